@@ -1,0 +1,70 @@
+"""merbench: a plugin-based benchmark suite for facial micro-expression recognition.
+
+The public API is small and importing it is cheap (torch, pandas and scikit-learn load on
+first use)::
+
+    import merbench
+
+    model = merbench.create_model("ststnet", num_classes=3)
+    result = merbench.run(model="ststnet", dataset="synthetic", epochs=50)
+    print(result.metrics["overall"]["uf1"])
+
+Plugins decorate their hook implementations with :data:`merbench.hookimpl`.
+"""
+
+from __future__ import annotations
+
+from importlib import metadata
+from typing import TYPE_CHECKING, Any
+
+from merbench.errors import MerbenchError, PluginError
+from merbench.hookimpl import hookimpl
+
+if TYPE_CHECKING:
+    from merbench.runner import RunResult
+
+try:
+    __version__ = metadata.version("merbench")
+except metadata.PackageNotFoundError:  # running from a source tree that is not installed
+    __version__ = "0.0.0+unknown"
+
+__all__ = [
+    "MerbenchError",
+    "PluginError",
+    "__version__",
+    "create_model",
+    "hookimpl",
+    "run",
+]
+
+
+def create_model(name: str, **kwargs: Any) -> Any:
+    """Build a registered model: a ``torch.nn.Module`` for torch models, else an estimator.
+
+    ``kwargs`` go to the model's factory (``num_classes`` and the model's own options).
+    """
+    from merbench.plugins import default_plugins
+
+    return default_plugins().registries.models.get(name).create("model", **kwargs)
+
+
+def run(model: str, dataset: str, **options: Any) -> RunResult:
+    """Run a protocol from Python with the same options as ``merbench run``.
+
+    ``options`` are the fields of :class:`merbench.runner.RunConfig`: ``protocol``, ``out``,
+    ``seed``, ``epochs``, ``batch_size``, ``lr``, ``device``, ``selection``,
+    ``model_options``, ``dataset_options`` and ``protocol_options``. Pass ``plugins`` to use
+    a plugin set from :func:`merbench.plugins.load_plugins` instead of the default one.
+    """
+    from merbench.runner import RunConfig
+    from merbench.runner import run as run_config
+
+    plugins = options.pop("plugins", None)
+    unknown = sorted(set(options) - set(RunConfig.__dataclass_fields__))
+    if unknown:
+        accepted = [f for f in RunConfig.__dataclass_fields__ if f not in ("model", "dataset")]
+        raise MerbenchError(
+            f"merbench.run() has no option {', '.join(map(repr, unknown))}; "
+            f"options are: {', '.join(accepted)}"
+        )
+    return run_config(RunConfig(model=model, dataset=dataset, **options), plugins=plugins)

@@ -1,0 +1,178 @@
+"""The ``merbench`` command: ``run`` a protocol, ``list`` what plugins provide.
+
+Every mistake a user can make ends in one line on stderr that says what is wrong and how to
+fix it, and exit status 2; an interrupted run says where its finished folds are.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+from merbench.errors import MerbenchError
+
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+LIST_KINDS = ("datasets", "features", "models", "protocols", "plugins")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors (no usage block), exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"merbench: error: {message} (see '{self.prog} --help')\n")
+
+
+def _key_value(text: str) -> tuple[str, Any]:
+    """``KEY=VALUE`` with VALUE read as JSON when it is JSON (numbers, true, lists), else text."""
+    key, sep, value = text.partition("=")
+    if not sep or not key.strip():
+        raise argparse.ArgumentTypeError(f"expected KEY=VALUE, got '{text}'")
+    try:
+        parsed: Any = json.loads(value)
+    except json.JSONDecodeError:
+        parsed = value
+    return key.strip().replace("-", "_"), parsed
+
+
+def _plugin_options() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    group = common.add_argument_group("plugins")
+    group.add_argument("--no-plugin", action="append", default=[], metavar="NAME",
+                       help="do not load the plugin NAME (repeatable)")
+    group.add_argument("-p", "--plugin", action="append", default=[], metavar="NAME",
+                       help="load the plugin NAME even when MERBENCH_DISABLE_PLUGIN_AUTOLOAD=1")
+    return common
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from merbench import __version__
+
+    parser = _Parser(prog="merbench", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"merbench {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    commands.required = True
+    common = _plugin_options()
+
+    run = commands.add_parser(
+        "run", parents=[common], help="train and evaluate a model with a protocol",
+        description="Train and evaluate a model on a dataset with a protocol. Running the same "
+                    "command again resumes an interrupted run without retraining finished folds.",
+    )
+    sup = argparse.SUPPRESS  # only options the user gave are kept (see --resume)
+    run.add_argument("--model", "-m", default=sup, help="model name (see 'merbench list models')")
+    run.add_argument("--dataset", "-d", default=sup, help="dataset name")
+    run.add_argument("--protocol", default=sup, help="protocol name (default: loso)")
+    run.add_argument("--out", "-o", type=Path, default=sup,
+                     help="run directory (default: runs/MODEL-DATASET-PROTOCOL-seedN-HASH)")
+    run.add_argument("--resume", type=Path, default=sup, metavar="DIR",
+                     help="continue the run in DIR with the options it was started with")
+    run.add_argument("--seed", type=int, default=sup, help="random seed (default: 0)")
+    run.add_argument("--epochs", type=int, default=sup, help="override the model's epochs")
+    run.add_argument("--batch-size", type=int, default=sup, help="override the batch size")
+    run.add_argument("--lr", type=float, default=sup, help="override the learning rate")
+    run.add_argument("--device", default=sup,
+                     help="auto (CUDA when present, else CPU), cpu, cuda, cuda:N or mps")
+    run.add_argument("--selection", default=sup,
+                     help="which epoch each fold reports: fixed (last epoch, the default)")
+    run.add_argument("--shuffle-train-labels", action="store_true", default=sup,
+                     help="leakage control: shuffle each fold's training labels (expect chance)")
+    for kind in ("model", "dataset", "protocol"):
+        run.add_argument(f"--{kind}-opt", dest=f"{kind}_options", action="append",
+                         type=_key_value, default=sup, metavar="KEY=VALUE",
+                         help=f"an option of the {kind} (repeatable)")
+    run.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+
+    listing = commands.add_parser("list", parents=[common], help="show what plugins provide")
+    listing.add_argument("kind", nargs="?", choices=LIST_KINDS, metavar="KIND",
+                         help=f"one of {', '.join(LIST_KINDS)} (default: all)")
+    return parser
+
+
+_RUN_FIELDS = ("model", "dataset", "protocol", "out", "seed", "epochs", "batch_size", "lr",
+               "device", "selection", "shuffle_train_labels", "model_options",
+               "dataset_options", "protocol_options")
+
+
+def _run_config(args: argparse.Namespace) -> Any:
+    from merbench.results.rundir import RunDirectory
+    from merbench.runner import RunConfig
+
+    given = {k: getattr(args, k) for k in _RUN_FIELDS if hasattr(args, k)}
+    for key in ("model_options", "dataset_options", "protocol_options"):
+        if key in given:
+            given[key] = dict(given[key])
+    resume = getattr(args, "resume", None)
+    if resume is not None:
+        if given:
+            names = ", ".join("--" + k.replace("_", "-").replace("-options", "-opt") for k in given)
+            raise MerbenchError(f"--resume takes every option from {resume}/run.json; "
+                                f"leave out {names}")
+        stored = RunDirectory(resume).read_run_file().get("config", {})
+        config = RunConfig.from_dict(stored)
+        config.out = resume
+        return config
+    missing = [f"--{k}" for k in ("model", "dataset") if k not in given]
+    if missing:
+        raise MerbenchError(f"merbench run needs {' and '.join(missing)} "
+                            "(see 'merbench list'), or --resume DIR")
+    return RunConfig(**given)
+
+
+def _load(args: argparse.Namespace, extra: Sequence[tuple[str, object]] = ()) -> Any:
+    from merbench.cli.render import print_plugin_failures
+    from merbench.plugins import load_plugins
+
+    plugins = load_plugins(block=args.no_plugin, enable=args.plugin, extra=extra)
+    print_plugin_failures(plugins)
+    return plugins
+
+
+def _command_run(args: argparse.Namespace) -> int:
+    from merbench.cli.progress import ProgressReporter
+    from merbench.cli.render import print_results
+    from merbench.runner import run
+
+    config = _run_config(args)
+    reporter = ProgressReporter(enabled=not args.quiet)
+    plugins = _load(args, extra=[("merbench.cli.progress", reporter)])
+    try:
+        result = run(config, plugins=plugins)
+    except KeyboardInterrupt:
+        reporter.stop()
+        where = reporter.run_dir or "the run directory"
+        print(f"merbench: interrupted — finished folds are saved in {where}; run the same "
+              "command again to resume", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    finally:
+        reporter.stop()
+    print_results(result.results, result.run_dir)
+    return 0
+
+
+def _command_list(args: argparse.Namespace) -> int:
+    from merbench.cli.render import print_listing
+
+    print_listing(_load(args), args.kind)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``merbench`` console script; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "run":
+            return _command_run(args)
+        return _command_list(args)
+    except MerbenchError as exc:
+        print(f"merbench: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,94 @@
+"""Rich tables for the CLI: run results, registry listings and plugin load failures."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from merbench.plugins import Plugins
+
+
+def _fmt(value: float | None) -> str:
+    return "—" if value is None else f"{value:.4f}"
+
+
+def print_plugin_failures(plugins: Plugins) -> None:
+    for record in plugins.failures:
+        print(f"merbench: warning: {record.failure_line()}", file=sys.stderr)
+
+
+def print_results(results: dict[str, Any], run_dir: Path) -> None:
+    """The pooled scores, overall and per database, and where the files are."""
+    console = Console()
+    metrics = results["metrics"]
+    selection = results["selection"]
+    policy = selection["policy"]
+    if selection["test_set_selection"]:
+        policy += " (TEST-SET SELECTION: not comparable with fixed / inner-val)"
+    title = (f"{results['model']['name']} v{results['model']['version']} on "
+             f"{results['dataset']['name']} — {results['protocol']['name']}, "
+             f"{results['protocol']['n_folds']} folds, selection: {policy}")
+    table = Table(title=title)
+    for column in ("scope", "samples", "UF1", "UAR", "accuracy"):
+        table.add_column(column, justify="left" if column == "scope" else "right")
+    rows = [("overall", metrics["overall"]), *sorted(metrics["per_database"].items())]
+    notes = []
+    for scope, m in rows:
+        table.add_row(scope, str(m["n"]), _fmt(m["uf1"]), _fmt(m["uar"]), _fmt(m["accuracy"]))
+        if m["uf1_excluded"]:
+            notes.append(f"{scope}: UF1 averages without {', '.join(m['uf1_excluded'])} "
+                         "(no true and no predicted sample)")
+        if m["uar_excluded"]:
+            notes.append(f"{scope}: UAR averages without {', '.join(m['uar_excluded'])} "
+                         "(no true sample)")
+    console.print(table)
+    for note in notes:
+        console.print(f"note: {note}")
+    if results.get("shuffle_train_labels"):
+        console.print("note: training labels were shuffled (leakage control); expect chance")
+    resumed = results.get("folds_resumed", 0)
+    timing = f"{results['wall_time_s']:.1f} s"
+    if resumed:
+        timing += f" ({resumed} folds restored from an earlier run)"
+    console.print(f"device {results['environment']['device']}, {timing}")
+    console.print(f"results: {run_dir / 'results.json'}")
+    console.print(f"predictions: {run_dir / 'predictions.csv'}")
+
+
+def print_listing(plugins: Plugins, kind: str | None) -> None:
+    """One table per registry (or only ``kind``), with versions and the package of each."""
+    console = Console()
+    registries = plugins.registries
+    kinds = [kind] if kind else ["datasets", "features", "models", "protocols", "plugins"]
+    for name in kinds:
+        if name == "plugins":
+            table = Table(title="plugins")
+            for column in ("name", "package", "version", "module", "status"):
+                table.add_column(column)
+            for record in plugins.records:
+                status = "loaded" if record.loaded else f"FAILED: {record.error}"
+                table.add_row(record.origin.plugin, record.origin.package,
+                              record.origin.package_version, record.module, status)
+            console.print(table)
+            continue
+        registry = getattr(registries, name)
+        table = Table(title=name)
+        extra = {"models": ("feature", "kind"), "features": ("needs",),
+                 "datasets": ("provides",)}.get(name, ())
+        for column in ("name", "version", *extra, "description", "package"):
+            table.add_column(column)
+        for entry in registry:
+            meta = entry.meta
+            cells = []
+            for column in extra:
+                value = getattr(meta, column)
+                cells.append(", ".join(value) if isinstance(value, tuple) else str(value))
+            package = f"{entry.origin.package} ({entry.origin.plugin})"
+            table.add_row(meta.name, str(meta.version), *cells, meta.description, package)
+        if not len(registry):
+            table.caption = "none registered"
+        console.print(table)

@@ -1,0 +1,106 @@
+"""Dataset: a sample table plus per-sample sources that features read.
+
+The sample table has one row per sample with at least ``sample_id``, ``database``,
+``subject`` and ``label`` (an integer index into ``classes``). Sources are named per-sample
+arrays a dataset can give (``flow_uvos``, ``landmarks68``, ``apex_face`` ...); which ones a
+dataset provides is declared in its :class:`merbench.meta.DatasetMeta`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from merbench.errors import MerbenchError
+
+REQUIRED_COLUMNS = ("sample_id", "database", "subject", "label")
+
+
+class Dataset:
+    """Base class of what a dataset factory returns."""
+
+    def __init__(self, name: str, samples: pd.DataFrame, classes: Sequence[str]) -> None:
+        self.name = name
+        self.classes = tuple(classes)
+        self.samples = validate_samples(name, samples, len(self.classes))
+
+    def read(self, source: str, index: int) -> np.ndarray:
+        """The array of ``source`` for the sample in row ``index`` of :attr:`samples`."""
+        raise MerbenchError(f"dataset '{self.name}' cannot give '{source}'")
+
+    def read_all(self, source: str) -> np.ndarray:
+        """The arrays of ``source`` for every sample, stacked in sample-table order."""
+        return np.stack([self.read(source, i) for i in range(len(self.samples))])
+
+    @property
+    def n_subjects(self) -> int:
+        return int(self.samples.groupby(["database", "subject"]).ngroups)
+
+    def fingerprint(self) -> str:
+        """A hash of the sample list (ids, fold keys, labels): two runs on it are comparable."""
+        table = self.samples[list(REQUIRED_COLUMNS)].astype(str)
+        digest = hashlib.sha256(table.to_csv(index=False).encode())
+        digest.update("|".join(self.classes).encode())
+        return digest.hexdigest()[:16]
+
+
+class InMemoryDataset(Dataset):
+    """A dataset whose sources are arrays already in memory (one leading row per sample)."""
+
+    def __init__(
+        self,
+        name: str,
+        samples: pd.DataFrame,
+        classes: Sequence[str],
+        arrays: Mapping[str, np.ndarray],
+    ) -> None:
+        super().__init__(name, samples, classes)
+        for source, array in arrays.items():
+            if len(array) != len(self.samples):
+                raise MerbenchError(
+                    f"dataset '{name}': source '{source}' has {len(array)} rows for "
+                    f"{len(self.samples)} samples"
+                )
+        self.arrays = dict(arrays)
+
+    def read(self, source: str, index: int) -> np.ndarray:
+        return self.read_all(source)[index]
+
+    def read_all(self, source: str) -> np.ndarray:
+        if source not in self.arrays:
+            return super().read_all(source)
+        return self.arrays[source]
+
+
+def validate_samples(name: str, samples: pd.DataFrame, n_classes: int) -> pd.DataFrame:
+    """Check a sample table and return it with a clean index and string fold keys."""
+    missing = [c for c in REQUIRED_COLUMNS if c not in samples.columns]
+    if missing:
+        raise MerbenchError(
+            f"dataset '{name}': the sample table lacks column(s) {', '.join(missing)}; "
+            f"it needs {', '.join(REQUIRED_COLUMNS)}"
+        )
+    if len(samples) == 0:
+        raise MerbenchError(f"dataset '{name}' has no samples")
+    table = samples.reset_index(drop=True).copy()
+    if table[list(REQUIRED_COLUMNS)].isna().any().any():
+        raise MerbenchError(f"dataset '{name}': empty values in {', '.join(REQUIRED_COLUMNS)}")
+    for column in ("sample_id", "database", "subject"):
+        table[column] = table[column].astype(str)
+    duplicated = table["sample_id"][table["sample_id"].duplicated()].unique()
+    if len(duplicated):
+        raise MerbenchError(
+            f"dataset '{name}': duplicate sample ids, e.g. {', '.join(duplicated[:3])}"
+        )
+    labels = pd.to_numeric(table["label"], errors="coerce")
+    bad = ~labels.isin(range(n_classes))
+    if bad.any():
+        raise MerbenchError(
+            f"dataset '{name}': label {table['label'][bad].iloc[0]!r} of sample "
+            f"{table['sample_id'][bad].iloc[0]} is not a class index 0..{n_classes - 1}"
+        )
+    table["label"] = labels.astype(int)
+    return table

@@ -1,0 +1,80 @@
+"""Every hook a merbench plugin can implement.
+
+A plugin is a module (or object) with functions named like these specs and decorated with
+``merbench.hookimpl``; it is found through the ``merbench`` entry-point group. Registration
+hooks add datasets, features, models and protocols to typed registries; lifecycle hooks let
+reporters and loggers follow a run.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+if TYPE_CHECKING:
+    from merbench.registry import (
+        DatasetRegistry,
+        FeatureRegistry,
+        ModelRegistry,
+        ProtocolRegistry,
+    )
+    from merbench.runinfo import FoldOutcome, RunInfo
+
+hookspec = pluggy.HookspecMarker("merbench")
+
+
+@hookspec
+def merbench_register_datasets(registry: DatasetRegistry) -> None:
+    """Add datasets with ``registry.add(DatasetMeta(...), factory)``.
+
+    The factory takes the dataset's options as keyword arguments and returns a
+    :class:`merbench.dataset.Dataset`.
+    """
+
+
+@hookspec
+def merbench_register_features(registry: FeatureRegistry) -> None:
+    """Add feature extractors with ``registry.add(FeatureMeta(...), factory)``.
+
+    The factory takes the feature's parameters and returns a callable that maps a
+    :class:`merbench.dataset.Dataset` to an array with one row per sample.
+    """
+
+
+@hookspec
+def merbench_register_models(registry: ModelRegistry) -> None:
+    """Add models with ``registry.add(ModelMeta(...), factory)``.
+
+    The factory takes ``num_classes`` and the model's options and returns a
+    ``torch.nn.Module`` (``kind="torch"``) or an estimator with ``fit`` / ``predict``
+    (``kind="sklearn"``).
+    """
+
+
+@hookspec
+def merbench_register_protocols(registry: ProtocolRegistry) -> None:
+    """Add evaluation protocols with ``registry.add(ProtocolMeta(...), factory)``.
+
+    The factory returns an object whose ``folds(samples)`` yields :class:`merbench.protocols.Fold`.
+    """
+
+
+@hookspec
+def merbench_run_start(run: RunInfo) -> None:
+    """A run is about to train its folds; ``run`` says what runs and how many folds remain."""
+
+
+@hookspec
+def merbench_epoch_finished(run: RunInfo, fold_index: int, epoch: int) -> None:
+    """One training epoch of one fold is done (``epoch`` counts from 1); for progress bars."""
+
+
+@hookspec
+def merbench_fold_finished(run: RunInfo, fold: FoldOutcome) -> None:
+    """A fold was trained, evaluated and saved (also called for folds restored on resume)."""
+
+
+@hookspec
+def merbench_run_finished(run: RunInfo, results: dict[str, Any]) -> None:
+    """A run is complete; ``results`` is exactly what was written to ``results.json``."""

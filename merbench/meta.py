@@ -1,0 +1,104 @@
+"""Typed metadata that every registered dataset, feature, model and protocol carries.
+
+Metadata is what `merbench list` shows, what result files record as provenance, and what the
+core checks before a run (does the dataset provide what the model's feature needs?). Bump
+`version` whenever a change can alter scores, so old and new results are never mixed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+
+OPTIMIZERS = ("adam", "adamw", "sgd")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Meta:
+    """What every registered object says about itself."""
+
+    name: str
+    version: int
+    description: str
+    citation: str
+    license: str = "unspecified"
+
+    def __post_init__(self) -> None:
+        kind = type(self).__name__
+        if not _NAME.match(self.name):
+            raise ValueError(
+                f"{kind} name {self.name!r} must be lower case letters, digits, '.', '_' or '-'"
+            )
+        if isinstance(self.version, bool) or not isinstance(self.version, int) or self.version < 1:
+            raise ValueError(f"{kind} {self.name!r}: version must be an integer >= 1")
+        if not self.description.strip() or "\n" in self.description.strip():
+            raise ValueError(f"{kind} {self.name!r}: description must be one non-empty line")
+        if not self.citation.strip():
+            raise ValueError(f"{kind} {self.name!r}: give a citation or a link")
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True, kw_only=True)
+class DatasetMeta(Meta):
+    """A dataset: the per-sample sources it can give (e.g. ``flow_uvos``, ``landmarks68``)."""
+
+    provides: tuple[str, ...]
+    databases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class FeatureMeta(Meta):
+    """A feature extractor: the dataset sources it reads and the per-sample shape it returns."""
+
+    needs: tuple[str, ...]
+    shape: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class TrainRecipe:
+    """How a torch model is trained, as its authors declare it; the CLI can override the numbers."""
+
+    epochs: int
+    batch_size: int
+    lr: float
+    optimizer: str = "adam"
+    weight_decay: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.epochs < 1 or self.batch_size < 1 or not self.lr > 0:
+            raise ValueError("a training recipe needs epochs >= 1, batch_size >= 1 and lr > 0")
+        if self.optimizer not in OPTIMIZERS:
+            raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)}")
+
+
+@dataclass(frozen=True, kw_only=True)
+class ModelMeta(Meta):
+    """A model: the feature it consumes, and how it is trained.
+
+    ``kind="torch"`` models are ``torch.nn.Module`` factories trained by the core trainer with
+    ``recipe``; ``kind="sklearn"`` models are estimators with ``fit`` / ``predict``.
+    """
+
+    feature: str
+    kind: Literal["torch", "sklearn"] = "torch"
+    recipe: TrainRecipe | None = None
+    extra_training_data: bool = False
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.kind not in ("torch", "sklearn"):
+            raise ValueError(f"model {self.name!r}: kind must be 'torch' or 'sklearn'")
+        if self.kind == "torch" and self.recipe is None:
+            raise ValueError(f"model {self.name!r}: a torch model must declare a TrainRecipe")
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProtocolMeta(Meta):
+    """An evaluation protocol: how samples are split into folds."""
+
+    fold_key: tuple[str, ...] = field(default=("database", "subject"))

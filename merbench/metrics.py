@@ -1,0 +1,68 @@
+"""UF1, UAR, accuracy and the confusion matrix, as the MEGC2019 protocol defines them.
+
+Scores are computed once on predictions pooled over all folds, never averaged per fold.
+
+Classes that do not occur. A class with no true and no predicted sample has an undefined F1
+(0 / 0); a class with no true sample has an undefined recall. merbench leaves such classes
+out of the mean instead of counting them as 0 or 1, and says so: the result names them in
+``uf1_excluded`` / ``uar_excluded`` and the CLI prints a note under the table. A class that
+was predicted but never occurs still counts in UF1 (its F1 is 0), because those predictions
+are errors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, recall_score
+
+
+def scores(
+    y_true: Sequence[int] | np.ndarray,
+    y_pred: Sequence[int] | np.ndarray,
+    classes: Sequence[str],
+) -> dict[str, Any]:
+    """UF1, UAR, accuracy and the confusion matrix (rows: true class, columns: predicted)."""
+    y_true = np.asarray(y_true, dtype=int)
+    y_pred = np.asarray(y_pred, dtype=int)
+    if y_true.shape != y_pred.shape:
+        raise ValueError("y_true and y_pred must have the same length")
+    labels = list(range(len(classes)))
+    if len(y_true) == 0:
+        return {"n": 0, "uf1": None, "uar": None, "accuracy": None,
+                "confusion": [[0] * len(labels) for _ in labels],
+                "uf1_excluded": list(classes), "uar_excluded": list(classes)}
+    true_present = [c for c in labels if np.any(y_true == c)]
+    seen = [c for c in labels if np.any(y_true == c) or np.any(y_pred == c)]
+    uf1 = f1_score(y_true, y_pred, labels=seen, average="macro", zero_division=0.0)
+    uar = recall_score(y_true, y_pred, labels=true_present, average="macro", zero_division=0.0)
+    return {
+        "n": len(y_true),
+        "uf1": float(uf1),
+        "uar": float(uar),
+        "accuracy": float(accuracy_score(y_true, y_pred)),
+        "confusion": confusion_matrix(y_true, y_pred, labels=labels).tolist(),
+        "uf1_excluded": [classes[c] for c in labels if c not in seen],
+        "uar_excluded": [classes[c] for c in labels if c not in true_present],
+    }
+
+
+def pooled_scores(
+    y_true: Sequence[int] | np.ndarray,
+    y_pred: Sequence[int] | np.ndarray,
+    databases: Sequence[str] | np.ndarray,
+    classes: Sequence[str],
+) -> dict[str, Any]:
+    """Scores over all pooled predictions, and restricted to each database's samples."""
+    y_true = np.asarray(y_true, dtype=int)
+    y_pred = np.asarray(y_pred, dtype=int)
+    databases = np.asarray(databases, dtype=str)
+    return {
+        "overall": scores(y_true, y_pred, classes),
+        "per_database": {
+            str(db): scores(y_true[databases == db], y_pred[databases == db], classes)
+            for db in sorted(set(databases.tolist()))
+        },
+    }

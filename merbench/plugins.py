@@ -1,0 +1,227 @@
+"""The plugin manager: finds plugins through entry points and fills the registries.
+
+First-party plugins are found exactly like third-party ones, through the ``merbench``
+entry-point group. Each entry point is loaded on its own, so one broken plugin is reported
+as a single line and the others keep working. ``MERBENCH_DISABLE_PLUGIN_AUTOLOAD=1`` turns
+autoloading off (then ``enable`` names the entry points to load anyway), and ``block``
+(``--no-plugin NAME``) skips single plugins.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import os
+import warnings
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from importlib import metadata
+from typing import Any
+
+import pluggy
+
+from merbench import hookspecs
+from merbench.errors import PluginError
+from merbench.registry import Origin, Registries, Registry
+
+PROJECT = "merbench"
+AUTOLOAD_ENV = "MERBENCH_DISABLE_PLUGIN_AUTOLOAD"
+BUILTIN_PLUGINS = {"builtin": "merbench.protocols.builtin"}
+
+_REGISTRATION_HOOKS = (
+    ("merbench_register_datasets", "datasets"),
+    ("merbench_register_features", "features"),
+    ("merbench_register_models", "models"),
+    ("merbench_register_protocols", "protocols"),
+)
+
+
+class PluginLoadWarning(UserWarning):
+    """A plugin could not be imported or failed while registering; the others still work."""
+
+
+@dataclass(frozen=True)
+class PluginRecord:
+    """One plugin as `merbench list plugins` shows it."""
+
+    origin: Origin
+    module: str
+    error: str | None = None
+
+    @property
+    def loaded(self) -> bool:
+        return self.error is None
+
+    def failure_line(self) -> str:
+        return (
+            f"{self.origin} failed to load: {self.error} — fix or reinstall the package, "
+            f"or skip it with --no-plugin {self.origin.plugin}"
+        )
+
+
+@dataclass
+class Plugins:
+    """A loaded plugin set: the pluggy manager, the filled registries and what was loaded."""
+
+    manager: pluggy.PluginManager
+    registries: Registries
+    records: list[PluginRecord] = field(default_factory=list)
+
+    @property
+    def hook(self) -> Any:
+        return self.manager.hook
+
+    @property
+    def failures(self) -> list[PluginRecord]:
+        return [r for r in self.records if not r.loaded]
+
+
+def autoload_disabled() -> bool:
+    return os.environ.get(AUTOLOAD_ENV, "").strip().lower() not in ("", "0", "false", "no")
+
+
+def _entry_points() -> list[metadata.EntryPoint]:
+    """The group's entry points, once each even if a distribution is seen twice on sys.path."""
+    seen: dict[str, metadata.EntryPoint] = {}
+    for ep in metadata.entry_points(group=PROJECT):
+        other = seen.get(ep.name)
+        if other is None:
+            seen[ep.name] = ep
+        elif other.value != ep.value:
+            raise PluginError(
+                f"two packages install a merbench plugin named '{ep.name}': "
+                f"{_package_of(other)} ({other.value}) and {_package_of(ep)} ({ep.value}); "
+                "uninstall one of them"
+            )
+    return [seen[name] for name in sorted(seen)]
+
+
+def _package_of(ep: metadata.EntryPoint) -> str:
+    dist = getattr(ep, "dist", None)
+    return dist.name if dist is not None else "<unknown package>"
+
+
+def _origin_of(ep: metadata.EntryPoint) -> Origin:
+    dist = getattr(ep, "dist", None)
+    return Origin(
+        plugin=ep.name,
+        package=dist.name if dist is not None else "<unknown package>",
+        package_version=dist.version if dist is not None else "",
+    )
+
+
+def _builtin_origin(name: str) -> Origin:
+    try:
+        version = metadata.version(PROJECT)
+    except metadata.PackageNotFoundError:
+        version = "unknown"
+    return Origin(plugin=name, package=PROJECT, package_version=version)
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0] if text else ''}".rstrip(": ")
+
+
+def load_plugins(
+    *,
+    block: Iterable[str] = (),
+    enable: Iterable[str] = (),
+    extra: Iterable[tuple[str, object]] = (),
+    autoload: bool | None = None,
+) -> Plugins:
+    """Load the builtin plugins, the entry-point plugins and ``extra`` ones; fill registries.
+
+    ``block`` names plugins to skip; ``enable`` names entry points to load even when
+    autoloading is off; ``extra`` adds ``(name, plugin_object)`` pairs (for tests and
+    embedding). ``autoload=None`` reads ``MERBENCH_DISABLE_PLUGIN_AUTOLOAD``.
+    """
+    blocked = set(block)
+    enabled = set(enable)
+    if autoload is None:
+        autoload = not autoload_disabled()
+
+    pm = pluggy.PluginManager(PROJECT)
+    pm.add_hookspecs(hookspecs)
+    records: list[PluginRecord] = []
+    origins: dict[str, Origin] = {}
+
+    def register(name: str, plugin: object, origin: Origin, module: str) -> None:
+        try:
+            pm.register(plugin, name=name)
+        except Exception as exc:  # pluggy rejects malformed hook implementations
+            records.append(PluginRecord(origin, module, _describe(exc)))
+            return
+        origins[name] = origin
+        records.append(PluginRecord(origin, module))
+
+    for name, module_name in BUILTIN_PLUGINS.items():
+        register(name, importlib.import_module(module_name), _builtin_origin(name), module_name)
+
+    entry_points = _entry_points()
+    known = {ep.name for ep in entry_points}
+    for name in sorted(enabled - known):
+        raise PluginError(
+            f"no installed merbench plugin is named '{name}'; installed: "
+            f"{', '.join(sorted(known)) or 'none'}"
+        )
+    for ep in entry_points:
+        if ep.name in blocked or not (autoload or ep.name in enabled):
+            continue
+        origin = _origin_of(ep)
+        try:
+            plugin = ep.load()
+        except Exception as exc:
+            records.append(PluginRecord(origin, ep.value, _describe(exc)))
+            continue
+        register(ep.name, plugin, origin, ep.value)
+
+    for name, plugin in extra:
+        if name in blocked:
+            continue
+        register(name, plugin, Origin(name, getattr(plugin, "__name__", name), ""), name)
+
+    try:
+        pm.check_pending()
+    except pluggy.PluginValidationError as exc:
+        bad = getattr(exc, "plugin", None)
+        bad_name = pm.get_name(bad) if bad is not None else "?"
+        raise PluginError(
+            f"plugin '{bad_name}' implements a hook merbench does not define: {exc} — "
+            f"check the function names, or skip it with --no-plugin {bad_name}"
+        ) from None
+
+    registries = Registries.empty()
+    failed: set[str] = set()
+    for hook_name, attr in _REGISTRATION_HOOKS:
+        registry: Registry[Any] = getattr(registries, attr)
+        for name, plugin in pm.list_name_plugin():
+            if name in failed or not hasattr(plugin, hook_name):
+                continue
+            others = [p for n, p in pm.list_name_plugin() if n != name]
+            caller = pm.subset_hook_caller(hook_name, remove_plugins=others)
+            with registry.registering_for(origins[name]):
+                try:
+                    caller(registry=registry)
+                except PluginError:
+                    raise
+                except Exception as exc:
+                    failed.add(name)
+                    for other in (registries.datasets, registries.features,
+                                  registries.models, registries.protocols):
+                        other.discard(origins[name])
+                    index = next(i for i, r in enumerate(records) if r.origin == origins[name])
+                    records[index] = PluginRecord(
+                        origins[name], records[index].module,
+                        f"error while registering {attr}: {_describe(exc)}",
+                    )
+    return Plugins(manager=pm, registries=registries, records=records)
+
+
+@functools.lru_cache(maxsize=1)
+def default_plugins() -> Plugins:
+    """The plugin set the Python API uses; load failures become PluginLoadWarning warnings."""
+    plugins = load_plugins()
+    for record in plugins.failures:
+        warnings.warn(record.failure_line(), PluginLoadWarning, stacklevel=2)
+    return plugins

@@ -1,0 +1,43 @@
+"""Leave-one-subject-out: one fold per (database, subject); the subject never trains."""
+
+from __future__ import annotations
+
+import pandas as pd
+from sklearn.model_selection import LeaveOneGroupOut
+
+from merbench.errors import MerbenchError
+from merbench.protocols import Fold
+
+
+class LeaveOneSubjectOut:
+    """LOSO keyed by (database, subject), so equal subject ids in two databases stay apart.
+
+    ``databases`` restricts the protocol to those databases' samples (the per-database
+    protocols); folds are ordered by (database, subject).
+    """
+
+    def __init__(self, databases: tuple[str, ...] | list[str] | None = None) -> None:
+        self.databases = tuple(databases) if databases else None
+
+    def folds(self, samples: pd.DataFrame) -> list[Fold]:
+        table = samples
+        if self.databases is not None:
+            unknown = sorted(set(self.databases) - set(samples["database"]))
+            if unknown:
+                raise MerbenchError(
+                    f"the protocol asks for database(s) {', '.join(unknown)}, which the dataset "
+                    f"does not have; it has {', '.join(sorted(samples['database'].unique()))}"
+                )
+            table = samples[samples["database"].isin(self.databases)]
+        keys = list(zip(table["database"], table["subject"], strict=True))
+        group_ids = pd.Series(keys, dtype=object).factorize(sort=True)[0]
+        if group_ids.max() < 1:
+            raise MerbenchError("leave-one-subject-out needs at least two subjects")
+        positions = table.index.to_numpy()
+        folds = []
+        splitter = LeaveOneGroupOut()
+        for index, (train, test) in enumerate(splitter.split(positions, groups=group_ids)):
+            key = keys[test[0]]
+            folds.append(Fold(index=index, key=(str(key[0]), str(key[1])),
+                              train=positions[train], test=positions[test]))
+        return folds

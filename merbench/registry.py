@@ -1,0 +1,197 @@
+"""Registry[M]: the named things plugins add, with "did you mean" for unknown names.
+
+A registry remembers which plugin (and which installed package) added each name, so that
+`merbench list` can show it and a name claimed twice is reported with both packages.
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib
+import inspect
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from merbench.errors import MerbenchError, PluginError
+from merbench.meta import DatasetMeta, FeatureMeta, Meta, ModelMeta, ProtocolMeta
+
+M = TypeVar("M", bound=Meta)
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a registered object comes from: the plugin and the package that ships it."""
+
+    plugin: str
+    package: str
+    package_version: str
+
+    def __str__(self) -> str:
+        return f"plugin '{self.plugin}' (package {self.package} {self.package_version})"
+
+
+UNKNOWN_ORIGIN = Origin(plugin="<direct>", package="<unknown>", package_version="")
+
+
+class LazyFactory:
+    """A factory named ``"package.module:function"``, imported on first use.
+
+    Registering a model must not import torch: ``merbench list`` and ``import merbench``
+    stay fast, and a broken heavy dependency only affects runs that use it.
+    """
+
+    def __init__(self, target: str) -> None:
+        module, _, attribute = target.partition(":")
+        if not module or not attribute:
+            raise ValueError(f"LazyFactory target {target!r} must look like 'module:function'")
+        self.target = target
+        self._function: Callable[..., Any] | None = None
+
+    def resolve(self) -> Callable[..., Any]:
+        if self._function is None:
+            module, _, attribute = self.target.partition(":")
+            self._function = getattr(importlib.import_module(module), attribute)
+        return self._function
+
+    @property
+    def __signature__(self) -> inspect.Signature:
+        return inspect.signature(self.resolve())
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.resolve()(*args, **kwargs)
+
+    def __repr__(self) -> str:
+        return f"LazyFactory({self.target!r})"
+
+
+@dataclass(frozen=True)
+class Entry(Generic[M]):
+    """One registered object: its metadata, the factory that builds it, and its origin."""
+
+    meta: M
+    factory: Callable[..., Any]
+    origin: Origin
+
+    def options(self) -> list[str]:
+        """The keyword options the factory accepts."""
+        params = inspect.signature(self.factory).parameters.values()
+        return [p.name for p in params if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+
+    def check_options(self, kind: str, options: dict[str, Any]) -> None:
+        """Reject keyword options the factory does not take, naming the ones it does."""
+        params = inspect.signature(self.factory).parameters.values()
+        if any(p.kind is p.VAR_KEYWORD for p in params):
+            return
+        known = self.options()
+        for key in options:
+            if key not in known:
+                raise MerbenchError(
+                    f"{kind} '{self.meta.name}' has no option '{key}'; "
+                    f"its options are: {', '.join(known) or '(none)'}"
+                )
+
+    def create(self, kind: str, **kwargs: Any) -> Any:
+        """Call the factory, turning unknown keyword options into a clear error."""
+        self.check_options(kind, kwargs)
+        return self.factory(**kwargs)
+
+
+class Registry(Generic[M]):
+    """Named entries of one kind (datasets, features, models or protocols)."""
+
+    def __init__(self, kind: str, meta_type: type[M]) -> None:
+        self.kind = kind
+        self.meta_type = meta_type
+        self._entries: dict[str, Entry[M]] = {}
+        self._origin = UNKNOWN_ORIGIN
+
+    @contextmanager
+    def registering_for(self, origin: Origin) -> Iterator[None]:
+        """Attribute everything added inside the block to ``origin``."""
+        previous, self._origin = self._origin, origin
+        try:
+            yield
+        finally:
+            self._origin = previous
+
+    def add(self, meta: M, factory: Callable[..., Any] | str) -> None:
+        """Register ``factory`` under ``meta.name``; a name may be claimed only once.
+
+        ``factory`` may be a callable or a ``"module:function"`` string imported on first use.
+        """
+        if isinstance(factory, str):
+            factory = LazyFactory(factory)
+        if not isinstance(meta, self.meta_type):
+            raise PluginError(
+                f"{self._origin} registered a {self.kind} with {type(meta).__name__}; "
+                f"use {self.meta_type.__name__}"
+            )
+        if not callable(factory):
+            raise PluginError(f"{self._origin}: the factory for {self.kind} '{meta.name}' "
+                              "is not callable")
+        if meta.name in self._entries:
+            first = self._entries[meta.name].origin
+            raise PluginError(
+                f"{self.kind} '{meta.name}' is registered twice: by {first} and by "
+                f"{self._origin}; uninstall one package or skip its plugin with "
+                f"--no-plugin {self._origin.plugin}"
+            )
+        self._entries[meta.name] = Entry(meta=meta, factory=factory, origin=self._origin)
+
+    def discard(self, origin: Origin) -> None:
+        """Forget everything ``origin`` added (a plugin that failed half-way through)."""
+        for name in [n for n, e in self._entries.items() if e.origin == origin]:
+            del self._entries[name]
+
+    def get(self, name: str) -> Entry[M]:
+        """The entry called ``name``, or a MerbenchError that suggests the closest names."""
+        try:
+            return self._entries[name]
+        except KeyError:
+            pass
+        names = self.names()
+        close = difflib.get_close_matches(name, names, n=1)
+        hint = f" — did you mean '{close[0]}'?" if close else ""
+        available = ", ".join(names) if names else "none (are the plugins installed?)"
+        raise MerbenchError(
+            f"unknown {self.kind} '{name}'{hint} available: {available}"
+        ) from None
+
+    def names(self) -> list[str]:
+        return sorted(self._entries)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._entries
+
+    def __iter__(self) -> Iterator[Entry[M]]:
+        return iter(self._entries[name] for name in self.names())
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+DatasetRegistry = Registry[DatasetMeta]
+FeatureRegistry = Registry[FeatureMeta]
+ModelRegistry = Registry[ModelMeta]
+ProtocolRegistry = Registry[ProtocolMeta]
+
+
+@dataclass
+class Registries:
+    """The four registries a plugin manager fills."""
+
+    datasets: DatasetRegistry
+    features: FeatureRegistry
+    models: ModelRegistry
+    protocols: ProtocolRegistry
+
+    @classmethod
+    def empty(cls) -> Registries:
+        return cls(
+            datasets=Registry("dataset", DatasetMeta),
+            features=Registry("feature", FeatureMeta),
+            models=Registry("model", ModelMeta),
+            protocols=Registry("protocol", ProtocolMeta),
+        )

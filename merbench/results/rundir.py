@@ -1,0 +1,143 @@
+"""A run directory: what the run is, one file per finished fold, and the final results.
+
+Layout::
+
+    run.json            what runs (identity) and the options it was started with
+    folds/fold-NNN.npz  one finished fold: test samples and per-epoch predictions
+    results.json        pooled metrics and provenance, written when all folds are done
+    predictions.csv     one row per sample with the selected prediction
+
+Fold files are written atomically (a temporary file, then a rename), so an interrupted run
+loses at most the fold in progress, and a resumed run never retrains a finished fold.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from merbench.errors import MerbenchError
+from merbench.runinfo import FoldOutcome
+
+RUN_FILE = "run.json"
+FOLDS_DIR = "folds"
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that readers see the old file or the whole new one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def atomic_write_json(path: Path, payload: Any) -> None:
+    atomic_write_bytes(path, (json.dumps(payload, indent=2, sort_keys=False) + "\n").encode())
+
+
+def _differences(ours: Any, theirs: Any, prefix: str = "") -> list[str]:
+    if isinstance(ours, dict) and isinstance(theirs, dict):
+        found = []
+        for key in sorted(set(ours) | set(theirs), key=str):
+            found += _differences(ours.get(key), theirs.get(key), f"{prefix}{key}.")
+        return found
+    if ours != theirs:
+        return [f"{prefix.rstrip('.')}: {ours!r} here, {theirs!r} there"]
+    return []
+
+
+class RunDirectory:
+    """Create, resume or refuse a run directory for one run identity."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+
+    @property
+    def folds_dir(self) -> Path:
+        return self.path / FOLDS_DIR
+
+    def read_run_file(self) -> dict[str, Any]:
+        run_file = self.path / RUN_FILE
+        try:
+            return json.loads(run_file.read_text())
+        except FileNotFoundError:
+            raise MerbenchError(
+                f"{self.path} is not a merbench run directory (no {RUN_FILE}); "
+                "pass the directory a run wrote, or start a new run"
+            ) from None
+        except (OSError, json.JSONDecodeError) as exc:
+            raise MerbenchError(
+                f"{run_file} is unreadable ({exc}); remove the directory or choose another --out"
+            ) from None
+
+    def open(self, identity: dict[str, Any], config: dict[str, Any]) -> None:
+        """Start a new run here, or continue the same run; refuse a different one."""
+        if self.path.exists() and not self.path.is_dir():
+            raise MerbenchError(f"--out {self.path} is a file; choose a directory")
+        if self.path.is_dir() and any(self.path.iterdir()):
+            if not (self.path / RUN_FILE).exists():
+                raise MerbenchError(
+                    f"--out {self.path} is not empty and holds no merbench run; "
+                    "choose an empty or new directory"
+                )
+            stored = self.read_run_file().get("identity")
+            if stored != identity:
+                diff = _differences(identity, stored)[:3]
+                raise MerbenchError(
+                    f"--out {self.path} holds a different run ({'; '.join(diff)}); "
+                    "choose another --out, or delete that directory to start over"
+                )
+            return
+        self.path.mkdir(parents=True, exist_ok=True)
+        atomic_write_json(self.path / RUN_FILE, {"identity": identity, "config": config})
+
+    def fold_path(self, index: int) -> Path:
+        return self.folds_dir / f"fold-{index:03d}.npz"
+
+    def save_fold(self, fold: FoldOutcome) -> None:
+        buffer = io.BytesIO()
+        meta = {"index": fold.index, "key": list(fold.key), "n_train": fold.n_train,
+                "seconds": fold.seconds, "device": fold.device}
+        np.savez(
+            buffer,
+            test_index=np.asarray(fold.test_index, dtype=np.int64),
+            sample_ids=np.asarray(fold.sample_ids, dtype=str),
+            y_true=np.asarray(fold.y_true, dtype=np.int64),
+            epoch_predictions=np.asarray(fold.epoch_predictions, dtype=np.int64),
+            meta=np.asarray(json.dumps(meta)),
+        )
+        atomic_write_bytes(self.fold_path(fold.index), buffer.getvalue())
+
+    def load_fold(self, index: int) -> FoldOutcome | None:
+        """A finished fold, or None if it has not finished; a damaged file is an error."""
+        path = self.fold_path(index)
+        if not path.exists():
+            return None
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                meta = json.loads(str(data["meta"]))
+                return FoldOutcome(
+                    index=int(meta["index"]), key=tuple(meta["key"]),
+                    test_index=data["test_index"], sample_ids=data["sample_ids"],
+                    y_true=data["y_true"], epoch_predictions=data["epoch_predictions"],
+                    n_train=int(meta["n_train"]), seconds=float(meta["seconds"]),
+                    device=str(meta["device"]), restored=True,
+                )
+        except Exception as exc:
+            raise MerbenchError(
+                f"fold file {path} is damaged ({type(exc).__name__}: {exc}); delete that one "
+                "file and run again to retrain only that fold"
+            ) from None

@@ -1,0 +1,92 @@
+"""The results file (``results.json``): schema version, provenance and the predictions table.
+
+``schema_version`` is an integer bumped on every incompatible change; readers go through
+:func:`load_results`, which refuses files newer than this merbench understands.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import subprocess
+import sys
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from merbench.errors import MerbenchError
+
+SCHEMA_VERSION = 1
+PREDICTION_COLUMNS = ("sample_id", "database", "subject", "fold", "y_true", "y_pred", "epoch")
+
+
+def _version(package: str) -> str | None:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def _git_commit() -> str | None:
+    """The commit of the merbench checkout, when merbench runs from one."""
+    source = Path(__file__).resolve().parents[2]
+    if not (source / ".git").exists():
+        return None
+    try:
+        done = subprocess.run(["git", "-C", str(source), "rev-parse", "HEAD"],
+                              capture_output=True, text=True, timeout=5, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout.strip() or None
+
+
+def environment(device: str, plugin_versions: dict[str, str]) -> dict[str, Any]:
+    """Where a run happened: versions, device and platform."""
+    torch_version = cuda = None
+    if "torch" in sys.modules:
+        torch = sys.modules["torch"]
+        torch_version = torch.__version__
+        cuda = torch.version.cuda
+    return {
+        "merbench": _version("merbench"),
+        "git_commit": _git_commit(),
+        "python": platform.python_version(),
+        "torch": torch_version,
+        "cuda": cuda,
+        "numpy": np.__version__,
+        "scikit_learn": _version("scikit-learn"),
+        "device": device,
+        "platform": platform.platform(),
+        "plugins": plugin_versions,
+    }
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def load_results(path: Path) -> dict[str, Any]:
+    """Read a results file, refusing one that is not JSON or newer than this merbench."""
+    try:
+        results = json.loads(Path(path).read_text())
+    except FileNotFoundError:
+        raise MerbenchError(f"no results file at {path}") from None
+    except (OSError, json.JSONDecodeError) as exc:
+        raise MerbenchError(f"{path} is not a readable results file ({exc})") from None
+    version = results.get("schema_version") if isinstance(results, dict) else None
+    if not isinstance(version, int):
+        raise MerbenchError(f"{path} has no integer schema_version; is it a merbench result?")
+    if version > SCHEMA_VERSION:
+        raise MerbenchError(
+            f"{path} has schema_version {version}; this merbench reads up to "
+            f"{SCHEMA_VERSION}: upgrade merbench"
+        )
+    return results
+
+
+def predictions_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=list(PREDICTION_COLUMNS))

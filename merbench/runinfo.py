@@ -1,0 +1,42 @@
+"""What lifecycle hooks are told about a run and about each finished fold."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """A run as reporters see it."""
+
+    run_dir: Path
+    model: str
+    dataset: str
+    protocol: str
+    n_folds: int
+    folds_to_train: int
+    epochs: int
+    device: str
+
+
+@dataclass(frozen=True)
+class FoldOutcome:
+    """One finished fold: its test samples and the prediction after every epoch.
+
+    ``epoch_predictions`` has shape (epochs, n_test); row e is the prediction after epoch
+    e + 1, so any selection policy can be applied later without retraining.
+    """
+
+    index: int
+    key: tuple[str, ...]
+    test_index: np.ndarray
+    sample_ids: np.ndarray
+    y_true: np.ndarray
+    epoch_predictions: np.ndarray
+    n_train: int
+    seconds: float
+    device: str
+    restored: bool = False

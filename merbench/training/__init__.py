@@ -1,0 +1,1 @@
+"""Training one fold: torch models with the core trainer, estimators with fit / predict."""

@@ -1,0 +1,50 @@
+"""Choosing the device a torch model trains on."""
+
+from __future__ import annotations
+
+import re
+
+from merbench.errors import MerbenchError
+
+_DEVICE = re.compile(r"^(auto|cpu|mps|cuda(:\d+)?)$")
+
+
+def check_device_name(name: str) -> None:
+    """Reject a device name that can never work, before anything is loaded."""
+    if not _DEVICE.match(name):
+        raise MerbenchError(
+            f"unknown device '{name}'; use auto, cpu, cuda, cuda:N or mps"
+        )
+
+
+def resolve_device(name: str) -> str:
+    """``auto`` means CUDA when present, else CPU; an unavailable device is an error."""
+    check_device_name(name)
+    import torch
+
+    if name == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if name.startswith("cuda"):
+        if not torch.cuda.is_available():
+            raise MerbenchError(
+                f"--device {name} was asked for, but torch sees no CUDA GPU here; "
+                "use --device cpu (or auto)"
+            )
+        index = int(name.split(":")[1]) if ":" in name else 0
+        if index >= torch.cuda.device_count():
+            raise MerbenchError(
+                f"--device {name}: this machine has {torch.cuda.device_count()} GPU(s); "
+                f"use cuda:0 .. cuda:{torch.cuda.device_count() - 1}"
+            )
+    if name == "mps" and not torch.backends.mps.is_available():
+        raise MerbenchError("--device mps was asked for, but MPS is not available; use cpu")
+    return name
+
+
+def describe_device(device: str) -> str:
+    """The device with its hardware name, for result files."""
+    import torch
+
+    if device.startswith("cuda"):
+        return f"{device} ({torch.cuda.get_device_name(torch.device(device))})"
+    return device

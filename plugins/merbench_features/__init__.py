@@ -1,0 +1,1 @@
+"""First-party feature extractors for merbench."""

@@ -1,0 +1,171 @@
+"""Plugin loading through real entry points: failures, collisions, blocking, autoload."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from merbench.errors import MerbenchError, PluginError
+from merbench.meta import ModelMeta, TrainRecipe
+from merbench.plugins import load_plugins
+from merbench.registry import LazyFactory, Registry
+
+MakeDist = Callable[..., None]
+
+
+@pytest.fixture
+def make_dist(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> MakeDist:
+    """Install a throw-away distribution with a `merbench` entry point onto sys.path."""
+    monkeypatch.delenv("MERBENCH_DISABLE_PLUGIN_AUTOLOAD", raising=False)
+    site = tmp_path / "site"
+    site.mkdir()
+    monkeypatch.syspath_prepend(str(site))
+
+    def make(package: str, plugin: str, module: str, source: str) -> None:
+        (site / f"{module}.py").write_text(textwrap.dedent(source))
+        info = site / f"{package.replace('-', '_')}-1.0.dist-info"
+        info.mkdir()
+        (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {package}\nVersion: 1.0\n")
+        (info / "entry_points.txt").write_text(f"[merbench]\n{plugin} = {module}\n")
+
+    return make
+
+
+MODEL_PLUGIN = """
+    import merbench
+    from merbench.meta import ModelMeta, TrainRecipe
+
+    @merbench.hookimpl
+    def merbench_register_models(registry):
+        registry.add(ModelMeta(name="{name}", version=1, description="test model",
+                               citation="none", feature="flow-uvos",
+                               recipe=TrainRecipe(epochs=1, batch_size=8, lr=0.1)),
+                     lambda num_classes=3: None)
+"""
+
+
+def test_first_party_plugins_come_through_entry_points(plugins) -> None:
+    names = {r.origin.plugin: r.origin.package for r in plugins.records}
+    assert names["cnn"] == names["datasets"] == names["features"] == "merbench"
+    assert "ststnet" in plugins.registries.models
+    assert plugins.registries.models.get("ststnet").origin.plugin == "cnn"
+    assert "loso" in plugins.registries.protocols
+
+
+def test_broken_plugin_is_one_line_and_the_rest_works(make_dist: MakeDist, cli) -> None:
+    make_dist("merbench-broken", "broken", "mb_broken_plugin",
+              "import a_module_that_does_not_exist\n")
+    plugins = load_plugins()
+    [failure] = plugins.failures
+    line = failure.failure_line()
+    assert "'broken'" in line and "merbench-broken" in line
+    assert "ModuleNotFoundError" in line and "--no-plugin broken" in line
+    assert "\n" not in line
+    assert "ststnet" in plugins.registries.models
+
+    code, out, err = cli("list", "models")
+    assert code == 0 and "ststnet" in out
+    assert err.count("\n") == 1 and "merbench-broken" in err and "Traceback" not in err
+
+    code, out, err = cli("list", "models", "--no-plugin", "broken")
+    assert code == 0 and err == ""
+
+
+def test_plugin_failing_while_registering_is_dropped_whole(make_dist: MakeDist) -> None:
+    make_dist("merbench-half", "half", "mb_half_plugin", MODEL_PLUGIN.format(name="half-model")
+              + "        raise RuntimeError('boom')\n")
+    plugins = load_plugins()
+    [failure] = plugins.failures
+    assert failure.error == "error while registering models: RuntimeError: boom"
+    assert "half-model" not in plugins.registries.models
+
+
+def test_two_plugins_claiming_one_name_name_both_packages(make_dist: MakeDist, cli) -> None:
+    make_dist("merbench-clash", "clash", "mb_clash_plugin", MODEL_PLUGIN.format(name="ststnet"))
+    with pytest.raises(PluginError) as excinfo:
+        load_plugins()
+    message = str(excinfo.value)
+    assert "model 'ststnet' is registered twice" in message
+    assert "package merbench " in message and "package merbench-clash" in message
+
+    code, _, err = cli("list")
+    assert code == 2 and "merbench-clash" in err and "Traceback" not in err
+    code, out, _ = cli("list", "models", "--no-plugin", "clash")
+    assert code == 0 and "ststnet" in out
+
+
+def test_unknown_hook_name_is_reported(make_dist: MakeDist) -> None:
+    make_dist("merbench-typo", "typo", "mb_typo_plugin", """
+        import merbench
+
+        @merbench.hookimpl
+        def merbench_register_model(registry):
+            pass
+    """)
+    with pytest.raises(PluginError, match="'typo' implements a hook merbench does not define"):
+        load_plugins()
+
+
+def test_autoload_can_be_switched_off(monkeypatch: pytest.MonkeyPatch, cli) -> None:
+    monkeypatch.setenv("MERBENCH_DISABLE_PLUGIN_AUTOLOAD", "1")
+    plugins = load_plugins()
+    assert len(plugins.registries.models) == 0
+    assert "loso" in plugins.registries.protocols  # builtins stay
+    plugins = load_plugins(enable=["cnn"])
+    assert plugins.registries.models.names() == ["ststnet"]
+    with pytest.raises(PluginError, match="no installed merbench plugin is named 'cnnn'"):
+        load_plugins(enable=["cnnn"])
+    code, out, _ = cli("list", "models", "-p", "cnn")
+    assert code == 0 and "ststnet" in out
+
+
+def test_no_plugin_blocks_one_plugin(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("MERBENCH_DISABLE_PLUGIN_AUTOLOAD", raising=False)
+    plugins = load_plugins(block=["cnn"])
+    assert "ststnet" not in plugins.registries.models
+    assert "synthetic" in plugins.registries.datasets
+
+
+def _meta(name: str) -> ModelMeta:
+    return ModelMeta(name=name, version=1, description="d", citation="c", feature="f",
+                     recipe=TrainRecipe(epochs=1, batch_size=1, lr=1.0))
+
+
+def test_registry_did_you_mean_and_available() -> None:
+    registry = Registry("model", ModelMeta)
+    registry.add(_meta("htnet"), lambda num_classes=3: None)
+    registry.add(_meta("mmnet"), lambda num_classes=3: None)
+    with pytest.raises(MerbenchError) as excinfo:
+        registry.get("htnt")
+    assert str(excinfo.value) == (
+        "unknown model 'htnt' — did you mean 'htnet'? available: htnet, mmnet"
+    )
+
+
+def test_unknown_factory_option_names_the_options() -> None:
+    registry = Registry("model", ModelMeta)
+    registry.add(_meta("lazy"), "merbench_cnn.ststnet:build_ststnet")
+    entry = registry.get("lazy")
+    assert isinstance(entry.factory, LazyFactory)
+    assert "padding" in entry.options()
+    with pytest.raises(MerbenchError, match="model 'lazy' has no option 'paddin'; its options"):
+        entry.create("model", paddin=1)
+
+
+@pytest.mark.parametrize("bad", [
+    {"name": "Bad Name"}, {"version": 0}, {"version": "1"}, {"description": ""},
+    {"description": "two\nlines"}, {"citation": " "},
+])
+def test_metadata_is_validated(bad: dict) -> None:
+    fields = {"name": "ok", "version": 1, "description": "d", "citation": "c", "feature": "f",
+              "recipe": TrainRecipe(epochs=1, batch_size=1, lr=1.0)} | bad
+    with pytest.raises(ValueError):
+        ModelMeta(**fields)
+
+
+def test_torch_models_must_declare_a_recipe() -> None:
+    with pytest.raises(ValueError, match="TrainRecipe"):
+        ModelMeta(name="x", version=1, description="d", citation="c", feature="f")

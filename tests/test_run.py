@@ -1,0 +1,223 @@
+"""End-to-end runs on small synthetic data: results files, resume, isolation, determinism."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import ClassVar
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.linear_model import LogisticRegression
+
+import merbench
+from merbench.meta import ModelMeta
+from merbench.metrics import pooled_scores
+from merbench.plugins import load_plugins
+from merbench.results import SCHEMA_VERSION
+
+SMALL = {"subjects": 4, "samples_per_subject": 6}
+
+
+def _run(tmp_path: Path, name: str, **options):
+    options.setdefault("dataset_options", SMALL)
+    options.setdefault("epochs", 3)
+    options.setdefault("device", "cpu")
+    return merbench.run(model=options.pop("model", "ststnet"), dataset="synthetic",
+                        out=tmp_path / name, **options)
+
+
+def test_results_file_and_predictions(tmp_path: Path) -> None:
+    result = _run(tmp_path, "r")
+    results = json.loads((tmp_path / "r" / "results.json").read_text())
+    assert results == json.loads(json.dumps(result.results))
+    assert results["schema_version"] == SCHEMA_VERSION
+    assert results["model"]["name"] == "ststnet" and results["model"]["version"] == 1
+    assert results["dataset"]["name"] == "synthetic"
+    assert results["dataset"]["n_samples"] == 24 and results["dataset"]["n_subjects"] == 4
+    assert results["protocol"] == results["protocol"] | {"name": "loso", "n_folds": 4}
+    assert results["selection"] == {"policy": "fixed", "test_set_selection": False}
+    assert results["seed"] == 0
+    assert results["hyperparameters"] == {"epochs": 3, "batch_size": 256, "lr": 5e-5,
+                                          "optimizer": "adam", "weight_decay": 0.0}
+    env = results["environment"]
+    assert env["merbench"] == merbench.__version__ and env["device"] == "cpu"
+    assert env["python"] and env["torch"]
+    assert results["wall_time_s"] > 0
+    overall = results["metrics"]["overall"]
+    assert {"uf1", "uar", "accuracy"} <= set(overall)
+    assert set(results["metrics"]["per_database"]) == {"syn1", "syn2", "syn3"}
+
+    predictions = pd.read_csv(tmp_path / "r" / "predictions.csv", dtype={"subject": str})
+    assert list(predictions.columns[:6]) == ["sample_id", "database", "subject", "fold",
+                                             "y_true", "y_pred"]
+    assert len(predictions) == 24 and predictions["sample_id"].is_unique
+    assert (predictions["epoch"] == 3).all()  # fixed selection = last epoch
+    # the stored metrics are exactly what the per-sample predictions give
+    again = pooled_scores(predictions["y_true"], predictions["y_pred"],
+                          predictions["database"], results["dataset"]["classes"])
+    assert again == json.loads(json.dumps(results["metrics"]))
+    # the per-epoch test predictions of every fold are kept for later selection policies
+    with np.load(tmp_path / "r" / "folds" / "fold-000.npz") as fold:
+        assert fold["epoch_predictions"].shape == (3, len(fold["y_true"]))
+
+
+class _Interrupt:
+    """A reporter plugin that stops the run after some folds, like Ctrl-C would."""
+
+    def __init__(self, after: int) -> None:
+        self.after = after
+        self.seen = 0
+
+    @merbench.hookimpl
+    def merbench_fold_finished(self, run, fold) -> None:
+        self.seen += 1
+        if self.seen == self.after:
+            raise KeyboardInterrupt
+
+
+def test_resume_skips_finished_folds_and_matches_an_uninterrupted_run(tmp_path: Path) -> None:
+    reference = _run(tmp_path, "whole", epochs=4)
+    interrupted = load_plugins(extra=[("interrupt", _Interrupt(after=2))])
+    with pytest.raises(KeyboardInterrupt):
+        _run(tmp_path, "resumed", epochs=4, plugins=interrupted)
+    folds = tmp_path / "resumed" / "folds"
+    assert sorted(p.name for p in folds.iterdir()) == ["fold-000.npz", "fold-001.npz"]
+    assert not (tmp_path / "resumed" / "results.json").exists()
+    stamps = {p.name: p.stat().st_mtime_ns for p in folds.iterdir()}
+
+    resumed = _run(tmp_path, "resumed", epochs=4)
+    assert resumed.results["folds_resumed"] == 2
+    assert [f["resumed"] for f in resumed.results["folds"]] == [True, True, False, False]
+    assert {p: (folds / p).stat().st_mtime_ns for p in stamps} == stamps  # not retrained
+    assert resumed.metrics == reference.metrics
+    pd.testing.assert_frame_equal(resumed.predictions, reference.predictions)
+
+
+def test_killed_process_resumes_with_identical_metrics(tmp_path: Path) -> None:
+    command = [sys.executable, "-m", "merbench", "run", "--model", "ststnet", "--dataset",
+               "synthetic", "--epochs", "150", "--device", "cpu", "--quiet",
+               "--dataset-opt", "subjects=4", "--dataset-opt", "samples_per_subject=6"]
+    killed = tmp_path / "killed"
+    process = subprocess.Popen([*command, "--out", str(killed)], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    first_fold = killed / "folds" / "fold-000.npz"
+    deadline = time.monotonic() + 120
+    while not first_fold.exists() and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    done = sorted(p.name for p in (killed / "folds").glob("fold-*.npz"))
+    assert 1 <= len(done) < 4, "the run must be killed part-way for this test to mean anything"
+
+    subprocess.run([*command, "--out", str(killed)], check=True, capture_output=True)
+    subprocess.run([*command, "--out", str(tmp_path / "whole")], check=True,
+                   capture_output=True)
+    resumed = json.loads((killed / "results.json").read_text())
+    whole = json.loads((tmp_path / "whole" / "results.json").read_text())
+    assert resumed["folds_resumed"] == len(done)
+    assert resumed["metrics"] == whole["metrics"]
+    assert (killed / "predictions.csv").read_text() == (
+        (tmp_path / "whole" / "predictions.csv").read_text())
+
+
+def test_same_seed_same_predictions_on_cpu(tmp_path: Path) -> None:
+    a = _run(tmp_path, "a", seed=7)
+    b = _run(tmp_path, "b", seed=7)
+    for name in sorted(os.listdir(tmp_path / "a" / "folds")):
+        with np.load(tmp_path / "a" / "folds" / name) as x, \
+                np.load(tmp_path / "b" / "folds" / name) as y:
+            np.testing.assert_array_equal(x["epoch_predictions"], y["epoch_predictions"])
+    assert a.metrics == b.metrics
+
+
+class _SpyEstimator:
+    """Records what each fold trains on, to prove the test subject never reaches ``fit``."""
+
+    fits: ClassVar[list[set[bytes]]] = []
+    leaks: ClassVar[list[int]] = []
+
+    def __init__(self, num_classes: int = 3) -> None:
+        self.model = LogisticRegression(max_iter=200)
+        self.train_rows: set[bytes] = set()
+
+    def get_params(self, deep: bool = True) -> dict:
+        return {}
+
+    def fit(self, x: np.ndarray, y: np.ndarray) -> _SpyEstimator:
+        self.train_rows = {row.tobytes() for row in x}
+        type(self).fits.append(self.train_rows)
+        self.model.fit(x / 255.0, y)
+        return self
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        type(self).leaks.append(sum(row.tobytes() in self.train_rows for row in x))
+        return self.model.predict(x / 255.0)
+
+
+class _SpyPlugin:
+    @merbench.hookimpl
+    def merbench_register_models(self, registry) -> None:
+        registry.add(ModelMeta(name="spy", version=1, kind="sklearn", description="spy",
+                               citation="test", feature="flow-uvos"), _SpyEstimator)
+
+    @merbench.hookimpl
+    def merbench_register_datasets(self, registry) -> None:
+        pass
+
+
+def test_estimators_run_through_the_same_path_and_never_see_the_test_subject(
+        tmp_path: Path) -> None:
+    _SpyEstimator.fits.clear()
+    _SpyEstimator.leaks.clear()
+    plugins = load_plugins(extra=[("spy", _SpyPlugin())])
+    result = merbench.run(model="spy", dataset="synthetic", out=tmp_path / "spy",
+                          dataset_options=SMALL, plugins=plugins)
+    assert len(_SpyEstimator.fits) == 4  # a fresh estimator fitted once per fold
+    assert _SpyEstimator.leaks == [0, 0, 0, 0]
+    assert all(len(rows) == 18 for rows in _SpyEstimator.fits)  # 24 samples - 6 of one subject
+    assert result.results["model"]["kind"] == "sklearn"
+    assert result.results["hyperparameters"] == {}
+    assert len(result.predictions) == 24 and (result.predictions["epoch"] == 1).all()
+
+
+def test_torch_models_get_fresh_weights_every_fold(tmp_path: Path, monkeypatch) -> None:
+    from merbench_cnn import ststnet
+
+    built = []
+    original = ststnet.build_ststnet
+
+    def counting(**kwargs):
+        model = original(**kwargs)
+        built.append(model.conv.weight.detach().clone())
+        return model
+
+    monkeypatch.setattr(ststnet, "build_ststnet", counting)
+    _run(tmp_path, "fresh", epochs=2, plugins=load_plugins())  # resolves the patched factory
+    assert len(built) == 4
+    assert not bool((built[0] == built[1]).all())  # each fold starts from its own init
+
+
+def test_default_out_dir_and_rerun_restores_everything(tmp_path: Path, monkeypatch,
+                                                        cli) -> None:
+    monkeypatch.chdir(tmp_path)
+    args = ["run", "--model", "ststnet", "--dataset", "synthetic", "--epochs", "2",
+            "--device", "cpu", "--dataset-opt", "subjects=3", "--dataset-opt",
+            "samples_per_subject=4", "--quiet"]
+    code, out, err = cli(*args)
+    assert code == 0, err
+    [run_dir] = (tmp_path / "runs").iterdir()
+    assert run_dir.name.startswith("ststnet-synthetic-loso-seed0-")
+    assert "UF1" in out and "overall" in out and str(run_dir.name) in out
+    code, out, err = cli(*args)
+    assert code == 0
+    assert json.loads((run_dir / "results.json").read_text())["folds_resumed"] == 3
+    assert "3 folds restored" in out
+    code, _, err = cli("run", "--resume", str(run_dir), "--quiet")
+    assert code == 0, err
