@@ -1,0 +1,96 @@
+"""Every bad input: one line on stderr saying what to do, exit status 2, no traceback."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+
+RUN = ["run", "--model", "ststnet", "--dataset", "synthetic", "--quiet"]
+
+
+def _one_line_error(code: int, err: str, *expected: str) -> None:
+    assert code == 2, err
+    assert err.startswith("merbench: error: ") and err.count("\n") == 1, err
+    assert "Traceback" not in err
+    for text in expected:
+        assert text in err, err
+
+
+@pytest.mark.parametrize(("args", "expected"), [
+    (["run", "--model", "ststnt", "--dataset", "synthetic"],
+     ["unknown model 'ststnt' — did you mean 'ststnet'? available: ststnet"]),
+    (["run", "--model", "ststnet", "--dataset", "synthetc"],
+     ["unknown dataset 'synthetc' — did you mean 'synthetic'?"]),
+    ([*RUN, "--protocol", "lso"], ["unknown protocol 'lso' — did you mean 'loso'?"]),
+    ([*RUN, "--epochs", "-1"], ["--epochs must be at least 1 (got -1)"]),
+    ([*RUN, "--epochs", "0"], ["--epochs must be at least 1"]),
+    ([*RUN, "--epochs", "ten"], ["--epochs", "invalid int value: 'ten'"]),
+    ([*RUN, "--batch-size", "0"], ["--batch-size must be at least 1"]),
+    ([*RUN, "--lr", "-0.1"], ["--lr must be a positive number"]),
+    ([*RUN, "--lr", "nan"], ["--lr must be a positive number"]),
+    ([*RUN, "--seed", "-3"], ["--seed must be a non-negative integer"]),
+    ([*RUN, "--device", "gpu"], ["unknown device 'gpu'; use auto, cpu, cuda, cuda:N or mps"]),
+    ([*RUN, "--selection", "best"], ["unknown selection policy 'best'; available: fixed"]),
+    ([*RUN, "--dataset-opt", "subjetcs=3"],
+     ["dataset 'synthetic' has no option 'subjetcs'; its options are: subjects"]),
+    ([*RUN, "--dataset-opt", "subjects=1"], ["subjects must be at least 2"]),
+    ([*RUN, "--dataset-opt", "subjects"], ["expected KEY=VALUE"]),
+    ([*RUN, "--model-opt", "num_classes=4"], ["the number of classes comes from the dataset"]),
+    ([*RUN, "--model-opt", "paddin=1"], ["model 'ststnet' has no option 'paddin'"]),
+    (["run", "--model", "ststnet"], ["needs --dataset"]),
+    (["list", "modls"], ["invalid choice: 'modls'"]),
+    (["frobnicate"], ["invalid choice: 'frobnicate'"]),
+])
+def test_bad_input(cli, args: list[str], expected: list[str]) -> None:
+    code, out, err = cli(*args)
+    _one_line_error(code, err, *expected)
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has a GPU")
+def test_cuda_without_gpu(cli) -> None:
+    code, _, err = cli(*RUN, "--device", "cuda")
+    _one_line_error(code, err, "--device cuda", "no CUDA GPU", "use --device cpu")
+
+
+def test_out_dir_holding_a_different_run(cli, tmp_path: Path) -> None:
+    small = ["--dataset-opt", "subjects=3", "--dataset-opt", "samples_per_subject=3",
+             "--device", "cpu"]
+    assert cli(*RUN, *small, "--epochs", "1", "--out", tmp_path / "r")[0] == 0
+    code, _, err = cli(*RUN, *small, "--epochs", "2", "--out", tmp_path / "r")
+    _one_line_error(code, err, "holds a different run", "hyperparameters.epochs: 2 here, 1 there",
+                    "choose another --out")
+
+
+def test_out_dir_that_is_not_a_run(cli, tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("mine")
+    code, _, err = cli(*RUN, "--out", tmp_path)
+    _one_line_error(code, err, "is not empty and holds no merbench run")
+    code, _, err = cli(*RUN, "--out", tmp_path / "notes.txt")
+    _one_line_error(code, err, "is a file")
+
+
+def test_resume_errors(cli, tmp_path: Path) -> None:
+    code, _, err = cli("run", "--resume", tmp_path)
+    _one_line_error(code, err, "is not a merbench run directory")
+    code, _, err = cli("run", "--resume", tmp_path, "--model", "ststnet")
+    _one_line_error(code, err, "--resume takes every option from", "leave out --model")
+
+
+def test_damaged_fold_file_names_the_file(cli, tmp_path: Path) -> None:
+    args = [*RUN, "--dataset-opt", "subjects=2", "--dataset-opt", "databases=1",
+            "--dataset-opt", "samples_per_subject=3",
+            "--device", "cpu", "--epochs", "1", "--out", tmp_path / "r"]
+    assert cli(*args)[0] == 0
+    (tmp_path / "r" / "folds" / "fold-001.npz").write_bytes(b"not a fold")
+    code, _, err = cli(*args)
+    _one_line_error(code, err, "fold-001.npz is damaged", "delete that one file")
+
+
+def test_no_traceback_from_the_installed_command() -> None:
+    done = subprocess.run([sys.executable, "-m", "merbench", "run", "--model", "htnt",
+                           "--dataset", "synthetic"], capture_output=True, text=True)
+    _one_line_error(done.returncode, done.stderr, "unknown model 'htnt'")
