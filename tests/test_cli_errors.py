@@ -46,7 +46,7 @@ def _one_line_error(code: int, err: str, *expected: str) -> None:
     (["frobnicate"], ["invalid choice: 'frobnicate'"]),
 ])
 def test_bad_input(cli, args: list[str], expected: list[str]) -> None:
-    code, out, err = cli(*args)
+    code, _out, err = cli(*args)
     _one_line_error(code, err, *expected)
 
 

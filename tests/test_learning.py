@@ -13,7 +13,7 @@ import merbench
 
 @pytest.mark.slow
 def test_ststnet_learns_synthetic_but_not_shuffled_labels(cli, tmp_path: Path) -> None:
-    code, out, err = cli("run", "--model", "ststnet", "--dataset", "synthetic",
+    code, _out, err = cli("run", "--model", "ststnet", "--dataset", "synthetic",
                          "--out", tmp_path / "learned")
     assert code == 0, err
     learned = json.loads((tmp_path / "learned" / "results.json").read_text())

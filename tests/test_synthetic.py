@@ -45,7 +45,7 @@ def test_classes_move_different_regions() -> None:
 
 
 def test_strain_of_a_pure_shear_and_a_translation() -> None:
-    y, x = np.mgrid[0:28, 0:28].astype(float)
+    y, _x = np.mgrid[0:28, 0:28].astype(float)
     assert np.allclose(optical_strain(np.full((28, 28), 3.0), np.zeros((28, 28))), 0)
     assert np.allclose(optical_strain(0.1 * y, np.zeros((28, 28))), np.sqrt(0.5) * 0.1)
 
