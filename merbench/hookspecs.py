@@ -37,8 +37,8 @@ def merbench_register_datasets(registry: DatasetRegistry) -> None:
 def merbench_register_features(registry: FeatureRegistry) -> None:
     """Add feature extractors with ``registry.add(FeatureMeta(...), factory)``.
 
-    The factory takes the feature's parameters and returns a callable that maps a
-    :class:`merbench.dataset.Dataset` to an array with one row per sample.
+    The factory takes the feature's options (``--feature-opt``) and returns a callable that
+    maps a :class:`merbench.dataset.Dataset` to an array with one row per sample.
     """
 
 
@@ -56,7 +56,8 @@ def merbench_register_models(registry: ModelRegistry) -> None:
 def merbench_register_protocols(registry: ProtocolRegistry) -> None:
     """Add evaluation protocols with ``registry.add(ProtocolMeta(...), factory)``.
 
-    The factory returns an object whose ``folds(samples)`` yields :class:`merbench.protocols.Fold`.
+    The factory takes the protocol's options and returns an object whose ``folds(samples)``
+    returns the list of :class:`merbench.protocols.Fold` for a sample table.
     """
 
 

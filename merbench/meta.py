@@ -8,7 +8,7 @@ core checks before a run (does the dataset provide what the model's feature need
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
@@ -48,12 +48,14 @@ class DatasetMeta(Meta):
     """A dataset: the per-sample sources it can give (e.g. ``flow_uvos``, ``landmarks68``)."""
 
     provides: tuple[str, ...]
-    databases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
 class FeatureMeta(Meta):
-    """A feature extractor: the dataset sources it reads and the per-sample shape it returns."""
+    """A feature extractor: the dataset sources it reads and the per-sample shape it returns.
+
+    ``shape`` (when given) is checked against what the extractor returns.
+    """
 
     needs: tuple[str, ...]
     shape: tuple[int, ...] = ()
@@ -100,5 +102,3 @@ class ModelMeta(Meta):
 @dataclass(frozen=True, kw_only=True)
 class ProtocolMeta(Meta):
     """An evaluation protocol: how samples are split into folds."""
-
-    fold_key: tuple[str, ...] = field(default=("database", "subject"))

@@ -9,14 +9,16 @@ autoloading off (then ``enable`` names the entry points to load anyway), and ``b
 
 from __future__ import annotations
 
+import difflib
 import functools
 import importlib
+import inspect
 import os
 import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import metadata
-from typing import Any
+from typing import Any, Literal
 
 import pluggy
 
@@ -40,6 +42,10 @@ class PluginLoadWarning(UserWarning):
     """A plugin could not be imported or failed while registering; the others still work."""
 
 
+class PluginRuntimeWarning(UserWarning):
+    """A plugin's lifecycle hook raised during a run; the run went on."""
+
+
 @dataclass(frozen=True)
 class PluginRecord:
     """One plugin as `merbench list plugins` shows it."""
@@ -47,6 +53,7 @@ class PluginRecord:
     origin: Origin
     module: str
     error: str | None = None
+    source: Literal["builtin", "entry-point", "in-process"] = "entry-point"
 
     @property
     def loaded(self) -> bool:
@@ -74,6 +81,16 @@ class Plugins:
     @property
     def failures(self) -> list[PluginRecord]:
         return [r for r in self.records if not r.loaded]
+
+
+class _Manager(pluggy.PluginManager):
+    """Like pytest: a function named ``merbench_*`` is a hook implementation even without
+    ``@merbench.hookimpl``, so a forgotten decorator is not silently ignored."""
+
+    def parse_hookimpl_opts(self, plugin: object, name: str) -> Any:
+        opts = super().parse_hookimpl_opts(plugin, name)
+        plain = name.startswith(f"{PROJECT}_") and inspect.isroutine(getattr(plugin, name, None))
+        return {} if opts is None and plain else opts
 
 
 def autoload_disabled() -> bool:
@@ -123,6 +140,25 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text[0] if text else ''}".rstrip(": ")
 
 
+def _unknown_hooks(pm: pluggy.PluginManager) -> dict[str, list[str]]:
+    """Plugin name -> hook implementations named like no merbench hook."""
+    found: dict[str, list[str]] = {}
+    for hook_name, caller in sorted(vars(pm.hook).items()):
+        if getattr(caller, "spec", True) is not None:
+            continue
+        for impl in caller.get_hookimpls():
+            if not impl.optionalhook:
+                found.setdefault(impl.plugin_name, []).append(hook_name)
+    return found
+
+
+def _unknown_hook_message(hook: str) -> str:
+    known = [n for n in dir(hookspecs) if n.startswith(f"{PROJECT}_")]
+    close = difflib.get_close_matches(hook, known, n=1)
+    hint = f" (did you mean {close[0]}?)" if close else ""
+    return f"{hook} is not a merbench hook{hint}"
+
+
 def load_plugins(
     *,
     block: Iterable[str] = (),
@@ -141,22 +177,29 @@ def load_plugins(
     if autoload is None:
         autoload = not autoload_disabled()
 
-    pm = pluggy.PluginManager(PROJECT)
+    pm = _Manager(PROJECT)
     pm.add_hookspecs(hookspecs)
     records: list[PluginRecord] = []
     origins: dict[str, Origin] = {}
 
-    def register(name: str, plugin: object, origin: Origin, module: str) -> None:
+    def register(name: str, plugin: object, origin: Origin, module: str,
+                 source: Literal["builtin", "entry-point", "in-process"]) -> None:
         try:
             pm.register(plugin, name=name)
         except Exception as exc:  # pluggy rejects malformed hook implementations
-            records.append(PluginRecord(origin, module, _describe(exc)))
+            records.append(PluginRecord(origin, module, _describe(exc), source))
             return
         origins[name] = origin
-        records.append(PluginRecord(origin, module))
+        records.append(PluginRecord(origin, module, None, source))
+
+    def fail(name: str, error: str) -> None:
+        index = next(i for i, r in enumerate(records) if r.origin == origins[name])
+        old = records[index]
+        records[index] = PluginRecord(old.origin, old.module, error, old.source)
 
     for name, module_name in BUILTIN_PLUGINS.items():
-        register(name, importlib.import_module(module_name), _builtin_origin(name), module_name)
+        register(name, importlib.import_module(module_name), _builtin_origin(name), module_name,
+                 "builtin")
 
     entry_points = _entry_points()
     known = {ep.name for ep in entry_points}
@@ -174,22 +217,20 @@ def load_plugins(
         except Exception as exc:
             records.append(PluginRecord(origin, ep.value, _describe(exc)))
             continue
-        register(ep.name, plugin, origin, ep.value)
+        register(ep.name, plugin, origin, ep.value, "entry-point")
 
     for name, plugin in extra:
         if name in blocked:
             continue
-        register(name, plugin, Origin(name, getattr(plugin, "__name__", name), ""), name)
+        module = getattr(plugin, "__module__", None) or getattr(plugin, "__name__", name)
+        register(name, plugin, Origin(name, "<in-process>", ""), str(module), "in-process")
 
-    try:
-        pm.check_pending()
-    except pluggy.PluginValidationError as exc:
-        bad = getattr(exc, "plugin", None)
-        bad_name = pm.get_name(bad) if bad is not None else "?"
-        raise PluginError(
-            f"plugin '{bad_name}' implements a hook merbench does not define: {exc} — "
-            f"check the function names, or skip it with --no-plugin {bad_name}"
-        ) from None
+    # A hook implementation whose name is no merbench hook (a typo) would never be called:
+    # such a plugin is reported and left out, like one that fails to import.
+    for name, hooks in _unknown_hooks(pm).items():
+        pm.unregister(name=name)
+        fail(name, "; ".join(_unknown_hook_message(hook) for hook in hooks))
+    pm.check_pending()
 
     registries = Registries.empty()
     failed: set[str] = set()
@@ -210,11 +251,7 @@ def load_plugins(
                     for other in (registries.datasets, registries.features,
                                   registries.models, registries.protocols):
                         other.discard(origins[name])
-                    index = next(i for i, r in enumerate(records) if r.origin == origins[name])
-                    records[index] = PluginRecord(
-                        origins[name], records[index].module,
-                        f"error while registering {attr}: {_describe(exc)}",
-                    )
+                    fail(name, f"error while registering {attr}: {_describe(exc)}")
     return Plugins(manager=pm, registries=registries, records=records)
 
 

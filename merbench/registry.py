@@ -52,7 +52,14 @@ class LazyFactory:
     def resolve(self) -> Callable[..., Any]:
         if self._function is None:
             module, _, attribute = self.target.partition(":")
-            self._function = getattr(importlib.import_module(module), attribute)
+            try:
+                self._function = getattr(importlib.import_module(module), attribute)
+            except Exception as exc:
+                raise PluginError(
+                    f"cannot load the factory '{self.target}': {type(exc).__name__}: {exc}; "
+                    "reinstall the package that registers it, or skip its plugin with "
+                    "--no-plugin"
+                ) from None
         return self._function
 
     @property
@@ -87,9 +94,10 @@ class Entry(Generic[M]):
         known = self.options()
         for key in options:
             if key not in known:
+                settable = [k for k in known if k != "num_classes"]
                 raise MerbenchError(
                     f"{kind} '{self.meta.name}' has no option '{key}'; "
-                    f"its options are: {', '.join(known) or '(none)'}"
+                    f"its options are: {', '.join(settable) or '(none)'}"
                 )
 
     def create(self, kind: str, **kwargs: Any) -> Any:

@@ -11,6 +11,7 @@ import hashlib
 import json
 import math
 import time
+import warnings
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ from merbench.dataset import Dataset
 from merbench.errors import MerbenchError
 from merbench.meta import TrainRecipe
 from merbench.metrics import pooled_scores
-from merbench.plugins import Plugins, default_plugins
+from merbench.plugins import PluginRuntimeWarning, Plugins, default_plugins
 from merbench.protocols import Fold, folds_fingerprint
 from merbench.registry import Entry
 from merbench.results.rundir import RunDirectory, atomic_write_bytes, atomic_write_json
@@ -51,6 +52,7 @@ class RunConfig:
     shuffle_train_labels: bool = False
     model_options: dict[str, Any] = field(default_factory=dict)
     dataset_options: dict[str, Any] = field(default_factory=dict)
+    feature_options: dict[str, Any] = field(default_factory=dict)
     protocol_options: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -149,6 +151,7 @@ class _Plan:
                                 "do not set num_classes")
         self.model.check_options("model", {"num_classes": 0, **config.model_options})
         self.dataset_entry.check_options("dataset", config.dataset_options)
+        self.feature.check_options("feature", config.feature_options)
         self.protocol_entry.check_options("protocol", config.protocol_options)
         self.device = "cpu"
         if self.is_torch:
@@ -157,7 +160,7 @@ class _Plan:
             self.device = resolve_device(config.device)
         self.dataset: Dataset = self.dataset_entry.create("dataset", **config.dataset_options)
         self.protocol = self.protocol_entry.create("protocol", **config.protocol_options)
-        self.folds: list[Fold] = self.protocol.folds(self.dataset.samples)
+        self.folds: list[Fold] = list(self.protocol.folds(self.dataset.samples))
         self.n_classes = len(self.dataset.classes)
 
     @property
@@ -173,7 +176,8 @@ class _Plan:
         return {
             "model": {"name": meta.name, "version": meta.version,
                       "options": self.config.model_options},
-            "feature": {"name": self.feature.meta.name, "version": self.feature.meta.version},
+            "feature": {"name": self.feature.meta.name, "version": self.feature.meta.version,
+                        "options": self.config.feature_options},
             "dataset": {"name": self.dataset_entry.meta.name,
                         "version": self.dataset_entry.meta.version,
                         "options": self.config.dataset_options,
@@ -195,7 +199,7 @@ class _Plan:
 
 def _plugin_versions(plugins: Plugins) -> dict[str, str]:
     return {r.origin.plugin: f"{r.origin.package} {r.origin.package_version}".strip()
-            for r in plugins.records if r.loaded}
+            for r in plugins.records if r.loaded and r.source != "in-process"}
 
 
 def run(config: RunConfig, plugins: Plugins | None = None) -> RunResult:
@@ -207,13 +211,7 @@ def run(config: RunConfig, plugins: Plugins | None = None) -> RunResult:
     run_dir = RunDirectory(config.out if config.out is not None else plan.default_out())
     run_dir.open(identity, config.to_dict())
 
-    features = np.ascontiguousarray(plan.feature.create("feature")(plan.dataset),
-                                    dtype=np.float32)
-    if len(features) != len(plan.dataset.samples):
-        raise MerbenchError(
-            f"feature '{plan.feature.meta.name}' returned {len(features)} rows for "
-            f"{len(plan.dataset.samples)} samples"
-        )
+    features = _extract(plan)
     labels = plan.dataset.samples["label"].to_numpy()
 
     finished = {f.index: run_dir.load_fold(f.index) for f in plan.folds}
@@ -224,8 +222,8 @@ def run(config: RunConfig, plugins: Plugins | None = None) -> RunResult:
                    protocol=config.protocol, n_folds=len(plan.folds),
                    folds_to_train=sum(v is None for v in finished.values()),
                    epochs=plan.epochs, device=device_name)
-    hook = plugins.hook
-    hook.merbench_run_start(run=info)
+    notify = _Notifier(plugins)
+    notify("merbench_run_start", run=info)
 
     outcomes: list[FoldOutcome] = []
     for fold in plan.folds:
@@ -237,22 +235,60 @@ def run(config: RunConfig, plugins: Plugins | None = None) -> RunResult:
                     f"{fold.label}; delete it to retrain that fold"
                 )
         else:
-            outcome = _train_fold(plan, fold, features, labels, info, device_name)
+            outcome = _train_fold(plan, fold, features, labels, info, device_name, notify)
             run_dir.save_fold(outcome)
         outcomes.append(outcome)
-        hook.merbench_fold_finished(run=info, fold=outcome)
+        notify("merbench_fold_finished", run=info, fold=outcome)
 
     results, predictions = _summarise(plan, identity, outcomes, device_name,
                                       time.perf_counter() - started)
     atomic_write_bytes(run_dir.path / "predictions.csv",
                        predictions.to_csv(index=False).encode())
     atomic_write_json(run_dir.path / "results.json", results)
-    hook.merbench_run_finished(run=info, results=results)
+    notify("merbench_run_finished", run=info, results=results)
     return RunResult(run_dir=run_dir.path, results=results, predictions=predictions)
 
 
+def _extract(plan: _Plan) -> np.ndarray:
+    """The model's input for every sample, checked against the feature's declared shape."""
+    meta = plan.feature.meta
+    extract = plan.feature.create("feature", **plan.config.feature_options)
+    features = np.ascontiguousarray(extract(plan.dataset), dtype=np.float32)
+    n_samples = len(plan.dataset.samples)
+    if len(features) != n_samples:
+        raise MerbenchError(
+            f"feature '{meta.name}' returned {len(features)} rows for {n_samples} samples"
+        )
+    if meta.shape and tuple(features.shape[1:]) != tuple(meta.shape):
+        raise MerbenchError(
+            f"feature '{meta.name}' declares per-sample shape {tuple(meta.shape)} but gave "
+            f"{tuple(features.shape[1:])} on dataset '{plan.config.dataset}'"
+        )
+    return features
+
+
+class _Notifier:
+    """Calls a lifecycle hook; a failing reporter is reported once and the run goes on."""
+
+    def __init__(self, plugins: Plugins) -> None:
+        self.hook = plugins.hook
+        self.reported: set[str] = set()
+
+    def __call__(self, name: str, **kwargs: Any) -> None:
+        try:
+            getattr(self.hook, name)(**kwargs)
+        except Exception as exc:
+            if name not in self.reported:
+                self.reported.add(name)
+                warnings.warn(
+                    f"a plugin failed in {name} ({type(exc).__name__}: {exc}); the run goes "
+                    "on, and that plugin's later calls of this hook may be skipped",
+                    PluginRuntimeWarning, stacklevel=2,
+                )
+
+
 def _train_fold(plan: _Plan, fold: Fold, features: np.ndarray, labels: np.ndarray,
-                info: RunInfo, device_name: str) -> FoldOutcome:
+                info: RunInfo, device_name: str, notify: _Notifier) -> FoldOutcome:
     seed = fold_seed(plan.config.seed, fold.key)
     started = time.perf_counter()
     x_train, y_train = features[fold.train], labels[fold.train]
@@ -263,8 +299,7 @@ def _train_fold(plan: _Plan, fold: Fold, features: np.ndarray, labels: np.ndarra
         from merbench.training.torch_trainer import train_fold
 
         def on_epoch(epoch: int) -> None:
-            plan.plugins.hook.merbench_epoch_finished(run=info, fold_index=fold.index,
-                                                      epoch=epoch)
+            notify("merbench_epoch_finished", run=info, fold_index=fold.index, epoch=epoch)
 
         predictions = train_fold(plan.build_model, plan.recipe, x_train, y_train, x_test,
                                  device=plan.device, seed=seed, on_epoch=on_epoch)
@@ -272,7 +307,7 @@ def _train_fold(plan: _Plan, fold: Fold, features: np.ndarray, labels: np.ndarra
         from merbench.training.estimator import fit_predict
 
         predictions = fit_predict(plan.build_model, x_train, y_train, x_test, seed=seed)
-        plan.plugins.hook.merbench_epoch_finished(run=info, fold_index=fold.index, epoch=1)
+        notify("merbench_epoch_finished", run=info, fold_index=fold.index, epoch=1)
     samples = plan.dataset.samples
     return FoldOutcome(
         index=fold.index, key=fold.key, test_index=np.asarray(fold.test),

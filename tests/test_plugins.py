@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
+import merbench
 from merbench.errors import MerbenchError, PluginError
 from merbench.meta import ModelMeta, TrainRecipe
-from merbench.plugins import load_plugins
+from merbench.plugins import PluginRuntimeWarning, load_plugins
 from merbench.registry import LazyFactory, Registry
 
 MakeDist = Callable[..., None]
@@ -97,16 +98,41 @@ def test_two_plugins_claiming_one_name_name_both_packages(make_dist: MakeDist, c
     assert code == 0 and "ststnet" in out
 
 
-def test_unknown_hook_name_is_reported(make_dist: MakeDist) -> None:
-    make_dist("merbench-typo", "typo", "mb_typo_plugin", """
-        import merbench
+def test_misnamed_hook_is_reported_and_that_plugin_left_out(make_dist: MakeDist, cli) -> None:
+    make_dist("merbench-typo", "typo", "mb_typo_plugin", MODEL_PLUGIN.format(name="typo-model")
+              .replace("merbench_register_models", "merbench_register_model"))
+    plugins = load_plugins()
+    [failure] = plugins.failures
+    assert failure.error == ("merbench_register_model is not a merbench hook "
+                             "(did you mean merbench_register_models?)")
+    assert "typo-model" not in plugins.registries.models
+    assert "ststnet" in plugins.registries.models
+    code, out, err = cli("list", "models")
+    assert code == 0 and "ststnet" in out and err.count("\n") == 1 and "merbench-typo" in err
 
-        @merbench.hookimpl
-        def merbench_register_model(registry):
-            pass
-    """)
-    with pytest.raises(PluginError, match="'typo' implements a hook merbench does not define"):
-        load_plugins()
+
+def test_broken_lazy_factory_is_one_line(cli, make_dist: MakeDist) -> None:
+    make_dist("merbench-lazy", "lazy", "mb_lazy_plugin", MODEL_PLUGIN.format(name="lazy-model")
+              .replace("lambda num_classes=3: None", "'mb_missing_module:build'"))
+    code, _, err = cli("run", "--model", "lazy-model", "--dataset", "synthetic")
+    assert code == 2 and err.count("\n") == 1 and "Traceback" not in err
+    assert "cannot load the factory 'mb_missing_module:build'" in err
+
+
+class _CrashingReporter:
+    @merbench.hookimpl
+    def merbench_fold_finished(self, run, fold) -> None:
+        raise RuntimeError("disk full")
+
+
+def test_crashing_reporter_does_not_stop_the_run(tmp_path: Path) -> None:
+    plugins = load_plugins(extra=[("crash", _CrashingReporter())])
+    with pytest.warns(PluginRuntimeWarning, match="merbench_fold_finished.*disk full"):
+        result = merbench.run(model="ststnet", dataset="synthetic", out=tmp_path / "r",
+                              epochs=1, device="cpu", plugins=plugins,
+                              dataset_options={"subjects": 2, "databases": 1})
+    assert result.results["protocol"]["n_folds"] == 2
+    assert "crash" not in result.results["environment"]["plugins"]  # in-process, not provenance
 
 
 def test_autoload_can_be_switched_off(monkeypatch: pytest.MonkeyPatch, cli) -> None:
@@ -169,3 +195,11 @@ def test_metadata_is_validated(bad: dict) -> None:
 def test_torch_models_must_declare_a_recipe() -> None:
     with pytest.raises(ValueError, match="TrainRecipe"):
         ModelMeta(name="x", version=1, description="d", citation="c", feature="f")
+
+
+def test_undecorated_hook_functions_count_like_in_pytest(make_dist: MakeDist) -> None:
+    make_dist("merbench-plain", "plain", "mb_plain_plugin",
+              MODEL_PLUGIN.format(name="plain-model").replace("    @merbench.hookimpl\n", ""))
+    plugins = load_plugins()
+    assert plugins.failures == []
+    assert "plain-model" in plugins.registries.models

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
@@ -81,7 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="which epoch each fold reports: fixed (last epoch, the default)")
     run.add_argument("--shuffle-train-labels", action="store_true", default=sup,
                      help="leakage control: shuffle each fold's training labels (expect chance)")
-    for kind in ("model", "dataset", "protocol"):
+    for kind in ("model", "dataset", "feature", "protocol"):
         run.add_argument(f"--{kind}-opt", dest=f"{kind}_options", action="append",
                          type=_key_value, default=sup, metavar="KEY=VALUE",
                          help=f"an option of the {kind} (repeatable)")
@@ -95,7 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 _RUN_FIELDS = ("model", "dataset", "protocol", "out", "seed", "epochs", "batch_size", "lr",
                "device", "selection", "shuffle_train_labels", "model_options",
-               "dataset_options", "protocol_options")
+               "dataset_options", "feature_options", "protocol_options")
 
 
 def _run_config(args: argparse.Namespace) -> Any:
@@ -103,7 +104,7 @@ def _run_config(args: argparse.Namespace) -> Any:
     from merbench.runner import RunConfig
 
     given = {k: getattr(args, k) for k in _RUN_FIELDS if hasattr(args, k)}
-    for key in ("model_options", "dataset_options", "protocol_options"):
+    for key in ("model_options", "dataset_options", "feature_options", "protocol_options"):
         if key in given:
             given[key] = dict(given[key])
     resume = getattr(args, "resume", None)
@@ -161,8 +162,14 @@ def _command_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _one_line_warning(message: Warning | str, category: type[Warning], *args: Any,
+                      **kwargs: Any) -> None:
+    print(f"merbench: warning: {message}", file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``merbench`` console script; returns the exit status."""
+    warnings.showwarning = _one_line_warning
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from merbench.hookimpl import hookimpl
 from merbench.meta import ProtocolMeta
-from merbench.protocols.loso import LeaveOneSubjectOut
 from merbench.registry import ProtocolRegistry
 
 LOSO = ProtocolMeta(
@@ -17,4 +16,4 @@ LOSO = ProtocolMeta(
 
 @hookimpl
 def merbench_register_protocols(registry: ProtocolRegistry) -> None:
-    registry.add(LOSO, LeaveOneSubjectOut)
+    registry.add(LOSO, "merbench.protocols.loso:LeaveOneSubjectOut")

@@ -41,7 +41,8 @@ def _git_commit() -> str | None:
                               capture_output=True, text=True, timeout=5, check=False)
     except (OSError, subprocess.SubprocessError):
         return None
-    return done.stdout.strip() or None
+    commit = done.stdout.strip()
+    return commit if done.returncode == 0 and len(commit) == 40 else None
 
 
 def environment(device: str, plugin_versions: dict[str, str]) -> dict[str, Any]:

@@ -18,12 +18,15 @@ def fit_predict(
 ) -> np.ndarray:
     """Fit a fresh estimator and return its test predictions as one "epoch", (1, n_test).
 
-    Features are flattened to one row per sample; an estimator with a ``random_state``
-    parameter gets the fold's seed.
+    Features are flattened to one row per sample; every ``random_state`` parameter of the
+    estimator, also of the steps inside a pipeline, gets the fold's seed.
     """
     model = build_model()
-    if hasattr(model, "get_params") and "random_state" in model.get_params():
-        model.set_params(random_state=seed)
+    if hasattr(model, "get_params"):
+        states = [k for k in model.get_params(deep=True)
+                  if k == "random_state" or k.endswith("__random_state")]
+        if states:
+            model.set_params(**dict.fromkeys(states, seed))
     model.fit(x_train.reshape(len(x_train), -1), y_train)
     predicted = model.predict(x_test.reshape(len(x_test), -1))
     return np.asarray(predicted, dtype=np.int64).reshape(1, -1)

@@ -13,7 +13,6 @@ SYNTHETIC = DatasetMeta(
     citation="merbench (generated; see merbench_datasets.synthetic)",
     license="MIT",
     provides=("flow_uvos", "landmarks68"),
-    databases=("syn1", "syn2", "syn3"),
 )
 
 
