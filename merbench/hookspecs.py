@@ -46,9 +46,10 @@ def merbench_register_features(registry: FeatureRegistry) -> None:
 def merbench_register_models(registry: ModelRegistry) -> None:
     """Add models with ``registry.add(ModelMeta(...), factory)``.
 
-    The factory takes ``num_classes`` and the model's options and returns a
-    ``torch.nn.Module`` (``kind="torch"``) or an estimator with ``fit`` / ``predict``
-    (``kind="sklearn"``).
+    The factory takes the model's options (and ``num_classes``, the dataset's number of
+    classes, when its signature has that parameter) and returns a ``torch.nn.Module``
+    (``kind="torch"``) or an estimator with ``fit`` / ``predict`` (``kind="sklearn"``), so a
+    scikit-learn class such as ``LinearSVC`` can be registered as it is.
     """
 
 

@@ -86,6 +86,11 @@ class Entry(Generic[M]):
         params = inspect.signature(self.factory).parameters.values()
         return [p.name for p in params if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
 
+    def accepts(self, option: str) -> bool:
+        """Whether the factory takes the keyword ``option`` (or any keyword)."""
+        params = inspect.signature(self.factory).parameters.values()
+        return option in self.options() or any(p.kind is p.VAR_KEYWORD for p in params)
+
     def check_options(self, kind: str, options: dict[str, Any]) -> None:
         """Reject keyword options the factory does not take, naming the ones it does."""
         params = inspect.signature(self.factory).parameters.values()

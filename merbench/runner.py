@@ -149,7 +149,7 @@ class _Plan:
         if "num_classes" in config.model_options:
             raise MerbenchError("the number of classes comes from the dataset; "
                                 "do not set num_classes")
-        self.model.check_options("model", {"num_classes": 0, **config.model_options})
+        self.model.check_options("model", config.model_options)
         self.dataset_entry.check_options("dataset", config.dataset_options)
         self.feature.check_options("feature", config.feature_options)
         self.protocol_entry.check_options("protocol", config.protocol_options)
@@ -168,7 +168,12 @@ class _Plan:
         return self.recipe.epochs if self.recipe is not None else 1
 
     def build_model(self) -> Any:
-        return self.model.create("model", num_classes=self.n_classes, **self.config.model_options)
+        """A fresh model; ``num_classes`` goes to factories that take it (estimators such as
+        scikit-learn classes learn their classes from the labels instead)."""
+        options = dict(self.config.model_options)
+        if self.model.accepts("num_classes"):
+            options["num_classes"] = self.n_classes
+        return self.model.create("model", **options)
 
     def identity(self) -> dict[str, Any]:
         """What decides the numbers: two runs with equal identities give equal results."""

@@ -221,3 +221,56 @@ def test_default_out_dir_and_rerun_restores_everything(tmp_path: Path, monkeypat
     assert "3 folds restored" in out
     code, _, err = cli("run", "--resume", str(run_dir), "--quiet")
     assert code == 0, err
+
+
+class _MismatchPlugin:
+    """A feature that breaks its declared shape, and one that needs what no dataset has."""
+
+    @merbench.hookimpl
+    def merbench_register_features(self, registry) -> None:
+        from merbench.meta import FeatureMeta
+
+        registry.add(FeatureMeta(name="wrong-shape", version=1, description="d", citation="c",
+                                 needs=("flow_uvos",), shape=(3, 14, 14)),
+                     lambda: lambda dataset: np.zeros((len(dataset.samples), 3, 28, 28)))
+        registry.add(FeatureMeta(name="needs-video", version=1, description="d", citation="c",
+                                 needs=("frames",)), lambda: lambda dataset: None)
+
+    @merbench.hookimpl
+    def merbench_register_models(self, registry) -> None:
+        for feature in ("wrong-shape", "needs-video"):
+            registry.add(ModelMeta(name=f"on-{feature}", version=1, kind="sklearn",
+                                   description="d", citation="c", feature=feature),
+                         LogisticRegression)
+
+
+def test_feature_contract_is_checked(tmp_path: Path) -> None:
+    plugins = load_plugins(extra=[("mismatch", _MismatchPlugin())])
+    with pytest.raises(merbench.MerbenchError,
+                       match=r"declares per-sample shape \(3, 14, 14\) but gave \(3, 28, 28\)"):
+        merbench.run(model="on-wrong-shape", dataset="synthetic", out=tmp_path / "a",
+                     plugins=plugins)
+    with pytest.raises(merbench.MerbenchError,
+                       match="needs frames from the dataset, and dataset 'synthetic' provides "
+                             "only flow_uvos, landmarks68"):
+        merbench.run(model="on-needs-video", dataset="synthetic", out=tmp_path / "b",
+                     plugins=plugins)
+    assert not (tmp_path / "b").exists()  # refused before anything was written
+
+
+def test_ctrl_c_says_where_the_folds_are(tmp_path: Path) -> None:
+    out = tmp_path / "r"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "merbench", "run", "--model", "ststnet", "--dataset",
+         "synthetic", "--epochs", "400", "--device", "cpu", "--quiet", "--out", str(out)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while not (out / "folds" / "fold-000.npz").exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130
+    assert err.strip().splitlines() == [
+        f"merbench: interrupted — finished folds are saved in {out}; run the same command "
+        "again to resume"
+    ]
