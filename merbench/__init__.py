@@ -21,7 +21,7 @@ from merbench.errors import MerbenchError, PluginError
 from merbench.hookimpl import hookimpl
 
 if TYPE_CHECKING:
-    from merbench.runner import RunResult
+    from merbench.runner import RunResult, SeedsResult
 
 try:
     __version__ = metadata.version("merbench")
@@ -35,6 +35,7 @@ __all__ = [
     "create_model",
     "hookimpl",
     "run",
+    "run_seeds",
 ]
 
 
@@ -68,3 +69,18 @@ def run(model: str, dataset: str, **options: Any) -> RunResult:
             f"options are: {', '.join(accepted)}"
         )
     return run_config(RunConfig(model=model, dataset=dataset, **options), plugins=plugins)
+
+
+def run_seeds(model: str, dataset: str, seeds: list[int], **options: Any) -> SeedsResult:
+    """Run once per seed (each into ``<out>/seed-N``, resumable) and summarise mean ± std.
+
+    Takes the same options as :func:`run` except ``seed``.
+    """
+    from merbench.runner import RunConfig
+    from merbench.runner import run_seeds as run_many
+
+    plugins = options.pop("plugins", None)
+    if "seed" in options:
+        raise MerbenchError("run_seeds() takes seeds=[...], not seed=")
+    return run_many(RunConfig(model=model, dataset=dataset, **options), list(seeds),
+                    plugins=plugins)

@@ -27,7 +27,8 @@ class FoldOutcome:
     """One finished fold: its test samples and the prediction after every epoch.
 
     ``epoch_predictions`` has shape (epochs, n_test); row e is the prediction after epoch
-    e + 1, so any selection policy can be applied later without retraining.
+    e + 1, so any selection policy can be applied later without retraining. Runs with
+    inner validation also keep the held-out training subjects' predictions (``val_*``).
     """
 
     index: int
@@ -40,3 +41,6 @@ class FoldOutcome:
     seconds: float
     device: str
     restored: bool = False
+    val_index: np.ndarray | None = None
+    val_y_true: np.ndarray | None = None
+    val_predictions: np.ndarray | None = None

@@ -28,7 +28,7 @@ from merbench.registry import Entry
 from merbench.results.rundir import RunDirectory, atomic_write_bytes, atomic_write_json
 from merbench.results.schema import SCHEMA_VERSION, environment, now_iso, predictions_frame
 from merbench.runinfo import FoldOutcome, RunInfo
-from merbench.selection import POLICIES, TEST_SET_POLICIES
+from merbench.selection import POLICIES, available_policies
 from merbench.training.device import check_device_name
 from merbench.training.seeding import fold_seed
 
@@ -49,7 +49,9 @@ class RunConfig:
     lr: float | None = None
     device: str = "auto"
     selection: str = "fixed"
+    inner_val_subjects: int = 3
     shuffle_train_labels: bool = False
+    data_root: str | None = None
     model_options: dict[str, Any] = field(default_factory=dict)
     dataset_options: dict[str, Any] = field(default_factory=dict)
     feature_options: dict[str, Any] = field(default_factory=dict)
@@ -63,6 +65,7 @@ class RunConfig:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> RunConfig:
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        known.pop("seeds", None)
         if known.get("out") is not None:
             known["out"] = Path(known["out"])
         return cls(**known)
@@ -94,6 +97,10 @@ def check_options(config: RunConfig) -> None:
     if config.selection not in POLICIES:
         raise MerbenchError(
             f"unknown selection policy '{config.selection}'; available: {', '.join(POLICIES)}"
+        )
+    if config.inner_val_subjects < 1:
+        raise MerbenchError(
+            f"--inner-val-subjects must be at least 1 (got {config.inner_val_subjects})"
         )
     check_device_name(config.device)
 
@@ -146,6 +153,11 @@ class _Plan:
                         f"--{option.replace('_', '-')}; leave it out"
                     )
             self.recipe = None
+            if config.selection != "fixed":
+                raise MerbenchError(
+                    f"model '{config.model}' is fitted once, so it has one prediction per "
+                    f"sample and no epoch to select; leave out --selection {config.selection}"
+                )
         if "num_classes" in config.model_options:
             raise MerbenchError("the number of classes comes from the dataset; "
                                 "do not set num_classes")
@@ -158,7 +170,13 @@ class _Plan:
             from merbench.training.device import resolve_device
 
             self.device = resolve_device(config.device)
-        self.dataset: Dataset = self.dataset_entry.create("dataset", **config.dataset_options)
+        dataset_options = dict(config.dataset_options)
+        if config.data_root is not None:
+            if not self.dataset_entry.accepts("data_root"):
+                raise MerbenchError(f"dataset '{config.dataset}' reads no files; "
+                                    "leave out --data-root")
+            dataset_options["data_root"] = config.data_root
+        self.dataset: Dataset = self.dataset_entry.create("dataset", **dataset_options)
         self.protocol = self.protocol_entry.create("protocol", **config.protocol_options)
         self.folds: list[Fold] = list(self.protocol.folds(self.dataset.samples))
         self.n_classes = len(self.dataset.classes)
@@ -193,6 +211,8 @@ class _Plan:
                          "folds_fingerprint": folds_fingerprint(self.folds)},
             "seed": self.config.seed,
             "shuffle_train_labels": self.config.shuffle_train_labels,
+            **({"inner_val": {"subjects": self.config.inner_val_subjects}}
+               if self.config.selection == "inner-val" else {}),
             "hyperparameters": asdict(self.recipe) if self.recipe is not None else {},
         }
 
@@ -296,10 +316,14 @@ def _train_fold(plan: _Plan, fold: Fold, features: np.ndarray, labels: np.ndarra
                 info: RunInfo, device_name: str, notify: _Notifier) -> FoldOutcome:
     seed = fold_seed(plan.config.seed, fold.key)
     started = time.perf_counter()
-    x_train, y_train = features[fold.train], labels[fold.train]
+    train, val = fold.train, None
+    if plan.config.selection == "inner-val":
+        train, val = _hold_out_subjects(plan, fold, seed)
+    x_train, y_train = features[train], labels[train]
     if plan.config.shuffle_train_labels:  # leakage control: nothing left to learn
         y_train = np.random.default_rng(seed).permutation(y_train)
-    x_test = features[fold.test]
+    evaluate = fold.test if val is None else np.concatenate([fold.test, val])
+    x_test = features[evaluate]
     if plan.is_torch:
         from merbench.training.torch_trainer import train_fold
 
@@ -314,41 +338,75 @@ def _train_fold(plan: _Plan, fold: Fold, features: np.ndarray, labels: np.ndarra
         predictions = fit_predict(plan.build_model, x_train, y_train, x_test, seed=seed)
         notify("merbench_epoch_finished", run=info, fold_index=fold.index, epoch=1)
     samples = plan.dataset.samples
+    n_test = len(fold.test)
     return FoldOutcome(
         index=fold.index, key=fold.key, test_index=np.asarray(fold.test),
         sample_ids=samples["sample_id"].to_numpy()[fold.test].astype(str),
-        y_true=labels[fold.test], epoch_predictions=predictions,
-        n_train=len(fold.train), seconds=time.perf_counter() - started, device=device_name,
+        y_true=labels[fold.test], epoch_predictions=predictions[:, :n_test],
+        n_train=len(train), seconds=time.perf_counter() - started, device=device_name,
+        val_index=None if val is None else val,
+        val_y_true=None if val is None else labels[val],
+        val_predictions=None if val is None else predictions[:, n_test:],
     )
+
+
+def _hold_out_subjects(plan: _Plan, fold: Fold, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Split a fold's training rows into (train, inner-val) by whole subjects, never the
+    test subject; which subjects are held out depends only on the fold's seed."""
+    samples = plan.dataset.samples
+    keys = samples["database"].to_numpy()[fold.train] + "/" + \
+        samples["subject"].to_numpy()[fold.train]
+    subjects = np.unique(keys)
+    wanted = plan.config.inner_val_subjects
+    if wanted >= len(subjects):
+        raise MerbenchError(
+            f"--inner-val-subjects {wanted} leaves no training subject in fold {fold.label} "
+            f"({len(subjects)} training subjects); choose fewer"
+        )
+    held = np.random.default_rng([seed, 1]).choice(subjects, size=wanted, replace=False)
+    mask = np.isin(keys, held)
+    return fold.train[~mask], fold.train[mask]
 
 
 def _summarise(plan: _Plan, identity: dict[str, Any], outcomes: list[FoldOutcome],
                device_name: str, wall_time: float) -> tuple[dict[str, Any], Any]:
     config = plan.config
-    policy = POLICIES[config.selection]
     samples = plan.dataset.samples
+    classes = plan.dataset.classes
+    policies = available_policies(outcomes, trained_once=not plan.is_torch)
+    epochs = {name: [POLICIES[name].choose(o, len(classes)) for o in outcomes]
+              for name in policies}
+    by_policy = {}
+    for name in policies:
+        y_true = np.concatenate([o.y_true for o in outcomes])
+        y_pred = np.concatenate([o.epoch_predictions[e] for o, e in zip(outcomes, epochs[name],
+                                                                         strict=True)])
+        databases = samples["database"].to_numpy()[np.concatenate([o.test_index
+                                                                   for o in outcomes])]
+        by_policy[name] = {"test_set_selection": POLICIES[name].test_set_selection,
+                           "description": POLICIES[name].description,
+                           "metrics": pooled_scores(y_true, y_pred, databases, classes)}
     rows = []
     fold_rows = []
-    for outcome in outcomes:
-        epoch = policy(outcome)
+    for position, outcome in enumerate(outcomes):
+        epoch = epochs[config.selection][position]
         chosen = outcome.epoch_predictions[epoch]
-        for position, y_true, y_pred in zip(outcome.test_index, outcome.y_true, chosen,
-                                            strict=True):
-            sample = samples.iloc[int(position)]
+        for row, y_true, y_pred in zip(outcome.test_index, outcome.y_true, chosen, strict=True):
+            sample = samples.iloc[int(row)]
             rows.append({"sample_id": sample["sample_id"], "database": sample["database"],
                          "subject": sample["subject"], "fold": outcome.index,
                          "y_true": int(y_true), "y_pred": int(y_pred), "epoch": epoch + 1})
         fold_rows.append({
             "index": outcome.index, "key": list(outcome.key), "n_train": outcome.n_train,
             "n_test": len(outcome.test_index), "epoch": epoch + 1,
+            "epoch_by_policy": {name: epochs[name][position] + 1 for name in policies},
+            "n_inner_val": 0 if outcome.val_index is None else len(outcome.val_index),
             "accuracy": float(np.mean(chosen == outcome.y_true)),
             "seconds": round(outcome.seconds, 3), "device": outcome.device,
             "resumed": outcome.restored,
         })
     predictions = predictions_frame(rows)
-    classes = plan.dataset.classes
-    metrics = pooled_scores(predictions["y_true"], predictions["y_pred"],
-                            predictions["database"], classes)
+    metrics = by_policy[config.selection]["metrics"]
     model_meta = plan.model.meta
     per_db = samples.groupby("database")
     results = {
@@ -373,13 +431,18 @@ def _summarise(plan: _Plan, identity: dict[str, Any], outcomes: list[FoldOutcome
         "protocol": {"name": plan.protocol_entry.meta.name,
                      "version": plan.protocol_entry.meta.version,
                      "options": config.protocol_options, "n_folds": len(outcomes),
+                     "n_samples": len(predictions),
                      "folds_fingerprint": identity["protocol"]["folds_fingerprint"]},
         "selection": {"policy": config.selection,
-                      "test_set_selection": config.selection in TEST_SET_POLICIES},
+                      "test_set_selection": POLICIES[config.selection].test_set_selection,
+                      "inner_val_subjects": (config.inner_val_subjects
+                                             if config.selection == "inner-val" else None),
+                      "available": policies},
         "seed": config.seed,
         "shuffle_train_labels": config.shuffle_train_labels,
         "hyperparameters": identity["hyperparameters"],
         "metrics": metrics,
+        "metrics_by_policy": by_policy,
         "folds": fold_rows,
         "environment": environment(device_name, _plugin_versions(plan.plugins)),
         "wall_time_s": round(wall_time, 3),
@@ -387,3 +450,100 @@ def _summarise(plan: _Plan, identity: dict[str, Any], outcomes: list[FoldOutcome
         "folds_resumed": sum(o.restored for o in outcomes),
     }
     return results, predictions
+
+
+@dataclass
+class SeedsResult:
+    """A run repeated over several seeds: one run directory per seed and their summary."""
+
+    out: Path
+    runs: list[RunResult]
+    summary: dict[str, Any]
+
+
+def _scores_of(metrics: dict[str, Any]) -> dict[str, Any]:
+    pick = {"uf1": metrics["overall"]["uf1"], "uar": metrics["overall"]["uar"]}
+    return {"overall": pick, "per_database": {
+        db: {"uf1": m["uf1"], "uar": m["uar"]} for db, m in metrics["per_database"].items()}}
+
+
+def _mean(values: list[float | None]) -> float | None:
+    return None if None in values else float(np.mean(values))
+
+
+def _std(values: list[float | None]) -> float | None:
+    """Sample standard deviation (ddof=1); 0 for a single seed."""
+    if None in values:
+        return None
+    return float(np.std(values, ddof=1)) if len(values) > 1 else 0.0
+
+
+def _aggregate(per_seed: list[dict[str, Any]], reduce: Any) -> dict[str, Any]:
+    """Reduce each UF1 / UAR over seeds, keeping the overall / per-database shape."""
+    def over(pick: Any) -> dict[str, Any]:
+        return {m: reduce([pick(s)[m] for s in per_seed]) for m in ("uf1", "uar")}
+
+    databases = per_seed[0]["per_database"]
+    return {"overall": over(lambda s: s["overall"]),
+            "per_database": {db: over(lambda s, db=db: s["per_database"][db])
+                             for db in databases}}
+
+
+def summarise_seeds(runs: list[RunResult], seeds: list[int]) -> dict[str, Any]:
+    """Per policy: every seed's UF1 / UAR (overall and per database), their mean and std."""
+    first = runs[0].results
+    policies = [p for p in first["selection"]["available"]
+                if all(p in r.results["selection"]["available"] for r in runs)]
+    summary: dict[str, Any] = {
+        "schema_version": SCHEMA_VERSION, "kind": "seeds", "created": now_iso(),
+        "model": {k: first["model"][k] for k in ("name", "version")},
+        "dataset": {k: first["dataset"][k] for k in ("name", "version", "n_samples")},
+        "protocol": {k: first["protocol"][k] for k in ("name", "version", "n_folds")},
+        "selection": first["selection"]["policy"], "seeds": seeds,
+        "runs": {str(seed): r.run_dir.name for seed, r in zip(seeds, runs, strict=True)},
+        "std": "sample standard deviation over seeds (ddof=1)",
+        "policies": {},
+    }
+    for policy in policies:
+        per_seed = [_scores_of(r.results["metrics_by_policy"][policy]["metrics"])
+                    for r in runs]
+        summary["policies"][policy] = {
+            "test_set_selection": POLICIES[policy].test_set_selection,
+            "per_seed": dict(zip(map(str, seeds), per_seed, strict=True)),
+            "mean": _aggregate(per_seed, _mean), "std": _aggregate(per_seed, _std),
+        }
+    return summary
+
+
+def parse_seeds(text: str) -> list[int]:
+    """``"0,1,2"`` -> [0, 1, 2]; duplicates and negatives are errors."""
+    try:
+        seeds = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise MerbenchError(f"--seeds takes whole numbers separated by commas, e.g. 0,1,2 "
+                            f"(got '{text}')") from None
+    if not seeds or any(s < 0 for s in seeds) or len(set(seeds)) != len(seeds):
+        raise MerbenchError(f"--seeds needs distinct non-negative seeds, e.g. 0,1,2 "
+                            f"(got '{text}')")
+    return seeds
+
+
+def run_seeds(config: RunConfig, seeds: list[int],
+              plugins: Plugins | None = None) -> SeedsResult:
+    """Run ``config`` once per seed into ``<out>/seed-N`` (each resumable) and summarise."""
+    plugins = plugins or default_plugins()
+    if config.out is not None:
+        base = Path(config.out)
+        if (base / "run.json").exists():
+            raise MerbenchError(f"--out {base} holds a single-seed run; choose another --out "
+                                "for --seeds")
+    else:
+        fields = {k: v for k, v in config.to_dict().items() if k not in ("seed", "out")}
+        tag = "-".join(map(str, seeds))
+        base = DEFAULT_RUNS_DIR / (f"{config.model}-{config.dataset}-{config.protocol}-"
+                                   f"seeds{tag}-{_short_hash(fields)}")
+    runs = [run(replace(config, seed=seed, out=base / f"seed-{seed}"), plugins=plugins)
+            for seed in seeds]
+    summary = summarise_seeds(runs, seeds)
+    atomic_write_json(base / "seeds.json", summary)
+    return SeedsResult(out=base, runs=runs, summary=summary)

@@ -22,7 +22,7 @@ def _one_line_error(code: int, err: str, *expected: str) -> None:
 
 @pytest.mark.parametrize(("args", "expected"), [
     (["run", "--model", "ststnt", "--dataset", "synthetic"],
-     ["unknown model 'ststnt' — did you mean 'ststnet'? available: ststnet"]),
+     ["unknown model 'ststnt' — did you mean 'ststnet'? available: ", "ststnet"]),
     (["run", "--model", "ststnet", "--dataset", "synthetc"],
      ["unknown dataset 'synthetc' — did you mean 'synthetic'?"]),
     ([*RUN, "--protocol", "lso"], ["unknown protocol 'lso' — did you mean 'loso'?"]),
@@ -34,7 +34,10 @@ def _one_line_error(code: int, err: str, *expected: str) -> None:
     ([*RUN, "--lr", "nan"], ["--lr must be a positive number"]),
     ([*RUN, "--seed", "-3"], ["--seed must be a non-negative integer"]),
     ([*RUN, "--device", "gpu"], ["unknown device 'gpu'; use auto, cpu, cuda, cuda:N or mps"]),
-    ([*RUN, "--selection", "best"], ["unknown selection policy 'best'; available: fixed"]),
+    ([*RUN, "--selection", "best"],
+     ["unknown selection policy 'best'; available: fixed, inner-val, oracle"]),
+    ([*RUN, "--inner-val-subjects", "0"], ["--inner-val-subjects must be at least 1"]),
+    ([*RUN, "--data-root", "/tmp"], ["dataset 'synthetic' reads no files; leave out --data-root"]),
     ([*RUN, "--dataset-opt", "subjetcs=3"],
      ["dataset 'synthetic' has no option 'subjetcs'; its options are: subjects"]),
     ([*RUN, "--dataset-opt", "subjects=1"], ["subjects must be at least 2"]),

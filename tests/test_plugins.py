@@ -141,7 +141,9 @@ def test_autoload_can_be_switched_off(monkeypatch: pytest.MonkeyPatch, cli) -> N
     assert len(plugins.registries.models) == 0
     assert "loso" in plugins.registries.protocols  # builtins stay
     plugins = load_plugins(enable=["cnn"])
-    assert plugins.registries.models.names() == ["ststnet"]
+    assert "ststnet" in plugins.registries.models
+    assert {e.origin.plugin for e in plugins.registries.models} == {"cnn"}
+    assert len(plugins.registries.datasets) == 0
     with pytest.raises(PluginError, match="no installed merbench plugin is named 'cnnn'"):
         load_plugins(enable=["cnnn"])
     code, out, _ = cli("list", "models", "-p", "cnn")

@@ -42,7 +42,11 @@ def test_results_file_and_predictions(tmp_path: Path) -> None:
     assert results["dataset"]["name"] == "synthetic"
     assert results["dataset"]["n_samples"] == 24 and results["dataset"]["n_subjects"] == 4
     assert results["protocol"] == results["protocol"] | {"name": "loso", "n_folds": 4}
-    assert results["selection"] == {"policy": "fixed", "test_set_selection": False}
+    assert results["selection"] == {"policy": "fixed", "test_set_selection": False,
+                                    "inner_val_subjects": None,
+                                    "available": ["fixed", "oracle"]}
+    assert results["metrics_by_policy"]["fixed"]["metrics"] == results["metrics"]
+    assert results["metrics_by_policy"]["oracle"]["test_set_selection"] is True
     assert results["seed"] == 0
     assert results["hyperparameters"] == {"epochs": 3, "batch_size": 256, "lr": 5e-5,
                                           "optimizer": "adam", "weight_decay": 0.0}

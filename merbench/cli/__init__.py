@@ -78,8 +78,18 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--lr", type=float, default=sup, help="override the learning rate")
     run.add_argument("--device", default=sup,
                      help="auto (CUDA when present, else CPU), cpu, cuda, cuda:N or mps")
+    run.add_argument("--seeds", default=sup, metavar="N,N,...",
+                     help="run every seed (e.g. 0,1,2) and report mean ± std; one run "
+                          "directory per seed under --out")
+    run.add_argument("--data-root", default=sup, metavar="PATH",
+                     help="where a dataset's files are (default: $MERBENCH_DATA_DIR)")
     run.add_argument("--selection", default=sup,
-                     help="which epoch each fold reports: fixed (last epoch, the default)")
+                     help="which epoch each fold reports: fixed (last epoch, the default), "
+                          "inner-val (best on held-out training subjects) or oracle (best "
+                          "on the test subject: TEST-SET SELECTION, only to compare with "
+                          "published numbers)")
+    run.add_argument("--inner-val-subjects", type=int, default=sup, metavar="N",
+                     help="training subjects held out per fold for inner-val (default: 3)")
     run.add_argument("--shuffle-train-labels", action="store_true", default=sup,
                      help="leakage control: shuffle each fold's training labels (expect chance)")
     for kind in ("model", "dataset", "feature", "protocol"):
@@ -95,7 +105,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 _RUN_FIELDS = ("model", "dataset", "protocol", "out", "seed", "epochs", "batch_size", "lr",
-               "device", "selection", "shuffle_train_labels", "model_options",
+               "device", "selection", "inner_val_subjects", "shuffle_train_labels",
+               "data_root", "model_options",
                "dataset_options", "feature_options", "protocol_options")
 
 
@@ -135,13 +146,24 @@ def _load(args: argparse.Namespace, extra: Sequence[tuple[str, object]] = ()) ->
 
 def _command_run(args: argparse.Namespace) -> int:
     from merbench.cli.progress import ProgressReporter
-    from merbench.cli.render import print_results
-    from merbench.runner import run
+    from merbench.cli.render import print_results, print_seeds
+    from merbench.runner import parse_seeds, run, run_seeds
 
+    seeds = parse_seeds(args.seeds) if hasattr(args, "seeds") else None
+    if seeds is not None and hasattr(args, "seed"):
+        raise MerbenchError("give either --seed or --seeds, not both")
+    if seeds is not None and hasattr(args, "resume"):
+        raise MerbenchError("--resume continues one seed's run directory; to continue a "
+                            "--seeds run, repeat the same command")
     config = _run_config(args)
     reporter = ProgressReporter(enabled=not args.quiet)
     plugins = _load(args, extra=[("merbench.cli.progress", reporter)])
     try:
+        if seeds is not None:
+            many = run_seeds(config, seeds, plugins=plugins)
+            reporter.stop()
+            print_seeds(many.summary, many.out)
+            return 0
         result = run(config, plugins=plugins)
     except KeyboardInterrupt:
         reporter.stop()

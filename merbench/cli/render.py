@@ -48,6 +48,13 @@ def print_results(results: dict[str, Any], run_dir: Path) -> None:
     console.print(table)
     for note in notes:
         console.print(f"note: {note}")
+    for name, other in results.get("metrics_by_policy", {}).items():
+        if name == selection["policy"]:
+            continue
+        mark = " — TEST-SET SELECTION, not comparable" if other["test_set_selection"] else ""
+        overall = other["metrics"]["overall"]
+        console.print(f"selection {name} ({other['description']}){mark}: UF1 "
+                      f"{_fmt(overall['uf1'])}, UAR {_fmt(overall['uar'])}")
     if results.get("shuffle_train_labels"):
         console.print("note: training labels were shuffled (leakage control); expect chance")
     resumed = results.get("folds_resumed", 0)
@@ -57,6 +64,35 @@ def print_results(results: dict[str, Any], run_dir: Path) -> None:
     console.print(f"device {results['environment']['device']}, {timing}")
     console.print(f"results: {run_dir / 'results.json'}")
     console.print(f"predictions: {run_dir / 'predictions.csv'}")
+
+
+def _mean_std(mean: float | None, std: float | None) -> str:
+    return "—" if mean is None else f"{mean:.4f} ± {std:.4f}"
+
+
+def print_seeds(summary: dict[str, Any], out: Path) -> None:
+    """Mean ± std over seeds per selection policy, with every seed's numbers."""
+    console = Console()
+    seeds = [str(s) for s in summary["seeds"]]
+    for name, policy in summary["policies"].items():
+        mark = " — TEST-SET SELECTION, not comparable" if policy["test_set_selection"] else ""
+        table = Table(title=(f"{summary['model']['name']} v{summary['model']['version']} on "
+                             f"{summary['dataset']['name']} — {summary['protocol']['name']}, "
+                             f"seeds {', '.join(seeds)}, selection: {name}{mark}"))
+        for column in ("scope", "UF1 mean ± std", "UAR mean ± std",
+                       *(f"UF1 seed {s}" for s in seeds)):
+            table.add_column(column, justify="left" if column == "scope" else "right")
+        scopes = ["overall", *sorted(policy["mean"]["per_database"])]
+        for scope in scopes:
+            def pick(tree: dict[str, Any], scope: str = scope) -> dict[str, Any]:
+                return tree["overall"] if scope == "overall" else tree["per_database"][scope]
+            mean, std = pick(policy["mean"]), pick(policy["std"])
+            table.add_row(scope, _mean_std(mean["uf1"], std["uf1"]),
+                          _mean_std(mean["uar"], std["uar"]),
+                          *(_fmt(pick(policy["per_seed"][s])["uf1"]) for s in seeds))
+        console.print(table)
+    console.print(f"std is the {summary['std']}")
+    console.print(f"summary: {out / 'seeds.json'}; one run directory per seed in {out}")
 
 
 def print_listing(plugins: Plugins, kind: str | None) -> None:

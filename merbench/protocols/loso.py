@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-import pandas as pd
-from sklearn.model_selection import LeaveOneGroupOut
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from merbench.errors import MerbenchError
 from merbench.protocols import Fold
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 class LeaveOneSubjectOut:
@@ -20,6 +23,9 @@ class LeaveOneSubjectOut:
         self.databases = tuple(databases) if databases else None
 
     def folds(self, samples: pd.DataFrame) -> list[Fold]:
+        import pandas as pd
+        from sklearn.model_selection import LeaveOneGroupOut
+
         table = samples
         if self.databases is not None:
             unknown = sorted(set(self.databases) - set(samples["database"]))
@@ -41,3 +47,13 @@ class LeaveOneSubjectOut:
             folds.append(Fold(index=index, key=(str(key[0]), str(key[1])),
                               train=positions[train], test=positions[test]))
         return folds
+
+
+def within(database: str) -> Callable[[], LeaveOneSubjectOut]:
+    """The factory of LOSO restricted to one database (a per-database protocol)."""
+
+    def build() -> LeaveOneSubjectOut:
+        return LeaveOneSubjectOut(databases=(database,))
+
+    build.__name__ = f"loso_{database}"
+    return build

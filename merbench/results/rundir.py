@@ -111,14 +111,18 @@ class RunDirectory:
         buffer = io.BytesIO()
         meta = {"index": fold.index, "key": list(fold.key), "n_train": fold.n_train,
                 "seconds": fold.seconds, "device": fold.device}
-        np.savez(
-            buffer,
-            test_index=np.asarray(fold.test_index, dtype=np.int64),
-            sample_ids=np.asarray(fold.sample_ids, dtype=str),
-            y_true=np.asarray(fold.y_true, dtype=np.int64),
-            epoch_predictions=np.asarray(fold.epoch_predictions, dtype=np.int64),
-            meta=np.asarray(json.dumps(meta)),
-        )
+        arrays = {
+            "test_index": np.asarray(fold.test_index, dtype=np.int64),
+            "sample_ids": np.asarray(fold.sample_ids, dtype=str),
+            "y_true": np.asarray(fold.y_true, dtype=np.int64),
+            "epoch_predictions": np.asarray(fold.epoch_predictions, dtype=np.int64),
+            "meta": np.asarray(json.dumps(meta)),
+        }
+        for name in ("val_index", "val_y_true", "val_predictions"):
+            value = getattr(fold, name)
+            if value is not None:
+                arrays[name] = np.asarray(value, dtype=np.int64)
+        np.savez(buffer, **arrays)
         atomic_write_bytes(self.fold_path(fold.index), buffer.getvalue())
 
     def load_fold(self, index: int) -> FoldOutcome | None:
@@ -135,6 +139,8 @@ class RunDirectory:
                     y_true=data["y_true"], epoch_predictions=data["epoch_predictions"],
                     n_train=int(meta["n_train"]), seconds=float(meta["seconds"]),
                     device=str(meta["device"]), restored=True,
+                    **{name: data[name] for name in ("val_index", "val_y_true",
+                                                     "val_predictions") if name in data},
                 )
         except Exception as exc:
             raise MerbenchError(

@@ -17,16 +17,6 @@ import numpy as np
 
 from merbench.dataset import Dataset
 from merbench.errors import MerbenchError
-from merbench.meta import FeatureMeta
-
-FLOW_UVOS = FeatureMeta(
-    name="flow-uvos",
-    version=1,
-    description="28x28 onset-apex flow image: channels (strain, v, u) as released, 0..255",
-    citation="Liong et al., Shallow triple stream three-dimensional CNN (STSTNet), FG 2019",
-    needs=("flow_uvos",),
-    shape=(3, 28, 28),
-)
 
 
 def flow_uvos_to_input(images: np.ndarray) -> np.ndarray:

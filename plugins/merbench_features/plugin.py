@@ -1,12 +1,21 @@
-"""Registers merbench's first-party features."""
+"""Registers merbench's first-party features (extractor modules load on first use)."""
 
 from __future__ import annotations
 
 from merbench import hookimpl
+from merbench.meta import FeatureMeta
 from merbench.registry import FeatureRegistry
-from merbench_features.flow_uvos import FLOW_UVOS, build_flow_uvos
+
+FLOW_UVOS = FeatureMeta(
+    name="flow-uvos",
+    version=1,
+    description="28x28 onset-apex flow image: channels (strain, v, u) as released, 0..255",
+    citation="Liong et al., Shallow triple stream three-dimensional CNN (STSTNet), FG 2019",
+    needs=("flow_uvos",),
+    shape=(3, 28, 28),
+)
 
 
 @hookimpl
 def merbench_register_features(registry: FeatureRegistry) -> None:
-    registry.add(FLOW_UVOS, build_flow_uvos)
+    registry.add(FLOW_UVOS, "merbench_features.flow_uvos:build_flow_uvos")
