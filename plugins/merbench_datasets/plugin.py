@@ -15,7 +15,18 @@ SYNTHETIC = DatasetMeta(
     provides=("flow_uvos", "landmarks68"),
 )
 
+COMPOSITE = DatasetMeta(
+    name="composite",
+    version=1,
+    description="MEGC2019 3-class composite (SMIC, CASME II, SAMM; 442 samples, 68 subjects), "
+                "preprocessed release",
+    citation="MEGC2019, https://facial-micro-expressiongc.github.io/MEGC2019/",
+    license="CASME II, SAMM and SMIC research licences (data not shipped; bring your own)",
+    provides=("flow_uvos", "apex_face"),
+)
+
 
 @hookimpl
 def merbench_register_datasets(registry: DatasetRegistry) -> None:
     registry.add(SYNTHETIC, "merbench_datasets.synthetic:make_synthetic")
+    registry.add(COMPOSITE, "merbench_datasets.composite:make_composite")

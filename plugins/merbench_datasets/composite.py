@@ -1,0 +1,471 @@
+"""``composite``: the MEGC2019 3-class composite (SMIC-HS + CASME II + SAMM), preprocessed release.
+
+This reads the layout that users of the STSTNet and HTNet releases already have on disk; merbench
+ships none of its images. Where it is found: the factory's ``data_root`` (``--data-root PATH`` or
+``--dataset-opt data_root=PATH``), which may be the composite folder itself or a folder holding
+``composite/``; without it, ``$MERBENCH_DATA_DIR/composite`` (``MERBENCH_DATA_DIR`` is a folder
+with one sub-folder per dataset; the composite folder itself is accepted too). There is no
+built-in default location: without either, the error says where to get the data.
+
+Layout
+------
+- ``combined_3_class2_for_optical_flow.csv``: one row per sample with the columns ``dataset``
+  (``casme2`` / ``samm`` / ``smic``), ``sub``, ``filename_o``, ``label`` (0 negative,
+  1 positive, 2 surprise), ``apex``, ``imagename`` and ``sub_filename``; merbench needs
+  ``dataset``, ``sub``, ``filename_o``, ``label`` and ``imagename`` (the other two are empty).
+- ``STSNet_whole_norm_u_v_os/``: one 28x28 PNG per sample, the onset-to-apex optical flow.
+- ``combined_datasets_whole/``: one apex face crop per sample, JPEG 224x224.
+
+Quirks of the release
+---------------------
+- Flow file names are ``f"{sub}_{filename_o} .png"``, with a space before ``.png``.
+- Apex file names come from the ``imagename`` column; they do not always follow the flow name
+  (SMIC: apex ``s01_s1_ne_01.jpg`` next to flow ``s01_s01_ne_01 .png``).
+- Subject ids are only unique inside a database (SAMM ``006``, CASME II ``sub01``, SMIC
+  ``s01``), and clip names only inside a subject (CASME II ``EP01_01`` exists for ``sub06`` and
+  ``sub07``): a sample is ``database/subject/clip`` and a LOSO fold is keyed on
+  (database, subject). The CSV is read as text, so SAMM's ``006`` keeps its leading zeros.
+
+Sample table
+------------
+``sample_id`` (``f"{database}/{subject}/{clip}"``), ``database``, ``subject``, ``clip``,
+``label`` (index into ``("negative", "positive", "surprise")``), ``flow_path`` and
+``apex_path`` (absolute paths), in the CSV's row order.
+
+Sources
+-------
+- ``flow_uvos``: the flow PNG exactly as ``cv2.imread`` gives it (the file's bytes are decoded
+  with ``cv2.imdecode``, same pixels): 28x28x3 uint8 in OpenCV's B, G, R order, which holds
+  (optical strain, v, u): channel 0 the strain, channel 1 the vertical flow v, channel 2 the
+  horizontal flow u. Each channel of each image is min-max scaled to 0..255 on its own, so
+  every channel spans exactly 0..255 (true of all 442 released files) and values are not
+  comparable across images: 0 and 255 are that image's extremes, not physical flows.
+- ``apex_face``: the apex JPEG as ``cv2.imread`` reads it in colour, B, G, R uint8 (224x224x3
+  in the release), e.g. for placing facial landmarks.
+
+What is validated
+-----------------
+When the dataset is built (before any training): the CSV exists and is readable, has the
+columns above, every row has a dataset of ``casme2`` / ``samm`` / ``smic``, a non-empty
+subject, clip and apex name and a label 0..2, no sample appears twice, and the flow and apex
+folders and every sample's two files exist. The samples are then checked against the official
+MEGC2019 ground truth shipped with merbench (``data/megc2019_composite_3class_gt.csv``, 442
+rows: dataset, subject, clip, label; no header; no faces): the official list writes SAMM
+subjects as plain integers (``6``) where the release has ``006``; databases and clip names are
+spelt alike (the mapping is :data:`OFFICIAL_DATABASES` and :func:`official_subject`). Any
+sample missing from the CSV, extra in it or labelled differently is named in the error. The
+result must have 442 samples, 68 subjects, 250 / 109 / 83 negative / positive / surprise;
+SMIC 70 / 51 / 43 (16 subjects), CASME II 88 / 32 / 25 (24), SAMM 92 / 26 / 15 (28).
+
+When ``flow_uvos`` is read (``read_all``, which a feature does once before training), every
+flow image is read and checked: a PNG signature and its end chunk (a truncated file has
+none), decodable by OpenCV, 28x28x3 uint8. Apex images are checked the same way (JPEG start
+and end markers, decodable, all the same size) when ``apex_face`` is read.
+
+Every problem is a :class:`~merbench.errors.MerbenchError`: one line naming the file, the CSV
+line or the samples concerned, and the fix.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from merbench.dataset import Dataset
+from merbench.errors import MerbenchError
+
+NAME = "composite"
+DATA_ENV = "MERBENCH_DATA_DIR"
+LABEL_CSV = "combined_3_class2_for_optical_flow.csv"
+FLOW_DIR = "STSNet_whole_norm_u_v_os"
+APEX_DIR = "combined_datasets_whole"
+RELEASE_COLUMNS = ("dataset", "sub", "filename_o", "label", "apex", "imagename", "sub_filename")
+NEEDED_COLUMNS = ("dataset", "sub", "filename_o", "label", "imagename")
+CLASSES = ("negative", "positive", "surprise")
+DATABASES = ("casme2", "samm", "smic")
+FLOW_SHAPE = (28, 28, 3)
+GROUND_TRUTH = "megc2019_composite_3class_gt.csv"
+
+# Official ground truth database names -> the release's (spelt alike in both files).
+OFFICIAL_DATABASES = {"casme2": "casme2", "samm": "samm", "smic": "smic"}
+
+# What the MEGC2019 composite protocol fixes: per database (negative, positive, surprise) and
+# the number of subjects.
+EXPECTED_SAMPLES = 442
+EXPECTED_SUBJECTS = 68
+EXPECTED_PER_CLASS = (250, 109, 83)
+EXPECTED_PER_DATABASE = {"smic": ((70, 51, 43), 16), "casme2": ((88, 32, 25), 24),
+                         "samm": ((92, 26, 15), 28)}
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+PNG_END = b"\x00\x00\x00\x00IEND\xaeB`\x82"  # the (empty) IEND chunk with its CRC
+JPEG_START = b"\xff\xd8"
+JPEG_END = b"\xff\xd9"
+
+HOW_TO_GET = (
+    "request CASME II (http://casme.psych.ac.cn/casme/e2), SAMM "
+    "(https://helward.mmu.ac.uk/STAFF/M.Yap/dataset.php) and SMIC "
+    "(https://www.oulu.fi/en/university/faculties-and-units/"
+    "faculty-information-technology-and-electrical-engineering/"
+    "center-for-machine-vision-and-signal-analysis) under their licences, then get the "
+    f"preprocessed MEGC2019 composite release of the STSTNet/HTNet authors ({LABEL_CSV}, "
+    f"{FLOW_DIR}/, {APEX_DIR}/); pass its folder with --data-root PATH (or --dataset-opt "
+    f"data_root=PATH), or set {DATA_ENV} to a folder that holds composite/"
+)
+
+
+def _fail(message: str) -> MerbenchError:
+    return MerbenchError(f"{NAME}: {message}")
+
+
+def _more(count: int, what: str) -> str:
+    return f" (and {count} more {what})" if count else ""
+
+
+# ---------------------------------------------------------------------------- where the data is
+
+
+def find_root(data_root: str | os.PathLike[str] | None = None) -> Path:
+    """The composite folder: ``data_root`` itself or its ``composite/``, else the environment's."""
+    if data_root is not None:
+        if not str(data_root).strip():
+            raise _fail("data_root is empty; give the composite folder or a folder holding "
+                        "composite/")
+        base, origin = Path(data_root).expanduser().absolute(), "data_root"
+        candidates = [base, base / NAME]
+    else:
+        env = os.environ.get(DATA_ENV, "").strip()
+        if not env:
+            raise _fail(f"no data location: no --data-root was given and {DATA_ENV} is not "
+                        f"set; {HOW_TO_GET}")
+        base, origin = Path(env).expanduser().absolute(), DATA_ENV
+        candidates = [base / NAME, base]
+    for folder in candidates:
+        if (folder / LABEL_CSV).is_file():
+            return folder
+    for folder in candidates:  # the images are there but the label CSV is not
+        if (folder / FLOW_DIR).is_dir():
+            raise _fail(f"the label file '{folder / LABEL_CSV}' is missing next to {FLOW_DIR}/; "
+                        "restore it from the preprocessed release")
+    looked = " and ".join(f"'{folder}'" for folder in candidates)
+    absent = "" if base.is_dir() else f"; '{base}' does not exist"
+    raise _fail(f"no MEGC2019 composite data found: looked for {LABEL_CSV} in {looked} "
+                f"(from {origin}){absent}; {HOW_TO_GET}")
+
+
+# ------------------------------------------------------------------------------ the label CSV
+
+
+def read_label_csv(path: Path) -> pd.DataFrame:
+    """The release's label CSV as text, stripped, with its needed columns checked.
+
+    Blank rows are dropped; the index holds each row's line number in the file.
+    """
+    try:
+        table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig",
+                            skip_blank_lines=False)
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise _fail(f"cannot read '{path}' as a CSV ({detail}); restore it from the "
+                    "preprocessed release") from None
+    table.columns = [str(c).strip() for c in table.columns]
+    missing = [c for c in NEEDED_COLUMNS if c not in table.columns]
+    if missing:
+        raise _fail(
+            f"'{path}' has no column {', '.join(repr(c) for c in missing)}; expected the "
+            f"release's header {','.join(RELEASE_COLUMNS)} (merbench reads "
+            f"{', '.join(NEEDED_COLUMNS)}), found {','.join(table.columns)}; rename the "
+            "column back or restore the file from the release"
+        )
+    table = table.apply(lambda column: column.str.strip())
+    table.index = np.arange(len(table)) + 2  # line 1 is the header
+    table = table[(table != "").any(axis=1)]
+    if len(table) == 0:
+        raise _fail(f"'{path}' has a header but no samples; restore it from the release")
+    return table[list(NEEDED_COLUMNS)]
+
+
+def _check_rows(table: pd.DataFrame, path: Path) -> np.ndarray:
+    """Row-level problems, each naming the CSV line; returns the labels as integers."""
+
+    def first(bad: pd.Series, describe: Callable[[int], str]) -> None:
+        rows = np.flatnonzero(bad.to_numpy())
+        if len(rows):
+            raise _fail(f"'{path}' line {table.index[rows[0]]}: {describe(int(rows[0]))}"
+                        f"{_more(len(rows) - 1, 'such row(s)')}")
+
+    for column, meaning in (("dataset", "the database"),
+                            ("sub", "the subject (LOSO folds are keyed on dataset and sub, "
+                                    "so a row without one belongs to no subject)"),
+                            ("filename_o", "the clip (it names the flow image)"),
+                            ("imagename", "the apex image file")):
+        first(table[column] == "",
+              lambda _row, c=column, m=meaning: f"empty '{c}', {m}; fill it in as in the "
+                                                "release, or delete the row")
+    first(~table["dataset"].isin(DATABASES),
+          lambda row: f"dataset '{table['dataset'].iloc[row]}' is not one of "
+                      f"{', '.join(DATABASES)}; fix the value as in the release")
+    labels = pd.to_numeric(table["label"].where(table["label"].str.fullmatch(r"\d+")),
+                           errors="coerce")
+    first(~labels.isin(range(len(CLASSES))),
+          lambda row: f"label '{table['label'].iloc[row]}' is not 0 (negative), 1 (positive) "
+                      "or 2 (surprise); fix the label or delete the row")
+    keys = table["dataset"] + "/" + table["sub"] + "/" + table["filename_o"]
+    repeated = keys.duplicated(keep="first")
+    first(repeated,
+          lambda row: f"sample {keys.iloc[row]} appears again (first at line "
+                      f"{keys.index[(keys == keys.iloc[row]).to_numpy()][0]}); "
+                      "delete the repeated row")
+    return labels.astype(int).to_numpy()
+
+
+# ---------------------------------------------------------------- the official ground truth
+
+
+def official_subject(database: str, subject: str) -> str:
+    """A subject id of the official list written as the release writes it.
+
+    The official list has SAMM subjects as plain integers (``6``), the release as three
+    digits (``006``); CASME II (``sub01``) and SMIC (``s01``) are written alike.
+    """
+    if database == "samm" and subject.isdigit():
+        return f"{int(subject):03d}"
+    return subject
+
+
+def load_ground_truth() -> pd.DataFrame:
+    """The shipped official MEGC2019 3-class list in the release's naming.
+
+    Columns ``database``, ``subject``, ``clip``, ``label`` (int), ``sample_id``.
+    """
+    text = resources.files("merbench_datasets").joinpath("data").joinpath(GROUND_TRUTH)
+    with text.open("r", encoding="utf-8") as handle:
+        table = pd.read_csv(handle, header=None, dtype=str, keep_default_na=False,
+                            names=["dataset", "subject", "clip", "label"])
+    table = table.apply(lambda column: column.str.strip())
+    database = table["dataset"].str.lower().map(OFFICIAL_DATABASES)
+    if database.isna().any():  # the shipped file is fixed: this guards edits of it
+        raise _fail(f"the shipped ground truth names an unknown database "
+                    f"'{table['dataset'][database.isna()].iloc[0]}'")
+    subject = [official_subject(d, s) for d, s in zip(database, table["subject"], strict=True)]
+    truth = pd.DataFrame({"database": database, "subject": subject, "clip": table["clip"],
+                          "label": table["label"].astype(int)})
+    truth["sample_id"] = truth["database"] + "/" + truth["subject"] + "/" + truth["clip"]
+    return truth
+
+
+def _listed(ids: Sequence[str], count: int = 3) -> str:
+    shown = ", ".join(ids[:count])
+    return shown + (", ..." if len(ids) > count else "")
+
+
+def check_against_ground_truth(samples: pd.DataFrame, path: Path,
+                               lines: Sequence[int] | None = None) -> None:
+    """Missing, extra and relabelled samples against the official list, named precisely.
+
+    ``lines`` are the samples' line numbers in the CSV (default: row position + 2).
+    """
+    truth = load_ground_truth()
+    official = dict(zip(truth["sample_id"], truth["label"], strict=True))
+    ours = dict(zip(samples["sample_id"], samples["label"], strict=True))
+    if lines is None:
+        lines = range(2, len(samples) + 2)
+    line = dict(zip(samples["sample_id"], lines, strict=True))
+    missing = [s for s in official if s not in ours]
+    extra = [s for s in ours if s not in official]
+    relabelled = [s for s in ours if s in official and ours[s] != official[s]]
+    if not (missing or extra or relabelled):
+        return
+
+    def named(label: int) -> str:
+        return f"{label} ({CLASSES[label]})"
+
+    parts = []
+    if missing:
+        parts.append(f"{len(missing)} missing ({_listed(missing)})")
+        loaded = set(zip(samples["database"], samples["subject"], strict=True))
+        subjects = dict.fromkeys(zip(truth["database"], truth["subject"], strict=True))
+        empty = [f"{d}/{s}" for d, s in subjects if (d, s) not in loaded]
+        if empty:
+            parts.append(f"{len(empty)} official subject(s) with no samples ({_listed(empty)})")
+    if extra:
+        parts.append(f"{len(extra)} extra ("
+                     + _listed([f"{s} at line {line[s]}" for s in extra]) + ")")
+    if relabelled:
+        described = [f"{s} at line {line[s]}: {named(ours[s])} vs official "
+                     f"{named(official[s])}" for s in relabelled]
+        parts.append(f"{len(relabelled)} relabelled ({_listed(described)})")
+    raise _fail(f"'{path}' does not match the official MEGC2019 3-class list "
+                f"({len(truth)} samples, shipped with merbench): {'; '.join(parts)}; restore "
+                "the CSV from the preprocessed release")
+
+
+def check_counts(samples: pd.DataFrame) -> None:
+    """The composite protocol's fixed numbers (holds when the ground truth matched)."""
+    found = []
+    n_subjects = samples.groupby(["database", "subject"]).ngroups
+    per_class = tuple(int((samples["label"] == c).sum()) for c in range(len(CLASSES)))
+    if len(samples) != EXPECTED_SAMPLES:
+        found.append(f"{len(samples)} samples instead of {EXPECTED_SAMPLES}")
+    if n_subjects != EXPECTED_SUBJECTS:
+        found.append(f"{n_subjects} subjects instead of {EXPECTED_SUBJECTS}")
+    if per_class != EXPECTED_PER_CLASS:
+        found.append(f"classes {per_class} instead of {EXPECTED_PER_CLASS}")
+    for database, (classes, subjects) in EXPECTED_PER_DATABASE.items():
+        part = samples[samples["database"] == database]
+        counts = tuple(int((part["label"] == c).sum()) for c in range(len(CLASSES)))
+        if counts != classes or part["subject"].nunique() != subjects:
+            found.append(f"{database} has classes {counts} and {part['subject'].nunique()} "
+                         f"subjects instead of {classes} and {subjects}")
+    if found:
+        raise _fail(f"the samples do not have the composite protocol's counts: "
+                    f"{'; '.join(found)}")
+
+
+# ------------------------------------------------------------------------------------ images
+
+
+def _read_bytes(path: str, sample_id: str, what: str) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except FileNotFoundError:
+        raise _fail(f"the {what} '{path}' of sample {sample_id} is missing; restore it from "
+                    "the preprocessed release") from None
+    except OSError as exc:
+        raise _fail(f"cannot read the {what} '{path}' of sample {sample_id} "
+                    f"({exc.strerror or exc}); check its permissions") from None
+
+
+def _decode(data: bytes, flags: int, path: str, sample_id: str, what: str) -> np.ndarray:
+    import cv2
+
+    image = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), flags)
+    if image is None:
+        raise _fail(f"OpenCV cannot decode the {what} '{path}' of sample {sample_id} "
+                    "(corrupt or not an image); replace it with the release's file")
+    return image
+
+
+def read_flow(path: str, sample_id: str) -> np.ndarray:
+    """One released flow image, checked: 28x28x3 uint8 in file (B, G, R) order."""
+    import cv2
+
+    what = "flow image"
+    data = _read_bytes(path, sample_id, what)
+    if not data.startswith(PNG_SIGNATURE):
+        raise _fail(f"the {what} '{path}' of sample {sample_id} is not a PNG image; replace "
+                    "it with the release's file")
+    if PNG_END not in data[-64:]:
+        raise _fail(f"the {what} '{path}' of sample {sample_id} is truncated (no PNG end "
+                    f"chunk, {len(data)} bytes); replace it with the release's file")
+    image = _decode(data, cv2.IMREAD_UNCHANGED, path, sample_id, what)
+    if image.shape != FLOW_SHAPE or image.dtype != np.uint8:
+        shape = "x".join(str(n) for n in image.shape)
+        raise _fail(f"the {what} '{path}' of sample {sample_id} is {shape} {image.dtype}; the "
+                    f"release's flow images are {'x'.join(map(str, FLOW_SHAPE))} uint8; "
+                    "replace it with the release's file")
+    return image
+
+
+def read_apex(path: str, sample_id: str) -> np.ndarray:
+    """One apex face image as OpenCV reads it in colour (B, G, R uint8)."""
+    import cv2
+
+    what = "apex image"
+    data = _read_bytes(path, sample_id, what)
+    if data.startswith(JPEG_START) and JPEG_END not in data[-64:]:
+        raise _fail(f"the {what} '{path}' of sample {sample_id} is truncated (no JPEG end "
+                    f"marker, {len(data)} bytes); replace it with the release's file")
+    return _decode(data, cv2.IMREAD_COLOR, path, sample_id, what)
+
+
+# ----------------------------------------------------------------------------------- dataset
+
+
+class CompositeDataset(Dataset):
+    """The composite release on disk; images are read (and checked) when a source is read."""
+
+    def __init__(self, root: Path, samples: pd.DataFrame) -> None:
+        super().__init__(NAME, samples, CLASSES)
+        self.root = root
+        self._flows: np.ndarray | None = None
+
+    def _row(self, index: int) -> pd.Series:
+        return self.samples.iloc[index]
+
+    def read(self, source: str, index: int) -> np.ndarray:
+        if source == "flow_uvos":
+            if self._flows is not None:
+                return self._flows[index]
+            row = self._row(index)
+            return read_flow(row["flow_path"], row["sample_id"])
+        if source == "apex_face":
+            row = self._row(index)
+            return read_apex(row["apex_path"], row["sample_id"])
+        return super().read(source, index)
+
+    def read_all(self, source: str) -> np.ndarray:
+        if source == "flow_uvos":
+            if self._flows is None:
+                flows = [read_flow(p, s) for p, s in zip(self.samples["flow_path"],
+                                                          self.samples["sample_id"], strict=True)]
+                self._flows = np.stack(flows)
+                self._flows.flags.writeable = False
+            return self._flows
+        if source == "apex_face":
+            faces = []
+            for path, sample_id in zip(self.samples["apex_path"], self.samples["sample_id"],
+                                       strict=True):
+                face = read_apex(path, sample_id)
+                if faces and face.shape != faces[0].shape:
+                    raise _fail(f"the apex image '{path}' of sample {sample_id} is "
+                                f"{'x'.join(map(str, face.shape))}, the first one "
+                                f"{'x'.join(map(str, faces[0].shape))}; all apex images must "
+                                "have one size, as in the release")
+                faces.append(face)
+            return np.stack(faces)
+        return super().read_all(source)
+
+
+def _check_files(samples: pd.DataFrame, root: Path, lines: Sequence[int]) -> None:
+    for folder in (FLOW_DIR, APEX_DIR):
+        if not (root / folder).is_dir():
+            raise _fail(f"the folder '{root / folder}' is missing; restore {folder}/ from the "
+                        "preprocessed release")
+    for column, what in (("flow_path", "flow image"), ("apex_path", "apex image")):
+        exists = samples[column].map(os.path.isfile).to_numpy(dtype=bool)
+        absent = np.flatnonzero(~exists)
+        if len(absent):
+            row = samples.iloc[absent[0]]
+            raise _fail(f"the {what} '{row[column]}' of sample {row['sample_id']} (CSV line "
+                        f"{lines[absent[0]]}) is missing{_more(len(absent) - 1, what + '(s)')}; "
+                        "restore it from the preprocessed release")
+
+
+def make_composite(data_root: str | None = None) -> Dataset:
+    """The MEGC2019 composite from its preprocessed release, validated (see the module doc)."""
+    root = find_root(data_root)
+    csv = root / LABEL_CSV
+    table = read_label_csv(csv)
+    labels = _check_rows(table, csv)
+    database, subject, clip = table["dataset"], table["sub"], table["filename_o"]
+    samples = pd.DataFrame({
+        "sample_id": database + "/" + subject + "/" + clip,
+        "database": database,
+        "subject": subject,
+        "clip": clip,
+        "label": labels,
+        "flow_path": [str(root / FLOW_DIR / f"{s}_{c} .png")
+                      for s, c in zip(subject, clip, strict=True)],
+        "apex_path": [str(root / APEX_DIR / name) for name in table["imagename"]],
+    })
+    lines = table.index.tolist()
+    check_against_ground_truth(samples, csv, lines)
+    check_counts(samples)
+    _check_files(samples, root, lines)
+    return CompositeDataset(root, samples)
