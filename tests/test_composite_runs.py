@@ -1,0 +1,47 @@
+"""Short runs on the real composite release: per-database protocols and selection policies."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import merbench
+
+pytestmark = pytest.mark.realdata
+
+
+def test_per_database_loso_on_the_release(real_data: Path, tmp_path: Path) -> None:
+    result = merbench.run(model="ststnet", dataset="composite", protocol="loso-smic",
+                          data_root=str(real_data), epochs=2, device="cpu",
+                          out=tmp_path / "smic")
+    results = result.results
+    assert results["protocol"]["n_folds"] == 16 and results["protocol"]["n_samples"] == 164
+    assert set(result.predictions["database"]) == {"smic"}
+    assert results["dataset"]["n_samples"] == 442 and results["dataset"]["n_subjects"] == 68
+    keys = {tuple(f["key"]) for f in results["folds"]}
+    assert len(keys) == 16 and all(db == "smic" for db, _ in keys)
+    # the data location is not part of what the run is
+    stored = json.loads((tmp_path / "smic" / "run.json").read_text())
+    assert str(real_data) not in json.dumps(stored["identity"])
+
+
+def test_oracle_is_never_below_fixed_on_the_same_run(real_data: Path, tmp_path: Path,
+                                                    cli) -> None:
+    args = ["run", "--model", "ststnet", "--dataset", "composite", "--protocol", "loso-samm",
+            "--data-root", real_data, "--epochs", "4", "--lr", "0.001", "--device", "cpu",
+            "--quiet", "--out", tmp_path / "samm"]
+    code, out, err = cli(*args, "--selection", "oracle")
+    assert code == 0, err
+    flat = " ".join(out.split())
+    assert "selection: oracle (TEST-SET SELECTION: not comparable with fixed / inner-val)" in flat
+    results = json.loads((tmp_path / "samm" / "results.json").read_text())
+    assert results["selection"]["test_set_selection"] is True
+    fixed = results["metrics_by_policy"]["fixed"]["metrics"]["overall"]
+    oracle = results["metrics_by_policy"]["oracle"]["metrics"]["overall"]
+    assert oracle["accuracy"] >= fixed["accuracy"]
+    for fold in results["folds"]:
+        assert fold["epoch_by_policy"]["fixed"] == 4
+        assert 1 <= fold["epoch_by_policy"]["oracle"] <= 4
+    assert results["protocol"]["n_folds"] == 28
