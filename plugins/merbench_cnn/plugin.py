@@ -16,7 +16,20 @@ STSTNET = ModelMeta(
     recipe=TrainRecipe(epochs=800, batch_size=256, lr=5e-5, optimizer="adam"),
 )
 
+# Recipe: Adam lr 1e-4 (models.md [?]); 3000 epochs and batch 64 from the OFF-ApexNet settings in
+# the Off-TANet authors' public training script, not confirmed by the paper (see offapexnet.py).
+OFFAPEXNET = ModelMeta(
+    name="offapexnet",
+    version=1,
+    description="OFF-ApexNet: two shallow CNN streams on the u and v flow of the 28x28 flow image",
+    citation="https://arxiv.org/abs/1805.08699",
+    license="unspecified",
+    feature="flow-uvos",
+    recipe=TrainRecipe(epochs=3000, batch_size=64, lr=1e-4, optimizer="adam"),
+)
+
 
 @hookimpl
 def merbench_register_models(registry: ModelRegistry) -> None:
     registry.add(STSTNET, "merbench_cnn.ststnet:build_ststnet")
+    registry.add(OFFAPEXNET, "merbench_cnn.offapexnet:build_offapexnet")
