@@ -106,9 +106,17 @@ class Entry(Generic[M]):
                 )
 
     def create(self, kind: str, **kwargs: Any) -> Any:
-        """Call the factory, turning unknown keyword options into a clear error."""
+        """Call the factory; unknown options, or values it rejects, become one clear line."""
         self.check_options(kind, kwargs)
-        return self.factory(**kwargs)
+        try:
+            return self.factory(**kwargs)
+        except (TypeError, ValueError) as exc:
+            shown = {k: v for k, v in kwargs.items() if k != "num_classes"}
+            given = ", ".join(f"{k}={v!r}" for k, v in shown.items()) or "no options"
+            raise MerbenchError(
+                f"{kind} '{self.meta.name}' cannot be built with {given}: "
+                f"{type(exc).__name__}: {exc}; change the option"
+            ) from exc
 
 
 class Registry(Generic[M]):

@@ -100,3 +100,15 @@ def test_no_traceback_from_the_installed_command() -> None:
     done = subprocess.run([sys.executable, "-m", "merbench", "run", "--model", "htnt",
                            "--dataset", "synthetic"], capture_output=True, text=True)
     _one_line_error(done.returncode, done.stderr, "unknown model 'htnt'")
+
+
+def test_run_that_stopped_before_any_fold_can_be_started_again(cli, tmp_path: Path) -> None:
+    base = [*RUN, "--dataset-opt", "subjects=2", "--dataset-opt", "databases=1", "--device",
+            "cpu", "--epochs", "1", "--out", tmp_path / "r"]
+    code, _, err = cli(*base, "--model-opt", "dropout=1.5")  # torch refuses it in fold 1
+    _one_line_error(code, err, "model 'ststnet' cannot be built with dropout=1.5",
+                    "dropout probability has to be between 0 and 1")
+    assert (tmp_path / "r" / "run.json").exists()
+    assert not list((tmp_path / "r").glob("folds/fold-*.npz"))
+    code, _, err = cli(*base, "--model-opt", "dropout=0.3")
+    assert code == 0, err

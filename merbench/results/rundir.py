@@ -94,6 +94,11 @@ class RunDirectory:
                     "choose an empty or new directory"
                 )
             stored = self.read_run_file().get("identity")
+            if stored != identity and not self.has_results():
+                # Nothing was computed here (e.g. the run stopped on a bad option before its
+                # first fold): start the new run in its place.
+                atomic_write_json(self.path / RUN_FILE, {"identity": identity, "config": config})
+                return
             if stored != identity:
                 diff = _differences(identity, stored)[:3]
                 raise MerbenchError(
@@ -103,6 +108,11 @@ class RunDirectory:
             return
         self.path.mkdir(parents=True, exist_ok=True)
         atomic_write_json(self.path / RUN_FILE, {"identity": identity, "config": config})
+
+    def has_results(self) -> bool:
+        """Whether any fold or result was written here (then the directory must be kept)."""
+        return (self.path / "results.json").exists() or (
+            self.folds_dir.is_dir() and any(self.folds_dir.glob("fold-*.npz")))
 
     def fold_path(self, index: int) -> Path:
         return self.folds_dir / f"fold-{index:03d}.npz"
