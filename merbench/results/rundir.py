@@ -125,14 +125,16 @@ class RunDirectory:
             "test_index": np.asarray(fold.test_index, dtype=np.int64),
             "sample_ids": np.asarray(fold.sample_ids, dtype=str),
             "y_true": np.asarray(fold.y_true, dtype=np.int64),
-            "epoch_predictions": np.asarray(fold.epoch_predictions, dtype=np.int64),
+            "epoch_predictions": np.asarray(fold.epoch_predictions, dtype=np.int16),
             "meta": np.asarray(json.dumps(meta)),
         }
         for name in ("val_index", "val_y_true", "val_predictions"):
             value = getattr(fold, name)
             if value is not None:
-                arrays[name] = np.asarray(value, dtype=np.int64)
-        np.savez(buffer, **arrays)
+                arrays[name] = np.asarray(value, dtype=np.int16 if name == "val_predictions"
+                                          else np.int64)
+        # class indices fit int16; compressed, 800 epochs of a fold take a few kB
+        np.savez_compressed(buffer, **arrays)
         atomic_write_bytes(self.fold_path(fold.index), buffer.getvalue())
 
     def load_fold(self, index: int) -> FoldOutcome | None:
