@@ -65,7 +65,6 @@ class RunConfig:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> RunConfig:
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
-        known.pop("seeds", None)
         if known.get("out") is not None:
             known["out"] = Path(known["out"])
         return cls(**known)
