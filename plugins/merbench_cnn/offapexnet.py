@@ -135,16 +135,6 @@ class OffApexNet(nn.Module):
         return self.classifier(features)
 
 
-def build_offapexnet(
-    num_classes: int = 3,
-    u_channel: int = U_CHANNEL,
-    v_channel: int = V_CHANNEL,
-    input_scale: float = 1 / 255,
-    conv_activation: str = "relu",
-    hidden: int = 1024,
-    dropout: float = 0.5,
-    image_size: int = 28,
-) -> OffApexNet:
-    return OffApexNet(num_classes=num_classes, u_channel=u_channel, v_channel=v_channel,
-                      input_scale=input_scale, conv_activation=conv_activation,
-                      hidden=hidden, dropout=dropout, image_size=image_size)
+
+# The factory merbench calls: every constructor argument is an option (--model-opt).
+build_offapexnet = OffApexNet
