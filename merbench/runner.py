@@ -375,13 +375,12 @@ def _summarise(plan: _Plan, identity: dict[str, Any], outcomes: list[FoldOutcome
     policies = available_policies(outcomes, trained_once=not plan.is_torch)
     epochs = {name: [POLICIES[name].choose(o, len(classes)) for o in outcomes]
               for name in policies}
+    y_true = np.concatenate([o.y_true for o in outcomes])
+    databases = samples["database"].to_numpy()[np.concatenate([o.test_index for o in outcomes])]
     by_policy = {}
     for name in policies:
-        y_true = np.concatenate([o.y_true for o in outcomes])
         y_pred = np.concatenate([o.epoch_predictions[e] for o, e in zip(outcomes, epochs[name],
                                                                          strict=True)])
-        databases = samples["database"].to_numpy()[np.concatenate([o.test_index
-                                                                   for o in outcomes])]
         by_policy[name] = {"test_set_selection": POLICIES[name].test_set_selection,
                            "description": POLICIES[name].description,
                            "metrics": pooled_scores(y_true, y_pred, databases, classes)}
