@@ -52,6 +52,7 @@ class RunConfig:
     inner_val_subjects: int = 3
     shuffle_train_labels: bool = False
     data_root: str | None = None
+    weights: str | None = None
     model_options: dict[str, Any] = field(default_factory=dict)
     dataset_options: dict[str, Any] = field(default_factory=dict)
     feature_options: dict[str, Any] = field(default_factory=dict)
@@ -142,6 +143,8 @@ class _Plan:
                 f"only {', '.join(self.dataset_entry.meta.provides) or 'nothing'}"
             )
         self.is_torch = self.model.meta.kind == "torch"
+        if config.weights is not None:
+            _check_evaluation(config, self.is_torch)
         if self.is_torch:
             self.recipe: TrainRecipe | None = effective_recipe(self.model.meta.recipe, config)
         else:
@@ -179,10 +182,17 @@ class _Plan:
         self.protocol = self.protocol_entry.create("protocol", **config.protocol_options)
         self.folds: list[Fold] = list(self.protocol.folds(self.dataset.samples))
         self.n_classes = len(self.dataset.classes)
+        self.weight_files = (_locate_weights(Path(config.weights), self.folds)
+                             if config.weights is not None else None)
+
+    @property
+    def trains(self) -> bool:
+        """False when the run evaluates saved weights (``--weights``) instead of training."""
+        return self.weight_files is None
 
     @property
     def epochs(self) -> int:
-        return self.recipe.epochs if self.recipe is not None else 1
+        return self.recipe.epochs if self.recipe is not None and self.trains else 1
 
     def build_model(self) -> Any:
         """A fresh model; ``num_classes`` goes to factories that take it (estimators such as
@@ -212,13 +222,67 @@ class _Plan:
             "shuffle_train_labels": self.config.shuffle_train_labels,
             **({"inner_val": {"subjects": self.config.inner_val_subjects}}
                if self.config.selection == "inner-val" else {}),
-            "hyperparameters": asdict(self.recipe) if self.recipe is not None else {},
+            "hyperparameters": (asdict(self.recipe) if self.recipe is not None and self.trains
+                                else {}),
+            **({"weights": {f.label: _file_digest(self.weight_files[f.index])
+                            for f in self.folds}} if self.weight_files is not None else {}),
         }
 
     def default_out(self) -> Path:
         c = self.config
         name = f"{c.model}-{c.dataset}-{c.protocol}-seed{c.seed}-{_short_hash(self.identity())}"
         return DEFAULT_RUNS_DIR / name
+
+
+def _check_evaluation(config: RunConfig, is_torch: bool) -> None:
+    """``--weights`` evaluates saved models: nothing is trained, so nothing about training
+    may be asked for."""
+    if not is_torch:
+        raise MerbenchError(f"--weights loads torch checkpoints, and model '{config.model}' is "
+                            "a scikit-learn estimator; leave out --weights")
+    for option in ("epochs", "lr"):
+        if getattr(config, option) is not None:
+            raise MerbenchError(f"--weights evaluates saved models without training; leave "
+                                f"out --{option}")
+    if config.shuffle_train_labels:
+        raise MerbenchError("--weights evaluates saved models without training; leave out "
+                            "--shuffle-train-labels")
+    if config.selection != "fixed":
+        raise MerbenchError(f"--weights gives one prediction per sample and no epoch to "
+                            f"select; leave out --selection {config.selection}")
+    if not Path(config.weights).is_dir():
+        raise MerbenchError(f"--weights {config.weights} is not a folder; give the folder that "
+                            "holds one <subject>.pth checkpoint per LOSO subject")
+
+
+def _locate_weights(directory: Path, folds: list[Fold]) -> dict[int, Path]:
+    """Each fold's checkpoint; every missing one is named before anything runs."""
+    from collections import Counter
+
+    from merbench.training.checkpoints import fold_checkpoint
+
+    subjects = Counter(f.key[-1] for f in folds)
+    found = {f.index: fold_checkpoint(directory, f.key, subjects[f.key[-1]] > 1) for f in folds}
+    missing = [f for f in folds if found[f.index] is None]
+    if missing:
+        names = ", ".join(
+            "/".join((*f.key[:-1], f"{f.key[-1]}.pth")) if subjects[f.key[-1]] > 1
+            else f"{f.key[-1]}.pth" for f in missing[:5])
+        more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+        raise MerbenchError(
+            f"--weights {directory} lacks the checkpoint of {len(missing)} of {len(folds)} "
+            f"folds: {names}{more}; each test subject needs its own <subject>.pth "
+            "(<database>/<subject>.pth where two databases share a subject id)"
+        )
+    return {index: path for index, path in found.items() if path is not None}
+
+
+def _file_digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()[:16]
 
 
 def _plugin_versions(plugins: Plugins) -> dict[str, str]:
@@ -323,7 +387,15 @@ def _train_fold(plan: _Plan, fold: Fold, features: np.ndarray, labels: np.ndarra
         y_train = np.random.default_rng(seed).permutation(y_train)
     evaluate = fold.test if val is None else np.concatenate([fold.test, val])
     x_test = features[evaluate]
-    if plan.is_torch:
+    if not plan.trains:
+        from merbench.training.torch_trainer import evaluate_weights
+
+        predictions = evaluate_weights(plan.build_model, plan.weight_files[fold.index],
+                                       x_test, device=plan.device,
+                                       batch_size=plan.recipe.batch_size,
+                                       model_name=plan.model.meta.name)
+        notify("merbench_epoch_finished", run=info, fold_index=fold.index, epoch=1)
+    elif plan.is_torch:
         from merbench.training.torch_trainer import train_fold
 
         def on_epoch(epoch: int) -> None:
@@ -372,7 +444,7 @@ def _summarise(plan: _Plan, identity: dict[str, Any], outcomes: list[FoldOutcome
     config = plan.config
     samples = plan.dataset.samples
     classes = plan.dataset.classes
-    policies = available_policies(outcomes, trained_once=not plan.is_torch)
+    policies = available_policies(outcomes, trained_once=not (plan.is_torch and plan.trains))
     epochs = {name: [POLICIES[name].choose(o, len(classes)) for o in outcomes]
               for name in policies}
     y_true = np.concatenate([o.y_true for o in outcomes])
@@ -439,6 +511,9 @@ def _summarise(plan: _Plan, identity: dict[str, Any], outcomes: list[FoldOutcome
         "seed": config.seed,
         "shuffle_train_labels": config.shuffle_train_labels,
         "hyperparameters": identity["hyperparameters"],
+        "trained": plan.trains,
+        "weights": (None if plan.trains else {"dir": str(config.weights),
+                                              "sha256": identity["weights"]}),
         "metrics": metrics,
         "metrics_by_policy": by_policy,
         "folds": fold_rows,

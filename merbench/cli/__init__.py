@@ -83,6 +83,9 @@ def build_parser() -> argparse.ArgumentParser:
                           "directory per seed under --out")
     run.add_argument("--data-root", default=sup, metavar="PATH",
                      help="where a dataset's files are (default: $MERBENCH_DATA_DIR)")
+    run.add_argument("--weights", default=sup, metavar="DIR",
+                     help="evaluate saved weights instead of training: DIR holds one "
+                          "<subject>.pth state dict per LOSO test subject")
     run.add_argument("--selection", default=sup,
                      help="which epoch each fold reports: fixed (last epoch, the default), "
                           "inner-val (best on held-out training subjects) or oracle (best "
@@ -106,7 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 _RUN_FIELDS = ("model", "dataset", "protocol", "out", "seed", "epochs", "batch_size", "lr",
                "device", "selection", "inner_val_subjects", "shuffle_train_labels",
-               "data_root", "model_options",
+               "data_root", "weights", "model_options",
                "dataset_options", "feature_options", "protocol_options")
 
 

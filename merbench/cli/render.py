@@ -55,6 +55,9 @@ def print_results(results: dict[str, Any], run_dir: Path) -> None:
         overall = other["metrics"]["overall"]
         console.print(f"selection {name} ({other['description']}){mark}: UF1 "
                       f"{_fmt(overall['uf1'])}, UAR {_fmt(overall['uar'])}")
+    if results.get("weights"):
+        console.print(f"note: evaluated the saved weights in {results['weights']['dir']} "
+                      "(one checkpoint per fold; nothing was trained)")
     if results.get("shuffle_train_labels"):
         console.print("note: training labels were shuffled (leakage control); expect chance")
     resumed = results.get("folds_resumed", 0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -78,3 +79,14 @@ def train_fold(
         if on_epoch is not None:
             on_epoch(epoch + 1)
     return predictions.cpu().numpy()
+
+
+def evaluate_weights(build_model: Callable[[], nn.Module], weights: Path, x_test: np.ndarray,
+                     *, device: str, batch_size: int, model_name: str) -> np.ndarray:
+    """Predictions of a fresh model carrying the saved ``weights``, as (1, n_test): one
+    "epoch", so evaluation and training share the result path."""
+    from merbench.training.checkpoints import load_weights
+
+    model = load_weights(build_model(), weights, f"model '{model_name}'").to(device)
+    xte = torch.as_tensor(x_test, dtype=torch.float32, device=device)
+    return predict(model, xte, batch_size).cpu().numpy()[None, :]

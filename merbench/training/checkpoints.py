@@ -1,0 +1,114 @@
+"""Loading saved weights: tensors only, and every mismatch named before anything is loaded.
+
+Checkpoints are read with ``torch.load(..., weights_only=True)``, which never runs code
+from the file; a file that needs pickle's full power is refused. A checkpoint's keys and
+shapes are compared with the model's before ``load_state_dict(strict=True)``, so a wrong
+file gives one line that lists what is missing, unexpected or of another shape.
+"""
+
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+
+from merbench.errors import MerbenchError
+
+SHOWN = 4  # keys listed per kind of mismatch; the rest are counted
+WRAPPERS = ("state_dict", "model_state_dict", "model")  # dicts that hold the weights
+
+
+def read_state_dict(path: Path) -> dict[str, torch.Tensor]:
+    """The tensors saved in ``path`` (a ``torch.save``'d state dict, possibly wrapped)."""
+    path = Path(path)
+    if not path.is_file():
+        raise MerbenchError(f"checkpoint {path} does not exist")
+    try:
+        loaded = torch.load(path, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError as exc:
+        if "Unsupported global" in str(exc):  # a class or function, not only tensors
+            raise MerbenchError(
+                f"checkpoint {path} stores Python objects that only a full pickle load can "
+                "rebuild, and merbench loads weights with weights_only=True (a pickle can run "
+                "any code); re-save it as a plain state dict: "
+                "torch.save(model.state_dict(), path)"
+            ) from None
+        raise _unreadable(path, exc) from None
+    except Exception as exc:  # a damaged file can fail anywhere inside the unpickler
+        raise _unreadable(path, exc) from None
+    return _unwrap(loaded, path)
+
+
+def _unreadable(path: Path, exc: Exception) -> MerbenchError:
+    text = str(exc)
+    if "WeightsUnpickler error:" in text:  # torch's long advice hides the actual reason
+        text = text.split("WeightsUnpickler error:")[1].strip()
+    first = text.split(". ")[0].splitlines()[0] if text else ""
+    reason = f"{type(exc).__name__}: {first}" if first else type(exc).__name__
+    return MerbenchError(f"checkpoint {path} is not a readable torch file ({reason}); is it "
+                         "truncated or of another format? Save it again with torch.save")
+
+
+def _unwrap(loaded: Any, path: Path) -> dict[str, torch.Tensor]:
+    if isinstance(loaded, dict):
+        for key in WRAPPERS:
+            if isinstance(loaded.get(key), dict):
+                loaded = loaded[key]
+                break
+    if not isinstance(loaded, dict) or not loaded or not all(
+            isinstance(k, str) and isinstance(v, torch.Tensor) for k, v in loaded.items()):
+        raise MerbenchError(
+            f"checkpoint {path} holds no state dict (a dict of parameter names to tensors); "
+            "save one with torch.save(model.state_dict(), path)"
+        )
+    if all(k.startswith("module.") for k in loaded):  # saved from nn.DataParallel
+        loaded = {k.removeprefix("module."): v for k, v in loaded.items()}
+    return loaded
+
+
+def _listed(keys: list[str]) -> str:
+    shown = ", ".join(keys[:SHOWN])
+    return shown + (f" and {len(keys) - SHOWN} more" if len(keys) > SHOWN else "")
+
+
+def check_state_dict(model: nn.Module, state: dict[str, torch.Tensor], source: str,
+                     model_name: str = "the model") -> None:
+    """Raise one line naming every missing, unexpected and mis-shaped key, if there are any."""
+    expected = model.state_dict()
+    missing = [k for k in expected if k not in state]
+    unexpected = [k for k in state if k not in expected]
+    reshaped = [f"{k} {tuple(state[k].shape)} (model: {tuple(expected[k].shape)})"
+                for k in expected if k in state and state[k].shape != expected[k].shape]
+    problems = []
+    if missing:
+        problems.append(f"{len(missing)} missing key(s): {_listed(missing)}")
+    if unexpected:
+        problems.append(f"{len(unexpected)} unexpected key(s): {_listed(unexpected)}")
+    if reshaped:
+        problems.append(f"{len(reshaped)} of another shape: {_listed(reshaped)}")
+    if problems:
+        hint = ("it was saved from another model or another configuration of it; give that "
+                "configuration with --model-opt KEY=VALUE")
+        raise MerbenchError(f"{source} does not fit {model_name}: {'; '.join(problems)}; {hint}")
+
+
+def load_weights(model: nn.Module, path: Path, model_name: str = "the model") -> nn.Module:
+    """Load ``path`` into ``model`` strictly (every key, every shape) and return the model."""
+    state = read_state_dict(path)
+    check_state_dict(model, state, f"checkpoint {path}", model_name)
+    model.load_state_dict(state, strict=True)
+    return model
+
+
+def fold_checkpoint(directory: Path, key: tuple[str, ...], ambiguous: bool) -> Path | None:
+    """Where a fold's saved weights are: ``<dir>/<subject>.pth`` as the HTNet authors name
+    them, or ``<dir>/<database>/<subject>.pth`` (needed when two databases share a subject id,
+    i.e. ``ambiguous``). ``None`` if neither exists."""
+    nested = Path(directory, *key[:-1], f"{key[-1]}.pth")
+    if nested.is_file():
+        return nested
+    flat = Path(directory, f"{key[-1]}.pth")
+    return flat if flat.is_file() and not ambiguous else None

@@ -1,0 +1,174 @@
+"""``--weights``: evaluating saved per-subject checkpoints without training, and every way a
+checkpoint folder can be wrong."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from merbench_datasets.synthetic import make_synthetic
+from merbench_features.flow_uvos import flow_uvos_to_input
+
+import merbench
+from merbench.errors import MerbenchError
+from merbench.training.checkpoints import load_weights, read_state_dict
+
+ONE_DB = {"subjects": 3, "samples_per_subject": 4, "databases": 1}
+THREE_DB = {"subjects": 3, "samples_per_subject": 4, "databases": 3}
+
+
+def save_checkpoints(folder: Path, options: dict, nested: bool) -> dict[tuple[str, str], Path]:
+    """One differently initialised STSTNet per subject, saved as the HTNet authors do."""
+    samples = make_synthetic(**options).samples
+    paths = {}
+    for i, (key, _) in enumerate(samples.groupby(["database", "subject"])):
+        torch.manual_seed(100 + i)
+        model = merbench.create_model("ststnet")
+        path = folder / key[0] / f"{key[1]}.pth" if nested else folder / f"{key[1]}.pth"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        torch.save(model.state_dict(), path)
+        paths[key] = path
+    return paths
+
+
+def expected_predictions(options: dict, paths: dict[tuple[str, str], Path]) -> pd.Series:
+    data = make_synthetic(**options)
+    x = torch.as_tensor(flow_uvos_to_input(data.read_all("flow_uvos")))
+    predicted = {}
+    for (database, subject), path in paths.items():
+        model = load_weights(merbench.create_model("ststnet"), path).eval()
+        rows = np.flatnonzero((data.samples["database"] == database)
+                              & (data.samples["subject"] == subject))
+        with torch.no_grad():
+            labels = model(x[rows]).argmax(1).numpy()
+        predicted.update(zip(data.samples["sample_id"].iloc[rows], labels, strict=True))
+    return pd.Series(predicted).sort_index()
+
+
+@pytest.mark.parametrize(("options", "nested"), [(ONE_DB, False), (THREE_DB, True)])
+def test_each_fold_is_scored_with_its_own_subjects_weights(tmp_path: Path, options: dict,
+                                                           nested: bool) -> None:
+    paths = save_checkpoints(tmp_path / "weights", options, nested)
+    result = merbench.run(model="ststnet", dataset="synthetic", dataset_options=options,
+                          weights=str(tmp_path / "weights"), out=tmp_path / "run", device="cpu")
+    got = result.predictions.set_index("sample_id")["y_pred"].sort_index()
+    expected = expected_predictions(options, paths)
+    assert got.index.tolist() == expected.index.tolist()
+    assert (got.to_numpy() == expected.to_numpy()).all()
+    results = json.loads((tmp_path / "run" / "results.json").read_text())
+    assert results["trained"] is False and results["hyperparameters"] == {}
+    assert results["selection"]["available"] == ["fixed"]
+    assert results["weights"]["dir"] == str(tmp_path / "weights")
+    assert len(results["weights"]["sha256"]) == len(paths)
+    assert all(fold["epoch"] == 1 for fold in results["folds"])
+
+
+def test_changed_weights_are_another_run(tmp_path: Path) -> None:
+    """The checkpoints' digests are part of the run's identity: a resumed directory never
+    mixes folds scored with two sets of weights."""
+    save_checkpoints(tmp_path / "w", ONE_DB, nested=False)
+    config = {"model": "ststnet", "dataset": "synthetic", "dataset_options": ONE_DB,
+              "weights": str(tmp_path / "w"), "out": tmp_path / "run", "device": "cpu"}
+    merbench.run(**config)
+    torch.save(merbench.create_model("ststnet").state_dict(), tmp_path / "w" / "s01.pth")
+    with pytest.raises(MerbenchError, match=r"holds a different run \(weights.syn1/s01"):
+        merbench.run(**config)
+
+
+def test_cli_evaluates_a_folder(tmp_path: Path, cli) -> None:
+    save_checkpoints(tmp_path / "w", ONE_DB, nested=False)
+    code, out, err = cli("run", "--model", "ststnet", "--dataset", "synthetic",
+                         "--dataset-opt", "subjects=3", "--dataset-opt", "samples_per_subject=4",
+                         "--dataset-opt", "databases=1", "--weights", tmp_path / "w",
+                         "--out", tmp_path / "run", "--quiet")
+    assert code == 0, err
+    assert "evaluated the saved weights" in out and "nothing was trained" in out
+
+
+def cli_error(cli, tmp_path: Path, *extra: str) -> str:
+    code, out, err = cli("run", "--model", "ststnet", "--dataset", "synthetic",
+                         "--dataset-opt", "subjects=3", "--dataset-opt", "samples_per_subject=4",
+                         "--dataset-opt", "databases=1", "--out", tmp_path / "run", "--quiet",
+                         *extra)
+    assert code == 2, (out, err)
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err
+    return err
+
+
+def test_missing_checkpoint_is_named(tmp_path: Path, cli) -> None:
+    paths = save_checkpoints(tmp_path / "w", ONE_DB, nested=False)
+    paths["syn1", "s02"].unlink()
+    err = cli_error(cli, tmp_path, "--weights", tmp_path / "w")
+    assert "lacks the checkpoint of 1 of 3 folds: s02.pth" in err
+    assert not (tmp_path / "run" / "folds").exists() or not any(
+        (tmp_path / "run" / "folds").iterdir())
+
+
+def test_shared_subject_ids_need_the_database_folder(tmp_path: Path, cli) -> None:
+    """With s01 in three databases a flat s01.pth could belong to any of them."""
+    save_checkpoints(tmp_path / "w", THREE_DB, nested=False)
+    code, _, err = cli("run", "--model", "ststnet", "--dataset", "synthetic",
+                       "--dataset-opt", "subjects=3", "--dataset-opt", "samples_per_subject=4",
+                       "--weights", tmp_path / "w", "--out", tmp_path / "run", "--quiet")
+    assert code == 2 and "syn1/s01.pth" in err
+
+
+def test_pickled_objects_are_refused(tmp_path: Path, cli) -> None:
+    save_checkpoints(tmp_path / "w", ONE_DB, nested=False)
+    torch.save(merbench.create_model("ststnet"), tmp_path / "w" / "s01.pth")  # a whole module
+    err = cli_error(cli, tmp_path, "--weights", tmp_path / "w")
+    assert "s01.pth stores Python objects" in err and "weights_only=True" in err
+
+
+@pytest.mark.parametrize("damage", ["truncate", "text"])
+def test_unreadable_checkpoint(tmp_path: Path, cli, damage: str) -> None:
+    save_checkpoints(tmp_path / "w", ONE_DB, nested=False)
+    path = tmp_path / "w" / "s03.pth"
+    if damage == "truncate":
+        path.write_bytes(path.read_bytes()[:200])
+    else:
+        path.write_text("not a checkpoint")
+    err = cli_error(cli, tmp_path, "--weights", tmp_path / "w")
+    assert "s03.pth is not a readable torch file" in err
+
+
+def test_checkpoint_of_another_model_lists_the_differences(tmp_path: Path, cli) -> None:
+    save_checkpoints(tmp_path / "w", ONE_DB, nested=False)
+    state = merbench.create_model("ststnet", num_classes=5).state_dict()
+    state["extra.weight"] = torch.zeros(1)
+    del state["conv.bias"]
+    torch.save(state, tmp_path / "w" / "s02.pth")
+    err = cli_error(cli, tmp_path, "--weights", tmp_path / "w")
+    assert "s02.pth does not fit model 'ststnet'" in err
+    assert "1 missing key(s): conv.bias" in err
+    assert "1 unexpected key(s): extra.weight" in err
+    assert "of another shape: fc.weight (5, 400) (model: (3, 400))" in err
+
+
+@pytest.mark.parametrize(("extra", "message"), [
+    (("--epochs", "3"), "leave out --epochs"),
+    (("--lr", "0.1"), "leave out --lr"),
+    (("--selection", "oracle"), "leave out --selection oracle"),
+    (("--shuffle-train-labels",), "leave out --shuffle-train-labels"),
+])
+def test_training_options_are_refused(tmp_path: Path, cli, extra: tuple[str, ...],
+                                      message: str) -> None:
+    save_checkpoints(tmp_path / "w", ONE_DB, nested=False)
+    assert message in cli_error(cli, tmp_path, "--weights", tmp_path / "w", *extra)
+
+
+def test_weights_must_be_a_folder(tmp_path: Path, cli) -> None:
+    assert "is not a folder" in cli_error(cli, tmp_path, "--weights", tmp_path / "nothing")
+
+
+def test_wrapped_and_data_parallel_state_dicts_load(tmp_path: Path) -> None:
+    state = merbench.create_model("ststnet").state_dict()
+    torch.save({"state_dict": {f"module.{k}": v for k, v in state.items()}, "epoch": 3},
+               tmp_path / "c.pth")
+    loaded = read_state_dict(tmp_path / "c.pth")
+    assert loaded.keys() == state.keys()
+    assert all(torch.equal(loaded[k], state[k]) for k in state)
