@@ -55,6 +55,9 @@ def print_results(results: dict[str, Any], run_dir: Path) -> None:
         overall = other["metrics"]["overall"]
         console.print(f"selection {name} ({other['description']}){mark}: UF1 "
                       f"{_fmt(overall['uf1'])}, UAR {_fmt(overall['uar'])}")
+    training = _training_line(results)
+    if training:
+        console.print(training)
     if results.get("weights"):
         console.print(f"note: evaluated the saved weights in {results['weights']['dir']} "
                       "(one checkpoint per fold; nothing was trained)")
@@ -67,6 +70,25 @@ def print_results(results: dict[str, Any], run_dir: Path) -> None:
     console.print(f"device {results['environment']['device']}, {timing}")
     console.print(f"results: {run_dir / 'results.json'}")
     console.print(f"predictions: {run_dir / 'predictions.csv'}")
+
+
+def _training_line(results: dict[str, Any]) -> str | None:
+    """How the folds were trained, and whether that is the model's own recipe: a demo or a
+    quick check with fewer epochs must never pass for the published setting."""
+    used = results.get("hyperparameters") or {}
+    declared = results["model"].get("recipe") or {}
+    if not used:
+        return None
+    line = (f"training: {used['epochs']} epochs, batch {used['batch_size']}, "
+            f"{used['optimizer']} lr {used['lr']:g}")
+    changed = [f"{k.replace('_', ' ')} {declared[k]:g}" for k in ("epochs", "batch_size", "lr")
+               if k in declared and declared[k] != used[k]]
+    if changed:
+        line += (f" — NOT the model's recipe ({', '.join(changed)}): a reduced setting, not "
+                 "comparable with published numbers")
+    else:
+        line += " (the model's recipe)"
+    return line
 
 
 def _mean_std(mean: float | None, std: float | None) -> str:
