@@ -3,7 +3,9 @@
 The sample table has one row per sample with at least ``sample_id``, ``database``,
 ``subject`` and ``label`` (an integer index into ``classes``). Sources are named per-sample
 arrays a dataset can give (``flow_uvos``, ``landmarks68``, ``apex_face`` ...); which ones a
-dataset provides is declared in its :class:`merbench.meta.DatasetMeta`.
+dataset provides is declared in its :class:`merbench.meta.DatasetMeta`. ``landmarks68`` is
+(68, 2) float32 (x, y) in pixels of the same sample's ``flow_uvos`` image, so that features
+can place them on it (docs/writing-plugins.md lists every source's convention).
 """
 
 from __future__ import annotations
