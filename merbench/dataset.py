@@ -22,7 +22,14 @@ REQUIRED_COLUMNS = ("sample_id", "database", "subject", "label")
 
 
 class Dataset:
-    """Base class of what a dataset factory returns."""
+    """Base class of what a dataset factory returns.
+
+    ``provides`` names the sources this dataset gives, so that a feature whose needs have
+    alternatives (``"landmarks68|apex_face"``) can pick one; ``None`` means "not said", and
+    the runner fills it in from the dataset's :class:`merbench.meta.DatasetMeta`.
+    """
+
+    provides: tuple[str, ...] | None = None
 
     def __init__(self, name: str, samples: pd.DataFrame, classes: Sequence[str]) -> None:
         self.name = name
@@ -67,6 +74,7 @@ class InMemoryDataset(Dataset):
                     f"{len(self.samples)} samples"
                 )
         self.arrays = dict(arrays)
+        self.provides = tuple(self.arrays)
 
     def read(self, source: str, index: int) -> np.ndarray:
         return self.read_all(source)[index]

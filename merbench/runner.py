@@ -179,6 +179,8 @@ class _Plan:
                                     "leave out --data-root")
             dataset_options["data_root"] = config.data_root
         self.dataset: Dataset = self.dataset_entry.create("dataset", **dataset_options)
+        if getattr(self.dataset, "provides", None) is None:
+            self.dataset.provides = tuple(self.dataset_entry.meta.provides)
         self.protocol = self.protocol_entry.create("protocol", **config.protocol_options)
         self.folds: list[Fold] = list(self.protocol.folds(self.dataset.samples))
         self.n_classes = len(self.dataset.classes)
