@@ -25,7 +25,18 @@ LANDMARKS = FeatureMeta(
     shape=(68, 2),
 )
 
+HTNET_REGIONS = FeatureMeta(
+    name="htnet-regions",
+    version=1,
+    description="HTNet input: 14x14 flow patches at both eyes and mouth corners, tiled 28x28",
+    citation="Wang et al., HTNet for micro-expression recognition, Neurocomputing 2024",
+    needs=("flow_uvos", "landmarks68|apex_face"),
+    shape=(3, 28, 28),
+)
+
+
 @hookimpl
 def merbench_register_features(registry: FeatureRegistry) -> None:
     registry.add(FLOW_UVOS, "merbench_features.flow_uvos:build_flow_uvos")
     registry.add(LANDMARKS, "merbench_features.landmarks:build_landmarks")
+    registry.add(HTNET_REGIONS, "merbench_features.htnet_regions:build_htnet_regions")
