@@ -10,6 +10,7 @@ import pytest
 from sklearn.linear_model import LogisticRegression
 
 import merbench
+import merbench.dataset
 from merbench.features import Extracted
 from merbench.meta import FeatureMeta, ModelMeta
 from merbench.plugins import load_plugins
@@ -107,3 +108,53 @@ def test_listing_shows_alternatives(reporting, cli, monkeypatch: pytest.MonkeyPa
     code, out, _ = cli("list", "features")
     assert code == 0
     assert "frames or apex_face" in out
+
+
+class _BareDataset(merbench.dataset.Dataset):
+    """A dataset that does not say what it provides (``provides`` stays None)."""
+
+    def read_all(self, source: str) -> np.ndarray:
+        return np.zeros((len(self.samples), 28, 28, 3), np.uint8)
+
+
+class _ProvidesPlugin:
+    @merbench.hookimpl
+    def merbench_register_datasets(self, registry) -> None:
+        import pandas as pd
+
+        from merbench.meta import DatasetMeta
+
+        def make_bare():
+            samples = pd.DataFrame({"sample_id": [f"s{i}" for i in range(4)], "database": "d",
+                                    "subject": ["a", "a", "b", "b"], "label": [0, 1, 0, 1]})
+            return _BareDataset("bare", samples, ("x", "y"))
+
+        registry.add(DatasetMeta(name="bare", version=1, description="d", citation="c",
+                                 provides=("flow_uvos", "apex_face")), make_bare)
+
+    @merbench.hookimpl
+    def merbench_register_features(self, registry) -> None:
+        def seen(dataset):
+            return Extracted(np.zeros((len(dataset.samples), 1)),
+                             report={"provides": list(dataset.provides)})
+
+        registry.add(FeatureMeta(name="sees-provides", version=1, description="d",
+                                 citation="c", needs=("flow_uvos",)), lambda: seen)
+
+    @merbench.hookimpl
+    def merbench_register_models(self, registry) -> None:
+        registry.add(ModelMeta(name="on-sees-provides", version=1, kind="sklearn",
+                               description="d", citation="c", feature="sees-provides"),
+                     lambda: LogisticRegression(max_iter=100))
+
+
+def test_the_runner_tells_a_dataset_what_its_metadata_says_it_provides(tmp_path: Path) -> None:
+    import pandas as pd
+
+    alone = _BareDataset("b", pd.DataFrame({"sample_id": ["s"], "database": "d",
+                                            "subject": "a", "label": 0}), ("x",))
+    assert alone.provides is None
+    plugins = load_plugins(extra=[("provides", _ProvidesPlugin())])
+    result = merbench.run(model="on-sees-provides", dataset="bare", out=tmp_path / "p",
+                          plugins=plugins)
+    assert result.results["feature"]["report"] == {"provides": ["flow_uvos", "apex_face"]}
