@@ -3,7 +3,9 @@
 The sample table has one row per sample with at least ``sample_id``, ``database``,
 ``subject`` and ``label`` (an integer index into ``classes``). Sources are named per-sample
 arrays a dataset can give (``flow_uvos``, ``landmarks68``, ``apex_face`` ...); which ones a
-dataset provides is declared in its :class:`merbench.meta.DatasetMeta`.
+dataset provides is declared in its :class:`merbench.meta.DatasetMeta`. ``landmarks68`` is
+(68, 2) float32 (x, y) in pixels of the same sample's ``flow_uvos`` image, so that features
+can place them on it (docs/writing-plugins.md lists every source's convention).
 """
 
 from __future__ import annotations
@@ -20,7 +22,14 @@ REQUIRED_COLUMNS = ("sample_id", "database", "subject", "label")
 
 
 class Dataset:
-    """Base class of what a dataset factory returns."""
+    """Base class of what a dataset factory returns.
+
+    ``provides`` names the sources this dataset gives, so that a feature whose needs have
+    alternatives (``"landmarks68|apex_face"``) can pick one; ``None`` means "not said", and
+    the runner fills it in from the dataset's :class:`merbench.meta.DatasetMeta`.
+    """
+
+    provides: tuple[str, ...] | None = None
 
     def __init__(self, name: str, samples: pd.DataFrame, classes: Sequence[str]) -> None:
         self.name = name
@@ -65,6 +74,7 @@ class InMemoryDataset(Dataset):
                     f"{len(self.samples)} samples"
                 )
         self.arrays = dict(arrays)
+        self.provides = tuple(self.arrays)
 
     def read(self, source: str, index: int) -> np.ndarray:
         return self.read_all(source)[index]

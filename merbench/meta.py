@@ -54,11 +54,26 @@ class DatasetMeta(Meta):
 class FeatureMeta(Meta):
     """A feature extractor: the dataset sources it reads and the per-sample shape it returns.
 
-    ``shape`` (when given) is checked against what the extractor returns.
+    Each entry of ``needs`` is one source, or alternatives separated by ``|``
+    (``"landmarks68|apex_face"``): a dataset that provides any one of them satisfies that
+    entry, and the extractor picks what the dataset has. ``shape`` (when given) is checked
+    against what the extractor returns.
     """
 
     needs: tuple[str, ...]
     shape: tuple[int, ...] = ()
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        for need in self.needs:
+            if not all(part.strip() for part in need.split("|")):
+                raise ValueError(f"feature {self.name!r}: need {need!r} has an empty "
+                                 "alternative; write sources as 'a' or 'a|b'")
+
+    def unmet_needs(self, provides: tuple[str, ...]) -> list[str]:
+        """The entries of ``needs`` that none of the sources in ``provides`` satisfies."""
+        return [need for need in self.needs
+                if not any(part.strip() in provides for part in need.split("|"))]
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -20,6 +20,7 @@ import numpy as np
 
 from merbench.dataset import Dataset
 from merbench.errors import MerbenchError
+from merbench.features import unpack
 from merbench.meta import TrainRecipe
 from merbench.metrics import pooled_scores
 from merbench.plugins import PluginRuntimeWarning, Plugins, default_plugins
@@ -134,12 +135,14 @@ class _Plan:
                 f"plugin provides; installed features: {', '.join(registries.features.names())}"
             )
         self.feature: Entry[Any] = registries.features.get(feature_name)
-        lacking = [s for s in self.feature.meta.needs
-                   if s not in self.dataset_entry.meta.provides]
+        lacking = self.feature.meta.unmet_needs(self.dataset_entry.meta.provides)
         if lacking:
+            wanted = ", ".join(need if "|" not in need
+                               else "one of " + " or ".join(need.split("|"))
+                               for need in lacking)
             raise MerbenchError(
                 f"model '{config.model}' needs feature '{feature_name}', which needs "
-                f"{', '.join(lacking)} from the dataset, and dataset '{config.dataset}' provides "
+                f"{wanted} from the dataset, and dataset '{config.dataset}' provides "
                 f"only {', '.join(self.dataset_entry.meta.provides) or 'nothing'}"
             )
         self.is_torch = self.model.meta.kind == "torch"
@@ -179,6 +182,8 @@ class _Plan:
                                     "leave out --data-root")
             dataset_options["data_root"] = config.data_root
         self.dataset: Dataset = self.dataset_entry.create("dataset", **dataset_options)
+        if getattr(self.dataset, "provides", None) is None:
+            self.dataset.provides = tuple(self.dataset_entry.meta.provides)
         self.protocol = self.protocol_entry.create("protocol", **config.protocol_options)
         self.folds: list[Fold] = list(self.protocol.folds(self.dataset.samples))
         self.n_classes = len(self.dataset.classes)
@@ -299,7 +304,7 @@ def run(config: RunConfig, plugins: Plugins | None = None) -> RunResult:
     run_dir = RunDirectory(config.out if config.out is not None else plan.default_out())
     run_dir.open(identity, config.to_dict())
 
-    features = _extract(plan)
+    features, feature_report = _extract(plan)
     labels = plan.dataset.samples["label"].to_numpy()
 
     finished = {f.index: run_dir.load_fold(f.index) for f in plan.folds}
@@ -329,7 +334,7 @@ def run(config: RunConfig, plugins: Plugins | None = None) -> RunResult:
         notify("merbench_fold_finished", run=info, fold=outcome)
 
     results, predictions = _summarise(plan, identity, outcomes, device_name,
-                                      time.perf_counter() - started)
+                                      time.perf_counter() - started, feature_report)
     atomic_write_bytes(run_dir.path / "predictions.csv",
                        predictions.to_csv(index=False).encode())
     atomic_write_json(run_dir.path / "results.json", results)
@@ -337,11 +342,13 @@ def run(config: RunConfig, plugins: Plugins | None = None) -> RunResult:
     return RunResult(run_dir=run_dir.path, results=results, predictions=predictions)
 
 
-def _extract(plan: _Plan) -> np.ndarray:
-    """The model's input for every sample, checked against the feature's declared shape."""
+def _extract(plan: _Plan) -> tuple[np.ndarray, dict[str, Any]]:
+    """The model's input for every sample, checked against the feature's declared shape,
+    and what the feature reported about it (``{}`` or ``{"report": ..., "summary": ...}``)."""
     meta = plan.feature.meta
     extract = plan.feature.create("feature", **plan.config.feature_options)
-    features = np.ascontiguousarray(extract(plan.dataset), dtype=np.float32)
+    values, report, summary = unpack(meta.name, extract(plan.dataset))
+    features = np.ascontiguousarray(values, dtype=np.float32)
     n_samples = len(plan.dataset.samples)
     if len(features) != n_samples:
         raise MerbenchError(
@@ -352,7 +359,12 @@ def _extract(plan: _Plan) -> np.ndarray:
             f"feature '{meta.name}' declares per-sample shape {tuple(meta.shape)} but gave "
             f"{tuple(features.shape[1:])} on dataset '{plan.config.dataset}'"
         )
-    return features
+    extra: dict[str, Any] = {}
+    if report:
+        extra["report"] = report
+    if summary:
+        extra["summary"] = summary
+    return features, extra
 
 
 class _Notifier:
@@ -440,7 +452,8 @@ def _hold_out_subjects(plan: _Plan, fold: Fold, seed: int) -> tuple[np.ndarray, 
 
 
 def _summarise(plan: _Plan, identity: dict[str, Any], outcomes: list[FoldOutcome],
-               device_name: str, wall_time: float) -> tuple[dict[str, Any], Any]:
+               device_name: str, wall_time: float,
+               feature_report: dict[str, Any] | None = None) -> tuple[dict[str, Any], Any]:
     config = plan.config
     samples = plan.dataset.samples
     classes = plan.dataset.classes
@@ -488,7 +501,7 @@ def _summarise(plan: _Plan, identity: dict[str, Any], outcomes: list[FoldOutcome
                   "recipe": asdict(model_meta.recipe) if model_meta.recipe else None,
                   "extra_training_data": model_meta.extra_training_data,
                   "package": plan.model.origin.package},
-        "feature": identity["feature"],
+        "feature": {**identity["feature"], **(feature_report or {})},
         "dataset": {"name": plan.dataset_entry.meta.name,
                     "version": plan.dataset_entry.meta.version,
                     "options": config.dataset_options,

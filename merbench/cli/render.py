@@ -61,6 +61,10 @@ def print_results(results: dict[str, Any], run_dir: Path) -> None:
     if results.get("weights"):
         console.print(f"note: evaluated the saved weights in {results['weights']['dir']} "
                       "(one checkpoint per fold; nothing was trained)")
+    feature = results.get("feature", {})
+    if feature.get("summary"):
+        console.print(f"feature {feature['name']}: {feature['summary']}", markup=False,
+                      highlight=False, soft_wrap=True)
     if results.get("shuffle_train_labels"):
         console.print("note: training labels were shuffled (leakage control); expect chance")
     resumed = results.get("folds_resumed", 0)
@@ -147,6 +151,8 @@ def print_listing(plugins: Plugins, kind: str | None) -> None:
             cells = []
             for column in extra:
                 value = getattr(meta, column)
+                if column == "needs":  # alternatives "a|b" read as "a or b"
+                    value = tuple(v.replace("|", " or ") for v in value)
                 cells.append(", ".join(value) if isinstance(value, tuple) else str(value))
             package = f"{entry.origin.package} ({entry.origin.plugin})"
             table.add_row(meta.name, str(meta.version), *cells, meta.description, package)

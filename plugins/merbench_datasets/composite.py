@@ -392,6 +392,7 @@ class CompositeDataset(Dataset):
 
     def __init__(self, root: Path, samples: pd.DataFrame) -> None:
         super().__init__(NAME, samples, CLASSES)
+        self.provides = ("flow_uvos", "apex_face")
         self.root = root
         self._flows: np.ndarray | None = None
 

@@ -15,7 +15,28 @@ FLOW_UVOS = FeatureMeta(
     shape=(3, 28, 28),
 )
 
+LANDMARKS = FeatureMeta(
+    name="landmarks",
+    version=1,
+    description="68 facial landmarks (x, y) normalised to the image, dlib or given; cached",
+    citation="Kazemi & Sullivan, One millisecond face alignment with an ensemble of regression "
+             "trees, CVPR 2014 (dlib 68-point predictor, iBUG 300-W layout)",
+    needs=("landmarks68|apex_face",),
+    shape=(68, 2),
+)
+
+HTNET_REGIONS = FeatureMeta(
+    name="htnet-regions",
+    version=1,
+    description="HTNet input: 14x14 flow patches at both eyes and mouth corners, tiled 28x28",
+    citation="Wang et al., HTNet for micro-expression recognition, Neurocomputing 2024",
+    needs=("flow_uvos", "landmarks68|apex_face"),
+    shape=(3, 28, 28),
+)
+
 
 @hookimpl
 def merbench_register_features(registry: FeatureRegistry) -> None:
     registry.add(FLOW_UVOS, "merbench_features.flow_uvos:build_flow_uvos")
+    registry.add(LANDMARKS, "merbench_features.landmarks:build_landmarks")
+    registry.add(HTNET_REGIONS, "merbench_features.htnet_regions:build_htnet_regions")
