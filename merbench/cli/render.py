@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -85,11 +86,18 @@ def _training_line(results: dict[str, Any]) -> str | None:
         return None
     line = (f"training: {used['epochs']} epochs, batch {used['batch_size']}, "
             f"{used['optimizer']} lr {used['lr']:g}")
-    changed = [f"{k.replace('_', ' ')} {declared[k]:g}" for k in ("epochs", "batch_size", "lr")
-               if k in declared and declared[k] != used[k]]
-    if changed:
-        line += (f" — NOT the model's recipe ({', '.join(changed)}): a reduced setting, not "
-                 "comparable with published numbers")
+    recipe = [f"{declared[k]:g} {k.replace('_', ' ')}" if k != "lr" else f"lr {declared[k]:g}"
+              for k in ("epochs", "batch_size", "lr") if k in declared and declared[k] != used[k]]
+    options = results["model"].get("options") or {}
+    reasons = []
+    if recipe:
+        reasons.append(f"the model's recipe is {', '.join(recipe)}")
+    if options:
+        reasons.append("model options " + ", ".join(
+            f"{k}={json.dumps(v)}" for k, v in sorted(options.items())))
+    if reasons:
+        line += (" — a REDUCED setting, not comparable with published numbers ("
+                 + "; ".join(reasons) + ")")
     else:
         line += " (the model's recipe)"
     return line
