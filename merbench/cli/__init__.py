@@ -1,4 +1,5 @@
-"""The ``merbench`` command: ``run`` a protocol, ``list`` what plugins provide.
+"""The ``merbench`` command: ``run`` a protocol, ``list`` what plugins provide, ``validate``
+result files and build the ``leaderboard`` site from them.
 
 Every mistake a user can make ends in one line on stderr that says what is wrong and how to
 fix it, and exit status 2; an interrupted run says where its finished folds are.
@@ -101,6 +102,17 @@ def build_parser() -> argparse.ArgumentParser:
     listing = commands.add_parser("list", parents=[common], help="show what plugins provide")
     listing.add_argument("kind", nargs="?", choices=LIST_KINDS, metavar="KIND",
                          help=f"one of {', '.join(LIST_KINDS)} (default: all)")
+
+    validate = commands.add_parser(
+        "validate", help="check result files: schema, coverage, recomputed metrics",
+        description="Check result files before publishing them: the schema (older versions "
+                    "are migrated), that the predictions cover the protocol's samples and "
+                    "folds, that every claimed selection policy is supported by the stored "
+                    "predictions, and that every stored metric equals the one recomputed "
+                    "from them.",
+    )
+    validate.add_argument("files", nargs="+", type=Path, metavar="FILE",
+                          help="a run directory or its results.json, or a seeds.json")
     return parser
 
 
@@ -184,6 +196,33 @@ def _command_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _command_validate(args: argparse.Namespace) -> int:
+    from merbench.results.validate import ResultRejected, validate_path
+
+    rejected = 0
+    for path in args.files:
+        try:
+            checked = validate_path(path)
+        except ResultRejected as exc:
+            rejected += 1
+            print(f"merbench: rejected: {exc}", file=sys.stderr)
+            continue
+        if isinstance(checked, dict):
+            print(f"ok: {path} (seeds {', '.join(map(str, checked['seeds']))}: every seed run "
+                  "validates and the summary matches them)")
+            continue
+        r = checked.results
+        print(f"ok: {path} ({r['model']['name']} v{r['model']['version']} on "
+              f"{r['dataset']['name']}/{r['protocol']['name']}, {r['protocol']['n_folds']} "
+              f"folds, {r['protocol']['n_samples']} samples; recomputed "
+              f"{', '.join(checked.policies)})")
+    if rejected:
+        print(f"merbench: error: {rejected} of {len(args.files)} result file(s) rejected",
+              file=sys.stderr)
+        return EXIT_USAGE
+    return 0
+
+
 def _one_line_warning(message: Warning | str, category: type[Warning], *args: Any,
                       **kwargs: Any) -> None:
     print(f"merbench: warning: {message}", file=sys.stderr)
@@ -197,6 +236,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "run":
             return _command_run(args)
+        if args.command == "validate":
+            return _command_validate(args)
         return _command_list(args)
     except MerbenchError as exc:
         print(f"merbench: error: {exc}", file=sys.stderr)
