@@ -58,6 +58,8 @@ class Benchmark:
     protocol_version: int | None = None
     dataset_fingerprint: str | None = None
     n_samples: int | None = None
+    dataset_options: dict[str, Any] | None = None  # None: the dataset's defaults ({})
+    protocol_options: dict[str, Any] | None = None
     reported: tuple[ReportedRow, ...] = ()
     reported_source: str = ""
     reported_url: str = ""
@@ -75,8 +77,8 @@ class Benchmark:
             ("protocol", protocol["name"], self.protocol),
             ("protocol version", protocol["version"], self.protocol_version),
             ("classes", tuple(dataset["classes"]), self.classes),
-            ("dataset options", dataset.get("options") or {}, {}),
-            ("protocol options", protocol.get("options") or {}, {}),
+            ("dataset options", dataset.get("options") or {}, self.dataset_options or {}),
+            ("protocol options", protocol.get("options") or {}, self.protocol_options or {}),
             ("label shuffling", results.get("shuffle_train_labels"), False),
         )
         for what, theirs, ours in checks:
@@ -163,7 +165,11 @@ def load_benchmark(path: Path) -> Benchmark:
         raise MerbenchError(f"benchmark {path}: 'reported' must be an object with 'source' "
                             "and 'rows'")
     optional = {key: data.get(key) for key in ("dataset_version", "protocol_version",
-                                               "dataset_fingerprint", "n_samples")}
+                                               "dataset_fingerprint", "n_samples",
+                                               "dataset_options", "protocol_options")}
+    for key in ("dataset_options", "protocol_options"):
+        if optional[key] is not None and not isinstance(optional[key], dict):
+            raise MerbenchError(f"benchmark {path}: '{key}' must be an object of options")
     return Benchmark(
         id=bench_id, title=_need(data, "title", str, path),
         description=str(data.get("description", "")),
