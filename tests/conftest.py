@@ -111,7 +111,7 @@ HOSTILE = {
     "name": '<script>document.documentElement.setAttribute("data-pwned","name")</script>',
     "description": ('<img src=x onerror="document.documentElement.setAttribute('
                     "'data-pwned','description')\"> javascript:alert(1)"),
-    "citation": "javascript:document.documentElement.setAttribute('data-pwned','link')",
+    "citation": "javascript:alert(document.domain)",
     "class": '<svg onload="document.documentElement.setAttribute(\'data-pwned\',\'svg\')">',
 }
 
