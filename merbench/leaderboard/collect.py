@@ -152,9 +152,11 @@ def collect(folders: list[Path]) -> Collection:
     by_dir: dict[Path, ValidatedRun] = {}
     seen: dict[tuple[str, int], Run] = {}
     taken: set[str] = set()
+    visited: set[Path] = set()
     for path, root in files:
-        if path.name != RESULTS_FILE:
-            continue
+        if path.name != RESULTS_FILE or path.parent.resolve() in visited:
+            continue  # a folder given twice (or inside another given one) counts once
+        visited.add(path.parent.resolve())
         try:
             checked = validate_run(path)
         except ResultRejected as exc:
@@ -171,8 +173,10 @@ def collect(folders: list[Path]) -> Collection:
             continue
         seen[(group_key(checked.results), checked.results["seed"])] = run
         runs.append(run)
+    checked_summaries: set[Path] = set()
     for path, _root in files:
-        if path.name == SEEDS_FILE:
+        if path.name == SEEDS_FILE and path.resolve() not in checked_summaries:
+            checked_summaries.add(path.resolve())
             try:
                 validate_seeds(path, runs=by_dir)
             except ResultRejected as exc:
