@@ -80,10 +80,12 @@ def _slug(text: str) -> str:
 
 
 def colid(scope: str, metric: str) -> str:
+    """A column's id (``samm-uf1``): what the sort script and #sort= links name it by."""
     return f"{_slug(scope)}-{_slug(metric)}"
 
 
 def duration(seconds: float | None) -> str:
+    """Run times people read at a glance: ``54 min 09 s``, ``1 h 05 min``."""
     if seconds is None:
         return "—"
     seconds = float(seconds)

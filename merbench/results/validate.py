@@ -59,9 +59,19 @@ _FIELDS: tuple[tuple[str, tuple[type, ...], str], ...] = (
     ("model.name", (str,), "text"),
     ("model.version", (int,), "an integer"),
     ("model.kind", (str,), "text"),
+    ("model.options", (dict,), "an object"),
+    ("model.citation", (str,), "text"),
+    ("model.extra_training_data", (bool,), "true or false"),
+    ("model.package", (str,), "text"),
+    ("feature.name", (str,), "text"),
+    ("feature.version", (int,), "an integer"),
+    ("feature.options", (dict,), "an object"),
     ("dataset.name", (str,), "text"),
     ("dataset.version", (int,), "an integer"),
     ("dataset.n_samples", (int,), "an integer"),
+    ("dataset.n_subjects", (int,), "an integer"),
+    ("dataset.options", (dict,), "an object"),
+    ("dataset.fingerprint", (str,), "text"),
     ("dataset.classes", (list,), "a list"),
     ("dataset.class_counts", (list,), "a list"),
     ("dataset.databases", (dict,), "an object"),
@@ -69,9 +79,12 @@ _FIELDS: tuple[tuple[str, tuple[type, ...], str], ...] = (
     ("protocol.version", (int,), "an integer"),
     ("protocol.n_folds", (int,), "an integer"),
     ("protocol.n_samples", (int,), "an integer"),
+    ("protocol.options", (dict,), "an object"),
+    ("protocol.folds_fingerprint", (str,), "text"),
     ("selection.policy", (str,), "text"),
     ("selection.test_set_selection", (bool,), "true or false"),
     ("selection.available", (list,), "a list"),
+    ("selection.inner_val_subjects", (int, type(None)), "an integer or null"),
     ("seed", (int,), "an integer"),
     ("shuffle_train_labels", (bool,), "true or false"),
     ("hyperparameters", (dict,), "an object"),
@@ -79,7 +92,24 @@ _FIELDS: tuple[tuple[str, tuple[type, ...], str], ...] = (
     ("metrics_by_policy", (dict,), "an object"),
     ("folds", (list,), "a list"),
     ("environment", (dict,), "an object"),
+    ("environment.device", (str,), "text"),
+    ("environment.merbench", (str, type(None)), "text or null"),
+    ("environment.plugins", (dict,), "an object"),
     ("wall_time_s", (int, float), "a number"),
+    ("train_time_s", (int, float), "a number"),
+    ("folds_resumed", (int,), "an integer"),
+)
+_FOLD_FIELDS: tuple[tuple[str, tuple[type, ...], str], ...] = (
+    ("index", (int,), "an integer"),
+    ("key", (list,), "a list"),
+    ("n_train", (int,), "an integer"),
+    ("n_test", (int,), "an integer"),
+    ("n_inner_val", (int,), "an integer"),
+    ("epoch", (int,), "an integer"),
+    ("epoch_by_policy", (dict,), "an object"),
+    ("accuracy", (int, float), "a number"),
+    ("seconds", (int, float), "a number"),
+    ("device", (str,), "text"),
 )
 
 
@@ -92,18 +122,41 @@ def _field(tree: dict[str, Any], dotted: str) -> Any:
     return value
 
 
-def check_schema(results: dict[str, Any]) -> str | None:
-    """The first missing or mistyped field, as a sentence; None when the layout is right."""
-    for dotted, types, what in _FIELDS:
+def _check_fields(tree: dict[str, Any], fields: tuple[tuple[str, tuple[type, ...], str], ...],
+                  prefix: str = "") -> str | None:
+    for dotted, types, what in fields:
         try:
-            value = _field(results, dotted)
+            value = _field(tree, dotted)
         except KeyError:
-            return f"field '{dotted}' is missing (expected {what})"
+            return f"field '{prefix}{dotted}' is missing (expected {what})"
         wrong_bool = isinstance(value, bool) and bool not in types
         if wrong_bool or not isinstance(value, types):
-            return f"field '{dotted}' is {type(value).__name__}, expected {what}"
+            return f"field '{prefix}{dotted}' is {type(value).__name__}, expected {what}"
+    return None
+
+
+def check_schema(results: dict[str, Any]) -> str | None:
+    """The first missing or mistyped field, as a sentence; None when the layout is right.
+    It covers every field the checks and the leaderboard pages read."""
+    problem = _check_fields(results, _FIELDS)
+    if problem:
+        return problem
     if not all(isinstance(c, str) for c in results["dataset"]["classes"]):
         return "field 'dataset.classes' must list class names"
+    for db, info in results["dataset"]["databases"].items():
+        if not isinstance(info, dict):
+            return f"field 'dataset.databases.{db}' is not an object"
+        problem = _check_fields(info, (("n_samples", (int,), "an integer"),
+                                       ("n_subjects", (int,), "an integer")),
+                                f"dataset.databases.{db}.")
+        if problem:
+            return problem
+    for i, fold in enumerate(results["folds"]):
+        if not isinstance(fold, dict):
+            return f"field 'folds[{i}]' is not an object"
+        problem = _check_fields(fold, _FOLD_FIELDS, f"folds[{i}].")
+        if problem:
+            return problem
     return None
 
 
@@ -297,7 +350,22 @@ def _check_epochs(run_dir: Path, results: dict[str, Any], folds: list[FoldOutcom
 
 
 def validate_run(path: Path) -> ValidatedRun:
-    """Accept a run directory (or its ``results.json``) only if its numbers recompute."""
+    """Accept a run directory (or its ``results.json``) only if its numbers recompute.
+
+    Raises :class:`ResultRejected` with one sentence for any problem, including layouts
+    the checks did not foresee, so callers never show a traceback for a bad file."""
+    try:
+        return _validate_run(Path(path))
+    except ResultRejected:
+        raise
+    except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
+        run_dir = _results_path(Path(path)).parent
+        raise ResultRejected(run_dir, f"has a layout merbench cannot check "
+                                      f"({type(exc).__name__}: {exc}); is it a complete "
+                                      "merbench result?") from None
+
+
+def _validate_run(path: Path) -> ValidatedRun:
     from merbench.metrics import pooled_scores
     from merbench.selection import POLICIES
 
