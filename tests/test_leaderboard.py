@@ -58,9 +58,10 @@ def test_composite_page_is_table_2_with_merbench_runs(real_site: Path, read_tabl
         assert row["device"] == "cpu" and row["date"] == "2026-11-21"
         assert row["version"] == "0.1.0 (55a8ac1), 0.1.0 (9e94c38)"
     # oracle appears only after the ranked table, inside the labelled test-set section
-    ranked_part, _, rest = html.partition('id="test-set-selection"')
-    assert "oracle</td>" not in ranked_part.split('id="ranked"')[1]
-    assert "Test-set selection (oracle): not ranked" in rest
+    ranked_table = html.split('id="ranked-table"')[1].split("</table>")[0]
+    assert "ststnet" in ranked_table and "oracle" not in ranked_table
+    rest = html.split('id="test-set-selection"')[1]
+    assert "Test-set selection (oracle): not ranked" in rest and 'id="test-set-table"' in rest
     reported = {row["model"]: row for row in tables["reported-table"]}
     assert len(reported) == 10
     assert reported["HTNet"]["overall-uf1"] == "0.8603"
