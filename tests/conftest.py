@@ -138,3 +138,23 @@ def hostile_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     results["environment"]["platform"] = HOSTILE["name"]
     path.write_text(json.dumps(results))
     return out
+
+
+def as_saved_weights(run_dir: Path) -> None:
+    """Rewrite a finished one-epoch run's results.json as a ``--weights`` run writes it
+    (evaluated saved checkpoints, nothing trained): ``trained: false``, the weights named,
+    no hyper-parameters, and only the ``fixed`` policy."""
+    import json
+
+    path = run_dir / "results.json"
+    results = json.loads(path.read_text())
+    results["trained"] = False
+    results["weights"] = {"dir": "weights/htnet",
+                          "sha256": {"/".join(f["key"]): "0123456789abcdef"
+                                     for f in results["folds"]}}
+    results["hyperparameters"] = {}
+    results["selection"]["available"] = ["fixed"]
+    del results["metrics_by_policy"]["oracle"]
+    for fold in results["folds"]:
+        fold["epoch_by_policy"] = {"fixed": 1}
+    path.write_text(json.dumps(results))

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import as_saved_weights
 
 import merbench
 from merbench.errors import MerbenchError
@@ -164,6 +165,26 @@ def test_seed_groups_and_policies(tiny: Path, tmp_path: Path, cli, read_tables) 
     assert {r["selection"].split()[0] for r in apart} == {"oracle"} and len(apart) == 2
     # the single-seed inner-val configuration is flagged as such
     assert html.count("single seed</span>") == 3  # its fixed and inner-val rows, its oracle row
+
+
+def test_saved_weights_are_shown_apart(tiny: Path, tmp_path: Path, cli, read_tables) -> None:
+    """Checkpoints merbench only evaluated are never ranked with runs it trained."""
+    results = tmp_path / "results"
+    shutil.copytree(tiny / "a", results / "a")
+    merbench.run(model="ststnet", dataset="synthetic", out=results / "weights", epochs=1,
+                 device="cpu", dataset_options=SMALL)
+    as_saved_weights(results / "weights")
+    bench = _synthetic_benchmark(tmp_path / "benchmarks")
+    code, out, err = cli("leaderboard", "build", "--results", results, "--out",
+                         tmp_path / "site", "--benchmarks", bench)
+    assert code == 0 and "3 runs, 0 rejected" in out, err
+    tables = read_tables((tmp_path / "site" / "benchmarks" / "synthetic-loso.html").read_text())
+    assert [r["seeds"] for r in tables["ranked-table"]] == ["2 (0, 1)"]
+    (weights,) = tables["saved-weights-table"]
+    assert "saved weights" in weights["model"] and weights["selection"] == "fixed"
+    assert [r["seeds"] for r in tables["test-set-table"]] == ["2 (0, 1)"]
+    run_page = (tmp_path / "site" / "runs" / "weights" / "index.html").read_text()
+    assert "saved weights from weights/htnet: evaluated, not trained by merbench" in run_page
 
 
 def test_rejected_files_are_listed_not_rendered(tiny: Path, tmp_path: Path, cli) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import as_saved_weights
 
 import merbench
 from merbench.errors import MerbenchError
@@ -178,6 +179,31 @@ def test_cut_short_training_is_rejected(runs: dict[str, Path], tmp_path: Path) -
         results["hyperparameters"]["epochs"] = 800
     _edit_results(run_dir, claim_more)
     assert "hold 2 epochs of predictions but the run declares 800" in _reason(run_dir)
+
+
+def test_saved_weights_runs(tmp_path: Path) -> None:
+    """A run that evaluated saved weights has one prediction per sample: it validates with
+    'fixed' only, and may not claim 'oracle' or hold several epochs."""
+    run_dir = tmp_path / "weights"
+    merbench.run(model="ststnet", dataset="synthetic", out=run_dir, epochs=1, device="cpu",
+                 dataset_options=SMALL)
+    as_saved_weights(run_dir)
+    checked = validate_run(run_dir)
+    assert checked.policies == ["fixed"] and checked.n_epochs == 1
+
+    claims = tmp_path / "claims"
+    shutil.copytree(run_dir, claims)
+
+    def claim_oracle(results: dict[str, Any]) -> None:
+        results["selection"]["available"].append("oracle")
+        results["metrics_by_policy"]["oracle"] = dict(results["metrics_by_policy"]["fixed"],
+                                                      test_set_selection=True)
+    _edit_results(claims, claim_oracle)
+    assert "can support only 'fixed'" in _reason(claims)
+    unnamed = tmp_path / "unnamed"
+    shutil.copytree(run_dir, unnamed)
+    _edit_results(unnamed, lambda r: r.pop("weights"))
+    assert "must name them" in _reason(unnamed)
 
 
 def test_schema_problems_are_named(runs: dict[str, Path], tmp_path: Path) -> None:

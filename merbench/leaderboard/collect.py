@@ -119,7 +119,7 @@ def group_key(results: dict[str, Any]) -> str:
     model, dataset, protocol = results["model"], results["dataset"], results["protocol"]
     key = {
         "model": [model["name"], model["version"], model.get("options")],
-        "feature": results.get("feature"),
+        "feature": [results["feature"][k] for k in ("name", "version", "options")],
         "dataset": [dataset["name"], dataset["version"], dataset.get("options"),
                     dataset.get("fingerprint")],
         "protocol": [protocol["name"], protocol["version"], protocol.get("options"),
@@ -127,6 +127,7 @@ def group_key(results: dict[str, Any]) -> str:
         "hyperparameters": results["hyperparameters"],
         "shuffle_train_labels": results["shuffle_train_labels"],
         "inner_val_subjects": results["selection"].get("inner_val_subjects"),
+        "weights": results.get("weights"),
     }
     return hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:12]
 
@@ -219,11 +220,24 @@ def mark_best(rows: list[Row]) -> None:
                 row.cells[column] = Cell(cell.mean, cell.std, cell.n, best=True)
 
 
-def benchmark_rows(benchmark: Benchmark, groups: list[Group]) -> tuple[list[Row], list[Row]]:
-    """(ranked rows, test-set-selection rows) of the groups that belong to ``benchmark``;
-    each list sorted by the first column, best first."""
+@dataclass
+class Tables:
+    """A benchmark's rows, in the sections that must never be ranked together."""
+
+    ranked: list[Row]  # trained by merbench, epoch chosen without the test subject
+    test_set: list[Row]  # trained by merbench, epoch chosen on the test subject (oracle)
+    saved_weights: list[Row]  # weights trained elsewhere, only evaluated by merbench
+
+
+def benchmark_rows(benchmark: Benchmark, groups: list[Group]) -> Tables:
+    """The rows of the groups that belong to ``benchmark``, each section sorted by its first
+    column, best first. Runs of saved weights get their own section: merbench did not see
+    how their epoch was chosen (the HTNet authors' code keeps the best on the test subject)."""
+    from merbench.results.validate import trained_here
+
     ranked: list[Row] = []
     apart: list[Row] = []
+    weights: list[Row] = []
     for group in groups:
         if benchmark.mismatch(group.first) is not None:
             continue
@@ -233,9 +247,13 @@ def benchmark_rows(benchmark: Benchmark, groups: list[Group]) -> tuple[list[Row]
             cells = [_cell([_value(run, policy, column.scope, metric) for run in group.runs])
                      for column in benchmark.columns for metric in benchmark.metrics]
             test_set = policy in benchmark.test_set_selection
-            (apart if test_set else ranked).append(Row(group, policy, test_set, cells))
-    for rows in (ranked, apart):
+            row = Row(group, policy, test_set, cells)
+            if not trained_here(group.first):
+                weights.append(row)
+            else:
+                (apart if test_set else ranked).append(row)
+    for rows in (ranked, apart, weights):
         rows.sort(key=lambda r: -1.0 if r.cells[0].mean is None else r.cells[0].mean,
                   reverse=True)
         mark_best(rows)
-    return ranked, apart
+    return Tables(ranked=ranked, test_set=apart, saved_weights=weights)

@@ -266,14 +266,15 @@ def render_site(collection: Collection, benchmarks: list[Benchmark], out: Path) 
                  ("run time", "time", "num"), ("date", "date", "text"),
                  ("merbench", "version", "text")]
     for bench in benchmarks:
-        ranked, apart = benchmark_rows(bench, collection.groups)
+        rows = benchmark_rows(bench, collection.groups)
+        ranked, apart = rows.ranked, rows.test_set
         tables.append({"bench": bench, "ranked": ranked, "apart": apart})
         for group in collection.groups:
             if bench.mismatch(group.first) is None:
                 for run in group.runs:
                     member_of[run.page_id].append(bench)
         page = env.get_template("benchmark.html").render(
-            root="../", bench=bench, ranked=ranked, apart=apart,
+            root="../", bench=bench, ranked=ranked, apart=apart, weights=rows.saved_weights,
             reported=_reported_rows(bench), first_cols=first_cols, last_cols=last_cols,
             reported_first_cols=[("method", "model", "text"),
                                  ("selection", "selection", "text")],

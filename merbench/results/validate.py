@@ -135,12 +135,25 @@ def _check_fields(tree: dict[str, Any], fields: tuple[tuple[str, tuple[type, ...
     return None
 
 
+def trained_here(results: dict[str, Any]) -> bool:
+    """False for a run that evaluated saved weights (``--weights``) instead of training; such
+    a result says ``"trained": false`` and names the weights. Older files trained."""
+    return results.get("trained", True) is not False
+
+
 def check_schema(results: dict[str, Any]) -> str | None:
     """The first missing or mistyped field, as a sentence; None when the layout is right.
     It covers every field the checks and the leaderboard pages read."""
     problem = _check_fields(results, _FIELDS)
     if problem:
         return problem
+    if "trained" in results and not isinstance(results["trained"], bool):
+        return "field 'trained' must be true or false"
+    if not trained_here(results):
+        problem = _check_fields(results, (("weights.dir", (str,), "text"),
+                                          ("weights.sha256", (dict,), "an object")))
+        if problem:
+            return f"{problem}; a run of saved weights must name them"
     if not all(isinstance(c, str) for c in results["dataset"]["classes"]):
         return "field 'dataset.classes' must list class names"
     for db, info in results["dataset"]["databases"].items():
@@ -333,6 +346,10 @@ def _check_policies(run_dir: Path, results: dict[str, Any],
         raise ResultRejected(run_dir, (
             f"model kind '{results['model']['kind']}' is fitted once, so it has one prediction "
             f"per sample and can support only 'fixed', not {claimed}"))
+    if not trained_here(results) and claimed != ["fixed"]:
+        raise ResultRejected(run_dir, (
+            "evaluates saved weights (trained: false), so it has one prediction per sample "
+            f"and can support only 'fixed', not {claimed}"))
     return claimed
 
 
@@ -342,6 +359,11 @@ def _check_epochs(run_dir: Path, results: dict[str, Any], folds: list[FoldOutcom
     if len(counts) != 1:
         raise ResultRejected(run_dir, f"folds hold different numbers of epochs {sorted(counts)}")
     n_epochs = counts.pop()
+    if not trained_here(results):
+        if n_epochs != 1:
+            raise ResultRejected(run_dir, f"evaluates saved weights (trained: false) but its "
+                                          f"folds hold {n_epochs} predictions per sample")
+        return n_epochs
     declared = results["hyperparameters"].get("epochs")
     if results["model"]["kind"] == "torch" and declared != n_epochs:
         raise ResultRejected(run_dir, f"the folds hold {n_epochs} epochs of predictions but "
