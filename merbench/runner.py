@@ -497,7 +497,7 @@ def _summarise(plan: _Plan, identity: dict[str, Any], outcomes: list[FoldOutcome
         "created": now_iso(),
         "model": {"name": model_meta.name, "version": model_meta.version,
                   "kind": model_meta.kind, "options": config.model_options,
-                  "citation": model_meta.citation,
+                  "description": model_meta.description, "citation": model_meta.citation,
                   "recipe": asdict(model_meta.recipe) if model_meta.recipe else None,
                   "extra_training_data": model_meta.extra_training_data,
                   "package": plan.model.origin.package},

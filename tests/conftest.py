@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -52,3 +53,108 @@ def cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., CliResult]:
         return code, out, err
 
     return invoke
+
+
+class _Tables(HTMLParser):
+    """Collects every ``<table id=...>``'s body rows as {data-col: text} dictionaries."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tables: dict[str, list[dict[str, str]]] = {}
+        self.table: str | None = None
+        self.in_body = False
+        self.row: dict[str, str] | None = None
+        self.col: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        if tag == "table" and attributes.get("id"):
+            self.table = attributes["id"]
+            self.tables[self.table] = []
+        elif tag == "tbody" and self.table:
+            self.in_body = True
+        elif tag == "tr" and self.in_body:
+            self.row = {}
+        elif tag == "td" and self.row is not None:
+            self.col = attributes.get("data-col") or str(len(self.row))
+            self.row[self.col] = ""
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "td":
+            self.col = None
+        elif tag == "tr" and self.row is not None and self.table:
+            self.tables[self.table].append({k: " ".join(v.split()) for k, v in self.row.items()})
+            self.row = None
+        elif tag == "tbody":
+            self.in_body = False
+        elif tag == "table":
+            self.table = None
+
+    def handle_data(self, data: str) -> None:
+        if self.row is not None and self.col is not None:
+            self.row[self.col] += data
+
+
+@pytest.fixture
+def read_tables() -> Callable[[str], dict[str, list[dict[str, str]]]]:
+    """Parse a page: table id -> its body rows, each {data-col: cell text}."""
+
+    def parse(html: str) -> dict[str, list[dict[str, str]]]:
+        parser = _Tables()
+        parser.feed(html)
+        return parser.tables
+
+    return parse
+
+
+HOSTILE = {
+    "name": '<script>document.documentElement.setAttribute("data-pwned","name")</script>',
+    "description": ('<img src=x onerror="document.documentElement.setAttribute('
+                    "'data-pwned','description')\"> javascript:alert(1)"),
+    "citation": "javascript:alert(document.domain)",
+    "class": '<svg onload="document.documentElement.setAttribute(\'data-pwned\',\'svg\')">',
+}
+
+
+@pytest.fixture(scope="session")
+def hostile_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A real tiny run whose result file was then edited to carry script and javascript:
+    payloads in every text a page shows (model name, description, citation link, class
+    name); the edits touch no number, so the result still validates and gets rendered."""
+    import json
+
+    import merbench
+
+    out = tmp_path_factory.mktemp("hostile") / "results" / "hostile-run"
+    merbench.run(model="ststnet", dataset="synthetic", out=out, epochs=2, device="cpu",
+                 dataset_options={"subjects": 4, "samples_per_subject": 6})
+    path = out / "results.json"
+    results = json.loads(path.read_text())
+    results["model"]["name"] = HOSTILE["name"]
+    results["model"]["description"] = HOSTILE["description"]
+    results["model"]["citation"] = HOSTILE["citation"]
+    results["model"]["options"] = {"note": HOSTILE["description"]}
+    results["dataset"]["classes"][0] = HOSTILE["class"]
+    results["environment"]["platform"] = HOSTILE["name"]
+    path.write_text(json.dumps(results))
+    return out
+
+
+def as_saved_weights(run_dir: Path) -> None:
+    """Rewrite a finished one-epoch run's results.json as a ``--weights`` run writes it
+    (evaluated saved checkpoints, nothing trained): ``trained: false``, the weights named,
+    no hyper-parameters, and only the ``fixed`` policy."""
+    import json
+
+    path = run_dir / "results.json"
+    results = json.loads(path.read_text())
+    results["trained"] = False
+    results["weights"] = {"dir": "weights/htnet",
+                          "sha256": {"/".join(f["key"]): "0123456789abcdef"
+                                     for f in results["folds"]}}
+    results["hyperparameters"] = {}
+    results["selection"]["available"] = ["fixed"]
+    del results["metrics_by_policy"]["oracle"]
+    for fold in results["folds"]:
+        fold["epoch_by_policy"] = {"fixed": 1}
+    path.write_text(json.dumps(results))

@@ -1,4 +1,5 @@
-"""The ``merbench`` command: ``run`` a protocol, ``list`` what plugins provide.
+"""The ``merbench`` command: ``run`` a protocol, ``list`` what plugins provide, ``validate``
+result files and build the ``leaderboard`` site from them.
 
 Every mistake a user can make ends in one line on stderr that says what is wrong and how to
 fix it, and exit status 2; an interrupted run says where its finished folds are.
@@ -104,6 +105,39 @@ def build_parser() -> argparse.ArgumentParser:
     listing = commands.add_parser("list", parents=[common], help="show what plugins provide")
     listing.add_argument("kind", nargs="?", choices=LIST_KINDS, metavar="KIND",
                          help=f"one of {', '.join(LIST_KINDS)} (default: all)")
+
+    validate = commands.add_parser(
+        "validate", help="check result files: schema, coverage, recomputed metrics",
+        description="Check result files before publishing them: the schema (older versions "
+                    "are migrated), that the predictions cover the protocol's samples and "
+                    "folds, that every claimed selection policy is supported by the stored "
+                    "predictions, and that every stored metric equals the one recomputed "
+                    "from them.",
+    )
+    validate.add_argument("files", nargs="+", type=Path, metavar="FILE",
+                          help="a run directory or its results.json, or a seeds.json")
+
+    board = commands.add_parser("leaderboard", help="build the static leaderboard site")
+    board_commands = board.add_subparsers(dest="leaderboard_command", metavar="COMMAND",
+                                          parser_class=_Parser)
+    board_commands.required = True
+    build = board_commands.add_parser(
+        "build", help="render validated result files into a static HTML site",
+        description="Validate every results.json and seeds.json under the --results folders "
+                    "and render an index, one page per benchmark and one page per run into "
+                    "--out. Rejected files are listed with the reason instead of shown. The "
+                    "site has no network assets: open SITE/index.html or copy SITE to any "
+                    "static host.",
+    )
+    build.add_argument("--results", nargs="+", type=Path, required=True, metavar="DIR",
+                       help="folders holding run directories (searched recursively)")
+    build.add_argument("--out", type=Path, required=True, metavar="SITE",
+                       help="where to write the site (replaced if merbench built it before)")
+    build.add_argument("--benchmarks", type=Path, default=Path("leaderboards/benchmarks"),
+                       metavar="DIR", help="benchmark definitions (default: "
+                                           "leaderboards/benchmarks)")
+    build.add_argument("--strict", action="store_true",
+                       help="exit with status 2 if any result file was rejected")
     return parser
 
 
@@ -187,6 +221,48 @@ def _command_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _command_validate(args: argparse.Namespace) -> int:
+    from merbench.results.validate import ResultRejected, validate_path
+
+    rejected = 0
+    for path in args.files:
+        try:
+            checked = validate_path(path)
+        except ResultRejected as exc:
+            rejected += 1
+            print(f"merbench: rejected: {exc}", file=sys.stderr)
+            continue
+        if isinstance(checked, dict):
+            print(f"ok: {path} (seeds {', '.join(map(str, checked['seeds']))}: every seed run "
+                  "validates and the summary matches them)")
+            continue
+        r = checked.results
+        print(f"ok: {path} ({r['model']['name']} v{r['model']['version']} on "
+              f"{r['dataset']['name']}/{r['protocol']['name']}, {r['protocol']['n_folds']} "
+              f"folds, {r['protocol']['n_samples']} samples; recomputed "
+              f"{', '.join(checked.policies)})")
+    if rejected:
+        print(f"merbench: error: {rejected} of {len(args.files)} result file(s) rejected",
+              file=sys.stderr)
+        return EXIT_USAGE
+    return 0
+
+
+def _command_leaderboard(args: argparse.Namespace) -> int:
+    from merbench.leaderboard.site import build_site
+
+    report = build_site(list(args.results), args.out, args.benchmarks)
+    for item in report.rejected:
+        print(f"merbench: rejected: {item.path}: {item.reason}", file=sys.stderr)
+    print(f"site: {report.out / 'index.html'} ({report.benchmarks} benchmarks, {report.runs} "
+          f"runs, {len(report.rejected)} rejected file(s))")
+    if report.rejected and args.strict:
+        print(f"merbench: error: {len(report.rejected)} result file(s) rejected (--strict)",
+              file=sys.stderr)
+        return EXIT_USAGE
+    return 0
+
+
 def _one_line_warning(message: Warning | str, category: type[Warning], *args: Any,
                       **kwargs: Any) -> None:
     print(f"merbench: warning: {message}", file=sys.stderr)
@@ -200,6 +276,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "run":
             return _command_run(args)
+        if args.command == "validate":
+            return _command_validate(args)
+        if args.command == "leaderboard":
+            return _command_leaderboard(args)
         return _command_list(args)
     except MerbenchError as exc:
         print(f"merbench: error: {exc}", file=sys.stderr)

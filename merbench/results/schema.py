@@ -1,7 +1,8 @@
 """The results file (``results.json``): schema version, provenance and the predictions table.
 
 ``schema_version`` is an integer bumped on every incompatible change; readers go through
-:func:`load_results`, which refuses files newer than this merbench understands.
+:func:`load_results`, which refuses files newer than this merbench understands and brings
+older ones up to date through :data:`MIGRATIONS`, so published result files stay readable.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import json
 import platform
 import subprocess
 import sys
+from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
@@ -22,6 +24,13 @@ from merbench.errors import MerbenchError
 
 SCHEMA_VERSION = 1
 PREDICTION_COLUMNS = ("sample_id", "database", "subject", "fold", "y_true", "y_pred", "epoch")
+FIRST_SCHEMA_VERSION = 1
+
+Migration = Callable[[dict[str, Any]], dict[str, Any]]
+# MIGRATIONS[v] turns a version-v results dict into a version v + 1 one. Bumping
+# SCHEMA_VERSION means adding the step from the old version here, so that older published
+# files keep loading (and validating) instead of being refused.
+MIGRATIONS: dict[int, Migration] = {}
 
 
 def _version(package: str) -> str | None:
@@ -86,6 +95,28 @@ def load_results(path: Path) -> dict[str, Any]:
             f"{path} has schema_version {version}; this merbench reads up to "
             f"{SCHEMA_VERSION}: upgrade merbench"
         )
+    return migrate(results, path)
+
+
+def migrate(results: dict[str, Any], source: Path | str, *,
+            migrations: Mapping[int, Migration] = MIGRATIONS,
+            target: int = SCHEMA_VERSION) -> dict[str, Any]:
+    """Bring an older results dict up to ``target`` one version step at a time, so every
+    reader sees one layout; a version with no migration step is refused by name."""
+    version = results["schema_version"]
+    if version < FIRST_SCHEMA_VERSION:
+        raise MerbenchError(f"{source} has schema_version {version}, but versions start at "
+                            f"{FIRST_SCHEMA_VERSION}; is it a merbench result?")
+    while version < target:
+        step = migrations.get(version)
+        if step is None:
+            raise MerbenchError(
+                f"{source} has schema_version {version} and this merbench has no migration "
+                f"from it to {target}; read it with the merbench version that wrote it"
+            )
+        results = step(dict(results))
+        version += 1
+        results["schema_version"] = version
     return results
 
 

@@ -1,0 +1,201 @@
+"""Benchmark definitions: which runs a leaderboard table compares, and how.
+
+A benchmark is data, not code (one JSON file per benchmark in ``leaderboards/benchmarks/``),
+so adding one or correcting a published number needs no release. It names the dataset
+(optionally pinned to its sample-list fingerprint and size), the protocol, the class set, the
+selection policies it ranks and the ones it only shows apart, its columns (a scope, ``overall``
+or a database, times each metric), and the numbers reported in the papers with their source.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from merbench.errors import MerbenchError
+from merbench.selection import POLICIES
+
+METRIC_LABELS = {"uf1": "UF1", "uar": "UAR", "accuracy": "Acc."}
+_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+
+@dataclass(frozen=True)
+class Column:
+    """A scope of the pooled metrics: ``overall`` or one database's samples."""
+
+    scope: str
+    label: str
+
+
+@dataclass(frozen=True)
+class ReportedRow:
+    """One published result, as its paper gives it."""
+
+    method: str
+    selection: str
+    values: dict[str, list[float | None]]  # scope -> one value per metric (None: not given)
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Benchmark:
+    """A leaderboard table: the runs it accepts and the columns it shows."""
+
+    id: str
+    title: str
+    description: str
+    dataset: str
+    protocol: str
+    classes: tuple[str, ...]
+    columns: tuple[Column, ...]
+    metrics: tuple[str, ...]
+    rank: tuple[str, ...]
+    test_set_selection: tuple[str, ...]
+    dataset_version: int | None = None
+    protocol_version: int | None = None
+    dataset_fingerprint: str | None = None
+    n_samples: int | None = None
+    dataset_options: dict[str, Any] | None = None  # None: the dataset's defaults ({})
+    protocol_options: dict[str, Any] | None = None
+    reported: tuple[ReportedRow, ...] = ()
+    reported_source: str = ""
+    reported_url: str = ""
+    reported_note: str = ""
+    source: Path | None = None
+
+    def mismatch(self, results: dict[str, Any]) -> str | None:
+        """Why a (validated) result does not belong here, or None when it does."""
+        dataset, protocol = results["dataset"], results["protocol"]
+        checks = (
+            ("dataset", dataset["name"], self.dataset),
+            ("dataset version", dataset["version"], self.dataset_version),
+            ("dataset fingerprint", dataset.get("fingerprint"), self.dataset_fingerprint),
+            ("number of samples", protocol["n_samples"], self.n_samples),
+            ("protocol", protocol["name"], self.protocol),
+            ("protocol version", protocol["version"], self.protocol_version),
+            ("classes", tuple(dataset["classes"]), self.classes),
+            ("dataset options", dataset.get("options") or {}, self.dataset_options or {}),
+            ("protocol options", protocol.get("options") or {}, self.protocol_options or {}),
+            ("label shuffling", results.get("shuffle_train_labels"), False),
+        )
+        for what, theirs, ours in checks:
+            if ours is not None and theirs != ours:
+                return f"{what} is {theirs!r}, the benchmark needs {ours!r}"
+        return None
+
+
+def _need(data: dict[str, Any], key: str, kind: type | tuple[type, ...], source: Path) -> Any:
+    if key not in data:
+        raise MerbenchError(f"benchmark {source} has no '{key}'; add it (see "
+                            "leaderboards/benchmarks/README.md)")
+    value = data[key]
+    if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
+        raise MerbenchError(f"benchmark {source}: '{key}' has the wrong type "
+                            f"({type(value).__name__})")
+    return value
+
+
+def _reported(data: dict[str, Any], columns: tuple[Column, ...], n_metrics: int,
+              source: Path) -> tuple[ReportedRow, ...]:
+    rows = []
+    scopes = {c.scope for c in columns}
+    for i, row in enumerate(_need(data, "rows", list, source)):
+        if not isinstance(row, dict) or not isinstance(row.get("method"), str) \
+                or not isinstance(row.get("values"), dict):
+            raise MerbenchError(f"benchmark {source}: reported row {i + 1} needs 'method' and "
+                                "'values'")
+        for scope, values in row["values"].items():
+            if scope not in scopes:
+                raise MerbenchError(f"benchmark {source}: reported row '{row['method']}' has "
+                                    f"scope '{scope}', which is not a column")
+            ok = isinstance(values, list) and len(values) == n_metrics and all(
+                v is None or (isinstance(v, int | float) and not isinstance(v, bool))
+                for v in values)
+            if not ok:
+                raise MerbenchError(f"benchmark {source}: reported row '{row['method']}', "
+                                    f"'{scope}' needs {n_metrics} numbers (or null)")
+        rows.append(ReportedRow(method=row["method"], selection=str(row.get("selection", "")),
+                                values=row["values"], note=str(row.get("note", ""))))
+    return tuple(rows)
+
+
+def load_benchmark(path: Path) -> Benchmark:
+    """Read and check one definition; every mistake names the file and the field."""
+    try:
+        data = json.loads(Path(path).read_text())
+    except (OSError, json.JSONDecodeError) as exc:
+        raise MerbenchError(f"benchmark {path} is not readable JSON ({exc})") from None
+    if not isinstance(data, dict):
+        raise MerbenchError(f"benchmark {path} must be a JSON object")
+    bench_id = _need(data, "id", str, path)
+    if not _ID.match(bench_id):
+        raise MerbenchError(f"benchmark {path}: id '{bench_id}' may hold only a-z, 0-9 and -")
+    metrics = tuple(_need(data, "metrics", list, path))
+    unknown = [m for m in metrics if m not in METRIC_LABELS]
+    if unknown or not metrics:
+        raise MerbenchError(f"benchmark {path}: metrics must be some of "
+                            f"{', '.join(METRIC_LABELS)} (got {list(metrics)})")
+    columns = []
+    for column in _need(data, "columns", list, path):
+        if not isinstance(column, dict) or not isinstance(column.get("scope"), str):
+            raise MerbenchError(f"benchmark {path}: each column needs a 'scope' "
+                                "('overall' or a database name) and a 'label'")
+        columns.append(Column(scope=column["scope"], label=str(column.get("label",
+                                                                           column["scope"]))))
+    rank = tuple(_need(data, "rank", list, path))
+    apart = tuple(data.get("test_set_selection", []))
+    unknown = [p for p in (*rank, *apart) if p not in POLICIES]
+    if unknown:
+        raise MerbenchError(f"benchmark {path} names unknown selection policies "
+                            f"{unknown}; known: {', '.join(POLICIES)}")
+    ranked_test_set = [p for p in rank if POLICIES[p].test_set_selection]
+    if ranked_test_set:
+        raise MerbenchError(
+            f"benchmark {path} ranks {', '.join(ranked_test_set)}, which is test-set "
+            "selection; list it under 'test_set_selection' so it is shown apart")
+    honest = [p for p in apart if not POLICIES[p].test_set_selection]
+    if honest:
+        raise MerbenchError(f"benchmark {path} lists {', '.join(honest)} under "
+                            "'test_set_selection', but it is not; rank it instead")
+    reported = data.get("reported") or {}
+    if not isinstance(reported, dict):
+        raise MerbenchError(f"benchmark {path}: 'reported' must be an object with 'source' "
+                            "and 'rows'")
+    optional = {key: data.get(key) for key in ("dataset_version", "protocol_version",
+                                               "dataset_fingerprint", "n_samples",
+                                               "dataset_options", "protocol_options")}
+    for key in ("dataset_options", "protocol_options"):
+        if optional[key] is not None and not isinstance(optional[key], dict):
+            raise MerbenchError(f"benchmark {path}: '{key}' must be an object of options")
+    return Benchmark(
+        id=bench_id, title=_need(data, "title", str, path),
+        description=str(data.get("description", "")),
+        dataset=_need(data, "dataset", str, path), protocol=_need(data, "protocol", str, path),
+        classes=tuple(_need(data, "classes", list, path)), columns=tuple(columns),
+        metrics=metrics, rank=rank, test_set_selection=apart, **optional,
+        reported=_reported(reported, tuple(columns), len(metrics), path) if reported else (),
+        reported_source=str(reported.get("source", "")),
+        reported_url=str(reported.get("url", "")),
+        reported_note=str(reported.get("note", "")), source=Path(path),
+    )
+
+
+def load_benchmarks(folder: Path) -> list[Benchmark]:
+    """Every ``*.json`` definition in ``folder``, in file-name order; ids must be unique."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise MerbenchError(f"no benchmark definitions at {folder}; pass --benchmarks DIR "
+                            "(the repository's are in leaderboards/benchmarks)")
+    benchmarks = [load_benchmark(p) for p in sorted(folder.glob("*.json"))]
+    if not benchmarks:
+        raise MerbenchError(f"{folder} holds no benchmark definition (*.json)")
+    seen: dict[str, Path | None] = {}
+    for bench in benchmarks:
+        if bench.id in seen:
+            raise MerbenchError(f"benchmark id '{bench.id}' is defined twice ({seen[bench.id]} "
+                                f"and {bench.source}); ids name the pages, keep them unique")
+        seen[bench.id] = bench.source
+    return benchmarks

@@ -1,0 +1,259 @@
+"""From result directories to leaderboard rows.
+
+Every ``results.json`` and ``seeds.json`` under the given folders is validated (see
+:mod:`merbench.results.validate`); rejected ones are kept with their reason so the site can
+list them instead of showing them. Accepted runs that differ only in their seed form one
+group, and a group gives one row per selection policy: mean ± std over its seeds, computed
+from the recomputed metrics, never from the stored ones.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from merbench.errors import MerbenchError
+from merbench.leaderboard.benchmarks import Benchmark
+from merbench.results.validate import (
+    RESULTS_FILE,
+    SEEDS_FILE,
+    ResultRejected,
+    ValidatedRun,
+    validate_run,
+    validate_seeds,
+)
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """A result file left out of the site, and why."""
+
+    path: Path
+    reason: str
+
+
+@dataclass
+class Run:
+    """An accepted run and the name of its page."""
+
+    checked: ValidatedRun
+    page_id: str
+    shown_path: str  # where it was found, as given on the command line
+
+    @property
+    def results(self) -> dict[str, Any]:
+        return self.checked.results
+
+
+@dataclass
+class Group:
+    """Runs of one configuration that differ only in their seed."""
+
+    key: str
+    runs: list[Run] = field(default_factory=list)
+
+    @property
+    def first(self) -> dict[str, Any]:
+        return self.runs[0].results
+
+
+@dataclass(frozen=True)
+class Cell:
+    """Mean and sample std (ddof=1) over seeds of one metric in one scope."""
+
+    mean: float | None
+    std: float | None
+    n: int
+    best: bool = False
+
+
+@dataclass
+class Row:
+    """One leaderboard row: a configuration under one selection policy."""
+
+    group: Group
+    policy: str
+    test_set_selection: bool
+    cells: list[Cell]
+
+
+@dataclass
+class Collection:
+    """Everything found under the results folders."""
+
+    runs: list[Run]
+    groups: list[Group]
+    rejected: list[Rejected]
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "run"
+
+
+def _page_id(run_dir: Path, root: Path, taken: set[str]) -> str:
+    """A file-name-safe page name that stays the same from build to build and machine to
+    machine: the run's path inside its --results folder (made unique if two folders hold
+    the same path)."""
+    try:
+        relative = run_dir.resolve().relative_to(root.resolve())
+    except ValueError:  # pragma: no cover - rglob only finds files under root
+        relative = Path(run_dir.name)
+    base = _slug("-".join(relative.parts or (run_dir.resolve().name,)))
+    name, n = base, 1
+    while name in taken:
+        n += 1
+        name = f"{base}-{n}"
+    taken.add(name)
+    return name
+
+
+def group_key(results: dict[str, Any]) -> str:
+    """What makes two runs the same configuration: everything in the identity but the seed."""
+    import json
+
+    model, dataset, protocol = results["model"], results["dataset"], results["protocol"]
+    key = {
+        "model": [model["name"], model["version"], model.get("options")],
+        "feature": [results["feature"][k] for k in ("name", "version", "options")],
+        "dataset": [dataset["name"], dataset["version"], dataset.get("options"),
+                    dataset.get("fingerprint")],
+        "protocol": [protocol["name"], protocol["version"], protocol.get("options"),
+                     protocol.get("folds_fingerprint")],
+        "hyperparameters": results["hyperparameters"],
+        "shuffle_train_labels": results["shuffle_train_labels"],
+        "inner_val_subjects": results["selection"].get("inner_val_subjects"),
+        "weights": results.get("weights"),
+    }
+    return hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:12]
+
+
+def find_result_files(folders: list[Path]) -> list[tuple[Path, Path]]:
+    """(file, the folder it was found under) for every results.json and seeds.json."""
+    found = []
+    for folder in folders:
+        folder = Path(folder)
+        if not folder.is_dir():
+            raise MerbenchError(f"--results {folder} is not a directory; pass folders that "
+                                "hold merbench run directories")
+        for name in (RESULTS_FILE, SEEDS_FILE):
+            found += [(path, folder) for path in sorted(folder.rglob(name))]
+    return found
+
+
+def collect(folders: list[Path]) -> Collection:
+    """Validate every result file under ``folders`` and group the accepted runs."""
+    files = find_result_files(folders)
+    runs: list[Run] = []
+    rejected: list[Rejected] = []
+    by_dir: dict[Path, ValidatedRun] = {}
+    seen: dict[tuple[str, int], Run] = {}
+    taken: set[str] = set()
+    visited: set[Path] = set()
+    for path, root in files:
+        if path.name != RESULTS_FILE or path.parent.resolve() in visited:
+            continue  # a folder given twice (or inside another given one) counts once
+        visited.add(path.parent.resolve())
+        try:
+            checked = validate_run(path)
+        except ResultRejected as exc:
+            rejected.append(Rejected(path.parent, exc.reason))
+            continue
+        by_dir[path.parent.resolve()] = checked
+        run = Run(checked=checked, page_id=_page_id(path.parent, root, taken),
+                  shown_path=str(path.parent))
+        twin = seen.get((group_key(checked.results), checked.results["seed"]))
+        if twin is not None:
+            rejected.append(Rejected(path.parent, (
+                f"the same configuration and seed as {twin.shown_path}; a seed counts once, "
+                "so only that one is shown")))
+            continue
+        seen[(group_key(checked.results), checked.results["seed"])] = run
+        runs.append(run)
+    checked_summaries: set[Path] = set()
+    for path, _root in files:
+        if path.name == SEEDS_FILE and path.resolve() not in checked_summaries:
+            checked_summaries.add(path.resolve())
+            try:
+                validate_seeds(path, runs=by_dir)
+            except ResultRejected as exc:
+                rejected.append(Rejected(path, exc.reason))
+    groups: dict[str, Group] = {}
+    for run in runs:
+        key = group_key(run.results)
+        groups.setdefault(key, Group(key=key)).runs.append(run)
+    for group in groups.values():
+        group.runs.sort(key=lambda r: r.results["seed"])
+    return Collection(runs=runs, groups=list(groups.values()), rejected=rejected)
+
+
+def _value(run: Run, policy: str, scope: str, metric: str) -> float | None:
+    metrics = run.checked.metrics_by_policy[policy]
+    tree = metrics["overall"] if scope == "overall" else metrics["per_database"].get(scope)
+    return None if tree is None else tree.get(metric)
+
+
+def _cell(values: list[float | None]) -> Cell:
+    if not values or any(v is None for v in values):
+        return Cell(mean=None, std=None, n=len(values))
+    array = np.asarray(values, dtype=float)
+    std = float(np.std(array, ddof=1)) if len(array) > 1 else None
+    return Cell(mean=float(array.mean()), std=std, n=len(values))
+
+
+def mark_best(rows: list[Row]) -> None:
+    """Bold the best mean of each column (ties all bold); a table's own comparison only."""
+    if not rows:
+        return
+    for column in range(len(rows[0].cells)):
+        means = [r.cells[column].mean for r in rows if r.cells[column].mean is not None]
+        if not means:
+            continue
+        top = max(means)
+        for row in rows:
+            cell = row.cells[column]
+            if cell.mean is not None and abs(cell.mean - top) < 1e-12:
+                row.cells[column] = Cell(cell.mean, cell.std, cell.n, best=True)
+
+
+@dataclass
+class Tables:
+    """A benchmark's rows, in the sections that must never be ranked together."""
+
+    ranked: list[Row]  # trained by merbench, epoch chosen without the test subject
+    test_set: list[Row]  # trained by merbench, epoch chosen on the test subject (oracle)
+    saved_weights: list[Row]  # weights trained elsewhere, only evaluated by merbench
+
+
+def benchmark_rows(benchmark: Benchmark, groups: list[Group]) -> Tables:
+    """The rows of the groups that belong to ``benchmark``, each section sorted by its first
+    column, best first. Runs of saved weights get their own section: merbench did not see
+    how their epoch was chosen (the HTNet authors' code keeps the best on the test subject)."""
+    from merbench.results.validate import trained_here
+
+    ranked: list[Row] = []
+    apart: list[Row] = []
+    weights: list[Row] = []
+    for group in groups:
+        if benchmark.mismatch(group.first) is not None:
+            continue
+        for policy in (*benchmark.rank, *benchmark.test_set_selection):
+            if not all(policy in run.checked.metrics_by_policy for run in group.runs):
+                continue
+            cells = [_cell([_value(run, policy, column.scope, metric) for run in group.runs])
+                     for column in benchmark.columns for metric in benchmark.metrics]
+            test_set = policy in benchmark.test_set_selection
+            row = Row(group, policy, test_set, cells)
+            if not trained_here(group.first):
+                weights.append(row)
+            else:
+                (apart if test_set else ranked).append(row)
+    for rows in (ranked, apart, weights):
+        rows.sort(key=lambda r: -1.0 if r.cells[0].mean is None else r.cells[0].mean,
+                  reverse=True)
+        mark_best(rows)
+    return Tables(ranked=ranked, test_set=apart, saved_weights=weights)

@@ -1,0 +1,329 @@
+"""Rendering the static site: index, one page per benchmark, one page per run.
+
+The pages are plain files with their CSS and script inline, so they work from ``file://``
+and from any static host, and load nothing from the network. Everything that comes from a
+result file or a benchmark definition reaches the page through jinja2's autoescaping; links
+are emitted only for http(s) URLs; and each page's Content-Security-Policy allows no script
+but the page's own (by hash), so even a string that slipped through could not run.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from importlib import resources
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from merbench.errors import MerbenchError
+from merbench.leaderboard.benchmarks import METRIC_LABELS, Benchmark, load_benchmarks
+from merbench.leaderboard.collect import (
+    Cell,
+    Collection,
+    Group,
+    Rejected,
+    Run,
+    benchmark_rows,
+    collect,
+)
+from merbench.leaderboard.svg import confusion_svg
+
+SITE_MARKER = ".merbench-site"  # marks a folder merbench may replace on the next build
+RUN_FILES = ("results.json", "run.json", "predictions.csv")
+_URL = re.compile(r"https?://[^\s<>\"']+")
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    """What a build produced, for the command line to print."""
+
+    out: Path
+    benchmarks: int
+    runs: int
+    rejected: list[Rejected]
+
+
+def safe_url(value: object) -> str | None:
+    """``value`` if it is an http(s) URL with a host and nothing that could break out of an
+    attribute; None otherwise (the text is then shown, not linked)."""
+    if not isinstance(value, str):
+        return None
+    url = value.strip()
+    if not url or any(c.isspace() or ord(c) < 32 for c in url) or any(c in url for c in "<>\"'`\\"):
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    return url
+
+
+def paper_url(citation: object) -> str | None:
+    """The first http(s) link in a model's citation text, if it is safe to link."""
+    if not isinstance(citation, str):
+        return None
+    match = _URL.search(citation)
+    return safe_url(match.group(0).rstrip(".,;)")) if match else None
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", str(text).lower()).strip("-") or "x"
+
+
+def colid(scope: str, metric: str) -> str:
+    """A column's id (``samm-uf1``): what the sort script and #sort= links name it by."""
+    return f"{_slug(scope)}-{_slug(metric)}"
+
+
+def duration(seconds: float | None) -> str:
+    """Run times people read at a glance: ``54 min 09 s``, ``1 h 05 min``."""
+    if seconds is None:
+        return "—"
+    seconds = float(seconds)
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    minutes, secs = divmod(round(seconds), 60)
+    if minutes < 60:
+        return f"{minutes} min {secs:02d} s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min"
+
+
+def _size(path: Path) -> str:
+    size = path.stat().st_size
+    return f"{size / 1024:.1f} kB" if size < 1024 * 1024 else f"{size / 1024 / 1024:.1f} MB"
+
+
+def _group_helpers() -> dict[str, Any]:
+    def devices(group: Group) -> str:
+        return ", ".join(sorted({str(r.results["environment"].get("device")) for r in group.runs}))
+
+    def mean_time(group: Group) -> float:
+        return sum(float(r.results["wall_time_s"]) for r in group.runs) / len(group.runs)
+
+    def latest_date(group: Group) -> str:
+        return max(str(r.results["created"])[:10] for r in group.runs)
+
+    def versions(group: Group) -> str:
+        found = set()
+        for run in group.runs:
+            env = run.results["environment"]
+            commit = env.get("git_commit")
+            found.add(f"{env.get('merbench')}" + (f" ({str(commit)[:7]})" if commit else ""))
+        return ", ".join(sorted(found))
+
+    return {"devices": devices, "mean_time": mean_time, "latest_date": latest_date,
+            "versions": versions}
+
+
+def _script() -> tuple[str, str]:
+    """The inline script and its CSP hash, so the policy allows exactly this script."""
+    text = resources.files("merbench.leaderboard").joinpath("templates/page.js").read_text()
+    digest = base64.b64encode(hashlib.sha256(text.encode()).digest()).decode()
+    return text, f"sha256-{digest}"
+
+
+def _environment() -> Any:
+    try:
+        import jinja2
+    except ImportError:  # pragma: no cover - jinja2 is a dependency
+        raise MerbenchError("building the leaderboard needs jinja2: pip install jinja2") from None
+    from markupsafe import Markup
+
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("merbench.leaderboard", "templates"),
+        autoescape=True, undefined=jinja2.StrictUndefined,
+        trim_blocks=True, lstrip_blocks=True,
+    )
+    script, script_hash = _script()
+    style = resources.files("merbench.leaderboard").joinpath("templates/style.css").read_text()
+    env.globals.update(
+        safe_url=safe_url, paper_url=paper_url, colid=colid, duration=duration,
+        metric_label=lambda m: METRIC_LABELS.get(m, m),
+        metric_cols=lambda bench: [colid(c.scope, m) for c in bench.columns
+                                   for m in bench.metrics],
+        script=Markup(script), script_hash=script_hash, style=Markup(style),
+        build={"version": _merbench_version(),
+               "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")},
+        **_group_helpers(),
+    )
+    return env
+
+
+def _merbench_version() -> str:
+    from merbench import __version__
+
+    return __version__
+
+
+def _reported_rows(bench: Benchmark) -> list[dict[str, Any]]:
+    rows = []
+    for row in bench.reported:
+        cells = []
+        for column in bench.columns:
+            values = row.values.get(column.scope) or [None] * len(bench.metrics)
+            cells += [Cell(mean=v, std=None, n=1) for v in values]
+        rows.append({"method": row.method, "selection": row.selection, "note": row.note,
+                     "cells": cells})
+    for column in range(sum(1 for _ in bench.columns) * len(bench.metrics)):
+        means = [r["cells"][column].mean for r in rows if r["cells"][column].mean is not None]
+        for r in rows:
+            cell = r["cells"][column]
+            if means and cell.mean is not None and cell.mean == max(means):
+                r["cells"][column] = Cell(cell.mean, None, 1, best=True)
+    return rows
+
+
+def _policy_views(run: Run) -> list[dict[str, Any]]:
+    from merbench.selection import POLICIES
+
+    results = run.results
+    classes = results["dataset"]["classes"]
+    views = []
+    names = sorted(run.checked.metrics_by_policy,
+                   key=lambda p: (POLICIES[p].test_set_selection, p != results["selection"]
+                                  ["policy"], p))
+    for name in names:
+        metrics = run.checked.metrics_by_policy[name]
+        scopes = [("overall", metrics["overall"]), *sorted(metrics["per_database"].items())]
+        notes = []
+        for scope, m in scopes:
+            if m["uf1_excluded"]:
+                notes.append(f"{scope}: UF1 averages without {', '.join(m['uf1_excluded'])} "
+                             "(no true and no predicted sample)")
+            if m["uar_excluded"]:
+                notes.append(f"{scope}: UAR averages without {', '.join(m['uar_excluded'])} "
+                             "(no true sample)")
+        policy = POLICIES[name]
+        label = f"{name}, test-set selection" if policy.test_set_selection else name
+        from markupsafe import Markup
+
+        matrices = [Markup(confusion_svg(m["confusion"], classes, scope,
+                                         f"confusion matrix, selection {label}"))
+                    for scope, m in scopes]
+        views.append({"name": name, "slug": _slug(name), "description": policy.description,
+                      "test_set_selection": policy.test_set_selection, "scopes": scopes,
+                      "notes": notes, "matrices": matrices})
+    return views
+
+
+def _copy_run_files(run: Run, target: Path) -> tuple[list[tuple[str, str]], list[str]]:
+    """Copy only the files a run directory is made of (never anything else found there)."""
+    target.mkdir(parents=True, exist_ok=True)
+    files = []
+    for name in RUN_FILES:
+        source = run.checked.run_dir / name
+        if source.is_file():
+            shutil.copyfile(source, target / name)
+            files.append((name, _size(source)))
+    folds = []
+    n_folds = run.results["protocol"]["n_folds"]
+    (target / "folds").mkdir(exist_ok=True)
+    for index in range(n_folds):
+        name = f"fold-{index:03d}.npz"
+        shutil.copyfile(run.checked.run_dir / "folds" / name, target / "folds" / name)
+        folds.append(name)
+    return files, folds
+
+
+def _check_out(out: Path, folders: list[Path]) -> None:
+    """Refuse to replace a folder merbench did not write, or one holding the results."""
+    out_resolved = out.resolve()
+    for folder in folders:
+        folder_resolved = Path(folder).resolve()
+        if out_resolved == folder_resolved or out_resolved in folder_resolved.parents \
+                or folder_resolved in out_resolved.parents:
+            raise MerbenchError(f"--out {out} overlaps --results {folder}; write the site to "
+                                "a separate folder such as site/")
+    if out.exists() and not out.is_dir():
+        raise MerbenchError(f"--out {out} is a file; choose a folder")
+    if out.is_dir() and any(out.iterdir()) and not (out / SITE_MARKER).exists():
+        raise MerbenchError(f"--out {out} holds files that merbench did not write; choose an "
+                            "empty or new folder")
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def render_site(collection: Collection, benchmarks: list[Benchmark], out: Path) -> None:
+    """Write every page of the site into the (empty) folder ``out``."""
+    env = _environment()
+    tables = []
+    member_of: dict[str, list[Benchmark]] = {run.page_id: [] for run in collection.runs}
+    first_cols = [("model", "model", "text"), ("selection", "selection", "text")]
+    last_cols = [("seeds", "seeds", "num"), ("device", "device", "text"),
+                 ("run time", "time", "num"), ("date", "date", "text"),
+                 ("merbench", "version", "text")]
+    for bench in benchmarks:
+        rows = benchmark_rows(bench, collection.groups)
+        ranked, apart = rows.ranked, rows.test_set
+        tables.append({"bench": bench, "ranked": ranked, "apart": apart})
+        for group in collection.groups:
+            if bench.mismatch(group.first) is None:
+                for run in group.runs:
+                    member_of[run.page_id].append(bench)
+        page = env.get_template("benchmark.html").render(
+            root="../", bench=bench, ranked=ranked, apart=apart, weights=rows.saved_weights,
+            reported=_reported_rows(bench), first_cols=first_cols, last_cols=last_cols,
+            reported_first_cols=[("method", "model", "text"),
+                                 ("selection", "selection", "text")],
+            reported_last_cols=[("note", "note", "text")])
+        _write(out / "benchmarks" / f"{bench.id}.html", page)
+    run_items = []
+    for run in collection.runs:
+        files, folds = _copy_run_files(run, out / "runs" / run.page_id / "files")
+        mine = member_of[run.page_id]
+        page = env.get_template("run.html").render(
+            root="../../", run=run, benchmarks=mine, policies=_policy_views(run),
+            has_inner_val=any(f.get("n_inner_val") for f in run.results["folds"]),
+            files=files, fold_files=folds)
+        _write(out / "runs" / run.page_id / "index.html", page)
+        why_not = "" if mine else "; ".join(
+            f"{b.id}: {b.mismatch(run.results)}" for b in benchmarks)
+        run_items.append({"run": run, "benchmarks": mine, "why_not": why_not})
+    run_items.sort(key=lambda item: (item["run"].results["model"]["name"],
+                                     item["run"].results["dataset"]["name"],
+                                     item["run"].results["protocol"]["name"],
+                                     item["run"].results["seed"]))
+    _write(out / "index.html", env.get_template("index.html").render(
+        root="", benchmarks=tables, runs=run_items, rejected=collection.rejected))
+    _write(out / SITE_MARKER, "Built by merbench leaderboard build; the next build replaces "
+                              "this folder.\n")
+
+
+def build_site(results: list[Path], out: Path, benchmarks_dir: Path) -> BuildReport:
+    """Validate the results, then write the site to ``out`` in one step (a failed build
+    leaves the previous site as it was)."""
+    out = Path(out)
+    _check_out(out, results)
+    benchmarks = load_benchmarks(benchmarks_dir)
+    collection = collect(results)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        render_site(collection, benchmarks, staging)
+        os.chmod(staging, 0o755)  # mkdtemp makes it private; a site is for reading
+        if out.exists():
+            old = out.with_name(f".{out.name}.old")
+            shutil.rmtree(old, ignore_errors=True)
+            out.rename(old)
+            staging.rename(out)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            staging.rename(out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return BuildReport(out=out, benchmarks=len(benchmarks), runs=len(collection.runs),
+                       rejected=collection.rejected)

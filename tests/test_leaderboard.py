@@ -1,0 +1,316 @@
+"""merbench leaderboard build: the real composite results, seed groups, sections, rejections."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import as_saved_weights
+
+import merbench
+from merbench.errors import MerbenchError
+from merbench.leaderboard.benchmarks import load_benchmark, load_benchmarks
+from merbench.leaderboard.site import SITE_MARKER, paper_url, safe_url
+from merbench.leaderboard.svg import confusion_svg
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "leaderboards" / "results"
+BENCHMARKS = ROOT / "leaderboards" / "benchmarks"
+COMPOSITE = RESULTS / "ststnet-composite-loso"
+COLUMNS = [(scope, metric) for scope in ("overall", "smic", "casme2", "samm")
+           for metric in ("uf1", "uar")]
+SMALL = {"subjects": 4, "samples_per_subject": 6}
+
+
+def _pick(tree: dict, scope: str) -> dict:
+    return tree["overall"] if scope == "overall" else tree["per_database"][scope]
+
+
+@pytest.fixture(scope="module")
+def real_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from merbench.cli import main
+
+    out = tmp_path_factory.mktemp("site") / "site"
+    assert main(["leaderboard", "build", "--results", str(RESULTS), "--out", str(out),
+                 "--benchmarks", str(BENCHMARKS), "--strict"]) == 0
+    return out
+
+
+def test_composite_page_is_table_2_with_merbench_runs(real_site: Path, read_tables) -> None:
+    """The ranked row is the three seeds' mean ± std (as seeds.json has them), the oracle
+    row sits in its own section, the papers' numbers in theirs."""
+    summary = json.loads((COMPOSITE / "seeds.json").read_text())
+    html = (real_site / "benchmarks" / "composite-3class-loso.html").read_text()
+    tables = read_tables(html)
+    for table, policy in (("ranked-table", "fixed"), ("test-set-table", "oracle")):
+        (row,) = tables[table]
+        assert row["model"].startswith("ststnet v1") and row["selection"].startswith(policy)
+        assert row["seeds"] == "3 (0, 1, 2)"
+        mean, std = summary["policies"][policy]["mean"], summary["policies"][policy]["std"]
+        for scope, metric in COLUMNS:
+            expected = f"{_pick(mean, scope)[metric]:.4f} ± {_pick(std, scope)[metric]:.4f}"
+            assert row[f"{scope}-{metric}"] == expected, (policy, scope, metric)
+        assert row["device"] == "cpu" and row["date"] == "2026-11-21"
+        assert row["version"] == "0.1.0 (55a8ac1), 0.1.0 (9e94c38)"
+    # oracle appears only after the ranked table, inside the labelled test-set section
+    ranked_table = html.split('id="ranked-table"')[1].split("</table>")[0]
+    assert "ststnet" in ranked_table and "oracle" not in ranked_table
+    rest = html.split('id="test-set-selection"')[1]
+    assert "Test-set selection (oracle): not ranked" in rest and 'id="test-set-table"' in rest
+    reported = {row["model"]: row for row in tables["reported-table"]}
+    assert len(reported) == 10
+    assert reported["HTNet"]["overall-uf1"] == "0.8603"
+    assert reported["HTNet"]["samm-uar"] == "0.8124"
+    assert reported["LBP-TOP"]["smic-uf1"] == "0.2000"
+    assert reported["STSTNet (PyTorch re-run)"]["smic-uf1"] == "—"
+    reported_part = html.split('id="reported"')[1]
+    assert "not run by merbench" in reported_part and "arxiv.org/abs/2307.14637" in reported_part
+    # best values are bold: HTNet wins every column of the reported table
+    assert reported_part.count("<strong>") == 8
+    assert re.search(r"<strong>0\.8603</strong>", reported_part)
+
+
+def test_index_runs_and_empty_benchmarks(real_site: Path, read_tables) -> None:
+    index = (real_site / "index.html").read_text()
+    runs = read_tables(index)["runs-table"]
+    assert [r["seed"] for r in runs] == ["0", "1", "2"]
+    assert all(r["benchmarks"] == "composite-3class-loso" for r in runs)
+    assert "None: every result file found validated." in index
+    for db in ("casme2", "samm", "smic"):
+        page = (real_site / "benchmarks" / f"loso-{db}.html").read_text()
+        assert "No validated run of this benchmark yet." in page
+    assert (real_site / SITE_MARKER).exists()
+
+
+def test_run_page_has_scores_matrices_folds_and_files(real_site: Path, read_tables) -> None:
+    run_dir = real_site / "runs" / "ststnet-composite-loso-seed-0"
+    html = (run_dir / "index.html").read_text()
+    results = json.loads((COMPOSITE / "seed-0" / "results.json").read_text())
+    tables = read_tables(html)
+    scores = {row["scope"]: row for row in tables["scores-fixed"]}
+    assert scores["overall"]["uf1"] == f"{results['metrics']['overall']['uf1']:.4f}"
+    assert scores["samm"]["n"] == "133"
+    oracle = {row["scope"]: row for row in tables["scores-oracle"]}
+    oracle_uf1 = results["metrics_by_policy"]["oracle"]["metrics"]["overall"]["uf1"]
+    assert oracle["overall"]["uf1"] == f"{oracle_uf1:.4f}"
+    assert html.count("<svg") == 8  # overall + 3 databases, for fixed and for oracle
+    assert ">209</text>" in html  # overall fixed: true negative predicted negative
+    folds = tables["folds-table"]
+    assert len(folds) == 68 and folds[1]["subject"] == "sub02"
+    assert folds[1]["epoch-oracle"] == "89" and folds[1]["epoch-fixed"] == "800"
+    for name in ("results.json", "run.json", "predictions.csv", "folds/fold-067.npz"):
+        assert (run_dir / "files" / name).read_bytes() == \
+            (COMPOSITE / "seed-0" / name).read_bytes()
+        assert f'href="files/{name}"' in html
+    assert len(list((run_dir / "files" / "folds").iterdir())) == 68
+
+
+def test_pages_load_nothing_from_the_network(real_site: Path) -> None:
+    for page in real_site.rglob("*.html"):
+        html = page.read_text()
+        assert not re.search(r"""<(link|img|iframe)\b|src=["']?(https?:)?//""", html), page
+        assert html.count("<script") == 1 and "Content-Security-Policy" in html
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Tiny synthetic runs: seeds 0 and 1 of one configuration, and an inner-val run."""
+    base = tmp_path_factory.mktemp("tiny") / "results"
+    for name, options in (("a/seed-0", {"seed": 0}), ("a/seed-1", {"seed": 1}),
+                          ("inner", {"selection": "inner-val", "inner_val_subjects": 1})):
+        merbench.run(model="ststnet", dataset="synthetic", out=base / name, epochs=2,
+                     device="cpu", dataset_options=SMALL, **options)
+    return base
+
+
+def _synthetic_benchmark(folder: Path, **changes: object) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    definition = {
+        "id": "synthetic-loso", "title": "Synthetic <b>LOSO</b>", "dataset": "synthetic",
+        "protocol": "loso", "classes": ["negative", "positive", "surprise"],
+        "dataset_options": SMALL, "rank": ["fixed", "inner-val"], "test_set_selection": ["oracle"],
+        "metrics": ["uf1", "uar"], "columns": [{"scope": "overall", "label": "All"},
+                                               {"scope": "syn2", "label": "Syn 2"}],
+    } | changes
+    (folder / "synthetic.json").write_text(json.dumps(definition))
+    return folder
+
+
+def test_seed_groups_and_policies(tiny: Path, tmp_path: Path, cli, read_tables) -> None:
+    bench = _synthetic_benchmark(tmp_path / "benchmarks")
+    code, out, err = cli("leaderboard", "build", "--results", tiny, "--out", tmp_path / "site",
+                         "--benchmarks", bench)
+    assert code == 0, err
+    assert "(1 benchmarks, 3 runs, 0 rejected file(s))" in out
+    html = (tmp_path / "site" / "benchmarks" / "synthetic-loso.html").read_text()
+    assert "Synthetic &lt;b&gt;LOSO&lt;/b&gt;" in html
+    ranked = read_tables(html)["ranked-table"]
+    assert sorted(r["selection"] for r in ranked) == [
+        "fixed", "fixed (1 training subjects held out per fold)",
+        "inner-val (1 training subjects held out per fold)"]
+    seeds = [json.loads((tiny / "a" / f"seed-{s}" / "results.json").read_text())
+             for s in (0, 1)]
+    (pair,) = [r for r in ranked if r["seeds"] == "2 (0, 1)"]
+    for scope, key in (("overall", "overall-uf1"), ("syn2", "syn2-uar")):
+        values = [_pick(s["metrics_by_policy"]["fixed"]["metrics"], scope)[key.split("-")[1]]
+                  for s in seeds]
+        assert pair[key] == f"{np.mean(values):.4f} ± {np.std(values, ddof=1):.4f}"
+    apart = read_tables(html)["test-set-table"]
+    assert {r["selection"].split()[0] for r in apart} == {"oracle"} and len(apart) == 2
+    # the single-seed inner-val configuration is flagged as such
+    assert html.count("single seed</span>") == 3  # its fixed and inner-val rows, its oracle row
+
+
+def test_saved_weights_are_shown_apart(tiny: Path, tmp_path: Path, cli, read_tables) -> None:
+    """Checkpoints merbench only evaluated are never ranked with runs it trained."""
+    results = tmp_path / "results"
+    shutil.copytree(tiny / "a", results / "a")
+    merbench.run(model="ststnet", dataset="synthetic", out=results / "weights", epochs=1,
+                 device="cpu", dataset_options=SMALL)
+    as_saved_weights(results / "weights")
+    bench = _synthetic_benchmark(tmp_path / "benchmarks")
+    code, out, err = cli("leaderboard", "build", "--results", results, "--out",
+                         tmp_path / "site", "--benchmarks", bench)
+    assert code == 0 and "3 runs, 0 rejected" in out, err
+    tables = read_tables((tmp_path / "site" / "benchmarks" / "synthetic-loso.html").read_text())
+    assert [r["seeds"] for r in tables["ranked-table"]] == ["2 (0, 1)"]
+    (weights,) = tables["saved-weights-table"]
+    assert "saved weights" in weights["model"] and weights["selection"] == "fixed"
+    assert [r["seeds"] for r in tables["test-set-table"]] == ["2 (0, 1)"]
+    run_page = (tmp_path / "site" / "runs" / "weights" / "index.html").read_text()
+    assert "saved weights from weights/htnet: evaluated, not trained by merbench" in run_page
+
+
+def test_rejected_files_are_listed_not_rendered(tiny: Path, tmp_path: Path, cli) -> None:
+    results = tmp_path / "results"
+    shutil.copytree(tiny, results)
+    path = results / "a" / "seed-1" / "results.json"
+    tampered = json.loads(path.read_text())
+    tampered["metrics_by_policy"]["fixed"]["metrics"]["overall"]["uf1"] = 0.99
+    path.write_text(json.dumps(tampered))
+    bench = _synthetic_benchmark(tmp_path / "benchmarks")
+    code, out, err = cli("leaderboard", "build", "--results", results, "--out",
+                         tmp_path / "site", "--benchmarks", bench)
+    assert code == 0 and "2 runs, 1 rejected" in out
+    (line,) = err.strip().splitlines()
+    assert line.startswith(f"merbench: rejected: {results / 'a' / 'seed-1'}: stored numbers "
+                           "do not match its predictions: metrics_by_policy.fixed.metrics.overall"
+                           ".uf1 is 0.99")
+    index = (tmp_path / "site" / "index.html").read_text()
+    assert "metrics_by_policy.fixed.metrics.overall.uf1 is 0.99" in index
+    assert sorted(p.name for p in (tmp_path / "site" / "runs").iterdir()) == ["a-seed-0",
+                                                                             "inner"]
+    code, _, err = cli("leaderboard", "build", "--results", results, "--out",
+                       tmp_path / "site", "--benchmarks", bench, "--strict")
+    assert code == 2 and err.strip().splitlines()[-1] == (
+        "merbench: error: 1 result file(s) rejected (--strict)")
+
+
+def test_each_run_counts_once(tiny: Path, tmp_path: Path, cli, read_tables) -> None:
+    """A folder given twice is read once; a copy of a run elsewhere is not a second seed."""
+    results = tmp_path / "results"
+    shutil.copytree(tiny / "a", results / "a")
+    shutil.copytree(tiny / "a" / "seed-0", results / "copy-of-seed-0")
+    bench = _synthetic_benchmark(tmp_path / "benchmarks")
+    code, out, err = cli("leaderboard", "build", "--results", results, results / "a",
+                         "--out", tmp_path / "site", "--benchmarks", bench)
+    assert code == 0 and "2 runs, 1 rejected" in out, err
+    assert f"{results / 'copy-of-seed-0'}: the same configuration and seed as " in err
+    html = (tmp_path / "site" / "benchmarks" / "synthetic-loso.html").read_text()
+    (fixed,) = read_tables(html)["ranked-table"]
+    assert fixed["seeds"] == "2 (0, 1)"
+
+
+def test_bad_input_is_one_line(tiny: Path, tmp_path: Path, cli) -> None:
+    bench = _synthetic_benchmark(tmp_path / "benchmarks")
+    occupied = tmp_path / "occupied"
+    occupied.mkdir()
+    (occupied / "thesis.tex").write_text("do not delete")
+    cases = [
+        (["--results", tiny, "--out", occupied, "--benchmarks", bench],
+         "holds files that merbench did not write"),
+        (["--results", tmp_path / "nothing", "--out", tmp_path / "s", "--benchmarks", bench],
+         "is not a directory"),
+        (["--results", tiny, "--out", tiny / "site", "--benchmarks", bench],
+         "overlaps --results"),
+        (["--results", tiny, "--out", tmp_path / "s", "--benchmarks", tmp_path / "none"],
+         "no benchmark definitions at"),
+    ]
+    for args, message in cases:
+        code, _, err = cli("leaderboard", "build", *args)
+        assert code == 2 and len(err.strip().splitlines()) == 1, err
+        assert message in err and "Traceback" not in err
+    assert (occupied / "thesis.tex").read_text() == "do not delete"
+
+
+def test_benchmark_definitions_are_checked(tmp_path: Path, cli) -> None:
+    assert [b.id for b in load_benchmarks(BENCHMARKS)] == [
+        "composite-3class-loso", "loso-casme2", "loso-samm", "loso-smic"]
+    bad = {
+        "ranks oracle, which is test-set selection": {"rank": ["fixed", "oracle"]},
+        "lists fixed under 'test_set_selection', but it is not": {
+            "test_set_selection": ["fixed"]},
+        "unknown selection policies": {"rank": ["best"]},
+        "metrics must be some of": {"metrics": ["f1"]},
+        "id 'Bad id'": {"id": "Bad id"},
+        "has scope 'samm', which is not a column": {"reported": {"source": "x", "rows": [
+            {"method": "m", "values": {"samm": [0.5, 0.5]}}]}},
+        "needs 2 numbers": {"reported": {"source": "x", "rows": [
+            {"method": "m", "values": {"overall": [0.5]}}]}},
+    }
+    for message, change in bad.items():
+        folder = _synthetic_benchmark(tmp_path / message.split()[0], **change)
+        with pytest.raises(MerbenchError, match=re.escape(message)):
+            load_benchmark(folder / "synthetic.json")
+    folder = _synthetic_benchmark(tmp_path / "cli", rank=["oracle"])
+    code, _, err = cli("leaderboard", "build", "--results", RESULTS, "--out", tmp_path / "s",
+                       "--benchmarks", folder)
+    assert code == 2 and "ranks oracle" in err and len(err.strip().splitlines()) == 1
+
+
+def test_rebuild_replaces_the_previous_site(tiny: Path, tmp_path: Path, cli) -> None:
+    bench = _synthetic_benchmark(tmp_path / "benchmarks")
+    site = tmp_path / "site"
+    for _ in range(2):
+        code, _, err = cli("leaderboard", "build", "--results", tiny / "a", "--out", site,
+                           "--benchmarks", bench)
+        assert code == 0, err
+    assert sorted(p.name for p in (site / "runs").iterdir()) == ["seed-0", "seed-1"]
+    assert not list(tmp_path.glob(".site*"))  # no staging or old copies left behind
+
+
+def test_urls_and_svg_text_are_safe() -> None:
+    assert safe_url("https://arxiv.org/abs/1902.03634") == "https://arxiv.org/abs/1902.03634"
+    for bad in ("javascript:alert(1)", " JaVaScRiPt:alert(1)", "data:text/html,x",
+                "//evil.example", "http://", "https://a.b/\"onmouseover=x", "vbscript:x",
+                "java\tscript:alert(1)", None, 3):
+        assert safe_url(bad) is None, bad
+    assert paper_url("Liong et al., FG 2019, https://arxiv.org/abs/1902.03634.") == \
+        "https://arxiv.org/abs/1902.03634"
+    assert paper_url("see javascript:alert(1)") is None
+    svg = confusion_svg([[1, 2], [3, 4]], ["<script>x</script>", 'a"b'], "t<i>", "d&")
+    assert "<script>" not in svg and "&lt;script&gt;x&lt;/script&gt;" in svg
+    assert "a&quot;b" in svg and "t&lt;i&gt;" in svg and "d&amp;" in svg
+    with pytest.raises(ValueError, match="3 x 3"):
+        confusion_svg([[1, 2], [3, 4]], ["a", "b", "c"], "t")
+
+
+def test_templates_are_package_data_and_import_stays_light() -> None:
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    patterns = config["tool"]["setuptools"]["package-data"]["merbench"]
+    templates = ROOT / "merbench" / "leaderboard" / "templates"
+    shipped = {p for pattern in patterns for p in (ROOT / "merbench").glob(pattern)}
+    assert set(templates.iterdir()) <= shipped and len(shipped) >= 6
+    assert any(d.startswith("jinja2") for d in config["project"]["dependencies"])
+    done = subprocess.run(
+        [sys.executable, "-c", "import sys, merbench, merbench.cli; "
+         "print(sorted(m for m in ('jinja2', 'torch', 'rich') if m in sys.modules))"],
+        capture_output=True, text=True, check=True, cwd=ROOT)
+    assert done.stdout.strip() == "[]"
