@@ -54,6 +54,7 @@ class RunConfig:
     shuffle_train_labels: bool = False
     data_root: str | None = None
     weights: str | None = None
+    parallel_folds: int | None = None
     model_options: dict[str, Any] = field(default_factory=dict)
     dataset_options: dict[str, Any] = field(default_factory=dict)
     feature_options: dict[str, Any] = field(default_factory=dict)
@@ -99,6 +100,9 @@ def check_options(config: RunConfig) -> None:
         raise MerbenchError(
             f"unknown selection policy '{config.selection}'; available: {', '.join(POLICIES)}"
         )
+    if config.parallel_folds is not None and config.parallel_folds < 1:
+        raise MerbenchError(f"--parallel-folds must be at least 1 (got {config.parallel_folds})"
+                            "; 1 trains one fold at a time")
     if config.inner_val_subjects < 1:
         raise MerbenchError(
             f"--inner-val-subjects must be at least 1 (got {config.inner_val_subjects})"
@@ -318,28 +322,54 @@ def run(config: RunConfig, plugins: Plugins | None = None) -> RunResult:
     notify = _Notifier(plugins)
     notify("merbench_run_start", run=info)
 
-    outcomes: list[FoldOutcome] = []
+    done: dict[int, FoldOutcome] = {}
     for fold in plan.folds:
         outcome = finished[fold.index]
-        if outcome is not None:
-            if list(outcome.test_index) != list(fold.test):
-                raise MerbenchError(
-                    f"{run_dir.fold_path(fold.index)} holds other samples than fold "
-                    f"{fold.label}; delete it to retrain that fold"
-                )
-        else:
-            outcome = _train_fold(plan, fold, features, labels, info, device_name, notify)
-            run_dir.save_fold(outcome)
-        outcomes.append(outcome)
+        if outcome is None:
+            continue
+        if list(outcome.test_index) != list(fold.test):
+            raise MerbenchError(
+                f"{run_dir.fold_path(fold.index)} holds other samples than fold "
+                f"{fold.label}; delete it to retrain that fold"
+            )
+        done[fold.index] = outcome
         notify("merbench_fold_finished", run=info, fold=outcome)
+    pending = [fold for fold in plan.folds if fold.index not in done]
+    engine = _choose_engine(plan, pending)
+    for group in _fold_groups(plan, pending, engine["folds_at_once"]):
+        if len(group) == 1:
+            trained = [_train_fold(plan, group[0], features, labels, info, device_name,
+                                   notify)]
+        else:
+            trained = _train_together(plan, group, features, labels, info, device_name,
+                                      notify)
+        for outcome in trained:
+            run_dir.save_fold(outcome)
+            done[outcome.index] = outcome
+            notify("merbench_fold_finished", run=info, fold=outcome)
+    outcomes = [done[fold.index] for fold in plan.folds]
 
     results, predictions = _summarise(plan, identity, outcomes, device_name,
-                                      time.perf_counter() - started, feature_report)
+                                      time.perf_counter() - started, feature_report, engine)
     atomic_write_bytes(run_dir.path / "predictions.csv",
                        predictions.to_csv(index=False).encode())
     atomic_write_json(run_dir.path / "results.json", results)
     notify("merbench_run_finished", run=info, results=results)
     return RunResult(run_dir=run_dir.path, results=results, predictions=predictions)
+
+
+def _fold_groups(plan: _Plan, pending: list[Fold], k: int) -> list[list[Fold]]:
+    """Folds to train together: at most ``k``, with equal batches per epoch."""
+    if k <= 1:
+        return [[fold] for fold in pending]
+    from merbench.training.fold_parallel import plan_groups
+
+    n_train = [len(fold.train) for fold in pending]
+    if plan.config.selection == "inner-val":  # held-out subjects shrink each training set
+        n_train = [len(_hold_out_subjects(plan, f, fold_seed(plan.config.seed, f.key))[0])
+                   for f in pending]
+    return [[pending[i] for i in group]
+            for group in plan_groups(n_train, plan.recipe.batch_size, k)]
 
 
 def _extract(plan: _Plan) -> tuple[np.ndarray, dict[str, Any]]:
@@ -387,23 +417,56 @@ class _Notifier:
                 )
 
 
-def _train_fold(plan: _Plan, fold: Fold, features: np.ndarray, labels: np.ndarray,
-                info: RunInfo, device_name: str, notify: _Notifier) -> FoldOutcome:
+@dataclass
+class _FoldInputs:
+    """A fold's training rows, evaluation rows (test, then any inner-val) and seed."""
+
+    fold: Fold
+    seed: int
+    train: np.ndarray
+    val: np.ndarray | None
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_test: np.ndarray
+
+
+def _fold_inputs(plan: _Plan, fold: Fold, features: np.ndarray,
+                 labels: np.ndarray) -> _FoldInputs:
     seed = fold_seed(plan.config.seed, fold.key)
-    started = time.perf_counter()
     train, val = fold.train, None
     if plan.config.selection == "inner-val":
         train, val = _hold_out_subjects(plan, fold, seed)
-    x_train, y_train = features[train], labels[train]
+    y_train = labels[train]
     if plan.config.shuffle_train_labels:  # leakage control: nothing left to learn
         y_train = np.random.default_rng(seed).permutation(y_train)
     evaluate = fold.test if val is None else np.concatenate([fold.test, val])
-    x_test = features[evaluate]
+    return _FoldInputs(fold, seed, train, val, features[train], y_train, features[evaluate])
+
+
+def _outcome(plan: _Plan, inputs: _FoldInputs, labels: np.ndarray, predictions: np.ndarray,
+             seconds: float, device_name: str) -> FoldOutcome:
+    fold, val = inputs.fold, inputs.val
+    n_test = len(fold.test)
+    return FoldOutcome(
+        index=fold.index, key=fold.key, test_index=np.asarray(fold.test),
+        sample_ids=plan.dataset.samples["sample_id"].to_numpy()[fold.test].astype(str),
+        y_true=labels[fold.test], epoch_predictions=predictions[:, :n_test],
+        n_train=len(inputs.train), seconds=seconds, device=device_name,
+        val_index=None if val is None else val,
+        val_y_true=None if val is None else labels[val],
+        val_predictions=None if val is None else predictions[:, n_test:],
+    )
+
+
+def _train_fold(plan: _Plan, fold: Fold, features: np.ndarray, labels: np.ndarray,
+                info: RunInfo, device_name: str, notify: _Notifier) -> FoldOutcome:
+    started = time.perf_counter()
+    inputs = _fold_inputs(plan, fold, features, labels)
     if not plan.trains:
         from merbench.training.torch_trainer import evaluate_weights
 
         predictions = evaluate_weights(plan.build_model, plan.weight_files[fold.index],
-                                       x_test, device=plan.device,
+                                       inputs.x_test, device=plan.device,
                                        batch_size=plan.recipe.batch_size,
                                        model_name=plan.model.meta.name)
         notify("merbench_epoch_finished", run=info, fold_index=fold.index, epoch=1)
@@ -413,24 +476,73 @@ def _train_fold(plan: _Plan, fold: Fold, features: np.ndarray, labels: np.ndarra
         def on_epoch(epoch: int) -> None:
             notify("merbench_epoch_finished", run=info, fold_index=fold.index, epoch=epoch)
 
-        predictions = train_fold(plan.build_model, plan.recipe, x_train, y_train, x_test,
-                                 device=plan.device, seed=seed, on_epoch=on_epoch)
+        predictions = train_fold(plan.build_model, plan.recipe, inputs.x_train, inputs.y_train,
+                                 inputs.x_test, device=plan.device, seed=inputs.seed,
+                                 on_epoch=on_epoch)
     else:
         from merbench.training.estimator import fit_predict
 
-        predictions = fit_predict(plan.build_model, x_train, y_train, x_test, seed=seed)
+        predictions = fit_predict(plan.build_model, inputs.x_train, inputs.y_train,
+                                  inputs.x_test, seed=inputs.seed)
         notify("merbench_epoch_finished", run=info, fold_index=fold.index, epoch=1)
-    samples = plan.dataset.samples
-    n_test = len(fold.test)
-    return FoldOutcome(
-        index=fold.index, key=fold.key, test_index=np.asarray(fold.test),
-        sample_ids=samples["sample_id"].to_numpy()[fold.test].astype(str),
-        y_true=labels[fold.test], epoch_predictions=predictions[:, :n_test],
-        n_train=len(train), seconds=time.perf_counter() - started, device=device_name,
-        val_index=None if val is None else val,
-        val_y_true=None if val is None else labels[val],
-        val_predictions=None if val is None else predictions[:, n_test:],
-    )
+    return _outcome(plan, inputs, labels, predictions, time.perf_counter() - started,
+                    device_name)
+
+
+def _train_together(plan: _Plan, folds: list[Fold], features: np.ndarray, labels: np.ndarray,
+                    info: RunInfo, device_name: str, notify: _Notifier) -> list[FoldOutcome]:
+    """Train ``folds`` at once with the fold-parallel engine; each fold's outcome is what
+    the sequential path would give. Time is shared equally among the folds."""
+    from merbench.training.fold_parallel import FoldTask, train_folds
+
+    started = time.perf_counter()
+    inputs = [_fold_inputs(plan, fold, features, labels) for fold in folds]
+    tasks = [FoldTask(i.x_train, i.y_train, i.x_test, i.seed) for i in inputs]
+
+    def on_epoch(position: int, epoch: int) -> None:
+        notify("merbench_epoch_finished", run=info, fold_index=folds[position].index,
+               epoch=epoch)
+
+    predictions = train_folds(plan.build_model, plan.recipe, tasks, device=plan.device,
+                              on_epoch=on_epoch)
+    seconds = (time.perf_counter() - started) / len(folds)
+    return [_outcome(plan, i, labels, p, seconds, device_name)
+            for i, p in zip(inputs, predictions, strict=True)]
+
+
+def _choose_engine(plan: _Plan, pending: list[Fold]) -> dict[str, Any]:
+    """Sequential or fold-parallel, how many folds at once, and why: recorded in the
+    results and printed, since it decides the run time (never the numbers)."""
+    asked = plan.config.parallel_folds
+    if not pending:
+        return {"mode": "none", "folds_at_once": 0, "reason": "every fold was restored"}
+    if not (plan.is_torch and plan.trains):
+        return {"mode": "sequential", "folds_at_once": 1,
+                "reason": "nothing to train in epochs" if plan.is_torch
+                else "a scikit-learn estimator is fitted once per fold"}
+    if asked == 1:
+        return {"mode": "sequential", "folds_at_once": 1, "reason": "--parallel-folds 1"}
+    from merbench.training.fold_parallel import folds_that_fit, has_dropout, why_not_batchable
+
+    model = plan.build_model()
+    reason = why_not_batchable(model)
+    if reason is not None:
+        return {"mode": "sequential", "folds_at_once": 1,
+                "reason": f"model '{plan.config.model}' cannot train folds together: {reason}"}
+    exact = not has_dropout(model)
+    if not exact and asked is None:
+        return {"mode": "sequential", "folds_at_once": 1,
+                "reason": f"model '{plan.config.model}' has dropout, and folds trained "
+                          "together draw other dropout masks than one at a time; "
+                          "--parallel-folds K trains it fold-parallel anyway"}
+    k = asked if asked is not None else folds_that_fit(model, plan.device)
+    k = max(1, min(k, len(pending)))
+    if k == 1:
+        return {"mode": "sequential", "folds_at_once": 1,
+                "reason": "one fold left" if len(pending) <= 1 else "one fold fits in memory"}
+    how = "--parallel-folds" if asked is not None else "free memory"
+    return {"mode": "fold-parallel", "folds_at_once": k, "reason": f"set by {how}",
+            "same_numbers_as_sequential": exact}
 
 
 def _hold_out_subjects(plan: _Plan, fold: Fold, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -453,7 +565,8 @@ def _hold_out_subjects(plan: _Plan, fold: Fold, seed: int) -> tuple[np.ndarray, 
 
 def _summarise(plan: _Plan, identity: dict[str, Any], outcomes: list[FoldOutcome],
                device_name: str, wall_time: float,
-               feature_report: dict[str, Any] | None = None) -> tuple[dict[str, Any], Any]:
+               feature_report: dict[str, Any] | None = None,
+               engine: dict[str, Any] | None = None) -> tuple[dict[str, Any], Any]:
     config = plan.config
     samples = plan.dataset.samples
     classes = plan.dataset.classes
@@ -532,6 +645,7 @@ def _summarise(plan: _Plan, identity: dict[str, Any], outcomes: list[FoldOutcome
         "metrics_by_policy": by_policy,
         "folds": fold_rows,
         "environment": environment(device_name, _plugin_versions(plan.plugins)),
+        "engine": engine,
         "wall_time_s": round(wall_time, 3),
         "train_time_s": round(sum(o.seconds for o in outcomes), 3),
         "folds_resumed": sum(o.restored for o in outcomes),

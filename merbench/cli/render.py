@@ -59,6 +59,15 @@ def print_results(results: dict[str, Any], run_dir: Path) -> None:
     training = _training_line(results)
     if training:
         console.print(training)
+    engine = results.get("engine") or {}
+    if engine.get("mode") == "fold-parallel":
+        console.print(f"engine: {engine['folds_at_once']} folds trained at once "
+                      f"(fold-parallel, {engine['reason']})")
+        if not engine.get("same_numbers_as_sequential", True):
+            console.print("note: dropout masks differ from one-fold-at-a-time training, so "
+                          "these numbers are not those of --parallel-folds 1")
+    elif engine.get("mode") == "sequential" and engine.get("reason", "").startswith("model "):
+        console.print(f"engine: one fold at a time — {engine['reason']}")
     if results.get("weights"):
         console.print(f"note: evaluated the saved weights in {results['weights']['dir']} "
                       "(one checkpoint per fold; nothing was trained)")

@@ -1,0 +1,201 @@
+"""Training several LOSO folds at once: one stacked model, one optimiser, one process.
+
+A LOSO protocol trains one small model per subject on a few hundred samples: one fold at a
+time, every step is a tiny kernel launch and the device idles. Here K folds share each step.
+Their weights are stacked along a new leading dimension (``torch.func.stack_module_state``)
+and one ``vmap``'d ``functional_call`` runs all K models on their own batches.
+
+Why this equals K sequential trainings (``torch_trainer.train_fold``):
+- each fold's model is built after ``torch.manual_seed(fold seed)``, so its initial weights
+  are the sequential path's; its batch order comes from its own generator with that seed;
+- a fold's loss is the mean cross-entropy over its own real samples. Batches are padded to
+  the largest in the step and the padding is masked out of the loss; a model whose samples
+  do not interact inside a batch (no BatchNorm) gives padded rows no influence on the rest;
+- the loss summed over folds has, for each fold's weights, exactly that fold's gradient, and
+  Adam / AdamW / SGD act element by element, so one optimiser over the stacked weights takes
+  every fold's own step. Folds are grouped so that all folds of a group have the same number
+  of batches per epoch, so every fold steps at every step.
+In float32 on CPU the predictions equal the sequential path's (``tests/test_fold_parallel``);
+only the order of floating-point sums differs.
+
+What cannot be batched this way: BatchNorm (its running statistics are buffers updated in
+the forward pass, and padded rows would enter the batch statistics); such models train on the
+sequential path, and the run says so. Dropout is batched with independent masks per fold
+(``vmap(randomness="different")``): statistically the same training, not the same random
+numbers as the sequential path.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import nn
+
+from merbench.errors import MerbenchError
+from merbench.meta import TrainRecipe
+from merbench.training.torch_trainer import build_optimizer
+
+# Bytes per parameter a training fold holds: weights, gradients, Adam's two moments (float32).
+BYTES_PER_PARAMETER = 16
+ACTIVATION_MARGIN = 2.0  # activations and temporaries, relative to the above (measured: HTNet)
+
+
+@dataclass(frozen=True)
+class FoldTask:
+    """One fold's data and seed, as the sequential trainer would get them."""
+
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_test: np.ndarray
+    seed: int
+
+
+def why_not_batchable(model: nn.Module) -> str | None:
+    """The reason ``model`` must train on the sequential path, or None if it can be batched."""
+    for name, module in model.named_modules():
+        if isinstance(module, nn.modules.batchnorm._BatchNorm):
+            return f"it has BatchNorm ({name or type(module).__name__}), whose statistics " \
+                   "mix the samples of a batch"
+    return None
+
+
+def has_dropout(model: nn.Module) -> bool:
+    return any(isinstance(m, nn.modules.dropout._DropoutNd) and m.p > 0
+               for m in model.modules())
+
+
+def folds_that_fit(model: nn.Module, device: str, limit: int | None = None) -> int:
+    """How many folds of ``model`` fit in the device's free memory at once (at least 1)."""
+    n_parameters = sum(p.numel() for p in model.parameters())
+    per_fold = n_parameters * BYTES_PER_PARAMETER * (1 + ACTIVATION_MARGIN)
+    if device.startswith("cuda"):
+        free, _ = torch.cuda.mem_get_info(torch.device(device))
+    else:
+        free = _free_host_memory()
+    fit = max(1, int(0.8 * free // max(per_fold, 1)))
+    return min(fit, limit) if limit else fit
+
+
+def _free_host_memory() -> int:
+    try:
+        import os
+
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):  # not a POSIX system: assume 4 GiB
+        return 4 << 30
+
+
+def batches_per_epoch(n_train: int, batch_size: int) -> int:
+    return math.ceil(n_train / batch_size)
+
+
+def train_folds(
+    build_model: Callable[[], nn.Module],
+    recipe: TrainRecipe,
+    tasks: Sequence[FoldTask],
+    *,
+    device: str,
+    on_epoch: Callable[[int, int], None] | None = None,
+) -> list[np.ndarray]:
+    """Train one fresh model per task, all at once; return each task's test predictions after
+    every epoch, (epochs, n_test), exactly as :func:`torch_trainer.train_fold` would."""
+    k = len(tasks)
+    counts = {batches_per_epoch(len(t.y_train), recipe.batch_size) for t in tasks}
+    if len(counts) != 1:
+        raise ValueError("folds trained together need the same number of batches per epoch")
+    models = []
+    for task in tasks:
+        torch.manual_seed(task.seed)
+        models.append(build_model().to(device))
+    params, buffers = torch.func.stack_module_state(models)
+    base = copy.deepcopy(models[0]).to("meta")
+    del models
+    randomness = "different" if has_dropout(base) else "error"
+
+    def forward(p: dict, b: dict, x: torch.Tensor) -> torch.Tensor:
+        return torch.func.functional_call(base, (p, b), (x,))
+
+    batched = torch.func.vmap(forward, randomness=randomness)
+    optimizer = build_optimizer(list(params.values()), recipe)
+
+    x_train, train_mask = _stack_padded([t.x_train for t in tasks], device, torch.float32)
+    y_train, _ = _stack_padded([t.y_train for t in tasks], device, torch.long)
+    x_test, _ = _stack_padded([t.x_test for t in tasks], device, torch.float32)
+    n_train = [len(t.y_train) for t in tasks]
+    n_max = x_train.shape[1]
+    generators = [torch.Generator().manual_seed(t.seed) for t in tasks]
+    rows = torch.arange(k, device=device)[:, None]
+    predictions = torch.empty((recipe.epochs, k, x_test.shape[1]), dtype=torch.long,
+                              device=device)
+
+    for epoch in range(recipe.epochs):
+        base.train()
+        order = torch.zeros((k, n_max), dtype=torch.long)
+        for i, (n, generator) in enumerate(zip(n_train, generators, strict=True)):
+            order[i, :n] = torch.randperm(n, generator=generator)
+        order = order.to(device)
+        losses = []
+        for start in range(0, n_max, recipe.batch_size):
+            index = order[:, start:start + recipe.batch_size]
+            mask = train_mask[:, start:start + recipe.batch_size]
+            logits = batched(params, buffers, x_train[rows, index])
+            loss = nn.functional.cross_entropy(
+                logits.flatten(0, 1), y_train[rows, index].flatten(), reduction="none",
+            ).view(mask.shape)
+            per_fold = (loss * mask).sum(dim=1) / mask.sum(dim=1)
+            optimizer.zero_grad(set_to_none=True)
+            per_fold.sum().backward()
+            optimizer.step()
+            losses.append(per_fold.detach())
+        predictions[epoch] = _predict(batched, params, buffers, base, x_test,
+                                      recipe.batch_size)
+        last = losses[-1]
+        if not torch.isfinite(last).all():
+            bad = int((~torch.isfinite(last)).nonzero()[0, 0])
+            raise MerbenchError(
+                f"training diverged at epoch {epoch + 1} (loss {last[bad].item()} in one of "
+                "the folds trained together); try a smaller --lr"
+            )
+        if on_epoch is not None:
+            for i in range(k):
+                on_epoch(i, epoch + 1)
+    predictions = predictions.cpu().numpy()
+    return [predictions[:, i, :len(t.x_test)] for i, t in enumerate(tasks)]
+
+
+def _stack_padded(arrays: Sequence[np.ndarray], device: str,
+                  dtype: torch.dtype) -> tuple[torch.Tensor, torch.Tensor]:
+    """(K, n_max, ...) zero-padded, and a (K, n_max) float mask of the real rows."""
+    n_max = max(len(a) for a in arrays)
+    stacked = torch.zeros((len(arrays), n_max, *arrays[0].shape[1:]), dtype=dtype)
+    mask = torch.zeros((len(arrays), n_max), dtype=torch.float32)
+    for i, array in enumerate(arrays):
+        stacked[i, :len(array)] = torch.as_tensor(array, dtype=dtype)
+        mask[i, :len(array)] = 1.0
+    return stacked.to(device), mask.to(device)
+
+
+@torch.inference_mode()
+def _predict(batched: Callable, params: dict, buffers: dict, base: nn.Module,
+             x_test: torch.Tensor, batch_size: int) -> torch.Tensor:
+    base.eval()
+    logits = [batched(params, buffers, x_test[:, start:start + batch_size])
+              for start in range(0, x_test.shape[1], batch_size)]
+    return torch.cat(logits, dim=1).argmax(dim=2)
+
+
+def plan_groups(n_train: Sequence[int], batch_size: int, k: int) -> list[list[int]]:
+    """Positions of folds to train together: equal batches per epoch, at most ``k`` each,
+    in the protocol's fold order within every group."""
+    by_count: dict[int, list[int]] = {}
+    for position, n in enumerate(n_train):
+        by_count.setdefault(batches_per_epoch(n, batch_size), []).append(position)
+    groups = []
+    for positions in by_count.values():
+        groups.extend(positions[i:i + k] for i in range(0, len(positions), k))
+    return sorted(groups, key=lambda g: g[0])

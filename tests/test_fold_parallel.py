@@ -1,0 +1,104 @@
+"""Fold-parallel training gives each fold exactly what one-fold-at-a-time training gives."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from merbench_htnet.htnet import HTNet
+
+import merbench
+from merbench.meta import TrainRecipe
+from merbench.training.fold_parallel import FoldTask, plan_groups, train_folds
+from merbench.training.torch_trainer import train_fold
+
+TINY_HTNET = {"dim": 12, "heads": 3, "block_repeats": [1, 1, 1]}
+SMALL = {"subjects": 4, "samples_per_subject": 5}
+
+
+def tasks(sizes: list[tuple[int, int]]) -> list[FoldTask]:
+    rng = np.random.default_rng(0)
+    return [FoldTask(rng.random((n, 3, 28, 28), dtype=np.float32) * 255,
+                     rng.integers(0, 3, n), rng.random((m, 3, 28, 28), dtype=np.float32) * 255,
+                     seed=10 + i)
+            for i, (n, m) in enumerate(sizes)]
+
+
+@pytest.mark.parametrize("recipe", [
+    TrainRecipe(epochs=12, batch_size=16, lr=1e-3),
+    TrainRecipe(epochs=8, batch_size=32, lr=1e-3, optimizer="adamw", weight_decay=0.05),
+])
+def test_same_predictions_as_one_fold_at_a_time(recipe: TrainRecipe) -> None:
+    """Folds of different sizes (so padded, masked last batches) and test sets."""
+    group = tasks([(40, 5), (45, 3), (33, 7)])
+
+    def build() -> HTNet:
+        return HTNet(**TINY_HTNET)
+
+    together = train_folds(build, recipe, group, device="cpu")
+    for task, predicted in zip(group, together, strict=True):
+        alone = train_fold(build, recipe, task.x_train, task.y_train, task.x_test,
+                           device="cpu", seed=task.seed)
+        assert predicted.shape == alone.shape == (recipe.epochs, len(task.x_test))
+        assert np.array_equal(predicted, alone)
+        assert len(np.unique(predicted)) > 1 or len(task.x_test) < 4  # it did learn something
+
+
+def test_groups_have_equal_batches_per_epoch() -> None:
+    assert plan_groups([300, 200, 260, 250, 512, 100], batch_size=256, k=2) == [
+        [0, 2], [1, 3], [4], [5]]
+    with pytest.raises(ValueError, match="same number of batches"):
+        train_folds(lambda: HTNet(**TINY_HTNET), TrainRecipe(epochs=1, batch_size=16, lr=1e-3),
+                    tasks([(10, 2), (40, 2)]), device="cpu")
+
+
+def run(tmp_path: Path, name: str, model: str = "htnet", **options) -> dict:
+    if model == "htnet":
+        options.setdefault("model_options", TINY_HTNET)
+    merbench.run(model=model, dataset="synthetic", dataset_options=SMALL, epochs=3,
+                 device="cpu", out=tmp_path / name, **options)
+    return json.loads((tmp_path / name / "results.json").read_text())
+
+
+@pytest.mark.parametrize("selection", ["fixed", "inner-val"])
+def test_a_run_gives_the_same_results_either_way(tmp_path: Path, selection: str) -> None:
+    options = {"selection": selection, "inner_val_subjects": 1}
+    together = run(tmp_path, "together", **options)
+    alone = run(tmp_path, "alone", parallel_folds=1, **options)
+    assert together["engine"] == {"mode": "fold-parallel", "folds_at_once": 4,
+                                  "reason": "set by free memory",
+                                  "same_numbers_as_sequential": True}
+    assert alone["engine"]["mode"] == "sequential"
+    assert (tmp_path / "together" / "predictions.csv").read_text() == \
+        (tmp_path / "alone" / "predictions.csv").read_text()
+    assert together["metrics_by_policy"] == alone["metrics_by_policy"]
+    for name in ("together", "alone"):
+        for fold in range(4):
+            saved = np.load(tmp_path / name / "folds" / f"fold-{fold:03d}.npz")
+            assert saved["epoch_predictions"].shape[0] == 3
+
+
+def test_batchnorm_models_train_one_fold_at_a_time(tmp_path: Path, cli) -> None:
+    code, out, err = cli("run", "--model", "ststnet", "--dataset", "synthetic",
+                         "--dataset-opt", "subjects=3", "--dataset-opt", "samples_per_subject=3",
+                         "--epochs", "2", "--out", tmp_path / "r", "--quiet")
+    assert code == 0, err
+    assert "engine: one fold at a time — model 'ststnet' cannot train folds together: it " \
+           "has BatchNorm" in " ".join(out.split())
+
+
+def test_dropout_models_go_fold_parallel_only_when_asked(tmp_path: Path) -> None:
+    auto = run(tmp_path, "auto", model="offapexnet")
+    assert auto["engine"]["mode"] == "sequential" and "dropout" in auto["engine"]["reason"]
+    asked = run(tmp_path, "asked", model="offapexnet", parallel_folds=2)
+    assert asked["engine"] == {"mode": "fold-parallel", "folds_at_once": 2,
+                               "reason": "set by --parallel-folds",
+                               "same_numbers_as_sequential": False}
+
+
+def test_parallel_folds_must_be_positive(tmp_path: Path, cli) -> None:
+    code, _, err = cli("run", "--model", "htnet", "--dataset", "synthetic",
+                       "--parallel-folds", "0", "--out", tmp_path / "r")
+    assert code == 2 and "--parallel-folds must be at least 1" in err
