@@ -535,6 +535,10 @@ def _choose_engine(plan: _Plan, pending: list[Fold]) -> dict[str, Any]:
                 "reason": f"model '{plan.config.model}' has dropout, and folds trained "
                           "together draw other dropout masks than one at a time; "
                           "--parallel-folds K trains it fold-parallel anyway"}
+    if asked is None and not plan.device.startswith("cuda"):
+        return {"mode": "sequential", "folds_at_once": 1,
+                "reason": "on a CPU one fold at a time is faster (benchmarks/train_speed.py); "
+                          "--parallel-folds K trains K at once"}
     k = asked if asked is not None else folds_that_fit(model, plan.device)
     k = max(1, min(k, len(pending)))
     if k == 1:
