@@ -83,6 +83,9 @@ def build_parser() -> argparse.ArgumentParser:
                           "directory per seed under --out")
     run.add_argument("--data-root", default=sup, metavar="PATH",
                      help="where a dataset's files are (default: $MERBENCH_DATA_DIR)")
+    run.add_argument("--skip-missing", action="store_true", default=sup,
+                     help="leave out samples whose frames or annotations are unusable (datasets "
+                          "that read raw files); results.json lists them under dataset.skipped")
     run.add_argument("--weights", default=sup, metavar="DIR",
                      help="evaluate saved weights instead of training: DIR holds one "
                           "<subject>.pth state dict per LOSO test subject")
@@ -109,7 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 _RUN_FIELDS = ("model", "dataset", "protocol", "out", "seed", "epochs", "batch_size", "lr",
                "device", "selection", "inner_val_subjects", "shuffle_train_labels",
-               "data_root", "weights", "model_options",
+               "data_root", "skip_missing", "weights", "model_options",
                "dataset_options", "feature_options", "protocol_options")
 
 
