@@ -30,6 +30,11 @@ class Dataset:
     """
 
     provides: tuple[str, ...] | None = None
+    #: Samples a dataset left out because their files or annotations were unusable (only
+    #: when asked to, e.g. ``skip_missing=True``): ``{"sample_id": ..., "reason": ...}`` each.
+    #: The runner records them in ``results.json`` (``dataset.skipped``) so that a score on
+    #: fewer samples never passes for one on the whole dataset.
+    skipped: Sequence[Mapping[str, str]] = ()
 
     def __init__(self, name: str, samples: pd.DataFrame, classes: Sequence[str]) -> None:
         self.name = name
@@ -43,6 +48,17 @@ class Dataset:
     def read_all(self, source: str) -> np.ndarray:
         """The arrays of ``source`` for every sample, stacked in sample-table order."""
         return np.stack([self.read(source, i) for i in range(len(self.samples))])
+
+    def skipped_samples(self) -> list[dict[str, str]]:
+        """:attr:`skipped` as plain ``{"sample_id", "reason"}`` dicts, checked."""
+        entries = []
+        for entry in self.skipped or ():
+            if not isinstance(entry, Mapping) or not {"sample_id", "reason"} <= set(entry):
+                raise MerbenchError(f"dataset '{self.name}': each skipped sample must be a "
+                                    "mapping with 'sample_id' and 'reason'")
+            entries.append({"sample_id": str(entry["sample_id"]),
+                            "reason": str(entry["reason"])})
+        return entries
 
     @property
     def n_subjects(self) -> int:

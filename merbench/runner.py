@@ -53,6 +53,7 @@ class RunConfig:
     inner_val_subjects: int = 3
     shuffle_train_labels: bool = False
     data_root: str | None = None
+    skip_missing: bool = False
     weights: str | None = None
     parallel_folds: int | None = None
     model_options: dict[str, Any] = field(default_factory=dict)
@@ -185,6 +186,14 @@ class _Plan:
                 raise MerbenchError(f"dataset '{config.dataset}' reads no files; "
                                     "leave out --data-root")
             dataset_options["data_root"] = config.data_root
+        if config.skip_missing:
+            if not self.dataset_entry.accepts("skip_missing"):
+                raise MerbenchError(f"dataset '{config.dataset}' has no samples to skip; "
+                                    "leave out --skip-missing")
+            if dataset_options.get("skip_missing", True) is not True:
+                raise MerbenchError("--skip-missing contradicts --dataset-opt "
+                                    "skip_missing=false; give one of them")
+            dataset_options["skip_missing"] = True
         self.dataset: Dataset = self.dataset_entry.create("dataset", **dataset_options)
         if getattr(self.dataset, "provides", None) is None:
             self.dataset.provides = tuple(self.dataset_entry.meta.provides)
@@ -221,7 +230,7 @@ class _Plan:
                         "options": self.config.feature_options},
             "dataset": {"name": self.dataset_entry.meta.name,
                         "version": self.dataset_entry.meta.version,
-                        "options": self.config.dataset_options,
+                        "options": self.dataset_identity_options(),
                         "fingerprint": self.dataset.fingerprint()},
             "protocol": {"name": self.protocol_entry.meta.name,
                          "version": self.protocol_entry.meta.version,
@@ -236,6 +245,15 @@ class _Plan:
             **({"weights": {f.label: _file_digest(self.weight_files[f.index])
                             for f in self.folds}} if self.weight_files is not None else {}),
         }
+
+    def dataset_identity_options(self) -> dict[str, Any]:
+        """The dataset options that decide the samples: ``--skip-missing`` counts as the
+        option it sets, so a run that skipped samples is never mistaken for one that did not
+        (runs without it keep the identity they always had)."""
+        options = dict(self.config.dataset_options)
+        if self.config.skip_missing:
+            options["skip_missing"] = True
+        return options
 
     def default_out(self) -> Path:
         c = self.config
@@ -621,8 +639,10 @@ def _summarise(plan: _Plan, identity: dict[str, Any], outcomes: list[FoldOutcome
         "feature": {**identity["feature"], **(feature_report or {})},
         "dataset": {"name": plan.dataset_entry.meta.name,
                     "version": plan.dataset_entry.meta.version,
-                    "options": config.dataset_options,
-                    "n_samples": len(samples), "n_subjects": plan.dataset.n_subjects,
+                    "options": plan.dataset_identity_options(),
+                    "n_samples": len(samples),
+                    "n_subjects": plan.dataset.n_subjects,
+                    "skipped": plan.dataset.skipped_samples(),
                     "classes": list(classes),
                     "class_counts": np.bincount(samples["label"], minlength=len(classes)).tolist(),
                     "databases": {str(db): {"n_samples": len(group),

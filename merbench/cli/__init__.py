@@ -85,8 +85,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--data-root", default=sup, metavar="PATH",
                      help="where a dataset's files are (default: $MERBENCH_DATA_DIR)")
     run.add_argument("--parallel-folds", type=int, default=sup, metavar="K",
-                     help="train K folds at once in one process (default: as many as fit in "
-                          "free memory; 1 = one fold at a time). Never changes the numbers")
+                     help="train K folds at once in one process (default on CUDA: as many "
+                          "as fit in free memory; on CPU: 1, one fold at a time)")
+    run.add_argument("--skip-missing", action="store_true", default=sup,
+                     help="leave out samples whose frames or annotations are unusable (datasets "
+                          "that read raw files); results.json lists them under dataset.skipped")
     run.add_argument("--weights", default=sup, metavar="DIR",
                      help="evaluate saved weights instead of training: DIR holds one "
                           "<subject>.pth state dict per LOSO test subject")
@@ -146,7 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 _RUN_FIELDS = ("model", "dataset", "protocol", "out", "seed", "epochs", "batch_size", "lr",
                "device", "selection", "inner_val_subjects", "shuffle_train_labels",
-               "data_root", "weights", "parallel_folds", "model_options",
+               "data_root", "skip_missing", "weights", "parallel_folds", "model_options",
                "dataset_options", "feature_options", "protocol_options")
 
 

@@ -75,6 +75,14 @@ def print_results(results: dict[str, Any], run_dir: Path) -> None:
     if feature.get("summary"):
         console.print(f"feature {feature['name']}: {feature['summary']}", markup=False,
                       highlight=False, soft_wrap=True)
+    skipped = results.get("dataset", {}).get("skipped") or []
+    if skipped:
+        shown = ", ".join(entry["sample_id"] for entry in skipped[:3])
+        more = f" and {len(skipped) - 3} more" if len(skipped) > 3 else ""
+        console.print(f"note: dataset {results['dataset']['name']} skipped {len(skipped)} "
+                      f"sample(s) ({shown}{more}); the scores are on the remaining "
+                      f"{results['dataset']['n_samples']}; reasons in results.json "
+                      "(dataset.skipped)", markup=False, highlight=False, soft_wrap=True)
     if results.get("shuffle_train_labels"):
         console.print("note: training labels were shuffled (leakage control); expect chance")
     resumed = results.get("folds_resumed", 0)

@@ -26,7 +26,69 @@ COMPOSITE = DatasetMeta(
 )
 
 
+RAW_LICENCE = "{}'s research licence (data and coding sheet not shipped; bring your own)"
+RAW_SOURCES = ("onset_frame", "apex_frame")
+
+CASME2 = DatasetMeta(
+    name="casme2",
+    version=1,
+    description="CASME II from its frames and coding sheet; classes=5 (default) or 3 "
+                "(composite mapping)",
+    citation="Yan et al., CASME II, PLoS ONE 2014, http://casme.psych.ac.cn/casme/e2",
+    license=RAW_LICENCE.format("CASME II"),
+    provides=RAW_SOURCES,
+)
+
+SAMM = DatasetMeta(
+    name="samm",
+    version=1,
+    description="SAMM from its frames and FACS coding sheet; classes=5 (default) or 3 "
+                "(composite mapping)",
+    citation="Davison et al., SAMM, IEEE TAFFC 2018, "
+             "https://helward.mmu.ac.uk/STAFF/M.Yap/dataset.php",
+    license=RAW_LICENCE.format("SAMM"),
+    provides=RAW_SOURCES,
+)
+
+SMIC = DatasetMeta(
+    name="smic",
+    version=1,
+    description="SMIC-HS from its frame folders, 3 classes; apex from apex_sheet or the "
+                "middle frame",
+    citation="Li et al., SMIC, IEEE FG 2013, https://www.oulu.fi/en/university/faculties-"
+             "and-units/faculty-information-technology-and-electrical-engineering/"
+             "center-for-machine-vision-and-signal-analysis",
+    license=RAW_LICENCE.format("SMIC"),
+    provides=RAW_SOURCES,
+)
+
+CASME3 = DatasetMeta(
+    name="casme3",
+    version=1,
+    description="CAS(ME)^3 Part A micro-expressions from frames and label sheet; classes=7 "
+                "(default), 4 or 3",
+    citation="Li et al., CAS(ME)^3, IEEE TPAMI 2022, http://casme.psych.ac.cn/casme/e4",
+    license=RAW_LICENCE.format("CAS(ME)^3"),
+    provides=RAW_SOURCES,
+)
+
+MEGC2019 = DatasetMeta(
+    name="megc2019",
+    version=1,
+    description="MEGC2019 3-class composite (442 samples) built from raw CASME II, SAMM and "
+                "SMIC-HS frames",
+    citation="MEGC2019, https://facial-micro-expressiongc.github.io/MEGC2019/",
+    license="CASME II, SAMM and SMIC research licences (data not shipped; bring your own)",
+    provides=RAW_SOURCES,
+)
+
+
 @hookimpl
 def merbench_register_datasets(registry: DatasetRegistry) -> None:
     registry.add(SYNTHETIC, "merbench_datasets.synthetic:make_synthetic")
     registry.add(COMPOSITE, "merbench_datasets.composite:make_composite")
+    registry.add(CASME2, "merbench_datasets.casme2:make_casme2")
+    registry.add(SAMM, "merbench_datasets.samm:make_samm")
+    registry.add(SMIC, "merbench_datasets.smic:make_smic")
+    registry.add(CASME3, "merbench_datasets.casme3:make_casme3")
+    registry.add(MEGC2019, "merbench_datasets.megc2019:make_megc2019")

@@ -1,0 +1,255 @@
+"""Samples of a raw database: clip folders of frames, checked, read as onset / apex frames.
+
+Each raw database module turns its coding sheet into an *annotation table* (one row per
+micro-expression: ids, label, clip folder, onset / apex / offset frame numbers) and hands it
+to :func:`build`, which checks every sample against the files before anything is trained:
+
+- the clip folder exists and holds frame images;
+- the onset and apex frames are among the folder's frames. A frame's number is the last
+  number in its file name (``img46.jpg``, ``reg_img46.jpg``, ``006_05562.jpg``,
+  ``image093850.bmp``, ``175.jpg`` are frames 46, 46, 5562, 93850, 175), so zero padding
+  and prefixes do not matter;
+- onset <= apex (<= offset where the offset is known);
+- the onset and apex files can be decoded (a JPEG also needs its end marker, which a
+  truncated file lacks).
+
+Where the apex is not annotated (SMIC without an apex sheet, a CASME II row whose apex is
+``/``) it is the middle frame of the folder's frames from onset to offset (the lower middle
+for an even count); the ``apex_from`` column says ``midpoint`` for those, ``sheet`` otherwise.
+
+A sample failing a check is an error that lists the affected samples (the first few, with
+reasons, and a count) and the fix, unless ``skip_missing`` is set: then those samples are
+left out and listed in :attr:`RawFramesDataset.skipped`, which the runner records in
+``results.json``.
+
+Sources: ``onset_frame`` and ``apex_frame``, H x W x 3 uint8 in B, G, R order, exactly as
+``cv2.imread(path, cv2.IMREAD_COLOR)`` returns them (grey frames give three equal channels).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from merbench.dataset import Dataset
+from merbench.errors import MerbenchError
+
+SOURCES = ("onset_frame", "apex_frame")
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff")
+ANNOTATION_COLUMNS = ("sample_id", "database", "subject", "clip", "emotion", "label",
+                      "folder", "onset", "apex", "offset")
+SHOWN = 3  # samples named in an error line before "and N more"
+_LAST_NUMBER = re.compile(r"(\d+)(?!.*\d)")
+
+
+def frame_index(folder: Path) -> dict[int, Path]:
+    """Frame number -> file for the images in ``folder`` (see the module doc)."""
+    frames: dict[int, Path] = {}
+    for path in folder.iterdir():
+        if path.suffix.lower() in IMAGE_SUFFIXES and path.is_file():
+            found = _LAST_NUMBER.search(path.stem)
+            if found:
+                frames.setdefault(int(found.group(1)), path)
+    return frames
+
+
+def unreadable(path: Path) -> str | None:
+    """Why ``path`` is no usable frame, or None; decodes at reduced size to stay quick."""
+    import cv2
+
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return f"cannot read '{path}' ({exc.strerror or exc})"
+    if data.startswith(b"\xff\xd8") and b"\xff\xd9" not in data[-64:]:
+        return f"'{path}' is a truncated JPEG ({len(data)} bytes, no end marker)"
+    image = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), cv2.IMREAD_REDUCED_GRAYSCALE_2)
+    if image is None:
+        return f"OpenCV cannot decode '{path}'"
+    return None
+
+
+def select_subjects(table: pd.DataFrame, subjects: str | Sequence[str] | None, dataset: str,
+                    problems: Sequence[tuple[str, str]] = ()
+                    ) -> tuple[pd.DataFrame, list[tuple[str, str]]]:
+    """Only the rows (and the problems) of ``subjects``, ids as the sample table writes them;
+    None keeps all. A problem not named after a sample (``<db> sheet row N``) is kept."""
+    if subjects is None:
+        return table, list(problems)
+    wanted = [subjects] if isinstance(subjects, str) else [str(s) for s in subjects]
+    known = list(dict.fromkeys(table["subject"]))
+    unknown = [s for s in wanted if s not in known]
+    if unknown or not wanted:
+        raise MerbenchError(f"{dataset}: subjects {', '.join(unknown) or '[]'} are not in the "
+                            f"sheet; its subjects are {', '.join(known[:8])}"
+                            f"{', ...' if len(known) > 8 else ''}")
+
+    def concerns(sample: str) -> bool:
+        parts = sample.split("/")
+        return " sheet row " in sample or (len(parts) > 1 and parts[1] in wanted)
+
+    return (table[table["subject"].isin(wanted)],
+            [(s, r) for s, r in problems if concerns(s)])
+
+
+def _middle(frames: dict[int, Path], first: int, last: int | None) -> int | None:
+    between = sorted(n for n in frames if n >= first and (last is None or n <= last))
+    return between[(len(between) - 1) // 2] if between else None
+
+
+def _span(frames: dict[int, Path]) -> str:
+    numbers = sorted(frames)
+    return f"{len(numbers)} frames, {numbers[0]}..{numbers[-1]}"
+
+
+def _check(row: pd.Series) -> tuple[dict[str, object], str | None]:
+    """The row's resolved frames and paths, or the reason it cannot be used."""
+    folder = Path(row["folder"])
+    onset, apex, offset = row["onset"], row["apex"], row["offset"]
+    resolved: dict[str, object] = {}
+    if onset is not None and apex is not None and apex < onset:
+        return resolved, f"the sheet's apex {apex} is before its onset {onset}"
+    if apex is not None and offset is not None and apex > offset:
+        return resolved, f"the sheet's apex {apex} is after its offset {offset}"
+    if not folder.is_dir():
+        return resolved, f"the frame folder '{folder}' is missing"
+    frames = frame_index(folder)
+    if not frames:
+        return resolved, f"the frame folder '{folder}' holds no frame images"
+    numbers = sorted(frames)
+    onset = numbers[0] if onset is None else onset  # SMIC clips span onset..offset
+    offset = numbers[-1] if offset is None and row["offset_is_last"] else offset
+    apex_from = "sheet"
+    if apex is None:
+        apex, apex_from = _middle(frames, onset, offset), "midpoint"
+    for what, number in (("onset", onset), ("apex", apex)):
+        if number not in frames:
+            return resolved, (f"the {what} frame {number} is not in '{folder}' "
+                              f"({_span(frames)})")
+    for what, number in (("onset", onset), ("apex", apex)):
+        problem = unreadable(frames[number])
+        if problem:
+            return resolved, f"the {what} frame is unusable: {problem}"
+    resolved = {"onset": onset, "apex": apex, "offset": offset, "apex_from": apex_from,
+                "onset_path": str(frames[onset]), "apex_path": str(frames[apex])}
+    return resolved, None
+
+
+def problem_list(problems: Sequence[tuple[str, str]]) -> str:
+    """``"id (reason), id (reason), ... and N more"`` for an error line."""
+    shown = ", ".join(f"{sample} ({reason})" for sample, reason in problems[:SHOWN])
+    return shown + (f" and {len(problems) - SHOWN} more" if len(problems) > SHOWN else "")
+
+
+def build(dataset: str, table: pd.DataFrame, classes: Sequence[str], skip_missing: bool,
+          extra_problems: Sequence[tuple[str, str]] = ()) -> RawFramesDataset:
+    """Check every annotated sample against its files (see the module doc).
+
+    ``table`` has :data:`ANNOTATION_COLUMNS` (frame numbers as int or None) and may have
+    ``offset_is_last`` (True where a missing offset means the folder's last frame);
+    ``extra_problems`` are samples the caller already found unusable (``(id, reason)``).
+    """
+    table = table.reset_index(drop=True)
+    if "offset_is_last" not in table.columns:
+        table["offset_is_last"] = False
+    problems = list(extra_problems)
+    rows = []
+    for _, row in table.iterrows():
+        resolved, problem = _check(row)
+        if problem:
+            problems.append((row["sample_id"], problem))
+        else:
+            rows.append({**{c: row[c] for c in ANNOTATION_COLUMNS}, **resolved})
+    if problems and not skip_missing:
+        raise MerbenchError(
+            f"{dataset}: {len(problems)} of {len(table) + len(extra_problems)} samples cannot "
+            f"be used: {problem_list(problems)}; restore the frames or correct the sheet, or "
+            "pass --skip-missing (--dataset-opt skip_missing=true) to run without them"
+        )
+    if not rows:
+        raise MerbenchError(f"{dataset}: no usable samples ({len(problems)} skipped, e.g. "
+                            f"{problem_list(problems)}); check --data-root and the layout")
+    columns = [*ANNOTATION_COLUMNS, "apex_from", "onset_path", "apex_path"]
+    samples = pd.DataFrame(rows, columns=columns)
+    for column in ("onset", "apex"):
+        samples[column] = samples[column].astype(int)
+    samples["offset"] = pd.array(samples["offset"], dtype="Int64")
+    found = RawFramesDataset(dataset, samples, classes)
+    found.skipped = [{"sample_id": s, "reason": r} for s, r in problems]
+    return found
+
+
+class RawFramesDataset(Dataset):
+    """Onset and apex frames read from the database's own files (see the module doc)."""
+
+    provides = SOURCES
+
+    def __init__(self, name: str, samples: pd.DataFrame, classes: Sequence[str]) -> None:
+        super().__init__(name, samples, classes)
+        self.provides = SOURCES
+
+    def read(self, source: str, index: int) -> np.ndarray:
+        if source not in SOURCES:
+            return super().read(source, index)
+        import cv2
+
+        row = self.samples.iloc[index]
+        path = row[source.replace("_frame", "_path")]
+        image = cv2.imread(path, cv2.IMREAD_COLOR)
+        if image is None:
+            raise MerbenchError(f"{self.name}: cannot read the {source.replace('_', ' ')} "
+                                f"'{path}' of sample {row['sample_id']} (it was readable when "
+                                "the dataset was built); restore the file")
+        return image
+
+    def read_all(self, source: str) -> np.ndarray:
+        """Stacked when every frame has one size; else a 1-D object array of the frames."""
+        frames = [self.read(source, i) for i in range(len(self.samples))]
+        if len({f.shape for f in frames}) == 1:
+            return np.stack(frames)
+        stacked = np.empty(len(frames), dtype=object)
+        for position, frame in enumerate(frames):
+            stacked[position] = frame
+        return stacked
+
+
+def pick_class_set(dataset: str, classes: object, sets: dict[str, tuple[str, ...]]) -> str:
+    """The key of the class set ``classes`` names: ``3`` / ``"3"`` / ``"3-class"``."""
+    key = str(classes).strip().lower().removesuffix("-class").removesuffix("class").strip()
+    if key not in sets:
+        choices = "; ".join(f"{k} ({', '.join(v)})" for k, v in sets.items())
+        raise MerbenchError(f"{dataset}: unknown class set {classes!r}; choose "
+                            f"--dataset-opt classes=N with N one of {choices}")
+    return key
+
+
+def labelled(table: pd.DataFrame, dataset: str, mapping: dict[str, str],
+             known: Sequence[str], classes: Sequence[str]) -> tuple[pd.DataFrame,
+                                                                    list[tuple[str, str]]]:
+    """Rows whose ``emotion`` the class set maps, with ``label``; rows with an emotion the
+    database does not have are problems (a typo in the sheet), others simply leave the set."""
+    emotion = table["emotion"]
+    strange = ~emotion.isin(known)
+    problems = [(s, f"the sheet's emotion '{e}' is none of {', '.join(known)}")
+                for s, e in zip(table["sample_id"][strange], emotion[strange], strict=True)]
+    kept = table[~strange & emotion.isin(list(mapping))].copy()
+    kept["label"] = kept["emotion"].map(mapping).map({c: i for i, c in enumerate(classes)})
+    return kept, problems
+
+
+def unusable_rows(table: pd.DataFrame, sheet: Path,
+                  dataset: str) -> tuple[pd.DataFrame, list[tuple[str, str]]]:
+    """Split off sheet rows that cannot be samples at all: no subject, clip or onset frame.
+
+    They are problems named by their row in the sheet (the index holds sheet row numbers).
+    """
+    bad = ((table["subject"] == "") | (table["clip"] == "")
+           | table["onset"].isna()).to_numpy()
+    problems = [(f"{dataset} sheet row {line}",
+                 f"no subject, clip or onset frame number in '{sheet}'")
+                for line in table.index[bad]]
+    return table[~bad], problems

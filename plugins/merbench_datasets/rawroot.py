@@ -1,0 +1,65 @@
+"""Where a raw database and its coding sheet are: ``--data-root``, ``MERBENCH_DATA_DIR``.
+
+As for the composite: ``data_root`` may be the database folder itself or a folder holding it
+(under one of a few usual names); without it, ``$MERBENCH_DATA_DIR`` is such a holding folder.
+There is no built-in location: the databases are licensed and every user keeps them
+elsewhere, so when nothing is found the error names every folder looked at and where to
+request the database.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from merbench.errors import MerbenchError
+
+DATA_ENV = "MERBENCH_DATA_DIR"
+
+
+def find_database(dataset: str, data_root: str | os.PathLike[str] | None,
+                  folder_names: Sequence[str], is_database: Callable[[Path], bool],
+                  what: str, how_to_get: str) -> Path:
+    """The first candidate folder that ``is_database`` accepts (see the module doc)."""
+    if data_root is not None:
+        if not str(data_root).strip():
+            raise MerbenchError(f"{dataset}: data_root is empty; give the {what} folder or a "
+                                "folder holding it")
+        base, origin = Path(data_root).expanduser().absolute(), "--data-root"
+        candidates = [base, *(base / name for name in folder_names)]
+    else:
+        env = os.environ.get(DATA_ENV, "").strip()
+        if not env:
+            raise MerbenchError(f"{dataset}: no data location: no --data-root was given and "
+                                f"{DATA_ENV} is not set; {how_to_get}")
+        base, origin = Path(env).expanduser().absolute(), DATA_ENV
+        candidates = [*(base / name for name in folder_names), base]
+    for folder in candidates:
+        if folder.is_dir() and is_database(folder):
+            return folder
+    looked = ", ".join(f"'{folder}'" for folder in candidates)
+    absent = "" if base.is_dir() else f"; '{base}' does not exist"
+    raise MerbenchError(f"{dataset}: no {what} found: looked in {looked} (from {origin})"
+                        f"{absent}; {how_to_get}")
+
+
+def find_sheet(dataset: str, given: str | os.PathLike[str] | None, folders: Sequence[Path],
+               patterns: Sequence[str], what: str, option: str = "sheet") -> Path:
+    """The coding sheet: the option's path, else the first file matching ``patterns`` in
+    ``folders`` (the database folder first)."""
+    if given is not None:
+        path = Path(given).expanduser().absolute()
+        if not path.is_file():
+            raise MerbenchError(f"{dataset}: the sheet '{path}' (--dataset-opt {option}=...) "
+                                f"does not exist; give the path of the {what}")
+        return path
+    for folder in folders:
+        for pattern in patterns:
+            matches = sorted(folder.glob(pattern))
+            if matches:
+                return matches[-1]  # the newest of dated names such as CASME2-coding-2019...
+    looked = ", ".join(f"'{folder}'" for folder in dict.fromkeys(folders))
+    raise MerbenchError(f"{dataset}: no {what} ({' or '.join(patterns)}) in {looked}; it comes "
+                        f"with the database: put it in the database folder or pass "
+                        f"--dataset-opt {option}=PATH")

@@ -1,0 +1,98 @@
+"""``samm``: SAMM from its official frame folders and FACS coding sheet.
+
+Layout (the database as its owners distribute it; merbench ships none of it)::
+
+    SAMM/                              the database folder (--data-root, or a folder holding
+      006/006_1_2/006_05562.jpg          SAMM/ or samm/): subject / clip / frames
+      SAMM_Micro_FACS_Codes_v2.xlsx    the coding sheet, here or next to SAMM/ (or
+                                       --dataset-opt sheet=PATH)
+
+Frame numbers are the last number in the file name (5562 in ``006_05562.jpg``), as in the
+sheet. The sheet has notes above its header row (13 rows in v2); the header row is found by
+its column names (Subject, Filename, Onset Frame, Apex Frame, Offset Frame, Estimated
+Emotion), wherever it is. v2 has 159 micro-expressions of 29 subjects.
+
+Class sets (``classes``, part of the run's identity):
+
+- ``"5"`` (default): anger, contempt, happiness, surprise, others (the sheet's ``Other``):
+  136 samples. As in the usual 5-class protocol, the 9 disgust, 8 fear and 6 sadness clips
+  are left out.
+- ``"3"``: the MEGC2019 composite mapping: negative = anger, contempt, disgust, fear and
+  sadness; positive = happiness; surprise = surprise; others left out. This reproduces the
+  official composite list exactly: 92 / 26 / 15 (133 samples, 28 subjects).
+
+Sample ids are ``samm/006/006_1_2``, as in the ``composite`` dataset (three-digit subjects).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from merbench_datasets import rawframes
+from merbench_datasets.rawroot import find_database, find_sheet
+from merbench_datasets.sheets import frames_of, read_sheet
+
+NAME = "samm"
+FOLDER_NAMES = ("SAMM", "samm")
+SHEET_PATTERNS = ("SAMM_Micro_FACS_Codes*.xlsx", "SAMM_Micro_FACS_Codes*.xls",
+                  "SAMM_Micro_FACS_Codes*.csv")
+COLUMNS = ("Subject", "Filename", "Onset Frame", "Apex Frame", "Offset Frame",
+           "Estimated Emotion")
+EMOTIONS = ("anger", "contempt", "happiness", "surprise", "others", "disgust", "fear",
+            "sadness")
+CLASS_SETS = {"5": ("anger", "contempt", "happiness", "surprise", "others"),
+              "3": ("negative", "positive", "surprise")}
+MAPPINGS = {"5": {e: e for e in CLASS_SETS["5"]},
+            "3": {"anger": "negative", "contempt": "negative", "disgust": "negative",
+                  "fear": "negative", "sadness": "negative", "happiness": "positive",
+                  "surprise": "surprise"}}
+HOW_TO_GET = ("request SAMM from its owners (https://helward.mmu.ac.uk/STAFF/M.Yap/"
+              "dataset.php) under its licence, then pass the SAMM folder (subject folders "
+              "006/ ... and SAMM_Micro_FACS_Codes_v2.xlsx) with --data-root PATH (or set "
+              "MERBENCH_DATA_DIR to a folder holding SAMM/)")
+
+
+def _is_database(folder: Path) -> bool:
+    return any(child.is_dir() and child.name.isdigit() for child in folder.iterdir())
+
+
+def subject_id(subject: str) -> str:
+    """Three digits, as the folders write them (a sheet cell read as a number loses the
+    leading zeros)."""
+    return f"{int(subject):03d}" if subject.isdigit() else subject
+
+
+def annotations(data_root: str | None = None,
+                sheet: str | None = None) -> tuple[pd.DataFrame, list[tuple[str, str]]]:
+    """Every row of the coding sheet as an annotation table (emotion kept, no label yet),
+    with the rows that cannot be samples at all."""
+    root = find_database(NAME, data_root, FOLDER_NAMES, _is_database,
+                         "SAMM frame tree (subject folders such as 006/)", HOW_TO_GET)
+    folders = [root, root.parent]
+    path = find_sheet(NAME, sheet, folders, SHEET_PATTERNS, "SAMM FACS coding sheet")
+    rows = read_sheet(path, COLUMNS, NAME)
+    subject = rows["Subject"].map(subject_id)
+    clip = rows["Filename"]
+    emotion = rows["Estimated Emotion"].str.lower().replace({"other": "others"})
+    table = pd.DataFrame({
+        "sample_id": NAME + "/" + subject + "/" + clip, "database": NAME,
+        "subject": subject, "clip": clip, "emotion": emotion,
+        "folder": [str(root / s / c) for s, c in zip(subject, clip, strict=True)],
+        "onset": frames_of(rows["Onset Frame"]), "apex": frames_of(rows["Apex Frame"]),
+        "offset": frames_of(rows["Offset Frame"]),
+    }, index=rows.index)
+    return rawframes.unusable_rows(table, path, NAME)
+
+
+def make_samm(data_root: str | None = None, classes: str = "5", sheet: str | None = None,
+              subjects: str | Sequence[str] | None = None,
+              skip_missing: bool = False) -> rawframes.RawFramesDataset:
+    """SAMM samples of one class set, checked against the frames (see the module doc)."""
+    key = rawframes.pick_class_set(NAME, classes, CLASS_SETS)
+    table, problems = annotations(data_root, sheet)
+    table, problems = rawframes.select_subjects(table, subjects, NAME, problems)
+    table, strange = rawframes.labelled(table, NAME, MAPPINGS[key], EMOTIONS, CLASS_SETS[key])
+    return rawframes.build(NAME, table, CLASS_SETS[key], skip_missing, [*problems, *strange])

@@ -1,0 +1,101 @@
+"""Reading the official coding sheets of the raw databases (.xlsx, legacy .xls, or .csv).
+
+The sheets are the databases' own files, with their own quirks: notes above the header row
+(SAMM), unnamed empty columns (CASME II), empty extra sheets (CAS(ME)^3), a legacy .xls
+format. So the header row is found by its column names in every sheet of the workbook, not
+at a fixed row, and only the named columns are returned. A sheet whose columns were renamed
+or that is not the expected sheet at all ends in one error line that names the columns
+wanted and those of the closest row found.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from merbench.errors import MerbenchError
+
+_SPACES = re.compile(r"\s+")
+_FRAME = re.compile(r"^\d+(\.0+)?$")
+
+
+def normalise(cell: object) -> str:
+    """A header cell as compared: stripped, lower case, runs of spaces as one."""
+    return _SPACES.sub(" ", str(cell).strip()).lower() if not pd.isna(cell) else ""
+
+
+def _workbook(path: Path, dataset: str) -> dict[str, pd.DataFrame]:
+    """Every sheet of ``path`` as text cells, no header."""
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".csv":
+            return {path.name: pd.read_csv(path, header=None, dtype=str,
+                                           keep_default_na=False, encoding="utf-8-sig")}
+        if suffix in (".xlsx", ".xlsm"):
+            engine = "openpyxl"
+        elif suffix == ".xls":
+            engine = "calamine"
+        else:
+            raise MerbenchError(f"{dataset}: '{path}' is not a spreadsheet merbench reads "
+                                "(.xlsx, .xls or .csv); give the official coding sheet")
+        return pd.read_excel(path, sheet_name=None, header=None, dtype=str, engine=engine)
+    except ImportError as exc:
+        package = "python-calamine" if suffix == ".xls" else "openpyxl"
+        raise MerbenchError(f"{dataset}: reading '{path}' needs the package {package} "
+                            f"({exc}); install it with: pip install {package}") from None
+    except MerbenchError:
+        raise
+    except FileNotFoundError:
+        raise MerbenchError(f"{dataset}: the sheet '{path}' does not exist; give the path of "
+                            "the official coding sheet") from None
+    except Exception as exc:  # corrupt workbooks raise anything from zipfile to ValueError
+        detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise MerbenchError(f"{dataset}: cannot read '{path}' as a spreadsheet ({detail}); "
+                            "replace it with the official file") from None
+
+
+def read_sheet(path: Path, columns: Sequence[str], dataset: str) -> pd.DataFrame:
+    """The rows under the first row (of any sheet) that holds every name in ``columns``.
+
+    Names match case-insensitively with spaces collapsed. The result has exactly
+    ``columns`` (as spelt here), stripped text ("" for empty cells), rows with all of them
+    empty dropped, and as index the row number a spreadsheet program shows (1-based).
+    """
+    wanted = [normalise(c) for c in columns]
+    best: tuple[int, str, int, list[str]] = (-1, "", 0, [])
+    for sheet, cells in _workbook(path, dataset).items():
+        for row in range(len(cells)):
+            names = [normalise(c) for c in cells.iloc[row]]
+            found = sum(w in names for w in wanted)
+            if found == len(wanted):
+                body = cells.iloc[row + 1:]
+                picked = pd.DataFrame({column: body.iloc[:, names.index(w)]
+                                       for column, w in zip(columns, wanted, strict=True)})
+                picked = picked.fillna("").astype(str).apply(lambda c: c.str.strip())
+                picked.index = body.index + 1
+                return picked[(picked != "").any(axis=1)]
+            if found > best[0]:
+                best = (found, sheet, row + 1, [n for n in names if n])
+    found, sheet, row, names = best
+    lacking = [c for c, w in zip(columns, wanted, strict=True) if w not in names]
+    closest = (f"the closest row (sheet '{sheet}', row {row}) has {', '.join(names[:12])} and "
+               f"lacks {', '.join(lacking)}" if found > 0 else "no row has any of them")
+    raise MerbenchError(
+        f"{dataset}: '{path}' has no header row with the columns {', '.join(columns)}; "
+        f"{closest}; rename the columns back as in the official sheet, or give the official "
+        "sheet with --dataset-opt sheet=PATH"
+    )
+
+
+def frame_number(text: str) -> int | None:
+    """A frame number written in a sheet (``46``, ``46.0``); None for ``/``, empty, etc."""
+    return int(float(text)) if _FRAME.match(text.strip()) else None
+
+
+def frames_of(column: pd.Series) -> pd.Series:
+    """:func:`frame_number` of every cell, as Python ints and None (never float NaN)."""
+    return pd.Series([frame_number(text) for text in column], index=column.index,
+                     dtype=object)

@@ -1,0 +1,140 @@
+"""``smic``: SMIC-HS (the 100 fps high-speed part of SMIC) from its official frame folders.
+
+Layout (the database as its owners distribute it; merbench ships none of it)::
+
+    SMIC/                                  the database folder (--data-root, or a folder
+      HS/s1/micro/negative/s1_ne_01/image*.bmp   holding SMIC/ or smic/): HS/ subject /
+                                           micro / class / clip / frames
+
+The samples and their labels are the clip folders under ``HS/s*/micro/{negative,positive,
+surprise}/``: SMIC-HS has no coding sheet, and each clip holds the micro-expression from its
+onset to its offset. So without an apex sheet: onset = the first frame, offset = the last,
+apex = the middle frame (``apex_from`` = ``midpoint``). SMIC has no official apex.
+
+``apex_sheet=PATH`` takes onset, apex and offset frame numbers from a sheet with the columns
+subject, clip, label, onset_frame, apex_frame, offset_frame (``smic_hs_apex.xlsx``, 164 rows;
+its apex is derived, not official). Then the sheet lists the samples: a sheet row without its
+clip folder, or a clip folder without a sheet row, is a problem; an empty offset is the
+clip's last frame. Frame numbers are the numbers in the file names (``image093850.bmp`` is
+frame 93850).
+
+One class set, ``"3"``: negative, positive, surprise (164 samples, 16 subjects: 70 / 51 / 43).
+
+Ids follow the MEGC2019 list and the ``composite`` dataset: the folder ``s1`` is subject
+``s01`` and the clip ``s1_ne_01`` is ``s01_ne_01`` (sample id ``smic/s01/s01_ne_01``); the
+``folder`` column keeps the real path.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from merbench.errors import MerbenchError
+from merbench_datasets import rawframes
+from merbench_datasets.rawroot import find_database
+from merbench_datasets.sheets import frames_of, read_sheet
+
+NAME = "smic"
+FOLDER_NAMES = ("SMIC", "smic", "SMIC_all_cropped", "SMIC_all_raw")
+CLASSES = ("negative", "positive", "surprise")
+CLASS_SETS = {"3": CLASSES}
+SHEET_COLUMNS = ("subject", "clip", "label", "onset_frame", "apex_frame", "offset_frame")
+HOW_TO_GET = ("request SMIC from its owners (https://www.oulu.fi/en/university/faculties-and-"
+              "units/faculty-information-technology-and-electrical-engineering/center-for-"
+              "machine-vision-and-signal-analysis) under its licence, then pass the folder "
+              "holding HS/ with --data-root PATH (or set MERBENCH_DATA_DIR to a folder "
+              "holding smic/)")
+_SUBJECT = re.compile(r"^s(\d+)(?=_|$)", re.IGNORECASE)
+
+
+def official(name: str) -> str:
+    """``s1`` -> ``s01``, ``s1_ne_01`` -> ``s01_ne_01`` (the MEGC2019 list's spelling)."""
+    return _SUBJECT.sub(lambda m: f"s{int(m.group(1)):02d}", name.strip())
+
+
+def _is_database(folder: Path) -> bool:
+    return (folder / "HS").is_dir()
+
+
+def clip_folders(root: Path) -> dict[str, tuple[str, Path]]:
+    """Official clip id -> (class name, folder) for every clip under ``HS/``."""
+    found = {}
+    for subject in sorted((root / "HS").iterdir()):
+        for label in CLASSES:
+            folder = subject / "micro" / label
+            if folder.is_dir():
+                for clip in sorted(folder.iterdir()):
+                    if clip.is_dir():
+                        found[official(clip.name)] = (label, clip)
+    return found
+
+
+def _sheet_table(path: Path, clips: dict[str, tuple[str, Path]],
+                 root: Path) -> tuple[pd.DataFrame, list[tuple[str, str]]]:
+    rows = read_sheet(path, SHEET_COLUMNS, NAME)
+    clip = rows["clip"].map(official)
+    subject = clip.str.split("_").str[0]
+    label = rows["label"].map(lambda t: CLASSES[int(t)] if t in ("0", "1", "2") else "")
+    raw = rows["clip"]
+    folder = [str(clips[c][1]) if c in clips else
+              str(root / "HS" / _SUBJECT.match(r).group(0) / "micro" / (lab or "?") / r)
+              if _SUBJECT.match(r) else str(root / "HS" / r)
+              for c, r, lab in zip(clip, raw, label, strict=True)]
+    table = pd.DataFrame({
+        "sample_id": NAME + "/" + subject + "/" + clip, "database": NAME, "subject": subject,
+        "clip": clip, "emotion": label, "folder": folder,
+        "onset": frames_of(rows["onset_frame"]), "apex": frames_of(rows["apex_frame"]),
+        "offset": frames_of(rows["offset_frame"]), "offset_is_last": True,
+    }, index=rows.index)
+    table, problems = rawframes.unusable_rows(table, path, NAME)
+    unlabelled = (table["emotion"] == "").to_numpy()
+    problems += [(s, f"the apex sheet's label is not 0, 1 or 2 in '{path}'")
+                 for s in table["sample_id"][unlabelled]]
+    table = table[~unlabelled]
+    listed = set(table["clip"])
+    problems += [(f"{NAME}/{c.split('_')[0]}/{c}", f"the clip folder '{folder}' has no row "
+                  f"in the apex sheet '{path}'")
+                 for c, (_, folder) in clips.items() if c not in listed]
+    return table, problems
+
+
+def annotations(data_root: str | None = None,
+                apex_sheet: str | None = None) -> tuple[pd.DataFrame, list[tuple[str, str]]]:
+    """The SMIC-HS samples as an annotation table, and the problems already found."""
+    root = find_database(NAME, data_root, FOLDER_NAMES, _is_database, "SMIC-HS frame tree "
+                         "(HS/)", HOW_TO_GET)
+    clips = clip_folders(root)
+    if apex_sheet is not None:
+        path = Path(apex_sheet).expanduser().absolute()
+        if not path.is_file():
+            raise MerbenchError(f"{NAME}: the apex sheet '{path}' (--dataset-opt "
+                                          "apex_sheet=...) does not exist; give its path or "
+                                          "leave the option out to use the middle frame")
+        return _sheet_table(path, clips, root)
+    if not clips:
+        raise MerbenchError(f"{NAME}: '{root / 'HS'}' holds no clip folders "
+                                      "HS/s*/micro/{negative,positive,surprise}/*/; "
+                                      f"{HOW_TO_GET}")
+    ids = list(clips)
+    table = pd.DataFrame({
+        "sample_id": [f"{NAME}/{c.split('_')[0]}/{c}" for c in ids], "database": NAME,
+        "subject": [c.split("_")[0] for c in ids], "clip": ids,
+        "emotion": [clips[c][0] for c in ids], "folder": [str(clips[c][1]) for c in ids],
+        "onset": None, "apex": None, "offset": None, "offset_is_last": True,
+    })
+    return table, []
+
+
+def make_smic(data_root: str | None = None, classes: str = "3", apex_sheet: str | None = None,
+              subjects: str | Sequence[str] | None = None,
+              skip_missing: bool = False) -> rawframes.RawFramesDataset:
+    """SMIC-HS samples, checked against the frames (see the module doc)."""
+    rawframes.pick_class_set(NAME, classes, CLASS_SETS)
+    table, problems = annotations(data_root, apex_sheet)
+    table, problems = rawframes.select_subjects(table, subjects, NAME, problems)
+    table, strange = rawframes.labelled(table, NAME, {c: c for c in CLASSES}, CLASSES, CLASSES)
+    return rawframes.build(NAME, table, CLASSES, skip_missing, [*problems, *strange])

@@ -1,0 +1,56 @@
+"""Tiny frame trees in the raw databases' official layouts, for the real coding sheets.
+
+Only the frames a test needs are written (onset, apex, offset and one before the onset),
+as 8x6 generated images: no faces. The sheets stay where MERBENCH_TEST_DATA has them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+SHEETS = {
+    "casme2": "annotations/CASME2-coding-20190701.xlsx",
+    "samm": "annotations/SAMM_Micro_FACS_Codes_v2.xlsx",
+    "smic": "annotations/smic_hs_apex.xlsx",
+    "casme3": "annotations/casme3_part_A_ME_label_JpgIndex_v2.xlsx",
+}
+
+
+def frame_name(database: str, folder: Path, number: int, cropped: bool = True) -> str:
+    """A frame's file name as each database writes it."""
+    if database == "casme2":
+        return f"reg_img{number}.jpg" if cropped else f"img{number}.jpg"
+    if database == "samm":
+        return f"{folder.parent.name}_{number:05d}.jpg"
+    if database == "smic":
+        return f"image{number:06d}.bmp"
+    return f"{number}.jpg"
+
+
+def write_frame(path: Path, value: int, grey: bool = False) -> None:
+    import cv2
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    image = np.full((6, 8) if grey else (6, 8, 3), value, dtype=np.uint8)
+    if not grey:
+        image[..., 2] = 255 - value  # a colour frame whose channels differ
+    assert cv2.imwrite(str(path), image)
+
+
+def write_clips(database: str, table: pd.DataFrame, cropped: bool = True) -> None:
+    """Frames for every row of an annotation table (its ``folder``, onset, apex, offset)."""
+    for row in table.itertuples():
+        folder = Path(row.folder)
+        numbers: Iterable[int] = {n for n in (row.onset, row.apex, row.offset)
+                                  if n is not None and not pd.isna(n)}
+        if row.onset is not None and not pd.isna(row.onset):
+            numbers = {*numbers, row.onset - 1}
+        if not numbers:  # SMIC without a sheet: a clip of five frames
+            numbers = range(1000, 1005)
+        for number in numbers:
+            write_frame(folder / frame_name(database, folder, int(number), cropped),
+                        value=int(number) % 200, grey=database == "smic")
