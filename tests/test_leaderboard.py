@@ -14,10 +14,14 @@ import pytest
 from conftest import as_saved_weights
 
 import merbench
+from merbench import hookimpl
 from merbench.errors import MerbenchError
 from merbench.leaderboard.benchmarks import load_benchmark, load_benchmarks
 from merbench.leaderboard.site import SITE_MARKER, paper_url, safe_url
 from merbench.leaderboard.svg import confusion_svg
+from merbench.meta import ModelMeta, TrainRecipe
+from merbench.plugins import Plugins, load_plugins
+from merbench.registry import ModelRegistry
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "leaderboards" / "results"
@@ -118,15 +122,54 @@ def test_pages_load_nothing_from_the_network(real_site: Path) -> None:
         assert html.count("<script") == 1 and "Content-Security-Policy" in html
 
 
+QUICK = ModelMeta(name="quicknet", version=1, description="STSTNet with a 2-epoch recipe",
+                  citation="https://arxiv.org/abs/1902.03634", feature="flow-uvos",
+                  recipe=TrainRecipe(epochs=2, batch_size=256, lr=5e-5))
+
+
+class _QuickPlugin:
+    """A model whose declared recipe is 2 epochs, so tiny runs are runs of its own recipe."""
+
+    @hookimpl
+    def merbench_register_models(self, registry: ModelRegistry) -> None:
+        registry.add(QUICK, "merbench_cnn.ststnet:build_ststnet")
+
+
+def quick_plugins() -> Plugins:
+    return load_plugins(extra=[("quick", _QuickPlugin())])
+
+
 @pytest.fixture(scope="module")
 def tiny(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Tiny synthetic runs: seeds 0 and 1 of one configuration, and an inner-val run."""
     base = tmp_path_factory.mktemp("tiny") / "results"
+    plugins = quick_plugins()
     for name, options in (("a/seed-0", {"seed": 0}), ("a/seed-1", {"seed": 1}),
                           ("inner", {"selection": "inner-val", "inner_val_subjects": 1})):
-        merbench.run(model="ststnet", dataset="synthetic", out=base / name, epochs=2,
-                     device="cpu", dataset_options=SMALL, **options)
+        merbench.run(model="quicknet", dataset="synthetic", out=base / name,
+                     device="cpu", dataset_options=SMALL, plugins=plugins, **options)
     return base
+
+
+def test_reduced_settings_are_shown_apart(tiny: Path, tmp_path: Path, cli, read_tables) -> None:
+    """A run with fewer epochs than its model's recipe, or other model options, is never
+    ranked as the model."""
+    results = tmp_path / "results"
+    shutil.copytree(tiny / "a", results / "a")
+    merbench.run(model="quicknet", dataset="synthetic", out=results / "short", epochs=1,
+                 device="cpu", dataset_options=SMALL, plugins=quick_plugins())
+    merbench.run(model="quicknet", dataset="synthetic", out=results / "narrow",
+                 model_options={"dropout": 0.1}, device="cpu", dataset_options=SMALL,
+                 plugins=quick_plugins())
+    bench = _synthetic_benchmark(tmp_path / "benchmarks")
+    code, out, err = cli("leaderboard", "build", "--results", results, "--out",
+                         tmp_path / "site", "--benchmarks", bench)
+    assert code == 0 and "4 runs, 0 rejected" in out, err
+    html = (tmp_path / "site" / "benchmarks" / "synthetic-loso.html").read_text()
+    tables = read_tables(html)
+    assert [r["seeds"] for r in tables["ranked-table"]] == ["2 (0, 1)"]
+    assert len(tables["reduced-table"]) == 4  # two runs x (fixed, oracle)
+    assert "epochs 1 (recipe 2)" in html and "dropout=0.1" in html
 
 
 def _synthetic_benchmark(folder: Path, **changes: object) -> Path:

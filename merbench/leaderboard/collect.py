@@ -227,6 +227,19 @@ class Tables:
     ranked: list[Row]  # trained by merbench, epoch chosen without the test subject
     test_set: list[Row]  # trained by merbench, epoch chosen on the test subject (oracle)
     saved_weights: list[Row]  # weights trained elsewhere, only evaluated by merbench
+    reduced: list[Row]  # trained with other epochs / lr / batch or model options than declared
+
+
+def reduced_setting(results: dict[str, Any]) -> str | None:
+    """Why a run is not the model as published (its declared recipe and default options), or
+    None. Such a run, e.g. a CPU check with fewer epochs, must never rank as the model."""
+    declared = results["model"].get("recipe") or {}
+    used = results.get("hyperparameters") or {}
+    reasons = [f"{k} {used[k]} (recipe {declared[k]})" for k in ("epochs", "batch_size", "lr")
+               if k in declared and k in used and declared[k] != used[k]]
+    options = results["model"].get("options") or {}
+    reasons += [f"{k}={v}" for k, v in sorted(options.items())]
+    return ", ".join(reasons) or None
 
 
 def benchmark_rows(benchmark: Benchmark, groups: list[Group]) -> Tables:
@@ -238,6 +251,7 @@ def benchmark_rows(benchmark: Benchmark, groups: list[Group]) -> Tables:
     ranked: list[Row] = []
     apart: list[Row] = []
     weights: list[Row] = []
+    reduced: list[Row] = []
     for group in groups:
         if benchmark.mismatch(group.first) is not None:
             continue
@@ -250,10 +264,12 @@ def benchmark_rows(benchmark: Benchmark, groups: list[Group]) -> Tables:
             row = Row(group, policy, test_set, cells)
             if not trained_here(group.first):
                 weights.append(row)
+            elif reduced_setting(group.first) is not None:
+                reduced.append(row)
             else:
                 (apart if test_set else ranked).append(row)
-    for rows in (ranked, apart, weights):
+    for rows in (ranked, apart, weights, reduced):
         rows.sort(key=lambda r: -1.0 if r.cells[0].mean is None else r.cells[0].mean,
                   reverse=True)
         mark_best(rows)
-    return Tables(ranked=ranked, test_set=apart, saved_weights=weights)
+    return Tables(ranked=ranked, test_set=apart, saved_weights=weights, reduced=reduced)

@@ -32,6 +32,7 @@ from merbench.leaderboard.collect import (
     Run,
     benchmark_rows,
     collect,
+    reduced_setting,
 )
 from merbench.leaderboard.svg import confusion_svg
 
@@ -275,6 +276,7 @@ def render_site(collection: Collection, benchmarks: list[Benchmark], out: Path) 
                     member_of[run.page_id].append(bench)
         page = env.get_template("benchmark.html").render(
             root="../", bench=bench, ranked=ranked, apart=apart, weights=rows.saved_weights,
+            reduced=[(row, reduced_setting(row.group.first)) for row in rows.reduced],
             reported=_reported_rows(bench), first_cols=first_cols, last_cols=last_cols,
             reported_first_cols=[("method", "model", "text"),
                                  ("selection", "selection", "text")],
