@@ -20,7 +20,7 @@ import numpy as np
 
 from merbench.dataset import Dataset
 from merbench.errors import MerbenchError
-from merbench.features import unpack
+from merbench.features import SampleExtractor, unpack
 from merbench.meta import TrainRecipe
 from merbench.metrics import pooled_scores
 from merbench.plugins import PluginRuntimeWarning, Plugins, default_plugins
@@ -58,6 +58,7 @@ class RunConfig:
     dataset_options: dict[str, Any] = field(default_factory=dict)
     feature_options: dict[str, Any] = field(default_factory=dict)
     protocol_options: dict[str, Any] = field(default_factory=dict)
+    workers: int | None = None  # processes for per-sample features; None: one per core
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -99,6 +100,8 @@ def check_options(config: RunConfig) -> None:
         raise MerbenchError(
             f"unknown selection policy '{config.selection}'; available: {', '.join(POLICIES)}"
         )
+    if config.workers is not None and config.workers < 1:
+        raise MerbenchError(f"--workers must be at least 1 (got {config.workers})")
     if config.inner_val_subjects < 1:
         raise MerbenchError(
             f"--inner-val-subjects must be at least 1 (got {config.inner_val_subjects})"
@@ -304,7 +307,8 @@ def run(config: RunConfig, plugins: Plugins | None = None) -> RunResult:
     run_dir = RunDirectory(config.out if config.out is not None else plan.default_out())
     run_dir.open(identity, config.to_dict())
 
-    features, feature_report = _extract(plan)
+    notify = _Notifier(plugins)
+    features, feature_report = _extract(plan, notify)
     labels = plan.dataset.samples["label"].to_numpy()
 
     finished = {f.index: run_dir.load_fold(f.index) for f in plan.folds}
@@ -315,7 +319,6 @@ def run(config: RunConfig, plugins: Plugins | None = None) -> RunResult:
                    protocol=config.protocol, n_folds=len(plan.folds),
                    folds_to_train=sum(v is None for v in finished.values()),
                    epochs=plan.epochs, device=device_name)
-    notify = _Notifier(plugins)
     notify("merbench_run_start", run=info)
 
     outcomes: list[FoldOutcome] = []
@@ -342,12 +345,29 @@ def run(config: RunConfig, plugins: Plugins | None = None) -> RunResult:
     return RunResult(run_dir=run_dir.path, results=results, predictions=predictions)
 
 
-def _extract(plan: _Plan) -> tuple[np.ndarray, dict[str, Any]]:
+def _extract(plan: _Plan, notify: _Notifier | None = None) -> tuple[np.ndarray, dict[str, Any]]:
     """The model's input for every sample, checked against the feature's declared shape,
-    and what the feature reported about it (``{}`` or ``{"report": ..., "summary": ...}``)."""
+    and what the feature reported about it (``{}`` or ``{"report": ..., "summary": ...}``).
+
+    A per-sample feature (:class:`merbench.features.SampleExtractor`) goes through the
+    feature cache in ``config.workers`` processes, reporting progress through the
+    ``merbench_extraction_progress`` hook; a whole-dataset function is simply called.
+    """
     meta = plan.feature.meta
     extract = plan.feature.create("feature", **plan.config.feature_options)
-    values, report, summary = unpack(meta.name, extract(plan.dataset))
+    if isinstance(extract, SampleExtractor):
+        from merbench.extraction import extract_samples
+
+        def progress(done: int, total: int) -> None:
+            if notify is not None:
+                notify("merbench_extraction_progress", feature=meta.name,
+                       dataset=plan.config.dataset, done=done, total=total)
+
+        returned = extract_samples(meta, extract, plan.dataset, workers=plan.config.workers,
+                                   on_progress=progress)
+    else:
+        returned = extract(plan.dataset)
+    values, report, summary = unpack(meta.name, returned)
     features = np.ascontiguousarray(values, dtype=np.float32)
     n_samples = len(plan.dataset.samples)
     if len(features) != n_samples:
