@@ -43,6 +43,7 @@ class RunConfig:
     model: str
     dataset: str
     protocol: str = "loso"
+    feature: str | None = None  # None: the feature the model declares
     out: Path | None = None
     seed: int = 0
     epochs: int | None = None
@@ -132,12 +133,19 @@ class _Plan:
         self.dataset_entry: Entry[Any] = registries.datasets.get(config.dataset)
         self.protocol_entry: Entry[Any] = registries.protocols.get(config.protocol)
         feature_name = self.model.meta.feature
-        if feature_name not in registries.features:
+        if config.feature is None and feature_name not in registries.features:
             raise MerbenchError(
                 f"model '{config.model}' consumes feature '{feature_name}', which no installed "
                 f"plugin provides; installed features: {', '.join(registries.features.names())}"
             )
-        self.feature: Entry[Any] = registries.features.get(feature_name)
+        if config.feature is not None and config.feature != feature_name:
+            self.feature: Entry[Any] = registries.features.get(config.feature)
+            _check_substitute(config, self.feature.meta.shape,
+                              registries.features.get(feature_name).meta.shape
+                              if feature_name in registries.features else ())
+            feature_name = config.feature
+        else:
+            self.feature = registries.features.get(feature_name)
         lacking = self.feature.meta.unmet_needs(self.dataset_entry.meta.provides)
         if lacking:
             wanted = ", ".join(need if "|" not in need
@@ -178,15 +186,8 @@ class _Plan:
             from merbench.training.device import resolve_device
 
             self.device = resolve_device(config.device)
-        dataset_options = dict(config.dataset_options)
-        if config.data_root is not None:
-            if not self.dataset_entry.accepts("data_root"):
-                raise MerbenchError(f"dataset '{config.dataset}' reads no files; "
-                                    "leave out --data-root")
-            dataset_options["data_root"] = config.data_root
-        self.dataset: Dataset = self.dataset_entry.create("dataset", **dataset_options)
-        if getattr(self.dataset, "provides", None) is None:
-            self.dataset.provides = tuple(self.dataset_entry.meta.provides)
+        self.dataset: Dataset = open_dataset(self.dataset_entry, config.dataset_options,
+                                             config.data_root)
         self.protocol = self.protocol_entry.create("protocol", **config.protocol_options)
         self.folds: list[Fold] = list(self.protocol.folds(self.dataset.samples))
         self.n_classes = len(self.dataset.classes)
@@ -240,6 +241,34 @@ class _Plan:
         c = self.config
         name = f"{c.model}-{c.dataset}-{c.protocol}-seed{c.seed}-{_short_hash(self.identity())}"
         return DEFAULT_RUNS_DIR / name
+
+
+def _check_substitute(config: RunConfig, shape: tuple[int, ...],
+                      declared: tuple[int, ...]) -> None:
+    """``--feature`` may replace the model's feature only by one of the same per-sample
+    shape (e.g. ``tvl1-uvos`` for ``flow-uvos``), so the model's input layer fits."""
+    if not shape or not declared or tuple(shape) != tuple(declared):
+        show = "x".join(map(str, shape)) or "undeclared"
+        want = "x".join(map(str, declared)) or "undeclared"
+        raise MerbenchError(f"--feature {config.feature} gives per-sample shape {show}, and "
+                            f"model '{config.model}' takes {want}; choose a feature of the "
+                            "same shape (see 'merbench list features')")
+
+
+def open_dataset(entry: Entry[Any], options: dict[str, Any],
+                 data_root: str | None = None) -> Dataset:
+    """Build a registered dataset with its options (and ``--data-root`` for datasets that
+    read files), with ``provides`` filled in from its metadata when it does not say."""
+    options = dict(options)
+    if data_root is not None:
+        if not entry.accepts("data_root"):
+            raise MerbenchError(f"dataset '{entry.meta.name}' reads no files; "
+                                "leave out --data-root")
+        options["data_root"] = data_root
+    dataset: Dataset = entry.create("dataset", **options)
+    if getattr(dataset, "provides", None) is None:
+        dataset.provides = tuple(entry.meta.provides)
+    return dataset
 
 
 def _check_evaluation(config: RunConfig, is_torch: bool) -> None:
