@@ -33,7 +33,7 @@ CHUNK = 4  # samples per task: few enough to balance, enough to amortise the rou
 
 @dataclass
 class _Job:
-    """What a worker needs; inherited by forked workers, pickled for spawned ones."""
+    """What a worker needs; pickled once to each worker process."""
 
     meta: FeatureMeta
     extractor: SampleExtractor
@@ -92,9 +92,11 @@ def _chunks(items: Sequence[tuple[int, str]], size: int) -> Iterator[list[tuple[
 
 
 def _context() -> Any:
-    """Fork where the platform has it (workers inherit the dataset without pickling)."""
+    """Workers start from a fresh process (forkserver, else spawn), never a plain fork:
+    forking a process whose libraries already run threads (OpenCV's pool, torch) can
+    deadlock the child. The job is pickled to each worker once."""
     methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
 
 
 def _run_pool(job: _Job, tasks: list[tuple[int, str]], workers: int,
