@@ -119,10 +119,10 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"{folder} has no CASME II frames; give the data folder that holds "
                      "samples/casme2_sequence/")
     import cv2
-
-    from merbench.extraction import extract_samples
     from merbench_features.plugin import TVL1_UVOS
     from merbench_features.tvl1_uvos import build_tvl1_uvos
+
+    from merbench.extraction import extract_samples
 
     n_frames = len(list(folder.glob("*.jpg")))
     pairs = list(itertools.islice(itertools.cycle(itertools.combinations(range(n_frames), 2)),
