@@ -53,6 +53,7 @@ from typing import Any
 
 import numpy as np
 
+from merbench.cache import CACHE_ENV, default_cache_dir
 from merbench.dataset import Dataset
 from merbench.errors import MerbenchError
 from merbench.features import Extracted
@@ -63,7 +64,6 @@ UPSAMPLE = 1
 EXTRACTOR_VERSION = 1
 PREDICTOR_FILE = "shape_predictor_68_face_landmarks.dat"
 INSTALL = "pip install dlib-bin face-recognition-models"
-CACHE_ENV = "MERBENCH_CACHE_DIR"
 CACHE_SUBDIR = "landmarks68"
 SHOWN_FAILURES = 5
 
@@ -126,12 +126,6 @@ def extractor_settings() -> dict[str, Any]:
 
 
 # ------------------------------------------------------------------------------------ cache
-
-
-def default_cache_dir() -> Path:
-    """``$MERBENCH_CACHE_DIR``, else ``~/.cache/merbench``."""
-    configured = os.environ.get(CACHE_ENV)
-    return Path(configured).expanduser() if configured else Path.home() / ".cache" / "merbench"
 
 
 class LandmarkCache:
