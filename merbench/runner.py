@@ -578,6 +578,12 @@ def _train_together(plan: _Plan, folds: list[Fold], features: np.ndarray, labels
             for i, p in zip(inputs, predictions, strict=True)]
 
 
+def _default_parallel(plan: _Plan) -> bool:
+    """Whether folds train together unless asked otherwise: on CUDA, where one fold leaves
+    the device idle; not on a CPU, where vmap measured slower than one fold at a time."""
+    return plan.device.startswith("cuda")
+
+
 def _choose_engine(plan: _Plan, pending: list[Fold]) -> dict[str, Any]:
     """Sequential or fold-parallel, how many folds at once, and why: recorded in the
     results and printed, since it decides the run time (never the numbers)."""
@@ -590,6 +596,10 @@ def _choose_engine(plan: _Plan, pending: list[Fold]) -> dict[str, Any]:
                 else "a scikit-learn estimator is fitted once per fold"}
     if asked == 1:
         return {"mode": "sequential", "folds_at_once": 1, "reason": "--parallel-folds 1"}
+    if asked is None and not _default_parallel(plan):
+        return {"mode": "sequential", "folds_at_once": 1,
+                "reason": "on a CPU one fold at a time is faster (benchmarks/train_speed.py); "
+                          "--parallel-folds K trains K at once"}
     from merbench.training.fold_parallel import folds_that_fit, has_dropout, why_not_batchable
 
     model = plan.build_model()
@@ -603,10 +613,6 @@ def _choose_engine(plan: _Plan, pending: list[Fold]) -> dict[str, Any]:
                 "reason": f"model '{plan.config.model}' has dropout, and folds trained "
                           "together draw other dropout masks than one at a time; "
                           "--parallel-folds K trains it fold-parallel anyway"}
-    if asked is None and not plan.device.startswith("cuda"):
-        return {"mode": "sequential", "folds_at_once": 1,
-                "reason": "on a CPU one fold at a time is faster (benchmarks/train_speed.py); "
-                          "--parallel-folds K trains K at once"}
     k = asked if asked is not None else folds_that_fit(model, plan.device)
     k = max(1, min(k, len(pending)))
     if k == 1:
