@@ -24,6 +24,8 @@ def print_plugin_failures(plugins: Plugins) -> None:
 
 def print_results(results: dict[str, Any], run_dir: Path) -> None:
     """The pooled scores, overall and per database, and where the files are."""
+    from merbench.metrics import exclusion_notes
+
     console = Console()
     metrics = results["metrics"]
     selection = results["selection"]
@@ -40,12 +42,7 @@ def print_results(results: dict[str, Any], run_dir: Path) -> None:
     notes = []
     for scope, m in rows:
         table.add_row(scope, str(m["n"]), _fmt(m["uf1"]), _fmt(m["uar"]), _fmt(m["accuracy"]))
-        if m["uf1_excluded"]:
-            notes.append(f"{scope}: UF1 averages without {', '.join(m['uf1_excluded'])} "
-                         "(no true and no predicted sample)")
-        if m["uar_excluded"]:
-            notes.append(f"{scope}: UAR averages without {', '.join(m['uar_excluded'])} "
-                         "(no true sample)")
+        notes.extend(exclusion_notes(scope, m))
     console.print(table)
     for note in notes:
         console.print(f"note: {note}")

@@ -299,6 +299,15 @@ def _given(dataset: Dataset) -> Landmarks:
                      f"landmarks68 given by dataset '{name}' (nothing detected)")
 
 
+def fallback_summary(failed: list[str], n: int, what: str, fallback: str) -> str:
+    """One line on face detection: how many of ``n`` had no face, naming the first few."""
+    if not failed:
+        return f"dlib found a face in all {n} {what}"
+    shown = ", ".join(failed[:SHOWN_FAILURES])
+    more = ", ..." if len(failed) > SHOWN_FAILURES else ""
+    return f"no face found in {len(failed)} of {n} {what} ({fallback} fallback): {shown}{more}"
+
+
 def landmarks_for(dataset: Dataset, cache_dir: str | os.PathLike[str] | None = None
                   ) -> Landmarks:
     """Every sample's landmarks: the dataset's ``landmarks68`` when it gives them, else
@@ -323,13 +332,7 @@ def landmarks_for(dataset: Dataset, cache_dir: str | os.PathLike[str] | None = N
         "n_samples": n, "n_failed": len(failed_ids), "failed": failed_ids,
         "n_from_cache": found.from_cache, "cache_dir": str(found.cache_dir),
     }
-    if failed_ids:
-        shown = ", ".join(failed_ids[:SHOWN_FAILURES])
-        more = ", ..." if len(failed_ids) > SHOWN_FAILURES else ""
-        summary = (f"no face found in {len(failed_ids)} of {n} samples (whole-image "
-                   f"fallback): {shown}{more}")
-    else:
-        summary = f"dlib found a face in all {n} samples"
+    summary = fallback_summary(failed_ids, n, "samples", "whole-image")
     return Landmarks(found.points, found.failed, report, summary)
 
 

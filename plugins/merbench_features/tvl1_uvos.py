@@ -53,11 +53,11 @@ from merbench.errors import MerbenchError
 from merbench.features import Sample, SampleExtractor
 from merbench_features.faces import FaceTransform, align_transform, whole_frame
 from merbench_features.flow_uvos import flow_uvos_to_input
+from merbench_features.landmarks import fallback_summary
 
 METHODS = ("tvl1", "farneback")
 FACES = ("align", "frame")
 GRID = 28
-SHOWN_FAILURES = 5
 
 TVL1 = {"tau": 0.25, "lambda_": 0.15, "theta": 0.3, "warps": 5, "epsilon": 0.01,
         "innnerIterations": 30, "outerIterations": 10, "scaleStep": 0.5, "gamma": 0.0,
@@ -240,14 +240,8 @@ class FlowUVOS(SampleExtractor):
             return report, f"{self.method} flow on the whole {self.size}x{self.size} frames"
         report.update({"margin": self.margin, "n_face_fallback": len(failed),
                        "face_fallback": failed})
-        if failed:
-            shown = ", ".join(failed[:SHOWN_FAILURES])
-            more = ", ..." if len(failed) > SHOWN_FAILURES else ""
-            summary = (f"{self.method} flow; no face found in {len(failed)} of {n} onset "
-                       f"frames (whole-frame fallback): {shown}{more}")
-        else:
-            summary = f"{self.method} flow; dlib found a face in all {n} onset frames"
-        return report, summary
+        return report, (f"{self.method} flow; "
+                        + fallback_summary(failed, n, "onset frames", "whole-frame"))
 
 
 def build_tvl1_uvos(method: str = "tvl1", size: int = 112, margin: float = 0.1,
