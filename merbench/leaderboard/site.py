@@ -185,6 +185,7 @@ def _reported_rows(bench: Benchmark) -> list[dict[str, Any]]:
 
 
 def _policy_views(run: Run) -> list[dict[str, Any]]:
+    from merbench.metrics import exclusion_notes
     from merbench.selection import POLICIES
 
     results = run.results
@@ -198,12 +199,7 @@ def _policy_views(run: Run) -> list[dict[str, Any]]:
         scopes = [("overall", metrics["overall"]), *sorted(metrics["per_database"].items())]
         notes = []
         for scope, m in scopes:
-            if m["uf1_excluded"]:
-                notes.append(f"{scope}: UF1 averages without {', '.join(m['uf1_excluded'])} "
-                             "(no true and no predicted sample)")
-            if m["uar_excluded"]:
-                notes.append(f"{scope}: UAR averages without {', '.join(m['uar_excluded'])} "
-                             "(no true sample)")
+            notes.extend(exclusion_notes(scope, m))
         policy = POLICIES[name]
         label = f"{name}, test-set selection" if policy.test_set_selection else name
         from markupsafe import Markup

@@ -34,9 +34,20 @@ HTNET_REGIONS = FeatureMeta(
     shape=(3, 28, 28),
 )
 
+TVL1_UVOS = FeatureMeta(
+    name="tvl1-uvos",
+    version=1,
+    description="28x28 (strain, v, u) flow image from raw onset/apex frames, as released; cached",
+    citation="Liong et al., STSTNet, FG 2019 (input); Zach, Pock & Bischof, A duality based "
+             "approach for realtime TV-L1 optical flow, DAGM 2007; Sanchez et al., IPOL 2013",
+    needs=("onset_frame", "apex_frame"),
+    shape=(3, 28, 28),
+)
+
 
 @hookimpl
 def merbench_register_features(registry: FeatureRegistry) -> None:
     registry.add(FLOW_UVOS, "merbench_features.flow_uvos:build_flow_uvos")
     registry.add(LANDMARKS, "merbench_features.landmarks:build_landmarks")
     registry.add(HTNET_REGIONS, "merbench_features.htnet_regions:build_htnet_regions")
+    registry.add(TVL1_UVOS, "merbench_features.tvl1_uvos:build_tvl1_uvos")
