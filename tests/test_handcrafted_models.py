@@ -62,8 +62,9 @@ def test_the_inner_search_never_sees_the_test_subject_and_c_is_recorded(
     def spying(self, X, y, groups=None):
         seen.append(np.asarray(groups))
         fitted = real_fit(self, X, y, groups)
-        for train, val in self.search_.cv.split(X, y, groups):  # whole subjects per part
+        for train, val in self.search_.cv:  # whole subjects in each inner part
             assert not set(groups[train]) & set(groups[val])
+            assert set(groups[train]) | set(groups[val]) == set(groups)
         return fitted
 
     monkeypatch.setattr(SubjectSearchSVC, "fit", spying)
@@ -79,6 +80,7 @@ def test_the_inner_search_never_sees_the_test_subject_and_c_is_recorded(
         assert report["C"] in BIWOOF_CS
         assert set(report["inner_scores"]) == {f"{c:g}" for c in BIWOOF_CS}
         assert report["inner_cv"] == "GroupKFold(3) over 3 training subjects"
+        assert 1 <= report["inner_splits_used"] <= 3
     validate_run(out)
     stored = json.loads((out / "results.json").read_text())
     assert [f["fit_report"]["C"] for f in stored["folds"]] == [f["fit_report"]["C"]
@@ -113,9 +115,15 @@ def test_bad_model_options_are_one_clear_error(handcrafted_plugins, tmp_path: Pa
                      model_options=options, plugins=handcrafted_plugins)
 
 
-def test_fit_without_groups_is_refused() -> None:
+def test_fit_without_groups_or_with_one_class_per_split_is_refused() -> None:
     with pytest.raises(MerbenchError, match="groups"):
         SubjectSearchSVC().fit(np.zeros((4, 2)), np.array([0, 1, 0, 1]))
+    with pytest.raises(MerbenchError, match="leaves one class only"):
+        SubjectSearchSVC().fit(np.zeros((4, 2)), np.array([0, 0, 1, 1]),
+                               groups=np.array(["a", "a", "b", "b"]))
+    with pytest.raises(MerbenchError, match="only class 1"):
+        SubjectSearchSVC().fit(np.zeros((4, 2)), np.array([1, 1, 1, 1]),
+                               groups=np.array(["a", "a", "b", "b"]))
 
 
 def test_a_bad_feature_option_and_a_missing_source_are_clear_errors(

@@ -1,7 +1,8 @@
 """Registers the handcrafted features and their SVM models; imports nothing heavy.
 
-The ``*-release`` / ``*-apex`` names are variants for the public composite release (28x28 flow
-images and apex faces only), not the published descriptors: see each description.
+``biwoof`` reads raw onset and apex frames (the raw-database datasets); the ``*-release`` /
+``*-apex`` names are variants for the public composite release (28x28 flow images and apex
+faces only), not the published descriptors: see each description.
 """
 
 from __future__ import annotations
@@ -40,6 +41,26 @@ LBP_APEX = FeatureMeta(
     shape=(64 * 59,),
 )
 
+BIWOOF = FeatureMeta(
+    name="biwoof",
+    version=1,
+    description="Bi-WOOF from raw onset/apex frames: tvl1-uvos's aligned face and TV-L1 flow, "
+                "5x5 blocks x 8 equal bins, L2-normalised",
+    citation=BIWOOF_CITATION,
+    needs=("onset_frame", "apex_frame"),
+    shape=(200,),
+)
+
+BIWOOF_SVM = ModelMeta(
+    name="biwoof-svm",
+    version=1,
+    description="Linear SVM on biwoof (Bi-WOOF of the raw frames' TV-L1 flow); C picked on "
+                "training subjects",
+    citation=f"{BIWOOF_CITATION}; {SVM_CITATION}",
+    feature="biwoof",
+    kind="sklearn",
+)
+
 BIWOOF_RELEASE_SVM = ModelMeta(
     name="biwoof-release-svm",
     version=1,
@@ -63,11 +84,13 @@ LBP_APEX_SVM = ModelMeta(
 
 @hookimpl
 def merbench_register_features(registry: FeatureRegistry) -> None:
+    registry.add(BIWOOF, "merbench_handcrafted.biwoof_raw:build_biwoof")
     registry.add(BIWOOF_RELEASE, "merbench_handcrafted.biwoof_release:build_biwoof_release")
     registry.add(LBP_APEX, "merbench_handcrafted.lbp_apex:build_lbp_apex")
 
 
 @hookimpl
 def merbench_register_models(registry: ModelRegistry) -> None:
+    registry.add(BIWOOF_SVM, "merbench_handcrafted.svm:build_biwoof_svm")
     registry.add(BIWOOF_RELEASE_SVM, "merbench_handcrafted.svm:build_biwoof_svm")
     registry.add(LBP_APEX_SVM, "merbench_handcrafted.svm:build_lbp_svm")

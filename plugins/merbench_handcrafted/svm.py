@@ -80,21 +80,34 @@ class SubjectSearchSVC(ClassifierMixin, BaseEstimator):
         if n_subjects < 2:
             raise MerbenchError(f"the inner search needs at least 2 training subjects, got "
                                 f"{n_subjects}; use a dataset with more subjects")
+        y = np.asarray(y)
+        if len(np.unique(y)) < 2:
+            raise MerbenchError(f"the training subjects have only class {y[0]}; an SVM needs "
+                                "two classes or more: use a dataset with more subjects")
         splits = min(self.inner_splits, n_subjects)
+        # an inner training part with one class cannot fit an SVM: such splits are left out
+        # (and counted) rather than failing the fold; small datasets have them
+        parts = list(GroupKFold(n_splits=splits).split(X, y, groups))
+        usable = [(train, val) for train, val in parts if len(np.unique(y[train])) >= 2]
+        if not usable:
+            raise MerbenchError(f"every inner split of the {n_subjects} training subjects "
+                                "leaves one class only to train on; use more subjects or "
+                                "a smaller --model-opt inner_splits")
         steps: list[tuple[str, Any]] = [("scale", StandardScaler())] if self.scale else []
         steps.append(("svc", SVC(kernel="linear", class_weight=self.class_weight)))
         search = GridSearchCV(
-            Pipeline(steps), {"svc__C": grid}, cv=GroupKFold(n_splits=splits),
+            Pipeline(steps), {"svc__C": grid}, cv=usable,
             scoring=make_scorer(f1_score, average="macro", zero_division=0.0),
             refit=True, n_jobs=1, error_score="raise",
         )
-        search.fit(np.asarray(X), np.asarray(y), groups=groups)
+        search.fit(np.asarray(X), y)
         self.search_ = search
         self.classes_ = search.classes_
         scores = search.cv_results_["mean_test_score"]
         self.fit_report_ = {
             "C": float(search.best_params_["svc__C"]),
             "inner_cv": f"GroupKFold({splits}) over {n_subjects} training subjects",
+            "inner_splits_used": len(usable),
             "inner_scoring": "macro F1, mean over the inner splits",
             "inner_scores": {f"{c:g}": round(float(s), 6)
                              for c, s in zip(grid, scores, strict=True)},
