@@ -168,8 +168,9 @@ def test_reduced_settings_are_shown_apart(tiny: Path, tmp_path: Path, cli, read_
     html = (tmp_path / "site" / "benchmarks" / "synthetic-loso.html").read_text()
     tables = read_tables(html)
     assert [r["seeds"] for r in tables["ranked-table"]] == ["2 (0, 1)"]
-    assert len(tables["reduced-table"]) == 4  # two runs x (fixed, oracle)
-    assert "epochs 1 (recipe 2)" in html and "dropout=0.1" in html
+    assert len(tables["reduced-table"]) == 2  # two runs, fixed
+    assert {r["selection"].split()[0] for r in tables["reduced-test-set-table"]} == {"oracle"}
+    assert "quicknet: epochs 1 (recipe 2)" in html and "quicknet: dropout=0.1" in html
 
 
 def _synthetic_benchmark(folder: Path, **changes: object) -> Path:
