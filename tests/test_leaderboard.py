@@ -83,7 +83,7 @@ def test_composite_page_is_table_2_with_merbench_runs(real_site: Path, read_tabl
 def test_index_runs_and_empty_benchmarks(real_site: Path, read_tables) -> None:
     index = (real_site / "index.html").read_text()
     runs = read_tables(index)["runs-table"]
-    assert [r["seed"] for r in runs] == ["0", "1", "2"]
+    assert [r["seed"] for r in runs if r["model"].startswith("ststnet")] == ["0", "1", "2"]
     assert all(r["benchmarks"] == "composite-3class-loso" for r in runs)
     assert "None: every result file found validated." in index
     for db in ("casme2", "samm", "smic"):
