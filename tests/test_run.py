@@ -266,7 +266,8 @@ def test_ctrl_c_says_where_the_folds_are(tmp_path: Path) -> None:
     out = tmp_path / "r"
     process = subprocess.Popen(
         [sys.executable, "-m", "merbench", "run", "--model", "ststnet", "--dataset",
-         "synthetic", "--epochs", "400", "--device", "cpu", "--quiet", "--out", str(out)],
+         "synthetic", "--dataset-opt", "subjects=30", "--epochs", "400", "--device", "cpu",
+         "--quiet", "--out", str(out)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 120
     while not (out / "folds" / "fold-000.npz").exists() and time.monotonic() < deadline:
