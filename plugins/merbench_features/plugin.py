@@ -34,9 +34,29 @@ HTNET_REGIONS = FeatureMeta(
     shape=(3, 28, 28),
 )
 
+ONSET_APEX = FeatureMeta(
+    name="onset-apex-224",
+    version=1,
+    description="Onset and apex frames (RGB uint8), cut to one face box and resized to 224x224",
+    citation="Li et al., MMNet, IJCAI 2022 (its onset/apex input); face box from dlib's 68 "
+             "landmarks",
+    needs=("onset_frame", "apex_frame"),  # (N, 2, 3, size, size) uint8; size option, 224
+)
+
+FLOW_AND_APEX = FeatureMeta(
+    name="flow-and-apex",
+    version=1,
+    description="Composite-release pair: the 28x28 flow image upsampled to 224 and the apex "
+                "face (uint8)",
+    citation="merbench variant input for MMNet on the MEGC2019 composite release",
+    needs=("flow_uvos", "apex_face"),  # (N, 2, 3, size, size) uint8; size option, 224
+)
+
 
 @hookimpl
 def merbench_register_features(registry: FeatureRegistry) -> None:
     registry.add(FLOW_UVOS, "merbench_features.flow_uvos:build_flow_uvos")
     registry.add(LANDMARKS, "merbench_features.landmarks:build_landmarks")
     registry.add(HTNET_REGIONS, "merbench_features.htnet_regions:build_htnet_regions")
+    registry.add(ONSET_APEX, "merbench_features.frames:build_onset_apex")
+    registry.add(FLOW_AND_APEX, "merbench_features.frames:build_flow_and_apex")
