@@ -57,6 +57,15 @@ def face_box(points: np.ndarray, height: int, width: int) -> tuple[int, int, int
     return round(cx - side / 2), round(cy - side / 2), side
 
 
+def apex_face_box(apex: np.ndarray, cache_dir: str | os.PathLike[str] | None
+                  ) -> tuple[int, int, int] | None:
+    """The face box placed on the apex frame's landmarks (cached), or None without a face."""
+    from merbench_features.landmarks import detect_landmarks68
+
+    points, missed = detect_landmarks68([apex], cache_dir)
+    return None if missed[0] else face_box(points[0], *apex.shape[:2])
+
+
 def cut(image: np.ndarray, left: int, top: int, side: int) -> np.ndarray:
     """The square ``side`` x ``side`` window at (left, top), black where it leaves the image."""
     out = np.zeros((side, side, *image.shape[2:]), dtype=image.dtype)
@@ -111,13 +120,10 @@ def onset_apex_pairs(dataset: Dataset, size: int, crop: str,
                                 f"{sample} differ in size ({onset.shape[:2]} vs "
                                 f"{apex.shape[:2]}); both frames must come from one clip")
         if crop == "face":
-            from merbench_features.landmarks import detect_landmarks68
-
-            points, missed = detect_landmarks68([apex], cache_dir)
-            if missed[0]:
+            box = apex_face_box(apex, cache_dir)
+            if box is None:
                 failed.append(sample)
             else:
-                box = face_box(points[0], *apex.shape[:2])
                 onset, apex = cut(onset, *box), cut(apex, *box)
         pairs[index, 0] = to_rgb_chw(resize(onset, size))
         pairs[index, 1] = to_rgb_chw(resize(apex, size))

@@ -52,6 +52,15 @@ FLOW_AND_APEX = FeatureMeta(
     needs=("flow_uvos", "apex_face"),  # (N, 2, 3, size, size) uint8; size option, 224
 )
 
+HSTA_CLIP = FeatureMeta(
+    name="hsta-clip",
+    version=1,
+    description="HSTA input: onset, apex and 12 candidate frames of [onset, min(offset, "
+                "onset+50)], face-cut, 224x224 uint8",
+    citation="Hao et al., HSTA, https://arxiv.org/abs/2405.03202 (its clip sampling)",
+    needs=("onset_frame", "apex_frame"),  # and the sample table's folder / onset / offset
+)
+
 
 @hookimpl
 def merbench_register_features(registry: FeatureRegistry) -> None:
@@ -60,3 +69,4 @@ def merbench_register_features(registry: FeatureRegistry) -> None:
     registry.add(HTNET_REGIONS, "merbench_features.htnet_regions:build_htnet_regions")
     registry.add(ONSET_APEX, "merbench_features.frames:build_onset_apex")
     registry.add(FLOW_AND_APEX, "merbench_features.frames:build_flow_and_apex")
+    registry.add(HSTA_CLIP, "merbench_features.clips:build_hsta_clip")
