@@ -191,3 +191,14 @@ def test_onset_apex_pairs_share_one_face_box(monkeypatch) -> None:
     assert np.array_equal(pairs[1, 1], whole[:, :, ::-1].transpose(2, 0, 1))
     with pytest.raises(MerbenchError, match="crop must be one of"):
         build_onset_apex(crop="eyes")
+
+
+def test_model_options_are_checked_by_name(tmp_path: Path) -> None:
+    plugins = load_plugins(extra=[("mmnet-dev", mmnet_plugin), ("tinyfaces", _TinyFaces())],
+                           block=["mmnet"])
+    for option in ("main_input", "depth"):  # fixed by the model name / not an option
+        with pytest.raises(MerbenchError, match=f"{option}"):
+            merbench.run(model="mmnet-release", dataset="tinyfaces",
+                         model_options={option: 1}, out=tmp_path / option, plugins=plugins)
+    with pytest.raises(MerbenchError, match="needs onset_frame, apex_frame from the dataset"):
+        merbench.run(model="mmnet", dataset="tinyfaces", out=tmp_path / "x", plugins=plugins)

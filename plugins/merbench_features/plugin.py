@@ -55,8 +55,8 @@ FLOW_AND_APEX = FeatureMeta(
 HSTA_CLIP = FeatureMeta(
     name="hsta-clip",
     version=1,
-    description="HSTA input: onset, apex and 12 candidate frames of [onset, min(offset, "
-                "onset+50)], face-cut, 224x224 uint8",
+    description="HSTA input: onset, apex and 12 candidate frames from onset to min(offset, "
+                "onset+50), face-cut, 224x224 uint8",
     citation="Hao et al., HSTA, https://arxiv.org/abs/2405.03202 (its clip sampling)",
     needs=("onset_frame", "apex_frame"),  # and the sample table's folder / onset / offset
 )
