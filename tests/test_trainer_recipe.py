@@ -156,3 +156,17 @@ def test_precision_is_checked_before_anything_runs(tmp_path: Path, cli) -> None:
     assert code == 2 and "--precision" in err and "fp8" in err
     with pytest.raises(MerbenchError, match="unknown --precision 'half'"):
         merbench.run(model="ststnet", dataset="synthetic", precision="half", out=tmp_path / "x")
+
+
+def test_fold_parallel_applies_the_schedule_like_one_fold_at_a_time() -> None:
+    from merbench.training.fold_parallel import FoldTask, train_folds
+
+    recipe = TrainRecipe(epochs=6, batch_size=16, lr=0.05, optimizer="adamw",
+                         weight_decay=0.1, schedule="cosine", warmup_epochs=2)
+    x, y = _data(48)
+    tasks = [FoldTask(x[:40], y[:40], x[40:], seed=5), FoldTask(x[8:], y[8:], x[:8], seed=6)]
+    together = train_folds(_Net, recipe, tasks, device="cpu")
+    for task, predicted in zip(tasks, together, strict=True):
+        alone = train_fold(_Net, recipe, task.x_train, task.y_train, task.x_test,
+                           device="cpu", seed=task.seed)
+        assert np.array_equal(predicted, alone)
