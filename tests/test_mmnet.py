@@ -178,7 +178,10 @@ def test_onset_apex_pairs_share_one_face_box(monkeypatch) -> None:
     import merbench_features.landmarks as landmarks
 
     monkeypatch.setattr(landmarks, "detect_landmarks68", fake_detect)
-    extracted = build_onset_apex(size=16)(dataset)
+    with pytest.raises(MerbenchError, match="lacks folder, onset, apex; use --feature-opt "
+                                            "jitter=0"):
+        build_onset_apex(size=16)(dataset)
+    extracted = build_onset_apex(size=16, jitter=0)(dataset)
     pairs = extracted.values
     assert pairs.shape == (2, 2, 3, 16, 16) and pairs.dtype == np.uint8
     assert extracted.report["no_face"] == ["b"]
@@ -202,3 +205,36 @@ def test_model_options_are_checked_by_name(tmp_path: Path) -> None:
                          model_options={option: 1}, out=tmp_path / option, plugins=plugins)
     with pytest.raises(MerbenchError, match="needs onset_frame, apex_frame from the dataset"):
         merbench.run(model="mmnet", dataset="tinyfaces", out=tmp_path / "x", plugins=plugins)
+
+
+def test_jitter_candidates_come_from_the_clip_and_are_drawn_in_training(tmp_path: Path) -> None:
+    import cv2
+
+    folder = tmp_path / "clip"
+    folder.mkdir()
+    for number in range(10, 31):  # frame n is filled with the value n
+        cv2.imwrite(str(folder / f"img{number}.png"), np.full((8, 8, 3), number, np.uint8))
+    frame = {n: np.full((8, 8, 3), n, np.uint8) for n in (12, 22)}
+    samples = pd.DataFrame({"sample_id": ["a"], "database": "d", "subject": ["1"],
+                            "label": [0], "folder": [str(folder)], "onset": [12],
+                            "apex": [22]})
+    dataset = InMemoryDataset("raw", samples, ("x",), {"onset_frame": frame[12][None],
+                                                      "apex_frame": frame[22][None]})
+    rows = build_onset_apex(size=16, crop="none", jitter=0.3, jitter_frames=2)(dataset).values
+    # d = round(0.3 * 10) = 3: onset 12 -> 9 (not in the folder: nearest 10) and 15; apex 19, 25
+    assert rows.shape == (1, 6, 3, 16, 16)
+    assert rows[0, :, 0, 0, 0].tolist() == [12, 22, 10, 15, 19, 25]
+    batch = torch.as_tensor(np.repeat(rows, 300, axis=0)).float()
+    picked = torch.stack([mmnet_jitter(batch[i:i + 1], i)[0, :, 0, 0, 0] for i in range(300)])
+    assert set(picked[:, 0].tolist()) == {12.0, 10.0, 15.0}  # onsets from the onset's set
+    assert set(picked[:, 1].tolist()) == {22.0, 19.0, 25.0}
+    model = MMNet(num_classes=2, **{**SMALL, "image_size": 16}).eval()
+    big = torch.rand(2, 6, 3, 16, 16) * 255
+    with torch.no_grad():  # at test only the annotated pair counts
+        assert torch.equal(model(big), model(big[:, :2]))
+
+
+def mmnet_jitter(batch: torch.Tensor, seed: int) -> torch.Tensor:
+    from merbench_mmnet.mmnet import jitter_pairs
+
+    return jitter_pairs(batch, torch.Generator().manual_seed(seed))

@@ -37,10 +37,11 @@ HTNET_REGIONS = FeatureMeta(
 ONSET_APEX = FeatureMeta(
     name="onset-apex-224",
     version=1,
-    description="Onset and apex frames (RGB uint8), cut to one face box and resized to 224x224",
+    description="Onset and apex frames (RGB uint8) with jitter candidates, cut to one face "
+                "box, resized to 224x224",
     citation="Li et al., MMNet, IJCAI 2022 (its onset/apex input); face box from dlib's 68 "
              "landmarks",
-    needs=("onset_frame", "apex_frame"),  # (N, 2, 3, size, size) uint8; size option, 224
+    needs=("onset_frame", "apex_frame"),  # (N, 2 + 2 * jitter_frames, 3, size, size) uint8
 )
 
 FLOW_AND_APEX = FeatureMeta(

@@ -4,8 +4,9 @@ Paper: H. Li, M. Sui, Z. Zhu, F. Zhao, "MMNet: Muscle motion-guided network for
 micro-expression recognition", IJCAI 2022, https://doi.org/10.24963/ijcai.2022/150,
 preprint https://arxiv.org/abs/2201.05297; authors' code: https://github.com/muse1998/MMNet
 
-Input: (B, 2, 3, 224, 224), two RGB frames with values 0..255 (uint8 or float16 from the
-feature, float32 here), each ImageNet-normalised inside the model.
+Input: (B, 2, 3, 224, 224), two RGB frames with values 0..255 (uint8 from the feature,
+float32 here), each ImageNet-normalised inside the model; or (B, 2 + 2J, 3, 224, 224) with
+the feature's onset / apex jitter candidates after the pair, used in training only.
 
 - ``mmnet`` (feature ``onset-apex-224``): frame 0 is the onset, frame 1 the apex. The main
   branch sees apex − onset, the position-calibration (PC) branch the onset.
@@ -43,9 +44,11 @@ Training recipe (declared in the plugin, applied by the core trainer): cross-ent
 lr 8e-4, weight decay 0.6, learning rate multiplied by 0.987 after each of the first 50
 epochs, 74 epochs, batch 32; training batches augmented by :meth:`MMNet.augment`
 (horizontal flip, rotation +-3 degrees, random 224 crop with 15 px padding, the same
-transform for both frames of a sample). Not done: the authors' jitter of the onset / apex
-index within 15 % of the onset-apex span during training (the feature gives the annotated
-frames only).
+transform for both frames of a sample), after the onset / apex index jitter within 15 % of
+the onset-apex span when the feature gives jitter candidates (``onset-apex-224`` does by
+default: per sample one onset and one apex drawn among the annotated frame and its two
+candidates at -15 % / +15 % of the span, see ``merbench_features/frames.py``; a discrete
+stand-in for the authors' jitter, whose exact draw the specification does not give).
 """
 
 from __future__ import annotations
@@ -158,11 +161,13 @@ class MMNet(nn.Module):
         self.head = nn.Linear(widths[-1] * grid * grid, num_classes)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if x.ndim != 5 or x.shape[1] != 2 or x.shape[-2:] != (self.image_size,) * 2:
+        if x.ndim != 5 or x.shape[1] < 2 or x.shape[1] % 2 or x.shape[2] != 3 or \
+                x.shape[-2:] != (self.image_size,) * 2:
             raise MerbenchError(f"mmnet takes (batch, 2, 3, {self.image_size}, "
-                                f"{self.image_size}) frame pairs, got {tuple(x.shape)}; use "
-                                "its feature (onset-apex-224 or flow-and-apex)")
-        frames = imagenet_normalise(x)
+                                f"{self.image_size}) frame pairs (plus jitter candidates), got "
+                                f"{tuple(x.shape)}; use its feature (onset-apex-224 or "
+                                "flow-and-apex)")
+        frames = imagenet_normalise(x[:, :2])  # at test: the annotated onset and apex
         first, second = frames[:, 0], frames[:, 1]
         if self.main_input == "difference":  # onset, apex
             motion, position = second - first, first
@@ -172,8 +177,24 @@ class MMNet(nn.Module):
         return self.head(fused.flatten(1))
 
     def augment(self, batch: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
-        """The training augmentation, the same transform for both frames of a sample."""
+        """The training augmentation: the onset / apex jitter when the feature gives
+        candidates, then one flip / rotation / crop for both frames of a sample."""
+        if batch.shape[1] > 2:
+            batch = jitter_pairs(batch, generator)
         return flip_rotate_crop(batch, generator, **self.augmentation)
+
+
+def jitter_pairs(batch: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+    """(B, 2 + 2J, ...) [onset, apex, J onset candidates, J apex candidates] -> (B, 2, ...):
+    per sample one onset among the annotated one and its candidates, likewise the apex,
+    uniformly and independently."""
+    j = (batch.shape[1] - 2) // 2
+    draws = torch.randint(0, j + 1, (len(batch), 2), generator=generator)
+    onset = torch.where(draws[:, 0] == 0, 0, 1 + draws[:, 0])
+    apex = torch.where(draws[:, 1] == 0, 1, 1 + j + draws[:, 1])
+    picks = torch.stack([onset, apex], dim=1).to(batch.device)
+    rows = torch.arange(len(batch), device=batch.device)[:, None]
+    return batch[rows, picks]
 
 
 def _check(num_classes: int, main_input: str, image_size: int, widths: tuple[int, ...],
