@@ -210,3 +210,35 @@ def test_hsta_runs_through_the_trainer(tmp_path: Path) -> None:
     assert stored["hyperparameters"]["schedule"] == "cosine"
     assert stored["hyperparameters"]["precision"] == "bf16"
     assert stored["protocol"]["n_samples"] == 12
+
+
+@pytest.mark.realdata
+def test_real_casme2_frames_give_one_face_box_for_every_frame(real_data: Path,
+                                                              tmp_path: Path) -> None:
+    """Ten real CASME II frames: dlib finds the face on the apex, and the onset-apex and clip
+    features cut every frame (special, candidates, jitter) with that one box."""
+    from merbench_features.frames import apex_face_box, build_onset_apex
+
+    folder = real_data / "samples" / "casme2_sequence"
+    onset, apex = (cv2.imread(str(folder / f"{n:03d}.jpg")) for n in (1, 5))
+    samples = pd.DataFrame({"sample_id": ["clip"], "database": "casme2", "subject": ["s"],
+                            "label": [0], "folder": [str(folder)], "onset": [1], "apex": [5],
+                            "offset": [10]})
+    dataset = InMemoryDataset("real", samples, ("a",), {"onset_frame": onset[None],
+                                                       "apex_frame": apex[None]})
+    box = apex_face_box(apex, tmp_path)
+    assert box is not None
+    left, top, side = box
+    height, width = apex.shape[:2]
+    # these frames are already tight face crops, so the box (1.3 x the landmarks' extent)
+    # is larger than the frame and centred on it
+    assert width < side < 1.6 * height
+    assert abs(left + side / 2 - width / 2) < 0.1 * width
+    assert abs(top + side / 2 - height / 2) < 0.2 * height
+    clip = build_hsta_clip(size=32, candidates=4, cache_dir=str(tmp_path))(dataset)
+    pairs = build_onset_apex(size=32, cache_dir=str(tmp_path))(dataset)
+    assert clip.report["n_no_face"] == 0 and pairs.report["n_no_face"] == 0
+    assert clip.values.shape == (1, 6, 3, 32, 32) and pairs.values.shape == (1, 6, 3, 32, 32)
+    assert np.array_equal(clip.values[0, :2], pairs.values[0, :2])  # same box, same frames
+    assert np.array_equal(clip.values[0, 2], clip.values[0, 0])  # the span starts at onset
+    assert not np.array_equal(pairs.values[0, 0], pairs.values[0, 1])  # onset != apex
