@@ -63,6 +63,12 @@ def merbench_register_protocols(registry: ProtocolRegistry) -> None:
 
 
 @hookspec
+def merbench_extraction_progress(feature: str, dataset: str, done: int, total: int) -> None:
+    """``done`` of ``total`` samples of a per-sample feature are extracted (read from the
+    feature cache or computed); called before the run starts training, for progress bars."""
+
+
+@hookspec
 def merbench_run_start(run: RunInfo) -> None:
     """A run is about to train its folds; ``run`` says what runs and how many folds remain."""
 

@@ -66,3 +66,16 @@ def pooled_scores(
             for db in sorted(set(databases.tolist()))
         },
     }
+
+
+def exclusion_notes(scope: str, metrics: dict) -> list[str]:
+    """Plain-language notes for the classes a scope's UF1 / UAR averages leave out, so the
+    CLI and the leaderboard explain them in the same words."""
+    notes = []
+    if metrics["uf1_excluded"]:
+        notes.append(f"{scope}: UF1 averages without {', '.join(metrics['uf1_excluded'])} "
+                     "(no true and no predicted sample)")
+    if metrics["uar_excluded"]:
+        notes.append(f"{scope}: UAR averages without {', '.join(metrics['uar_excluded'])} "
+                     "(no true sample)")
+    return notes

@@ -20,7 +20,7 @@ import numpy as np
 
 from merbench.dataset import Dataset
 from merbench.errors import MerbenchError
-from merbench.features import unpack
+from merbench.features import SampleExtractor, unpack
 from merbench.meta import TrainRecipe
 from merbench.metrics import pooled_scores
 from merbench.plugins import PluginRuntimeWarning, Plugins, default_plugins
@@ -44,6 +44,7 @@ class RunConfig:
     model: str
     dataset: str
     protocol: str = "loso"
+    feature: str | None = None  # None: the feature the model declares
     out: Path | None = None
     seed: int = 0
     epochs: int | None = None
@@ -62,6 +63,7 @@ class RunConfig:
     dataset_options: dict[str, Any] = field(default_factory=dict)
     feature_options: dict[str, Any] = field(default_factory=dict)
     protocol_options: dict[str, Any] = field(default_factory=dict)
+    workers: int | None = None  # processes for per-sample features; None: one per core
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -106,6 +108,8 @@ def check_options(config: RunConfig) -> None:
     if config.parallel_folds is not None and config.parallel_folds < 1:
         raise MerbenchError(f"--parallel-folds must be at least 1 (got {config.parallel_folds})"
                             "; 1 trains one fold at a time")
+    if config.workers is not None and config.workers < 1:
+        raise MerbenchError(f"--workers must be at least 1 (got {config.workers})")
     if config.inner_val_subjects < 1:
         raise MerbenchError(
             f"--inner-val-subjects must be at least 1 (got {config.inner_val_subjects})"
@@ -139,12 +143,19 @@ class _Plan:
         self.dataset_entry: Entry[Any] = registries.datasets.get(config.dataset)
         self.protocol_entry: Entry[Any] = registries.protocols.get(config.protocol)
         feature_name = self.model.meta.feature
-        if feature_name not in registries.features:
+        if config.feature is None and feature_name not in registries.features:
             raise MerbenchError(
                 f"model '{config.model}' consumes feature '{feature_name}', which no installed "
                 f"plugin provides; installed features: {', '.join(registries.features.names())}"
             )
-        self.feature: Entry[Any] = registries.features.get(feature_name)
+        if config.feature is not None and config.feature != feature_name:
+            self.feature: Entry[Any] = registries.features.get(config.feature)
+            _check_substitute(config, self.feature.meta.shape,
+                              registries.features.get(feature_name).meta.shape
+                              if feature_name in registries.features else ())
+            feature_name = config.feature
+        else:
+            self.feature = registries.features.get(feature_name)
         lacking = self.feature.meta.unmet_needs(self.dataset_entry.meta.provides)
         if lacking:
             wanted = ", ".join(need if "|" not in need
@@ -191,11 +202,6 @@ class _Plan:
 
             self.device = resolve_device(config.device)
         dataset_options = dict(config.dataset_options)
-        if config.data_root is not None:
-            if not self.dataset_entry.accepts("data_root"):
-                raise MerbenchError(f"dataset '{config.dataset}' reads no files; "
-                                    "leave out --data-root")
-            dataset_options["data_root"] = config.data_root
         if config.skip_missing:
             if not self.dataset_entry.accepts("skip_missing"):
                 raise MerbenchError(f"dataset '{config.dataset}' has no samples to skip; "
@@ -204,9 +210,8 @@ class _Plan:
                 raise MerbenchError("--skip-missing contradicts --dataset-opt "
                                     "skip_missing=false; give one of them")
             dataset_options["skip_missing"] = True
-        self.dataset: Dataset = self.dataset_entry.create("dataset", **dataset_options)
-        if getattr(self.dataset, "provides", None) is None:
-            self.dataset.provides = tuple(self.dataset_entry.meta.provides)
+        self.dataset: Dataset = open_dataset(self.dataset_entry, dataset_options,
+                                             config.data_root)
         self.protocol = self.protocol_entry.create("protocol", **config.protocol_options)
         self.folds: list[Fold] = list(self.protocol.folds(self.dataset.samples))
         self.n_classes = len(self.dataset.classes)
@@ -281,6 +286,34 @@ class _Plan:
         return DEFAULT_RUNS_DIR / name
 
 
+def _check_substitute(config: RunConfig, shape: tuple[int, ...],
+                      declared: tuple[int, ...]) -> None:
+    """``--feature`` may replace the model's feature only by one of the same per-sample
+    shape (e.g. ``tvl1-uvos`` for ``flow-uvos``), so the model's input layer fits."""
+    if not shape or not declared or tuple(shape) != tuple(declared):
+        show = "x".join(map(str, shape)) or "undeclared"
+        want = "x".join(map(str, declared)) or "undeclared"
+        raise MerbenchError(f"--feature {config.feature} gives per-sample shape {show}, and "
+                            f"model '{config.model}' takes {want}; choose a feature of the "
+                            "same shape (see 'merbench list features')")
+
+
+def open_dataset(entry: Entry[Any], options: dict[str, Any],
+                 data_root: str | None = None) -> Dataset:
+    """Build a registered dataset with its options (and ``--data-root`` for datasets that
+    read files), with ``provides`` filled in from its metadata when it does not say."""
+    options = dict(options)
+    if data_root is not None:
+        if not entry.accepts("data_root"):
+            raise MerbenchError(f"dataset '{entry.meta.name}' reads no files; "
+                                "leave out --data-root")
+        options["data_root"] = data_root
+    dataset: Dataset = entry.create("dataset", **options)
+    if getattr(dataset, "provides", None) is None:
+        dataset.provides = tuple(entry.meta.provides)
+    return dataset
+
+
 def _check_evaluation(config: RunConfig, is_torch: bool) -> None:
     """``--weights`` evaluates saved models: nothing is trained, so nothing about training
     may be asked for."""
@@ -346,7 +379,8 @@ def run(config: RunConfig, plugins: Plugins | None = None) -> RunResult:
     run_dir = RunDirectory(config.out if config.out is not None else plan.default_out())
     run_dir.open(identity, config.to_dict())
 
-    features, feature_report = _extract(plan)
+    notify = _Notifier(plugins)
+    features, feature_report = _extract(plan, notify)
     labels = plan.dataset.samples["label"].to_numpy()
 
     finished = {f.index: run_dir.load_fold(f.index) for f in plan.folds}
@@ -357,7 +391,6 @@ def run(config: RunConfig, plugins: Plugins | None = None) -> RunResult:
                    protocol=config.protocol, n_folds=len(plan.folds),
                    folds_to_train=sum(v is None for v in finished.values()),
                    epochs=plan.epochs, device=device_name)
-    notify = _Notifier(plugins)
     notify("merbench_run_start", run=info)
 
     done: dict[int, FoldOutcome] = {}
@@ -410,12 +443,29 @@ def _fold_groups(plan: _Plan, pending: list[Fold], k: int) -> list[list[Fold]]:
             for group in plan_groups(n_train, plan.recipe.batch_size, k)]
 
 
-def _extract(plan: _Plan) -> tuple[np.ndarray, dict[str, Any]]:
+def _extract(plan: _Plan, notify: _Notifier | None = None) -> tuple[np.ndarray, dict[str, Any]]:
     """The model's input for every sample, checked against the feature's declared shape,
-    and what the feature reported about it (``{}`` or ``{"report": ..., "summary": ...}``)."""
+    and what the feature reported about it (``{}`` or ``{"report": ..., "summary": ...}``).
+
+    A per-sample feature (:class:`merbench.features.SampleExtractor`) goes through the
+    feature cache in ``config.workers`` processes, reporting progress through the
+    ``merbench_extraction_progress`` hook; a whole-dataset function is simply called.
+    """
     meta = plan.feature.meta
     extract = plan.feature.create("feature", **plan.config.feature_options)
-    values, report, summary = unpack(meta.name, extract(plan.dataset))
+    if isinstance(extract, SampleExtractor):
+        from merbench.extraction import extract_samples
+
+        def progress(done: int, total: int) -> None:
+            if notify is not None:
+                notify("merbench_extraction_progress", feature=meta.name,
+                       dataset=plan.config.dataset, done=done, total=total)
+
+        returned = extract_samples(meta, extract, plan.dataset, workers=plan.config.workers,
+                                   on_progress=progress)
+    else:
+        returned = extract(plan.dataset)
+    values, report, summary = unpack(meta.name, returned)
     features = np.asarray(values)
     # Images stay uint8 / float16 in memory (a 224x224 frame pair is 4x larger as float32);
     # the trainer converts each batch to float32 on the device.
@@ -553,6 +603,12 @@ def _train_together(plan: _Plan, folds: list[Fold], features: np.ndarray, labels
             for i, p in zip(inputs, predictions, strict=True)]
 
 
+def _default_parallel(plan: _Plan) -> bool:
+    """Whether folds train together unless asked otherwise: on CUDA, where one fold leaves
+    the device idle; not on a CPU, where vmap measured slower than one fold at a time."""
+    return plan.device.startswith("cuda")
+
+
 def _choose_engine(plan: _Plan, pending: list[Fold]) -> dict[str, Any]:
     """Sequential or fold-parallel, how many folds at once, and why: recorded in the
     results and printed, since it decides the run time (never the numbers)."""
@@ -565,6 +621,10 @@ def _choose_engine(plan: _Plan, pending: list[Fold]) -> dict[str, Any]:
                 else "a scikit-learn estimator is fitted once per fold"}
     if asked == 1:
         return {"mode": "sequential", "folds_at_once": 1, "reason": "--parallel-folds 1"}
+    if asked is None and not _default_parallel(plan):
+        return {"mode": "sequential", "folds_at_once": 1,
+                "reason": "on a CPU one fold at a time is faster (benchmarks/train_speed.py); "
+                          "--parallel-folds K trains K at once"}
     if plan.config.precision != "fp32":
         return {"mode": "sequential", "folds_at_once": 1,
                 "reason": f"--precision {plan.config.precision} is trained one fold at a "
@@ -582,10 +642,6 @@ def _choose_engine(plan: _Plan, pending: list[Fold]) -> dict[str, Any]:
                 "reason": f"model '{plan.config.model}' has dropout, and folds trained "
                           "together draw other dropout masks than one at a time; "
                           "--parallel-folds K trains it fold-parallel anyway"}
-    if asked is None and not plan.device.startswith("cuda"):
-        return {"mode": "sequential", "folds_at_once": 1,
-                "reason": "on a CPU one fold at a time is faster (benchmarks/train_speed.py); "
-                          "--parallel-folds K trains K at once"}
     k = asked if asked is not None else folds_that_fit(model, plan.device)
     k = max(1, min(k, len(pending)))
     if k == 1:

@@ -84,13 +84,18 @@ def test_a_run_gives_the_same_results_either_way(tmp_path: Path, selection: str)
 def test_batchnorm_models_train_one_fold_at_a_time(tmp_path: Path, cli) -> None:
     code, out, err = cli("run", "--model", "ststnet", "--dataset", "synthetic",
                          "--dataset-opt", "subjects=3", "--dataset-opt", "samples_per_subject=3",
-                         "--epochs", "2", "--out", tmp_path / "r", "--quiet")
+                         "--epochs", "2", "--out", tmp_path / "r", "--quiet",
+                         "--parallel-folds", "3")
     assert code == 0, err
     assert "engine: one fold at a time — model 'ststnet' cannot train folds together: it " \
            "has BatchNorm" in " ".join(out.split())
 
 
-def test_dropout_models_go_fold_parallel_only_when_asked(tmp_path: Path) -> None:
+def test_dropout_models_go_fold_parallel_only_when_asked(tmp_path: Path, monkeypatch) -> None:
+    from merbench import runner
+
+    # as on a GPU, where the engine would otherwise train folds together
+    monkeypatch.setattr(runner, "_default_parallel", lambda plan: True)
     auto = run(tmp_path, "auto", model="offapexnet")
     assert auto["engine"]["mode"] == "sequential" and "dropout" in auto["engine"]["reason"]
     asked = run(tmp_path, "asked", model="offapexnet", parallel_folds=2)

@@ -149,7 +149,7 @@ def test_mmnet_release_runs_through_the_trainer(tmp_path: Path) -> None:
     result = merbench.run(model="mmnet-release", dataset="tinyfaces", epochs=2, batch_size=8,
                           model_options={**SMALL, "widths": [8, 8, 16, 16]},
                           feature_options={"size": 32}, device="cpu", out=tmp_path / "r",
-                          plugins=plugins)
+                          parallel_folds=2, plugins=plugins)  # asks, so the model is checked
     stored = json.loads((tmp_path / "r" / "results.json").read_text())
     assert stored["engine"]["mode"] == "sequential"
     assert "augments its training batches" in stored["engine"]["reason"]

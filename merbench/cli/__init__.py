@@ -1,5 +1,8 @@
-"""The ``merbench`` command: ``run`` a protocol, ``list`` what plugins provide, ``validate``
-result files and build the ``leaderboard`` site from them.
+"""The ``merbench`` command: run, extract, list, cache, validate and leaderboard.
+
+``run`` a protocol, ``extract`` a feature into the cache, ``list`` what plugins provide, show
+or clear the feature ``cache``, ``validate`` result files and build the ``leaderboard`` site
+from them.
 
 Every mistake a user can make ends in one line on stderr that says what is wrong and how to
 fix it, and exit status 2; an interrupted run says where its finished folds are.
@@ -68,6 +71,9 @@ def build_parser() -> argparse.ArgumentParser:
     sup = argparse.SUPPRESS  # only options the user gave are kept (see --resume)
     run.add_argument("--model", "-m", default=sup, help="model name (see 'merbench list models')")
     run.add_argument("--dataset", "-d", default=sup, help="dataset name")
+    run.add_argument("--feature", "-f", default=sup,
+                     help="feed the model this feature instead of the one it declares (same "
+                          "per-sample shape), e.g. tvl1-uvos for a model trained on flow-uvos")
     run.add_argument("--protocol", default=sup, help="protocol name (default: loso)")
     run.add_argument("--out", "-o", type=Path, default=sup,
                      help="run directory (default: runs/MODEL-DATASET-PROTOCOL-seedN-HASH)")
@@ -109,7 +115,38 @@ def build_parser() -> argparse.ArgumentParser:
         run.add_argument(f"--{kind}-opt", dest=f"{kind}_options", action="append",
                          type=_key_value, default=sup, metavar="KEY=VALUE",
                          help=f"an option of the {kind} (repeatable)")
+    run.add_argument("--workers", type=int, default=sup, metavar="N",
+                     help="processes that extract a per-sample feature (default: one per core)")
     run.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+
+    extract = commands.add_parser(
+        "extract", parents=[common], help="compute a feature for a dataset into the cache",
+        description="Compute a per-sample feature (e.g. tvl1-uvos) for every sample of a "
+                    "dataset, in parallel, into the feature cache ($MERBENCH_CACHE_DIR, else "
+                    "~/.cache/merbench). Samples already cached are read, not recomputed; an "
+                    "interrupted extraction keeps every finished sample.",
+    )
+    extract.add_argument("--dataset", "-d", required=True, help="dataset name")
+    extract.add_argument("--feature", "-f", required=True, help="feature name")
+    extract.add_argument("--workers", type=int, default=None, metavar="N",
+                         help="worker processes (default: one per core)")
+    extract.add_argument("--data-root", default=None, metavar="PATH",
+                         help="where the dataset's files are (default: $MERBENCH_DATA_DIR)")
+    for kind in ("dataset", "feature"):
+        extract.add_argument(f"--{kind}-opt", dest=f"{kind}_options", action="append",
+                             type=_key_value, default=[], metavar="KEY=VALUE",
+                             help=f"an option of the {kind} (repeatable)")
+    extract.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+
+    cache = commands.add_parser("cache", help="show or clear the feature cache",
+                                description="The feature cache is in $MERBENCH_CACHE_DIR, "
+                                            "else ~/.cache/merbench.")
+    actions = cache.add_subparsers(dest="action", metavar="ACTION", parser_class=_Parser)
+    actions.required = True
+    actions.add_parser("info", help="entries and size per feature")
+    clear = actions.add_parser("clear", help="delete cached entries")
+    clear.add_argument("--feature", "-f", default=None, metavar="NAME",
+                       help="delete only this feature's entries (a name 'cache info' shows)")
 
     listing = commands.add_parser("list", parents=[common], help="show what plugins provide")
     listing.add_argument("kind", nargs="?", choices=LIST_KINDS, metavar="KIND",
@@ -150,9 +187,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-_RUN_FIELDS = ("model", "dataset", "protocol", "out", "seed", "epochs", "batch_size", "lr",
-               "device", "selection", "inner_val_subjects", "shuffle_train_labels",
-               "data_root", "skip_missing", "weights", "parallel_folds", "precision",
+_RUN_FIELDS = ("model", "dataset", "feature", "protocol", "out", "seed", "epochs", "batch_size",
+               "lr", "device", "selection", "inner_val_subjects", "shuffle_train_labels",
+               "data_root", "skip_missing", "weights", "parallel_folds", "workers", "precision",
                "model_options",
                "dataset_options", "feature_options", "protocol_options")
 
@@ -167,6 +204,7 @@ def _run_config(args: argparse.Namespace) -> Any:
             given[key] = dict(given[key])
     resume = getattr(args, "resume", None)
     if resume is not None:
+        workers = given.pop("workers", None)  # how fast, not what: allowed with --resume
         if given:
             names = ", ".join("--" + k.replace("_", "-").replace("-options", "-opt") for k in given)
             raise MerbenchError(f"--resume takes every option from {resume}/run.json; "
@@ -174,6 +212,7 @@ def _run_config(args: argparse.Namespace) -> Any:
         stored = RunDirectory(resume).read_run_file().get("config", {})
         config = RunConfig.from_dict(stored)
         config.out = resume
+        config.workers = workers
         return config
     missing = [f"--{k}" for k in ("model", "dataset") if k not in given]
     if missing:
@@ -221,6 +260,65 @@ def _command_run(args: argparse.Namespace) -> int:
     finally:
         reporter.stop()
     print_results(result.results, result.run_dir)
+    return 0
+
+
+def _command_extract(args: argparse.Namespace) -> int:
+    from merbench.cli.progress import ProgressReporter
+    from merbench.cli.render import print_extraction
+    from merbench.extraction import extract_samples
+    from merbench.features import SampleExtractor
+    from merbench.runner import open_dataset
+
+    if args.workers is not None and args.workers < 1:
+        raise MerbenchError(f"--workers must be at least 1 (got {args.workers})")
+    registries = _load(args).registries
+    dataset_entry = registries.datasets.get(args.dataset)
+    feature_entry = registries.features.get(args.feature)
+    lacking = feature_entry.meta.unmet_needs(dataset_entry.meta.provides)
+    if lacking:
+        raise MerbenchError(f"feature '{args.feature}' needs {', '.join(lacking)} from the "
+                            f"dataset, and dataset '{args.dataset}' provides only "
+                            f"{', '.join(dataset_entry.meta.provides) or 'nothing'}")
+    dataset_options, feature_options = dict(args.dataset_options), dict(args.feature_options)
+    dataset_entry.check_options("dataset", dataset_options)
+    feature_entry.check_options("feature", feature_options)
+    extractor = feature_entry.create("feature", **feature_options)
+    if not isinstance(extractor, SampleExtractor):
+        raise MerbenchError(f"feature '{args.feature}' is computed for a whole dataset at once "
+                            "and has nothing to cache (it reads what the dataset already "
+                            "gives); 'merbench run' computes it, 'merbench extract' is for "
+                            "per-sample features such as tvl1-uvos")
+    dataset = open_dataset(dataset_entry, dataset_options, args.data_root)
+    reporter = ProgressReporter(enabled=not args.quiet)
+    label = f"{args.feature} on {args.dataset}"
+    try:
+        extracted = extract_samples(
+            feature_entry.meta, extractor, dataset, workers=args.workers,
+            on_progress=lambda done, total: reporter.extraction_progress(label, done, total))
+    except KeyboardInterrupt:
+        reporter.stop()
+        print("merbench: interrupted — every sample finished so far is in the cache; run the "
+              "same command again to compute only the rest", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    finally:
+        reporter.stop()
+    print_extraction(args.feature, args.dataset, extracted)
+    return 0
+
+
+def _command_cache(args: argparse.Namespace) -> int:
+    from merbench.cache import cache_info, clear_cache, default_cache_dir
+    from merbench.cli.render import print_cache_info
+
+    if args.action == "info":
+        print_cache_info(default_cache_dir(), cache_info())
+        return 0
+    removed = clear_cache(args.feature)
+    entries = sum(info.entries for info in removed)
+    size = sum(info.bytes for info in removed)
+    names = ", ".join(info.name for info in removed) or "nothing"
+    print(f"cleared {entries} entries ({size / 1e6:.1f} MB) from {default_cache_dir()}: {names}")
     return 0
 
 
@@ -290,6 +388,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _command_validate(args)
         if args.command == "leaderboard":
             return _command_leaderboard(args)
+        if args.command == "extract":
+            return _command_extract(args)
+        if args.command == "cache":
+            return _command_cache(args)
         return _command_list(args)
     except MerbenchError as exc:
         print(f"merbench: error: {exc}", file=sys.stderr)

@@ -1,4 +1,5 @@
-"""A rich progress bar with an ETA, driven by merbench's lifecycle hooks like any reporter."""
+"""Rich progress bars with an ETA, driven by merbench's lifecycle hooks like any reporter:
+one for feature extraction (samples), one for training (fold-epochs)."""
 
 from __future__ import annotations
 
@@ -28,6 +29,30 @@ class ProgressReporter:
         self._progress: Progress | None = None
         self._task: Any = None
         self._n_folds = 0
+        self._extraction: Progress | None = None
+        self._extraction_task: Any = None
+
+    @hookimpl
+    def merbench_extraction_progress(self, feature: str, dataset: str, done: int,
+                                     total: int) -> None:
+        self.extraction_progress(f"{feature} on {dataset}", done, total)
+
+    def extraction_progress(self, description: str, done: int, total: int) -> None:
+        """Samples extracted so far; the bar closes itself when all are done."""
+        if not self.enabled:
+            return
+        if self._extraction is None:
+            self._extraction = Progress(
+                TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                TextColumn("samples"), TimeElapsedColumn(), TextColumn("ETA"),
+                TimeRemainingColumn(), console=Console(stderr=True),
+            )
+            self._extraction_task = self._extraction.add_task(description, total=total)
+            self._extraction.start()
+        self._extraction.update(self._extraction_task, completed=done)
+        if done >= total:
+            self._extraction.stop()
+            self._extraction = None
 
     @hookimpl
     def merbench_run_start(self, run: RunInfo) -> None:
@@ -63,6 +88,9 @@ class ProgressReporter:
         self.stop()
 
     def stop(self) -> None:
+        if self._extraction is not None:
+            self._extraction.stop()
+            self._extraction = None
         if self._progress is not None:
             self._progress.stop()
             self._progress = None

@@ -24,6 +24,8 @@ def print_plugin_failures(plugins: Plugins) -> None:
 
 def print_results(results: dict[str, Any], run_dir: Path) -> None:
     """The pooled scores, overall and per database, and where the files are."""
+    from merbench.metrics import exclusion_notes
+
     console = Console()
     metrics = results["metrics"]
     selection = results["selection"]
@@ -40,12 +42,7 @@ def print_results(results: dict[str, Any], run_dir: Path) -> None:
     notes = []
     for scope, m in rows:
         table.add_row(scope, str(m["n"]), _fmt(m["uf1"]), _fmt(m["uar"]), _fmt(m["accuracy"]))
-        if m["uf1_excluded"]:
-            notes.append(f"{scope}: UF1 averages without {', '.join(m['uf1_excluded'])} "
-                         "(no true and no predicted sample)")
-        if m["uar_excluded"]:
-            notes.append(f"{scope}: UAR averages without {', '.join(m['uar_excluded'])} "
-                         "(no true sample)")
+        notes.extend(exclusion_notes(scope, m))
     console.print(table)
     for note in notes:
         console.print(f"note: {note}")
@@ -188,3 +185,31 @@ def print_listing(plugins: Plugins, kind: str | None) -> None:
         if not len(registry):
             table.caption = "none registered"
         console.print(table)
+
+
+def print_extraction(feature: str, dataset: str, extracted: Any) -> None:
+    """What ``merbench extract`` did: cache hits versus computed samples, and the feature's
+    own summary (e.g. faces not found)."""
+    facts = extracted.report.get("extraction", {})
+    print(f"{feature} on {dataset}: {facts.get('n_samples')} samples, "
+          f"{facts.get('n_from_cache')} read from the cache, {facts.get('n_computed')} "
+          f"computed ({facts.get('workers')} workers, {facts.get('seconds')} s); "
+          f"cache: {facts.get('cache_dir')}")
+    if extracted.summary:
+        print(f"feature {feature}: {extracted.summary}")
+
+
+def print_cache_info(root: Path, stores: list[Any]) -> None:
+    """Entries and size of every store in the feature cache."""
+    console = Console()
+    if not stores:
+        console.print(f"the cache {root} is empty")
+        return
+    table = Table(title=f"merbench cache: {root}")
+    for column in ("store", "entries", "size"):
+        table.add_column(column, justify="left" if column == "store" else "right")
+    for store in stores:
+        table.add_row(store.name, str(store.entries), f"{store.bytes / 1e6:.2f} MB")
+    table.add_row("total", str(sum(s.entries for s in stores)),
+                  f"{sum(s.bytes for s in stores) / 1e6:.2f} MB")
+    console.print(table)

@@ -254,6 +254,7 @@ def benchmark_rows(benchmark: Benchmark, groups: list[Group]) -> Tables:
     apart: list[Row] = []
     weights: list[Row] = []
     reduced: list[Row] = []
+    reduced_apart: list[Row] = []
     for group in groups:
         if benchmark.mismatch(group.first) is not None:
             continue
@@ -267,11 +268,12 @@ def benchmark_rows(benchmark: Benchmark, groups: list[Group]) -> Tables:
             if not trained_here(group.first):
                 weights.append(row)
             elif reduced_setting(group.first) is not None:
-                reduced.append(row)
+                (reduced_apart if test_set else reduced).append(row)
             else:
                 (apart if test_set else ranked).append(row)
-    for rows in (ranked, apart, weights, reduced):
+    for rows in (ranked, apart, weights, reduced, reduced_apart):
         rows.sort(key=lambda r: -1.0 if r.cells[0].mean is None else r.cells[0].mean,
                   reverse=True)
         mark_best(rows)
-    return Tables(ranked=ranked, test_set=apart, saved_weights=weights, reduced=reduced)
+    return Tables(ranked=ranked, test_set=apart, saved_weights=weights,
+                  reduced=reduced + reduced_apart)

@@ -184,7 +184,27 @@ def _reported_rows(bench: Benchmark) -> list[dict[str, Any]]:
     return rows
 
 
+def _reduced_view(rows: list[Any]) -> dict[str, Any]:
+    """The reduced-setting rows split as the main tables are (never a test-set row next to
+    a fixed one), and one line per configuration saying how it differs from the model."""
+    settings: dict[str, str] = {}
+    for row in rows:
+        first = row.group.first
+        feature = first["feature"]
+        options = ", ".join(f"{k}={v}" for k, v in sorted((feature.get("options") or {}).items()))
+        report_crop = (feature.get("report") or {}).get("crop")
+        if report_crop and "crop=" not in options:
+            options = ", ".join(filter(None, [options, f"crop={report_crop}"]))
+        settings.setdefault(row.group.key, f"{first['model']['name']}: "
+                            f"{reduced_setting(first)}"
+                            + (f"; feature {feature['name']} {options}" if options else ""))
+    return {"ranked": [r for r in rows if not r.test_set_selection],
+            "test_set": [r for r in rows if r.test_set_selection],
+            "settings": list(settings.values())}
+
+
 def _policy_views(run: Run) -> list[dict[str, Any]]:
+    from merbench.metrics import exclusion_notes
     from merbench.selection import POLICIES
 
     results = run.results
@@ -198,12 +218,7 @@ def _policy_views(run: Run) -> list[dict[str, Any]]:
         scopes = [("overall", metrics["overall"]), *sorted(metrics["per_database"].items())]
         notes = []
         for scope, m in scopes:
-            if m["uf1_excluded"]:
-                notes.append(f"{scope}: UF1 averages without {', '.join(m['uf1_excluded'])} "
-                             "(no true and no predicted sample)")
-            if m["uar_excluded"]:
-                notes.append(f"{scope}: UAR averages without {', '.join(m['uar_excluded'])} "
-                             "(no true sample)")
+            notes.extend(exclusion_notes(scope, m))
         policy = POLICIES[name]
         label = f"{name}, test-set selection" if policy.test_set_selection else name
         from markupsafe import Markup
@@ -276,7 +291,7 @@ def render_site(collection: Collection, benchmarks: list[Benchmark], out: Path) 
                     member_of[run.page_id].append(bench)
         page = env.get_template("benchmark.html").render(
             root="../", bench=bench, ranked=ranked, apart=apart, weights=rows.saved_weights,
-            reduced=[(row, reduced_setting(row.group.first)) for row in rows.reduced],
+            reduced=_reduced_view(rows.reduced),
             reported=_reported_rows(bench), first_cols=first_cols, last_cols=last_cols,
             reported_first_cols=[("method", "model", "text"),
                                  ("selection", "selection", "text")],

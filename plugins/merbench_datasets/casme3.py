@@ -95,7 +95,5 @@ def make_casme3(data_root: str | None = None, classes: str = "7", sheet: str | N
                 skip_missing: bool = False) -> rawframes.RawFramesDataset:
     """CAS(ME)^3 Part A samples of one class set, checked against the frames."""
     key = rawframes.pick_class_set(NAME, classes, CLASS_SETS)
-    table, problems = annotations(data_root, sheet)
-    table, problems = rawframes.select_subjects(table, subjects, NAME, problems)
-    table, strange = rawframes.labelled(table, NAME, MAPPINGS[key], EMOTIONS, CLASS_SETS[key])
-    return rawframes.build(NAME, table, CLASS_SETS[key], skip_missing, [*problems, *strange])
+    return rawframes.assemble(NAME, annotations(data_root, sheet), subjects,
+                              MAPPINGS[key], EMOTIONS, CLASS_SETS[key], skip_missing)

@@ -253,3 +253,15 @@ def unusable_rows(table: pd.DataFrame, sheet: Path,
                  f"no subject, clip or onset frame number in '{sheet}'")
                 for line in table.index[bad]]
     return table[~bad], problems
+
+
+def assemble(dataset: str, annotated: tuple[pd.DataFrame, list[tuple[str, str]]],
+             subjects: str | Sequence[str] | None, mapping: dict[str, str],
+             emotions: Sequence[str], classes: Sequence[str],
+             skip_missing: bool) -> RawFramesDataset:
+    """The common end of every raw loader: keep the chosen subjects, map emotions to the
+    class set, check the frames and build the dataset (or name what is unusable)."""
+    table, problems = annotated
+    table, problems = select_subjects(table, subjects, dataset, problems)
+    table, strange = labelled(table, dataset, mapping, emotions, classes)
+    return build(dataset, table, classes, skip_missing, [*problems, *strange])

@@ -134,7 +134,5 @@ def make_smic(data_root: str | None = None, classes: str = "3", apex_sheet: str 
               skip_missing: bool = False) -> rawframes.RawFramesDataset:
     """SMIC-HS samples, checked against the frames (see the module doc)."""
     rawframes.pick_class_set(NAME, classes, CLASS_SETS)
-    table, problems = annotations(data_root, apex_sheet)
-    table, problems = rawframes.select_subjects(table, subjects, NAME, problems)
-    table, strange = rawframes.labelled(table, NAME, {c: c for c in CLASSES}, CLASSES, CLASSES)
-    return rawframes.build(NAME, table, CLASSES, skip_missing, [*problems, *strange])
+    return rawframes.assemble(NAME, annotations(data_root, apex_sheet), subjects,
+                              {c: c for c in CLASSES}, CLASSES, CLASSES, skip_missing)

@@ -53,6 +53,7 @@ from typing import Any
 
 import numpy as np
 
+from merbench.cache import CACHE_ENV, default_cache_dir
 from merbench.dataset import Dataset
 from merbench.errors import MerbenchError
 from merbench.features import Extracted
@@ -63,7 +64,6 @@ UPSAMPLE = 1
 EXTRACTOR_VERSION = 1
 PREDICTOR_FILE = "shape_predictor_68_face_landmarks.dat"
 INSTALL = "pip install dlib-bin face-recognition-models"
-CACHE_ENV = "MERBENCH_CACHE_DIR"
 CACHE_SUBDIR = "landmarks68"
 SHOWN_FAILURES = 5
 
@@ -126,12 +126,6 @@ def extractor_settings() -> dict[str, Any]:
 
 
 # ------------------------------------------------------------------------------------ cache
-
-
-def default_cache_dir() -> Path:
-    """``$MERBENCH_CACHE_DIR``, else ``~/.cache/merbench``."""
-    configured = os.environ.get(CACHE_ENV)
-    return Path(configured).expanduser() if configured else Path.home() / ".cache" / "merbench"
 
 
 class LandmarkCache:
@@ -305,6 +299,15 @@ def _given(dataset: Dataset) -> Landmarks:
                      f"landmarks68 given by dataset '{name}' (nothing detected)")
 
 
+def fallback_summary(failed: list[str], n: int, what: str, fallback: str) -> str:
+    """One line on face detection: how many of ``n`` had no face, naming the first few."""
+    if not failed:
+        return f"dlib found a face in all {n} {what}"
+    shown = ", ".join(failed[:SHOWN_FAILURES])
+    more = ", ..." if len(failed) > SHOWN_FAILURES else ""
+    return f"no face found in {len(failed)} of {n} {what} ({fallback} fallback): {shown}{more}"
+
+
 def landmarks_for(dataset: Dataset, cache_dir: str | os.PathLike[str] | None = None
                   ) -> Landmarks:
     """Every sample's landmarks: the dataset's ``landmarks68`` when it gives them, else
@@ -329,13 +332,7 @@ def landmarks_for(dataset: Dataset, cache_dir: str | os.PathLike[str] | None = N
         "n_samples": n, "n_failed": len(failed_ids), "failed": failed_ids,
         "n_from_cache": found.from_cache, "cache_dir": str(found.cache_dir),
     }
-    if failed_ids:
-        shown = ", ".join(failed_ids[:SHOWN_FAILURES])
-        more = ", ..." if len(failed_ids) > SHOWN_FAILURES else ""
-        summary = (f"no face found in {len(failed_ids)} of {n} samples (whole-image "
-                   f"fallback): {shown}{more}")
-    else:
-        summary = f"dlib found a face in all {n} samples"
+    summary = fallback_summary(failed_ids, n, "samples", "whole-image")
     return Landmarks(found.points, found.failed, report, summary)
 
 

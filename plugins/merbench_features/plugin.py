@@ -34,6 +34,16 @@ HTNET_REGIONS = FeatureMeta(
     shape=(3, 28, 28),
 )
 
+TVL1_UVOS = FeatureMeta(
+    name="tvl1-uvos",
+    version=1,
+    description="28x28 (strain, v, u) flow image from raw onset/apex frames, as released; cached",
+    citation="Liong et al., STSTNet, FG 2019 (input); Zach, Pock & Bischof, A duality based "
+             "approach for realtime TV-L1 optical flow, DAGM 2007; Sanchez et al., IPOL 2013",
+    needs=("onset_frame", "apex_frame"),
+    shape=(3, 28, 28),
+)
+
 ONSET_APEX = FeatureMeta(
     name="onset-apex-224",
     version=1,
@@ -68,6 +78,7 @@ def merbench_register_features(registry: FeatureRegistry) -> None:
     registry.add(FLOW_UVOS, "merbench_features.flow_uvos:build_flow_uvos")
     registry.add(LANDMARKS, "merbench_features.landmarks:build_landmarks")
     registry.add(HTNET_REGIONS, "merbench_features.htnet_regions:build_htnet_regions")
+    registry.add(TVL1_UVOS, "merbench_features.tvl1_uvos:build_tvl1_uvos")
     registry.add(ONSET_APEX, "merbench_features.frames:build_onset_apex")
     registry.add(FLOW_AND_APEX, "merbench_features.frames:build_flow_and_apex")
     registry.add(HSTA_CLIP, "merbench_features.clips:build_hsta_clip")

@@ -1,0 +1,170 @@
+"""Extracting a per-sample feature for a whole dataset: cached, resumable, in parallel.
+
+:func:`extract_samples` is what ``merbench extract`` and ``merbench run`` call for a feature
+whose factory returns a :class:`merbench.features.SampleExtractor`. Each sample is one task:
+read its inputs, hash them into the cache key, load the entry or compute and store it. The
+tasks run in ``workers`` processes (one per core by default), each of which writes its own
+entries as soon as they are done, so an interrupted extraction keeps every finished sample
+and the next one computes only the rest. Whole-dataset features (a plain ``extract(dataset)``
+function) do not come here.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from merbench.cache import FeatureCache
+from merbench.dataset import Dataset
+from merbench.errors import MerbenchError
+from merbench.features import Extracted, Sample, SampleExtractor
+from merbench.meta import FeatureMeta
+
+Progress = Callable[[int, int], None]
+CHUNK = 4  # samples per task: few enough to balance, enough to amortise the round trip
+
+
+@dataclass
+class _Job:
+    """What a worker needs; pickled once to each worker process."""
+
+    meta: FeatureMeta
+    extractor: SampleExtractor
+    dataset: Dataset
+    cache: FeatureCache | None
+
+
+@dataclass
+class _Done:
+    index: int
+    values: np.ndarray
+    notes: dict[str, Any]
+    status: str  # "cached", "computed" or "recomputed" (a damaged entry was replaced)
+
+
+def default_workers() -> int:
+    """One process per core the machine reports."""
+    return max(1, os.cpu_count() or 1)
+
+
+def _one(job: _Job, index: int, sample_id: str) -> _Done:
+    inputs = job.extractor.inputs(job.dataset, index)
+    key = job.cache.key(inputs) if job.cache is not None else None
+    status = "computed"
+    if job.cache is not None and key is not None:
+        found = job.cache.load(key)
+        if isinstance(found, tuple):
+            return _Done(index, found[0], found[1], "cached")
+        if found is False:
+            status = "recomputed"
+    result = job.extractor.compute(inputs, sample_id)
+    sample = result if isinstance(result, Sample) else Sample(np.asarray(result))
+    values = np.asarray(sample.values)
+    if job.cache is not None and key is not None:
+        job.cache.store(key, values, sample.notes)
+    return _Done(index, values, dict(sample.notes), status)
+
+
+_JOB: _Job | None = None
+
+
+def _worker_init(job: _Job) -> None:
+    global _JOB
+    _JOB = job
+    job.extractor.worker_setup()
+
+
+def _worker_run(tasks: list[tuple[int, str]]) -> list[_Done]:
+    assert _JOB is not None, "worker used before its initializer ran"
+    return [_one(_JOB, index, sample_id) for index, sample_id in tasks]
+
+
+def _chunks(items: Sequence[tuple[int, str]], size: int) -> Iterator[list[tuple[int, str]]]:
+    for start in range(0, len(items), size):
+        yield list(items[start:start + size])
+
+
+def _context() -> Any:
+    """Workers start from a fresh process (forkserver, else spawn), never a plain fork:
+    forking a process whose libraries already run threads (OpenCV's pool, torch) can
+    deadlock the child. The job is pickled to each worker once."""
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+
+
+def _run_pool(job: _Job, tasks: list[tuple[int, str]], workers: int,
+              on_done: Callable[[list[_Done]], None]) -> None:
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=_context(),
+                               initializer=_worker_init, initargs=(job,))
+    try:
+        pending = {pool.submit(_worker_run, chunk) for chunk in _chunks(tasks, CHUNK)}
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_EXCEPTION)
+            for future in done:
+                on_done(future.result())  # a worker's MerbenchError is raised here
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+
+
+def extract_samples(meta: FeatureMeta, extractor: SampleExtractor, dataset: Dataset, *,
+                    workers: int | None = None, use_cache: bool = True,
+                    cache_root: str | os.PathLike[str] | None = None,
+                    on_progress: Progress | None = None) -> Extracted:
+    """Every sample's values (stacked in sample-table order) through the feature cache.
+
+    The report holds the extractor's own report plus ``extraction``: how many samples came
+    from the cache, were computed, or replaced a damaged entry, the workers and the seconds.
+    """
+    workers = default_workers() if workers is None else workers
+    if workers < 1:
+        raise MerbenchError(f"--workers must be at least 1 (got {workers})")
+    cache = FeatureCache(meta.name, meta.version, extractor.params, cache_root) \
+        if use_cache else None
+    ids = dataset.samples["sample_id"].astype(str).tolist()
+    tasks = list(enumerate(ids))
+    results: list[_Done | None] = [None] * len(ids)
+    started = time.perf_counter()
+    done_count = 0
+
+    def record(batch: list[_Done]) -> None:
+        nonlocal done_count
+        for item in batch:
+            results[item.index] = item
+        done_count += len(batch)
+        if on_progress is not None:
+            on_progress(done_count, len(ids))
+
+    job = _Job(meta, extractor, dataset, cache)
+    workers = min(workers, len(ids))
+    if workers == 1:
+        for task in tasks:
+            record([_one(job, *task)])
+    else:
+        _run_pool(job, tasks, workers, record)
+    finished = [r for r in results if r is not None]
+    values = np.stack([r.values for r in finished])
+    counts = {status: sum(r.status == status for r in finished)
+              for status in ("cached", "computed", "recomputed")}
+    report, summary = extractor.summarise(ids, [r.notes for r in finished])
+    extraction = {
+        "n_samples": len(ids), "n_from_cache": counts["cached"],
+        "n_computed": counts["computed"] + counts["recomputed"],
+        "n_damaged_recomputed": counts["recomputed"], "workers": workers,
+        "seconds": round(time.perf_counter() - started, 3),
+        "cache_dir": str(cache.folder) if cache is not None else None,
+    }
+    line = (f"{extraction['n_from_cache']} of {len(ids)} samples read from the cache, "
+            f"{extraction['n_computed']} computed")
+    if counts["recomputed"]:
+        line += f" ({counts['recomputed']} damaged cache entries replaced)"
+    return Extracted(values, {**report, "extraction": extraction},
+                     f"{summary}; {line}" if summary else line)
