@@ -152,7 +152,7 @@ def _clip_dataset(tmp_path: Path, n: int = 12) -> InMemoryDataset:
 
 def test_hsta_clip_reads_frames_in_order_from_the_span(tmp_path: Path) -> None:
     dataset = _clip_dataset(tmp_path, n=3)
-    extracted = build_hsta_clip(size=20, candidates=4, crop="none")(dataset)
+    extracted = run_feature(build_hsta_clip(size=20, candidates=4, crop="none"), dataset)
     clips = extracted.values
     assert clips.shape == (3, 6, 3, 20, 20) and clips.dtype == np.uint8
     expected = [cv2.imread(str(tmp_path / "clip0" / f"img{n}.png")) for n in (7, 11, 7, 10,
@@ -164,13 +164,14 @@ def test_hsta_clip_reads_frames_in_order_from_the_span(tmp_path: Path) -> None:
                                                           "label"]], ("a", "b", "c"),
                                  dataset.arrays)
     with pytest.raises(MerbenchError, match="lacks folder, onset, offset"):
-        build_hsta_clip(crop="none")(no_columns)
+        run_feature(build_hsta_clip(crop="none"), no_columns)
 
 
 def test_a_few_steps_reduce_the_loss(tmp_path: Path) -> None:
     torch.manual_seed(0)
     dataset = _clip_dataset(tmp_path)
-    x = torch.as_tensor(build_hsta_clip(size=32, candidates=8, crop="none")(dataset).values)
+    feature = build_hsta_clip(size=32, candidates=8, crop="none")
+    x = torch.as_tensor(run_feature(feature, dataset).values)
     y = torch.tensor(dataset.samples["label"].to_numpy())
     model = HSTA(num_classes=3, **SMALL)
     optimizer = torch.optim.AdamW(model.param_groups(2e-3, 0.05))
@@ -196,7 +197,8 @@ class _TinyClips:
                      lambda: _clip_dataset(self.root))
 
 
-def test_hsta_runs_through_the_trainer(tmp_path: Path) -> None:
+def test_hsta_runs_through_the_trainer(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("MERBENCH_CACHE_DIR", str(tmp_path / "cache"))
     (tmp_path / "clips").mkdir()
     plugins = load_plugins(extra=[("hsta-dev", hsta_plugin),
                                   ("tinyclips", _TinyClips(tmp_path / "clips"))],
@@ -204,8 +206,11 @@ def test_hsta_runs_through_the_trainer(tmp_path: Path) -> None:
     merbench.run(model="hsta", dataset="tinyclips", epochs=2, batch_size=4,
                  model_options=SMALL, feature_options={"size": 32, "candidates": 8,
                                                        "crop": "none"},
-                 precision="bf16", device="cpu", out=tmp_path / "r", plugins=plugins)
+                 precision="bf16", device="cpu", out=tmp_path / "r", workers=1,
+                 plugins=plugins)
     stored = json.loads((tmp_path / "r" / "results.json").read_text())
+    assert stored["feature"]["report"]["extraction"]["n_computed"] == 12  # through the cache
+    assert (tmp_path / "cache" / "features" / "hsta-clip").is_dir()
     assert stored["engine"]["mode"] == "sequential"
     assert stored["hyperparameters"]["schedule"] == "cosine"
     assert stored["hyperparameters"]["precision"] == "bf16"
@@ -235,10 +240,27 @@ def test_real_casme2_frames_give_one_face_box_for_every_frame(real_data: Path,
     assert width < side < 1.6 * height
     assert abs(left + side / 2 - width / 2) < 0.1 * width
     assert abs(top + side / 2 - height / 2) < 0.2 * height
-    clip = build_hsta_clip(size=32, candidates=4, cache_dir=str(tmp_path))(dataset)
-    pairs = build_onset_apex(size=32, cache_dir=str(tmp_path))(dataset)
+    cache = tmp_path / "features"
+    clip = run_feature(build_hsta_clip(size=32, candidates=4, cache_dir=str(tmp_path)), dataset,
+                       cache)
+    again = run_feature(build_hsta_clip(size=32, candidates=4, cache_dir=str(tmp_path)), dataset,
+                        cache)
+    assert again.report["extraction"]["n_from_cache"] == 1
+    assert np.array_equal(again.values, clip.values) and again.values.dtype == np.uint8
+    pairs = run_feature(build_onset_apex(size=32, cache_dir=str(tmp_path)), dataset)
     assert clip.report["n_no_face"] == 0 and pairs.report["n_no_face"] == 0
     assert clip.values.shape == (1, 6, 3, 32, 32) and pairs.values.shape == (1, 6, 3, 32, 32)
     assert np.array_equal(clip.values[0, :2], pairs.values[0, :2])  # same box, same frames
     assert np.array_equal(clip.values[0, 2], clip.values[0, 0])  # the span starts at onset
     assert not np.array_equal(pairs.values[0, 0], pairs.values[0, 1])  # onset != apex
+
+
+def run_feature(extractor, dataset, cache_root=None):
+    """A per-sample feature through the core's extraction (one process; cached when asked)."""
+    from merbench.extraction import extract_samples
+    from merbench.meta import FeatureMeta
+
+    meta = FeatureMeta(name="under-test", version=1, description="d", citation="c",
+                       needs=("onset_frame", "apex_frame"))
+    return extract_samples(meta, extractor, dataset, workers=1,
+                           use_cache=cache_root is not None, cache_root=cache_root)

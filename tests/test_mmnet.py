@@ -180,8 +180,8 @@ def test_onset_apex_pairs_share_one_face_box(monkeypatch) -> None:
     monkeypatch.setattr(landmarks, "detect_landmarks68", fake_detect)
     with pytest.raises(MerbenchError, match="lacks folder, onset, apex; use --feature-opt "
                                             "jitter=0"):
-        build_onset_apex(size=16)(dataset)
-    extracted = build_onset_apex(size=16, jitter=0)(dataset)
+        run_feature(build_onset_apex(size=16), dataset)
+    extracted = run_feature(build_onset_apex(size=16, jitter=0), dataset)
     pairs = extracted.values
     assert pairs.shape == (2, 2, 3, 16, 16) and pairs.dtype == np.uint8
     assert extracted.report["no_face"] == ["b"]
@@ -220,7 +220,8 @@ def test_jitter_candidates_come_from_the_clip_and_are_drawn_in_training(tmp_path
                             "apex": [22]})
     dataset = InMemoryDataset("raw", samples, ("x",), {"onset_frame": frame[12][None],
                                                       "apex_frame": frame[22][None]})
-    rows = build_onset_apex(size=16, crop="none", jitter=0.3, jitter_frames=2)(dataset).values
+    feature = build_onset_apex(size=16, crop="none", jitter=0.3, jitter_frames=2)
+    rows = run_feature(feature, dataset).values
     # d = round(0.3 * 10) = 3: onset 12 -> 9 (not in the folder: nearest 10) and 15; apex 19, 25
     assert rows.shape == (1, 6, 3, 16, 16)
     assert rows[0, :, 0, 0, 0].tolist() == [12, 22, 10, 15, 19, 25]
@@ -238,3 +239,14 @@ def mmnet_jitter(batch: torch.Tensor, seed: int) -> torch.Tensor:
     from merbench_mmnet.mmnet import jitter_pairs
 
     return jitter_pairs(batch, torch.Generator().manual_seed(seed))
+
+
+def run_feature(extractor, dataset, cache_root=None):
+    """A per-sample feature through the core's extraction (one process; cached when asked)."""
+    from merbench.extraction import extract_samples
+    from merbench.meta import FeatureMeta
+
+    meta = FeatureMeta(name="under-test", version=1, description="d", citation="c",
+                       needs=("onset_frame", "apex_frame"))
+    return extract_samples(meta, extractor, dataset, workers=1,
+                           use_cache=cache_root is not None, cache_root=cache_root)

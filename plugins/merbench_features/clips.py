@@ -18,21 +18,30 @@ as the raw datasets read them, the last number of the file name) from ``onset`` 
 stands in for it. The K candidates are the frames at K evenly spaced positions in the list
 of frames of that span (a frame repeats when the span holds fewer than K). Frames are cut to
 one face box from the apex frame's landmarks, as ``onset-apex-224`` does (``crop="face"``,
-default; ``"none"`` resizes the whole frames).
+default; ``"none"`` resizes the whole frames). Per sample, through merbench's feature cache
+(``$MERBENCH_CACHE_DIR/features/hsta-clip/``), in ``--workers`` processes.
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from merbench.dataset import Dataset
 from merbench.errors import MerbenchError
-from merbench.features import Extracted
-from merbench_features.frames import CROPS, apex_face_box, cut, resize, to_rgb_chw
+from merbench.features import Sample, SampleExtractor
+from merbench_features.frames import (
+    check_crop,
+    cut_and_resize,
+    face_params,
+    face_report,
+    needs_columns,
+    read_frame,
+)
 
 MAX_SPAN = 50
 COLUMNS = ("folder", "onset", "offset")
@@ -56,22 +65,83 @@ def candidate_frames(span: Sequence[int], k: int) -> list[int]:
     return [span[p] for p in positions]
 
 
+@dataclass
+class HSTAClip(SampleExtractor):
+    """The ``hsta-clip`` extractor (per sample, through the feature cache); its fields are
+    the feature's options (``cache_dir``: where landmarks are cached; not part of the key)."""
+
+    size: int = 224
+    candidates: int = 12
+    crop: str = "face"
+    cache_dir: str | None = None
+
+    sources = ("onset_frame", "apex_frame")
+
+    def __post_init__(self) -> None:
+        if isinstance(self.size, bool) or not isinstance(self.size, int) or self.size < 16:
+            raise MerbenchError(f"feature hsta-clip: size must be a whole number >= 16 "
+                                f"(got {self.size!r})")
+        if isinstance(self.candidates, bool) or not isinstance(self.candidates, int) or \
+                self.candidates < 1:
+            raise MerbenchError(f"feature hsta-clip: candidates must be a positive whole "
+                                f"number (got {self.candidates!r})")
+        check_crop("hsta-clip", self.crop)
+
+    @property
+    def params(self) -> dict[str, Any]:
+        return {"size": self.size, "candidates": self.candidates, "max_span": MAX_SPAN,
+                "spacing": "round(linspace) over the span's frames", **face_params(self.crop)}
+
+    def worker_setup(self) -> None:
+        import cv2
+
+        cv2.setNumThreads(1)
+
+    def inputs(self, dataset: Dataset, index: int) -> dict[str, np.ndarray]:
+        """The special frames, the candidates, and the span's length (a tiny array, so that
+        it is part of the key and comes back in the notes)."""
+        from merbench_datasets.rawframes import frame_index
+
+        needs_columns(dataset, "hsta-clip", COLUMNS,
+                      "use a raw database (casme2, samm, smic, casme3, megc2019)")
+        frames = super().inputs(dataset, index)
+        row = dataset.samples.iloc[index]
+        folder = Path(str(row["folder"]))
+        available = frame_index(folder) if folder.is_dir() else {}
+        span = clip_span(int(row["onset"]), _offset(row["offset"]), list(available))
+        if not span:
+            raise MerbenchError(f"feature hsta-clip: sample {row['sample_id']} has no frame "
+                                f"from onset {row['onset']} on in {folder}; check the folder")
+        for position, number in enumerate(candidate_frames(span, self.candidates)):
+            frames[f"clip_{position}"] = read_frame(available[number], row["sample_id"],
+                                                    "hsta-clip")
+        frames["span"] = np.array([len(span), span[0], span[-1]], dtype=np.int64)
+        return frames
+
+    def compute(self, inputs: dict[str, np.ndarray], sample_id: str) -> Sample:
+        frames = [inputs["onset_frame"], inputs["apex_frame"],
+                  *(inputs[f"clip_{i}"] for i in range(self.candidates))]
+        if len({frame.shape[:2] for frame in frames}) != 1:
+            raise MerbenchError(f"feature hsta-clip: the frames of sample {sample_id} differ "
+                                "in size; all must come from one clip")
+        values, face = cut_and_resize(frames, self.crop, self.size, self.cache_dir)
+        return Sample(values, {"face": face, "span": int(inputs["span"][0])})
+
+    def summarise(self, sample_ids: Sequence[str], notes: Sequence[dict[str, Any]]
+                  ) -> tuple[dict[str, Any], str]:
+        report, line = face_report(sample_ids, notes, self.crop)
+        spans = [int(note["span"]) for note in notes]
+        report.update({"size": self.size, "candidates": self.candidates, "max_span": MAX_SPAN,
+                       "span_frames": {"min": min(spans), "max": max(spans)}})
+        return report, (f"{len(sample_ids)} clips: onset, apex and {self.candidates} candidate "
+                        f"frames at {self.size}x{self.size} (spans of {min(spans)}.."
+                        f"{max(spans)} frames); {line}")
+
+
 def build_hsta_clip(size: int = 224, candidates: int = 12, crop: str = "face",
-                    cache_dir: str | None = None) -> Callable[[Dataset], Extracted]:
+                    cache_dir: str | None = None) -> HSTAClip:
     """The ``hsta-clip`` feature (see the module docstring)."""
-    if isinstance(size, bool) or not isinstance(size, int) or size < 16:
-        raise MerbenchError(f"feature hsta-clip: size must be a whole number >= 16 (got {size!r})")
-    if isinstance(candidates, bool) or not isinstance(candidates, int) or candidates < 1:
-        raise MerbenchError(f"feature hsta-clip: candidates must be a positive whole number "
-                            f"(got {candidates!r})")
-    if crop not in CROPS:
-        raise MerbenchError(f"feature hsta-clip: crop must be one of {', '.join(CROPS)} "
-                            f"(got {crop!r})")
-
-    def extract(dataset: Dataset) -> Extracted:
-        return clips(dataset, size, candidates, crop, cache_dir)
-
-    return extract
+    return HSTAClip(size=size, candidates=candidates, crop=crop, cache_dir=cache_dir)
 
 
 def _offset(value: object) -> int | None:
@@ -79,50 +149,3 @@ def _offset(value: object) -> int | None:
         return None if value is None or np.isnan(float(value)) else int(float(value))
     except (TypeError, ValueError):
         return None
-
-
-def clips(dataset: Dataset, size: int, k: int, crop: str,
-          cache_dir: str | os.PathLike[str] | None) -> Extracted:
-    """Every sample's onset, apex and ``k`` candidate frames, one sample at a time."""
-    import cv2
-    from merbench_datasets.rawframes import frame_index
-
-    samples = dataset.samples
-    missing = [c for c in COLUMNS if c not in samples.columns]
-    if missing:
-        raise MerbenchError(f"feature hsta-clip reads clip folders and needs the sample-table "
-                            f"columns {', '.join(COLUMNS)}; dataset '{dataset.name}' lacks "
-                            f"{', '.join(missing)} (use a raw database: casme2, samm, smic, "
-                            "casme3, megc2019)")
-    out = np.empty((len(samples), 2 + k, 3, size, size), dtype=np.uint8)
-    no_face, spans = [], []
-    for index, row in enumerate(samples.itertuples(index=False)):
-        frames = frame_index(Path(row.folder))
-        span = clip_span(int(row.onset), _offset(row.offset), list(frames))
-        if not span:
-            raise MerbenchError(f"feature hsta-clip: sample {row.sample_id} has no frame from "
-                                f"onset {row.onset} on in {row.folder}; check the folder")
-        spans.append(len(span))
-        chosen = candidate_frames(span, k)
-        onset = dataset.read("onset_frame", index)
-        apex = dataset.read("apex_frame", index)
-        box = apex_face_box(apex, cache_dir) if crop == "face" else None
-        if crop == "face" and box is None:
-            no_face.append(str(row.sample_id))
-        images = [onset, apex]
-        for number in chosen:
-            image = cv2.imread(str(frames[number]), cv2.IMREAD_COLOR)
-            if image is None:
-                raise MerbenchError(f"feature hsta-clip: cannot read frame '{frames[number]}' of "
-                                    f"sample {row.sample_id}; restore the file")
-            images.append(image)
-        for position, image in enumerate(images):
-            if box is not None:
-                image = cut(image, *box)
-            out[index, position] = to_rgb_chw(resize(image, size))
-    report = {"size": size, "candidates": k, "crop": crop, "max_span": MAX_SPAN,
-              "span_frames": {"min": int(min(spans)), "max": int(max(spans))},
-              "n_no_face": len(no_face), "no_face": no_face}
-    return Extracted(out, report, f"{len(samples)} clips: onset, apex and {k} candidate frames "
-                                  f"at {size}x{size} (spans of {min(spans)}..{max(spans)} "
-                                  "frames)")

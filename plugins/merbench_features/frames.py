@@ -32,7 +32,8 @@ released: strain, v, u) upsampled bilinearly to S x S; frame 1 is the apex face 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +41,7 @@ import numpy as np
 
 from merbench.dataset import Dataset
 from merbench.errors import MerbenchError
-from merbench.features import Extracted
+from merbench.features import Extracted, Sample, SampleExtractor
 
 FACE_SCALE = 1.3
 FACE_RAISE = 0.1
@@ -102,28 +103,163 @@ def _check_size(size: object, feature: str) -> int:
     return size
 
 
-def build_onset_apex(size: int = 224, crop: str = "face", jitter: float = 0.15,
-                     jitter_frames: int = 2,
-                     cache_dir: str | None = None) -> Callable[[Dataset], Extracted]:
-    """The ``onset-apex-224`` feature (see the module docstring)."""
-    size = _check_size(size, "onset-apex-224")
+def opencv_version() -> str:
+    from importlib import metadata
+
+    for name in ("opencv-contrib-python-headless", "opencv-contrib-python", "opencv-python"):
+        try:
+            return metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return "unknown"
+
+
+def check_crop(feature: str, crop: object) -> None:
     if crop not in CROPS:
-        raise MerbenchError(f"feature onset-apex-224: crop must be one of {', '.join(CROPS)} "
+        raise MerbenchError(f"feature {feature}: crop must be one of {', '.join(CROPS)} "
                             f"(got {crop!r})")
-    if isinstance(jitter, bool) or not isinstance(jitter, int | float) or \
-            not 0 <= jitter < 1:
-        raise MerbenchError(f"feature onset-apex-224: jitter is a fraction of the onset-apex "
-                            f"span in [0, 1) (got {jitter!r}); 0 turns it off")
-    if isinstance(jitter_frames, bool) or not isinstance(jitter_frames, int) or \
-            jitter_frames < 0 or jitter_frames == 1:
-        raise MerbenchError(f"feature onset-apex-224: jitter_frames must be 0 or a whole "
-                            f"number >= 2 (got {jitter_frames!r})")
-    extra = jitter_frames if jitter > 0 else 0
 
-    def extract(dataset: Dataset) -> Extracted:
-        return onset_apex_pairs(dataset, size, crop, cache_dir, jitter, extra)
 
-    return extract
+def cut_and_resize(frames: list[np.ndarray], crop: str, size: int,
+                   cache_dir: str | os.PathLike[str] | None) -> tuple[np.ndarray, str]:
+    """Frames of one sample (the apex second) cut to the apex's face box and resized:
+    (len(frames), 3, size, size) uint8 RGB, and ``found`` / ``fallback`` / ``frame``."""
+    face = "frame"
+    if crop == "face":
+        box = apex_face_box(frames[1], cache_dir)
+        face = "fallback" if box is None else "found"
+        if box is not None:
+            frames = [cut(frame, *box) for frame in frames]
+    return np.stack([to_rgb_chw(resize(frame, size)) for frame in frames]), face
+
+
+def face_params(crop: str) -> dict[str, Any]:
+    """What besides the frames decides a face-cut frame: part of the cache key."""
+    params: dict[str, Any] = {"crop": crop, "resize": "INTER_AREA shrinking, else INTER_LINEAR",
+                              "channels": "RGB", "opencv": opencv_version()}
+    if crop == "face":
+        from merbench_features.landmarks import extractor_settings
+
+        params.update({"face_scale": FACE_SCALE, "face_raise": FACE_RAISE,
+                       "landmarks": extractor_settings()})
+    return params
+
+
+def face_report(sample_ids: Sequence[str], notes: Sequence[dict[str, Any]],
+                crop: str) -> tuple[dict[str, Any], str]:
+    failed = [sid for sid, note in zip(sample_ids, notes, strict=True)
+              if note.get("face") == "fallback"]
+    if crop != "face":
+        return {"crop": crop}, "whole frames"
+    shown = ", ".join(failed[:SHOWN]) + (", ..." if len(failed) > SHOWN else "")
+    return ({"crop": crop, "n_no_face": len(failed), "no_face": failed},
+            f"face box from the apex landmarks, whole frame for {len(failed)} sample(s) "
+            f"without a detected face" + (f" ({shown})" if failed else ""))
+
+
+def read_frame(path: Path, sample_id: str, feature: str) -> np.ndarray:
+    import cv2
+
+    image = cv2.imread(str(path), cv2.IMREAD_COLOR)
+    if image is None:
+        raise MerbenchError(f"feature {feature}: cannot read '{path}' of sample {sample_id}; "
+                            "restore the file")
+    return image
+
+
+def needs_columns(dataset: Dataset, feature: str, columns: Sequence[str], fix: str) -> None:
+    missing = [c for c in columns if c not in dataset.samples.columns]
+    if missing:
+        raise MerbenchError(f"feature {feature} reads the clip folder and needs the "
+                            f"sample-table columns {', '.join(columns)}; dataset "
+                            f"'{dataset.name}' lacks {', '.join(missing)}; {fix}")
+
+
+@dataclass
+class OnsetApex(SampleExtractor):
+    """The ``onset-apex-224`` extractor (per sample, through the feature cache); its fields
+    are the feature's options. ``cache_dir`` is where the landmarks are cached, which does
+    not change the values, so it is not part of the key."""
+
+    size: int = 224
+    crop: str = "face"
+    jitter: float = 0.15
+    jitter_frames: int = 2
+    cache_dir: str | None = None
+
+    sources = ("onset_frame", "apex_frame")
+
+    def __post_init__(self) -> None:
+        _check_size(self.size, "onset-apex-224")
+        check_crop("onset-apex-224", self.crop)
+        if isinstance(self.jitter, bool) or not isinstance(self.jitter, int | float) or \
+                not 0 <= self.jitter < 1:
+            raise MerbenchError(f"feature onset-apex-224: jitter is a fraction of the "
+                                f"onset-apex span in [0, 1) (got {self.jitter!r}); 0 turns it "
+                                "off")
+        if isinstance(self.jitter_frames, bool) or not isinstance(self.jitter_frames, int) or \
+                self.jitter_frames < 0 or self.jitter_frames == 1:
+            raise MerbenchError(f"feature onset-apex-224: jitter_frames must be 0 or a whole "
+                                f"number >= 2 (got {self.jitter_frames!r})")
+
+    @property
+    def extra(self) -> int:
+        """Jitter candidates per special frame (0 when jitter is off)."""
+        return self.jitter_frames if self.jitter > 0 else 0
+
+    @property
+    def params(self) -> dict[str, Any]:
+        return {"size": self.size, "jitter": self.jitter if self.extra else 0,
+                "jitter_frames": self.extra, **face_params(self.crop)}
+
+    def worker_setup(self) -> None:
+        import cv2
+
+        cv2.setNumThreads(1)
+
+    def inputs(self, dataset: Dataset, index: int) -> dict[str, np.ndarray]:
+        frames = super().inputs(dataset, index)
+        if self.extra:
+            needs_columns(dataset, "onset-apex-224", ("folder", "onset", "apex"),
+                          "use --feature-opt jitter=0")
+            row = dataset.samples.iloc[index]
+            for name, image in zip(_jitter_names(self.extra),
+                                   _jittered(row, self.jitter, self.extra), strict=True):
+                frames[name] = image
+        return frames
+
+    def compute(self, inputs: dict[str, np.ndarray], sample_id: str) -> Sample:
+        onset, apex = inputs["onset_frame"], inputs["apex_frame"]
+        if onset.shape[:2] != apex.shape[:2]:
+            raise MerbenchError(f"feature onset-apex-224: the onset and apex frames of sample "
+                                f"{sample_id} differ in size ({onset.shape[:2]} vs "
+                                f"{apex.shape[:2]}); both frames must come from one clip")
+        frames = [onset, apex] + [inputs[name] for name in _jitter_names(self.extra)]
+        values, face = cut_and_resize(frames, self.crop, self.size, self.cache_dir)
+        return Sample(values, {"face": face})
+
+    def summarise(self, sample_ids: Sequence[str], notes: Sequence[dict[str, Any]]
+                  ) -> tuple[dict[str, Any], str]:
+        report, line = face_report(sample_ids, notes, self.crop)
+        report.update({"size": self.size, "dtype": "uint8", "channels": "RGB",
+                       "jitter": self.jitter if self.extra else 0,
+                       "jitter_frames": self.extra})
+        head = f"{len(sample_ids)} onset/apex pairs at {self.size}x{self.size}"
+        if self.extra:
+            head += (f" with {self.extra} jittered candidates each (within {self.jitter:g} "
+                     "of the span)")
+        return report, f"{head}; {line}"
+
+
+def _jitter_names(count: int) -> list[str]:
+    return [f"{special}_jitter_{i}" for special in ("onset", "apex") for i in range(count)]
+
+
+def build_onset_apex(size: int = 224, crop: str = "face", jitter: float = 0.15,
+                     jitter_frames: int = 2, cache_dir: str | None = None) -> OnsetApex:
+    """The ``onset-apex-224`` feature (see the module docstring)."""
+    return OnsetApex(size=size, crop=crop, jitter=jitter, jitter_frames=jitter_frames,
+                     cache_dir=cache_dir)
 
 
 def jitter_offsets(onset: int, apex: int, jitter: float, count: int) -> list[int]:
@@ -137,73 +273,20 @@ def nearest(frames: dict[int, object], number: int) -> int:
     return min(frames, key=lambda n: (abs(n - number), n))
 
 
-def onset_apex_pairs(dataset: Dataset, size: int, crop: str,
-                     cache_dir: str | os.PathLike[str] | None, jitter: float = 0.0,
-                     extra: int = 0) -> Extracted:
-    """Read, face-crop and resize every sample's onset and apex (and its jitter candidates),
-    one sample at a time (raw frames can be large: only the small results are kept)."""
-    samples = dataset.samples
-    ids = samples["sample_id"].astype(str).tolist()
-    if extra:
-        missing = [c for c in ("folder", "onset", "apex") if c not in samples.columns]
-        if missing:
-            raise MerbenchError(
-                f"feature onset-apex-224 jitters the onset and apex inside their clip and needs "
-                f"the sample-table columns folder, onset, apex; dataset '{dataset.name}' lacks "
-                f"{', '.join(missing)}; use --feature-opt jitter=0")
-    pairs = np.empty((len(ids), 2 + 2 * extra, 3, size, size), dtype=np.uint8)
-    failed = []
-    for index, sample in enumerate(ids):
-        frames = [dataset.read("onset_frame", index), dataset.read("apex_frame", index)]
-        if frames[0].shape[:2] != frames[1].shape[:2]:
-            raise MerbenchError(f"feature onset-apex-224: the onset and apex frames of sample "
-                                f"{sample} differ in size ({frames[0].shape[:2]} vs "
-                                f"{frames[1].shape[:2]}); both frames must come from one clip")
-        if extra:
-            frames += _jittered(samples.iloc[index], jitter, extra)
-        if crop == "face":
-            box = apex_face_box(frames[1], cache_dir)
-            if box is None:
-                failed.append(sample)
-            else:
-                frames = [cut(frame, *box) for frame in frames]
-        for position, frame in enumerate(frames):
-            pairs[index, position] = to_rgb_chw(resize(frame, size))
-    report = {"size": size, "crop": crop, "dtype": "uint8", "channels": "RGB",
-              "jitter": jitter if extra else 0, "jitter_frames": extra,
-              "n_samples": len(ids), "n_no_face": len(failed), "no_face": failed}
-    summary = f"{len(ids)} onset/apex pairs at {size}x{size}"
-    if extra:
-        summary += f" with {extra} jittered candidates each (within {jitter:g} of the span)"
-    if crop == "face":
-        summary += (f"; face box from the apex landmarks, whole frame for {len(failed)} "
-                    f"sample(s) without a detected face"
-                    + (f" ({', '.join(failed[:SHOWN])}{', ...' if len(failed) > SHOWN else ''})"
-                       if failed else ""))
-    return Extracted(pairs, report, summary)
-
-
 def _jittered(row: Any, jitter: float, count: int) -> list[np.ndarray]:
     """The onset's, then the apex's, jitter candidates from the clip folder."""
-    import cv2
     from merbench_datasets.rawframes import frame_index
 
     folder = Path(str(row["folder"]))
-    available = frame_index(folder)
+    available = frame_index(folder) if folder.is_dir() else {}
     if not available:
         raise MerbenchError(f"feature onset-apex-224: no frames in {folder} (sample "
                             f"{row['sample_id']}); restore the folder or use jitter=0")
     onset, apex = int(row["onset"]), int(row["apex"])
-    images = []
-    for special in (onset, apex):
-        for offset in jitter_offsets(onset, apex, jitter, count):
-            path = available[nearest(available, special + offset)]
-            image = cv2.imread(str(path), cv2.IMREAD_COLOR)
-            if image is None:
-                raise MerbenchError(f"feature onset-apex-224: cannot read '{path}' of sample "
-                                    f"{row['sample_id']}; restore the file")
-            images.append(image)
-    return images
+    return [read_frame(available[nearest(available, special + offset)], row["sample_id"],
+                       "onset-apex-224")
+            for special in (onset, apex)
+            for offset in jitter_offsets(onset, apex, jitter, count)]
 
 
 def build_flow_and_apex(size: int = 224) -> Callable[[Dataset], Extracted]:
