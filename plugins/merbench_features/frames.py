@@ -21,7 +21,9 @@ folder's nearest frame; J = 2: onset - d and onset + d), so a row is (2 + 2J, 3,
 apex, the onset's J candidates, the apex's J candidates; the model draws one onset and one
 apex per training sample among the annotated frame and its candidates, and uses the annotated
 frames at test. This needs the raw datasets' ``folder`` / ``onset`` / ``apex`` columns; 442
-samples at J = 2 take 0.4 GB. ``jitter=0`` gives pairs only.
+samples at J = 2 take 0.4 GB. ``jitter=0`` gives pairs only. ``onset-apex-224`` is computed
+per sample through merbench's feature cache (``$MERBENCH_CACHE_DIR/features/onset-apex-224/``)
+in ``--workers`` processes; ``flow-and-apex`` only resizes released images and is not cached.
 Resizing is ``cv2.resize`` with ``INTER_AREA`` when shrinking, ``INTER_LINEAR`` otherwise.
 
 ``flow-and-apex`` (the composite release: needs ``flow_uvos`` and ``apex_face``), the input of
