@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -29,6 +30,8 @@ class FoldOutcome:
     ``epoch_predictions`` has shape (epochs, n_test); row e is the prediction after epoch
     e + 1, so any selection policy can be applied later without retraining. Runs with
     inner validation also keep the held-out training subjects' predictions (``val_*``).
+    ``fit_report`` is what a scikit-learn estimator reported about its fit (its
+    ``fit_report_``, e.g. the hyper-parameters an inner search chose), or None.
     """
 
     index: int
@@ -44,3 +47,4 @@ class FoldOutcome:
     val_index: np.ndarray | None = None
     val_y_true: np.ndarray | None = None
     val_predictions: np.ndarray | None = None
+    fit_report: dict[str, Any] | None = None

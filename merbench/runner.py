@@ -520,6 +520,7 @@ class _FoldInputs:
     x_train: np.ndarray
     y_train: np.ndarray
     x_test: np.ndarray
+    groups: np.ndarray
 
 
 def _fold_inputs(plan: _Plan, fold: Fold, features: np.ndarray,
@@ -532,11 +533,16 @@ def _fold_inputs(plan: _Plan, fold: Fold, features: np.ndarray,
     if plan.config.shuffle_train_labels:  # leakage control: nothing left to learn
         y_train = np.random.default_rng(seed).permutation(y_train)
     evaluate = fold.test if val is None else np.concatenate([fold.test, val])
-    return _FoldInputs(fold, seed, train, val, features[train], y_train, features[evaluate])
+    samples = plan.dataset.samples
+    groups = (samples["database"].astype(str).to_numpy()[train] + "/"
+              + samples["subject"].astype(str).to_numpy()[train])
+    return _FoldInputs(fold, seed, train, val, features[train], y_train, features[evaluate],
+                       groups)
 
 
 def _outcome(plan: _Plan, inputs: _FoldInputs, labels: np.ndarray, predictions: np.ndarray,
-             seconds: float, device_name: str) -> FoldOutcome:
+             seconds: float, device_name: str,
+             fit_report: dict[str, Any] | None = None) -> FoldOutcome:
     fold, val = inputs.fold, inputs.val
     n_test = len(fold.test)
     return FoldOutcome(
@@ -547,6 +553,7 @@ def _outcome(plan: _Plan, inputs: _FoldInputs, labels: np.ndarray, predictions: 
         val_index=None if val is None else val,
         val_y_true=None if val is None else labels[val],
         val_predictions=None if val is None else predictions[:, n_test:],
+        fit_report=fit_report,
     )
 
 
@@ -554,6 +561,7 @@ def _train_fold(plan: _Plan, fold: Fold, features: np.ndarray, labels: np.ndarra
                 info: RunInfo, device_name: str, notify: _Notifier) -> FoldOutcome:
     started = time.perf_counter()
     inputs = _fold_inputs(plan, fold, features, labels)
+    report = None
     if not plan.trains:
         from merbench.training.torch_trainer import evaluate_weights
 
@@ -575,11 +583,12 @@ def _train_fold(plan: _Plan, fold: Fold, features: np.ndarray, labels: np.ndarra
     else:
         from merbench.training.estimator import fit_predict
 
-        predictions = fit_predict(plan.build_model, inputs.x_train, inputs.y_train,
-                                  inputs.x_test, seed=inputs.seed)
+        fitted = fit_predict(plan.build_model, inputs.x_train, inputs.y_train,
+                             inputs.x_test, seed=inputs.seed, groups=inputs.groups)
+        predictions, report = fitted.predictions, fitted.report
         notify("merbench_epoch_finished", run=info, fold_index=fold.index, epoch=1)
     return _outcome(plan, inputs, labels, predictions, time.perf_counter() - started,
-                    device_name)
+                    device_name, report)
 
 
 def _train_together(plan: _Plan, folds: list[Fold], features: np.ndarray, labels: np.ndarray,
@@ -707,6 +716,7 @@ def _summarise(plan: _Plan, identity: dict[str, Any], outcomes: list[FoldOutcome
             "accuracy": float(np.mean(chosen == outcome.y_true)),
             "seconds": round(outcome.seconds, 3), "device": outcome.device,
             "resumed": outcome.restored,
+            **({"fit_report": outcome.fit_report} if outcome.fit_report is not None else {}),
         })
     predictions = predictions_frame(rows)
     metrics = by_policy[config.selection]["metrics"]

@@ -158,3 +158,13 @@ def as_saved_weights(run_dir: Path) -> None:
     for fold in results["folds"]:
         fold["epoch_by_policy"] = {"fixed": 1}
     path.write_text(json.dumps(results))
+
+
+@pytest.fixture
+def handcrafted_plugins(monkeypatch: pytest.MonkeyPatch) -> Plugins:
+    """The installed plugins plus this checkout's handcrafted plugin, loaded in-process (an
+    installed copy of it is left out, so the one under test is the one in this tree)."""
+    import merbench_handcrafted.plugin as handcrafted
+
+    monkeypatch.delenv("MERBENCH_DISABLE_PLUGIN_AUTOLOAD", raising=False)
+    return load_plugins(block=["handcrafted"], extra=[("handcrafted-dev", handcrafted)])

@@ -53,7 +53,8 @@ def test_composite_page_is_table_2_with_merbench_runs(real_site: Path, read_tabl
     html = (real_site / "benchmarks" / "composite-3class-loso.html").read_text()
     tables = read_tables(html)
     for table, policy in (("ranked-table", "fixed"), ("test-set-table", "oracle")):
-        (row,) = tables[table]
+        rows = [r for r in tables[table] if r["model"].startswith("ststnet")]
+        (row,) = rows
         assert row["model"].startswith("ststnet v1") and row["selection"].startswith(policy)
         assert row["seeds"] == "3 (0, 1, 2)"
         mean, std = summary["policies"][policy]["mean"], summary["policies"][policy]["std"]
@@ -63,6 +64,12 @@ def test_composite_page_is_table_2_with_merbench_runs(real_site: Path, read_tabl
         assert row["device"] == "cpu" and row["date"] == "2026-11-21"
         assert row["version"] == "0.1.0 (55a8ac1), 0.1.0 (9e94c38)"
     # oracle appears only after the ranked table, inside the labelled test-set section
+    # the handcrafted SVMs are fitted once: ranked (fixed), never in the oracle section
+    handcrafted = {r["model"].split()[0]: r for r in tables["ranked-table"]
+                   if "svm" in r["model"]}
+    assert set(handcrafted) == {"biwoof-release-svm", "lbp-apex-svm"}
+    assert handcrafted["biwoof-release-svm"]["overall-uf1"] == "0.7013"
+    assert not any("svm" in r["model"] for r in tables["test-set-table"])
     ranked_table = html.split('id="ranked-table"')[1].split("</table>")[0]
     assert "ststnet" in ranked_table and "oracle" not in ranked_table
     rest = html.split('id="test-set-selection"')[1]
@@ -84,6 +91,8 @@ def test_index_runs_and_empty_benchmarks(real_site: Path, read_tables) -> None:
     index = (real_site / "index.html").read_text()
     runs = read_tables(index)["runs-table"]
     assert [r["seed"] for r in runs if r["model"].startswith("ststnet")] == ["0", "1", "2"]
+    # and the two handcrafted SVMs, one seed each (they are not random)
+    assert sum("svm" in r["model"] for r in runs) == 2
     assert all(r["benchmarks"] == "composite-3class-loso" for r in runs)
     assert "None: every result file found validated." in index
     for db in ("casme2", "samm", "smic"):

@@ -121,6 +121,8 @@ class RunDirectory:
         buffer = io.BytesIO()
         meta = {"index": fold.index, "key": list(fold.key), "n_train": fold.n_train,
                 "seconds": fold.seconds, "device": fold.device}
+        if fold.fit_report is not None:
+            meta["fit_report"] = fold.fit_report
         arrays = {
             "test_index": np.asarray(fold.test_index, dtype=np.int64),
             "sample_ids": np.asarray(fold.sample_ids, dtype=str),
@@ -151,6 +153,7 @@ class RunDirectory:
                     y_true=data["y_true"], epoch_predictions=data["epoch_predictions"],
                     n_train=int(meta["n_train"]), seconds=float(meta["seconds"]),
                     device=str(meta["device"]), restored=True,
+                    fit_report=meta.get("fit_report"),
                     **{name: data[name] for name in ("val_index", "val_y_true",
                                                      "val_predictions") if name in data},
                 )
