@@ -54,8 +54,9 @@ def run(model: str, dataset: str, **options: Any) -> RunResult:
 
     ``options`` are the fields of :class:`merbench.runner.RunConfig`: ``protocol``, ``out``,
     ``seed``, ``epochs``, ``batch_size``, ``lr``, ``device``, ``selection``,
-    ``model_options``, ``dataset_options`` and ``protocol_options``. Pass ``plugins`` to use
-    a plugin set from :func:`merbench.plugins.load_plugins` instead of the default one.
+    ``precision``, ``model_options``, ``dataset_options`` and ``protocol_options``. Pass
+    ``plugins`` to use a plugin set from :func:`merbench.plugins.load_plugins` instead of the
+    default one.
     """
     from merbench.runner import RunConfig
     from merbench.runner import run as run_config

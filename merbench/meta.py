@@ -14,6 +14,7 @@ from typing import Any, Literal
 _NAME = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 
 OPTIMIZERS = ("adam", "adamw", "sgd")
+SCHEDULES = ("constant", "cosine", "exponential")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -78,19 +79,55 @@ class FeatureMeta(Meta):
 
 @dataclass(frozen=True, kw_only=True)
 class TrainRecipe:
-    """How a torch model is trained, as its authors declare it; the CLI can override the numbers."""
+    """How a torch model is trained, as its authors declare it; the CLI can override the numbers.
+
+    The learning rate follows ``schedule``, set once per epoch (``merbench.training.schedule``):
+    ``constant``; ``cosine`` from ``lr`` down to ``min_lr`` over the epochs after the warm-up;
+    ``exponential``, multiplied by ``gamma`` after each epoch for the first ``decay_epochs``
+    epochs (all of them when ``None``), then held. ``warmup_epochs`` ramps the rate up
+    linearly first (any schedule). A model may also give its own parameter groups and a
+    training-batch augmentation (methods ``param_groups`` and ``augment``, see
+    ``merbench.training.torch_trainer``).
+    """
 
     epochs: int
     batch_size: int
     lr: float
     optimizer: str = "adam"
     weight_decay: float = 0.0
+    schedule: str = "constant"
+    warmup_epochs: int = 0
+    gamma: float = 1.0
+    decay_epochs: int | None = None
+    min_lr: float = 0.0
 
     def __post_init__(self) -> None:
         if self.epochs < 1 or self.batch_size < 1 or not self.lr > 0:
             raise ValueError("a training recipe needs epochs >= 1, batch_size >= 1 and lr > 0")
         if self.optimizer not in OPTIMIZERS:
             raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)}")
+        if self.schedule not in SCHEDULES:
+            raise ValueError(f"schedule must be one of {', '.join(SCHEDULES)}")
+        if self.warmup_epochs < 0 or (self.decay_epochs is not None and self.decay_epochs < 0):
+            raise ValueError("warmup_epochs and decay_epochs must not be negative")
+        if not 0 < self.gamma <= 1:
+            raise ValueError("gamma (the exponential schedule's factor) must be in (0, 1]")
+        if not 0 <= self.min_lr <= self.lr:
+            raise ValueError("min_lr must be between 0 and lr")
+
+    def to_dict(self) -> dict[str, Any]:
+        """The recipe's fields; those added after the first release only when they differ
+        from their defaults, so the identity of a run made before them does not change."""
+        data = asdict(self)
+        for name in _LATER_FIELDS:
+            if data[name] == _LATER_DEFAULTS[name]:
+                del data[name]
+        return data
+
+
+_LATER_FIELDS = ("schedule", "warmup_epochs", "gamma", "decay_epochs", "min_lr")
+_LATER_DEFAULTS = {"schedule": "constant", "warmup_epochs": 0, "gamma": 1.0,
+                   "decay_epochs": None, "min_lr": 0.0}
 
 
 @dataclass(frozen=True, kw_only=True)

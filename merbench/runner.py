@@ -34,6 +34,7 @@ from merbench.training.device import check_device_name
 from merbench.training.seeding import fold_seed
 
 DEFAULT_RUNS_DIR = Path("runs")
+PRECISIONS = ("fp32", "bf16")  # bf16: torch.autocast around the forward pass and the loss
 
 
 @dataclass
@@ -57,6 +58,7 @@ class RunConfig:
     skip_missing: bool = False
     weights: str | None = None
     parallel_folds: int | None = None
+    precision: str = "fp32"
     model_options: dict[str, Any] = field(default_factory=dict)
     dataset_options: dict[str, Any] = field(default_factory=dict)
     feature_options: dict[str, Any] = field(default_factory=dict)
@@ -112,6 +114,9 @@ def check_options(config: RunConfig) -> None:
         raise MerbenchError(
             f"--inner-val-subjects must be at least 1 (got {config.inner_val_subjects})"
         )
+    if config.precision not in PRECISIONS:
+        raise MerbenchError(f"unknown --precision '{config.precision}'; use "
+                            f"{' or '.join(PRECISIONS)}")
     check_device_name(config.device)
 
 
@@ -174,6 +179,11 @@ class _Plan:
                         f"--{option.replace('_', '-')}; leave it out"
                     )
             self.recipe = None
+            if config.precision != "fp32":
+                raise MerbenchError(
+                    f"model '{config.model}' is a scikit-learn estimator and computes in its "
+                    f"own precision; leave out --precision {config.precision}"
+                )
             if config.selection != "fixed":
                 raise MerbenchError(
                     f"model '{config.model}' is fitted once, so it has one prediction per "
@@ -245,11 +255,21 @@ class _Plan:
             "shuffle_train_labels": self.config.shuffle_train_labels,
             **({"inner_val": {"subjects": self.config.inner_val_subjects}}
                if self.config.selection == "inner-val" else {}),
-            "hyperparameters": (asdict(self.recipe) if self.recipe is not None and self.trains
-                                else {}),
+            "hyperparameters": self.hyperparameters(),
             **({"weights": {f.label: _file_digest(self.weight_files[f.index])
                             for f in self.folds}} if self.weight_files is not None else {}),
         }
+
+    def hyperparameters(self) -> dict[str, Any]:
+        """The recipe used, and the precision when it is not fp32 (fp32 runs keep the
+        identity they had before precision could be chosen)."""
+        if self.recipe is None or not self.trains:
+            return {"precision": self.config.precision} if self.config.precision != "fp32" \
+                else {}
+        data = self.recipe.to_dict()
+        if self.config.precision != "fp32":
+            data["precision"] = self.config.precision
+        return data
 
     def dataset_identity_options(self) -> dict[str, Any]:
         """The dataset options that decide the samples: ``--skip-missing`` counts as the
@@ -446,7 +466,11 @@ def _extract(plan: _Plan, notify: _Notifier | None = None) -> tuple[np.ndarray, 
     else:
         returned = extract(plan.dataset)
     values, report, summary = unpack(meta.name, returned)
-    features = np.ascontiguousarray(values, dtype=np.float32)
+    features = np.asarray(values)
+    # Images stay uint8 / float16 in memory (a 224x224 frame pair is 4x larger as float32);
+    # the trainer converts each batch to float32 on the device.
+    keep = features.dtype if features.dtype in (np.uint8, np.float16) else np.float32
+    features = np.ascontiguousarray(features, dtype=keep)
     n_samples = len(plan.dataset.samples)
     if len(features) != n_samples:
         raise MerbenchError(
@@ -544,7 +568,8 @@ def _train_fold(plan: _Plan, fold: Fold, features: np.ndarray, labels: np.ndarra
         predictions = evaluate_weights(plan.build_model, plan.weight_files[fold.index],
                                        inputs.x_test, device=plan.device,
                                        batch_size=plan.recipe.batch_size,
-                                       model_name=plan.model.meta.name)
+                                       model_name=plan.model.meta.name,
+                                       precision=plan.config.precision)
         notify("merbench_epoch_finished", run=info, fold_index=fold.index, epoch=1)
     elif plan.is_torch:
         from merbench.training.torch_trainer import train_fold
@@ -554,7 +579,7 @@ def _train_fold(plan: _Plan, fold: Fold, features: np.ndarray, labels: np.ndarra
 
         predictions = train_fold(plan.build_model, plan.recipe, inputs.x_train, inputs.y_train,
                                  inputs.x_test, device=plan.device, seed=inputs.seed,
-                                 on_epoch=on_epoch)
+                                 on_epoch=on_epoch, precision=plan.config.precision)
     else:
         from merbench.training.estimator import fit_predict
 
@@ -609,6 +634,10 @@ def _choose_engine(plan: _Plan, pending: list[Fold]) -> dict[str, Any]:
         return {"mode": "sequential", "folds_at_once": 1,
                 "reason": "on a CPU one fold at a time is faster (benchmarks/train_speed.py); "
                           "--parallel-folds K trains K at once"}
+    if plan.config.precision != "fp32":
+        return {"mode": "sequential", "folds_at_once": 1,
+                "reason": f"--precision {plan.config.precision} is trained one fold at a "
+                          "time (the fold-parallel engine computes in fp32 only)"}
     from merbench.training.fold_parallel import folds_that_fit, has_dropout, why_not_batchable
 
     model = plan.build_model()
@@ -699,7 +728,7 @@ def _summarise(plan: _Plan, identity: dict[str, Any], outcomes: list[FoldOutcome
         "model": {"name": model_meta.name, "version": model_meta.version,
                   "kind": model_meta.kind, "options": config.model_options,
                   "description": model_meta.description, "citation": model_meta.citation,
-                  "recipe": asdict(model_meta.recipe) if model_meta.recipe else None,
+                  "recipe": model_meta.recipe.to_dict() if model_meta.recipe else None,
                   "extra_training_data": model_meta.extra_training_data,
                   "package": plan.model.origin.package},
         "feature": {**identity["feature"], **(feature_report or {})},
@@ -728,6 +757,7 @@ def _summarise(plan: _Plan, identity: dict[str, Any], outcomes: list[FoldOutcome
         "seed": config.seed,
         "shuffle_train_labels": config.shuffle_train_labels,
         "hyperparameters": identity["hyperparameters"],
+        "precision": config.precision,
         "trained": plan.trains,
         "weights": (None if plan.trains else {"dir": str(config.weights),
                                               "sha256": identity["weights"]}),

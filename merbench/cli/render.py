@@ -100,6 +100,10 @@ def _training_line(results: dict[str, Any]) -> str | None:
         return None
     line = (f"training: {used['epochs']} epochs, batch {used['batch_size']}, "
             f"{used['optimizer']} lr {used['lr']:g}")
+    if used.get("schedule"):
+        line += f" ({used['schedule']} schedule)"
+    if used.get("precision"):
+        line += f", {used['precision']} autocast"
     recipe = [f"{declared[k]:g} {k.replace('_', ' ')}" if k != "lr" else f"lr {declared[k]:g}"
               for k in ("epochs", "batch_size", "lr") if k in declared and declared[k] != used[k]]
     options = results["model"].get("options") or {}

@@ -237,6 +237,8 @@ def reduced_setting(results: dict[str, Any]) -> str | None:
     used = results.get("hyperparameters") or {}
     reasons = [f"{k} {used[k]} (recipe {declared[k]})" for k in ("epochs", "batch_size", "lr")
                if k in declared and k in used and declared[k] != used[k]]
+    if used.get("precision", "fp32") != "fp32":  # changes the numbers like any option
+        reasons.append(f"precision {used['precision']}")
     options = results["model"].get("options") or {}
     reasons += [f"{k}={v}" for k, v in sorted(options.items())]
     return ", ".join(reasons) or None

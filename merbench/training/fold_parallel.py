@@ -18,9 +18,15 @@ Why this equals K sequential trainings (``torch_trainer.train_fold``):
 In float32 on CPU the predictions equal the sequential path's (``tests/test_fold_parallel``);
 only the order of floating-point sums differs.
 
-What cannot be batched this way: BatchNorm (its running statistics are buffers updated in
-the forward pass, and padded rows would enter the batch statistics); such models train on the
-sequential path, and the run says so. Dropout is batched with independent masks per fold
+The recipe's learning-rate schedule is batched exactly: it sets one rate per epoch, the
+same for every fold, on the one optimiser.
+
+What cannot be batched this way: a model's own parameter groups (``param_groups``: each
+fold's groups would need stacking group by group), a training-batch augmentation
+(``augment``: it draws from one generator per fold, in the sequential trainer's order) and
+BatchNorm (its running statistics are buffers updated in the forward pass, and padded rows
+would enter the batch statistics). Such models train on the sequential path, and the run
+says why. Dropout is batched with independent masks per fold
 (``vmap(randomness="different")``): statistically the same training, not the same random
 numbers as the sequential path.
 """
@@ -38,7 +44,7 @@ from torch import nn
 
 from merbench.errors import MerbenchError
 from merbench.meta import TrainRecipe
-from merbench.training.torch_trainer import build_optimizer
+from merbench.training.torch_trainer import build_optimizer, set_epoch_lr, start_schedule
 
 # Bytes per parameter a training fold holds: weights, gradients, Adam's two moments (float32).
 BYTES_PER_PARAMETER = 16
@@ -57,6 +63,10 @@ class FoldTask:
 
 def why_not_batchable(model: nn.Module) -> str | None:
     """The reason ``model`` must train on the sequential path, or None if it can be batched."""
+    if getattr(model, "param_groups", None) is not None:
+        return "it declares its own optimiser parameter groups (param_groups)"
+    if getattr(model, "augment", None) is not None:
+        return "it augments its training batches with a per-fold random generator (augment)"
     for name, module in model.named_modules():
         if isinstance(module, nn.modules.batchnorm._BatchNorm):
             return f"it has BatchNorm ({name or type(module).__name__}), whose statistics " \
@@ -122,6 +132,7 @@ def train_folds(
 
     batched = torch.func.vmap(forward, randomness=randomness)
     optimizer = build_optimizer(list(params.values()), recipe)
+    start_schedule(optimizer)
 
     x_train, train_mask = _stack_padded([t.x_train for t in tasks], device, torch.float32)
     y_train, _ = _stack_padded([t.y_train for t in tasks], device, torch.long)
@@ -135,6 +146,7 @@ def train_folds(
 
     for epoch in range(recipe.epochs):
         base.train()
+        set_epoch_lr(optimizer, recipe, epoch)
         order = torch.zeros((k, n_max), dtype=torch.long)
         for i, (n, generator) in enumerate(zip(n_train, generators, strict=True)):
             order[i, :n] = torch.randperm(n, generator=generator)

@@ -1,9 +1,30 @@
-"""The core trainer for torch models: fresh weights per fold, test predictions every epoch."""
+"""The core trainer for torch models: fresh weights per fold, test predictions every epoch.
+
+What a model may declare besides its :class:`~merbench.meta.TrainRecipe` (plain methods on
+the ``nn.Module``, found by name; the core never looks at which model it trains):
+
+- ``param_groups(lr, weight_decay) -> list[dict]``: the optimiser's parameter groups, torch
+  style (``{"params": [...], "lr": ..., "weight_decay": ...}``), for per-layer rates
+  (layer-wise decay) or no weight decay on norms and biases. ``lr`` and ``weight_decay`` are
+  the run's (the recipe's, or ``--lr``). Every trainable parameter must be in exactly one
+  group. The schedule scales every group's rate by the same factor each epoch.
+- ``augment(batch, generator) -> batch``: applied to every training batch (float32, on the
+  device, in train mode) before the forward pass, never to test data. ``generator`` is a CPU
+  ``torch.Generator`` seeded from the fold's seed and used only for augmentation, so the same
+  seed gives the same augmentations and the batch order does not depend on them.
+
+Inputs may be stored as uint8 or float16 (images); each batch is converted to float32 on
+the device. ``precision="bf16"`` runs the forward pass and the loss under
+``torch.autocast(dtype=torch.bfloat16)`` on CPU or CUDA; weights, gradients and the
+optimiser stay float32.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -11,6 +32,9 @@ from torch import nn
 
 from merbench.errors import MerbenchError
 from merbench.meta import TrainRecipe
+from merbench.training.schedule import lr_factor
+
+AUGMENT_STREAM = 0x5A17  # mixed into the fold seed for the augmentation generator
 
 
 def build_optimizer(params: object, recipe: TrainRecipe) -> torch.optim.Optimizer:
@@ -25,10 +49,72 @@ def build_optimizer(params: object, recipe: TrainRecipe) -> torch.optim.Optimize
     raise MerbenchError(f"unknown optimizer '{recipe.optimizer}'")
 
 
+def model_param_groups(model: nn.Module, recipe: TrainRecipe) -> Iterable[Any]:
+    """The model's own parameter groups when it declares ``param_groups``, else all its
+    parameters; a grouping that misses or repeats a trainable parameter is refused."""
+    declare = getattr(model, "param_groups", None)
+    if declare is None:
+        return model.parameters()
+    groups = list(declare(recipe.lr, recipe.weight_decay))
+    seen: set[int] = set()
+    for group in groups:
+        if not isinstance(group, dict) or "params" not in group:
+            raise MerbenchError(f"{type(model).__name__}.param_groups must return dicts with "
+                                "'params' (torch optimiser parameter groups)")
+        group["params"] = list(group["params"])
+        for param in group["params"]:
+            if id(param) in seen:
+                raise MerbenchError(f"{type(model).__name__}.param_groups puts a parameter in "
+                                    "two groups; give each parameter one group")
+            seen.add(id(param))
+    missing = [name for name, p in model.named_parameters()
+               if p.requires_grad and id(p) not in seen]
+    if missing:
+        raise MerbenchError(f"{type(model).__name__}.param_groups leaves out {len(missing)} "
+                            f"trainable parameter(s), e.g. {missing[0]}; put each in a group")
+    return groups
+
+
+def start_schedule(optimizer: torch.optim.Optimizer) -> None:
+    """Remember each group's starting rate, which the schedule scales."""
+    for group in optimizer.param_groups:
+        group["base_lr"] = group["lr"]
+
+
+def set_epoch_lr(optimizer: torch.optim.Optimizer, recipe: TrainRecipe, epoch: int) -> None:
+    factor = lr_factor(recipe, epoch)
+    for group in optimizer.param_groups:
+        group["lr"] = group["base_lr"] * factor
+
+
+def autocast(device: str, precision: str) -> contextlib.AbstractContextManager:
+    """bfloat16 autocast for ``precision="bf16"``, else nothing."""
+    if precision == "fp32":
+        return contextlib.nullcontext()
+    if precision != "bf16":
+        raise MerbenchError(f"unknown precision '{precision}'; use fp32 or bf16")
+    kind = device.split(":")[0]
+    if kind not in ("cpu", "cuda"):
+        raise MerbenchError(f"--precision bf16 runs on cpu or cuda, not {device}; "
+                            "use --precision fp32 there")
+    return torch.autocast(kind, dtype=torch.bfloat16)
+
+
+def as_stored(x: np.ndarray, device: str) -> torch.Tensor:
+    """Inputs on the device in their stored dtype (uint8 / float16 images stay small)."""
+    dtype = {np.dtype(np.uint8): torch.uint8, np.dtype(np.float16): torch.float16}.get(
+        np.asarray(x).dtype, torch.float32)
+    return torch.as_tensor(x, dtype=dtype, device=device)
+
+
 @torch.inference_mode()
-def predict(model: nn.Module, x: torch.Tensor, batch_size: int) -> torch.Tensor:
+def predict(model: nn.Module, x: torch.Tensor, batch_size: int,
+            precision: str = "fp32") -> torch.Tensor:
     model.eval()
-    logits = [model(x[start:start + batch_size]) for start in range(0, len(x), batch_size)]
+    logits = []
+    for start in range(0, len(x), batch_size):
+        with autocast(x.device.type, precision):
+            logits.append(model(x[start:start + batch_size].float()).float())
     return torch.cat(logits).argmax(dim=1)
 
 
@@ -42,35 +128,44 @@ def train_fold(
     device: str,
     seed: int,
     on_epoch: Callable[[int], None] | None = None,
+    precision: str = "fp32",
 ) -> np.ndarray:
     """Train a fresh model and return the test predictions after every epoch, (epochs, n_test).
 
-    The seed fixes the initial weights, dropout and the batch order, so the same seed on the
-    same CPU gives the same predictions.
+    The seed fixes the initial weights, dropout, the batch order and the augmentations, so
+    the same seed on the same CPU gives the same predictions.
     """
     torch.manual_seed(seed)
     model = build_model().to(device)
-    optimizer = build_optimizer(model.parameters(), recipe)
+    optimizer = build_optimizer(model_param_groups(model, recipe), recipe)
+    start_schedule(optimizer)
+    augment = getattr(model, "augment", None)
     loss_fn = nn.CrossEntropyLoss()
     shuffle = torch.Generator().manual_seed(seed)
+    augment_rng = torch.Generator().manual_seed(seed ^ AUGMENT_STREAM)
 
-    xtr = torch.as_tensor(x_train, dtype=torch.float32, device=device)
+    xtr = as_stored(x_train, device)
     ytr = torch.as_tensor(y_train, dtype=torch.long, device=device)
-    xte = torch.as_tensor(x_test, dtype=torch.float32, device=device)
+    xte = as_stored(x_test, device)
     n_train = len(xtr)
     predictions = torch.empty((recipe.epochs, len(xte)), dtype=torch.long, device=device)
 
     for epoch in range(recipe.epochs):
         model.train()
+        set_epoch_lr(optimizer, recipe, epoch)
         order = torch.randperm(n_train, generator=shuffle).to(device)
         loss = None
         for start in range(0, n_train, recipe.batch_size):
             batch = order[start:start + recipe.batch_size]
+            inputs = xtr[batch].float()
+            if augment is not None:
+                inputs = augment(inputs, augment_rng)
             optimizer.zero_grad(set_to_none=True)
-            loss = loss_fn(model(xtr[batch]), ytr[batch])
+            with autocast(device, precision):
+                loss = loss_fn(model(inputs).float(), ytr[batch])
             loss.backward()
             optimizer.step()
-        predictions[epoch] = predict(model, xte, recipe.batch_size)
+        predictions[epoch] = predict(model, xte, recipe.batch_size, precision)
         if loss is not None and not torch.isfinite(loss.detach()):
             raise MerbenchError(
                 f"training diverged at epoch {epoch + 1} (loss {loss.item()}); "
@@ -82,11 +177,11 @@ def train_fold(
 
 
 def evaluate_weights(build_model: Callable[[], nn.Module], weights: Path, x_test: np.ndarray,
-                     *, device: str, batch_size: int, model_name: str) -> np.ndarray:
+                     *, device: str, batch_size: int, model_name: str,
+                     precision: str = "fp32") -> np.ndarray:
     """Predictions of a fresh model carrying the saved ``weights``, as (1, n_test): one
     "epoch", so evaluation and training share the result path."""
     from merbench.training.checkpoints import load_weights
 
     model = load_weights(build_model(), weights, f"model '{model_name}'").to(device)
-    xte = torch.as_tensor(x_test, dtype=torch.float32, device=device)
-    return predict(model, xte, batch_size).cpu().numpy()[None, :]
+    return predict(model, as_stored(x_test, device), batch_size, precision).cpu().numpy()[None, :]

@@ -44,6 +44,34 @@ TVL1_UVOS = FeatureMeta(
     shape=(3, 28, 28),
 )
 
+ONSET_APEX = FeatureMeta(
+    name="onset-apex-224",
+    version=1,
+    description="Onset and apex frames (RGB uint8) with jitter candidates, cut to one face "
+                "box, resized to 224x224",
+    citation="Li et al., MMNet, IJCAI 2022 (its onset/apex input); face box from dlib's 68 "
+             "landmarks",
+    needs=("onset_frame", "apex_frame"),  # (N, 2 + 2 * jitter_frames, 3, size, size) uint8
+)
+
+FLOW_AND_APEX = FeatureMeta(
+    name="flow-and-apex",
+    version=1,
+    description="Composite-release pair: the 28x28 flow image upsampled to 224 and the apex "
+                "face (uint8)",
+    citation="merbench variant input for MMNet on the MEGC2019 composite release",
+    needs=("flow_uvos", "apex_face"),  # (N, 2, 3, size, size) uint8; size option, 224
+)
+
+HSTA_CLIP = FeatureMeta(
+    name="hsta-clip",
+    version=1,
+    description="HSTA input: onset, apex and 12 candidate frames from onset to min(offset, "
+                "onset+50), face-cut, 224x224 uint8",
+    citation="Hao et al., HSTA, https://arxiv.org/abs/2405.03202 (its clip sampling)",
+    needs=("onset_frame", "apex_frame"),  # and the sample table's folder / onset / offset
+)
+
 
 @hookimpl
 def merbench_register_features(registry: FeatureRegistry) -> None:
@@ -51,3 +79,6 @@ def merbench_register_features(registry: FeatureRegistry) -> None:
     registry.add(LANDMARKS, "merbench_features.landmarks:build_landmarks")
     registry.add(HTNET_REGIONS, "merbench_features.htnet_regions:build_htnet_regions")
     registry.add(TVL1_UVOS, "merbench_features.tvl1_uvos:build_tvl1_uvos")
+    registry.add(ONSET_APEX, "merbench_features.frames:build_onset_apex")
+    registry.add(FLOW_AND_APEX, "merbench_features.frames:build_flow_and_apex")
+    registry.add(HSTA_CLIP, "merbench_features.clips:build_hsta_clip")

@@ -1,0 +1,1 @@
+"""MMNet (Li et al., IJCAI 2022) as a merbench model plugin, with its composite-release variant."""

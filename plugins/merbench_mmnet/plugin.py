@@ -1,0 +1,44 @@
+"""Registers MMNet and its composite-release variant (the network module imports torch only
+when a run builds it)."""
+
+from __future__ import annotations
+
+from merbench import hookimpl
+from merbench.meta import ModelMeta, TrainRecipe
+from merbench.registry import ModelRegistry
+
+# AdamW lr 8e-4, weight decay 0.6, x0.987 per epoch for the first 50 epochs, 74 epochs,
+# batch 32 (docs/models.md, from the authors' code); augmentation in MMNet.augment.
+RECIPE = TrainRecipe(epochs=74, batch_size=32, lr=8e-4, optimizer="adamw", weight_decay=0.6,
+                     schedule="exponential", gamma=0.987, decay_epochs=50)
+
+CITATION = "Li et al., MMNet: Muscle motion-guided network for micro-expression " \
+           "recognition, IJCAI 2022, https://arxiv.org/abs/2201.05297"
+
+MMNET = ModelMeta(
+    name="mmnet",
+    version=1,
+    description="MMNet: CNN with continuous attention on apex - onset plus a ViT "
+                "position branch on the onset",
+    citation=CITATION,
+    license="unspecified",
+    feature="onset-apex-224",
+    recipe=RECIPE,
+)
+
+MMNET_RELEASE = ModelMeta(
+    name="mmnet-release",
+    version=1,
+    description="MMNet VARIANT for the composite release: flow image in the main branch, "
+                "apex face in the position branch",
+    citation=CITATION,
+    license="unspecified",
+    feature="flow-and-apex",
+    recipe=RECIPE,
+)
+
+
+@hookimpl
+def merbench_register_models(registry: ModelRegistry) -> None:
+    registry.add(MMNET, "merbench_mmnet.mmnet:build_mmnet")
+    registry.add(MMNET_RELEASE, "merbench_mmnet.mmnet:build_mmnet_release")
