@@ -140,20 +140,18 @@ class ClipFaces(SampleExtractor):
         return {"frames": np.stack(frames), "positions": np.asarray(chosen, dtype=np.int64),
                 "span": np.array([len(span), span[0], span[-1]], dtype=np.int64)}
 
-    def faces(self, grey: np.ndarray, bgr_onset: np.ndarray
-              ) -> tuple[np.ndarray, Any, np.ndarray | None]:
-        """The clip's aligned ``size`` x ``size`` faces (K, S, S) uint8, the transform and,
-        with ``face="align"``, the onset's 68 landmarks in pixels of the frame (else None)."""
+    def faces(self, grey: np.ndarray, bgr_onset: np.ndarray) -> tuple[np.ndarray, Any]:
+        """The clip's aligned ``size`` x ``size`` faces (K, S, S) uint8 and the transform
+        (from the onset's landmarks with ``face="align"``, else the whole frame)."""
         from merbench_features.faces import transform_from_points, whole_frame
 
-        points = None
         if self.face == "frame":
             transform = whole_frame(grey[0].shape, self.size)
         else:
             points, failed = onset_landmarks(bgr_onset)
             transform = whole_frame(grey[0].shape, self.size) if failed else \
                 transform_from_points(points, grey[0].shape, self.size, self.margin)
-        return np.stack([transform.apply(frame) for frame in grey]), transform, points
+        return np.stack([transform.apply(frame) for frame in grey]), transform
 
     def face_note(self, transform: Any) -> str:
         """What the notes say about the face: ``frame``, ``found`` or ``fallback``."""

@@ -122,7 +122,7 @@ class LBPTOPClip(ClipFaces):
     def compute(self, inputs: dict[str, np.ndarray], sample_id: str) -> Sample:
         frames = np.asarray(inputs["frames"])
         grey = grey_frames(frames, sample_id, self.name)
-        faces, transform, _ = self.faces(grey, frames[0])
+        faces, transform = self.faces(grey, frames[0])
         length = int(inputs["span"][0])
         needed, mix = interpolation(length)
         if list(np.asarray(inputs["positions"])) != needed:
