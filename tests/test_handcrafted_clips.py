@@ -168,3 +168,17 @@ def test_clip_svms_run_on_a_raw_database(model: str, feature: str, real_data: Pa
     assert results["feature"]["name"] == feature and results["protocol"]["n_folds"] == 3
     assert all("C" in fold["fit_report"] for fold in results["folds"])
     assert results["feature"]["report"]["face"] == "frame"
+
+
+def test_lbptop_stacked_slice_codes_equal_codes_of_each_slice_alone() -> None:
+    from merbench_handcrafted.lbp import lbp_codes
+    from merbench_handcrafted.lbptop import _stacked_codes
+
+    volume = np.random.default_rng(3).integers(0, 256, (10, 24, 20)).astype(np.uint8)
+    rows = _stacked_codes(volume.transpose(1, 0, 2))  # XT: one T x W slice per row
+    for y in (0, 7, 23):
+        np.testing.assert_array_equal(rows[y, 3:7, 3:-3], lbp_codes(volume[:, y, :])[3:7, 3:-3])
+    # the histograms count exactly the centres away from every face of the volume
+    hist = lbp_top(volume, blocks=2)
+    assert hist.shape == (4, 3, 59)
+    np.testing.assert_allclose(hist.sum(axis=2), 1.0)
