@@ -1,2 +1,2 @@
-"""merbench's handcrafted baselines: Bi-WOOF and LBP descriptors with linear SVMs whose C is
-chosen on each fold's training subjects only."""
+"""merbench's handcrafted baselines: Bi-WOOF, LBP, LBP-TOP and MDMO descriptors with linear
+SVMs whose C is chosen on each fold's training subjects only."""

@@ -137,3 +137,14 @@ def build_lbp_svm(Cs: Sequence[float] = LBP_CS, scale: bool = True, inner_splits
     small (a standardised 3776-dimensional row has a squared norm near 3776)."""
     return SubjectSearchSVC(Cs=Cs, scale=scale, inner_splits=inner_splits,
                             class_weight=class_weight)
+
+
+MDMO_CS = (0.001, 0.01, 0.1, 1.0, 10.0, 100.0)
+
+
+def build_mdmo_svm(Cs: Sequence[float] = MDMO_CS, scale: bool = True, inner_splits: int = 5,
+                   class_weight: str | None = "balanced") -> SubjectSearchSVC:
+    """MDMO's SVM: magnitudes (0..1) and angles (radians) differ in range, so the 72 values
+    are standardised; a standardised 72-dimensional row has a squared norm near 72."""
+    return SubjectSearchSVC(Cs=Cs, scale=scale, inner_splits=inner_splits,
+                            class_weight=class_weight)
