@@ -214,7 +214,10 @@ class FlowUVOS(SampleExtractor):
             return whole_frame(onset.shape, self.size)
         return align_transform(onset, self.size, self.margin)
 
-    def compute(self, inputs: dict[str, np.ndarray], sample_id: str) -> Sample:
+    def face_flow(self, inputs: dict[str, np.ndarray],
+                  sample_id: str) -> tuple[np.ndarray, FaceTransform, dict[str, Any]]:
+        """The onset-to-apex flow on the sample's face, the face transform, and the note on
+        how the face was found: what every feature built on this flow starts from."""
         onset, apex = check_frames(inputs.get("onset_frame"), inputs.get("apex_frame"),
                                    sample_id)
         face = self.transform(onset)
@@ -222,9 +225,13 @@ class FlowUVOS(SampleExtractor):
         if not np.isfinite(flow).all():
             raise MerbenchError(f"the {self.method} flow of sample {sample_id} is not finite; "
                                 "check its onset and apex frames")
-        values = flow_uvos_to_input(uvos_image(flow)[None])[0]
         notes: dict[str, Any] = {"face": "frame" if self.face == "frame" else
                                  ("fallback" if face.fallback else "found")}
+        return flow, face, notes
+
+    def compute(self, inputs: dict[str, np.ndarray], sample_id: str) -> Sample:
+        flow, face, notes = self.face_flow(inputs, sample_id)
+        values = flow_uvos_to_input(uvos_image(flow)[None])[0]
         if self.face == "align" and not face.fallback:
             notes["angle_deg"] = round(face.angle_deg, 2)
         return Sample(values, notes)

@@ -20,9 +20,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from merbench_features.tvl1_uvos import FlowUVOS, check_frames, compute_flow, optical_strain
+from merbench_features.tvl1_uvos import FlowUVOS, optical_strain
 
-from merbench.errors import MerbenchError
 from merbench.features import Sample
 from merbench_handcrafted.biwoof import BINS, GRID, biwoof
 
@@ -41,18 +40,9 @@ class BiWOOFFlow(FlowUVOS):
         return settings
 
     def compute(self, inputs: dict[str, np.ndarray], sample_id: str) -> Sample:
-        onset, apex = check_frames(inputs.get("onset_frame"), inputs.get("apex_frame"),
-                                   sample_id)
-        face = self.transform(onset)
-        flow = compute_flow(face.apply(onset), face.apply(apex), self.method)
-        if not np.isfinite(flow).all():
-            raise MerbenchError(f"the {self.method} flow of sample {sample_id} is not finite; "
-                                "check its onset and apex frames")
+        flow, _, notes = self.face_flow(inputs, sample_id)
         u, v = flow[..., 0], flow[..., 1]
-        values = biwoof(u, v, optical_strain(u, v))[0].astype(np.float32)
-        notes: dict[str, Any] = {"face": "frame" if self.face == "frame" else
-                                 ("fallback" if face.fallback else "found")}
-        return Sample(values, notes)
+        return Sample(biwoof(u, v, optical_strain(u, v))[0].astype(np.float32), notes)
 
 
 def build_biwoof(method: str = "tvl1", size: int = 112, margin: float = 0.1,
