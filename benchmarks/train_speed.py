@@ -11,7 +11,8 @@ runs HTNet's 1x1 convolutions as ``nn.Conv2d``, as the authors' code does; merbe
 computes them as an einsum (same weights, same function: tests/test_htnet.py).
 
     python benchmarks/train_speed.py [--model-opt dim=24 ...] [--folds 4] [--epochs 2]
-        [--parallel-folds K] [--device cpu|cuda] [--threads N] [--json FILE]
+        [--parallel-folds K] [--precision fp32|bf16] [--device cpu|cuda] [--threads N]
+        [--json FILE]
 
 It prints fold-epochs per second for both and their ratio, in one process and one run. (The
 two do not draw the same batch order, since the DataLoader shuffles from the global RNG; that
@@ -109,6 +110,8 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=256)
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     parser.add_argument("--threads", type=int, default=torch.get_num_threads())
+    parser.add_argument("--precision", choices=("fp32", "bf16"), default="fp32",
+                        help="merbench's precision; the authors' loop is always fp32")
     parser.add_argument("--json", default=None, help="also write the numbers to this file")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
@@ -120,6 +123,8 @@ def main() -> None:
     recipe = TrainRecipe(epochs=args.epochs, batch_size=args.batch_size, lr=5e-5)
     folds = composite_like_folds(args.folds, np.random.default_rng(0))
     k = args.parallel_folds or args.folds
+    if args.precision != "fp32" and k != 1:
+        parser.error("--precision bf16 trains one fold at a time: add --parallel-folds 1")
 
     # warm-up (allocator, kernels) on one short fold, outside the timings
     authors_loop(build, TrainRecipe(epochs=1, batch_size=args.batch_size, lr=5e-5),
@@ -130,7 +135,8 @@ def main() -> None:
     def engine() -> list[np.ndarray]:
         if k == 1:  # merbench's sequential trainer
             return [train_fold(build, recipe, f.x_train, f.y_train, f.x_test,
-                               device=args.device, seed=f.seed) for f in folds]
+                               device=args.device, seed=f.seed, precision=args.precision)
+                    for f in folds]
         out = []
         for start in range(0, len(folds), k):
             out.extend(train_folds(build, recipe, folds[start:start + k], device=args.device))
@@ -142,7 +148,8 @@ def main() -> None:
         "model": "htnet", "options": options,
         "parameters": sum(p.numel() for p in build().parameters()),
         "folds": args.folds, "epochs": args.epochs, "batch_size": args.batch_size,
-        "parallel_folds": k, "device": args.device, "threads": torch.get_num_threads(),
+        "parallel_folds": k, "precision": args.precision, "device": args.device,
+        "threads": torch.get_num_threads(),
         "cpu": platform.processor() or platform.machine(), "torch": torch.__version__,
         "authors_loop": {"seconds": round(baseline_s, 2),
                          "fold_epochs_per_s": round(fold_epochs / baseline_s, 4)},
@@ -153,7 +160,7 @@ def main() -> None:
     print(f"{'':14}{'seconds':>10}{'fold-epochs/s':>16}")
     print(f"{'authors loop':14}{baseline_s:>10.2f}{fold_epochs / baseline_s:>16.4f}")
     print(f"{'merbench':14}{merbench_s:>10.2f}{fold_epochs / merbench_s:>16.4f}")
-    print(f"ratio {report['ratio']:.2f}x ({k} folds at once, {args.device}, "
+    print(f"ratio {report['ratio']:.2f}x ({k} folds at once, {args.precision}, {args.device}, "
           f"{report['threads']} threads)")
     print(json.dumps(report))
     if args.json:

@@ -612,6 +612,12 @@ def _train_together(plan: _Plan, folds: list[Fold], features: np.ndarray, labels
             for i, p in zip(inputs, predictions, strict=True)]
 
 
+def _fused(plan: _Plan) -> bool:
+    from merbench.training.torch_trainer import uses_fused_optimizer
+
+    return uses_fused_optimizer(plan.recipe, plan.device)
+
+
 def _default_parallel(plan: _Plan) -> bool:
     """Whether folds train together unless asked otherwise: on CUDA, where one fold leaves
     the device idle; not on a CPU, where vmap measured slower than one fold at a time."""
@@ -765,7 +771,8 @@ def _summarise(plan: _Plan, identity: dict[str, Any], outcomes: list[FoldOutcome
         "metrics_by_policy": by_policy,
         "folds": fold_rows,
         "environment": environment(device_name, _plugin_versions(plan.plugins)),
-        "engine": engine,
+        "engine": engine if engine is None or not (plan.is_torch and plan.trains) else {
+            **engine, "fused_optimizer": _fused(plan)},
         "wall_time_s": round(wall_time, 3),
         "train_time_s": round(sum(o.seconds for o in outcomes), 3),
         "folds_resumed": sum(o.restored for o in outcomes),

@@ -69,7 +69,7 @@ def test_a_run_gives_the_same_results_either_way(tmp_path: Path, selection: str)
     alone = run(tmp_path, "alone", **options)
     assert together["engine"] == {"mode": "fold-parallel", "folds_at_once": 4,
                                   "reason": "set by --parallel-folds",
-                                  "same_numbers_as_sequential": True}
+                                  "same_numbers_as_sequential": True, "fused_optimizer": False}
     assert alone["engine"]["mode"] == "sequential"
     assert alone["engine"]["reason"].startswith("on a CPU one fold at a time is faster")
     assert (tmp_path / "together" / "predictions.csv").read_text() == \
@@ -101,10 +101,23 @@ def test_dropout_models_go_fold_parallel_only_when_asked(tmp_path: Path, monkeyp
     asked = run(tmp_path, "asked", model="offapexnet", parallel_folds=2)
     assert asked["engine"] == {"mode": "fold-parallel", "folds_at_once": 2,
                                "reason": "set by --parallel-folds",
-                               "same_numbers_as_sequential": False}
+                               "same_numbers_as_sequential": False, "fused_optimizer": False}
 
 
 def test_parallel_folds_must_be_positive(tmp_path: Path, cli) -> None:
     code, _, err = cli("run", "--model", "htnet", "--dataset", "synthetic",
                        "--parallel-folds", "0", "--out", tmp_path / "r")
     assert code == 2 and "--parallel-folds must be at least 1" in err
+
+
+def test_fused_optimiser_steps_only_on_cuda() -> None:
+    """CPU results stay bit for bit those of the default Adam; CUDA takes the fused step."""
+    from merbench.training.torch_trainer import build_optimizer, uses_fused_optimizer
+
+    recipe = TrainRecipe(epochs=1, batch_size=8, lr=1e-3)
+    assert not uses_fused_optimizer(recipe, "cpu")
+    assert uses_fused_optimizer(recipe, "cuda:0")
+    assert not uses_fused_optimizer(TrainRecipe(epochs=1, batch_size=8, lr=1e-3,
+                                                optimizer="sgd"), "cuda")
+    model = HTNet(**TINY_HTNET)
+    assert not build_optimizer(model.parameters(), recipe, "cpu").defaults.get("fused")

@@ -131,7 +131,7 @@ def train_folds(
         return torch.func.functional_call(base, (p, b), (x,))
 
     batched = torch.func.vmap(forward, randomness=randomness)
-    optimizer = build_optimizer(list(params.values()), recipe)
+    optimizer = build_optimizer(list(params.values()), recipe, device)
     start_schedule(optimizer)
 
     x_train, train_mask = _stack_padded([t.x_train for t in tasks], device, torch.float32)
