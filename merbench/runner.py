@@ -34,7 +34,9 @@ from merbench.training.device import check_device_name
 from merbench.training.seeding import fold_seed
 
 DEFAULT_RUNS_DIR = Path("runs")
-PRECISIONS = ("fp32", "bf16")  # bf16: torch.autocast around the forward pass and the loss
+# bf16: torch.autocast around the forward pass and the loss; tf32: float32 tensors whose CUDA
+# matrix products and convolutions use TensorFloat-32 (Ampere and newer GPUs)
+PRECISIONS = ("fp32", "bf16", "tf32")
 
 
 @dataclass
@@ -201,6 +203,9 @@ class _Plan:
             from merbench.training.device import resolve_device
 
             self.device = resolve_device(config.device)
+            if config.precision == "tf32" and not self.device.startswith("cuda"):
+                raise MerbenchError(f"--precision tf32 is a CUDA matrix-product mode and the "
+                                    f"run is on {self.device}; use fp32 or bf16 there")
         dataset_options = dict(config.dataset_options)
         if config.skip_missing:
             if not self.dataset_entry.accepts("skip_missing"):

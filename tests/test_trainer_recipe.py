@@ -170,3 +170,19 @@ def test_fold_parallel_applies_the_schedule_like_one_fold_at_a_time() -> None:
         alone = train_fold(_Net, recipe, task.x_train, task.y_train, task.x_test,
                            device="cpu", seed=task.seed)
         assert np.array_equal(predicted, alone)
+
+
+def test_tf32_is_a_cuda_mode(tmp_path, cli) -> None:
+    """TF32 changes CUDA matrix products only; asking for it on a CPU is refused in one line,
+    and its switch is restored after training."""
+    import torch
+
+    from merbench.training.torch_trainer import tensor_float32
+
+    code, _, err = cli("run", "--model", "ststnet", "--dataset", "synthetic", "--device", "cpu",
+                       "--precision", "tf32", "--out", tmp_path / "r")
+    assert code == 2 and "--precision tf32 is a CUDA matrix-product mode" in err
+    before = torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32
+    with tensor_float32():
+        assert torch.backends.cuda.matmul.allow_tf32 and torch.backends.cudnn.allow_tf32
+    assert (torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32) == before

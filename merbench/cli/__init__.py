@@ -93,9 +93,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--parallel-folds", type=int, default=sup, metavar="K",
                      help="train K folds at once in one process (default on CUDA: as many "
                           "as fit in free memory; on CPU: 1, one fold at a time)")
-    run.add_argument("--precision", default=sup, choices=("fp32", "bf16"),
-                     help="fp32 (default) or bf16: torch.autocast in bfloat16 for the forward "
-                          "pass and the loss (CPU and CUDA); part of the run's identity")
+    run.add_argument("--precision", default=sup, choices=("fp32", "bf16", "tf32"),
+                     help="fp32 (default), bf16 (torch.autocast in bfloat16 for the forward "
+                          "pass and the loss; CPU and CUDA) or tf32 (TensorFloat-32 CUDA "
+                          "matrix products); part of the run's identity")
     run.add_argument("--skip-missing", action="store_true", default=sup,
                      help="leave out samples whose frames or annotations are unusable (datasets "
                           "that read raw files); results.json lists them under dataset.skipped")

@@ -22,7 +22,7 @@ optimiser stay float32.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -99,12 +99,29 @@ def set_epoch_lr(optimizer: torch.optim.Optimizer, recipe: TrainRecipe, epoch: i
         group["lr"] = group["base_lr"] * factor
 
 
+@contextlib.contextmanager
+def tensor_float32() -> Iterator[None]:
+    """TF32 for CUDA matrix products and cuDNN convolutions, restored afterwards."""
+    saved = torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32
+    torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = True
+    try:
+        yield
+    finally:
+        torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32 = saved
+
+
 def autocast(device: str, precision: str) -> contextlib.AbstractContextManager:
-    """bfloat16 autocast for ``precision="bf16"``, else nothing."""
+    """bfloat16 autocast for ``precision="bf16"``, TF32 matmuls for ``"tf32"`` (CUDA only),
+    else nothing."""
     if precision == "fp32":
         return contextlib.nullcontext()
+    if precision == "tf32":
+        if not device.startswith("cuda"):
+            raise MerbenchError(f"--precision tf32 is a CUDA matrix-product mode, not one of "
+                                f"{device}; use fp32 or bf16 there")
+        return tensor_float32()
     if precision != "bf16":
-        raise MerbenchError(f"unknown precision '{precision}'; use fp32 or bf16")
+        raise MerbenchError(f"unknown precision '{precision}'; use fp32, bf16 or tf32")
     kind = device.split(":")[0]
     if kind not in ("cpu", "cuda"):
         raise MerbenchError(f"--precision bf16 runs on cpu or cuda, not {device}; "
