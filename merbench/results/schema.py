@@ -33,11 +33,15 @@ Migration = Callable[[dict[str, Any]], dict[str, Any]]
 MIGRATIONS: dict[int, Migration] = {}
 
 
-def _version(package: str) -> str | None:
-    try:
-        return metadata.version(package)
-    except metadata.PackageNotFoundError:
-        return None
+def installed_version(*packages: str) -> str | None:
+    """The version of the first of ``packages`` that is installed (a package may go by
+    several distribution names, e.g. ``dlib-bin`` / ``dlib``), or None."""
+    for package in packages:
+        try:
+            return metadata.version(package)
+        except metadata.PackageNotFoundError:
+            continue
+    return None
 
 
 def _git_commit() -> str | None:
@@ -62,13 +66,13 @@ def environment(device: str, plugin_versions: dict[str, str]) -> dict[str, Any]:
         torch_version = torch.__version__
         cuda = torch.version.cuda
     return {
-        "merbench": _version("merbench"),
+        "merbench": installed_version("merbench"),
         "git_commit": _git_commit(),
         "python": platform.python_version(),
         "torch": torch_version,
         "cuda": cuda,
         "numpy": np.__version__,
-        "scikit_learn": _version("scikit-learn"),
+        "scikit_learn": installed_version("scikit-learn"),
         "device": device,
         "platform": platform.platform(),
         "plugins": plugin_versions,

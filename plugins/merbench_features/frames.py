@@ -106,14 +106,11 @@ def _check_size(size: object, feature: str) -> int:
 
 
 def opencv_version() -> str:
-    from importlib import metadata
+    """The installed OpenCV build's version: part of frame features' cache keys."""
+    from merbench.results.schema import installed_version
 
-    for name in ("opencv-contrib-python-headless", "opencv-contrib-python", "opencv-python"):
-        try:
-            return metadata.version(name)
-        except metadata.PackageNotFoundError:
-            continue
-    return "unknown"
+    return installed_version("opencv-contrib-python-headless", "opencv-contrib-python",
+                             "opencv-python") or "unknown"
 
 
 def check_crop(feature: str, crop: object) -> None:

@@ -47,7 +47,6 @@ import json
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +56,7 @@ from merbench.cache import CACHE_ENV, default_cache_dir
 from merbench.dataset import Dataset
 from merbench.errors import MerbenchError
 from merbench.features import Extracted
+from merbench.results.schema import installed_version
 
 N_POINTS = 68
 PAD = 40
@@ -108,21 +108,13 @@ def _dlib_models() -> tuple[Any, Any, Any]:
     return _MODELS
 
 
-def _version_of(*distributions: str) -> str:
-    for name in distributions:
-        try:
-            return metadata.version(name)
-        except metadata.PackageNotFoundError:
-            continue
-    return "unknown"
-
-
 def extractor_settings() -> dict[str, Any]:
     """Everything besides the image that decides the points: part of every cache key."""
     return {"extractor": "dlib-hog-shape68", "version": EXTRACTOR_VERSION, "pad": PAD,
             "border": "constant-0", "upsample": UPSAMPLE, "largest_box": True,
-            "fallback": "whole-image", "dlib": _version_of("dlib-bin", "dlib"),
-            "model": f"{PREDICTOR_FILE} {_version_of('face-recognition-models')}"}
+            "fallback": "whole-image", "dlib": installed_version("dlib-bin", "dlib") or "unknown",
+            "model": f"{PREDICTOR_FILE} "
+                     f"{installed_version('face-recognition-models') or 'unknown'}"}
 
 
 # ------------------------------------------------------------------------------------ cache

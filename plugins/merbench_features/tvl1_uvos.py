@@ -44,13 +44,13 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from importlib import metadata
 from typing import Any
 
 import numpy as np
 
 from merbench.errors import MerbenchError
 from merbench.features import Sample, SampleExtractor
+from merbench.results.schema import installed_version
 from merbench_features.faces import FaceTransform, align_transform, whole_frame
 from merbench_features.flow_uvos import flow_uvos_to_input
 from merbench_features.landmarks import fallback_summary
@@ -121,15 +121,6 @@ def uvos_image(flow: np.ndarray, grid: int = GRID) -> np.ndarray:
     return np.stack([_minmax_uint8(c) for c in small], axis=-1)
 
 
-def _version(*names: str) -> str:
-    for name in names:
-        try:
-            return metadata.version(name)
-        except metadata.PackageNotFoundError:
-            continue
-    return "unknown"
-
-
 def check_frames(onset: Any, apex: Any, sample_id: str) -> tuple[np.ndarray, np.ndarray]:
     """Both frames as grey uint8 arrays of one size, or one clear error naming the sample."""
     import cv2
@@ -193,8 +184,9 @@ class FlowUVOS(SampleExtractor):
             "solver": solver_settings(self.method, self.size),
             "strain": "numpy.gradient central differences",
             "resize": "INTER_AREA", "grid": GRID, "scale": "per-channel min-max, rint, uint8",
-            "order": "strain, v, u", "opencv": _version("opencv-contrib-python-headless",
-                                                        "opencv-contrib-python"),
+            "order": "strain, v, u",
+            "opencv": installed_version("opencv-contrib-python-headless",
+                                        "opencv-contrib-python") or "unknown",
         }
         if self.face == "align":
             from merbench_features.landmarks import extractor_settings
