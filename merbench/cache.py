@@ -55,9 +55,15 @@ class FeatureCache:
     """Per-sample entries of one feature version with one set of parameters."""
 
     def __init__(self, feature: str, version: int, params: Mapping[str, Any],
-                 root: str | os.PathLike[str] | None = None) -> None:
+                 root: str | os.PathLike[str] | None = None, *, store: str | None = None,
+                 label: str = "feature cache",
+                 fix: str = f"set {CACHE_ENV} to a writable folder") -> None:
+        """``store`` puts the entries in ``<root>/<store>`` instead of the features folder
+        (a per-item store such as the landmarks'); ``label`` and ``fix`` word the error
+        raised when the folder cannot be written."""
         self.root = Path(root).expanduser() if root is not None else default_cache_dir()
-        self.folder = self.root / FEATURES / feature
+        self.folder = self.root / store if store is not None else self.root / FEATURES / feature
+        self._label, self._fix = label, fix
         try:
             identity = json.dumps({"feature": feature, "version": version,
                                    "params": dict(params)}, sort_keys=True)
@@ -110,8 +116,8 @@ class FeatureCache:
             atomic_write_bytes(self.path(key), buffer.getvalue())
         except OSError as exc:
             raise MerbenchError(
-                f"cannot write the feature cache in '{self.folder}' ({exc.strerror or exc}); "
-                f"set {CACHE_ENV} to a writable folder"
+                f"cannot write the {self._label} in '{self.folder}' ({exc.strerror or exc}); "
+                f"{self._fix}"
             ) from None
 
 

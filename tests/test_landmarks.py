@@ -16,11 +16,11 @@ import pytest
 from merbench_features import landmarks as lm
 from merbench_features.landmarks import (
     LandmarkCache,
-    default_cache_dir,
     detect_landmarks68,
     landmarks_for,
 )
 
+from merbench.cache import default_cache_dir
 from merbench.dataset import InMemoryDataset
 from merbench.errors import MerbenchError
 from merbench.features import Extracted

@@ -40,10 +40,7 @@ when a face has to be detected, so registering the feature stays cheap.
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
-import io
-import json
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -52,7 +49,7 @@ from typing import Any
 
 import numpy as np
 
-from merbench.cache import CACHE_ENV, default_cache_dir
+from merbench.cache import CACHE_ENV, FeatureCache
 from merbench.dataset import Dataset
 from merbench.errors import MerbenchError
 from merbench.features import Extracted
@@ -121,51 +118,36 @@ def extractor_settings() -> dict[str, Any]:
 
 
 class LandmarkCache:
-    """One ``.npz`` per image (points and whether detection failed), keyed by content."""
+    """One entry per image (points, and whether detection failed), keyed by its pixels and
+    the extractor's settings: the core feature cache's entries, in their own store."""
 
     def __init__(self, root: str | os.PathLike[str] | None = None) -> None:
-        self.root = Path(root).expanduser() if root is not None else default_cache_dir()
-        self.folder = self.root / CACHE_SUBDIR
-        self._settings = json.dumps(extractor_settings(), sort_keys=True).encode()
+        self._entries = FeatureCache(
+            CACHE_SUBDIR, EXTRACTOR_VERSION, extractor_settings(), root, store=CACHE_SUBDIR,
+            label="landmark cache",
+            fix=f"set {CACHE_ENV} or --feature-opt cache_dir=DIR to a writable folder")
+        self.root, self.folder = self._entries.root, self._entries.folder
 
     def key(self, image: np.ndarray) -> str:
-        digest = hashlib.sha256(self._settings)
-        digest.update(f"|{image.dtype.str}|{image.shape}|".encode())
-        digest.update(np.ascontiguousarray(image).tobytes())
-        return digest.hexdigest()
+        return self._entries.key({"image": image})
 
     def path(self, key: str) -> Path:
-        return self.folder / key[:2] / f"{key}.npz"
+        return self._entries.path(key)
 
     def load(self, key: str) -> tuple[np.ndarray, bool] | None:
-        """The cached (points, failed), or None when absent or unreadable (then recomputed)."""
-        path = self.path(key)
-        if not path.is_file():
+        """The cached (points, failed), or None when absent, damaged or implausible (then
+        recomputed)."""
+        entry = self._entries.load(key)
+        if not entry:
             return None
-        try:
-            with np.load(path, allow_pickle=False) as stored:
-                points = np.asarray(stored["points"])
-                failed = bool(stored["failed"])
-        except Exception:  # truncated, not an npz, wrong keys: compute it again
-            return None
+        points, notes = entry
         if points.shape != (N_POINTS, 2) or points.dtype != np.float32 or \
                 not np.isfinite(points).all():
             return None
-        return points, failed
+        return points, bool(notes.get("failed"))
 
     def store(self, key: str, points: np.ndarray, failed: bool) -> None:
-        from merbench.results.rundir import atomic_write_bytes
-
-        buffer = io.BytesIO()
-        np.savez(buffer, points=points.astype(np.float32), failed=np.bool_(failed))
-        try:
-            atomic_write_bytes(self.path(key), buffer.getvalue())
-        except OSError as exc:
-            raise MerbenchError(
-                f"cannot write the landmark cache in '{self.folder}' "
-                f"({exc.strerror or exc}); set {CACHE_ENV} or --feature-opt cache_dir=DIR "
-                "to a writable folder"
-            ) from None
+        self._entries.store(key, points.astype(np.float32), {"failed": bool(failed)})
 
 
 # -------------------------------------------------------------------------------- detection
