@@ -33,7 +33,8 @@ import numpy as np
 
 from merbench.dataset import Dataset
 from merbench.errors import MerbenchError
-from merbench.features import Sample, SampleExtractor
+from merbench.features import Sample
+from merbench_features.faces import OpenCVExtractor
 from merbench_features.frames import (
     check_crop,
     cut_and_resize,
@@ -66,7 +67,7 @@ def candidate_frames(span: Sequence[int], k: int) -> list[int]:
 
 
 @dataclass
-class HSTAClip(SampleExtractor):
+class HSTAClip(OpenCVExtractor):
     """The ``hsta-clip`` extractor (per sample, through the feature cache); its fields are
     the feature's options (``cache_dir``: where landmarks are cached; not part of the key)."""
 
@@ -91,11 +92,6 @@ class HSTAClip(SampleExtractor):
     def params(self) -> dict[str, Any]:
         return {"size": self.size, "candidates": self.candidates, "max_span": MAX_SPAN,
                 "spacing": "round(linspace) over the span's frames", **face_params(self.crop)}
-
-    def worker_setup(self) -> None:
-        import cv2
-
-        cv2.setNumThreads(1)
 
     def inputs(self, dataset: Dataset, index: int) -> dict[str, np.ndarray]:
         """The special frames, the candidates, and the span's length (a tiny array, so that

@@ -27,7 +27,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from merbench_features.landmarks import detect_landmarks68
+from merbench.features import SampleExtractor
+from merbench_features.landmarks import detect_landmarks68, extractor_settings
 
 LEFT_EYE = slice(36, 42)
 RIGHT_EYE = slice(42, 48)
@@ -96,3 +97,22 @@ def align_transform(onset: np.ndarray, size: int, margin: float,
     height, width = onset.shape[:2]
     pixels = points[0].astype(np.float64) * np.array([width, height], dtype=np.float64)
     return transform_from_points(pixels, onset.shape, size, margin)
+
+
+class OpenCVExtractor(SampleExtractor):
+    """Base of per-sample features that run OpenCV: the core already runs one worker
+    process per core, so each worker keeps OpenCV to one thread."""
+
+    def worker_setup(self) -> None:
+        import cv2
+
+        cv2.setNumThreads(1)
+
+
+def alignment_settings(face: str, margin: float) -> dict[str, object]:
+    """What decides an ``align`` face box besides the pixels (margin and landmark
+    extractor), for the cache keys of features that crop faces this way."""
+    if face != "align":
+        return {}
+    return {"margin": margin, "landmarks": extractor_settings()}
+

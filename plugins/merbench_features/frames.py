@@ -43,7 +43,8 @@ import numpy as np
 
 from merbench.dataset import Dataset
 from merbench.errors import MerbenchError
-from merbench.features import Extracted, Sample, SampleExtractor
+from merbench.features import Extracted, Sample
+from merbench_features.faces import OpenCVExtractor
 
 FACE_SCALE = 1.3
 FACE_RAISE = 0.1
@@ -175,7 +176,7 @@ def needs_columns(dataset: Dataset, feature: str, columns: Sequence[str], fix: s
 
 
 @dataclass
-class OnsetApex(SampleExtractor):
+class OnsetApex(OpenCVExtractor):
     """The ``onset-apex-224`` extractor (per sample, through the feature cache); its fields
     are the feature's options. ``cache_dir`` is where the landmarks are cached, which does
     not change the values, so it is not part of the key."""
@@ -210,11 +211,6 @@ class OnsetApex(SampleExtractor):
     def params(self) -> dict[str, Any]:
         return {"size": self.size, "jitter": self.jitter if self.extra else 0,
                 "jitter_frames": self.extra, **face_params(self.crop)}
-
-    def worker_setup(self) -> None:
-        import cv2
-
-        cv2.setNumThreads(1)
 
     def inputs(self, dataset: Dataset, index: int) -> dict[str, np.ndarray]:
         frames = super().inputs(dataset, index)

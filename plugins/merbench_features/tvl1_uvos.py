@@ -49,9 +49,15 @@ from typing import Any
 import numpy as np
 
 from merbench.errors import MerbenchError
-from merbench.features import Sample, SampleExtractor
+from merbench.features import Sample
 from merbench.results.schema import installed_version
-from merbench_features.faces import FaceTransform, align_transform, whole_frame
+from merbench_features.faces import (
+    FaceTransform,
+    OpenCVExtractor,
+    align_transform,
+    alignment_settings,
+    whole_frame,
+)
 from merbench_features.flow_uvos import flow_uvos_to_input
 from merbench_features.landmarks import fallback_summary
 
@@ -155,7 +161,7 @@ def check_frames(onset: Any, apex: Any, sample_id: str) -> tuple[np.ndarray, np.
 
 
 @dataclass
-class FlowUVOS(SampleExtractor):
+class FlowUVOS(OpenCVExtractor):
     """The ``tvl1-uvos`` extractor; its fields are the feature's options."""
 
     method: str = "tvl1"
@@ -187,18 +193,9 @@ class FlowUVOS(SampleExtractor):
             "order": "strain, v, u",
             "opencv": installed_version("opencv-contrib-python-headless",
                                         "opencv-contrib-python") or "unknown",
+            **alignment_settings(self.face, self.margin),
         }
-        if self.face == "align":
-            from merbench_features.landmarks import extractor_settings
-
-            settings["margin"] = self.margin
-            settings["landmarks"] = extractor_settings()
         return settings
-
-    def worker_setup(self) -> None:
-        import cv2
-
-        cv2.setNumThreads(1)  # the core runs one process per core already
 
     def transform(self, onset: np.ndarray) -> FaceTransform:
         """The face transform of a sample, computed on its (grey) onset frame."""

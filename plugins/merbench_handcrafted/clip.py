@@ -26,10 +26,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from merbench_features.faces import OpenCVExtractor, alignment_settings
 
 from merbench.dataset import Dataset
 from merbench.errors import MerbenchError
-from merbench.features import SampleExtractor
 
 FACES = ("align", "frame")
 COLUMNS = ("folder", "onset", "apex", "offset")
@@ -82,7 +82,7 @@ def grey_frames(frames: Any, sample_id: str, feature: str) -> np.ndarray:
 
 
 @dataclass
-class ClipFaces(SampleExtractor):
+class ClipFaces(OpenCVExtractor):
     """Base of the clip features: reads the chosen frames of the span (see the module doc);
     its fields are options every clip feature has."""
 
@@ -98,19 +98,9 @@ class ClipFaces(SampleExtractor):
         raise NotImplementedError
 
     def base_params(self) -> dict[str, Any]:
-        settings: dict[str, Any] = {"size": self.size, "face": self.face, "grey": "BGR2GRAY",
-                                    "span": "onset..offset (apex without offset)"}
-        if self.face == "align":
-            from merbench_features.landmarks import extractor_settings
-
-            settings["margin"] = self.margin
-            settings["landmarks"] = extractor_settings()
-        return settings
-
-    def worker_setup(self) -> None:
-        import cv2
-
-        cv2.setNumThreads(1)  # the core runs one process per core already
+        return {"size": self.size, "face": self.face, "grey": "BGR2GRAY",
+                "span": "onset..offset (apex without offset)",
+                **alignment_settings(self.face, self.margin)}
 
     def inputs(self, dataset: Dataset, index: int) -> dict[str, np.ndarray]:
         """``frames`` (K, H, W, 3) as read, ``positions`` (K,) their places in the span and
