@@ -28,6 +28,7 @@ from merbench.protocols import Fold, folds_fingerprint
 from merbench.registry import Entry
 from merbench.results.rundir import RunDirectory, atomic_write_bytes, atomic_write_json
 from merbench.results.schema import SCHEMA_VERSION, environment, now_iso, predictions_frame
+from merbench.results.seeds import over_seeds
 from merbench.runinfo import FoldOutcome, RunInfo
 from merbench.selection import POLICIES, available_policies
 from merbench.training.device import check_device_name
@@ -794,34 +795,6 @@ class SeedsResult:
     summary: dict[str, Any]
 
 
-def _scores_of(metrics: dict[str, Any]) -> dict[str, Any]:
-    pick = {"uf1": metrics["overall"]["uf1"], "uar": metrics["overall"]["uar"]}
-    return {"overall": pick, "per_database": {
-        db: {"uf1": m["uf1"], "uar": m["uar"]} for db, m in metrics["per_database"].items()}}
-
-
-def _mean(values: list[float | None]) -> float | None:
-    return None if None in values else float(np.mean(values))
-
-
-def _std(values: list[float | None]) -> float | None:
-    """Sample standard deviation (ddof=1); 0 for a single seed."""
-    if None in values:
-        return None
-    return float(np.std(values, ddof=1)) if len(values) > 1 else 0.0
-
-
-def _aggregate(per_seed: list[dict[str, Any]], reduce: Any) -> dict[str, Any]:
-    """Reduce each UF1 / UAR over seeds, keeping the overall / per-database shape."""
-    def over(pick: Any) -> dict[str, Any]:
-        return {m: reduce([pick(s)[m] for s in per_seed]) for m in ("uf1", "uar")}
-
-    databases = per_seed[0]["per_database"]
-    return {"overall": over(lambda s: s["overall"]),
-            "per_database": {db: over(lambda s, db=db: s["per_database"][db])
-                             for db in databases}}
-
-
 def summarise_seeds(runs: list[RunResult], seeds: list[int]) -> dict[str, Any]:
     """Per policy: every seed's UF1 / UAR (overall and per database), their mean and std."""
     first = runs[0].results
@@ -838,12 +811,10 @@ def summarise_seeds(runs: list[RunResult], seeds: list[int]) -> dict[str, Any]:
         "policies": {},
     }
     for policy in policies:
-        per_seed = [_scores_of(r.results["metrics_by_policy"][policy]["metrics"])
-                    for r in runs]
         summary["policies"][policy] = {
             "test_set_selection": POLICIES[policy].test_set_selection,
-            "per_seed": dict(zip(map(str, seeds), per_seed, strict=True)),
-            "mean": _aggregate(per_seed, _mean), "std": _aggregate(per_seed, _std),
+            **over_seeds(map(str, seeds),
+                         [r.results["metrics_by_policy"][policy]["metrics"] for r in runs]),
         }
     return summary
 

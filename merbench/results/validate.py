@@ -469,7 +469,7 @@ def _validate_run(path: Path) -> ValidatedRun:
 def validate_seeds(path: Path, runs: dict[Path, ValidatedRun] | None = None) -> dict[str, Any]:
     """Accept a ``seeds.json`` only if its runs validate and its per-seed numbers, means and
     standard deviations are what those runs give. ``runs`` reuses runs validated already."""
-    from merbench.runner import _aggregate, _mean, _scores_of, _std
+    from merbench.results.seeds import over_seeds
 
     path = Path(path)
     seeds_path = path / SEEDS_FILE if path.is_dir() else path
@@ -502,9 +502,8 @@ def validate_seeds(path: Path, runs: dict[Path, ValidatedRun] | None = None) -> 
         if not all(policy in r.metrics_by_policy for r in by_seed.values()):
             raise ResultRejected(base, f"summarises policy '{policy}', which not every seed "
                                        "run supports")
-        per_seed = [_scores_of(r.metrics_by_policy[policy]) for r in by_seed.values()]
-        recomputed = {"per_seed": dict(zip(by_seed, per_seed, strict=True)),
-                      "mean": _aggregate(per_seed, _mean), "std": _aggregate(per_seed, _std)}
+        recomputed = over_seeds(by_seed, [r.metrics_by_policy[policy]
+                                          for r in by_seed.values()])
         for key, value in recomputed.items():
             found = _differ(entry.get(key) if isinstance(entry, dict) else None, value,
                             f"policies.{policy}.{key}")
