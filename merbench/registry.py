@@ -35,6 +35,25 @@ class Origin:
 UNKNOWN_ORIGIN = Origin(plugin="<direct>", package="<unknown>", package_version="")
 
 
+def fixed_options(factory: Callable[..., Any], /, **fixed: Any) -> Callable[..., Any]:
+    """``factory`` with some keyword options fixed, for registering variants of one class
+    under several names (e.g. a model and its variant for another input). The fixed
+    options are left out of its signature, so ``--model-opt`` cannot change them and the
+    core's option checks list only the others."""
+    signature = inspect.signature(factory)
+    unknown = sorted(set(fixed) - set(signature.parameters))
+    if unknown:
+        raise TypeError(f"{getattr(factory, '__name__', factory)} has no option(s) "
+                        f"{', '.join(unknown)}")
+
+    def build(**options: Any) -> Any:
+        return factory(**fixed, **options)
+
+    build.__signature__ = signature.replace(  # type: ignore[attr-defined]
+        parameters=[p for p in signature.parameters.values() if p.name not in fixed])
+    return build
+
+
 class LazyFactory:
     """A factory named ``"package.module:function"``, imported on first use.
 

@@ -205,3 +205,18 @@ def test_undecorated_hook_functions_count_like_in_pytest(make_dist: MakeDist) ->
     plugins = load_plugins()
     assert plugins.failures == []
     assert "plain-model" in plugins.registries.models
+
+
+def test_fixed_options_make_a_variant_whose_fixed_options_cannot_be_set() -> None:
+    import inspect
+
+    from merbench.registry import fixed_options
+
+    def make(num_classes: int = 3, width: int = 8, branch: str = "a") -> tuple:
+        return num_classes, width, branch
+
+    variant = fixed_options(make, branch="b")
+    assert list(inspect.signature(variant).parameters) == ["num_classes", "width"]
+    assert variant(width=4) == (3, 4, "b")
+    with pytest.raises(TypeError, match="has no option"):
+        fixed_options(make, depth=2)

@@ -51,7 +51,6 @@ from the specification and are not applied.
 
 from __future__ import annotations
 
-import inspect
 from typing import Any
 
 import numpy as np
@@ -69,6 +68,7 @@ from merbench_transformers.blocks import (
 from torch import nn
 
 from merbench.errors import MerbenchError
+from merbench.registry import fixed_options
 
 __all__ = ["HSTA", "ClipSampler", "build_hsta", "build_hsta_release"]
 
@@ -295,22 +295,6 @@ def _check(options: dict[str, Any]) -> None:
         raise MerbenchError(f"hsta: layer_decay must be in (0, 1] (got {options['layer_decay']!r})")
 
 
-def build_hsta(**options: Any) -> HSTA:
-    """``hsta``: both branches, on the special frames and a clip."""
-    return HSTA(branches="sv", **options)
-
-
-def build_hsta_release(**options: Any) -> HSTA:
-    """``hsta-release``: the S branch alone, on the flow image and the apex face."""
-    return HSTA(branches="s", **options)
-
-
-def _options_signature() -> inspect.Signature:
-    """HSTA's options without ``branches``, which the model name fixes."""
-    signature = inspect.signature(HSTA)
-    return signature.replace(parameters=[p for p in signature.parameters.values()
-                                         if p.name != "branches"])
-
-
-build_hsta.__signature__ = _options_signature()  # type: ignore[attr-defined]
-build_hsta_release.__signature__ = _options_signature()  # type: ignore[attr-defined]
+# The model name fixes the branches; every other option is --model-opt.
+build_hsta = fixed_options(HSTA, branches="sv")  # both branches: special frames and a clip
+build_hsta_release = fixed_options(HSTA, branches="s")  # S alone: flow image and apex face

@@ -53,15 +53,13 @@ stand-in for the authors' jitter, whose exact draw the specification does not gi
 
 from __future__ import annotations
 
-import inspect
-from typing import Any
-
 import torch
 from merbench_transformers.augment import flip_rotate_crop, imagenet_normalise
 from merbench_transformers.blocks import Block, drop_path_rates, init_vit_weights, trunc_normal_
 from torch import nn
 
 from merbench.errors import MerbenchError
+from merbench.registry import fixed_options
 
 __all__ = ["MMNet", "build_mmnet", "build_mmnet_release"]
 
@@ -221,23 +219,6 @@ def _check(num_classes: int, main_input: str, image_size: int, widths: tuple[int
         raise MerbenchError(f"mmnet: drop_path must be in [0, 1) (got {drop_path!r})")
 
 
-def build_mmnet(**options: Any) -> MMNet:
-    """``mmnet``: main branch on apex − onset, PC branch on the onset."""
-    return MMNet(main_input="difference", **options)
-
-
-def build_mmnet_release(**options: Any) -> MMNet:
-    """``mmnet-release``: main branch on the flow image, PC branch on the apex face."""
-    return MMNet(main_input="first", **options)
-
-
-def _options_signature() -> inspect.Signature:
-    """MMNet's options without ``main_input``, which the model name fixes: merbench checks
-    ``--model-opt`` names against this before anything is built."""
-    signature = inspect.signature(MMNet)
-    return signature.replace(parameters=[p for p in signature.parameters.values()
-                                         if p.name != "main_input"])
-
-
-build_mmnet.__signature__ = _options_signature()  # type: ignore[attr-defined]
-build_mmnet_release.__signature__ = _options_signature()  # type: ignore[attr-defined]
+# The model name fixes which image the main branch gets; every other option is --model-opt.
+build_mmnet = fixed_options(MMNet, main_input="difference")  # apex − onset; PC on the onset
+build_mmnet_release = fixed_options(MMNet, main_input="first")  # flow image; PC on apex face
