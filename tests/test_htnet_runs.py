@@ -44,3 +44,16 @@ def test_the_models_own_recipe_is_said_plainly(tmp_path: Path, cli) -> None:
                          "--out", tmp_path / "run", "--quiet")
     assert code == 0, err
     assert "training: 800 epochs, batch 256, adam lr 5e-05 (the model's recipe)" in out
+
+
+def test_another_precision_is_a_reduced_setting_too(tmp_path: Path, cli) -> None:
+    """The CLI and the leaderboard share one list of departures from the declared model."""
+    code, out, err = cli("run", "--model", "ststnet", "--dataset", "synthetic",
+                         "--dataset-opt", "subjects=2", "--dataset-opt", "samples_per_subject=3",
+                         "--dataset-opt", "databases=1", "--precision", "bf16",
+                         "--out", tmp_path / "run", "--quiet")
+    assert code == 0, err
+    flat = " ".join(out.split())
+    assert "training: 800 epochs, batch 256, adam lr 5e-05, bf16 precision — a REDUCED " \
+           "setting" in flat
+    assert "the model's recipe trains in fp32" in flat

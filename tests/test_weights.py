@@ -99,6 +99,16 @@ def cli_error(cli, tmp_path: Path, *extra: str) -> str:
     return err
 
 
+def test_saved_weights_in_bf16_print_no_training_line(tmp_path: Path, cli) -> None:
+    save_checkpoints(tmp_path / "w", ONE_DB, nested=False)
+    code, out, err = cli("run", "--model", "ststnet", "--dataset", "synthetic",
+                         "--dataset-opt", "subjects=3", "--dataset-opt", "samples_per_subject=4",
+                         "--dataset-opt", "databases=1", "--weights", tmp_path / "w",
+                         "--precision", "bf16", "--out", tmp_path / "run", "--quiet")
+    assert code == 0, err
+    assert "nothing was trained" in out and "training:" not in out
+
+
 def test_missing_checkpoint_is_named(tmp_path: Path, cli) -> None:
     paths = save_checkpoints(tmp_path / "w", ONE_DB, nested=False)
     paths["syn1", "s02"].unlink()

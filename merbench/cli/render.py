@@ -94,25 +94,31 @@ def print_results(results: dict[str, Any], run_dir: Path) -> None:
 def _training_line(results: dict[str, Any]) -> str | None:
     """How the folds were trained, and whether that is the model's own recipe: a demo or a
     quick check with fewer epochs must never pass for the published setting."""
+    from merbench.results.schema import departures_from_declared
+
     used = results.get("hyperparameters") or {}
-    declared = results["model"].get("recipe") or {}
-    if not used:
+    if "epochs" not in used:  # nothing was trained (saved weights) or not a torch model
         return None
     line = (f"training: {used['epochs']} epochs, batch {used['batch_size']}, "
             f"{used['optimizer']} lr {used['lr']:g}")
     if used.get("schedule"):
         line += f" ({used['schedule']} schedule)"
     if used.get("precision"):
-        line += f", {used['precision']} autocast"
-    recipe = [f"{declared[k]:g} {k.replace('_', ' ')}" if k != "lr" else f"lr {declared[k]:g}"
-              for k in ("epochs", "batch_size", "lr") if k in declared and declared[k] != used[k]]
-    options = results["model"].get("options") or {}
-    reasons = []
+        line += f", {used['precision']} precision"
+    recipe, precision, options = [], [], []
+    for what, value, declared in departures_from_declared(results):
+        if what == "precision":
+            precision.append(f"the model's recipe trains in {declared}")
+        elif declared is None:
+            options.append(f"{what}={json.dumps(value)}")
+        else:
+            recipe.append(f"lr {declared:g}" if what == "lr"
+                          else f"{declared:g} {what.replace('_', ' ')}")
+    reasons = precision
     if recipe:
-        reasons.append(f"the model's recipe is {', '.join(recipe)}")
+        reasons.insert(0, f"the model's recipe is {', '.join(recipe)}")
     if options:
-        reasons.append("model options " + ", ".join(
-            f"{k}={json.dumps(v)}" for k, v in sorted(options.items())))
+        reasons.append("model options " + ", ".join(options))
     if reasons:
         line += (" — a REDUCED setting, not comparable with published numbers ("
                  + "; ".join(reasons) + ")")

@@ -233,14 +233,16 @@ class Tables:
 def reduced_setting(results: dict[str, Any]) -> str | None:
     """Why a run is not the model as published (its declared recipe and default options), or
     None. Such a run, e.g. a CPU check with fewer epochs, must never rank as the model."""
-    declared = results["model"].get("recipe") or {}
-    used = results.get("hyperparameters") or {}
-    reasons = [f"{k} {used[k]} (recipe {declared[k]})" for k in ("epochs", "batch_size", "lr")
-               if k in declared and k in used and declared[k] != used[k]]
-    if used.get("precision", "fp32") != "fp32":  # changes the numbers like any option
-        reasons.append(f"precision {used['precision']}")
-    options = results["model"].get("options") or {}
-    reasons += [f"{k}={v}" for k, v in sorted(options.items())]
+    from merbench.results.schema import departures_from_declared
+
+    reasons = []
+    for what, used, declared in departures_from_declared(results):
+        if what == "precision":
+            reasons.append(f"precision {used}")
+        elif declared is None:
+            reasons.append(f"{what}={used}")
+        else:
+            reasons.append(f"{what} {used} (recipe {declared})")
     return ", ".join(reasons) or None
 
 

@@ -44,6 +44,21 @@ def installed_version(*packages: str) -> str | None:
     return None
 
 
+def departures_from_declared(results: dict[str, Any]) -> list[tuple[str, Any, Any]]:
+    """``(what, used, declared)`` for each way a run departs from its model as declared: the
+    recipe's epochs, batch size and learning rate, a precision other than fp32, and every
+    model option set (declared: the default, ``None`` here). Empty for the model as
+    published; the CLI and the leaderboard both decide "reduced setting" from this."""
+    declared = results["model"].get("recipe") or {}
+    used = results.get("hyperparameters") or {}
+    found = [(k, used[k], declared[k]) for k in ("epochs", "batch_size", "lr")
+             if k in declared and k in used and declared[k] != used[k]]
+    if used.get("precision", "fp32") != "fp32":  # changes the numbers like any option
+        found.append(("precision", used["precision"], "fp32"))
+    options = results["model"].get("options") or {}
+    return found + [(k, v, None) for k, v in sorted(options.items())]
+
+
 def _git_commit() -> str | None:
     """The commit of the merbench checkout, when merbench runs from one."""
     source = Path(__file__).resolve().parents[2]
