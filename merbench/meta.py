@@ -58,11 +58,14 @@ class FeatureMeta(Meta):
     Each entry of ``needs`` is one source, or alternatives separated by ``|``
     (``"landmarks68|apex_face"``): a dataset that provides any one of them satisfies that
     entry, and the extractor picks what the dataset has. ``shape`` (when given) is checked
-    against what the extractor returns.
+    against what the extractor returns. ``storage_options`` names options that only say where
+    intermediate files are kept (``cache_dir``): they cannot change a value, so they stay out
+    of a run's identity, and the same run started with another cache folder resumes.
     """
 
     needs: tuple[str, ...]
     shape: tuple[int, ...] = ()
+    storage_options: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -70,6 +73,10 @@ class FeatureMeta(Meta):
             if not all(part.strip() for part in need.split("|")):
                 raise ValueError(f"feature {self.name!r}: need {need!r} has an empty "
                                  "alternative; write sources as 'a' or 'a|b'")
+
+    def identity_options(self, options: dict[str, Any]) -> dict[str, Any]:
+        """``options`` without the storage options: the ones that decide the values."""
+        return {k: v for k, v in options.items() if k not in self.storage_options}
 
     def unmet_needs(self, provides: tuple[str, ...]) -> list[str]:
         """The entries of ``needs`` that none of the sources in ``provides`` satisfies."""

@@ -248,7 +248,8 @@ class _Plan:
             "model": {"name": meta.name, "version": meta.version,
                       "options": self.config.model_options},
             "feature": {"name": self.feature.meta.name, "version": self.feature.meta.version,
-                        "options": self.config.feature_options},
+                        "options": self.feature.meta.identity_options(
+                            self.config.feature_options)},
             "dataset": {"name": self.dataset_entry.meta.name,
                         "version": self.dataset_entry.meta.version,
                         "options": self.dataset_identity_options(),

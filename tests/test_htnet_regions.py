@@ -161,6 +161,29 @@ def test_a_run_records_the_crop_and_the_landmarks_report(tmp_path: Path) -> None
     assert result.results["feature"] == stored
 
 
+def test_the_cache_folder_is_not_part_of_the_run(tmp_path: Path) -> None:
+    """``cache_dir`` says where landmarks are kept, not what they are: a run started with one
+    cache folder resumes with another, and the recorded options leave it out."""
+    from sklearn.linear_model import LogisticRegression
+
+    from merbench.meta import ModelMeta
+
+    class _OnRegions:
+        @merbench.hookimpl
+        def merbench_register_models(self, registry) -> None:
+            registry.add(ModelMeta(name="regions-logreg", version=1, kind="sklearn",
+                                   description="d", citation="c", feature="htnet-regions"),
+                         lambda: LogisticRegression(max_iter=200))
+
+    plugins = load_plugins(extra=[("regions", _OnRegions())])
+    runs = [merbench.run(model="regions-logreg", dataset="synthetic", out=tmp_path / "r",
+                         feature_options={"crop": "corrected", "cache_dir": str(tmp_path / c)},
+                         plugins=plugins) for c in ("cache-a", "cache-b")]
+    assert runs[1].results["folds_resumed"] == runs[0].results["protocol"]["n_folds"]
+    assert runs[1].results["feature"]["options"] == {"crop": "corrected"}
+    assert runs[0].results["metrics"] == runs[1].results["metrics"]
+
+
 def test_bad_crop_and_bad_flow_size_are_clear_errors() -> None:
     feature = load_plugins().registries.features.get("htnet-regions")
     with pytest.raises(MerbenchError, match=r"crop='centre'.*crop must be one of reference, "

@@ -23,6 +23,7 @@ LANDMARKS = FeatureMeta(
              "trees, CVPR 2014 (dlib 68-point predictor, iBUG 300-W layout)",
     needs=("landmarks68|apex_face",),
     shape=(68, 2),
+    storage_options=("cache_dir",),
 )
 
 HTNET_REGIONS = FeatureMeta(
@@ -32,6 +33,7 @@ HTNET_REGIONS = FeatureMeta(
     citation="Wang et al., HTNet for micro-expression recognition, Neurocomputing 2024",
     needs=("flow_uvos", "landmarks68|apex_face"),
     shape=(3, 28, 28),
+    storage_options=("cache_dir",),
 )
 
 TVL1_UVOS = FeatureMeta(
@@ -52,6 +54,7 @@ ONSET_APEX = FeatureMeta(
     citation="Li et al., MMNet, IJCAI 2022 (its onset/apex input); face box from dlib's 68 "
              "landmarks",
     needs=("onset_frame", "apex_frame"),  # (N, 2 + 2 * jitter_frames, 3, size, size) uint8
+    storage_options=("cache_dir",),
 )
 
 FLOW_AND_APEX = FeatureMeta(
@@ -70,6 +73,7 @@ HSTA_CLIP = FeatureMeta(
                 "onset+50), face-cut, 224x224 uint8",
     citation="Hao et al., HSTA, https://arxiv.org/abs/2405.03202 (its clip sampling)",
     needs=("onset_frame", "apex_frame"),  # and the sample table's folder / onset / offset
+    storage_options=("cache_dir",),
 )
 
 
