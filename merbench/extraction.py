@@ -1,12 +1,13 @@
-"""Extracting a per-sample feature for a whole dataset: cached, resumable, in parallel.
+"""Extracting a feature for a whole dataset: per-sample ones cached, resumable, in parallel.
 
-:func:`extract_samples` is what ``merbench extract`` and ``merbench run`` call for a feature
-whose factory returns a :class:`merbench.features.SampleExtractor`. Each sample is one task:
+:func:`extract_feature` is what ``merbench extract`` and ``merbench run`` call for any
+feature; it hands a feature whose factory returns a :class:`merbench.features.SampleExtractor`
+to :func:`extract_samples`. Each sample is one task:
 read its inputs, hash them into the cache key, load the entry or compute and store it. The
 tasks run in ``workers`` processes (one per core by default), each of which writes its own
 entries as soon as they are done, so an interrupted extraction keeps every finished sample
-and the next one computes only the rest. Whole-dataset features (a plain ``extract(dataset)``
-function) do not come here.
+and the next one computes only the rest. A whole-dataset feature (a plain
+``extract(dataset)`` function) is simply called.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import numpy as np
 from merbench.cache import FeatureCache
 from merbench.dataset import Dataset
 from merbench.errors import MerbenchError
-from merbench.features import Extracted, Sample, SampleExtractor
+from merbench.features import Extracted, Sample, SampleExtractor, unpack
 from merbench.meta import FeatureMeta
 
 Progress = Callable[[int, int], None]
@@ -168,3 +169,42 @@ def extract_samples(meta: FeatureMeta, extractor: SampleExtractor, dataset: Data
         line += f" ({counts['recomputed']} damaged cache entries replaced)"
     return Extracted(values, {**report, "extraction": extraction},
                      f"{summary}; {line}" if summary else line)
+
+
+def extract_feature(meta: FeatureMeta, extractor: Any, dataset: Dataset, *, dataset_name: str,
+                    workers: int | None = None, on_progress: Progress | None = None
+                    ) -> tuple[np.ndarray, dict[str, Any]]:
+    """A feature's values for every sample of ``dataset``, checked against its declared
+    shape, and what it reported (``{}`` or ``{"report": ..., "summary": ...}``)."""
+    if isinstance(extractor, SampleExtractor):
+        returned: Any = extract_samples(meta, extractor, dataset, workers=workers,
+                                        on_progress=on_progress)
+    else:
+        returned = extractor(dataset)
+    values, report, summary = unpack(meta.name, returned)
+    extra: dict[str, Any] = {}
+    if report:
+        extra["report"] = report
+    if summary:
+        extra["summary"] = summary
+    return checked_values(meta, values, len(dataset.samples), dataset_name), extra
+
+
+def checked_values(meta: FeatureMeta, values: Any, n_samples: int,
+                   dataset_name: str) -> np.ndarray:
+    """One row per sample in the declared per-sample shape. Images stay uint8 / float16 (a
+    224x224 frame pair is 4x larger as float32); the trainer converts each batch to float32
+    on the device."""
+    features = np.asarray(values)
+    keep = features.dtype if features.dtype in (np.uint8, np.float16) else np.float32
+    features = np.ascontiguousarray(features, dtype=keep)
+    if len(features) != n_samples:
+        raise MerbenchError(
+            f"feature '{meta.name}' returned {len(features)} rows for {n_samples} samples"
+        )
+    if meta.shape and tuple(features.shape[1:]) != tuple(meta.shape):
+        raise MerbenchError(
+            f"feature '{meta.name}' declares per-sample shape {tuple(meta.shape)} but gave "
+            f"{tuple(features.shape[1:])} on dataset '{dataset_name}'"
+        )
+    return features

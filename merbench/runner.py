@@ -20,8 +20,8 @@ import numpy as np
 
 from merbench.dataset import Dataset
 from merbench.errors import MerbenchError
-from merbench.features import SampleExtractor, unpack
-from merbench.meta import TrainRecipe
+from merbench.extraction import checked_values, extract_feature
+from merbench.meta import DatasetMeta, FeatureMeta, TrainRecipe
 from merbench.metrics import pooled_scores
 from merbench.plugins import PluginRuntimeWarning, Plugins, default_plugins
 from merbench.protocols import Fold, folds_fingerprint
@@ -67,6 +67,7 @@ class RunConfig:
     feature_options: dict[str, Any] = field(default_factory=dict)
     protocol_options: dict[str, Any] = field(default_factory=dict)
     workers: int | None = None  # processes for per-sample features; None: one per core
+    features: str | None = None  # a file from 'merbench extract --save'; None: extract here
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -247,13 +248,9 @@ class _Plan:
         return {
             "model": {"name": meta.name, "version": meta.version,
                       "options": self.config.model_options},
-            "feature": {"name": self.feature.meta.name, "version": self.feature.meta.version,
-                        "options": self.feature.meta.identity_options(
-                            self.config.feature_options)},
-            "dataset": {"name": self.dataset_entry.meta.name,
-                        "version": self.dataset_entry.meta.version,
-                        "options": self.dataset_identity_options(),
-                        "fingerprint": self.dataset.fingerprint()},
+            "feature": feature_identity(self.feature.meta, self.config.feature_options),
+            "dataset": dataset_identity(self.dataset_entry.meta,
+                                        self.dataset_identity_options(), self.dataset),
             "protocol": {"name": self.protocol_entry.meta.name,
                          "version": self.protocol_entry.meta.version,
                          "options": self.config.protocol_options,
@@ -291,6 +288,19 @@ class _Plan:
         c = self.config
         name = f"{c.model}-{c.dataset}-{c.protocol}-seed{c.seed}-{_short_hash(self.identity())}"
         return DEFAULT_RUNS_DIR / name
+
+
+def feature_identity(meta: FeatureMeta, options: dict[str, Any]) -> dict[str, Any]:
+    """The part of a run's identity that says which feature values it trained on."""
+    return {"name": meta.name, "version": meta.version,
+            "options": meta.identity_options(options)}
+
+
+def dataset_identity(meta: DatasetMeta, options: dict[str, Any],
+                     dataset: Dataset) -> dict[str, Any]:
+    """The part of a run's identity that says which samples it used."""
+    return {"name": meta.name, "version": meta.version, "options": options,
+            "fingerprint": dataset.fingerprint()}
 
 
 def _check_substitute(config: RunConfig, shape: tuple[int, ...],
@@ -372,7 +382,8 @@ def _file_digest(path: Path) -> str:
     return digest.hexdigest()[:16]
 
 
-def _plugin_versions(plugins: Plugins) -> dict[str, str]:
+def plugin_versions(plugins: Plugins) -> dict[str, str]:
+    """Each installed plugin's package and version, as results record them."""
     return {r.origin.plugin: f"{r.origin.package} {r.origin.package_version}".strip()
             for r in plugins.records if r.loaded and r.source != "in-process"}
 
@@ -451,49 +462,40 @@ def _fold_groups(plan: _Plan, pending: list[Fold], k: int) -> list[list[Fold]]:
 
 
 def _extract(plan: _Plan, notify: _Notifier | None = None) -> tuple[np.ndarray, dict[str, Any]]:
-    """The model's input for every sample, checked against the feature's declared shape,
-    and what the feature reported about it (``{}`` or ``{"report": ..., "summary": ...}``).
-
-    A per-sample feature (:class:`merbench.features.SampleExtractor`) goes through the
-    feature cache in ``config.workers`` processes, reporting progress through the
-    ``merbench_extraction_progress`` hook; a whole-dataset function is simply called.
-    """
+    """The model's input for every sample and what the feature reported about it: extracted
+    here (``merbench.extraction.extract_feature``), or read from ``--features`` after checking
+    that the file holds this run's feature of this run's samples."""
     meta = plan.feature.meta
+    if plan.config.features is not None:
+        return _saved_features(plan)
     extract = plan.feature.create("feature", **plan.config.feature_options)
-    if isinstance(extract, SampleExtractor):
-        from merbench.extraction import extract_samples
 
-        def progress(done: int, total: int) -> None:
-            if notify is not None:
-                notify("merbench_extraction_progress", feature=meta.name,
-                       dataset=plan.config.dataset, done=done, total=total)
+    def progress(done: int, total: int) -> None:
+        if notify is not None:
+            notify("merbench_extraction_progress", feature=meta.name,
+                   dataset=plan.config.dataset, done=done, total=total)
 
-        returned = extract_samples(meta, extract, plan.dataset, workers=plan.config.workers,
-                                   on_progress=progress)
-    else:
-        returned = extract(plan.dataset)
-    values, report, summary = unpack(meta.name, returned)
-    features = np.asarray(values)
-    # Images stay uint8 / float16 in memory (a 224x224 frame pair is 4x larger as float32);
-    # the trainer converts each batch to float32 on the device.
-    keep = features.dtype if features.dtype in (np.uint8, np.float16) else np.float32
-    features = np.ascontiguousarray(features, dtype=keep)
-    n_samples = len(plan.dataset.samples)
-    if len(features) != n_samples:
-        raise MerbenchError(
-            f"feature '{meta.name}' returned {len(features)} rows for {n_samples} samples"
-        )
-    if meta.shape and tuple(features.shape[1:]) != tuple(meta.shape):
-        raise MerbenchError(
-            f"feature '{meta.name}' declares per-sample shape {tuple(meta.shape)} but gave "
-            f"{tuple(features.shape[1:])} on dataset '{plan.config.dataset}'"
-        )
-    extra: dict[str, Any] = {}
-    if report:
-        extra["report"] = report
-    if summary:
-        extra["summary"] = summary
-    return features, extra
+    return extract_feature(meta, extract, plan.dataset, dataset_name=plan.config.dataset,
+                           workers=plan.config.workers, on_progress=progress)
+
+
+def _saved_features(plan: _Plan) -> tuple[np.ndarray, dict[str, Any]]:
+    from merbench.features_file import check_matches, load_features
+
+    path = plan.config.features
+    saved = load_features(path)
+    identity = plan.identity()
+    check_matches(saved, path, feature=identity["feature"], dataset=identity["dataset"],
+                  sample_ids=plan.dataset.samples["sample_id"].astype(str).tolist())
+    values = checked_values(plan.feature.meta, saved.values, len(plan.dataset.samples),
+                            plan.config.dataset)
+    report = {**saved.report, "loaded_from": {
+        "file": Path(path).name, "created": saved.header.get("created"),
+        "environment": saved.header.get("environment")}}
+    extra: dict[str, Any] = {"report": report}
+    if saved.summary:
+        extra["summary"] = saved.summary
+    return values, extra
 
 
 class _Notifier:
@@ -777,7 +779,7 @@ def _summarise(plan: _Plan, identity: dict[str, Any], outcomes: list[FoldOutcome
         "metrics": metrics,
         "metrics_by_policy": by_policy,
         "folds": fold_rows,
-        "environment": environment(device_name, _plugin_versions(plan.plugins)),
+        "environment": environment(device_name, plugin_versions(plan.plugins)),
         "engine": engine if engine is None or not (plan.is_torch and plan.trains) else {
             **engine, "fused_optimizer": _fused(plan)},
         "wall_time_s": round(wall_time, 3),

@@ -118,6 +118,10 @@ def build_parser() -> argparse.ArgumentParser:
                          help=f"an option of the {kind} (repeatable)")
     run.add_argument("--workers", type=int, default=sup, metavar="N",
                      help="processes that extract a per-sample feature (default: one per core)")
+    run.add_argument("--features", default=sup, metavar="FILE",
+                     help="read the feature from FILE ('merbench extract --save') instead of "
+                          "extracting it; it must hold this run's feature, options and "
+                          "samples (allowed with --resume)")
     run.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
 
     extract = commands.add_parser(
@@ -137,6 +141,10 @@ def build_parser() -> argparse.ArgumentParser:
         extract.add_argument(f"--{kind}-opt", dest=f"{kind}_options", action="append",
                              type=_key_value, default=[], metavar="KEY=VALUE",
                              help=f"an option of the {kind} (repeatable)")
+    extract.add_argument("--save", type=Path, default=None, metavar="FILE",
+                         help="also write the values, with the feature's and dataset's "
+                              "identity, to FILE (.npz) for 'merbench run --features FILE' "
+                              "on another machine (any feature, per-sample or not)")
     extract.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
 
     cache = commands.add_parser("cache", help="show or clear the feature cache",
@@ -191,7 +199,7 @@ def build_parser() -> argparse.ArgumentParser:
 _RUN_FIELDS = ("model", "dataset", "feature", "protocol", "out", "seed", "epochs", "batch_size",
                "lr", "device", "selection", "inner_val_subjects", "shuffle_train_labels",
                "data_root", "skip_missing", "weights", "parallel_folds", "workers", "precision",
-               "model_options",
+               "features", "model_options",
                "dataset_options", "feature_options", "protocol_options")
 
 
@@ -205,7 +213,9 @@ def _run_config(args: argparse.Namespace) -> Any:
             given[key] = dict(given[key])
     resume = getattr(args, "resume", None)
     if resume is not None:
-        workers = given.pop("workers", None)  # how fast, not what: allowed with --resume
+        # how fast and from where, not what: allowed with --resume
+        workers = given.pop("workers", None)
+        features = given.pop("features", None)
         if given:
             names = ", ".join("--" + k.replace("_", "-").replace("-options", "-opt") for k in given)
             raise MerbenchError(f"--resume takes every option from {resume}/run.json; "
@@ -214,6 +224,8 @@ def _run_config(args: argparse.Namespace) -> Any:
         config = RunConfig.from_dict(stored)
         config.out = resume
         config.workers = workers
+        if features is not None:
+            config.features = features
         return config
     missing = [f"--{k}" for k in ("model", "dataset") if k not in given]
     if missing:
@@ -267,13 +279,14 @@ def _command_run(args: argparse.Namespace) -> int:
 def _command_extract(args: argparse.Namespace) -> int:
     from merbench.cli.progress import ProgressReporter
     from merbench.cli.render import print_extraction
-    from merbench.extraction import extract_samples
+    from merbench.extraction import extract_feature
     from merbench.features import SampleExtractor
-    from merbench.runner import open_dataset
+    from merbench.runner import dataset_identity, feature_identity, open_dataset
 
     if args.workers is not None and args.workers < 1:
         raise MerbenchError(f"--workers must be at least 1 (got {args.workers})")
-    registries = _load(args).registries
+    plugins = _load(args)
+    registries = plugins.registries
     dataset_entry = registries.datasets.get(args.dataset)
     feature_entry = registries.features.get(args.feature)
     lacking = feature_entry.meta.unmet_needs(dataset_entry.meta.provides)
@@ -285,17 +298,18 @@ def _command_extract(args: argparse.Namespace) -> int:
     dataset_entry.check_options("dataset", dataset_options)
     feature_entry.check_options("feature", feature_options)
     extractor = feature_entry.create("feature", **feature_options)
-    if not isinstance(extractor, SampleExtractor):
+    if not isinstance(extractor, SampleExtractor) and args.save is None:
         raise MerbenchError(f"feature '{args.feature}' is computed for a whole dataset at once "
                             "and has nothing to cache (it reads what the dataset already "
-                            "gives); 'merbench run' computes it, 'merbench extract' is for "
-                            "per-sample features such as tvl1-uvos")
+                            "gives); add --save FILE to keep its values for 'merbench run "
+                            "--features FILE', or let 'merbench run' compute it")
     dataset = open_dataset(dataset_entry, dataset_options, args.data_root)
     reporter = ProgressReporter(enabled=not args.quiet)
     label = f"{args.feature} on {args.dataset}"
     try:
-        extracted = extract_samples(
-            feature_entry.meta, extractor, dataset, workers=args.workers,
+        values, extra = extract_feature(
+            feature_entry.meta, extractor, dataset, dataset_name=args.dataset,
+            workers=args.workers,
             on_progress=lambda done, total: reporter.extraction_progress(label, done, total))
     except KeyboardInterrupt:
         reporter.stop()
@@ -304,7 +318,20 @@ def _command_extract(args: argparse.Namespace) -> int:
         return EXIT_INTERRUPTED
     finally:
         reporter.stop()
-    print_extraction(args.feature, args.dataset, extracted)
+    print_extraction(args.feature, args.dataset, extra.get("report", {}),
+                     extra.get("summary", ""))
+    if args.save is not None:
+        from merbench.features_file import save_features
+        from merbench.runner import plugin_versions
+
+        saved = save_features(
+            args.save, values, dataset.samples["sample_id"].astype(str).tolist(),
+            feature=feature_identity(feature_entry.meta, feature_options),
+            dataset=dataset_identity(dataset_entry.meta, dataset_options, dataset),
+            report=extra.get("report"), summary=extra.get("summary", ""),
+            plugin_versions=plugin_versions(plugins))
+        print(f"saved {len(values)} x {'x'.join(map(str, values.shape[1:]))} {values.dtype} "
+              f"to {saved}; train on it with 'merbench run ... --features {saved}'")
     return 0
 
 

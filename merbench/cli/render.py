@@ -193,16 +193,17 @@ def print_listing(plugins: Plugins, kind: str | None) -> None:
         console.print(table)
 
 
-def print_extraction(feature: str, dataset: str, extracted: Any) -> None:
-    """What ``merbench extract`` did: cache hits versus computed samples, and the feature's
-    own summary (e.g. faces not found)."""
-    facts = extracted.report.get("extraction", {})
-    print(f"{feature} on {dataset}: {facts.get('n_samples')} samples, "
-          f"{facts.get('n_from_cache')} read from the cache, {facts.get('n_computed')} "
-          f"computed ({facts.get('workers')} workers, {facts.get('seconds')} s); "
-          f"cache: {facts.get('cache_dir')}")
-    if extracted.summary:
-        print(f"feature {feature}: {extracted.summary}")
+def print_extraction(feature: str, dataset: str, report: dict[str, Any], summary: str) -> None:
+    """What ``merbench extract`` did: cache hits versus computed samples (per-sample features),
+    and the feature's own summary (e.g. faces not found)."""
+    facts = report.get("extraction")
+    if facts:
+        print(f"{feature} on {dataset}: {facts.get('n_samples')} samples, "
+              f"{facts.get('n_from_cache')} read from the cache, {facts.get('n_computed')} "
+              f"computed ({facts.get('workers')} workers, {facts.get('seconds')} s); "
+              f"cache: {facts.get('cache_dir')}")
+    if summary:
+        print(f"feature {feature}: {summary}")
 
 
 def print_cache_info(root: Path, stores: list[Any]) -> None:

@@ -48,11 +48,11 @@ def atomic_write_json(path: Path, payload: Any) -> None:
     atomic_write_bytes(path, (json.dumps(payload, indent=2, sort_keys=False) + "\n").encode())
 
 
-def _differences(ours: Any, theirs: Any, prefix: str = "") -> list[str]:
+def differences(ours: Any, theirs: Any, prefix: str = "") -> list[str]:
     if isinstance(ours, dict) and isinstance(theirs, dict):
         found = []
         for key in sorted(set(ours) | set(theirs), key=str):
-            found += _differences(ours.get(key), theirs.get(key), f"{prefix}{key}.")
+            found += differences(ours.get(key), theirs.get(key), f"{prefix}{key}.")
         return found
     if ours != theirs:
         return [f"{prefix.rstrip('.')}: {ours!r} here, {theirs!r} there"]
@@ -100,7 +100,7 @@ class RunDirectory:
                 atomic_write_json(self.path / RUN_FILE, {"identity": identity, "config": config})
                 return
             if stored != identity:
-                diff = _differences(identity, stored)[:3]
+                diff = differences(identity, stored)[:3]
                 raise MerbenchError(
                     f"--out {self.path} holds a different run ({'; '.join(diff)}); "
                     "choose another --out, or delete that directory to start over"

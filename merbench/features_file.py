@@ -1,0 +1,124 @@
+"""A feature saved to one file, so it can be computed on one machine and trained on elsewhere.
+
+``merbench extract --save FILE`` writes what a run would extract (the values, the sample ids,
+the feature's report) with the identity of the feature and of the dataset it came from;
+``merbench run --features FILE`` reads it instead of extracting. The typical use: landmarks
+need dlib and its 96 MB predictor, which a GPU node may lack, while the model only needs the
+28x28 regions cut with them. The file is checked against the run (feature name, version and
+options; dataset name, options and fingerprint; sample order), so a run can never train on
+features of another setting, and the run's identity is the one it would have had extracting
+them itself: the file only says where the numbers were computed, which ``results.json``
+records as ``feature.report.loaded_from``.
+
+Format: an ``.npz`` holding ``values`` (N, ...), ``sample_ids`` (N,) and ``header``, a JSON
+string (``format``, ``format_version``, ``feature``, ``dataset``, ``report``, ``summary``,
+``environment``, ``created``). It is read with ``allow_pickle=False``.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from merbench.errors import MerbenchError
+from merbench.results.rundir import atomic_write_bytes, differences
+from merbench.results.schema import environment, now_iso
+
+FORMAT = "merbench-features"
+FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class SavedFeatures:
+    """A features file's contents."""
+
+    values: np.ndarray
+    sample_ids: list[str]
+    header: dict[str, Any]
+
+    @property
+    def report(self) -> dict[str, Any]:
+        return dict(self.header.get("report") or {})
+
+    @property
+    def summary(self) -> str:
+        return str(self.header.get("summary") or "")
+
+
+def save_features(path: str | Path, values: np.ndarray, sample_ids: list[str], *,
+                  feature: dict[str, Any], dataset: dict[str, Any],
+                  report: dict[str, Any] | None = None, summary: str = "",
+                  plugin_versions: dict[str, str] | None = None) -> Path:
+    """Write ``values`` with the identities of the feature and dataset they came from.
+
+    ``feature`` and ``dataset`` are the same dictionaries a run's identity holds for them
+    (name, version, options; the dataset's fingerprint too)."""
+    path = Path(path)
+    if len(values) != len(sample_ids):
+        raise MerbenchError(f"{len(values)} feature rows for {len(sample_ids)} samples")
+    header = {"format": FORMAT, "format_version": FORMAT_VERSION, "feature": feature,
+              "dataset": dataset, "report": report or {}, "summary": summary,
+              "environment": environment("cpu", plugin_versions or {}), "created": now_iso()}
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, values=np.asarray(values),
+                        sample_ids=np.asarray(sample_ids, dtype=str),
+                        header=np.asarray(json.dumps(header)))
+    if path.is_dir():
+        raise MerbenchError(f"--save {path} is a directory; name a file such as "
+                            f"{path / 'features.npz'}")
+    atomic_write_bytes(path, buffer.getvalue())
+    return path
+
+
+def load_features(path: str | Path) -> SavedFeatures:
+    """Read a features file, refusing anything that is not one this merbench can read."""
+    path = Path(path)
+    fix = "write it again with 'merbench extract --save FILE'"
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            missing = {"values", "sample_ids", "header"} - set(data.files)
+            if missing:
+                raise MerbenchError(f"{path} is not a merbench features file (it lacks "
+                                    f"{', '.join(sorted(missing))}); {fix}")
+            values, ids, header = data["values"], data["sample_ids"], json.loads(
+                str(data["header"]))
+    except FileNotFoundError:
+        raise MerbenchError(f"no features file at {path}; {fix}, or leave out --features "
+                            "to extract them in the run") from None
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile, KeyError) as exc:
+        raise MerbenchError(f"{path} is not a readable features file ({exc}); {fix}") from None
+    if not isinstance(header, dict) or header.get("format") != FORMAT:
+        raise MerbenchError(f"{path} is not a merbench features file; {fix}")
+    version = header.get("format_version")
+    if not isinstance(version, int) or version > FORMAT_VERSION:
+        raise MerbenchError(f"{path} has features format {version!r}, newer than this "
+                            f"merbench reads ({FORMAT_VERSION}); upgrade merbench")
+    if values.ndim < 1 or len(values) != len(ids):
+        raise MerbenchError(f"{path} holds {len(values) if values.ndim else 0} feature rows "
+                            f"for {len(ids)} sample ids; {fix}")
+    return SavedFeatures(values, [str(i) for i in ids], header)
+
+
+def check_matches(saved: SavedFeatures, path: str | Path, *, feature: dict[str, Any],
+                  dataset: dict[str, Any], sample_ids: list[str]) -> None:
+    """Refuse features saved for another feature setting, dataset or sample order."""
+    for what, ours in (("feature", feature), ("dataset", dataset)):
+        theirs = saved.header.get(what)
+        if theirs != ours:
+            diff = "; ".join(differences(ours, theirs, f"{what}.")[:3])
+            raise MerbenchError(f"{path} holds features of another setting than this run "
+                                f"({diff}); extract them again with the run's options, or "
+                                "leave out --features")
+    if saved.sample_ids != list(sample_ids):
+        extra = sorted(set(saved.sample_ids) - set(sample_ids))[:3]
+        missing = sorted(set(sample_ids) - set(saved.sample_ids))[:3]
+        detail = (f"missing {', '.join(missing)}" if missing else
+                  f"extra {', '.join(extra)}" if extra else "the samples are in another order")
+        raise MerbenchError(f"{path} was saved for other samples ({detail}); extract them "
+                            "again from this dataset")

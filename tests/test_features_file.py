@@ -1,0 +1,104 @@
+"""``merbench extract --save`` and ``merbench run --features``: a feature computed on one
+machine and trained on elsewhere gives the run it would have given extracted in place, and a
+file of another setting or dataset is refused."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+SMALL = ("--dataset-opt", "subjects=3", "--dataset-opt", "samples_per_subject=4")
+TINY_HTNET = ("--model", "htnet", "--dataset", "synthetic", "--epochs", "2",
+              "--model-opt", "dim=12", "--model-opt", "block_repeats=[1,1,1]", *SMALL,
+              "--quiet")
+
+
+@pytest.fixture
+def saved(tmp_path: Path, cli) -> Path:
+    path = tmp_path / "regions.npz"
+    code, out, err = cli("extract", "--dataset", "synthetic", "--feature", "htnet-regions",
+                         *SMALL, "--feature-opt", "crop=corrected", "--save", path, "--quiet")
+    assert code == 0, err
+    assert f"to {path}" in out and "feature htnet-regions: crop=corrected" in out
+    return path
+
+
+def test_a_run_on_saved_features_is_the_run_extracted_in_place(tmp_path: Path, cli,
+                                                                saved: Path) -> None:
+    runs = {}
+    for name, extra in (("here", ()), ("saved", ("--features", saved))):
+        code, _, err = cli("run", *TINY_HTNET, "--feature-opt", "crop=corrected",
+                           "--out", tmp_path / name, *extra)
+        assert code == 0, err
+        runs[name] = json.loads((tmp_path / name / "results.json").read_text())
+    assert (tmp_path / "here" / "predictions.csv").read_text() == \
+        (tmp_path / "saved" / "predictions.csv").read_text()
+    here, there = runs["here"], runs["saved"]
+    assert json.loads((tmp_path / "here" / "run.json").read_text())["identity"] == \
+        json.loads((tmp_path / "saved" / "run.json").read_text())["identity"]
+    loaded = there["feature"]["report"].pop("loaded_from")
+    assert loaded["file"] == "regions.npz" and loaded["environment"]["numpy"] == np.__version__
+    assert there["feature"]["report"] == here["feature"]["report"]
+    assert there["feature"]["summary"] == here["feature"]["summary"]
+    # the run that extracted in place resumes from the file too: it is the same run
+    code, _, err = cli("run", "--resume", tmp_path / "here", "--features", saved)
+    assert code == 0, err
+
+
+@pytest.mark.parametrize(("change", "named"), [
+    (("--feature-opt", "crop=reference"), "feature.options.crop: 'reference' here, "
+                                          "'corrected' there"),
+    (("--feature-opt", "crop=corrected", "--dataset-opt", "seed=5"),
+     "dataset.options.seed: 5 here, None there"),
+])
+def test_features_of_another_setting_are_refused(tmp_path: Path, cli, saved: Path,
+                                                 change: tuple[str, ...], named: str) -> None:
+    code, _, err = cli("run", *TINY_HTNET, *change, "--features", saved,
+                       "--out", tmp_path / "r")
+    assert code == 2
+    assert f"{saved} holds features of another setting than this run (" in err
+    assert named in err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "r" / "folds").exists()
+
+
+def test_features_for_another_model_input_are_refused(tmp_path: Path, cli, saved: Path) -> None:
+    code, _, err = cli("run", "--model", "ststnet", "--dataset", "synthetic", *SMALL,
+                       "--epochs", "1", "--features", saved, "--out", tmp_path / "r")
+    assert code == 2
+    assert "feature.name: 'flow-uvos' here, 'htnet-regions' there" in err
+
+
+@pytest.mark.parametrize(("content", "says"), [
+    (None, "no features file at"),
+    (b"not a zip", "is not a readable features file"),
+    ("npz-without-header", "is not a merbench features file (it lacks header"),
+])
+def test_unreadable_features_files_are_one_line(tmp_path: Path, cli, content: object,
+                                                says: str) -> None:
+    path = tmp_path / "f.npz"
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    elif content == "npz-without-header":
+        np.savez(path, values=np.zeros((2, 3)), sample_ids=np.array(["a", "b"]))
+    code, _, err = cli("run", *TINY_HTNET, "--features", path, "--out", tmp_path / "r")
+    assert code == 2
+    assert says in err and "merbench extract --save" in err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_a_whole_dataset_feature_needs_save_to_be_extracted(cli) -> None:
+    code, _, err = cli("extract", "--dataset", "synthetic", "--feature", "htnet-regions",
+                       *SMALL, "--quiet")
+    assert code == 2
+    assert "add --save FILE" in err
+
+
+def test_save_into_a_directory_is_refused(tmp_path: Path, cli) -> None:
+    code, _, err = cli("extract", "--dataset", "synthetic", "--feature", "flow-uvos", *SMALL,
+                       "--save", tmp_path, "--quiet")
+    assert code == 2
+    assert f"--save {tmp_path} is a directory" in err
