@@ -1,0 +1,192 @@
+"""The GPU runs behind the leaderboard, in priority order, inside a wall-clock budget.
+
+Each job is one ``merbench run --seeds 0,1,2`` on the MEGC2019 composite (HTNet with both
+crops, OFF-ApexNet, STSTNet) or HTNet with TF32 for that precision's effect on UF1/UAR.
+Every job resumes what an earlier invocation finished, so a machine lent for short slices
+(a cluster's job limit, a GPU borrowed for ten minutes) finishes the set over several calls:
+
+    python benchmarks/leaderboard_runs.py --data PATH --runs DIR [--budget-s 540]
+        [--only htnet-reference,offapexnet] [--features DIR] [--pack FILE] [--dry-run]
+
+``--data`` is the folder that holds the release's ``composite/`` folder. ``--features`` is a
+folder with ``regions-reference.npz`` and ``regions-corrected.npz`` written beforehand by
+``merbench extract --dataset composite --feature htnet-regions --feature-opt crop=C --save``
+on a machine with dlib (``--prepare`` writes them), so the GPU machine needs no dlib. When the
+budget runs out the running job gets Ctrl-C (merbench keeps every finished fold), and
+``--pack`` writes the whole ``--runs`` folder to one ``.tar.gz`` that the next call can start
+from. The jobs' output goes to ``DIR/logs/``; ``DIR/timings.json`` records each call's wall
+time per job. The data is read from ``--data`` only and never copied into ``--runs``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shlex
+import signal
+import subprocess
+import sys
+import tarfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+SEEDS = "0,1,2"
+CROPS = ("reference", "corrected")
+
+
+@dataclass(frozen=True)
+class Job:
+    """One ``merbench run``: its name, where it writes, and its options."""
+
+    name: str
+    out: str
+    args: tuple[str, ...]
+    regions: str | None = None  # the htnet-regions crop whose saved features it reads
+
+
+JOBS = (
+    Job("htnet-reference", "htnet-composite-loso/crop-reference",
+        ("--model", "htnet", "--feature-opt", "crop=reference", "--seeds", SEEDS),
+        regions="reference"),
+    # Dropout makes OFF-ApexNet's fold-parallel numbers differ from one-fold-at-a-time ones
+    # (recorded in results.json); one fold at a time would take 68 x 3000 small epochs.
+    Job("offapexnet", "offapexnet-composite-loso",
+        ("--model", "offapexnet", "--seeds", SEEDS, "--parallel-folds", "68")),
+    Job("htnet-corrected", "htnet-composite-loso/crop-corrected",
+        ("--model", "htnet", "--feature-opt", "crop=corrected", "--seeds", SEEDS),
+        regions="corrected"),
+    Job("ststnet", "ststnet-composite-loso",
+        ("--model", "ststnet", "--seeds", SEEDS)),
+    Job("htnet-reference-tf32", "htnet-composite-loso-tf32/crop-reference",
+        ("--model", "htnet", "--feature-opt", "crop=reference", "--seed", "0",
+         "--precision", "tf32"), regions="reference"),
+)
+
+
+def regions_file(features: Path, crop: str) -> Path:
+    return features / f"regions-{crop}.npz"
+
+
+def command(job: Job, data: Path, runs: Path, features: Path | None,
+            device: str) -> list[str]:
+    """The ``merbench run`` command line of ``job``."""
+    cmd = ["merbench", "run", "--dataset", "composite", "--data-root", str(data / "composite"),
+           "--device", device, "--quiet", "--out", str(runs / job.out), *job.args]
+    if job.regions is not None and features is not None:
+        cmd += ["--features", str(regions_file(features, job.regions))]
+    return cmd
+
+
+def prepare(data: Path, features: Path) -> None:
+    """Save both crops of ``htnet-regions`` (this needs dlib, once)."""
+    features.mkdir(parents=True, exist_ok=True)
+    for crop in CROPS:
+        subprocess.run(["merbench", "extract", "--dataset", "composite", "--feature",
+                        "htnet-regions", "--data-root", str(data / "composite"),
+                        "--feature-opt", f"crop={crop}", "--save",
+                        str(regions_file(features, crop)), "--quiet"], check=True)
+
+
+def run_job(cmd: list[str], log: Path, seconds_left: float) -> tuple[int, float]:
+    """Run ``cmd`` until it ends or the time is up (then Ctrl-C); (exit status, seconds)."""
+    started = time.perf_counter()
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("a") as out:
+        out.write(f"\n$ {shlex.join(cmd)}\n")
+        out.flush()
+        process = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)
+        try:
+            code = process.wait(timeout=max(1.0, seconds_left))
+        except subprocess.TimeoutExpired:
+            process.send_signal(signal.SIGINT)  # merbench saves finished folds and exits 130
+            try:
+                code = process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                code = process.wait()
+    return code, time.perf_counter() - started
+
+
+def pack(runs: Path, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tarfile.open(target, "w:gz") as archive:
+        archive.add(runs, arcname=runs.name)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, required=True,
+                        help="folder holding the release's composite/ folder")
+    parser.add_argument("--runs", type=Path, required=True, help="where the run folders go")
+    parser.add_argument("--features", type=Path, default=None,
+                        help="folder with regions-reference.npz and regions-corrected.npz")
+    parser.add_argument("--prepare", action="store_true",
+                        help="write those two files into --features first (needs dlib)")
+    parser.add_argument("--only", default=None,
+                        help=f"comma-separated jobs (default: all, in this order: "
+                             f"{', '.join(j.name for j in JOBS)})")
+    parser.add_argument("--budget-s", type=float, default=None,
+                        help="stop (Ctrl-C, finished folds kept) after this many seconds")
+    parser.add_argument("--device", default="cuda")
+    parser.add_argument("--pack", type=Path, default=None,
+                        help="write --runs as one .tar.gz here at the end")
+    parser.add_argument("--dry-run", action="store_true", help="print the commands only")
+    args = parser.parse_args(argv)
+
+    jobs = list(JOBS)
+    if args.only:
+        wanted = [name.strip() for name in args.only.split(",") if name.strip()]
+        unknown = sorted(set(wanted) - {j.name for j in JOBS})
+        if unknown:
+            parser.error(f"unknown job {', '.join(unknown)}; jobs: "
+                         f"{', '.join(j.name for j in JOBS)}")
+        jobs = [j for j in JOBS if j.name in wanted]
+    if not (args.data / "composite").is_dir():
+        parser.error(f"{args.data} holds no composite/ folder; pass the folder that holds "
+                     "the release (e.g. ../shared/data)")
+    if args.prepare:
+        if args.features is None:
+            parser.error("--prepare writes into --features; give --features DIR")
+        prepare(args.data, args.features)
+    if args.features is not None:
+        missing = [str(regions_file(args.features, j.regions)) for j in jobs
+                   if j.regions is not None and not regions_file(args.features, j.regions).exists()]
+        if missing:
+            parser.error(f"missing {', '.join(sorted(set(missing)))}; write them with "
+                         "--prepare on a machine with dlib")
+
+    commands = [(job, command(job, args.data, args.runs, args.features, args.device))
+                for job in jobs]
+    if args.dry_run:
+        for _, cmd in commands:
+            print(shlex.join(cmd))
+        return 0
+
+    started = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+    deadline = time.perf_counter() + args.budget_s if args.budget_s else None
+    timings: dict[str, dict[str, float | int]] = {}
+    for job, cmd in commands:
+        left = deadline - time.perf_counter() if deadline is not None else 7 * 24 * 3600.0
+        if left < 5:
+            print(f"{job.name}: not started, the budget is spent", flush=True)
+            continue
+        code, seconds = run_job(cmd, args.runs / "logs" / f"{job.name}.log", left)
+        timings[job.name] = {"exit": code, "seconds": round(seconds, 1)}
+        state = {0: "finished", 130: "stopped by the budget (finished folds kept)"}.get(
+            code, f"FAILED (exit {code}; see {args.runs / 'logs' / (job.name + '.log')})")
+        print(f"{job.name}: {state} in {seconds:.0f} s", flush=True)
+    record = args.runs / "timings.json"
+    calls = json.loads(record.read_text()) if record.exists() else []
+    calls.append({"started": started, "host": os.uname().nodename,
+                  "jobs": timings})
+    record.parent.mkdir(parents=True, exist_ok=True)
+    record.write_text(json.dumps(calls, indent=2) + "\n")
+    if args.pack is not None:
+        pack(args.runs, args.pack)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

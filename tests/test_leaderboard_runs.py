@@ -1,0 +1,81 @@
+"""``benchmarks/leaderboard_runs.py``: its commands are valid merbench runs, and a budget that
+runs out stops a job with its finished folds kept and packs what it has."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+import tarfile
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from merbench.cli import build_parser
+from merbench.plugins import load_plugins
+
+SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "leaderboard_runs.py"
+
+
+@pytest.fixture(scope="module")
+def script() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("leaderboard_runs", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while it loads
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_every_job_is_a_valid_run_of_a_registered_model(script: ModuleType,
+                                                        tmp_path: Path) -> None:
+    registries = load_plugins().registries
+    parser = build_parser()
+    seen = set()
+    for job in script.JOBS:
+        cmd = script.command(job, tmp_path / "data", tmp_path / "runs", tmp_path / "f", "cuda")
+        assert cmd[:2] == ["merbench", "run"]
+        args = parser.parse_args(cmd[1:])
+        assert args.model in registries.models and args.dataset == "composite"
+        assert args.data_root == str(tmp_path / "data" / "composite")
+        if job.regions is not None:
+            assert registries.models.get(args.model).meta.feature == "htnet-regions"
+            assert dict(args.feature_options)["crop"] == job.regions
+            assert args.features == str(tmp_path / "f" / f"regions-{job.regions}.npz")
+        else:
+            assert not hasattr(args, "features")
+        assert job.out not in seen
+        seen.add(job.out)
+    assert {j.args[1] for j in script.JOBS} == {"htnet", "offapexnet", "ststnet"}
+
+
+def test_unknown_jobs_and_missing_data_are_usage_errors(script: ModuleType, tmp_path: Path,
+                                                         capsys) -> None:
+    (tmp_path / "composite").mkdir()
+    with pytest.raises(SystemExit) as stop:
+        script.main(["--data", str(tmp_path), "--runs", str(tmp_path / "r"), "--only", "mmnet"])
+    assert stop.value.code == 2 and "unknown job mmnet" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        script.main(["--data", str(tmp_path / "nowhere"), "--runs", str(tmp_path / "r")])
+    assert "holds no composite/ folder" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        script.main(["--data", str(tmp_path), "--runs", str(tmp_path / "r"),
+                     "--features", str(tmp_path), "--only", "htnet-corrected"])
+    assert "missing" in capsys.readouterr().err
+
+
+def test_a_spent_budget_stops_the_job_keeps_its_run_and_packs_it(
+        script: ModuleType, real_data: Path, tmp_path: Path) -> None:
+    runs, packed = tmp_path / "runs", tmp_path / "out" / "runs.tgz"
+    for _ in range(2):  # the second call continues the same run directories
+        assert script.main(["--data", str(real_data), "--runs", str(runs), "--only",
+                            "offapexnet", "--device", "cpu", "--budget-s", "10",
+                            "--pack", str(packed)]) == 0
+    calls = json.loads((runs / "timings.json").read_text())
+    assert [call["jobs"]["offapexnet"]["exit"] for call in calls] == [130, 130]
+    log = (runs / "logs" / "offapexnet.log").read_text()
+    assert log.count("$ merbench run") == 2 and "finished folds are saved in" in log
+    with tarfile.open(packed) as archive:
+        names = archive.getnames()
+    assert "runs/offapexnet-composite-loso/seed-0/run.json" in names
+    assert not any(name.endswith((".png", ".jpg")) for name in names)
