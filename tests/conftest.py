@@ -28,7 +28,7 @@ def real_data() -> Path:
         if os.environ.get("CI"):
             pytest.fail(f"real data is required in CI: {problem}")
         pytest.skip(problem)
-    return Path(root)
+    return Path(root).resolve()  # tests may link to it from elsewhere
 
 
 @pytest.fixture

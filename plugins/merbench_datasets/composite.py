@@ -78,9 +78,9 @@ import pandas as pd
 
 from merbench.dataset import Dataset
 from merbench.errors import MerbenchError
+from merbench_datasets.rawroot import DATA_ENV, candidate_folders
 
 NAME = "composite"
-DATA_ENV = "MERBENCH_DATA_DIR"
 LABEL_CSV = "combined_3_class2_for_optical_flow.csv"
 FLOW_DIR = "STSNet_whole_norm_u_v_os"
 APEX_DIR = "combined_datasets_whole"
@@ -132,19 +132,8 @@ def _more(count: int, what: str) -> str:
 
 def find_root(data_root: str | os.PathLike[str] | None = None) -> Path:
     """The composite folder: ``data_root`` itself or its ``composite/``, else the environment's."""
-    if data_root is not None:
-        if not str(data_root).strip():
-            raise _fail("data_root is empty; give the composite folder or a folder holding "
-                        "composite/")
-        base, origin = Path(data_root).expanduser().absolute(), "data_root"
-        candidates = [base, base / NAME]
-    else:
-        env = os.environ.get(DATA_ENV, "").strip()
-        if not env:
-            raise _fail(f"no data location: no --data-root was given and {DATA_ENV} is not "
-                        f"set; {HOW_TO_GET}")
-        base, origin = Path(env).expanduser().absolute(), DATA_ENV
-        candidates = [base / NAME, base]
+    base, origin, candidates = candidate_folders(NAME, data_root, [NAME], "composite",
+                                                 HOW_TO_GET)
     for folder in candidates:
         if (folder / LABEL_CSV).is_file():
             return folder

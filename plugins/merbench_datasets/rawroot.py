@@ -18,23 +18,32 @@ from merbench.errors import MerbenchError
 DATA_ENV = "MERBENCH_DATA_DIR"
 
 
-def find_database(dataset: str, data_root: str | os.PathLike[str] | None,
-                  folder_names: Sequence[str], is_database: Callable[[Path], bool],
-                  what: str, how_to_get: str) -> Path:
-    """The first candidate folder that ``is_database`` accepts (see the module doc)."""
+def candidate_folders(dataset: str, data_root: str | os.PathLike[str] | None,
+                      folder_names: Sequence[str], what: str,
+                      how_to_get: str) -> tuple[Path, str, list[Path]]:
+    """Where a dataset's folder may be, in the order to look: ``data_root`` itself, then its
+    sub-folders ``folder_names``; without it, ``$MERBENCH_DATA_DIR``'s sub-folders, then that
+    folder. Returns (the base folder, where it came from, the candidates)."""
     if data_root is not None:
         if not str(data_root).strip():
             raise MerbenchError(f"{dataset}: data_root is empty; give the {what} folder or a "
                                 "folder holding it")
-        base, origin = Path(data_root).expanduser().absolute(), "--data-root"
-        candidates = [base, *(base / name for name in folder_names)]
-    else:
-        env = os.environ.get(DATA_ENV, "").strip()
-        if not env:
-            raise MerbenchError(f"{dataset}: no data location: no --data-root was given and "
-                                f"{DATA_ENV} is not set; {how_to_get}")
-        base, origin = Path(env).expanduser().absolute(), DATA_ENV
-        candidates = [*(base / name for name in folder_names), base]
+        base = Path(data_root).expanduser().absolute()
+        return base, "--data-root", [base, *(base / name for name in folder_names)]
+    env = os.environ.get(DATA_ENV, "").strip()
+    if not env:
+        raise MerbenchError(f"{dataset}: no data location: no --data-root was given and "
+                            f"{DATA_ENV} is not set; {how_to_get}")
+    base = Path(env).expanduser().absolute()
+    return base, DATA_ENV, [*(base / name for name in folder_names), base]
+
+
+def find_database(dataset: str, data_root: str | os.PathLike[str] | None,
+                  folder_names: Sequence[str], is_database: Callable[[Path], bool],
+                  what: str, how_to_get: str) -> Path:
+    """The first candidate folder that ``is_database`` accepts (see the module doc)."""
+    base, origin, candidates = candidate_folders(dataset, data_root, folder_names, what,
+                                                 how_to_get)
     for folder in candidates:
         if folder.is_dir() and is_database(folder):
             return folder
