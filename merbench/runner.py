@@ -615,7 +615,7 @@ def _train_together(plan: _Plan, folds: list[Fold], features: np.ndarray, labels
                epoch=epoch)
 
     predictions = train_folds(plan.build_model, plan.recipe, tasks, device=plan.device,
-                              on_epoch=on_epoch)
+                              on_epoch=on_epoch, precision=plan.config.precision)
     seconds = (time.perf_counter() - started) / len(folds)
     return [_outcome(plan, i, labels, p, seconds, device_name)
             for i, p in zip(inputs, predictions, strict=True)]
@@ -649,10 +649,6 @@ def _choose_engine(plan: _Plan, pending: list[Fold]) -> dict[str, Any]:
         return {"mode": "sequential", "folds_at_once": 1,
                 "reason": "on a CPU one fold at a time is faster (benchmarks/train_speed.py); "
                           "--parallel-folds K trains K at once"}
-    if plan.config.precision != "fp32":
-        return {"mode": "sequential", "folds_at_once": 1,
-                "reason": f"--precision {plan.config.precision} is trained one fold at a "
-                          "time (the fold-parallel engine computes in fp32 only)"}
     from merbench.training.fold_parallel import folds_that_fit, has_dropout, why_not_batchable
 
     model = plan.build_model()
@@ -660,8 +656,9 @@ def _choose_engine(plan: _Plan, pending: list[Fold]) -> dict[str, Any]:
     if reason is not None:
         return {"mode": "sequential", "folds_at_once": 1,
                 "reason": f"model '{plan.config.model}' cannot train folds together: {reason}"}
-    exact = not has_dropout(model)
-    if not exact and asked is None:
+    dropout = has_dropout(model)
+    exact = not dropout and plan.config.precision == "fp32"
+    if dropout and asked is None:
         return {"mode": "sequential", "folds_at_once": 1,
                 "reason": f"model '{plan.config.model}' has dropout, and folds trained "
                           "together draw other dropout masks than one at a time; "

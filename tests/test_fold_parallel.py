@@ -121,3 +121,45 @@ def test_fused_optimiser_steps_only_on_cuda() -> None:
                                                 optimizer="sgd"), "cuda")
     model = HTNet(**TINY_HTNET)
     assert not build_optimizer(model.parameters(), recipe, "cpu").defaults.get("fused")
+
+
+def test_bf16_runs_under_autocast_when_folds_train_together() -> None:
+    """The engine applies the run's precision as the sequential trainer does: matrix products
+    in bfloat16 (seen inside the vmapped model), the loss and weights in float32, and
+    training that agrees with one fold at a time up to rounding. (The probe's layers have no
+    bias: under vmap a bias add promotes a Linear's output back to float32, pytorch#192617.)"""
+    import torch
+    from torch import nn
+
+    seen: set[torch.dtype] = set()
+
+    class _Probe(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.net = nn.Sequential(nn.Flatten(), nn.Linear(3 * 28 * 28, 16, bias=False),
+                                     nn.ReLU(), nn.Linear(16, 3, bias=False))
+
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            out = self.net(x / 255)
+            seen.add(out.dtype)
+            return out
+
+    recipe = TrainRecipe(epochs=6, batch_size=16, lr=3e-3)
+    group = tasks([(40, 9), (45, 9)])
+    together = train_folds(_Probe, recipe, group, device="cpu", precision="bf16")
+    assert seen == {torch.bfloat16}
+    seen.clear()
+    train_folds(_Probe, recipe, group, device="cpu")
+    assert seen == {torch.float32}
+    for task, predicted in zip(group, together, strict=True):
+        alone = train_fold(_Probe, recipe, task.x_train, task.y_train, task.x_test,
+                           device="cpu", seed=task.seed, precision="bf16")
+        assert (predicted == alone).mean() >= 0.8
+
+
+def test_a_bf16_run_trains_folds_together_when_asked(tmp_path: Path) -> None:
+    results = run(tmp_path, "bf16", parallel_folds=4, precision="bf16")
+    assert results["engine"] == {"mode": "fold-parallel", "folds_at_once": 4,
+                                 "reason": "set by --parallel-folds",
+                                 "same_numbers_as_sequential": False, "fused_optimizer": False}
+    assert results["hyperparameters"]["precision"] == "bf16"

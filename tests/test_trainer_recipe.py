@@ -173,16 +173,32 @@ def test_fold_parallel_applies_the_schedule_like_one_fold_at_a_time() -> None:
 
 
 def test_tf32_is_a_cuda_mode(tmp_path, cli) -> None:
-    """TF32 changes CUDA matrix products only; asking for it on a CPU is refused in one line,
-    and its switch is restored after training."""
-    import torch
-
-    from merbench.training.torch_trainer import tensor_float32
-
+    """TF32 changes CUDA matrix products only; asking for it on a CPU is refused in one line."""
     code, _, err = cli("run", "--model", "ststnet", "--dataset", "synthetic", "--device", "cpu",
                        "--precision", "tf32", "--out", tmp_path / "r")
     assert code == 2 and "--precision tf32 is a CUDA matrix-product mode" in err
-    before = torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32
-    with tensor_float32():
-        assert torch.backends.cuda.matmul.allow_tf32 and torch.backends.cudnn.allow_tf32
-    assert (torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32) == before
+
+
+@pytest.mark.parametrize(("precision", "tf32"), [("fp32", False), ("tf32", True)])
+def test_cuda_precision_sets_both_tf32_switches_and_restores_them(precision: str,
+                                                                  tf32: bool) -> None:
+    """On CUDA, fp32 means float32 in convolutions too (PyTorch's cuDNN default is TF32) and
+    tf32 means TF32 in matrix products too (the default there is float32). The switches are
+    plain flags, so this holds on a machine without a GPU."""
+    import torch
+
+    from merbench.training.torch_trainer import autocast
+
+    switches = (torch.backends.cuda.matmul, torch.backends.cudnn)
+    before = [s.allow_tf32 for s in switches]
+    for s, value in zip(switches, (not tf32, not tf32), strict=True):
+        s.allow_tf32 = value
+    try:
+        with autocast("cuda:0", precision):
+            assert [s.allow_tf32 for s in switches] == [tf32, tf32]
+        assert [s.allow_tf32 for s in switches] == [not tf32, not tf32]
+        with autocast("cpu", "fp32"):  # a CPU run touches nothing
+            assert [s.allow_tf32 for s in switches] == [not tf32, not tf32]
+    finally:
+        for s, value in zip(switches, before, strict=True):
+            s.allow_tf32 = value

@@ -16,7 +16,11 @@ Why this equals K sequential trainings (``torch_trainer.train_fold``):
   every fold's own step. Folds are grouped so that all folds of a group have the same number
   of batches per epoch, so every fold steps at every step.
 In float32 on CPU the predictions equal the sequential path's (``tests/test_fold_parallel``);
-only the order of floating-point sums differs.
+only the order of floating-point sums differs. With ``precision`` bf16 or tf32 the forward
+pass runs in that precision as on the sequential path, but batched products round
+differently, so the numbers are the same training, not the same bits (and under ``vmap`` a
+Linear's bias add promotes its bf16 output back to float32, pytorch#192617: the products
+stay bf16, the elementwise work between them runs in float32).
 
 The recipe's learning-rate schedule is batched exactly: it sets one rate per epoch, the
 same for every fold, on the one optimiser.
@@ -44,7 +48,12 @@ from torch import nn
 
 from merbench.errors import MerbenchError
 from merbench.meta import TrainRecipe
-from merbench.training.torch_trainer import build_optimizer, set_epoch_lr, start_schedule
+from merbench.training.torch_trainer import (
+    autocast,
+    build_optimizer,
+    set_epoch_lr,
+    start_schedule,
+)
 
 # Bytes per parameter a training fold holds: weights, gradients, Adam's two moments (float32).
 BYTES_PER_PARAMETER = 16
@@ -111,9 +120,13 @@ def train_folds(
     *,
     device: str,
     on_epoch: Callable[[int, int], None] | None = None,
+    precision: str = "fp32",
 ) -> list[np.ndarray]:
     """Train one fresh model per task, all at once; return each task's test predictions after
-    every epoch, (epochs, n_test), exactly as :func:`torch_trainer.train_fold` would."""
+    every epoch, (epochs, n_test), exactly as :func:`torch_trainer.train_fold` would.
+
+    ``precision`` is the sequential trainer's (``torch_trainer.autocast``): the forward pass
+    and the loss run under it, the weights and the optimiser stay float32."""
     k = len(tasks)
     counts = {batches_per_epoch(len(t.y_train), recipe.batch_size) for t in tasks}
     if len(counts) != 1:
@@ -155,17 +168,18 @@ def train_folds(
         for start in range(0, n_max, recipe.batch_size):
             index = order[:, start:start + recipe.batch_size]
             mask = train_mask[:, start:start + recipe.batch_size]
-            logits = batched(params, buffers, x_train[rows, index])
-            loss = nn.functional.cross_entropy(
-                logits.flatten(0, 1), y_train[rows, index].flatten(), reduction="none",
-            ).view(mask.shape)
+            with autocast(device, precision):
+                logits = batched(params, buffers, x_train[rows, index]).float()
+                loss = nn.functional.cross_entropy(
+                    logits.flatten(0, 1), y_train[rows, index].flatten(), reduction="none",
+                ).view(mask.shape)
             per_fold = (loss * mask).sum(dim=1) / mask.sum(dim=1)
             optimizer.zero_grad(set_to_none=True)
             per_fold.sum().backward()
             optimizer.step()
             losses.append(per_fold.detach())
         predictions[epoch] = _predict(batched, params, buffers, base, x_test,
-                                      recipe.batch_size)
+                                      recipe.batch_size, precision)
         last = losses[-1]
         if not torch.isfinite(last).all():
             bad = int((~torch.isfinite(last)).nonzero()[0, 0])
@@ -194,10 +208,12 @@ def _stack_padded(arrays: Sequence[np.ndarray], device: str,
 
 @torch.inference_mode()
 def _predict(batched: Callable, params: dict, buffers: dict, base: nn.Module,
-             x_test: torch.Tensor, batch_size: int) -> torch.Tensor:
+             x_test: torch.Tensor, batch_size: int, precision: str = "fp32") -> torch.Tensor:
     base.eval()
-    logits = [batched(params, buffers, x_test[:, start:start + batch_size])
-              for start in range(0, x_test.shape[1], batch_size)]
+    logits = []
+    for start in range(0, x_test.shape[1], batch_size):
+        with autocast(x_test.device.type, precision):
+            logits.append(batched(params, buffers, x_test[:, start:start + batch_size]).float())
     return torch.cat(logits, dim=1).argmax(dim=2)
 
 

@@ -100,10 +100,14 @@ def set_epoch_lr(optimizer: torch.optim.Optimizer, recipe: TrainRecipe, epoch: i
 
 
 @contextlib.contextmanager
-def tensor_float32() -> Iterator[None]:
-    """TF32 for CUDA matrix products and cuDNN convolutions, restored afterwards."""
+def cuda_tf32(enabled: bool) -> Iterator[None]:
+    """TF32 on or off for CUDA matrix products and cuDNN convolutions, restored afterwards.
+
+    PyTorch's defaults differ between the two (cuDNN convolutions use TF32 unless told not
+    to), so a run states both: ``fp32`` turns TF32 off everywhere, ``tf32`` on everywhere.
+    """
     saved = torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32
-    torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = True
+    torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = enabled
     try:
         yield
     finally:
@@ -111,15 +115,16 @@ def tensor_float32() -> Iterator[None]:
 
 
 def autocast(device: str, precision: str) -> contextlib.AbstractContextManager:
-    """bfloat16 autocast for ``precision="bf16"``, TF32 matmuls for ``"tf32"`` (CUDA only),
-    else nothing."""
+    """bfloat16 autocast for ``precision="bf16"``; on CUDA, TF32 matmuls and convolutions for
+    ``"tf32"`` and true float32 ones for ``"fp32"``; on a CPU, nothing for ``"fp32"``."""
+    on_cuda = device.startswith("cuda")
     if precision == "fp32":
-        return contextlib.nullcontext()
+        return cuda_tf32(False) if on_cuda else contextlib.nullcontext()
     if precision == "tf32":
-        if not device.startswith("cuda"):
+        if not on_cuda:
             raise MerbenchError(f"--precision tf32 is a CUDA matrix-product mode, not one of "
                                 f"{device}; use fp32 or bf16 there")
-        return tensor_float32()
+        return cuda_tf32(True)
     if precision != "bf16":
         raise MerbenchError(f"unknown precision '{precision}'; use fp32, bf16 or tf32")
     kind = device.split(":")[0]
