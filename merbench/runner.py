@@ -208,15 +208,8 @@ class _Plan:
             if config.precision == "tf32" and not self.device.startswith("cuda"):
                 raise MerbenchError(f"--precision tf32 is a CUDA matrix-product mode and the "
                                     f"run is on {self.device}; use fp32 or bf16 there")
-        dataset_options = dict(config.dataset_options)
-        if config.skip_missing:
-            if not self.dataset_entry.accepts("skip_missing"):
-                raise MerbenchError(f"dataset '{config.dataset}' has no samples to skip; "
-                                    "leave out --skip-missing")
-            if dataset_options.get("skip_missing", True) is not True:
-                raise MerbenchError("--skip-missing contradicts --dataset-opt "
-                                    "skip_missing=false; give one of them")
-            dataset_options["skip_missing"] = True
+        dataset_options = with_skip_missing(self.dataset_entry, config.dataset_options,
+                                            config.skip_missing)
         self.dataset: Dataset = open_dataset(self.dataset_entry, dataset_options,
                                              config.data_root)
         self.protocol = self.protocol_entry.create("protocol", **config.protocol_options)
@@ -313,6 +306,21 @@ def _check_substitute(config: RunConfig, shape: tuple[int, ...],
         raise MerbenchError(f"--feature {config.feature} gives per-sample shape {show}, and "
                             f"model '{config.model}' takes {want}; choose a feature of the "
                             "same shape (see 'merbench list features')")
+
+
+def with_skip_missing(entry: Entry[Any], options: dict[str, Any],
+                      skip_missing: bool) -> dict[str, Any]:
+    """The dataset options with ``--skip-missing`` turned into the option it sets."""
+    options = dict(options)
+    if skip_missing:
+        if not entry.accepts("skip_missing"):
+            raise MerbenchError(f"dataset '{entry.meta.name}' has no samples to skip; "
+                                "leave out --skip-missing")
+        if options.get("skip_missing", True) is not True:
+            raise MerbenchError("--skip-missing contradicts --dataset-opt "
+                                "skip_missing=false; give one of them")
+        options["skip_missing"] = True
+    return options
 
 
 def open_dataset(entry: Entry[Any], options: dict[str, Any],

@@ -124,3 +124,27 @@ def test_the_cli_flag_skips_and_prints_one_note(holey, cli, tmp_path: Path,
     assert notes == ["note: dataset holey skipped 2 sample(s) (lab/s01/03, lab/s02/05); the "
                      "scores are on the remaining 22; reasons in results.json "
                      "(dataset.skipped)"]
+
+
+def test_features_saved_with_skip_missing_serve_a_run_with_it(holey, cli, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch
+                                                              ) -> None:
+    """``extract --skip-missing --save`` gives the identity that ``run --skip-missing``
+    checks; a file saved without the flag is refused by a run with it."""
+    import merbench.cli as cli_module
+
+    real_load = cli_module._load
+    monkeypatch.setattr(cli_module, "_load", lambda args, extra=(): real_load(
+        args, extra=[*extra, ("holey", _HoleyPlugin())]))
+    saved = tmp_path / "vector.npz"
+    code, out, err = cli("extract", "-d", "holey", "-f", "vector", "--skip-missing",
+                         "--save", saved, "-q")
+    assert code == 0, err
+    assert "note: dataset holey skipped 2 sample(s) (lab/s01/03, lab/s02/05); the feature " \
+           "covers the remaining 22" in out
+    code, out, err = cli("run", "-m", "logreg-vector", "-d", "holey", "-q", "--skip-missing",
+                         "--features", saved, "-o", tmp_path / "run")
+    assert code == 0, err
+    code, _, err = cli("extract", "-d", "holey", "-f", "vector", "--skip-missing",
+                       "--dataset-opt", "skip_missing=false", "--save", saved, "-q")
+    assert code == 2 and "--skip-missing contradicts" in err

@@ -141,6 +141,9 @@ def build_parser() -> argparse.ArgumentParser:
         extract.add_argument(f"--{kind}-opt", dest=f"{kind}_options", action="append",
                              type=_key_value, default=[], metavar="KEY=VALUE",
                              help=f"an option of the {kind} (repeatable)")
+    extract.add_argument("--skip-missing", action="store_true",
+                         help="leave out samples whose frames or annotations are unusable, "
+                              "as 'merbench run --skip-missing' does")
     extract.add_argument("--save", type=Path, default=None, metavar="FILE",
                          help="also write the values, with the feature's and dataset's "
                               "identity, to FILE (.npz) for 'merbench run --features FILE' "
@@ -281,7 +284,12 @@ def _command_extract(args: argparse.Namespace) -> int:
     from merbench.cli.render import print_extraction
     from merbench.extraction import extract_feature
     from merbench.features import SampleExtractor
-    from merbench.runner import dataset_identity, feature_identity, open_dataset
+    from merbench.runner import (
+        dataset_identity,
+        feature_identity,
+        open_dataset,
+        with_skip_missing,
+    )
 
     if args.workers is not None and args.workers < 1:
         raise MerbenchError(f"--workers must be at least 1 (got {args.workers})")
@@ -297,6 +305,7 @@ def _command_extract(args: argparse.Namespace) -> int:
     dataset_options, feature_options = dict(args.dataset_options), dict(args.feature_options)
     dataset_entry.check_options("dataset", dataset_options)
     feature_entry.check_options("feature", feature_options)
+    dataset_options = with_skip_missing(dataset_entry, dataset_options, args.skip_missing)
     extractor = feature_entry.create("feature", **feature_options)
     if not isinstance(extractor, SampleExtractor) and args.save is None:
         raise MerbenchError(f"feature '{args.feature}' is computed for a whole dataset at once "
@@ -320,6 +329,12 @@ def _command_extract(args: argparse.Namespace) -> int:
         reporter.stop()
     print_extraction(args.feature, args.dataset, extra.get("report", {}),
                      extra.get("summary", ""))
+    skipped = dataset.skipped_samples()
+    if skipped:
+        from merbench.cli.render import skipped_note
+
+        print(skipped_note(args.dataset, skipped,
+                           f"the feature covers the remaining {len(dataset.samples)}"))
     if args.save is not None:
         from merbench.features_file import save_features
         from merbench.runner import plugin_versions

@@ -74,12 +74,11 @@ def print_results(results: dict[str, Any], run_dir: Path) -> None:
                       highlight=False, soft_wrap=True)
     skipped = results.get("dataset", {}).get("skipped") or []
     if skipped:
-        shown = ", ".join(entry["sample_id"] for entry in skipped[:3])
-        more = f" and {len(skipped) - 3} more" if len(skipped) > 3 else ""
-        console.print(f"note: dataset {results['dataset']['name']} skipped {len(skipped)} "
-                      f"sample(s) ({shown}{more}); the scores are on the remaining "
-                      f"{results['dataset']['n_samples']}; reasons in results.json "
-                      "(dataset.skipped)", markup=False, highlight=False, soft_wrap=True)
+        console.print(skipped_note(results["dataset"]["name"], skipped,
+                                   f"the scores are on the remaining "
+                                   f"{results['dataset']['n_samples']}; reasons in "
+                                   "results.json (dataset.skipped)"),
+                      markup=False, highlight=False, soft_wrap=True)
     if results.get("shuffle_train_labels"):
         console.print("note: training labels were shuffled (leakage control); expect chance")
     resumed = results.get("folds_resumed", 0)
@@ -89,6 +88,14 @@ def print_results(results: dict[str, Any], run_dir: Path) -> None:
     console.print(f"device {results['environment']['device']}, {timing}")
     console.print(f"results: {run_dir / 'results.json'}")
     console.print(f"predictions: {run_dir / 'predictions.csv'}")
+
+
+def skipped_note(dataset: str, skipped: list[dict[str, Any]], consequence: str) -> str:
+    """One line naming the samples a dataset left out (``--skip-missing``)."""
+    shown = ", ".join(entry["sample_id"] for entry in skipped[:3])
+    more = f" and {len(skipped) - 3} more" if len(skipped) > 3 else ""
+    return f"note: dataset {dataset} skipped {len(skipped)} sample(s) ({shown}{more}); " \
+           f"{consequence}"
 
 
 def _training_line(results: dict[str, Any]) -> str | None:
