@@ -3,6 +3,13 @@
 from __future__ import annotations
 
 import os
+
+# One math thread per process: the tests train tiny models, where a second OpenMP thread
+# gains little (the suite took 238 s with two, 256 s with one on an idle 2-core machine) and,
+# when another process holds a core, makes every small op wait for a descheduled thread (two
+# 800-epoch tests took 331 s and 372 s instead of 14 s). Set before torch is imported; the
+# CLI subprocesses inherit it. An explicit OMP_NUM_THREADS wins.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
 from collections.abc import Callable
 from html.parser import HTMLParser
 from pathlib import Path
