@@ -59,7 +59,7 @@ def save_features(path: str | Path, values: np.ndarray, sample_ids: list[str], *
 
     ``feature`` and ``dataset`` are the same dictionaries a run's identity holds for them
     (name, version, options; the dataset's fingerprint too)."""
-    path = Path(path)
+    path = check_target(path)
     if len(values) != len(sample_ids):
         raise MerbenchError(f"{len(values)} feature rows for {len(sample_ids)} samples")
     header = {"format": FORMAT, "format_version": FORMAT_VERSION, "feature": feature,
@@ -69,10 +69,16 @@ def save_features(path: str | Path, values: np.ndarray, sample_ids: list[str], *
     np.savez_compressed(buffer, values=np.asarray(values),
                         sample_ids=np.asarray(sample_ids, dtype=str),
                         header=np.asarray(json.dumps(header)))
+    atomic_write_bytes(path, buffer.getvalue())
+    return path
+
+
+def check_target(path: str | Path) -> Path:
+    """Refuse a ``--save`` target that cannot become a file, before anything is computed."""
+    path = Path(path)
     if path.is_dir():
         raise MerbenchError(f"--save {path} is a directory; name a file such as "
                             f"{path / 'features.npz'}")
-    atomic_write_bytes(path, buffer.getvalue())
     return path
 
 

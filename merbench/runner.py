@@ -406,7 +406,7 @@ def run(config: RunConfig, plugins: Plugins | None = None) -> RunResult:
     run_dir.open(identity, config.to_dict())
 
     notify = _Notifier(plugins)
-    features, feature_report = _extract(plan, notify)
+    features, feature_report = _extract(plan, identity, notify)
     labels = plan.dataset.samples["label"].to_numpy()
 
     finished = {f.index: run_dir.load_fold(f.index) for f in plan.folds}
@@ -469,13 +469,14 @@ def _fold_groups(plan: _Plan, pending: list[Fold], k: int) -> list[list[Fold]]:
             for group in plan_groups(n_train, plan.recipe.batch_size, k)]
 
 
-def _extract(plan: _Plan, notify: _Notifier | None = None) -> tuple[np.ndarray, dict[str, Any]]:
+def _extract(plan: _Plan, identity: dict[str, Any],
+             notify: _Notifier | None = None) -> tuple[np.ndarray, dict[str, Any]]:
     """The model's input for every sample and what the feature reported about it: extracted
     here (``merbench.extraction.extract_feature``), or read from ``--features`` after checking
-    that the file holds this run's feature of this run's samples."""
+    that the file holds this run's feature of this run's samples (``identity``: the run's)."""
     meta = plan.feature.meta
     if plan.config.features is not None:
-        return _saved_features(plan)
+        return _saved_features(plan, identity)
     extract = plan.feature.create("feature", **plan.config.feature_options)
 
     def progress(done: int, total: int) -> None:
@@ -487,12 +488,12 @@ def _extract(plan: _Plan, notify: _Notifier | None = None) -> tuple[np.ndarray, 
                            workers=plan.config.workers, on_progress=progress)
 
 
-def _saved_features(plan: _Plan) -> tuple[np.ndarray, dict[str, Any]]:
+def _saved_features(plan: _Plan,
+                    identity: dict[str, Any]) -> tuple[np.ndarray, dict[str, Any]]:
     from merbench.features_file import check_matches, load_features
 
     path = plan.config.features
     saved = load_features(path)
-    identity = plan.identity()
     check_matches(saved, path, feature=identity["feature"], dataset=identity["dataset"],
                   sample_ids=plan.dataset.samples["sample_id"].astype(str).tolist())
     values = checked_values(plan.feature.meta, saved.values, len(plan.dataset.samples),

@@ -293,6 +293,10 @@ def _command_extract(args: argparse.Namespace) -> int:
 
     if args.workers is not None and args.workers < 1:
         raise MerbenchError(f"--workers must be at least 1 (got {args.workers})")
+    if args.save is not None:
+        from merbench.features_file import check_target
+
+        check_target(args.save)
     plugins = _load(args)
     registries = plugins.registries
     dataset_entry = registries.datasets.get(args.dataset)
