@@ -89,8 +89,9 @@ def prepare(data: Path, features: Path) -> None:
                         str(regions_file(features, crop)), "--quiet"], check=True)
 
 
-def run_job(cmd: list[str], log: Path, seconds_left: float) -> tuple[int, float]:
-    """Run ``cmd`` until it ends or the time is up (then Ctrl-C); (exit status, seconds)."""
+def run_job(cmd: list[str], log: Path, seconds_left: float | None) -> tuple[int, float]:
+    """Run ``cmd`` until it ends or the time is up (then Ctrl-C; ``None``: no limit);
+    (exit status, seconds)."""
     started = time.perf_counter()
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("a") as out:
@@ -98,7 +99,8 @@ def run_job(cmd: list[str], log: Path, seconds_left: float) -> tuple[int, float]
         out.flush()
         process = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)
         try:
-            code = process.wait(timeout=max(1.0, seconds_left))
+            code = process.wait(timeout=None if seconds_left is None
+                                else max(1.0, seconds_left))
         except subprocess.TimeoutExpired:
             process.send_signal(signal.SIGINT)  # merbench saves finished folds and exits 130
             try:
@@ -151,11 +153,12 @@ def main(argv: list[str] | None = None) -> int:
             parser.error("--prepare writes into --features; give --features DIR")
         prepare(args.data, args.features)
     if args.features is not None:
-        missing = [str(regions_file(args.features, j.regions)) for j in jobs
-                   if j.regions is not None and not regions_file(args.features, j.regions).exists()]
+        crops = sorted({j.regions for j in jobs if j.regions is not None})
+        missing = [str(path) for path in (regions_file(args.features, c) for c in crops)
+                   if not path.exists()]
         if missing:
-            parser.error(f"missing {', '.join(sorted(set(missing)))}; write them with "
-                         "--prepare on a machine with dlib")
+            parser.error(f"missing {', '.join(missing)}; write them with --prepare on a "
+                         "machine with dlib")
 
     commands = [(job, command(job, args.data, args.runs, args.features, args.device))
                 for job in jobs]
@@ -168,8 +171,8 @@ def main(argv: list[str] | None = None) -> int:
     deadline = time.perf_counter() + args.budget_s if args.budget_s else None
     timings: dict[str, dict[str, float | int]] = {}
     for job, cmd in commands:
-        left = deadline - time.perf_counter() if deadline is not None else 7 * 24 * 3600.0
-        if left < 5:
+        left = deadline - time.perf_counter() if deadline is not None else None
+        if left is not None and left < 5:
             print(f"{job.name}: not started, the budget is spent", flush=True)
             continue
         code, seconds = run_job(cmd, args.runs / "logs" / f"{job.name}.log", left)
