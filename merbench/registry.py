@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import importlib
 import inspect
+import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -124,6 +125,18 @@ class Entry(Generic[M]):
                     f"its options are: {', '.join(settable) or '(none)'}"
                 )
 
+    def without_defaults(self, options: dict[str, Any]) -> dict[str, Any]:
+        """``options`` less those set to the factory's own default. Setting an option to its
+        default is the same setting as leaving it out, so the two must not make different
+        run identities, leaderboard rows or "reduced setting" marks. Values are compared as
+        JSON: a list equals a tuple default, while 1, 1.0 and true stay three values (a
+        factory may treat them differently). Unknown options are kept, for the check that
+        names them."""
+        params = inspect.signature(self.factory).parameters
+        return {key: value for key, value in options.items()
+                if key not in params or params[key].default is inspect.Parameter.empty
+                or not _same_json(value, params[key].default)}
+
     def create(self, kind: str, **kwargs: Any) -> Any:
         """Call the factory; unknown options, or values it rejects, become one clear line."""
         self.check_options(kind, kwargs)
@@ -136,6 +149,13 @@ class Entry(Generic[M]):
                 f"{kind} '{self.meta.name}' cannot be built with {given}: "
                 f"{type(exc).__name__}: {exc}; change the option"
             ) from exc
+
+
+def _same_json(a: Any, b: Any) -> bool:
+    try:
+        return json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
+    except (TypeError, ValueError):  # not JSON (e.g. a callable default): never "the same"
+        return False
 
 
 class Registry(Generic[M]):

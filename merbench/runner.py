@@ -135,12 +135,36 @@ def _short_hash(payload: Any) -> str:
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:8]
 
 
+def without_default_options(config: RunConfig, plugins: Plugins) -> RunConfig:
+    """``config`` with every model, dataset, feature and protocol option that is set to its
+    factory's default left out (:meth:`Entry.without_defaults`): ``--feature-opt
+    crop=reference`` is HTNet's default crop, and a run that names it is the same run as one
+    that does not. Unknown names pass through unchanged, for the checks that report them."""
+    registries = plugins.registries
+
+    def drop(registry: Any, name: str | None, options: dict[str, Any]) -> dict[str, Any]:
+        return registry.get(name).without_defaults(options) if name in registry else options
+
+    feature = config.feature
+    if feature is None and config.model in registries.models:
+        feature = registries.models.get(config.model).meta.feature
+    return replace(
+        config,
+        model_options=drop(registries.models, config.model, config.model_options),
+        dataset_options=drop(registries.datasets, config.dataset, config.dataset_options),
+        feature_options=drop(registries.features, feature, config.feature_options),
+        protocol_options=drop(registries.protocols, config.protocol, config.protocol_options),
+    )
+
+
 class _Plan:
     """A run, resolved: registry entries, hyper-parameters, data and folds."""
 
     def __init__(self, config: RunConfig, plugins: Plugins) -> None:
         check_options(config)
         registries = plugins.registries
+        self.given = config  # as the caller set it, explicit defaults included
+        config = without_default_options(config, plugins)
         self.config = config
         self.plugins = plugins
         self.model: Entry[Any] = registries.models.get(config.model)
@@ -208,7 +232,8 @@ class _Plan:
             if config.precision == "tf32" and not self.device.startswith("cuda"):
                 raise MerbenchError(f"--precision tf32 is a CUDA matrix-product mode and the "
                                     f"run is on {self.device}; use fp32 or bf16 there")
-        dataset_options = with_skip_missing(self.dataset_entry, config.dataset_options,
+        # as given: skip_missing=false names the default, and contradicts --skip-missing
+        dataset_options = with_skip_missing(self.dataset_entry, self.given.dataset_options,
                                             config.skip_missing)
         self.dataset: Dataset = open_dataset(self.dataset_entry, dataset_options,
                                              config.data_root)
@@ -237,16 +262,25 @@ class _Plan:
 
     def identity(self) -> dict[str, Any]:
         """What decides the numbers: two runs with equal identities give equal results."""
+        return self._identity(self.config)
+
+    def identity_as_given(self) -> dict[str, Any]:
+        """The identity with the options as the caller set them, explicit defaults included:
+        what merbench recorded before it left defaults out, so a run directory such a
+        version started is still recognised as this run."""
+        return self._identity(self.given)
+
+    def _identity(self, config: RunConfig) -> dict[str, Any]:
         meta = self.model.meta
         return {
             "model": {"name": meta.name, "version": meta.version,
-                      "options": self.config.model_options},
-            "feature": feature_identity(self.feature.meta, self.config.feature_options),
+                      "options": config.model_options},
+            "feature": feature_identity(self.feature.meta, config.feature_options),
             "dataset": dataset_identity(self.dataset_entry.meta,
-                                        self.dataset_identity_options(), self.dataset),
+                                        self.dataset_identity_options(config), self.dataset),
             "protocol": {"name": self.protocol_entry.meta.name,
                          "version": self.protocol_entry.meta.version,
-                         "options": self.config.protocol_options,
+                         "options": config.protocol_options,
                          "folds_fingerprint": folds_fingerprint(self.folds)},
             "seed": self.config.seed,
             "shuffle_train_labels": self.config.shuffle_train_labels,
@@ -268,12 +302,13 @@ class _Plan:
             data["precision"] = self.config.precision
         return data
 
-    def dataset_identity_options(self) -> dict[str, Any]:
+    def dataset_identity_options(self, config: RunConfig | None = None) -> dict[str, Any]:
         """The dataset options that decide the samples: ``--skip-missing`` counts as the
         option it sets, so a run that skipped samples is never mistaken for one that did not
         (runs without it keep the identity they always had)."""
-        options = dict(self.config.dataset_options)
-        if self.config.skip_missing:
+        config = config or self.config
+        options = dict(config.dataset_options)
+        if config.skip_missing:
             options["skip_missing"] = True
         return options
 
@@ -401,9 +436,10 @@ def run(config: RunConfig, plugins: Plugins | None = None) -> RunResult:
     started = time.perf_counter()
     plugins = plugins or default_plugins()
     plan = _Plan(config, plugins)
+    config = plan.config
     identity = plan.identity()
     run_dir = RunDirectory(config.out if config.out is not None else plan.default_out())
-    run_dir.open(identity, config.to_dict())
+    run_dir.open(identity, config.to_dict(), recorded_as=plan.identity_as_given())
 
     notify = _Notifier(plugins)
     features, feature_report = _extract(plan, identity, notify)
@@ -845,6 +881,7 @@ def run_seeds(config: RunConfig, seeds: list[int],
               plugins: Plugins | None = None) -> SeedsResult:
     """Run ``config`` once per seed into ``<out>/seed-N`` (each resumable) and summarise."""
     plugins = plugins or default_plugins()
+    config = without_default_options(config, plugins)
     if config.out is not None:
         base = Path(config.out)
         if (base / "run.json").exists():

@@ -49,10 +49,10 @@ def test_a_run_on_saved_features_is_the_run_extracted_in_place(tmp_path: Path, c
 
 
 @pytest.mark.parametrize(("change", "named"), [
-    (("--feature-opt", "crop=reference"), "feature.options.crop: 'reference' here, "
-                                          "'corrected' there"),
+    (("--feature-opt", "crop=reference"), "feature.options.crop: not set here, "
+                                          "'corrected' there"),  # reference: the default
     (("--feature-opt", "crop=corrected", "--dataset-opt", "seed=5"),
-     "dataset.options.seed: 5 here, None there"),
+     "dataset.options.seed: 5 here, not set there"),
 ])
 def test_features_of_another_setting_are_refused(tmp_path: Path, cli, saved: Path,
                                                  change: tuple[str, ...], named: str) -> None:
@@ -102,3 +102,13 @@ def test_save_into_a_directory_is_refused(tmp_path: Path, cli) -> None:
                        "--save", tmp_path, "--quiet")
     assert code == 2
     assert f"--save {tmp_path} is a directory" in err
+
+
+def test_saved_with_a_default_named_serves_the_run_that_leaves_it_out(tmp_path: Path,
+                                                                      cli) -> None:
+    path = tmp_path / "reference.npz"
+    code, _, err = cli("extract", "--dataset", "synthetic", "--feature", "htnet-regions",
+                       *SMALL, "--feature-opt", "crop=reference", "--save", path, "--quiet")
+    assert code == 0, err
+    code, _, err = cli("run", *TINY_HTNET, "--features", path, "--out", tmp_path / "r")
+    assert code == 0, err

@@ -220,3 +220,22 @@ def test_fixed_options_make_a_variant_whose_fixed_options_cannot_be_set() -> Non
     assert variant(width=4) == (3, 4, "b")
     with pytest.raises(TypeError, match="has no option"):
         fixed_options(make, depth=2)
+
+
+def test_options_set_to_their_defaults_are_no_options() -> None:
+    registry = Registry("model", ModelMeta)
+
+    def make(num_classes: int = 3, width: int = 8, blocks: tuple = (2, 2), scale: float = 1.0,
+             flag: bool = True, act: object = len, depth: int | None = None) -> None:
+        return None
+
+    registry.add(_meta("m"), make)
+    entry = registry.get("m")
+    given = {"width": 8, "blocks": [2, 2], "scale": 1, "flag": 1, "act": len, "depth": None,
+             "extra": 5}
+    # a JSON list equals a tuple default; 1 is neither 1.0 nor true to a factory that checks
+    # types; a default that is no JSON value is never dropped; unknown options stay for the
+    # check that names them
+    assert entry.without_defaults(given) == {"scale": 1, "flag": 1, "act": len, "extra": 5}
+    assert entry.without_defaults({"width": 16, "blocks": [2, 3]}) == {"width": 16,
+                                                                       "blocks": [2, 3]}

@@ -279,3 +279,39 @@ def test_ctrl_c_says_where_the_folds_are(tmp_path: Path) -> None:
         f"merbench: interrupted — finished folds are saved in {out}; run the same command "
         "again to resume"
     ]
+
+
+def test_an_option_set_to_its_default_is_the_run_without_it(tmp_path: Path) -> None:
+    from merbench.results.schema import departures_from_declared
+
+    plain = _run(tmp_path, "plain")
+    explicit = _run(tmp_path, "plain", model_options={"padding": 2, "dropout": 0.5},
+                    dataset_options=SMALL | {"databases": 3}, protocol_options={})
+    # the same run: resumed in the same directory, not refused as a different one
+    assert explicit.results["folds_resumed"] == 4
+    assert explicit.results["model"]["options"] == {}
+    assert explicit.results["dataset"]["options"] == SMALL
+    assert departures_from_declared(explicit.results) == [("epochs", 3, 800)]
+    assert json.loads((tmp_path / "plain" / "run.json").read_text())["config"][
+        "model_options"] == {}
+    assert explicit.metrics == plain.metrics
+    # a value the factory does not take as its default is still an option of the run
+    other = _run(tmp_path, "other", model_options={"dropout": 0.25})
+    assert other.results["model"]["options"] == {"dropout": 0.25}
+
+
+def test_a_run_recorded_with_explicit_defaults_still_resumes(tmp_path: Path) -> None:
+    """Directories started before defaults were left out recorded them in run.json."""
+    interrupted = load_plugins(extra=[("interrupt", _Interrupt(after=2))])
+    with pytest.raises(KeyboardInterrupt):
+        _run(tmp_path, "old", plugins=interrupted)
+    run_file = tmp_path / "old" / "run.json"
+    recorded = json.loads(run_file.read_text())
+    recorded["identity"]["model"]["options"] = {"padding": 2}
+    recorded["config"]["model_options"] = {"padding": 2}
+    run_file.write_text(json.dumps(recorded))
+
+    resumed = _run(tmp_path, "old", model_options={"padding": 2})
+    assert resumed.results["folds_resumed"] == 2
+    with pytest.raises(merbench.MerbenchError, match="holds a different run"):
+        _run(tmp_path, "old", model_options={"padding": 1})

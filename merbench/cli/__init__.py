@@ -310,6 +310,9 @@ def _command_extract(args: argparse.Namespace) -> int:
     dataset_entry.check_options("dataset", dataset_options)
     feature_entry.check_options("feature", feature_options)
     dataset_options = with_skip_missing(dataset_entry, dataset_options, args.skip_missing)
+    # as 'merbench run' does, so a saved file serves the run whether or not it names defaults
+    dataset_options = dataset_entry.without_defaults(dataset_options)
+    feature_options = feature_entry.without_defaults(feature_options)
     extractor = feature_entry.create("feature", **feature_options)
     if not isinstance(extractor, SampleExtractor) and args.save is None:
         raise MerbenchError(f"feature '{args.feature}' is computed for a whole dataset at once "

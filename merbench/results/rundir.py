@@ -48,11 +48,22 @@ def atomic_write_json(path: Path, payload: Any) -> None:
     atomic_write_bytes(path, (json.dumps(payload, indent=2, sort_keys=False) + "\n").encode())
 
 
+class _NotSet:
+    """A key one side of a comparison lacks (an option left at its default, say)."""
+
+    def __repr__(self) -> str:
+        return "not set"
+
+
+_NOT_SET = _NotSet()
+
+
 def differences(ours: Any, theirs: Any, prefix: str = "") -> list[str]:
     if isinstance(ours, dict) and isinstance(theirs, dict):
         found = []
         for key in sorted(set(ours) | set(theirs), key=str):
-            found += differences(ours.get(key), theirs.get(key), f"{prefix}{key}.")
+            found += differences(ours.get(key, _NOT_SET), theirs.get(key, _NOT_SET),
+                                 f"{prefix}{key}.")
         return found
     if ours != theirs:
         return [f"{prefix.rstrip('.')}: {ours!r} here, {theirs!r} there"]
@@ -83,8 +94,11 @@ class RunDirectory:
                 f"{run_file} is unreadable ({exc}); remove the directory or choose another --out"
             ) from None
 
-    def open(self, identity: dict[str, Any], config: dict[str, Any]) -> None:
-        """Start a new run here, or continue the same run; refuse a different one."""
+    def open(self, identity: dict[str, Any], config: dict[str, Any],
+             recorded_as: dict[str, Any] | None = None) -> None:
+        """Start a new run here, or continue the same run; refuse a different one.
+        ``recorded_as`` is another form of the same identity that an earlier merbench may
+        have written (options set to their defaults); a run stored under it continues."""
         if self.path.exists() and not self.path.is_dir():
             raise MerbenchError(f"--out {self.path} is a file; choose a directory")
         if self.path.is_dir() and any(self.path.iterdir()):
@@ -94,6 +108,8 @@ class RunDirectory:
                     "choose an empty or new directory"
                 )
             stored = self.read_run_file().get("identity")
+            if recorded_as is not None and stored == recorded_as:
+                return
             if stored != identity and not self.has_results():
                 # Nothing was computed here (e.g. the run stopped on a bad option before its
                 # first fold): start the new run in its place.
