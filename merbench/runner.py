@@ -439,8 +439,15 @@ def run(config: RunConfig, plugins: Plugins | None = None) -> RunResult:
     config = plan.config
     identity = plan.identity()
     run_dir = RunDirectory(config.out if config.out is not None else plan.default_out())
-    run_dir.open(identity, config.to_dict(), recorded_as=plan.identity_as_given())
+    with run_dir.held():
+        run_dir.open(identity, config.to_dict(), recorded_as=plan.identity_as_given())
+        return _run_held(plan, identity, run_dir, started)
 
+
+def _run_held(plan: _Plan, identity: dict[str, Any], run_dir: RunDirectory,
+              started: float) -> RunResult:
+    """The run, once its directory is this process's: features, folds, results."""
+    config, plugins = plan.config, plan.plugins
     notify = _Notifier(plugins)
     features, feature_report = _extract(plan, identity, notify)
     labels = plan.dataset.samples["label"].to_numpy()

@@ -315,3 +315,28 @@ def test_a_run_recorded_with_explicit_defaults_still_resumes(tmp_path: Path) -> 
     assert resumed.results["folds_resumed"] == 2
     with pytest.raises(merbench.MerbenchError, match="holds a different run"):
         _run(tmp_path, "old", model_options={"padding": 1})
+
+
+def test_one_process_at_a_time_in_a_run_directory(tmp_path: Path, cli) -> None:
+    command = ["run", "--model", "ststnet", "--dataset", "synthetic", "--epochs", "150",
+               "--device", "cpu", "--quiet", "--dataset-opt", "subjects=4",
+               "--dataset-opt", "samples_per_subject=6", "--out", str(tmp_path / "r")]
+    first = subprocess.Popen([sys.executable, "-m", "merbench", *command],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        while not (tmp_path / "r" / "run.json").exists() and first.poll() is None \
+                and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert first.poll() is None, "the first run must still be going for this test"
+        code, _, err = cli(*command)
+        assert code == 2
+        assert err.strip() == (f"merbench: error: another merbench process is running in "
+                               f"{tmp_path / 'r'}; wait for it to finish (it keeps every "
+                               "fold it trains), or choose another --out")
+    finally:
+        first.kill()
+        first.wait()
+    # a killed process leaves no lock behind: the same command resumes its folds
+    code, _, err = cli(*command)
+    assert code == 0, err

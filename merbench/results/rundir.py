@@ -8,15 +8,18 @@ Layout::
     predictions.csv     one row per sample with the selected prediction
 
 Fold files are written atomically (a temporary file, then a rename), so an interrupted run
-loses at most the fold in progress, and a resumed run never retrains a finished fold.
+loses at most the fold in progress, and a resumed run never retrains a finished fold. One
+process at a time works in a directory (:meth:`RunDirectory.held`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -79,6 +82,37 @@ class RunDirectory:
     @property
     def folds_dir(self) -> Path:
         return self.path / FOLDS_DIR
+
+    @contextlib.contextmanager
+    def held(self) -> Iterator[None]:
+        """Keep the directory to this process while the block runs. Two processes in one run
+        directory would train the same folds twice (say, ``--seeds 0,1,2`` started while a
+        ``--seeds 1`` of the same run is still going), and a second run could rewrite
+        ``run.json`` under the first. The lock is the operating system's (``flock`` on the
+        directory itself: no lock file, and a killed process leaves none behind); where
+        locks are not supported (some network file systems, Windows) runs go unlocked."""
+        if self.path.exists() and not self.path.is_dir():
+            raise MerbenchError(f"--out {self.path} is a file; choose a directory")
+        try:
+            import fcntl
+        except ImportError:  # not POSIX
+            yield
+            return
+        self.path.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDONLY)
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise MerbenchError(
+                    f"another merbench process is running in {self.path}; wait for it to "
+                    "finish (it keeps every fold it trains), or choose another --out"
+                ) from None
+            except OSError:  # the file system has no locks: run as before there were any
+                pass
+            yield
+        finally:
+            os.close(fd)  # releases the lock
 
     def read_run_file(self) -> dict[str, Any]:
         run_file = self.path / RUN_FILE
