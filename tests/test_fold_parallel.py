@@ -123,6 +123,33 @@ def test_fused_optimiser_steps_only_on_cuda() -> None:
     assert not build_optimizer(model.parameters(), recipe, "cpu").defaults.get("fused")
 
 
+@pytest.mark.parametrize("optimizer", ["adam", "adamw"])
+def test_the_fused_step_on_stacked_folds_is_each_folds_own(optimizer: str,
+                                                           monkeypatch) -> None:
+    """What CUDA runs (the fused Adam kernel over the stacked weights of all folds), checked
+    on this CPU, where torch has the same fused step: each fold gets the predictions the
+    fused step gives it trained alone."""
+    import merbench.training.torch_trainer as trainer
+
+    asked = []
+    monkeypatch.setattr(trainer, "uses_fused_optimizer",
+                        lambda recipe, device: asked.append(device) or True)
+    recipe = TrainRecipe(epochs=10, batch_size=16, lr=1e-3, optimizer=optimizer,
+                         weight_decay=0.05 if optimizer == "adamw" else 0.0)
+    group = tasks([(40, 5), (45, 3), (33, 7)])
+
+    def build() -> HTNet:
+        return HTNet(**TINY_HTNET)
+
+    together = train_folds(build, recipe, group, device="cpu")
+    assert asked == ["cpu"]
+    for task, predicted in zip(group, together, strict=True):
+        alone = train_fold(build, recipe, task.x_train, task.y_train, task.x_test,
+                           device="cpu", seed=task.seed)
+        assert np.array_equal(predicted, alone)
+    assert len(asked) == 1 + len(group)
+
+
 def test_bf16_runs_under_autocast_when_folds_train_together() -> None:
     """The engine applies the run's precision as the sequential trainer does: matrix products
     in bfloat16 (seen inside the vmapped model), the loss and weights in float32, and
