@@ -476,17 +476,42 @@ def _run_held(plan: _Plan, identity: dict[str, Any], run_dir: RunDirectory,
         notify("merbench_fold_finished", run=info, fold=outcome)
     pending = [fold for fold in plan.folds if fold.index not in done]
     engine = _choose_engine(plan, pending)
-    for group in _fold_groups(plan, pending, engine["folds_at_once"]):
-        if len(group) == 1:
-            trained = [_train_fold(plan, group[0], features, labels, info, device_name,
-                                   notify)]
+    groups = _fold_groups(plan, pending, engine["folds_at_once"])
+    while groups:
+        group = groups.pop(0)
+        try:
+            if len(group) == 1:
+                trained = [_train_fold(plan, group[0], features, labels, info, device_name,
+                                       notify)]
+            else:
+                trained = _train_together(plan, group, features, labels, info, device_name,
+                                          notify)
+        except Exception as exc:
+            if not _out_of_memory(exc):
+                raise
+            if len(group) == 1:
+                fix = ("free the device or use a smaller --batch-size"
+                       if plan.is_torch and plan.trains else "free memory on this machine")
+                raise MerbenchError(
+                    f"{plan.device} ran out of memory training fold {group[0].label} of "
+                    f"model '{config.model}' ({_first_line(exc)}); {fix}; every finished "
+                    f"fold is kept in {run_dir.path}"
+                ) from None
+            k = (len(group) + 1) // 2
         else:
-            trained = _train_together(plan, group, features, labels, info, device_name,
-                                      notify)
-        for outcome in trained:
-            run_dir.save_fold(outcome)
-            done[outcome.index] = outcome
-            notify("merbench_fold_finished", run=info, fold=outcome)
+            for outcome in trained:
+                run_dir.save_fold(outcome)
+                done[outcome.index] = outcome
+                notify("merbench_fold_finished", run=info, fold=outcome)
+            continue
+        # Too many folds at once for the device's memory: the same folds, fewer at a time
+        # (each fold's training does not depend on how many train beside it).
+        _release_memory(plan.device)
+        warnings.warn(f"{plan.device} ran out of memory training {len(group)} folds at once; "
+                      f"training the remaining folds {k} at a time", RuntimeWarning,
+                      stacklevel=1)
+        engine = _lowered(engine, k)
+        groups = _fold_groups(plan, [f for g in [group, *groups] for f in g], k)
     outcomes = [done[fold.index] for fold in plan.folds]
 
     results, predictions = _summarise(plan, identity, outcomes, device_name,
@@ -671,6 +696,38 @@ def _train_together(plan: _Plan, folds: list[Fold], features: np.ndarray, labels
     seconds = (time.perf_counter() - started) / len(folds)
     return [_outcome(plan, i, labels, p, seconds, device_name)
             for i, p in zip(inputs, predictions, strict=True)]
+
+
+def _out_of_memory(exc: BaseException) -> bool:
+    """Whether ``exc`` is an allocation failure: torch's on a GPU, its CPU allocator's, or
+    Python's own."""
+    import torch
+
+    return isinstance(exc, (torch.OutOfMemoryError, MemoryError)) or (
+        isinstance(exc, RuntimeError) and "can't allocate memory" in str(exc))
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
+
+
+def _release_memory(device: str) -> None:
+    """Give back what a failed attempt left allocated, before trying with fewer folds."""
+    import gc
+
+    gc.collect()
+    if device.startswith("cuda"):
+        import torch
+
+        torch.cuda.empty_cache()
+
+
+def _lowered(engine: dict[str, Any], k: int) -> dict[str, Any]:
+    """The engine record after running out of memory: ``k`` folds at once from now on."""
+    return {**engine, "folds_at_once": k,
+            "lowered_after_out_of_memory_from": engine.get(
+                "lowered_after_out_of_memory_from", engine["folds_at_once"])}
 
 
 def _fused(plan: _Plan) -> bool:

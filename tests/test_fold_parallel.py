@@ -190,3 +190,60 @@ def test_a_bf16_run_trains_folds_together_when_asked(tmp_path: Path) -> None:
                                  "reason": "set by --parallel-folds",
                                  "same_numbers_as_sequential": False, "fused_optimizer": False}
     assert results["hyperparameters"]["precision"] == "bf16"
+
+
+def test_running_out_of_memory_trains_fewer_folds_at_once(tmp_path: Path,
+                                                           monkeypatch) -> None:
+    """The free-memory estimate can be wrong (another process, a model's activations): the
+    run goes on with half as many folds at once, and gives the numbers it would have given."""
+    import torch
+
+    import merbench.training.fold_parallel as fold_parallel
+
+    real = fold_parallel.train_folds
+    sizes = []
+
+    def small_device(build, recipe, tasks, **options):
+        sizes.append(len(tasks))
+        if len(tasks) > 2:
+            raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB")
+        return real(build, recipe, tasks, **options)
+
+    monkeypatch.setattr(fold_parallel, "train_folds", small_device)
+    with pytest.warns(RuntimeWarning, match="cpu ran out of memory training 4 folds at once; "
+                                            "training the remaining folds 2 at a time"):
+        together = run(tmp_path, "together", parallel_folds=8)
+    run(tmp_path, "alone")
+    assert sizes == [4, 2, 2]
+    assert together["engine"] | {"folds_at_once": 2, "lowered_after_out_of_memory_from": 4,
+                                 "mode": "fold-parallel"} == together["engine"]
+    assert (tmp_path / "together" / "predictions.csv").read_text() == \
+        (tmp_path / "alone" / "predictions.csv").read_text()
+
+
+def test_one_fold_too_large_for_memory_is_one_line_and_keeps_the_rest(tmp_path: Path, cli,
+                                                                      monkeypatch) -> None:
+    import merbench.training.torch_trainer as trainer
+
+    real = trainer.train_fold
+    calls = []
+
+    def second_fails(*args, **options):
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("[enforce fail at alloc_cpu.cpp:116] DefaultCPUAllocator: "
+                               "can't allocate memory: you tried to allocate 9 GB\nmore")
+        return real(*args, **options)
+
+    monkeypatch.setattr(trainer, "train_fold", second_fails)
+    out = tmp_path / "r"
+    code, _, err = cli("run", "--model", "ststnet", "--dataset", "synthetic", "--epochs", "2",
+                       "--device", "cpu", "--dataset-opt", "subjects=3", "--quiet",
+                       "--out", out)
+    assert code == 2
+    assert err.strip() == (
+        "merbench: error: cpu ran out of memory training fold syn2/s01 of model 'ststnet' "
+        "([enforce fail at alloc_cpu.cpp:116] DefaultCPUAllocator: can't allocate memory: "
+        f"you tried to allocate 9 GB); free the device or use a smaller --batch-size; every "
+        f"finished fold is kept in {out}")
+    assert [p.name for p in (out / "folds").iterdir()] == ["fold-000.npz"]

@@ -58,8 +58,11 @@ def print_results(results: dict[str, Any], run_dir: Path) -> None:
         console.print(training)
     engine = results.get("engine") or {}
     if engine.get("mode") == "fold-parallel":
+        lowered = engine.get("lowered_after_out_of_memory_from")
         console.print(f"engine: {engine['folds_at_once']} folds trained at once "
-                      f"(fold-parallel, {engine['reason']})")
+                      f"(fold-parallel, {engine['reason']}"
+                      + (f"; lowered from {lowered} after running out of memory"
+                         if lowered else "") + ")")
         if not engine.get("same_numbers_as_sequential", True):
             console.print("note: dropout masks differ from one-fold-at-a-time training, so "
                           "these numbers are not those of --parallel-folds 1")
