@@ -79,6 +79,29 @@ def test_out_dir_that_is_not_a_run(cli, tmp_path: Path) -> None:
     _one_line_error(code, err, "is a file")
 
 
+def test_out_dir_that_cannot_be_created(cli, tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("mine")
+    code, _, err = cli(*RUN, "--out", tmp_path / "notes.txt" / "r")
+    _one_line_error(code, err, f"--out {tmp_path / 'notes.txt' / 'r'} cannot be created "
+                               "(Not a directory); choose a directory you can write to")
+
+
+def test_a_file_system_failure_mid_run_is_one_line(cli, tmp_path: Path, monkeypatch) -> None:
+    import errno
+
+    from merbench.results.rundir import RunDirectory
+
+    def disk_full(self, fold) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device", str(self.fold_path(fold.index)))
+
+    monkeypatch.setattr(RunDirectory, "save_fold", disk_full)
+    code, _, err = cli(*RUN, "--dataset-opt", "subjects=2", "--dataset-opt", "databases=1",
+                       "--epochs", "1", "--device", "cpu", "--out", tmp_path / "r")
+    _one_line_error(code, err, f"No space left on device ({tmp_path / 'r' / 'folds'}",
+                    "free some disk space, then run the same command again: work already "
+                    "finished is kept")
+
+
 def test_resume_errors(cli, tmp_path: Path) -> None:
     code, _, err = cli("run", "--resume", tmp_path)
     _one_line_error(code, err, "is not a merbench run directory")

@@ -446,6 +446,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     except MerbenchError as exc:
         print(f"merbench: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except OSError as exc:  # the file system said no (full disk, permissions) mid-command
+        print(f"merbench: error: {_os_error(exc)}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _os_error(exc: OSError) -> str:
+    """One line for a file-system failure that no check caught, with what to do about it."""
+    import errno
+
+    fix = {errno.ENOSPC: "free some disk space", errno.EDQUOT: "free some disk space",
+           errno.EACCES: "fix the permissions", errno.EPERM: "fix the permissions",
+           errno.EROFS: "use a writable location",
+           errno.ENOENT: "check that the path exists"}.get(exc.errno or 0, "fix the cause")
+    where = f" ({exc.filename})" if exc.filename else ""
+    return (f"{exc.strerror or exc}{where}; {fix}, then run the same command again: work "
+            "already finished is kept")
 
 
 if __name__ == "__main__":  # pragma: no cover

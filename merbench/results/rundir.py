@@ -98,7 +98,11 @@ class RunDirectory:
         except ImportError:  # not POSIX
             yield
             return
-        self.path.mkdir(parents=True, exist_ok=True)
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise MerbenchError(f"--out {self.path} cannot be created ({exc.strerror}); "
+                                "choose a directory you can write to") from None
         fd = os.open(self.path, os.O_RDONLY)
         try:
             try:
