@@ -153,6 +153,9 @@ def test_an_empty_folder_names_every_place_looked(tmp_path: Path,
     assert "data_root" in message and LICENCE_PAGES[1] in message
     missing = tmp_path / "nowhere"
     assert f"'{missing}' does not exist" in error_of(lambda: make_composite(str(missing)))
+    a_file = tmp_path / "notes.txt"
+    a_file.write_text("not data")
+    assert f"'{a_file}' is a file, not a folder" in error_of(lambda: make_composite(str(a_file)))
     monkeypatch.setenv(DATA_ENV, str(tmp_path))
     message = error_of(make_composite)
     assert f"'{tmp_path / 'composite'}'" in message and DATA_ENV in message

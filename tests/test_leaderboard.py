@@ -294,6 +294,9 @@ def test_bad_input_is_one_line(tiny: Path, tmp_path: Path, cli) -> None:
          "overlaps --results"),
         (["--results", tiny, "--out", tmp_path / "s", "--benchmarks", tmp_path / "none"],
          "no benchmark definitions at"),
+        (["--results", tiny, "--out", occupied / "thesis.tex" / "site", "--benchmarks", bench],
+         f"--out {occupied / 'thesis.tex' / 'site'} cannot be created "
+         f"({occupied / 'thesis.tex'} is a file); choose a folder you can write to"),
     ]
     for args, message in cases:
         code, _, err = cli("leaderboard", "build", *args)

@@ -326,7 +326,12 @@ def build_site(results: list[Path], out: Path, benchmarks_dir: Path) -> BuildRep
     _check_out(out, results)
     benchmarks = load_benchmarks(benchmarks_dir)
     collection = collect(results)
-    out.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:  # FileExistsError: a file stands where a folder must be
+        why = f"{exc.filename} is a file" if isinstance(exc, FileExistsError) else exc.strerror
+        raise MerbenchError(f"--out {out} cannot be created ({why}); choose a folder you can "
+                            "write to") from None
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
         render_site(collection, benchmarks, staging)

@@ -78,7 +78,7 @@ import pandas as pd
 
 from merbench.dataset import Dataset
 from merbench.errors import MerbenchError
-from merbench_datasets.rawroot import DATA_ENV, candidate_folders
+from merbench_datasets.rawroot import DATA_ENV, base_problem, candidate_folders
 
 NAME = "composite"
 LABEL_CSV = "combined_3_class2_for_optical_flow.csv"
@@ -142,7 +142,7 @@ def find_root(data_root: str | os.PathLike[str] | None = None) -> Path:
             raise _fail(f"the label file '{folder / LABEL_CSV}' is missing next to {FLOW_DIR}/; "
                         "restore it from the preprocessed release")
     looked = " and ".join(f"'{folder}'" for folder in candidates)
-    absent = "" if base.is_dir() else f"; '{base}' does not exist"
+    absent = base_problem(base)
     raise _fail(f"no MEGC2019 composite data found: looked for {LABEL_CSV} in {looked} "
                 f"(from {origin}){absent}; {HOW_TO_GET}")
 

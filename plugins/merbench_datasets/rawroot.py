@@ -38,6 +38,14 @@ def candidate_folders(dataset: str, data_root: str | os.PathLike[str] | None,
     return base, DATA_ENV, [*(base / name for name in folder_names), base]
 
 
+def base_problem(base: Path) -> str:
+    """What is wrong with the data folder itself, as a clause for a not-found error."""
+    if base.is_dir():
+        return ""
+    return f"; '{base}' is a file, not a folder" if base.exists() else \
+        f"; '{base}' does not exist"
+
+
 def find_database(dataset: str, data_root: str | os.PathLike[str] | None,
                   folder_names: Sequence[str], is_database: Callable[[Path], bool],
                   what: str, how_to_get: str) -> Path:
@@ -48,7 +56,7 @@ def find_database(dataset: str, data_root: str | os.PathLike[str] | None,
         if folder.is_dir() and is_database(folder):
             return folder
     looked = ", ".join(f"'{folder}'" for folder in candidates)
-    absent = "" if base.is_dir() else f"; '{base}' does not exist"
+    absent = base_problem(base)
     raise MerbenchError(f"{dataset}: no {what} found: looked in {looked} (from {origin})"
                         f"{absent}; {how_to_get}")
 
