@@ -135,3 +135,15 @@ def test_run_that_stopped_before_any_fold_can_be_started_again(cli, tmp_path: Pa
     assert not list((tmp_path / "r").glob("folds/fold-*.npz"))
     code, _, err = cli(*base, "--model-opt", "dropout=0.3")
     assert code == 0, err
+
+
+def test_ctrl_c_in_any_command_is_one_line(cli, monkeypatch) -> None:
+    import merbench.cli as cli_module
+
+    def interrupted(args) -> int:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli_module, "_command_validate", interrupted)
+    code, _, err = cli("validate", "anything")
+    assert code == 130
+    assert err == "merbench: interrupted — 'merbench validate' did not finish; run it again\n"

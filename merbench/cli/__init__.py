@@ -449,6 +449,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:  # the file system said no (full disk, permissions) mid-command
         print(f"merbench: error: {_os_error(exc)}", file=sys.stderr)
         return EXIT_USAGE
+    except KeyboardInterrupt:  # run and extract say more; the other commands change nothing
+        print(f"merbench: interrupted — 'merbench {args.command}' did not finish; run it "
+              "again", file=sys.stderr)
+        return EXIT_INTERRUPTED
 
 
 def _os_error(exc: OSError) -> str:
