@@ -32,6 +32,9 @@ class FoldOutcome:
     inner validation also keep the held-out training subjects' predictions (``val_*``).
     ``fit_report`` is what a scikit-learn estimator reported about its fit (its
     ``fit_report_``, e.g. the hyper-parameters an inner search chose), or None.
+    ``folds_at_once`` is how many folds trained together with this one (1: alone), or None
+    in a fold file written before merbench recorded it: a resumed run may mix engines, and
+    with dropout the engine decides the random masks.
     """
 
     index: int
@@ -48,3 +51,4 @@ class FoldOutcome:
     val_y_true: np.ndarray | None = None
     val_predictions: np.ndarray | None = None
     fit_report: dict[str, Any] | None = None
+    folds_at_once: int | None = None

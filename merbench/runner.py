@@ -627,8 +627,8 @@ def _fold_inputs(plan: _Plan, fold: Fold, features: np.ndarray,
 
 
 def _outcome(plan: _Plan, inputs: _FoldInputs, labels: np.ndarray, predictions: np.ndarray,
-             seconds: float, device_name: str,
-             fit_report: dict[str, Any] | None = None) -> FoldOutcome:
+             seconds: float, device_name: str, fit_report: dict[str, Any] | None = None,
+             folds_at_once: int = 1) -> FoldOutcome:
     fold, val = inputs.fold, inputs.val
     n_test = len(fold.test)
     return FoldOutcome(
@@ -639,7 +639,7 @@ def _outcome(plan: _Plan, inputs: _FoldInputs, labels: np.ndarray, predictions: 
         val_index=None if val is None else val,
         val_y_true=None if val is None else labels[val],
         val_predictions=None if val is None else predictions[:, n_test:],
-        fit_report=fit_report,
+        fit_report=fit_report, folds_at_once=folds_at_once,
     )
 
 
@@ -694,7 +694,7 @@ def _train_together(plan: _Plan, folds: list[Fold], features: np.ndarray, labels
     predictions = train_folds(plan.build_model, plan.recipe, tasks, device=plan.device,
                               on_epoch=on_epoch, precision=plan.config.precision)
     seconds = (time.perf_counter() - started) / len(folds)
-    return [_outcome(plan, i, labels, p, seconds, device_name)
+    return [_outcome(plan, i, labels, p, seconds, device_name, folds_at_once=len(folds))
             for i, p in zip(inputs, predictions, strict=True)]
 
 
@@ -836,7 +836,7 @@ def _summarise(plan: _Plan, identity: dict[str, Any], outcomes: list[FoldOutcome
             "n_inner_val": 0 if outcome.val_index is None else len(outcome.val_index),
             "accuracy": float(np.mean(chosen == outcome.y_true)),
             "seconds": round(outcome.seconds, 3), "device": outcome.device,
-            "resumed": outcome.restored,
+            "folds_at_once": outcome.folds_at_once, "resumed": outcome.restored,
             **({"fit_report": outcome.fit_report} if outcome.fit_report is not None else {}),
         })
     predictions = predictions_frame(rows)

@@ -247,3 +247,37 @@ def test_one_fold_too_large_for_memory_is_one_line_and_keeps_the_rest(tmp_path: 
         f"you tried to allocate 9 GB); free the device or use a smaller --batch-size; every "
         f"finished fold is kept in {out}")
     assert [p.name for p in (out / "folds").iterdir()] == ["fold-000.npz"]
+
+
+class _StopAfter:
+    """Stops a run like Ctrl-C once ``n`` folds have finished."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+        self.seen = 0
+
+    @merbench.hookimpl
+    def merbench_fold_finished(self, run, fold) -> None:
+        self.seen += 1
+        if self.seen == self.n:
+            raise KeyboardInterrupt
+
+
+def test_each_fold_records_how_many_trained_with_it(tmp_path: Path, cli) -> None:
+    """A run resumed with another engine says so: with dropout the engines draw other masks."""
+    from merbench.plugins import load_plugins
+
+    with pytest.raises(KeyboardInterrupt):
+        run(tmp_path, "mixed", parallel_folds=2,
+            plugins=load_plugins(extra=[("stop", _StopAfter(2))]))
+    results = run(tmp_path, "mixed", parallel_folds=1)
+    assert [f["folds_at_once"] for f in results["folds"]] == [2, 2, 1, 1]
+    assert [f["resumed"] for f in results["folds"]] == [True, True, False, False]
+    code, out, err = cli("run", "--model", "htnet", "--dataset", "synthetic", "--epochs", "3",
+                         "--device", "cpu", "--model-opt", "dim=12", "--model-opt",
+                         "block_repeats=[1,1,1]", "--dataset-opt", "subjects=4",
+                         "--dataset-opt", "samples_per_subject=5", "--out",
+                         tmp_path / "mixed", "--quiet")
+    assert code == 0, err
+    assert "note: across its sessions this run trained 2 fold(s) one at a time and 2 " \
+           "together with others" in " ".join(out.split())

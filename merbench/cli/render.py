@@ -68,6 +68,13 @@ def print_results(results: dict[str, Any], run_dir: Path) -> None:
                           "these numbers are not those of --parallel-folds 1")
     elif engine.get("mode") == "sequential" and engine.get("reason", "").startswith("model "):
         console.print(f"engine: one fold at a time — {engine['reason']}")
+    at_once = [fold.get("folds_at_once") for fold in results.get("folds", [])]
+    alone, together = at_once.count(1), sum(1 for k in at_once if k and k > 1)
+    if alone and together:
+        console.print(f"note: across its sessions this run trained {alone} fold(s) one at a "
+                      f"time and {together} together with others (folds[].folds_at_once); "
+                      "with dropout, or in bf16 or tf32, the two ways draw other dropout "
+                      "masks or round differently")
     if results.get("weights"):
         console.print(f"note: evaluated the saved weights in {results['weights']['dir']} "
                       "(one checkpoint per fold; nothing was trained)")

@@ -177,6 +177,8 @@ class RunDirectory:
                 "seconds": fold.seconds, "device": fold.device}
         if fold.fit_report is not None:
             meta["fit_report"] = fold.fit_report
+        if fold.folds_at_once is not None:
+            meta["folds_at_once"] = fold.folds_at_once
         arrays = {
             "test_index": np.asarray(fold.test_index, dtype=np.int64),
             "sample_ids": np.asarray(fold.sample_ids, dtype=str),
@@ -207,7 +209,7 @@ class RunDirectory:
                     y_true=data["y_true"], epoch_predictions=data["epoch_predictions"],
                     n_train=int(meta["n_train"]), seconds=float(meta["seconds"]),
                     device=str(meta["device"]), restored=True,
-                    fit_report=meta.get("fit_report"),
+                    fit_report=meta.get("fit_report"), folds_at_once=meta.get("folds_at_once"),
                     **{name: data[name] for name in ("val_index", "val_y_true",
                                                      "val_predictions") if name in data},
                 )
