@@ -62,6 +62,7 @@ class RunConfig:
     weights: str | None = None
     parallel_folds: int | None = None
     precision: str = "fp32"
+    fused_optimizer: bool = False  # the fused Adam / AdamW step on a CPU (always on CUDA)
     model_options: dict[str, Any] = field(default_factory=dict)
     dataset_options: dict[str, Any] = field(default_factory=dict)
     feature_options: dict[str, Any] = field(default_factory=dict)
@@ -199,6 +200,12 @@ class _Plan:
             _check_evaluation(config, self.is_torch)
         if self.is_torch:
             self.recipe: TrainRecipe | None = effective_recipe(self.model.meta.recipe, config)
+            from merbench.training.torch_trainer import FUSABLE_OPTIMIZERS
+
+            if config.fused_optimizer and self.recipe.optimizer not in FUSABLE_OPTIMIZERS:
+                raise MerbenchError(
+                    f"--fused-optimizer is a step of {' and '.join(FUSABLE_OPTIMIZERS)}, and "
+                    f"model '{config.model}' trains with {self.recipe.optimizer}; leave it out")
         else:
             for option in ("epochs", "batch_size", "lr"):
                 if getattr(config, option) is not None:
@@ -217,6 +224,9 @@ class _Plan:
                     f"model '{config.model}' is fitted once, so it has one prediction per "
                     f"sample and no epoch to select; leave out --selection {config.selection}"
                 )
+            if config.fused_optimizer:
+                raise MerbenchError(f"model '{config.model}' is a scikit-learn estimator and "
+                                    "has no optimiser step; leave out --fused-optimizer")
         if "num_classes" in config.model_options:
             raise MerbenchError("the number of classes comes from the dataset; "
                                 "do not set num_classes")
@@ -292,14 +302,16 @@ class _Plan:
         }
 
     def hyperparameters(self) -> dict[str, Any]:
-        """The recipe used, and the precision when it is not fp32 (fp32 runs keep the
-        identity they had before precision could be chosen)."""
+        """The recipe used, the precision when it is not fp32 and ``fused_optimizer`` when
+        asked (runs without them keep the identity they had before they could be chosen)."""
         if self.recipe is None or not self.trains:
             return {"precision": self.config.precision} if self.config.precision != "fp32" \
                 else {}
         data = self.recipe.to_dict()
         if self.config.precision != "fp32":
             data["precision"] = self.config.precision
+        if self.config.fused_optimizer:
+            data["fused_optimizer"] = True
         return data
 
     def dataset_identity_options(self, config: RunConfig | None = None) -> dict[str, Any]:
@@ -384,9 +396,10 @@ def _check_evaluation(config: RunConfig, is_torch: bool) -> None:
         if getattr(config, option) is not None:
             raise MerbenchError(f"--weights evaluates saved models without training; leave "
                                 f"out --{option}")
-    if config.shuffle_train_labels:
-        raise MerbenchError("--weights evaluates saved models without training; leave out "
-                            "--shuffle-train-labels")
+    for flag in ("shuffle_train_labels", "fused_optimizer"):
+        if getattr(config, flag):
+            raise MerbenchError("--weights evaluates saved models without training; leave out "
+                                f"--{flag.replace('_', '-')}")
     if config.selection != "fixed":
         raise MerbenchError(f"--weights gives one prediction per sample and no epoch to "
                             f"select; leave out --selection {config.selection}")
@@ -665,7 +678,8 @@ def _train_fold(plan: _Plan, fold: Fold, features: np.ndarray, labels: np.ndarra
 
         predictions = train_fold(plan.build_model, plan.recipe, inputs.x_train, inputs.y_train,
                                  inputs.x_test, device=plan.device, seed=inputs.seed,
-                                 on_epoch=on_epoch, precision=plan.config.precision)
+                                 on_epoch=on_epoch, precision=plan.config.precision,
+                                 fused_optimizer=plan.config.fused_optimizer)
     else:
         from merbench.training.estimator import fit_predict
 
@@ -692,7 +706,8 @@ def _train_together(plan: _Plan, folds: list[Fold], features: np.ndarray, labels
                epoch=epoch)
 
     predictions = train_folds(plan.build_model, plan.recipe, tasks, device=plan.device,
-                              on_epoch=on_epoch, precision=plan.config.precision)
+                              on_epoch=on_epoch, precision=plan.config.precision,
+                              fused_optimizer=plan.config.fused_optimizer)
     seconds = (time.perf_counter() - started) / len(folds)
     return [_outcome(plan, i, labels, p, seconds, device_name, folds_at_once=len(folds))
             for i, p in zip(inputs, predictions, strict=True)]
@@ -733,7 +748,7 @@ def _lowered(engine: dict[str, Any], k: int) -> dict[str, Any]:
 def _fused(plan: _Plan) -> bool:
     from merbench.training.torch_trainer import uses_fused_optimizer
 
-    return uses_fused_optimizer(plan.recipe, plan.device)
+    return uses_fused_optimizer(plan.recipe, plan.device, plan.config.fused_optimizer)
 
 
 def _default_parallel(plan: _Plan) -> bool:

@@ -124,30 +124,46 @@ def test_fused_optimiser_steps_only_on_cuda() -> None:
 
 
 @pytest.mark.parametrize("optimizer", ["adam", "adamw"])
-def test_the_fused_step_on_stacked_folds_is_each_folds_own(optimizer: str,
-                                                           monkeypatch) -> None:
+def test_the_fused_step_on_stacked_folds_is_each_folds_own(optimizer: str) -> None:
     """What CUDA runs (the fused Adam kernel over the stacked weights of all folds), checked
-    on this CPU, where torch has the same fused step: each fold gets the predictions the
-    fused step gives it trained alone."""
-    import merbench.training.torch_trainer as trainer
+    on this CPU, where torch has the same fused step (``--fused-optimizer``): each fold gets
+    the predictions the fused step gives it trained alone."""
+    from merbench.training.torch_trainer import build_optimizer
 
-    asked = []
-    monkeypatch.setattr(trainer, "uses_fused_optimizer",
-                        lambda recipe, device: asked.append(device) or True)
     recipe = TrainRecipe(epochs=10, batch_size=16, lr=1e-3, optimizer=optimizer,
                          weight_decay=0.05 if optimizer == "adamw" else 0.0)
+    assert build_optimizer(HTNet(**TINY_HTNET).parameters(), recipe, "cpu",
+                           fused_on_cpu=True).defaults["fused"] is True
     group = tasks([(40, 5), (45, 3), (33, 7)])
 
     def build() -> HTNet:
         return HTNet(**TINY_HTNET)
 
-    together = train_folds(build, recipe, group, device="cpu")
-    assert asked == ["cpu"]
+    together = train_folds(build, recipe, group, device="cpu", fused_optimizer=True)
     for task, predicted in zip(group, together, strict=True):
         alone = train_fold(build, recipe, task.x_train, task.y_train, task.x_test,
-                           device="cpu", seed=task.seed)
+                           device="cpu", seed=task.seed, fused_optimizer=True)
         assert np.array_equal(predicted, alone)
-    assert len(asked) == 1 + len(group)
+
+
+def test_a_fused_cpu_run_is_its_own_run(tmp_path: Path, cli) -> None:
+    """The fused step rounds differently from the default one: part of the identity."""
+    fused = run(tmp_path, "fused", fused_optimizer=True)
+    assert fused["hyperparameters"]["fused_optimizer"] is True
+    assert fused["engine"]["fused_optimizer"] is True
+    plain = run(tmp_path, "plain")
+    assert "fused_optimizer" not in plain["hyperparameters"]
+    assert plain["engine"]["fused_optimizer"] is False
+    code, _, err = cli("run", "--model", "htnet", "--dataset", "synthetic", "--epochs", "3",
+                       "--device", "cpu", "--model-opt", "dim=12", "--model-opt",
+                       "block_repeats=[1,1,1]", "--dataset-opt", "subjects=4",
+                       "--dataset-opt", "samples_per_subject=5", "--quiet",
+                       "--out", tmp_path / "fused")
+    assert code == 2
+    assert "hyperparameters.fused_optimizer: not set here, True there" in err
+    code, _, err = cli("run", "--model", "biwoof-release-svm", "--dataset", "synthetic",
+                       "--fused-optimizer", "--quiet", "--out", tmp_path / "svm")
+    assert code == 2 and "is a scikit-learn estimator and has no optimiser step" in err
 
 
 def test_bf16_runs_under_autocast_when_folds_train_together() -> None:

@@ -97,6 +97,10 @@ def build_parser() -> argparse.ArgumentParser:
                      help="fp32 (default), bf16 (torch.autocast in bfloat16 for the forward "
                           "pass and the loss; CPU and CUDA) or tf32 (TensorFloat-32 CUDA "
                           "matrix products); part of the run's identity")
+    run.add_argument("--fused-optimizer", action="store_true", default=sup,
+                     help="on a CPU, take Adam's and AdamW's fused step (1.25x to 1.43x faster "
+                          "training for OFF-ApexNet); it rounds differently from the default "
+                          "step, so it is part of the run's identity. CUDA runs always take it")
     run.add_argument("--skip-missing", action="store_true", default=sup,
                      help="leave out samples whose frames or annotations are unusable (datasets "
                           "that read raw files); results.json lists them under dataset.skipped")
@@ -202,6 +206,7 @@ def build_parser() -> argparse.ArgumentParser:
 _RUN_FIELDS = ("model", "dataset", "feature", "protocol", "out", "seed", "epochs", "batch_size",
                "lr", "device", "selection", "inner_val_subjects", "shuffle_train_labels",
                "data_root", "skip_missing", "weights", "parallel_folds", "workers", "precision",
+               "fused_optimizer",
                "features", "model_options",
                "dataset_options", "feature_options", "protocol_options")
 

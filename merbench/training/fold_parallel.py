@@ -121,12 +121,14 @@ def train_folds(
     device: str,
     on_epoch: Callable[[int, int], None] | None = None,
     precision: str = "fp32",
+    fused_optimizer: bool = False,
 ) -> list[np.ndarray]:
     """Train one fresh model per task, all at once; return each task's test predictions after
     every epoch, (epochs, n_test), exactly as :func:`torch_trainer.train_fold` would.
 
     ``precision`` is the sequential trainer's (``torch_trainer.autocast``): the forward pass
-    and the loss run under it, the weights and the optimiser stay float32."""
+    and the loss run under it, the weights and the optimiser stay float32.
+    ``fused_optimizer`` is the sequential trainer's too (the fused step on a CPU)."""
     k = len(tasks)
     counts = {batches_per_epoch(len(t.y_train), recipe.batch_size) for t in tasks}
     if len(counts) != 1:
@@ -144,7 +146,8 @@ def train_folds(
         return torch.func.functional_call(base, (p, b), (x,))
 
     batched = torch.func.vmap(forward, randomness=randomness)
-    optimizer = build_optimizer(list(params.values()), recipe, device)
+    optimizer = build_optimizer(list(params.values()), recipe, device,
+                                fused_on_cpu=fused_optimizer)
     start_schedule(optimizer)
 
     x_train, train_mask = _stack_padded([t.x_train for t in tasks], device, torch.float32)

@@ -37,13 +37,14 @@ from merbench.training.schedule import lr_factor
 AUGMENT_STREAM = 0x5A17  # mixed into the fold seed for the augmentation generator
 
 
-def build_optimizer(params: object, recipe: TrainRecipe,
-                    device: str = "cpu") -> torch.optim.Optimizer:
+def build_optimizer(params: object, recipe: TrainRecipe, device: str = "cpu",
+                    fused_on_cpu: bool = False) -> torch.optim.Optimizer:
     """The optimiser a recipe names, with its learning rate and weight decay. On CUDA, Adam
     and AdamW take their fused single-kernel step (the same update; one launch instead of
-    several per tensor); on a CPU the default implementation is kept, so CPU results stay
-    those of earlier merbench versions bit for bit."""
-    fused = {"fused": True} if uses_fused_optimizer(recipe, device) else {}
+    several per tensor); on a CPU the default implementation is kept unless
+    ``fused_on_cpu`` (``--fused-optimizer``), so CPU results stay those of earlier merbench
+    versions bit for bit."""
+    fused = {"fused": True} if uses_fused_optimizer(recipe, device, fused_on_cpu) else {}
     if recipe.optimizer == "adam":
         return torch.optim.Adam(params, lr=recipe.lr, weight_decay=recipe.weight_decay,
                                 **fused)
@@ -56,9 +57,13 @@ def build_optimizer(params: object, recipe: TrainRecipe,
     raise MerbenchError(f"unknown optimizer '{recipe.optimizer}'")
 
 
-def uses_fused_optimizer(recipe: TrainRecipe, device: str) -> bool:
-    """Whether training on ``device`` uses the fused optimiser step (recorded in results)."""
-    return device.startswith("cuda") and recipe.optimizer in ("adam", "adamw")
+FUSABLE_OPTIMIZERS = ("adam", "adamw")
+
+
+def uses_fused_optimizer(recipe: TrainRecipe, device: str, on_cpu: bool = False) -> bool:
+    """Whether training on ``device`` uses the fused optimiser step (recorded in results):
+    always on CUDA, on a CPU when asked (it rounds differently from the default step)."""
+    return (device.startswith("cuda") or on_cpu) and recipe.optimizer in FUSABLE_OPTIMIZERS
 
 
 def model_param_groups(model: nn.Module, recipe: TrainRecipe) -> Iterable[Any]:
@@ -163,15 +168,18 @@ def train_fold(
     seed: int,
     on_epoch: Callable[[int], None] | None = None,
     precision: str = "fp32",
+    fused_optimizer: bool = False,
 ) -> np.ndarray:
     """Train a fresh model and return the test predictions after every epoch, (epochs, n_test).
 
     The seed fixes the initial weights, dropout, the batch order and the augmentations, so
-    the same seed on the same CPU gives the same predictions.
+    the same seed on the same CPU gives the same predictions. ``fused_optimizer`` takes the
+    fused Adam / AdamW step on a CPU too (on CUDA it always does).
     """
     torch.manual_seed(seed)
     model = build_model().to(device)
-    optimizer = build_optimizer(model_param_groups(model, recipe), recipe, device)
+    optimizer = build_optimizer(model_param_groups(model, recipe), recipe, device,
+                                fused_on_cpu=fused_optimizer)
     start_schedule(optimizer)
     augment = getattr(model, "augment", None)
     loss_fn = nn.CrossEntropyLoss()
