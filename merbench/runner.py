@@ -302,15 +302,17 @@ class _Plan:
         }
 
     def hyperparameters(self) -> dict[str, Any]:
-        """The recipe used, the precision when it is not fp32 and ``fused_optimizer`` when
-        asked (runs without them keep the identity they had before they could be chosen)."""
+        """The recipe used, the precision when it is not fp32, and ``fused_optimizer`` when
+        the fused step trains (always on CUDA; on a CPU with ``--fused-optimizer``): it
+        rounds differently from the default step, so a run never mixes the two. Runs without
+        them keep the identity they had before they could be chosen."""
         if self.recipe is None or not self.trains:
             return {"precision": self.config.precision} if self.config.precision != "fp32" \
                 else {}
         data = self.recipe.to_dict()
         if self.config.precision != "fp32":
             data["precision"] = self.config.precision
-        if self.config.fused_optimizer:
+        if _fused(self):
             data["fused_optimizer"] = True
         return data
 

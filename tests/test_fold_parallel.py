@@ -146,7 +146,7 @@ def test_the_fused_step_on_stacked_folds_is_each_folds_own(optimizer: str) -> No
         assert np.array_equal(predicted, alone)
 
 
-def test_a_fused_cpu_run_is_its_own_run(tmp_path: Path, cli) -> None:
+def test_a_fused_cpu_run_is_its_own_run(tmp_path: Path, cli, monkeypatch) -> None:
     """The fused step rounds differently from the default one: part of the identity."""
     fused = run(tmp_path, "fused", fused_optimizer=True)
     assert fused["hyperparameters"]["fused_optimizer"] is True
@@ -161,6 +161,16 @@ def test_a_fused_cpu_run_is_its_own_run(tmp_path: Path, cli) -> None:
                        "--out", tmp_path / "fused")
     assert code == 2
     assert "hyperparameters.fused_optimizer: not set here, True there" in err
+    # on CUDA the fused step always trains, so it is in the identity with or without the flag
+    import merbench.training.device as device_module
+    from merbench.plugins import default_plugins
+    from merbench.runner import RunConfig, _Plan
+
+    monkeypatch.setattr(device_module, "resolve_device", lambda name: "cuda")
+    for flag in (False, True):
+        plan = _Plan(RunConfig(model="htnet", dataset="synthetic", device="cuda",
+                               fused_optimizer=flag), default_plugins())
+        assert plan.identity()["hyperparameters"]["fused_optimizer"] is True
     code, _, err = cli("run", "--model", "biwoof-release-svm", "--dataset", "synthetic",
                        "--fused-optimizer", "--quiet", "--out", tmp_path / "svm")
     assert code == 2 and "is a scikit-learn estimator and has no optimiser step" in err
