@@ -455,7 +455,8 @@ def run(config: RunConfig, plugins: Plugins | None = None) -> RunResult:
     identity = plan.identity()
     run_dir = RunDirectory(config.out if config.out is not None else plan.default_out())
     with run_dir.held():
-        run_dir.open(identity, config.to_dict(), recorded_as=plan.identity_as_given())
+        run_dir.open(identity, config.to_dict(), recorded_as=plan.identity_as_given(),
+                     n_folds=len(plan.folds))
         return _run_held(plan, identity, run_dir, started)
 
 

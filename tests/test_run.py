@@ -340,3 +340,38 @@ def test_one_process_at_a_time_in_a_run_directory(tmp_path: Path, cli) -> None:
     # a killed process leaves no lock behind: the same command resumes its folds
     code, _, err = cli(*command)
     assert code == 0, err
+
+
+def test_status_says_how_far_a_run_has_got(tmp_path: Path, cli) -> None:
+    from merbench.results.rundir import RunDirectory
+
+    interrupted = load_plugins(extra=[("interrupt", _Interrupt(after=2))])
+    with pytest.raises(KeyboardInterrupt):
+        _run(tmp_path, "r", plugins=interrupted)
+    code, out, err = cli("status", tmp_path / "r")
+    assert code == 0, err
+    line = " ".join(out.split())
+    assert line.startswith(f"{tmp_path / 'r'}: ststnet on synthetic/loso, seed 0: 2/4 folds, "
+                           "stopped; ")
+    assert " s per fold (median); about " in line and " to go at that pace; run the same " \
+                                                      "command" in line
+    with RunDirectory(tmp_path / "r").held():
+        assert "2/4 folds, running now" in cli("status", tmp_path / "r")[1]
+    # a run directory written before merbench recorded its number of folds
+    run_file = tmp_path / "r" / "run.json"
+    recorded = json.loads(run_file.read_text())
+    del recorded["n_folds"]
+    run_file.write_text(json.dumps(recorded))
+    assert "seed 0: 2 folds finished, stopped" in cli("status", tmp_path / "r")[1]
+    _run(tmp_path, "r")
+    assert json.loads(run_file.read_text())["n_folds"] == 4  # the resumed run added it
+    assert cli("status", tmp_path / "r")[1].strip().endswith(
+        "seed 0: complete, 4/4 folds (results.json)")
+
+    for seed in (0, 1):
+        _run(tmp_path, f"seeds/seed-{seed}", seed=seed, epochs=1)
+    out = cli("status", tmp_path / "seeds")[1]
+    assert [line.split(": ")[0] for line in out.splitlines()] == [
+        str(tmp_path / "seeds" / "seed-0"), str(tmp_path / "seeds" / "seed-1")]
+    code, _, err = cli("status", tmp_path)
+    assert code == 2 and f"{tmp_path} holds no merbench run" in err

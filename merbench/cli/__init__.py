@@ -179,6 +179,16 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("files", nargs="+", type=Path, metavar="FILE",
                           help="a run directory or its results.json, or a seeds.json")
 
+    status = commands.add_parser(
+        "status", help="how far runs have got: folds done, time per fold, time to go",
+        description="Read run directories (or --seeds folders) and say, for each run, how "
+                    "many folds are finished, whether a merbench process is running in it "
+                    "now, the median training time of a fold and the time left at that "
+                    "pace. Nothing is changed.",
+    )
+    status.add_argument("dirs", nargs="+", type=Path, metavar="DIR",
+                        help="a run directory (--out of 'merbench run') or a --seeds folder")
+
     board = commands.add_parser("leaderboard", help="build the static leaderboard site")
     board_commands = board.add_subparsers(dest="leaderboard_command", metavar="COMMAND",
                                           parser_class=_Parser)
@@ -411,6 +421,15 @@ def _command_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _command_status(args: argparse.Namespace) -> int:
+    from merbench.results.status import describe, statuses
+
+    for path in args.dirs:
+        for status in statuses(path):
+            print(describe(status))
+    return 0
+
+
 def _command_leaderboard(args: argparse.Namespace) -> int:
     from merbench.leaderboard.site import build_site
 
@@ -443,6 +462,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _command_validate(args)
         if args.command == "leaderboard":
             return _command_leaderboard(args)
+        if args.command == "status":
+            return _command_status(args)
         if args.command == "extract":
             return _command_extract(args)
         if args.command == "cache":

@@ -2,7 +2,7 @@
 
 Layout::
 
-    run.json            what runs (identity) and the options it was started with
+    run.json            what runs (identity), the options it was started with, its folds
     folds/fold-NNN.npz  one finished fold: test samples and per-epoch predictions
     results.json        pooled metrics and provenance, written when all folds are done
     predictions.csv     one row per sample with the selected prediction
@@ -133,35 +133,57 @@ class RunDirectory:
             ) from None
 
     def open(self, identity: dict[str, Any], config: dict[str, Any],
-             recorded_as: dict[str, Any] | None = None) -> None:
+             recorded_as: dict[str, Any] | None = None, n_folds: int | None = None) -> None:
         """Start a new run here, or continue the same run; refuse a different one.
         ``recorded_as`` is another form of the same identity that an earlier merbench may
-        have written (options set to their defaults); a run stored under it continues."""
+        have written (options set to their defaults); a run stored under it continues.
+        ``n_folds`` is recorded for ``merbench status`` (how many folds are still to come)."""
         if self.path.exists() and not self.path.is_dir():
             raise MerbenchError(f"--out {self.path} is a file; choose a directory")
+        fresh = {"identity": identity, "config": config,
+                 **({"n_folds": n_folds} if n_folds is not None else {})}
         if self.path.is_dir() and any(self.path.iterdir()):
             if not (self.path / RUN_FILE).exists():
                 raise MerbenchError(
                     f"--out {self.path} is not empty and holds no merbench run; "
                     "choose an empty or new directory"
                 )
-            stored = self.read_run_file().get("identity")
-            if recorded_as is not None and stored == recorded_as:
-                return
-            if stored != identity and not self.has_results():
+            recorded = self.read_run_file()
+            stored = recorded.get("identity")
+            if stored != identity and stored != recorded_as and not self.has_results():
                 # Nothing was computed here (e.g. the run stopped on a bad option before its
                 # first fold): start the new run in its place.
-                atomic_write_json(self.path / RUN_FILE, {"identity": identity, "config": config})
+                atomic_write_json(self.path / RUN_FILE, fresh)
                 return
-            if stored != identity:
+            if stored != identity and (recorded_as is None or stored != recorded_as):
                 diff = differences(identity, stored)[:3]
                 raise MerbenchError(
                     f"--out {self.path} holds a different run ({'; '.join(diff)}); "
                     "choose another --out, or delete that directory to start over"
                 )
+            if n_folds is not None and "n_folds" not in recorded:  # started by an older merbench
+                atomic_write_json(self.path / RUN_FILE, {**recorded, "n_folds": n_folds})
             return
         self.path.mkdir(parents=True, exist_ok=True)
-        atomic_write_json(self.path / RUN_FILE, {"identity": identity, "config": config})
+        atomic_write_json(self.path / RUN_FILE, fresh)
+
+    def is_held(self) -> bool | None:
+        """Whether a merbench process is running in this directory now (it holds the lock
+        of :meth:`held`); None where the file system has no locks."""
+        try:
+            import fcntl
+        except ImportError:  # not POSIX
+            return None
+        fd = os.open(self.path, os.O_RDONLY)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        except OSError:
+            return None
+        finally:
+            os.close(fd)
+        return False
 
     def has_results(self) -> bool:
         """Whether any fold or result was written here (then the directory must be kept)."""

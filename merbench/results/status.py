@@ -1,0 +1,122 @@
+"""How far a run has got, read from its directory alone: ``merbench status``.
+
+A full protocol can take hours (OFF-ApexNet's 68 folds x 3000 epochs on a CPU: half a day
+per seed). Its directory already says how far it is: ``run.json`` names the run and its
+number of folds, every finished fold is a file that records its training time, and a running
+process holds the directory's lock. Nothing is loaded but those small files.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+import statistics
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from merbench.errors import MerbenchError
+from merbench.results.rundir import FOLDS_DIR, RUN_FILE, RunDirectory
+
+SEED_DIR = re.compile(r"^seed-(\d+)$")
+
+
+@dataclass(frozen=True)
+class RunStatus:
+    """One run directory's progress."""
+
+    path: Path
+    model: str
+    dataset: str
+    protocol: str
+    seed: int
+    n_folds: int | None  # None: run.json from a merbench that did not record it
+    finished: int
+    fold_seconds: tuple[float, ...]  # the finished folds' training times
+    damaged: int  # fold files that cannot be read (a resumed run retrains them)
+    complete: bool  # results.json is written
+    running: bool | None  # None: the file system cannot say
+
+    def seconds_left(self) -> float | None:
+        """The unfinished folds times the median time of a finished one, or None."""
+        if self.complete or self.n_folds is None or not self.fold_seconds:
+            return None
+        return max(self.n_folds - self.finished, 0) * statistics.median(self.fold_seconds)
+
+
+def run_status(path: Path) -> RunStatus:
+    """The progress of the run directory ``path``."""
+    directory = RunDirectory(path)
+    recorded = directory.read_run_file()
+    identity = recorded.get("identity") or {}
+    seconds, damaged = [], 0
+    for fold_file in sorted((directory.path / FOLDS_DIR).glob("fold-*.npz")):
+        try:
+            with np.load(fold_file, allow_pickle=False) as data:
+                seconds.append(float(json.loads(str(data["meta"]))["seconds"]))
+        except Exception:  # what load_fold calls damaged: the resumed run says which
+            damaged += 1
+    n_folds = recorded.get("n_folds")
+    results_file = directory.path / "results.json"
+    complete = results_file.exists()
+    if complete and n_folds is None:
+        with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
+            n_folds = json.loads(results_file.read_text())["protocol"]["n_folds"]
+    try:
+        return RunStatus(
+            path=directory.path, model=identity["model"]["name"],
+            dataset=identity["dataset"]["name"], protocol=identity["protocol"]["name"],
+            seed=int(identity["seed"]), n_folds=n_folds, finished=len(seconds),
+            fold_seconds=tuple(seconds), damaged=damaged, complete=complete,
+            running=directory.is_held())
+    except (KeyError, TypeError, ValueError):
+        raise MerbenchError(f"{directory.path / RUN_FILE} does not name its run (model, "
+                            "dataset, protocol, seed); it was not written by merbench") from None
+
+
+def statuses(path: Path) -> list[RunStatus]:
+    """A run directory's progress, or that of every seed of a ``--seeds`` folder."""
+    path = Path(path)
+    if not path.is_dir():
+        raise MerbenchError(f"{path} is not a directory; give a run directory (--out of "
+                            "'merbench run') or a --seeds folder")
+    if (path / RUN_FILE).exists():
+        return [run_status(path)]
+    seeds = sorted((int(m.group(1)), child) for child in path.iterdir()
+                   if (m := SEED_DIR.match(child.name)) and (child / RUN_FILE).exists())
+    if not seeds:
+        raise MerbenchError(f"{path} holds no merbench run (no {RUN_FILE}, no seed-N/"
+                            f"{RUN_FILE}); give a run directory or a --seeds folder")
+    return [run_status(child) for _, child in seeds]
+
+
+def describe(status: RunStatus) -> str:
+    """One line for ``merbench status``."""
+    what = f"{status.model} on {status.dataset}/{status.protocol}, seed {status.seed}"
+    if status.n_folds is not None:
+        folds = f"{status.finished}/{status.n_folds} folds"
+    else:  # run.json from a merbench that did not record the number
+        folds = f"{status.finished} fold{'' if status.finished == 1 else 's'} finished"
+    if status.complete:
+        return f"{status.path}: {what}: complete, {folds} (results.json)"
+    state = {True: "running now", False: "stopped", None: "running or stopped"}[status.running]
+    parts = [f"{status.path}: {what}: {folds}, {state}"]
+    if status.fold_seconds:
+        parts.append(f"{statistics.median(status.fold_seconds):.0f} s per fold (median)")
+    left = status.seconds_left()
+    if left is not None:
+        parts.append(f"about {_duration(left)} to go at that pace")
+    if status.damaged:
+        parts.append(f"{status.damaged} damaged fold file(s)")
+    if status.running is False:
+        parts.append("run the same command (or 'merbench run --resume DIR') to go on")
+    return "; ".join(parts)
+
+
+def _duration(seconds: float) -> str:
+    minutes = round(seconds / 60)
+    if minutes < 60:
+        return f"{minutes} min"
+    return f"{minutes // 60} h {minutes % 60:02d} min"
