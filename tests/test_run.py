@@ -373,5 +373,7 @@ def test_status_says_how_far_a_run_has_got(tmp_path: Path, cli) -> None:
     out = cli("status", tmp_path / "seeds")[1]
     assert [line.split(": ")[0] for line in out.splitlines()] == [
         str(tmp_path / "seeds" / "seed-0"), str(tmp_path / "seeds" / "seed-1")]
-    code, _, err = cli("status", tmp_path)
-    assert code == 2 and f"{tmp_path} holds no merbench run" in err
+    assert len(cli("status", tmp_path)[1].splitlines()) == 3  # every run below a folder
+    (tmp_path / "empty").mkdir()
+    code, _, err = cli("status", tmp_path / "empty")
+    assert code == 2 and f"{tmp_path / 'empty'} holds no merbench run" in err

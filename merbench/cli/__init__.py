@@ -181,13 +181,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     status = commands.add_parser(
         "status", help="how far runs have got: folds done, time per fold, time to go",
-        description="Read run directories (or --seeds folders) and say, for each run, how "
+        description="Read run directories (or every run under a folder, such as a --seeds "
+                    "folder or runs/) and say, for each run, how "
                     "many folds are finished, whether a merbench process is running in it "
                     "now, the median training time of a fold and the time left at that "
                     "pace. Nothing is changed.",
     )
     status.add_argument("dirs", nargs="+", type=Path, metavar="DIR",
-                        help="a run directory (--out of 'merbench run') or a --seeds folder")
+                        help="a run directory (--out of 'merbench run'), or a folder of runs")
 
     board = commands.add_parser("leaderboard", help="build the static leaderboard site")
     board_commands = board.add_subparsers(dest="leaderboard_command", metavar="COMMAND",

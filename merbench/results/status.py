@@ -20,8 +20,6 @@ import numpy as np
 from merbench.errors import MerbenchError
 from merbench.results.rundir import FOLDS_DIR, RUN_FILE, RunDirectory
 
-SEED_DIR = re.compile(r"^seed-(\d+)$")
-
 
 @dataclass(frozen=True)
 class RunStatus:
@@ -77,19 +75,24 @@ def run_status(path: Path) -> RunStatus:
 
 
 def statuses(path: Path) -> list[RunStatus]:
-    """A run directory's progress, or that of every seed of a ``--seeds`` folder."""
+    """A run directory's progress, or that of every run under a folder (the seeds of a
+    ``--seeds`` folder, or a whole ``runs/``), in natural order (seed-2 before seed-10)."""
     path = Path(path)
     if not path.is_dir():
         raise MerbenchError(f"{path} is not a directory; give a run directory (--out of "
-                            "'merbench run') or a --seeds folder")
+                            "'merbench run'), a --seeds folder or a folder of runs")
     if (path / RUN_FILE).exists():
         return [run_status(path)]
-    seeds = sorted((int(m.group(1)), child) for child in path.iterdir()
-                   if (m := SEED_DIR.match(child.name)) and (child / RUN_FILE).exists())
-    if not seeds:
-        raise MerbenchError(f"{path} holds no merbench run (no {RUN_FILE}, no seed-N/"
-                            f"{RUN_FILE}); give a run directory or a --seeds folder")
-    return [run_status(child) for _, child in seeds]
+    runs = sorted((found.parent for found in path.rglob(RUN_FILE)), key=_natural)
+    if not runs:
+        raise MerbenchError(f"{path} holds no merbench run (no {RUN_FILE} in it or below); "
+                            "give a run directory, a --seeds folder or a folder of runs")
+    return [run_status(run) for run in runs]
+
+
+def _natural(path: Path) -> list[object]:
+    return [(0, int(part)) if part.isdigit() else (1, part)
+            for part in re.split(r"(\d+)", str(path))]
 
 
 def describe(status: RunStatus) -> str:
