@@ -136,6 +136,25 @@ def _short_hash(payload: Any) -> str:
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:8]
 
 
+# RunConfig fields added after --seeds folders were first named by a hash of the config:
+# left out of that hash at their defaults, so a repeated command finds its folder again.
+_LATER_FIELDS = {"fused_optimizer": False}
+
+
+def _seeds_dir(config: RunConfig, seeds: list[int]) -> Path:
+    """The default folder of a ``--seeds`` run: named after every option but seed and out."""
+    fields = {k: v for k, v in config.to_dict().items() if k not in ("seed", "out")
+              and not (k in _LATER_FIELDS and v == _LATER_FIELDS[k])}
+    tag = "-".join(map(str, seeds))
+    return DEFAULT_RUNS_DIR / (f"{config.model}-{config.dataset}-{config.protocol}-"
+                               f"seeds{tag}-{_short_hash(fields)}")
+
+
+def _existing_or_first(candidates: list[Path]) -> Path:
+    """The first candidate folder that exists, else the first (where a new run goes)."""
+    return next((path for path in candidates if path.exists()), candidates[0])
+
+
 def without_default_options(config: RunConfig, plugins: Plugins) -> RunConfig:
     """``config`` with every model, dataset, feature and protocol option that is set to its
     factory's default left out (:meth:`Entry.without_defaults`): ``--feature-opt
@@ -200,12 +219,16 @@ class _Plan:
             _check_evaluation(config, self.is_torch)
         if self.is_torch:
             self.recipe: TrainRecipe | None = effective_recipe(self.model.meta.recipe, config)
-            from merbench.training.torch_trainer import FUSABLE_OPTIMIZERS
+            from merbench.training.torch_trainer import FUSABLE_OPTIMIZERS, fused_step_on_cpu
 
             if config.fused_optimizer and self.recipe.optimizer not in FUSABLE_OPTIMIZERS:
                 raise MerbenchError(
                     f"--fused-optimizer is a step of {' and '.join(FUSABLE_OPTIMIZERS)}, and "
                     f"model '{config.model}' trains with {self.recipe.optimizer}; leave it out")
+            if config.fused_optimizer and not fused_step_on_cpu():
+                raise MerbenchError("--fused-optimizer needs torch 2.4 or newer on a CPU (this "
+                                    "is torch " + _torch_version() + "); upgrade torch or "
+                                    "leave it out")
         else:
             for option in ("epochs", "batch_size", "lr"):
                 if getattr(config, option) is not None:
@@ -227,7 +250,7 @@ class _Plan:
             if config.fused_optimizer:
                 raise MerbenchError(f"model '{config.model}' is a scikit-learn estimator and "
                                     "has no optimiser step; leave out --fused-optimizer")
-        if "num_classes" in config.model_options:
+        if "num_classes" in self.given.model_options:  # even at its default
             raise MerbenchError("the number of classes comes from the dataset; "
                                 "do not set num_classes")
         self.model.check_options("model", config.model_options)
@@ -327,9 +350,14 @@ class _Plan:
         return options
 
     def default_out(self) -> Path:
+        """``runs/<model>-<dataset>-<protocol>-seed<N>-<identity hash>``; where an earlier
+        merbench named the folder after the options as given (defaults included) and that
+        folder exists, that one, so the run continues there."""
         c = self.config
-        name = f"{c.model}-{c.dataset}-{c.protocol}-seed{c.seed}-{_short_hash(self.identity())}"
-        return DEFAULT_RUNS_DIR / name
+        return _existing_or_first([
+            DEFAULT_RUNS_DIR / f"{c.model}-{c.dataset}-{c.protocol}-seed{c.seed}-"
+                               f"{_short_hash(identity)}"
+            for identity in (self.identity(), self.identity_as_given())])
 
 
 def feature_identity(meta: FeatureMeta, options: dict[str, Any]) -> dict[str, Any]:
@@ -455,9 +483,32 @@ def run(config: RunConfig, plugins: Plugins | None = None) -> RunResult:
     identity = plan.identity()
     run_dir = RunDirectory(config.out if config.out is not None else plan.default_out())
     with run_dir.held():
+        _check_optimizer_step(plan, run_dir, identity)
         run_dir.open(identity, config.to_dict(), recorded_as=plan.identity_as_given(),
                      n_folds=len(plan.folds))
         return _run_held(plan, identity, run_dir, started)
+
+
+def _check_optimizer_step(plan: _Plan, run_dir: RunDirectory,
+                          identity: dict[str, Any]) -> None:
+    """A run's folds all take one optimiser step; say how to continue one started with the
+    other (CUDA always takes the fused step, a CPU the default unless --fused-optimizer)."""
+    if not (run_dir.path / "run.json").exists() or not run_dir.has_results():
+        return
+    stored = (run_dir.read_run_file().get("identity") or {}).get("hyperparameters") or {}
+    ours = identity.get("hyperparameters") or {}
+    if {**stored, "fused_optimizer": None} != {**ours, "fused_optimizer": None} or \
+            bool(stored.get("fused_optimizer")) == bool(ours.get("fused_optimizer")):
+        return
+    if ours.get("fused_optimizer") and plan.device.startswith("cuda"):
+        raise MerbenchError(f"{run_dir.path} was trained with Adam's default step, and on "
+                            f"{plan.device} merbench takes the fused step; continue it where "
+                            "it started, with --device cpu, or start a new --out")
+    if ours.get("fused_optimizer"):
+        raise MerbenchError(f"{run_dir.path} was trained with Adam's default step; leave out "
+                            "--fused-optimizer to continue it")
+    raise MerbenchError(f"{run_dir.path} was trained with the fused optimiser step; add "
+                        "--fused-optimizer to continue it on this CPU")
 
 
 def _run_held(plan: _Plan, identity: dict[str, Any], run_dir: RunDirectory,
@@ -521,7 +572,8 @@ def _run_held(plan: _Plan, identity: dict[str, Any], run_dir: RunDirectory,
                 notify("merbench_fold_finished", run=info, fold=outcome)
             continue
         # Too many folds at once for the device's memory: the same folds, fewer at a time
-        # (each fold's training does not depend on how many train beside it).
+        # (the same training; in fp32 without dropout the same numbers, otherwise other
+        # dropout masks or roundings, as engine.same_numbers_as_sequential says).
         _release_memory(plan.device)
         warnings.warn(f"{plan.device} ran out of memory training {len(group)} folds at once; "
                       f"training the remaining folds {k} at a time", RuntimeWarning,
@@ -578,6 +630,11 @@ def _saved_features(plan: _Plan,
 
     path = plan.config.features
     saved = load_features(path)
+    for what, entry in (("feature", plan.feature), ("dataset", plan.dataset_entry)):
+        part = saved.header.get(what)  # files saved before merbench left defaults out
+        if isinstance(part, dict) and part.get("name") == entry.meta.name \
+                and isinstance(part.get("options"), dict):
+            part["options"] = entry.without_defaults(part["options"])
     check_matches(saved, path, feature=identity["feature"], dataset=identity["dataset"],
                   sample_ids=plan.dataset.samples["sample_id"].astype(str).tolist())
     values = checked_values(plan.feature.meta, saved.values, len(plan.dataset.samples),
@@ -721,8 +778,18 @@ def _out_of_memory(exc: BaseException) -> bool:
     Python's own."""
     import torch
 
+    text = str(exc)
     return isinstance(exc, (torch.OutOfMemoryError, MemoryError)) or (
-        isinstance(exc, RuntimeError) and "can't allocate memory" in str(exc))
+        isinstance(exc, RuntimeError) and any(
+            sign in text for sign in ("can't allocate memory", "out of memory",
+                                      "CUBLAS_STATUS_ALLOC_FAILED", "CUDNN_STATUS_ALLOC_FAILED",
+                                      "CUDNN_STATUS_NOT_ENOUGH_WORKSPACE")))
+
+
+def _torch_version() -> str:
+    import torch
+
+    return torch.__version__
 
 
 def _first_line(exc: BaseException) -> str:
@@ -963,17 +1030,16 @@ def run_seeds(config: RunConfig, seeds: list[int],
               plugins: Plugins | None = None) -> SeedsResult:
     """Run ``config`` once per seed into ``<out>/seed-N`` (each resumable) and summarise."""
     plugins = plugins or default_plugins()
-    config = without_default_options(config, plugins)
     if config.out is not None:
         base = Path(config.out)
         if (base / "run.json").exists():
             raise MerbenchError(f"--out {base} holds a single-seed run; choose another --out "
                                 "for --seeds")
     else:
-        fields = {k: v for k, v in config.to_dict().items() if k not in ("seed", "out")}
-        tag = "-".join(map(str, seeds))
-        base = DEFAULT_RUNS_DIR / (f"{config.model}-{config.dataset}-{config.protocol}-"
-                                   f"seeds{tag}-{_short_hash(fields)}")
+        base = _existing_or_first([_seeds_dir(c, seeds) for c in (
+            without_default_options(config, plugins), config)])
+    # each run gets the options as given: run() leaves out defaults itself, and knows a
+    # seed directory an earlier merbench recorded with them
     runs = [run(replace(config, seed=seed, out=base / f"seed-{seed}"), plugins=plugins)
             for seed in seeds]
     summary = summarise_seeds(runs, seeds)

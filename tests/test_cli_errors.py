@@ -43,6 +43,7 @@ def _one_line_error(code: int, err: str, *expected: str) -> None:
     ([*RUN, "--dataset-opt", "subjects=1"], ["subjects must be at least 2"]),
     ([*RUN, "--dataset-opt", "subjects"], ["expected KEY=VALUE"]),
     ([*RUN, "--model-opt", "num_classes=4"], ["the number of classes comes from the dataset"]),
+    ([*RUN, "--model-opt", "num_classes=3"], ["the number of classes comes from the dataset"]),
     ([*RUN, "--model-opt", "paddin=1"], ["model 'ststnet' has no option 'paddin'; its options "
                                          "are: padding, dropout, image_size"]),
     ([*RUN, "--feature-opt", "size=14"],

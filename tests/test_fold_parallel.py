@@ -160,7 +160,8 @@ def test_a_fused_cpu_run_is_its_own_run(tmp_path: Path, cli, monkeypatch) -> Non
                        "--dataset-opt", "samples_per_subject=5", "--quiet",
                        "--out", tmp_path / "fused")
     assert code == 2
-    assert "hyperparameters.fused_optimizer: not set here, True there" in err
+    assert f"{tmp_path / 'fused'} was trained with the fused optimiser step; add " \
+           "--fused-optimizer to continue it on this CPU" in err
     # on CUDA the fused step always trains, so it is in the identity with or without the flag
     import merbench.training.device as device_module
     from merbench.plugins import default_plugins
@@ -305,5 +306,51 @@ def test_each_fold_records_how_many_trained_with_it(tmp_path: Path, cli) -> None
                          "--dataset-opt", "samples_per_subject=5", "--out",
                          tmp_path / "mixed", "--quiet")
     assert code == 0, err
-    assert "note: across its sessions this run trained 2 fold(s) one at a time and 2 " \
-           "together with others" in " ".join(out.split())
+    assert "note: this run trained 2 fold(s) alone and 2 together with others" \
+        in " ".join(out.split())
+
+
+def test_allocation_failures_are_recognised() -> None:
+    import torch
+
+    from merbench.runner import _out_of_memory
+
+    for failure in (torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB"),
+                    RuntimeError("CUDA error: CUBLAS_STATUS_ALLOC_FAILED when calling "
+                                 "`cublasCreate(handle)`"),
+                    RuntimeError("cuDNN error: CUDNN_STATUS_NOT_ENOUGH_WORKSPACE"),
+                    RuntimeError("DefaultCPUAllocator: can't allocate memory: you tried to "
+                                 "allocate 9 GB"), MemoryError()):
+        assert _out_of_memory(failure), failure
+    assert not _out_of_memory(RuntimeError("mat1 and mat2 shapes cannot be multiplied"))
+
+
+def test_a_default_step_run_continues_only_with_the_default_step(tmp_path: Path, cli,
+                                                                 monkeypatch) -> None:
+    """On CUDA the fused step always trains: a CPU run of the default step is refused there
+    with how to go on, and a CPU run of either step continues only with the same step."""
+    import merbench.training.device as device_module
+    from merbench.plugins import load_plugins
+
+    with pytest.raises(KeyboardInterrupt):
+        run(tmp_path, "r", plugins=load_plugins(extra=[("stop", _StopAfter(2))]))
+    code, _, err = cli("run", "--resume", tmp_path / "r", "--fused-optimizer")
+    assert code == 2 and "--resume takes every option" in err
+    monkeypatch.setattr(device_module, "resolve_device", lambda name: "cuda")
+    code, _, err = cli("run", "--resume", tmp_path / "r")
+    assert code == 2
+    assert err.strip() == (f"merbench: error: {tmp_path / 'r'} was trained with Adam's "
+                           "default step, and on cuda merbench takes the fused step; continue "
+                           "it where it started, with --device cpu, or start a new --out")
+    monkeypatch.undo()
+    code, _, err = cli("run", "--resume", tmp_path / "r", "--device", "cpu")
+    assert code == 0, err
+
+
+def test_fused_on_cpu_needs_a_recent_torch(cli, monkeypatch) -> None:
+    import merbench.training.torch_trainer as trainer
+
+    monkeypatch.setattr(trainer, "fused_step_on_cpu", lambda: False)
+    code, _, err = cli("run", "--model", "offapexnet", "--dataset", "synthetic",
+                       "--fused-optimizer", "--quiet")
+    assert code == 2 and "--fused-optimizer needs torch 2.4 or newer on a CPU" in err

@@ -374,6 +374,65 @@ def test_status_says_how_far_a_run_has_got(tmp_path: Path, cli) -> None:
     assert [line.split(": ")[0] for line in out.splitlines()] == [
         str(tmp_path / "seeds" / "seed-0"), str(tmp_path / "seeds" / "seed-1")]
     assert len(cli("status", tmp_path)[1].splitlines()) == 3  # every run below a folder
+    (tmp_path / "broken").mkdir()
+    (tmp_path / "broken" / "run.json").write_text("{not json")
+    code, out, err = cli("status", tmp_path)
+    assert code == 2 and len(out.splitlines()) == 3  # the others are still shown
+    assert f"{tmp_path / 'broken' / 'run.json'} is unreadable" in err
     (tmp_path / "empty").mkdir()
     code, _, err = cli("status", tmp_path / "empty")
     assert code == 2 and f"{tmp_path / 'empty'} holds no merbench run" in err
+
+
+def test_a_seeds_run_recorded_with_explicit_defaults_still_resumes(tmp_path: Path) -> None:
+    interrupted = load_plugins(extra=[("interrupt", _Interrupt(after=2))])
+    common = {"dataset_options": SMALL, "epochs": 3, "device": "cpu"}
+    with pytest.raises(KeyboardInterrupt):
+        merbench.run_seeds("ststnet", "synthetic", [0], out=tmp_path / "s",
+                           plugins=interrupted, **common)
+    run_file = tmp_path / "s" / "seed-0" / "run.json"
+    recorded = json.loads(run_file.read_text())
+    recorded["identity"]["model"]["options"] = {"padding": 2}  # as an earlier merbench wrote
+    run_file.write_text(json.dumps(recorded))
+    done = merbench.run_seeds("ststnet", "synthetic", [0], out=tmp_path / "s",
+                              model_options={"padding": 2}, **common)
+    assert done.runs[0].results["folds_resumed"] == 2
+
+
+def test_default_seeds_folder_keeps_its_name_when_fields_are_added() -> None:
+    """Repeating a --seeds command finds its folder: a RunConfig field added later is left out
+    of the folder's hash while it has its default."""
+    from merbench.runner import RunConfig, _seeds_dir, _short_hash
+
+    config = RunConfig(model="ststnet", dataset="composite")
+    before = {k: v for k, v in config.to_dict().items()
+              if k not in ("seed", "out", "fused_optimizer")}
+    assert _seeds_dir(config, [0, 1, 2]).name == \
+        f"ststnet-composite-loso-seeds0-1-2-{_short_hash(before)}"
+    assert _seeds_dir(RunConfig(model="ststnet", dataset="composite", fused_optimizer=True),
+                      [0, 1, 2]) != _seeds_dir(config, [0, 1, 2])
+
+
+def test_a_run_waits_a_moment_for_a_directory_lock(tmp_path: Path) -> None:
+    """'merbench status' probes the lock for an instant; a run starting then still starts."""
+    import threading
+
+    from merbench.results.rundir import RunDirectory
+
+    (tmp_path / "r").mkdir()
+    taken, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with RunDirectory(tmp_path / "r").held():
+            taken.set()
+            release.wait(5)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    taken.wait(5)
+    threading.Timer(0.3, release.set).start()
+    try:
+        _run(tmp_path, "r", epochs=1)
+    finally:
+        release.set()
+        holder.join()

@@ -78,7 +78,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--out", "-o", type=Path, default=sup,
                      help="run directory (default: runs/MODEL-DATASET-PROTOCOL-seedN-HASH)")
     run.add_argument("--resume", type=Path, default=sup, metavar="DIR",
-                     help="continue the run in DIR with the options it was started with")
+                     help="continue the run in DIR with the options it was started with "
+                          "(only --device, --parallel-folds, --workers and --features may "
+                          "be given with it)")
     run.add_argument("--seed", type=int, default=sup, help="random seed (default: 0)")
     run.add_argument("--epochs", type=int, default=sup, help="override the model's epochs")
     run.add_argument("--batch-size", type=int, default=sup, help="override the batch size")
@@ -232,9 +234,10 @@ def _run_config(args: argparse.Namespace) -> Any:
             given[key] = dict(given[key])
     resume = getattr(args, "resume", None)
     if resume is not None:
-        # how fast and from where, not what: allowed with --resume
-        workers = given.pop("workers", None)
-        features = given.pop("features", None)
+        # how fast and from where, not what: allowed with --resume (a device whose training
+        # differs, e.g. CUDA's fused optimiser step, is refused by the run's identity)
+        where = {k: given.pop(k) for k in ("workers", "features", "device", "parallel_folds")
+                 if k in given}
         if given:
             names = ", ".join("--" + k.replace("_", "-").replace("-options", "-opt") for k in given)
             raise MerbenchError(f"--resume takes every option from {resume}/run.json; "
@@ -242,9 +245,9 @@ def _run_config(args: argparse.Namespace) -> Any:
         stored = RunDirectory(resume).read_run_file().get("config", {})
         config = RunConfig.from_dict(stored)
         config.out = resume
-        config.workers = workers
-        if features is not None:
-            config.features = features
+        config.workers = where.pop("workers", None)
+        for key, value in where.items():
+            setattr(config, key, value)
         return config
     missing = [f"--{k}" for k in ("model", "dataset") if k not in given]
     if missing:
@@ -423,12 +426,17 @@ def _command_validate(args: argparse.Namespace) -> int:
 
 
 def _command_status(args: argparse.Namespace) -> int:
-    from merbench.results.status import describe, statuses
+    from merbench.results.status import describe, run_dirs, run_status
 
+    unreadable = 0
     for path in args.dirs:
-        for status in statuses(path):
-            print(describe(status))
-    return 0
+        for run_dir in run_dirs(path):
+            try:
+                print(describe(run_status(run_dir)))
+            except MerbenchError as exc:  # one bad directory hides none of the others
+                unreadable += 1
+                print(f"merbench: error: {exc}", file=sys.stderr)
+    return EXIT_USAGE if unreadable else 0
 
 
 def _command_leaderboard(args: argparse.Namespace) -> int:
@@ -474,7 +482,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"merbench: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except OSError as exc:  # the file system said no (full disk, permissions) mid-command
-        print(f"merbench: error: {_os_error(exc)}", file=sys.stderr)
+        print(f"merbench: error: {_os_error(exc, args.command)}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:  # run and extract say more; the other commands change nothing
         print(f"merbench: interrupted — 'merbench {args.command}' did not finish; run it "
@@ -482,7 +490,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERRUPTED
 
 
-def _os_error(exc: OSError) -> str:
+def _os_error(exc: OSError, command: str) -> str:
     """One line for a file-system failure that no check caught, with what to do about it."""
     import errno
 
@@ -491,8 +499,9 @@ def _os_error(exc: OSError) -> str:
            errno.EROFS: "use a writable location",
            errno.ENOENT: "check that the path exists"}.get(exc.errno or 0, "fix the cause")
     where = f" ({exc.filename})" if exc.filename else ""
-    return (f"{exc.strerror or exc}{where}; {fix}, then run the same command again: work "
-            "already finished is kept")
+    kept = ": work already finished is kept" if command in ("run", "extract") else ""
+    return (f"'merbench {command}' failed on a file: {exc.strerror or exc}{where} "
+            f"[{type(exc).__name__}]; {fix}, then run the same command again{kept}")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -59,8 +59,9 @@ def print_results(results: dict[str, Any], run_dir: Path) -> None:
     engine = results.get("engine") or {}
     if engine.get("mode") == "fold-parallel":
         lowered = engine.get("lowered_after_out_of_memory_from")
-        console.print(f"engine: {engine['folds_at_once']} folds trained at once "
-                      f"(fold-parallel, {engine['reason']}"
+        at_once = (f"{engine['folds_at_once']} folds trained at once"
+                   if engine["folds_at_once"] > 1 else "one fold at a time")
+        console.print(f"engine: {at_once} (fold-parallel, {engine['reason']}"
                       + (f"; lowered from {lowered} after running out of memory"
                          if lowered else "") + ")")
         if not engine.get("same_numbers_as_sequential", True):
@@ -71,8 +72,9 @@ def print_results(results: dict[str, Any], run_dir: Path) -> None:
     at_once = [fold.get("folds_at_once") for fold in results.get("folds", [])]
     alone, together = at_once.count(1), sum(1 for k in at_once if k and k > 1)
     if alone and together:
-        console.print(f"note: across its sessions this run trained {alone} fold(s) one at a "
-                      f"time and {together} together with others (folds[].folds_at_once); "
+        console.print(f"note: this run trained {alone} fold(s) alone and {together} "
+                      "together with others (folds[].folds_at_once: a resumed run, an "
+                      "out-of-memory retry or a group left with one fold); "
                       "with dropout, or in bf16 or tf32, the two ways draw other dropout "
                       "masks or round differently")
     if results.get("weights"):

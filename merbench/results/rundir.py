@@ -19,6 +19,7 @@ import io
 import json
 import os
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,7 @@ from merbench.runinfo import FoldOutcome
 
 RUN_FILE = "run.json"
 FOLDS_DIR = "folds"
+LOCK_ATTEMPTS, LOCK_WAIT_S = 10, 0.1  # a second in all before a held directory is refused
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
@@ -105,15 +107,19 @@ class RunDirectory:
                                 "choose a directory you can write to") from None
         fd = os.open(self.path, os.O_RDONLY)
         try:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                raise MerbenchError(
-                    f"another merbench process is running in {self.path}; wait for it to "
-                    "finish (it keeps every fold it trains), or choose another --out"
-                ) from None
-            except OSError:  # the file system has no locks: run as before there were any
-                pass
+            for attempt in range(LOCK_ATTEMPTS):
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:  # 'merbench status' looks for a moment: wait it out
+                    if attempt == LOCK_ATTEMPTS - 1:
+                        raise MerbenchError(
+                            f"another merbench process is running in {self.path}; wait for "
+                            "it to finish (it keeps every fold it trains), or choose another "
+                            "--out") from None
+                    time.sleep(LOCK_WAIT_S)
+                except OSError:  # the file system has no locks: run as before there were any
+                    break
             yield
         finally:
             os.close(fd)  # releases the lock

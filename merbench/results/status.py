@@ -74,20 +74,20 @@ def run_status(path: Path) -> RunStatus:
                             "dataset, protocol, seed); it was not written by merbench") from None
 
 
-def statuses(path: Path) -> list[RunStatus]:
-    """A run directory's progress, or that of every run under a folder (the seeds of a
+def run_dirs(path: Path) -> list[Path]:
+    """``path`` if it is a run directory, else every run directory under it (the seeds of a
     ``--seeds`` folder, or a whole ``runs/``), in natural order (seed-2 before seed-10)."""
     path = Path(path)
     if not path.is_dir():
         raise MerbenchError(f"{path} is not a directory; give a run directory (--out of "
                             "'merbench run'), a --seeds folder or a folder of runs")
     if (path / RUN_FILE).exists():
-        return [run_status(path)]
+        return [path]
     runs = sorted((found.parent for found in path.rglob(RUN_FILE)), key=_natural)
     if not runs:
         raise MerbenchError(f"{path} holds no merbench run (no {RUN_FILE} in it or below); "
                             "give a run directory, a --seeds folder or a folder of runs")
-    return [run_status(run) for run in runs]
+    return runs
 
 
 def _natural(path: Path) -> list[object]:

@@ -60,6 +60,12 @@ def build_optimizer(params: object, recipe: TrainRecipe, device: str = "cpu",
 FUSABLE_OPTIMIZERS = ("adam", "adamw")
 
 
+def fused_step_on_cpu() -> bool:
+    """Whether this torch has Adam's fused step for CPU tensors (torch 2.4 and newer)."""
+    major, minor = (int(part) for part in torch.__version__.split(".")[:2])
+    return (major, minor) >= (2, 4)
+
+
 def uses_fused_optimizer(recipe: TrainRecipe, device: str, on_cpu: bool = False) -> bool:
     """Whether training on ``device`` uses the fused optimiser step (recorded in results):
     always on CUDA, on a CPU when asked (it rounds differently from the default step)."""
