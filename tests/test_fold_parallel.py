@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from interrupt import stopping_after
 from merbench_htnet.htnet import HTNet
 
 import merbench
@@ -276,27 +277,11 @@ def test_one_fold_too_large_for_memory_is_one_line_and_keeps_the_rest(tmp_path: 
     assert [p.name for p in (out / "folds").iterdir()] == ["fold-000.npz"]
 
 
-class _StopAfter:
-    """Stops a run like Ctrl-C once ``n`` folds have finished."""
-
-    def __init__(self, n: int) -> None:
-        self.n = n
-        self.seen = 0
-
-    @merbench.hookimpl
-    def merbench_fold_finished(self, run, fold) -> None:
-        self.seen += 1
-        if self.seen == self.n:
-            raise KeyboardInterrupt
-
-
 def test_each_fold_records_how_many_trained_with_it(tmp_path: Path, cli) -> None:
     """A run resumed with another engine says so: with dropout the engines draw other masks."""
-    from merbench.plugins import load_plugins
-
     with pytest.raises(KeyboardInterrupt):
         run(tmp_path, "mixed", parallel_folds=2,
-            plugins=load_plugins(extra=[("stop", _StopAfter(2))]))
+            plugins=stopping_after(2))
     results = run(tmp_path, "mixed", parallel_folds=1)
     assert [f["folds_at_once"] for f in results["folds"]] == [2, 2, 1, 1]
     assert [f["resumed"] for f in results["folds"]] == [True, True, False, False]
@@ -330,10 +315,8 @@ def test_a_default_step_run_continues_only_with_the_default_step(tmp_path: Path,
     """On CUDA the fused step always trains: a CPU run of the default step is refused there
     with how to go on, and a CPU run of either step continues only with the same step."""
     import merbench.training.device as device_module
-    from merbench.plugins import load_plugins
-
     with pytest.raises(KeyboardInterrupt):
-        run(tmp_path, "r", plugins=load_plugins(extra=[("stop", _StopAfter(2))]))
+        run(tmp_path, "r", plugins=stopping_after(2))
     code, _, err = cli("run", "--resume", tmp_path / "r", "--fused-optimizer")
     assert code == 2 and "--resume takes every option" in err
     monkeypatch.setattr(device_module, "resolve_device", lambda name: "cuda")

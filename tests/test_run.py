@@ -14,6 +14,7 @@ from typing import ClassVar
 import numpy as np
 import pandas as pd
 import pytest
+from interrupt import stopping_after
 from sklearn.linear_model import LogisticRegression
 
 import merbench
@@ -72,23 +73,9 @@ def test_results_file_and_predictions(tmp_path: Path) -> None:
         assert fold["epoch_predictions"].shape == (3, len(fold["y_true"]))
 
 
-class _Interrupt:
-    """A reporter plugin that stops the run after some folds, like Ctrl-C would."""
-
-    def __init__(self, after: int) -> None:
-        self.after = after
-        self.seen = 0
-
-    @merbench.hookimpl
-    def merbench_fold_finished(self, run, fold) -> None:
-        self.seen += 1
-        if self.seen == self.after:
-            raise KeyboardInterrupt
-
-
 def test_resume_skips_finished_folds_and_matches_an_uninterrupted_run(tmp_path: Path) -> None:
     reference = _run(tmp_path, "whole", epochs=4)
-    interrupted = load_plugins(extra=[("interrupt", _Interrupt(after=2))])
+    interrupted = stopping_after(2)
     with pytest.raises(KeyboardInterrupt):
         _run(tmp_path, "resumed", epochs=4, plugins=interrupted)
     folds = tmp_path / "resumed" / "folds"
@@ -302,7 +289,7 @@ def test_an_option_set_to_its_default_is_the_run_without_it(tmp_path: Path) -> N
 
 def test_a_run_recorded_with_explicit_defaults_still_resumes(tmp_path: Path) -> None:
     """Directories started before defaults were left out recorded them in run.json."""
-    interrupted = load_plugins(extra=[("interrupt", _Interrupt(after=2))])
+    interrupted = stopping_after(2)
     with pytest.raises(KeyboardInterrupt):
         _run(tmp_path, "old", plugins=interrupted)
     run_file = tmp_path / "old" / "run.json"
@@ -345,7 +332,7 @@ def test_one_process_at_a_time_in_a_run_directory(tmp_path: Path, cli) -> None:
 def test_status_says_how_far_a_run_has_got(tmp_path: Path, cli) -> None:
     from merbench.results.rundir import RunDirectory
 
-    interrupted = load_plugins(extra=[("interrupt", _Interrupt(after=2))])
+    interrupted = stopping_after(2)
     with pytest.raises(KeyboardInterrupt):
         _run(tmp_path, "r", plugins=interrupted)
     code, out, err = cli("status", tmp_path / "r")
@@ -385,7 +372,7 @@ def test_status_says_how_far_a_run_has_got(tmp_path: Path, cli) -> None:
 
 
 def test_a_seeds_run_recorded_with_explicit_defaults_still_resumes(tmp_path: Path) -> None:
-    interrupted = load_plugins(extra=[("interrupt", _Interrupt(after=2))])
+    interrupted = stopping_after(2)
     common = {"dataset_options": SMALL, "epochs": 3, "device": "cpu"}
     with pytest.raises(KeyboardInterrupt):
         merbench.run_seeds("ststnet", "synthetic", [0], out=tmp_path / "s",

@@ -1,0 +1,25 @@
+"""A reporter plugin that stops a run like Ctrl-C would, for tests of resuming."""
+
+from __future__ import annotations
+
+import merbench
+from merbench.plugins import Plugins, load_plugins
+
+
+class StopAfter:
+    """Raises KeyboardInterrupt once ``after`` folds have finished."""
+
+    def __init__(self, after: int) -> None:
+        self.after = after
+        self.seen = 0
+
+    @merbench.hookimpl
+    def merbench_fold_finished(self, run, fold) -> None:
+        self.seen += 1
+        if self.seen == self.after:
+            raise KeyboardInterrupt
+
+
+def stopping_after(folds: int) -> Plugins:
+    """The installed plugins plus one that stops the run after ``folds`` folds."""
+    return load_plugins(extra=[("stop", StopAfter(folds))])
