@@ -337,3 +337,20 @@ def test_fused_on_cpu_needs_a_recent_torch(cli, monkeypatch) -> None:
     code, _, err = cli("run", "--model", "offapexnet", "--dataset", "synthetic",
                        "--fused-optimizer", "--quiet")
     assert code == 2 and "--fused-optimizer needs torch 2.4 or newer on a CPU" in err
+
+
+def test_the_progress_bar_does_not_count_a_retried_fold_twice(tmp_path: Path) -> None:
+    from merbench.cli.progress import ProgressReporter
+    from merbench.runinfo import RunInfo
+
+    info = RunInfo(run_dir=tmp_path, model="htnet", dataset="synthetic", protocol="loso",
+                   n_folds=2, folds_to_train=2, epochs=3, device="cpu")
+    reporter = ProgressReporter()
+    reporter.merbench_run_start(run=info)
+    task = reporter._progress.tasks[0]
+    for fold, epochs in ((0, [1, 2]), (1, [1, 2]),  # both together, then out of memory
+                         (0, [1, 2, 3]), (1, [1, 2, 3])):  # each again, alone
+        for epoch in epochs:
+            reporter.merbench_epoch_finished(run=info, fold_index=fold, epoch=epoch)
+    assert task.completed == task.total == 6
+    reporter.stop()

@@ -31,6 +31,7 @@ class ProgressReporter:
         self._n_folds = 0
         self._extraction: Progress | None = None
         self._extraction_task: Any = None
+        self._epochs: dict[int, int] = {}  # the furthest epoch each fold has reported
 
     @hookimpl
     def merbench_extraction_progress(self, feature: str, dataset: str, done: int,
@@ -77,9 +78,13 @@ class ProgressReporter:
 
     @hookimpl
     def merbench_epoch_finished(self, run: RunInfo, fold_index: int, epoch: int) -> None:
+        # A fold trained again (fewer folds at once after running out of memory) reports
+        # its epochs anew: the bar moves on only past the furthest epoch already shown.
+        ahead = max(epoch - self._epochs.get(fold_index, 0), 0)
+        self._epochs[fold_index] = max(epoch, self._epochs.get(fold_index, 0))
         if self._progress is not None:
             self._progress.update(
-                self._task, advance=1,
+                self._task, advance=ahead,
                 description=f"{run.model} on {run.dataset} fold {fold_index + 1}/{run.n_folds}",
             )
 
