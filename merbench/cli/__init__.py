@@ -79,8 +79,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="run directory (default: runs/MODEL-DATASET-PROTOCOL-seedN-HASH)")
     run.add_argument("--resume", type=Path, default=sup, metavar="DIR",
                      help="continue the run in DIR with the options it was started with "
-                          "(only --device, --parallel-folds, --workers and --features may "
-                          "be given with it)")
+                          "(only --device, --parallel-folds, --fused-optimizer, --workers "
+                          "and --features may be given with it)")
     run.add_argument("--seed", type=int, default=sup, help="random seed (default: 0)")
     run.add_argument("--epochs", type=int, default=sup, help="override the model's epochs")
     run.add_argument("--batch-size", type=int, default=sup, help="override the batch size")
@@ -234,10 +234,10 @@ def _run_config(args: argparse.Namespace) -> Any:
             given[key] = dict(given[key])
     resume = getattr(args, "resume", None)
     if resume is not None:
-        # how fast and from where, not what: allowed with --resume (a device whose training
-        # differs, e.g. CUDA's fused optimiser step, is refused by the run's identity)
-        where = {k: given.pop(k) for k in ("workers", "features", "device", "parallel_folds")
-                 if k in given}
+        # how fast and from where, not what: allowed with --resume (a device or step whose
+        # training differs, e.g. CUDA's fused optimiser step, is refused by the identity)
+        where = {k: given.pop(k) for k in ("workers", "features", "device", "parallel_folds",
+                                            "fused_optimizer") if k in given}
         if given:
             names = ", ".join("--" + k.replace("_", "-").replace("-options", "-opt") for k in given)
             raise MerbenchError(f"--resume takes every option from {resume}/run.json; "
