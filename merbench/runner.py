@@ -26,7 +26,12 @@ from merbench.metrics import pooled_scores
 from merbench.plugins import PluginRuntimeWarning, Plugins, default_plugins
 from merbench.protocols import Fold, folds_fingerprint
 from merbench.registry import Entry
-from merbench.results.rundir import RunDirectory, atomic_write_bytes, atomic_write_json
+from merbench.results.rundir import (
+    DifferentRun,
+    RunDirectory,
+    atomic_write_bytes,
+    atomic_write_json,
+)
 from merbench.results.schema import SCHEMA_VERSION, environment, now_iso, predictions_frame
 from merbench.results.seeds import over_seeds
 from merbench.runinfo import FoldOutcome, RunInfo
@@ -226,9 +231,11 @@ class _Plan:
                     f"--fused-optimizer is a step of {' and '.join(FUSABLE_OPTIMIZERS)}, and "
                     f"model '{config.model}' trains with {self.recipe.optimizer}; leave it out")
             if config.fused_optimizer and not fused_step_on_cpu():
-                raise MerbenchError("--fused-optimizer needs torch 2.4 or newer on a CPU (this "
-                                    "is torch " + _torch_version() + "); upgrade torch or "
-                                    "leave it out")
+                import torch
+
+                raise MerbenchError(f"--fused-optimizer needs torch 2.4 or newer on a CPU (this "
+                                    f"is torch {torch.__version__}); upgrade torch or leave "
+                                    "it out")
         else:
             for option in ("epochs", "batch_size", "lr"):
                 if getattr(config, option) is not None:
@@ -483,19 +490,22 @@ def run(config: RunConfig, plugins: Plugins | None = None) -> RunResult:
     identity = plan.identity()
     run_dir = RunDirectory(config.out if config.out is not None else plan.default_out())
     with run_dir.held():
-        _check_optimizer_step(plan, run_dir, identity)
-        run_dir.open(identity, config.to_dict(), recorded_as=plan.identity_as_given(),
-                     n_folds=len(plan.folds))
+        try:
+            run_dir.open(identity, config.to_dict(), recorded_as=plan.identity_as_given(),
+                         n_folds=len(plan.folds))
+        except DifferentRun as refused:
+            _explain_optimizer_step(plan, run_dir, identity, refused.stored)
+            raise
         return _run_held(plan, identity, run_dir, started)
 
 
-def _check_optimizer_step(plan: _Plan, run_dir: RunDirectory,
-                          identity: dict[str, Any]) -> None:
-    """A run's folds all take one optimiser step; say how to continue one started with the
-    other (CUDA always takes the fused step, a CPU the default unless --fused-optimizer)."""
-    if not (run_dir.path / "run.json").exists() or not run_dir.has_results():
-        return
-    stored = (run_dir.read_run_file().get("identity") or {}).get("hyperparameters") or {}
+def _explain_optimizer_step(plan: _Plan, run_dir: RunDirectory, identity: dict[str, Any],
+                            stored_identity: Any) -> None:
+    """A run's folds all take one optimiser step; where the run in ``run_dir`` differs from
+    this one only in that step, say how to continue it (CUDA always takes the fused step, a
+    CPU the default unless --fused-optimizer)."""
+    stored = (stored_identity if isinstance(stored_identity, dict) else {}).get(
+        "hyperparameters") or {}
     ours = identity.get("hyperparameters") or {}
     if {**stored, "fused_optimizer": None} != {**ours, "fused_optimizer": None} or \
             bool(stored.get("fused_optimizer")) == bool(ours.get("fused_optimizer")):
@@ -784,12 +794,6 @@ def _out_of_memory(exc: BaseException) -> bool:
             sign in text for sign in ("can't allocate memory", "out of memory",
                                       "CUBLAS_STATUS_ALLOC_FAILED", "CUDNN_STATUS_ALLOC_FAILED",
                                       "CUDNN_STATUS_NOT_ENOUGH_WORKSPACE")))
-
-
-def _torch_version() -> str:
-    import torch
-
-    return torch.__version__
 
 
 def _first_line(exc: BaseException) -> str:

@@ -59,9 +59,9 @@ def print_results(results: dict[str, Any], run_dir: Path) -> None:
     engine = results.get("engine") or {}
     if engine.get("mode") == "fold-parallel":
         lowered = engine.get("lowered_after_out_of_memory_from")
-        at_once = (f"{engine['folds_at_once']} folds trained at once"
-                   if engine["folds_at_once"] > 1 else "one fold at a time")
-        console.print(f"engine: {at_once} (fold-parallel, {engine['reason']}"
+        how = (f"{engine['folds_at_once']} folds trained at once"
+               if engine["folds_at_once"] > 1 else "one fold at a time")
+        console.print(f"engine: {how} (fold-parallel, {engine['reason']}"
                       + (f"; lowered from {lowered} after running out of memory"
                          if lowered else "") + ")")
         if not engine.get("same_numbers_as_sequential", True):

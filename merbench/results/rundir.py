@@ -75,6 +75,17 @@ def differences(ours: Any, theirs: Any, prefix: str = "") -> list[str]:
     return []
 
 
+class DifferentRun(MerbenchError):
+    """The run directory holds another run than the one asked for; ``stored`` is its
+    identity, for a caller that can say more about a particular difference."""
+
+    def __init__(self, path: Path, identity: dict[str, Any], stored: Any) -> None:
+        diff = differences(identity, stored)[:3]
+        super().__init__(f"--out {path} holds a different run ({'; '.join(diff)}); choose "
+                         "another --out, or delete that directory to start over")
+        self.stored = stored
+
+
 class RunDirectory:
     """Create, resume or refuse a run directory for one run identity."""
 
@@ -156,17 +167,14 @@ class RunDirectory:
                 )
             recorded = self.read_run_file()
             stored = recorded.get("identity")
-            if stored != identity and stored != recorded_as and not self.has_results():
+            same = stored == identity or (recorded_as is not None and stored == recorded_as)
+            if not same and not self.has_results():
                 # Nothing was computed here (e.g. the run stopped on a bad option before its
                 # first fold): start the new run in its place.
                 atomic_write_json(self.path / RUN_FILE, fresh)
                 return
-            if stored != identity and (recorded_as is None or stored != recorded_as):
-                diff = differences(identity, stored)[:3]
-                raise MerbenchError(
-                    f"--out {self.path} holds a different run ({'; '.join(diff)}); "
-                    "choose another --out, or delete that directory to start over"
-                )
+            if not same:
+                raise DifferentRun(self.path, identity, stored)
             if n_folds is not None and "n_folds" not in recorded:  # started by an older merbench
                 atomic_write_json(self.path / RUN_FILE, {**recorded, "n_folds": n_folds})
             return
