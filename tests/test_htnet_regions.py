@@ -138,8 +138,9 @@ def test_on_synthetic_through_the_registry() -> None:
     assert not np.array_equal(out.values, corrected.values)
 
 
-def test_a_run_records_the_crop_and_the_landmarks_report(tmp_path: Path) -> None:
-    """Through the runner with a tiny scikit-learn model on the regions."""
+def _with_regions_model():
+    """The installed plugins plus a tiny scikit-learn model on the regions, to run them
+    through the runner."""
     from sklearn.linear_model import LogisticRegression
 
     from merbench.meta import ModelMeta
@@ -151,7 +152,12 @@ def test_a_run_records_the_crop_and_the_landmarks_report(tmp_path: Path) -> None
                                    description="d", citation="c", feature="htnet-regions"),
                          lambda: LogisticRegression(max_iter=200))
 
-    plugins = load_plugins(extra=[("regions", _OnRegions())])
+    return load_plugins(extra=[("regions", _OnRegions())])
+
+
+def test_a_run_records_the_crop_and_the_landmarks_report(tmp_path: Path) -> None:
+    """Through the runner with a tiny scikit-learn model on the regions."""
+    plugins = _with_regions_model()
     result = merbench.run(model="regions-logreg", dataset="synthetic", out=tmp_path / "r",
                           feature_options={"crop": "corrected"}, plugins=plugins)
     stored = json.loads((tmp_path / "r" / "results.json").read_text())["feature"]
@@ -164,18 +170,7 @@ def test_a_run_records_the_crop_and_the_landmarks_report(tmp_path: Path) -> None
 def test_the_cache_folder_is_not_part_of_the_run(tmp_path: Path) -> None:
     """``cache_dir`` says where landmarks are kept, not what they are: a run started with one
     cache folder resumes with another, and the recorded options leave it out."""
-    from sklearn.linear_model import LogisticRegression
-
-    from merbench.meta import ModelMeta
-
-    class _OnRegions:
-        @merbench.hookimpl
-        def merbench_register_models(self, registry) -> None:
-            registry.add(ModelMeta(name="regions-logreg", version=1, kind="sklearn",
-                                   description="d", citation="c", feature="htnet-regions"),
-                         lambda: LogisticRegression(max_iter=200))
-
-    plugins = load_plugins(extra=[("regions", _OnRegions())])
+    plugins = _with_regions_model()
     runs = [merbench.run(model="regions-logreg", dataset="synthetic", out=tmp_path / "r",
                          feature_options={"crop": "corrected", "cache_dir": str(tmp_path / c)},
                          plugins=plugins) for c in ("cache-a", "cache-b")]
