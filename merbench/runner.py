@@ -14,7 +14,7 @@ import time
 import warnings
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -38,6 +38,9 @@ from merbench.runinfo import FoldOutcome, RunInfo
 from merbench.selection import POLICIES, available_policies
 from merbench.training.device import check_device_name
 from merbench.training.seeding import fold_seed
+
+if TYPE_CHECKING:
+    from merbench.training.fold_checkpoint import FoldCheckpoint
 
 DEFAULT_RUNS_DIR = Path("runs")
 # bf16: torch.autocast around the forward pass and the loss; tf32: float32 tensors whose CUDA
@@ -68,6 +71,7 @@ class RunConfig:
     parallel_folds: int | None = None
     precision: str = "fp32"
     fused_optimizer: bool = False  # the fused Adam / AdamW step on a CPU (always on CUDA)
+    checkpoint_every: float = 5.0  # minutes between saves of an unfinished fold; 0: never
     model_options: dict[str, Any] = field(default_factory=dict)
     dataset_options: dict[str, Any] = field(default_factory=dict)
     feature_options: dict[str, Any] = field(default_factory=dict)
@@ -120,6 +124,9 @@ def check_options(config: RunConfig) -> None:
                             "; 1 trains one fold at a time")
     if config.workers is not None and config.workers < 1:
         raise MerbenchError(f"--workers must be at least 1 (got {config.workers})")
+    if not (config.checkpoint_every >= 0 and math.isfinite(config.checkpoint_every)):
+        raise MerbenchError(f"--checkpoint-every must be a number of minutes >= 0 (got "
+                            f"{config.checkpoint_every}); 0 saves no unfinished fold")
     if config.inner_val_subjects < 1:
         raise MerbenchError(
             f"--inner-val-subjects must be at least 1 (got {config.inner_val_subjects})"
@@ -143,7 +150,7 @@ def _short_hash(payload: Any) -> str:
 
 # RunConfig fields added after --seeds folders were first named by a hash of the config:
 # left out of that hash at their defaults, so a repeated command finds its folder again.
-_LATER_FIELDS = {"fused_optimizer": False}
+_LATER_FIELDS = {"fused_optimizer": False, "checkpoint_every": 5.0}
 
 
 def _seeds_dir(config: RunConfig, seeds: list[int]) -> Path:
@@ -559,7 +566,7 @@ def _run_held(plan: _Plan, identity: dict[str, Any], run_dir: RunDirectory,
         try:
             if len(group) == 1:
                 trained = [_train_fold(plan, group[0], features, labels, info, device_name,
-                                       notify)]
+                                       notify, run_dir)]
             else:
                 trained = _train_together(plan, group, features, labels, info, device_name,
                                           notify)
@@ -578,6 +585,7 @@ def _run_held(plan: _Plan, identity: dict[str, Any], run_dir: RunDirectory,
         else:
             for outcome in trained:
                 run_dir.save_fold(outcome)
+                run_dir.discard_partial(outcome.index)  # a state set aside by another engine
                 done[outcome.index] = outcome
                 notify("merbench_fold_finished", run=info, fold=outcome)
             continue
@@ -727,10 +735,11 @@ def _outcome(plan: _Plan, inputs: _FoldInputs, labels: np.ndarray, predictions: 
 
 
 def _train_fold(plan: _Plan, fold: Fold, features: np.ndarray, labels: np.ndarray,
-                info: RunInfo, device_name: str, notify: _Notifier) -> FoldOutcome:
+                info: RunInfo, device_name: str, notify: _Notifier,
+                run_dir: RunDirectory) -> FoldOutcome:
     started = time.perf_counter()
     inputs = _fold_inputs(plan, fold, features, labels)
-    report = None
+    report, checkpoint = None, None
     if not plan.trains:
         from merbench.training.torch_trainer import evaluate_weights
 
@@ -746,10 +755,12 @@ def _train_fold(plan: _Plan, fold: Fold, features: np.ndarray, labels: np.ndarra
         def on_epoch(epoch: int) -> None:
             notify("merbench_epoch_finished", run=info, fold_index=fold.index, epoch=epoch)
 
+        checkpoint = _fold_checkpoint(plan, fold, inputs.seed, run_dir)
         predictions = train_fold(plan.build_model, plan.recipe, inputs.x_train, inputs.y_train,
                                  inputs.x_test, device=plan.device, seed=inputs.seed,
                                  on_epoch=on_epoch, precision=plan.config.precision,
-                                 fused_optimizer=plan.config.fused_optimizer)
+                                 fused_optimizer=plan.config.fused_optimizer,
+                                 checkpoint=checkpoint)
     else:
         from merbench.training.estimator import fit_predict
 
@@ -757,8 +768,25 @@ def _train_fold(plan: _Plan, fold: Fold, features: np.ndarray, labels: np.ndarra
                              inputs.x_test, seed=inputs.seed, groups=inputs.groups)
         predictions, report = fitted.predictions, fitted.report
         notify("merbench_epoch_finished", run=info, fold_index=fold.index, epoch=1)
-    return _outcome(plan, inputs, labels, predictions, time.perf_counter() - started,
+    before = checkpoint.seconds_before if checkpoint is not None else 0.0
+    return _outcome(plan, inputs, labels, predictions, before + time.perf_counter() - started,
                     device_name, report)
+
+
+def _fold_checkpoint(plan: _Plan, fold: Fold, seed: int,
+                     run_dir: RunDirectory) -> FoldCheckpoint | None:
+    """Where this fold's unfinished training is saved every ``--checkpoint-every`` minutes,
+    or None when it is not saved (0 minutes)."""
+    if plan.config.checkpoint_every <= 0:
+        return None
+    import torch
+
+    from merbench.training.fold_checkpoint import FoldCheckpoint
+
+    belongs_to = {"test": [int(i) for i in fold.test], "seed": seed,
+                  "epochs": plan.recipe.epochs, "device": torch.device(plan.device).type}
+    return FoldCheckpoint(run_dir.partial_path(fold.index), plan.config.checkpoint_every * 60,
+                          belongs_to, fold.label)
 
 
 def _train_together(plan: _Plan, folds: list[Fold], features: np.ndarray, labels: np.ndarray,

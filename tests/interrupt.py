@@ -1,4 +1,4 @@
-"""A reporter plugin that stops a run like Ctrl-C would, for tests of resuming."""
+"""Reporter plugins that stop a run like Ctrl-C would, for tests of resuming."""
 
 from __future__ import annotations
 
@@ -23,3 +23,20 @@ class StopAfter:
 def stopping_after(folds: int) -> Plugins:
     """The installed plugins plus one that stops the run after ``folds`` folds."""
     return load_plugins(extra=[("stop", StopAfter(folds))])
+
+
+class StopAtEpoch:
+    """Raises KeyboardInterrupt once the ``fold_index``-th fold has finished ``epoch`` epochs."""
+
+    def __init__(self, fold_index: int, epoch: int) -> None:
+        self.fold_index, self.epoch = fold_index, epoch
+
+    @merbench.hookimpl
+    def merbench_epoch_finished(self, run, fold_index, epoch) -> None:
+        if (fold_index, epoch) == (self.fold_index, self.epoch):
+            raise KeyboardInterrupt
+
+
+def stopping_at_epoch(fold_index: int, epoch: int) -> Plugins:
+    """The installed plugins plus one that stops the run inside fold ``fold_index``."""
+    return load_plugins(extra=[("stop", StopAtEpoch(fold_index, epoch))])

@@ -79,8 +79,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="run directory (default: runs/MODEL-DATASET-PROTOCOL-seedN-HASH)")
     run.add_argument("--resume", type=Path, default=sup, metavar="DIR",
                      help="continue the run in DIR with the options it was started with "
-                          "(only --device, --parallel-folds, --fused-optimizer, --workers "
-                          "and --features may be given with it)")
+                          "(only --device, --parallel-folds, --fused-optimizer, --workers, "
+                          "--features and --checkpoint-every may be given with it)")
     run.add_argument("--seed", type=int, default=sup, help="random seed (default: 0)")
     run.add_argument("--epochs", type=int, default=sup, help="override the model's epochs")
     run.add_argument("--batch-size", type=int, default=sup, help="override the batch size")
@@ -103,6 +103,10 @@ def build_parser() -> argparse.ArgumentParser:
                      help="on a CPU, take Adam's and AdamW's fused step (1.25x to 1.43x faster "
                           "training for OFF-ApexNet); it rounds differently from the default "
                           "step, so it is part of the run's identity. CUDA runs always take it")
+    run.add_argument("--checkpoint-every", type=float, default=sup, metavar="MINUTES",
+                     help="save an unfinished fold's training state every MINUTES (default: "
+                          "5; 0: never), so an interrupted run goes on from there instead of "
+                          "from the fold's first epoch (allowed with --resume)")
     run.add_argument("--skip-missing", action="store_true", default=sup,
                      help="leave out samples whose frames or annotations are unusable (datasets "
                           "that read raw files); results.json lists them under dataset.skipped")
@@ -219,7 +223,7 @@ def build_parser() -> argparse.ArgumentParser:
 _RUN_FIELDS = ("model", "dataset", "feature", "protocol", "out", "seed", "epochs", "batch_size",
                "lr", "device", "selection", "inner_val_subjects", "shuffle_train_labels",
                "data_root", "skip_missing", "weights", "parallel_folds", "workers", "precision",
-               "fused_optimizer",
+               "fused_optimizer", "checkpoint_every",
                "features", "model_options",
                "dataset_options", "feature_options", "protocol_options")
 
@@ -237,7 +241,8 @@ def _run_config(args: argparse.Namespace) -> Any:
         # how fast and from where, not what: allowed with --resume (a device or step whose
         # training differs, e.g. CUDA's fused optimiser step, is refused by the identity)
         where = {k: given.pop(k) for k in ("workers", "features", "device", "parallel_folds",
-                                            "fused_optimizer") if k in given}
+                                            "fused_optimizer", "checkpoint_every")
+                 if k in given}
         if given:
             names = ", ".join("--" + k.replace("_", "-").replace("-options", "-opt") for k in given)
             raise MerbenchError(f"--resume takes every option from {resume}/run.json; "

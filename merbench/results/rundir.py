@@ -4,11 +4,13 @@ Layout::
 
     run.json            what runs (identity), the options it was started with, its folds
     folds/fold-NNN.npz  one finished fold: test samples and per-epoch predictions
+    partial/fold-NNN.pt an unfinished fold's training state (removed when the fold finishes)
     results.json        pooled metrics and provenance, written when all folds are done
     predictions.csv     one row per sample with the selected prediction
 
-Fold files are written atomically (a temporary file, then a rename), so an interrupted run
-loses at most the fold in progress, and a resumed run never retrains a finished fold. One
+Fold files and saved states are written atomically (a temporary file, then a rename), so an
+interrupted run loses at most the epochs since the fold in progress last saved its state
+(every ``--checkpoint-every`` minutes), and a resumed run never retrains a finished fold. One
 process at a time works in a directory (:meth:`RunDirectory.held`).
 """
 
@@ -20,9 +22,9 @@ import json
 import os
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 
@@ -31,16 +33,23 @@ from merbench.runinfo import FoldOutcome
 
 RUN_FILE = "run.json"
 FOLDS_DIR = "folds"
+PARTIAL_DIR = "partial"
 LOCK_ATTEMPTS, LOCK_WAIT_S = 10, 0.1  # a second in all before a held directory is refused
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` so that readers see the old file or the whole new one."""
+    atomic_write(path, lambda handle: handle.write(data))
+
+
+def atomic_write(path: Path, write: Callable[[BinaryIO], object]) -> None:
+    """Let ``write`` fill ``path`` so that readers see the old file or the whole new one
+    (a temporary file beside it, then a rename); for files too large to build in memory."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            write(handle)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
@@ -206,6 +215,18 @@ class RunDirectory:
 
     def fold_path(self, index: int) -> Path:
         return self.folds_dir / f"fold-{index:03d}.npz"
+
+    def partial_path(self, index: int) -> Path:
+        """Where fold ``index``'s unfinished training state is saved."""
+        return self.path / PARTIAL_DIR / f"fold-{index:03d}.pt"
+
+    def discard_partial(self, index: int) -> None:
+        """Remove fold ``index``'s unfinished state (the fold has finished), and the folder
+        once no other fold's state is in it."""
+        with contextlib.suppress(OSError):  # a state left behind is never read again
+            self.partial_path(index).unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # not empty, or never made
+            (self.path / PARTIAL_DIR).rmdir()
 
     def save_fold(self, fold: FoldOutcome) -> None:
         buffer = io.BytesIO()

@@ -3,7 +3,8 @@
 A full protocol can take hours (OFF-ApexNet's 68 folds x 3000 epochs on a CPU: half a day
 per seed). Its directory already says how far it is: ``run.json`` names the run and its
 number of folds, every finished fold is a file that records its training time, and a running
-process holds the directory's lock. Nothing is loaded but those small files.
+process holds the directory's lock; an unfinished fold's saved state records its epochs.
+Nothing is loaded but those small files and the saved states' headers.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from merbench.errors import MerbenchError
-from merbench.results.rundir import FOLDS_DIR, RUN_FILE, RunDirectory
+from merbench.results.rundir import FOLDS_DIR, PARTIAL_DIR, RUN_FILE, RunDirectory
 
 
 @dataclass(frozen=True)
@@ -34,14 +35,20 @@ class RunStatus:
     finished: int
     fold_seconds: tuple[float, ...]  # the finished folds' training times
     damaged: int  # fold files that cannot be read (a resumed run retrains them)
+    saved_epochs: tuple[int, ...]  # the epochs of each unfinished fold whose state is saved
+    epochs: int | None  # a fold's epochs, from the recipe in run.json (None: not recorded)
     complete: bool  # results.json is written
     running: bool | None  # None: the file system cannot say
 
     def seconds_left(self) -> float | None:
-        """The unfinished folds times the median time of a finished one, or None."""
+        """The unfinished folds times the median time of a finished one, less the epochs
+        their saved states have trained, or None."""
         if self.complete or self.n_folds is None or not self.fold_seconds:
             return None
-        return max(self.n_folds - self.finished, 0) * statistics.median(self.fold_seconds)
+        folds = max(self.n_folds - self.finished, 0)
+        if self.epochs:
+            folds -= sum(min(done, self.epochs) for done in self.saved_epochs) / self.epochs
+        return max(folds, 0) * statistics.median(self.fold_seconds)
 
 
 def run_status(path: Path) -> RunStatus:
@@ -56,6 +63,11 @@ def run_status(path: Path) -> RunStatus:
                 seconds.append(float(json.loads(str(data["meta"]))["seconds"]))
         except Exception:  # what load_fold calls damaged: the resumed run says which
             damaged += 1
+    from merbench.training.fold_checkpoint import saved_epochs
+
+    saved = [saved_epochs(state) for state in sorted((directory.path / PARTIAL_DIR).glob(
+        "fold-*.pt"))]
+    epochs = (identity.get("hyperparameters") or {}).get("epochs")
     n_folds = recorded.get("n_folds")
     results_file = directory.path / "results.json"
     complete = results_file.exists()
@@ -67,7 +79,9 @@ def run_status(path: Path) -> RunStatus:
             path=directory.path, model=identity["model"]["name"],
             dataset=identity["dataset"]["name"], protocol=identity["protocol"]["name"],
             seed=int(identity["seed"]), n_folds=n_folds, finished=len(seconds),
-            fold_seconds=tuple(seconds), damaged=damaged, complete=complete,
+            fold_seconds=tuple(seconds), damaged=damaged,
+            saved_epochs=tuple(e for e in saved if e is not None),
+            epochs=epochs if isinstance(epochs, int) else None, complete=complete,
             running=directory.is_held())
     except (KeyError, TypeError, ValueError):
         raise MerbenchError(f"{directory.path / RUN_FILE} does not name its run (model, "
@@ -111,6 +125,10 @@ def describe(status: RunStatus) -> str:
     left = status.seconds_left()
     if left is not None:
         parts.append(f"about {_duration(left)} to go at that pace")
+    if status.saved_epochs and not status.complete:
+        of = f" of {status.epochs}" if status.epochs else ""
+        parts.append("unfinished fold(s) saved at epoch " + ", ".join(
+            f"{done}{of}" for done in status.saved_epochs) + " (a resumed run goes on there)")
     if status.damaged:
         parts.append(f"{status.damaged} damaged fold file(s)")
     if status.running is False:

@@ -32,6 +32,7 @@ from torch import nn
 
 from merbench.errors import MerbenchError
 from merbench.meta import TrainRecipe
+from merbench.training.fold_checkpoint import FoldCheckpoint
 from merbench.training.schedule import lr_factor
 
 AUGMENT_STREAM = 0x5A17  # mixed into the fold seed for the augmentation generator
@@ -175,12 +176,15 @@ def train_fold(
     on_epoch: Callable[[int], None] | None = None,
     precision: str = "fp32",
     fused_optimizer: bool = False,
+    checkpoint: FoldCheckpoint | None = None,
 ) -> np.ndarray:
     """Train a fresh model and return the test predictions after every epoch, (epochs, n_test).
 
     The seed fixes the initial weights, dropout, the batch order and the augmentations, so
     the same seed on the same CPU gives the same predictions. ``fused_optimizer`` takes the
-    fused Adam / AdamW step on a CPU too (on CUDA it always does).
+    fused Adam / AdamW step on a CPU too (on CUDA it always does). With ``checkpoint`` the
+    training state is saved every so often and a saved state is continued, to the same
+    predictions an uninterrupted fold gives.
     """
     torch.manual_seed(seed)
     model = build_model().to(device)
@@ -197,8 +201,26 @@ def train_fold(
     xte = as_stored(x_test, device)
     n_train = len(xtr)
     predictions = torch.empty((recipe.epochs, len(xte)), dtype=torch.long, device=device)
+    streams = _RandomStreams(device, shuffle, augment_rng)
 
-    for epoch in range(recipe.epochs):
+    first_epoch = 0
+    saved = checkpoint.load() if checkpoint is not None else None
+    if saved is not None:
+        try:
+            model.load_state_dict(saved["model"])
+            optimizer.load_state_dict(saved["optimizer"])
+            streams.restore(saved["random"])
+            first_epoch = int(saved["epochs_done"])
+            predictions[:first_epoch] = saved["predictions"].to(device)
+        except (KeyError, RuntimeError, ValueError, TypeError) as exc:  # another model's state
+            checkpoint.set_aside(f"it does not fit this model: {type(exc).__name__}")
+            return train_fold(build_model, recipe, x_train, y_train, x_test, device=device,
+                              seed=seed, on_epoch=on_epoch, precision=precision,
+                              fused_optimizer=fused_optimizer, checkpoint=checkpoint)
+        if on_epoch is not None:
+            on_epoch(first_epoch)
+
+    for epoch in range(first_epoch, recipe.epochs):
         model.train()
         set_epoch_lr(optimizer, recipe, epoch)
         order = torch.randperm(n_train, generator=shuffle).to(device)
@@ -221,7 +243,40 @@ def train_fold(
             )
         if on_epoch is not None:
             on_epoch(epoch + 1)
+        if checkpoint is not None and epoch + 1 < recipe.epochs and checkpoint.due():
+            checkpoint.save({"epochs_done": epoch + 1, "model": model.state_dict(),
+                             "optimizer": optimizer.state_dict(), "random": streams.state(),
+                             "predictions": predictions[:epoch + 1].cpu()})
     return predictions.cpu().numpy()
+
+
+class _RandomStreams:
+    """The random generators a fold's training draws from: its batch order, its
+    augmentations, torch's global CPU generator (dropout on a CPU) and, on CUDA or MPS, the
+    device's (dropout there). Saving and restoring them all continues the same draws."""
+
+    def __init__(self, device: str, shuffle: torch.Generator,
+                 augment: torch.Generator) -> None:
+        self.device = torch.device(device)
+        self.shuffle, self.augment = shuffle, augment
+
+    def state(self) -> dict[str, torch.Tensor]:
+        states = {"shuffle": self.shuffle.get_state(), "augment": self.augment.get_state(),
+                  "global": torch.get_rng_state()}
+        if self.device.type == "cuda":
+            states["cuda"] = torch.cuda.get_rng_state(self.device)
+        elif self.device.type == "mps":
+            states["mps"] = torch.mps.get_rng_state()
+        return states
+
+    def restore(self, states: dict[str, torch.Tensor]) -> None:
+        self.shuffle.set_state(states["shuffle"])
+        self.augment.set_state(states["augment"])
+        torch.set_rng_state(states["global"])
+        if self.device.type == "cuda":
+            torch.cuda.set_rng_state(states["cuda"], self.device)
+        elif self.device.type == "mps":
+            torch.mps.set_rng_state(states["mps"])
 
 
 def evaluate_weights(build_model: Callable[[], nn.Module], weights: Path, x_test: np.ndarray,

@@ -1,0 +1,150 @@
+"""An unfinished fold's saved state: an interrupted fold goes on from it, to the same bits."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from interrupt import stopping_at_epoch
+from merbench_cnn.offapexnet import OffApexNet
+
+import merbench
+from merbench.meta import TrainRecipe
+from merbench.training.fold_checkpoint import FoldCheckpoint
+from merbench.training.torch_trainer import train_fold
+
+SMALL = {"subjects": 4, "samples_per_subject": 6}
+EVERY_EPOCH = 1e-9  # minutes: a state is saved after every epoch
+
+
+class Stop(Exception):
+    pass
+
+
+def _data() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(0)
+    x = rng.integers(0, 256, (70, 3, 28, 28)).astype(np.uint8)
+    return x, rng.integers(0, 3, 70), x[:9]
+
+
+@pytest.mark.parametrize("fused", [False, True], ids=["default-step", "fused-step"])
+def test_a_fold_continued_from_its_state_ends_as_an_uninterrupted_one(tmp_path: Path,
+                                                                      fused: bool) -> None:
+    """Weights, Adam's moments and the random streams (batch order, dropout) all carry on:
+    OFF-ApexNet, which has dropout, ends with the same weights and predictions to the bit."""
+    x, y, x_test = _data()
+    recipe = TrainRecipe(epochs=12, batch_size=16, lr=1e-3, optimizer="adam")
+    built: list[OffApexNet] = []
+
+    def build() -> OffApexNet:
+        built.append(OffApexNet(hidden=64))
+        return built[-1]
+
+    def fold(**kwargs) -> np.ndarray:
+        return train_fold(build, recipe, x, y, x_test, device="cpu", seed=3,
+                          fused_optimizer=fused, **kwargs)
+
+    whole = fold()
+    whole_weights = built[-1].state_dict()
+
+    def stop_at_7(epoch: int) -> None:
+        if epoch == 7:
+            raise Stop
+
+    state = tmp_path / "fold-000.pt"
+    with pytest.raises(Stop):
+        fold(checkpoint=FoldCheckpoint(state, 0.0, {"fold": 0}, "s1"), on_epoch=stop_at_7)
+    assert torch.load(state, weights_only=True)["epochs_done"] == 6
+    seen: list[int] = []
+    again = FoldCheckpoint(state, 0.0, {"fold": 0}, "s1")
+    resumed = fold(checkpoint=again, on_epoch=seen.append)
+    assert seen[0] == 6 and seen[1:] == list(range(7, 13))  # epochs 1-6 are not trained again
+    assert again.seconds_before > 0
+    np.testing.assert_array_equal(resumed, whole)
+    for name, value in whole_weights.items():
+        assert torch.equal(built[-1].state_dict()[name], value), name
+    assert len(set(map(tuple, whole))) > 1, "the predictions must change for this to mean much"
+
+
+def test_an_interrupted_run_goes_on_inside_its_fold(tmp_path: Path, cli) -> None:
+    common = {"dataset_options": SMALL, "epochs": 8, "device": "cpu"}
+    whole = merbench.run("ststnet", "synthetic", out=tmp_path / "whole", **common)
+    with pytest.raises(KeyboardInterrupt):
+        merbench.run("ststnet", "synthetic", out=tmp_path / "r", checkpoint_every=EVERY_EPOCH,
+                     plugins=stopping_at_epoch(1, 6), **common)
+    saved = tmp_path / "r" / "partial" / "fold-001.pt"
+    assert saved.is_file() and (tmp_path / "r" / "folds" / "fold-000.npz").is_file()
+    assert not (tmp_path / "r" / "folds" / "fold-001.npz").exists()
+    status = " ".join(cli("status", tmp_path / "r")[1].split())
+    assert "1/4 folds, stopped" in status
+    assert "unfinished fold(s) saved at epoch 5 of 8 (a resumed run goes on there)" in status
+
+    resumed = merbench.run("ststnet", "synthetic", out=tmp_path / "r", **common)
+    assert resumed.metrics == whole.metrics
+    assert (tmp_path / "r" / "predictions.csv").read_text() == \
+        (tmp_path / "whole" / "predictions.csv").read_text()
+    assert not (tmp_path / "r" / "partial").exists()  # states go once their folds finish
+    assert "saved at" not in cli("status", tmp_path / "r")[1]
+    # the fold's recorded time counts the training before the interruption too
+    with np.load(tmp_path / "r" / "folds" / "fold-001.npz") as fold:
+        assert json.loads(str(fold["meta"]))["seconds"] > 0
+
+
+@pytest.mark.parametrize("spoil", ["damaged", "other-device", "other-model"])
+def test_a_state_that_cannot_be_continued_is_set_aside(tmp_path: Path, spoil: str) -> None:
+    common = {"dataset_options": SMALL, "epochs": 4, "device": "cpu"}
+    whole = merbench.run("ststnet", "synthetic", out=tmp_path / "whole", **common)
+    with pytest.raises(KeyboardInterrupt):
+        merbench.run("ststnet", "synthetic", out=tmp_path / "r", checkpoint_every=EVERY_EPOCH,
+                     plugins=stopping_at_epoch(0, 3), **common)
+    saved = tmp_path / "r" / "partial" / "fold-000.pt"
+    state = torch.load(saved, weights_only=True)
+    if spoil == "damaged":
+        saved.write_bytes(saved.read_bytes()[:100])
+        why = "it is unreadable"
+    elif spoil == "other-device":
+        state["belongs_to"]["device"] = "cuda"
+        torch.save(state, saved)
+        why = "it was trained on cuda, and this run trains on cpu"
+    else:
+        state["model"] = {"other.weight": torch.zeros(2)}
+        torch.save(state, saved)
+        why = "it does not fit this model"
+    with pytest.warns(RuntimeWarning, match=f"fold .* starts over: .*{why}"):
+        resumed = merbench.run("ststnet", "synthetic", out=tmp_path / "r", **common)
+    assert resumed.metrics == whole.metrics  # trained again from its first epoch
+    assert not (tmp_path / "r" / "partial").exists()
+
+
+def test_no_state_is_saved_with_zero_minutes(tmp_path: Path) -> None:
+    with pytest.raises(KeyboardInterrupt):
+        merbench.run("ststnet", "synthetic", out=tmp_path / "r", checkpoint_every=0,
+                     plugins=stopping_at_epoch(0, 3), dataset_options=SMALL, epochs=4,
+                     device="cpu")
+    assert not (tmp_path / "r" / "partial").exists()
+
+
+def test_a_state_that_cannot_be_written_stops_nothing(tmp_path: Path) -> None:
+    with pytest.raises(KeyboardInterrupt):
+        merbench.run("ststnet", "synthetic", out=tmp_path / "r", checkpoint_every=0,
+                     plugins=stopping_at_epoch(1, 1), dataset_options=SMALL, epochs=3,
+                     device="cpu")
+    (tmp_path / "r" / "partial").write_text("a file where the folder would go")
+    with pytest.warns(RuntimeWarning, match="training states cannot be saved in .*training "
+                                            "goes on") as caught:
+        result = merbench.run("ststnet", "synthetic", out=tmp_path / "r",
+                              checkpoint_every=EVERY_EPOCH, dataset_options=SMALL, epochs=3,
+                              device="cpu")
+    assert result.results["protocol"]["n_folds"] == 4
+    assert len({str(w.message) for w in caught}) == 1  # one line, however many folds
+
+
+def test_checkpoint_every_is_checked(cli, tmp_path: Path) -> None:
+    code, _, err = cli("run", "--model", "ststnet", "--dataset", "synthetic",
+                       "--checkpoint-every", "-1", "--out", tmp_path / "r")
+    assert code == 2
+    assert err.strip() == ("merbench: error: --checkpoint-every must be a number of minutes "
+                           ">= 0 (got -1.0); 0 saves no unfinished fold")
