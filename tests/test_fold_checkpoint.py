@@ -24,6 +24,13 @@ class Stop(Exception):
     pass
 
 
+class NoisyOffApexNet(OffApexNet):
+    """OFF-ApexNet with a training-batch augmentation, so all three random streams are used."""
+
+    def augment(self, batch: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+        return batch + torch.randn(batch.shape, generator=generator)
+
+
 def _data() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     rng = np.random.default_rng(0)
     x = rng.integers(0, 256, (70, 3, 28, 28)).astype(np.uint8)
@@ -33,14 +40,15 @@ def _data() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 @pytest.mark.parametrize("fused", [False, True], ids=["default-step", "fused-step"])
 def test_a_fold_continued_from_its_state_ends_as_an_uninterrupted_one(tmp_path: Path,
                                                                       fused: bool) -> None:
-    """Weights, Adam's moments and the random streams (batch order, dropout) all carry on:
-    OFF-ApexNet, which has dropout, ends with the same weights and predictions to the bit."""
+    """Weights, Adam's moments and the random streams (batch order, augmentation, dropout)
+    all carry on: OFF-ApexNet, which has dropout, with an added augmentation, ends with the
+    same weights and predictions to the bit."""
     x, y, x_test = _data()
     recipe = TrainRecipe(epochs=12, batch_size=16, lr=1e-3, optimizer="adam")
     built: list[OffApexNet] = []
 
     def build() -> OffApexNet:
-        built.append(OffApexNet(hidden=64))
+        built.append(NoisyOffApexNet(hidden=64))
         return built[-1]
 
     def fold(**kwargs) -> np.ndarray:
