@@ -569,7 +569,7 @@ def _run_held(plan: _Plan, identity: dict[str, Any], run_dir: RunDirectory,
                                        notify, run_dir)]
             else:
                 trained = _train_together(plan, group, features, labels, info, device_name,
-                                          notify)
+                                          notify, run_dir)
         except Exception as exc:
             if not _out_of_memory(exc):
                 raise
@@ -585,9 +585,9 @@ def _run_held(plan: _Plan, identity: dict[str, Any], run_dir: RunDirectory,
         else:
             for outcome in trained:
                 run_dir.save_fold(outcome)
-                run_dir.discard_partial(outcome.index)  # a state set aside by another engine
                 done[outcome.index] = outcome
                 notify("merbench_fold_finished", run=info, fold=outcome)
+            run_dir.discard_partial([fold.index for fold in group])
             continue
         # Too many folds at once for the device's memory: the same folds, fewer at a time
         # (the same training; in fp32 without dropout the same numbers, otherwise other
@@ -605,6 +605,7 @@ def _run_held(plan: _Plan, identity: dict[str, Any], run_dir: RunDirectory,
     atomic_write_bytes(run_dir.path / "predictions.csv",
                        predictions.to_csv(index=False).encode())
     atomic_write_json(run_dir.path / "results.json", results)
+    run_dir.discard_partial()  # states of folds another engine trained, if any
     notify("merbench_run_finished", run=info, results=results)
     return RunResult(run_dir=run_dir.path, results=results, predictions=predictions)
 
@@ -755,7 +756,7 @@ def _train_fold(plan: _Plan, fold: Fold, features: np.ndarray, labels: np.ndarra
         def on_epoch(epoch: int) -> None:
             notify("merbench_epoch_finished", run=info, fold_index=fold.index, epoch=epoch)
 
-        checkpoint = _fold_checkpoint(plan, fold, inputs.seed, run_dir)
+        checkpoint = _fold_checkpoint(plan, [fold], [inputs.seed], run_dir)
         predictions = train_fold(plan.build_model, plan.recipe, inputs.x_train, inputs.y_train,
                                  inputs.x_test, device=plan.device, seed=inputs.seed,
                                  on_epoch=on_epoch, precision=plan.config.precision,
@@ -773,24 +774,27 @@ def _train_fold(plan: _Plan, fold: Fold, features: np.ndarray, labels: np.ndarra
                     device_name, report)
 
 
-def _fold_checkpoint(plan: _Plan, fold: Fold, seed: int,
+def _fold_checkpoint(plan: _Plan, folds: list[Fold], seeds: list[int],
                      run_dir: RunDirectory) -> FoldCheckpoint | None:
-    """Where this fold's unfinished training is saved every ``--checkpoint-every`` minutes,
-    or None when it is not saved (0 minutes)."""
+    """Where the unfinished training of ``folds`` (one, or several trained together) is saved
+    every ``--checkpoint-every`` minutes, or None when it is not saved (0 minutes)."""
     if plan.config.checkpoint_every <= 0:
         return None
     import torch
 
     from merbench.training.fold_checkpoint import FoldCheckpoint
 
-    belongs_to = {"test": [int(i) for i in fold.test], "seed": seed,
+    belongs_to = {"tests": [[int(i) for i in fold.test] for fold in folds], "seeds": seeds,
                   "epochs": plan.recipe.epochs, "device": torch.device(plan.device).type}
-    return FoldCheckpoint(run_dir.partial_path(fold.index), plan.config.checkpoint_every * 60,
-                          belongs_to, fold.label)
+    return FoldCheckpoint(run_dir.partial_path([fold.index for fold in folds]),
+                          plan.config.checkpoint_every * 60, belongs_to,
+                          ("folds " if len(folds) > 1 else "fold ")
+                          + ", ".join(fold.label for fold in folds))
 
 
 def _train_together(plan: _Plan, folds: list[Fold], features: np.ndarray, labels: np.ndarray,
-                    info: RunInfo, device_name: str, notify: _Notifier) -> list[FoldOutcome]:
+                    info: RunInfo, device_name: str, notify: _Notifier,
+                    run_dir: RunDirectory) -> list[FoldOutcome]:
     """Train ``folds`` at once with the fold-parallel engine; each fold's outcome is what
     the sequential path would give. Time is shared equally among the folds."""
     from merbench.training.fold_parallel import FoldTask, train_folds
@@ -803,10 +807,13 @@ def _train_together(plan: _Plan, folds: list[Fold], features: np.ndarray, labels
         notify("merbench_epoch_finished", run=info, fold_index=folds[position].index,
                epoch=epoch)
 
+    checkpoint = _fold_checkpoint(plan, folds, [i.seed for i in inputs], run_dir)
     predictions = train_folds(plan.build_model, plan.recipe, tasks, device=plan.device,
                               on_epoch=on_epoch, precision=plan.config.precision,
-                              fused_optimizer=plan.config.fused_optimizer)
-    seconds = (time.perf_counter() - started) / len(folds)
+                              fused_optimizer=plan.config.fused_optimizer,
+                              checkpoint=checkpoint)
+    before = checkpoint.seconds_before if checkpoint is not None else 0.0
+    seconds = (before + time.perf_counter() - started) / len(folds)
     return [_outcome(plan, i, labels, p, seconds, device_name, folds_at_once=len(folds))
             for i, p in zip(inputs, predictions, strict=True)]
 

@@ -14,6 +14,7 @@ from merbench_cnn.offapexnet import OffApexNet
 import merbench
 from merbench.meta import TrainRecipe
 from merbench.training.fold_checkpoint import FoldCheckpoint
+from merbench.training.fold_parallel import FoldTask, train_folds
 from merbench.training.torch_trainer import train_fold
 
 SMALL = {"subjects": 4, "samples_per_subject": 6}
@@ -77,6 +78,40 @@ def test_a_fold_continued_from_its_state_ends_as_an_uninterrupted_one(tmp_path: 
     assert len(set(map(tuple, whole))) > 1, "the predictions must change for this to mean much"
 
 
+def test_folds_trained_together_go_on_together(tmp_path: Path) -> None:
+    """The fold-parallel engine saves the stacked weights, the one optimiser, every fold's
+    batch order and the dropout generator: continued, each fold ends as uninterrupted."""
+    x, y, x_test = _data()
+    group = [FoldTask(x[:40], y[:40], x_test, 10), FoldTask(x[30:], y[30:], x_test[:4], 11)]
+    recipe = TrainRecipe(epochs=10, batch_size=16, lr=1e-3, optimizer="adam")
+
+    def build() -> OffApexNet:
+        return OffApexNet(hidden=64)
+
+    def state(name: str) -> FoldCheckpoint:
+        return FoldCheckpoint(tmp_path / name, 0.0, {"tests": [[0], [1]]}, "g")
+
+    whole = train_folds(build, recipe, group, device="cpu", checkpoint=state("whole.pt"))
+
+    def stop_at_5(position: int, epoch: int) -> None:
+        if (position, epoch) == (1, 5):
+            raise Stop
+
+    with pytest.raises(Stop):
+        train_folds(build, recipe, group, device="cpu", on_epoch=stop_at_5,
+                    checkpoint=state("resumed.pt"))
+    assert torch.load(tmp_path / "resumed.pt", weights_only=True)["epochs_done"] == 4
+    resumed = train_folds(build, recipe, group, device="cpu", checkpoint=state("resumed.pt"))
+    for alone, again in zip(whole, resumed, strict=True):
+        np.testing.assert_array_equal(again, alone)
+    # the last states saved (after epoch 9 of 10) hold the same weights, to the bit
+    a, b = (torch.load(tmp_path / f"{name}.pt", weights_only=True)
+            for name in ("whole", "resumed"))
+    assert a["epochs_done"] == b["epochs_done"] == 9
+    for name, value in a["params"].items():
+        assert torch.equal(b["params"][name], value), name
+
+
 def test_an_interrupted_run_goes_on_inside_its_fold(tmp_path: Path, cli) -> None:
     common = {"dataset_options": SMALL, "epochs": 8, "device": "cpu"}
     whole = merbench.run("ststnet", "synthetic", out=tmp_path / "whole", **common)
@@ -88,7 +123,7 @@ def test_an_interrupted_run_goes_on_inside_its_fold(tmp_path: Path, cli) -> None
     assert not (tmp_path / "r" / "folds" / "fold-001.npz").exists()
     status = " ".join(cli("status", tmp_path / "r")[1].split())
     assert "1/4 folds, stopped" in status
-    assert "unfinished fold(s) saved at epoch 5 of 8 (a resumed run goes on there)" in status
+    assert "1 unfinished fold saved at epoch 5 of 8 (a resumed run goes on from there)" in status
 
     resumed = merbench.run("ststnet", "synthetic", out=tmp_path / "r", **common)
     assert resumed.metrics == whole.metrics
@@ -121,9 +156,25 @@ def test_a_state_that_cannot_be_continued_is_set_aside(tmp_path: Path, spoil: st
         state["model"] = {"other.weight": torch.zeros(2)}
         torch.save(state, saved)
         why = "it does not fit this model"
-    with pytest.warns(RuntimeWarning, match=f"fold .* starts over: .*{why}"):
+    with pytest.warns(RuntimeWarning, match=f"training of fold syn1/s01 starts over: .*{why}"):
         resumed = merbench.run("ststnet", "synthetic", out=tmp_path / "r", **common)
     assert resumed.metrics == whole.metrics  # trained again from its first epoch
+    assert not (tmp_path / "r" / "partial").exists()
+
+
+def test_a_fold_parallel_run_goes_on_inside_its_group(tmp_path: Path, cli) -> None:
+    common = {"dataset_options": SMALL, "epochs": 4, "device": "cpu", "parallel_folds": 2,
+              "model_options": {"dim": 12, "heads": 3, "block_repeats": [1, 1, 1]}}
+    whole = merbench.run("htnet", "synthetic", out=tmp_path / "whole", **common)
+    with pytest.raises(KeyboardInterrupt):
+        merbench.run("htnet", "synthetic", out=tmp_path / "r", checkpoint_every=EVERY_EPOCH,
+                     plugins=stopping_at_epoch(1, 3), **common)
+    assert [p.name for p in (tmp_path / "r" / "partial").iterdir()] == ["folds-000-001.pt"]
+    assert "2 unfinished folds saved at epoch 2 of 4" in " ".join(
+        cli("status", tmp_path / "r")[1].split())
+    resumed = merbench.run("htnet", "synthetic", out=tmp_path / "r", **common)
+    assert resumed.results["engine"]["mode"] == "fold-parallel"
+    assert resumed.metrics == whole.metrics
     assert not (tmp_path / "r" / "partial").exists()
 
 

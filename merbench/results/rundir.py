@@ -4,7 +4,8 @@ Layout::
 
     run.json            what runs (identity), the options it was started with, its folds
     folds/fold-NNN.npz  one finished fold: test samples and per-epoch predictions
-    partial/fold-NNN.pt an unfinished fold's training state (removed when the fold finishes)
+    partial/fold-NNN.pt an unfinished fold's training state (folds-NNN-NNN.pt: folds trained
+                        together), removed when the fold finishes
     results.json        pooled metrics and provenance, written when all folds are done
     predictions.csv     one row per sample with the selected prediction
 
@@ -22,7 +23,7 @@ import json
 import os
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -216,15 +217,22 @@ class RunDirectory:
     def fold_path(self, index: int) -> Path:
         return self.folds_dir / f"fold-{index:03d}.npz"
 
-    def partial_path(self, index: int) -> Path:
-        """Where fold ``index``'s unfinished training state is saved."""
-        return self.path / PARTIAL_DIR / f"fold-{index:03d}.pt"
+    def partial_path(self, indices: Sequence[int]) -> Path:
+        """Where the unfinished training state of the folds ``indices`` (trained together,
+        or one alone) is saved."""
+        if len(indices) == 1:
+            return self.path / PARTIAL_DIR / f"fold-{indices[0]:03d}.pt"
+        return self.path / PARTIAL_DIR / ("folds-" + "-".join(f"{i:03d}" for i in indices)
+                                          + ".pt")
 
-    def discard_partial(self, index: int) -> None:
-        """Remove fold ``index``'s unfinished state (the fold has finished), and the folder
-        once no other fold's state is in it."""
-        with contextlib.suppress(OSError):  # a state left behind is never read again
-            self.partial_path(index).unlink(missing_ok=True)
+    def discard_partial(self, indices: Sequence[int] | None = None) -> None:
+        """Remove the unfinished state of the folds ``indices`` (they have finished), or
+        every saved state (None: the run is complete), and the folder once it is empty."""
+        paths = [self.partial_path(indices)] if indices is not None else \
+            list((self.path / PARTIAL_DIR).glob("*.pt"))
+        for path in paths:
+            with contextlib.suppress(OSError):  # a state left behind is never read again
+                path.unlink(missing_ok=True)
         with contextlib.suppress(OSError):  # not empty, or never made
             (self.path / PARTIAL_DIR).rmdir()
 

@@ -35,7 +35,7 @@ class RunStatus:
     finished: int
     fold_seconds: tuple[float, ...]  # the finished folds' training times
     damaged: int  # fold files that cannot be read (a resumed run retrains them)
-    saved_epochs: tuple[int, ...]  # the epochs of each unfinished fold whose state is saved
+    saved: tuple[tuple[int, int], ...]  # (folds, epochs) of each saved unfinished state
     epochs: int | None  # a fold's epochs, from the recipe in run.json (None: not recorded)
     complete: bool  # results.json is written
     running: bool | None  # None: the file system cannot say
@@ -47,7 +47,7 @@ class RunStatus:
             return None
         folds = max(self.n_folds - self.finished, 0)
         if self.epochs:
-            folds -= sum(min(done, self.epochs) for done in self.saved_epochs) / self.epochs
+            folds -= sum(n * min(done, self.epochs) for n, done in self.saved) / self.epochs
         return max(folds, 0) * statistics.median(self.fold_seconds)
 
 
@@ -63,10 +63,10 @@ def run_status(path: Path) -> RunStatus:
                 seconds.append(float(json.loads(str(data["meta"]))["seconds"]))
         except Exception:  # what load_fold calls damaged: the resumed run says which
             damaged += 1
-    from merbench.training.fold_checkpoint import saved_epochs
+    from merbench.training.fold_checkpoint import saved_progress
 
-    saved = [saved_epochs(state) for state in sorted((directory.path / PARTIAL_DIR).glob(
-        "fold-*.pt"))]
+    saved = [saved_progress(state) for state in sorted((directory.path / PARTIAL_DIR).glob(
+        "*.pt"))]
     epochs = (identity.get("hyperparameters") or {}).get("epochs")
     n_folds = recorded.get("n_folds")
     results_file = directory.path / "results.json"
@@ -80,7 +80,7 @@ def run_status(path: Path) -> RunStatus:
             dataset=identity["dataset"]["name"], protocol=identity["protocol"]["name"],
             seed=int(identity["seed"]), n_folds=n_folds, finished=len(seconds),
             fold_seconds=tuple(seconds), damaged=damaged,
-            saved_epochs=tuple(e for e in saved if e is not None),
+            saved=tuple(progress for progress in saved if progress is not None),
             epochs=epochs if isinstance(epochs, int) else None, complete=complete,
             running=directory.is_held())
     except (KeyError, TypeError, ValueError):
@@ -125,10 +125,11 @@ def describe(status: RunStatus) -> str:
     left = status.seconds_left()
     if left is not None:
         parts.append(f"about {_duration(left)} to go at that pace")
-    if status.saved_epochs and not status.complete:
+    if status.saved and not status.complete:
         of = f" of {status.epochs}" if status.epochs else ""
-        parts.append("unfinished fold(s) saved at epoch " + ", ".join(
-            f"{done}{of}" for done in status.saved_epochs) + " (a resumed run goes on there)")
+        parts.append(", ".join(f"{n} unfinished fold{'s' if n > 1 else ''} saved at epoch "
+                               f"{done}{of}" for n, done in status.saved)
+                     + " (a resumed run goes on from there)")
     if status.damaged:
         parts.append(f"{status.damaged} damaged fold file(s)")
     if status.running is False:

@@ -1,5 +1,5 @@
-"""An unfinished fold's training state, saved now and then, so that an interrupted fold goes
-on from its last save instead of from its first epoch.
+"""An unfinished fold's training state (or that of folds trained together), saved now and
+then, so that an interrupted fold goes on from its last save instead of from its first epoch.
 
 A fold of a full recipe can take a long time on a CPU (OFF-ApexNet: 3000 epochs, about 13
 minutes; HTNet's paper setting: hours), and a stopped process used to lose all of it. The
@@ -9,9 +9,10 @@ torch's global generator, which draws dropout masks; on CUDA or MPS also the dev
 and the test predictions of the epochs done. Restored, the fold goes on to the numbers an
 uninterrupted fold gives, to the bit (``tests/test_fold_checkpoint.py``).
 
-A state belongs to one fold of one run: the run directory already refuses another run, and
-the file records the fold's test samples, its seed, its epochs and the kind of device, so a
-state saved on a GPU is not continued on a CPU (the fold starts over there, and says so).
+A state belongs to one fold (or group) of one run: the run directory already refuses another
+run, and the file records the folds' test samples, their seeds, the epochs and the kind of
+device, so a state saved on a GPU is not continued on a CPU (the fold starts over there, and
+says so).
 Files are read with ``weights_only=True``: loading runs no code from them.
 """
 
@@ -32,10 +33,10 @@ FORMAT = 1  # the layout of a saved state; another layout is not continued
 
 @dataclass
 class FoldCheckpoint:
-    """Where one fold's state is saved, how often, and what it must belong to.
+    """Where one fold's (or group's) state is saved, how often, and what it must belong to.
 
-    ``belongs_to`` holds the fold's test samples, seed, epochs and device kind; a saved state
-    that records anything else is not continued. ``every_s`` is the time between saves.
+    ``belongs_to`` holds the folds' test samples (``tests``), seeds, epochs and device kind; a
+    saved state that records anything else is not continued. ``every_s`` is the time between saves.
     ``seconds_before`` is, once a state is loaded, the training time it had taken: the fold's
     recorded time is that plus the time after it.
     """
@@ -43,7 +44,7 @@ class FoldCheckpoint:
     path: Path
     every_s: float
     belongs_to: dict[str, Any]
-    label: str  # the fold, as messages name it
+    label: str  # the folds, as messages name them: "fold syn1/s01", "folds a, b"
     seconds_before: float = 0.0
     _last_save: float = field(default_factory=time.monotonic)
     _started: float = field(default_factory=time.monotonic)
@@ -93,16 +94,17 @@ class FoldCheckpoint:
 
     def set_aside(self, why: str) -> None:
         """Warn that the fold starts over, and why, and remove the saved state."""
-        warnings.warn(f"fold {self.label} starts over: its saved training state {self.path} "
-                      f"is not continued ({why})", RuntimeWarning, stacklevel=3)
+        warnings.warn(f"training of {self.label} starts over: the saved state {self.path} is "
+                      f"not continued ({why})", RuntimeWarning, stacklevel=3)
         self.path.unlink(missing_ok=True)
 
 
-def saved_epochs(path: Path) -> int | None:
-    """How many epochs the state in ``path`` has trained, read without loading its tensors
-    (``mmap``), or None if it cannot be read: for ``merbench status``."""
+def saved_progress(path: Path) -> tuple[int, int] | None:
+    """How many folds the state in ``path`` holds and how many epochs they have trained,
+    read without loading its tensors (``mmap``), or None if it cannot be read: for
+    ``merbench status``."""
     try:
         state = torch.load(path, map_location="cpu", weights_only=True, mmap=True)
-        return int(state["epochs_done"])
+        return len(state["belongs_to"]["tests"]), int(state["epochs_done"])
     except Exception:
         return None

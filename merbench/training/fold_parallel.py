@@ -48,9 +48,12 @@ from torch import nn
 
 from merbench.errors import MerbenchError
 from merbench.meta import TrainRecipe
+from merbench.training.fold_checkpoint import FoldCheckpoint
 from merbench.training.torch_trainer import (
     autocast,
     build_optimizer,
+    global_random_state,
+    restore_global_random_state,
     set_epoch_lr,
     start_schedule,
 )
@@ -122,13 +125,15 @@ def train_folds(
     on_epoch: Callable[[int, int], None] | None = None,
     precision: str = "fp32",
     fused_optimizer: bool = False,
+    checkpoint: FoldCheckpoint | None = None,
 ) -> list[np.ndarray]:
     """Train one fresh model per task, all at once; return each task's test predictions after
     every epoch, (epochs, n_test), exactly as :func:`torch_trainer.train_fold` would.
 
     ``precision`` is the sequential trainer's (``torch_trainer.autocast``): the forward pass
     and the loss run under it, the weights and the optimiser stay float32.
-    ``fused_optimizer`` is the sequential trainer's too (the fused step on a CPU)."""
+    ``fused_optimizer`` is the sequential trainer's too (the fused step on a CPU), and so is
+    ``checkpoint``: the state of all the folds together, saved every so often and continued."""
     k = len(tasks)
     counts = {batches_per_epoch(len(t.y_train), recipe.batch_size) for t in tasks}
     if len(counts) != 1:
@@ -160,7 +165,32 @@ def train_folds(
     predictions = torch.empty((recipe.epochs, k, x_test.shape[1]), dtype=torch.long,
                               device=device)
 
-    for epoch in range(recipe.epochs):
+    first_epoch = 0
+    saved = checkpoint.load() if checkpoint is not None else None
+    if saved is not None:
+        try:
+            with torch.no_grad():
+                for mine, theirs in ((params, saved["params"]), (buffers, saved["buffers"])):
+                    if mine.keys() != theirs.keys():
+                        raise KeyError("other parameter names")
+                    for name, value in mine.items():  # in place: the optimiser holds them
+                        value.copy_(theirs[name])
+            optimizer.load_state_dict(saved["optimizer"])
+            for generator, state in zip(generators, saved["random"]["shuffles"], strict=True):
+                generator.set_state(state)
+            restore_global_random_state(device, saved["random"]["global"])
+            first_epoch = int(saved["epochs_done"])
+            predictions[:first_epoch] = saved["predictions"].to(device)
+        except (KeyError, RuntimeError, ValueError, TypeError) as exc:  # another model's
+            checkpoint.set_aside(f"it does not fit this model: {type(exc).__name__}")
+            return train_folds(build_model, recipe, tasks, device=device, on_epoch=on_epoch,
+                               precision=precision, fused_optimizer=fused_optimizer,
+                               checkpoint=checkpoint)
+        if on_epoch is not None:
+            for i in range(k):
+                on_epoch(i, first_epoch)
+
+    for epoch in range(first_epoch, recipe.epochs):
         base.train()
         set_epoch_lr(optimizer, recipe, epoch)
         order = torch.zeros((k, n_max), dtype=torch.long)
@@ -193,6 +223,13 @@ def train_folds(
         if on_epoch is not None:
             for i in range(k):
                 on_epoch(i, epoch + 1)
+        if checkpoint is not None and epoch + 1 < recipe.epochs and checkpoint.due():
+            checkpoint.save({
+                "epochs_done": epoch + 1, "params": params, "buffers": buffers,
+                "optimizer": optimizer.state_dict(),
+                "random": {"shuffles": [g.get_state() for g in generators],
+                           "global": global_random_state(device)},
+                "predictions": predictions[:epoch + 1].cpu()})
     predictions = predictions.cpu().numpy()
     return [predictions[:, i, :len(t.x_test)] for i, t in enumerate(tasks)]
 

@@ -252,31 +252,44 @@ def train_fold(
 
 class _RandomStreams:
     """The random generators a fold's training draws from: its batch order, its
-    augmentations, torch's global CPU generator (dropout on a CPU) and, on CUDA or MPS, the
-    device's (dropout there). Saving and restoring them all continues the same draws."""
+    augmentations and torch's global ones (dropout; :func:`global_random_state`). Saving and
+    restoring them all continues the same draws."""
 
     def __init__(self, device: str, shuffle: torch.Generator,
                  augment: torch.Generator) -> None:
-        self.device = torch.device(device)
+        self.device = device
         self.shuffle, self.augment = shuffle, augment
 
-    def state(self) -> dict[str, torch.Tensor]:
-        states = {"shuffle": self.shuffle.get_state(), "augment": self.augment.get_state(),
-                  "global": torch.get_rng_state()}
-        if self.device.type == "cuda":
-            states["cuda"] = torch.cuda.get_rng_state(self.device)
-        elif self.device.type == "mps":
-            states["mps"] = torch.mps.get_rng_state()
-        return states
+    def state(self) -> dict[str, Any]:
+        return {"shuffle": self.shuffle.get_state(), "augment": self.augment.get_state(),
+                "global": global_random_state(self.device)}
 
-    def restore(self, states: dict[str, torch.Tensor]) -> None:
+    def restore(self, states: dict[str, Any]) -> None:
         self.shuffle.set_state(states["shuffle"])
         self.augment.set_state(states["augment"])
-        torch.set_rng_state(states["global"])
-        if self.device.type == "cuda":
-            torch.cuda.set_rng_state(states["cuda"], self.device)
-        elif self.device.type == "mps":
-            torch.mps.set_rng_state(states["mps"])
+        restore_global_random_state(self.device, states["global"])
+
+
+def global_random_state(device: str) -> dict[str, torch.Tensor]:
+    """torch's global generators that training on ``device`` draws from: the CPU's (dropout
+    on a CPU) and, on CUDA or MPS, the device's (dropout there)."""
+    kind = torch.device(device)
+    states = {"cpu": torch.get_rng_state()}
+    if kind.type == "cuda":
+        states["cuda"] = torch.cuda.get_rng_state(kind)
+    elif kind.type == "mps":
+        states["mps"] = torch.mps.get_rng_state()
+    return states
+
+
+def restore_global_random_state(device: str, states: dict[str, torch.Tensor]) -> None:
+    """Set the generators :func:`global_random_state` saved."""
+    kind = torch.device(device)
+    torch.set_rng_state(states["cpu"])
+    if kind.type == "cuda":
+        torch.cuda.set_rng_state(states["cuda"], kind)
+    elif kind.type == "mps":
+        torch.mps.set_rng_state(states["mps"])
 
 
 def evaluate_weights(build_model: Callable[[], nn.Module], weights: Path, x_test: np.ndarray,
