@@ -21,6 +21,23 @@ SMALL = {"subjects": 4, "samples_per_subject": 6}
 EVERY_EPOCH = 1e-9  # minutes: a state is saved after every epoch
 
 
+def _run(tmp_path: Path, name: str, **options):
+    """A small synthetic run into ``tmp_path / name`` (STSTNet unless ``model`` is given)."""
+    options = {"dataset_options": SMALL, "device": "cpu", **options}
+    return merbench.run(options.pop("model", "ststnet"), "synthetic", out=tmp_path / name,
+                        **options)
+
+
+def _whole_and_stopped(tmp_path: Path, fold_index: int, epoch: int, **common):
+    """An uninterrupted run into ``whole``, and the same run into ``r`` stopped once fold
+    ``fold_index`` has trained ``epoch`` epochs, saving its state after every epoch."""
+    whole = _run(tmp_path, "whole", **common)
+    with pytest.raises(KeyboardInterrupt):
+        _run(tmp_path, "r", checkpoint_every=EVERY_EPOCH,
+             plugins=stopping_at_epoch(fold_index, epoch), **common)
+    return whole
+
+
 class Stop(Exception):
     pass
 
@@ -113,11 +130,8 @@ def test_folds_trained_together_go_on_together(tmp_path: Path) -> None:
 
 
 def test_an_interrupted_run_goes_on_inside_its_fold(tmp_path: Path, cli) -> None:
-    common = {"dataset_options": SMALL, "epochs": 8, "device": "cpu"}
-    whole = merbench.run("ststnet", "synthetic", out=tmp_path / "whole", **common)
-    with pytest.raises(KeyboardInterrupt):
-        merbench.run("ststnet", "synthetic", out=tmp_path / "r", checkpoint_every=EVERY_EPOCH,
-                     plugins=stopping_at_epoch(1, 6), **common)
+    common = {"epochs": 8}
+    whole = _whole_and_stopped(tmp_path, 1, 6, **common)
     saved = tmp_path / "r" / "partial" / "fold-001.pt"
     assert saved.is_file() and (tmp_path / "r" / "folds" / "fold-000.npz").is_file()
     assert not (tmp_path / "r" / "folds" / "fold-001.npz").exists()
@@ -125,7 +139,7 @@ def test_an_interrupted_run_goes_on_inside_its_fold(tmp_path: Path, cli) -> None
     assert "1/4 folds, stopped" in status
     assert "1 unfinished fold saved at epoch 5 of 8 (a resumed run goes on from there)" in status
 
-    resumed = merbench.run("ststnet", "synthetic", out=tmp_path / "r", **common)
+    resumed = _run(tmp_path, "r", **common)
     assert resumed.metrics == whole.metrics
     assert (tmp_path / "r" / "predictions.csv").read_text() == \
         (tmp_path / "whole" / "predictions.csv").read_text()
@@ -138,11 +152,8 @@ def test_an_interrupted_run_goes_on_inside_its_fold(tmp_path: Path, cli) -> None
 
 @pytest.mark.parametrize("spoil", ["damaged", "other-device", "other-model"])
 def test_a_state_that_cannot_be_continued_is_set_aside(tmp_path: Path, spoil: str) -> None:
-    common = {"dataset_options": SMALL, "epochs": 4, "device": "cpu"}
-    whole = merbench.run("ststnet", "synthetic", out=tmp_path / "whole", **common)
-    with pytest.raises(KeyboardInterrupt):
-        merbench.run("ststnet", "synthetic", out=tmp_path / "r", checkpoint_every=EVERY_EPOCH,
-                     plugins=stopping_at_epoch(0, 3), **common)
+    common = {"epochs": 4}
+    whole = _whole_and_stopped(tmp_path, 0, 3, **common)
     saved = tmp_path / "r" / "partial" / "fold-000.pt"
     state = torch.load(saved, weights_only=True)
     if spoil == "damaged":
@@ -157,22 +168,19 @@ def test_a_state_that_cannot_be_continued_is_set_aside(tmp_path: Path, spoil: st
         torch.save(state, saved)
         why = "it does not fit this model"
     with pytest.warns(RuntimeWarning, match=f"training of fold syn1/s01 starts over: .*{why}"):
-        resumed = merbench.run("ststnet", "synthetic", out=tmp_path / "r", **common)
+        resumed = _run(tmp_path, "r", **common)
     assert resumed.metrics == whole.metrics  # trained again from its first epoch
     assert not (tmp_path / "r" / "partial").exists()
 
 
 def test_a_fold_parallel_run_goes_on_inside_its_group(tmp_path: Path, cli) -> None:
-    common = {"dataset_options": SMALL, "epochs": 4, "device": "cpu", "parallel_folds": 2,
+    common = {"model": "htnet", "epochs": 4, "parallel_folds": 2,
               "model_options": {"dim": 12, "heads": 3, "block_repeats": [1, 1, 1]}}
-    whole = merbench.run("htnet", "synthetic", out=tmp_path / "whole", **common)
-    with pytest.raises(KeyboardInterrupt):
-        merbench.run("htnet", "synthetic", out=tmp_path / "r", checkpoint_every=EVERY_EPOCH,
-                     plugins=stopping_at_epoch(1, 3), **common)
+    whole = _whole_and_stopped(tmp_path, 1, 3, **common)
     assert [p.name for p in (tmp_path / "r" / "partial").iterdir()] == ["folds-000-001.pt"]
     assert "2 unfinished folds saved at epoch 2 of 4" in " ".join(
         cli("status", tmp_path / "r")[1].split())
-    resumed = merbench.run("htnet", "synthetic", out=tmp_path / "r", **common)
+    resumed = _run(tmp_path, "r", **common)
     assert resumed.results["engine"]["mode"] == "fold-parallel"
     assert resumed.metrics == whole.metrics
     assert not (tmp_path / "r" / "partial").exists()
@@ -180,23 +188,17 @@ def test_a_fold_parallel_run_goes_on_inside_its_group(tmp_path: Path, cli) -> No
 
 def test_no_state_is_saved_with_zero_minutes(tmp_path: Path) -> None:
     with pytest.raises(KeyboardInterrupt):
-        merbench.run("ststnet", "synthetic", out=tmp_path / "r", checkpoint_every=0,
-                     plugins=stopping_at_epoch(0, 3), dataset_options=SMALL, epochs=4,
-                     device="cpu")
+        _run(tmp_path, "r", checkpoint_every=0, plugins=stopping_at_epoch(0, 3), epochs=4)
     assert not (tmp_path / "r" / "partial").exists()
 
 
 def test_a_state_that_cannot_be_written_stops_nothing(tmp_path: Path) -> None:
     with pytest.raises(KeyboardInterrupt):
-        merbench.run("ststnet", "synthetic", out=tmp_path / "r", checkpoint_every=0,
-                     plugins=stopping_at_epoch(1, 1), dataset_options=SMALL, epochs=3,
-                     device="cpu")
+        _run(tmp_path, "r", checkpoint_every=0, plugins=stopping_at_epoch(1, 1), epochs=3)
     (tmp_path / "r" / "partial").write_text("a file where the folder would go")
     with pytest.warns(RuntimeWarning, match="training states cannot be saved in .*training "
                                             "goes on") as caught:
-        result = merbench.run("ststnet", "synthetic", out=tmp_path / "r",
-                              checkpoint_every=EVERY_EPOCH, dataset_options=SMALL, epochs=3,
-                              device="cpu")
+        result = _run(tmp_path, "r", checkpoint_every=EVERY_EPOCH, epochs=3)
     assert result.results["protocol"]["n_folds"] == 4
     assert len({str(w.message) for w in caught}) == 1  # one line, however many folds
 
