@@ -75,7 +75,8 @@ def merbench_run_start(run: RunInfo) -> None:
 
 @hookspec
 def merbench_epoch_finished(run: RunInfo, fold_index: int, epoch: int) -> None:
-    """One training epoch of one fold is done (``epoch`` counts from 1); for progress bars."""
+    """One training epoch of one fold is done (``epoch`` counts from 1); for progress bars.
+    A fold that goes on from a saved state first reports, once, the epochs it had trained."""
 
 
 @hookspec

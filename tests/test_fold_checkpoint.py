@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -184,6 +188,24 @@ def test_a_fold_parallel_run_goes_on_inside_its_group(tmp_path: Path, cli) -> No
     assert resumed.results["engine"]["mode"] == "fold-parallel"
     assert resumed.metrics == whole.metrics
     assert not (tmp_path / "r" / "partial").exists()
+
+
+def test_ctrl_c_says_the_fold_in_progress_is_saved(tmp_path: Path) -> None:
+    out = tmp_path / "r"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "merbench", "run", "--model", "ststnet", "--dataset",
+         "synthetic", "--dataset-opt", "subjects=4", "--epochs", "2000", "--device", "cpu",
+         "--checkpoint-every", "0.0001", "--quiet", "--out", str(out)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while not (out / "partial" / "fold-000.pt").exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130
+    assert err.strip().splitlines() == [
+        f"merbench: interrupted — finished folds are saved in {out}, with the fold in progress "
+        "as of its last saved state; run the same command again to resume"]
 
 
 def test_no_state_is_saved_with_zero_minutes(tmp_path: Path) -> None:

@@ -293,9 +293,14 @@ def _command_run(args: argparse.Namespace) -> int:
         result = run(config, plugins=plugins)
     except KeyboardInterrupt:
         reporter.stop()
+        from merbench.results.rundir import PARTIAL_DIR
+
         where = reporter.run_dir or "the run directory"
-        print(f"merbench: interrupted — finished folds are saved in {where}; run the same "
-              "command again to resume", file=sys.stderr)
+        partial = reporter.run_dir is not None and any(
+            Path(reporter.run_dir, PARTIAL_DIR).glob("*.pt"))
+        saved = ", with the fold in progress as of its last saved state" if partial else ""
+        print(f"merbench: interrupted — finished folds are saved in {where}{saved}; run the "
+              "same command again to resume", file=sys.stderr)
         return EXIT_INTERRUPTED
     finally:
         reporter.stop()
