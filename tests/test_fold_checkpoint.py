@@ -17,12 +17,20 @@ from merbench_cnn.offapexnet import OffApexNet
 
 import merbench
 from merbench.meta import TrainRecipe
+from merbench.training import fold_checkpoint
 from merbench.training.fold_checkpoint import FoldCheckpoint
 from merbench.training.fold_parallel import FoldTask, train_folds
 from merbench.training.torch_trainer import train_fold
 
 SMALL = {"subjects": 4, "samples_per_subject": 6}
 EVERY_EPOCH = 1e-9  # minutes: a state is saved after every epoch
+
+
+@pytest.fixture(autouse=True)
+def save_whenever_due(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Saves as often as asked, however long they take (tiny models train faster than the
+    1% share would let them save every epoch)."""
+    monkeypatch.setattr(fold_checkpoint, "SAVE_SHARE", float("inf"))
 
 
 def _run(tmp_path: Path, name: str, **options):
@@ -223,6 +231,27 @@ def test_a_state_that_cannot_be_written_stops_nothing(tmp_path: Path) -> None:
         result = _run(tmp_path, "r", checkpoint_every=EVERY_EPOCH, epochs=3)
     assert result.results["protocol"]["n_folds"] == 4
     assert len({str(w.message) for w in caught}) == 1  # one line, however many folds
+
+
+def test_saving_takes_at_most_a_small_share_of_the_time(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """A save that took 2 s delays the next one to 200 s later, though every_s asks for 60."""
+    clock = [1000.0]
+    monkeypatch.setattr(fold_checkpoint.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(fold_checkpoint, "SAVE_SHARE", 0.01)
+
+    def slow_write(path: Path, write) -> None:
+        clock[0] += 2.0
+
+    monkeypatch.setattr(fold_checkpoint, "atomic_write", slow_write)
+    checkpoint = FoldCheckpoint(tmp_path / "fold-000.pt", 60.0, {}, "fold 0")
+    clock[0] += 60.0
+    assert checkpoint.due()
+    checkpoint.save({"epochs_done": 1})
+    clock[0] += 199.0
+    assert not checkpoint.due()
+    clock[0] += 1.0
+    assert checkpoint.due()
 
 
 def test_checkpoint_every_is_checked(cli, tmp_path: Path) -> None:
