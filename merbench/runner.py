@@ -150,12 +150,15 @@ def _short_hash(payload: Any) -> str:
 
 # RunConfig fields added after --seeds folders were first named by a hash of the config:
 # left out of that hash at their defaults, so a repeated command finds its folder again.
-_LATER_FIELDS = {"fused_optimizer": False, "checkpoint_every": 5.0}
+_LATER_FIELDS = {"fused_optimizer": False}
+# ... and fields left out of it whatever their value: how often a state is saved is not what
+# runs, so another --checkpoint-every continues the same folder
+_NOT_IN_FOLDER_NAME = ("seed", "out", "checkpoint_every")
 
 
 def _seeds_dir(config: RunConfig, seeds: list[int]) -> Path:
     """The default folder of a ``--seeds`` run: named after every option but seed and out."""
-    fields = {k: v for k, v in config.to_dict().items() if k not in ("seed", "out")
+    fields = {k: v for k, v in config.to_dict().items() if k not in _NOT_IN_FOLDER_NAME
               and not (k in _LATER_FIELDS and v == _LATER_FIELDS[k])}
     tag = "-".join(map(str, seeds))
     return DEFAULT_RUNS_DIR / (f"{config.model}-{config.dataset}-{config.protocol}-"

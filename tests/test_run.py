@@ -398,6 +398,9 @@ def test_default_seeds_folder_keeps_its_name_when_fields_are_added() -> None:
         f"ststnet-composite-loso-seeds0-1-2-{_short_hash(before)}"
     assert _seeds_dir(RunConfig(model="ststnet", dataset="composite", fused_optimizer=True),
                       [0, 1, 2]) != _seeds_dir(config, [0, 1, 2])
+    # how often an unfinished fold is saved does not change what runs, nor the folder
+    assert _seeds_dir(RunConfig(model="ststnet", dataset="composite", checkpoint_every=30),
+                      [0, 1, 2]) == _seeds_dir(config, [0, 1, 2])
 
 
 def test_a_run_waits_a_moment_for_a_directory_lock(tmp_path: Path) -> None:
