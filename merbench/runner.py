@@ -36,7 +36,7 @@ from merbench.results.schema import SCHEMA_VERSION, environment, now_iso, predic
 from merbench.results.seeds import over_seeds
 from merbench.runinfo import FoldOutcome, RunInfo
 from merbench.selection import POLICIES, available_policies
-from merbench.training.device import check_device_name
+from merbench.training.device import check_device_name, is_out_of_memory
 from merbench.training.seeding import fold_seed
 
 if TYPE_CHECKING:
@@ -564,17 +564,18 @@ def _run_held(plan: _Plan, identity: dict[str, Any], run_dir: RunDirectory,
     pending = [fold for fold in plan.folds if fold.index not in done]
     engine = _choose_engine(plan, pending)
     groups = _fold_groups(plan, pending, engine["folds_at_once"])
+    states = _SavedStates(plan, identity, run_dir)
     while groups:
         group = groups.pop(0)
         try:
             if len(group) == 1:
                 trained = [_train_fold(plan, group[0], features, labels, info, device_name,
-                                       notify, run_dir)]
+                                       notify, states)]
             else:
                 trained = _train_together(plan, group, features, labels, info, device_name,
-                                          notify, run_dir)
+                                          notify, states)
         except Exception as exc:
-            if not _out_of_memory(exc):
+            if not is_out_of_memory(exc):
                 raise
             if len(group) == 1:
                 fix = ("free the device or use a smaller --batch-size"
@@ -740,7 +741,7 @@ def _outcome(plan: _Plan, inputs: _FoldInputs, labels: np.ndarray, predictions: 
 
 def _train_fold(plan: _Plan, fold: Fold, features: np.ndarray, labels: np.ndarray,
                 info: RunInfo, device_name: str, notify: _Notifier,
-                run_dir: RunDirectory) -> FoldOutcome:
+                states: _SavedStates) -> FoldOutcome:
     started = time.perf_counter()
     inputs = _fold_inputs(plan, fold, features, labels)
     report, checkpoint = None, None
@@ -759,7 +760,7 @@ def _train_fold(plan: _Plan, fold: Fold, features: np.ndarray, labels: np.ndarra
         def on_epoch(epoch: int) -> None:
             notify("merbench_epoch_finished", run=info, fold_index=fold.index, epoch=epoch)
 
-        checkpoint = _fold_checkpoint(plan, [fold], [inputs.seed], run_dir)
+        checkpoint = states.checkpoint([fold], [inputs.seed])
         predictions = train_fold(plan.build_model, plan.recipe, inputs.x_train, inputs.y_train,
                                  inputs.x_test, device=plan.device, seed=inputs.seed,
                                  on_epoch=on_epoch, precision=plan.config.precision,
@@ -777,27 +778,39 @@ def _train_fold(plan: _Plan, fold: Fold, features: np.ndarray, labels: np.ndarra
                     device_name, report)
 
 
-def _fold_checkpoint(plan: _Plan, folds: list[Fold], seeds: list[int],
-                     run_dir: RunDirectory) -> FoldCheckpoint | None:
-    """Where the unfinished training of ``folds`` (one, or several trained together) is saved
-    every ``--checkpoint-every`` minutes, or None when it is not saved (0 minutes)."""
-    if plan.config.checkpoint_every <= 0:
-        return None
-    import torch
+class _SavedStates:
+    """Where a run saves its unfinished folds' training states (``partial/`` in its
+    directory), marked with a hash of the run's identity so that no other run continues
+    them, and spaced by what saving cost so far in the run."""
 
-    from merbench.training.fold_checkpoint import FoldCheckpoint
+    def __init__(self, plan: _Plan, identity: dict[str, Any], run_dir: RunDirectory) -> None:
+        self.plan, self.run_dir = plan, run_dir
+        self.run = hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()
+        self.cost: Any = None  # a SaveCost, made with the first checkpoint (it needs torch)
 
-    belongs_to = {"tests": [[int(i) for i in fold.test] for fold in folds], "seeds": seeds,
-                  "epochs": plan.recipe.epochs, "device": torch.device(plan.device).type}
-    return FoldCheckpoint(run_dir.partial_path([fold.index for fold in folds]),
-                          plan.config.checkpoint_every * 60, belongs_to,
-                          ("folds " if len(folds) > 1 else "fold ")
-                          + ", ".join(fold.label for fold in folds))
+    def checkpoint(self, folds: list[Fold], seeds: list[int]) -> FoldCheckpoint | None:
+        """The checkpoint of ``folds`` (one, or several trained together), or None when
+        states are not saved (``--checkpoint-every 0``)."""
+        config = self.plan.config
+        if config.checkpoint_every <= 0:
+            return None
+        import torch
+
+        from merbench.training.fold_checkpoint import FoldCheckpoint, SaveCost
+
+        self.cost = self.cost or SaveCost()
+        belongs_to = {"run": self.run,
+                      "tests": [[int(i) for i in fold.test] for fold in folds],
+                      "seeds": seeds, "epochs": self.plan.recipe.epochs,
+                      "device": torch.device(self.plan.device).type}
+        label = ("folds " if len(folds) > 1 else "fold ") + ", ".join(f.label for f in folds)
+        return FoldCheckpoint(self.run_dir.partial_path([fold.index for fold in folds]),
+                              config.checkpoint_every * 60, belongs_to, label, self.cost)
 
 
 def _train_together(plan: _Plan, folds: list[Fold], features: np.ndarray, labels: np.ndarray,
                     info: RunInfo, device_name: str, notify: _Notifier,
-                    run_dir: RunDirectory) -> list[FoldOutcome]:
+                    states: _SavedStates) -> list[FoldOutcome]:
     """Train ``folds`` at once with the fold-parallel engine; each fold's outcome is what
     the sequential path would give. Time is shared equally among the folds."""
     from merbench.training.fold_parallel import FoldTask, train_folds
@@ -810,7 +823,7 @@ def _train_together(plan: _Plan, folds: list[Fold], features: np.ndarray, labels
         notify("merbench_epoch_finished", run=info, fold_index=folds[position].index,
                epoch=epoch)
 
-    checkpoint = _fold_checkpoint(plan, folds, [i.seed for i in inputs], run_dir)
+    checkpoint = states.checkpoint(folds, [i.seed for i in inputs])
     predictions = train_folds(plan.build_model, plan.recipe, tasks, device=plan.device,
                               on_epoch=on_epoch, precision=plan.config.precision,
                               fused_optimizer=plan.config.fused_optimizer,
@@ -819,19 +832,6 @@ def _train_together(plan: _Plan, folds: list[Fold], features: np.ndarray, labels
     seconds = (before + time.perf_counter() - started) / len(folds)
     return [_outcome(plan, i, labels, p, seconds, device_name, folds_at_once=len(folds))
             for i, p in zip(inputs, predictions, strict=True)]
-
-
-def _out_of_memory(exc: BaseException) -> bool:
-    """Whether ``exc`` is an allocation failure: torch's on a GPU, its CPU allocator's, or
-    Python's own."""
-    import torch
-
-    text = str(exc)
-    return isinstance(exc, (torch.OutOfMemoryError, MemoryError)) or (
-        isinstance(exc, RuntimeError) and any(
-            sign in text for sign in ("can't allocate memory", "out of memory",
-                                      "CUBLAS_STATUS_ALLOC_FAILED", "CUDNN_STATUS_ALLOC_FAILED",
-                                      "CUDNN_STATUS_NOT_ENOUGH_WORKSPACE")))
 
 
 def _first_line(exc: BaseException) -> str:

@@ -7,16 +7,18 @@ import signal
 import subprocess
 import sys
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
-from interrupt import stopping_at_epoch
+from interrupt import StopAfter, stopping_at_epoch
 from merbench_cnn.offapexnet import OffApexNet
 
 import merbench
 from merbench.meta import TrainRecipe
+from merbench.plugins import load_plugins
 from merbench.training import fold_checkpoint
 from merbench.training.fold_checkpoint import FoldCheckpoint
 from merbench.training.fold_parallel import FoldTask, train_folds
@@ -48,6 +50,20 @@ def _whole_and_stopped(tmp_path: Path, fold_index: int, epoch: int, **common):
         _run(tmp_path, "r", checkpoint_every=EVERY_EPOCH,
              plugins=stopping_at_epoch(fold_index, epoch), **common)
     return whole
+
+
+class EpochsSeen:
+    """Records every (fold index, epoch) a run reports."""
+
+    def __init__(self) -> None:
+        self.seen: list[tuple[int, int]] = []
+
+    @merbench.hookimpl
+    def merbench_epoch_finished(self, run, fold_index, epoch) -> None:
+        self.seen.append((fold_index, epoch))
+
+    def of(self, fold_index: int) -> list[int]:
+        return [epoch for index, epoch in self.seen if index == fold_index]
 
 
 class Stop(Exception):
@@ -141,6 +157,7 @@ def test_folds_trained_together_go_on_together(tmp_path: Path) -> None:
         assert torch.equal(b["params"][name], value), name
 
 
+@pytest.mark.filterwarnings("error::RuntimeWarning")  # a state set aside would pass unseen
 def test_an_interrupted_run_goes_on_inside_its_fold(tmp_path: Path, cli) -> None:
     common = {"epochs": 8}
     whole = _whole_and_stopped(tmp_path, 1, 6, **common)
@@ -151,7 +168,9 @@ def test_an_interrupted_run_goes_on_inside_its_fold(tmp_path: Path, cli) -> None
     assert "1/4 folds, stopped" in status
     assert "1 unfinished fold saved at epoch 5 of 8 (a resumed run goes on from there)" in status
 
-    resumed = _run(tmp_path, "r", **common)
+    epochs = EpochsSeen()
+    resumed = _run(tmp_path, "r", plugins=load_plugins(extra=[("epochs", epochs)]), **common)
+    assert epochs.of(1) == [5, 6, 7, 8]  # went on from the saved epoch 5, not from epoch 1
     assert resumed.metrics == whole.metrics
     assert (tmp_path / "r" / "predictions.csv").read_text() == \
         (tmp_path / "whole" / "predictions.csv").read_text()
@@ -162,7 +181,23 @@ def test_an_interrupted_run_goes_on_inside_its_fold(tmp_path: Path, cli) -> None
         assert json.loads(str(fold["meta"]))["seconds"] > 0
 
 
-@pytest.mark.parametrize("spoil", ["damaged", "other-device", "other-model"])
+@pytest.mark.filterwarnings("error::RuntimeWarning")
+def test_a_state_that_cannot_be_written_partway_stops_nothing(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """torch's writer raises RuntimeError when the disk fills in the middle of a file."""
+    def full_disk(payload, handle) -> None:
+        handle.write(b"PK")
+        raise RuntimeError("[enforce fail at inline_container.cc:664] . unexpected pos 64")
+
+    monkeypatch.setattr(fold_checkpoint.torch, "save", full_disk)
+    with pytest.warns(RuntimeWarning, match=r"cannot be saved in .*\(\[enforce fail"):
+        warnings.simplefilter("default")
+        result = _run(tmp_path, "r", checkpoint_every=EVERY_EPOCH, epochs=3)
+    assert result.results["protocol"]["n_folds"] == 4
+    assert not (tmp_path / "r" / "partial").exists()  # no temporary file is left
+
+
+@pytest.mark.parametrize("spoil", ["damaged", "other-fold", "other-model"])
 def test_a_state_that_cannot_be_continued_is_set_aside(tmp_path: Path, spoil: str) -> None:
     common = {"epochs": 4}
     whole = _whole_and_stopped(tmp_path, 0, 3, **common)
@@ -170,21 +205,57 @@ def test_a_state_that_cannot_be_continued_is_set_aside(tmp_path: Path, spoil: st
     state = torch.load(saved, weights_only=True)
     if spoil == "damaged":
         saved.write_bytes(saved.read_bytes()[:100])
-        why = "it is unreadable"
-    elif spoil == "other-device":
-        state["belongs_to"]["device"] = "cuda"
+        why = "it is damaged"
+    elif spoil == "other-fold":
+        state["belongs_to"]["seeds"] = [12345]
         torch.save(state, saved)
-        why = "it was trained on cuda, and this run trains on cpu"
+        why = "it belongs to another run, fold or recipe"
     else:
         state["model"] = {"other.weight": torch.zeros(2)}
         torch.save(state, saved)
         why = "it does not fit this model"
-    with pytest.warns(RuntimeWarning, match=f"training of fold syn1/s01 starts over: .*{why}"):
-        resumed = _run(tmp_path, "r", **common)
+    stopped = StopAfter(1)  # look into partial/ while the rest of the run is still to come
+    with pytest.warns(RuntimeWarning, match=f"training of fold syn1/s01 starts over: .*{why}"
+                                            r".*\); it is kept as fold-000.pt.aside"), \
+            pytest.raises(KeyboardInterrupt):
+        _run(tmp_path, "r", plugins=load_plugins(extra=[("stop", stopped)]), **common)
+    assert [p.name for p in (tmp_path / "r" / "partial").iterdir()] == ["fold-000.pt.aside"]
+    resumed = _run(tmp_path, "r", **common)
     assert resumed.metrics == whole.metrics  # trained again from its first epoch
-    assert not (tmp_path / "r" / "partial").exists()
+    assert not (tmp_path / "r" / "partial").exists()  # kept until the run completed
 
 
+def test_a_state_saved_on_another_device_is_refused_with_how_to_go_on(tmp_path: Path,
+                                                                       cli) -> None:
+    _whole_and_stopped(tmp_path, 0, 3, epochs=4)
+    saved = tmp_path / "r" / "partial" / "fold-000.pt"
+    state = torch.load(saved, weights_only=True)
+    state["belongs_to"]["device"] = "cuda"
+    torch.save(state, saved)
+    code, _, err = cli("run", "--resume", tmp_path / "r", "--quiet")
+    assert code == 2
+    assert err.strip() == (
+        f"merbench: error: fold syn1/s01 has a training state saved on cuda ({saved}); "
+        "continue the run with --device cuda, or delete that file to train from the first "
+        "epoch on cpu")
+    assert saved.is_file()  # nothing is lost
+
+
+def test_another_run_is_refused_where_a_state_is_saved(tmp_path: Path, cli) -> None:
+    """A directory holding only an unfinished fold's state is a run's: another run is
+    refused, never handed that state (it would train at the first run's learning rate)."""
+    with pytest.raises(KeyboardInterrupt):
+        _run(tmp_path, "r", checkpoint_every=EVERY_EPOCH, plugins=stopping_at_epoch(0, 3),
+             epochs=4)
+    assert not (tmp_path / "r" / "folds").exists()
+    code, _, err = cli("run", "--model", "ststnet", "--dataset", "synthetic", "--epochs", "4",
+                       "--lr", "0.123", "--device", "cpu", "--dataset-opt", "subjects=4",
+                       "--dataset-opt", "samples_per_subject=6", "--out", tmp_path / "r")
+    assert code == 2 and "holds a different run" in err, err
+    assert (tmp_path / "r" / "partial" / "fold-000.pt").is_file()
+
+
+@pytest.mark.filterwarnings("error::RuntimeWarning")
 def test_a_fold_parallel_run_goes_on_inside_its_group(tmp_path: Path, cli) -> None:
     common = {"model": "htnet", "epochs": 4, "parallel_folds": 2,
               "model_options": {"dim": 12, "heads": 3, "block_repeats": [1, 1, 1]}}
@@ -192,7 +263,9 @@ def test_a_fold_parallel_run_goes_on_inside_its_group(tmp_path: Path, cli) -> No
     assert [p.name for p in (tmp_path / "r" / "partial").iterdir()] == ["folds-000-001.pt"]
     assert "2 unfinished folds saved at epoch 2 of 4" in " ".join(
         cli("status", tmp_path / "r")[1].split())
-    resumed = _run(tmp_path, "r", **common)
+    epochs = EpochsSeen()
+    resumed = _run(tmp_path, "r", plugins=load_plugins(extra=[("epochs", epochs)]), **common)
+    assert epochs.of(0) == epochs.of(1) == [2, 3, 4]  # on from the saved epoch 2
     assert resumed.results["engine"]["mode"] == "fold-parallel"
     assert resumed.metrics == whole.metrics
     assert not (tmp_path / "r" / "partial").exists()

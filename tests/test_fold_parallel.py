@@ -300,7 +300,7 @@ def test_each_fold_records_how_many_trained_with_it(tmp_path: Path, cli) -> None
 def test_allocation_failures_are_recognised() -> None:
     import torch
 
-    from merbench.runner import _out_of_memory
+    from merbench.training.device import is_out_of_memory
 
     for failure in (torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB"),
                     RuntimeError("CUDA error: CUBLAS_STATUS_ALLOC_FAILED when calling "
@@ -308,8 +308,8 @@ def test_allocation_failures_are_recognised() -> None:
                     RuntimeError("cuDNN error: CUDNN_STATUS_NOT_ENOUGH_WORKSPACE"),
                     RuntimeError("DefaultCPUAllocator: can't allocate memory: you tried to "
                                  "allocate 9 GB"), MemoryError()):
-        assert _out_of_memory(failure), failure
-    assert not _out_of_memory(RuntimeError("mat1 and mat2 shapes cannot be multiplied"))
+        assert is_out_of_memory(failure), failure
+    assert not is_out_of_memory(RuntimeError("mat1 and mat2 shapes cannot be multiplied"))
 
 
 def test_a_default_step_run_continues_only_with_the_default_step(tmp_path: Path, cli,

@@ -210,9 +210,12 @@ class RunDirectory:
         return False
 
     def has_results(self) -> bool:
-        """Whether any fold or result was written here (then the directory must be kept)."""
+        """Whether any fold, unfinished fold's state or result was written here (then the
+        directory must be kept)."""
+        partial = self.path / PARTIAL_DIR
         return (self.path / "results.json").exists() or (
-            self.folds_dir.is_dir() and any(self.folds_dir.glob("fold-*.npz")))
+            self.folds_dir.is_dir() and any(self.folds_dir.glob("fold-*.npz"))) or (
+            partial.is_dir() and any(partial.glob("*.pt")))
 
     def fold_path(self, index: int) -> Path:
         return self.folds_dir / f"fold-{index:03d}.npz"
@@ -226,10 +229,15 @@ class RunDirectory:
                                           + ".pt")
 
     def discard_partial(self, indices: Sequence[int] | None = None) -> None:
-        """Remove the unfinished state of the folds ``indices`` (they have finished), or
-        every saved state (None: the run is complete), and the folder once it is empty."""
-        paths = [self.partial_path(indices)] if indices is not None else \
-            list((self.path / PARTIAL_DIR).glob("*.pt"))
+        """Remove the unfinished state of the folds ``indices`` (they have finished), with a
+        copy set aside and a temporary file a killed save left, or everything in
+        ``partial/`` (None: the run is complete); then the folder, once it is empty."""
+        folder = self.path / PARTIAL_DIR
+        if indices is None:
+            paths = list(folder.glob("*"))  # pathlib's * matches dot files too
+        else:
+            name = self.partial_path(indices).name
+            paths = [folder / name, *folder.glob(f"{name}.*"), *folder.glob(f".{name}.*")]
         for path in paths:
             with contextlib.suppress(OSError):  # a state left behind is never read again
                 path.unlink(missing_ok=True)

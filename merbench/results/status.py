@@ -56,17 +56,15 @@ def run_status(path: Path) -> RunStatus:
     directory = RunDirectory(path)
     recorded = directory.read_run_file()
     identity = recorded.get("identity") or {}
-    seconds, damaged = [], 0
+    seconds, damaged, finished = [], 0, set()
     for fold_file in sorted((directory.path / FOLDS_DIR).glob("fold-*.npz")):
         try:
             with np.load(fold_file, allow_pickle=False) as data:
                 seconds.append(float(json.loads(str(data["meta"]))["seconds"]))
+            finished.add(int(fold_file.stem.split("-")[1]))
         except Exception:  # what load_fold calls damaged: the resumed run says which
             damaged += 1
-    from merbench.training.fold_checkpoint import saved_progress
-
-    saved = [saved_progress(state) for state in sorted((directory.path / PARTIAL_DIR).glob(
-        "*.pt"))]
+    saved = _saved_states(directory.path / PARTIAL_DIR, finished)
     epochs = (identity.get("hyperparameters") or {}).get("epochs")
     n_folds = recorded.get("n_folds")
     results_file = directory.path / "results.json"
@@ -80,12 +78,37 @@ def run_status(path: Path) -> RunStatus:
             dataset=identity["dataset"]["name"], protocol=identity["protocol"]["name"],
             seed=int(identity["seed"]), n_folds=n_folds, finished=len(seconds),
             fold_seconds=tuple(seconds), damaged=damaged,
-            saved=tuple(progress for progress in saved if progress is not None),
+            saved=saved,
             epochs=epochs if isinstance(epochs, int) else None, complete=complete,
             running=directory.is_held())
     except (KeyError, TypeError, ValueError):
         raise MerbenchError(f"{directory.path / RUN_FILE} does not name its run (model, "
                             "dataset, protocol, seed); it was not written by merbench") from None
+
+
+def _saved_states(folder: Path, finished: set[int]) -> tuple[tuple[int, int], ...]:
+    """(folds, epochs) of each saved state of unfinished folds in ``folder``, the furthest
+    first; a fold whose state exists twice (folds grouped otherwise, once) counts once."""
+    named = []
+    for path in folder.glob("*.pt"):
+        parts = path.stem.split("-")
+        if parts[0] in ("fold", "folds") and all(p.isdigit() for p in parts[1:]):
+            folds = {int(p) for p in parts[1:]}
+            if folds and not folds & finished:
+                named.append((path, folds))
+    if not named:
+        return ()
+    from merbench.training.fold_checkpoint import saved_epochs  # torch: only when needed
+
+    progress = [(epochs, folds) for path, folds in named
+                if (epochs := saved_epochs(path)) is not None]
+    counted: set[int] = set()
+    saved = []
+    for epochs, folds in sorted(progress, key=lambda item: -item[0]):
+        if not folds & counted:
+            counted |= folds
+            saved.append((len(folds), epochs))
+    return tuple(saved)
 
 
 def run_dirs(path: Path) -> list[Path]:

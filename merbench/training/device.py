@@ -48,3 +48,16 @@ def describe_device(device: str) -> str:
     if device.startswith("cuda"):
         return f"{device} ({torch.cuda.get_device_name(torch.device(device))})"
     return device
+
+
+def is_out_of_memory(exc: BaseException) -> bool:
+    """Whether ``exc`` is an allocation failure: torch's on a GPU, its CPU allocator's, or
+    Python's own."""
+    import torch
+
+    text = str(exc)
+    return isinstance(exc, (torch.OutOfMemoryError, MemoryError)) or (
+        isinstance(exc, RuntimeError) and any(
+            sign in text for sign in ("can't allocate memory", "out of memory",
+                                      "CUBLAS_STATUS_ALLOC_FAILED", "CUDNN_STATUS_ALLOC_FAILED",
+                                      "CUDNN_STATUS_NOT_ENOUGH_WORKSPACE")))

@@ -7,17 +7,21 @@ state saved is everything the next epoch depends on: the weights, the optimiser'
 (Adam's moments and step counts), the three random streams (batch order, augmentation and
 torch's global generator, which draws dropout masks; on CUDA or MPS also the device's)
 and the test predictions of the epochs done. Restored, the fold goes on to the numbers an
-uninterrupted fold gives, to the bit (``tests/test_fold_checkpoint.py``).
+uninterrupted fold gives (``tests/test_fold_checkpoint.py``).
 
-A state belongs to one fold (or group) of one run: the run directory already refuses another
-run, and the file records the folds' test samples, their seeds, the epochs and the kind of
-device, so a state saved on a GPU is not continued on a CPU (the fold starts over there, and
-says so).
-Files are read with ``weights_only=True``: loading runs no code from them.
+A state belongs to one fold (or group) of one run: the file records a hash of the run's
+identity, the folds' test samples, their seeds, the epochs and the kind of device, and a
+state that records anything else is not continued. One that cannot be continued is kept
+beside as ``*.aside`` until the run completes, with a warning, and its folds start over; one
+saved on another kind of device is refused with how to go on, since that is a choice (go on
+where it was saved, or start the fold over here). Files are read with ``weights_only=True``:
+loading runs no code from them. On a CPU "to the bit" is tested; on CUDA a resumed fold is as
+reproducible as CUDA's kernels are, which merbench does not make deterministic.
 """
 
 from __future__ import annotations
 
+import contextlib
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -26,6 +30,7 @@ from typing import Any
 
 import torch
 
+from merbench.errors import MerbenchError
 from merbench.results.rundir import atomic_write
 
 FORMAT = 1  # the layout of a saved state; another layout is not continued
@@ -33,47 +38,68 @@ FORMAT = 1  # the layout of a saved state; another layout is not continued
 # state (HTNet's 139.6M parameters with Adam's moments: 1.7 GB a fold, nine folds trained
 # together on a GPU) is saved less often than every_s asks rather than slow the run down.
 SAVE_SHARE = 0.01
+ASIDE = ".aside"  # added to the name of a state that is not continued
+
+
+@dataclass
+class SaveCost:
+    """How long the last save took, shared by the checkpoints of one run, so that the first
+    save of every fold is already spaced by what saving costs."""
+
+    seconds: float = 0.0
 
 
 @dataclass
 class FoldCheckpoint:
     """Where one fold's (or group's) state is saved, how often, and what it must belong to.
 
-    ``belongs_to`` holds the folds' test samples (``tests``), seeds, epochs and device kind; a
-    saved state that records anything else is not continued. ``every_s`` is the time between saves.
-    ``seconds_before`` is, once a state is loaded, the training time it had taken: the fold's
-    recorded time is that plus the time after it.
+    ``belongs_to`` holds a hash of the run's identity (``run``), the folds' test samples
+    (``tests``), seeds, epochs and device kind; a saved state that records anything else is
+    not continued. ``every_s`` is the time between saves. ``seconds_before`` is, once a state
+    is loaded, the training time it had taken: the fold's recorded time is that plus the time
+    after it.
     """
 
     path: Path
     every_s: float
     belongs_to: dict[str, Any]
     label: str  # the folds, as messages name them: "fold syn1/s01", "folds a, b"
+    cost: SaveCost = field(default_factory=SaveCost)
     seconds_before: float = 0.0
-    _save_cost: float = 0.0  # how long the last save took
+    _aside: bool = False  # the saved state was set aside: nothing is continued
     _last_save: float = field(default_factory=lambda: time.monotonic())
     _started: float = field(default_factory=lambda: time.monotonic())
 
     def load(self) -> dict[str, Any] | None:
         """The saved state, or None if there is none to continue (a state that belongs to
-        another fold or device, or a damaged file, is set aside with a warning)."""
-        if not self.path.exists():
+        something else, or a damaged file, is set aside with a warning). A state saved on
+        another kind of device, or a file that cannot be read now, is an error that says how
+        to go on."""
+        if self._aside or not self.path.exists():
             return None
         try:
             state = torch.load(self.path, map_location="cpu", weights_only=True)
-        except Exception as exc:  # a file cut short by a full disk, say: start the fold over
-            self.set_aside(f"it is unreadable ({type(exc).__name__})")
+        except (OSError, MemoryError) as exc:  # the file may be fine: do not set it aside
+            reason = getattr(exc, "strerror", None) or type(exc).__name__
+            raise MerbenchError(
+                f"the saved training state of {self.label}, {self.path}, cannot be read "
+                f"({reason}); make it readable (or free memory) and run again, or delete it "
+                "to train from the first epoch") from None
+        except Exception as exc:  # cut short or garbled
+            self.set_aside(f"it is damaged: {type(exc).__name__}")
             return None
         if not isinstance(state, dict) or state.get("format") != FORMAT:
             self.set_aside("it was saved in another layout")
             return None
-        if state.get("belongs_to") != self.belongs_to:
-            theirs = state.get("belongs_to") or {}
-            device = theirs.get("device") if isinstance(theirs, dict) else None
-            why = (f"it was trained on {device}, and this run trains on "
-                   f"{self.belongs_to['device']}" if device and device != self.belongs_to[
-                       "device"] else "it belongs to another fold or recipe")
-            self.set_aside(why)
+        theirs = state.get("belongs_to")
+        if theirs != self.belongs_to:
+            mine = self.belongs_to["device"]
+            if isinstance(theirs, dict) and {**theirs, "device": mine} == self.belongs_to:
+                raise MerbenchError(
+                    f"{self.label} has a training state saved on {theirs['device']} "
+                    f"({self.path}); continue the run with --device {theirs['device']}, or "
+                    f"delete that file to train from the first epoch on {mine}")
+            self.set_aside("it belongs to another run, fold or recipe")
             return None
         self.seconds_before = float(state.get("seconds", 0.0))
         self._started = self._last_save = time.monotonic()
@@ -82,7 +108,7 @@ class FoldCheckpoint:
     def due(self) -> bool:
         """Whether ``every_s`` has passed since the last save (or the start), and enough time
         for the last save to have taken no more than ``SAVE_SHARE`` of it."""
-        gap = max(self.every_s, self._save_cost / SAVE_SHARE)
+        gap = max(self.every_s, self.cost.seconds / SAVE_SHARE)
         return time.monotonic() - self._last_save >= gap
 
     def save(self, state: dict[str, Any]) -> None:
@@ -92,28 +118,35 @@ class FoldCheckpoint:
                    "seconds": self.seconds_before + began - self._started, **state}
         try:
             atomic_write(self.path, lambda handle: torch.save(payload, handle))
-        except OSError as exc:  # a full disk, say: the training itself goes on
-            # one text for every fold, so Python's warning filter shows it once per run
+        except (OSError, RuntimeError) as exc:  # a full disk (torch's writer raises
+            # RuntimeError there): the training itself goes on. One text for every fold, so
+            # Python's warning filter shows it once per run.
+            reason = getattr(exc, "strerror", None) or str(exc).splitlines()[0]
             warnings.warn(f"unfinished folds' training states cannot be saved in "
-                          f"{self.path.parent} ({exc.strerror or exc}); training goes on, but "
-                          "an interruption loses the fold in progress", RuntimeWarning,
+                          f"{self.path.parent} ({reason}); training goes on, but an "
+                          "interruption loses the fold in progress", RuntimeWarning,
                           stacklevel=2)
         self._last_save = time.monotonic()
-        self._save_cost = self._last_save - began
+        self.cost.seconds = self._last_save - began
 
     def set_aside(self, why: str) -> None:
-        """Warn that the fold starts over, and why, and remove the saved state."""
+        """Keep the saved state beside (``*.aside``, removed when the run completes), warn
+        that the folds start over and why, and continue nothing from now on."""
+        aside = self.path.with_name(self.path.name + ASIDE)
+        with contextlib.suppress(OSError):  # cannot be moved: it is not read again anyway
+            self.path.replace(aside)
+        self._aside = True
+        self.seconds_before = 0.0
         warnings.warn(f"training of {self.label} starts over: the saved state {self.path} is "
-                      f"not continued ({why})", RuntimeWarning, stacklevel=3)
-        self.path.unlink(missing_ok=True)
+                      f"not continued ({why}); it is kept as {aside.name} until the run "
+                      "completes", RuntimeWarning, stacklevel=3)
 
 
-def saved_progress(path: Path) -> tuple[int, int] | None:
-    """How many folds the state in ``path`` holds and how many epochs they have trained,
-    read without loading its tensors (``mmap``), or None if it cannot be read: for
-    ``merbench status``."""
+def saved_epochs(path: Path) -> int | None:
+    """How many epochs the state in ``path`` has trained, read without loading its tensors
+    (``mmap``), or None if it cannot be read: for ``merbench status``."""
     try:
         state = torch.load(path, map_location="cpu", weights_only=True, mmap=True)
-        return len(state["belongs_to"]["tests"]), int(state["epochs_done"])
+        return int(state["epochs_done"])
     except Exception:
         return None

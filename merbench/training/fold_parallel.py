@@ -48,6 +48,7 @@ from torch import nn
 
 from merbench.errors import MerbenchError
 from merbench.meta import TrainRecipe
+from merbench.training.device import is_out_of_memory
 from merbench.training.fold_checkpoint import FoldCheckpoint
 from merbench.training.torch_trainer import (
     autocast,
@@ -138,35 +139,40 @@ def train_folds(
     counts = {batches_per_epoch(len(t.y_train), recipe.batch_size) for t in tasks}
     if len(counts) != 1:
         raise ValueError("folds trained together need the same number of batches per epoch")
-    models = []
-    for task in tasks:
-        torch.manual_seed(task.seed)
-        models.append(build_model().to(device))
-    params, buffers = torch.func.stack_module_state(models)
-    base = copy.deepcopy(models[0]).to("meta")
-    del models
+    saved = checkpoint.load() if checkpoint is not None else None
+
+    def fresh() -> tuple[dict, dict, nn.Module, torch.optim.Optimizer, list[torch.Generator]]:
+        """The folds' start: each seed's weights, stacked; one new optimiser; generators."""
+        models = []
+        for task in tasks:
+            torch.manual_seed(task.seed)
+            models.append(build_model().to(device))
+        params, buffers = torch.func.stack_module_state(models)
+        base = copy.deepcopy(models[0]).to("meta")
+        optimizer = build_optimizer(list(params.values()), recipe, device,
+                                    fused_on_cpu=fused_optimizer)
+        start_schedule(optimizer)
+        return params, buffers, base, optimizer, [torch.Generator().manual_seed(t.seed)
+                                                  for t in tasks]
+
+    params, buffers, base, optimizer, generators = fresh()
     randomness = "different" if has_dropout(base) else "error"
 
     def forward(p: dict, b: dict, x: torch.Tensor) -> torch.Tensor:
         return torch.func.functional_call(base, (p, b), (x,))
 
     batched = torch.func.vmap(forward, randomness=randomness)
-    optimizer = build_optimizer(list(params.values()), recipe, device,
-                                fused_on_cpu=fused_optimizer)
-    start_schedule(optimizer)
 
     x_train, train_mask = _stack_padded([t.x_train for t in tasks], device, torch.float32)
     y_train, _ = _stack_padded([t.y_train for t in tasks], device, torch.long)
     x_test, _ = _stack_padded([t.x_test for t in tasks], device, torch.float32)
     n_train = [len(t.y_train) for t in tasks]
     n_max = x_train.shape[1]
-    generators = [torch.Generator().manual_seed(t.seed) for t in tasks]
     rows = torch.arange(k, device=device)[:, None]
     predictions = torch.empty((recipe.epochs, k, x_test.shape[1]), dtype=torch.long,
                               device=device)
 
     first_epoch = 0
-    saved = checkpoint.load() if checkpoint is not None else None
     if saved is not None:
         try:
             with torch.no_grad():
@@ -181,12 +187,15 @@ def train_folds(
             restore_global_random_state(device, saved["random"]["global"])
             first_epoch = int(saved["epochs_done"])
             predictions[:first_epoch] = saved["predictions"].to(device)
-        except (KeyError, RuntimeError, ValueError, TypeError) as exc:  # another model's
+        except Exception as exc:  # a state these models cannot take: start over
+            if is_out_of_memory(exc):
+                raise
             checkpoint.set_aside(f"it does not fit this model: {type(exc).__name__}")
-            return train_folds(build_model, recipe, tasks, device=device, on_epoch=on_epoch,
-                               precision=precision, fused_optimizer=fused_optimizer,
-                               checkpoint=checkpoint)
-        if on_epoch is not None:
+            del params, buffers, optimizer, generators  # before building again
+            params, buffers, base, optimizer, generators = fresh()
+            first_epoch = 0
+        saved = None
+        if on_epoch is not None and first_epoch:
             for i in range(k):
                 on_epoch(i, first_epoch)
 

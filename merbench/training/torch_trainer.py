@@ -32,6 +32,7 @@ from torch import nn
 
 from merbench.errors import MerbenchError
 from merbench.meta import TrainRecipe
+from merbench.training.device import is_out_of_memory
 from merbench.training.fold_checkpoint import FoldCheckpoint
 from merbench.training.schedule import lr_factor
 
@@ -186,25 +187,27 @@ def train_fold(
     training state is saved every so often and a saved state is continued, to the same
     predictions an uninterrupted fold gives.
     """
-    torch.manual_seed(seed)
-    model = build_model().to(device)
-    optimizer = build_optimizer(model_param_groups(model, recipe), recipe, device,
-                                fused_on_cpu=fused_optimizer)
-    start_schedule(optimizer)
-    augment = getattr(model, "augment", None)
-    loss_fn = nn.CrossEntropyLoss()
-    shuffle = torch.Generator().manual_seed(seed)
-    augment_rng = torch.Generator().manual_seed(seed ^ AUGMENT_STREAM)
+    saved = checkpoint.load() if checkpoint is not None else None
 
+    def fresh() -> tuple[nn.Module, torch.optim.Optimizer, _RandomStreams]:
+        """The fold's start: its seed's weights, a new optimiser, new generators."""
+        torch.manual_seed(seed)
+        model = build_model().to(device)
+        optimizer = build_optimizer(model_param_groups(model, recipe), recipe, device,
+                                    fused_on_cpu=fused_optimizer)
+        start_schedule(optimizer)
+        return model, optimizer, _RandomStreams(
+            device, torch.Generator().manual_seed(seed),
+            torch.Generator().manual_seed(seed ^ AUGMENT_STREAM))
+
+    model, optimizer, streams = fresh()
     xtr = as_stored(x_train, device)
     ytr = torch.as_tensor(y_train, dtype=torch.long, device=device)
     xte = as_stored(x_test, device)
     n_train = len(xtr)
     predictions = torch.empty((recipe.epochs, len(xte)), dtype=torch.long, device=device)
-    streams = _RandomStreams(device, shuffle, augment_rng)
 
     first_epoch = 0
-    saved = checkpoint.load() if checkpoint is not None else None
     if saved is not None:
         try:
             model.load_state_dict(saved["model"])
@@ -212,13 +215,19 @@ def train_fold(
             streams.restore(saved["random"])
             first_epoch = int(saved["epochs_done"])
             predictions[:first_epoch] = saved["predictions"].to(device)
-        except (KeyError, RuntimeError, ValueError, TypeError) as exc:  # another model's state
+        except Exception as exc:  # a state this model cannot take: start over
+            if is_out_of_memory(exc):
+                raise
             checkpoint.set_aside(f"it does not fit this model: {type(exc).__name__}")
-            return train_fold(build_model, recipe, x_train, y_train, x_test, device=device,
-                              seed=seed, on_epoch=on_epoch, precision=precision,
-                              fused_optimizer=fused_optimizer, checkpoint=checkpoint)
-        if on_epoch is not None:
+            del model, optimizer, streams  # before building again: memory for one fold
+            model, optimizer, streams = fresh()
+            first_epoch = 0
+        saved = None
+        if on_epoch is not None and first_epoch:
             on_epoch(first_epoch)
+    augment = getattr(model, "augment", None)
+    loss_fn = nn.CrossEntropyLoss()
+    shuffle, augment_rng = streams.shuffle, streams.augment
 
     for epoch in range(first_epoch, recipe.epochs):
         model.train()
