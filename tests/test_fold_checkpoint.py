@@ -333,3 +333,26 @@ def test_checkpoint_every_is_checked(cli, tmp_path: Path) -> None:
     assert code == 2
     assert err.strip() == ("merbench: error: --checkpoint-every must be a number of minutes "
                            ">= 0 (got -1.0); 0 saves no unfinished fold")
+
+
+def test_status_counts_the_saved_epochs_in_its_estimate(tmp_path: Path) -> None:
+    from merbench.results.status import RunStatus
+
+    status = RunStatus(path=tmp_path, model="m", dataset="d", protocol="loso", seed=0,
+                       n_folds=4, finished=1, fold_seconds=(100.0,), damaged=0,
+                       saved=((1, 5), (2, 2)), epochs=10, complete=False, running=False)
+    # 3 folds to go, less half of one and a fifth of two others: 2.1 folds of 100 s
+    assert status.seconds_left() == pytest.approx(210.0)
+
+
+def test_status_counts_each_unfinished_fold_once(tmp_path: Path) -> None:
+    """States of finished folds, and a fold's second state from another grouping, are not
+    counted; the furthest state of a fold is."""
+    from merbench.results.status import _saved_states
+
+    for name, epochs in (("fold-000.pt", 7), ("folds-001-002.pt", 3), ("fold-001.pt", 5),
+                         ("fold-003.pt.aside", 9)):
+        torch.save({"epochs_done": epochs}, tmp_path / name)
+    assert _saved_states(tmp_path, finished={0}) == ((1, 5),)
+    assert _saved_states(tmp_path, finished={0, 1}) == ()
+    assert _saved_states(tmp_path / "none", finished=set()) == ()
