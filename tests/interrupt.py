@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
 import merbench
 from merbench.plugins import Plugins, load_plugins
 
@@ -40,3 +46,19 @@ class StopAtEpoch:
 def stopping_at_epoch(fold_index: int, epoch: int) -> Plugins:
     """The installed plugins plus one that stops the run inside fold ``fold_index``."""
     return load_plugins(extra=[("stop", StopAtEpoch(fold_index, epoch))])
+
+
+def ctrl_c_once(out: Path, options: list[str], written: str) -> tuple[int, list[str]]:
+    """``merbench run --model ststnet --dataset synthetic --device cpu --quiet --out OUT``
+    with ``options`` in a process sent SIGINT once ``OUT/written`` exists: its exit status
+    and the lines it wrote to stderr."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "merbench", "run", "--model", "ststnet", "--dataset",
+         "synthetic", *options, "--device", "cpu", "--quiet", "--out", str(out)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while not (out / written).exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    return process.returncode, err.strip().splitlines()

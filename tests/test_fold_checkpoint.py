@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import json
-import signal
-import subprocess
-import sys
-import time
 import warnings
 from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
-from interrupt import StopAfter, stopping_at_epoch
+from interrupt import StopAfter, ctrl_c_once, stopping_at_epoch
 from merbench_cnn.offapexnet import OffApexNet
 
 import merbench
@@ -273,18 +269,10 @@ def test_a_fold_parallel_run_goes_on_inside_its_group(tmp_path: Path, cli) -> No
 
 def test_ctrl_c_says_the_fold_in_progress_is_saved(tmp_path: Path) -> None:
     out = tmp_path / "r"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "merbench", "run", "--model", "ststnet", "--dataset",
-         "synthetic", "--dataset-opt", "subjects=4", "--epochs", "2000", "--device", "cpu",
-         "--checkpoint-every", "0.0001", "--quiet", "--out", str(out)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 120
-    while not (out / "partial" / "fold-000.pt").exists() and time.monotonic() < deadline:
-        time.sleep(0.01)
-    process.send_signal(signal.SIGINT)
-    _, err = process.communicate(timeout=60)
-    assert process.returncode == 130
-    assert err.strip().splitlines() == [
+    code, err = ctrl_c_once(out, ["--dataset-opt", "subjects=4", "--epochs", "2000",
+                                  "--checkpoint-every", "0.0001"], "partial/fold-000.pt")
+    assert code == 130
+    assert err == [
         f"merbench: interrupted — finished folds are saved in {out}, with the fold in progress "
         "as of its last saved state; run the same command again to resume"]
 

@@ -14,7 +14,7 @@ from typing import ClassVar
 import numpy as np
 import pandas as pd
 import pytest
-from interrupt import stopping_after
+from interrupt import ctrl_c_once, stopping_after
 from sklearn.linear_model import LogisticRegression
 
 import merbench
@@ -251,21 +251,11 @@ def test_feature_contract_is_checked(tmp_path: Path) -> None:
 
 def test_ctrl_c_says_where_the_folds_are(tmp_path: Path) -> None:
     out = tmp_path / "r"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "merbench", "run", "--model", "ststnet", "--dataset",
-         "synthetic", "--dataset-opt", "subjects=30", "--epochs", "400", "--device", "cpu",
-         "--quiet", "--out", str(out)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 120
-    while not (out / "folds" / "fold-000.npz").exists() and time.monotonic() < deadline:
-        time.sleep(0.01)
-    process.send_signal(signal.SIGINT)
-    _, err = process.communicate(timeout=60)
-    assert process.returncode == 130
-    assert err.strip().splitlines() == [
-        f"merbench: interrupted — finished folds are saved in {out}; run the same command "
-        "again to resume"
-    ]
+    code, err = ctrl_c_once(out, ["--dataset-opt", "subjects=30", "--epochs", "400"],
+                            "folds/fold-000.npz")
+    assert code == 130
+    assert err == [f"merbench: interrupted — finished folds are saved in {out}; run the same "
+                   "command again to resume"]
 
 
 def test_an_option_set_to_its_default_is_the_run_without_it(tmp_path: Path) -> None:

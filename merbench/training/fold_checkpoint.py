@@ -32,6 +32,7 @@ import torch
 
 from merbench.errors import MerbenchError
 from merbench.results.rundir import atomic_write
+from merbench.training.device import is_out_of_memory
 
 FORMAT = 1  # the layout of a saved state; another layout is not continued
 # Saves are spaced so that they take at most about this share of the training time: a large
@@ -128,6 +129,14 @@ class FoldCheckpoint:
                           stacklevel=2)
         self._last_save = time.monotonic()
         self.cost.seconds = self._last_save - began
+
+    def restore_failed(self, exc: Exception) -> None:
+        """A loaded state did not fit what is being trained (another model's weights, say):
+        set it aside, so the caller starts over. Running out of memory is no such failure
+        and is raised again, for the runner to train fewer folds at once."""
+        if is_out_of_memory(exc):
+            raise exc
+        self.set_aside(f"it does not fit this model: {type(exc).__name__}")
 
     def set_aside(self, why: str) -> None:
         """Keep the saved state beside (``*.aside``, removed when the run completes), warn

@@ -48,7 +48,6 @@ from torch import nn
 
 from merbench.errors import MerbenchError
 from merbench.meta import TrainRecipe
-from merbench.training.device import is_out_of_memory
 from merbench.training.fold_checkpoint import FoldCheckpoint
 from merbench.training.torch_trainer import (
     autocast,
@@ -188,9 +187,7 @@ def train_folds(
             first_epoch = int(saved["epochs_done"])
             predictions[:first_epoch] = saved["predictions"].to(device)
         except Exception as exc:  # a state these models cannot take: start over
-            if is_out_of_memory(exc):
-                raise
-            checkpoint.set_aside(f"it does not fit this model: {type(exc).__name__}")
+            checkpoint.restore_failed(exc)
             del params, buffers, optimizer, generators  # before building again
             params, buffers, base, optimizer, generators = fresh()
             first_epoch = 0

@@ -32,7 +32,6 @@ from torch import nn
 
 from merbench.errors import MerbenchError
 from merbench.meta import TrainRecipe
-from merbench.training.device import is_out_of_memory
 from merbench.training.fold_checkpoint import FoldCheckpoint
 from merbench.training.schedule import lr_factor
 
@@ -216,9 +215,7 @@ def train_fold(
             first_epoch = int(saved["epochs_done"])
             predictions[:first_epoch] = saved["predictions"].to(device)
         except Exception as exc:  # a state this model cannot take: start over
-            if is_out_of_memory(exc):
-                raise
-            checkpoint.set_aside(f"it does not fit this model: {type(exc).__name__}")
+            checkpoint.restore_failed(exc)
             del model, optimizer, streams  # before building again: memory for one fold
             model, optimizer, streams = fresh()
             first_epoch = 0
