@@ -293,12 +293,9 @@ def _command_run(args: argparse.Namespace) -> int:
         result = run(config, plugins=plugins)
     except KeyboardInterrupt:
         reporter.stop()
-        from merbench.results.rundir import PARTIAL_DIR
-
         where = reporter.run_dir or "the run directory"
-        partial = reporter.run_dir is not None and any(
-            Path(reporter.run_dir, PARTIAL_DIR).glob("*.pt"))
-        saved = ", with the fold in progress as of its last saved state" if partial else ""
+        saved = ", with the fold in progress as of its last saved state" \
+            if _has_saved_state(reporter.run_dir) else ""
         print(f"merbench: interrupted — finished folds are saved in {where}{saved}; run the "
               "same command again to resume", file=sys.stderr)
         return EXIT_INTERRUPTED
@@ -306,6 +303,19 @@ def _command_run(args: argparse.Namespace) -> int:
         reporter.stop()
     print_results(result.results, result.run_dir)
     return 0
+
+
+def _has_saved_state(run_dir: Path | None) -> bool:
+    """Whether an unfinished fold of the run in ``run_dir`` has a saved state to go on from
+    (not one left from folds that have since finished or been grouped otherwise)."""
+    from merbench.results.status import run_status
+
+    if run_dir is None:
+        return False
+    try:
+        return bool(run_status(Path(run_dir)).saved)
+    except (MerbenchError, OSError):  # stopped before its run.json was written, say
+        return False
 
 
 def _command_extract(args: argparse.Namespace) -> int:
