@@ -336,11 +336,14 @@ def test_status_counts_the_saved_epochs_in_its_estimate(tmp_path: Path) -> None:
 def test_status_counts_each_unfinished_fold_once(tmp_path: Path) -> None:
     """States of finished folds, and a fold's second state from another grouping, are not
     counted; the furthest state of a fold is."""
+    from merbench.results.rundir import RunDirectory
     from merbench.results.status import _saved_states
 
+    run_dir = RunDirectory(tmp_path)
+    run_dir.partial_dir.mkdir()
     for name, epochs in (("fold-000.pt", 7), ("folds-001-002.pt", 3), ("fold-001.pt", 5),
                          ("fold-003.pt.aside", 9)):
-        torch.save({"epochs_done": epochs}, tmp_path / name)
-    assert _saved_states(tmp_path, finished={0}) == ((1, 5),)
-    assert _saved_states(tmp_path, finished={0, 1}) == ()
-    assert _saved_states(tmp_path / "none", finished=set()) == ()
+        torch.save({"epochs_done": epochs}, run_dir.partial_dir / name)
+    assert _saved_states(run_dir, finished={0}) == ((1, 5),)
+    assert _saved_states(run_dir, finished={0, 1}) == ()
+    assert _saved_states(RunDirectory(tmp_path / "none"), finished=set()) == ()

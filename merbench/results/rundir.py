@@ -106,6 +106,10 @@ class RunDirectory:
     def folds_dir(self) -> Path:
         return self.path / FOLDS_DIR
 
+    @property
+    def partial_dir(self) -> Path:
+        return self.path / PARTIAL_DIR
+
     @contextlib.contextmanager
     def held(self) -> Iterator[None]:
         """Keep the directory to this process while the block runs. Two processes in one run
@@ -212,10 +216,9 @@ class RunDirectory:
     def has_results(self) -> bool:
         """Whether any fold, unfinished fold's state or result was written here (then the
         directory must be kept)."""
-        partial = self.path / PARTIAL_DIR
         return (self.path / "results.json").exists() or (
             self.folds_dir.is_dir() and any(self.folds_dir.glob("fold-*.npz"))) or (
-            partial.is_dir() and any(partial.glob("*.pt")))
+            self.partial_dir.is_dir() and any(self.partial_dir.glob("*.pt")))
 
     def fold_path(self, index: int) -> Path:
         return self.folds_dir / f"fold-{index:03d}.npz"
@@ -224,15 +227,25 @@ class RunDirectory:
         """Where the unfinished training state of the folds ``indices`` (trained together,
         or one alone) is saved."""
         if len(indices) == 1:
-            return self.path / PARTIAL_DIR / f"fold-{indices[0]:03d}.pt"
-        return self.path / PARTIAL_DIR / ("folds-" + "-".join(f"{i:03d}" for i in indices)
-                                          + ".pt")
+            return self.partial_dir / f"fold-{indices[0]:03d}.pt"
+        return self.partial_dir / ("folds-" + "-".join(f"{i:03d}" for i in indices) + ".pt")
+
+    def partial_states(self) -> list[tuple[Path, set[int]]]:
+        """Every saved state in ``partial/`` with the fold indices it holds, read back from
+        the name :meth:`partial_path` gave it (set-aside copies and temporary files are not
+        states)."""
+        states = []
+        for path in sorted(self.partial_dir.glob("*.pt")):
+            kind, *numbers = path.stem.split("-")
+            if kind in ("fold", "folds") and numbers and all(n.isdigit() for n in numbers):
+                states.append((path, {int(n) for n in numbers}))
+        return states
 
     def discard_partial(self, indices: Sequence[int] | None = None) -> None:
         """Remove the unfinished state of the folds ``indices`` (they have finished), with a
         copy set aside and a temporary file a killed save left, or everything in
         ``partial/`` (None: the run is complete); then the folder, once it is empty."""
-        folder = self.path / PARTIAL_DIR
+        folder = self.partial_dir
         if indices is None:
             paths = list(folder.glob("*"))  # pathlib's * matches dot files too
         else:
@@ -242,7 +255,7 @@ class RunDirectory:
             with contextlib.suppress(OSError):  # a state left behind is never read again
                 path.unlink(missing_ok=True)
         with contextlib.suppress(OSError):  # not empty, or never made
-            (self.path / PARTIAL_DIR).rmdir()
+            folder.rmdir()
 
     def save_fold(self, fold: FoldOutcome) -> None:
         buffer = io.BytesIO()

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from merbench.errors import MerbenchError
-from merbench.results.rundir import FOLDS_DIR, PARTIAL_DIR, RUN_FILE, RunDirectory
+from merbench.results.rundir import FOLDS_DIR, RUN_FILE, RunDirectory
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,7 @@ def run_status(path: Path) -> RunStatus:
             finished.add(int(fold_file.stem.split("-")[1]))
         except Exception:  # what load_fold calls damaged: the resumed run says which
             damaged += 1
-    saved = _saved_states(directory.path / PARTIAL_DIR, finished)
+    saved = _saved_states(directory, finished)
     epochs = (identity.get("hyperparameters") or {}).get("epochs")
     n_folds = recorded.get("n_folds")
     results_file = directory.path / "results.json"
@@ -86,16 +86,12 @@ def run_status(path: Path) -> RunStatus:
                             "dataset, protocol, seed); it was not written by merbench") from None
 
 
-def _saved_states(folder: Path, finished: set[int]) -> tuple[tuple[int, int], ...]:
-    """(folds, epochs) of each saved state of unfinished folds in ``folder``, the furthest
+def _saved_states(directory: RunDirectory,
+                  finished: set[int]) -> tuple[tuple[int, int], ...]:
+    """(folds, epochs) of each saved state of unfinished folds in ``directory``, the furthest
     first; a fold whose state exists twice (folds grouped otherwise, once) counts once."""
-    named = []
-    for path in folder.glob("*.pt"):
-        parts = path.stem.split("-")
-        if parts[0] in ("fold", "folds") and all(p.isdigit() for p in parts[1:]):
-            folds = {int(p) for p in parts[1:]}
-            if folds and not folds & finished:
-                named.append((path, folds))
+    named = [(path, folds) for path, folds in directory.partial_states()
+             if not folds & finished]
     if not named:
         return ()
     from merbench.training.fold_checkpoint import saved_epochs  # torch: only when needed
