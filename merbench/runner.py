@@ -144,8 +144,13 @@ def effective_recipe(declared: TrainRecipe, config: RunConfig) -> TrainRecipe:
     return replace(declared, **overrides)
 
 
+def _json_hash(payload: Any) -> str:
+    """SHA-256 of ``payload`` as key-sorted JSON: equal payloads, equal hashes."""
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+
 def _short_hash(payload: Any) -> str:
-    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:8]
+    return _json_hash(payload)[:8]
 
 
 # RunConfig fields added after --seeds folders were first named by a hash of the config:
@@ -785,7 +790,7 @@ class _SavedStates:
 
     def __init__(self, plan: _Plan, identity: dict[str, Any], run_dir: RunDirectory) -> None:
         self.plan, self.run_dir = plan, run_dir
-        self.run = hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()
+        self.run = _json_hash(identity)
         self.cost: Any = None  # a SaveCost, made with the first checkpoint (it needs torch)
 
     def checkpoint(self, folds: list[Fold], seeds: list[int]) -> FoldCheckpoint | None:
