@@ -570,6 +570,7 @@ def _run_held(plan: _Plan, identity: dict[str, Any], run_dir: RunDirectory,
     engine = _choose_engine(plan, pending)
     groups = _fold_groups(plan, pending, engine["folds_at_once"])
     states = _SavedStates(plan, identity, run_dir)
+    states.warn_if_not_continued(groups)
     while groups:
         group = groups.pop(0)
         try:
@@ -792,6 +793,23 @@ class _SavedStates:
         self.plan, self.run_dir = plan, run_dir
         self.run = _json_hash(identity)
         self.cost: Any = None  # a SaveCost, made with the first checkpoint (it needs torch)
+
+    def warn_if_not_continued(self, groups: list[list[Fold]]) -> None:
+        """Say which saved states this run will not continue: those of folds now trained
+        in other groups (another --parallel-folds, --device or memory), which start over.
+        The file stays until the run completes, so the earlier grouping can still use it."""
+        planned = {frozenset(fold.index for fold in group) for group in groups}
+        labels = {fold.index: fold.label for group in groups for fold in group}
+        for path, indices in self.run_dir.partial_states():
+            if frozenset(indices) in planned or not indices & labels.keys():
+                continue
+            how = "together" if len(indices) > 1 else "alone"
+            names = ", ".join(labels.get(i, f"#{i}") for i in sorted(indices))
+            warnings.warn(
+                f"the saved state {path} (of {names}, trained {how}) is not continued: this "
+                f"run groups those folds otherwise, so they start over; rerun with the "
+                f"earlier --parallel-folds and --device to go on from it", RuntimeWarning,
+                stacklevel=1)
 
     def checkpoint(self, folds: list[Fold], seeds: list[int]) -> FoldCheckpoint | None:
         """The checkpoint of ``folds`` (one, or several trained together), or None when

@@ -267,6 +267,29 @@ def test_a_fold_parallel_run_goes_on_inside_its_group(tmp_path: Path, cli) -> No
     assert not (tmp_path / "r" / "partial").exists()
 
 
+def test_a_state_grouped_otherwise_is_not_continued_and_says_so(tmp_path: Path) -> None:
+    """Folds saved while trained together, resumed one at a time: they start over, with a
+    warning naming the file, and it stays until the run completes."""
+    common = {"model": "htnet", "epochs": 4,
+              "model_options": {"dim": 12, "heads": 3, "block_repeats": [1, 1, 1]}}
+    whole = _whole_and_stopped(tmp_path, 1, 3, parallel_folds=2, **common)
+    saved = tmp_path / "r" / "partial" / "folds-000-001.pt"
+    assert saved.is_file()
+    epochs = EpochsSeen()
+    stopped = StopAfter(1)
+    with pytest.warns(RuntimeWarning, match=r"folds-000-001\.pt \(of syn1/s01, syn1/s02, "
+                                            r"trained together\) is not continued"), \
+            pytest.raises(KeyboardInterrupt):
+        _run(tmp_path, "r", parallel_folds=1,
+             plugins=load_plugins(extra=[("epochs", epochs), ("stop", stopped)]), **common)
+    assert epochs.of(0) == [1, 2, 3, 4]  # from the first epoch
+    assert saved.is_file()  # kept while folds are still to train
+    with pytest.warns(RuntimeWarning, match="is not continued"):
+        resumed = _run(tmp_path, "r", parallel_folds=1, **common)
+    assert resumed.results["protocol"]["n_folds"] == whole.results["protocol"]["n_folds"]
+    assert not (tmp_path / "r" / "partial").exists()
+
+
 def test_ctrl_c_says_the_fold_in_progress_is_saved(tmp_path: Path) -> None:
     out = tmp_path / "r"
     code, err = ctrl_c_once(out, ["--dataset-opt", "subjects=4", "--epochs", "2000",
