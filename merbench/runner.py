@@ -799,11 +799,13 @@ class _SavedStates:
         in other groups (another --parallel-folds, --device or memory), which start over.
         The file stays until the run completes, so the earlier grouping can still use it."""
         planned = {frozenset(fold.index for fold in group) for group in groups}
-        labels = {fold.index: fold.label for group in groups for fold in group}
+        pending = set().union(*planned)
+        labels = {fold.index: fold.label for fold in self.plan.folds}
         for path, indices in self.run_dir.partial_states():
-            if frozenset(indices) in planned or not indices & labels.keys():
+            if frozenset(indices) in planned or not indices & pending:
                 continue
             how = "together" if len(indices) > 1 else "alone"
+            # a fold of the group may have finished since; a hand-made name, not in the plan
             names = ", ".join(labels.get(i, f"#{i}") for i in sorted(indices))
             warnings.warn(
                 f"the saved state {path} (of {names}, trained {how}) is not continued: this "
