@@ -17,11 +17,12 @@ from __future__ import annotations
 from importlib import metadata
 from typing import TYPE_CHECKING, Any
 
+from merbench import run  # the package is callable: merbench.run(model, dataset, ...)
 from merbench.errors import MerbenchError, PluginError
 from merbench.hookimpl import hookimpl
 
 if TYPE_CHECKING:
-    from merbench.runner import RunResult, SeedsResult
+    from merbench.run.seeds import SeedsResult
 
 try:
     __version__ = metadata.version("merbench")
@@ -49,39 +50,15 @@ def create_model(name: str, **kwargs: Any) -> Any:
     return default_plugins().registries.models.get(name).create("model", **kwargs)
 
 
-def run(model: str, dataset: str, **options: Any) -> RunResult:
-    """Run a protocol from Python with the same options as ``merbench run``.
-
-    ``options`` are the fields of :class:`merbench.runner.RunConfig`: ``protocol``, ``out``,
-    ``seed``, ``epochs``, ``batch_size``, ``lr``, ``device``, ``selection``,
-    ``precision``, ``model_options``, ``dataset_options`` and ``protocol_options``. Pass
-    ``plugins`` to use a plugin set from :func:`merbench.plugins.load_plugins` instead of the
-    default one.
-    """
-    from merbench.runner import RunConfig
-    from merbench.runner import run as run_config
-
-    plugins = options.pop("plugins", None)
-    unknown = sorted(set(options) - set(RunConfig.__dataclass_fields__))
-    if unknown:
-        accepted = [f for f in RunConfig.__dataclass_fields__ if f not in ("model", "dataset")]
-        raise MerbenchError(
-            f"merbench.run() has no option {', '.join(map(repr, unknown))}; "
-            f"options are: {', '.join(accepted)}"
-        )
-    return run_config(RunConfig(model=model, dataset=dataset, **options), plugins=plugins)
-
-
 def run_seeds(model: str, dataset: str, seeds: list[int], **options: Any) -> SeedsResult:
     """Run once per seed (each into ``<out>/seed-N``, resumable) and summarise mean ± std.
 
     Takes the same options as :func:`run` except ``seed``.
     """
-    from merbench.runner import RunConfig
-    from merbench.runner import run_seeds as run_many
+    from merbench.run import spec_of
+    from merbench.run.seeds import run_seeds as run_many
 
     plugins = options.pop("plugins", None)
     if "seed" in options:
         raise MerbenchError("run_seeds() takes seeds=[...], not seed=")
-    return run_many(RunConfig(model=model, dataset=dataset, **options), list(seeds),
-                    plugins=plugins)
+    return run_many(spec_of(model, dataset, options), list(seeds), plugins=plugins)

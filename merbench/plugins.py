@@ -83,6 +83,13 @@ class Plugins:
         return [r for r in self.records if not r.loaded]
 
 
+def plugin_versions(plugins: Plugins) -> dict[str, str]:
+    """Each installed plugin's package and version, as results and feature files record
+    them (plugins registered in-process have no package to name)."""
+    return {r.origin.plugin: f"{r.origin.package} {r.origin.package_version}".strip()
+            for r in plugins.records if r.loaded and r.source != "in-process"}
+
+
 class _Manager(pluggy.PluginManager):
     """Like pytest: a function named ``merbench_*`` is a hook implementation even without
     ``@merbench.hookimpl``, so a forgotten decorator is not silently ignored."""

@@ -69,7 +69,7 @@ def test_a_run_gives_the_same_results_either_way(tmp_path: Path, selection: str)
     together = run(tmp_path, "together", parallel_folds=8, **options)
     alone = run(tmp_path, "alone", **options)
     assert together["engine"] == {"mode": "fold-parallel", "folds_at_once": 4,
-                                  "reason": "set by --parallel-folds",
+                                  "cause": "asked", "reason": "set by --parallel-folds",
                                   "same_numbers_as_sequential": True, "fused_optimizer": False}
     assert alone["engine"]["mode"] == "sequential"
     assert alone["engine"]["reason"].startswith("on a CPU one fold at a time is faster")
@@ -93,15 +93,15 @@ def test_batchnorm_models_train_one_fold_at_a_time(tmp_path: Path, cli) -> None:
 
 
 def test_dropout_models_go_fold_parallel_only_when_asked(tmp_path: Path, monkeypatch) -> None:
-    from merbench import runner
+    from merbench.run import engine
 
     # as on a GPU, where the engine would otherwise train folds together
-    monkeypatch.setattr(runner, "_default_parallel", lambda plan: True)
+    monkeypatch.setattr(engine, "default_parallel", lambda device: True)
     auto = run(tmp_path, "auto", model="offapexnet")
     assert auto["engine"]["mode"] == "sequential" and "dropout" in auto["engine"]["reason"]
     asked = run(tmp_path, "asked", model="offapexnet", parallel_folds=2)
     assert asked["engine"] == {"mode": "fold-parallel", "folds_at_once": 2,
-                               "reason": "set by --parallel-folds",
+                               "cause": "asked", "reason": "set by --parallel-folds",
                                "same_numbers_as_sequential": False, "fused_optimizer": False}
 
 
@@ -168,13 +168,16 @@ def test_a_fused_cpu_run_is_its_own_run(tmp_path: Path, cli, monkeypatch) -> Non
     # on CUDA the fused step always trains, so it is in the identity with or without the flag
     import merbench.training.device as device_module
     from merbench.plugins import default_plugins
-    from merbench.runner import RunConfig, _Plan
+    from merbench.run.data import load_data
+    from merbench.run.identity import run_identity
+    from merbench.run.plan import plan_run
+    from merbench.run.spec import RunSpec
 
     monkeypatch.setattr(device_module, "resolve_device", lambda name: "cuda")
     for flag in (False, True):
-        plan = _Plan(RunConfig(model="htnet", dataset="synthetic", device="cuda",
-                               fused_optimizer=flag), default_plugins())
-        assert plan.identity()["hyperparameters"]["fused_optimizer"] is True
+        plan = plan_run(RunSpec(model="htnet", dataset="synthetic", device="cuda",
+                                fused_optimizer=flag), default_plugins())
+        assert run_identity(load_data(plan)).hyperparameters["fused_optimizer"] is True
     code, _, err = cli("run", "--model", "biwoof-release-svm", "--dataset", "synthetic",
                        "--fused-optimizer", "--quiet", "--out", tmp_path / "svm")
     assert code == 2 and "is a scikit-learn estimator and has no optimiser step" in err
@@ -217,7 +220,7 @@ def test_bf16_runs_under_autocast_when_folds_train_together() -> None:
 def test_a_bf16_run_trains_folds_together_when_asked(tmp_path: Path) -> None:
     results = run(tmp_path, "bf16", parallel_folds=4, precision="bf16")
     assert results["engine"] == {"mode": "fold-parallel", "folds_at_once": 4,
-                                 "reason": "set by --parallel-folds",
+                                 "cause": "asked", "reason": "set by --parallel-folds",
                                  "same_numbers_as_sequential": False, "fused_optimizer": False}
     assert results["hyperparameters"]["precision"] == "bf16"
 

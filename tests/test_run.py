@@ -277,18 +277,15 @@ def test_an_option_set_to_its_default_is_the_run_without_it(tmp_path: Path) -> N
     assert other.results["model"]["options"] == {"dropout": 0.25}
 
 
-def test_a_run_recorded_with_explicit_defaults_still_resumes(tmp_path: Path) -> None:
-    """Directories started before defaults were left out recorded them in run.json."""
+def test_an_option_at_its_default_is_the_same_run_as_leaving_it_out(tmp_path: Path) -> None:
+    """A run started with an option set to its default continues without it, and the
+    identity holds no default; another value is another run."""
     interrupted = stopping_after(2)
     with pytest.raises(KeyboardInterrupt):
-        _run(tmp_path, "old", plugins=interrupted)
-    run_file = tmp_path / "old" / "run.json"
-    recorded = json.loads(run_file.read_text())
-    recorded["identity"]["model"]["options"] = {"padding": 2}
-    recorded["config"]["model_options"] = {"padding": 2}
-    run_file.write_text(json.dumps(recorded))
-
-    resumed = _run(tmp_path, "old", model_options={"padding": 2})
+        _run(tmp_path, "old", plugins=interrupted, model_options={"padding": 2})
+    recorded = json.loads((tmp_path / "old" / "run.json").read_text())
+    assert recorded["identity"]["model"]["options"] == {}
+    resumed = _run(tmp_path, "old")
     assert resumed.results["folds_resumed"] == 2
     with pytest.raises(merbench.MerbenchError, match="holds a different run"):
         _run(tmp_path, "old", model_options={"padding": 1})
@@ -361,36 +358,25 @@ def test_status_says_how_far_a_run_has_got(tmp_path: Path, cli) -> None:
     assert code == 2 and f"{tmp_path / 'empty'} holds no merbench run" in err
 
 
-def test_a_seeds_run_recorded_with_explicit_defaults_still_resumes(tmp_path: Path) -> None:
-    interrupted = stopping_after(2)
-    common = {"dataset_options": SMALL, "epochs": 3, "device": "cpu"}
-    with pytest.raises(KeyboardInterrupt):
-        merbench.run_seeds("ststnet", "synthetic", [0], out=tmp_path / "s",
-                           plugins=interrupted, **common)
-    run_file = tmp_path / "s" / "seed-0" / "run.json"
-    recorded = json.loads(run_file.read_text())
-    recorded["identity"]["model"]["options"] = {"padding": 2}  # as an earlier merbench wrote
-    run_file.write_text(json.dumps(recorded))
-    done = merbench.run_seeds("ststnet", "synthetic", [0], out=tmp_path / "s",
-                              model_options={"padding": 2}, **common)
-    assert done.runs[0].results["folds_resumed"] == 2
+def test_default_seeds_folder_is_named_after_what_runs() -> None:
+    """Repeating a --seeds command finds its folder: the name hashes the options that say
+    what runs (RunSpec fields declared identity=True, less the seed), so where and how fast
+    it runs does not rename it, and another configuration gets another folder."""
+    from merbench.run.identity import default_seeds_dir, json_hash
+    from merbench.run.spec import RunSpec, options
 
-
-def test_default_seeds_folder_keeps_its_name_when_fields_are_added() -> None:
-    """Repeating a --seeds command finds its folder: a RunConfig field added later is left out
-    of the folder's hash while it has its default."""
-    from merbench.runner import RunConfig, _seeds_dir, _short_hash
-
-    config = RunConfig(model="ststnet", dataset="composite")
-    before = {k: v for k, v in config.to_dict().items()
-              if k not in ("seed", "out", "fused_optimizer", "checkpoint_every")}
-    assert _seeds_dir(config, [0, 1, 2]).name == \
-        f"ststnet-composite-loso-seeds0-1-2-{_short_hash(before)}"
-    assert _seeds_dir(RunConfig(model="ststnet", dataset="composite", fused_optimizer=True),
-                      [0, 1, 2]) != _seeds_dir(config, [0, 1, 2])
-    # how often an unfinished fold is saved does not change what runs, nor the folder
-    assert _seeds_dir(RunConfig(model="ststnet", dataset="composite", checkpoint_every=30),
-                      [0, 1, 2]) == _seeds_dir(config, [0, 1, 2])
+    spec = RunSpec(model="ststnet", dataset="composite")
+    what = {f.name: v for f, o in options() if o.identity and f.name != "seed"
+            for v in [spec.to_dict()[f.name]]}
+    assert default_seeds_dir(spec, [0, 1, 2]).name == \
+        f"ststnet-composite-loso-seeds0-1-2-{json_hash(what)[:8]}"
+    assert default_seeds_dir(RunSpec(model="ststnet", dataset="composite",
+                                     fused_optimizer=True), [0, 1, 2]) != \
+        default_seeds_dir(spec, [0, 1, 2])
+    for where in ({"checkpoint_every": 30}, {"device": "cpu"}, {"parallel_folds": 2},
+                  {"workers": 1}, {"data_root": "/data"}, {"seed": 5}):
+        assert default_seeds_dir(RunSpec(model="ststnet", dataset="composite", **where),
+                                 [0, 1, 2]) == default_seeds_dir(spec, [0, 1, 2]), where
 
 
 def test_a_run_waits_a_moment_for_a_directory_lock(tmp_path: Path) -> None:

@@ -11,7 +11,6 @@ fix it, and exit status 2; an interrupted run says where its finished folds are.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import warnings
 from collections.abc import Sequence
@@ -32,18 +31,6 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"merbench: error: {message} (see '{self.prog} --help')\n")
 
 
-def _key_value(text: str) -> tuple[str, Any]:
-    """``KEY=VALUE`` with VALUE read as JSON when it is JSON (numbers, true, lists), else text."""
-    key, sep, value = text.partition("=")
-    if not sep or not key.strip():
-        raise argparse.ArgumentTypeError(f"expected KEY=VALUE, got '{text}'")
-    try:
-        parsed: Any = json.loads(value)
-    except json.JSONDecodeError:
-        parsed = value
-    return key.strip().replace("-", "_"), parsed
-
-
 def _plugin_options() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     group = common.add_argument_group("plugins")
@@ -56,6 +43,7 @@ def _plugin_options() -> argparse.ArgumentParser:
 
 def build_parser() -> argparse.ArgumentParser:
     from merbench import __version__
+    from merbench.cli.run_options import add_run_options
 
     parser = _Parser(prog="merbench", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"merbench {__version__}")
@@ -68,70 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Train and evaluate a model on a dataset with a protocol. Running the same "
                     "command again resumes an interrupted run without retraining finished folds.",
     )
-    sup = argparse.SUPPRESS  # only options the user gave are kept (see --resume)
-    run.add_argument("--model", "-m", default=sup, help="model name (see 'merbench list models')")
-    run.add_argument("--dataset", "-d", default=sup, help="dataset name")
-    run.add_argument("--feature", "-f", default=sup,
-                     help="feed the model this feature instead of the one it declares (same "
-                          "per-sample shape), e.g. tvl1-uvos for a model trained on flow-uvos")
-    run.add_argument("--protocol", default=sup, help="protocol name (default: loso)")
-    run.add_argument("--out", "-o", type=Path, default=sup,
-                     help="run directory (default: runs/MODEL-DATASET-PROTOCOL-seedN-HASH)")
-    run.add_argument("--resume", type=Path, default=sup, metavar="DIR",
-                     help="continue the run in DIR with the options it was started with "
-                          "(only --device, --parallel-folds, --fused-optimizer, --workers, "
-                          "--features and --checkpoint-every may be given with it)")
-    run.add_argument("--seed", type=int, default=sup, help="random seed (default: 0)")
-    run.add_argument("--epochs", type=int, default=sup, help="override the model's epochs")
-    run.add_argument("--batch-size", type=int, default=sup, help="override the batch size")
-    run.add_argument("--lr", type=float, default=sup, help="override the learning rate")
-    run.add_argument("--device", default=sup,
-                     help="auto (CUDA when present, else CPU), cpu, cuda, cuda:N or mps")
-    run.add_argument("--seeds", default=sup, metavar="N,N,...",
-                     help="run every seed (e.g. 0,1,2) and report mean ± std; one run "
-                          "directory per seed under --out")
-    run.add_argument("--data-root", default=sup, metavar="PATH",
-                     help="where a dataset's files are (default: $MERBENCH_DATA_DIR)")
-    run.add_argument("--parallel-folds", type=int, default=sup, metavar="K",
-                     help="train K folds at once in one process (default on CUDA: as many "
-                          "as fit in free memory; on CPU: 1, one fold at a time)")
-    run.add_argument("--precision", default=sup, choices=("fp32", "bf16", "tf32"),
-                     help="fp32 (default), bf16 (torch.autocast in bfloat16 for the forward "
-                          "pass and the loss; CPU and CUDA) or tf32 (TensorFloat-32 CUDA "
-                          "matrix products); part of the run's identity")
-    run.add_argument("--fused-optimizer", action="store_true", default=sup,
-                     help="on a CPU, take Adam's and AdamW's fused step (1.25x to 1.43x faster "
-                          "training for OFF-ApexNet); it rounds differently from the default "
-                          "step, so it is part of the run's identity. CUDA runs always take it")
-    run.add_argument("--checkpoint-every", type=float, default=sup, metavar="MINUTES",
-                     help="save an unfinished fold's training state every MINUTES (default: "
-                          "5; 0: never), so an interrupted run goes on from there instead of "
-                          "from the fold's first epoch (allowed with --resume)")
-    run.add_argument("--skip-missing", action="store_true", default=sup,
-                     help="leave out samples whose frames or annotations are unusable (datasets "
-                          "that read raw files); results.json lists them under dataset.skipped")
-    run.add_argument("--weights", default=sup, metavar="DIR",
-                     help="evaluate saved weights instead of training: DIR holds one "
-                          "<subject>.pth state dict per LOSO test subject")
-    run.add_argument("--selection", default=sup,
-                     help="which epoch each fold reports: fixed (last epoch, the default), "
-                          "inner-val (best on held-out training subjects) or oracle (best "
-                          "on the test subject: TEST-SET SELECTION, only to compare with "
-                          "published numbers)")
-    run.add_argument("--inner-val-subjects", type=int, default=sup, metavar="N",
-                     help="training subjects held out per fold for inner-val (default: 3)")
-    run.add_argument("--shuffle-train-labels", action="store_true", default=sup,
-                     help="leakage control: shuffle each fold's training labels (expect chance)")
-    for kind in ("model", "dataset", "feature", "protocol"):
-        run.add_argument(f"--{kind}-opt", dest=f"{kind}_options", action="append",
-                         type=_key_value, default=sup, metavar="KEY=VALUE",
-                         help=f"an option of the {kind} (repeatable)")
-    run.add_argument("--workers", type=int, default=sup, metavar="N",
-                     help="processes that extract a per-sample feature (default: one per core)")
-    run.add_argument("--features", default=sup, metavar="FILE",
-                     help="read the feature from FILE ('merbench extract --save') instead of "
-                          "extracting it; it must hold this run's feature, options and "
-                          "samples (allowed with --resume)")
+    add_run_options(run)  # every RunSpec field, kept only when given (see --resume)
     run.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
 
     extract = commands.add_parser(
@@ -141,19 +66,9 @@ def build_parser() -> argparse.ArgumentParser:
                     "~/.cache/merbench). Samples already cached are read, not recomputed; an "
                     "interrupted extraction keeps every finished sample.",
     )
-    extract.add_argument("--dataset", "-d", required=True, help="dataset name")
-    extract.add_argument("--feature", "-f", required=True, help="feature name")
-    extract.add_argument("--workers", type=int, default=None, metavar="N",
-                         help="worker processes (default: one per core)")
-    extract.add_argument("--data-root", default=None, metavar="PATH",
-                         help="where the dataset's files are (default: $MERBENCH_DATA_DIR)")
-    for kind in ("dataset", "feature"):
-        extract.add_argument(f"--{kind}-opt", dest=f"{kind}_options", action="append",
-                             type=_key_value, default=[], metavar="KEY=VALUE",
-                             help=f"an option of the {kind} (repeatable)")
-    extract.add_argument("--skip-missing", action="store_true",
-                         help="leave out samples whose frames or annotations are unusable, "
-                              "as 'merbench run --skip-missing' does")
+    # the run's own options for what extract shares with it
+    add_run_options(extract, only=("dataset", "feature", "workers", "data_root",
+                                   "dataset_options", "feature_options", "skip_missing"))
     extract.add_argument("--save", type=Path, default=None, metavar="FILE",
                          help="also write the values, with the feature's and dataset's "
                               "identity, to FILE (.npz) for 'merbench run --features FILE' "
@@ -220,47 +135,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-_RUN_FIELDS = ("model", "dataset", "feature", "protocol", "out", "seed", "epochs", "batch_size",
-               "lr", "device", "selection", "inner_val_subjects", "shuffle_train_labels",
-               "data_root", "skip_missing", "weights", "parallel_folds", "workers", "precision",
-               "fused_optimizer", "checkpoint_every",
-               "features", "model_options",
-               "dataset_options", "feature_options", "protocol_options")
-
-
-def _run_config(args: argparse.Namespace) -> Any:
-    from merbench.results.rundir import RunDirectory
-    from merbench.runner import RunConfig
-
-    given = {k: getattr(args, k) for k in _RUN_FIELDS if hasattr(args, k)}
-    for key in ("model_options", "dataset_options", "feature_options", "protocol_options"):
-        if key in given:
-            given[key] = dict(given[key])
-    resume = getattr(args, "resume", None)
-    if resume is not None:
-        # how fast and from where, not what: allowed with --resume (a device or step whose
-        # training differs, e.g. CUDA's fused optimiser step, is refused by the identity)
-        where = {k: given.pop(k) for k in ("workers", "features", "device", "parallel_folds",
-                                            "fused_optimizer", "checkpoint_every")
-                 if k in given}
-        if given:
-            names = ", ".join("--" + k.replace("_", "-").replace("-options", "-opt") for k in given)
-            raise MerbenchError(f"--resume takes every option from {resume}/run.json; "
-                                f"leave out {names}")
-        stored = RunDirectory(resume).read_run_file().get("config", {})
-        config = RunConfig.from_dict(stored)
-        config.out = resume
-        config.workers = where.pop("workers", None)
-        for key, value in where.items():
-            setattr(config, key, value)
-        return config
-    missing = [f"--{k}" for k in ("model", "dataset") if k not in given]
-    if missing:
-        raise MerbenchError(f"merbench run needs {' and '.join(missing)} "
-                            "(see 'merbench list'), or --resume DIR")
-    return RunConfig(**given)
-
-
 def _load(args: argparse.Namespace, extra: Sequence[tuple[str, object]] = ()) -> Any:
     from merbench.cli.render import print_plugin_failures
     from merbench.plugins import load_plugins
@@ -273,7 +147,9 @@ def _load(args: argparse.Namespace, extra: Sequence[tuple[str, object]] = ()) ->
 def _command_run(args: argparse.Namespace) -> int:
     from merbench.cli.progress import ProgressReporter
     from merbench.cli.render import print_results, print_seeds
-    from merbench.runner import parse_seeds, run, run_seeds
+    from merbench.cli.run_options import spec_from_args
+    from merbench.run.execute import run
+    from merbench.run.seeds import parse_seeds, run_seeds
 
     seeds = parse_seeds(args.seeds) if hasattr(args, "seeds") else None
     if seeds is not None and hasattr(args, "seed"):
@@ -281,16 +157,16 @@ def _command_run(args: argparse.Namespace) -> int:
     if seeds is not None and hasattr(args, "resume"):
         raise MerbenchError("--resume continues one seed's run directory; to continue a "
                             "--seeds run, repeat the same command")
-    config = _run_config(args)
+    spec = spec_from_args(args)
     reporter = ProgressReporter(enabled=not args.quiet)
     plugins = _load(args, extra=[("merbench.cli.progress", reporter)])
     try:
         if seeds is not None:
-            many = run_seeds(config, seeds, plugins=plugins)
+            many = run_seeds(spec, seeds, plugins=plugins)
             reporter.stop()
             print_seeds(many.summary, many.out)
             return 0
-        result = run(config, plugins=plugins)
+        result = run(spec, plugins=plugins)
     except KeyboardInterrupt:
         reporter.stop()
         where = reporter.run_dir or "the run directory"
@@ -321,50 +197,47 @@ def _has_saved_state(run_dir: Path | None) -> bool:
 def _command_extract(args: argparse.Namespace) -> int:
     from merbench.cli.progress import ProgressReporter
     from merbench.cli.render import print_extraction
+    from merbench.cli.run_options import given_options
     from merbench.extraction import extract_feature
     from merbench.features import SampleExtractor
-    from merbench.runner import (
-        dataset_identity,
-        feature_identity,
-        open_dataset,
-        with_skip_missing,
-    )
+    from merbench.run.plan import plan_inputs
+    from merbench.run.spec import RunSpec, check_values, flag
 
-    if args.workers is not None and args.workers < 1:
-        raise MerbenchError(f"--workers must be at least 1 (got {args.workers})")
+    given = given_options(args)
+    missing = [flag(k) for k in ("dataset", "feature") if k not in given]
+    if missing:
+        raise MerbenchError(f"merbench extract needs {' and '.join(missing)} "
+                            "(see 'merbench list')")
+    # the run's spec and plan of its inputs, so the options are checked as 'merbench run'
+    # checks them and a saved file serves the run as it is
+    spec = RunSpec(model="", **given)
+    check_values(spec)
     if args.save is not None:
         from merbench.features_file import check_target
 
         check_target(args.save)
     plugins = _load(args)
-    registries = plugins.registries
-    dataset_entry = registries.datasets.get(args.dataset)
-    feature_entry = registries.features.get(args.feature)
-    lacking = feature_entry.meta.unmet_needs(dataset_entry.meta.provides)
-    if lacking:
-        raise MerbenchError(f"feature '{args.feature}' needs {', '.join(lacking)} from the "
-                            f"dataset, and dataset '{args.dataset}' provides only "
-                            f"{', '.join(dataset_entry.meta.provides) or 'nothing'}")
-    dataset_options, feature_options = dict(args.dataset_options), dict(args.feature_options)
-    dataset_entry.check_options("dataset", dataset_options)
-    feature_entry.check_options("feature", feature_options)
-    dataset_options = with_skip_missing(dataset_entry, dataset_options, args.skip_missing)
-    # as 'merbench run' does, so a saved file serves the run whether or not it names defaults
-    dataset_options = dataset_entry.without_defaults(dataset_options)
-    feature_options = feature_entry.without_defaults(feature_options)
+    inputs = plan_inputs(plugins.registries, dataset=spec.dataset, feature=str(spec.feature),
+                         dataset_options=spec.dataset_options,
+                         feature_options=spec.feature_options,
+                         skip_missing=spec.skip_missing, data_root=spec.data_root)
+    dataset_entry, feature_entry = inputs.dataset, inputs.feature
+    dataset_entry.check_options("dataset", inputs.dataset_options)
+    feature_entry.check_options("feature", inputs.feature_options)
+    feature_options = inputs.feature_options
     extractor = feature_entry.create("feature", **feature_options)
     if not isinstance(extractor, SampleExtractor) and args.save is None:
         raise MerbenchError(f"feature '{args.feature}' is computed for a whole dataset at once "
                             "and has nothing to cache (it reads what the dataset already "
                             "gives); add --save FILE to keep its values for 'merbench run "
                             "--features FILE', or let 'merbench run' compute it")
-    dataset = open_dataset(dataset_entry, dataset_options, args.data_root)
+    dataset = inputs.open_dataset()
     reporter = ProgressReporter(enabled=not args.quiet)
     label = f"{args.feature} on {args.dataset}"
     try:
         values, extra = extract_feature(
             feature_entry.meta, extractor, dataset, dataset_name=args.dataset,
-            workers=args.workers,
+            workers=spec.workers,
             on_progress=lambda done, total: reporter.extraction_progress(label, done, total))
     except KeyboardInterrupt:
         reporter.stop()
@@ -383,12 +256,14 @@ def _command_extract(args: argparse.Namespace) -> int:
                            f"the feature covers the remaining {len(dataset.samples)}"))
     if args.save is not None:
         from merbench.features_file import save_features
-        from merbench.runner import plugin_versions
+        from merbench.plugins import plugin_versions
+        from merbench.run.identity import dataset_identity, feature_identity
 
         saved = save_features(
             args.save, values, dataset.samples["sample_id"].astype(str).tolist(),
-            feature=feature_identity(feature_entry.meta, feature_options),
-            dataset=dataset_identity(dataset_entry.meta, dataset_options, dataset),
+            feature=feature_identity(feature_entry.meta, feature_options).to_dict(),
+            dataset=dataset_identity(dataset_entry.meta, inputs.dataset_options,
+                                     dataset).to_dict(),
             report=extra.get("report"), summary=extra.get("summary", ""),
             plugin_versions=plugin_versions(plugins))
         print(f"saved {len(values)} x {'x'.join(map(str, values.shape[1:]))} {values.dtype} "

@@ -1,0 +1,139 @@
+"""``merbench run``'s options, generated from the one declaration in :class:`RunSpec`.
+
+Each :class:`~merbench.run.spec.RunSpec` field becomes an option whose type, flags, help and
+default come from the field and its :class:`~merbench.run.spec.Option`; ``--resume``'s
+allow-list and the options table in ``docs/user-guide.md`` are generated from the same
+declaration, so nothing here lists the options by hand.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import types
+import typing
+from pathlib import Path
+from typing import Any
+
+from merbench.errors import MerbenchError
+
+# options of the command itself, not of the run it describes
+COMMAND_ONLY = ("resume", "seeds", "quiet")
+
+
+def key_value(text: str) -> tuple[str, Any]:
+    """``KEY=VALUE`` with VALUE read as JSON when it is JSON (numbers, true, lists), else text."""
+    key, sep, value = text.partition("=")
+    if not sep or not key.strip():
+        raise argparse.ArgumentTypeError(f"expected KEY=VALUE, got '{text}'")
+    try:
+        parsed: Any = json.loads(value)
+    except json.JSONDecodeError:
+        parsed = value
+    return key.strip().replace("-", "_"), parsed
+
+
+def _value_type(annotation: Any) -> Any:
+    """The type a field's values have, without ``| None``."""
+    if not isinstance(annotation, types.UnionType):
+        return annotation
+    return next(a for a in typing.get_args(annotation) if a is not type(None))
+
+
+def _default_text(field: dataclasses.Field[Any], option: Any) -> str:
+    if option.default_text is not None:
+        return option.default_text
+    return "off" if field.default is False else str(field.default)
+
+
+def add_run_options(parser: argparse.ArgumentParser,
+                    only: tuple[str, ...] | None = None) -> None:
+    """Every :class:`RunSpec` field (or those named in ``only``, for another command that
+    shares them) as an option whose value is kept only when given (so ``--resume`` can tell
+    which were given)."""
+    from merbench.run.spec import RunSpec, flag, options, resumable
+
+    hints = typing.get_type_hints(RunSpec)
+    suppress = argparse.SUPPRESS
+    allowed = ", ".join(flag(name) for name in resumable())
+    for field, option in options():
+        if only is not None and field.name not in only:
+            continue
+        flags = option.flags or (flag(field.name),)
+        kind = _value_type(hints[field.name])
+        shown = _default_text(field, option)
+        text = option.help if field.default is dataclasses.MISSING or kind is bool \
+            else f"{option.help} (default: {shown})"
+        if option.allowed_with_resume:
+            text += " (allowed with --resume)"
+        common: dict[str, Any] = {"dest": field.name, "default": suppress, "help": text}
+        if kind is bool:
+            parser.add_argument(*flags, action="store_true", **common)
+        elif typing.get_origin(kind) is dict:
+            parser.add_argument(*flags, action="append", type=key_value,
+                                metavar=option.metavar, **common)
+        else:
+            parser.add_argument(*flags, type=kind if kind in (int, float, Path) else str,
+                                metavar=option.metavar, choices=option.choices, **common)
+        if only is not None:
+            continue
+        if field.name == "out":
+            parser.add_argument("--resume", type=Path, default=suppress, metavar="DIR",
+                                help="continue the run in DIR with the options it was "
+                                     f"started with (only {allowed} may be given with it)")
+        if field.name == "seed":
+            parser.add_argument("--seeds", default=suppress, metavar="N,N,...",
+                                help="run every seed (e.g. 0,1,2) and report mean ± std; one "
+                                     "run directory per seed under --out")
+
+
+def given_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The :class:`RunSpec` fields given on the command line, as the spec takes them."""
+    from merbench.run.spec import options
+
+    given = {f.name: getattr(args, f.name) for f, _ in options() if hasattr(args, f.name)}
+    for name, value in given.items():
+        if isinstance(value, list):  # KEY=VALUE pairs
+            given[name] = dict(value)
+    return given
+
+
+def spec_from_args(args: argparse.Namespace) -> Any:
+    """The :class:`RunSpec` the options describe, or the one ``--resume DIR`` recorded with
+    the where-and-how-fast options given beside it."""
+    from merbench.results.rundir import RunDirectory
+    from merbench.run.spec import RunSpec, flag, options, resumable
+
+    given = given_options(args)
+    resume = getattr(args, "resume", None)
+    if resume is None:
+        missing = [flag(k) for k in ("model", "dataset") if k not in given]
+        if missing:
+            raise MerbenchError(f"merbench run needs {' and '.join(missing)} "
+                                "(see 'merbench list'), or --resume DIR")
+        return RunSpec(**given)
+    refused = [name for name in given if name not in resumable()]
+    if refused:
+        raise MerbenchError(f"--resume takes every option from {resume}/run.json; "
+                            f"leave out {', '.join(flag(k) for k in refused)}")
+    stored = RunSpec.from_dict(RunDirectory(resume).read_run_file().get("config", {}))
+    # the recorded options, less those chosen for the machine the run started on
+    fresh = {f.name: f.default for f, option in options() if option.per_machine}
+    return dataclasses.replace(stored, **{**fresh, **given}, out=resume)
+
+
+def options_table() -> str:
+    """The Markdown table of ``merbench run``'s options, for ``docs/user-guide.md``."""
+    from merbench.run.spec import flag, options
+
+    rows = ["| option | default | what it does | kind |", "| --- | --- | --- | --- |"]
+    for field, option in options():
+        flags = ", ".join(f"`{f}`" for f in (option.flags or (flag(field.name),)))
+        default = "required" if field.default is dataclasses.MISSING \
+            else _default_text(field, option)
+        kind = "what runs" if option.identity else "where and how fast"
+        if option.allowed_with_resume:
+            kind += "; allowed with `--resume`"
+        rows.append(f"| {flags} | {default} | {option.help.replace('|', '/')} | {kind} |")
+    return "\n".join(rows) + "\n"

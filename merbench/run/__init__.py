@@ -1,0 +1,80 @@
+"""Running a protocol: spec -> plan -> data -> identity -> engine -> folds -> results.
+
+``merbench.run`` is this package and, for users, a function: calling it runs a protocol
+with the same options as ``merbench run``::
+
+    result = merbench.run(model="ststnet", dataset="synthetic", epochs=50)
+
+The keyword options are the fields of :class:`RunSpec` (each documented there and in
+``docs/user-guide.md``); ``plugins=`` takes a plugin set from
+:func:`merbench.plugins.load_plugins` instead of the default one. The package is callable
+because a subpackage and a function cannot share the name ``merbench.run``, and both are
+public: the call is the user's API, the modules below are the core's.
+
+One concept per module:
+
+- :mod:`~merbench.run.spec`: :class:`RunSpec`, every option declared once;
+- :mod:`~merbench.run.plan`: pure checks and resolution against the plugins (shared with
+  ``merbench extract``); :mod:`~merbench.run.data`: the dataset, folds and saved weights;
+- :mod:`~merbench.run.identity`: what decides the numbers, and the folder names;
+- :mod:`~merbench.run.engine`: one fold at a time or several at once, and why;
+- :mod:`~merbench.run.model_input`, :mod:`~merbench.run.fold_inputs`,
+  :mod:`~merbench.run.train`, :mod:`~merbench.run.saved_states`: what each fold trains on,
+  how, and where its unfinished state is kept;
+- :mod:`~merbench.run.execute`: a spec run to the end; :mod:`~merbench.run.summary`: its
+  results; :mod:`~merbench.run.seeds`: several seeds and their summary.
+
+Importing this package loads none of them (``import merbench`` stays fast); the names below
+load on first use.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import sys
+import types
+from typing import TYPE_CHECKING, Any
+
+from merbench.errors import MerbenchError
+
+if TYPE_CHECKING:
+    from merbench.run.execute import RunResult
+    from merbench.run.seeds import SeedsResult
+    from merbench.run.spec import RunSpec
+
+_LAZY = {"RunSpec": "merbench.run.spec", "RunResult": "merbench.run.execute",
+         "SeedsResult": "merbench.run.seeds", "parse_seeds": "merbench.run.seeds"}
+__all__ = ["RunResult", "RunSpec", "SeedsResult", "parse_seeds", "spec_of"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'merbench.run' has no attribute '{name}'")
+
+
+def spec_of(model: str, dataset: str, options: dict[str, Any]) -> RunSpec:
+    """The spec of ``model`` on ``dataset`` with keyword ``options``; unknown ones are named
+    with the list of those that exist."""
+    from merbench.run.spec import RunSpec
+
+    fields = [f.name for f in dataclasses.fields(RunSpec)]
+    unknown = sorted(set(options) - set(fields))
+    if unknown:
+        accepted = [f for f in fields if f not in ("model", "dataset")]
+        raise MerbenchError(f"merbench.run() has no option {', '.join(map(repr, unknown))}; "
+                            f"options are: {', '.join(accepted)}")
+    return RunSpec(model=model, dataset=dataset, **options)
+
+
+class _CallableRun(types.ModuleType):
+    def __call__(self, model: str, dataset: str, **options: Any) -> RunResult:
+        """Run ``model`` on ``dataset`` with :class:`RunSpec` ``options``; see the module."""
+        from merbench.run.execute import run
+
+        plugins = options.pop("plugins", None)
+        return run(spec_of(model, dataset, options), plugins=plugins)
+
+
+sys.modules[__name__].__class__ = _CallableRun

@@ -1,0 +1,114 @@
+"""Choosing how folds train: one at a time, or K at once with the fold-parallel engine.
+
+The choice decides the run time, never the numbers (except with dropout or bf16/tf32, where
+folds trained together draw other masks or round differently, which the record says). It is
+a typed :class:`Engine` record, written into the results and printed: ``cause`` is the code
+programs read, ``reason`` the sentence people read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, replace
+from typing import Any, Literal
+
+from merbench.protocols import Fold
+from merbench.run.data import RunData
+
+Mode = Literal["none", "sequential", "fold-parallel"]
+Cause = Literal["restored", "evaluates-weights", "estimator", "asked", "cpu-default",
+                "not-batchable", "dropout", "memory", "one-fold-left", "one-fold-fits"]
+
+
+@dataclass(frozen=True)
+class Engine:
+    """How the run's folds train, and why."""
+
+    mode: Mode
+    folds_at_once: int
+    cause: Cause
+    reason: str
+    same_numbers_as_sequential: bool | None = None  # fold-parallel: fp32 without dropout
+    lowered_after_out_of_memory_from: int | None = None
+    fused_optimizer: bool | None = None  # torch training only
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in asdict(self).items() if v is not None}
+
+    def lowered(self, k: int) -> Engine:
+        """The record after running out of memory: ``k`` folds at once from now on."""
+        return replace(self, folds_at_once=k, lowered_after_out_of_memory_from=(
+            self.lowered_after_out_of_memory_from or self.folds_at_once))
+
+
+def _sequential(cause: Cause, reason: str) -> Engine:
+    return Engine(mode="sequential", folds_at_once=1, cause=cause, reason=reason)
+
+
+def default_parallel(device: str) -> bool:
+    """Whether folds train together unless asked otherwise: on CUDA, where one fold leaves
+    the device idle; not on a CPU, where vmap measured slower than one fold at a time."""
+    return device.startswith("cuda")
+
+
+def choose_engine(data: RunData, pending: list[Fold]) -> Engine:
+    """Sequential or fold-parallel, how many folds at once, and why."""
+    plan = data.plan
+    asked = plan.spec.parallel_folds
+    fused = plan.fused_optimizer() if plan.trains_in_epochs else None
+    if not pending:
+        return Engine(mode="none", folds_at_once=0, cause="restored",
+                      reason="every fold was restored", fused_optimizer=fused)
+    if not plan.trains_in_epochs:
+        return (_sequential("evaluates-weights", "nothing to train in epochs") if plan.is_torch
+                else _sequential("estimator", "a scikit-learn estimator is fitted once per fold"))
+    engine = _choose_training(data, pending, asked)
+    return replace(engine, fused_optimizer=fused)
+
+
+def _choose_training(data: RunData, pending: list[Fold], asked: int | None) -> Engine:
+    plan = data.plan
+    model_name = plan.spec.model
+    if asked == 1:
+        return _sequential("asked", "--parallel-folds 1")
+    if asked is None and not default_parallel(plan.device):
+        return _sequential("cpu-default", "on a CPU one fold at a time is faster "
+                           "(benchmarks/train_speed.py); --parallel-folds K trains K at once")
+    from merbench.training.fold_parallel import folds_that_fit, has_dropout, why_not_batchable
+
+    model = data.build_model()
+    reason = why_not_batchable(model)
+    if reason is not None:
+        return _sequential("not-batchable",
+                           f"model '{model_name}' cannot train folds together: {reason}")
+    dropout = has_dropout(model)
+    if dropout and asked is None:
+        return _sequential("dropout", f"model '{model_name}' has dropout, and folds trained "
+                           "together draw other dropout masks than one at a time; "
+                           "--parallel-folds K trains it fold-parallel anyway")
+    k = asked if asked is not None else folds_that_fit(model, plan.device)
+    k = max(1, min(k, len(pending)))
+    if k == 1:
+        return (_sequential("one-fold-left", "one fold left") if len(pending) <= 1
+                else _sequential("one-fold-fits", "one fold fits in memory"))
+    return Engine(mode="fold-parallel", folds_at_once=k,
+                  cause="asked" if asked is not None else "memory",
+                  reason=f"set by {'--parallel-folds' if asked is not None else 'free memory'}",
+                  same_numbers_as_sequential=not dropout and plan.spec.precision == "fp32")
+
+
+def fold_groups(data: RunData, pending: list[Fold], k: int) -> list[list[Fold]]:
+    """Folds to train together: at most ``k``, with equal batches per epoch."""
+    if k <= 1:
+        return [[fold] for fold in pending]
+    from merbench.run.fold_inputs import hold_out_subjects
+    from merbench.training.fold_parallel import plan_groups
+    from merbench.training.seeding import fold_seed
+
+    plan = data.plan
+    n_train = [len(fold.train) for fold in pending]
+    if plan.spec.selection == "inner-val":  # held-out subjects shrink each training set
+        n_train = [len(hold_out_subjects(data, f, fold_seed(plan.spec.seed, f.key))[0])
+                   for f in pending]
+    assert plan.recipe is not None  # only torch training groups folds
+    return [[pending[i] for i in group]
+            for group in plan_groups(n_train, plan.recipe.batch_size, k)]

@@ -1,0 +1,134 @@
+"""A run's identity: what decides its numbers, and the folder names derived from it.
+
+Two runs with equal identities give equal predictions (on the same device and step), so a
+run directory continues only the run whose identity it recorded, and a saved fold state is
+continued only by that run. Where a run goes and how fast it gets there (device, folds at
+once, workers, save interval) is not part of it; the one speed choice that rounds
+differently, the fused optimiser step, enters through the hyperparameters.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from merbench.dataset import Dataset
+from merbench.meta import DatasetMeta, FeatureMeta
+from merbench.protocols import folds_fingerprint
+from merbench.run.data import RunData
+from merbench.run.spec import RunSpec, what_runs
+
+DEFAULT_RUNS_DIR = Path("runs")
+
+
+@dataclass(frozen=True)
+class Component:
+    """A registered dataset, feature, model or protocol as a run used it."""
+
+    name: str
+    version: int
+    options: dict[str, Any]
+    fingerprint: dict[str, str] = field(default_factory=dict)  # e.g. the samples' hash
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "version": self.version, "options": self.options,
+                **self.fingerprint}
+
+
+@dataclass(frozen=True)
+class RunIdentity:
+    """What decides a run's numbers; ``to_dict`` is what ``run.json`` records."""
+
+    model: Component
+    feature: Component
+    dataset: Component
+    protocol: Component
+    seed: int
+    shuffle_train_labels: bool
+    inner_val_subjects: int | None  # only with --selection inner-val: it changes training
+    hyperparameters: dict[str, Any]
+    weights: dict[str, str] | None  # fold label -> checkpoint digest, with --weights
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "model": self.model.to_dict(), "feature": self.feature.to_dict(),
+            "dataset": self.dataset.to_dict(), "protocol": self.protocol.to_dict(),
+            "seed": self.seed, "shuffle_train_labels": self.shuffle_train_labels,
+            **({"inner_val": {"subjects": self.inner_val_subjects}}
+               if self.inner_val_subjects is not None else {}),
+            "hyperparameters": self.hyperparameters,
+            **({"weights": self.weights} if self.weights is not None else {}),
+        }
+
+    def digest(self) -> str:
+        """SHA-256 of the identity: what a saved fold state is marked with."""
+        return json_hash(self.to_dict())
+
+
+def feature_identity(meta: FeatureMeta, options: dict[str, Any]) -> Component:
+    """Which feature values a run trained on (storage options do not change them)."""
+    return Component(meta.name, meta.version, meta.identity_options(options))
+
+
+def dataset_identity(meta: DatasetMeta, options: dict[str, Any], dataset: Dataset) -> Component:
+    """Which samples a run used."""
+    return Component(meta.name, meta.version, options, {"fingerprint": dataset.fingerprint()})
+
+
+def run_identity(data: RunData) -> RunIdentity:
+    """The identity of the planned run ``data``."""
+    from merbench.run.weights import file_digest
+
+    plan, spec = data.plan, data.plan.spec
+    model, protocol = plan.model.meta, plan.protocol.meta
+    return RunIdentity(
+        model=Component(model.name, model.version, spec.model_options),
+        feature=feature_identity(plan.inputs.feature.meta, spec.feature_options),
+        dataset=dataset_identity(plan.inputs.dataset.meta, plan.inputs.dataset_options,
+                                 data.dataset),
+        protocol=Component(protocol.name, protocol.version, spec.protocol_options,
+                           {"folds_fingerprint": folds_fingerprint(data.folds)}),
+        seed=spec.seed, shuffle_train_labels=spec.shuffle_train_labels,
+        inner_val_subjects=spec.inner_val_subjects if spec.selection == "inner-val" else None,
+        hyperparameters=hyperparameters(data),
+        weights=None if data.weight_files is None else {
+            f.label: file_digest(data.weight_files[f.index]) for f in data.folds},
+    )
+
+
+def hyperparameters(data: RunData) -> dict[str, Any]:
+    """The recipe used, the precision when it is not fp32, and ``fused_optimizer`` when the
+    fused step trains (always on CUDA; on a CPU with ``--fused-optimizer``): it rounds
+    differently from the default step, so a run never mixes the two."""
+    plan = data.plan
+    precision = plan.spec.precision
+    if plan.recipe is None or not plan.trains:
+        return {"precision": precision} if precision != "fp32" else {}
+    params = plan.recipe.to_dict()
+    if precision != "fp32":
+        params["precision"] = precision
+    if plan.fused_optimizer():
+        params["fused_optimizer"] = True
+    return params
+
+
+def json_hash(payload: Any) -> str:
+    """SHA-256 of ``payload`` as key-sorted JSON: equal payloads, equal hashes."""
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+
+def default_run_dir(spec: RunSpec, identity: RunIdentity) -> Path:
+    """``runs/<model>-<dataset>-<protocol>-seed<N>-<identity hash>``."""
+    return DEFAULT_RUNS_DIR / (f"{spec.model}-{spec.dataset}-{spec.protocol}-seed{spec.seed}-"
+                               f"{json_hash(identity.to_dict())[:8]}")
+
+
+def default_seeds_dir(spec: RunSpec, seeds: list[int]) -> Path:
+    """The folder of a ``--seeds`` run: named after what runs, less the seed; where and how
+    fast it runs (device, folds at once, workers, save interval) does not rename it."""
+    tag = "-".join(map(str, seeds))
+    return DEFAULT_RUNS_DIR / (f"{spec.model}-{spec.dataset}-{spec.protocol}-seeds{tag}-"
+                               f"{json_hash(what_runs(spec, leave_out=('seed',)))[:8]}")

@@ -1,0 +1,54 @@
+"""The model's input for every sample: extracted here, or read from a saved feature file.
+
+Extraction goes through :func:`merbench.extraction.extract_feature` (cached, parallel for
+per-sample features). ``--features FILE`` reads what ``merbench extract --save`` wrote on
+another machine, after checking that the file holds this run's feature, with its options,
+of this run's samples.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from merbench.extraction import checked_values, extract_feature
+from merbench.run.data import RunData
+from merbench.run.identity import RunIdentity
+
+Progress = Callable[[int, int], None]
+
+
+def model_input(data: RunData, identity: RunIdentity,
+                on_progress: Progress | None = None) -> tuple[np.ndarray, dict[str, Any]]:
+    """Every sample's input and what the feature reported about it (``feature.report``)."""
+    plan = data.plan
+    if plan.spec.features is not None:
+        return saved_input(data, identity)
+    feature = plan.inputs.feature
+    extract = feature.create("feature", **plan.spec.feature_options)
+    return extract_feature(feature.meta, extract, data.dataset, dataset_name=plan.spec.dataset,
+                           workers=plan.spec.workers, on_progress=on_progress)
+
+
+def saved_input(data: RunData, identity: RunIdentity) -> tuple[np.ndarray, dict[str, Any]]:
+    """The values of ``--features FILE``, refused unless they are this run's."""
+    from merbench.features_file import check_matches, load_features
+
+    plan = data.plan
+    path = str(plan.spec.features)
+    saved = load_features(path)
+    check_matches(saved, path, feature=identity.feature.to_dict(),
+                  dataset=identity.dataset.to_dict(),
+                  sample_ids=data.dataset.samples["sample_id"].astype(str).tolist())
+    values = checked_values(plan.inputs.feature.meta, saved.values, len(data.dataset.samples),
+                            plan.spec.dataset)
+    report = {**saved.report, "loaded_from": {
+        "file": Path(path).name, "created": saved.header.get("created"),
+        "environment": saved.header.get("environment")}}
+    extra: dict[str, Any] = {"report": report}
+    if saved.summary:
+        extra["summary"] = saved.summary
+    return values, extra

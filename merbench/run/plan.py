@@ -1,0 +1,226 @@
+"""Planning a run: every name, option and combination checked before any data is read.
+
+:func:`plan_run` resolves a :class:`~merbench.run.spec.RunSpec` against the installed plugins
+(registry entries, the model's recipe with the command line's overrides, the device) and
+refuses what cannot work, with one line that names the fix. It reads no data and trains
+nothing; :mod:`merbench.run.data` then opens the dataset and builds the folds.
+
+``merbench extract`` plans its dataset and feature with the same :func:`plan_inputs`, so the
+two commands accept the same options and say the same things about them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+from merbench.errors import MerbenchError
+from merbench.meta import TrainRecipe
+from merbench.plugins import Plugins
+from merbench.registry import Entry, Registries
+from merbench.run.spec import RunSpec, check_values
+
+
+@dataclass(frozen=True)
+class InputsPlan:
+    """Which dataset and which feature, with their options (defaults left out)."""
+
+    dataset: Entry[Any]
+    feature: Entry[Any]
+    dataset_options: dict[str, Any]  # with --skip-missing as the option it sets: the
+    # options that decide the samples, so a run that skipped some is never taken for one
+    # that did not
+    feature_options: dict[str, Any]
+    data_root: str | None
+
+    def open_dataset(self) -> Any:
+        """The dataset, built with its options (I/O: it reads the dataset's files)."""
+        from merbench.run.data import open_dataset
+
+        return open_dataset(self.dataset, self.dataset_options, self.data_root)
+
+
+def plan_inputs(registries: Registries, *, dataset: str, feature: str,
+                dataset_options: dict[str, Any], feature_options: dict[str, Any],
+                skip_missing: bool, data_root: str | None,
+                needed_by: str | None = None) -> InputsPlan:
+    """Check that ``feature`` can be computed from ``dataset`` with these options.
+
+    ``needed_by`` names the model that consumes the feature, for the message when the
+    dataset lacks what the feature needs. Options set to their defaults are left out, so a
+    run or a saved feature file that names a default is the same as one that does not."""
+    dataset_entry = registries.datasets.get(dataset)
+    feature_entry = registries.features.get(feature)
+    lacking = feature_entry.meta.unmet_needs(dataset_entry.meta.provides)
+    if lacking:
+        wanted = ", ".join(need if "|" not in need
+                           else "one of " + " or ".join(need.split("|")) for need in lacking)
+        who = (f"model '{needed_by}' needs feature '{feature}', which needs" if needed_by
+               else f"feature '{feature}' needs")
+        raise MerbenchError(f"{who} {wanted} from the dataset, and dataset '{dataset}' "
+                            f"provides only {', '.join(dataset_entry.meta.provides) or 'nothing'}")
+    return InputsPlan(
+        dataset=dataset_entry, feature=feature_entry,
+        dataset_options=dataset_entry.without_defaults(
+            with_skip_missing(dataset_entry, dataset_options, skip_missing)),
+        feature_options=feature_entry.without_defaults(feature_options),
+        data_root=data_root)
+
+
+def with_skip_missing(entry: Entry[Any], options: dict[str, Any],
+                      skip_missing: bool) -> dict[str, Any]:
+    """The dataset options with ``--skip-missing`` turned into the option it sets."""
+    options = dict(options)
+    if skip_missing:
+        if not entry.accepts("skip_missing"):
+            raise MerbenchError(f"dataset '{entry.meta.name}' has no samples to skip; "
+                                "leave out --skip-missing")
+        if options.get("skip_missing", True) is not True:
+            raise MerbenchError("--skip-missing contradicts --dataset-opt "
+                                "skip_missing=false; give one of them")
+        options["skip_missing"] = True
+    return options
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A run resolved against the plugins: what to build and where, before any data."""
+
+    spec: RunSpec  # model and protocol options with their defaults left out
+    plugins: Plugins
+    model: Entry[Any]
+    protocol: Entry[Any]
+    inputs: InputsPlan
+    recipe: TrainRecipe | None  # None for a scikit-learn estimator
+    device: str  # where a torch model runs ("cpu" for estimators)
+
+    @property
+    def is_torch(self) -> bool:
+        return self.model.meta.kind == "torch"
+
+    @property
+    def trains(self) -> bool:
+        """False when the run evaluates saved weights (``--weights``) instead of training."""
+        return self.spec.weights is None
+
+    @property
+    def trains_in_epochs(self) -> bool:
+        return self.is_torch and self.trains
+
+    @property
+    def epochs(self) -> int:
+        return self.recipe.epochs if self.recipe is not None and self.trains else 1
+
+    def fused_optimizer(self) -> bool:
+        """Whether training takes the fused Adam / AdamW step (always on CUDA)."""
+        if self.recipe is None:
+            return False
+        from merbench.training.torch_trainer import uses_fused_optimizer
+
+        return uses_fused_optimizer(self.recipe, self.device, self.spec.fused_optimizer)
+
+
+def effective_recipe(declared: TrainRecipe, spec: RunSpec) -> TrainRecipe:
+    """The model's declared recipe with the command line's overrides applied."""
+    overrides = {k: v for k, v in (("epochs", spec.epochs), ("batch_size", spec.batch_size),
+                                   ("lr", spec.lr)) if v is not None}
+    return replace(declared, **overrides)
+
+
+def plan_run(spec: RunSpec, plugins: Plugins) -> Plan:
+    """Resolve ``spec``; every impossible request is refused here, before any data."""
+    check_values(spec)
+    registries = plugins.registries
+    model = registries.models.get(spec.model)
+    protocol = registries.protocols.get(spec.protocol)
+    feature = _feature_name(spec, registries, model)
+    inputs = plan_inputs(registries, dataset=spec.dataset, feature=feature,
+                         dataset_options=spec.dataset_options,
+                         feature_options=spec.feature_options,
+                         skip_missing=spec.skip_missing, data_root=spec.data_root,
+                         needed_by=spec.model)
+    if "num_classes" in spec.model_options:  # even at its default
+        raise MerbenchError("the number of classes comes from the dataset; "
+                            "do not set num_classes")
+    resolved = replace(spec, model_options=model.without_defaults(spec.model_options),
+                       dataset_options=inputs.dataset.without_defaults(spec.dataset_options),
+                       feature_options=inputs.feature_options,
+                       protocol_options=protocol.without_defaults(spec.protocol_options))
+    is_torch = model.meta.kind == "torch"
+    recipe = _check_training(resolved, model, is_torch)
+    model.check_options("model", resolved.model_options)
+    inputs.dataset.check_options("dataset", resolved.dataset_options)
+    inputs.feature.check_options("feature", resolved.feature_options)
+    protocol.check_options("protocol", resolved.protocol_options)
+    device = "cpu"
+    if is_torch:
+        from merbench.training.device import resolve_device
+
+        device = resolve_device(spec.device)
+        if spec.precision == "tf32" and not device.startswith("cuda"):
+            raise MerbenchError(f"--precision tf32 is a CUDA matrix-product mode and the "
+                                f"run is on {device}; use fp32 or bf16 there")
+    return Plan(spec=resolved, plugins=plugins, model=model, protocol=protocol,
+                inputs=inputs, recipe=recipe, device=device)
+
+
+def _feature_name(spec: RunSpec, registries: Registries, model: Entry[Any]) -> str:
+    """The feature the run feeds its model: the declared one, or ``--feature`` when it has
+    the same per-sample shape (e.g. ``tvl1-uvos`` for ``flow-uvos``), so the input fits."""
+    declared = model.meta.feature
+    if spec.feature is None or spec.feature == declared:
+        if declared not in registries.features:
+            raise MerbenchError(
+                f"model '{spec.model}' consumes feature '{declared}', which no installed "
+                f"plugin provides; installed features: {', '.join(registries.features.names())}"
+            )
+        return declared
+    shape = registries.features.get(spec.feature).meta.shape
+    want = (registries.features.get(declared).meta.shape if declared in registries.features
+            else ())
+    if not shape or not want or tuple(shape) != tuple(want):
+        show = "x".join(map(str, shape)) or "undeclared"
+        wanted = "x".join(map(str, want)) or "undeclared"
+        raise MerbenchError(f"--feature {spec.feature} gives per-sample shape {show}, and "
+                            f"model '{spec.model}' takes {wanted}; choose a feature of the "
+                            "same shape (see 'merbench list features')")
+    return spec.feature
+
+
+def _check_training(spec: RunSpec, model: Entry[Any], is_torch: bool) -> TrainRecipe | None:
+    """The recipe a torch model trains with; what an estimator or saved weights cannot do
+    (epochs, precision, epoch selection, an optimiser step) is refused by name."""
+    if spec.weights is not None:
+        from merbench.run.weights import check_evaluation
+
+        check_evaluation(spec, is_torch)
+    if not is_torch:
+        for option in ("epochs", "batch_size", "lr"):
+            if getattr(spec, option) is not None:
+                raise MerbenchError(f"model '{spec.model}' is a scikit-learn estimator and "
+                                    f"has no --{option.replace('_', '-')}; leave it out")
+        if spec.precision != "fp32":
+            raise MerbenchError(f"model '{spec.model}' is a scikit-learn estimator and "
+                                "computes in its own precision; leave out --precision "
+                                f"{spec.precision}")
+        if spec.selection != "fixed":
+            raise MerbenchError(f"model '{spec.model}' is fitted once, so it has one "
+                                "prediction per sample and no epoch to select; leave out "
+                                f"--selection {spec.selection}")
+        if spec.fused_optimizer:
+            raise MerbenchError(f"model '{spec.model}' is a scikit-learn estimator and has "
+                                "no optimiser step; leave out --fused-optimizer")
+        return None
+    recipe = effective_recipe(model.meta.recipe, spec)
+    from merbench.training.torch_trainer import FUSABLE_OPTIMIZERS, fused_step_on_cpu
+
+    if spec.fused_optimizer and recipe.optimizer not in FUSABLE_OPTIMIZERS:
+        raise MerbenchError(f"--fused-optimizer is a step of {' and '.join(FUSABLE_OPTIMIZERS)}, "
+                            f"and model '{spec.model}' trains with {recipe.optimizer}; leave "
+                            "it out")
+    if spec.fused_optimizer and not fused_step_on_cpu():
+        import torch
+
+        raise MerbenchError(f"--fused-optimizer needs torch 2.4 or newer on a CPU (this is "
+                            f"torch {torch.__version__}); upgrade torch or leave it out")
+    return recipe

@@ -1,0 +1,86 @@
+"""One configuration over several seeds: a run directory per seed and their summary.
+
+Each seed is an ordinary, resumable run in ``<out>/seed-N``; ``seeds.json`` beside them
+holds every seed's UF1 / UAR and their mean and standard deviation, per selection policy.
+Repeating the same command continues the same folder.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from merbench.errors import MerbenchError
+from merbench.plugins import Plugins, default_plugins
+from merbench.results.rundir import atomic_write_json
+from merbench.results.schema import SCHEMA_VERSION, now_iso
+from merbench.results.seeds import over_seeds
+from merbench.run.execute import RunResult, run
+from merbench.run.identity import default_seeds_dir
+from merbench.run.plan import plan_run
+from merbench.run.spec import RunSpec
+from merbench.selection import POLICIES
+
+
+@dataclass
+class SeedsResult:
+    """A run repeated over several seeds: one run directory per seed and their summary."""
+
+    out: Path
+    runs: list[RunResult]
+    summary: dict[str, Any]
+
+
+def parse_seeds(text: str) -> list[int]:
+    """``"0,1,2"`` -> [0, 1, 2]; duplicates and negatives are errors."""
+    try:
+        seeds = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise MerbenchError(f"--seeds takes whole numbers separated by commas, e.g. 0,1,2 "
+                            f"(got '{text}')") from None
+    if not seeds or any(s < 0 for s in seeds) or len(set(seeds)) != len(seeds):
+        raise MerbenchError(f"--seeds needs distinct non-negative seeds, e.g. 0,1,2 "
+                            f"(got '{text}')")
+    return seeds
+
+
+def run_seeds(spec: RunSpec, seeds: list[int], plugins: Plugins | None = None) -> SeedsResult:
+    """Run ``spec`` once per seed into ``<out>/seed-N`` (each resumable) and summarise."""
+    plugins = plugins or default_plugins()
+    if spec.out is not None:
+        base = Path(spec.out)
+        if (base / "run.json").exists():
+            raise MerbenchError(f"--out {base} holds a single-seed run; choose another --out "
+                                "for --seeds")
+    else:  # named after the spec as planned: options at their defaults are left out
+        base = default_seeds_dir(plan_run(spec, plugins).spec, seeds)
+    runs = [run(replace(spec, seed=seed, out=base / f"seed-{seed}"), plugins=plugins)
+            for seed in seeds]
+    summary = summarise_seeds(runs, seeds)
+    atomic_write_json(base / "seeds.json", summary)
+    return SeedsResult(out=base, runs=runs, summary=summary)
+
+
+def summarise_seeds(runs: list[RunResult], seeds: list[int]) -> dict[str, Any]:
+    """Per policy: every seed's UF1 / UAR (overall and per database), their mean and std."""
+    first = runs[0].results
+    policies = [p for p in first["selection"]["available"]
+                if all(p in r.results["selection"]["available"] for r in runs)]
+    summary: dict[str, Any] = {
+        "schema_version": SCHEMA_VERSION, "kind": "seeds", "created": now_iso(),
+        "model": {k: first["model"][k] for k in ("name", "version")},
+        "dataset": {k: first["dataset"][k] for k in ("name", "version", "n_samples")},
+        "protocol": {k: first["protocol"][k] for k in ("name", "version", "n_folds")},
+        "selection": first["selection"]["policy"], "seeds": seeds,
+        "runs": {str(seed): r.run_dir.name for seed, r in zip(seeds, runs, strict=True)},
+        "std": "sample standard deviation over seeds (ddof=1)",
+        "policies": {},
+    }
+    for policy in policies:
+        summary["policies"][policy] = {
+            "test_set_selection": POLICIES[policy].test_set_selection,
+            **over_seeds(map(str, seeds),
+                         [r.results["metrics_by_policy"][policy]["metrics"] for r in runs]),
+        }
+    return summary
