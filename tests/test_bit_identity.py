@@ -28,8 +28,8 @@ CONFIGS = {
                              "precision": "bf16"},
     "ststnet-fused-lr": {"model": "ststnet", "epochs": 30, "fused_optimizer": True,
                          "lr": 1e-3, "batch_size": 16},
-    "offapexnet-par3": {"model": "offapexnet", "epochs": 15, "parallel_folds": 3},
-    "htnet-tiny": {"model": "htnet", "epochs": 15,
+    "offapexnet-par3": {"model": "offapexnet", "epochs": 15, "parallel_folds": 3, "lr": 1e-3},
+    "htnet-tiny": {"model": "htnet", "epochs": 15, "lr": 1e-3,
                    "model_options": {"dim": 24, "block_repeats": [1, 1, 2]}},
     "biwoof-release-svm": {"model": "biwoof-release-svm"},
 }
