@@ -1,0 +1,80 @@
+"""Each run option is declared once, in RunSpec, and everything else is generated from it."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+import merbench
+from merbench.cli import build_parser
+from merbench.cli.run_options import options_table, spec_from_args
+from merbench.run.spec import RunSpec, flag, options, resumable
+
+GUIDE = Path(__file__).resolve().parents[1] / "docs" / "user-guide.md"
+
+
+def _run_parser():
+    parser = build_parser()
+    commands = next(a for a in parser._actions if a.dest == "command")
+    return commands.choices["run"]
+
+
+def test_every_field_is_a_run_option_and_nothing_else_is() -> None:
+    dests = {a.dest for a in _run_parser()._actions} - {"help", "no_plugin", "plugin",
+                                                        "resume", "seeds", "quiet"}
+    assert dests == {f.name for f in dataclasses.fields(RunSpec)}
+
+
+def test_options_given_on_the_command_line_reach_the_spec(tmp_path: Path) -> None:
+    args = build_parser().parse_args([
+        "run", "-m", "ststnet", "-d", "synthetic", "--epochs", "3", "--lr", "0.01",
+        "--fused-optimizer", "--model-opt", "padding=1", "--model-opt", "x=[1,2]",
+        "--out", str(tmp_path), "--checkpoint-every", "0.5", "--precision", "bf16"])
+    spec = spec_from_args(args)
+    assert spec == RunSpec(model="ststnet", dataset="synthetic", epochs=3, lr=0.01,
+                           fused_optimizer=True, model_options={"padding": 1, "x": [1, 2]},
+                           out=tmp_path, checkpoint_every=0.5, precision="bf16")
+
+
+def test_resume_takes_only_where_and_how_fast_and_keeps_the_rest(tmp_path: Path, cli) -> None:
+    assert set(resumable()) == {"fused_optimizer", "out", "device", "parallel_folds",
+                                "checkpoint_every", "workers", "data_root", "features"}
+    code, _, err = cli("run", "--resume", tmp_path, "--epochs", "3", "--seed", "1")
+    assert (code == 2 and "leave out --seed, --epochs" in err) or "leave out --epochs, --seed" \
+        in err
+    recorded = RunSpec(model="ststnet", dataset="synthetic", epochs=3, workers=2,
+                       device="cpu", parallel_folds=2)
+    (tmp_path / "run.json").write_text(
+        json.dumps({"identity": {}, "config": recorded.to_dict()}))
+    args = build_parser().parse_args(["run", "--resume", str(tmp_path), "--parallel-folds",
+                                      "1"])
+    spec = spec_from_args(args)
+    # kept as recorded, except workers (chosen for the machine) and what was given
+    assert spec == dataclasses.replace(recorded, workers=None, parallel_folds=1, out=tmp_path)
+
+
+def test_the_api_takes_the_same_options_and_names_unknown_ones() -> None:
+    with pytest.raises(merbench.MerbenchError, match="has no option 'epoch'; options are: "
+                                                      "protocol, feature, seed, epochs"):
+        merbench.run(model="ststnet", dataset="synthetic", epoch=3)
+
+
+def test_flags_follow_the_field_names() -> None:
+    for field, option in options():
+        assert flag(field.name).startswith("--")
+        if not option.flags:
+            assert flag(field.name) == "--" + field.name.replace("_", "-")
+
+
+def test_the_user_guide_holds_the_generated_options_table() -> None:
+    text = GUIDE.read_text()
+    found = re.search(r"<!-- run-options:start -->\n(.*?)<!-- run-options:end -->", text, re.S)
+    assert found, f"{GUIDE} lacks the run-options markers"
+    assert found.group(1).strip() == options_table().strip(), (
+        "docs/user-guide.md's run options differ from RunSpec; paste the output of "
+        "python -c 'from merbench.cli.run_options import options_table; "
+        "print(options_table())' between the markers")
