@@ -31,8 +31,8 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"merbench: error: {message} (see '{self.prog} --help')\n")
 
 
-def _plugin_options() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
+def _plugin_options() -> _Parser:
+    common = _Parser(add_help=False)
     group = common.add_argument_group("plugins")
     group.add_argument("--no-plugin", action="append", default=[], metavar="NAME",
                        help="do not load the plugin NAME (repeatable)")

@@ -122,9 +122,11 @@ class Plan:
 
 def effective_recipe(declared: TrainRecipe, spec: RunSpec) -> TrainRecipe:
     """The model's declared recipe with the command line's overrides applied."""
-    overrides = {k: v for k, v in (("epochs", spec.epochs), ("batch_size", spec.batch_size),
-                                   ("lr", spec.lr)) if v is not None}
-    return replace(declared, **overrides)
+    return replace(declared,
+                   epochs=declared.epochs if spec.epochs is None else spec.epochs,
+                   batch_size=declared.batch_size if spec.batch_size is None
+                   else spec.batch_size,
+                   lr=declared.lr if spec.lr is None else spec.lr)
 
 
 def plan_run(spec: RunSpec, plugins: Plugins) -> Plan:
