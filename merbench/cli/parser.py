@@ -1,0 +1,127 @@
+"""The ``merbench`` command line: every command and its options.
+
+``merbench run``'s options (and those ``extract`` shares with it) are generated from the
+run spec by :mod:`merbench.cli.run_options`; the other commands' options are their own.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import NoReturn
+
+DESCRIPTION = "The merbench command: run, extract, list, cache, validate and leaderboard."
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+LIST_KINDS = ("datasets", "features", "models", "protocols", "plugins")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors (no usage block), exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"merbench: error: {message} (see '{self.prog} --help')\n")
+
+
+def _plugin_options() -> _Parser:
+    common = _Parser(add_help=False)
+    group = common.add_argument_group("plugins")
+    group.add_argument("--no-plugin", action="append", default=[], metavar="NAME",
+                       help="do not load the plugin NAME (repeatable)")
+    group.add_argument("-p", "--plugin", action="append", default=[], metavar="NAME",
+                       help="load the plugin NAME even when MERBENCH_DISABLE_PLUGIN_AUTOLOAD=1")
+    return common
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from merbench import __version__
+    from merbench.cli.run_options import add_run_options
+
+    parser = _Parser(prog="merbench", description=DESCRIPTION)
+    parser.add_argument("--version", action="version", version=f"merbench {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    commands.required = True
+    common = _plugin_options()
+
+    run = commands.add_parser(
+        "run", parents=[common], help="train and evaluate a model with a protocol",
+        description="Train and evaluate a model on a dataset with a protocol. Running the same "
+                    "command again resumes an interrupted run without retraining finished folds.",
+    )
+    add_run_options(run)  # every RunSpec field, kept only when given (see --resume)
+    run.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+
+    extract = commands.add_parser(
+        "extract", parents=[common], help="compute a feature for a dataset into the cache",
+        description="Compute a per-sample feature (e.g. tvl1-uvos) for every sample of a "
+                    "dataset, in parallel, into the feature cache ($MERBENCH_CACHE_DIR, else "
+                    "~/.cache/merbench). Samples already cached are read, not recomputed; an "
+                    "interrupted extraction keeps every finished sample.",
+    )
+    # the run's own options for what extract shares with it
+    add_run_options(extract, only=("dataset", "feature", "workers", "data_root",
+                                   "dataset_options", "feature_options", "skip_missing"))
+    extract.add_argument("--save", type=Path, default=None, metavar="FILE",
+                         help="also write the values, with the feature's and dataset's "
+                              "identity, to FILE (.npz) for 'merbench run --features FILE' "
+                              "on another machine (any feature, per-sample or not)")
+    extract.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+
+    cache = commands.add_parser("cache", help="show or clear the feature cache",
+                                description="The feature cache is in $MERBENCH_CACHE_DIR, "
+                                            "else ~/.cache/merbench.")
+    actions = cache.add_subparsers(dest="action", metavar="ACTION", parser_class=_Parser)
+    actions.required = True
+    actions.add_parser("info", help="entries and size per feature")
+    clear = actions.add_parser("clear", help="delete cached entries")
+    clear.add_argument("--feature", "-f", default=None, metavar="NAME",
+                       help="delete only this feature's entries (a name 'cache info' shows)")
+
+    listing = commands.add_parser("list", parents=[common], help="show what plugins provide")
+    listing.add_argument("kind", nargs="?", choices=LIST_KINDS, metavar="KIND",
+                         help=f"one of {', '.join(LIST_KINDS)} (default: all)")
+
+    validate = commands.add_parser(
+        "validate", help="check result files: schema, coverage, recomputed metrics",
+        description="Check result files before publishing them: the schema (older versions "
+                    "are migrated), that the predictions cover the protocol's samples and "
+                    "folds, that every claimed selection policy is supported by the stored "
+                    "predictions, and that every stored metric equals the one recomputed "
+                    "from them.",
+    )
+    validate.add_argument("files", nargs="+", type=Path, metavar="FILE",
+                          help="a run directory or its results.json, or a seeds.json")
+
+    status = commands.add_parser(
+        "status", help="how far runs have got: folds done, time per fold, time to go",
+        description="Read run directories (or every run under a folder, such as a --seeds "
+                    "folder or runs/) and say, for each run, how "
+                    "many folds are finished, whether a merbench process is running in it "
+                    "now, the median training time of a fold and the time left at that "
+                    "pace. Nothing is changed.",
+    )
+    status.add_argument("dirs", nargs="+", type=Path, metavar="DIR",
+                        help="a run directory (--out of 'merbench run'), or a folder of runs")
+
+    board = commands.add_parser("leaderboard", help="build the static leaderboard site")
+    board_commands = board.add_subparsers(dest="leaderboard_command", metavar="COMMAND",
+                                          parser_class=_Parser)
+    board_commands.required = True
+    build = board_commands.add_parser(
+        "build", help="render validated result files into a static HTML site",
+        description="Validate every results.json and seeds.json under the --results folders "
+                    "and render an index, one page per benchmark and one page per run into "
+                    "--out. Rejected files are listed with the reason instead of shown. The "
+                    "site has no network assets: open SITE/index.html or copy SITE to any "
+                    "static host.",
+    )
+    build.add_argument("--results", nargs="+", type=Path, required=True, metavar="DIR",
+                       help="folders holding run directories (searched recursively)")
+    build.add_argument("--out", type=Path, required=True, metavar="SITE",
+                       help="where to write the site (replaced if merbench built it before)")
+    build.add_argument("--benchmarks", type=Path, default=Path("leaderboards/benchmarks"),
+                       metavar="DIR", help="benchmark definitions (default: "
+                                           "leaderboards/benchmarks)")
+    build.add_argument("--strict", action="store_true",
+                       help="exit with status 2 if any result file was rejected")
+    return parser
