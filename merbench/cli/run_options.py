@@ -41,6 +41,11 @@ def _value_type(annotation: Any) -> Any:
     return next(a for a in typing.get_args(annotation) if a is not type(None))
 
 
+def _required(field: dataclasses.Field[Any]) -> bool:
+    return field.default is dataclasses.MISSING and \
+        field.default_factory is dataclasses.MISSING
+
+
 def _default_text(field: dataclasses.Field[Any], option: Any) -> str:
     if option.default_text is not None:
         return option.default_text
@@ -63,7 +68,7 @@ def add_run_options(parser: argparse.ArgumentParser,
         flags = option.flags or (flag(field.name),)
         kind = _value_type(hints[field.name])
         shown = _default_text(field, option)
-        text = option.help if field.default is dataclasses.MISSING or kind is bool \
+        text = option.help if _required(field) or kind is bool \
             else f"{option.help} (default: {shown})"
         if option.allowed_with_resume:
             text += " (allowed with --resume)"
@@ -130,8 +135,7 @@ def options_table() -> str:
     rows = ["| option | default | what it does | kind |", "| --- | --- | --- | --- |"]
     for field, option in options():
         flags = ", ".join(f"`{f}`" for f in (option.flags or (flag(field.name),)))
-        default = "required" if field.default is dataclasses.MISSING \
-            else _default_text(field, option)
+        default = "required" if _required(field) else _default_text(field, option)
         kind = "what runs" if option.identity else "where and how fast"
         if option.allowed_with_resume:
             kind += "; allowed with `--resume`"
