@@ -105,7 +105,7 @@ class FeatureCache:
 
     def store(self, key: str, values: np.ndarray, notes: Mapping[str, Any]) -> None:
         """Write one entry atomically: readers see the old entry, none, or the whole new one."""
-        from merbench.results.rundir import atomic_write_bytes
+        from merbench.atomic import atomic_write_bytes
 
         values = np.ascontiguousarray(values)
         notes_bytes = json.dumps(dict(notes), sort_keys=True).encode()

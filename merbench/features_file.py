@@ -26,8 +26,9 @@ from typing import Any
 
 import numpy as np
 
+from merbench.atomic import atomic_write_bytes
 from merbench.errors import MerbenchError
-from merbench.results.rundir import atomic_write_bytes, differences
+from merbench.results.rundir import differences
 from merbench.results.schema import environment, now_iso
 
 FORMAT = "merbench-features"

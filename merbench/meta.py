@@ -123,18 +123,8 @@ class TrainRecipe:
             raise ValueError("min_lr must be between 0 and lr")
 
     def to_dict(self) -> dict[str, Any]:
-        """The recipe's fields; those added after the first release only when they differ
-        from their defaults, so the identity of a run made before them does not change."""
-        data = asdict(self)
-        for name in _LATER_FIELDS:
-            if data[name] == _LATER_DEFAULTS[name]:
-                del data[name]
-        return data
-
-
-_LATER_FIELDS = ("schedule", "warmup_epochs", "gamma", "decay_epochs", "min_lr")
-_LATER_DEFAULTS = {"schedule": "constant", "warmup_epochs": 0, "gamma": 1.0,
-                   "decay_epochs": None, "min_lr": 0.0}
+        """Every field: what a run's identity and results record of the recipe."""
+        return asdict(self)
 
 
 @dataclass(frozen=True, kw_only=True)

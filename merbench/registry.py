@@ -128,8 +128,7 @@ class Entry(Generic[M]):
     def without_defaults(self, options: dict[str, Any]) -> dict[str, Any]:
         """``options`` less those set to the factory's own default. Setting an option to its
         default is the same setting as leaving it out, so the two must not make different
-        run identities, leaderboard rows or "reduced setting" marks (results written before
-        merbench did this keep the options they recorded). Values are compared as
+        run identities, leaderboard rows or "reduced setting" marks. Values are compared as
         JSON: a list equals a tuple default, while 1, 1.0 and true stay three values (a
         factory may treat them differently). Unknown options are kept, for the check that
         names them."""

@@ -50,7 +50,9 @@ def test_results_file_and_predictions(tmp_path: Path) -> None:
     assert results["metrics_by_policy"]["oracle"]["test_set_selection"] is True
     assert results["seed"] == 0
     assert results["hyperparameters"] == {"epochs": 3, "batch_size": 256, "lr": 5e-5,
-                                          "optimizer": "adam", "weight_decay": 0.0}
+                                          "optimizer": "adam", "weight_decay": 0.0,
+                                          "schedule": "constant", "warmup_epochs": 0,
+                                          "gamma": 1.0, "decay_epochs": None, "min_lr": 0.0}
     env = results["environment"]
     assert env["merbench"] == merbench.__version__ and env["device"] == "cpu"
     assert env["python"] and env["torch"]
@@ -331,14 +333,13 @@ def test_status_says_how_far_a_run_has_got(tmp_path: Path, cli) -> None:
                                                       "command" in line
     with RunDirectory(tmp_path / "r").held():
         assert "2/4 folds, running now" in cli("status", tmp_path / "r")[1]
-    # a run directory written before merbench recorded its number of folds
+    # a run directory that did not record its number of folds (version 1, migrated)
     run_file = tmp_path / "r" / "run.json"
     recorded = json.loads(run_file.read_text())
-    del recorded["n_folds"]
+    del recorded["n_folds"], recorded["schema_version"]
     run_file.write_text(json.dumps(recorded))
     assert "seed 0: 2 folds finished, stopped" in cli("status", tmp_path / "r")[1]
     _run(tmp_path, "r")
-    assert json.loads(run_file.read_text())["n_folds"] == 4  # the resumed run added it
     assert cli("status", tmp_path / "r")[1].strip().endswith(
         "seed 0: complete, 4/4 folds (results.json)")
 

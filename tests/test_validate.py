@@ -16,7 +16,9 @@ from conftest import as_saved_weights
 
 import merbench
 from merbench.errors import MerbenchError
-from merbench.results.schema import SCHEMA_VERSION, load_results, migrate
+from merbench.results.migrations import migrate
+from merbench.results.model import SCHEMA_VERSION
+from merbench.results.schema import load_results
 from merbench.results.validate import ResultRejected, validate_path, validate_run
 
 REAL = Path(__file__).resolve().parents[1] / "leaderboards" / "results"
@@ -202,7 +204,7 @@ def test_saved_weights_runs(tmp_path: Path) -> None:
     assert "can support only 'fixed'" in _reason(claims)
     unnamed = tmp_path / "unnamed"
     shutil.copytree(run_dir, unnamed)
-    _edit_results(unnamed, lambda r: r.pop("weights"))
+    _edit_results(unnamed, lambda r: r.update(weights=None))
     assert "must name them" in _reason(unnamed)
 
 
@@ -214,7 +216,7 @@ def test_schema_problems_are_named(runs: dict[str, Path], tmp_path: Path) -> Non
     _edit_results(run_dir, lambda r: r["folds"][2].pop("seconds"))
     assert "field 'folds[2].seconds' is missing" in _reason(run_dir)
     _edit_results(run_dir, lambda r: r.update(feature="flow"))
-    assert "field 'feature.name' is missing" in _reason(run_dir)
+    assert "field 'feature' is text, expected an object" in _reason(run_dir)
     _edit_results(run_dir, lambda r: r.update(schema_version=SCHEMA_VERSION + 1))
     assert "upgrade merbench" in _reason(run_dir)
     (run_dir / "results.json").write_text("{not json")
@@ -227,10 +229,10 @@ def test_migration_hook_upgrades_step_by_step(tmp_path: Path) -> None:
         return results
 
     old = {"schema_version": 1, "scores": {"overall": {}}}
-    new = migrate(old, "old.json", migrations={1: one_to_two}, target=2)
+    new = migrate(old, "results", "old.json", migrations={1: one_to_two}, target=2)
     assert new == {"schema_version": 2, "metrics": {"overall": {}}}
     with pytest.raises(MerbenchError, match="no migration from it to 3"):
-        migrate(old, "old.json", migrations={1: one_to_two}, target=3)
+        migrate(old, "results", "old.json", migrations={1: one_to_two}, target=3)
     path = tmp_path / "results.json"
     path.write_text(json.dumps({"schema_version": 0}))
     with pytest.raises(MerbenchError, match="versions start at 1"):

@@ -208,6 +208,16 @@ def _command_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _command_migrate(args: argparse.Namespace) -> int:
+    from merbench.results.upgrade import upgrade
+
+    changed = upgrade(list(args.paths))
+    for path in changed:
+        print(f"migrated: {path}")
+    print(f"{len(changed)} file(s) rewritten in the current layout")
+    return 0
+
+
 def _command_status(args: argparse.Namespace) -> int:
     from merbench.results.status import describe, run_dirs, run_status
 
@@ -256,6 +266,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _command_leaderboard(args)
         if args.command == "status":
             return _command_status(args)
+        if args.command == "migrate":
+            return _command_migrate(args)
         if args.command == "extract":
             return _command_extract(args)
         if args.command == "cache":

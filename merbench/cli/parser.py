@@ -10,7 +10,8 @@ import argparse
 from pathlib import Path
 from typing import NoReturn
 
-DESCRIPTION = "The merbench command: run, extract, list, cache, validate and leaderboard."
+DESCRIPTION = ("The merbench command: run, extract, list, cache, validate, migrate, status and "
+               "leaderboard.")
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 LIST_KINDS = ("datasets", "features", "models", "protocols", "plugins")
@@ -91,6 +92,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     validate.add_argument("files", nargs="+", type=Path, metavar="FILE",
                           help="a run directory or its results.json, or a seeds.json")
+
+    migrate = commands.add_parser(
+        "migrate", help="rewrite older result files in the current layout",
+        description="Rewrite every results.json, seeds.json, run.json and fold file under "
+                    "the given folders that has an older schema_version, in the current "
+                    "layout (docs/results.md). Numbers are carried over unchanged; files "
+                    "already current are left alone. Reading needs no migration: merbench "
+                    "reads older files as they are; this is for files you keep or publish.",
+    )
+    migrate.add_argument("paths", nargs="+", type=Path, metavar="PATH",
+                         help="a run directory, a folder of runs, or one file")
 
     status = commands.add_parser(
         "status", help="how far runs have got: folds done, time per fold, time to go",

@@ -67,7 +67,7 @@ def print_results(results: dict[str, Any], run_dir: Path) -> None:
         if not engine.get("same_numbers_as_sequential", True):
             console.print("note: dropout masks differ from one-fold-at-a-time training, so "
                           "these numbers are not those of --parallel-folds 1")
-    elif engine.get("mode") == "sequential" and engine.get("reason", "").startswith("model "):
+    elif engine.get("cause") in ("not-batchable", "dropout"):  # the model's own reason
         console.print(f"engine: one fold at a time — {engine['reason']}")
     at_once = [fold.get("folds_at_once") for fold in results.get("folds", [])]
     alone, together = at_once.count(1), sum(1 for k in at_once if k and k > 1)

@@ -250,8 +250,6 @@ def benchmark_rows(benchmark: Benchmark, groups: list[Group]) -> Tables:
     """The rows of the groups that belong to ``benchmark``, each section sorted by its first
     column, best first. Runs of saved weights get their own section: merbench did not see
     how their epoch was chosen (the HTNet authors' code keeps the best on the test subject)."""
-    from merbench.results.validate import trained_here
-
     ranked: list[Row] = []
     apart: list[Row] = []
     weights: list[Row] = []
@@ -267,7 +265,7 @@ def benchmark_rows(benchmark: Benchmark, groups: list[Group]) -> Tables:
                      for column in benchmark.columns for metric in benchmark.metrics]
             test_set = policy in benchmark.test_set_selection
             row = Row(group, policy, test_set, cells)
-            if not trained_here(group.first):
+            if not group.first["trained"]:
                 weights.append(row)
             elif reduced_setting(group.first) is not None:
                 (reduced_apart if test_set else reduced).append(row)

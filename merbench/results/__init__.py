@@ -1,6 +1,6 @@
-"""Run directories and the versioned results file."""
+"""Results: the typed model of every file a run writes, its versions and migrations, the one
+scoring function, and the checks (validate) and progress (status) read from them."""
 
-from merbench.results.rundir import RunDirectory, atomic_write_bytes
-from merbench.results.schema import SCHEMA_VERSION
+from merbench.results.model import SCHEMA_VERSION
 
-__all__ = ["SCHEMA_VERSION", "RunDirectory", "atomic_write_bytes"]
+__all__ = ["SCHEMA_VERSION"]

@@ -3,6 +3,7 @@
 Layout::
 
     run.json            what runs (identity), the options it was started with, its folds
+                        (every file here has the layout of merbench.results.model)
     folds/fold-NNN.npz  one finished fold: test samples and per-epoch predictions
     partial/fold-NNN.pt an unfinished fold's training state (folds-NNN-NNN.pt: folds trained
                         together), removed when the fold finishes
@@ -21,46 +22,25 @@ import contextlib
 import io
 import json
 import os
-import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
+import typing
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 import numpy as np
 
+from merbench.atomic import atomic_write_bytes, atomic_write_json
 from merbench.errors import MerbenchError
+from merbench.results.codec import LayoutError, from_json, to_json
+from merbench.results.migrations import migrate
+from merbench.results.model import SCHEMA_VERSION, FoldMeta, RunRecord
 from merbench.runinfo import FoldOutcome
 
 RUN_FILE = "run.json"
 FOLDS_DIR = "folds"
 PARTIAL_DIR = "partial"
 LOCK_ATTEMPTS, LOCK_WAIT_S = 10, 0.1  # a second in all before a held directory is refused
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so that readers see the old file or the whole new one."""
-    atomic_write(path, lambda handle: handle.write(data))
-
-
-def atomic_write(path: Path, write: Callable[[BinaryIO], object]) -> None:
-    """Let ``write`` fill ``path`` so that readers see the old file or the whole new one
-    (a temporary file beside it, then a rename); for files too large to build in memory."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            write(handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def atomic_write_json(path: Path, payload: Any) -> None:
-    atomic_write_bytes(path, (json.dumps(payload, indent=2, sort_keys=False) + "\n").encode())
 
 
 class _NotSet:
@@ -150,48 +130,52 @@ class RunDirectory:
             os.close(fd)  # releases the lock
 
     def read_run_file(self) -> dict[str, Any]:
+        """``run.json`` in the current layout (:class:`RunRecord`), as its JSON object."""
         run_file = self.path / RUN_FILE
         try:
-            return json.loads(run_file.read_text())
+            data = json.loads(run_file.read_text())
         except FileNotFoundError:
             raise MerbenchError(
                 f"{self.path} is not a merbench run directory (no {RUN_FILE}); "
                 "pass the directory a run wrote, or start a new run"
             ) from None
-        except (OSError, json.JSONDecodeError) as exc:
+        except (OSError, json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise MerbenchError(
                 f"{run_file} is unreadable ({exc}); remove the directory or choose another --out"
             ) from None
+        if not isinstance(data, dict):
+            raise MerbenchError(f"{run_file} is unreadable (not a JSON object); remove the "
+                                "directory or choose another --out")
+        try:
+            record = from_json(RunRecord, migrate(data, "run", run_file))
+        except LayoutError as exc:
+            raise MerbenchError(f"{run_file} is unreadable ({exc}); remove the directory or "
+                                "choose another --out") from None
+        return typing.cast(dict[str, Any], to_json(record))
 
     def open(self, identity: dict[str, Any], config: dict[str, Any],
-             recorded_as: dict[str, Any] | None = None, n_folds: int | None = None) -> None:
+             n_folds: int | None = None) -> None:
         """Start a new run here, or continue the same run; refuse a different one.
-        ``recorded_as`` is another form of the same identity that an earlier merbench may
-        have written (options set to their defaults); a run stored under it continues.
         ``n_folds`` is recorded for ``merbench status`` (how many folds are still to come)."""
         if self.path.exists() and not self.path.is_dir():
             raise MerbenchError(f"--out {self.path} is a file; choose a directory")
-        fresh = {"identity": identity, "config": config,
-                 **({"n_folds": n_folds} if n_folds is not None else {})}
+        fresh = to_json(RunRecord(schema_version=SCHEMA_VERSION, identity=identity,
+                                  config=config, n_folds=n_folds))
         if self.path.is_dir() and any(self.path.iterdir()):
             if not (self.path / RUN_FILE).exists():
                 raise MerbenchError(
                     f"--out {self.path} is not empty and holds no merbench run; "
                     "choose an empty or new directory"
                 )
-            recorded = self.read_run_file()
-            stored = recorded.get("identity")
-            same = stored == identity or (recorded_as is not None and stored == recorded_as)
-            if not same and not self.has_results():
+            stored = self.read_run_file()["identity"]
+            if stored == identity:
+                return
+            if not self.has_results():
                 # Nothing was computed here (e.g. the run stopped on a bad option before its
                 # first fold): start the new run in its place.
                 atomic_write_json(self.path / RUN_FILE, fresh)
                 return
-            if not same:
-                raise DifferentRun(self.path, identity, stored)
-            if n_folds is not None and "n_folds" not in recorded:  # started by an older merbench
-                atomic_write_json(self.path / RUN_FILE, {**recorded, "n_folds": n_folds})
-            return
+            raise DifferentRun(self.path, identity, stored)
         self.path.mkdir(parents=True, exist_ok=True)
         atomic_write_json(self.path / RUN_FILE, fresh)
 
@@ -259,18 +243,15 @@ class RunDirectory:
 
     def save_fold(self, fold: FoldOutcome) -> None:
         buffer = io.BytesIO()
-        meta = {"index": fold.index, "key": list(fold.key), "n_train": fold.n_train,
-                "seconds": fold.seconds, "device": fold.device}
-        if fold.fit_report is not None:
-            meta["fit_report"] = fold.fit_report
-        if fold.folds_at_once is not None:
-            meta["folds_at_once"] = fold.folds_at_once
-        arrays = {
+        meta = FoldMeta(schema_version=SCHEMA_VERSION, index=fold.index, key=list(fold.key),
+                        n_train=fold.n_train, seconds=fold.seconds, device=fold.device,
+                        folds_at_once=fold.folds_at_once, fit_report=fold.fit_report)
+        arrays: dict[str, Any] = {
             "test_index": np.asarray(fold.test_index, dtype=np.int64),
             "sample_ids": np.asarray(fold.sample_ids, dtype=str),
             "y_true": np.asarray(fold.y_true, dtype=np.int64),
             "epoch_predictions": np.asarray(fold.epoch_predictions, dtype=np.int16),
-            "meta": np.asarray(json.dumps(meta)),
+            "meta": np.asarray(json.dumps(to_json(meta))),
         }
         for name in ("val_index", "val_y_true", "val_predictions"):
             value = getattr(fold, name)
@@ -288,14 +269,15 @@ class RunDirectory:
             return None
         try:
             with np.load(path, allow_pickle=False) as data:
-                meta = json.loads(str(data["meta"]))
+                meta = from_json(FoldMeta, migrate(json.loads(str(data["meta"])), "fold",
+                                                   path))
                 return FoldOutcome(
-                    index=int(meta["index"]), key=tuple(meta["key"]),
+                    index=meta.index, key=tuple(meta.key),
                     test_index=data["test_index"], sample_ids=data["sample_ids"],
                     y_true=data["y_true"], epoch_predictions=data["epoch_predictions"],
-                    n_train=int(meta["n_train"]), seconds=float(meta["seconds"]),
-                    device=str(meta["device"]), restored=True,
-                    fit_report=meta.get("fit_report"), folds_at_once=meta.get("folds_at_once"),
+                    n_train=meta.n_train, seconds=float(meta.seconds), device=meta.device,
+                    restored=True, fit_report=meta.fit_report,
+                    folds_at_once=meta.folds_at_once,
                     **{name: data[name] for name in ("val_index", "val_y_true",
                                                      "val_predictions") if name in data},
                 )

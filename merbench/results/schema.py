@@ -1,8 +1,9 @@
-"""The results file (``results.json``): schema version, provenance and the predictions table.
+"""Reading ``results.json``, and what a results file records about where a run happened.
 
-``schema_version`` is an integer bumped on every incompatible change; readers go through
-:func:`load_results`, which refuses files newer than this merbench understands and brings
-older ones up to date through :data:`MIGRATIONS`, so published result files stay readable.
+Readers go through :func:`read_results`, which refuses files newer than this merbench
+understands, brings older ones to the current layout (:mod:`merbench.results.migrations`)
+and checks every field against the typed model (:mod:`merbench.results.model`), so
+published result files stay readable and a damaged one is named with its first bad field.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import json
 import platform
 import subprocess
 import sys
-from collections.abc import Callable, Mapping
+import typing
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
@@ -21,16 +22,11 @@ import numpy as np
 import pandas as pd
 
 from merbench.errors import MerbenchError
+from merbench.results.codec import LayoutError, from_json, to_json
+from merbench.results.migrations import migrate
+from merbench.results.model import Results
 
-SCHEMA_VERSION = 1
 PREDICTION_COLUMNS = ("sample_id", "database", "subject", "fold", "y_true", "y_pred", "epoch")
-FIRST_SCHEMA_VERSION = 1
-
-Migration = Callable[[dict[str, Any]], dict[str, Any]]
-# MIGRATIONS[v] turns a version-v results dict into a version v + 1 one. Bumping
-# SCHEMA_VERSION means adding the step from the old version here, so that older published
-# files keep loading (and validating) instead of being refused.
-MIGRATIONS: dict[int, Migration] = {}
 
 
 def installed_version(*packages: str) -> str | None:
@@ -98,45 +94,33 @@ def now_iso() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-def load_results(path: Path) -> dict[str, Any]:
-    """Read a results file, refusing one that is not JSON or newer than this merbench."""
+def read_json(path: Path, what: str) -> dict[str, Any]:
+    """A JSON object from ``path``; a missing or unreadable file is one clear error."""
     try:
-        results = json.loads(Path(path).read_text())
+        data = json.loads(Path(path).read_text())
     except FileNotFoundError:
-        raise MerbenchError(f"no results file at {path}") from None
-    except (OSError, json.JSONDecodeError) as exc:
-        raise MerbenchError(f"{path} is not a readable results file ({exc})") from None
-    version = results.get("schema_version") if isinstance(results, dict) else None
-    if not isinstance(version, int):
+        raise MerbenchError(f"no {what} at {path}") from None
+    except (OSError, json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise MerbenchError(f"{path} is not a readable {what} ({exc})") from None
+    if not isinstance(data, dict):
+        raise MerbenchError(f"{path} is not a {what} (not a JSON object)")
+    return data
+
+
+def read_results(path: Path) -> Results:
+    """A results file in the current layout, every field checked."""
+    data = read_json(path, "results file")
+    if "schema_version" not in data:
         raise MerbenchError(f"{path} has no integer schema_version; is it a merbench result?")
-    if version > SCHEMA_VERSION:
-        raise MerbenchError(
-            f"{path} has schema_version {version}; this merbench reads up to "
-            f"{SCHEMA_VERSION}: upgrade merbench"
-        )
-    return migrate(results, path)
+    try:
+        return from_json(Results, migrate(data, "results", path))
+    except LayoutError as exc:
+        raise MerbenchError(f"{path} does not follow the results layout: {exc}") from None
 
 
-def migrate(results: dict[str, Any], source: Path | str, *,
-            migrations: Mapping[int, Migration] = MIGRATIONS,
-            target: int = SCHEMA_VERSION) -> dict[str, Any]:
-    """Bring an older results dict up to ``target`` one version step at a time, so every
-    reader sees one layout; a version with no migration step is refused by name."""
-    version = results["schema_version"]
-    if version < FIRST_SCHEMA_VERSION:
-        raise MerbenchError(f"{source} has schema_version {version}, but versions start at "
-                            f"{FIRST_SCHEMA_VERSION}; is it a merbench result?")
-    while version < target:
-        step = migrations.get(version)
-        if step is None:
-            raise MerbenchError(
-                f"{source} has schema_version {version} and this merbench has no migration "
-                f"from it to {target}; read it with the merbench version that wrote it"
-            )
-        results = step(dict(results))
-        version += 1
-        results["schema_version"] = version
-    return results
+def load_results(path: Path) -> dict[str, Any]:
+    """:func:`read_results` as the JSON object it stands for."""
+    return typing.cast(dict[str, Any], to_json(read_results(path)))
 
 
 def predictions_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:

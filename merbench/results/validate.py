@@ -12,7 +12,6 @@ its files do not back.
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,8 +20,12 @@ from typing import Any
 import numpy as np
 
 from merbench.errors import MerbenchError
+from merbench.results.codec import LayoutError, from_json, to_json
+from merbench.results.migrations import migrate
+from merbench.results.model import SeedsSummary
 from merbench.results.rundir import RunDirectory
-from merbench.results.schema import PREDICTION_COLUMNS, load_results
+from merbench.results.schema import PREDICTION_COLUMNS, read_json, read_results
+from merbench.results.scoring import PolicyScore, score
 from merbench.runinfo import FoldOutcome
 
 RESULTS_FILE = "results.json"
@@ -51,126 +54,6 @@ class ValidatedRun:
     @property
     def policies(self) -> list[str]:
         return list(self.metrics_by_policy)
-
-
-# (dotted field, accepted types, what it is) -- the fields the checks and the pages read
-_FIELDS: tuple[tuple[str, tuple[type, ...], str], ...] = (
-    ("created", (str,), "text"),
-    ("model.name", (str,), "text"),
-    ("model.version", (int,), "an integer"),
-    ("model.kind", (str,), "text"),
-    ("model.options", (dict,), "an object"),
-    ("model.citation", (str,), "text"),
-    ("model.extra_training_data", (bool,), "true or false"),
-    ("model.package", (str,), "text"),
-    ("feature.name", (str,), "text"),
-    ("feature.version", (int,), "an integer"),
-    ("feature.options", (dict,), "an object"),
-    ("dataset.name", (str,), "text"),
-    ("dataset.version", (int,), "an integer"),
-    ("dataset.n_samples", (int,), "an integer"),
-    ("dataset.n_subjects", (int,), "an integer"),
-    ("dataset.options", (dict,), "an object"),
-    ("dataset.fingerprint", (str,), "text"),
-    ("dataset.classes", (list,), "a list"),
-    ("dataset.class_counts", (list,), "a list"),
-    ("dataset.databases", (dict,), "an object"),
-    ("protocol.name", (str,), "text"),
-    ("protocol.version", (int,), "an integer"),
-    ("protocol.n_folds", (int,), "an integer"),
-    ("protocol.n_samples", (int,), "an integer"),
-    ("protocol.options", (dict,), "an object"),
-    ("protocol.folds_fingerprint", (str,), "text"),
-    ("selection.policy", (str,), "text"),
-    ("selection.test_set_selection", (bool,), "true or false"),
-    ("selection.available", (list,), "a list"),
-    ("selection.inner_val_subjects", (int, type(None)), "an integer or null"),
-    ("seed", (int,), "an integer"),
-    ("shuffle_train_labels", (bool,), "true or false"),
-    ("hyperparameters", (dict,), "an object"),
-    ("metrics", (dict,), "an object"),
-    ("metrics_by_policy", (dict,), "an object"),
-    ("folds", (list,), "a list"),
-    ("environment", (dict,), "an object"),
-    ("environment.device", (str,), "text"),
-    ("environment.merbench", (str, type(None)), "text or null"),
-    ("environment.plugins", (dict,), "an object"),
-    ("wall_time_s", (int, float), "a number"),
-    ("train_time_s", (int, float), "a number"),
-    ("folds_resumed", (int,), "an integer"),
-)
-_FOLD_FIELDS: tuple[tuple[str, tuple[type, ...], str], ...] = (
-    ("index", (int,), "an integer"),
-    ("key", (list,), "a list"),
-    ("n_train", (int,), "an integer"),
-    ("n_test", (int,), "an integer"),
-    ("n_inner_val", (int,), "an integer"),
-    ("epoch", (int,), "an integer"),
-    ("epoch_by_policy", (dict,), "an object"),
-    ("accuracy", (int, float), "a number"),
-    ("seconds", (int, float), "a number"),
-    ("device", (str,), "text"),
-)
-
-
-def _field(tree: dict[str, Any], dotted: str) -> Any:
-    value: Any = tree
-    for part in dotted.split("."):
-        if not isinstance(value, dict) or part not in value:
-            raise KeyError(dotted)
-        value = value[part]
-    return value
-
-
-def _check_fields(tree: dict[str, Any], fields: tuple[tuple[str, tuple[type, ...], str], ...],
-                  prefix: str = "") -> str | None:
-    for dotted, types, what in fields:
-        try:
-            value = _field(tree, dotted)
-        except KeyError:
-            return f"field '{prefix}{dotted}' is missing (expected {what})"
-        wrong_bool = isinstance(value, bool) and bool not in types
-        if wrong_bool or not isinstance(value, types):
-            return f"field '{prefix}{dotted}' is {type(value).__name__}, expected {what}"
-    return None
-
-
-def trained_here(results: dict[str, Any]) -> bool:
-    """False for a run that evaluated saved weights (``--weights``) instead of training; such
-    a result says ``"trained": false`` and names the weights. Older files trained."""
-    return results.get("trained", True) is not False
-
-
-def check_schema(results: dict[str, Any]) -> str | None:
-    """The first missing or mistyped field, as a sentence; None when the layout is right.
-    It covers every field the checks and the leaderboard pages read."""
-    problem = _check_fields(results, _FIELDS)
-    if problem:
-        return problem
-    if "trained" in results and not isinstance(results["trained"], bool):
-        return "field 'trained' must be true or false"
-    if not trained_here(results):
-        problem = _check_fields(results, (("weights.dir", (str,), "text"),
-                                          ("weights.sha256", (dict,), "an object")))
-        if problem:
-            return f"{problem}; a run of saved weights must name them"
-    if not all(isinstance(c, str) for c in results["dataset"]["classes"]):
-        return "field 'dataset.classes' must list class names"
-    for db, info in results["dataset"]["databases"].items():
-        if not isinstance(info, dict):
-            return f"field 'dataset.databases.{db}' is not an object"
-        problem = _check_fields(info, (("n_samples", (int,), "an integer"),
-                                       ("n_subjects", (int,), "an integer")),
-                                f"dataset.databases.{db}.")
-        if problem:
-            return problem
-    for i, fold in enumerate(results["folds"]):
-        if not isinstance(fold, dict):
-            return f"field 'folds[{i}]' is not an object"
-        problem = _check_fields(fold, _FOLD_FIELDS, f"folds[{i}].")
-        if problem:
-            return problem
-    return None
 
 
 def _differ(stored: Any, recomputed: Any, where: str) -> str | None:
@@ -346,7 +229,7 @@ def _check_policies(run_dir: Path, results: dict[str, Any],
         raise ResultRejected(run_dir, (
             f"model kind '{results['model']['kind']}' is fitted once, so it has one prediction "
             f"per sample and can support only 'fixed', not {claimed}"))
-    if not trained_here(results) and claimed != ["fixed"]:
+    if not results["trained"] and claimed != ["fixed"]:
         raise ResultRejected(run_dir, (
             "evaluates saved weights (trained: false), so it has one prediction per sample "
             f"and can support only 'fixed', not {claimed}"))
@@ -359,7 +242,7 @@ def _check_epochs(run_dir: Path, results: dict[str, Any], folds: list[FoldOutcom
     if len(counts) != 1:
         raise ResultRejected(run_dir, f"folds hold different numbers of epochs {sorted(counts)}")
     n_epochs = counts.pop()
-    if not trained_here(results):
+    if not results["trained"]:
         if n_epochs != 1:
             raise ResultRejected(run_dir, f"evaluates saved weights (trained: false) but its "
                                           f"folds hold {n_epochs} predictions per sample")
@@ -388,18 +271,15 @@ def validate_run(path: Path) -> ValidatedRun:
 
 
 def _validate_run(path: Path) -> ValidatedRun:
-    from merbench.metrics import pooled_scores
-    from merbench.selection import POLICIES
-
     results_path = _results_path(Path(path))
     run_dir = results_path.parent
     try:
-        results = load_results(results_path)
+        results = to_json(read_results(results_path))  # every field's type checked
     except MerbenchError as exc:
         raise ResultRejected(results_path, str(exc).removeprefix(f"{results_path} ")) from None
-    problem = check_schema(results)
-    if problem:
-        raise ResultRejected(run_dir, f"results.json does not follow the schema: {problem}")
+    if not results["trained"] and results["weights"] is None:
+        raise ResultRejected(run_dir, "results.json does not follow the schema: field "
+                                      "'weights' is null; a run of saved weights must name them")
     classes = results["dataset"]["classes"]
     folds = _load_folds(run_dir, results["protocol"]["n_folds"])
     sample_ids = _check_coverage(run_dir, results, folds, len(classes))
@@ -424,46 +304,46 @@ def _validate_run(path: Path) -> ValidatedRun:
     databases = frame["database"].to_numpy(dtype=str)
     _check_against_dataset(run_dir, results, databases, y_true)
 
+    scored = score(folds, databases, classes, claimed)  # what run and --seeds compute
     recomputed: dict[str, dict[str, Any]] = {}
-    n_classes = len(classes)
-    for name in claimed:
-        epochs = [POLICIES[name].choose(f, n_classes) for f in folds]
-        for fold, epoch, stored in zip(folds, epochs, results["folds"], strict=True):
+    for name, policy in scored.items():
+        for fold, epoch, stored in zip(folds, policy.epochs, results["folds"], strict=True):
             claimed_epoch = stored.get("epoch_by_policy", {}).get(name)
             if claimed_epoch != epoch + 1:
                 raise ResultRejected(run_dir, (
                     f"policy '{name}' picks epoch {epoch + 1} in fold {'/'.join(fold.key)} but "
                     f"results.json says {claimed_epoch}"))
-        y_pred = np.concatenate([f.epoch_predictions[e] for f, e in zip(folds, epochs,
-                                                                          strict=True)])
-        metrics = pooled_scores(y_true, y_pred, databases, classes)
+        metrics = to_json(policy.metrics.metrics)
         recomputed[name] = metrics
         found = _differ(results["metrics_by_policy"][name].get("metrics"), metrics,
                         f"metrics_by_policy.{name}.metrics")
         if found:
             raise ResultRejected(run_dir, f"stored numbers do not match its predictions: {found}")
         if name == results["selection"]["policy"]:
-            found = _differ(results["metrics"], metrics, "metrics")
-            if found:
-                raise ResultRejected(run_dir, f"stored numbers do not match its predictions: "
-                                              f"{found}")
-            selected = np.concatenate([np.full(len(f.y_true), e + 1)
-                                       for f, e in zip(folds, epochs, strict=True)])
-            checks = (("y_pred", y_pred), ("epoch", selected))
-            for column, values in checks:
-                if not np.array_equal(frame[column].to_numpy(dtype=int), values):
-                    raise ResultRejected(run_dir, (
-                        f"predictions.csv column '{column}' is not what policy '{name}' "
-                        "selects from the fold files"))
-            for fold, epoch, stored in zip(folds, epochs, results["folds"], strict=True):
-                accuracy = float(np.mean(fold.epoch_predictions[epoch] == fold.y_true))
-                found = _differ(stored.get("accuracy"), accuracy,
-                                f"folds[{fold.index}].accuracy")
-                if found:
-                    raise ResultRejected(run_dir, f"stored numbers do not match its "
-                                                  f"predictions: {found}")
+            _check_reported(run_dir, results, folds, frame, name, policy)
     return ValidatedRun(run_dir=run_dir, results=results, metrics_by_policy=recomputed,
                         n_epochs=n_epochs)
+
+
+def _check_reported(run_dir: Path, results: dict[str, Any], folds: list[FoldOutcome],
+                    frame: Any, name: str, policy: PolicyScore) -> None:
+    """The reported policy's metrics, predictions table and fold accuracies are its own."""
+    found = _differ(results["metrics"], to_json(policy.metrics.metrics), "metrics")
+    if found:
+        raise ResultRejected(run_dir, f"stored numbers do not match its predictions: {found}")
+    selected = np.concatenate([np.full(len(f.y_true), e + 1)
+                               for f, e in zip(folds, policy.epochs, strict=True)])
+    for column, values in (("y_pred", policy.y_pred), ("epoch", selected)):
+        if not np.array_equal(frame[column].to_numpy(dtype=int), values):
+            raise ResultRejected(run_dir, (
+                f"predictions.csv column '{column}' is not what policy '{name}' "
+                "selects from the fold files"))
+    for fold, accuracy, stored in zip(folds, policy.fold_accuracy(folds), results["folds"],
+                                      strict=True):
+        found = _differ(stored.get("accuracy"), accuracy, f"folds[{fold.index}].accuracy")
+        if found:
+            raise ResultRejected(run_dir, f"stored numbers do not match its predictions: "
+                                          f"{found}")
 
 
 def validate_seeds(path: Path, runs: dict[Path, ValidatedRun] | None = None) -> dict[str, Any]:
@@ -475,16 +355,14 @@ def validate_seeds(path: Path, runs: dict[Path, ValidatedRun] | None = None) -> 
     seeds_path = path / SEEDS_FILE if path.is_dir() else path
     base = seeds_path.parent
     try:
-        summary = json.loads(seeds_path.read_text())
-    except FileNotFoundError:
-        raise ResultRejected(base, f"no {SEEDS_FILE} here") from None
-    except (OSError, json.JSONDecodeError) as exc:
-        raise ResultRejected(base, f"{seeds_path.name} is unreadable ({exc})") from None
-    if not isinstance(summary, dict) or summary.get("kind") != "seeds" \
-            or not isinstance(summary.get("runs"), dict) \
-            or not isinstance(summary.get("policies"), dict):
-        raise ResultRejected(base, f"{seeds_path.name} is not a merbench seeds summary "
-                                   "(kind 'seeds' with runs and policies)")
+        data = read_json(seeds_path, "seeds summary")
+        if data.get("kind") != "seeds":
+            raise MerbenchError("not a merbench seeds summary (kind 'seeds' with runs and "
+                                "policies)")
+        summary = to_json(from_json(SeedsSummary, migrate(data, "seeds", seeds_path)))
+    except (MerbenchError, LayoutError) as exc:
+        raise ResultRejected(base, f"{seeds_path.name}: "
+                                   f"{str(exc).removeprefix(f'{seeds_path} ')}") from None
     runs = {} if runs is None else runs
     by_seed = {}
     for seed, name in summary["runs"].items():

@@ -2,46 +2,27 @@
 
 The choice decides the run time, never the numbers (except with dropout or bf16/tf32, where
 folds trained together draw other masks or round differently, which the record says). It is
-a typed :class:`Engine` record, written into the results and printed: ``cause`` is the code
-programs read, ``reason`` the sentence people read.
+a typed :class:`~merbench.results.model.EngineRecord`, written into the results and
+printed: ``cause`` is the code programs read, ``reason`` the sentence people read.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, replace
-from typing import Any, Literal
+from dataclasses import replace
 
 from merbench.protocols import Fold
+from merbench.results.model import EngineCause, EngineRecord
 from merbench.run.data import RunData
 
-Mode = Literal["none", "sequential", "fold-parallel"]
-Cause = Literal["restored", "evaluates-weights", "estimator", "asked", "cpu-default",
-                "not-batchable", "dropout", "memory", "one-fold-left", "one-fold-fits"]
+
+def lowered(engine: EngineRecord, k: int) -> EngineRecord:
+    """The record after running out of memory: ``k`` folds at once from now on."""
+    return replace(engine, folds_at_once=k, lowered_after_out_of_memory_from=(
+        engine.lowered_after_out_of_memory_from or engine.folds_at_once))
 
 
-@dataclass(frozen=True)
-class Engine:
-    """How the run's folds train, and why."""
-
-    mode: Mode
-    folds_at_once: int
-    cause: Cause
-    reason: str
-    same_numbers_as_sequential: bool | None = None  # fold-parallel: fp32 without dropout
-    lowered_after_out_of_memory_from: int | None = None
-    fused_optimizer: bool | None = None  # torch training only
-
-    def to_dict(self) -> dict[str, Any]:
-        return {k: v for k, v in asdict(self).items() if v is not None}
-
-    def lowered(self, k: int) -> Engine:
-        """The record after running out of memory: ``k`` folds at once from now on."""
-        return replace(self, folds_at_once=k, lowered_after_out_of_memory_from=(
-            self.lowered_after_out_of_memory_from or self.folds_at_once))
-
-
-def _sequential(cause: Cause, reason: str) -> Engine:
-    return Engine(mode="sequential", folds_at_once=1, cause=cause, reason=reason)
+def _sequential(cause: EngineCause, reason: str) -> EngineRecord:
+    return EngineRecord(mode="sequential", folds_at_once=1, cause=cause, reason=reason)
 
 
 def default_parallel(device: str) -> bool:
@@ -50,13 +31,13 @@ def default_parallel(device: str) -> bool:
     return device.startswith("cuda")
 
 
-def choose_engine(data: RunData, pending: list[Fold]) -> Engine:
+def choose_engine(data: RunData, pending: list[Fold]) -> EngineRecord:
     """Sequential or fold-parallel, how many folds at once, and why."""
     plan = data.plan
     asked = plan.spec.parallel_folds
     fused = plan.fused_optimizer() if plan.trains_in_epochs else None
     if not pending:
-        return Engine(mode="none", folds_at_once=0, cause="restored",
+        return EngineRecord(mode="none", folds_at_once=0, cause="restored",
                       reason="every fold was restored", fused_optimizer=fused)
     if not plan.trains_in_epochs:
         return (_sequential("evaluates-weights", "nothing to train in epochs") if plan.is_torch
@@ -65,7 +46,7 @@ def choose_engine(data: RunData, pending: list[Fold]) -> Engine:
     return replace(engine, fused_optimizer=fused)
 
 
-def _choose_training(data: RunData, pending: list[Fold], asked: int | None) -> Engine:
+def _choose_training(data: RunData, pending: list[Fold], asked: int | None) -> EngineRecord:
     plan = data.plan
     model_name = plan.spec.model
     if asked == 1:
@@ -90,7 +71,7 @@ def _choose_training(data: RunData, pending: list[Fold], asked: int | None) -> E
     if k == 1:
         return (_sequential("one-fold-left", "one fold left") if len(pending) <= 1
                 else _sequential("one-fold-fits", "one fold fits in memory"))
-    return Engine(mode="fold-parallel", folds_at_once=k,
+    return EngineRecord(mode="fold-parallel", folds_at_once=k,
                   cause="asked" if asked is not None else "memory",
                   reason=f"set by {'--parallel-folds' if asked is not None else 'free memory'}",
                   same_numbers_as_sequential=not dropout and plan.spec.precision == "fp32")

@@ -15,17 +15,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from merbench.atomic import atomic_write_bytes, atomic_write_json
 from merbench.errors import MerbenchError
 from merbench.plugins import Plugins, default_plugins
 from merbench.protocols import Fold
-from merbench.results.rundir import (
-    DifferentRun,
-    RunDirectory,
-    atomic_write_bytes,
-    atomic_write_json,
-)
+from merbench.results.codec import to_json
+from merbench.results.model import EngineRecord
+from merbench.results.rundir import DifferentRun, RunDirectory
 from merbench.run.data import RunData, load_data
-from merbench.run.engine import Engine, choose_engine, fold_groups
+from merbench.run.engine import choose_engine, fold_groups, lowered
 from merbench.run.identity import RunIdentity, default_run_dir, run_identity
 from merbench.run.model_input import model_input
 from merbench.run.notify import Notifier
@@ -42,7 +40,7 @@ class RunResult:
     """What a finished run gives back to Python callers."""
 
     run_dir: Path
-    results: dict[str, Any]
+    results: dict[str, Any]  # results.json (merbench.results.model.Results as JSON)
     predictions: Any  # pandas.DataFrame
 
     @property
@@ -120,8 +118,9 @@ def _execute(data: RunData, identity: RunIdentity, run_dir: RunDirectory,
     trainer = Trainer(data, features, labels, info, device_name, notify, states)
     engine = _train_pending(trainer, run_dir, pending, engine, done)
     outcomes = [done[fold.index] for fold in data.folds]
-    results, predictions = summarise(data, identity, outcomes, device_name,
-                                     time.perf_counter() - started, feature_report, engine)
+    record, predictions = summarise(data, identity, outcomes, device_name,
+                                    time.perf_counter() - started, feature_report, engine)
+    results = to_json(record)
     atomic_write_bytes(run_dir.path / "predictions.csv",
                        predictions.to_csv(index=False).encode())
     atomic_write_json(run_dir.path / "results.json", results)
@@ -148,7 +147,7 @@ def _restored(data: RunData, run_dir: RunDirectory,
 
 
 def _train_pending(trainer: Trainer, run_dir: RunDirectory, pending: list[Fold],
-                   engine: Engine, done: dict[int, FoldOutcome]) -> Engine:
+                   engine: EngineRecord, done: dict[int, FoldOutcome]) -> EngineRecord:
     """Train every pending fold into ``done``, saving each group as it finishes; returns the
     engine as it ended (lowered after running out of memory)."""
     from merbench.training.device import is_out_of_memory
@@ -187,7 +186,7 @@ def _train_pending(trainer: Trainer, run_dir: RunDirectory, pending: list[Fold],
         warnings.warn(f"{plan.device} ran out of memory training {len(group)} folds at once; "
                       f"training the remaining folds {k} at a time", RuntimeWarning,
                       stacklevel=1)
-        engine = engine.lowered(k)
+        engine = lowered(engine, k)
         groups = fold_groups(data, [f for g in [group, *groups] for f in g], k)
     return engine
 

@@ -11,10 +11,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from merbench.atomic import atomic_write_json
 from merbench.errors import MerbenchError
 from merbench.plugins import Plugins, default_plugins
-from merbench.results.rundir import atomic_write_json
-from merbench.results.schema import SCHEMA_VERSION, now_iso
+from merbench.results.codec import from_json, to_json
+from merbench.results.model import SCHEMA_VERSION, SeedsSummary
+from merbench.results.schema import now_iso
 from merbench.results.seeds import over_seeds
 from merbench.run.execute import RunResult, run
 from merbench.run.identity import default_seeds_dir
@@ -29,7 +31,7 @@ class SeedsResult:
 
     out: Path
     runs: list[RunResult]
-    summary: dict[str, Any]
+    summary: dict[str, Any]  # seeds.json (merbench.results.model.SeedsSummary as JSON)
 
 
 def parse_seeds(text: str) -> list[int]:
@@ -58,11 +60,11 @@ def run_seeds(spec: RunSpec, seeds: list[int], plugins: Plugins | None = None) -
     runs = [run(replace(spec, seed=seed, out=base / f"seed-{seed}"), plugins=plugins)
             for seed in seeds]
     summary = summarise_seeds(runs, seeds)
-    atomic_write_json(base / "seeds.json", summary)
-    return SeedsResult(out=base, runs=runs, summary=summary)
+    atomic_write_json(base / "seeds.json", to_json(summary))
+    return SeedsResult(out=base, runs=runs, summary=to_json(summary))
 
 
-def summarise_seeds(runs: list[RunResult], seeds: list[int]) -> dict[str, Any]:
+def summarise_seeds(runs: list[RunResult], seeds: list[int]) -> SeedsSummary:
     """Per policy: every seed's UF1 / UAR (overall and per database), their mean and std."""
     first = runs[0].results
     policies = [p for p in first["selection"]["available"]
@@ -83,4 +85,4 @@ def summarise_seeds(runs: list[RunResult], seeds: list[int]) -> dict[str, Any]:
             **over_seeds(map(str, seeds),
                          [r.results["metrics_by_policy"][policy]["metrics"] for r in runs]),
         }
-    return summary
+    return from_json(SeedsSummary, summary)

@@ -30,8 +30,8 @@ from typing import Any
 
 import torch
 
+from merbench.atomic import atomic_write
 from merbench.errors import MerbenchError
-from merbench.results.rundir import atomic_write
 from merbench.training.device import is_out_of_memory
 
 FORMAT = 1  # the layout of a saved state; another layout is not continued

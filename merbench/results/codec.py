@@ -1,0 +1,119 @@
+"""Typed records to JSON and back, checking every field's type on the way in.
+
+The results model (:mod:`merbench.results.model`) is plain frozen dataclasses. :func:`to_json`
+writes one as the JSON object it stands for; :func:`from_json` builds one from a JSON object
+and refuses, with the dotted name of the first bad field, anything that does not fit: a
+missing field, an unknown one, a value of the wrong type. This is the schema check of every
+file merbench reads, so no separate list of fields and types exists anywhere.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+_WHAT = {str: "text", int: "an integer", float: "a number", bool: "true or false",
+         dict: "an object", list: "a list", type(None): "null"}
+
+
+class LayoutError(ValueError):
+    """A JSON value that does not fit its record: ``field`` is its dotted name."""
+
+    def __init__(self, field: str, problem: str) -> None:
+        super().__init__(f"field '{field}' {problem}")
+        self.field = field
+
+
+def to_json(record: Any) -> Any:
+    """The JSON value of a record (dataclasses become objects, in field order)."""
+    if dataclasses.is_dataclass(record) and not isinstance(record, type):
+        return {f.name: to_json(getattr(record, f.name)) for f in dataclasses.fields(record)}
+    if isinstance(record, dict):
+        return {str(k): to_json(v) for k, v in record.items()}
+    if isinstance(record, list | tuple):
+        return [to_json(v) for v in record]
+    return record
+
+
+def from_json(cls: type[T], data: Any, where: str = "") -> T:
+    """Build ``cls`` from ``data``, checking each field against its annotation."""
+    return typing.cast(T, _read(cls, data, where))
+
+
+def _describe(annotation: Any) -> str:
+    if _is_union(annotation):
+        return " or ".join(_describe(a) for a in typing.get_args(annotation))
+    origin = typing.get_origin(annotation) or annotation
+    if dataclasses.is_dataclass(origin):
+        return "an object"
+    return _WHAT.get(origin, getattr(origin, "__name__", str(origin)))
+
+
+def _is_union(annotation: Any) -> bool:
+    return isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is \
+        typing.Union
+
+
+def _type_name(value: Any) -> str:
+    return {dict: "an object", list: "a list", str: "text", bool: "true or false",
+            type(None): "null"}.get(type(value), type(value).__name__)
+
+
+def _read(annotation: Any, value: Any, where: str) -> Any:
+    if annotation is Any:
+        return value
+    if _is_union(annotation):
+        for option in typing.get_args(annotation):
+            try:
+                return _read(option, value, where)
+            except LayoutError as exc:
+                if exc.field != where:  # fits the option's shape, wrong inside: say where
+                    raise
+        raise LayoutError(where, f"is {_type_name(value)}, expected {_describe(annotation)}")
+    origin = typing.get_origin(annotation)
+    if origin is typing.Literal:
+        if value not in typing.get_args(annotation):
+            allowed = ", ".join(map(repr, typing.get_args(annotation)))
+            raise LayoutError(where, f"is {value!r}, expected one of {allowed}")
+        return value
+    if dataclasses.is_dataclass(annotation):
+        return _read_record(annotation, value, where)
+    if origin is dict:
+        if not isinstance(value, dict):
+            raise LayoutError(where, f"is {_type_name(value)}, expected an object")
+        _, item = typing.get_args(annotation) or (str, Any)
+        return {k: _read(item, v, f"{where}.{k}") for k, v in value.items()}
+    if origin is list:
+        if not isinstance(value, list):
+            raise LayoutError(where, f"is {_type_name(value)}, expected a list")
+        (item,) = typing.get_args(annotation) or (Any,)
+        return [_read(item, v, f"{where}[{i}]") for i, v in enumerate(value)]
+    if annotation is float and isinstance(value, int) and not isinstance(value, bool):
+        return value  # JSON does not tell 3 from 3.0
+    if not isinstance(value, annotation) or (isinstance(value, bool) and annotation is int):
+        raise LayoutError(where, f"is {_type_name(value)}, expected {_describe(annotation)}")
+    return value
+
+
+def _read_record(cls: Any, value: Any, where: str) -> Any:
+    if not isinstance(value, dict):
+        raise LayoutError(where, f"is {_type_name(value)}, expected an object")
+    hints = typing.get_type_hints(cls)
+    fields = dataclasses.fields(cls)
+    unknown = sorted(set(value) - {f.name for f in fields})
+    if unknown:
+        raise LayoutError(f"{where}.{unknown[0]}".lstrip("."), "is not part of this layout")
+    given = {}
+    for f in fields:
+        name = f"{where}.{f.name}".lstrip(".")
+        if f.name not in value:
+            if f.default is dataclasses.MISSING and \
+                    f.default_factory is dataclasses.MISSING:
+                raise LayoutError(name, f"is missing (expected {_describe(hints[f.name])})")
+            continue
+        given[f.name] = _read(hints[f.name], value[f.name], name)
+    return cls(**given)

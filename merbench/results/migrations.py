@@ -1,0 +1,140 @@
+"""Older layouts of merbench's files, brought to the current one: the one place that knows them.
+
+As in asv, each file kind has an integer ``schema_version`` and one migration per older
+version, from N to N + 1; a reader applies them in turn, so every other module sees only the
+current layout (:mod:`merbench.results.model`). ``merbench migrate`` rewrites files in place
+with them.
+
+Version 1 is everything written before versions were kept on every file: ``results.json``
+and ``seeds.json`` said 1, ``run.json`` and the fold files said nothing. Fields added to
+version 1 files over time are filled in with what was true of every run written without
+them (documented at each step below), or marked "not recorded" (null) where nothing was
+known.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from merbench.errors import MerbenchError
+from merbench.results.model import SCHEMA_VERSION
+
+Migration = Callable[[dict[str, Any]], dict[str, Any]]
+FIRST_VERSION = 1
+
+# The recipe fields TrainRecipe gained after the first runs, and the value every run written
+# without them trained with (a constant learning rate, no warm-up).
+RECIPE_ADDITIONS = {"schedule": "constant", "warmup_epochs": 0, "gamma": 1.0,
+                    "decay_epochs": None, "min_lr": 0.0}
+
+# What an engine's reason said, before a cause code was recorded beside it.
+_CAUSES = (("every fold was restored", "restored"), ("nothing to train", "evaluates-weights"),
+           ("a scikit-learn estimator", "estimator"), ("--parallel-folds", "asked"),
+           ("on a CPU one fold", "cpu-default"), ("has dropout", "dropout"),
+           ("cannot train folds together", "not-batchable"), ("free memory", "memory"),
+           ("one fold left", "one-fold-left"), ("one fold fits", "one-fold-fits"))
+
+
+def _full_recipe(recipe: Any) -> Any:
+    """A torch recipe with the fields added later, at the values those runs used."""
+    if isinstance(recipe, dict) and "epochs" in recipe:
+        return {**recipe, **{k: v for k, v in RECIPE_ADDITIONS.items() if k not in recipe}}
+    return recipe
+
+
+def _engine_cause(reason: str) -> str:
+    return next((cause for text, cause in _CAUSES if text in reason), "unrecorded")
+
+
+def results_1_to_2(data: dict[str, Any]) -> dict[str, Any]:
+    """``results.json`` version 1 -> 2.
+
+    Runs written before a field existed get: ``precision`` as the hyperparameters say (fp32
+    unless they name another); ``dataset.skipped`` [] (nothing could be skipped before
+    ``--skip-missing``); ``trained`` true and ``weights`` null (``--weights`` came later);
+    ``model.description`` and ``model.recipe`` null (not recorded); ``engine`` null (not
+    recorded) or, where recorded, a ``cause`` read from its reason; each fold's
+    ``folds_at_once`` null where not recorded; recipes in ``hyperparameters`` and
+    ``model.recipe`` complete with the fields added later (constant schedule)."""
+    data["hyperparameters"] = _full_recipe(data.get("hyperparameters", {}))
+    data.setdefault("precision", data["hyperparameters"].get("precision", "fp32"))
+    data["dataset"].setdefault("skipped", [])
+    data.setdefault("trained", True)
+    data.setdefault("weights", None)
+    model = data["model"]
+    model.setdefault("description", None)
+    model["recipe"] = _full_recipe(model.get("recipe"))
+    engine = data.get("engine")
+    if isinstance(engine, dict) and "cause" not in engine:
+        engine["cause"] = _engine_cause(str(engine.get("reason", "")))
+    data.setdefault("engine", None)
+    for fold in data.get("folds", []):
+        if isinstance(fold, dict):
+            fold.setdefault("folds_at_once", None)
+    return data
+
+
+def seeds_1_to_2(data: dict[str, Any]) -> dict[str, Any]:
+    """``seeds.json`` version 1 -> 2: the same fields (the version now covers every file)."""
+    return data
+
+
+def run_1_to_2(data: dict[str, Any]) -> dict[str, Any]:
+    """``run.json`` version 1 (no version) -> 2: ``n_folds`` null where not recorded, and
+    the identity's recipe complete with the fields added later (constant schedule), as a
+    run started now records it."""
+    data.setdefault("n_folds", None)
+    identity = data.get("identity")
+    if isinstance(identity, dict) and "hyperparameters" in identity:
+        identity["hyperparameters"] = _full_recipe(identity["hyperparameters"])
+    return data
+
+
+def fold_1_to_2(data: dict[str, Any]) -> dict[str, Any]:
+    """A fold file's metadata, version 1 (no version) -> 2: ``folds_at_once`` null where
+    not recorded."""
+    data.setdefault("folds_at_once", None)
+    return data
+
+
+MIGRATIONS: dict[str, dict[int, Migration]] = {
+    "results": {1: results_1_to_2},
+    "seeds": {1: seeds_1_to_2},
+    "run": {1: run_1_to_2},
+    "fold": {1: fold_1_to_2},
+}
+
+
+def version_of(data: Mapping[str, Any]) -> Any:
+    """A file's ``schema_version``; version 1 files of some kinds carry none."""
+    return data.get("schema_version", FIRST_VERSION)
+
+
+def migrate(data: dict[str, Any], kind: str, source: object, *,
+            migrations: Mapping[int, Migration] | None = None,
+            target: int = SCHEMA_VERSION) -> dict[str, Any]:
+    """``data`` (a file of ``kind``: results, seeds, run or fold) in the ``target`` layout,
+    one version step at a time; a version this merbench cannot read is refused by name."""
+    steps = MIGRATIONS[kind] if migrations is None else migrations
+    version = version_of(data)
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise MerbenchError(f"{source} has no integer schema_version; is it a merbench file?")
+    if version > target:
+        raise MerbenchError(f"{source} has schema_version {version}; this merbench reads up "
+                            f"to {target}: upgrade merbench")
+    if version < FIRST_VERSION:
+        raise MerbenchError(f"{source} has schema_version {version}, but versions start at "
+                            f"{FIRST_VERSION}; is it a merbench file?")
+    data = copy.deepcopy(data)
+    while version < target:
+        step = steps.get(version)
+        if step is None:
+            raise MerbenchError(f"{source} has schema_version {version} and this merbench has "
+                                f"no migration from it to {target}; read it with the "
+                                "merbench version that wrote it")
+        data = step(data)
+        version += 1
+        data["schema_version"] = version
+    return data

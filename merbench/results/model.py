@@ -1,0 +1,271 @@
+"""The typed results model: one record class per file merbench writes.
+
+``results.json`` is :class:`Results`, ``seeds.json`` :class:`SeedsSummary`, ``run.json``
+:class:`RunRecord` and the metadata of each ``folds/fold-NNN.npz`` :class:`FoldMeta`. Every
+writer builds one of these and writes :func:`~merbench.results.codec.to_json` of it; every
+reader migrates an older file to the current layout (:mod:`merbench.results.migrations`)
+and reads it back with :func:`~merbench.results.codec.from_json`, which checks each field.
+``docs/results.md`` documents every field, and a test keeps the two in step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+SCHEMA_VERSION = 2  # the layout of every file below; older ones are migrated on reading
+
+
+@dataclass(frozen=True)
+class Scores:
+    """UF1, UAR and accuracy of one scope (all samples, or one database's)."""
+
+    n: int
+    uf1: float | None  # None when the scope has no sample
+    uar: float | None
+    accuracy: float | None
+    confusion: list[list[int]]  # rows: true class, columns: predicted class
+    uf1_excluded: list[str]  # classes with no true and no predicted sample
+    uar_excluded: list[str]  # classes with no true sample
+
+
+@dataclass(frozen=True)
+class Metrics:
+    """Scores of the pooled predictions, overall and per database."""
+
+    overall: Scores
+    per_database: dict[str, Scores]
+
+
+@dataclass(frozen=True)
+class PolicyMetrics:
+    """One selection policy's pooled metrics."""
+
+    test_set_selection: bool
+    description: str
+    metrics: Metrics
+
+
+@dataclass(frozen=True)
+class ModelRecord:
+    name: str
+    version: int
+    kind: str  # "torch" or "sklearn"
+    options: dict[str, Any]  # set on the command line, defaults left out
+    description: str | None  # None: not recorded (files written before it was)
+    citation: str
+    recipe: dict[str, Any] | None  # the model's declared recipe (torch); None: not recorded
+    extra_training_data: bool
+    package: str  # the distribution that registered the model
+
+
+@dataclass(frozen=True)
+class FeatureRecord:
+    name: str
+    version: int
+    options: dict[str, Any]  # those that decide the values (storage options left out)
+    report: dict[str, Any] | None = None  # what the feature said about the data
+    summary: str | None = None
+
+
+@dataclass(frozen=True)
+class DatabaseCount:
+    n_samples: int
+    n_subjects: int
+
+
+@dataclass(frozen=True)
+class DatasetRecord:
+    name: str
+    version: int
+    options: dict[str, Any]  # with skip_missing when samples were skipped
+    n_samples: int
+    n_subjects: int
+    skipped: list[dict[str, Any]]  # {"sample_id", "reason"} of each sample left out
+    classes: list[str]
+    class_counts: list[int]
+    databases: dict[str, DatabaseCount]
+    fingerprint: str
+
+
+@dataclass(frozen=True)
+class ProtocolRecord:
+    name: str
+    version: int
+    options: dict[str, Any]
+    n_folds: int
+    n_samples: int  # samples tested, once each
+    folds_fingerprint: str
+
+
+@dataclass(frozen=True)
+class SelectionRecord:
+    policy: str  # the policy ``metrics`` reports
+    test_set_selection: bool
+    inner_val_subjects: int | None
+    available: list[str]  # every policy in ``metrics_by_policy``
+
+
+@dataclass(frozen=True)
+class WeightsRecord:
+    dir: str
+    sha256: dict[str, str]  # fold label -> checkpoint digest
+
+
+@dataclass(frozen=True)
+class FoldRecord:
+    index: int
+    key: list[str]  # (database, subject)
+    n_train: int
+    n_test: int
+    epoch: int  # 1-based epoch the reported policy chose
+    epoch_by_policy: dict[str, int]
+    n_inner_val: int
+    accuracy: float  # on the test subject, at ``epoch``
+    seconds: float
+    device: str
+    folds_at_once: int | None  # trained together with how many; None: not recorded
+    resumed: bool  # restored from an earlier process, not trained by this one
+    fit_report: dict[str, Any] | None = None  # an estimator's own report (e.g. chosen C)
+
+
+@dataclass(frozen=True)
+class EnvironmentRecord:
+    merbench: str | None
+    git_commit: str | None
+    python: str
+    torch: str | None
+    cuda: str | None
+    numpy: str
+    scikit_learn: str | None
+    device: str
+    platform: str
+    plugins: dict[str, str]  # plugin -> "package version"
+
+
+EngineMode = Literal["none", "sequential", "fold-parallel"]
+EngineCause = Literal["restored", "evaluates-weights", "estimator", "asked", "cpu-default",
+                      "not-batchable", "dropout", "memory", "one-fold-left", "one-fold-fits",
+                      "unrecorded"]
+
+
+@dataclass(frozen=True)
+class EngineRecord:
+    """How the folds trained and why: ``cause`` for programs, ``reason`` for people."""
+
+    mode: EngineMode
+    folds_at_once: int
+    cause: EngineCause
+    reason: str
+    same_numbers_as_sequential: bool | None = None
+    lowered_after_out_of_memory_from: int | None = None
+    fused_optimizer: bool | None = None
+
+
+@dataclass(frozen=True)
+class Results:
+    """``results.json``: a finished run's metrics, what ran, and where."""
+
+    schema_version: int
+    created: str
+    model: ModelRecord
+    feature: FeatureRecord
+    dataset: DatasetRecord
+    protocol: ProtocolRecord
+    selection: SelectionRecord
+    seed: int
+    shuffle_train_labels: bool
+    hyperparameters: dict[str, Any]
+    precision: str
+    trained: bool  # False: saved weights were evaluated (--weights)
+    weights: WeightsRecord | None
+    metrics: Metrics  # of selection.policy
+    metrics_by_policy: dict[str, PolicyMetrics]
+    folds: list[FoldRecord]
+    environment: EnvironmentRecord
+    engine: EngineRecord | None  # None: not recorded
+    wall_time_s: float
+    train_time_s: float
+    folds_resumed: int
+
+
+@dataclass(frozen=True)
+class SeedScores:
+    uf1: float | None
+    uar: float | None
+
+
+@dataclass(frozen=True)
+class ScopedScores:
+    overall: SeedScores
+    per_database: dict[str, SeedScores]
+
+
+@dataclass(frozen=True)
+class PolicyOverSeeds:
+    test_set_selection: bool
+    per_seed: dict[str, ScopedScores]
+    mean: ScopedScores
+    std: ScopedScores  # sample standard deviation (ddof=1); 0 for one seed
+
+
+@dataclass(frozen=True)
+class Named:
+    name: str
+    version: int
+
+
+@dataclass(frozen=True)
+class DatasetNamed:
+    name: str
+    version: int
+    n_samples: int
+
+
+@dataclass(frozen=True)
+class ProtocolNamed:
+    name: str
+    version: int
+    n_folds: int
+
+
+@dataclass(frozen=True)
+class SeedsSummary:
+    """``seeds.json``: one configuration's seeds, each a run directory beside it."""
+
+    schema_version: int
+    kind: Literal["seeds"]
+    created: str
+    model: Named
+    dataset: DatasetNamed
+    protocol: ProtocolNamed
+    selection: str
+    seeds: list[int]
+    runs: dict[str, str]  # seed -> run directory name
+    std: str
+    policies: dict[str, PolicyOverSeeds]
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """``run.json``: what runs in a directory (its identity) and the options it started
+    with, so a later process continues only the same run."""
+
+    schema_version: int
+    identity: dict[str, Any]
+    config: dict[str, Any]  # the run spec's fields
+    n_folds: int | None = None  # None: not recorded
+
+
+@dataclass(frozen=True)
+class FoldMeta:
+    """The metadata inside a fold file (its arrays are the predictions themselves)."""
+
+    schema_version: int
+    index: int
+    key: list[str]
+    n_train: int
+    seconds: float
+    device: str
+    folds_at_once: int | None = None  # None: not recorded
+    fit_report: dict[str, Any] | None = field(default=None)

@@ -1,0 +1,53 @@
+"""Scoring a run: selection policy -> the epoch each fold reports -> pooled UF1 / UAR.
+
+One function for everyone who turns fold predictions into numbers: a finished run, the
+``--seeds`` summary (through the runs' results), ``merbench validate`` (which recomputes
+what a file claims) and the leaderboard (which shows only what validates). So a number can
+differ from its recomputation only if the stored predictions were changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from merbench.metrics import pooled_scores
+from merbench.results.codec import from_json
+from merbench.results.model import Metrics, PolicyMetrics
+from merbench.runinfo import FoldOutcome
+from merbench.selection import POLICIES
+
+
+@dataclass(frozen=True)
+class PolicyScore:
+    """What one policy gives: each fold's chosen epoch (0-based), the predictions at those
+    epochs (pooled in fold order) and the metrics."""
+
+    epochs: list[int]
+    y_pred: np.ndarray
+    metrics: PolicyMetrics
+
+    def fold_accuracy(self, folds: Sequence[FoldOutcome]) -> list[float]:
+        """Each fold's accuracy on its test subject at the chosen epoch."""
+        return [float(np.mean(f.epoch_predictions[e] == f.y_true))
+                for f, e in zip(folds, self.epochs, strict=True)]
+
+
+def score(folds: Sequence[FoldOutcome], databases: np.ndarray, classes: Sequence[str],
+          policies: Sequence[str]) -> dict[str, PolicyScore]:
+    """Every policy's choice and pooled metrics over ``folds`` (in order); ``databases``
+    names each tested sample's database, in the same order as the folds' test samples."""
+    y_true = np.concatenate([f.y_true for f in folds])
+    scored = {}
+    for name in policies:
+        policy = POLICIES[name]
+        epochs = [policy.choose(f, len(classes)) for f in folds]
+        y_pred = np.concatenate([f.epoch_predictions[e] for f, e in zip(folds, epochs,
+                                                                         strict=True)])
+        metrics = from_json(Metrics, pooled_scores(y_true, y_pred, databases, classes))
+        scored[name] = PolicyScore(epochs, y_pred, PolicyMetrics(
+            test_set_selection=policy.test_set_selection, description=policy.description,
+            metrics=metrics))
+    return scored
