@@ -1,0 +1,102 @@
+"""Version 1 files (the layouts committed before version 2) read as version 2 with the same
+numbers, and 'merbench migrate' rewrites them so; the migrations are the one place that
+knows the old layouts."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from merbench.errors import MerbenchError
+from merbench.results.migrations import RECIPE_ADDITIONS, migrate
+from merbench.results.model import SCHEMA_VERSION
+from merbench.results.rundir import RunDirectory
+from merbench.results.schema import load_results
+from merbench.results.validate import validate_path
+
+REAL = Path(__file__).resolve().parents[1] / "leaderboards" / "results"
+
+
+def _as_version_1(run_dir: Path) -> None:
+    """Rewrite a run directory the way the STSTNet runs were first committed: results.json
+    without the fields added later, run.json and fold files without versions."""
+    path = run_dir / "results.json"
+    results = json.loads(path.read_text())
+    results["schema_version"] = 1
+    for key in ("precision", "trained", "weights", "engine"):
+        results.pop(key)
+    results["dataset"].pop("skipped")
+    for key in ("description", "recipe"):
+        results["model"].pop(key)
+    for key in RECIPE_ADDITIONS:
+        results["hyperparameters"].pop(key)
+    for fold in results["folds"]:
+        fold.pop("folds_at_once")
+    path.write_text(json.dumps(results))
+    run = json.loads((run_dir / "run.json").read_text())
+    run.pop("schema_version"), run.pop("n_folds")
+    for key in RECIPE_ADDITIONS:
+        run["identity"]["hyperparameters"].pop(key)
+    (run_dir / "run.json").write_text(json.dumps(run))
+    for fold_file in (run_dir / "folds").glob("fold-*.npz"):
+        with np.load(fold_file) as data:
+            arrays = dict(data)
+        meta = json.loads(str(arrays["meta"]))
+        meta.pop("schema_version"), meta.pop("folds_at_once")
+        arrays["meta"] = np.asarray(json.dumps(meta))
+        np.savez_compressed(fold_file, **arrays)
+
+
+@pytest.fixture
+def old_run(tmp_path: Path) -> Path:
+    run_dir = tmp_path / "seed-0"
+    shutil.copytree(REAL / "ststnet-composite-loso" / "seed-0", run_dir)
+    _as_version_1(run_dir)
+    return run_dir
+
+
+def test_a_version_1_run_reads_and_validates_as_version_2(old_run: Path) -> None:
+    current = json.loads((REAL / "ststnet-composite-loso" / "seed-0" / "results.json")
+                         .read_text())
+    read = load_results(old_run / "results.json")
+    assert read["schema_version"] == SCHEMA_VERSION
+    assert read["metrics_by_policy"] == current["metrics_by_policy"]
+    assert read["precision"] == "fp32" and read["trained"] is True and read["engine"] is None
+    assert read["hyperparameters"] == current["hyperparameters"]
+    assert validate_path(old_run).metrics_by_policy["fixed"] == \
+        current["metrics_by_policy"]["fixed"]["metrics"]
+    store = RunDirectory(old_run)
+    assert store.read_run_file()["n_folds"] is None
+    assert store.load_fold(0).folds_at_once is None
+
+
+def test_merbench_migrate_rewrites_version_1_files_with_the_same_numbers(old_run: Path,
+                                                                        cli) -> None:
+    before = load_results(old_run / "results.json")
+    code, out, err = cli("migrate", old_run)
+    assert code == 0, err
+    assert "70 file(s) rewritten" in out  # results.json, run.json and 68 fold files
+    written = json.loads((old_run / "results.json").read_text())
+    assert written == {**before, "created": written["created"]}
+    assert json.loads((old_run / "run.json").read_text())["schema_version"] == SCHEMA_VERSION
+    validate_path(old_run)
+    code, out, _ = cli("migrate", old_run)
+    assert "0 file(s) rewritten" in out  # already current
+
+
+def test_an_engine_recorded_with_its_reason_only_gets_its_cause() -> None:
+    old = {"schema_version": 1, "hyperparameters": {}, "dataset": {}, "model": {},
+           "engine": {"mode": "sequential", "folds_at_once": 1,
+                      "reason": "model 'x' has dropout, and folds trained together ..."}}
+    assert migrate(old, "results", "old.json")["engine"]["cause"] == "dropout"
+
+
+def test_newer_and_unknown_versions_are_refused_by_name(tmp_path: Path) -> None:
+    with pytest.raises(MerbenchError, match="upgrade merbench"):
+        migrate({"schema_version": SCHEMA_VERSION + 1}, "run", "run.json")
+    with pytest.raises(MerbenchError, match="no integer schema_version"):
+        migrate({"schema_version": "2"}, "fold", "fold-000.npz")
