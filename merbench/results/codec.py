@@ -117,3 +117,24 @@ def _read_record(cls: Any, value: Any, where: str) -> Any:
             continue
         given[f.name] = _read(hints[f.name], value[f.name], name)
     return cls(**given)
+
+
+def json_type(annotation: Any) -> str:
+    """A field's type in JSON words, as ``docs/results.md`` writes it: ``integer or null``,
+    ``list of FoldRecord``, ``object of Scores``, ``one of "a", "b"``."""
+    if annotation is Any:
+        return "any"
+    if _is_union(annotation):
+        return " or ".join(json_type(a) for a in typing.get_args(annotation))
+    origin = typing.get_origin(annotation)
+    if origin is typing.Literal:
+        return "one of " + ", ".join(f'"{v}"' for v in typing.get_args(annotation))
+    if origin is list:
+        return f"list of {json_type(typing.get_args(annotation)[0])}"
+    if origin is dict:
+        item = typing.get_args(annotation)[1]
+        return "object" if item is Any else f"object of {json_type(item)}"
+    if dataclasses.is_dataclass(annotation):
+        return str(annotation.__name__)
+    return {str: "text", int: "integer", float: "number", bool: "true/false",
+            type(None): "null"}[annotation]

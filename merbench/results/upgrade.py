@@ -38,8 +38,10 @@ def upgrade(paths: list[Path]) -> list[Path]:
         for path in candidates:
             if path.is_symlink() or not path.is_file():
                 continue
-            if (path.name in _JSON_FILES and _upgrade_json(path)) or (path.parent.name == "folds" and path.name.startswith("fold-") \
-                    and path.suffix == ".npz" and _upgrade_fold(path)):
+            is_fold = path.parent.name == "folds" and path.name.startswith("fold-") \
+                and path.suffix == ".npz"
+            if (path.name in _JSON_FILES and _upgrade_json(path)) or \
+                    (is_fold and _upgrade_fold(path)):
                 changed.append(path)
     return changed
 

@@ -1,0 +1,40 @@
+"""docs/results.md documents the typed results model field by field: every record class of
+merbench/results/model.py has its section, with exactly its fields and their types."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import typing
+from pathlib import Path
+
+from merbench.results import model
+from merbench.results.codec import json_type
+
+REFERENCE = Path(__file__).resolve().parents[1] / "docs" / "results.md"
+
+
+def _records() -> dict[str, type]:
+    return {name: cls for name, cls in vars(model).items()
+            if dataclasses.is_dataclass(cls) and cls.__module__ == model.__name__}
+
+
+def _documented() -> dict[str, list[tuple[str, str]]]:
+    sections = re.split(r"^### `(\w+)`\n", REFERENCE.read_text(), flags=re.M)[1:]
+    found = {}
+    for name, body in zip(sections[::2], sections[1::2], strict=True):
+        found[name] = re.findall(r"^\| `(\w+)` \| (.+?) \| .+ \|$", body, flags=re.M)
+    return found
+
+
+def test_every_record_and_field_is_documented_with_its_type() -> None:
+    documented = _documented()
+    assert set(documented) == set(_records()), "sections in docs/results.md != model records"
+    for name, cls in _records().items():
+        hints = typing.get_type_hints(cls)
+        expected = [(f.name, json_type(hints[f.name])) for f in dataclasses.fields(cls)]
+        assert documented[name] == expected, f"docs/results.md, section {name}"
+
+
+def test_the_reference_names_the_current_version() -> None:
+    assert "`schema_version` (2 now" in REFERENCE.read_text() and model.SCHEMA_VERSION == 2
