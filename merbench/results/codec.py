@@ -134,7 +134,7 @@ def json_type(annotation: Any) -> str:
     if origin is dict:
         item = typing.get_args(annotation)[1]
         return "object" if item is Any else f"object of {json_type(item)}"
-    if dataclasses.is_dataclass(annotation):
-        return str(annotation.__name__)
+    if isinstance(annotation, type) and dataclasses.is_dataclass(annotation):
+        return annotation.__name__
     return {str: "text", int: "integer", float: "number", bool: "true/false",
             type(None): "null"}[annotation]
