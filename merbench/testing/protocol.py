@@ -1,0 +1,85 @@
+"""Does a registered protocol split samples into usable folds?
+
+Checked on a sample table (by default the registered ``synthetic`` dataset's, which has
+several databases whose subject ids repeat), without training anything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from merbench.plugins import Plugins
+from merbench.protocols import folds_fingerprint
+from merbench.testing.lookup import describe, failing_step, find_entry
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+#: The dataset whose sample table a protocol is checked on unless a table is given.
+SAMPLE_DATASET = "synthetic"
+
+
+def check_protocol(name: str, plugins: Plugins | None = None, *,
+                   samples: pd.DataFrame | None = None) -> None:
+    """The protocol's folds on ``samples`` (by default the registered ``synthetic``
+    dataset's table) are usable: every fold trains and tests, never on one sample twice nor
+    on its test subjects, fold indices and keys are unique, the same table gives the same
+    folds again, and every sample of a database the protocol evaluates is tested exactly
+    once (a per-database protocol leaves the other databases out entirely)."""
+    plugins, entry = find_entry(plugins, "protocol", name)
+    where = describe("protocol", entry)
+    if samples is None:
+        if SAMPLE_DATASET not in plugins.registries.datasets:
+            raise AssertionError(f"{where}: no '{SAMPLE_DATASET}' dataset is registered to "
+                                 "check it on; pass samples= (a sample table)")
+        samples = plugins.registries.datasets.get(SAMPLE_DATASET).create("dataset").samples
+    samples = samples.reset_index(drop=True)  # folds hold row positions, as in a run
+    with failing_step(where, "building it with its defaults and splitting the samples"):
+        protocol = entry.create("protocol")
+        folds = list(protocol.folds(samples))
+        again = list(protocol.folds(samples))
+    if not folds:
+        raise AssertionError(f"{where}: gave no folds on {len(samples)} samples")
+    _check_folds(where, folds, samples)
+    if folds_fingerprint(folds) != folds_fingerprint(again):
+        raise AssertionError(f"{where}: the same samples gave different folds twice; "
+                             "folds must not depend on anything but the sample table")
+
+
+def _check_folds(where: str, folds: Sequence[Any], samples: pd.DataFrame) -> None:
+    n = len(samples)
+    subjects = (samples["database"].astype(str) + "/" + samples["subject"].astype(str)
+                ).to_numpy()
+    ids = samples["sample_id"].astype(str).to_numpy()
+    if sorted(f.index for f in folds) != list(range(len(folds))):
+        raise AssertionError(f"{where}: fold indices are {[f.index for f in folds]}; number "
+                             "the folds 0..n-1")
+    if len({tuple(f.key) for f in folds}) != len(folds):
+        raise AssertionError(f"{where}: two folds have the same key; keys name the folds")
+    tested = np.zeros(n, dtype=int)
+    used = np.zeros(n, dtype=bool)
+    for fold in folds:
+        label = "/".join(map(str, fold.key))
+        train, test = np.asarray(fold.train), np.asarray(fold.test)
+        for part, rows in (("train", train), ("test", test)):
+            if not len(rows) or rows.dtype.kind not in "iu" or rows.min() < 0 \
+                    or rows.max() >= n or len(np.unique(rows)) != len(rows):
+                raise AssertionError(f"{where}: fold {label}'s {part} rows must be distinct "
+                                     f"row positions 0..{n - 1}, at least one")
+        shared = sorted(set(subjects[test]) & set(subjects[train]))
+        if shared:
+            raise AssertionError(f"{where}: fold {label} trains on its test subject(s) "
+                                 f"{', '.join(shared)}; a subject never trains its own fold")
+        tested[test] += 1
+        used[train] = used[test] = True
+    databases = samples["database"].astype(str).to_numpy()
+    evaluated = np.isin(databases, np.unique(databases[used]))
+    wrong = evaluated & (tested != 1)
+    if wrong.any():
+        first = int(np.flatnonzero(wrong)[0])
+        raise AssertionError(f"{where}: sample {ids[first]} ({subjects[first]}) is tested "
+                             f"{tested[first]} times; each sample of a database it evaluates "
+                             f"must be tested exactly once ({int(wrong.sum())} are not)")
