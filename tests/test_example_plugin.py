@@ -43,6 +43,12 @@ def test_example_plugin_installs_lists_and_runs(tmp_path: Path) -> None:
     assert results["environment"]["plugins"]["tinymlp"] == "merbench-tinymlp 0.1.0"
     assert results["dataset"]["n_samples"] == 60
 
+    # the example's own tests, as its author runs them: merbench's contract checks
+    checked = subprocess.run([python, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"],
+                             cwd=EXAMPLE, capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "2 passed" in checked.stdout
+
     # without the plugin installed, the name is unknown
     missing = subprocess.run([sys.executable, "-m", "merbench", "run", "--model", "tiny-mlp",
                               "--dataset", "synthetic"], capture_output=True, text=True)
