@@ -35,7 +35,9 @@ def find_entry(plugins: Plugins | None, kind: Kind, name: str) -> tuple[Plugins,
 
 def describe(kind: str, entry: Entry[Any]) -> str:
     """How a failure names the entry: ``model 'x' from plugin 'p' (package pkg 1.0)``."""
-    return f"{kind} '{entry.meta.name}' from {entry.origin}"
+    origin = entry.origin
+    package = f"{origin.package} {origin.package_version}".strip()  # in-process: no version
+    return f"{kind} '{entry.meta.name}' from plugin '{origin.plugin}' (package {package})"
 
 
 @contextmanager
