@@ -70,7 +70,9 @@ def test_a_run_gives_the_same_results_either_way(tmp_path: Path, selection: str)
     alone = run(tmp_path, "alone", **options)
     assert together["engine"] == {"mode": "fold-parallel", "folds_at_once": 4,
                                   "cause": "asked", "reason": "set by --parallel-folds",
-                                  "same_numbers_as_sequential": True, "fused_optimizer": False}
+                                  "same_numbers_as_sequential": True,
+                                  "lowered_after_out_of_memory_from": None,
+                                  "fused_optimizer": False}
     assert alone["engine"]["mode"] == "sequential"
     assert alone["engine"]["reason"].startswith("on a CPU one fold at a time is faster")
     assert (tmp_path / "together" / "predictions.csv").read_text() == \
@@ -102,7 +104,9 @@ def test_dropout_models_go_fold_parallel_only_when_asked(tmp_path: Path, monkeyp
     asked = run(tmp_path, "asked", model="offapexnet", parallel_folds=2)
     assert asked["engine"] == {"mode": "fold-parallel", "folds_at_once": 2,
                                "cause": "asked", "reason": "set by --parallel-folds",
-                               "same_numbers_as_sequential": False, "fused_optimizer": False}
+                               "same_numbers_as_sequential": False,
+                               "lowered_after_out_of_memory_from": None,
+                               "fused_optimizer": False}
 
 
 def test_parallel_folds_must_be_positive(tmp_path: Path, cli) -> None:
@@ -221,7 +225,9 @@ def test_a_bf16_run_trains_folds_together_when_asked(tmp_path: Path) -> None:
     results = run(tmp_path, "bf16", parallel_folds=4, precision="bf16")
     assert results["engine"] == {"mode": "fold-parallel", "folds_at_once": 4,
                                  "cause": "asked", "reason": "set by --parallel-folds",
-                                 "same_numbers_as_sequential": False, "fused_optimizer": False}
+                                 "same_numbers_as_sequential": False,
+                                 "lowered_after_out_of_memory_from": None,
+                                 "fused_optimizer": False}
     assert results["hyperparameters"]["precision"] == "bf16"
 
 
