@@ -265,7 +265,7 @@ class RunDirectory:
             meta["fit_report"] = fold.fit_report
         if fold.folds_at_once is not None:
             meta["folds_at_once"] = fold.folds_at_once
-        arrays = {
+        arrays: dict[str, Any] = {
             "test_index": np.asarray(fold.test_index, dtype=np.int64),
             "sample_ids": np.asarray(fold.sample_ids, dtype=str),
             "y_true": np.asarray(fold.y_true, dtype=np.int64),
