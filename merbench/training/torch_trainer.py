@@ -38,20 +38,20 @@ from merbench.training.schedule import lr_factor
 AUGMENT_STREAM = 0x5A17  # mixed into the fold seed for the augmentation generator
 
 
-def build_optimizer(params: object, recipe: TrainRecipe, device: str = "cpu",
+def build_optimizer(params: Iterable[Any], recipe: TrainRecipe, device: str = "cpu",
                     fused_on_cpu: bool = False) -> torch.optim.Optimizer:
     """The optimiser a recipe names, with its learning rate and weight decay. On CUDA, Adam
     and AdamW take their fused single-kernel step (the same update; one launch instead of
     several per tensor); on a CPU the default implementation is kept unless
     ``fused_on_cpu`` (``--fused-optimizer``), so CPU results stay those of earlier merbench
     versions bit for bit."""
-    fused = {"fused": True} if uses_fused_optimizer(recipe, device, fused_on_cpu) else {}
+    fused = True if uses_fused_optimizer(recipe, device, fused_on_cpu) else None  # None: torch's
     if recipe.optimizer == "adam":
         return torch.optim.Adam(params, lr=recipe.lr, weight_decay=recipe.weight_decay,
-                                **fused)
+                                fused=fused)
     if recipe.optimizer == "adamw":
         return torch.optim.AdamW(params, lr=recipe.lr, weight_decay=recipe.weight_decay,
-                                 **fused)
+                                 fused=fused)
     if recipe.optimizer == "sgd":
         return torch.optim.SGD(params, lr=recipe.lr, momentum=0.9,
                                weight_decay=recipe.weight_decay)
