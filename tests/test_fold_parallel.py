@@ -70,7 +70,9 @@ def test_a_run_gives_the_same_results_either_way(tmp_path: Path, selection: str)
     alone = run(tmp_path, "alone", **options)
     assert together["engine"] == {"mode": "fold-parallel", "folds_at_once": 4,
                                   "cause": "asked", "reason": "set by --parallel-folds",
-                                  "same_numbers_as_sequential": True, "fused_optimizer": False}
+                                  "same_numbers_as_sequential": True,
+                                  "lowered_after_out_of_memory_from": None,
+                                  "fused_optimizer": False}
     assert alone["engine"]["mode"] == "sequential"
     assert alone["engine"]["reason"].startswith("on a CPU one fold at a time is faster")
     assert (tmp_path / "together" / "predictions.csv").read_text() == \
@@ -102,7 +104,9 @@ def test_dropout_models_go_fold_parallel_only_when_asked(tmp_path: Path, monkeyp
     asked = run(tmp_path, "asked", model="offapexnet", parallel_folds=2)
     assert asked["engine"] == {"mode": "fold-parallel", "folds_at_once": 2,
                                "cause": "asked", "reason": "set by --parallel-folds",
-                               "same_numbers_as_sequential": False, "fused_optimizer": False}
+                               "same_numbers_as_sequential": False,
+                               "lowered_after_out_of_memory_from": None,
+                               "fused_optimizer": False}
 
 
 def test_parallel_folds_must_be_positive(tmp_path: Path, cli) -> None:
@@ -221,7 +225,9 @@ def test_a_bf16_run_trains_folds_together_when_asked(tmp_path: Path) -> None:
     results = run(tmp_path, "bf16", parallel_folds=4, precision="bf16")
     assert results["engine"] == {"mode": "fold-parallel", "folds_at_once": 4,
                                  "cause": "asked", "reason": "set by --parallel-folds",
-                                 "same_numbers_as_sequential": False, "fused_optimizer": False}
+                                 "same_numbers_as_sequential": False,
+                                 "lowered_after_out_of_memory_from": None,
+                                 "fused_optimizer": False}
     assert results["hyperparameters"]["precision"] == "bf16"
 
 
@@ -360,3 +366,32 @@ def test_the_progress_bar_does_not_count_a_retried_fold_twice(tmp_path: Path) ->
             reporter.merbench_epoch_finished(run=info, fold_index=fold, epoch=epoch)
     assert task.completed == task.total == 6
     reporter.stop()
+
+
+def test_both_engines_keep_image_inputs_in_their_stored_dtype() -> None:
+    """uint8 images stay uint8 on the device in both engines (converted per batch), and
+    converting per batch gives the numbers converting first gave."""
+    import torch
+
+    from merbench.training.fold_parallel import _FoldsStep
+    from merbench.training.torch_trainer import _FoldStep
+
+    rng = np.random.default_rng(0)
+    recipe = TrainRecipe(epochs=3, batch_size=4, lr=1e-2)
+    tasks = [FoldTask(rng.integers(0, 255, (8, 2, 4), dtype=np.uint8), rng.integers(0, 2, 8),
+                      rng.integers(0, 255, (3, 2, 4), dtype=np.uint8), seed) for seed in (1, 2)]
+
+    def build() -> torch.nn.Module:
+        return torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(8, 2))
+
+    together = _FoldsStep(build, recipe, tasks, device="cpu", precision="fp32",
+                          fused_optimizer=False)
+    alone = _FoldStep(build, recipe, tasks[0].x_train, tasks[0].y_train, tasks[0].x_test,
+                      device="cpu", seed=1, precision="fp32", fused_optimizer=False)
+    assert together.x_train.dtype == together.x_test.dtype == torch.uint8
+    assert alone.x_train.dtype == alone.x_test.dtype == torch.uint8
+    as_float = [FoldTask(t.x_train.astype(np.float32), t.y_train, t.x_test.astype(np.float32),
+                         t.seed) for t in tasks]
+    for stored, floats in zip(train_folds(build, recipe, tasks, device="cpu"),
+                              train_folds(build, recipe, as_float, device="cpu"), strict=True):
+        np.testing.assert_array_equal(stored, floats)

@@ -45,10 +45,13 @@ def test_bad_recipes_are_refused() -> None:
         TrainRecipe(epochs=1, batch_size=1, lr=1.0, schedule="exponential", gamma=1.5)
 
 
-def test_old_identities_keep_their_fields() -> None:
-    """A recipe without the later fields serialises as before them (same run identity)."""
+def test_a_recipe_records_every_field() -> None:
+    """Run identities and results record the whole recipe (older files gain the fields
+    added later through their migration, merbench.results.migrations)."""
     plain = TrainRecipe(epochs=2, batch_size=4, lr=0.1)
-    assert set(plain.to_dict()) == {"epochs", "batch_size", "lr", "optimizer", "weight_decay"}
+    assert set(plain.to_dict()) == {"epochs", "batch_size", "lr", "optimizer", "weight_decay",
+                                    "schedule", "warmup_epochs", "gamma", "decay_epochs",
+                                    "min_lr"}
     cosine = TrainRecipe(epochs=2, batch_size=4, lr=0.1, schedule="cosine", warmup_epochs=1)
     assert cosine.to_dict()["schedule"] == "cosine" and cosine.to_dict()["warmup_epochs"] == 1
 

@@ -120,7 +120,7 @@ def _training_line(results: dict[str, Any]) -> str | None:
         return None
     line = (f"training: {used['epochs']} epochs, batch {used['batch_size']}, "
             f"{used['optimizer']} lr {used['lr']:g}")
-    if used.get("schedule"):
+    if used.get("schedule", "constant") != "constant":
         line += f" ({used['schedule']} schedule)"
     if used.get("precision"):
         line += f", {used['precision']} precision"

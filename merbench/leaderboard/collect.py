@@ -210,7 +210,7 @@ def mark_best(rows: list[Row]) -> None:
     if not rows:
         return
     for column in range(len(rows[0].cells)):
-        means = [r.cells[column].mean for r in rows if r.cells[column].mean is not None]
+        means = [m for r in rows if (m := r.cells[column].mean) is not None]
         if not means:
             continue
         top = max(means)

@@ -167,7 +167,7 @@ def _merbench_version() -> str:
 
 
 def _reported_rows(bench: Benchmark) -> list[dict[str, Any]]:
-    rows = []
+    rows: list[dict[str, Any]] = []
     for row in bench.reported:
         cells = []
         for column in bench.columns:
@@ -175,12 +175,12 @@ def _reported_rows(bench: Benchmark) -> list[dict[str, Any]]:
             cells += [Cell(mean=v, std=None, n=1) for v in values]
         rows.append({"method": row.method, "selection": row.selection, "note": row.note,
                      "cells": cells})
-    for column in range(sum(1 for _ in bench.columns) * len(bench.metrics)):
-        means = [r["cells"][column].mean for r in rows if r["cells"][column].mean is not None]
+    for index in range(sum(1 for _ in bench.columns) * len(bench.metrics)):
+        means = [r["cells"][index].mean for r in rows if r["cells"][index].mean is not None]
         for r in rows:
-            cell = r["cells"][column]
+            cell = r["cells"][index]
             if means and cell.mean is not None and cell.mean == max(means):
-                r["cells"][column] = Cell(cell.mean, None, 1, best=True)
+                r["cells"][index] = Cell(cell.mean, None, 1, best=True)
     return rows
 
 
@@ -297,7 +297,7 @@ def render_site(collection: Collection, benchmarks: list[Benchmark], out: Path) 
                                  ("selection", "selection", "text")],
             reported_last_cols=[("note", "note", "text")])
         _write(out / "benchmarks" / f"{bench.id}.html", page)
-    run_items = []
+    run_items: list[dict[str, Any]] = []
     for run in collection.runs:
         files, folds = _copy_run_files(run, out / "runs" / run.page_id / "files")
         mine = member_of[run.page_id]

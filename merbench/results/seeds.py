@@ -18,15 +18,24 @@ def _scores_of(metrics: dict[str, Any]) -> dict[str, Any]:
         db: {"uf1": m["uf1"], "uar": m["uar"]} for db, m in metrics["per_database"].items()}}
 
 
+def _known(values: list[float | None]) -> list[float] | None:
+    """``values`` when every seed has one (a metric can be undefined, e.g. UF1 of a
+    database without one of the classes), else None."""
+    known = [v for v in values if v is not None]
+    return known if len(known) == len(values) else None
+
+
 def _mean(values: list[float | None]) -> float | None:
-    return None if None in values else float(np.mean(values))
+    known = _known(values)
+    return None if known is None else float(np.mean(known))
 
 
 def _std(values: list[float | None]) -> float | None:
     """Sample standard deviation (ddof=1); 0 for a single seed."""
-    if None in values:
+    known = _known(values)
+    if known is None:
         return None
-    return float(np.std(values, ddof=1)) if len(values) > 1 else 0.0
+    return float(np.std(known, ddof=1)) if len(known) > 1 else 0.0
 
 
 def _aggregate(per_seed: list[dict[str, Any]], reduce: Any) -> dict[str, Any]:

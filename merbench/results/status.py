@@ -45,7 +45,7 @@ class RunStatus:
         their saved states have trained, or None."""
         if self.complete or self.n_folds is None or not self.fold_seconds:
             return None
-        folds = max(self.n_folds - self.finished, 0)
+        folds = float(max(self.n_folds - self.finished, 0))
         if self.epochs:
             folds -= sum(n * min(done, self.epochs) for n, done in self.saved) / self.epochs
         return max(folds, 0) * statistics.median(self.fold_seconds)

@@ -41,6 +41,7 @@ import copy
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import torch
@@ -48,14 +49,14 @@ from torch import nn
 
 from merbench.errors import MerbenchError
 from merbench.meta import TrainRecipe
+from merbench.training.epoch_loop import run_epochs, start_schedule
 from merbench.training.fold_checkpoint import FoldCheckpoint
 from merbench.training.torch_trainer import (
+    as_stored,
     autocast,
     build_optimizer,
     global_random_state,
     restore_global_random_state,
-    set_epoch_lr,
-    start_schedule,
 )
 
 # Bytes per parameter a training fold holds: weights, gradients, Adam's two moments (float32).
@@ -134,115 +135,129 @@ def train_folds(
     and the loss run under it, the weights and the optimiser stay float32.
     ``fused_optimizer`` is the sequential trainer's too (the fused step on a CPU), and so is
     ``checkpoint``: the state of all the folds together, saved every so often and continued."""
-    k = len(tasks)
     counts = {batches_per_epoch(len(t.y_train), recipe.batch_size) for t in tasks}
     if len(counts) != 1:
         raise ValueError("folds trained together need the same number of batches per epoch")
-    saved = checkpoint.load() if checkpoint is not None else None
+    step = _FoldsStep(build_model, recipe, tasks, device=device, precision=precision,
+                      fused_optimizer=fused_optimizer)
 
-    def fresh() -> tuple[dict, dict, nn.Module, torch.optim.Optimizer, list[torch.Generator]]:
+    def each_fold(epoch: int) -> None:
+        if on_epoch is not None:
+            for position in range(len(tasks)):
+                on_epoch(position, epoch)
+
+    predictions = run_epochs(step, recipe, on_epoch=each_fold, checkpoint=checkpoint)
+    stacked = predictions.cpu().numpy()
+    return [stacked[:, i, :len(t.x_test)] for i, t in enumerate(tasks)]
+
+
+class _FoldsStep:
+    """K folds' stacked weights, one optimiser and their generators, an epoch at a time."""
+
+    params: dict[str, torch.Tensor]
+    buffers: dict[str, torch.Tensor]
+    base: nn.Module
+    optimizer: torch.optim.Optimizer
+    generators: list[torch.Generator]
+
+    def __init__(self, build_model: Callable[[], nn.Module], recipe: TrainRecipe,
+                 tasks: Sequence[FoldTask], *, device: str, precision: str,
+                 fused_optimizer: bool) -> None:
+        self.build_model, self.recipe, self.tasks = build_model, recipe, tasks
+        self.device, self.precision, self.fused_optimizer = device, precision, fused_optimizer
+        # inputs stay in their stored dtype (uint8 images), converted per batch as the
+        # sequential engine does
+        self.x_train, self.train_mask = _stack_padded([t.x_train for t in tasks], device)
+        self.y_train, _ = _stack_padded([t.y_train for t in tasks], device, torch.long)
+        self.x_test, _ = _stack_padded([t.x_test for t in tasks], device)
+        self.n_train = [len(t.y_train) for t in tasks]
+        self.rows = torch.arange(len(tasks), device=device)[:, None]
+        self.predictions_shape: tuple[int, ...] = (len(tasks), self.x_test.shape[1])
+        self.start_over()
+        randomness = "different" if has_dropout(self.base) else "error"
+
+        def forward(p: dict, b: dict, x: torch.Tensor) -> torch.Tensor:
+            return torch.func.functional_call(self.base, (p, b), (x,))
+
+        self.batched = torch.func.vmap(forward, randomness=randomness)
+
+    def start_over(self) -> None:
         """The folds' start: each seed's weights, stacked; one new optimiser; generators."""
+        for old in ("params", "buffers", "optimizer"):  # memory before building again
+            self.__dict__.pop(old, None)
         models = []
-        for task in tasks:
+        for task in self.tasks:
             torch.manual_seed(task.seed)
-            models.append(build_model().to(device))
-        params, buffers = torch.func.stack_module_state(models)
-        base = copy.deepcopy(models[0]).to("meta")
-        optimizer = build_optimizer(list(params.values()), recipe, device,
-                                    fused_on_cpu=fused_optimizer)
-        start_schedule(optimizer)
-        return params, buffers, base, optimizer, [torch.Generator().manual_seed(t.seed)
-                                                  for t in tasks]
+            models.append(self.build_model().to(self.device))
+        self.params, self.buffers = torch.func.stack_module_state(models)
+        self.base = copy.deepcopy(models[0]).to("meta")
+        self.optimizer = build_optimizer(list(self.params.values()), self.recipe, self.device,
+                                         fused_on_cpu=self.fused_optimizer)
+        start_schedule(self.optimizer)
+        self.generators = [torch.Generator().manual_seed(t.seed) for t in self.tasks]
 
-    params, buffers, base, optimizer, generators = fresh()
-    randomness = "different" if has_dropout(base) else "error"
+    def restore(self, state: dict[str, Any]) -> None:
+        with torch.no_grad():
+            for mine, theirs in ((self.params, state["params"]),
+                                 (self.buffers, state["buffers"])):
+                if mine.keys() != theirs.keys():
+                    raise KeyError("other parameter names")
+                for name, value in mine.items():  # in place: the optimiser holds them
+                    value.copy_(theirs[name])
+        self.optimizer.load_state_dict(state["optimizer"])
+        for generator, saved in zip(self.generators, state["random"]["shuffles"], strict=True):
+            generator.set_state(saved)
+        restore_global_random_state(self.device, state["random"]["global"])
 
-    def forward(p: dict, b: dict, x: torch.Tensor) -> torch.Tensor:
-        return torch.func.functional_call(base, (p, b), (x,))
-
-    batched = torch.func.vmap(forward, randomness=randomness)
-
-    x_train, train_mask = _stack_padded([t.x_train for t in tasks], device, torch.float32)
-    y_train, _ = _stack_padded([t.y_train for t in tasks], device, torch.long)
-    x_test, _ = _stack_padded([t.x_test for t in tasks], device, torch.float32)
-    n_train = [len(t.y_train) for t in tasks]
-    n_max = x_train.shape[1]
-    rows = torch.arange(k, device=device)[:, None]
-    predictions = torch.empty((recipe.epochs, k, x_test.shape[1]), dtype=torch.long,
-                              device=device)
-
-    first_epoch = 0
-    if saved is not None:
-        try:
-            with torch.no_grad():
-                for mine, theirs in ((params, saved["params"]), (buffers, saved["buffers"])):
-                    if mine.keys() != theirs.keys():
-                        raise KeyError("other parameter names")
-                    for name, value in mine.items():  # in place: the optimiser holds them
-                        value.copy_(theirs[name])
-            optimizer.load_state_dict(saved["optimizer"])
-            for generator, state in zip(generators, saved["random"]["shuffles"], strict=True):
-                generator.set_state(state)
-            restore_global_random_state(device, saved["random"]["global"])
-            first_epoch = int(saved["epochs_done"])
-            predictions[:first_epoch] = saved["predictions"].to(device)
-        except Exception as exc:  # a state these models cannot take: start over
-            checkpoint.restore_failed(exc)
-            del params, buffers, optimizer, generators  # before building again
-            params, buffers, base, optimizer, generators = fresh()
-            first_epoch = 0
-        saved = None
-        if on_epoch is not None and first_epoch:
-            for i in range(k):
-                on_epoch(i, first_epoch)
-
-    for epoch in range(first_epoch, recipe.epochs):
-        base.train()
-        set_epoch_lr(optimizer, recipe, epoch)
+    def train_epoch(self) -> torch.Tensor:
+        k, n_max, batch_size = len(self.tasks), self.x_train.shape[1], self.recipe.batch_size
+        self.base.train()
         order = torch.zeros((k, n_max), dtype=torch.long)
-        for i, (n, generator) in enumerate(zip(n_train, generators, strict=True)):
+        for i, (n, generator) in enumerate(zip(self.n_train, self.generators, strict=True)):
             order[i, :n] = torch.randperm(n, generator=generator)
-        order = order.to(device)
-        losses = []
-        for start in range(0, n_max, recipe.batch_size):
-            index = order[:, start:start + recipe.batch_size]
-            mask = train_mask[:, start:start + recipe.batch_size]
-            with autocast(device, precision):
-                logits = batched(params, buffers, x_train[rows, index]).float()
+        order = order.to(self.device)
+        last = torch.zeros(k)
+        for start in range(0, n_max, batch_size):
+            index = order[:, start:start + batch_size]
+            mask = self.train_mask[:, start:start + batch_size]
+            with autocast(self.device, self.precision):
+                logits = self.batched(self.params, self.buffers,
+                                      self.x_train[self.rows, index].float()).float()
                 loss = nn.functional.cross_entropy(
-                    logits.flatten(0, 1), y_train[rows, index].flatten(), reduction="none",
-                ).view(mask.shape)
+                    logits.flatten(0, 1), self.y_train[self.rows, index].flatten(),
+                    reduction="none").view(mask.shape)
             per_fold = (loss * mask).sum(dim=1) / mask.sum(dim=1)
-            optimizer.zero_grad(set_to_none=True)
+            self.optimizer.zero_grad(set_to_none=True)
             per_fold.sum().backward()
-            optimizer.step()
-            losses.append(per_fold.detach())
-        predictions[epoch] = _predict(batched, params, buffers, base, x_test,
-                                      recipe.batch_size, precision)
-        last = losses[-1]
-        if not torch.isfinite(last).all():
-            bad = int((~torch.isfinite(last)).nonzero()[0, 0])
+            self.optimizer.step()
+            last = per_fold.detach()
+        return last
+
+    def predict(self) -> torch.Tensor:
+        return _predict(self.batched, self.params, self.buffers, self.base, self.x_test,
+                        self.recipe.batch_size, self.precision)
+
+    def check_finite(self, loss: torch.Tensor | None, epoch: int) -> None:
+        if loss is not None and not torch.isfinite(loss).all():
+            bad = int((~torch.isfinite(loss)).nonzero()[0, 0])
             raise MerbenchError(
-                f"training diverged at epoch {epoch + 1} (loss {last[bad].item()} in one of "
+                f"training diverged at epoch {epoch + 1} (loss {loss[bad].item()} in one of "
                 "the folds trained together); try a smaller --lr"
             )
-        if on_epoch is not None:
-            for i in range(k):
-                on_epoch(i, epoch + 1)
-        if checkpoint is not None and epoch + 1 < recipe.epochs and checkpoint.due():
-            checkpoint.save({
-                "epochs_done": epoch + 1, "params": params, "buffers": buffers,
-                "optimizer": optimizer.state_dict(),
-                "random": {"shuffles": [g.get_state() for g in generators],
-                           "global": global_random_state(device)},
-                "predictions": predictions[:epoch + 1].cpu()})
-    predictions = predictions.cpu().numpy()
-    return [predictions[:, i, :len(t.x_test)] for i, t in enumerate(tasks)]
+
+    def state(self) -> dict[str, Any]:
+        return {"params": self.params, "buffers": self.buffers,
+                "optimizer": self.optimizer.state_dict(),
+                "random": {"shuffles": [g.get_state() for g in self.generators],
+                           "global": global_random_state(self.device)}}
 
 
 def _stack_padded(arrays: Sequence[np.ndarray], device: str,
-                  dtype: torch.dtype) -> tuple[torch.Tensor, torch.Tensor]:
-    """(K, n_max, ...) zero-padded, and a (K, n_max) float mask of the real rows."""
+                  dtype: torch.dtype | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+    """(K, n_max, ...) zero-padded in ``dtype`` (None: the arrays' stored dtype, as
+    ``torch_trainer.as_stored`` keeps it), and a (K, n_max) float mask of the real rows."""
+    first = torch.as_tensor(as_stored(arrays[0], "cpu"))
+    dtype = dtype or first.dtype
     n_max = max(len(a) for a in arrays)
     stacked = torch.zeros((len(arrays), n_max, *arrays[0].shape[1:]), dtype=dtype)
     mask = torch.zeros((len(arrays), n_max), dtype=torch.float32)
@@ -259,7 +274,8 @@ def _predict(batched: Callable, params: dict, buffers: dict, base: nn.Module,
     logits = []
     for start in range(0, x_test.shape[1], batch_size):
         with autocast(x_test.device.type, precision):
-            logits.append(batched(params, buffers, x_test[:, start:start + batch_size]).float())
+            logits.append(batched(params, buffers,
+                                  x_test[:, start:start + batch_size].float()).float())
     return torch.cat(logits, dim=1).argmax(dim=2)
 
 
@@ -269,7 +285,7 @@ def plan_groups(n_train: Sequence[int], batch_size: int, k: int) -> list[list[in
     by_count: dict[int, list[int]] = {}
     for position, n in enumerate(n_train):
         by_count.setdefault(batches_per_epoch(n, batch_size), []).append(position)
-    groups = []
+    groups: list[list[int]] = []
     for positions in by_count.values():
         groups.extend(positions[i:i + k] for i in range(0, len(positions), k))
     return sorted(groups, key=lambda g: g[0])

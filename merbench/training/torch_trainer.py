@@ -32,26 +32,26 @@ from torch import nn
 
 from merbench.errors import MerbenchError
 from merbench.meta import TrainRecipe
+from merbench.training.epoch_loop import run_epochs, start_schedule
 from merbench.training.fold_checkpoint import FoldCheckpoint
-from merbench.training.schedule import lr_factor
 
 AUGMENT_STREAM = 0x5A17  # mixed into the fold seed for the augmentation generator
 
 
-def build_optimizer(params: object, recipe: TrainRecipe, device: str = "cpu",
+def build_optimizer(params: Iterable[Any], recipe: TrainRecipe, device: str = "cpu",
                     fused_on_cpu: bool = False) -> torch.optim.Optimizer:
     """The optimiser a recipe names, with its learning rate and weight decay. On CUDA, Adam
     and AdamW take their fused single-kernel step (the same update; one launch instead of
     several per tensor); on a CPU the default implementation is kept unless
     ``fused_on_cpu`` (``--fused-optimizer``), so CPU results stay those of earlier merbench
     versions bit for bit."""
-    fused = {"fused": True} if uses_fused_optimizer(recipe, device, fused_on_cpu) else {}
+    fused = True if uses_fused_optimizer(recipe, device, fused_on_cpu) else None  # None: torch's
     if recipe.optimizer == "adam":
         return torch.optim.Adam(params, lr=recipe.lr, weight_decay=recipe.weight_decay,
-                                **fused)
+                                fused=fused)
     if recipe.optimizer == "adamw":
         return torch.optim.AdamW(params, lr=recipe.lr, weight_decay=recipe.weight_decay,
-                                 **fused)
+                                 fused=fused)
     if recipe.optimizer == "sgd":
         return torch.optim.SGD(params, lr=recipe.lr, momentum=0.9,
                                weight_decay=recipe.weight_decay)
@@ -97,18 +97,6 @@ def model_param_groups(model: nn.Module, recipe: TrainRecipe) -> Iterable[Any]:
         raise MerbenchError(f"{type(model).__name__}.param_groups leaves out {len(missing)} "
                             f"trainable parameter(s), e.g. {missing[0]}; put each in a group")
     return groups
-
-
-def start_schedule(optimizer: torch.optim.Optimizer) -> None:
-    """Remember each group's starting rate, which the schedule scales."""
-    for group in optimizer.param_groups:
-        group["base_lr"] = group["lr"]
-
-
-def set_epoch_lr(optimizer: torch.optim.Optimizer, recipe: TrainRecipe, epoch: int) -> None:
-    factor = lr_factor(recipe, epoch)
-    for group in optimizer.param_groups:
-        group["lr"] = group["base_lr"] * factor
 
 
 @contextlib.contextmanager
@@ -186,74 +174,80 @@ def train_fold(
     training state is saved every so often and a saved state is continued, to the same
     predictions an uninterrupted fold gives.
     """
-    saved = checkpoint.load() if checkpoint is not None else None
+    step = _FoldStep(build_model, recipe, x_train, y_train, x_test, device=device, seed=seed,
+                     precision=precision, fused_optimizer=fused_optimizer)
+    return run_epochs(step, recipe, on_epoch=on_epoch, checkpoint=checkpoint).cpu().numpy()
 
-    def fresh() -> tuple[nn.Module, torch.optim.Optimizer, _RandomStreams]:
+
+class _FoldStep:
+    """One fold's model, optimiser and random streams, stepped an epoch at a time."""
+
+    model: nn.Module
+    optimizer: torch.optim.Optimizer
+    streams: _RandomStreams
+
+    def __init__(self, build_model: Callable[[], nn.Module], recipe: TrainRecipe,
+                 x_train: np.ndarray, y_train: np.ndarray, x_test: np.ndarray, *,
+                 device: str, seed: int, precision: str, fused_optimizer: bool) -> None:
+        self.build_model, self.recipe, self.device, self.seed = build_model, recipe, device, seed
+        self.precision, self.fused_optimizer = precision, fused_optimizer
+        self.x_train = as_stored(x_train, device)
+        self.y_train = torch.as_tensor(y_train, dtype=torch.long, device=device)
+        self.x_test = as_stored(x_test, device)
+        self.predictions_shape: tuple[int, ...] = (len(self.x_test),)
+        self.loss_fn = nn.CrossEntropyLoss()
+        self.start_over()
+
+    def start_over(self) -> None:
         """The fold's start: its seed's weights, a new optimiser, new generators."""
-        torch.manual_seed(seed)
-        model = build_model().to(device)
-        optimizer = build_optimizer(model_param_groups(model, recipe), recipe, device,
-                                    fused_on_cpu=fused_optimizer)
-        start_schedule(optimizer)
-        return model, optimizer, _RandomStreams(
-            device, torch.Generator().manual_seed(seed),
-            torch.Generator().manual_seed(seed ^ AUGMENT_STREAM))
+        for old in ("model", "optimizer", "streams"):  # memory for one fold at a time
+            self.__dict__.pop(old, None)
+        torch.manual_seed(self.seed)
+        model = self.build_model().to(self.device)
+        self.optimizer = build_optimizer(model_param_groups(model, self.recipe), self.recipe,
+                                         self.device, fused_on_cpu=self.fused_optimizer)
+        start_schedule(self.optimizer)
+        self.streams = _RandomStreams(self.device, torch.Generator().manual_seed(self.seed),
+                                      torch.Generator().manual_seed(self.seed ^ AUGMENT_STREAM))
+        self.model = model
 
-    model, optimizer, streams = fresh()
-    xtr = as_stored(x_train, device)
-    ytr = torch.as_tensor(y_train, dtype=torch.long, device=device)
-    xte = as_stored(x_test, device)
-    n_train = len(xtr)
-    predictions = torch.empty((recipe.epochs, len(xte)), dtype=torch.long, device=device)
+    def restore(self, state: dict[str, Any]) -> None:
+        self.model.load_state_dict(state["model"])
+        self.optimizer.load_state_dict(state["optimizer"])
+        self.streams.restore(state["random"])
 
-    first_epoch = 0
-    if saved is not None:
-        try:
-            model.load_state_dict(saved["model"])
-            optimizer.load_state_dict(saved["optimizer"])
-            streams.restore(saved["random"])
-            first_epoch = int(saved["epochs_done"])
-            predictions[:first_epoch] = saved["predictions"].to(device)
-        except Exception as exc:  # a state this model cannot take: start over
-            checkpoint.restore_failed(exc)
-            del model, optimizer, streams  # before building again: memory for one fold
-            model, optimizer, streams = fresh()
-            first_epoch = 0
-        saved = None
-        if on_epoch is not None and first_epoch:
-            on_epoch(first_epoch)
-    augment = getattr(model, "augment", None)
-    loss_fn = nn.CrossEntropyLoss()
-    shuffle, augment_rng = streams.shuffle, streams.augment
-
-    for epoch in range(first_epoch, recipe.epochs):
+    def train_epoch(self) -> torch.Tensor | None:
+        model, recipe, optimizer = self.model, self.recipe, self.optimizer
         model.train()
-        set_epoch_lr(optimizer, recipe, epoch)
-        order = torch.randperm(n_train, generator=shuffle).to(device)
+        augment = getattr(model, "augment", None)
+        n_train = len(self.x_train)
+        order = torch.randperm(n_train, generator=self.streams.shuffle).to(self.device)
         loss = None
         for start in range(0, n_train, recipe.batch_size):
             batch = order[start:start + recipe.batch_size]
-            inputs = xtr[batch].float()
+            inputs = self.x_train[batch].float()
             if augment is not None:
-                inputs = augment(inputs, augment_rng)
+                inputs = augment(inputs, self.streams.augment)
             optimizer.zero_grad(set_to_none=True)
-            with autocast(device, precision):
-                loss = loss_fn(model(inputs).float(), ytr[batch])
+            with autocast(self.device, self.precision):
+                loss = self.loss_fn(model(inputs).float(), self.y_train[batch])
             loss.backward()
             optimizer.step()
-        predictions[epoch] = predict(model, xte, recipe.batch_size, precision)
+        return loss
+
+    def predict(self) -> torch.Tensor:
+        return predict(self.model, self.x_test, self.recipe.batch_size, self.precision)
+
+    def check_finite(self, loss: torch.Tensor | None, epoch: int) -> None:
         if loss is not None and not torch.isfinite(loss.detach()):
             raise MerbenchError(
                 f"training diverged at epoch {epoch + 1} (loss {loss.item()}); "
                 "try a smaller --lr"
             )
-        if on_epoch is not None:
-            on_epoch(epoch + 1)
-        if checkpoint is not None and epoch + 1 < recipe.epochs and checkpoint.due():
-            checkpoint.save({"epochs_done": epoch + 1, "model": model.state_dict(),
-                             "optimizer": optimizer.state_dict(), "random": streams.state(),
-                             "predictions": predictions[:epoch + 1].cpu()})
-    return predictions.cpu().numpy()
+
+    def state(self) -> dict[str, Any]:
+        return {"model": self.model.state_dict(), "optimizer": self.optimizer.state_dict(),
+                "random": self.streams.state()}
 
 
 class _RandomStreams:

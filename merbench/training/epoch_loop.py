@@ -1,0 +1,94 @@
+"""The one epoch loop both training engines share; each engine supplies only its step.
+
+Training a fold (:func:`merbench.training.torch_trainer.train_fold`) and training K folds at
+once (:func:`merbench.training.fold_parallel.train_folds`) differ in how they build and step
+their models, not in what happens around an epoch: a saved state is continued (or, when it
+cannot be, set aside and the fold started over), the learning-rate schedule is set, the
+epoch's batches are trained, the test set is predicted, a diverged loss stops the run, the
+reporter hears of the epoch, and the state is saved when it is due. That skeleton lives here
+once, so the two engines cannot drift apart in it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Protocol
+
+import torch
+
+from merbench.meta import TrainRecipe
+from merbench.training.fold_checkpoint import FoldCheckpoint
+from merbench.training.schedule import lr_factor
+
+
+class EpochStep(Protocol):
+    """What an engine gives the loop: its optimiser, and how it trains, predicts and saves.
+
+    ``predictions_shape`` is one epoch's test predictions (``(n_test,)`` for one fold,
+    ``(k, n_test)`` for k folds). ``restore`` loads a saved state and raises when the state
+    does not fit; ``start_over`` then rebuilds the engine's fresh start. ``train_epoch``
+    trains one epoch and returns its last loss(es); ``check_finite`` raises the engine's
+    one-line error when they diverged.
+    """
+
+    optimizer: torch.optim.Optimizer
+    predictions_shape: tuple[int, ...]
+    device: str
+
+    def restore(self, state: dict[str, Any]) -> None: ...
+
+    def start_over(self) -> None: ...
+
+    def train_epoch(self) -> torch.Tensor | None: ...
+
+    def predict(self) -> torch.Tensor: ...
+
+    def check_finite(self, loss: torch.Tensor | None, epoch: int) -> None: ...
+
+    def state(self) -> dict[str, Any]: ...
+
+
+def start_schedule(optimizer: torch.optim.Optimizer) -> None:
+    """Remember each group's starting rate, which the schedule scales."""
+    for group in optimizer.param_groups:
+        group["base_lr"] = group["lr"]
+
+
+def set_epoch_lr(optimizer: torch.optim.Optimizer, recipe: TrainRecipe, epoch: int) -> None:
+    factor = lr_factor(recipe, epoch)
+    for group in optimizer.param_groups:
+        group["lr"] = group["base_lr"] * factor
+
+
+def run_epochs(step: EpochStep, recipe: TrainRecipe, *,
+               on_epoch: Callable[[int], None] | None = None,
+               checkpoint: FoldCheckpoint | None = None) -> torch.Tensor:
+    """Train ``recipe.epochs`` epochs (going on from a saved state when there is one) and
+    return the test predictions after every epoch, ``(epochs, *predictions_shape)``."""
+    predictions = torch.empty((recipe.epochs, *step.predictions_shape), dtype=torch.long,
+                              device=step.device)
+    first_epoch = 0
+    saved = checkpoint.load() if checkpoint is not None else None
+    if checkpoint is not None and saved is not None:
+        try:
+            step.restore(saved)
+            first_epoch = int(saved["epochs_done"])
+            predictions[:first_epoch] = saved["predictions"].to(step.device)
+        except Exception as exc:  # a state this engine cannot take: start over
+            checkpoint.restore_failed(exc)
+            step.start_over()
+            first_epoch = 0
+        saved = None
+        if on_epoch is not None and first_epoch:
+            on_epoch(first_epoch)
+    for epoch in range(first_epoch, recipe.epochs):
+        set_epoch_lr(step.optimizer, recipe, epoch)
+        loss = step.train_epoch()
+        predictions[epoch] = step.predict()
+        step.check_finite(loss, epoch)
+        if on_epoch is not None:
+            on_epoch(epoch + 1)
+        if checkpoint is not None and epoch + 1 < recipe.epochs and checkpoint.due():
+            checkpoint.save({"epochs_done": epoch + 1, **step.state(),
+                             "predictions": predictions[:epoch + 1].cpu()})
+    return predictions
