@@ -12,11 +12,16 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from merbench.errors import MerbenchError
+
+if TYPE_CHECKING:
+    from merbench.clips import Clip
 
 REQUIRED_COLUMNS = ("sample_id", "database", "subject", "label")
 
@@ -48,6 +53,24 @@ class Dataset:
     def read_all(self, source: str) -> np.ndarray:
         """The arrays of ``source`` for every sample, stacked in sample-table order."""
         return np.stack([self.read(source, i) for i in range(len(self.samples))])
+
+    def clip(self, index: int) -> Clip:
+        """The clip of frames of the sample in row ``index``, for features that read more
+        than its sources (:mod:`merbench.clips`). This default follows the sample-table
+        convention (``folder``, ``onset``, ``apex``, ``offset``); a dataset that keeps its
+        clips otherwise overrides it. A dataset without clips raises :class:`MerbenchError`
+        naming the missing column."""
+        from merbench.clips import Clip, frame_index, frame_number
+
+        if "folder" not in self.samples.columns:
+            raise MerbenchError(f"dataset '{self.name}' names no clip of frames for its "
+                                "samples (its sample table has no 'folder' column)")
+        row = self.samples.iloc[index]
+        folder = Path(str(row["folder"]))
+        return Clip(sample_id=str(row["sample_id"]), folder=folder,
+                    onset=frame_number(row.get("onset")), apex=frame_number(row.get("apex")),
+                    offset=frame_number(row.get("offset")),
+                    frames=frame_index(folder) if folder.is_dir() else {})
 
     def skipped_samples(self) -> list[dict[str, str]]:
         """:attr:`skipped` as plain ``{"sample_id", "reason"}`` dicts, checked."""

@@ -1,10 +1,13 @@
-"""The protocols that ship with the core, registered through the same hook as any plugin."""
+"""The protocol that ships with the core, registered through the same hook as any plugin.
+
+Only ``loso``, which knows no database: protocols about particular databases (``loso-smic``
+...) come from the plugin that knows them (merbench_datasets).
+"""
 
 from __future__ import annotations
 
 from merbench.hookimpl import hookimpl
 from merbench.meta import ProtocolMeta
-from merbench.protocols.loso import within
 from merbench.registry import ProtocolRegistry
 
 LOSO = ProtocolMeta(
@@ -15,17 +18,6 @@ LOSO = ProtocolMeta(
 )
 
 
-PER_DATABASE = {"casme2": "CASME II", "samm": "SAMM", "smic": "SMIC-HS"}
-
-
 @hookimpl
 def merbench_register_protocols(registry: ProtocolRegistry) -> None:
     registry.add(LOSO, "merbench.protocols.loso:LeaveOneSubjectOut")
-    for database, title in PER_DATABASE.items():
-        meta = ProtocolMeta(
-            name=f"loso-{database}",
-            version=1,
-            description=f"Leave-one-subject-out inside {title} alone ({database} samples only)",
-            citation="MEGC2019 guideline, https://facial-micro-expressiongc.github.io/MEGC2019/",
-        )
-        registry.add(meta, within(database))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from merbench.errors import MerbenchError
@@ -47,13 +46,3 @@ class LeaveOneSubjectOut:
             folds.append(Fold(index=index, key=(str(key[0]), str(key[1])),
                               train=positions[train], test=positions[test]))
         return folds
-
-
-def within(database: str) -> Callable[[], LeaveOneSubjectOut]:
-    """The factory of LOSO restricted to one database (a per-database protocol)."""
-
-    def build() -> LeaveOneSubjectOut:
-        return LeaveOneSubjectOut(databases=(database,))
-
-    build.__name__ = f"loso_{database}"
-    return build

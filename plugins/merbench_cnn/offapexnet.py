@@ -54,7 +54,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from merbench.errors import MerbenchError
+from merbench.api import MerbenchError
 
 __all__ = [
     "STRAIN_CHANNEL",

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from merbench import hookimpl
-from merbench.meta import ModelMeta, TrainRecipe
-from merbench.registry import ModelRegistry
+from merbench.api import ModelMeta, ModelRegistry, TrainRecipe, hookimpl
 
 STSTNET = ModelMeta(
     name="ststnet",

@@ -76,8 +76,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from merbench.dataset import Dataset
-from merbench.errors import MerbenchError
+from merbench.api import Dataset, MerbenchError
 from merbench_datasets.rawroot import DATA_ENV, base_problem, candidate_folders
 
 NAME = "composite"

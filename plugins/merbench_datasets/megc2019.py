@@ -30,7 +30,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from merbench.errors import MerbenchError
+from merbench.api import MerbenchError
 from merbench_datasets import casme2, rawframes, samm, smic
 from merbench_datasets.composite import CLASSES, load_ground_truth
 

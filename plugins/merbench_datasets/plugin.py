@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from merbench import hookimpl
-from merbench.meta import DatasetMeta
-from merbench.registry import DatasetRegistry
+from merbench.api import DatasetMeta, DatasetRegistry, ProtocolRegistry, hookimpl
 
 SYNTHETIC = DatasetMeta(
     name="synthetic",
@@ -92,3 +90,11 @@ def merbench_register_datasets(registry: DatasetRegistry) -> None:
     registry.add(SMIC, "merbench_datasets.smic:make_smic")
     registry.add(CASME3, "merbench_datasets.casme3:make_casme3")
     registry.add(MEGC2019, "merbench_datasets.megc2019:make_megc2019")
+
+
+@hookimpl
+def merbench_register_protocols(registry: ProtocolRegistry) -> None:
+    from merbench_datasets.protocols import per_database
+
+    for meta, factory in per_database():
+        registry.add(meta, factory)

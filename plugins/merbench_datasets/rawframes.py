@@ -5,10 +5,8 @@ micro-expression: ids, label, clip folder, onset / apex / offset frame numbers) 
 to :func:`build`, which checks every sample against the files before anything is trained:
 
 - the clip folder exists and holds frame images;
-- the onset and apex frames are among the folder's frames. A frame's number is the last
-  number in its file name (``img46.jpg``, ``reg_img46.jpg``, ``006_05562.jpg``,
-  ``image093850.bmp``, ``175.jpg`` are frames 46, 46, 5562, 93850, 175), so zero padding
-  and prefixes do not matter;
+- the onset and apex frames are among the folder's frames, numbered as
+  ``merbench.api.frame_index`` numbers them (the last number in a file name);
 - onset <= apex (<= offset where the offset is known);
 - the onset and apex files can be decoded (a JPEG also needs its end marker, which a
   truncated file lacks).
@@ -28,33 +26,18 @@ Sources: ``onset_frame`` and ``apex_frame``, H x W x 3 uint8 in B, G, R order, e
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from merbench.dataset import Dataset
-from merbench.errors import MerbenchError
+from merbench.api import Dataset, MerbenchError, frame_index
 
 SOURCES = ("onset_frame", "apex_frame")
-IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff")
 ANNOTATION_COLUMNS = ("sample_id", "database", "subject", "clip", "emotion", "label",
                       "folder", "onset", "apex", "offset")
 SHOWN = 3  # samples named in an error line before "and N more"
-_LAST_NUMBER = re.compile(r"(\d+)(?!.*\d)")
-
-
-def frame_index(folder: Path) -> dict[int, Path]:
-    """Frame number -> file for the images in ``folder`` (see the module doc)."""
-    frames: dict[int, Path] = {}
-    for path in folder.iterdir():
-        if path.suffix.lower() in IMAGE_SUFFIXES and path.is_file():
-            found = _LAST_NUMBER.search(path.stem)
-            if found:
-                frames.setdefault(int(found.group(1)), path)
-    return frames
 
 
 def unreadable(path: Path) -> str | None:

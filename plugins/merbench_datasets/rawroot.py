@@ -13,7 +13,7 @@ import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from merbench.errors import MerbenchError
+from merbench.api import MerbenchError
 
 DATA_ENV = "MERBENCH_DATA_DIR"
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from merbench.errors import MerbenchError
+from merbench.api import MerbenchError
 
 _SPACES = re.compile(r"\s+")
 _FRAME = re.compile(r"^\d+(\.0+)?$")

@@ -33,7 +33,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from merbench.errors import MerbenchError
+from merbench.api import MerbenchError
 from merbench_datasets import rawframes
 from merbench_datasets.rawroot import find_database
 from merbench_datasets.sheets import frames_of, read_sheet

@@ -27,8 +27,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from merbench.dataset import InMemoryDataset
-from merbench.errors import MerbenchError
+from merbench.api import InMemoryDataset, MerbenchError
 
 CLASSES = ("negative", "positive", "surprise")
 CLASS_PRIOR = (0.5, 0.27, 0.23)  # close to the composite's 250 / 109 / 83

@@ -26,14 +26,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from merbench.dataset import Dataset
-from merbench.errors import MerbenchError
-from merbench.features import Sample
+from merbench.api import Dataset, MerbenchError, Sample
 from merbench_features.faces import OpenCVExtractor
 from merbench_features.frames import (
     check_crop,
@@ -96,20 +93,19 @@ class HSTAClip(OpenCVExtractor):
     def inputs(self, dataset: Dataset, index: int) -> dict[str, np.ndarray]:
         """The special frames, the candidates, and the span's length (a tiny array, so that
         it is part of the key and comes back in the notes)."""
-        from merbench_datasets.rawframes import frame_index
-
         needs_columns(dataset, "hsta-clip", COLUMNS,
                       "use a raw database (casme2, samm, smic, casme3, megc2019)")
         frames = super().inputs(dataset, index)
-        row = dataset.samples.iloc[index]
-        folder = Path(str(row["folder"]))
-        available = frame_index(folder) if folder.is_dir() else {}
-        span = clip_span(int(row["onset"]), _offset(row["offset"]), list(available))
+        clip = dataset.clip(index)
+        available = clip.frames
+        span = clip_span(clip.onset, clip.offset, list(available)) \
+            if clip.onset is not None else []
         if not span:
-            raise MerbenchError(f"feature hsta-clip: sample {row['sample_id']} has no frame "
-                                f"from onset {row['onset']} on in {folder}; check the folder")
+            raise MerbenchError(f"feature hsta-clip: sample {clip.sample_id} has no frame "
+                                f"from onset {clip.onset} on in {clip.folder}; check the "
+                                "folder")
         for position, number in enumerate(candidate_frames(span, self.candidates)):
-            frames[f"clip_{position}"] = read_frame(available[number], row["sample_id"],
+            frames[f"clip_{position}"] = read_frame(available[number], clip.sample_id,
                                                     "hsta-clip")
         frames["span"] = np.array([len(span), span[0], span[-1]], dtype=np.int64)
         return frames
@@ -138,10 +134,3 @@ def build_hsta_clip(size: int = 224, candidates: int = 12, crop: str = "face",
                     cache_dir: str | None = None) -> HSTAClip:
     """The ``hsta-clip`` feature (see the module docstring)."""
     return HSTAClip(size=size, candidates=candidates, crop=crop, cache_dir=cache_dir)
-
-
-def _offset(value: object) -> int | None:
-    try:
-        return None if value is None or np.isnan(float(value)) else int(float(value))
-    except (TypeError, ValueError):
-        return None

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from merbench.features import SampleExtractor
+from merbench.api import SampleExtractor
 from merbench_features.landmarks import detect_landmarks68, extractor_settings
 
 LEFT_EYE = slice(36, 42)

@@ -15,8 +15,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from merbench.dataset import Dataset
-from merbench.errors import MerbenchError
+from merbench.api import Dataset, MerbenchError
 
 
 def flow_uvos_to_input(images: np.ndarray) -> np.ndarray:

@@ -41,9 +41,7 @@ from typing import Any
 
 import numpy as np
 
-from merbench.dataset import Dataset
-from merbench.errors import MerbenchError
-from merbench.features import Extracted, Sample
+from merbench.api import Clip, Dataset, Extracted, MerbenchError, Sample
 from merbench_features.faces import OpenCVExtractor
 
 FACE_SCALE = 1.3
@@ -108,7 +106,7 @@ def _check_size(size: object, feature: str) -> int:
 
 def opencv_version() -> str:
     """The installed OpenCV build's version: part of frame features' cache keys."""
-    from merbench.results.schema import installed_version
+    from merbench.api import installed_version
 
     return installed_version("opencv-contrib-python-headless", "opencv-contrib-python",
                              "opencv-python") or "unknown"
@@ -217,9 +215,9 @@ class OnsetApex(OpenCVExtractor):
         if self.extra:
             needs_columns(dataset, "onset-apex-224", ("folder", "onset", "apex"),
                           "use --feature-opt jitter=0")
-            row = dataset.samples.iloc[index]
             for name, image in zip(_jitter_names(self.extra),
-                                   _jittered(row, self.jitter, self.extra), strict=True):
+                                   _jittered(dataset.clip(index), self.jitter, self.extra),
+                                   strict=True):
                 frames[name] = image
         return frames
 
@@ -268,17 +266,15 @@ def nearest(frames: dict[int, object], number: int) -> int:
     return min(frames, key=lambda n: (abs(n - number), n))
 
 
-def _jittered(row: Any, jitter: float, count: int) -> list[np.ndarray]:
-    """The onset's, then the apex's, jitter candidates from the clip folder."""
-    from merbench_datasets.rawframes import frame_index
-
-    folder = Path(str(row["folder"]))
-    available = frame_index(folder) if folder.is_dir() else {}
-    if not available:
-        raise MerbenchError(f"feature onset-apex-224: no frames in {folder} (sample "
-                            f"{row['sample_id']}); restore the folder or use jitter=0")
-    onset, apex = int(row["onset"]), int(row["apex"])
-    return [read_frame(available[nearest(available, special + offset)], row["sample_id"],
+def _jittered(clip: Clip, jitter: float, count: int) -> list[np.ndarray]:
+    """The onset's, then the apex's, jitter candidates from the sample's clip."""
+    available = clip.frames
+    if not available or clip.onset is None or clip.apex is None:
+        raise MerbenchError(f"feature onset-apex-224: no frames, onset or apex in "
+                            f"{clip.folder} (sample {clip.sample_id}); restore the folder or "
+                            "use jitter=0")
+    onset, apex = clip.onset, clip.apex
+    return [read_frame(available[nearest(dict(available), special + offset)], clip.sample_id,
                        "onset-apex-224")
             for special in (onset, apex)
             for offset in jitter_offsets(onset, apex, jitter, count)]

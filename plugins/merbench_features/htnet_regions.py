@@ -32,9 +32,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from merbench.dataset import Dataset
-from merbench.errors import MerbenchError
-from merbench.features import Extracted
+from merbench.api import Dataset, Extracted, MerbenchError
 from merbench_features.flow_uvos import flow_uvos_to_input
 from merbench_features.landmarks import landmarks_for
 

@@ -49,11 +49,14 @@ from typing import Any
 
 import numpy as np
 
-from merbench.cache import CACHE_ENV, FeatureCache
-from merbench.dataset import Dataset
-from merbench.errors import MerbenchError
-from merbench.features import Extracted
-from merbench.results.schema import installed_version
+from merbench.api import (
+    CACHE_ENV,
+    Dataset,
+    Extracted,
+    FeatureCache,
+    MerbenchError,
+    installed_version,
+)
 
 N_POINTS = 68
 PAD = 40

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from merbench import hookimpl
-from merbench.meta import FeatureMeta
-from merbench.registry import FeatureRegistry
+from merbench.api import FeatureMeta, FeatureRegistry, hookimpl
 
 FLOW_UVOS = FeatureMeta(
     name="flow-uvos",

@@ -48,9 +48,7 @@ from typing import Any
 
 import numpy as np
 
-from merbench.errors import MerbenchError
-from merbench.features import Sample
-from merbench.results.schema import installed_version
+from merbench.api import MerbenchError, Sample, installed_version
 from merbench_features.faces import (
     FaceTransform,
     OpenCVExtractor,

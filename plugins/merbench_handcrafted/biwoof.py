@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from merbench.errors import MerbenchError
+from merbench.api import MerbenchError
 from merbench_handcrafted.grid import block_index
 
 GRID = 5

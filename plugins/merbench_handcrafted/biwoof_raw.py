@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 from merbench_features.tvl1_uvos import FlowUVOS, optical_strain
 
-from merbench.features import Sample
+from merbench.api import Sample
 from merbench_handcrafted.biwoof import BINS, GRID, biwoof
 
 

@@ -31,9 +31,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from merbench.dataset import Dataset
-from merbench.errors import MerbenchError
-from merbench.features import Extracted
+from merbench.api import Dataset, Extracted, MerbenchError
 
 CENTRES = ("median", "none")
 

@@ -4,7 +4,7 @@ LBP-TOP and MDMO describe the whole clip, not an onset / apex pair, so they read
 the sample's clip folder. The span (part of every feature version that uses it):
 
 - the frames of the sample table's ``folder`` (frame numbers as the raw datasets read them:
-  the last number in the file name, :func:`merbench_datasets.rawframes.frame_index`) from
+  the last number in the file name, :func:`merbench.api.frame_index`) from
   ``onset`` to ``offset``; where the offset is not annotated, to the ``apex`` instead (the
   raw loaders already put the folder's last frame there for databases whose clips end at the
   offset, e.g. SMIC), so a clip without an offset is described up to its apex only;
@@ -22,27 +22,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 from merbench_features.faces import OpenCVExtractor, alignment_settings
 
-from merbench.dataset import Dataset
-from merbench.errors import MerbenchError
+from merbench.api import Dataset, MerbenchError
 
 FACES = ("align", "frame")
 COLUMNS = ("folder", "onset", "apex", "offset")
 RAW = "use a raw database (casme2, samm, smic, casme3, megc2019), whose samples name a clip"
-
-
-def known(value: object) -> int | None:
-    """A frame number from the sample table, or None where it is missing (None, NaN, NA)."""
-    try:
-        number = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-    return None if np.isnan(number) else int(number)
 
 
 def clip_span(onset: int, end: int, frames: Sequence[int]) -> list[int]:
@@ -105,19 +94,16 @@ class ClipFaces(OpenCVExtractor):
     def inputs(self, dataset: Dataset, index: int) -> dict[str, np.ndarray]:
         """``frames`` (K, H, W, 3) as read, ``positions`` (K,) their places in the span and
         ``span`` (length, first frame, last frame): all hashed into the cache key."""
-        from merbench_datasets.rawframes import frame_index
         from merbench_features.frames import needs_columns, read_frame
 
         needs_columns(dataset, self.name, COLUMNS, RAW)
-        row = dataset.samples.iloc[index]
-        sample = str(row["sample_id"])
-        folder = Path(str(row["folder"]))
-        onset, apex, offset = known(row["onset"]), known(row["apex"]), known(row["offset"])
-        end = offset if offset is not None else apex
+        clip = dataset.clip(index)
+        sample, folder, onset = clip.sample_id, clip.folder, clip.onset
+        end = clip.offset if clip.offset is not None else clip.apex
         if onset is None or end is None:
             raise MerbenchError(f"feature {self.name}: sample {sample} has no onset or no "
                                 "apex / offset frame number; correct the coding sheet")
-        available = frame_index(folder) if folder.is_dir() else {}
+        available = clip.frames
         span = clip_span(onset, end, list(available))
         if not span:
             raise MerbenchError(f"feature {self.name}: sample {sample} has no frame from "

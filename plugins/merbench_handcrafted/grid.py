@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from merbench.errors import MerbenchError
+from merbench.api import MerbenchError
 
 
 def block_index(height: int, width: int, grid: int) -> np.ndarray:

@@ -18,8 +18,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from merbench.dataset import Dataset
-from merbench.errors import MerbenchError
+from merbench.api import Dataset, MerbenchError
 
 SIZE = 112
 BLOCKS = 8

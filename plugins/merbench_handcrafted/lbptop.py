@@ -33,8 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from merbench.errors import MerbenchError
-from merbench.features import Sample
+from merbench.api import MerbenchError, Sample
 from merbench_handcrafted.clip import ClipFaces, check_options, grey_frames
 from merbench_handcrafted.grid import block_index
 from merbench_handcrafted.lbp import N_CODES, NEIGHBOURS, RADIUS, lbp_codes

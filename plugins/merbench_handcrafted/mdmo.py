@@ -38,8 +38,7 @@ from typing import Any
 
 import numpy as np
 
-from merbench.errors import MerbenchError
-from merbench.features import Sample
+from merbench.api import MerbenchError, Sample
 from merbench_handcrafted.biwoof import BINS, orientation_bin
 from merbench_handcrafted.clip import ClipFaces, check_options, grey_frames
 

@@ -9,9 +9,7 @@ faces only), not the published descriptors: see each description.
 
 from __future__ import annotations
 
-from merbench import hookimpl
-from merbench.meta import FeatureMeta, ModelMeta
-from merbench.registry import FeatureRegistry, ModelRegistry
+from merbench.api import FeatureMeta, FeatureRegistry, ModelMeta, ModelRegistry, hookimpl
 
 BIWOOF_CITATION = ("Liong et al., Less is more: micro-expression recognition from video using "
                    "apex frame, Signal Processing: Image Communication 62, 2018, "

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 
-from merbench.errors import MerbenchError
+from merbench.api import MerbenchError
 
 
 class SubjectSearchSVC(ClassifierMixin, BaseEstimator):

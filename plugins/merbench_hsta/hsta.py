@@ -67,8 +67,7 @@ from merbench_transformers.blocks import (
 )
 from torch import nn
 
-from merbench.errors import MerbenchError
-from merbench.registry import fixed_options
+from merbench.api import MerbenchError, fixed_options
 
 __all__ = ["HSTA", "ClipSampler", "build_hsta", "build_hsta_release"]
 

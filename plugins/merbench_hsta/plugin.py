@@ -3,9 +3,7 @@ when a run builds it)."""
 
 from __future__ import annotations
 
-from merbench import hookimpl
-from merbench.meta import ModelMeta, TrainRecipe
-from merbench.registry import ModelRegistry
+from merbench.api import ModelMeta, ModelRegistry, TrainRecipe, hookimpl
 
 # AdamW lr 6.25e-5 (5e-4 x 32/256), weight decay 0.05, cosine with 5 warm-up epochs,
 # 150 epochs, batch 32 (docs/models.md); layer-wise decay 0.9 and drop-path 0.2 are model

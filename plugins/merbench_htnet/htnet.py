@@ -50,7 +50,7 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
-from merbench.errors import MerbenchError
+from merbench.api import MerbenchError
 
 __all__ = ["PAPER_CONFIG", "HTNet"]
 

@@ -58,8 +58,7 @@ from merbench_transformers.augment import flip_rotate_crop, imagenet_normalise
 from merbench_transformers.blocks import Block, drop_path_rates, init_vit_weights, trunc_normal_
 from torch import nn
 
-from merbench.errors import MerbenchError
-from merbench.registry import fixed_options
+from merbench.api import MerbenchError, fixed_options
 
 __all__ = ["MMNet", "build_mmnet", "build_mmnet_release"]
 

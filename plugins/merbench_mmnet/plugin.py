@@ -3,9 +3,7 @@ when a run builds it)."""
 
 from __future__ import annotations
 
-from merbench import hookimpl
-from merbench.meta import ModelMeta, TrainRecipe
-from merbench.registry import ModelRegistry
+from merbench.api import ModelMeta, ModelRegistry, TrainRecipe, hookimpl
 
 # AdamW lr 8e-4, weight decay 0.6, x0.987 per epoch for the first 50 epochs, 74 epochs,
 # batch 32 (docs/models.md, from the authors' code); augmentation in MMNet.augment.

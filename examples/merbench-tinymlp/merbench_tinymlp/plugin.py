@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import merbench
-from merbench.meta import ModelMeta, TrainRecipe
-from merbench.registry import ModelRegistry
+from merbench.api import ModelMeta, ModelRegistry, TrainRecipe, hookimpl
 
 TINY_MLP = ModelMeta(
     name="tiny-mlp",
@@ -17,7 +15,7 @@ TINY_MLP = ModelMeta(
 )
 
 
-@merbench.hookimpl
+@hookimpl
 def merbench_register_models(registry: ModelRegistry) -> None:
     # A "module:function" string: torch is imported only when a run builds the model.
     registry.add(TINY_MLP, "merbench_tinymlp.model:build_tiny_mlp")

@@ -1,0 +1,160 @@
+"""Everything a merbench plugin author uses, in one module.
+
+A plugin imports merbench only from here (the first-party plugins do, and a test checks it),
+as pytest plugins import from ``pytest``: the modules behind these names may move, these
+names stay. The contracts the core relies on but cannot see in a base class are stated as
+:class:`typing.Protocol` classes below; ``docs/writing-plugins.md`` shows each in use, and
+:mod:`merbench.testing` checks registered plugins against them.
+
+Importing this module is cheap: it loads neither torch nor any plugin.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+import numpy as np
+
+from merbench.cache import CACHE_ENV, FeatureCache
+from merbench.clips import CLIP_COLUMNS, Clip, frame_index, frame_number
+from merbench.dataset import Dataset, InMemoryDataset
+from merbench.errors import MerbenchError, PluginError
+from merbench.features import Extracted, Sample, SampleExtractor
+from merbench.hookimpl import hookimpl
+from merbench.meta import DatasetMeta, FeatureMeta, ModelMeta, ProtocolMeta, TrainRecipe
+from merbench.protocols import Fold
+from merbench.protocols.loso import LeaveOneSubjectOut
+from merbench.registry import (
+    DatasetRegistry,
+    FeatureRegistry,
+    ModelRegistry,
+    ProtocolRegistry,
+    fixed_options,
+)
+from merbench.results.schema import installed_version
+from merbench.runinfo import FoldOutcome, RunInfo
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import torch
+
+__all__ = [
+    "CACHE_ENV",
+    "CLIP_COLUMNS",
+    "Augments",
+    "Clip",
+    "Dataset",
+    "DatasetMeta",
+    "DatasetRegistry",
+    "Estimator",
+    "EvaluationProtocol",
+    "Extracted",
+    "FeatureCache",
+    "FeatureMeta",
+    "FeatureRegistry",
+    "Fold",
+    "FoldOutcome",
+    "GroupedEstimator",
+    "HasParamGroups",
+    "InMemoryDataset",
+    "LeaveOneSubjectOut",
+    "MerbenchError",
+    "ModelMeta",
+    "ModelRegistry",
+    "PluginError",
+    "ProtocolMeta",
+    "ProtocolRegistry",
+    "ReportsFit",
+    "RunInfo",
+    "Sample",
+    "SampleExtractor",
+    "Source",
+    "TrainRecipe",
+    "WholeDatasetFeature",
+    "fixed_options",
+    "frame_index",
+    "frame_number",
+    "hookimpl",
+    "installed_version",
+]
+
+
+@runtime_checkable
+class HasParamGroups(Protocol):
+    """A torch model that gives its optimiser parameter groups (per-layer rates, no weight
+    decay on norms and biases). ``lr`` and ``weight_decay`` are the run's; every trainable
+    parameter must be in exactly one group, and the schedule scales every group's rate by
+    the same factor each epoch. Such a model trains one fold at a time."""
+
+    def param_groups(self, lr: float, weight_decay: float) -> list[dict[str, Any]]: ...
+
+
+@runtime_checkable
+class Augments(Protocol):
+    """A torch model that augments every training batch (float32, on the device, in train
+    mode) before the forward pass, never test data. ``generator`` is a CPU generator seeded
+    from the fold's seed and used only for augmentation. Such a model trains one fold at a
+    time."""
+
+    def augment(self, batch: torch.Tensor, generator: torch.Generator) -> torch.Tensor: ...
+
+
+@runtime_checkable
+class Estimator(Protocol):
+    """A scikit-learn style model (``ModelMeta(kind="sklearn")``): fitted once per fold on
+    the training rows' feature values (flattened to 2-D) and labels, then asked for the
+    test rows' labels."""
+
+    def fit(self, x: np.ndarray, y: np.ndarray) -> Any: ...
+
+    def predict(self, x: np.ndarray) -> np.ndarray: ...
+
+
+@runtime_checkable
+class GroupedEstimator(Protocol):
+    """An estimator whose ``fit`` takes ``groups``: each training row's ``database/subject``,
+    so that an inner search (e.g. ``GroupKFold``) never splits a subject."""
+
+    def fit(self, x: np.ndarray, y: np.ndarray, groups: np.ndarray) -> Any: ...
+
+    def predict(self, x: np.ndarray) -> np.ndarray: ...
+
+
+@runtime_checkable
+class ReportsFit(Protocol):
+    """An estimator that says what its fit chose (e.g. the C an inner search picked): a
+    JSON-serialisable dict, recorded per fold in ``results.json`` (``folds[i].fit_report``)."""
+
+    fit_report_: dict[str, Any]
+
+
+@runtime_checkable
+class EvaluationProtocol(Protocol):
+    """What a protocol factory returns: folds over a dataset's sample table, each with a key
+    (e.g. ``(database, subject)``), its training rows and its test rows (row positions)."""
+
+    def folds(self, samples: pd.DataFrame) -> Iterable[Fold]: ...
+
+
+@runtime_checkable
+class WholeDatasetFeature(Protocol):
+    """A feature computed for the whole dataset at once (not cached per sample): the factory
+    returns a callable that takes the dataset and returns one row per sample, as an array or
+    an :class:`Extracted` with a report. Per-sample features subclass
+    :class:`SampleExtractor` instead (cached and parallel)."""
+
+    def __call__(self, dataset: Dataset) -> np.ndarray | Extracted: ...
+
+
+@runtime_checkable
+class Source(Protocol):
+    """How a feature reads a dataset: the named per-sample sources its metadata declares
+    (``DatasetMeta.provides``, e.g. ``flow_uvos``, ``apex_face``, ``onset_frame``)."""
+
+    samples: pd.DataFrame
+    classes: Sequence[str]
+
+    def read(self, source: str, index: int) -> np.ndarray: ...
+
+    def read_all(self, source: str) -> np.ndarray: ...
