@@ -1,0 +1,63 @@
+"""Every Python snippet of docs/writing-plugins.md runs: each plugin module in it is loaded as
+a plugin, and what it registers passes merbench's contract checks (merbench.testing)."""
+
+from __future__ import annotations
+
+import re
+import sys
+import types
+from pathlib import Path
+
+import pytest
+
+from merbench.plugins import load_plugins
+from merbench.testing import contract_cases
+
+GUIDE = Path(__file__).resolve().parents[1] / "docs" / "writing-plugins.md"
+BLOCKS = re.findall(r"```python\n(.*?)```", GUIDE.read_text(), flags=re.S)
+# the package of sections 2-3 (its model module is the fourth snippet), as an installed
+# plugin's package would be importable
+MODEL_MODULE = "merbench_mymodel.model"
+
+
+def _module(name: str, source: str) -> types.ModuleType:
+    module = types.ModuleType(name)
+    exec(compile("from __future__ import annotations\n" + source, f"<{GUIDE.name}: {name}>",
+                 "exec"), module.__dict__)
+    return module
+
+
+@pytest.fixture
+def packages(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The guide's model modules importable by the names its plugins register them under."""
+    mymodel = [b for b in BLOCKS if "def build_mynet" in b]
+    assert len(mymodel) == 1
+    monkeypatch.setitem(sys.modules, "merbench_mymodel", types.ModuleType("merbench_mymodel"))
+    monkeypatch.setitem(sys.modules, MODEL_MODULE, _module(MODEL_MODULE, mymodel[0]))
+    monkeypatch.syspath_prepend(str(GUIDE.parents[1] / "examples" / "merbench-tinymlp"))
+
+
+PLUGIN_BLOCKS = [(i, b) for i, b in enumerate(BLOCKS) if "@hookimpl" in b]
+
+
+def test_the_guide_has_its_snippets() -> None:
+    assert len(PLUGIN_BLOCKS) >= 7 and all("from merbench.api import" in b
+                                           for _, b in PLUGIN_BLOCKS)
+
+
+@pytest.mark.parametrize(("index", "source"), PLUGIN_BLOCKS, ids=lambda v: str(v)[:12])
+def test_each_plugin_snippet_loads_and_passes_the_contract_checks(
+        packages: None, index: int, source: str) -> None:
+    name = f"guide-{index}"
+    # the example package may be installed too; the guide's copy of it is the one checked
+    plugins = load_plugins(block=["tinymlp"], extra=[(name, _module(name, source))])
+    assert not plugins.failures, plugins.failures[0].failure_line()
+    registers = re.search(r"def merbench_register_", source)
+    cases = contract_cases(plugins, plugin=name) if registers else []
+    for case in cases:
+        case.check()
+
+
+def test_the_remaining_snippets_compile() -> None:
+    for source in BLOCKS:
+        compile("from __future__ import annotations\n" + source, GUIDE.name, "exec")
