@@ -10,19 +10,19 @@ flow components: u = channel 2 (``U_CHANNEL``) and v = channel 1 (``V_CHANNEL``)
 (channel 0, ``STRAIN_CHANNEL``) is never read. The indices are the ``u_channel`` and
 ``v_channel`` options, for a feature that stacks them differently.
 
-Network (docs/models.md): two streams with the same layout and their own weights, one on u
-and one on v, each 1x28x28 -> conv 5x5, 6 filters, pad 2 -> max-pool 2 -> conv 5x5,
-16 filters, pad 2 -> max-pool 2 -> 16x7x7. Each stream is flattened channel by channel and
-the two are concatenated, u first (1568 features) -> FC 1024, ReLU, dropout 0.5 -> FC 1024,
-ReLU, dropout 0.5 -> FC classes.
+Network (docs/models.md#off-apexnet): two streams with the same layout and their own
+weights, one on u and one on v, each 1x28x28 -> conv 5x5, 6 filters, pad 2 -> max-pool 2
+-> conv 5x5, 16 filters, pad 2 -> max-pool 2 -> 16x7x7. Each stream is flattened channel
+by channel and the two are concatenated, u first (1568 features) -> FC 1024, ReLU,
+dropout 0.5 -> FC 1024, ReLU, dropout 0.5 -> FC classes.
 
 Size: 2 x (156 + 2,416) conv parameters + 1,606,656 + 1,049,600 (the two FC 1024 layers)
 + 1025 x classes (the output layer) = 2,661,400 + 1025 x classes, i.e. 2,664,475 for three
-classes (models.md: "about 2.7M"; Off-TANet's authors list OFF-ApexNet at 2.66M).
+classes (reported as about 2.7M; Off-TANet's authors list OFF-ApexNet at 2.66M).
 
 Unconfirmed details and the choices made here (each one an option of ``build_offapexnet``):
 
-- ``conv_activation="relu"``: a ReLU after each convolution (models.md, marked [?]); before
+- ``conv_activation="relu"``: a ReLU after each convolution (unconfirmed); before
   or after the max-pool gives the same result, since ReLU and max-pool commute. The public
   PyTorch port of Off-TANet (PRICAI 2021, ECNU-Cross-Innovation-Lab/PRICAI2021-Off-TANet,
   ``models/off_apexnet.py``) has no activation on its convolutions: ``"none"`` gives that.
@@ -40,10 +40,10 @@ Unconfirmed details and the choices made here (each one an option of ``build_off
   motion to a different grey level in every image; no scale undoes that.
 - Weights start from PyTorch's default initialisation (the original TensorFlow
   initialisation is not known).
-- ``hidden=1024`` and ``dropout=0.5`` are as models.md states.
+- ``hidden=1024`` and ``dropout=0.5`` are as reported for OFF-ApexNet.
 
 Training recipe (declared in the plugin's ``TrainRecipe``): cross-entropy, Adam lr 1e-4
-(models.md [?]), batch 64, 3000 epochs, no learning-rate schedule. The epochs, batch size
+(unconfirmed), batch 64, 3000 epochs, no learning-rate schedule. The epochs, batch size
 and lr are those of the OFF-ApexNet configuration in the Off-TANet authors' public training
 script (``train_arg.py``: ``n_epochs = 3000``, ``lr 1e-4``, ``batch_size = 64``, a StepLR
 that never steps); they are not confirmed from the OFF-ApexNet paper's text.

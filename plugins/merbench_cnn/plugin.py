@@ -14,8 +14,9 @@ STSTNET = ModelMeta(
     recipe=TrainRecipe(epochs=800, batch_size=256, lr=5e-5, optimizer="adam"),
 )
 
-# Recipe: Adam lr 1e-4 (models.md [?]); 3000 epochs and batch 64 from the OFF-ApexNet settings in
-# the Off-TANet authors' public training script, not confirmed by the paper (see offapexnet.py).
+# Recipe: Adam lr 1e-4 (unconfirmed; docs/models.md#off-apexnet); 3000 epochs and batch 64 from
+# the OFF-ApexNet settings in the Off-TANet authors' public training script, not confirmed by the
+# paper (see offapexnet.py).
 OFFAPEXNET = ModelMeta(
     name="offapexnet",
     version=1,

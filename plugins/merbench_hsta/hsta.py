@@ -2,7 +2,8 @@
 
 Paper: H. Hao, S. Wang, H. Ben, Y. Hao, Y. Wang, W. Wang, "Hierarchical space-time
 attention for micro-expression recognition", https://arxiv.org/abs/2405.03202; the
-authors' public code is incomplete, so the specification is docs/models.md.
+authors' public code is incomplete, so merbench's specification is this one
+(docs/models.md#mmnet-and-hsta).
 
 Input (``hsta``, feature ``hsta-clip``): (B, 2 + K, 3, 224, 224) RGB 0..255: onset, apex,
 then K candidate frames of [onset, min(offset, onset + 50)] in order. :class:`ClipSampler`

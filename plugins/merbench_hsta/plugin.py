@@ -6,8 +6,8 @@ from __future__ import annotations
 from merbench.api import ModelMeta, ModelRegistry, TrainRecipe, hookimpl
 
 # AdamW lr 6.25e-5 (5e-4 x 32/256), weight decay 0.05, cosine with 5 warm-up epochs,
-# 150 epochs, batch 32 (docs/models.md); layer-wise decay 0.9 and drop-path 0.2 are model
-# options (HSTA.param_groups, HSTA(drop_path=...)).
+# 150 epochs, batch 32 (docs/models.md#mmnet-and-hsta); layer-wise decay 0.9 and
+# drop-path 0.2 are model options (HSTA.param_groups, HSTA(drop_path=...)).
 RECIPE = TrainRecipe(epochs=150, batch_size=32, lr=6.25e-5, optimizer="adamw",
                      weight_decay=0.05, schedule="cosine", warmup_epochs=5)
 

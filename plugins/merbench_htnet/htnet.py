@@ -9,9 +9,9 @@ Input: the ``htnet-regions`` feature, (N, 3, 28, 28) float32 with raw 0..255 val
 14x14 facial-region crops of the 28x28 flow image, tiled [left eye | right eye] over
 [left mouth corner | right mouth corner]. The network itself is region-agnostic.
 
-Network (docs/models.md, read in the authors' code). The module tree and every parameter
-name are those of the authors' implementation, so their checkpoints load with
-``strict=True`` (the paper configuration's 171 tensors, 139,582,982 numbers):
+Network (read in the authors' code; docs/models.md#htnet-the-reference-model). The module
+tree and every parameter name are those of the authors' implementation, so their
+checkpoints load with ``strict=True`` (the paper configuration's 171 tensors, 139,582,982 numbers):
 
 - ``to_patch_embedding``: cut the image into ``patch_size`` x ``patch_size`` patches, lay each
   patch out as (row in patch, column in patch, channel) -- 7 * 7 * 3 = 147 values for the

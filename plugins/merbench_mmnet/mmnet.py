@@ -16,7 +16,7 @@ the feature's onset / apex jitter candidates after the pair, used in training on
   goes to the PC branch in place of the onset. Not the published model: its numbers are
   the variant's own.
 
-Network (docs/models.md, from the authors' code):
+Network (from the authors' code; docs/models.md#mmnet-and-hsta):
 
 - Main branch: conv 3x3 stride 2, 3 -> 180, BN, ReLU; conv 3x3, 180 -> 128, BN, ReLU
   (112x112); four continuous-attention (CA) blocks 128 -> 128 (stride 1), 128 -> 128 (2),

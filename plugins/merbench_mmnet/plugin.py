@@ -6,7 +6,7 @@ from __future__ import annotations
 from merbench.api import ModelMeta, ModelRegistry, TrainRecipe, hookimpl
 
 # AdamW lr 8e-4, weight decay 0.6, x0.987 per epoch for the first 50 epochs, 74 epochs,
-# batch 32 (docs/models.md, from the authors' code); augmentation in MMNet.augment.
+# batch 32 (from the authors' code; docs/models.md#mmnet-and-hsta); augmentation in MMNet.augment.
 RECIPE = TrainRecipe(epochs=74, batch_size=32, lr=8e-4, optimizer="adamw", weight_decay=0.6,
                      schedule="exponential", gamma=0.987, decay_epochs=50)
 

@@ -1,0 +1,68 @@
+"""The docs hold together: every relative link in README.md and docs/ reaches a file (and a
+heading, for an anchor), every docs/ page a docstring cites exists with its heading, and
+docs/models.md lists every registered model and feature."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from merbench.plugins import default_plugins
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+LINK = re.compile(r"\]\(([^)\s]+)\)")
+CITED = re.compile(r"docs/([\w-]+\.md)(#[\w-]+)?")
+
+
+def _anchors(page: Path) -> set[str]:
+    """GitHub's heading anchors: lower case, punctuation dropped, spaces to hyphens."""
+    found = set()
+    for heading in re.findall(r"^#+ (.+)$", page.read_text(), flags=re.M):
+        slug = re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+        found.add(slug)
+    return found
+
+
+def _check(source: Path, target: str) -> str | None:
+    path, _, anchor = target.partition("#")
+    page = (source.parent / path).resolve() if path else source
+    if not page.exists():
+        return f"{source.name}: link to {target} reaches no file"
+    if anchor and page.suffix == ".md" and anchor not in _anchors(page):
+        return f"{source.name}: link to {target} reaches no heading of {page.name}"
+    return None
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
+def test_every_relative_link_resolves(page: Path) -> None:
+    targets = [t for t in LINK.findall(page.read_text())
+               if not re.match(r"[a-z]+:", t)]
+    problems = [p for t in targets if (p := _check(page, t))]
+    assert not problems, problems
+
+
+def test_code_cites_only_docs_that_exist() -> None:
+    problems = []
+    for path in [*ROOT.glob("merbench/**/*.py"), *ROOT.glob("plugins/**/*.py")]:
+        for name, anchor in CITED.findall(path.read_text()):
+            problem = _check(ROOT / "docs" / "index.md", f"{name}{anchor}")
+            if problem:
+                problems.append(f"{path.relative_to(ROOT)}: {problem}")
+    assert not problems, problems
+
+
+def test_models_page_lists_every_model_and_feature() -> None:
+    text = (ROOT / "docs" / "models.md").read_text()
+    registries = default_plugins().registries
+    missing = [e.meta.name for r in (registries.models, registries.features) for e in r
+               if f"| `{e.meta.name}` |" not in text]
+    assert not missing, f"docs/models.md lacks {missing}"
+
+
+def test_the_check_sees_a_broken_link(tmp_path: Path) -> None:
+    page = tmp_path / "a.md"
+    page.write_text("# Title\n")
+    assert _check(page, "b.md") and _check(page, "#nope") and not _check(page, "#title")
