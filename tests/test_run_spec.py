@@ -41,11 +41,13 @@ def test_options_given_on_the_command_line_reach_the_spec(tmp_path: Path) -> Non
 
 
 def test_resume_takes_only_where_and_how_fast_and_keeps_the_rest(tmp_path: Path, cli) -> None:
-    assert set(resumable()) == {"fused_optimizer", "out", "device", "parallel_folds",
+    assert set(resumable()) == {"fused_optimizer", "device", "parallel_folds",
                                 "checkpoint_every", "workers", "data_root", "features"}
     code, _, err = cli("run", "--resume", tmp_path, "--epochs", "3", "--seed", "1")
-    assert (code == 2 and "leave out --seed, --epochs" in err) or "leave out --epochs, --seed" \
-        in err
+    assert code == 2 and f"--resume takes every option from {tmp_path}/run.json; leave " \
+        "out --seed, --epochs" in err
+    code, _, err = cli("run", "--resume", tmp_path, "--out", tmp_path / "other")
+    assert code == 2 and "leave out --out" in err
     recorded = RunSpec(model="ststnet", dataset="synthetic", epochs=3, workers=2,
                        device="cpu", parallel_folds=2)
     (tmp_path / "run.json").write_text(

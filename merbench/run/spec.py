@@ -131,7 +131,8 @@ class RunSpec:
                                             flags=("--protocol-opt",), metavar="KEY=VALUE",
                                             default_text="none")
     out: Path | None = _opt(None, "run directory", identity=False, flags=("--out", "-o"),
-                            default_text="runs/MODEL-DATASET-PROTOCOL-seedN-HASH")
+                            default_text="runs/MODEL-DATASET-PROTOCOL-seedN-HASH",
+                            resume=False)  # --resume DIR names it
     device: str = _opt("auto", "auto (CUDA when present, else CPU), cpu, cuda, cuda:N or mps",
                        identity=False)
     parallel_folds: int | None = _opt(
