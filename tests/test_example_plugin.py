@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import site
 import subprocess
 import sys
 from pathlib import Path
@@ -12,17 +13,34 @@ WIDE = {**os.environ, "COLUMNS": "200"}  # rich tables without wrapped cells
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "merbench-tinymlp"
 
 
-def test_example_plugin_installs_lists_and_runs(tmp_path: Path) -> None:
-    # A virtual environment layered on the test environment (which has merbench), so the
-    # install is real and leaves the test environment itself untouched. Without its own pip
-    # the venv uses the test environment's pip and setuptools (no network needed).
-    venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", "--without-pip",
-                    str(venv)],
-                   check=True)
+def _venv_over_this_environment(venv: Path) -> str:
+    """A virtual environment that sees this test environment's packages, and returns its python.
+
+    The install must be real yet leave the test environment untouched, so the plugin goes into
+    a fresh venv. ``python -m venv --system-site-packages`` run from inside a virtualenv layers
+    the new one on the *base* interpreter, whose packages (an old setuptools without
+    ``bdist_wheel``, no merbench) are not the ones under test. So the new venv gets no packages
+    of its own and a ``.pth`` file that adds this environment's site directories with
+    ``site.addsitedir``, which also runs their ``.pth`` files (merbench's editable install is
+    one). pip and setuptools then come from this environment, so no network is needed.
+    """
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
     python = str(venv / "bin" / "python")
-    subprocess.run([python, "-m", "pip", "install", "-q", "--no-deps", "--no-index",
-                    "--no-build-isolation", str(EXAMPLE)], check=True, capture_output=True)
+    where = "import sysconfig; print(sysconfig.get_path('purelib'))"
+    purelib = subprocess.run([python, "-c", where], check=True, capture_output=True,
+                             text=True).stdout.strip()
+    ours = [p for p in site.getsitepackages() if Path(p).is_dir()]
+    lines = "; ".join(f"site.addsitedir({p!r})" for p in ours)
+    (Path(purelib) / "merbench_test_environment.pth").write_text(f"import site; {lines}\n")
+    return python
+
+
+def test_example_plugin_installs_lists_and_runs(tmp_path: Path) -> None:
+    python = _venv_over_this_environment(tmp_path / "venv")
+    installed = subprocess.run([python, "-m", "pip", "install", "-q", "--no-deps", "--no-index",
+                                "--no-build-isolation", str(EXAMPLE)],
+                               capture_output=True, text=True)
+    assert installed.returncode == 0, installed.stdout + installed.stderr
 
     listed = subprocess.run([python, "-m", "merbench", "list", "models"], check=True,
                             capture_output=True, text=True, env=WIDE)
