@@ -296,8 +296,8 @@ def test_ctrl_c_says_the_fold_in_progress_is_saved(tmp_path: Path) -> None:
                                   "--checkpoint-every", "0.0001"], "partial/fold-000.pt")
     assert code == 130
     assert err == [
-        f"merbench: interrupted — finished folds are saved in {out}, with the fold in progress "
-        "as of its last saved state; run the same command again to resume"]
+        f"merbench: interrupted — no fold had finished yet in {out}; the fold in progress is "
+        "kept as of its last saved state; run the same command again to resume"]
 
 
 def test_no_state_is_saved_with_zero_minutes(tmp_path: Path) -> None:

@@ -255,9 +255,23 @@ def test_ctrl_c_says_where_the_folds_are(tmp_path: Path) -> None:
     out = tmp_path / "r"
     code, err = ctrl_c_once(out, ["--dataset-opt", "subjects=30", "--epochs", "400"],
                             "folds/fold-000.npz")
+    assert code == 130 and len(err) == 1
+    finished = len(list((out / "folds").glob("fold-*.npz")))
+    assert err == [f"merbench: interrupted — {finished} of 30 folds are finished and kept in "
+                   f"{out}; run the same command again to resume"]
+
+
+def test_ctrl_c_before_any_fold_finished_says_nothing_is_kept(tmp_path: Path) -> None:
+    out = tmp_path / "r"
+    code, err = ctrl_c_once(out, ["--dataset-opt", "subjects=30", "--epochs", "400",
+                                  "--checkpoint-every", "0"], "run.json")
     assert code == 130
-    assert err == [f"merbench: interrupted — finished folds are saved in {out}; run the same "
-                   "command again to resume"]
+    assert not list((out / "folds").glob("*.npz"))
+    assert err in (
+        [f"merbench: interrupted — no fold had finished yet in {out}, and no fold had saved "
+         "its state; a new run starts from the beginning"],
+        ["merbench: interrupted — it stopped before training began; nothing was trained, so "
+         "nothing is kept"])
 
 
 def test_an_option_set_to_its_default_is_the_run_without_it(tmp_path: Path) -> None:

@@ -57,16 +57,38 @@ def _command_run(args: argparse.Namespace) -> int:
         result = run(spec, plugins=plugins)
     except KeyboardInterrupt:
         reporter.stop()
-        where = reporter.run_dir or "the run directory"
-        saved = ", with the fold in progress as of its last saved state" \
-            if _has_saved_state(reporter.run_dir) else ""
-        print(f"merbench: interrupted — finished folds are saved in {where}{saved}; run the "
-              "same command again to resume", file=sys.stderr)
+        kept = _what_is_kept(reporter.run_dir or spec.out)
+        print(f"merbench: interrupted — {kept}", file=sys.stderr)
         return EXIT_INTERRUPTED
     finally:
         reporter.stop()
+    if result.reported:
+        print(f"merbench: {result.run_dir} finished before (results written "
+              f"{result.results['created']}); reporting them as they are, nothing trained "
+              "or rewritten", file=sys.stderr)
     print_results(result.results, result.run_dir)
     return 0
+
+
+def _what_is_kept(run_dir: Path | None) -> str:
+    """What an interrupted run leaves to go on from, as it is on disk: finished folds, the
+    saved state of a fold in progress, or nothing."""
+    from merbench.results.status import run_status
+
+    if run_dir is None or not (run_dir / "run.json").is_file():
+        return "it stopped before training began; nothing was trained, so nothing is kept"
+    try:
+        status = run_status(run_dir)
+    except MerbenchError:
+        return f"see {run_dir}"
+    total = f" of {status.n_folds}" if status.n_folds is not None else ""
+    folds = (f"{status.finished}{total} folds are finished and kept in {run_dir}"
+             if status.finished else f"no fold had finished yet in {run_dir}")
+    saved = ("; the fold in progress is kept as of its last saved state"
+             if _has_saved_state(run_dir) else "")
+    if not status.finished and not saved:
+        return f"{folds}, and no fold had saved its state; a new run starts from the beginning"
+    return f"{folds}{saved}; run the same command again to resume"
 
 
 def _has_saved_state(run_dir: Path | None) -> bool:

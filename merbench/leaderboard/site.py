@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from merbench.atomic import TEMP_SUFFIX, current_umask, remove_leftovers, temp_prefix
 from merbench.errors import MerbenchError
 from merbench.leaderboard.benchmarks import METRIC_LABELS, Benchmark, load_benchmarks
 from merbench.leaderboard.collect import (
@@ -332,10 +333,13 @@ def build_site(results: list[Path], out: Path, benchmarks_dir: Path) -> BuildRep
         why = f"{exc.filename} is a file" if isinstance(exc, FileExistsError) else exc.strerror
         raise MerbenchError(f"--out {out} cannot be created ({why}); choose a folder you can "
                             "write to") from None
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    remove_leftovers(out.parent)  # staging folders of builds that were killed
+    staging = Path(tempfile.mkdtemp(prefix=temp_prefix(out), suffix=TEMP_SUFFIX,
+                                    dir=out.parent))
     try:
         render_site(collection, benchmarks, staging)
-        os.chmod(staging, 0o755)  # mkdtemp makes it private; a site is for reading
+        # mkdtemp makes it private; a site is for reading, as the umask allows
+        os.chmod(staging, 0o777 & ~current_umask())
         if out.exists():
             old = out.with_name(f".{out.name}.old")
             shutil.rmtree(old, ignore_errors=True)

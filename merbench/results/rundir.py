@@ -13,7 +13,8 @@ Layout::
 Fold files and saved states are written atomically (a temporary file, then a rename), so an
 interrupted run loses at most the epochs since the fold in progress last saved its state
 (every ``--checkpoint-every`` minutes), and a resumed run never retrains a finished fold. One
-process at a time works in a directory (:meth:`RunDirectory.held`).
+process at a time works in a directory (:meth:`RunDirectory.held`), so the one that holds it
+removes the temporary files killed processes left (:meth:`RunDirectory.remove_leftovers`).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import contextlib
 import io
 import json
 import os
+import re
 import time
 import typing
 from collections.abc import Iterator, Sequence
@@ -30,7 +32,12 @@ from typing import Any
 
 import numpy as np
 
-from merbench.atomic import atomic_write_bytes, atomic_write_json
+from merbench.atomic import (
+    atomic_write_bytes,
+    atomic_write_json,
+    is_temporary,
+    remove_leftovers,
+)
 from merbench.errors import MerbenchError
 from merbench.results.codec import LayoutError, from_json, to_json
 from merbench.results.migrations import migrate
@@ -41,6 +48,11 @@ RUN_FILE = "run.json"
 FOLDS_DIR = "folds"
 PARTIAL_DIR = "partial"
 LOCK_ATTEMPTS, LOCK_WAIT_S = 10, 0.1  # a second in all before a held directory is refused
+# Temporaries of the files a run directory holds as merbench named them before they ended in
+# .merbench-tmp (mkstemp's eight random characters), left in run folders by killed writes.
+_UNMARKED_TEMPORARY = re.compile(
+    r"^\.(run\.json|results\.json|predictions\.csv|seeds\.json|fold-\d+\.npz|"
+    r"folds?-[\d-]+\.pt)\.[a-z0-9_]{8}$")
 
 
 class _NotSet:
@@ -125,9 +137,44 @@ class RunDirectory:
                     time.sleep(LOCK_WAIT_S)
                 except OSError:  # the file system has no locks: run as before there were any
                     break
+            self.remove_leftovers()
             yield
         finally:
             os.close(fd)  # releases the lock
+
+    def remove_leftovers(self) -> list[Path]:
+        """Remove the temporary files that killed merbench processes left here (a fold, the
+        results, a saved state's copy of 1.7 GB for HTNet). Call it only while holding the
+        directory: then no other process is writing one."""
+        removed = []
+        for folder in (self.path, self.folds_dir, self.partial_dir):
+            removed += remove_leftovers(folder, all_writers=True)
+            if folder.is_dir():
+                for path in folder.iterdir():
+                    if _UNMARKED_TEMPORARY.match(path.name) and path.is_file():
+                        with contextlib.suppress(OSError):
+                            path.unlink()
+                            removed.append(path)
+        return removed
+
+    def tidy(self) -> list[Path]:
+        """Remove leftover temporaries unless a merbench process is working here now (it
+        may be writing one); for readers such as ``merbench status``."""
+        try:
+            import fcntl
+        except ImportError:  # not POSIX: no way to tell, so leave them
+            return []
+        if not self.path.is_dir():
+            return []
+        fd = os.open(self.path, os.O_RDONLY)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:  # held by a running process, or no locks here
+            return []
+        else:
+            return self.remove_leftovers()
+        finally:
+            os.close(fd)
 
     def read_run_file(self) -> dict[str, Any]:
         """``run.json`` in the current layout (:class:`RunRecord`), as its JSON object."""
@@ -161,7 +208,7 @@ class RunDirectory:
             raise MerbenchError(f"--out {self.path} is a file; choose a directory")
         fresh = to_json(RunRecord(schema_version=SCHEMA_VERSION, identity=identity,
                                   config=config, n_folds=n_folds))
-        if self.path.is_dir() and any(self.path.iterdir()):
+        if self.path.is_dir() and any(not is_temporary(p) for p in self.path.iterdir()):
             if not (self.path / RUN_FILE).exists():
                 raise MerbenchError(
                     f"--out {self.path} is not empty and holds no merbench run; "

@@ -55,6 +55,7 @@ def run_status(path: Path) -> RunStatus:
     """The progress of the run directory ``path``."""
     directory = RunDirectory(path)
     recorded = directory.read_run_file()
+    directory.tidy()  # temporaries of killed processes are neither progress nor kept
     identity = recorded.get("identity") or {}
     seconds, damaged, finished = [], 0, set()
     for fold_file in sorted((directory.path / FOLDS_DIR).glob("fold-*.npz")):

@@ -42,6 +42,7 @@ class RunResult:
     run_dir: Path
     results: dict[str, Any]  # results.json (merbench.results.model.Results as JSON)
     predictions: Any  # pandas.DataFrame
+    reported: bool = False  # finished before: read back from the run directory, not trained
 
     @property
     def metrics(self) -> dict[str, Any]:
@@ -62,7 +63,39 @@ def run(spec: RunSpec, plugins: Plugins | None = None) -> RunResult:
         except DifferentRun as refused:
             _explain_optimizer_step(data, run_dir, identity, refused.stored)
             raise
+        finished = _already_finished(data, run_dir)
+        if finished is not None:
+            return finished
         return _execute(data, identity, run_dir, started)
+
+
+def _already_finished(data: RunData, run_dir: RunDirectory) -> RunResult | None:
+    """The stored result of a run that finished before, reported as it was written.
+
+    Running the same command again must not rewrite a finished run: its ``created``, wall
+    time, engine and environment describe the process that trained it (the leaderboard shows
+    that wall time), not the one that looked again. A run whose results file is missing or
+    unreadable, or one of whose fold files is gone (deleted to train that fold again), is
+    not finished: its results are computed anew from the folds."""
+    import pandas as pd
+
+    from merbench.results.codec import to_json as as_json
+    from merbench.results.schema import read_results
+
+    results_file = run_dir.path / "results.json"
+    predictions_file = run_dir.path / "predictions.csv"
+    if not (results_file.is_file() and predictions_file.is_file()) or not all(
+            run_dir.fold_path(fold.index).is_file() for fold in data.folds):
+        return None
+    try:
+        results = as_json(read_results(results_file))
+        predictions = pd.read_csv(predictions_file)
+    except (MerbenchError, ValueError, OSError):
+        return None
+    if results["selection"]["policy"] != data.plan.spec.selection:
+        return None  # the same folds, reported under another selection policy
+    return RunResult(run_dir=run_dir.path, results=results, predictions=predictions,
+                     reported=True)
 
 
 def _explain_optimizer_step(data: RunData, run_dir: RunDirectory, identity: RunIdentity,
