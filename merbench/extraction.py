@@ -51,8 +51,10 @@ class _Done:
 
 
 def default_workers() -> int:
-    """One process per core the machine reports."""
-    return max(1, os.cpu_count() or 1)
+    """One process per core this process may use (its affinity and cgroup quota)."""
+    from merbench.threads import usable_cores
+
+    return usable_cores()
 
 
 def _one(job: _Job, index: int, sample_id: str) -> _Done:
@@ -76,9 +78,15 @@ def _one(job: _Job, index: int, sample_id: str) -> _Done:
 _JOB: _Job | None = None
 
 
-def _worker_init(job: _Job) -> None:
+def _worker_init(job: _Job, workers: int) -> None:
+    """Each worker takes its share of the cores for torch's and OpenCV's threads: with one
+    process per core, their default of a thread per core each would run workers x cores
+    threads on the machine (merbench.threads)."""
+    from merbench.threads import apply_threads, choose_threads
+
     global _JOB
     _JOB = job
+    apply_threads(choose_threads(None, processes=workers, busy=0).count)
     job.extractor.worker_setup()
 
 
@@ -103,7 +111,7 @@ def _context() -> Any:
 def _run_pool(job: _Job, tasks: list[tuple[int, str]], workers: int,
               on_done: Callable[[list[_Done]], None]) -> None:
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=_context(),
-                               initializer=_worker_init, initargs=(job,))
+                               initializer=_worker_init, initargs=(job, workers))
     try:
         pending = {pool.submit(_worker_run, chunk) for chunk in _chunks(tasks, CHUNK)}
         while pending:

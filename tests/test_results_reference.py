@@ -37,4 +37,4 @@ def test_every_record_and_field_is_documented_with_its_type() -> None:
 
 
 def test_the_reference_names_the_current_version() -> None:
-    assert "`schema_version` (2 now" in REFERENCE.read_text() and model.SCHEMA_VERSION == 2
+    assert f"`schema_version` ({model.SCHEMA_VERSION} now" in REFERENCE.read_text()

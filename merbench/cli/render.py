@@ -69,6 +69,10 @@ def print_results(results: dict[str, Any], run_dir: Path) -> None:
                           "these numbers are not those of --parallel-folds 1")
     elif engine.get("cause") in ("not-batchable", "dropout"):  # the model's own reason
         console.print(f"engine: one fold at a time — {engine['reason']}")
+    threads = engine.get("threads")
+    if threads and str(results.get("environment", {}).get("device", "")).startswith("cpu"):
+        count = threads["count"]
+        console.print(f"CPU threads: {count} ({threads['reason']}; --threads N to choose)")
     at_once = [fold.get("folds_at_once") for fold in results.get("folds", [])]
     alone, together = at_once.count(1), sum(1 for k in at_once if k and k > 1)
     if alone and together:

@@ -99,11 +99,34 @@ def fold_1_to_2(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+def results_2_to_3(data: dict[str, Any]) -> dict[str, Any]:
+    """``results.json`` version 2 -> 3: ``engine.threads`` and ``feature.values_sha256``
+    null (not recorded: runs before merbench chose its threads and digested the values)."""
+    if isinstance(data.get("engine"), dict):
+        data["engine"].setdefault("threads", None)
+    if isinstance(data.get("feature"), dict):
+        data["feature"].setdefault("values_sha256", None)
+    return data
+
+
+def run_2_to_3(data: dict[str, Any]) -> dict[str, Any]:
+    """``run.json`` version 2 -> 3: ``feature_values`` null (not recorded). The next process
+    in the directory records the values it finds, so a later change of the data is caught
+    from then on; what the run trained on before that is not known."""
+    data.setdefault("feature_values", None)
+    return data
+
+
+def _unchanged(data: dict[str, Any]) -> dict[str, Any]:
+    """A kind whose layout version 3 left as it was (the version covers every file)."""
+    return data
+
+
 MIGRATIONS: dict[str, dict[int, Migration]] = {
-    "results": {1: results_1_to_2},
-    "seeds": {1: seeds_1_to_2},
-    "run": {1: run_1_to_2},
-    "fold": {1: fold_1_to_2},
+    "results": {1: results_1_to_2, 2: results_2_to_3},
+    "seeds": {1: seeds_1_to_2, 2: _unchanged},
+    "run": {1: run_1_to_2, 2: run_2_to_3},
+    "fold": {1: fold_1_to_2, 2: _unchanged},
 }
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-SCHEMA_VERSION = 2  # the layout of every file below; older ones are migrated on reading
+SCHEMA_VERSION = 3  # the layout of every file below; older ones are migrated on reading
 
 
 @dataclass(frozen=True)
@@ -66,6 +66,7 @@ class FeatureRecord:
     options: dict[str, Any]  # those that decide the values (storage options left out)
     report: dict[str, Any] | None = None  # what the feature said about the data
     summary: str | None = None
+    values_sha256: str | None = None  # of every sample's values (None: not recorded)
 
 
 @dataclass(frozen=True)
@@ -150,6 +151,15 @@ EngineCause = Literal["restored", "evaluates-weights", "estimator", "asked", "cp
 
 
 @dataclass(frozen=True)
+class ThreadRecord:
+    """The CPU threads torch used (merbench.threads): how many, and why."""
+
+    count: int
+    cause: str  # asked, small-model, free-cores or usable-cores
+    reason: str
+
+
+@dataclass(frozen=True)
 class EngineRecord:
     """How the folds trained and why: ``cause`` for programs, ``reason`` for people."""
 
@@ -160,6 +170,7 @@ class EngineRecord:
     same_numbers_as_sequential: bool | None = None
     lowered_after_out_of_memory_from: int | None = None
     fused_optimizer: bool | None = None
+    threads: ThreadRecord | None = None  # None: not a torch run, or not recorded
 
 
 @dataclass(frozen=True)
@@ -255,6 +266,8 @@ class RunRecord:
     identity: dict[str, Any]
     config: dict[str, Any]  # the run spec's fields
     n_folds: int | None = None  # None: not recorded
+    # sample id -> digest of the values it trained on (merbench.run.values); None: not yet
+    feature_values: dict[str, str] | None = None
 
 
 @dataclass(frozen=True)

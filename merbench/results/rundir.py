@@ -226,6 +226,11 @@ class RunDirectory:
         self.path.mkdir(parents=True, exist_ok=True)
         atomic_write_json(self.path / RUN_FILE, fresh)
 
+    def record_feature_values(self, digests: dict[str, str]) -> None:
+        """Record in ``run.json`` the digest of each sample's values the run trains on."""
+        record = self.read_run_file()
+        atomic_write_json(self.path / RUN_FILE, {**record, "feature_values": digests})
+
     def is_held(self) -> bool | None:
         """Whether a merbench process is running in this directory now (it holds the lock
         of :meth:`held`); None where the file system has no locks."""

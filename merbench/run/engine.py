@@ -13,6 +13,7 @@ from dataclasses import replace
 from merbench.protocols import Fold
 from merbench.results.model import EngineCause, EngineRecord
 from merbench.run.data import RunData
+from merbench.threads import ThreadChoice, choose_threads
 
 
 def lowered(engine: EngineRecord, k: int) -> EngineRecord:
@@ -75,6 +76,21 @@ def _choose_training(data: RunData, pending: list[Fold], asked: int | None) -> E
                   cause="asked" if asked is not None else "memory",
                   reason=f"set by {'--parallel-folds' if asked is not None else 'free memory'}",
                   same_numbers_as_sequential=not dropout and plan.spec.precision == "fp32")
+
+
+def run_threads(data: RunData, pending: list[Fold]) -> ThreadChoice | None:
+    """The CPU threads torch trains or evaluates with (None: nothing of torch runs here)."""
+    plan = data.plan
+    if not plan.is_torch or not pending:
+        return None
+    n_parameters = None
+    if plan.spec.threads is None:
+        import torch
+
+        with torch.device("meta"):  # shapes only: no memory, no draw from the generator
+            model = data.build_model()
+        n_parameters = sum(int(p.numel()) for p in model.parameters())
+    return choose_threads(plan.spec.threads, n_parameters)
 
 
 def fold_groups(data: RunData, pending: list[Fold], k: int) -> list[list[Fold]]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -20,10 +20,10 @@ from merbench.errors import MerbenchError
 from merbench.plugins import Plugins, default_plugins
 from merbench.protocols import Fold
 from merbench.results.codec import to_json
-from merbench.results.model import EngineRecord
+from merbench.results.model import EngineRecord, ThreadRecord
 from merbench.results.rundir import DifferentRun, RunDirectory
 from merbench.run.data import RunData, load_data
-from merbench.run.engine import choose_engine, fold_groups, lowered
+from merbench.run.engine import choose_engine, fold_groups, lowered, run_threads
 from merbench.run.identity import RunIdentity, default_run_dir, run_identity
 from merbench.run.model_input import model_input
 from merbench.run.notify import Notifier
@@ -32,7 +32,9 @@ from merbench.run.saved_states import SavedStates
 from merbench.run.spec import RunSpec
 from merbench.run.summary import summarise
 from merbench.run.train import Trainer
+from merbench.run.values import check_feature_values, sample_digests, values_sha256
 from merbench.runinfo import FoldOutcome, RunInfo
+from merbench.threads import apply_threads
 
 
 @dataclass
@@ -132,6 +134,9 @@ def _execute(data: RunData, identity: RunIdentity, run_dir: RunDirectory,
                dataset=spec.dataset, done=done, total=total)
 
     features, feature_report = model_input(data, identity, extraction_progress)
+    digests = sample_digests(features, data.dataset.samples["sample_id"].astype(str).tolist())
+    check_feature_values(run_dir, digests)
+    feature_report = {**feature_report, "values_sha256": values_sha256(digests)}
     labels = data.dataset.samples["label"].to_numpy()
     from merbench.training.device import describe_device
 
@@ -147,9 +152,19 @@ def _execute(data: RunData, identity: RunIdentity, run_dir: RunDirectory,
         notify("merbench_fold_finished", run=info, fold=restored)
     pending = [fold for fold in data.folds if fold.index not in done]
     engine = choose_engine(data, pending)
+    threads = run_threads(data, pending)
+    previous = None
+    if threads is not None:
+        engine = replace(engine, threads=ThreadRecord(threads.count, threads.cause,
+                                                      threads.reason))
+        previous = apply_threads(threads.count)
     states = SavedStates(data, identity, run_dir)
     trainer = Trainer(data, features, labels, info, device_name, notify, states)
-    engine = _train_pending(trainer, run_dir, pending, engine, done)
+    try:
+        engine = _train_pending(trainer, run_dir, pending, engine, done)
+    finally:
+        if previous is not None:  # a Python caller's own setting, as it was
+            apply_threads(previous)
     outcomes = [done[fold.index] for fold in data.folds]
     record, predictions = summarise(data, identity, outcomes, device_name,
                                     time.perf_counter() - started, feature_report, engine)

@@ -145,6 +145,10 @@ class RunSpec:
     workers: int | None = _opt(None, "processes that extract a per-sample feature",
                                identity=False, metavar="N", default_text="one per core",
                                per_machine=True)
+    threads: int | None = _opt(
+        None, "CPU threads for the model's operations (merbench.threads: the cores this "
+              "process may use, fewer for small models and on a busy machine)", identity=False,
+        metavar="N", default_text="chosen per machine and model", per_machine=True)
     data_root: str | None = _opt(None, "where a dataset's files are", identity=False,
                                  metavar="PATH", default_text="$MERBENCH_DATA_DIR")
     features: str | None = _opt(
@@ -198,6 +202,7 @@ def check_values(spec: RunSpec) -> None:
 
     positive = {"epochs": spec.epochs, "batch_size": spec.batch_size,
                 "parallel_folds": spec.parallel_folds, "workers": spec.workers,
+                "threads": spec.threads,
                 "inner_val_subjects": spec.inner_val_subjects}
     for name, value in positive.items():
         if value is not None and value < 1:

@@ -1,0 +1,115 @@
+"""How many CPU threads a run's torch operations use, chosen for the machine it runs on.
+
+PyTorch starts one intra-op thread per core it sees, whatever else the machine is doing and
+whatever the model. Both cost dearly: the README's demo took 231 to 336 s with torch's
+default threads while other processes kept the cores busy, and 18 s with one thread
+(benchmarks/threads.py measures the rule below against torch's default). OpenMP threads that
+wait for a core spin, so every thread beyond the cores actually free slows all of them. The
+rule, in order:
+
+1. ``--threads N`` is taken as it is.
+2. The cores this process may use: its CPU affinity (``taskset``, a batch scheduler's
+   allocation) and its cgroup CPU quota (a container's ``--cpus``), whichever is fewer.
+3. Divided by the processes merbench starts side by side (extraction workers).
+4. A model under :data:`SMALL_MODEL_PARAMETERS` parameters gets one thread: its operations
+   are too small to split, and a second thread only adds synchronisation.
+5. Less the cores other processes keep busy (the one-minute load average, less this process
+   itself): a shared machine leaves fewer cores free than it has.
+
+The choice is recorded in the results' engine (``engine.threads``); it changes the run time,
+not the numbers.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+SMALL_MODEL_PARAMETERS = 100_000
+
+ThreadCause = Literal["asked", "small-model", "free-cores", "usable-cores"]
+
+
+@dataclass(frozen=True)
+class ThreadChoice:
+    """How many intra-op threads, why (``cause`` for programs, ``reason`` for people)."""
+
+    count: int
+    cause: ThreadCause
+    reason: str
+
+
+def _cgroup_quota(root: Path = Path("/sys/fs/cgroup")) -> float | None:
+    """CPUs the cgroup quota allows (cgroup v2 ``cpu.max``, else v1 ``cfs_quota_us``)."""
+    try:
+        quota, period = (root / "cpu.max").read_text().split()[:2]
+        return None if quota == "max" else int(quota) / int(period)
+    except (OSError, ValueError):
+        pass
+    try:
+        quota_us = int((root / "cpu" / "cpu.cfs_quota_us").read_text())
+        period_us = int((root / "cpu" / "cpu.cfs_period_us").read_text())
+        return None if quota_us <= 0 else quota_us / period_us
+    except (OSError, ValueError):
+        return None
+
+
+def usable_cores(cgroup_root: Path = Path("/sys/fs/cgroup")) -> int:
+    """Cores this process may run on: its affinity and its cgroup quota, whichever is less
+    (a fractional quota rounds up: 1.5 CPUs keep two threads busy part of the time)."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        cores = os.cpu_count() or 1
+    quota = _cgroup_quota(cgroup_root)
+    if quota is not None:
+        cores = min(cores, max(1, math.ceil(quota)))
+    return max(1, cores)
+
+
+def busy_cores() -> int:
+    """Cores other processes keep busy: the one-minute load average, less this process."""
+    try:
+        load = os.getloadavg()[0]
+    except (AttributeError, OSError):
+        return 0
+    return max(0, int(load + 0.5) - 1)
+
+
+def choose_threads(asked: int | None, n_parameters: int | None = None, *,
+                   processes: int = 1, usable: int | None = None,
+                   busy: int | None = None) -> ThreadChoice:
+    """The intra-op threads for one of ``processes`` processes training a model of
+    ``n_parameters`` (None: not a torch model, or not known)."""
+    if asked is not None:
+        return ThreadChoice(asked, "asked", f"--threads {asked}")
+    usable = usable_cores() if usable is None else usable
+    share = max(1, usable // max(1, processes))
+    of = f"{usable} usable cores" + (f" / {processes} processes" if processes > 1 else "")
+    if n_parameters is not None and n_parameters < SMALL_MODEL_PARAMETERS:
+        return ThreadChoice(1, "small-model", f"{n_parameters:,} parameters, under "
+                            f"{SMALL_MODEL_PARAMETERS:,}: one thread is as fast")
+    busy = busy_cores() if busy is None else busy
+    if busy and share > 1:
+        count = max(1, share - busy)
+        return ThreadChoice(count, "free-cores", f"{of}, {busy} kept busy by other "
+                            "processes (load average)")
+    return ThreadChoice(share, "usable-cores", of)
+
+
+def apply_threads(count: int) -> int | None:
+    """Set torch's intra-op threads and OpenCV's, where this process has loaded them, to
+    ``count``; returns torch's previous setting (None: torch not loaded), for callers that
+    restore it."""
+    torch, cv2 = sys.modules.get("torch"), sys.modules.get("cv2")
+    previous = None
+    if torch is not None:
+        previous = int(torch.get_num_threads())
+        torch.set_num_threads(count)
+    if cv2 is not None:
+        cv2.setNumThreads(count)
+    return previous

@@ -1,0 +1,119 @@
+"""Two things a run chooses or checks for the machine and data it finds: torch's CPU threads
+(merbench/threads.py) and the digest of the input values it trains on (merbench/run/values.py)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from interrupt import stopping_after
+
+import merbench
+import merbench.run.execute as execute
+from merbench.errors import MerbenchError
+from merbench.threads import SMALL_MODEL_PARAMETERS, _cgroup_quota, choose_threads
+
+SMALL = {"subjects": 4, "samples_per_subject": 6}
+
+
+def _run(out: Path, **options):  # type: ignore[no-untyped-def]
+    return merbench.run(model=options.pop("model", "ststnet"), dataset="synthetic",
+                        dataset_options=SMALL, epochs=options.pop("epochs", 2), device="cpu",
+                        out=out, **options)
+
+
+def test_the_thread_rule() -> None:
+    big = SMALL_MODEL_PARAMETERS * 10
+    assert choose_threads(3, big, usable=8, busy=5).count == 3  # --threads wins
+    small = choose_threads(None, SMALL_MODEL_PARAMETERS - 1, usable=8, busy=0)
+    assert (small.count, small.cause) == (1, "small-model")
+    assert choose_threads(None, big, usable=8, busy=0).count == 8
+    assert choose_threads(None, big, usable=8, busy=0, processes=3).count == 2
+    busy = choose_threads(None, big, usable=2, busy=1)
+    assert (busy.count, busy.cause) == (1, "free-cores")
+    assert choose_threads(None, big, usable=2, busy=7).count == 1  # never fewer than one
+    assert choose_threads(None, None, usable=1, busy=0, processes=4).count == 1
+
+
+def test_the_cgroup_quota_is_read(tmp_path: Path) -> None:
+    (tmp_path / "cpu.max").write_text("150000 100000\n")
+    assert _cgroup_quota(tmp_path) == 1.5
+    (tmp_path / "cpu.max").write_text("max 100000\n")
+    assert _cgroup_quota(tmp_path) is None
+    (tmp_path / "cpu.max").unlink()
+    (tmp_path / "cpu").mkdir()
+    (tmp_path / "cpu" / "cpu.cfs_quota_us").write_text("200000\n")
+    (tmp_path / "cpu" / "cpu.cfs_period_us").write_text("100000\n")
+    assert _cgroup_quota(tmp_path) == 2.0
+    assert _cgroup_quota(tmp_path / "none") is None
+
+
+def test_a_run_records_and_restores_its_threads(tmp_path: Path) -> None:
+    before = torch.get_num_threads()
+    seen = []
+
+    class Watch:
+        @merbench.hookimpl
+        def merbench_fold_finished(self, run, fold) -> None:  # type: ignore[no-untyped-def]
+            seen.append(torch.get_num_threads())
+
+    from merbench.plugins import load_plugins
+
+    result = _run(tmp_path / "a", plugins=load_plugins(extra=[("watch", Watch())]))
+    threads = result.results["engine"]["threads"]
+    assert threads["count"] == 1 and threads["cause"] == "small-model"
+    assert set(seen) == {1}
+    assert torch.get_num_threads() == before  # a Python caller's setting is left as it was
+    asked = _run(tmp_path / "b", threads=2)
+    assert asked.results["engine"]["threads"] == {"count": 2, "cause": "asked",
+                                                  "reason": "--threads 2"}
+    with pytest.raises(MerbenchError, match="--threads must be at least 1"):
+        _run(tmp_path / "c", threads=0)
+
+
+def test_the_cli_says_the_threads(tmp_path: Path, cli) -> None:
+    code, out, err = cli("run", "--model", "ststnet", "--dataset", "synthetic", "--epochs", "2",
+                         "--dataset-opt", "subjects=4", "--device", "cpu", "--threads", "1",
+                         "--out", str(tmp_path / "r"), "--quiet")
+    assert code == 0, err
+    assert "CPU threads: 1 (--threads 1" in out
+
+
+def test_a_run_resumed_on_changed_values_is_refused(tmp_path: Path, monkeypatch) -> None:
+    out = tmp_path / "r"
+    with pytest.raises(KeyboardInterrupt):
+        _run(out, plugins=stopping_after(2))
+    recorded = json.loads((out / "run.json").read_text())["feature_values"]
+    assert len(recorded) == 24
+    original = execute.model_input
+
+    def one_sample_changed(data, identity, on_progress=None):  # type: ignore[no-untyped-def]
+        values, report = original(data, identity, on_progress)
+        values = np.array(values, copy=True)
+        values[5] = values[5] + 1  # as if a flow image had changed on disk
+        return values, report
+
+    monkeypatch.setattr(execute, "model_input", one_sample_changed)
+    changed = list(recorded)[5]  # recorded in sample order
+    with pytest.raises(MerbenchError, match=r"1 of 24 samples changed") as refused:
+        _run(out)
+    assert changed in str(refused.value) and "restore them" in str(refused.value)
+    assert len(list((out / "folds").glob("*.npz"))) == 2  # nothing lost
+    monkeypatch.setattr(execute, "model_input", original)
+    finished = _run(out)  # the data as it was: the run goes on
+    assert finished.results["folds_resumed"] == 2
+    assert finished.results["feature"]["values_sha256"]
+
+
+def test_unrecorded_values_are_recorded_not_refused(tmp_path: Path) -> None:
+    out = tmp_path / "r"
+    with pytest.raises(KeyboardInterrupt):
+        _run(out, plugins=stopping_after(1))
+    record = json.loads((out / "run.json").read_text())
+    (out / "run.json").write_text(json.dumps({**record, "feature_values": None}))
+    assert _run(out).results["folds_resumed"] == 1  # as a migrated run.json says
+    assert json.loads((out / "run.json").read_text())["feature_values"] == \
+        record["feature_values"]
