@@ -47,6 +47,8 @@ def _command_run(args: argparse.Namespace) -> int:
                             "--seeds run, repeat the same command")
     spec = spec_from_args(args)
     reporter = ProgressReporter(enabled=not args.quiet)
+    reporter.preparing(f"{spec.model} on {spec.dataset}: reading the data, the features and "
+                       "any finished folds")
     plugins = _load(args, extra=[("merbench.cli.progress", reporter)])
     try:
         if seeds is not None:
