@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -239,3 +240,23 @@ def test_options_set_to_their_defaults_are_no_options() -> None:
     assert entry.without_defaults(given) == {"scale": 1, "flag": 1, "act": len, "extra": 5}
     assert entry.without_defaults({"width": 16, "blocks": [2, 3]}) == {"width": 16,
                                                                        "blocks": [2, 3]}
+
+
+@pytest.mark.parametrize("columns", ["80", "60"])
+def test_listing_never_cuts_a_name(columns: str) -> None:
+    import subprocess
+    import sys
+
+    from merbench.plugins import load_plugins
+
+    plugins = load_plugins()
+    shown = subprocess.run([sys.executable, "-m", "merbench", "list"], capture_output=True,
+                           text=True, check=True, env={**os.environ, "COLUMNS": columns}).stdout
+    assert "…" not in shown
+    cells = {cell.strip() for line in shown.splitlines() for cell in line.split("│")}
+    registries = plugins.registries
+    for kind in ("datasets", "features", "models", "protocols"):
+        for entry in getattr(registries, kind):
+            assert entry.meta.name in cells, (kind, entry.meta.name)
+    for record in plugins.records:
+        assert record.origin.plugin in cells

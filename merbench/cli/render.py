@@ -179,6 +179,11 @@ def print_seeds(summary: dict[str, Any], out: Path) -> None:
     console.print(f"summary: {out / 'seeds.json'}; one run directory per seed in {out}")
 
 
+def _whole(width: int) -> dict[str, Any]:
+    """Column options that keep every cell of up to ``width`` characters on one line, whole."""
+    return {"min_width": width, "no_wrap": True, "overflow": "fold"}
+
+
 def print_listing(plugins: Plugins, kind: str | None) -> None:
     """One table per registry (or only ``kind``), with versions and the package of each."""
     console = Console()
@@ -187,8 +192,10 @@ def print_listing(plugins: Plugins, kind: str | None) -> None:
     for name in kinds:
         if name == "plugins":
             table = Table(title="plugins")
+            longest = max((len(r.origin.plugin) for r in plugins.records), default=4)
             for column in ("name", "package", "version", "module", "status"):
-                table.add_column(column)
+                table.add_column(column, **_whole(longest) if column == "name" else
+                                 {"overflow": "fold"})
             for record in plugins.records:
                 status = "loaded" if record.loaded else f"FAILED: {record.error}"
                 table.add_row(record.origin.plugin, record.origin.package,
@@ -199,8 +206,14 @@ def print_listing(plugins: Plugins, kind: str | None) -> None:
         table = Table(title=name)
         extra = {"models": ("feature", "kind"), "features": ("needs",),
                  "datasets": ("provides",)}.get(name, ())
+        # Names are what users type: never cut, whatever the terminal's width; the other
+        # cells wrap (fold), never end in an ellipsis.
+        widths = {"name": max((len(e.meta.name) for e in registry), default=4)}
+        if name == "models":
+            widths["feature"] = max((len(e.meta.feature) for e in registry), default=7)
         for column in ("name", "version", *extra, "description", "package"):
-            table.add_column(column)
+            table.add_column(column, **_whole(widths[column]) if column in widths else
+                             {"overflow": "fold"})
         for entry in registry:
             meta = entry.meta
             cells = []

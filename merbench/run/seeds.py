@@ -35,9 +35,14 @@ class SeedsResult:
 
 
 def parse_seeds(text: str) -> list[int]:
-    """``"0,1,2"`` -> [0, 1, 2]; duplicates and negatives are errors."""
+    """``"0,1,2"`` -> [0, 1, 2]; duplicates, negatives and empty items (``0,,1``, a trailing
+    comma: most likely a seed left out by mistake) are errors."""
+    parts = text.split(",")
+    if any(not part.strip() for part in parts):
+        raise MerbenchError(f"--seeds has an empty item in '{text}'; give whole numbers "
+                            "separated by single commas, e.g. 0,1,2")
     try:
-        seeds = [int(part) for part in text.split(",") if part.strip()]
+        seeds = [int(part) for part in parts]
     except ValueError:
         raise MerbenchError(f"--seeds takes whole numbers separated by commas, e.g. 0,1,2 "
                             f"(got '{text}')") from None
