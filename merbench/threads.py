@@ -12,7 +12,8 @@ rule, in order:
    allocation) and its cgroup CPU quota (a container's ``--cpus``), whichever is fewer.
 3. Divided by the processes merbench starts side by side (extraction workers).
 4. A model under :data:`SMALL_MODEL_PARAMETERS` parameters gets one thread: its operations
-   are too small to split, and a second thread only adds synchronisation.
+   are too small to split well (STSTNet: 10 % faster with two threads on an idle 2-core
+   machine, 2.3x slower beside one busy process).
 5. Less the cores other processes keep busy (the one-minute load average, less this process
    itself): a shared machine leaves fewer cores free than it has.
 
@@ -92,7 +93,8 @@ def choose_threads(asked: int | None, n_parameters: int | None = None, *,
     of = f"{usable} usable cores" + (f" / {processes} processes" if processes > 1 else "")
     if n_parameters is not None and n_parameters < SMALL_MODEL_PARAMETERS:
         return ThreadChoice(1, "small-model", f"{n_parameters:,} parameters, under "
-                            f"{SMALL_MODEL_PARAMETERS:,}: one thread is as fast")
+                            f"{SMALL_MODEL_PARAMETERS:,}: more threads gain little alone and "
+                            "cost much beside other work")
     busy = busy_cores() if busy is None else busy
     if busy and share > 1:
         count = max(1, share - busy)

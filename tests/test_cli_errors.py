@@ -148,3 +148,13 @@ def test_ctrl_c_in_any_command_is_one_line(cli, monkeypatch) -> None:
     code, _, err = cli("validate", "anything")
     assert code == 130
     assert err == "merbench: interrupted — 'merbench validate' did not finish; run it again\n"
+
+
+def test_a_model_missing_its_input_is_told_which_feature_computes_it(cli) -> None:
+    code, _, err = cli("run", "--model", "ststnet", "--dataset", "casme2")
+    assert code == 2 and err.count("\n") == 1
+    assert "provides only onset_frame, apex_frame; --feature tvl1-uvos computes the model's " \
+           "input from what 'casme2' provides" in err
+    # a feature that would not fit the model is never offered
+    code, _, err = cli("run", "--model", "htnet", "--dataset", "casme2")
+    assert "--feature tvl1-uvos" not in err

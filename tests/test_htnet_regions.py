@@ -171,9 +171,13 @@ def test_the_cache_folder_is_not_part_of_the_run(tmp_path: Path) -> None:
     """``cache_dir`` says where landmarks are kept, not what they are: a run started with one
     cache folder resumes with another, and the recorded options leave it out."""
     plugins = _with_regions_model()
-    runs = [merbench.run(model="regions-logreg", dataset="synthetic", out=tmp_path / "r",
-                         feature_options={"crop": "corrected", "cache_dir": str(tmp_path / c)},
-                         plugins=plugins) for c in ("cache-a", "cache-b")]
+    runs = []
+    for cache in ("cache-a", "cache-b"):
+        (tmp_path / "r" / "results.json").unlink(missing_ok=True)  # restore, not report
+        runs.append(merbench.run(model="regions-logreg", dataset="synthetic", out=tmp_path / "r",
+                                 feature_options={"crop": "corrected",
+                                                  "cache_dir": str(tmp_path / cache)},
+                                 plugins=plugins))
     assert runs[1].results["folds_resumed"] == runs[0].results["protocol"]["n_folds"]
     assert runs[1].results["feature"]["options"] == {"crop": "corrected"}
     assert runs[0].results["metrics"] == runs[1].results["metrics"]

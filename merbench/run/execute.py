@@ -77,8 +77,9 @@ def _already_finished(data: RunData, run_dir: RunDirectory) -> RunResult | None:
     Running the same command again must not rewrite a finished run: its ``created``, wall
     time, engine and environment describe the process that trained it (the leaderboard shows
     that wall time), not the one that looked again. A run whose results file is missing or
-    unreadable, or one of whose fold files is gone (deleted to train that fold again), is
-    not finished: its results are computed anew from the folds."""
+    unreadable, or one of whose fold files is gone (deleted to train that fold again) or
+    damaged, is not finished: the run goes on as any resumed run (and names a damaged
+    file)."""
     import pandas as pd
 
     from merbench.results.codec import to_json as as_json
@@ -86,10 +87,11 @@ def _already_finished(data: RunData, run_dir: RunDirectory) -> RunResult | None:
 
     results_file = run_dir.path / "results.json"
     predictions_file = run_dir.path / "predictions.csv"
-    if not (results_file.is_file() and predictions_file.is_file()) or not all(
-            run_dir.fold_path(fold.index).is_file() for fold in data.folds):
+    if not (results_file.is_file() and predictions_file.is_file()):
         return None
     try:
+        if any(run_dir.load_fold(fold.index) is None for fold in data.folds):
+            return None
         results = as_json(read_results(results_file))
         predictions = pd.read_csv(predictions_file)
     except (MerbenchError, ValueError, OSError):

@@ -57,14 +57,38 @@ def plan_inputs(registries: Registries, *, dataset: str, feature: str,
                            else "one of " + " or ".join(need.split("|")) for need in lacking)
         who = (f"model '{needed_by}' needs feature '{feature}', which needs" if needed_by
                else f"feature '{feature}' needs")
+        provides = dataset_entry.meta.provides
+        fix = ""
+        if needed_by:
+            instead = _computable_instead(registries, feature, provides)
+            if instead:
+                fix = (f"; {' or '.join(f'--feature {name}' for name in instead)} computes "
+                       f"the model's input from what '{dataset}' provides")
         raise MerbenchError(f"{who} {wanted} from the dataset, and dataset '{dataset}' "
-                            f"provides only {', '.join(dataset_entry.meta.provides) or 'nothing'}")
+                            f"provides only {', '.join(provides) or 'nothing'}{fix}")
     return InputsPlan(
         dataset=dataset_entry, feature=feature_entry,
         dataset_options=dataset_entry.without_defaults(
             with_skip_missing(dataset_entry, dataset_options, skip_missing)),
         feature_options=feature_entry.without_defaults(feature_options),
         data_root=data_root)
+
+
+def _computable_instead(registries: Registries, feature: str,
+                        provides: tuple[str, ...] | list[str]) -> list[str]:
+    """Registered features a model could take in place of ``feature``, whose needs
+    ``provides`` meets: only where ``feature`` reads one dataset source as it is (so another
+    feature of its declared shape computes the same input another way, as ``tvl1-uvos``
+    computes ``flow-uvos`` from raw frames); a feature that combines several sources, such
+    as HTNet's regions, has no stand-in of merely the same shape."""
+    declared = registries.features.get(feature).meta
+    shape = tuple(declared.shape or ())
+    if len(declared.needs) != 1:
+        return []
+    return [entry.meta.name for entry in registries.features
+            if entry.meta.name != feature and shape
+            and tuple(entry.meta.shape or ()) == shape
+            and not entry.meta.unmet_needs(tuple(provides))]
 
 
 def with_skip_missing(entry: Entry[Any], options: dict[str, Any],
