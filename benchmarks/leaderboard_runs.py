@@ -65,6 +65,10 @@ JOBS = (
 )
 
 
+def _interruptible() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def regions_file(features: Path, crop: str) -> Path:
     return features / f"regions-{crop}.npz"
 
@@ -97,7 +101,11 @@ def run_job(cmd: list[str], log: Path, seconds_left: float | None) -> tuple[int,
     with log.open("a") as out:
         out.write(f"\n$ {shlex.join(cmd)}\n")
         out.flush()
-        process = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)
+        # Started in the background (nohup ... &), this script's children would inherit an
+        # ignored SIGINT, and Python then installs no KeyboardInterrupt: the budget's Ctrl-C
+        # would do nothing. So the child gets the default disposition back.
+        process = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT,
+                                   preexec_fn=_interruptible)
         try:
             code = process.wait(timeout=None if seconds_left is None
                                 else max(1.0, seconds_left))

@@ -55,7 +55,9 @@ def ctrl_c_once(out: Path, options: list[str], written: str) -> tuple[int, list[
     process = subprocess.Popen(
         [sys.executable, "-m", "merbench", "run", "--model", "ststnet", "--dataset",
          "synthetic", *options, "--device", "cpu", "--quiet", "--out", str(out)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        # a test run in the background (nohup ... &) would pass on an ignored SIGINT
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 120
     while not (out / written).exists() and time.monotonic() < deadline:
         time.sleep(0.01)
