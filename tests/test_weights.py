@@ -4,6 +4,7 @@ checkpoint folder can be wrong."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import numpy as np
@@ -75,7 +76,9 @@ def test_changed_weights_are_another_run(tmp_path: Path) -> None:
               "weights": str(tmp_path / "w"), "out": tmp_path / "run", "device": "cpu"}
     merbench.run(**config)
     torch.save(merbench.create_model("ststnet").state_dict(), tmp_path / "w" / "s01.pth")
-    with pytest.raises(MerbenchError, match=r"holds a different run \(weights.syn1/s01"):
+    with pytest.raises(MerbenchError, match=r"evaluated other checkpoints than --weights holds "
+                                            r"now \(1 changed: syn1/s01\); evaluating trains "
+                                            "nothing, so delete that directory"):
         merbench.run(**config)
 
 
@@ -131,19 +134,47 @@ def test_pickled_objects_are_refused(tmp_path: Path, cli) -> None:
     save_checkpoints(tmp_path / "w", ONE_DB, nested=False)
     torch.save(merbench.create_model("ststnet"), tmp_path / "w" / "s01.pth")  # a whole module
     err = cli_error(cli, tmp_path, "--weights", tmp_path / "w")
-    assert "s01.pth stores Python objects" in err and "weights_only=True" in err
+    assert "s01.pth holds code-bearing Python objects (it names " in err
+    assert "torch.save(model.state_dict(), path)" in err
 
 
-@pytest.mark.parametrize("damage", ["truncate", "text"])
-def test_unreadable_checkpoint(tmp_path: Path, cli, damage: str) -> None:
+class _RunsACommand:
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        return (os.system, ("touch " + str(_RunsACommand.marker),))
+
+    marker = Path()
+
+
+def test_a_checkpoint_that_would_run_a_command_is_refused_unopened(tmp_path: Path,
+                                                                   cli) -> None:
+    save_checkpoints(tmp_path / "w", ONE_DB, nested=False)
+    _RunsACommand.marker = tmp_path / "it-ran"
+    state = merbench.create_model("ststnet").state_dict()
+    torch.save({**state, "extra": _RunsACommand()}, tmp_path / "w" / "s03.pth")
+    err = cli_error(cli, tmp_path, "--weights", tmp_path / "w")
+    assert "s03.pth holds code-bearing Python objects (it names posix.system)" in err
+    assert "never unpickles those" in err
+    assert not _RunsACommand.marker.exists()
+
+
+@pytest.mark.parametrize(("damage", "said"), [
+    ("truncate", "s03.pth is truncated or damaged ("),
+    ("text", "s03.pth is a text file, not a torch checkpoint (it begins 'epoch,loss')"),
+    ("empty", "s03.pth is empty (0 bytes)"),
+    ("random", "s03.pth is not a torch checkpoint (neither torch's zip archive nor a pickle)"),
+])
+def test_unreadable_checkpoint(tmp_path: Path, cli, damage: str, said: str) -> None:
     save_checkpoints(tmp_path / "w", ONE_DB, nested=False)
     path = tmp_path / "w" / "s03.pth"
-    if damage == "truncate":
-        path.write_bytes(path.read_bytes()[:200])
-    else:
-        path.write_text("not a checkpoint")
+    content = {"truncate": path.read_bytes()[:len(path.read_bytes()) // 2],
+               "text": b"epoch,loss\n1,0.5\n", "empty": b"",
+               "random": bytes(range(7, 250))}[damage]
+    path.write_bytes(content)
     err = cli_error(cli, tmp_path, "--weights", tmp_path / "w")
-    assert "s03.pth is not a readable torch file" in err
+    assert said in err, err
+    assert "Errno" not in err and "KeyError" not in err
+    # the last fold's file is checked before the first fold runs: nothing was written
+    assert not (tmp_path / "run" / "folds").exists()
 
 
 def test_checkpoint_of_another_model_lists_the_differences(tmp_path: Path, cli) -> None:

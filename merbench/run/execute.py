@@ -33,6 +33,7 @@ from merbench.run.spec import RunSpec
 from merbench.run.summary import summarise
 from merbench.run.train import Trainer
 from merbench.run.values import check_feature_values, sample_digests, values_sha256
+from merbench.run.weights import changed_checkpoints, check_weight_files
 from merbench.runinfo import FoldOutcome, RunInfo
 from merbench.threads import apply_threads
 
@@ -57,6 +58,8 @@ def run(spec: RunSpec, plugins: Plugins | None = None) -> RunResult:
     plugins = plugins or default_plugins()
     data = load_data(plan_run(spec, plugins))
     spec = data.plan.spec
+    if data.weight_files is not None:
+        check_weight_files(data)
     identity = run_identity(data)
     run_dir = RunDirectory(spec.out if spec.out is not None else default_run_dir(spec, identity))
     with run_dir.held():
@@ -64,6 +67,7 @@ def run(spec: RunSpec, plugins: Plugins | None = None) -> RunResult:
             run_dir.open(identity.to_dict(), spec.to_dict(), n_folds=len(data.folds))
         except DifferentRun as refused:
             _explain_optimizer_step(data, run_dir, identity, refused.stored)
+            _explain_new_weights(run_dir, identity, refused.stored)
             raise
         finished = _already_finished(data, run_dir)
         if finished is not None:
@@ -100,6 +104,19 @@ def _already_finished(data: RunData, run_dir: RunDirectory) -> RunResult | None:
         return None  # the same folds, reported under another selection policy
     return RunResult(run_dir=run_dir.path, results=results, predictions=predictions,
                      reported=True)
+
+
+def _explain_new_weights(run_dir: RunDirectory, identity: RunIdentity,
+                         stored_identity: Any) -> None:
+    """A directory that evaluated other checkpoints (a damaged file replaced, say): its
+    predictions are those of the old files, so it is not continued; say how to go on."""
+    changed = changed_checkpoints(identity.to_dict(), stored_identity)
+    if changed:
+        shown = ", ".join(changed[:3]) + (", ..." if len(changed) > 3 else "")
+        raise MerbenchError(
+            f"--out {run_dir.path} evaluated other checkpoints than --weights holds now "
+            f"({len(changed)} changed: {shown}); evaluating trains nothing, so delete that "
+            "directory and run again, or give another --out")
 
 
 def _explain_optimizer_step(data: RunData, run_dir: RunDirectory, identity: RunIdentity,

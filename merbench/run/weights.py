@@ -10,9 +10,11 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 from merbench.errors import MerbenchError
 from merbench.protocols import Fold
+from merbench.run.data import RunData
 from merbench.run.spec import RunSpec
 
 
@@ -55,6 +57,33 @@ def locate_weights(directory: Path, folds: list[Fold]) -> dict[int, Path]:
             "(<database>/<subject>.pth where two databases share a subject id)"
         )
     return {index: path for index, path in found.items() if path is not None}
+
+
+def check_weight_files(data: RunData) -> None:
+    """Every fold's checkpoint read and fitted to the model before the first fold: a file
+    that is damaged, holds code or belongs to another model is one error while nothing is
+    written yet."""
+    import torch
+
+    from merbench.training.checkpoints import check_weight_files as check_files
+
+    assert data.weight_files is not None
+    with torch.device("meta"):  # shapes only, for the key and shape check
+        model = data.build_model()
+    check_files(model, [data.weight_files[f.index] for f in data.folds],
+                f"model '{data.plan.model.meta.name}'")
+
+
+def changed_checkpoints(ours: dict[str, Any], stored: Any) -> list[str]:
+    """The fold labels whose checkpoint digest differs between two identities, when that is
+    all that differs (otherwise [])."""
+    if not isinstance(stored, dict) or not isinstance(stored.get("weights"), dict) or \
+            not isinstance(ours.get("weights"), dict):
+        return []
+    if {**stored, "weights": None} != {**ours, "weights": None}:
+        return []
+    return sorted(label for label, digest in ours["weights"].items()
+                  if stored["weights"].get(label) != digest)
 
 
 def file_digest(path: Path) -> str:

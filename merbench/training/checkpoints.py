@@ -8,7 +8,8 @@ file gives one line that lists what is missing, unexpected or of another shape.
 
 from __future__ import annotations
 
-import pickle
+import re
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -21,35 +22,57 @@ SHOWN = 4  # keys listed per kind of mismatch; the rest are counted
 WRAPPERS = ("state_dict", "model_state_dict", "model")  # dicts that hold the weights
 
 
-def read_state_dict(path: Path) -> dict[str, torch.Tensor]:
-    """The tensors saved in ``path`` (a ``torch.save``'d state dict, possibly wrapped)."""
+def read_state_dict(path: Path, *, mmap: bool = False) -> dict[str, torch.Tensor]:
+    """The tensors saved in ``path`` (a ``torch.save``'d state dict, possibly wrapped).
+    ``mmap`` maps the tensors instead of reading them: a whole file is checked (archive,
+    pickle, every key and shape) at the cost of its index only."""
     path = Path(path)
     if not path.is_file():
         raise MerbenchError(f"checkpoint {path} does not exist")
     try:
-        loaded = torch.load(path, map_location="cpu", weights_only=True)
-    except pickle.UnpicklingError as exc:
-        if "Unsupported global" in str(exc):  # a class or function, not only tensors
-            raise MerbenchError(
-                f"checkpoint {path} stores Python objects that only a full pickle load can "
-                "rebuild, and merbench loads weights with weights_only=True (a pickle can run "
-                "any code); re-save it as a plain state dict: "
-                "torch.save(model.state_dict(), path)"
-            ) from None
-        raise _unreadable(path, exc) from None
+        loaded = torch.load(path, map_location="cpu", weights_only=True,
+                            mmap=mmap and zipfile.is_zipfile(path))
     except Exception as exc:  # a damaged file can fail anywhere inside the unpickler
-        raise _unreadable(path, exc) from None
+        raise MerbenchError(f"checkpoint {path} {_what_is_wrong(path, exc)}") from None
     return _unwrap(loaded, path)
 
 
-def _unreadable(path: Path, exc: Exception) -> MerbenchError:
-    text = str(exc)
-    if "WeightsUnpickler error:" in text:  # torch's long advice hides the actual reason
-        text = text.split("WeightsUnpickler error:")[1].strip()
-    first = text.split(". ")[0].splitlines()[0] if text else ""
-    reason = f"{type(exc).__name__}: {first}" if first else type(exc).__name__
-    return MerbenchError(f"checkpoint {path} is not a readable torch file ({reason}); is it "
-                         "truncated or of another format? Save it again with torch.save")
+def _what_is_wrong(path: Path, exc: Exception) -> str:
+    """Why ``path`` could not be read, in words (torch's messages name internals: an
+    'unsupported GLOBAL', a miniz error, ``KeyError: 101``, ``Errno 22``)."""
+    code_bearing = re.search(r"unsupported global:?\s+(?:GLOBAL\s+)?([\w.]+)", str(exc),
+                             flags=re.IGNORECASE)
+    if code_bearing:
+        return (f"holds code-bearing Python objects (it names {code_bearing.group(1)}), and "
+                "merbench never unpickles those, since unpickling can run any code; re-save "
+                "the weights alone as a plain state dict: torch.save(model.state_dict(), path)")
+    size = path.stat().st_size
+    with open(path, "rb") as handle:
+        head = handle.read(64)
+    if size == 0:
+        return "is empty (0 bytes); copy or save it again"
+    if head.startswith(b"PK\x03\x04"):  # torch's zip format
+        return (f"is truncated or damaged ({size:,} bytes, and the torch archive inside is "
+                "incomplete); copy it again, or save it again with "
+                "torch.save(model.state_dict(), path)")
+    if _looks_like_text(head):
+        start = head.decode("utf-8", "replace").splitlines()[0][:30]
+        return (f"is a text file, not a torch checkpoint (it begins '{start}'); give the "
+                "file torch.save(model.state_dict(), path) wrote")
+    if head[:1] == b"\x80":  # a pickle: torch's legacy format, or pickle.dump
+        return ("is a pickle that torch cannot read as weights only (a damaged legacy torch "
+                "file, or not written by torch.save); save it again with "
+                "torch.save(model.state_dict(), path)")
+    return ("is not a torch checkpoint (neither torch's zip archive nor a pickle); give the "
+            "file torch.save(model.state_dict(), path) wrote")
+
+
+def _looks_like_text(head: bytes) -> bool:
+    try:
+        text = head.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return all(c.isprintable() or c in "\r\n\t" for c in text)
 
 
 def _unwrap(loaded: Any, path: Path) -> dict[str, torch.Tensor]:
@@ -93,6 +116,15 @@ def check_state_dict(model: nn.Module, state: dict[str, torch.Tensor], source: s
         hint = ("it was saved from another model or another configuration of it; give that "
                 "configuration with --model-opt KEY=VALUE")
         raise MerbenchError(f"{source} does not fit {model_name}: {'; '.join(problems)}; {hint}")
+
+
+def check_weight_files(model: nn.Module, paths: list[Path], model_name: str) -> None:
+    """Every file of ``--weights`` read (mapped, not loaded) and fitted to ``model`` before
+    the first fold runs, so a bad file late in the list cannot stop a run after most folds
+    are written."""
+    for path in paths:
+        check_state_dict(model, read_state_dict(path, mmap=True), f"checkpoint {path}",
+                         model_name)
 
 
 def load_weights(model: nn.Module, path: Path, model_name: str = "the model") -> nn.Module:
