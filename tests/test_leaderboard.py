@@ -25,7 +25,7 @@ from merbench.registry import ModelRegistry
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "leaderboards" / "results"
-BENCHMARKS = ROOT / "leaderboards" / "benchmarks"
+BENCHMARKS = ROOT / "merbench" / "leaderboard" / "definitions"
 COMPOSITE = RESULTS / "ststnet-composite-loso"
 COLUMNS = [(scope, metric) for scope in ("overall", "smic", "casme2", "samm")
            for metric in ("uf1", "uar")]
@@ -305,6 +305,18 @@ def test_bad_input_is_one_line(tiny: Path, tmp_path: Path, cli) -> None:
     assert (occupied / "thesis.tex").read_text() == "do not delete"
 
 
+def test_build_from_another_directory_uses_the_shipped_benchmarks(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli) -> None:
+    """Without --benchmarks the build must not depend on the working directory: merbench's
+    definitions ship inside the package (a relative default failed outside the repository)."""
+    monkeypatch.chdir(tmp_path)
+    code, out, err = cli("leaderboard", "build", "--results", COMPOSITE, "--out", "site")
+    assert code == 0, err
+    assert "(4 benchmarks, 3 runs, 0 rejected file(s))" in out
+    assert sorted(p.name for p in (tmp_path / "site" / "benchmarks").iterdir()) == [
+        "composite-3class-loso.html", "loso-casme2.html", "loso-samm.html", "loso-smic.html"]
+
+
 def test_benchmark_definitions_are_checked(tmp_path: Path, cli) -> None:
     assert [b.id for b in load_benchmarks(BENCHMARKS)] == [
         "composite-3class-loso", "loso-casme2", "loso-samm", "loso-smic"]
@@ -357,13 +369,15 @@ def test_urls_and_svg_text_are_safe() -> None:
         confusion_svg([[1, 2], [3, 4]], ["a", "b", "c"], "t")
 
 
-def test_templates_are_package_data_and_import_stays_light() -> None:
+def test_templates_and_benchmarks_are_package_data_and_import_stays_light() -> None:
     tomllib = pytest.importorskip("tomllib")  # Python 3.11+
     config = tomllib.loads((ROOT / "pyproject.toml").read_text())
     patterns = config["tool"]["setuptools"]["package-data"]["merbench"]
     templates = ROOT / "merbench" / "leaderboard" / "templates"
     shipped = {p for pattern in patterns for p in (ROOT / "merbench").glob(pattern)}
     assert set(templates.iterdir()) <= shipped and len(shipped) >= 6
+    definitions = set(BENCHMARKS.glob("*.json"))  # the default of --benchmarks
+    assert len(definitions) == 4 and definitions <= shipped
     assert any(d.startswith("jinja2") for d in config["project"]["dependencies"])
     done = subprocess.run(
         [sys.executable, "-c", "import sys, merbench, merbench.cli; "

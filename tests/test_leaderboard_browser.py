@@ -52,8 +52,7 @@ def served(tmp_path_factory: pytest.TempPathFactory, hostile_run: Path) -> Itera
     shutil.copytree(COMPOSITE, results / "ststnet-composite-loso")
     shutil.copytree(hostile_run, results / "hostile")
     site = base / "site"
-    assert main(["leaderboard", "build", "--results", str(results), "--out", str(site),
-                 "--benchmarks", str(ROOT / "leaderboards" / "benchmarks")]) == 0
+    assert main(["leaderboard", "build", "--results", str(results), "--out", str(site)]) == 0
     handler = functools.partial(_QuietHandler, directory=str(site))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

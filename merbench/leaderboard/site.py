@@ -319,9 +319,10 @@ def render_site(collection: Collection, benchmarks: list[Benchmark], out: Path) 
                               "this folder.\n")
 
 
-def build_site(results: list[Path], out: Path, benchmarks_dir: Path) -> BuildReport:
+def build_site(results: list[Path], out: Path,
+               benchmarks_dir: Path | None = None) -> BuildReport:
     """Validate the results, then write the site to ``out`` in one step (a failed build
-    leaves the previous site as it was)."""
+    leaves the previous site as it was). ``benchmarks_dir`` None: the shipped benchmarks."""
     out = Path(out)
     _check_out(out, results)
     benchmarks = load_benchmarks(benchmarks_dir)
