@@ -124,6 +124,63 @@ def test_run_page_has_scores_matrices_folds_and_files(real_site: Path, read_tabl
     assert len(list((run_dir / "files" / "folds").iterdir())) == 68
 
 
+def test_configurations_of_one_model_are_told_apart(real_site: Path, read_tables) -> None:
+    """The two HTNet crops are two configurations; a row or page that showed only the model,
+    version and seed made them look like one run listed twice."""
+    runs = read_tables((real_site / "index.html").read_text())["runs-table"]
+    htnet = sorted(r["model"] for r in runs if r["model"].startswith("htnet"))
+    assert [m.split()[-1] for m in htnet] == ["crop=corrected", "crop=reference"]
+    assert all(r["model"] == "ststnet v1" for r in runs if "ststnet" in r["model"])  # one config
+    page = (real_site / "runs" / "htnet-reduced-cpu-crop-corrected" / "index.html").read_text()
+    title = re.search(r"<title>(.*?)</title>", page).group(1)
+    heading = re.sub(r"<[^>]+>", "", re.search(r"<h1>(.*?)</h1>", page, re.S).group(1))
+    assert "htnet v1 (htnet-regions crop=corrected)" in title
+    assert "htnet v1 (htnet-regions crop=corrected) on composite / loso, seed 0" in heading
+
+
+def test_reduced_runs_are_labelled_on_every_page(real_site: Path, read_tables) -> None:
+    """A reduced run's scores (oracle UF1 .82) are not HTNet's: the index, its benchmark rows
+    and its run page, every score section of it, say so; full-recipe runs carry no label."""
+    runs = read_tables((real_site / "index.html").read_text())["runs-table"]
+    assert [("reduced setting" in r["model"], r["model"].split()[0]) for r in runs] == [
+        (name == "htnet", name) for name in ("biwoof-release-svm", "htnet", "htnet",
+                                             "lbp-apex-svm", "ststnet", "ststnet", "ststnet")]
+    tables = read_tables((real_site / "benchmarks" / "composite-3class-loso.html").read_text())
+    for table in ("reduced-table", "reduced-test-set-table"):
+        assert all("reduced setting" in r["model"] for r in tables[table])
+    for table in ("ranked-table", "test-set-table"):
+        assert not any("reduced setting" in r["model"] for r in tables[table])
+    page = (real_site / "runs" / "htnet-reduced-cpu-crop-reference" / "index.html").read_text()
+    assert "reduced setting" in re.search(r"<title>(.*?)</title>", page).group(1)
+    box = page.split('id="reduced-setting"')[1].split("</section>")[0]
+    assert "Reduced setting: not htnet as published" in box and "epochs 200 (recipe 800)" in box
+    headings = re.findall(r"<h3>Selection: (\w[\w-]*).*?</h3>", page, re.S)
+    labelled = re.findall(r"<h3>Selection: (\w[\w-]*)[^\n]*reduced setting</span></h3>", page)
+    assert headings == labelled == ["fixed", "oracle"]
+    full = (real_site / "runs" / "ststnet-composite-loso-seed-0" / "index.html").read_text()
+    assert "reduced setting" not in full.lower()
+
+
+def test_reported_rows_say_how_the_source_chose_the_epoch(real_site: Path, read_tables,
+                                                          tmp_path: Path) -> None:
+    """A paper's row says what its public code shows (docs: the protocol notes): an SVM
+    baseline has no epoch to select, so LBP-TOP and Bi-WOOF are not "oracle"; only HTNet's
+    code is known to select on the test subject."""
+    html = (real_site / "benchmarks" / "composite-3class-loso.html").read_text()
+    shown = {r["model"]: r["selection"] for r in read_tables(html)["reported-table"]}
+    assert shown["LBP-TOP"] == shown["Bi-WOOF"] == "none to select"
+    assert shown["HTNet"] == "best on test subject test-set selection"
+    assert shown["AlexNet"] == shown["STSTNet (PyTorch re-run)"] == "last epoch"
+    assert shown["STSTNet"] == "unknown" and "oracle" not in " ".join(shown.values())
+    legend = html.split('id="reported-table"')[1].split("</section>")[0]
+    assert "<em>none to select</em>: nothing to select: a handcrafted feature with an SVM" in legend
+    folder = _synthetic_benchmark(tmp_path, reported={"source": "x", "rows": [
+        {"method": "LBP-TOP", "selection": "oracle", "values": {"overall": [0.5, 0.5]}}]})
+    with pytest.raises(MerbenchError, match="has selection 'oracle'; say what the public code "
+                                            "shows: one of test, last, n/a, unknown"):
+        load_benchmark(folder / "synthetic.json")
+
+
 def test_pages_load_nothing_from_the_network(real_site: Path) -> None:
     for page in real_site.rglob("*.html"):
         html = page.read_text()

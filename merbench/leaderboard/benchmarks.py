@@ -24,6 +24,17 @@ DEFINITIONS = Path(__file__).resolve().parent / "definitions"  # the shipped ben
 _README = "merbench/leaderboard/definitions/README.md"
 METRIC_LABELS = {"uf1": "UF1", "uar": "UAR", "accuracy": "Acc."}
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+# How a published number's epoch was chosen, as far as the authors' public code shows it. A
+# paper's row is not a merbench run, so merbench's policy names would claim too much: an SVM
+# has no epoch to select, and most papers never say. Value -> (what the page shows, why).
+REPORTED_SELECTION = {
+    "test": ("best on test subject", "the public code keeps, per left-out subject, the epoch "
+             "that scored best on that test subject (oracle): test-set selection, inflated"),
+    "last": ("last epoch", "a fixed number of epochs, evaluated once at the end"),
+    "n/a": ("none to select", "nothing to select: a handcrafted feature with an SVM, no epochs"),
+    "unknown": ("unknown", "no public code, or the code does not show how the epoch was "
+                "chosen"),
+}
 
 
 @dataclass(frozen=True)
@@ -39,7 +50,7 @@ class ReportedRow:
     """One published result, as its paper gives it."""
 
     method: str
-    selection: str
+    selection: str  # a key of REPORTED_SELECTION
     values: dict[str, list[float | None]]  # scope -> one value per metric (None: not given)
     note: str = ""
 
@@ -120,7 +131,13 @@ def _reported(data: dict[str, Any], columns: tuple[Column, ...], n_metrics: int,
             if not ok:
                 raise MerbenchError(f"benchmark {source}: reported row '{row['method']}', "
                                     f"'{scope}' needs {n_metrics} numbers (or null)")
-        rows.append(ReportedRow(method=row["method"], selection=str(row.get("selection", "")),
+        selection = row.get("selection", "unknown")
+        if selection not in REPORTED_SELECTION:
+            raise MerbenchError(
+                f"benchmark {source}: reported row '{row['method']}' has selection "
+                f"{selection!r}; say what the public code shows: one of "
+                f"{', '.join(REPORTED_SELECTION)} (see {_README})")
+        rows.append(ReportedRow(method=row["method"], selection=selection,
                                 values=row["values"], note=str(row.get("note", ""))))
     return tuple(rows)
 

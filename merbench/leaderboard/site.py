@@ -23,7 +23,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from merbench.errors import MerbenchError
-from merbench.leaderboard.benchmarks import METRIC_LABELS, Benchmark, load_benchmarks
+from merbench.leaderboard.benchmarks import (
+    METRIC_LABELS,
+    REPORTED_SELECTION,
+    Benchmark,
+    load_benchmarks,
+)
 from merbench.leaderboard.collect import (
     Cell,
     Collection,
@@ -34,6 +39,7 @@ from merbench.leaderboard.collect import (
     collect,
     reduced_setting,
 )
+from merbench.leaderboard.labels import configuration_notes, feature_setting
 from merbench.leaderboard.svg import confusion_svg
 
 SITE_MARKER = ".merbench-site"  # marks a folder merbench may replace on the next build
@@ -114,13 +120,13 @@ def _group_helpers() -> dict[str, Any]:
     def latest_date(group: Group) -> str:
         return max(str(r.results["created"])[:10] for r in group.runs)
 
-    def versions(group: Group) -> str:
+    def versions(group: Group) -> list[str]:
         found = set()
         for run in group.runs:
             env = run.results["environment"]
             commit = env.get("git_commit")
             found.add(f"{env.get('merbench')}" + (f" ({str(commit)[:7]})" if commit else ""))
-        return ", ".join(sorted(found))
+        return sorted(found)
 
     return {"devices": devices, "mean_time": mean_time, "latest_date": latest_date,
             "versions": versions}
@@ -173,7 +179,9 @@ def _reported_rows(bench: Benchmark) -> list[dict[str, Any]]:
         for column in bench.columns:
             values = row.values.get(column.scope) or [None] * len(bench.metrics)
             cells += [Cell(mean=v, std=None, n=1) for v in values]
-        rows.append({"method": row.method, "selection": row.selection, "note": row.note,
+        shown, why = REPORTED_SELECTION[row.selection]
+        rows.append({"method": row.method, "selection": shown, "selection_why": why,
+                     "test_set_selection": row.selection == "test", "note": row.note,
                      "cells": cells})
     for index in range(sum(1 for _ in bench.columns) * len(bench.metrics)):
         means = [r["cells"][index].mean for r in rows if r["cells"][index].mean is not None]
@@ -190,14 +198,10 @@ def _reduced_view(rows: list[Any]) -> dict[str, Any]:
     settings: dict[str, str] = {}
     for row in rows:
         first = row.group.first
-        feature = first["feature"]
-        options = ", ".join(f"{k}={v}" for k, v in sorted((feature.get("options") or {}).items()))
-        report_crop = (feature.get("report") or {}).get("crop")
-        if report_crop and "crop=" not in options:
-            options = ", ".join(filter(None, [options, f"crop={report_crop}"]))
+        feature = feature_setting(first)
         settings.setdefault(row.group.key, f"{first['model']['name']}: "
                             f"{reduced_setting(first)}"
-                            + (f"; feature {feature['name']} {options}" if options else ""))
+                            + (f"; feature {feature}" if feature else ""))
     return {"ranked": [r for r in rows if not r.test_set_selection],
             "test_set": [r for r in rows if r.test_set_selection],
             "settings": list(settings.values())}
@@ -275,6 +279,13 @@ def _write(path: Path, text: str) -> None:
 def render_site(collection: Collection, benchmarks: list[Benchmark], out: Path) -> None:
     """Write every page of the site into the (empty) folder ``out``."""
     env = _environment()
+    notes = configuration_notes(collection.groups)
+    group_of = {run.page_id: group for group in collection.groups for run in group.runs}
+    env.globals.update(
+        reduced_setting=reduced_setting,
+        # what tells a configuration from the others of its model; else its feature options
+        setting=lambda group: notes.get(group.key) or feature_setting(group.first),
+        run_setting=lambda run: notes.get(group_of[run.page_id].key, ""))
     tables = []
     member_of: dict[str, list[Benchmark]] = {run.page_id: [] for run in collection.runs}
     first_cols = [("model", "model", "text"), ("selection", "selection", "text")]
@@ -293,6 +304,8 @@ def render_site(collection: Collection, benchmarks: list[Benchmark], out: Path) 
             root="../", bench=bench, ranked=ranked, apart=apart, weights=rows.saved_weights,
             reduced=_reduced_view(rows.reduced),
             reported=_reported_rows(bench), first_cols=first_cols, last_cols=last_cols,
+            reported_selection=[REPORTED_SELECTION[key] for key in REPORTED_SELECTION
+                                if any(row.selection == key for row in bench.reported)],
             reported_first_cols=[("method", "model", "text"),
                                  ("selection", "selection", "text")],
             reported_last_cols=[("note", "note", "text")])
