@@ -181,6 +181,17 @@ def test_reported_rows_say_how_the_source_chose_the_epoch(real_site: Path, read_
         load_benchmark(folder / "synthetic.json")
 
 
+def test_svm_run_page_claims_no_epochs(real_site: Path) -> None:
+    """A scikit-learn baseline is fitted once: its page says so instead of "the last epoch",
+    and its empty hyper-parameters read as none, not as a blank."""
+    page = (real_site / "runs" / "lbp-apex-svm-composite-loso" / "index.html").read_text()
+    assert "Selection: fixed — the one fitted model (a single epoch: nothing to select)" in page
+    assert "the last epoch" not in page
+    assert "<dt>hyper-parameters</dt><dd>none (the model's own fitting" in page
+    torch_run = (real_site / "runs" / "ststnet-composite-loso-seed-0" / "index.html").read_text()
+    assert "Selection: fixed — the last epoch" in torch_run
+
+
 def test_pages_load_nothing_from_the_network(real_site: Path) -> None:
     for page in real_site.rglob("*.html"):
         html = page.read_text()

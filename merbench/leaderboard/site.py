@@ -230,7 +230,10 @@ def _policy_views(run: Run) -> list[dict[str, Any]]:
         matrices = [Markup(confusion_svg(m["confusion"], classes, scope,
                                          f"confusion matrix, selection {label}"))
                     for scope, m in scopes]
-        views.append({"name": name, "slug": _slug(name), "description": policy.description,
+        # a scikit-learn model is fitted once: "the last epoch" would suggest epochs it lacks
+        description = ("the one fitted model (a single epoch: nothing to select)"
+                       if run.checked.n_epochs == 1 else policy.description)
+        views.append({"name": name, "slug": _slug(name), "description": description,
                       "test_set_selection": policy.test_set_selection, "scopes": scopes,
                       "notes": notes, "matrices": matrices})
     return views
