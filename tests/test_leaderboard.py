@@ -25,7 +25,7 @@ from merbench.registry import ModelRegistry
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "leaderboards" / "results"
-BENCHMARKS = ROOT / "leaderboards" / "benchmarks"
+BENCHMARKS = ROOT / "merbench" / "leaderboard" / "definitions"
 COMPOSITE = RESULTS / "ststnet-composite-loso"
 COLUMNS = [(scope, metric) for scope in ("overall", "smic", "casme2", "samm")
            for metric in ("uf1", "uar")]
@@ -122,6 +122,74 @@ def test_run_page_has_scores_matrices_folds_and_files(real_site: Path, read_tabl
             (COMPOSITE / "seed-0" / name).read_bytes()
         assert f'href="files/{name}"' in html
     assert len(list((run_dir / "files" / "folds").iterdir())) == 68
+
+
+def test_configurations_of_one_model_are_told_apart(real_site: Path, read_tables) -> None:
+    """The two HTNet crops are two configurations; a row or page that showed only the model,
+    version and seed made them look like one run listed twice."""
+    runs = read_tables((real_site / "index.html").read_text())["runs-table"]
+    htnet = sorted(r["model"] for r in runs if r["model"].startswith("htnet"))
+    assert [m.split()[-1] for m in htnet] == ["crop=corrected", "crop=reference"]
+    assert all(r["model"] == "ststnet v1" for r in runs if "ststnet" in r["model"])  # one config
+    page = (real_site / "runs" / "htnet-reduced-cpu-crop-corrected" / "index.html").read_text()
+    title = re.search(r"<title>(.*?)</title>", page).group(1)
+    heading = re.sub(r"<[^>]+>", "", re.search(r"<h1>(.*?)</h1>", page, re.S).group(1))
+    assert "htnet v1 (htnet-regions crop=corrected)" in title
+    assert "htnet v1 (htnet-regions crop=corrected) on composite / loso, seed 0" in heading
+
+
+def test_reduced_runs_are_labelled_on_every_page(real_site: Path, read_tables) -> None:
+    """A reduced run's scores (oracle UF1 .82) are not HTNet's: the index, its benchmark rows
+    and its run page, every score section of it, say so; full-recipe runs carry no label."""
+    runs = read_tables((real_site / "index.html").read_text())["runs-table"]
+    assert [("reduced setting" in r["model"], r["model"].split()[0]) for r in runs] == [
+        (name == "htnet", name) for name in ("biwoof-release-svm", "htnet", "htnet",
+                                             "lbp-apex-svm", "ststnet", "ststnet", "ststnet")]
+    tables = read_tables((real_site / "benchmarks" / "composite-3class-loso.html").read_text())
+    for table in ("reduced-table", "reduced-test-set-table"):
+        assert all("reduced setting" in r["model"] for r in tables[table])
+    for table in ("ranked-table", "test-set-table"):
+        assert not any("reduced setting" in r["model"] for r in tables[table])
+    page = (real_site / "runs" / "htnet-reduced-cpu-crop-reference" / "index.html").read_text()
+    assert "reduced setting" in re.search(r"<title>(.*?)</title>", page).group(1)
+    box = page.split('id="reduced-setting"')[1].split("</section>")[0]
+    assert "Reduced setting: not htnet as published" in box and "epochs 200 (recipe 800)" in box
+    headings = re.findall(r"<h3>Selection: (\w[\w-]*).*?</h3>", page, re.S)
+    labelled = re.findall(r"<h3>Selection: (\w[\w-]*)[^\n]*reduced setting</span></h3>", page)
+    assert headings == labelled == ["fixed", "oracle"]
+    full = (real_site / "runs" / "ststnet-composite-loso-seed-0" / "index.html").read_text()
+    assert "reduced setting" not in full.lower()
+
+
+def test_reported_rows_say_how_the_source_chose_the_epoch(real_site: Path, read_tables,
+                                                          tmp_path: Path) -> None:
+    """A paper's row says what its public code shows (docs: the protocol notes): an SVM
+    baseline has no epoch to select, so LBP-TOP and Bi-WOOF are not "oracle"; only HTNet's
+    code is known to select on the test subject."""
+    html = (real_site / "benchmarks" / "composite-3class-loso.html").read_text()
+    shown = {r["model"]: r["selection"] for r in read_tables(html)["reported-table"]}
+    assert shown["LBP-TOP"] == shown["Bi-WOOF"] == "none to select"
+    assert shown["HTNet"] == "best on test subject test-set selection"
+    assert shown["AlexNet"] == shown["STSTNet (PyTorch re-run)"] == "last epoch"
+    assert shown["STSTNet"] == "unknown" and "oracle" not in " ".join(shown.values())
+    legend = html.split('id="reported-table"')[1].split("</section>")[0]
+    assert "<em>none to select</em>: nothing to select: a handcrafted feature with an SVM" in legend
+    folder = _synthetic_benchmark(tmp_path, reported={"source": "x", "rows": [
+        {"method": "LBP-TOP", "selection": "oracle", "values": {"overall": [0.5, 0.5]}}]})
+    with pytest.raises(MerbenchError, match="has selection 'oracle'; say what the public code "
+                                            "shows: one of test, last, n/a, unknown"):
+        load_benchmark(folder / "synthetic.json")
+
+
+def test_svm_run_page_claims_no_epochs(real_site: Path) -> None:
+    """A scikit-learn baseline is fitted once: its page says so instead of "the last epoch",
+    and its empty hyper-parameters read as none, not as a blank."""
+    page = (real_site / "runs" / "lbp-apex-svm-composite-loso" / "index.html").read_text()
+    assert "Selection: fixed — the one fitted model (a single epoch: nothing to select)" in page
+    assert "the last epoch" not in page
+    assert "<dt>hyper-parameters</dt><dd>none (the model's own fitting" in page
+    torch_run = (real_site / "runs" / "ststnet-composite-loso-seed-0" / "index.html").read_text()
+    assert "Selection: fixed — the last epoch" in torch_run
 
 
 def test_pages_load_nothing_from_the_network(real_site: Path) -> None:
@@ -305,6 +373,18 @@ def test_bad_input_is_one_line(tiny: Path, tmp_path: Path, cli) -> None:
     assert (occupied / "thesis.tex").read_text() == "do not delete"
 
 
+def test_build_from_another_directory_uses_the_shipped_benchmarks(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli) -> None:
+    """Without --benchmarks the build must not depend on the working directory: merbench's
+    definitions ship inside the package (a relative default failed outside the repository)."""
+    monkeypatch.chdir(tmp_path)
+    code, out, err = cli("leaderboard", "build", "--results", COMPOSITE, "--out", "site")
+    assert code == 0, err
+    assert "(4 benchmarks, 3 runs, 0 rejected file(s))" in out
+    assert sorted(p.name for p in (tmp_path / "site" / "benchmarks").iterdir()) == [
+        "composite-3class-loso.html", "loso-casme2.html", "loso-samm.html", "loso-smic.html"]
+
+
 def test_benchmark_definitions_are_checked(tmp_path: Path, cli) -> None:
     assert [b.id for b in load_benchmarks(BENCHMARKS)] == [
         "composite-3class-loso", "loso-casme2", "loso-samm", "loso-smic"]
@@ -357,13 +437,15 @@ def test_urls_and_svg_text_are_safe() -> None:
         confusion_svg([[1, 2], [3, 4]], ["a", "b", "c"], "t")
 
 
-def test_templates_are_package_data_and_import_stays_light() -> None:
+def test_templates_and_benchmarks_are_package_data_and_import_stays_light() -> None:
     tomllib = pytest.importorskip("tomllib")  # Python 3.11+
     config = tomllib.loads((ROOT / "pyproject.toml").read_text())
     patterns = config["tool"]["setuptools"]["package-data"]["merbench"]
     templates = ROOT / "merbench" / "leaderboard" / "templates"
     shipped = {p for pattern in patterns for p in (ROOT / "merbench").glob(pattern)}
     assert set(templates.iterdir()) <= shipped and len(shipped) >= 6
+    definitions = set(BENCHMARKS.glob("*.json"))  # the default of --benchmarks
+    assert len(definitions) == 4 and definitions <= shipped
     assert any(d.startswith("jinja2") for d in config["project"]["dependencies"])
     done = subprocess.run(
         [sys.executable, "-c", "import sys, merbench, merbench.cli; "

@@ -6,7 +6,9 @@ CSP refusals), that hostile text stays inert, and saves screenshots (to
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import html
 import json
 import os
 import re
@@ -52,8 +54,25 @@ def served(tmp_path_factory: pytest.TempPathFactory, hostile_run: Path) -> Itera
     shutil.copytree(COMPOSITE, results / "ststnet-composite-loso")
     shutil.copytree(hostile_run, results / "hostile")
     site = base / "site"
-    assert main(["leaderboard", "build", "--results", str(results), "--out", str(site),
-                 "--benchmarks", str(ROOT / "leaderboards" / "benchmarks")]) == 0
+    assert main(["leaderboard", "build", "--results", str(results), "--out", str(site)]) == 0
+    with _serve(site) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def served_results(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]:
+    """The site of every committed result (leaderboards/results), on a local port."""
+    from merbench.cli import main
+
+    site = tmp_path_factory.mktemp("browser-all") / "site"
+    assert main(["leaderboard", "build", "--results", str(ROOT / "leaderboards" / "results"),
+                 "--out", str(site), "--strict"]) == 0
+    with _serve(site) as url:
+        yield site, url
+
+
+@contextlib.contextmanager
+def _serve(site: Path) -> Iterator[str]:
     handler = functools.partial(_QuietHandler, directory=str(site))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -74,6 +93,7 @@ def _browse(chromium: str, profile: Path, *args: str) -> subprocess.CompletedPro
     command = [chromium, "--headless", "--no-sandbox", "--disable-gpu",
                "--disable-dev-shm-usage", "--no-first-run", "--disable-extensions",
                "--disable-background-networking", "--disable-sync", "--mute-audio",
+               "--disable-quic", "--disable-component-update",
                f"--user-data-dir={profile}", "--enable-logging=stderr", "--v=0",
                "--virtual-time-budget=3000", *args]
     return subprocess.run(command, capture_output=True, text=True, timeout=BROWSER_LIMIT_S,
@@ -150,3 +170,53 @@ def test_run_pages_and_index_in_chromium(chromium: str, served: str, tmp_path: P
                    "--window-size=1400,1600", f"--screenshot={shot}",
                    f"{served}/runs/ststnet-composite-loso-seed-2/index.html")
     assert done.returncode == 0 and shot.stat().st_size > 50_000
+
+
+WIDTHS = (1366, 1920)  # a common laptop screen and a full-HD one
+_MEASURE = """
+window.addEventListener("load", function () {
+  var found = {};
+  document.querySelectorAll("iframe").forEach(function (frame) {
+    var page = frame.contentDocument, root = page.documentElement, wide = [];
+    if (root.scrollWidth > root.clientWidth) {
+      wide.push("page " + root.scrollWidth + " > " + root.clientWidth);
+    }
+    page.querySelectorAll(".table-wrap").forEach(function (wrap) {
+      if (wrap.scrollWidth > wrap.clientWidth) {
+        var table = wrap.querySelector("table");
+        wide.push((table && table.id) + " " + wrap.scrollWidth + " > " + wrap.clientWidth);
+      }
+    });
+    found[frame.getAttribute("data-page") + " at " + frame.width] = wide;
+  });
+  document.body.setAttribute("data-overflow", JSON.stringify(found));
+});
+"""
+
+
+def test_no_page_scrolls_sideways_at_1366_or_1920(chromium: str, served_results, tmp_path: Path
+                                                  ) -> None:
+    """Every page of the committed results' site fits 1366 and 1920 px windows: neither the
+    page nor any of its tables scrolls sideways (tables did, even at 1920). Each page is
+    measured in a same-origin iframe of that width, scrollbar included, by a harness page
+    next to the site; a control page wider than any window proves the measure sees it."""
+    site, url = served_results
+    pages = sorted(str(p.relative_to(site)) for p in site.rglob("*.html"))
+    assert len(pages) == 12  # index, 4 benchmarks, 7 runs
+    (site / "control-wide.html").write_text(
+        '<!DOCTYPE html><div class="table-wrap" style="overflow-x:auto">'
+        '<table id="wide"><tr><td style="min-width:2500px">x</td></tr></table></div>')
+    frames = "".join(f'<iframe data-page="{page}" width="{width}" height="900" src="{page}">'
+                     "</iframe>" for page in [*pages, "control-wide.html"] for width in WIDTHS)
+    (site / "measure-overflow.html").write_text(
+        f"<!DOCTYPE html><html><body>{frames}<script>{_MEASURE}</script></body></html>")
+    done = _browse(chromium, tmp_path / "profile", "--window-size=2000,1000", "--dump-dom",
+                   f"{url}/measure-overflow.html")
+    assert done.returncode == 0, done.stderr[-2000:]
+    found = re.search(r'data-overflow="([^"]*)"', done.stdout)
+    assert found, done.stdout[-2000:]
+    wide = json.loads(html.unescape(found.group(1)))
+    assert len(wide) == 2 * (len(pages) + 1)
+    for width in WIDTHS:
+        assert wide.pop(f"control-wide.html at {width}")  # the measure does see overflow
+    assert {where: what for where, what in wide.items() if what} == {}

@@ -131,9 +131,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="folders holding run directories (searched recursively)")
     build.add_argument("--out", type=Path, required=True, metavar="SITE",
                        help="where to write the site (replaced if merbench built it before)")
-    build.add_argument("--benchmarks", type=Path, default=Path("leaderboards/benchmarks"),
-                       metavar="DIR", help="benchmark definitions (default: "
-                                           "leaderboards/benchmarks)")
+    build.add_argument("--benchmarks", type=Path, default=None, metavar="DIR",
+                       help="a folder of benchmark definitions (*.json) to use instead of "
+                            "the ones shipped with merbench")
     build.add_argument("--strict", action="store_true",
                        help="exit with status 2 if any result file was rejected")
     return parser

@@ -1,11 +1,13 @@
 """Benchmark definitions: which runs a leaderboard table compares, and how.
 
-A benchmark is data, not code (one JSON file per benchmark in ``leaderboards/benchmarks/``),
-so adding one or correcting a published number needs no release. It names the dataset
-(optionally pinned to its sample-list fingerprint and size), the protocol, the class set, the
-selection policies it ranks and the ones it only shows apart, its columns (a scope, ``overall``
-or a database, times each metric), and the numbers reported in the papers with their source.
-"""
+A benchmark is data, not code (one JSON file per benchmark), so adding one or correcting a
+published number needs no code change. merbench's own definitions ship with the package
+(``merbench/leaderboard/definitions/``, package data), so ``merbench leaderboard build``
+finds them from any working directory; a user's ``--benchmarks`` folder replaces them. A
+definition names the dataset (optionally pinned to its sample-list fingerprint and size), the
+protocol, the class set, the selection policies it ranks and the ones it only shows apart, its
+columns (a scope, ``overall`` or a database, times each metric), and the numbers reported in
+the papers with their source."""
 
 from __future__ import annotations
 
@@ -18,8 +20,21 @@ from typing import Any
 from merbench.errors import MerbenchError
 from merbench.selection import POLICIES
 
+DEFINITIONS = Path(__file__).resolve().parent / "definitions"  # the shipped benchmarks
+_README = "merbench/leaderboard/definitions/README.md"
 METRIC_LABELS = {"uf1": "UF1", "uar": "UAR", "accuracy": "Acc."}
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+# How a published number's epoch was chosen, as far as the authors' public code shows it. A
+# paper's row is not a merbench run, so merbench's policy names would claim too much: an SVM
+# has no epoch to select, and most papers never say. Value -> (what the page shows, why).
+REPORTED_SELECTION = {
+    "test": ("best on test subject", "the public code keeps, per left-out subject, the epoch "
+             "that scored best on that test subject (oracle): test-set selection, inflated"),
+    "last": ("last epoch", "a fixed number of epochs, evaluated once at the end"),
+    "n/a": ("none to select", "nothing to select: a handcrafted feature with an SVM, no epochs"),
+    "unknown": ("unknown", "no public code, or the code does not show how the epoch was "
+                "chosen"),
+}
 
 
 @dataclass(frozen=True)
@@ -35,7 +50,7 @@ class ReportedRow:
     """One published result, as its paper gives it."""
 
     method: str
-    selection: str
+    selection: str  # a key of REPORTED_SELECTION
     values: dict[str, list[float | None]]  # scope -> one value per metric (None: not given)
     note: str = ""
 
@@ -89,8 +104,7 @@ class Benchmark:
 
 def _need(data: dict[str, Any], key: str, kind: type | tuple[type, ...], source: Path) -> Any:
     if key not in data:
-        raise MerbenchError(f"benchmark {source} has no '{key}'; add it (see "
-                            "leaderboards/benchmarks/README.md)")
+        raise MerbenchError(f"benchmark {source} has no '{key}'; add it (see {_README})")
     value = data[key]
     if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
         raise MerbenchError(f"benchmark {source}: '{key}' has the wrong type "
@@ -117,7 +131,13 @@ def _reported(data: dict[str, Any], columns: tuple[Column, ...], n_metrics: int,
             if not ok:
                 raise MerbenchError(f"benchmark {source}: reported row '{row['method']}', "
                                     f"'{scope}' needs {n_metrics} numbers (or null)")
-        rows.append(ReportedRow(method=row["method"], selection=str(row.get("selection", "")),
+        selection = row.get("selection", "unknown")
+        if selection not in REPORTED_SELECTION:
+            raise MerbenchError(
+                f"benchmark {source}: reported row '{row['method']}' has selection "
+                f"{selection!r}; say what the public code shows: one of "
+                f"{', '.join(REPORTED_SELECTION)} (see {_README})")
+        rows.append(ReportedRow(method=row["method"], selection=selection,
                                 values=row["values"], note=str(row.get("note", ""))))
     return tuple(rows)
 
@@ -183,12 +203,14 @@ def load_benchmark(path: Path) -> Benchmark:
     )
 
 
-def load_benchmarks(folder: Path) -> list[Benchmark]:
-    """Every ``*.json`` definition in ``folder``, in file-name order; ids must be unique."""
-    folder = Path(folder)
+def load_benchmarks(folder: Path | None = None) -> list[Benchmark]:
+    """Every ``*.json`` definition in ``folder`` (None: the ones merbench ships), in file-name
+    order; ids must be unique."""
+    folder = DEFINITIONS if folder is None else Path(folder)
     if not folder.is_dir():
-        raise MerbenchError(f"no benchmark definitions at {folder}; pass --benchmarks DIR "
-                            "(the repository's are in leaderboards/benchmarks)")
+        raise MerbenchError(f"no benchmark definitions at {folder}; pass a folder of *.json "
+                            "definitions with --benchmarks DIR, or leave it out to use the "
+                            "ones merbench ships")
     benchmarks = [load_benchmark(p) for p in sorted(folder.glob("*.json"))]
     if not benchmarks:
         raise MerbenchError(f"{folder} holds no benchmark definition (*.json)")

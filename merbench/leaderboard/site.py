@@ -24,7 +24,12 @@ from urllib.parse import urlsplit
 
 from merbench.atomic import TEMP_SUFFIX, current_umask, remove_leftovers, temp_prefix
 from merbench.errors import MerbenchError
-from merbench.leaderboard.benchmarks import METRIC_LABELS, Benchmark, load_benchmarks
+from merbench.leaderboard.benchmarks import (
+    METRIC_LABELS,
+    REPORTED_SELECTION,
+    Benchmark,
+    load_benchmarks,
+)
 from merbench.leaderboard.collect import (
     Cell,
     Collection,
@@ -35,6 +40,7 @@ from merbench.leaderboard.collect import (
     collect,
     reduced_setting,
 )
+from merbench.leaderboard.labels import configuration_notes, feature_setting
 from merbench.leaderboard.svg import confusion_svg
 
 SITE_MARKER = ".merbench-site"  # marks a folder merbench may replace on the next build
@@ -115,13 +121,13 @@ def _group_helpers() -> dict[str, Any]:
     def latest_date(group: Group) -> str:
         return max(str(r.results["created"])[:10] for r in group.runs)
 
-    def versions(group: Group) -> str:
+    def versions(group: Group) -> list[str]:
         found = set()
         for run in group.runs:
             env = run.results["environment"]
             commit = env.get("git_commit")
             found.add(f"{env.get('merbench')}" + (f" ({str(commit)[:7]})" if commit else ""))
-        return ", ".join(sorted(found))
+        return sorted(found)
 
     return {"devices": devices, "mean_time": mean_time, "latest_date": latest_date,
             "versions": versions}
@@ -174,7 +180,9 @@ def _reported_rows(bench: Benchmark) -> list[dict[str, Any]]:
         for column in bench.columns:
             values = row.values.get(column.scope) or [None] * len(bench.metrics)
             cells += [Cell(mean=v, std=None, n=1) for v in values]
-        rows.append({"method": row.method, "selection": row.selection, "note": row.note,
+        shown, why = REPORTED_SELECTION[row.selection]
+        rows.append({"method": row.method, "selection": shown, "selection_why": why,
+                     "test_set_selection": row.selection == "test", "note": row.note,
                      "cells": cells})
     for index in range(sum(1 for _ in bench.columns) * len(bench.metrics)):
         means = [r["cells"][index].mean for r in rows if r["cells"][index].mean is not None]
@@ -191,14 +199,10 @@ def _reduced_view(rows: list[Any]) -> dict[str, Any]:
     settings: dict[str, str] = {}
     for row in rows:
         first = row.group.first
-        feature = first["feature"]
-        options = ", ".join(f"{k}={v}" for k, v in sorted((feature.get("options") or {}).items()))
-        report_crop = (feature.get("report") or {}).get("crop")
-        if report_crop and "crop=" not in options:
-            options = ", ".join(filter(None, [options, f"crop={report_crop}"]))
+        feature = feature_setting(first)
         settings.setdefault(row.group.key, f"{first['model']['name']}: "
                             f"{reduced_setting(first)}"
-                            + (f"; feature {feature['name']} {options}" if options else ""))
+                            + (f"; feature {feature}" if feature else ""))
     return {"ranked": [r for r in rows if not r.test_set_selection],
             "test_set": [r for r in rows if r.test_set_selection],
             "settings": list(settings.values())}
@@ -227,7 +231,10 @@ def _policy_views(run: Run) -> list[dict[str, Any]]:
         matrices = [Markup(confusion_svg(m["confusion"], classes, scope,
                                          f"confusion matrix, selection {label}"))
                     for scope, m in scopes]
-        views.append({"name": name, "slug": _slug(name), "description": policy.description,
+        # a scikit-learn model is fitted once: "the last epoch" would suggest epochs it lacks
+        description = ("the one fitted model (a single epoch: nothing to select)"
+                       if run.checked.n_epochs == 1 else policy.description)
+        views.append({"name": name, "slug": _slug(name), "description": description,
                       "test_set_selection": policy.test_set_selection, "scopes": scopes,
                       "notes": notes, "matrices": matrices})
     return views
@@ -276,6 +283,13 @@ def _write(path: Path, text: str) -> None:
 def render_site(collection: Collection, benchmarks: list[Benchmark], out: Path) -> None:
     """Write every page of the site into the (empty) folder ``out``."""
     env = _environment()
+    notes = configuration_notes(collection.groups)
+    group_of = {run.page_id: group for group in collection.groups for run in group.runs}
+    env.globals.update(
+        reduced_setting=reduced_setting,
+        # what tells a configuration from the others of its model; else its feature options
+        setting=lambda group: notes.get(group.key) or feature_setting(group.first),
+        run_setting=lambda run: notes.get(group_of[run.page_id].key, ""))
     tables = []
     member_of: dict[str, list[Benchmark]] = {run.page_id: [] for run in collection.runs}
     first_cols = [("model", "model", "text"), ("selection", "selection", "text")]
@@ -294,6 +308,8 @@ def render_site(collection: Collection, benchmarks: list[Benchmark], out: Path) 
             root="../", bench=bench, ranked=ranked, apart=apart, weights=rows.saved_weights,
             reduced=_reduced_view(rows.reduced),
             reported=_reported_rows(bench), first_cols=first_cols, last_cols=last_cols,
+            reported_selection=[REPORTED_SELECTION[key] for key in REPORTED_SELECTION
+                                if any(row.selection == key for row in bench.reported)],
             reported_first_cols=[("method", "model", "text"),
                                  ("selection", "selection", "text")],
             reported_last_cols=[("note", "note", "text")])
@@ -320,9 +336,10 @@ def render_site(collection: Collection, benchmarks: list[Benchmark], out: Path) 
                               "this folder.\n")
 
 
-def build_site(results: list[Path], out: Path, benchmarks_dir: Path) -> BuildReport:
+def build_site(results: list[Path], out: Path,
+               benchmarks_dir: Path | None = None) -> BuildReport:
     """Validate the results, then write the site to ``out`` in one step (a failed build
-    leaves the previous site as it was)."""
+    leaves the previous site as it was). ``benchmarks_dir`` None: the shipped benchmarks."""
     out = Path(out)
     _check_out(out, results)
     benchmarks = load_benchmarks(benchmarks_dir)

@@ -1,0 +1,121 @@
+"""What a reader needs to tell rows apart and to know what a run is not.
+
+Runs of one model are grouped by their whole configuration (see
+:func:`merbench.leaderboard.collect.group_key`), but a page used to show only the model's name,
+version and seed, so two configurations of the same model (HTNet with the authors' crop and
+with the corrected one) looked like the same run listed twice. :func:`configuration_notes`
+finds, among the configurations that would otherwise look alike, the settings in which they
+differ, and says only those.
+
+(A run in a reduced setting, fewer epochs or a smaller network, is told apart by the pages
+themselves: every page that shows one puts the ``reduced setting`` badge beside it, with
+:func:`merbench.leaderboard.collect.reduced_setting` as its reason, since its scores are not the
+model's.)
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from merbench.leaderboard.collect import Group
+
+_MISSING = object()
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, separators=(",", ":"), sort_keys=True)
+
+
+def _canonical(value: Any) -> str:
+    if value is _MISSING:
+        return "\0missing"
+    return json.dumps(value, sort_keys=True, default=str)
+
+
+def _settings(results: dict[str, Any]) -> dict[tuple[str, str], Any]:
+    """The configuration of a run as flat (section, key) -> value: everything that makes two
+    runs different configurations (the seed excepted), as ``group_key`` counts it."""
+    model, feature = results["model"], results["feature"]
+    dataset, protocol = results["dataset"], results["protocol"]
+    found: dict[tuple[str, str], Any] = {}
+    found.update({("model", k): v for k, v in (model.get("options") or {}).items()})
+    found[("feature", "")] = f"{feature['name']} v{feature['version']}"
+    found.update({("feature", k): v for k, v in (feature.get("options") or {}).items()})
+    found.update({("hyperparameters", k): v
+                  for k, v in (results.get("hyperparameters") or {}).items()})
+    found.update({("dataset", k): v for k, v in (dataset.get("options") or {}).items()})
+    found[("dataset", "")] = (dataset["version"], dataset.get("fingerprint"))
+    found.update({("protocol", k): v for k, v in (protocol.get("options") or {}).items()})
+    found[("protocol", "")] = (protocol["version"], protocol.get("folds_fingerprint"))
+    found[("selection", "inner_val_subjects")] = results["selection"].get("inner_val_subjects")
+    found[("weights", "")] = (results.get("weights") or {}).get("dir")
+    found[("shuffle", "")] = bool(results.get("shuffle_train_labels"))
+    return found
+
+
+def _say(section: str, key: str, value: Any, results: dict[str, Any]) -> str:
+    """One setting as a reader would write it (``crop=corrected``, ``lr 0.0002``)."""
+    feature = results["feature"]["name"]
+    if section == "model":
+        return f"{key} default" if value is _MISSING else f"{key}={_value(value)}"
+    if section == "feature":
+        if not key:
+            return f"feature {value}"
+        return f"{feature} {key} default" if value is _MISSING else \
+            f"{feature} {key}={_value(value)}"
+    if section == "hyperparameters":
+        return f"{key} default" if value is _MISSING else f"{key} {_value(value)}"
+    if section in ("dataset", "protocol"):
+        if not key:
+            version, fingerprint = value
+            return f"{section} v{version}" + (f" ({fingerprint})" if fingerprint else "")
+        return f"{section} {key} default" if value is _MISSING else \
+            f"{section} {key}={_value(value)}"
+    if section == "selection":
+        return "no inner-val hold-out" if value in (None, _MISSING) else \
+            f"{value} inner-val subjects"
+    if section == "weights":
+        return "trained by merbench" if value in (None, _MISSING) else f"saved weights {value}"
+    return "training labels shuffled" if value else "labels not shuffled"
+
+
+def _clash(results: dict[str, Any]) -> tuple[str, str, str, str]:
+    """What a row shows of a configuration before any note: runs alike in this look alike."""
+    return (str(results["model"]["name"]), str(results["model"]["version"]),
+            str(results["dataset"]["name"]), str(results["protocol"]["name"]))
+
+
+def configuration_notes(groups: Iterable[Group]) -> dict[str, str]:
+    """Group key -> the settings that tell it from the other configurations of the same model,
+    dataset and protocol (``htnet-regions crop=corrected``); "" when it is the only one."""
+    alike: dict[tuple[str, str, str, str], list[Group]] = {}
+    for group in groups:
+        alike.setdefault(_clash(group.first), []).append(group)
+    notes: dict[str, str] = {}
+    for members in alike.values():
+        settings = [_settings(group.first) for group in members]
+        keys = sorted({key for found in settings for key in found})
+        differ = [key for key in keys
+                  if len({_canonical(found.get(key, _MISSING)) for found in settings}) > 1]
+        for group, found in zip(members, settings, strict=True):
+            notes[group.key] = ", ".join(
+                _say(section, name, found.get((section, name), _MISSING), group.first)
+                for section, name in differ) if len(members) > 1 else ""
+    return notes
+
+
+def feature_setting(results: dict[str, Any]) -> str:
+    """The feature's options as recorded (``htnet-regions crop=reference``), with the crop its
+    report names when the options leave it at the default; "" when there are none."""
+    feature = results["feature"]
+    options = feature.get("options") or {}
+    parts = [f"{k}={_value(v)}" for k, v in sorted(options.items())]
+    crop = (feature.get("report") or {}).get("crop")
+    if crop and "crop" not in options:
+        parts.append(f"crop={crop}")
+    return " ".join([feature["name"], *parts]) if parts else ""
+
