@@ -210,6 +210,18 @@ def with_data_pkl(path: Path, data_pkl: bytes) -> bytes:
     return buffer.getvalue()
 
 
+def test_every_unusable_checkpoint_is_counted_in_one_error(tmp_path: Path, cli) -> None:
+    """All files are checked before the first fold, so one run names all that need
+    fixing, not one per attempt."""
+    save_checkpoints(tmp_path / "w", ONE_DB, nested=False)
+    (tmp_path / "w" / "s01.pth").write_bytes(b"")
+    (tmp_path / "w" / "s03.pth").write_text("epoch,loss\n")
+    err = cli_error(cli, tmp_path, "--weights", tmp_path / "w")
+    assert "s01.pth is empty (0 bytes)" in err
+    assert err.rstrip().endswith("; 1 more of the 3 checkpoints cannot be used either: "
+                                 "s03.pth"), err
+
+
 def test_checkpoint_of_another_model_lists_the_differences(tmp_path: Path, cli) -> None:
     save_checkpoints(tmp_path / "w", ONE_DB, nested=False)
     state = merbench.create_model("ststnet", num_classes=5).state_dict()

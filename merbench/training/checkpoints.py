@@ -9,6 +9,7 @@ file gives one line that lists what is missing, unexpected or of another shape.
 from __future__ import annotations
 
 import codecs
+import os
 import pickle
 import re
 import warnings
@@ -164,10 +165,26 @@ def check_state_dict(model: nn.Module, state: dict[str, torch.Tensor], source: s
 def check_weight_files(model: nn.Module, paths: list[Path], model_name: str) -> None:
     """Every file of ``--weights`` read (mapped, not loaded) and fitted to ``model`` before
     the first fold runs, so a bad file late in the list cannot stop a run after most folds
-    are written."""
+    are written. The first problem is the error, and the other bad files are counted and
+    named in it, so one attempt shows everything to fix."""
+    problems: list[tuple[Path, MerbenchError]] = []
     for path in paths:
-        check_state_dict(model, read_state_dict(path, mmap=True), f"checkpoint {path}",
-                         model_name)
+        try:
+            check_state_dict(model, read_state_dict(path, mmap=True), f"checkpoint {path}",
+                             model_name)
+        except MerbenchError as exc:
+            problems.append((path, exc))
+    if not problems:
+        return
+    first = str(problems[0][1])
+    if len(problems) > 1:
+        root = os.path.commonpath([str(path.parent) for path in paths])
+        others = [os.path.relpath(path, root) for path, _ in problems[1:]]
+        shown = ", ".join(others[:5]) + (f" and {len(others) - 5} more" if len(others) > 5
+                                         else "")
+        first += (f"; {len(others)} more of the {len(paths)} checkpoints cannot be used "
+                  f"either: {shown}")
+    raise MerbenchError(first)
 
 
 def load_weights(model: nn.Module, path: Path, model_name: str = "the model") -> nn.Module:
