@@ -243,7 +243,7 @@ def test_options_set_to_their_defaults_are_no_options() -> None:
 
 
 @pytest.mark.parametrize("columns", ["80", "60"])
-def test_listing_never_cuts_a_name(columns: str) -> None:
+def test_listing_never_cuts_a_name_and_descriptions_stay_readable(columns: str) -> None:
     import subprocess
     import sys
 
@@ -258,5 +258,12 @@ def test_listing_never_cuts_a_name(columns: str) -> None:
     for kind in ("datasets", "features", "models", "protocols"):
         for entry in getattr(registries, kind):
             assert entry.meta.name in cells, (kind, entry.meta.name)
+            # the description wraps in a column wide enough to read: its opening words
+            # share a line (at 80 columns the models' descriptions were 8 characters wide)
+            words = entry.meta.description.split()
+            opening = " ".join(words[:next((i + 1 for i in range(len(words))
+                                            if len(" ".join(words[:i + 1])) >= 15),
+                                           len(words))])
+            assert any(opening in cell for cell in cells), (kind, opening)
     for record in plugins.records:
         assert record.origin.plugin in cells

@@ -3,8 +3,11 @@ checkpoint folder can be wrong."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
+import pickle
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -162,19 +165,61 @@ def test_a_checkpoint_that_would_run_a_command_is_refused_unopened(tmp_path: Pat
     ("text", "s03.pth is a text file, not a torch checkpoint (it begins 'epoch,loss')"),
     ("empty", "s03.pth is empty (0 bytes)"),
     ("random", "s03.pth is not a torch checkpoint (neither torch's zip archive nor a pickle)"),
+    # 64 bytes read cut the 32nd 'é' in half: still text
+    ("accented", "s03.pth is a text file, not a torch checkpoint (it begins 'aééé"),
+    ("zip", "s03.pth is a zip archive, not a torch checkpoint (it holds w/s01.pth, w/s02.pth"),
+    # a whole archive whose pickled index is garbage: torch's reason, without its advice
+    ("index", "s03.pth is a damaged torch archive (complete, but what it holds cannot be "
+              "read: UnpicklingError: Unsupported operand 103)"),
+    # pickle.dump of a plain dict: torch warns about the protocol; the user sees one line
+    ("pickle", "s03.pth is a pickle that torch cannot read as weights only"),
 ])
 def test_unreadable_checkpoint(tmp_path: Path, cli, damage: str, said: str) -> None:
     save_checkpoints(tmp_path / "w", ONE_DB, nested=False)
     path = tmp_path / "w" / "s03.pth"
-    content = {"truncate": path.read_bytes()[:len(path.read_bytes()) // 2],
-               "text": b"epoch,loss\n1,0.5\n", "empty": b"",
-               "random": bytes(range(7, 250))}[damage]
+    content = {"truncate": lambda: path.read_bytes()[:len(path.read_bytes()) // 2],
+               "text": lambda: b"epoch,loss\n1,0.5\n", "empty": lambda: b"",
+               "random": lambda: bytes(range(7, 250)),
+               "accented": lambda: ("a" + "é" * 40).encode(),
+               "zip": lambda: zipped(tmp_path / "w"),
+               "index": lambda: with_data_pkl(path, b"\x80\x02garbage"),
+               "pickle": lambda: pickle.dumps({"conv.weight": [0.0]}, protocol=4)}[damage]()
     path.write_bytes(content)
     err = cli_error(cli, tmp_path, "--weights", tmp_path / "w")
     assert said in err, err
     assert "Errno" not in err and "KeyError" not in err
     # the last fold's file is checked before the first fold runs: nothing was written
     assert not (tmp_path / "run" / "folds").exists()
+
+
+def zipped(folder: Path) -> bytes:
+    """The folder's files in a zip archive, as a download of the whole folder comes."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for file in sorted(folder.iterdir()):
+            archive.write(file, f"w/{file.name}")
+    return buffer.getvalue()
+
+
+def with_data_pkl(path: Path, data_pkl: bytes) -> bytes:
+    """The torch archive ``path`` with its pickled index replaced by ``data_pkl``."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(buffer, "w") as archive:
+        for name in source.namelist():
+            archive.writestr(name, data_pkl if name.endswith("/data.pkl") else source.read(name))
+    return buffer.getvalue()
+
+
+def test_every_unusable_checkpoint_is_counted_in_one_error(tmp_path: Path, cli) -> None:
+    """All files are checked before the first fold, so one run names all that need
+    fixing, not one per attempt."""
+    save_checkpoints(tmp_path / "w", ONE_DB, nested=False)
+    (tmp_path / "w" / "s01.pth").write_bytes(b"")
+    (tmp_path / "w" / "s03.pth").write_text("epoch,loss\n")
+    err = cli_error(cli, tmp_path, "--weights", tmp_path / "w")
+    assert "s01.pth is empty (0 bytes)" in err
+    assert err.rstrip().endswith("; 1 more of the 3 checkpoints cannot be used either: "
+                                 "s03.pth"), err
 
 
 def test_checkpoint_of_another_model_lists_the_differences(tmp_path: Path, cli) -> None:

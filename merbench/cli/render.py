@@ -9,6 +9,7 @@ from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from merbench.plugins import Plugins
 
@@ -184,6 +185,10 @@ def _whole(width: int) -> dict[str, Any]:
     return {"min_width": width, "no_wrap": True, "overflow": "fold"}
 
 
+READABLE = 30  # the narrowest description column worth reading; below it a listing stacks
+FOLDED = 12  # the least width of a column that folds (needs, provides, package)
+
+
 def print_listing(plugins: Plugins, kind: str | None) -> None:
     """One table per registry (or only ``kind``), with versions and the package of each."""
     console = Console()
@@ -203,30 +208,84 @@ def print_listing(plugins: Plugins, kind: str | None) -> None:
             console.print(table)
             continue
         registry = getattr(registries, name)
-        table = Table(title=name)
         extra = {"models": ("feature", "kind"), "features": ("needs",),
                  "datasets": ("provides",)}.get(name, ())
-        # Names are what users type: never cut, whatever the terminal's width; the other
-        # cells wrap (fold), never end in an ellipsis.
-        widths = {"name": max((len(e.meta.name) for e in registry), default=4)}
-        if name == "models":
-            widths["feature"] = max((len(e.meta.feature) for e in registry), default=7)
-        for column in ("name", "version", *extra, "description", "package"):
-            table.add_column(column, **_whole(widths[column]) if column in widths else
-                             {"overflow": "fold"})
-        for entry in registry:
-            meta = entry.meta
-            cells = []
-            for column in extra:
-                value = getattr(meta, column)
-                if column == "needs":  # alternatives "a|b" read as "a or b"
-                    value = tuple(v.replace("|", " or ") for v in value)
-                cells.append(", ".join(value) if isinstance(value, tuple) else str(value))
-            package = f"{entry.origin.package} ({entry.origin.plugin})"
-            table.add_row(meta.name, str(meta.version), *cells, meta.description, package)
-        if not len(registry):
+        rows = [(entry.meta.name, _listed_cells(entry, extra)) for entry in registry]
+        columns = ("version", *extra, "description", "package")
+        table = (_listing_table(name, columns, rows) if _fits(console.width, columns, rows)
+                 else _stacked_listing(name, rows))
+        if not rows:
             table.caption = "none registered"
         console.print(table)
+
+
+def _listed_cells(entry: Any, extra: tuple[str, ...]) -> dict[str, str]:
+    """What ``merbench list`` shows of a registry entry, by column."""
+    meta = entry.meta
+    cells = {"version": str(meta.version)}
+    for column in extra:
+        value = getattr(meta, column)
+        if column == "needs":  # alternatives "a|b" read as "a or b"
+            value = tuple(v.replace("|", " or ") for v in value)
+        cells[column] = ", ".join(value) if isinstance(value, tuple) else str(value)
+    cells["description"] = meta.description
+    cells["package"] = f"{entry.origin.package} ({entry.origin.plugin})"
+    return cells
+
+
+def _whole_width(column: str, cells: list[str]) -> int:
+    return max([len(column), *map(len, cells)])
+
+
+def _fits(width: int, columns: tuple[str, ...], rows: list[tuple[str, dict[str, str]]]) -> bool:
+    """Whether one column per field leaves the description ``READABLE`` characters, with
+    names, versions, features and kinds whole (and 3 characters of border per column)."""
+    need = _whole_width("name", [n for n, _ in rows]) + 4
+    for column in columns:
+        if column == "description":
+            need += READABLE
+        elif column in ("version", "feature", "kind"):
+            need += _whole_width(column, [cells[column] for _, cells in rows])
+        else:
+            need += FOLDED
+        need += 3
+    return need <= width
+
+
+def _listing_table(title: str, columns: tuple[str, ...],
+                   rows: list[tuple[str, dict[str, str]]]) -> Table:
+    """One column per field: names, versions, features and kinds whole; the description
+    takes the width that is left, and every other cell folds (never an ellipsis)."""
+    table = Table(title=title)
+    table.add_column("name", **_whole(_whole_width("name", [n for n, _ in rows])))
+    for column in columns:
+        if column in ("version", "feature", "kind"):
+            table.add_column(column, **_whole(
+                _whole_width(column, [cells[column] for _, cells in rows])))
+        elif column == "description":
+            table.add_column(column, ratio=1, min_width=READABLE, overflow="fold")
+        else:
+            table.add_column(column, min_width=FOLDED, overflow="fold")
+    for name, cells in rows:
+        table.add_row(Text(name), *(Text(cells[column]) for column in columns))
+    return table
+
+
+def _stacked_listing(title: str, rows: list[tuple[str, dict[str, str]]]) -> Table:
+    """For a terminal too narrow for a column per field: the name, whole, beside one cell
+    that stacks the short fields, the description and the package, so the description
+    wraps in all the width the name leaves."""
+    table = Table(title=title, show_lines=True)
+    table.add_column("name", **_whole(_whole_width("name", [n for n, _ in rows])))
+    table.add_column("details", overflow="fold")
+    for name, cells in rows:
+        short = " · ".join(f"{column} {value}" for column, value in cells.items()
+                           if column not in ("description", "package"))
+        details = Text(short)
+        details.append("\n" + cells["description"])
+        details.append("\npackage " + cells["package"], style="dim")
+        table.add_row(Text(name), details)
+    return table
 
 
 def print_extraction(feature: str, dataset: str, report: dict[str, Any], summary: str) -> None:

@@ -8,7 +8,11 @@ file gives one line that lists what is missing, unexpected or of another shape.
 
 from __future__ import annotations
 
+import codecs
+import os
+import pickle
 import re
+import warnings
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -30,8 +34,10 @@ def read_state_dict(path: Path, *, mmap: bool = False) -> dict[str, torch.Tensor
     if not path.is_file():
         raise MerbenchError(f"checkpoint {path} does not exist")
     try:
-        loaded = torch.load(path, map_location="cpu", weights_only=True,
-                            mmap=mmap and zipfile.is_zipfile(path))
+        with warnings.catch_warnings():  # torch's advice to file an issue, not the user's
+            warnings.filterwarnings("ignore", message="Detected pickle protocol")
+            loaded = torch.load(path, map_location="cpu", weights_only=True,
+                                mmap=mmap and zipfile.is_zipfile(path))
     except Exception as exc:  # a damaged file can fail anywhere inside the unpickler
         raise MerbenchError(f"checkpoint {path} {_what_is_wrong(path, exc)}") from None
     return _unwrap(loaded, path)
@@ -40,23 +46,21 @@ def read_state_dict(path: Path, *, mmap: bool = False) -> dict[str, torch.Tensor
 def _what_is_wrong(path: Path, exc: Exception) -> str:
     """Why ``path`` could not be read, in words (torch's messages name internals: an
     'unsupported GLOBAL', a miniz error, ``KeyError: 101``, ``Errno 22``)."""
-    code_bearing = re.search(r"unsupported global:?\s+(?:GLOBAL\s+)?([\w.]+)", str(exc),
-                             flags=re.IGNORECASE)
-    if code_bearing:
-        return (f"holds code-bearing Python objects (it names {code_bearing.group(1)}), and "
-                "merbench never unpickles those, since unpickling can run any code; re-save "
-                "the weights alone as a plain state dict: torch.save(model.state_dict(), path)")
+    code = _refused_global(exc)
+    if code:
+        return (f"holds code-bearing Python objects (it names {code}), and merbench never "
+                "unpickles those, since unpickling can run any code; re-save the weights "
+                "alone as a plain state dict: torch.save(model.state_dict(), path)")
     size = path.stat().st_size
     with open(path, "rb") as handle:
         head = handle.read(64)
     if size == 0:
         return "is empty (0 bytes); copy or save it again"
-    if head.startswith(b"PK\x03\x04"):  # torch's zip format
-        return (f"is truncated or damaged ({size:,} bytes, and the torch archive inside is "
-                "incomplete); copy it again, or save it again with "
-                "torch.save(model.state_dict(), path)")
-    if _looks_like_text(head):
-        start = head.decode("utf-8", "replace").splitlines()[0][:30]
+    if head.startswith(b"PK\x03\x04"):  # torch's zip format, or any zip archive
+        return _what_is_wrong_in_zip(path, size, exc)
+    text = _as_text(head)
+    if text is not None:
+        start = (text.splitlines() or [""])[0][:30]
         return (f"is a text file, not a torch checkpoint (it begins '{start}'); give the "
                 "file torch.save(model.state_dict(), path) wrote")
     if head[:1] == b"\x80":  # a pickle: torch's legacy format, or pickle.dump
@@ -67,12 +71,52 @@ def _what_is_wrong(path: Path, exc: Exception) -> str:
             "file torch.save(model.state_dict(), path) wrote")
 
 
-def _looks_like_text(head: bytes) -> bool:
+def _refused_global(exc: Exception) -> str | None:
+    """The class or function a weights-only load refused to import, when that is why the
+    load failed. Torch raises ``pickle.UnpicklingError`` for it, and has spelt the message
+    'Unsupported global: GLOBAL x' and 'unsupported GLOBAL x whose module ... is blocked'."""
+    if not isinstance(exc, pickle.UnpicklingError):
+        return None
+    found = re.search(r"unsupported global:?\s+(?:GLOBAL\s+)?([\w.]+)", str(exc),
+                      flags=re.IGNORECASE)
+    return found.group(1) if found else None
+
+
+def _what_is_wrong_in_zip(path: Path, size: int, exc: Exception) -> str:
+    """A zip archive torch could not read: cut short (no central directory at its end), an
+    archive of other files (a downloaded folder), or a torch archive damaged inside."""
     try:
-        text = head.decode("utf-8")
+        with zipfile.ZipFile(path) as archive:
+            names = archive.namelist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return (f"is truncated or damaged ({size:,} bytes, and the torch archive inside is "
+                "incomplete); copy it again, or save it again with "
+                "torch.save(model.state_dict(), path)")
+    if not any(name.endswith("/data.pkl") for name in names):  # what torch.save writes
+        shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3
+                                        else "")
+        return (f"is a zip archive, not a torch checkpoint (it holds {shown or 'nothing'}); "
+                "unpack it and give the .pth files torch.save wrote")
+    return (f"is a damaged torch archive (complete, but what it holds cannot be read: "
+            f"{_torch_reason(exc)}); copy it again, or save it again with "
+            "torch.save(model.state_dict(), path)")
+
+
+def _torch_reason(exc: Exception) -> str:
+    """The line of torch's message that says what failed, without its advice on
+    ``weights_only`` and the documentation around it."""
+    text = str(exc).split("WeightsUnpickler error:")[-1].split("Check the documentation")[0]
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return f"{type(exc).__name__}: {lines[0][:120]}" if lines else type(exc).__name__
+
+
+def _as_text(head: bytes) -> str | None:
+    """``head`` as text when it reads as UTF-8 (a character the read cut in two counts)."""
+    try:
+        text = codecs.getincrementaldecoder("utf-8")().decode(head)  # not final: no error
     except UnicodeDecodeError:
-        return False
-    return all(c.isprintable() or c in "\r\n\t" for c in text)
+        return None
+    return text if all(c.isprintable() or c in "\r\n\t" for c in text) else None
 
 
 def _unwrap(loaded: Any, path: Path) -> dict[str, torch.Tensor]:
@@ -121,10 +165,26 @@ def check_state_dict(model: nn.Module, state: dict[str, torch.Tensor], source: s
 def check_weight_files(model: nn.Module, paths: list[Path], model_name: str) -> None:
     """Every file of ``--weights`` read (mapped, not loaded) and fitted to ``model`` before
     the first fold runs, so a bad file late in the list cannot stop a run after most folds
-    are written."""
+    are written. The first problem is the error, and the other bad files are counted and
+    named in it, so one attempt shows everything to fix."""
+    problems: list[tuple[Path, MerbenchError]] = []
     for path in paths:
-        check_state_dict(model, read_state_dict(path, mmap=True), f"checkpoint {path}",
-                         model_name)
+        try:
+            check_state_dict(model, read_state_dict(path, mmap=True), f"checkpoint {path}",
+                             model_name)
+        except MerbenchError as exc:
+            problems.append((path, exc))
+    if not problems:
+        return
+    first = str(problems[0][1])
+    if len(problems) > 1:
+        root = os.path.commonpath([str(path.parent) for path in paths])
+        others = [os.path.relpath(path, root) for path, _ in problems[1:]]
+        shown = ", ".join(others[:5]) + (f" and {len(others) - 5} more" if len(others) > 5
+                                         else "")
+        first += (f"; {len(others)} more of the {len(paths)} checkpoints cannot be used "
+                  f"either: {shown}")
+    raise MerbenchError(first)
 
 
 def load_weights(model: nn.Module, path: Path, model_name: str = "the model") -> nn.Module:
