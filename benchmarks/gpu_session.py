@@ -1,0 +1,192 @@
+"""One command that spends a GPU session well: the CUDA tests first, then the speed figure,
+then the leaderboard's runs for whatever time is left, packed to bring back.
+
+A GPU is lent here for about 30 minutes in commands of at most 10, and most sessions have
+none, so the first minutes must show what is broken on CUDA and the rest must go to the runs
+behind the leaderboard. Within ``--budget-s`` seconds, in order:
+
+1. ``pytest -m gpu`` (tests/test_gpu.py, every CUDA path on small shapes) with
+   ``MERBENCH_REQUIRE_GPU=1``, so a machine without CUDA fails instead of skipping;
+2. ``benchmarks/train_speed.py --device cuda`` (the HTNet authors' loop against merbench on
+   the same GPU);
+   both once: their reports are kept in ``RUNS/gpu-session/``, and a later call on the same
+   machine goes straight to the runs;
+3. ``benchmarks/leaderboard_runs.py`` for the time left, stopped with Ctrl-C at the budget
+   (merbench keeps every finished fold, and the next call continues), packed to a .tar.gz.
+
+Everything is written to ``--out``: the test report, the speed JSON, the runs archive (split
+into parts of at most 16 MB) and ``session.json`` with each step's command, status and time;
+at most 8 files, so all of it can come back from the GPU machine. At the end it prints what
+to do with them on the CPU machine. ``--dry-run`` prints every step with its share of the
+budget and runs nothing.
+
+    python benchmarks/gpu_session.py --data PATH --runs RUNS --features FEAT \\
+        --out "$OUT" --budget-s 540
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+PART_BYTES = 16 * 1024 * 1024  # the largest file the device tool brings back
+MAX_FILES = 8
+TEST_SHARE_S = 240.0  # the gpu tests take about a minute; a hung one is stopped here
+SPEED_SHARE_S = 300.0  # train_speed --folds 8 --epochs 3: both loops on one GPU
+PACK_RESERVE_S = 30.0  # left for packing and the summary
+
+
+@dataclass
+class Step:
+    name: str
+    command: list[str]
+    limit_s: float
+    env: dict[str, str]
+    grace_s: float = 0.0  # a step that stops itself at its limit gets this long to pack
+
+
+def state_dir(args: argparse.Namespace) -> Path:
+    """Where a call leaves what the next one needs: ``--out`` is emptied between calls on the
+    lent machine, the runs folder is not."""
+    return args.runs / "gpu-session"
+
+
+def plan(args: argparse.Namespace, started: float) -> list[Step]:
+    """The steps still to do, each with the seconds it may take."""
+    python = sys.executable
+    kept = state_dir(args)
+    left = args.budget_s - (time.monotonic() - started) - PACK_RESERVE_S
+    steps = []
+    if not (kept / "gpu-tests.xml").is_file():
+        tests = min(TEST_SHARE_S, max(0.0, left))
+        steps.append(Step("gpu tests", [python, "-m", "pytest", "-m", "gpu", "-q", "-p",
+                                        "no:cacheprovider", "--junitxml",
+                                        str(kept / "gpu-tests.xml"), "-ra"],
+                          tests, {"MERBENCH_REQUIRE_GPU": "1"}))
+        left -= tests
+    if not (kept / "train_speed.json").is_file():
+        speed = min(SPEED_SHARE_S, max(0.0, left))
+        steps.append(Step("train speed", [python, str(HERE / "train_speed.py"), "--device",
+                                          "cuda", "--folds", "8", "--epochs", "3", "--json",
+                                          str(kept / "train_speed.json")], speed, {}))
+        left -= speed
+    runs = [python, str(HERE / "leaderboard_runs.py"), "--data", str(args.data), "--runs",
+            str(args.runs), "--budget-s", f"{max(0.0, left):.0f}", "--pack",
+            str(args.out / "runs.tgz")]
+    if args.features is not None:
+        runs += ["--features", str(args.features)]
+    steps.append(Step("leaderboard runs", runs, max(0.0, left), {}, grace_s=PACK_RESERVE_S))
+    return steps
+
+
+def run_step(step: Step, log: Path) -> tuple[str, float]:
+    """Run ``step`` within its limit (Ctrl-C at the limit, then a kill); its status and time."""
+    if step.limit_s <= 0:
+        return "skipped: no time left", 0.0
+    start = time.monotonic()
+    with open(log, "ab") as handle:
+        handle.write(f"$ {' '.join(step.command)}\n".encode())
+        handle.flush()
+        process = subprocess.Popen(step.command, stdout=handle, stderr=subprocess.STDOUT,
+                                   env={**os.environ, **step.env},
+                                   preexec_fn=lambda: signal.signal(signal.SIGINT,
+                                                                    signal.SIG_DFL))
+        try:
+            code = process.wait(timeout=step.limit_s + step.grace_s)
+            status = f"exit {code}"
+        except subprocess.TimeoutExpired:
+            process.send_signal(signal.SIGINT)  # merbench keeps what finished
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+            status = f"stopped at its {step.limit_s:.0f} s limit"
+    return status, time.monotonic() - start
+
+
+def split_large(out: Path) -> list[Path]:
+    """Files over the size that comes back are cut into ``.part-NN`` pieces; returns every
+    file in ``out``."""
+    for path in sorted(out.iterdir()):
+        if path.is_file() and path.stat().st_size > PART_BYTES:
+            with open(path, "rb") as whole:
+                for number, chunk in enumerate(iter(lambda: whole.read(PART_BYTES), b"")):
+                    (out / f"{path.name}.part-{number:02d}").write_bytes(chunk)
+            path.unlink()
+    return sorted(p for p in out.iterdir() if p.is_file())
+
+
+def back_home(out: Path) -> str:
+    return f"""back on the CPU machine, with the files of {out} in a folder OUT:
+  cat OUT/runs.tgz.part-* > OUT/runs.tgz   # only if it came in parts
+  tar -xzf OUT/runs.tgz -C RUNS && merbench validate RUNS
+  # copy each finished run directory into leaderboards/results/ and add its row (command,
+  # GPU, commits, times) to leaderboards/results/README.md; put train_speed.json's ratio in
+  # benchmarks/README.md with the GPU named; read gpu-tests.xml for any CUDA failure
+  git add leaderboards/results benchmarks/README.md && git commit"""
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, required=True,
+                        help="the folder that holds the release's composite/")
+    parser.add_argument("--runs", type=Path, required=True, help="where the run folders go")
+    parser.add_argument("--features", type=Path, default=None,
+                        help="saved HTNet regions (leaderboard_runs.py --prepare)")
+    parser.add_argument("--out", type=Path, required=True,
+                        help="what comes back: at most 8 files of 16 MB")
+    parser.add_argument("--budget-s", type=float, required=True,
+                        help="seconds for the whole session command")
+    parser.add_argument("--dry-run", action="store_true",
+                        help="print every step and its time, run nothing")
+    args = parser.parse_args(argv)
+    started = time.monotonic()
+    if args.budget_s <= PACK_RESERVE_S:
+        parser.error(f"--budget-s must exceed {PACK_RESERVE_S:.0f} s (packing and summary)")
+    steps = plan(args, started)
+    if args.dry_run:
+        for step in steps:
+            print(f"[{step.name}, up to {step.limit_s:.0f} s] {' '.join(step.command)}")
+        total = sum(step.limit_s for step in steps) + PACK_RESERVE_S
+        print(f"budget: {args.budget_s:.0f} s; planned: {total:.0f} s with {PACK_RESERVE_S:.0f}"
+              " s to pack")
+        print(back_home(args.out))
+        return 0
+    args.out.mkdir(parents=True, exist_ok=True)
+    state_dir(args).mkdir(parents=True, exist_ok=True)
+    log = args.out / "session.log"
+    record = []
+    for step in steps:
+        # steps that end early leave their time to the leaderboard runs
+        if step.name == "leaderboard runs":
+            step = plan(args, started)[-1]
+        status, seconds = run_step(step, log)
+        record.append({"step": step.name, "command": step.command, "status": status,
+                       "seconds": round(seconds, 1), "limit_s": round(step.limit_s, 1)})
+        print(f"{step.name}: {status} ({seconds:.0f} s)")
+    for name in ("gpu-tests.xml", "train_speed.json"):  # every call brings them back
+        if (state_dir(args) / name).is_file():
+            shutil.copy2(state_dir(args) / name, args.out / name)
+    (args.out / "session.json").write_text(json.dumps(
+        {"budget_s": args.budget_s, "seconds": round(time.monotonic() - started, 1),
+         "steps": record}, indent=2) + "\n")
+    files = split_large(args.out)
+    if len(files) > MAX_FILES:
+        print(f"warning: {len(files)} files in {args.out}, more than the {MAX_FILES} that come "
+              "back; bring the largest first", file=sys.stderr)
+    print(back_home(args.out))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
