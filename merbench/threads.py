@@ -26,22 +26,11 @@ from __future__ import annotations
 import math
 import os
 import sys
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+
+from merbench.results.model import ThreadRecord
 
 SMALL_MODEL_PARAMETERS = 100_000
-
-ThreadCause = Literal["asked", "small-model", "free-cores", "usable-cores"]
-
-
-@dataclass(frozen=True)
-class ThreadChoice:
-    """How many intra-op threads, why (``cause`` for programs, ``reason`` for people)."""
-
-    count: int
-    cause: ThreadCause
-    reason: str
 
 
 def _cgroup_quota(root: Path = Path("/sys/fs/cgroup")) -> float | None:
@@ -83,24 +72,24 @@ def busy_cores() -> int:
 
 def choose_threads(asked: int | None, n_parameters: int | None = None, *,
                    processes: int = 1, usable: int | None = None,
-                   busy: int | None = None) -> ThreadChoice:
+                   busy: int | None = None) -> ThreadRecord:
     """The intra-op threads for one of ``processes`` processes training a model of
     ``n_parameters`` (None: not a torch model, or not known)."""
     if asked is not None:
-        return ThreadChoice(asked, "asked", f"--threads {asked}")
+        return ThreadRecord(asked, "asked", f"--threads {asked}")
     usable = usable_cores() if usable is None else usable
     share = max(1, usable // max(1, processes))
     of = f"{usable} usable cores" + (f" / {processes} processes" if processes > 1 else "")
     if n_parameters is not None and n_parameters < SMALL_MODEL_PARAMETERS:
-        return ThreadChoice(1, "small-model", f"{n_parameters:,} parameters, under "
+        return ThreadRecord(1, "small-model", f"{n_parameters:,} parameters, under "
                             f"{SMALL_MODEL_PARAMETERS:,}: more threads gain little alone and "
                             "cost much beside other work")
     busy = busy_cores() if busy is None else busy
     if busy and share > 1:
         count = max(1, share - busy)
-        return ThreadChoice(count, "free-cores", f"{of}, {busy} kept busy by other "
+        return ThreadRecord(count, "free-cores", f"{of}, {busy} kept busy by other "
                             "processes (load average)")
-    return ThreadChoice(share, "usable-cores", of)
+    return ThreadRecord(share, "usable-cores", of)
 
 
 def apply_threads(count: int) -> int | None:

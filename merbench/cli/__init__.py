@@ -86,24 +86,10 @@ def _what_is_kept(run_dir: Path | None) -> str:
     total = f" of {status.n_folds}" if status.n_folds is not None else ""
     folds = (f"{status.finished}{total} folds are finished and kept in {run_dir}"
              if status.finished else f"no fold had finished yet in {run_dir}")
-    saved = ("; the fold in progress is kept as of its last saved state"
-             if _has_saved_state(run_dir) else "")
+    saved = "; the fold in progress is kept as of its last saved state" if status.saved else ""
     if not status.finished and not saved:
         return f"{folds}, and no fold had saved its state; a new run starts from the beginning"
     return f"{folds}{saved}; run the same command again to resume"
-
-
-def _has_saved_state(run_dir: Path | None) -> bool:
-    """Whether an unfinished fold of the run in ``run_dir`` has a saved state to go on from
-    (not one left from folds that have since finished or been grouped otherwise)."""
-    from merbench.results.status import run_status
-
-    if run_dir is None:
-        return False
-    try:
-        return bool(run_status(Path(run_dir)).saved)
-    except (MerbenchError, OSError):  # stopped before its run.json was written, say
-        return False
 
 
 def _command_extract(args: argparse.Namespace) -> int:

@@ -187,6 +187,7 @@ def _whole(width: int) -> dict[str, Any]:
 
 READABLE = 30  # the narrowest description column worth reading; below it a listing stacks
 FOLDED = 12  # the least width of a column that folds (needs, provides, package)
+WHOLE = ("version", "feature", "kind")  # short fields, kept whole like names
 
 
 def print_listing(plugins: Plugins, kind: str | None) -> None:
@@ -244,7 +245,7 @@ def _fits(width: int, columns: tuple[str, ...], rows: list[tuple[str, dict[str, 
     for column in columns:
         if column == "description":
             need += READABLE
-        elif column in ("version", "feature", "kind"):
+        elif column in WHOLE:
             need += _whole_width(column, [cells[column] for _, cells in rows])
         else:
             need += FOLDED
@@ -259,7 +260,7 @@ def _listing_table(title: str, columns: tuple[str, ...],
     table = Table(title=title)
     table.add_column("name", **_whole(_whole_width("name", [n for n, _ in rows])))
     for column in columns:
-        if column in ("version", "feature", "kind"):
+        if column in WHOLE:
             table.add_column(column, **_whole(
                 _whole_width(column, [cells[column] for _, cells in rows])))
         elif column == "description":

@@ -150,12 +150,16 @@ EngineCause = Literal["restored", "evaluates-weights", "estimator", "asked", "cp
                       "unrecorded"]
 
 
+ThreadCause = Literal["asked", "small-model", "free-cores", "usable-cores"]
+
+
 @dataclass(frozen=True)
 class ThreadRecord:
-    """The CPU threads torch used (merbench.threads): how many, and why."""
+    """The CPU threads torch used (merbench.threads): how many, and why (``cause`` for
+    programs, ``reason`` for people)."""
 
     count: int
-    cause: str  # asked, small-model, free-cores or usable-cores
+    cause: ThreadCause
     reason: str
 
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 from merbench.protocols import Fold
-from merbench.results.model import EngineCause, EngineRecord
+from merbench.results.model import EngineCause, EngineRecord, ThreadRecord
 from merbench.run.data import RunData
-from merbench.threads import ThreadChoice, choose_threads
+from merbench.threads import choose_threads
 
 
 def lowered(engine: EngineRecord, k: int) -> EngineRecord:
@@ -78,7 +78,7 @@ def _choose_training(data: RunData, pending: list[Fold], asked: int | None) -> E
                   same_numbers_as_sequential=not dropout and plan.spec.precision == "fp32")
 
 
-def run_threads(data: RunData, pending: list[Fold]) -> ThreadChoice | None:
+def run_threads(data: RunData, pending: list[Fold]) -> ThreadRecord | None:
     """The CPU threads torch trains or evaluates with (None: nothing of torch runs here)."""
     plan = data.plan
     if not plan.is_torch or not pending:

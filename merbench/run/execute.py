@@ -20,7 +20,7 @@ from merbench.errors import MerbenchError
 from merbench.plugins import Plugins, default_plugins
 from merbench.protocols import Fold
 from merbench.results.codec import to_json
-from merbench.results.model import EngineRecord, ThreadRecord
+from merbench.results.model import EngineRecord
 from merbench.results.rundir import DifferentRun, RunDirectory
 from merbench.run.data import RunData, load_data
 from merbench.run.engine import choose_engine, fold_groups, lowered, run_threads
@@ -86,8 +86,7 @@ def _already_finished(data: RunData, run_dir: RunDirectory) -> RunResult | None:
     file)."""
     import pandas as pd
 
-    from merbench.results.codec import to_json as as_json
-    from merbench.results.schema import read_results
+    from merbench.results.schema import load_results
 
     results_file = run_dir.path / "results.json"
     predictions_file = run_dir.path / "predictions.csv"
@@ -96,7 +95,7 @@ def _already_finished(data: RunData, run_dir: RunDirectory) -> RunResult | None:
     try:
         if any(run_dir.load_fold(fold.index) is None for fold in data.folds):
             return None
-        results = as_json(read_results(results_file))
+        results = load_results(results_file)
         predictions = pd.read_csv(predictions_file)
     except (MerbenchError, ValueError, OSError):
         return None
@@ -174,8 +173,7 @@ def _execute(data: RunData, identity: RunIdentity, run_dir: RunDirectory,
     threads = run_threads(data, pending)
     previous = None
     if threads is not None:
-        engine = replace(engine, threads=ThreadRecord(threads.count, threads.cause,
-                                                      threads.reason))
+        engine = replace(engine, threads=threads)
         previous = apply_threads(threads.count)
     states = SavedStates(data, identity, run_dir)
     trainer = Trainer(data, features, labels, info, device_name, notify, states)
