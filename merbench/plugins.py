@@ -2,9 +2,12 @@
 
 First-party plugins are found exactly like third-party ones, through the ``merbench``
 entry-point group. Each entry point is loaded on its own, so one broken plugin is reported
-as a single line and the others keep working. ``MERBENCH_DISABLE_PLUGIN_AUTOLOAD=1`` turns
-autoloading off (then ``enable`` names the entry points to load anyway), and ``block``
-(``--no-plugin NAME``) skips single plugins.
+as a single line and the others keep working. A name two packages claim (an entry point,
+or a dataset, feature, model or protocol) stays merbench's own, or the first loaded for two
+third parties; the other is skipped with one warning line, so no installed package can
+stop merbench or take a name that results and leaderboards show.
+``MERBENCH_DISABLE_PLUGIN_AUTOLOAD=1`` turns autoloading off (then ``enable`` names the
+entry points to load anyway), and ``block`` (``--no-plugin NAME``) skips single plugins.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ import pluggy
 
 from merbench import hookspecs
 from merbench.errors import PluginError
-from merbench.registry import Origin, Registries, Registry
+from merbench.registry import FIRST_PARTY, Origin, Registries, Registry
 
 PROJECT = "merbench"
 AUTOLOAD_ENV = "MERBENCH_DISABLE_PLUGIN_AUTOLOAD"
@@ -73,6 +76,7 @@ class Plugins:
     manager: pluggy.PluginManager
     registries: Registries
     records: list[PluginRecord] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # entry points another package took
 
     @property
     def hook(self) -> Any:
@@ -81,6 +85,11 @@ class Plugins:
     @property
     def failures(self) -> list[PluginRecord]:
         return [r for r in self.records if not r.loaded]
+
+    @property
+    def conflicts(self) -> list[str]:
+        """One warning line per name two packages claim, naming both and which kept it."""
+        return [*self.skipped, *self.registries.conflicts]
 
 
 def plugin_versions(plugins: Plugins) -> dict[str, str]:
@@ -104,20 +113,25 @@ def autoload_disabled() -> bool:
     return os.environ.get(AUTOLOAD_ENV, "").strip().lower() not in ("", "0", "false", "no")
 
 
-def _entry_points() -> list[metadata.EntryPoint]:
-    """The group's entry points, once each even if a distribution is seen twice on sys.path."""
-    seen: dict[str, metadata.EntryPoint] = {}
+def _entry_points() -> tuple[list[metadata.EntryPoint], list[str]]:
+    """The group's entry points, once per name, merbench's own first (so that they keep
+    every name they register), then the others by name; and a warning line for each entry
+    point skipped because another package installs one of the same name."""
+    chosen: dict[str, metadata.EntryPoint] = {}
+    skipped: list[str] = []
     for ep in metadata.entry_points(group=PROJECT):
-        other = seen.get(ep.name)
+        other = chosen.get(ep.name)
         if other is None:
-            seen[ep.name] = ep
-        elif other.value != ep.value:
-            raise PluginError(
+            chosen[ep.name] = ep
+        elif other.value != ep.value:  # the same distribution seen twice on sys.path is not
+            if _package_of(ep) == FIRST_PARTY and _package_of(other) != FIRST_PARTY:
+                chosen[ep.name], ep, other = ep, other, ep
+            skipped.append(
                 f"two packages install a merbench plugin named '{ep.name}': "
-                f"{_package_of(other)} ({other.value}) and {_package_of(ep)} ({ep.value}); "
-                "uninstall one of them"
-            )
-    return [seen[name] for name in sorted(seen)]
+                f"{_package_of(other)} ({other.value}) keeps it, {_package_of(ep)} "
+                f"({ep.value}) is skipped; uninstall {_package_of(ep)} to silence this")
+    ordered = sorted(chosen.values(), key=lambda ep: (_package_of(ep) != FIRST_PARTY, ep.name))
+    return ordered, skipped
 
 
 def _package_of(ep: metadata.EntryPoint) -> str:
@@ -208,7 +222,7 @@ def load_plugins(
         register(name, importlib.import_module(module_name), _builtin_origin(name), module_name,
                  "builtin")
 
-    entry_points = _entry_points()
+    entry_points, skipped = _entry_points()
     known = {ep.name for ep in entry_points}
     for name in sorted(enabled - known):
         raise PluginError(
@@ -251,15 +265,14 @@ def load_plugins(
             with registry.registering_for(origins[name]):
                 try:
                     caller(registry=registry)
-                except PluginError:
-                    raise
-                except Exception as exc:
+                except Exception as exc:  # a malformed registration, too: only this plugin
                     failed.add(name)
                     for other in (registries.datasets, registries.features,
                                   registries.models, registries.protocols):
                         other.discard(origins[name])
-                    fail(name, f"error while registering {attr}: {_describe(exc)}")
-    return Plugins(manager=pm, registries=registries, records=records)
+                    error = str(exc) if isinstance(exc, PluginError) else _describe(exc)
+                    fail(name, f"error while registering {attr}: {error}")
+    return Plugins(manager=pm, registries=registries, records=records, skipped=skipped)
 
 
 @functools.lru_cache(maxsize=1)
@@ -268,4 +281,6 @@ def default_plugins() -> Plugins:
     plugins = load_plugins()
     for record in plugins.failures:
         warnings.warn(record.failure_line(), PluginLoadWarning, stacklevel=2)
+    for line in plugins.conflicts:
+        warnings.warn(line, PluginLoadWarning, stacklevel=2)
     return plugins

@@ -1,7 +1,10 @@
 """Registry[M]: the named things plugins add, with "did you mean" for unknown names.
 
 A registry remembers which plugin (and which installed package) added each name, so that
-`merbench list` can show it and a name claimed twice is reported with both packages.
+`merbench list` can show it and results can record who provided what they used. A name
+claimed twice is never an error that stops every command (that would let any installed
+package switch merbench off): merbench's own registration keeps the name, or the first one
+for two third parties, and the other is skipped with one warning line naming both packages.
 """
 
 from __future__ import annotations
@@ -34,6 +37,12 @@ class Origin:
 
 
 UNKNOWN_ORIGIN = Origin(plugin="<direct>", package="<unknown>", package_version="")
+FIRST_PARTY = "merbench"  # the distribution whose names no other package can take
+
+
+def is_first_party(origin: Origin) -> bool:
+    """Whether merbench itself (its builtin or bundled plugins) registered it."""
+    return origin.package == FIRST_PARTY
 
 
 def fixed_options(factory: Callable[..., Any], /, **fixed: Any) -> Callable[..., Any]:
@@ -166,6 +175,7 @@ class Registry(Generic[M]):
         self.meta_type = meta_type
         self._entries: dict[str, Entry[M]] = {}
         self._origin = UNKNOWN_ORIGIN
+        self.conflicts: list[str] = []  # one warning line per name claimed twice
 
     @contextmanager
     def registering_for(self, origin: Origin) -> Iterator[None]:
@@ -191,14 +201,21 @@ class Registry(Generic[M]):
         if not callable(factory):
             raise PluginError(f"{self._origin}: the factory for {self.kind} '{meta.name}' "
                               "is not callable")
-        if meta.name in self._entries:
-            first = self._entries[meta.name].origin
-            raise PluginError(
-                f"{self.kind} '{meta.name}' is registered twice: by {first} and by "
-                f"{self._origin}; uninstall one package or skip its plugin with "
-                f"--no-plugin {self._origin.plugin}"
-            )
+        if meta.name in self._entries and not self._takes_over(meta.name):
+            return
         self._entries[meta.name] = Entry(meta=meta, factory=factory, origin=self._origin)
+
+    def _takes_over(self, name: str) -> bool:
+        """A second claim on ``name``: whether it replaces the first (only merbench's own
+        registration replaces a third party's); either way one warning line names both."""
+        first, second = self._entries[name].origin, self._origin
+        replace = is_first_party(second) and not is_first_party(first)
+        kept, skipped = (second, first) if replace else (first, second)
+        self.conflicts.append(
+            f"{self.kind} '{name}' is registered by {kept} and by {skipped}; "
+            f"{kept.package} keeps the name, {skipped.package}'s {self.kind} is skipped "
+            f"(uninstall {skipped.package}, or rename its {self.kind}, to silence this)")
+        return replace
 
     def discard(self, origin: Origin) -> None:
         """Forget everything ``origin`` added (a plugin that failed half-way through)."""
@@ -246,6 +263,12 @@ class Registries:
     features: FeatureRegistry
     models: ModelRegistry
     protocols: ProtocolRegistry
+
+    @property
+    def conflicts(self) -> list[str]:
+        """Every name claimed twice, one warning line each."""
+        return [line for registry in (self.datasets, self.features, self.models,
+                                      self.protocols) for line in registry.conflicts]
 
     @classmethod
     def empty(cls) -> Registries:

@@ -85,18 +85,47 @@ def test_plugin_failing_while_registering_is_dropped_whole(make_dist: MakeDist) 
     assert "half-model" not in plugins.registries.models
 
 
-def test_two_plugins_claiming_one_name_name_both_packages(make_dist: MakeDist, cli) -> None:
-    make_dist("merbench-clash", "clash", "mb_clash_plugin", MODEL_PLUGIN.format(name="ststnet"))
-    with pytest.raises(PluginError) as excinfo:
-        load_plugins()
-    message = str(excinfo.value)
-    assert "model 'ststnet' is registered twice" in message
-    assert "package merbench " in message and "package merbench-clash" in message
+def test_a_third_party_never_takes_a_first_party_name(make_dist: MakeDist, cli) -> None:
+    """An impostor registering ``htnet`` (or any first-party name) is skipped with one line
+    naming both packages; merbench's model keeps the name and every command works."""
+    make_dist("merbench-clash", "clash", "mb_clash_plugin", MODEL_PLUGIN.format(name="htnet"))
+    plugins = load_plugins()
+    assert plugins.failures == []
+    assert plugins.registries.models.get("htnet").origin.package == "merbench"
+    [line] = plugins.conflicts
+    assert "model 'htnet'" in line and "package merbench " in line
+    assert "package merbench-clash" in line and "merbench-clash's model is skipped" in line
 
-    code, _, err = cli("list")
-    assert code == 2 and "merbench-clash" in err and "Traceback" not in err
-    code, out, _ = cli("list", "models", "--no-plugin", "clash")
-    assert code == 0 and "ststnet" in out
+    code, out, err = cli("list", "plugins")
+    assert code == 0 and "clash" in out
+    assert err.count("\n") == 1 and "merbench-clash" in err and "Traceback" not in err
+    assert "--no-plugin" not in err  # that would switch off the real plugin's name
+
+
+def test_an_entry_point_named_like_a_first_party_one_is_skipped(make_dist: MakeDist,
+                                                                 cli) -> None:
+    make_dist("merbench-impostor", "htnet", "mb_impostor_plugin",
+              MODEL_PLUGIN.format(name="htnet"))
+    plugins = load_plugins()
+    assert plugins.failures == []
+    assert plugins.registries.models.get("htnet").origin.package == "merbench"
+    assert [r.origin.package for r in plugins.records if r.origin.plugin == "htnet"] == \
+        ["merbench"]
+    [line] = plugins.conflicts
+    assert "merbench (merbench_htnet.plugin) keeps it" in line
+    assert "merbench-impostor (mb_impostor_plugin) is skipped" in line
+    for argv in (("list", "plugins"), ("list", "models")):
+        code, out, err = cli(*argv)
+        assert code == 0 and "htnet" in out and err.count("\n") == 1
+
+
+def test_two_third_parties_the_first_loaded_keeps_the_name(make_dist: MakeDist) -> None:
+    make_dist("merbench-aaa", "aaa", "mb_aaa_plugin", MODEL_PLUGIN.format(name="shared-name"))
+    make_dist("merbench-bbb", "bbb", "mb_bbb_plugin", MODEL_PLUGIN.format(name="shared-name"))
+    plugins = load_plugins()
+    assert plugins.registries.models.get("shared-name").origin.package == "merbench-aaa"
+    [line] = plugins.conflicts
+    assert "merbench-bbb's model is skipped" in line
 
 
 def test_misnamed_hook_is_reported_and_that_plugin_left_out(make_dist: MakeDist, cli) -> None:

@@ -21,6 +21,8 @@ def _fmt(value: float | None) -> str:
 def print_plugin_failures(plugins: Plugins) -> None:
     for record in plugins.failures:
         print(f"merbench: warning: {record.failure_line()}", file=sys.stderr)
+    for line in plugins.conflicts:
+        print(f"merbench: warning: {line}", file=sys.stderr)
 
 
 def print_results(results: dict[str, Any], run_dir: Path) -> None:
