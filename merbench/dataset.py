@@ -89,10 +89,17 @@ class Dataset:
 
     def fingerprint(self) -> str:
         """A hash of the sample list (ids, fold keys, labels): two runs on it are comparable."""
-        table = self.samples[list(REQUIRED_COLUMNS)].astype(str)
-        digest = hashlib.sha256(table.to_csv(index=False).encode())
-        digest.update("|".join(self.classes).encode())
-        return digest.hexdigest()[:16]
+        return sample_list_fingerprint(self.samples, self.classes)
+
+
+def sample_list_fingerprint(samples: pd.DataFrame, classes: Sequence[str]) -> str:
+    """The hash of a sample table's ids, databases, subjects and labels, in table order, and
+    of its classes. ``merbench validate`` recomputes it from a run's fold files, which hold
+    every sample's row, id and label, so a result cannot claim another sample list."""
+    table = samples[list(REQUIRED_COLUMNS)].astype(str)
+    digest = hashlib.sha256(table.to_csv(index=False).encode())
+    digest.update("|".join(classes).encode())
+    return digest.hexdigest()[:16]
 
 
 class InMemoryDataset(Dataset):

@@ -46,9 +46,18 @@ class Meta:
 
 @dataclass(frozen=True, kw_only=True)
 class DatasetMeta(Meta):
-    """A dataset: the per-sample sources it can give (e.g. ``flow_uvos``, ``landmarks68``)."""
+    """A dataset: the per-sample sources it can give (e.g. ``flow_uvos``, ``landmarks68``).
+
+    ``official_fingerprint`` is the sample-list fingerprint (:meth:`Dataset.fingerprint`) the
+    dataset gives with its default options, when its list is fixed and shipped with the
+    plugin (the MEGC2019 composite's official 442 samples); ``merbench validate`` refuses a
+    run whose fold files give another list under that name. None: the list depends on the
+    user's files (a raw database's coding sheet). A contract test builds the dataset and
+    compares.
+    """
 
     provides: tuple[str, ...]
+    official_fingerprint: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

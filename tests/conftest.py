@@ -150,8 +150,11 @@ def hostile_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def as_saved_weights(run_dir: Path) -> None:
     """Rewrite a finished one-epoch run's results.json as a ``--weights`` run writes it
     (evaluated saved checkpoints, nothing trained): ``trained: false``, the weights named,
-    no hyper-parameters, and only the ``fixed`` policy."""
+    no hyper-parameters, and only the ``fixed`` policy; ``run.json`` records that identity,
+    as such a run's does."""
     import json
+
+    from merbench.results.provenance import implied_identity
 
     path = run_dir / "results.json"
     results = json.loads(path.read_text())
@@ -165,6 +168,10 @@ def as_saved_weights(run_dir: Path) -> None:
     for fold in results["folds"]:
         fold["epoch_by_policy"] = {"fixed": 1}
     path.write_text(json.dumps(results))
+    run_file = run_dir / "run.json"
+    record = json.loads(run_file.read_text())
+    record["identity"] = implied_identity(results)
+    run_file.write_text(json.dumps(record))
 
 
 @pytest.fixture

@@ -117,16 +117,75 @@ def run_2_to_3(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+# The recipe field TrainRecipe gained in version 4, and what every earlier run trained with.
+RECIPE_ADDITIONS_4 = {"data_order": "shuffle"}
+
+
+def _with_data_order(recipe: Any) -> Any:
+    if isinstance(recipe, dict) and "epochs" in recipe:
+        return {**recipe, **{k: v for k, v in RECIPE_ADDITIONS_4.items() if k not in recipe}}
+    return recipe
+
+
+def _package_version(text: Any) -> tuple[str, str | None]:
+    """``environment.plugins``' "package version" as (package, version or None)."""
+    package, _, version = str(text).rpartition(" ")
+    return (package, version or None) if package else (version, None)
+
+
+def _only_package(plugins: Any) -> tuple[str, str | None] | None:
+    """(package, version) when every plugin the run loaded came from one package, which
+    then provided every name the run used; None when several packages were loaded."""
+    if not isinstance(plugins, dict) or not plugins:
+        return None
+    found = {_package_version(v) for v in plugins.values()}
+    return found.pop() if len(found) == 1 else None
+
+
+def results_3_to_4(data: dict[str, Any]) -> dict[str, Any]:
+    """``results.json`` version 3 -> 4: every registered name the run used records its
+    ``provider``. The model's package was recorded (``model.package``, which the provider
+    replaces; its plugin was not: null). When every plugin the run loaded came from one
+    package (``environment.plugins``), that package provided the feature, dataset and
+    protocol too; otherwise their provider is null (not recorded). Torch recipes gain
+    ``data_order`` "shuffle", the order every earlier run trained in."""
+    plugins = (data.get("environment") or {}).get("plugins")
+    only = _only_package(plugins)
+    model = data["model"]
+    package = model.pop("package", None)
+    versions = {version for name, version in map(_package_version, (plugins or {}).values())
+                if name == package}
+    model["provider"] = None if package is None else {
+        "plugin": None, "package": package,
+        "version": versions.pop() if len(versions) == 1 else None}
+    for section in ("feature", "dataset", "protocol"):
+        if isinstance(data.get(section), dict):
+            data[section].setdefault("provider", None if only is None else {
+                "plugin": None, "package": only[0], "version": only[1]})
+    data["hyperparameters"] = _with_data_order(data.get("hyperparameters", {}))
+    model["recipe"] = _with_data_order(model.get("recipe"))
+    return data
+
+
+def run_3_to_4(data: dict[str, Any]) -> dict[str, Any]:
+    """``run.json`` version 3 -> 4: the identity's torch recipe gains ``data_order``
+    "shuffle" (what every earlier run trained with), as a run started now records it."""
+    identity = data.get("identity")
+    if isinstance(identity, dict) and "hyperparameters" in identity:
+        identity["hyperparameters"] = _with_data_order(identity["hyperparameters"])
+    return data
+
+
 def _unchanged(data: dict[str, Any]) -> dict[str, Any]:
-    """A kind whose layout version 3 left as it was (the version covers every file)."""
+    """A kind whose layout a version left as it was (the version covers every file)."""
     return data
 
 
 MIGRATIONS: dict[str, dict[int, Migration]] = {
-    "results": {1: results_1_to_2, 2: results_2_to_3},
-    "seeds": {1: seeds_1_to_2, 2: _unchanged},
-    "run": {1: run_1_to_2, 2: run_2_to_3},
-    "fold": {1: fold_1_to_2, 2: _unchanged},
+    "results": {1: results_1_to_2, 2: results_2_to_3, 3: results_3_to_4},
+    "seeds": {1: seeds_1_to_2, 2: _unchanged, 3: _unchanged},
+    "run": {1: run_1_to_2, 2: run_2_to_3, 3: run_3_to_4},
+    "fold": {1: fold_1_to_2, 2: _unchanged, 3: _unchanged},
 }
 
 

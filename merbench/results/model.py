@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-SCHEMA_VERSION = 3  # the layout of every file below; older ones are migrated on reading
+SCHEMA_VERSION = 4  # the layout of every file below; older ones are migrated on reading
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,16 @@ class PolicyMetrics:
 
 
 @dataclass(frozen=True)
+class ProviderRecord:
+    """Who provided a registered name a run used: the plugin and the installed package (a
+    leaderboard shows a name only from the provider its benchmark pins)."""
+
+    plugin: str | None  # the entry point; None: not recorded (files before version 4)
+    package: str  # the distribution, "<in-process>" for a plugin registered in Python
+    version: str | None  # the package's version; None: not recorded
+
+
+@dataclass(frozen=True)
 class ModelRecord:
     name: str
     version: int
@@ -56,7 +66,7 @@ class ModelRecord:
     citation: str
     recipe: dict[str, Any] | None  # the model's declared recipe (torch); None: not recorded
     extra_training_data: bool
-    package: str  # the distribution that registered the model
+    provider: ProviderRecord | None  # None: not recorded
 
 
 @dataclass(frozen=True)
@@ -67,6 +77,7 @@ class FeatureRecord:
     report: dict[str, Any] | None = None  # what the feature said about the data
     summary: str | None = None
     values_sha256: str | None = None  # of every sample's values (None: not recorded)
+    provider: ProviderRecord | None = None  # None: not recorded
 
 
 @dataclass(frozen=True)
@@ -87,6 +98,7 @@ class DatasetRecord:
     class_counts: list[int]
     databases: dict[str, DatabaseCount]
     fingerprint: str
+    provider: ProviderRecord | None = None  # None: not recorded
 
 
 @dataclass(frozen=True)
@@ -97,6 +109,7 @@ class ProtocolRecord:
     n_folds: int
     n_samples: int  # samples tested, once each
     folds_fingerprint: str
+    provider: ProviderRecord | None = None  # None: not recorded
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,9 @@ beside it: the fold files (every fold's test predictions after every epoch) and
 ``predictions.csv``. :func:`validate_run` checks the schema (migrating older versions),
 that the folds and predictions cover the protocol's samples exactly once, that every
 selection policy the file claims is one its data can support, and that the stored metrics,
-selected epochs and per-fold accuracies equal the recomputed ones. ``merbench validate``
+selected epochs and per-fold accuracies equal the recomputed ones; and, for what the
+predictions cannot recompute, that every other file agrees with ``results.json``
+(:mod:`merbench.results.provenance`). ``merbench validate``
 and ``merbench leaderboard build`` both go through it, so a page never shows a number that
 its files do not back.
 """
@@ -23,6 +25,7 @@ from merbench.errors import MerbenchError
 from merbench.results.codec import LayoutError, from_json, to_json
 from merbench.results.migrations import migrate
 from merbench.results.model import SeedsSummary
+from merbench.results.provenance import OfficialFingerprint, ProvenanceError, check_provenance
 from merbench.results.rundir import RunDirectory
 from merbench.results.schema import PREDICTION_COLUMNS, read_json, read_results
 from merbench.results.scoring import PolicyScore, score
@@ -254,13 +257,28 @@ def _check_epochs(run_dir: Path, results: dict[str, Any], folds: list[FoldOutcom
     return n_epochs
 
 
-def validate_run(path: Path) -> ValidatedRun:
-    """Accept a run directory (or its ``results.json``) only if its numbers recompute.
+def registered_official(name: str, version: int) -> str | None:
+    """The official sample-list fingerprint the installed dataset plugin declares for
+    ``name`` at ``version``, or None."""
+    from merbench.plugins import default_plugins
+
+    datasets = default_plugins().registries.datasets
+    if name not in datasets:
+        return None
+    meta = datasets.get(name).meta
+    return meta.official_fingerprint if meta.version == version else None
+
+
+def validate_run(path: Path, official: OfficialFingerprint | None = registered_official
+                 ) -> ValidatedRun:
+    """Accept a run directory (or its ``results.json``) only if its numbers recompute and
+    its other files confirm what it says it is. ``official`` gives a dataset's official
+    sample-list fingerprint (None: no such check).
 
     Raises :class:`ResultRejected` with one sentence for any problem, including layouts
     the checks did not foresee, so callers never show a traceback for a bad file."""
     try:
-        return _validate_run(Path(path))
+        return _validate_run(Path(path), official)
     except ResultRejected:
         raise
     except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
@@ -270,7 +288,7 @@ def validate_run(path: Path) -> ValidatedRun:
                                       "merbench result?") from None
 
 
-def _validate_run(path: Path) -> ValidatedRun:
+def _validate_run(path: Path, official: OfficialFingerprint | None) -> ValidatedRun:
     results_path = _results_path(Path(path))
     run_dir = results_path.parent
     try:
@@ -303,6 +321,10 @@ def _validate_run(path: Path) -> ValidatedRun:
                                       "fold files")
     databases = frame["database"].to_numpy(dtype=str)
     _check_against_dataset(run_dir, results, databases, y_true)
+    try:
+        check_provenance(run_dir, results, folds, frame, official)
+    except ProvenanceError as exc:
+        raise ResultRejected(run_dir, str(exc)) from None
 
     scored = score(folds, databases, classes, claimed)  # what run and --seeds compute
     recomputed: dict[str, dict[str, Any]] = {}

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from merbench.plugins import plugin_versions
+from merbench.registry import Origin
 from merbench.results.codec import from_json
 from merbench.results.model import (
     SCHEMA_VERSION,
@@ -24,6 +25,7 @@ from merbench.results.model import (
     FoldRecord,
     ModelRecord,
     ProtocolRecord,
+    ProviderRecord,
     Results,
     SelectionRecord,
     WeightsRecord,
@@ -34,6 +36,12 @@ from merbench.run.data import RunData
 from merbench.run.identity import RunIdentity
 from merbench.runinfo import FoldOutcome
 from merbench.selection import POLICIES, available_policies
+
+
+def provider(origin: Origin) -> ProviderRecord:
+    """What results record of who registered a name the run used."""
+    return ProviderRecord(plugin=origin.plugin, package=origin.package,
+                          version=origin.package_version or None)
 
 
 def summarise(data: RunData, identity: RunIdentity, outcomes: list[FoldOutcome],
@@ -77,8 +85,9 @@ def summarise(data: RunData, identity: RunIdentity, outcomes: list[FoldOutcome],
                           citation=meta.citation,
                           recipe=meta.recipe.to_dict() if meta.recipe else None,
                           extra_training_data=meta.extra_training_data,
-                          package=plan.model.origin.package),
-        feature=FeatureRecord(**identity.feature.to_dict(), **(feature_report or {})),
+                          provider=provider(plan.model.origin)),
+        feature=FeatureRecord(**identity.feature.to_dict(), **(feature_report or {}),
+                              provider=provider(plan.inputs.feature.origin)),
         dataset=DatasetRecord(
             name=dataset_meta.name, version=dataset_meta.version,
             options=plan.inputs.dataset_options, n_samples=len(samples),
@@ -88,11 +97,13 @@ def summarise(data: RunData, identity: RunIdentity, outcomes: list[FoldOutcome],
             databases={str(db): DatabaseCount(n_samples=len(group),
                                               n_subjects=int(group["subject"].nunique()))
                        for db, group in samples.groupby("database")},
-            fingerprint=identity.dataset.fingerprint["fingerprint"]),
+            fingerprint=identity.dataset.fingerprint["fingerprint"],
+            provider=provider(plan.inputs.dataset.origin)),
         protocol=ProtocolRecord(
             name=plan.protocol.meta.name, version=plan.protocol.meta.version,
             options=spec.protocol_options, n_folds=len(outcomes), n_samples=len(predictions),
-            folds_fingerprint=identity.protocol.fingerprint["folds_fingerprint"]),
+            folds_fingerprint=identity.protocol.fingerprint["folds_fingerprint"],
+            provider=provider(plan.protocol.origin)),
         selection=SelectionRecord(
             policy=spec.selection, test_set_selection=POLICIES[spec.selection].test_set_selection,
             inner_val_subjects=identity.inner_val_subjects, available=list(policies)),

@@ -11,6 +11,7 @@ SYNTHETIC = DatasetMeta(
     citation="merbench (generated; see merbench_datasets.synthetic)",
     license="MIT",
     provides=("flow_uvos", "landmarks68"),
+    official_fingerprint="a5d0252206955d86",  # generated, the same list everywhere
 )
 
 COMPOSITE = DatasetMeta(
@@ -21,6 +22,7 @@ COMPOSITE = DatasetMeta(
     citation="MEGC2019, https://facial-micro-expressiongc.github.io/MEGC2019/",
     license="CASME II, SAMM and SMIC research licences (data not shipped; bring your own)",
     provides=("flow_uvos", "apex_face"),
+    official_fingerprint="10942fea054ada2b",  # data/megc2019_composite_3class_gt.csv
 )
 
 

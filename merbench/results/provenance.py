@@ -1,0 +1,207 @@
+"""Cross-checks of what a result says about itself, for what its predictions cannot recompute.
+
+:mod:`merbench.results.validate` recomputes every metric from the stored predictions, but a
+copy of a genuine run with its model name, seed or timing edited still recomputes. So every
+statement in ``results.json`` that another file also makes must agree with it: the identity
+``run.json`` recorded when the run started (model, feature, dataset, protocol, seed, options,
+recipe, inner validation, weights), each fold file's own metadata, the sample list the fold
+files give (its fingerprint recomputed, and compared with the official list merbench ships
+for the dataset), the plugins the environment loaded, and the timing. What no other file
+states (a plausible ``created`` date, a wall time that is a time) is checked for sense.
+These checks catch edits of one file; a forgery that edits every file consistently is what
+``merbench audit`` catches, by training the folds again.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from merbench.dataset import sample_list_fingerprint
+from merbench.errors import MerbenchError
+from merbench.results.rundir import RUN_FILE, RunDirectory, differences
+from merbench.runinfo import FoldOutcome
+
+# No merbench result can be older than merbench; none can come from the future (a day's
+# margin for clocks set to other zones or slightly wrong).
+EARLIEST = datetime(2026, 1, 1, tzinfo=timezone.utc)
+CLOCK_MARGIN = timedelta(days=1)
+SECONDS_TOLERANCE = 0.0015  # fold seconds are rounded to 3 decimals in results.json
+# The official sample-list fingerprint of a dataset (name, version), or None: the one its
+# plugin declares (``DatasetMeta.official_fingerprint``), looked up by the caller.
+OfficialFingerprint = Callable[[str, int], str | None]
+
+
+class ProvenanceError(MerbenchError):
+    """One statement of ``results.json`` that another file contradicts, or that is absurd."""
+
+
+def implied_identity(results: Mapping[str, Any]) -> dict[str, Any]:
+    """The ``run.json`` identity that the run ``results`` describes must have recorded."""
+    def component(section: str, *extra: str) -> dict[str, Any]:
+        record = results[section]
+        return {"name": record["name"], "version": record["version"],
+                "options": record["options"], **{key: record[key] for key in extra}}
+
+    inner_val = results["selection"]["inner_val_subjects"]
+    weights = results["weights"]
+    return {
+        "model": component("model"), "feature": component("feature"),
+        "dataset": component("dataset", "fingerprint"),
+        "protocol": component("protocol", "folds_fingerprint"),
+        "seed": results["seed"], "shuffle_train_labels": results["shuffle_train_labels"],
+        **({"inner_val": {"subjects": inner_val}} if inner_val is not None else {}),
+        "hyperparameters": results["hyperparameters"],
+        **({"weights": weights["sha256"]} if weights is not None else {}),
+    }
+
+
+def check_provenance(run_dir: Path, results: Mapping[str, Any], folds: list[FoldOutcome],
+                     predictions: pd.DataFrame, official: OfficialFingerprint | None) -> None:
+    """Raise :class:`ProvenanceError` (one sentence) at the first statement of ``results``
+    that ``run.json``, the fold files or the predictions contradict, or that makes no sense.
+    ``predictions`` is ``predictions.csv`` indexed by sample id in fold order."""
+    _check_run_file(run_dir, results)
+    _check_fold_metadata(results, folds)
+    _check_sample_list(results, folds, predictions, official)
+    _check_plugins(results)
+    _check_times(results)
+
+
+def _check_run_file(run_dir: Path, results: Mapping[str, Any]) -> None:
+    if not (run_dir / RUN_FILE).is_file():
+        raise ProvenanceError(f"{RUN_FILE} is missing, so nothing confirms what ran; publish "
+                              "the complete run directory")
+    try:
+        record = RunDirectory(run_dir).read_run_file()
+    except MerbenchError as exc:
+        raise ProvenanceError(f"{RUN_FILE} is unreadable ({exc})") from None
+    found = differences(implied_identity(results), record["identity"])
+    if found:
+        raise ProvenanceError(
+            f"results.json and {RUN_FILE} describe different runs ({'; '.join(found[:2])}, "
+            f"'here' being results.json); one of them was edited, publish the run as it "
+            "was written")
+    if record["n_folds"] is not None and record["n_folds"] != results["protocol"]["n_folds"]:
+        raise ProvenanceError(f"{RUN_FILE} says {record['n_folds']} folds but results.json "
+                              f"says {results['protocol']['n_folds']}")
+    stored_values = record.get("feature_values")
+    claimed = results["feature"].get("values_sha256")
+    if stored_values and claimed is not None:
+        from merbench.run.values import values_sha256
+
+        if values_sha256(stored_values) != claimed:
+            raise ProvenanceError(f"feature.values_sha256 is not the digest of the feature "
+                                  f"values {RUN_FILE} records")
+
+
+def _check_fold_metadata(results: Mapping[str, Any], folds: list[FoldOutcome]) -> None:
+    """Each fold's record agrees with its fold file on training size, device and time."""
+    for fold, stored in zip(folds, results["folds"], strict=True):
+        label = "/".join(fold.key)
+        if stored["index"] != fold.index:
+            raise ProvenanceError(f"fold {label} is number {fold.index} in its fold file but "
+                                  f"{stored['index']} in results.json")
+        if stored["n_train"] != fold.n_train:
+            raise ProvenanceError(f"fold {label} trained on {fold.n_train} samples in its fold "
+                                  f"file but {stored['n_train']} in results.json")
+        if stored["device"] != fold.device:
+            raise ProvenanceError(f"fold {label} trained on {fold.device} in its fold file but "
+                                  f"{stored['device']} in results.json")
+        if not _time(stored["seconds"]) or \
+                abs(stored["seconds"] - fold.seconds) > SECONDS_TOLERANCE:
+            raise ProvenanceError(f"fold {label} took {fold.seconds:.3f} s in its fold file "
+                                  f"but {stored['seconds']} s in results.json")
+        expected_val = 0 if fold.val_y_true is None else len(fold.val_y_true)
+        if stored["n_inner_val"] != expected_val:
+            raise ProvenanceError(f"fold {label} held out {expected_val} inner-validation "
+                                  f"samples in its fold file but {stored['n_inner_val']} in "
+                                  "results.json")
+
+
+def _check_sample_list(results: Mapping[str, Any], folds: list[FoldOutcome],
+                       predictions: pd.DataFrame, official: OfficialFingerprint | None) -> None:
+    """The dataset fingerprint, recomputed from the samples the folds tested (when they
+    tested every sample), is the recorded one, and the official list's when the dataset
+    ran with its default options and skipped nothing."""
+    dataset = results["dataset"]
+    rows = np.concatenate([f.test_index for f in folds]).astype(int)
+    if len(rows) != dataset["n_samples"] or set(rows.tolist()) != set(range(len(rows))):
+        return  # a protocol that tests part of the samples: the list is not all here
+    table = pd.DataFrame({
+        "sample_id": predictions.index.astype(str),
+        "database": predictions["database"].astype(str).to_numpy(),
+        "subject": predictions["subject"].astype(str).to_numpy(),
+        "label": np.concatenate([f.y_true for f in folds]).astype(int),
+    }, index=rows).sort_index()
+    recomputed = sample_list_fingerprint(table, dataset["classes"])
+    if recomputed != dataset["fingerprint"]:
+        raise ProvenanceError(
+            f"the samples, subjects and labels the folds tested give the sample-list "
+            f"fingerprint {recomputed}, not the recorded {dataset['fingerprint']}: the labels "
+            "or samples were edited")
+    if official is None or dataset["options"] or dataset["skipped"]:
+        return
+    expected = official(dataset["name"], dataset["version"])
+    if expected is not None and expected != recomputed:
+        raise ProvenanceError(
+            f"the samples and labels the folds tested (fingerprint {recomputed}) are not "
+            f"the official list of dataset '{dataset['name']}' v{dataset['version']} "
+            f"({expected}): samples were relabelled, added or removed")
+
+
+def _check_plugins(results: Mapping[str, Any]) -> None:
+    """Each recorded provider is a plugin the run's environment says it loaded."""
+    loaded = results["environment"]["plugins"]
+    for section in ("model", "feature", "dataset", "protocol"):
+        provider = results[section].get("provider")
+        if not provider or provider["plugin"] is None or provider["package"] == "<in-process>":
+            continue
+        said = f"{provider['package']} {provider['version'] or ''}".strip()
+        if loaded.get(provider["plugin"]) != said:
+            raise ProvenanceError(
+                f"{section} '{results[section]['name']}' was provided by plugin "
+                f"'{provider['plugin']}' ({said}), which environment.plugins does not list "
+                f"as loaded ({loaded.get(provider['plugin'], 'absent')})")
+
+
+def _time(value: Any) -> bool:
+    return isinstance(value, int | float) and math.isfinite(value) and value >= 0
+
+
+def _check_times(results: Mapping[str, Any]) -> None:
+    """A creation date merbench could have written, and times that are durations."""
+    created = results["created"]
+    try:
+        when = datetime.fromisoformat(created)
+    except (TypeError, ValueError):
+        raise ProvenanceError(f"created {created!r} is not a date and time (ISO 8601, as "
+                              "merbench writes it)") from None
+    if when.tzinfo is None:
+        raise ProvenanceError(f"created {created!r} has no time zone; merbench writes UTC")
+    now = datetime.now(timezone.utc)
+    if not EARLIEST <= when <= now + CLOCK_MARGIN:
+        raise ProvenanceError(f"created {created} is not a date a merbench run could have "
+                              f"finished (between {EARLIEST.date()} and now)")
+    for field in ("wall_time_s", "train_time_s"):
+        if not _time(results[field]):
+            raise ProvenanceError(f"{field} is {results[field]!r}; a duration is a finite "
+                                  "number of seconds, 0 or more")
+    total = sum(fold["seconds"] for fold in results["folds"])
+    if abs(results["train_time_s"] - total) > SECONDS_TOLERANCE * (len(results["folds"]) + 1):
+        raise ProvenanceError(f"train_time_s is {results['train_time_s']} but the folds took "
+                              f"{total:.3f} s in all")
+    resumed = sum(bool(fold["resumed"]) for fold in results["folds"])
+    if results["folds_resumed"] != resumed:
+        raise ProvenanceError(f"folds_resumed is {results['folds_resumed']} but {resumed} "
+                              "fold(s) are marked resumed")
+    if resumed == 0 and results["train_time_s"] > results["wall_time_s"] + 1.0:
+        raise ProvenanceError(
+            f"one process trained every fold, yet its training took "
+            f"{results['train_time_s']} s in a wall time of {results['wall_time_s']} s")
