@@ -127,23 +127,25 @@ HOSTILE = {
 def hostile_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A real tiny run whose result file was then edited to carry script and javascript:
     payloads in every text a page shows (model name, description, citation link, class
-    name); the edits touch no number, so the result still validates and gets rendered."""
-    import json
+    name); the edits touch no number and every file is edited to agree, so the result still
+    validates and gets rendered."""
+    from forgery import rewrite_run
 
     import merbench
 
     out = tmp_path_factory.mktemp("hostile") / "results" / "hostile-run"
     merbench.run(model="ststnet", dataset="synthetic", out=out, epochs=2, device="cpu",
                  dataset_options={"subjects": 4, "samples_per_subject": 6})
-    path = out / "results.json"
-    results = json.loads(path.read_text())
-    results["model"]["name"] = HOSTILE["name"]
-    results["model"]["description"] = HOSTILE["description"]
-    results["model"]["citation"] = HOSTILE["citation"]
-    results["model"]["options"] = {"note": HOSTILE["description"]}
-    results["dataset"]["classes"][0] = HOSTILE["class"]
-    results["environment"]["platform"] = HOSTILE["name"]
-    path.write_text(json.dumps(results))
+
+    def edit(results: dict[str, Any]) -> None:
+        results["model"]["name"] = HOSTILE["name"]
+        results["model"]["description"] = HOSTILE["description"]
+        results["model"]["citation"] = HOSTILE["citation"]
+        results["model"]["options"] = {"note": HOSTILE["description"]}
+        results["dataset"]["classes"][0] = HOSTILE["class"]
+        results["environment"]["platform"] = HOSTILE["name"]
+
+    rewrite_run(out, edit)
     return out
 
 

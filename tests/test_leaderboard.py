@@ -334,18 +334,22 @@ def test_rejected_files_are_listed_not_rendered(tiny: Path, tmp_path: Path, cli)
 
 
 def test_each_run_counts_once(tiny: Path, tmp_path: Path, cli, read_tables) -> None:
-    """A folder given twice is read once; a copy of a run elsewhere is not a second seed."""
+    """A folder given twice is read once; a copy of a run elsewhere is not a second seed, and
+    neither copy is chosen silently: both are listed as rejected, each naming the other."""
     results = tmp_path / "results"
     shutil.copytree(tiny / "a", results / "a")
     shutil.copytree(tiny / "a" / "seed-0", results / "copy-of-seed-0")
     bench = _synthetic_benchmark(tmp_path / "benchmarks")
     code, out, err = cli("leaderboard", "build", "--results", results, results / "a",
                          "--out", tmp_path / "site", "--benchmarks", bench)
-    assert code == 0 and "2 runs, 1 rejected" in out, err
-    assert f"{results / 'copy-of-seed-0'}: the same configuration and seed as " in err
+    assert code == 0 and "1 runs, 2 rejected" in out, err
+    assert (f"{results / 'copy-of-seed-0'}: claims the same configuration and seed 0 as "
+            f"{results / 'a' / 'seed-0'}") in err
+    assert (f"{results / 'a' / 'seed-0'}: claims the same configuration and seed 0 as "
+            f"{results / 'copy-of-seed-0'}") in err
     html = (tmp_path / "site" / "benchmarks" / "synthetic-loso.html").read_text()
     (fixed,) = read_tables(html)["ranked-table"]
-    assert fixed["seeds"] == "2 (0, 1)"
+    assert fixed["seeds"] == "1 (1)"
 
 
 def test_bad_input_is_one_line(tiny: Path, tmp_path: Path, cli) -> None:

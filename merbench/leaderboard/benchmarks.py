@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +74,9 @@ class Benchmark:
     dataset_fingerprint: str | None = None
     n_samples: int | None = None
     dataset_options: dict[str, Any] | None = None  # None: the dataset's defaults ({})
+    # section ("model", "feature", "dataset", "protocol") -> name -> the package that must
+    # have provided it (merbench's own names are pinned to merbench without saying so)
+    providers: dict[str, dict[str, str]] = field(default_factory=dict)
     protocol_options: dict[str, Any] | None = None
     reported: tuple[ReportedRow, ...] = ()
     reported_source: str = ""
@@ -190,8 +193,15 @@ def load_benchmark(path: Path) -> Benchmark:
     for key in ("dataset_options", "protocol_options"):
         if optional[key] is not None and not isinstance(optional[key], dict):
             raise MerbenchError(f"benchmark {path}: '{key}' must be an object of options")
+    providers = data.get("providers") or {}
+    if not isinstance(providers, dict) or not all(
+            section in ("model", "feature", "dataset", "protocol") and isinstance(names, dict)
+            and all(isinstance(n, str) and isinstance(p, str) for n, p in names.items())
+            for section, names in providers.items()):
+        raise MerbenchError(f"benchmark {path}: 'providers' must map model, feature, dataset "
+                            "or protocol to {name: package} (see " + _README + ")")
     return Benchmark(
-        id=bench_id, title=_need(data, "title", str, path),
+        id=bench_id, providers=providers, title=_need(data, "title", str, path),
         description=str(data.get("description", "")),
         dataset=_need(data, "dataset", str, path), protocol=_need(data, "protocol", str, path),
         classes=tuple(_need(data, "classes", list, path)), columns=tuple(columns),

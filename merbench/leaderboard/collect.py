@@ -19,6 +19,7 @@ import numpy as np
 
 from merbench.errors import MerbenchError
 from merbench.leaderboard.benchmarks import Benchmark
+from merbench.leaderboard.providers import Pins, first_party_pins, provider_mismatch
 from merbench.results.validate import (
     RESULTS_FILE,
     SEEDS_FILE,
@@ -145,13 +146,15 @@ def find_result_files(folders: list[Path]) -> list[tuple[Path, Path]]:
     return found
 
 
-def collect(folders: list[Path]) -> Collection:
-    """Validate every result file under ``folders`` and group the accepted runs."""
+def collect(folders: list[Path], pins: Pins | None = None) -> Collection:
+    """Validate every result file under ``folders`` and group the accepted runs. A run
+    whose names came from other packages than ``pins`` say (default: merbench's own names
+    pinned to merbench) is rejected, with the package it came from."""
+    pins = first_party_pins() if pins is None else pins
     files = find_result_files(folders)
     runs: list[Run] = []
     rejected: list[Rejected] = []
     by_dir: dict[Path, ValidatedRun] = {}
-    seen: dict[tuple[str, int], Run] = {}
     taken: set[str] = set()
     visited: set[Path] = set()
     for path, root in files:
@@ -164,16 +167,13 @@ def collect(folders: list[Path]) -> Collection:
             rejected.append(Rejected(path.parent, exc.reason))
             continue
         by_dir[path.parent.resolve()] = checked
-        run = Run(checked=checked, page_id=_page_id(path.parent, root, taken),
-                  shown_path=str(path.parent))
-        twin = seen.get((group_key(checked.results), checked.results["seed"]))
-        if twin is not None:
-            rejected.append(Rejected(path.parent, (
-                f"the same configuration and seed as {twin.shown_path}; a seed counts once, "
-                "so only that one is shown")))
+        foreign = provider_mismatch(checked.results, pins)
+        if foreign is not None:
+            rejected.append(Rejected(path.parent, foreign))
             continue
-        seen[(group_key(checked.results), checked.results["seed"])] = run
-        runs.append(run)
+        runs.append(Run(checked=checked, page_id=_page_id(path.parent, root, taken),
+                        shown_path=str(path.parent)))
+    runs = _without_twins(runs, rejected)
     checked_summaries: set[Path] = set()
     for path, _root in files:
         if path.name == SEEDS_FILE and path.resolve() not in checked_summaries:
@@ -189,6 +189,28 @@ def collect(folders: list[Path]) -> Collection:
     for group in groups.values():
         group.runs.sort(key=lambda r: r.results["seed"])
     return Collection(runs=runs, groups=list(groups.values()), rejected=rejected)
+
+
+def _without_twins(runs: list[Run], rejected: list[Rejected]) -> list[Run]:
+    """``runs`` less every run whose configuration and seed another run claims too. A seed
+    counts once, and nothing here can tell the genuine copy from an edited one, so neither
+    is chosen: all of them are listed as rejected, each naming the others."""
+    claims: dict[tuple[str, int], list[Run]] = {}
+    for run in runs:
+        claims.setdefault((group_key(run.results), run.results["seed"]), []).append(run)
+    kept = []
+    for twins in claims.values():
+        if len(twins) == 1:
+            kept += twins
+            continue
+        for run in twins:
+            others = ", ".join(t.shown_path for t in twins if t is not run)
+            rejected.append(Rejected(Path(run.shown_path), (
+                f"claims the same configuration and seed {run.results['seed']} as {others}; "
+                "a seed counts once and merbench cannot tell which copy is genuine, so none "
+                "is shown: remove the copies that are not, or audit them "
+                "(merbench audit RUN)")))
+    return kept
 
 
 def _value(run: Run, policy: str, scope: str, metric: str) -> float | None:
@@ -256,7 +278,8 @@ def benchmark_rows(benchmark: Benchmark, groups: list[Group]) -> Tables:
     reduced: list[Row] = []
     reduced_apart: list[Row] = []
     for group in groups:
-        if benchmark.mismatch(group.first) is not None:
+        if benchmark.mismatch(group.first) is not None or any(
+                provider_mismatch(run.results, benchmark.providers) for run in group.runs):
             continue
         for policy in (*benchmark.rank, *benchmark.test_set_selection):
             if not all(policy in run.checked.metrics_by_policy for run in group.runs):

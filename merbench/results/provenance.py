@@ -125,22 +125,34 @@ def _check_fold_metadata(results: Mapping[str, Any], folds: list[FoldOutcome]) -
                                   "results.json")
 
 
-def _check_sample_list(results: Mapping[str, Any], folds: list[FoldOutcome],
-                       predictions: pd.DataFrame, official: OfficialFingerprint | None) -> None:
-    """The dataset fingerprint, recomputed from the samples the folds tested (when they
-    tested every sample), is the recorded one, and the official list's when the dataset
-    ran with its default options and skipped nothing."""
-    dataset = results["dataset"]
+def tested_fingerprint(n_samples: int, classes: list[str], folds: list[FoldOutcome],
+                       predictions: pd.DataFrame) -> str | None:
+    """The sample-list fingerprint of the samples the folds tested, in sample-table order,
+    or None when they did not test every one of ``n_samples`` samples (a protocol that
+    tests some of them: the list is not all in the run). ``predictions`` is
+    ``predictions.csv`` indexed by sample id in fold order."""
     rows = np.concatenate([f.test_index for f in folds]).astype(int)
-    if len(rows) != dataset["n_samples"] or set(rows.tolist()) != set(range(len(rows))):
-        return  # a protocol that tests part of the samples: the list is not all here
+    if len(rows) != n_samples or set(rows.tolist()) != set(range(len(rows))):
+        return None
     table = pd.DataFrame({
         "sample_id": predictions.index.astype(str),
         "database": predictions["database"].astype(str).to_numpy(),
         "subject": predictions["subject"].astype(str).to_numpy(),
         "label": np.concatenate([f.y_true for f in folds]).astype(int),
     }, index=rows).sort_index()
-    recomputed = sample_list_fingerprint(table, dataset["classes"])
+    return sample_list_fingerprint(table, classes)
+
+
+def _check_sample_list(results: Mapping[str, Any], folds: list[FoldOutcome],
+                       predictions: pd.DataFrame, official: OfficialFingerprint | None) -> None:
+    """The dataset fingerprint, recomputed from the samples the folds tested (when they
+    tested every sample), is the recorded one, and the official list's when the dataset
+    ran with its default options and skipped nothing."""
+    dataset = results["dataset"]
+    recomputed = tested_fingerprint(dataset["n_samples"], dataset["classes"], folds,
+                                    predictions)
+    if recomputed is None:
+        return
     if recomputed != dataset["fingerprint"]:
         raise ProvenanceError(
             f"the samples, subjects and labels the folds tested give the sample-list "

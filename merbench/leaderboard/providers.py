@@ -1,0 +1,53 @@
+"""Which package may provide each name a leaderboard shows.
+
+A result records the package that provided its model, feature, dataset and protocol
+(``provider``). A page shows a run under a name only when that package is the name's pinned
+provider: every name merbench's own plugins register is pinned to merbench, and a benchmark
+definition may pin others (``"providers": {"model": {"mymodel": "merbench-mymodel"}}``). So
+a package that registers its own ``htnet`` on some machine, or a result edited to say
+``htnet``, never ranks as HTNet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from merbench.registry import FIRST_PARTY, Registry, is_first_party
+
+SECTIONS = ("model", "feature", "dataset", "protocol")
+Pins = Mapping[str, Mapping[str, str]]  # section -> name -> package
+
+
+def first_party_pins() -> dict[str, dict[str, str]]:
+    """Every name merbench's own plugins register, pinned to merbench."""
+    from merbench.plugins import default_plugins
+
+    registries = default_plugins().registries
+    found: dict[str, dict[str, str]] = {}
+    kinds: tuple[Registry[Any], ...] = (registries.models, registries.features,
+                                        registries.datasets, registries.protocols)
+    for section, registry in zip(SECTIONS, kinds, strict=True):
+        found[section] = {entry.meta.name: FIRST_PARTY for entry in registry
+                          if is_first_party(entry.origin)}
+    return found
+
+
+def provider_mismatch(results: Mapping[str, Any], pins: Pins) -> str | None:
+    """Why ``results`` may not be shown under its names, or None when every pinned name
+    came from its pinned package."""
+    for section in SECTIONS:
+        record = results[section]
+        pinned = pins.get(section, {}).get(record["name"])
+        if pinned is None:
+            continue
+        provider = record.get("provider")
+        if provider is None:
+            return (f"{section} '{record['name']}' is provided by {pinned}, and this run "
+                    "does not record who provided it; run it again with this merbench")
+        if provider["package"] != pinned:
+            return (f"{section} '{record['name']}' is {pinned}'s, but this run's came from "
+                    f"package {provider['package']} {provider['version'] or ''}".rstrip()
+                    + "; it is not shown under that name")
+    return None
+
