@@ -272,6 +272,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _command_run(args)
         if args.command == "validate":
             return _command_validate(args)
+        if args.command == "audit":
+            from merbench.cli.audit import command_audit
+
+            return command_audit(args, _load(args))
         if args.command == "leaderboard":
             return _command_leaderboard(args)
         if args.command == "status":

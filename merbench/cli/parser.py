@@ -87,11 +87,34 @@ def build_parser() -> argparse.ArgumentParser:
         description="Check result files before publishing them: the schema (older versions "
                     "are migrated), that the predictions cover the protocol's samples and "
                     "folds, that every claimed selection policy is supported by the stored "
-                    "predictions, and that every stored metric equals the one recomputed "
-                    "from them.",
+                    "predictions, that every stored metric equals the one recomputed "
+                    "from them, and that run.json, the fold files, the official sample list "
+                    "and the timing confirm what results.json says it is.",
     )
     validate.add_argument("files", nargs="+", type=Path, metavar="FILE",
                           help="a run directory or its results.json, or a seeds.json")
+
+    audit = commands.add_parser(
+        "audit", parents=[common], help="train some of a run's folds again and compare",
+        description="Validate RUN, then train folds drawn at random from a printed seed "
+                    "again, from the run's recorded identity on your copy of the data, and "
+                    "compare every epoch's test predictions with the stored ones: "
+                    "bit-identical where device, versions and precision are the run's "
+                    "(CPU fp32), at least 90%% of them alike otherwise. The outcome is "
+                    "appended to RUN/audit.json; exit status 1 when a fold differs.",
+    )
+    audit.add_argument("run", type=Path, metavar="RUN", help="a finished run directory")
+    audit.add_argument("--folds", default="2", metavar="K",
+                       help="how many folds to train again, or 'all' (default: 2)")
+    audit.add_argument("--seed", type=int, default=None, metavar="N",
+                       help="the seed that draws the folds (default: a fresh one, printed)")
+    audit.add_argument("--data-root", default=None, metavar="PATH",
+                       help="where your copy of the dataset is (default: the run's own "
+                            "--data-root, then $MERBENCH_DATA_DIR)")
+    audit.add_argument("--device", default="cpu",
+                       help="where to train: cpu (default), cuda, cuda:N or mps")
+    audit.add_argument("--workers", type=int, default=None, metavar="N",
+                       help="processes that extract a per-sample feature")
 
     migrate = commands.add_parser(
         "migrate", help="rewrite older result files in the current layout",

@@ -186,6 +186,7 @@ MIGRATIONS: dict[str, dict[int, Migration]] = {
     "seeds": {1: seeds_1_to_2, 2: _unchanged, 3: _unchanged},
     "run": {1: run_1_to_2, 2: run_2_to_3, 3: run_3_to_4},
     "fold": {1: fold_1_to_2, 2: _unchanged, 3: _unchanged},
+    "audit": {},  # audit.json began with version 4
 }
 
 

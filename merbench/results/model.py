@@ -299,3 +299,45 @@ class FoldMeta:
     device: str
     folds_at_once: int | None = None  # None: not recorded
     fit_report: dict[str, Any] | None = field(default=None)
+
+
+AuditOutcome = Literal["identical", "within-tolerance", "differs"]
+AuditComparison = Literal["bit-identical", "tolerance"]
+
+
+@dataclass(frozen=True)
+class FoldAudit:
+    """One fold trained again by ``merbench audit`` and compared with its fold file."""
+
+    index: int
+    key: list[str]
+    outcome: AuditOutcome
+    agreement: float  # the share of stored per-epoch test predictions trained again
+    fold_sha256: str  # of the fold file compared, so a later edit of it voids the audit
+    detail: str  # where the predictions first differ, or ""
+
+
+@dataclass(frozen=True)
+class AuditRecord:
+    """One ``merbench audit`` of a run: which folds, where, and the outcome."""
+
+    created: str
+    results_sha256: str  # of the results.json audited
+    n_folds: int  # the run's folds
+    choice_seed: int | None  # the seed that picked the folds; None: every fold
+    comparison: AuditComparison  # bit-identical where device, versions and precision match
+    reason: str  # why that comparison
+    min_agreement: float  # what "within-tolerance" needs (1.0 for bit-identical)
+    environment: EnvironmentRecord
+    folds: list[FoldAudit]
+    failure: str | None  # why no fold could be compared (another identity), or None
+    passed: bool
+
+
+@dataclass(frozen=True)
+class AuditLog:
+    """``audit.json`` beside a run: every audit of it, oldest first."""
+
+    schema_version: int
+    kind: Literal["audits"]
+    audits: list[AuditRecord]
