@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 
 from merbench.atomic import TEMP_SUFFIX, current_umask, remove_leftovers, temp_prefix
 from merbench.errors import MerbenchError
+from merbench.leaderboard.audits import audit_badge, audit_lines
 from merbench.leaderboard.benchmarks import (
     METRIC_LABELS,
     REPORTED_SELECTION,
@@ -44,7 +45,7 @@ from merbench.leaderboard.labels import configuration_notes, feature_setting
 from merbench.leaderboard.svg import confusion_svg
 
 SITE_MARKER = ".merbench-site"  # marks a folder merbench may replace on the next build
-RUN_FILES = ("results.json", "run.json", "predictions.csv")
+RUN_FILES = ("results.json", "run.json", "predictions.csv", "audit.json")
 _URL = re.compile(r"https?://[^\s<>\"']+")
 
 
@@ -130,7 +131,7 @@ def _group_helpers() -> dict[str, Any]:
         return sorted(found)
 
     return {"devices": devices, "mean_time": mean_time, "latest_date": latest_date,
-            "versions": versions}
+            "versions": versions, "audit_badge": audit_badge, "audit_lines": audit_lines}
 
 
 def _script() -> tuple[str, str]:
