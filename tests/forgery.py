@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ import pandas as pd
 
 from merbench.results.provenance import implied_identity, tested_fingerprint
 from merbench.results.rundir import RunDirectory
+from merbench.runinfo import FoldOutcome
 
 
 def rewrite_run(run_dir: Path, edit: Callable[[dict[str, Any]], None]) -> None:
@@ -43,3 +45,64 @@ def rewrite_run(run_dir: Path, edit: Callable[[dict[str, Any]], None]) -> None:
     record["config"]["model"] = results["model"]["name"]
     record["config"]["seed"] = results["seed"]
     run_file.write_text(json.dumps(record, indent=2))
+
+
+def edit_folds(run_dir: Path, change: Callable[[FoldOutcome], FoldOutcome],
+               epochs: int | None = None) -> None:
+    """Rewrite every fold file with ``change`` applied, then write results.json and
+    predictions.csv again from them as ``merbench run`` does when it finds every fold
+    finished (the forger's ``--resume``), then make every file agree (:func:`rewrite_run`):
+    the class counts and sample-list fingerprint the edited folds give. ``epochs`` also
+    claims that many epochs in run.json (for padded predictions)."""
+    import merbench
+    from merbench.run.spec import RunSpec
+
+    store = RunDirectory(run_dir)
+    record = store.read_run_file()
+    if epochs is not None:
+        record["config"]["epochs"] = epochs
+        record["identity"]["hyperparameters"]["epochs"] = epochs
+        (run_dir / "run.json").write_text(json.dumps(record, indent=2))
+    for index in range(record["n_folds"]):
+        fold = store.load_fold(index)
+        assert fold is not None
+        store.save_fold(change(fold))
+    (run_dir / "results.json").unlink()
+    (run_dir / "predictions.csv").unlink()
+    spec = RunSpec.from_dict(record["config"])
+    merbench.run(**{**spec.to_dict(), "out": run_dir})
+
+    def counts(results: dict[str, Any]) -> None:
+        folds = [store.load_fold(i) for i in range(results["protocol"]["n_folds"])]
+        labels = np.concatenate([f.y_true for f in folds if f is not None])
+        results["dataset"]["class_counts"] = np.bincount(
+            labels, minlength=len(results["dataset"]["classes"])).tolist()
+
+    rewrite_run(run_dir, counts)
+
+
+def swap_labels(fold: FoldOutcome, a: int = 0, b: int = 1) -> FoldOutcome:
+    """Classes ``a`` and ``b`` exchanged in the fold's true labels (and inner-val labels)."""
+    def swapped(y: np.ndarray) -> np.ndarray:
+        return np.where(y == a, b, np.where(y == b, a, y))
+
+    return replace(fold, y_true=swapped(fold.y_true),
+                   val_y_true=None if fold.val_y_true is None else swapped(fold.val_y_true))
+
+
+def relabel_first_sample(fold: FoldOutcome) -> FoldOutcome:
+    """The fold's first test sample given the class the model predicted last (so that the
+    forged run scores better)."""
+    y = fold.y_true.copy()
+    y[0] = fold.epoch_predictions[-1, 0]
+    return replace(fold, y_true=y)
+
+
+def padded(epochs: int) -> Callable[[FoldOutcome], FoldOutcome]:
+    """Stored predictions padded to ``epochs`` rows by repeating the last epoch's."""
+    def pad(fold: FoldOutcome) -> FoldOutcome:
+        rows = fold.epoch_predictions
+        extra = np.repeat(rows[-1:], epochs - len(rows), axis=0)
+        return replace(fold, epoch_predictions=np.concatenate([rows, extra]))
+
+    return pad

@@ -1,0 +1,222 @@
+"""Every forgery of a published run that was tried, and what catches it.
+
+Edits of one file are caught by ``merbench validate`` (another file says otherwise, or the
+value makes no sense); consistent edits of every file are caught by the official sample list
+where the dataset has one, and by ``merbench audit``, which trains the folds again; a
+genuine run passes both.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from forgery import edit_folds, padded, relabel_first_sample, rewrite_run, swap_labels
+
+import merbench
+from merbench.audit import audit_run, read_audits, record_audit
+from merbench.results.validate import ResultRejected, validate_run
+
+SMALL = {"subjects": 4, "samples_per_subject": 6}  # not the official list: no such check
+
+
+@pytest.fixture(scope="module")
+def genuine(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("forgeries") / "genuine"
+    merbench.run(model="ststnet", dataset="synthetic", out=out, epochs=3, device="cpu",
+                 dataset_options=SMALL, lr=1e-3)
+    return out
+
+
+@pytest.fixture(scope="module")
+def official(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A run on the synthetic dataset's own list (default options), which merbench ships."""
+    out = tmp_path_factory.mktemp("forgeries") / "official"
+    merbench.run(model="ststnet", dataset="synthetic", out=out, epochs=1, device="cpu")
+    return out
+
+
+def _copy(run: Path, tmp_path: Path, name: str = "copy") -> Path:
+    return Path(shutil.copytree(run, tmp_path / name))
+
+
+def _edit(run_dir: Path, change: Callable[[dict[str, Any]], None]) -> None:
+    path = run_dir / "results.json"
+    results = json.loads(path.read_text())
+    change(results)
+    path.write_text(json.dumps(results))
+
+
+def _rejected(run_dir: Path) -> str:
+    with pytest.raises(ResultRejected) as caught:
+        validate_run(run_dir)
+    return caught.value.reason
+
+
+def test_a_genuine_run_validates_and_passes_its_audit(genuine: Path, tmp_path: Path,
+                                                      cli) -> None:
+    run = _copy(genuine, tmp_path)
+    validate_run(run)
+    record = audit_run(run, count=None)
+    assert record.passed and record.comparison == "bit-identical"
+    assert [a.outcome for a in record.folds] == ["identical"] * 4
+    code, out, _ = cli("audit", run, "--folds", "2", "--seed", "5")
+    assert code == 0 and "drawn with --seed 5" in out and "audit passed: 2 of 4 folds" in out
+    assert [len(a.folds) for a in read_audits(run)] == [2]
+    validate_run(run)  # audit.json beside it changes nothing
+
+
+@pytest.mark.parametrize(("edit", "caught"), [
+    (lambda r: r["model"].update(name="htnet"),
+     "results.json and run.json describe different runs (model.name: 'htnet' here"),
+    (lambda r: r.update(seed=1), "(seed: 1 here, 0 there"),
+    (lambda r: r.update(wall_time_s=-5), "wall_time_s is -5; a duration"),
+    (lambda r: r.update(created="not a date"), "created 'not a date' is not a date"),
+    (lambda r: r.update(created="2031-01-01T00:00:00+00:00"), "is not a date a merbench run"),
+    (lambda r: r["folds"][0].update(device="cuda:0 (NVIDIA H100)"),
+     "trained on cpu in its fold file but cuda:0"),
+    (lambda r: r["hyperparameters"].update(lr=5e-5), "hyperparameters.lr: 5e-05 here"),
+    (lambda r: r["dataset"].update(fingerprint="0123456789abcdef"),
+     "dataset.fingerprint: '0123456789abcdef' here"),
+    (lambda r: r["model"]["provider"].update(plugin="impostor"),
+     "provided by plugin 'impostor'"),
+], ids=["model-name", "seed", "wall-time", "created", "created-future", "fold-device",
+        "recipe", "fingerprint", "provider"])
+def test_an_edit_of_results_json_alone_is_rejected(genuine: Path, tmp_path: Path,
+                                                   edit: Callable[[dict[str, Any]], None],
+                                                   caught: str) -> None:
+    run = _copy(genuine, tmp_path)
+    _edit(run, edit)
+    assert caught in _rejected(run)
+
+
+def test_a_run_without_run_json_is_rejected(genuine: Path, tmp_path: Path) -> None:
+    run = _copy(genuine, tmp_path)
+    (run / "run.json").unlink()
+    assert "run.json is missing" in _rejected(run)
+
+
+def test_consistent_renames_validate_but_fail_the_audit(genuine: Path, tmp_path: Path) -> None:
+    """Every file edited to say seed 1, or to say htnet: nothing to cross-check is left, so
+    validate passes; training again is what the run cannot survive."""
+    seed = _copy(genuine, tmp_path, "seed")
+    rewrite_run(seed, lambda r: r.update(seed=1))
+    validate_run(seed)
+    record = audit_run(seed, count=2, seed=0)
+    assert not record.passed and record.failure is None
+    assert all(a.outcome == "differs" for a in record.folds)
+
+    renamed = _copy(genuine, tmp_path, "renamed")
+    rewrite_run(renamed, lambda r: r["model"].update(name="htnet"))
+    validate_run(renamed)
+    record = audit_run(renamed, count=1, seed=0)
+    assert not record.passed and "another run than the one recorded" in str(record.failure)
+
+
+@pytest.mark.parametrize("forge", ["swapped-labels", "relabelled", "padded-epochs"])
+def test_consistent_fold_edits_fail_the_audit(genuine: Path, tmp_path: Path, forge: str,
+                                              cli) -> None:
+    run = _copy(genuine, tmp_path)
+    if forge == "swapped-labels":
+        edit_folds(run, swap_labels)
+    elif forge == "relabelled":
+        edit_folds(run, relabel_first_sample)
+    else:
+        edit_folds(run, padded(8), epochs=8)
+    checked = validate_run(run)  # every file agrees: only training again can tell
+    assert checked.n_epochs == (8 if forge == "padded-epochs" else 3)
+    code, out, _ = cli("audit", run, "--folds", "all")
+    assert code == 1 and "audit FAILED" in out
+    [record] = read_audits(run)
+    assert not record.passed
+
+
+@pytest.mark.parametrize("change", [swap_labels, relabel_first_sample],
+                         ids=["swapped-labels", "relabelled"])
+def test_relabelling_the_official_list_is_rejected_by_validate(
+        official: Path, tmp_path: Path, change: Callable[..., Any]) -> None:
+    run = _copy(official, tmp_path)
+    validate_run(run)
+    edit_folds(run, change)
+    assert "are not the official list of dataset 'synthetic' v1" in _rejected(run)
+
+
+def test_an_audit_stops_counting_when_the_files_change(genuine: Path, tmp_path: Path) -> None:
+    from merbench.leaderboard.audits import audit_lines
+
+    run = _copy(genuine, tmp_path)
+    record_audit(run, audit_run(run, count=1, seed=3))
+    assert [line.current for line in audit_lines(run)] == [True]
+    rewrite_run(run, lambda r: r.update(wall_time_s=r["wall_time_s"] + 1))
+    assert [line.current for line in audit_lines(run)] == [False]
+
+
+def _benchmark(folder: Path, **changes: object) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "synthetic.json").write_text(json.dumps({
+        "id": "synthetic-loso", "title": "Synthetic", "dataset": "synthetic", "protocol": "loso",
+        "classes": ["negative", "positive", "surprise"], "dataset_options": SMALL,
+        "rank": ["fixed"], "test_set_selection": ["oracle"], "metrics": ["uf1"],
+        "columns": [{"scope": "overall", "label": "All"}]} | changes))
+    return folder
+
+
+def _impersonate(results: dict[str, Any], package: str) -> None:
+    """What a run of a package's own ``ststnet``/``htnet`` records, every file agreeing."""
+    results["model"]["provider"] = {"plugin": "impostor", "package": package,
+                                    "version": "1.0"}
+    results["environment"]["plugins"]["impostor"] = f"{package} 1.0"
+
+
+def test_the_leaderboard_shows_names_only_from_their_pinned_provider(
+        genuine: Path, tmp_path: Path, cli) -> None:
+    results = tmp_path / "results"
+    impostor = _copy(genuine, results, "impostor")
+    rewrite_run(impostor, lambda r: _impersonate(r, "merbench-impostor"))
+    validate_run(impostor)  # consistent, but ststnet is merbench's name
+    code, out, err = cli("leaderboard", "build", "--results", results, "--out",
+                         tmp_path / "site", "--benchmarks", _benchmark(tmp_path / "b"))
+    assert code == 0 and "0 runs, 1 rejected" in out, err
+    assert ("model 'ststnet' is merbench's, but this run's came from package "
+            "merbench-impostor 1.0") in err
+
+    # a third party's own name, pinned by a benchmark definition to its package
+    mine = _copy(genuine, tmp_path / "mine", "mine")
+    rewrite_run(mine, lambda r: (_impersonate(r, "merbench-mine"),
+                                 r["model"].update(name="mymodel")))
+    pinned = {"model": {"mymodel": "merbench-other"}}
+    for pins, rows in ((pinned, 0), ({"model": {"mymodel": "merbench-mine"}}, 1)):
+        site = tmp_path / f"site-{rows}"
+        code, out, err = cli("leaderboard", "build", "--results", tmp_path / "mine", "--out",
+                             site, "--benchmarks",
+                             _benchmark(tmp_path / f"b{rows}", providers=pins))
+        assert code == 0, err
+        page = (site / "benchmarks" / "synthetic-loso.html").read_text()
+        assert page.count(">mymodel</span>") == 2 * rows  # fixed, and oracle shown apart
+
+
+def test_the_leaderboard_shows_audits_of_the_published_files(genuine: Path, tmp_path: Path,
+                                                             cli) -> None:
+    results = tmp_path / "results"
+    run = _copy(genuine, results, "run")
+    assert cli("audit", run, "--folds", "2", "--seed", "1")[0] == 0
+    site = tmp_path / "site"
+    code, _, err = cli("leaderboard", "build", "--results", results, "--out", site,
+                       "--benchmarks", _benchmark(tmp_path / "b"))
+    assert code == 0, err
+    page = (site / "benchmarks" / "synthetic-loso.html").read_text()
+    today = json.loads((run / "audit.json").read_text())["audits"][0]["created"][:10]
+    assert f"audited: 2 of 4 folds, {today}" in page
+    run_page = next((site / "runs").glob("*/index.html")).read_text()
+    assert "passed, 2 of 4 folds trained again (bit-identical" in run_page
+    assert (next((site / "runs").glob("*/files")) / "audit.json").is_file()
+
+    rewrite_run(run, lambda r: r.update(wall_time_s=r["wall_time_s"] + 1))  # edited after
+    code, _, err = cli("leaderboard", "build", "--results", results, "--out", site,
+                       "--benchmarks", _benchmark(tmp_path / "b"))
+    page = (site / "benchmarks" / "synthetic-loso.html").read_text()
+    assert code == 0 and "audited:" not in page
