@@ -45,3 +45,15 @@ def test_oracle_is_never_below_fixed_on_the_same_run(real_data: Path, tmp_path: 
         assert fold["epoch_by_policy"]["fixed"] == 4
         assert 1 <= fold["epoch_by_policy"]["oracle"] <= 4
     assert results["protocol"]["n_folds"] == 28
+
+
+def test_declared_official_lists_are_the_datasets_own(real_data: Path, plugins) -> None:
+    """The official fingerprints validate compares runs with are what each dataset with a
+    shipped list gives with its default options (composite: from the real release)."""
+    declared = {e.meta.name: e.meta.official_fingerprint for e in plugins.registries.datasets
+                if e.meta.official_fingerprint is not None}
+    assert set(declared) == {"synthetic", "composite"}
+    built = {"synthetic": plugins.registries.datasets.get("synthetic").create("dataset"),
+             "composite": plugins.registries.datasets.get("composite").create(
+                 "dataset", data_root=str(real_data / "composite"))}
+    assert {name: d.fingerprint() for name, d in built.items()} == declared
