@@ -57,7 +57,9 @@ def test_example_plugin_installs_lists_and_runs(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     results = json.loads((out / "results.json").read_text())
     assert results["model"]["name"] == "tiny-mlp"
-    assert results["model"]["package"] == "merbench-tinymlp"
+    assert results["model"]["provider"] == {"plugin": "tinymlp", "package": "merbench-tinymlp",
+                                            "version": "0.1.0"}
+    assert results["dataset"]["provider"]["package"] == "merbench"
     assert results["environment"]["plugins"]["tinymlp"] == "merbench-tinymlp 0.1.0"
     assert results["dataset"]["n_samples"] == 60
 

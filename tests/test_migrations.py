@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from merbench.errors import MerbenchError
-from merbench.results.migrations import RECIPE_ADDITIONS, migrate
+from merbench.results.migrations import RECIPE_ADDITIONS, RECIPE_ADDITIONS_4, migrate
 from merbench.results.model import SCHEMA_VERSION
 from merbench.results.rundir import RunDirectory
 from merbench.results.schema import load_results
@@ -32,14 +32,17 @@ def _as_version_1(run_dir: Path) -> None:
     results["dataset"].pop("skipped")
     for key in ("description", "recipe"):
         results["model"].pop(key)
-    for key in RECIPE_ADDITIONS:
+    for key in (*RECIPE_ADDITIONS, *RECIPE_ADDITIONS_4):
         results["hyperparameters"].pop(key)
+    results["model"]["package"] = results["model"].pop("provider")["package"]
+    for section in ("feature", "dataset", "protocol"):
+        results[section].pop("provider")
     for fold in results["folds"]:
         fold.pop("folds_at_once")
     path.write_text(json.dumps(results))
     run = json.loads((run_dir / "run.json").read_text())
     run.pop("schema_version"), run.pop("n_folds")
-    for key in RECIPE_ADDITIONS:
+    for key in (*RECIPE_ADDITIONS, *RECIPE_ADDITIONS_4):
         run["identity"]["hyperparameters"].pop(key)
     (run_dir / "run.json").write_text(json.dumps(run))
     for fold_file in (run_dir / "folds").glob("fold-*.npz"):
@@ -100,3 +103,31 @@ def test_newer_and_unknown_versions_are_refused_by_name(tmp_path: Path) -> None:
         migrate({"schema_version": SCHEMA_VERSION + 1}, "run", "run.json")
     with pytest.raises(MerbenchError, match="no integer schema_version"):
         migrate({"schema_version": "2"}, "fold", "fold-000.npz")
+
+
+def _version_3(plugins: dict[str, str]) -> dict:
+    return {"schema_version": 3, "hyperparameters": {"epochs": 5, "lr": 0.1},
+            "model": {"name": "m", "package": "merbench-m", "recipe": {"epochs": 5}},
+            "feature": {"name": "f"}, "dataset": {"name": "d"}, "protocol": {"name": "loso"},
+            "environment": {"plugins": plugins}}
+
+
+def test_version_3_gets_providers_where_the_environment_tells_them() -> None:
+    """One package loaded: it provided every name. Several: only the model's package was
+    recorded, the others are null (not recorded), never guessed."""
+    one = migrate(_version_3({"builtin": "merbench 0.1.0", "cnn": "merbench 0.1.0"}),
+                  "results", "r.json")
+    assert one["dataset"]["provider"] == {"plugin": None, "package": "merbench",
+                                          "version": "0.1.0"}
+    assert one["model"]["provider"] == {"plugin": None, "package": "merbench-m",
+                                        "version": None}
+    assert "package" not in one["model"]
+    assert one["hyperparameters"] == {"epochs": 5, "lr": 0.1, "data_order": "shuffle"}
+    assert one["model"]["recipe"]["data_order"] == "shuffle"
+    mixed = migrate(_version_3({"builtin": "merbench 0.1.0", "m": "merbench-m 2.1"}),
+                    "results", "r.json")
+    assert mixed["model"]["provider"]["version"] == "2.1"
+    assert [mixed[s]["provider"] for s in ("feature", "dataset", "protocol")] == [None] * 3
+    run = migrate({"schema_version": 3, "identity": {"hyperparameters": {"epochs": 5}},
+                   "config": {}}, "run", "run.json")
+    assert run["identity"]["hyperparameters"]["data_order"] == "shuffle"
