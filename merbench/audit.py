@@ -101,7 +101,9 @@ def expected_comparison(results: dict[str, Any], folds: list[FoldOutcome],
     if other:
         return "tolerance", f"the folds trained on {', '.join(other)}, this on {device_name}"
     engine = results.get("engine") or {}
-    together = [f for f in folds if f.folds_at_once != 1]
+    alone = engine.get("mode") in ("sequential", "none")  # how folds not saying so trained
+    together = [f for f in folds if f.folds_at_once != 1
+                and not (f.folds_at_once is None and alone)]
     if torch_run and together and engine.get("same_numbers_as_sequential") is not True:
         return "tolerance", ("some folds trained together with others, or the run did not "
                              "record how (the engine draws other random numbers then)")
