@@ -220,3 +220,47 @@ def test_the_leaderboard_shows_audits_of_the_published_files(genuine: Path, tmp_
                        "--benchmarks", _benchmark(tmp_path / "b"))
     page = (site / "benchmarks" / "synthetic-loso.html").read_text()
     assert code == 0 and "audited:" not in page
+
+
+def _fold(predictions: list[list[int]]) -> Any:
+    import numpy as np
+
+    from merbench.runinfo import FoldOutcome
+
+    rows = np.asarray(predictions)
+    n = rows.shape[1]
+    return FoldOutcome(index=0, key=("db", "s1"), test_index=np.arange(n),
+                       sample_ids=np.asarray([f"x{i}" for i in range(n)]),
+                       y_true=np.zeros(n, dtype=int), epoch_predictions=rows, n_train=5,
+                       seconds=1.0, device="cpu", folds_at_once=1)
+
+
+def test_where_bit_identity_is_not_expected_most_predictions_must_come_again() -> None:
+    """A tolerance comparison passes 9 of 10 predictions alike and fails 8 of 10; a
+    bit-identical one fails any difference."""
+    from merbench.audit import compare_fold
+
+    stored = _fold([[0, 1, 2, 0, 1], [0, 1, 2, 0, 1]])
+    nine = _fold([[0, 1, 2, 0, 1], [0, 1, 2, 0, 2]])
+    eight = _fold([[0, 1, 2, 0, 2], [0, 1, 2, 0, 2]])
+    assert compare_fold(stored, nine, "tolerance", "h").outcome == "within-tolerance"
+    assert compare_fold(stored, eight, "tolerance", "h").outcome == "differs"
+    found = compare_fold(stored, nine, "bit-identical", "h")
+    assert found.outcome == "differs" and found.agreement == 0.9
+    assert found.detail == "epoch 2, sample x4: stored 1, trained again 2"
+
+
+def test_the_comparison_follows_the_conditions_of_the_run() -> None:
+    import torch
+
+    from merbench.audit import expected_comparison
+
+    results = {"model": {"kind": "torch"}, "precision": "fp32", "engine": None,
+               "environment": {"torch": torch.__version__, "scikit_learn": None}}
+    alone = [_fold([[0]])]
+    assert expected_comparison(results, alone, "cpu")[0] == "bit-identical"
+    assert expected_comparison(results, alone, "cuda:0 (NVIDIA H100)")[0] == "tolerance"
+    assert expected_comparison({**results, "precision": "bf16"}, alone, "cpu")[0] == \
+        "tolerance"
+    older = {**results, "environment": {"torch": "2.0.0", "scikit_learn": None}}
+    assert "torch 2.0.0" in expected_comparison(older, alone, "cpu")[1]
