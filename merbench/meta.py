@@ -15,6 +15,7 @@ _NAME = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 
 OPTIMIZERS = ("adam", "adamw", "sgd")
 SCHEDULES = ("constant", "cosine", "exponential")
+DATA_ORDERS = ("shuffle", "listed")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -104,6 +105,11 @@ class TrainRecipe:
     linearly first (any schedule). A model may also give its own parameter groups and a
     training-batch augmentation (methods ``param_groups`` and ``augment``, see
     ``merbench.training.torch_trainer``).
+
+    ``data_order`` is the order the training samples are fed in each epoch: ``shuffle``
+    draws a new order every epoch from the fold's seed; ``listed`` keeps the sample table's
+    order (for the composite, the release's list), never shuffling, as some authors' loaders
+    do (HTNet's); a reproduction of their numbers needs their order.
     """
 
     epochs: int
@@ -116,6 +122,7 @@ class TrainRecipe:
     gamma: float = 1.0
     decay_epochs: int | None = None
     min_lr: float = 0.0
+    data_order: str = "shuffle"
 
     def __post_init__(self) -> None:
         if self.epochs < 1 or self.batch_size < 1 or not self.lr > 0:
@@ -130,6 +137,8 @@ class TrainRecipe:
             raise ValueError("gamma (the exponential schedule's factor) must be in (0, 1]")
         if not 0 <= self.min_lr <= self.lr:
             raise ValueError("min_lr must be between 0 and lr")
+        if self.data_order not in DATA_ORDERS:
+            raise ValueError(f"data_order must be one of {', '.join(DATA_ORDERS)}")
 
     def to_dict(self) -> dict[str, Any]:
         """Every field: what a run's identity and results record of the recipe."""

@@ -37,6 +37,7 @@ def tasks(sizes: list[tuple[int, int]]) -> list[FoldTask]:
 @pytest.mark.parametrize("recipe", [
     TrainRecipe(epochs=12, batch_size=16, lr=1e-3),
     TrainRecipe(epochs=8, batch_size=32, lr=1e-3, optimizer="adamw", weight_decay=0.05),
+    TrainRecipe(epochs=8, batch_size=16, lr=1e-3, data_order="listed"),
 ])
 def test_same_predictions_as_one_fold_at_a_time(recipe: TrainRecipe) -> None:
     """Folds of different sizes (so padded, masked last batches) and test sets."""

@@ -52,7 +52,8 @@ def test_results_file_and_predictions(tmp_path: Path) -> None:
     assert results["hyperparameters"] == {"epochs": 3, "batch_size": 256, "lr": 5e-5,
                                           "optimizer": "adam", "weight_decay": 0.0,
                                           "schedule": "constant", "warmup_epochs": 0,
-                                          "gamma": 1.0, "decay_epochs": None, "min_lr": 0.0}
+                                          "gamma": 1.0, "decay_epochs": None, "min_lr": 0.0,
+                                          "data_order": "shuffle"}
     env = results["environment"]
     assert env["merbench"] == merbench.__version__ and env["device"] == "cpu"
     assert env["python"] and env["torch"]

@@ -51,7 +51,7 @@ def test_a_recipe_records_every_field() -> None:
     plain = TrainRecipe(epochs=2, batch_size=4, lr=0.1)
     assert set(plain.to_dict()) == {"epochs", "batch_size", "lr", "optimizer", "weight_decay",
                                     "schedule", "warmup_epochs", "gamma", "decay_epochs",
-                                    "min_lr"}
+                                    "min_lr", "data_order"}
     cosine = TrainRecipe(epochs=2, batch_size=4, lr=0.1, schedule="cosine", warmup_epochs=1)
     assert cosine.to_dict()["schedule"] == "cosine" and cosine.to_dict()["warmup_epochs"] == 1
 

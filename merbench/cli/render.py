@@ -131,6 +131,8 @@ def _training_line(results: dict[str, Any]) -> str | None:
         line += f" ({used['schedule']} schedule)"
     if used.get("precision"):
         line += f", {used['precision']} precision"
+    if used.get("data_order") == "listed":
+        line += ", samples in listed order (not shuffled)"
     recipe, precision, options = [], [], []
     for what, value, declared in departures_from_declared(results):
         if what == "precision":

@@ -150,7 +150,9 @@ def effective_recipe(declared: TrainRecipe, spec: RunSpec) -> TrainRecipe:
                    epochs=declared.epochs if spec.epochs is None else spec.epochs,
                    batch_size=declared.batch_size if spec.batch_size is None
                    else spec.batch_size,
-                   lr=declared.lr if spec.lr is None else spec.lr)
+                   lr=declared.lr if spec.lr is None else spec.lr,
+                   data_order=declared.data_order if spec.data_order is None
+                   else spec.data_order)
 
 
 def plan_run(spec: RunSpec, plugins: Plugins) -> Plan:
@@ -221,7 +223,7 @@ def _check_training(spec: RunSpec, model: Entry[Any], is_torch: bool) -> TrainRe
 
         check_evaluation(spec, is_torch)
     if not is_torch:
-        for option in ("epochs", "batch_size", "lr"):
+        for option in ("epochs", "batch_size", "lr", "data_order"):
             if getattr(spec, option) is not None:
                 raise MerbenchError(f"model '{spec.model}' is a scikit-learn estimator and "
                                     f"has no --{option.replace('_', '-')}; leave it out")

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from merbench.errors import MerbenchError
+from merbench.meta import DATA_ORDERS
 
 # bf16: torch.autocast around the forward pass and the loss; tf32: float32 tensors whose CUDA
 # matrix products and convolutions use TensorFloat-32 (Ampere and newer GPUs)
@@ -88,6 +89,11 @@ class RunSpec:
                                   default_text="the model's recipe")
     lr: float | None = _opt(None, "override the learning rate", identity=True,
                             default_text="the model's recipe")
+    data_order: str | None = _opt(
+        None, "the order each epoch feeds the training samples: shuffle (drawn anew every "
+              "epoch) or listed (the sample table's order, never shuffled, as the HTNet "
+              "authors' loader does)", identity=True, choices=DATA_ORDERS,
+        default_text="the model's recipe")
     precision: str = _opt(
         "fp32", "fp32, bf16 (torch.autocast in bfloat16 for the forward pass and the loss; "
                 "CPU and CUDA) or tf32 (TensorFloat-32 CUDA matrix products); part of the "
@@ -218,6 +224,9 @@ def check_values(spec: RunSpec) -> None:
     if not (spec.checkpoint_every >= 0 and math.isfinite(spec.checkpoint_every)):
         raise MerbenchError(f"--checkpoint-every must be a number of minutes >= 0 (got "
                             f"{spec.checkpoint_every}); 0 saves no unfinished fold")
+    if spec.data_order is not None and spec.data_order not in DATA_ORDERS:
+        raise MerbenchError(f"unknown --data-order '{spec.data_order}'; use "
+                            f"{' or '.join(DATA_ORDERS)}")
     if spec.precision not in PRECISIONS:
         raise MerbenchError(f"unknown --precision '{spec.precision}'; use "
                             f"{' or '.join(PRECISIONS)}")

@@ -55,6 +55,7 @@ from merbench.training.torch_trainer import (
     as_stored,
     autocast,
     build_optimizer,
+    epoch_order,
     global_random_state,
     restore_global_random_state,
 )
@@ -214,7 +215,7 @@ class _FoldsStep:
         self.base.train()
         order = torch.zeros((k, n_max), dtype=torch.long)
         for i, (n, generator) in enumerate(zip(self.n_train, self.generators, strict=True)):
-            order[i, :n] = torch.randperm(n, generator=generator)
+            order[i, :n] = epoch_order(n, self.recipe.data_order, generator)
         order = order.to(self.device)
         last = torch.zeros(k)
         for start in range(0, n_max, batch_size):

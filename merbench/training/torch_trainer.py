@@ -221,7 +221,7 @@ class _FoldStep:
         model.train()
         augment = getattr(model, "augment", None)
         n_train = len(self.x_train)
-        order = torch.randperm(n_train, generator=self.streams.shuffle).to(self.device)
+        order = epoch_order(n_train, recipe.data_order, self.streams.shuffle).to(self.device)
         loss = None
         for start in range(0, n_train, recipe.batch_size):
             batch = order[start:start + recipe.batch_size]
@@ -248,6 +248,14 @@ class _FoldStep:
     def state(self) -> dict[str, Any]:
         return {"model": self.model.state_dict(), "optimizer": self.optimizer.state_dict(),
                 "random": self.streams.state()}
+
+
+def epoch_order(n_train: int, data_order: str, generator: torch.Generator) -> torch.Tensor:
+    """The order one epoch feeds the training samples in: drawn from ``generator`` anew
+    each epoch (``shuffle``), or the rows as listed (``listed``, ``generator`` untouched)."""
+    if data_order == "listed":
+        return torch.arange(n_train)
+    return torch.randperm(n_train, generator=generator)
 
 
 class _RandomStreams:

@@ -1,0 +1,86 @@
+"""The training recipe's data order: reshuffled every epoch (merbench's default) or the
+samples as listed, never shuffled (the HTNet authors' loader), for reproductions."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+import merbench
+from merbench.meta import TrainRecipe
+from merbench.training.torch_trainer import epoch_order, train_fold
+
+
+def test_an_unknown_order_is_refused() -> None:
+    with pytest.raises(ValueError, match="data_order must be one of shuffle, listed"):
+        TrainRecipe(epochs=1, batch_size=4, lr=0.1, data_order="sorted")
+
+
+def test_listed_feeds_the_rows_in_order_and_leaves_the_generator_alone() -> None:
+    generator = torch.Generator().manual_seed(0)
+    before = generator.get_state()
+    for _ in range(3):
+        assert epoch_order(7, "listed", generator).tolist() == list(range(7))
+    assert torch.equal(generator.get_state(), before)
+    first, second = epoch_order(7, "shuffle", generator), epoch_order(7, "shuffle", generator)
+    assert sorted(first.tolist()) == list(range(7)) and not torch.equal(first, second)
+
+
+def _fit(order: str) -> np.ndarray:
+    from merbench_cnn.ststnet import STSTNet
+
+    rng = np.random.default_rng(1)
+    x = rng.integers(0, 256, (48, 3, 28, 28)).astype(np.uint8)
+    y = rng.integers(0, 3, 48)
+    recipe = TrainRecipe(epochs=6, batch_size=8, lr=1e-3, data_order=order)
+    return train_fold(lambda: STSTNet(num_classes=3), recipe, x, y, x[:12], device="cpu",
+                      seed=2)
+
+
+def test_listed_is_deterministic_and_trains_otherwise_than_shuffled() -> None:
+    listed = _fit("listed")
+    np.testing.assert_array_equal(listed, _fit("listed"))
+    assert not np.array_equal(listed, _fit("shuffle"))
+
+
+def test_the_command_line_order_is_the_runs_and_is_recorded(tmp_path: Path, cli) -> None:
+    code, _, err = cli("run", "--model", "ststnet", "--dataset", "synthetic", "--epochs", "2",
+                       "--device", "cpu", "--data-order", "listed", "--out", tmp_path / "r",
+                       "--dataset-opt", "subjects=3", "--quiet")
+    assert code == 0, err
+    results = json.loads((tmp_path / "r" / "results.json").read_text())
+    assert results["hyperparameters"]["data_order"] == "listed"
+    assert results["model"]["recipe"]["data_order"] == "shuffle"  # what STSTNet declares
+    stored = json.loads((tmp_path / "r" / "run.json").read_text())
+    assert stored["identity"]["hyperparameters"]["data_order"] == "listed"
+    code, _, err = cli("run", "--model", "biwoof-release-svm", "--dataset", "synthetic",
+                       "--data-order", "listed", "--out", tmp_path / "svm")
+    assert code == 2 and "has no --data-order" in err and err.count("\n") == 1
+
+
+def test_a_listed_run_is_its_own_run(tmp_path: Path) -> None:
+    small = {"subjects": 3, "samples_per_subject": 4}
+    shuffled = merbench.run(model="ststnet", dataset="synthetic", epochs=1, device="cpu",
+                            dataset_options=small, out=tmp_path / "a")
+    with pytest.raises(merbench.MerbenchError, match=r"hyperparameters\.data_order"):
+        merbench.run(model="ststnet", dataset="synthetic", epochs=1, device="cpu",
+                     dataset_options=small, out=shuffled.run_dir, data_order="listed")
+
+
+def test_the_composite_lists_its_samples_as_the_release_does(real_data: Path,
+                                                             plugins) -> None:
+    """'listed' is the release's order: the sample table keeps its label file's rows (the
+    order the HTNet authors' script reads and never shuffles)."""
+    root = real_data / "composite"
+    dataset = plugins.registries.datasets.get("composite").create("dataset",
+                                                                  data_root=str(root))
+    release = pd.read_csv(root / "combined_3_class2_for_optical_flow.csv", dtype=str,
+                          keep_default_na=False, encoding="utf-8-sig")
+    assert len(release) == len(dataset.samples) == 442
+    assert release["sub"].tolist() == dataset.samples["subject"].tolist()
+    assert release["filename_o"].tolist() == dataset.samples["clip"].tolist()
