@@ -43,6 +43,7 @@ from merbench.leaderboard.collect import (
 )
 from merbench.leaderboard.labels import configuration_notes, feature_setting
 from merbench.leaderboard.svg import confusion_svg
+from merbench.results.safe_files import copy_regular_file
 
 SITE_MARKER = ".merbench-site"  # marks a folder merbench may replace on the next build
 RUN_FILES = ("results.json", "run.json", "predictions.csv", "audit.json")
@@ -248,14 +249,14 @@ def _copy_run_files(run: Run, target: Path) -> tuple[list[tuple[str, str]], list
     for name in RUN_FILES:
         source = run.checked.run_dir / name
         if source.is_file():
-            shutil.copyfile(source, target / name)
+            copy_regular_file(source, target / name)
             files.append((name, _size(source)))
     folds = []
     n_folds = run.results["protocol"]["n_folds"]
     (target / "folds").mkdir(exist_ok=True)
     for index in range(n_folds):
         name = f"fold-{index:03d}.npz"
-        shutil.copyfile(run.checked.run_dir / "folds" / name, target / "folds" / name)
+        copy_regular_file(run.checked.run_dir / "folds" / name, target / "folds" / name)
         folds.append(name)
     return files, folds
 

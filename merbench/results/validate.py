@@ -27,6 +27,7 @@ from merbench.results.migrations import migrate
 from merbench.results.model import SeedsSummary
 from merbench.results.provenance import OfficialFingerprint, ProvenanceError, check_provenance
 from merbench.results.rundir import RunDirectory
+from merbench.results.safe_files import UnsafeFile, check_entry, check_inside, check_run_folder
 from merbench.results.schema import PREDICTION_COLUMNS, read_json, read_results
 from merbench.results.scoring import PolicyScore, score
 from merbench.runinfo import FoldOutcome
@@ -292,6 +293,10 @@ def _validate_run(path: Path, official: OfficialFingerprint | None) -> Validated
     results_path = _results_path(Path(path))
     run_dir = results_path.parent
     try:
+        check_run_folder(run_dir)
+    except UnsafeFile as exc:
+        raise ResultRejected(run_dir, str(exc)) from None
+    try:
         results = to_json(read_results(results_path))  # every field's type checked
     except MerbenchError as exc:
         raise ResultRejected(results_path, str(exc).removeprefix(f"{results_path} ")) from None
@@ -377,20 +382,26 @@ def validate_seeds(path: Path, runs: dict[Path, ValidatedRun] | None = None) -> 
     seeds_path = path / SEEDS_FILE if path.is_dir() else path
     base = seeds_path.parent
     try:
+        check_entry(seeds_path, base)
         data = read_json(seeds_path, "seeds summary")
         if data.get("kind") != "seeds":
             raise MerbenchError("not a merbench seeds summary (kind 'seeds' with runs and "
                                 "policies)")
         summary = to_json(from_json(SeedsSummary, migrate(data, "seeds", seeds_path)))
+    except UnsafeFile as exc:
+        raise ResultRejected(base, str(exc)) from None
     except (MerbenchError, LayoutError) as exc:
         raise ResultRejected(base, f"{seeds_path.name}: "
                                    f"{str(exc).removeprefix(f'{seeds_path} ')}") from None
     runs = {} if runs is None else runs
     by_seed = {}
     for seed, name in summary["runs"].items():
+        try:
+            check_entry(base / str(name), base, folder=True)
+            check_inside(Path(str(name)), base)
+        except UnsafeFile as exc:
+            raise ResultRejected(base, f"seed {seed}: {exc}") from None
         run_dir = (base / str(name)).resolve()
-        if base.resolve() not in run_dir.parents:
-            raise ResultRejected(base, f"seed {seed} points outside its folder ({name})")
         if run_dir not in runs:
             try:
                 runs[run_dir] = validate_run(run_dir)

@@ -1,0 +1,87 @@
+"""What a published run may be made of: regular files inside its own folder, nothing else.
+
+A contributed run directory is read by ``merbench validate`` and copied into the site by
+``merbench leaderboard build``. A symbolic link in it (``run.json -> /etc/passwd``), a fifo
+named ``predictions.csv`` or a seeds summary that points outside its folder would make them
+read, and publish, something that is not the run. So every entry is examined without
+following links (``lstat``), and files are opened with ``O_NOFOLLOW`` when they are copied,
+so one swapped for a link after the check is still not followed.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+from pathlib import Path
+
+from merbench.errors import MerbenchError
+
+
+class UnsafeFile(MerbenchError):
+    """An entry of a run folder that is not a regular file or folder inside it."""
+
+
+def _kind(mode: int) -> str:
+    for test, name in ((stat.S_ISLNK, "a symbolic link"), (stat.S_ISFIFO, "a fifo"),
+                       (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"),
+                       (stat.S_ISBLK, "a block device")):
+        if test(mode):
+            return name
+    return "not a regular file"
+
+
+def _describe(path: Path, mode: int) -> str:
+    what = _kind(mode)
+    if stat.S_ISLNK(mode):
+        what += f" (to {os.readlink(path)})"
+    return what
+
+
+def check_entry(path: Path, base: Path, *, folder: bool = False) -> None:
+    """Refuse ``path`` unless it is a regular file (or, with ``folder``, a folder) that is
+    not a link, inside ``base``."""
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return  # a missing file is the caller's to report, in its own words
+    wanted = stat.S_ISDIR if folder else stat.S_ISREG
+    shown = path.relative_to(base) if path.is_relative_to(base) else path
+    if not wanted(mode):
+        raise UnsafeFile(f"{shown} is {_describe(path, mode)}; publish the "
+                         f"{'folder' if folder else 'file'} itself, inside the run folder")
+
+
+def check_run_folder(run_dir: Path) -> None:
+    """Every entry of a run folder, and of its ``folds/``, is a regular file or folder;
+    the run folder itself is no link."""
+    run_dir = Path(run_dir)
+    check_entry(run_dir, run_dir.parent, folder=True)
+    for entry in sorted(run_dir.iterdir()):
+        check_entry(entry, run_dir, folder=entry.name in ("folds", "partial"))
+    folds = run_dir / "folds"
+    if folds.is_dir():
+        for entry in sorted(folds.iterdir()):
+            check_entry(entry, run_dir)
+
+
+def check_inside(path: Path, base: Path) -> None:
+    """``path`` (as written in a file, e.g. a seeds summary's run name) stays in ``base``."""
+    resolved, root = (Path(base) / path).resolve(), Path(base).resolve()
+    if resolved != root and root not in resolved.parents:
+        raise UnsafeFile(f"{path} leaves its folder {base}; keep every run inside it")
+
+
+def copy_regular_file(source: Path, target: Path) -> None:
+    """Copy ``source`` only if it is a regular file, opened without following a link, so a
+    file replaced by a link since it was checked is refused, not published."""
+    try:
+        fd = os.open(source, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | os.O_NONBLOCK)
+    except OSError as exc:
+        raise UnsafeFile(f"{source} cannot be published ({exc.strerror}: it is a link or "
+                         "not a readable file)") from None
+    with os.fdopen(fd, "rb") as reader:
+        if not stat.S_ISREG(os.fstat(reader.fileno()).st_mode):
+            raise UnsafeFile(f"{source} is not a regular file; it is not published")
+        with open(target, "wb") as writer:
+            shutil.copyfileobj(reader, writer)
