@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import textwrap
 
 # One math thread per process: the tests train tiny models, where a second OpenMP thread
 # gains little (the suite took 238 s with two, 256 s with one on an idle 2-core machine) and,
@@ -185,3 +186,21 @@ def handcrafted_plugins(monkeypatch: pytest.MonkeyPatch) -> Plugins:
 
     monkeypatch.delenv("MERBENCH_DISABLE_PLUGIN_AUTOLOAD", raising=False)
     return load_plugins(block=["handcrafted"], extra=[("handcrafted-dev", handcrafted)])
+
+
+@pytest.fixture
+def make_dist(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., None]:
+    """Install a throw-away distribution with a `merbench` entry point onto sys.path."""
+    monkeypatch.delenv("MERBENCH_DISABLE_PLUGIN_AUTOLOAD", raising=False)
+    site = tmp_path / "site"
+    site.mkdir()
+    monkeypatch.syspath_prepend(str(site))
+
+    def make(package: str, plugin: str, module: str, source: str) -> None:
+        (site / f"{module}.py").write_text(textwrap.dedent(source))
+        info = site / f"{package.replace('-', '_')}-1.0.dist-info"
+        info.mkdir()
+        (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {package}\nVersion: 1.0\n")
+        (info / "entry_points.txt").write_text(f"[merbench]\n{plugin} = {module}\n")
+
+    return make

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import textwrap
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,24 +15,6 @@ from merbench.plugins import PluginRuntimeWarning, load_plugins
 from merbench.registry import LazyFactory, Registry
 
 MakeDist = Callable[..., None]
-
-
-@pytest.fixture
-def make_dist(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> MakeDist:
-    """Install a throw-away distribution with a `merbench` entry point onto sys.path."""
-    monkeypatch.delenv("MERBENCH_DISABLE_PLUGIN_AUTOLOAD", raising=False)
-    site = tmp_path / "site"
-    site.mkdir()
-    monkeypatch.syspath_prepend(str(site))
-
-    def make(package: str, plugin: str, module: str, source: str) -> None:
-        (site / f"{module}.py").write_text(textwrap.dedent(source))
-        info = site / f"{package.replace('-', '_')}-1.0.dist-info"
-        info.mkdir()
-        (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {package}\nVersion: 1.0\n")
-        (info / "entry_points.txt").write_text(f"[merbench]\n{plugin} = {module}\n")
-
-    return make
 
 
 MODEL_PLUGIN = """

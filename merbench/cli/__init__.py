@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from merbench.cli.literal import say
 from merbench.cli.parser import EXIT_INTERRUPTED, EXIT_USAGE, build_parser
 from merbench.errors import MerbenchError
 
@@ -60,12 +61,12 @@ def _command_run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         reporter.stop()
         kept = _what_is_kept(reporter.run_dir or spec.out)
-        print(f"merbench: interrupted — {kept}", file=sys.stderr)
+        say(f"merbench: interrupted — {kept}", file=sys.stderr)
         return EXIT_INTERRUPTED
     finally:
         reporter.stop()
     if result.reported:
-        print(f"merbench: {result.run_dir} finished before (results written "
+        say(f"merbench: {result.run_dir} finished before (results written "
               f"{result.results['created']}); reporting them as they are, nothing trained "
               "or rewritten", file=sys.stderr)
     print_results(result.results, result.run_dir)
@@ -139,7 +140,7 @@ def _command_extract(args: argparse.Namespace) -> int:
             on_progress=lambda done, total: reporter.extraction_progress(label, done, total))
     except KeyboardInterrupt:
         reporter.stop()
-        print("merbench: interrupted — every sample finished so far is in the cache; run the "
+        say("merbench: interrupted — every sample finished so far is in the cache; run the "
               "same command again to compute only the rest", file=sys.stderr)
         return EXIT_INTERRUPTED
     finally:
@@ -150,7 +151,7 @@ def _command_extract(args: argparse.Namespace) -> int:
     if skipped:
         from merbench.cli.render import skipped_note
 
-        print(skipped_note(args.dataset, skipped,
+        say(skipped_note(args.dataset, skipped,
                            f"the feature covers the remaining {len(dataset.samples)}"))
     if args.save is not None:
         from merbench.features_file import save_features
@@ -164,7 +165,7 @@ def _command_extract(args: argparse.Namespace) -> int:
                                      dataset).to_dict(),
             report=extra.get("report"), summary=extra.get("summary", ""),
             plugin_versions=plugin_versions(plugins))
-        print(f"saved {len(values)} x {'x'.join(map(str, values.shape[1:]))} {values.dtype} "
+        say(f"saved {len(values)} x {'x'.join(map(str, values.shape[1:]))} {values.dtype} "
               f"to {saved}; train on it with 'merbench run ... --features {saved}'")
     return 0
 
@@ -180,7 +181,7 @@ def _command_cache(args: argparse.Namespace) -> int:
     entries = sum(info.entries for info in removed)
     size = sum(info.bytes for info in removed)
     names = ", ".join(info.name for info in removed) or "nothing"
-    print(f"cleared {entries} entries ({size / 1e6:.1f} MB) from {default_cache_dir()}: {names}")
+    say(f"cleared {entries} entries ({size / 1e6:.1f} MB) from {default_cache_dir()}: {names}")
     return 0
 
 
@@ -200,19 +201,19 @@ def _command_validate(args: argparse.Namespace) -> int:
             checked = validate_path(path)
         except ResultRejected as exc:
             rejected += 1
-            print(f"merbench: rejected: {exc}", file=sys.stderr)
+            say(f"merbench: rejected: {exc}", file=sys.stderr)
             continue
         if isinstance(checked, dict):
-            print(f"ok: {path} (seeds {', '.join(map(str, checked['seeds']))}: every seed run "
+            say(f"ok: {path} (seeds {', '.join(map(str, checked['seeds']))}: every seed run "
                   "validates and the summary matches them)")
             continue
         r = checked.results
-        print(f"ok: {path} ({r['model']['name']} v{r['model']['version']} on "
+        say(f"ok: {path} ({r['model']['name']} v{r['model']['version']} on "
               f"{r['dataset']['name']}/{r['protocol']['name']}, {r['protocol']['n_folds']} "
               f"folds, {r['protocol']['n_samples']} samples; recomputed "
               f"{', '.join(checked.policies)})")
     if rejected:
-        print(f"merbench: error: {rejected} of {len(args.files)} result file(s) rejected",
+        say(f"merbench: error: {rejected} of {len(args.files)} result file(s) rejected",
               file=sys.stderr)
         return EXIT_USAGE
     return 0
@@ -223,8 +224,8 @@ def _command_migrate(args: argparse.Namespace) -> int:
 
     changed = upgrade(list(args.paths))
     for path in changed:
-        print(f"migrated: {path}")
-    print(f"{len(changed)} file(s) rewritten in the current layout")
+        say(f"migrated: {path}")
+    say(f"{len(changed)} file(s) rewritten in the current layout")
     return 0
 
 
@@ -235,10 +236,10 @@ def _command_status(args: argparse.Namespace) -> int:
     for path in args.dirs:
         for run_dir in run_dirs(path):
             try:
-                print(describe(run_status(run_dir)))
+                say(describe(run_status(run_dir)))
             except MerbenchError as exc:  # one bad directory hides none of the others
                 unreadable += 1
-                print(f"merbench: error: {exc}", file=sys.stderr)
+                say(f"merbench: error: {exc}", file=sys.stderr)
     return EXIT_USAGE if unreadable else 0
 
 
@@ -247,11 +248,11 @@ def _command_leaderboard(args: argparse.Namespace) -> int:
 
     report = build_site(list(args.results), args.out, args.benchmarks)
     for item in report.rejected:
-        print(f"merbench: rejected: {item.path}: {item.reason}", file=sys.stderr)
-    print(f"site: {report.out / 'index.html'} ({report.benchmarks} benchmarks, {report.runs} "
+        say(f"merbench: rejected: {item.path}: {item.reason}", file=sys.stderr)
+    say(f"site: {report.out / 'index.html'} ({report.benchmarks} benchmarks, {report.runs} "
           f"runs, {len(report.rejected)} rejected file(s))")
     if report.rejected and args.strict:
-        print(f"merbench: error: {len(report.rejected)} result file(s) rejected (--strict)",
+        say(f"merbench: error: {len(report.rejected)} result file(s) rejected (--strict)",
               file=sys.stderr)
         return EXIT_USAGE
     return 0
@@ -259,7 +260,7 @@ def _command_leaderboard(args: argparse.Namespace) -> int:
 
 def _one_line_warning(message: Warning | str, category: type[Warning], *args: Any,
                       **kwargs: Any) -> None:
-    print(f"merbench: warning: {message}", file=sys.stderr)
+    say(f"merbench: warning: {message}", file=sys.stderr)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -288,13 +289,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _command_cache(args)
         return _command_list(args)
     except MerbenchError as exc:
-        print(f"merbench: error: {exc}", file=sys.stderr)
+        say(f"merbench: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except OSError as exc:  # the file system said no (full disk, permissions) mid-command
-        print(f"merbench: error: {_os_error(exc, args.command)}", file=sys.stderr)
+        say(f"merbench: error: {_os_error(exc, args.command)}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:  # run and extract say more; the other commands change nothing
-        print(f"merbench: interrupted — 'merbench {args.command}' did not finish; run it "
+        say(f"merbench: interrupted — 'merbench {args.command}' did not finish; run it "
               "again", file=sys.stderr)
         return EXIT_INTERRUPTED
 

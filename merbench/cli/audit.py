@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from merbench.audit import audit_run, record_audit
+from merbench.cli.literal import say
 from merbench.errors import MerbenchError
 from merbench.plugins import Plugins
 from merbench.results.model import FoldAudit
@@ -26,27 +27,27 @@ def command_audit(args: argparse.Namespace, plugins: Plugins) -> int:
     def chosen(indices: list[int], seed: int | None) -> None:
         how = "every fold" if seed is None else (
             f"folds {', '.join(str(i) for i in indices)}, drawn with --seed {seed}")
-        print(f"auditing {args.run}: {how}; training them again", flush=True)
+        say(f"auditing {args.run}: {how}; training them again", flush=True)
 
     def on_fold(audit: FoldAudit) -> None:
         shown = {"identical": "identical", "within-tolerance":
                  f"within tolerance ({audit.agreement:.1%} alike; {audit.detail})",
                  "differs": f"DIFFERS ({audit.detail})"}[audit.outcome]
-        print(f"fold {audit.index} {'/'.join(audit.key)}: {shown}", flush=True)
+        say(f"fold {audit.index} {'/'.join(audit.key)}: {shown}", flush=True)
 
     record = audit_run(args.run, count=_count(args.folds), seed=args.seed,
                        data_root=args.data_root, device=args.device, workers=args.workers,
                        plugins=plugins, on_fold=on_fold, chosen=chosen)
     path = record_audit(args.run, record)
     if record.failure is not None:
-        print(f"audit FAILED: {record.failure}; recorded in {path}")
+        say(f"audit FAILED: {record.failure}; recorded in {path}")
         return EXIT_DIFFERS
     compared = f"{len(record.folds)} of {record.n_folds} folds"
     if not record.passed:
         differing = sum(a.outcome == "differs" for a in record.folds)
-        print(f"audit FAILED: {differing} of {compared} differ from what the run stored "
+        say(f"audit FAILED: {differing} of {compared} differ from what the run stored "
               f"({record.comparison} expected: {record.reason}); recorded in {path}")
         return EXIT_DIFFERS
-    print(f"audit passed: {compared} trained again match ({record.comparison}: "
+    say(f"audit passed: {compared} trained again match ({record.comparison}: "
           f"{record.reason}); recorded in {path}")
     return 0

@@ -15,7 +15,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-from rich.console import Console
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -28,6 +27,7 @@ from rich.progress import (
 from rich.status import Status
 from rich.text import Text
 
+from merbench.cli.literal import LiteralConsole, literal
 from merbench.hookimpl import hookimpl
 from merbench.runinfo import RunInfo
 
@@ -76,6 +76,11 @@ def estimate_line(run: RunInfo, per_fold_epoch: float) -> str:
             "one in progress")
 
 
+def _description() -> TextColumn:
+    """The bar's label: a model and dataset name, shown literally (no markup read)."""
+    return TextColumn("{task.description}", style="bold", markup=False)
+
+
 class ProgressReporter:
     """Shows fold-epochs done out of all those left to train, with elapsed time and ETA."""
 
@@ -95,7 +100,7 @@ class ProgressReporter:
     def preparing(self, what: str) -> None:
         """A spinner until the first bar: loading data and features can take a while."""
         if self.enabled and self._status is None:
-            self._status = Status(what, console=Console(stderr=True))
+            self._status = Status(what, console=LiteralConsole(stderr=True))
             self._status.start()
 
     def _stop_status(self) -> None:
@@ -115,11 +120,11 @@ class ProgressReporter:
         self._stop_status()
         if self._extraction is None:
             self._extraction = Progress(
-                TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                _description(), BarColumn(), MofNCompleteColumn(),
                 TextColumn("samples"), TimeElapsedColumn(), TextColumn("ETA"),
-                AveragePaceRemaining(), console=Console(stderr=True),
+                AveragePaceRemaining(), console=LiteralConsole(stderr=True),
             )
-            self._extraction_task = self._extraction.add_task(description, total=total)
+            self._extraction_task = self._extraction.add_task(literal(description), total=total)
             self._extraction.start()
         self._extraction.update(self._extraction_task, completed=done)
         if done >= total:
@@ -134,17 +139,17 @@ class ProgressReporter:
         self._started = time.perf_counter()
         if not self.enabled or run.folds_to_train == 0:
             return
-        console = Console(stderr=True)
+        console = LiteralConsole(stderr=True)
         if run.folds_to_train < run.n_folds:
             console.print(f"resuming {run.run_dir}: {run.n_folds - run.folds_to_train} of "
                           f"{run.n_folds} folds already done")
         self._progress = Progress(
-            TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+            _description(), BarColumn(), MofNCompleteColumn(),
             TextColumn("fold-epochs"), TimeElapsedColumn(), TextColumn("ETA"),
             AveragePaceRemaining(), console=console,
         )
         self._task = self._progress.add_task(
-            f"{run.model} on {run.dataset} ({run.device})",
+            literal(f"{run.model} on {run.dataset} ({run.device})"),
             total=run.folds_to_train * run.epochs,
         )
         self._progress.start()
@@ -166,7 +171,8 @@ class ProgressReporter:
         if self._progress is not None:
             self._progress.update(
                 self._task, advance=ahead,
-                description=f"{run.model} on {run.dataset} fold {fold_index + 1}/{run.n_folds}",
+                description=literal(f"{run.model} on {run.dataset} fold {fold_index + 1}/"
+                                    f"{run.n_folds}"),
             )
 
     @hookimpl

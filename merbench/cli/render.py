@@ -7,10 +7,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from merbench.cli.literal import LiteralConsole, literal, say
 from merbench.plugins import Plugins
 
 
@@ -20,16 +20,16 @@ def _fmt(value: float | None) -> str:
 
 def print_plugin_failures(plugins: Plugins) -> None:
     for record in plugins.failures:
-        print(f"merbench: warning: {record.failure_line()}", file=sys.stderr)
+        say(f"merbench: warning: {record.failure_line()}", file=sys.stderr)
     for line in plugins.conflicts:
-        print(f"merbench: warning: {line}", file=sys.stderr)
+        say(f"merbench: warning: {line}", file=sys.stderr)
 
 
 def print_results(results: dict[str, Any], run_dir: Path) -> None:
     """The pooled scores, overall and per database, and where the files are."""
     from merbench.metrics import exclusion_notes
 
-    console = Console()
+    console = LiteralConsole()
     metrics = results["metrics"]
     selection = results["selection"]
     policy = selection["policy"]
@@ -161,7 +161,7 @@ def _mean_std(mean: float | None, std: float | None) -> str:
 
 def print_seeds(summary: dict[str, Any], out: Path) -> None:
     """Mean ± std over seeds per selection policy, with every seed's numbers."""
-    console = Console()
+    console = LiteralConsole()
     seeds = [str(s) for s in summary["seeds"]]
     for name, policy in summary["policies"].items():
         mark = " — TEST-SET SELECTION, not comparable" if policy["test_set_selection"] else ""
@@ -196,7 +196,7 @@ WHOLE = ("version", "feature", "kind")  # short fields, kept whole like names
 
 def print_listing(plugins: Plugins, kind: str | None) -> None:
     """One table per registry (or only ``kind``), with versions and the package of each."""
-    console = Console()
+    console = LiteralConsole()
     registries = plugins.registries
     kinds = [kind] if kind else ["datasets", "features", "models", "protocols", "plugins"]
     for name in kinds:
@@ -272,7 +272,7 @@ def _listing_table(title: str, columns: tuple[str, ...],
         else:
             table.add_column(column, min_width=FOLDED, overflow="fold")
     for name, cells in rows:
-        table.add_row(Text(name), *(Text(cells[column]) for column in columns))
+        table.add_row(Text(literal(name)), *(Text(literal(cells[column])) for column in columns))
     return table
 
 
@@ -286,10 +286,10 @@ def _stacked_listing(title: str, rows: list[tuple[str, dict[str, str]]]) -> Tabl
     for name, cells in rows:
         short = " · ".join(f"{column} {value}" for column, value in cells.items()
                            if column not in ("description", "package"))
-        details = Text(short)
-        details.append("\n" + cells["description"])
-        details.append("\npackage " + cells["package"], style="dim")
-        table.add_row(Text(name), details)
+        details = Text(literal(short))
+        details.append("\n" + literal(cells["description"]))
+        details.append("\npackage " + literal(cells["package"]), style="dim")
+        table.add_row(Text(literal(name)), details)
     return table
 
 
@@ -298,17 +298,17 @@ def print_extraction(feature: str, dataset: str, report: dict[str, Any], summary
     and the feature's own summary (e.g. faces not found)."""
     facts = report.get("extraction")
     if facts:
-        print(f"{feature} on {dataset}: {facts.get('n_samples')} samples, "
+        say(f"{feature} on {dataset}: {facts.get('n_samples')} samples, "
               f"{facts.get('n_from_cache')} read from the cache, {facts.get('n_computed')} "
               f"computed ({facts.get('workers')} workers, {facts.get('seconds')} s); "
               f"cache: {facts.get('cache_dir')}")
     if summary:
-        print(f"feature {feature}: {summary}")
+        say(f"feature {feature}: {summary}")
 
 
 def print_cache_info(root: Path, stores: list[Any]) -> None:
     """Entries and size of every store in the feature cache."""
-    console = Console()
+    console = LiteralConsole()
     if not stores:
         console.print(f"the cache {root} is empty")
         return
