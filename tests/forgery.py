@@ -21,6 +21,25 @@ from merbench.results.rundir import RunDirectory
 from merbench.runinfo import FoldOutcome
 
 
+def edit_results(run_dir: Path, change: Callable[[dict[str, Any]], None]) -> None:
+    """Apply ``change`` to ``results.json`` alone, as a careless forger would."""
+    path = run_dir / "results.json"
+    results = json.loads(path.read_text())
+    change(results)
+    path.write_text(json.dumps(results))
+
+
+def rejection(path: Path) -> str:
+    """Why validate rejects ``path`` (the test fails if it accepts it)."""
+    import pytest
+
+    from merbench.results.validate import ResultRejected, validate_path
+
+    with pytest.raises(ResultRejected) as caught:
+        validate_path(path)
+    return caught.value.reason
+
+
 def rewrite_run(run_dir: Path, edit: Callable[[dict[str, Any]], None]) -> None:
     """Apply ``edit`` to ``results.json``, then make the dataset fingerprint the one its
     fold files give and ``run.json``'s identity the one the results imply."""

@@ -15,11 +15,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from forgery import edit_folds, padded, relabel_first_sample, rewrite_run, swap_labels
+from forgery import (
+    edit_folds,
+    edit_results,
+    padded,
+    rejection,
+    relabel_first_sample,
+    rewrite_run,
+    swap_labels,
+)
 
 import merbench
 from merbench.audit import audit_run, read_audits, record_audit
-from merbench.results.validate import ResultRejected, validate_run
+from merbench.results.validate import validate_run
 
 SMALL = {"subjects": 4, "samples_per_subject": 6}  # not the official list: no such check
 
@@ -44,17 +52,8 @@ def _copy(run: Path, tmp_path: Path, name: str = "copy") -> Path:
     return Path(shutil.copytree(run, tmp_path / name))
 
 
-def _edit(run_dir: Path, change: Callable[[dict[str, Any]], None]) -> None:
-    path = run_dir / "results.json"
-    results = json.loads(path.read_text())
-    change(results)
-    path.write_text(json.dumps(results))
 
 
-def _rejected(run_dir: Path) -> str:
-    with pytest.raises(ResultRejected) as caught:
-        validate_run(run_dir)
-    return caught.value.reason
 
 
 def test_a_genuine_run_validates_and_passes_its_audit(genuine: Path, tmp_path: Path,
@@ -90,14 +89,14 @@ def test_an_edit_of_results_json_alone_is_rejected(genuine: Path, tmp_path: Path
                                                    edit: Callable[[dict[str, Any]], None],
                                                    caught: str) -> None:
     run = _copy(genuine, tmp_path)
-    _edit(run, edit)
-    assert caught in _rejected(run)
+    edit_results(run, edit)
+    assert caught in rejection(run)
 
 
 def test_a_run_without_run_json_is_rejected(genuine: Path, tmp_path: Path) -> None:
     run = _copy(genuine, tmp_path)
     (run / "run.json").unlink()
-    assert "run.json is missing" in _rejected(run)
+    assert "run.json is missing" in rejection(run)
 
 
 def test_consistent_renames_validate_but_fail_the_audit(genuine: Path, tmp_path: Path) -> None:
@@ -142,7 +141,7 @@ def test_relabelling_the_official_list_is_rejected_by_validate(
     run = _copy(official, tmp_path)
     validate_run(run)
     edit_folds(run, change)
-    assert "are not the official list of dataset 'synthetic' v1" in _rejected(run)
+    assert "are not the official list of dataset 'synthetic' v1" in rejection(run)
 
 
 def test_an_audit_stops_counting_when_the_files_change(genuine: Path, tmp_path: Path) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import json
 import shutil
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -13,13 +12,14 @@ import numpy as np
 import pandas as pd
 import pytest
 from conftest import as_saved_weights
+from forgery import edit_results, rejection
 
 import merbench
 from merbench.errors import MerbenchError
 from merbench.results.migrations import migrate
 from merbench.results.model import SCHEMA_VERSION
 from merbench.results.schema import load_results
-from merbench.results.validate import ResultRejected, validate_path, validate_run
+from merbench.results.validate import validate_path, validate_run
 
 REAL = Path(__file__).resolve().parents[1] / "leaderboards" / "results"
 SMALL = {"subjects": 4, "samples_per_subject": 6}
@@ -44,17 +44,8 @@ def _copy(runs: dict[str, Path], name: str, tmp_path: Path) -> Path:
     return target
 
 
-def _edit_results(run_dir: Path, change: Callable[[dict[str, Any]], None]) -> None:
-    path = run_dir / "results.json"
-    results = json.loads(path.read_text())
-    change(results)
-    path.write_text(json.dumps(results))
 
 
-def _reason(path: Path) -> str:
-    with pytest.raises(ResultRejected) as caught:
-        validate_path(path)
-    return caught.value.reason
 
 
 def test_real_runs_and_their_summary_validate() -> None:
@@ -81,8 +72,8 @@ def test_tampered_number_is_rejected(runs: dict[str, Path], tmp_path: Path) -> N
 
     def better(results: dict[str, Any]) -> None:
         results["metrics_by_policy"]["fixed"]["metrics"]["per_database"]["syn2"]["uar"] += 0.01
-    _edit_results(run_dir, better)
-    reason = _reason(run_dir)
+    edit_results(run_dir, better)
+    reason = rejection(run_dir)
     assert "do not match" in reason and "per_database.syn2.uar" in reason
 
 
@@ -91,17 +82,17 @@ def test_headline_metrics_must_be_the_policy_ones(runs: dict[str, Path], tmp_pat
 
     def oracle_as_headline(results: dict[str, Any]) -> None:
         results["metrics"] = results["metrics_by_policy"]["oracle"]["metrics"]
-    _edit_results(run_dir, oracle_as_headline)
+    edit_results(run_dir, oracle_as_headline)
     stored = json.loads((run_dir / "results.json").read_text())
     if stored["metrics"] == stored["metrics_by_policy"]["fixed"]["metrics"]:
         pytest.skip("oracle and fixed picked the same epochs in this tiny run")
-    assert "stored numbers do not match" in _reason(run_dir)
+    assert "stored numbers do not match" in rejection(run_dir)
 
 
 def test_missing_fold_is_rejected(runs: dict[str, Path], tmp_path: Path) -> None:
     run_dir = _copy(runs, "fixed", tmp_path)
     (run_dir / "folds" / "fold-002.npz").unlink()
-    reason = _reason(run_dir)
+    reason = rejection(run_dir)
     assert "do not cover the protocol's 4 folds" in reason and "fold-002.npz" in reason
 
 
@@ -109,7 +100,7 @@ def test_predictions_must_cover_every_sample(runs: dict[str, Path], tmp_path: Pa
     run_dir = _copy(runs, "fixed", tmp_path)
     frame = pd.read_csv(run_dir / "predictions.csv")
     frame.iloc[1:].to_csv(run_dir / "predictions.csv", index=False)
-    assert "do not match the 24 samples" in _reason(run_dir)
+    assert "do not match the 24 samples" in rejection(run_dir)
 
 
 def test_dropping_a_fold_everywhere_still_fails_coverage(runs: dict[str, Path],
@@ -137,8 +128,8 @@ def test_dropping_a_fold_everywhere_still_fails_coverage(runs: dict[str, Path],
         results["folds"] = [results["folds"][0], *results["folds"][2:]]
         results["protocol"]["n_folds"] = 3
         results["protocol"]["n_samples"] = kept
-    _edit_results(run_dir, shrink)
-    assert "do not cover the protocol's samples" in _reason(run_dir)
+    edit_results(run_dir, shrink)
+    assert "do not cover the protocol's samples" in rejection(run_dir)
 
 
 def test_policy_without_data_is_rejected(runs: dict[str, Path], tmp_path: Path) -> None:
@@ -150,7 +141,7 @@ def test_policy_without_data_is_rejected(runs: dict[str, Path], tmp_path: Path) 
         buffer = io.BytesIO()
         np.savez_compressed(buffer, **kept)
         fold.write_bytes(buffer.getvalue())
-    reason = _reason(run_dir)
+    reason = rejection(run_dir)
     assert "claims policy 'inner-val'" in reason and "no inner-validation" in reason
 
 
@@ -160,8 +151,8 @@ def test_oracle_must_be_marked_as_test_set_selection(runs: dict[str, Path],
 
     def hide(results: dict[str, Any]) -> None:
         results["metrics_by_policy"]["oracle"]["test_set_selection"] = False
-    _edit_results(run_dir, hide)
-    assert "marks policy 'oracle' test_set_selection=False" in _reason(run_dir)
+    edit_results(run_dir, hide)
+    assert "marks policy 'oracle' test_set_selection=False" in rejection(run_dir)
 
 
 def test_unknown_and_unclaimed_policies(runs: dict[str, Path], tmp_path: Path) -> None:
@@ -170,8 +161,8 @@ def test_unknown_and_unclaimed_policies(runs: dict[str, Path], tmp_path: Path) -
     def invent(results: dict[str, Any]) -> None:
         results["metrics_by_policy"]["best-ever"] = results["metrics_by_policy"]["fixed"]
         results["selection"]["available"].append("best-ever")
-    _edit_results(run_dir, invent)
-    assert "policy 'best-ever', which merbench does not know" in _reason(run_dir)
+    edit_results(run_dir, invent)
+    assert "policy 'best-ever', which merbench does not know" in rejection(run_dir)
 
 
 def test_cut_short_training_is_rejected(runs: dict[str, Path], tmp_path: Path) -> None:
@@ -179,8 +170,8 @@ def test_cut_short_training_is_rejected(runs: dict[str, Path], tmp_path: Path) -
 
     def claim_more(results: dict[str, Any]) -> None:
         results["hyperparameters"]["epochs"] = 800
-    _edit_results(run_dir, claim_more)
-    assert "hold 2 epochs of predictions but the run declares 800" in _reason(run_dir)
+    edit_results(run_dir, claim_more)
+    assert "hold 2 epochs of predictions but the run declares 800" in rejection(run_dir)
 
 
 def test_saved_weights_runs(tmp_path: Path) -> None:
@@ -200,27 +191,27 @@ def test_saved_weights_runs(tmp_path: Path) -> None:
         results["selection"]["available"].append("oracle")
         results["metrics_by_policy"]["oracle"] = dict(results["metrics_by_policy"]["fixed"],
                                                       test_set_selection=True)
-    _edit_results(claims, claim_oracle)
-    assert "can support only 'fixed'" in _reason(claims)
+    edit_results(claims, claim_oracle)
+    assert "can support only 'fixed'" in rejection(claims)
     unnamed = tmp_path / "unnamed"
     shutil.copytree(run_dir, unnamed)
-    _edit_results(unnamed, lambda r: r.update(weights=None))
-    assert "must name them" in _reason(unnamed)
+    edit_results(unnamed, lambda r: r.update(weights=None))
+    assert "must name them" in rejection(unnamed)
 
 
 def test_schema_problems_are_named(runs: dict[str, Path], tmp_path: Path) -> None:
     run_dir = _copy(runs, "fixed", tmp_path)
-    _edit_results(run_dir, lambda r: r["protocol"].pop("n_folds"))
-    assert "field 'protocol.n_folds' is missing" in _reason(run_dir)
+    edit_results(run_dir, lambda r: r["protocol"].pop("n_folds"))
+    assert "field 'protocol.n_folds' is missing" in rejection(run_dir)
     run_dir = _copy(runs, "fixed", tmp_path / "2")
-    _edit_results(run_dir, lambda r: r["folds"][2].pop("seconds"))
-    assert "field 'folds[2].seconds' is missing" in _reason(run_dir)
-    _edit_results(run_dir, lambda r: r.update(feature="flow"))
-    assert "field 'feature' is text, expected an object" in _reason(run_dir)
-    _edit_results(run_dir, lambda r: r.update(schema_version=SCHEMA_VERSION + 1))
-    assert "upgrade merbench" in _reason(run_dir)
+    edit_results(run_dir, lambda r: r["folds"][2].pop("seconds"))
+    assert "field 'folds[2].seconds' is missing" in rejection(run_dir)
+    edit_results(run_dir, lambda r: r.update(feature="flow"))
+    assert "field 'feature' is text, expected an object" in rejection(run_dir)
+    edit_results(run_dir, lambda r: r.update(schema_version=SCHEMA_VERSION + 1))
+    assert "upgrade merbench" in rejection(run_dir)
     (run_dir / "results.json").write_text("{not json")
-    assert "not a readable results file" in _reason(run_dir)
+    assert "not a readable results file" in rejection(run_dir)
 
 
 def test_migration_hook_upgrades_step_by_step(tmp_path: Path) -> None:
@@ -245,7 +236,7 @@ def test_tampered_seed_summary_is_rejected(tmp_path: Path) -> None:
     summary = json.loads((folder / "seeds.json").read_text())
     summary["policies"]["fixed"]["std"]["overall"]["uf1"] /= 2  # a tidier error bar
     (folder / "seeds.json").write_text(json.dumps(summary))
-    assert "policies.fixed.std.overall.uf1" in _reason(folder)
+    assert "policies.fixed.std.overall.uf1" in rejection(folder)
 
 
 def test_cli_one_line_per_rejected_file(runs: dict[str, Path], tmp_path: Path, cli) -> None:
