@@ -99,13 +99,14 @@ def build_parser() -> argparse.ArgumentParser:
         description="Validate RUN, then train folds drawn at random from a printed seed "
                     "again, from the run's recorded identity on your copy of the data, and "
                     "compare every epoch's test predictions with the stored ones: "
-                    "bit-identical where device, versions and precision are the run's "
-                    "(CPU fp32), at least 90%% of them alike otherwise. The outcome is "
+                    "bit-identical where merbench, device, versions and precision are the "
+                    "run's (CPU fp32); otherwise the first epoch's alike and at least 90%% "
+                    "of all. The outcome is "
                     "appended to RUN/audit.json; exit status 1 when a fold differs.",
     )
     audit.add_argument("run", type=Path, metavar="RUN", help="a finished run directory")
-    audit.add_argument("--folds", default="2", metavar="K",
-                       help="how many folds to train again, or 'all' (default: 2)")
+    audit.add_argument("--folds", default="3", metavar="K",
+                       help="how many folds to train again, or 'all' (default: 3)")
     audit.add_argument("--seed", type=int, default=None, metavar="N",
                        help="the seed that draws the folds (default: a fresh one, printed)")
     audit.add_argument("--data-root", default=None, metavar="PATH",
