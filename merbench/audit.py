@@ -16,7 +16,7 @@ the first epoch's predictions must be the stored ones and at least :data:`MIN_AG
 all stored per-epoch predictions must come out again. Another seed passes that in about 5%
 of the folds of the committed STSTNet runs (10 of 204 fold pairs), so an audit of three
 folds tells seeds apart; a run trained by older code that rounded otherwise (the committed
-reduced HTNet runs) passes with 96-98% alike. Each audit
+reduced HTNet runs) passes with 95.6-100% alike. Each audit
 is appended to ``audit.json`` beside the run, with the digests of the files it compared, so
 an edit made afterwards voids it.
 """
