@@ -281,3 +281,10 @@ def test_an_option_recorded_at_its_default_is_the_run_without_it(genuine: Path,
     rewrite_run(run, lambda r: r["model"]["options"].update(padding=2))
     record = audit_run(run, count=1, seed=0)
     assert record.failure is None and record.passed
+
+
+def test_auditing_what_is_not_a_run_is_one_line(tmp_path: Path, cli) -> None:
+    code, _, err = cli("audit", tmp_path / "missing")
+    assert code == 2 and err.count("\n") == 1 and "no results.json here" in err
+    code, _, err = cli("audit", tmp_path, "--folds", "none")
+    assert code == 2 and "--folds 'none' is not a number of folds" in err

@@ -15,6 +15,7 @@ its files do not back.
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -292,6 +293,9 @@ def validate_run(path: Path, official: OfficialFingerprint | None = registered_o
 def _validate_run(path: Path, official: OfficialFingerprint | None) -> ValidatedRun:
     results_path = _results_path(Path(path))
     run_dir = results_path.parent
+    if not os.path.lexists(results_path):
+        raise ResultRejected(Path(path), f"no {RESULTS_FILE} here; pass a finished run "
+                                         "directory or its results.json")
     try:
         check_run_folder(run_dir)
     except UnsafeFile as exc:
