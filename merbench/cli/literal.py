@@ -4,19 +4,17 @@ Names, descriptions, citations, reasons and paths that merbench prints come from
 metadata and from result files anyone can edit. Printed raw, an escape sequence in them
 clears the screen, rewrites earlier lines or plants a link, and Rich reads ``[bold]`` or
 ``[link=...]`` in them as markup. So every command prints through :func:`say` or a
-:class:`LiteralConsole`: control characters (C0, DEL, C1, and the bidirectional overrides
-that reorder what the eye reads) appear as Python escapes such as ``\\x1b``, and Rich's
-markup, emoji codes and highlighting are off. Newlines and tabs stay.
+:class:`merbench.cli.console.LiteralConsole`: control characters (C0, DEL, C1, and the
+bidirectional overrides that reorder what the eye reads) appear as Python escapes such as
+``\\x1b``, and Rich's markup, emoji codes and highlighting are off. Newlines and tabs
+stay.
 """
 
 from __future__ import annotations
 
 import re
 import sys
-from typing import Any, TextIO
-
-from rich.console import Console
-from rich.text import Text
+from typing import TextIO
 
 _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
@@ -31,21 +29,3 @@ def say(*values: object, file: TextIO | None = None, flush: bool = False) -> Non
     """``print`` for the command line: each value shown literally."""
     print(*(literal(value) for value in values), file=file if file is not None else sys.stdout,
           flush=flush)
-
-
-def literal_text(text: object, style: str = "") -> Text:
-    """A Rich ``Text`` of ``text`` shown literally (no markup is read from a Text)."""
-    return Text(literal(text), style=style)
-
-
-class LiteralConsole(Console):
-    """A Rich console that reads no markup, emoji codes or highlights, and shows control
-    characters in every string it renders (table cells and titles included) as escapes."""
-
-    def __init__(self, **options: Any) -> None:
-        super().__init__(markup=False, emoji=False, highlight=False, **options)
-
-    def render_str(self, text: str, **options: Any) -> Text:
-        options["markup"] = False  # a caller's markup=True must not bring it back
-        options["emoji"] = False
-        return super().render_str(literal(text), **options)

@@ -27,7 +27,8 @@ from rich.progress import (
 from rich.status import Status
 from rich.text import Text
 
-from merbench.cli.literal import LiteralConsole, literal
+from merbench.cli.console import LiteralConsole
+from merbench.cli.literal import literal
 from merbench.hookimpl import hookimpl
 from merbench.runinfo import RunInfo
 

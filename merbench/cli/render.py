@@ -10,7 +10,8 @@ from typing import Any
 from rich.table import Table
 from rich.text import Text
 
-from merbench.cli.literal import LiteralConsole, literal, say
+from merbench.cli.console import LiteralConsole
+from merbench.cli.literal import literal, say
 from merbench.plugins import Plugins
 
 

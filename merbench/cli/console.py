@@ -1,0 +1,27 @@
+"""The Rich console every command prints tables and progress with: text shown literally.
+
+Kept apart from :mod:`merbench.cli.literal` so that importing the command line does not
+import Rich (``merbench --help`` and ``merbench list`` stay fast).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.text import Text
+
+from merbench.cli.literal import literal
+
+
+class LiteralConsole(Console):
+    """A Rich console that reads no markup, emoji codes or highlights, and shows control
+    characters in every string it renders (table cells and titles included) as escapes."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(markup=False, emoji=False, highlight=False, **options)
+
+    def render_str(self, text: str, **options: Any) -> Text:
+        options["markup"] = False  # a caller's markup=True must not bring it back
+        options["emoji"] = False
+        return super().render_str(literal(text), **options)
