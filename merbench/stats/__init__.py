@@ -1,0 +1,1 @@
+"""Uncertainty of pooled scores: intervals over subjects, and paired comparisons."""

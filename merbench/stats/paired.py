@@ -1,0 +1,74 @@
+"""Is one model's pooled score really above another's on the same subjects?
+
+Two runs on the same samples and folds are compared subject by subject: under the null
+hypothesis that the two models are exchangeable, swapping their predictions for any subject
+leaves the distribution of the difference of pooled scores unchanged. The p-value is that of
+SciPy's paired permutation test (:func:`scipy.stats.permutation_test`, ``samples``
+permutations: each subject's two prediction sets swapped or not) with a fixed number of
+random swaps and a fixed seed. Runs with as many seeds are paired seed by seed (each
+side's score is its mean over seeds); runs with other numbers of seeds are compared on each
+sample's predictions averaged over its seeds (mean confusion matrices). Comparing several
+runs with one reference corrects the p-values with Holm's step-down method, which holds the
+family-wise error rate without assuming the tests independent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats
+
+from merbench.stats.intervals import RESAMPLES, SEED, score_of
+
+PERMUTATIONS = 9999
+
+
+@dataclass(frozen=True)
+class PairedResult:
+    """A's pooled score minus B's, and the permutation p-value of that difference."""
+
+    metric: str
+    difference: float
+    p_value: float
+
+
+def paired_difference(a: np.ndarray, b: np.ndarray, metric: str, *,
+                      permutations: int = PERMUTATIONS, seed: int = SEED) -> PairedResult:
+    """``a`` and ``b``: per-subject confusion matrices (seeds x subjects x C x C) of two runs
+    on the same subjects, in the same order."""
+    if a.shape[1:] != b.shape[1:]:
+        raise ValueError("the two runs must hold the same subjects and classes")
+    if a.shape[0] != b.shape[0]:  # other numbers of seeds: each sample's seeds averaged
+        a, b = a.mean(axis=0, keepdims=True), b.mean(axis=0, keepdims=True)
+    n = a.shape[1]
+    both = np.concatenate([a, b], axis=1)
+
+    def statistic(x: np.ndarray, y: np.ndarray) -> float:
+        # x[i], y[i]: whose predictions of subject i (index < n: A's) go to each side
+        return score_of(both, x, metric) - score_of(both, y, metric)
+
+    subjects = np.arange(n)
+    observed = statistic(subjects, subjects + n)
+    found = stats.permutation_test((subjects, subjects + n), statistic,
+                                   permutation_type="samples", vectorized=False,
+                                   n_resamples=permutations, alternative="two-sided",
+                                   rng=np.random.default_rng(seed))
+    return PairedResult(metric=metric, difference=observed, p_value=float(found.pvalue))
+
+
+def holm(p_values: Sequence[float]) -> list[float]:
+    """Holm-adjusted p-values, in the order given (each at most 1, never below an earlier
+    one in the step-down order)."""
+    order = np.argsort(p_values)
+    m = len(p_values)
+    adjusted = np.empty(m)
+    running = 0.0
+    for rank, index in enumerate(order):
+        running = max(running, min(1.0, (m - rank) * float(p_values[index])))
+        adjusted[index] = running
+    return adjusted.tolist()
+
+
+__all__ = ["PERMUTATIONS", "RESAMPLES", "PairedResult", "holm", "paired_difference"]
