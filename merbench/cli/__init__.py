@@ -273,6 +273,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _command_run(args)
         if args.command == "validate":
             return _command_validate(args)
+        if args.command == "compare":
+            from merbench.cli.compare import command_compare
+
+            return command_compare(args)
         if args.command == "audit":
             from merbench.cli.audit import command_audit
 

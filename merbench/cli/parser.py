@@ -94,6 +94,18 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("files", nargs="+", type=Path, metavar="FILE",
                           help="a run directory or its results.json, or a seeds.json")
 
+    compare = commands.add_parser(
+        "compare", help="intervals of runs and paired tests against the first",
+        description="Read validated runs (run directories or --seeds folders) of one dataset "
+                    "and protocol and print each one's UF1 and UAR with a 95%% interval over "
+                    "subjects, then every other run's difference from the first with its "
+                    "interval and a paired permutation p-value (Holm-corrected over the "
+                    "runs). Runs on other samples or folds are refused.",
+    )
+    compare.add_argument("runs", nargs="+", type=Path, metavar="RUN",
+                         help="the reference first, then the runs to compare with it")
+    compare.add_argument("--json", action="store_true", help="print JSON instead of a table")
+
     audit = commands.add_parser(
         "audit", parents=[common], help="train some of a run's folds again and compare",
         description="Validate RUN, then train folds drawn at random from a printed seed "

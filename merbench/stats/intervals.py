@@ -17,7 +17,7 @@ compares them), thousands of times faster than scoring the samples again.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -81,17 +81,36 @@ def subject_interval(confusions: np.ndarray, strata: Sequence[Sequence[int]], me
     """The interval of ``metric`` when the subjects of each stratum (indices into the
     second axis of ``confusions``) are resampled with replacement within it; a stratum of
     one subject keeps it in every resample."""
+    return resampled_interval(lambda chosen: score_of(confusions, chosen, metric), strata,
+                              resamples=resamples, seed=seed, level=level)
+
+
+def difference_interval(a: np.ndarray, b: np.ndarray, strata: Sequence[Sequence[int]],
+                        metric: str, *, resamples: int = RESAMPLES, seed: int = SEED,
+                        level: float = LEVEL) -> Interval:
+    """The interval of A's ``metric`` minus B's, both pooled over the same resampled
+    subjects (paired)."""
+    return resampled_interval(
+        lambda chosen: score_of(a, chosen, metric) - score_of(b, chosen, metric), strata,
+        resamples=resamples, seed=seed, level=level)
+
+
+def resampled_interval(statistic: Callable[[np.ndarray], float],
+                       strata: Sequence[Sequence[int]], *, resamples: int, seed: int,
+                       level: float) -> Interval:
+    """The percentile interval of ``statistic`` (of the chosen subjects' indices, repeats
+    counted) over stratified resamples of the subjects."""
     groups = [np.asarray(s, dtype=int) for s in strata if len(s)]
     samples = tuple(g for g in groups if len(g) > 1)
     fixed = [g for g in groups if len(g) == 1]  # one subject: nothing to resample in it
 
-    def statistic(*drawn: np.ndarray) -> float:
-        return score_of(confusions, np.concatenate([*drawn, *fixed]), metric)
+    def of(*drawn: np.ndarray) -> float:
+        return statistic(np.concatenate([*drawn, *fixed]))
 
     if not samples:
-        value = statistic()
+        value = of()
         return Interval(value, value)
-    found = stats.bootstrap(samples, statistic, n_resamples=resamples, vectorized=False,
+    found = stats.bootstrap(samples, of, n_resamples=resamples, vectorized=False,
                             confidence_level=level, method="percentile",
                             rng=np.random.default_rng(seed))
     low, high = found.confidence_interval

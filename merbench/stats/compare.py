@@ -1,0 +1,139 @@
+"""Intervals and paired comparisons of stored runs, from their validated predictions.
+
+A run (a run directory) or a configuration's seeds (a ``--seeds`` folder) is read after
+``merbench validate`` accepts it, from ``predictions.csv`` (the reported policy's prediction
+of every sample), so nothing here trusts a stored number. Runs are compared only on the same
+samples, split into the same folds: the dataset and folds fingerprints must be equal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from merbench.errors import MerbenchError
+from merbench.stats.intervals import (
+    METRICS,
+    Interval,
+    difference_interval,
+    score_of,
+    subject_confusions,
+    subject_interval,
+)
+from merbench.stats.paired import holm, paired_difference
+
+
+@dataclass(frozen=True)
+class StoredRun:
+    """One configuration's predictions: every seed's, aligned on the same samples."""
+
+    path: Path
+    name: str  # model name, for tables
+    policy: str
+    seeds: list[int]
+    classes: list[str]
+    samples: Any  # pandas.DataFrame: sample_id, database, subject, y_true (first seed's order)
+    y_pred: np.ndarray  # seeds x samples
+    fingerprints: tuple[str, str]  # dataset fingerprint, folds fingerprint
+
+    def confusions(self, subjects: list[str]) -> np.ndarray:
+        keys = (self.samples["database"] + "/" + self.samples["subject"]).to_numpy()
+        return subject_confusions(self.samples["y_true"].to_numpy(dtype=int), self.y_pred,
+                                  keys, subjects, len(self.classes))
+
+    def subjects(self) -> tuple[list[str], list[list[int]]]:
+        """Every subject key, and their indices grouped by database (the strata)."""
+        keys = sorted(set((self.samples["database"] + "/" + self.samples["subject"]).tolist()))
+        databases = sorted({k.split("/", 1)[0] for k in keys})
+        strata = [[i for i, k in enumerate(keys) if k.split("/", 1)[0] == db]
+                  for db in databases]
+        return keys, strata
+
+
+def load_run(path: Path) -> StoredRun:
+    """A validated run directory or ``--seeds`` folder, as predictions per seed."""
+    import pandas as pd
+
+    from merbench.results.validate import ValidatedRun, validate_path, validate_run
+
+    path = Path(path)
+    checked = validate_path(path)
+    if isinstance(checked, ValidatedRun):
+        runs = [checked]
+    else:
+        runs = [validate_run(path / name) for name in checked["runs"].values()]
+    first = runs[0].results
+    frames = [pd.read_csv(r.run_dir / "predictions.csv",
+                          dtype={"sample_id": str, "database": str, "subject": str})
+              .set_index("sample_id") for r in runs]
+    order = frames[0].index
+    y_pred = np.stack([f.loc[order, "y_pred"].to_numpy(dtype=int) for f in frames])
+    samples = frames[0].reset_index()[["sample_id", "database", "subject", "y_true"]]
+    return StoredRun(path=path, name=str(first["model"]["name"]),
+                     policy=str(first["selection"]["policy"]),
+                     seeds=[int(r.results["seed"]) for r in runs],
+                     classes=list(first["dataset"]["classes"]), samples=samples,
+                     y_pred=y_pred, fingerprints=(first["dataset"]["fingerprint"],
+                                                  first["protocol"]["folds_fingerprint"]))
+
+
+def intervals(run: StoredRun, **options: Any) -> dict[str, dict[str, Interval]]:
+    """Scope (``overall`` or a database) -> metric -> interval, resampling subjects."""
+    keys, strata = run.subjects()
+    confusions = run.confusions(keys)
+    databases = sorted({k.split("/", 1)[0] for k in keys})
+    found = {"overall": {m: subject_interval(confusions, strata, m, **options)
+                         for m in METRICS}}
+    for db, stratum in zip(databases, strata, strict=True):
+        found[db] = {m: subject_interval(confusions, [stratum], m, **options) for m in METRICS}
+    return found
+
+
+def point(run: StoredRun, metric: str) -> float:
+    keys, _ = run.subjects()
+    return score_of(run.confusions(keys), np.arange(len(keys)), metric)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One run against the reference, per metric: difference, its interval, p-values."""
+
+    run: StoredRun
+    difference: dict[str, float]
+    interval: dict[str, Interval]
+    p_value: dict[str, float]
+    holm: dict[str, float]
+
+
+def compare(reference: StoredRun, others: list[StoredRun], *,
+            permutations: int | None = None) -> list[Comparison]:
+    """Each of ``others`` minus ``reference`` on UF1 and UAR, with Holm's correction over
+    ``others`` per metric."""
+    for other in others:
+        if other.fingerprints != reference.fingerprints or \
+                set(other.samples["sample_id"]) != set(reference.samples["sample_id"]):
+            raise MerbenchError(
+                f"{other.path} and {reference.path} were not run on the same samples and "
+                f"folds (dataset and folds fingerprints {other.fingerprints} and "
+                f"{reference.fingerprints}); compare runs of one dataset and protocol")
+        if other.classes != reference.classes:
+            raise MerbenchError(f"{other.path} and {reference.path} have other classes")
+    keys, strata = reference.subjects()
+    base = reference.confusions(keys)
+    extra = {} if permutations is None else {"permutations": permutations}
+    results = []
+    for other in others:
+        mine = other.confusions(keys)
+        tests = {m: paired_difference(mine, base, m, **extra) for m in METRICS}
+        results.append(Comparison(
+            run=other, difference={m: t.difference for m, t in tests.items()},
+            interval={m: difference_interval(mine, base, strata, m) for m in METRICS},
+            p_value={m: t.p_value for m, t in tests.items()}, holm={}))
+    for metric in METRICS:
+        adjusted = holm([c.p_value[metric] for c in results])
+        for comparison, value in zip(results, adjusted, strict=True):
+            comparison.holm[metric] = value
+    return results

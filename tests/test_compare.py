@@ -1,0 +1,66 @@
+"""merbench compare: intervals from a run's stored predictions, paired tests between runs of
+the same samples and folds, and a clear refusal otherwise."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import merbench
+
+SMALL = {"subjects": 5, "samples_per_subject": 6}
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    root = tmp_path_factory.mktemp("compare")
+    made = {}
+    for name, options in (("a", {"seed": 0}), ("b", {"seed": 1}),
+                          ("other", {"dataset_options": {"subjects": 4,
+                                                         "samples_per_subject": 6}})):
+        made[name] = merbench.run(model="ststnet", dataset="synthetic", epochs=2,
+                                  device="cpu", out=root / name,
+                                  **{"dataset_options": SMALL, **options}).run_dir
+    made["seeds"] = root / "seeds"
+    merbench.run_seeds("ststnet", "synthetic", [0, 1], epochs=2, device="cpu",
+                       dataset_options=SMALL, out=made["seeds"])
+    return made
+
+
+def test_json_gives_each_runs_interval_and_the_paired_test(runs: dict[str, Path],
+                                                           cli) -> None:
+    code, out, err = cli("compare", runs["a"], runs["b"], runs["seeds"], "--json")
+    assert code == 0, err
+    found = json.loads(out)
+    stored = json.loads((runs["a"] / "results.json").read_text())["metrics"]["overall"]
+    first = found["runs"][0]
+    assert first["uf1"]["value"] == pytest.approx(stored["uf1"], abs=1e-12)
+    assert first["uar"]["value"] == pytest.approx(stored["uar"], abs=1e-12)
+    for run in found["runs"]:
+        for metric in ("uf1", "uar"):
+            low, high = run[metric]["interval"]
+            assert low <= run[metric]["value"] <= high
+    assert found["runs"][2]["seeds"] == [0, 1]
+    for comparison in found["comparisons"]:
+        assert 0 < comparison["uf1"]["p"] <= comparison["uf1"]["p_holm"] <= 1
+    assert found["method"]["correction"] == "holm"
+
+
+def test_the_table_prints_intervals_and_differences(runs: dict[str, Path], cli) -> None:
+    code, out, _ = cli("compare", runs["a"], runs["b"])
+    assert code == 0
+    assert "95% intervals: percentile bootstrap over subjects" in out
+    assert f"differences from ststnet ({runs['a']}):" in out and " p " in out
+
+
+def test_runs_on_other_samples_are_refused(runs: dict[str, Path], cli) -> None:
+    code, _, err = cli("compare", runs["a"], runs["other"])
+    assert code == 2 and err.count("\n") == 1
+    assert "were not run on the same samples and folds" in err
+
+
+def test_a_rejected_run_is_not_compared(runs: dict[str, Path], tmp_path: Path, cli) -> None:
+    code, _, err = cli("compare", runs["a"], tmp_path)
+    assert code == 2 and "holds neither results.json nor seeds.json" in err
