@@ -264,7 +264,7 @@ class RunDirectory:
         or one alone) is saved."""
         if len(indices) == 1:
             return self.partial_dir / f"fold-{indices[0]:03d}.pt"
-        return self.partial_dir / ("folds-" + "-".join(f"{i:03d}" for i in indices) + ".pt")
+        return self.partial_dir / f"folds-{_spans(indices)}.pt"
 
     def partial_states(self) -> list[tuple[Path, set[int]]]:
         """Every saved state in ``partial/`` with the fold indices it holds, read back from
@@ -272,9 +272,10 @@ class RunDirectory:
         states)."""
         states = []
         for path in sorted(self.partial_dir.glob("*.pt")):
-            kind, *numbers = path.stem.split("-")
-            if kind in ("fold", "folds") and numbers and all(n.isdigit() for n in numbers):
-                states.append((path, {int(n) for n in numbers}))
+            kind, _, spans = path.stem.partition("-")
+            indices = _indices(spans) if kind in ("fold", "folds") else None
+            if indices:
+                states.append((path, indices))
         return states
 
     def discard_partial(self, indices: Sequence[int] | None = None) -> None:
@@ -338,3 +339,33 @@ class RunDirectory:
                 f"fold file {path} is damaged ({type(exc).__name__}: {exc}); delete that one "
                 "file and run again to retrain only that fold"
             ) from None
+
+
+def _spans(indices: Sequence[int]) -> str:
+    """Folds 0, 1, 2, 3, 7, 9, 10 as ``000_003-007-009-010``: a file name stays short when 68 folds
+    train together (68 indices written out pass the 255 bytes a file name may have)."""
+    ordered = sorted(set(indices))
+    spans: list[str] = []
+    start = previous = ordered[0]
+    for index in [*ordered[1:], None]:
+        if index is not None and index == previous + 1:
+            previous = index
+            continue
+        if previous - start >= 2:
+            spans.append(f"{start:03d}_{previous:03d}")
+        else:  # one or two folds are written out, as before spans were written
+            spans.extend(f"{i:03d}" for i in range(start, previous + 1))
+        if index is not None:
+            start = previous = index
+    return "-".join(spans)
+
+
+def _indices(spans: str) -> set[int] | None:
+    """The fold indices :func:`_spans` wrote (``None``: not such a name)."""
+    indices: set[int] = set()
+    for span in spans.split("-"):
+        first, _, last = span.partition("_")
+        if not first.isdigit() or (last and not last.isdigit()):
+            return None
+        indices.update(range(int(first), int(last or first) + 1))
+    return indices or None
