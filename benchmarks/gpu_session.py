@@ -84,6 +84,8 @@ def plan(args: argparse.Namespace, started: float) -> list[Step]:
             str(args.out / "runs.tgz")]
     if args.features is not None:
         runs += ["--features", str(args.features)]
+    if args.start_from is not None:
+        runs += ["--start-from", str(args.start_from)]
     steps.append(Step("leaderboard runs", runs, max(0.0, left), {}, grace_s=PACK_RESERVE_S))
     return steps
 
@@ -130,6 +132,8 @@ def back_home(out: Path) -> str:
     return f"""back on the CPU machine, with the files of {out} in a folder OUT:
   cat OUT/runs.tgz.part-* > OUT/runs.tgz   # only if it came in parts
   tar -xzf OUT/runs.tgz -C RUNS && merbench validate RUNS
+  # unfinished run folders (fold files and run.json, no partial/) go to
+  # benchmarks/gpu-unfinished/ for the next session's --start-from
   # copy each finished run directory into leaderboards/results/ and add its row (command,
   # GPU, commits, times) to leaderboards/results/README.md; put train_speed.json's ratio in
   # benchmarks/README.md with the GPU named; read gpu-tests.xml for any CUDA failure
@@ -143,6 +147,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=Path, required=True, help="where the run folders go")
     parser.add_argument("--features", type=Path, default=None,
                         help="saved HTNet regions (leaderboard_runs.py --prepare)")
+    parser.add_argument("--start-from", type=Path, default=None,
+                        help="unfinished runs of earlier sessions (benchmarks/gpu-unfinished)")
     parser.add_argument("--out", type=Path, required=True,
                         help="what comes back: at most 8 files of 16 MB")
     parser.add_argument("--budget-s", type=float, required=True,

@@ -16,6 +16,12 @@ budget runs out the running job gets Ctrl-C (merbench keeps every finished fold)
 ``--pack`` writes the whole ``--runs`` folder to one ``.tar.gz`` that the next call can start
 from. The jobs' output goes to ``DIR/logs/``; ``DIR/timings.json`` records each call's wall
 time per job. The data is read from ``--data`` only and never copied into ``--runs``.
+
+A seed of full HTNet takes longer than one lent GPU session (about 48 minutes on an H100), so
+its finished folds must outlive the machine: ``--start-from DIR`` (the repository's
+``benchmarks/gpu-unfinished/``) is a folder laid out like ``--runs`` whose run folders are
+copied into ``--runs`` where that has none, and merbench resumes them, re-checking every
+fold file's identity. Only finished fold files travel so; an unfinished fold starts over.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ import argparse
 import json
 import os
 import shlex
+import shutil
 import signal
 import subprocess
 import sys
@@ -93,6 +100,18 @@ def prepare(data: Path, features: Path) -> None:
                         str(regions_file(features, crop)), "--quiet"], check=True)
 
 
+def start_from(unfinished: Path, runs: Path, jobs: list[Job]) -> list[str]:
+    """Copy each job's run folder from ``unfinished`` into ``runs`` where ``runs`` has none
+    (saved training states excepted: they are a GPU's, and large); the jobs copied."""
+    copied = []
+    for job in jobs:
+        source, target = unfinished / job.out, runs / job.out
+        if source.is_dir() and not target.exists():
+            shutil.copytree(source, target, ignore=shutil.ignore_patterns("partial"))
+            copied.append(job.name)
+    return copied
+
+
 def run_job(cmd: list[str], log: Path, seconds_left: float | None) -> tuple[int, float]:
     """Run ``cmd`` until it ends or the time is up (then Ctrl-C; ``None``: no limit);
     (exit status, seconds)."""
@@ -142,6 +161,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--device", default="cuda")
     parser.add_argument("--pack", type=Path, default=None,
                         help="write --runs as one .tar.gz here at the end")
+    parser.add_argument("--start-from", type=Path, default=None,
+                        help="a folder laid out like --runs (benchmarks/gpu-unfinished) whose "
+                             "run folders are copied into --runs where it has none")
     parser.add_argument("--dry-run", action="store_true", help="print the commands only")
     args = parser.parse_args(argv)
 
@@ -175,6 +197,9 @@ def main(argv: list[str] | None = None) -> int:
             print(shlex.join(cmd))
         return 0
 
+    if args.start_from is not None:
+        for name in start_from(args.start_from, args.runs, jobs):
+            print(f"{name}: goes on from the folds in {args.start_from}", flush=True)
     started = time.strftime("%Y-%m-%dT%H:%M:%S%z")
     deadline = time.perf_counter() + args.budget_s if args.budget_s else None
     timings: dict[str, dict[str, float | int]] = {}

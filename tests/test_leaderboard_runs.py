@@ -79,3 +79,24 @@ def test_a_spent_budget_stops_the_job_keeps_its_run_and_packs_it(
         names = archive.getnames()
     assert "runs/offapexnet-composite-loso/seed-0/run.json" in names
     assert not any(name.endswith((".png", ".jpg")) for name in names)
+
+
+def test_start_from_copies_unfinished_runs_without_their_states(script: ModuleType,
+                                                               tmp_path: Path) -> None:
+    """A seed of full HTNet outlasts a GPU session: the next session starts from the folds
+    an earlier one finished, never over a run folder it already has."""
+    unfinished, runs = tmp_path / "unfinished", tmp_path / "runs"
+    job = script.JOBS[0]
+    seed = unfinished / job.out / "seed-0"
+    (seed / "folds").mkdir(parents=True)
+    (seed / "partial").mkdir()
+    (seed / "run.json").write_text("{}")
+    (seed / "folds" / "fold-000.npz").write_bytes(b"x")
+    (seed / "partial" / "fold-001.pt").write_bytes(b"y")
+    assert script.start_from(unfinished, runs, list(script.JOBS)) == [job.name]
+    copied = runs / job.out / "seed-0"
+    assert (copied / "folds" / "fold-000.npz").read_bytes() == b"x"
+    assert not (copied / "partial").exists()
+    (copied / "folds" / "fold-001.npz").write_bytes(b"z")  # trained on this machine
+    assert script.start_from(unfinished, runs, list(script.JOBS)) == []
+    assert (copied / "folds" / "fold-001.npz").exists()
