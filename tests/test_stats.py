@@ -45,17 +45,19 @@ def test_scores_from_confusions_are_merbenchs(seed: int) -> None:
 
 def test_intervals_cover_the_population_score_at_their_level() -> None:
     """60 subjects drawn from a population of 4000: the 95% interval holds the population's
-    pooled UF1 and UAR in about 95% of 100 draws (measured: 96% and 95% over 200)."""
+    pooled UF1 and UAR in about 95% of the draws (measured with merbench's 2000 resamples
+    over 1000 draws: 95.2% and 95.0%; here 300 draws of 1000 resamples, within 3 standard
+    errors of 95%)."""
     rng = np.random.default_rng(1)
     population, _ = _subjects(rng, 4000)
     truth = uf1_uar(population[0].sum(axis=0))
     hits = {"uf1": 0, "uar": 0}
-    for draw in range(100):
+    for draw in range(300):
         chosen = population[:, rng.choice(4000, 60, replace=False)]
         for column, metric in enumerate(("uf1", "uar")):
-            found = subject_interval(chosen, [range(60)], metric, resamples=500, seed=draw)
+            found = subject_interval(chosen, [range(60)], metric, resamples=1000, seed=draw)
             hits[metric] += found.low <= truth[column] <= found.high
-    assert 88 <= hits["uf1"] <= 100 and 88 <= hits["uar"] <= 100, hits
+    assert 274 <= hits["uf1"] <= 296 and 274 <= hits["uar"] <= 296, hits
 
 
 def test_a_stratum_of_one_subject_stays_in_every_resample() -> None:
@@ -67,14 +69,18 @@ def test_a_stratum_of_one_subject_stays_in_every_resample() -> None:
 
 
 def test_exchangeable_models_get_uniform_p_values() -> None:
+    """Measured over 1000 simulated pairs with 999 permutations: p < 0.05 in 5.1%, every
+    tenth of [0, 1] holding 8.3% to 11.2% of the p-values; here 300 pairs."""
     p_values = []
-    for draw in range(120):
+    for draw in range(300):
         rng = np.random.default_rng(100 + draw)
         a, b = _subjects(rng, 40, skill_b=0.0)
         assert b is not None
         p_values.append(paired_difference(a, b, "uf1", permutations=199, seed=draw).p_value)
     p = np.asarray(p_values)
-    assert (p < 0.05).mean() <= 0.1 and 0.35 <= (p < 0.5).mean() <= 0.65, p
+    assert 0.02 <= (p < 0.05).mean() <= 0.09, p
+    tenths = np.histogram(p, bins=10, range=(0, 1))[0] / len(p)
+    assert tenths.min() >= 0.05 and tenths.max() <= 0.15, tenths
 
 
 def test_a_model_better_on_every_subject_gets_a_small_p() -> None:

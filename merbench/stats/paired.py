@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-from merbench.stats.intervals import RESAMPLES, SEED, score_of
+from merbench.stats.intervals import BATCH, RESAMPLES, SEED, batch_score
 
 PERMUTATIONS = 9999
 
@@ -45,14 +45,16 @@ def paired_difference(a: np.ndarray, b: np.ndarray, metric: str, *,
     n = a.shape[1]
     both = np.concatenate([a, b], axis=1)
 
-    def statistic(x: np.ndarray, y: np.ndarray) -> float:
-        # x[i], y[i]: whose predictions of subject i (index < n: A's) go to each side
-        return score_of(both, x, metric) - score_of(both, y, metric)
+    def statistic(x: np.ndarray, y: np.ndarray, axis: int = -1) -> np.ndarray:
+        # x[..., i], y[..., i]: whose predictions of subject i (index < n: A's) go to each
+        # side; one row per permutation
+        return batch_score(both, x, metric) - batch_score(both, y, metric)
 
     subjects = np.arange(n)
-    observed = statistic(subjects, subjects + n)
+    observed = float(statistic(subjects, subjects + n))
     found = stats.permutation_test((subjects, subjects + n), statistic,
-                                   permutation_type="samples", vectorized=False,
+                                   permutation_type="samples", vectorized=True,
+                                   batch=BATCH,
                                    n_resamples=permutations, alternative="two-sided",
                                    rng=np.random.default_rng(seed))
     return PairedResult(metric=metric, difference=observed, p_value=float(found.pvalue))
