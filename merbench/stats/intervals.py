@@ -118,7 +118,7 @@ def difference_interval(a: np.ndarray, b: np.ndarray, strata: Sequence[Sequence[
         resamples=resamples, seed=seed, level=level)
 
 
-def resampled_interval(statistic: Callable[[np.ndarray], float],
+def resampled_interval(statistic: Callable[[np.ndarray], np.ndarray],
                        strata: Sequence[Sequence[int]], *, resamples: int, seed: int,
                        level: float) -> Interval:
     """The percentile interval of ``statistic`` over stratified resamples of the subjects.
