@@ -19,6 +19,30 @@ def _fmt(value: float | None) -> str:
     return "—" if value is None else f"{value:.4f}"
 
 
+def with_interval(value: float | None, pair: list[float] | None) -> str:
+    """``0.6859 [0.63, 0.74]``: a score and its 95% interval (two decimals: the interval is
+    a few hundredths wide, more digits would claim a precision it does not have)."""
+    if value is None:
+        return "—"
+    return f"{value:.4f}" if pair is None else f"{value:.4f} [{pair[0]:.2f}, {pair[1]:.2f}]"
+
+
+def _scope_intervals(intervals: dict[str, Any] | None, scope: str) -> dict[str, Any]:
+    if not intervals:
+        return {}
+    if scope == "overall":
+        return dict(intervals["overall"])
+    return dict(intervals["per_database"].get(scope) or {})
+
+
+def _interval_note(intervals: dict[str, Any] | None) -> str | None:
+    if not intervals:
+        return None
+    method = intervals["method"]
+    return (f"[low, high]: {method['level']:.0%} interval, {method['method']}, "
+            f"{method['resamples']} resamples (merbench compare tests differences)")
+
+
 def print_plugin_failures(plugins: Plugins) -> None:
     for record in plugins.failures:
         say(f"merbench: warning: {record.failure_line()}", file=sys.stderr)
@@ -44,10 +68,16 @@ def print_results(results: dict[str, Any], run_dir: Path) -> None:
         table.add_column(column, justify="left" if column == "scope" else "right")
     rows = [("overall", metrics["overall"]), *sorted(metrics["per_database"].items())]
     notes = []
+    intervals = results.get("intervals")
     for scope, m in rows:
-        table.add_row(scope, str(m["n"]), _fmt(m["uf1"]), _fmt(m["uar"]), _fmt(m["accuracy"]))
+        pairs = _scope_intervals(intervals, scope)
+        table.add_row(scope, str(m["n"]), with_interval(m["uf1"], pairs.get("uf1")),
+                      with_interval(m["uar"], pairs.get("uar")), _fmt(m["accuracy"]))
         notes.extend(exclusion_notes(scope, m))
     console.print(table)
+    note = _interval_note(intervals)
+    if note:
+        console.print(note)
     for note in notes:
         console.print(f"note: {note}")
     for name, other in results.get("metrics_by_policy", {}).items():
@@ -156,6 +186,10 @@ def _training_line(results: dict[str, Any]) -> str | None:
     return line
 
 
+def _pair(pair: list[float] | None) -> str:
+    return "—" if pair is None else f"[{pair[0]:.2f}, {pair[1]:.2f}]"
+
+
 def _mean_std(mean: float | None, std: float | None) -> str:
     return "—" if mean is None else f"{mean:.4f} ± {std:.4f}"
 
@@ -169,18 +203,27 @@ def print_seeds(summary: dict[str, Any], out: Path) -> None:
         table = Table(title=(f"{summary['model']['name']} v{summary['model']['version']} on "
                              f"{summary['dataset']['name']} — {summary['protocol']['name']}, "
                              f"seeds {', '.join(seeds)}, selection: {name}{mark}"))
-        for column in ("scope", "UF1 mean ± std", "UAR mean ± std",
-                       *(f"UF1 seed {s}" for s in seeds)):
+        # the intervals are of the reported policy's seed mean
+        intervals = summary.get("intervals") if name == summary["selection"] else None
+        columns = ["scope", "UF1 mean ± std", "UAR mean ± std",
+                   *(["UF1 95% interval", "UAR 95% interval"] if intervals else []),
+                   *(f"UF1 seed {s}" for s in seeds)]
+        for column in columns:
             table.add_column(column, justify="left" if column == "scope" else "right")
         scopes = ["overall", *sorted(policy["mean"]["per_database"])]
         for scope in scopes:
             def pick(tree: dict[str, Any], scope: str = scope) -> dict[str, Any]:
                 return tree["overall"] if scope == "overall" else tree["per_database"][scope]
             mean, std = pick(policy["mean"]), pick(policy["std"])
+            pairs = _scope_intervals(intervals, scope)
+            shown = [_pair(pairs.get(m)) for m in ("uf1", "uar")] if intervals else []
             table.add_row(scope, _mean_std(mean["uf1"], std["uf1"]),
-                          _mean_std(mean["uar"], std["uar"]),
+                          _mean_std(mean["uar"], std["uar"]), *shown,
                           *(_fmt(pick(policy["per_seed"][s])["uf1"]) for s in seeds))
         console.print(table)
+        note = _interval_note(intervals)
+        if note:
+            console.print(note + "; seeds averaged in each resample")
     console.print(f"std is the {summary['std']}")
     console.print(f"summary: {out / 'seeds.json'}; one run directory per seed in {out}")
 

@@ -176,17 +176,26 @@ def run_3_to_4(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+def intervals_4_to_5(data: dict[str, Any]) -> dict[str, Any]:
+    """``results.json`` and ``seeds.json`` version 4 -> 5: ``intervals`` null (not
+    computed when the file was written; ``merbench compare`` and the leaderboard compute
+    them from the predictions)."""
+    data.setdefault("intervals", None)
+    return data
+
+
 def _unchanged(data: dict[str, Any]) -> dict[str, Any]:
     """A kind whose layout a version left as it was (the version covers every file)."""
     return data
 
 
 MIGRATIONS: dict[str, dict[int, Migration]] = {
-    "results": {1: results_1_to_2, 2: results_2_to_3, 3: results_3_to_4},
-    "seeds": {1: seeds_1_to_2, 2: _unchanged, 3: _unchanged},
-    "run": {1: run_1_to_2, 2: run_2_to_3, 3: run_3_to_4},
-    "fold": {1: fold_1_to_2, 2: _unchanged, 3: _unchanged},
-    "audit": {},  # audit.json began with version 4
+    "results": {1: results_1_to_2, 2: results_2_to_3, 3: results_3_to_4,
+                4: intervals_4_to_5},
+    "seeds": {1: seeds_1_to_2, 2: _unchanged, 3: _unchanged, 4: intervals_4_to_5},
+    "run": {1: run_1_to_2, 2: run_2_to_3, 3: run_3_to_4, 4: _unchanged},
+    "fold": {1: fold_1_to_2, 2: _unchanged, 3: _unchanged, 4: _unchanged},
+    "audit": {4: _unchanged},  # audit.json began with version 4
 }
 
 

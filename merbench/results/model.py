@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-SCHEMA_VERSION = 4  # the layout of every file below; older ones are migrated on reading
+SCHEMA_VERSION = 5  # the layout of every file below; older ones are migrated on reading
 
 
 @dataclass(frozen=True)
@@ -191,6 +191,36 @@ class EngineRecord:
 
 
 @dataclass(frozen=True)
+class IntervalMethod:
+    """How the intervals were computed, so anyone can recompute them from the predictions
+    (:mod:`merbench.stats.intervals`)."""
+
+    method: str  # e.g. "percentile bootstrap over subjects, stratified by database"
+    unit: Literal["subject"]  # what is resampled: whole subjects with all their samples
+    level: float  # 0.95
+    resamples: int
+    seed: int  # of the resampling's random generator
+
+
+@dataclass(frozen=True)
+class ScopeIntervals:
+    """[low, high] of UF1 and UAR in one scope; None where the score is undefined."""
+
+    uf1: list[float] | None
+    uar: list[float] | None
+
+
+@dataclass(frozen=True)
+class Intervals:
+    """Confidence intervals of the reported policy's pooled UF1 and UAR, overall and per
+    database; over several seeds, of the seed mean."""
+
+    method: IntervalMethod
+    overall: ScopeIntervals
+    per_database: dict[str, ScopeIntervals]
+
+
+@dataclass(frozen=True)
 class Results:
     """``results.json``: a finished run's metrics, what ran, and where."""
 
@@ -208,6 +238,7 @@ class Results:
     trained: bool  # False: saved weights were evaluated (--weights)
     weights: WeightsRecord | None
     metrics: Metrics  # of selection.policy
+    intervals: Intervals | None  # of metrics; None: written before version 5
     metrics_by_policy: dict[str, PolicyMetrics]
     folds: list[FoldRecord]
     environment: EnvironmentRecord
@@ -272,6 +303,7 @@ class SeedsSummary:
     runs: dict[str, str]  # seed -> run directory name
     std: str
     policies: dict[str, PolicyOverSeeds]
+    intervals: Intervals | None  # of the selection's seed mean; None: before version 5
 
 
 @dataclass(frozen=True)

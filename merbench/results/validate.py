@@ -362,6 +362,8 @@ def _check_reported(run_dir: Path, results: dict[str, Any], folds: list[FoldOutc
     found = _differ(results["metrics"], to_json(policy.metrics.metrics), "metrics")
     if found:
         raise ResultRejected(run_dir, f"stored numbers do not match its predictions: {found}")
+    _check_intervals(run_dir, results.get("intervals"), [frame.reset_index()],
+                     len(results["dataset"]["classes"]))
     selected = np.concatenate([np.full(len(f.y_true), e + 1)
                                for f, e in zip(folds, policy.epochs, strict=True)])
     for column, values in (("y_pred", policy.y_pred), ("epoch", selected)):
@@ -375,6 +377,17 @@ def _check_reported(run_dir: Path, results: dict[str, Any], folds: list[FoldOutc
         if found:
             raise ResultRejected(run_dir, f"stored numbers do not match its predictions: "
                                           f"{found}")
+
+
+def _check_intervals(where: Path, stored: Any, frames: list[Any], n_classes: int) -> None:
+    """Recorded intervals are what the predictions give (null: not recorded, version 4)."""
+    if stored is None:
+        return
+    from merbench.stats.record import interval_record
+
+    found = _differ(stored, to_json(interval_record(frames, n_classes)), "intervals")
+    if found:
+        raise ResultRejected(where, f"stored intervals do not match its predictions: {found}")
 
 
 def validate_seeds(path: Path, runs: dict[Path, ValidatedRun] | None = None) -> dict[str, Any]:
@@ -424,6 +437,9 @@ def validate_seeds(path: Path, runs: dict[Path, ValidatedRun] | None = None) -> 
                             f"policies.{policy}.{key}")
             if found:
                 raise ResultRejected(base, f"stored numbers do not match its runs: {found}")
+    _check_intervals(base, summary.get("intervals"),
+                     [_read_predictions(r.run_dir) for r in by_seed.values()],
+                     len(next(iter(by_seed.values())).results["dataset"]["classes"]))
     return summary
 
 

@@ -96,7 +96,8 @@ def _already_finished(data: RunData, run_dir: RunDirectory) -> RunResult | None:
         if any(run_dir.load_fold(fold.index) is None for fold in data.folds):
             return None
         results = load_results(results_file)
-        predictions = pd.read_csv(predictions_file)
+        predictions = pd.read_csv(predictions_file, dtype={"sample_id": str, "database": str,
+                                                           "subject": str})
     except (MerbenchError, ValueError, OSError):
         return None
     if results["selection"]["policy"] != data.plan.spec.selection:

@@ -23,6 +23,7 @@ from merbench.run.identity import default_seeds_dir
 from merbench.run.plan import plan_run
 from merbench.run.spec import RunSpec
 from merbench.selection import POLICIES
+from merbench.stats.record import interval_record
 
 
 @dataclass
@@ -70,7 +71,8 @@ def run_seeds(spec: RunSpec, seeds: list[int], plugins: Plugins | None = None) -
 
 
 def summarise_seeds(runs: list[RunResult], seeds: list[int]) -> SeedsSummary:
-    """Per policy: every seed's UF1 / UAR (overall and per database), their mean and std."""
+    """Per policy: every seed's UF1 / UAR (overall and per database), their mean and std;
+    and the intervals of the reported policy's seed mean, from every seed's predictions."""
     first = runs[0].results
     policies = [p for p in first["selection"]["available"]
                 if all(p in r.results["selection"]["available"] for r in runs)]
@@ -84,6 +86,8 @@ def summarise_seeds(runs: list[RunResult], seeds: list[int]) -> SeedsSummary:
         "std": "sample standard deviation over seeds (ddof=1)",
         "policies": {},
     }
+    summary["intervals"] = to_json(interval_record(
+        [r.predictions for r in runs], len(first["dataset"]["classes"])))
     for policy in policies:
         summary["policies"][policy] = {
             "test_set_selection": POLICIES[policy].test_set_selection,

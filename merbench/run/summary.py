@@ -36,6 +36,7 @@ from merbench.run.data import RunData
 from merbench.run.identity import RunIdentity
 from merbench.runinfo import FoldOutcome
 from merbench.selection import POLICIES, available_policies
+from merbench.stats.record import interval_record
 
 
 def provider(origin: Origin) -> ProviderRecord:
@@ -115,6 +116,7 @@ def summarise(data: RunData, identity: RunIdentity, outcomes: list[FoldOutcome],
         weights=None if identity.weights is None else WeightsRecord(
             dir=str(spec.weights), sha256=identity.weights),
         metrics=reported.metrics.metrics,
+        intervals=interval_record([predictions], len(classes)),
         metrics_by_policy={name: s.metrics for name, s in scored.items()},
         folds=folds,
         environment=from_json(EnvironmentRecord,

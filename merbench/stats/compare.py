@@ -21,9 +21,9 @@ from merbench.stats.intervals import (
     difference_interval,
     score_of,
     subject_confusions,
-    subject_interval,
 )
 from merbench.stats.paired import holm, paired_difference
+from merbench.stats.record import scoped_intervals
 
 
 @dataclass(frozen=True)
@@ -82,14 +82,7 @@ def load_run(path: Path) -> StoredRun:
 
 def intervals(run: StoredRun, **options: Any) -> dict[str, dict[str, Interval]]:
     """Scope (``overall`` or a database) -> metric -> interval, resampling subjects."""
-    keys, strata = run.subjects()
-    confusions = run.confusions(keys)
-    databases = sorted({k.split("/", 1)[0] for k in keys})
-    found = {"overall": {m: subject_interval(confusions, strata, m, **options)
-                         for m in METRICS}}
-    for db, stratum in zip(databases, strata, strict=True):
-        found[db] = {m: subject_interval(confusions, [stratum], m, **options) for m in METRICS}
-    return found
+    return scoped_intervals(run.samples, run.y_pred, len(run.classes), **options)
 
 
 def point(run: StoredRun, metric: str) -> float:

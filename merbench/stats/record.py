@@ -1,0 +1,72 @@
+"""The intervals a run or a seeds summary records, from its predictions tables.
+
+``results.json`` and ``seeds.json`` carry the 95% intervals of the reported UF1 and UAR with
+the method that made them (:class:`~merbench.results.model.Intervals`); ``merbench
+validate`` recomputes them from ``predictions.csv`` with this same function, so a recorded
+interval is only ever a cache of what the predictions give.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from merbench.results.model import IntervalMethod, Intervals, ScopeIntervals
+from merbench.stats.intervals import (
+    LEVEL,
+    METHOD,
+    METRICS,
+    RESAMPLES,
+    SEED,
+    Interval,
+    subject_confusions,
+    subject_interval,
+)
+
+Scoped = dict[str, dict[str, Interval]]  # scope ("overall" or a database) -> metric -> interval
+
+
+def scoped_intervals(samples: Any, y_pred: np.ndarray, n_classes: int,
+                     **options: Any) -> Scoped:
+    """Intervals overall (subjects resampled within their database) and per database (its
+    subjects alone). ``samples``: a table with ``database``, ``subject`` and ``y_true`` per
+    sample; ``y_pred``: seeds x samples, in the same order."""
+    keys_of = (samples["database"].astype(str) + "/" + samples["subject"].astype(str)).to_numpy()
+    keys = sorted(set(keys_of.tolist()))
+    databases = sorted({k.split("/", 1)[0] for k in keys})
+    strata = [[i for i, k in enumerate(keys) if k.split("/", 1)[0] == db] for db in databases]
+    confusions = subject_confusions(np.asarray(samples["y_true"], dtype=int),
+                                    np.atleast_2d(y_pred), keys_of, keys, n_classes)
+    found = {"overall": {m: subject_interval(confusions, strata, m, **options)
+                         for m in METRICS}}
+    for db, stratum in zip(databases, strata, strict=True):
+        found[db] = {m: subject_interval(confusions, [stratum], m, **options) for m in METRICS}
+    return found
+
+
+def _pair(interval: Interval) -> list[float] | None:
+    if math.isnan(interval.low) or math.isnan(interval.high):
+        return None
+    return [interval.low, interval.high]
+
+
+def interval_record(frames: Sequence[Any], n_classes: int) -> Intervals:
+    """The record of one run's predictions table, or of several seeds' (each sample's
+    predictions aligned on ``sample_id``; the seed mean is what is resampled)."""
+    first = frames[0].reset_index(drop=True)
+    order = first["sample_id"].astype(str)
+    y_pred = np.stack([frame.set_index(frame["sample_id"].astype(str)).loc[order, "y_pred"]
+                       .to_numpy(dtype=int) for frame in frames])
+    found = scoped_intervals(first, y_pred, n_classes)
+
+    def scope(name: str) -> ScopeIntervals:
+        return ScopeIntervals(uf1=_pair(found[name]["uf1"]), uar=_pair(found[name]["uar"]))
+
+    return Intervals(
+        method=IntervalMethod(method=METHOD, unit="subject", level=LEVEL, resamples=RESAMPLES,
+                              seed=SEED),
+        overall=scope("overall"),
+        per_database={db: scope(db) for db in found if db != "overall"})
