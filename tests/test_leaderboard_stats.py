@@ -208,3 +208,38 @@ def test_forest_plot_escapes_labels_and_marks_the_best() -> None:
     assert svg.count('class="fp-interval"') == 1 and "no interval: no predictions" in svg
     best = re.search(r'class="fp-best"', svg)
     assert best is not None
+
+
+class _Given:
+    """A loader that hands each row the predictions given to it (for rows on other folds)."""
+
+    def __init__(self, runs: list[object]) -> None:
+        self.runs = runs
+
+    def row(self, row: object) -> object:
+        from merbench.leaderboard.uncertainty import Loaded
+
+        run = self.runs[int(row.policy)]  # type: ignore[attr-defined]
+        return Loaded(run, spans=intervals(run))  # type: ignore[arg-type]
+
+
+def test_rows_on_other_folds_are_not_compared_and_say_why(site: dict[str, Path],
+                                                          tmp_path: Path) -> None:
+    """compare() refuses runs of other samples or folds: such a row gets no tie mark, a
+    reason, and no cell in the matrix; the others are still tested."""
+    from dataclasses import replace
+
+    from merbench.leaderboard.benchmarks import load_benchmark
+    from merbench.leaderboard.collect import Cell, Group, Row
+    from merbench.leaderboard.uncertainty import table_uncertainty
+
+    bench = load_benchmark(_benchmark(tmp_path) / "bench.json")
+    learner, twin = (load_run(site["results"] / name) for name in ("learner", "twin"))
+    other = replace(twin, fingerprints=(twin.fingerprints[0], "other-folds"))
+    rows = [Row(Group(key=str(n)), str(n), False, [Cell(0.5, None, 1)] * 4) for n in range(3)]
+    table = table_uncertainty(bench, rows, _Given([learner, twin, other]))  # type: ignore[arg-type]
+    assert [r.tie for r in table.rows] == ["best", "tied", "untested"]
+    assert table.rows[2].why_untested == ("rows 1 and 3 were not run on the same samples and "
+                                          "folds, so no paired test is possible")
+    assert table.cell(0, 2) is None and table.cell(2, 1) is None and table.cell(1, 0)
+    assert table.rows[2].cells[0] is not None  # its own interval stands
