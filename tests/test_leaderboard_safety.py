@@ -69,7 +69,7 @@ def test_payloads_are_inert(hostile_run: Path, tmp_path: Path, cli) -> None:
     pages = {p.relative_to(tmp_path / "site").as_posix(): p.read_text()
              for p in (tmp_path / "site").rglob("*.html")}
     assert set(pages) == {"index.html", "benchmarks/synthetic.html",
-                          "runs/hostile/index.html"}
+                          "compare/synthetic.html", "runs/hostile/index.html"}
     script, script_hash = _script()
     shown = {name: 0 for name in HOSTILE}
     for name, html in pages.items():

@@ -41,8 +41,10 @@ from merbench.leaderboard.collect import (
     collect,
     reduced_setting,
 )
+from merbench.leaderboard.comparison import compare_page, method
 from merbench.leaderboard.labels import configuration_notes, feature_setting
 from merbench.leaderboard.svg import confusion_svg
+from merbench.leaderboard.uncertainty import Loader, table_uncertainty
 from merbench.results.safe_files import copy_regular_file
 
 SITE_MARKER = ".merbench-site"  # marks a folder merbench may replace on the next build
@@ -285,6 +287,8 @@ def _write(path: Path, text: str) -> None:
 def render_site(collection: Collection, benchmarks: list[Benchmark], out: Path) -> None:
     """Write every page of the site into the (empty) folder ``out``."""
     env = _environment()
+    env.globals["method"] = method()
+    loader = Loader()  # each configuration's predictions read, and intervals drawn, once
     notes = configuration_notes(collection.groups)
     group_of = {run.page_id: group for group in collection.groups for run in group.runs}
     env.globals.update(
@@ -301,6 +305,7 @@ def render_site(collection: Collection, benchmarks: list[Benchmark], out: Path) 
     for bench in benchmarks:
         rows = benchmark_rows(bench, collection.groups)
         ranked, apart = rows.ranked, rows.test_set
+        table = table_uncertainty(bench, ranked, loader)
         tables.append({"bench": bench, "ranked": ranked, "apart": apart})
         for group in collection.groups:
             if bench.mismatch(group.first) is None:
@@ -308,14 +313,16 @@ def render_site(collection: Collection, benchmarks: list[Benchmark], out: Path) 
                     member_of[run.page_id].append(bench)
         page = env.get_template("benchmark.html").render(
             root="../", bench=bench, ranked=ranked, apart=apart, weights=rows.saved_weights,
+            uncertainty=table,
             reduced=_reduced_view(rows.reduced),
             reported=_reported_rows(bench), first_cols=first_cols, last_cols=last_cols,
             reported_selection=[REPORTED_SELECTION[key] for key in REPORTED_SELECTION
                                 if any(row.selection == key for row in bench.reported)],
             reported_first_cols=[("method", "model", "text"),
                                  ("selection", "selection", "text")],
-            reported_last_cols=[("note", "note", "text")])
+            reported_last_cols=[("note", "note", "text"), ("interval", "interval", "text")])
         _write(out / "benchmarks" / f"{bench.id}.html", page)
+        _write(out / "compare" / f"{bench.id}.html", compare_page(env, bench, ranked, table))
     run_items: list[dict[str, Any]] = []
     for run in collection.runs:
         files, folds = _copy_run_files(run, out / "runs" / run.page_id / "files")

@@ -1,0 +1,229 @@
+"""How sure a leaderboard's order is: each ranked row's interval, ties with the best row, and
+the paired tests between every two rows.
+
+A pooled UF1 over a few dozen subjects moves by several points with the subjects sampled, so
+a bare ranking claims more than the data hold. Every number here comes from
+:mod:`merbench.stats` (the same methods as ``merbench compare``), computed at build time from
+the runs' validated predictions, never from a stored number. A row's predictions are its
+configuration's seeds, as the row's mean ± std is: the group's runs, each read with
+:func:`~merbench.stats.compare.load_run` and stacked seed by seed (a ``seeds.json`` may name
+fewer seeds than the group holds, or none be written yet). ``predictions.csv`` holds the
+run's reported selection only, so a row of another policy gets no interval and says so.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from merbench.errors import MerbenchError
+from merbench.leaderboard.benchmarks import Benchmark
+from merbench.leaderboard.collect import Group, Row
+from merbench.leaderboard.forest import Entry
+from merbench.stats.compare import StoredRun, compare, intervals, load_run, point
+from merbench.stats.intervals import METRICS, Interval
+from merbench.stats.paired import holm
+
+ALPHA = 0.05
+TIE_METRIC = "uf1"  # the ranking metric: ties are with the best row on it
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """A group's predictions (None when they cannot be read, with why), and its intervals."""
+
+    run: StoredRun | None
+    why: str = ""
+    spans: dict[str, dict[str, Interval]] = field(default_factory=dict)
+
+
+@dataclass
+class RowUncertainty:
+    """What a ranked row shows beside its numbers."""
+
+    cells: list[Interval | None]  # aligned with the row's cells; None: no interval there
+    point: dict[str, float]  # metric -> overall seed-mean score, the interval's centre
+    why_none: str = ""  # why the row has no interval ("" when it has one)
+    tie: str = ""  # "best", "tied", "differs", "untested" ("": nothing to compare)
+    p_value: float | None = None  # UF1 against the best row, raw and Holm-adjusted
+    p_holm: float | None = None
+    why_untested: str = ""
+    overall: dict[str, Interval] = field(default_factory=dict)  # metric -> overall interval
+
+
+@dataclass(frozen=True)
+class Pair:
+    """Row j against row i (i < j): j's score minus i's, the p-values, Holm over all pairs."""
+
+    difference: dict[str, float]
+    p_value: dict[str, float]
+    holm: dict[str, float]
+
+
+@dataclass
+class TableUncertainty:
+    """A ranked table's intervals, ties and pairwise matrix (``pairs[(i, j)]``, i < j)."""
+
+    rows: list[RowUncertainty]
+    pairs: dict[tuple[int, int], Pair]
+    why_apart: dict[tuple[int, int], str]  # pairs not compared, and why
+
+    def cell(self, i: int, j: int) -> Pair | None:
+        return self.pairs.get((min(i, j), max(i, j)))
+
+    def why(self, i: int, j: int) -> str:
+        return self.why_apart.get((min(i, j), max(i, j)), "")
+
+
+def stacked_seeds(parts: Sequence[StoredRun], path: Path) -> StoredRun:
+    """One StoredRun of several runs of one configuration, aligned on the first one's
+    samples; the runs must hold the same samples, folds, classes and reported policy."""
+    first = parts[0]
+    order = first.samples["sample_id"].to_numpy()
+    rows = []
+    for part in parts:
+        if (part.fingerprints, part.classes, part.policy) != \
+                (first.fingerprints, first.classes, first.policy) or \
+                set(part.samples["sample_id"]) != set(order):
+            raise MerbenchError(f"{part.path} and {first.path} are seeds of one configuration "
+                                "but hold other samples, folds, classes or reported policies")
+        position = {s: i for i, s in enumerate(part.samples["sample_id"])}
+        rows.append(part.y_pred[:, [position[s] for s in order]])
+    return replace(first, path=path, seeds=[s for p in parts for s in p.seeds],
+                   y_pred=np.concatenate(rows))
+
+
+class Loader:
+    """Each group's StoredRun and intervals, computed once for the whole site."""
+
+    def __init__(self) -> None:
+        self._cache: dict[str, Loaded] = {}
+
+    def group(self, group: Group) -> Loaded:
+        if group.key not in self._cache:
+            self._cache[group.key] = self._load(group)
+        return self._cache[group.key]
+
+    @staticmethod
+    def _load(group: Group) -> Loaded:
+        dirs = [run.checked.run_dir for run in group.runs]
+        try:
+            parts = [load_run(d) for d in dirs]
+            common = Path(os.path.commonpath([str(d) for d in dirs]))
+            run = parts[0] if len(parts) == 1 else stacked_seeds(parts, common)
+        except MerbenchError as exc:
+            return Loaded(None, f"its predictions could not be read: {exc}")
+        return Loaded(run, spans=intervals(run))
+
+    def row(self, row: Row) -> Loaded:
+        """The row's predictions, if ``predictions.csv`` holds its policy's."""
+        loaded = self.group(row.group)
+        if loaded.run is not None and loaded.run.policy != row.policy:
+            return Loaded(None, f"predictions.csv holds the {loaded.run.policy} selection's "
+                                f"predictions, not {row.policy}'s")
+        return loaded
+
+
+def _row(row: Row, loaded: Loaded, bench: Benchmark) -> RowUncertainty:
+    if loaded.run is None:
+        return RowUncertainty(cells=[None] * len(row.cells), point={}, why_none=loaded.why)
+    cells = [loaded.spans.get(column.scope, {}).get(metric)
+             for column in bench.columns for metric in bench.metrics]
+    return RowUncertainty(cells=cells, point={m: point(loaded.run, m) for m in METRICS},
+                          overall=dict(loaded.spans.get("overall", {})))
+
+
+def _same_data(a: StoredRun, b: StoredRun) -> bool:
+    """Whether a paired test of ``a`` and ``b`` is possible (compare() refuses otherwise)."""
+    return a.fingerprints == b.fingerprints and a.classes == b.classes and \
+        set(a.samples["sample_id"]) == set(b.samples["sample_id"])
+
+
+def table_uncertainty(bench: Benchmark, ranked: list[Row], loader: Loader) -> TableUncertainty:
+    """Intervals of every ranked row; ties of each with the first (best) row, Holm over the
+    rows compared; and every pair's paired test, Holm over all pairs compared."""
+    loaded = [loader.row(row) for row in ranked]
+    rows = [_row(row, found, bench) for row, found in zip(ranked, loaded, strict=True)]
+    pairs: dict[tuple[int, int], dict[str, Any]] = {}
+    apart: dict[tuple[int, int], str] = {}
+    for i, reference in enumerate(loaded):
+        later = range(i + 1, len(loaded))
+        if reference.run is None:
+            apart.update({(i, j): f"row {i + 1} has no predictions to test: {reference.why}"
+                          for j in later})
+            continue
+        comparable: list[int] = []
+        others: list[StoredRun] = []
+        for j in later:
+            other = loaded[j].run
+            if other is None:
+                apart[(i, j)] = f"row {j + 1} has no predictions to test: {loaded[j].why}"
+            elif not _same_data(reference.run, other):
+                apart[(i, j)] = (f"rows {i + 1} and {j + 1} were not run on the same samples "
+                                 "and folds, so no paired test is possible")
+            else:
+                comparable.append(j)
+                others.append(other)
+        if not others:
+            continue
+        try:
+            found = compare(reference.run, others)
+        except MerbenchError as exc:  # compare's own check, should _same_data miss one
+            apart.update({(i, j): str(exc) for j in comparable})
+            continue
+        for j, item in zip(comparable, found, strict=True):
+            pairs[(i, j)] = {"difference": item.difference, "p": item.p_value,
+                             "best_holm": item.holm}
+    _mark_ties(rows, pairs, apart)
+    keys = sorted(pairs)
+    adjusted = {m: holm([pairs[k]["p"][m] for k in keys]) if keys else [] for m in METRICS}
+    return TableUncertainty(
+        rows=rows, why_apart=apart,
+        pairs={k: Pair(difference=pairs[k]["difference"], p_value=pairs[k]["p"],
+                       holm={m: adjusted[m][n] for m in METRICS})
+               for n, k in enumerate(keys)})
+
+
+def _mark_ties(rows: list[RowUncertainty], pairs: dict[tuple[int, int], dict[str, Any]],
+               apart: dict[tuple[int, int], str]) -> None:
+    """Row 0 is the best; a row whose Holm-adjusted p against it (over the rows compared with
+    it) is at least ALPHA is tied with it; one that could not be tested says why."""
+    if len(rows) < 2:
+        return
+    rows[0].tie = "best"
+    for j in range(1, len(rows)):
+        if (0, j) in pairs:
+            adjusted = float(pairs[(0, j)]["best_holm"][TIE_METRIC])
+            rows[j].p_value = float(pairs[(0, j)]["p"][TIE_METRIC])
+            rows[j].p_holm = adjusted
+            rows[j].tie = "tied" if adjusted >= ALPHA else "differs"
+        else:
+            rows[j].tie = "untested"
+            rows[j].why_untested = apart.get((0, j), "not compared with the best row")
+
+
+def row_labels(ranked: list[Row], setting: Callable[[Group], str | None]) -> list[str]:
+    """A short name of each ranked row for the comparison page: model, setting, policy."""
+    found = []
+    for row in ranked:
+        first = row.group.first
+        line = setting(row.group)
+        found.append(f"{first['model']['name']} v{first['model']['version']}"
+                     + (f" ({line})" if line else "") + f", {row.policy}")
+    return found
+
+
+def plot_entries(names: list[str], table: TableUncertainty, metric: str) -> list[Entry]:
+    """The forest plot's rows: each ranked row's overall ``metric`` with its interval."""
+    found = []
+    for n, (name, row) in enumerate(zip(names, table.rows, strict=True)):
+        span = row.overall.get(metric)
+        found.append(Entry(label=f"{n + 1}. {name}", value=row.point.get(metric),
+                           low=None if span is None else span.low,
+                           high=None if span is None else span.high, why=row.why_none))
+    return found
