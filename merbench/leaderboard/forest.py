@@ -33,6 +33,22 @@ class Entry:
     why: str = ""
 
 
+# The plot styles itself, so it reads the same inside the page, saved alone or converted
+# (scoped: a <style> inside inline SVG applies to the whole page).
+STYLE = (
+    "svg.forest text { font-size: 12px; fill: #1a1a1a; } "
+    "svg.forest text.fp-label { text-anchor: end; } "
+    "svg.forest text.fp-title { font-weight: 600; font-size: 13px; text-anchor: middle; } "
+    "svg.forest text.fp-tick, svg.forest text.fp-axis "
+    "{ fill: #5b6470; font-size: 11px; text-anchor: middle; } "
+    "svg.forest text.fp-none { fill: #8a4b00; font-style: italic; } "
+    "svg.forest line.fp-grid { stroke: #eceff3; } "
+    "svg.forest line.fp-interval { stroke: #0b4f9c; stroke-width: 2.5; } "
+    "svg.forest circle.fp-point { fill: #0b4f9c; } "
+    "svg.forest line.fp-best { stroke: #8a4b00; stroke-width: 1.5; stroke-dasharray: 5 4; } "
+)
+
+
 def _text(value: object) -> str:
     return escape(str(value), quote=True)
 
@@ -67,6 +83,7 @@ def forest_svg(entries: Sequence[Entry], reference: float | None, axis_label: st
         f'height="{height}" viewBox="0 0 {width} {height}" role="img" '
         f'aria-label="{_text(title)}">',
         f"<title>{_text(title)}</title>",
+        f"<style>{STYLE}</style>",
         f'<text x="{LEFT + PLOT / 2}" y="16" class="fp-title">{_text(title)}</text>',
     ]
     bottom = TOP + ROW * len(entries)
