@@ -1,0 +1,223 @@
+"""The checks of a run's own files, for :mod:`merbench.results.validate`: its fold files
+cover the protocol's samples once each, its predictions table agrees with them, its selection
+policies and epochs are ones its data supports, and stored numbers equal recomputed ones
+(:func:`differ`). Each failure is a :class:`ResultRejected` naming the file and the fix.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from merbench.errors import MerbenchError
+from merbench.results.rundir import RunDirectory
+from merbench.results.schema import PREDICTION_COLUMNS
+from merbench.runinfo import FoldOutcome
+
+TOLERANCE = 1e-9  # stored floats went through JSON; anything larger is a different number
+
+
+class ResultRejected(MerbenchError):
+    """A result file that must not be shown: ``reason`` says what is wrong with it."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+def differ(stored: Any, recomputed: Any, where: str) -> str | None:
+    """Where ``stored`` and ``recomputed`` first differ (floats within TOLERANCE are equal)."""
+    if isinstance(recomputed, dict):
+        if not isinstance(stored, dict):
+            return f"{where} is not an object"
+        for key in sorted(set(stored) | set(recomputed)):
+            if key not in stored:
+                return f"{where}.{key} is missing"
+            if key not in recomputed:
+                return f"{where}.{key} is stored but the predictions give no such entry"
+            found = differ(stored[key], recomputed[key], f"{where}.{key}")
+            if found:
+                return found
+        return None
+    if isinstance(recomputed, list):
+        if not isinstance(stored, list) or len(stored) != len(recomputed):
+            return f"{where} is {stored!r} but the predictions give {recomputed!r}"
+        for i, (a, b) in enumerate(zip(stored, recomputed, strict=True)):
+            found = differ(a, b, f"{where}[{i}]")
+            if found:
+                return found
+        return None
+    if isinstance(recomputed, float) and isinstance(stored, int | float) \
+            and not isinstance(stored, bool):
+        if math.isclose(stored, recomputed, rel_tol=0, abs_tol=TOLERANCE):
+            return None
+        return f"{where} is {stored!r} but the predictions give {recomputed:.6f}"
+    if stored != recomputed:
+        return f"{where} is {stored!r} but the predictions give {recomputed!r}"
+    return None
+
+
+def load_folds(run_dir: Path, n_folds: int) -> list[FoldOutcome]:
+    store = RunDirectory(run_dir)
+    folds = []
+    missing = []
+    for index in range(n_folds):
+        try:
+            fold = store.load_fold(index)
+        except MerbenchError:
+            raise ResultRejected(run_dir, f"fold file {store.fold_path(index).name} is "
+                                          "damaged or unreadable") from None
+        if fold is None:
+            missing.append(store.fold_path(index).name)
+        elif fold.index != index:
+            raise ResultRejected(run_dir, f"fold file {store.fold_path(index).name} holds fold "
+                                          f"{fold.index}")
+        else:
+            folds.append(fold)
+    if missing:
+        raise ResultRejected(run_dir, (
+            f"the predictions do not cover the protocol's {n_folds} folds: "
+            f"{len(missing)} fold file(s) missing ({', '.join(missing[:3])}"
+            f"{', ...' if len(missing) > 3 else ''}); publish the complete run directory"))
+    extra = sorted(p.name for p in store.folds_dir.glob("fold-*.npz")
+                   if int(p.stem.split("-")[1]) >= n_folds) if store.folds_dir.is_dir() else []
+    if extra:
+        raise ResultRejected(run_dir, f"holds fold files beyond the {n_folds} folds the "
+                                      f"results claim ({', '.join(extra[:3])})")
+    return folds
+
+
+def read_predictions(run_dir: Path) -> Any:
+    import pandas as pd
+
+    path = run_dir / "predictions.csv"
+    try:
+        frame = pd.read_csv(path, dtype={"sample_id": str, "database": str, "subject": str})
+    except FileNotFoundError:
+        raise ResultRejected(run_dir, "predictions.csv is missing; publish the complete run "
+                                      "directory") from None
+    except (OSError, ValueError) as exc:
+        raise ResultRejected(run_dir, f"predictions.csv is unreadable ({exc})") from None
+    lacking = [c for c in PREDICTION_COLUMNS if c not in frame.columns]
+    if lacking:
+        raise ResultRejected(run_dir, f"predictions.csv lacks column(s) {', '.join(lacking)}")
+    return frame
+
+
+def check_coverage(run_dir: Path, results: dict[str, Any], folds: list[FoldOutcome],
+                    n_classes: int) -> np.ndarray:
+    """The tested sample ids, in fold order, once each and covering the protocol's samples."""
+    reject = lambda reason: ResultRejected(run_dir, reason)  # noqa: E731
+    stored_folds = results["folds"]
+    if len(stored_folds) != len(folds):
+        raise reject(f"lists {len(stored_folds)} folds but the protocol has "
+                     f"{len(folds)} (protocol.n_folds)")
+    for fold, stored in zip(folds, stored_folds, strict=True):
+        if list(fold.key) != list(stored.get("key", [])):
+            raise reject(f"fold {fold.index} is {'/'.join(fold.key)} in its fold file but "
+                         f"{stored.get('key')} in results.json")
+        if stored.get("n_test") != len(fold.y_true):
+            raise reject(f"fold {'/'.join(fold.key)} tested {len(fold.y_true)} samples but "
+                         f"results.json says {stored.get('n_test')}")
+        shape = fold.epoch_predictions.shape
+        if len(shape) != 2 or shape[1] != len(fold.y_true) or shape[0] < 1:
+            raise reject(f"fold {'/'.join(fold.key)} has predictions of shape {shape} for "
+                         f"{len(fold.y_true)} test samples")
+        for name, values in (("labels", fold.y_true), ("predictions", fold.epoch_predictions)):
+            if values.size and (values.min() < 0 or values.max() >= n_classes):
+                raise reject(f"fold {'/'.join(fold.key)} has {name} outside the "
+                             f"{n_classes} classes")
+    sample_ids = np.concatenate([f.sample_ids for f in folds]).astype(str)
+    if len(set(sample_ids.tolist())) != len(sample_ids):
+        raise reject("a sample is tested in more than one fold; LOSO tests each sample once")
+    expected = results["protocol"]["n_samples"]
+    if len(sample_ids) != expected:
+        raise reject(f"the folds test {len(sample_ids)} samples but the protocol has "
+                     f"{expected} (protocol.n_samples)")
+    return sample_ids
+
+
+def check_against_dataset(run_dir: Path, results: dict[str, Any], databases: np.ndarray,
+                           y_true: np.ndarray) -> None:
+    """Every database the protocol tests is tested completely, with the dataset's labels."""
+    dataset = results["dataset"]
+    tested, counts = np.unique(databases, return_counts=True)
+    for db, count in zip(tested.tolist(), counts.tolist(), strict=True):
+        info = dataset["databases"].get(db)
+        if not isinstance(info, dict) or "n_samples" not in info:
+            raise ResultRejected(run_dir, f"tests database '{db}', which dataset.databases "
+                                          "does not list")
+        if info["n_samples"] != count:
+            raise ResultRejected(run_dir, (
+                f"the predictions do not cover the protocol's samples: {count} of "
+                f"{info['n_samples']} {db} samples are tested"))
+    if set(tested.tolist()) == set(dataset["databases"]):
+        counts_now = np.bincount(y_true, minlength=len(dataset["classes"])).tolist()
+        if counts_now != dataset["class_counts"]:
+            raise ResultRejected(run_dir, f"the tested labels count {counts_now} per class but "
+                                          f"the dataset has {dataset['class_counts']}")
+
+
+def check_policies(run_dir: Path, results: dict[str, Any],
+                    folds: list[FoldOutcome]) -> list[str]:
+    """The claimed policies, each one the fold data can support and marked as it must be."""
+    from merbench.selection import POLICIES
+
+    selection = results["selection"]
+    claimed = list(results["metrics_by_policy"])
+    if sorted(claimed) != sorted(selection["available"]):
+        raise ResultRejected(run_dir, f"selection.available {selection['available']} differs "
+                                      f"from the policies in metrics_by_policy {claimed}")
+    if selection["policy"] not in claimed:
+        raise ResultRejected(run_dir, f"reports policy '{selection['policy']}' but has no "
+                                      "metrics for it in metrics_by_policy")
+    for name in claimed:
+        policy = POLICIES.get(name)
+        if policy is None:
+            raise ResultRejected(run_dir, f"claims selection policy '{name}', which merbench "
+                                          f"does not know ({', '.join(POLICIES)})")
+        entry = results["metrics_by_policy"][name]
+        marked = entry.get("test_set_selection") if isinstance(entry, dict) else None
+        if marked is not policy.test_set_selection:
+            raise ResultRejected(run_dir, (
+                f"marks policy '{name}' test_set_selection={marked}, but it is "
+                f"{policy.test_set_selection}: {policy.description}"))
+        if policy.needs_inner_val and any(f.val_predictions is None or f.val_y_true is None
+                                          or not len(f.val_y_true) for f in folds):
+            raise ResultRejected(run_dir, (
+                f"claims policy '{name}' but its fold files hold no inner-validation "
+                "predictions, so no epoch could have been chosen that way"))
+    if selection["test_set_selection"] is not POLICIES[selection["policy"]].test_set_selection:
+        raise ResultRejected(run_dir, f"marks its policy '{selection['policy']}' "
+                                      f"test_set_selection={selection['test_set_selection']}")
+    if results["model"]["kind"] != "torch" and claimed != ["fixed"]:
+        raise ResultRejected(run_dir, (
+            f"model kind '{results['model']['kind']}' is fitted once, so it has one prediction "
+            f"per sample and can support only 'fixed', not {claimed}"))
+    if not results["trained"] and claimed != ["fixed"]:
+        raise ResultRejected(run_dir, (
+            "evaluates saved weights (trained: false), so it has one prediction per sample "
+            f"and can support only 'fixed', not {claimed}"))
+    return claimed
+
+
+def check_epochs(run_dir: Path, results: dict[str, Any], folds: list[FoldOutcome]) -> int:
+    """All folds trained the same, declared number of epochs (a cut-short run is refused)."""
+    counts = {int(f.epoch_predictions.shape[0]) for f in folds}
+    if len(counts) != 1:
+        raise ResultRejected(run_dir, f"folds hold different numbers of epochs {sorted(counts)}")
+    n_epochs = counts.pop()
+    if not results["trained"]:
+        if n_epochs != 1:
+            raise ResultRejected(run_dir, f"evaluates saved weights (trained: false) but its "
+                                          f"folds hold {n_epochs} predictions per sample")
+        return n_epochs
+    declared = results["hyperparameters"].get("epochs")
+    if results["model"]["kind"] == "torch" and declared != n_epochs:
+        raise ResultRejected(run_dir, f"the folds hold {n_epochs} epochs of predictions but "
+                                      f"the run declares {declared} epochs")
+    return n_epochs
