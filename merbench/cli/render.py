@@ -19,12 +19,16 @@ def _fmt(value: float | None) -> str:
     return "—" if value is None else f"{value:.4f}"
 
 
+def _pair(pair: list[float] | None) -> str:
+    return "—" if pair is None else f"[{pair[0]:.2f}, {pair[1]:.2f}]"
+
+
 def with_interval(value: float | None, pair: list[float] | None) -> str:
     """``0.6859 [0.63, 0.74]``: a score and its 95% interval (two decimals: the interval is
     a few hundredths wide, more digits would claim a precision it does not have)."""
     if value is None:
         return "—"
-    return f"{value:.4f}" if pair is None else f"{value:.4f} [{pair[0]:.2f}, {pair[1]:.2f}]"
+    return f"{value:.4f}" if pair is None else f"{value:.4f} {_pair(pair)}"
 
 
 def _scope_intervals(intervals: dict[str, Any] | None, scope: str) -> dict[str, Any]:
@@ -184,10 +188,6 @@ def _training_line(results: dict[str, Any]) -> str | None:
     else:
         line += " (the model's recipe)"
     return line
-
-
-def _pair(pair: list[float] | None) -> str:
-    return "—" if pair is None else f"[{pair[0]:.2f}, {pair[1]:.2f}]"
 
 
 def _mean_std(mean: float | None, std: float | None) -> str:

@@ -5,27 +5,26 @@ A pooled UF1 over a few dozen subjects moves by several points with the subjects
 a bare ranking claims more than the data hold. Every number here comes from
 :mod:`merbench.stats` (the same methods as ``merbench compare``), computed at build time from
 the runs' validated predictions, never from a stored number. A row's predictions are its
-configuration's seeds, as the row's mean ± std is: the group's runs, each read with
-:func:`~merbench.stats.compare.load_run` and stacked seed by seed (a ``seeds.json`` may name
-fewer seeds than the group holds, or none be written yet). ``predictions.csv`` holds the
-run's reported selection only, so a row of another policy gets no interval and says so.
+configuration's seeds, as the row's mean ± std is: the group's runs, validated when they were
+collected, stacked seed by seed by :func:`~merbench.stats.compare.stored_run` (a
+``seeds.json`` may name fewer seeds than the group holds, or none be written yet).
+``predictions.csv`` holds the run's reported selection only, so a row of another policy gets
+no interval and says so.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-import numpy as np
 
 from merbench.errors import MerbenchError
 from merbench.leaderboard.benchmarks import Benchmark
 from merbench.leaderboard.collect import Group, Row
 from merbench.leaderboard.forest import Entry
-from merbench.stats.compare import StoredRun, compare, intervals, load_run, point
+from merbench.stats.compare import StoredRun, compare, incomparable, intervals, point, stored_run
 from merbench.stats.intervals import METRICS, Interval
 from merbench.stats.paired import holm
 
@@ -80,24 +79,6 @@ class TableUncertainty:
         return self.why_apart.get((min(i, j), max(i, j)), "")
 
 
-def stacked_seeds(parts: Sequence[StoredRun], path: Path) -> StoredRun:
-    """One StoredRun of several runs of one configuration, aligned on the first one's
-    samples; the runs must hold the same samples, folds, classes and reported policy."""
-    first = parts[0]
-    order = first.samples["sample_id"].to_numpy()
-    rows = []
-    for part in parts:
-        if (part.fingerprints, part.classes, part.policy) != \
-                (first.fingerprints, first.classes, first.policy) or \
-                set(part.samples["sample_id"]) != set(order):
-            raise MerbenchError(f"{part.path} and {first.path} are seeds of one configuration "
-                                "but hold other samples, folds, classes or reported policies")
-        position = {s: i for i, s in enumerate(part.samples["sample_id"])}
-        rows.append(part.y_pred[:, [position[s] for s in order]])
-    return replace(first, path=path, seeds=[s for p in parts for s in p.seeds],
-                   y_pred=np.concatenate(rows))
-
-
 class Loader:
     """Each group's StoredRun and intervals, computed once for the whole site."""
 
@@ -111,11 +92,10 @@ class Loader:
 
     @staticmethod
     def _load(group: Group) -> Loaded:
-        dirs = [run.checked.run_dir for run in group.runs]
-        try:
-            parts = [load_run(d) for d in dirs]
-            common = Path(os.path.commonpath([str(d) for d in dirs]))
-            run = parts[0] if len(parts) == 1 else stacked_seeds(parts, common)
+        dirs = [str(run.checked.run_dir) for run in group.runs]
+        try:  # the runs validated when they were collected
+            run = stored_run([run.checked for run in group.runs],
+                             Path(os.path.commonpath(dirs)))
         except MerbenchError as exc:
             return Loaded(None, f"its predictions could not be read: {exc}")
         return Loaded(run, spans=intervals(run))
@@ -138,12 +118,6 @@ def _row(row: Row, loaded: Loaded, bench: Benchmark) -> RowUncertainty:
                           overall=dict(loaded.spans.get("overall", {})))
 
 
-def _same_data(a: StoredRun, b: StoredRun) -> bool:
-    """Whether a paired test of ``a`` and ``b`` is possible (compare() refuses otherwise)."""
-    return a.fingerprints == b.fingerprints and a.classes == b.classes and \
-        set(a.samples["sample_id"]) == set(b.samples["sample_id"])
-
-
 def table_uncertainty(bench: Benchmark, ranked: list[Row], loader: Loader) -> TableUncertainty:
     """Intervals of every ranked row; ties of each with the first (best) row, Holm over the
     rows compared; and every pair's paired test, Holm over all pairs compared."""
@@ -163,7 +137,7 @@ def table_uncertainty(bench: Benchmark, ranked: list[Row], loader: Loader) -> Ta
             other = loaded[j].run
             if other is None:
                 apart[(i, j)] = f"row {j + 1} has no predictions to test: {loaded[j].why}"
-            elif not _same_data(reference.run, other):
+            elif incomparable(reference.run, other):
                 apart[(i, j)] = (f"rows {i + 1} and {j + 1} were not run on the same samples "
                                  "and folds, so no paired test is possible")
             else:
@@ -171,11 +145,7 @@ def table_uncertainty(bench: Benchmark, ranked: list[Row], loader: Loader) -> Ta
                 others.append(other)
         if not others:
             continue
-        try:
-            found = compare(reference.run, others)
-        except MerbenchError as exc:  # compare's own check, should _same_data miss one
-            apart.update({(i, j): str(exc) for j in comparable})
-            continue
+        found = compare(reference.run, others)
         for j, item in zip(comparable, found, strict=True):
             pairs[(i, j)] = {"difference": item.difference, "p": item.p_value,
                              "best_holm": item.holm}

@@ -8,9 +8,10 @@ samples, split into the same folds: the dataset and folds fingerprints must be e
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -23,7 +24,10 @@ from merbench.stats.intervals import (
     subject_confusions,
 )
 from merbench.stats.paired import holm, paired_difference
-from merbench.stats.record import scoped_intervals
+from merbench.stats.record import scoped_intervals, stack_seeds, subject_strata
+
+if TYPE_CHECKING:
+    from merbench.results.validate import ValidatedRun
 
 
 @dataclass(frozen=True)
@@ -40,44 +44,55 @@ class StoredRun:
     fingerprints: tuple[str, str]  # dataset fingerprint, folds fingerprint
 
     def confusions(self, subjects: list[str]) -> np.ndarray:
-        keys = (self.samples["database"] + "/" + self.samples["subject"]).to_numpy()
+        keys_of, _, _ = subject_strata(self.samples)
         return subject_confusions(self.samples["y_true"].to_numpy(dtype=int), self.y_pred,
-                                  keys, subjects, len(self.classes))
+                                  keys_of, subjects, len(self.classes))
 
     def subjects(self) -> tuple[list[str], list[list[int]]]:
         """Every subject key, and their indices grouped by database (the strata)."""
-        keys = sorted(set((self.samples["database"] + "/" + self.samples["subject"]).tolist()))
-        databases = sorted({k.split("/", 1)[0] for k in keys})
-        strata = [[i for i, k in enumerate(keys) if k.split("/", 1)[0] == db]
-                  for db in databases]
+        _, keys, strata = subject_strata(self.samples)
         return keys, strata
 
 
 def load_run(path: Path) -> StoredRun:
     """A validated run directory or ``--seeds`` folder, as predictions per seed."""
-    import pandas as pd
-
     from merbench.results.validate import ValidatedRun, validate_path, validate_run
 
     path = Path(path)
     checked = validate_path(path)
     if isinstance(checked, ValidatedRun):
-        runs = [checked]
-    else:
-        runs = [validate_run(path / name) for name in checked["runs"].values()]
+        return stored_run([checked], path)
+    return stored_run([validate_run(path / name) for name in checked["runs"].values()], path)
+
+
+def stored_run(runs: Sequence[ValidatedRun], path: Path) -> StoredRun:
+    """Runs that validated, seeds of one configuration, as one StoredRun named ``path``:
+    their predictions aligned on the first one's samples. Runs of other samples, folds,
+    classes or reported policy are refused."""
+    import pandas as pd
+
     first = runs[0].results
+    identity = _identity(first)
+    for run in runs[1:]:
+        if _identity(run.results) != identity:
+            raise MerbenchError(f"{run.run_dir} and {runs[0].run_dir} are seeds of one "
+                                "configuration but hold other samples, folds, classes or "
+                                "reported policies")
     frames = [pd.read_csv(r.run_dir / "predictions.csv",
                           dtype={"sample_id": str, "database": str, "subject": str})
-              .set_index("sample_id") for r in runs]
-    order = frames[0].index
-    y_pred = np.stack([f.loc[order, "y_pred"].to_numpy(dtype=int) for f in frames])
-    samples = frames[0].reset_index()[["sample_id", "database", "subject", "y_true"]]
+              for r in runs]
+    samples, y_pred = stack_seeds(frames)
     return StoredRun(path=path, name=str(first["model"]["name"]),
                      policy=str(first["selection"]["policy"]),
                      seeds=[int(r.results["seed"]) for r in runs],
                      classes=list(first["dataset"]["classes"]), samples=samples,
                      y_pred=y_pred, fingerprints=(first["dataset"]["fingerprint"],
                                                   first["protocol"]["folds_fingerprint"]))
+
+
+def _identity(results: dict[str, Any]) -> tuple[Any, ...]:
+    return (results["dataset"]["fingerprint"], results["protocol"]["folds_fingerprint"],
+            results["dataset"]["classes"], results["selection"]["policy"])
 
 
 def intervals(run: StoredRun, **options: Any) -> dict[str, dict[str, Interval]]:
@@ -101,19 +116,27 @@ class Comparison:
     holm: dict[str, float]
 
 
+def incomparable(reference: StoredRun, other: StoredRun) -> str | None:
+    """Why ``other`` cannot be tested against ``reference`` (None: it can): a paired test
+    needs the same samples, split into the same folds, with the same classes."""
+    if other.fingerprints != reference.fingerprints or \
+            set(other.samples["sample_id"]) != set(reference.samples["sample_id"]):
+        return (f"{other.path} and {reference.path} were not run on the same samples and "
+                f"folds (dataset and folds fingerprints {other.fingerprints} and "
+                f"{reference.fingerprints}); compare runs of one dataset and protocol")
+    if other.classes != reference.classes:
+        return f"{other.path} and {reference.path} have other classes"
+    return None
+
+
 def compare(reference: StoredRun, others: list[StoredRun], *,
             permutations: int | None = None) -> list[Comparison]:
     """Each of ``others`` minus ``reference`` on UF1 and UAR, with Holm's correction over
     ``others`` per metric."""
     for other in others:
-        if other.fingerprints != reference.fingerprints or \
-                set(other.samples["sample_id"]) != set(reference.samples["sample_id"]):
-            raise MerbenchError(
-                f"{other.path} and {reference.path} were not run on the same samples and "
-                f"folds (dataset and folds fingerprints {other.fingerprints} and "
-                f"{reference.fingerprints}); compare runs of one dataset and protocol")
-        if other.classes != reference.classes:
-            raise MerbenchError(f"{other.path} and {reference.path} have other classes")
+        refusal = incomparable(reference, other)
+        if refusal:
+            raise MerbenchError(refusal)
     keys, strata = reference.subjects()
     base = reference.confusions(keys)
     extra = {} if permutations is None else {"permutations": permutations}

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from merbench.errors import MerbenchError
 from merbench.results.model import IntervalMethod, Intervals, ScopeIntervals
 from merbench.stats.intervals import (
     LEVEL,
@@ -29,15 +30,39 @@ from merbench.stats.intervals import (
 Scoped = dict[str, dict[str, Interval]]  # scope ("overall" or a database) -> metric -> interval
 
 
+def subject_strata(samples: Any) -> tuple[np.ndarray, list[str], list[list[int]]]:
+    """Each sample's subject key (``database/subject``), every key in order, and the keys'
+    indices grouped by database (the strata a composite resamples within)."""
+    keys_of = (samples["database"].astype(str) + "/" + samples["subject"].astype(str)).to_numpy()
+    keys = sorted(set(keys_of.tolist()))
+    databases = sorted({k.split("/", 1)[0] for k in keys})
+    strata = [[i for i, k in enumerate(keys) if k.split("/", 1)[0] == db] for db in databases]
+    return keys_of, keys, strata
+
+
+def stack_seeds(frames: Sequence[Any]) -> tuple[Any, np.ndarray]:
+    """Several seeds' predictions tables as one: the first's samples (``sample_id``,
+    ``database``, ``subject``, ``y_true``) and every seed's ``y_pred`` in that order (seeds x
+    samples). Seeds that tested other samples are refused."""
+    first = frames[0].reset_index(drop=True)
+    order = first["sample_id"].astype(str)
+    rows = []
+    for frame in frames:
+        ids = frame["sample_id"].astype(str)
+        if len(frame) != len(first) or set(ids) != set(order):
+            raise MerbenchError("seeds of one configuration tested other samples; their "
+                                "predictions cannot be averaged")
+        rows.append(frame.set_index(ids)["y_pred"].loc[order].to_numpy(dtype=int))
+    return first[["sample_id", "database", "subject", "y_true"]], np.stack(rows)
+
+
 def scoped_intervals(samples: Any, y_pred: np.ndarray, n_classes: int,
                      **options: Any) -> Scoped:
     """Intervals overall (subjects resampled within their database) and per database (its
     subjects alone). ``samples``: a table with ``database``, ``subject`` and ``y_true`` per
     sample; ``y_pred``: seeds x samples, in the same order."""
-    keys_of = (samples["database"].astype(str) + "/" + samples["subject"].astype(str)).to_numpy()
-    keys = sorted(set(keys_of.tolist()))
-    databases = sorted({k.split("/", 1)[0] for k in keys})
-    strata = [[i for i, k in enumerate(keys) if k.split("/", 1)[0] == db] for db in databases]
+    keys_of, keys, strata = subject_strata(samples)
+    databases = [keys[stratum[0]].split("/", 1)[0] for stratum in strata]
     confusions = subject_confusions(np.asarray(samples["y_true"], dtype=int),
                                     np.atleast_2d(y_pred), keys_of, keys, n_classes)
     found = {"overall": {m: subject_interval(confusions, strata, m, **options)
@@ -56,11 +81,8 @@ def _pair(interval: Interval) -> list[float] | None:
 def interval_record(frames: Sequence[Any], n_classes: int) -> Intervals:
     """The record of one run's predictions table, or of several seeds' (each sample's
     predictions aligned on ``sample_id``; the seed mean is what is resampled)."""
-    first = frames[0].reset_index(drop=True)
-    order = first["sample_id"].astype(str)
-    y_pred = np.stack([frame.set_index(frame["sample_id"].astype(str)).loc[order, "y_pred"]
-                       .to_numpy(dtype=int) for frame in frames])
-    found = scoped_intervals(first, y_pred, n_classes)
+    samples, y_pred = stack_seeds(frames)
+    found = scoped_intervals(samples, y_pred, n_classes)
 
     def scope(name: str) -> ScopeIntervals:
         return ScopeIntervals(uf1=_pair(found[name]["uf1"]), uar=_pair(found[name]["uar"]))
