@@ -109,6 +109,14 @@ class Entry(Generic[M]):
     meta: M
     factory: Callable[..., Any]
     origin: Origin
+    #: what decides the built object's numbers beyond its name, version and options, for
+    #: given options (a library's version, a digest of a file an option names); recorded in
+    #: a run's identity as ``built_from``
+    built_from: Callable[[dict[str, Any]], dict[str, str]] | None = None
+
+    def built_from_for(self, options: dict[str, Any]) -> dict[str, str]:
+        """``built_from`` for ``options`` ({} when the entry declares none)."""
+        return {} if self.built_from is None else dict(self.built_from(options))
 
     def options(self) -> list[str]:
         """The keyword options the factory accepts."""
@@ -160,6 +168,36 @@ class Entry(Generic[M]):
             ) from exc
 
 
+#: What a family's ``member`` function returns for one member name.
+Member = tuple[M, Callable[..., Any], Callable[[dict[str, Any]], dict[str, str]] | None]
+
+
+@dataclass(frozen=True)
+class Family(Generic[M]):
+    """Entries called ``<name>-<member>`` for an open set of members, made when first asked
+    for: every timm architecture is a model ``timm-<arch>``. Listing every member up front is
+    neither possible without importing the library that knows them (``merbench list`` must
+    stay light) nor useful (timm has over a thousand). The member is part of the name, not an
+    option, because it is what the model *is*: results, leaderboards and run folders show it,
+    and an option would mark every run as a departure from the model as declared.
+
+    ``meta`` is what ``merbench list`` shows, its name the family's prefix; ``member`` (a
+    callable, or ``"module:function"`` imported on first use) takes a member name and returns
+    the member's metadata (named ``<name>-<member>``), factory and ``built_from``, or raises a
+    MerbenchError naming the closest members when there is no such member.
+    """
+
+    meta: M
+    member: Callable[[str], Member[M]]
+    origin: Origin
+    placeholder: str = "member"
+
+    @property
+    def pattern(self) -> str:
+        """How the family's names look: ``timm-<arch>``."""
+        return f"{self.meta.name}-<{self.placeholder}>"
+
+
 def _same_json(a: Any, b: Any) -> bool:
     try:
         return json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
@@ -174,6 +212,8 @@ class Registry(Generic[M]):
         self.kind = kind
         self.meta_type = meta_type
         self._entries: dict[str, Entry[M]] = {}
+        self._families: dict[str, Family[M]] = {}
+        self._members: dict[str, Entry[M]] = {}  # family members made so far
         self._origin = UNKNOWN_ORIGIN
         self.conflicts: list[str] = []  # one warning line per name claimed twice
 
@@ -186,29 +226,51 @@ class Registry(Generic[M]):
         finally:
             self._origin = previous
 
-    def add(self, meta: M, factory: Callable[..., Any] | str) -> None:
+    def add(self, meta: M, factory: Callable[..., Any] | str, *,
+            built_from: Callable[[dict[str, Any]], dict[str, str]] | str | None = None
+            ) -> None:
         """Register ``factory`` under ``meta.name``; a name may be claimed only once.
 
-        ``factory`` may be a callable or a ``"module:function"`` string imported on first use.
+        ``factory`` (and ``built_from``, see :class:`Entry`) may be a callable or a
+        ``"module:function"`` string imported on first use.
         """
-        if isinstance(factory, str):
-            factory = LazyFactory(factory)
+        factory = self._callable(meta, factory, "factory")
+        if built_from is not None:
+            built_from = self._callable(meta, built_from, "built_from")
+        if meta.name in self._entries and not self._takes_over(meta.name,
+                                                               self._entries[meta.name].origin):
+            return
+        self._entries[meta.name] = Entry(meta=meta, factory=factory, origin=self._origin,
+                                         built_from=built_from)
+
+    def add_family(self, meta: M, member: Callable[[str], Member[M]] | str, *,
+                   placeholder: str = "member") -> None:
+        """Register the family of entries ``<meta.name>-<member>`` (see :class:`Family`)."""
+        member = self._callable(meta, member, "member function")
+        if meta.name in self._families and not self._takes_over(
+                meta.name, self._families[meta.name].origin):
+            return
+        self._families[meta.name] = Family(meta, member, self._origin, placeholder)
+
+    def _callable(self, meta: M, function: Callable[..., Any] | str, what: str
+                  ) -> Callable[..., Any]:
+        """``function`` (a ``"module:function"`` string made lazy), checked with ``meta``."""
+        if isinstance(function, str):
+            function = LazyFactory(function)
         if not isinstance(meta, self.meta_type):
             raise PluginError(
                 f"{self._origin} registered a {self.kind} with {type(meta).__name__}; "
                 f"use {self.meta_type.__name__}"
             )
-        if not callable(factory):
-            raise PluginError(f"{self._origin}: the factory for {self.kind} '{meta.name}' "
+        if not callable(function):
+            raise PluginError(f"{self._origin}: the {what} for {self.kind} '{meta.name}' "
                               "is not callable")
-        if meta.name in self._entries and not self._takes_over(meta.name):
-            return
-        self._entries[meta.name] = Entry(meta=meta, factory=factory, origin=self._origin)
+        return function
 
-    def _takes_over(self, name: str) -> bool:
+    def _takes_over(self, name: str, first: Origin) -> bool:
         """A second claim on ``name``: whether it replaces the first (only merbench's own
         registration replaces a third party's); either way one warning line names both."""
-        first, second = self._entries[name].origin, self._origin
+        second = self._origin
         replace = is_first_party(second) and not is_first_party(first)
         kept, skipped = (second, first) if replace else (first, second)
         self.conflicts.append(
@@ -221,6 +283,8 @@ class Registry(Generic[M]):
         """Forget everything ``origin`` added (a plugin that failed half-way through)."""
         for name in [n for n, e in self._entries.items() if e.origin == origin]:
             del self._entries[name]
+        for name in [n for n, f in self._families.items() if f.origin == origin]:
+            del self._families[name]
 
     def get(self, name: str) -> Entry[M]:
         """The entry called ``name``, or a MerbenchError that suggests the closest names."""
@@ -228,13 +292,45 @@ class Registry(Generic[M]):
             return self._entries[name]
         except KeyError:
             pass
+        family = self._family_of(name)
+        if family is not None:
+            return self._member(family, name)
         names = self.names()
         close = difflib.get_close_matches(name, names, n=1)
         hint = f" — did you mean '{close[0]}'?" if close else ""
+        names += [family.pattern for family in self.families()]
         available = ", ".join(names) if names else "none (are the plugins installed?)"
         raise MerbenchError(
             f"unknown {self.kind} '{name}'{hint} available: {available}"
         ) from None
+
+    def _family_of(self, name: str) -> Family[M] | None:
+        """The family whose names ``name`` has (the longest prefix), or None."""
+        prefixes = [p for p in self._families
+                    if name.startswith(p + "-") and len(name) > len(p) + 1]
+        return self._families[max(prefixes, key=len)] if prefixes else None
+
+    def _member(self, family: Family[M], name: str) -> Entry[M]:
+        """The entry of family member ``name``, made once."""
+        if name not in self._members:
+            member = name[len(family.meta.name) + 1:]
+            try:
+                meta, factory, built_from = family.member(member)
+            except MerbenchError:
+                raise
+            except Exception as exc:
+                raise PluginError(f"{family.origin}: its {self.kind} family "
+                                  f"'{family.pattern}' failed on '{member}': "
+                                  f"{type(exc).__name__}: {exc}") from None
+            if not isinstance(meta, self.meta_type) or meta.name != name:
+                raise PluginError(f"{family.origin}: its {self.kind} family "
+                                  f"'{family.pattern}' gave metadata named "
+                                  f"{getattr(meta, 'name', meta)!r} for '{name}'")
+            self._members[name] = Entry(meta, factory, family.origin, built_from)
+        return self._members[name]
+
+    def families(self) -> list[Family[M]]:
+        return [self._families[name] for name in sorted(self._families)]
 
     def names(self) -> list[str]:
         return sorted(self._entries)

@@ -259,7 +259,9 @@ def print_listing(plugins: Plugins, kind: str | None) -> None:
         registry = getattr(registries, name)
         extra = {"models": ("feature", "kind"), "features": ("needs",),
                  "datasets": ("provides",)}.get(name, ())
-        rows = [(entry.meta.name, _listed_cells(entry, extra)) for entry in registry]
+        rows = sorted([(entry.meta.name, _listed_cells(entry, extra)) for entry in registry] +
+                      [(family.pattern, _listed_cells(family, extra))  # timm-<arch>
+                       for family in registry.families()])
         columns = ("version", *extra, "description", "package")
         table = (_listing_table(name, columns, rows) if _fits(console.width, columns, rows)
                  else _stacked_listing(name, rows))
@@ -269,7 +271,7 @@ def print_listing(plugins: Plugins, kind: str | None) -> None:
 
 
 def _listed_cells(entry: Any, extra: tuple[str, ...]) -> dict[str, str]:
-    """What ``merbench list`` shows of a registry entry, by column."""
+    """What ``merbench list`` shows of a registry entry or family, by column."""
     meta = entry.meta
     cells = {"version": str(meta.version)}
     for column in extra:

@@ -119,7 +119,8 @@ def group_key(results: dict[str, Any]) -> str:
 
     model, dataset, protocol = results["model"], results["dataset"], results["protocol"]
     key = {
-        "model": [model["name"], model["version"], model.get("options")],
+        "model": [model["name"], model["version"], model.get("options"),
+                  *([model["built_from"]] if model.get("built_from") else [])],
         "feature": [results["feature"][k] for k in ("name", "version", "options")],
         "dataset": [dataset["name"], dataset["version"], dataset.get("options"),
                     dataset.get("fingerprint")],

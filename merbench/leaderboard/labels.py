@@ -43,6 +43,7 @@ def _settings(results: dict[str, Any]) -> dict[tuple[str, str], Any]:
     dataset, protocol = results["dataset"], results["protocol"]
     found: dict[tuple[str, str], Any] = {}
     found.update({("model", k): v for k, v in (model.get("options") or {}).items()})
+    found.update({("built from", k): v for k, v in (model.get("built_from") or {}).items()})
     found[("feature", "")] = f"{feature['name']} v{feature['version']}"
     found.update({("feature", k): v for k, v in (feature.get("options") or {}).items()})
     found.update({("hyperparameters", k): v
@@ -67,6 +68,8 @@ def _say(section: str, key: str, value: Any, results: dict[str, Any]) -> str:
             return f"feature {value}"
         return f"{feature} {key} default" if value is _MISSING else \
             f"{feature} {key}={_value(value)}"
+    if section == "built from":  # timm 1.0.31
+        return f"{key} {'not recorded' if value is _MISSING else _value(value)}"
     if section == "hyperparameters":
         return f"{key} default" if value is _MISSING else f"{key} {_value(value)}"
     if section in ("dataset", "protocol"):

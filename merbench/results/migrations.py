@@ -184,6 +184,13 @@ def intervals_4_to_5(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+def built_from_5_to_6(data: dict[str, Any]) -> dict[str, Any]:
+    """``results.json`` version 5 -> 6: the model's ``built_from`` ({}: no model had any
+    before the timm models, and an identity without it recorded none)."""
+    data["model"].setdefault("built_from", {})
+    return data
+
+
 def _unchanged(data: dict[str, Any]) -> dict[str, Any]:
     """A kind whose layout a version left as it was (the version covers every file)."""
     return data
@@ -191,11 +198,12 @@ def _unchanged(data: dict[str, Any]) -> dict[str, Any]:
 
 MIGRATIONS: dict[str, dict[int, Migration]] = {
     "results": {1: results_1_to_2, 2: results_2_to_3, 3: results_3_to_4,
-                4: intervals_4_to_5},
-    "seeds": {1: seeds_1_to_2, 2: _unchanged, 3: _unchanged, 4: intervals_4_to_5},
-    "run": {1: run_1_to_2, 2: run_2_to_3, 3: run_3_to_4, 4: _unchanged},
-    "fold": {1: fold_1_to_2, 2: _unchanged, 3: _unchanged, 4: _unchanged},
-    "audit": {4: _unchanged},  # audit.json began with version 4
+                4: intervals_4_to_5, 5: built_from_5_to_6},
+    "seeds": {1: seeds_1_to_2, 2: _unchanged, 3: _unchanged, 4: intervals_4_to_5,
+              5: _unchanged},
+    "run": {1: run_1_to_2, 2: run_2_to_3, 3: run_3_to_4, 4: _unchanged, 5: _unchanged},
+    "fold": {1: fold_1_to_2, 2: _unchanged, 3: _unchanged, 4: _unchanged, 5: _unchanged},
+    "audit": {4: _unchanged, 5: _unchanged},  # audit.json began with version 4
 }
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-SCHEMA_VERSION = 5  # the layout of every file below; older ones are migrated on reading
+SCHEMA_VERSION = 6  # the layout of every file below; older ones are migrated on reading
 
 
 @dataclass(frozen=True)
@@ -67,6 +67,9 @@ class ModelRecord:
     recipe: dict[str, Any] | None  # the model's declared recipe (torch); None: not recorded
     extra_training_data: bool
     provider: ProviderRecord | None  # None: not recorded
+    # what decides the numbers beyond name, version and options, as the model's plugin says
+    # (timm's version, a weights file's SHA-256); {} for most models and for older files
+    built_from: dict[str, str]
 
 
 @dataclass(frozen=True)

@@ -51,8 +51,10 @@ def implied_identity(results: Mapping[str, Any]) -> dict[str, Any]:
 
     inner_val = results["selection"]["inner_val_subjects"]
     weights = results["weights"]
+    built_from = results["model"]["built_from"]
     return {
-        "model": component("model"), "feature": component("feature"),
+        "model": {**component("model"), **({"built_from": built_from} if built_from else {})},
+        "feature": component("feature"),
         "dataset": component("dataset", "fingerprint"),
         "protocol": component("protocol", "folds_fingerprint"),
         "seed": results["seed"], "shuffle_train_labels": results["shuffle_train_labels"],

@@ -31,11 +31,19 @@ class Component:
     name: str
     version: int
     options: dict[str, Any]
-    fingerprint: dict[str, str] = field(default_factory=dict)  # e.g. the samples' hash
+    fingerprint: dict[str, Any] = field(default_factory=dict)  # e.g. the samples' hash
 
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "version": self.version, "options": self.options,
                 **self.fingerprint}
+
+
+def model_identity(name: str, version: int, options: dict[str, Any],
+                   built_from: dict[str, str]) -> Component:
+    """Which model a run trained: ``built_from`` (what its plugin says decides its numbers
+    beyond its options, e.g. timm's version) is recorded only when there is some, so the
+    identities of every other model stay as they were."""
+    return Component(name, version, options, {"built_from": built_from} if built_from else {})
 
 
 @dataclass(frozen=True)
@@ -85,7 +93,8 @@ def run_identity(data: RunData) -> RunIdentity:
     plan, spec = data.plan, data.plan.spec
     model, protocol = plan.model.meta, plan.protocol.meta
     return RunIdentity(
-        model=Component(model.name, model.version, spec.model_options),
+        model=model_identity(model.name, model.version, spec.model_options,
+                             plan.model.built_from_for(spec.model_options)),
         feature=feature_identity(plan.inputs.feature.meta, spec.feature_options),
         dataset=dataset_identity(plan.inputs.dataset.meta, plan.inputs.dataset_options,
                                  data.dataset),

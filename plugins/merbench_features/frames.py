@@ -1,6 +1,6 @@
-"""Whole-frame inputs for MMNet-style models: ``onset-apex-224`` and ``flow-and-apex``.
+"""Whole-frame inputs: ``onset-apex-224``, ``flow-and-apex`` (MMNet-style) and ``apex-face``.
 
-Both give (N, 2, 3, S, S) uint8 (S = ``size``, 224 by default): two frames per sample (more
+The first two give (N, 2, 3, S, S) uint8 (S = ``size``, 224 by default): two frames per sample (more
 with ``onset-apex-224``'s jitter candidates, below), channels first, values 0..255, kept as
 uint8 because as float32 442 such pairs would take 0.5 GB (the runner keeps uint8 features as
 they are and the trainer converts each batch).
@@ -29,6 +29,9 @@ Resizing is ``cv2.resize`` with ``INTER_AREA`` when shrinking, ``INTER_LINEAR`` 
 ``flow-and-apex`` (the composite release: needs ``flow_uvos`` and ``apex_face``), the input of
 the ``mmnet-release`` VARIANT: frame 0 is the release's 28x28 flow image (channels as
 released: strain, v, u) upsampled bilinearly to S x S; frame 1 is the apex face in R, G, B.
+
+``apex-face`` (needs ``apex_face``, which the composite release gives): the apex face alone,
+(N, 3, S, S) RGB uint8, the input of the ``timm-face-<arch>`` models.
 """
 
 from __future__ import annotations
@@ -304,3 +307,19 @@ def build_flow_and_apex(size: int = 224) -> Callable[[Dataset], Extracted]:
                          "apex faces")
 
     return extract
+
+
+def build_apex_face(size: int = 224) -> Callable[[Dataset], Extracted]:
+    """The ``apex-face`` feature: each sample's apex face, (N, 3, S, S) RGB uint8."""
+    size = _check_size(size, "apex-face")
+
+    def extract(dataset: Dataset) -> Extracted:
+        faces = dataset.read_all("apex_face")
+        images = np.empty((len(faces), 3, size, size), dtype=np.uint8)
+        for index, face in enumerate(faces):
+            images[index] = to_rgb_chw(resize(np.asarray(face), size))
+        return Extracted(images, {"size": size, "dtype": "uint8", "frames": ["apex_face (RGB)"]},
+                         f"{len(images)} apex faces at {size}x{size}")
+
+    return extract
+

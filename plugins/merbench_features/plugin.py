@@ -64,6 +64,15 @@ FLOW_AND_APEX = FeatureMeta(
     needs=("flow_uvos", "apex_face"),  # (N, 2, 3, size, size) uint8; size option, 224
 )
 
+APEX_FACE = FeatureMeta(
+    name="apex-face",
+    version=1,
+    description="The apex face alone (RGB uint8), resized to size x size (224)",
+    citation="MEGC2019 composite release (its apex faces), "
+             "https://facial-micro-expressiongc.github.io/MEGC2019/",
+    needs=("apex_face",),  # (N, 3, size, size) uint8
+)
+
 HSTA_CLIP = FeatureMeta(
     name="hsta-clip",
     version=1,
@@ -83,4 +92,5 @@ def merbench_register_features(registry: FeatureRegistry) -> None:
     registry.add(TVL1_UVOS, "merbench_features.tvl1_uvos:build_tvl1_uvos")
     registry.add(ONSET_APEX, "merbench_features.frames:build_onset_apex")
     registry.add(FLOW_AND_APEX, "merbench_features.frames:build_flow_and_apex")
+    registry.add(APEX_FACE, "merbench_features.frames:build_apex_face")
     registry.add(HSTA_CLIP, "merbench_features.clips:build_hsta_clip")

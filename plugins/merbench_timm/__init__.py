@@ -1,0 +1,1 @@
+"""merbench's timm plugin: every architecture of PyTorch Image Models as a MER model."""

@@ -1,0 +1,130 @@
+"""A timm architecture built for merbench's inputs: a (B, 3, H, W) image with values 0..255.
+
+Inputs. ``timm-<arch>`` gets the 28x28 flow image (``flow-uvos``: strain, v, u, each scaled
+to 0..255 by the release), ``timm-face-<arch>`` the apex face (``apex-face``, RGB, 224x224 at
+its default size). The wrapper divides by 255 and standardises with the mean and standard
+deviation of the architecture's timm configuration (ImageNet's for most), so that weights
+given with ``pretrained_path`` see inputs scaled as they were trained on; from scratch it is
+just a fixed affine map.
+
+Small inputs. With ``input_size=0`` (the default) the network sees the input at its own size.
+timm's convolutional networks take any size, down to the last stage: resnet18's strides of
+2, 2, 2, 2, 2 take 28x28 to 14, 7, 4, 2 and a 1x1 map before global pooling, so its last
+stage sees the whole face at once and the early stages do the spatial work. Architectures
+whose size is fixed when they are built (ViT, Swin, ...) are built for the input's size
+(timm's ``img_size``): a ViT with 16x16 patches sees a 28x28 image as one patch.
+``input_size=N`` upsamples (or shrinks) every input bilinearly to N x N first: the way to
+give a patch-16 ViT a grid of tokens (``input_size=224``: 14x14), or ImageNet-pretrained
+weights the scale they saw, at (N / 28)^2 times the compute. Each member is tried once on a
+blank input of that size when it is built, so an architecture that cannot take it fails
+before training with the option to change.
+
+Pretrained weights cannot be downloaded during a run: ``pretrained_path`` names a local file
+(.pth / .bin, read with ``torch.load(weights_only=True)``, or .safetensors), loaded by timm's
+own loader, which drops the classifier when its class count differs and adapts the first
+convolution when its channels do. The file's SHA-256 is part of the run's identity
+(``merbench_timm.members.built_from``).
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from merbench.api import MerbenchError
+
+
+class TimmClassifier(nn.Module):
+    """A timm network behind merbench's input convention (see the module docstring)."""
+
+    def __init__(self, network: nn.Module, arch: str, input_size: int,
+                 mean: tuple[float, ...], std: tuple[float, ...]) -> None:
+        super().__init__()
+        self.network = network
+        self.arch = arch
+        self.input_size = input_size
+        self.register_buffer("mean", torch.tensor(mean).view(1, 3, 1, 1) * 255,
+                             persistent=False)
+        self.register_buffer("std", torch.tensor(std).view(1, 3, 1, 1) * 255, persistent=False)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if x.ndim != 4 or x.shape[1] != 3:
+            raise MerbenchError(f"timm-{self.arch} takes (batch, 3, height, width) images, got "
+                                f"{tuple(x.shape)}; use its feature (flow-uvos for timm-<arch>, "
+                                "apex-face for timm-face-<arch>)")
+        x = x.float()
+        if self.input_size and tuple(x.shape[-2:]) != (self.input_size, self.input_size):
+            x = nn.functional.interpolate(x, size=(self.input_size, self.input_size),
+                                          mode="bilinear", align_corners=False,
+                                          antialias=self.input_size < x.shape[-1])
+        return self.network((x - self.mean) / self.std)
+
+
+def build_timm_model(*, arch: str, native_size: int, num_classes: int = 3, input_size: int = 0,
+                     pretrained_path: str | None = None, drop_rate: float = 0.0
+                     ) -> TimmClassifier:
+    """timm's ``arch`` with a ``num_classes`` head for ``native_size`` inputs (or
+    ``input_size`` ones), from scratch or from ``pretrained_path``."""
+    import timm
+
+    for name, value in (("input_size", input_size), ("num_classes", num_classes)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0 or \
+                (name == "num_classes" and value < 1):
+            raise MerbenchError(f"timm-{arch}: {name} must be a whole number "
+                                f"{'>= 1' if name == 'num_classes' else '>= 0 (0: as given)'} "
+                                f"(got {value!r})")
+    if not isinstance(drop_rate, int | float) or not 0.0 <= drop_rate < 1.0:
+        raise MerbenchError(f"timm-{arch}: drop_rate must be in [0, 1) (got {drop_rate!r})")
+    size = input_size or native_size
+    options: dict[str, object] = {"num_classes": num_classes, "in_chans": 3,
+                                  "drop_rate": float(drop_rate)}
+    if pretrained_path:
+        options.update(pretrained=True, pretrained_cfg_overlay={"file": str(pretrained_path)})
+    network = _create(timm, arch, size, options, pretrained_path)
+    cfg = getattr(network, "pretrained_cfg", None) or {}
+    model = TimmClassifier(network, arch, input_size, tuple(cfg.get("mean", IMAGENET_MEAN)),
+                           tuple(cfg.get("std", IMAGENET_STD)))
+    _try_once(model, size)
+    return model
+
+
+IMAGENET_MEAN = (0.485, 0.456, 0.406)
+IMAGENET_STD = (0.229, 0.224, 0.225)
+
+
+def _create(timm: object, arch: str, size: int, options: dict[str, object],
+            pretrained_path: str | None) -> nn.Module:
+    """timm's model, built for ``size`` where the architecture takes ``img_size``."""
+    create = timm.create_model  # type: ignore[attr-defined]
+    try:
+        try:
+            return create(arch, img_size=size, **options)
+        except TypeError as exc:  # a convolutional network: any size, no img_size option
+            if "img_size" not in str(exc):
+                raise
+            return create(arch, **options)
+    except MerbenchError:
+        raise
+    except Exception as exc:
+        where = f" from {pretrained_path}" if pretrained_path else ""
+        raise MerbenchError(f"timm-{arch} cannot be built{where}: {type(exc).__name__}: "
+                            f"{exc}; check --model-opt pretrained_path (a state dict of "
+                            f"this architecture) or the other options") from None
+
+
+def _try_once(model: TimmClassifier, size: int) -> None:
+    """A blank (1, 3, size, size) batch through the network in eval mode, so that an input
+    too small for the architecture fails now, naming the option, not in the first fold."""
+    if any(p.device.type == "meta" for p in model.parameters()):
+        return  # built for its shapes only
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.no_grad():
+            model(torch.zeros(1, 3, size, size))
+    except Exception as exc:
+        raise MerbenchError(f"timm-{model.arch} cannot take {size}x{size} inputs "
+                            f"({type(exc).__name__}: {str(exc).splitlines()[0][:200]}); set "
+                            "--model-opt input_size=N to resize them, e.g. 224") from None
+    finally:
+        model.train(was_training)
