@@ -34,7 +34,7 @@ def test_paper_configuration_shapes_and_parameters() -> None:
     assert sum(p.numel() for p in model.parameters()) == PAPER_PARAMETERS
     assert model.s_pos.shape == (1, 324, 384) and model.v_pos.shape == (1, 588, 768)
     assert len(model.blocks) == 4
-    assert [len(b) for b in model.blocks[0].unimodal] == [1, 2]
+    assert [len(b) for b in model.blocks[0].blocks] == [1, 2]  # timm's MultiScaleBlock
     assert model.head.in_features == 1152
     x = torch.rand(1, 8, 3, 224, 224) * 255
     with torch.no_grad():
@@ -94,14 +94,45 @@ def test_layer_wise_decay_groups() -> None:
     assert sum(len(g["params"]) for g in groups) == len(list(model.parameters()))
     by_id = {id(p): g for g in groups for p in g["params"]}
     assert by_id[id(model.head.weight)]["lr"] == pytest.approx(1e-3)
-    assert by_id[id(model.blocks[1].unimodal[0][0].attn.qkv.weight)]["lr"] == \
+    assert by_id[id(model.blocks[1].blocks[0][0].attn.qkv.weight)]["lr"] == \
         pytest.approx(1e-3 * 0.9)
-    assert by_id[id(model.blocks[0].unimodal[0][0].attn.qkv.weight)]["lr"] == \
+    assert by_id[id(model.blocks[0].blocks[0][0].attn.qkv.weight)]["lr"] == \
         pytest.approx(1e-3 * 0.81)
     assert by_id[id(model.s_embed.proj.weight)]["lr"] == pytest.approx(1e-3 * 0.9 ** 3)
     assert by_id[id(model.s_cls)]["weight_decay"] == 0.0
     assert by_id[id(model.head.bias)]["weight_decay"] == 0.0
     assert by_id[id(model.head.weight)]["weight_decay"] == 0.05
+
+
+def test_a_timm_vit_block_state_dict_loads_into_the_unimodal_blocks() -> None:
+    from timm.models.vision_transformer import VisionTransformer
+
+    vit = VisionTransformer(img_size=32, patch_size=8, embed_dim=16, depth=1, num_heads=2,
+                            num_classes=0).eval()
+    ours = HSTA(num_classes=3, branches="s", **SMALL).eval().blocks[0].blocks[0][0]
+    result = ours.load_state_dict(vit.blocks[0].state_dict(), strict=True)
+    assert not result.missing_keys and not result.unexpected_keys
+    tokens = torch.randn(2, 17, 16)
+    with torch.no_grad():
+        assert torch.equal(ours(tokens), vit.blocks[0](tokens))
+
+
+def test_crossmodal_attention_is_crossvits() -> None:
+    from timm.models.crossvit import CrossAttentionBlock, MultiScaleBlock
+
+    model = HSTA(num_classes=3, **SMALL)
+    block = model.blocks[0]
+    assert isinstance(block, MultiScaleBlock)
+    # each cls token attends in the other branch's width, with its head count, no MLP
+    assert [type(f) for f in block.fusion] == [CrossAttentionBlock] * 2
+    assert block.fusion[0].attn.wq.in_features == SMALL["v_dim"]
+    assert block.fusion[1].attn.wq.in_features == SMALL["s_dim"]
+    assert [f.attn.num_heads for f in block.fusion] == [SMALL["heads"]] * 2
+    assert block.fusion[0].attn.wq.bias is not None
+    # the release variant's blocks are named as timm's, with no fusion at all
+    release = HSTA(num_classes=3, branches="s", **SMALL)
+    assert not any("fusion" in name or "projs" in name for name, _ in release.named_parameters())
+    assert len(release.blocks[0].blocks[0]) == 1
 
 
 def test_recipe_is_the_papers() -> None:
@@ -114,8 +145,9 @@ def test_recipe_is_the_papers() -> None:
     defaults = {k: v.default for k, v in inspect.signature(HSTA).parameters.items()}
     assert (defaults["layer_decay"], defaults["drop_path"], defaults["head_dropout"]) == \
         (0.9, 0.2, 0.4)
-    rates = [b.unimodal[0][0].drop_path1.p for b in HSTA(num_classes=3, **{
-        **SMALL, "drop_path": 0.2, "depth": 4}).blocks]
+    deep = HSTA(num_classes=3, **{**SMALL, "drop_path": 0.2, "depth": 4})
+    # timm's block holds an Identity where the rate is 0
+    rates = [getattr(b.blocks[0][0].drop_path1, "drop_prob", 0.0) for b in deep.blocks]
     assert rates == pytest.approx([0.0, 0.2 / 3, 0.4 / 3, 0.2])
 
 

@@ -43,6 +43,24 @@ def test_paper_configuration_shape_and_parameters() -> None:
     assert sum(p.numel() for p in release.parameters()) == PAPER_PARAMETERS - 2 * 100_353
 
 
+def test_a_timm_vit_block_state_dict_loads_into_the_position_branch() -> None:
+    """The PC branch's blocks are timm's ViT blocks as a timm ViT of that width builds them
+    (qkv bias, LayerNorm eps 1e-6, no layer scale): a timm ViT's block weights load with
+    every name and shape matching, and the block then computes what timm's does."""
+    from timm.models.vision_transformer import VisionTransformer
+
+    vit = VisionTransformer(img_size=14, patch_size=1, embed_dim=512, depth=1, num_heads=4,
+                            num_classes=0).eval()
+    position = build_mmnet(num_classes=5).position.eval()
+    ours = position.blocks[0]
+    result = ours.load_state_dict(vit.blocks[0].state_dict(), strict=True)
+    assert not result.missing_keys and not result.unexpected_keys
+    tokens = torch.randn(2, 196, 512)
+    with torch.no_grad():
+        assert torch.equal(ours(tokens), vit.blocks[0](tokens))
+    assert position.norm.eps == vit.norm.eps == 1e-6
+
+
 def test_the_variants_feed_their_branches_differently() -> None:
     torch.manual_seed(0)
     pair = MMNet(num_classes=3, **SMALL).eval()

@@ -38,9 +38,9 @@ special-frame inputs (the flow image upsampled to 224 in the onset's place, then
 face), with its unimodal blocks and head; there is no clip, so no V branch and no
 crossmodal attention. Not the published model.
 
-The transformer blocks are merbench's (``merbench_transformers.blocks``, timm's
-``Block`` / ``Attention`` / ``Mlp`` / ``DropPath`` layout; timm cannot be imported with
-merbench's CPU torch, see that module).
+The HSTA blocks are timm's CrossViT ``MultiScaleBlock`` (its ViT ``Block`` per branch, its
+``CrossAttentionBlock`` with projections for the cls tokens); the layer-wise decay is timm's
+``param_groups_layer_decay`` over :meth:`HSTA.group_matcher`.
 
 Training recipe (declared in the plugin): AdamW lr 6.25e-5 (5e-4 x 32 / 256), weight decay
 0.05 (none on biases, norms and cls tokens, as in the MAE / VideoMAE fine-tuning recipe),
@@ -58,14 +58,15 @@ import numpy as np
 import torch
 from merbench_transformers.augment import imagenet_normalise
 from merbench_transformers.blocks import (
-    LAYER_NORM_EPS,
-    Block,
-    DropPath,
     drop_path_rates,
-    init_vit_weights,
+    init_vit,
     sinusoid_table,
     trunc_normal_,
+    vit_block,
+    vit_norm,
 )
+from timm.models.crossvit import MultiScaleBlock
+from timm.optim import param_groups_layer_decay
 from torch import nn
 
 from merbench.api import MerbenchError, fixed_options
@@ -103,71 +104,32 @@ class TubeletEmbedding(nn.Module):
         return self.proj(frames.transpose(1, 2)).flatten(2).transpose(1, 2)
 
 
-class CrossAttention(nn.Module):
-    """The first token attends over all tokens (CrossViT's ``CrossAttention``)."""
+class SpecialBranchBlock(nn.Module):
+    """An HSTA block of the release variant, which has the S branch alone: its unimodal
+    blocks, and no other branch to attend to. Its modules are named as in timm's
+    ``MultiScaleBlock`` (``blocks.0.<i>``), which the two-branch model uses."""
 
-    def __init__(self, dim: int, heads: int) -> None:
+    def __init__(self, dim: int, count: int, heads: int, mlp_ratio: float,
+                 drop_path: float) -> None:
         super().__init__()
-        self.heads = heads
-        self.wq = nn.Linear(dim, dim)
-        self.wk = nn.Linear(dim, dim)
-        self.wv = nn.Linear(dim, dim)
-        self.proj = nn.Linear(dim, dim)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        b, n, dim = x.shape
-        d = dim // self.heads
-        q = self.wq(x[:, :1]).reshape(b, 1, self.heads, d).transpose(1, 2)
-        k = self.wk(x).reshape(b, n, self.heads, d).transpose(1, 2)
-        v = self.wv(x).reshape(b, n, self.heads, d).transpose(1, 2)
-        out = nn.functional.scaled_dot_product_attention(q, k, v)
-        return self.proj(out.transpose(1, 2).reshape(b, 1, dim))
-
-
-def projection(dim_in: int, dim_out: int) -> nn.Sequential:
-    return nn.Sequential(nn.LayerNorm(dim_in, eps=LAYER_NORM_EPS), nn.GELU(),
-                         nn.Linear(dim_in, dim_out))
-
-
-class CrossModal(nn.Module):
-    """One branch's cls token visits the other branch's patch tokens and comes back."""
-
-    def __init__(self, dim: int, other_dim: int, other_heads: int, drop_path: float) -> None:
-        super().__init__()
-        self.project = projection(dim, other_dim)
-        self.norm = nn.LayerNorm(other_dim, eps=LAYER_NORM_EPS)
-        self.attn = CrossAttention(other_dim, other_heads)
-        self.drop_path = DropPath(drop_path)
-        self.revert = projection(other_dim, dim)
-
-    def forward(self, own: torch.Tensor, other: torch.Tensor) -> torch.Tensor:
-        cls = self.project(own[:, :1])
-        tokens = torch.cat([cls, other[:, 1:]], dim=1)
-        cls = cls + self.drop_path(self.attn(self.norm(tokens)))
-        return torch.cat([self.revert(cls), own[:, 1:]], dim=1)
-
-
-class HSTABlock(nn.Module):
-    """Unimodal space-time blocks per branch, then crossmodal cls-token attention."""
-
-    def __init__(self, dims: tuple[int, ...], blocks: tuple[int, ...], heads: int,
-                 mlp_ratio: float, drop_path: float) -> None:
-        super().__init__()
-        self.unimodal = nn.ModuleList(
-            nn.Sequential(*(Block(dim, heads, mlp_ratio, drop_path=drop_path)
-                            for _ in range(count)))
-            for dim, count in zip(dims, blocks, strict=True))
-        self.crossmodal = nn.ModuleList()
-        if len(dims) == 2:
-            self.crossmodal.extend([CrossModal(dims[0], dims[1], heads, drop_path),
-                                    CrossModal(dims[1], dims[0], heads, drop_path)])
+        self.blocks = nn.ModuleList([nn.Sequential(*(vit_block(dim, heads, mlp_ratio, drop_path)
+                                                     for _ in range(count)))])
 
     def forward(self, branches: list[torch.Tensor]) -> list[torch.Tensor]:
-        branches = [blocks(x) for blocks, x in zip(self.unimodal, branches, strict=True)]
-        if not self.crossmodal:
-            return branches
-        return [self.crossmodal[0](branches[0], branches[1]),
-                self.crossmodal[1](branches[1], branches[0])]
+        return [self.blocks[0](branches[0])]
+
+
+def hsta_block(dims: tuple[int, ...], counts: tuple[int, ...], heads: int, mlp_ratio: float,
+               drop_path: float) -> nn.Module:
+    """One HSTA block: timm's CrossViT ``MultiScaleBlock`` for the two branches (unimodal ViT
+    blocks per branch, then each cls token's crossmodal attention, no MLP, through
+    projections), or the S branch's blocks alone."""
+    if len(dims) == 1:
+        return SpecialBranchBlock(dims[0], counts[0], heads, mlp_ratio, drop_path)
+    return MultiScaleBlock(dim=dims, patches=dims, depth=(*counts, 0),
+                           num_heads=(heads,) * len(dims), mlp_ratio=(mlp_ratio,) * len(dims),
+                           qkv_bias=True, drop_path=[drop_path] * max(counts),
+                           norm_layer=vit_norm)
 
 
 class HSTA(nn.Module):
@@ -199,15 +161,15 @@ class HSTA(nn.Module):
             self.register_buffer("v_pos", sinusoid_table(v_tokens, v_dim), persistent=False)
             self.v_cls = nn.Parameter(torch.zeros(1, 1, v_dim))
         counts = (s_blocks, v_blocks)[:len(dims)]
-        self.blocks = nn.ModuleList(HSTABlock(dims, counts, heads, mlp_ratio, rate)
+        self.blocks = nn.ModuleList(hsta_block(dims, counts, heads, mlp_ratio, rate)
                                     for rate in drop_path_rates(drop_path, depth))
-        self.norms = nn.ModuleList(nn.LayerNorm(dim, eps=LAYER_NORM_EPS) for dim in dims)
+        self.norms = nn.ModuleList(vit_norm(dim) for dim in dims)
         self.dropout = nn.Dropout(head_dropout)
         self.head = nn.Linear(sum(dims), num_classes)
-        self.apply(init_vit_weights)
+        init_vit(self)
         for name, param in self.named_parameters():
             if name.endswith("_cls"):
-                trunc_normal_(param)
+                trunc_normal_(param, std=0.02)
 
     @property
     def n_frames(self) -> int:
@@ -244,28 +206,22 @@ class HSTA(nn.Module):
         rows = torch.arange(len(batch), device=batch.device)[:, None]
         return torch.cat([batch[:, :2], batch[rows, picks]], dim=1)
 
-    def layer_id(self, name: str) -> int:
-        """0 for the embeddings and cls tokens, i + 1 for HSTA block i, depth + 1 after."""
-        if name.startswith(("s_embed", "v_embed", "s_cls", "v_cls")):
-            return 0
-        if name.startswith("blocks."):
-            return int(name.split(".")[1]) + 1
-        return len(self.blocks) + 1
+    def group_matcher(self, coarse: bool = False) -> dict[str, Any]:
+        """timm's layer grouping: the embeddings and cls tokens first, then each HSTA block,
+        then the norms and the head (what timm's layer-wise decay counts as layers)."""
+        return {"stem": r"^(?:s_embed|v_embed|s_cls|v_cls)", "blocks": r"^blocks\.(\d+)",
+                "head": r"^(?:norms|head)"}
 
     def param_groups(self, lr: float, weight_decay: float) -> list[dict[str, Any]]:
-        """Layer-wise learning-rate decay and no weight decay on biases, norms, cls tokens."""
-        top = len(self.blocks) + 1
-        groups: dict[tuple[int, bool], dict[str, Any]] = {}
-        for name, param in self.named_parameters():
-            if not param.requires_grad:
-                continue
-            layer = self.layer_id(name)
-            decay = not (param.ndim == 1 or name.endswith("_cls"))
-            group = groups.setdefault((layer, decay), {
-                "params": [], "lr": lr * self.layer_decay ** (top - layer),
-                "weight_decay": weight_decay if decay else 0.0})
-            group["params"].append(param)
-        return [groups[key] for key in sorted(groups)]
+        """Layer-wise learning-rate decay by timm's ``param_groups_layer_decay`` (the
+        embeddings at ``layer_decay``^(depth + 1), HSTA block i at ``layer_decay``^(depth -
+        i), the head at 1) and no weight decay on biases, norms and cls tokens; timm gives
+        each group a scale, merbench's trainer a rate."""
+        groups = param_groups_layer_decay(self, weight_decay=weight_decay,
+                                          no_weight_decay_list=("s_cls", "v_cls"),
+                                          layer_decay=self.layer_decay)
+        return [{"params": group["params"], "weight_decay": group["weight_decay"],
+                 "lr": lr * group["lr_scale"]} for group in groups]
 
 
 def _check(options: dict[str, Any]) -> None:

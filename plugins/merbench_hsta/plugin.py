@@ -16,7 +16,7 @@ CITATION = "Hao et al., Hierarchical space-time attention for micro-expression r
 
 HSTA = ModelMeta(
     name="hsta",
-    version=1,
+    version=2,
     description="HSTA: two-branch space-time transformer on the special frames and a "
                 "6-frame clip, crossmodal cls attention",
     citation=CITATION,
@@ -27,7 +27,7 @@ HSTA = ModelMeta(
 
 HSTA_RELEASE = ModelMeta(
     name="hsta-release",
-    version=1,
+    version=2,
     description="HSTA VARIANT for the composite release: the special-frame branch alone, on "
                 "the flow image and the apex face",
     citation=CITATION,

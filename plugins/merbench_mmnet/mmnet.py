@@ -35,9 +35,8 @@ Network (from the authors' code; docs/models.md#mmnet-and-hsta):
   tokens laid back out as a 512x14x14 map.
 - Fusion: main + PC, flattened (100,352 values), one linear layer to the classes.
 
-The ViT blocks are merbench's (``merbench_transformers.blocks``), written in the layout of
-timm's ``Block`` / ``Attention`` / ``Mlp`` / ``DropPath`` because timm cannot be imported
-with merbench's CPU torch (see that module). Convolutions and BN use PyTorch's default
+The ViT blocks are timm's ``Block`` (``merbench_transformers.blocks``), as the authors' code
+builds its position branch on timm. Convolutions and BN use PyTorch's default
 initialisation; the ViT part timm's (trunc-normal 0.02 linears, zero biases).
 
 Training recipe (declared in the plugin, applied by the core trainer): cross-entropy, AdamW
@@ -55,7 +54,13 @@ from __future__ import annotations
 
 import torch
 from merbench_transformers.augment import flip_rotate_crop, imagenet_normalise
-from merbench_transformers.blocks import Block, drop_path_rates, init_vit_weights, trunc_normal_
+from merbench_transformers.blocks import (
+    drop_path_rates,
+    init_vit,
+    trunc_normal_,
+    vit_block,
+    vit_norm,
+)
 from torch import nn
 
 from merbench.api import MerbenchError, fixed_options
@@ -121,12 +126,12 @@ class PositionCalibration(nn.Module):
         self.grid = grid
         self.patch_embed = nn.Conv2d(3, dim, 1)
         self.pos_embed = nn.Parameter(torch.zeros(1, grid * grid, dim))
-        self.blocks = nn.Sequential(*(Block(dim, heads, mlp_ratio, drop_path=rate)
+        self.blocks = nn.Sequential(*(vit_block(dim, heads, mlp_ratio, rate)
                                       for rate in drop_path_rates(drop_path, depth)))
-        self.norm = nn.LayerNorm(dim, eps=1e-6)
-        trunc_normal_(self.pos_embed)
-        self.blocks.apply(init_vit_weights)
-        self.norm.apply(init_vit_weights)
+        self.norm = vit_norm(dim)
+        trunc_normal_(self.pos_embed, std=0.02)
+        init_vit(self.blocks)
+        init_vit(self.norm)
 
     def forward(self, image: torch.Tensor) -> torch.Tensor:
         small = nn.functional.interpolate(image, size=(self.grid, self.grid), mode="bilinear",

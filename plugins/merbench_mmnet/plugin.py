@@ -15,7 +15,7 @@ CITATION = "Li et al., MMNet: Muscle motion-guided network for micro-expression 
 
 MMNET = ModelMeta(
     name="mmnet",
-    version=1,
+    version=2,
     description="MMNet: CNN with continuous attention on apex - onset plus a ViT "
                 "position branch on the onset",
     citation=CITATION,
@@ -26,7 +26,7 @@ MMNET = ModelMeta(
 
 MMNET_RELEASE = ModelMeta(
     name="mmnet-release",
-    version=1,
+    version=2,
     description="MMNet VARIANT for the composite release: flow image in the main branch, "
                 "apex face in the position branch",
     citation=CITATION,
