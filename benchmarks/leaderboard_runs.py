@@ -1,7 +1,8 @@
 """The GPU runs behind the leaderboard, in priority order, inside a wall-clock budget.
 
 Each job is one ``merbench run --seeds 0,1,2`` on the MEGC2019 composite (HTNet with both
-crops, OFF-ApexNet, STSTNet) or HTNet with TF32 for that precision's effect on UF1/UAR.
+crops, OFF-ApexNet, timm's resnet18, STSTNet) or HTNet with TF32 for that precision's effect
+on UF1/UAR.
 Every job resumes what an earlier invocation finished, so a machine lent for short slices
 (a cluster's job limit, a GPU borrowed for ten minutes) finishes the set over several calls:
 
@@ -61,6 +62,12 @@ JOBS = (
     # (recorded in results.json); one fold at a time would take 68 x 3000 small epochs.
     Job("offapexnet", "offapexnet-composite-loso",
         ("--model", "offapexnet", "--seeds", SEEDS, "--parallel-folds", "68")),
+    # The timm baseline's declared recipe (15 epochs of resnet18 on the flow image); a CPU
+    # core trains a seed in about 80 minutes (leaderboards/results/timm-resnet18-composite-
+    # loso, seeds 0 and 1). The GPU image's timm is another release, so its runs are a
+    # configuration of their own (model.built_from), all three seeds.
+    Job("timm-resnet18", "timm-resnet18-composite-loso",
+        ("--model", "timm-resnet18", "--seeds", SEEDS)),
     Job("htnet-corrected", "htnet-composite-loso/crop-corrected",
         ("--model", "htnet", "--feature-opt", "crop=corrected", "--seeds", SEEDS),
         regions="corrected"),

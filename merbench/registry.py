@@ -336,7 +336,17 @@ class Registry(Generic[M]):
         return sorted(self._entries)
 
     def __contains__(self, name: object) -> bool:
-        return name in self._entries
+        """Whether :meth:`get` finds ``name``: an entry, or a member its family makes."""
+        if name in self._entries or name in self._members:
+            return True
+        family = self._family_of(name) if isinstance(name, str) else None
+        if family is None:
+            return False
+        try:
+            self._member(family, str(name))
+        except MerbenchError:
+            return False
+        return True
 
     def __iter__(self) -> Iterator[Entry[M]]:
         return iter(self._entries[name] for name in self.names())

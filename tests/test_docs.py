@@ -59,6 +59,7 @@ def test_models_page_lists_every_model_and_feature() -> None:
     registries = default_plugins().registries
     missing = [e.meta.name for r in (registries.models, registries.features) for e in r
                if f"| `{e.meta.name}` |" not in text]
+    missing += [f.pattern for f in registries.models.families() if f"| `{f.pattern}` |" not in text]
     assert not missing, f"docs/models.md lacks {missing}"
 
 

@@ -131,3 +131,19 @@ def test_version_3_gets_providers_where_the_environment_tells_them() -> None:
     run = migrate({"schema_version": 3, "identity": {"hyperparameters": {"epochs": 5}},
                    "config": {}}, "run", "run.json")
     assert run["identity"]["hyperparameters"]["data_order"] == "shuffle"
+
+
+def test_version_5_gets_an_empty_built_from_and_its_identity_stays_as_it_was(
+        tmp_path: Path) -> None:
+    """No model reported what it was built from before the timm models: older results read
+    with ``built_from`` {}, and their run.json identity (which records it only when not
+    empty) still matches what results.json implies, so the committed runs validate."""
+    results = json.loads((REAL / "ststnet-composite-loso" / "seed-0" / "results.json")
+                         .read_text())
+    assert results["schema_version"] < 6 and "built_from" not in results["model"]
+    assert migrate(results, "results", "results.json")["model"]["built_from"] == {}
+    run_dir = tmp_path / "seed-0"
+    shutil.copytree(REAL / "ststnet-composite-loso" / "seed-0", run_dir)
+    validate_path(run_dir)
+    identity = json.loads((run_dir / "run.json").read_text())["identity"]
+    assert "built_from" not in identity["model"]

@@ -5,7 +5,7 @@ all metadata is complete. The checks are merbench.testing's, the ones a third-pa
 runs on itself (docs/testing-plugins.md); the tests at the end show that they catch what
 they claim to.
 
-Time (2-core CPU, about 30 s): HSTA's default input dominates (onset, apex and 12 candidate
+Time (2-core CPU, about 35 s): HSTA's default input dominates (onset, apex and 12 candidate
 frames at 224x224 through its 768-wide video branch: about 16 s for one step on a batch of
 2), then HTNet (139.6M parameters, built once, a batch of 2: about 5 s).
 """
@@ -40,6 +40,14 @@ DEFAULT_SHAPES = {
     "onset-apex-224": (2 + 2 * 2, 3, 224, 224),
     "flow-and-apex": (2, 3, 224, 224),
     "hsta-clip": (2 + 12, 3, 224, 224),
+    "apex-face": (3, 224, 224),
+}
+# The timm families have no fixed members; these cover a residual network, a depthwise one
+# and a ViT (built for the 28x28 input: one patch) on the flow image, and a residual network
+# on the apex face (tests/test_timm.py has the architectures that need input_size).
+FAMILY_MEMBERS = {
+    "timm": ["resnet18", "mobilenetv3_small_050", "vit_tiny_patch16_224"],
+    "timm-face": ["resnet18"],
 }
 
 
@@ -55,7 +63,7 @@ def synthetic_as_composite(plugins: Plugins) -> pd.DataFrame:
 
 PLUGINS = default_plugins()
 CASES = contract_cases(PLUGINS, input_shapes=DEFAULT_SHAPES,
-                       samples=synthetic_as_composite(PLUGINS))
+                       samples=synthetic_as_composite(PLUGINS), family_members=FAMILY_MEMBERS)
 
 
 def test_the_default_plugins_all_load() -> None:
@@ -76,6 +84,13 @@ def test_every_entry_has_its_cases() -> None:
             assert f"metadata-{kind}-{entry.meta.name}" in names
             assert kind == "dataset" or f"{kind}-{entry.meta.name}" in names
     assert "model-htnet" in names and "protocol-loso-casme2" in names
+    for family, members in FAMILY_MEMBERS.items():
+        assert {f"model-{family}-{member}" for member in members} <= names
+
+
+def test_a_family_without_members_to_check_is_refused() -> None:
+    with pytest.raises(AssertionError, match=r"family 'timm-<arch>'.*family_members"):
+        contract_cases(PLUGINS, input_shapes=DEFAULT_SHAPES)
 
 
 # ------------------------------------------------------------ the checks catch defects

@@ -47,13 +47,18 @@ class ContractCase:
 def contract_cases(plugins: Plugins | None = None, *, package: str | None = None,
                    plugin: str | None = None,
                    input_shapes: Mapping[str, Sequence[int]] | None = None,
-                   samples: pd.DataFrame | None = None) -> list[ContractCase]:
+                   samples: pd.DataFrame | None = None,
+                   family_members: Mapping[str, Sequence[str]] | None = None
+                   ) -> list[ContractCase]:
     """Every check of every entry registered by ``package`` (the installed distribution's
     name) or ``plugin`` (the entry-point name), or of every entry when neither is given.
 
     ``plugins`` defaults to the plugin set runs use. ``input_shapes`` maps a feature name
     to the per-sample input shape its models are trained on, for features that declare no
-    shape; ``samples`` is the sample table protocols are checked on. A filter that matches
+    shape; ``samples`` is the sample table protocols are checked on. A family
+    (``timm-<arch>``) has no list of its members, so ``family_members`` names the ones to
+    check ({"timm": ["resnet18"]}: model ``timm-resnet18``); a family it leaves out raises
+    AssertionError, so that no family goes untested. A filter that matches
     no loaded plugin, or a plugin of it that failed to load, raises AssertionError (at
     collection time, rather than leaving an empty parametrisation that tests nothing).
     """
@@ -69,7 +74,18 @@ def contract_cases(plugins: Plugins | None = None, *, package: str | None = None
     shapes = dict(input_shapes or {})
     cases: list[ContractCase] = []
     for kind in KINDS:
-        for entry in registry_of(plugins, kind):
+        registry = registry_of(plugins, kind)
+        members = []
+        for family in registry.families():
+            if not wanted(family.origin):
+                continue
+            named = (family_members or {}).get(family.meta.name)
+            if not named:
+                raise AssertionError(f"{kind} family '{family.pattern}' of {family.origin} has "
+                                     "no fixed members; name some to check with "
+                                     f"family_members={{'{family.meta.name}': [...]}}")
+            members += [registry.get(f"{family.meta.name}-{member}") for member in named]
+        for entry in [*registry, *members]:
             if not wanted(entry.origin):
                 continue
             name = entry.meta.name
