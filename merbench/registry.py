@@ -240,6 +240,10 @@ class Registry(Generic[M]):
         if meta.name in self._entries and not self._takes_over(meta.name,
                                                                self._entries[meta.name].origin):
             return
+        family = self._family_of(meta.name)  # a name one of another package's families makes
+        if family is not None and family.origin.package != self._origin.package and \
+                not self._takes_over(meta.name, family.origin):
+            return
         self._entries[meta.name] = Entry(meta=meta, factory=factory, origin=self._origin,
                                          built_from=built_from)
 
@@ -247,9 +251,15 @@ class Registry(Generic[M]):
                    placeholder: str = "member") -> None:
         """Register the family of entries ``<meta.name>-<member>`` (see :class:`Family`)."""
         member = self._callable(meta, member, "member function")
-        if meta.name in self._families and not self._takes_over(
-                meta.name, self._families[meta.name].origin):
-            return
+        # another package's family whose names overlap these (the same prefix, or one that
+        # extends the other's: "timm-face" would take names of "timm")
+        for prefix, other in list(self._families.items()):
+            overlap = prefix == meta.name or prefix.startswith(meta.name + "-") or \
+                meta.name.startswith(prefix + "-")
+            if overlap and (prefix == meta.name or other.origin.package != self._origin.package):
+                if not self._takes_over(meta.name, other.origin):
+                    return
+                del self._families[prefix]
         self._families[meta.name] = Family(meta, member, self._origin, placeholder)
 
     def _callable(self, meta: M, function: Callable[..., Any] | str, what: str
@@ -285,6 +295,8 @@ class Registry(Generic[M]):
             del self._entries[name]
         for name in [n for n, f in self._families.items() if f.origin == origin]:
             del self._families[name]
+        for name in [n for n, e in self._members.items() if e.origin == origin]:
+            del self._members[name]
 
     def get(self, name: str) -> Entry[M]:
         """The entry called ``name``, or a MerbenchError that suggests the closest names."""
@@ -295,6 +307,9 @@ class Registry(Generic[M]):
         family = self._family_of(name)
         if family is not None:
             return self._member(family, name)
+        if name in self._families:
+            raise MerbenchError(f"{self.kind} '{name}' is a family: name one of its members, "
+                                f"{self._families[name].pattern}")
         names = self.names()
         close = difflib.get_close_matches(name, names, n=1)
         hint = f" — did you mean '{close[0]}'?" if close else ""
@@ -316,6 +331,7 @@ class Registry(Generic[M]):
             member = name[len(family.meta.name) + 1:]
             try:
                 meta, factory, built_from = family.member(member)
+                factory = self._callable(meta, factory, "factory")
             except MerbenchError:
                 raise
             except Exception as exc:
@@ -344,6 +360,8 @@ class Registry(Generic[M]):
             return False
         try:
             self._member(family, str(name))
+        except PluginError:
+            raise  # the family itself is broken: say so, not "not registered"
         except MerbenchError:
             return False
         return True

@@ -45,6 +45,8 @@ def test_a_member_names_its_architecture_and_timms_version() -> None:
     assert "timm-resnet18" in MODELS and "timm-resnt18" not in MODELS
     with pytest.raises(MerbenchError, match=r"available: .*timm-<arch>"):
         MODELS.get("tim-resnet18")
+    with pytest.raises(MerbenchError, match=r"'timm' is a family: .* timm-<arch>"):
+        MODELS.get("timm")
 
 
 def test_unknown_architectures_and_weight_tags_are_one_line_errors() -> None:
@@ -68,6 +70,10 @@ def test_an_input_too_small_for_the_architecture_fails_at_build_naming_input_siz
 def test_a_vit_is_built_for_the_input_size() -> None:
     vit = MODELS.get("timm-vit_tiny_patch16_224")
     assert vit.create("model", num_classes=3).network.patch_embed.grid_size == (1, 1)
+    face = MODELS.get("timm-face-vit_tiny_patch16_224").create("model", num_classes=3).eval()
+    with pytest.raises(MerbenchError, match=r"timm-face-vit_tiny_patch16_224 was built for "
+                                            r"224x224 inputs and got 112x112.*input_size=224"):
+        face(torch.rand(1, 3, 112, 112))
     model = vit.create("model", num_classes=3, input_size=224)
     assert model.network.patch_embed.grid_size == (14, 14)
     with torch.no_grad():
@@ -107,13 +113,36 @@ def test_pretrained_weights_load_from_a_local_file_and_enter_the_identity(
     assert entry.built_from_for({"pretrained_path": str(other)}) != found
     with pytest.raises(MerbenchError, match=r"pretrained_path=.*missing\.pth: no such file"):
         entry.built_from_for({"pretrained_path": str(tmp_path / "missing.pth")})
+    # merbench's own saved model (keys under network., a 3-class head) loads whole
+    saved = tmp_path / "saved.pth"
+    torch.save(model.state_dict(), saved)
+    again = entry.create("model", num_classes=3, pretrained_path=str(saved))
+    assert torch.equal(again.network.fc.weight, model.network.fc.weight)
+
+
+def test_weights_of_another_architecture_are_refused_not_skipped(tmp_path: Path) -> None:
+    """Weights that silently did not load would leave a run trained from scratch under the
+    file's digest: every weight but a classifier of another shape must load."""
+    weights = tmp_path / "resnet34.pth"
+    torch.save(timm.create_model("resnet34").state_dict(), weights)
+    with pytest.raises(MerbenchError, match=r"timm-resnet18: pretrained_path .*resnet34\.pth "
+                                            r"holds weights the architecture does not have"):
+        MODELS.get("timm-resnet18").create("model", num_classes=3, pretrained_path=str(weights))
+    partial = tmp_path / "partial.pth"
+    state = timm.create_model("resnet18").state_dict()
+    del state["layer1.0.conv1.weight"]
+    torch.save(state, partial)
+    with pytest.raises(MerbenchError, match=r"lacks weights of the architecture: "
+                                            r"layer1\.0\.conv1\.weight"):
+        MODELS.get("timm-resnet18").create("model", num_classes=3, pretrained_path=str(partial))
 
 
 def test_weights_that_hold_code_are_refused(tmp_path: Path) -> None:
     unsafe = tmp_path / "unsafe.pth"
     torch.save({"state_dict": timm.create_model("resnet18").state_dict(),
                 "extra": pd.Timestamp("2026-01-01")}, unsafe)  # not a plain tensor file
-    with pytest.raises(MerbenchError, match=r"timm-resnet18 cannot be built from .*unsafe\.pth"):
+    with pytest.raises(MerbenchError, match=r"timm-resnet18 cannot read pretrained_path "
+                                            r".*unsafe\.pth"):
         MODELS.get("timm-resnet18").create("model", num_classes=3, pretrained_path=str(unsafe))
 
 
@@ -143,3 +172,38 @@ def test_the_apex_face_feature_gives_rgb_faces_at_its_size() -> None:
     assert extracted.report["size"] == 16
     with pytest.raises(MerbenchError):
         build_apex_face(size=0)
+
+
+def test_another_package_cannot_take_a_members_name_or_a_longer_prefix() -> None:
+    from merbench.meta import ModelMeta, TrainRecipe
+    from merbench.registry import Origin, Registry
+
+    def meta(name: str) -> ModelMeta:
+        return ModelMeta(name=name, version=1, description="d", citation="c", feature="f",
+                         recipe=TrainRecipe(epochs=1, batch_size=1, lr=0.1))
+
+    def member(name: str) -> tuple:
+        return meta(f"fam-{name}"), lambda num_classes=3: None, None
+
+    registry = Registry("model", ModelMeta)
+    ours, theirs = Origin("fam", "merbench", "0.1"), Origin("x", "merbench-x", "1.0")
+    with registry.registering_for(ours):
+        registry.add_family(meta("fam"), member)
+    with registry.registering_for(theirs):
+        registry.add(meta("fam-a"), lambda num_classes=3: None)
+        registry.add_family(meta("fam-b"), member)
+    assert registry.get("fam-a").origin == ours
+    assert registry.get("fam-b-c").meta.name == "fam-b-c"  # member "b-c" of merbench's family
+    assert [f.meta.name for f in registry.families()] == ["fam"]
+    assert len(registry.conflicts) == 2 and all("merbench keeps the name" in line
+                                                for line in registry.conflicts)
+
+
+def test_the_leaderboard_pins_every_member_to_merbench() -> None:
+    from merbench.leaderboard.providers import first_party_pins, pinned_package
+
+    pins = first_party_pins()["model"]
+    assert pins["timm-*"] == pins["timm-face-*"] == "merbench"
+    assert pinned_package(pins, "timm-resnet18") == "merbench"
+    assert pinned_package(pins, "timm-face-resnet18") == "merbench"
+    assert pinned_package(pins, "mymodel") is None

@@ -205,3 +205,30 @@ def test_cuda_precision_sets_both_tf32_switches_and_restores_them(precision: str
     finally:
         for s, value in zip(switches, before, strict=True):
             s.allow_tf32 = value
+
+
+def test_a_last_batch_of_one_joins_the_batch_before_it_when_the_model_has_batchnorm() -> None:
+    """BatchNorm cannot train on one sample where its map is 1x1 (timm's resnet18 on the flow
+    image; SAMM-alone LOSO leaves 129 = 4 x 32 + 1 training samples): that sample joins the
+    batch before it, and only for a model with BatchNorm."""
+    from merbench.training.torch_trainer import batch_bounds
+
+    assert batch_bounds(129, 32, True) == [(0, 32), (32, 64), (64, 96), (96, 129)]
+    assert batch_bounds(129, 32, False)[-1] == (128, 129)
+    assert batch_bounds(1, 32, True) == [(0, 1)] and batch_bounds(64, 32, True)[-1] == (32, 64)
+
+    class PooledBN(torch.nn.Module):  # a 1x1 map into BatchNorm, as resnet18's last stage
+        def __init__(self) -> None:
+            super().__init__()
+            self.conv = torch.nn.Conv2d(3, 4, 4)
+            self.bn = torch.nn.BatchNorm2d(4)
+            self.fc = torch.nn.Linear(4, 3)
+
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            return self.fc(self.bn(self.conv(x)).flatten(1))
+
+    rng = np.random.default_rng(0)
+    x = rng.random((9, 3, 4, 4), dtype=np.float32)
+    recipe = TrainRecipe(epochs=2, batch_size=4, lr=1e-2)
+    result = train_fold(PooledBN, recipe, x, np.arange(9) % 3, x[:2], device="cpu", seed=0)
+    assert np.asarray(result).shape == (2, 2)  # each epoch's predictions of 2 test samples

@@ -30,7 +30,19 @@ def first_party_pins() -> dict[str, dict[str, str]]:
     for section, registry in zip(SECTIONS, kinds, strict=True):
         found[section] = {entry.meta.name: FIRST_PARTY for entry in registry
                           if is_first_party(entry.origin)}
+        found[section].update({f"{family.meta.name}-*": FIRST_PARTY  # every timm-<arch>
+                               for family in registry.families()
+                               if is_first_party(family.origin)})
     return found
+
+
+def pinned_package(pins: Mapping[str, str], name: str) -> str | None:
+    """The package pinned for ``name``: its own pin, else that of the longest family
+    pattern (``timm-*``) its name matches, else None."""
+    if name in pins:
+        return pins[name]
+    families = [key[:-2] for key in pins if key.endswith("-*") and name.startswith(key[:-1])]
+    return pins[max(families, key=len) + "-*"] if families else None
 
 
 def provider_mismatch(results: Mapping[str, Any], pins: Pins) -> str | None:
@@ -38,7 +50,7 @@ def provider_mismatch(results: Mapping[str, Any], pins: Pins) -> str | None:
     came from its pinned package."""
     for section in SECTIONS:
         record = results[section]
-        pinned = pins.get(section, {}).get(record["name"])
+        pinned = pinned_package(pins.get(section, {}), record["name"])
         if pinned is None:
             continue
         provider = record.get("provider")

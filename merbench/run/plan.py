@@ -177,6 +177,7 @@ def plan_run(spec: RunSpec, plugins: Plugins) -> Plan:
     is_torch = model.meta.kind == "torch"
     recipe = _check_training(resolved, model, is_torch)
     model.check_options("model", resolved.model_options)
+    model.built_from_for(resolved.model_options)  # e.g. a missing weights file, said now
     inputs.dataset.check_options("dataset", resolved.dataset_options)
     inputs.feature.check_options("feature", resolved.feature_options)
     protocol.check_options("protocol", resolved.protocol_options)

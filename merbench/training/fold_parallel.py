@@ -57,6 +57,7 @@ from merbench.training.torch_trainer import (
     build_optimizer,
     epoch_order,
     global_random_state,
+    has_batchnorm,
     restore_global_random_state,
 )
 
@@ -81,10 +82,9 @@ def why_not_batchable(model: nn.Module) -> str | None:
         return "it declares its own optimiser parameter groups (param_groups)"
     if getattr(model, "augment", None) is not None:
         return "it augments its training batches with a per-fold random generator (augment)"
-    for name, module in model.named_modules():
-        if isinstance(module, nn.modules.batchnorm._BatchNorm):
-            return f"it has BatchNorm ({name or type(module).__name__}), whose statistics " \
-                   "mix the samples of a batch"
+    batchnorm = has_batchnorm(model)
+    if batchnorm is not None:
+        return f"it has BatchNorm ({batchnorm}), whose statistics mix the samples of a batch"
     return None
 
 

@@ -152,6 +152,27 @@ def predict(model: nn.Module, x: torch.Tensor, batch_size: int,
     return torch.cat(logits).argmax(dim=1)
 
 
+def batch_bounds(n_train: int, batch_size: int, merge_single: bool) -> list[tuple[int, int]]:
+    """``[start, stop)`` of each training batch of an epoch. With ``merge_single`` (a model
+    with BatchNorm) a last batch of one sample joins the batch before it: BatchNorm cannot
+    train on one sample where a map is 1x1 (timm's resnet18 on the 28x28 flow image; a LOSO
+    fold of SAMM alone leaves 129 = 4 x 32 + 1 training samples), and its statistics of one
+    sample are degenerate anywhere else."""
+    bounds = [(start, min(start + batch_size, n_train))
+              for start in range(0, n_train, batch_size)]
+    if merge_single and len(bounds) > 1 and bounds[-1][1] - bounds[-1][0] == 1:
+        bounds[-2:] = [(bounds[-2][0], n_train)]
+    return bounds
+
+
+def has_batchnorm(model: nn.Module) -> str | None:
+    """The name of the model's first BatchNorm layer ("" for the model itself), or None."""
+    for name, module in model.named_modules():
+        if isinstance(module, nn.modules.batchnorm._BatchNorm):
+            return name or type(module).__name__
+    return None
+
+
 def train_fold(
     build_model: Callable[[], nn.Module],
     recipe: TrainRecipe,
@@ -223,8 +244,9 @@ class _FoldStep:
         n_train = len(self.x_train)
         order = epoch_order(n_train, recipe.data_order, self.streams.shuffle).to(self.device)
         loss = None
-        for start in range(0, n_train, recipe.batch_size):
-            batch = order[start:start + recipe.batch_size]
+        merge_single = has_batchnorm(model) is not None
+        for start, stop in batch_bounds(n_train, recipe.batch_size, merge_single):
+            batch = order[start:stop]
             inputs = self.x_train[batch].float()
             if augment is not None:
                 inputs = augment(inputs, self.streams.augment)

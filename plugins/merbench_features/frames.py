@@ -322,4 +322,3 @@ def build_apex_face(size: int = 224) -> Callable[[Dataset], Extracted]:
                          f"{len(images)} apex faces at {size}x{size}")
 
     return extract
-

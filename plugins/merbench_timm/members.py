@@ -42,7 +42,8 @@ def _member(family: ModelMeta, arch: str, native_size: int, seen: str
     meta = dataclasses.replace(
         family, name=f"{family.name}-{arch}",
         description=f"timm {timm_version()} architecture {arch} on {seen}")
-    factory = fixed_options(build_timm_model, arch=arch, native_size=native_size)
+    factory = fixed_options(build_timm_model, arch=arch, family=family.name,
+                            native_size=native_size)
     return meta, factory, built_from
 
 

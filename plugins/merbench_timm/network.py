@@ -20,10 +20,14 @@ blank input of that size when it is built, so an architecture that cannot take i
 before training with the option to change.
 
 Pretrained weights cannot be downloaded during a run: ``pretrained_path`` names a local file
-(.pth / .bin, read with ``torch.load(weights_only=True)``, or .safetensors), loaded by timm's
-own loader, which drops the classifier when its class count differs and adapts the first
-convolution when its channels do. The file's SHA-256 is part of the run's identity
-(``merbench_timm.members.built_from``).
+(.pth / .bin, read by timm's ``load_state_dict`` with ``torch.load(weights_only=True)``, which
+refuses a file that holds code; or .safetensors), a state dict of the architecture (timm's
+keys, or a merbench model's, whose keys start with ``network.``). A classifier of another
+shape (ImageNet's 1000 classes) is left out, so the head is trained for the run's classes;
+every other weight must be in the file and every weight of the file must fit, or the build
+fails naming the first that does not: weights that silently did not load would leave a run
+that trained from scratch under the file's name. The file's SHA-256 is part of the run's
+identity (``merbench_timm.members.built_from``).
 """
 
 from __future__ import annotations
@@ -37,19 +41,20 @@ from merbench.api import MerbenchError
 class TimmClassifier(nn.Module):
     """A timm network behind merbench's input convention (see the module docstring)."""
 
-    def __init__(self, network: nn.Module, arch: str, input_size: int,
+    def __init__(self, network: nn.Module, name: str, input_size: int, built_size: int,
                  mean: tuple[float, ...], std: tuple[float, ...]) -> None:
         super().__init__()
         self.network = network
-        self.arch = arch
+        self.name = name
         self.input_size = input_size
+        self.built_size = built_size
         self.register_buffer("mean", torch.tensor(mean).view(1, 3, 1, 1) * 255,
                              persistent=False)
         self.register_buffer("std", torch.tensor(std).view(1, 3, 1, 1) * 255, persistent=False)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if x.ndim != 4 or x.shape[1] != 3:
-            raise MerbenchError(f"timm-{self.arch} takes (batch, 3, height, width) images, got "
+            raise MerbenchError(f"{self.name} takes (batch, 3, height, width) images, got "
                                 f"{tuple(x.shape)}; use its feature (flow-uvos for timm-<arch>, "
                                 "apex-face for timm-face-<arch>)")
         x = x.float()
@@ -57,43 +62,84 @@ class TimmClassifier(nn.Module):
             x = nn.functional.interpolate(x, size=(self.input_size, self.input_size),
                                           mode="bilinear", align_corners=False,
                                           antialias=self.input_size < x.shape[-1])
-        return self.network((x - self.mean) / self.std)
+        try:
+            return self.network((x - self.mean) / self.std)
+        except (RuntimeError, AssertionError) as exc:
+            if self.input_size or tuple(x.shape[-2:]) == (self.built_size,) * 2:
+                raise
+            raise MerbenchError(  # a ViT built for the feature's default size, say
+                f"{self.name} was built for {self.built_size}x{self.built_size} inputs and "
+                f"got {x.shape[-2]}x{x.shape[-1]} ({type(exc).__name__}); set --model-opt "
+                f"input_size={self.built_size}, or give the feature that size") from None
 
 
-def build_timm_model(*, arch: str, native_size: int, num_classes: int = 3, input_size: int = 0,
-                     pretrained_path: str | None = None, drop_rate: float = 0.0
-                     ) -> TimmClassifier:
+def build_timm_model(*, arch: str, family: str, native_size: int, num_classes: int = 3,
+                     input_size: int = 0, pretrained_path: str | None = None,
+                     drop_rate: float = 0.0) -> TimmClassifier:
     """timm's ``arch`` with a ``num_classes`` head for ``native_size`` inputs (or
     ``input_size`` ones), from scratch or from ``pretrained_path``."""
     import timm
 
-    for name, value in (("input_size", input_size), ("num_classes", num_classes)):
+    name = f"{family}-{arch}"
+    for option, value in (("input_size", input_size), ("num_classes", num_classes)):
         if isinstance(value, bool) or not isinstance(value, int) or value < 0 or \
-                (name == "num_classes" and value < 1):
-            raise MerbenchError(f"timm-{arch}: {name} must be a whole number "
-                                f"{'>= 1' if name == 'num_classes' else '>= 0 (0: as given)'} "
+                (option == "num_classes" and value < 1):
+            raise MerbenchError(f"{name}: {option} must be a whole number "
+                                f"{'>= 1' if option == 'num_classes' else '>= 0 (0: as given)'} "
                                 f"(got {value!r})")
     if not isinstance(drop_rate, int | float) or not 0.0 <= drop_rate < 1.0:
-        raise MerbenchError(f"timm-{arch}: drop_rate must be in [0, 1) (got {drop_rate!r})")
+        raise MerbenchError(f"{name}: drop_rate must be in [0, 1) (got {drop_rate!r})")
     size = input_size or native_size
-    options: dict[str, object] = {"num_classes": num_classes, "in_chans": 3,
-                                  "drop_rate": float(drop_rate)}
+    network = _create(timm, name, arch, size, {"num_classes": num_classes, "in_chans": 3,
+                                               "drop_rate": float(drop_rate)})
     if pretrained_path:
-        options.update(pretrained=True, pretrained_cfg_overlay={"file": str(pretrained_path)})
-    network = _create(timm, arch, size, options, pretrained_path)
+        load_pretrained(network, name, str(pretrained_path))
     cfg = getattr(network, "pretrained_cfg", None) or {}
-    model = TimmClassifier(network, arch, input_size, tuple(cfg.get("mean", IMAGENET_MEAN)),
+    model = TimmClassifier(network, name, input_size, size,
+                           tuple(cfg.get("mean", IMAGENET_MEAN)),
                            tuple(cfg.get("std", IMAGENET_STD)))
     _try_once(model, size)
     return model
+
+
+def load_pretrained(network: nn.Module, name: str, path: str) -> None:
+    """The weights of ``path`` into ``network``, its classifier left out when its shape
+    differs; any other weight that is missing, left over or of another shape is refused."""
+    from timm.models import load_state_dict
+
+    try:
+        state = load_state_dict(path, weights_only=True)  # .safetensors too; EMA / nested keys
+    except Exception as exc:
+        raise MerbenchError(f"{name} cannot read pretrained_path {path}: {type(exc).__name__}: "
+                            f"{str(exc).splitlines()[0][:200]}; give a state dict saved with "
+                            "torch.save(model.state_dict(), FILE) or a .safetensors file") from None
+    state = {key.removeprefix("network."): value for key, value in state.items()}
+    own = network.state_dict()
+    classifier = (getattr(network, "pretrained_cfg", None) or {}).get("classifier") or ()
+    head = {f"{c}.{part}" for c in ([classifier] if isinstance(classifier, str) else classifier)
+            for part in ("weight", "bias")}
+    for key in head & set(state):
+        if key in own and state[key].shape != own[key].shape:  # ImageNet's 1000 classes
+            del state[key]
+    extra = sorted(set(state) - set(own))
+    missing = sorted(set(own) - set(state) - head)
+    wrong = sorted(k for k in set(state) & set(own) if state[k].shape != own[k].shape)
+    for problem, keys in (("holds weights the architecture does not have", extra),
+                          ("lacks weights of the architecture", missing),
+                          ("has weights of another shape", wrong)):
+        if keys:
+            raise MerbenchError(f"{name}: pretrained_path {path} {problem}: "
+                                f"{', '.join(keys[:3])}{' ...' if len(keys) > 3 else ''}; "
+                                "give a state dict of this architecture")
+    network.load_state_dict(state, strict=False)
 
 
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
 
 
-def _create(timm: object, arch: str, size: int, options: dict[str, object],
-            pretrained_path: str | None) -> nn.Module:
+def _create(timm: object, name: str, arch: str, size: int, options: dict[str, object]
+            ) -> nn.Module:
     """timm's model, built for ``size`` where the architecture takes ``img_size``."""
     create = timm.create_model  # type: ignore[attr-defined]
     try:
@@ -103,13 +149,9 @@ def _create(timm: object, arch: str, size: int, options: dict[str, object],
             if "img_size" not in str(exc):
                 raise
             return create(arch, **options)
-    except MerbenchError:
-        raise
     except Exception as exc:
-        where = f" from {pretrained_path}" if pretrained_path else ""
-        raise MerbenchError(f"timm-{arch} cannot be built{where}: {type(exc).__name__}: "
-                            f"{exc}; check --model-opt pretrained_path (a state dict of "
-                            f"this architecture) or the other options") from None
+        raise MerbenchError(f"{name} cannot be built: {type(exc).__name__}: {exc}; check "
+                            "the --model-opt options") from None
 
 
 def _try_once(model: TimmClassifier, size: int) -> None:
@@ -123,7 +165,7 @@ def _try_once(model: TimmClassifier, size: int) -> None:
         with torch.no_grad():
             model(torch.zeros(1, 3, size, size))
     except Exception as exc:
-        raise MerbenchError(f"timm-{model.arch} cannot take {size}x{size} inputs "
+        raise MerbenchError(f"{model.name} cannot take {size}x{size} inputs "
                             f"({type(exc).__name__}: {str(exc).splitlines()[0][:200]}); set "
                             "--model-opt input_size=N to resize them, e.g. 224") from None
     finally:

@@ -10,8 +10,8 @@ models configure them, in one place:
   HSTA use), LayerNorm eps 1e-6 (:data:`vit_norm`, timm ViT's ``partial(nn.LayerNorm,
   eps=1e-6)``) and no layer scale;
 - :func:`init_vit`: timm's original ViT initialisation (``init_weights_vit_timm``: linears
-  trunc-normal with std 0.02, zero biases; LayerNorms 1 / 0), applied to a model's
-  transformer part only, so its convolutions keep PyTorch's initialisation;
+  trunc-normal with std 0.02, zero biases), on linears only (LayerNorms are built 1 / 0), so
+  convolutions keep PyTorch's initialisation, as in VideoMAE's and MMNet's code;
 - :func:`sinusoid_table`: VideoMAE's fixed 1-D sinusoidal table, which timm does not have
   in this layout (its ``build_sincos2d_pos_embed`` is the 2-D MAE table).
 """
@@ -35,14 +35,15 @@ def vit_block(dim: int, heads: int, mlp_ratio: float = 4.0, drop_path: float = 0
 
 
 def init_vit(module: nn.Module) -> None:
-    """timm's original ViT initialisation on ``module`` and everything in it."""
+    """timm's original ViT initialisation of the linears in ``module``; nothing else is
+        drawn again."""
     for name, child in module.named_modules():
-        init_weights_vit_timm(child, name)
+        init_weights_vit_timm(child, name, needs_reset=False)
 
 
 def drop_path_rates(rate: float, depth: int) -> list[float]:
     """Stochastic depth rising linearly from 0 to ``rate`` over ``depth`` blocks (timm's)."""
-    return [float(r) for r in calculate_drop_path_rates(rate, depth)]  # type: ignore[union-attr]
+    return [float(r) for r in calculate_drop_path_rates(rate, depth)]
 
 
 def sinusoid_table(n_positions: int, dim: int) -> torch.Tensor:
