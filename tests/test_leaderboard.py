@@ -148,7 +148,8 @@ def test_reduced_runs_are_labelled_on_every_page(real_site: Path, read_tables) -
     assert [("reduced setting" in r["model"], r["model"].split()[0]) for r in runs] == [
         (name == "htnet", name) for name in ("biwoof-release-svm", "htnet", "htnet",
                                              "lbp-apex-svm", "offapexnet", "offapexnet",
-                                             "ststnet", "ststnet", "ststnet")]
+                                             "ststnet", "ststnet", "ststnet",
+                                             "timm-resnet18", "timm-resnet18")]
     tables = read_tables((real_site / "benchmarks" / "composite-3class-loso.html").read_text())
     for table in ("reduced-table", "reduced-test-set-table"):
         assert all("reduced setting" in r["model"] for r in tables[table])
