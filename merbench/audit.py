@@ -262,7 +262,7 @@ def _train_again(data: Any, identity: Any, indices: list[int], device_name: str,
             trainer = Trainer(data, features, labels, info, device_name, Notifier(plugins),
                               SavedStates(data, identity, RunDirectory(Path(scratch))))
             for fold in folds:
-                yield trainer.train_fold(fold)
+                yield trainer.train([fold])[0]
     finally:
         if previous is not None:
             apply_threads(previous)

@@ -157,9 +157,14 @@ class ModelMeta(Meta):
     kind: Literal["torch", "sklearn"] = "torch"
     recipe: TrainRecipe | None = None
     extra_training_data: bool = False
+    #: the share of one GPU a fold of this model asks for when Ray schedules it on CUDA
+    #: (``merbench run --executor ray``): small models share a GPU, several folds at once
+    gpu_share: float = 1.0
 
     def __post_init__(self) -> None:
         super().__post_init__()
+        if not 0 < self.gpu_share <= 1:
+            raise ValueError(f"model {self.name!r}: gpu_share must be in (0, 1]")
         if self.kind not in ("torch", "sklearn"):
             raise ValueError(f"model {self.name!r}: kind must be 'torch' or 'sklearn'")
         if self.kind == "torch" and self.recipe is None:

@@ -81,7 +81,7 @@ def test_a_run_gives_the_same_results_either_way(tmp_path: Path, selection: str)
                                   "cause": "asked", "reason": "set by --parallel-folds",
                                   "same_numbers_as_sequential": True,
                                   "lowered_after_out_of_memory_from": None,
-                                  "fused_optimizer": False}
+                                  "fused_optimizer": False, "executor": "local"}
     assert alone["engine"]["mode"] == "sequential"
     assert alone["engine"]["reason"].startswith("on a CPU one fold at a time is faster")
     assert (tmp_path / "together" / "predictions.csv").read_text() == \
@@ -115,7 +115,7 @@ def test_dropout_models_go_fold_parallel_only_when_asked(tmp_path: Path, monkeyp
                                "cause": "asked", "reason": "set by --parallel-folds",
                                "same_numbers_as_sequential": False,
                                "lowered_after_out_of_memory_from": None,
-                               "fused_optimizer": False}
+                               "fused_optimizer": False, "executor": "local"}
 
 
 def test_parallel_folds_must_be_positive(tmp_path: Path, cli) -> None:
@@ -236,7 +236,7 @@ def test_a_bf16_run_trains_folds_together_when_asked(tmp_path: Path) -> None:
                                  "cause": "asked", "reason": "set by --parallel-folds",
                                  "same_numbers_as_sequential": False,
                                  "lowered_after_out_of_memory_from": None,
-                                 "fused_optimizer": False}
+                                 "fused_optimizer": False, "executor": "local"}
     assert results["hyperparameters"]["precision"] == "bf16"
 
 

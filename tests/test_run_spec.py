@@ -41,8 +41,9 @@ def test_options_given_on_the_command_line_reach_the_spec(tmp_path: Path) -> Non
 
 
 def test_resume_takes_only_where_and_how_fast_and_keeps_the_rest(tmp_path: Path, cli) -> None:
-    assert set(resumable()) == {"fused_optimizer", "device", "parallel_folds",
-                                "checkpoint_every", "workers", "threads", "data_root", "features"}
+    assert set(resumable()) == {"fused_optimizer", "device", "parallel_folds", "executor",
+                                "ray_address", "gpus_per_task", "checkpoint_every",
+                                "workers", "threads", "data_root", "features"}
     code, _, err = cli("run", "--resume", tmp_path, "--epochs", "3", "--seed", "1")
     assert code == 2 and f"--resume takes every option from {tmp_path}/run.json; leave " \
         "out --seed, --epochs" in err

@@ -1,8 +1,8 @@
-"""The ``merbench`` command: run, extract, list, cache, validate and leaderboard.
+"""The ``merbench`` command: run, sweep, extract, list, cache, validate and leaderboard.
 
-``run`` a protocol, ``extract`` a feature into the cache, ``list`` what plugins provide, show
-or clear the feature ``cache``, ``validate`` result files and build the ``leaderboard`` site
-from them.
+``run`` a protocol, ``sweep`` a plan of runs, ``extract`` a feature into the cache, ``list``
+what plugins provide, show or clear the feature ``cache``, ``validate`` result files and
+build the ``leaderboard`` site from them.
 
 Every mistake a user can make ends in one line on stderr that says what is wrong and how to
 fix it, and exit status 2; an interrupted run says where its finished folds are.
@@ -271,6 +271,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "run":
             return _command_run(args)
+        if args.command == "sweep":
+            from merbench.cli.sweep import command_sweep
+
+            return command_sweep(args, _load)
         if args.command == "validate":
             return _command_validate(args)
         if args.command == "compare":

@@ -36,7 +36,7 @@ def _plugin_options() -> _Parser:
 
 def build_parser() -> argparse.ArgumentParser:
     from merbench import __version__
-    from merbench.cli.run_options import add_run_options
+    from merbench.cli.run_options import SWEEP_OPTIONS, add_run_options
 
     parser = _Parser(prog="merbench", description=DESCRIPTION)
     parser.add_argument("--version", action="version", version=f"merbench {__version__}")
@@ -51,6 +51,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_run_options(run)  # every RunSpec field, kept only when given (see --resume)
     run.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+
+    sweep = commands.add_parser(
+        "sweep", parents=[common], help="run a plan of models x datasets x protocols x seeds",
+        description="Run every run of a TOML plan, each its own resumable run directory "
+                    "under the plan's out folder (the plan's layout: "
+                    "docs/user-guide.md#sweeps-many-runs-from-one-plan); runs that "
+                    "finished before are skipped. Locally the runs go one after another; "
+                    "with --executor ray all their folds are Ray tasks at once. Every name "
+                    "and option of the plan is checked before anything trains.",
+    )
+    sweep.add_argument("plan", type=Path, metavar="PLAN.toml", help="the sweep plan")
+    add_run_options(sweep, only=SWEEP_OPTIONS)
+    sweep.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
 
     extract = commands.add_parser(
         "extract", parents=[common], help="compute a feature for a dataset into the cache",

@@ -93,7 +93,9 @@ class ProgressReporter:
         self._n_folds = 0
         self._extraction: Progress | None = None
         self._extraction_task: Any = None
-        self._epochs: dict[int, int] = {}  # the furthest epoch each fold has reported
+        # the furthest epoch each fold (of each run) has reported
+        self._epochs: dict[tuple[Path, int], int] = {}
+        self._open: set[Path] = set()  # runs started and not finished
         self._status: Status | None = None
         self._started = 0.0
         self._estimated = False
@@ -137,9 +139,14 @@ class ProgressReporter:
         self.run_dir = run.run_dir
         self._n_folds = run.n_folds
         self._stop_status()
-        self._started = time.perf_counter()
         if not self.enabled or run.folds_to_train == 0:
             return
+        self._open.add(run.run_dir)
+        if self._progress is not None:  # runs trained at once (--seeds on Ray): one bar
+            self._progress.update(self._task, total=(self._progress.tasks[0].total or 0)
+                                  + run.folds_to_train * run.epochs)
+            return
+        self._started = time.perf_counter()
         console = LiteralConsole(stderr=True)
         if run.folds_to_train < run.n_folds:
             console.print(f"resuming {run.run_dir}: {run.n_folds - run.folds_to_train} of "
@@ -159,9 +166,10 @@ class ProgressReporter:
     def merbench_epoch_finished(self, run: RunInfo, fold_index: int, epoch: int) -> None:
         # A fold trained again (fewer folds at once after running out of memory) reports
         # its epochs anew: the bar moves on only past the furthest epoch already shown.
-        again = fold_index in self._epochs
-        ahead = max(epoch - self._epochs.get(fold_index, 0), 0)
-        self._epochs[fold_index] = max(epoch, self._epochs.get(fold_index, 0))
+        key = (run.run_dir, fold_index)
+        again = key in self._epochs
+        ahead = max(epoch - self._epochs.get(key, 0), 0)
+        self._epochs[key] = max(epoch, self._epochs.get(key, 0))
         if again and not self._estimated:
             # a fold's second epoch: every fold trained beside it has reported its first
             self._estimated = True
@@ -178,7 +186,9 @@ class ProgressReporter:
 
     @hookimpl
     def merbench_run_finished(self, run: RunInfo, results: dict[str, Any]) -> None:
-        self.stop()
+        self._open.discard(run.run_dir)
+        if not self._open:
+            self.stop()
 
     def stop(self) -> None:
         self._stop_status()

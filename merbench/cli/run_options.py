@@ -20,6 +20,10 @@ from merbench.errors import MerbenchError
 
 # options of the command itself, not of the run it describes
 COMMAND_ONLY = ("resume", "seeds", "quiet")
+# merbench run's options that 'merbench sweep' takes from its command line for every run:
+# where and how fast, never what runs (that is the plan's)
+SWEEP_OPTIONS = ("executor", "ray_address", "gpus_per_task", "device", "threads",
+                 "data_root", "workers", "checkpoint_every")
 
 
 def key_value(text: str) -> tuple[str, Any]:
@@ -70,7 +74,7 @@ def add_run_options(parser: argparse.ArgumentParser,
         shown = _default_text(field, option)
         text = option.help if _required(field) or kind is bool \
             else f"{option.help} (default: {shown})"
-        if option.allowed_with_resume:
+        if option.allowed_with_resume and only is None:
             text += " (allowed with --resume)"
         common: dict[str, Any] = {"dest": field.name, "default": suppress, "help": text}
         if kind is bool:

@@ -191,6 +191,14 @@ def built_from_5_to_6(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+def executor_6_to_7(data: dict[str, Any]) -> dict[str, Any]:
+    """``results.json`` version 6 -> 7: the engine's ``executor`` "local" (every run before
+    the Ray executor trained its folds in the process that wrote the file)."""
+    if isinstance(data.get("engine"), dict):
+        data["engine"].setdefault("executor", "local")
+    return data
+
+
 def _unchanged(data: dict[str, Any]) -> dict[str, Any]:
     """A kind whose layout a version left as it was (the version covers every file)."""
     return data
@@ -198,12 +206,14 @@ def _unchanged(data: dict[str, Any]) -> dict[str, Any]:
 
 MIGRATIONS: dict[str, dict[int, Migration]] = {
     "results": {1: results_1_to_2, 2: results_2_to_3, 3: results_3_to_4,
-                4: intervals_4_to_5, 5: built_from_5_to_6},
+                4: intervals_4_to_5, 5: built_from_5_to_6, 6: executor_6_to_7},
     "seeds": {1: seeds_1_to_2, 2: _unchanged, 3: _unchanged, 4: intervals_4_to_5,
-              5: _unchanged},
-    "run": {1: run_1_to_2, 2: run_2_to_3, 3: run_3_to_4, 4: _unchanged, 5: _unchanged},
-    "fold": {1: fold_1_to_2, 2: _unchanged, 3: _unchanged, 4: _unchanged, 5: _unchanged},
-    "audit": {4: _unchanged, 5: _unchanged},  # audit.json began with version 4
+              5: _unchanged, 6: _unchanged},
+    "run": {1: run_1_to_2, 2: run_2_to_3, 3: run_3_to_4, 4: _unchanged, 5: _unchanged,
+            6: _unchanged},
+    "fold": {1: fold_1_to_2, 2: _unchanged, 3: _unchanged, 4: _unchanged, 5: _unchanged,
+             6: _unchanged},
+    "audit": {4: _unchanged, 5: _unchanged, 6: _unchanged},  # audit.json began with 4
 }
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-SCHEMA_VERSION = 6  # the layout of every file below; older ones are migrated on reading
+SCHEMA_VERSION = 7  # the layout of every file below; older ones are migrated on reading
 
 
 @dataclass(frozen=True)
@@ -191,6 +191,9 @@ class EngineRecord:
     lowered_after_out_of_memory_from: int | None = None
     fused_optimizer: bool | None = None
     threads: ThreadRecord | None = None  # None: not a torch run, or not recorded
+    # where the folds trained: in this process, or as Ray tasks side by side (so the folds'
+    # seconds may add up to more than the wall time)
+    executor: Literal["local", "ray"] = "local"
 
 
 @dataclass(frozen=True)

@@ -1,17 +1,20 @@
 """Executing a run: plan, data, identity, then every unfinished fold, then the results.
 
-:func:`run` is the one engine behind ``merbench run`` and the Python API. Finished folds are
-restored from the run directory and never trained again; the rest train in the groups the
-engine chose, each group's folds saved as soon as they finish. When a group runs out of
-memory, the same folds train fewer at a time; a single fold that does is an error that
-keeps every finished fold.
+:func:`run` is the one engine behind ``merbench run`` and the Python API, and ``merbench
+sweep`` runs many through the same steps: :func:`open_run` takes the run directory and
+restores finished folds, :func:`execute` trains the rest with the executor the spec names
+(:mod:`merbench.run.local_executor` in this process, :mod:`merbench.run.ray_executor` on a
+Ray cluster), saving each fold as it finishes, and :func:`finish_run` writes the results.
+The executor decides where folds train, never what they compute or how they are recorded,
+so a run started on one can be resumed on the other.
 """
 
 from __future__ import annotations
 
 import time
-import warnings
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from contextlib import ExitStack
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +26,7 @@ from merbench.results.codec import to_json
 from merbench.results.model import EngineRecord
 from merbench.results.rundir import DifferentRun, RunDirectory
 from merbench.run.data import RunData, load_data
-from merbench.run.engine import choose_engine, fold_groups, lowered, run_threads
+from merbench.run.engine import choose_engine
 from merbench.run.identity import RunIdentity, default_run_dir, run_identity
 from merbench.run.model_input import model_input
 from merbench.run.notify import Notifier
@@ -35,7 +38,6 @@ from merbench.run.train import Trainer
 from merbench.run.values import check_feature_values, sample_digests, values_sha256
 from merbench.run.weights import changed_checkpoints, check_weight_files
 from merbench.runinfo import FoldOutcome, RunInfo
-from merbench.threads import apply_threads
 
 
 @dataclass
@@ -54,25 +56,97 @@ class RunResult:
 
 def run(spec: RunSpec, plugins: Plugins | None = None) -> RunResult:
     """Run ``spec`` to the end (resuming finished folds) and write its results."""
-    started = time.perf_counter()
     plugins = plugins or default_plugins()
+    with ExitStack() as held:
+        opened = open_run(spec, plugins, held)
+        if isinstance(opened, RunResult):
+            return opened
+        execute([opened], opened.data.plan.spec)
+        return finish_run(opened)
+
+
+def run_many(specs: list[RunSpec], plugins: Plugins,
+             on_result: Callable[[int, RunResult, bool], None] | None = None
+             ) -> list[RunResult]:
+    """Several runs (a ``--seeds`` run's seeds, a sweep's runs), each resumable: locally one
+    after another, each as :func:`run` runs it; on Ray (the specs' executor) all opened
+    first and all their folds trained at once, each run's results written as its last fold
+    returns. ``on_result(position, result, trained)`` as each run ends (``trained`` False:
+    it had finished before and is reported as it is)."""
+    results: dict[int, RunResult] = {}
+
+    def ended(position: int, result: RunResult, trained: bool) -> None:
+        results[position] = result
+        if on_result is not None:
+            on_result(position, result, trained)
+
+    if not specs or specs[0].executor != "ray":
+        for position, spec in enumerate(specs):
+            with ExitStack() as held:
+                opened = open_run(spec, plugins, held)
+                if isinstance(opened, RunResult):
+                    ended(position, opened, False)
+                    continue
+                execute([opened], opened.data.plan.spec)
+                ended(position, finish_run(opened), True)
+        return [results[i] for i in range(len(specs))]
+    with ExitStack() as held:
+        started: dict[int, tuple[int, StartedRun]] = {}
+        for position, spec in enumerate(specs):
+            opened = open_run(spec, plugins, held)
+            if isinstance(opened, RunResult):
+                ended(position, opened, False)
+            else:
+                started[id(opened)] = (position, opened)
+        if started:
+            runs = [opened for _, opened in started.values()]
+
+            def finished(run: StartedRun) -> None:
+                ended(started[id(run)][0], finish_run(run), True)
+
+            execute(runs, runs[0].data.plan.spec, on_finished=finished)
+    return [results[i] for i in range(len(specs))]
+
+
+def open_run(spec: RunSpec, plugins: Plugins, held: ExitStack) -> StartedRun | RunResult:
+    """Plan ``spec``, read its data, take its run directory for as long as ``held`` lasts
+    and restore its finished folds; a run that finished before is reported as it is."""
+    started = time.perf_counter()
     data = load_data(plan_run(spec, plugins))
     spec = data.plan.spec
     if data.weight_files is not None:
         check_weight_files(data)
     identity = run_identity(data)
     run_dir = RunDirectory(spec.out if spec.out is not None else default_run_dir(spec, identity))
-    with run_dir.held():
-        try:
-            run_dir.open(identity.to_dict(), spec.to_dict(), n_folds=len(data.folds))
-        except DifferentRun as refused:
-            _explain_optimizer_step(data, run_dir, identity, refused.stored)
-            _explain_new_weights(run_dir, identity, refused.stored)
-            raise
-        finished = _already_finished(data, run_dir)
-        if finished is not None:
-            return finished
-        return _execute(data, identity, run_dir, started)
+    held.enter_context(run_dir.held())
+    try:
+        run_dir.open(identity.to_dict(), spec.to_dict(), n_folds=len(data.folds))
+    except DifferentRun as refused:
+        _explain_optimizer_step(data, run_dir, identity, refused.stored)
+        _explain_new_weights(run_dir, identity, refused.stored)
+        raise
+    finished = _already_finished(data, run_dir)
+    if finished is not None:
+        return finished
+    return start_run(data, identity, run_dir, started)
+
+
+def execute(runs: list[StartedRun], spec: RunSpec,
+            on_finished: Callable[[StartedRun], None] | None = None) -> None:
+    """Train every pending fold of ``runs`` with the executor ``spec`` names: here, one run
+    after another, or all at once on Ray. ``on_finished`` is called as each run's last
+    fold is saved."""
+    if spec.executor == "ray":
+        from merbench.run.ray_executor import train_on_ray
+
+        train_on_ray(runs, spec.ray_address, on_finished)
+        return
+    from merbench.run.local_executor import train_locally
+
+    for started_run in runs:
+        train_locally(started_run)
+        if on_finished is not None:
+            on_finished(started_run)
 
 
 def _already_finished(data: RunData, run_dir: RunDirectory) -> RunResult | None:
@@ -142,9 +216,34 @@ def _explain_optimizer_step(data: RunData, run_dir: RunDirectory, identity: RunI
                         "--fused-optimizer to continue it on this CPU")
 
 
-def _execute(data: RunData, identity: RunIdentity, run_dir: RunDirectory,
-             started: float) -> RunResult:
-    """The run, once its directory is this process's: features, folds, results."""
+@dataclass
+class StartedRun:
+    """A run whose directory this process holds, with its features read and its finished
+    folds restored: what an executor needs to train the rest, and :func:`finish_run` to
+    write the results."""
+
+    data: RunData
+    identity: RunIdentity
+    run_dir: RunDirectory
+    trainer: Trainer
+    engine: EngineRecord
+    pending: list[Fold]
+    done: dict[int, FoldOutcome]
+    started: float
+    feature_report: dict[str, Any]
+
+    def save(self, trained: list[FoldOutcome]) -> None:
+        """Keep folds as they finish: their files, then the progress hooks."""
+        for fold_outcome in trained:
+            self.run_dir.save_fold(fold_outcome)
+            self.done[fold_outcome.index] = fold_outcome
+            self.trainer.notify("merbench_fold_finished", run=self.trainer.info,
+                                fold=fold_outcome)
+
+
+def start_run(data: RunData, identity: RunIdentity, run_dir: RunDirectory,
+              started: float) -> StartedRun:
+    """Features, finished folds and the engine of a run whose directory is this process's."""
     plan, spec = data.plan, data.plan.spec
     notify = Notifier(plan.plugins)
 
@@ -171,28 +270,26 @@ def _execute(data: RunData, identity: RunIdentity, run_dir: RunDirectory,
         notify("merbench_fold_finished", run=info, fold=restored)
     pending = [fold for fold in data.folds if fold.index not in done]
     engine = choose_engine(data, pending)
-    threads = run_threads(data, pending)
-    previous = None
-    if threads is not None:
-        engine = replace(engine, threads=threads)
-        previous = apply_threads(threads.count)
     states = SavedStates(data, identity, run_dir)
     trainer = Trainer(data, features, labels, info, device_name, notify, states)
-    try:
-        engine = _train_pending(trainer, run_dir, pending, engine, done)
-    finally:
-        if previous is not None:  # a Python caller's own setting, as it was
-            apply_threads(previous)
-    outcomes = [done[fold.index] for fold in data.folds]
-    record, predictions = summarise(data, identity, outcomes, device_name,
-                                    time.perf_counter() - started, feature_report, engine)
+    return StartedRun(data, identity, run_dir, trainer, engine, pending, done, started,
+                      feature_report)
+
+
+def finish_run(run: StartedRun) -> RunResult:
+    """Summarise a run whose every fold is done and write its results."""
+    data = run.data
+    outcomes = [run.done[fold.index] for fold in data.folds]
+    record, predictions = summarise(data, run.identity, outcomes, run.trainer.device_name,
+                                    time.perf_counter() - run.started, run.feature_report,
+                                    run.engine)
     results = to_json(record)
-    atomic_write_bytes(run_dir.path / "predictions.csv",
+    atomic_write_bytes(run.run_dir.path / "predictions.csv",
                        predictions.to_csv(index=False).encode())
-    atomic_write_json(run_dir.path / "results.json", results)
-    run_dir.discard_partial()  # states of folds another engine trained, if any
-    notify("merbench_run_finished", run=info, results=results)
-    return RunResult(run_dir=run_dir.path, results=results, predictions=predictions)
+    atomic_write_json(run.run_dir.path / "results.json", results)
+    run.run_dir.discard_partial()  # states of folds another engine trained, if any
+    run.trainer.notify("merbench_run_finished", run=run.trainer.info, results=results)
+    return RunResult(run_dir=run.run_dir.path, results=results, predictions=predictions)
 
 
 def _restored(data: RunData, run_dir: RunDirectory,
@@ -210,64 +307,3 @@ def _restored(data: RunData, run_dir: RunDirectory,
             )
         done[fold.index] = outcome
     return done
-
-
-def _train_pending(trainer: Trainer, run_dir: RunDirectory, pending: list[Fold],
-                   engine: EngineRecord, done: dict[int, FoldOutcome]) -> EngineRecord:
-    """Train every pending fold into ``done``, saving each group as it finishes; returns the
-    engine as it ended (lowered after running out of memory)."""
-    from merbench.training.device import is_out_of_memory
-
-    data, notify = trainer.data, trainer.notify
-    plan = data.plan
-    groups = fold_groups(data, pending, engine.folds_at_once)
-    trainer.states.warn_if_not_continued(groups)
-    while groups:
-        group = groups.pop(0)
-        try:
-            trained = trainer.train(group)
-        except Exception as exc:
-            if not is_out_of_memory(exc):
-                raise
-            if len(group) == 1:
-                fix = ("free the device or use a smaller --batch-size"
-                       if plan.trains_in_epochs else "free memory on this machine")
-                raise MerbenchError(
-                    f"{plan.device} ran out of memory training fold {group[0].label} of "
-                    f"model '{plan.spec.model}' ({_first_line(exc)}); {fix}; every finished "
-                    f"fold is kept in {run_dir.path}"
-                ) from None
-        else:
-            for outcome in trained:
-                run_dir.save_fold(outcome)
-                done[outcome.index] = outcome
-                notify("merbench_fold_finished", run=trainer.info, fold=outcome)
-            run_dir.discard_partial([fold.index for fold in group])
-            continue
-        # Too many folds at once for the device's memory: the same folds, fewer at a time
-        # (the same training; in fp32 without dropout the same numbers, otherwise other
-        # dropout masks or roundings, as engine.same_numbers_as_sequential says).
-        k = (len(group) + 1) // 2
-        _release_memory(plan.device)
-        warnings.warn(f"{plan.device} ran out of memory training {len(group)} folds at once; "
-                      f"training the remaining folds {k} at a time", RuntimeWarning,
-                      stacklevel=1)
-        engine = lowered(engine, k)
-        groups = fold_groups(data, [f for g in [group, *groups] for f in g], k)
-    return engine
-
-
-def _first_line(exc: BaseException) -> str:
-    lines = str(exc).strip().splitlines()
-    return lines[0] if lines else type(exc).__name__
-
-
-def _release_memory(device: str) -> None:
-    """Give back what a failed attempt left allocated, before trying with fewer folds."""
-    import gc
-
-    gc.collect()
-    if device.startswith("cuda"):
-        import torch
-
-        torch.cuda.empty_cache()

@@ -18,7 +18,7 @@ from merbench.results.codec import from_json, to_json
 from merbench.results.model import SCHEMA_VERSION, SeedsSummary
 from merbench.results.schema import now_iso
 from merbench.results.seeds import over_seeds
-from merbench.run.execute import RunResult, run
+from merbench.run.execute import RunResult, run_many
 from merbench.run.identity import default_seeds_dir
 from merbench.run.plan import plan_run
 from merbench.run.spec import RunSpec
@@ -63,8 +63,9 @@ def run_seeds(spec: RunSpec, seeds: list[int], plugins: Plugins | None = None) -
                                 "for --seeds")
     else:  # named after the spec as planned: options at their defaults are left out
         base = default_seeds_dir(plan_run(spec, plugins).spec, seeds)
-    runs = [run(replace(spec, seed=seed, out=base / f"seed-{seed}"), plugins=plugins)
-            for seed in seeds]
+    # one after another locally; on Ray, every seed's folds at once
+    runs = run_many([replace(spec, seed=seed, out=base / f"seed-{seed}") for seed in seeds],
+                    plugins)
     summary = summarise_seeds(runs, seeds)
     atomic_write_json(base / "seeds.json", to_json(summary))
     return SeedsResult(out=base, runs=runs, summary=to_json(summary))

@@ -30,6 +30,7 @@ from merbench.meta import DATA_ORDERS
 # bf16: torch.autocast around the forward pass and the loss; tf32: float32 tensors whose CUDA
 # matrix products and convolutions use TensorFloat-32 (Ampere and newer GPUs)
 PRECISIONS = ("fp32", "bf16", "tf32")
+EXECUTORS = ("local", "ray")
 
 
 @dataclass(frozen=True)
@@ -144,6 +145,19 @@ class RunSpec:
     parallel_folds: int | None = _opt(
         None, "train K folds at once in one process", identity=False, metavar="K",
         default_text="on CUDA as many as fit in free memory; on CPU 1")
+    executor: str = _opt(
+        "local", "where folds train: local (this process) or ray (each fold, or each group "
+                 "of folds trained together, is a Ray task; pip install 'merbench[ray]')",
+        identity=False, choices=EXECUTORS)
+    ray_address: str | None = _opt(
+        None, "the Ray cluster to run on with --executor ray (host:port of its head, or "
+              "auto)", identity=False, metavar="ADDRESS",
+        default_text="$RAY_ADDRESS, else a new Ray instance on this machine",
+        per_machine=True)
+    gpus_per_task: float | None = _opt(
+        None, "with --executor ray on CUDA: the share of one GPU each fold's task asks Ray "
+              "for (0 < share <= 1); merbench caps the task's GPU memory at that share",
+        identity=False, metavar="SHARE", default_text="the model's declared gpu_share")
     checkpoint_every: float = _opt(
         5.0, "save an unfinished fold's training state every MINUTES (0: never), so an "
              "interrupted run goes on from there instead of from the fold's first epoch",
@@ -230,4 +244,10 @@ def check_values(spec: RunSpec) -> None:
     if spec.precision not in PRECISIONS:
         raise MerbenchError(f"unknown --precision '{spec.precision}'; use "
                             f"{' or '.join(PRECISIONS)}")
+    if spec.executor not in EXECUTORS:
+        raise MerbenchError(f"unknown --executor '{spec.executor}'; use "
+                            f"{' or '.join(EXECUTORS)}")
+    if spec.gpus_per_task is not None and not 0 < spec.gpus_per_task <= 1:
+        raise MerbenchError(f"--gpus-per-task must be a share of one GPU, more than 0 and at "
+                            f"most 1 (got {spec.gpus_per_task})")
     check_device_name(spec.device)

@@ -12,6 +12,7 @@ STSTNET = ModelMeta(
     license="MIT",
     feature="flow-uvos",
     recipe=TrainRecipe(epochs=800, batch_size=256, lr=5e-5, optimizer="adam"),
+    gpu_share=0.1,  # the share of a GPU a fold asks Ray for (docs/user-guide.md)
 )
 
 # Recipe: Adam lr 1e-4 (unconfirmed; docs/models.md#off-apexnet); 3000 epochs and batch 64 from
@@ -25,6 +26,7 @@ OFFAPEXNET = ModelMeta(
     license="unspecified",
     feature="flow-uvos",
     recipe=TrainRecipe(epochs=3000, batch_size=64, lr=1e-4, optimizer="adam"),
+    gpu_share=0.1,  # the share of a GPU a fold asks Ray for (docs/user-guide.md)
 )
 
 

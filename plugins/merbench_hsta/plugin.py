@@ -34,6 +34,7 @@ HSTA_RELEASE = ModelMeta(
     license="unspecified",
     feature="flow-and-apex",
     recipe=RECIPE,
+    gpu_share=0.5,  # the share of a GPU a fold asks Ray for (docs/user-guide.md)
 )
 
 

@@ -22,6 +22,7 @@ MMNET = ModelMeta(
     license="unspecified",
     feature="onset-apex-224",
     recipe=RECIPE,
+    gpu_share=0.5,  # the share of a GPU a fold asks Ray for (docs/user-guide.md)
 )
 
 MMNET_RELEASE = ModelMeta(
@@ -33,6 +34,7 @@ MMNET_RELEASE = ModelMeta(
     license="unspecified",
     feature="flow-and-apex",
     recipe=RECIPE,
+    gpu_share=0.5,  # the share of a GPU a fold asks Ray for (docs/user-guide.md)
 )
 
 

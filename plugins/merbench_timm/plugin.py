@@ -23,6 +23,7 @@ FLOW = ModelMeta(
     license="Apache-2.0",
     feature="flow-uvos",
     recipe=RECIPE,
+    gpu_share=0.25,  # the share of a GPU a fold asks Ray for (docs/user-guide.md)
 )
 
 FACE = ModelMeta(
@@ -34,6 +35,7 @@ FACE = ModelMeta(
     license="Apache-2.0",
     feature="apex-face",
     recipe=RECIPE,
+    gpu_share=0.25,  # the share of a GPU a fold asks Ray for (docs/user-guide.md)
 )
 
 

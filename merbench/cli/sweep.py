@@ -1,0 +1,112 @@
+"""``merbench sweep PLAN.toml``: every run of a plan, with progress across the sweep and a
+summary table at the end."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from merbench.cli.console import LiteralConsole
+from merbench.cli.literal import literal, say
+from merbench.hookimpl import hookimpl
+from merbench.runinfo import FoldOutcome, RunInfo
+
+
+class SweepProgress:
+    """One bar of folds across the whole sweep: every run's folds, restored ones included."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self._progress: Progress | None = None
+        self._task: Any = None
+
+    def _bar(self) -> Progress | None:
+        if self.enabled and self._progress is None:
+            self._progress = Progress(TextColumn("{task.description}"), BarColumn(),
+                                      MofNCompleteColumn(), TextColumn("folds"),
+                                      TimeElapsedColumn(), console=LiteralConsole(stderr=True))
+            self._task = self._progress.add_task("sweep", total=0)
+            self._progress.start()
+        return self._progress
+
+    @hookimpl
+    def merbench_run_start(self, run: RunInfo) -> None:
+        bar = self._bar()
+        if bar is not None:
+            bar.update(self._task, total=(bar.tasks[0].total or 0) + run.n_folds)
+
+    @hookimpl
+    def merbench_fold_finished(self, run: RunInfo, fold: FoldOutcome) -> None:
+        bar = self._bar()
+        if bar is not None:
+            bar.update(self._task, advance=1, description=literal(
+                f"sweep: {run.model} on {run.dataset}"))
+
+    def print(self, line: str) -> None:
+        if self._progress is not None:
+            self._progress.console.print(line)
+        elif self.enabled:
+            say(line, file=sys.stderr)
+
+    def stop(self) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+            self._progress = None
+
+
+def command_sweep(args: argparse.Namespace, load: Any) -> int:
+    from merbench.cli.parser import EXIT_INTERRUPTED
+    from merbench.cli.run_options import given_options
+    from merbench.sweep.execute import run_sweep
+    from merbench.sweep.plan import read_plan
+
+    overrides = given_options(args)
+    progress = SweepProgress(enabled=not args.quiet)
+    plugins = load(args, extra=[("merbench.cli.sweep", progress)])
+    plan = read_plan(Path(args.plan), plugins, **overrides)
+    say(f"sweep {args.plan}: {len(plan.configurations)} configurations, {plan.n_runs} runs, "
+        f"into {plan.out} ({overrides.get('executor', 'local')} executor)")
+    done = 0
+
+    def on_run(result: Any, seed: int, run: Any) -> None:
+        nonlocal done
+        done += 1
+        how = "trained" if seed in result.trained else "finished before, skipped"
+        metrics = run.results["metrics"]["overall"]
+        progress.print(f"[{done}/{plan.n_runs}] {result.configuration.name} seed {seed}: "
+                       f"UF1 {metrics['uf1']:.4f}, UAR {metrics['uar']:.4f} ({how})")
+
+    try:
+        swept = run_sweep(plan, plugins, on_run=on_run)
+    except KeyboardInterrupt:
+        progress.stop()
+        say(f"merbench: interrupted — every finished fold and run is kept in {plan.out}; "
+            "run the same command again to go on", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    finally:
+        progress.stop()
+    _print_summary(swept)
+    say(f"results: {plan.out} (merbench leaderboard build --results {plan.out} --out SITE)")
+    return 0
+
+
+def _print_summary(swept: Any) -> None:
+    table = Table(title="sweep summary (selection as each run reports; mean over seeds)")
+    table.add_column("configuration", overflow="fold")
+    for column in ("seeds", "selection", "UF1", "UAR", "trained now"):
+        table.add_column(column)
+    for result in swept.configurations:
+        runs = [result.runs[s] for s in result.configuration.seeds]
+        overall = [r.results["metrics"]["overall"] for r in runs]
+        table.add_row(
+            result.configuration.name, ", ".join(map(str, result.configuration.seeds)),
+            runs[0].results["selection"]["policy"],
+            f"{sum(m['uf1'] for m in overall) / len(overall):.4f}",
+            f"{sum(m['uar'] for m in overall) / len(overall):.4f}",
+            f"{len(result.trained)} of {len(runs)}")
+    LiteralConsole().print(table)

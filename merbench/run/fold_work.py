@@ -1,0 +1,199 @@
+"""What one group of folds computes, as a value that can travel to another process.
+
+A run's driver (the process that plans, reads the data and writes the run directory) turns
+each group of folds into a :class:`GroupWork`: the model to build, the recipe, the device and
+each fold's rows as indices into the feature array. :func:`compute` turns that and the
+features into each fold's per-epoch predictions. The local engine calls it in the driver;
+the Ray executor (:mod:`merbench.run.ray_executor`) calls it in a worker, with the features
+from Ray's object store. Both go through this one function, so a fold's numbers do not
+depend on where it ran.
+
+A worker rebuilds the model from the plugins installed where it runs, by name; the model's
+package and version travel with the work and must match, so a cluster never mixes two
+releases of a model under one run.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+
+from merbench.errors import MerbenchError
+from merbench.meta import TrainRecipe
+from merbench.registry import Entry
+
+WorkKind = Literal["train", "evaluate", "fit"]
+
+
+@dataclass(frozen=True)
+class ModelSource:
+    """How to build a fresh model: a registered name, its options and the class count.
+
+    ``entry`` is the driver's registry entry (in-process plugins included); it does not
+    travel, so a worker looks the name up among its own installed plugins and checks that
+    the same package and version provide it."""
+
+    name: str
+    options: dict[str, Any]
+    n_classes: int
+    package: str
+    package_version: str
+    entry: Entry[Any] | None = field(default=None, compare=False, repr=False)
+
+    @classmethod
+    def of(cls, entry: Entry[Any], options: dict[str, Any], n_classes: int) -> ModelSource:
+        return cls(entry.meta.name, dict(options), n_classes, entry.origin.package,
+                   entry.origin.package_version, entry)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {**self.__dict__, "entry": None}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+
+    def _entry(self) -> Entry[Any]:
+        if self.entry is not None:
+            return self.entry
+        from merbench.plugins import default_plugins
+
+        models = default_plugins().registries.models
+        if self.name not in models:
+            raise MerbenchError(f"model '{self.name}' is not installed where this fold ran; "
+                                f"install {self.package} {self.package_version} in every "
+                                "Ray node's Python environment")
+        entry = models.get(self.name)
+        found = (entry.origin.package, entry.origin.package_version)
+        if found != (self.package, self.package_version):
+            raise MerbenchError(
+                f"model '{self.name}' comes from {found[0]} {found[1]} where this fold ran "
+                f"and from {self.package} {self.package_version} where the run was started; "
+                "install the same release on every Ray node")
+        object.__setattr__(self, "entry", entry)
+        return entry
+
+    def __call__(self) -> Any:
+        """A fresh model (``num_classes`` for factories that take it)."""
+        entry = self._entry()
+        options = dict(self.options)
+        if entry.accepts("num_classes"):
+            options["num_classes"] = self.n_classes
+        return entry.create("model", **options)
+
+
+@dataclass(frozen=True)
+class FoldRows:
+    """One fold's rows as indices into the features: training rows with their (possibly
+    shuffled) labels, and the rows it is evaluated on (test, then any inner-val)."""
+
+    index: int
+    seed: int
+    train: np.ndarray
+    y_train: np.ndarray
+    evaluate: np.ndarray
+    groups: np.ndarray  # each training row's database/subject, for estimators' inner CV
+    weights: Path | None = None  # --weights: this fold's saved state dict
+
+
+@dataclass(frozen=True)
+class GroupWork:
+    """Folds that train together (one, or several with the fold-parallel engine)."""
+
+    kind: WorkKind
+    model: ModelSource
+    recipe: TrainRecipe | None
+    device: str
+    precision: str
+    fused_optimizer: bool
+    folds: tuple[FoldRows, ...]
+    threads: int | None = None  # intra-op threads where the work runs (None: as set there)
+    gpu_share: float | None = None  # Ray: the share of one GPU this task may use
+
+
+@dataclass(frozen=True)
+class Computed:
+    """One fold's predictions after every epoch (test rows, then inner-val rows), the time
+    it took, an estimator's fit report, and the device it ran on."""
+
+    predictions: np.ndarray
+    seconds: float
+    report: dict[str, Any] | None
+    device_name: str
+
+
+def compute(work: GroupWork, features: np.ndarray, *,
+            on_epoch: Callable[[int, int], None] | None = None,
+            checkpoint: Any = None, seconds_before: float = 0.0) -> list[Computed]:
+    """Every fold of ``work``'s predictions. ``on_epoch(position, epoch)`` reports progress;
+    ``checkpoint`` (local runs) saves and continues an unfinished group's training state,
+    whose earlier seconds are ``seconds_before``."""
+    started = time.perf_counter()
+    device_name = _device_name(work)
+    if work.kind == "evaluate":
+        return [_evaluate(work, rows, features, device_name, on_epoch, position)
+                for position, rows in enumerate(work.folds)]
+    if work.kind == "fit":
+        return [_fit(work, rows, features, device_name, on_epoch, position)
+                for position, rows in enumerate(work.folds)]
+    assert work.recipe is not None
+    if len(work.folds) == 1:
+        from merbench.training.torch_trainer import train_fold
+
+        rows = work.folds[0]
+        predictions = train_fold(work.model, work.recipe, features[rows.train], rows.y_train,
+                                 features[rows.evaluate], device=work.device, seed=rows.seed,
+                                 on_epoch=None if on_epoch is None
+                                 else lambda epoch: on_epoch(0, epoch),
+                                 precision=work.precision,
+                                 fused_optimizer=work.fused_optimizer, checkpoint=checkpoint)
+        seconds = seconds_before + time.perf_counter() - started
+        return [Computed(predictions, seconds, None, device_name)]
+    from merbench.training.fold_parallel import FoldTask, train_folds
+
+    tasks = [FoldTask(features[r.train], r.y_train, features[r.evaluate], r.seed)
+             for r in work.folds]
+    together = train_folds(work.model, work.recipe, tasks, device=work.device,
+                           on_epoch=on_epoch, precision=work.precision,
+                           fused_optimizer=work.fused_optimizer, checkpoint=checkpoint)
+    # time is shared equally among the folds trained together
+    seconds = (seconds_before + time.perf_counter() - started) / len(work.folds)
+    return [Computed(p, seconds, None, device_name) for p in together]
+
+
+def _device_name(work: GroupWork) -> str:
+    if work.kind == "fit":
+        return "cpu"
+    from merbench.training.device import describe_device
+
+    return describe_device(work.device)
+
+
+def _evaluate(work: GroupWork, rows: FoldRows, features: np.ndarray, device_name: str,
+              on_epoch: Callable[[int, int], None] | None, position: int) -> Computed:
+    from merbench.training.torch_trainer import evaluate_weights
+
+    assert work.recipe is not None and rows.weights is not None
+    started = time.perf_counter()
+    predictions = evaluate_weights(work.model, rows.weights, features[rows.evaluate],
+                                   device=work.device, batch_size=work.recipe.batch_size,
+                                   model_name=work.model.name, precision=work.precision)
+    if on_epoch is not None:
+        on_epoch(position, 1)
+    return Computed(predictions, time.perf_counter() - started, None, device_name)
+
+
+def _fit(work: GroupWork, rows: FoldRows, features: np.ndarray, device_name: str,
+         on_epoch: Callable[[int, int], None] | None, position: int) -> Computed:
+    from merbench.training.estimator import fit_predict
+
+    started = time.perf_counter()
+    fitted = fit_predict(work.model, features[rows.train], rows.y_train,
+                         features[rows.evaluate], seed=rows.seed, groups=rows.groups)
+    if on_epoch is not None:
+        on_epoch(position, 1)
+    return Computed(fitted.predictions, time.perf_counter() - started, fitted.report,
+                    device_name)

@@ -1,0 +1,280 @@
+"""The Ray executor: each fold, or each group of folds trained together, is a Ray task.
+
+The driver (this process) has planned every run, read its data, computed its features and
+holds its run directory. It puts each run's features into Ray's object store once, submits
+one task per group with the resources it declares, and saves each group's folds through the
+run directory as its task returns, so identity, resume, ``merbench status``, selection and
+``results.json`` are those of a local run, and a run can move between executors. Workers
+need merbench and the model's plugin installed, never the data folder: a task carries its
+folds' row indices and labels and the model's name, options and package
+(:class:`~merbench.run.fold_work.GroupWork`), and computes with the same
+:func:`~merbench.run.fold_work.compute` as a local run.
+
+Resources of a task: ``--threads`` CPUs (default 1), on CUDA the model's ``gpu_share`` of a
+GPU (``--gpus-per-task``; a fold-parallel group sized to fill a GPU asks for a whole one)
+with the task's GPU memory capped at that share, since Ray does not divide GPU memory, and
+an estimate of the memory it needs. A task whose worker or node dies is submitted again, at
+most :data:`ATTEMPTS` times in all, with a warning each time; a fold that fails for its own
+reason is reported as a local run reports it; Ctrl-C cancels every outstanding task, and
+every fold already saved is kept.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import socket
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
+
+from merbench.errors import MerbenchError
+from merbench.protocols import Fold
+from merbench.results.model import ThreadRecord
+from merbench.run.engine import fold_groups, lowered
+from merbench.run.fold_work import Computed, GroupWork, compute
+from merbench.run.local_executor import first_line, out_of_memory_error, warn_lowered
+
+if TYPE_CHECKING:
+    from merbench.run.execute import StartedRun
+
+ATTEMPTS = 3  # tries of a task whose worker died, the first included
+BASE_MEMORY = 512 * 2**20  # bytes a worker needs beyond its arrays and model: torch itself
+INSTALL = "pip install 'merbench[ray]'"
+
+
+def _ray() -> Any:
+    try:
+        import ray
+    except ImportError:
+        raise MerbenchError(f"--executor ray needs Ray, which is not installed; {INSTALL}"
+                            ) from None
+    return ray
+
+
+@contextmanager
+def connected(address: str | None) -> Iterator[Any]:
+    """Ray, connected to ``address`` (``--ray-address``, else ``$RAY_ADDRESS``, else a new
+    instance on this machine), disconnected afterwards unless it was connected before."""
+    ray = _ray()
+    if ray.is_initialized():  # a Python caller's own connection
+        yield ray
+        return
+    address = address or os.environ.get("RAY_ADDRESS") or None
+    if address is not None:
+        _check_reachable(address)
+    import logging
+
+    try:
+        if address is None:
+            from merbench.threads import usable_cores
+
+            ray.init(num_cpus=usable_cores(), include_dashboard=False, log_to_driver=False,
+                     logging_level=logging.WARNING)
+        else:
+            ray.init(address=address, log_to_driver=False, logging_level=logging.WARNING)
+    except (ConnectionError, RuntimeError, ValueError) as exc:
+        where = f"at {address}" if address else "on this machine"
+        raise MerbenchError(f"could not start or reach a Ray cluster {where} "
+                            f"({first_line(exc)}); start one with 'ray start --head' and "
+                            "give its address with --ray-address or RAY_ADDRESS") from None
+    try:
+        yield ray
+    finally:
+        ray.shutdown()
+
+
+def _check_reachable(address: str) -> None:
+    """One line, at once, for an address nothing answers at (Ray itself retries for long)."""
+    if address == "auto" or "://" in address:
+        return
+    host, sep, port = address.rpartition(":")
+    if not sep or not port.isdigit():
+        raise MerbenchError(f"--ray-address '{address}' is not HOST:PORT (the head's GCS "
+                            "address that 'ray start --head' prints, e.g. 10.0.0.5:6379)")
+    try:
+        socket.create_connection((host, int(port)), timeout=5).close()
+    except OSError as exc:
+        raise MerbenchError(f"no Ray cluster answers at {address} ({exc.strerror or exc}); "
+                            "start one there with 'ray start --head --port "
+                            f"{port}', or fix --ray-address / RAY_ADDRESS") from None
+
+
+def _compute_in_worker(work: GroupWork, features: Any) -> list[Computed]:
+    """A task's body, in a Ray worker: threads, the GPU Ray assigned and capped to the
+    task's share, then the same computation as a local run."""
+    from merbench.threads import apply_threads
+
+    if work.threads is not None:
+        apply_threads(work.threads)
+    if work.device.startswith("cuda"):
+        import torch
+
+        work = replace(work, device="cuda")  # Ray's CUDA_VISIBLE_DEVICES names the GPU
+        if work.gpu_share is not None and work.gpu_share < 1:
+            torch.cuda.set_per_process_memory_fraction(work.gpu_share)
+    return compute(work, features)
+
+
+@dataclass
+class _Task:
+    run: StartedRun
+    group: list[Fold]
+    attempt: int = 1
+
+
+def _worker_died(ray: Any, exc: BaseException) -> bool:
+    kinds = tuple(getattr(ray.exceptions, name) for name in (
+        "WorkerCrashedError", "NodeDiedError", "LocalRayletDiedError", "ObjectLostError",
+        "OwnerDiedError", "RaySystemError") if hasattr(ray.exceptions, name))
+    return isinstance(exc, kinds)
+
+
+def _resources(run: StartedRun, group: list[Fold]) -> dict[str, Any]:
+    """What a group's task asks Ray for: CPUs, a share of a GPU, memory."""
+    plan = run.data.plan
+    spec = plan.spec
+    cpus = spec.threads or 1
+    gpus = 0.0
+    if plan.is_torch and plan.device.startswith("cuda"):
+        share = spec.gpus_per_task or plan.model.meta.gpu_share
+        gpus = 1.0 if run.engine.cause == "memory" and len(group) > 1 \
+            else min(1.0, share * len(group))
+    features = run.trainer.features
+    memory = BASE_MEMORY + 2 * features.nbytes + len(group) * _model_bytes(run)
+    return {"num_cpus": cpus, "num_gpus": gpus, "memory": int(memory)}
+
+
+def _model_bytes(run: StartedRun) -> int:
+    """Weights, gradients and two optimiser moments of a float32 model (0: an estimator)."""
+    if not run.data.plan.is_torch:
+        return 0
+    import torch
+
+    with torch.device("meta"):
+        model = run.data.build_model()
+    return 16 * sum(int(p.numel()) for p in model.parameters())
+
+
+def _check_fits(ray: Any, asks: list[dict[str, Any]]) -> None:
+    """Refuse tasks no node of the cluster could ever take (Ray would wait for ever)."""
+    nodes = [n.get("Resources", {}) for n in ray.nodes() if n.get("Alive")]
+    for ask in asks:
+        if any(n.get("CPU", 0) >= ask["num_cpus"] and n.get("GPU", 0) >= ask["num_gpus"]
+               and n.get("memory", math.inf) >= ask["memory"] for n in nodes):
+            continue
+        gpu = f", {ask['num_gpus']:g} GPU" if ask["num_gpus"] else ""
+        raise MerbenchError(
+            f"no node of the Ray cluster has {ask['num_cpus']} CPU{gpu} and "
+            f"{ask['memory'] / 2**30:.1f} GiB of memory free for one task; add such a node, "
+            "or ask for less (--threads, --gpus-per-task, --parallel-folds)")
+
+
+def train_on_ray(runs: list[StartedRun], address: str | None,
+                 on_finished: Callable[[StartedRun], None] | None = None) -> None:
+    """Train every pending fold of ``runs`` as Ray tasks, all runs at once; save each group
+    as it returns and call ``on_finished`` as each run's last group is saved."""
+    for run in runs:
+        if run.data.weight_files is not None:
+            raise MerbenchError("--weights evaluates saved checkpoints, which only the "
+                                "driver's machine holds; run it with --executor local")
+    with connected(address) as ray:
+        remote = ray.remote(_compute_in_worker)
+        features = {id(run): ray.put(run.trainer.features) for run in runs if run.pending}
+        outstanding: dict[Any, _Task] = {}
+        asks: dict[int, dict[str, Any]] = {}
+
+        def submit(task: _Task) -> None:
+            run = task.run
+            inputs = run.trainer.inputs(task.group)
+            ask = _resources(run, task.group)
+            work = run.trainer.work(task.group, inputs, gpu_share=ask["num_gpus"] or None)
+            if work.threads is None:
+                work = replace(work, threads=ask["num_cpus"])
+            ref = remote.options(max_retries=0, **ask).remote(work, features[id(run)])
+            outstanding[ref] = task
+
+        left: dict[int, int] = {}
+        tasks = []
+        for run in runs:
+            asked = run.data.plan.spec.threads
+            if run.pending:
+                run.engine = replace(run.engine, executor="ray")
+            if run.data.plan.is_torch and run.pending:
+                count = asked or 1
+                run.engine = replace(run.engine, threads=ThreadRecord(
+                    count, "asked" if asked else "usable-cores",
+                    f"--threads {count}" if asked
+                    else "one CPU per Ray task (--threads N asks for N)"))
+            groups = fold_groups(run.data, run.pending, run.engine.folds_at_once)
+            left[id(run)] = len(groups)
+            tasks += [_Task(run, group) for group in groups]
+            if not groups and on_finished is not None:
+                on_finished(run)
+        for task in tasks:
+            asks.setdefault(id(task.run), _resources(task.run, task.group))
+        _check_fits(ray, list(asks.values()))
+        try:
+            for task in tasks:
+                submit(task)
+            while outstanding:
+                ready, _ = ray.wait(list(outstanding), num_returns=1)
+                task = outstanding.pop(ready[0])
+                try:
+                    computed = ray.get(ready[0])
+                except Exception as exc:
+                    for again in _after_failure(ray, task, exc):
+                        left[id(again.run)] += 1
+                        submit(again)
+                    left[id(task.run)] -= 1
+                    continue
+                run = task.run
+                for fold, done in zip(task.group, computed, strict=True):
+                    # a worker reports no epochs as they go: the fold's last, now
+                    run.trainer.notify("merbench_epoch_finished", run=run.trainer.info,
+                                       fold_index=fold.index,
+                                       epoch=int(done.predictions.shape[0]))
+                run.save(run.trainer.outcomes(run.trainer.inputs(task.group), computed))
+                left[id(run)] -= 1
+                if left[id(run)] == 0 and on_finished is not None:
+                    on_finished(run)
+        except BaseException:
+            for ref in outstanding:  # Ctrl-C, or a fold that failed: nothing more trains
+                ray.cancel(ref, force=True)
+            raise
+
+
+def _after_failure(ray: Any, task: _Task, exc: BaseException) -> list[_Task]:
+    """The tasks to submit after ``task`` failed with ``exc``: itself again when its worker
+    died, its folds fewer at a time when they ran out of memory; otherwise the fold's own
+    error, raised as a local run raises it."""
+    from merbench.training.device import is_out_of_memory
+
+    run, group = task.run, task.group
+    labels = ", ".join(fold.label for fold in group)
+    cause = getattr(exc, "cause", None) if isinstance(exc, ray.exceptions.RayTaskError) \
+        else None
+    oom = isinstance(exc, getattr(ray.exceptions, "OutOfMemoryError", ())) or (
+        cause is not None and is_out_of_memory(cause))
+    if oom:
+        if len(group) == 1:
+            raise out_of_memory_error(run, group[0], cause or exc) from None
+        k = (len(group) + 1) // 2
+        warn_lowered(run.data.plan.device, len(group), k)
+        run.engine = lowered(run.engine, k)
+        return [_Task(run, part) for part in fold_groups(run.data, group, k)]
+    if _worker_died(ray, exc):
+        if task.attempt >= ATTEMPTS:
+            raise MerbenchError(
+                f"the Ray worker training fold {labels} died {ATTEMPTS} times (last: "
+                f"{type(exc).__name__}: {first_line(exc)}); every finished fold is kept in "
+                f"{run.run_dir.path}; run the same command again to go on") from None
+        warnings.warn(f"the Ray worker training fold {labels} died ({type(exc).__name__}: "
+                      f"{first_line(exc)}); trying again ({task.attempt + 1} of {ATTEMPTS})",
+                      RuntimeWarning, stacklevel=2)
+        return [_Task(run, group, task.attempt + 1)]
+    if cause is not None:
+        raise cause
+    raise exc

@@ -1,0 +1,1 @@
+"""merbench sweep: a plan of many runs, locally or on Ray (plan.py, execute.py)."""

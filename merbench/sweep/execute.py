@@ -1,0 +1,67 @@
+"""Running a sweep: every run of the plan, resumable, locally one after another or on Ray
+all at once, then each configuration's ``seeds.json``.
+
+The runs go through :func:`merbench.run.execute.run_many`, as a ``--seeds`` run's do: a run
+that finished before is reported as it is and trains nothing, so an interrupted sweep goes
+on where it stopped when started again; on Ray every run is opened first (this process holds
+all their directories) and all their folds are tasks at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from merbench.atomic import atomic_write_json
+from merbench.plugins import Plugins
+from merbench.results.codec import to_json
+from merbench.run.execute import RunResult, run_many
+from merbench.run.seeds import summarise_seeds
+from merbench.sweep.plan import Configuration, SweepPlan
+
+
+@dataclass
+class ConfigurationResult:
+    configuration: Configuration
+    runs: dict[int, RunResult] = field(default_factory=dict)  # seed -> result
+    trained: set[int] = field(default_factory=set)  # seeds that trained in this sweep
+    summary: dict[str, Any] | None = None  # seeds.json
+
+
+@dataclass
+class SweepResult:
+    plan: SweepPlan
+    configurations: list[ConfigurationResult]
+
+
+Report = Callable[[ConfigurationResult, int, RunResult], None]
+
+
+def run_sweep(plan: SweepPlan, plugins: Plugins, on_run: Report | None = None) -> SweepResult:
+    """Run every run of ``plan``; ``on_run(configuration, seed, result)`` as each ends."""
+    results = [ConfigurationResult(c) for c in plan.configurations]
+    runs = [(result, seed) for result in results for seed in result.configuration.seeds]
+
+    def ended(position: int, run: RunResult, trained: bool) -> None:
+        result, seed = runs[position]
+        result.runs[seed] = run
+        if trained:
+            result.trained.add(seed)
+        if on_run is not None:
+            on_run(result, seed, run)
+
+    run_many([result.configuration.run_spec(seed) for result, seed in runs], plugins,
+             on_result=ended)
+    for result in results:
+        _summarise(result)
+    return SweepResult(plan, results)
+
+
+def _summarise(result: ConfigurationResult) -> None:
+    """``seeds.json`` of a configuration, written as ``--seeds`` writes it (again, as a
+    repeated ``--seeds`` command does), so its folder validates as one."""
+    seeds = list(result.configuration.seeds)
+    summary = to_json(summarise_seeds([result.runs[s] for s in seeds], seeds))
+    atomic_write_json(result.configuration.out / "seeds.json", summary)
+    result.summary = summary

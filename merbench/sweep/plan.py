@@ -1,0 +1,199 @@
+"""A sweep plan: a TOML grid of models x datasets x protocols x seeds, expanded to run specs.
+
+Each ``[[runs]]`` entry names one or more models, datasets and protocols (``model`` or
+``models = [...]``, likewise ``dataset(s)`` and ``protocol(s)``; protocol defaults to
+``loso``), the ``seeds`` (default ``[0]``) and any other ``merbench run`` option by its
+:class:`~merbench.run.spec.RunSpec` field name (``epochs = 20``, ``model_options = {dim =
+24}``). ``[defaults]`` gives options to every entry; an entry's own options win. Top level:
+``out``, the results folder (relative to the plan file; default: beside the plan, named after
+it). Example::
+
+    out = "results"
+    [defaults]
+    data_root = "/data/megc2019"
+    [[runs]]
+    models = ["ststnet", "offapexnet"]
+    dataset = "composite"
+    seeds = [0, 1, 2, 3]
+    epochs = 20
+
+Every combination is one *configuration*, run in ``<out>/<model>-<dataset>-<protocol>-<hash
+of what runs>/seed-N``, a ``--seeds`` folder that ``merbench leaderboard build`` takes as it
+is. Every name, option and value is checked, and two entries that ask for the same
+configuration and seed are refused, naming both, before anything trains.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from merbench.errors import MerbenchError
+from merbench.plugins import Plugins
+
+try:
+    import tomllib  # type: ignore[import-not-found, unused-ignore]
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib  # type: ignore[import-not-found, no-redef, unused-ignore]
+from merbench.run.identity import json_hash
+from merbench.run.plan import plan_run
+from merbench.run.spec import RunSpec, check_values, what_runs
+
+GRID = {"model": "models", "dataset": "datasets", "protocol": "protocols"}
+# decided by the sweep: where each run goes and which seed it has; and by its command line:
+# where all of its runs execute
+NOT_IN_PLAN = ("out", "seed", "executor", "ray_address")
+
+
+@dataclass(frozen=True)
+class Configuration:
+    """One model, dataset, protocol and options, over the plan's seeds."""
+
+    entry: str  # where the plan asks for it, e.g. "runs[2]"
+    spec: RunSpec  # as planned (options at their defaults left out), seed 0, out unset
+    seeds: tuple[int, ...]
+    out: Path  # the --seeds folder: one run directory per seed
+
+    def run_spec(self, seed: int) -> RunSpec:
+        return dataclasses.replace(self.spec, seed=seed, out=self.out / f"seed-{seed}")
+
+    @property
+    def name(self) -> str:
+        return self.out.name
+
+
+@dataclass(frozen=True)
+class SweepPlan:
+    path: Path
+    out: Path
+    configurations: tuple[Configuration, ...]
+
+    @property
+    def n_runs(self) -> int:
+        return sum(len(c.seeds) for c in self.configurations)
+
+
+def read_plan(path: Path, plugins: Plugins, **overrides: Any) -> SweepPlan:
+    """Read and check ``path``; ``overrides`` (RunSpec fields from the command line, such as
+    the executor or data root) apply to every run."""
+    try:
+        text = path.read_text()
+    except OSError as exc:
+        raise MerbenchError(f"cannot read the sweep plan {path}: {exc.strerror or exc}; give "
+                            "the path of a .toml plan") from None
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise MerbenchError(f"{path} is not valid TOML ({exc}); fix that line") from None
+    unknown = sorted(set(document) - {"out", "defaults", "runs"})
+    if unknown:
+        raise MerbenchError(f"{path}: unknown top-level key '{unknown[0]}'; a plan has out, "
+                            "[defaults] and [[runs]] entries")
+    entries = document.get("runs")
+    if not isinstance(entries, list) or not entries or \
+            not all(isinstance(e, dict) for e in entries):
+        raise MerbenchError(f"{path} has no [[runs]] entries; add at least one, e.g. "
+                            "[[runs]] model = \"ststnet\" dataset = \"synthetic\"")
+    defaults = document.get("defaults", {})
+    if not isinstance(defaults, dict):
+        raise MerbenchError(f"{path}: 'defaults' must be a table ([defaults])")
+    out = document.get("out", f"{path.stem}-results")
+    if not isinstance(out, str) or not out:
+        raise MerbenchError(f"{path}: 'out' must be a folder name (text)")
+    base = (path.parent / out).resolve() if not Path(out).is_absolute() else Path(out)
+    configurations: list[Configuration] = []
+    claimed: dict[tuple[str, int], str] = {}
+    for number, raw in enumerate(entries):
+        where = f"{path}: runs[{number}]"
+        for configuration in _expand(where, {**defaults, **raw}, overrides, plugins, base):
+            for seed in configuration.seeds:
+                key = (configuration.name, seed)
+                if key in claimed:
+                    raise MerbenchError(
+                        f"{where} asks again for {configuration.spec.model} on "
+                        f"{configuration.spec.dataset}/{configuration.spec.protocol} seed "
+                        f"{seed} with the same options as {claimed[key]}; remove one")
+                claimed[key] = where.rpartition(": ")[2]
+            configurations.append(configuration)
+    return SweepPlan(path=path, out=base, configurations=tuple(configurations))
+
+
+def _expand(where: str, entry: dict[str, Any], overrides: dict[str, Any], plugins: Plugins,
+            base: Path) -> list[Configuration]:
+    fields = {f.name for f in dataclasses.fields(RunSpec)} - set(NOT_IN_PLAN)
+    grid_keys = set(GRID) | set(GRID.values()) | {"seeds"}
+    unknown = sorted(set(entry) - fields - grid_keys)
+    if unknown:
+        hint = {"out": " (the sweep gives every run its own folder)",
+                "seed": " (use seeds = [...])",
+                "executor": " (all runs of a sweep share one: merbench sweep --executor)",
+                "ray_address": " (give merbench sweep --ray-address)"}.get(unknown[0], "")
+        raise MerbenchError(f"{where}: unknown key '{unknown[0]}'{hint}; an entry takes "
+                            f"models, datasets, protocols, seeds and merbench run's options "
+                            f"({', '.join(sorted(fields - set(GRID)))})")
+    axes = {one: _names(where, entry, one, many) for one, many in GRID.items()}
+    seeds = _seeds(where, entry.get("seeds", [0]))
+    options = {k: _typed(where, k, v) for k, v in entry.items() if k in fields and k not in GRID}
+    options.update(overrides)
+    found = []
+    for model in axes["model"]:
+        for dataset in axes["dataset"]:
+            for protocol in axes["protocol"]:
+                spec = RunSpec(model=model, dataset=dataset, protocol=protocol, **options)
+                try:
+                    check_values(spec)
+                    planned = plan_run(spec, plugins).spec
+                except MerbenchError as exc:
+                    raise MerbenchError(f"{where} ({model} on {dataset}/{protocol}): {exc}"
+                                        ) from None
+                name = (f"{model}-{dataset}-{protocol}-"
+                        f"{json_hash(what_runs(planned, leave_out=('seed',)))[:8]}")
+                found.append(Configuration(where.rpartition(": ")[2], planned, seeds,
+                                           base / name))
+    return found
+
+
+def _names(where: str, entry: dict[str, Any], one: str, many: str) -> list[str]:
+    if one in entry and many in entry:
+        raise MerbenchError(f"{where} gives both '{one}' and '{many}'; give one")
+    value = entry.get(one, entry.get(many, "loso" if one == "protocol" else None))
+    if value is None:
+        raise MerbenchError(f"{where} names no {one}; add {one} = \"NAME\" or {many} = [...] "
+                            f"(see 'merbench list {many}')")
+    names = [value] if isinstance(value, str) else value
+    if not isinstance(names, list) or not names or \
+            not all(isinstance(n, str) and n for n in names):
+        raise MerbenchError(f"{where}: '{many}' must be a non-empty list of names")
+    if len(set(names)) != len(names):
+        raise MerbenchError(f"{where}: '{many}' names one twice; remove the duplicate")
+    return names
+
+
+def _seeds(where: str, value: Any) -> tuple[int, ...]:
+    if not isinstance(value, list) or not value or \
+            not all(isinstance(s, int) and not isinstance(s, bool) and s >= 0 for s in value):
+        raise MerbenchError(f"{where}: 'seeds' must be a list of non-negative whole numbers, "
+                            "e.g. seeds = [0, 1, 2]")
+    if len(set(value)) != len(value):
+        raise MerbenchError(f"{where}: 'seeds' names a seed twice; remove the duplicate")
+    return tuple(value)
+
+
+def _typed(where: str, name: str, value: Any) -> Any:
+    """``value`` checked against the RunSpec field's type (TOML has ints, floats, strings,
+    booleans and tables, as the fields do)."""
+    kind = typing.get_type_hints(RunSpec)[name]
+    allowed = typing.get_args(kind) if isinstance(kind, types.UnionType) else (kind,)
+    allowed = tuple(typing.get_origin(a) or a for a in allowed if a is not type(None))
+    if float in allowed and isinstance(value, int) and not isinstance(value, bool):
+        value = float(value)
+    if Path in allowed and isinstance(value, str):
+        value = Path(value)
+    if not isinstance(value, allowed) or (isinstance(value, bool) and bool not in allowed):
+        wanted = " or ".join("a table" if a is dict else a.__name__ for a in allowed)
+        raise MerbenchError(f"{where}: '{name}' must be {wanted} (got {value!r})")
+    return value

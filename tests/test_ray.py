@@ -1,0 +1,344 @@
+"""``--executor ray`` on a real Ray cluster: the same numbers as a local run, a worker node
+killed mid-run, Ctrl-C, resuming across executors, and the errors a user meets.
+
+The cluster is real: a head and a second worker node started with ``ray start`` on this
+machine's loopback, each with one CPU, in a temporary folder of their own; every process of
+it is killed afterwards, whatever the outcome. HTNet's small configuration has no dropout, so
+a fold's predictions are bit-identical wherever it trains (CPU, fp32, one thread).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+RUN = ["run", "--model", "htnet", "--dataset", "synthetic", "--model-opt", "dim=32",
+       "--model-opt", "block_repeats=[1,1,1]", "--threads", "1", "--quiet"]
+ENV = {**os.environ, "OMP_NUM_THREADS": "1", "RAY_AUTH_MODE": "disabled",
+       "RAY_USAGE_STATS_ENABLED": "0"}
+RAY = str(Path(sys.executable).with_name("ray"))
+
+
+def merbench(*args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "merbench", *args], capture_output=True,
+                          text=True, env=ENV, timeout=timeout)
+
+
+def start(*args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen([sys.executable, "-m", "merbench", *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=ENV)
+
+
+def predictions(run_dir: Path) -> pd.DataFrame:
+    return pd.read_csv(run_dir / "predictions.csv").sort_values("sample_id",
+                                                               ignore_index=True)
+
+
+def fold_arrays(run_dir: Path) -> dict[str, np.ndarray]:
+    found = {}
+    for path in sorted((run_dir / "folds").glob("fold-*.npz")):
+        with np.load(path) as data:
+            found[path.name] = data["epoch_predictions"]
+    return found
+
+
+@pytest.fixture(scope="module")
+def local_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The reference: the same run trained in this machine's process, fold by fold."""
+    out = tmp_path_factory.mktemp("local") / "run"
+    done = merbench(*RUN, "--epochs", "40", "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    return out
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _processes() -> dict[int, tuple[int, str]]:
+    """pid -> (parent pid, command line) of every process, from /proc."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            stat = (entry / "stat").read_text()
+            parent = int(stat.rsplit(")", 1)[1].split()[1])
+            title = (entry / "comm").read_text().strip()
+        except (OSError, ValueError, IndexError):
+            continue
+        found[int(entry.name)] = (parent, f"{cmdline} {title}")
+    return found
+
+
+def _tree(root: int, processes: dict[int, tuple[int, str]]) -> list[int]:
+    tree, frontier = [root], [root]
+    while frontier:
+        children = [p for p, (parent, _) in processes.items() if parent in frontier]
+        tree += children
+        frontier = children
+    return tree
+
+
+def _kill(pids: list[int]) -> None:
+    for pid in pids:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+
+
+class Cluster:
+    """A head and one worker node on the loopback, each with one CPU."""
+
+    def __init__(self) -> None:
+        self.temp = Path(tempfile.mkdtemp(prefix="mbray", dir="/tmp"))  # short: socket paths
+        self.port, self.worker_port = _free_port(), _free_port()
+        self.address = f"127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        config = json.dumps({"health_check_period_ms": 500,
+                             "health_check_failure_threshold": 4})
+        for args in (["--head", "--port", str(self.port), "--include-dashboard=false",
+                      "--temp-dir", str(self.temp), "--system-config", config],
+                     ["--address", self.address, "--node-manager-port",
+                      str(self.worker_port)]):
+            done = subprocess.run([RAY, "start", *args, "--num-cpus", "1",
+                                   "--disable-usage-stats"], capture_output=True, text=True,
+                                  env=ENV, timeout=120)
+            assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+
+    def worker_node(self) -> tuple[int, dict[int, tuple[int, str]]]:
+        """The worker node's raylet pid, with the process table."""
+        processes = _processes()
+        mark = f"--node_manager_port={self.worker_port}"
+        raylets = [p for p, (_, cmd) in processes.items() if "raylet" in cmd and mark in cmd]
+        assert len(raylets) == 1, raylets
+        return raylets[0], processes
+
+    def stop(self) -> None:
+        """Kill every process of this cluster (its folder is in their command lines)."""
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            ours = [p for p, (_, cmd) in _processes().items()
+                    if str(self.temp) in cmd and p != os.getpid()]
+            if not ours:
+                break
+            _kill([pid for root in ours for pid in _tree(root, _processes())])
+            time.sleep(0.5)
+        shutil.rmtree(self.temp, ignore_errors=True)
+
+
+@pytest.fixture
+def cluster() -> Iterator[Cluster]:
+    made = Cluster()
+    try:
+        made.start()
+        yield made
+    finally:
+        made.stop()
+
+
+def test_ray_gives_the_same_predictions_as_the_local_engine(local_run: Path,
+                                                             tmp_path: Path) -> None:
+    """A local Ray instance (no address): every fold's every epoch equals the local run's,
+    and the results report the same numbers."""
+    out = tmp_path / "ray"
+    done = merbench(*RUN, "--epochs", "40", "--executor", "ray", "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    ours, theirs = fold_arrays(out), fold_arrays(local_run)
+    assert ours.keys() == theirs.keys() and len(ours) == 6
+    for name in ours:
+        np.testing.assert_array_equal(ours[name], theirs[name])
+    pd.testing.assert_frame_equal(predictions(out), predictions(local_run))
+    ray_results = json.loads((out / "results.json").read_text())
+    local_results = json.loads((local_run / "results.json").read_text())
+    assert ray_results["metrics_by_policy"] == local_results["metrics_by_policy"]
+    assert ray_results["engine"]["threads"]["count"] == 1
+    assert merbench("validate", str(out)).returncode == 0
+
+
+def test_a_killed_worker_node_loses_no_fold(cluster: Cluster, local_run: Path,
+                                            tmp_path: Path) -> None:
+    """Kill the worker node (its raylet and workers) while it trains a fold, after another
+    fold was saved: the task is tried again on the head, the run completes, no saved fold
+    is lost or rewritten, and the numbers are the local run's."""
+    out = tmp_path / "cluster"
+    running = start(*RUN, "--epochs", "40", "--executor", "ray", "--ray-address",
+                    cluster.address, "--out", str(out))
+    try:
+        deadline, killed, saved = time.monotonic() + 300, False, {}
+        while time.monotonic() < deadline and running.poll() is None:
+            files = sorted((out / "folds").glob("fold-*.npz")) if out.exists() else []
+            raylet, processes = cluster.worker_node()
+            busy = [p for p in _tree(raylet, processes) if "_compute_in_worker" in
+                    processes.get(p, (0, ""))[1]]
+            if files and busy:
+                saved = {f.name: f.read_bytes() for f in files}
+                _kill(_tree(raylet, processes))
+                killed = True
+                break
+            time.sleep(0.2)
+        assert killed, "the worker node never trained a fold after one was saved"
+        _, stderr = running.communicate(timeout=400)
+    finally:
+        if running.poll() is None:
+            running.kill()
+    assert running.returncode == 0, stderr
+    assert "Ray worker training fold" in stderr and "trying again (2 of 3)" in stderr
+    for name, content in saved.items():
+        assert (out / "folds" / name).read_bytes() == content  # kept as it was
+    ours, theirs = fold_arrays(out), fold_arrays(local_run)
+    assert ours.keys() == theirs.keys()
+    for name in ours:
+        np.testing.assert_array_equal(ours[name], theirs[name])
+    assert merbench("validate", str(out)).returncode == 0
+
+
+def test_ctrl_c_keeps_finished_folds_and_a_local_resume_finishes(cluster: Cluster,
+                                                                 local_run: Path,
+                                                                 tmp_path: Path) -> None:
+    """Ctrl-C during a cluster run cancels the outstanding tasks and keeps every saved
+    fold; the same run then resumes with the local executor to the local run's numbers."""
+    out = tmp_path / "interrupted"
+    running = start(*RUN, "--epochs", "40", "--executor", "ray", "--ray-address",
+                    cluster.address, "--out", str(out))
+    try:
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline and running.poll() is None:
+            if out.exists() and list((out / "folds").glob("fold-*.npz")):
+                break
+            time.sleep(0.2)
+        running.send_signal(signal.SIGINT)
+        _, stderr = running.communicate(timeout=120)
+    finally:
+        if running.poll() is None:
+            running.kill()
+    assert running.returncode == 130, stderr
+    assert "interrupted" in stderr and "run the same command again to resume" in stderr
+    kept = {f.name: f.read_bytes() for f in (out / "folds").glob("fold-*.npz")}
+    assert 1 <= len(kept) < 6 and not (out / "results.json").exists()
+    resumed = merbench("run", "--resume", str(out), "--executor", "local", "--threads", "1")
+    assert resumed.returncode == 0, resumed.stderr
+    for name, content in kept.items():
+        assert (out / "folds" / name).read_bytes() == content
+    pd.testing.assert_frame_equal(predictions(out), predictions(local_run))
+
+
+def test_an_unreachable_address_is_one_line(tmp_path: Path) -> None:
+    done = merbench(*RUN, "--epochs", "1", "--executor", "ray", "--ray-address",
+                    f"127.0.0.1:{_free_port()}", "--out", str(tmp_path / "x"), timeout=120)
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "no Ray cluster answers at 127.0.0.1:" in lines[0]
+    assert "ray start --head" in lines[0]
+    done = merbench(*RUN, "--executor", "ray", "--ray-address", "nowhere",
+                    "--out", str(tmp_path / "y"), timeout=120)
+    assert done.returncode == 2 and "is not HOST:PORT" in done.stderr
+
+
+def test_without_ray_the_executor_says_how_to_install_it(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch,
+                                                         capsys: pytest.CaptureFixture[str]
+                                                         ) -> None:
+    from merbench.cli import main
+
+    monkeypatch.setitem(sys.modules, "ray", None)  # import ray raises ImportError
+    status = main([*RUN, "--epochs", "1", "--executor", "ray", "--out", str(tmp_path / "r")])
+    err = capsys.readouterr().err
+    assert status == 2 and "pip install 'merbench[ray]'" in err, err
+
+
+def test_merbench_never_imports_ray() -> None:
+    code = ("import sys, merbench, merbench.api, merbench.cli; "
+            "merbench.cli.build_parser(); print('ray' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env=ENV, timeout=120)
+    assert done.stdout.strip() == "False", done.stderr
+
+
+def test_a_local_run_resumes_on_ray(local_run: Path, tmp_path: Path) -> None:
+    """The other way round: a run interrupted on the local executor goes on as Ray tasks,
+    keeping its folds, to the local run's numbers."""
+    out = tmp_path / "local-then-ray"
+    running = start(*RUN, "--epochs", "40", "--out", str(out))
+    try:
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline and running.poll() is None:
+            if out.exists() and list((out / "folds").glob("fold-*.npz")):
+                break
+            time.sleep(0.2)
+        running.send_signal(signal.SIGINT)
+        _, stderr = running.communicate(timeout=120)
+    finally:
+        if running.poll() is None:
+            running.kill()
+    assert running.returncode == 130, stderr
+    kept = {f.name: f.read_bytes() for f in (out / "folds").glob("fold-*.npz")}
+    assert 1 <= len(kept) < 6
+    resumed = merbench("run", "--resume", str(out), "--executor", "ray")
+    assert resumed.returncode == 0, resumed.stderr
+    for name, content in kept.items():
+        assert (out / "folds" / name).read_bytes() == content
+    pd.testing.assert_frame_equal(predictions(out), predictions(local_run))
+    results = json.loads((out / "results.json").read_text())
+    assert results["engine"]["executor"] == "ray" and results["folds_resumed"] == len(kept)
+
+
+def _failed(cause: BaseException, *, attempt: int = 1, crash: bool = False):
+    """A one-fold task of a fake run, and the error its ObjectRef raised."""
+    from types import SimpleNamespace
+
+    import ray
+
+    from merbench.run.ray_executor import _Task
+
+    plan = SimpleNamespace(device="cuda", trains_in_epochs=True,
+                           spec=SimpleNamespace(model="htnet"))
+    run = SimpleNamespace(data=SimpleNamespace(plan=plan), run_dir=SimpleNamespace(
+        path=Path("runs/x")), engine=None)
+    fold = SimpleNamespace(label="casme2/sub01")
+    error = (ray.exceptions.WorkerCrashedError() if crash
+             else ray.exceptions.RayTaskError("_compute_in_worker", "Traceback ...", cause))
+    return _Task(run, [fold], attempt), error  # type: ignore[arg-type]
+
+
+def test_a_fold_that_fails_on_a_worker_fails_as_it_would_locally() -> None:
+    """The worker's own error comes back as the error a local run raises: merbench's one
+    line as it is; out of memory as the local one line naming the fold; a worker that keeps
+    dying, tried 3 times, then one line that says the finished folds are kept."""
+    import ray
+    import torch
+
+    from merbench.errors import MerbenchError
+    from merbench.run.ray_executor import _after_failure
+
+    task, error = _failed(MerbenchError("training diverged: loss is nan at epoch 3"))
+    with pytest.raises(MerbenchError, match=r"^training diverged: loss is nan at epoch 3$"):
+        _after_failure(ray, task, error)
+    task, error = _failed(torch.OutOfMemoryError("CUDA out of memory. Tried to allocate"))
+    with pytest.raises(MerbenchError, match=r"cuda ran out of memory training fold "
+                                            r"casme2/sub01 of model 'htnet'.*kept in runs/x"):
+        _after_failure(ray, task, error)
+    task, error = _failed(RuntimeError(), crash=True)
+    with pytest.warns(RuntimeWarning, match=r"trying again \(2 of 3\)"):
+        again = _after_failure(ray, task, error)
+    assert [t.attempt for t in again] == [2] and again[0].group == task.group
+    task, error = _failed(RuntimeError(), attempt=3, crash=True)
+    with pytest.raises(MerbenchError, match=r"died 3 times .*run the same command again"):
+        _after_failure(ray, task, error)

@@ -1,0 +1,120 @@
+"""``merbench sweep PLAN.toml``: a grid expanded to resumable runs, finished runs skipped,
+a results folder the leaderboard takes, the same numbers on Ray, and bad plans refused
+before anything trains."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+ENV = {**os.environ, "OMP_NUM_THREADS": "1", "RAY_AUTH_MODE": "disabled",
+       "RAY_USAGE_STATS_ENABLED": "0"}
+
+PLAN = """
+out = "results"
+[defaults]
+threads = 1
+[[runs]]
+model = "ststnet"
+dataset = "synthetic"
+seeds = [0, 1]
+epochs = 3
+[[runs]]
+models = ["biwoof-release-svm"]
+datasets = ["synthetic"]
+"""
+
+
+def merbench(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "merbench", *args], capture_output=True,
+                          text=True, env=ENV, timeout=600, cwd=cwd)
+
+
+def _predictions(out: Path) -> dict[str, pd.DataFrame]:
+    return {str(p.parent.relative_to(out)): pd.read_csv(p)
+            for p in sorted(out.glob("*/seed-*/predictions.csv"))}
+
+
+@pytest.fixture(scope="module")
+def swept(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess]:
+    folder = tmp_path_factory.mktemp("sweep")
+    (folder / "plan.toml").write_text(PLAN)
+    done = merbench("sweep", str(folder / "plan.toml"))
+    return folder, done
+
+
+def test_a_sweep_runs_every_configuration_and_seed(swept) -> None:
+    folder, done = swept
+    assert done.returncode == 0, done.stderr
+    out = folder / "results"
+    runs = sorted(str(p.relative_to(out)) for p in out.glob("*/seed-*"))
+    assert [r.split("-synthetic-")[0] + "/" + r.rsplit("/", 1)[1] for r in runs] == [
+        "biwoof-release-svm/seed-0", "ststnet/seed-0", "ststnet/seed-1"]
+    assert len(list(out.glob("*/seeds.json"))) == 2  # each configuration's, as --seeds
+    assert "[3/3]" in done.stderr and "sweep summary" in done.stdout
+    assert merbench("validate", *map(str, out.glob("*-*"))).returncode == 0
+    site = merbench("leaderboard", "build", "--results", str(out), "--out",
+                    str(folder / "site"), "--strict")
+    assert site.returncode == 0 and "3 runs, 0 rejected" in site.stdout, site.stderr
+
+
+def test_finished_runs_are_skipped(swept) -> None:
+    folder, _ = swept
+    before = {p: p.stat().st_mtime_ns for p in (folder / "results").rglob("results.json")}
+    again = merbench("sweep", str(folder / "plan.toml"))
+    assert again.returncode == 0, again.stderr
+    assert again.stderr.count("finished before, skipped") == 3
+    assert {p: p.stat().st_mtime_ns for p in before} == before
+    assert "0 of 2" in again.stdout and "0 of 1" in again.stdout
+
+
+def test_a_sweep_on_ray_gives_the_local_numbers(swept, tmp_path: Path) -> None:
+    folder, _ = swept
+    (tmp_path / "plan.toml").write_text(PLAN)
+    done = merbench("sweep", str(tmp_path / "plan.toml"), "--executor", "ray", "--quiet")
+    assert done.returncode == 0, done.stderr
+    ours, theirs = _predictions(tmp_path / "results"), _predictions(folder / "results")
+    assert ours.keys() == theirs.keys() and len(ours) == 3
+    for name in ours:
+        pd.testing.assert_frame_equal(ours[name], theirs[name])
+
+
+@pytest.mark.parametrize(("plan", "said"), [
+    ('[[runs]]\nmodel = "nosuchnet"\ndataset = "synthetic"',
+     "runs[0] (nosuchnet on synthetic/loso): "),
+    ('[[runs]]\nmodel = "ststnet"\ndataset = "synthetic"\nmodel_options = {wings = 2}',
+     "runs[0] (ststnet on synthetic/loso): "),
+    ('[[runs]]\nmodel = "ststnet"\ndataset = "synthetic"\nepochs = "ten"',
+     "runs[0]: 'epochs' must be int"),
+    ('[[runs]]\nmodel = "ststnet"\ndataset = "synthetic"\nepoch = 3',
+     "runs[0]: unknown key 'epoch'"),
+    ('[[runs]]\nmodel = "ststnet"\ndataset = "synthetic"\nseeds = [0, 0]',
+     "runs[0]: 'seeds' names a seed twice"),
+    ('[[runs]]\nmodel = "ststnet"\ndataset = "synthetic"\nseeds = [0, 1]\n'
+     '[[runs]]\nmodels = ["ststnet"]\ndataset = "synthetic"\nseeds = [1]',
+     "runs[1] asks again for ststnet on synthetic/loso seed 1 with the same options as "
+     "runs[0]"),
+    ('[[runs]]\ndataset = "synthetic"', "runs[0] names no model"),
+    ('[defaults]\nexecutor = "ray"\n[[runs]]\nmodel = "ststnet"\ndataset = "synthetic"',
+     "runs[0]: unknown key 'executor' (all runs of a sweep share one"),
+    ('[[runs]\nmodel = "ststnet"', "is not valid TOML"),
+    ('out = "x"', "has no [[runs]] entries"),
+])
+def test_a_bad_plan_is_refused_before_anything_trains(tmp_path: Path, plan: str,
+                                                      said: str) -> None:
+    (tmp_path / "plan.toml").write_text(plan)
+    done = merbench("sweep", str(tmp_path / "plan.toml"))
+    lines = done.stderr.strip().splitlines()
+    assert done.returncode == 2 and len(lines) == 1, done.stderr
+    assert said in lines[0] and str(tmp_path / "plan.toml") in lines[0]
+    assert not any(tmp_path.glob("*-results")) and not (tmp_path / "x").exists()
+
+
+def test_a_missing_plan_is_one_line(tmp_path: Path) -> None:
+    done = merbench("sweep", str(tmp_path / "none.toml"))
+    assert done.returncode == 2 and "cannot read the sweep plan" in done.stderr
