@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import pickle
 import shutil
 import signal
 import socket
@@ -342,3 +343,59 @@ def test_a_fold_that_fails_on_a_worker_fails_as_it_would_locally() -> None:
     task, error = _failed(RuntimeError(), attempt=3, crash=True)
     with pytest.raises(MerbenchError, match=r"died 3 times .*run the same command again"):
         _after_failure(ray, task, error)
+
+
+def test_host_memory_kills_are_retried_and_other_ray_errors_are_one_line() -> None:
+    """Ray's memory monitor killing a worker (host memory, not the fold's device) is a worker
+    that died, tried again; any other Ray error is one line that keeps the finished folds."""
+    import ray
+
+    from merbench.errors import MerbenchError
+    from merbench.run.ray_executor import _after_failure
+
+    task, _ = _failed(RuntimeError())
+    with pytest.warns(RuntimeWarning, match=r"OutOfMemoryError.*trying again \(2 of 3\)"):
+        again = _after_failure(ray, task, ray.exceptions.OutOfMemoryError("node low on memory"))
+    assert [t.attempt for t in again] == [2]
+    with pytest.raises(MerbenchError, match=r"^Ray could not run fold casme2/sub01 "
+                                            r"\(GetTimeoutError: .*kept in runs/x"):
+        _after_failure(ray, task, ray.exceptions.GetTimeoutError("fetch timed out"))
+
+
+def test_one_array_is_put_once_for_every_run_that_trains_on_it() -> None:
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from merbench.run.ray_executor import _put_features
+
+    flow = np.arange(24, dtype=np.float32).reshape(2, 3, 4)
+    runs = [SimpleNamespace(trainer=SimpleNamespace(features=array), run_dir=None)
+            for array in (flow, flow.copy(), flow.astype(np.float64), flow + 1)]
+    put: list[object] = []
+    fake = SimpleNamespace(put=lambda array: put.append(array) or len(put),
+                           exceptions=SimpleNamespace(RayError=RuntimeError))
+    refs = _put_features(fake, runs)  # type: ignore[arg-type]
+    assert len(put) == 3 and [refs[id(r)] for r in runs] == [1, 1, 2, 3]
+
+
+def test_a_worker_refuses_a_model_built_from_other_files(tmp_path: Path) -> None:
+    """A timm member's pretrained file is read where the fold runs: another file there (or
+    none) would train under the driver's digest, so the worker refuses the fold."""
+    import torch
+
+    from merbench.errors import MerbenchError
+    from merbench.plugins import default_plugins
+    from merbench.run.fold_work import ModelSource
+
+    weights = tmp_path / "resnet18.pth"
+    entry = default_plugins().registries.models.get("timm-resnet18")
+    network = entry.create("model", num_classes=3).network
+    torch.save(network.state_dict(), weights)
+    source = ModelSource.of(entry, {"pretrained_path": str(weights)}, 3)
+    assert "pretrained_sha256" in str(source.built_from)
+    travelled = pickle.loads(pickle.dumps(source))  # as Ray sends it: no registry entry
+    torch.save({k: v + 1 for k, v in network.state_dict().items()}, weights)
+    with pytest.raises(MerbenchError, match=r"is built from .* where this fold ran and from "
+                                            r".* where the run was started"):
+        travelled()

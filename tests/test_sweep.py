@@ -99,6 +99,12 @@ def test_a_sweep_on_ray_gives_the_local_numbers(swept, tmp_path: Path) -> None:
      '[[runs]]\nmodels = ["ststnet"]\ndataset = "synthetic"\nseeds = [1]',
      "runs[1] asks again for ststnet on synthetic/loso seed 1 with the same options as "
      "runs[0]"),
+    ('[[runs]]\nmodel = "ststnet"\ndataset = "synthetic"\nseeds = [0]\n'
+     '[[runs]]\nmodel = "ststnet"\ndataset = "synthetic"\nseeds = [1]',
+     "runs[1] asks for ststnet on synthetic/loso with the same options as runs[0] (other "
+     "seeds); give all of its seeds in one entry"),
+    ('[[runs]]\nmodel = "ststnet"\ndataset = "synthetic"\nfeatures = "/nonexistent.npz"',
+     "runs[0] (ststnet on synthetic/loso): no features file at /nonexistent.npz"),
     ('[[runs]]\ndataset = "synthetic"', "runs[0] names no model"),
     ('[defaults]\nexecutor = "ray"\n[[runs]]\nmodel = "ststnet"\ndataset = "synthetic"',
      "runs[0]: unknown key 'executor' (all runs of a sweep share one"),
@@ -118,3 +124,33 @@ def test_a_bad_plan_is_refused_before_anything_trains(tmp_path: Path, plan: str,
 def test_a_missing_plan_is_one_line(tmp_path: Path) -> None:
     done = merbench("sweep", str(tmp_path / "none.toml"))
     assert done.returncode == 2 and "cannot read the sweep plan" in done.stderr
+
+
+def test_an_entrys_own_model_replaces_the_defaults(tmp_path: Path) -> None:
+    from merbench.plugins import default_plugins
+    from merbench.sweep.plan import read_plan
+
+    (tmp_path / "plan.toml").write_text(
+        '[defaults]\nmodels = ["ststnet", "offapexnet"]\ndataset = "synthetic"\n'
+        '[[runs]]\n[[runs]]\nmodel = "biwoof-release-svm"\n')
+    plan = read_plan(tmp_path / "plan.toml", default_plugins())
+    assert [(c.entry, c.spec.model) for c in plan.configurations] == [
+        ("runs[0]", "ststnet"), ("runs[0]", "offapexnet"), ("runs[1]", "biwoof-release-svm")]
+
+
+def test_a_run_that_fails_mid_sweep_names_its_entry_and_keeps_the_runs_before(
+        tmp_path: Path) -> None:
+    """Some problems show only once a run has its data (here: more inner-validation
+    subjects than the folds have); the line names the plan entry, and the runs that
+    finished before it stay finished."""
+    (tmp_path / "plan.toml").write_text(
+        'out = "results"\n[[runs]]\nmodel = "biwoof-release-svm"\ndataset = "synthetic"\n'
+        '[[runs]]\nmodel = "ststnet"\ndataset = "synthetic"\nepochs = 2\n'
+        'selection = "inner-val"\ninner_val_subjects = 500\n')
+    done = merbench("sweep", str(tmp_path / "plan.toml"), "--quiet")
+    lines = done.stderr.strip().splitlines()
+    assert done.returncode == 2 and len(lines) == 1, done.stderr
+    assert f"{tmp_path / 'plan.toml'}: runs[1] (ststnet-synthetic-loso-" in lines[0]
+    assert "seed 0): " in lines[0] and "inner-val-subjects 500" in lines[0]
+    finished = list((tmp_path / "results").glob("biwoof-release-svm-*/seed-0/results.json"))
+    assert len(finished) == 1

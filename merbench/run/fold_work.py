@@ -9,8 +9,9 @@ from Ray's object store. Both go through this one function, so a fold's numbers 
 depend on where it ran.
 
 A worker rebuilds the model from the plugins installed where it runs, by name; the model's
-package and version travel with the work and must match, so a cluster never mixes two
-releases of a model under one run.
+plugin, package, version and ``built_from`` (e.g. a pretrained file's digest) travel with the
+work and must match, so a cluster never mixes two releases of a model, or two weight files,
+under one run.
 """
 
 from __future__ import annotations
@@ -35,20 +36,24 @@ class ModelSource:
     """How to build a fresh model: a registered name, its options and the class count.
 
     ``entry`` is the driver's registry entry (in-process plugins included); it does not
-    travel, so a worker looks the name up among its own installed plugins and checks that
-    the same package and version provide it."""
+    travel, so a worker looks the name up among its own installed plugins (the model's
+    plugin loaded even where autoloading is off) and checks that the same package and
+    version provide it and that it is built from the same things (``built_from``)."""
 
     name: str
     options: dict[str, Any]
     n_classes: int
     package: str
     package_version: str
+    plugin: str = ""
+    built_from: dict[str, str] = field(default_factory=dict)
     entry: Entry[Any] | None = field(default=None, compare=False, repr=False)
 
     @classmethod
     def of(cls, entry: Entry[Any], options: dict[str, Any], n_classes: int) -> ModelSource:
         return cls(entry.meta.name, dict(options), n_classes, entry.origin.package,
-                   entry.origin.package_version, entry)
+                   entry.origin.package_version, entry.origin.plugin,
+                   entry.built_from_for(options), entry)
 
     def __getstate__(self) -> dict[str, Any]:
         return {**self.__dict__, "entry": None}
@@ -59,9 +64,14 @@ class ModelSource:
     def _entry(self) -> Entry[Any]:
         if self.entry is not None:
             return self.entry
-        from merbench.plugins import default_plugins
+        from merbench.errors import PluginError
+        from merbench.plugins import BUILTIN_PLUGINS, load_plugins
 
-        models = default_plugins().registries.models
+        enable = () if self.plugin in BUILTIN_PLUGINS or not self.plugin else (self.plugin,)
+        try:
+            models = load_plugins(enable=enable).registries.models
+        except PluginError:
+            models = load_plugins().registries.models
         if self.name not in models:
             raise MerbenchError(f"model '{self.name}' is not installed where this fold ran; "
                                 f"install {self.package} {self.package_version} in every "
@@ -73,6 +83,12 @@ class ModelSource:
                 f"model '{self.name}' comes from {found[0]} {found[1]} where this fold ran "
                 f"and from {self.package} {self.package_version} where the run was started; "
                 "install the same release on every Ray node")
+        here = entry.built_from_for(self.options)
+        if here != self.built_from:
+            raise MerbenchError(
+                f"model '{self.name}' is built from {here} where this fold ran and from "
+                f"{self.built_from} where the run was started; give every Ray node the same "
+                "files (an absolute path to the same pretrained file) and releases")
         object.__setattr__(self, "entry", entry)
         return entry
 

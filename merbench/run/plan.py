@@ -12,6 +12,7 @@ two commands accept the same options and say the same things about them.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 from merbench.errors import MerbenchError
@@ -167,6 +168,13 @@ def plan_run(spec: RunSpec, plugins: Plugins) -> Plan:
                          feature_options=spec.feature_options,
                          skip_missing=spec.skip_missing, data_root=spec.data_root,
                          needed_by=spec.model)
+    if spec.features is not None and not Path(spec.features).exists():  # said before reading
+        raise MerbenchError(f"no features file at {spec.features}; write it with 'merbench "
+                            "extract --save FILE', or leave out --features to extract them "
+                            "in the run")
+    if spec.weights is not None and spec.executor == "ray":
+        raise MerbenchError("--weights evaluates saved checkpoints, which only this machine "
+                            "holds; run it with --executor local")
     if "num_classes" in spec.model_options:  # even at its default
         raise MerbenchError("the number of classes comes from the dataset; "
                             "do not set num_classes")

@@ -1,12 +1,12 @@
 """The Ray executor: each fold, or each group of folds trained together, is a Ray task.
 
 The driver (this process) has planned every run, read its data, computed its features and
-holds its run directory. It puts each run's features into Ray's object store once, submits
-one task per group with the resources it declares, and saves each group's folds through the
-run directory as its task returns, so identity, resume, ``merbench status``, selection and
-``results.json`` are those of a local run, and a run can move between executors. Workers
-need merbench and the model's plugin installed, never the data folder: a task carries its
-folds' row indices and labels and the model's name, options and package
+holds its run directory. It puts each distinct feature array into Ray's object store once,
+submits one task per group with the resources it declares, and saves each group's folds
+through the run directory as its task returns, so identity, resume, ``merbench status``,
+selection and ``results.json`` are those of a local run, and a run can move between
+executors. Workers need merbench and the model's plugin installed, never the data folder:
+a task carries its folds' row indices and labels and the model's name, options and package
 (:class:`~merbench.run.fold_work.GroupWork`), and computes with the same
 :func:`~merbench.run.fold_work.compute` as a local run.
 
@@ -21,6 +21,7 @@ every fold already saved is kept.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import os
 import socket
@@ -71,11 +72,12 @@ def connected(address: str | None) -> Iterator[Any]:
         if address is None:
             from merbench.threads import usable_cores
 
-            ray.init(num_cpus=usable_cores(), include_dashboard=False, log_to_driver=False,
-                     logging_level=logging.WARNING)
+            # "local": a new instance for this run, never a cluster `ray start` left running
+            ray.init(address="local", num_cpus=usable_cores(), include_dashboard=False,
+                     log_to_driver=False, logging_level=logging.WARNING)
         else:
             ray.init(address=address, log_to_driver=False, logging_level=logging.WARNING)
-    except (ConnectionError, RuntimeError, ValueError) as exc:
+    except (ConnectionError, RuntimeError, ValueError, ray.exceptions.RayError) as exc:
         where = f"at {address}" if address else "on this machine"
         raise MerbenchError(f"could not start or reach a Ray cluster {where} "
                             f"({first_line(exc)}); start one with 'ray start --head' and "
@@ -113,8 +115,9 @@ def _compute_in_worker(work: GroupWork, features: Any) -> list[Computed]:
         import torch
 
         work = replace(work, device="cuda")  # Ray's CUDA_VISIBLE_DEVICES names the GPU
-        if work.gpu_share is not None and work.gpu_share < 1:
-            torch.cuda.set_per_process_memory_fraction(work.gpu_share)
+        # every GPU task has a worker process of its own (max_calls=1), so the cap is set
+        # once per process; a whole GPU is capped at 1, the CUDA default
+        torch.cuda.set_per_process_memory_fraction(min(1.0, work.gpu_share or 1.0))
     return compute(work, features)
 
 
@@ -126,10 +129,22 @@ class _Task:
 
 
 def _worker_died(ray: Any, exc: BaseException) -> bool:
+    """Whether the task failed because its worker or node went away (Ray's memory monitor
+    killing a worker whose node ran out of host memory included), not for its own reason."""
     kinds = tuple(getattr(ray.exceptions, name) for name in (
         "WorkerCrashedError", "NodeDiedError", "LocalRayletDiedError", "ObjectLostError",
-        "OwnerDiedError", "RaySystemError") if hasattr(ray.exceptions, name))
+        "OwnerDiedError", "RaySystemError", "OutOfMemoryError") if hasattr(ray.exceptions, name))
     return isinstance(exc, kinds)
+
+
+def _features_key(features: Any) -> str:
+    """The same array, put into the object store once for every run that trains on it (a
+    ``--seeds`` run's seeds, a sweep's models on one feature)."""
+    import numpy as np
+
+    array = np.ascontiguousarray(features)
+    digest = hashlib.sha256(array.view(np.uint8).reshape(-1).data)
+    return f"{array.dtype.str}{array.shape}{digest.hexdigest()}"
 
 
 def _resources(run: StartedRun, group: list[Fold]) -> dict[str, Any]:
@@ -176,13 +191,13 @@ def train_on_ray(runs: list[StartedRun], address: str | None,
                  on_finished: Callable[[StartedRun], None] | None = None) -> None:
     """Train every pending fold of ``runs`` as Ray tasks, all runs at once; save each group
     as it returns and call ``on_finished`` as each run's last group is saved."""
-    for run in runs:
-        if run.data.weight_files is not None:
-            raise MerbenchError("--weights evaluates saved checkpoints, which only the "
-                                "driver's machine holds; run it with --executor local")
     with connected(address) as ray:
-        remote = ray.remote(_compute_in_worker)
-        features = {id(run): ray.put(run.trainer.features) for run in runs if run.pending}
+        # A worker that has started CUDA stays on its first GPU whatever Ray assigns later
+        # (and keeps its memory cap), so a GPU task gets a fresh worker process; CPU tasks
+        # reuse workers, whose start-up (importing torch) would otherwise dominate small folds.
+        on_cpu = ray.remote(_compute_in_worker)
+        on_gpu = ray.remote(max_calls=1)(_compute_in_worker)
+        features = _put_features(ray, [run for run in runs if run.pending])
         outstanding: dict[Any, _Task] = {}
         asks: dict[int, dict[str, Any]] = {}
 
@@ -193,6 +208,7 @@ def train_on_ray(runs: list[StartedRun], address: str | None,
             work = run.trainer.work(task.group, inputs, gpu_share=ask["num_gpus"] or None)
             if work.threads is None:
                 work = replace(work, threads=ask["num_cpus"])
+            remote = on_gpu if ask["num_gpus"] else on_cpu
             ref = remote.options(max_retries=0, **ask).remote(work, features[id(run)])
             outstanding[ref] = task
 
@@ -230,20 +246,63 @@ def train_on_ray(runs: list[StartedRun], address: str | None,
                         submit(again)
                     left[id(task.run)] -= 1
                     continue
-                run = task.run
-                for fold, done in zip(task.group, computed, strict=True):
-                    # a worker reports no epochs as they go: the fold's last, now
-                    run.trainer.notify("merbench_epoch_finished", run=run.trainer.info,
-                                       fold_index=fold.index,
-                                       epoch=int(done.predictions.shape[0]))
-                run.save(run.trainer.outcomes(run.trainer.inputs(task.group), computed))
-                left[id(run)] -= 1
-                if left[id(run)] == 0 and on_finished is not None:
-                    on_finished(run)
+                _save(task, computed)
+                left[id(task.run)] -= 1
+                if left[id(task.run)] == 0 and on_finished is not None:
+                    on_finished(task.run)
         except BaseException:
-            for ref in outstanding:  # Ctrl-C, or a fold that failed: nothing more trains
+            # Ctrl-C, or a fold that failed: nothing more trains, but groups that have
+            # already returned are saved first, so no finished fold is thrown away
+            _save_returned(ray, outstanding)
+            for ref in outstanding:
                 ray.cancel(ref, force=True)
             raise
+
+
+def _put_features(ray: Any, runs: list[StartedRun]) -> dict[int, Any]:
+    """Each run's features as an object-store reference, one object per distinct array."""
+    refs: dict[str, Any] = {}
+    by_run: dict[int, Any] = {}
+    for run in runs:
+        key = _features_key(run.trainer.features)
+        if key not in refs:
+            try:
+                refs[key] = ray.put(run.trainer.features)
+            except ray.exceptions.RayError as exc:
+                raise MerbenchError(
+                    f"Ray could not hold the features of {run.run_dir.path} in its object "
+                    f"store ({type(exc).__name__}: {first_line(exc)}); start the head with a "
+                    "larger --object-store-memory, or sweep fewer features at once") from None
+        by_run[id(run)] = refs[key]
+    return by_run
+
+
+def _save(task: _Task, computed: list[Computed]) -> None:
+    """A returned group's folds, saved through the run directory as a local run saves them."""
+    run = task.run
+    for fold, done in zip(task.group, computed, strict=True):
+        # a worker reports no epochs as they go: the fold's last, now
+        run.trainer.notify("merbench_epoch_finished", run=run.trainer.info,
+                           fold_index=fold.index, epoch=int(done.predictions.shape[0]))
+    run.save(run.trainer.outcomes(run.trainer.inputs(task.group), computed))
+
+
+def _save_returned(ray: Any, outstanding: dict[Any, _Task]) -> None:
+    """Save every group whose task has returned but was not yet collected, and take it out
+    of ``outstanding``; failures among them are left for the caller's error."""
+    if not outstanding:
+        return
+    try:
+        ready, _ = ray.wait(list(outstanding), num_returns=len(outstanding), timeout=0)
+    except Exception:  # a lost connection: nothing more can be collected
+        return
+    for ref in ready:
+        task = outstanding.pop(ref)
+        try:
+            computed = ray.get(ref, timeout=0)
+        except Exception:
+            continue
+        _save(task, computed)
 
 
 def _after_failure(ray: Any, task: _Task, exc: BaseException) -> list[_Task]:
@@ -256,11 +315,11 @@ def _after_failure(ray: Any, task: _Task, exc: BaseException) -> list[_Task]:
     labels = ", ".join(fold.label for fold in group)
     cause = getattr(exc, "cause", None) if isinstance(exc, ray.exceptions.RayTaskError) \
         else None
-    oom = isinstance(exc, getattr(ray.exceptions, "OutOfMemoryError", ())) or (
-        cause is not None and is_out_of_memory(cause))
-    if oom:
+    # the device's out-of-memory error inside the task; Ray's own OutOfMemoryError (its
+    # memory monitor killed the worker for the node's host memory) is a worker that died
+    if cause is not None and is_out_of_memory(cause):
         if len(group) == 1:
-            raise out_of_memory_error(run, group[0], cause or exc) from None
+            raise out_of_memory_error(run, group[0], cause) from None
         k = (len(group) + 1) // 2
         warn_lowered(run.data.plan.device, len(group), k)
         run.engine = lowered(run.engine, k)
@@ -277,4 +336,9 @@ def _after_failure(ray: Any, task: _Task, exc: BaseException) -> list[_Task]:
         return [_Task(run, group, task.attempt + 1)]
     if cause is not None:
         raise cause
+    if isinstance(exc, ray.exceptions.RayError):
+        raise MerbenchError(
+            f"Ray could not run fold {labels} ({type(exc).__name__}: {first_line(exc)}); "
+            f"every finished fold is kept in {run.run_dir.path}; run the same command again "
+            "to go on") from None
     raise exc

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from merbench.atomic import atomic_write_json
+from merbench.errors import MerbenchError
 from merbench.plugins import Plugins
 from merbench.results.codec import to_json
 from merbench.run.execute import RunResult, run_many
@@ -43,7 +44,10 @@ def run_sweep(plan: SweepPlan, plugins: Plugins, on_run: Report | None = None) -
     results = [ConfigurationResult(c) for c in plan.configurations]
     runs = [(result, seed) for result in results for seed in result.configuration.seeds]
 
+    ended_runs: set[int] = set()
+
     def ended(position: int, run: RunResult, trained: bool) -> None:
+        ended_runs.add(position)
         result, seed = runs[position]
         result.runs[seed] = run
         if trained:
@@ -51,8 +55,17 @@ def run_sweep(plan: SweepPlan, plugins: Plugins, on_run: Report | None = None) -
         if on_run is not None:
             on_run(result, seed, run)
 
-    run_many([result.configuration.run_spec(seed) for result, seed in runs], plugins,
-             on_result=ended)
+    specs = [result.configuration.run_spec(seed) for result, seed in runs]
+    try:
+        run_many(specs, plugins, on_result=ended)
+    except MerbenchError as exc:
+        failed = next(i for i in range(len(runs)) if i not in ended_runs) \
+            if len(ended_runs) < len(runs) else None
+        if failed is None or specs[0].executor == "ray":  # on Ray the message names the run
+            raise
+        result, seed = runs[failed]  # locally the runs go in order: the first not ended
+        raise MerbenchError(f"{plan.path}: {result.configuration.entry} "
+                            f"({result.configuration.name}, seed {seed}): {exc}") from None
     for result in results:
         _summarise(result)
     return SweepResult(plan, results)

@@ -20,7 +20,8 @@ it). Example::
 Every combination is one *configuration*, run in ``<out>/<model>-<dataset>-<protocol>-<hash
 of what runs>/seed-N``, a ``--seeds`` folder that ``merbench leaderboard build`` takes as it
 is. Every name, option and value is checked, and two entries that ask for the same
-configuration and seed are refused, naming both, before anything trains.
+configuration are refused, naming both (its seeds share a folder and a ``seeds.json``, so one
+entry gives them all), before anything trains.
 """
 
 from __future__ import annotations
@@ -105,21 +106,36 @@ def read_plan(path: Path, plugins: Plugins, **overrides: Any) -> SweepPlan:
     if not isinstance(out, str) or not out:
         raise MerbenchError(f"{path}: 'out' must be a folder name (text)")
     base = (path.parent / out).resolve() if not Path(out).is_absolute() else Path(out)
-    configurations: list[Configuration] = []
-    claimed: dict[tuple[str, int], str] = {}
+    configurations: dict[str, Configuration] = {}
     for number, raw in enumerate(entries):
         where = f"{path}: runs[{number}]"
-        for configuration in _expand(where, {**defaults, **raw}, overrides, plugins, base):
-            for seed in configuration.seeds:
-                key = (configuration.name, seed)
-                if key in claimed:
+        for configuration in _expand(where, _with_defaults(defaults, raw), overrides, plugins,
+                                     base):
+            earlier = configurations.get(configuration.name)
+            if earlier is not None:  # one folder, one seeds.json: one entry gives its seeds
+                spec = configuration.spec
+                asked = f"{spec.model} on {spec.dataset}/{spec.protocol}"
+                both = sorted(set(earlier.seeds) & set(configuration.seeds))
+                if both:
                     raise MerbenchError(
-                        f"{where} asks again for {configuration.spec.model} on "
-                        f"{configuration.spec.dataset}/{configuration.spec.protocol} seed "
-                        f"{seed} with the same options as {claimed[key]}; remove one")
-                claimed[key] = where.rpartition(": ")[2]
-            configurations.append(configuration)
-    return SweepPlan(path=path, out=base, configurations=tuple(configurations))
+                        f"{where} asks again for {asked} seed {both[0]} with the same "
+                        f"options as {earlier.entry}; remove one")
+                raise MerbenchError(
+                    f"{where} asks for {asked} with the same options as {earlier.entry} "
+                    "(other seeds); give all of its seeds in one entry")
+            configurations[configuration.name] = configuration
+    return SweepPlan(path=path, out=base, configurations=tuple(configurations.values()))
+
+
+def _with_defaults(defaults: dict[str, Any], entry: dict[str, Any]) -> dict[str, Any]:
+    """``entry`` over ``defaults``; an entry naming a grid axis either way (``model`` or
+    ``models``) replaces the defaults' value of that axis."""
+    merged = dict(defaults)
+    for one, many in GRID.items():
+        if one in entry or many in entry:
+            merged.pop(one, None)
+            merged.pop(many, None)
+    return {**merged, **entry}
 
 
 def _expand(where: str, entry: dict[str, Any], overrides: dict[str, Any], plugins: Plugins,
