@@ -99,7 +99,8 @@ def _stop_cluster(temp: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=None,
-                        help="the composite release's folder (default: synthetic data)")
+                        help="the folder holding the release's composite/, as --data-root "
+                        "(default: synthetic data)")
     parser.add_argument("--seeds", default="0,1,2,3")
     parser.add_argument("--epochs", type=int, default=20)
     parser.add_argument("--workers", type=int, default=2, help="CPUs of the Ray head")
