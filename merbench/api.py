@@ -24,6 +24,7 @@ from merbench.features import Extracted, Sample, SampleExtractor
 from merbench.hookimpl import hookimpl
 from merbench.meta import DatasetMeta, FeatureMeta, ModelMeta, ProtocolMeta, TrainRecipe
 from merbench.protocols import Fold
+from merbench.protocols.lodo import LeaveOneDatabaseOut
 from merbench.protocols.loso import LeaveOneSubjectOut
 from merbench.registry import (
     DatasetRegistry,
@@ -58,6 +59,7 @@ __all__ = [
     "GroupedEstimator",
     "HasParamGroups",
     "InMemoryDataset",
+    "LeaveOneDatabaseOut",
     "LeaveOneSubjectOut",
     "MerbenchError",
     "ModelMeta",

@@ -1,4 +1,5 @@
-"""Short runs on the real composite release: per-database protocols and selection policies."""
+"""Short runs on the real composite release: per-database and leave-one-database-out
+protocols and selection policies."""
 
 from __future__ import annotations
 
@@ -57,3 +58,25 @@ def test_declared_official_lists_are_the_datasets_own(real_data: Path, plugins) 
              "composite": plugins.registries.datasets.get("composite").create(
                  "dataset", data_root=str(real_data / "composite"))}
     assert {name: d.fingerprint() for name, d in built.items()} == declared
+
+
+def test_leave_one_database_out_on_the_release(real_data: Path, tmp_path: Path) -> None:
+    """Three folds, each a whole database tested by a model that trained on the other two;
+    each database's column is its held-out fold, and inner-val holds out training subjects
+    of the two training databases."""
+    result = merbench.run(model="ststnet", dataset="composite", protocol="lodo",
+                          data_root=str(real_data), epochs=2, device="cpu",
+                          selection="inner-val", out=tmp_path / "lodo")
+    results = result.results
+    assert results["protocol"]["n_folds"] == 3 and results["protocol"]["n_samples"] == 442
+    folds = {fold["key"][0]: fold for fold in results["folds"]}
+    assert set(folds) == {"casme2", "samm", "smic"}
+    tested = result.predictions.groupby("database").size().to_dict()
+    assert tested == {"casme2": 145, "samm": 133, "smic": 164}
+    assert {db: f["n_test"] for db, f in folds.items()} == tested
+    # the other two databases' samples train, but for the inner-val subjects held out
+    assert {db: f["n_train"] + f["n_inner_val"] for db, f in folds.items()} == {
+        "casme2": 297, "samm": 309, "smic": 278}
+    assert all(f["n_inner_val"] > 0 for f in folds.values())
+    per_database = results["metrics_by_policy"]["fixed"]["metrics"]["per_database"]
+    assert set(per_database) == {"casme2", "samm", "smic"}

@@ -1,4 +1,5 @@
-"""LOSO folds: keyed by (database, subject); a test subject never trains."""
+"""LOSO folds: keyed by (database, subject); a test subject never trains. LODO folds: one per
+database, which never trains its own fold."""
 
 from __future__ import annotations
 
@@ -58,3 +59,25 @@ def test_fingerprint_changes_with_the_split() -> None:
     b = folds_fingerprint(LeaveOneSubjectOut(databases=["samm", "smic"]).folds(table))
     assert a == folds_fingerprint(LeaveOneSubjectOut().folds(table))
     assert a != b
+
+
+def test_leave_one_database_out_tests_each_database_on_the_others() -> None:
+    from merbench.protocols.lodo import LeaveOneDatabaseOut
+
+    table = _table()
+    folds = LeaveOneDatabaseOut().folds(table)
+    assert [f.key for f in folds] == [("casme2",), ("samm",), ("smic",)]
+    assert [f.index for f in folds] == [0, 1, 2]
+    for fold in folds:
+        assert set(table["database"][fold.test]) == {fold.key[0]}
+        assert fold.key[0] not in set(table["database"][fold.train])
+        assert len(fold.train) + len(fold.test) == len(table)
+    assert sorted(np.concatenate([f.test for f in folds])) == list(range(len(table)))
+
+
+def test_leave_one_database_out_needs_two_databases() -> None:
+    from merbench.protocols.lodo import LeaveOneDatabaseOut
+
+    with pytest.raises(MerbenchError, match=r"at least two databases and the dataset has "
+                                            r"only samm; use --protocol loso"):
+        LeaveOneDatabaseOut().folds(_table().iloc[2:5])

@@ -1,6 +1,7 @@
-"""The protocol that ships with the core, registered through the same hook as any plugin.
+"""The protocols that ship with the core, registered through the same hook as any plugin.
 
-Only ``loso``, which knows no database: protocols about particular databases (``loso-smic``
+``loso`` and ``lodo``, which know no database by name (they split on the sample table's
+``database`` and ``subject`` columns): protocols about particular databases (``loso-smic``
 ...) come from the plugin that knows them (merbench_datasets).
 """
 
@@ -17,7 +18,17 @@ LOSO = ProtocolMeta(
     citation="MEGC2019 guideline, https://facial-micro-expressiongc.github.io/MEGC2019/",
 )
 
+LODO = ProtocolMeta(
+    name="lodo",
+    version=1,
+    description="Leave-one-database-out: train on every database but one, test on that one; "
+                "UF1/UAR pooled and per held-out database",
+    citation="merbench; related to MEGC2018's holdout-database evaluation, "
+             "https://doi.org/10.1109/FG.2018.00106",
+)
+
 
 @hookimpl
 def merbench_register_protocols(registry: ProtocolRegistry) -> None:
     registry.add(LOSO, "merbench.protocols.loso:LeaveOneSubjectOut")
+    registry.add(LODO, "merbench.protocols.lodo:LeaveOneDatabaseOut")
