@@ -68,6 +68,10 @@ JOBS = (
     # configuration of their own (model.built_from), all three seeds.
     Job("timm-resnet18", "timm-resnet18-composite-loso",
         ("--model", "timm-resnet18", "--seeds", SEEDS)),
+    # The AlexNet baseline of the composite table (57M parameters, 800 epochs at 224x224:
+    # days on a CPU core), to set its `fixed` number beside the published last-epoch row.
+    Job("alexnet-flow", "alexnet-flow-composite-loso",
+        ("--model", "alexnet-flow", "--seeds", SEEDS)),
     Job("htnet-corrected", "htnet-composite-loso/crop-corrected",
         ("--model", "htnet", "--feature-opt", "crop=corrected", "--seeds", SEEDS),
         regions="corrected"),

@@ -211,14 +211,10 @@ def test_a_killed_worker_node_loses_no_fold(cluster: Cluster, local_run: Path,
     assert merbench("validate", str(out)).returncode == 0
 
 
-def test_ctrl_c_keeps_finished_folds_and_a_local_resume_finishes(cluster: Cluster,
-                                                                 local_run: Path,
-                                                                 tmp_path: Path) -> None:
-    """Ctrl-C during a cluster run cancels the outstanding tasks and keeps every saved
-    fold; the same run then resumes with the local executor to the local run's numbers."""
-    out = tmp_path / "interrupted"
-    running = start(*RUN, "--epochs", "40", "--executor", "ray", "--ray-address",
-                    cluster.address, "--out", str(out))
+def _interrupted_after_a_fold(out: Path, *extra: str) -> tuple[int, str]:
+    """A 40-epoch run into ``out`` (``extra``: its executor), Ctrl-C as soon as one fold is
+    saved: its exit status and error output."""
+    running = start(*RUN, "--epochs", "40", "--out", str(out), *extra)
     try:
         deadline = time.monotonic() + 300
         while time.monotonic() < deadline and running.poll() is None:
@@ -230,7 +226,18 @@ def test_ctrl_c_keeps_finished_folds_and_a_local_resume_finishes(cluster: Cluste
     finally:
         if running.poll() is None:
             running.kill()
-    assert running.returncode == 130, stderr
+    return running.returncode, stderr
+
+
+def test_ctrl_c_keeps_finished_folds_and_a_local_resume_finishes(cluster: Cluster,
+                                                                 local_run: Path,
+                                                                 tmp_path: Path) -> None:
+    """Ctrl-C during a cluster run cancels the outstanding tasks and keeps every saved
+    fold; the same run then resumes with the local executor to the local run's numbers."""
+    out = tmp_path / "interrupted"
+    returncode, stderr = _interrupted_after_a_fold(
+        out, "--executor", "ray", "--ray-address", cluster.address)
+    assert returncode == 130, stderr
     assert "interrupted" in stderr and "run the same command again to resume" in stderr
     kept = {f.name: f.read_bytes() for f in (out / "folds").glob("fold-*.npz")}
     assert 1 <= len(kept) < 6 and not (out / "results.json").exists()
@@ -277,19 +284,8 @@ def test_a_local_run_resumes_on_ray(local_run: Path, tmp_path: Path) -> None:
     """The other way round: a run interrupted on the local executor goes on as Ray tasks,
     keeping its folds, to the local run's numbers."""
     out = tmp_path / "local-then-ray"
-    running = start(*RUN, "--epochs", "40", "--out", str(out))
-    try:
-        deadline = time.monotonic() + 300
-        while time.monotonic() < deadline and running.poll() is None:
-            if out.exists() and list((out / "folds").glob("fold-*.npz")):
-                break
-            time.sleep(0.2)
-        running.send_signal(signal.SIGINT)
-        _, stderr = running.communicate(timeout=120)
-    finally:
-        if running.poll() is None:
-            running.kill()
-    assert running.returncode == 130, stderr
+    returncode, stderr = _interrupted_after_a_fold(out)
+    assert returncode == 130, stderr
     kept = {f.name: f.read_bytes() for f in (out / "folds").glob("fold-*.npz")}
     assert 1 <= len(kept) < 6
     resumed = merbench("run", "--resume", str(out), "--executor", "ray")

@@ -29,8 +29,24 @@ OFFAPEXNET = ModelMeta(
     gpu_share=0.1,  # the share of a GPU a fold asks Ray for (docs/user-guide.md)
 )
 
+# Recipe: the HTNet repository's Alex_for_three_datasets.py (Adam 5e-5, batch 256, 800
+# epochs, last epoch reported); the input size is merbench's choice (alexnet_flow.py).
+ALEXNET_FLOW = ModelMeta(
+    name="alexnet-flow",
+    version=1,
+    description="AlexNet (torchvision's, from scratch) on the flow image resized to 224x224: "
+                "the AlexNet baseline of the composite table",
+    citation="https://papers.nips.cc/paper/4824-imagenet-classification-with-deep-"
+             "convolutional-neural-networks",
+    license="BSD-3-Clause (torchvision)",
+    feature="flow-uvos",
+    recipe=TrainRecipe(epochs=800, batch_size=256, lr=5e-5, optimizer="adam"),
+    gpu_share=0.5,  # 57M parameters at 224x224: half a GPU (docs/user-guide.md)
+)
+
 
 @hookimpl
 def merbench_register_models(registry: ModelRegistry) -> None:
     registry.add(STSTNET, "merbench_cnn.ststnet:build_ststnet")
     registry.add(OFFAPEXNET, "merbench_cnn.offapexnet:build_offapexnet")
+    registry.add(ALEXNET_FLOW, "merbench_cnn.alexnet_flow:build_alexnet_flow")
