@@ -1,4 +1,4 @@
-"""Registers merbench's shallow CNN models (their modules import torch only when built)."""
+"""Registers merbench's CNN models on the flow image (modules import torch only when built)."""
 
 from __future__ import annotations
 
@@ -44,9 +44,25 @@ ALEXNET_FLOW = ModelMeta(
     gpu_share=0.5,  # 57M parameters at 224x224: half a GPU (docs/user-guide.md)
 )
 
+# Recipe: the defaults of the public port's training script (xiazhaoqiang/Benchmark-
+# MicroExpressionRec): SGD momentum 0.9, lr 5e-4, batch 64, 10 epochs; the paper gives none.
+DUAL_INCEPTION = ModelMeta(
+    name="dual-inception",
+    version=1,
+    description="Dual-Inception: two Inception streams on the u and v flow of the 28x28 flow "
+                "image",
+    citation="Zhou, Mao & Xue, Dual-Inception network for cross-database micro-expression "
+             "recognition, IEEE FG 2019, https://doi.org/10.1109/FG.2019.8756579",
+    license="unspecified",
+    feature="flow-uvos",
+    recipe=TrainRecipe(epochs=10, batch_size=64, lr=5e-4, optimizer="sgd"),
+    gpu_share=0.1,  # the share of a GPU a fold asks Ray for (docs/user-guide.md)
+)
+
 
 @hookimpl
 def merbench_register_models(registry: ModelRegistry) -> None:
     registry.add(STSTNET, "merbench_cnn.ststnet:build_ststnet")
     registry.add(OFFAPEXNET, "merbench_cnn.offapexnet:build_offapexnet")
     registry.add(ALEXNET_FLOW, "merbench_cnn.alexnet_flow:build_alexnet_flow")
+    registry.add(DUAL_INCEPTION, "merbench_cnn.dual_inception:build_dual_inception")
