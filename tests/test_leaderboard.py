@@ -93,10 +93,13 @@ def test_composite_page_is_table_2_with_merbench_runs(real_site: Path, read_tabl
 def test_index_runs_and_empty_benchmarks(real_site: Path, read_tables) -> None:
     index = (real_site / "index.html").read_text()
     runs = read_tables(index)["runs-table"]
-    assert [r["seed"] for r in runs if r["model"].startswith("ststnet")] == ["0", "1", "2"]
+    ststnet = [(r["benchmarks"], r["seed"]) for r in runs if r["model"].startswith("ststnet")]
+    assert sorted(ststnet) == [(benchmark, seed) for benchmark in ("composite-3class-lodo",
+                                                                   "composite-3class-loso")
+                               for seed in "012"]
     # and the two handcrafted SVMs, one seed each (they are not random)
     assert sum("svm" in r["model"] for r in runs) == 2
-    assert all(r["benchmarks"] == "composite-3class-loso" for r in runs)
+    assert {r["benchmarks"] for r in runs} == {"composite-3class-loso", "composite-3class-lodo"}
     assert "None: every result file found validated." in index
     for db in ("casme2", "samm", "smic"):
         page = (real_site / "benchmarks" / f"loso-{db}.html").read_text()
@@ -148,6 +151,7 @@ def test_reduced_runs_are_labelled_on_every_page(real_site: Path, read_tables) -
     assert [("reduced setting" in r["model"], r["model"].split()[0]) for r in runs] == [
         (name == "htnet", name) for name in ("biwoof-release-svm", "htnet", "htnet",
                                              "lbp-apex-svm", "offapexnet", "offapexnet",
+                                             "ststnet", "ststnet", "ststnet",
                                              "ststnet", "ststnet", "ststnet",
                                              "timm-resnet18", "timm-resnet18")]
     tables = read_tables((real_site / "benchmarks" / "composite-3class-loso.html").read_text())
@@ -389,14 +393,16 @@ def test_build_from_another_directory_uses_the_shipped_benchmarks(
     monkeypatch.chdir(tmp_path)
     code, out, err = cli("leaderboard", "build", "--results", COMPOSITE, "--out", "site")
     assert code == 0, err
-    assert "(4 benchmarks, 3 runs, 0 rejected file(s))" in out
+    assert "(5 benchmarks, 3 runs, 0 rejected file(s))" in out
     assert sorted(p.name for p in (tmp_path / "site" / "benchmarks").iterdir()) == [
-        "composite-3class-loso.html", "loso-casme2.html", "loso-samm.html", "loso-smic.html"]
+        "composite-3class-lodo.html", "composite-3class-loso.html", "loso-casme2.html",
+        "loso-samm.html", "loso-smic.html"]
 
 
 def test_benchmark_definitions_are_checked(tmp_path: Path, cli) -> None:
     assert [b.id for b in load_benchmarks(BENCHMARKS)] == [
-        "composite-3class-loso", "loso-casme2", "loso-samm", "loso-smic"]
+        "composite-3class-lodo", "composite-3class-loso", "loso-casme2", "loso-samm",
+        "loso-smic"]
     bad = {
         "ranks oracle, which is test-set selection": {"rank": ["fixed", "oracle"]},
         "lists fixed under 'test_set_selection', but it is not": {
@@ -454,10 +460,23 @@ def test_templates_and_benchmarks_are_package_data_and_import_stays_light() -> N
     shipped = {p for pattern in patterns for p in (ROOT / "merbench").glob(pattern)}
     assert set(templates.iterdir()) <= shipped and len(shipped) >= 6
     definitions = set(BENCHMARKS.glob("*.json"))  # the default of --benchmarks
-    assert len(definitions) == 4 and definitions <= shipped
+    assert len(definitions) == 5 and definitions <= shipped
     assert any(d.startswith("jinja2") for d in config["project"]["dependencies"])
     done = subprocess.run(
         [sys.executable, "-c", "import sys, merbench, merbench.cli; "
          "print(sorted(m for m in ('jinja2', 'torch', 'rich') if m in sys.modules))"],
         capture_output=True, text=True, check=True, cwd=ROOT)
     assert done.stdout.strip() == "[]"
+
+
+def test_the_leave_one_database_out_page_shows_its_own_runs(real_site: Path,
+                                                             read_tables) -> None:
+    """STSTNet under lodo ranks on its own page, each database column its held-out fold,
+    and never on the leave-one-subject-out page."""
+    lodo = read_tables((real_site / "benchmarks" / "composite-3class-lodo.html").read_text())
+    ranked = lodo["ranked-table"]
+    assert [r["model"].split()[0] for r in ranked] == ["ststnet"]
+    assert ranked[0]["casme2-uf1"].startswith("0.8307")  # the seeds' mean, CASME II held out
+    assert ranked[0]["overall-uf1"].startswith("0.6632")
+    loso = read_tables((real_site / "benchmarks" / "composite-3class-loso.html").read_text())
+    assert not any(r["overall-uf1"].startswith("0.6632") for r in loso["ranked-table"])
