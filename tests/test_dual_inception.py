@@ -70,3 +70,15 @@ def test_the_hidden_activation_is_an_option() -> None:
 def test_bad_options_are_one_line(options: dict, said: str) -> None:
     with pytest.raises(MerbenchError, match=rf"^dual-inception: .*{said}"):
         DualInception(**options)
+
+
+def test_an_input_the_network_was_not_built_for_is_one_line() -> None:
+    """The flow image is 28x28 with 3 channels: another image_size, or a channel index it
+    lacks, says which option to set instead of a matrix-shape error mid-fold."""
+    x = torch.rand(2, 3, 28, 28)
+    with pytest.raises(MerbenchError, match=r"^dual-inception: the input is 28x28 and the "
+                                            r"network was built for image_size=32"):
+        DualInception(image_size=32)(x)
+    with pytest.raises(MerbenchError, match=r"^dual-inception: u_channel 3 / v_channel 1 "
+                                            r"name channels the input does not have"):
+        DualInception(u_channel=3)(x)

@@ -119,8 +119,9 @@ class RunSpec:
                "read raw files); results.json lists them under dataset.skipped",
         identity=True)
     weights: str | None = _opt(
-        None, "evaluate saved weights instead of training: DIR holds one <subject>.pth state "
-              "dict per LOSO test subject", identity=True, metavar="DIR",
+        None, "evaluate saved weights instead of training: DIR holds one state dict per "
+              "test fold (<subject>.pth under LOSO, <database>.pth under lodo)",
+        identity=True, metavar="DIR",
         default_text="train")
     model_options: dict[str, Any] = _opt(None, "an option of the model (repeatable)",
                                          identity=True, factory=dict, flags=("--model-opt",),

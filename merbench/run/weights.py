@@ -36,7 +36,8 @@ def check_evaluation(spec: RunSpec, is_torch: bool) -> None:
                             f"select; leave out --selection {spec.selection}")
     if not Path(str(spec.weights)).is_dir():
         raise MerbenchError(f"--weights {spec.weights} is not a folder; give the folder that "
-                            "holds one <subject>.pth checkpoint per LOSO subject")
+                            "holds one checkpoint per test fold (<subject>.pth under LOSO, "
+                            "<database>.pth under lodo)")
 
 
 def locate_weights(directory: Path, folds: list[Fold]) -> dict[int, Path]:
@@ -53,8 +54,9 @@ def locate_weights(directory: Path, folds: list[Fold]) -> dict[int, Path]:
         more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
         raise MerbenchError(
             f"--weights {directory} lacks the checkpoint of {len(missing)} of {len(folds)} "
-            f"folds: {names}{more}; each test subject needs its own <subject>.pth "
-            "(<database>/<subject>.pth where two databases share a subject id)"
+            f"folds: {names}{more}; each test fold needs its own checkpoint, named after "
+            "its key's last part (<subject>.pth under LOSO, <database>/<subject>.pth where "
+            "two databases share a subject id, <database>.pth under lodo)"
         )
     return {index: path for index, path in found.items() if path is not None}
 

@@ -34,7 +34,7 @@ defines a ReLU there but never applies it; ``hidden_activation="relu"`` adds one
 ``input_scale=1/255`` brings the released 0..255 values to 0..1, as the port's
 ``ToTensor`` does. Recipe (the port's defaults, not the paper's, which are not published):
 SGD with momentum 0.9, lr 5e-4, batch 64, 10 epochs, the last epoch reported (the port
-trains, then tests once); its StepLR halves the rate every 10 epochs, after the last.
+trains, then tests once); its StepLR is created but never stepped, so the rate is constant.
 """
 
 from __future__ import annotations
@@ -104,6 +104,7 @@ class DualInception(nn.Module):
             raise MerbenchError(f"dual-inception: image_size must be a multiple of 4 "
                                 f"(got {image_size!r})")
         self.u_channel, self.v_channel = u_channel, v_channel
+        self.image_size = image_size
         self.input_scale = float(input_scale)
         self.u_stream, self.v_stream = _stream(), _stream()
         side = image_size // 4
@@ -122,6 +123,14 @@ class DualInception(nn.Module):
                 nn.init.zeros_(module.bias)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if max(self.u_channel, self.v_channel) >= x.shape[1]:
+            raise MerbenchError(f"dual-inception: u_channel {self.u_channel} / v_channel "
+                                f"{self.v_channel} name channels the input does not have (it "
+                                f"has {x.shape[1]}); give indices below {x.shape[1]}")
+        if tuple(x.shape[-2:]) != (self.image_size, self.image_size):
+            raise MerbenchError(f"dual-inception: the input is {x.shape[-2]}x{x.shape[-1]} "
+                                f"and the network was built for image_size={self.image_size}; "
+                                f"set --model-opt image_size={x.shape[-1]}")
         u = x[:, self.u_channel:self.u_channel + 1] * self.input_scale
         v = x[:, self.v_channel:self.v_channel + 1] * self.input_scale
         features = torch.cat([torch.flatten(self.u_stream(u), 1),

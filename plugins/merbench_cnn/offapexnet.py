@@ -128,6 +128,10 @@ class OffApexNet(nn.Module):
         )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if max(self.u_channel, self.v_channel) >= x.shape[1]:
+            raise MerbenchError(f"offapexnet: u_channel {self.u_channel} / v_channel "
+                                f"{self.v_channel} name channels the input does not have (it "
+                                f"has {x.shape[1]}); give indices below {x.shape[1]}")
         u = x[:, self.u_channel:self.u_channel + 1] * self.input_scale
         v = x[:, self.v_channel:self.v_channel + 1] * self.input_scale
         features = torch.cat([torch.flatten(self.u_stream(u), 1),
