@@ -132,7 +132,7 @@ class WeightsRecord:
 @dataclass(frozen=True)
 class FoldRecord:
     index: int
-    key: list[str]  # (database, subject)
+    key: list[str]  # the fold's key: (database, subject) under LOSO, (database,) lodo
     n_train: int
     n_test: int
     epoch: int  # 1-based epoch the reported policy chose
