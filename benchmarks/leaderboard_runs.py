@@ -72,6 +72,10 @@ JOBS = (
     # days on a CPU core), to set its `fixed` number beside the published last-epoch row.
     Job("alexnet-flow", "alexnet-flow-composite-loso",
         ("--model", "alexnet-flow", "--seeds", SEEDS)),
+    # Dual-Inception's declared recipe (40 epochs, 6.4M parameters): about an hour a seed
+    # on one CPU core, minutes on a GPU (docs/models.md#dual-inception).
+    Job("dual-inception", "dual-inception-composite-loso",
+        ("--model", "dual-inception", "--seeds", SEEDS)),
     Job("htnet-corrected", "htnet-composite-loso/crop-corrected",
         ("--model", "htnet", "--feature-opt", "crop=corrected", "--seeds", SEEDS),
         regions="corrected"),

@@ -32,9 +32,13 @@ where it departs from the paper, and says so:
 Documented choices: nothing between FC 1024 and the classifier (as in the port, which
 defines a ReLU there but never applies it; ``hidden_activation="relu"`` adds one);
 ``input_scale=1/255`` brings the released 0..255 values to 0..1, as the port's
-``ToTensor`` does. Recipe (the port's defaults, not the paper's, which are not published):
-SGD with momentum 0.9, lr 5e-4, batch 64, 10 epochs, the last epoch reported (the port
-trains, then tests once); its StepLR is created but never stepped, so the rate is constant.
+``ToTensor`` does. Recipe: merbench's choice, Adam lr 1e-4, batch 64, 40 epochs, the last
+epoch reported. The paper publishes none; the port's defaults (SGD with momentum 0.9, lr
+5e-4, batch 64, 10 epochs, a StepLR never stepped) leave this network at the majority class
+on the composite: three LOSO seeds scored UF1 .249 / UAR .335, and on all 442 samples the
+training accuracy after 10 epochs was .566, the share of the negative class. Adam at 1e-4
+fits the training samples (training accuracy .77 after 10 epochs, .88 after 40; only
+training data was looked at to choose it).
 """
 
 from __future__ import annotations
