@@ -47,11 +47,10 @@ import torch
 from torch import nn
 
 from merbench.api import MerbenchError
+from merbench_cnn.uv_streams import U_CHANNEL, V_CHANNEL, check_uv_options, split_uv
 
 __all__ = ["U_CHANNEL", "V_CHANNEL", "DualInception", "build_dual_inception"]
 
-V_CHANNEL = 1  # flow-uvos channel 1 (OpenCV G): vertical flow v
-U_CHANNEL = 2  # flow-uvos channel 2 (OpenCV R): horizontal flow u
 HIDDEN_ACTIVATIONS = ("none", "relu")
 
 
@@ -89,24 +88,10 @@ class DualInception(nn.Module):
                  v_channel: int = V_CHANNEL, input_scale: float = 1 / 255,
                  hidden_activation: str = "none", image_size: int = 28) -> None:
         super().__init__()
-        for name, value in (("u_channel", u_channel), ("v_channel", v_channel)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                raise MerbenchError(f"dual-inception: {name} must be a channel index >= 0 "
-                                    f"(got {value!r})")
-        if u_channel == v_channel:
-            raise MerbenchError(f"dual-inception: u_channel and v_channel are both "
-                                f"{u_channel}; they must name different channels")
+        check_uv_options("dual-inception", u_channel, v_channel, input_scale, image_size)
         if hidden_activation not in HIDDEN_ACTIVATIONS:
             raise MerbenchError(f"dual-inception: hidden_activation must be one of "
                                 f"{', '.join(HIDDEN_ACTIVATIONS)} (got {hidden_activation!r})")
-        if isinstance(input_scale, bool) or not isinstance(input_scale, (int, float)) \
-                or not input_scale > 0:
-            raise MerbenchError(f"dual-inception: input_scale must be a positive number "
-                                f"(got {input_scale!r})")
-        if isinstance(image_size, bool) or not isinstance(image_size, int) \
-                or image_size < 4 or image_size % 4:
-            raise MerbenchError(f"dual-inception: image_size must be a multiple of 4 "
-                                f"(got {image_size!r})")
         self.u_channel, self.v_channel = u_channel, v_channel
         self.image_size = image_size
         self.input_scale = float(input_scale)
@@ -127,16 +112,11 @@ class DualInception(nn.Module):
                 nn.init.zeros_(module.bias)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if max(self.u_channel, self.v_channel) >= x.shape[1]:
-            raise MerbenchError(f"dual-inception: u_channel {self.u_channel} / v_channel "
-                                f"{self.v_channel} name channels the input does not have (it "
-                                f"has {x.shape[1]}); give indices below {x.shape[1]}")
         if tuple(x.shape[-2:]) != (self.image_size, self.image_size):
             raise MerbenchError(f"dual-inception: the input is {x.shape[-2]}x{x.shape[-1]} "
                                 f"and the network was built for image_size={self.image_size}; "
                                 f"set --model-opt image_size={x.shape[-1]}")
-        u = x[:, self.u_channel:self.u_channel + 1] * self.input_scale
-        v = x[:, self.v_channel:self.v_channel + 1] * self.input_scale
+        u, v = split_uv("dual-inception", x, self.u_channel, self.v_channel, self.input_scale)
         features = torch.cat([torch.flatten(self.u_stream(u), 1),
                               torch.flatten(self.v_stream(v), 1)], dim=1)
         return self.classifier(self.activation(self.hidden(features)))

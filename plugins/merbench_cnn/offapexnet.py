@@ -55,6 +55,13 @@ import torch
 from torch import nn
 
 from merbench.api import MerbenchError
+from merbench_cnn.uv_streams import (
+    STRAIN_CHANNEL,
+    U_CHANNEL,
+    V_CHANNEL,
+    check_uv_options,
+    split_uv,
+)
 
 __all__ = [
     "STRAIN_CHANNEL",
@@ -63,10 +70,6 @@ __all__ = [
     "OffApexNet",
     "build_offapexnet",
 ]
-
-STRAIN_CHANNEL = 0  # flow-uvos channel 0 (OpenCV B): optical strain, unused by OFF-ApexNet
-V_CHANNEL = 1  # flow-uvos channel 1 (OpenCV G): vertical flow v
-U_CHANNEL = 2  # flow-uvos channel 2 (OpenCV R): horizontal flow u
 
 CONV_ACTIVATIONS = ("relu", "none")
 
@@ -98,23 +101,10 @@ class OffApexNet(nn.Module):
         image_size: int = 28,
     ) -> None:
         super().__init__()
-        for name, value in (("u_channel", u_channel), ("v_channel", v_channel)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                raise MerbenchError(f"offapexnet: {name} must be a channel index >= 0 "
-                                    f"(got {value!r})")
-        if u_channel == v_channel:
-            raise MerbenchError(f"offapexnet: u_channel and v_channel are both {u_channel}; "
-                                "they must name different channels")
+        check_uv_options("offapexnet", u_channel, v_channel, input_scale, image_size)
         if conv_activation not in CONV_ACTIVATIONS:
             raise MerbenchError(f"offapexnet: conv_activation must be one of "
                                 f"{', '.join(CONV_ACTIVATIONS)} (got {conv_activation!r})")
-        if isinstance(input_scale, bool) or not isinstance(input_scale, (int, float)) \
-                or not input_scale > 0:
-            raise MerbenchError(f"offapexnet: input_scale must be a positive number "
-                                f"(got {input_scale!r})")
-        if image_size < 4 or image_size % 4:
-            raise MerbenchError(f"offapexnet: image_size must be a multiple of 4 "
-                                f"(got {image_size!r})")
         self.u_channel = u_channel
         self.v_channel = v_channel
         self.input_scale = float(input_scale)
@@ -128,12 +118,7 @@ class OffApexNet(nn.Module):
         )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if max(self.u_channel, self.v_channel) >= x.shape[1]:
-            raise MerbenchError(f"offapexnet: u_channel {self.u_channel} / v_channel "
-                                f"{self.v_channel} name channels the input does not have (it "
-                                f"has {x.shape[1]}); give indices below {x.shape[1]}")
-        u = x[:, self.u_channel:self.u_channel + 1] * self.input_scale
-        v = x[:, self.v_channel:self.v_channel + 1] * self.input_scale
+        u, v = split_uv("offapexnet", x, self.u_channel, self.v_channel, self.input_scale)
         features = torch.cat([torch.flatten(self.u_stream(u), 1),
                               torch.flatten(self.v_stream(v), 1)], dim=1)
         return self.classifier(features)
