@@ -83,6 +83,13 @@ def check_target(path: str | Path) -> Path:
     return path
 
 
+def missing_features_file(path: str | Path) -> MerbenchError:
+    """The error for a ``--features`` path with nothing there (said when the run is planned,
+    before any data is read, and again if the file goes before it is read)."""
+    return MerbenchError(f"no features file at {path}; write it again with 'merbench extract "
+                         "--save FILE', or leave out --features to extract them in the run")
+
+
 def load_features(path: str | Path) -> SavedFeatures:
     """Read a features file, refusing anything that is not one this merbench can read."""
     path = Path(path)
@@ -96,8 +103,7 @@ def load_features(path: str | Path) -> SavedFeatures:
             values, ids, header = data["values"], data["sample_ids"], json.loads(
                 str(data["header"]))
     except FileNotFoundError:
-        raise MerbenchError(f"no features file at {path}; {fix}, or leave out --features "
-                            "to extract them in the run") from None
+        raise missing_features_file(path) from None
     except (OSError, ValueError, EOFError, zipfile.BadZipFile, KeyError) as exc:
         raise MerbenchError(f"{path} is not a readable features file ({exc}); {fix}") from None
     if not isinstance(header, dict) or header.get("format") != FORMAT:

@@ -34,11 +34,10 @@ class LeaveOneDatabaseOut:
             raise MerbenchError(
                 f"leave-one-database-out needs samples of at least two databases and the "
                 f"dataset has only {', '.join(names) or 'none'}; use --protocol loso")
-        groups = [names.index(name) for name in databases]
         positions = samples.index.to_numpy()
         folds = []
-        splitter = LeaveOneGroupOut()
-        for index, (train, test) in enumerate(splitter.split(positions, groups=groups)):
+        splitter = LeaveOneGroupOut()  # one group per database, in sorted order
+        for index, (train, test) in enumerate(splitter.split(positions, groups=databases)):
             folds.append(Fold(index=index, key=(str(databases[test[0]]),),
                               train=positions[train], test=positions[test]))
         return folds

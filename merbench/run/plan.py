@@ -169,12 +169,9 @@ def plan_run(spec: RunSpec, plugins: Plugins) -> Plan:
                          skip_missing=spec.skip_missing, data_root=spec.data_root,
                          needed_by=spec.model)
     if spec.features is not None and not Path(spec.features).exists():  # said before reading
-        raise MerbenchError(f"no features file at {spec.features}; write it with 'merbench "
-                            "extract --save FILE', or leave out --features to extract them "
-                            "in the run")
-    if spec.weights is not None and spec.executor == "ray":
-        raise MerbenchError("--weights evaluates saved checkpoints, which only this machine "
-                            "holds; run it with --executor local")
+        from merbench.features_file import missing_features_file
+
+        raise missing_features_file(spec.features)
     if "num_classes" in spec.model_options:  # even at its default
         raise MerbenchError("the number of classes comes from the dataset; "
                             "do not set num_classes")

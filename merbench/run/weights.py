@@ -20,6 +20,9 @@ from merbench.run.spec import RunSpec
 
 def check_evaluation(spec: RunSpec, is_torch: bool) -> None:
     """Refuse what evaluating saved models cannot do."""
+    if spec.executor == "ray":
+        raise MerbenchError("--weights evaluates saved checkpoints, which only this machine "
+                            "holds; run it with --executor local")
     if not is_torch:
         raise MerbenchError(f"--weights loads torch checkpoints, and model '{spec.model}' is "
                             "a scikit-learn estimator; leave out --weights")

@@ -59,8 +59,7 @@ def run_sweep(plan: SweepPlan, plugins: Plugins, on_run: Report | None = None) -
     try:
         run_many(specs, plugins, on_result=ended)
     except MerbenchError as exc:
-        failed = next(i for i in range(len(runs)) if i not in ended_runs) \
-            if len(ended_runs) < len(runs) else None
+        failed = min(set(range(len(runs))) - ended_runs, default=None)
         if failed is None or specs[0].executor == "ray":  # on Ray the message names the run
             raise
         result, seed = runs[failed]  # locally the runs go in order: the first not ended
