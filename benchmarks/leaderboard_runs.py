@@ -76,6 +76,9 @@ JOBS = (
     # on one CPU core, minutes on a GPU (docs/models.md#dual-inception).
     Job("dual-inception", "dual-inception-composite-loso",
         ("--model", "dual-inception", "--seeds", SEEDS)),
+    # RCN-A's declared recipe (the authors' script: 100 SGD epochs, 56k parameters): about
+    # two hours a seed on one CPU core (2 minutes a fold), so its seeds wait for a GPU.
+    Job("rcn", "rcn-composite-loso", ("--model", "rcn", "--seeds", SEEDS)),
     Job("htnet-corrected", "htnet-composite-loso/crop-corrected",
         ("--model", "htnet", "--feature-opt", "crop=corrected", "--seeds", SEEDS),
         regions="corrected"),

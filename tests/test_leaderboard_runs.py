@@ -47,7 +47,7 @@ def test_every_job_is_a_valid_run_of_a_registered_model(script: ModuleType,
         assert job.out not in seen
         seen.add(job.out)
     assert {j.args[1] for j in script.JOBS} == {"htnet", "offapexnet", "ststnet", "timm-resnet18",
-                                                 "alexnet-flow", "dual-inception"}
+                                                 "alexnet-flow", "dual-inception", "rcn"}
 
 
 def test_unknown_jobs_and_missing_data_are_usage_errors(script: ModuleType, tmp_path: Path,

@@ -59,6 +59,22 @@ DUAL_INCEPTION = ModelMeta(
     gpu_share=0.1,  # the share of a GPU a fold asks Ray for (docs/user-guide.md)
 )
 
+# Recipe: the authors' composite training script (ModelTrain_Final.py defaults: SGD momentum
+# 0.9, lr 5e-4, batch 64, 100 epochs, last epoch; its StepLR is never stepped; rcn.py).
+RCN = ModelMeta(
+    name="rcn",
+    version=1,
+    description="RCN-A: a shallow recurrent convolutional network with a parameter-free "
+                "attention unit on the 28x28 flow image",
+    citation="Xia, Peng, Khor, Feng & Zhao, Revealing the invisible with model and data "
+             "shrinking for composite-database micro-expression recognition, IEEE TIP 29, "
+             "2020, https://arxiv.org/abs/2006.09674",
+    license="unspecified",
+    feature="flow-uvos",
+    recipe=TrainRecipe(epochs=100, batch_size=64, lr=5e-4, optimizer="sgd"),
+    gpu_share=0.1,  # the share of a GPU a fold asks Ray for (docs/user-guide.md)
+)
+
 
 @hookimpl
 def merbench_register_models(registry: ModelRegistry) -> None:
@@ -66,3 +82,4 @@ def merbench_register_models(registry: ModelRegistry) -> None:
     registry.add(OFFAPEXNET, "merbench_cnn.offapexnet:build_offapexnet")
     registry.add(ALEXNET_FLOW, "merbench_cnn.alexnet_flow:build_alexnet_flow")
     registry.add(DUAL_INCEPTION, "merbench_cnn.dual_inception:build_dual_inception")
+    registry.add(RCN, "merbench_cnn.rcn:build_rcn")
