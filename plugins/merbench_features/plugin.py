@@ -83,6 +83,17 @@ HSTA_CLIP = FeatureMeta(
     storage_options=("cache_dir",),
 )
 
+CAUSALNET_FLOWS = FeatureMeta(
+    name="causalnet-flows",
+    version=1,
+    description="CausalNet input from raw onset/apex/offset frames: the onset->apex and "
+                "apex->offset flow images and their direction maps, 4 x 28x28; cached",
+    citation="CausalNet, ICCV 2025, https://github.com/tony19980810/CausalNet (its four "
+             "inputs); flows as tvl1-uvos",
+    needs=("onset_frame", "apex_frame"),  # and the sample table's folder / apex / offset
+    shape=(4, 3, 28, 28),
+)
+
 
 @hookimpl
 def merbench_register_features(registry: FeatureRegistry) -> None:
@@ -94,3 +105,4 @@ def merbench_register_features(registry: FeatureRegistry) -> None:
     registry.add(FLOW_AND_APEX, "merbench_features.frames:build_flow_and_apex")
     registry.add(APEX_FACE, "merbench_features.frames:build_apex_face")
     registry.add(HSTA_CLIP, "merbench_features.clips:build_hsta_clip")
+    registry.add(CAUSALNET_FLOWS, "merbench_features.causal_flows:build_causalnet_flows")

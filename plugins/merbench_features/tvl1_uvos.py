@@ -107,7 +107,7 @@ def optical_strain(u: np.ndarray, v: np.ndarray) -> np.ndarray:
     return np.sqrt(u_x ** 2 + v_y ** 2 + 0.5 * (u_y + v_x) ** 2)
 
 
-def _minmax_uint8(channel: np.ndarray) -> np.ndarray:
+def minmax_uint8(channel: np.ndarray) -> np.ndarray:
     low, high = float(channel.min()), float(channel.max())
     span = high - low if high > low else 1.0
     return np.rint((channel - low) / span * 255.0).astype(np.uint8)
@@ -122,15 +122,17 @@ def uvos_image(flow: np.ndarray, grid: int = GRID) -> np.ndarray:
     channels = [optical_strain(u, v), v, u]
     small = [cv2.resize(np.ascontiguousarray(c, dtype=np.float32), (grid, grid),
                         interpolation=cv2.INTER_AREA) for c in channels]
-    return np.stack([_minmax_uint8(c) for c in small], axis=-1)
+    return np.stack([minmax_uint8(c) for c in small], axis=-1)
 
 
-def check_frames(onset: Any, apex: Any, sample_id: str) -> tuple[np.ndarray, np.ndarray]:
-    """Both frames as grey uint8 arrays of one size, or one clear error naming the sample."""
+def check_frames(first: Any, second: Any, sample_id: str,
+                 names: tuple[str, str] = ("onset", "apex")) -> tuple[np.ndarray, np.ndarray]:
+    """Both frames as grey uint8 arrays of one size, or one clear error naming the sample
+    and the frame (``names``: what the two frames are)."""
     import cv2
 
     grey = []
-    for name, frame in (("onset", onset), ("apex", apex)):
+    for name, frame in zip(names, (first, second), strict=True):
         fix = f"check the {name} frame file of sample {sample_id} (or the dataset's frame numbers)"
         if frame is None:
             raise MerbenchError(f"the {name} frame of sample {sample_id} could not be read "
@@ -152,9 +154,9 @@ def check_frames(onset: Any, apex: Any, sample_id: str) -> tuple[np.ndarray, np.
         grey.append(frame if frame.ndim == 2 else cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY))
     if grey[0].shape != grey[1].shape:
         (h0, w0), (h1, w1) = grey[0].shape, grey[1].shape
-        raise MerbenchError(f"the onset ({w0}x{h0}) and apex ({w1}x{h1}) frames of sample "
-                            f"{sample_id} differ in size; both must come from the same video "
-                            "at the same crop")
+        raise MerbenchError(f"the {names[0]} ({w0}x{h0}) and {names[1]} ({w1}x{h1}) frames of "
+                            f"sample {sample_id} differ in size; both must come from the same "
+                            "video at the same crop")
     return grey[0], grey[1]
 
 

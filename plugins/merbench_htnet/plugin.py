@@ -1,4 +1,5 @@
-"""Registers HTNet, merbench's reference model (its module imports torch only when built)."""
+"""Registers HTNet, merbench's reference model, and CausalNet, built on HTNet's blocks (their
+modules import torch only when built)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,23 @@ HTNET = ModelMeta(
     recipe=TrainRecipe(epochs=800, batch_size=256, lr=5e-5, optimizer="adam"),
 )
 
+# Recipe: the authors' main_train.py (Adam 5e-5, batch 1024 = one full batch an epoch, 200
+# epochs, unshuffled); they report the best test epoch (merbench's oracle); causalnet.py.
+CAUSALNET = ModelMeta(
+    name="causalnet",
+    version=1,
+    description="CausalNet: HTNet encoders on two flows and two direction maps, joined by "
+                "masked cross-attention and a causal attention block",
+    citation="CausalNet, ICCV 2025, https://arxiv.org/abs/2508.06640; code "
+             "https://github.com/tony19980810/CausalNet",
+    license="unspecified",
+    feature="causalnet-flows",
+    recipe=TrainRecipe(epochs=200, batch_size=1024, lr=5e-5, optimizer="adam",
+                       data_order="listed"),
+)
+
 
 @hookimpl
 def merbench_register_models(registry: ModelRegistry) -> None:
     registry.add(HTNET, "merbench_htnet.htnet:HTNet")
+    registry.add(CAUSALNET, "merbench_htnet.causalnet:build_causalnet")
