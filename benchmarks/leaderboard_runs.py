@@ -72,12 +72,14 @@ JOBS = (
     # days on a CPU core), to set its `fixed` number beside the published last-epoch row.
     Job("alexnet-flow", "alexnet-flow-composite-loso",
         ("--model", "alexnet-flow", "--seeds", SEEDS)),
-    # Dual-Inception's declared recipe (40 epochs, 6.4M parameters): about an hour a seed
-    # on one CPU core, minutes on a GPU (docs/models.md#dual-inception).
+    # Dual-Inception's declared recipe (40 epochs, 6.4M parameters): 125 s a fold with three
+    # seeds on two CPU cores, so 1.5 to 2.5 hours a seed; minutes on a GPU
+    # (docs/models.md#dual-inception).
     Job("dual-inception", "dual-inception-composite-loso",
         ("--model", "dual-inception", "--seeds", SEEDS)),
     # RCN-A's declared recipe (the authors' script: 100 SGD epochs, 56k parameters): about
-    # two hours a seed on one CPU core (2 minutes a fold), so its seeds wait for a GPU.
+    # two hours a seed on one CPU core (1.5 to 2 minutes a fold), so its seeds wait for a
+    # GPU.
     Job("rcn", "rcn-composite-loso", ("--model", "rcn", "--seeds", SEEDS)),
     Job("htnet-corrected", "htnet-composite-loso/crop-corrected",
         ("--model", "htnet", "--feature-opt", "crop=corrected", "--seeds", SEEDS),

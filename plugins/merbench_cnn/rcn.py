@@ -42,7 +42,7 @@ adaptive pool repeats some cells, as it would in their code for any input below 
 Recipe: the training script's, SGD with momentum 0.9, lr 5e-4, batch 64, 100 epochs,
 cross-entropy, a new network per test subject, the last epoch's predictions reported (no
 epoch is chosen on the test subject). The script creates a StepLR but never steps it, so the
-learning rate is constant, as merbench's recipe keeps it. A fold takes about two minutes
+learning rate is constant, as merbench's recipe keeps it. A fold takes 1.5 to 2 minutes
 on one CPU core (2-core AMD EPYC), so a composite seed about two hours: its seeds are a job
 of ``benchmarks/leaderboard_runs.py``'s GPU plan. The network runs in channels-last layout
 (the same function; 1.3x faster a training epoch on that CPU).
