@@ -4,7 +4,6 @@ one-line errors."""
 
 from __future__ import annotations
 
-import zlib
 from pathlib import Path
 
 import cv2
@@ -20,6 +19,7 @@ from merbench_features.causal_flows import (
 )
 from merbench_features.tvl1_uvos import build_tvl1_uvos
 from merbench_htnet.causalnet import CausalNet, crop_regions, grid_mask_and_bias
+from named_weights import fill_by_name
 
 import merbench
 from merbench.dataset import InMemoryDataset
@@ -27,20 +27,10 @@ from merbench.errors import MerbenchError
 from merbench.plugins import default_plugins
 
 # The authors' Models.py (tony19980810/CausalNet at 7bdf163), built with main_train.py's
-# configuration, every parameter filled by fill_by_name, on the input of reference_input:
+# configuration, every parameter filled by named_weights.fill_by_name, on the input of
+# reference_input:
 # its logits (computed once with their code and einops 0.8.2; merbench's differ by 2.4e-6).
 AUTHORS_LOGITS = [[-0.017086, -1.490636, -1.587363], [0.052611, -1.413919, -1.149826]]
-
-
-def fill_by_name(model: torch.nn.Module) -> None:
-    """Weights that depend on the parameter names only, so two implementations with the
-    same names get the same network: N(0, 0.02^2), plus 1 for the LayerNorm gains."""
-    with torch.no_grad():
-        for name, parameter in model.named_parameters():
-            generator = torch.Generator().manual_seed(zlib.crc32(name.encode()))
-            gain = name.endswith(".g") or (parameter.ndim == 1 and name.endswith(".weight"))
-            parameter.copy_(torch.randn(parameter.shape, generator=generator) * 0.02
-                            + float(gain))
 
 
 def reference_input() -> torch.Tensor:
@@ -106,9 +96,14 @@ def test_the_declared_recipe_is_the_authors_script() -> None:
     ({"crop": "faces"}, "crop must be one of causalnet, none"),
     ({"image_size": 56}, "crop=causalnet cuts 14x14 patches"),
     ({"crop": "none", "image_size": 56}, "image_size must be patch_size"),
-    ({"block_repeats": (1, 1)}, "block_repeats must be 3 whole numbers"),
+    ({"block_repeats": (1, 1)}, "block_repeats needs 3 positive whole numbers"),
     ({"dim": 20}, "must divide by 32"),
-    ({"gamma": -1}, "gamma must be a number >= 0"),
+    ({"gamma": -1}, "gamma must be a finite number >= 0"),
+    ({"gamma": float("nan")}, "gamma must be a finite number >= 0"),
+    ({"mlp_mult": 0}, "mlp_mult must be a positive whole number"),
+    ({"mlp_mult": 2.5}, "mlp_mult must be a positive whole number"),
+    ({"dropout": "0.1"}, r"dropout must be in \[0, 1\)"),
+    ({"block_repeats": 2}, "block_repeats must be 3 whole numbers"),
 ])
 def test_bad_options_are_one_line(options: dict, said: str) -> None:
     with pytest.raises(MerbenchError, match=rf"^causalnet: .*{said}"):
@@ -127,7 +122,7 @@ def clip_dataset(tmp_path: Path, offset: object = 5) -> InMemoryDataset:
     """One sample: five frames of a texture moving right, then back (onset 1, apex 3)."""
     onset, apex, _ = textured_pair(seed=3, shift=3.0)
     folder = tmp_path / "clip"
-    folder.mkdir()
+    folder.mkdir(parents=True)
     for number, frame in enumerate([onset, onset, apex, apex, onset], start=1):
         cv2.imwrite(str(folder / f"img{number}.png"), frame)
     samples = pd.DataFrame({"sample_id": ["lab/s0/clip"], "database": "lab", "subject": "s0",
@@ -148,20 +143,49 @@ def test_the_feature_gives_two_flows_and_their_direction_maps(tmp_path: Path) ->
     uvos = build_tvl1_uvos(face="frame", size=64)
     alone = uvos.compute(uvos.inputs(dataset, 0), "lab/s0/clip").values
     assert np.array_equal(values[0], alone)  # image 0 is tvl1-uvos of the sample
-    blue, green, red = values[2].reshape(3, -1).mean(axis=1)  # onset->apex: rightwards
-    assert red > 4 * max(blue, green)  # hue 0: red
-    blue, green, red = values[3].reshape(3, -1).mean(axis=1)  # apex->offset: leftwards
-    assert min(blue, green) > 4 * red  # hue 90 (180 degrees): cyan
+    for image in (2, 3):  # as the authors' maps: blue 0, one of red and green full
+        assert not values[image, 0].any()
+        assert (values[image, 1:].max(axis=0) == 255).all()
+    # rightwards (onset->apex): about 0 or 360 degrees, red or green, never both
+    assert (values[2, 1:].min(axis=0) < 60).mean() > 0.9
+    # leftwards (apex->offset, back to the onset frame): 180 degrees, hue 30, yellow
+    assert (values[3, 1:].min(axis=0) > 200).mean() > 0.9
 
 
-def test_the_offset_falls_back_to_the_folder_s_last_frame() -> None:
-    assert offset_frame_number(5, 3, [1, 2, 3, 4, 5, 6]) == 5
-    assert offset_frame_number(None, 3, [1, 2, 3, 4, 5, 6]) == 6
-    assert offset_frame_number(9, 3, [1, 2, 3, 4, 5, 6]) == 6
+def test_the_offset_falls_back_to_the_folder_s_last_frame(tmp_path: Path) -> None:
+    frames = [1, 2, 3, 4, 5, 6]
+    assert offset_frame_number(5, 3, frames) == 5
+    assert offset_frame_number(None, 3, frames) == 6
+    assert offset_frame_number(9, 3, frames) == 6  # not in the folder
+    assert offset_frame_number(2, 3, frames) == 6  # before the apex
+    assert offset_frame_number(None, 7, frames) is None
+    feature = build_causalnet_flows(face="frame", size=64)
+    annotated = feature.inputs(clip_dataset(tmp_path / "a"), 0)
+    standing_in = feature.inputs(clip_dataset(tmp_path / "b", offset=None), 0)
+    assert np.array_equal(annotated["offset_frame"], annotated["onset_frame"])  # frame 5
+    notes = [feature.compute(inputs, "lab/s0/clip").notes for inputs in (annotated, standing_in)]
+    assert [n["offset"] for n in notes] == ["annotated", "last frame"]
+    report, line = feature.summarise(["a", "b"], notes)
+    assert report["offset_last_frame"] == ["b"] and "offset of 1 of 2 samples" in line
 
 
-def test_a_direction_map_of_no_motion_is_black() -> None:
-    assert not direction_map(np.zeros((40, 40, 2), dtype=np.float32)).any()
+def test_a_missing_or_mismatched_offset_frame_is_one_line(tmp_path: Path) -> None:
+    feature = build_causalnet_flows(face="frame")
+    inputs = feature.inputs(clip_dataset(tmp_path), 0)
+    inputs["offset_frame"] = inputs["offset_frame"][:50]
+    with pytest.raises(MerbenchError, match=r"^the apex \(100x120\) and offset \(100x50\) "
+                                            r"frames of sample lab/s0/clip differ in size"):
+        feature.compute(inputs, "lab/s0/clip")
+    dataset = clip_dataset(tmp_path / "late")
+    dataset.samples["apex"] = 9
+    with pytest.raises(MerbenchError, match=r"^feature causalnet-flows: sample lab/s0/clip "
+                                            r"has no frame from its apex \(9\) on"):
+        feature.inputs(dataset, 0)
+
+
+def test_a_direction_map_of_no_motion_is_red() -> None:
+    still = direction_map(np.zeros((40, 40, 2), dtype=np.float32))
+    assert (still[..., 2] == 255).all() and not still[..., :2].any()
 
 
 def test_a_dataset_without_clips_is_one_line(tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 from merbench_cnn.rcn import RCN, RecurrentConvLayer, classifier_attention
+from named_weights import fill_by_name
 from torch import nn
 
 import merbench
@@ -26,6 +27,22 @@ def test_created_through_the_public_api_at_the_authors_defaults() -> None:
     assert n_parameters(model) == stem + recurrent + (64 * 7 * 7 + 1) * 5
     assert n_parameters(RCN()) == 55_747
     assert n_parameters(RCN(feature_maps=32, pool_size=5)) == 15_331
+
+
+# The authors' MeNets.RCN_A (xiazhaoqiang/ParameterFreeRCNs-MicroExpressionRec at 0c516cb;
+# RCN_A(3, 64, 3, 1, 7, 3), eval mode) holding the weights fill_by_name gives merbench's RCN
+# (their conv1 / rcls.0.ffconv / rcls.0.rrconv / classifier are merbench's stem /
+# recurrent.feedforward / recurrent.recurrent / classifier), on reference_input / 255 (their
+# ToTensor): its logits, computed once with their code; merbench's differ by 2.7e-8.
+AUTHORS_LOGITS = [[0.100466, 0.046955, -0.003379], [0.094959, 0.044713, 0.000309]]
+
+
+def test_the_network_computes_the_authors_logits() -> None:
+    model = RCN().eval()
+    fill_by_name(model)
+    x = torch.rand(2, 3, 28, 28, generator=torch.Generator().manual_seed(0)) * 255
+    with torch.no_grad():
+        assert torch.allclose(model(x), torch.tensor(AUTHORS_LOGITS), atol=1e-6)
 
 
 def test_the_declared_recipe_is_the_authors_script() -> None:
@@ -91,11 +108,20 @@ def test_the_attention_unit_adds_no_weights_and_moves_the_output() -> None:
     ({"feature_maps": 0}, "feature_maps must be a whole number >= 1"),
     ({"pool_size": 2.5}, "pool_size must be a whole number >= 1"),
     ({"input_scale": -1}, "input_scale must be a positive number"),
+    ({"input_scale": float("inf")}, "input_scale must be a positive number"),
+    ({"in_channels": 0}, "in_channels must be a whole number >= 1"),
     ({"dropout": 1}, r"dropout must be in \[0, 1\)"),
 ])
 def test_bad_options_are_one_line(options: dict, said: str) -> None:
     with pytest.raises(MerbenchError, match=rf"^rcn: {said}"):
         RCN(**options)
+
+
+def test_an_input_with_other_channels_is_one_line() -> None:
+    with pytest.raises(MerbenchError, match=r"^rcn: the input is \(3, 28, 28\) a sample and "
+                                            r"the network was built for 1 channels; set "
+                                            r"--model-opt in_channels=3"):
+        RCN(in_channels=1)(torch.rand(2, 3, 28, 28))
 
 
 def test_an_input_too_small_for_the_network_is_one_line() -> None:

@@ -33,11 +33,13 @@ linear weights normal with std 0.01 and zero bias (convolution biases keep PyTor
 55,747 parameters for three classes.
 
 Documented choices: the input is the composite release's 28x28 flow image (the authors'
-resolution is not in their code); at 28x28 the recurrent layer's map is 6x6, so the 7x7
-adaptive pool repeats some cells, as it would in their code for any input below 60x60
-(``--model-opt pool_size=5`` pools instead). The min-max normalisation divides by at least
-1e-12: where a class map is constant (all ReLU outputs zero) the authors' code divides 0 by
-0 and the fold's outputs become NaN.
+resolution is not in their code), its channels in the release's OpenCV order (strain, v, u;
+their loader reads PNGs as R, G, B, which a network trained from scratch with independently
+drawn first-layer weights does not tell apart); at 28x28 the recurrent layer's map is
+6x6, so the 7x7 adaptive pool repeats some cells, as it would in their code for any input
+below 60x60 (``--model-opt pool_size=5`` pools instead). The min-max normalisation
+divides by at least 1e-12: where a class map is constant (all ReLU outputs zero) the
+authors' code divides 0 by 0 and the fold's outputs become NaN.
 
 Recipe: the training script's, SGD with momentum 0.9, lr 5e-4, batch 64, 100 epochs,
 cross-entropy, a new network per test subject, the last epoch's predictions reported (no
@@ -49,6 +51,8 @@ of ``benchmarks/leaderboard_runs.py``'s GPU plan. The network runs in channels-l
 """
 
 from __future__ import annotations
+
+import math
 
 import torch
 import torch.nn.functional as F
@@ -106,13 +110,16 @@ class RCN(nn.Module):
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise MerbenchError(f"rcn: {name} must be a whole number >= 1 (got {value!r})")
         if isinstance(input_scale, bool) or not isinstance(input_scale, (int, float)) \
-                or not input_scale > 0:
+                or not 0 < input_scale < math.inf:
             raise MerbenchError(f"rcn: input_scale must be a positive number "
                                 f"(got {input_scale!r})")
         if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) \
                 or not 0 <= dropout < 1:
             raise MerbenchError(f"rcn: dropout must be in [0, 1) (got {dropout!r})")
-        self.pool_size = pool_size
+        if isinstance(in_channels, bool) or not isinstance(in_channels, int) or in_channels < 1:
+            raise MerbenchError(f"rcn: in_channels must be a whole number >= 1 "
+                                f"(got {in_channels!r})")
+        self.pool_size, self.in_channels = pool_size, in_channels
         self.input_scale = float(input_scale)
         self.stem = nn.Sequential(nn.Conv2d(in_channels, feature_maps, kernel_size=5),
                                   nn.BatchNorm2d(feature_maps), nn.ReLU(), nn.MaxPool2d(2),
@@ -134,6 +141,10 @@ class RCN(nn.Module):
                 nn.init.zeros_(module.bias)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if x.ndim != 4 or x.shape[1] != self.in_channels:
+            raise MerbenchError(f"rcn: the input is {tuple(x.shape[1:])} a sample and the "
+                                f"network was built for {self.in_channels} channels; set "
+                                f"--model-opt in_channels={x.shape[1] if x.ndim == 4 else 3}")
         if min(x.shape[-2:]) < MIN_IMAGE_SIDE:
             raise MerbenchError(f"rcn: the input is {x.shape[-2]}x{x.shape[-1]}; the network "
                                 f"needs at least {MIN_IMAGE_SIDE}x{MIN_IMAGE_SIDE} pixels")

@@ -19,11 +19,15 @@ merbench computes all four from a raw database's frames, with ``tvl1-uvos``'s de
    Farneback);
 4. each flow as ``tvl1-uvos``'s (strain, v, u) image, 28x28 uint8 (so image 0 equals
    ``tvl1-uvos`` of the same sample);
-5. each flow's direction map as the usual colour coding, which is what the authors' maps look
-   like (a blue channel near 0, full saturation; merbench's choice, as their code does not
-   say): hue = the flow's angle / 2 (OpenCV's 0..180 degrees), saturation 255, value = the
-   magnitude min-max scaled to 0..255, converted HSV -> B, G, R, then resized to 28x28 with
-   ``INTER_AREA``.
+5. each flow's direction map: u and v resized to 28x28 with ``INTER_AREA``, then the
+   angle (0..360 degrees, ``cv2.cartToPolar``) as a hue from red (0) through yellow to green
+   (OpenCV hue 0..60), with saturation and value 255, converted HSV -> B, G, R (so blue is 0
+   and one of red and green is 255 on every pixel; resizing the colours instead would mix
+   red and green where the angle wraps past 360). This reproduces what the authors'
+   direction maps are (read from their PNGs: blue 0, saturation and value 255 on every
+   pixel, hues within 0..60; the magnitude is not in them, the flow images carry it); how
+   they mapped angles onto those hues is not published, and the linear map is merbench's
+   choice.
 
 Output: (N, 4, 3, 28, 28) float32, raw 0..255 B, G, R values, in the authors' file order.
 Per sample, through merbench's feature cache (``$MERBENCH_CACHE_DIR/features/
@@ -32,6 +36,7 @@ causalnet-flows/``), in ``--workers`` processes.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,35 +50,34 @@ from merbench_features.tvl1_uvos import (
     FlowUVOS,
     check_frames,
     compute_flow,
-    minmax_uint8,
     uvos_image,
 )
 
 FEATURE = "causalnet-flows"
+HUES = 60  # OpenCV hue units (0..180 for 360 degrees) the directions span: red to green
 COLUMNS = ("folder", "onset", "apex", "offset")
 
 
 def direction_map(flow: np.ndarray, grid: int = GRID) -> np.ndarray:
-    """(grid, grid, 3) uint8 B, G, R: hue the flow's direction, value its magnitude."""
+    """(grid, grid, 3) uint8 B, G, R: the flow's direction as a hue from red (0 degrees) to
+    green (360), full saturation and value (no motion is red)."""
     import cv2
 
-    magnitude, angle = cv2.cartToPolar(np.ascontiguousarray(flow[..., 0], dtype=np.float32),
-                                       np.ascontiguousarray(flow[..., 1], dtype=np.float32),
-                                       angleInDegrees=True)
-    hsv = np.empty((*flow.shape[:2], 3), dtype=np.uint8)
-    hsv[..., 0] = np.rint(angle / 2.0).astype(np.int64) % 180
-    hsv[..., 1] = 255
-    hsv[..., 2] = minmax_uint8(magnitude)
-    colour = cv2.cvtColor(hsv, cv2.COLOR_HSV2BGR)
-    return cv2.resize(colour, (grid, grid), interpolation=cv2.INTER_AREA)
+    u, v = (cv2.resize(np.ascontiguousarray(flow[..., i], dtype=np.float32), (grid, grid),
+                       interpolation=cv2.INTER_AREA) for i in (0, 1))
+    _, angle = cv2.cartToPolar(u, v, angleInDegrees=True)
+    hsv = np.full((grid, grid, 3), 255, dtype=np.uint8)
+    hsv[..., 0] = np.clip(np.rint(angle / 360.0 * HUES), 0, HUES).astype(np.uint8)
+    return cv2.cvtColor(hsv, cv2.COLOR_HSV2BGR)
 
 
-def offset_frame_number(offset: int | None, apex: int, frames: list[int]) -> int:
-    """The offset frame, or the folder's last frame where the offset is not annotated or not
-    among the folder's frames (never before the apex)."""
+def offset_frame_number(offset: int | None, apex: int, frames: list[int]) -> int | None:
+    """The offset frame, or the folder's last frame where the offset is not annotated, not
+    among the folder's frames or before the apex; None when no frame follows the apex."""
     if offset is not None and offset in frames and offset >= apex:
         return offset
-    return max(max(frames), apex)
+    later = [number for number in frames if number >= apex]
+    return max(later) if later else None
 
 
 @dataclass
@@ -83,8 +87,8 @@ class CausalFlows(FlowUVOS):
     @property
     def params(self) -> dict[str, Any]:
         return {**super().params, "images": "flow o->a, flow a->o, direction o->a, a->o",
-                "direction": "HSV: hue angle/2, saturation 255, value min-max magnitude; "
-                             "to BGR, INTER_AREA to 28",
+                "direction": f"u, v INTER_AREA to 28; HSV: hue angle/360*{HUES}, saturation "
+                             "and value 255; to BGR",
                 "offset": "annotated, else the folder's last frame"}
 
     def inputs(self, dataset: Dataset, index: int) -> dict[str, np.ndarray]:
@@ -93,11 +97,15 @@ class CausalFlows(FlowUVOS):
                       "composite release has no apex->offset flow")
         frames = super().inputs(dataset, index)
         clip = dataset.clip(index)
-        if clip.apex is None or not clip.frames:
-            raise MerbenchError(f"feature {FEATURE}: sample {clip.sample_id} has no frames or "
-                                f"no apex in {clip.folder}; check the folder")
-        number = offset_frame_number(clip.offset, clip.apex, sorted(clip.frames))
+        number = None if clip.apex is None else \
+            offset_frame_number(clip.offset, clip.apex, sorted(clip.frames))
+        if number is None:
+            raise MerbenchError(f"feature {FEATURE}: sample {clip.sample_id} has no frame from "
+                                f"its apex ({clip.apex}) on in {clip.folder}; check the folder "
+                                "and the sample's frame numbers")
         frames["offset_frame"] = read_frame(clip.frames[number], clip.sample_id, FEATURE)
+        # part of the cache key, and back in the notes: was the annotated offset used?
+        frames["offset_annotated"] = np.array([number == clip.offset], dtype=np.int64)
         return frames
 
     def compute(self, inputs: dict[str, np.ndarray], sample_id: str) -> Sample:
@@ -114,8 +122,20 @@ class CausalFlows(FlowUVOS):
         images = [uvos_image(flow) for flow in flows] + [direction_map(flow) for flow in flows]
         values = flow_uvos_to_input(np.stack(images))
         notes: dict[str, Any] = {"face": "frame" if self.face == "frame" else
-                                 ("fallback" if face.fallback else "found")}
+                                 ("fallback" if face.fallback else "found"),
+                                 "offset": ("annotated" if int(inputs["offset_annotated"][0])
+                                            else "last frame")}
         return Sample(values, notes)
+
+    def summarise(self, sample_ids: Sequence[str], notes: Sequence[dict[str, Any]]
+                  ) -> tuple[dict[str, Any], str]:
+        report, line = super().summarise(sample_ids, notes)
+        standing_in = [sid for sid, note in zip(sample_ids, notes, strict=True)
+                       if note.get("offset") == "last frame"]
+        report.update({"n_offset_last_frame": len(standing_in),
+                       "offset_last_frame": standing_in})
+        return report, (f"{line}; the clip's last frame stood in for the offset of "
+                        f"{len(standing_in)} of {len(sample_ids)} samples")
 
 
 def build_causalnet_flows(method: str = "tvl1", size: int = 112, margin: float = 0.1,

@@ -211,7 +211,7 @@ class HTNet(nn.Module):
         dropout: float = 0.0,
     ) -> None:
         super().__init__()
-        _check_config(num_classes, image_size, patch_size, dim, heads, num_hierarchies,
+        check_config(num_classes, image_size, patch_size, dim, heads, num_hierarchies,
                       block_repeats, mlp_mult, channels, dropout)
         if isinstance(block_repeats, int):
             block_repeats = (block_repeats,) * num_hierarchies
@@ -245,37 +245,39 @@ class HTNet(nn.Module):
         return self.mlp_head(x)
 
 
-def _check_config(num_classes: int, image_size: int, patch_size: int, dim: int, heads: int,
-                  num_hierarchies: int, block_repeats: int | Sequence[int], mlp_mult: int,
-                  channels: int, dropout: float) -> None:
-    """One clear line for a configuration the network cannot be built with."""
+def check_config(num_classes: int, image_size: int, patch_size: int, dim: int, heads: int,
+                 num_hierarchies: int, block_repeats: int | Sequence[int], mlp_mult: int,
+                 channels: int, dropout: float, model: str = "htnet") -> None:
+    """One clear line, naming ``model``, for a configuration HTNet's hierarchy cannot be
+    built with (CausalNet's encoders are this hierarchy too)."""
     positive = {"num_classes": num_classes, "image_size": image_size,
                 "patch_size": patch_size, "dim": dim, "heads": heads,
                 "num_hierarchies": num_hierarchies, "mlp_mult": mlp_mult, "channels": channels}
     for name, value in positive.items():
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise MerbenchError(f"htnet: {name} must be a positive whole number (got {value!r})")
+            raise MerbenchError(f"{model}: {name} must be a positive whole number (got {value!r})")
     if image_size % patch_size:
-        raise MerbenchError(f"htnet: image_size {image_size} is not a multiple of "
+        raise MerbenchError(f"{model}: image_size {image_size} is not a multiple of "
                             f"patch_size {patch_size}")
     fmap_size = image_size // patch_size
     blocks = 2 ** (num_hierarchies - 1)
     if fmap_size % blocks:
         raise MerbenchError(
-            f"htnet: a {fmap_size}x{fmap_size} patch map cannot be split into {blocks}x{blocks} "
+            f"{model}: a {fmap_size}x{fmap_size} patch map cannot be split into {blocks}x{blocks} "
             f"blocks for {num_hierarchies} levels; use fewer levels or a larger image_size"
         )
     if heads > dim:
-        raise MerbenchError(f"htnet: heads ({heads}) cannot exceed dim ({dim})")
+        raise MerbenchError(f"{model}: heads ({heads}) cannot exceed dim ({dim})")
     repeats = [block_repeats] if isinstance(block_repeats, int) else list(block_repeats)
     if isinstance(block_repeats, int):
         repeats = repeats * num_hierarchies
     if len(repeats) != num_hierarchies or any(
             isinstance(r, bool) or not isinstance(r, int) or r < 1 for r in repeats):
         raise MerbenchError(
-            f"htnet: block_repeats needs {num_hierarchies} positive whole numbers, one per "
+            f"{model}: block_repeats needs {num_hierarchies} positive whole numbers, one per "
             f"level (got {block_repeats!r})"
         )
-    if not 0.0 <= dropout < 1.0:
-        raise MerbenchError(f"htnet: dropout must be in [0, 1) (got {dropout!r})")
+    if isinstance(dropout, bool) or not isinstance(dropout, int | float) \
+            or not 0.0 <= dropout < 1.0:
+        raise MerbenchError(f"{model}: dropout must be in [0, 1) (got {dropout!r})")
 

@@ -24,7 +24,7 @@ CAUSALNET = ModelMeta(
                 "masked cross-attention and a causal attention block",
     citation="CausalNet, ICCV 2025, https://arxiv.org/abs/2508.06640; code "
              "https://github.com/tony19980810/CausalNet",
-    license="unspecified",
+    license="MIT",
     feature="causalnet-flows",
     recipe=TrainRecipe(epochs=200, batch_size=1024, lr=5e-5, optimizer="adam",
                        data_order="listed"),
