@@ -17,6 +17,7 @@ from merbench_features.causal_flows import (
     direction_map,
     offset_frame_number,
 )
+from merbench_features.causalnet_release import build_causalnet_release
 from merbench_features.tvl1_uvos import build_tvl1_uvos
 from merbench_htnet.causalnet import CausalNet, crop_regions, grid_mask_and_bias
 from named_weights import fill_by_name
@@ -200,3 +201,54 @@ def test_created_through_the_public_api() -> None:
     model = merbench.create_model("causalnet", num_classes=5, dim=32, heads=1,
                                   block_repeats=[1, 1, 2])
     assert model(torch.rand(2, 4, 3, 28, 28) * 255).shape == (2, 5)
+
+
+# --- the authors' released images ----------------------------------------------------------
+
+def release_folder(tmp_path: Path, names: list[str], side: int = 28) -> Path:
+    """Files named as CausalNet's release names them, each a constant image: its slot (0..3)
+    in blue, its sample index in green."""
+    folder = tmp_path / "STSNet_whole_norm_u_v_os"
+    folder.mkdir(parents=True)
+    for index, name in enumerate(names):
+        for slot, suffix in enumerate(("", "_1", "_2", "_3")):
+            image = np.zeros((side, side, 3), dtype=np.uint8)
+            image[..., 0], image[..., 1] = slot, index
+            cv2.imwrite(str(folder / f"{name}{suffix} .png"), image)
+    return folder
+
+
+def composite_like(names: list[str]) -> InMemoryDataset:
+    samples = pd.DataFrame({"sample_id": [f"samm/{i}" for i in range(len(names))],
+                            "database": "samm", "subject": "006", "label": 0,
+                            "flow_path": [f"/release/STSNet_whole_norm_u_v_os/{n} .png"
+                                          for n in names]})
+    return InMemoryDataset("composite", samples, ("negative", "positive", "surprise"), {})
+
+
+def test_the_released_images_are_read_in_the_authors_order(tmp_path: Path) -> None:
+    names = ["006_006_1_2", "s03_s03_po_11"]
+    folder = release_folder(tmp_path, names)
+    extracted = build_causalnet_release(str(folder))(composite_like(names))
+    values = np.asarray(extracted.values)
+    assert values.shape == (2, 4, 3, 28, 28) and values.dtype == np.float32
+    assert (values[:, :, 0, 0, 0] == [[0, 1, 2, 3], [0, 1, 2, 3]]).all()  # slot order
+    assert (values[:, :, 1, 0, 0] == [[0] * 4, [1] * 4]).all()  # sample order
+    assert len(extracted.report["sha256"]) == 64
+
+
+def test_released_images_missing_or_of_another_size_are_one_line(tmp_path: Path) -> None:
+    names = ["006_006_1_2", "s03_s03_po_11"]
+    folder = release_folder(tmp_path / "a", names[:1])
+    with pytest.raises(MerbenchError, match=r"^feature causalnet-release: 4 of 8 images are not "
+                                            r"in .*\(first: s03_s03_po_11 \.png, "):
+        build_causalnet_release(str(folder))(composite_like(names))
+    folder = release_folder(tmp_path / "b", names[:1], side=32)
+    with pytest.raises(MerbenchError, match=r"^feature causalnet-release: .*006_006_1_2 \.png' "
+                                            r"is 32x32, not 28x28"):
+        build_causalnet_release(str(folder))(composite_like(names[:1]))
+    with pytest.raises(MerbenchError, match=r"^feature causalnet-release: give the folder"):
+        build_causalnet_release()(composite_like(names))
+    with pytest.raises(MerbenchError, match=r"^feature causalnet-release names its images after "
+                                            r"the composite release's flow files; dataset 'lab'"):
+        build_causalnet_release(str(folder))(clip_dataset(tmp_path / "c"))

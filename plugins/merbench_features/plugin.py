@@ -94,6 +94,17 @@ CAUSALNET_FLOWS = FeatureMeta(
     shape=(4, 3, 28, 28),
 )
 
+CAUSALNET_RELEASE = FeatureMeta(
+    name="causalnet-release",
+    version=1,
+    description="CausalNet's own released images for the composite: two flows and two "
+                "direction maps a sample, 4 x 28x28 (--feature-opt images=PATH)",
+    citation="CausalNet, ICCV 2025, https://github.com/tony19980810/CausalNet "
+             "(datasets/STSNet_whole_norm_u_v_os)",
+    needs=("flow_uvos",),  # the composite's samples; read by their flow file names
+    shape=(4, 3, 28, 28),
+)
+
 
 @hookimpl
 def merbench_register_features(registry: FeatureRegistry) -> None:
@@ -106,3 +117,5 @@ def merbench_register_features(registry: FeatureRegistry) -> None:
     registry.add(APEX_FACE, "merbench_features.frames:build_apex_face")
     registry.add(HSTA_CLIP, "merbench_features.clips:build_hsta_clip")
     registry.add(CAUSALNET_FLOWS, "merbench_features.causal_flows:build_causalnet_flows")
+    registry.add(CAUSALNET_RELEASE,
+                 "merbench_features.causalnet_release:build_causalnet_release")
