@@ -1,8 +1,10 @@
 """The GPU runs behind the leaderboard, in priority order, inside a wall-clock budget.
 
 Each job is one ``merbench run --seeds 0,1,2`` on the MEGC2019 composite (HTNet with both
-crops, OFF-ApexNet, timm's resnet18, STSTNet) or HTNet with TF32 for that precision's effect
-on UF1/UAR.
+crops, OFF-ApexNet, timm's resnet18, the AlexNet flow baseline, Dual-Inception, RCN-A,
+CausalNet, STSTNet) or HTNet with TF32 for that precision's effect on UF1/UAR. CausalNet
+reads its authors' released images, which are not in the composite release: its job runs
+only with ``--causalnet-images DIR``.
 Every job resumes what an earlier invocation finished, so a machine lent for short slices
 (a cluster's job limit, a GPU borrowed for ten minutes) finishes the set over several calls:
 
@@ -52,6 +54,7 @@ class Job:
     out: str
     args: tuple[str, ...]
     regions: str | None = None  # the htnet-regions crop whose saved features it reads
+    images: bool = False  # reads CausalNet's released images (--causalnet-images)
 
 
 JOBS = (
@@ -81,6 +84,11 @@ JOBS = (
     # two hours a seed on one CPU core (1.5 to 2 minutes a fold), so its seeds wait for a
     # GPU.
     Job("rcn", "rcn-composite-loso", ("--model", "rcn", "--seeds", SEEDS)),
+    # CausalNet (276M parameters, 200 full-batch epochs a fold) on its authors' own released
+    # images; skipped unless --causalnet-images names a copy of them (docs/models.md#causalnet).
+    Job("causalnet", "causalnet-composite-loso",
+        ("--model", "causalnet", "--feature", "causalnet-release", "--seeds", SEEDS),
+        images=True),
     Job("htnet-corrected", "htnet-composite-loso/crop-corrected",
         ("--model", "htnet", "--feature-opt", "crop=corrected", "--seeds", SEEDS),
         regions="corrected"),
@@ -101,12 +109,14 @@ def regions_file(features: Path, crop: str) -> Path:
 
 
 def command(job: Job, data: Path, runs: Path, features: Path | None,
-            device: str) -> list[str]:
+            device: str, images: Path | None = None) -> list[str]:
     """The ``merbench run`` command line of ``job``."""
     cmd = ["merbench", "run", "--dataset", "composite", "--data-root", str(data / "composite"),
            "--device", device, "--quiet", "--out", str(runs / job.out), *job.args]
     if job.regions is not None and features is not None:
         cmd += ["--features", str(regions_file(features, job.regions))]
+    if job.images and images is not None:
+        cmd += ["--feature-opt", f"images={images}"]
     return cmd
 
 
@@ -184,6 +194,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--start-from", type=Path, default=None,
                         help="a folder laid out like --runs (benchmarks/gpu-unfinished) whose "
                              "run folders are copied into --runs where it has none")
+    parser.add_argument("--causalnet-images", type=Path, default=None,
+                        help="CausalNet's released images (a clone's datasets/"
+                             "STSNet_whole_norm_u_v_os); without it the causalnet job is "
+                             "skipped")
     parser.add_argument("--dry-run", action="store_true", help="print the commands only")
     args = parser.parse_args(argv)
 
@@ -210,8 +224,15 @@ def main(argv: list[str] | None = None) -> int:
             parser.error(f"missing {', '.join(missing)}; write them with --prepare on a "
                          "machine with dlib")
 
-    commands = [(job, command(job, args.data, args.runs, args.features, args.device))
-                for job in jobs]
+    if args.causalnet_images is not None and not args.causalnet_images.is_dir():
+        parser.error(f"--causalnet-images {args.causalnet_images} is not a folder; give a "
+                     "clone's datasets/STSNet_whole_norm_u_v_os")
+    if args.causalnet_images is None:
+        for job in (j for j in jobs if j.images):
+            print(f"{job.name}: skipped, it needs --causalnet-images", flush=True)
+        jobs = [j for j in jobs if not j.images]
+    commands = [(job, command(job, args.data, args.runs, args.features, args.device,
+                              args.causalnet_images)) for job in jobs]
     if args.dry_run:
         for _, cmd in commands:
             print(shlex.join(cmd))

@@ -33,7 +33,8 @@ def test_every_job_is_a_valid_run_of_a_registered_model(script: ModuleType,
     parser = build_parser()
     seen = set()
     for job in script.JOBS:
-        cmd = script.command(job, tmp_path / "data", tmp_path / "runs", tmp_path / "f", "cuda")
+        cmd = script.command(job, tmp_path / "data", tmp_path / "runs", tmp_path / "f", "cuda",
+                             tmp_path / "images")
         assert cmd[:2] == ["merbench", "run"]
         args = parser.parse_args(cmd[1:])
         assert args.model in registries.models and args.dataset == "composite"
@@ -44,10 +45,31 @@ def test_every_job_is_a_valid_run_of_a_registered_model(script: ModuleType,
             assert args.features == str(tmp_path / "f" / f"regions-{job.regions}.npz")
         else:
             assert not hasattr(args, "features")
+        if job.images:  # CausalNet's released images, through the feature that reads them
+            assert args.feature == "causalnet-release"
+            assert dict(args.feature_options)["images"] == str(tmp_path / "images")
         assert job.out not in seen
         seen.add(job.out)
     assert {j.args[1] for j in script.JOBS} == {"htnet", "offapexnet", "ststnet", "timm-resnet18",
-                                                 "alexnet-flow", "dual-inception", "rcn"}
+                                                 "alexnet-flow", "dual-inception", "rcn",
+                                                 "causalnet"}
+
+
+def test_the_causalnet_job_runs_only_with_its_images(script: ModuleType, tmp_path: Path,
+                                                     capsys) -> None:
+    (tmp_path / "composite").mkdir()
+    base = ["--data", str(tmp_path), "--runs", str(tmp_path / "r"), "--dry-run"]
+    assert script.main([*base, "--only", "causalnet,rcn"]) == 0
+    out = capsys.readouterr().out
+    assert "causalnet: skipped, it needs --causalnet-images" in out
+    assert "--model rcn" in out and "--model causalnet" not in out
+    (tmp_path / "images").mkdir()
+    assert script.main([*base, "--only", "causalnet", "--causalnet-images",
+                        str(tmp_path / "images")]) == 0
+    assert f"images={tmp_path / 'images'}" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        script.main([*base, "--causalnet-images", str(tmp_path / "nowhere")])
+    assert "is not a folder" in capsys.readouterr().err
 
 
 def test_unknown_jobs_and_missing_data_are_usage_errors(script: ModuleType, tmp_path: Path,
