@@ -228,6 +228,10 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--causalnet-images {args.causalnet_images} is not a folder; give a "
                      "clone's datasets/STSNet_whole_norm_u_v_os")
     if args.causalnet_images is None:
+        named = [j.name for j in jobs if j.images and args.only]
+        if named:
+            parser.error(f"{', '.join(named)} reads CausalNet's released images; give "
+                         "--causalnet-images DIR")
         for job in (j for j in jobs if j.images):
             print(f"{job.name}: skipped, it needs --causalnet-images", flush=True)
         jobs = [j for j in jobs if not j.images]

@@ -234,7 +234,8 @@ def test_the_released_images_are_read_in_the_authors_order(tmp_path: Path) -> No
     assert values.shape == (2, 4, 3, 28, 28) and values.dtype == np.float32
     assert (values[:, :, 0, 0, 0] == [[0, 1, 2, 3], [0, 1, 2, 3]]).all()  # slot order
     assert (values[:, :, 1, 0, 0] == [[0] * 4, [1] * 4]).all()  # sample order
-    assert len(extracted.report["sha256"]) == 64
+    assert len(extracted.report["sha256"]) == 64 and extracted.report["authors_release"] is False
+    assert "NOT the authors' release" in extracted.summary
 
 
 def test_released_images_missing_or_of_another_size_are_one_line(tmp_path: Path) -> None:
@@ -249,6 +250,16 @@ def test_released_images_missing_or_of_another_size_are_one_line(tmp_path: Path)
         build_causalnet_release(str(folder))(composite_like(names[:1]))
     with pytest.raises(MerbenchError, match=r"^feature causalnet-release: give the folder"):
         build_causalnet_release()(composite_like(names))
+    with pytest.raises(MerbenchError, match=r"^feature causalnet-release: .* is not a folder"):
+        build_causalnet_release(str(folder / "006_006_1_2 .png"))(composite_like(names))
+    with pytest.raises(MerbenchError, match=r"^feature causalnet-release: images must be a "
+                                            r"folder path \(got 2024\)"):
+        build_causalnet_release(2024)(composite_like(names))  # type: ignore[arg-type]
+    folder = release_folder(tmp_path / "d", names[:1])
+    (folder / "006_006_1_2_2 .png").write_bytes(b"not a png")
+    with pytest.raises(MerbenchError, match=r"^feature causalnet-release: .*006_006_1_2_2 \.png' "
+                                            r"cannot be read as an image"):
+        build_causalnet_release(str(folder))(composite_like(names[:1]))
     with pytest.raises(MerbenchError, match=r"^feature causalnet-release names its images after "
                                             r"the composite release's flow files; dataset 'lab'"):
         build_causalnet_release(str(folder))(clip_dataset(tmp_path / "c"))

@@ -59,10 +59,13 @@ def test_the_causalnet_job_runs_only_with_its_images(script: ModuleType, tmp_pat
                                                      capsys) -> None:
     (tmp_path / "composite").mkdir()
     base = ["--data", str(tmp_path), "--runs", str(tmp_path / "r"), "--dry-run"]
-    assert script.main([*base, "--only", "causalnet,rcn"]) == 0
+    assert script.main(base) == 0  # every job: causalnet is left out, and said so
     out = capsys.readouterr().out
     assert "causalnet: skipped, it needs --causalnet-images" in out
     assert "--model rcn" in out and "--model causalnet" not in out
+    with pytest.raises(SystemExit):  # named, it is not dropped quietly
+        script.main([*base, "--only", "causalnet,rcn"])
+    assert "causalnet reads CausalNet's released images" in capsys.readouterr().err
     (tmp_path / "images").mkdir()
     assert script.main([*base, "--only", "causalnet", "--causalnet-images",
                         str(tmp_path / "images")]) == 0

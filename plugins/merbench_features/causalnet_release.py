@@ -15,8 +15,10 @@ authors made theirs is not published). The folder holds flows of research partic
 faces: it is read where the user keeps it and never copied.
 
 Output: (N, 4, 3, 28, 28) float32, raw 0..255 values in OpenCV's B, G, R order (as their
-loader reads them), in that file order. The report records the folder and a SHA-256 of the
-decoded pixels, so two runs on different copies cannot pass for one.
+loader reads them), in that file order. ``images`` says only where the copy is (a storage
+option, not part of a run's identity: the same images elsewhere resume the same run, and
+other pixels are caught by the per-sample value digests); the report records a SHA-256 of
+the decoded pixels and whether it is that of the authors' release at 7bdf163.
 """
 
 from __future__ import annotations
@@ -33,6 +35,9 @@ FEATURE = "causalnet-release"
 SUFFIXES = ("", "_1", "_2", "_3")  # flow o->a, flow a->o, direction o->a, direction a->o
 SIDE = 28
 SHOWN = 3
+# SHA-256 of the decoded pixels of the authors' release (tony19980810/CausalNet at 7bdf163)
+# in the composite's sample order: the report says whether a copy is that release.
+AUTHORS_SHA256 = "0fe3d27e82cb763029c5b6c43bad0449aef0c08af404dc68065f749fc24a15dd"
 
 
 def image_names(flow_path: str) -> list[str]:
@@ -44,6 +49,8 @@ def image_names(flow_path: str) -> list[str]:
 def _image_folder(images: str | None) -> Path:
     """The folder ``images`` names, or one line saying what to give (checked at extraction,
     so that the feature builds with its defaults, as every registered feature does)."""
+    if images is not None and not isinstance(images, str):
+        raise MerbenchError(f"feature {FEATURE}: images must be a folder path (got {images!r})")
     if not images:
         raise MerbenchError(f"feature {FEATURE}: give the folder of CausalNet's released images "
                             "with --feature-opt images=PATH (its repository's "
@@ -74,10 +81,13 @@ def build_causalnet_release(images: str | None = None) -> Callable[[Dataset], Ex
         for index, flow_path in enumerate(paths):
             for slot, name in enumerate(image_names(flow_path)):
                 path = folder / name
-                image = cv2.imread(str(path), cv2.IMREAD_COLOR)
-                if image is None:
+                if not path.is_file():
                     missing.append(name)
                     continue
+                image = cv2.imread(str(path), cv2.IMREAD_COLOR)
+                if image is None:
+                    raise MerbenchError(f"feature {FEATURE}: '{path}' cannot be read as an "
+                                        "image; restore it from CausalNet's repository")
                 if image.shape != (SIDE, SIDE, 3):
                     raise MerbenchError(f"feature {FEATURE}: '{path}' is {image.shape[1]}x"
                                         f"{image.shape[0]}, not {SIDE}x{SIDE}; the folder is "
@@ -89,10 +99,13 @@ def build_causalnet_release(images: str | None = None) -> Callable[[Dataset], Ex
                                 f"images are not in '{folder}' (first: "
                                 f"{', '.join(missing[:SHOWN])}); point images= at CausalNet's "
                                 "datasets/STSNet_whole_norm_u_v_os")
-        report = {"images": str(folder), "sha256": digest.hexdigest(),
+        sha256 = digest.hexdigest()
+        release = sha256 == AUTHORS_SHA256
+        report = {"sha256": sha256, "authors_release": release,
                   "order": ["flow onset->apex", "flow apex->offset", "direction onset->apex",
                             "direction apex->offset"]}
-        return Extracted(values, report, f"{len(values)} samples x 4 CausalNet images from "
-                                         f"{folder}")
+        which = ("the authors' release (7bdf163)" if release else
+                 "NOT the authors' release at 7bdf163 (other pixels or samples)")
+        return Extracted(values, report, f"{len(values)} samples x 4 CausalNet images: {which}")
 
     return extract

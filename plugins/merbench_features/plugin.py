@@ -103,6 +103,7 @@ CAUSALNET_RELEASE = FeatureMeta(
              "(datasets/STSNet_whole_norm_u_v_os)",
     needs=("flow_uvos",),  # the composite's samples; read by their flow file names
     shape=(4, 3, 28, 28),
+    storage_options=("images",),  # where the copy is; its pixels are checked, not its path
 )
 
 
