@@ -228,7 +228,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--causalnet-images {args.causalnet_images} is not a folder; give a "
                      "clone's datasets/STSNet_whole_norm_u_v_os")
     if args.causalnet_images is None:
-        named = [j.name for j in jobs if j.images and args.only]
+        named = [j.name for j in jobs if j.images] if args.only else []
         if named:
             parser.error(f"{', '.join(named)} reads CausalNet's released images; give "
                          "--causalnet-images DIR")

@@ -109,23 +109,17 @@ class CausalFlows(FlowUVOS):
         return frames
 
     def compute(self, inputs: dict[str, np.ndarray], sample_id: str) -> Sample:
-        onset, apex = check_frames(inputs.get("onset_frame"), inputs.get("apex_frame"),
-                                   sample_id)
-        _, offset = check_frames(inputs.get("apex_frame"), inputs.get("offset_frame"),
-                                 sample_id, names=("apex", "offset"))
-        face = self.transform(onset)
-        onset, apex, offset = (face.apply(frame) for frame in (onset, apex, offset))
-        flows = [compute_flow(onset, apex, self.method), compute_flow(apex, offset, self.method)]
-        if not all(np.isfinite(flow).all() for flow in flows):
-            raise MerbenchError(f"the {self.method} flows of sample {sample_id} are not "
-                                "finite; check its onset, apex and offset frames")
+        apex, offset = check_frames(inputs.get("apex_frame"), inputs.get("offset_frame"),
+                                    sample_id, names=("apex", "offset"))
+        forward, face, notes = self.face_flow(inputs, sample_id)  # tvl1-uvos's, onset->apex
+        backward = compute_flow(face.apply(apex), face.apply(offset), self.method)
+        if not np.isfinite(backward).all():
+            raise MerbenchError(f"the {self.method} flow of sample {sample_id} from apex to "
+                                "offset is not finite; check its apex and offset frames")
+        flows = (forward, backward)
         images = [uvos_image(flow) for flow in flows] + [direction_map(flow) for flow in flows]
-        values = flow_uvos_to_input(np.stack(images))
-        notes: dict[str, Any] = {"face": "frame" if self.face == "frame" else
-                                 ("fallback" if face.fallback else "found"),
-                                 "offset": ("annotated" if int(inputs["offset_annotated"][0])
-                                            else "last frame")}
-        return Sample(values, notes)
+        notes["offset"] = "annotated" if int(inputs["offset_annotated"][0]) else "last frame"
+        return Sample(flow_uvos_to_input(np.stack(images)), notes)
 
     def summarise(self, sample_ids: Sequence[str], notes: Sequence[dict[str, Any]]
                   ) -> tuple[dict[str, Any], str]:

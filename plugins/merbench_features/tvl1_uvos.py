@@ -107,7 +107,7 @@ def optical_strain(u: np.ndarray, v: np.ndarray) -> np.ndarray:
     return np.sqrt(u_x ** 2 + v_y ** 2 + 0.5 * (u_y + v_x) ** 2)
 
 
-def minmax_uint8(channel: np.ndarray) -> np.ndarray:
+def _minmax_uint8(channel: np.ndarray) -> np.ndarray:
     low, high = float(channel.min()), float(channel.max())
     span = high - low if high > low else 1.0
     return np.rint((channel - low) / span * 255.0).astype(np.uint8)
@@ -122,7 +122,7 @@ def uvos_image(flow: np.ndarray, grid: int = GRID) -> np.ndarray:
     channels = [optical_strain(u, v), v, u]
     small = [cv2.resize(np.ascontiguousarray(c, dtype=np.float32), (grid, grid),
                         interpolation=cv2.INTER_AREA) for c in channels]
-    return np.stack([minmax_uint8(c) for c in small], axis=-1)
+    return np.stack([_minmax_uint8(c) for c in small], axis=-1)
 
 
 def check_frames(first: Any, second: Any, sample_id: str,

@@ -104,20 +104,29 @@ def _merge(x: torch.Tensor) -> torch.Tensor:
     return x.transpose(1, 2).reshape(b, n, h * d)
 
 
-class _GridMasked(nn.Module):
-    """Holds ``M_mask`` and ``P_matrix`` (buffers, named as the authors')."""
+class _GridAttention(nn.Module):
+    """Multi-head attention of a sequence over a context on the 2x2 grid, logits masked to
+    grid neighbours: ``softmax(logits * M + P) * M``. Buffers ``M_mask`` / ``P_matrix`` and
+    layers ``to_q`` / ``to_kv`` / ``to_out`` are named, and made in the order, of the authors'
+    two attentions that share this shape (only their scales differ)."""
 
-    def __init__(self, gamma: float) -> None:
+    def __init__(self, dim: int, heads: int, scale: float, gamma: float,
+                 dropout: float) -> None:
         super().__init__()
         mask, bias = grid_mask_and_bias(gamma)
         self.register_buffer("M_mask", mask)
         self.register_buffer("P_matrix", bias)
+        self.heads, self.scale = heads, scale
+        self.to_q = nn.Linear(dim, dim)
+        self.to_kv = nn.Linear(dim, dim * 2)
+        self.to_out = nn.Sequential(nn.Linear(dim, dim), nn.Dropout(dropout))
 
-    def masked_attention(self, q: torch.Tensor, k: torch.Tensor, v: torch.Tensor,
-                         scale: float) -> torch.Tensor:
-        logits = q @ k.transpose(-1, -2) * scale
+    def attend(self, x: torch.Tensor, context: torch.Tensor) -> torch.Tensor:
+        k, v = self.to_kv(context).chunk(2, dim=-1)
+        q, k, v = (_heads(t, self.heads) for t in (self.to_q(x), k, v))
+        logits = q @ k.transpose(-1, -2) * self.scale
         weights = (logits * self.M_mask + self.P_matrix).softmax(dim=-1) * self.M_mask
-        return _merge(weights @ v)
+        return self.to_out(_merge(weights @ v))
 
 
 def _mlp(dim: int, mult: int, dropout: float) -> nn.Sequential:
@@ -125,22 +134,15 @@ def _mlp(dim: int, mult: int, dropout: float) -> nn.Sequential:
                          nn.Linear(dim * mult, dim), nn.Dropout(dropout))
 
 
-class PositionalCrossAttention(_GridMasked):
+class PositionalCrossAttention(_GridAttention):
     """Cross-attention between two 2x2 grids with the neighbour mask; scale ``dim ** -0.5``
     (the full width, as the authors')."""
 
     def __init__(self, dim: int, heads: int, gamma: float, dropout: float = 0.0) -> None:
-        super().__init__(gamma)
-        self.heads, self.scale = heads, dim ** -0.5
-        self.to_q = nn.Linear(dim, dim)
-        self.to_kv = nn.Linear(dim, dim * 2)
-        self.to_out = nn.Sequential(nn.Linear(dim, dim), nn.Dropout(dropout))
+        super().__init__(dim, heads, dim ** -0.5, gamma, dropout)
 
     def forward(self, x: torch.Tensor, context: torch.Tensor) -> torch.Tensor:
-        k, v = self.to_kv(context).chunk(2, dim=-1)
-        out = self.masked_attention(_heads(self.to_q(x), self.heads), _heads(k, self.heads),
-                                    _heads(v, self.heads), self.scale)
-        return self.to_out(out)
+        return self.attend(x, context)
 
 
 class CrossTransformer(nn.Module):
@@ -168,26 +170,18 @@ class CrossTransformer(nn.Module):
         return (x.transpose(1, 2).reshape(b, d, 2, 2), x2.transpose(1, 2).reshape(b, d, 2, 2))
 
 
-class SpatialTemporalCausalAttention(_GridMasked):
-    """Masked spatial self-attention on each of two sequences, then the second attends, at
-    each position, to the first and to itself."""
+class SpatialTemporalCausalAttention(_GridAttention):
+    """Masked spatial self-attention on each of two sequences (scale per head), then the
+    second attends, at each position, to the first and to itself."""
 
     def __init__(self, dim: int, heads: int, gamma: float, dropout: float = 0.0) -> None:
-        super().__init__(gamma)
-        self.heads = heads
-        self.scale = (dim // heads) ** -0.5
-        self.to_q = nn.Linear(dim, dim)
-        self.to_kv = nn.Linear(dim, dim * 2)
-        self.to_out = nn.Sequential(nn.Linear(dim, dim), nn.Dropout(dropout))
+        super().__init__(dim, heads, (dim // heads) ** -0.5, gamma, dropout)
         self.temp_to_q = nn.Linear(dim, dim)
         self.temp_to_kv = nn.Linear(dim, dim * 2)
         self.temp_to_out = nn.Sequential(nn.Linear(dim, dim), nn.Dropout(dropout))
 
     def spatial(self, x: torch.Tensor) -> torch.Tensor:
-        k, v = self.to_kv(x).chunk(2, dim=-1)
-        out = self.masked_attention(_heads(self.to_q(x), self.heads), _heads(k, self.heads),
-                                    _heads(v, self.heads), self.scale)
-        return self.to_out(out)
+        return self.attend(x, x)
 
     def temporal(self, x1: torch.Tensor, x2: torch.Tensor) -> torch.Tensor:
         q = _heads(self.temp_to_q(x2), self.heads)
