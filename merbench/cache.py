@@ -28,7 +28,7 @@ import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -85,7 +85,7 @@ class FeatureCache:
     def path(self, key: str) -> Path:
         return self.folder / key[:2] / f"{key}.npz"
 
-    def load(self, key: str) -> tuple[np.ndarray, dict[str, Any]] | bool | None:
+    def load(self, key: str) -> tuple[np.ndarray, dict[str, Any]] | Literal[False] | None:
         """(values, notes) of entry ``key``; None when absent; False when present but
         damaged (unreadable, wrong checksum), so the caller recomputes and counts it."""
         path = self.path(key)

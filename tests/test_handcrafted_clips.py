@@ -151,7 +151,7 @@ def test_clip_svms_run_on_a_raw_database(model: str, feature: str, real_data: Pa
     (root / "Cropped").mkdir(parents=True)
     sheet = str(real_data / SHEETS["casme2"])
     subjects = ["sub01", "sub02", "sub04"]
-    table, _ = casme2.annotations(str(root), sheet)
+    table, _ = casme2.annotation_table(str(root), sheet)
     write_clips("casme2", table[table["subject"].isin(subjects)])
     for clip, path in enumerate(sorted((root / "Cropped").rglob("*.jpg"))):
         texture = cv2.GaussianBlur(np.random.default_rng(clip // 4).integers(0, 255, (80, 96))

@@ -47,7 +47,7 @@ def test_biwoof_svm_runs_from_raw_frames(real_data: Path, tmp_path: Path, cli,
     root = tmp_path / "casme2"
     (root / "Cropped").mkdir(parents=True)
     sheet = str(real_data / SHEETS["casme2"])
-    table, _ = casme2.annotations(str(root), sheet)
+    table, _ = casme2.annotation_table(str(root), sheet)
     write_clips("casme2", table[table["subject"].isin(["sub01", "sub02", "sub04"])])
     for clip, path in enumerate(sorted((root / "Cropped").rglob("*.jpg"))):
         texture = cv2.GaussianBlur(np.random.default_rng(clip // 4).integers(0, 255, (80, 96))

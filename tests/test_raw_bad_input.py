@@ -29,7 +29,7 @@ def tree(real_data: Path, tmp_path: Path) -> tuple[Path, str]:
     """A Cropped/ tree with every sub01 clip's frames, and the real sheet's path."""
     sheet = str(real_data / SHEETS["casme2"])
     (tmp_path / "Cropped").mkdir()
-    table, _ = casme2.annotations(str(tmp_path), sheet)
+    table, _ = casme2.annotation_table(str(tmp_path), sheet)
     write_clips("casme2", table[table["subject"] == "sub01"])
     return tmp_path, sheet
 
@@ -160,7 +160,7 @@ def test_the_cli_exits_2_and_skip_missing_runs_and_records(
     import merbench.cli as cli_module
 
     root, sheet = tree
-    table, _ = casme2.annotations(str(root), sheet)
+    table, _ = casme2.annotation_table(str(root), sheet)
     write_clips("casme2", table[table["subject"] == "sub02"])
     shutil.rmtree(root / "Cropped" / "sub02" / "EP01_11f")
     real_load = cli_module._load

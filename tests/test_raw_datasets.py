@@ -34,7 +34,7 @@ def counts(table, classes) -> list[int]:
 
 def test_casme2_sheet_counts(real_data: Path, tmp_path: Path) -> None:
     (tmp_path / "Cropped").mkdir()
-    table, problems = casme2.annotations(str(tmp_path), sheet(real_data, "casme2"))
+    table, problems = casme2.annotation_table(str(tmp_path), sheet(real_data, "casme2"))
     assert problems == [] and len(table) == 255 and table["subject"].nunique() == 26
     assert table["subject"].iloc[0] == "sub01" and table["clip"].iloc[0] == "EP02_01f"
     assert (table["onset"].iloc[0], table["apex"].iloc[0], table["offset"].iloc[0]) == \
@@ -58,7 +58,7 @@ def test_casme2_sheet_counts(real_data: Path, tmp_path: Path) -> None:
 def test_samm_sheet_counts_and_the_header_found_below_the_notes(real_data: Path,
                                                                  tmp_path: Path) -> None:
     (tmp_path / "006").mkdir()
-    table, problems = samm.annotations(str(tmp_path), sheet(real_data, "samm"))
+    table, problems = samm.annotation_table(str(tmp_path), sheet(real_data, "samm"))
     assert problems == [] and len(table) == 159 and table["subject"].nunique() == 29
     assert table.index[0] == 15  # the header is row 14 of the sheet, under 13 rows of notes
     assert table.iloc[0][["sample_id", "onset", "apex", "offset"]].tolist() == \
@@ -76,7 +76,7 @@ def test_samm_sheet_counts_and_the_header_found_below_the_notes(real_data: Path,
 
 def test_smic_apex_sheet_counts(real_data: Path, tmp_path: Path) -> None:
     (tmp_path / "HS").mkdir()
-    table, problems = smic.annotations(str(tmp_path), sheet(real_data, "smic"))
+    table, problems = smic.annotation_table(str(tmp_path), sheet(real_data, "smic"))
     assert problems == [] and len(table) == 164 and table["subject"].nunique() == 16
     assert Counter(table["emotion"]) == {"negative": 70, "positive": 51, "surprise": 43}
     truth = load_ground_truth().query("database == 'smic'")
@@ -86,7 +86,7 @@ def test_smic_apex_sheet_counts(real_data: Path, tmp_path: Path) -> None:
 
 def test_casme3_sheet_counts_and_the_known_errata(real_data: Path, tmp_path: Path) -> None:
     (tmp_path / "part_A").mkdir()
-    table, problems = casme3.annotations(str(tmp_path), sheet(real_data, "casme3"))
+    table, problems = casme3.annotation_table(str(tmp_path), sheet(real_data, "casme3"))
     assert problems == [] and len(table) == 860 and table["subject"].nunique() == 94
     seven, strange = rawframes.labelled(table, "casme3", casme3.MAPPINGS["7"],
                                         casme3.EMOTIONS, casme3.CLASS_SETS["7"])
@@ -112,7 +112,7 @@ def test_casme3_label_sheet_agrees_with_the_legacy_xls(real_data: Path, tmp_path
     micro = rows[rows["Expression type"] == "Micro-expression"]
     assert len(micro) == 860
     (tmp_path / "part_A").mkdir()
-    table, _ = casme3.annotations(str(tmp_path), sheet(real_data, "casme3"))
+    table, _ = casme3.annotation_table(str(tmp_path), sheet(real_data, "casme3"))
     legacy = set(zip(micro["Subject"], micro["Filename"], frames_of(micro["Onset"]),
                      frames_of(micro["Apex"]), strict=True))
     label = set(zip(table["subject"], table["clip"], table["onset"], table["apex"],
@@ -128,7 +128,7 @@ def test_casme2_reads_onset_and_apex_frames_as_imread_does(real_data: Path,
     import cv2
 
     (tmp_path / "Cropped").mkdir()
-    table, _ = casme2.annotations(str(tmp_path), sheet(real_data, "casme2"))
+    table, _ = casme2.annotation_table(str(tmp_path), sheet(real_data, "casme2"))
     write_clips("casme2", table[table["subject"].isin(["sub01", "sub04"])])
     data = casme2.make_casme2(str(tmp_path), classes="3", sheet=sheet(real_data, "casme2"),
                               subjects=["sub01", "sub04"])
@@ -153,7 +153,7 @@ def test_casme2_raw_tree_and_a_missing_tree(real_data: Path, tmp_path: Path) -> 
     (tmp_path / "CASME2_RAW_selected").mkdir()
     with pytest.raises(MerbenchError, match="pass --dataset-opt frames=raw"):
         casme2.make_casme2(str(tmp_path), sheet=sheet(real_data, "casme2"))
-    table, _ = casme2.annotations(str(tmp_path), sheet(real_data, "casme2"), frames="raw")
+    table, _ = casme2.annotation_table(str(tmp_path), sheet(real_data, "casme2"), frames="raw")
     write_clips("casme2", table[table["subject"] == "sub02"], cropped=False)
     data = casme2.make_casme2(str(tmp_path), sheet=sheet(real_data, "casme2"), frames="raw",
                               subjects="sub02")
@@ -163,7 +163,7 @@ def test_casme2_raw_tree_and_a_missing_tree(real_data: Path, tmp_path: Path) -> 
 def test_samm_dataset(real_data: Path, tmp_path: Path) -> None:
     root = tmp_path / "SAMM"
     (root / "006").mkdir(parents=True)
-    table, _ = samm.annotations(str(tmp_path), sheet(real_data, "samm"))
+    table, _ = samm.annotation_table(str(tmp_path), sheet(real_data, "samm"))
     write_clips("samm", table[table["subject"] == "006"])
     data = samm.make_samm(str(tmp_path), sheet=sheet(real_data, "samm"), subjects=["006"])
     assert data.samples["onset_path"].iloc[0].endswith("SAMM/006/006_1_2/006_05562.jpg")
@@ -172,7 +172,7 @@ def test_samm_dataset(real_data: Path, tmp_path: Path) -> None:
 
 def test_smic_with_and_without_the_apex_sheet(real_data: Path, tmp_path: Path) -> None:
     (tmp_path / "HS").mkdir()
-    table, _ = smic.annotations(str(tmp_path), sheet(real_data, "smic"))
+    table, _ = smic.annotation_table(str(tmp_path), sheet(real_data, "smic"))
     write_clips("smic", table[table["subject"] == "s03"])
     with_sheet = smic.make_smic(str(tmp_path), apex_sheet=sheet(real_data, "smic"),
                                 subjects="s03")
@@ -188,7 +188,7 @@ def test_smic_with_and_without_the_apex_sheet(real_data: Path, tmp_path: Path) -
 
 def test_casme3_dataset_reports_the_errata(real_data: Path, tmp_path: Path) -> None:
     (tmp_path / "part_A").mkdir()
-    table, _ = casme3.annotations(str(tmp_path), sheet(real_data, "casme3"))
+    table, _ = casme3.annotation_table(str(tmp_path), sheet(real_data, "casme3"))
     picked = table[table["subject"].isin(["spNO.1", "spNO.149"])]
     write_clips("casme3", picked)
     with pytest.raises(MerbenchError) as caught:
@@ -211,9 +211,9 @@ def test_megc2019_from_the_raw_trees_matches_the_official_list(real_data: Path,
     options = {"casme2_sheet": sheet(real_data, "casme2"), "samm_sheet": sheet(real_data, "samm"),
                "smic_apex_sheet": sheet(real_data, "smic")}
     for database, subject, table in (
-            ("casme2", "sub01", casme2.annotations(str(tmp_path), options["casme2_sheet"])[0]),
-            ("samm", "006", samm.annotations(str(tmp_path), options["samm_sheet"])[0]),
-            ("smic", "s01", smic.annotations(str(tmp_path), options["smic_apex_sheet"])[0])):
+            ("casme2", "sub01", casme2.annotation_table(str(tmp_path), options["casme2_sheet"])[0]),
+            ("samm", "006", samm.annotation_table(str(tmp_path), options["samm_sheet"])[0]),
+            ("smic", "s01", smic.annotation_table(str(tmp_path), options["smic_apex_sheet"])[0])):
         write_clips(database, table[table["subject"] == subject])
     subjects = ["casme2/sub01", "samm/006", "smic/s01"]
     data = megc2019.make_megc2019(str(tmp_path), subjects=subjects, **options)

@@ -26,7 +26,7 @@ SUBJECTS = '["sub01","sub02","sub04"]'
 def casme2_tree(real_data: Path, tmp_path: Path) -> tuple[Path, str]:
     (tmp_path / "Cropped").mkdir()
     sheet = str(real_data / SHEETS["casme2"])
-    table, _ = casme2.annotations(str(tmp_path), sheet)
+    table, _ = casme2.annotation_table(str(tmp_path), sheet)
     write_clips("casme2", table[table["subject"].isin(["sub01", "sub02", "sub04"])])
     # rawtrees writes 8x6 frames; flow needs texture: a smooth pattern that drifts with time
     for clip, path in enumerate(sorted((tmp_path / "Cropped").rglob("*.jpg"))):

@@ -68,7 +68,7 @@ def subject_folder(subject: str) -> str:
     return f"sub{int(subject):02d}" if subject.isdigit() else subject
 
 
-def annotations(data_root: str | None = None, sheet: str | None = None,
+def annotation_table(data_root: str | None = None, sheet: str | None = None,
                 frames: str = "cropped") -> tuple[pd.DataFrame, list[tuple[str, str]]]:
     """Every row of the coding sheet as an annotation table (emotion kept, no label yet),
     with the rows that cannot be samples at all (no subject, clip or onset)."""
@@ -103,5 +103,5 @@ def make_casme2(data_root: str | None = None, classes: str = "5", sheet: str | N
                 skip_missing: bool = False) -> rawframes.RawFramesDataset:
     """CASME II samples of one class set, checked against the frames (see the module doc)."""
     key = rawframes.pick_class_set(NAME, classes, CLASS_SETS)
-    return rawframes.assemble(NAME, annotations(data_root, sheet, frames), subjects,
+    return rawframes.assemble(NAME, annotation_table(data_root, sheet, frames), subjects,
                               MAPPINGS[key], EMOTIONS, CLASS_SETS[key], skip_missing)

@@ -66,7 +66,7 @@ def _is_database(folder: Path) -> bool:
     return (folder / PART).is_dir()
 
 
-def annotations(data_root: str | None = None,
+def annotation_table(data_root: str | None = None,
                 sheet: str | None = None) -> tuple[pd.DataFrame, list[tuple[str, str]]]:
     """Every row of the label sheet as an annotation table (emotion kept, no label yet),
     with the rows that cannot be samples at all."""
@@ -95,5 +95,5 @@ def make_casme3(data_root: str | None = None, classes: str = "7", sheet: str | N
                 skip_missing: bool = False) -> rawframes.RawFramesDataset:
     """CAS(ME)^3 Part A samples of one class set, checked against the frames."""
     key = rawframes.pick_class_set(NAME, classes, CLASS_SETS)
-    return rawframes.assemble(NAME, annotations(data_root, sheet), subjects,
+    return rawframes.assemble(NAME, annotation_table(data_root, sheet), subjects,
                               MAPPINGS[key], EMOTIONS, CLASS_SETS[key], skip_missing)

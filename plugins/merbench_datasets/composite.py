@@ -181,10 +181,11 @@ def read_label_csv(path: Path) -> pd.DataFrame:
 def _check_rows(table: pd.DataFrame, path: Path) -> np.ndarray:
     """Row-level problems, each naming the CSV line; returns the labels as integers."""
 
-    def first(bad: pd.Series, describe: Callable[[int], str]) -> None:
+    def first(bad: pd.Series, describe: str | Callable[[int], str]) -> None:
         rows = np.flatnonzero(bad.to_numpy())
         if len(rows):
-            raise _fail(f"'{path}' line {table.index[rows[0]]}: {describe(int(rows[0]))}"
+            text = describe if isinstance(describe, str) else describe(int(rows[0]))
+            raise _fail(f"'{path}' line {table.index[rows[0]]}: {text}"
                         f"{_more(len(rows) - 1, 'such row(s)')}")
 
     for column, meaning in (("dataset", "the database"),
@@ -193,8 +194,7 @@ def _check_rows(table: pd.DataFrame, path: Path) -> np.ndarray:
                             ("filename_o", "the clip (it names the flow image)"),
                             ("imagename", "the apex image file")):
         first(table[column] == "",
-              lambda _row, c=column, m=meaning: f"empty '{c}', {m}; fill it in as in the "
-                                                "release, or delete the row")
+              f"empty '{column}', {meaning}; fill it in as in the release, or delete the row")
     first(~table["dataset"].isin(DATABASES),
           lambda row: f"dataset '{table['dataset'].iloc[row]}' is not one of "
                       f"{', '.join(DATABASES)}; fix the value as in the release")
@@ -407,7 +407,7 @@ class CompositeDataset(Dataset):
                 self._flows.flags.writeable = False
             return self._flows
         if source == "apex_face":
-            faces = []
+            faces: list[np.ndarray] = []
             for path, sample_id in zip(self.samples["apex_path"], self.samples["sample_id"],
                                        strict=True):
                 face = read_apex(path, sample_id)

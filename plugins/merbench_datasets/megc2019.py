@@ -55,9 +55,9 @@ def make_megc2019(data_root: str | None = None, casme2_frames: str = "cropped",
         truth = truth[keys.isin(wanted)]
     parts, problems = [], []
     for database, (table, found) in (
-            ("casme2", casme2.annotations(data_root, casme2_sheet, casme2_frames)),
-            ("samm", samm.annotations(data_root, samm_sheet)),
-            ("smic", smic.annotations(data_root, smic_apex_sheet))):
+            ("casme2", casme2.annotation_table(data_root, casme2_sheet, casme2_frames)),
+            ("samm", samm.annotation_table(data_root, samm_sheet)),
+            ("smic", smic.annotation_table(data_root, smic_apex_sheet))):
         if (truth["database"] == database).any():
             parts.append(table.drop(columns=["offset_is_last"], errors="ignore")
                          .assign(offset_is_last=database == "smic"))

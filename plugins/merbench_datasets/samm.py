@@ -65,7 +65,7 @@ def subject_id(subject: str) -> str:
     return f"{int(subject):03d}" if subject.isdigit() else subject
 
 
-def annotations(data_root: str | None = None,
+def annotation_table(data_root: str | None = None,
                 sheet: str | None = None) -> tuple[pd.DataFrame, list[tuple[str, str]]]:
     """Every row of the coding sheet as an annotation table (emotion kept, no label yet),
     with the rows that cannot be samples at all."""
@@ -92,5 +92,5 @@ def make_samm(data_root: str | None = None, classes: str = "5", sheet: str | Non
               skip_missing: bool = False) -> rawframes.RawFramesDataset:
     """SAMM samples of one class set, checked against the frames (see the module doc)."""
     key = rawframes.pick_class_set(NAME, classes, CLASS_SETS)
-    return rawframes.assemble(NAME, annotations(data_root, sheet), subjects,
+    return rawframes.assemble(NAME, annotation_table(data_root, sheet), subjects,
                               MAPPINGS[key], EMOTIONS, CLASS_SETS[key], skip_missing)

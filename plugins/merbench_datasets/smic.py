@@ -41,7 +41,7 @@ from merbench_datasets.sheets import frames_of, read_sheet
 NAME = "smic"
 FOLDER_NAMES = ("SMIC", "smic", "SMIC_all_cropped", "SMIC_all_raw")
 CLASSES = ("negative", "positive", "surprise")
-CLASS_SETS = {"3": CLASSES}
+CLASS_SETS: dict[str, tuple[str, ...]] = {"3": CLASSES}
 SHEET_COLUMNS = ("subject", "clip", "label", "onset_frame", "apex_frame", "offset_frame")
 HOW_TO_GET = ("request SMIC from its owners (https://www.oulu.fi/en/university/faculties-and-"
               "units/faculty-information-technology-and-electrical-engineering/center-for-"
@@ -73,6 +73,14 @@ def clip_folders(root: Path) -> dict[str, tuple[str, Path]]:
     return found
 
 
+def _expected_folder(root: Path, clip: str, label: str) -> str:
+    """Where a sheet row's clip folder should be when it is missing, for the error line."""
+    subject = _SUBJECT.match(clip)
+    if subject is None:
+        return str(root / "HS" / clip)
+    return str(root / "HS" / subject.group(0) / "micro" / (label or "?") / clip)
+
+
 def _sheet_table(path: Path, clips: dict[str, tuple[str, Path]],
                  root: Path) -> tuple[pd.DataFrame, list[tuple[str, str]]]:
     rows = read_sheet(path, SHEET_COLUMNS, NAME)
@@ -80,9 +88,7 @@ def _sheet_table(path: Path, clips: dict[str, tuple[str, Path]],
     subject = clip.str.split("_").str[0]
     label = rows["label"].map(lambda t: CLASSES[int(t)] if t in ("0", "1", "2") else "")
     raw = rows["clip"]
-    folder = [str(clips[c][1]) if c in clips else
-              str(root / "HS" / _SUBJECT.match(r).group(0) / "micro" / (lab or "?") / r)
-              if _SUBJECT.match(r) else str(root / "HS" / r)
+    folder = [str(clips[c][1]) if c in clips else _expected_folder(root, r, lab)
               for c, r, lab in zip(clip, raw, label, strict=True)]
     table = pd.DataFrame({
         "sample_id": NAME + "/" + subject + "/" + clip, "database": NAME, "subject": subject,
@@ -102,7 +108,7 @@ def _sheet_table(path: Path, clips: dict[str, tuple[str, Path]],
     return table, problems
 
 
-def annotations(data_root: str | None = None,
+def annotation_table(data_root: str | None = None,
                 apex_sheet: str | None = None) -> tuple[pd.DataFrame, list[tuple[str, str]]]:
     """The SMIC-HS samples as an annotation table, and the problems already found."""
     root = find_database(NAME, data_root, FOLDER_NAMES, _is_database, "SMIC-HS frame tree "
@@ -134,5 +140,5 @@ def make_smic(data_root: str | None = None, classes: str = "3", apex_sheet: str 
               skip_missing: bool = False) -> rawframes.RawFramesDataset:
     """SMIC-HS samples, checked against the frames (see the module doc)."""
     rawframes.pick_class_set(NAME, classes, CLASS_SETS)
-    return rawframes.assemble(NAME, annotations(data_root, apex_sheet), subjects,
+    return rawframes.assemble(NAME, annotation_table(data_root, apex_sheet), subjects,
                               {c: c for c in CLASSES}, CLASSES, CLASSES, skip_missing)

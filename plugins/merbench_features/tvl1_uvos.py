@@ -92,11 +92,15 @@ def compute_flow(onset: np.ndarray, apex: np.ndarray, method: str) -> np.ndarray
 
     settings = solver_settings(method, max(onset.shape[:2]))
     if method == "farneback":
-        return cv2.calcOpticalFlowFarneback(onset, apex, None, **settings)
+        # OpenCV's stubs type the output argument as required; None lets it allocate one
+        return cv2.calcOpticalFlowFarneback(  # type: ignore[call-overload]
+            onset, apex, None, **settings)
     key = repr(sorted(settings.items()))
     solver = _SOLVERS.get(key)
     if solver is None:
-        solver = _SOLVERS[key] = cv2.optflow.DualTVL1OpticalFlow_create(**settings)
+        # the contrib build has it; the stubs OpenCV ships describe the main build only
+        create = cv2.optflow.DualTVL1OpticalFlow_create  # type: ignore[attr-defined]
+        solver = _SOLVERS[key] = create(**settings)
     return solver.calc(onset, apex, None)
 
 

@@ -63,6 +63,7 @@ from merbench_htnet.htnet import (
     aggregate,
     check_config,
     merge_blocks,
+    rows,
     split_blocks,
 )
 
@@ -109,6 +110,9 @@ class _GridAttention(nn.Module):
     grid neighbours: ``softmax(logits * M + P) * M``. Buffers ``M_mask`` / ``P_matrix`` and
     layers ``to_q`` / ``to_kv`` / ``to_out`` are named, and made in the order, of the authors'
     two attentions that share this shape (only their scales differ)."""
+
+    M_mask: torch.Tensor
+    P_matrix: torch.Tensor
 
     def __init__(self, dim: int, heads: int, scale: float, gamma: float,
                  dropout: float) -> None:
@@ -161,7 +165,7 @@ class CrossTransformer(nn.Module):
     def forward(self, x: torch.Tensor, x2: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         b, d = x.shape[:2]
         x, x2 = x.flatten(2).transpose(1, 2), x2.flatten(2).transpose(1, 2)
-        for norm, attention, mlp in self.layers:
+        for norm, attention, mlp in rows(self.layers):
             x_norm, x2_norm = norm(x), norm(x2)
             x = x + attention(x_norm, x2)
             x2 = x2 + attention(x2_norm, x)
@@ -233,7 +237,7 @@ class CausalAttentionBlock(nn.Module):
     def forward(self, x1: torch.Tensor, x2: torch.Tensor) -> torch.Tensor:
         y1_for, y2_for, y1_back, y2_back = x1, x2, x2, x1
         y_long = x1
-        for norm, attention, mlp, mining in self.layers:
+        for norm, attention, mlp, mining in rows(self.layers):
             y1_for, y2_for = attention(norm(y1_for), norm(y2_for))
             y1_for, y2_for = mlp(y1_for) + y1_for, mlp(y2_for) + y2_for
             y1_back, y2_back = attention(norm(y1_back), norm(y2_back))
@@ -283,7 +287,7 @@ class CausalNet(nn.Module):
                layers: nn.ModuleList) -> torch.Tensor:
         """One image -> its top map, reshaped to (B, token_dim, 2, 2)."""
         x = embedding(image)
-        for n, (transformer, aggregation) in zip(self.block_counts, layers, strict=True):
+        for n, (transformer, aggregation) in zip(self.block_counts, rows(layers), strict=True):
             x = aggregation(merge_blocks(transformer(split_blocks(x, n)), n))
         return x.reshape(x.shape[0], self.token_dim, 2, 2)
 

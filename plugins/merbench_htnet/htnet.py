@@ -45,7 +45,8 @@ weights reset per fold, PyTorch's default initialisation (the authors set none).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from typing import cast
 
 import torch
 from torch import nn
@@ -148,7 +149,7 @@ class Transformer(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         h, w = x.shape[-2:]
         x = x + self.pos_emb[: h * w].reshape(1, 1, h, w)
-        for attention, feed_forward in self.layers:
+        for attention, feed_forward in rows(self.layers):
             x = attention(x) + x
             x = feed_forward(x) + x
         return x
@@ -177,6 +178,12 @@ def aggregate(dim_in: int, dim_out: int) -> nn.Sequential:
     """Between levels: widen with a 3x3 conv, normalise, halve the map."""
     return nn.Sequential(nn.Conv2d(dim_in, dim_out, 3, padding=1), LayerNorm(dim_out),
                          nn.MaxPool2d(3, stride=2, padding=1))
+
+
+def rows(layers: nn.ModuleList) -> Iterator[nn.ModuleList]:
+    """The rows of a ModuleList of ModuleLists, typed as lists: torch types an item as a bare
+    Module, which a type checker will not unpack."""
+    return (cast(nn.ModuleList, row) for row in layers)
 
 
 def split_blocks(x: torch.Tensor, n: int) -> torch.Tensor:
@@ -240,7 +247,7 @@ class HTNet(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = self.to_patch_embedding(x)
-        for n, (transformer, aggregation) in zip(self.block_counts, self.layers, strict=True):
+        for n, (transformer, aggregation) in zip(self.block_counts, rows(self.layers), strict=True):
             x = aggregation(merge_blocks(transformer(split_blocks(x, n)), n))
         return self.mlp_head(x)
 

@@ -154,8 +154,8 @@ class MMNet(nn.Module):
                drop_path)
         self.main_input = main_input
         self.image_size = image_size
-        self.augmentation = {"flip": augment_flip, "degrees": augment_degrees,
-                             "pad": augment_pad}
+        self.augment_flip, self.augment_degrees = augment_flip, augment_degrees
+        self.augment_pad = augment_pad
         self.main_branch = MainBranch(tuple(widths), (1, 2, 2, 2), stem)
         grid = image_size // 16
         self.position = PositionCalibration(widths[-1], grid, pc_depth, pc_heads, pc_mlp_ratio,
@@ -183,7 +183,8 @@ class MMNet(nn.Module):
         candidates, then one flip / rotation / crop for both frames of a sample."""
         if batch.shape[1] > 2:
             batch = jitter_pairs(batch, generator)
-        return flip_rotate_crop(batch, generator, **self.augmentation)
+        return flip_rotate_crop(batch, generator, flip=self.augment_flip,
+                                degrees=self.augment_degrees, pad=self.augment_pad)
 
 
 def jitter_pairs(batch: torch.Tensor, generator: torch.Generator) -> torch.Tensor:

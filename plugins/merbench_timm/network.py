@@ -41,6 +41,9 @@ from merbench.api import MerbenchError
 class TimmClassifier(nn.Module):
     """A timm network behind merbench's input convention (see the module docstring)."""
 
+    mean: torch.Tensor
+    std: torch.Tensor
+
     def __init__(self, network: nn.Module, name: str, input_size: int, built_size: int,
                  mean: tuple[float, ...], std: tuple[float, ...]) -> None:
         super().__init__()

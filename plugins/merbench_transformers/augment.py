@@ -38,7 +38,7 @@ def draw_transforms(n: int, generator: torch.Generator, *, flip: bool = True,
                     degrees: float = 3.0, pad: int = 15) -> dict[str, torch.Tensor]:
     """One transform per sample: ``flip`` (bool), ``angle`` (radians), ``shift`` (n, 2)
     integer pixels (x, y)."""
-    flips = torch.rand(n, generator=generator) < 0.5 if flip else torch.zeros(n, dtype=bool)
+    flips = torch.rand(n, generator=generator) < 0.5 if flip else torch.zeros(n, dtype=torch.bool)
     angles = (torch.rand(n, generator=generator, dtype=torch.float64) * 2 - 1) * \
         math.radians(degrees)
     shifts = torch.randint(-pad, pad + 1, (n, 2), generator=generator)

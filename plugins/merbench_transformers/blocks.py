@@ -19,14 +19,17 @@ models configure them, in one place:
 from __future__ import annotations
 
 from functools import partial
+from typing import cast
 
 import torch
 from timm.layers import calculate_drop_path_rates, trunc_normal_
 from timm.models.vision_transformer import Block, init_weights_vit_timm
 from torch import nn
 
-#: The LayerNorm of timm's ViTs, and of the models built on them.
-vit_norm = partial(nn.LayerNorm, eps=1e-6)
+#: The LayerNorm of timm's ViTs, and of the models built on them. timm annotates its
+#: ``norm_layer`` arguments as classes but calls them only to build a layer, and passes this
+#: same partial itself.
+vit_norm = cast(type[nn.Module], partial(nn.LayerNorm, eps=1e-6))
 
 
 def vit_block(dim: int, heads: int, mlp_ratio: float = 4.0, drop_path: float = 0.0) -> Block:
@@ -43,7 +46,8 @@ def init_vit(module: nn.Module) -> None:
 
 def drop_path_rates(rate: float, depth: int) -> list[float]:
     """Stochastic depth rising linearly from 0 to ``rate`` over ``depth`` blocks (timm's)."""
-    return [float(r) for r in calculate_drop_path_rates(rate, depth)]
+    rates = cast(list[float], calculate_drop_path_rates(rate, depth))  # flat for an int depth
+    return [float(r) for r in rates]
 
 
 def sinusoid_table(n_positions: int, dim: int) -> torch.Tensor:
