@@ -57,14 +57,11 @@ from torch import nn
 
 from merbench.api import MerbenchError
 from merbench_htnet.htnet import (
-    PatchEmbedding,
-    PointwiseConv,
-    Transformer,
-    aggregate,
     check_config,
-    merge_blocks,
+    hierarchy,
+    patch_embedding,
     rows,
-    split_blocks,
+    through_hierarchy,
 )
 
 __all__ = ["CROP_CORNERS", "CausalNet", "crop_regions", "grid_mask_and_bias"]
@@ -263,16 +260,10 @@ class CausalNet(nn.Module):
         self.block_counts = [2 ** level for level in reversed(range(num_hierarchies))]
 
         def embedding() -> nn.Sequential:
-            return nn.Sequential(PatchEmbedding(patch_size),
-                                 PointwiseConv(channels * patch_size ** 2, dim))
+            return patch_embedding(patch_size, channels, dim)
 
         def encoder() -> nn.ModuleList:
-            return nn.ModuleList(
-                nn.ModuleList([
-                    Transformer(width, seq_len, depth, heads * 2 ** i, mlp_mult, dropout),
-                    nn.Identity() if i == num_hierarchies - 1 else aggregate(width,
-                                                                             widths[i + 1]),
-                ]) for i, (width, depth) in enumerate(zip(widths, block_repeats, strict=True)))
+            return hierarchy(widths, block_repeats, seq_len, heads, mlp_mult, dropout)
 
         self.to_patch_embedding, self.layers = embedding(), encoder()
         self.to_patch_embedding1, self.layers1 = embedding(), encoder()
@@ -286,9 +277,7 @@ class CausalNet(nn.Module):
     def encode(self, image: torch.Tensor, embedding: nn.Module,
                layers: nn.ModuleList) -> torch.Tensor:
         """One image -> its top map, reshaped to (B, token_dim, 2, 2)."""
-        x = embedding(image)
-        for n, (transformer, aggregation) in zip(self.block_counts, rows(layers), strict=True):
-            x = aggregation(merge_blocks(transformer(split_blocks(x, n)), n))
+        x = through_hierarchy(embedding(image), self.block_counts, layers)
         return x.reshape(x.shape[0], self.token_dim, 2, 2)
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:

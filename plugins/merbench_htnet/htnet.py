@@ -200,6 +200,33 @@ def merge_blocks(x: torch.Tensor, n: int) -> torch.Tensor:
     return x.reshape(bnn // (n * n), c, n * h, n * w)
 
 
+def patch_embedding(patch_size: int, channels: int, dim: int) -> nn.Sequential:
+    """The hierarchy's input layer: each patch's values projected to ``dim`` channels."""
+    return nn.Sequential(PatchEmbedding(patch_size),
+                         PointwiseConv(channels * patch_size ** 2, dim))
+
+
+def hierarchy(widths: Sequence[int], block_repeats: Sequence[int], seq_len: int, heads: int,
+              mlp_mult: int, dropout: float) -> nn.ModuleList:
+    """One row per level, [transformer, aggregation]: the level's transformer (its heads
+    doubling per level) and the aggregation to the next level's width (none after the last).
+    The parameter names (``<i>.0``, ``<i>.1``) and construction order are the authors'."""
+    last = len(widths) - 1
+    return nn.ModuleList(
+        nn.ModuleList([Transformer(width, seq_len, depth, heads * 2 ** i, mlp_mult, dropout),
+                       nn.Identity() if i == last else aggregate(width, widths[i + 1])])
+        for i, (width, depth) in enumerate(zip(widths, block_repeats, strict=True)))
+
+
+def through_hierarchy(x: torch.Tensor, block_counts: Sequence[int],
+                      layers: nn.ModuleList) -> torch.Tensor:
+    """Embedded patches through every level of ``layers``: the level's ``n x n`` blocks
+    attended apart, merged back, then aggregated."""
+    for n, (transformer, aggregation) in zip(block_counts, rows(layers), strict=True):
+        x = aggregation(merge_blocks(transformer(split_blocks(x, n)), n))
+    return x
+
+
 class HTNet(nn.Module):
     """HTNet as the authors built it; defaults are the paper's configuration."""
 
@@ -219,7 +246,7 @@ class HTNet(nn.Module):
     ) -> None:
         super().__init__()
         check_config(num_classes, image_size, patch_size, dim, heads, num_hierarchies,
-                      block_repeats, mlp_mult, channels, dropout)
+                     block_repeats, mlp_mult, channels, dropout)
         if isinstance(block_repeats, int):
             block_repeats = (block_repeats,) * num_hierarchies
         self.config = {
@@ -232,23 +259,13 @@ class HTNet(nn.Module):
         self.block_counts = [2 ** level for level in reversed(range(num_hierarchies))]
         seq_len = (fmap_size // self.block_counts[0]) ** 2  # the same at every level
         widths = [dim * 2 ** i for i in range(num_hierarchies)]
-        self.to_patch_embedding = nn.Sequential(
-            PatchEmbedding(patch_size), PointwiseConv(channels * patch_size ** 2, dim),
-        )
-        self.layers = nn.ModuleList()
-        for i, (width, depth) in enumerate(zip(widths, block_repeats, strict=True)):
-            last = i == num_hierarchies - 1
-            self.layers.append(nn.ModuleList([
-                Transformer(width, seq_len, depth, heads * 2 ** i, mlp_mult, dropout),
-                nn.Identity() if last else aggregate(width, widths[i + 1]),
-            ]))
+        self.to_patch_embedding = patch_embedding(patch_size, channels, dim)
+        self.layers = hierarchy(widths, block_repeats, seq_len, heads, mlp_mult, dropout)
         self.mlp_head = nn.Sequential(LayerNorm(widths[-1]), GlobalMean(),
                                       nn.Linear(widths[-1], num_classes))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x = self.to_patch_embedding(x)
-        for n, (transformer, aggregation) in zip(self.block_counts, rows(self.layers), strict=True):
-            x = aggregation(merge_blocks(transformer(split_blocks(x, n)), n))
+        x = through_hierarchy(self.to_patch_embedding(x), self.block_counts, self.layers)
         return self.mlp_head(x)
 
 
