@@ -69,7 +69,7 @@ def subject_folder(subject: str) -> str:
 
 
 def annotation_table(data_root: str | None = None, sheet: str | None = None,
-                frames: str = "cropped") -> tuple[pd.DataFrame, list[tuple[str, str]]]:
+                     frames: str = "cropped") -> tuple[pd.DataFrame, list[tuple[str, str]]]:
     """Every row of the coding sheet as an annotation table (emotion kept, no label yet),
     with the rows that cannot be samples at all (no subject, clip or onset)."""
     if frames not in TREES:

@@ -67,7 +67,7 @@ def _is_database(folder: Path) -> bool:
 
 
 def annotation_table(data_root: str | None = None,
-                sheet: str | None = None) -> tuple[pd.DataFrame, list[tuple[str, str]]]:
+                     sheet: str | None = None) -> tuple[pd.DataFrame, list[tuple[str, str]]]:
     """Every row of the label sheet as an annotation table (emotion kept, no label yet),
     with the rows that cannot be samples at all."""
     root = find_database(NAME, data_root, FOLDER_NAMES, _is_database,

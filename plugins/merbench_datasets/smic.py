@@ -109,7 +109,7 @@ def _sheet_table(path: Path, clips: dict[str, tuple[str, Path]],
 
 
 def annotation_table(data_root: str | None = None,
-                apex_sheet: str | None = None) -> tuple[pd.DataFrame, list[tuple[str, str]]]:
+                     apex_sheet: str | None = None) -> tuple[pd.DataFrame, list[tuple[str, str]]]:
     """The SMIC-HS samples as an annotation table, and the problems already found."""
     root = find_database(NAME, data_root, FOLDER_NAMES, _is_database, "SMIC-HS frame tree "
                          "(HS/)", HOW_TO_GET)

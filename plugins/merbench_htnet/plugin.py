@@ -16,7 +16,8 @@ HTNET = ModelMeta(
 )
 
 # Recipe: the authors' main_train.py (Adam 5e-5, batch 1024 = one full batch an epoch, 200
-# epochs, unshuffled); they report the best test epoch (merbench's oracle); causalnet.py.
+# epochs, unshuffled); they report each subject's best test epoch, beyond merbench's
+# oracle; causalnet.py.
 CAUSALNET = ModelMeta(
     name="causalnet",
     version=1,
