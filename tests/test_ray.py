@@ -260,7 +260,6 @@ def test_an_unreachable_address_is_one_line(tmp_path: Path) -> None:
     assert done.returncode == 2 and "is not HOST:PORT" in done.stderr
 
 
-
 def test_saved_weights_are_refused_on_ray_when_planned(tmp_path: Path) -> None:
     """--weights reads checkpoints only this machine holds: refused before any data is read
     or a Ray instance starts."""
@@ -273,6 +272,7 @@ def test_saved_weights_are_refused_on_ray_when_planned(tmp_path: Path) -> None:
     assert "--weights evaluates saved checkpoints, which only this machine holds; run it " \
            "with --executor local" in lines[0]
     assert not (tmp_path / "x").exists()
+
 
 def test_without_ray_the_executor_says_how_to_install_it(tmp_path: Path,
                                                          monkeypatch: pytest.MonkeyPatch,
