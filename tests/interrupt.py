@@ -48,6 +48,13 @@ def stopping_at_epoch(fold_index: int, epoch: int) -> Plugins:
     return load_plugins(extra=[("stop", StopAtEpoch(fold_index, epoch))])
 
 
+def sigint_as_default() -> None:
+    """A ``preexec_fn`` for a child that a test sends SIGINT: a suite launched in the
+    background (``nohup ... &``) hands its children an ignored SIGINT, which Python then
+    leaves ignored, so the child would never hear the Ctrl-C under test."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def ctrl_c_once(out: Path, options: list[str], written: str) -> tuple[int, list[str]]:
     """``merbench run --model ststnet --dataset synthetic --device cpu --quiet --out OUT``
     with ``options`` in a process sent SIGINT once ``OUT/written`` exists: its exit status
@@ -56,8 +63,7 @@ def ctrl_c_once(out: Path, options: list[str], written: str) -> tuple[int, list[
         [sys.executable, "-m", "merbench", "run", "--model", "ststnet", "--dataset",
          "synthetic", *options, "--device", "cpu", "--quiet", "--out", str(out)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        # a test run in the background (nohup ... &) would pass on an ignored SIGINT
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+        preexec_fn=sigint_as_default)
     deadline = time.monotonic() + 120
     while not (out / written).exists() and time.monotonic() < deadline:
         time.sleep(0.01)

@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from interrupt import sigint_as_default
 
 RUN = ["run", "--model", "htnet", "--dataset", "synthetic", "--model-opt", "dim=32",
        "--model-opt", "block_repeats=[1,1,1]", "--threads", "1", "--quiet"]
@@ -41,7 +42,8 @@ def merbench(*args: str, timeout: float = 600) -> subprocess.CompletedProcess[st
 
 def start(*args: str) -> subprocess.Popen[str]:
     return subprocess.Popen([sys.executable, "-m", "merbench", *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=ENV)
+                            stderr=subprocess.PIPE, text=True, env=ENV,
+                            preexec_fn=sigint_as_default)
 
 
 def predictions(run_dir: Path) -> pd.DataFrame:
