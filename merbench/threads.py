@@ -8,13 +8,18 @@ wait for a core spin, so every thread beyond the cores actually free slows all o
 rule, in order:
 
 1. ``--threads N`` is taken as it is.
-2. The cores this process may use: its CPU affinity (``taskset``, a batch scheduler's
+2. Else ``OMP_NUM_THREADS`` set in the environment to a whole number >= 1: the share of the
+   cores the user (or a test runner with one worker per core) gave this process, as the
+   user guide tells people who start processes side by side to do. Without this rule an
+   idle-looking machine (the load average lags by a minute) gave each of two parallel
+   processes every core.
+3. The cores this process may use: its CPU affinity (``taskset``, a batch scheduler's
    allocation) and its cgroup CPU quota (a container's ``--cpus``), whichever is fewer.
-3. Divided by the processes merbench starts side by side (extraction workers).
-4. A model under :data:`SMALL_MODEL_PARAMETERS` parameters gets one thread: its operations
+4. Divided by the processes merbench starts side by side (extraction workers).
+5. A model under :data:`SMALL_MODEL_PARAMETERS` parameters gets one thread: its operations
    are too small to split well (STSTNet: 10 % faster with two threads on an idle 2-core
    machine, 2.3x slower beside one busy process).
-5. Less the cores other processes keep busy (the one-minute load average, less this process
+6. Less the cores other processes keep busy (the one-minute load average, less this process
    itself): a shared machine leaves fewer cores free than it has.
 
 The choice is recorded in the results' engine (``engine.threads``); it changes the run time,
@@ -61,6 +66,13 @@ def usable_cores(cgroup_root: Path = Path("/sys/fs/cgroup")) -> int:
     return max(1, cores)
 
 
+def environment_threads() -> int | None:
+    """``OMP_NUM_THREADS`` when it is a whole number >= 1 (anything else: None, as torch
+    then falls back on its own default too)."""
+    value = os.environ.get("OMP_NUM_THREADS", "").strip()
+    return int(value) if value.isdigit() and int(value) >= 1 else None
+
+
 def busy_cores() -> int:
     """Cores other processes keep busy: the one-minute load average, less this process."""
     try:
@@ -77,6 +89,9 @@ def choose_threads(asked: int | None, n_parameters: int | None = None, *,
     ``n_parameters`` (None: not a torch model, or not known)."""
     if asked is not None:
         return ThreadRecord(asked, "asked", f"--threads {asked}")
+    given = environment_threads()
+    if given is not None:
+        return ThreadRecord(given, "environment", f"OMP_NUM_THREADS={given}")
     usable = usable_cores() if usable is None else usable
     share = max(1, usable // max(1, processes))
     of = f"{usable} usable cores" + (f" / {processes} processes" if processes > 1 else "")

@@ -25,7 +25,8 @@ def _run(out: Path, **options):  # type: ignore[no-untyped-def]
                         out=out, **options)
 
 
-def test_the_thread_rule() -> None:
+def test_the_thread_rule(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)  # the suite sets it (conftest)
     big = SMALL_MODEL_PARAMETERS * 10
     assert choose_threads(3, big, usable=8, busy=5).count == 3  # --threads wins
     small = choose_threads(None, SMALL_MODEL_PARAMETERS - 1, usable=8, busy=0)
@@ -36,6 +37,16 @@ def test_the_thread_rule() -> None:
     assert (busy.count, busy.cause) == (1, "free-cores")
     assert choose_threads(None, big, usable=2, busy=7).count == 1  # never fewer than one
     assert choose_threads(None, None, usable=1, busy=0, processes=4).count == 1
+    # the share of the cores given in the environment wins over the machine's look, never
+    # over --threads; a value that is not a whole number >= 1 is not a share
+    monkeypatch.setenv("OMP_NUM_THREADS", "3")
+    given = choose_threads(None, big, usable=8, busy=0)
+    assert (given.count, given.cause, given.reason) == (3, "environment", "OMP_NUM_THREADS=3")
+    assert choose_threads(None, SMALL_MODEL_PARAMETERS - 1, usable=8, busy=0).count == 3
+    assert choose_threads(2, big, usable=8, busy=0).cause == "asked"
+    for unusable in ("0", "two", ""):
+        monkeypatch.setenv("OMP_NUM_THREADS", unusable)
+        assert choose_threads(None, big, usable=8, busy=0).cause == "usable-cores"
 
 
 def test_the_cgroup_quota_is_read(tmp_path: Path) -> None:
@@ -51,7 +62,9 @@ def test_the_cgroup_quota_is_read(tmp_path: Path) -> None:
     assert _cgroup_quota(tmp_path / "none") is None
 
 
-def test_a_run_records_and_restores_its_threads(tmp_path: Path) -> None:
+def test_a_run_records_and_restores_its_threads(tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)  # merbench's own rule, not the suite's
     before = torch.get_num_threads()
     seen = []
 
@@ -72,6 +85,10 @@ def test_a_run_records_and_restores_its_threads(tmp_path: Path) -> None:
                                                   "reason": "--threads 2"}
     with pytest.raises(MerbenchError, match="--threads must be at least 1"):
         _run(tmp_path / "c", threads=0)
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    given = _run(tmp_path / "d")
+    assert given.results["engine"]["threads"] == {"count": 1, "cause": "environment",
+                                                  "reason": "OMP_NUM_THREADS=1"}
 
 
 def test_the_cli_says_the_threads(tmp_path: Path, cli) -> None:

@@ -166,7 +166,7 @@ EngineCause = Literal["restored", "evaluates-weights", "estimator", "asked", "cp
                       "unrecorded"]
 
 
-ThreadCause = Literal["asked", "small-model", "free-cores", "usable-cores"]
+ThreadCause = Literal["asked", "environment", "small-model", "free-cores", "usable-cores"]
 
 
 @dataclass(frozen=True)

@@ -167,8 +167,9 @@ class RunSpec:
                                identity=False, metavar="N", default_text="one per core",
                                per_machine=True)
     threads: int | None = _opt(
-        None, "CPU threads for the model's operations (merbench.threads: the cores this "
-              "process may use, fewer for small models and on a busy machine)", identity=False,
+        None, "CPU threads for the model's operations (merbench.threads: OMP_NUM_THREADS "
+              "when set, else the cores this process may use, fewer for small models and on "
+              "a busy machine)", identity=False,
         metavar="N", default_text="chosen per machine and model", per_machine=True)
     data_root: str | None = _opt(None, "where a dataset's files are", identity=False,
                                  metavar="PATH", default_text="$MERBENCH_DATA_DIR")
