@@ -68,8 +68,9 @@ def plan(args: argparse.Namespace, started: float) -> list[Step]:
     steps = []
     if not (kept / "gpu-tests.xml").is_file():
         tests = min(TEST_SHARE_S, max(0.0, left))
-        steps.append(Step("gpu tests", [python, "-m", "pytest", "-m", "gpu", "-q", "-p",
-                                        "no:cacheprovider", "--junitxml",
+        # -n 0: the suite's addopts start a worker per core; the gpu tests share one device
+        steps.append(Step("gpu tests", [python, "-m", "pytest", "-m", "gpu", "-q", "-n", "0",
+                                        "-p", "no:cacheprovider", "--junitxml",
                                         str(kept / "gpu-tests.xml"), "-ra"],
                           tests, {"MERBENCH_REQUIRE_GPU": "1"}))
         left -= tests

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import textwrap
 
@@ -22,6 +24,18 @@ from merbench.cli import main
 from merbench.plugins import Plugins, load_plugins
 
 DATA_ENV = "MERBENCH_TEST_DATA"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Files that hold a ``slow`` test run first, each file's tests together and in their
+    order: under pytest-xdist (``-n auto --dist loadfile``) the longest files then start at
+    once on their own workers and the many short ones fill the time around them, instead of
+    one long file starting last while the other workers sit idle."""
+    slow = {item.path for item in items if item.get_closest_marker("slow")}
+    first = {}
+    for index, item in enumerate(items):
+        first.setdefault(item.path, index)
+    items.sort(key=lambda item: (item.path not in slow, first[item.path]))
 
 
 @pytest.fixture(scope="session")
@@ -49,19 +63,32 @@ def plugins(monkeypatch: pytest.MonkeyPatch) -> Plugins:
 CliResult = tuple[int, str, str]
 
 
+def _exit_status(*args: object) -> int:
+    try:
+        return main([str(a) for a in args])
+    except SystemExit as exc:  # argparse exits on usage errors and --help
+        return exc.code if isinstance(exc.code, int) else 1
+
+
 @pytest.fixture
 def cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., CliResult]:
     """Run ``merbench ARGS`` in-process; returns (exit status, stdout, stderr)."""
 
-    def invoke(*args: str) -> CliResult:
-        try:
-            code = main([str(a) for a in args])
-        except SystemExit as exc:  # argparse exits on usage errors and --help
-            code = exc.code if isinstance(exc.code, int) else 1
+    def invoke(*args: object) -> CliResult:
+        code = _exit_status(*args)
         out, err = capsys.readouterr()
         return code, out, err
 
     return invoke
+
+
+def run_cli(*args: object) -> CliResult:
+    """``merbench ARGS`` in this process, as the ``cli`` fixture runs it, for a fixture that
+    outlives one test (``capsys`` belongs to a test): (exit status, stdout, stderr)."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = _exit_status(*args)
+    return code, out.getvalue(), err.getvalue()
 
 
 class _Tables(HTMLParser):
@@ -114,6 +141,21 @@ def read_tables() -> Callable[[str], dict[str, list[dict[str, str]]]]:
         return parser.tables
 
     return parse
+
+
+REPOSITORY = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def committed_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The site of every committed result (``leaderboards/results``) with the benchmark
+    definitions merbench ships, built once for every test that reads it; no test writes to
+    it."""
+    out = tmp_path_factory.mktemp("committed-site") / "site"
+    assert main(["leaderboard", "build", "--results", str(REPOSITORY / "leaderboards" / "results"),
+                 "--out", str(out), "--benchmarks",
+                 str(REPOSITORY / "merbench" / "leaderboard" / "definitions"), "--strict"]) == 0
+    return out
 
 
 HOSTILE = {

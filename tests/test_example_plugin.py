@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 WIDE = {**os.environ, "COLUMNS": "200"}  # rich tables without wrapped cells
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "merbench-tinymlp"
 
@@ -35,6 +37,7 @@ def _venv_over_this_environment(venv: Path) -> str:
     return python
 
 
+@pytest.mark.slow
 def test_example_plugin_installs_lists_and_runs(tmp_path: Path) -> None:
     python = _venv_over_this_environment(tmp_path / "venv")
     installed = subprocess.run([python, "-m", "pip", "install", "-q", "--no-deps", "--no-index",

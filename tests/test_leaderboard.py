@@ -36,14 +36,9 @@ def _pick(tree: dict, scope: str) -> dict:
     return tree["overall"] if scope == "overall" else tree["per_database"][scope]
 
 
-@pytest.fixture(scope="module")
-def real_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from merbench.cli import main
-
-    out = tmp_path_factory.mktemp("site") / "site"
-    assert main(["leaderboard", "build", "--results", str(RESULTS), "--out", str(out),
-                 "--benchmarks", str(BENCHMARKS), "--strict"]) == 0
-    return out
+@pytest.fixture
+def real_site(committed_site: Path) -> Path:
+    return committed_site
 
 
 def test_composite_page_is_table_2_with_merbench_runs(real_site: Path, read_tables) -> None:

@@ -90,12 +90,13 @@ def test_unknown_jobs_and_missing_data_are_usage_errors(script: ModuleType, tmp_
     assert "missing" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_a_spent_budget_stops_the_job_keeps_its_run_and_packs_it(
         script: ModuleType, real_data: Path, tmp_path: Path) -> None:
     runs, packed = tmp_path / "runs", tmp_path / "out" / "runs.tgz"
     for _ in range(2):  # the second call continues the same run directories
         assert script.main(["--data", str(real_data), "--runs", str(runs), "--only",
-                            "offapexnet", "--device", "cpu", "--budget-s", "10",
+                            "offapexnet", "--device", "cpu", "--budget-s", "8",
                             "--pack", str(packed)]) == 0
     calls = json.loads((runs / "timings.json").read_text())
     assert [call["jobs"]["offapexnet"]["exit"] for call in calls] == [130, 130]

@@ -3,8 +3,11 @@ killed mid-run, Ctrl-C, resuming across executors, and the errors a user meets.
 
 The cluster is real: a head and a second worker node started with ``ray start`` on this
 machine's loopback, each with one CPU, in a temporary folder of their own; every process of
-it is killed afterwards, whatever the outcome. HTNet's small configuration has no dropout, so
-a fold's predictions are bit-identical wherever it trains (CPU, fp32, one thread).
+it is killed afterwards, whatever the outcome. It is started once for the module (a Ray
+start takes seconds) and serves its tests in file order: the one that kills its worker node
+comes last (the suite distributes whole files, ``--dist loadfile``, so one worker runs them
+all, in order, with one cluster and one reference run). HTNet's small configuration has no
+dropout, so a fold's predictions are bit-identical wherever it trains (CPU, fp32, one thread).
 """
 
 from __future__ import annotations
@@ -22,11 +25,12 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
-from interrupt import sigint_as_default
+from interrupt import sigint_as_default, stopping_after
 
 RUN = ["run", "--model", "htnet", "--dataset", "synthetic", "--model-opt", "dim=32",
        "--model-opt", "block_repeats=[1,1,1]", "--threads", "1", "--quiet"]
@@ -59,12 +63,19 @@ def fold_arrays(run_dir: Path) -> dict[str, np.ndarray]:
     return found
 
 
+def run_here(out: Path, **options: Any) -> None:
+    """RUN for 40 epochs, in this process with the local executor (``options``: plugins)."""
+    import merbench as api
+
+    api.run(model="htnet", dataset="synthetic", epochs=40, threads=1, device="cpu", out=out,
+            model_options={"dim": 32, "block_repeats": [1, 1, 1]}, **options)
+
+
 @pytest.fixture(scope="module")
 def local_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The reference: the same run trained in this machine's process, fold by fold."""
+    """The reference: the same run trained in this process, fold by fold."""
     out = tmp_path_factory.mktemp("local") / "run"
-    done = merbench(*RUN, "--epochs", "40", "--out", str(out))
-    assert done.returncode == 0, done.stderr
+    run_here(out)
     return out
 
 
@@ -147,7 +158,7 @@ class Cluster:
         shutil.rmtree(self.temp, ignore_errors=True)
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def cluster() -> Iterator[Cluster]:
     made = Cluster()
     try:
@@ -157,8 +168,9 @@ def cluster() -> Iterator[Cluster]:
         made.stop()
 
 
-def test_ray_gives_the_same_predictions_as_the_local_engine(local_run: Path,
-                                                             tmp_path: Path) -> None:
+@pytest.mark.slow
+def test_ray_gives_the_same_predictions_as_the_local_engine(local_run: Path, tmp_path: Path,
+                                                             cli) -> None:
     """A local Ray instance (no address): every fold's every epoch equals the local run's,
     and the results report the same numbers."""
     out = tmp_path / "ray"
@@ -173,44 +185,7 @@ def test_ray_gives_the_same_predictions_as_the_local_engine(local_run: Path,
     local_results = json.loads((local_run / "results.json").read_text())
     assert ray_results["metrics_by_policy"] == local_results["metrics_by_policy"]
     assert ray_results["engine"]["threads"]["count"] == 1
-    assert merbench("validate", str(out)).returncode == 0
-
-
-def test_a_killed_worker_node_loses_no_fold(cluster: Cluster, local_run: Path,
-                                            tmp_path: Path) -> None:
-    """Kill the worker node (its raylet and workers) while it trains a fold, after another
-    fold was saved: the task is tried again on the head, the run completes, no saved fold
-    is lost or rewritten, and the numbers are the local run's."""
-    out = tmp_path / "cluster"
-    running = start(*RUN, "--epochs", "40", "--executor", "ray", "--ray-address",
-                    cluster.address, "--out", str(out))
-    try:
-        deadline, killed, saved = time.monotonic() + 300, False, {}
-        while time.monotonic() < deadline and running.poll() is None:
-            files = sorted((out / "folds").glob("fold-*.npz")) if out.exists() else []
-            raylet, processes = cluster.worker_node()
-            busy = [p for p in _tree(raylet, processes) if "_compute_in_worker" in
-                    processes.get(p, (0, ""))[1]]
-            if files and busy:
-                saved = {f.name: f.read_bytes() for f in files}
-                _kill(_tree(raylet, processes))
-                killed = True
-                break
-            time.sleep(0.2)
-        assert killed, "the worker node never trained a fold after one was saved"
-        _, stderr = running.communicate(timeout=400)
-    finally:
-        if running.poll() is None:
-            running.kill()
-    assert running.returncode == 0, stderr
-    assert "Ray worker training fold" in stderr and "trying again (2 of 3)" in stderr
-    for name, content in saved.items():
-        assert (out / "folds" / name).read_bytes() == content  # kept as it was
-    ours, theirs = fold_arrays(out), fold_arrays(local_run)
-    assert ours.keys() == theirs.keys()
-    for name in ours:
-        np.testing.assert_array_equal(ours[name], theirs[name])
-    assert merbench("validate", str(out)).returncode == 0
+    assert cli("validate", out)[0] == 0
 
 
 def _interrupted_after_a_fold(out: Path, *extra: str) -> tuple[int, str]:
@@ -231,9 +206,10 @@ def _interrupted_after_a_fold(out: Path, *extra: str) -> tuple[int, str]:
     return running.returncode, stderr
 
 
+@pytest.mark.slow
 def test_ctrl_c_keeps_finished_folds_and_a_local_resume_finishes(cluster: Cluster,
                                                                  local_run: Path,
-                                                                 tmp_path: Path) -> None:
+                                                                 tmp_path: Path, cli) -> None:
     """Ctrl-C during a cluster run cancels the outstanding tasks and keeps every saved
     fold; the same run then resumes with the local executor to the local run's numbers."""
     out = tmp_path / "interrupted"
@@ -243,23 +219,23 @@ def test_ctrl_c_keeps_finished_folds_and_a_local_resume_finishes(cluster: Cluste
     assert "interrupted" in stderr and "run the same command again to resume" in stderr
     kept = {f.name: f.read_bytes() for f in (out / "folds").glob("fold-*.npz")}
     assert 1 <= len(kept) < 6 and not (out / "results.json").exists()
-    resumed = merbench("run", "--resume", str(out), "--executor", "local", "--threads", "1")
-    assert resumed.returncode == 0, resumed.stderr
+    code, _, err = cli("run", "--resume", out, "--executor", "local", "--threads", "1")
+    assert code == 0, err
     for name, content in kept.items():
         assert (out / "folds" / name).read_bytes() == content
     pd.testing.assert_frame_equal(predictions(out), predictions(local_run))
 
 
-def test_an_unreachable_address_is_one_line(tmp_path: Path) -> None:
+def test_an_unreachable_address_is_one_line(tmp_path: Path, cli) -> None:
     done = merbench(*RUN, "--epochs", "1", "--executor", "ray", "--ray-address",
                     f"127.0.0.1:{_free_port()}", "--out", str(tmp_path / "x"), timeout=120)
     assert done.returncode == 2
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and "no Ray cluster answers at 127.0.0.1:" in lines[0]
     assert "ray start --head" in lines[0]
-    done = merbench(*RUN, "--executor", "ray", "--ray-address", "nowhere",
-                    "--out", str(tmp_path / "y"), timeout=120)
-    assert done.returncode == 2 and "is not HOST:PORT" in done.stderr
+    code, _, err = cli(*RUN, "--executor", "ray", "--ray-address", "nowhere",
+                       "--out", tmp_path / "y")
+    assert code == 2 and "is not HOST:PORT" in err
 
 
 def test_saved_weights_are_refused_on_ray_when_planned(tmp_path: Path) -> None:
@@ -296,21 +272,63 @@ def test_merbench_never_imports_ray() -> None:
     assert done.stdout.strip() == "False", done.stderr
 
 
-def test_a_local_run_resumes_on_ray(local_run: Path, tmp_path: Path) -> None:
-    """The other way round: a run interrupted on the local executor goes on as Ray tasks,
-    keeping its folds, to the local run's numbers."""
+@pytest.mark.slow
+def test_a_local_run_resumes_on_ray(cluster: Cluster, local_run: Path, tmp_path: Path) -> None:
+    """The other way round: a run interrupted on the local executor goes on as Ray tasks on
+    the cluster, keeping its folds, to the local run's numbers. The interruption happens in
+    this process, as Ctrl-C's KeyboardInterrupt after the first fold (tests/test_run.py
+    sends the local executor a real SIGINT)."""
     out = tmp_path / "local-then-ray"
-    returncode, stderr = _interrupted_after_a_fold(out)
-    assert returncode == 130, stderr
+    with pytest.raises(KeyboardInterrupt):
+        run_here(out, plugins=stopping_after(1))
     kept = {f.name: f.read_bytes() for f in (out / "folds").glob("fold-*.npz")}
-    assert 1 <= len(kept) < 6
-    resumed = merbench("run", "--resume", str(out), "--executor", "ray")
+    assert len(kept) == 1 and not (out / "results.json").exists()
+    resumed = merbench("run", "--resume", str(out), "--executor", "ray", "--ray-address",
+                       cluster.address)
     assert resumed.returncode == 0, resumed.stderr
     for name, content in kept.items():
         assert (out / "folds" / name).read_bytes() == content
     pd.testing.assert_frame_equal(predictions(out), predictions(local_run))
     results = json.loads((out / "results.json").read_text())
     assert results["engine"]["executor"] == "ray" and results["folds_resumed"] == len(kept)
+
+
+@pytest.mark.slow
+def test_a_killed_worker_node_loses_no_fold(cluster: Cluster, local_run: Path,
+                                            tmp_path: Path, cli) -> None:
+    """Kill the worker node (its raylet and workers) while it trains a fold, after another
+    fold was saved: the task is tried again on the head, the run completes, no saved fold
+    is lost or rewritten, and the numbers are the local run's."""
+    out = tmp_path / "cluster"
+    running = start(*RUN, "--epochs", "40", "--executor", "ray", "--ray-address",
+                    cluster.address, "--out", str(out))
+    try:
+        deadline, killed, saved = time.monotonic() + 300, False, {}
+        while time.monotonic() < deadline and running.poll() is None:
+            files = sorted((out / "folds").glob("fold-*.npz")) if out.exists() else []
+            raylet, processes = cluster.worker_node()
+            busy = [p for p in _tree(raylet, processes) if "_compute_in_worker" in
+                    processes.get(p, (0, ""))[1]]
+            if files and busy:
+                saved = {f.name: f.read_bytes() for f in files}
+                _kill(_tree(raylet, processes))
+                killed = True
+                break
+            time.sleep(0.2)
+        assert killed, "the worker node never trained a fold after one was saved"
+        _, stderr = running.communicate(timeout=400)
+    finally:
+        if running.poll() is None:
+            running.kill()
+    assert running.returncode == 0, stderr
+    assert "Ray worker training fold" in stderr and "trying again (2 of 3)" in stderr
+    for name, content in saved.items():
+        assert (out / "folds" / name).read_bytes() == content  # kept as it was
+    ours, theirs = fold_arrays(out), fold_arrays(local_run)
+    assert ours.keys() == theirs.keys()
+    for name in ours:
+        np.testing.assert_array_equal(ours[name], theirs[name])
+    assert cli("validate", out)[0] == 0
 
 
 def _failed(cause: BaseException, *, attempt: int = 1, crash: bool = False):

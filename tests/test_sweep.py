@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import CliResult, run_cli
 
 ENV = {**os.environ, "OMP_NUM_THREADS": "1", "RAY_AUTH_MODE": "disabled",
        "RAY_USAGE_STATS_ENABLED": "0"}
@@ -41,38 +42,39 @@ def _predictions(out: Path) -> dict[str, pd.DataFrame]:
 
 
 @pytest.fixture(scope="module")
-def swept(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess]:
+def swept(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, CliResult]:
+    """The plan swept once, in this process (the Ray sweep below runs as its own command)."""
     folder = tmp_path_factory.mktemp("sweep")
     (folder / "plan.toml").write_text(PLAN)
-    done = merbench("sweep", str(folder / "plan.toml"))
-    return folder, done
+    return folder, run_cli("sweep", folder / "plan.toml")
 
 
-def test_a_sweep_runs_every_configuration_and_seed(swept) -> None:
-    folder, done = swept
-    assert done.returncode == 0, done.stderr
+def test_a_sweep_runs_every_configuration_and_seed(swept, cli) -> None:
+    folder, (code, stdout, stderr) = swept
+    assert code == 0, stderr
     out = folder / "results"
     runs = sorted(str(p.relative_to(out)) for p in out.glob("*/seed-*"))
     assert [r.split("-synthetic-")[0] + "/" + r.rsplit("/", 1)[1] for r in runs] == [
         "biwoof-release-svm/seed-0", "ststnet/seed-0", "ststnet/seed-1"]
     assert len(list(out.glob("*/seeds.json"))) == 2  # each configuration's, as --seeds
-    assert "[3/3]" in done.stderr and "sweep summary" in done.stdout
-    assert merbench("validate", *map(str, out.glob("*-*"))).returncode == 0
-    site = merbench("leaderboard", "build", "--results", str(out), "--out",
-                    str(folder / "site"), "--strict")
-    assert site.returncode == 0 and "3 runs, 0 rejected" in site.stdout, site.stderr
+    assert "[3/3]" in stderr and "sweep summary" in stdout
+    assert cli("validate", *out.glob("*-*"))[0] == 0
+    code, stdout, stderr = cli("leaderboard", "build", "--results", out, "--out",
+                               folder / "site", "--strict")
+    assert code == 0 and "3 runs, 0 rejected" in stdout, stderr
 
 
-def test_finished_runs_are_skipped(swept) -> None:
+def test_finished_runs_are_skipped(swept, cli) -> None:
     folder, _ = swept
     before = {p: p.stat().st_mtime_ns for p in (folder / "results").rglob("results.json")}
-    again = merbench("sweep", str(folder / "plan.toml"))
-    assert again.returncode == 0, again.stderr
-    assert again.stderr.count("finished before, skipped") == 3
+    code, stdout, stderr = cli("sweep", folder / "plan.toml")
+    assert code == 0, stderr
+    assert stderr.count("finished before, skipped") == 3
     assert {p: p.stat().st_mtime_ns for p in before} == before
-    assert "0 of 2" in again.stdout and "0 of 1" in again.stdout
+    assert "0 of 2" in stdout and "0 of 1" in stdout
 
 
+@pytest.mark.slow
 def test_a_sweep_on_ray_gives_the_local_numbers(swept, tmp_path: Path) -> None:
     folder, _ = swept
     (tmp_path / "plan.toml").write_text(PLAN)
@@ -112,18 +114,18 @@ def test_a_sweep_on_ray_gives_the_local_numbers(swept, tmp_path: Path) -> None:
     ('out = "x"', "has no [[runs]] entries"),
 ])
 def test_a_bad_plan_is_refused_before_anything_trains(tmp_path: Path, plan: str,
-                                                      said: str) -> None:
+                                                      said: str, cli) -> None:
     (tmp_path / "plan.toml").write_text(plan)
-    done = merbench("sweep", str(tmp_path / "plan.toml"))
-    lines = done.stderr.strip().splitlines()
-    assert done.returncode == 2 and len(lines) == 1, done.stderr
+    code, _, err = cli("sweep", tmp_path / "plan.toml")
+    lines = err.strip().splitlines()
+    assert code == 2 and len(lines) == 1, err
     assert said in lines[0] and str(tmp_path / "plan.toml") in lines[0]
     assert not any(tmp_path.glob("*-results")) and not (tmp_path / "x").exists()
 
 
-def test_a_missing_plan_is_one_line(tmp_path: Path) -> None:
-    done = merbench("sweep", str(tmp_path / "none.toml"))
-    assert done.returncode == 2 and "cannot read the sweep plan" in done.stderr
+def test_a_missing_plan_is_one_line(tmp_path: Path, cli) -> None:
+    code, _, err = cli("sweep", tmp_path / "none.toml")
+    assert code == 2 and "cannot read the sweep plan" in err
 
 
 def test_an_entrys_own_model_replaces_the_defaults(tmp_path: Path) -> None:
@@ -139,7 +141,7 @@ def test_an_entrys_own_model_replaces_the_defaults(tmp_path: Path) -> None:
 
 
 def test_a_run_that_fails_mid_sweep_names_its_entry_and_keeps_the_runs_before(
-        tmp_path: Path) -> None:
+        tmp_path: Path, cli) -> None:
     """Some problems show only once a run has its data (here: more inner-validation
     subjects than the folds have); the line names the plan entry, and the runs that
     finished before it stay finished."""
@@ -147,9 +149,9 @@ def test_a_run_that_fails_mid_sweep_names_its_entry_and_keeps_the_runs_before(
         'out = "results"\n[[runs]]\nmodel = "biwoof-release-svm"\ndataset = "synthetic"\n'
         '[[runs]]\nmodel = "ststnet"\ndataset = "synthetic"\nepochs = 2\n'
         'selection = "inner-val"\ninner_val_subjects = 500\n')
-    done = merbench("sweep", str(tmp_path / "plan.toml"), "--quiet")
-    lines = done.stderr.strip().splitlines()
-    assert done.returncode == 2 and len(lines) == 1, done.stderr
+    code, _, err = cli("sweep", tmp_path / "plan.toml", "--quiet")
+    lines = err.strip().splitlines()
+    assert code == 2 and len(lines) == 1, err
     assert f"{tmp_path / 'plan.toml'}: runs[1] (ststnet-synthetic-loso-" in lines[0]
     assert "seed 0): " in lines[0] and "inner-val-subjects 500" in lines[0]
     finished = list((tmp_path / "results").glob("biwoof-release-svm-*/seed-0/results.json"))
