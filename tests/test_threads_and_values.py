@@ -14,7 +14,7 @@ from interrupt import stopping_after
 import merbench
 import merbench.run.execute as execute
 from merbench.errors import MerbenchError
-from merbench.threads import SMALL_MODEL_PARAMETERS, _cgroup_quota, choose_threads
+from merbench.threads import SMALL_MODEL_PARAMETERS, _cgroup_quota, busy_cores, choose_threads
 
 SMALL = {"subjects": 4, "samples_per_subject": 6}
 
@@ -47,6 +47,21 @@ def test_the_thread_rule(monkeypatch: pytest.MonkeyPatch) -> None:
     for unusable in ("0", "two", ""):
         monkeypatch.setenv("OMP_NUM_THREADS", unusable)
         assert choose_threads(None, big, usable=8, busy=0).cause == "usable-cores"
+
+
+def test_busy_cores_are_the_load_average_less_this_process(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import merbench.threads as threads
+
+    for load, busy in ((0.2, 0), (1.4, 0), (2.6, 2), (7.0, 6)):
+        monkeypatch.setattr(threads.os, "getloadavg", lambda load=load: (load, 0.0, 0.0))
+        assert busy_cores() == busy, load
+
+    def unknown() -> tuple[float, float, float]:
+        raise OSError("no load average here")
+
+    monkeypatch.setattr(threads.os, "getloadavg", unknown)
+    assert busy_cores() == 0
 
 
 def test_the_cgroup_quota_is_read(tmp_path: Path) -> None:
