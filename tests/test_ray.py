@@ -392,6 +392,37 @@ def test_host_memory_kills_are_retried_and_other_ray_errors_are_one_line() -> No
         _after_failure(ray, task, ray.exceptions.GetTimeoutError("fetch timed out"))
 
 
+def test_groups_that_returned_are_saved_before_the_rest_is_cancelled(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """At Ctrl-C or a failure, the tasks that have returned are collected and saved; one
+    whose result is an error is not saved, and a lost connection collects nothing. (The
+    Ctrl-C test above reaches this only when a task returns in that instant.)"""
+    from types import SimpleNamespace
+
+    from merbench.run import ray_executor
+
+    saved: list[tuple[object, object]] = []
+    monkeypatch.setattr(ray_executor, "_save",
+                        lambda task, computed: saved.append((task, computed)))
+
+    def get(ref: str, timeout: float) -> str:
+        if ref == "failed":
+            raise RuntimeError("the task's own error")
+        return f"{ref} computed"
+
+    ray = SimpleNamespace(wait=lambda refs, num_returns, timeout: (["done", "failed"], ["busy"]),
+                          get=get)
+    outstanding = {"done": "task 1", "busy": "task 2", "failed": "task 3"}
+    ray_executor._save_returned(ray, outstanding)  # type: ignore[arg-type]
+    assert saved == [("task 1", "done computed")] and outstanding == {"busy": "task 2"}
+
+    def lost(refs: list[str], num_returns: int, timeout: float) -> None:
+        raise ConnectionError("the cluster went away")
+
+    ray_executor._save_returned(SimpleNamespace(wait=lost), outstanding)  # type: ignore[arg-type]
+    assert outstanding == {"busy": "task 2"} and len(saved) == 1
+
+
 def test_one_array_is_put_once_for_every_run_that_trains_on_it() -> None:
     from types import SimpleNamespace
 
