@@ -36,16 +36,11 @@ def _pick(tree: dict, scope: str) -> dict:
     return tree["overall"] if scope == "overall" else tree["per_database"][scope]
 
 
-@pytest.fixture
-def real_site(committed_site: Path) -> Path:
-    return committed_site
-
-
-def test_composite_page_is_table_2_with_merbench_runs(real_site: Path, read_tables) -> None:
+def test_composite_page_is_table_2_with_merbench_runs(committed_site: Path, read_tables) -> None:
     """The ranked row is the three seeds' mean ± std (as seeds.json has them), the oracle
     row sits in its own section, the papers' numbers in theirs."""
     summary = json.loads((COMPOSITE / "seeds.json").read_text())
-    html = (real_site / "benchmarks" / "composite-3class-loso.html").read_text()
+    html = (committed_site / "benchmarks" / "composite-3class-loso.html").read_text()
     tables = read_tables(html)
     for table, policy in (("ranked-table", "fixed"), ("test-set-table", "oracle")):
         rows = [r for r in tables[table] if r["model"].startswith("ststnet")]
@@ -85,8 +80,8 @@ def test_composite_page_is_table_2_with_merbench_runs(real_site: Path, read_tabl
     assert re.search(r"<strong>0\.8603</strong>", reported_part)
 
 
-def test_index_runs_and_empty_benchmarks(real_site: Path, read_tables) -> None:
-    index = (real_site / "index.html").read_text()
+def test_index_runs_and_empty_benchmarks(committed_site: Path, read_tables) -> None:
+    index = (committed_site / "index.html").read_text()
     runs = read_tables(index)["runs-table"]
     ststnet = [(r["benchmarks"], r["seed"]) for r in runs if r["model"].startswith("ststnet")]
     assert sorted(ststnet) == [(benchmark, seed) for benchmark in ("composite-3class-lodo",
@@ -97,13 +92,13 @@ def test_index_runs_and_empty_benchmarks(real_site: Path, read_tables) -> None:
     assert {r["benchmarks"] for r in runs} == {"composite-3class-loso", "composite-3class-lodo"}
     assert "None: every result file found validated." in index
     for db in ("casme2", "samm", "smic"):
-        page = (real_site / "benchmarks" / f"loso-{db}.html").read_text()
+        page = (committed_site / "benchmarks" / f"loso-{db}.html").read_text()
         assert "No validated run of this benchmark yet." in page
-    assert (real_site / SITE_MARKER).exists()
+    assert (committed_site / SITE_MARKER).exists()
 
 
-def test_run_page_has_scores_matrices_folds_and_files(real_site: Path, read_tables) -> None:
-    run_dir = real_site / "runs" / "ststnet-composite-loso-seed-0"
+def test_run_page_has_scores_matrices_folds_and_files(committed_site: Path, read_tables) -> None:
+    run_dir = committed_site / "runs" / "ststnet-composite-loso-seed-0"
     html = (run_dir / "index.html").read_text()
     results = json.loads((COMPOSITE / "seed-0" / "results.json").read_text())
     tables = read_tables(html)
@@ -125,52 +120,52 @@ def test_run_page_has_scores_matrices_folds_and_files(real_site: Path, read_tabl
     assert len(list((run_dir / "files" / "folds").iterdir())) == 68
 
 
-def test_configurations_of_one_model_are_told_apart(real_site: Path, read_tables) -> None:
+def test_configurations_of_one_model_are_told_apart(committed_site: Path, read_tables) -> None:
     """The two HTNet crops are two configurations; a row or page that showed only the model,
     version and seed made them look like one run listed twice."""
-    runs = read_tables((real_site / "index.html").read_text())["runs-table"]
+    runs = read_tables((committed_site / "index.html").read_text())["runs-table"]
     htnet = sorted(r["model"] for r in runs if r["model"].startswith("htnet"))
     assert [m.split()[-1] for m in htnet] == ["crop=corrected", "crop=reference"]
     assert all(r["model"] == "ststnet v1" for r in runs if "ststnet" in r["model"])  # one config
-    page = (real_site / "runs" / "htnet-reduced-cpu-crop-corrected" / "index.html").read_text()
+    page = (committed_site / "runs" / "htnet-reduced-cpu-crop-corrected" / "index.html").read_text()
     title = re.search(r"<title>(.*?)</title>", page).group(1)
     heading = re.sub(r"<[^>]+>", "", re.search(r"<h1>(.*?)</h1>", page, re.S).group(1))
     assert "htnet v1 (htnet-regions crop=corrected)" in title
     assert "htnet v1 (htnet-regions crop=corrected) on composite / loso, seed 0" in heading
 
 
-def test_reduced_runs_are_labelled_on_every_page(real_site: Path, read_tables) -> None:
+def test_reduced_runs_are_labelled_on_every_page(committed_site: Path, read_tables) -> None:
     """A reduced run's scores (oracle UF1 .82) are not HTNet's: the index, its benchmark rows
     and its run page, every score section of it, say so; full-recipe runs carry no label."""
-    runs = read_tables((real_site / "index.html").read_text())["runs-table"]
+    runs = read_tables((committed_site / "index.html").read_text())["runs-table"]
     assert [("reduced setting" in r["model"], r["model"].split()[0]) for r in runs] == [
         (name == "htnet", name) for name in ("biwoof-release-svm", "htnet", "htnet",
                                              "lbp-apex-svm", "offapexnet", "offapexnet",
                                              "ststnet", "ststnet", "ststnet",
                                              "ststnet", "ststnet", "ststnet",
                                              "timm-resnet18", "timm-resnet18")]
-    tables = read_tables((real_site / "benchmarks" / "composite-3class-loso.html").read_text())
+    tables = read_tables((committed_site / "benchmarks" / "composite-3class-loso.html").read_text())
     for table in ("reduced-table", "reduced-test-set-table"):
         assert all("reduced setting" in r["model"] for r in tables[table])
     for table in ("ranked-table", "test-set-table"):
         assert not any("reduced setting" in r["model"] for r in tables[table])
-    page = (real_site / "runs" / "htnet-reduced-cpu-crop-reference" / "index.html").read_text()
+    page = (committed_site / "runs" / "htnet-reduced-cpu-crop-reference" / "index.html").read_text()
     assert "reduced setting" in re.search(r"<title>(.*?)</title>", page).group(1)
     box = page.split('id="reduced-setting"')[1].split("</section>")[0]
     assert "Reduced setting: not htnet as published" in box and "epochs 200 (recipe 800)" in box
     headings = re.findall(r"<h3>Selection: (\w[\w-]*).*?</h3>", page, re.S)
     labelled = re.findall(r"<h3>Selection: (\w[\w-]*)[^\n]*reduced setting</span></h3>", page)
     assert headings == labelled == ["fixed", "oracle"]
-    full = (real_site / "runs" / "ststnet-composite-loso-seed-0" / "index.html").read_text()
+    full = (committed_site / "runs" / "ststnet-composite-loso-seed-0" / "index.html").read_text()
     assert "reduced setting" not in full.lower()
 
 
-def test_reported_rows_say_how_the_source_chose_the_epoch(real_site: Path, read_tables,
+def test_reported_rows_say_how_the_source_chose_the_epoch(committed_site: Path, read_tables,
                                                           tmp_path: Path) -> None:
     """A paper's row says what its public code shows (docs: the protocol notes): an SVM
     baseline has no epoch to select, so LBP-TOP and Bi-WOOF are not "oracle"; only HTNet's
     code is known to select on the test subject."""
-    html = (real_site / "benchmarks" / "composite-3class-loso.html").read_text()
+    html = (committed_site / "benchmarks" / "composite-3class-loso.html").read_text()
     shown = {r["model"]: r["selection"] for r in read_tables(html)["reported-table"]}
     assert shown["LBP-TOP"] == shown["Bi-WOOF"] == "none to select"
     assert shown["HTNet"] == "best on test subject test-set selection"
@@ -185,19 +180,20 @@ def test_reported_rows_say_how_the_source_chose_the_epoch(real_site: Path, read_
         load_benchmark(folder / "synthetic.json")
 
 
-def test_svm_run_page_claims_no_epochs(real_site: Path) -> None:
+def test_svm_run_page_claims_no_epochs(committed_site: Path) -> None:
     """A scikit-learn baseline is fitted once: its page says so instead of "the last epoch",
     and its empty hyper-parameters read as none, not as a blank."""
-    page = (real_site / "runs" / "lbp-apex-svm-composite-loso" / "index.html").read_text()
+    page = (committed_site / "runs" / "lbp-apex-svm-composite-loso" / "index.html").read_text()
     assert "Selection: fixed — the one fitted model (a single epoch: nothing to select)" in page
     assert "the last epoch" not in page
     assert "<dt>hyper-parameters</dt><dd>none (the model's own fitting" in page
-    torch_run = (real_site / "runs" / "ststnet-composite-loso-seed-0" / "index.html").read_text()
+    torch_run = (committed_site / "runs" / "ststnet-composite-loso-seed-0"
+                 / "index.html").read_text()
     assert "Selection: fixed — the last epoch" in torch_run
 
 
-def test_pages_load_nothing_from_the_network(real_site: Path) -> None:
-    for page in real_site.rglob("*.html"):
+def test_pages_load_nothing_from_the_network(committed_site: Path) -> None:
+    for page in committed_site.rglob("*.html"):
         html = page.read_text()
         assert not re.search(r"""<(link|img|iframe)\b|src=["']?(https?:)?//""", html), page
         assert html.count("<script") == 1 and "Content-Security-Policy" in html
@@ -464,14 +460,14 @@ def test_templates_and_benchmarks_are_package_data_and_import_stays_light() -> N
     assert done.stdout.strip() == "[]"
 
 
-def test_the_leave_one_database_out_page_shows_its_own_runs(real_site: Path,
+def test_the_leave_one_database_out_page_shows_its_own_runs(committed_site: Path,
                                                              read_tables) -> None:
     """STSTNet under lodo ranks on its own page, each database column its held-out fold,
     and never on the leave-one-subject-out page."""
-    lodo = read_tables((real_site / "benchmarks" / "composite-3class-lodo.html").read_text())
+    lodo = read_tables((committed_site / "benchmarks" / "composite-3class-lodo.html").read_text())
     ranked = lodo["ranked-table"]
     assert [r["model"].split()[0] for r in ranked] == ["ststnet"]
     assert ranked[0]["casme2-uf1"].startswith("0.8307")  # the seeds' mean, CASME II held out
     assert ranked[0]["overall-uf1"].startswith("0.6632")
-    loso = read_tables((real_site / "benchmarks" / "composite-3class-loso.html").read_text())
+    loso = read_tables((committed_site / "benchmarks" / "composite-3class-loso.html").read_text())
     assert not any(r["overall-uf1"].startswith("0.6632") for r in loso["ranked-table"])
