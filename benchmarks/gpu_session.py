@@ -68,8 +68,8 @@ def plan(args: argparse.Namespace, started: float) -> list[Step]:
     steps = []
     if not (kept / "gpu-tests.xml").is_file():
         tests = min(TEST_SHARE_S, max(0.0, left))
-        # addopts cleared: the suite's start a worker per core (pytest-xdist 3.8+), and the
-        # gpu tests share one device and need no xdist on the GPU machine's image
+        # addopts cleared: the suite's addopts start a worker per core (pytest-xdist 3.8+);
+        # the gpu tests share one device and need no xdist on the GPU machine's image
         steps.append(Step("gpu tests", [python, "-m", "pytest", "-o", "addopts=", "-m", "gpu",
                                         "-q", "-p", "no:cacheprovider", "--junitxml",
                                         str(kept / "gpu-tests.xml"), "-ra"],

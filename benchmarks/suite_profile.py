@@ -36,7 +36,7 @@ OUTPUT_ENV = "MERBENCH_SUITE_PROFILE"  # where the controlling pytest process wr
 # ------------------------------------------------------------------ the pytest plugin side
 
 _fixtures: dict[str, list[float]] = defaultdict(list)  # "scope name (where)" -> seconds
-_phases: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))  # file -> phase
+_files: dict[str, float] = defaultdict(float)  # test file -> setup + call + teardown seconds
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -58,7 +58,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_runtest_logreport(report: Any) -> None:
     if not _in_worker:
-        _phases[report.nodeid.split("::")[0]][report.when] += report.duration
+        _files[report.nodeid.split("::")[0]] += report.duration
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
@@ -68,7 +68,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         return
     target = os.environ.get(OUTPUT_ENV)
     if target:
-        Path(target).write_text(json.dumps({"fixtures": _fixtures, "files": _phases}))
+        Path(target).write_text(json.dumps({"fixtures": _fixtures, "files": _files}))
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -103,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     args, pytest_args = parser.parse_known_args(argv)
     pytest_args = [a for a in pytest_args if a != "--"]
     found = profile(pytest_args)
-    files = {name: sum(phases.values()) for name, phases in found["files"].items()}
+    files: dict[str, float] = found["files"]
     fixtures = {name: (sum(s), len(s)) for name, s in found["fixtures"].items()}
     print(f"\nwall {found['wall_s']:.1f} s, pytest exit {found['exit']}; tests' own seconds "
           f"{sum(files.values()):.1f} (all workers)")

@@ -1,7 +1,6 @@
 """The pipeline learns and does not leak: STSTNet with its own recipe on the default synthetic
 data clears UF1 0.70, and the same run with shuffled training labels stays near chance.
-
-Two tests, not one, so that a parallel test run (pytest -n) trains the two runs at once."""
+Two tests, so each of the two runs fails (or is selected with -k) on its own."""
 
 from __future__ import annotations
 
