@@ -12,3 +12,10 @@ class MerbenchError(Exception):
 
 class PluginError(MerbenchError):
     """A plugin could not be loaded, or two plugins claim the same name."""
+
+
+def first_line(exc: BaseException) -> str:
+    """The first line of ``exc``'s message (its type's name when it has none), for a
+    one-line error that quotes it."""
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__

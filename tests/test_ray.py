@@ -32,6 +32,8 @@ import pandas as pd
 import pytest
 from interrupt import sigint_as_default, stopping_after
 
+from merbench.results.model import EngineRecord
+
 RUN = ["run", "--model", "htnet", "--dataset", "synthetic", "--model-opt", "dim=32",
        "--model-opt", "block_repeats=[1,1,1]", "--threads", "1", "--quiet"]
 ENV = {**os.environ, "OMP_NUM_THREADS": "1", "RAY_AUTH_MODE": "disabled",
@@ -331,6 +333,11 @@ def test_a_killed_worker_node_loses_no_fold(cluster: Cluster, local_run: Path,
     assert cli("validate", out)[0] == 0
 
 
+# the engine of the fake run's group: one fold at a time
+ENGINE = EngineRecord(mode="sequential", folds_at_once=1, cause="asked",
+                      reason="--parallel-folds 1")
+
+
 def _failed(cause: BaseException, *, attempt: int = 1, crash: bool = False):
     """A one-fold task of a fake run, and the error its ObjectRef raised."""
     from types import SimpleNamespace
@@ -342,7 +349,7 @@ def _failed(cause: BaseException, *, attempt: int = 1, crash: bool = False):
     plan = SimpleNamespace(device="cuda", trains_in_epochs=True,
                            spec=SimpleNamespace(model="htnet"))
     run = SimpleNamespace(data=SimpleNamespace(plan=plan), run_dir=SimpleNamespace(
-        path=Path("runs/x")), engine=None)
+        path=Path("runs/x")))
     fold = SimpleNamespace(label="casme2/sub01")
     error = (ray.exceptions.WorkerCrashedError() if crash
              else ray.exceptions.RayTaskError("_compute_in_worker", "Traceback ...", cause))
@@ -361,18 +368,19 @@ def test_a_fold_that_fails_on_a_worker_fails_as_it_would_locally() -> None:
 
     task, error = _failed(MerbenchError("training diverged: loss is nan at epoch 3"))
     with pytest.raises(MerbenchError, match=r"^training diverged: loss is nan at epoch 3$"):
-        _after_failure(ray, task, error)
+        _after_failure(ray, task, error, ENGINE)
     task, error = _failed(torch.OutOfMemoryError("CUDA out of memory. Tried to allocate"))
     with pytest.raises(MerbenchError, match=r"cuda ran out of memory training fold "
                                             r"casme2/sub01 of model 'htnet'.*kept in runs/x"):
-        _after_failure(ray, task, error)
+        _after_failure(ray, task, error, ENGINE)
     task, error = _failed(RuntimeError(), crash=True)
     with pytest.warns(RuntimeWarning, match=r"trying again \(2 of 3\)"):
-        again = _after_failure(ray, task, error)
+        again, engine = _after_failure(ray, task, error, ENGINE)
     assert [t.attempt for t in again] == [2] and again[0].group == task.group
+    assert engine == ENGINE
     task, error = _failed(RuntimeError(), attempt=3, crash=True)
     with pytest.raises(MerbenchError, match=r"died 3 times .*run the same command again"):
-        _after_failure(ray, task, error)
+        _after_failure(ray, task, error, ENGINE)
 
 
 def test_host_memory_kills_are_retried_and_other_ray_errors_are_one_line() -> None:
@@ -385,11 +393,33 @@ def test_host_memory_kills_are_retried_and_other_ray_errors_are_one_line() -> No
 
     task, _ = _failed(RuntimeError())
     with pytest.warns(RuntimeWarning, match=r"OutOfMemoryError.*trying again \(2 of 3\)"):
-        again = _after_failure(ray, task, ray.exceptions.OutOfMemoryError("node low on memory"))
+        again, _ = _after_failure(ray, task, ray.exceptions.OutOfMemoryError("node low on memory"),
+                                  ENGINE)
     assert [t.attempt for t in again] == [2]
     with pytest.raises(MerbenchError, match=r"^Ray could not run fold casme2/sub01 "
                                             r"\(GetTimeoutError: .*kept in runs/x"):
-        _after_failure(ray, task, ray.exceptions.GetTimeoutError("fetch timed out"))
+        _after_failure(ray, task, ray.exceptions.GetTimeoutError("fetch timed out"), ENGINE)
+
+
+def test_a_group_out_of_memory_on_a_worker_trains_fewer_at_once_as_locally() -> None:
+    """Two folds that ran out of memory together go again one at a time, and the run's
+    engine says so, by the same policy as a local run's."""
+    import dataclasses
+
+    import ray
+    import torch
+
+    from merbench.run.ray_executor import _after_failure, _Task
+
+    task, error = _failed(torch.OutOfMemoryError("CUDA out of memory. Tried to allocate"))
+    pair = _Task(task.run, [*task.group, task.group[0]])
+    together = dataclasses.replace(ENGINE, mode="fold-parallel", folds_at_once=2)
+    with pytest.warns(RuntimeWarning, match=r"^cuda ran out of memory training 2 folds at "
+                                            r"once; training the remaining folds 1 at a time$"):
+        again, engine = _after_failure(ray, pair, error, together)
+    assert [t.group for t in again] == [[f] for f in pair.group]
+    assert engine == dataclasses.replace(together, folds_at_once=1,
+                                         lowered_after_out_of_memory_from=2)
 
 
 def test_groups_that_returned_are_saved_before_the_rest_is_cancelled(
@@ -403,7 +433,7 @@ def test_groups_that_returned_are_saved_before_the_rest_is_cancelled(
 
     saved: list[tuple[object, object]] = []
     monkeypatch.setattr(ray_executor, "_save",
-                        lambda task, computed: saved.append((task, computed)))
+                        lambda task, computed, on_group: saved.append((task, computed)))
 
     def get(ref: str, timeout: float) -> str:
         if ref == "failed":
@@ -413,13 +443,14 @@ def test_groups_that_returned_are_saved_before_the_rest_is_cancelled(
     ray = SimpleNamespace(wait=lambda refs, num_returns, timeout: (["done", "failed"], ["busy"]),
                           get=get)
     outstanding = {"done": "task 1", "busy": "task 2", "failed": "task 3"}
-    ray_executor._save_returned(ray, outstanding)  # type: ignore[arg-type]
+    ray_executor._save_returned(ray, outstanding, lambda *_: None)  # type: ignore[arg-type]
     assert saved == [("task 1", "done computed")] and outstanding == {"busy": "task 2"}
 
     def lost(refs: list[str], num_returns: int, timeout: float) -> None:
         raise ConnectionError("the cluster went away")
 
-    ray_executor._save_returned(SimpleNamespace(wait=lost), outstanding)  # type: ignore[arg-type]
+    ray_executor._save_returned(SimpleNamespace(wait=lost), outstanding,  # type: ignore[arg-type]
+                                lambda *_: None)
     assert outstanding == {"busy": "task 2"} and len(saved) == 1
 
 

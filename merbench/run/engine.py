@@ -16,12 +16,6 @@ from merbench.run.data import RunData
 from merbench.threads import choose_threads
 
 
-def lowered(engine: EngineRecord, k: int) -> EngineRecord:
-    """The record after running out of memory: ``k`` folds at once from now on."""
-    return replace(engine, folds_at_once=k, lowered_after_out_of_memory_from=(
-        engine.lowered_after_out_of_memory_from or engine.folds_at_once))
-
-
 def _sequential(cause: EngineCause, reason: str) -> EngineRecord:
     return EngineRecord(mode="sequential", folds_at_once=1, cause=cause, reason=reason)
 

@@ -1,12 +1,13 @@
 """Executing a run: plan, data, identity, then every unfinished fold, then the results.
 
-:func:`run` is the one engine behind ``merbench run`` and the Python API, and ``merbench
-sweep`` runs many through the same steps: :func:`open_run` takes the run directory and
-restores finished folds, :func:`execute` trains the rest with the executor the spec names
-(:mod:`merbench.run.local_executor` in this process, :mod:`merbench.run.ray_executor` on a
-Ray cluster), saving each fold as it finishes, and :func:`finish_run` writes the results.
-The executor decides where folds train, never what they compute or how they are recorded,
-so a run started on one can be resumed on the other.
+:func:`run` runs one spec for ``merbench run`` and the Python API; :func:`run_many` runs
+several (a ``--seeds`` run's seeds, a sweep's runs) through the same steps:
+:func:`open_run` takes the run directory and restores finished folds, :func:`execute`
+trains the rest with the executor the spec names (:func:`choose_executor`: this process or
+Ray tasks, :mod:`merbench.run.executor`), saving each group of folds as the executor
+reports it and recording the engine each run ended with, and :func:`finish_run` writes the
+results. The executor decides where folds train, never what they compute or how they are
+recorded, so a run started on one can be resumed on the other.
 """
 
 from __future__ import annotations
@@ -21,23 +22,31 @@ from typing import Any
 from merbench.atomic import atomic_write_bytes, atomic_write_json
 from merbench.errors import MerbenchError
 from merbench.plugins import Plugins, default_plugins
-from merbench.protocols import Fold
 from merbench.results.codec import to_json
 from merbench.results.model import EngineRecord
 from merbench.results.rundir import DifferentRun, RunDirectory
 from merbench.run.data import RunData, load_data
 from merbench.run.engine import choose_engine
+from merbench.run.executor import Executor
+from merbench.run.executors import EXECUTOR_KINDS, LOCAL, RAY, ExecutorKind, side_by_side
 from merbench.run.identity import RunIdentity, default_run_dir, run_identity
+from merbench.run.local_executor import LocalExecutor
 from merbench.run.model_input import model_input
 from merbench.run.notify import Notifier
 from merbench.run.plan import plan_run
+from merbench.run.ray_executor import RayExecutor
 from merbench.run.saved_states import SavedStates
 from merbench.run.spec import RunSpec
+from merbench.run.started_run import StartedRun
 from merbench.run.summary import summarise
 from merbench.run.train import Trainer
 from merbench.run.values import check_feature_values, sample_digests, values_sha256
 from merbench.run.weights import changed_checkpoints, check_weight_files
 from merbench.runinfo import FoldOutcome, RunInfo
+
+# each executor of the registry (merbench.run.executors), made for a spec, by its entry
+_IMPLEMENTATIONS: dict[ExecutorKind, Callable[[RunSpec], Executor]] = {
+    LOCAL: LocalExecutor.for_spec, RAY: RayExecutor.for_spec}
 
 
 @dataclass
@@ -61,18 +70,19 @@ def run(spec: RunSpec, plugins: Plugins | None = None) -> RunResult:
         opened = open_run(spec, plugins, held)
         if isinstance(opened, RunResult):
             return opened
-        execute([opened], opened.data.plan.spec)
+        execute([opened], choose_executor(spec))
         return finish_run(opened)
 
 
 def run_many(specs: list[RunSpec], plugins: Plugins,
              on_result: Callable[[int, RunResult, bool], None] | None = None
              ) -> list[RunResult]:
-    """Several runs (a ``--seeds`` run's seeds, a sweep's runs), each resumable: locally one
-    after another, each as :func:`run` runs it; on Ray (the specs' executor) all opened
-    first and all their folds trained at once, each run's results written as its last fold
-    returns. ``on_result(position, result, trained)`` as each run ends (``trained`` False:
-    it had finished before and is reported as it is)."""
+    """Several runs (a ``--seeds`` run's seeds, a sweep's runs, all on one executor), each
+    resumable: one after another, each as :func:`run` runs it, or, on an executor that
+    trains side by side (Ray), all opened first and all their folds trained at once, each
+    run's results written as its last fold returns. ``on_result(position, result,
+    trained)`` as each run ends (``trained`` False: it had finished before and is reported
+    as it is)."""
     results: dict[int, RunResult] = {}
 
     def ended(position: int, result: RunResult, trained: bool) -> None:
@@ -80,14 +90,14 @@ def run_many(specs: list[RunSpec], plugins: Plugins,
         if on_result is not None:
             on_result(position, result, trained)
 
-    if not specs or specs[0].executor != "ray":
+    if not specs or not side_by_side(specs[0].executor):
         for position, spec in enumerate(specs):
             with ExitStack() as held:
-                opened = open_run(spec, plugins, held)
+                opened = open_run(spec, plugins, held)  # checks the spec, its executor too
                 if isinstance(opened, RunResult):
                     ended(position, opened, False)
                     continue
-                execute([opened], opened.data.plan.spec)
+                execute([opened], choose_executor(spec))
                 ended(position, finish_run(opened), True)
         return [results[i] for i in range(len(specs))]
     with ExitStack() as held:
@@ -104,7 +114,7 @@ def run_many(specs: list[RunSpec], plugins: Plugins,
             def finished(run: StartedRun) -> None:
                 ended(started[id(run)][0], finish_run(run), True)
 
-            execute(runs, runs[0].data.plan.spec, on_finished=finished)
+            execute(runs, choose_executor(specs[0]), on_finished=finished)
     return [results[i] for i in range(len(specs))]
 
 
@@ -131,22 +141,23 @@ def open_run(spec: RunSpec, plugins: Plugins, held: ExitStack) -> StartedRun | R
     return start_run(data, identity, run_dir, started)
 
 
-def execute(runs: list[StartedRun], spec: RunSpec,
+def choose_executor(spec: RunSpec) -> Executor:
+    """The executor ``spec.executor`` names (the spec has checked that one does)."""
+    return _IMPLEMENTATIONS[EXECUTOR_KINDS[spec.executor]](spec)
+
+
+def execute(runs: list[StartedRun], executor: Executor,
             on_finished: Callable[[StartedRun], None] | None = None) -> None:
-    """Train every pending fold of ``runs`` with the executor ``spec`` names: here, one run
-    after another, or all at once on Ray. ``on_finished`` is called as each run's last
-    fold is saved."""
-    if spec.executor == "ray":
-        from merbench.run.ray_executor import train_on_ray
+    """Train every pending fold of ``runs`` with ``executor``, saving each group of folds
+    as it reports one and recording the engine each run ended with. ``on_finished`` is
+    called as each run's last fold is saved."""
 
-        train_on_ray(runs, spec.ray_address, on_finished)
-        return
-    from merbench.run.local_executor import train_locally
-
-    for started_run in runs:
-        train_locally(started_run)
+    def run_trained(run: StartedRun, engine: EngineRecord) -> None:
+        run.engine = engine
         if on_finished is not None:
-            on_finished(started_run)
+            on_finished(run)
+
+    executor.train(runs, on_group=StartedRun.save, on_run=run_trained)
 
 
 def _already_finished(data: RunData, run_dir: RunDirectory) -> RunResult | None:
@@ -216,34 +227,10 @@ def _explain_optimizer_step(data: RunData, run_dir: RunDirectory, identity: RunI
                         "--fused-optimizer to continue it on this CPU")
 
 
-@dataclass
-class StartedRun:
-    """A run whose directory this process holds, with its features read and its finished
-    folds restored: what an executor needs to train the rest, and :func:`finish_run` to
-    write the results."""
-
-    data: RunData
-    identity: RunIdentity
-    run_dir: RunDirectory
-    trainer: Trainer
-    engine: EngineRecord
-    pending: list[Fold]
-    done: dict[int, FoldOutcome]
-    started: float
-    feature_report: dict[str, Any]
-
-    def save(self, trained: list[FoldOutcome]) -> None:
-        """Keep folds as they finish: their files, then the progress hooks."""
-        for fold_outcome in trained:
-            self.run_dir.save_fold(fold_outcome)
-            self.done[fold_outcome.index] = fold_outcome
-            self.trainer.notify("merbench_fold_finished", run=self.trainer.info,
-                                fold=fold_outcome)
-
-
 def start_run(data: RunData, identity: RunIdentity, run_dir: RunDirectory,
               started: float) -> StartedRun:
-    """Features, finished folds and the engine of a run whose directory is this process's."""
+    """Features, finished folds and the engine chosen for the pending folds of a run whose
+    directory is this process's."""
     plan, spec = data.plan, data.plan.spec
     notify = Notifier(plan.plugins)
 

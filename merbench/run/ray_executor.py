@@ -2,13 +2,13 @@
 
 The driver (this process) has planned every run, read its data, computed its features and
 holds its run directory. It puts each distinct feature array into Ray's object store once,
-submits one task per group with the resources it declares, and saves each group's folds
-through the run directory as its task returns, so identity, resume, ``merbench status``,
-selection and ``results.json`` are those of a local run, and a run can move between
-executors. Workers need merbench and the model's plugin installed, never the data folder:
-a task carries its folds' row indices and labels and the model's name, options and package
-(:class:`~merbench.run.fold_work.GroupWork`), and computes with the same
-:func:`~merbench.run.fold_work.compute` as a local run.
+submits one task per group with the resources it declares, and reports each group's folds
+as its task returns, to be saved through the run directory as a local run's are, so
+identity, resume, ``merbench status``, selection and ``results.json`` are those of a local
+run, and a run can move between executors. Workers need merbench and the model's plugin
+installed, never the data folder: a task carries its folds' row indices and labels and the
+model's name, options and package (:class:`~merbench.run.fold_work.GroupWork`), and
+computes with the same :func:`~merbench.run.fold_work.compute` as a local run.
 
 Resources of a task: ``--threads`` CPUs (default 1), on CUDA the model's ``gpu_share`` of a
 GPU (``--gpus-per-task``; a fold-parallel group sized to fill a GPU asks for a whole one)
@@ -26,20 +26,22 @@ import math
 import os
 import socket
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from merbench.errors import MerbenchError
+from merbench.errors import MerbenchError, first_line
 from merbench.protocols import Fold
-from merbench.results.model import ThreadRecord
-from merbench.run.engine import fold_groups, lowered
+from merbench.results.model import EngineRecord, ThreadRecord
+from merbench.run.engine import fold_groups
+from merbench.run.executor import GroupTrained, RunTrained
+from merbench.run.executors import RAY, ExecutorKind
 from merbench.run.fold_work import Computed, GroupWork, compute
-from merbench.run.local_executor import first_line, out_of_memory_error, warn_lowered
-
-if TYPE_CHECKING:
-    from merbench.run.execute import StartedRun
+from merbench.run.out_of_memory import fewer_at_a_time
+from merbench.run.spec import RunSpec
+from merbench.run.started_run import StartedRun
+from merbench.training.device import is_out_of_memory
 
 ATTEMPTS = 3  # tries of a task whose worker died, the first included
 BASE_MEMORY = 512 * 2**20  # bytes a worker needs beyond its arrays and model: torch itself
@@ -147,7 +149,7 @@ def _features_key(features: Any) -> str:
     return f"{array.dtype.str}{array.shape}{digest.hexdigest()}"
 
 
-def _resources(run: StartedRun, group: list[Fold]) -> dict[str, Any]:
+def _resources(run: StartedRun, engine: EngineRecord, group: list[Fold]) -> dict[str, Any]:
     """What a group's task asks Ray for: CPUs, a share of a GPU, memory."""
     plan = run.data.plan
     spec = plan.spec
@@ -155,7 +157,7 @@ def _resources(run: StartedRun, group: list[Fold]) -> dict[str, Any]:
     gpus = 0.0
     if plan.is_torch and plan.device.startswith("cuda"):
         share = spec.gpus_per_task or plan.model.meta.gpu_share
-        gpus = 1.0 if run.engine.cause == "memory" and len(group) > 1 \
+        gpus = 1.0 if engine.cause == "memory" and len(group) > 1 \
             else min(1.0, share * len(group))
     features = run.trainer.features
     memory = BASE_MEMORY + 2 * features.nbytes + len(group) * _model_bytes(run)
@@ -187,76 +189,103 @@ def _check_fits(ray: Any, asks: list[dict[str, Any]]) -> None:
             "or ask for less (--threads, --gpus-per-task, --parallel-folds)")
 
 
-def train_on_ray(runs: list[StartedRun], address: str | None,
-                 on_finished: Callable[[StartedRun], None] | None = None) -> None:
-    """Train every pending fold of ``runs`` as Ray tasks, all runs at once; save each group
-    as it returns and call ``on_finished`` as each run's last group is saved."""
-    with connected(address) as ray:
-        # A worker that has started CUDA stays on its first GPU whatever Ray assigns later
-        # (and keeps its memory cap), so a GPU task gets a fresh worker process; CPU tasks
-        # reuse workers, whose start-up (importing torch) would otherwise dominate small folds.
-        on_cpu = ray.remote(_compute_in_worker)
-        on_gpu = ray.remote(max_calls=1)(_compute_in_worker)
-        features = _put_features(ray, [run for run in runs if run.pending])
-        outstanding: dict[Any, _Task] = {}
-        asks: dict[int, dict[str, Any]] = {}
+class RayExecutor:
+    """Trains folds as Ray tasks on the cluster at ``address`` (None: ``$RAY_ADDRESS``, else
+    a new instance on this machine), every run handed over at once."""
 
-        def submit(task: _Task) -> None:
-            run = task.run
-            inputs = run.trainer.inputs(task.group)
-            ask = _resources(run, task.group)
-            work = run.trainer.work(task.group, inputs, gpu_share=ask["num_gpus"] or None)
-            if work.threads is None:
-                work = replace(work, threads=ask["num_cpus"])
-            remote = on_gpu if ask["num_gpus"] else on_cpu
-            ref = remote.options(max_retries=0, **ask).remote(work, features[id(run)])
-            outstanding[ref] = task
+    kind: ExecutorKind = RAY
 
-        left: dict[int, int] = {}
-        tasks = []
-        for run in runs:
-            asked = run.data.plan.spec.threads
-            if run.pending:
-                run.engine = replace(run.engine, executor="ray")
-            if run.data.plan.is_torch and run.pending:
-                count = asked or 1
-                run.engine = replace(run.engine, threads=ThreadRecord(
-                    count, "asked" if asked else "usable-cores",
-                    f"--threads {count}" if asked
-                    else "one CPU per Ray task (--threads N asks for N)"))
-            groups = fold_groups(run.data, run.pending, run.engine.folds_at_once)
-            left[id(run)] = len(groups)
-            tasks += [_Task(run, group) for group in groups]
-            if not groups and on_finished is not None:
-                on_finished(run)
+    def __init__(self, address: str | None) -> None:
+        self.address = address
+
+    @classmethod
+    def for_spec(cls, spec: RunSpec) -> RayExecutor:
+        return cls(spec.ray_address)
+
+    def train(self, runs: Sequence[StartedRun], on_group: GroupTrained,
+              on_run: RunTrained) -> list[EngineRecord]:
+        engines = {id(run): self._engine(run) for run in runs}
+        with connected(self.address) as ray:
+            _train(ray, runs, engines, on_group, on_run)
+        return [engines[id(run)] for run in runs]
+
+    def _engine(self, run: StartedRun) -> EngineRecord:
+        """The engine ``run``'s pending folds start with here: on Ray, with the threads
+        each task asks for."""
+        if not run.pending:
+            return run.engine
+        engine = replace(run.engine, executor=self.kind.name)
+        if not run.data.plan.is_torch:
+            return engine
+        asked = run.data.plan.spec.threads
+        count = asked or 1
+        return replace(engine, threads=ThreadRecord(
+            count, "asked" if asked else "usable-cores",
+            f"--threads {count}" if asked else "one CPU per Ray task (--threads N asks for N)"))
+
+
+def _train(ray: Any, runs: Sequence[StartedRun], engines: dict[int, EngineRecord],
+           on_group: GroupTrained, on_run: RunTrained) -> None:
+    """Submit every group of ``runs`` at once, report each as its task returns and each run
+    as its last group has; ``engines`` (by ``id`` of the run) ends as each run ended."""
+    # A worker that has started CUDA stays on its first GPU whatever Ray assigns later
+    # (and keeps its memory cap), so a GPU task gets a fresh worker process; CPU tasks
+    # reuse workers, whose start-up (importing torch) would otherwise dominate small folds.
+    on_cpu = ray.remote(_compute_in_worker)
+    on_gpu = ray.remote(max_calls=1)(_compute_in_worker)
+    features = _put_features(ray, [run for run in runs if run.pending])
+    outstanding: dict[Any, _Task] = {}
+    asks: dict[int, dict[str, Any]] = {}
+
+    def submit(task: _Task) -> None:
+        run = task.run
+        inputs = run.trainer.inputs(task.group)
+        ask = _resources(run, engines[id(run)], task.group)
+        work = run.trainer.work(task.group, inputs, gpu_share=ask["num_gpus"] or None)
+        if work.threads is None:
+            work = replace(work, threads=ask["num_cpus"])
+        remote = on_gpu if ask["num_gpus"] else on_cpu
+        ref = remote.options(max_retries=0, **ask).remote(work, features[id(run)])
+        outstanding[ref] = task
+
+    left: dict[int, int] = {}
+    tasks = []
+    for run in runs:
+        groups = fold_groups(run.data, run.pending, engines[id(run)].folds_at_once)
+        left[id(run)] = len(groups)
+        tasks += [_Task(run, group) for group in groups]
+        if not groups:
+            on_run(run, engines[id(run)])
+    for task in tasks:
+        asks.setdefault(id(task.run), _resources(task.run, engines[id(task.run)], task.group))
+    _check_fits(ray, list(asks.values()))
+    try:
         for task in tasks:
-            asks.setdefault(id(task.run), _resources(task.run, task.group))
-        _check_fits(ray, list(asks.values()))
-        try:
-            for task in tasks:
-                submit(task)
-            while outstanding:
-                ready, _ = ray.wait(list(outstanding), num_returns=1)
-                task = outstanding.pop(ready[0])
-                try:
-                    computed = ray.get(ready[0])
-                except Exception as exc:
-                    for again in _after_failure(ray, task, exc):
-                        left[id(again.run)] += 1
-                        submit(again)
-                    left[id(task.run)] -= 1
-                    continue
-                _save(task, computed)
-                left[id(task.run)] -= 1
-                if left[id(task.run)] == 0 and on_finished is not None:
-                    on_finished(task.run)
-        except BaseException:
-            # Ctrl-C, or a fold that failed: nothing more trains, but groups that have
-            # already returned are saved first, so no finished fold is thrown away
-            _save_returned(ray, outstanding)
-            for ref in outstanding:
-                ray.cancel(ref, force=True)
-            raise
+            submit(task)
+        while outstanding:
+            ready, _ = ray.wait(list(outstanding), num_returns=1)
+            task = outstanding.pop(ready[0])
+            run = task.run
+            try:
+                computed = ray.get(ready[0])
+            except Exception as exc:
+                again, engines[id(run)] = _after_failure(ray, task, exc, engines[id(run)])
+                for retry in again:
+                    left[id(run)] += 1
+                    submit(retry)
+                left[id(run)] -= 1
+                continue
+            _save(task, computed, on_group)
+            left[id(run)] -= 1
+            if left[id(run)] == 0:
+                on_run(run, engines[id(run)])
+    except BaseException:
+        # Ctrl-C, or a fold that failed: nothing more trains, but groups that have
+        # already returned are saved first, so no finished fold is thrown away
+        _save_returned(ray, outstanding, on_group)
+        for ref in outstanding:
+            ray.cancel(ref, force=True)
+        raise
 
 
 def _put_features(ray: Any, runs: list[StartedRun]) -> dict[int, Any]:
@@ -277,17 +306,17 @@ def _put_features(ray: Any, runs: list[StartedRun]) -> dict[int, Any]:
     return by_run
 
 
-def _save(task: _Task, computed: list[Computed]) -> None:
-    """A returned group's folds, saved through the run directory as a local run saves them."""
+def _save(task: _Task, computed: list[Computed], on_group: GroupTrained) -> None:
+    """A returned group's folds, reported (and so saved) as a local run reports them."""
     run = task.run
     for fold, done in zip(task.group, computed, strict=True):
         # a worker reports no epochs as they go: the fold's last, now
         run.trainer.notify("merbench_epoch_finished", run=run.trainer.info,
                            fold_index=fold.index, epoch=int(done.predictions.shape[0]))
-    run.save(run.trainer.outcomes(run.trainer.inputs(task.group), computed))
+    on_group(run, run.trainer.outcomes(run.trainer.inputs(task.group), computed))
 
 
-def _save_returned(ray: Any, outstanding: dict[Any, _Task]) -> None:
+def _save_returned(ray: Any, outstanding: dict[Any, _Task], on_group: GroupTrained) -> None:
     """Save every group whose task has returned but was not yet collected, and take it out
     of ``outstanding``; failures among them are left for the caller's error."""
     if not outstanding:
@@ -302,15 +331,14 @@ def _save_returned(ray: Any, outstanding: dict[Any, _Task]) -> None:
             computed = ray.get(ref, timeout=0)
         except Exception:
             continue
-        _save(task, computed)
+        _save(task, computed, on_group)
 
 
-def _after_failure(ray: Any, task: _Task, exc: BaseException) -> list[_Task]:
-    """The tasks to submit after ``task`` failed with ``exc``: itself again when its worker
-    died, its folds fewer at a time when they ran out of memory; otherwise the fold's own
-    error, raised as a local run raises it."""
-    from merbench.training.device import is_out_of_memory
-
+def _after_failure(ray: Any, task: _Task, exc: BaseException,
+                   engine: EngineRecord) -> tuple[list[_Task], EngineRecord]:
+    """The tasks to submit after ``task`` failed with ``exc``, and its run's ``engine`` from
+    now on: itself again when its worker died, its folds fewer at a time when they ran out
+    of memory; otherwise the fold's own error, raised as a local run raises it."""
     run, group = task.run, task.group
     labels = ", ".join(fold.label for fold in group)
     cause = getattr(exc, "cause", None) if isinstance(exc, ray.exceptions.RayTaskError) \
@@ -318,12 +346,9 @@ def _after_failure(ray: Any, task: _Task, exc: BaseException) -> list[_Task]:
     # the device's out-of-memory error inside the task; Ray's own OutOfMemoryError (its
     # memory monitor killed the worker for the node's host memory) is a worker that died
     if cause is not None and is_out_of_memory(cause):
-        if len(group) == 1:
-            raise out_of_memory_error(run, group[0], cause) from None
-        k = (len(group) + 1) // 2
-        warn_lowered(run.data.plan.device, len(group), k)
-        run.engine = lowered(run.engine, k)
-        return [_Task(run, part) for part in fold_groups(run.data, group, k)]
+        engine = fewer_at_a_time(run, engine, group, cause)
+        return ([_Task(run, part) for part in fold_groups(run.data, group,
+                                                          engine.folds_at_once)], engine)
     if _worker_died(ray, exc):
         if task.attempt >= ATTEMPTS:
             raise MerbenchError(
@@ -333,7 +358,7 @@ def _after_failure(ray: Any, task: _Task, exc: BaseException) -> list[_Task]:
         warnings.warn(f"the Ray worker training fold {labels} died ({type(exc).__name__}: "
                       f"{first_line(exc)}); trying again ({task.attempt + 1} of {ATTEMPTS})",
                       RuntimeWarning, stacklevel=2)
-        return [_Task(run, group, task.attempt + 1)]
+        return [_Task(run, group, task.attempt + 1)], engine
     if cause is not None:
         raise cause
     if isinstance(exc, ray.exceptions.RayError):

@@ -26,11 +26,12 @@ from typing import Any
 
 from merbench.errors import MerbenchError
 from merbench.meta import DATA_ORDERS
+from merbench.run.executors import EXECUTOR_KINDS
 
 # bf16: torch.autocast around the forward pass and the loss; tf32: float32 tensors whose CUDA
 # matrix products and convolutions use TensorFloat-32 (Ampere and newer GPUs)
 PRECISIONS = ("fp32", "bf16", "tf32")
-EXECUTORS = ("local", "ray")
+EXECUTORS = tuple(EXECUTOR_KINDS)
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,5 @@
-"""Running a sweep: every run of the plan, resumable, locally one after another or on Ray
-all at once, then each configuration's ``seeds.json``.
+"""Running a sweep: every run of the plan, resumable, one after another or (on Ray) all at
+once, then each configuration's ``seeds.json``.
 
 The runs go through :func:`merbench.run.execute.run_many`, as a ``--seeds`` run's do: a run
 that finished before is reported as it is and trains nothing, so an interrupted sweep goes
@@ -18,6 +18,7 @@ from merbench.errors import MerbenchError
 from merbench.plugins import Plugins
 from merbench.results.codec import to_json
 from merbench.run.execute import RunResult, run_many
+from merbench.run.executors import side_by_side
 from merbench.run.seeds import summarise_seeds
 from merbench.sweep.plan import Configuration, SweepPlan
 
@@ -60,9 +61,9 @@ def run_sweep(plan: SweepPlan, plugins: Plugins, on_run: Report | None = None) -
         run_many(specs, plugins, on_result=ended)
     except MerbenchError as exc:
         failed = min(set(range(len(runs))) - ended_runs, default=None)
-        if failed is None or specs[0].executor == "ray":  # on Ray the message names the run
-            raise
-        result, seed = runs[failed]  # locally the runs go in order: the first not ended
+        if failed is None or side_by_side(specs[0].executor):
+            raise  # runs trained side by side (Ray): the message names the run
+        result, seed = runs[failed]  # one after another: the first not ended
         raise MerbenchError(f"{plan.path}: {result.configuration.entry} "
                             f"({result.configuration.name}, seed {seed}): {exc}") from None
     for result in results:

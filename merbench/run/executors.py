@@ -1,0 +1,50 @@
+"""The executors, by their ``--executor`` name: where a run's folds train, and what that
+means to the code around them.
+
+This table is the one place a backend's name is spelt out: ``--executor`` takes its
+choices from it (:data:`merbench.run.spec.EXECUTORS`), each executor
+(:class:`~merbench.run.local_executor.LocalExecutor`,
+:class:`~merbench.run.ray_executor.RayExecutor`) names the entry it implements, and code
+that must behave differently on one asks its entry (:attr:`ExecutorKind.side_by_side`,
+:attr:`ExecutorKind.reads_local_files`, :func:`side_by_side`) instead of comparing names.
+It imports nothing of ``merbench.run``: the spec reads it, and the executors, which train
+runs the spec plans, import the spec.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+# as ``EngineRecord.executor`` records it in results.json
+ExecutorName = Literal["local", "ray"]
+
+
+@dataclass(frozen=True)
+class ExecutorKind:
+    """What one executor is, as far as code other than its own needs to know."""
+
+    name: ExecutorName
+    #: groups of folds train at the same time (of one run, and of every run handed over at
+    #: once): the runs of a ``--seeds`` run or a sweep are all opened first so their folds
+    #: train together, which run failed is not the first unfinished one, and a run's folds'
+    #: seconds may add up to more than its wall time (at most the number of folds times it)
+    side_by_side: bool
+    #: folds train where this process's files are, so a run may use files only this machine
+    #: holds (``--weights DIR``)
+    reads_local_files: bool
+
+
+LOCAL = ExecutorKind("local", side_by_side=False, reads_local_files=True)
+RAY = ExecutorKind("ray", side_by_side=True, reads_local_files=False)
+
+#: every executor by its ``--executor`` name
+EXECUTOR_KINDS: dict[str, ExecutorKind] = {kind.name: kind for kind in (LOCAL, RAY)}
+
+
+def side_by_side(name: str) -> bool:
+    """Whether the executor called ``name`` (``--executor``, or ``engine.executor`` in a
+    results file) trains groups side by side. A name no executor has is refused elsewhere
+    (by the spec's checks, or as a damaged file) and does not."""
+    kind = EXECUTOR_KINDS.get(name)
+    return kind is not None and kind.side_by_side

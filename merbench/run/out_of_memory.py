@@ -1,0 +1,44 @@
+"""Running out of memory: the same folds again, fewer at a time, wherever they trained.
+
+One policy for every executor. A group of K folds trained together that runs out of memory
+trains again as groups of half as many (rounded up), with a warning, and the engine record
+says so (``lowered_after_out_of_memory_from``): the same training, and in fp32 without
+dropout the same numbers, otherwise other dropout masks or roundings, as
+``same_numbers_as_sequential`` says. A single fold that runs out is an error that keeps
+every finished fold.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import replace
+
+from merbench.errors import MerbenchError, first_line
+from merbench.protocols import Fold
+from merbench.results.model import EngineRecord
+from merbench.run.started_run import StartedRun
+
+
+def fewer_at_a_time(run: StartedRun, engine: EngineRecord, group: list[Fold],
+                    exc: BaseException) -> EngineRecord:
+    """The engine of ``run`` after ``group`` ran out of memory with ``exc``: its folds train
+    half as many at once from now on. Raises the one-line error for a single fold."""
+    if len(group) == 1:
+        raise _out_of_memory_error(run, group[0], exc) from None
+    k = (len(group) + 1) // 2
+    warnings.warn(f"{run.data.plan.device} ran out of memory training {len(group)} folds at "
+                  f"once; training the remaining folds {k} at a time", RuntimeWarning,
+                  stacklevel=2)
+    return replace(engine, folds_at_once=k, lowered_after_out_of_memory_from=(
+        engine.lowered_after_out_of_memory_from or engine.folds_at_once))
+
+
+def _out_of_memory_error(run: StartedRun, fold: Fold, exc: BaseException) -> MerbenchError:
+    """The one line for a single fold that ran out of memory, wherever it ran."""
+    plan = run.data.plan
+    fix = ("free the device or use a smaller --batch-size" if plan.trains_in_epochs
+           else "free memory on this machine")
+    return MerbenchError(
+        f"{plan.device} ran out of memory training fold {fold.label} of model "
+        f"'{plan.spec.model}' ({first_line(exc)}); {fix}; every finished fold is kept in "
+        f"{run.run_dir.path}")
