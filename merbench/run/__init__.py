@@ -1,4 +1,4 @@
-"""Running a protocol: spec -> plan -> data -> identity -> engine -> folds -> results.
+"""Running a protocol: spec -> plan -> data -> identity -> engine -> executor -> results.
 
 ``merbench.run`` is this package and, for users, a function: calling it runs a protocol
 with the same options as ``merbench run``::
@@ -17,10 +17,16 @@ One concept per module:
 - :mod:`~merbench.run.plan`: pure checks and resolution against the plugins (shared with
   ``merbench extract``); :mod:`~merbench.run.data`: the dataset, folds and saved weights;
 - :mod:`~merbench.run.identity`: what decides the numbers, and the folder names;
-- :mod:`~merbench.run.engine`: one fold at a time or several at once, and why;
+- :mod:`~merbench.run.engine`: how a run's folds train, one at a time or several at once,
+  and why; :mod:`~merbench.run.out_of_memory`: fewer at once when they do not fit;
 - :mod:`~merbench.run.model_input`, :mod:`~merbench.run.fold_inputs`,
-  :mod:`~merbench.run.train`, :mod:`~merbench.run.saved_states`: what each fold trains on,
-  how, and where its unfinished state is kept;
+  :mod:`~merbench.run.train` (the trainer of one group in a process),
+  :mod:`~merbench.run.saved_states`: what each fold trains on, how, and where its unfinished
+  state is kept;
+- :mod:`~merbench.run.executor`: where the folds train, chosen from the registry in
+  :mod:`~merbench.run.executor_kinds`: :mod:`~merbench.run.local_executor` (this process)
+  or :mod:`~merbench.run.ray_executor` (Ray tasks), each training a
+  :mod:`~merbench.run.started_run`;
 - :mod:`~merbench.run.execute`: a spec run to the end; :mod:`~merbench.run.summary`: its
   results; :mod:`~merbench.run.seeds`: several seeds and their summary.
 

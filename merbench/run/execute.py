@@ -28,7 +28,7 @@ from merbench.results.rundir import DifferentRun, RunDirectory
 from merbench.run.data import RunData, load_data
 from merbench.run.engine import choose_engine
 from merbench.run.executor import Executor
-from merbench.run.executors import EXECUTOR_KINDS, LOCAL, RAY, ExecutorKind, side_by_side
+from merbench.run.executor_kinds import EXECUTOR_KINDS, LOCAL, RAY, ExecutorKind, side_by_side
 from merbench.run.identity import RunIdentity, default_run_dir, run_identity
 from merbench.run.local_executor import LocalExecutor
 from merbench.run.model_input import model_input
@@ -44,7 +44,7 @@ from merbench.run.values import check_feature_values, sample_digests, values_sha
 from merbench.run.weights import changed_checkpoints, check_weight_files
 from merbench.runinfo import FoldOutcome, RunInfo
 
-# each executor of the registry (merbench.run.executors), made for a spec, by its entry
+# each executor of the registry (merbench.run.executor_kinds), made for a spec, by its entry
 _IMPLEMENTATIONS: dict[ExecutorKind, Callable[[RunSpec], Executor]] = {
     LOCAL: LocalExecutor.for_spec, RAY: RayExecutor.for_spec}
 

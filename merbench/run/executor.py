@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from merbench.results.model import EngineRecord
-from merbench.run.executors import ExecutorKind
+from merbench.run.executor_kinds import ExecutorKind
 from merbench.run.started_run import StartedRun
 from merbench.runinfo import FoldOutcome
 
@@ -32,7 +32,7 @@ class Executor(Protocol):
 
     @property
     def kind(self) -> ExecutorKind:
-        """This executor's entry in :data:`~merbench.run.executors.EXECUTOR_KINDS`."""
+        """This executor's entry in :data:`~merbench.run.executor_kinds.EXECUTOR_KINDS`."""
         ...
 
     def train(self, runs: Sequence[StartedRun], on_group: GroupTrained,

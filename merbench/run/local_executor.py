@@ -14,7 +14,7 @@ from dataclasses import replace
 from merbench.results.model import EngineRecord
 from merbench.run.engine import fold_groups, run_threads
 from merbench.run.executor import GroupTrained, RunTrained
-from merbench.run.executors import LOCAL, ExecutorKind
+from merbench.run.executor_kinds import LOCAL, ExecutorKind
 from merbench.run.out_of_memory import fewer_at_a_time
 from merbench.run.spec import RunSpec
 from merbench.run.started_run import StartedRun

@@ -36,7 +36,7 @@ from merbench.protocols import Fold
 from merbench.results.model import EngineRecord, ThreadRecord
 from merbench.run.engine import fold_groups
 from merbench.run.executor import GroupTrained, RunTrained
-from merbench.run.executors import RAY, ExecutorKind
+from merbench.run.executor_kinds import RAY, ExecutorKind
 from merbench.run.fold_work import Computed, GroupWork, compute
 from merbench.run.out_of_memory import fewer_at_a_time
 from merbench.run.spec import RunSpec

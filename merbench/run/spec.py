@@ -26,7 +26,7 @@ from typing import Any
 
 from merbench.errors import MerbenchError
 from merbench.meta import DATA_ORDERS
-from merbench.run.executors import EXECUTOR_KINDS
+from merbench.run.executor_kinds import EXECUTOR_KINDS
 
 # bf16: torch.autocast around the forward pass and the loss; tf32: float32 tensors whose CUDA
 # matrix products and convolutions use TensorFloat-32 (Ampere and newer GPUs)

@@ -18,7 +18,7 @@ from merbench.errors import MerbenchError
 from merbench.plugins import Plugins
 from merbench.results.codec import to_json
 from merbench.run.execute import RunResult, run_many
-from merbench.run.executors import side_by_side
+from merbench.run.executor_kinds import side_by_side
 from merbench.run.seeds import summarise_seeds
 from merbench.sweep.plan import Configuration, SweepPlan
 

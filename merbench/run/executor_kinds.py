@@ -1,5 +1,5 @@
-"""The executors, by their ``--executor`` name: where a run's folds train, and what that
-means to the code around them.
+"""The kinds of executor, by their ``--executor`` name: where a run's folds train, and what
+that means to the code around them.
 
 This table is the one place a backend's name is spelt out: ``--executor`` takes its
 choices from it (:data:`merbench.run.spec.EXECUTORS`), each executor
