@@ -70,7 +70,7 @@ def run(spec: RunSpec, plugins: Plugins | None = None) -> RunResult:
         opened = open_run(spec, plugins, held)
         if isinstance(opened, RunResult):
             return opened
-        execute([opened], choose_executor(spec))
+        execute([opened], choose_executor(opened.data.plan.spec))
         return finish_run(opened)
 
 
@@ -97,7 +97,7 @@ def run_many(specs: list[RunSpec], plugins: Plugins,
                 if isinstance(opened, RunResult):
                     ended(position, opened, False)
                     continue
-                execute([opened], choose_executor(spec))
+                execute([opened], choose_executor(opened.data.plan.spec))
                 ended(position, finish_run(opened), True)
         return [results[i] for i in range(len(specs))]
     with ExitStack() as held:
@@ -114,7 +114,7 @@ def run_many(specs: list[RunSpec], plugins: Plugins,
             def finished(run: StartedRun) -> None:
                 ended(started[id(run)][0], finish_run(run), True)
 
-            execute(runs, choose_executor(specs[0]), on_finished=finished)
+            execute(runs, choose_executor(runs[0].data.plan.spec), on_finished=finished)
     return [results[i] for i in range(len(specs))]
 
 
