@@ -8,6 +8,7 @@ same folds train fewer at a time (:mod:`merbench.run.out_of_memory`).
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -83,10 +84,8 @@ def _train_pending(run: StartedRun, engine: EngineRecord,
 
 def _release_memory(device: str) -> None:
     """Give back what a failed attempt left allocated, before trying with fewer folds."""
-    import gc
-
     gc.collect()
     if device.startswith("cuda"):
-        import torch  # deferred: a run on the CPU may never load torch
+        import torch  # deferred: needed only on CUDA
 
         torch.cuda.empty_cache()

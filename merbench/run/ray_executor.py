@@ -22,6 +22,7 @@ every fold already saved is kept.
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
 import os
 import socket
@@ -30,6 +31,8 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any
+
+import numpy as np
 
 from merbench.errors import MerbenchError, first_line
 from merbench.protocols import Fold
@@ -41,6 +44,7 @@ from merbench.run.fold_work import Computed, GroupWork, compute
 from merbench.run.out_of_memory import fewer_at_a_time
 from merbench.run.spec import RunSpec
 from merbench.run.started_run import StartedRun
+from merbench.threads import apply_threads, usable_cores
 from merbench.training.device import is_out_of_memory
 
 ATTEMPTS = 3  # tries of a task whose worker died, the first included
@@ -50,7 +54,7 @@ INSTALL = "pip install 'merbench[ray]'"
 
 def _ray() -> Any:
     try:
-        import ray
+        import ray  # deferred: Ray is optional (merbench[ray])
     except ImportError:
         raise MerbenchError(f"--executor ray needs Ray, which is not installed; {INSTALL}"
                             ) from None
@@ -68,12 +72,8 @@ def connected(address: str | None) -> Iterator[Any]:
     address = address or os.environ.get("RAY_ADDRESS") or None
     if address is not None:
         _check_reachable(address)
-    import logging
-
     try:
         if address is None:
-            from merbench.threads import usable_cores
-
             # "local": a new instance for this run, never a cluster `ray start` left running
             ray.init(address="local", num_cpus=usable_cores(), include_dashboard=False,
                      log_to_driver=False, logging_level=logging.WARNING)
@@ -109,12 +109,10 @@ def _check_reachable(address: str) -> None:
 def _compute_in_worker(work: GroupWork, features: Any) -> list[Computed]:
     """A task's body, in a Ray worker: threads, the GPU Ray assigned and capped to the
     task's share, then the same computation as a local run."""
-    from merbench.threads import apply_threads
-
     if work.threads is not None:
         apply_threads(work.threads)
     if work.device.startswith("cuda"):
-        import torch
+        import torch  # deferred: only a CUDA task needs torch here
 
         work = replace(work, device="cuda")  # Ray's CUDA_VISIBLE_DEVICES names the GPU
         # every GPU task has a worker process of its own (max_calls=1), so the cap is set
@@ -142,8 +140,6 @@ def _worker_died(ray: Any, exc: BaseException) -> bool:
 def _features_key(features: Any) -> str:
     """The same array, put into the object store once for every run that trains on it (a
     ``--seeds`` run's seeds, a sweep's models on one feature)."""
-    import numpy as np
-
     array = np.ascontiguousarray(features)
     digest = hashlib.sha256(array.view(np.uint8).reshape(-1).data)
     return f"{array.dtype.str}{array.shape}{digest.hexdigest()}"
@@ -168,7 +164,7 @@ def _model_bytes(run: StartedRun) -> int:
     """Weights, gradients and two optimiser moments of a float32 model (0: an estimator)."""
     if not run.data.plan.is_torch:
         return 0
-    import torch
+    import torch  # deferred: an estimator's run never loads torch
 
     with torch.device("meta"):
         model = run.data.build_model()
