@@ -26,16 +26,16 @@ from typing import Any
 from merbench.cli.literal import say
 from merbench.cli.parser import EXIT_INTERRUPTED, EXIT_USAGE, build_parser
 from merbench.errors import MerbenchError
+from merbench.plugins import Plugins, load_plugins
 
 __all__ = ["build_parser", "main"]
 
 
-def _load(args: argparse.Namespace, extra: Sequence[tuple[str, object]] = ()) -> Any:
+def _load(args: argparse.Namespace, extra: Sequence[tuple[str, object]] = ()) -> Plugins:
     """The plugins a command's ``--plugin`` / ``--no-plugin`` ask for, with ``extra`` ones
     (the command's own reporters); a plugin that failed to load is one warning line."""
-    # deferred: rich (behind render), which 'import merbench.cli' leaves unloaded for --help
+    # deferred: rich, which render imports and 'import merbench.cli' (--help) leaves out
     from merbench.cli.render import print_plugin_failures
-    from merbench.plugins import load_plugins
 
     plugins = load_plugins(block=args.no_plugin, enable=args.plugin, extra=extra)
     print_plugin_failures(plugins)
