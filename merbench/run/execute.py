@@ -35,14 +35,13 @@ from merbench.run.model_input import model_input
 from merbench.run.notify import Notifier
 from merbench.run.plan import plan_run
 from merbench.run.ray_executor import RayExecutor
-from merbench.run.saved_states import SavedStates
 from merbench.run.spec import RunSpec
 from merbench.run.started_run import StartedRun
 from merbench.run.summary import summarise
-from merbench.run.train import Trainer
+from merbench.run.trainer_setup import set_up_trainer
 from merbench.run.values import check_feature_values, sample_digests, values_sha256
 from merbench.run.weights import changed_checkpoints, check_weight_files
-from merbench.runinfo import FoldOutcome, RunInfo
+from merbench.runinfo import FoldOutcome
 
 # each executor of the registry (merbench.run.executor_kinds), made for a spec, by its entry
 _IMPLEMENTATIONS: dict[ExecutorKind, Callable[[RunSpec], Executor]] = {
@@ -242,23 +241,16 @@ def start_run(data: RunData, identity: RunIdentity, run_dir: RunDirectory,
     digests = sample_digests(features, data.dataset.samples["sample_id"].astype(str).tolist())
     check_feature_values(run_dir, digests)
     feature_report = {**feature_report, "values_sha256": values_sha256(digests)}
-    labels = data.dataset.samples["label"].to_numpy()
-    from merbench.training.device import describe_device
-
-    device_name = describe_device(plan.device) if plan.is_torch else "cpu"
     finished = {f.index: run_dir.load_fold(f.index) for f in data.folds}
-    info = RunInfo(run_dir=run_dir.path, model=spec.model, dataset=spec.dataset,
-                   protocol=spec.protocol, n_folds=len(data.folds),
-                   folds_to_train=sum(v is None for v in finished.values()),
-                   epochs=plan.epochs, device=device_name)
+    trainer = set_up_trainer(data, identity, run_dir, features, notify,
+                             folds_to_train=sum(v is None for v in finished.values()))
+    info = trainer.info
     notify("merbench_run_start", run=info)
     done = _restored(data, run_dir, finished)
     for restored in done.values():
         notify("merbench_fold_finished", run=info, fold=restored)
     pending = [fold for fold in data.folds if fold.index not in done]
     engine = choose_engine(data, pending)
-    states = SavedStates(data, identity, run_dir)
-    trainer = Trainer(data, features, labels, info, device_name, notify, states)
     return StartedRun(data, identity, run_dir, trainer, engine, pending, done, started,
                       feature_report)
 

@@ -107,6 +107,21 @@ def with_skip_missing(entry: Entry[Any], options: dict[str, Any],
     return options
 
 
+def plan_extraction(spec: RunSpec, plugins: Plugins) -> InputsPlan:
+    """The inputs of ``spec`` alone, its dataset and its ``feature`` (no model): what
+    ``merbench extract`` computes. They are checked as :func:`plan_run` checks a run's, so
+    the two commands accept the same options, say the same things about them, and a file
+    saved from an extraction serves the run as it is."""
+    check_values(spec)
+    inputs = plan_inputs(plugins.registries, dataset=spec.dataset, feature=str(spec.feature),
+                         dataset_options=spec.dataset_options,
+                         feature_options=spec.feature_options,
+                         skip_missing=spec.skip_missing, data_root=spec.data_root)
+    inputs.dataset.check_options("dataset", inputs.dataset_options)
+    inputs.feature.check_options("feature", inputs.feature_options)
+    return inputs
+
+
 @dataclass(frozen=True)
 class Plan:
     """A run resolved against the plugins: what to build and where, before any data."""

@@ -3,6 +3,8 @@ when a run builds it)."""
 
 from __future__ import annotations
 
+from merbench_transformers.release import register_with_release, release_variant
+
 from merbench.api import ModelMeta, ModelRegistry, TrainRecipe, hookimpl
 
 # AdamW lr 6.25e-5 (5e-4 x 32/256), weight decay 0.05, cosine with 5 warm-up epochs,
@@ -25,20 +27,11 @@ HSTA = ModelMeta(
     recipe=RECIPE,
 )
 
-HSTA_RELEASE = ModelMeta(
-    name="hsta-release",
-    version=2,
-    description="HSTA VARIANT for the composite release: the special-frame branch alone, on "
-                "the flow image and the apex face",
-    citation=CITATION,
-    license="unspecified",
-    feature="flow-and-apex",
-    recipe=RECIPE,
-    gpu_share=0.5,  # the share of a GPU a fold asks Ray for (docs/user-guide.md)
-)
+HSTA_RELEASE = release_variant(
+    HSTA, "HSTA VARIANT for the composite release: the special-frame branch alone, on the "
+          "flow image and the apex face")
 
 
 @hookimpl
 def merbench_register_models(registry: ModelRegistry) -> None:
-    registry.add(HSTA, "merbench_hsta.hsta:build_hsta")
-    registry.add(HSTA_RELEASE, "merbench_hsta.hsta:build_hsta_release")
+    register_with_release(registry, HSTA, HSTA_RELEASE, "merbench_hsta.hsta")

@@ -3,6 +3,8 @@ when a run builds it)."""
 
 from __future__ import annotations
 
+from merbench_transformers.release import register_with_release, release_variant
+
 from merbench.api import ModelMeta, ModelRegistry, TrainRecipe, hookimpl
 
 # AdamW lr 8e-4, weight decay 0.6, x0.987 per epoch for the first 50 epochs, 74 epochs,
@@ -25,20 +27,11 @@ MMNET = ModelMeta(
     gpu_share=0.5,  # the share of a GPU a fold asks Ray for (docs/user-guide.md)
 )
 
-MMNET_RELEASE = ModelMeta(
-    name="mmnet-release",
-    version=2,
-    description="MMNet VARIANT for the composite release: flow image in the main branch, "
-                "apex face in the position branch",
-    citation=CITATION,
-    license="unspecified",
-    feature="flow-and-apex",
-    recipe=RECIPE,
-    gpu_share=0.5,  # the share of a GPU a fold asks Ray for (docs/user-guide.md)
-)
+MMNET_RELEASE = release_variant(
+    MMNET, "MMNet VARIANT for the composite release: flow image in the main branch, apex face "
+           "in the position branch")
 
 
 @hookimpl
 def merbench_register_models(registry: ModelRegistry) -> None:
-    registry.add(MMNET, "merbench_mmnet.mmnet:build_mmnet")
-    registry.add(MMNET_RELEASE, "merbench_mmnet.mmnet:build_mmnet_release")
+    register_with_release(registry, MMNET, MMNET_RELEASE, "merbench_mmnet.mmnet")

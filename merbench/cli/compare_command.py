@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from merbench.cli.literal import say
+from merbench.stats.compare import compare, intervals, load_run, point
 from merbench.stats.intervals import LEVEL, METHOD, METRICS, RESAMPLES, Interval
 from merbench.stats.paired import PERMUTATIONS
 
@@ -19,9 +20,7 @@ def _signed(value: float, found: Interval) -> str:
     return f"{value:+.4f} [{found.low:+.2f}, {found.high:+.2f}]"
 
 
-def command_compare(args: argparse.Namespace) -> int:
-    from merbench.stats.compare import compare, intervals, load_run, point
-
+def main(args: argparse.Namespace) -> int:
     runs = [load_run(path) for path in args.runs]
     reference, others = runs[0], runs[1:]
     found = compare(reference, others)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -13,8 +14,13 @@ from rich.table import Table
 
 from merbench.cli.console import LiteralConsole
 from merbench.cli.literal import literal, say
+from merbench.cli.parser import EXIT_INTERRUPTED
+from merbench.cli.run_options import given_options
 from merbench.hookimpl import hookimpl
+from merbench.plugins import Plugins
 from merbench.runinfo import FoldOutcome, RunInfo
+from merbench.sweep.execute import run_sweep
+from merbench.sweep.plan import read_plan
 
 
 class SweepProgress:
@@ -59,15 +65,10 @@ class SweepProgress:
             self._progress = None
 
 
-def command_sweep(args: argparse.Namespace, load: Any) -> int:
-    from merbench.cli.parser import EXIT_INTERRUPTED
-    from merbench.cli.run_options import given_options
-    from merbench.sweep.execute import run_sweep
-    from merbench.sweep.plan import read_plan
-
+def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
     overrides = given_options(args)
     progress = SweepProgress(enabled=not args.quiet)
-    plugins = load(args, extra=[("merbench.cli.sweep", progress)])
+    plugins = load(args, extra=[(__name__, progress)])
     plan = read_plan(Path(args.plan), plugins, **overrides)
     say(f"sweep {args.plan}: {len(plan.configurations)} configurations, {plan.n_runs} runs, "
         f"into {plan.out} ({overrides.get('executor', 'local')} executor)")

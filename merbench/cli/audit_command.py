@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 
 from merbench.audit import audit_run, record_audit
 from merbench.cli.literal import say
@@ -23,7 +24,9 @@ def _count(text: str) -> int | None:
                             "or 'all'") from None
 
 
-def command_audit(args: argparse.Namespace, plugins: Plugins) -> int:
+def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
+    plugins = load(args)
+
     def chosen(indices: list[int], seed: int | None) -> None:
         how = "every fold" if seed is None else (
             f"folds {', '.join(str(i) for i in indices)}, drawn with --seed {seed}")

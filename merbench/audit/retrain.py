@@ -1,0 +1,148 @@
+"""An audit of one run: chosen folds trained again, as the run trained them, and compared.
+
+The run must validate first (a rejected run is not worth training). Its recorded spec is
+planned again on the user's copy of the data; where that gives another run than the one
+recorded, nothing trained could match it and the audit fails at once. Otherwise each chosen
+fold trains with the run's own trainer set-up (:func:`~merbench.run.trainer_setup
+.set_up_trainer`), one at a time in a scratch folder, and is compared with its fold file
+(:mod:`merbench.audit.verdict`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import secrets
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from tempfile import TemporaryDirectory
+from typing import Any
+
+import numpy as np
+
+from merbench.audit.log import file_sha256
+from merbench.audit.verdict import MIN_AGREEMENT, compare_fold, expected_comparison
+from merbench.errors import MerbenchError
+from merbench.plugins import Plugins, default_plugins, plugin_versions
+from merbench.results.codec import from_json
+from merbench.results.model import AuditRecord, EnvironmentRecord, FoldAudit
+from merbench.results.rundir import RunDirectory, differences
+from merbench.results.schema import environment, now_iso
+from merbench.results.validate import validate_run
+from merbench.run.data import RunData, load_data
+from merbench.run.engine import run_threads
+from merbench.run.identity import RunIdentity, run_identity
+from merbench.run.model_input import model_input
+from merbench.run.notify import Notifier
+from merbench.run.plan import Plan, plan_run
+from merbench.run.spec import RunSpec
+from merbench.run.trainer_setup import device_name, set_up_trainer
+from merbench.runinfo import FoldOutcome
+from merbench.threads import apply_threads
+
+DEFAULT_FOLDS = 3
+OnFold = Callable[[FoldAudit], None]
+
+
+def choose_folds(n_folds: int, count: int | None, seed: int | None) -> tuple[list[int],
+                                                                            int | None]:
+    """``count`` fold indices drawn from ``seed`` (a fresh seed when None), or every fold
+    when ``count`` is None; the seed is returned so the same folds can be drawn again."""
+    if count is None or count >= n_folds:
+        return list(range(n_folds)), None
+    if count < 1:
+        raise MerbenchError("--folds takes a number of folds of 1 or more, or 'all'")
+    seed = secrets.randbelow(2**31) if seed is None else seed
+    rng = np.random.default_rng(seed)
+    return sorted(int(i) for i in rng.choice(n_folds, size=count, replace=False)), seed
+
+
+def audit_spec(run_dir: Path, *, data_root: str | None, device: str,
+               workers: int | None) -> RunSpec:
+    """The run's recorded spec, to train in a scratch folder: one fold at a time, no saved
+    states, features extracted from the user's data (not a file named on another machine)."""
+    config = RunDirectory(run_dir).read_run_file()["config"]
+    spec = RunSpec.from_dict(config)
+    return dataclasses.replace(spec, out=None, device=device, parallel_folds=1,
+                               checkpoint_every=0.0, features=None, workers=workers,
+                               data_root=data_root if data_root is not None else spec.data_root)
+
+
+def audit_run(run_dir: Path, *, count: int | None = DEFAULT_FOLDS, seed: int | None = None,
+              data_root: str | None = None, device: str = "cpu", workers: int | None = None,
+              plugins: Plugins | None = None, on_fold: OnFold | None = None,
+              chosen: Callable[[list[int], int | None], None] | None = None) -> AuditRecord:
+    """Audit ``run_dir`` (which must validate): train ``count`` folds drawn from ``seed``
+    (None: every fold) again and compare them. ``chosen`` is told the folds before any
+    trains, ``on_fold`` each fold's outcome. The record is returned, not written."""
+    run_dir = Path(run_dir)
+    results = validate_run(run_dir).results  # a rejected run is not worth training
+    plugins = plugins or default_plugins()
+    store = RunDirectory(run_dir)
+    indices, choice_seed = choose_folds(results["protocol"]["n_folds"], count, seed)
+    if chosen is not None:
+        chosen(indices, choice_seed)
+    spec = audit_spec(run_dir, data_root=data_root, device=device, workers=workers)
+    data = load_data(plan_run(spec, plugins))
+    identity = run_identity(data)
+    trains_on = device_name(data.plan)
+    base = {"created": now_iso(), "results_sha256": file_sha256(run_dir / "results.json"),
+            "n_folds": results["protocol"]["n_folds"], "choice_seed": choice_seed,
+            "environment": from_json(EnvironmentRecord,
+                                     environment(trains_on, plugin_versions(plugins)))}
+    found = differences(identity.to_dict(),
+                        _defaults_left_out(store.read_run_file()["identity"], data.plan))
+    if found:
+        return AuditRecord(**base, comparison="tolerance", reason="", min_agreement=1.0,
+                           folds=[], passed=False, failure=(
+                               "this data and merbench give another run than the one recorded "
+                               f"({'; '.join(found[:2])}, 'here' being this copy): nothing "
+                               "trained can match it"))
+    stored = {i: store.load_fold(i) for i in indices}
+    comparison, reason = expected_comparison(results, [f for f in stored.values() if f],
+                                             trains_on, base["environment"].git_commit)
+    audits = []
+    for index, again in zip(indices, _train_again(data, identity, indices, plugins),
+                            strict=True):
+        kept = stored[index]
+        assert kept is not None  # validate_run found every fold file
+        audit = compare_fold(kept, again, comparison, file_sha256(store.fold_path(index)))
+        audits.append(audit)
+        if on_fold is not None:
+            on_fold(audit)
+    return AuditRecord(**base, comparison=comparison, reason=reason,
+                       min_agreement=1.0 if comparison == "bit-identical" else MIN_AGREEMENT,
+                       folds=audits, failure=None,
+                       passed=all(a.outcome != "differs" for a in audits))
+
+
+def _defaults_left_out(stored: dict[str, Any], plan: Plan) -> dict[str, Any]:
+    """``stored`` with options set to their defaults left out, as identities are made now:
+    a run that recorded ``crop: reference`` (the default) ran what one recording nothing
+    runs."""
+    entries = {"model": plan.model, "feature": plan.inputs.feature,
+               "dataset": plan.inputs.dataset, "protocol": plan.protocol}
+    out = dict(stored)
+    for section, entry in entries.items():
+        if isinstance(out.get(section), dict) and isinstance(out[section].get("options"), dict):
+            out[section] = {**out[section],
+                            "options": entry.without_defaults(out[section]["options"])}
+    return out
+
+
+def _train_again(data: RunData, identity: RunIdentity, indices: list[int],
+                 plugins: Plugins) -> Iterator[FoldOutcome]:
+    """Each chosen fold trained as the run trained it (the run's own trainer set-up), one
+    at a time, in a scratch folder."""
+    features, _ = model_input(data, identity)
+    folds = [data.folds[i] for i in indices]
+    threads = run_threads(data, folds)
+    previous = apply_threads(threads.count) if threads is not None else None
+    try:
+        with TemporaryDirectory(prefix="merbench-audit-") as scratch:
+            trainer = set_up_trainer(data, identity, RunDirectory(Path(scratch)), features,
+                                     Notifier(plugins), folds_to_train=len(folds))
+            for fold in folds:
+                yield trainer.train([fold])[0]
+    finally:
+        if previous is not None:
+            apply_threads(previous)

@@ -1,0 +1,80 @@
+"""``merbench extract``: a feature computed for every sample of a dataset into the cache,
+and with ``--save FILE`` into a file that ``merbench run --features FILE`` trains on.
+
+The options are ``merbench run``'s own, planned by the run's planning
+(:func:`~merbench.run.plan.plan_extraction`), so the two commands accept the same options,
+say the same things about them, and a saved file serves the run as it is.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+
+from merbench.cli.literal import say
+from merbench.cli.parser import EXIT_INTERRUPTED
+from merbench.cli.progress import ProgressReporter
+from merbench.cli.render import print_extraction, skipped_note
+from merbench.cli.run_options import given_options
+from merbench.errors import MerbenchError
+from merbench.extraction import extract_feature
+from merbench.features import SampleExtractor
+from merbench.features_file import check_target, save_features
+from merbench.plugins import Plugins, plugin_versions
+from merbench.run.identity import dataset_identity, feature_identity
+from merbench.run.plan import plan_extraction
+from merbench.run.spec import RunSpec, flag
+
+
+def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
+    given = given_options(args)
+    missing = [flag(k) for k in ("dataset", "feature") if k not in given]
+    if missing:
+        raise MerbenchError(f"merbench extract needs {' and '.join(missing)} "
+                            "(see 'merbench list')")
+    spec = RunSpec(model="", **given)  # a run's spec with no model: its inputs alone
+    if args.save is not None:
+        check_target(args.save)
+    plugins = load(args)
+    inputs = plan_extraction(spec, plugins)
+    dataset_entry, feature_entry = inputs.dataset, inputs.feature
+    feature_options = inputs.feature_options
+    extractor = feature_entry.create("feature", **feature_options)
+    if not isinstance(extractor, SampleExtractor) and args.save is None:
+        raise MerbenchError(f"feature '{args.feature}' is computed for a whole dataset at once "
+                            "and has nothing to cache (it reads what the dataset already "
+                            "gives); add --save FILE to keep its values for 'merbench run "
+                            "--features FILE', or let 'merbench run' compute it")
+    dataset = inputs.open_dataset()
+    reporter = ProgressReporter(enabled=not args.quiet)
+    label = f"{args.feature} on {args.dataset}"
+    try:
+        values, extra = extract_feature(
+            feature_entry.meta, extractor, dataset, dataset_name=args.dataset,
+            workers=spec.workers,
+            on_progress=lambda done, total: reporter.extraction_progress(label, done, total))
+    except KeyboardInterrupt:
+        reporter.stop()
+        say("merbench: interrupted — every sample finished so far is in the cache; run the "
+              "same command again to compute only the rest", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    finally:
+        reporter.stop()
+    print_extraction(args.feature, args.dataset, extra.get("report", {}),
+                     extra.get("summary", ""))
+    skipped = dataset.skipped_samples()
+    if skipped:
+        say(skipped_note(args.dataset, skipped,
+                           f"the feature covers the remaining {len(dataset.samples)}"))
+    if args.save is not None:
+        saved = save_features(
+            args.save, values, dataset.samples["sample_id"].astype(str).tolist(),
+            feature=feature_identity(feature_entry.meta, feature_options).to_dict(),
+            dataset=dataset_identity(dataset_entry.meta, inputs.dataset_options,
+                                     dataset).to_dict(),
+            report=extra.get("report"), summary=extra.get("summary", ""),
+            plugin_versions=plugin_versions(plugins))
+        say(f"saved {len(values)} x {'x'.join(map(str, values.shape[1:]))} {values.dtype} "
+              f"to {saved}; train on it with 'merbench run ... --features {saved}'")
+    return 0

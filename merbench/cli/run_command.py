@@ -1,0 +1,72 @@
+"""``merbench run``: one run (or one per ``--seeds`` seed) to the end, with a progress bar,
+its results printed; an interrupted run says what it leaves to go on from."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from merbench.cli.literal import say
+from merbench.cli.parser import EXIT_INTERRUPTED
+from merbench.cli.progress import ProgressReporter
+from merbench.cli.render import print_results, print_seeds
+from merbench.cli.run_options import spec_from_args
+from merbench.errors import MerbenchError
+from merbench.plugins import Plugins
+from merbench.results.status import run_status
+from merbench.run.execute import run
+from merbench.run.seeds import parse_seeds, run_seeds
+
+
+def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
+    seeds = parse_seeds(args.seeds) if hasattr(args, "seeds") else None
+    if seeds is not None and hasattr(args, "seed"):
+        raise MerbenchError("give either --seed or --seeds, not both")
+    if seeds is not None and hasattr(args, "resume"):
+        raise MerbenchError("--resume continues one seed's run directory; to continue a "
+                            "--seeds run, repeat the same command")
+    spec = spec_from_args(args)
+    reporter = ProgressReporter(enabled=not args.quiet)
+    reporter.preparing(f"{spec.model} on {spec.dataset}: reading the data, the features and "
+                       "any finished folds")
+    plugins = load(args, extra=[("merbench.cli.progress", reporter)])
+    try:
+        if seeds is not None:
+            many = run_seeds(spec, seeds, plugins=plugins)
+            reporter.stop()
+            print_seeds(many.summary, many.out)
+            return 0
+        result = run(spec, plugins=plugins)
+    except KeyboardInterrupt:
+        reporter.stop()
+        kept = _what_is_kept(reporter.run_dir or spec.out)
+        say(f"merbench: interrupted — {kept}", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    finally:
+        reporter.stop()
+    if result.reported:
+        say(f"merbench: {result.run_dir} finished before (results written "
+              f"{result.results['created']}); reporting them as they are, nothing trained "
+              "or rewritten", file=sys.stderr)
+    print_results(result.results, result.run_dir)
+    return 0
+
+
+def _what_is_kept(run_dir: Path | None) -> str:
+    """What an interrupted run leaves to go on from, as it is on disk: finished folds, the
+    saved state of a fold in progress, or nothing."""
+    if run_dir is None or not (run_dir / "run.json").is_file():
+        return "it stopped before training began; nothing was trained, so nothing is kept"
+    try:
+        status = run_status(run_dir)
+    except MerbenchError:
+        return f"see {run_dir}"
+    total = f" of {status.n_folds}" if status.n_folds is not None else ""
+    folds = (f"{status.finished}{total} folds are finished and kept in {run_dir}"
+             if status.finished else f"no fold had finished yet in {run_dir}")
+    saved = "; the fold in progress is kept as of its last saved state" if status.saved else ""
+    if not status.finished and not saved:
+        return f"{folds}, and no fold had saved its state; a new run starts from the beginning"
+    return f"{folds}{saved}; run the same command again to resume"

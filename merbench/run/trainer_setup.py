@@ -1,0 +1,43 @@
+"""What a run's folds train with, set up once: the labels, the device's name, the
+:class:`~merbench.runinfo.RunInfo` the hooks are told, the saved states and the
+:class:`~merbench.run.train.Trainer`.
+
+:func:`~merbench.run.execute.start_run` sets it up for a run, and ``merbench audit``
+(:mod:`merbench.audit`) for the folds it trains again in a scratch directory: one set-up, so
+an audit trains each fold exactly as the run trained it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from merbench.results.rundir import RunDirectory
+from merbench.run.data import RunData
+from merbench.run.identity import RunIdentity
+from merbench.run.notify import Notifier
+from merbench.run.plan import Plan
+from merbench.run.saved_states import SavedStates
+from merbench.run.train import Trainer
+from merbench.runinfo import RunInfo
+from merbench.training.device import describe_device
+
+
+def device_name(plan: Plan) -> str:
+    """Where the run's folds train, as result files name it: a GPU with its hardware name
+    (this imports torch), an estimator's ``cpu``."""
+    return describe_device(plan.device) if plan.is_torch else "cpu"
+
+
+def set_up_trainer(data: RunData, identity: RunIdentity, run_dir: RunDirectory,
+                   features: np.ndarray, notify: Notifier, *, folds_to_train: int) -> Trainer:
+    """The trainer of the run ``data`` describes, on the model input ``features``, saving
+    unfinished folds' states in ``run_dir``; ``folds_to_train`` of its folds are left to
+    train (what the hooks are told)."""
+    plan, spec = data.plan, data.plan.spec
+    device = device_name(plan)
+    info = RunInfo(run_dir=run_dir.path, model=spec.model, dataset=spec.dataset,
+                   protocol=spec.protocol, n_folds=len(data.folds),
+                   folds_to_train=folds_to_train, epochs=plan.epochs, device=device)
+    labels = data.dataset.samples["label"].to_numpy()
+    return Trainer(data, features, labels, info, device, notify,
+                   SavedStates(data, identity, run_dir))
