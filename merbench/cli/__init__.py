@@ -46,21 +46,21 @@ def _command_run(args: argparse.Namespace) -> int:
     if seeds is not None and hasattr(args, "resume"):
         raise MerbenchError("--resume continues one seed's run directory; to continue a "
                             "--seeds run, repeat the same command")
-    spec = spec_from_args(args)
+    spec, settings = spec_from_args(args)
     reporter = ProgressReporter(enabled=not args.quiet)
     reporter.preparing(f"{spec.model} on {spec.dataset}: reading the data, the features and "
                        "any finished folds")
     plugins = _load(args, extra=[("merbench.cli.progress", reporter)])
     try:
         if seeds is not None:
-            many = run_seeds(spec, seeds, plugins=plugins)
+            many = run_seeds(spec, settings, seeds, plugins=plugins)
             reporter.stop()
             print_seeds(many.summary, many.out)
             return 0
-        result = run(spec, plugins=plugins)
+        result = run(spec, settings, plugins=plugins)
     except KeyboardInterrupt:
         reporter.stop()
-        kept = _what_is_kept(reporter.run_dir or spec.out)
+        kept = _what_is_kept(reporter.run_dir or settings.out)
         say(f"merbench: interrupted — {kept}", file=sys.stderr)
         return EXIT_INTERRUPTED
     finally:
@@ -99,8 +99,10 @@ def _command_extract(args: argparse.Namespace) -> int:
     from merbench.cli.run_options import given_options
     from merbench.extraction import extract_feature
     from merbench.features import SampleExtractor
+    from merbench.run.checks import check_values
+    from merbench.run.data import open_dataset
     from merbench.run.plan import plan_inputs
-    from merbench.run.spec import RunSpec, check_values, flag
+    from merbench.run.spec import RunSettings, RunSpec, flag, split_options
 
     given = given_options(args)
     missing = [flag(k) for k in ("dataset", "feature") if k not in given]
@@ -109,8 +111,9 @@ def _command_extract(args: argparse.Namespace) -> int:
                             "(see 'merbench list')")
     # the run's spec and plan of its inputs, so the options are checked as 'merbench run'
     # checks them and a saved file serves the run as it is
-    spec = RunSpec(model="", **given)
-    check_values(spec)
+    what, where = split_options(given)
+    spec, settings = RunSpec(model="", **what), RunSettings(**where)
+    check_values(spec, settings)
     if args.save is not None:
         from merbench.features_file import check_target
 
@@ -119,7 +122,7 @@ def _command_extract(args: argparse.Namespace) -> int:
     inputs = plan_inputs(plugins.registries, dataset=spec.dataset, feature=str(spec.feature),
                          dataset_options=spec.dataset_options,
                          feature_options=spec.feature_options,
-                         skip_missing=spec.skip_missing, data_root=spec.data_root)
+                         skip_missing=spec.skip_missing, data_root=settings.data_root)
     dataset_entry, feature_entry = inputs.dataset, inputs.feature
     dataset_entry.check_options("dataset", inputs.dataset_options)
     feature_entry.check_options("feature", inputs.feature_options)
@@ -130,13 +133,13 @@ def _command_extract(args: argparse.Namespace) -> int:
                             "and has nothing to cache (it reads what the dataset already "
                             "gives); add --save FILE to keep its values for 'merbench run "
                             "--features FILE', or let 'merbench run' compute it")
-    dataset = inputs.open_dataset()
+    dataset = open_dataset(inputs)
     reporter = ProgressReporter(enabled=not args.quiet)
     label = f"{args.feature} on {args.dataset}"
     try:
         values, extra = extract_feature(
             feature_entry.meta, extractor, dataset, dataset_name=args.dataset,
-            workers=spec.workers,
+            workers=settings.workers,
             on_progress=lambda done, total: reporter.extraction_progress(label, done, total))
     except KeyboardInterrupt:
         reporter.stop()

@@ -2,7 +2,7 @@
 
 :func:`run` is the one engine behind ``merbench run`` and the Python API, and ``merbench
 sweep`` runs many through the same steps: :func:`open_run` takes the run directory and
-restores finished folds, :func:`execute` trains the rest with the executor the spec names
+restores finished folds, :func:`execute` trains the rest with the executor the settings name
 (:mod:`merbench.run.local_executor` in this process, :mod:`merbench.run.ray_executor` on a
 Ray cluster), saving each fold as it finishes, and :func:`finish_run` writes the results.
 The executor decides where folds train, never what they compute or how they are recorded,
@@ -32,7 +32,7 @@ from merbench.run.model_input import model_input
 from merbench.run.notify import Notifier
 from merbench.run.plan import plan_run
 from merbench.run.saved_states import SavedStates
-from merbench.run.spec import RunSpec
+from merbench.run.spec import RunSettings, RunSpec, run_config
 from merbench.run.summary import summarise
 from merbench.run.train import Trainer
 from merbench.run.values import check_feature_values, sample_digests, values_sha256
@@ -54,22 +54,22 @@ class RunResult:
         return self.results["metrics"]
 
 
-def run(spec: RunSpec, plugins: Plugins | None = None) -> RunResult:
+def run(spec: RunSpec, settings: RunSettings, plugins: Plugins | None = None) -> RunResult:
     """Run ``spec`` to the end (resuming finished folds) and write its results."""
     plugins = plugins or default_plugins()
     with ExitStack() as held:
-        opened = open_run(spec, plugins, held)
+        opened = open_run(spec, settings, plugins, held)
         if isinstance(opened, RunResult):
             return opened
-        execute([opened], opened.data.plan.spec)
+        execute([opened], opened.data.plan.settings)
         return finish_run(opened)
 
 
-def run_many(specs: list[RunSpec], plugins: Plugins,
+def run_many(specs: list[tuple[RunSpec, RunSettings]], plugins: Plugins,
              on_result: Callable[[int, RunResult, bool], None] | None = None
              ) -> list[RunResult]:
     """Several runs (a ``--seeds`` run's seeds, a sweep's runs), each resumable: locally one
-    after another, each as :func:`run` runs it; on Ray (the specs' executor) all opened
+    after another, each as :func:`run` runs it; on Ray (the settings' executor) all opened
     first and all their folds trained at once, each run's results written as its last fold
     returns. ``on_result(position, result, trained)`` as each run ends (``trained`` False:
     it had finished before and is reported as it is)."""
@@ -80,20 +80,20 @@ def run_many(specs: list[RunSpec], plugins: Plugins,
         if on_result is not None:
             on_result(position, result, trained)
 
-    if not specs or specs[0].executor != "ray":
-        for position, spec in enumerate(specs):
+    if not specs or specs[0][1].executor != "ray":
+        for position, (spec, settings) in enumerate(specs):
             with ExitStack() as held:
-                opened = open_run(spec, plugins, held)
+                opened = open_run(spec, settings, plugins, held)
                 if isinstance(opened, RunResult):
                     ended(position, opened, False)
                     continue
-                execute([opened], opened.data.plan.spec)
+                execute([opened], opened.data.plan.settings)
                 ended(position, finish_run(opened), True)
         return [results[i] for i in range(len(specs))]
     with ExitStack() as held:
         started: dict[int, tuple[int, StartedRun]] = {}
-        for position, spec in enumerate(specs):
-            opened = open_run(spec, plugins, held)
+        for position, (spec, settings) in enumerate(specs):
+            opened = open_run(spec, settings, plugins, held)
             if isinstance(opened, RunResult):
                 ended(position, opened, False)
             else:
@@ -104,23 +104,25 @@ def run_many(specs: list[RunSpec], plugins: Plugins,
             def finished(run: StartedRun) -> None:
                 ended(started[id(run)][0], finish_run(run), True)
 
-            execute(runs, runs[0].data.plan.spec, on_finished=finished)
+            execute(runs, runs[0].data.plan.settings, on_finished=finished)
     return [results[i] for i in range(len(specs))]
 
 
-def open_run(spec: RunSpec, plugins: Plugins, held: ExitStack) -> StartedRun | RunResult:
+def open_run(spec: RunSpec, settings: RunSettings, plugins: Plugins,
+             held: ExitStack) -> StartedRun | RunResult:
     """Plan ``spec``, read its data, take its run directory for as long as ``held`` lasts
     and restore its finished folds; a run that finished before is reported as it is."""
     started = time.perf_counter()
-    data = load_data(plan_run(spec, plugins))
+    data = load_data(plan_run(spec, settings, plugins))
     spec = data.plan.spec
     if data.weight_files is not None:
         check_weight_files(data)
     identity = run_identity(data)
-    run_dir = RunDirectory(spec.out if spec.out is not None else default_run_dir(spec, identity))
+    out = settings.out
+    run_dir = RunDirectory(out if out is not None else default_run_dir(spec, identity))
     held.enter_context(run_dir.held())
     try:
-        run_dir.open(identity.to_dict(), spec.to_dict(), n_folds=len(data.folds))
+        run_dir.open(identity.to_dict(), run_config(spec, settings), n_folds=len(data.folds))
     except DifferentRun as refused:
         _explain_optimizer_step(data, run_dir, identity, refused.stored)
         _explain_new_weights(run_dir, identity, refused.stored)
@@ -131,15 +133,15 @@ def open_run(spec: RunSpec, plugins: Plugins, held: ExitStack) -> StartedRun | R
     return start_run(data, identity, run_dir, started)
 
 
-def execute(runs: list[StartedRun], spec: RunSpec,
+def execute(runs: list[StartedRun], settings: RunSettings,
             on_finished: Callable[[StartedRun], None] | None = None) -> None:
-    """Train every pending fold of ``runs`` with the executor ``spec`` names: here, one run
-    after another, or all at once on Ray. ``on_finished`` is called as each run's last
+    """Train every pending fold of ``runs`` with the executor ``settings`` names: here, one
+    run after another, or all at once on Ray. ``on_finished`` is called as each run's last
     fold is saved."""
-    if spec.executor == "ray":
+    if settings.executor == "ray":
         from merbench.run.ray_executor import train_on_ray
 
-        train_on_ray(runs, spec.ray_address, on_finished)
+        train_on_ray(runs, settings.ray_address, on_finished)
         return
     from merbench.run.local_executor import train_locally
 

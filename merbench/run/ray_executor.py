@@ -150,11 +150,11 @@ def _features_key(features: Any) -> str:
 def _resources(run: StartedRun, group: list[Fold]) -> dict[str, Any]:
     """What a group's task asks Ray for: CPUs, a share of a GPU, memory."""
     plan = run.data.plan
-    spec = plan.spec
-    cpus = spec.threads or 1
+    settings = plan.settings
+    cpus = settings.threads or 1
     gpus = 0.0
     if plan.is_torch and plan.device.startswith("cuda"):
-        share = spec.gpus_per_task or plan.model.meta.gpu_share
+        share = settings.gpus_per_task or plan.model.meta.gpu_share
         gpus = 1.0 if run.engine.cause == "memory" and len(group) > 1 \
             else min(1.0, share * len(group))
     features = run.trainer.features
@@ -215,7 +215,7 @@ def train_on_ray(runs: list[StartedRun], address: str | None,
         left: dict[int, int] = {}
         tasks = []
         for run in runs:
-            asked = run.data.plan.spec.threads
+            asked = run.data.plan.settings.threads
             if run.pending:
                 run.engine = replace(run.engine, executor="ray")
             if run.data.plan.is_torch and run.pending:
