@@ -102,7 +102,7 @@ def _command_extract(args: argparse.Namespace) -> int:
     from merbench.run.checks import check_values
     from merbench.run.data import open_dataset
     from merbench.run.plan import plan_inputs
-    from merbench.run.spec import RunSettings, RunSpec, flag, split_options
+    from merbench.run.spec import flag, from_options
 
     given = given_options(args)
     missing = [flag(k) for k in ("dataset", "feature") if k not in given]
@@ -111,8 +111,7 @@ def _command_extract(args: argparse.Namespace) -> int:
                             "(see 'merbench list')")
     # the run's spec and plan of its inputs, so the options are checked as 'merbench run'
     # checks them and a saved file serves the run as it is
-    what, where = split_options(given)
-    spec, settings = RunSpec(model="", **what), RunSettings(**where)
+    spec, settings = from_options({"model": "", **given})
     check_values(spec, settings)
     if args.save is not None:
         from merbench.features_file import check_target

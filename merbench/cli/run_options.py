@@ -110,15 +110,7 @@ def spec_from_args(args: argparse.Namespace) -> tuple[RunSpec, RunSettings]:
     """The :class:`RunSpec` and :class:`RunSettings` the options describe, or those
     ``--resume DIR`` recorded with the where-and-how-fast options given beside them."""
     from merbench.results.rundir import RunDirectory
-    from merbench.run.spec import (
-        RunSettings,
-        RunSpec,
-        flag,
-        from_config,
-        options,
-        resumable,
-        split_options,
-    )
+    from merbench.run.spec import flag, from_config, from_options, options, resumable, split_options
 
     given = given_options(args)
     resume = getattr(args, "resume", None)
@@ -127,8 +119,7 @@ def spec_from_args(args: argparse.Namespace) -> tuple[RunSpec, RunSettings]:
         if missing:
             raise MerbenchError(f"merbench run needs {' and '.join(missing)} "
                                 "(see 'merbench list'), or --resume DIR")
-        what, where = split_options(given)
-        return RunSpec(**what), RunSettings(**where)
+        return from_options(given)
     refused = [name for name in given if name not in resumable()]
     if refused:
         raise MerbenchError(f"--resume takes every option from {resume}/run.json; "

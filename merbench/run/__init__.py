@@ -62,13 +62,7 @@ def spec_of(model: str, dataset: str,
     """The spec and settings of ``model`` on ``dataset`` with keyword ``options`` (each goes
     to the record that has its name); unknown ones are named with the list of those that
     exist."""
-    from merbench.run.spec import (
-        SETTINGS_FIELDS,
-        SPEC_FIELDS,
-        RunSettings,
-        RunSpec,
-        split_options,
-    )
+    from merbench.run.spec import SETTINGS_FIELDS, SPEC_FIELDS, from_options
 
     fields = [*SPEC_FIELDS, *SETTINGS_FIELDS]
     unknown = sorted(set(options) - set(fields))
@@ -76,8 +70,7 @@ def spec_of(model: str, dataset: str,
         accepted = [f for f in fields if f not in ("model", "dataset")]
         raise MerbenchError(f"merbench.run() has no option {', '.join(map(repr, unknown))}; "
                             f"options are: {', '.join(accepted)}")
-    what, where = split_options(options)
-    return RunSpec(model=model, dataset=dataset, **what), RunSettings(**where)
+    return from_options({"model": model, "dataset": dataset, **options})
 
 
 class _CallableRun(types.ModuleType):

@@ -118,8 +118,7 @@ def open_run(spec: RunSpec, settings: RunSettings, plugins: Plugins,
     if data.weight_files is not None:
         check_weight_files(data)
     identity = run_identity(data)
-    out = settings.out
-    run_dir = RunDirectory(out if out is not None else default_run_dir(spec, identity))
+    run_dir = RunDirectory(settings.out or default_run_dir(spec, identity))  # a Path is truthy
     held.enter_context(run_dir.held())
     try:
         run_dir.open(identity.to_dict(), run_config(spec, settings), n_folds=len(data.folds))
@@ -135,8 +134,8 @@ def open_run(spec: RunSpec, settings: RunSettings, plugins: Plugins,
 
 def execute(runs: list[StartedRun], settings: RunSettings,
             on_finished: Callable[[StartedRun], None] | None = None) -> None:
-    """Train every pending fold of ``runs`` with the executor ``settings`` names: here, one
-    run after another, or all at once on Ray. ``on_finished`` is called as each run's last
+    """Train every pending fold of ``runs`` with the executor ``settings`` names: here, one run
+    after another, or all at once on Ray. ``on_finished`` is called as each run's last
     fold is saved."""
     if settings.executor == "ray":
         from merbench.run.ray_executor import train_on_ray

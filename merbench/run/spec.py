@@ -225,9 +225,16 @@ SETTINGS_FIELDS = tuple(f.name for f in dataclasses.fields(RunSettings))
 
 def split_options(options: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """``options`` (field name -> value, as the API and the command line give them) parted
-    into the spec's and the settings'; a name of neither is left out of both."""
-    return ({k: v for k, v in options.items() if k in SPEC_FIELDS},
+    into the spec's and the settings' (a name of neither goes with the spec's, which
+    refuses it)."""
+    return ({k: v for k, v in options.items() if k not in SETTINGS_FIELDS},
             {k: v for k, v in options.items() if k in SETTINGS_FIELDS})
+
+
+def from_options(options: dict[str, Any]) -> tuple[RunSpec, RunSettings]:
+    """The spec and settings that keyword ``options`` (every field by its name) describe."""
+    what, where = split_options(options)
+    return RunSpec(**what), RunSettings(**where)
 
 
 def run_config(spec: RunSpec, settings: RunSettings) -> dict[str, Any]:
