@@ -85,3 +85,23 @@ def test_the_user_guide_holds_the_generated_options_table() -> None:
         "docs/user-guide.md's run options differ from RunSpec; paste the output of "
         "python -c 'from merbench.cli.run_options import options_table; "
         "print(options_table())' between the markers")
+
+
+def test_the_options_other_commands_share_are_derived_from_the_declaration() -> None:
+    """sweep's command line takes where-and-how-fast options only; a plan's entries take
+    every option but each run's folder and seed and where all of a sweep's runs execute."""
+    from merbench.run.spec import (
+        SETTINGS_FIELDS,
+        extract_options,
+        sweep_command_options,
+        sweep_plan_options,
+    )
+
+    assert set(sweep_command_options()) == {"executor", "ray_address", "gpus_per_task",
+                                            "device", "threads", "data_root", "workers",
+                                            "checkpoint_every"}
+    assert set(sweep_command_options()) <= set(SETTINGS_FIELDS)
+    every = {f.name for f, _ in options()}
+    assert every - set(sweep_plan_options()) == {"out", "seed", "executor", "ray_address"}
+    assert set(extract_options()) == {"dataset", "feature", "workers", "data_root",
+                                      "dataset_options", "feature_options", "skip_missing"}

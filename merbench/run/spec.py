@@ -4,9 +4,10 @@
 may not change when a run is continued (the one exception, the fused optimiser step, enters
 the run's identity through its effect). :class:`RunSettings` says *where and how fast* it
 runs: the run directory, device, folds at once, executor, worker processes, save interval,
-where the data and a saved feature file are. Keeping them apart means nothing that only
-moves or speeds up a run can reach what it computes. Each field carries an :class:`Option`
-in its metadata, and that one declaration is the single source of:
+where the data and a saved feature file are. Kept apart, what names a run (its ``--seeds``
+folder, what ``--resume`` may not change) is one record as a whole rather than a filter over
+a mixed one. Each field carries an :class:`Option` in its metadata, and that one
+declaration is the single source of:
 
 - the Python API's parameters (``merbench.run(model, dataset, **fields)``, split by name),
 - the ``merbench run`` command-line options (:mod:`merbench.cli.run_options` builds them),
