@@ -61,4 +61,4 @@ def run_seeds(model: str, dataset: str, seeds: list[int], **options: Any) -> See
     plugins = options.pop("plugins", None)
     if "seed" in options:
         raise MerbenchError("run_seeds() takes seeds=[...], not seed=")
-    return run_many(spec_of(model, dataset, options), list(seeds), plugins=plugins)
+    return run_many(*spec_of(model, dataset, options), list(seeds), plugins=plugins)

@@ -184,12 +184,12 @@ def test_a_fused_cpu_run_is_its_own_run(tmp_path: Path, cli, monkeypatch) -> Non
     from merbench.run.data import load_data
     from merbench.run.identity import run_identity
     from merbench.run.plan import plan_run
-    from merbench.run.spec import RunSpec
+    from merbench.run.spec import RunSettings, RunSpec
 
     monkeypatch.setattr(device_module, "resolve_device", lambda name: "cuda")
     for flag in (False, True):
-        plan = plan_run(RunSpec(model="htnet", dataset="synthetic", device="cuda",
-                                fused_optimizer=flag), default_plugins())
+        plan = plan_run(RunSpec(model="htnet", dataset="synthetic", fused_optimizer=flag),
+                        RunSettings(device="cuda"), default_plugins())
         assert run_identity(load_data(plan)).hyperparameters["fused_optimizer"] is True
     code, _, err = cli("run", "--model", "biwoof-release-svm", "--dataset", "synthetic",
                        "--fused-optimizer", "--quiet", "--out", tmp_path / "svm")

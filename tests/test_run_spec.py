@@ -1,4 +1,5 @@
-"""Each run option is declared once, in RunSpec, and everything else is generated from it."""
+"""Each run option is declared once, in RunSpec (what runs) or RunSettings (where and how
+fast), and everything else is generated from them."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import pytest
 import merbench
 from merbench.cli import build_parser
 from merbench.cli.run_options import options_table, spec_from_args
-from merbench.run.spec import RunSpec, flag, options, resumable
+from merbench.run.spec import RunSettings, RunSpec, flag, options, resumable, run_config
 
 GUIDE = Path(__file__).resolve().parents[1] / "docs" / "user-guide.md"
 
@@ -26,7 +27,8 @@ def _run_parser():
 def test_every_field_is_a_run_option_and_nothing_else_is() -> None:
     dests = {a.dest for a in _run_parser()._actions} - {"help", "no_plugin", "plugin",
                                                         "resume", "seeds", "quiet"}
-    assert dests == {f.name for f in dataclasses.fields(RunSpec)}
+    assert dests == {f.name for f in (*dataclasses.fields(RunSpec),
+                                      *dataclasses.fields(RunSettings))}
 
 
 def test_options_given_on_the_command_line_reach_the_spec(tmp_path: Path) -> None:
@@ -34,10 +36,11 @@ def test_options_given_on_the_command_line_reach_the_spec(tmp_path: Path) -> Non
         "run", "-m", "ststnet", "-d", "synthetic", "--epochs", "3", "--lr", "0.01",
         "--fused-optimizer", "--model-opt", "padding=1", "--model-opt", "x=[1,2]",
         "--out", str(tmp_path), "--checkpoint-every", "0.5", "--precision", "bf16"])
-    spec = spec_from_args(args)
+    spec, settings = spec_from_args(args)
     assert spec == RunSpec(model="ststnet", dataset="synthetic", epochs=3, lr=0.01,
                            fused_optimizer=True, model_options={"padding": 1, "x": [1, 2]},
-                           out=tmp_path, checkpoint_every=0.5, precision="bf16")
+                           precision="bf16")
+    assert settings == RunSettings(out=tmp_path, checkpoint_every=0.5)
 
 
 def test_resume_takes_only_where_and_how_fast_and_keeps_the_rest(tmp_path: Path, cli) -> None:
@@ -49,15 +52,16 @@ def test_resume_takes_only_where_and_how_fast_and_keeps_the_rest(tmp_path: Path,
         "out --seed, --epochs" in err
     code, _, err = cli("run", "--resume", tmp_path, "--out", tmp_path / "other")
     assert code == 2 and "leave out --out" in err
-    recorded = RunSpec(model="ststnet", dataset="synthetic", epochs=3, workers=2,
-                       device="cpu", parallel_folds=2)
+    recorded = RunSpec(model="ststnet", dataset="synthetic", epochs=3)
+    where = RunSettings(workers=2, device="cpu", parallel_folds=2)
     (tmp_path / "run.json").write_text(
-        json.dumps({"identity": {}, "config": recorded.to_dict()}))
+        json.dumps({"identity": {}, "config": run_config(recorded, where)}))
     args = build_parser().parse_args(["run", "--resume", str(tmp_path), "--parallel-folds",
                                       "1"])
-    spec = spec_from_args(args)
+    spec, settings = spec_from_args(args)
     # kept as recorded, except workers (chosen for the machine) and what was given
-    assert spec == dataclasses.replace(recorded, workers=None, parallel_folds=1, out=tmp_path)
+    assert spec == recorded
+    assert settings == dataclasses.replace(where, workers=None, parallel_folds=1, out=tmp_path)
 
 
 def test_the_api_takes_the_same_options_and_names_unknown_ones() -> None:
@@ -81,3 +85,23 @@ def test_the_user_guide_holds_the_generated_options_table() -> None:
         "docs/user-guide.md's run options differ from RunSpec; paste the output of "
         "python -c 'from merbench.cli.run_options import options_table; "
         "print(options_table())' between the markers")
+
+
+def test_the_options_other_commands_share_are_derived_from_the_declaration() -> None:
+    """sweep's command line takes where-and-how-fast options only; a plan's entries take
+    every option but each run's folder and seed and where all of a sweep's runs execute."""
+    from merbench.run.spec import (
+        SETTINGS_FIELDS,
+        extract_options,
+        sweep_command_options,
+        sweep_plan_options,
+    )
+
+    assert set(sweep_command_options()) == {"executor", "ray_address", "gpus_per_task",
+                                            "device", "threads", "data_root", "workers",
+                                            "checkpoint_every"}
+    assert set(sweep_command_options()) <= set(SETTINGS_FIELDS)
+    every = {f.name for f, _ in options()}
+    assert every - set(sweep_plan_options()) == {"out", "seed", "executor", "ray_address"}
+    assert set(extract_options()) == {"dataset", "feature", "workers", "data_root",
+                                      "dataset_options", "feature_options", "skip_missing"}

@@ -34,7 +34,7 @@ from merbench.run.identity import RunIdentity, run_identity
 from merbench.run.model_input import model_input
 from merbench.run.notify import Notifier
 from merbench.run.plan import Plan, plan_run
-from merbench.run.spec import RunSpec
+from merbench.run.spec import RunSettings, RunSpec, from_config
 from merbench.run.trainer_setup import device_name, set_up_trainer
 from merbench.runinfo import FoldOutcome
 from merbench.threads import apply_threads
@@ -57,14 +57,16 @@ def choose_folds(n_folds: int, count: int | None, seed: int | None) -> tuple[lis
 
 
 def audit_spec(run_dir: Path, *, data_root: str | None, device: str,
-               workers: int | None) -> RunSpec:
-    """The run's recorded spec, to train in a scratch folder: one fold at a time, no saved
-    states, features extracted from the user's data (not a file named on another machine)."""
+               workers: int | None) -> tuple[RunSpec, RunSettings]:
+    """The run's recorded spec, with settings to train it in a scratch folder: one fold at a
+    time, no saved states, features extracted from the user's data (not a file named on
+    another machine)."""
     config = RunDirectory(run_dir).read_run_file()["config"]
-    spec = RunSpec.from_dict(config)
-    return dataclasses.replace(spec, out=None, device=device, parallel_folds=1,
-                               checkpoint_every=0.0, features=None, workers=workers,
-                               data_root=data_root if data_root is not None else spec.data_root)
+    spec, settings = from_config(config)
+    return spec, dataclasses.replace(
+        settings, out=None, device=device, parallel_folds=1, checkpoint_every=0.0,
+        features=None, workers=workers,
+        data_root=data_root if data_root is not None else settings.data_root)
 
 
 def audit_run(run_dir: Path, *, count: int | None = DEFAULT_FOLDS, seed: int | None = None,
@@ -81,8 +83,8 @@ def audit_run(run_dir: Path, *, count: int | None = DEFAULT_FOLDS, seed: int | N
     indices, choice_seed = choose_folds(results["protocol"]["n_folds"], count, seed)
     if chosen is not None:
         chosen(indices, choice_seed)
-    spec = audit_spec(run_dir, data_root=data_root, device=device, workers=workers)
-    data = load_data(plan_run(spec, plugins))
+    spec, settings = audit_spec(run_dir, data_root=data_root, device=device, workers=workers)
+    data = load_data(plan_run(spec, settings, plugins))
     identity = run_identity(data)
     trains_on = device_name(data.plan)
     base = {"created": now_iso(), "results_sha256": file_sha256(run_dir / "results.json"),

@@ -22,9 +22,11 @@ from merbench.extraction import extract_feature
 from merbench.features import SampleExtractor
 from merbench.features_file import check_target, save_features
 from merbench.plugins import Plugins, plugin_versions
+from merbench.run.checks import check_values
+from merbench.run.data import open_dataset
 from merbench.run.identity import dataset_identity, feature_identity
 from merbench.run.plan import plan_extraction
-from merbench.run.spec import RunSpec, flag
+from merbench.run.spec import flag, from_options
 
 
 def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
@@ -33,11 +35,14 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
     if missing:
         raise MerbenchError(f"merbench extract needs {' and '.join(missing)} "
                             "(see 'merbench list')")
-    spec = RunSpec(model="", **given)  # a run's spec with no model: its inputs alone
+    # a run's spec with no model: its inputs alone; impossible values are refused before
+    # any file is looked at, as 'merbench run' refuses them
+    spec, settings = from_options({"model": "", **given})
+    check_values(spec, settings)
     if args.save is not None:
         check_target(args.save)
     plugins = load(args)
-    inputs = plan_extraction(spec, plugins)
+    inputs = plan_extraction(spec, settings, plugins)
     dataset_entry, feature_entry = inputs.dataset, inputs.feature
     feature_options = inputs.feature_options
     extractor = feature_entry.create("feature", **feature_options)
@@ -46,13 +51,13 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
                             "and has nothing to cache (it reads what the dataset already "
                             "gives); add --save FILE to keep its values for 'merbench run "
                             "--features FILE', or let 'merbench run' compute it")
-    dataset = inputs.open_dataset()
+    dataset = open_dataset(inputs)
     reporter = ProgressReporter(enabled=not args.quiet)
     label = f"{args.feature} on {args.dataset}"
     try:
         values, extra = extract_feature(
             feature_entry.meta, extractor, dataset, dataset_name=args.dataset,
-            workers=spec.workers,
+            workers=settings.workers,
             on_progress=lambda done, total: reporter.extraction_progress(label, done, total))
     except KeyboardInterrupt:
         reporter.stop()

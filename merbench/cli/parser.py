@@ -36,7 +36,8 @@ def _plugin_options() -> _Parser:
 
 def build_parser() -> argparse.ArgumentParser:
     from merbench import __version__
-    from merbench.cli.run_options import SWEEP_OPTIONS, add_run_options
+    from merbench.cli.run_options import add_run_options
+    from merbench.run.spec import extract_options, sweep_command_options
 
     parser = _Parser(prog="merbench", description=DESCRIPTION)
     parser.add_argument("--version", action="version", version=f"merbench {__version__}")
@@ -62,7 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "and option of the plan is checked before anything trains.",
     )
     sweep.add_argument("plan", type=Path, metavar="PLAN.toml", help="the sweep plan")
-    add_run_options(sweep, only=SWEEP_OPTIONS)
+    add_run_options(sweep, only=sweep_command_options())
     sweep.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
 
     extract = commands.add_parser(
@@ -73,8 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "interrupted extraction keeps every finished sample.",
     )
     # the run's own options for what extract shares with it
-    add_run_options(extract, only=("dataset", "feature", "workers", "data_root",
-                                   "dataset_options", "feature_options", "skip_missing"))
+    add_run_options(extract, only=extract_options())
     extract.add_argument("--save", type=Path, default=None, metavar="FILE",
                          help="also write the values, with the feature's and dataset's "
                               "identity, to FILE (.npz) for 'merbench run --features FILE' "

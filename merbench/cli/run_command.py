@@ -27,21 +27,21 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
     if seeds is not None and hasattr(args, "resume"):
         raise MerbenchError("--resume continues one seed's run directory; to continue a "
                             "--seeds run, repeat the same command")
-    spec = spec_from_args(args)
+    spec, settings = spec_from_args(args)
     reporter = ProgressReporter(enabled=not args.quiet)
     reporter.preparing(f"{spec.model} on {spec.dataset}: reading the data, the features and "
                        "any finished folds")
     plugins = load(args, extra=[("merbench.cli.progress", reporter)])
     try:
         if seeds is not None:
-            many = run_seeds(spec, seeds, plugins=plugins)
+            many = run_seeds(spec, settings, seeds, plugins=plugins)
             reporter.stop()
             print_seeds(many.summary, many.out)
             return 0
-        result = run(spec, plugins=plugins)
+        result = run(spec, settings, plugins=plugins)
     except KeyboardInterrupt:
         reporter.stop()
-        kept = _what_is_kept(reporter.run_dir or spec.out)
+        kept = _what_is_kept(reporter.run_dir or settings.out)
         say(f"merbench: interrupted — {kept}", file=sys.stderr)
         return EXIT_INTERRUPTED
     finally:

@@ -1,8 +1,9 @@
-"""``merbench run``'s options, generated from the one declaration in :class:`RunSpec`.
+"""``merbench run``'s options, generated from the one declaration in :mod:`merbench.run.spec`.
 
-Each :class:`~merbench.run.spec.RunSpec` field becomes an option whose type, flags, help and
-default come from the field and its :class:`~merbench.run.spec.Option`; ``--resume``'s
-allow-list and the options table in ``docs/user-guide.md`` are generated from the same
+Each :class:`~merbench.run.spec.RunSpec` and :class:`~merbench.run.spec.RunSettings` field
+becomes an option whose type, flags, help and default come from the field and its
+:class:`~merbench.run.spec.Option`; ``--resume``'s allow-list, the options ``sweep`` and
+``extract`` share and the options table in ``docs/user-guide.md`` are generated from the same
 declaration, so nothing here lists the options by hand.
 """
 
@@ -14,16 +15,12 @@ import json
 import types
 import typing
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from merbench.errors import MerbenchError
 
-# options of the command itself, not of the run it describes
-COMMAND_ONLY = ("resume", "seeds", "quiet")
-# merbench run's options that 'merbench sweep' takes from its command line for every run:
-# where and how fast, never what runs (that is the plan's)
-SWEEP_OPTIONS = ("executor", "ray_address", "gpus_per_task", "device", "threads",
-                 "data_root", "workers", "checkpoint_every")
+if TYPE_CHECKING:
+    from merbench.run.spec import RunSettings, RunSpec
 
 
 def key_value(text: str) -> tuple[str, Any]:
@@ -58,12 +55,12 @@ def _default_text(field: dataclasses.Field[Any], option: Any) -> str:
 
 def add_run_options(parser: argparse.ArgumentParser,
                     only: tuple[str, ...] | None = None) -> None:
-    """Every :class:`RunSpec` field (or those named in ``only``, for another command that
-    shares them) as an option whose value is kept only when given (so ``--resume`` can tell
-    which were given)."""
-    from merbench.run.spec import RunSpec, flag, options, resumable
+    """Every :class:`RunSpec` and :class:`RunSettings` field (or those named in ``only``, for
+    another command that shares them) as an option whose value is kept only when given (so
+    ``--resume`` can tell which were given)."""
+    from merbench.run.spec import flag, option_types, options, resumable
 
-    hints = typing.get_type_hints(RunSpec)
+    hints = option_types()
     suppress = argparse.SUPPRESS
     allowed = ", ".join(flag(name) for name in resumable())
     for field, option in options():
@@ -74,7 +71,7 @@ def add_run_options(parser: argparse.ArgumentParser,
         shown = _default_text(field, option)
         text = option.help if _required(field) or kind is bool \
             else f"{option.help} (default: {shown})"
-        if option.allowed_with_resume and only is None:
+        if option.resume and only is None:
             text += " (allowed with --resume)"
         common: dict[str, Any] = {"dest": field.name, "default": suppress, "help": text}
         if kind is bool:
@@ -98,7 +95,8 @@ def add_run_options(parser: argparse.ArgumentParser,
 
 
 def given_options(args: argparse.Namespace) -> dict[str, Any]:
-    """The :class:`RunSpec` fields given on the command line, as the spec takes them."""
+    """The :class:`RunSpec` and :class:`RunSettings` fields given on the command line, as
+    the records take them."""
     from merbench.run.spec import options
 
     given = {f.name: getattr(args, f.name) for f, _ in options() if hasattr(args, f.name)}
@@ -108,11 +106,11 @@ def given_options(args: argparse.Namespace) -> dict[str, Any]:
     return given
 
 
-def spec_from_args(args: argparse.Namespace) -> Any:
-    """The :class:`RunSpec` the options describe, or the one ``--resume DIR`` recorded with
-    the where-and-how-fast options given beside it."""
+def spec_from_args(args: argparse.Namespace) -> tuple[RunSpec, RunSettings]:
+    """The :class:`RunSpec` and :class:`RunSettings` the options describe, or those
+    ``--resume DIR`` recorded with the where-and-how-fast options given beside them."""
     from merbench.results.rundir import RunDirectory
-    from merbench.run.spec import RunSpec, flag, options, resumable
+    from merbench.run.spec import flag, from_config, from_options, options, resumable, split_options
 
     given = given_options(args)
     resume = getattr(args, "resume", None)
@@ -121,27 +119,29 @@ def spec_from_args(args: argparse.Namespace) -> Any:
         if missing:
             raise MerbenchError(f"merbench run needs {' and '.join(missing)} "
                                 "(see 'merbench list'), or --resume DIR")
-        return RunSpec(**given)
+        return from_options(given)
     refused = [name for name in given if name not in resumable()]
     if refused:
         raise MerbenchError(f"--resume takes every option from {resume}/run.json; "
                             f"leave out {', '.join(flag(k) for k in refused)}")
-    stored = RunSpec.from_dict(RunDirectory(resume).read_run_file().get("config", {}))
+    spec, settings = from_config(RunDirectory(resume).read_run_file().get("config", {}))
     # the recorded options, less those chosen for the machine the run started on
     fresh = {f.name: f.default for f, option in options() if option.per_machine}
-    return dataclasses.replace(stored, **{**fresh, **given}, out=resume)
+    what, where = split_options({**fresh, **given})
+    return (dataclasses.replace(spec, **what),
+            dataclasses.replace(settings, **where, out=resume))
 
 
 def options_table() -> str:
     """The Markdown table of ``merbench run``'s options, for ``docs/user-guide.md``."""
-    from merbench.run.spec import flag, options
+    from merbench.run.spec import SPEC_FIELDS, flag, options
 
     rows = ["| option | default | what it does | kind |", "| --- | --- | --- | --- |"]
     for field, option in options():
         flags = ", ".join(f"`{f}`" for f in (option.flags or (flag(field.name),)))
         default = "required" if _required(field) else _default_text(field, option)
-        kind = "what runs" if option.identity else "where and how fast"
-        if option.allowed_with_resume:
+        kind = "what runs" if field.name in SPEC_FIELDS else "where and how fast"
+        if option.resume:
             kind += "; allowed with `--resume`"
         rows.append(f"| {flags} | {default} | {option.help.replace('|', '/')} | {kind} |")
     return "\n".join(rows) + "\n"

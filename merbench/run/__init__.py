@@ -5,7 +5,8 @@ with the same options as ``merbench run``::
 
     result = merbench.run(model="ststnet", dataset="synthetic", epochs=50)
 
-The keyword options are the fields of :class:`RunSpec` (each documented there and in
+The keyword options are the fields of :class:`RunSpec` (what runs) and of
+:class:`RunSettings` (where and how fast; each documented there and in
 ``docs/user-guide.md``); ``plugins=`` takes a plugin set from
 :func:`merbench.plugins.load_plugins` instead of the default one. The package is callable
 because a subpackage and a function cannot share the name ``merbench.run``, and both are
@@ -13,9 +14,11 @@ public: the call is the user's API, the modules below are the core's.
 
 One concept per module:
 
-- :mod:`~merbench.run.spec`: :class:`RunSpec`, every option declared once;
-- :mod:`~merbench.run.plan`: pure checks and resolution against the plugins (shared with
+- :mod:`~merbench.run.spec`: :class:`RunSpec` and :class:`RunSettings`, every option
+  declared once; :mod:`~merbench.run.checks`: every check of their values;
+- :mod:`~merbench.run.plan`: pure resolution against the plugins (shared with
   ``merbench extract``); :mod:`~merbench.run.data`: the dataset, folds and saved weights;
+  :mod:`~merbench.run.weights`: saved weights checked as the run starts;
 - :mod:`~merbench.run.identity`: what decides the numbers, and the folder names;
 - :mod:`~merbench.run.engine`: how a run's folds train, one at a time or several at once,
   and why; :mod:`~merbench.run.out_of_memory`: fewer at once when they do not fit;
@@ -36,7 +39,6 @@ load on first use.
 
 from __future__ import annotations
 
-import dataclasses
 import importlib
 import sys
 import types
@@ -47,11 +49,12 @@ from merbench.errors import MerbenchError
 if TYPE_CHECKING:
     from merbench.run.execute import RunResult
     from merbench.run.seeds import SeedsResult
-    from merbench.run.spec import RunSpec
+    from merbench.run.spec import RunSettings, RunSpec
 
-_LAZY = {"RunSpec": "merbench.run.spec", "RunResult": "merbench.run.execute",
+_LAZY = {"RunSpec": "merbench.run.spec", "RunSettings": "merbench.run.spec",
+         "RunResult": "merbench.run.execute",
          "SeedsResult": "merbench.run.seeds", "parse_seeds": "merbench.run.seeds"}
-__all__ = ["RunResult", "RunSpec", "SeedsResult", "parse_seeds", "spec_of"]
+__all__ = ["RunResult", "RunSettings", "RunSpec", "SeedsResult", "parse_seeds", "spec_of"]
 
 
 def __getattr__(name: str) -> Any:
@@ -60,27 +63,30 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'merbench.run' has no attribute '{name}'")
 
 
-def spec_of(model: str, dataset: str, options: dict[str, Any]) -> RunSpec:
-    """The spec of ``model`` on ``dataset`` with keyword ``options``; unknown ones are named
-    with the list of those that exist."""
-    from merbench.run.spec import RunSpec
+def spec_of(model: str, dataset: str,
+            options: dict[str, Any]) -> tuple[RunSpec, RunSettings]:
+    """The spec and settings of ``model`` on ``dataset`` with keyword ``options`` (each goes
+    to the record that has its name); unknown ones are named with the list of those that
+    exist."""
+    from merbench.run.spec import SETTINGS_FIELDS, SPEC_FIELDS, from_options
 
-    fields = [f.name for f in dataclasses.fields(RunSpec)]
+    fields = [*SPEC_FIELDS, *SETTINGS_FIELDS]
     unknown = sorted(set(options) - set(fields))
     if unknown:
         accepted = [f for f in fields if f not in ("model", "dataset")]
         raise MerbenchError(f"merbench.run() has no option {', '.join(map(repr, unknown))}; "
                             f"options are: {', '.join(accepted)}")
-    return RunSpec(model=model, dataset=dataset, **options)
+    return from_options({"model": model, "dataset": dataset, **options})
 
 
 class _CallableRun(types.ModuleType):
     def __call__(self, model: str, dataset: str, **options: Any) -> RunResult:
-        """Run ``model`` on ``dataset`` with :class:`RunSpec` ``options``; see the module."""
+        """Run ``model`` on ``dataset`` with :class:`RunSpec` and :class:`RunSettings`
+        ``options``; see the module."""
         from merbench.run.execute import run
 
         plugins = options.pop("plugins", None)
-        return run(spec_of(model, dataset, options), plugins=plugins)
+        return run(*spec_of(model, dataset, options), plugins=plugins)
 
 
 sys.modules[__name__].__class__ = _CallableRun

@@ -2,11 +2,13 @@
 
 This is the I/O half of planning (:mod:`merbench.run.plan` is the pure half): the dataset
 reads its files here, the protocol splits its samples into folds, and saved weights are
-located, so a missing file is reported before any fold trains.
+located, so a missing file is reported before any fold trains. ``merbench extract`` opens
+its dataset here too (:func:`open_dataset`).
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,15 +16,15 @@ from typing import Any
 from merbench.dataset import Dataset
 from merbench.errors import MerbenchError
 from merbench.protocols import Fold
-from merbench.registry import Entry
-from merbench.run.plan import Plan
+from merbench.run.plan import InputsPlan, Plan
 
 
-def open_dataset(entry: Entry[Any], options: dict[str, Any],
-                 data_root: str | None = None) -> Dataset:
-    """Build a registered dataset with its options (and ``--data-root`` for datasets that
-    read files), with ``provides`` filled in from its metadata when it does not say."""
-    options = dict(options)
+def open_dataset(inputs: InputsPlan) -> Dataset:
+    """The planned dataset, built with its options and ``--data-root`` for datasets that read
+    files (I/O: it reads them), with ``provides`` filled in from its metadata when it does
+    not say."""
+    entry, data_root = inputs.dataset, inputs.data_root
+    options = dict(inputs.dataset_options)
     if data_root is not None:
         if not entry.accepts("data_root"):
             raise MerbenchError(f"dataset '{entry.meta.name}' reads no files; "
@@ -60,12 +62,32 @@ class RunData:
 def load_data(plan: Plan) -> RunData:
     """Open the dataset, build the protocol's folds and find any saved weights."""
     spec = plan.spec
-    dataset = plan.inputs.open_dataset()
+    dataset = open_dataset(plan.inputs)
     protocol = plan.protocol.create("protocol", **spec.protocol_options)
     folds: list[Fold] = list(protocol.folds(dataset.samples))
     weight_files = None
     if spec.weights is not None:
-        from merbench.run.weights import locate_weights
-
         weight_files = locate_weights(Path(spec.weights), folds)
     return RunData(plan=plan, dataset=dataset, folds=folds, weight_files=weight_files)
+
+
+def locate_weights(directory: Path, folds: list[Fold]) -> dict[int, Path]:
+    """Each fold's checkpoint (``--weights``); every missing one is named before anything
+    runs."""
+    from merbench.training.checkpoints import fold_checkpoint
+
+    subjects = Counter(f.key[-1] for f in folds)
+    found = {f.index: fold_checkpoint(directory, f.key, subjects[f.key[-1]] > 1) for f in folds}
+    missing = [f for f in folds if found[f.index] is None]
+    if missing:
+        names = ", ".join(
+            "/".join((*f.key[:-1], f"{f.key[-1]}.pth")) if subjects[f.key[-1]] > 1
+            else f"{f.key[-1]}.pth" for f in missing[:5])
+        more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+        raise MerbenchError(
+            f"--weights {directory} lacks the checkpoint of {len(missing)} of {len(folds)} "
+            f"folds: {names}{more}; each test fold needs its own checkpoint, named after "
+            "its key's last part (<subject>.pth under LOSO, <database>/<subject>.pth where "
+            "two databases share a subject id, <database>.pth under lodo)"
+        )
+    return {index: path for index, path in found.items() if path is not None}

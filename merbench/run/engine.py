@@ -29,7 +29,7 @@ def default_parallel(device: str) -> bool:
 def choose_engine(data: RunData, pending: list[Fold]) -> EngineRecord:
     """Sequential or fold-parallel, how many folds at once, and why."""
     plan = data.plan
-    asked = plan.spec.parallel_folds
+    asked = plan.settings.parallel_folds
     fused = plan.fused_optimizer() if plan.trains_in_epochs else None
     if not pending:
         return EngineRecord(mode="none", folds_at_once=0, cause="restored",
@@ -78,13 +78,13 @@ def run_threads(data: RunData, pending: list[Fold]) -> ThreadRecord | None:
     if not plan.is_torch or not pending:
         return None
     n_parameters = None
-    if plan.spec.threads is None:
+    if plan.settings.threads is None:
         import torch
 
         with torch.device("meta"):  # shapes only: no memory, no draw from the generator
             model = data.build_model()
         n_parameters = sum(int(p.numel()) for p in model.parameters())
-    return choose_threads(plan.spec.threads, n_parameters)
+    return choose_threads(plan.settings.threads, n_parameters)
 
 
 def fold_groups(data: RunData, pending: list[Fold], k: int) -> list[list[Fold]]:

@@ -3,7 +3,7 @@
 :func:`run` runs one spec for ``merbench run`` and the Python API; :func:`run_many` runs
 several (a ``--seeds`` run's seeds, a sweep's runs) through the same steps:
 :func:`open_run` takes the run directory and restores finished folds, :func:`execute`
-trains the rest with the executor the spec names (:func:`choose_executor`: this process or
+trains the rest with the executor the settings name (:func:`choose_executor`: this process or
 Ray tasks, :mod:`merbench.run.executor`), saving each group of folds as the executor
 reports it and recording the engine each run ended with, and :func:`finish_run` writes the
 results. The executor decides where folds train, never what they compute or how they are
@@ -35,7 +35,7 @@ from merbench.run.model_input import model_input
 from merbench.run.notify import Notifier
 from merbench.run.plan import plan_run
 from merbench.run.ray_executor import RayExecutor
-from merbench.run.spec import RunSpec
+from merbench.run.spec import RunSettings, RunSpec, run_config
 from merbench.run.started_run import StartedRun
 from merbench.run.summary import summarise
 from merbench.run.trainer_setup import set_up_trainer
@@ -43,9 +43,9 @@ from merbench.run.values import check_feature_values, sample_digests, values_sha
 from merbench.run.weights import changed_checkpoints, check_weight_files
 from merbench.runinfo import FoldOutcome
 
-# each executor of the registry (merbench.run.executor_kinds), made for a spec, by its entry
-_IMPLEMENTATIONS: dict[ExecutorKind, Callable[[RunSpec], Executor]] = {
-    LOCAL: LocalExecutor.for_spec, RAY: RayExecutor.for_spec}
+# each executor of the registry (merbench.run.executor_kinds), made for a run's settings
+_IMPLEMENTATIONS: dict[ExecutorKind, Callable[[RunSettings], Executor]] = {
+    LOCAL: LocalExecutor.for_settings, RAY: RayExecutor.for_settings}
 
 
 @dataclass
@@ -62,18 +62,18 @@ class RunResult:
         return self.results["metrics"]
 
 
-def run(spec: RunSpec, plugins: Plugins | None = None) -> RunResult:
+def run(spec: RunSpec, settings: RunSettings, plugins: Plugins | None = None) -> RunResult:
     """Run ``spec`` to the end (resuming finished folds) and write its results."""
     plugins = plugins or default_plugins()
     with ExitStack() as held:
-        opened = open_run(spec, plugins, held)
+        opened = open_run(spec, settings, plugins, held)
         if isinstance(opened, RunResult):
             return opened
-        execute([opened], choose_executor(opened.data.plan.spec))
+        execute([opened], choose_executor(opened.data.plan.settings))
         return finish_run(opened)
 
 
-def run_many(specs: list[RunSpec], plugins: Plugins,
+def run_many(specs: list[tuple[RunSpec, RunSettings]], plugins: Plugins,
              on_result: Callable[[int, RunResult, bool], None] | None = None
              ) -> list[RunResult]:
     """Several runs (a ``--seeds`` run's seeds, a sweep's runs, all on one executor), each
@@ -89,20 +89,20 @@ def run_many(specs: list[RunSpec], plugins: Plugins,
         if on_result is not None:
             on_result(position, result, trained)
 
-    if not specs or not side_by_side(specs[0].executor):
-        for position, spec in enumerate(specs):
+    if not specs or not side_by_side(specs[0][1].executor):
+        for position, (spec, settings) in enumerate(specs):
             with ExitStack() as held:
-                opened = open_run(spec, plugins, held)  # checks the spec, its executor too
+                opened = open_run(spec, settings, plugins, held)  # checks the executor too
                 if isinstance(opened, RunResult):
                     ended(position, opened, False)
                     continue
-                execute([opened], choose_executor(opened.data.plan.spec))
+                execute([opened], choose_executor(opened.data.plan.settings))
                 ended(position, finish_run(opened), True)
         return [results[i] for i in range(len(specs))]
     with ExitStack() as held:
         started: dict[int, tuple[int, StartedRun]] = {}
-        for position, spec in enumerate(specs):
-            opened = open_run(spec, plugins, held)
+        for position, (spec, settings) in enumerate(specs):
+            opened = open_run(spec, settings, plugins, held)
             if isinstance(opened, RunResult):
                 ended(position, opened, False)
             else:
@@ -113,23 +113,24 @@ def run_many(specs: list[RunSpec], plugins: Plugins,
             def finished(run: StartedRun) -> None:
                 ended(started[id(run)][0], finish_run(run), True)
 
-            execute(runs, choose_executor(runs[0].data.plan.spec), on_finished=finished)
+            execute(runs, choose_executor(runs[0].data.plan.settings), on_finished=finished)
     return [results[i] for i in range(len(specs))]
 
 
-def open_run(spec: RunSpec, plugins: Plugins, held: ExitStack) -> StartedRun | RunResult:
+def open_run(spec: RunSpec, settings: RunSettings, plugins: Plugins,
+             held: ExitStack) -> StartedRun | RunResult:
     """Plan ``spec``, read its data, take its run directory for as long as ``held`` lasts
     and restore its finished folds; a run that finished before is reported as it is."""
     started = time.perf_counter()
-    data = load_data(plan_run(spec, plugins))
+    data = load_data(plan_run(spec, settings, plugins))
     spec = data.plan.spec
     if data.weight_files is not None:
         check_weight_files(data)
     identity = run_identity(data)
-    run_dir = RunDirectory(spec.out if spec.out is not None else default_run_dir(spec, identity))
+    run_dir = RunDirectory(settings.out or default_run_dir(spec, identity))  # a Path is truthy
     held.enter_context(run_dir.held())
     try:
-        run_dir.open(identity.to_dict(), spec.to_dict(), n_folds=len(data.folds))
+        run_dir.open(identity.to_dict(), run_config(spec, settings), n_folds=len(data.folds))
     except DifferentRun as refused:
         _explain_optimizer_step(data, run_dir, identity, refused.stored)
         _explain_new_weights(run_dir, identity, refused.stored)
@@ -140,9 +141,9 @@ def open_run(spec: RunSpec, plugins: Plugins, held: ExitStack) -> StartedRun | R
     return start_run(data, identity, run_dir, started)
 
 
-def choose_executor(spec: RunSpec) -> Executor:
-    """The executor ``spec.executor`` names (the spec has checked that one does)."""
-    return _IMPLEMENTATIONS[EXECUTOR_KINDS[spec.executor]](spec)
+def choose_executor(settings: RunSettings) -> Executor:
+    """The executor ``settings.executor`` names (the plan has checked that one does)."""
+    return _IMPLEMENTATIONS[EXECUTOR_KINDS[settings.executor]](settings)
 
 
 def execute(runs: list[StartedRun], executor: Executor,

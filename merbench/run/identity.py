@@ -137,7 +137,7 @@ def default_run_dir(spec: RunSpec, identity: RunIdentity) -> Path:
 
 def default_seeds_dir(spec: RunSpec, seeds: list[int]) -> Path:
     """The folder of a ``--seeds`` run: named after what runs, less the seed; where and how
-    fast it runs (device, folds at once, workers, save interval) does not rename it."""
+    fast it runs (its :class:`~merbench.run.spec.RunSettings`) does not rename it."""
     tag = "-".join(map(str, seeds))
     return DEFAULT_RUNS_DIR / (f"{spec.model}-{spec.dataset}-{spec.protocol}-seeds{tag}-"
                                f"{json_hash(what_runs(spec, leave_out=('seed',)))[:8]}")

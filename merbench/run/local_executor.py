@@ -17,7 +17,7 @@ from merbench.run.engine import fold_groups, run_threads
 from merbench.run.executor import GroupTrained, RunTrained
 from merbench.run.executor_kinds import LOCAL, ExecutorKind
 from merbench.run.out_of_memory import fewer_at_a_time
-from merbench.run.spec import RunSpec
+from merbench.run.spec import RunSettings
 from merbench.run.started_run import StartedRun
 from merbench.threads import apply_threads
 from merbench.training.device import is_out_of_memory
@@ -29,7 +29,7 @@ class LocalExecutor:
     kind: ExecutorKind = LOCAL
 
     @classmethod
-    def for_spec(cls, spec: RunSpec) -> LocalExecutor:
+    def for_settings(cls, settings: RunSettings) -> LocalExecutor:
         return cls()
 
     def train(self, runs: Sequence[StartedRun], on_group: GroupTrained,

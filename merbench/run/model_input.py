@@ -25,12 +25,12 @@ def model_input(data: RunData, identity: RunIdentity,
                 on_progress: Progress | None = None) -> tuple[np.ndarray, dict[str, Any]]:
     """Every sample's input and what the feature reported about it (``feature.report``)."""
     plan = data.plan
-    if plan.spec.features is not None:
+    if plan.settings.features is not None:
         return saved_input(data, identity)
     feature = plan.inputs.feature
     extract = feature.create("feature", **plan.spec.feature_options)
     return extract_feature(feature.meta, extract, data.dataset, dataset_name=plan.spec.dataset,
-                           workers=plan.spec.workers, on_progress=on_progress)
+                           workers=plan.settings.workers, on_progress=on_progress)
 
 
 def saved_input(data: RunData, identity: RunIdentity) -> tuple[np.ndarray, dict[str, Any]]:
@@ -38,7 +38,7 @@ def saved_input(data: RunData, identity: RunIdentity) -> tuple[np.ndarray, dict[
     from merbench.features_file import check_matches, load_features
 
     plan = data.plan
-    path = str(plan.spec.features)
+    path = str(plan.settings.features)
     saved = load_features(path)
     check_matches(saved, path, feature=identity.feature.to_dict(),
                   dataset=identity.dataset.to_dict(),

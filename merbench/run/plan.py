@@ -1,9 +1,11 @@
 """Planning a run: every name, option and combination checked before any data is read.
 
-:func:`plan_run` resolves a :class:`~merbench.run.spec.RunSpec` against the installed plugins
-(registry entries, the model's recipe with the command line's overrides, the device) and
-refuses what cannot work, with one line that names the fix. It reads no data and trains
-nothing; :mod:`merbench.run.data` then opens the dataset and builds the folds.
+:func:`plan_run` resolves a :class:`~merbench.run.spec.RunSpec` and its
+:class:`~merbench.run.spec.RunSettings` against the installed plugins (registry entries, the
+model's recipe with the command line's overrides, the device) and refuses what cannot work,
+with one line that names the fix (the checks of the options themselves are
+:mod:`merbench.run.checks`). It reads no data and trains nothing; :mod:`merbench.run.data`
+then opens the dataset and builds the folds.
 
 ``merbench extract`` plans its dataset and feature with the same :func:`plan_inputs`, so the
 two commands accept the same options and say the same things about them.
@@ -12,14 +14,21 @@ two commands accept the same options and say the same things about them.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Any
 
 from merbench.errors import MerbenchError
 from merbench.meta import TrainRecipe
 from merbench.plugins import Plugins
 from merbench.registry import Entry, Registries
-from merbench.run.spec import RunSpec, check_values
+from merbench.run.checks import (
+    check_features_file,
+    check_fused_step,
+    check_model_options,
+    check_precision,
+    check_training,
+    check_values,
+)
+from merbench.run.spec import RunSettings, RunSpec
 
 
 @dataclass(frozen=True)
@@ -33,12 +42,6 @@ class InputsPlan:
     # that did not
     feature_options: dict[str, Any]
     data_root: str | None
-
-    def open_dataset(self) -> Any:
-        """The dataset, built with its options (I/O: it reads the dataset's files)."""
-        from merbench.run.data import open_dataset
-
-        return open_dataset(self.dataset, self.dataset_options, self.data_root)
 
 
 def plan_inputs(registries: Registries, *, dataset: str, feature: str,
@@ -107,16 +110,16 @@ def with_skip_missing(entry: Entry[Any], options: dict[str, Any],
     return options
 
 
-def plan_extraction(spec: RunSpec, plugins: Plugins) -> InputsPlan:
+def plan_extraction(spec: RunSpec, settings: RunSettings, plugins: Plugins) -> InputsPlan:
     """The inputs of ``spec`` alone, its dataset and its ``feature`` (no model): what
     ``merbench extract`` computes. They are checked as :func:`plan_run` checks a run's, so
     the two commands accept the same options, say the same things about them, and a file
     saved from an extraction serves the run as it is."""
-    check_values(spec)
+    check_values(spec, settings)
     inputs = plan_inputs(plugins.registries, dataset=spec.dataset, feature=str(spec.feature),
                          dataset_options=spec.dataset_options,
                          feature_options=spec.feature_options,
-                         skip_missing=spec.skip_missing, data_root=spec.data_root)
+                         skip_missing=spec.skip_missing, data_root=settings.data_root)
     inputs.dataset.check_options("dataset", inputs.dataset_options)
     inputs.feature.check_options("feature", inputs.feature_options)
     return inputs
@@ -127,6 +130,7 @@ class Plan:
     """A run resolved against the plugins: what to build and where, before any data."""
 
     spec: RunSpec  # model and protocol options with their defaults left out
+    settings: RunSettings
     plugins: Plugins
     model: Entry[Any]
     protocol: Entry[Any]
@@ -171,9 +175,9 @@ def effective_recipe(declared: TrainRecipe, spec: RunSpec) -> TrainRecipe:
                    else spec.data_order)
 
 
-def plan_run(spec: RunSpec, plugins: Plugins) -> Plan:
+def plan_run(spec: RunSpec, settings: RunSettings, plugins: Plugins) -> Plan:
     """Resolve ``spec``; every impossible request is refused here, before any data."""
-    check_values(spec)
+    check_values(spec, settings)
     registries = plugins.registries
     model = registries.models.get(spec.model)
     protocol = registries.protocols.get(spec.protocol)
@@ -181,21 +185,20 @@ def plan_run(spec: RunSpec, plugins: Plugins) -> Plan:
     inputs = plan_inputs(registries, dataset=spec.dataset, feature=feature,
                          dataset_options=spec.dataset_options,
                          feature_options=spec.feature_options,
-                         skip_missing=spec.skip_missing, data_root=spec.data_root,
+                         skip_missing=spec.skip_missing, data_root=settings.data_root,
                          needed_by=spec.model)
-    if spec.features is not None and not Path(spec.features).exists():  # said before reading
-        from merbench.features_file import missing_features_file
-
-        raise missing_features_file(spec.features)
-    if "num_classes" in spec.model_options:  # even at its default
-        raise MerbenchError("the number of classes comes from the dataset; "
-                            "do not set num_classes")
+    check_features_file(settings)  # said before reading
+    check_model_options(spec)
     resolved = replace(spec, model_options=model.without_defaults(spec.model_options),
                        dataset_options=inputs.dataset.without_defaults(spec.dataset_options),
                        feature_options=inputs.feature_options,
                        protocol_options=protocol.without_defaults(spec.protocol_options))
     is_torch = model.meta.kind == "torch"
-    recipe = _check_training(resolved, model, is_torch)
+    check_training(resolved, settings, is_torch)
+    declared = model.meta.recipe  # a torch model's, never an estimator's
+    recipe = effective_recipe(declared, resolved) if is_torch and declared is not None else None
+    if recipe is not None:
+        check_fused_step(resolved, recipe)
     model.check_options("model", resolved.model_options)
     model.built_from_for(resolved.model_options)  # e.g. a missing weights file, said now
     inputs.dataset.check_options("dataset", resolved.dataset_options)
@@ -205,12 +208,10 @@ def plan_run(spec: RunSpec, plugins: Plugins) -> Plan:
     if is_torch:
         from merbench.training.device import resolve_device
 
-        device = resolve_device(spec.device)
-        if spec.precision == "tf32" and not device.startswith("cuda"):
-            raise MerbenchError(f"--precision tf32 is a CUDA matrix-product mode and the "
-                                f"run is on {device}; use fp32 or bf16 there")
-    return Plan(spec=resolved, plugins=plugins, model=model, protocol=protocol,
-                inputs=inputs, recipe=recipe, device=device)
+        device = resolve_device(settings.device)
+        check_precision(spec, device)
+    return Plan(spec=resolved, settings=settings, plugins=plugins, model=model,
+                protocol=protocol, inputs=inputs, recipe=recipe, device=device)
 
 
 def _feature_name(spec: RunSpec, registries: Registries, model: Entry[Any]) -> str:
@@ -235,41 +236,3 @@ def _feature_name(spec: RunSpec, registries: Registries, model: Entry[Any]) -> s
                             "same shape (see 'merbench list features')")
     return spec.feature
 
-
-def _check_training(spec: RunSpec, model: Entry[Any], is_torch: bool) -> TrainRecipe | None:
-    """The recipe a torch model trains with; what an estimator or saved weights cannot do
-    (epochs, precision, epoch selection, an optimiser step) is refused by name."""
-    if spec.weights is not None:
-        from merbench.run.weights import check_evaluation
-
-        check_evaluation(spec, is_torch)
-    if not is_torch:
-        for option in ("epochs", "batch_size", "lr", "data_order"):
-            if getattr(spec, option) is not None:
-                raise MerbenchError(f"model '{spec.model}' is a scikit-learn estimator and "
-                                    f"has no --{option.replace('_', '-')}; leave it out")
-        if spec.precision != "fp32":
-            raise MerbenchError(f"model '{spec.model}' is a scikit-learn estimator and "
-                                "computes in its own precision; leave out --precision "
-                                f"{spec.precision}")
-        if spec.selection != "fixed":
-            raise MerbenchError(f"model '{spec.model}' is fitted once, so it has one "
-                                "prediction per sample and no epoch to select; leave out "
-                                f"--selection {spec.selection}")
-        if spec.fused_optimizer:
-            raise MerbenchError(f"model '{spec.model}' is a scikit-learn estimator and has "
-                                "no optimiser step; leave out --fused-optimizer")
-        return None
-    recipe = effective_recipe(model.meta.recipe, spec)
-    from merbench.training.torch_trainer import FUSABLE_OPTIMIZERS, fused_step_on_cpu
-
-    if spec.fused_optimizer and recipe.optimizer not in FUSABLE_OPTIMIZERS:
-        raise MerbenchError(f"--fused-optimizer is a step of {' and '.join(FUSABLE_OPTIMIZERS)}, "
-                            f"and model '{spec.model}' trains with {recipe.optimizer}; leave "
-                            "it out")
-    if spec.fused_optimizer and not fused_step_on_cpu():
-        import torch
-
-        raise MerbenchError(f"--fused-optimizer needs torch 2.4 or newer on a CPU (this is "
-                            f"torch {torch.__version__}); upgrade torch or leave it out")
-    return recipe

@@ -42,7 +42,7 @@ from merbench.run.executor import GroupTrained, RunTrained
 from merbench.run.executor_kinds import RAY, ExecutorKind
 from merbench.run.fold_work import Computed, GroupWork, compute
 from merbench.run.out_of_memory import fewer_at_a_time
-from merbench.run.spec import RunSpec
+from merbench.run.spec import RunSettings
 from merbench.run.started_run import StartedRun
 from merbench.threads import apply_threads, usable_cores
 from merbench.training.device import is_out_of_memory
@@ -148,11 +148,11 @@ def _features_key(features: Any) -> str:
 def _resources(run: StartedRun, engine: EngineRecord, group: list[Fold]) -> dict[str, Any]:
     """What a group's task asks Ray for: CPUs, a share of a GPU, memory."""
     plan = run.data.plan
-    spec = plan.spec
-    cpus = spec.threads or 1
+    settings = plan.settings
+    cpus = settings.threads or 1
     gpus = 0.0
     if plan.is_torch and plan.device.startswith("cuda"):
-        share = spec.gpus_per_task or plan.model.meta.gpu_share
+        share = settings.gpus_per_task or plan.model.meta.gpu_share
         gpus = 1.0 if engine.cause == "memory" and len(group) > 1 \
             else min(1.0, share * len(group))
     features = run.trainer.features
@@ -195,8 +195,8 @@ class RayExecutor:
         self.address = address
 
     @classmethod
-    def for_spec(cls, spec: RunSpec) -> RayExecutor:
-        return cls(spec.ray_address)
+    def for_settings(cls, settings: RunSettings) -> RayExecutor:
+        return cls(settings.ray_address)
 
     def train(self, runs: Sequence[StartedRun], on_group: GroupTrained,
               on_run: RunTrained) -> list[EngineRecord]:
@@ -213,7 +213,7 @@ class RayExecutor:
         engine = replace(run.engine, executor=self.kind.name)
         if not run.data.plan.is_torch:
             return engine
-        asked = run.data.plan.spec.threads
+        asked = run.data.plan.settings.threads
         count = asked or 1
         return replace(engine, threads=ThreadRecord(
             count, "asked" if asked else "usable-cores",

@@ -50,7 +50,7 @@ class SavedStates:
         """The checkpoint of ``folds`` (one, or several trained together), or None when
         states are not saved (``--checkpoint-every 0``)."""
         plan = self.data.plan
-        if plan.spec.checkpoint_every <= 0 or plan.recipe is None:
+        if plan.settings.checkpoint_every <= 0 or plan.recipe is None:
             return None
         import torch
 
@@ -63,4 +63,4 @@ class SavedStates:
                       "device": torch.device(plan.device).type}
         label = ("folds " if len(folds) > 1 else "fold ") + ", ".join(f.label for f in folds)
         return FoldCheckpoint(self.run_dir.partial_path([fold.index for fold in folds]),
-                              plan.spec.checkpoint_every * 60, belongs_to, label, self.cost)
+                              plan.settings.checkpoint_every * 60, belongs_to, label, self.cost)

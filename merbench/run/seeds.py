@@ -21,7 +21,7 @@ from merbench.results.seeds import over_seeds
 from merbench.run.execute import RunResult, run_many
 from merbench.run.identity import default_seeds_dir
 from merbench.run.plan import plan_run
-from merbench.run.spec import RunSpec
+from merbench.run.spec import RunSettings, RunSpec
 from merbench.selection import POLICIES
 from merbench.stats.record import interval_record
 
@@ -53,19 +53,20 @@ def parse_seeds(text: str) -> list[int]:
     return seeds
 
 
-def run_seeds(spec: RunSpec, seeds: list[int], plugins: Plugins | None = None) -> SeedsResult:
+def run_seeds(spec: RunSpec, settings: RunSettings, seeds: list[int],
+              plugins: Plugins | None = None) -> SeedsResult:
     """Run ``spec`` once per seed into ``<out>/seed-N`` (each resumable) and summarise."""
     plugins = plugins or default_plugins()
-    if spec.out is not None:
-        base = Path(spec.out)
+    if settings.out is not None:
+        base = Path(settings.out)
         if (base / "run.json").exists():
             raise MerbenchError(f"--out {base} holds a single-seed run; choose another --out "
                                 "for --seeds")
     else:  # named after the spec as planned: options at their defaults are left out
-        base = default_seeds_dir(plan_run(spec, plugins).spec, seeds)
+        base = default_seeds_dir(plan_run(spec, settings, plugins).spec, seeds)
     # one after another locally; on Ray, every seed's folds at once
-    runs = run_many([replace(spec, seed=seed, out=base / f"seed-{seed}") for seed in seeds],
-                    plugins)
+    runs = run_many([(replace(spec, seed=seed), replace(settings, out=base / f"seed-{seed}"))
+                     for seed in seeds], plugins)
     summary = summarise_seeds(runs, seeds)
     atomic_write_json(base / "seeds.json", to_json(summary))
     return SeedsResult(out=base, runs=runs, summary=to_json(summary))

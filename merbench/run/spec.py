@@ -1,30 +1,33 @@
-"""The run spec: every option of ``merbench run``, declared once.
+"""The run spec: every option of ``merbench run``, declared once, in two records.
 
-:class:`RunSpec` is an immutable description of one run. Each of its fields carries an
-:class:`Option` in its metadata, and that one declaration is the single source of:
+:class:`RunSpec` says *what runs*: every field is recorded, names the ``--seeds`` folder and
+may not change when a run is continued (the one exception, the fused optimiser step, enters
+the run's identity through its effect). :class:`RunSettings` says *where and how fast* it
+runs: the run directory, device, folds at once, executor, worker processes, save interval,
+where the data and a saved feature file are. Kept apart, what names a run (its ``--seeds``
+folder, what ``--resume`` may not change) is one record as a whole rather than a filter over
+a mixed one. Each field carries an :class:`Option` in its metadata, and that one
+declaration is the single source of:
 
-- the Python API's parameters (``merbench.run(model, dataset, **fields)``),
+- the Python API's parameters (``merbench.run(model, dataset, **fields)``, split by name),
 - the ``merbench run`` command-line options (:mod:`merbench.cli.run_options` builds them),
+  and those ``merbench sweep`` and ``merbench extract`` share with it,
 - the ``--resume`` allow-list (:func:`resumable`),
 - the hash that names a default ``--seeds`` folder (:func:`what_runs`),
+- ``run.json``'s ``config`` (:func:`run_config`: the spec's fields, then the settings'),
 - the options table in ``docs/user-guide.md`` (a test compares it with the generated one).
 
-A field is either part of *what runs* (``identity=True``: it is recorded, names the
-``--seeds`` folder and may not change when a run is continued) or says *where and how fast*
-it runs (device, folds at once, worker processes, save interval, where the data and a saved
-feature file are). Where a how-fast choice changes the arithmetic (the fused optimiser step),
-the run's identity records its effect, so no run mixes the two.
+The values are checked in :mod:`merbench.run.checks`.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import math
+import typing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from merbench.errors import MerbenchError
 from merbench.meta import DATA_ORDERS
 from merbench.run.executor_kinds import EXECUTOR_KINDS
 
@@ -33,40 +36,51 @@ from merbench.run.executor_kinds import EXECUTOR_KINDS
 PRECISIONS = ("fp32", "bf16", "tf32")
 EXECUTORS = tuple(EXECUTOR_KINDS)
 
+# where 'merbench sweep' takes an option: in the plan's entries, on its command line (for every
+# run of the plan), either, or neither (the sweep decides it: each run's folder and seed)
+SweepSource = Literal["plan", "command", "both", "none"]
+
 
 @dataclass(frozen=True)
 class Option:
-    """How one :class:`RunSpec` field appears to users.
+    """How one :class:`RunSpec` or :class:`RunSettings` field appears to users.
 
-    ``identity``: part of what runs (True) or of where and how fast it runs (False).
-    ``resume``: may be given with ``--resume`` (default: only where-and-how-fast options).
-    ``flags``: the command-line spellings (default ``--field-name``); ``metavar`` and
-    ``choices`` as in argparse; ``default_text``: the default in words, for help and docs.
-    ``per_machine``: chosen for the machine a command runs on, so a resumed run does not
-    take it from the machine it started on.
+    ``resume``: may be given with ``--resume`` (by default the settings' fields may, the
+    spec's may not). ``flags``: the command-line spellings (default ``--field-name``);
+    ``metavar`` and ``choices`` as in argparse; ``default_text``: the default in words, for
+    help and docs. ``per_machine``: chosen for the machine a command runs on, so a resumed
+    run does not take it from the machine it started on. ``sweep``: where ``merbench sweep``
+    takes it; ``extract``: ``merbench extract`` takes it too.
     """
 
     help: str
-    identity: bool
-    resume: bool | None = None
+    resume: bool
     flags: tuple[str, ...] = ()
     metavar: str | None = None
     choices: tuple[str, ...] | None = None
     default_text: str | None = None
     per_machine: bool = False
-
-    @property
-    def allowed_with_resume(self) -> bool:
-        return (not self.identity) if self.resume is None else self.resume
+    sweep: SweepSource = "plan"
+    extract: bool = False
 
 
-def _opt(default: Any, help: str, *, identity: bool, factory: Any = None,
-         **more: Any) -> Any:
+def _field(default: Any, help: str, *, factory: Any = None, **more: Any) -> Any:
     """A dataclass field with its :class:`Option` (a default, or a ``factory`` for dicts)."""
-    meta = {"option": Option(help=help, identity=identity, **more)}
+    meta = {"option": Option(help=help, **more)}
     if factory is not None:
         return field(default_factory=factory, metadata=meta)
     return field(default=default, metadata=meta)
+
+
+def _what(default: Any, help: str, *, resume: bool = False, **more: Any) -> Any:
+    """A :class:`RunSpec` field: fixed once a run has started, unless ``resume``."""
+    return _field(default, help, resume=resume, **more)
+
+
+def _where(default: Any, help: str, *, resume: bool = True, **more: Any) -> Any:
+    """A :class:`RunSettings` field: may change when a run is continued, unless ``resume``
+    is False."""
+    return _field(default, help, resume=resume, **more)
 
 
 _REQUIRED = dataclasses.MISSING
@@ -74,109 +88,123 @@ _REQUIRED = dataclasses.MISSING
 
 @dataclass(frozen=True)
 class RunSpec:
-    """Everything ``merbench run`` accepts; ``None`` means "the model's declared value"."""
+    """What runs: everything that decides a run's numbers; ``None`` means "the model's
+    declared value"."""
 
-    model: str = _opt(_REQUIRED, "model name (see 'merbench list models')", identity=True,
-                      flags=("--model", "-m"))
-    dataset: str = _opt(_REQUIRED, "dataset name", identity=True, flags=("--dataset", "-d"))
-    protocol: str = _opt("loso", "protocol name", identity=True)
-    feature: str | None = _opt(
+    model: str = _what(_REQUIRED, "model name (see 'merbench list models')",
+                       flags=("--model", "-m"))
+    dataset: str = _what(_REQUIRED, "dataset name", flags=("--dataset", "-d"), extract=True)
+    protocol: str = _what("loso", "protocol name")
+    feature: str | None = _what(
         None, "feed the model this feature instead of the one it declares (same per-sample "
               "shape), e.g. tvl1-uvos for a model trained on flow-uvos",
-        identity=True, flags=("--feature", "-f"), default_text="the model's feature")
-    seed: int = _opt(0, "random seed", identity=True)
-    epochs: int | None = _opt(None, "override the model's epochs", identity=True,
-                              default_text="the model's recipe")
-    batch_size: int | None = _opt(None, "override the batch size", identity=True,
-                                  default_text="the model's recipe")
-    lr: float | None = _opt(None, "override the learning rate", identity=True,
-                            default_text="the model's recipe")
-    data_order: str | None = _opt(
+        flags=("--feature", "-f"), default_text="the model's feature", extract=True)
+    seed: int = _what(0, "random seed", sweep="none")  # a sweep's entries give seeds = [...]
+    epochs: int | None = _what(None, "override the model's epochs",
+                               default_text="the model's recipe")
+    batch_size: int | None = _what(None, "override the batch size",
+                                   default_text="the model's recipe")
+    lr: float | None = _what(None, "override the learning rate",
+                             default_text="the model's recipe")
+    data_order: str | None = _what(
         None, "the order each epoch feeds the training samples: shuffle (drawn anew every "
               "epoch) or listed (the sample table's order, never shuffled, as the HTNet "
-              "authors' loader does)", identity=True, choices=DATA_ORDERS,
+              "authors' loader does)", choices=DATA_ORDERS,
         default_text="the model's recipe")
-    precision: str = _opt(
+    precision: str = _what(
         "fp32", "fp32, bf16 (torch.autocast in bfloat16 for the forward pass and the loss; "
                 "CPU and CUDA) or tf32 (TensorFloat-32 CUDA matrix products); part of the "
-                "run's identity", identity=True, choices=PRECISIONS)
-    fused_optimizer: bool = _opt(
+                "run's identity", choices=PRECISIONS)
+    fused_optimizer: bool = _what(
         False, "on a CPU, take Adam's and AdamW's fused step (1.25x to 1.43x faster training "
                "for OFF-ApexNet); it rounds differently from the default step, so it is part "
                "of the run's identity. CUDA runs always take it",
         # a run started on a GPU (always the fused step) continues on a CPU with this flag
-        identity=True, resume=True)
-    selection: str = _opt(
+        resume=True)
+    selection: str = _what(
         "fixed", "which epoch each fold reports: fixed (last epoch), inner-val (best on "
                  "held-out training subjects) or oracle (best on the test subject: TEST-SET "
-                 "SELECTION, only to compare with published numbers)", identity=True)
-    inner_val_subjects: int = _opt(3, "training subjects held out per fold for inner-val",
-                                   identity=True, metavar="N")
-    shuffle_train_labels: bool = _opt(
-        False, "leakage control: shuffle each fold's training labels (expect chance)",
-        identity=True)
-    skip_missing: bool = _opt(
+                 "SELECTION, only to compare with published numbers)")
+    inner_val_subjects: int = _what(3, "training subjects held out per fold for inner-val",
+                                    metavar="N")
+    shuffle_train_labels: bool = _what(
+        False, "leakage control: shuffle each fold's training labels (expect chance)")
+    skip_missing: bool = _what(
         False, "leave out samples whose frames or annotations are unusable (datasets that "
-               "read raw files); results.json lists them under dataset.skipped",
-        identity=True)
-    weights: str | None = _opt(
+               "read raw files); results.json lists them under dataset.skipped", extract=True)
+    weights: str | None = _what(
         None, "evaluate saved weights instead of training: DIR holds one state dict per "
               "test fold (<subject>.pth under LOSO, <database>.pth under lodo)",
-        identity=True, metavar="DIR",
-        default_text="train")
-    model_options: dict[str, Any] = _opt(None, "an option of the model (repeatable)",
-                                         identity=True, factory=dict, flags=("--model-opt",),
-                                         metavar="KEY=VALUE", default_text="none")
-    dataset_options: dict[str, Any] = _opt(None, "an option of the dataset (repeatable)",
-                                           identity=True, factory=dict,
-                                           flags=("--dataset-opt",), metavar="KEY=VALUE",
-                                           default_text="none")
-    feature_options: dict[str, Any] = _opt(None, "an option of the feature (repeatable)",
-                                           identity=True, factory=dict,
-                                           flags=("--feature-opt",), metavar="KEY=VALUE",
-                                           default_text="none")
-    protocol_options: dict[str, Any] = _opt(None, "an option of the protocol (repeatable)",
-                                            identity=True, factory=dict,
-                                            flags=("--protocol-opt",), metavar="KEY=VALUE",
-                                            default_text="none")
-    out: Path | None = _opt(None, "run directory", identity=False, flags=("--out", "-o"),
-                            default_text="runs/MODEL-DATASET-PROTOCOL-seedN-HASH",
-                            resume=False)  # --resume DIR names it
-    device: str = _opt("auto", "auto (CUDA when present, else CPU), cpu, cuda, cuda:N or mps",
-                       identity=False)
-    parallel_folds: int | None = _opt(
-        None, "train K folds at once in one process", identity=False, metavar="K",
+        metavar="DIR", default_text="train")
+    model_options: dict[str, Any] = _what(None, "an option of the model (repeatable)",
+                                          factory=dict, flags=("--model-opt",),
+                                          metavar="KEY=VALUE", default_text="none")
+    dataset_options: dict[str, Any] = _what(None, "an option of the dataset (repeatable)",
+                                            factory=dict, flags=("--dataset-opt",),
+                                            metavar="KEY=VALUE", default_text="none",
+                                            extract=True)
+    feature_options: dict[str, Any] = _what(None, "an option of the feature (repeatable)",
+                                            factory=dict, flags=("--feature-opt",),
+                                            metavar="KEY=VALUE", default_text="none",
+                                            extract=True)
+    protocol_options: dict[str, Any] = _what(None, "an option of the protocol (repeatable)",
+                                             factory=dict, flags=("--protocol-opt",),
+                                             metavar="KEY=VALUE", default_text="none")
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> RunSpec:
+        """The spec a ``run.json`` recorded in its ``config`` (other keys are left)."""
+        return cls(**{f.name: data[f.name] for f in dataclasses.fields(cls) if f.name in data})
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """Where and how fast a run runs: nothing here changes its numbers."""
+
+    out: Path | None = _where(None, "run directory", flags=("--out", "-o"),
+                              default_text="runs/MODEL-DATASET-PROTOCOL-seedN-HASH",
+                              resume=False,  # --resume DIR names it
+                              sweep="none")  # the sweep gives every run its own folder
+    device: str = _where("auto", "auto (CUDA when present, else CPU), cpu, cuda, cuda:N or mps",
+                         sweep="both")
+    parallel_folds: int | None = _where(
+        None, "train K folds at once in one process", metavar="K",
         default_text="on CUDA as many as fit in free memory; on CPU 1")
-    executor: str = _opt(
+    executor: str = _where(
         "local", "where folds train: local (this process) or ray (each fold, or each group "
                  "of folds trained together, is a Ray task; pip install 'merbench[ray]')",
-        identity=False, choices=EXECUTORS)
-    ray_address: str | None = _opt(
+        choices=EXECUTORS, sweep="command")  # all runs of a sweep share one
+    ray_address: str | None = _where(
         None, "the Ray cluster to run on with --executor ray (host:port of its head, or "
-              "auto)", identity=False, metavar="ADDRESS",
+              "auto)", metavar="ADDRESS",
         default_text="$RAY_ADDRESS, else a new Ray instance on this machine",
-        per_machine=True)
-    gpus_per_task: float | None = _opt(
+        per_machine=True, sweep="command")
+    gpus_per_task: float | None = _where(
         None, "with --executor ray on CUDA: the share of one GPU each fold's task asks Ray "
               "for (0 < share <= 1); merbench caps the task's GPU memory at that share",
-        identity=False, metavar="SHARE", default_text="the model's declared gpu_share")
-    checkpoint_every: float = _opt(
+        metavar="SHARE", default_text="the model's declared gpu_share", sweep="both")
+    checkpoint_every: float = _where(
         5.0, "save an unfinished fold's training state every MINUTES (0: never), so an "
              "interrupted run goes on from there instead of from the fold's first epoch",
-        identity=False, metavar="MINUTES")
-    workers: int | None = _opt(None, "processes that extract a per-sample feature",
-                               identity=False, metavar="N", default_text="one per core",
-                               per_machine=True)
-    threads: int | None = _opt(
+        metavar="MINUTES", sweep="both")
+    workers: int | None = _where(None, "processes that extract a per-sample feature",
+                                 metavar="N", default_text="one per core", per_machine=True,
+                                 sweep="both", extract=True)
+    threads: int | None = _where(
         None, "CPU threads for the model's operations (merbench.threads: OMP_NUM_THREADS "
               "when set, else the cores this process may use, fewer for small models and on "
-              "a busy machine)", identity=False,
-        metavar="N", default_text="chosen per machine and model", per_machine=True)
-    data_root: str | None = _opt(None, "where a dataset's files are", identity=False,
-                                 metavar="PATH", default_text="$MERBENCH_DATA_DIR")
-    features: str | None = _opt(
+              "a busy machine)",
+        metavar="N", default_text="chosen per machine and model", per_machine=True,
+        sweep="both")
+    data_root: str | None = _where(None, "where a dataset's files are", metavar="PATH",
+                                   default_text="$MERBENCH_DATA_DIR", sweep="both",
+                                   extract=True)
+    features: str | None = _where(
         None, "read the feature from FILE ('merbench extract --save') instead of extracting "
-              "it; it must hold this run's feature, options and samples", identity=False,
+              "it; it must hold this run's feature, options and samples",
         metavar="FILE", default_text="extract")
 
     def to_dict(self) -> dict[str, Any]:
@@ -185,17 +213,52 @@ class RunSpec:
         return data
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> RunSpec:
-        """The spec a ``run.json`` recorded (fields this merbench does not know are left)."""
+    def from_dict(cls, data: dict[str, Any]) -> RunSettings:
+        """The settings a ``run.json`` recorded in its ``config`` (other keys are left)."""
         known = {f.name: data[f.name] for f in dataclasses.fields(cls) if f.name in data}
         if known.get("out") is not None:
             known["out"] = Path(known["out"])
         return cls(**known)
 
 
+SPEC_FIELDS = tuple(f.name for f in dataclasses.fields(RunSpec))
+SETTINGS_FIELDS = tuple(f.name for f in dataclasses.fields(RunSettings))
+
+
+def split_options(options: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``options`` (field name -> value, as the API and the command line give them) parted
+    into the spec's and the settings' (a name of neither goes with the spec's, which
+    refuses it)."""
+    return ({k: v for k, v in options.items() if k not in SETTINGS_FIELDS},
+            {k: v for k, v in options.items() if k in SETTINGS_FIELDS})
+
+
+def from_options(options: dict[str, Any]) -> tuple[RunSpec, RunSettings]:
+    """The spec and settings that keyword ``options`` (every field by its name) describe."""
+    what, where = split_options(options)
+    return RunSpec(**what), RunSettings(**where)
+
+
+def run_config(spec: RunSpec, settings: RunSettings) -> dict[str, Any]:
+    """``run.json``'s ``config``: the spec's fields, then the settings', in declaration order."""
+    return {**spec.to_dict(), **settings.to_dict()}
+
+
+def from_config(config: dict[str, Any]) -> tuple[RunSpec, RunSettings]:
+    """The spec and settings a ``run.json`` recorded."""
+    return RunSpec.from_dict(config), RunSettings.from_dict(config)
+
+
 def options() -> list[tuple[dataclasses.Field[Any], Option]]:
-    """Every :class:`RunSpec` field with its :class:`Option`, in declaration order."""
-    return [(f, f.metadata["option"]) for f in dataclasses.fields(RunSpec)]
+    """Every field with its :class:`Option`: the spec's, then the settings', in declaration
+    order."""
+    return [(f, f.metadata["option"])
+            for f in (*dataclasses.fields(RunSpec), *dataclasses.fields(RunSettings))]
+
+
+def option_types() -> dict[str, Any]:
+    """Every field's type annotation, resolved (``int | None``, ``dict[str, Any]``, ...)."""
+    return {**typing.get_type_hints(RunSpec), **typing.get_type_hints(RunSettings)}
 
 
 def flag(name: str) -> str:
@@ -208,49 +271,25 @@ def flag(name: str) -> str:
 
 def resumable() -> list[str]:
     """The fields that may be given with ``--resume``."""
-    return [f.name for f, option in options() if option.allowed_with_resume]
+    return [f.name for f, option in options() if option.resume]
+
+
+def sweep_plan_options() -> tuple[str, ...]:
+    """The fields a sweep plan's entries may set."""
+    return tuple(f.name for f, option in options() if option.sweep in ("plan", "both"))
+
+
+def sweep_command_options() -> tuple[str, ...]:
+    """The fields ``merbench sweep`` takes on its command line, for every run of its plan:
+    where and how fast, never what runs (that is the plan's)."""
+    return tuple(f.name for f, option in options() if option.sweep in ("command", "both"))
+
+
+def extract_options() -> tuple[str, ...]:
+    """The fields ``merbench extract`` shares with ``merbench run``."""
+    return tuple(f.name for f, option in options() if option.extract)
 
 
 def what_runs(spec: RunSpec, leave_out: tuple[str, ...] = ()) -> dict[str, Any]:
-    """The fields of ``spec`` that say what runs, as recorded (``leave_out``: e.g. seed)."""
-    data = spec.to_dict()
-    return {f.name: data[f.name] for f, option in options()
-            if option.identity and f.name not in leave_out}
-
-
-def check_values(spec: RunSpec) -> None:
-    """Reject impossible option values before anything is built."""
-    from merbench.selection import POLICIES
-    from merbench.training.device import check_device_name
-
-    positive = {"epochs": spec.epochs, "batch_size": spec.batch_size,
-                "parallel_folds": spec.parallel_folds, "workers": spec.workers,
-                "threads": spec.threads,
-                "inner_val_subjects": spec.inner_val_subjects}
-    for name, value in positive.items():
-        if value is not None and value < 1:
-            hint = "; 1 trains one fold at a time" if name == "parallel_folds" else ""
-            raise MerbenchError(f"{flag(name)} must be at least 1 (got {value}){hint}")
-    if spec.lr is not None and not (spec.lr > 0 and math.isfinite(spec.lr)):
-        raise MerbenchError(f"--lr must be a positive number (got {spec.lr})")
-    if spec.seed < 0:
-        raise MerbenchError(f"--seed must be a non-negative integer (got {spec.seed})")
-    if spec.selection not in POLICIES:
-        raise MerbenchError(f"unknown selection policy '{spec.selection}'; available: "
-                            f"{', '.join(POLICIES)}")
-    if not (spec.checkpoint_every >= 0 and math.isfinite(spec.checkpoint_every)):
-        raise MerbenchError(f"--checkpoint-every must be a number of minutes >= 0 (got "
-                            f"{spec.checkpoint_every}); 0 saves no unfinished fold")
-    if spec.data_order is not None and spec.data_order not in DATA_ORDERS:
-        raise MerbenchError(f"unknown --data-order '{spec.data_order}'; use "
-                            f"{' or '.join(DATA_ORDERS)}")
-    if spec.precision not in PRECISIONS:
-        raise MerbenchError(f"unknown --precision '{spec.precision}'; use "
-                            f"{' or '.join(PRECISIONS)}")
-    if spec.executor not in EXECUTORS:
-        raise MerbenchError(f"unknown --executor '{spec.executor}'; use "
-                            f"{' or '.join(EXECUTORS)}")
-    if spec.gpus_per_task is not None and not 0 < spec.gpus_per_task <= 1:
-        raise MerbenchError(f"--gpus-per-task must be a share of one GPU, more than 0 and at "
-                            f"most 1 (got {spec.gpus_per_task})")
-    check_device_name(spec.device)
+    """The fields of ``spec`` as recorded (``leave_out``: e.g. seed)."""
+    return {name: value for name, value in spec.to_dict().items() if name not in leave_out}

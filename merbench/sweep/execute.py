@@ -56,12 +56,12 @@ def run_sweep(plan: SweepPlan, plugins: Plugins, on_run: Report | None = None) -
         if on_run is not None:
             on_run(result, seed, run)
 
-    specs = [result.configuration.run_spec(seed) for result, seed in runs]
+    specs = [result.configuration.seed_run(seed) for result, seed in runs]
     try:
         run_many(specs, plugins, on_result=ended)
     except MerbenchError as exc:
         failed = min(set(range(len(runs))) - ended_runs, default=None)
-        if failed is None or side_by_side(specs[0].executor):
+        if failed is None or side_by_side(specs[0][1].executor):
             raise  # runs trained side by side (Ray): the message names the run
         result, seed = runs[failed]  # one after another: the first not ended
         raise MerbenchError(f"{plan.path}: {result.configuration.entry} "

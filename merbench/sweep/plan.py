@@ -40,14 +40,19 @@ try:
     import tomllib  # type: ignore[import-not-found, unused-ignore]
 except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib  # type: ignore[import-not-found, no-redef, unused-ignore]
+from merbench.run.checks import check_values
 from merbench.run.identity import json_hash
 from merbench.run.plan import plan_run
-from merbench.run.spec import RunSpec, check_values, what_runs
+from merbench.run.spec import (
+    RunSettings,
+    RunSpec,
+    option_types,
+    split_options,
+    sweep_plan_options,
+    what_runs,
+)
 
 GRID = {"model": "models", "dataset": "datasets", "protocol": "protocols"}
-# decided by the sweep: where each run goes and which seed it has; and by its command line:
-# where all of its runs execute
-NOT_IN_PLAN = ("out", "seed", "executor", "ray_address")
 
 
 @dataclass(frozen=True)
@@ -55,12 +60,15 @@ class Configuration:
     """One model, dataset, protocol and options, over the plan's seeds."""
 
     entry: str  # where the plan asks for it, e.g. "runs[2]"
-    spec: RunSpec  # as planned (options at their defaults left out), seed 0, out unset
+    spec: RunSpec  # as planned (options at their defaults left out), seed 0
+    settings: RunSettings  # out unset
     seeds: tuple[int, ...]
     out: Path  # the --seeds folder: one run directory per seed
 
-    def run_spec(self, seed: int) -> RunSpec:
-        return dataclasses.replace(self.spec, seed=seed, out=self.out / f"seed-{seed}")
+    def seed_run(self, seed: int) -> tuple[RunSpec, RunSettings]:
+        """The spec and settings of the run with ``seed``, in its own folder."""
+        return (dataclasses.replace(self.spec, seed=seed),
+                dataclasses.replace(self.settings, out=self.out / f"seed-{seed}"))
 
     @property
     def name(self) -> str:
@@ -79,8 +87,8 @@ class SweepPlan:
 
 
 def read_plan(path: Path, plugins: Plugins, **overrides: Any) -> SweepPlan:
-    """Read and check ``path``; ``overrides`` (RunSpec fields from the command line, such as
-    the executor or data root) apply to every run."""
+    """Read and check ``path``; ``overrides`` (RunSettings fields from the command line, such
+    as the executor or data root) apply to every run."""
     try:
         text = path.read_text()
     except OSError as exc:
@@ -140,7 +148,9 @@ def _with_defaults(defaults: dict[str, Any], entry: dict[str, Any]) -> dict[str,
 
 def _expand(where: str, entry: dict[str, Any], overrides: dict[str, Any], plugins: Plugins,
             base: Path) -> list[Configuration]:
-    fields = {f.name for f in dataclasses.fields(RunSpec)} - set(NOT_IN_PLAN)
+    # not in a plan: what the sweep decides (each run's folder and seed) and what its command
+    # line decides for all of its runs (where they execute)
+    fields = set(sweep_plan_options())
     grid_keys = set(GRID) | set(GRID.values()) | {"seeds"}
     unknown = sorted(set(entry) - fields - grid_keys)
     if unknown:
@@ -155,21 +165,24 @@ def _expand(where: str, entry: dict[str, Any], overrides: dict[str, Any], plugin
     seeds = _seeds(where, entry.get("seeds", [0]))
     options = {k: _typed(where, k, v) for k, v in entry.items() if k in fields and k not in GRID}
     options.update(overrides)
+    spec_options, settings_options = split_options(options)
+    settings = RunSettings(**settings_options)
     found = []
     for model in axes["model"]:
         for dataset in axes["dataset"]:
             for protocol in axes["protocol"]:
-                spec = RunSpec(model=model, dataset=dataset, protocol=protocol, **options)
+                spec = RunSpec(model=model, dataset=dataset, protocol=protocol,
+                               **spec_options)
                 try:
-                    check_values(spec)
-                    planned = plan_run(spec, plugins).spec
+                    check_values(spec, settings)
+                    planned = plan_run(spec, settings, plugins).spec
                 except MerbenchError as exc:
                     raise MerbenchError(f"{where} ({model} on {dataset}/{protocol}): {exc}"
                                         ) from None
                 name = (f"{model}-{dataset}-{protocol}-"
                         f"{json_hash(what_runs(planned, leave_out=('seed',)))[:8]}")
-                found.append(Configuration(where.rpartition(": ")[2], planned, seeds,
-                                           base / name))
+                found.append(Configuration(where.rpartition(": ")[2], planned, settings,
+                                           seeds, base / name))
     return found
 
 
@@ -200,9 +213,9 @@ def _seeds(where: str, value: Any) -> tuple[int, ...]:
 
 
 def _typed(where: str, name: str, value: Any) -> Any:
-    """``value`` checked against the RunSpec field's type (TOML has ints, floats, strings,
-    booleans and tables, as the fields do)."""
-    kind = typing.get_type_hints(RunSpec)[name]
+    """``value`` checked against the RunSpec or RunSettings field's type (TOML has ints,
+    floats, strings, booleans and tables, as the fields do)."""
+    kind = option_types()[name]
     allowed = typing.get_args(kind) if isinstance(kind, types.UnionType) else (kind,)
     allowed = tuple(typing.get_origin(a) or a for a in allowed if a is not type(None))
     if float in allowed and isinstance(value, int) and not isinstance(value, bool):

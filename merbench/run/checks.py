@@ -1,0 +1,143 @@
+"""Every check of a run's options, in one place: each value alone, then the combinations.
+
+:func:`check_values` needs nothing but the options, so ``merbench run``, ``merbench
+extract`` and a sweep plan's entries call it before any plugin is asked; the other checks
+need what planning resolved (the model's kind, its recipe, the device) and
+:func:`merbench.run.plan.plan_run` calls each where it has that. Each refusal is one line
+that names the option and the fix; the command-line tests compare them word for word.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+from merbench.errors import MerbenchError
+from merbench.meta import DATA_ORDERS, TrainRecipe
+from merbench.run.executor_kinds import EXECUTOR_KINDS
+from merbench.run.spec import EXECUTORS, PRECISIONS, RunSettings, RunSpec, flag
+from merbench.selection import POLICIES
+from merbench.training.device import check_device_name
+
+
+def check_values(spec: RunSpec, settings: RunSettings) -> None:
+    """Reject impossible option values before anything is built."""
+    positive = {"epochs": spec.epochs, "batch_size": spec.batch_size,
+                "parallel_folds": settings.parallel_folds, "workers": settings.workers,
+                "threads": settings.threads,
+                "inner_val_subjects": spec.inner_val_subjects}
+    for name, value in positive.items():
+        if value is not None and value < 1:
+            hint = "; 1 trains one fold at a time" if name == "parallel_folds" else ""
+            raise MerbenchError(f"{flag(name)} must be at least 1 (got {value}){hint}")
+    if spec.lr is not None and not (spec.lr > 0 and math.isfinite(spec.lr)):
+        raise MerbenchError(f"--lr must be a positive number (got {spec.lr})")
+    if spec.seed < 0:
+        raise MerbenchError(f"--seed must be a non-negative integer (got {spec.seed})")
+    if spec.selection not in POLICIES:
+        raise MerbenchError(f"unknown selection policy '{spec.selection}'; available: "
+                            f"{', '.join(POLICIES)}")
+    if not (settings.checkpoint_every >= 0 and math.isfinite(settings.checkpoint_every)):
+        raise MerbenchError(f"--checkpoint-every must be a number of minutes >= 0 (got "
+                            f"{settings.checkpoint_every}); 0 saves no unfinished fold")
+    if spec.data_order is not None and spec.data_order not in DATA_ORDERS:
+        raise MerbenchError(f"unknown --data-order '{spec.data_order}'; use "
+                            f"{' or '.join(DATA_ORDERS)}")
+    if spec.precision not in PRECISIONS:
+        raise MerbenchError(f"unknown --precision '{spec.precision}'; use "
+                            f"{' or '.join(PRECISIONS)}")
+    if settings.executor not in EXECUTORS:
+        raise MerbenchError(f"unknown --executor '{settings.executor}'; use "
+                            f"{' or '.join(EXECUTORS)}")
+    if settings.gpus_per_task is not None and not 0 < settings.gpus_per_task <= 1:
+        raise MerbenchError(f"--gpus-per-task must be a share of one GPU, more than 0 and at "
+                            f"most 1 (got {settings.gpus_per_task})")
+    check_device_name(settings.device)
+
+
+def check_features_file(settings: RunSettings) -> None:
+    """A ``--features`` file that is not there, said before any data is read."""
+    if settings.features is not None and not Path(settings.features).exists():
+        from merbench.features_file import missing_features_file
+
+        raise missing_features_file(settings.features)
+
+
+def check_model_options(spec: RunSpec) -> None:
+    """The model's options, as far as the run itself decides them."""
+    if "num_classes" in spec.model_options:  # even at its default
+        raise MerbenchError("the number of classes comes from the dataset; "
+                            "do not set num_classes")
+
+
+def check_training(spec: RunSpec, settings: RunSettings, is_torch: bool) -> None:
+    """What an estimator or saved weights cannot do (epochs, precision, epoch selection, an
+    optimiser step) is refused by name."""
+    if spec.weights is not None:
+        check_evaluation(spec, settings, is_torch)
+    if is_torch:
+        return
+    for option in ("epochs", "batch_size", "lr", "data_order"):
+        if getattr(spec, option) is not None:
+            raise MerbenchError(f"model '{spec.model}' is a scikit-learn estimator and "
+                                f"has no --{option.replace('_', '-')}; leave it out")
+    if spec.precision != "fp32":
+        raise MerbenchError(f"model '{spec.model}' is a scikit-learn estimator and "
+                            "computes in its own precision; leave out --precision "
+                            f"{spec.precision}")
+    if spec.selection != "fixed":
+        raise MerbenchError(f"model '{spec.model}' is fitted once, so it has one "
+                            "prediction per sample and no epoch to select; leave out "
+                            f"--selection {spec.selection}")
+    if spec.fused_optimizer:
+        raise MerbenchError(f"model '{spec.model}' is a scikit-learn estimator and has "
+                            "no optimiser step; leave out --fused-optimizer")
+
+
+def check_fused_step(spec: RunSpec, recipe: TrainRecipe) -> None:
+    """``--fused-optimizer`` only for an optimiser that has the step, on a torch that has it
+    on a CPU."""
+    # deferred: it imports torch, which only a torch model's plan needs
+    from merbench.training.torch_trainer import FUSABLE_OPTIMIZERS, fused_step_on_cpu
+
+    if spec.fused_optimizer and recipe.optimizer not in FUSABLE_OPTIMIZERS:
+        raise MerbenchError(f"--fused-optimizer is a step of {' and '.join(FUSABLE_OPTIMIZERS)}, "
+                            f"and model '{spec.model}' trains with {recipe.optimizer}; leave "
+                            "it out")
+    if spec.fused_optimizer and not fused_step_on_cpu():
+        import torch
+
+        raise MerbenchError(f"--fused-optimizer needs torch 2.4 or newer on a CPU (this is "
+                            f"torch {torch.__version__}); upgrade torch or leave it out")
+
+
+def check_evaluation(spec: RunSpec, settings: RunSettings, is_torch: bool) -> None:
+    """Refuse what evaluating saved models (``--weights``) cannot do."""
+    if not EXECUTOR_KINDS[settings.executor].reads_local_files:  # check_values knows the name
+        raise MerbenchError("--weights evaluates saved checkpoints, which only this machine "
+                            "holds; run it with --executor local")
+    if not is_torch:
+        raise MerbenchError(f"--weights loads torch checkpoints, and model '{spec.model}' is "
+                            "a scikit-learn estimator; leave out --weights")
+    for option in ("epochs", "lr"):
+        if getattr(spec, option) is not None:
+            raise MerbenchError(f"--weights evaluates saved models without training; leave "
+                                f"out --{option}")
+    for name in ("shuffle_train_labels", "fused_optimizer"):
+        if getattr(spec, name):
+            raise MerbenchError("--weights evaluates saved models without training; leave out "
+                                f"--{name.replace('_', '-')}")
+    if spec.selection != "fixed":
+        raise MerbenchError(f"--weights gives one prediction per sample and no epoch to "
+                            f"select; leave out --selection {spec.selection}")
+    if not Path(str(spec.weights)).is_dir():
+        raise MerbenchError(f"--weights {spec.weights} is not a folder; give the folder that "
+                            "holds one checkpoint per test fold (<subject>.pth under LOSO, "
+                            "<database>.pth under lodo)")
+
+
+def check_precision(spec: RunSpec, device: str) -> None:
+    """TensorFloat-32 only where there are CUDA matrix products."""
+    if spec.precision == "tf32" and not device.startswith("cuda"):
+        raise MerbenchError(f"--precision tf32 is a CUDA matrix-product mode and the "
+                            f"run is on {device}; use fp32 or bf16 there")
