@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from merbench.run.execute import choose_executor
 from merbench.run.executor_kinds import EXECUTOR_KINDS, side_by_side
-from merbench.run.spec import EXECUTORS, RunSpec
+from merbench.run.spec import EXECUTORS, RunSettings
 
 
 def test_every_executor_name_chooses_the_executor_of_that_entry() -> None:
     assert EXECUTORS == tuple(EXECUTOR_KINDS) == ("local", "ray")
     for name, kind in EXECUTOR_KINDS.items():
-        executor = choose_executor(RunSpec(model="htnet", dataset="synthetic", executor=name))
+        executor = choose_executor(RunSettings(executor=name))
         assert executor.kind is kind and kind.name == name
 
 
