@@ -43,8 +43,8 @@ from merbench.results.model import (
     AuditComparison,
     AuditLog,
     AuditRecord,
-    EnvironmentRecord,
     FoldAudit,
+    Results,
 )
 from merbench.results.rundir import RunDirectory, differences
 from merbench.results.schema import environment, now_iso, read_json
@@ -78,44 +78,46 @@ def audit_spec(run_dir: Path, *, data_root: str | None, device: str,
                workers: int | None) -> RunSpec:
     """The run's recorded spec, to train in a scratch folder: one fold at a time, no saved
     states, features extracted from the user's data (not a file named on another machine)."""
-    config = RunDirectory(run_dir).read_run_file()["config"]
+    config = RunDirectory(run_dir).read_run_file().config
     spec = RunSpec.from_dict(config)
     return dataclasses.replace(spec, out=None, device=device, parallel_folds=1,
                                checkpoint_every=0.0, features=None, workers=workers,
                                data_root=data_root if data_root is not None else spec.data_root)
 
 
-def expected_comparison(results: dict[str, Any], folds: list[FoldOutcome],
+def expected_comparison(results: Results, folds: list[FoldOutcome],
                         device_name: str, commit: str | None) -> tuple[AuditComparison, str]:
     """Bit-identical where the run's conditions are met again (``commit``: this merbench's
     git commit), with the reason either way."""
     import torch
 
-    env = results["environment"]
-    torch_run = results["model"]["kind"] == "torch"
-    if results["precision"] != "fp32":
-        return "tolerance", f"the run trained in {results['precision']}"
-    if torch_run and env["torch"] != torch.__version__:
-        return "tolerance", f"the run used torch {env['torch']}, this is {torch.__version__}"
+    env = results.environment
+    torch_run = results.model.kind == "torch"
+    if results.precision != "fp32":
+        return "tolerance", f"the run trained in {results.precision}"
+    if torch_run and env.torch != torch.__version__:
+        return "tolerance", f"the run used torch {env.torch}, this is {torch.__version__}"
     if not torch_run:
         from merbench.results.schema import installed_version
 
         here = installed_version("scikit-learn")
-        if env["scikit_learn"] != here:
-            return "tolerance", (f"the run used scikit-learn {env['scikit_learn']}, this is "
+        if env.scikit_learn != here:
+            return "tolerance", (f"the run used scikit-learn {env.scikit_learn}, this is "
                                  f"{here}")
     other = sorted({f.device for f in folds} - {device_name})
     if other:
         return "tolerance", f"the folds trained on {', '.join(other)}, this on {device_name}"
-    engine = results.get("engine") or {}
-    alone = engine.get("mode") in ("sequential", "none")  # how folds not saying so trained
+    engine = results.engine
+    # how folds not saying so trained
+    alone = engine is not None and engine.mode in ("sequential", "none")
     together = [f for f in folds if f.folds_at_once != 1
                 and not (f.folds_at_once is None and alone)]
-    if torch_run and together and engine.get("same_numbers_as_sequential") is not True:
+    if torch_run and together and (engine is None
+                                   or engine.same_numbers_as_sequential is not True):
         return "tolerance", ("some folds trained together with others, or the run did not "
                              "record how (the engine draws other random numbers then)")
-    if env.get("git_commit") is None or env["git_commit"] != commit:
-        return "tolerance", (f"the run was trained by merbench {str(env.get('git_commit'))[:7]}"
+    if env.git_commit is None or env.git_commit != commit:
+        return "tolerance", (f"the run was trained by merbench {str(env.git_commit)[:7]}"
                              f", this is {str(commit)[:7]}: its code may round otherwise")
     return "bit-identical", (f"the same merbench, device ({device_name}), versions and "
                              "precision (fp32), one fold at a time")
@@ -179,19 +181,19 @@ def audit_run(run_dir: Path, *, count: int | None = DEFAULT_FOLDS, seed: int | N
     results = validate_run(run_dir).results  # a rejected run is not worth training
     plugins = plugins or default_plugins()
     store = RunDirectory(run_dir)
-    indices, choice_seed = choose_folds(results["protocol"]["n_folds"], count, seed)
+    indices, choice_seed = choose_folds(results.protocol.n_folds, count, seed)
     if chosen is not None:
         chosen(indices, choice_seed)
     spec = audit_spec(run_dir, data_root=data_root, device=device, workers=workers)
     data = load_data(plan_run(spec, plugins))
     identity = run_identity(data)
     device_name = _device_name(data)
-    base = {"created": now_iso(), "results_sha256": file_sha256(run_dir / "results.json"),
-            "n_folds": results["protocol"]["n_folds"], "choice_seed": choice_seed,
-            "environment": from_json(EnvironmentRecord,
-                                     environment(device_name, plugin_versions(plugins)))}
+    base: dict[str, Any] = {
+        "created": now_iso(), "results_sha256": file_sha256(run_dir / "results.json"),
+        "n_folds": results.protocol.n_folds, "choice_seed": choice_seed,
+        "environment": environment(device_name, plugin_versions(plugins))}
     found = differences(identity.to_dict(),
-                        _defaults_left_out(store.read_run_file()["identity"], data.plan))
+                        _defaults_left_out(store.read_run_file().identity, data.plan))
     if found:
         return AuditRecord(**base, comparison="tolerance", reason="", min_agreement=1.0,
                            folds=[], passed=False, failure=(

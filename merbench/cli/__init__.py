@@ -67,7 +67,7 @@ def _command_run(args: argparse.Namespace) -> int:
         reporter.stop()
     if result.reported:
         say(f"merbench: {result.run_dir} finished before (results written "
-              f"{result.results['created']}); reporting them as they are, nothing trained "
+              f"{result.results.created}); reporting them as they are, nothing trained "
               "or rewritten", file=sys.stderr)
     print_results(result.results, result.run_dir)
     return 0
@@ -193,7 +193,7 @@ def _command_list(args: argparse.Namespace) -> int:
 
 
 def _command_validate(args: argparse.Namespace) -> int:
-    from merbench.results.validate import ResultRejected, validate_path
+    from merbench.results.validate import ResultRejected, ValidatedRun, validate_path
 
     rejected = 0
     for path in args.files:
@@ -203,14 +203,14 @@ def _command_validate(args: argparse.Namespace) -> int:
             rejected += 1
             say(f"merbench: rejected: {exc}", file=sys.stderr)
             continue
-        if isinstance(checked, dict):
-            say(f"ok: {path} (seeds {', '.join(map(str, checked['seeds']))}: every seed run "
+        if not isinstance(checked, ValidatedRun):  # a seeds summary
+            say(f"ok: {path} (seeds {', '.join(map(str, checked.seeds))}: every seed run "
                   "validates and the summary matches them)")
             continue
         r = checked.results
-        say(f"ok: {path} ({r['model']['name']} v{r['model']['version']} on "
-              f"{r['dataset']['name']}/{r['protocol']['name']}, {r['protocol']['n_folds']} "
-              f"folds, {r['protocol']['n_samples']} samples; recomputed "
+        say(f"ok: {path} ({r.model.name} v{r.model.version} on "
+              f"{r.dataset.name}/{r.protocol.name}, {r.protocol.n_folds} "
+              f"folds, {r.protocol.n_samples} samples; recomputed "
               f"{', '.join(checked.policies)})")
     if rejected:
         say(f"merbench: error: {rejected} of {len(args.files)} result file(s) rejected",

@@ -126,7 +126,7 @@ def spec_from_args(args: argparse.Namespace) -> Any:
     if refused:
         raise MerbenchError(f"--resume takes every option from {resume}/run.json; "
                             f"leave out {', '.join(flag(k) for k in refused)}")
-    stored = RunSpec.from_dict(RunDirectory(resume).read_run_file().get("config", {}))
+    stored = RunSpec.from_dict(RunDirectory(resume).read_run_file().config)
     # the recorded options, less those chosen for the machine the run started on
     fresh = {f.name: f.default for f, option in options() if option.per_machine}
     return dataclasses.replace(stored, **{**fresh, **given}, out=resume)
