@@ -119,8 +119,8 @@ def _validate_run(path: Path, official: OfficialFingerprint | None) -> Validated
     n_epochs = check_epochs(run_dir, results, folds)
     claimed = check_policies(run_dir, results, folds)
 
-    predictions = read_predictions(run_dir)
-    frame = predictions
+    predictions = read_predictions(run_dir)  # kept as read, for intervals and comparisons
+    frame = predictions  # indexed by sample id in fold order below
     if len(frame) != len(sample_ids) or set(frame["sample_id"]) != set(sample_ids.tolist()) \
             or not frame["sample_id"].is_unique:
         raise ResultRejected(run_dir, (
