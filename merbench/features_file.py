@@ -28,6 +28,7 @@ import numpy as np
 
 from merbench.atomic import atomic_write_bytes
 from merbench.errors import MerbenchError
+from merbench.results.codec import to_json
 from merbench.results.rundir import differences
 from merbench.results.schema import environment, now_iso
 
@@ -65,7 +66,8 @@ def save_features(path: str | Path, values: np.ndarray, sample_ids: list[str], *
         raise MerbenchError(f"{len(values)} feature rows for {len(sample_ids)} samples")
     header = {"format": FORMAT, "format_version": FORMAT_VERSION, "feature": feature,
               "dataset": dataset, "report": report or {}, "summary": summary,
-              "environment": environment("cpu", plugin_versions or {}), "created": now_iso()}
+              "environment": to_json(environment("cpu", plugin_versions or {})),
+              "created": now_iso()}
     buffer = io.BytesIO()
     np.savez_compressed(buffer, values=np.asarray(values),
                         sample_ids=np.asarray(sample_ids, dtype=str),

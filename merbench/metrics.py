@@ -18,6 +18,8 @@ from typing import Any
 import numpy as np
 from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, recall_score
 
+from merbench.results.model import Scores
+
 
 def scores(
     y_true: Sequence[int] | np.ndarray,
@@ -68,14 +70,14 @@ def pooled_scores(
     }
 
 
-def exclusion_notes(scope: str, metrics: dict) -> list[str]:
+def exclusion_notes(scope: str, metrics: Scores) -> list[str]:
     """Plain-language notes for the classes a scope's UF1 / UAR averages leave out, so the
     CLI and the leaderboard explain them in the same words."""
     notes = []
-    if metrics["uf1_excluded"]:
-        notes.append(f"{scope}: UF1 averages without {', '.join(metrics['uf1_excluded'])} "
+    if metrics.uf1_excluded:
+        notes.append(f"{scope}: UF1 averages without {', '.join(metrics.uf1_excluded)} "
                      "(no true and no predicted sample)")
-    if metrics["uar_excluded"]:
-        notes.append(f"{scope}: UAR averages without {', '.join(metrics['uar_excluded'])} "
+    if metrics.uar_excluded:
+        notes.append(f"{scope}: UAR averages without {', '.join(metrics.uar_excluded)} "
                      "(no true sample)")
     return notes

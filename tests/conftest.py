@@ -200,6 +200,8 @@ def as_saved_weights(run_dir: Path) -> None:
     as such a run's does."""
     import json
 
+    from merbench.results.codec import from_json
+    from merbench.results.model import Results
     from merbench.results.provenance import implied_identity
 
     path = run_dir / "results.json"
@@ -216,7 +218,7 @@ def as_saved_weights(run_dir: Path) -> None:
     path.write_text(json.dumps(results))
     run_file = run_dir / "run.json"
     record = json.loads(run_file.read_text())
-    record["identity"] = implied_identity(results)
+    record["identity"] = implied_identity(from_json(Results, results))
     run_file.write_text(json.dumps(record))
 
 

@@ -16,6 +16,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from merbench.results.codec import from_json, to_json
+from merbench.results.model import Results
 from merbench.results.provenance import implied_identity, tested_fingerprint
 from merbench.results.rundir import RunDirectory
 from merbench.runinfo import FoldOutcome
@@ -60,7 +62,7 @@ def rewrite_run(run_dir: Path, edit: Callable[[dict[str, Any]], None]) -> None:
     path.write_text(json.dumps(results, indent=2))
     run_file = run_dir / "run.json"
     record = json.loads(run_file.read_text())
-    record["identity"] = implied_identity(results)
+    record["identity"] = implied_identity(from_json(Results, results))
     record["config"]["model"] = results["model"]["name"]
     record["config"]["seed"] = results["seed"]
     run_file.write_text(json.dumps(record, indent=2))
@@ -77,7 +79,7 @@ def edit_folds(run_dir: Path, change: Callable[[FoldOutcome], FoldOutcome],
     from merbench.run.spec import RunSpec
 
     store = RunDirectory(run_dir)
-    record = store.read_run_file()
+    record = to_json(store.read_run_file())
     if epochs is not None:
         record["config"]["epochs"] = epochs
         record["identity"]["hyperparameters"]["epochs"] = epochs

@@ -92,24 +92,24 @@ def test_each_fold_gets_its_training_subjects_and_its_report_lands_in_results(
     out = tmp_path / "run"
     result = merbench.run(model="recorder", dataset="synthetic", out=out, plugins=plugins,
                           dataset_options={"subjects": 4, "samples_per_subject": 5})
-    folds = result.results["folds"]
+    folds = result.results.folds
     assert len(_GroupRecorder.seen) == len(folds) == 4
     for fold, groups in zip(folds, _GroupRecorder.seen, strict=True):
-        test_subject = "/".join(fold["key"])
+        test_subject = "/".join(fold.key)
         assert test_subject not in set(groups)  # the test subject is never a group
-        assert len(groups) == fold["n_train"] and len(set(groups)) == 3
-        assert fold["fit_report"] == {"n_groups": 3, "C": 0.5}
+        assert len(groups) == fold.n_train and len(set(groups)) == 3
+        assert fold.fit_report == {"n_groups": 3, "C": 0.5}
     # the report is kept in the fold file, so a resumed run still has it
     (out / "results.json").unlink()  # restored from the folds, not reported as written
     again = merbench.run(model="recorder", dataset="synthetic", out=out, plugins=plugins,
                          dataset_options={"subjects": 4, "samples_per_subject": 5})
-    assert again.results["folds_resumed"] == 4
-    assert [f["fit_report"] for f in again.results["folds"]] == [f["fit_report"] for f in folds]
+    assert again.results.folds_resumed == 4
+    assert [f.fit_report for f in again.results.folds] == [f.fit_report for f in folds]
     validate_run(out)  # a results.json with fit reports is a valid result
     plain = merbench.run(model="plain", dataset="synthetic", out=tmp_path / "plain",
                          plugins=plugins,
                          dataset_options={"subjects": 4, "samples_per_subject": 5})
-    assert all(f["fit_report"] is None for f in plain.results["folds"])
+    assert all(f.fit_report is None for f in plain.results.folds)
 
 
 def test_a_report_json_cannot_hold_is_one_clear_error(tmp_path: Path) -> None:

@@ -56,11 +56,11 @@ def test_a_report_lands_in_the_results_and_a_bare_array_reports_nothing(
     stored = json.loads((tmp_path / "a" / "results.json").read_text())
     assert stored["feature"]["report"] == {"counted": 60, "kind": "mean"}
     assert stored["feature"]["summary"] == "averaged every channel"  # forced onto one line
-    assert result.results["feature"]["name"] == "reporting"
+    assert result.results.feature.name == "reporting"
     plain = merbench.run(model="ststnet", dataset="synthetic", epochs=1, out=tmp_path / "b",
                          plugins=reporting)
-    assert plain.results["feature"]["report"] is None
-    assert plain.results["feature"]["summary"] is None
+    assert plain.results.feature.report is None
+    assert plain.results.feature.summary is None
 
 
 def test_the_cli_prints_the_summary_on_one_line(reporting, cli, tmp_path: Path,
@@ -158,4 +158,4 @@ def test_the_runner_tells_a_dataset_what_its_metadata_says_it_provides(tmp_path:
     plugins = load_plugins(extra=[("provides", _ProvidesPlugin())])
     result = merbench.run(model="on-sees-provides", dataset="bare", out=tmp_path / "p",
                           plugins=plugins)
-    assert result.results["feature"]["report"] == {"provides": ["flow_uvos", "apex_face"]}
+    assert result.results.feature.report == {"provides": ["flow_uvos", "apex_face"]}

@@ -196,7 +196,7 @@ def test_a_state_that_cannot_be_written_partway_stops_nothing(
     with pytest.warns(RuntimeWarning, match=r"cannot be saved in .*\(\[enforce fail"):
         warnings.simplefilter("default")
         result = _run(tmp_path, "r", checkpoint_every=EVERY_EPOCH, epochs=3)
-    assert result.results["protocol"]["n_folds"] == 4
+    assert result.results.protocol.n_folds == 4
     assert not (tmp_path / "r" / "partial").exists()  # no temporary file is left
 
 
@@ -269,7 +269,7 @@ def test_a_fold_parallel_run_goes_on_inside_its_group(tmp_path: Path, cli) -> No
     epochs = EpochsSeen()
     resumed = _run(tmp_path, "r", plugins=load_plugins(extra=[("epochs", epochs)]), **common)
     assert epochs.of(0) == epochs.of(1) == [2, 3, 4]  # on from the saved epoch 2
-    assert resumed.results["engine"]["mode"] == "fold-parallel"
+    assert resumed.results.engine.mode == "fold-parallel"
     assert resumed.metrics == whole.metrics
     assert not (tmp_path / "r" / "partial").exists()
 
@@ -293,7 +293,7 @@ def test_a_state_grouped_otherwise_is_not_continued_and_says_so(tmp_path: Path) 
     assert saved.is_file()  # kept while folds are still to train
     with pytest.warns(RuntimeWarning, match="is not continued"):
         resumed = _run(tmp_path, "r", parallel_folds=1, **common)
-    assert resumed.results["protocol"]["n_folds"] == whole.results["protocol"]["n_folds"]
+    assert resumed.results.protocol.n_folds == whole.results.protocol.n_folds
     assert not (tmp_path / "r" / "partial").exists()
 
 
@@ -320,7 +320,7 @@ def test_a_state_that_cannot_be_written_stops_nothing(tmp_path: Path) -> None:
     with pytest.warns(RuntimeWarning, match="training states cannot be saved in .*training "
                                             "goes on") as caught:
         result = _run(tmp_path, "r", checkpoint_every=EVERY_EPOCH, epochs=3)
-    assert result.results["protocol"]["n_folds"] == 4
+    assert result.results.protocol.n_folds == 4
     assert len({str(w.message) for w in caught}) == 1  # one line, however many folds
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import shutil
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -27,8 +28,10 @@ from forgery import (
 
 import merbench
 from merbench.audit import audit_run, read_audits, record_audit
+from merbench.results.schema import read_results
 from merbench.results.validate import validate_run
 
+REAL = Path(__file__).resolve().parents[1] / "leaderboards" / "results"
 SMALL = {"subjects": 4, "samples_per_subject": 6}  # not the official list: no such check
 
 
@@ -258,16 +261,18 @@ def test_the_comparison_follows_the_conditions_of_the_run() -> None:
 
     from merbench.audit import expected_comparison
 
-    env = {"torch": torch.__version__, "scikit_learn": None, "git_commit": "abc1234"}
-    results = {"model": {"kind": "torch"}, "precision": "fp32", "engine": None,
-               "environment": env}
+    stored = read_results(REAL / "ststnet-composite-loso" / "seed-0" / "results.json")
+    env = replace(stored.environment, torch=torch.__version__, scikit_learn=None,
+                  git_commit="abc1234")
+    results = replace(stored, model=replace(stored.model, kind="torch"), precision="fp32",
+                      engine=None, environment=env)
     alone = [_fold([[0]])]
     assert expected_comparison(results, alone, "cpu", "abc1234")[0] == "bit-identical"
     assert expected_comparison(results, alone, "cuda:0 (NVIDIA H100)", "abc1234")[0] == \
         "tolerance"
-    assert expected_comparison({**results, "precision": "bf16"}, alone, "cpu",
+    assert expected_comparison(replace(results, precision="bf16"), alone, "cpu",
                                "abc1234")[0] == "tolerance"
-    older = {**results, "environment": {**env, "torch": "2.0.0"}}
+    older = replace(results, environment=replace(env, torch="2.0.0"))
     assert "torch 2.0.0" in expected_comparison(older, alone, "cpu", "abc1234")[1]
     assert "trained by merbench abc1234, this is def5678" in expected_comparison(
         results, alone, "cpu", "def5678")[1]

@@ -31,6 +31,8 @@ import pandas as pd
 import pytest
 import torch
 
+from merbench.results.codec import to_json
+
 pytestmark = pytest.mark.gpu
 
 TINY_HTNET = {"dim": 12, "heads": 3, "block_repeats": [1, 1, 1]}
@@ -69,7 +71,7 @@ def _epoch_predictions(run_dir: Path) -> np.ndarray:
 def test_fold_parallel_equals_one_fold_at_a_time_in_fp32(tmp_path: Path) -> None:
     together = _run(tmp_path / "together", parallel_folds=3)
     alone = _run(tmp_path / "alone", parallel_folds=1)
-    engine = together.results["engine"]
+    engine = to_json(together.results.engine)
     assert engine["mode"] == "fold-parallel" and engine["folds_at_once"] == 3
     assert engine["same_numbers_as_sequential"] is True
     assert np.array_equal(_epoch_predictions(tmp_path / "together"),
@@ -81,19 +83,19 @@ def test_fold_parallel_equals_one_fold_at_a_time_in_fp32(tmp_path: Path) -> None
 def test_bf16_and_tf32_stay_close_to_fp32(tmp_path: Path, precision: str) -> None:
     exact = _run(tmp_path / "fp32", parallel_folds=3)
     rounded = _run(tmp_path / precision, parallel_folds=3, precision=precision)
-    assert rounded.results["precision"] == precision
+    assert rounded.results.precision == precision
     agree = float(np.mean(_epoch_predictions(tmp_path / "fp32")
                           == _epoch_predictions(tmp_path / precision)))
     assert agree >= AGREEMENT, f"{precision}: {agree:.3f} of predictions agree with fp32"
-    assert exact.results["engine"]["same_numbers_as_sequential"] is True
+    assert exact.results.engine.same_numbers_as_sequential is True
 
 
 def test_cuda_takes_the_fused_step(tmp_path: Path) -> None:
     result = _run(tmp_path / "r", parallel_folds=2)
-    assert result.results["hyperparameters"]["fused_optimizer"] is True
-    assert result.results["engine"]["fused_optimizer"] is True
+    assert result.results.hyperparameters["fused_optimizer"] is True
+    assert result.results.engine.fused_optimizer is True
     single = _run(tmp_path / "one", parallel_folds=1)
-    assert single.results["engine"]["fused_optimizer"] is True
+    assert single.results.engine.fused_optimizer is True
 
 
 def test_k_comes_from_free_memory(tmp_path: Path) -> None:
@@ -104,7 +106,7 @@ def test_k_comes_from_free_memory(tmp_path: Path) -> None:
     k = folds_that_fit(model, "cuda")
     assert k >= 2  # a tiny model: many folds fit a data-centre GPU
     result = _run(tmp_path / "r")  # no --parallel-folds: chosen from memory
-    engine = result.results["engine"]
+    engine = to_json(result.results.engine)
     assert engine["cause"] == "memory"
     assert engine["folds_at_once"] == min(k, SMALL["subjects"])
 
@@ -121,7 +123,7 @@ def test_out_of_memory_lowers_k_and_keeps_the_numbers(tmp_path: Path) -> None:
         min(1.0, (torch.cuda.memory_allocated() + 2.5 * one_fold) / total))
     with pytest.warns(RuntimeWarning, match="ran out of memory training 6 folds at once"):
         lowered = _run(tmp_path / "lowered", parallel_folds=6, model_options=big, epochs=2)
-    engine = lowered.results["engine"]
+    engine = to_json(lowered.results.engine)
     assert engine["lowered_after_out_of_memory_from"] == 6
     assert 1 <= engine["folds_at_once"] < 6
     assert np.array_equal(_epoch_predictions(tmp_path / "alone"),
@@ -151,7 +153,7 @@ def test_a_saved_state_continues_on_cuda_not_on_the_cpu(tmp_path: Path) -> None:
                      fused_optimizer=True,  # CUDA's step, so only the device differs
                      out=tmp_path / "r")
     continued = _run(tmp_path / "r", parallel_folds=1, epochs=8)
-    assert continued.results["protocol"]["n_folds"] == whole.results["protocol"]["n_folds"]
+    assert continued.results.protocol.n_folds == whole.results.protocol.n_folds
     agree = float(np.mean(_epoch_predictions(tmp_path / "r")
                           == _epoch_predictions(tmp_path / "whole")))
     assert agree >= AGREEMENT  # CUDA kernels are not made deterministic
@@ -160,9 +162,9 @@ def test_a_saved_state_continues_on_cuda_not_on_the_cpu(tmp_path: Path) -> None:
 def test_results_record_the_gpu(tmp_path: Path) -> None:
     result = _run(tmp_path / "r", parallel_folds=2, epochs=2)
     name = torch.cuda.get_device_name(0)
-    assert name in result.results["environment"]["device"]
-    assert all(name in fold["device"] for fold in result.results["folds"])
-    assert "threads" in result.results["engine"]
+    assert name in result.results.environment.device
+    assert all(name in fold.device for fold in result.results.folds)
+    assert "threads" in to_json(result.results.engine)
     saved = json.loads((tmp_path / "r" / "results.json").read_text())
-    assert saved["environment"]["device"] == result.results["environment"]["device"]
+    assert saved["environment"]["device"] == result.results.environment.device
     assert isinstance(pd.read_csv(tmp_path / "r" / "predictions.csv"), pd.DataFrame)

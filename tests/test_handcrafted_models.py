@@ -71,19 +71,19 @@ def test_the_inner_search_never_sees_the_test_subject_and_c_is_recorded(
     out = tmp_path / "biwoof"
     result = merbench.run(model="biwoof-release-svm", dataset="synthetic", out=out,
                           dataset_options=SMALL, plugins=handcrafted_plugins)
-    folds = result.results["folds"]
+    folds = result.results.folds
     assert len(seen) == len(folds) == 4
     for fold, groups in zip(folds, seen, strict=True):
-        assert "/".join(fold["key"]) not in set(groups.tolist())
-        assert len(set(groups.tolist())) == 3 and len(groups) == fold["n_train"]
-        report = fold["fit_report"]
+        assert "/".join(fold.key) not in set(groups.tolist())
+        assert len(set(groups.tolist())) == 3 and len(groups) == fold.n_train
+        report = fold.fit_report
         assert report["C"] in BIWOOF_CS
         assert set(report["inner_scores"]) == {f"{c:g}" for c in BIWOOF_CS}
         assert report["inner_cv"] == "GroupKFold(3) over 3 training subjects"
         assert 1 <= report["inner_splits_used"] <= 3
     validate_run(out)
     stored = json.loads((out / "results.json").read_text())
-    assert [f["fit_report"]["C"] for f in stored["folds"]] == [f["fit_report"]["C"]
+    assert [f["fit_report"]["C"] for f in stored["folds"]] == [(f.fit_report or {})["C"]
                                                                for f in folds]
     assert stored["feature"]["report"] == {"centre": "median", "all_zero_samples": 0}
 
@@ -140,8 +140,8 @@ def test_lbp_apex_svm_runs_end_to_end_and_learns_textures(with_faces, tmp_path: 
     out = tmp_path / "lbp"
     result = merbench.run(model="lbp-apex-svm", dataset="apex-faces", out=out,
                           plugins=with_faces)
-    assert result.results["metrics"]["overall"]["uf1"] > 0.8  # chance is about 0.33
-    assert all("C" in fold["fit_report"] for fold in result.results["folds"])
+    assert result.results.metrics.overall.uf1 > 0.8  # chance is about 0.33
+    assert all("C" in (fold.fit_report or {}) for fold in result.results.folds)
     validate_run(out)
 
 

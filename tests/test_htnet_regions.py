@@ -20,6 +20,7 @@ from merbench.dataset import InMemoryDataset
 from merbench.errors import MerbenchError
 from merbench.features import Extracted
 from merbench.plugins import load_plugins
+from merbench.results.codec import to_json
 
 # (x, y) in flow pixels of: left eye, right eye, nose, left mouth corner, right mouth corner
 KNOWN = np.array([[9.5, 11.25], [18.0, 10.75], [14.2, 15.9], [11.0, 19.6], [16.7, 20.0]])
@@ -164,7 +165,7 @@ def test_a_run_records_the_crop_and_the_landmarks_report(tmp_path: Path) -> None
     assert stored["name"] == "htnet-regions" and stored["report"]["crop"] == "corrected"
     assert stored["report"]["landmarks"]["source"] == "landmarks68"
     assert stored["summary"].startswith("crop=corrected")
-    assert result.results["feature"] == stored
+    assert to_json(result.results.feature) == stored
 
 
 def test_the_cache_folder_is_not_part_of_the_run(tmp_path: Path) -> None:
@@ -178,9 +179,9 @@ def test_the_cache_folder_is_not_part_of_the_run(tmp_path: Path) -> None:
                                  feature_options={"crop": "corrected",
                                                   "cache_dir": str(tmp_path / cache)},
                                  plugins=plugins))
-    assert runs[1].results["folds_resumed"] == runs[0].results["protocol"]["n_folds"]
-    assert runs[1].results["feature"]["options"] == {"crop": "corrected"}
-    assert runs[0].results["metrics"] == runs[1].results["metrics"]
+    assert runs[1].results.folds_resumed == runs[0].results.protocol.n_folds
+    assert runs[1].results.feature.options == {"crop": "corrected"}
+    assert runs[0].results.metrics == runs[1].results.metrics
 
 
 def test_bad_crop_and_bad_flow_size_are_clear_errors() -> None:

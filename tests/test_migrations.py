@@ -12,10 +12,11 @@ import numpy as np
 import pytest
 
 from merbench.errors import MerbenchError
+from merbench.results.codec import to_json
 from merbench.results.migrations import RECIPE_ADDITIONS, RECIPE_ADDITIONS_4, migrate
 from merbench.results.model import SCHEMA_VERSION
 from merbench.results.rundir import RunDirectory
-from merbench.results.schema import load_results
+from merbench.results.schema import read_results
 from merbench.results.validate import validate_path
 
 REAL = Path(__file__).resolve().parents[1] / "leaderboards" / "results"
@@ -65,21 +66,21 @@ def old_run(tmp_path: Path) -> Path:
 def test_a_version_1_run_reads_and_validates_as_version_2(old_run: Path) -> None:
     current = json.loads((REAL / "ststnet-composite-loso" / "seed-0" / "results.json")
                          .read_text())
-    read = load_results(old_run / "results.json")
+    read = to_json(read_results(old_run / "results.json"))
     assert read["schema_version"] == SCHEMA_VERSION
     assert read["metrics_by_policy"] == current["metrics_by_policy"]
     assert read["precision"] == "fp32" and read["trained"] is True and read["engine"] is None
     assert read["hyperparameters"] == current["hyperparameters"]
-    assert validate_path(old_run).metrics_by_policy["fixed"] == \
+    assert to_json(validate_path(old_run).metrics_by_policy["fixed"]) == \
         current["metrics_by_policy"]["fixed"]["metrics"]
     store = RunDirectory(old_run)
-    assert store.read_run_file()["n_folds"] is None
+    assert store.read_run_file().n_folds is None
     assert store.load_fold(0).folds_at_once is None
 
 
 def test_merbench_migrate_rewrites_version_1_files_with_the_same_numbers(old_run: Path,
                                                                         cli) -> None:
-    before = load_results(old_run / "results.json")
+    before = to_json(read_results(old_run / "results.json"))
     code, out, err = cli("migrate", old_run)
     assert code == 0, err
     assert "70 file(s) rewritten" in out  # results.json, run.json and 68 fold files

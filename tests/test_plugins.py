@@ -142,8 +142,8 @@ def test_crashing_reporter_does_not_stop_the_run(tmp_path: Path) -> None:
         result = merbench.run(model="ststnet", dataset="synthetic", out=tmp_path / "r",
                               epochs=1, device="cpu", plugins=plugins,
                               dataset_options={"subjects": 2, "databases": 1})
-    assert result.results["protocol"]["n_folds"] == 2
-    assert "crash" not in result.results["environment"]["plugins"]  # in-process, not provenance
+    assert result.results.protocol.n_folds == 2
+    assert "crash" not in result.results.environment.plugins  # in-process, not provenance
 
 
 def test_autoload_can_be_switched_off(monkeypatch: pytest.MonkeyPatch, cli) -> None:

@@ -22,6 +22,7 @@ from merbench.meta import ModelMeta
 from merbench.metrics import pooled_scores
 from merbench.plugins import load_plugins
 from merbench.results import SCHEMA_VERSION
+from merbench.results.codec import to_json
 
 SMALL = {"subjects": 4, "samples_per_subject": 6}
 
@@ -37,7 +38,7 @@ def _run(tmp_path: Path, name: str, **options):
 def test_results_file_and_predictions(tmp_path: Path) -> None:
     result = _run(tmp_path, "r")
     results = json.loads((tmp_path / "r" / "results.json").read_text())
-    assert results == json.loads(json.dumps(result.results))
+    assert results == json.loads(json.dumps(to_json(result.results)))
     assert results["schema_version"] == SCHEMA_VERSION
     assert results["model"]["name"] == "ststnet" and results["model"]["version"] == 1
     assert results["dataset"]["name"] == "synthetic"
@@ -87,8 +88,8 @@ def test_resume_skips_finished_folds_and_matches_an_uninterrupted_run(tmp_path: 
     stamps = {p.name: p.stat().st_mtime_ns for p in folds.iterdir()}
 
     resumed = _run(tmp_path, "resumed", epochs=4)
-    assert resumed.results["folds_resumed"] == 2
-    assert [f["resumed"] for f in resumed.results["folds"]] == [True, True, False, False]
+    assert resumed.results.folds_resumed == 2
+    assert [f.resumed for f in resumed.results.folds] == [True, True, False, False]
     assert {p: (folds / p).stat().st_mtime_ns for p in stamps} == stamps  # not retrained
     assert resumed.metrics == reference.metrics
     pd.testing.assert_frame_equal(resumed.predictions, reference.predictions)
@@ -179,8 +180,8 @@ def test_estimators_run_through_the_same_path_and_never_see_the_test_subject(
     assert len(_SpyEstimator.fits) == 4  # a fresh estimator fitted once per fold
     assert _SpyEstimator.leaks == [0, 0, 0, 0]
     assert all(len(rows) == 18 for rows in _SpyEstimator.fits)  # 24 samples - 6 of one subject
-    assert result.results["model"]["kind"] == "sklearn"
-    assert result.results["hyperparameters"] == {}
+    assert result.results.model.kind == "sklearn"
+    assert result.results.hyperparameters == {}
     assert len(result.predictions) == 24 and (result.predictions["epoch"] == 1).all()
 
 
@@ -294,16 +295,16 @@ def test_an_option_set_to_its_default_is_the_run_without_it(tmp_path: Path) -> N
     explicit = _run(tmp_path, "plain", model_options={"padding": 2, "dropout": 0.5},
                     dataset_options=SMALL | {"databases": 3}, protocol_options={})
     # the same run: resumed in the same directory, not refused as a different one
-    assert explicit.results["folds_resumed"] == 4
-    assert explicit.results["model"]["options"] == {}
-    assert explicit.results["dataset"]["options"] == SMALL
+    assert explicit.results.folds_resumed == 4
+    assert explicit.results.model.options == {}
+    assert explicit.results.dataset.options == SMALL
     assert departures_from_declared(explicit.results) == [("epochs", 3, 800)]
     assert json.loads((tmp_path / "plain" / "run.json").read_text())["config"][
         "model_options"] == {}
     assert explicit.metrics == plain.metrics
     # a value the factory does not take as its default is still an option of the run
     other = _run(tmp_path, "other", model_options={"dropout": 0.25})
-    assert other.results["model"]["options"] == {"dropout": 0.25}
+    assert other.results.model.options == {"dropout": 0.25}
 
 
 def test_an_option_at_its_default_is_the_same_run_as_leaving_it_out(tmp_path: Path) -> None:
@@ -315,7 +316,7 @@ def test_an_option_at_its_default_is_the_same_run_as_leaving_it_out(tmp_path: Pa
     recorded = json.loads((tmp_path / "old" / "run.json").read_text())
     assert recorded["identity"]["model"]["options"] == {}
     resumed = _run(tmp_path, "old")
-    assert resumed.results["folds_resumed"] == 2
+    assert resumed.results.folds_resumed == 2
     with pytest.raises(merbench.MerbenchError, match="holds a different run"):
         _run(tmp_path, "old", model_options={"padding": 1})
 

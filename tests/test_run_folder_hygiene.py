@@ -14,6 +14,7 @@ import pytest
 
 import merbench
 from merbench.atomic import TEMP_SUFFIX, atomic_write_bytes, remove_leftovers
+from merbench.results.codec import to_json
 
 SMALL = {"subjects": 4, "samples_per_subject": 6}
 DEAD_PID = 2**22 + 17  # above Linux's pid_max default: no process has it
@@ -40,7 +41,7 @@ def test_a_finished_run_is_reported_not_rewritten(tmp_path: Path, cli) -> None:
     assert again.reported
     assert {p: p.read_bytes() for p in written} == written
     assert {p: p.stat().st_mtime_ns for p in written} == stamps
-    assert again.results == json.loads(written[out / "results.json"])
+    assert to_json(again.results) == json.loads(written[out / "results.json"])
     code, _, err = cli("run", "--model", "ststnet", "--dataset", "synthetic", "--dataset-opt",
                "subjects=4", "--dataset-opt", "samples_per_subject=6", "--epochs", "3",
                "--device", "cpu", "--out", str(out), "--quiet")
@@ -55,11 +56,11 @@ def test_a_finished_run_missing_a_fold_is_computed_again(tmp_path: Path) -> None
     (out / "folds" / "fold-001.npz").unlink()  # to train that fold again
     again = _run(out)
     assert not again.reported
-    assert again.results["created"] >= first.results["created"]
-    assert again.results["metrics"] == first.results["metrics"]
+    assert again.results.created >= first.results.created
+    assert again.results.metrics == first.results.metrics
     # another selection policy is another report of the same folds
     oracle = _run(out, selection="oracle")
-    assert not oracle.reported and oracle.results["selection"]["policy"] == "oracle"
+    assert not oracle.reported and oracle.results.selection.policy == "oracle"
 
 
 def test_a_kill_during_the_first_write_does_not_block_the_folder(tmp_path: Path) -> None:
@@ -70,7 +71,7 @@ def test_a_kill_during_the_first_write_does_not_block_the_folder(tmp_path: Path)
     unmarked = out / ".run.json.a1b2c3d4"  # named as merbench named them before
     unmarked.write_text("{")
     result = _run(out)
-    assert result.results["protocol"]["n_folds"] == 4
+    assert result.results.protocol.n_folds == 4
     assert not left.exists() and not unmarked.exists()
 
 

@@ -10,6 +10,7 @@ import pytest
 
 import merbench
 from merbench.metrics import scores
+from merbench.results.codec import to_json
 from merbench.runinfo import FoldOutcome
 from merbench.selection import POLICIES, epoch_uf1
 
@@ -83,9 +84,9 @@ def test_inner_val_holds_out_training_subjects_only(tmp_path: Path) -> None:
             assert len(test_subjects) == 1 and len(held_out) == 2
             assert not test_subjects & held_out
             assert fold["val_predictions"].shape == (5, len(fold["val_index"]))
-    assert result.results["selection"]["available"] == ["fixed", "inner-val", "oracle"]
-    assert all(f["n_train"] == 30 - 5 - 10 for f in result.results["folds"])
-    assert all(f["n_inner_val"] == 10 for f in result.results["folds"])
+    assert result.results.selection.available == ["fixed", "inner-val", "oracle"]
+    assert all(f.n_train == 30 - 5 - 10 for f in result.results.folds)
+    assert all(f.n_inner_val == 10 for f in result.results.folds)
 
 
 def test_inner_val_needs_subjects_left_to_train(tmp_path: Path) -> None:
@@ -100,7 +101,7 @@ def test_several_seeds_are_summarised_and_resumable(tmp_path: Path) -> None:
                "dataset_options": {"subjects": 3, "samples_per_subject": 4}}
     many = merbench.run_seeds("ststnet", "synthetic", [0, 1, 2], **options)
     summary = json.loads((tmp_path / "seeds" / "seeds.json").read_text())
-    assert summary == json.loads(json.dumps(many.summary))
+    assert summary == json.loads(json.dumps(to_json(many.summary)))
     assert summary["seeds"] == [0, 1, 2]
     fixed = summary["policies"]["fixed"]
     values = [fixed["per_seed"][s]["overall"]["uf1"] for s in ("0", "1", "2")]
@@ -113,7 +114,7 @@ def test_several_seeds_are_summarised_and_resumable(tmp_path: Path) -> None:
         assert run["metrics"]["overall"]["uf1"] == fixed["per_seed"][str(seed)]["overall"]["uf1"]
     again = merbench.run_seeds("ststnet", "synthetic", [0, 1, 2], **options)
     assert [r.reported for r in again.runs] == [True, True, True]  # finished: not rewritten
-    assert again.summary["policies"] == many.summary["policies"]
+    assert again.summary.policies == many.summary.policies
 
 
 def test_seeds_cli_errors(cli) -> None:
@@ -131,9 +132,9 @@ def test_per_database_protocols(tmp_path: Path, cli) -> None:
     result = merbench.run(model="ststnet", dataset="synthetic", epochs=1, device="cpu",
                           out=tmp_path / "p", protocol_options={"databases": ["syn2"]})
     assert set(result.predictions["database"]) == {"syn2"}
-    assert list(result.metrics["per_database"]) == ["syn2"]
-    assert result.results["protocol"]["n_samples"] == 20
-    assert result.results["protocol"]["n_folds"] == 2
+    assert list(result.metrics.per_database) == ["syn2"]
+    assert result.results.protocol.n_samples == 20
+    assert result.results.protocol.n_folds == 2
     code, out, _ = cli("list", "protocols")
     assert code == 0 and all(f"loso-{db}" in out for db in ("casme2", "samm", "smic"))
     # the synthetic databases are syn1..3: asking for SAMM alone is refused clearly

@@ -72,7 +72,7 @@ def test_skipped_samples_are_recorded_in_the_results(holey, tmp_path: Path) -> N
     assert stored["dataset"]["skipped"] == [
         {"sample_id": s, "reason": "frame folder missing"} for s in BROKEN]
     assert stored["dataset"]["n_samples"] == N_SUBJECTS * PER_SUBJECT - len(BROKEN)
-    assert result.results["dataset"]["options"] == {"skip_missing": True}
+    assert result.results.dataset.options == {"skip_missing": True}
 
 
 def test_without_skip_missing_the_dataset_error_stands(holey, tmp_path: Path) -> None:
@@ -83,8 +83,8 @@ def test_without_skip_missing_the_dataset_error_stands(holey, tmp_path: Path) ->
 
 def test_a_complete_dataset_records_an_empty_list(tmp_path: Path) -> None:
     result = merbench.run(model="ststnet", dataset="synthetic", epochs=1, out=tmp_path / "s")
-    assert result.results["dataset"]["skipped"] == []
-    assert result.results["dataset"]["options"] == {}  # identity unchanged without the flag
+    assert result.results.dataset.skipped == []
+    assert result.results.dataset.options == {}  # identity unchanged without the flag
 
 
 def test_skip_missing_is_refused_for_a_dataset_without_the_option(tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -63,10 +64,11 @@ def test_results_are_printed_literally(tmp_path: Path, capsys) -> None:
     run = merbench.run(model="ststnet", dataset="synthetic", epochs=1, device="cpu",
                        dataset_options={"subjects": 3, "samples_per_subject": 4},
                        out=tmp_path / "r")
-    results = json.loads(json.dumps(run.results))
-    results["feature"]["summary"] = HOSTILE
-    results["environment"]["device"] = HOSTILE
-    results["dataset"]["skipped"] = [{"sample_id": HOSTILE, "reason": HOSTILE}]
+    stored = run.results
+    results = replace(stored, feature=replace(stored.feature, summary=HOSTILE),
+                      environment=replace(stored.environment, device=HOSTILE),
+                      dataset=replace(stored.dataset,
+                                      skipped=[{"sample_id": HOSTILE, "reason": HOSTILE}]))
     print_results(results, tmp_path / HOSTILE)
     out = capsys.readouterr().out
     _inert(out)

@@ -14,6 +14,7 @@ from interrupt import stopping_after
 import merbench
 import merbench.run.execute as execute
 from merbench.errors import MerbenchError
+from merbench.results.codec import to_json
 from merbench.threads import SMALL_MODEL_PARAMETERS, _cgroup_quota, busy_cores, choose_threads
 
 SMALL = {"subjects": 4, "samples_per_subject": 6}
@@ -91,19 +92,19 @@ def test_a_run_records_and_restores_its_threads(tmp_path: Path,
     from merbench.plugins import load_plugins
 
     result = _run(tmp_path / "a", plugins=load_plugins(extra=[("watch", Watch())]))
-    threads = result.results["engine"]["threads"]
-    assert threads["count"] == 1 and threads["cause"] == "small-model"
+    threads = result.results.engine.threads
+    assert threads.count == 1 and threads.cause == "small-model"
     assert set(seen) == {1}
     assert torch.get_num_threads() == before  # a Python caller's setting is left as it was
     asked = _run(tmp_path / "b", threads=2)
-    assert asked.results["engine"]["threads"] == {"count": 2, "cause": "asked",
-                                                  "reason": "--threads 2"}
+    assert to_json(asked.results.engine.threads) == {"count": 2, "cause": "asked",
+                                                    "reason": "--threads 2"}
     with pytest.raises(MerbenchError, match="--threads must be at least 1"):
         _run(tmp_path / "c", threads=0)
     monkeypatch.setenv("OMP_NUM_THREADS", "1")
     given = _run(tmp_path / "d")
-    assert given.results["engine"]["threads"] == {"count": 1, "cause": "environment",
-                                                  "reason": "OMP_NUM_THREADS=1"}
+    assert to_json(given.results.engine.threads) == {"count": 1, "cause": "environment",
+                                                    "reason": "OMP_NUM_THREADS=1"}
 
 
 def test_the_cli_says_the_threads(tmp_path: Path, cli) -> None:
@@ -136,8 +137,8 @@ def test_a_run_resumed_on_changed_values_is_refused(tmp_path: Path, monkeypatch)
     assert len(list((out / "folds").glob("*.npz"))) == 2  # nothing lost
     monkeypatch.setattr(execute, "model_input", original)
     finished = _run(out)  # the data as it was: the run goes on
-    assert finished.results["folds_resumed"] == 2
-    assert finished.results["feature"]["values_sha256"]
+    assert finished.results.folds_resumed == 2
+    assert finished.results.feature.values_sha256
 
 
 def test_unrecorded_values_are_recorded_not_refused(tmp_path: Path) -> None:
@@ -146,6 +147,6 @@ def test_unrecorded_values_are_recorded_not_refused(tmp_path: Path) -> None:
         _run(out, plugins=stopping_after(1))
     record = json.loads((out / "run.json").read_text())
     (out / "run.json").write_text(json.dumps({**record, "feature_values": None}))
-    assert _run(out).results["folds_resumed"] == 1  # as a migrated run.json says
+    assert _run(out).results.folds_resumed == 1  # as a migrated run.json says
     assert json.loads((out / "run.json").read_text())["feature_values"] == \
         record["feature_values"]

@@ -17,8 +17,8 @@ from forgery import edit_results, rejection
 import merbench
 from merbench.errors import MerbenchError
 from merbench.results.migrations import migrate
-from merbench.results.model import SCHEMA_VERSION
-from merbench.results.schema import load_results
+from merbench.results.model import SCHEMA_VERSION, SeedsSummary
+from merbench.results.schema import read_results
 from merbench.results.validate import validate_path, validate_run
 
 REAL = Path(__file__).resolve().parents[1] / "leaderboards" / "results"
@@ -54,10 +54,10 @@ def test_real_runs_and_their_summary_validate() -> None:
         checked = validate_run(folder / f"seed-{seed}")
         assert checked.policies == ["fixed", "oracle"]
         assert checked.n_epochs == 800
-        stored = checked.results["metrics_by_policy"]["fixed"]["metrics"]["overall"]["uf1"]
-        assert checked.metrics_by_policy["fixed"]["overall"]["uf1"] == pytest.approx(stored)
+        stored = checked.results.metrics_by_policy["fixed"].metrics.overall.uf1
+        assert checked.metrics_by_policy["fixed"].overall.uf1 == pytest.approx(stored)
     summary = validate_path(folder)
-    assert isinstance(summary, dict) and summary["seeds"] == [0, 1, 2]
+    assert isinstance(summary, SeedsSummary) and summary.seeds == [0, 1, 2]
 
 
 def test_tiny_runs_validate(runs: dict[str, Path], cli) -> None:
@@ -227,7 +227,7 @@ def test_migration_hook_upgrades_step_by_step(tmp_path: Path) -> None:
     path = tmp_path / "results.json"
     path.write_text(json.dumps({"schema_version": 0}))
     with pytest.raises(MerbenchError, match="versions start at 1"):
-        load_results(path)
+        read_results(path)
 
 
 def test_tampered_seed_summary_is_rejected(tmp_path: Path) -> None:

@@ -23,8 +23,7 @@ from merbench.audit.log import file_sha256
 from merbench.audit.verdict import MIN_AGREEMENT, compare_fold, expected_comparison
 from merbench.errors import MerbenchError
 from merbench.plugins import Plugins, default_plugins, plugin_versions
-from merbench.results.codec import from_json
-from merbench.results.model import AuditRecord, EnvironmentRecord, FoldAudit
+from merbench.results.model import AuditRecord, FoldAudit
 from merbench.results.rundir import RunDirectory, differences
 from merbench.results.schema import environment, now_iso
 from merbench.results.validate import validate_run
@@ -61,7 +60,7 @@ def audit_spec(run_dir: Path, *, data_root: str | None, device: str,
     """The run's recorded spec, with settings to train it in a scratch folder: one fold at a
     time, no saved states, features extracted from the user's data (not a file named on
     another machine)."""
-    config = RunDirectory(run_dir).read_run_file()["config"]
+    config = RunDirectory(run_dir).read_run_file().config
     spec, settings = from_config(config)
     return spec, dataclasses.replace(
         settings, out=None, device=device, parallel_folds=1, checkpoint_every=0.0,
@@ -80,19 +79,19 @@ def audit_run(run_dir: Path, *, count: int | None = DEFAULT_FOLDS, seed: int | N
     results = validate_run(run_dir).results  # a rejected run is not worth training
     plugins = plugins or default_plugins()
     store = RunDirectory(run_dir)
-    indices, choice_seed = choose_folds(results["protocol"]["n_folds"], count, seed)
+    indices, choice_seed = choose_folds(results.protocol.n_folds, count, seed)
     if chosen is not None:
         chosen(indices, choice_seed)
     spec, settings = audit_spec(run_dir, data_root=data_root, device=device, workers=workers)
     data = load_data(plan_run(spec, settings, plugins))
     identity = run_identity(data)
     trains_on = device_name(data.plan)
-    base = {"created": now_iso(), "results_sha256": file_sha256(run_dir / "results.json"),
-            "n_folds": results["protocol"]["n_folds"], "choice_seed": choice_seed,
-            "environment": from_json(EnvironmentRecord,
-                                     environment(trains_on, plugin_versions(plugins)))}
+    base: dict[str, Any] = {
+        "created": now_iso(), "results_sha256": file_sha256(run_dir / "results.json"),
+        "n_folds": results.protocol.n_folds, "choice_seed": choice_seed,
+        "environment": environment(trains_on, plugin_versions(plugins))}
     found = differences(identity.to_dict(),
-                        _defaults_left_out(store.read_run_file()["identity"], data.plan))
+                        _defaults_left_out(store.read_run_file().identity, data.plan))
     if found:
         return AuditRecord(**base, comparison="tolerance", reason="", min_agreement=1.0,
                            folds=[], passed=False, failure=(

@@ -8,42 +8,44 @@ from typing import Any
 
 import numpy as np
 
-from merbench.results.model import AuditComparison, FoldAudit
+from merbench.results.model import AuditComparison, FoldAudit, Results
 from merbench.results.schema import installed_version
 from merbench.runinfo import FoldOutcome
 
 MIN_AGREEMENT = 0.9  # of stored per-epoch predictions, where bit-identity is not expected
 
 
-def expected_comparison(results: dict[str, Any], folds: list[FoldOutcome],
+def expected_comparison(results: Results, folds: list[FoldOutcome],
                         device_name: str, commit: str | None) -> tuple[AuditComparison, str]:
     """Bit-identical where the run's conditions are met again (``commit``: this merbench's
     git commit), with the reason either way."""
     import torch  # deferred: torch, which reading and comparing result files never needs
 
-    env = results["environment"]
-    torch_run = results["model"]["kind"] == "torch"
-    if results["precision"] != "fp32":
-        return "tolerance", f"the run trained in {results['precision']}"
-    if torch_run and env["torch"] != torch.__version__:
-        return "tolerance", f"the run used torch {env['torch']}, this is {torch.__version__}"
+    env = results.environment
+    torch_run = results.model.kind == "torch"
+    if results.precision != "fp32":
+        return "tolerance", f"the run trained in {results.precision}"
+    if torch_run and env.torch != torch.__version__:
+        return "tolerance", f"the run used torch {env.torch}, this is {torch.__version__}"
     if not torch_run:
         here = installed_version("scikit-learn")
-        if env["scikit_learn"] != here:
-            return "tolerance", (f"the run used scikit-learn {env['scikit_learn']}, this is "
+        if env.scikit_learn != here:
+            return "tolerance", (f"the run used scikit-learn {env.scikit_learn}, this is "
                                  f"{here}")
     other = sorted({f.device for f in folds} - {device_name})
     if other:
         return "tolerance", f"the folds trained on {', '.join(other)}, this on {device_name}"
-    engine = results.get("engine") or {}
-    alone = engine.get("mode") in ("sequential", "none")  # how folds not saying so trained
+    engine = results.engine
+    # how folds not saying so trained
+    alone = engine is not None and engine.mode in ("sequential", "none")
     together = [f for f in folds if f.folds_at_once != 1
                 and not (f.folds_at_once is None and alone)]
-    if torch_run and together and engine.get("same_numbers_as_sequential") is not True:
+    if torch_run and together and (engine is None
+                                   or engine.same_numbers_as_sequential is not True):
         return "tolerance", ("some folds trained together with others, or the run did not "
                              "record how (the engine draws other random numbers then)")
-    if env.get("git_commit") is None or env["git_commit"] != commit:
-        return "tolerance", (f"the run was trained by merbench {str(env.get('git_commit'))[:7]}"
+    if env.git_commit is None or env.git_commit != commit:
+        return "tolerance", (f"the run was trained by merbench {str(env.git_commit)[:7]}"
                              f", this is {str(commit)[:7]}: its code may round otherwise")
     return "bit-identical", (f"the same merbench, device ({device_name}), versions and "
                              "precision (fp32), one fold at a time")

@@ -13,6 +13,13 @@ from rich.text import Text
 from merbench.cli.console import LiteralConsole
 from merbench.cli.literal import literal, say
 from merbench.plugins import Plugins
+from merbench.results.model import (
+    Intervals,
+    Results,
+    ScopedScores,
+    SeedScores,
+    SeedsSummary,
+)
 
 
 def _fmt(value: float | None) -> str:
@@ -31,20 +38,19 @@ def with_interval(value: float | None, pair: list[float] | None) -> str:
     return f"{value:.4f}" if pair is None else f"{value:.4f} {_pair(pair)}"
 
 
-def _scope_intervals(intervals: dict[str, Any] | None, scope: str) -> dict[str, Any]:
+def _scope_intervals(intervals: Intervals | None, scope: str) -> dict[str, list[float] | None]:
     if not intervals:
         return {}
-    if scope == "overall":
-        return dict(intervals["overall"])
-    return dict(intervals["per_database"].get(scope) or {})
+    scoped = intervals.overall if scope == "overall" else intervals.per_database.get(scope)
+    return {} if scoped is None else {"uf1": scoped.uf1, "uar": scoped.uar}
 
 
-def _interval_note(intervals: dict[str, Any] | None) -> str | None:
+def _interval_note(intervals: Intervals | None) -> str | None:
     if not intervals:
         return None
-    method = intervals["method"]
-    return (f"[low, high]: {method['level']:.0%} interval, {method['method']}, "
-            f"{method['resamples']} resamples (merbench compare tests differences)")
+    method = intervals.method
+    return (f"[low, high]: {method.level:.0%} interval, {method.method}, "
+            f"{method.resamples} resamples (merbench compare tests differences)")
 
 
 def print_plugin_failures(plugins: Plugins) -> None:
@@ -54,29 +60,29 @@ def print_plugin_failures(plugins: Plugins) -> None:
         say(f"merbench: warning: {line}", file=sys.stderr)
 
 
-def print_results(results: dict[str, Any], run_dir: Path) -> None:
+def print_results(results: Results, run_dir: Path) -> None:
     """The pooled scores, overall and per database, and where the files are."""
     from merbench.metrics import exclusion_notes
 
     console = LiteralConsole()
-    metrics = results["metrics"]
-    selection = results["selection"]
-    policy = selection["policy"]
-    if selection["test_set_selection"]:
+    metrics = results.metrics
+    selection = results.selection
+    policy = selection.policy
+    if selection.test_set_selection:
         policy += " (TEST-SET SELECTION: not comparable with fixed / inner-val)"
-    title = (f"{results['model']['name']} v{results['model']['version']} on "
-             f"{results['dataset']['name']} — {results['protocol']['name']}, "
-             f"{results['protocol']['n_folds']} folds, selection: {policy}")
+    title = (f"{results.model.name} v{results.model.version} on "
+             f"{results.dataset.name} — {results.protocol.name}, "
+             f"{results.protocol.n_folds} folds, selection: {policy}")
     table = Table(title=title)
     for column in ("scope", "samples", "UF1", "UAR", "accuracy"):
         table.add_column(column, justify="left" if column == "scope" else "right")
-    rows = [("overall", metrics["overall"]), *sorted(metrics["per_database"].items())]
+    rows = [("overall", metrics.overall), *sorted(metrics.per_database.items())]
     notes = []
-    intervals = results.get("intervals")
+    intervals = results.intervals
     for scope, m in rows:
         pairs = _scope_intervals(intervals, scope)
-        table.add_row(scope, str(m["n"]), with_interval(m["uf1"], pairs.get("uf1")),
-                      with_interval(m["uar"], pairs.get("uar")), _fmt(m["accuracy"]))
+        table.add_row(scope, str(m.n), with_interval(m.uf1, pairs.get("uf1")),
+                      with_interval(m.uar, pairs.get("uar")), _fmt(m.accuracy))
         notes.extend(exclusion_notes(scope, m))
     console.print(table)
     note = _interval_note(intervals)
@@ -84,34 +90,35 @@ def print_results(results: dict[str, Any], run_dir: Path) -> None:
         console.print(note)
     for note in notes:
         console.print(f"note: {note}")
-    for name, other in results.get("metrics_by_policy", {}).items():
-        if name == selection["policy"]:
+    for name, other in results.metrics_by_policy.items():
+        if name == selection.policy:
             continue
-        mark = " — TEST-SET SELECTION, not comparable" if other["test_set_selection"] else ""
-        overall = other["metrics"]["overall"]
-        console.print(f"selection {name} ({other['description']}){mark}: UF1 "
-                      f"{_fmt(overall['uf1'])}, UAR {_fmt(overall['uar'])}")
+        mark = " — TEST-SET SELECTION, not comparable" if other.test_set_selection else ""
+        overall = other.metrics.overall
+        console.print(f"selection {name} ({other.description}){mark}: UF1 "
+                      f"{_fmt(overall.uf1)}, UAR {_fmt(overall.uar)}")
     training = _training_line(results)
     if training:
         console.print(training)
-    engine = results.get("engine") or {}
-    if engine.get("mode") == "fold-parallel":
-        lowered = engine.get("lowered_after_out_of_memory_from")
-        how = (f"{engine['folds_at_once']} folds trained at once"
-               if engine["folds_at_once"] > 1 else "one fold at a time")
-        console.print(f"engine: {how} (fold-parallel, {engine['reason']}"
+    engine = results.engine
+    if engine is not None and engine.mode == "fold-parallel":
+        lowered = engine.lowered_after_out_of_memory_from
+        how = (f"{engine.folds_at_once} folds trained at once"
+               if engine.folds_at_once > 1 else "one fold at a time")
+        console.print(f"engine: {how} (fold-parallel, {engine.reason}"
                       + (f"; lowered from {lowered} after running out of memory"
                          if lowered else "") + ")")
-        if not engine.get("same_numbers_as_sequential", True):
+        if not engine.same_numbers_as_sequential:  # None: not recorded, said as well
             console.print("note: dropout masks differ from one-fold-at-a-time training, so "
                           "these numbers are not those of --parallel-folds 1")
-    elif engine.get("cause") in ("not-batchable", "dropout"):  # the model's own reason
-        console.print(f"engine: one fold at a time — {engine['reason']}")
-    threads = engine.get("threads")
-    if threads and str(results.get("environment", {}).get("device", "")).startswith("cpu"):
-        count = threads["count"]
-        console.print(f"CPU threads: {count} ({threads['reason']}; --threads N to choose)")
-    at_once = [fold.get("folds_at_once") for fold in results.get("folds", [])]
+    elif engine is not None and engine.cause in ("not-batchable", "dropout"):
+        # the model's own reason
+        console.print(f"engine: one fold at a time — {engine.reason}")
+    threads = None if engine is None else engine.threads
+    if threads and results.environment.device.startswith("cpu"):
+        console.print(f"CPU threads: {threads.count} ({threads.reason}; --threads N to "
+                      "choose)")
+    at_once = [fold.folds_at_once for fold in results.folds]
     alone, together = at_once.count(1), sum(1 for k in at_once if k and k > 1)
     if alone and together:
         console.print(f"note: this run trained {alone} fold(s) alone and {together} "
@@ -119,27 +126,27 @@ def print_results(results: dict[str, Any], run_dir: Path) -> None:
                       "out-of-memory retry or a group left with one fold); "
                       "with dropout, or in bf16 or tf32, the two ways draw other dropout "
                       "masks or round differently")
-    if results.get("weights"):
-        console.print(f"note: evaluated the saved weights in {results['weights']['dir']} "
+    if results.weights:
+        console.print(f"note: evaluated the saved weights in {results.weights.dir} "
                       "(one checkpoint per fold; nothing was trained)")
-    feature = results.get("feature", {})
-    if feature.get("summary"):
-        console.print(f"feature {feature['name']}: {feature['summary']}", markup=False,
+    feature = results.feature
+    if feature.summary:
+        console.print(f"feature {feature.name}: {feature.summary}", markup=False,
                       highlight=False, soft_wrap=True)
-    skipped = results.get("dataset", {}).get("skipped") or []
+    skipped = results.dataset.skipped or []
     if skipped:
-        console.print(skipped_note(results["dataset"]["name"], skipped,
+        console.print(skipped_note(results.dataset.name, skipped,
                                    f"the scores are on the remaining "
-                                   f"{results['dataset']['n_samples']}; reasons in "
+                                   f"{results.dataset.n_samples}; reasons in "
                                    "results.json (dataset.skipped)"),
                       markup=False, highlight=False, soft_wrap=True)
-    if results.get("shuffle_train_labels"):
+    if results.shuffle_train_labels:
         console.print("note: training labels were shuffled (leakage control); expect chance")
-    resumed = results.get("folds_resumed", 0)
-    timing = f"{results['wall_time_s']:.1f} s"
+    resumed = results.folds_resumed
+    timing = f"{results.wall_time_s:.1f} s"
     if resumed:
         timing += f" ({resumed} folds restored from an earlier run)"
-    console.print(f"device {results['environment']['device']}, {timing}")
+    console.print(f"device {results.environment.device}, {timing}")
     console.print(f"results: {run_dir / 'results.json'}")
     console.print(f"predictions: {run_dir / 'predictions.csv'}")
 
@@ -152,12 +159,12 @@ def skipped_note(dataset: str, skipped: list[dict[str, Any]], consequence: str) 
            f"{consequence}"
 
 
-def _training_line(results: dict[str, Any]) -> str | None:
+def _training_line(results: Results) -> str | None:
     """How the folds were trained, and whether that is the model's own recipe: a demo or a
     quick check with fewer epochs must never pass for the published setting."""
     from merbench.results.schema import departures_from_declared
 
-    used = results.get("hyperparameters") or {}
+    used = results.hyperparameters or {}
     if "epochs" not in used:  # nothing was trained (saved weights) or not a torch model
         return None
     line = (f"training: {used['epochs']} epochs, batch {used['batch_size']}, "
@@ -194,37 +201,37 @@ def _mean_std(mean: float | None, std: float | None) -> str:
     return "—" if mean is None else f"{mean:.4f} ± {std:.4f}"
 
 
-def print_seeds(summary: dict[str, Any], out: Path) -> None:
+def print_seeds(summary: SeedsSummary, out: Path) -> None:
     """Mean ± std over seeds per selection policy, with every seed's numbers."""
     console = LiteralConsole()
-    seeds = [str(s) for s in summary["seeds"]]
-    for name, policy in summary["policies"].items():
-        mark = " — TEST-SET SELECTION, not comparable" if policy["test_set_selection"] else ""
-        table = Table(title=(f"{summary['model']['name']} v{summary['model']['version']} on "
-                             f"{summary['dataset']['name']} — {summary['protocol']['name']}, "
+    seeds = [str(s) for s in summary.seeds]
+    for name, policy in summary.policies.items():
+        mark = " — TEST-SET SELECTION, not comparable" if policy.test_set_selection else ""
+        table = Table(title=(f"{summary.model.name} v{summary.model.version} on "
+                             f"{summary.dataset.name} — {summary.protocol.name}, "
                              f"seeds {', '.join(seeds)}, selection: {name}{mark}"))
         # the intervals are of the reported policy's seed mean
-        intervals = summary.get("intervals") if name == summary["selection"] else None
+        intervals = summary.intervals if name == summary.selection else None
         columns = ["scope", "UF1 mean ± std", "UAR mean ± std",
                    *(["UF1 95% interval", "UAR 95% interval"] if intervals else []),
                    *(f"UF1 seed {s}" for s in seeds)]
         for column in columns:
             table.add_column(column, justify="left" if column == "scope" else "right")
-        scopes = ["overall", *sorted(policy["mean"]["per_database"])]
+        scopes = ["overall", *sorted(policy.mean.per_database)]
         for scope in scopes:
-            def pick(tree: dict[str, Any], scope: str = scope) -> dict[str, Any]:
-                return tree["overall"] if scope == "overall" else tree["per_database"][scope]
-            mean, std = pick(policy["mean"]), pick(policy["std"])
+            def pick(tree: ScopedScores, scope: str = scope) -> SeedScores:
+                return tree.overall if scope == "overall" else tree.per_database[scope]
+            mean, std = pick(policy.mean), pick(policy.std)
             pairs = _scope_intervals(intervals, scope)
             shown = [_pair(pairs.get(m)) for m in ("uf1", "uar")] if intervals else []
-            table.add_row(scope, _mean_std(mean["uf1"], std["uf1"]),
-                          _mean_std(mean["uar"], std["uar"]), *shown,
-                          *(_fmt(pick(policy["per_seed"][s])["uf1"]) for s in seeds))
+            table.add_row(scope, _mean_std(mean.uf1, std.uf1),
+                          _mean_std(mean.uar, std.uar), *shown,
+                          *(_fmt(pick(policy.per_seed[s]).uf1) for s in seeds))
         console.print(table)
         note = _interval_note(intervals)
         if note:
             console.print(note + "; seeds averaged in each resample")
-    console.print(f"std is the {summary['std']}")
+    console.print(f"std is the {summary.std}")
     console.print(f"summary: {out / 'seeds.json'}; one run directory per seed in {out}")
 
 

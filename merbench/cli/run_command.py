@@ -48,7 +48,7 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
         reporter.stop()
     if result.reported:
         say(f"merbench: {result.run_dir} finished before (results written "
-              f"{result.results['created']}); reporting them as they are, nothing trained "
+              f"{result.results.created}); reporting them as they are, nothing trained "
               "or rewritten", file=sys.stderr)
     print_results(result.results, result.run_dir)
     return 0

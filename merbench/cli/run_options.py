@@ -124,7 +124,7 @@ def spec_from_args(args: argparse.Namespace) -> tuple[RunSpec, RunSettings]:
     if refused:
         raise MerbenchError(f"--resume takes every option from {resume}/run.json; "
                             f"leave out {', '.join(flag(k) for k in refused)}")
-    spec, settings = from_config(RunDirectory(resume).read_run_file().get("config", {}))
+    spec, settings = from_config(RunDirectory(resume).read_run_file().config)
     # the recorded options, less those chosen for the machine the run started on
     fresh = {f.name: f.default for f, option in options() if option.per_machine}
     what, where = split_options({**fresh, **given})

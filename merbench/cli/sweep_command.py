@@ -78,9 +78,9 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
         nonlocal done
         done += 1
         how = "trained" if seed in result.trained else "finished before, skipped"
-        metrics = run.results["metrics"]["overall"]
+        metrics = run.results.metrics.overall
         progress.print(f"[{done}/{plan.n_runs}] {result.configuration.name} seed {seed}: "
-                       f"UF1 {metrics['uf1']:.4f}, UAR {metrics['uar']:.4f} ({how})")
+                       f"UF1 {metrics.uf1:.4f}, UAR {metrics.uar:.4f} ({how})")
 
     try:
         swept = run_sweep(plan, plugins, on_run=on_run)
@@ -103,11 +103,11 @@ def _print_summary(swept: Any) -> None:
         table.add_column(column)
     for result in swept.configurations:
         runs = [result.runs[s] for s in result.configuration.seeds]
-        overall = [r.results["metrics"]["overall"] for r in runs]
+        overall = [r.results.metrics.overall for r in runs]
         table.add_row(
             result.configuration.name, ", ".join(map(str, result.configuration.seeds)),
-            runs[0].results["selection"]["policy"],
-            f"{sum(m['uf1'] for m in overall) / len(overall):.4f}",
-            f"{sum(m['uar'] for m in overall) / len(overall):.4f}",
+            runs[0].results.selection.policy,
+            f"{sum(m.uf1 for m in overall) / len(overall):.4f}",
+            f"{sum(m.uar for m in overall) / len(overall):.4f}",
             f"{len(result.trained)} of {len(runs)}")
     LiteralConsole().print(table)

@@ -8,7 +8,7 @@ import sys
 
 from merbench.cli.literal import say
 from merbench.cli.parser import EXIT_USAGE
-from merbench.results.validate import ResultRejected, validate_path
+from merbench.results.validate import ResultRejected, ValidatedRun, validate_path
 
 
 def main(args: argparse.Namespace) -> int:
@@ -20,14 +20,14 @@ def main(args: argparse.Namespace) -> int:
             rejected += 1
             say(f"merbench: rejected: {exc}", file=sys.stderr)
             continue
-        if isinstance(checked, dict):
-            say(f"ok: {path} (seeds {', '.join(map(str, checked['seeds']))}: every seed run "
+        if not isinstance(checked, ValidatedRun):  # a seeds summary
+            say(f"ok: {path} (seeds {', '.join(map(str, checked.seeds))}: every seed run "
                   "validates and the summary matches them)")
             continue
         r = checked.results
-        say(f"ok: {path} ({r['model']['name']} v{r['model']['version']} on "
-              f"{r['dataset']['name']}/{r['protocol']['name']}, {r['protocol']['n_folds']} "
-              f"folds, {r['protocol']['n_samples']} samples; recomputed "
+        say(f"ok: {path} ({r.model.name} v{r.model.version} on "
+              f"{r.dataset.name}/{r.protocol.name}, {r.protocol.n_folds} "
+              f"folds, {r.protocol.n_samples} samples; recomputed "
               f"{', '.join(checked.policies)})")
     if rejected:
         say(f"merbench: error: {rejected} of {len(args.files)} result file(s) rejected",

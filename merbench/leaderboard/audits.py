@@ -52,7 +52,7 @@ def audit_badge(group: Group) -> AuditBadge | None:
     audited, n_folds, dates, failed = 0, 0, [], False
     for run in group.runs:
         run_dir = run.checked.run_dir
-        n_folds += int(run.results["protocol"]["n_folds"])
+        n_folds += run.results.protocol.n_folds
         try:
             audits = read_audits(run_dir)
         except MerbenchError:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from merbench.errors import MerbenchError
+from merbench.results.model import Results
 from merbench.selection import POLICIES
 
 DEFINITIONS = Path(__file__).resolve().parent / "definitions"  # the shipped benchmarks
@@ -84,20 +85,20 @@ class Benchmark:
     reported_note: str = ""
     source: Path | None = None
 
-    def mismatch(self, results: dict[str, Any]) -> str | None:
+    def mismatch(self, results: Results) -> str | None:
         """Why a (validated) result does not belong here, or None when it does."""
-        dataset, protocol = results["dataset"], results["protocol"]
-        checks = (
-            ("dataset", dataset["name"], self.dataset),
-            ("dataset version", dataset["version"], self.dataset_version),
-            ("dataset fingerprint", dataset.get("fingerprint"), self.dataset_fingerprint),
-            ("number of samples", protocol["n_samples"], self.n_samples),
-            ("protocol", protocol["name"], self.protocol),
-            ("protocol version", protocol["version"], self.protocol_version),
-            ("classes", tuple(dataset["classes"]), self.classes),
-            ("dataset options", dataset.get("options") or {}, self.dataset_options or {}),
-            ("protocol options", protocol.get("options") or {}, self.protocol_options or {}),
-            ("label shuffling", results.get("shuffle_train_labels"), False),
+        dataset, protocol = results.dataset, results.protocol
+        checks: tuple[tuple[str, Any, Any], ...] = (
+            ("dataset", dataset.name, self.dataset),
+            ("dataset version", dataset.version, self.dataset_version),
+            ("dataset fingerprint", dataset.fingerprint, self.dataset_fingerprint),
+            ("number of samples", protocol.n_samples, self.n_samples),
+            ("protocol", protocol.name, self.protocol),
+            ("protocol version", protocol.version, self.protocol_version),
+            ("classes", tuple(dataset.classes), self.classes),
+            ("dataset options", dataset.options or {}, self.dataset_options or {}),
+            ("protocol options", protocol.options or {}, self.protocol_options or {}),
+            ("label shuffling", results.shuffle_train_labels, False),
         )
         for what, theirs, ours in checks:
             if ours is not None and theirs != ours:

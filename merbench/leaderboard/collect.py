@@ -13,13 +13,13 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
 from merbench.errors import MerbenchError
 from merbench.leaderboard.benchmarks import Benchmark
 from merbench.leaderboard.providers import Pins, first_party_pins, provider_mismatch
+from merbench.results.model import Results
 from merbench.results.validate import (
     RESULTS_FILE,
     SEEDS_FILE,
@@ -47,7 +47,7 @@ class Run:
     shown_path: str  # where it was found, as given on the command line
 
     @property
-    def results(self) -> dict[str, Any]:
+    def results(self) -> Results:
         return self.checked.results
 
 
@@ -59,7 +59,7 @@ class Group:
     runs: list[Run] = field(default_factory=list)
 
     @property
-    def first(self) -> dict[str, Any]:
+    def first(self) -> Results:
         return self.runs[0].results
 
 
@@ -113,23 +113,24 @@ def _page_id(run_dir: Path, root: Path, taken: set[str]) -> str:
     return name
 
 
-def group_key(results: dict[str, Any]) -> str:
+def group_key(results: Results) -> str:
     """What makes two runs the same configuration: everything in the identity but the seed."""
     import json
 
-    model, dataset, protocol = results["model"], results["dataset"], results["protocol"]
+    model, feature, dataset, protocol = (results.model, results.feature, results.dataset,
+                                         results.protocol)
+    weights = results.weights
     key = {
-        "model": [model["name"], model["version"], model.get("options"),
-                  *([model["built_from"]] if model.get("built_from") else [])],
-        "feature": [results["feature"][k] for k in ("name", "version", "options")],
-        "dataset": [dataset["name"], dataset["version"], dataset.get("options"),
-                    dataset.get("fingerprint")],
-        "protocol": [protocol["name"], protocol["version"], protocol.get("options"),
-                     protocol.get("folds_fingerprint")],
-        "hyperparameters": results["hyperparameters"],
-        "shuffle_train_labels": results["shuffle_train_labels"],
-        "inner_val_subjects": results["selection"].get("inner_val_subjects"),
-        "weights": results.get("weights"),
+        "model": [model.name, model.version, model.options,
+                  *([model.built_from] if model.built_from else [])],
+        "feature": [feature.name, feature.version, feature.options],
+        "dataset": [dataset.name, dataset.version, dataset.options, dataset.fingerprint],
+        "protocol": [protocol.name, protocol.version, protocol.options,
+                     protocol.folds_fingerprint],
+        "hyperparameters": results.hyperparameters,
+        "shuffle_train_labels": results.shuffle_train_labels,
+        "inner_val_subjects": results.selection.inner_val_subjects,
+        "weights": None if weights is None else {"dir": weights.dir, "sha256": weights.sha256},
     }
     return hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:12]
 
@@ -188,7 +189,7 @@ def collect(folders: list[Path], pins: Pins | None = None) -> Collection:
         key = group_key(run.results)
         groups.setdefault(key, Group(key=key)).runs.append(run)
     for group in groups.values():
-        group.runs.sort(key=lambda r: r.results["seed"])
+        group.runs.sort(key=lambda r: r.results.seed)
     return Collection(runs=runs, groups=list(groups.values()), rejected=rejected)
 
 
@@ -198,7 +199,7 @@ def _without_twins(runs: list[Run], rejected: list[Rejected]) -> list[Run]:
     is chosen: all of them are listed as rejected, each naming the others."""
     claims: dict[tuple[str, int], list[Run]] = {}
     for run in runs:
-        claims.setdefault((group_key(run.results), run.results["seed"]), []).append(run)
+        claims.setdefault((group_key(run.results), run.results.seed), []).append(run)
     kept = []
     for twins in claims.values():
         if len(twins) == 1:
@@ -207,7 +208,7 @@ def _without_twins(runs: list[Run], rejected: list[Rejected]) -> list[Run]:
         for run in twins:
             others = ", ".join(t.shown_path for t in twins if t is not run)
             rejected.append(Rejected(Path(run.shown_path), (
-                f"claims the same configuration and seed {run.results['seed']} as {others}; "
+                f"claims the same configuration and seed {run.results.seed} as {others}; "
                 "a seed counts once and merbench cannot tell which copy is genuine, so none "
                 "is shown: remove the copies that are not, or audit them "
                 "(merbench audit RUN)")))
@@ -216,8 +217,10 @@ def _without_twins(runs: list[Run], rejected: list[Rejected]) -> list[Run]:
 
 def _value(run: Run, policy: str, scope: str, metric: str) -> float | None:
     metrics = run.checked.metrics_by_policy[policy]
-    tree = metrics["overall"] if scope == "overall" else metrics["per_database"].get(scope)
-    return None if tree is None else tree.get(metric)
+    scores = metrics.overall if scope == "overall" else metrics.per_database.get(scope)
+    if scores is None:
+        return None
+    return {"uf1": scores.uf1, "uar": scores.uar, "accuracy": scores.accuracy}.get(metric)
 
 
 def _cell(values: list[float | None]) -> Cell:
@@ -253,7 +256,7 @@ class Tables:
     reduced: list[Row]  # trained with other epochs / lr / batch or model options than declared
 
 
-def reduced_setting(results: dict[str, Any]) -> str | None:
+def reduced_setting(results: Results) -> str | None:
     """Why a run is not the model as published (its declared recipe and default options), or
     None. Such a run, e.g. a CPU check with fewer epochs, must never rank as the model."""
     from merbench.results.schema import departures_from_declared
@@ -289,7 +292,7 @@ def benchmark_rows(benchmark: Benchmark, groups: list[Group]) -> Tables:
                      for column in benchmark.columns for metric in benchmark.metrics]
             test_set = policy in benchmark.test_set_selection
             row = Row(group, policy, test_set, cells)
-            if not group.first["trained"]:
+            if not group.first.trained:
                 weights.append(row)
             elif reduced_setting(group.first) is not None:
                 (reduced_apart if test_set else reduced).append(row)

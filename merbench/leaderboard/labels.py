@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from merbench.leaderboard.collect import Group
+from merbench.results.model import Results
 
 _MISSING = object()
 
@@ -36,31 +37,31 @@ def _canonical(value: Any) -> str:
     return json.dumps(value, sort_keys=True, default=str)
 
 
-def _settings(results: dict[str, Any]) -> dict[tuple[str, str], Any]:
+def _settings(results: Results) -> dict[tuple[str, str], Any]:
     """The configuration of a run as flat (section, key) -> value: everything that makes two
     runs different configurations (the seed excepted), as ``group_key`` counts it."""
-    model, feature = results["model"], results["feature"]
-    dataset, protocol = results["dataset"], results["protocol"]
+    model, feature = results.model, results.feature
+    dataset, protocol = results.dataset, results.protocol
     found: dict[tuple[str, str], Any] = {}
-    found.update({("model", k): v for k, v in (model.get("options") or {}).items()})
-    found.update({("built from", k): v for k, v in (model.get("built_from") or {}).items()})
-    found[("feature", "")] = f"{feature['name']} v{feature['version']}"
-    found.update({("feature", k): v for k, v in (feature.get("options") or {}).items()})
+    found.update({("model", k): v for k, v in (model.options or {}).items()})
+    found.update({("built from", k): v for k, v in (model.built_from or {}).items()})
+    found[("feature", "")] = f"{feature.name} v{feature.version}"
+    found.update({("feature", k): v for k, v in (feature.options or {}).items()})
     found.update({("hyperparameters", k): v
-                  for k, v in (results.get("hyperparameters") or {}).items()})
-    found.update({("dataset", k): v for k, v in (dataset.get("options") or {}).items()})
-    found[("dataset", "")] = (dataset["version"], dataset.get("fingerprint"))
-    found.update({("protocol", k): v for k, v in (protocol.get("options") or {}).items()})
-    found[("protocol", "")] = (protocol["version"], protocol.get("folds_fingerprint"))
-    found[("selection", "inner_val_subjects")] = results["selection"].get("inner_val_subjects")
-    found[("weights", "")] = (results.get("weights") or {}).get("dir")
-    found[("shuffle", "")] = bool(results.get("shuffle_train_labels"))
+                  for k, v in (results.hyperparameters or {}).items()})
+    found.update({("dataset", k): v for k, v in (dataset.options or {}).items()})
+    found[("dataset", "")] = (dataset.version, dataset.fingerprint)
+    found.update({("protocol", k): v for k, v in (protocol.options or {}).items()})
+    found[("protocol", "")] = (protocol.version, protocol.folds_fingerprint)
+    found[("selection", "inner_val_subjects")] = results.selection.inner_val_subjects
+    found[("weights", "")] = None if results.weights is None else results.weights.dir
+    found[("shuffle", "")] = bool(results.shuffle_train_labels)
     return found
 
 
-def _say(section: str, key: str, value: Any, results: dict[str, Any]) -> str:
+def _say(section: str, key: str, value: Any, results: Results) -> str:
     """One setting as a reader would write it (``crop=corrected``, ``lr 0.0002``)."""
-    feature = results["feature"]["name"]
+    feature = results.feature.name
     if section == "model":
         return f"{key} default" if value is _MISSING else f"{key}={_value(value)}"
     if section == "feature":
@@ -86,10 +87,10 @@ def _say(section: str, key: str, value: Any, results: dict[str, Any]) -> str:
     return "training labels shuffled" if value else "labels not shuffled"
 
 
-def _clash(results: dict[str, Any]) -> tuple[str, str, str, str]:
+def _clash(results: Results) -> tuple[str, str, str, str]:
     """What a row shows of a configuration before any note: runs alike in this look alike."""
-    return (str(results["model"]["name"]), str(results["model"]["version"]),
-            str(results["dataset"]["name"]), str(results["protocol"]["name"]))
+    return (str(results.model.name), str(results.model.version),
+            str(results.dataset.name), str(results.protocol.name))
 
 
 def configuration_notes(groups: Iterable[Group]) -> dict[str, str]:
@@ -111,14 +112,14 @@ def configuration_notes(groups: Iterable[Group]) -> dict[str, str]:
     return notes
 
 
-def feature_setting(results: dict[str, Any]) -> str:
+def feature_setting(results: Results) -> str:
     """The feature's options as recorded (``htnet-regions crop=reference``), with the crop its
     report names when the options leave it at the default; "" when there are none."""
-    feature = results["feature"]
-    options = feature.get("options") or {}
+    feature = results.feature
+    options = feature.options or {}
     parts = [f"{k}={_value(v)}" for k, v in sorted(options.items())]
-    crop = (feature.get("report") or {}).get("crop")
+    crop = (feature.report or {}).get("crop")
     if crop and "crop" not in options:
         parts.append(f"crop={crop}")
-    return " ".join([feature["name"], *parts]) if parts else ""
+    return " ".join([feature.name, *parts]) if parts else ""
 

@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from merbench.registry import FIRST_PARTY, Registry, is_first_party
+from merbench.results.model import Results
+from merbench.results.provenance import recorded_providers
 
 SECTIONS = ("model", "feature", "dataset", "protocol")
 Pins = Mapping[str, Mapping[str, str]]  # section -> name -> package
@@ -45,21 +47,19 @@ def pinned_package(pins: Mapping[str, str], name: str) -> str | None:
     return pins[max(families, key=len) + "-*"] if families else None
 
 
-def provider_mismatch(results: Mapping[str, Any], pins: Pins) -> str | None:
+def provider_mismatch(results: Results, pins: Pins) -> str | None:
     """Why ``results`` may not be shown under its names, or None when every pinned name
     came from its pinned package."""
-    for section in SECTIONS:
-        record = results[section]
-        pinned = pinned_package(pins.get(section, {}), record["name"])
+    for section, name, provider in recorded_providers(results):
+        pinned = pinned_package(pins.get(section, {}), name)
         if pinned is None:
             continue
-        provider = record.get("provider")
         if provider is None:
-            return (f"{section} '{record['name']}' is provided by {pinned}, and this run "
+            return (f"{section} '{name}' is provided by {pinned}, and this run "
                     "does not record who provided it; run it again with this merbench")
-        if provider["package"] != pinned:
-            return (f"{section} '{record['name']}' is {pinned}'s, but this run's came from "
-                    f"package {provider['package']} {provider['version'] or ''}".rstrip()
+        if provider.package != pinned:
+            return (f"{section} '{name}' is {pinned}'s, but this run's came from "
+                    f"package {provider.package} {provider.version or ''}".rstrip()
                     + "; it is not shown under that name")
     return None
 

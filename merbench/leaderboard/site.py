@@ -10,6 +10,7 @@ but the page's own (by hash), so even a string that slipped through could not ru
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 import os
 import re
@@ -117,24 +118,29 @@ def _size(path: Path) -> str:
 
 def _group_helpers() -> dict[str, Any]:
     def devices(group: Group) -> str:
-        return ", ".join(sorted({str(r.results["environment"].get("device")) for r in group.runs}))
+        return ", ".join(sorted({str(r.results.environment.device) for r in group.runs}))
 
     def mean_time(group: Group) -> float:
-        return sum(float(r.results["wall_time_s"]) for r in group.runs) / len(group.runs)
+        return sum(float(r.results.wall_time_s) for r in group.runs) / len(group.runs)
 
     def latest_date(group: Group) -> str:
-        return max(str(r.results["created"])[:10] for r in group.runs)
+        return max(str(r.results.created)[:10] for r in group.runs)
 
     def versions(group: Group) -> list[str]:
         found = set()
         for run in group.runs:
-            env = run.results["environment"]
-            commit = env.get("git_commit")
-            found.add(f"{env.get('merbench')}" + (f" ({str(commit)[:7]})" if commit else ""))
+            env = run.results.environment
+            commit = env.git_commit
+            found.add(f"{env.merbench}" + (f" ({str(commit)[:7]})" if commit else ""))
         return sorted(found)
 
+    def record_fields(record: Any) -> dict[str, Any]:
+        """A record's fields by name, for a page that lists them all (``dictsort``)."""
+        return {f.name: getattr(record, f.name) for f in dataclasses.fields(record)}
+
     return {"devices": devices, "mean_time": mean_time, "latest_date": latest_date,
-            "versions": versions, "audit_badge": audit_badge, "audit_lines": audit_lines}
+            "versions": versions, "audit_badge": audit_badge, "audit_lines": audit_lines,
+            "record_fields": record_fields}
 
 
 def _script() -> tuple[str, str]:
@@ -204,7 +210,7 @@ def _reduced_view(rows: list[Any]) -> dict[str, Any]:
     for row in rows:
         first = row.group.first
         feature = feature_setting(first)
-        settings.setdefault(row.group.key, f"{first['model']['name']}: "
+        settings.setdefault(row.group.key, f"{first.model.name}: "
                             f"{reduced_setting(first)}"
                             + (f"; feature {feature}" if feature else ""))
     return {"ranked": [r for r in rows if not r.test_set_selection],
@@ -217,14 +223,14 @@ def _policy_views(run: Run) -> list[dict[str, Any]]:
     from merbench.selection import POLICIES
 
     results = run.results
-    classes = results["dataset"]["classes"]
+    classes = results.dataset.classes
     views = []
     names = sorted(run.checked.metrics_by_policy,
-                   key=lambda p: (POLICIES[p].test_set_selection, p != results["selection"]
-                                  ["policy"], p))
+                   key=lambda p: (POLICIES[p].test_set_selection, p != results.selection.policy,
+                                  p))
     for name in names:
         metrics = run.checked.metrics_by_policy[name]
-        scopes = [("overall", metrics["overall"]), *sorted(metrics["per_database"].items())]
+        scopes = [("overall", metrics.overall), *sorted(metrics.per_database.items())]
         notes = []
         for scope, m in scopes:
             notes.extend(exclusion_notes(scope, m))
@@ -232,7 +238,7 @@ def _policy_views(run: Run) -> list[dict[str, Any]]:
         label = f"{name}, test-set selection" if policy.test_set_selection else name
         from markupsafe import Markup
 
-        matrices = [Markup(confusion_svg(m["confusion"], classes, scope,
+        matrices = [Markup(confusion_svg(m.confusion, classes, scope,
                                          f"confusion matrix, selection {label}"))
                     for scope, m in scopes]
         # a scikit-learn model is fitted once: "the last epoch" would suggest epochs it lacks
@@ -254,7 +260,7 @@ def _copy_run_files(run: Run, target: Path) -> tuple[list[tuple[str, str]], list
             copy_regular_file(source, target / name)
             files.append((name, _size(source)))
     folds = []
-    n_folds = run.results["protocol"]["n_folds"]
+    n_folds = run.results.protocol.n_folds
     (target / "folds").mkdir(exist_ok=True)
     for index in range(n_folds):
         name = f"fold-{index:03d}.npz"
@@ -329,16 +335,16 @@ def render_site(collection: Collection, benchmarks: list[Benchmark], out: Path) 
         mine = member_of[run.page_id]
         page = env.get_template("run.html").render(
             root="../../", run=run, benchmarks=mine, policies=_policy_views(run),
-            has_inner_val=any(f.get("n_inner_val") for f in run.results["folds"]),
+            has_inner_val=any(f.n_inner_val for f in run.results.folds),
             files=files, fold_files=folds)
         _write(out / "runs" / run.page_id / "index.html", page)
         why_not = "" if mine else "; ".join(
             f"{b.id}: {b.mismatch(run.results)}" for b in benchmarks)
         run_items.append({"run": run, "benchmarks": mine, "why_not": why_not})
-    run_items.sort(key=lambda item: (item["run"].results["model"]["name"],
-                                     item["run"].results["dataset"]["name"],
-                                     item["run"].results["protocol"]["name"],
-                                     item["run"].results["seed"]))
+    run_items.sort(key=lambda item: (item["run"].results.model.name,
+                                     item["run"].results.dataset.name,
+                                     item["run"].results.protocol.name,
+                                     item["run"].results.seed))
     _write(out / "index.html", env.get_template("index.html").render(
         root="", benchmarks=tables, runs=run_items, rejected=collection.rejected))
     _write(out / SITE_MARKER, "Built by merbench leaderboard build; the next build replaces "

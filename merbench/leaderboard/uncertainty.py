@@ -183,7 +183,7 @@ def row_labels(ranked: list[Row], setting: Callable[[Group], str | None]) -> lis
     for row in ranked:
         first = row.group.first
         line = setting(row.group)
-        found.append(f"{first['model']['name']} v{first['model']['version']}"
+        found.append(f"{first.model.name} v{first.model.version}"
                      + (f" ({line})" if line else "") + f", {row.policy}")
     return found
 

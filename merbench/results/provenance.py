@@ -15,7 +15,7 @@ These checks catch edits of one file; a forgery that edits every file consistent
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -25,7 +25,9 @@ import pandas as pd
 
 from merbench.dataset import sample_list_fingerprint
 from merbench.errors import MerbenchError
+from merbench.results.model import ProviderRecord, Results
 from merbench.results.rundir import RUN_FILE, RunDirectory, differences
+from merbench.run.executor_kinds import side_by_side
 from merbench.runinfo import FoldOutcome
 
 # No merbench result can be older than merbench; none can come from the future (a day's
@@ -42,29 +44,34 @@ class ProvenanceError(MerbenchError):
     """One statement of ``results.json`` that another file contradicts, or that is absurd."""
 
 
-def implied_identity(results: Mapping[str, Any]) -> dict[str, Any]:
-    """The ``run.json`` identity that the run ``results`` describes must have recorded."""
-    def component(section: str, *extra: str) -> dict[str, Any]:
-        record = results[section]
-        return {"name": record["name"], "version": record["version"],
-                "options": record["options"], **{key: record[key] for key in extra}}
+def implied_identity(results: Results) -> dict[str, Any]:
+    """The ``run.json`` identity that the run ``results`` describes must have recorded (the
+    identity is JSON in ``run.json``, so this builds the JSON object it is compared with)."""
+    def component(name: str, version: int, options: dict[str, Any],
+                  **extra: Any) -> dict[str, Any]:
+        return {"name": name, "version": version, "options": options, **extra}
 
-    inner_val = results["selection"]["inner_val_subjects"]
-    weights = results["weights"]
-    built_from = results["model"]["built_from"]
+    model, feature, dataset, protocol = (results.model, results.feature, results.dataset,
+                                         results.protocol)
+    inner_val = results.selection.inner_val_subjects
+    weights = results.weights
+    built_from = model.built_from
     return {
-        "model": {**component("model"), **({"built_from": built_from} if built_from else {})},
-        "feature": component("feature"),
-        "dataset": component("dataset", "fingerprint"),
-        "protocol": component("protocol", "folds_fingerprint"),
-        "seed": results["seed"], "shuffle_train_labels": results["shuffle_train_labels"],
+        "model": {**component(model.name, model.version, model.options),
+                  **({"built_from": built_from} if built_from else {})},
+        "feature": component(feature.name, feature.version, feature.options),
+        "dataset": component(dataset.name, dataset.version, dataset.options,
+                             fingerprint=dataset.fingerprint),
+        "protocol": component(protocol.name, protocol.version, protocol.options,
+                              folds_fingerprint=protocol.folds_fingerprint),
+        "seed": results.seed, "shuffle_train_labels": results.shuffle_train_labels,
         **({"inner_val": {"subjects": inner_val}} if inner_val is not None else {}),
-        "hyperparameters": results["hyperparameters"],
-        **({"weights": weights["sha256"]} if weights is not None else {}),
+        "hyperparameters": results.hyperparameters,
+        **({"weights": weights.sha256} if weights is not None else {}),
     }
 
 
-def check_provenance(run_dir: Path, results: Mapping[str, Any], folds: list[FoldOutcome],
+def check_provenance(run_dir: Path, results: Results, folds: list[FoldOutcome],
                      predictions: pd.DataFrame, official: OfficialFingerprint | None) -> None:
     """Raise :class:`ProvenanceError` (one sentence) at the first statement of ``results``
     that ``run.json``, the fold files or the predictions contradict, or that makes no sense.
@@ -76,7 +83,7 @@ def check_provenance(run_dir: Path, results: Mapping[str, Any], folds: list[Fold
     _check_times(results)
 
 
-def _check_run_file(run_dir: Path, results: Mapping[str, Any]) -> None:
+def _check_run_file(run_dir: Path, results: Results) -> None:
     if not (run_dir / RUN_FILE).is_file():
         raise ProvenanceError(f"{RUN_FILE} is missing, so nothing confirms what ran; publish "
                               "the complete run directory")
@@ -84,17 +91,17 @@ def _check_run_file(run_dir: Path, results: Mapping[str, Any]) -> None:
         record = RunDirectory(run_dir).read_run_file()
     except MerbenchError as exc:
         raise ProvenanceError(f"{RUN_FILE} is unreadable ({exc})") from None
-    found = differences(implied_identity(results), record["identity"])
+    found = differences(implied_identity(results), record.identity)
     if found:
         raise ProvenanceError(
             f"results.json and {RUN_FILE} describe different runs ({'; '.join(found[:2])}, "
             f"'here' being results.json); one of them was edited, publish the run as it "
             "was written")
-    if record["n_folds"] is not None and record["n_folds"] != results["protocol"]["n_folds"]:
-        raise ProvenanceError(f"{RUN_FILE} says {record['n_folds']} folds but results.json "
-                              f"says {results['protocol']['n_folds']}")
-    stored_values = record.get("feature_values")
-    claimed = results["feature"].get("values_sha256")
+    if record.n_folds is not None and record.n_folds != results.protocol.n_folds:
+        raise ProvenanceError(f"{RUN_FILE} says {record.n_folds} folds but results.json "
+                              f"says {results.protocol.n_folds}")
+    stored_values = record.feature_values
+    claimed = results.feature.values_sha256
     if stored_values and claimed is not None:
         from merbench.run.values import values_sha256
 
@@ -103,27 +110,27 @@ def _check_run_file(run_dir: Path, results: Mapping[str, Any]) -> None:
                                   f"values {RUN_FILE} records")
 
 
-def _check_fold_metadata(results: Mapping[str, Any], folds: list[FoldOutcome]) -> None:
+def _check_fold_metadata(results: Results, folds: list[FoldOutcome]) -> None:
     """Each fold's record agrees with its fold file on training size, device and time."""
-    for fold, stored in zip(folds, results["folds"], strict=True):
+    for fold, stored in zip(folds, results.folds, strict=True):
         label = "/".join(fold.key)
-        if stored["index"] != fold.index:
+        if stored.index != fold.index:
             raise ProvenanceError(f"fold {label} is number {fold.index} in its fold file but "
-                                  f"{stored['index']} in results.json")
-        if stored["n_train"] != fold.n_train:
+                                  f"{stored.index} in results.json")
+        if stored.n_train != fold.n_train:
             raise ProvenanceError(f"fold {label} trained on {fold.n_train} samples in its fold "
-                                  f"file but {stored['n_train']} in results.json")
-        if stored["device"] != fold.device:
+                                  f"file but {stored.n_train} in results.json")
+        if stored.device != fold.device:
             raise ProvenanceError(f"fold {label} trained on {fold.device} in its fold file but "
-                                  f"{stored['device']} in results.json")
-        if not _time(stored["seconds"]) or \
-                abs(stored["seconds"] - fold.seconds) > SECONDS_TOLERANCE:
+                                  f"{stored.device} in results.json")
+        if not _time(stored.seconds) or \
+                abs(stored.seconds - fold.seconds) > SECONDS_TOLERANCE:
             raise ProvenanceError(f"fold {label} took {fold.seconds:.3f} s in its fold file "
-                                  f"but {stored['seconds']} s in results.json")
+                                  f"but {stored.seconds} s in results.json")
         expected_val = 0 if fold.val_y_true is None else len(fold.val_y_true)
-        if stored["n_inner_val"] != expected_val:
+        if stored.n_inner_val != expected_val:
             raise ProvenanceError(f"fold {label} held out {expected_val} inner-validation "
-                                  f"samples in its fold file but {stored['n_inner_val']} in "
+                                  f"samples in its fold file but {stored.n_inner_val} in "
                                   "results.json")
 
 
@@ -145,53 +152,59 @@ def tested_fingerprint(n_samples: int, classes: list[str], folds: list[FoldOutco
     return sample_list_fingerprint(table, classes)
 
 
-def _check_sample_list(results: Mapping[str, Any], folds: list[FoldOutcome],
+def _check_sample_list(results: Results, folds: list[FoldOutcome],
                        predictions: pd.DataFrame, official: OfficialFingerprint | None) -> None:
     """The dataset fingerprint, recomputed from the samples the folds tested (when they
     tested every sample), is the recorded one, and the official list's when the dataset
     ran with its default options and skipped nothing."""
-    dataset = results["dataset"]
-    recomputed = tested_fingerprint(dataset["n_samples"], dataset["classes"], folds,
-                                    predictions)
+    dataset = results.dataset
+    recomputed = tested_fingerprint(dataset.n_samples, dataset.classes, folds, predictions)
     if recomputed is None:
         return
-    if recomputed != dataset["fingerprint"]:
+    if recomputed != dataset.fingerprint:
         raise ProvenanceError(
             f"the samples, subjects and labels the folds tested give the sample-list "
-            f"fingerprint {recomputed}, not the recorded {dataset['fingerprint']}: the labels "
+            f"fingerprint {recomputed}, not the recorded {dataset.fingerprint}: the labels "
             "or samples were edited")
-    if official is None or dataset["options"] or dataset["skipped"]:
+    if official is None or dataset.options or dataset.skipped:
         return
-    expected = official(dataset["name"], dataset["version"])
+    expected = official(dataset.name, dataset.version)
     if expected is not None and expected != recomputed:
         raise ProvenanceError(
             f"the samples and labels the folds tested (fingerprint {recomputed}) are not "
-            f"the official list of dataset '{dataset['name']}' v{dataset['version']} "
+            f"the official list of dataset '{dataset.name}' v{dataset.version} "
             f"({expected}): samples were relabelled, added or removed")
 
 
-def _check_plugins(results: Mapping[str, Any]) -> None:
+def recorded_providers(results: Results) -> list[tuple[str, str, ProviderRecord | None]]:
+    """``(section, name, provider)`` of the model, feature, dataset and protocol a run used."""
+    return [("model", results.model.name, results.model.provider),
+            ("feature", results.feature.name, results.feature.provider),
+            ("dataset", results.dataset.name, results.dataset.provider),
+            ("protocol", results.protocol.name, results.protocol.provider)]
+
+
+def _check_plugins(results: Results) -> None:
     """Each recorded provider is a plugin the run's environment says it loaded."""
-    loaded = results["environment"]["plugins"]
-    for section in ("model", "feature", "dataset", "protocol"):
-        provider = results[section].get("provider")
-        if not provider or provider["plugin"] is None or provider["package"] == "<in-process>":
+    loaded = results.environment.plugins
+    for section, name, provider in recorded_providers(results):
+        if not provider or provider.plugin is None or provider.package == "<in-process>":
             continue
-        said = f"{provider['package']} {provider['version'] or ''}".strip()
-        if loaded.get(provider["plugin"]) != said:
+        said = f"{provider.package} {provider.version or ''}".strip()
+        if loaded.get(provider.plugin) != said:
             raise ProvenanceError(
-                f"{section} '{results[section]['name']}' was provided by plugin "
-                f"'{provider['plugin']}' ({said}), which environment.plugins does not list "
-                f"as loaded ({loaded.get(provider['plugin'], 'absent')})")
+                f"{section} '{name}' was provided by plugin "
+                f"'{provider.plugin}' ({said}), which environment.plugins does not list "
+                f"as loaded ({loaded.get(provider.plugin, 'absent')})")
 
 
 def _time(value: Any) -> bool:
     return isinstance(value, int | float) and math.isfinite(value) and value >= 0
 
 
-def _check_times(results: Mapping[str, Any]) -> None:
+def _check_times(results: Results) -> None:
     """A creation date merbench could have written, and times that are durations."""
-    created = results["created"]
+    created = results.created
     try:
         when = datetime.fromisoformat(created)
     except (TypeError, ValueError):
@@ -203,24 +216,26 @@ def _check_times(results: Mapping[str, Any]) -> None:
     if not EARLIEST <= when <= now + CLOCK_MARGIN:
         raise ProvenanceError(f"created {created} is not a date a merbench run could have "
                               f"finished (between {EARLIEST.date()} and now)")
-    for field in ("wall_time_s", "train_time_s"):
-        if not _time(results[field]):
-            raise ProvenanceError(f"{field} is {results[field]!r}; a duration is a finite "
+    for field, seconds in (("wall_time_s", results.wall_time_s),
+                           ("train_time_s", results.train_time_s)):
+        if not _time(seconds):
+            raise ProvenanceError(f"{field} is {seconds!r}; a duration is a finite "
                                   "number of seconds, 0 or more")
-    total = sum(fold["seconds"] for fold in results["folds"])
-    if abs(results["train_time_s"] - total) > SECONDS_TOLERANCE * (len(results["folds"]) + 1):
-        raise ProvenanceError(f"train_time_s is {results['train_time_s']} but the folds took "
+    folds = results.folds
+    total = sum(fold.seconds for fold in folds)
+    if abs(results.train_time_s - total) > SECONDS_TOLERANCE * (len(folds) + 1):
+        raise ProvenanceError(f"train_time_s is {results.train_time_s} but the folds took "
                               f"{total:.3f} s in all")
-    resumed = sum(bool(fold["resumed"]) for fold in results["folds"])
-    if results["folds_resumed"] != resumed:
-        raise ProvenanceError(f"folds_resumed is {results['folds_resumed']} but {resumed} "
+    resumed = sum(bool(fold.resumed) for fold in folds)
+    if results.folds_resumed != resumed:
+        raise ProvenanceError(f"folds_resumed is {results.folds_resumed} but {resumed} "
                               "fold(s) are marked resumed")
-    engine = results.get("engine") or {}
-    # Ray trains folds side by side, at most every fold at once
-    side_by_side = len(results["folds"]) if engine.get("executor") == "ray" else 1
-    if resumed == 0 and results["train_time_s"] > side_by_side * results["wall_time_s"] + 1.0:
-        who = ("its folds as Ray tasks side by side" if side_by_side > 1
+    engine = results.engine
+    # an executor that trains side by side (Ray) trains at most every fold at once
+    at_once = len(folds) if engine is not None and side_by_side(engine.executor) else 1
+    if resumed == 0 and results.train_time_s > at_once * results.wall_time_s + 1.0:
+        who = ("its folds as Ray tasks side by side" if at_once > 1
                else "one process trained every fold")
         raise ProvenanceError(
-            f"{who}, yet their training took {results['train_time_s']} s in a wall time of "
-            f"{results['wall_time_s']} s")
+            f"{who}, yet their training took {results.train_time_s} s in a wall time of "
+            f"{results.wall_time_s} s")

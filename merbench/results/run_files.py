@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from merbench.errors import MerbenchError
+from merbench.results.model import Results
 from merbench.results.rundir import RunDirectory
 from merbench.results.schema import PREDICTION_COLUMNS
 from merbench.runinfo import FoldOutcome
@@ -108,21 +109,21 @@ def read_predictions(run_dir: Path) -> Any:
     return frame
 
 
-def check_coverage(run_dir: Path, results: dict[str, Any], folds: list[FoldOutcome],
+def check_coverage(run_dir: Path, results: Results, folds: list[FoldOutcome],
                     n_classes: int) -> np.ndarray:
     """The tested sample ids, in fold order, once each and covering the protocol's samples."""
     reject = lambda reason: ResultRejected(run_dir, reason)  # noqa: E731
-    stored_folds = results["folds"]
+    stored_folds = results.folds
     if len(stored_folds) != len(folds):
         raise reject(f"lists {len(stored_folds)} folds but the protocol has "
                      f"{len(folds)} (protocol.n_folds)")
     for fold, stored in zip(folds, stored_folds, strict=True):
-        if list(fold.key) != list(stored.get("key", [])):
+        if list(fold.key) != list(stored.key):
             raise reject(f"fold {fold.index} is {'/'.join(fold.key)} in its fold file but "
-                         f"{stored.get('key')} in results.json")
-        if stored.get("n_test") != len(fold.y_true):
+                         f"{stored.key} in results.json")
+        if stored.n_test != len(fold.y_true):
             raise reject(f"fold {'/'.join(fold.key)} tested {len(fold.y_true)} samples but "
-                         f"results.json says {stored.get('n_test')}")
+                         f"results.json says {stored.n_test}")
         shape = fold.epoch_predictions.shape
         if len(shape) != 2 or shape[1] != len(fold.y_true) or shape[0] < 1:
             raise reject(f"fold {'/'.join(fold.key)} has predictions of shape {shape} for "
@@ -134,54 +135,53 @@ def check_coverage(run_dir: Path, results: dict[str, Any], folds: list[FoldOutco
     sample_ids = np.concatenate([f.sample_ids for f in folds]).astype(str)
     if len(set(sample_ids.tolist())) != len(sample_ids):
         raise reject("a sample is tested in more than one fold; LOSO tests each sample once")
-    expected = results["protocol"]["n_samples"]
+    expected = results.protocol.n_samples
     if len(sample_ids) != expected:
         raise reject(f"the folds test {len(sample_ids)} samples but the protocol has "
                      f"{expected} (protocol.n_samples)")
     return sample_ids
 
 
-def check_against_dataset(run_dir: Path, results: dict[str, Any], databases: np.ndarray,
+def check_against_dataset(run_dir: Path, results: Results, databases: np.ndarray,
                            y_true: np.ndarray) -> None:
     """Every database the protocol tests is tested completely, with the dataset's labels."""
-    dataset = results["dataset"]
+    dataset = results.dataset
     tested, counts = np.unique(databases, return_counts=True)
     for db, count in zip(tested.tolist(), counts.tolist(), strict=True):
-        info = dataset["databases"].get(db)
-        if not isinstance(info, dict) or "n_samples" not in info:
+        info = dataset.databases.get(db)
+        if info is None:
             raise ResultRejected(run_dir, f"tests database '{db}', which dataset.databases "
                                           "does not list")
-        if info["n_samples"] != count:
+        if info.n_samples != count:
             raise ResultRejected(run_dir, (
                 f"the predictions do not cover the protocol's samples: {count} of "
-                f"{info['n_samples']} {db} samples are tested"))
-    if set(tested.tolist()) == set(dataset["databases"]):
-        counts_now = np.bincount(y_true, minlength=len(dataset["classes"])).tolist()
-        if counts_now != dataset["class_counts"]:
+                f"{info.n_samples} {db} samples are tested"))
+    if set(tested.tolist()) == set(dataset.databases):
+        counts_now = np.bincount(y_true, minlength=len(dataset.classes)).tolist()
+        if counts_now != dataset.class_counts:
             raise ResultRejected(run_dir, f"the tested labels count {counts_now} per class but "
-                                          f"the dataset has {dataset['class_counts']}")
+                                          f"the dataset has {dataset.class_counts}")
 
 
-def check_policies(run_dir: Path, results: dict[str, Any],
+def check_policies(run_dir: Path, results: Results,
                     folds: list[FoldOutcome]) -> list[str]:
     """The claimed policies, each one the fold data can support and marked as it must be."""
     from merbench.selection import POLICIES
 
-    selection = results["selection"]
-    claimed = list(results["metrics_by_policy"])
-    if sorted(claimed) != sorted(selection["available"]):
-        raise ResultRejected(run_dir, f"selection.available {selection['available']} differs "
+    selection = results.selection
+    claimed = list(results.metrics_by_policy)
+    if sorted(claimed) != sorted(selection.available):
+        raise ResultRejected(run_dir, f"selection.available {selection.available} differs "
                                       f"from the policies in metrics_by_policy {claimed}")
-    if selection["policy"] not in claimed:
-        raise ResultRejected(run_dir, f"reports policy '{selection['policy']}' but has no "
+    if selection.policy not in claimed:
+        raise ResultRejected(run_dir, f"reports policy '{selection.policy}' but has no "
                                       "metrics for it in metrics_by_policy")
     for name in claimed:
         policy = POLICIES.get(name)
         if policy is None:
             raise ResultRejected(run_dir, f"claims selection policy '{name}', which merbench "
                                           f"does not know ({', '.join(POLICIES)})")
-        entry = results["metrics_by_policy"][name]
-        marked = entry.get("test_set_selection") if isinstance(entry, dict) else None
+        marked = results.metrics_by_policy[name].test_set_selection
         if marked is not policy.test_set_selection:
             raise ResultRejected(run_dir, (
                 f"marks policy '{name}' test_set_selection={marked}, but it is "
@@ -191,33 +191,33 @@ def check_policies(run_dir: Path, results: dict[str, Any],
             raise ResultRejected(run_dir, (
                 f"claims policy '{name}' but its fold files hold no inner-validation "
                 "predictions, so no epoch could have been chosen that way"))
-    if selection["test_set_selection"] is not POLICIES[selection["policy"]].test_set_selection:
-        raise ResultRejected(run_dir, f"marks its policy '{selection['policy']}' "
-                                      f"test_set_selection={selection['test_set_selection']}")
-    if results["model"]["kind"] != "torch" and claimed != ["fixed"]:
+    if selection.test_set_selection is not POLICIES[selection.policy].test_set_selection:
+        raise ResultRejected(run_dir, f"marks its policy '{selection.policy}' "
+                                      f"test_set_selection={selection.test_set_selection}")
+    if results.model.kind != "torch" and claimed != ["fixed"]:
         raise ResultRejected(run_dir, (
-            f"model kind '{results['model']['kind']}' is fitted once, so it has one prediction "
+            f"model kind '{results.model.kind}' is fitted once, so it has one prediction "
             f"per sample and can support only 'fixed', not {claimed}"))
-    if not results["trained"] and claimed != ["fixed"]:
+    if not results.trained and claimed != ["fixed"]:
         raise ResultRejected(run_dir, (
             "evaluates saved weights (trained: false), so it has one prediction per sample "
             f"and can support only 'fixed', not {claimed}"))
     return claimed
 
 
-def check_epochs(run_dir: Path, results: dict[str, Any], folds: list[FoldOutcome]) -> int:
+def check_epochs(run_dir: Path, results: Results, folds: list[FoldOutcome]) -> int:
     """All folds trained the same, declared number of epochs (a cut-short run is refused)."""
     counts = {int(f.epoch_predictions.shape[0]) for f in folds}
     if len(counts) != 1:
         raise ResultRejected(run_dir, f"folds hold different numbers of epochs {sorted(counts)}")
     n_epochs = counts.pop()
-    if not results["trained"]:
+    if not results.trained:
         if n_epochs != 1:
             raise ResultRejected(run_dir, f"evaluates saved weights (trained: false) but its "
                                           f"folds hold {n_epochs} predictions per sample")
         return n_epochs
-    declared = results["hyperparameters"].get("epochs")
-    if results["model"]["kind"] == "torch" and declared != n_epochs:
+    declared = results.hyperparameters.get("epochs")
+    if results.model.kind == "torch" and declared != n_epochs:
         raise ResultRejected(run_dir, f"the folds hold {n_epochs} epochs of predictions but "
                                       f"the run declares {declared} epochs")
     return n_epochs

@@ -20,12 +20,12 @@ removes the temporary files killed processes left (:meth:`RunDirectory.remove_le
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import io
 import json
 import os
 import re
 import time
-import typing
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -176,8 +176,8 @@ class RunDirectory:
         finally:
             os.close(fd)
 
-    def read_run_file(self) -> dict[str, Any]:
-        """``run.json`` in the current layout (:class:`RunRecord`), as its JSON object."""
+    def read_run_file(self) -> RunRecord:
+        """``run.json`` in the current layout, every field checked."""
         run_file = self.path / RUN_FILE
         try:
             data = json.loads(run_file.read_text())
@@ -198,7 +198,7 @@ class RunDirectory:
         except LayoutError as exc:
             raise MerbenchError(f"{run_file} is unreadable ({exc}); remove the directory or "
                                 "choose another --out") from None
-        return typing.cast(dict[str, Any], to_json(record))
+        return record
 
     def open(self, identity: dict[str, Any], config: dict[str, Any],
              n_folds: int | None = None) -> None:
@@ -214,7 +214,7 @@ class RunDirectory:
                     f"--out {self.path} is not empty and holds no merbench run; "
                     "choose an empty or new directory"
                 )
-            stored = self.read_run_file()["identity"]
+            stored = self.read_run_file().identity
             if stored == identity:
                 return
             if not self.has_results():
@@ -228,8 +228,8 @@ class RunDirectory:
 
     def record_feature_values(self, digests: dict[str, str]) -> None:
         """Record in ``run.json`` the digest of each sample's values the run trains on."""
-        record = self.read_run_file()
-        atomic_write_json(self.path / RUN_FILE, {**record, "feature_values": digests})
+        record = dataclasses.replace(self.read_run_file(), feature_values=digests)
+        atomic_write_json(self.path / RUN_FILE, to_json(record))
 
     def is_held(self) -> bool | None:
         """Whether a merbench process is running in this directory now (it holds the lock

@@ -12,7 +12,6 @@ import json
 import platform
 import subprocess
 import sys
-import typing
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
@@ -22,9 +21,9 @@ import numpy as np
 import pandas as pd
 
 from merbench.errors import MerbenchError
-from merbench.results.codec import LayoutError, from_json, to_json
+from merbench.results.codec import LayoutError, from_json
 from merbench.results.migrations import migrate
-from merbench.results.model import Results
+from merbench.results.model import EnvironmentRecord, Results
 
 PREDICTION_COLUMNS = ("sample_id", "database", "subject", "fold", "y_true", "y_pred", "epoch")
 
@@ -40,18 +39,19 @@ def installed_version(*packages: str) -> str | None:
     return None
 
 
-def departures_from_declared(results: dict[str, Any]) -> list[tuple[str, Any, Any]]:
+def departures_from_declared(results: Results) -> list[tuple[str, Any, Any]]:
     """``(what, used, declared)`` for each way a run departs from its model as declared: the
     recipe's epochs, batch size and learning rate, a precision other than fp32, and every
     model option set (declared: the default, ``None`` here). Empty for the model as
     published; the CLI and the leaderboard both decide "reduced setting" from this."""
-    declared = results["model"].get("recipe") or {}
-    used = results.get("hyperparameters") or {}
-    found = [(k, used[k], declared[k]) for k in ("epochs", "batch_size", "lr")
-             if k in declared and k in used and declared[k] != used[k]]
+    declared = results.model.recipe or {}
+    used = results.hyperparameters or {}
+    found: list[tuple[str, Any, Any]] = [
+        (k, used[k], declared[k]) for k in ("epochs", "batch_size", "lr")
+        if k in declared and k in used and declared[k] != used[k]]
     if used.get("precision", "fp32") != "fp32":  # changes the numbers like any option
         found.append(("precision", used["precision"], "fp32"))
-    options = results["model"].get("options") or {}
+    options = results.model.options or {}
     return found + [(k, v, None) for k, v in sorted(options.items())]
 
 
@@ -69,25 +69,25 @@ def _git_commit() -> str | None:
     return commit if done.returncode == 0 and len(commit) == 40 else None
 
 
-def environment(device: str, plugin_versions: dict[str, str]) -> dict[str, Any]:
+def environment(device: str, plugin_versions: dict[str, str]) -> EnvironmentRecord:
     """Where a run happened: versions, device and platform."""
     torch_version = cuda = None
     if "torch" in sys.modules:
         torch = sys.modules["torch"]
         torch_version = torch.__version__
         cuda = torch.version.cuda
-    return {
-        "merbench": installed_version("merbench"),
-        "git_commit": _git_commit(),
-        "python": platform.python_version(),
-        "torch": torch_version,
-        "cuda": cuda,
-        "numpy": np.__version__,
-        "scikit_learn": installed_version("scikit-learn"),
-        "device": device,
-        "platform": platform.platform(),
-        "plugins": plugin_versions,
-    }
+    return EnvironmentRecord(
+        merbench=installed_version("merbench"),
+        git_commit=_git_commit(),
+        python=platform.python_version(),
+        torch=torch_version,
+        cuda=cuda,
+        numpy=np.__version__,
+        scikit_learn=installed_version("scikit-learn"),
+        device=device,
+        platform=platform.platform(),
+        plugins=plugin_versions,
+    )
 
 
 def now_iso() -> str:
@@ -116,11 +116,6 @@ def read_results(path: Path) -> Results:
         return from_json(Results, migrate(data, "results", path))
     except LayoutError as exc:
         raise MerbenchError(f"{path} does not follow the results layout: {exc}") from None
-
-
-def load_results(path: Path) -> dict[str, Any]:
-    """:func:`read_results` as the JSON object it stands for."""
-    return typing.cast(dict[str, Any], to_json(read_results(path)))
 
 
 def predictions_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:

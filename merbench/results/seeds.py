@@ -6,16 +6,20 @@ One definition serves ``--seeds`` (which writes ``seeds.json``) and ``merbench v
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable
 
 import numpy as np
 
+from merbench.results.model import Metrics, PolicyOverSeeds, ScopedScores, SeedScores
 
-def _scores_of(metrics: dict[str, Any]) -> dict[str, Any]:
-    pick = {"uf1": metrics["overall"]["uf1"], "uar": metrics["overall"]["uar"]}
-    return {"overall": pick, "per_database": {
-        db: {"uf1": m["uf1"], "uar": m["uar"]} for db, m in metrics["per_database"].items()}}
+Reduce = Callable[[list[float | None]], float | None]
+
+
+def _scores_of(metrics: Metrics) -> ScopedScores:
+    return ScopedScores(
+        overall=SeedScores(uf1=metrics.overall.uf1, uar=metrics.overall.uar),
+        per_database={db: SeedScores(uf1=m.uf1, uar=m.uar)
+                      for db, m in metrics.per_database.items()})
 
 
 def _known(values: list[float | None]) -> list[float] | None:
@@ -38,20 +42,23 @@ def _std(values: list[float | None]) -> float | None:
     return float(np.std(known, ddof=1)) if len(known) > 1 else 0.0
 
 
-def _aggregate(per_seed: list[dict[str, Any]], reduce: Any) -> dict[str, Any]:
+def _aggregate(per_seed: list[ScopedScores], reduce: Reduce) -> ScopedScores:
     """Reduce each UF1 / UAR over seeds, keeping the overall / per-database shape."""
-    def over(pick: Any) -> dict[str, Any]:
-        return {m: reduce([pick(s)[m] for s in per_seed]) for m in ("uf1", "uar")}
+    def over(database: str | None) -> SeedScores:  # None: overall
+        picked = [s.overall if database is None else s.per_database[database]
+                  for s in per_seed]
+        return SeedScores(uf1=reduce([p.uf1 for p in picked]),
+                          uar=reduce([p.uar for p in picked]))
 
-    databases = per_seed[0]["per_database"]
-    return {"overall": over(lambda s: s["overall"]),
-            "per_database": {db: over(lambda s, db=db: s["per_database"][db])
-                             for db in databases}}
+    return ScopedScores(overall=over(None),
+                        per_database={db: over(db) for db in per_seed[0].per_database})
 
 
-def over_seeds(seeds: Iterable[str], metrics: list[dict[str, Any]]) -> dict[str, Any]:
+def over_seeds(seeds: Iterable[str], metrics: list[Metrics],
+               test_set_selection: bool) -> PolicyOverSeeds:
     """``per_seed`` UF1 / UAR (overall and per database), their ``mean`` and their ``std``
     (ddof=1), from each seed's pooled metrics of one selection policy."""
     per_seed = [_scores_of(m) for m in metrics]
-    return {"per_seed": dict(zip(seeds, per_seed, strict=True)),
-            "mean": _aggregate(per_seed, _mean), "std": _aggregate(per_seed, _std)}
+    return PolicyOverSeeds(test_set_selection=test_set_selection,
+                           per_seed=dict(zip(seeds, per_seed, strict=True)),
+                           mean=_aggregate(per_seed, _mean), std=_aggregate(per_seed, _std))

@@ -56,7 +56,7 @@ def run_status(path: Path) -> RunStatus:
     directory = RunDirectory(path)
     recorded = directory.read_run_file()
     directory.tidy()  # temporaries of killed processes are neither progress nor kept
-    identity = recorded.get("identity") or {}
+    identity = recorded.identity or {}
     seconds, damaged, finished = [], 0, set()
     for fold_file in sorted((directory.path / FOLDS_DIR).glob("fold-*.npz")):
         try:
@@ -67,7 +67,7 @@ def run_status(path: Path) -> RunStatus:
             damaged += 1
     saved = _saved_states(directory, finished)
     epochs = (identity.get("hyperparameters") or {}).get("epochs")
-    n_folds = recorded.get("n_folds")
+    n_folds = recorded.n_folds
     results_file = directory.path / "results.json"
     complete = results_file.exists()
     if complete and n_folds is None:

@@ -24,7 +24,7 @@ import numpy as np
 from merbench.errors import MerbenchError
 from merbench.results.codec import LayoutError, from_json, to_json
 from merbench.results.migrations import migrate
-from merbench.results.model import SeedsSummary
+from merbench.results.model import Intervals, Metrics, Results, SeedsSummary
 from merbench.results.provenance import OfficialFingerprint, ProvenanceError, check_provenance
 from merbench.results.run_files import (
     ResultRejected,
@@ -47,12 +47,14 @@ SEEDS_FILE = "seeds.json"
 
 @dataclass(frozen=True)
 class ValidatedRun:
-    """A run whose numbers were recomputed from its predictions and matched."""
+    """A run whose numbers were recomputed from its predictions and matched, with the
+    predictions it was checked against, so nothing later reads ``predictions.csv`` again."""
 
     run_dir: Path
-    results: dict[str, Any]
-    metrics_by_policy: dict[str, dict[str, Any]]  # recomputed, same shape as stored
+    results: Results
+    metrics_by_policy: dict[str, Metrics]  # recomputed
     n_epochs: int
+    predictions: Any  # pandas.DataFrame: predictions.csv as read, in its own row order
 
     @property
     def policies(self) -> list[str]:
@@ -105,19 +107,20 @@ def _validate_run(path: Path, official: OfficialFingerprint | None) -> Validated
     except UnsafeFile as exc:
         raise ResultRejected(run_dir, str(exc)) from None
     try:
-        results = to_json(read_results(results_path))  # every field's type checked
+        results = read_results(results_path)  # every field's type checked
     except MerbenchError as exc:
         raise ResultRejected(results_path, str(exc).removeprefix(f"{results_path} ")) from None
-    if not results["trained"] and results["weights"] is None:
+    if not results.trained and results.weights is None:
         raise ResultRejected(run_dir, "results.json does not follow the schema: field "
                                       "'weights' is null; a run of saved weights must name them")
-    classes = results["dataset"]["classes"]
-    folds = load_folds(run_dir, results["protocol"]["n_folds"])
+    classes = results.dataset.classes
+    folds = load_folds(run_dir, results.protocol.n_folds)
     sample_ids = check_coverage(run_dir, results, folds, len(classes))
     n_epochs = check_epochs(run_dir, results, folds)
     claimed = check_policies(run_dir, results, folds)
 
-    frame = read_predictions(run_dir)
+    predictions = read_predictions(run_dir)  # kept as read, for intervals and comparisons
+    frame = predictions  # indexed by sample id in fold order below
     if len(frame) != len(sample_ids) or set(frame["sample_id"]) != set(sample_ids.tolist()) \
             or not frame["sample_id"].is_unique:
         raise ResultRejected(run_dir, (
@@ -140,34 +143,34 @@ def _validate_run(path: Path, official: OfficialFingerprint | None) -> Validated
         raise ResultRejected(run_dir, str(exc)) from None
 
     scored = score(folds, databases, classes, claimed)  # what run and --seeds compute
-    recomputed: dict[str, dict[str, Any]] = {}
+    recomputed: dict[str, Metrics] = {}
     for name, policy in scored.items():
-        for fold, epoch, stored in zip(folds, policy.epochs, results["folds"], strict=True):
-            claimed_epoch = stored.get("epoch_by_policy", {}).get(name)
+        for fold, epoch, stored in zip(folds, policy.epochs, results.folds, strict=True):
+            claimed_epoch = stored.epoch_by_policy.get(name)
             if claimed_epoch != epoch + 1:
                 raise ResultRejected(run_dir, (
                     f"policy '{name}' picks epoch {epoch + 1} in fold {'/'.join(fold.key)} but "
                     f"results.json says {claimed_epoch}"))
-        metrics = to_json(policy.metrics.metrics)
+        metrics = policy.metrics.metrics
         recomputed[name] = metrics
-        found = differ(results["metrics_by_policy"][name].get("metrics"), metrics,
-                        f"metrics_by_policy.{name}.metrics")
+        found = differ(to_json(results.metrics_by_policy[name].metrics), to_json(metrics),
+                       f"metrics_by_policy.{name}.metrics")
         if found:
             raise ResultRejected(run_dir, f"stored numbers do not match its predictions: {found}")
-        if name == results["selection"]["policy"]:
+        if name == results.selection.policy:
             _check_reported(run_dir, results, folds, frame, name, policy)
     return ValidatedRun(run_dir=run_dir, results=results, metrics_by_policy=recomputed,
-                        n_epochs=n_epochs)
+                        n_epochs=n_epochs, predictions=predictions)
 
 
-def _check_reported(run_dir: Path, results: dict[str, Any], folds: list[FoldOutcome],
+def _check_reported(run_dir: Path, results: Results, folds: list[FoldOutcome],
                     frame: Any, name: str, policy: PolicyScore) -> None:
     """The reported policy's metrics, predictions table and fold accuracies are its own."""
-    found = differ(results["metrics"], to_json(policy.metrics.metrics), "metrics")
+    found = differ(to_json(results.metrics), to_json(policy.metrics.metrics), "metrics")
     if found:
         raise ResultRejected(run_dir, f"stored numbers do not match its predictions: {found}")
-    _check_intervals(run_dir, results.get("intervals"), [frame.reset_index()],
-                     len(results["dataset"]["classes"]))
+    _check_intervals(run_dir, results.intervals, [frame.reset_index()],
+                     len(results.dataset.classes))
     selected = np.concatenate([np.full(len(f.y_true), e + 1)
                                for f, e in zip(folds, policy.epochs, strict=True)])
     for column, values in (("y_pred", policy.y_pred), ("epoch", selected)):
@@ -175,28 +178,30 @@ def _check_reported(run_dir: Path, results: dict[str, Any], folds: list[FoldOutc
             raise ResultRejected(run_dir, (
                 f"predictions.csv column '{column}' is not what policy '{name}' "
                 "selects from the fold files"))
-    for fold, accuracy, stored in zip(folds, policy.fold_accuracy(folds), results["folds"],
+    for fold, accuracy, stored in zip(folds, policy.fold_accuracy(folds), results.folds,
                                       strict=True):
-        found = differ(stored.get("accuracy"), accuracy, f"folds[{fold.index}].accuracy")
+        found = differ(stored.accuracy, accuracy, f"folds[{fold.index}].accuracy")
         if found:
             raise ResultRejected(run_dir, f"stored numbers do not match its predictions: "
                                           f"{found}")
 
 
-def _check_intervals(where: Path, stored: Any, frames: list[Any], n_classes: int) -> None:
+def _check_intervals(where: Path, stored: Intervals | None, frames: list[Any],
+                     n_classes: int) -> None:
     """Recorded intervals are what the predictions give (null: not recorded, version 4)."""
     if stored is None:
         return
     from merbench.stats.record import interval_record
 
-    found = differ(stored, to_json(interval_record(frames, n_classes)), "intervals")
+    found = differ(to_json(stored), to_json(interval_record(frames, n_classes)), "intervals")
     if found:
         raise ResultRejected(where, f"stored intervals do not match its predictions: {found}")
 
 
-def validate_seeds(path: Path, runs: dict[Path, ValidatedRun] | None = None) -> dict[str, Any]:
+def validate_seeds(path: Path, runs: dict[Path, ValidatedRun] | None = None) -> SeedsSummary:
     """Accept a ``seeds.json`` only if its runs validate and its per-seed numbers, means and
-    standard deviations are what those runs give. ``runs`` reuses runs validated already."""
+    standard deviations are what those runs give. ``runs`` (run directory, resolved ->
+    validated run) reuses runs validated already, and gains those validated here."""
     from merbench.results.seeds import over_seeds
 
     path = Path(path)
@@ -208,7 +213,7 @@ def validate_seeds(path: Path, runs: dict[Path, ValidatedRun] | None = None) -> 
         if data.get("kind") != "seeds":
             raise MerbenchError("not a merbench seeds summary (kind 'seeds' with runs and "
                                 "policies)")
-        summary = to_json(from_json(SeedsSummary, migrate(data, "seeds", seeds_path)))
+        summary = from_json(SeedsSummary, migrate(data, "seeds", seeds_path))
     except UnsafeFile as exc:
         raise ResultRejected(base, str(exc)) from None
     except (MerbenchError, LayoutError) as exc:
@@ -216,7 +221,7 @@ def validate_seeds(path: Path, runs: dict[Path, ValidatedRun] | None = None) -> 
                                    f"{str(exc).removeprefix(f'{seeds_path} ')}") from None
     runs = {} if runs is None else runs
     by_seed = {}
-    for seed, name in summary["runs"].items():
+    for seed, name in summary.runs.items():
         try:
             check_entry(base / str(name), base, folder=True)
             check_inside(Path(str(name)), base)
@@ -230,26 +235,28 @@ def validate_seeds(path: Path, runs: dict[Path, ValidatedRun] | None = None) -> 
                 raise ResultRejected(base, f"seed {seed} ({name}) is rejected: "
                                            f"{exc.reason}") from None
         by_seed[seed] = runs[run_dir]
-    for policy, entry in summary["policies"].items():
+    for policy, entry in summary.policies.items():
         if not all(policy in r.metrics_by_policy for r in by_seed.values()):
             raise ResultRejected(base, f"summarises policy '{policy}', which not every seed "
                                        "run supports")
         recomputed = over_seeds(by_seed, [r.metrics_by_policy[policy]
-                                          for r in by_seed.values()])
-        for key, value in recomputed.items():
-            found = differ(entry.get(key) if isinstance(entry, dict) else None, value,
-                            f"policies.{policy}.{key}")
+                                          for r in by_seed.values()], entry.test_set_selection)
+        for key, stored, value in (("per_seed", entry.per_seed, recomputed.per_seed),
+                                   ("mean", entry.mean, recomputed.mean),
+                                   ("std", entry.std, recomputed.std)):
+            found = differ(to_json(stored), to_json(value), f"policies.{policy}.{key}")
             if found:
                 raise ResultRejected(base, f"stored numbers do not match its runs: {found}")
-    _check_intervals(base, summary.get("intervals"),
-                     [read_predictions(r.run_dir) for r in by_seed.values()],
-                     len(next(iter(by_seed.values())).results["dataset"]["classes"]))
+    _check_intervals(base, summary.intervals, [r.predictions for r in by_seed.values()],
+                     len(next(iter(by_seed.values())).results.dataset.classes))
     return summary
 
 
-def validate_path(path: Path) -> ValidatedRun | dict[str, Any]:
+def validate_path(path: Path, runs: dict[Path, ValidatedRun] | None = None
+                  ) -> ValidatedRun | SeedsSummary:
     """Validate whatever ``path`` is: a run directory or its results.json, or a seeds
-    summary (a ``seeds.json`` or the folder holding one)."""
+    summary (a ``seeds.json`` or the folder holding one; ``runs`` as for
+    :func:`validate_seeds`)."""
     path = Path(path)
     if not path.exists():
         raise ResultRejected(path, "no such file or directory")
@@ -257,11 +264,11 @@ def validate_path(path: Path) -> ValidatedRun | dict[str, Any]:
         if (path / RESULTS_FILE).exists():
             return validate_run(path)
         if (path / SEEDS_FILE).exists():
-            return validate_seeds(path)
+            return validate_seeds(path, runs)
         raise ResultRejected(path, f"holds neither {RESULTS_FILE} nor {SEEDS_FILE}; pass a run "
                                    "directory or a results file")
     if path.name == SEEDS_FILE:
-        return validate_seeds(path)
+        return validate_seeds(path, runs)
     return validate_run(path)
 
 

@@ -23,7 +23,7 @@ from merbench.atomic import atomic_write_bytes, atomic_write_json
 from merbench.errors import MerbenchError
 from merbench.plugins import Plugins, default_plugins
 from merbench.results.codec import to_json
-from merbench.results.model import EngineRecord
+from merbench.results.model import EngineRecord, Metrics, Results
 from merbench.results.rundir import DifferentRun, RunDirectory
 from merbench.run.data import RunData, load_data
 from merbench.run.engine import choose_engine
@@ -53,13 +53,13 @@ class RunResult:
     """What a finished run gives back to Python callers."""
 
     run_dir: Path
-    results: dict[str, Any]  # results.json (merbench.results.model.Results as JSON)
+    results: Results  # what results.json holds
     predictions: Any  # pandas.DataFrame
     reported: bool = False  # finished before: read back from the run directory, not trained
 
     @property
-    def metrics(self) -> dict[str, Any]:
-        return self.results["metrics"]
+    def metrics(self) -> Metrics:
+        return self.results.metrics
 
 
 def run(spec: RunSpec, settings: RunSettings, plugins: Plugins | None = None) -> RunResult:
@@ -171,7 +171,7 @@ def _already_finished(data: RunData, run_dir: RunDirectory) -> RunResult | None:
     file)."""
     import pandas as pd
 
-    from merbench.results.schema import load_results
+    from merbench.results.schema import read_results
 
     results_file = run_dir.path / "results.json"
     predictions_file = run_dir.path / "predictions.csv"
@@ -180,12 +180,12 @@ def _already_finished(data: RunData, run_dir: RunDirectory) -> RunResult | None:
     try:
         if any(run_dir.load_fold(fold.index) is None for fold in data.folds):
             return None
-        results = load_results(results_file)
+        results = read_results(results_file)
         predictions = pd.read_csv(predictions_file, dtype={"sample_id": str, "database": str,
                                                            "subject": str})
     except (MerbenchError, ValueError, OSError):
         return None
-    if results["selection"]["policy"] != data.plan.spec.selection:
+    if results.selection.policy != data.plan.spec.selection:
         return None  # the same folds, reported under another selection policy
     return RunResult(run_dir=run_dir.path, results=results, predictions=predictions,
                      reported=True)
@@ -263,13 +263,13 @@ def finish_run(run: StartedRun) -> RunResult:
     record, predictions = summarise(data, run.identity, outcomes, run.trainer.device_name,
                                     time.perf_counter() - run.started, run.feature_report,
                                     run.engine)
-    results = to_json(record)
+    results = to_json(record)  # the file's and the plugin hook's JSON object
     atomic_write_bytes(run.run_dir.path / "predictions.csv",
                        predictions.to_csv(index=False).encode())
     atomic_write_json(run.run_dir.path / "results.json", results)
     run.run_dir.discard_partial()  # states of folds another engine trained, if any
     run.trainer.notify("merbench_run_finished", run=run.trainer.info, results=results)
-    return RunResult(run_dir=run.run_dir.path, results=results, predictions=predictions)
+    return RunResult(run_dir=run.run_dir.path, results=record, predictions=predictions)
 
 
 def _restored(data: RunData, run_dir: RunDirectory,

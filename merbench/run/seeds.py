@@ -9,13 +9,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
 from merbench.atomic import atomic_write_json
 from merbench.errors import MerbenchError
 from merbench.plugins import Plugins, default_plugins
-from merbench.results.codec import from_json, to_json
-from merbench.results.model import SCHEMA_VERSION, SeedsSummary
+from merbench.results.codec import to_json
+from merbench.results.model import (
+    SCHEMA_VERSION,
+    DatasetNamed,
+    Named,
+    ProtocolNamed,
+    SeedsSummary,
+)
 from merbench.results.schema import now_iso
 from merbench.results.seeds import over_seeds
 from merbench.run.execute import RunResult, run_many
@@ -32,7 +37,7 @@ class SeedsResult:
 
     out: Path
     runs: list[RunResult]
-    summary: dict[str, Any]  # seeds.json (merbench.results.model.SeedsSummary as JSON)
+    summary: SeedsSummary  # what seeds.json holds
 
 
 def parse_seeds(text: str) -> list[int]:
@@ -69,31 +74,29 @@ def run_seeds(spec: RunSpec, settings: RunSettings, seeds: list[int],
                      for seed in seeds], plugins)
     summary = summarise_seeds(runs, seeds)
     atomic_write_json(base / "seeds.json", to_json(summary))
-    return SeedsResult(out=base, runs=runs, summary=to_json(summary))
+    return SeedsResult(out=base, runs=runs, summary=summary)
 
 
 def summarise_seeds(runs: list[RunResult], seeds: list[int]) -> SeedsSummary:
     """Per policy: every seed's UF1 / UAR (overall and per database), their mean and std;
     and the intervals of the reported policy's seed mean, from every seed's predictions."""
     first = runs[0].results
-    policies = [p for p in first["selection"]["available"]
-                if all(p in r.results["selection"]["available"] for r in runs)]
-    summary: dict[str, Any] = {
-        "schema_version": SCHEMA_VERSION, "kind": "seeds", "created": now_iso(),
-        "model": {k: first["model"][k] for k in ("name", "version")},
-        "dataset": {k: first["dataset"][k] for k in ("name", "version", "n_samples")},
-        "protocol": {k: first["protocol"][k] for k in ("name", "version", "n_folds")},
-        "selection": first["selection"]["policy"], "seeds": seeds,
-        "runs": {str(seed): r.run_dir.name for seed, r in zip(seeds, runs, strict=True)},
-        "std": "sample standard deviation over seeds (ddof=1)",
-        "policies": {},
-    }
-    summary["intervals"] = to_json(interval_record(
-        [r.predictions for r in runs], len(first["dataset"]["classes"])))
-    for policy in policies:
-        summary["policies"][policy] = {
-            "test_set_selection": POLICIES[policy].test_set_selection,
-            **over_seeds(map(str, seeds),
-                         [r.results["metrics_by_policy"][policy]["metrics"] for r in runs]),
-        }
-    return from_json(SeedsSummary, summary)
+    policies = [p for p in first.selection.available
+                if all(p in r.results.selection.available for r in runs)]
+    return SeedsSummary(
+        schema_version=SCHEMA_VERSION, kind="seeds", created=now_iso(),
+        model=Named(name=first.model.name, version=first.model.version),
+        dataset=DatasetNamed(name=first.dataset.name, version=first.dataset.version,
+                             n_samples=first.dataset.n_samples),
+        protocol=ProtocolNamed(name=first.protocol.name, version=first.protocol.version,
+                               n_folds=first.protocol.n_folds),
+        selection=first.selection.policy, seeds=list(seeds),
+        runs={str(seed): r.run_dir.name for seed, r in zip(seeds, runs, strict=True)},
+        std="sample standard deviation over seeds (ddof=1)",
+        policies={policy: over_seeds(map(str, seeds),
+                                     [r.results.metrics_by_policy[policy].metrics
+                                      for r in runs],
+                                     POLICIES[policy].test_set_selection)
+                  for policy in policies},
+        intervals=interval_record([r.predictions for r in runs],
+                                  len(first.dataset.classes)))

@@ -14,13 +14,11 @@ import numpy as np
 
 from merbench.plugins import plugin_versions
 from merbench.registry import Origin
-from merbench.results.codec import from_json
 from merbench.results.model import (
     SCHEMA_VERSION,
     DatabaseCount,
     DatasetRecord,
     EngineRecord,
-    EnvironmentRecord,
     FeatureRecord,
     FoldRecord,
     ModelRecord,
@@ -120,8 +118,7 @@ def summarise(data: RunData, identity: RunIdentity, outcomes: list[FoldOutcome],
         intervals=interval_record([predictions], len(classes)),
         metrics_by_policy={name: s.metrics for name, s in scored.items()},
         folds=folds,
-        environment=from_json(EnvironmentRecord,
-                              environment(device_name, plugin_versions(plan.plugins))),
+        environment=environment(device_name, plugin_versions(plan.plugins)),
         engine=engine,
         wall_time_s=round(wall_time, 3),
         train_time_s=round(sum(o.seconds for o in outcomes), 3),

@@ -43,7 +43,7 @@ def values_sha256(digests: dict[str, str]) -> str:
 def check_feature_values(run_dir: RunDirectory, digests: dict[str, str]) -> None:
     """Record ``digests`` in ``run.json``, or refuse when the directory already holds work
     trained on other values."""
-    stored = run_dir.read_run_file().get("feature_values")
+    stored = run_dir.read_run_file().feature_values
     if stored == digests:
         return
     if isinstance(stored, dict) and run_dir.has_results():

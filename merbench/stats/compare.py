@@ -27,6 +27,7 @@ from merbench.stats.paired import holm, paired_difference
 from merbench.stats.record import scoped_intervals, stack_seeds, subject_strata
 
 if TYPE_CHECKING:
+    from merbench.results.model import Results
     from merbench.results.validate import ValidatedRun
 
 
@@ -56,21 +57,22 @@ class StoredRun:
 
 def load_run(path: Path) -> StoredRun:
     """A validated run directory or ``--seeds`` folder, as predictions per seed."""
-    from merbench.results.validate import ValidatedRun, validate_path, validate_run
+    from merbench.results.validate import ValidatedRun, validate_path
 
     path = Path(path)
-    checked = validate_path(path)
+    validated: dict[Path, ValidatedRun] = {}  # a summary's seed runs, each validated once
+    checked = validate_path(path, runs=validated)
     if isinstance(checked, ValidatedRun):
         return stored_run([checked], path)
-    return stored_run([validate_run(path / name) for name in checked["runs"].values()], path)
+    base = path if path.is_dir() else path.parent
+    return stored_run([validated[(base / name).resolve()] for name in checked.runs.values()],
+                      path)
 
 
 def stored_run(runs: Sequence[ValidatedRun], path: Path) -> StoredRun:
     """Runs that validated, seeds of one configuration, as one StoredRun named ``path``:
     their predictions aligned on the first one's samples. Runs of other samples, folds,
     classes or reported policy are refused."""
-    import pandas as pd
-
     first = runs[0].results
     identity = _identity(first)
     for run in runs[1:]:
@@ -78,21 +80,18 @@ def stored_run(runs: Sequence[ValidatedRun], path: Path) -> StoredRun:
             raise MerbenchError(f"{run.run_dir} and {runs[0].run_dir} are seeds of one "
                                 "configuration but hold other samples, folds, classes or "
                                 "reported policies")
-    frames = [pd.read_csv(r.run_dir / "predictions.csv",
-                          dtype={"sample_id": str, "database": str, "subject": str})
-              for r in runs]
-    samples, y_pred = stack_seeds(frames)
-    return StoredRun(path=path, name=str(first["model"]["name"]),
-                     policy=str(first["selection"]["policy"]),
-                     seeds=[int(r.results["seed"]) for r in runs],
-                     classes=list(first["dataset"]["classes"]), samples=samples,
-                     y_pred=y_pred, fingerprints=(first["dataset"]["fingerprint"],
-                                                  first["protocol"]["folds_fingerprint"]))
+    # the predictions validation read and checked, not predictions.csv read again
+    samples, y_pred = stack_seeds([r.predictions for r in runs])
+    return StoredRun(path=path, name=first.model.name, policy=first.selection.policy,
+                     seeds=[r.results.seed for r in runs],
+                     classes=list(first.dataset.classes), samples=samples,
+                     y_pred=y_pred, fingerprints=(first.dataset.fingerprint,
+                                                  first.protocol.folds_fingerprint))
 
 
-def _identity(results: dict[str, Any]) -> tuple[Any, ...]:
-    return (results["dataset"]["fingerprint"], results["protocol"]["folds_fingerprint"],
-            results["dataset"]["classes"], results["selection"]["policy"])
+def _identity(results: Results) -> tuple[Any, ...]:
+    return (results.dataset.fingerprint, results.protocol.folds_fingerprint,
+            results.dataset.classes, results.selection.policy)
 
 
 def intervals(run: StoredRun, **options: Any) -> dict[str, dict[str, Interval]]:

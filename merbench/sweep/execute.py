@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 from merbench.atomic import atomic_write_json
 from merbench.errors import MerbenchError
 from merbench.plugins import Plugins
 from merbench.results.codec import to_json
+from merbench.results.model import SeedsSummary
 from merbench.run.execute import RunResult, run_many
 from merbench.run.executor_kinds import side_by_side
 from merbench.run.seeds import summarise_seeds
@@ -28,7 +28,7 @@ class ConfigurationResult:
     configuration: Configuration
     runs: dict[int, RunResult] = field(default_factory=dict)  # seed -> result
     trained: set[int] = field(default_factory=set)  # seeds that trained in this sweep
-    summary: dict[str, Any] | None = None  # seeds.json
+    summary: SeedsSummary | None = None  # what seeds.json holds
 
 
 @dataclass
@@ -75,6 +75,6 @@ def _summarise(result: ConfigurationResult) -> None:
     """``seeds.json`` of a configuration, written as ``--seeds`` writes it (again, as a
     repeated ``--seeds`` command does), so its folder validates as one."""
     seeds = list(result.configuration.seeds)
-    summary = to_json(summarise_seeds([result.runs[s] for s in seeds], seeds))
-    atomic_write_json(result.configuration.out / "seeds.json", summary)
+    summary = summarise_seeds([result.runs[s] for s in seeds], seeds)
+    atomic_write_json(result.configuration.out / "seeds.json", to_json(summary))
     result.summary = summary
