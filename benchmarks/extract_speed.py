@@ -122,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     from merbench_features.plugin import TVL1_UVOS
     from merbench_features.tvl1_uvos import build_tvl1_uvos
 
-    from merbench.extraction import extract_samples
+    from merbench.features.extraction import extract_samples
 
     n_frames = len(list(folder.glob("*.jpg")))
     pairs = list(itertools.islice(itertools.cycle(itertools.combinations(range(n_frames), 2)),

@@ -7,7 +7,7 @@ first use)::
 
     model = merbench.create_model("ststnet", num_classes=3)
     result = merbench.run(model="ststnet", dataset="synthetic", epochs=50)
-    print(result.metrics["overall"]["uf1"])
+    print(result.metrics.overall.uf1)
 
 Plugins decorate their hook implementations with :data:`merbench.hookimpl`.
 """
@@ -17,12 +17,12 @@ from __future__ import annotations
 from importlib import metadata
 from typing import TYPE_CHECKING, Any
 
-from merbench import run  # the package is callable: merbench.run(model, dataset, ...)
 from merbench.errors import MerbenchError, PluginError
 from merbench.hookimpl import hookimpl
 
 if TYPE_CHECKING:
-    from merbench.run.seeds import SeedsResult
+    from merbench.runner.execute import RunResult
+    from merbench.runner.seeds import SeedsResult
 
 try:
     __version__ = metadata.version("merbench")
@@ -50,13 +50,27 @@ def create_model(name: str, **kwargs: Any) -> Any:
     return default_plugins().registries.models.get(name).create("model", **kwargs)
 
 
+def run(model: str, dataset: str, **options: Any) -> RunResult:
+    """Run ``model`` on ``dataset`` with the options of ``merbench run``, by keyword: the
+    fields of :class:`~merbench.runner.spec.RunSpec` (what runs) and of
+    :class:`~merbench.runner.spec.RunSettings` (where and how fast), each documented there and
+    in ``docs/user-guide.md``; ``plugins=`` takes a plugin set from
+    :func:`merbench.plugins.load_plugins` instead of the default one. A finished run in the
+    same folder is reported as it is; an unfinished one goes on from its finished folds."""
+    from merbench.runner.execute import run as run_spec
+    from merbench.runner.spec import spec_of
+
+    plugins = options.pop("plugins", None)
+    return run_spec(*spec_of(model, dataset, options), plugins=plugins)
+
+
 def run_seeds(model: str, dataset: str, seeds: list[int], **options: Any) -> SeedsResult:
     """Run once per seed (each into ``<out>/seed-N``, resumable) and summarise mean ± std.
 
     Takes the same options as :func:`run` except ``seed``.
     """
-    from merbench.run import spec_of
-    from merbench.run.seeds import run_seeds as run_many
+    from merbench.runner.seeds import run_seeds as run_many
+    from merbench.runner.spec import spec_of
 
     plugins = options.pop("plugins", None)
     if "seed" in options:

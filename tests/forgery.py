@@ -76,7 +76,7 @@ def edit_folds(run_dir: Path, change: Callable[[FoldOutcome], FoldOutcome],
     the class counts and sample-list fingerprint the edited folds give. ``epochs`` also
     claims that many epochs in run.json (for padded predictions)."""
     import merbench
-    from merbench.run.spec import RunSpec
+    from merbench.runner.spec import RunSpec
 
     store = RunDirectory(run_dir)
     record = to_json(store.read_run_file())

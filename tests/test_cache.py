@@ -12,8 +12,8 @@ import pytest
 from merbench.cache import FeatureCache, cache_info, clear_cache
 from merbench.dataset import InMemoryDataset
 from merbench.errors import MerbenchError
-from merbench.extraction import extract_samples
 from merbench.features import Sample, SampleExtractor
+from merbench.features.extraction import extract_samples
 from merbench.meta import FeatureMeta
 
 META = FeatureMeta(name="row-sum", version=1, description="sum of each row", citation="test",

@@ -3,9 +3,9 @@ and code asks an entry what it needs to know instead of comparing names."""
 
 from __future__ import annotations
 
-from merbench.run.execute import choose_executor
-from merbench.run.executor_kinds import EXECUTOR_KINDS, side_by_side
-from merbench.run.spec import EXECUTORS, RunSettings
+from merbench.runner.execute import choose_executor
+from merbench.runner.executor_kinds import EXECUTOR_KINDS, side_by_side
+from merbench.runner.spec import EXECUTORS, RunSettings
 
 
 def test_every_executor_name_chooses_the_executor_of_that_entry() -> None:

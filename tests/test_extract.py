@@ -106,7 +106,7 @@ def test_parallel_and_sequential_extraction_agree(tmp_path: Path,
     from merbench_features.plugin import TVL1_UVOS
     from merbench_features.tvl1_uvos import build_tvl1_uvos
 
-    from merbench.extraction import extract_samples
+    from merbench.features.extraction import extract_samples
 
     monkeypatch.setenv("MERBENCH_CACHE_DIR", str(tmp_path / "cache"))
     pairs = [textured_pair(seed=i) for i in range(4)]

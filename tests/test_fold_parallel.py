@@ -104,7 +104,7 @@ def test_batchnorm_models_train_one_fold_at_a_time(tmp_path: Path, cli) -> None:
 
 
 def test_dropout_models_go_fold_parallel_only_when_asked(tmp_path: Path, monkeypatch) -> None:
-    from merbench.run import engine
+    from merbench.runner import engine
 
     # as on a GPU, where the engine would otherwise train folds together
     monkeypatch.setattr(engine, "default_parallel", lambda device: True)
@@ -181,10 +181,10 @@ def test_a_fused_cpu_run_is_its_own_run(tmp_path: Path, cli, monkeypatch) -> Non
     # on CUDA the fused step always trains, so it is in the identity with or without the flag
     import merbench.training.device as device_module
     from merbench.plugins import default_plugins
-    from merbench.run.data import load_data
-    from merbench.run.identity import run_identity
-    from merbench.run.plan import plan_run
-    from merbench.run.spec import RunSettings, RunSpec
+    from merbench.runner.data import load_data
+    from merbench.runner.identity import run_identity
+    from merbench.runner.plan import plan_run
+    from merbench.runner.spec import RunSettings, RunSpec
 
     monkeypatch.setattr(device_module, "resolve_device", lambda name: "cuda")
     for flag in (False, True):

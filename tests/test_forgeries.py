@@ -148,7 +148,7 @@ def test_relabelling_the_official_list_is_rejected_by_validate(
 
 
 def test_an_audit_stops_counting_when_the_files_change(genuine: Path, tmp_path: Path) -> None:
-    from merbench.leaderboard.audits import audit_lines
+    from merbench.leaderboard.audit_badges import audit_lines
 
     run = _copy(genuine, tmp_path)
     record_audit(run, audit_run(run, count=1, seed=3))

@@ -289,7 +289,7 @@ def test_real_casme2_frames_give_one_face_box_for_every_frame(real_data: Path,
 
 def run_feature(extractor, dataset, cache_root=None):
     """A per-sample feature through the core's extraction (one process; cached when asked)."""
-    from merbench.extraction import extract_samples
+    from merbench.features.extraction import extract_samples
     from merbench.meta import FeatureMeta
 
     meta = FeatureMeta(name="under-test", version=1, description="d", citation="c",

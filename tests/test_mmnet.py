@@ -261,7 +261,7 @@ def mmnet_jitter(batch: torch.Tensor, seed: int) -> torch.Tensor:
 
 def run_feature(extractor, dataset, cache_root=None):
     """A per-sample feature through the core's extraction (one process; cached when asked)."""
-    from merbench.extraction import extract_samples
+    from merbench.features.extraction import extract_samples
     from merbench.meta import FeatureMeta
 
     meta = FeatureMeta(name="under-test", version=1, description="d", citation="c",

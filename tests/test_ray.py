@@ -344,7 +344,7 @@ def _failed(cause: BaseException, *, attempt: int = 1, crash: bool = False):
 
     import ray
 
-    from merbench.run.ray_executor import _Task
+    from merbench.runner.ray_executor import _Task
 
     plan = SimpleNamespace(device="cuda", trains_in_epochs=True,
                            spec=SimpleNamespace(model="htnet"))
@@ -364,7 +364,7 @@ def test_a_fold_that_fails_on_a_worker_fails_as_it_would_locally() -> None:
     import torch
 
     from merbench.errors import MerbenchError
-    from merbench.run.ray_executor import _after_failure
+    from merbench.runner.ray_executor import _after_failure
 
     task, error = _failed(MerbenchError("training diverged: loss is nan at epoch 3"))
     with pytest.raises(MerbenchError, match=r"^training diverged: loss is nan at epoch 3$"):
@@ -389,7 +389,7 @@ def test_host_memory_kills_are_retried_and_other_ray_errors_are_one_line() -> No
     import ray
 
     from merbench.errors import MerbenchError
-    from merbench.run.ray_executor import _after_failure
+    from merbench.runner.ray_executor import _after_failure
 
     task, _ = _failed(RuntimeError())
     with pytest.warns(RuntimeWarning, match=r"OutOfMemoryError.*trying again \(2 of 3\)"):
@@ -409,7 +409,7 @@ def test_a_group_out_of_memory_on_a_worker_trains_fewer_at_once_as_locally() -> 
     import ray
     import torch
 
-    from merbench.run.ray_executor import _after_failure, _Task
+    from merbench.runner.ray_executor import _after_failure, _Task
 
     task, error = _failed(torch.OutOfMemoryError("CUDA out of memory. Tried to allocate"))
     pair = _Task(task.run, [*task.group, task.group[0]])
@@ -429,7 +429,7 @@ def test_groups_that_returned_are_saved_before_the_rest_is_cancelled(
     Ctrl-C test above reaches this only when a task returns in that instant.)"""
     from types import SimpleNamespace
 
-    from merbench.run import ray_executor
+    from merbench.runner import ray_executor
 
     saved: list[tuple[object, object]] = []
     monkeypatch.setattr(ray_executor, "_save",
@@ -459,7 +459,7 @@ def test_one_array_is_put_once_for_every_run_that_trains_on_it() -> None:
 
     import numpy as np
 
-    from merbench.run.ray_executor import _put_features
+    from merbench.runner.ray_executor import _put_features
 
     flow = np.arange(24, dtype=np.float32).reshape(2, 3, 4)
     runs = [SimpleNamespace(trainer=SimpleNamespace(features=array), run_dir=None)
@@ -478,7 +478,7 @@ def test_a_worker_refuses_a_model_built_from_other_files(tmp_path: Path) -> None
 
     from merbench.errors import MerbenchError
     from merbench.plugins import default_plugins
-    from merbench.run.fold_work import ModelSource
+    from merbench.runner.fold_work import ModelSource
 
     weights = tmp_path / "resnet18.pth"
     entry = default_plugins().registries.models.get("timm-resnet18")

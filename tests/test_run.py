@@ -394,8 +394,8 @@ def test_default_seeds_folder_is_named_after_what_runs() -> None:
     another folder."""
     import dataclasses
 
-    from merbench.run.identity import default_seeds_dir, json_hash
-    from merbench.run.spec import RunSpec
+    from merbench.runner.identity import default_seeds_dir, json_hash
+    from merbench.runner.spec import RunSpec
 
     spec = RunSpec(model="ststnet", dataset="composite")
     what = {f.name: getattr(spec, f.name) for f in dataclasses.fields(RunSpec)

@@ -13,7 +13,7 @@ import pytest
 import merbench
 from merbench.cli import build_parser
 from merbench.cli.run_options import options_table, spec_from_args
-from merbench.run.spec import RunSettings, RunSpec, flag, options, resumable, run_config
+from merbench.runner.spec import RunSettings, RunSpec, flag, options, resumable, run_config
 
 GUIDE = Path(__file__).resolve().parents[1] / "docs" / "user-guide.md"
 
@@ -90,7 +90,7 @@ def test_the_user_guide_holds_the_generated_options_table() -> None:
 def test_the_options_other_commands_share_are_derived_from_the_declaration() -> None:
     """sweep's command line takes where-and-how-fast options only; a plan's entries take
     every option but each run's folder and seed and where all of a sweep's runs execute."""
-    from merbench.run.spec import (
+    from merbench.runner.spec import (
         SETTINGS_FIELDS,
         extract_options,
         sweep_command_options,

@@ -1,5 +1,6 @@
 """Two things a run chooses or checks for the machine and data it finds: torch's CPU threads
-(merbench/threads.py) and the digest of the input values it trains on (merbench/run/values.py)."""
+(merbench/threads.py) and the digest of the input values it trains on
+(merbench/runner/values.py)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import torch
 from interrupt import stopping_after
 
 import merbench
-import merbench.run.execute as execute
+import merbench.runner.execute as execute
 from merbench.errors import MerbenchError
 from merbench.results.codec import to_json
 from merbench.threads import SMALL_MODEL_PARAMETERS, _cgroup_quota, busy_cores, choose_threads

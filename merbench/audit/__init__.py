@@ -23,7 +23,7 @@ an edit made afterwards voids it.
 One concept per module:
 
 - :mod:`~merbench.audit.retrain`: :func:`audit_run`, the chosen folds trained again with
-  the run's own trainer set-up (:mod:`merbench.run.trainer_setup`);
+  the run's own trainer set-up (:mod:`merbench.runner.trainer_setup`);
 - :mod:`~merbench.audit.verdict`: what a fold trained again must match, and how well it does;
 - :mod:`~merbench.audit.log`: ``audit.json``, read and appended to.
 """

@@ -3,7 +3,7 @@
 The run must validate first (a rejected run is not worth training). Its recorded spec is
 planned again on the user's copy of the data; where that gives another run than the one
 recorded, nothing trained could match it and the audit fails at once. Otherwise each chosen
-fold trains with the run's own trainer set-up (:func:`~merbench.run.trainer_setup
+fold trains with the run's own trainer set-up (:func:`~merbench.runner.trainer_setup
 .set_up_trainer`), one at a time in a scratch folder, and is compared with its fold file
 (:mod:`merbench.audit.verdict`).
 """
@@ -27,15 +27,15 @@ from merbench.results.model import AuditRecord, FoldAudit
 from merbench.results.rundir import RunDirectory, differences
 from merbench.results.schema import environment, now_iso
 from merbench.results.validate import validate_run
-from merbench.run.data import RunData, load_data
-from merbench.run.engine import run_threads
-from merbench.run.identity import RunIdentity, run_identity
-from merbench.run.model_input import model_input
-from merbench.run.notify import Notifier
-from merbench.run.plan import Plan, plan_run
-from merbench.run.spec import RunSettings, RunSpec, from_config
-from merbench.run.trainer_setup import device_name, set_up_trainer
 from merbench.runinfo import FoldOutcome
+from merbench.runner.data import RunData, load_data
+from merbench.runner.engine import run_threads
+from merbench.runner.identity import RunIdentity, run_identity
+from merbench.runner.model_input import model_input
+from merbench.runner.notify import Notifier
+from merbench.runner.plan import Plan, plan_run
+from merbench.runner.spec import RunSettings, RunSpec, from_config
+from merbench.runner.trainer_setup import device_name, set_up_trainer
 from merbench.threads import apply_threads
 
 DEFAULT_FOLDS = 3

@@ -2,7 +2,7 @@
 and with ``--save FILE`` into a file that ``merbench run --features FILE`` trains on.
 
 The options are ``merbench run``'s own, planned by the run's planning
-(:func:`~merbench.run.plan.plan_extraction`), so the two commands accept the same options,
+(:func:`~merbench.runner.plan.plan_extraction`), so the two commands accept the same options,
 say the same things about them, and a saved file serves the run as it is.
 """
 
@@ -18,15 +18,15 @@ from merbench.cli.progress import ProgressReporter
 from merbench.cli.render import print_extraction, skipped_note
 from merbench.cli.run_options import given_options
 from merbench.errors import MerbenchError
-from merbench.extraction import extract_feature
 from merbench.features import SampleExtractor
-from merbench.features_file import check_target, save_features
+from merbench.features.extraction import extract_feature
+from merbench.features.saved_file import check_target, save_features
 from merbench.plugins import Plugins, plugin_versions
-from merbench.run.checks import check_values
-from merbench.run.data import open_dataset
-from merbench.run.identity import dataset_identity, feature_identity
-from merbench.run.plan import plan_extraction
-from merbench.run.spec import flag, from_options
+from merbench.runner.checks import check_values
+from merbench.runner.data import open_dataset
+from merbench.runner.identity import dataset_identity, feature_identity
+from merbench.runner.plan import plan_extraction
+from merbench.runner.spec import flag, from_options
 
 
 def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:

@@ -37,7 +37,7 @@ def _plugin_options() -> _Parser:
 def build_parser() -> argparse.ArgumentParser:
     from merbench import __version__
     from merbench.cli.run_options import add_run_options
-    from merbench.run.spec import extract_options, sweep_command_options
+    from merbench.runner.spec import extract_options, sweep_command_options
 
     parser = _Parser(prog="merbench", description=DESCRIPTION)
     parser.add_argument("--version", action="version", version=f"merbench {__version__}")

@@ -16,8 +16,8 @@ from merbench.cli.run_options import spec_from_args
 from merbench.errors import MerbenchError
 from merbench.plugins import Plugins
 from merbench.results.status import run_status
-from merbench.run.execute import run
-from merbench.run.seeds import parse_seeds, run_seeds
+from merbench.runner.execute import run
+from merbench.runner.seeds import parse_seeds, run_seeds
 
 
 def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:

@@ -1,8 +1,8 @@
-"""``merbench run``'s options, generated from the one declaration in :mod:`merbench.run.spec`.
+"""``merbench run``'s options, generated from the one declaration in :mod:`merbench.runner.spec`.
 
-Each :class:`~merbench.run.spec.RunSpec` and :class:`~merbench.run.spec.RunSettings` field
+Each :class:`~merbench.runner.spec.RunSpec` and :class:`~merbench.runner.spec.RunSettings` field
 becomes an option whose type, flags, help and default come from the field and its
-:class:`~merbench.run.spec.Option`; ``--resume``'s allow-list, the options ``sweep`` and
+:class:`~merbench.runner.spec.Option`; ``--resume``'s allow-list, the options ``sweep`` and
 ``extract`` share and the options table in ``docs/user-guide.md`` are generated from the same
 declaration, so nothing here lists the options by hand.
 """
@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from merbench.errors import MerbenchError
 
 if TYPE_CHECKING:
-    from merbench.run.spec import RunSettings, RunSpec
+    from merbench.runner.spec import RunSettings, RunSpec
 
 
 def key_value(text: str) -> tuple[str, Any]:
@@ -58,7 +58,7 @@ def add_run_options(parser: argparse.ArgumentParser,
     """Every :class:`RunSpec` and :class:`RunSettings` field (or those named in ``only``, for
     another command that shares them) as an option whose value is kept only when given (so
     ``--resume`` can tell which were given)."""
-    from merbench.run.spec import flag, option_types, options, resumable
+    from merbench.runner.spec import flag, option_types, options, resumable
 
     hints = option_types()
     suppress = argparse.SUPPRESS
@@ -97,7 +97,7 @@ def add_run_options(parser: argparse.ArgumentParser,
 def given_options(args: argparse.Namespace) -> dict[str, Any]:
     """The :class:`RunSpec` and :class:`RunSettings` fields given on the command line, as
     the records take them."""
-    from merbench.run.spec import options
+    from merbench.runner.spec import options
 
     given = {f.name: getattr(args, f.name) for f, _ in options() if hasattr(args, f.name)}
     for name, value in given.items():
@@ -110,7 +110,14 @@ def spec_from_args(args: argparse.Namespace) -> tuple[RunSpec, RunSettings]:
     """The :class:`RunSpec` and :class:`RunSettings` the options describe, or those
     ``--resume DIR`` recorded with the where-and-how-fast options given beside them."""
     from merbench.results.rundir import RunDirectory
-    from merbench.run.spec import flag, from_config, from_options, options, resumable, split_options
+    from merbench.runner.spec import (
+        flag,
+        from_config,
+        from_options,
+        options,
+        resumable,
+        split_options,
+    )
 
     given = given_options(args)
     resume = getattr(args, "resume", None)
@@ -134,7 +141,7 @@ def spec_from_args(args: argparse.Namespace) -> tuple[RunSpec, RunSettings]:
 
 def options_table() -> str:
     """The Markdown table of ``merbench run``'s options, for ``docs/user-guide.md``."""
-    from merbench.run.spec import SPEC_FIELDS, flag, options
+    from merbench.runner.spec import SPEC_FIELDS, flag, options
 
     rows = ["| option | default | what it does | kind |", "| --- | --- | --- | --- |"]
     for field, option in options():

@@ -19,8 +19,8 @@ from merbench.cli.run_options import given_options
 from merbench.hookimpl import hookimpl
 from merbench.plugins import Plugins
 from merbench.runinfo import FoldOutcome, RunInfo
-from merbench.sweep.execute import run_sweep
-from merbench.sweep.plan import read_plan
+from merbench.sweep.plan_file import read_plan
+from merbench.sweep.run_plan import run_sweep
 
 
 class SweepProgress:

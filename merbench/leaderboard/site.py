@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 
 from merbench.atomic import TEMP_SUFFIX, current_umask, remove_leftovers, temp_prefix
 from merbench.errors import MerbenchError
-from merbench.leaderboard.audits import audit_badge, audit_lines
+from merbench.leaderboard.audit_badges import audit_badge, audit_lines
 from merbench.leaderboard.benchmarks import (
     METRIC_LABELS,
     REPORTED_SELECTION,

@@ -321,7 +321,7 @@ class RunRecord:
     identity: dict[str, Any]
     config: dict[str, Any]  # the run spec's fields
     n_folds: int | None = None  # None: not recorded
-    # sample id -> digest of the values it trained on (merbench.run.values); None: not yet
+    # sample id -> digest of the values it trained on (merbench.runner.values); None: not yet
     feature_values: dict[str, str] | None = None
 
 

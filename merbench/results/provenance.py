@@ -27,8 +27,8 @@ from merbench.dataset import sample_list_fingerprint
 from merbench.errors import MerbenchError
 from merbench.results.model import ProviderRecord, Results
 from merbench.results.rundir import RUN_FILE, RunDirectory, differences
-from merbench.run.executor_kinds import side_by_side
 from merbench.runinfo import FoldOutcome
+from merbench.runner.executor_kinds import side_by_side
 
 # No merbench result can be older than merbench; none can come from the future (a day's
 # margin for clocks set to other zones or slightly wrong).
@@ -103,7 +103,7 @@ def _check_run_file(run_dir: Path, results: Results) -> None:
     stored_values = record.feature_values
     claimed = results.feature.values_sha256
     if stored_values and claimed is not None:
-        from merbench.run.values import values_sha256
+        from merbench.runner.values import values_sha256
 
         if values_sha256(stored_values) != claimed:
             raise ProvenanceError(f"feature.values_sha256 is not the digest of the feature "

@@ -202,7 +202,7 @@ def validate_seeds(path: Path, runs: dict[Path, ValidatedRun] | None = None) -> 
     """Accept a ``seeds.json`` only if its runs validate and its per-seed numbers, means and
     standard deviations are what those runs give. ``runs`` (run directory, resolved ->
     validated run) reuses runs validated already, and gains those validated here."""
-    from merbench.results.seeds import over_seeds
+    from merbench.results.over_seeds import over_seeds
 
     path = Path(path)
     seeds_path = path / SEEDS_FILE if path.is_dir() else path

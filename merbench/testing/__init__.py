@@ -21,8 +21,8 @@ torch is imported only by a torch model's check.
 """
 
 from merbench.testing.cases import ContractCase, contract_cases
-from merbench.testing.model import check_model
-from merbench.testing.protocol import check_protocol
+from merbench.testing.model_checks import check_model
+from merbench.testing.protocol_checks import check_protocol
 from merbench.testing.registered import check_feature, check_metadata
 
 __all__ = ["ContractCase", "check_feature", "check_metadata", "check_model", "check_protocol",

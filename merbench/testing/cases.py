@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any, Literal
 from merbench.plugins import Plugins, default_plugins
 from merbench.registry import Origin
 from merbench.testing.lookup import KINDS, Kind, registry_of
-from merbench.testing.model import check_model
-from merbench.testing.protocol import check_protocol
+from merbench.testing.model_checks import check_model
+from merbench.testing.protocol_checks import check_protocol
 from merbench.testing.registered import check_feature, check_metadata
 
 if TYPE_CHECKING:

@@ -1,10 +1,10 @@
 """A started run: what an executor needs to train a run's pending folds.
 
-:func:`~merbench.run.execute.start_run` makes it once the run's directory is this
+:func:`~merbench.runner.execute.start_run` makes it once the run's directory is this
 process's, its features are read and its finished folds restored;
-:func:`~merbench.run.execute.finish_run` writes its results once every fold is done. It
+:func:`~merbench.runner.execute.finish_run` writes its results once every fold is done. It
 lives apart from both so that the executors, which train it, import neither
-:mod:`~merbench.run.execute` nor each other.
+:mod:`~merbench.runner.execute` nor each other.
 """
 
 from __future__ import annotations
@@ -15,17 +15,17 @@ from typing import Any
 from merbench.protocols import Fold
 from merbench.results.model import EngineRecord
 from merbench.results.rundir import RunDirectory
-from merbench.run.data import RunData
-from merbench.run.identity import RunIdentity
-from merbench.run.train import Trainer
 from merbench.runinfo import FoldOutcome
+from merbench.runner.data import RunData
+from merbench.runner.identity import RunIdentity
+from merbench.runner.train import Trainer
 
 
 @dataclass
 class StartedRun:
     """A run whose directory this process holds, with its features read and its finished
     folds restored. ``engine`` is the engine chosen for its pending folds until an executor
-    has trained them; :func:`~merbench.run.execute.execute` then records the one they
+    has trained them; :func:`~merbench.runner.execute.execute` then records the one they
     ended with (fewer folds at once after running out of memory, the executor and its
     threads)."""
 

@@ -30,9 +30,9 @@ from merbench.results.model import (
 )
 from merbench.results.schema import environment, now_iso, predictions_frame
 from merbench.results.scoring import score
-from merbench.run.data import RunData
-from merbench.run.identity import RunIdentity
 from merbench.runinfo import FoldOutcome
+from merbench.runner.data import RunData
+from merbench.runner.identity import RunIdentity
 from merbench.selection import POLICIES, available_policies
 from merbench.stats.record import interval_record
 

@@ -1,6 +1,6 @@
 """What a run trained on, down to the values: one digest per sample's input.
 
-The run identity (:mod:`merbench.run.identity`) names the samples, labels, feature and
+The run identity (:mod:`merbench.runner.identity`) names the samples, labels, feature and
 options, but not the numbers a feature computes from the files: a flow image changed on disk
 after a run began would be continued with the old folds restored and the new values training
 the rest, and nothing would say so. So each process in a run directory digests every sample's

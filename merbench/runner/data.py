@@ -1,6 +1,6 @@
 """A planned run's data: the dataset opened, its folds, and (``--weights``) the checkpoints.
 
-This is the I/O half of planning (:mod:`merbench.run.plan` is the pure half): the dataset
+This is the I/O half of planning (:mod:`merbench.runner.plan` is the pure half): the dataset
 reads its files here, the protocol splits its samples into folds, and saved weights are
 located, so a missing file is reported before any fold trains. ``merbench extract`` opens
 its dataset here too (:func:`open_dataset`).
@@ -16,7 +16,7 @@ from typing import Any
 from merbench.dataset import Dataset
 from merbench.errors import MerbenchError
 from merbench.protocols import Fold
-from merbench.run.plan import InputsPlan, Plan
+from merbench.runner.plan import InputsPlan, Plan
 
 
 def open_dataset(inputs: InputsPlan) -> Dataset:

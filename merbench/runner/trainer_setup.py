@@ -1,8 +1,8 @@
 """What a run's folds train with, set up once: the labels, the device's name, the
 :class:`~merbench.runinfo.RunInfo` the hooks are told, the saved states and the
-:class:`~merbench.run.train.Trainer`.
+:class:`~merbench.runner.train.Trainer`.
 
-:func:`~merbench.run.execute.start_run` sets it up for a run, and ``merbench audit``
+:func:`~merbench.runner.execute.start_run` sets it up for a run, and ``merbench audit``
 (:mod:`merbench.audit`) for the folds it trains again in a scratch directory: one set-up, so
 an audit trains each fold exactly as the run trained it.
 """
@@ -12,13 +12,13 @@ from __future__ import annotations
 import numpy as np
 
 from merbench.results.rundir import RunDirectory
-from merbench.run.data import RunData
-from merbench.run.identity import RunIdentity
-from merbench.run.notify import Notifier
-from merbench.run.plan import Plan
-from merbench.run.saved_states import SavedStates
-from merbench.run.train import Trainer
 from merbench.runinfo import RunInfo
+from merbench.runner.data import RunData
+from merbench.runner.identity import RunIdentity
+from merbench.runner.notify import Notifier
+from merbench.runner.plan import Plan
+from merbench.runner.saved_states import SavedStates
+from merbench.runner.train import Trainer
 from merbench.training.device import describe_device
 
 

@@ -2,12 +2,12 @@
 
 An executor takes started runs and trains every pending fold of each, group by group (the
 groups the run's engine chose: one fold, or K trained together), in this process
-(:class:`~merbench.run.local_executor.LocalExecutor`) or as Ray tasks
-(:class:`~merbench.run.ray_executor.RayExecutor`). It decides where folds train, never what
-they compute (every group goes through :func:`~merbench.run.fold_work.compute`) or how they
+(:class:`~merbench.runner.local_executor.LocalExecutor`) or as Ray tasks
+(:class:`~merbench.runner.ray_executor.RayExecutor`). It decides where folds train, never what
+they compute (every group goes through :func:`~merbench.runner.fold_work.compute`) or how they
 are recorded: it hands each finished group to ``on_group``, which saves it, and each finished
 run with the engine record it ended with to ``on_run``. It writes nothing into the runs it is
-handed; :func:`~merbench.run.execute.execute` records what it reports. So a run started on
+handed; :func:`~merbench.runner.execute.execute` records what it reports. So a run started on
 one executor can be resumed on the other.
 """
 
@@ -17,9 +17,9 @@ from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from merbench.results.model import EngineRecord
-from merbench.run.executor_kinds import ExecutorKind
-from merbench.run.started_run import StartedRun
 from merbench.runinfo import FoldOutcome
+from merbench.runner.executor_kinds import ExecutorKind
+from merbench.runner.started_run import StartedRun
 
 #: a group of a run's folds has finished: its outcomes, to be kept before anything else trains
 GroupTrained = Callable[[StartedRun, list[FoldOutcome]], None]
@@ -32,7 +32,7 @@ class Executor(Protocol):
 
     @property
     def kind(self) -> ExecutorKind:
-        """This executor's entry in :data:`~merbench.run.executor_kinds.EXECUTOR_KINDS`."""
+        """This executor's entry in :data:`~merbench.runner.executor_kinds.EXECUTOR_KINDS`."""
         ...
 
     def train(self, runs: Sequence[StartedRun], on_group: GroupTrained,

@@ -2,8 +2,8 @@
 fold, train nothing.
 
 Nothing is trained, so nothing about training may be asked for (refused when the run is
-planned, :func:`merbench.run.checks.check_evaluation`), and every fold's checkpoint must be
-found before anything runs (:func:`merbench.run.data.locate_weights`). Here, as the run
+planned, :func:`merbench.runner.checks.check_evaluation`), and every fold's checkpoint must be
+found before anything runs (:func:`merbench.runner.data.locate_weights`). Here, as the run
 starts: every checkpoint read and fitted to the model, and a digest of each for the run's
 identity, so other weights in the same folder make another run.
 """
@@ -14,7 +14,7 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-from merbench.run.data import RunData
+from merbench.runner.data import RunData
 
 
 def check_weight_files(data: RunData) -> None:

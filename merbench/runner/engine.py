@@ -12,7 +12,7 @@ from dataclasses import replace
 
 from merbench.protocols import Fold
 from merbench.results.model import EngineCause, EngineRecord, ThreadRecord
-from merbench.run.data import RunData
+from merbench.runner.data import RunData
 from merbench.threads import choose_threads
 
 
@@ -91,7 +91,7 @@ def fold_groups(data: RunData, pending: list[Fold], k: int) -> list[list[Fold]]:
     """Folds to train together: at most ``k``, with equal batches per epoch."""
     if k <= 1:
         return [[fold] for fold in pending]
-    from merbench.run.fold_inputs import hold_out_subjects
+    from merbench.runner.fold_inputs import hold_out_subjects
     from merbench.training.fold_parallel import plan_groups
     from merbench.training.seeding import fold_seed
 

@@ -16,7 +16,7 @@ from dataclasses import replace
 from merbench.errors import MerbenchError, first_line
 from merbench.protocols import Fold
 from merbench.results.model import EngineRecord
-from merbench.run.started_run import StartedRun
+from merbench.runner.started_run import StartedRun
 
 
 def fewer_at_a_time(run: StartedRun, engine: EngineRecord, group: list[Fold],

@@ -3,7 +3,7 @@
 Each ``[[runs]]`` entry names one or more models, datasets and protocols (``model`` or
 ``models = [...]``, likewise ``dataset(s)`` and ``protocol(s)``; protocol defaults to
 ``loso``), the ``seeds`` (default ``[0]``) and any other ``merbench run`` option by its
-:class:`~merbench.run.spec.RunSpec` field name (``epochs = 20``, ``model_options = {dim =
+:class:`~merbench.runner.spec.RunSpec` field name (``epochs = 20``, ``model_options = {dim =
 24}``). ``[defaults]`` gives options to every entry; an entry's own options win. Top level:
 ``out``, the results folder (relative to the plan file; default: beside the plan, named after
 it). Example::
@@ -40,10 +40,10 @@ try:
     import tomllib  # type: ignore[import-not-found, unused-ignore]
 except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib  # type: ignore[import-not-found, no-redef, unused-ignore]
-from merbench.run.checks import check_values
-from merbench.run.identity import json_hash
-from merbench.run.plan import plan_run
-from merbench.run.spec import (
+from merbench.runner.checks import check_values
+from merbench.runner.identity import json_hash
+from merbench.runner.plan import plan_run
+from merbench.runner.spec import (
     RunSettings,
     RunSpec,
     option_types,

@@ -3,7 +3,7 @@
 :func:`check_values` needs nothing but the options, so ``merbench run``, ``merbench
 extract`` and a sweep plan's entries call it before any plugin is asked; the other checks
 need what planning resolved (the model's kind, its recipe, the device) and
-:func:`merbench.run.plan.plan_run` calls each where it has that. Each refusal is one line
+:func:`merbench.runner.plan.plan_run` calls each where it has that. Each refusal is one line
 that names the option and the fix; the command-line tests compare them word for word.
 """
 
@@ -14,8 +14,8 @@ from pathlib import Path
 
 from merbench.errors import MerbenchError
 from merbench.meta import DATA_ORDERS, TrainRecipe
-from merbench.run.executor_kinds import EXECUTOR_KINDS
-from merbench.run.spec import EXECUTORS, PRECISIONS, RunSettings, RunSpec, flag
+from merbench.runner.executor_kinds import EXECUTOR_KINDS
+from merbench.runner.spec import EXECUTORS, PRECISIONS, RunSettings, RunSpec, flag
 from merbench.selection import POLICIES
 from merbench.training.device import check_device_name
 
@@ -58,7 +58,7 @@ def check_values(spec: RunSpec, settings: RunSettings) -> None:
 def check_features_file(settings: RunSettings) -> None:
     """A ``--features`` file that is not there, said before any data is read."""
     if settings.features is not None and not Path(settings.features).exists():
-        from merbench.features_file import missing_features_file
+        from merbench.features.saved_file import missing_features_file
 
         raise missing_features_file(settings.features)
 

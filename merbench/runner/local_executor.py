@@ -3,7 +3,7 @@ one run after another.
 
 Each group's folds are reported (and so saved) as soon as it finishes, and the state the
 trainer kept of it while it trained is then discarded. When a group runs out of memory, the
-same folds train fewer at a time (:mod:`merbench.run.out_of_memory`).
+same folds train fewer at a time (:mod:`merbench.runner.out_of_memory`).
 """
 
 from __future__ import annotations
@@ -13,12 +13,12 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from merbench.results.model import EngineRecord
-from merbench.run.engine import fold_groups, run_threads
-from merbench.run.executor import GroupTrained, RunTrained
-from merbench.run.executor_kinds import LOCAL, ExecutorKind
-from merbench.run.out_of_memory import fewer_at_a_time
-from merbench.run.spec import RunSettings
-from merbench.run.started_run import StartedRun
+from merbench.runner.engine import fold_groups, run_threads
+from merbench.runner.executor import GroupTrained, RunTrained
+from merbench.runner.executor_kinds import LOCAL, ExecutorKind
+from merbench.runner.out_of_memory import fewer_at_a_time
+from merbench.runner.spec import RunSettings
+from merbench.runner.started_run import StartedRun
 from merbench.threads import apply_threads
 from merbench.training.device import is_out_of_memory
 

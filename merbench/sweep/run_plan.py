@@ -1,7 +1,7 @@
 """Running a sweep: every run of the plan, resumable, one after another or (on Ray) all at
 once, then each configuration's ``seeds.json``.
 
-The runs go through :func:`merbench.run.execute.run_many`, as a ``--seeds`` run's do: a run
+The runs go through :func:`merbench.runner.execute.run_many`, as a ``--seeds`` run's do: a run
 that finished before is reported as it is and trains nothing, so an interrupted sweep goes
 on where it stopped when started again; on Ray every run is opened first (this process holds
 all their directories) and all their folds are tasks at once.
@@ -17,10 +17,10 @@ from merbench.errors import MerbenchError
 from merbench.plugins import Plugins
 from merbench.results.codec import to_json
 from merbench.results.model import SeedsSummary
-from merbench.run.execute import RunResult, run_many
-from merbench.run.executor_kinds import side_by_side
-from merbench.run.seeds import summarise_seeds
-from merbench.sweep.plan import Configuration, SweepPlan
+from merbench.runner.execute import RunResult, run_many
+from merbench.runner.executor_kinds import side_by_side
+from merbench.runner.seeds import summarise_seeds
+from merbench.sweep.plan_file import Configuration, SweepPlan
 
 
 @dataclass

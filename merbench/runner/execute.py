@@ -4,7 +4,7 @@
 several (a ``--seeds`` run's seeds, a sweep's runs) through the same steps:
 :func:`open_run` takes the run directory and restores finished folds, :func:`execute`
 trains the rest with the executor the settings name (:func:`choose_executor`: this process or
-Ray tasks, :mod:`merbench.run.executor`), saving each group of folds as the executor
+Ray tasks, :mod:`merbench.runner.executor`), saving each group of folds as the executor
 reports it and recording the engine each run ended with, and :func:`finish_run` writes the
 results. The executor decides where folds train, never what they compute or how they are
 recorded, so a run started on one can be resumed on the other.
@@ -25,25 +25,25 @@ from merbench.plugins import Plugins, default_plugins
 from merbench.results.codec import to_json
 from merbench.results.model import EngineRecord, Metrics, Results
 from merbench.results.rundir import DifferentRun, RunDirectory
-from merbench.run.data import RunData, load_data
-from merbench.run.engine import choose_engine
-from merbench.run.executor import Executor
-from merbench.run.executor_kinds import EXECUTOR_KINDS, LOCAL, RAY, ExecutorKind, side_by_side
-from merbench.run.identity import RunIdentity, default_run_dir, run_identity
-from merbench.run.local_executor import LocalExecutor
-from merbench.run.model_input import model_input
-from merbench.run.notify import Notifier
-from merbench.run.plan import plan_run
-from merbench.run.ray_executor import RayExecutor
-from merbench.run.spec import RunSettings, RunSpec, run_config
-from merbench.run.started_run import StartedRun
-from merbench.run.summary import summarise
-from merbench.run.trainer_setup import set_up_trainer
-from merbench.run.values import check_feature_values, sample_digests, values_sha256
-from merbench.run.weights import changed_checkpoints, check_weight_files
 from merbench.runinfo import FoldOutcome
+from merbench.runner.data import RunData, load_data
+from merbench.runner.engine import choose_engine
+from merbench.runner.executor import Executor
+from merbench.runner.executor_kinds import EXECUTOR_KINDS, LOCAL, RAY, ExecutorKind, side_by_side
+from merbench.runner.identity import RunIdentity, default_run_dir, run_identity
+from merbench.runner.local_executor import LocalExecutor
+from merbench.runner.model_input import model_input
+from merbench.runner.notify import Notifier
+from merbench.runner.plan import plan_run
+from merbench.runner.ray_executor import RayExecutor
+from merbench.runner.spec import RunSettings, RunSpec, run_config
+from merbench.runner.started_run import StartedRun
+from merbench.runner.summary import summarise
+from merbench.runner.trainer_setup import set_up_trainer
+from merbench.runner.values import check_feature_values, sample_digests, values_sha256
+from merbench.runner.weights import changed_checkpoints, check_weight_files
 
-# each executor of the registry (merbench.run.executor_kinds), made for a run's settings
+# each executor of the registry (merbench.runner.executor_kinds), made for a run's settings
 _IMPLEMENTATIONS: dict[ExecutorKind, Callable[[RunSettings], Executor]] = {
     LOCAL: LocalExecutor.for_settings, RAY: RayExecutor.for_settings}
 

@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 
 from merbench.protocols import Fold
 from merbench.results.rundir import RunDirectory
-from merbench.run.data import RunData
-from merbench.run.identity import RunIdentity
+from merbench.runner.data import RunData
+from merbench.runner.identity import RunIdentity
 
 if TYPE_CHECKING:
     from merbench.training.fold_checkpoint import FoldCheckpoint, SaveCost

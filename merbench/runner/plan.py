@@ -1,10 +1,10 @@
 """Planning a run: every name, option and combination checked before any data is read.
 
-:func:`plan_run` resolves a :class:`~merbench.run.spec.RunSpec` and its
-:class:`~merbench.run.spec.RunSettings` against the installed plugins (registry entries, the
+:func:`plan_run` resolves a :class:`~merbench.runner.spec.RunSpec` and its
+:class:`~merbench.runner.spec.RunSettings` against the installed plugins (registry entries, the
 model's recipe with the command line's overrides, the device) and refuses what cannot work,
 with one line that names the fix (the checks of the options themselves are
-:mod:`merbench.run.checks`). It reads no data and trains nothing; :mod:`merbench.run.data`
+:mod:`merbench.runner.checks`). It reads no data and trains nothing; :mod:`merbench.runner.data`
 then opens the dataset and builds the folds.
 
 ``merbench extract`` plans its dataset and feature with the same :func:`plan_inputs`, so the
@@ -20,7 +20,7 @@ from merbench.errors import MerbenchError
 from merbench.meta import TrainRecipe
 from merbench.plugins import Plugins
 from merbench.registry import Entry, Registries
-from merbench.run.checks import (
+from merbench.runner.checks import (
     check_features_file,
     check_fused_step,
     check_model_options,
@@ -28,7 +28,7 @@ from merbench.run.checks import (
     check_training,
     check_values,
 )
-from merbench.run.spec import RunSettings, RunSpec
+from merbench.runner.spec import RunSettings, RunSpec
 
 
 @dataclass(frozen=True)

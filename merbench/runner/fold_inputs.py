@@ -13,8 +13,8 @@ import numpy as np
 
 from merbench.errors import MerbenchError
 from merbench.protocols import Fold
-from merbench.run.data import RunData
 from merbench.runinfo import FoldOutcome
+from merbench.runner.data import RunData
 from merbench.training.seeding import fold_seed
 
 

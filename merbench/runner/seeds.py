@@ -21,12 +21,12 @@ from merbench.results.model import (
     ProtocolNamed,
     SeedsSummary,
 )
+from merbench.results.over_seeds import over_seeds
 from merbench.results.schema import now_iso
-from merbench.results.seeds import over_seeds
-from merbench.run.execute import RunResult, run_many
-from merbench.run.identity import default_seeds_dir
-from merbench.run.plan import plan_run
-from merbench.run.spec import RunSettings, RunSpec
+from merbench.runner.execute import RunResult, run_many
+from merbench.runner.identity import default_seeds_dir
+from merbench.runner.plan import plan_run
+from merbench.runner.spec import RunSettings, RunSpec
 from merbench.selection import POLICIES
 from merbench.stats.record import interval_record
 

@@ -18,8 +18,8 @@ from typing import Any
 from merbench.dataset import Dataset
 from merbench.meta import DatasetMeta, FeatureMeta
 from merbench.protocols import folds_fingerprint
-from merbench.run.data import RunData
-from merbench.run.spec import RunSpec, what_runs
+from merbench.runner.data import RunData
+from merbench.runner.spec import RunSpec, what_runs
 
 DEFAULT_RUNS_DIR = Path("runs")
 
@@ -88,7 +88,7 @@ def dataset_identity(meta: DatasetMeta, options: dict[str, Any], dataset: Datase
 
 def run_identity(data: RunData) -> RunIdentity:
     """The identity of the planned run ``data``."""
-    from merbench.run.weights import file_digest
+    from merbench.runner.weights import file_digest
 
     plan, spec = data.plan, data.plan.spec
     model, protocol = plan.model.meta, plan.protocol.meta
@@ -137,7 +137,7 @@ def default_run_dir(spec: RunSpec, identity: RunIdentity) -> Path:
 
 def default_seeds_dir(spec: RunSpec, seeds: list[int]) -> Path:
     """The folder of a ``--seeds`` run: named after what runs, less the seed; where and how
-    fast it runs (its :class:`~merbench.run.spec.RunSettings`) does not rename it."""
+    fast it runs (its :class:`~merbench.runner.spec.RunSettings`) does not rename it."""
     tag = "-".join(map(str, seeds))
     return DEFAULT_RUNS_DIR / (f"{spec.model}-{spec.dataset}-{spec.protocol}-seeds{tag}-"
                                f"{json_hash(what_runs(spec, leave_out=('seed',)))[:8]}")

@@ -2,9 +2,9 @@
 that means to the code around them.
 
 This table is the one place a backend's name is spelt out: ``--executor`` takes its
-choices from it (:data:`merbench.run.spec.EXECUTORS`), each executor
-(:class:`~merbench.run.local_executor.LocalExecutor`,
-:class:`~merbench.run.ray_executor.RayExecutor`) names the entry it implements, and code
+choices from it (:data:`merbench.runner.spec.EXECUTORS`), each executor
+(:class:`~merbench.runner.local_executor.LocalExecutor`,
+:class:`~merbench.runner.ray_executor.RayExecutor`) names the entry it implements, and code
 that must behave differently on one asks its entry (:attr:`ExecutorKind.side_by_side`,
 :attr:`ExecutorKind.reads_local_files`, :func:`side_by_side`) instead of comparing names.
 It imports nothing of ``merbench.run``: the spec reads it, and the executors, which train

@@ -7,8 +7,8 @@ as its task returns, to be saved through the run directory as a local run's are,
 identity, resume, ``merbench status``, selection and ``results.json`` are those of a local
 run, and a run can move between executors. Workers need merbench and the model's plugin
 installed, never the data folder: a task carries its folds' row indices and labels and the
-model's name, options and package (:class:`~merbench.run.fold_work.GroupWork`), and
-computes with the same :func:`~merbench.run.fold_work.compute` as a local run.
+model's name, options and package (:class:`~merbench.runner.fold_work.GroupWork`), and
+computes with the same :func:`~merbench.runner.fold_work.compute` as a local run.
 
 Resources of a task: ``--threads`` CPUs (default 1), on CUDA the model's ``gpu_share`` of a
 GPU (``--gpus-per-task``; a fold-parallel group sized to fill a GPU asks for a whole one)
@@ -37,13 +37,13 @@ import numpy as np
 from merbench.errors import MerbenchError, first_line
 from merbench.protocols import Fold
 from merbench.results.model import EngineRecord, ThreadRecord
-from merbench.run.engine import fold_groups
-from merbench.run.executor import GroupTrained, RunTrained
-from merbench.run.executor_kinds import RAY, ExecutorKind
-from merbench.run.fold_work import Computed, GroupWork, compute
-from merbench.run.out_of_memory import fewer_at_a_time
-from merbench.run.spec import RunSettings
-from merbench.run.started_run import StartedRun
+from merbench.runner.engine import fold_groups
+from merbench.runner.executor import GroupTrained, RunTrained
+from merbench.runner.executor_kinds import RAY, ExecutorKind
+from merbench.runner.fold_work import Computed, GroupWork, compute
+from merbench.runner.out_of_memory import fewer_at_a_time
+from merbench.runner.spec import RunSettings
+from merbench.runner.started_run import StartedRun
 from merbench.threads import apply_threads, usable_cores
 from merbench.training.device import is_out_of_memory
 

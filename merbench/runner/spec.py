@@ -17,7 +17,7 @@ declaration is the single source of:
 - ``run.json``'s ``config`` (:func:`run_config`: the spec's fields, then the settings'),
 - the options table in ``docs/user-guide.md`` (a test compares it with the generated one).
 
-The values are checked in :mod:`merbench.run.checks`.
+The values are checked in :mod:`merbench.runner.checks`.
 """
 
 from __future__ import annotations
@@ -28,8 +28,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from merbench.errors import MerbenchError
 from merbench.meta import DATA_ORDERS
-from merbench.run.executor_kinds import EXECUTOR_KINDS
+from merbench.runner.executor_kinds import EXECUTOR_KINDS
 
 # bf16: torch.autocast around the forward pass and the loss; tf32: float32 tensors whose CUDA
 # matrix products and convolutions use TensorFloat-32 (Ampere and newer GPUs)
@@ -237,6 +238,20 @@ def from_options(options: dict[str, Any]) -> tuple[RunSpec, RunSettings]:
     """The spec and settings that keyword ``options`` (every field by its name) describe."""
     what, where = split_options(options)
     return RunSpec(**what), RunSettings(**where)
+
+
+def spec_of(model: str, dataset: str,
+            options: dict[str, Any]) -> tuple[RunSpec, RunSettings]:
+    """The spec and settings of ``model`` on ``dataset`` with the Python API's keyword
+    ``options`` (each goes to the record that has its name); unknown ones are named with the
+    list of those that exist."""
+    fields = [*SPEC_FIELDS, *SETTINGS_FIELDS]
+    unknown = sorted(set(options) - set(fields))
+    if unknown:
+        accepted = [f for f in fields if f not in ("model", "dataset")]
+        raise MerbenchError(f"merbench.run() has no option {', '.join(map(repr, unknown))}; "
+                            f"options are: {', '.join(accepted)}")
+    return from_options({"model": model, "dataset": dataset, **options})
 
 
 def run_config(spec: RunSpec, settings: RunSettings) -> dict[str, Any]:

@@ -1,6 +1,6 @@
 """The model's input for every sample: extracted here, or read from a saved feature file.
 
-Extraction goes through :func:`merbench.extraction.extract_feature` (cached, parallel for
+Extraction goes through :func:`merbench.features.extraction.extract_feature` (cached, parallel for
 per-sample features). ``--features FILE`` reads what ``merbench extract --save`` wrote on
 another machine, after checking that the file holds this run's feature, with its options,
 of this run's samples.
@@ -14,9 +14,9 @@ from typing import Any
 
 import numpy as np
 
-from merbench.extraction import checked_values, extract_feature
-from merbench.run.data import RunData
-from merbench.run.identity import RunIdentity
+from merbench.features.extraction import checked_values, extract_feature
+from merbench.runner.data import RunData
+from merbench.runner.identity import RunIdentity
 
 Progress = Callable[[int, int], None]
 
@@ -35,7 +35,7 @@ def model_input(data: RunData, identity: RunIdentity,
 
 def saved_input(data: RunData, identity: RunIdentity) -> tuple[np.ndarray, dict[str, Any]]:
     """The values of ``--features FILE``, refused unless they are this run's."""
-    from merbench.features_file import check_matches, load_features
+    from merbench.features.saved_file import check_matches, load_features
 
     plan = data.plan
     path = str(plan.settings.features)

@@ -1,8 +1,8 @@
 """Training one group of folds: alone (sequential engine), or together (fold-parallel).
 
 Each fold gets the same inputs and seed whichever engine trains it and wherever it runs: the
-:class:`Trainer` describes a group as a :class:`~merbench.run.fold_work.GroupWork`, which
-:func:`~merbench.run.fold_work.compute` runs here (local executor) or in a Ray worker, and
+:class:`Trainer` describes a group as a :class:`~merbench.runner.fold_work.GroupWork`, which
+:func:`~merbench.runner.fold_work.compute` runs here (local executor) or in a Ray worker, and
 turns what comes back into fold outcomes. A torch model is trained in epochs with every
 epoch's test predictions kept, saved weights are evaluated once, and a scikit-learn
 estimator is fitted once.
@@ -15,9 +15,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from merbench.protocols import Fold
-from merbench.run.data import RunData
-from merbench.run.fold_inputs import FoldInputs, fold_inputs, outcome
-from merbench.run.fold_work import (
+from merbench.runinfo import FoldOutcome, RunInfo
+from merbench.runner.data import RunData
+from merbench.runner.fold_inputs import FoldInputs, fold_inputs, outcome
+from merbench.runner.fold_work import (
     Computed,
     FoldRows,
     GroupWork,
@@ -25,9 +26,8 @@ from merbench.run.fold_work import (
     WorkKind,
     compute,
 )
-from merbench.run.notify import Notifier
-from merbench.run.saved_states import SavedStates
-from merbench.runinfo import FoldOutcome, RunInfo
+from merbench.runner.notify import Notifier
+from merbench.runner.saved_states import SavedStates
 
 
 @dataclass

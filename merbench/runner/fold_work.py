@@ -4,7 +4,7 @@ A run's driver (the process that plans, reads the data and writes the run direct
 each group of folds into a :class:`GroupWork`: the model to build, the recipe, the device and
 each fold's rows as indices into the feature array. :func:`compute` turns that and the
 features into each fold's per-epoch predictions. The local executor calls it in the driver;
-the Ray executor (:mod:`merbench.run.ray_executor`) calls it in a worker, with the features
+the Ray executor (:mod:`merbench.runner.ray_executor`) calls it in a worker, with the features
 from Ray's object store. Both go through this one function, so a fold's numbers do not
 depend on where it ran.
 
