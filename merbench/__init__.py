@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 from merbench.errors import MerbenchError, PluginError
 from merbench.hookimpl import hookimpl
+from merbench.plugins import default_plugins
+from merbench.runner.spec import spec_of
 
 if TYPE_CHECKING:
     from merbench.runner.execute import RunResult
@@ -45,8 +47,6 @@ def create_model(name: str, **kwargs: Any) -> Any:
 
     ``kwargs`` go to the model's factory (``num_classes`` and the model's own options).
     """
-    from merbench.plugins import default_plugins
-
     return default_plugins().registries.models.get(name).create("model", **kwargs)
 
 
@@ -57,8 +57,8 @@ def run(model: str, dataset: str, **options: Any) -> RunResult:
     in ``docs/user-guide.md``; ``plugins=`` takes a plugin set from
     :func:`merbench.plugins.load_plugins` instead of the default one. A finished run in the
     same folder is reported as it is; an unfinished one goes on from its finished folds."""
+    # deferred: torch, pandas and scikit-learn (through runner.execute): the import stays cheap
     from merbench.runner.execute import run as run_spec
-    from merbench.runner.spec import spec_of
 
     plugins = options.pop("plugins", None)
     return run_spec(*spec_of(model, dataset, options), plugins=plugins)
@@ -69,8 +69,8 @@ def run_seeds(model: str, dataset: str, seeds: list[int], **options: Any) -> See
 
     Takes the same options as :func:`run` except ``seed``.
     """
+    # deferred: as runner.execute in run
     from merbench.runner.seeds import run_seeds as run_many
-    from merbench.runner.spec import spec_of
 
     plugins = options.pop("plugins", None)
     if "seed" in options:

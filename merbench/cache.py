@@ -32,6 +32,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from merbench.atomic import atomic_write_bytes
 from merbench.errors import MerbenchError
 
 CACHE_ENV = "MERBENCH_CACHE_DIR"
@@ -105,8 +106,6 @@ class FeatureCache:
 
     def store(self, key: str, values: np.ndarray, notes: Mapping[str, Any]) -> None:
         """Write one entry atomically: readers see the old entry, none, or the whole new one."""
-        from merbench.atomic import atomic_write_bytes
-
         values = np.ascontiguousarray(values)
         notes_bytes = json.dumps(dict(notes), sort_keys=True).encode()
         buffer = io.BytesIO()

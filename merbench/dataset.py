@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from merbench.clips import Clip, frame_index, frame_number
 from merbench.errors import MerbenchError
 
 if TYPE_CHECKING:
@@ -60,8 +61,6 @@ class Dataset:
         convention (``folder``, ``onset``, ``apex``, ``offset``); a dataset that keeps its
         clips otherwise overrides it. A dataset without clips raises :class:`MerbenchError`
         naming the missing column."""
-        from merbench.clips import Clip, frame_index, frame_number
-
         if "folder" not in self.samples.columns:
             raise MerbenchError(f"dataset '{self.name}' names no clip of frames for its "
                                 "samples (its sample table has no 'folder' column)")

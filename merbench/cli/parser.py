@@ -10,6 +10,10 @@ import argparse
 from pathlib import Path
 from typing import NoReturn
 
+from merbench import __version__
+from merbench.cli.run_options import add_run_options
+from merbench.runner.spec import extract_options, sweep_command_options
+
 DESCRIPTION = ("The merbench command: run, extract, list, cache, validate, migrate, status and "
                "leaderboard.")
 EXIT_USAGE = 2
@@ -35,10 +39,6 @@ def _plugin_options() -> _Parser:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from merbench import __version__
-    from merbench.cli.run_options import add_run_options
-    from merbench.runner.spec import extract_options, sweep_command_options
-
     parser = _Parser(prog="merbench", description=DESCRIPTION)
     parser.add_argument("--version", action="version", version=f"merbench {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)

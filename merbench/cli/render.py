@@ -62,6 +62,7 @@ def print_plugin_failures(plugins: Plugins) -> None:
 
 def print_results(results: Results, run_dir: Path) -> None:
     """The pooled scores, overall and per database, and where the files are."""
+    # deferred: sklearn (through metrics), which 'merbench list' (plugin failures) must not load
     from merbench.metrics import exclusion_notes
 
     console = LiteralConsole()
@@ -162,6 +163,7 @@ def skipped_note(dataset: str, skipped: list[dict[str, Any]], consequence: str) 
 def _training_line(results: Results) -> str | None:
     """How the folds were trained, and whether that is the model's own recipe: a demo or a
     quick check with fewer epochs must never pass for the published setting."""
+    # deferred: pandas (through results.schema), as metrics in print_results
     from merbench.results.schema import departures_from_declared
 
     used = results.hyperparameters or {}

@@ -15,12 +15,21 @@ import json
 import types
 import typing
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from merbench.errors import MerbenchError
-
-if TYPE_CHECKING:
-    from merbench.runner.spec import RunSettings, RunSpec
+from merbench.runner.spec import (
+    SPEC_FIELDS,
+    RunSettings,
+    RunSpec,
+    flag,
+    from_config,
+    from_options,
+    option_types,
+    options,
+    resumable,
+    split_options,
+)
 
 
 def key_value(text: str) -> tuple[str, Any]:
@@ -58,8 +67,6 @@ def add_run_options(parser: argparse.ArgumentParser,
     """Every :class:`RunSpec` and :class:`RunSettings` field (or those named in ``only``, for
     another command that shares them) as an option whose value is kept only when given (so
     ``--resume`` can tell which were given)."""
-    from merbench.runner.spec import flag, option_types, options, resumable
-
     hints = option_types()
     suppress = argparse.SUPPRESS
     allowed = ", ".join(flag(name) for name in resumable())
@@ -97,8 +104,6 @@ def add_run_options(parser: argparse.ArgumentParser,
 def given_options(args: argparse.Namespace) -> dict[str, Any]:
     """The :class:`RunSpec` and :class:`RunSettings` fields given on the command line, as
     the records take them."""
-    from merbench.runner.spec import options
-
     given = {f.name: getattr(args, f.name) for f, _ in options() if hasattr(args, f.name)}
     for name, value in given.items():
         if isinstance(value, list):  # KEY=VALUE pairs
@@ -109,15 +114,8 @@ def given_options(args: argparse.Namespace) -> dict[str, Any]:
 def spec_from_args(args: argparse.Namespace) -> tuple[RunSpec, RunSettings]:
     """The :class:`RunSpec` and :class:`RunSettings` the options describe, or those
     ``--resume DIR`` recorded with the where-and-how-fast options given beside them."""
+    # deferred: numpy (through results.rundir), which only --resume needs and --help must not load
     from merbench.results.rundir import RunDirectory
-    from merbench.runner.spec import (
-        flag,
-        from_config,
-        from_options,
-        options,
-        resumable,
-        split_options,
-    )
 
     given = given_options(args)
     resume = getattr(args, "resume", None)
@@ -141,8 +139,6 @@ def spec_from_args(args: argparse.Namespace) -> tuple[RunSpec, RunSettings]:
 
 def options_table() -> str:
     """The Markdown table of ``merbench run``'s options, for ``docs/user-guide.md``."""
-    from merbench.runner.spec import SPEC_FIELDS, flag, options
-
     rows = ["| option | default | what it does | kind |", "| --- | --- | --- | --- |"]
     for field, option in options():
         flags = ", ".join(f"`{f}`" for f in (option.flags or (flag(field.name),)))

@@ -27,6 +27,7 @@ from merbench.dataset import Dataset
 from merbench.errors import MerbenchError
 from merbench.features import Extracted, Sample, SampleExtractor, unpack
 from merbench.meta import FeatureMeta
+from merbench.threads import apply_threads, choose_threads, usable_cores
 
 Progress = Callable[[int, int], None]
 CHUNK = 4  # samples per task: few enough to balance, enough to amortise the round trip
@@ -52,8 +53,6 @@ class _Done:
 
 def default_workers() -> int:
     """One process per core this process may use (its affinity and cgroup quota)."""
-    from merbench.threads import usable_cores
-
     return usable_cores()
 
 
@@ -82,8 +81,6 @@ def _worker_init(job: _Job, workers: int) -> None:
     """Each worker takes its share of the cores for torch's and OpenCV's threads: with one
     process per core, their default of a thread per core each would run workers x cores
     threads on the machine (merbench.threads)."""
-    from merbench.threads import apply_threads, choose_threads
-
     global _JOB
     _JOB = job
     apply_threads(choose_threads(None, processes=workers, busy=0).count)

@@ -10,6 +10,7 @@ from the recomputed metrics, never from the stored ones.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +21,7 @@ from merbench.errors import MerbenchError
 from merbench.leaderboard.benchmarks import Benchmark
 from merbench.leaderboard.providers import Pins, first_party_pins, provider_mismatch
 from merbench.results.model import Results
+from merbench.results.schema import departures_from_declared
 from merbench.results.validate import (
     RESULTS_FILE,
     SEEDS_FILE,
@@ -115,8 +117,6 @@ def _page_id(run_dir: Path, root: Path, taken: set[str]) -> str:
 
 def group_key(results: Results) -> str:
     """What makes two runs the same configuration: everything in the identity but the seed."""
-    import json
-
     model, feature, dataset, protocol = (results.model, results.feature, results.dataset,
                                          results.protocol)
     weights = results.weights
@@ -259,8 +259,6 @@ class Tables:
 def reduced_setting(results: Results) -> str | None:
     """Why a run is not the model as published (its declared recipe and default options), or
     None. Such a run, e.g. a CPU check with fewer epochs, must never rank as the model."""
-    from merbench.results.schema import departures_from_declared
-
     reasons = []
     for what, used, declared in departures_from_declared(results):
         if what == "precision":

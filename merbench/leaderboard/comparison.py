@@ -14,13 +14,12 @@ from merbench.leaderboard.benchmarks import METRIC_LABELS, Benchmark
 from merbench.leaderboard.collect import Row
 from merbench.leaderboard.forest import forest_svg
 from merbench.leaderboard.uncertainty import ALPHA, TableUncertainty, plot_entries, row_labels
+from merbench.stats.intervals import LEVEL, METHOD, METRICS, RESAMPLES
+from merbench.stats.paired import PERMUTATIONS
 
 
 def method() -> dict[str, Any]:
     """How the intervals and tests were made, for the pages to say."""
-    from merbench.stats.intervals import LEVEL, METHOD, RESAMPLES
-    from merbench.stats.paired import PERMUTATIONS
-
     return {"level": f"{LEVEL:.0%}", "interval": METHOD, "resamples": RESAMPLES,
             "permutations": PERMUTATIONS, "alpha": ALPHA}
 
@@ -28,9 +27,7 @@ def method() -> dict[str, Any]:
 def compare_page(env: Any, bench: Benchmark, ranked: list[Row],
                  table: TableUncertainty) -> str:
     """The benchmark's comparison page: forest plots and the matrices of paired p-values."""
-    from markupsafe import Markup
-
-    from merbench.stats.intervals import METRICS
+    from markupsafe import Markup  # deferred: markupsafe, as jinja2 in site._environment
 
     names = row_labels(ranked, env.globals["setting"])
     best = table.rows[0].point if table.rows else {}

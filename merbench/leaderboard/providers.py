@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from merbench.plugins import default_plugins
 from merbench.registry import FIRST_PARTY, Registry, is_first_party
 from merbench.results.model import Results
 from merbench.results.provenance import recorded_providers
@@ -23,8 +24,6 @@ Pins = Mapping[str, Mapping[str, str]]  # section -> name -> package
 
 def first_party_pins() -> dict[str, dict[str, str]]:
     """Every name merbench's own plugins register, pinned to merbench."""
-    from merbench.plugins import default_plugins
-
     registries = default_plugins().registries
     found: dict[str, dict[str, str]] = {}
     kinds: tuple[Registry[Any], ...] = (registries.models, registries.features,

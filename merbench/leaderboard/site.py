@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from merbench import __version__
 from merbench.atomic import TEMP_SUFFIX, current_umask, remove_leftovers, temp_prefix
 from merbench.errors import MerbenchError
 from merbench.leaderboard.audit_badges import audit_badge, audit_lines
@@ -46,7 +47,9 @@ from merbench.leaderboard.comparison import compare_page, method
 from merbench.leaderboard.labels import configuration_notes, feature_setting
 from merbench.leaderboard.svg import confusion_svg
 from merbench.leaderboard.uncertainty import Loader, table_uncertainty
+from merbench.metrics import exclusion_notes
 from merbench.results.safe_files import copy_regular_file
+from merbench.selection import POLICIES
 
 SITE_MARKER = ".merbench-site"  # marks a folder merbench may replace on the next build
 RUN_FILES = ("results.json", "run.json", "predictions.csv", "audit.json")
@@ -151,11 +154,11 @@ def _script() -> tuple[str, str]:
 
 
 def _environment() -> Any:
-    try:
+    try:  # deferred: jinja2, needed only to build pages, and if missing the one line below
         import jinja2
     except ImportError:  # pragma: no cover - jinja2 is a dependency
         raise MerbenchError("building the leaderboard needs jinja2: pip install jinja2") from None
-    from markupsafe import Markup
+    from markupsafe import Markup  # deferred with jinja2, whose dependency it is
 
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("merbench.leaderboard", "templates"),
@@ -170,17 +173,11 @@ def _environment() -> Any:
         metric_cols=lambda bench: [colid(c.scope, m) for c in bench.columns
                                    for m in bench.metrics],
         script=Markup(script), script_hash=script_hash, style=Markup(style),
-        build={"version": _merbench_version(),
+        build={"version": __version__,
                "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")},
         **_group_helpers(),
     )
     return env
-
-
-def _merbench_version() -> str:
-    from merbench import __version__
-
-    return __version__
 
 
 def _reported_rows(bench: Benchmark) -> list[dict[str, Any]]:
@@ -219,8 +216,7 @@ def _reduced_view(rows: list[Any]) -> dict[str, Any]:
 
 
 def _policy_views(run: Run) -> list[dict[str, Any]]:
-    from merbench.metrics import exclusion_notes
-    from merbench.selection import POLICIES
+    from markupsafe import Markup  # deferred: markupsafe, as jinja2 in _environment
 
     results = run.results
     classes = results.dataset.classes
@@ -236,8 +232,6 @@ def _policy_views(run: Run) -> list[dict[str, Any]]:
             notes.extend(exclusion_notes(scope, m))
         policy = POLICIES[name]
         label = f"{name}, test-set selection" if policy.test_set_selection else name
-        from markupsafe import Markup
-
         matrices = [Markup(confusion_svg(m.confusion, classes, scope,
                                          f"confusion matrix, selection {label}"))
                     for scope, m in scopes]

@@ -26,6 +26,7 @@ class LeaveOneDatabaseOut:
     """One fold per database (ordered by name), keyed by the held-out database alone."""
 
     def folds(self, samples: pd.DataFrame) -> list[Fold]:
+        # deferred: scikit-learn, which registering the protocol ('merbench list') must not load
         from sklearn.model_selection import LeaveOneGroupOut
 
         databases = samples["database"].astype(str).to_numpy()

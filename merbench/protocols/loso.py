@@ -22,6 +22,7 @@ class LeaveOneSubjectOut:
         self.databases = tuple(databases) if databases else None
 
     def folds(self, samples: pd.DataFrame) -> list[Fold]:
+        # deferred: pandas and scikit-learn, which 'merbench list' must not load
         import pandas as pd
         from sklearn.model_selection import LeaveOneGroupOut
 

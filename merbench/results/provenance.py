@@ -29,6 +29,7 @@ from merbench.results.model import ProviderRecord, Results
 from merbench.results.rundir import RUN_FILE, RunDirectory, differences
 from merbench.runinfo import FoldOutcome
 from merbench.runner.executor_kinds import side_by_side
+from merbench.runner.values import values_sha256
 
 # No merbench result can be older than merbench; none can come from the future (a day's
 # margin for clocks set to other zones or slightly wrong).
@@ -102,12 +103,9 @@ def _check_run_file(run_dir: Path, results: Results) -> None:
                               f"says {results.protocol.n_folds}")
     stored_values = record.feature_values
     claimed = results.feature.values_sha256
-    if stored_values and claimed is not None:
-        from merbench.runner.values import values_sha256
-
-        if values_sha256(stored_values) != claimed:
-            raise ProvenanceError(f"feature.values_sha256 is not the digest of the feature "
-                                  f"values {RUN_FILE} records")
+    if stored_values and claimed is not None and values_sha256(stored_values) != claimed:
+        raise ProvenanceError(f"feature.values_sha256 is not the digest of the feature "
+                              f"values {RUN_FILE} records")
 
 
 def _check_fold_metadata(results: Results, folds: list[FoldOutcome]) -> None:

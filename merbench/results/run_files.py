@@ -11,12 +11,14 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from merbench.errors import MerbenchError
 from merbench.results.model import Results
 from merbench.results.rundir import RunDirectory
 from merbench.results.schema import PREDICTION_COLUMNS
 from merbench.runinfo import FoldOutcome
+from merbench.selection import POLICIES
 
 TOLERANCE = 1e-9  # stored floats went through JSON; anything larger is a different number
 
@@ -93,8 +95,6 @@ def load_folds(run_dir: Path, n_folds: int) -> list[FoldOutcome]:
 
 
 def read_predictions(run_dir: Path) -> Any:
-    import pandas as pd
-
     path = run_dir / "predictions.csv"
     try:
         frame = pd.read_csv(path, dtype={"sample_id": str, "database": str, "subject": str})
@@ -166,8 +166,6 @@ def check_against_dataset(run_dir: Path, results: Results, databases: np.ndarray
 def check_policies(run_dir: Path, results: Results,
                     folds: list[FoldOutcome]) -> list[str]:
     """The claimed policies, each one the fold data can support and marked as it must be."""
-    from merbench.selection import POLICIES
-
     selection = results.selection
     claimed = list(results.metrics_by_policy)
     if sorted(claimed) != sorted(selection.available):

@@ -44,6 +44,13 @@ from merbench.results.migrations import migrate
 from merbench.results.model import SCHEMA_VERSION, FoldMeta, RunRecord
 from merbench.runinfo import FoldOutcome
 
+try:
+    import fcntl
+except ImportError:  # not POSIX (Windows): runs go unlocked
+    HAS_FLOCK = False
+else:
+    HAS_FLOCK = True
+
 RUN_FILE = "run.json"
 FOLDS_DIR = "folds"
 PARTIAL_DIR = "partial"
@@ -112,9 +119,7 @@ class RunDirectory:
         locks are not supported (some network file systems, Windows) runs go unlocked."""
         if self.path.exists() and not self.path.is_dir():
             raise MerbenchError(f"--out {self.path} is a file; choose a directory")
-        try:
-            import fcntl
-        except ImportError:  # not POSIX
+        if not HAS_FLOCK:
             yield
             return
         try:
@@ -160,9 +165,7 @@ class RunDirectory:
     def tidy(self) -> list[Path]:
         """Remove leftover temporaries unless a merbench process is working here now (it
         may be writing one); for readers such as ``merbench status``."""
-        try:
-            import fcntl
-        except ImportError:  # not POSIX: no way to tell, so leave them
+        if not HAS_FLOCK:  # no way to tell, so leave them
             return []
         if not self.path.is_dir():
             return []
@@ -234,9 +237,7 @@ class RunDirectory:
     def is_held(self) -> bool | None:
         """Whether a merbench process is running in this directory now (it holds the lock
         of :meth:`held`); None where the file system has no locks."""
-        try:
-            import fcntl
-        except ImportError:  # not POSIX
+        if not HAS_FLOCK:
             return None
         fd = os.open(self.path, os.O_RDONLY)
         try:

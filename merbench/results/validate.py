@@ -22,9 +22,11 @@ from typing import Any
 import numpy as np
 
 from merbench.errors import MerbenchError
+from merbench.plugins import default_plugins
 from merbench.results.codec import LayoutError, from_json, to_json
 from merbench.results.migrations import migrate
 from merbench.results.model import Intervals, Metrics, Results, SeedsSummary
+from merbench.results.over_seeds import over_seeds
 from merbench.results.provenance import OfficialFingerprint, ProvenanceError, check_provenance
 from merbench.results.run_files import (
     ResultRejected,
@@ -68,8 +70,6 @@ def _results_path(path: Path) -> Path:
 def registered_official(name: str, version: int) -> str | None:
     """The official sample-list fingerprint the installed dataset plugin declares for
     ``name`` at ``version``, or None."""
-    from merbench.plugins import default_plugins
-
     datasets = default_plugins().registries.datasets
     if name not in datasets:
         return None
@@ -191,6 +191,7 @@ def _check_intervals(where: Path, stored: Intervals | None, frames: list[Any],
     """Recorded intervals are what the predictions give (null: not recorded, version 4)."""
     if stored is None:
         return
+    # deferred: scipy (through stats.record), which runs without intervals never need
     from merbench.stats.record import interval_record
 
     found = differ(to_json(stored), to_json(interval_record(frames, n_classes)), "intervals")
@@ -202,8 +203,6 @@ def validate_seeds(path: Path, runs: dict[Path, ValidatedRun] | None = None) -> 
     """Accept a ``seeds.json`` only if its runs validate and its per-seed numbers, means and
     standard deviations are what those runs give. ``runs`` (run directory, resolved ->
     validated run) reuses runs validated already, and gains those validated here."""
-    from merbench.results.over_seeds import over_seeds
-
     path = Path(path)
     seeds_path = path / SEEDS_FILE if path.is_dir() else path
     base = seeds_path.parent

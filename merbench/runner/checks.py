@@ -58,6 +58,7 @@ def check_values(spec: RunSpec, settings: RunSettings) -> None:
 def check_features_file(settings: RunSettings) -> None:
     """A ``--features`` file that is not there, said before any data is read."""
     if settings.features is not None and not Path(settings.features).exists():
+        # deferred: pandas (through features.saved_file), which only wording this error needs
         from merbench.features.saved_file import missing_features_file
 
         raise missing_features_file(settings.features)
@@ -105,6 +106,7 @@ def check_fused_step(spec: RunSpec, recipe: TrainRecipe) -> None:
                             f"and model '{spec.model}' trains with {recipe.optimizer}; leave "
                             "it out")
     if spec.fused_optimizer and not fused_step_on_cpu():
+        # deferred: torch, loaded by torch_trainer above, for its version
         import torch
 
         raise MerbenchError(f"--fused-optimizer needs torch 2.4 or newer on a CPU (this is "

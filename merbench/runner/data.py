@@ -74,6 +74,7 @@ def load_data(plan: Plan) -> RunData:
 def locate_weights(directory: Path, folds: list[Fold]) -> dict[int, Path]:
     """Each fold's checkpoint (``--weights``); every missing one is named before anything
     runs."""
+    # deferred: torch (through training.checkpoints), which only --weights runs need
     from merbench.training.checkpoints import fold_checkpoint
 
     subjects = Counter(f.key[-1] for f in folds)

@@ -13,7 +13,9 @@ from dataclasses import replace
 from merbench.protocols import Fold
 from merbench.results.model import EngineCause, EngineRecord, ThreadRecord
 from merbench.runner.data import RunData
+from merbench.runner.fold_inputs import hold_out_subjects
 from merbench.threads import choose_threads
+from merbench.training.seeding import fold_seed
 
 
 def _sequential(cause: EngineCause, reason: str) -> EngineRecord:
@@ -49,6 +51,7 @@ def _choose_training(data: RunData, pending: list[Fold], asked: int | None) -> E
     if asked is None and not default_parallel(plan.device):
         return _sequential("cpu-default", "on a CPU one fold at a time is faster "
                            "(benchmarks/train_speed.py); --parallel-folds K trains K at once")
+    # deferred: torch (through training.fold_parallel), which a CPU run's choice never needs
     from merbench.training.fold_parallel import folds_that_fit, has_dropout, why_not_batchable
 
     model = data.build_model()
@@ -79,6 +82,7 @@ def run_threads(data: RunData, pending: list[Fold]) -> ThreadRecord | None:
         return None
     n_parameters = None
     if plan.settings.threads is None:
+        # deferred: torch, which only a torch model's run loads
         import torch
 
         with torch.device("meta"):  # shapes only: no memory, no draw from the generator
@@ -91,9 +95,8 @@ def fold_groups(data: RunData, pending: list[Fold], k: int) -> list[list[Fold]]:
     """Folds to train together: at most ``k``, with equal batches per epoch."""
     if k <= 1:
         return [[fold] for fold in pending]
-    from merbench.runner.fold_inputs import hold_out_subjects
+    # deferred: torch (through training.fold_parallel), only when folds train together
     from merbench.training.fold_parallel import plan_groups
-    from merbench.training.seeding import fold_seed
 
     plan = data.plan
     n_train = [len(fold.train) for fold in pending]

@@ -19,12 +19,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from merbench.atomic import atomic_write_bytes, atomic_write_json
 from merbench.errors import MerbenchError
 from merbench.plugins import Plugins, default_plugins
 from merbench.results.codec import to_json
 from merbench.results.model import EngineRecord, Metrics, Results
 from merbench.results.rundir import DifferentRun, RunDirectory
+from merbench.results.schema import read_results
 from merbench.runinfo import FoldOutcome
 from merbench.runner.data import RunData, load_data
 from merbench.runner.engine import choose_engine
@@ -169,9 +172,6 @@ def _already_finished(data: RunData, run_dir: RunDirectory) -> RunResult | None:
     unreadable, or one of whose fold files is gone (deleted to train that fold again) or
     damaged, is not finished: the run goes on as any resumed run (and names a damaged
     file)."""
-    import pandas as pd
-
-    from merbench.results.schema import read_results
 
     results_file = run_dir.path / "results.json"
     predictions_file = run_dir.path / "predictions.csv"

@@ -24,9 +24,12 @@ from typing import Any, Literal
 
 import numpy as np
 
-from merbench.errors import MerbenchError
+from merbench.errors import MerbenchError, PluginError
 from merbench.meta import TrainRecipe
+from merbench.plugins import BUILTIN_PLUGINS, load_plugins
 from merbench.registry import Entry
+from merbench.training.device import describe_device
+from merbench.training.estimator import fit_predict
 
 WorkKind = Literal["train", "evaluate", "fit"]
 
@@ -64,9 +67,6 @@ class ModelSource:
     def _entry(self) -> Entry[Any]:
         if self.entry is not None:
             return self.entry
-        from merbench.errors import PluginError
-        from merbench.plugins import BUILTIN_PLUGINS, load_plugins
-
         enable = () if self.plugin in BUILTIN_PLUGINS or not self.plugin else (self.plugin,)
         try:
             models = load_plugins(enable=enable).registries.models
@@ -157,6 +157,7 @@ def compute(work: GroupWork, features: np.ndarray, *,
                 for position, rows in enumerate(work.folds)]
     assert work.recipe is not None
     if len(work.folds) == 1:
+        # deferred: torch (through training.torch_trainer), which estimators' fold work never loads
         from merbench.training.torch_trainer import train_fold
 
         rows = work.folds[0]
@@ -168,6 +169,7 @@ def compute(work: GroupWork, features: np.ndarray, *,
                                  fused_optimizer=work.fused_optimizer, checkpoint=checkpoint)
         seconds = seconds_before + time.perf_counter() - started
         return [Computed(predictions, seconds, None, device_name)]
+    # deferred: torch (through training.fold_parallel), as train_fold above
     from merbench.training.fold_parallel import FoldTask, train_folds
 
     tasks = [FoldTask(features[r.train], r.y_train, features[r.evaluate], r.seed)
@@ -183,13 +185,12 @@ def compute(work: GroupWork, features: np.ndarray, *,
 def _device_name(work: GroupWork) -> str:
     if work.kind == "fit":
         return "cpu"
-    from merbench.training.device import describe_device
-
     return describe_device(work.device)
 
 
 def _evaluate(work: GroupWork, rows: FoldRows, features: np.ndarray, device_name: str,
               on_epoch: Callable[[int, int], None] | None, position: int) -> Computed:
+    # deferred: torch (through training.torch_trainer), as train_fold in compute
     from merbench.training.torch_trainer import evaluate_weights
 
     assert work.recipe is not None and rows.weights is not None
@@ -204,8 +205,6 @@ def _evaluate(work: GroupWork, rows: FoldRows, features: np.ndarray, device_name
 
 def _fit(work: GroupWork, rows: FoldRows, features: np.ndarray, device_name: str,
          on_epoch: Callable[[int, int], None] | None, position: int) -> Computed:
-    from merbench.training.estimator import fit_predict
-
     started = time.perf_counter()
     fitted = fit_predict(work.model, features[rows.train], rows.y_train,
                          features[rows.evaluate], seed=rows.seed, groups=rows.groups)

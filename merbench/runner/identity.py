@@ -20,6 +20,7 @@ from merbench.meta import DatasetMeta, FeatureMeta
 from merbench.protocols import folds_fingerprint
 from merbench.runner.data import RunData
 from merbench.runner.spec import RunSpec, what_runs
+from merbench.runner.weights import file_digest
 
 DEFAULT_RUNS_DIR = Path("runs")
 
@@ -88,8 +89,6 @@ def dataset_identity(meta: DatasetMeta, options: dict[str, Any], dataset: Datase
 
 def run_identity(data: RunData) -> RunIdentity:
     """The identity of the planned run ``data``."""
-    from merbench.runner.weights import file_digest
-
     plan, spec = data.plan, data.plan.spec
     model, protocol = plan.model.meta, plan.protocol.meta
     return RunIdentity(

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from merbench.features.extraction import checked_values, extract_feature
+from merbench.features.saved_file import check_matches, load_features
 from merbench.runner.data import RunData
 from merbench.runner.identity import RunIdentity
 
@@ -35,8 +36,6 @@ def model_input(data: RunData, identity: RunIdentity,
 
 def saved_input(data: RunData, identity: RunIdentity) -> tuple[np.ndarray, dict[str, Any]]:
     """The values of ``--features FILE``, refused unless they are this run's."""
-    from merbench.features.saved_file import check_matches, load_features
-
     plan = data.plan
     path = str(plan.settings.features)
     saved = load_features(path)

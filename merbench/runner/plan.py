@@ -29,6 +29,7 @@ from merbench.runner.checks import (
     check_values,
 )
 from merbench.runner.spec import RunSettings, RunSpec
+from merbench.training import device as devices  # by module: tests stand in a device
 
 
 @dataclass(frozen=True)
@@ -159,6 +160,7 @@ class Plan:
         """Whether training takes the fused Adam / AdamW step (always on CUDA)."""
         if self.recipe is None:
             return False
+        # deferred: torch (through training.torch_trainer), which only a torch model's plan needs
         from merbench.training.torch_trainer import uses_fused_optimizer
 
         return uses_fused_optimizer(self.recipe, self.device, self.spec.fused_optimizer)
@@ -206,9 +208,7 @@ def plan_run(spec: RunSpec, settings: RunSettings, plugins: Plugins) -> Plan:
     protocol.check_options("protocol", resolved.protocol_options)
     device = "cpu"
     if is_torch:
-        from merbench.training.device import resolve_device
-
-        device = resolve_device(settings.device)
+        device = devices.resolve_device(settings.device)
         check_precision(spec, device)
     return Plan(spec=resolved, settings=settings, plugins=plugins, model=model,
                 protocol=protocol, inputs=inputs, recipe=recipe, device=device)

@@ -52,6 +52,7 @@ class SavedStates:
         plan = self.data.plan
         if plan.settings.checkpoint_every <= 0 or plan.recipe is None:
             return None
+        # deferred: torch, which only runs that save training states load
         import torch
 
         from merbench.training.fold_checkpoint import FoldCheckpoint, SaveCost

@@ -21,6 +21,7 @@ def check_weight_files(data: RunData) -> None:
     """Every fold's checkpoint read and fitted to the model before the first fold: a file
     that is damaged, holds code or belongs to another model is one error while nothing is
     written yet."""
+    # deferred: torch, which only --weights runs load
     import torch
 
     from merbench.training.checkpoints import check_weight_files as check_files

@@ -57,6 +57,7 @@ class StoredRun:
 
 def load_run(path: Path) -> StoredRun:
     """A validated run directory or ``--seeds`` folder, as predictions per seed."""
+    # deferred: pandas and scikit-learn (through results.validate), until a run is read
     from merbench.results.validate import ValidatedRun, validate_path
 
     path = Path(path)

@@ -17,6 +17,7 @@ import numpy as np
 from merbench.meta import TrainRecipe
 from merbench.plugins import Plugins
 from merbench.testing.lookup import describe, failing_step, find_entry
+from merbench.training.estimator import fit_predict
 
 #: The class count a model is built for: not 3 or 5 (the usual defaults), so a model that
 #: ignores ``num_classes`` gives the wrong output width and fails.
@@ -63,6 +64,7 @@ def _train_one_step(where: str, build: Callable[[], Any], recipe: TrainRecipe,
     """Build, then one optimiser step with the recipe's optimiser over the model's own
     parameter groups, its ``augment`` on the batch, and a forward pass in eval mode, as the
     core trainer does them; the global random state is left as it was."""
+    # deferred: torch, which checking an estimator plugin must not need
     import torch
     from torch import nn
 
@@ -131,8 +133,6 @@ def _fit_estimator(where: str, build: Callable[[], Any], shape: tuple[int, ...],
                    num_classes: int, batch: int) -> None:
     """One fit / predict through the core's own estimator path, on six subjects that each
     have every class twice (enough for an inner split over subjects)."""
-    from merbench.training.estimator import fit_predict
-
     rng = np.random.default_rng(0)
     per_subject = 2 * num_classes
     x_train = rng.random((6 * per_subject, *shape), dtype=np.float32)

@@ -20,7 +20,7 @@ def check_device_name(name: str) -> None:
 def resolve_device(name: str) -> str:
     """``auto`` means CUDA when present, else CPU; an unavailable device is an error."""
     check_device_name(name)
-    import torch
+    import torch  # deferred: torch, which an estimator's run never loads
 
     if name == "auto":
         return "cuda" if torch.cuda.is_available() else "cpu"
@@ -43,7 +43,7 @@ def resolve_device(name: str) -> str:
 
 def describe_device(device: str) -> str:
     """The device with its hardware name, for result files."""
-    import torch
+    import torch  # deferred: torch, which an estimator's run never loads
 
     if device.startswith("cuda"):
         return f"{device} ({torch.cuda.get_device_name(torch.device(device))})"
@@ -53,7 +53,7 @@ def describe_device(device: str) -> str:
 def is_out_of_memory(exc: BaseException) -> bool:
     """Whether ``exc`` is an allocation failure: torch's on a GPU, its CPU allocator's, or
     Python's own."""
-    import torch
+    import torch  # deferred: torch, which an estimator's run never loads
 
     text = str(exc)
     return isinstance(exc, (torch.OutOfMemoryError, MemoryError)) or (

@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import copy
 import math
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -107,8 +108,6 @@ def folds_that_fit(model: nn.Module, device: str, limit: int | None = None) -> i
 
 def _free_host_memory() -> int:
     try:
-        import os
-
         return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
     except (ValueError, OSError, AttributeError):  # not a POSIX system: assume 4 GiB
         return 4 << 30

@@ -32,6 +32,7 @@ from torch import nn
 
 from merbench.errors import MerbenchError
 from merbench.meta import TrainRecipe
+from merbench.training.checkpoints import load_weights
 from merbench.training.epoch_loop import run_epochs, start_schedule
 from merbench.training.fold_checkpoint import FoldCheckpoint
 
@@ -327,7 +328,5 @@ def evaluate_weights(build_model: Callable[[], nn.Module], weights: Path, x_test
                      precision: str = "fp32") -> np.ndarray:
     """Predictions of a fresh model carrying the saved ``weights``, as (1, n_test): one
     "epoch", so evaluation and training share the result path."""
-    from merbench.training.checkpoints import load_weights
-
     model = load_weights(build_model(), weights, f"model '{model_name}'").to(device)
     return predict(model, as_stored(x_test, device), batch_size, precision).cpu().numpy()[None, :]

@@ -1,0 +1,223 @@
+"""merbench's own import graph: no circles, and an import inside a function only where it
+defers a heavy library, saying so.
+
+Imports inside functions hide what a module depends on, so each must earn its place: it keeps
+``import merbench`` and the command line light by deferring a library that takes a noticeable
+time to load (torch, Ray, pandas, ...), directly or through the merbench module it names. The
+graph counts every import, those inside functions and under ``TYPE_CHECKING`` included,
+since a circle through either still ties the modules together for a reader.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+# libraries whose import takes a noticeable share of a second, or that are optional; rich
+# too, which 'import merbench.cli' (and so 'merbench --help') must not load
+HEAVY = frozenset({"torch", "torchvision", "timm", "ray", "sklearn", "scipy", "pandas",
+                   "numpy", "cv2", "dlib", "face_recognition_models", "skimage", "jinja2",
+                   "markupsafe", "openpyxl", "python_calamine", "PIL", "rich"})
+
+
+@dataclass
+class Module:
+    name: str
+    path: Path
+    top: set[str] = field(default_factory=set)  # imported when the module is
+    anywhere: set[str] = field(default_factory=set)  # imported at all, TYPE_CHECKING included
+    deferred: list[tuple[int, str]] = field(default_factory=list)  # (line, module) in functions
+
+
+def _module_name(package_root: Path, path: Path) -> str:
+    parts = list(path.relative_to(package_root.parent).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _imported(node: ast.Import | ast.ImportFrom, module: str, is_package: bool) -> list[str]:
+    if isinstance(node, ast.Import):
+        return [alias.name for alias in node.names]
+    base = node.module or ""
+    if node.level:
+        package = module.split(".") if is_package else module.split(".")[:-1]
+        package = package[:len(package) - node.level + 1]
+        base = ".".join([*package, base] if base else package)
+    return [base, *(f"{base}.{alias.name}" for alias in node.names)]
+
+
+def read_graph(package_root: Path) -> dict[str, Module]:
+    """Every module of the package under ``package_root`` with what it imports."""
+    modules: dict[str, Module] = {}
+    for path in sorted(package_root.rglob("*.py")):
+        modules[_module_name(package_root, path)] = Module(_module_name(package_root, path), path)
+    for module in modules.values():
+        tree = ast.parse(module.path.read_text())
+        is_package = module.path.name == "__init__.py"
+        in_function: set[int] = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                in_function |= {id(n) for n in ast.walk(node) if n is not node}
+        type_checking: set[int] = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+                type_checking |= {id(n) for n in ast.walk(node)}
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Import | ast.ImportFrom):
+                continue
+            names = _imported(node, module.name, is_package)
+            module.anywhere.update(names)
+            if id(node) in in_function:
+                module.deferred.append((node.lineno, names[0]))
+            elif id(node) not in type_checking:
+                module.top.update(names)
+    return modules
+
+
+def _own(modules: dict[str, Module], name: str) -> str | None:
+    """The module of the package that ``name`` (a module or a name in one) refers to."""
+    while name and name not in modules:
+        name = name.rpartition(".")[0]
+    return name or None
+
+
+def edges(modules: dict[str, Module], which: str) -> dict[str, set[str]]:
+    graph: dict[str, set[str]] = {}
+    for module in modules.values():
+        targets = {_own(modules, name) for name in getattr(module, which)}
+        # a package's own __init__ is where its modules live, not a dependency on them
+        graph[module.name] = {t for t in targets if t and t != module.name
+                              and not module.name.startswith(t + ".")}
+    return graph
+
+
+def circles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected components of more than one module (Tarjan's algorithm)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for successor in sorted(graph.get(node, ())):
+            if successor not in index:
+                visit(successor)
+                low[node] = min(low[node], low[successor])
+            elif successor in stack:
+                low[node] = min(low[node], index[successor])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                member = stack.pop()
+                component.append(member)
+                if member == node:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def heavy_on_import(modules: dict[str, Module], name: str) -> set[str]:
+    """The heavy libraries importing module ``name`` loads, through merbench or directly."""
+    seen: set[str] = set()
+    heavy: set[str] = set()
+    todo = [name]
+    while todo:
+        current = todo.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        for imported in modules[current].top:
+            top_level = imported.split(".")[0]
+            if top_level in HEAVY:
+                heavy.add(top_level)
+            own = _own(modules, imported)
+            if own is not None:
+                todo.append(own)
+                # importing a.b.c runs a/__init__ and a/b/__init__ first
+                parts = own.split(".")
+                todo += [".".join(parts[:i]) for i in range(1, len(parts))
+                         if ".".join(parts[:i]) in modules]
+    return heavy
+
+
+def unjustified_imports(modules: dict[str, Module], root: Path = ROOT) -> list[str]:
+    """Imports inside functions that defer nothing heavy, or do not say why."""
+    problems = []
+    for module in modules.values():
+        lines = module.path.read_text().splitlines()
+        loaded_anyway = heavy_on_import(modules, module.name)
+        for line, name in module.deferred:
+            where = f"{module.path.relative_to(root)}:{line}"
+            top_level = name.split(".")[0]
+            own = _own(modules, name)
+            defers = ({top_level} & HEAVY) if own is None else heavy_on_import(modules, own)
+            if not defers - loaded_anyway:
+                problems.append(f"{where} imports {name} inside a function but defers "
+                                "nothing heavy; import it at the top")
+            elif not _commented(lines, line):
+                problems.append(f"{where} defers {', '.join(sorted(defers - loaded_anyway))} "
+                                f"by importing {name} inside a function; say so in a comment")
+    return problems
+
+
+def _commented(lines: list[str], line: int) -> bool:
+    """A comment on the import, or on the lines of imports just above it."""
+    at = line - 1
+    while at >= 0:
+        text = lines[at].strip()
+        if "#" in text:
+            return True
+        if not (text.startswith(("import ", "from ")) or not text or at == line - 1):
+            return False
+        at -= 1
+    return False
+
+
+PACKAGE = ROOT / "merbench"
+
+
+def test_merbench_has_no_import_circles() -> None:
+    found = circles(edges(read_graph(PACKAGE), "anywhere"))
+    assert not found, "modules that import each other, directly or round a circle: " + \
+        "; ".join(" <-> ".join(c) for c in found)
+
+
+def test_imports_inside_functions_defer_something_heavy_and_say_so() -> None:
+    problems = unjustified_imports(read_graph(PACKAGE))
+    assert not problems, "\n".join(problems)
+
+
+@pytest.fixture
+def toy(tmp_path: Path) -> Path:
+    package = tmp_path / "toy"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "a.py").write_text("from toy.b import thing\n")
+    (package / "b.py").write_text(
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from toy.a import x\n"
+        "thing = 1\n")
+    (package / "heavy.py").write_text("import torch\n")
+    (package / "c.py").write_text(
+        "def f():\n    from toy import b\n\n\ndef g():\n    # torch, when drawn\n"
+        "    from toy.heavy import torch\n\n\ndef h():\n    from toy.heavy import torch\n")
+    return package
+
+
+def test_the_checks_see_a_circle_and_bare_or_needless_deferred_imports(toy: Path) -> None:
+    modules = read_graph(toy)
+    assert circles(edges(modules, "anywhere")) == [["toy.a", "toy.b"]]
+    assert circles(edges(modules, "top")) == []  # only through TYPE_CHECKING
+    problems = unjustified_imports(modules, toy.parent)
+    assert len(problems) == 2, problems
+    assert "c.py:2 imports toy inside a function but defers nothing heavy" in problems[0]
+    assert "c.py:11 defers torch" in problems[1] and "say so in a comment" in problems[1]
