@@ -1,8 +1,11 @@
-"""The ``merbench`` command: run, sweep, extract, list, cache, validate and leaderboard.
+"""The ``merbench`` command: run, sweep, extract, list, cache, status, validate, audit,
+compare, migrate and leaderboard.
 
 ``run`` a protocol, ``sweep`` a plan of runs, ``extract`` a feature into the cache, ``list``
-what plugins provide, show or clear the feature ``cache``, ``validate`` result files and
-build the ``leaderboard`` site from them.
+what plugins provide, show or clear the feature ``cache``, see how far a run got
+(``status``), ``validate`` result files, train some folds again (``audit``), ``compare``
+runs, bring old files to the current layout (``migrate``) and build the ``leaderboard``
+site from them.
 
 Each command is carried out by its own module, ``merbench.cli.<command>_command``, whose
 ``main`` this package calls through a table of commands; the module is imported only when

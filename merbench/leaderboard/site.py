@@ -288,7 +288,7 @@ def render_site(collection: Collection, benchmarks: list[Benchmark], out: Path) 
     """Write every page of the site into the (empty) folder ``out``."""
     env = _environment()
     env.globals["method"] = method()
-    loader = Loader()  # each configuration's predictions read, and intervals drawn, once
+    loader = Loader()  # each configuration's intervals drawn once, from validated predictions
     notes = configuration_notes(collection.groups)
     group_of = {run.page_id: group for group in collection.groups for run in group.runs}
     env.globals.update(

@@ -319,7 +319,7 @@ class RunRecord:
 
     schema_version: int
     identity: dict[str, Any]
-    config: dict[str, Any]  # the run spec's fields
+    config: dict[str, Any]  # the RunSpec's fields, then the RunSettings'
     n_folds: int | None = None  # None: not recorded
     # sample id -> digest of the values it trained on (merbench.runner.values); None: not yet
     feature_values: dict[str, str] | None = None

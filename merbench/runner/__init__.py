@@ -7,14 +7,18 @@ module.
 One concept per module:
 
 - :mod:`~merbench.runner.spec`: :class:`RunSpec` and :class:`RunSettings`, every option
-  declared once; :mod:`~merbench.runner.checks`: every check of their values;
+  declared once; :mod:`~merbench.runner.checks`: the checks of their values and combinations;
 - :mod:`~merbench.runner.plan`: pure resolution against the plugins (shared with
   ``merbench extract``); :mod:`~merbench.runner.data`: the dataset, folds and saved weights;
   :mod:`~merbench.runner.weights`: saved weights checked as the run starts;
 - :mod:`~merbench.runner.identity`: what decides the numbers, and the folder names;
 - :mod:`~merbench.runner.engine`: how a run's folds train, one at a time or several at once,
   and why; :mod:`~merbench.runner.out_of_memory`: fewer at once when they do not fit;
+- :mod:`~merbench.runner.trainer_setup`: what a run's folds train with, set up once (also for
+  ``merbench audit``); :mod:`~merbench.runner.values`: a digest of each sample's input;
+  :mod:`~merbench.runner.notify`: the lifecycle hooks, called so a reporter cannot stop a run;
 - :mod:`~merbench.runner.model_input`, :mod:`~merbench.runner.fold_inputs`,
+  :mod:`~merbench.runner.fold_work` (what a group computes, wherever it runs),
   :mod:`~merbench.runner.train` (the trainer of one group in a process),
   :mod:`~merbench.runner.saved_states`: what each fold trains on, how, and where its unfinished
   state is kept;

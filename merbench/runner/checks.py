@@ -1,4 +1,9 @@
-"""Every check of a run's options, in one place: each value alone, then the combinations.
+"""The checks of a run's options: each value alone, then the combinations.
+
+What is checked against the registries while resolving names stays where the name is
+resolved (a dataset option against the dataset, ``--feature`` against the model's input
+shape in :mod:`merbench.runner.plan`, ``--data-root`` as the dataset opens); everything else
+is here.
 
 :func:`check_values` needs nothing but the options, so ``merbench run``, ``merbench
 extract`` and a sweep plan's entries call it before any plugin is asked; the other checks

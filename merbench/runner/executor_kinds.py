@@ -1,13 +1,14 @@
 """The kinds of executor, by their ``--executor`` name: where a run's folds train, and what
 that means to the code around them.
 
-This table is the one place a backend's name is spelt out: ``--executor`` takes its
+This table is the one place code tells backends apart by name (the results model spells the
+same names once more, as the values a file's ``engine.executor`` may hold): ``--executor`` takes its
 choices from it (:data:`merbench.runner.spec.EXECUTORS`), each executor
 (:class:`~merbench.runner.local_executor.LocalExecutor`,
 :class:`~merbench.runner.ray_executor.RayExecutor`) names the entry it implements, and code
 that must behave differently on one asks its entry (:attr:`ExecutorKind.side_by_side`,
 :attr:`ExecutorKind.reads_local_files`, :func:`side_by_side`) instead of comparing names.
-It imports nothing of ``merbench.run``: the spec reads it, and the executors, which train
+It imports nothing of ``merbench.runner``: the spec reads it, and the executors, which train
 runs the spec plans, import the spec.
 """
 

@@ -1,1 +1,1 @@
-"""merbench sweep: a plan of many runs, locally or on Ray (plan.py, execute.py)."""
+"""merbench sweep: a plan of many runs, locally or on Ray (plan_file.py, run_plan.py)."""

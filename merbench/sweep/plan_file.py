@@ -3,7 +3,8 @@
 Each ``[[runs]]`` entry names one or more models, datasets and protocols (``model`` or
 ``models = [...]``, likewise ``dataset(s)`` and ``protocol(s)``; protocol defaults to
 ``loso``), the ``seeds`` (default ``[0]``) and any other ``merbench run`` option by its
-:class:`~merbench.runner.spec.RunSpec` field name (``epochs = 20``, ``model_options = {dim =
+:class:`~merbench.runner.spec.RunSpec` or :class:`~merbench.runner.spec.RunSettings` field
+name (``epochs = 20``, ``model_options = {dim =
 24}``). ``[defaults]`` gives options to every entry; an entry's own options win. Top level:
 ``out``, the results folder (relative to the plan file; default: beside the plan, named after
 it). Example::
