@@ -36,8 +36,9 @@ class Executor(Protocol):
         ...
 
     def train(self, runs: Sequence[StartedRun], on_group: GroupTrained,
-              on_run: RunTrained) -> list[EngineRecord]:
+              on_run: RunTrained) -> None:
         """Train every pending fold of ``runs``: ``on_group`` as each group finishes,
-        ``on_run`` as each run's last group has (at once for a run with nothing pending);
-        returns the engine record each run ended with, in the order of ``runs``."""
+        ``on_run`` with the engine record the run ended with as its last group has (at once
+        for a run with nothing pending). That callback is the one report of a run's engine:
+        on Ray runs finish, and are written, before the call returns."""
         ...

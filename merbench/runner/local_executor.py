@@ -33,12 +33,9 @@ class LocalExecutor:
         return cls()
 
     def train(self, runs: Sequence[StartedRun], on_group: GroupTrained,
-              on_run: RunTrained) -> list[EngineRecord]:
-        engines = []
+              on_run: RunTrained) -> None:
         for run in runs:
-            engines.append(_train_run(run, on_group))
-            on_run(run, engines[-1])
-        return engines
+            on_run(run, _train_run(run, on_group))
 
 
 def _train_run(run: StartedRun, on_group: GroupTrained) -> EngineRecord:

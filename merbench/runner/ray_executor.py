@@ -199,11 +199,10 @@ class RayExecutor:
         return cls(settings.ray_address)
 
     def train(self, runs: Sequence[StartedRun], on_group: GroupTrained,
-              on_run: RunTrained) -> list[EngineRecord]:
+              on_run: RunTrained) -> None:
         engines = {id(run): self._engine(run) for run in runs}
         with connected(self.address) as ray:
             _train(ray, runs, engines, on_group, on_run)
-        return [engines[id(run)] for run in runs]
 
     def _engine(self, run: StartedRun) -> EngineRecord:
         """The engine ``run``'s pending folds start with here: on Ray, with the threads
