@@ -1,4 +1,6 @@
-"""``merbench audit RUN``: what it prints, and its exit status (1 when a fold differs)."""
+"""``merbench audit RUN [--sign KEY]``: what it prints, and its exit status (1 when a fold
+differs). With ``--sign`` the record is signed (:mod:`merbench.results.signature`) before it
+is appended, so a leaderboard that trusts the key counts it."""
 
 from __future__ import annotations
 
@@ -10,6 +12,8 @@ from merbench.cli.literal import say
 from merbench.errors import MerbenchError
 from merbench.plugins import Plugins
 from merbench.results.model import FoldAudit
+from merbench.results.signature import sign_record
+from merbench.results.signing_keys import load_signing_key
 
 EXIT_DIFFERS = 1
 
@@ -25,6 +29,7 @@ def _count(text: str) -> int | None:
 
 
 def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
+    key = load_signing_key(args.sign) if args.sign is not None else None  # before training
     plugins = load(args)
 
     def chosen(indices: list[int], seed: int | None) -> None:
@@ -41,6 +46,10 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
     record = audit_run(args.run, count=_count(args.folds), seed=args.seed,
                        data_root=args.data_root, device=args.device, workers=args.workers,
                        plugins=plugins, on_fold=on_fold, chosen=chosen)
+    if key is not None:
+        record = sign_record(record, args.run, key)
+        say(f"signed by {key.public.shown}, over the digests of the run's "
+            f"{len(record.signature.files) if record.signature else 0} files", flush=True)
     path = record_audit(args.run, record)
     if record.failure is not None:
         say(f"audit FAILED: {record.failure}; recorded in {path}")

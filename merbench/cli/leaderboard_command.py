@@ -1,5 +1,6 @@
 """``merbench leaderboard build``: the static site from validated result files; rejected
-files are listed, and fail the command under ``--strict``."""
+files are listed, and fail the command under ``--strict``; audits signed by a ``--trust``
+key count as audited."""
 
 from __future__ import annotations
 
@@ -9,14 +10,20 @@ import sys
 from merbench.cli.literal import say
 from merbench.cli.parser import EXIT_USAGE
 from merbench.leaderboard.site import build_site
+from merbench.results.signing_keys import read_trusted_keys
 
 
 def main(args: argparse.Namespace) -> int:
-    report = build_site(list(args.results), args.out, args.benchmarks)
+    trusted = read_trusted_keys(list(args.trust))  # a bad key file fails before any work
+    report = build_site(list(args.results), args.out, args.benchmarks, trusted)
     for item in report.rejected:
         say(f"merbench: rejected: {item.path}: {item.reason}", file=sys.stderr)
     say(f"site: {report.out / 'index.html'} ({report.benchmarks} benchmarks, {report.runs} "
           f"runs, {len(report.rejected)} rejected file(s))")
+    if trusted:
+        say(f"audits count when signed by: {', '.join(k.shown for k in trusted.values())}")
+    else:
+        say("no --trust: no audit is verified; audits show as claimed, not verified")
     if report.rejected and args.strict:
         say(f"merbench: error: {len(report.rejected)} result file(s) rejected (--strict)",
               file=sys.stderr)

@@ -14,8 +14,8 @@ from merbench import __version__
 from merbench.cli.run_options import add_run_options
 from merbench.runner.spec import extract_options, sweep_command_options
 
-DESCRIPTION = ("The merbench command: run, extract, list, cache, validate, migrate, status and "
-               "leaderboard.")
+DESCRIPTION = ("The merbench command: run, sweep, extract, list, cache, status, validate, audit, "
+               "keygen, compare, migrate and leaderboard.")
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 LIST_KINDS = ("datasets", "features", "models", "protocols", "plugins")
@@ -141,6 +141,24 @@ def build_parser() -> argparse.ArgumentParser:
                        help="where to train: cpu (default), cuda, cuda:N or mps")
     audit.add_argument("--workers", type=int, default=None, metavar="N",
                        help="processes that extract a per-sample feature")
+    audit.add_argument("--sign", type=Path, default=None, metavar="KEY",
+                       help="sign the record with this private key ('merbench keygen'), "
+                            "over the digests of every file of the run, so a leaderboard "
+                            "built with --trust KEY.pub counts it")
+
+    keygen = commands.add_parser(
+        "keygen", help="make a key to sign audits with",
+        description="Write a new Ed25519 private key to KEY (PEM, mode 0600, never "
+                    "overwritten) and its public key to KEY.pub (one line: ed25519, the key "
+                    "in base64, the name), and print its fingerprint. 'merbench audit --sign "
+                    "KEY' signs with it; 'merbench leaderboard build --trust KEY.pub' counts "
+                    "what it signed.",
+    )
+    keygen.add_argument("--out", type=Path, required=True, metavar="KEY",
+                        help="where to write the private key (KEY.pub beside it)")
+    keygen.add_argument("--name", default=None, metavar="NAME",
+                        help="whose key it is, written in KEY.pub and shown with what it "
+                             "signs (e.g. the maintainer's e-mail address)")
 
     migrate = commands.add_parser(
         "migrate", help="rewrite older result files in the current layout",
@@ -185,4 +203,8 @@ def build_parser() -> argparse.ArgumentParser:
                             "the ones shipped with merbench")
     build.add_argument("--strict", action="store_true",
                        help="exit with status 2 if any result file was rejected")
+    build.add_argument("--trust", action="append", type=Path, default=[], metavar="KEYS",
+                       help="a file of public keys (lines as in KEY.pub; a KEY.pub itself) "
+                            "whose signed audits count as audited (repeatable); without it "
+                            "no audit is verified, and audits show as claimed")
     return parser

@@ -28,7 +28,8 @@ def main(args: argparse.Namespace) -> int:
         say(f"ok: {path} ({r.model.name} v{r.model.version} on "
               f"{r.dataset.name}/{r.protocol.name}, {r.protocol.n_folds} "
               f"folds, {r.protocol.n_samples} samples; recomputed "
-              f"{', '.join(checked.policies)})")
+              f"{', '.join(checked.policies)}"
+              f"{f'; audit.json: {checked.audits.text}' if checked.audits else ''})")
     if rejected:
         say(f"merbench: error: {rejected} of {len(args.files)} result file(s) rejected",
               file=sys.stderr)

@@ -1,40 +1,71 @@
-"""The audit badge of a leaderboard row: "audited: k of n folds, date", or a failed audit.
+"""The audit badge of a leaderboard row: "audited: k of n folds, date", a failed audit, or
+an audit only claimed.
 
-An audit (:mod:`merbench.audit`) counts only while the files it compared are the files
-published: ``results.json`` and each audited fold file must still have the digests the audit
-recorded, so an audit of a genuine run does not vouch for an edited copy. A row's runs are
-its seeds; the badge adds up their audited folds.
+An audit (:mod:`merbench.audit`) counts only when it is signed by a key the build trusts
+(``--trust``; :mod:`merbench.results.signature`) and its signature covers the files
+published now: every file of the run must still have the digest it signed, so an audit of a
+genuine run does not vouch for an edited copy, and a record written by hand vouches for
+nothing. A record that compared these files but is unsigned or signed by another key is
+shown as "audit claimed, not verified"; one whose signature does not verify as forged
+(``merbench validate`` rejects such a run, so a page shows it only for a run that slipped
+past). A row's runs are its seeds; the badge adds up their verified audited folds.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from merbench.audit import file_sha256, read_audits
 from merbench.errors import MerbenchError
 from merbench.leaderboard.collect import Group
 from merbench.results.model import AuditRecord
+from merbench.results.signature import Trust, signed_files_are_current, signer, trust_of
+from merbench.results.signing_keys import PublicKey
+
+TrustedKeys = Mapping[bytes, PublicKey]  # by raw key: what --trust gave
+BadgeKind = Literal["audited", "failed", "forged", "claimed"]
 
 
 @dataclass(frozen=True)
 class AuditBadge:
     """What a row says about the audits of its runs."""
 
+    kind: BadgeKind
     audited: int  # distinct folds trained again and found to match, over the row's runs
     n_folds: int  # the row's folds, over its runs
-    date: str  # of the latest audit that counts
-    failed: bool  # an audit of these very files found a fold that differs
+    date: str  # of the latest verified audit ("" when none is verified)
+
+    @property
+    def failed(self) -> bool:
+        """A verified audit of these very files found a fold that differs."""
+        return self.kind == "failed"
 
     @property
     def text(self) -> str:
-        if self.failed:
-            return f"audit failed, {self.date}"
-        return f"audited: {self.audited} of {self.n_folds} folds, {self.date}"
+        return {"failed": f"audit failed, {self.date}",
+                "audited": f"audited: {self.audited} of {self.n_folds} folds, {self.date}",
+                "forged": "audit signature forged",
+                "claimed": "audit claimed, not verified"}[self.kind]
+
+    @property
+    def title(self) -> str:
+        """What the badge means, for its tooltip."""
+        return {"failed": "a trusted key signed an audit of these files that found a fold "
+                          "that differs",
+                "audited": f"a trusted key signed an audit that trained {self.audited} "
+                           "fold(s) of exactly these files again and compared every "
+                           "epoch's predictions",
+                "forged": "an audit record's signature does not verify: it was changed "
+                          "after signing, or never signed by the key it names",
+                "claimed": "audit.json says these files were audited, but no key this "
+                           "site trusts signed it"}[self.kind]
 
 
-def _counts(run_dir: Path, audit: AuditRecord, fold_digests: dict[int, str]) -> bool:
-    """Whether ``audit`` compared the files that are there now."""
+def _compared_now(run_dir: Path, audit: AuditRecord, fold_digests: dict[int, str]) -> bool:
+    """Whether ``audit`` says it compared the files that are there now."""
     if audit.results_sha256 != file_sha256(run_dir / "results.json"):
         return False
     for fold in audit.folds:
@@ -46,45 +77,58 @@ def _counts(run_dir: Path, audit: AuditRecord, fold_digests: dict[int, str]) -> 
     return True
 
 
-def audit_badge(group: Group) -> AuditBadge | None:
-    """The badge of ``group``'s row, or None when no audit of its files is recorded (an
-    unreadable audit.json counts as none)."""
-    audited, n_folds, dates, failed = 0, 0, [], False
-    for run in group.runs:
-        run_dir = run.checked.run_dir
-        n_folds += run.results.protocol.n_folds
-        try:
-            audits = read_audits(run_dir)
-        except MerbenchError:
-            continue
-        digests: dict[int, str] = {}
-        matched: set[int] = set()
-        for audit in audits:
-            if not _counts(run_dir, audit, digests):
-                continue
-            dates.append(audit.created[:10])
-            if not audit.passed:
-                failed = True
-            matched |= {f.index for f in audit.folds if f.outcome != "differs"}
-        audited += len(matched)
-    if not dates:
-        return None
-    return AuditBadge(audited=audited, n_folds=n_folds, date=max(dates), failed=failed)
-
-
 @dataclass(frozen=True)
 class AuditLine:
     """One audit of a run as its page lists it."""
 
     record: AuditRecord
-    current: bool  # it compared the files published now
+    current: bool  # it compared (and, if signed, signed) the files published now
+    trust: Trust  # how its signature stands with this build's trusted keys
+    signer: str | None  # the key it names, shown; None: unsigned or no valid key
+
+    @property
+    def counts(self) -> bool:
+        """Verified: signed by a trusted key, over exactly the files published."""
+        return self.current and self.trust == "verified"
 
 
-def audit_lines(run_dir: Path) -> list[AuditLine]:
-    """Every recorded audit of ``run_dir``, newest first, each marked current or not."""
+def audit_lines(run_dir: Path, trusted: TrustedKeys) -> list[AuditLine]:
+    """Every recorded audit of ``run_dir``, newest first, each with its standing."""
     try:
         audits = read_audits(run_dir)
     except MerbenchError:
         return []
     digests: dict[int, str] = {}
-    return [AuditLine(a, _counts(run_dir, a, digests)) for a in reversed(audits)]
+    lines = []
+    for audit in reversed(audits):
+        current = _compared_now(run_dir, audit, digests) and (
+            audit.signature is None or signed_files_are_current(run_dir, audit))
+        key = signer(audit)
+        lines.append(AuditLine(audit, current, trust_of(audit, trusted),
+                               key.shown if key is not None else None))
+    return lines
+
+
+def audit_badge(group: Group, trusted: TrustedKeys) -> AuditBadge | None:
+    """The badge of ``group``'s row, or None when no audit of its files is recorded."""
+    audited, n_folds, dates, failed, forged, claimed = 0, 0, [], False, False, False
+    for run in group.runs:
+        n_folds += run.results.protocol.n_folds
+        matched: set[int] = set()
+        for line in audit_lines(run.checked.run_dir, trusted):
+            forged |= line.trust == "forged"
+            if not line.current:
+                continue
+            if not line.counts:
+                claimed = True
+                continue
+            dates.append(line.record.created[:10])
+            failed |= not line.record.passed
+            matched |= {f.index for f in line.record.folds if f.outcome != "differs"}
+        audited += len(matched)
+    kind: BadgeKind | None = ("failed" if failed else "audited") if dates else (
+        "forged" if forged else "claimed" if claimed else None)
+    if kind is None:
+        return None
+    return AuditBadge(kind=kind, audited=audited, n_folds=n_folds,
+                      date=max(dates) if dates else "")

@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 from merbench import __version__
 from merbench.atomic import TEMP_SUFFIX, current_umask, remove_leftovers, temp_prefix
 from merbench.errors import MerbenchError
-from merbench.leaderboard.audit_badges import audit_badge, audit_lines
+from merbench.leaderboard.audit_badges import TrustedKeys, audit_badge, audit_lines
 from merbench.leaderboard.benchmarks import (
     METRIC_LABELS,
     REPORTED_SELECTION,
@@ -142,8 +142,7 @@ def _group_helpers() -> dict[str, Any]:
         return {f.name: getattr(record, f.name) for f in dataclasses.fields(record)}
 
     return {"devices": devices, "mean_time": mean_time, "latest_date": latest_date,
-            "versions": versions, "audit_badge": audit_badge, "audit_lines": audit_lines,
-            "record_fields": record_fields}
+            "versions": versions, "record_fields": record_fields}
 
 
 def _script() -> tuple[str, str]:
@@ -284,9 +283,14 @@ def _write(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8")
 
 
-def render_site(collection: Collection, benchmarks: list[Benchmark], out: Path) -> None:
-    """Write every page of the site into the (empty) folder ``out``."""
+def render_site(collection: Collection, benchmarks: list[Benchmark], out: Path,
+                trusted: TrustedKeys | None = None) -> None:
+    """Write every page of the site into the (empty) folder ``out``; audits count when
+    signed by a key in ``trusted`` (None: none counts)."""
     env = _environment()
+    keys: TrustedKeys = trusted or {}
+    env.globals.update(audit_badge=lambda group: audit_badge(group, keys),
+                       audit_lines=lambda run_dir: audit_lines(run_dir, keys))
     env.globals["method"] = method()
     loader = Loader()  # each configuration's intervals drawn once, from validated predictions
     notes = configuration_notes(collection.groups)
@@ -346,9 +350,11 @@ def render_site(collection: Collection, benchmarks: list[Benchmark], out: Path) 
 
 
 def build_site(results: list[Path], out: Path,
-               benchmarks_dir: Path | None = None) -> BuildReport:
+               benchmarks_dir: Path | None = None,
+               trusted: TrustedKeys | None = None) -> BuildReport:
     """Validate the results, then write the site to ``out`` in one step (a failed build
-    leaves the previous site as it was). ``benchmarks_dir`` None: the shipped benchmarks."""
+    leaves the previous site as it was). ``benchmarks_dir`` None: the shipped benchmarks;
+    ``trusted``: the keys whose signed audits count (None: none)."""
     out = Path(out)
     _check_out(out, results)
     benchmarks = load_benchmarks(benchmarks_dir)
@@ -363,7 +369,7 @@ def build_site(results: list[Path], out: Path,
     staging = Path(tempfile.mkdtemp(prefix=temp_prefix(out), suffix=TEMP_SUFFIX,
                                     dir=out.parent))
     try:
-        render_site(collection, benchmarks, staging)
+        render_site(collection, benchmarks, staging, trusted)
         # mkdtemp makes it private; a site is for reading, as the umask allows
         os.chmod(staging, 0o777 & ~current_umask())
         if out.exists():

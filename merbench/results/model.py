@@ -356,6 +356,20 @@ class FoldAudit:
 
 
 @dataclass(frozen=True)
+class AuditSignature:
+    """Who vouches for an audit record: an Ed25519 signature by ``public_key`` over the
+    record (this field left out, :func:`merbench.results.signature.signed_payload`) and the
+    digests of every file of the run it audited, so the record cannot be written by hand and
+    counts only for exactly those files."""
+
+    algorithm: Literal["ed25519"]
+    public_key: str  # base64 of the signer's raw 32-byte public key
+    key_name: str | None  # the name given to the key when it was made, or None
+    files: dict[str, str]  # each file of the run (path inside it) -> its SHA-256
+    value: str  # base64 of the 64-byte signature
+
+
+@dataclass(frozen=True)
 class AuditRecord:
     """One ``merbench audit`` of a run: which folds, where, and the outcome."""
 
@@ -370,6 +384,7 @@ class AuditRecord:
     folds: list[FoldAudit]
     failure: str | None  # why no fold could be compared (another identity), or None
     passed: bool
+    signature: AuditSignature | None = None  # None: unsigned, a claim nobody vouches for
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,10 @@ A contributed run directory is read by ``merbench validate`` and copied into the
 named ``predictions.csv`` or a seeds summary that points outside its folder would make them
 read, and publish, something that is not the run. So every entry is examined without
 following links (``lstat``), and files are opened with ``O_NOFOLLOW`` when they are copied,
-so one swapped for a link after the check is still not followed.
+so one swapped for a link after the check is still not followed. A hard link is a regular
+file, but one whose content is also another file's (``ln /etc/passwd RUN/audit.json``), so a
+regular file with more than one link is refused too; merbench never makes one (it writes a
+temporary file and renames it over the target).
 """
 
 from __future__ import annotations
@@ -50,6 +53,15 @@ def check_entry(path: Path, base: Path, *, folder: bool = False) -> None:
     if not wanted(mode):
         raise UnsafeFile(f"{shown} is {_describe(path, mode)}; publish the "
                          f"{'folder' if folder else 'file'} itself, inside the run folder")
+    if not folder:
+        _check_links(shown, os.lstat(path).st_nlink)
+
+
+def _check_links(shown: Path, links: int) -> None:
+    """Refuse a regular file that is also another file (a hard link)."""
+    if links > 1:
+        raise UnsafeFile(f"{shown} is a hard link ({links} links); publish a copy of the "
+                         "file itself")
 
 
 def check_run_folder(run_dir: Path) -> None:
@@ -81,7 +93,9 @@ def copy_regular_file(source: Path, target: Path) -> None:
         raise UnsafeFile(f"{source} cannot be published ({exc.strerror}: it is a link or "
                          "not a readable file)") from None
     with os.fdopen(fd, "rb") as reader:
-        if not stat.S_ISREG(os.fstat(reader.fileno()).st_mode):
+        status = os.fstat(reader.fileno())
+        if not stat.S_ISREG(status.st_mode):
             raise UnsafeFile(f"{source} is not a regular file; it is not published")
+        _check_links(source, status.st_nlink)
         with open(target, "wb") as writer:
             shutil.copyfileobj(reader, writer)

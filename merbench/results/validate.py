@@ -5,9 +5,10 @@ beside it: the fold files (every fold's test predictions after every epoch) and
 ``predictions.csv``. :func:`validate_run` checks the schema (migrating older versions),
 that the folds and predictions cover the protocol's samples exactly once, that every
 selection policy the file claims is one its data can support, and that the stored metrics,
-selected epochs and per-fold accuracies equal the recomputed ones; and, for what the
+selected epochs and per-fold accuracies equal the recomputed ones; for what the
 predictions cannot recompute, that every other file agrees with ``results.json``
-(:mod:`merbench.results.provenance`). ``merbench validate``
+(:mod:`merbench.results.provenance`); and that ``audit.json``, when there is one, is an
+audit record whose signatures verify (:mod:`merbench.results.audit_file`). ``merbench validate``
 and ``merbench leaderboard build`` both go through it, so a page never shows a number that
 its files do not back.
 """
@@ -23,6 +24,7 @@ import numpy as np
 
 from merbench.errors import MerbenchError
 from merbench.plugins import default_plugins
+from merbench.results.audit_file import AuditSummary, check_audit_file
 from merbench.results.codec import LayoutError, from_json, to_json
 from merbench.results.migrations import migrate
 from merbench.results.model import Intervals, Metrics, Results, SeedsSummary
@@ -57,6 +59,7 @@ class ValidatedRun:
     metrics_by_policy: dict[str, Metrics]  # recomputed
     n_epochs: int
     predictions: Any  # pandas.DataFrame: predictions.csv as read, in its own row order
+    audits: AuditSummary | None = None  # what audit.json holds; None: there is none
 
     @property
     def policies(self) -> list[str]:
@@ -106,6 +109,10 @@ def _validate_run(path: Path, official: OfficialFingerprint | None) -> Validated
         check_run_folder(run_dir)
     except UnsafeFile as exc:
         raise ResultRejected(run_dir, str(exc)) from None
+    try:
+        audits = check_audit_file(run_dir)  # read, type-checked, signatures verified
+    except MerbenchError as exc:
+        raise ResultRejected(run_dir, str(exc).replace(f"{run_dir}/", "")) from None
     try:
         results = read_results(results_path)  # every field's type checked
     except MerbenchError as exc:
@@ -160,7 +167,7 @@ def _validate_run(path: Path, official: OfficialFingerprint | None) -> Validated
         if name == results.selection.policy:
             _check_reported(run_dir, results, folds, frame, name, policy)
     return ValidatedRun(run_dir=run_dir, results=results, metrics_by_policy=recomputed,
-                        n_epochs=n_epochs, predictions=predictions)
+                        n_epochs=n_epochs, predictions=predictions, audits=audits)
 
 
 def _check_reported(run_dir: Path, results: Results, folds: list[FoldOutcome],

@@ -1,0 +1,83 @@
+"""``audit.json`` beside a run, read and checked like every other file of it.
+
+``merbench validate`` (and so ``leaderboard build``) reads it when it is there: every field's
+type is checked, and every signature it carries must verify (:mod:`merbench.results
+.signature`), so a hand-written file, a foreign one (a link to ``/etc/passwd`` is refused
+before, by :mod:`merbench.results.safe_files`) or a signed record edited afterwards rejects
+the run. An unsigned record is accepted: it is a claim, shown as one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from merbench.errors import MerbenchError
+from merbench.results.codec import LayoutError, from_json
+from merbench.results.migrations import migrate
+from merbench.results.model import AuditLog, AuditRecord
+from merbench.results.schema import read_json
+from merbench.results.signature import signature_holds, signed_files_are_current, signer
+
+AUDIT_FILE = "audit.json"
+
+
+def read_audits(run_dir: Path) -> list[AuditRecord]:
+    """Every audit recorded beside ``run_dir`` (none when it has no ``audit.json``)."""
+    path = Path(run_dir) / AUDIT_FILE
+    if not path.exists():
+        return []
+    try:
+        data = read_json(path, "audit record")
+        log = from_json(AuditLog, migrate(data, "audit", path))
+    except MerbenchError as exc:  # not JSON, not an object, no known schema_version
+        raise MerbenchError(f"{exc}; move it away and audit again") from None
+    except LayoutError as exc:
+        raise MerbenchError(f"{path} is not a merbench audit record ({exc}); move it away "
+                            "and audit again") from None
+    return list(log.audits)
+
+
+@dataclass(frozen=True)
+class AuditSummary:
+    """What ``audit.json`` holds, for ``merbench validate`` to say."""
+
+    audits: int
+    unsigned: int
+    signers: list[str]  # each key that signed one, shown (fingerprint and name)
+    stale: int  # signed over files that have changed since
+
+    @property
+    def text(self) -> str:
+        parts = [f"{self.audits} audit(s)"]
+        if self.signers:
+            parts.append(f"signed by {', '.join(self.signers)}")
+        if self.unsigned:
+            parts.append(f"{self.unsigned} unsigned (a claim nobody vouches for)")
+        if self.stale:
+            parts.append(f"{self.stale} signed over files that changed since")
+        return "; ".join(parts)
+
+
+def check_audit_file(run_dir: Path) -> AuditSummary | None:
+    """Read ``audit.json`` (None when there is none) and verify every signature in it; a
+    file that is not an audit record, or a signature that does not verify, is one error
+    naming the file."""
+    audits = read_audits(run_dir)
+    if not (Path(run_dir) / AUDIT_FILE).exists():
+        return None
+    signers: list[str] = []
+    stale = 0
+    for number, record in enumerate(audits, 1):
+        if record.signature is None:
+            continue
+        if not signature_holds(record):
+            raise MerbenchError(f"{AUDIT_FILE}: the signature of audit {number} does not "
+                                "verify (the record or its signature was changed after "
+                                "signing); remove that audit, or the file, and audit again")
+        key = signer(record)
+        if key is not None and key.shown not in signers:
+            signers.append(key.shown)
+        stale += not signed_files_are_current(run_dir, record)
+    unsigned = sum(record.signature is None for record in audits)
+    return AuditSummary(audits=len(audits), unsigned=unsigned, signers=signers, stale=stale)

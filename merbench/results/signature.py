@@ -1,0 +1,130 @@
+"""Signed audits: an audit record vouched for by the key of whoever ran it.
+
+An ``audit.json`` is a file like any other in a contributed run folder: anyone can write a
+record that says "passed", with digests recomputed over a forged run. A record counts on a
+leaderboard only when it carries an Ed25519 signature (:class:`~merbench.results.model
+.AuditSignature`) by a key the build trusts (``--trust``), over the record and the SHA-256 of
+every file of the run (:func:`run_file_digests`), and when those files are the ones
+published now. Then the badge means: a machine holding that key trained these folds again
+and signed the digests of exactly these files.
+
+What is signed (:func:`signed_payload`) is canonical JSON (keys sorted, no whitespace) of the
+record with its signature's ``value`` left out, after a line naming what it is, so a
+signature over an audit cannot be replayed as a signature over anything else.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import dataclasses
+import hashlib
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Literal
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from merbench.errors import MerbenchError
+from merbench.results.codec import to_json
+from merbench.results.model import AuditRecord, AuditSignature
+from merbench.results.signing_keys import PublicKey, SigningKey, decode_public_key
+
+SIGNED_WHAT = b"merbench audit record, signed\n"  # what the signed bytes are, first
+RUN_FILES = ("results.json", "run.json", "predictions.csv")  # and each fold file
+# how a record's signature stands with a build: by a trusted key, by another key, not a
+# valid signature at all, or none
+Trust = Literal["verified", "untrusted", "forged", "unsigned"]
+
+
+def file_sha256(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def fold_file(index: int) -> str:
+    return f"folds/fold-{index:03d}.npz"
+
+
+def run_file_digests(run_dir: Path, n_folds: int) -> dict[str, str]:
+    """The SHA-256 of every file of the run (``results.json``, ``run.json``,
+    ``predictions.csv`` and each fold file), by its path inside the run folder."""
+    names = [*RUN_FILES, *(fold_file(i) for i in range(n_folds))]
+    missing = [name for name in names if not (Path(run_dir) / name).is_file()]
+    if missing:
+        raise MerbenchError(f"{run_dir}: {missing[0]} is missing; only a complete run can be "
+                            "signed")
+    return {name: file_sha256(Path(run_dir) / name) for name in names}
+
+
+def signed_payload(record: AuditRecord) -> bytes:
+    """The bytes ``record``'s signature signs: the record, its signature's value left out."""
+    data = to_json(record)
+    if isinstance(data.get("signature"), dict):
+        data["signature"].pop("value", None)
+    return SIGNED_WHAT + json.dumps(data, sort_keys=True, separators=(",", ":"),
+                                    ensure_ascii=True, allow_nan=False).encode()
+
+
+def sign_record(record: AuditRecord, run_dir: Path, key: SigningKey) -> AuditRecord:
+    """``record`` signed by ``key``, with the digests of the run's files now, which must
+    be those the audit compared (else the run changed while it was audited)."""
+    digests = run_file_digests(run_dir, record.n_folds)
+    changed = [name for name, digest in
+               [("results.json", record.results_sha256),
+                *((fold_file(f.index), f.fold_sha256) for f in record.folds)]
+               if digests[name] != digest]
+    if changed:
+        raise MerbenchError(f"{run_dir}: {changed[0]} changed while it was audited; nothing "
+                            "was signed or recorded: audit it again")
+    unsigned = AuditSignature(algorithm="ed25519", public_key=key.public.encoded,
+                              key_name=key.public.name, files=digests, value="")
+    value = key.sign(signed_payload(dataclasses.replace(record, signature=unsigned)))
+    return dataclasses.replace(record, signature=dataclasses.replace(
+        unsigned, value=base64.b64encode(value).decode()))
+
+
+def signer(record: AuditRecord) -> PublicKey | None:
+    """The key ``record`` says signed it (None: unsigned, or no valid key)."""
+    if record.signature is None:
+        return None
+    try:
+        return PublicKey(decode_public_key(record.signature.public_key),
+                         record.signature.key_name)
+    except ValueError:
+        return None
+
+
+def signature_holds(record: AuditRecord) -> bool:
+    """Whether ``record`` carries a signature, by the key it names, of what it says now."""
+    key = signer(record)
+    if key is None or record.signature is None:
+        return False
+    try:
+        value = base64.b64decode(record.signature.value, validate=True)
+        Ed25519PublicKey.from_public_bytes(key.raw).verify(value, signed_payload(record))
+    except (InvalidSignature, binascii.Error, ValueError):
+        return False
+    return True
+
+
+def trust_of(record: AuditRecord, trusted: Mapping[bytes, PublicKey]) -> Trust:
+    """How ``record``'s signature stands with a build that trusts ``trusted``."""
+    if record.signature is None:
+        return "unsigned"
+    if not signature_holds(record):
+        return "forged"
+    key = signer(record)
+    return "verified" if key is not None and key.raw in trusted else "untrusted"
+
+
+def signed_files_are_current(run_dir: Path, record: AuditRecord) -> bool:
+    """Whether the files ``record``'s signature covers are every file of the run, as it is
+    now (false for an unsigned record)."""
+    if record.signature is None:
+        return False
+    try:
+        return record.signature.files == run_file_digests(run_dir, record.n_folds)
+    except MerbenchError:
+        return False

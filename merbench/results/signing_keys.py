@@ -1,0 +1,197 @@
+"""The Ed25519 keys of audit signers: a private key to sign audits with (``merbench audit
+--sign KEY``) and its public key for builds to trust (``merbench leaderboard build --trust
+KEYS``), both made by ``merbench keygen``.
+
+The private key is a PEM file (PKCS#8, no passphrase: it is meant to live in a CI secret or
+a file only its owner can read, mode 0600). The public key is one line beside it,
+``KEY.pub``: the type tag ``ed25519``, the raw 32-byte key in base64 and an optional name
+(whose key it is), so a file of trusted keys is those lines one after another and a key is
+told from another by reading it.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.exceptions import UnsupportedAlgorithm
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from merbench.atomic import atomic_write_bytes
+from merbench.errors import MerbenchError
+
+KEY_TYPE = "ed25519"  # the tag of a public-key line
+KEY_BYTES = 32  # an Ed25519 public key, raw
+MAX_KEY_FILE = 64 * 1024  # a key file is a few hundred bytes; nothing larger is read
+_KEY_LINE = f"'{KEY_TYPE} BASE64 [name]' as 'merbench keygen' writes it in KEY.pub"
+
+
+@dataclass(frozen=True)
+class PublicKey:
+    """A signer's public key and the name it was given (whose key it is), if any."""
+
+    raw: bytes
+    name: str | None = None
+
+    @property
+    def encoded(self) -> str:
+        return base64.b64encode(self.raw).decode()
+
+    @property
+    def fingerprint(self) -> str:
+        """A short name of the key for people to compare (trust goes by the whole key)."""
+        return f"{KEY_TYPE}:{hashlib.sha256(self.raw).hexdigest()[:16]}"
+
+    @property
+    def shown(self) -> str:
+        return self.fingerprint + (f" ({self.name})" if self.name else "")
+
+    def line(self) -> str:
+        return " ".join([KEY_TYPE, self.encoded, *([self.name] if self.name else [])])
+
+
+def decode_public_key(text: str) -> bytes:
+    """The raw key of base64 ``text``; ValueError unless it is 32 bytes of base64."""
+    try:
+        raw = base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        raise ValueError("the key is not base64") from None
+    if len(raw) != KEY_BYTES:
+        raise ValueError(f"the key is {len(raw)} bytes, an Ed25519 key {KEY_BYTES}")
+    return raw
+
+
+def parse_public_key(line: str) -> PublicKey:
+    """A public-key line; ValueError saying what is wrong with it."""
+    parts = line.strip().split(maxsplit=2)
+    if len(parts) < 2 or parts[0] != KEY_TYPE:
+        raise ValueError(f"not a public key ({_KEY_LINE})")
+    return PublicKey(decode_public_key(parts[1]), parts[2] if len(parts) == 3 else None)
+
+
+def _read_small(path: Path, what: str) -> bytes:
+    """A key file's bytes; one line when it is missing, not a file or too large."""
+    if not path.is_file():
+        problem = "not a file" if path.exists() else "no such file"
+        raise MerbenchError(f"{what} {path}: {problem}; make a key with 'merbench keygen "
+                            "--out KEY'")
+    with open(path, "rb") as handle:
+        data = handle.read(MAX_KEY_FILE + 1)
+    if len(data) > MAX_KEY_FILE:
+        raise MerbenchError(f"{what} {path} is larger than any key file; give the file "
+                            "'merbench keygen' wrote")
+    return data
+
+
+def read_trusted_keys(paths: list[Path]) -> dict[bytes, PublicKey]:
+    """The keys in ``paths`` (files of public-key lines; blank lines and ``#`` comments
+    skipped), by raw key. A line that is not a key is one error naming the file and line."""
+    keys: dict[bytes, PublicKey] = {}
+    for path in paths:
+        try:
+            text = _read_small(Path(path), "--trust").decode("utf-8")
+        except UnicodeDecodeError:
+            raise MerbenchError(f"--trust {path} is not a text file of public keys; each "
+                                f"line is {_KEY_LINE}") from None
+        found = 0
+        for number, line in enumerate(text.splitlines(), 1):
+            if not line.strip() or line.lstrip().startswith("#"):
+                continue
+            try:
+                key = parse_public_key(line)
+            except ValueError as exc:
+                raise MerbenchError(f"--trust {path} line {number}: {exc}; each line is "
+                                    f"{_KEY_LINE}") from None
+            keys.setdefault(key.raw, key)
+            found += 1
+        if not found:
+            raise MerbenchError(f"--trust {path} holds no public key; give a file of lines "
+                                f"{_KEY_LINE}")
+    return keys
+
+
+@dataclass(frozen=True)
+class SigningKey:
+    """A private key with its public half (named as in ``KEY.pub`` beside it, if any)."""
+
+    private: Ed25519PrivateKey
+    public: PublicKey
+
+    def sign(self, payload: bytes) -> bytes:
+        return self.private.sign(payload)
+
+
+def public_key_path(key: Path) -> Path:
+    return key.with_name(key.name + ".pub")
+
+
+def load_signing_key(path: Path) -> SigningKey:
+    """The private key in ``path``; one line naming it when it is missing, a public key,
+    encrypted, of another algorithm or not a key at all."""
+    path = Path(path)
+    data = _read_small(path, "--sign")
+    if data.lstrip().startswith(KEY_TYPE.encode()):
+        raise MerbenchError(f"--sign {path} is a public key; give the private key file "
+                            "beside it (the one without .pub)")
+    try:
+        private = serialization.load_pem_private_key(data, password=None)
+    except TypeError:  # cryptography: a password is needed
+        raise MerbenchError(f"--sign {path} is protected by a passphrase; merbench signs "
+                            "with keys that have none (keep the file private instead: a CI "
+                            "secret, or mode 0600)") from None
+    except (ValueError, UnsupportedAlgorithm) as exc:
+        raise MerbenchError(f"--sign {path} is not a PEM private key ({exc}); give the file "
+                            "'merbench keygen --out KEY' wrote") from None
+    if not isinstance(private, Ed25519PrivateKey):
+        kind = type(private).__name__.removeprefix("_").removesuffix("PrivateKey")
+        raise MerbenchError(f"--sign {path} holds a {kind} key; merbench signs with Ed25519 "
+                            "keys ('merbench keygen --out KEY')")
+    raw = private.public_key().public_bytes(serialization.Encoding.Raw,
+                                            serialization.PublicFormat.Raw)
+    return SigningKey(private, PublicKey(raw, _name_beside(path, raw)))
+
+
+def _name_beside(path: Path, raw: bytes) -> str | None:
+    """The name ``KEY.pub`` gives the key, when that file is there and is this key's."""
+    try:
+        key = parse_public_key(public_key_path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None
+    return key.name if key.raw == raw else None
+
+
+def write_key_pair(out: Path, name: str | None) -> PublicKey:
+    """A new key: the private key to ``out`` (mode 0600) and its public line to
+    ``out.pub``. Neither file may exist; the private key is created exclusively, so a key
+    is never overwritten."""
+    out = Path(out)
+    public_path = public_key_path(out)
+    if name is not None and (not name.strip() or any(not c.isprintable() for c in name)):
+        raise MerbenchError("--name takes a printable name on one line, such as the "
+                            "maintainer's e-mail address")
+    for path in (out, public_path):
+        if os.path.lexists(path):
+            raise MerbenchError(f"--out {out}: {path} exists; merbench never overwrites a "
+                                "key: choose another name, or move the old key away")
+    if not out.parent.is_dir():
+        raise MerbenchError(f"--out {out}: no folder {out.parent}; create it first")
+    private = Ed25519PrivateKey.generate()
+    pem = private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                serialization.NoEncryption())
+    fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        os.fchmod(fd, 0o600)  # whatever the umask: only its owner may read a private key
+        os.write(fd, pem)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    raw = private.public_key().public_bytes(serialization.Encoding.Raw,
+                                            serialization.PublicFormat.Raw)
+    public = PublicKey(raw, name.strip() if name else None)
+    atomic_write_bytes(public_path, (public.line() + "\n").encode())
+    return public
