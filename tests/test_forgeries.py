@@ -3,12 +3,15 @@
 Edits of one file are caught by ``merbench validate`` (another file says otherwise, or the
 value makes no sense); consistent edits of every file are caught by the official sample list
 where the dataset has one, and by ``merbench audit``, which trains the folds again; a
-genuine run passes both.
+genuine run passes both. An audit counts on a leaderboard only when a key the build trusts
+signed it (``merbench audit --sign``, ``leaderboard build --trust``), so a hand-written
+``audit.json`` is a claim, and ``validate`` reads ``audit.json`` like every other file.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from collections.abc import Callable
 from dataclasses import replace
@@ -152,9 +155,9 @@ def test_an_audit_stops_counting_when_the_files_change(genuine: Path, tmp_path: 
 
     run = _copy(genuine, tmp_path)
     record_audit(run, audit_run(run, count=1, seed=3))
-    assert [line.current for line in audit_lines(run)] == [True]
+    assert [line.current for line in audit_lines(run, {})] == [True]
     rewrite_run(run, lambda r: r.update(wall_time_s=r["wall_time_s"] + 1))
-    assert [line.current for line in audit_lines(run)] == [False]
+    assert [line.current for line in audit_lines(run, {})] == [False]
 
 
 def _benchmark(folder: Path, **changes: object) -> Path:
@@ -205,10 +208,12 @@ def test_the_leaderboard_shows_audits_of_the_published_files(genuine: Path, tmp_
                                                              cli) -> None:
     results = tmp_path / "results"
     run = _copy(genuine, results, "run")
-    assert cli("audit", run, "--folds", "2", "--seed", "1")[0] == 0
+    assert cli("keygen", "--out", tmp_path / "key")[0] == 0
+    assert cli("audit", run, "--folds", "2", "--seed", "1", "--sign", tmp_path / "key")[0] == 0
     site = tmp_path / "site"
+    trust = ("--trust", tmp_path / "key.pub")
     code, _, err = cli("leaderboard", "build", "--results", results, "--out", site,
-                       "--benchmarks", _benchmark(tmp_path / "b"))
+                       "--benchmarks", _benchmark(tmp_path / "b"), *trust)
     assert code == 0, err
     page = (site / "benchmarks" / "synthetic-loso.html").read_text()
     today = json.loads((run / "audit.json").read_text())["audits"][0]["created"][:10]
@@ -219,7 +224,7 @@ def test_the_leaderboard_shows_audits_of_the_published_files(genuine: Path, tmp_
 
     rewrite_run(run, lambda r: r.update(wall_time_s=r["wall_time_s"] + 1))  # edited after
     code, _, err = cli("leaderboard", "build", "--results", results, "--out", site,
-                       "--benchmarks", _benchmark(tmp_path / "b"))
+                       "--benchmarks", _benchmark(tmp_path / "b"), *trust)
     page = (site / "benchmarks" / "synthetic-loso.html").read_text()
     assert code == 0 and "audited:" not in page
 
@@ -293,3 +298,59 @@ def test_auditing_what_is_not_a_run_is_one_line(tmp_path: Path, cli) -> None:
     assert code == 2 and err.count("\n") == 1 and "no results.json here" in err
     code, _, err = cli("audit", tmp_path, "--folds", "none")
     assert code == 2 and "--folds 'none' is not a number of folds" in err
+
+
+def test_a_hand_written_audit_of_a_forged_run_is_only_claimed(genuine: Path, tmp_path: Path,
+                                                              cli) -> None:
+    """The forger edits every file consistently, then writes audit.json by hand: a passing
+    record (copied from a real audit) with the digests recomputed over the forged files.
+    validate accepts an unsigned claim, but a site that trusts only the maintainer's key
+    does not call it audited."""
+    from merbench.results.codec import to_json
+    from merbench.results.model import SCHEMA_VERSION
+    from merbench.results.signature import file_sha256
+
+    real = _copy(genuine, tmp_path, "real")
+    claim = to_json(audit_run(real, count=1, seed=0))
+    assert claim["passed"] and claim["signature"] is None
+    forged = _copy(genuine, tmp_path / "results", "forged")
+    edit_folds(forged, relabel_first_sample)
+    claim["results_sha256"] = file_sha256(forged / "results.json")
+    for fold in claim["folds"]:
+        fold["fold_sha256"] = file_sha256(forged / "folds" / f"fold-{fold['index']:03d}.npz")
+    (forged / "audit.json").write_text(json.dumps(
+        {"schema_version": SCHEMA_VERSION, "kind": "audits", "audits": [claim]}))
+    code, out, _ = cli("validate", forged)
+    assert code == 0 and "1 unsigned (a claim nobody vouches for)" in out
+    assert cli("keygen", "--out", tmp_path / "maintainer")[0] == 0
+    site = tmp_path / "site"
+    code, _, err = cli("leaderboard", "build", "--results", tmp_path / "results", "--out",
+                       site, "--benchmarks", _benchmark(tmp_path / "b"), "--trust",
+                       tmp_path / "maintainer.pub")
+    assert code == 0, err
+    page = (site / "benchmarks" / "synthetic-loso.html").read_text()
+    assert "audit claimed, not verified" in page and "audited:" not in page
+    run_page = next((site / "runs").glob("*/index.html")).read_text()
+    assert "claimed, not verified: unsigned" in run_page
+
+
+def test_a_hard_link_to_etc_passwd_as_audit_json_is_refused(genuine: Path, tmp_path: Path,
+                                                            cli) -> None:
+    """``ln /etc/passwd RUN/audit.json``: validate refuses the run, the site leaves it out;
+    a copy of the file instead of a link is no audit record either."""
+    run = _copy(genuine, tmp_path / "results", "run")
+    try:
+        os.link("/etc/passwd", run / "audit.json")
+    except OSError as exc:  # another file system, or protected_hardlinks
+        pytest.skip(f"cannot link /etc/passwd here: {exc.strerror}")
+    links = os.stat("/etc/passwd").st_nlink
+    assert rejection(run) == (f"audit.json is a hard link ({links} links); publish a copy of "
+                              "the file itself")
+    code, _, err = cli("leaderboard", "build", "--results", tmp_path / "results", "--out",
+                       tmp_path / "site", "--benchmarks", _benchmark(tmp_path / "b"))
+    assert code == 0 and "audit.json is a hard link" in err
+    assert not (tmp_path / "site" / "runs").exists() or \
+        not list((tmp_path / "site" / "runs").iterdir())
+    (run / "audit.json").unlink()
+    shutil.copyfile("/etc/passwd", run / "audit.json")
+    assert rejection(run).startswith("audit.json is not a readable audit record")

@@ -252,18 +252,15 @@ def _hard_link(source: Path, target: Path) -> None:
         pytest.skip(f"cannot make a hard link to {source} here: {exc.strerror}")
 
 
-@pytest.mark.parametrize("source", ["/etc/passwd", "temp"])
-def test_a_hard_link_in_a_run_folder_is_refused(signed: Path, tmp_path: Path, source: str,
-                                                cli) -> None:
+def test_a_hard_link_in_a_run_folder_is_refused(signed: Path, tmp_path: Path, cli) -> None:
+    """Even to a genuine audit record (a link to /etc/passwd: tests/test_forgeries.py)."""
     run = _copy(signed, tmp_path)
     (run / "audit.json").unlink()
-    linked = Path(source) if source != "temp" else tmp_path / "elsewhere.json"
-    if source == "temp":
-        shutil.copyfile(signed / "audit.json", linked)
+    linked = tmp_path / "elsewhere.json"
+    shutil.copyfile(signed / "audit.json", linked)
     _hard_link(linked, run / "audit.json")
-    links = os.stat(linked).st_nlink
-    assert rejection(run) == (f"audit.json is a hard link ({links} links); publish a copy "
-                              "of the file itself")
+    assert rejection(run) == ("audit.json is a hard link (2 links); publish a copy of the "
+                              "file itself")
     code, _, err = cli("leaderboard", "build", "--results", tmp_path / "results", "--out",
                        tmp_path / "site")
     assert code == 0 and "audit.json is a hard link (" in err
