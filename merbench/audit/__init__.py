@@ -18,7 +18,9 @@ of the folds of the committed STSTNet runs (10 of 204 fold pairs), so an audit o
 folds tells seeds apart; a run trained by older code that rounded otherwise (the committed
 reduced HTNet runs) passes with 95.6-100% alike. Each audit
 is appended to ``audit.json`` beside the run, with the digests of the files it compared, so
-an edit made afterwards voids it.
+an edit made afterwards voids it; with ``--sign KEY`` it is signed over the digests of every
+file of the run (:mod:`merbench.results.signature`), since only a record a trusted key signed
+counts on a leaderboard: anyone can write an unsigned one.
 
 One concept per module:
 
