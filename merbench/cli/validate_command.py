@@ -29,6 +29,8 @@ def main(args: argparse.Namespace) -> int:
               f"{r.dataset.name}/{r.protocol.name}, {r.protocol.n_folds} "
               f"folds, {r.protocol.n_samples} samples; recomputed "
               f"{', '.join(checked.policies)})")
+        for line in checked.unchecked:
+            say(f"note: {path}: {line}")
     if rejected:
         say(f"merbench: error: {rejected} of {len(args.files)} result file(s) rejected",
               file=sys.stderr)
