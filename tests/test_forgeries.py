@@ -354,3 +354,54 @@ def test_a_hard_link_to_etc_passwd_as_audit_json_is_refused(genuine: Path, tmp_p
     (run / "audit.json").unlink()
     shutil.copyfile("/etc/passwd", run / "audit.json")
     assert rejection(run).startswith("audit.json is not a readable audit record")
+
+
+@pytest.mark.parametrize(("edit", "caught"), [
+    (lambda r: r["model"].update(description="STSTNet, state of the art on every database"),
+     "model.description differs from what plugin 'cnn' (merbench "),
+    (lambda r: r["model"].update(citation="https://doi.org/10.0000/another-paper"),
+     "model.citation differs from what plugin 'cnn'"),
+    (lambda r: r["model"]["recipe"].update(epochs=80), "model.recipe differs"),
+    (lambda r: r["environment"].update(device="cuda:0 (NVIDIA H100 80GB HBM3)"),
+     "trained on cpu, but environment.device says the run trained on cuda:0"),
+    (lambda r: r["environment"].update(device="a TPU pod"),
+     "environment.device is 'a TPU pod', not a device merbench names"),
+    (lambda r: r["environment"].update(torch=None), "environment.torch is null, but a torch"),
+    (lambda r: r["environment"].update(torch="2.3.0+cu118"), "is built for CUDA 11.8, yet"),
+    (lambda r: r["environment"].update(torch="the latest"), "environment.torch is 'the latest'"),
+    (lambda r: r["environment"].update(merbench="9.9.9"),
+     "model.provider says merbench 0.1.0 but environment.merbench says 9.9.9"),
+], ids=["description", "citation", "declared-recipe", "environment-device", "device-name",
+        "no-torch", "torch-build", "torch-version", "merbench-version"])
+def test_an_edit_of_what_the_plugin_or_environment_said_is_rejected(
+        genuine: Path, tmp_path: Path, edit: Callable[[dict[str, Any]], None],
+        caught: str, cli) -> None:
+    """Facts of results.json that run.json does not repeat: the installed plugin says what
+    the model declared, and the fold files, the model's kind and torch's build say where it
+    ran. The same edit in run.json as well changes nothing (run.json does not hold them)."""
+    run = _copy(genuine, tmp_path)
+    rewrite_run(run, edit)
+    assert caught in rejection(run)
+    code, _, err = cli("validate", run)
+    assert code == 2 and caught in err and "Traceback" not in err
+
+
+def test_a_model_whose_plugin_is_not_installed_here_is_noted_not_checked(
+        genuine: Path, tmp_path: Path, cli) -> None:
+    """Another release of the package declared the model: nothing installed can say what it
+    declared, so the run passes and validate says so; a leaderboard still builds it."""
+    def other_release(results: dict[str, Any]) -> None:
+        for section in ("model", "feature", "dataset", "protocol"):
+            results[section]["provider"]["version"] = "0.0.9"
+        results["environment"]["merbench"] = "0.0.9"
+        results["environment"]["plugins"] = {name: "merbench 0.0.9"
+                                             for name in results["environment"]["plugins"]}
+        results["model"]["description"] = "as the 0.0.9 release worded it"
+
+    run = _copy(genuine, tmp_path)
+    rewrite_run(run, other_release)
+    checked = validate_run(run)
+    assert len(checked.unchecked) == 1
+    assert "model 'ststnet' v1: it was provided by merbench 0.0.9" in checked.unchecked[0]
+    code, out, err = cli("validate", run)
+    assert code == 0 and "note: " in out and "were not compared with the plugin's" in out, err

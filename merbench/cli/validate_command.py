@@ -30,6 +30,8 @@ def main(args: argparse.Namespace) -> int:
               f"folds, {r.protocol.n_samples} samples; recomputed "
               f"{', '.join(checked.policies)}"
               f"{f'; audit.json: {checked.audits.text}' if checked.audits else ''})")
+        for line in checked.unchecked:
+            say(f"note: {path}: {line}")
     if rejected:
         say(f"merbench: error: {rejected} of {len(args.files)} result file(s) rejected",
               file=sys.stderr)

@@ -26,6 +26,8 @@ from merbench.errors import MerbenchError
 from merbench.plugins import default_plugins
 from merbench.results.audit_file import AuditSummary, check_audit_file
 from merbench.results.codec import LayoutError, from_json, to_json
+from merbench.results.declared import check_declared
+from merbench.results.environment_check import check_environment
 from merbench.results.migrations import migrate
 from merbench.results.model import Intervals, Metrics, Results, SeedsSummary
 from merbench.results.over_seeds import over_seeds
@@ -60,6 +62,8 @@ class ValidatedRun:
     n_epochs: int
     predictions: Any  # pandas.DataFrame: predictions.csv as read, in its own row order
     audits: AuditSummary | None = None  # what audit.json holds; None: there is none
+    # what could not be checked here (a model whose plugin is not installed), one line each
+    unchecked: tuple[str, ...] = ()
 
     @property
     def policies(self) -> list[str]:
@@ -146,6 +150,8 @@ def _validate_run(path: Path, official: OfficialFingerprint | None) -> Validated
     check_against_dataset(run_dir, results, databases, y_true)
     try:
         check_provenance(run_dir, results, folds, frame, official)
+        check_environment(results)
+        unchecked = check_declared(results)
     except ProvenanceError as exc:
         raise ResultRejected(run_dir, str(exc)) from None
 
@@ -167,7 +173,8 @@ def _validate_run(path: Path, official: OfficialFingerprint | None) -> Validated
         if name == results.selection.policy:
             _check_reported(run_dir, results, folds, frame, name, policy)
     return ValidatedRun(run_dir=run_dir, results=results, metrics_by_policy=recomputed,
-                        n_epochs=n_epochs, predictions=predictions, audits=audits)
+                        n_epochs=n_epochs, predictions=predictions, audits=audits,
+                        unchecked=tuple(unchecked))
 
 
 def _check_reported(run_dir: Path, results: Results, folds: list[FoldOutcome],
