@@ -34,7 +34,8 @@ class FoldOutcome:
     ``fit_report_``, e.g. the hyper-parameters an inner search chose), or None.
     ``folds_at_once`` is how many folds trained together with this one (1: alone), or None
     in a fold file written before merbench recorded it: a resumed run may mix engines, and
-    with dropout the engine decides the random masks.
+    with dropout the engine decides the random masks. ``run_sha256`` is the digest of the
+    run identity a fold file says it was trained for (None: not recorded).
     """
 
     index: int
@@ -52,3 +53,4 @@ class FoldOutcome:
     val_predictions: np.ndarray | None = None
     fit_report: dict[str, Any] | None = None
     folds_at_once: int | None = None
+    run_sha256: str | None = None  # as read from a fold file: the run it was trained for

@@ -58,10 +58,6 @@ def _copy(run: Path, tmp_path: Path, name: str = "copy") -> Path:
     return Path(shutil.copytree(run, tmp_path / name))
 
 
-
-
-
-
 def test_a_genuine_run_validates_and_passes_its_audit(genuine: Path, tmp_path: Path,
                                                       cli) -> None:
     run = _copy(genuine, tmp_path)
@@ -405,3 +401,91 @@ def test_a_model_whose_plugin_is_not_installed_here_is_noted_not_checked(
     assert "model 'ststnet' v1: it was provided by merbench 0.0.9" in checked.unchecked[0]
     code, out, err = cli("validate", run)
     assert code == 0 and "note: " in out and "were not compared with the plugin's" in out, err
+
+
+def _unfinished(run: Path) -> Path:
+    """``run`` as a kill before its summary leaves it: every fold file, no results."""
+    (run / "results.json").unlink()
+    (run / "predictions.csv").unlink()
+    return run
+
+
+def test_a_fold_file_of_another_seeds_run_is_refused_on_resume(genuine: Path, tmp_path: Path,
+                                                                cli) -> None:
+    """Fold files name the run identity they were trained for (the manifest): one copied
+    from another seed's run is not restored, and nothing is summarised."""
+    other = tmp_path / "seed-1"
+    merbench.run(model="ststnet", dataset="synthetic", out=other, epochs=3, device="cpu",
+                 dataset_options=SMALL, lr=1e-3, seed=1)
+    run = _unfinished(_copy(genuine, tmp_path))
+    shutil.copyfile(other / "folds" / "fold-002.npz", run / "folds" / "fold-002.npz")
+    code, _, err = cli("run", "--resume", run)
+    assert code == 2 and "fold-002.npz belongs to another run" in err
+    assert "delete it to retrain that fold" in err and len(err.strip().splitlines()) == 1
+    assert not (run / "results.json").exists()
+
+
+def test_a_fold_file_with_edited_labels_is_refused_on_resume(genuine: Path, tmp_path: Path,
+                                                             cli) -> None:
+    from merbench.results.rundir import RunDirectory
+
+    run = _unfinished(_copy(genuine, tmp_path))
+    store = RunDirectory(run)
+    fold = store.load_fold(1)
+    assert fold is not None
+    store.save_fold(replace(fold, y_true=(fold.y_true + 1) % 3))  # names this run: labels edited
+    code, _, err = cli("run", "--resume", run)
+    assert code == 2 and "fold-001.npz holds labels that are not the data's" in err
+
+
+def test_a_fold_file_edited_after_the_summary_is_caught_and_summarised_again(
+        genuine: Path, tmp_path: Path, cli) -> None:
+    """validate names the file the manifest no longer matches; --resume does not reprint the
+    stale results but summarises the fold files again, and status calls the run unfinished
+    until then."""
+    from merbench.results.rundir import RunDirectory
+
+    run = _copy(genuine, tmp_path)
+    store = RunDirectory(run)
+    fold = store.load_fold(0)
+    assert fold is not None
+    predictions = fold.epoch_predictions.copy()
+    predictions[:, 0] = (predictions[:, 0] + 1) % 3
+    store.save_fold(replace(fold, epoch_predictions=predictions))
+    assert rejection(run).startswith("folds/fold-000.npz is not the file results.json records")
+    code, out, _ = cli("status", run)
+    assert code == 0 and "complete" not in out.split(":")[-1]
+    code, _, err = cli("run", "--resume", run)
+    assert code == 0, err
+    validate_run(run)
+    assert json.loads((run / "results.json").read_text())["folds_resumed"] == 4
+
+
+def test_a_kill_between_predictions_and_results_is_repaired(genuine: Path, tmp_path: Path,
+                                                           cli) -> None:
+    """results.json is written last and names predictions.csv's digest: a predictions.csv
+    that a killed re-summary left beside the old results.json makes the run unfinished, and
+    running it again writes both anew."""
+    run = _copy(genuine, tmp_path)
+    written = (run / "predictions.csv").read_bytes()
+    lines = written.decode().splitlines(keepends=True)
+    (run / "predictions.csv").write_text("".join([lines[0], *reversed(lines[1:])]))
+    assert rejection(run).startswith("predictions.csv is not the file results.json records")
+    code, _, err = cli("run", "--resume", run)
+    assert code == 0, err
+    assert (run / "predictions.csv").read_bytes() == written
+    validate_run(run)
+
+
+def test_results_name_every_file_and_every_fold_file_names_the_run(genuine: Path) -> None:
+    from merbench.results.manifest import identity_sha256
+    from merbench.results.rundir import RunDirectory
+
+    results = read_results(genuine / "results.json")
+    assert results.files is not None
+    assert sorted(results.files) == ["folds/fold-000.npz", "folds/fold-001.npz",
+                                     "folds/fold-002.npz", "folds/fold-003.npz",
+                                     "predictions.csv", "run.json"]
+    store = RunDirectory(genuine)
+    digest = identity_sha256(store.read_run_file().identity)
+    assert all(store.load_fold(i).run_sha256 == digest for i in range(4))  # type: ignore[union-attr]

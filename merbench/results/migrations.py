@@ -199,6 +199,20 @@ def executor_6_to_7(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+def manifest_7_to_8(data: dict[str, Any]) -> dict[str, Any]:
+    """``results.json`` version 7 -> 8: ``files`` null (no manifest: a run summarised before
+    version 8 recorded no digests of its other files, so nothing binds them to it)."""
+    data.setdefault("files", None)
+    return data
+
+
+def fold_run_7_to_8(data: dict[str, Any]) -> dict[str, Any]:
+    """A fold file's metadata, version 7 -> 8: ``run_sha256`` null (fold files written before
+    version 8 did not record the run identity they were trained for)."""
+    data.setdefault("run_sha256", None)
+    return data
+
+
 def _unchanged(data: dict[str, Any]) -> dict[str, Any]:
     """A kind whose layout a version left as it was (the version covers every file)."""
     return data
@@ -206,14 +220,16 @@ def _unchanged(data: dict[str, Any]) -> dict[str, Any]:
 
 MIGRATIONS: dict[str, dict[int, Migration]] = {
     "results": {1: results_1_to_2, 2: results_2_to_3, 3: results_3_to_4,
-                4: intervals_4_to_5, 5: built_from_5_to_6, 6: executor_6_to_7},
+                4: intervals_4_to_5, 5: built_from_5_to_6, 6: executor_6_to_7,
+                7: manifest_7_to_8},
     "seeds": {1: seeds_1_to_2, 2: _unchanged, 3: _unchanged, 4: intervals_4_to_5,
-              5: _unchanged, 6: _unchanged},
+              5: _unchanged, 6: _unchanged, 7: _unchanged},
     "run": {1: run_1_to_2, 2: run_2_to_3, 3: run_3_to_4, 4: _unchanged, 5: _unchanged,
-            6: _unchanged},
+            6: _unchanged, 7: _unchanged},
     "fold": {1: fold_1_to_2, 2: _unchanged, 3: _unchanged, 4: _unchanged, 5: _unchanged,
-             6: _unchanged},
-    "audit": {4: _unchanged, 5: _unchanged, 6: _unchanged},  # audit.json began with 4
+             6: _unchanged, 7: fold_run_7_to_8},
+    # audit.json began with 4
+    "audit": {4: _unchanged, 5: _unchanged, 6: _unchanged, 7: _unchanged},
 }
 
 

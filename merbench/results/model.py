@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-SCHEMA_VERSION = 7  # the layout of every file below; older ones are migrated on reading
+SCHEMA_VERSION = 8  # the layout of every file below; older ones are migrated on reading
 
 
 @dataclass(frozen=True)
@@ -252,6 +252,9 @@ class Results:
     wall_time_s: float
     train_time_s: float
     folds_resumed: int
+    # path inside the run folder -> SHA-256 of run.json, each fold file and predictions.csv
+    # as this summary was written (merbench.results.manifest); None: written before version 8
+    files: dict[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -337,6 +340,9 @@ class FoldMeta:
     device: str
     folds_at_once: int | None = None  # None: not recorded
     fit_report: dict[str, Any] | None = field(default=None)
+    # the digest of the run identity it was trained for (merbench.results.manifest); None:
+    # written before version 8, or by a process with no run.json (an audit's scratch folder)
+    run_sha256: str | None = None
 
 
 AuditOutcome = Literal["identical", "within-tolerance", "differs"]

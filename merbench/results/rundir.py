@@ -40,6 +40,7 @@ from merbench.atomic import (
 )
 from merbench.errors import MerbenchError
 from merbench.results.codec import LayoutError, from_json, to_json
+from merbench.results.manifest import identity_sha256
 from merbench.results.migrations import migrate
 from merbench.results.model import SCHEMA_VERSION, FoldMeta, RunRecord
 from merbench.runinfo import FoldOutcome
@@ -295,11 +296,19 @@ class RunDirectory:
         with contextlib.suppress(OSError):  # not empty, or never made
             folder.rmdir()
 
+    def identity_sha256(self) -> str | None:
+        """The digest of the identity ``run.json`` records, which each fold file saved here
+        carries (None: no run.json, as in an audit's scratch folder)."""
+        if not (self.path / RUN_FILE).is_file():
+            return None
+        return identity_sha256(self.read_run_file().identity)
+
     def save_fold(self, fold: FoldOutcome) -> None:
         buffer = io.BytesIO()
         meta = FoldMeta(schema_version=SCHEMA_VERSION, index=fold.index, key=list(fold.key),
                         n_train=fold.n_train, seconds=fold.seconds, device=fold.device,
-                        folds_at_once=fold.folds_at_once, fit_report=fold.fit_report)
+                        folds_at_once=fold.folds_at_once, fit_report=fold.fit_report,
+                        run_sha256=self.identity_sha256())
         arrays: dict[str, Any] = {
             "test_index": np.asarray(fold.test_index, dtype=np.int64),
             "sample_ids": np.asarray(fold.sample_ids, dtype=str),
@@ -331,7 +340,7 @@ class RunDirectory:
                     y_true=data["y_true"], epoch_predictions=data["epoch_predictions"],
                     n_train=meta.n_train, seconds=float(meta.seconds), device=meta.device,
                     restored=True, fit_report=meta.fit_report,
-                    folds_at_once=meta.folds_at_once,
+                    folds_at_once=meta.folds_at_once, run_sha256=meta.run_sha256,
                     **{name: data[name] for name in ("val_index", "val_y_true",
                                                      "val_predictions") if name in data},
                 )

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from merbench.errors import MerbenchError
+from merbench.results.manifest import first_mismatch
 from merbench.results.rundir import FOLDS_DIR, RUN_FILE, RunDirectory
 
 
@@ -37,7 +38,7 @@ class RunStatus:
     damaged: int  # fold files that cannot be read (a resumed run retrains them)
     saved: tuple[tuple[int, int], ...]  # (folds, epochs) of each saved unfinished state
     epochs: int | None  # a fold's epochs, from the recipe in run.json (None: not recorded)
-    complete: bool  # results.json is written
+    complete: bool  # results.json is written and names the files there now
     running: bool | None  # None: the file system cannot say
 
     def seconds_left(self) -> float | None:
@@ -69,10 +70,13 @@ def run_status(path: Path) -> RunStatus:
     epochs = (identity.get("hyperparameters") or {}).get("epochs")
     n_folds = recorded.n_folds
     results_file = directory.path / "results.json"
-    complete = results_file.exists()
-    if complete and n_folds is None:
-        with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
-            n_folds = json.loads(results_file.read_text())["protocol"]["n_folds"]
+    complete = False
+    with contextlib.suppress(OSError, ValueError, KeyError, TypeError, AttributeError):
+        summary = json.loads(results_file.read_text())
+        if n_folds is None:
+            n_folds = summary["protocol"]["n_folds"]
+        files = summary.get("files")  # the manifest: complete while its files are these
+        complete = files is None or first_mismatch(directory.path, files) is None
     try:
         return RunStatus(
             path=directory.path, model=identity["model"]["name"],

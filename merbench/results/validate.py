@@ -28,6 +28,7 @@ from merbench.results.audit_file import AuditSummary, check_audit_file
 from merbench.results.codec import LayoutError, from_json, to_json
 from merbench.results.declared import check_declared
 from merbench.results.environment_check import check_environment
+from merbench.results.manifest import chain_problem
 from merbench.results.migrations import migrate
 from merbench.results.model import Intervals, Metrics, Results, SeedsSummary
 from merbench.results.over_seeds import over_seeds
@@ -42,6 +43,7 @@ from merbench.results.run_files import (
     load_folds,
     read_predictions,
 )
+from merbench.results.rundir import RunDirectory
 from merbench.results.safe_files import UnsafeFile, check_entry, check_inside, check_run_folder
 from merbench.results.schema import read_json, read_results
 from merbench.results.scoring import PolicyScore, score
@@ -154,6 +156,11 @@ def _validate_run(path: Path, official: OfficialFingerprint | None) -> Validated
         unchecked = check_declared(results)
     except ProvenanceError as exc:
         raise ResultRejected(run_dir, str(exc)) from None
+    # run.json was read by check_provenance, so it is there and readable
+    broken = chain_problem(run_dir, results.files, RunDirectory(run_dir).read_run_file()
+                           .identity, {f.index: f.run_sha256 for f in folds})
+    if broken:
+        raise ResultRejected(run_dir, broken)
 
     scored = score(folds, databases, classes, claimed)  # what run and --seeds compute
     recomputed: dict[str, Metrics] = {}

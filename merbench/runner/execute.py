@@ -12,6 +12,7 @@ recorded, so a run started on one can be resumed on the other.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
 from contextlib import ExitStack
@@ -24,7 +25,9 @@ import pandas as pd
 from merbench.atomic import atomic_write_bytes, atomic_write_json
 from merbench.errors import MerbenchError
 from merbench.plugins import Plugins, default_plugins
+from merbench.protocols import Fold
 from merbench.results.codec import to_json
+from merbench.results.manifest import first_mismatch, run_manifest
 from merbench.results.model import EngineRecord, Metrics, Results
 from merbench.results.rundir import DifferentRun, RunDirectory
 from merbench.results.schema import read_results
@@ -171,7 +174,8 @@ def _already_finished(data: RunData, run_dir: RunDirectory) -> RunResult | None:
     that wall time), not the one that looked again. A run whose results file is missing or
     unreadable, or one of whose fold files is gone (deleted to train that fold again) or
     damaged, is not finished: the run goes on as any resumed run (and names a damaged
-    file)."""
+    file). Nor is one whose files are not those its results.json names (its manifest):
+    then the results are stale, and the run is summarised again from its fold files."""
 
     results_file = run_dir.path / "results.json"
     predictions_file = run_dir.path / "predictions.csv"
@@ -185,6 +189,8 @@ def _already_finished(data: RunData, run_dir: RunDirectory) -> RunResult | None:
                                                            "subject": str})
     except (MerbenchError, ValueError, OSError):
         return None
+    if results.files is not None and first_mismatch(run_dir.path, results.files):
+        return None  # a file changed since (or a kill split the summary): summarise again
     if results.selection.policy != data.plan.spec.selection:
         return None  # the same folds, reported under another selection policy
     return RunResult(run_dir=run_dir.path, results=results, predictions=predictions,
@@ -263,9 +269,13 @@ def finish_run(run: StartedRun) -> RunResult:
     record, predictions = summarise(data, run.identity, outcomes, run.trainer.device_name,
                                     time.perf_counter() - run.started, run.feature_report,
                                     run.engine)
+    table = predictions.to_csv(index=False).encode()
+    # results.json last, naming every other file: a kill before it leaves a run that is
+    # not finished, which the next run or --resume summarises again
+    record = dataclasses.replace(record, files=run_manifest(run.run_dir.path,
+                                                            len(outcomes), table))
     results = to_json(record)  # the file's and the plugin hook's JSON object
-    atomic_write_bytes(run.run_dir.path / "predictions.csv",
-                       predictions.to_csv(index=False).encode())
+    atomic_write_bytes(run.run_dir.path / "predictions.csv", table)
     atomic_write_json(run.run_dir.path / "results.json", results)
     run.run_dir.discard_partial()  # states of folds another engine trained, if any
     run.trainer.notify("merbench_run_finished", run=run.trainer.info, results=results)
@@ -276,14 +286,34 @@ def _restored(data: RunData, run_dir: RunDirectory,
               finished: dict[int, FoldOutcome | None]) -> dict[int, FoldOutcome]:
     """The folds finished earlier, each checked to hold this fold's test samples."""
     done: dict[int, FoldOutcome] = {}
+    this_run = run_dir.identity_sha256()
     for fold in data.folds:
         outcome = finished[fold.index]
         if outcome is None:
             continue
-        if list(outcome.test_index) != list(fold.test):
+        path = run_dir.fold_path(fold.index)
+        if outcome.run_sha256 is not None and outcome.run_sha256 != this_run:
             raise MerbenchError(
-                f"{run_dir.fold_path(fold.index)} holds other samples than fold "
+                f"{path} belongs to another run (its run identity digest is "
+                f"{outcome.run_sha256[:12]}, this run's {str(this_run)[:12]}); delete it to "
+                "retrain that fold")
+        samples = data.dataset.samples.iloc[fold.test]
+        if list(outcome.test_index) != list(fold.test) or \
+                list(outcome.sample_ids.astype(str)) != samples["sample_id"].astype(str).tolist():
+            raise MerbenchError(
+                f"{path} holds other samples than fold "
                 f"{fold.label}; delete it to retrain that fold"
             )
+        check_restored_labels(path, fold, outcome, samples)
         done[fold.index] = outcome
     return done
+
+
+def check_restored_labels(path: Path, fold: Fold, outcome: FoldOutcome,
+                          samples: pd.DataFrame) -> None:
+    """A fold file's stored labels are the data's: one edited (or trained on other labels)
+    would make the pooled scores those of other data."""
+    if list(outcome.y_true.astype(int)) != samples["label"].astype(int).tolist():
+        raise MerbenchError(
+            f"{path} holds labels that are not the data's for fold {fold.label} (it was "
+            "edited, or trained on other labels); delete it to retrain that fold")

@@ -1,0 +1,89 @@
+"""The manifest that binds every file of a run to the run: fold files name their run, and
+``results.json`` names the digest of every other file.
+
+A run directory is several files written at different times, by processes that may have been
+killed and resumed. Without a binding, a fold file copied from another seed's run, a fold file
+edited after the summary was written, or a ``predictions.csv`` left by a kill before
+``results.json`` could be taken for this run's: ``--resume`` would restore it and
+``merbench validate`` would check numbers against the wrong file. So each fold file records
+the digest of the run identity it was trained for (:func:`identity_sha256`), and
+``results.json``, always the last file written, records the SHA-256 of ``run.json``, of every
+fold file and of ``predictions.csv`` (:func:`run_manifest`). Then a run is finished only
+while its files are the ones its summary names (:func:`first_mismatch`).
+
+The chain shows that the files belong together as written; it cannot show that they came
+from training. A forger who rewrites every file consistently recomputes the digests too:
+that is what a signed audit (``merbench audit --sign``) is for.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+RUN_FILE, PREDICTIONS_FILE = "run.json", "predictions.csv"
+
+
+def identity_sha256(identity: Mapping[str, Any]) -> str:
+    """The digest of a run identity (``run.json``'s ``identity``): canonical JSON, keys
+    sorted, no whitespace, so one identity always gives one digest."""
+    text = json.dumps(identity, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def fold_file_name(index: int) -> str:
+    return f"folds/fold-{index:03d}.npz"
+
+
+def sha256_of(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def run_manifest(run_dir: Path, n_folds: int, predictions: bytes) -> dict[str, str]:
+    """The digests ``results.json`` records: ``run.json`` and each fold file as they are now,
+    and ``predictions`` (the bytes about to be written as ``predictions.csv``)."""
+    run_dir = Path(run_dir)
+    files = {RUN_FILE: sha256_of(run_dir / RUN_FILE)}
+    files.update({fold_file_name(i): sha256_of(run_dir / fold_file_name(i))
+                  for i in range(n_folds)})
+    files[PREDICTIONS_FILE] = hashlib.sha256(predictions).hexdigest()
+    return files
+
+
+def first_mismatch(run_dir: Path, files: Mapping[str, str]) -> str | None:
+    """The first file ``files`` names whose digest differs from the recorded one (or that is
+    missing), said as a phrase; None when every file is the one recorded."""
+    for name, digest in files.items():
+        path = Path(run_dir) / name
+        if not path.is_file():
+            return f"{name} is missing"
+        if sha256_of(path) != digest:
+            return f"{name} is not the file results.json records (its SHA-256 differs)"
+    return None
+
+
+def chain_problem(run_dir: Path, files: Mapping[str, str] | None, identity: Mapping[str, Any],
+                  fold_runs: Mapping[int, str | None]) -> str | None:
+    """What breaks the chain from ``results.json`` (its manifest ``files``) through
+    ``run.json`` (its ``identity``) to each fold file (``fold_runs``: index -> the run digest
+    it records), said as a phrase; None when it holds. A run without a manifest (written
+    before version 8) has no chain to check."""
+    if files is None:
+        return None
+    expected = {RUN_FILE, PREDICTIONS_FILE, *(fold_file_name(i) for i in fold_runs)}
+    if set(files) != expected:
+        named = ", ".join(sorted(set(files) ^ expected)[:3])
+        return (f"results.json's manifest (files) does not name exactly the run's files "
+                f"({named}); publish the run as merbench wrote it")
+    mismatch = first_mismatch(run_dir, files)
+    if mismatch:
+        return f"{mismatch}; one of them was changed after the run finished"
+    digest = identity_sha256(identity)
+    for index, recorded in sorted(fold_runs.items()):
+        if recorded != digest:
+            return (f"{fold_file_name(index)} was trained for another run than run.json "
+                    f"describes (run_sha256 {str(recorded)[:12]}, run.json's {digest[:12]})")
+    return None
