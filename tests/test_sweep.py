@@ -112,6 +112,8 @@ def test_a_sweep_on_ray_gives_the_local_numbers(swept, tmp_path: Path) -> None:
      "runs[0]: unknown key 'executor' (all runs of a sweep share one"),
     ('[[runs]\nmodel = "ststnet"', "is not valid TOML"),
     ('out = "x"', "has no [[runs]] entries"),
+    ('out = "x"\nruns = "ststnet"', "'runs' is str 'ststnet', but it must be a list of "
+                                    "tables, one [[runs]] header per run"),
 ])
 def test_a_bad_plan_is_refused_before_anything_trains(tmp_path: Path, plan: str,
                                                       said: str, cli) -> None:
@@ -121,6 +123,14 @@ def test_a_bad_plan_is_refused_before_anything_trains(tmp_path: Path, plan: str,
     assert code == 2 and len(lines) == 1, err
     assert said in lines[0] and str(tmp_path / "plan.toml") in lines[0]
     assert not any(tmp_path.glob("*-results")) and not (tmp_path / "x").exists()
+
+
+def test_a_plan_that_is_not_utf8_is_one_line(tmp_path: Path, cli) -> None:
+    (tmp_path / "plan.toml").write_bytes(b'out = "r\xe9sultats"\n[[runs]]\nmodel = "ststnet"\n')
+    code, _, err = cli("sweep", tmp_path / "plan.toml")
+    lines = err.strip().splitlines()
+    assert code == 2 and len(lines) == 1, err
+    assert "plan.toml is not UTF-8 text (byte 8 cannot be read); save the plan as UTF-8" in err
 
 
 def test_a_missing_plan_is_one_line(tmp_path: Path, cli) -> None:

@@ -129,6 +129,10 @@ def spec_from_args(args: argparse.Namespace) -> tuple[RunSpec, RunSettings]:
     if refused:
         raise MerbenchError(f"--resume takes every option from {resume}/run.json; "
                             f"leave out {', '.join(flag(k) for k in refused)}")
+    if not Path(resume).is_dir():
+        found = "a file" if Path(resume).exists() else "not there"
+        raise MerbenchError(f"--resume {resume} is {found}; give the run directory a run wrote "
+                            "(its --out, holding run.json)")
     spec, settings = from_config(RunDirectory(resume).read_run_file().config)
     # the recorded options, less those chosen for the machine the run started on
     fresh = {f.name: f.default for f, option in options() if option.per_machine}

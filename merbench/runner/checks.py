@@ -15,6 +15,7 @@ that names the option and the fix; the command-line tests compare them word for 
 from __future__ import annotations
 
 import math
+import os
 from pathlib import Path
 
 from merbench.errors import MerbenchError
@@ -23,6 +24,17 @@ from merbench.runner.executor_kinds import EXECUTOR_KINDS
 from merbench.runner.spec import EXECUTORS, PRECISIONS, RunSettings, RunSpec, flag
 from merbench.selection import POLICIES
 from merbench.training.device import check_device_name
+
+# Bounds past which an option cannot be meant: torch's fp32 step overflows beyond about 3e38,
+# and MAX_EPOCHS epochs of predictions of the composite's 442 samples already take 88 MB.
+MAX_LR = 1e3
+MAX_EPOCHS = 100_000
+
+
+def max_threads() -> int:
+    """More threads than four per core only wait for one another (and each costs a stack:
+    100,000 fail to start at all)."""
+    return 4 * (os.cpu_count() or 1)
 
 
 def check_values(spec: RunSpec, settings: RunSettings) -> None:
@@ -37,6 +49,17 @@ def check_values(spec: RunSpec, settings: RunSettings) -> None:
             raise MerbenchError(f"{flag(name)} must be at least 1 (got {value}){hint}")
     if spec.lr is not None and not (spec.lr > 0 and math.isfinite(spec.lr)):
         raise MerbenchError(f"--lr must be a positive number (got {spec.lr})")
+    if spec.lr is not None and spec.lr > MAX_LR:
+        raise MerbenchError(f"--lr must be at most {MAX_LR:g} (got {spec.lr:g}): a step that "
+                            "large overflows the weights' 32-bit numbers")
+    if spec.epochs is not None and spec.epochs > MAX_EPOCHS:
+        raise MerbenchError(f"--epochs must be at most {MAX_EPOCHS:,} (got {spec.epochs:,}): "
+                            "every epoch's test predictions are kept in memory and on disk")
+    threads_cap = max_threads()
+    if settings.threads is not None and settings.threads > threads_cap:
+        raise MerbenchError(f"--threads must be at most {threads_cap} (4 per core of this "
+                            f"machine; got {settings.threads:,}); leave it out to let "
+                            "merbench choose")
     if spec.seed < 0:
         raise MerbenchError(f"--seed must be a non-negative integer (got {spec.seed})")
     if spec.selection not in POLICIES:

@@ -91,7 +91,10 @@ def read_plan(path: Path, plugins: Plugins, **overrides: Any) -> SweepPlan:
     """Read and check ``path``; ``overrides`` (RunSettings fields from the command line, such
     as the executor or data root) apply to every run."""
     try:
-        text = path.read_text()
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise MerbenchError(f"{path} is not UTF-8 text (byte {exc.start} cannot be read); save "
+                            "the plan as UTF-8, as TOML requires") from None
     except OSError as exc:
         raise MerbenchError(f"cannot read the sweep plan {path}: {exc.strerror or exc}; give "
                             "the path of a .toml plan") from None
@@ -104,6 +107,10 @@ def read_plan(path: Path, plugins: Plugins, **overrides: Any) -> SweepPlan:
         raise MerbenchError(f"{path}: unknown top-level key '{unknown[0]}'; a plan has out, "
                             "[defaults] and [[runs]] entries")
     entries = document.get("runs")
+    if "runs" in document and not isinstance(entries, list):
+        raise MerbenchError(f"{path}: 'runs' is {type(entries).__name__} {entries!r}, but it must "
+                            "be a list of tables, one [[runs]] header per run, e.g. [[runs]] "
+                            "model = \"ststnet\" dataset = \"synthetic\"")
     if not isinstance(entries, list) or not entries or \
             not all(isinstance(e, dict) for e in entries):
         raise MerbenchError(f"{path} has no [[runs]] entries; add at least one, e.g. "
