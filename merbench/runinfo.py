@@ -54,3 +54,4 @@ class FoldOutcome:
     fit_report: dict[str, Any] | None = None
     folds_at_once: int | None = None
     run_sha256: str | None = None  # as read from a fold file: the run it was trained for
+    finished: str | None = None  # when its fold file was written (UTC); None: not yet

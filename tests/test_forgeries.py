@@ -489,3 +489,44 @@ def test_results_name_every_file_and_every_fold_file_names_the_run(genuine: Path
     store = RunDirectory(genuine)
     digest = identity_sha256(store.read_run_file().identity)
     assert all(store.load_fold(i).run_sha256 == digest for i in range(4))  # type: ignore[union-attr]
+
+
+class _SlowAfterEachFold:
+    """Sleeps after each fold is written, so the run's wall time is well past the first
+    fold's: room for a padded fold time to show."""
+
+    @merbench.hookimpl
+    def merbench_fold_finished(self, run, fold) -> None:
+        import time
+
+        time.sleep(1.0)
+
+
+def test_fold_times_padded_past_the_wall_time_are_refused_for_any_executor(
+        tmp_path: Path) -> None:
+    """Each fold file records when it was written; a fold cannot have taken longer than the
+    run had been going by then. Before that record, a run that said its folds trained as
+    Ray tasks side by side could claim up to every fold's worth of wall time each."""
+    from merbench.plugins import load_plugins
+    from merbench.results.rundir import RunDirectory
+
+    run = tmp_path / "slow"
+    merbench.run(model="ststnet", dataset="synthetic", out=run, epochs=1, device="cpu",
+                 dataset_options=SMALL, plugins=load_plugins(extra=[
+                     ("slow", _SlowAfterEachFold())]))
+    validate_run(run)
+    results = json.loads((run / "results.json").read_text())
+    first = min(results["folds"], key=lambda f: f["finished"])
+    padded_s = round(results["wall_time_s"] - 0.5, 3)  # the run's whole wall time, nearly
+    store = RunDirectory(run)
+    fold = store.load_fold(first["index"])
+    assert fold is not None
+    store.save_fold(replace(fold, seconds=padded_s))  # keeps its write time
+    first["seconds"] = padded_s
+    results["train_time_s"] = round(sum(f["seconds"] for f in results["folds"]), 3)
+    results["engine"]["executor"] = "ray"
+    (run / "results.json").write_text(json.dumps(results))
+    from forgery import reseal
+
+    reseal(run)
+    assert "fold times cannot exceed the time the run had taken" in rejection(run)

@@ -201,15 +201,21 @@ def executor_6_to_7(data: dict[str, Any]) -> dict[str, Any]:
 
 def manifest_7_to_8(data: dict[str, Any]) -> dict[str, Any]:
     """``results.json`` version 7 -> 8: ``files`` null (no manifest: a run summarised before
-    version 8 recorded no digests of its other files, so nothing binds them to it)."""
+    version 8 recorded no digests of its other files, so nothing binds them to it); each
+    fold's ``finished`` null (not recorded)."""
     data.setdefault("files", None)
+    for fold in data.get("folds") or []:
+        if isinstance(fold, dict):
+            fold.setdefault("finished", None)
     return data
 
 
 def fold_run_7_to_8(data: dict[str, Any]) -> dict[str, Any]:
-    """A fold file's metadata, version 7 -> 8: ``run_sha256`` null (fold files written before
-    version 8 did not record the run identity they were trained for)."""
+    """A fold file's metadata, version 7 -> 8: ``run_sha256`` and ``finished`` null (fold
+    files written before version 8 recorded neither the run identity they were trained for
+    nor when they were written)."""
     data.setdefault("run_sha256", None)
+    data.setdefault("finished", None)
     return data
 
 

@@ -144,6 +144,7 @@ class FoldRecord:
     folds_at_once: int | None  # trained together with how many; None: not recorded
     resumed: bool  # restored from an earlier process, not trained by this one
     fit_report: dict[str, Any] | None = None  # an estimator's own report (e.g. chosen C)
+    finished: str | None = None  # when its fold file was written (UTC); None: not recorded
 
 
 @dataclass(frozen=True)
@@ -343,6 +344,8 @@ class FoldMeta:
     # the digest of the run identity it was trained for (merbench.results.manifest); None:
     # written before version 8, or by a process with no run.json (an audit's scratch folder)
     run_sha256: str | None = None
+    # when the process that ran the run wrote this file (UTC, ISO 8601); None: not recorded
+    finished: str | None = None
 
 
 AuditOutcome = Literal["identical", "within-tolerance", "differs"]

@@ -35,6 +35,8 @@ from merbench.runner.values import values_sha256
 # margin for clocks set to other zones or slightly wrong).
 EARLIEST = datetime(2026, 1, 1, tzinfo=timezone.utc)
 CLOCK_MARGIN = timedelta(days=1)
+# ``created`` is kept to the second (fold files' write times to the millisecond)
+SPAN_MARGIN = timedelta(seconds=1.5)
 SECONDS_TOLERANCE = 0.0015  # fold seconds are rounded to 3 decimals in results.json
 # The official sample-list fingerprint of a dataset (name, version), or None: the one its
 # plugin declares (``DatasetMeta.official_fingerprint``), looked up by the caller.
@@ -125,6 +127,9 @@ def _check_fold_metadata(results: Results, folds: list[FoldOutcome]) -> None:
                 abs(stored.seconds - fold.seconds) > SECONDS_TOLERANCE:
             raise ProvenanceError(f"fold {label} took {fold.seconds:.3f} s in its fold file "
                                   f"but {stored.seconds} s in results.json")
+        if stored.finished != fold.finished:
+            raise ProvenanceError(f"fold {label} was written at {fold.finished} in its fold "
+                                  f"file but {stored.finished} in results.json")
         expected_val = 0 if fold.val_y_true is None else len(fold.val_y_true)
         if stored.n_inner_val != expected_val:
             raise ProvenanceError(f"fold {label} held out {expected_val} inner-validation "
@@ -228,6 +233,7 @@ def _check_times(results: Results) -> None:
     if results.folds_resumed != resumed:
         raise ProvenanceError(f"folds_resumed is {results.folds_resumed} but {resumed} "
                               "fold(s) are marked resumed")
+    _check_fold_spans(results, when)
     engine = results.engine
     # an executor that trains side by side (Ray) trains at most every fold at once
     at_once = len(folds) if engine is not None and side_by_side(engine.executor) else 1
@@ -237,3 +243,35 @@ def _check_times(results: Results) -> None:
         raise ProvenanceError(
             f"{who}, yet their training took {results.train_time_s} s in a wall time of "
             f"{results.wall_time_s} s")
+
+
+def _check_fold_spans(results: Results, created: datetime) -> None:
+    """Where fold files record when they were written: each fold this process trained was
+    written during the run (between its start, ``created`` less the wall time, and
+    ``created``) and took no longer than the run had been going by then. Any executor's
+    folds must fit so, side by side or not: a fold time padded beyond the wall time
+    cannot."""
+    start = created - timedelta(seconds=results.wall_time_s)
+    for fold in results.folds:
+        if fold.finished is None:
+            continue
+        label = "/".join(fold.key)
+        try:
+            written = datetime.fromisoformat(fold.finished)
+        except (TypeError, ValueError):
+            raise ProvenanceError(f"fold {label} says it was written at {fold.finished!r}, "
+                                  "not a date and time (ISO 8601)") from None
+        if written.tzinfo is None or written > created + SPAN_MARGIN:
+            raise ProvenanceError(f"fold {label} was written at {fold.finished}, after the "
+                                  f"run finished ({results.created})")
+        if fold.resumed:
+            continue  # trained by an earlier process, before this run's wall time began
+        if written < start - SPAN_MARGIN:
+            raise ProvenanceError(f"fold {label} was written at {fold.finished}, before the "
+                                  f"run started ({results.wall_time_s} s before "
+                                  f"{results.created})")
+        took = (written - start).total_seconds()
+        if fold.seconds > took + SPAN_MARGIN.total_seconds():
+            raise ProvenanceError(
+                f"fold {label} took {fold.seconds} s, but it was written {took:.0f} s after "
+                "the run started: fold times cannot exceed the time the run had taken")

@@ -27,6 +27,7 @@ import os
 import re
 import time
 from collections.abc import Iterator, Sequence
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -303,12 +304,15 @@ class RunDirectory:
             return None
         return identity_sha256(self.read_run_file().identity)
 
-    def save_fold(self, fold: FoldOutcome) -> None:
+    def save_fold(self, fold: FoldOutcome) -> FoldOutcome:
+        """Write ``fold``'s file; returns the fold as written (with when it was)."""
+        written = datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+        fold = dataclasses.replace(fold, finished=fold.finished or written)
         buffer = io.BytesIO()
         meta = FoldMeta(schema_version=SCHEMA_VERSION, index=fold.index, key=list(fold.key),
                         n_train=fold.n_train, seconds=fold.seconds, device=fold.device,
                         folds_at_once=fold.folds_at_once, fit_report=fold.fit_report,
-                        run_sha256=self.identity_sha256())
+                        run_sha256=self.identity_sha256(), finished=fold.finished)
         arrays: dict[str, Any] = {
             "test_index": np.asarray(fold.test_index, dtype=np.int64),
             "sample_ids": np.asarray(fold.sample_ids, dtype=str),
@@ -324,6 +328,7 @@ class RunDirectory:
         # class indices fit int16; compressed, 800 epochs of a fold take a few kB
         np.savez_compressed(buffer, **arrays)
         atomic_write_bytes(self.fold_path(fold.index), buffer.getvalue())
+        return fold
 
     def load_fold(self, index: int) -> FoldOutcome | None:
         """A finished fold, or None if it has not finished; a damaged file is an error."""
@@ -341,6 +346,7 @@ class RunDirectory:
                     n_train=meta.n_train, seconds=float(meta.seconds), device=meta.device,
                     restored=True, fit_report=meta.fit_report,
                     folds_at_once=meta.folds_at_once, run_sha256=meta.run_sha256,
+                    finished=meta.finished,
                     **{name: data[name] for name in ("val_index", "val_y_true",
                                                      "val_predictions") if name in data},
                 )

@@ -42,7 +42,7 @@ class StartedRun:
     def save(self, trained: list[FoldOutcome]) -> None:
         """Keep folds as they finish: their files, then the progress hooks."""
         for fold_outcome in trained:
-            self.run_dir.save_fold(fold_outcome)
+            fold_outcome = self.run_dir.save_fold(fold_outcome)
             self.done[fold_outcome.index] = fold_outcome
             self.trainer.notify("merbench_fold_finished", run=self.trainer.info,
                                 fold=fold_outcome)

@@ -72,7 +72,8 @@ def summarise(data: RunData, identity: RunIdentity, outcomes: list[FoldOutcome],
             n_inner_val=0 if outcome.val_index is None else len(outcome.val_index),
             accuracy=accuracy[position], seconds=round(outcome.seconds, 3),
             device=outcome.device, folds_at_once=outcome.folds_at_once,
-            resumed=outcome.restored, fit_report=outcome.fit_report))
+            resumed=outcome.restored, fit_report=outcome.fit_report,
+            finished=outcome.finished))
     predictions = predictions_frame(rows)
     meta = plan.model.meta
     dataset_meta = plan.inputs.dataset.meta
