@@ -45,6 +45,7 @@ from merbench.leaderboard.collect import (
 )
 from merbench.leaderboard.comparison import compare_page, method
 from merbench.leaderboard.labels import configuration_notes, feature_setting
+from merbench.leaderboard.site_swap import build_lock, restore_aside, swap_in
 from merbench.leaderboard.svg import confusion_svg
 from merbench.leaderboard.uncertainty import Loader, table_uncertainty
 from merbench.metrics import exclusion_notes
@@ -365,23 +366,19 @@ def build_site(results: list[Path], out: Path,
         why = f"{exc.filename} is a file" if isinstance(exc, FileExistsError) else exc.strerror
         raise MerbenchError(f"--out {out} cannot be created ({why}); choose a folder you can "
                             "write to") from None
-    remove_leftovers(out.parent)  # staging folders of builds that were killed
-    staging = Path(tempfile.mkdtemp(prefix=temp_prefix(out), suffix=TEMP_SUFFIX,
-                                    dir=out.parent))
-    try:
-        render_site(collection, benchmarks, staging, trusted)
-        # mkdtemp makes it private; a site is for reading, as the umask allows
-        os.chmod(staging, 0o777 & ~current_umask())
-        if out.exists():
-            old = out.with_name(f".{out.name}.old")
-            shutil.rmtree(old, ignore_errors=True)
-            out.rename(old)
-            staging.rename(out)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            staging.rename(out)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+    with build_lock(out):  # a second build into this folder waits for the first
+        restore_aside(out)  # a build killed inside the two-rename swap
+        _check_out(out, results)  # what another build left there is checked again
+        remove_leftovers(out.parent)  # staging folders of builds that were killed
+        staging = Path(tempfile.mkdtemp(prefix=temp_prefix(out), suffix=TEMP_SUFFIX,
+                                        dir=out.parent))
+        try:
+            render_site(collection, benchmarks, staging, trusted)
+            # mkdtemp makes it private; a site is for reading, as the umask allows
+            os.chmod(staging, 0o777 & ~current_umask())
+            swap_in(staging, out)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
     return BuildReport(out=out, benchmarks=len(benchmarks), runs=len(collection.runs),
                        rejected=collection.rejected)
