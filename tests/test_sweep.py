@@ -133,6 +133,32 @@ def test_a_plan_that_is_not_utf8_is_one_line(tmp_path: Path, cli) -> None:
     assert "plan.toml is not UTF-8 text (byte 8 cannot be read); save the plan as UTF-8" in err
 
 
+@pytest.mark.parametrize("out", ["/etc", "/", "mine"])
+def test_a_plan_may_not_write_into_system_or_foreign_folders(tmp_path: Path, out: str,
+                                                             cli) -> None:
+    """As run --out refuses a non-empty folder that holds no merbench run."""
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "thesis.tex").write_text("mine")
+    (tmp_path / "plan.toml").write_text(
+        f'out = "{out}"\n[[runs]]\nmodel = "ststnet"\ndataset = "synthetic"\n')
+    code, _, err = cli("sweep", tmp_path / "plan.toml")
+    lines = err.strip().splitlines()
+    assert code == 2 and len(lines) == 1, err
+    said = "holds no merbench runs (it holds thesis.tex)" if out == "mine" else \
+        f"out {out} is a system folder; give a folder of your own"
+    assert said in lines[0]
+    assert sorted(p.name for p in (tmp_path / "mine").iterdir()) == ["thesis.tex"]
+
+
+def test_run_seeds_refuses_a_foreign_folder_as_run_does(tmp_path: Path, cli) -> None:
+    (tmp_path / "notes.txt").write_text("mine")
+    code, _, err = cli("run", "--model", "ststnet", "--dataset", "synthetic", "--seeds", "0,1",
+                       "--epochs", "1", "--out", tmp_path)
+    assert code == 2 and f"--out {tmp_path} is not empty and holds no merbench runs (it " \
+        "holds notes.txt)" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
+
+
 def test_a_missing_plan_is_one_line(tmp_path: Path, cli) -> None:
     code, _, err = cli("sweep", tmp_path / "none.toml")
     assert code == 2 and "cannot read the sweep plan" in err

@@ -21,6 +21,7 @@ from merbench.results.model import (
     ProtocolNamed,
     SeedsSummary,
 )
+from merbench.results.out_folders import check_out_folder
 from merbench.results.over_seeds import over_seeds
 from merbench.results.schema import now_iso
 from merbench.runner.execute import RunResult, run_many
@@ -67,6 +68,7 @@ def run_seeds(spec: RunSpec, settings: RunSettings, seeds: list[int],
         if (base / "run.json").exists():
             raise MerbenchError(f"--out {base} holds a single-seed run; choose another --out "
                                 "for --seeds")
+        check_out_folder(base, "--out")
     else:  # named after the spec as planned: options at their defaults are left out
         base = default_seeds_dir(plan_run(spec, settings, plugins).spec, seeds)
     # one after another locally; on Ray, every seed's folds at once

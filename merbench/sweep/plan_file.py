@@ -36,6 +36,7 @@ from typing import Any
 
 from merbench.errors import MerbenchError
 from merbench.plugins import Plugins
+from merbench.results.out_folders import check_out_folder
 
 try:
     import tomllib  # type: ignore[import-not-found, unused-ignore]
@@ -122,6 +123,7 @@ def read_plan(path: Path, plugins: Plugins, **overrides: Any) -> SweepPlan:
     if not isinstance(out, str) or not out:
         raise MerbenchError(f"{path}: 'out' must be a folder name (text)")
     base = (path.parent / out).resolve() if not Path(out).is_absolute() else Path(out)
+    check_out_folder(base, f"{path}: out", sweep=True)
     configurations: dict[str, Configuration] = {}
     for number, raw in enumerate(entries):
         where = f"{path}: runs[{number}]"

@@ -1,0 +1,64 @@
+"""Which folders merbench may write a multi-run result into: ``run --seeds --out`` and a
+sweep plan's ``out``.
+
+``run --out`` refuses a non-empty folder that holds no merbench run
+(:meth:`~merbench.results.rundir.RunDirectory.open`), so a typo cannot scatter run files
+among someone's own. A ``--seeds`` folder and a sweep's folder hold runs one level or two
+further down, so the same rule is applied to what they hold: ``seed-N`` run folders and
+``seeds.json`` in a seeds folder, seeds folders (or a one-seed configuration's run folder)
+in a sweep's. System folders are refused by
+name, whatever they hold (merbench often runs as root in containers).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from merbench.atomic import is_temporary
+from merbench.errors import MerbenchError
+
+_SYSTEM = ("/", "/bin", "/boot", "/dev", "/etc", "/lib", "/lib64", "/opt", "/proc", "/root",
+           "/run", "/sbin", "/srv", "/sys", "/tmp", "/usr", "/var", "/home")
+_SEED_RUN = re.compile(r"^seed-\d+$")
+SEEDS_FILE = "seeds.json"
+
+
+def _system_folder(path: Path) -> bool:
+    resolved = path.resolve()
+    return str(resolved) in _SYSTEM or resolved == Path.home().resolve() or \
+        resolved.parent == Path("/usr")
+
+
+def _foreign_in_seeds_folder(folder: Path) -> str | None:
+    for entry in sorted(folder.iterdir()):
+        if is_temporary(entry) or (entry.name == SEEDS_FILE and entry.is_file()) or \
+                (_SEED_RUN.match(entry.name) and entry.is_dir()):
+            continue
+        return entry.name
+    return None
+
+
+def check_out_folder(folder: Path, option: str, *, sweep: bool = False) -> None:
+    """Refuse ``folder`` (given as ``option``) for a ``--seeds`` run (``sweep``: for a
+    sweep's configurations) if it is a system folder, or a folder that holds anything
+    merbench would not have written there."""
+    folder = Path(folder)
+    if _system_folder(folder):
+        raise MerbenchError(f"{option} {folder} is a system folder; give a folder of your own "
+                            "for the runs, such as runs/NAME")
+    if not folder.is_dir():
+        if folder.exists():
+            raise MerbenchError(f"{option} {folder} is a file; choose a directory")
+        return
+    for entry in sorted(folder.iterdir()) if sweep else [folder]:
+        if sweep and is_temporary(entry):
+            continue
+        if sweep and (entry / "run.json").is_file():
+            continue  # a configuration of one seed: its run folder
+        found = _foreign_in_seeds_folder(entry) if entry.is_dir() else entry.name
+        if found is not None:
+            shown = found if entry == folder else f"{entry.name}/{found}" \
+                if entry.is_dir() else found
+            raise MerbenchError(f"{option} {folder} is not empty and holds no merbench runs "
+                                f"(it holds {shown}); choose an empty or new directory")
