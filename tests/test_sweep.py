@@ -192,3 +192,38 @@ def test_a_run_that_fails_mid_sweep_names_its_entry_and_keeps_the_runs_before(
     assert "seed 0): " in lines[0] and "inner-val-subjects 500" in lines[0]
     finished = list((tmp_path / "results").glob("biwoof-release-svm-*/seed-0/results.json"))
     assert len(finished) == 1
+
+
+def test_a_plan_of_80000_runs_is_refused_without_yes(tmp_path: Path, cli) -> None:
+    """No terminal to ask (as under pytest, CI or a batch job): a plan far beyond
+    RUNS_WITHOUT_ASKING is refused before anything is written or trained."""
+    seeds = ", ".join(str(s) for s in range(80_000))
+    (tmp_path / "plan.toml").write_text(
+        f'out = "big"\n[[runs]]\nmodel = "ststnet"\ndataset = "synthetic"\nseeds = [{seeds}]\n')
+    code, out, err = cli("sweep", tmp_path / "plan.toml")
+    assert code == 2 and "80,000 runs" in out
+    assert "starts 80,000 runs (more than 100)" in err and "pass --yes" in err
+    assert len(err.strip().splitlines()) == 1 and not (tmp_path / "big").exists()
+
+
+def test_yes_starts_a_plan_above_the_threshold(tmp_path: Path, cli,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    from merbench.cli import confirm
+
+    monkeypatch.setattr(confirm, "RUNS_WITHOUT_ASKING", 1)
+    (tmp_path / "plan.toml").write_text(
+        'out = "two"\n[defaults]\nepochs = 1\n[[runs]]\nmodel = "ststnet"\n'
+        'dataset = "synthetic"\nseeds = [0, 1]\n')
+    code, _, err = cli("sweep", tmp_path / "plan.toml", "--quiet")
+    assert code == 2 and "starts 2 runs (more than 1)" in err
+    code, _, err = cli("sweep", tmp_path / "plan.toml", "--quiet", "--yes")
+    assert code == 0, err
+    assert len(list((tmp_path / "two").glob("*/seed-*/results.json"))) == 2
+
+
+def test_many_seeds_are_refused_without_yes(tmp_path: Path, cli) -> None:
+    seeds = ",".join(str(s) for s in range(150))
+    code, _, err = cli("run", "--model", "ststnet", "--dataset", "synthetic", "--seeds", seeds,
+                       "--out", tmp_path / "many")
+    assert code == 2 and "starts 150 runs (more than 100)" in err and "pass --yes" in err
+    assert not (tmp_path / "many").exists()

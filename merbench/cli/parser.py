@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from merbench import __version__
+from merbench.cli.confirm import RUNS_WITHOUT_ASKING
 from merbench.cli.run_options import add_run_options
 from merbench.runner.spec import extract_options, sweep_command_options
 
@@ -52,6 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_run_options(run)  # every RunSpec field, kept only when given (see --resume)
     run.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+    run.add_argument("--yes", "-y", action="store_true",
+                     help=f"start more than {RUNS_WITHOUT_ASKING} --seeds without asking")
 
     sweep = commands.add_parser(
         "sweep", parents=[common], help="run a plan of models x datasets x protocols x seeds",
@@ -65,6 +68,9 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_argument("plan", type=Path, metavar="PLAN.toml", help="the sweep plan")
     add_run_options(sweep, only=sweep_command_options())
     sweep.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+    sweep.add_argument("--yes", "-y", action="store_true",
+                       help=f"start a plan of more than {RUNS_WITHOUT_ASKING} runs without "
+                            "asking (needed where no terminal can ask)")
 
     extract = commands.add_parser(
         "extract", parents=[common], help="compute a feature for a dataset into the cache",

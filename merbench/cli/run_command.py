@@ -8,6 +8,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from merbench.cli.confirm import confirm_runs
 from merbench.cli.literal import say
 from merbench.cli.parser import EXIT_INTERRUPTED
 from merbench.cli.progress import ProgressReporter
@@ -28,6 +29,8 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
         raise MerbenchError("--resume continues one seed's run directory; to continue a "
                             "--seeds run, repeat the same command")
     spec, settings = spec_from_args(args)
+    if seeds is not None:
+        confirm_runs(len(seeds), f"run --seeds ({spec.model} on {spec.dataset})", args.yes)
     reporter = ProgressReporter(enabled=not args.quiet)
     reporter.preparing(f"{spec.model} on {spec.dataset}: reading the data, the features and "
                        "any finished folds")

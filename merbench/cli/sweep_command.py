@@ -12,6 +12,7 @@ from typing import Any
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from merbench.cli.confirm import confirm_runs
 from merbench.cli.console import LiteralConsole
 from merbench.cli.literal import literal, say
 from merbench.cli.parser import EXIT_INTERRUPTED
@@ -70,8 +71,9 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
     progress = SweepProgress(enabled=not args.quiet)
     plugins = load(args, extra=[(__name__, progress)])
     plan = read_plan(Path(args.plan), plugins, **overrides)
-    say(f"sweep {args.plan}: {len(plan.configurations)} configurations, {plan.n_runs} runs, "
+    say(f"sweep {args.plan}: {len(plan.configurations)} configurations, {plan.n_runs:,} runs, "
         f"into {plan.out} ({overrides.get('executor', 'local')} executor)")
+    confirm_runs(plan.n_runs, f"sweep {args.plan}", args.yes)
     done = 0
 
     def on_run(result: Any, seed: int, run: Any) -> None:
