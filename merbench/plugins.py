@@ -27,6 +27,7 @@ import pluggy
 
 from merbench import hookspecs
 from merbench.errors import PluginError
+from merbench.first_party import check_first_party
 from merbench.registry import FIRST_PARTY, Origin, Registries, Registry
 
 PROJECT = "merbench"
@@ -238,6 +239,8 @@ def load_plugins(
         except Exception as exc:
             records.append(PluginRecord(origin, ep.value, _describe(exc)))
             continue
+        if origin.package == FIRST_PARTY:
+            check_first_party(ep, inspect.getmodule(plugin) or plugin)
         register(ep.name, plugin, origin, ep.value, "entry-point")
 
     for name, plugin in extra:
