@@ -89,7 +89,19 @@ def test_merbench_migrate_rewrites_version_1_files_with_the_same_numbers(old_run
     assert json.loads((old_run / "run.json").read_text())["schema_version"] == SCHEMA_VERSION
     validate_path(old_run)
     code, out, _ = cli("migrate", old_run)
-    assert "0 file(s) rewritten" in out  # already current
+    assert code == 0 and "0 file(s) rewritten in the current layout, 70 already in it" in out
+
+
+def test_migrate_given_nothing_it_migrates_says_so(tmp_path: Path, cli) -> None:
+    """A command that did nothing must not exit 0 as if it had migrated something."""
+    (tmp_path / "notes.json").write_text("{}")
+    code, _, err = cli("migrate", tmp_path / "notes.json")
+    assert code == 2 and "notes.json is not a file merbench migrates (results.json" in err
+    code, _, err = cli("migrate", tmp_path)
+    assert code == 2 and f"{tmp_path} holds no file merbench migrates" in err
+    (tmp_path / "results.json").write_text("[1, 2]")
+    code, _, err = cli("migrate", tmp_path / "results.json")
+    assert code == 2 and "is not a merbench results.json" in err
 
 
 def test_an_engine_recorded_with_its_reason_only_gets_its_cause() -> None:

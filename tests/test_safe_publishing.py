@@ -113,3 +113,19 @@ def test_a_genuine_copy_validates_and_a_late_swap_is_not_copied(seeds: Path,
     with pytest.raises(UnsafeFile, match="cannot be published"):
         copy_regular_file(run / "run.json", tmp_path / "copied.json")
     assert not (tmp_path / "copied.json").exists()
+
+
+def test_entries_merbench_neither_reads_nor_publishes_are_left_alone(tmp_path: Path) -> None:
+    """A site built beside a run's files (``.site.old``), an editor's backup: validate checks
+    what it reads and the build publishes, not the neighbours."""
+    from merbench.results.safe_files import check_run_folder
+
+    run = tmp_path / "run"
+    (run / "folds").mkdir(parents=True)
+    (run / "results.json").write_text("{}")
+    (run / ".site.old").mkdir()
+    os.symlink("/etc/passwd", run / "notes.txt")
+    check_run_folder(run)  # nothing raised
+    os.symlink("/etc/passwd", run / "run.json")
+    with pytest.raises(UnsafeFile, match=r"run\.json is a symbolic link"):
+        check_run_folder(run)

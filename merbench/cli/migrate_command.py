@@ -9,8 +9,9 @@ from merbench.results.upgrade import upgrade
 
 
 def main(args: argparse.Namespace) -> int:
-    changed = upgrade(list(args.paths))
-    for path in changed:
+    report = upgrade(list(args.paths))
+    for path in report.rewritten:
         say(f"migrated: {path}")
-    say(f"{len(changed)} file(s) rewritten in the current layout")
+    say(f"{len(report.rewritten)} file(s) rewritten in the current layout, "
+        f"{len(report.current)} already in it")
     return 0

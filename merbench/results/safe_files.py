@@ -64,13 +64,20 @@ def _check_links(shown: Path, links: int) -> None:
                          "file itself")
 
 
+# What merbench reads or publishes of a run folder: its files, then its two folders. Other
+# entries (a site built beside the files, an editor's backup) are neither, so not checked.
+RUN_FOLDER_FILES = ("run.json", "results.json", "predictions.csv", "audit.json", "seeds.json")
+RUN_FOLDER_FOLDERS = ("folds", "partial")
+
+
 def check_run_folder(run_dir: Path) -> None:
-    """Every entry of a run folder, and of its ``folds/``, is a regular file or folder;
-    the run folder itself is no link."""
+    """Every file and folder of a run folder that merbench reads or publishes, and every
+    entry of its ``folds/``, is a regular file (or folder); the run folder itself is no
+    link."""
     run_dir = Path(run_dir)
     check_entry(run_dir, run_dir.parent, folder=True)
-    for entry in sorted(run_dir.iterdir()):
-        check_entry(entry, run_dir, folder=entry.name in ("folds", "partial"))
+    for name in (*RUN_FOLDER_FILES, *RUN_FOLDER_FOLDERS):
+        check_entry(run_dir / name, run_dir, folder=name in RUN_FOLDER_FOLDERS)
     folds = run_dir / "folds"
     if folds.is_dir():
         for entry in sorted(folds.iterdir()):

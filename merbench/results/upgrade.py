@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,24 +27,44 @@ _JSON_FILES = {"results.json": ("results", Results), "seeds.json": ("seeds", See
                "run.json": ("run", RunRecord)}
 
 
-def upgrade(paths: list[Path]) -> list[Path]:
-    """Rewrite every merbench file under ``paths`` that is older than the current layout;
-    returns the files rewritten."""
-    changed = []
+@dataclass(frozen=True)
+class UpgradeReport:
+    """What ``merbench migrate`` found: the merbench files it rewrote, and those already in
+    the current layout."""
+
+    rewritten: list[Path]
+    current: list[Path]
+
+
+def upgrade(paths: list[Path]) -> UpgradeReport:
+    """Rewrite every merbench file under ``paths`` that is older than the current layout. A
+    path that is no merbench file, or a folder holding none, is an error: a command that
+    did nothing must not look as if it had migrated something."""
+    rewritten: list[Path] = []
+    current: list[Path] = []
     for root in paths:
         if not root.exists():
             raise MerbenchError(f"{root} does not exist; pass a run directory or a folder of "
                                 "runs")
         candidates = [root] if root.is_file() else sorted(root.rglob("*"))
+        found = 0
         for path in candidates:
             if path.is_symlink() or not path.is_file():
                 continue
             is_fold = path.parent.name == "folds" and path.name.startswith("fold-") \
                 and path.suffix == ".npz"
-            if (path.name in _JSON_FILES and _upgrade_json(path)) or \
-                    (is_fold and _upgrade_fold(path)):
-                changed.append(path)
-    return changed
+            if path.name not in _JSON_FILES and not is_fold:
+                continue
+            found += 1
+            done = _upgrade_json(path) if path.name in _JSON_FILES else _upgrade_fold(path)
+            (rewritten if done else current).append(path)
+        if not found:
+            what = "is not a file merbench migrates" if root.is_file() else \
+                "holds no file merbench migrates"
+            raise MerbenchError(f"{root} {what} (results.json, seeds.json, run.json, "
+                                "folds/fold-NNN.npz); pass a run directory or a folder of "
+                                "runs")
+    return UpgradeReport(rewritten, current)
 
 
 def _upgrade_json(path: Path) -> bool:
@@ -52,7 +73,10 @@ def _upgrade_json(path: Path) -> bool:
         data = json.loads(path.read_text())
     except (OSError, json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise MerbenchError(f"{path} is not readable JSON ({exc}); fix or remove it") from None
-    if not isinstance(data, dict) or version_of(data) == SCHEMA_VERSION:
+    if not isinstance(data, dict) or (path.name == "seeds.json" and data.get("kind") != "seeds"):
+        raise MerbenchError(f"{path} is not a merbench {path.name} (no merbench layout); move "
+                            "it out of the run folder or fix it")
+    if version_of(data) == SCHEMA_VERSION:
         return False
     try:
         current: Any = from_json(record, migrate(data, kind, path))
