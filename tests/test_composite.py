@@ -259,6 +259,15 @@ def test_missing_flow_image(fake: Path) -> None:
     assert "is missing; restore it" in message
 
 
+def test_a_folder_in_place_of_a_flow_image_is_called_a_folder(fake: Path) -> None:
+    path = flow_file(fake, "s03", "s03_po_11")
+    path.unlink()
+    path.mkdir()
+    message = error_of(lambda: make_composite(str(fake)))
+    assert f"the flow image '{path}'" in message
+    assert "is a folder, not an image file; restore it" in message
+
+
 def test_missing_apex_image_and_folder(fake: Path) -> None:
     (fake / APEX_DIR / "s03_apex_s03_po_11.jpg").unlink()
     message = error_of(lambda: make_composite(str(fake)))

@@ -104,10 +104,41 @@ def test_sheet_rows_without_subject_or_onset_and_unknown_emotions(
     cells.to_excel(edited, header=False, index=False)
     message = error_of(data_root=str(root), sheet=str(edited), subjects="sub01")
     assert message.startswith(f"casme2: 2 of 9 samples cannot be used: casme2 sheet row 3 "
-                              f"(no subject, clip or onset frame number in '{edited}'), "
+                              f"(its onset frame in '{edited}' is empty or not a whole frame "
+                              "number of 0 or more (a negative or fractional number is a typo: "
+                              "correct the cell)), "
                               "casme2/sub01/EP04_02 (the sheet's emotion 'hapiness' is none of "
                               "happiness, disgust, repression, surprise, others, fear, "
                               "sadness)")
+
+
+def test_swapped_onset_and_apex_headers_are_refused_even_with_skip_missing(
+        tree: tuple[Path, str], tmp_path: Path) -> None:
+    """Skipping the rows would leave a database of the few samples whose apex is their
+    onset: a sheet read the wrong way round is refused, not skipped row by row."""
+    root, sheet = tree
+    cells = pd.read_excel(sheet, header=None, dtype=str, engine="openpyxl")
+    assert list(cells.iloc[0, 3:5]) == ["OnsetFrame", "ApexFrame"]
+    cells.iloc[0, 3], cells.iloc[0, 4] = "ApexFrame", "OnsetFrame"
+    swapped = tmp_path / "swapped.xlsx"
+    cells.to_excel(swapped, header=False, index=False)
+    message = error_of(data_root=str(root), sheet=str(swapped), subjects="sub01",
+                       skip_missing=True)
+    assert "samples the sheet's apex frame is before its onset frame: the sheet's onset and " \
+           "apex columns are most likely swapped" in message
+
+
+@pytest.mark.parametrize("onset", ["-3", "12.5"])
+def test_a_negative_or_fractional_onset_is_named_as_such(tree: tuple[Path, str], tmp_path: Path,
+                                                         onset: str) -> None:
+    root, sheet = tree
+    cells = pd.read_excel(sheet, header=None, dtype=str, engine="openpyxl")
+    cells.iloc[2, 3] = onset  # EP03_02's onset
+    edited = tmp_path / "edited.xlsx"
+    cells.to_excel(edited, header=False, index=False)
+    message = error_of(data_root=str(root), sheet=str(edited), subjects="sub01")
+    assert "casme2 sheet row 3 (its onset frame in" in message
+    assert "not a whole frame number of 0 or more (a negative or fractional number" in message
 
 
 def test_options_and_locations_are_checked(tree: tuple[Path, str], tmp_path: Path,

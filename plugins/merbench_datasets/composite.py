@@ -324,6 +324,9 @@ def _read_bytes(path: str, sample_id: str, what: str) -> bytes:
     except FileNotFoundError:
         raise _fail(f"the {what} '{path}' of sample {sample_id} is missing; restore it from "
                     "the preprocessed release") from None
+    except IsADirectoryError:
+        raise _fail(f"the {what} '{path}' of sample {sample_id} is a folder, not an image "
+                    "file; put the release's file there") from None
     except OSError as exc:
         raise _fail(f"cannot read the {what} '{path}' of sample {sample_id} "
                     f"({exc.strerror or exc}); check its permissions") from None
@@ -431,8 +434,10 @@ def _check_files(samples: pd.DataFrame, root: Path, lines: Sequence[int]) -> Non
         absent = np.flatnonzero(~exists)
         if len(absent):
             row = samples.iloc[absent[0]]
+            found = "is a folder, not an image file" if os.path.isdir(row[column]) \
+                else "is missing"
             raise _fail(f"the {what} '{row[column]}' of sample {row['sample_id']} (CSV line "
-                        f"{lines[absent[0]]}) is missing{_more(len(absent) - 1, what + '(s)')}; "
+                        f"{lines[absent[0]]}) {found}{_more(len(absent) - 1, what + '(s)')}; "
                         "restore it from the preprocessed release")
 
 

@@ -99,6 +99,8 @@ def _check(row: pd.Series) -> tuple[dict[str, object], str | None]:
     if apex is not None and offset is not None and apex > offset:
         return resolved, f"the sheet's apex {apex} is after its offset {offset}"
     if not folder.is_dir():
+        if folder.exists():
+            return resolved, f"the frame folder '{folder}' is a file, not a folder"
         return resolved, f"the frame folder '{folder}' is missing"
     frames = frame_index(folder)
     if not frames:
@@ -147,6 +149,13 @@ def build(dataset: str, table: pd.DataFrame, classes: Sequence[str], skip_missin
             problems.append((row["sample_id"], problem))
         else:
             rows.append({**{c: row[c] for c in ANNOTATION_COLUMNS}, **resolved})
+    backwards = sum("is before its onset" in reason for _, reason in problems)
+    if backwards * 2 > len(table) + len(extra_problems):
+        raise MerbenchError(
+            f"{dataset}: in {backwards} of {len(table) + len(extra_problems)} samples the "
+            "sheet's apex frame is before its onset frame: the sheet's onset and apex columns "
+            "are most likely swapped (or mislabelled); correct its headers, as in the official "
+            "sheet (--skip-missing skips single bad rows, not a sheet read the wrong way)")
     if problems and not skip_missing:
         raise MerbenchError(
             f"{dataset}: {len(problems)} of {len(table) + len(extra_problems)} samples cannot "
@@ -230,11 +239,19 @@ def unusable_rows(table: pd.DataFrame, sheet: Path,
 
     They are problems named by their row in the sheet (the index holds sheet row numbers).
     """
-    bad = ((table["subject"] == "") | (table["clip"] == "")
-           | table["onset"].isna()).to_numpy()
-    problems = [(f"{dataset} sheet row {line}",
-                 f"no subject, clip or onset frame number in '{sheet}'")
-                for line in table.index[bad]]
+    no_subject, no_clip = (table["subject"] == "").to_numpy(), (table["clip"] == "").to_numpy()
+    no_onset = table["onset"].isna().to_numpy()
+    bad = no_subject | no_clip | no_onset
+    problems = []
+    for position, line in enumerate(table.index):
+        if not bad[position]:
+            continue
+        lacking = [what for what, missing in (("subject", no_subject), ("clip", no_clip))
+                   if missing[position]]
+        reason = f"no {' or '.join(lacking)} in '{sheet}'" if lacking else (
+            f"its onset frame in '{sheet}' is empty or not a whole frame number of 0 or more "
+            "(a negative or fractional number is a typo: correct the cell)")
+        problems.append((f"{dataset} sheet row {line}", reason))
     return table[~bad], problems
 
 
