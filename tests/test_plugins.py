@@ -286,37 +286,3 @@ def test_first_party_modules_are_pyprojects_entry_points() -> None:
 
     pyproject = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())
     assert pyproject["project"]["entry-points"]["merbench"] == FIRST_PARTY_MODULES
-
-
-@pytest.mark.parametrize("counterfeit", ["other-module", "same-module-elsewhere"])
-def test_a_counterfeit_merbench_distribution_is_refused(tmp_path: Path,
-                                                        counterfeit: str) -> None:
-    """A merbench-0.1.0.dist-info earlier on sys.path than the real one: Python takes its
-    entry points for merbench's, so each first-party plugin must be merbench's own module,
-    loaded from beside the merbench package that runs."""
-    import subprocess
-    import sys
-
-    dist = tmp_path / "merbench-0.1.0.dist-info"
-    dist.mkdir()
-    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: merbench\nVersion: 0.1.0\n")
-    if counterfeit == "other-module":
-        (dist / "entry_points.txt").write_text("[merbench]\ncnn = evil_cnn\n")
-        (tmp_path / "evil_cnn.py").write_text("def merbench_register_models(registry): pass\n")
-        said = f"a distribution named merbench at {tmp_path} registers plugin 'cnn' as " \
-               "evil_cnn, which is not merbench's own"
-    else:
-        (dist / "entry_points.txt").write_text("[merbench]\ncnn = merbench_cnn.plugin\n")
-        (tmp_path / "merbench_cnn").mkdir()
-        (tmp_path / "merbench_cnn" / "__init__.py").write_text("")
-        (tmp_path / "merbench_cnn" / "plugin.py").write_text(
-            "def merbench_register_models(registry): pass\n")
-        said = f"merbench's plugin 'cnn' (merbench_cnn.plugin) loads from {tmp_path}"
-    root = Path(merbench.__file__).resolve().parents[1]
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
-        [str(tmp_path), str(root), str(root / "plugins"), os.environ.get("PYTHONPATH", "")])}
-    done = subprocess.run([sys.executable, "-m", "merbench", "list", "models"], cwd=tmp_path,
-                          capture_output=True, text=True, env=env, timeout=120)
-    assert done.returncode == 2 and said in done.stderr, done.stderr
-    assert "remove that distribution named merbench" in done.stderr
-    assert len(done.stderr.strip().splitlines()) == 1
