@@ -26,7 +26,7 @@ def _run_parser():
 
 def test_every_field_is_a_run_option_and_nothing_else_is() -> None:
     dests = {a.dest for a in _run_parser()._actions} - {"help", "no_plugin", "plugin",
-                                                        "resume", "seeds", "quiet"}
+                                                        "resume", "seeds", "quiet", "yes"}
     assert dests == {f.name for f in (*dataclasses.fields(RunSpec),
                                       *dataclasses.fields(RunSettings))}
 
