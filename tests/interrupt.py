@@ -55,10 +55,11 @@ def sigint_as_default() -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
-def ctrl_c_once(out: Path, options: list[str], written: str) -> tuple[int, list[str]]:
+def ctrl_c_once(out: Path, options: list[str], written: str,
+                sent: int = signal.SIGINT) -> tuple[int, list[str]]:
     """``merbench run --model ststnet --dataset synthetic --device cpu --quiet --out OUT``
-    with ``options`` in a process sent SIGINT once ``OUT/written`` exists: its exit status
-    and the lines it wrote to stderr."""
+    with ``options`` in a process sent SIGINT (or ``sent``) once ``OUT/written`` exists: its
+    exit status and the lines it wrote to stderr."""
     process = subprocess.Popen(
         [sys.executable, "-m", "merbench", "run", "--model", "ststnet", "--dataset",
          "synthetic", *options, "--device", "cpu", "--quiet", "--out", str(out)],
@@ -67,6 +68,6 @@ def ctrl_c_once(out: Path, options: list[str], written: str) -> tuple[int, list[
     deadline = time.monotonic() + 120
     while not (out / written).exists() and time.monotonic() < deadline:
         time.sleep(0.01)
-    process.send_signal(signal.SIGINT)
+    process.send_signal(sent)
     _, err = process.communicate(timeout=60)
     return process.returncode, err.strip().splitlines()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 import warnings
 from pathlib import Path
 
@@ -305,6 +306,21 @@ def test_ctrl_c_says_the_fold_in_progress_is_saved(tmp_path: Path) -> None:
     assert err == [
         f"merbench: interrupted — no fold had finished yet in {out}; the fold in progress is "
         "kept as of its last saved state; run the same command again to resume"]
+
+
+@pytest.mark.parametrize("sent", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
+def test_sigterm_and_sighup_stop_as_ctrl_c_does(tmp_path: Path, sent: int) -> None:
+    """What SLURM, Kubernetes and ``timeout`` send (and a closed terminal): the fold in
+    progress is kept as of its last saved state, the same line says how to resume, and the
+    exit status is the shell's for that signal (128 + its number)."""
+    out = tmp_path / "r"
+    code, err = ctrl_c_once(out, ["--dataset-opt", "subjects=4", "--epochs", "2000",
+                                  "--checkpoint-every", "0.0001"], "partial/fold-000.pt", sent)
+    assert code == 128 + sent
+    assert err == [
+        f"merbench: interrupted — no fold had finished yet in {out}; the fold in progress is "
+        "kept as of its last saved state; run the same command again to resume"]
+    assert (out / "partial" / "fold-000.pt").is_file()
 
 
 def test_no_state_is_saved_with_zero_minutes(tmp_path: Path) -> None:

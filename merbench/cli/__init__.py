@@ -28,6 +28,7 @@ from typing import Any
 
 from merbench.cli.literal import say
 from merbench.cli.parser import EXIT_INTERRUPTED, EXIT_USAGE, build_parser
+from merbench.cli.stop_signals import stop_like_ctrl_c
 from merbench.errors import MerbenchError
 from merbench.plugins import Plugins, load_plugins
 
@@ -99,17 +100,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return _commands()[args.command](args)
+        with stop_like_ctrl_c() as stops:  # SIGTERM, SIGHUP: as Ctrl-C
+            try:
+                status = _commands()[args.command](args)
+            except KeyboardInterrupt:  # run and extract say more; the others change nothing
+                say(f"merbench: interrupted — 'merbench {args.command}' did not finish; run "
+                    "it again", file=sys.stderr)
+                status = EXIT_INTERRUPTED
+        return stops.exit_status(status, EXIT_INTERRUPTED)
     except MerbenchError as exc:
         say(f"merbench: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except OSError as exc:  # the file system said no (full disk, permissions) mid-command
         say(f"merbench: error: {_os_error(exc, args.command)}", file=sys.stderr)
         return EXIT_USAGE
-    except KeyboardInterrupt:  # run and extract say more; the other commands change nothing
-        say(f"merbench: interrupted — 'merbench {args.command}' did not finish; run it "
-              "again", file=sys.stderr)
-        return EXIT_INTERRUPTED
 
 
 def _os_error(exc: OSError, command: str) -> str:
