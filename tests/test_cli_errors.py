@@ -163,3 +163,17 @@ def test_a_model_missing_its_input_is_told_which_feature_computes_it(cli) -> Non
     # a feature that would not fit the model is never offered
     code, _, err = cli("run", "--model", "htnet", "--dataset", "casme2")
     assert "--feature tvl1-uvos" not in err
+
+
+@pytest.mark.parametrize("command", ["run", "sweep", "extract", "list", "audit", "cache",
+                                     "validate", "compare", "leaderboard", "status", "migrate",
+                                     "keygen"])
+def test_help_prints_percent_signs_once(command: str) -> None:
+    """argparse formats help strings with %, not descriptions: a %% written in a
+    description reached the reader as "95%%"."""
+    from merbench.cli import build_parser
+
+    parser = build_parser()
+    subparsers = next(a for a in parser._actions if a.dest == "command")
+    text = subparsers.choices[command].format_help()  # type: ignore[attr-defined]
+    assert "%%" not in text

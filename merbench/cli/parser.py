@@ -116,7 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
     compare = commands.add_parser(
         "compare", help="intervals of runs and paired tests against the first",
         description="Read validated runs (run directories or --seeds folders) of one dataset "
-                    "and protocol and print each one's UF1 and UAR with a 95%% interval over "
+                    "and protocol and print each one's UF1 and UAR with a 95% interval over "
                     "subjects, then every other run's difference from the first with its "
                     "interval and a paired permutation p-value (Holm-corrected over the "
                     "runs). Runs on other samples or folds are refused.",
@@ -131,7 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "again, from the run's recorded identity on your copy of the data, and "
                     "compare every epoch's test predictions with the stored ones: "
                     "bit-identical where merbench, device, versions and precision are the "
-                    "run's (CPU fp32); otherwise the first epoch's alike and at least 90%% "
+                    "run's (CPU fp32); otherwise the first epoch's alike and at least 90% "
                     "of all. The outcome is "
                     "appended to RUN/audit.json; exit status 1 when a fold differs.",
     )
