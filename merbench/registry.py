@@ -205,6 +205,17 @@ def _same_json(a: Any, b: Any) -> bool:
         return False
 
 
+def closest(name: str, names: list[str]) -> str | None:
+    """The registered name ``name`` most likely meant: the same name in other letter case
+    (``STSTNet``), else the closest spelling."""
+    same = [known for known in names if known.lower() == name.lower()]
+    if same:
+        return same[0]
+    lowered = {known.lower(): known for known in names}
+    close = difflib.get_close_matches(name.lower(), list(lowered), n=1)
+    return lowered[close[0]] if close else None
+
+
 class Registry(Generic[M]):
     """Named entries of one kind (datasets, features, models or protocols)."""
 
@@ -311,12 +322,11 @@ class Registry(Generic[M]):
             raise MerbenchError(f"{self.kind} '{name}' is a family: name one of its members, "
                                 f"{self._families[name].pattern}")
         names = self.names()
-        close = difflib.get_close_matches(name, names, n=1)
-        hint = f" — did you mean '{close[0]}'?" if close else ""
+        hint = f" (did you mean '{close}'?)" if (close := closest(name, names)) else ""
         names += [family.pattern for family in self.families()]
         available = ", ".join(names) if names else "none (are the plugins installed?)"
         raise MerbenchError(
-            f"unknown {self.kind} '{name}'{hint} available: {available}"
+            f"unknown {self.kind} '{name}'{hint}; available: {available}"
         ) from None
 
     def _family_of(self, name: str) -> Family[M] | None:

@@ -22,10 +22,12 @@ def _one_line_error(code: int, err: str, *expected: str) -> None:
 
 @pytest.mark.parametrize(("args", "expected"), [
     (["run", "--model", "ststnt", "--dataset", "synthetic"],
-     ["unknown model 'ststnt' — did you mean 'ststnet'? available: ", "ststnet"]),
+     ["unknown model 'ststnt' (did you mean 'ststnet'?); available: ", "ststnet"]),
+    (["run", "--model", "STSTNet", "--dataset", "synthetic"],
+     ["unknown model 'STSTNet' (did you mean 'ststnet'?); available: "]),
     (["run", "--model", "ststnet", "--dataset", "synthetc"],
-     ["unknown dataset 'synthetc' — did you mean 'synthetic'?"]),
-    ([*RUN, "--protocol", "lso"], ["unknown protocol 'lso' — did you mean 'loso'?"]),
+     ["unknown dataset 'synthetc' (did you mean 'synthetic'?)"]),
+    ([*RUN, "--protocol", "lso"], ["unknown protocol 'lso' (did you mean 'loso'?)"]),
     ([*RUN, "--epochs", "-1"], ["--epochs must be at least 1 (got -1)"]),
     ([*RUN, "--epochs", "0"], ["--epochs must be at least 1"]),
     ([*RUN, "--epochs", "ten"], ["--epochs", "invalid int value: 'ten'"]),

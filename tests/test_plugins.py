@@ -180,7 +180,7 @@ def test_registry_did_you_mean_and_available() -> None:
     with pytest.raises(MerbenchError) as excinfo:
         registry.get("htnt")
     assert str(excinfo.value) == (
-        "unknown model 'htnt' — did you mean 'htnet'? available: htnet, mmnet"
+        "unknown model 'htnt' (did you mean 'htnet'?); available: htnet, mmnet"
     )
 
 
