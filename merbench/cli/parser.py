@@ -185,8 +185,9 @@ def build_parser() -> argparse.ArgumentParser:
                     "now, the median training time of a fold and the time left at that "
                     "pace. Nothing is changed.",
     )
-    status.add_argument("dirs", nargs="+", type=Path, metavar="DIR",
-                        help="a run directory (--out of 'merbench run'), or a folder of runs")
+    status.add_argument("dirs", nargs="*", type=Path, metavar="DIR",
+                        help="a run directory (--out of 'merbench run'), or a folder of runs "
+                             "(default: runs/, where runs go without --out)")
 
     board = commands.add_parser("leaderboard", help="build the static leaderboard site")
     board_commands = board.add_subparsers(dest="leaderboard_command", metavar="COMMAND",

@@ -10,11 +10,12 @@ from merbench.cli.literal import say
 from merbench.cli.parser import EXIT_USAGE
 from merbench.errors import MerbenchError
 from merbench.results.status import describe, run_dirs, run_status
+from merbench.runner.identity import DEFAULT_RUNS_DIR
 
 
 def main(args: argparse.Namespace) -> int:
     unreadable = 0
-    for path in args.dirs:
+    for path in args.dirs or [DEFAULT_RUNS_DIR]:
         for run_dir in run_dirs(path):
             try:
                 say(describe(run_status(run_dir)))
