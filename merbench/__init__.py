@@ -42,6 +42,12 @@ __all__ = [
 ]
 
 
+def __dir__() -> list[str]:
+    """What ``dir(merbench)`` and completion show: the public API, not this module's own
+    imports (``Any``, ``TYPE_CHECKING``, submodules)."""
+    return sorted(__all__)
+
+
 def create_model(name: str, **kwargs: Any) -> Any:
     """Build a registered model: a ``torch.nn.Module`` for torch models, else an estimator.
 

@@ -81,3 +81,8 @@ def test_a_samples_clip_follows_the_sample_table_convention(tmp_path: Path) -> N
     flat = InMemoryDataset("flat", pd.DataFrame(table), ["x"], {})
     with pytest.raises(MerbenchError, match="dataset 'flat' names no clip of frames"):
         flat.clip(0)
+
+
+def test_dir_of_merbench_shows_its_public_api() -> None:
+    assert dir(merbench) == sorted(merbench.__all__)
+    assert "Any" not in dir(merbench) and "TYPE_CHECKING" not in dir(merbench)
