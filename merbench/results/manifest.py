@@ -38,7 +38,7 @@ def fold_file_name(index: int) -> str:
     return f"folds/fold-{index:03d}.npz"
 
 
-def sha256_of(path: Path) -> str:
+def file_sha256(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
@@ -46,8 +46,8 @@ def run_manifest(run_dir: Path, n_folds: int, predictions: bytes) -> dict[str, s
     """The digests ``results.json`` records: ``run.json`` and each fold file as they are now,
     and ``predictions`` (the bytes about to be written as ``predictions.csv``)."""
     run_dir = Path(run_dir)
-    files = {RUN_FILE: sha256_of(run_dir / RUN_FILE)}
-    files.update({fold_file_name(i): sha256_of(run_dir / fold_file_name(i))
+    files = {RUN_FILE: file_sha256(run_dir / RUN_FILE)}
+    files.update({fold_file_name(i): file_sha256(run_dir / fold_file_name(i))
                   for i in range(n_folds)})
     files[PREDICTIONS_FILE] = hashlib.sha256(predictions).hexdigest()
     return files
@@ -60,7 +60,7 @@ def first_mismatch(run_dir: Path, files: Mapping[str, str]) -> str | None:
         path = Path(run_dir) / name
         if not path.is_file():
             return f"{name} is missing"
-        if sha256_of(path) != digest:
+        if file_sha256(path) != digest:
             return f"{name} is not the file results.json records (its SHA-256 differs)"
     return None
 

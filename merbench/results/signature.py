@@ -18,7 +18,6 @@ from __future__ import annotations
 import base64
 import binascii
 import dataclasses
-import hashlib
 import json
 from collections.abc import Mapping
 from pathlib import Path
@@ -29,6 +28,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from merbench.errors import MerbenchError
 from merbench.results.codec import to_json
+from merbench.results.manifest import file_sha256, fold_file_name
 from merbench.results.model import AuditRecord, AuditSignature
 from merbench.results.signing_keys import PublicKey, SigningKey, decode_public_key
 
@@ -39,18 +39,10 @@ RUN_FILES = ("results.json", "run.json", "predictions.csv")  # and each fold fil
 Trust = Literal["verified", "untrusted", "forged", "unsigned"]
 
 
-def file_sha256(path: Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-
-
-def fold_file(index: int) -> str:
-    return f"folds/fold-{index:03d}.npz"
-
-
 def run_file_digests(run_dir: Path, n_folds: int) -> dict[str, str]:
     """The SHA-256 of every file of the run (``results.json``, ``run.json``,
     ``predictions.csv`` and each fold file), by its path inside the run folder."""
-    names = [*RUN_FILES, *(fold_file(i) for i in range(n_folds))]
+    names = [*RUN_FILES, *(fold_file_name(i) for i in range(n_folds))]
     missing = [name for name in names if not (Path(run_dir) / name).is_file()]
     if missing:
         raise MerbenchError(f"{run_dir}: {missing[0]} is missing; only a complete run can be "
@@ -73,7 +65,7 @@ def sign_record(record: AuditRecord, run_dir: Path, key: SigningKey) -> AuditRec
     digests = run_file_digests(run_dir, record.n_folds)
     changed = [name for name, digest in
                [("results.json", record.results_sha256),
-                *((fold_file(f.index), f.fold_sha256) for f in record.folds)]
+                *((fold_file_name(f.index), f.fold_sha256) for f in record.folds)]
                if digests[name] != digest]
     if changed:
         raise MerbenchError(f"{run_dir}: {changed[0]} changed while it was audited; nothing "
