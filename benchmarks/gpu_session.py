@@ -7,18 +7,22 @@ behind the leaderboard. Within ``--budget-s`` seconds, in order:
 
 1. ``pytest -m gpu`` (tests/test_gpu.py, every CUDA path on small shapes) with
    ``MERBENCH_REQUIRE_GPU=1``, so a machine without CUDA fails instead of skipping;
-2. ``benchmarks/train_speed.py --device cuda`` (the HTNet authors' loop against merbench on
-   the same GPU);
+2. ``benchmarks/train_speed.py --matrix`` (``train_matrix.py``: the steady state of eager and
+   captured epochs, K folds at once, fp32 / tf32 / bf16, for HTNet and STSTNet, and the check
+   that captured fp32 epochs are the eager ones bit for bit), within 4 minutes;
    both once: their reports are kept in ``RUNS/gpu-session/``, and a later call on the same
    machine goes straight to the runs;
-3. ``benchmarks/leaderboard_runs.py`` for the time left, stopped with Ctrl-C at the budget
-   (merbench keeps every finished fold, and the next call continues), packed to a .tar.gz.
+3. ``benchmarks/leaderboard_runs.py`` for the time left, each job of a measured model with
+   the fastest setting the matrix found at its precision (``gpu_plan.py``), stopped with
+   Ctrl-C at the budget (merbench keeps every finished fold, and the next call continues),
+   packed to a .tar.gz.
 
 Everything is written to ``--out``: the test report, the speed JSON, the runs archive (split
 into parts of at most 16 MB) and ``session.json`` with each step's command, status and time;
 at most 8 files, so all of it can come back from the GPU machine. At the end it prints what
 to do with them on the CPU machine. ``--dry-run`` prints every step with its share of the
-budget and runs nothing.
+budget and each leaderboard job's predicted minutes (from the matrix this machine measured,
+else the committed ``train_matrix.json`` and ``gpu_figures.json``), and runs nothing.
 
     python benchmarks/gpu_session.py --data PATH --runs RUNS --features FEAT \\
         --out "$OUT" --budget-s 540
@@ -41,7 +45,7 @@ HERE = Path(__file__).resolve().parent
 PART_BYTES = 16 * 1024 * 1024  # the largest file the device tool brings back
 MAX_FILES = 8
 TEST_SHARE_S = 240.0  # the gpu tests take about a minute; a hung one is stopped here
-SPEED_SHARE_S = 300.0  # train_speed --folds 8 --epochs 3: both loops on one GPU
+MATRIX_SHARE_S = 270.0  # train_speed --matrix: 240 s of settings, then the JSON
 PACK_RESERVE_S = 30.0  # left for packing and the summary
 
 
@@ -75,21 +79,28 @@ def plan(args: argparse.Namespace, started: float) -> list[Step]:
                                         str(kept / "gpu-tests.xml"), "-ra"],
                           tests, {"MERBENCH_REQUIRE_GPU": "1"}))
         left -= tests
-    if not (kept / "train_speed.json").is_file():
-        speed = min(SPEED_SHARE_S, max(0.0, left))
-        steps.append(Step("train speed", [python, str(HERE / "train_speed.py"), "--device",
-                                          "cuda", "--folds", "8", "--epochs", "3", "--json",
-                                          str(kept / "train_speed.json")], speed, {}))
+    matrix = kept / "train_matrix.json"
+    if not matrix.is_file():
+        speed = min(MATRIX_SHARE_S, max(0.0, left))
+        steps.append(Step("train matrix", [python, str(HERE / "train_speed.py"), "--matrix",
+                                           "--json", str(matrix), "--budget-s",
+                                           f"{max(0.0, speed - 30):.0f}"], speed, {}))
         left -= speed
     runs = [python, str(HERE / "leaderboard_runs.py"), "--data", str(args.data), "--runs",
             str(args.runs), "--budget-s", f"{max(0.0, left):.0f}", "--pack",
-            str(args.out / "runs.tgz")]
+            str(args.out / "runs.tgz"), "--matrix", str(matrix_for_plan(matrix))]
     if args.features is not None:
         runs += ["--features", str(args.features)]
     if args.start_from is not None:
         runs += ["--start-from", str(args.start_from)]
     steps.append(Step("leaderboard runs", runs, max(0.0, left), {}, grace_s=PACK_RESERVE_S))
     return steps
+
+
+def matrix_for_plan(measured: Path) -> Path:
+    """The matrix the runs plan from: this machine's, once measured, else the last one
+    committed (``benchmarks/train_matrix.json``)."""
+    return measured if measured.is_file() else HERE / "train_matrix.json"
 
 
 def run_step(step: Step, log: Path) -> tuple[str, float]:
@@ -137,8 +148,11 @@ def back_home(out: Path) -> str:
   # unfinished run folders (fold files and run.json, no partial/) go to
   # benchmarks/gpu-unfinished/ for the next session's --start-from
   # copy each finished run directory into leaderboards/results/ and add its row (command,
-  # GPU, commits, times) to leaderboards/results/README.md; put train_speed.json's ratio in
-  # benchmarks/README.md with the GPU named; read gpu-tests.xml for any CUDA failure
+  # GPU, commits, times) to leaderboards/results/README.md; read gpu-tests.xml for any CUDA
+  # failure; commit OUT/train_matrix.json as benchmarks/train_matrix.json (the next dry run
+  # plans from it) with its figures in benchmarks/README.md, the GPU named, and update
+  # benchmarks/gpu_figures.json from the runs' timings:
+  python benchmarks/gpu_plan.py --record RUNS/timings.json --commit COMMIT
   git add leaderboards/results benchmarks/README.md && git commit"""
 
 
@@ -168,6 +182,9 @@ def main(argv: list[str] | None = None) -> int:
         total = sum(step.limit_s for step in steps) + PACK_RESERVE_S
         print(f"budget: {args.budget_s:.0f} s; planned: {total:.0f} s with {PACK_RESERVE_S:.0f}"
               " s to pack")
+        if (args.data / "composite").is_dir():  # each job's predicted minutes
+            sys.stdout.flush()
+            subprocess.run([*steps[-1].command, "--dry-run"], check=False)
         print(back_home(args.out))
         return 0
     args.out.mkdir(parents=True, exist_ok=True)
@@ -182,7 +199,7 @@ def main(argv: list[str] | None = None) -> int:
         record.append({"step": step.name, "command": step.command, "status": status,
                        "seconds": round(seconds, 1), "limit_s": round(step.limit_s, 1)})
         print(f"{step.name}: {status} ({seconds:.0f} s)")
-    for name in ("gpu-tests.xml", "train_speed.json"):  # every call brings them back
+    for name in ("gpu-tests.xml", "train_matrix.json"):  # every call brings them back
         if (state_dir(args) / name).is_file():
             shutil.copy2(state_dir(args) / name, args.out / name)
     (args.out / "session.json").write_text(json.dumps(

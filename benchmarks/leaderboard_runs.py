@@ -10,6 +10,7 @@ Every job resumes what an earlier invocation finished, so a machine lent for sho
 
     python benchmarks/leaderboard_runs.py --data PATH --runs DIR [--budget-s 540]
         [--only htnet-reference,offapexnet] [--features DIR] [--pack FILE] [--dry-run]
+        [--matrix FILE] [--figures FILE]
 
 ``--data`` is the folder that holds the release's ``composite/`` folder. ``--features`` is a
 folder with ``regions-reference.npz`` and ``regions-corrected.npz`` written beforehand by
@@ -41,6 +42,9 @@ import tarfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+import gpu_plan
 
 SEEDS = "0,1,2"
 CROPS = ("reference", "corrected")
@@ -198,7 +202,13 @@ def main(argv: list[str] | None = None) -> int:
                         help="CausalNet's released images (a clone's datasets/"
                              "STSNet_whole_norm_u_v_os); without it the causalnet job is "
                              "skipped")
-    parser.add_argument("--dry-run", action="store_true", help="print the commands only")
+    parser.add_argument("--matrix", type=Path, default=None,
+                        help="train_speed.py --matrix JSON measured on this GPU: each job of a "
+                             "measured model trains with the fastest setting at its precision")
+    parser.add_argument("--figures", type=Path, default=gpu_plan.FIGURES,
+                        help="each job's last measured seconds per fold (default: %(default)s)")
+    parser.add_argument("--dry-run", action="store_true",
+                        help="print the commands and each job's predicted minutes only")
     args = parser.parse_args(argv)
 
     jobs = list(JOBS)
@@ -235,11 +245,23 @@ def main(argv: list[str] | None = None) -> int:
         for job in (j for j in jobs if j.images):
             print(f"{job.name}: skipped, it needs --causalnet-images", flush=True)
         jobs = [j for j in jobs if not j.images]
-    commands = [(job, command(job, args.data, args.runs, args.features, args.device,
-                              args.causalnet_images)) for job in jobs]
+    figures, matrix = gpu_plan.load(args.figures), gpu_plan.load(args.matrix)
+    predictions = {job.name: gpu_plan.predict(job.name, job.out, job.args, figures, matrix,
+                                              args.runs, args.start_from) for job in jobs}
+    commands = []
+    for job in jobs:
+        cmd = command(job, args.data, args.runs, args.features, args.device,
+                      args.causalnet_images)
+        setting = predictions[job.name].setting
+        commands.append((job, cmd + list(setting.options()) if setting else cmd))
     if args.dry_run:
         for _, cmd in commands:
             print(shlex.join(cmd))
+        print("predicted:")
+        for job in jobs:
+            print(f"  {predictions[job.name].line()}")
+        known = [p.minutes for p in predictions.values() if p.minutes is not None]
+        print(f"  jobs with a figure: about {sum(known):.0f} min in all")
         return 0
 
     if args.start_from is not None:
@@ -247,21 +269,26 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{name}: goes on from the folds in {args.start_from}", flush=True)
     started = time.strftime("%Y-%m-%dT%H:%M:%S%z")
     deadline = time.perf_counter() + args.budget_s if args.budget_s else None
-    timings: dict[str, dict[str, float | int]] = {}
+    timings: dict[str, dict[str, Any]] = {}
     for job, cmd in commands:
         left = deadline - time.perf_counter() if deadline is not None else None
         if left is not None and left < 5:
             print(f"{job.name}: not started, the budget is spent", flush=True)
             continue
+        seed_list = gpu_plan.seeds(job.args)
+        before = gpu_plan.folds_done(job.out, seed_list, args.runs)
         code, seconds = run_job(cmd, args.runs / "logs" / f"{job.name}.log", left)
-        timings[job.name] = {"exit": code, "seconds": round(seconds, 1)}
+        finished = gpu_plan.folds_done(job.out, seed_list, args.runs) - before
+        timings[job.name] = {"exit": code, "seconds": round(seconds, 1),
+                             "folds_finished": finished,
+                             "options": list(cmd[cmd.index("--out") + 2:])}
         state = {0: "finished", 130: "stopped by the budget (finished folds kept)"}.get(
             code, f"FAILED (exit {code}; see {args.runs / 'logs' / (job.name + '.log')})")
         print(f"{job.name}: {state} in {seconds:.0f} s", flush=True)
     record = args.runs / "timings.json"
     calls = json.loads(record.read_text()) if record.exists() else []
     calls.append({"started": started, "host": os.uname().nodename,
-                  "jobs": timings})
+                  "device": gpu_plan.device_name(args.device), "jobs": timings})
     record.parent.mkdir(parents=True, exist_ok=True)
     record.write_text(json.dumps(calls, indent=2) + "\n")
     if args.pack is not None:

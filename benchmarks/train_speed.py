@@ -14,6 +14,14 @@ computes them as an einsum (same weights, same function: tests/test_htnet.py).
         [--parallel-folds K] [--precision fp32|bf16|tf32] [--device cpu|cuda] [--threads N]
         [--json FILE]
 
+Two other measurements start here. ``--matrix`` (CUDA) is ``benchmarks/train_matrix.py``: the
+steady state of eager against captured epochs, K folds at once and each precision, in one JSON
+that ``gpu_session.py`` plans from. ``--compile`` (the CPU) is ``benchmarks/cpu_compile.py``:
+``torch.compile`` against eager for HTNet's paper configuration and STSTNet.
+
+    python benchmarks/train_speed.py --matrix --json FILE [--budget-s 240]
+    python benchmarks/train_speed.py --compile --json FILE [--epochs 6]
+
 It prints fold-epochs per second for both and their ratio, in one process and one run. (The
 two do not draw the same batch order, since the DataLoader shuffles from the global RNG; that
 the engine gives the same predictions as merbench's sequential trainer is tested in
@@ -25,6 +33,7 @@ from __future__ import annotations
 import argparse
 import json
 import platform
+import sys
 import time
 import types
 from typing import Any
@@ -99,7 +108,16 @@ def timed(fn: Any, device: str) -> tuple[Any, float]:
     return out, time.perf_counter() - started
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    argv = sys.argv[1:] if argv is None else argv
+    if "--matrix" in argv:  # the CUDA matrix has its own options (train_matrix.py --help)
+        import train_matrix
+
+        return train_matrix.main([a for a in argv if a != "--matrix"])
+    if "--compile" in argv:
+        import cpu_compile
+
+        return cpu_compile.main([a for a in argv if a != "--compile"])
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model-opt", action="append", default=[], metavar="KEY=VALUE",
                         help="HTNet option, JSON value (default: the paper configuration)")
@@ -114,7 +132,7 @@ def main() -> None:
                         help="merbench's precision (tf32: CUDA only); the authors' loop runs "
                              "with PyTorch's defaults (on CUDA, TF32 in cuDNN convolutions)")
     parser.add_argument("--json", default=None, help="also write the numbers to this file")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
     options = {k: json.loads(v) for k, v in (o.split("=", 1) for o in args.model_opt)}
 

@@ -81,7 +81,8 @@ def test_a_run_gives_the_same_results_either_way(tmp_path: Path, selection: str)
                                   "cause": "asked", "reason": "set by --parallel-folds",
                                   "same_numbers_as_sequential": True,
                                   "lowered_after_out_of_memory_from": None,
-                                  "fused_optimizer": False, "executor": "local"}
+                                  "fused_optimizer": False, "captured": False,
+                                 "executor": "local"}
     assert alone["engine"]["mode"] == "sequential"
     assert alone["engine"]["reason"].startswith("on a CPU one fold at a time is faster")
     assert (tmp_path / "together" / "predictions.csv").read_text() == \
@@ -115,7 +116,8 @@ def test_dropout_models_go_fold_parallel_only_when_asked(tmp_path: Path, monkeyp
                                "cause": "asked", "reason": "set by --parallel-folds",
                                "same_numbers_as_sequential": False,
                                "lowered_after_out_of_memory_from": None,
-                               "fused_optimizer": False, "executor": "local"}
+                               "fused_optimizer": False, "captured": False,
+                                 "executor": "local"}
 
 
 def test_parallel_folds_must_be_positive(tmp_path: Path, cli) -> None:
@@ -236,7 +238,8 @@ def test_a_bf16_run_trains_folds_together_when_asked(tmp_path: Path) -> None:
                                  "cause": "asked", "reason": "set by --parallel-folds",
                                  "same_numbers_as_sequential": False,
                                  "lowered_after_out_of_memory_from": None,
-                                 "fused_optimizer": False, "executor": "local"}
+                                 "fused_optimizer": False, "captured": False,
+                                 "executor": "local"}
     assert results["hyperparameters"]["precision"] == "bf16"
 
 
@@ -382,7 +385,7 @@ def test_both_engines_keep_image_inputs_in_their_stored_dtype() -> None:
     converting per batch gives the numbers converting first gave."""
     import torch
 
-    from merbench.training.fold_parallel import _FoldsStep
+    from merbench.training.fold_parallel import FoldsStep
     from merbench.training.torch_trainer import _FoldStep
 
     rng = np.random.default_rng(0)
@@ -393,7 +396,7 @@ def test_both_engines_keep_image_inputs_in_their_stored_dtype() -> None:
     def build() -> torch.nn.Module:
         return torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(8, 2))
 
-    together = _FoldsStep(build, recipe, tasks, device="cpu", precision="fp32",
+    together = FoldsStep(build, recipe, tasks, device="cpu", precision="fp32",
                           fused_optimizer=False)
     alone = _FoldStep(build, recipe, tasks[0].x_train, tasks[0].y_train, tasks[0].x_test,
                       device="cpu", seed=1, precision="fp32", fused_optimizer=False)

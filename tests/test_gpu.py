@@ -16,7 +16,12 @@ Paths and their tests:
   ``test_out_of_memory_lowers_k_and_keeps_the_numbers``;
 - a saved fold state: continued on CUDA, refused on the CPU with the way to go on
   (docs/user-guide.md, Resuming): ``test_a_saved_state_continues_on_cuda_not_on_the_cpu``;
-- the device in the results: ``test_results_record_the_gpu``.
+- the device in the results: ``test_results_record_the_gpu``;
+- epochs replayed as a captured CUDA graph (the default on CUDA), bit for bit the eager
+  engine's predictions in fp32, K = 1 and K > 1: ``test_captured_epochs_equal_eager_ones``;
+  a diverged loss named with its epoch although the host does not wait for it:
+  ``test_a_captured_run_that_diverges_names_the_epoch``; a state the eager engine saved,
+  continued captured: ``test_a_saved_state_continues_on_cuda_not_on_the_cpu``.
 """
 
 from __future__ import annotations
@@ -144,7 +149,7 @@ def test_a_saved_state_continues_on_cuda_not_on_the_cpu(tmp_path: Path) -> None:
 
     whole = _run(tmp_path / "whole", parallel_folds=1, epochs=8)
     with pytest.raises(KeyboardInterrupt):
-        _run(tmp_path / "r", parallel_folds=1, epochs=8, checkpoint_every=1e-6,
+        _run(tmp_path / "r", parallel_folds=1, epochs=8, checkpoint_every=1e-6, eager=True,
              plugins=load_plugins(extra=[("stop", StopAtEpoch())]))
     assert (tmp_path / "r" / "partial" / "fold-000.pt").is_file()
     with pytest.raises(MerbenchError, match=r"saved on cuda.*--device cuda"):
@@ -168,3 +173,21 @@ def test_results_record_the_gpu(tmp_path: Path) -> None:
     saved = json.loads((tmp_path / "r" / "results.json").read_text())
     assert saved["environment"]["device"] == result.results.environment.device
     assert isinstance(pd.read_csv(tmp_path / "r" / "predictions.csv"), pd.DataFrame)
+
+
+@pytest.mark.parametrize("k", [1, 3])
+def test_captured_epochs_equal_eager_ones(tmp_path: Path, k: int) -> None:
+    captured = _run(tmp_path / "captured", parallel_folds=k)
+    eager = _run(tmp_path / "eager", parallel_folds=k, eager=True)
+    assert captured.results.engine.captured is True
+    assert eager.results.engine.captured is False
+    assert np.array_equal(_epoch_predictions(tmp_path / "captured"),
+                          _epoch_predictions(tmp_path / "eager"))
+    assert captured.metrics == eager.metrics
+
+
+def test_a_captured_run_that_diverges_names_the_epoch(tmp_path: Path) -> None:
+    from merbench.errors import MerbenchError
+
+    with pytest.raises(MerbenchError, match=r"training diverged at epoch \d+"):
+        _run(tmp_path / "r", parallel_folds=3, lr=1e38, epochs=12)

@@ -34,10 +34,12 @@ def test_dry_run_prints_every_step_within_the_budget(session: ModuleType, tmp_pa
                                                      capsys) -> None:
     lines = _dry(session, tmp_path, 900, capsys)
     steps = [line for line in lines if line.startswith("[")]
-    assert [s.split(",")[0] for s in steps] == ["[gpu tests", "[train speed",
+    assert [s.split(",")[0] for s in steps] == ["[gpu tests", "[train matrix",
                                                 "[leaderboard runs"]
-    assert "-m gpu" in steps[0] and "--device cuda" in steps[1]
-    assert "--budget-s 330" in steps[2] and "--pack" in steps[2]
+    assert "-m gpu" in steps[0] and "train_speed.py --matrix" in steps[1]
+    assert "--budget-s 360" in steps[2] and "--pack" in steps[2]
+    # before this machine measured its matrix, the runs plan from the committed one
+    assert f"--matrix {session.HERE / 'train_matrix.json'}" in steps[2]
     limits = [float(s.split("up to ")[1].split(" s]")[0]) for s in steps]
     assert sum(limits) + session.PACK_RESERVE_S <= 900
     assert "budget: 900 s; planned: 900 s" in "\n".join(lines)
@@ -52,9 +54,10 @@ def test_a_later_call_goes_straight_to_the_runs(session: ModuleType, tmp_path: P
     kept = tmp_path / "runs" / "gpu-session"
     kept.mkdir(parents=True)
     (kept / "gpu-tests.xml").write_text("<testsuites/>")
-    (kept / "train_speed.json").write_text("{}")
+    (kept / "train_matrix.json").write_text("{}")
     steps = [line for line in _dry(session, tmp_path, 540, capsys) if line.startswith("[")]
     assert len(steps) == 1 and steps[0].startswith("[leaderboard runs, up to 510 s]")
+    assert f"--matrix {kept / 'train_matrix.json'}" in steps[0]  # this machine's own
 
 
 def test_a_step_is_stopped_at_its_limit(session: ModuleType, tmp_path: Path) -> None:
@@ -76,3 +79,15 @@ def test_large_files_come_back_in_parts(session: ModuleType, tmp_path: Path,
     assert [f.name for f in files] == ["runs.tgz.part-00", "runs.tgz.part-01",
                                        "runs.tgz.part-02", "small.json"]
     assert b"".join(f.read_bytes() for f in files[:3]) == bytes(range(25))
+
+
+def test_the_dry_run_predicts_each_jobs_minutes(session: ModuleType, tmp_path: Path,
+                                                capfd) -> None:
+    (tmp_path / "data" / "composite").mkdir(parents=True)
+    assert session.main(["--data", str(tmp_path / "data"), "--runs", str(tmp_path / "runs"),
+                         "--out", str(tmp_path / "out"), "--budget-s", "540",
+                         "--dry-run"]) == 0
+    printed = capfd.readouterr().out  # the leaderboard runs' dry run is a child process
+    assert "predicted:" in printed
+    assert "htnet-reference: 204 folds left, 24.0 s a fold" in printed  # gpu_figures.json
+    assert "no figure yet" in printed

@@ -20,6 +20,8 @@ SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "leaderboard_runs.
 
 @pytest.fixture(scope="module")
 def script() -> ModuleType:
+    if str(SCRIPT.parent) not in sys.path:  # as when it runs: its folder's gpu_plan.py
+        sys.path.insert(0, str(SCRIPT.parent))
     spec = importlib.util.spec_from_file_location("leaderboard_runs", SCRIPT)
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # dataclasses look their module up while it loads

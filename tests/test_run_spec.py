@@ -45,8 +45,9 @@ def test_options_given_on_the_command_line_reach_the_spec(tmp_path: Path) -> Non
 
 def test_resume_takes_only_where_and_how_fast_and_keeps_the_rest(tmp_path: Path, cli) -> None:
     assert set(resumable()) == {"fused_optimizer", "device", "parallel_folds", "executor",
-                                "ray_address", "gpus_per_task", "checkpoint_every",
-                                "workers", "threads", "data_root", "features"}
+                                "ray_address", "gpus_per_task", "eager",
+                                "checkpoint_every", "workers", "threads", "data_root",
+                                "features"}
     code, _, err = cli("run", "--resume", tmp_path, "--epochs", "3", "--seed", "1")
     assert code == 2 and f"--resume takes every option from {tmp_path}/run.json; leave " \
         "out --seed, --epochs" in err
@@ -99,7 +100,7 @@ def test_the_options_other_commands_share_are_derived_from_the_declaration() -> 
 
     assert set(sweep_command_options()) == {"executor", "ray_address", "gpus_per_task",
                                             "device", "threads", "data_root", "workers",
-                                            "checkpoint_every"}
+                                            "eager", "checkpoint_every"}
     assert set(sweep_command_options()) <= set(SETTINGS_FIELDS)
     every = {f.name for f, _ in options()}
     assert every - set(sweep_plan_options()) == {"out", "seed", "executor", "ray_address"}

@@ -47,8 +47,11 @@ def expected_comparison(results: Results, folds: list[FoldOutcome],
     if env.git_commit is None or env.git_commit != commit:
         return "tolerance", (f"the run was trained by merbench {str(env.git_commit)[:7]}"
                              f", this is {str(commit)[:7]}: its code may round otherwise")
+    captured = ("; its epochs were replayed as captured CUDA graphs, which run the eager "
+                "engine's kernels (the same bits in fp32)"
+                if engine is not None and engine.captured else "")
     return "bit-identical", (f"the same merbench, device ({device_name}), versions and "
-                             "precision (fp32), one fold at a time")
+                             f"precision (fp32), one fold at a time{captured}")
 
 
 def compare_fold(stored: FoldOutcome, again: FoldOutcome, comparison: AuditComparison,

@@ -109,6 +109,9 @@ def print_results(results: Results, run_dir: Path) -> None:
         console.print(f"engine: {how} (fold-parallel, {engine.reason}"
                       + (f"; lowered from {lowered} after running out of memory"
                          if lowered else "") + ")")
+        if engine.captured:
+            console.print("engine: each epoch replayed as one captured CUDA graph (--eager "
+                          "launches every kernel from Python)")
         if not engine.same_numbers_as_sequential:  # None: not recorded, said as well
             console.print("note: dropout masks differ from one-fold-at-a-time training, so "
                           "these numbers are not those of --parallel-folds 1")

@@ -219,6 +219,17 @@ def fold_run_7_to_8(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+def captured_8_to_9(data: dict[str, Any]) -> dict[str, Any]:
+    """``results.json`` version 8 -> 9: the engine's ``captured`` false where it trained in
+    epochs (no epoch was replayed as a CUDA graph before version 9), null where it did not
+    (the same runs whose ``fused_optimizer`` is null)."""
+    engine = data.get("engine")
+    if isinstance(engine, dict):
+        engine.setdefault("captured",
+                          None if engine.get("fused_optimizer") is None else False)
+    return data
+
+
 def _unchanged(data: dict[str, Any]) -> dict[str, Any]:
     """A kind whose layout a version left as it was (the version covers every file)."""
     return data
@@ -227,15 +238,15 @@ def _unchanged(data: dict[str, Any]) -> dict[str, Any]:
 MIGRATIONS: dict[str, dict[int, Migration]] = {
     "results": {1: results_1_to_2, 2: results_2_to_3, 3: results_3_to_4,
                 4: intervals_4_to_5, 5: built_from_5_to_6, 6: executor_6_to_7,
-                7: manifest_7_to_8},
+                7: manifest_7_to_8, 8: captured_8_to_9},
     "seeds": {1: seeds_1_to_2, 2: _unchanged, 3: _unchanged, 4: intervals_4_to_5,
-              5: _unchanged, 6: _unchanged, 7: _unchanged},
+              5: _unchanged, 6: _unchanged, 7: _unchanged, 8: _unchanged},
     "run": {1: run_1_to_2, 2: run_2_to_3, 3: run_3_to_4, 4: _unchanged, 5: _unchanged,
-            6: _unchanged, 7: _unchanged},
+            6: _unchanged, 7: _unchanged, 8: _unchanged},
     "fold": {1: fold_1_to_2, 2: _unchanged, 3: _unchanged, 4: _unchanged, 5: _unchanged,
-             6: _unchanged, 7: fold_run_7_to_8},
+             6: _unchanged, 7: fold_run_7_to_8, 8: _unchanged},
     # audit.json began with 4
-    "audit": {4: _unchanged, 5: _unchanged, 6: _unchanged, 7: _unchanged},
+    "audit": {4: _unchanged, 5: _unchanged, 6: _unchanged, 7: _unchanged, 8: _unchanged},
 }
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-SCHEMA_VERSION = 8  # the layout of every file below; older ones are migrated on reading
+SCHEMA_VERSION = 9  # the layout of every file below; older ones are migrated on reading
 
 
 @dataclass(frozen=True)
@@ -191,6 +191,8 @@ class EngineRecord:
     same_numbers_as_sequential: bool | None = None
     lowered_after_out_of_memory_from: int | None = None
     fused_optimizer: bool | None = None
+    # each epoch after the first replayed as one captured CUDA graph (training.captured_step)
+    captured: bool | None = None
     threads: ThreadRecord | None = None  # None: not a torch run, or not recorded
     # where the folds trained: in this process, or as Ray tasks side by side (so the folds'
     # seconds may add up to more than the wall time)

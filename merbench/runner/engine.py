@@ -35,12 +35,13 @@ def choose_engine(data: RunData, pending: list[Fold]) -> EngineRecord:
     fused = plan.fused_optimizer() if plan.trains_in_epochs else None
     if not pending:
         return EngineRecord(mode="none", folds_at_once=0, cause="restored",
-                      reason="every fold was restored", fused_optimizer=fused)
+                            reason="every fold was restored", fused_optimizer=fused,
+                            captured=plan.captures() if plan.trains_in_epochs else None)
     if not plan.trains_in_epochs:
         return (_sequential("evaluates-weights", "nothing to train in epochs") if plan.is_torch
                 else _sequential("estimator", "a scikit-learn estimator is fitted once per fold"))
     engine = _choose_training(data, pending, asked)
-    return replace(engine, fused_optimizer=fused)
+    return replace(engine, fused_optimizer=fused, captured=plan.captures())
 
 
 def _choose_training(data: RunData, pending: list[Fold], asked: int | None) -> EngineRecord:

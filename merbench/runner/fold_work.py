@@ -126,6 +126,7 @@ class GroupWork:
     precision: str
     fused_optimizer: bool
     folds: tuple[FoldRows, ...]
+    captured: bool = False  # epochs replay as CUDA graphs (training.captured_step)
     threads: int | None = None  # intra-op threads where the work runs (None: as set there)
     gpu_share: float | None = None  # Ray: the share of one GPU this task may use
 
@@ -156,7 +157,7 @@ def compute(work: GroupWork, features: np.ndarray, *,
         return [_fit(work, rows, features, device_name, on_epoch, position)
                 for position, rows in enumerate(work.folds)]
     assert work.recipe is not None
-    if len(work.folds) == 1:
+    if len(work.folds) == 1 and not work.captured:
         # deferred: torch (through training.torch_trainer), which estimators' fold work never loads
         from merbench.training.torch_trainer import train_fold
 
@@ -170,13 +171,20 @@ def compute(work: GroupWork, features: np.ndarray, *,
         seconds = seconds_before + time.perf_counter() - started
         return [Computed(predictions, seconds, None, device_name)]
     # deferred: torch (through training.fold_parallel), as train_fold above
-    from merbench.training.fold_parallel import FoldTask, train_folds
+    from merbench.training.fold_parallel import FoldsStep, FoldTask, train_folds
 
+    step_kind = FoldsStep
+    if work.captured:
+        # deferred: torch (through training.captured_step), as train_fold above
+        from merbench.training.captured_step import CapturedFoldsStep
+
+        step_kind = CapturedFoldsStep
     tasks = [FoldTask(features[r.train], r.y_train, features[r.evaluate], r.seed)
              for r in work.folds]
     together = train_folds(work.model, work.recipe, tasks, device=work.device,
                            on_epoch=on_epoch, precision=work.precision,
-                           fused_optimizer=work.fused_optimizer, checkpoint=checkpoint)
+                           fused_optimizer=work.fused_optimizer, checkpoint=checkpoint,
+                           step_kind=step_kind)
     # time is shared equally among the folds trained together
     seconds = (seconds_before + time.perf_counter() - started) / len(work.folds)
     return [Computed(p, seconds, None, device_name) for p in together]

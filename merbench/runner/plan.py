@@ -156,6 +156,16 @@ class Plan:
     def epochs(self) -> int:
         return self.recipe.epochs if self.recipe is not None and self.trains else 1
 
+    def captures(self) -> bool:
+        """Whether training epochs replay as captured CUDA graphs (``captured_step``): on
+        CUDA, for Adam and AdamW (whose fused step is capturable), unless ``--eager``."""
+        if self.recipe is None or self.settings.eager or not self.trains_in_epochs:
+            return False
+        # deferred: torch (through training.torch_trainer), as in fused_optimizer
+        from merbench.training.torch_trainer import FUSABLE_OPTIMIZERS
+
+        return self.device.startswith("cuda") and self.recipe.optimizer in FUSABLE_OPTIMIZERS
+
     def fused_optimizer(self) -> bool:
         """Whether training takes the fused Adam / AdamW step (always on CUDA)."""
         if self.recipe is None:

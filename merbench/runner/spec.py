@@ -187,6 +187,10 @@ class RunSettings:
         None, "with --executor ray on CUDA: the share of one GPU each fold's task asks Ray "
               "for (0 < share <= 1); merbench caps the task's GPU memory at that share",
         metavar="SHARE", default_text="the model's declared gpu_share", sweep="both")
+    eager: bool = _where(
+        False, "on CUDA, launch every kernel of a training epoch from Python instead of "
+               "replaying the epoch as one captured CUDA graph (Adam and AdamW models; the "
+               "same numbers in fp32, several times slower)", sweep="both")
     checkpoint_every: float = _where(
         5.0, "save an unfinished fold's training state every MINUTES (0: never), so an "
              "interrupted run goes on from there instead of from the fold's first epoch",

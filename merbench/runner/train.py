@@ -65,7 +65,8 @@ class Trainer:
                                               data.n_classes),
                          recipe=plan.recipe, device=plan.device,
                          precision=plan.spec.precision,
-                         fused_optimizer=plan.spec.fused_optimizer, folds=rows,
+                         fused_optimizer=plan.spec.fused_optimizer,
+                         captured=plan.captures(), folds=rows,
                          threads=self.threads, gpu_share=gpu_share)
 
     def outcomes(self, inputs: list[FoldInputs], computed: list[Computed]) -> list[FoldOutcome]:

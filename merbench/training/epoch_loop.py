@@ -28,7 +28,10 @@ class EpochStep(Protocol):
     ``(k, n_test)`` for k folds). ``restore`` loads a saved state and raises when the state
     does not fit; ``start_over`` then rebuilds the engine's fresh start. ``train_epoch``
     trains one epoch and returns its last loss(es); ``check_finite`` raises the engine's
-    one-line error when they diverged.
+    one-line error when they diverged. ``epochs_finished`` is how many of the ``queued``
+    epochs the device has finished and checked (all of them with ``wait``): an engine that
+    queues epochs without waiting for the device (``captured_step``) checks and reports
+    each epoch when the device is done with it, the others as it ends.
     """
 
     optimizer: torch.optim.Optimizer
@@ -45,19 +48,26 @@ class EpochStep(Protocol):
 
     def check_finite(self, loss: torch.Tensor | None, epoch: int) -> None: ...
 
+    def epochs_finished(self, queued: int, wait: bool = False) -> int: ...
+
     def state(self) -> dict[str, Any]: ...
 
 
 def start_schedule(optimizer: torch.optim.Optimizer) -> None:
     """Remember each group's starting rate, which the schedule scales."""
     for group in optimizer.param_groups:
-        group["base_lr"] = group["lr"]
+        group["base_lr"] = float(group["lr"])
 
 
 def set_epoch_lr(optimizer: torch.optim.Optimizer, recipe: TrainRecipe, epoch: int) -> None:
+    """Each group's rate for ``epoch``. A rate held in a device tensor (a step replayed as a
+    CUDA graph reads it from there) is filled in place, without a host synchronisation."""
     factor = lr_factor(recipe, epoch)
     for group in optimizer.param_groups:
-        group["lr"] = group["base_lr"] * factor
+        if isinstance(group["lr"], torch.Tensor):
+            group["lr"].fill_(group["base_lr"] * factor)
+        else:
+            group["lr"] = group["base_lr"] * factor
 
 
 def run_epochs(step: EpochStep, recipe: TrainRecipe, *,
@@ -81,14 +91,24 @@ def run_epochs(step: EpochStep, recipe: TrainRecipe, *,
         saved = None
         if on_epoch is not None and first_epoch:
             on_epoch(first_epoch)
+    reported = first_epoch
     for epoch in range(first_epoch, recipe.epochs):
         set_epoch_lr(step.optimizer, recipe, epoch)
         loss = step.train_epoch()
         predictions[epoch] = step.predict()
         step.check_finite(loss, epoch)
-        if on_epoch is not None:
-            on_epoch(epoch + 1)
+        reported = _report(on_epoch, step.epochs_finished(epoch + 1), reported)
         if checkpoint is not None and epoch + 1 < recipe.epochs and checkpoint.due():
+            # a saved state is a checked one: wait for the device to finish every epoch
+            reported = _report(on_epoch, step.epochs_finished(epoch + 1, wait=True), reported)
             checkpoint.save({"epochs_done": epoch + 1, **step.state(),
                              "predictions": predictions[:epoch + 1].cpu()})
+    _report(on_epoch, step.epochs_finished(recipe.epochs, wait=True), reported)
     return predictions
+
+
+def _report(on_epoch: Callable[[int], None] | None, finished: int, reported: int) -> int:
+    """Tell ``on_epoch`` when the device has finished more epochs than it was last told."""
+    if on_epoch is not None and finished > reported:
+        on_epoch(finished)
+    return max(finished, reported)

@@ -37,6 +37,7 @@ numbers as the sequential path.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import math
 import os
@@ -127,6 +128,7 @@ def train_folds(
     precision: str = "fp32",
     fused_optimizer: bool = False,
     checkpoint: FoldCheckpoint | None = None,
+    step_kind: type[FoldsStep] | None = None,
 ) -> list[np.ndarray]:
     """Train one fresh model per task, all at once; return each task's test predictions after
     every epoch, (epochs, n_test), exactly as :func:`torch_trainer.train_fold` would.
@@ -134,12 +136,15 @@ def train_folds(
     ``precision`` is the sequential trainer's (``torch_trainer.autocast``): the forward pass
     and the loss run under it, the weights and the optimiser stay float32.
     ``fused_optimizer`` is the sequential trainer's too (the fused step on a CPU), and so is
-    ``checkpoint``: the state of all the folds together, saved every so often and continued."""
+    ``checkpoint``: the state of all the folds together, saved every so often and continued.
+    ``step_kind`` is the engine's step, :class:`FoldsStep` unless another is given
+    (:class:`~merbench.training.captured_step.CapturedFoldsStep` replays each epoch after
+    the first as one CUDA graph: the same numbers)."""
     counts = {batches_per_epoch(len(t.y_train), recipe.batch_size) for t in tasks}
     if len(counts) != 1:
         raise ValueError("folds trained together need the same number of batches per epoch")
-    step = _FoldsStep(build_model, recipe, tasks, device=device, precision=precision,
-                      fused_optimizer=fused_optimizer)
+    step = (step_kind or FoldsStep)(build_model, recipe, tasks, device=device, precision=precision,
+                fused_optimizer=fused_optimizer)
 
     def each_fold(epoch: int) -> None:
         if on_epoch is not None:
@@ -151,7 +156,7 @@ def train_folds(
     return [stacked[:, i, :len(t.x_test)] for i, t in enumerate(tasks)]
 
 
-class _FoldsStep:
+class FoldsStep:
     """K folds' stacked weights, one optimiser and their generators, an epoch at a time."""
 
     params: dict[str, torch.Tensor]
@@ -159,6 +164,7 @@ class _FoldsStep:
     base: nn.Module
     optimizer: torch.optim.Optimizer
     generators: list[torch.Generator]
+    capturable = False  # the optimiser's step may be captured in a CUDA graph (captured_step)
 
     def __init__(self, build_model: Callable[[], nn.Module], recipe: TrainRecipe,
                  tasks: Sequence[FoldTask], *, device: str, precision: str,
@@ -192,7 +198,8 @@ class _FoldsStep:
         self.params, self.buffers = torch.func.stack_module_state(models)
         self.base = copy.deepcopy(models[0]).to("meta")
         self.optimizer = build_optimizer(list(self.params.values()), self.recipe, self.device,
-                                         fused_on_cpu=self.fused_optimizer)
+                                         fused_on_cpu=self.fused_optimizer,
+                                         capturable=self.capturable)
         start_schedule(self.optimizer)
         self.generators = [torch.Generator().manual_seed(t.seed) for t in self.tasks]
 
@@ -210,17 +217,25 @@ class _FoldsStep:
         restore_global_random_state(self.device, state["random"]["global"])
 
     def train_epoch(self) -> torch.Tensor:
-        k, n_max, batch_size = len(self.tasks), self.x_train.shape[1], self.recipe.batch_size
-        self.base.train()
-        order = torch.zeros((k, n_max), dtype=torch.long)
+        return self.train_batches(self.epoch_order().to(self.device))
+
+    def epoch_order(self) -> torch.Tensor:
+        """Each fold's batch order for the next epoch, (K, n_max) on the CPU, drawn from its
+        own generator; a shorter fold's padding positions point at its row 0 (masked out)."""
+        order = torch.zeros((len(self.tasks), self.x_train.shape[1]), dtype=torch.long)
         for i, (n, generator) in enumerate(zip(self.n_train, self.generators, strict=True)):
             order[i, :n] = epoch_order(n, self.recipe.data_order, generator)
-        order = order.to(self.device)
+        return order
+
+    def train_batches(self, order: torch.Tensor) -> torch.Tensor:
+        """One epoch's steps over ``order`` (on the device); each fold's last batch loss."""
+        k, n_max, batch_size = len(self.tasks), self.x_train.shape[1], self.recipe.batch_size
+        self.base.train()
         last = torch.zeros(k)
         for start in range(0, n_max, batch_size):
             index = order[:, start:start + batch_size]
             mask = self.train_mask[:, start:start + batch_size]
-            with autocast(self.device, self.precision):
+            with self.precision_context():
                 logits = self.batched(self.params, self.buffers,
                                       self.x_train[self.rows, index].float()).float()
                 loss = nn.functional.cross_entropy(
@@ -232,6 +247,12 @@ class _FoldsStep:
             self.optimizer.step()
             last = per_fold.detach()
         return last
+
+    def precision_context(self) -> contextlib.AbstractContextManager:
+        return autocast(self.device, self.precision)
+
+    def epochs_finished(self, queued: int, wait: bool = False) -> int:
+        return queued  # each epoch's loss was checked as it ended
 
     def predict(self) -> torch.Tensor:
         return _predict(self.batched, self.params, self.buffers, self.base, self.x_test,

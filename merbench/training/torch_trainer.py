@@ -40,19 +40,25 @@ AUGMENT_STREAM = 0x5A17  # mixed into the fold seed for the augmentation generat
 
 
 def build_optimizer(params: Iterable[Any], recipe: TrainRecipe, device: str = "cpu",
-                    fused_on_cpu: bool = False) -> torch.optim.Optimizer:
+                    fused_on_cpu: bool = False,
+                    capturable: bool = False) -> torch.optim.Optimizer:
     """The optimiser a recipe names, with its learning rate and weight decay. On CUDA, Adam
     and AdamW take their fused single-kernel step (the same update; one launch instead of
     several per tensor); on a CPU the default implementation is kept unless
     ``fused_on_cpu`` (``--fused-optimizer``), so CPU results stay those of earlier merbench
     versions bit for bit."""
     fused = True if uses_fused_optimizer(recipe, device, fused_on_cpu) else None  # None: torch's
+    if capturable and not (fused and device.startswith("cuda")):
+        raise ValueError("only the fused Adam / AdamW step on CUDA is captured")
+    # captured (a CUDA graph): the rate lives in a device tensor the schedule fills in place
+    lr: float | torch.Tensor = (torch.tensor(recipe.lr, dtype=torch.float32, device=device)
+                                if capturable else recipe.lr)
     if recipe.optimizer == "adam":
-        return torch.optim.Adam(params, lr=recipe.lr, weight_decay=recipe.weight_decay,
-                                fused=fused)
+        return torch.optim.Adam(params, lr=lr, weight_decay=recipe.weight_decay,
+                                fused=fused, capturable=capturable)
     if recipe.optimizer == "adamw":
-        return torch.optim.AdamW(params, lr=recipe.lr, weight_decay=recipe.weight_decay,
-                                 fused=fused)
+        return torch.optim.AdamW(params, lr=lr, weight_decay=recipe.weight_decay,
+                                 fused=fused, capturable=capturable)
     if recipe.optimizer == "sgd":
         return torch.optim.SGD(params, lr=recipe.lr, momentum=0.9,
                                weight_decay=recipe.weight_decay)
@@ -257,6 +263,9 @@ class _FoldStep:
             loss.backward()
             optimizer.step()
         return loss
+
+    def epochs_finished(self, queued: int, wait: bool = False) -> int:
+        return queued  # each epoch's loss was checked as it ended
 
     def predict(self) -> torch.Tensor:
         return predict(self.model, self.x_test, self.recipe.batch_size, self.precision)

@@ -1,0 +1,206 @@
+"""A GPU window's plan before it starts: each leaderboard job's setting and predicted minutes.
+
+Two kinds of figures feed it. ``gpu_figures.json`` (committed beside this file) holds each
+job's last measured seconds per fold on a GPU, with the device, the date, the engine and
+where the figure came from; a session that finished folds updates it from its
+``timings.json``. A ``train_matrix.py`` JSON (``train_speed.py --matrix``, the first
+measurement of every GPU session, also committed) holds the steady state of eager and
+captured epochs, K folds at once, each precision, for HTNet and STSTNet: a job of a model it
+measured trains with the fastest measured setting at the job's own precision (precision is
+part of a run's identity, so it is never changed to go faster), captured only where the
+matrix found the captured epochs bit for bit the eager ones, and its seconds per fold come
+from that setting. The other jobs keep merbench's defaults and the job figures.
+
+A prediction is the folds a job has left (68 a seed, less the fold files already in its run
+folders, here or in ``--start-from``) times its seconds per fold, or "no figure yet".
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shlex
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+FIGURES = HERE / "gpu_figures.json"
+FOLDS_PER_SEED = 68  # the MEGC2019 composite's LOSO folds (subjects)
+
+
+@dataclass(frozen=True)
+class Setting:
+    """The fastest measured way to train a model: K folds at once, captured or eager."""
+
+    folds_at_once: int
+    captured: bool
+    seconds_per_fold: float
+    peak_gib: float
+    source: str
+
+    def options(self) -> tuple[str, ...]:
+        return ("--parallel-folds", str(self.folds_at_once),
+                *(() if self.captured else ("--eager",)))
+
+
+def declared_epochs(model: str) -> int | None:
+    """The epochs ``model``'s recipe declares (None: not a torch model merbench has)."""
+    from merbench.errors import MerbenchError
+    from merbench.plugins import default_plugins
+
+    try:
+        recipe = default_plugins().registries.models.get(model).meta.recipe
+    except MerbenchError:
+        return None
+    return None if recipe is None else recipe.epochs
+
+
+def option(args: tuple[str, ...], name: str, default: str | None = None) -> str | None:
+    """The value after ``name`` in a command line's arguments."""
+    return args[args.index(name) + 1] if name in args else default
+
+
+def seeds(args: tuple[str, ...]) -> list[int]:
+    listed = option(args, "--seeds")
+    return [int(s) for s in listed.split(",")] if listed else [int(option(args, "--seed", "0"))]
+
+
+def load(path: Path | None) -> dict[str, Any]:
+    """A figures or matrix JSON; {} when there is none."""
+    if path is None or not path.is_file():
+        return {}
+    return json.loads(path.read_text())
+
+
+def captured_is_exact(matrix: dict[str, Any], model: str) -> bool:
+    """Whether the matrix checked ``model``'s captured fp32 epochs against eager ones and
+    found every weight and prediction the same."""
+    checks = [c for c in matrix.get("same_numbers", []) if c["model"] == model]
+    return bool(checks) and all(c["differing_tensors"] == 0 and c["same_predictions"]
+                                for c in checks)
+
+
+def best_setting(matrix: dict[str, Any], model: str, precision: str) -> Setting | None:
+    """The fastest setting the matrix measured for ``model`` at ``precision``."""
+    exact = captured_is_exact(matrix, model)
+    rows = [r for r in matrix.get("settings", []) if r["model"] == model
+            and r["precision"] == precision and (exact or not r["captured"])]
+    epochs = declared_epochs(model)
+    if not rows or epochs is None:
+        return None
+    row = min(rows, key=lambda r: r["fold_epoch_ms"])
+    start_up = (row["build_s"] + sum(row["first_epochs_s"])) / row["k"]
+    return Setting(row["k"], row["captured"],
+                   row["fold_epoch_ms"] / 1000 * epochs + start_up, row["peak_gib"],
+                   f"train_matrix on {matrix.get('device', 'a GPU')}")
+
+
+def folds_done(job_out: str, seed_list: list[int], *roots: Path | None) -> int:
+    """Fold files already finished for ``job_out``'s seeds, in the first root that has each
+    seed's run folder."""
+    done = 0
+    for seed in seed_list:
+        for root in roots:
+            if root is None:
+                continue
+            folder = root / job_out / f"seed-{seed}"
+            if not folder.is_dir() and len(seed_list) == 1:
+                folder = root / job_out
+            if folder.is_dir():
+                done += len(list((folder / "folds").glob("fold-*.npz")))
+                break
+    return done
+
+
+@dataclass(frozen=True)
+class Prediction:
+    job: str
+    folds_left: int
+    seconds_per_fold: float | None
+    source: str
+    setting: Setting | None
+
+    @property
+    def minutes(self) -> float | None:
+        if self.seconds_per_fold is None:
+            return None
+        return self.folds_left * self.seconds_per_fold / 60
+
+    def line(self) -> str:
+        how = "" if self.setting is None else f" with {shlex.join(self.setting.options())}"
+        if self.minutes is None:
+            return f"{self.job}: {self.folds_left} folds left{how}; no figure yet"
+        return (f"{self.job}: {self.folds_left} folds left{how}, {self.seconds_per_fold:.1f} "
+                f"s a fold ({self.source}): about {self.minutes:.1f} min")
+
+
+def predict(name: str, out: str, args: tuple[str, ...], figures: dict[str, Any],
+            matrix: dict[str, Any], runs: Path | None,
+            start_from: Path | None) -> Prediction:
+    """``name``'s folds left, the setting it will train with and its predicted minutes."""
+    seed_list = seeds(args)
+    left = FOLDS_PER_SEED * len(seed_list) - folds_done(out, seed_list, runs, start_from)
+    model, precision = option(args, "--model"), option(args, "--precision", "fp32")
+    setting = None
+    if model is not None and "--parallel-folds" not in args:
+        setting = best_setting(matrix, model, precision or "fp32")
+    if setting is not None:
+        return Prediction(name, left, setting.seconds_per_fold, setting.source, setting)
+    figure = figures.get("jobs", {}).get(name)
+    if figure is None:
+        return Prediction(name, left, None, "", None)
+    return Prediction(name, left, float(figure["seconds_per_fold"]),
+                      f"{figure['engine']}, {figure['device']}, {figure['measured']}", None)
+
+
+def device_name(device: str) -> str:
+    """The GPU's name as ``nvidia-smi`` gives it (the CPU machine: ``device`` itself)."""
+    if not device.startswith("cuda"):
+        return device
+    index = device.partition(":")[2] or "0"
+    try:
+        answer = subprocess.run(["nvidia-smi", "--query-gpu=name", "--format=csv,noheader",
+                                 "-i", index], capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return device
+    return answer.stdout.strip() or device
+
+
+def record(figures: dict[str, Any], calls: list[dict[str, Any]],
+           commit: str) -> dict[str, Any]:
+    """``figures`` with each job's seconds per fold from the calls of a ``timings.json``
+    (wall seconds over the folds it finished, start-up included; the latest call wins)."""
+    jobs = dict(figures.get("jobs", {}))
+    for call in calls:
+        for name, timing in call.get("jobs", {}).items():
+            if timing.get("folds_finished", 0) > 0 and timing.get("exit") in (0, 130):
+                options = " ".join(timing.get("options", [])) or "merbench's defaults"
+                jobs[name] = {
+                    "seconds_per_fold": round(timing["seconds"] / timing["folds_finished"], 2),
+                    "engine": options, "device": call.get("device", "unknown"),
+                    "measured": call["started"][:10], "merbench": commit,
+                    "source": f"leaderboard_runs.py timings.json: {timing['folds_finished']} "
+                              f"folds in {timing['seconds']:.0f} s"}
+    return {"schema_version": 1, **figures, "jobs": jobs}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--record", type=Path, required=True, metavar="TIMINGS_JSON",
+                        help="a leaderboard_runs.py --runs folder's timings.json")
+    parser.add_argument("--commit", required=True, help="the merbench commit that ran them")
+    parser.add_argument("--figures", type=Path, default=FIGURES)
+    args = parser.parse_args(argv)
+    if not args.record.is_file():
+        parser.error(f"{args.record} is not a file; give a --runs folder's timings.json")
+    updated = record(load(args.figures), json.loads(args.record.read_text()), args.commit)
+    args.figures.write_text(json.dumps(updated, indent=1) + "\n")
+    print(f"{args.figures}: {len(updated['jobs'])} jobs with a figure")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,212 @@
+"""Steady-state training speed on CUDA: eager against captured epochs, K folds at once, precision.
+
+``train_speed.py --matrix`` runs this: for HTNet's paper configuration and one small model
+(STSTNet), each setting of the matrix trains composite-sized folds (442 samples, random
+pixels: the speed does not depend on them) with merbench's fold-parallel engine, eagerly
+(``FoldsStep``) or replaying one captured CUDA graph an epoch (``CapturedFoldsStep``), in
+fp32, tf32 and bf16. Start-up (building K models, the first epoch, the capture) is timed
+apart from the steady state (the median epoch after it). It also checks that the captured
+fp32 epochs give the eager ones' weights bit for bit, and profiles one eager epoch. One JSON
+holds every figure; ``gpu_session.py`` plans from it.
+
+    python benchmarks/train_matrix.py --json OUT.json [--budget-s 240] [--epochs 8]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+import torch
+from merbench_cnn.ststnet import STSTNet
+from merbench_htnet.htnet import HTNet
+from torch import nn
+
+from merbench.meta import TrainRecipe
+from merbench.training.captured_step import CapturedFoldsStep
+from merbench.training.epoch_loop import set_epoch_lr
+from merbench.training.fold_parallel import FoldsStep, FoldTask, folds_that_fit
+
+MODELS: dict[str, tuple[Callable[[], nn.Module], TrainRecipe]] = {
+    "htnet": (HTNet, TrainRecipe(epochs=800, batch_size=256, lr=5e-5, optimizer="adam")),
+    "ststnet": (STSTNet, TrainRecipe(epochs=800, batch_size=256, lr=5e-5,
+                                               optimizer="adam")),
+}
+
+
+def composite_like(k: int, seed: int = 0) -> list[FoldTask]:
+    """K folds shaped like the composite's: 442 samples, a test subject of 6 or 7."""
+    rng = np.random.default_rng(seed)
+    x = rng.integers(0, 256, (442, 3, 28, 28)).astype(np.uint8)
+    y = rng.integers(0, 3, 442)
+    tasks = []
+    for i in range(k):
+        n_test = 6 + i % 2
+        lo = (i * 7) % (442 - n_test)
+        keep = np.r_[0:lo, lo + n_test:442]
+        tasks.append(FoldTask(x[keep], y[keep], x[lo:lo + n_test], seed=i))
+    return tasks
+
+
+def sync() -> None:
+    torch.cuda.synchronize()
+
+
+def measure(model: str, k: int, precision: str, captured: bool, epochs: int) -> dict[str, Any]:
+    build, recipe = MODELS[model]
+    recipe = replace(recipe, epochs=epochs + 2)
+    torch.cuda.empty_cache()
+    torch.cuda.reset_peak_memory_stats()
+    sync()
+    started = time.perf_counter()
+    kind = CapturedFoldsStep if captured else FoldsStep
+
+    def on_device() -> nn.Module:  # initialised on the GPU: fast, and the speed is the same
+        with torch.device("cuda"):
+            return build()
+
+    step = kind(on_device, recipe, composite_like(k), device="cuda", precision=precision,
+                fused_optimizer=False)
+    sync()
+    built = time.perf_counter() - started
+    times = []
+    for epoch in range(recipe.epochs):
+        set_epoch_lr(step.optimizer, recipe, epoch)
+        sync()
+        t0 = time.perf_counter()
+        loss = step.train_epoch()
+        step.predict()
+        step.check_finite(loss, epoch)
+        step.epochs_finished(epoch + 1, wait=True)
+        sync()
+        times.append(time.perf_counter() - t0)
+    steady = statistics.median(times[2:])
+    return {"model": model, "k": k, "precision": precision, "captured": captured,
+            "build_s": round(built, 3), "first_epochs_s": [round(t, 4) for t in times[:2]],
+            "epoch_s": round(steady, 5), "fold_epoch_ms": round(1000 * steady / k, 3),
+            "peak_gib": round(torch.cuda.max_memory_allocated() / 2**30, 2),
+            "minutes_68x800": round(68 * 800 * steady / k / 60, 2)}
+
+
+def same_weights(model: str, k: int, epochs: int) -> dict[str, Any]:
+    """Train eagerly and captured from the same seeds; compare every weight bit for bit."""
+    build, recipe = MODELS[model]
+    recipe = replace(recipe, epochs=epochs)
+    steps = []
+    for kind in (FoldsStep, CapturedFoldsStep):
+        step = kind(build, recipe, composite_like(k), device="cuda", precision="fp32",
+                    fused_optimizer=False)
+        predictions = []
+        for epoch in range(epochs):
+            set_epoch_lr(step.optimizer, recipe, epoch)
+            loss = step.train_epoch()
+            predictions.append(step.predict().clone())
+            step.check_finite(loss, epoch)
+        step.epochs_finished(epochs, wait=True)
+        steps.append((step, torch.stack(predictions)))
+    (eager, p_eager), (graph, p_graph) = steps
+    differing = [name for name in eager.params
+                 if not torch.equal(eager.params[name], graph.params[name])]
+    largest = max((float((eager.params[n] - graph.params[n]).abs().max()) for n in differing),
+                  default=0.0)
+    return {"model": model, "k": k, "epochs": epochs, "tensors": len(eager.params),
+            "differing_tensors": len(differing), "largest_difference": largest,
+            "same_predictions": bool(torch.equal(p_eager, p_graph))}
+
+
+def profile(model: str, k: int, precision: str) -> dict[str, Any]:
+    build, recipe = MODELS[model]
+    recipe = replace(recipe, epochs=3)
+    step = FoldsStep(build, recipe, composite_like(k), device="cuda", precision=precision,
+                     fused_optimizer=False)
+    step.train_epoch()
+    step.predict()
+    sync()
+    from torch.profiler import ProfilerActivity
+    from torch.profiler import profile as torch_profile
+    with torch_profile(activities=[ProfilerActivity.CPU, ProfilerActivity.CUDA]) as prof:
+        step.train_epoch()
+        step.predict()
+        sync()
+    events = prof.key_averages()
+    rows = sorted(events, key=lambda e: e.device_time_total, reverse=True)[:25]
+    table = [{"name": e.key[:80], "calls": e.count,
+              "device_ms": round(e.device_time_total / 1000, 3)} for e in rows]
+    kernels = sum(e.count for e in events if e.device_type == torch.autograd.DeviceType.CUDA)
+    device_total = sum(e.self_device_time_total for e in events) / 1000
+    return {"model": model, "k": k, "precision": precision, "kernels": kernels,
+            "device_ms": round(device_total, 2), "top": table}
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json", required=True)
+    parser.add_argument("--budget-s", type=float, default=240.0)
+    parser.add_argument("--epochs", type=int, default=8, help="steady-state epochs timed")
+    parser.add_argument("--ks", default="1,4,8,16,fit",
+                        help="folds at once for HTNet (fit: as many as merbench would fit in "
+                             "free memory, at most 68)")
+    args = parser.parse_args(argv)
+    if not torch.cuda.is_available():
+        parser.error("the matrix measures CUDA training; torch sees no CUDA device here")
+    deadline = time.monotonic() + args.budget_s
+    report: dict[str, Any] = {
+        "device": torch.cuda.get_device_name(0), "torch": torch.__version__,
+        "host": platform.processor() or platform.machine(), "settings": [], "errors": []}
+
+    def save() -> None:
+        with open(args.json, "w") as handle:
+            json.dump(report, handle, indent=1)
+
+    with torch.device("meta"):  # shapes only
+        fit = min(68, folds_that_fit(HTNet(), "cuda"))
+    ks = sorted({fit if v == "fit" else int(v) for v in args.ks.split(",")})
+    report["htnet_folds_that_fit"] = fit
+    plan: list[tuple[str, Any]] = [("same", ("htnet", 2, 3))]
+    for k in sorted(ks, key=lambda k: (k != 8, k != 1, -k)):  # 8, then 1, then the rest
+        for precision in ("bf16", "tf32", "fp32"):
+            for captured in (True, False):
+                plan.append(("measure", ("htnet", k, precision, captured)))
+        if k == 8:
+            plan.append(("profile", ("htnet", 8, "fp32")))
+    for precision in ("fp32", "bf16"):
+        for captured in (True, False):
+            plan.append(("measure", ("ststnet", 68, precision, captured)))
+    plan += [("same", ("ststnet", 8, 20)), ("profile", ("htnet", 8, "bf16"))]
+    for what, setting in plan:
+        if time.monotonic() > deadline:
+            report["errors"].append(f"budget spent before {what} {setting}")
+            break
+        try:
+            if what == "same":
+                result = same_weights(*setting)
+                report.setdefault("same_numbers", []).append(result)
+            elif what == "profile":
+                result = profile(*setting)
+                report.setdefault("profiles", []).append(result)
+            else:
+                result = measure(*setting, epochs=args.epochs)
+                report["settings"].append(result)
+            print(json.dumps(result if what != "profile" else
+                             {k: v for k, v in result.items() if k != "top"}
+                             | {"top": result["top"][:12]}), flush=True)
+        except torch.cuda.OutOfMemoryError:
+            report["errors"].append(f"out of memory: {what} {setting}")
+            print(f"out of memory: {what} {setting}", flush=True)
+        except Exception as exc:  # a setting that fails must not lose the others
+            report["errors"].append(f"{what} {setting}: {type(exc).__name__}: {exc}")
+            print(f"FAILED {what} {setting}: {type(exc).__name__}: {exc}", flush=True)
+        torch.cuda.empty_cache()
+        save()
+    save()
+
+
+if __name__ == "__main__":
+    main()

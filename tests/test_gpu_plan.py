@@ -1,0 +1,116 @@
+"""``benchmarks/gpu_plan.py``: a GPU window's plan is known before it starts. Each leaderboard
+job trains with the fastest setting a measured matrix found at its own precision (captured
+only where the captured epochs were checked bit for bit), and its predicted minutes come from
+that matrix or from the committed seconds per fold, counting only the folds it has left."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+
+
+@pytest.fixture(scope="module")
+def plan() -> ModuleType:
+    if str(BENCHMARKS) not in sys.path:  # as when the scripts run: their own folder first
+        sys.path.insert(0, str(BENCHMARKS))
+    import gpu_plan
+
+    return gpu_plan
+
+
+def _row(k: int, precision: str, captured: bool, ms: float) -> dict:
+    return {"model": "htnet", "k": k, "precision": precision, "captured": captured,
+            "build_s": 2.0, "first_epochs_s": [1.0, 1.0], "epoch_s": ms * k / 1000,
+            "fold_epoch_ms": ms, "peak_gib": 3.0 * k, "minutes_68x800": 0.0}
+
+
+MATRIX = {"device": "NVIDIA H100 80GB HBM3",
+          "settings": [_row(8, "fp32", False, 20.0), _row(8, "fp32", True, 7.0),
+                       _row(16, "fp32", True, 6.0), _row(16, "tf32", True, 3.0),
+                       _row(16, "bf16", False, 2.5)],
+          "same_numbers": [{"model": "htnet", "k": 2, "epochs": 3, "tensors": 10,
+                            "differing_tensors": 0, "largest_difference": 0.0,
+                            "same_predictions": True}]}
+
+
+def test_the_fastest_setting_at_the_jobs_own_precision(plan: ModuleType) -> None:
+    best = plan.best_setting(MATRIX, "htnet", "fp32")
+    assert (best.folds_at_once, best.captured) == (16, True)
+    assert best.seconds_per_fold == pytest.approx(6.0 / 1000 * 800 + 4.0 / 16)
+    assert best.options() == ("--parallel-folds", "16")
+    assert plan.best_setting(MATRIX, "htnet", "bf16").options() == (
+        "--parallel-folds", "16", "--eager")
+    assert plan.best_setting(MATRIX, "ststnet", "fp32") is None  # not measured
+    # captured epochs that were not the eager ones bit for bit are never chosen
+    differing = {**MATRIX, "same_numbers": [{**MATRIX["same_numbers"][0],
+                                             "differing_tensors": 3}]}
+    assert plan.best_setting(differing, "htnet", "fp32").options() == (
+        "--parallel-folds", "8", "--eager")
+    unchecked = {**MATRIX, "same_numbers": []}
+    assert plan.best_setting(unchecked, "htnet", "fp32").captured is False
+
+
+def test_predictions_count_the_folds_left(plan: ModuleType, tmp_path: Path) -> None:
+    runs, unfinished = tmp_path / "runs", tmp_path / "unfinished"
+    for root, seed, n in ((unfinished, 0, 10), (runs, 1, 3)):
+        folds = root / "htnet-composite-loso" / "crop-reference" / f"seed-{seed}" / "folds"
+        folds.mkdir(parents=True)
+        for i in range(n):
+            (folds / f"fold-{i:03d}.npz").write_bytes(b"")
+    args = ("--model", "htnet", "--seeds", "0,1,2")
+    figures = {"jobs": {"htnet-reference": {"seconds_per_fold": 24.0, "engine": "eager",
+                                            "device": "H100", "measured": "2026-11-22"}}}
+    out = "htnet-composite-loso/crop-reference"
+    measured = plan.predict("htnet-reference", out, args, figures, {}, runs, unfinished)
+    assert measured.folds_left == 3 * 68 - 13
+    assert measured.minutes == pytest.approx((3 * 68 - 13) * 24.0 / 60)
+    assert "about 76.4 min" in measured.line()
+    matrix = plan.predict("htnet-reference", out, args, figures, MATRIX, runs, unfinished)
+    assert matrix.setting is not None and matrix.seconds_per_fold < 24.0
+    unknown = plan.predict("rcn", "rcn-composite-loso", ("--model", "rcn", "--seeds", "0,1,2"),
+                           figures, MATRIX, runs, unfinished)
+    assert unknown.minutes is None and unknown.line().endswith("no figure yet")
+    single = plan.predict("tf32", out, ("--model", "htnet", "--seed", "0", "--precision",
+                                        "tf32"), figures, MATRIX, None, None)
+    assert single.folds_left == 68 and single.setting.options() == ("--parallel-folds", "16")
+
+
+def test_a_sessions_timings_update_the_figures(plan: ModuleType) -> None:
+    calls = [{"started": "2026-12-01T10:00:00+0000", "device": "NVIDIA H100 80GB HBM3",
+              "jobs": {"htnet-reference": {"exit": 130, "seconds": 300.0, "folds_finished": 60,
+                                           "options": ["--parallel-folds", "16"]},
+                       "offapexnet": {"exit": 2, "seconds": 3.0, "folds_finished": 0}}}]
+    old = {"jobs": {"offapexnet": {"seconds_per_fold": 9.0}}}
+    updated = plan.record(old, calls, "abc1234")
+    assert updated["jobs"]["htnet-reference"]["seconds_per_fold"] == 5.0
+    assert updated["jobs"]["htnet-reference"]["device"] == "NVIDIA H100 80GB HBM3"
+    assert updated["jobs"]["offapexnet"] == {"seconds_per_fold": 9.0}  # failed: kept
+
+
+def test_the_committed_figures_give_the_dry_run_its_minutes(plan: ModuleType, tmp_path: Path,
+                                                             capsys) -> None:
+    import importlib
+
+    runs_script = importlib.import_module("leaderboard_runs")  # beside gpu_plan (fixture)
+    (tmp_path / "composite").mkdir()
+    matrix = tmp_path / "matrix.json"
+    matrix.write_text(json.dumps(MATRIX))
+    assert runs_script.main(["--data", str(tmp_path), "--runs", str(tmp_path / "runs"),
+                             "--start-from", str(BENCHMARKS / "gpu-unfinished"),
+                             "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "htnet-reference: 194 folds left, 24.0 s a fold" in out  # 10 of seed 0 done
+    assert "rcn: 204 folds left; no figure yet" in out
+    assert runs_script.main(["--data", str(tmp_path), "--runs", str(tmp_path / "runs"),
+                             "--matrix", str(matrix), "--only", "htnet-reference",
+                             "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    command = next(line for line in out.splitlines() if line.startswith("merbench run"))
+    assert command.endswith("--parallel-folds 16")
+    assert "train_matrix on NVIDIA H100 80GB HBM3" in out
