@@ -156,6 +156,61 @@ def predict(name: str, out: str, args: tuple[str, ...], figures: dict[str, Any],
                       f"{figure['engine']}, {figure['device']}, {figure['measured']}", None)
 
 
+def estimate_gib(model: str, folds_at_once: int) -> float | None:
+    """GPU memory ``folds_at_once`` folds of ``model`` take at once, by merbench's own rule
+    for choosing K (``fold_parallel.folds_that_fit``: weights, gradients, Adam's moments and
+    a margin for activations); None: not a torch model merbench has."""
+    import torch
+
+    import merbench
+    from merbench.errors import MerbenchError
+    from merbench.training.fold_parallel import ACTIVATION_MARGIN, BYTES_PER_PARAMETER
+
+    try:
+        with torch.device("meta"):  # shapes only
+            network = merbench.create_model(model, num_classes=3)
+    except (MerbenchError, AttributeError, TypeError):
+        return None
+    if not isinstance(network, torch.nn.Module):
+        return None
+    n_parameters = sum(p.numel() for p in network.parameters())
+    return folds_at_once * n_parameters * BYTES_PER_PARAMETER * (1 + ACTIVATION_MARGIN) / 2**30
+
+
+def side_by_side(jobs: list[tuple[str, tuple[str, ...]]], memory_gib: float,
+                 at_most: int) -> list[list[int]]:
+    """Positions of the jobs to run at once, in the jobs' order: consecutive jobs whose
+    memory fits their share of 80 % of the device, at most ``at_most`` at a time. A job's
+    memory is taken at its ``--parallel-folds`` K, or else at K = 68 (all of a seed's folds:
+    merbench never trains more together, whatever free memory it sees); a job too large for
+    its share, or of no model merbench can size, runs alone."""
+    share = 0.8 * memory_gib / at_most
+    waves: list[list[int]] = []
+    room = False  # whether the last wave takes more jobs
+    for position, (_, args) in enumerate(jobs):
+        model, k = option(args, "--model"), option(args, "--parallel-folds")
+        need = None if model is None else estimate_gib(model, int(k or FOLDS_PER_SEED))
+        small = need is not None and need <= share
+        if small and room and len(waves[-1]) < at_most:
+            waves[-1].append(position)
+        else:
+            waves.append([position])
+            room = small
+    return waves
+
+
+def memory_gib(device: str) -> float:
+    """The GPU's memory in GiB (``nvidia-smi``); 0 where it cannot be read."""
+    index = device.partition(":")[2] or "0"
+    try:
+        answer = subprocess.run(["nvidia-smi", "--query-gpu=memory.total",
+                                 "--format=csv,noheader,nounits", "-i", index],
+                                capture_output=True, text=True, timeout=30)
+        return float(answer.stdout.strip()) / 1024
+    except (OSError, subprocess.TimeoutExpired, ValueError):
+        return 0.0
+
+
 def device_name(device: str) -> str:
     """The GPU's name as ``nvidia-smi`` gives it (the CPU machine: ``device`` itself)."""
     if not device.startswith("cuda"):
@@ -178,6 +233,8 @@ def record(figures: dict[str, Any], calls: list[dict[str, Any]],
         for name, timing in call.get("jobs", {}).items():
             if timing.get("folds_finished", 0) > 0 and timing.get("exit") in (0, 130):
                 options = " ".join(timing.get("options", [])) or "merbench's defaults"
+                if timing.get("side_by_side", 1) > 1:
+                    options += f"; {timing['side_by_side']} jobs side by side"
                 jobs[name] = {
                     "seconds_per_fold": round(timing["seconds"] / timing["folds_finished"], 2),
                     "engine": options, "device": call.get("device", "unknown"),

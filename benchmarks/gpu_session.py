@@ -46,6 +46,7 @@ PART_BYTES = 16 * 1024 * 1024  # the largest file the device tool brings back
 MAX_FILES = 8
 TEST_SHARE_S = 240.0  # the gpu tests take about a minute; a hung one is stopped here
 MATRIX_SHARE_S = 270.0  # train_speed --matrix: 240 s of settings, then the JSON
+SIDE_BY_SIDE = 3  # small models' jobs at once where they fit (leaderboard_runs.py)
 PACK_RESERVE_S = 30.0  # left for packing and the summary
 
 
@@ -88,7 +89,8 @@ def plan(args: argparse.Namespace, started: float) -> list[Step]:
         left -= speed
     runs = [python, str(HERE / "leaderboard_runs.py"), "--data", str(args.data), "--runs",
             str(args.runs), "--budget-s", f"{max(0.0, left):.0f}", "--pack",
-            str(args.out / "runs.tgz"), "--matrix", str(matrix_for_plan(matrix))]
+            str(args.out / "runs.tgz"), "--matrix", str(matrix_for_plan(matrix)),
+            "--side-by-side", str(SIDE_BY_SIDE)]
     if args.features is not None:
         runs += ["--features", str(args.features)]
     if args.start_from is not None:

@@ -10,7 +10,7 @@ Every job resumes what an earlier invocation finished, so a machine lent for sho
 
     python benchmarks/leaderboard_runs.py --data PATH --runs DIR [--budget-s 540]
         [--only htnet-reference,offapexnet] [--features DIR] [--pack FILE] [--dry-run]
-        [--matrix FILE] [--figures FILE]
+        [--matrix FILE] [--figures FILE] [--side-by-side N]
 
 ``--data`` is the folder that holds the release's ``composite/`` folder. ``--features`` is a
 folder with ``regions-reference.npz`` and ``regions-corrected.npz`` written beforehand by
@@ -146,30 +146,45 @@ def start_from(unfinished: Path, runs: Path, jobs: list[Job]) -> list[str]:
     return copied
 
 
-def run_job(cmd: list[str], log: Path, seconds_left: float | None) -> tuple[int, float]:
-    """Run ``cmd`` until it ends or the time is up (then Ctrl-C; ``None``: no limit);
-    (exit status, seconds)."""
+def run_jobs(cmds: list[tuple[list[str], Path]],
+             seconds_left: float | None) -> list[tuple[int, float]]:
+    """Run the commands at once, each with its log, until they end or the time is up (then
+    Ctrl-C to each; ``None``: no limit); each one's (exit status, seconds)."""
     started = time.perf_counter()
-    log.parent.mkdir(parents=True, exist_ok=True)
-    with log.open("a") as out:
+    processes = []
+    for cmd, log in cmds:
+        log.parent.mkdir(parents=True, exist_ok=True)
+        out = log.open("a")
         out.write(f"\n$ {shlex.join(cmd)}\n")
         out.flush()
         # Started in the background (nohup ... &), this script's children would inherit an
         # ignored SIGINT, and Python then installs no KeyboardInterrupt: the budget's Ctrl-C
-        # would do nothing. So the child gets the default disposition back.
-        process = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT,
-                                   preexec_fn=_interruptible)
-        try:
-            code = process.wait(timeout=None if seconds_left is None
-                                else max(1.0, seconds_left))
-        except subprocess.TimeoutExpired:
-            process.send_signal(signal.SIGINT)  # merbench saves finished folds and exits 130
+        # would do nothing. So each child gets the default disposition back.
+        processes.append((subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT,
+                                           preexec_fn=_interruptible), out))
+    ended: dict[int, tuple[int, float]] = {}
+    deadline = None if seconds_left is None else started + max(1.0, seconds_left)
+    while len(ended) < len(processes):
+        for i, (process, _) in enumerate(processes):
+            if i not in ended and process.poll() is not None:
+                ended[i] = (process.returncode, time.perf_counter() - started)
+        if deadline is not None and time.perf_counter() >= deadline:
+            break
+        time.sleep(0.2)
+    for i, (process, _) in enumerate(processes):
+        if i in ended:
+            continue
+        process.send_signal(signal.SIGINT)  # merbench saves finished folds and exits 130
+    for i, (process, out) in enumerate(processes):
+        if i not in ended:
             try:
                 code = process.wait(timeout=60)
             except subprocess.TimeoutExpired:
                 process.kill()
                 code = process.wait()
-    return code, time.perf_counter() - started
+            ended[i] = (code, time.perf_counter() - started)
+        out.close()
+    return [ended[i] for i in range(len(processes))]
 
 
 def pack(runs: Path, target: Path) -> None:
@@ -207,6 +222,9 @@ def main(argv: list[str] | None = None) -> int:
                              "measured model trains with the fastest setting at its precision")
     parser.add_argument("--figures", type=Path, default=gpu_plan.FIGURES,
                         help="each job's last measured seconds per fold (default: %(default)s)")
+    parser.add_argument("--side-by-side", type=int, default=1, metavar="N",
+                        help="run up to N consecutive jobs at once where their memory fits "
+                             "the GPU (gpu_plan.side_by_side); default 1, one after another")
     parser.add_argument("--dry-run", action="store_true",
                         help="print the commands and each job's predicted minutes only")
     args = parser.parse_args(argv)
@@ -254,9 +272,18 @@ def main(argv: list[str] | None = None) -> int:
                       args.causalnet_images)
         setting = predictions[job.name].setting
         commands.append((job, cmd + list(setting.options()) if setting else cmd))
+    if args.side_by_side < 1:
+        parser.error("--side-by-side takes 1 or more jobs at once")
+    waves = [[i] for i in range(len(commands))]
+    if args.side_by_side > 1:
+        memory = gpu_plan.memory_gib(args.device)
+        waves = gpu_plan.side_by_side([(job.name, tuple(cmd)) for job, cmd in commands],
+                                      memory, args.side_by_side)
     if args.dry_run:
-        for _, cmd in commands:
-            print(shlex.join(cmd))
+        for wave in waves:
+            together = " (side by side)" if len(wave) > 1 else ""
+            for i in wave:
+                print(shlex.join(commands[i][1]) + together)
         print("predicted:")
         for job in jobs:
             print(f"  {predictions[job.name].line()}")
@@ -270,21 +297,27 @@ def main(argv: list[str] | None = None) -> int:
     started = time.strftime("%Y-%m-%dT%H:%M:%S%z")
     deadline = time.perf_counter() + args.budget_s if args.budget_s else None
     timings: dict[str, dict[str, Any]] = {}
-    for job, cmd in commands:
+    for wave in waves:
         left = deadline - time.perf_counter() if deadline is not None else None
         if left is not None and left < 5:
-            print(f"{job.name}: not started, the budget is spent", flush=True)
+            for i in wave:
+                print(f"{commands[i][0].name}: not started, the budget is spent", flush=True)
             continue
-        seed_list = gpu_plan.seeds(job.args)
-        before = gpu_plan.folds_done(job.out, seed_list, args.runs)
-        code, seconds = run_job(cmd, args.runs / "logs" / f"{job.name}.log", left)
-        finished = gpu_plan.folds_done(job.out, seed_list, args.runs) - before
-        timings[job.name] = {"exit": code, "seconds": round(seconds, 1),
-                             "folds_finished": finished,
-                             "options": list(cmd[cmd.index("--out") + 2:])}
-        state = {0: "finished", 130: "stopped by the budget (finished folds kept)"}.get(
-            code, f"FAILED (exit {code}; see {args.runs / 'logs' / (job.name + '.log')})")
-        print(f"{job.name}: {state} in {seconds:.0f} s", flush=True)
+        jobs_now = [commands[i] for i in wave]
+        before = [gpu_plan.folds_done(job.out, gpu_plan.seeds(job.args), args.runs)
+                  for job, _ in jobs_now]
+        ended = run_jobs([(cmd, args.runs / "logs" / f"{job.name}.log")
+                          for job, cmd in jobs_now], left)
+        for (job, cmd), done_before, (code, seconds) in zip(jobs_now, before, ended,
+                                                            strict=True):
+            finished = gpu_plan.folds_done(job.out, gpu_plan.seeds(job.args),
+                                           args.runs) - done_before
+            timings[job.name] = {"exit": code, "seconds": round(seconds, 1),
+                                 "folds_finished": finished, "side_by_side": len(wave),
+                                 "options": list(cmd[cmd.index("--out") + 2:])}
+            state = {0: "finished", 130: "stopped by the budget (finished folds kept)"}.get(
+                code, f"FAILED (exit {code}; see {args.runs / 'logs' / (job.name + '.log')})")
+            print(f"{job.name}: {state} in {seconds:.0f} s", flush=True)
     record = args.runs / "timings.json"
     calls = json.loads(record.read_text()) if record.exists() else []
     calls.append({"started": started, "host": os.uname().nodename,

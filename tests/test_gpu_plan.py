@@ -114,3 +114,38 @@ def test_the_committed_figures_give_the_dry_run_its_minutes(plan: ModuleType, tm
     command = next(line for line in out.splitlines() if line.startswith("merbench run"))
     assert command.endswith("--parallel-folds 16")
     assert "train_matrix on NVIDIA H100 80GB HBM3" in out
+
+
+def test_small_jobs_run_side_by_side_and_htnet_alone(plan: ModuleType) -> None:
+    jobs = [("htnet", ("--model", "htnet")),
+            ("ststnet", ("--model", "ststnet")),
+            ("rcn", ("--model", "rcn")),
+            ("offapexnet", ("--model", "offapexnet", "--parallel-folds", "68")),
+            ("rcn-again", ("--model", "rcn")),
+            ("unknown", ("--model", "no-such-model"))]
+    waves = plan.side_by_side(jobs, 80.0, 3)
+    assert [i for wave in waves for i in wave] == list(range(len(jobs)))  # the jobs' order
+    assert waves[0] == [0]  # HTNet's 68 folds would need terabytes: alone, K from memory
+    assert waves[1] == [1, 2, 3] and waves[2] == [4] and waves[3] == [5]
+    assert all(len(w) == 1 for w in plan.side_by_side(jobs, 0.0, 3))  # nothing fits
+    assert all(len(w) == 1 for w in plan.side_by_side(jobs, 80.0, 1))
+    assert plan.estimate_gib("htnet", 1) == pytest.approx(139.6e6 * 48 / 2**30, rel=0.01)
+
+
+def test_jobs_side_by_side_run_at_once_and_stop_together(plan: ModuleType,
+                                                         tmp_path: Path) -> None:
+    import importlib
+    import time
+
+    runs_script = importlib.import_module("leaderboard_runs")
+    nap = [sys.executable, "-c", "import time; time.sleep(2)"]
+    started = time.perf_counter()
+    ended = runs_script.run_jobs([(nap, tmp_path / "a.log"), (nap, tmp_path / "b.log")], None)
+    assert [code for code, _ in ended] == [0, 0]
+    assert time.perf_counter() - started < 3.9  # at once, not one after the other
+    long = [sys.executable, "-c", "import time; time.sleep(60)"]
+    quick = [sys.executable, "-c", "pass"]
+    ended = runs_script.run_jobs([(long, tmp_path / "c.log"), (quick, tmp_path / "d.log")], 1.0)
+    assert ended[0][0] != 0 and ended[0][1] < 30  # Ctrl-C at the budget
+    assert ended[1][0] == 0
+    assert "$ " in (tmp_path / "c.log").read_text()
