@@ -86,8 +86,10 @@ def captured_is_exact(matrix: dict[str, Any], model: str) -> bool:
 def best_setting(matrix: dict[str, Any], model: str, precision: str) -> Setting | None:
     """The fastest setting the matrix measured for ``model`` at ``precision``."""
     exact = captured_is_exact(matrix, model)
+    # a fold trained alone is never captured (merbench's sequential trainer)
     rows = [r for r in matrix.get("settings", []) if r["model"] == model
-            and r["precision"] == precision and (exact or not r["captured"])]
+            and r["precision"] == precision
+            and not (r["captured"] and (not exact or r["k"] == 1))]
     epochs = declared_epochs(model)
     if not rows or epochs is None:
         return None

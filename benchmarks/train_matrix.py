@@ -4,7 +4,9 @@
 (STSTNet), each setting of the matrix trains composite-sized folds (442 samples, random
 pixels: the speed does not depend on them) with merbench's fold-parallel engine, eagerly
 (``FoldsStep``) or replaying one captured CUDA graph an epoch (``CapturedFoldsStep``), in
-fp32, tf32 and bf16. Start-up (building K models, the first epoch, the capture) is timed
+fp32, tf32 and bf16 (K = 1 is that step with one fold: merbench trains a lone fold with its
+sequential trainer, eagerly, which does the same work). Start-up (building K models, the
+first epoch, the capture) is timed
 apart from the steady state (the median epoch after it). It also checks that the captured
 fp32 epochs give the eager ones' weights bit for bit, and profiles one eager epoch. One JSON
 holds every figure; ``gpu_session.py`` plans from it.

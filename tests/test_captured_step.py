@@ -2,8 +2,8 @@
 
 The CUDA graph itself needs a GPU (``tests/test_gpu.py`` checks its predictions against the
 eager engine's, K = 1 and K > 1); what is decided and run on the host is checked here: which
-runs capture their epochs, that ``--eager`` turns it off and is recorded, that one fold on
-CUDA goes through the fold-parallel engine (the captured step is one of its steps), the
+runs capture their epochs, that ``--eager`` turns it off and is recorded, that folds trained
+together take the captured step and a fold trained alone the sequential trainer, the
 learning rate the graph reads from a device tensor, and the epoch loop's reporting of
 epochs the device has finished, not merely queued.
 """
@@ -54,7 +54,7 @@ def test_a_cpu_run_records_that_nothing_was_captured(tmp_path: Path, cli) -> Non
     assert code == 0 and "--eager" in out
 
 
-def test_one_fold_on_cuda_goes_through_the_captured_fold_parallel_step(monkeypatch) -> None:
+def test_folds_trained_together_take_the_captured_step(monkeypatch) -> None:
     import merbench.training.fold_parallel as fold_parallel
     from merbench.plugins import default_plugins
     from merbench.runner.fold_work import FoldRows, GroupWork, ModelSource, compute
@@ -73,9 +73,22 @@ def test_one_fold_on_cuda_goes_through_the_captured_fold_parallel_step(monkeypat
                      recipe=TrainRecipe(epochs=2, batch_size=4, lr=1e-3, optimizer="adam"),
                      device="cpu", precision="fp32", fused_optimizer=False, folds=(rows,),
                      captured=True)
-    computed = compute(work, np.zeros((6, 3, 4, 4), dtype=np.float32))
-    assert seen["step_kind"].__name__ == "CapturedFoldsStep" and seen["folds"] == 1
+    from dataclasses import replace
+
+    pair = replace(work, folds=(rows, replace(rows, index=1, seed=2)))
+    computed = compute(pair, np.zeros((6, 3, 4, 4), dtype=np.float32))
+    assert seen["step_kind"].__name__ == "CapturedFoldsStep" and seen["folds"] == 2
     assert computed[0].predictions.shape == (2, 2)
+    seen.clear()
+    compute(replace(pair, captured=False), np.zeros((6, 3, 4, 4), dtype=np.float32))
+    assert seen["step_kind"].__name__ == "FoldsStep"
+    # a fold trained alone: the sequential trainer (whose saved states stay continuable)
+    import merbench.training.torch_trainer as trainer
+
+    monkeypatch.setattr(trainer, "train_fold", lambda *a, **k: np.zeros((2, 2), dtype=int))
+    seen.clear()
+    alone = compute(work, np.zeros((6, 3, 4, 4), dtype=np.float32))
+    assert not seen and alone[0].predictions.shape == (2, 2)
 
 
 def test_a_captured_step_reads_its_rate_from_a_device_tensor_filled_in_place() -> None:

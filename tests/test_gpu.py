@@ -17,11 +17,12 @@ Paths and their tests:
 - a saved fold state: continued on CUDA, refused on the CPU with the way to go on
   (docs/user-guide.md, Resuming): ``test_a_saved_state_continues_on_cuda_not_on_the_cpu``;
 - the device in the results: ``test_results_record_the_gpu``;
-- epochs replayed as a captured CUDA graph (the default on CUDA), bit for bit the eager
-  engine's predictions in fp32, K = 1 and K > 1: ``test_captured_epochs_equal_eager_ones``;
-  a diverged loss named with its epoch although the host does not wait for it:
-  ``test_a_captured_run_that_diverges_names_the_epoch``; a state the eager engine saved,
-  continued captured: ``test_a_saved_state_continues_on_cuda_not_on_the_cpu``.
+- folds trained together replay their epochs as a captured CUDA graph (the default on
+  CUDA), bit for bit the eager engine's predictions in fp32, K = 2 and 3:
+  ``test_captured_epochs_equal_eager_ones``; a diverged loss named with its epoch although
+  the host does not wait for it: ``test_a_captured_run_that_diverges_names_the_epoch``; a
+  state the eager engine saved, continued captured and vice versa:
+  ``test_saved_states_continue_across_eager_and_captured``.
 """
 
 from __future__ import annotations
@@ -149,7 +150,7 @@ def test_a_saved_state_continues_on_cuda_not_on_the_cpu(tmp_path: Path) -> None:
 
     whole = _run(tmp_path / "whole", parallel_folds=1, epochs=8)
     with pytest.raises(KeyboardInterrupt):
-        _run(tmp_path / "r", parallel_folds=1, epochs=8, checkpoint_every=1e-6, eager=True,
+        _run(tmp_path / "r", parallel_folds=1, epochs=8, checkpoint_every=1e-6,
              plugins=load_plugins(extra=[("stop", StopAtEpoch())]))
     assert (tmp_path / "r" / "partial" / "fold-000.pt").is_file()
     with pytest.raises(MerbenchError, match=r"saved on cuda.*--device cuda"):
@@ -175,7 +176,7 @@ def test_results_record_the_gpu(tmp_path: Path) -> None:
     assert isinstance(pd.read_csv(tmp_path / "r" / "predictions.csv"), pd.DataFrame)
 
 
-@pytest.mark.parametrize("k", [1, 3])
+@pytest.mark.parametrize("k", [2, 3])
 def test_captured_epochs_equal_eager_ones(tmp_path: Path, k: int) -> None:
     captured = _run(tmp_path / "captured", parallel_folds=k)
     eager = _run(tmp_path / "eager", parallel_folds=k, eager=True)
@@ -191,3 +192,31 @@ def test_a_captured_run_that_diverges_names_the_epoch(tmp_path: Path) -> None:
 
     with pytest.raises(MerbenchError, match=r"training diverged at epoch \d+"):
         _run(tmp_path / "r", parallel_folds=3, lr=1e38, epochs=12)
+
+
+@pytest.mark.parametrize("first_eager", [True, False])
+def test_saved_states_continue_across_eager_and_captured(tmp_path: Path,
+                                                         first_eager: bool) -> None:
+    import warnings
+
+    import merbench
+    from merbench.plugins import load_plugins
+
+    class StopAtEpoch:
+        @merbench.hookimpl
+        def merbench_epoch_finished(self, run, fold_index, epoch) -> None:  # type: ignore
+            if (fold_index, epoch) == (0, 4):
+                raise KeyboardInterrupt
+
+    whole = _run(tmp_path / "whole", parallel_folds=2, epochs=8)
+    with pytest.raises(KeyboardInterrupt):
+        _run(tmp_path / "r", parallel_folds=2, epochs=8, checkpoint_every=1e-6,
+             eager=first_eager, plugins=load_plugins(extra=[("stop", StopAtEpoch())]))
+    assert list((tmp_path / "r" / "partial").glob("*.pt"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)  # a state set aside would warn
+        continued = _run(tmp_path / "r", parallel_folds=2, epochs=8, eager=not first_eager)
+    assert continued.results.engine.captured is first_eager
+    agree = float(np.mean(_epoch_predictions(tmp_path / "r")
+                          == _epoch_predictions(tmp_path / "whole")))
+    assert agree >= AGREEMENT and whole.results.engine.captured is True

@@ -32,6 +32,7 @@ def _row(k: int, precision: str, captured: bool, ms: float) -> dict:
 
 MATRIX = {"device": "NVIDIA H100 80GB HBM3",
           "settings": [_row(8, "fp32", False, 20.0), _row(8, "fp32", True, 7.0),
+                       _row(1, "fp32", True, 1.0),  # never chosen: a lone fold is eager
                        _row(16, "fp32", True, 6.0), _row(16, "tf32", True, 3.0),
                        _row(16, "bf16", False, 2.5)],
           "same_numbers": [{"model": "htnet", "k": 2, "epochs": 3, "tensors": 10,

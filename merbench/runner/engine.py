@@ -36,12 +36,14 @@ def choose_engine(data: RunData, pending: list[Fold]) -> EngineRecord:
     if not pending:
         return EngineRecord(mode="none", folds_at_once=0, cause="restored",
                             reason="every fold was restored", fused_optimizer=fused,
-                            captured=plan.captures() if plan.trains_in_epochs else None)
+                            captured=False if plan.trains_in_epochs else None)
     if not plan.trains_in_epochs:
         return (_sequential("evaluates-weights", "nothing to train in epochs") if plan.is_torch
                 else _sequential("estimator", "a scikit-learn estimator is fitted once per fold"))
     engine = _choose_training(data, pending, asked)
-    return replace(engine, fused_optimizer=fused, captured=plan.captures())
+    # the captured step is the fold-parallel engine's: a fold trained alone stays eager
+    return replace(engine, fused_optimizer=fused,
+                   captured=plan.captures() and engine.mode == "fold-parallel")
 
 
 def _choose_training(data: RunData, pending: list[Fold], asked: int | None) -> EngineRecord:

@@ -126,7 +126,8 @@ class GroupWork:
     precision: str
     fused_optimizer: bool
     folds: tuple[FoldRows, ...]
-    captured: bool = False  # epochs replay as CUDA graphs (training.captured_step)
+    # folds trained together replay their epochs as CUDA graphs (training.captured_step)
+    captured: bool = False
     threads: int | None = None  # intra-op threads where the work runs (None: as set there)
     gpu_share: float | None = None  # Ray: the share of one GPU this task may use
 
@@ -157,7 +158,7 @@ def compute(work: GroupWork, features: np.ndarray, *,
         return [_fit(work, rows, features, device_name, on_epoch, position)
                 for position, rows in enumerate(work.folds)]
     assert work.recipe is not None
-    if len(work.folds) == 1 and not work.captured:
+    if len(work.folds) == 1:
         # deferred: torch (through training.torch_trainer), which estimators' fold work never loads
         from merbench.training.torch_trainer import train_fold
 

@@ -157,8 +157,9 @@ class Plan:
         return self.recipe.epochs if self.recipe is not None and self.trains else 1
 
     def captures(self) -> bool:
-        """Whether training epochs replay as captured CUDA graphs (``captured_step``): on
-        CUDA, for Adam and AdamW (whose fused step is capturable), unless ``--eager``."""
+        """Whether folds trained together replay their epochs as captured CUDA graphs
+        (``captured_step``): on CUDA, for Adam and AdamW (whose fused step is capturable),
+        unless ``--eager``. A fold trained alone (the sequential trainer) stays eager."""
         if self.recipe is None or self.settings.eager or not self.trains_in_epochs:
             return False
         # deferred: torch (through training.torch_trainer), as in fused_optimizer

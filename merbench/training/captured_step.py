@@ -96,6 +96,10 @@ class CapturedFoldsStep(FoldsStep):
         with torch.cuda.stream(side):  # the eager epoch, and the capture's warm-up
             self._epoch()
         torch.cuda.current_stream(self.device).wait_stream(side)
+        # the eager epoch's activations return to the caching allocator, which the graph's
+        # own memory pool cannot reuse: hand them back, or the capture needs twice as much
+        torch.cuda.synchronize(self.device)
+        torch.cuda.empty_cache()
         graph = torch.cuda.CUDAGraph()
         with torch.cuda.graph(graph):
             self._epoch()
