@@ -13,7 +13,9 @@ behind the leaderboard. Within ``--budget-s`` seconds, in order:
    both once: their reports are kept in ``RUNS/gpu-session/``, and a later call on the same
    machine goes straight to the runs;
 3. ``benchmarks/leaderboard_runs.py`` for the time left, each job of a measured model with
-   the fastest setting the matrix found at its precision (``gpu_plan.py``), stopped with
+   the fastest setting the matrix found at its precision (``gpu_plan.py``), and every job
+   ``--eager`` if a captured-epoch test failed or the matrix found captured epochs differing
+   from eager ones (so a broken capture costs speed, not the window), stopped with
    Ctrl-C at the budget (merbench keeps every finished fold, and the next call continues),
    packed to a .tar.gz.
 
@@ -40,6 +42,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from xml.etree import ElementTree
 
 HERE = Path(__file__).resolve().parent
 PART_BYTES = 16 * 1024 * 1024  # the largest file the device tool brings back
@@ -91,12 +94,32 @@ def plan(args: argparse.Namespace, started: float) -> list[Step]:
             str(args.runs), "--budget-s", f"{max(0.0, left):.0f}", "--pack",
             str(args.out / "runs.tgz"), "--matrix", str(matrix_for_plan(matrix)),
             "--side-by-side", str(SIDE_BY_SIDE)]
+    if not captured_works(kept):
+        runs.append("--eager")
     if args.features is not None:
         runs += ["--features", str(args.features)]
     if args.start_from is not None:
         runs += ["--start-from", str(args.start_from)]
     steps.append(Step("leaderboard runs", runs, max(0.0, left), {}, grace_s=PACK_RESERVE_S))
     return steps
+
+
+def captured_works(kept: Path) -> bool:
+    """Whether the runs may replay captured epochs: not when a captured-epoch gpu test
+    failed on this machine or the matrix found captured epochs other than eager ones (then
+    every job runs ``--eager``, and the window still yields runs)."""
+    tests = kept / "gpu-tests.xml"
+    if tests.is_file():
+        for case in ElementTree.parse(tests).iter("testcase"):
+            failed = case.find("failure") is not None or case.find("error") is not None
+            if failed and "captured" in case.get("name", ""):
+                return False
+    matrix = kept / "train_matrix.json"
+    if matrix.is_file():
+        checks = json.loads(matrix.read_text()).get("same_numbers", [])
+        if any(c["differing_tensors"] or not c["same_predictions"] for c in checks):
+            return False
+    return True
 
 
 def matrix_for_plan(measured: Path) -> Path:

@@ -222,6 +222,9 @@ def main(argv: list[str] | None = None) -> int:
                              "measured model trains with the fastest setting at its precision")
     parser.add_argument("--figures", type=Path, default=gpu_plan.FIGURES,
                         help="each job's last measured seconds per fold (default: %(default)s)")
+    parser.add_argument("--eager", action="store_true",
+                        help="every job launches its kernels from Python (merbench run "
+                             "--eager) instead of replaying captured epochs")
     parser.add_argument("--side-by-side", type=int, default=1, metavar="N",
                         help="run up to N consecutive jobs at once where their memory fits "
                              "the GPU (gpu_plan.side_by_side); default 1, one after another")
@@ -271,7 +274,11 @@ def main(argv: list[str] | None = None) -> int:
         cmd = command(job, args.data, args.runs, args.features, args.device,
                       args.causalnet_images)
         setting = predictions[job.name].setting
-        commands.append((job, cmd + list(setting.options()) if setting else cmd))
+        if setting is not None:
+            cmd += list(setting.options())
+        if args.eager and "--eager" not in cmd:
+            cmd.append("--eager")
+        commands.append((job, cmd))
     if args.side_by_side < 1:
         parser.error("--side-by-side takes 1 or more jobs at once")
     waves = [[i] for i in range(len(commands))]

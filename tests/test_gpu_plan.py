@@ -150,3 +150,15 @@ def test_jobs_side_by_side_run_at_once_and_stop_together(plan: ModuleType,
     assert ended[0][0] != 0 and ended[0][1] < 30  # Ctrl-C at the budget
     assert ended[1][0] == 0
     assert "$ " in (tmp_path / "c.log").read_text()
+
+
+def test_eager_sends_every_job_eager(plan: ModuleType, tmp_path: Path, capsys) -> None:
+    import importlib
+
+    runs_script = importlib.import_module("leaderboard_runs")
+    (tmp_path / "composite").mkdir()
+    assert runs_script.main(["--data", str(tmp_path), "--runs", str(tmp_path / "runs"),
+                             "--eager", "--dry-run"]) == 0
+    commands = [line for line in capsys.readouterr().out.splitlines()
+                if line.startswith("merbench run")]
+    assert commands and all(c.split().count("--eager") == 1 for c in commands)

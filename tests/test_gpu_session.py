@@ -4,6 +4,7 @@ earlier call skipped, a step stopped at its limit, and what comes back small eno
 from __future__ import annotations
 
 import importlib.util
+import json
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -91,3 +92,26 @@ def test_the_dry_run_predicts_each_jobs_minutes(session: ModuleType, tmp_path: P
     assert "predicted:" in printed
     assert "htnet-reference: 204 folds left, 24.0 s a fold" in printed  # gpu_figures.json
     assert "no figure yet" in printed
+
+
+def test_a_broken_capture_sends_every_job_eager(session: ModuleType, tmp_path: Path,
+                                                capsys) -> None:
+    kept = tmp_path / "runs" / "gpu-session"
+    kept.mkdir(parents=True)
+    passed = '<testsuites><testsuite><testcase name="test_captured_epochs_equal_eager_ones[2]"/>'
+    (kept / "gpu-tests.xml").write_text(passed + "</testsuite></testsuites>")
+    (kept / "train_matrix.json").write_text(json.dumps({"same_numbers": [
+        {"model": "htnet", "differing_tensors": 0, "same_predictions": True}]}))
+    assert session.captured_works(kept)
+    steps = [line for line in _dry(session, tmp_path, 540, capsys) if line.startswith("[")]
+    assert "--eager" not in steps[0]
+    (kept / "gpu-tests.xml").write_text(
+        '<testsuites><testsuite><testcase name="test_captured_epochs_equal_eager_ones[2]">'
+        '<failure message="x"/></testcase></testsuite></testsuites>')
+    assert not session.captured_works(kept)
+    steps = [line for line in _dry(session, tmp_path, 540, capsys) if line.startswith("[")]
+    assert steps[0].endswith("--eager")
+    (kept / "gpu-tests.xml").write_text(passed + "</testsuite></testsuites>")
+    (kept / "train_matrix.json").write_text(json.dumps({"same_numbers": [
+        {"model": "htnet", "differing_tensors": 2, "same_predictions": True}]}))
+    assert not session.captured_works(kept)
