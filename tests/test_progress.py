@@ -10,7 +10,13 @@ from rich.console import Console
 from rich.progress import Progress
 
 from merbench.cli import progress as progress_module
-from merbench.cli.progress import AveragePaceRemaining, ProgressReporter, duration, estimate_line
+from merbench.cli.progress import (
+    AveragePaceRemaining,
+    MeasuredPaceRemaining,
+    ProgressReporter,
+    duration,
+    estimate_line,
+)
 from merbench.runinfo import RunInfo
 
 HTNET_PAPER = dict(model="htnet", dataset="composite", protocol="loso", n_folds=68,
@@ -26,27 +32,92 @@ def test_a_long_cpu_run_is_estimated_with_what_to_do(tmp_path: Path) -> None:
     short = estimate_line(RunInfo(run_dir=tmp_path, model="ststnet", dataset="synthetic",
                                   protocol="loso", n_folds=6, folds_to_train=6, epochs=100,
                                   device="cpu"), per_fold_epoch=0.01)
-    assert short == "estimate: about 6 s for 6 folds x 100 epochs on cpu (0 s per fold-epoch " \
-                    "so far)"
-    assert [duration(s) for s in (40, 420, 7500, 200000)] == ["40 s", "7 min", "2 h 05 min",
-                                                             "2 d 7 h"]
+    assert short == "estimate: about 6 s for 6 folds x 100 epochs on cpu (10 ms per " \
+                    "fold-epoch so far)"
+    assert [duration(s) for s in (0.024, 40, 420, 7500, 200000)] == [
+        "24 ms", "40 s", "7 min", "2 h 05 min", "2 d 7 h"]
 
 
-def test_the_reporter_prints_the_estimate_after_the_first_measured_epochs(
-        tmp_path: Path, monkeypatch) -> None:
-    clock = iter([100.0, 182.0])  # run start, then a fold's second epoch 82 s later
-    monkeypatch.setattr(progress_module.time, "perf_counter", lambda: next(clock))
-    info = RunInfo(run_dir=tmp_path, device="cpu", **HTNET_PAPER)  # type: ignore[arg-type]
+class FakeClock:
+    """``time.perf_counter`` for the reporter: moved by the test, not by the machine."""
+
+    def __init__(self, now: float) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def _reporter(info: RunInfo, clock: FakeClock, monkeypatch) -> tuple[ProgressReporter,
+                                                                     io.StringIO]:
+    monkeypatch.setattr(progress_module.time, "perf_counter", clock)
     reporter = ProgressReporter()
     reporter.merbench_run_start(run=info)
     assert reporter._progress is not None
     printed = io.StringIO()
     reporter._progress.console.file = printed
-    reporter.merbench_epoch_finished(run=info, fold_index=0, epoch=1)
-    reporter.merbench_epoch_finished(run=info, fold_index=0, epoch=2)
-    reporter.merbench_epoch_finished(run=info, fold_index=0, epoch=3)  # said once
+    return reporter, printed
+
+
+def _eta(reporter: ProgressReporter) -> str:
+    assert reporter._progress is not None
+    return MeasuredPaceRemaining().render(reporter._progress.tasks[0]).plain
+
+
+def test_a_slow_start_is_left_out_of_the_pace(tmp_path: Path, monkeypatch) -> None:
+    """A slowed clock: 82 s of start-up and first epoch, then 41 s an epoch (HTNet's paper
+    setting on this CPU). The estimate waits for three measured epochs and counts the
+    start-up once, not in every fold-epoch's pace."""
+    clock = FakeClock(100.0)
+    info = RunInfo(run_dir=tmp_path, device="cpu", **HTNET_PAPER)  # type: ignore[arg-type]
+    reporter, printed = _reporter(info, clock, monkeypatch)
+    for epoch, at in ((1, 182.0), (2, 223.0), (3, 264.0)):
+        clock.now = at
+        reporter.merbench_epoch_finished(run=info, fold_index=0, epoch=epoch)
+    assert printed.getvalue() == "" and _eta(reporter) == "estimating..."
+    clock.now = 305.0
+    reporter.merbench_epoch_finished(run=info, fold_index=0, epoch=4)
+    clock.now = 346.0
+    reporter.merbench_epoch_finished(run=info, fold_index=0, epoch=5)  # said once
     reporter.stop()
-    assert printed.getvalue().count("estimate: about 25 d 19 h") == 1
+    text = " ".join(printed.getvalue().split())
+    assert text.count("estimate: about 25 d 19 h") == 1 and "(41 s per fold-epoch" in text
+    assert "this is GPU work" in text
+
+
+def test_a_fast_run_is_estimated_from_its_pace_not_its_start_up(tmp_path: Path,
+                                                                monkeypatch) -> None:
+    """A fast clock: 5 s of start-up, then 10 ms an epoch (STSTNet on the synthetic data).
+    Counting the start-up in the pace said 50 minutes and "GPU work" for a run of seconds."""
+    info = RunInfo(run_dir=tmp_path, model="ststnet", dataset="synthetic", protocol="loso",
+                   n_folds=6, folds_to_train=6, epochs=100, device="cpu")
+    clock = FakeClock(0.0)
+    reporter, printed = _reporter(info, clock, monkeypatch)
+    for epoch in range(1, 101):  # the first fold ends before 2 s are measured
+        clock.now = 5.0 + 0.01 * (epoch - 1)
+        reporter.merbench_epoch_finished(run=info, fold_index=0, epoch=epoch)
+    text = " ".join(printed.getvalue().split())
+    reporter.stop()
+    assert "estimate: about 11 s for 6 folds x 100 epochs" in text
+    assert "GPU work" not in text
+
+
+def test_folds_trained_together_share_the_pace(tmp_path: Path, monkeypatch) -> None:
+    """Three folds at once, each epoch reported for all three; and captured epochs, whose
+    reports come in bursts of three epochs once the device has finished them."""
+    info = RunInfo(run_dir=tmp_path, model="htnet", dataset="synthetic", protocol="loso",
+                   n_folds=6, folds_to_train=6, epochs=100, device="cuda")
+    for step in (1, 3):
+        clock = FakeClock(0.0)
+        reporter, printed = _reporter(info, clock, monkeypatch)
+        for epoch in range(step, 5 * step, step):
+            clock.now = 10.0 + 3.0 * (epoch - step)
+            for fold in range(3):
+                reporter.merbench_epoch_finished(run=info, fold_index=fold, epoch=epoch)
+        text = " ".join(printed.getvalue().split())  # the console wraps at its width
+        assert "(1 s per fold-epoch so far)" in text, text
+        assert _eta(reporter) not in ("estimating...", "-:--:--")
+        reporter.stop()
 
 
 def test_the_eta_shows_when_one_step_takes_minutes() -> None:

@@ -12,6 +12,7 @@ from typing import NoReturn
 
 from merbench import __version__
 from merbench.cli.confirm import RUNS_WITHOUT_ASKING
+from merbench.cli.examples import EXAMPLES, HelpFormatter, epilog
 from merbench.cli.run_options import add_run_options
 from merbench.runner.spec import extract_options, sweep_command_options
 
@@ -39,6 +40,13 @@ def _plugin_options() -> _Parser:
     return common
 
 
+def _teach(parser: argparse.ArgumentParser, command: str) -> None:
+    """Examples at the end of ``command``'s help (merbench.cli.examples)."""
+    parser.formatter_class = HelpFormatter
+    if command in EXAMPLES:
+        parser.epilog = epilog(command)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="merbench", description=DESCRIPTION)
     parser.add_argument("--version", action="version", version=f"merbench {__version__}")
@@ -52,9 +60,10 @@ def build_parser() -> argparse.ArgumentParser:
                     "command again resumes an interrupted run without retraining finished folds.",
     )
     add_run_options(run)  # every RunSpec field, kept only when given (see --resume)
-    run.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
-    run.add_argument("--yes", "-y", action="store_true",
-                     help=f"start more than {RUNS_WITHOUT_ASKING} --seeds without asking")
+    output = run.add_argument_group("output")
+    output.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+    output.add_argument("--yes", "-y", action="store_true",
+                        help=f"start more than {RUNS_WITHOUT_ASKING} --seeds without asking")
 
     sweep = commands.add_parser(
         "sweep", parents=[common], help="run a plan of models x datasets x protocols x seeds",
@@ -214,4 +223,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="a file of public keys (lines as in KEY.pub; a KEY.pub itself) "
                             "whose signed audits count as audited (repeatable); without it "
                             "no audit is verified, and audits show as claimed")
+    for name, sub in commands.choices.items():
+        _teach(sub, name)
+    _teach(build, "leaderboard build")
     return parser

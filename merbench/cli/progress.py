@@ -2,11 +2,14 @@
 one for feature extraction (samples), one for training (fold-epochs).
 
 A long job must say so before anyone waits on it: while the dataset and features load a
-spinner says what is happening, and once the first fold-epochs are measured the whole run's
-time is estimated and, when it is long (HTNet's paper setting on a CPU takes days), said
-plainly with what to do instead. The ETA is the run's own average pace, so it shows at any
-speed (rich's default estimate needs a step within its last 30 seconds, and shows nothing
-when one fold-epoch takes longer).
+spinner says what is happening, and once the first fold's epochs after its first are
+measured the whole run's time is estimated and, when it is long (HTNet's paper setting on a
+CPU takes days), said plainly with what to do instead. The first epoch is left out of the
+pace: it carries the run's one-time start-up (the first allocations and kernels, a capture),
+which made a pace taken from the run's start 12 to 60 times too slow for short runs. Until
+the pace is measured the ETA says "estimating..." rather than guess; after, it is that pace
+times the fold-epochs left (rich's default estimate needs a step within its last 30 seconds,
+and shows nothing when one fold-epoch takes longer).
 """
 
 from __future__ import annotations
@@ -33,11 +36,16 @@ from merbench.hookimpl import hookimpl
 from merbench.runinfo import RunInfo
 
 LONG_RUN_S = 15 * 60  # an estimate above this comes with advice
+MEASURE_EPOCHS = 3  # epochs of the first fold after its first before the pace is trusted...
+MEASURE_S = 2.0  # ...and seconds they must span (or the first fold has finished)
 
 
 def duration(seconds: float) -> str:
-    """``3 d 4 h``, ``2 h 05 min``, ``7 min``, ``40 s``: as precise as an estimate is."""
+    """``3 d 4 h``, ``2 h 05 min``, ``7 min``, ``40 s``, ``24 ms``: as precise as an
+    estimate is."""
     seconds = max(0.0, seconds)
+    if seconds < 0.95:  # a fold-epoch of a small model: "0 s" would say nothing
+        return f"{max(1, round(seconds * 1000))} ms"
     if seconds >= 86400:
         return f"{int(seconds // 86400)} d {int(seconds % 86400 // 3600)} h"
     if seconds >= 3600:
@@ -59,9 +67,23 @@ class AveragePaceRemaining(ProgressColumn):
         return Text(f"{hours}:{rest // 60:02d}:{rest % 60:02d}", style="progress.remaining")
 
 
-def estimate_line(run: RunInfo, per_fold_epoch: float) -> str:
-    """The whole run's time at the measured pace, with what to do when that is long."""
-    total = per_fold_epoch * run.folds_to_train * run.epochs
+class MeasuredPaceRemaining(ProgressColumn):
+    """Time left at the pace the reporter measured (the task's ``pace`` field, seconds per
+    step); "estimating..." until it has one."""
+
+    def render(self, task: Task) -> Text:
+        pace = task.fields.get("pace")
+        if pace is None or task.total is None:
+            return Text("estimating...", style="progress.remaining")
+        left = pace * max(0.0, task.total - task.completed)
+        hours, rest = divmod(int(left), 3600)
+        return Text(f"{hours}:{rest // 60:02d}:{rest % 60:02d}", style="progress.remaining")
+
+
+def estimate_line(run: RunInfo, per_fold_epoch: float, start_up: float = 0.0) -> str:
+    """The whole run's time at the measured pace (plus its one-time ``start_up`` seconds),
+    with what to do when that is long."""
+    total = start_up + per_fold_epoch * run.folds_to_train * run.epochs
     line = (f"estimate: about {duration(total)} for {run.folds_to_train} folds x {run.epochs} "
             f"epochs on {run.device} ({duration(per_fold_epoch)} per fold-epoch so far)")
     if total < LONG_RUN_S:
@@ -99,6 +121,10 @@ class ProgressReporter:
         self._status: Status | None = None
         self._started = 0.0
         self._estimated = False
+        # the first fold to report, and when it reported each epoch (its pace is the run's)
+        self._pace_fold: tuple[Path, int] | None = None
+        self._pace_times: list[tuple[int, float]] = []
+        self._beside: set[tuple[Path, int]] = set()  # folds first heard of before its second
 
     def preparing(self, what: str) -> None:
         """A spinner until the first bar: loading data and features can take a while."""
@@ -154,11 +180,11 @@ class ProgressReporter:
         self._progress = Progress(
             _description(), BarColumn(), MofNCompleteColumn(),
             TextColumn("fold-epochs"), TimeElapsedColumn(), TextColumn("ETA"),
-            AveragePaceRemaining(), console=console,
+            MeasuredPaceRemaining(), console=console,
         )
         self._task = self._progress.add_task(
             literal(f"{run.model} on {run.dataset} ({run.device})"),
-            total=run.folds_to_train * run.epochs,
+            total=run.folds_to_train * run.epochs, pace=None,
         )
         self._progress.start()
 
@@ -167,22 +193,43 @@ class ProgressReporter:
         # A fold trained again (fewer folds at once after running out of memory) reports
         # its epochs anew: the bar moves on only past the furthest epoch already shown.
         key = (run.run_dir, fold_index)
-        again = key in self._epochs
         ahead = max(epoch - self._epochs.get(key, 0), 0)
         self._epochs[key] = max(epoch, self._epochs.get(key, 0))
-        if again and not self._estimated:
-            # a fold's second epoch: every fold trained beside it has reported its first
-            self._estimated = True
-            pace = (time.perf_counter() - self._started) / sum(self._epochs.values())
-            line = estimate_line(run, pace)
-            if self._progress is not None:
-                self._progress.console.print(line)
+        if not self._estimated and ahead:
+            self._measure(run, key, epoch)
         if self._progress is not None:
             self._progress.update(
                 self._task, advance=ahead,
                 description=literal(f"{run.model} on {run.dataset} fold {fold_index + 1}/"
                                     f"{run.n_folds}"),
             )
+
+    def _measure(self, run: RunInfo, key: tuple[Path, int], epoch: int) -> None:
+        """Time the first fold's epochs after its first; once enough are measured, print
+        the estimate and give the bar its pace. Folds trained beside it (the fold-parallel
+        engine) report each epoch together, so one of its epochs is theirs too."""
+        now = time.perf_counter()
+        if self._pace_fold is None:
+            self._pace_fold = key
+        if key != self._pace_fold:
+            if len(self._pace_times) <= 1:  # before its second report: trained beside it
+                self._beside.add(key)
+            return
+        self._pace_times.append((epoch, now))
+        (first, started), (last, ended) = self._pace_times[0], self._pace_times[-1]
+        finished = epoch >= run.epochs
+        if last - first < (1 if finished else MEASURE_EPOCHS) or (
+                ended - started < MEASURE_S and not finished):
+            return
+        self._estimated = True
+        per_fold_epoch = (ended - started) / (last - first) / (1 + len(self._beside))
+        # what the run took before the first fold's measured epochs: its one-time start-up
+        # and those first epochs, at whose pace the rest is not counted again
+        done_then = first * (1 + len(self._beside))
+        start_up = max(0.0, started - self._started - per_fold_epoch * done_then)
+        if self._progress is not None:
+            self._progress.console.print(estimate_line(run, per_fold_epoch, start_up))
+            self._progress.update(self._task, pace=per_fold_epoch)
 
     @hookimpl
     def merbench_run_finished(self, run: RunInfo, results: dict[str, Any]) -> None:

@@ -31,6 +31,13 @@ from merbench.runner.spec import (
     split_options,
 )
 
+# the help's two groups, as the docs' Run options table names them
+GROUPS = {
+    True: ("what runs", "the run's identity: recorded in run.json, naming a --seeds folder, "
+                        "never changed by --resume"),
+    False: ("where and how fast", "never the numbers; those marked may be given with "
+                                  "--resume"),
+}
 
 def key_value(text: str) -> tuple[str, Any]:
     """``KEY=VALUE`` with VALUE read as JSON when it is JSON (numbers, true, lists), else text."""
@@ -70,33 +77,41 @@ def add_run_options(parser: argparse.ArgumentParser,
     hints = option_types()
     suppress = argparse.SUPPRESS
     allowed = ", ".join(flag(name) for name in resumable())
+    groups: dict[bool, Any] = {}  # what runs (True) apart from where and how fast (False)
     for field, option in options():
         if only is not None and field.name not in only:
             continue
+        what = field.name in SPEC_FIELDS
+        if what not in groups:
+            groups[what] = parser.add_argument_group(*GROUPS[what])
+        group = groups[what]
         flags = option.flags or (flag(field.name),)
         kind = _value_type(hints[field.name])
         shown = _default_text(field, option)
-        text = option.help if _required(field) or kind is bool \
-            else f"{option.help} (default: {shown})"
+        if _required(field):  # argparse cannot mark it: --resume may stand in for it
+            text = option.help + ("; required" if only is not None
+                                  else "; required, unless --resume names a run")
+        else:
+            text = option.help if kind is bool else f"{option.help} (default: {shown})"
         if option.resume and only is None:
             text += " (allowed with --resume)"
         common: dict[str, Any] = {"dest": field.name, "default": suppress, "help": text}
         if kind is bool:
-            parser.add_argument(*flags, action="store_true", **common)
+            group.add_argument(*flags, action="store_true", **common)
         elif typing.get_origin(kind) is dict:
-            parser.add_argument(*flags, action="append", type=key_value,
+            group.add_argument(*flags, action="append", type=key_value,
                                 metavar=option.metavar, **common)
         else:
-            parser.add_argument(*flags, type=kind if kind in (int, float, Path) else str,
+            group.add_argument(*flags, type=kind if kind in (int, float, Path) else str,
                                 metavar=option.metavar, choices=option.choices, **common)
         if only is not None:
             continue
         if field.name == "out":
-            parser.add_argument("--resume", type=Path, default=suppress, metavar="DIR",
+            group.add_argument("--resume", type=Path, default=suppress, metavar="DIR",
                                 help="continue the run in DIR with the options it was "
                                      f"started with (only {allowed} may be given with it)")
         if field.name == "seed":
-            parser.add_argument("--seeds", default=suppress, metavar="N,N,...",
+            group.add_argument("--seeds", default=suppress, metavar="N,N,...",
                                 help="run every seed (e.g. 0,1,2) and report mean ± std; one "
                                      "run directory per seed under --out")
 

@@ -94,7 +94,8 @@ class RunSpec:
 
     model: str = _what(_REQUIRED, "model name (see 'merbench list models')",
                        flags=("--model", "-m"))
-    dataset: str = _what(_REQUIRED, "dataset name", flags=("--dataset", "-d"), extract=True)
+    dataset: str = _what(_REQUIRED, "dataset name (see 'merbench list datasets')",
+                         flags=("--dataset", "-d"), extract=True)
     protocol: str = _what("loso", "protocol name")
     feature: str | None = _what(
         None, "feed the model this feature instead of the one it declares (same per-sample "

@@ -1,0 +1,55 @@
+"""Examples at the end of each command's ``--help``: how the command is used, not only what
+its options are. ``tests/test_cli_help.py`` parses every example with the real parser, so an
+example that names a removed option fails the suite instead of misleading a user."""
+
+from __future__ import annotations
+
+import argparse
+
+EXAMPLES: dict[str, tuple[str, ...]] = {
+    "run": (
+        "merbench run --model ststnet --dataset synthetic",
+        "merbench run -m htnet -d composite --data-root DATA --seeds 0,1,2 -o htnet",
+        "merbench run --resume htnet/seed-1 --device cuda",
+    ),
+    "sweep": (
+        "merbench sweep plan.toml",
+        "merbench sweep plan.toml --executor ray --device cuda --yes",
+    ),
+    "extract": (
+        "merbench extract -d composite -f tvl1-uvos --data-root DATA --workers 2",
+        "merbench extract -d composite -f htnet-regions --feature-opt crop=corrected \\\n"
+        "      --data-root DATA --save regions-corrected.npz",
+    ),
+    "list": ("merbench list", "merbench list models"),
+    "cache": ("merbench cache info", "merbench cache clear --feature tvl1-uvos"),
+    "validate": ("merbench validate htnet/seed-0/results.json",
+                 "merbench validate htnet/seeds.json"),
+    "compare": ("merbench compare htnet runs/ststnet-composite-loso-seed0-1a2b3c4d",
+                "merbench compare htnet other-htnet --json"),
+    "audit": ("merbench audit runs/ststnet-composite-loso-seed0-1a2b3c4d",
+              "merbench audit htnet/seed-0 --folds all --device cuda --sign my.key"),
+    "keygen": ("merbench keygen --out my.key --name 'Jane Doe, Example Lab'",),
+    "migrate": ("merbench migrate runs/",),
+    "status": ("merbench status", "merbench status htnet"),
+    "leaderboard build": (
+        "merbench leaderboard build --results leaderboards/results --out site",
+        "merbench leaderboard build --results leaderboards/results --out site \\\n"
+        "      --strict --trust keys.pub",
+    ),
+}
+
+
+def epilog(command: str) -> str:
+    """The ``examples:`` block of ``command``'s help."""
+    return "examples:\n" + "\n".join(f"  {line}" for line in EXAMPLES[command])
+
+
+class HelpFormatter(argparse.HelpFormatter):
+    """argparse's formatter, with an ``examples:`` block kept line for line (the
+    description is still wrapped to the terminal's width)."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        if text.startswith("examples:\n"):
+            return "".join(indent + line + "\n" for line in text.splitlines())
+        return super()._fill_text(text, width, indent)
