@@ -227,3 +227,29 @@ def test_many_seeds_are_refused_without_yes(tmp_path: Path, cli) -> None:
                        "--out", tmp_path / "many")
     assert code == 2 and "starts 150 runs (more than 100)" in err and "pass --yes" in err
     assert not (tmp_path / "many").exists()
+
+
+def test_defaults_apply_where_they_apply_and_the_summary_says_what_ran(tmp_path: Path,
+                                                                        cli) -> None:
+    """[defaults] epochs = 2 with an estimator among the models: left out for it (and
+    said), not a refusal of the plan; the summary prints whole names, intervals and which
+    configuration is a reduced setting."""
+    (tmp_path / "plan.toml").write_text(
+        'out = "results"\n[defaults]\nepochs = 2\n[[runs]]\n'
+        'models = ["ststnet", "biwoof-release-svm"]\ndataset = "synthetic"\n')
+    code, stdout, stderr = cli("sweep", tmp_path / "plan.toml", "--quiet")
+    assert code == 0, stderr
+    assert "[defaults] epochs not applied (model 'biwoof-release-svm' is a scikit-learn " \
+           "estimator, which has none)" in stdout
+    names = sorted(p.name for p in (tmp_path / "results").iterdir() if p.is_dir())
+    lines = stdout.splitlines()
+    assert all(name in lines for name in names)  # each name whole, on a line of its own
+    assert any(line.startswith("  seed 0 · fixed · UF1 0.") and "UAR 0." in line
+               and line.count("[") == 2 for line in lines)
+    assert "  (epochs 2 (recipe 800): not comparable with published numbers)" in lines
+    assert stdout.count("REDUCED setting") == 1 and "the model as declared" in stdout
+    # an entry that names the option itself for an estimator is still refused
+    (tmp_path / "own.toml").write_text(
+        '[[runs]]\nmodel = "biwoof-release-svm"\ndataset = "synthetic"\nepochs = 2\n')
+    code, _, stderr = cli("sweep", tmp_path / "own.toml", "--quiet")
+    assert code == 2 and "has no --epochs" in stderr

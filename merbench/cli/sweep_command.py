@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from merbench.cli.confirm import confirm_runs
 from merbench.cli.console import LiteralConsole
@@ -18,6 +17,7 @@ from merbench.cli.literal import literal, say
 from merbench.cli.parser import EXIT_INTERRUPTED
 from merbench.cli.run_options import given_options
 from merbench.hookimpl import hookimpl
+from merbench.leaderboard.collect import reduced_setting
 from merbench.plugins import Plugins
 from merbench.runinfo import FoldOutcome, RunInfo
 from merbench.sweep.plan_file import read_plan
@@ -73,6 +73,11 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
     plan = read_plan(Path(args.plan), plugins, **overrides)
     say(f"sweep {args.plan}: {len(plan.configurations)} configurations, {plan.n_runs:,} runs, "
         f"into {plan.out} ({overrides.get('executor', 'local')} executor)")
+    for configuration in plan.configurations:
+        if configuration.skipped_defaults:
+            say(f"{configuration.entry} {configuration.name}: [defaults] "
+                f"{', '.join(configuration.skipped_defaults)} not applied (model "
+                f"'{configuration.spec.model}' is a scikit-learn estimator, which has none)")
     confirm_runs(plan.n_runs, f"sweep {args.plan}", args.yes)
     done = 0
 
@@ -99,17 +104,33 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
 
 
 def _print_summary(swept: Any) -> None:
-    table = Table(title="sweep summary (selection as each run reports; mean over seeds)")
-    table.add_column("configuration", overflow="fold")
-    for column in ("seeds", "selection", "UF1", "UAR", "trained now"):
-        table.add_column(column)
+    """A few lines a configuration: its name whole (it is the folder to open), the seed mean
+    of UF1 and UAR with their 95 % interval over subjects, and whether it is the model as
+    declared or a reduced setting that must not be compared with published numbers. Lines,
+    not a table: a table at 80 columns broke the names mid-hash."""
+    say("sweep summary (selection as each run reports; mean over seeds, [95% interval over "
+        "subjects])")
     for result in swept.configurations:
         runs = [result.runs[s] for s in result.configuration.seeds]
         overall = [r.results.metrics.overall for r in runs]
-        table.add_row(
-            result.configuration.name, ", ".join(map(str, result.configuration.seeds)),
-            runs[0].results.selection.policy,
-            f"{sum(m.uf1 for m in overall) / len(overall):.4f}",
-            f"{sum(m.uar for m in overall) / len(overall):.4f}",
-            f"{len(result.trained)} of {len(runs)}")
-    LiteralConsole().print(table)
+        bounds = (result.summary.intervals if result.summary is not None
+                  else None) or runs[0].results.intervals
+        reduced = reduced_setting(runs[0].results)
+        seeds = ", ".join(map(str, result.configuration.seeds))
+        uf1 = _with_interval(sum(m.uf1 for m in overall) / len(overall),
+                             bounds.overall.uf1 if bounds else None)
+        uar = _with_interval(sum(m.uar for m in overall) / len(overall),
+                             bounds.overall.uar if bounds else None)
+        say(result.configuration.name)
+        say(f"  seed{'s' if len(runs) > 1 else ''} {seeds} · "
+            f"{runs[0].results.selection.policy} · UF1 {uf1} · UAR {uar}")
+        say(f"  trained now: {len(result.trained)} of {len(runs)} · "
+            + ("REDUCED setting" if reduced else "the model as declared"))
+        if reduced:
+            say(f"  ({reduced}: not comparable with published numbers)")
+
+
+def _with_interval(value: float, interval: list[float] | None) -> str:
+    if interval is None:
+        return f"{value:.4f}"
+    return f"{value:.4f} [{interval[0]:.2f}, {interval[1]:.2f}]"

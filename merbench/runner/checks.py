@@ -99,6 +99,11 @@ def check_model_options(spec: RunSpec) -> None:
                             "do not set num_classes")
 
 
+# what an estimator cannot take: a sweep's [defaults] leave them out for one (sweep.plan_file)
+ESTIMATOR_LACKS = ("epochs", "batch_size", "lr", "data_order", "precision", "selection",
+                   "fused_optimizer")
+
+
 def check_training(spec: RunSpec, settings: RunSettings, is_torch: bool) -> None:
     """What an estimator or saved weights cannot do (epochs, precision, epoch selection, an
     optimiser step) is refused by name."""

@@ -42,7 +42,7 @@ try:
     import tomllib  # type: ignore[import-not-found, unused-ignore]
 except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib  # type: ignore[import-not-found, no-redef, unused-ignore]
-from merbench.runner.checks import check_values
+from merbench.runner.checks import ESTIMATOR_LACKS, check_values
 from merbench.runner.identity import json_hash
 from merbench.runner.plan import plan_run
 from merbench.runner.spec import (
@@ -66,6 +66,9 @@ class Configuration:
     settings: RunSettings  # out unset
     seeds: tuple[int, ...]
     out: Path  # the --seeds folder: one run directory per seed
+    # [defaults] options left out because they do not apply to this model (an estimator
+    # has no epochs); the sweep says so
+    skipped_defaults: tuple[str, ...] = ()
 
     def seed_run(self, seed: int) -> tuple[RunSpec, RunSettings]:
         """The spec and settings of the run with ``seed``, in its own folder."""
@@ -127,8 +130,9 @@ def read_plan(path: Path, plugins: Plugins, **overrides: Any) -> SweepPlan:
     configurations: dict[str, Configuration] = {}
     for number, raw in enumerate(entries):
         where = f"{path}: runs[{number}]"
+        from_defaults = set(_with_defaults(defaults, raw)) - set(raw)
         for configuration in _expand(where, _with_defaults(defaults, raw), overrides, plugins,
-                                     base):
+                                     base, from_defaults):
             earlier = configurations.get(configuration.name)
             if earlier is not None:  # one folder, one seeds.json: one entry gives its seeds
                 spec = configuration.spec
@@ -157,7 +161,7 @@ def _with_defaults(defaults: dict[str, Any], entry: dict[str, Any]) -> dict[str,
 
 
 def _expand(where: str, entry: dict[str, Any], overrides: dict[str, Any], plugins: Plugins,
-            base: Path) -> list[Configuration]:
+            base: Path, from_defaults: set[str] | None = None) -> list[Configuration]:
     # not in a plan: what the sweep decides (each run's folder and seed) and what its command
     # line decides for all of its runs (where they execute)
     fields = set(sweep_plan_options())
@@ -179,10 +183,12 @@ def _expand(where: str, entry: dict[str, Any], overrides: dict[str, Any], plugin
     settings = RunSettings(**settings_options)
     found = []
     for model in axes["model"]:
+        skipped = _not_applying(model, from_defaults or set(), spec_options, plugins)
+        model_options = {k: v for k, v in spec_options.items() if k not in skipped}
         for dataset in axes["dataset"]:
             for protocol in axes["protocol"]:
                 spec = RunSpec(model=model, dataset=dataset, protocol=protocol,
-                               **spec_options)
+                               **model_options)
                 try:
                     check_values(spec, settings)
                     planned = plan_run(spec, settings, plugins).spec
@@ -192,8 +198,21 @@ def _expand(where: str, entry: dict[str, Any], overrides: dict[str, Any], plugin
                 name = (f"{model}-{dataset}-{protocol}-"
                         f"{json_hash(what_runs(planned, leave_out=('seed',)))[:8]}")
                 found.append(Configuration(where.rpartition(": ")[2], planned, settings,
-                                           seeds, base / name))
+                                           seeds, base / name, skipped))
     return found
+
+
+def _not_applying(model: str, from_defaults: set[str], options: dict[str, Any],
+                  plugins: Plugins) -> tuple[str, ...]:
+    """The [defaults] options that do not apply to ``model``: the training options of a
+    scikit-learn estimator (an entry that names one for an estimator is still refused)."""
+    try:
+        entry = plugins.registries.models.get(model)
+    except MerbenchError:
+        return ()  # the run's own check names the unknown model
+    if entry.meta.kind != "sklearn":
+        return ()
+    return tuple(sorted(k for k in from_defaults & set(options) if k in ESTIMATOR_LACKS))
 
 
 def _names(where: str, entry: dict[str, Any], one: str, many: str) -> list[str]:
