@@ -252,7 +252,7 @@ def test_options_set_to_their_defaults_are_no_options() -> None:
                                                                        "blocks": [2, 3]}
 
 
-@pytest.mark.parametrize("columns", ["80", "60"])
+@pytest.mark.parametrize("columns", ["80", "60", "100", "120"])
 def test_listing_never_cuts_a_name_and_descriptions_stay_readable(columns: str) -> None:
     import subprocess
     import sys
@@ -263,6 +263,12 @@ def test_listing_never_cuts_a_name_and_descriptions_stay_readable(columns: str) 
     shown = subprocess.run([sys.executable, "-m", "merbench", "list"], capture_output=True,
                            text=True, check=True, env={**os.environ, "COLUMNS": columns}).stdout
     assert "…" not in shown
+    # every table whole: within the width, its right edge drawn (at 100 and 120 columns
+    # rich's own layout left the features table wider than the terminal, cut on the right)
+    for line in shown.splitlines():
+        assert len(line) <= int(columns), line
+        if line[:1] in ("│", "┃", "┏", "┡", "└"):
+            assert line.rstrip()[-1] in "│┃┓┩┘", line
     cells = {cell.strip() for line in shown.splitlines() for cell in line.split("│")}
     registries = plugins.registries
     for kind in ("datasets", "features", "models", "protocols"):

@@ -141,3 +141,23 @@ def test_a_spinner_says_what_happens_before_the_first_bar() -> None:
     quiet = ProgressReporter(enabled=False)
     quiet.preparing("x")
     assert quiet._status is None
+
+
+def test_a_narrow_terminal_cuts_the_label_not_the_counts_or_the_eta(tmp_path: Path) -> None:
+    info = RunInfo(run_dir=tmp_path, model="timm-face-convnext_small", dataset="composite",
+                   protocol="loso", n_folds=68, folds_to_train=68, epochs=800,
+                   device="cuda:0 (NVIDIA H100 80GB HBM3)")
+    reporter = ProgressReporter()
+    reporter.merbench_run_start(run=info)
+    assert reporter._progress is not None
+    reporter._progress.stop()
+    reporter._progress.update(reporter._task, completed=12345,
+                              description="timm-face-convnext_small on composite fold 12/68")
+    for width in (80, 120):
+        shown = io.StringIO()
+        Console(width=width, file=shown).print(
+            reporter._progress.make_tasks_table(reporter._progress.tasks))
+        line = shown.getvalue().rstrip("\n")
+        assert len(line) <= width
+        assert line.endswith("12345/54400 fold-epochs 0:00:00 ETA estimating..."), line
+    reporter.stop()

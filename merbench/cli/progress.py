@@ -28,6 +28,7 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 from rich.status import Status
+from rich.table import Column
 from rich.text import Text
 
 from merbench.cli.console import LiteralConsole
@@ -100,8 +101,30 @@ def estimate_line(run: RunInfo, per_fold_epoch: float, start_up: float = 0.0) ->
 
 
 def _description() -> TextColumn:
-    """The bar's label: a model and dataset name, shown literally (no markup read)."""
-    return TextColumn("{task.description}", style="bold", markup=False)
+    """The bar's label: a model and dataset name, shown literally (no markup read). It takes
+    the width the other columns leave and is the one cut short (with an ellipsis), so a
+    narrow terminal still shows the counts, the elapsed time and the ETA whole."""
+    return TextColumn("{task.description}", style="bold", markup=False,
+                      table_column=Column(ratio=1, no_wrap=True, overflow="ellipsis",
+                                          min_width=8))
+
+
+def _bar_columns(unit: str, remaining: ProgressColumn) -> list[ProgressColumn]:
+    """The columns after the label, each kept whole."""
+    def whole() -> Column:
+        return Column(no_wrap=True)
+
+    return [BarColumn(bar_width=16, table_column=whole()),
+            MofNCompleteColumn(table_column=whole()), TextColumn(unit, table_column=whole()),
+            TimeElapsedColumn(table_column=whole()), TextColumn("ETA", table_column=whole()),
+            remaining]
+
+
+def _progress(unit: str, remaining: ProgressColumn, console: Any) -> Progress:
+    """A bar as wide as the terminal, whose label alone gives way when it is narrow."""
+    remaining.table_column = Column(no_wrap=True)
+    return Progress(_description(), *_bar_columns(unit, remaining), console=console,
+                    expand=True)
 
 
 class ProgressReporter:
@@ -148,11 +171,8 @@ class ProgressReporter:
             return
         self._stop_status()
         if self._extraction is None:
-            self._extraction = Progress(
-                _description(), BarColumn(), MofNCompleteColumn(),
-                TextColumn("samples"), TimeElapsedColumn(), TextColumn("ETA"),
-                AveragePaceRemaining(), console=LiteralConsole(stderr=True),
-            )
+            self._extraction = _progress("samples", AveragePaceRemaining(),
+                                         LiteralConsole(stderr=True))
             self._extraction_task = self._extraction.add_task(literal(description), total=total)
             self._extraction.start()
         self._extraction.update(self._extraction_task, completed=done)
@@ -177,11 +197,7 @@ class ProgressReporter:
         if run.folds_to_train < run.n_folds:
             console.print(f"resuming {run.run_dir}: {run.n_folds - run.folds_to_train} of "
                           f"{run.n_folds} folds already done")
-        self._progress = Progress(
-            _description(), BarColumn(), MofNCompleteColumn(),
-            TextColumn("fold-epochs"), TimeElapsedColumn(), TextColumn("ETA"),
-            MeasuredPaceRemaining(), console=console,
-        )
+        self._progress = _progress("fold-epochs", MeasuredPaceRemaining(), console)
         self._task = self._progress.add_task(
             literal(f"{run.model} on {run.dataset} ({run.device})"),
             total=run.folds_to_train * run.epochs, pace=None,

@@ -275,7 +275,8 @@ def print_listing(plugins: Plugins, kind: str | None) -> None:
                       [(family.pattern, _listed_cells(family, extra))  # timm-<arch>
                        for family in registry.families()])
         columns = ("version", *extra, "description", "package")
-        table = (_listing_table(name, columns, rows) if _fits(console.width, columns, rows)
+        table = (_listing_table(name, columns, rows, console.width)
+                 if _fits(console.width, columns, rows)
                  else _stacked_listing(name, rows))
         if not rows:
             table.caption = "none registered"
@@ -316,19 +317,29 @@ def _fits(width: int, columns: tuple[str, ...], rows: list[tuple[str, dict[str, 
 
 
 def _listing_table(title: str, columns: tuple[str, ...],
-                   rows: list[tuple[str, dict[str, str]]]) -> Table:
-    """One column per field: names, versions, features and kinds whole; the description
-    takes the width that is left, and every other cell folds (never an ellipsis)."""
+                   rows: list[tuple[str, dict[str, str]]], width: int) -> Table:
+    """One column per field: names, versions, features and kinds whole; every other cell
+    folds (never an ellipsis) in a share of the width, and the description takes what is
+    left. The widths are set here, within ``width``: rich's own layout left such a table a
+    few characters wider than the terminal, which cut its right edge."""
+    whole = {column: _whole_width(column, [cells[column] for _, cells in rows])
+             for column in columns if column in WHOLE}
+    whole["name"] = _whole_width("name", [n for n, _ in rows])
+    folding = [c for c in columns if c not in WHOLE and c != "description"]
+    # each column: 2 characters of padding and 1 of border, and the table's last border
+    room = width - 1 - 3 * (len(columns) + 1) - sum(whole.values())
+    share = max(FOLDED, (room - READABLE) // max(1, len(folding)))
+    folded = {c: min(share, _whole_width(c, [cells[c] for _, cells in rows])) for c in folding}
     table = Table(title=title)
-    table.add_column("name", **_whole(_whole_width("name", [n for n, _ in rows])))
+    table.add_column("name", width=whole["name"], no_wrap=True, overflow="fold")
     for column in columns:
         if column in WHOLE:
-            table.add_column(column, **_whole(
-                _whole_width(column, [cells[column] for _, cells in rows])))
+            table.add_column(column, width=whole[column], no_wrap=True, overflow="fold")
         elif column == "description":
-            table.add_column(column, ratio=1, min_width=READABLE, overflow="fold")
+            table.add_column(column, width=max(READABLE, room - sum(folded.values())),
+                             overflow="fold")
         else:
-            table.add_column(column, min_width=FOLDED, overflow="fold")
+            table.add_column(column, width=folded[column], overflow="fold")
     for name, cells in rows:
         table.add_row(Text(literal(name)), *(Text(literal(cells[column])) for column in columns))
     return table
