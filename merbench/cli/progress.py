@@ -122,7 +122,6 @@ def _bar_columns(unit: str, remaining: ProgressColumn) -> list[ProgressColumn]:
 
 def _progress(unit: str, remaining: ProgressColumn, console: Any) -> Progress:
     """A bar as wide as the terminal, whose label alone gives way when it is narrow."""
-    remaining.table_column = Column(no_wrap=True)
     return Progress(_description(), *_bar_columns(unit, remaining), console=console,
                     expand=True)
 
@@ -171,7 +170,8 @@ class ProgressReporter:
             return
         self._stop_status()
         if self._extraction is None:
-            self._extraction = _progress("samples", AveragePaceRemaining(),
+            self._extraction = _progress("samples",
+                                         AveragePaceRemaining(table_column=Column(no_wrap=True)),
                                          LiteralConsole(stderr=True))
             self._extraction_task = self._extraction.add_task(literal(description), total=total)
             self._extraction.start()
@@ -197,7 +197,8 @@ class ProgressReporter:
         if run.folds_to_train < run.n_folds:
             console.print(f"resuming {run.run_dir}: {run.n_folds - run.folds_to_train} of "
                           f"{run.n_folds} folds already done")
-        self._progress = _progress("fold-epochs", MeasuredPaceRemaining(), console)
+        self._progress = _progress(
+            "fold-epochs", MeasuredPaceRemaining(table_column=Column(no_wrap=True)), console)
         self._task = self._progress.add_task(
             literal(f"{run.model} on {run.dataset} ({run.device})"),
             total=run.folds_to_train * run.epochs, pace=None,
