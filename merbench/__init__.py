@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from merbench.errors import MerbenchError, PluginError
 from merbench.hookimpl import hookimpl
 from merbench.plugins import default_plugins
+from merbench.runner.keywords import api_errors
 from merbench.runner.spec import spec_of
 
 if TYPE_CHECKING:
@@ -67,7 +68,8 @@ def run(model: str, dataset: str, **options: Any) -> RunResult:
     from merbench.runner.execute import run as run_spec
 
     plugins = options.pop("plugins", None)
-    return run_spec(*spec_of(model, dataset, options), plugins=plugins)
+    with api_errors():  # its messages say data_root=PATH, not --data-root PATH
+        return run_spec(*spec_of(model, dataset, options), plugins=plugins)
 
 
 def run_seeds(model: str, dataset: str, seeds: list[int], **options: Any) -> SeedsResult:
@@ -81,4 +83,5 @@ def run_seeds(model: str, dataset: str, seeds: list[int], **options: Any) -> See
     plugins = options.pop("plugins", None)
     if "seed" in options:
         raise MerbenchError("run_seeds() takes seeds=[...], not seed=")
-    return run_many(*spec_of(model, dataset, options), list(seeds), plugins=plugins)
+    with api_errors():
+        return run_many(*spec_of(model, dataset, options), list(seeds), plugins=plugins)

@@ -86,3 +86,22 @@ def test_a_samples_clip_follows_the_sample_table_convention(tmp_path: Path) -> N
 def test_dir_of_merbench_shows_its_public_api() -> None:
     assert dir(merbench) == sorted(merbench.__all__)
     assert "Any" not in dir(merbench) and "TYPE_CHECKING" not in dir(merbench)
+
+
+def test_api_errors_name_keywords_not_flags(monkeypatch) -> None:
+    """merbench.run takes keywords, so its one-line errors name them: data_root=PATH, not
+    --data-root PATH (the same message on the command line keeps its flags)."""
+    import merbench
+    from merbench.errors import MerbenchError
+    from merbench.runner.keywords import python_spelling
+
+    monkeypatch.delenv("MERBENCH_DATA_DIR", raising=False)
+    with pytest.raises(MerbenchError) as missing:
+        merbench.run(model="ststnet", dataset="composite")
+    message = str(missing.value)
+    assert "pass its folder with data_root=PATH (or dataset_options={'data_root': PATH})" \
+        in message and "--data-root" not in message
+    with pytest.raises(MerbenchError, match=r"has no epochs=; leave it out"):
+        merbench.run(model="biwoof-release-svm", dataset="synthetic", epochs=3)
+    assert python_spelling("--precision tf32 is a CUDA mode; see --resume DIR and --seed") \
+        == "precision='tf32' is a CUDA mode; see --resume DIR and seed="

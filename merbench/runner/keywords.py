@@ -1,0 +1,61 @@
+"""Error messages in the Python API's spelling: ``data_root=PATH``, not ``--data-root PATH``.
+
+Plugins and the core write their one-line errors for the command line, which most users
+meet first. Someone calling :func:`merbench.run` has no flags to pass, so the API rewrites a
+message's run options into the keywords it takes (each field of
+:class:`~merbench.runner.spec.RunSpec` and :class:`~merbench.runner.spec.RunSettings`), and
+leaves every other word as it was.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from merbench.errors import MerbenchError
+from merbench.runner.spec import options
+
+# --flag, then a KEY=VALUE pair (the *-opt options), an upper-case value name or a word
+_FLAG = re.compile(r"(?<![\w-])(--[a-z][a-z0-9-]*)(?: ([a-z_][a-z0-9_]*)=([A-Z][A-Z_]*|\S+)"
+                   r"| ([A-Z][A-Z_]*)\b| ([\w.-]+))?")
+
+
+def _fields() -> dict[str, tuple[str, tuple[str, ...]]]:
+    """Each run option's flags -> its keyword and the values it may take."""
+    found = {}
+    for field, option in options():
+        for spelled in option.flags or ("--" + field.name.replace("_", "-"),):
+            if spelled.startswith("--"):
+                found[spelled] = (field.name, tuple(option.choices or ()))
+    return found
+
+
+def python_spelling(message: str) -> str:
+    """``message`` with each run option named as :func:`merbench.run`'s keyword."""
+    fields = _fields()
+
+    def keyword(match: re.Match[str]) -> str:
+        spelled, key, value, metavar, word = match.groups()
+        if spelled not in fields:
+            return match.group(0)
+        name, choices = fields[spelled]
+        if key is not None:  # --dataset-opt data_root=PATH -> dataset_options={'data_root': PATH}
+            return f"{name}={{'{key}': {value}}}"
+        if metavar is not None:
+            return f"{name}={metavar}"
+        if word is not None and word in choices:  # --precision tf32 -> precision='tf32'
+            return f"{name}='{word}'"
+        return f"{name}=" + ("" if word is None else f" {word}")
+
+    return _FLAG.sub(keyword, message)
+
+
+@contextmanager
+def api_errors() -> Iterator[None]:
+    """Re-raise a :class:`MerbenchError` from inside with the API's spelling (same type)."""
+    try:
+        yield
+    except MerbenchError as exc:
+        exc.args = (python_spelling(str(exc)), *exc.args[1:])
+        raise
