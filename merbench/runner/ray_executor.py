@@ -25,7 +25,9 @@ import hashlib
 import logging
 import math
 import os
+import signal
 import socket
+import threading
 import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -72,6 +74,7 @@ def connected(address: str | None) -> Iterator[Any]:
     address = address or os.environ.get("RAY_ADDRESS") or None
     if address is not None:
         _check_reachable(address)
+    handlers = _stop_handlers()
     try:
         if address is None:
             # "local": a new instance for this run, never a cluster `ray start` left running
@@ -79,6 +82,7 @@ def connected(address: str | None) -> Iterator[Any]:
                      log_to_driver=False, logging_level=logging.WARNING)
         else:
             ray.init(address=address, log_to_driver=False, logging_level=logging.WARNING)
+        _restore(handlers)
     except (ConnectionError, RuntimeError, ValueError, ray.exceptions.RayError) as exc:
         where = f"at {address}" if address else "on this machine"
         raise MerbenchError(f"could not start or reach a Ray cluster {where} "
@@ -88,6 +92,23 @@ def connected(address: str | None) -> Iterator[Any]:
         yield ray
     finally:
         ray.shutdown()
+
+
+def _stop_handlers() -> dict[int, Any]:
+    """The Python handlers of SIGTERM and SIGHUP now (merbench's command line installs its
+    own, which stop a command as Ctrl-C does: cli/stop_signals.py)."""
+    return {getattr(signal, name): signal.getsignal(getattr(signal, name))
+            for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)}
+
+
+def _restore(handlers: dict[int, Any]) -> None:
+    """Put ``handlers`` back: ``ray.init`` installs its own SIGTERM handler, in C++, which
+    ends the driver at once, the fold in progress lost and no word of what is kept."""
+    if threading.current_thread() is not threading.main_thread():
+        return  # only the main thread may set handlers; none of merbench's is there then
+    for number, handler in handlers.items():
+        if handler is not None:
+            signal.signal(number, handler)
 
 
 def _check_reachable(address: str) -> None:
