@@ -98,6 +98,11 @@ JOBS = (
         regions="corrected"),
     Job("ststnet", "ststnet-composite-loso",
         ("--model", "ststnet", "--seeds", SEEDS)),
+    # The authors' class-by-class order (--data-order authors, docs/models.md#ststnet) beside
+    # the shuffled seeds: what the order alone moves (merbench compare). About an hour a seed
+    # on one CPU core, so a CPU may have run some seeds first (leaderboards/results/README.md).
+    Job("ststnet-authors-order", "ststnet-composite-loso-authors-order",
+        ("--model", "ststnet", "--data-order", "authors", "--seeds", SEEDS)),
     Job("htnet-reference-tf32", "htnet-composite-loso-tf32/crop-reference",
         ("--model", "htnet", "--feature-opt", "crop=reference", "--seed", "0",
          "--precision", "tf32"), regions="reference"),

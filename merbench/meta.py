@@ -15,7 +15,7 @@ _NAME = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 
 OPTIMIZERS = ("adam", "adamw", "sgd")
 SCHEDULES = ("constant", "cosine", "exponential")
-DATA_ORDERS = ("shuffle", "listed")
+DATA_ORDERS = ("shuffle", "listed", "authors")
 
 
 @dataclass(frozen=True, kw_only=True)

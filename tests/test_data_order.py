@@ -1,5 +1,6 @@
-"""The training recipe's data order: reshuffled every epoch (merbench's default) or the
-samples as listed, never shuffled (the HTNet authors' loader), for reproductions."""
+"""The training recipe's data order: reshuffled every epoch (merbench's default), the
+samples as the table lists them, or as the HTNet and STSTNet authors' loader feeds them
+(class by class, each class's files by name), the last two never shuffled."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from merbench.training.torch_trainer import epoch_order, train_fold
 
 
 def test_an_unknown_order_is_refused() -> None:
-    with pytest.raises(ValueError, match="data_order must be one of shuffle, listed"):
+    with pytest.raises(ValueError, match="data_order must be one of shuffle, listed, authors"):
         TrainRecipe(epochs=1, batch_size=4, lr=0.1, data_order="sorted")
 
 
@@ -84,3 +85,45 @@ def test_the_composite_lists_its_samples_as_the_release_does(real_data: Path,
     assert len(release) == len(dataset.samples) == 442
     assert release["sub"].tolist() == dataset.samples["subject"].tolist()
     assert release["filename_o"].tolist() == dataset.samples["clip"].tolist()
+
+
+def test_authors_feeds_class_by_class_and_files_by_name(real_data: Path, plugins) -> None:
+    """The composite's training rows of one fold (all but subject sub01) in the authors'
+    order: negative, positive, surprise, each by the flow image's file name, as their
+    script lists u_train/<label>/ (sorted: see runner/fold_inputs.authors_order)."""
+    from merbench.runner.fold_inputs import authors_order
+
+    dataset = plugins.registries.datasets.get("composite").create(
+        "dataset", data_root=str(real_data / "composite"))
+    samples = dataset.samples
+    labels = samples["label"].to_numpy()
+    rows = np.flatnonzero(samples["subject"].to_numpy() != "sub01")
+    ordered = authors_order(samples, rows, labels)
+    assert sorted(ordered.tolist()) == rows.tolist()
+    assert (np.diff(labels[ordered]) >= 0).all()  # class by class
+    names = [Path(p).name for p in samples["flow_path"].to_numpy()[ordered]]
+    for label in (0, 1, 2):
+        in_class = [n for n, y in zip(names, labels[ordered], strict=True) if y == label]
+        assert in_class == sorted(in_class) and in_class
+    # the first negative by name (a SAMM clip), then the last surprise (a CASME II clip)
+    assert (names[0], names[-1]) == ("006_006_1_2 .png", "sub25_EP12_01 .png")
+    assert np.bincount(labels[ordered]).tolist() == [248, 108, 83]
+    assert not np.array_equal(ordered, rows)  # not the table's (listed) order
+
+
+def test_an_authors_run_trains_each_fold_in_that_order(tmp_path: Path, monkeypatch) -> None:
+    import merbench.training.torch_trainer as trainer
+
+    fed: list[np.ndarray] = []
+
+    def recorded(build, recipe, x_train, y_train, x_test, **options):  # type: ignore
+        fed.append(np.asarray(y_train))
+        assert recipe.data_order == "authors"
+        return np.zeros((recipe.epochs, len(x_test)), dtype=np.int64)
+
+    monkeypatch.setattr(trainer, "train_fold", recorded)
+    result = merbench.run(model="ststnet", dataset="synthetic", epochs=1, device="cpu",
+                          data_order="authors", out=tmp_path / "r",
+                          dataset_options={"subjects": 3, "samples_per_subject": 6})
+    assert result.results.hyperparameters["data_order"] == "authors"
+    assert len(fed) == 3 and all((np.diff(y) >= 0).all() for y in fed)

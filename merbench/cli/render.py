@@ -180,6 +180,8 @@ def _training_line(results: Results) -> str | None:
         line += f", {used['precision']} precision"
     if used.get("data_order") == "listed":
         line += ", samples in listed order (not shuffled)"
+    elif used.get("data_order") == "authors":
+        line += ", samples in the authors' order (class by class, files by name; not shuffled)"
     recipe, precision, options = [], [], []
     for what, value, declared in departures_from_declared(results):
         if what == "precision":

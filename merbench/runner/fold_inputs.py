@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 from merbench.errors import MerbenchError
 from merbench.protocols import Fold
@@ -39,6 +40,9 @@ def fold_inputs(data: RunData, fold: Fold, features: np.ndarray,
     train, val = fold.train, None
     if spec.selection == "inner-val":
         train, val = hold_out_subjects(data, fold, seed)
+    recipe = data.plan.recipe
+    if recipe is not None and recipe.data_order == "authors":
+        train = authors_order(data.dataset.samples, train, labels)
     y_train = labels[train]
     if spec.shuffle_train_labels:  # leakage control: nothing left to learn
         y_train = np.random.default_rng(seed).permutation(y_train)
@@ -48,6 +52,26 @@ def fold_inputs(data: RunData, fold: Fold, features: np.ndarray,
               + samples["subject"].astype(str).to_numpy()[train])
     return FoldInputs(fold, seed, train, val, features[train], y_train, features[evaluate],
                       groups)
+
+
+def authors_order(samples: pd.DataFrame, rows: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """``rows`` in the order the HTNet and STSTNet authors' loader feeds a fold's training
+    samples, every epoch: class by class, each class's samples by the name of the file the
+    loader reads. Their script writes each fold's training images into ``u_train/<label>/``
+    and lists the label folders, then each folder's files, with ``os.listdir``, into a
+    DataLoader that never shuffles. ``os.listdir`` returns the file system's order, which
+    is the sorted one on APFS and NTFS (and what ``ls`` shows) and a hash order on ext4 that
+    no one can reproduce; merbench takes the sorted one: label folders ``0, 1, 2`` (the
+    release's negative, positive, surprise, merbench's class indices) and names in code-point
+    order. The file is the release's flow image (``flow_path``, e.g. ``sub01_EP02_01f .png``)
+    where the dataset has one, else the sample id."""
+    if "flow_path" in samples.columns:
+        names = samples["flow_path"].astype(str).map(lambda p: p.replace("\\", "/")
+                                                     .rsplit("/", 1)[-1]).to_numpy()
+    else:
+        names = samples["sample_id"].astype(str).to_numpy()
+    order = np.lexsort((names[rows], labels[rows]))  # by label, then by name
+    return rows[order]
 
 
 def hold_out_subjects(data: RunData, fold: Fold, seed: int) -> tuple[np.ndarray, np.ndarray]:

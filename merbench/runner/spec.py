@@ -110,8 +110,9 @@ class RunSpec:
                              default_text="the model's recipe")
     data_order: str | None = _what(
         None, "the order each epoch feeds the training samples: shuffle (drawn anew every "
-              "epoch) or listed (the sample table's order, never shuffled, as the HTNet "
-              "authors' loader does)", choices=DATA_ORDERS,
+              "epoch), listed (the sample table's order, never shuffled) or authors (the "
+              "HTNet and STSTNet authors' loader: class by class, each class's files by name, "
+              "never shuffled)", choices=DATA_ORDERS,
         default_text="the model's recipe")
     precision: str = _what(
         "fp32", "fp32, bf16 (torch.autocast in bfloat16 for the forward pass and the loss; "

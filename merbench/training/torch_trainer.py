@@ -284,8 +284,10 @@ class _FoldStep:
 
 def epoch_order(n_train: int, data_order: str, generator: torch.Generator) -> torch.Tensor:
     """The order one epoch feeds the training samples in: drawn from ``generator`` anew
-    each epoch (``shuffle``), or the rows as listed (``listed``, ``generator`` untouched)."""
-    if data_order == "listed":
+    each epoch (``shuffle``), or the rows as given (``listed``, and ``authors``, whose rows
+    the runner put in the authors' order: ``runner/fold_inputs.authors_order``;
+    ``generator`` untouched)."""
+    if data_order in ("listed", "authors"):
         return torch.arange(n_train)
     return torch.randperm(n_train, generator=generator)
 
