@@ -16,8 +16,8 @@ HTNET = ModelMeta(
 )
 
 # Recipe: the authors' main_train.py (Adam 5e-5, batch 1024 = one full batch an epoch, 200
-# epochs, unshuffled); they report each subject's best test epoch, beyond merbench's
-# oracle; causalnet.py.
+# epochs, unshuffled); they report each subject's first best test epoch (merbench's oracle
+# takes the last of equal ones); causalnet.py.
 CAUSALNET = ModelMeta(
     name="causalnet",
     version=1,
