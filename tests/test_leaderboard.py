@@ -333,23 +333,71 @@ def test_rejected_files_are_listed_not_rendered(tiny: Path, tmp_path: Path, cli)
         "merbench: error: 1 result file(s) rejected (--strict)")
 
 
-def test_each_run_counts_once(tiny: Path, tmp_path: Path, cli, read_tables) -> None:
-    """A folder given twice is read once; a copy of a run elsewhere is not a second seed, and
-    neither copy is chosen silently: both are listed as rejected, each naming the other."""
+def test_each_run_counts_once_and_a_reproduction_confirms_it(tiny: Path, tmp_path: Path, cli,
+                                                             read_tables) -> None:
+    """A folder given twice is read once; a copy of a run elsewhere with identical
+    per-epoch predictions (a reproduction, as on another machine) is not a second seed: the
+    row is ranked once and says "reproduced 2x", the run page lists both copies, and
+    ``merbench validate`` says the same."""
     results = tmp_path / "results"
     shutil.copytree(tiny / "a", results / "a")
     shutil.copytree(tiny / "a" / "seed-0", results / "copy-of-seed-0")
     bench = _synthetic_benchmark(tmp_path / "benchmarks")
     code, out, err = cli("leaderboard", "build", "--results", results, results / "a",
                          "--out", tmp_path / "site", "--benchmarks", bench)
-    assert code == 0 and "1 runs, 2 rejected" in out, err
-    assert (f"{results / 'copy-of-seed-0'}: claims the same configuration and seed 0 as "
-            f"{results / 'a' / 'seed-0'}") in err
-    assert (f"{results / 'a' / 'seed-0'}: claims the same configuration and seed 0 as "
-            f"{results / 'copy-of-seed-0'}") in err
+    assert code == 0 and "2 runs, 0 rejected" in out, err
     html = (tmp_path / "site" / "benchmarks" / "synthetic-loso.html").read_text()
     (fixed,) = read_tables(html)["ranked-table"]
-    assert fixed["seeds"] == "1 (1)"
+    assert fixed["seeds"] == "2 (0, 1)"
+    assert "reproduced: seed 0 2x" in html
+    pages = [p.read_text() for p in (tmp_path / "site" / "runs").glob("*/index.html")]
+    (seed_0,) = [p for p in pages if "Reproduced 2x" in p]
+    assert str(results / "copy-of-seed-0") in seed_0 and str(results / "a" / "seed-0") in seed_0
+    assert sum("No other copy" in p for p in pages) == len(pages) - 1
+    code, out, err = cli("validate", results / "a" / "seed-0", results / "copy-of-seed-0")
+    assert code == 0, err
+    assert f"reproduced 2x: {results / 'a' / 'seed-0'}, {results / 'copy-of-seed-0'} claim " \
+           "the same configuration and seed 0" in out
+
+
+def test_copies_that_disagree_name_their_folds_and_an_audit_settles_them(
+        tiny: Path, tmp_path: Path, cli, monkeypatch) -> None:
+    """The same configuration and seed trained otherwise (here: thrice the learning rate,
+    which the identity does not see) is a conflict: neither copy is shown, each names the folds
+    where the predictions differ, in the build and in validate; a copy an audit signed by
+    a trusted key vouches for is shown, and the other rejected."""
+    import merbench.training.epoch_loop as epoch_loop
+    from merbench.leaderboard.collect import collect
+
+    results = tmp_path / "results"
+    shutil.copytree(tiny / "a" / "seed-0", results / "first")
+    plain = epoch_loop.set_epoch_lr
+
+    def faster(optimizer, recipe, epoch):  # type: ignore[no-untyped-def]
+        plain(optimizer, recipe, epoch)
+        for group in optimizer.param_groups:
+            group["lr"] *= 3
+
+    monkeypatch.setattr(epoch_loop, "set_epoch_lr", faster)
+    merbench.run(model="quicknet", dataset="synthetic", out=results / "second", device="cpu",
+                 dataset_options=SMALL, plugins=quick_plugins())
+    monkeypatch.undo()
+    bench = _synthetic_benchmark(tmp_path / "benchmarks")
+    code, out, err = cli("leaderboard", "build", "--results", results, "--out",
+                         tmp_path / "site", "--benchmarks", bench)
+    assert code == 0 and "0 runs, 2 rejected" in out, err
+    assert f"{results / 'first'}: claims the same configuration and seed 0 as " \
+           f"{results / 'second'} (predictions differ on fold" in err
+    assert "merbench cannot tell which copy is genuine" in err
+    code, _, validated = cli("validate", results / "first", results / "second")
+    assert code == 2
+    assert f"merbench: rejected: {results / 'second'}: claims the same configuration and " \
+           f"seed 0 as {results / 'first'} (predictions differ on fold" in validated
+    audited = collect([results], vouched=lambda claim: claim.path.endswith("second"))
+    assert [run.shown_path for run in audited.runs] == [str(results / "second")]
+    (rejected,) = audited.rejected
+    assert rejected.path == results / "first" and "whose audit a trusted key signed" in \
+        rejected.reason
 
 
 def test_bad_input_is_one_line(tiny: Path, tmp_path: Path, cli) -> None:

@@ -1,18 +1,24 @@
-"""``merbench validate FILE...``: each result file checked, one line each; exit status 2
-when any is rejected."""
+"""``merbench validate FILE...``: each result file checked, one line each, then the files
+that claim one configuration and seed together: reproductions (identical predictions) or a
+conflict, as the leaderboard build says it (:mod:`merbench.leaderboard.copies`); exit status
+2 when any is rejected."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from merbench.cli.literal import say
 from merbench.cli.parser import EXIT_USAGE
+from merbench.leaderboard.collect import group_key
+from merbench.leaderboard.copies import Claim, settle
 from merbench.results.validate import ResultRejected, ValidatedRun, validate_path
 
 
 def main(args: argparse.Namespace) -> int:
     rejected = 0
+    runs: list[tuple[str, ValidatedRun]] = []
     for path in args.files:
         try:
             checked = validate_path(path)
@@ -24,6 +30,7 @@ def main(args: argparse.Namespace) -> int:
             say(f"ok: {path} (seeds {', '.join(map(str, checked.seeds))}: every seed run "
                   "validates and the summary matches them)")
             continue
+        runs.append((str(path), checked))
         r = checked.results
         say(f"ok: {path} ({r.model.name} v{r.model.version} on "
               f"{r.dataset.name}/{r.protocol.name}, {r.protocol.n_folds} "
@@ -32,8 +39,42 @@ def main(args: argparse.Namespace) -> int:
               f"{f'; audit.json: {checked.audits.text}' if checked.audits else ''})")
         for line in checked.unchecked:
             say(f"note: {path}: {line}")
+    rejected += _copies(runs)
     if rejected:
         say(f"merbench: error: {rejected} of {len(args.files)} result file(s) rejected",
               file=sys.stderr)
         return EXIT_USAGE
     return 0
+
+
+def _copies(runs: list[tuple[str, ValidatedRun]]) -> int:
+    """Say what files claiming one configuration and seed come to; how many a leaderboard
+    would reject (no audit vouches for any copy here: ``leaderboard build --trust`` can)."""
+    claims: dict[tuple[str, int], list[Claim]] = {}
+    seen: set[Path] = set()
+    for path, checked in runs:
+        if checked.run_dir.resolve() in seen:
+            continue  # the same folder named twice
+        seen.add(checked.run_dir.resolve())
+        key = (group_key(checked.results), checked.results.seed)
+        claims.setdefault(key, []).append(Claim(path, checked.run_dir, checked.results))
+    rejected = 0
+    for twins in claims.values():
+        if len(twins) < 2:
+            continue
+        try:
+            settled = settle(twins, lambda claim: False)
+        except ResultRejected as exc:
+            say(f"merbench: rejected: {exc}", file=sys.stderr)
+            rejected += len(twins)
+            continue
+        if settled.kept is not None:
+            copies = [settled.kept, *settled.reproductions]
+            say(f"reproduced {len(copies)}x: {', '.join(c.path for c in copies)} claim the "
+                f"same configuration and seed {settled.kept.results.seed} with every fold's "
+                "per-epoch predictions identical; a leaderboard ranks them once, as "
+                "'reproduced', each copy listed with its machine")
+        for claim, reason in settled.rejected:
+            rejected += 1
+            say(f"merbench: rejected: {claim.path}: {reason}", file=sys.stderr)
+    return rejected

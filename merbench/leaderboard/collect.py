@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +20,7 @@ import numpy as np
 
 from merbench.errors import MerbenchError
 from merbench.leaderboard.benchmarks import Benchmark
+from merbench.leaderboard.copies import Claim, settle
 from merbench.leaderboard.providers import Pins, first_party_pins, provider_mismatch
 from merbench.results.model import Results
 from merbench.results.schema import departures_from_declared
@@ -47,6 +49,8 @@ class Run:
     checked: ValidatedRun
     page_id: str
     shown_path: str  # where it was found, as given on the command line
+    # other folders with the same configuration, seed and per-epoch predictions (copies.py)
+    reproductions: list[Claim] = field(default_factory=list)
 
     @property
     def results(self) -> Results:
@@ -148,10 +152,13 @@ def find_result_files(folders: list[Path]) -> list[tuple[Path, Path]]:
     return found
 
 
-def collect(folders: list[Path], pins: Pins | None = None) -> Collection:
+def collect(folders: list[Path], pins: Pins | None = None,
+            vouched: Callable[[Claim], bool] | None = None) -> Collection:
     """Validate every result file under ``folders`` and group the accepted runs. A run
     whose names came from other packages than ``pins`` say (default: merbench's own names
-    pinned to merbench) is rejected, with the package it came from."""
+    pinned to merbench) is rejected, with the package it came from. Copies of one
+    configuration and seed are settled by :func:`copies.settle`, ``vouched`` saying which
+    copies an audit signed by a trusted key vouches for (None: none)."""
     pins = first_party_pins() if pins is None else pins
     files = find_result_files(folders)
     runs: list[Run] = []
@@ -175,7 +182,7 @@ def collect(folders: list[Path], pins: Pins | None = None) -> Collection:
             continue
         runs.append(Run(checked=checked, page_id=_page_id(path.parent, root, taken),
                         shown_path=str(path.parent)))
-    runs = _without_twins(runs, rejected)
+    runs = _settle_copies(runs, rejected, vouched or (lambda claim: False))
     checked_summaries: set[Path] = set()
     for path, _root in files:
         if path.name == SEEDS_FILE and path.resolve() not in checked_summaries:
@@ -193,10 +200,11 @@ def collect(folders: list[Path], pins: Pins | None = None) -> Collection:
     return Collection(runs=runs, groups=list(groups.values()), rejected=rejected)
 
 
-def _without_twins(runs: list[Run], rejected: list[Rejected]) -> list[Run]:
-    """``runs`` less every run whose configuration and seed another run claims too. A seed
-    counts once, and nothing here can tell the genuine copy from an edited one, so neither
-    is chosen: all of them are listed as rejected, each naming the others."""
+def _settle_copies(runs: list[Run], rejected: list[Rejected],
+                   vouched: Callable[[Claim], bool]) -> list[Run]:
+    """``runs`` with each configuration and seed once: identical copies kept as one run
+    that lists the others as reproductions, disagreeing ones settled by an audit or all
+    rejected (:mod:`merbench.leaderboard.copies`)."""
     claims: dict[tuple[str, int], list[Run]] = {}
     for run in runs:
         claims.setdefault((group_key(run.results), run.results.seed), []).append(run)
@@ -205,13 +213,20 @@ def _without_twins(runs: list[Run], rejected: list[Rejected]) -> list[Run]:
         if len(twins) == 1:
             kept += twins
             continue
-        for run in twins:
-            others = ", ".join(t.shown_path for t in twins if t is not run)
-            rejected.append(Rejected(Path(run.shown_path), (
-                f"claims the same configuration and seed {run.results.seed} as {others}; "
-                "a seed counts once and merbench cannot tell which copy is genuine, so none "
-                "is shown: remove the copies that are not, or audit them "
-                "(merbench audit RUN)")))
+        claim_list = [Claim(run.shown_path, run.checked.run_dir, run.results)
+                      for run in twins]
+        by_claim = {id(c): run for c, run in zip(claim_list, twins, strict=True)}
+        try:
+            settled = settle(claim_list, vouched)
+        except ResultRejected as exc:  # a fold file that validation read is gone
+            rejected += [Rejected(Path(run.shown_path), exc.reason) for run in twins]
+            continue
+        for claim, reason in settled.rejected:
+            rejected.append(Rejected(Path(claim.path), reason))
+        if settled.kept is not None:
+            run = by_claim[id(settled.kept)]
+            run.reproductions = settled.reproductions
+            kept.append(run)
     return kept
 
 

@@ -44,6 +44,7 @@ from merbench.leaderboard.collect import (
     reduced_setting,
 )
 from merbench.leaderboard.comparison import compare_page, method
+from merbench.leaderboard.copies import Claim
 from merbench.leaderboard.labels import configuration_notes, feature_setting
 from merbench.leaderboard.site_swap import build_lock, restore_aside, swap_in
 from merbench.leaderboard.svg import confusion_svg
@@ -284,13 +285,26 @@ def _write(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8")
 
 
+def reproduced_text(group: Group) -> str:
+    """"reproduced 2x", or per seed where the seeds differ: what a row's badge says of the
+    copies that confirmed it ("" when none did)."""
+    counts = {run.results.seed: 1 + len(run.reproductions) for run in group.runs}
+    if max(counts.values(), default=1) == 1:
+        return ""
+    if len(set(counts.values())) == 1:
+        return f"reproduced {next(iter(counts.values()))}x"
+    return "reproduced: " + ", ".join(f"seed {seed} {n}x" for seed, n in counts.items()
+                                      if n > 1)
+
+
 def render_site(collection: Collection, benchmarks: list[Benchmark], out: Path,
                 trusted: TrustedKeys | None = None) -> None:
     """Write every page of the site into the (empty) folder ``out``; audits count when
     signed by a key in ``trusted`` (None: none counts)."""
     env = _environment()
     keys: TrustedKeys = trusted or {}
-    env.globals.update(audit_badge=lambda group: audit_badge(group, keys),
+    env.globals.update(reproduced=reproduced_text,
+                       audit_badge=lambda group: audit_badge(group, keys),
                        audit_lines=lambda run_dir: audit_lines(run_dir, keys))
     env.globals["method"] = method()
     loader = Loader()  # each configuration's intervals drawn once, from validated predictions
@@ -359,7 +373,13 @@ def build_site(results: list[Path], out: Path,
     out = Path(out)
     _check_out(out, results)
     benchmarks = load_benchmarks(benchmarks_dir)
-    collection = collect(results)
+    keys: TrustedKeys = trusted or {}
+
+    def vouched(claim: Claim) -> bool:  # a passed audit of these files, signed by a trusted key
+        return any(line.counts and line.record.passed
+                   for line in audit_lines(claim.run_dir, keys))
+
+    collection = collect(results, vouched=vouched)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:  # FileExistsError: a file stands where a folder must be
