@@ -91,6 +91,8 @@ def print_results(results: Results, run_dir: Path) -> None:
         console.print(note)
     for note in notes:
         console.print(f"note: {note}")
+    for warning in results.notes or ():  # a collapsed model (results.collapse)
+        console.print(f"WARNING: {warning}", style="bold red")
     for name, other in results.metrics_by_policy.items():
         if name == selection.policy:
             continue

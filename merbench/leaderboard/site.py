@@ -50,6 +50,7 @@ from merbench.leaderboard.site_swap import build_lock, restore_aside, swap_in
 from merbench.leaderboard.svg import confusion_svg
 from merbench.leaderboard.uncertainty import Loader, table_uncertainty
 from merbench.metrics import exclusion_notes
+from merbench.results.collapse import collapse_notes
 from merbench.results.safe_files import copy_regular_file
 from merbench.selection import POLICIES
 
@@ -285,6 +286,25 @@ def _write(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8")
 
 
+def collapse_text(group: Group, policy: str) -> str:
+    """Why a row's predictions under ``policy`` look collapsed (one class predicted for
+    every sample, or a UAR of exactly chance) in any of its seeds; "" when none does. From
+    the validated predictions, whatever results.json's notes say."""
+    notes = []
+    for run in group.runs:
+        metrics = run.checked.metrics_by_policy.get(policy)
+        if metrics is None or policy != run.results.selection.policy:
+            uar = None if metrics is None else metrics.overall.uar
+            if uar is not None and abs(uar - 1 / len(run.results.dataset.classes)) < 1e-9:
+                notes.append(f"seed {run.results.seed}: UAR exactly chance ({uar:.4f})")
+            continue
+        frame = run.checked.predictions
+        for note in collapse_notes(frame["y_true"].to_numpy(), frame["y_pred"].to_numpy(),
+                                   run.results.dataset.classes, metrics.overall.uar):
+            notes.append(f"seed {run.results.seed}: {note}")
+    return "; ".join(notes)
+
+
 def reproduced_text(group: Group) -> str:
     """"reproduced 2x", or per seed where the seeds differ: what a row's badge says of the
     copies that confirmed it ("" when none did)."""
@@ -303,7 +323,7 @@ def render_site(collection: Collection, benchmarks: list[Benchmark], out: Path,
     signed by a key in ``trusted`` (None: none counts)."""
     env = _environment()
     keys: TrustedKeys = trusted or {}
-    env.globals.update(reproduced=reproduced_text,
+    env.globals.update(reproduced=reproduced_text, collapse=collapse_text,
                        audit_badge=lambda group: audit_badge(group, keys),
                        audit_lines=lambda run_dir: audit_lines(run_dir, keys))
     env.globals["method"] = method()

@@ -222,7 +222,9 @@ def fold_run_7_to_8(data: dict[str, Any]) -> dict[str, Any]:
 def captured_8_to_9(data: dict[str, Any]) -> dict[str, Any]:
     """``results.json`` version 8 -> 9: the engine's ``captured`` false where it trained in
     epochs (no epoch was replayed as a CUDA graph before version 9), null where it did not
-    (the same runs whose ``fused_optimizer`` is null)."""
+    (the same runs whose ``fused_optimizer`` is null); ``notes`` null (not recorded:
+    ``merbench validate`` and the leaderboard compute them from the predictions)."""
+    data.setdefault("notes", None)
     engine = data.get("engine")
     if isinstance(engine, dict):
         engine.setdefault("captured",

@@ -258,6 +258,9 @@ class Results:
     # path inside the run folder -> SHA-256 of run.json, each fold file and predictions.csv
     # as this summary was written (merbench.results.manifest); None: written before version 8
     files: dict[str, str] | None = None
+    # what a reader must know of the reported predictions (results.collapse): [] when
+    # nothing; None: written before version 9
+    notes: list[str] | None = None
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from merbench.errors import MerbenchError
 from merbench.plugins import default_plugins
 from merbench.results.audit_file import AuditSummary, check_audit_file
 from merbench.results.codec import LayoutError, from_json, to_json
+from merbench.results.collapse import collapse_notes
 from merbench.results.declared import check_declared
 from merbench.results.environment_check import check_environment
 from merbench.results.manifest import chain_problem
@@ -190,6 +191,12 @@ def _check_reported(run_dir: Path, results: Results, folds: list[FoldOutcome],
     found = differ(to_json(results.metrics), to_json(policy.metrics.metrics), "metrics")
     if found:
         raise ResultRejected(run_dir, f"stored numbers do not match its predictions: {found}")
+    notes = collapse_notes(np.concatenate([f.y_true for f in folds]), policy.y_pred,
+                           results.dataset.classes, policy.metrics.metrics.overall.uar)
+    if results.notes is not None and results.notes != notes:
+        raise ResultRejected(run_dir, (
+            f"results.json's notes are {results.notes!r} but the predictions give "
+            f"{notes!r} (a collapsed model must say so)"))
     _check_intervals(run_dir, results.intervals, [frame.reset_index()],
                      len(results.dataset.classes))
     selected = np.concatenate([np.full(len(f.y_true), e + 1)

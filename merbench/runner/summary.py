@@ -14,6 +14,7 @@ import numpy as np
 
 from merbench.plugins import plugin_versions
 from merbench.registry import Origin
+from merbench.results.collapse import collapse_notes
 from merbench.results.model import (
     SCHEMA_VERSION,
     DatabaseCount,
@@ -124,5 +125,7 @@ def summarise(data: RunData, identity: RunIdentity, outcomes: list[FoldOutcome],
         wall_time_s=round(wall_time, 3),
         train_time_s=round(sum(o.seconds for o in outcomes), 3),
         folds_resumed=sum(o.restored for o in outcomes),
+        notes=collapse_notes(predictions["y_true"].to_numpy(), predictions["y_pred"].to_numpy(),
+                             classes, reported.metrics.metrics.overall.uar),
     )
     return results, predictions
