@@ -519,3 +519,37 @@ def test_the_leave_one_database_out_page_shows_its_own_runs(committed_site: Path
     assert ranked[0]["overall-uf1"].startswith("0.6632")
     loso = read_tables((committed_site / "benchmarks" / "composite-3class-loso.html").read_text())
     assert not any(r["overall-uf1"].startswith("0.6632") for r in loso["ranked-table"])
+
+
+def test_a_benchmark_exports_to_csv_latex_and_markdown(tiny: Path, tmp_path: Path,
+                                                       cli) -> None:
+    """The table a paper pastes: the page's ranked rows, then its test-set-selection rows
+    marked as such, each score with its std over seeds and 95% interval over subjects."""
+    import csv
+    import io
+
+    results = tmp_path / "results"
+    shutil.copytree(tiny / "a", results / "a")
+    bench = _synthetic_benchmark(tmp_path / "benchmarks")
+    common = ("--results", results, "--benchmarks", bench)
+    code, out, err = cli("leaderboard", "export", "synthetic-loso", *common)
+    assert code == 0, err
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert [(r["model"], r["selection"], r["test_set_selection"]) for r in rows] == [
+        ("quicknet v1", "fixed", "false"), ("quicknet v1", "oracle", "true")]
+    ranked = rows[0]
+    score = next(k for k in ranked if k.endswith("UF1"))
+    assert ranked["seeds"] == "2" and ranked[f"{score} std"]
+    assert float(ranked[f"{score} low"]) <= float(ranked[score]) <= float(ranked[f"{score} high"])
+    assert rows[1][f"{score} low"] == ""  # test-set rows get no interval, as on the page
+    code, latex, _ = cli("leaderboard", "export", "synthetic-loso", *common, "--format",
+                         "latex")
+    assert code == 0 and "\\begin{tabular}" in latex and "\\toprule" in latex
+    assert "$\\pm$" in latex and "oracle (test-set selection)" in latex
+    code, _, _ = cli("leaderboard", "export", "synthetic-loso", *common, "--format",
+                     "markdown", "--out", tmp_path / "table.md")
+    table = (tmp_path / "table.md").read_text()
+    assert code == 0 and table.startswith("| model | selection | seeds |")
+    assert "| quicknet v1 | fixed | 2 |" in table
+    code, _, err = cli("leaderboard", "export", "no-such", *common)
+    assert code == 2 and "no benchmark 'no-such'; benchmarks: synthetic-loso" in err

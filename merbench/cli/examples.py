@@ -32,6 +32,11 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "keygen": ("merbench keygen --out my.key --name 'Jane Doe, Example Lab'",),
     "migrate": ("merbench migrate runs/",),
     "status": ("merbench status", "merbench status htnet"),
+    "leaderboard export": (
+        "merbench leaderboard export composite-3class-loso --results leaderboards/results",
+        "merbench leaderboard export composite-3class-loso --results leaderboards/results \\\n"
+        "      --format latex --out table.tex",
+    ),
     "leaderboard build": (
         "merbench leaderboard build --results leaderboards/results --out site",
         "merbench leaderboard build --results leaderboards/results --out site \\\n"

@@ -223,7 +223,23 @@ def build_parser() -> argparse.ArgumentParser:
                        help="a file of public keys (lines as in KEY.pub; a KEY.pub itself) "
                             "whose signed audits count as audited (repeatable); without it "
                             "no audit is verified, and audits show as claimed")
+    export = board_commands.add_parser(
+        "export", help="write a benchmark's table as CSV, LaTeX or Markdown",
+        description="Validate the result files under the --results folders as 'build' does "
+                    "and write one benchmark's table, ranked rows then test-set-selection "
+                    "rows, each score with its std over seeds and 95%% interval over "
+                    "subjects, to paste into a paper.")
+    export.add_argument("benchmark", metavar="BENCHMARK",
+                        help="a benchmark id (e.g. composite-3class-loso)")
+    export.add_argument("--results", nargs="+", type=Path, required=True, metavar="DIR",
+                        help="folders holding run directories (searched recursively)")
+    export.add_argument("--format", choices=("csv", "latex", "markdown"), default="csv")
+    export.add_argument("--benchmarks", type=Path, default=None, metavar="DIR",
+                        help="a folder of benchmark definitions instead of merbench's")
+    export.add_argument("--out", type=Path, default=None, metavar="FILE",
+                        help="write here instead of to standard output")
     for name, sub in commands.choices.items():
         _teach(sub, name)
     _teach(build, "leaderboard build")
+    _teach(export, "leaderboard export")
     return parser

@@ -1,0 +1,159 @@
+"""A benchmark's table to paste into a paper: CSV, LaTeX or Markdown, intervals included.
+
+``merbench leaderboard export BENCHMARK --results DIR`` reads the same validated result
+files the site does (:func:`collect`), ranks them as its benchmark page does
+(:func:`benchmark_rows`) and writes its ranked rows, then its test-set-selection rows
+(``oracle``, marked as such: never to be ranked with the others), with every score's mean,
+its standard deviation over seeds and its 95 % interval over subjects
+(:func:`table_uncertainty`). Reduced settings and saved weights are left out, as the page
+keeps them apart.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from merbench.errors import MerbenchError
+from merbench.leaderboard.benchmarks import Benchmark, load_benchmarks
+from merbench.leaderboard.collect import Rejected, Row, benchmark_rows, collect
+from merbench.leaderboard.uncertainty import Loader, table_uncertainty
+from merbench.stats.intervals import Interval
+
+FORMATS = ("csv", "latex", "markdown")
+
+
+@dataclass(frozen=True)
+class Line:
+    """One exported row: who, how chosen, and each score with its spread."""
+
+    model: str
+    selection: str
+    test_set_selection: bool
+    seeds: int
+    scores: list[tuple[float | None, float | None, Interval | None]]  # mean, std, interval
+
+
+def _lines(bench: Benchmark, rows: list[Row], intervals: list[list[Interval | None]] | None,
+           test_set: bool) -> list[Line]:
+    lines = []
+    for position, row in enumerate(rows):
+        spans = intervals[position] if intervals is not None else [None] * len(row.cells)
+        lines.append(Line(
+            model=f"{row.group.first.model.name} v{row.group.first.model.version}",
+            selection=row.policy, test_set_selection=test_set or row.test_set_selection,
+            seeds=len(row.group.runs),
+            scores=[(cell.mean, cell.std, span)
+                    for cell, span in zip(row.cells, spans, strict=True)]))
+    return lines
+
+
+def benchmark_lines(bench_id: str, folders: list[Path], benchmarks_dir: Path | None = None
+                    ) -> tuple[Benchmark, list[Line], list[Rejected]]:
+    """The benchmark ``bench_id``, its exported rows from the results in ``folders``, and
+    the result files rejected on the way (as ``build`` lists them)."""
+    benchmarks = load_benchmarks(benchmarks_dir)
+    bench = next((b for b in benchmarks if b.id == bench_id), None)
+    if bench is None:
+        raise MerbenchError(f"no benchmark '{bench_id}'; benchmarks: "
+                            f"{', '.join(b.id for b in benchmarks)}")
+    collection = collect(folders)
+    tables = benchmark_rows(bench, collection.groups)
+    uncertainty = table_uncertainty(bench, tables.ranked, Loader())
+    ranked = [row.cells for row in uncertainty.rows]
+    return bench, (_lines(bench, tables.ranked, ranked, False)
+                   + _lines(bench, tables.test_set, None, True)), collection.rejected
+
+
+def headers(bench: Benchmark) -> list[str]:
+    """The score columns: each scope's metrics, as the page heads them."""
+    return [f"{column.label} {metric.upper()}" for column in bench.columns
+            for metric in bench.metrics]
+
+
+def _number(value: float | None) -> str:
+    return "" if value is None else f"{value:.4f}"
+
+
+def to_csv(bench: Benchmark, lines: list[Line]) -> str:
+    """One row a line; each score as mean, std, low, high (empty where none)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    head = ["model", "selection", "test_set_selection", "seeds"]
+    for name in headers(bench):
+        head += [name, f"{name} std", f"{name} low", f"{name} high"]
+    writer.writerow(head)
+    for line in lines:
+        row = [line.model, line.selection, str(line.test_set_selection).lower(),
+               str(line.seeds)]
+        for mean, std, span in line.scores:
+            row += [_number(mean), _number(std), _number(span.low if span else None),
+                    _number(span.high if span else None)]
+        writer.writerow(row)
+    return out.getvalue()
+
+
+def _shown(mean: float | None, std: float | None, span: Interval | None,
+           plus_minus: str) -> str:
+    if mean is None:
+        return "—"
+    text = f"{mean:.4f}"
+    if std is not None:
+        text += f" {plus_minus} {std:.4f}"
+    if span is not None:
+        text += f" [{span.low:.2f}, {span.high:.2f}]"
+    return text
+
+
+def _selection(line: Line) -> str:
+    return f"{line.selection} (test-set selection)" if line.test_set_selection \
+        else line.selection
+
+
+def to_markdown(bench: Benchmark, lines: list[Line]) -> str:
+    head = ["model", "selection", "seeds", *headers(bench)]
+    out = [f"| {' | '.join(head)} |", f"|{'---|' * len(head)}"]
+    for line in lines:
+        cells = [line.model, _selection(line), str(line.seeds),
+                 *(_shown(m, s, i, "±") for m, s, i in line.scores)]
+        out.append(f"| {' | '.join(cells)} |")
+    out.append("")
+    out.append(f"{bench.title}. Mean ± std over seeds, [95% interval over subjects]; "
+               "test-set selection rows are not comparable with the others.")
+    return "\n".join(out) + "\n"
+
+
+def _latex(text: str) -> str:
+    for char, escaped in (("\\", r"\textbackslash{}"), ("&", r"\&"), ("%", r"\%"),
+                          ("_", r"\_"), ("#", r"\#"), ("$", r"\$"), ("{", r"\{"),
+                          ("}", r"\}")):
+        text = text.replace(char, escaped)
+    return text
+
+
+def to_latex(bench: Benchmark, lines: list[Line]) -> str:
+    """A ``tabular`` with booktabs rules (``\\usepackage{booktabs}``)."""
+    head = ["Model", "Selection", "Seeds", *headers(bench)]
+    out = [r"% " + _latex(bench.title) + ": mean $\\pm$ std over seeds, [95\\% interval "
+           "over subjects]; merbench leaderboard export",
+           r"\begin{tabular}{ll" + "r" * (1 + len(headers(bench))) + "}", r"\toprule",
+           " & ".join(_latex(h) for h in head) + r" \\", r"\midrule"]
+    for line in lines:
+        cells = [_latex(line.model), _latex(_selection(line)), str(line.seeds),
+                 *(_latex(_shown(m, s, i, "PLUSMINUS")).replace("PLUSMINUS", r"$\pm$")
+                   .replace("—", "--") for m, s, i in line.scores)]
+        out.append(" & ".join(cells) + r" \\")
+    out += [r"\bottomrule", r"\end{tabular}"]
+    return "\n".join(out) + "\n"
+
+
+def export(bench_id: str, folders: list[Path], fmt: str,
+           benchmarks_dir: Path | None = None) -> tuple[str, list[Rejected]]:
+    """The benchmark's table in ``fmt`` (csv, latex or markdown), and the rejected files."""
+    if fmt not in FORMATS:
+        raise MerbenchError(f"--format {fmt} is not one of {', '.join(FORMATS)}")
+    bench, lines, rejected = benchmark_lines(bench_id, folders, benchmarks_dir)
+    writer = {"csv": to_csv, "latex": to_latex, "markdown": to_markdown}[fmt]
+    return writer(bench, lines), rejected
