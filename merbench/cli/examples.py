@@ -33,8 +33,8 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "migrate": ("merbench migrate runs/",),
     "status": ("merbench status", "merbench status htnet"),
     "leaderboard export": (
-        "merbench leaderboard export composite-3class-loso --results leaderboards/results",
-        "merbench leaderboard export composite-3class-loso --results leaderboards/results \\\n"
+        "merbench leaderboard export composite-3class-loso --results runs/",
+        "merbench leaderboard export composite-3class-loso --results runs/ \\\n"
         "      --format latex --out table.tex",
     ),
     "leaderboard build": (
