@@ -108,7 +108,8 @@ def test_run_page_has_scores_matrices_folds_and_files(committed_site: Path, read
     oracle = {row["scope"]: row for row in tables["scores-oracle"]}
     oracle_uf1 = results["metrics_by_policy"]["oracle"]["metrics"]["overall"]["uf1"]
     assert oracle["overall"]["uf1"] == f"{oracle_uf1:.4f}"
-    assert html.count("<svg") == 8  # overall + 3 databases, for fixed and for oracle
+    # overall + 3 databases, for fixed and for oracle, and the two learning curves
+    assert html.count("<svg") == 10
     assert ">209</text>" in html  # overall fixed: true negative predicted negative
     folds = tables["folds-table"]
     assert len(folds) == 68 and folds[1]["subject"] == "sub02"
@@ -553,3 +554,36 @@ def test_a_benchmark_exports_to_csv_latex_and_markdown(tiny: Path, tmp_path: Pat
     assert "| quicknet v1 | fixed | 2 |" in table
     code, _, err = cli("leaderboard", "export", "no-such", *common)
     assert code == 2 and "no benchmark 'no-such'; benchmarks: synthetic-loso" in err
+
+
+def test_run_pages_draw_learning_curves_with_the_selection_gap(committed_site: Path) -> None:
+    """Every epoch's pooled UF1 and UAR, the seeds' band, fixed's epoch and oracle's ticks,
+    one curve per database, and the gap between oracle and fixed in numbers; an estimator's
+    page says it has no curve."""
+    page = (committed_site / "runs" / "ststnet-composite-loso-seed-0" / "index.html"
+            ).read_text()
+    import html
+
+    section = html.unescape(page.split('<h2 id="curves">')[1].split("<h2>")[0])
+    assert section.count('class="curve"') == 2
+    assert "band: UF1 of the 3 seeds" in section and 'class="cv-band"' in section
+    assert section.count('class="cv-oracle"') == 68  # a tick for each fold's oracle epoch
+    assert "Selection gap: oracle (each fold's best epoch on its own test subject) scores " \
+           "UF1 0.7745 against fixed's 0.6898 (last epoch), +0.0847" in section
+    for database in ("casme2", "samm", "smic"):
+        assert f">{database}</text>" in section
+    svm = (committed_site / "runs" / "lbp-apex-svm-composite-loso" / "index.html").read_text()
+    assert "no curve to draw" in svm
+
+
+def test_benchmark_pages_show_each_configurations_selection_gap(committed_site: Path) -> None:
+    import html
+
+    page = html.unescape((committed_site / "benchmarks" / "composite-3class-loso.html")
+                         .read_text())
+    section = page.split('id="selection-gap"')[1].split("</section>")[0]
+    rows = re.findall(r'<span class="model">([^<]+)</span>.*?<strong>([+-][0-9.]+)</strong>',
+                      section)
+    gaps = [float(g) for _, g in rows]
+    assert gaps == sorted(gaps, reverse=True) and all(g > 0 for g in gaps)
+    assert ("ststnet v1", "+0.0818") in rows  # 3 seeds: oracle .7677 - fixed .6859

@@ -45,6 +45,7 @@ from merbench.leaderboard.collect import (
 )
 from merbench.leaderboard.comparison import compare_page, method
 from merbench.leaderboard.copies import Claim
+from merbench.leaderboard.curves import curves_view, selection_gaps
 from merbench.leaderboard.labels import configuration_notes, feature_setting
 from merbench.leaderboard.site_swap import build_lock, restore_aside, swap_in
 from merbench.leaderboard.svg import confusion_svg
@@ -350,8 +351,13 @@ def render_site(collection: Collection, benchmarks: list[Benchmark], out: Path,
             if bench.mismatch(group.first) is None:
                 for run in group.runs:
                     member_of[run.page_id].append(bench)
+        gap_groups = [row.group for row in ranked if row.policy == "fixed"]
+        gaps = selection_gaps([[run.checked for run in g.runs] for g in gap_groups],
+                              {i: notes.get(g.key) or feature_setting(g.first)
+                               for i, g in enumerate(gap_groups)})
         page = env.get_template("benchmark.html").render(
             root="../", bench=bench, ranked=ranked, apart=apart, weights=rows.saved_weights,
+            gaps=gaps,
             uncertainty=table,
             reduced=_reduced_view(rows.reduced),
             reported=_reported_rows(bench), first_cols=first_cols, last_cols=last_cols,
@@ -363,13 +369,16 @@ def render_site(collection: Collection, benchmarks: list[Benchmark], out: Path,
         _write(out / "benchmarks" / f"{bench.id}.html", page)
         _write(out / "compare" / f"{bench.id}.html", compare_page(env, bench, ranked, table))
     run_items: list[dict[str, Any]] = []
+    curve_cache: dict[object, Any] = {}  # each run's curves, read once for its seeds' bands
     for run in collection.runs:
         files, folds = _copy_run_files(run, out / "runs" / run.page_id / "files")
         mine = member_of[run.page_id]
+        seeds = [other.checked for other in group_of[run.page_id].runs]
         page = env.get_template("run.html").render(
             root="../../", run=run, benchmarks=mine, policies=_policy_views(run),
             has_inner_val=any(f.n_inner_val for f in run.results.folds),
-            files=files, fold_files=folds)
+            files=files, fold_files=folds,
+            curves=curves_view(run.checked, seeds, curve_cache))
         _write(out / "runs" / run.page_id / "index.html", page)
         why_not = "" if mine else "; ".join(
             f"{b.id}: {b.mismatch(run.results)}" for b in benchmarks)
