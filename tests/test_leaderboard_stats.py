@@ -157,8 +157,9 @@ def test_oracle_and_published_rows_get_no_interval_or_tie(site: dict[str, Path],
         assert "tied" not in row["model"] and "best" not in row["model"]
         assert "[" not in row["overall-uf1"]
     (published,) = tables["reported-table"]
-    assert published["interval"] == "none: no predictions published"
+    assert published["interval"] == "—"  # said once, above the table
     assert "[" not in published["overall-uf1"]
+    assert "Papers publish no per-sample predictions, so these rows have no interval" in html
 
 
 def test_the_comparison_page_holds_the_matrix_and_the_forest_plot(site: dict[str, Path],

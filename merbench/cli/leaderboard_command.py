@@ -10,6 +10,7 @@ import sys
 
 from merbench.cli.literal import say
 from merbench.cli.parser import EXIT_USAGE
+from merbench.leaderboard.export import export
 from merbench.leaderboard.site import build_site
 from merbench.results.signing_keys import read_trusted_keys
 
@@ -36,9 +37,6 @@ def main(args: argparse.Namespace) -> int:
 
 def _export(args: argparse.Namespace) -> int:
     """One benchmark's table, to stdout or ``--out``; rejected files are listed as by build."""
-    # deferred: the table's rows and intervals, which 'build' loads through site
-    from merbench.leaderboard.export import export
-
     text, rejected = export(args.benchmark, list(args.results), args.format, args.benchmarks)
     for item in rejected:
         say(f"merbench: rejected: {item.path}: {item.reason}", file=sys.stderr)

@@ -72,7 +72,12 @@ def _say(section: str, key: str, value: Any, results: Results) -> str:
     if section == "built from":  # timm 1.0.31
         return f"{key} {'not recorded' if value is _MISSING else _value(value)}"
     if section == "hyperparameters":
-        return f"{key} default" if value is _MISSING else f"{key} {_value(value)}"
+        if value is _MISSING:
+            return f"{key} default"
+        # the full recipe's row beside a reduced one: "epochs 800" alone read as a choice
+        declared = (results.model.recipe or {}).get(key, _MISSING)
+        mark = " (the recipe's)" if declared is not _MISSING and declared == value else ""
+        return f"{key} {_value(value)}{mark}"
     if section in ("dataset", "protocol"):
         if not key:
             version, fingerprint = value

@@ -54,6 +54,7 @@ from merbench.metrics import exclusion_notes
 from merbench.results.collapse import collapse_notes
 from merbench.results.safe_files import copy_regular_file
 from merbench.selection import POLICIES
+from merbench.stats.record import interval_record
 
 SITE_MARKER = ".merbench-site"  # marks a folder merbench may replace on the next build
 RUN_FILES = ("results.json", "run.json", "predictions.csv", "audit.json")
@@ -125,7 +126,13 @@ def _size(path: Path) -> str:
 
 def _group_helpers() -> dict[str, Any]:
     def devices(group: Group) -> str:
-        return ", ".join(sorted({str(r.results.environment.device) for r in group.runs}))
+        """The devices, as short as they stay clear: "cuda (NVIDIA H100 80GB HBM3)" took
+        four lines of a narrow column; its GPU's name says it is CUDA."""
+        def short(device: str) -> str:
+            name = device.partition(" (")[2].removesuffix(")") if " (" in device else device
+            return name.removeprefix("NVIDIA ") or device
+        return ", ".join(sorted({short(str(r.results.environment.device))
+                                 for r in group.runs}))
 
     def mean_time(group: Group) -> float:
         return sum(float(r.results.wall_time_s) for r in group.runs) / len(group.runs)
@@ -241,9 +248,19 @@ def _policy_views(run: Run) -> list[dict[str, Any]]:
         # a scikit-learn model is fitted once: "the last epoch" would suggest epochs it lacks
         description = ("the one fitted model (a single epoch: nothing to select)"
                        if run.checked.n_epochs == 1 else policy.description)
+        # the reported policy's 95% intervals over subjects: results.json's (validated
+        # against the predictions), or computed from them for a file written before version
+        # 5 recorded any; the other policies have none
+        spans: dict[str, dict[str, list[float] | None]] = {}
+        if name == results.selection.policy:
+            intervals = results.intervals or interval_record([run.checked.predictions],
+                                                             len(classes))
+            recorded = {"overall": intervals.overall, **intervals.per_database}
+            spans = {scope: {"uf1": bounds.uf1, "uar": bounds.uar}
+                     for scope, bounds in recorded.items()}
         views.append({"name": name, "slug": _slug(name), "description": description,
                       "test_set_selection": policy.test_set_selection, "scopes": scopes,
-                      "notes": notes, "matrices": matrices})
+                      "notes": notes, "matrices": matrices, "intervals": spans})
     return views
 
 
