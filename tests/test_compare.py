@@ -49,10 +49,34 @@ def test_json_gives_each_runs_interval_and_the_paired_test(runs: dict[str, Path]
 
 
 def test_the_table_prints_intervals_and_differences(runs: dict[str, Path], cli) -> None:
-    code, out, _ = cli("compare", runs["a"], runs["b"])
+    """Each run labelled by what it is (two runs of one model looked alike), differences
+    per database, and the subjects that carry each difference."""
+    code, out, _ = cli("compare", runs["a"], runs["b"], runs["seeds"])
     assert code == 0
     assert "95% intervals: percentile bootstrap over subjects" in out
-    assert f"differences from ststnet ({runs['a']}):" in out and " p " in out
+    assert f"run 1: ststnet · fixed · seed 0 · REDUCED: epochs 2 (recipe 800)  ({runs['a']})" \
+        in out
+    assert "run 3: ststnet · fixed · seeds 0, 1 · REDUCED" in out
+    assert "differences from run 1 (ststnet · fixed · seed 0 · REDUCED" in out and " p " in out
+    lines = out.splitlines()
+    per_database = [line for line in lines if line.strip().startswith("UF1 per database:")]
+    assert len(per_database) == 2 and all("syn1 " in line for line in per_database)
+    carried = [line for line in lines if "UF1 difference carried most by" in line]
+    assert len(carried) == 2 and carried[0].count("/s0") == 3  # three subjects named
+
+
+def test_json_gives_per_database_differences_and_subject_shares(runs: dict[str, Path],
+                                                                cli) -> None:
+    code, out, _ = cli("compare", runs["a"], runs["b"], "--json")
+    assert code == 0
+    found = json.loads(out)
+    (comparison,) = found["comparisons"]
+    first, second = found["runs"]
+    for database, difference in comparison["uf1"]["per_database"].items():
+        assert difference == pytest.approx(second["uf1"]["per_database"][database]
+                                           - first["uf1"]["per_database"][database])
+    shares = [item["share"] for item in comparison["uf1"]["subjects"]]
+    assert len(shares) == 5 and abs(shares[0]) >= abs(shares[-1])
 
 
 def test_runs_on_other_samples_are_refused(runs: dict[str, Path], cli) -> None:

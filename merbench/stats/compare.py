@@ -43,6 +43,7 @@ class StoredRun:
     samples: Any  # pandas.DataFrame: sample_id, database, subject, y_true (first seed's order)
     y_pred: np.ndarray  # seeds x samples
     fingerprints: tuple[str, str]  # dataset fingerprint, folds fingerprint
+    results: Results | None = None  # the first seed's, for labels (reduced settings)
 
     def confusions(self, subjects: list[str]) -> np.ndarray:
         keys_of, _, _ = subject_strata(self.samples)
@@ -87,7 +88,8 @@ def stored_run(runs: Sequence[ValidatedRun], path: Path) -> StoredRun:
                      seeds=[r.results.seed for r in runs],
                      classes=list(first.dataset.classes), samples=samples,
                      y_pred=y_pred, fingerprints=(first.dataset.fingerprint,
-                                                  first.protocol.folds_fingerprint))
+                                                  first.protocol.folds_fingerprint),
+                     results=first)
 
 
 def _identity(results: Results) -> tuple[Any, ...]:
@@ -153,3 +155,28 @@ def compare(reference: StoredRun, others: list[StoredRun], *,
         for comparison, value in zip(results, adjusted, strict=True):
             comparison.holm[metric] = value
     return results
+
+
+def per_database(run: StoredRun, metric: str) -> dict[str, float]:
+    """``metric`` of each database's samples (the pool of its subjects), seed-averaged."""
+    keys, strata = run.subjects()
+    confusions = run.confusions(keys)
+    return {keys[group[0]].split("/", 1)[0]: score_of(confusions, np.asarray(group), metric)
+            for group in strata if group}
+
+
+def subjects_behind(reference: StoredRun, other: StoredRun, metric: str,
+                    top: int = 5) -> list[tuple[str, float]]:
+    """The subjects that contribute most to ``other`` minus ``reference`` on ``metric``:
+    for each subject, how much the difference shrinks when that subject is left out of the
+    pool (positive: it widens other's lead), the ``top`` largest in size first."""
+    keys, _ = reference.subjects()
+    base, mine = reference.confusions(keys), other.confusions(keys)
+    everyone = np.arange(len(keys))
+    whole = score_of(mine, everyone, metric) - score_of(base, everyone, metric)
+    shares = []
+    for i, key in enumerate(keys):
+        rest = np.delete(everyone, i)
+        shares.append((key, whole - (score_of(mine, rest, metric)
+                                     - score_of(base, rest, metric))))
+    return sorted(shares, key=lambda item: -abs(item[1]))[:top]
