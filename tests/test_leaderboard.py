@@ -592,3 +592,26 @@ def test_benchmark_pages_show_each_configurations_selection_gap(committed_site: 
     gaps = [float(g) for _, g in rows]
     assert gaps == sorted(gaps, reverse=True) and all(g > 0 for g in gaps)
     assert ("ststnet v1", "+0.0818") in rows  # 3 seeds: oracle .7677 - fixed .6859
+
+
+def test_published_numbers_sit_beside_merbenchs_rows(committed_site: Path, tmp_path: Path,
+                                                      read_tables) -> None:
+    """The composite's "reported vs reproduced": each paper row whose method merbench runs,
+    beside merbench's fixed (with its interval) and oracle numbers, the paper's distance above
+    the fixed one, and whether it falls inside merbench's interval; linked to the row."""
+    page = (committed_site / "benchmarks" / "composite-3class-loso.html").read_text()
+    rows = read_tables(page)["reproduced-table"]
+    ststnet = next(r for r in rows if r["paper"] == "STSTNet")
+    assert ststnet["paper-uf1-uar"] == "0.7353 / 0.7605"
+    assert ststnet["fixed-uf1-uar"].startswith("0.6859 / 0.6732 [0.63, 0.74]")
+    assert ststnet["oracle-uf1-uar"] == "0.7677 / 0.7463"
+    assert ststnet["paper-fixed-uf1"] == "+0.0494" and ststnet["in-interval"] == "yes"
+    anchor = re.search(r'<a href="#(ranked-\d+)">ststnet v1</a>', page).group(1)
+    assert f'id="{anchor}"' in page
+    assert "HTNet" not in {r["paper"] for r in rows}  # no full-setting merbench row yet
+    bad = json.loads((Path(merbench.__file__).parent / "leaderboard" / "definitions"
+                      / "composite-3class-loso.json").read_text())
+    bad["reported"]["rows"][0]["models"] = "lbptop-svm"
+    (tmp_path / "bad.json").write_text(json.dumps(bad))
+    with pytest.raises(MerbenchError, match="'models' must be a list of merbench model names"):
+        load_benchmark(tmp_path / "bad.json")

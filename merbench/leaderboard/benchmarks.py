@@ -54,6 +54,8 @@ class ReportedRow:
     selection: str  # a key of REPORTED_SELECTION
     values: dict[str, list[float | None]]  # scope -> one value per metric (None: not given)
     note: str = ""
+    # merbench's models that run the method (its row is set beside this one); () if none
+    models: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -141,8 +143,14 @@ def _reported(data: dict[str, Any], columns: tuple[Column, ...], n_metrics: int,
                 f"benchmark {source}: reported row '{row['method']}' has selection "
                 f"{selection!r}; say what the public code shows: one of "
                 f"{', '.join(REPORTED_SELECTION)} (see {_README})")
+        models = row.get("models", [])
+        if not isinstance(models, list) or not all(isinstance(m, str) and m for m in models):
+            raise MerbenchError(f"benchmark {source}: reported row '{row['method']}': 'models' "
+                                "must be a list of merbench model names (see "
+                                f"{_README})")
         rows.append(ReportedRow(method=row["method"], selection=selection,
-                                values=row["values"], note=str(row.get("note", ""))))
+                                values=row["values"], note=str(row.get("note", "")),
+                                models=tuple(models)))
     return tuple(rows)
 
 

@@ -38,6 +38,7 @@ from merbench.leaderboard.collect import (
     Collection,
     Group,
     Rejected,
+    Row,
     Run,
     benchmark_rows,
     collect,
@@ -210,6 +211,46 @@ def _reported_rows(bench: Benchmark) -> list[dict[str, Any]]:
     return rows
 
 
+def _reported_vs_reproduced(bench: Benchmark, ranked: list[Row], apart: list[Row],
+                            table: Any) -> list[dict[str, Any]]:
+    """Each published row whose method merbench runs (``models``), beside every ranked
+    merbench row of those models: the paper's Full UF1 and UAR, merbench's fixed numbers
+    with their 95 % intervals, its oracle numbers, and whether the paper's UF1 lies in
+    merbench's interval."""
+    found: list[dict[str, Any]] = []
+    if not {"uf1", "uar"} <= set(bench.metrics):
+        return found
+    first = bench.columns[0].scope  # the first column's cells are its metrics, in order
+    i_uf1, i_uar = bench.metrics.index("uf1"), bench.metrics.index("uar")
+    for reported in bench.reported:
+        paper = reported.values.get(first) or []
+        paper_uf1 = paper[i_uf1] if len(paper) > i_uf1 else None
+        paper_uar = paper[i_uar] if len(paper) > i_uar else None
+        for model in reported.models:
+            for position, row in enumerate(ranked):
+                if row.group.first.model.name != model:
+                    continue
+                span = table.rows[position].overall if table is not None else {}
+                fixed_uf1, fixed_uar = row.cells[i_uf1].mean, row.cells[i_uar].mean
+                oracle = next((r for r in apart if r.group is row.group), None)
+                uf1_span = span.get("uf1")
+                found.append({
+                    "method": reported.method,
+                    "selection": REPORTED_SELECTION[reported.selection][0],
+                    "paper_uf1": paper_uf1, "paper_uar": paper_uar,
+                    "model": f"{model} v{row.group.first.model.version}",
+                    "policy": row.policy, "anchor": f"ranked-{position + 1}",
+                    "seeds": len(row.group.runs), "fixed_uf1": fixed_uf1,
+                    "fixed_uar": fixed_uar, "uf1_span": uf1_span,
+                    "oracle_uf1": oracle.cells[i_uf1].mean if oracle else None,
+                    "oracle_uar": oracle.cells[i_uar].mean if oracle else None,
+                    "gap": (None if paper_uf1 is None or fixed_uf1 is None
+                            else paper_uf1 - fixed_uf1),
+                    "within": (None if paper_uf1 is None or uf1_span is None
+                               else uf1_span.low <= paper_uf1 <= uf1_span.high)})
+    return found
+
+
 def _reduced_view(rows: list[Any]) -> dict[str, Any]:
     """The reduced-setting rows split as the main tables are (never a test-set row next to
     a fixed one), and one line per configuration saying how it differs from the model."""
@@ -378,6 +419,7 @@ def render_site(collection: Collection, benchmarks: list[Benchmark], out: Path,
             uncertainty=table,
             reduced=_reduced_view(rows.reduced),
             reported=_reported_rows(bench), first_cols=first_cols, last_cols=last_cols,
+            reproduced=_reported_vs_reproduced(bench, ranked, apart, table),
             reported_selection=[REPORTED_SELECTION[key] for key in REPORTED_SELECTION
                                 if any(row.selection == key for row in bench.reported)],
             reported_first_cols=[("method", "model", "text"),
