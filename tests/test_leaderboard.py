@@ -114,7 +114,7 @@ def test_run_page_has_scores_matrices_folds_and_files(committed_site: Path, read
     oracle_uf1 = results["metrics_by_policy"]["oracle"]["metrics"]["overall"]["uf1"]
     assert oracle["overall"]["uf1"] == f"{oracle_uf1:.4f}"
     # overall + 3 databases, for fixed and for oracle, and the two learning curves
-    assert html.count("<svg") == 10
+    assert html.count("<svg") == 11  # and the subjects' strip plot
     assert ">209</text>" in html  # overall fixed: true negative predicted negative
     folds = tables["folds-table"]
     assert len(folds) == 68 and folds[1]["subject"] == "sub02"
@@ -615,3 +615,17 @@ def test_published_numbers_sit_beside_merbenchs_rows(committed_site: Path, tmp_p
     (tmp_path / "bad.json").write_text(json.dumps(bad))
     with pytest.raises(MerbenchError, match="'models' must be a list of merbench model names"):
         load_benchmark(tmp_path / "bad.json")
+
+
+def test_run_pages_score_each_subject(committed_site: Path, read_tables) -> None:
+    """Which subjects a model fails on: each subject's accuracy and UF1 over its own test
+    samples (the reported policy), worst first, and a strip plot with a dot per subject."""
+    page = (committed_site / "runs" / "ststnet-composite-loso-seed-0" / "index.html"
+            ).read_text()
+    rows = read_tables(page)["subjects-table"]
+    assert len(rows) == 68 and sum(int(r["n"]) for r in rows) == 442
+    accuracy = [float(r["accuracy"]) for r in rows]
+    assert accuracy == sorted(accuracy)
+    strip = page.split('class="strip"')[1].split("</svg>")[0]
+    assert strip.count("<circle") == 68
+    assert {"casme2", "samm", "smic"} <= set(re.findall(r'class="st-label">(\w+)<', strip))

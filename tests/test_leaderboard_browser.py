@@ -163,7 +163,7 @@ def test_run_pages_and_index_in_chromium(chromium: str, served: str, tmp_path: P
     assert scores["casme2"]["uar"].split()[0] == \
         f"{results['metrics']['per_database']['casme2']['uar']:.4f}"
     assert "[" in scores["casme2"]["uar"]  # with its interval over subjects
-    assert run.count("<svg") == 10  # 8 confusion matrices and 2 learning curves
+    assert run.count("<svg") == 11  # 8 confusion matrices, 2 learning curves, 1 strip plot
     hostile = _dom(chromium, tmp_path / "profile", f"{served}/runs/hostile/index.html")
     assert "&lt;script&gt;document.documentElement" in hostile  # shown, not run
     shot = (_screenshots() or tmp_path) / "run-seed-2.png"

@@ -49,6 +49,7 @@ from merbench.leaderboard.copies import Claim
 from merbench.leaderboard.curves import curves_view, selection_gaps
 from merbench.leaderboard.labels import configuration_notes, feature_setting
 from merbench.leaderboard.site_swap import build_lock, restore_aside, swap_in
+from merbench.leaderboard.subjects import strip_svg, subject_scores
 from merbench.leaderboard.svg import confusion_svg
 from merbench.leaderboard.uncertainty import Loader, table_uncertainty
 from merbench.metrics import exclusion_notes
@@ -209,6 +210,16 @@ def _reported_rows(bench: Benchmark) -> list[dict[str, Any]]:
             if means and cell.mean is not None and cell.mean == max(means):
                 r["cells"][index] = Cell(cell.mean, None, 1, best=True)
     return rows
+
+
+def _subjects_view(run: Run) -> dict[str, Any]:
+    """Each subject's scores under the reported policy, and their strip plot."""
+    from markupsafe import Markup  # deferred: markupsafe, as jinja2 in _environment
+
+    scores = subject_scores(run.checked.predictions, len(run.results.dataset.classes))
+    policy = run.results.selection.policy
+    return {"scores": scores, "policy": policy,
+            "strip": Markup(strip_svg(scores, f"each subject's accuracy ({policy})"))}
 
 
 def _reported_vs_reproduced(bench: Benchmark, ranked: list[Row], apart: list[Row],
@@ -437,7 +448,8 @@ def render_site(collection: Collection, benchmarks: list[Benchmark], out: Path,
             root="../../", run=run, benchmarks=mine, policies=_policy_views(run),
             has_inner_val=any(f.n_inner_val for f in run.results.folds),
             files=files, fold_files=folds,
-            curves=curves_view(run.checked, seeds, curve_cache))
+            curves=curves_view(run.checked, seeds, curve_cache),
+            subjects=_subjects_view(run))
         _write(out / "runs" / run.page_id / "index.html", page)
         why_not = "" if mine else "; ".join(
             f"{b.id}: {b.mismatch(run.results)}" for b in benchmarks)
