@@ -629,3 +629,14 @@ def test_run_pages_score_each_subject(committed_site: Path, read_tables) -> None
     strip = page.split('class="strip"')[1].split("</svg>")[0]
     assert strip.count("<circle") == 68
     assert {"casme2", "samm", "smic"} <= set(re.findall(r'class="st-label">(\w+)<', strip))
+
+
+def test_the_comparison_page_says_what_carries_each_difference(committed_site: Path,
+                                                              read_tables) -> None:
+    page = (committed_site / "compare" / "composite-3class-loso.html").read_text()
+    rows = read_tables(page)["behind-table"]
+    assert rows and all(r["row"].split(".")[0] != "1" for r in rows)  # each against row 1
+    for row in rows:
+        assert {db.split()[0] for db in row["databases"].split(", ")} == {"casme2", "samm",
+                                                                           "smic"}
+        assert len(row["subjects"].split(", ")) == 3

@@ -13,7 +13,14 @@ from typing import Any
 from merbench.leaderboard.benchmarks import METRIC_LABELS, Benchmark
 from merbench.leaderboard.collect import Row
 from merbench.leaderboard.forest import forest_svg
-from merbench.leaderboard.uncertainty import ALPHA, TableUncertainty, plot_entries, row_labels
+from merbench.leaderboard.uncertainty import (
+    ALPHA,
+    Loader,
+    TableUncertainty,
+    plot_entries,
+    row_labels,
+)
+from merbench.stats.compare import incomparable, per_database, subjects_behind
 from merbench.stats.intervals import LEVEL, METHOD, METRICS, RESAMPLES
 from merbench.stats.paired import PERMUTATIONS
 
@@ -24,9 +31,32 @@ def method() -> dict[str, Any]:
             "permutations": PERMUTATIONS, "alpha": ALPHA}
 
 
+def behind_the_best(ranked: list[Row], loader: Loader | None,
+                    top: int = 3) -> list[dict[str, Any]]:
+    """Each ranked row against the best (the first): its UF1 difference per database and
+    the subjects that carry the difference most (``stats.compare.subjects_behind``); rows
+    whose predictions cannot be paired with the best's are left out."""
+    if loader is None or len(ranked) < 2:
+        return []
+    best = loader.row(ranked[0]).run
+    if best is None:
+        return []
+    found = []
+    for position, row in enumerate(ranked[1:], 2):
+        run = loader.row(row).run
+        if run is None or incomparable(best, run) is not None:
+            continue
+        mine, base = per_database(run, "uf1"), per_database(best, "uf1")
+        found.append({"position": position,
+                      "databases": [(db, mine[db] - base[db]) for db in base if db in mine],
+                      "subjects": subjects_behind(best, run, "uf1", top)})
+    return found
+
+
 def compare_page(env: Any, bench: Benchmark, ranked: list[Row],
-                 table: TableUncertainty) -> str:
-    """The benchmark's comparison page: forest plots and the matrices of paired p-values."""
+                 table: TableUncertainty, loader: Loader | None = None) -> str:
+    """The benchmark's comparison page: forest plots, the matrices of paired p-values, and
+    what carries each row's difference from the best (per database, per subject)."""
     from markupsafe import Markup  # deferred: markupsafe, as jinja2 in site._environment
 
     names = row_labels(ranked, env.globals["setting"])
@@ -38,4 +68,5 @@ def compare_page(env: Any, bench: Benchmark, ranked: list[Row],
         f"{METRIC_LABELS[metric]} of each ranked row; dashed: the best row"))
         for metric in METRICS]
     return str(env.get_template("compare.html").render(
-        root="../", bench=bench, names=names, table=table, plots=plots, metrics=METRICS))
+        root="../", bench=bench, names=names, table=table, plots=plots, metrics=METRICS,
+        behind=behind_the_best(ranked, loader)))

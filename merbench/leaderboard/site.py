@@ -437,7 +437,8 @@ def render_site(collection: Collection, benchmarks: list[Benchmark], out: Path,
                                  ("selection", "selection", "text")],
             reported_last_cols=[("note", "note", "text"), ("interval", "interval", "text")])
         _write(out / "benchmarks" / f"{bench.id}.html", page)
-        _write(out / "compare" / f"{bench.id}.html", compare_page(env, bench, ranked, table))
+        _write(out / "compare" / f"{bench.id}.html",
+               compare_page(env, bench, ranked, table, loader))
     run_items: list[dict[str, Any]] = []
     curve_cache: dict[object, Any] = {}  # each run's curves, read once for its seeds' bands
     for run in collection.runs:
