@@ -17,17 +17,16 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import statistics
 import tempfile
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import torch
 from merbench_cnn.ststnet import STSTNet
 from merbench_htnet.htnet import HTNet
+from threads import cpu_name  # benchmarks/threads.py, beside this script
 from torch import nn
 
 MODELS: dict[str, tuple[Callable[[], nn.Module], tuple[int, ...], float]] = {
@@ -71,17 +70,6 @@ def epochs(model_name: str, compiled: bool, n_epochs: int) -> dict[str, Any]:
             "start_up_s": round(sum(seconds[:WARM_UP]) - WARM_UP * steady, 2)}
 
 
-def cpu_model() -> str:
-    """The CPU's model name (``platform.processor()`` says only x86_64 on Linux)."""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", default=None, help="also write the figures to this file")
@@ -92,7 +80,7 @@ def main(argv: list[str] | None = None) -> None:
         parser.error(f"--epochs must be more than the {WARM_UP} warm-up epochs")
     # a cold compile, as a user's first run has: inductor's caches in a fresh folder
     os.environ["TORCHINDUCTOR_CACHE_DIR"] = tempfile.mkdtemp(prefix="merbench-inductor-")
-    report: dict[str, Any] = {"cpu": cpu_model(),
+    report: dict[str, Any] = {"cpu": cpu_name(),
                               "threads": torch.get_num_threads(), "torch": torch.__version__,
                               "models": []}
     for name in args.models.split(","):
