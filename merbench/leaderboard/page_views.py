@@ -1,0 +1,182 @@
+"""What the leaderboard's pages show of validated runs, computed before any template runs.
+
+:mod:`merbench.leaderboard.site` renders; this module holds the views its templates read: a
+run page's scores per policy (with intervals), subjects and the reproductions and collapse of
+a row, a benchmark page's published rows, its reduced settings and the published numbers
+beside merbench's rows.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from merbench.leaderboard.benchmarks import REPORTED_SELECTION, Benchmark
+from merbench.leaderboard.collect import Cell, Group, Row, Run, reduced_setting
+from merbench.leaderboard.labels import feature_setting
+from merbench.leaderboard.subjects import strip_svg, subject_scores
+from merbench.leaderboard.svg import confusion_svg
+from merbench.metrics import exclusion_notes
+from merbench.results.collapse import collapse_notes
+from merbench.selection import POLICIES
+from merbench.stats.record import interval_record
+
+
+def slug(text: str) -> str:
+    """A name fit for an HTML id and a file name."""
+    return re.sub(r"[^a-z0-9]+", "-", str(text).lower()).strip("-") or "x"
+
+
+def reported_rows(bench: Benchmark) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for row in bench.reported:
+        cells = []
+        for column in bench.columns:
+            values = row.values.get(column.scope) or [None] * len(bench.metrics)
+            cells += [Cell(mean=v, std=None, n=1) for v in values]
+        shown, why = REPORTED_SELECTION[row.selection]
+        rows.append({"method": row.method, "selection": shown, "selection_why": why,
+                     "test_set_selection": row.selection == "test", "note": row.note,
+                     "cells": cells})
+    for index in range(sum(1 for _ in bench.columns) * len(bench.metrics)):
+        means = [r["cells"][index].mean for r in rows if r["cells"][index].mean is not None]
+        for r in rows:
+            cell = r["cells"][index]
+            if means and cell.mean is not None and cell.mean == max(means):
+                r["cells"][index] = Cell(cell.mean, None, 1, best=True)
+    return rows
+
+
+def subjects_view(run: Run) -> dict[str, Any]:
+    """Each subject's scores under the reported policy, and their strip plot."""
+    from markupsafe import Markup  # deferred: markupsafe, as jinja2 in _environment
+
+    scores = subject_scores(run.checked.predictions, len(run.results.dataset.classes))
+    policy = run.results.selection.policy
+    return {"scores": scores, "policy": policy,
+            "strip": Markup(strip_svg(scores, f"each subject's accuracy ({policy})"))}
+
+
+def reported_vs_reproduced(bench: Benchmark, ranked: list[Row], apart: list[Row],
+                            table: Any) -> list[dict[str, Any]]:
+    """Each published row whose method merbench runs (``models``), beside every ranked
+    merbench row of those models: the paper's Full UF1 and UAR, merbench's fixed numbers
+    with their 95 % intervals, its oracle numbers, and whether the paper's UF1 lies in
+    merbench's interval."""
+    found: list[dict[str, Any]] = []
+    if not {"uf1", "uar"} <= set(bench.metrics):
+        return found
+    first = bench.columns[0].scope  # the first column's cells are its metrics, in order
+    i_uf1, i_uar = bench.metrics.index("uf1"), bench.metrics.index("uar")
+    for reported in bench.reported:
+        paper = reported.values.get(first) or []
+        paper_uf1 = paper[i_uf1] if len(paper) > i_uf1 else None
+        paper_uar = paper[i_uar] if len(paper) > i_uar else None
+        for model in reported.models:
+            for position, row in enumerate(ranked):
+                if row.group.first.model.name != model:
+                    continue
+                span = table.rows[position].overall if table is not None else {}
+                fixed_uf1, fixed_uar = row.cells[i_uf1].mean, row.cells[i_uar].mean
+                oracle = next((r for r in apart if r.group is row.group), None)
+                uf1_span = span.get("uf1")
+                found.append({
+                    "method": reported.method,
+                    "selection": REPORTED_SELECTION[reported.selection][0],
+                    "paper_uf1": paper_uf1, "paper_uar": paper_uar,
+                    "model": f"{model} v{row.group.first.model.version}",
+                    "policy": row.policy, "anchor": f"ranked-{position + 1}",
+                    "seeds": len(row.group.runs), "fixed_uf1": fixed_uf1,
+                    "fixed_uar": fixed_uar, "uf1_span": uf1_span,
+                    "oracle_uf1": oracle.cells[i_uf1].mean if oracle else None,
+                    "oracle_uar": oracle.cells[i_uar].mean if oracle else None,
+                    "gap": (None if paper_uf1 is None or fixed_uf1 is None
+                            else paper_uf1 - fixed_uf1),
+                    "within": (None if paper_uf1 is None or uf1_span is None
+                               else uf1_span.low <= paper_uf1 <= uf1_span.high)})
+    return found
+
+
+def reduced_view(rows: list[Any]) -> dict[str, Any]:
+    """The reduced-setting rows split as the main tables are (never a test-set row next to
+    a fixed one), and one line per configuration saying how it differs from the model."""
+    settings: dict[str, str] = {}
+    for row in rows:
+        first = row.group.first
+        feature = feature_setting(first)
+        settings.setdefault(row.group.key, f"{first.model.name}: "
+                            f"{reduced_setting(first)}"
+                            + (f"; feature {feature}" if feature else ""))
+    return {"ranked": [r for r in rows if not r.test_set_selection],
+            "test_set": [r for r in rows if r.test_set_selection],
+            "settings": list(settings.values())}
+
+
+def policy_views(run: Run) -> list[dict[str, Any]]:
+    from markupsafe import Markup  # deferred: markupsafe, as jinja2 in _environment
+
+    results = run.results
+    classes = results.dataset.classes
+    views = []
+    names = sorted(run.checked.metrics_by_policy,
+                   key=lambda p: (POLICIES[p].test_set_selection, p != results.selection.policy,
+                                  p))
+    for name in names:
+        metrics = run.checked.metrics_by_policy[name]
+        scopes = [("overall", metrics.overall), *sorted(metrics.per_database.items())]
+        notes = []
+        for scope, m in scopes:
+            notes.extend(exclusion_notes(scope, m))
+        policy = POLICIES[name]
+        label = f"{name}, test-set selection" if policy.test_set_selection else name
+        matrices = [Markup(confusion_svg(m.confusion, classes, scope,
+                                         f"confusion matrix, selection {label}"))
+                    for scope, m in scopes]
+        # a scikit-learn model is fitted once: "the last epoch" would suggest epochs it lacks
+        description = ("the one fitted model (a single epoch: nothing to select)"
+                       if run.checked.n_epochs == 1 else policy.description)
+        # the reported policy's 95% intervals over subjects: results.json's (validated
+        # against the predictions), or computed from them for a file written before version
+        # 5 recorded any; the other policies have none
+        spans: dict[str, dict[str, list[float] | None]] = {}
+        if name == results.selection.policy:
+            intervals = results.intervals or interval_record([run.checked.predictions],
+                                                             len(classes))
+            recorded = {"overall": intervals.overall, **intervals.per_database}
+            spans = {scope: {"uf1": bounds.uf1, "uar": bounds.uar}
+                     for scope, bounds in recorded.items()}
+        views.append({"name": name, "slug": slug(name), "description": description,
+                      "test_set_selection": policy.test_set_selection, "scopes": scopes,
+                      "notes": notes, "matrices": matrices, "intervals": spans})
+    return views
+
+
+def collapse_text(group: Group, policy: str) -> str:
+    """Why a row's predictions under ``policy`` look collapsed (one class predicted for
+    every sample, or a UAR of exactly chance) in any of its seeds; "" when none does. From
+    the validated predictions, whatever results.json's notes say."""
+    notes = []
+    for run in group.runs:
+        metrics = run.checked.metrics_by_policy.get(policy)
+        if metrics is None or policy != run.results.selection.policy:
+            uar = None if metrics is None else metrics.overall.uar
+            if uar is not None and abs(uar - 1 / len(run.results.dataset.classes)) < 1e-9:
+                notes.append(f"seed {run.results.seed}: UAR exactly chance ({uar:.4f})")
+            continue
+        frame = run.checked.predictions
+        for note in collapse_notes(frame["y_true"].to_numpy(), frame["y_pred"].to_numpy(),
+                                   run.results.dataset.classes, metrics.overall.uar):
+            notes.append(f"seed {run.results.seed}: {note}")
+    return "; ".join(notes)
+
+
+def reproduced_text(group: Group) -> str:
+    """"reproduced 2x", or per seed where the seeds differ: what a row's badge says of the
+    copies that confirmed it ("" when none did)."""
+    counts = {run.results.seed: 1 + len(run.reproductions) for run in group.runs}
+    if max(counts.values(), default=1) == 1:
+        return ""
+    if len(set(counts.values())) == 1:
+        return f"reproduced {next(iter(counts.values()))}x"
+    return "reproduced: " + ", ".join(f"seed {seed} {n}x" for seed, n in counts.items()
+                                      if n > 1)
