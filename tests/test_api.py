@@ -101,7 +101,8 @@ def test_api_errors_name_keywords_not_flags(monkeypatch) -> None:
     message = str(missing.value)
     assert "pass its folder with data_root=PATH (or dataset_options={'data_root': PATH})" \
         in message and "--data-root" not in message
-    with pytest.raises(MerbenchError, match=r"has no epochs=; leave it out"):
+    with pytest.raises(MerbenchError, match=r"has no epochs; leave it out"):
         merbench.run(model="biwoof-release-svm", dataset="synthetic", epochs=3)
     assert python_spelling("--precision tf32 is a CUDA mode; see --resume DIR and --seed") \
-        == "precision='tf32' is a CUDA mode; see --resume DIR and seed="
+        == "precision='tf32' is a CUDA mode; see --resume DIR and seed"
+    assert python_spelling("unknown --precision 'half'") == "unknown precision='half'"

@@ -76,7 +76,7 @@ def test_skipped_samples_are_recorded_in_the_results(holey, tmp_path: Path) -> N
 
 
 def test_without_skip_missing_the_dataset_error_stands(holey, tmp_path: Path) -> None:
-    with pytest.raises(MerbenchError, match="pass --skip-missing"):
+    with pytest.raises(MerbenchError, match="pass skip_missing"):  # the API's keyword
         merbench.run(model="logreg-vector", dataset="holey", out=tmp_path / "run",
                      plugins=holey)
 
@@ -88,7 +88,7 @@ def test_a_complete_dataset_records_an_empty_list(tmp_path: Path) -> None:
 
 
 def test_skip_missing_is_refused_for_a_dataset_without_the_option(tmp_path: Path) -> None:
-    with pytest.raises(MerbenchError, match="leave out --skip-missing"):
+    with pytest.raises(MerbenchError, match="leave out skip_missing"):
         merbench.run(model="ststnet", dataset="synthetic", skip_missing=True,
                      out=tmp_path / "s")
 

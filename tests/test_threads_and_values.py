@@ -100,7 +100,7 @@ def test_a_run_records_and_restores_its_threads(tmp_path: Path,
     asked = _run(tmp_path / "b", threads=2)
     assert to_json(asked.results.engine.threads) == {"count": 2, "cause": "asked",
                                                     "reason": "--threads 2"}
-    with pytest.raises(MerbenchError, match="--threads must be at least 1"):
+    with pytest.raises(MerbenchError, match="threads must be at least 1"):
         _run(tmp_path / "c", threads=0)
     monkeypatch.setenv("OMP_NUM_THREADS", "1")
     given = _run(tmp_path / "d")

@@ -157,7 +157,7 @@ def test_precision_is_checked_before_anything_runs(tmp_path: Path, cli) -> None:
     code, _, err = cli("run", "-m", "ststnet", "-d", "synthetic", "--precision", "fp8",
                        "--out", tmp_path / "r")
     assert code == 2 and "--precision" in err and "fp8" in err
-    with pytest.raises(MerbenchError, match="unknown --precision 'half'"):
+    with pytest.raises(MerbenchError, match="unknown precision='half'"):  # the API's keyword
         merbench.run(model="ststnet", dataset="synthetic", precision="half", out=tmp_path / "x")
 
 

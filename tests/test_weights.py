@@ -79,7 +79,7 @@ def test_changed_weights_are_another_run(tmp_path: Path) -> None:
               "weights": str(tmp_path / "w"), "out": tmp_path / "run", "device": "cpu"}
     merbench.run(**config)
     torch.save(merbench.create_model("ststnet").state_dict(), tmp_path / "w" / "s01.pth")
-    with pytest.raises(MerbenchError, match=r"evaluated other checkpoints than --weights holds "
+    with pytest.raises(MerbenchError, match=r"evaluated other checkpoints than weights holds "
                                             r"now \(1 changed: syn1/s01\); evaluating trains "
                                             "nothing, so delete that directory"):
         merbench.run(**config)

@@ -273,7 +273,7 @@ def render_site(collection: Collection, benchmarks: list[Benchmark], out: Path,
             uncertainty=table,
             reduced=reduced_view(rows.reduced),
             reported=reported_rows(bench), first_cols=first_cols, last_cols=last_cols,
-            reproduced=reported_vs_reproduced(bench, ranked, apart, table),
+            paper_vs_merbench=reported_vs_reproduced(bench, ranked, apart, table),
             reported_selection=[REPORTED_SELECTION[key] for key in REPORTED_SELECTION
                                 if any(row.selection == key for row in bench.reported)],
             reported_first_cols=[("method", "model", "text"),

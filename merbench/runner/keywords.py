@@ -16,9 +16,10 @@ from contextlib import contextmanager
 from merbench.errors import MerbenchError
 from merbench.runner.spec import options
 
-# --flag, then a KEY=VALUE pair (the *-opt options), an upper-case value name or a word
+# --flag, then a KEY=VALUE pair (the *-opt options), an upper-case value name, a quoted
+# value or a word
 _FLAG = re.compile(r"(?<![\w-])(--[a-z][a-z0-9-]*)(?: ([a-z_][a-z0-9_]*)=([A-Z][A-Z_]*|\S+)"
-                   r"| ([A-Z][A-Z_]*)\b| ([\w.-]+))?")
+                   r"| ([A-Z][A-Z_]*)\b| '([^']*)'| ([\w.-]+))?")
 
 
 def _fields() -> dict[str, tuple[str, tuple[str, ...]]]:
@@ -36,7 +37,7 @@ def python_spelling(message: str) -> str:
     fields = _fields()
 
     def keyword(match: re.Match[str]) -> str:
-        spelled, key, value, metavar, word = match.groups()
+        spelled, key, value, metavar, quoted, word = match.groups()
         if spelled not in fields:
             return match.group(0)
         name, choices = fields[spelled]
@@ -44,9 +45,12 @@ def python_spelling(message: str) -> str:
             return f"{name}={{'{key}': {value}}}"
         if metavar is not None:
             return f"{name}={metavar}"
+        if quoted is not None:  # unknown --precision 'half' -> precision='half'
+            return f"{name}='{quoted}'"
         if word is not None and word in choices:  # --precision tf32 -> precision='tf32'
             return f"{name}='{word}'"
-        return f"{name}=" + ("" if word is None else f" {word}")
+        # the option alone: its keyword's name ("leave out skip_missing")
+        return name + ("" if word is None else f" {word}")
 
     return _FLAG.sub(keyword, message)
 
