@@ -36,7 +36,7 @@ class Line:
     scores: list[tuple[float | None, float | None, Interval | None]]  # mean, std, interval
 
 
-def _lines(bench: Benchmark, rows: list[Row], intervals: list[list[Interval | None]] | None,
+def _lines(rows: list[Row], intervals: list[list[Interval | None]] | None,
            test_set: bool) -> list[Line]:
     lines = []
     for position, row in enumerate(rows):
@@ -63,8 +63,8 @@ def benchmark_lines(bench_id: str, folders: list[Path], benchmarks_dir: Path | N
     tables = benchmark_rows(bench, collection.groups)
     uncertainty = table_uncertainty(bench, tables.ranked, Loader())
     ranked = [row.cells for row in uncertainty.rows]
-    return bench, (_lines(bench, tables.ranked, ranked, False)
-                   + _lines(bench, tables.test_set, None, True)), collection.rejected
+    return bench, (_lines(tables.ranked, ranked, False)
+                   + _lines(tables.test_set, None, True)), collection.rejected
 
 
 def headers(bench: Benchmark) -> list[str]:

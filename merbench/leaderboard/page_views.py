@@ -17,7 +17,7 @@ from merbench.leaderboard.labels import feature_setting
 from merbench.leaderboard.subjects import strip_svg, subject_scores
 from merbench.leaderboard.svg import confusion_svg
 from merbench.metrics import exclusion_notes
-from merbench.results.collapse import collapse_notes
+from merbench.results.collapse import collapse_notes, is_chance
 from merbench.selection import POLICIES
 from merbench.stats.record import interval_record
 
@@ -160,7 +160,7 @@ def collapse_text(group: Group, policy: str) -> str:
         metrics = run.checked.metrics_by_policy.get(policy)
         if metrics is None or policy != run.results.selection.policy:
             uar = None if metrics is None else metrics.overall.uar
-            if uar is not None and abs(uar - 1 / len(run.results.dataset.classes)) < 1e-9:
+            if uar is not None and is_chance(uar, len(run.results.dataset.classes)):
                 notes.append(f"seed {run.results.seed}: UAR exactly chance ({uar:.4f})")
             continue
         frame = run.checked.predictions

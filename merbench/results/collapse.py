@@ -18,6 +18,12 @@ import numpy as np
 CHANCE_TOLERANCE = 1e-9
 
 
+def is_chance(uar: float | None, n_classes: int) -> bool:
+    """Whether ``uar`` is exactly 1 / ``n_classes``: one class's recall 1 and the others' 0."""
+    return uar is not None and n_classes > 1 and \
+        abs(uar - 1 / n_classes) < CHANCE_TOLERANCE
+
+
 def collapse_notes(y_true: np.ndarray, y_pred: np.ndarray, classes: Sequence[str],
                    uar: float | None) -> list[str]:
     """Notes on the pooled predictions ``y_pred`` (of ``y_true``): [] when nothing is off."""
@@ -26,8 +32,7 @@ def collapse_notes(y_true: np.ndarray, y_pred: np.ndarray, classes: Sequence[str
         name = classes[int(predicted[0])] if 0 <= predicted[0] < len(classes) else "?"
         return [f"collapsed: every test sample is predicted '{name}' (UAR "
                 f"{1 / len(classes):.4f}, chance): the model learned nothing it uses"]
-    if uar is not None and len(classes) > 1 and \
-            abs(uar - 1 / len(classes)) < CHANCE_TOLERANCE:
+    if uar is not None and is_chance(uar, len(classes)):
         return [f"chance: UAR is exactly 1/{len(classes)} ({uar:.4f}), as a model gets "
                 "that predicts one class per database or ignores its input"]
     return []
