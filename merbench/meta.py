@@ -157,6 +157,10 @@ class ModelMeta(Meta):
     kind: Literal["torch", "sklearn"] = "torch"
     recipe: TrainRecipe | None = None
     extra_training_data: bool = False
+    #: the selection policy (``merbench.selection``) the authors' own code reports numbers
+    #: with, where it shows one: ``--selection authors`` stands for it, every run records it,
+    #: and the model's docs compare it with merbench's default. None: their code does not say
+    authors_selection: str | None = None
     #: the share of one GPU a fold of this model asks for when Ray schedules it on CUDA
     #: (``merbench run --executor ray``): small models share a GPU, several folds at once
     gpu_share: float = 1.0
@@ -169,6 +173,12 @@ class ModelMeta(Meta):
             raise ValueError(f"model {self.name!r}: kind must be 'torch' or 'sklearn'")
         if self.kind == "torch" and self.recipe is None:
             raise ValueError(f"model {self.name!r}: a torch model must declare a TrainRecipe")
+        if self.authors_selection is not None:
+            from merbench.selection import POLICIES  # deferred: selection reads run outcomes
+
+            if self.authors_selection not in POLICIES:
+                raise ValueError(f"model {self.name!r}: authors_selection must be one of "
+                                 f"{', '.join(POLICIES)}")
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -7,16 +7,27 @@ afterwards and a run records the metrics of every policy it can give:
 - ``inner-val``: the epoch with the best UF1 on training subjects held out from the fold's
   training set (never the test subject); those subjects are not trained on. Needs a run
   started with ``--selection inner-val``.
-- ``oracle``: the epoch with the best accuracy *on the test subject*, which is what the
-  HTNet / MMNet authors' code does. It is test-set selection: it inflates scores, is allowed
-  only to compare with published numbers, and is marked as such wherever it appears.
+- ``oracle``: each fold's epoch with the best accuracy *on its test subject*, ties to the
+  later epoch: what the HTNet authors' script does (it updates its best with ``<=``).
+- ``first-best``: the same, ties to the *earlier* epoch: what the CausalNet authors' script
+  does. Their script also stops training a subject once it reaches 100 % accuracy; the epoch
+  it then reports is the first one at 100 %, which is the first best, so stopping changes
+  what is trained but not what is chosen.
+- ``per-metric-best``: each metric its own epoch, as the MMNet authors' script does: UF1 from
+  each fold's last epoch with the best UF1 on its test subject (their ``>=`` on a subject's
+  F1, the classes seen in the subject counted as UF1 counts them), UAR, accuracy and the
+  confusion matrix from each fold's first best-accuracy epoch (their ``>`` on the count of
+  correct predictions). Two epochs a fold, so it is recorded beside a run's reported policy
+  but cannot be reported itself (one predictions table holds one epoch a fold).
 
-Ties go to the later epoch (the authors' code updates its best epoch with ``<=``).
+The last three are test-set selection: they inflate scores, are allowed only to compare with
+published numbers, and are marked as such wherever they appear. A model names the one its
+authors' code uses (``ModelMeta.authors_selection``); ``--selection authors`` picks it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,6 +39,11 @@ from merbench.runinfo import FoldOutcome
 def _last_max(values: np.ndarray) -> int:
     """Index of the maximum; ties go to the later index."""
     return int(len(values) - 1 - np.argmax(values[::-1]))
+
+
+def _first_max(values: np.ndarray) -> int:
+    """Index of the maximum; ties go to the earlier index."""
+    return int(np.argmax(values))
 
 
 def epoch_accuracy(predictions: np.ndarray, y_true: np.ndarray) -> np.ndarray:
@@ -59,6 +75,14 @@ def best_test_epoch(fold: FoldOutcome, n_classes: int) -> int:
     return _last_max(epoch_accuracy(fold.epoch_predictions, fold.y_true))
 
 
+def first_best_test_epoch(fold: FoldOutcome, n_classes: int) -> int:
+    return _first_max(epoch_accuracy(fold.epoch_predictions, fold.y_true))
+
+
+def best_test_uf1_epoch(fold: FoldOutcome, n_classes: int) -> int:
+    return _last_max(epoch_uf1(fold.epoch_predictions, fold.y_true, n_classes))
+
+
 def best_inner_val_epoch(fold: FoldOutcome, n_classes: int) -> int:
     if fold.val_predictions is None or fold.val_y_true is None or not len(fold.val_y_true):
         raise MerbenchError(f"fold {'/'.join(fold.key)} has no inner-validation predictions; "
@@ -75,6 +99,14 @@ class Policy:
     test_set_selection: bool
     needs_inner_val: bool
     description: str
+    #: UF1's own choice where the policy picks each metric's epoch apart (``per-metric-best``);
+    #: None: UF1 comes from the epochs ``choose`` picks, as every other number does
+    choose_for_uf1: Callable[[FoldOutcome, int], int] | None = None
+
+    @property
+    def reportable(self) -> bool:
+        """Whether a run can report it: one epoch a fold, so one predictions table."""
+        return self.choose_for_uf1 is None
 
 
 POLICIES: dict[str, Policy] = {
@@ -83,15 +115,48 @@ POLICIES: dict[str, Policy] = {
         Policy("inner-val", best_inner_val_epoch, False, True,
                "best UF1 on held-out training subjects"),
         Policy("oracle", best_test_epoch, True, False,
-               "best accuracy on the test subject (TEST-SET SELECTION)"),
+               "best accuracy on the test subject, the later of equal epochs (TEST-SET "
+               "SELECTION)"),
+        Policy("first-best", first_best_test_epoch, True, False,
+               "best accuracy on the test subject, the earlier of equal epochs (TEST-SET "
+               "SELECTION)"),
+        Policy("per-metric-best", first_best_test_epoch, True, False,
+               "UF1 at the best-UF1 epoch on the test subject, the other numbers at the "
+               "best-accuracy epoch (TEST-SET SELECTION)",
+               choose_for_uf1=best_test_uf1_epoch),
     )
 }
 
+#: what every run that trains in epochs records; a model's authors' policy comes on top
+ALWAYS = ("fixed", "inner-val", "oracle")
 
-def available_policies(folds: list[FoldOutcome], trained_once: bool) -> list[str]:
-    """The policies a finished run can report: inner-val only when it held subjects out;
-    a model trained in one step (an estimator) has only its one prediction."""
+
+def available_policies(folds: list[FoldOutcome], trained_once: bool,
+                       also: Sequence[str | None] = ()) -> list[str]:
+    """The policies a finished run records: inner-val only when it held subjects out, and
+    ``also`` (the model's authors' policy, the reported one) on top of the usual ones; a
+    model trained in one step (an estimator) has only its one prediction."""
     if trained_once:
         return ["fixed"]
     has_val = all(f.val_predictions is not None for f in folds)
-    return [name for name, p in POLICIES.items() if has_val or not p.needs_inner_val]
+    names = list(ALWAYS)
+    names += [name for name in dict.fromkeys(also) if name is not None and name not in names]
+    return [name for name in names if has_val or not POLICIES[name].needs_inner_val]
+
+
+def authors_policy(model: str, declared: str | None) -> str:
+    """The policy ``--selection authors`` stands for with ``model``, whose authors' policy
+    is ``declared`` (``ModelMeta.authors_selection``)."""
+    if declared is None:
+        raise MerbenchError(f"--selection authors: model '{model}' does not name its authors' "
+                            "selection (their public code does not show how they chose the "
+                            "epoch); use --selection oracle, the best epoch on the test "
+                            "subject, or fixed")
+    if not POLICIES[declared].reportable:
+        raise MerbenchError(
+            f"--selection authors: model '{model}''s authors pick each metric's epoch apart "
+            f"({declared}: {POLICIES[declared].description}), which no one predictions table "
+            f"holds; every run of '{model}' records it beside the reported policy "
+            f"(results.json's metrics_by_policy['{declared}'], the leaderboard's test-set "
+            "rows): run with --selection fixed or oracle")
+    return declared

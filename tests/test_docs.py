@@ -67,3 +67,17 @@ def test_the_check_sees_a_broken_link(tmp_path: Path) -> None:
     page = tmp_path / "a.md"
     page.write_text("# Title\n")
     assert _check(page, "b.md") and _check(page, "#nope") and not _check(page, "#title")
+
+
+def test_models_page_states_each_models_authors_selection() -> None:
+    """The "authors' selection" column is what each model declares (``authors_selection``):
+    the docs' claim about how a paper's numbers were chosen is the code's."""
+    text = (ROOT / "docs" / "models.md").read_text()
+    for entry in default_plugins().registries.models:
+        meta = entry.meta
+        row = next(line for line in text.splitlines() if line.startswith(f"| `{meta.name}` |"))
+        stated = row.split(" | ")[6]
+        expected = ("n/a (fitted once)" if meta.kind == "sklearn" else
+                    f"`{meta.authors_selection}`" if meta.authors_selection else "unknown")
+        assert stated == expected, f"docs/models.md says {meta.name}'s authors' selection " \
+                                   f"is {stated}, the plugin {expected}"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -46,8 +47,29 @@ def score(folds: Sequence[FoldOutcome], databases: np.ndarray, classes: Sequence
         epochs = [policy.choose(f, len(classes)) for f in folds]
         y_pred = np.concatenate([f.epoch_predictions[e] for f, e in zip(folds, epochs,
                                                                          strict=True)])
-        metrics = from_json(Metrics, pooled_scores(y_true, y_pred, databases, classes))
+        pooled = pooled_scores(y_true, y_pred, databases, classes)
+        if policy.choose_for_uf1 is not None:
+            pooled = _uf1_from(pooled, [policy.choose_for_uf1(f, len(classes)) for f in folds],
+                               folds, y_true, databases, classes)
+        metrics = from_json(Metrics, pooled)
         scored[name] = PolicyScore(epochs, y_pred, PolicyMetrics(
             test_set_selection=policy.test_set_selection, description=policy.description,
             metrics=metrics))
     return scored
+
+
+def _uf1_from(pooled: dict[str, Any], epochs: list[int], folds: Sequence[FoldOutcome],
+              y_true: np.ndarray, databases: np.ndarray,
+              classes: Sequence[str]) -> dict[str, Any]:
+    """``pooled`` with each scope's UF1 (and the classes it leaves out) taken from the
+    predictions at ``epochs`` instead: a policy that picks UF1's epoch apart."""
+    y_pred = np.concatenate([f.epoch_predictions[e] for f, e in zip(folds, epochs,
+                                                                     strict=True)])
+    other = pooled_scores(y_true, y_pred, databases, classes)
+
+    def swap(mine: dict[str, Any], theirs: dict[str, Any]) -> dict[str, Any]:
+        return {**mine, "uf1": theirs["uf1"], "uf1_excluded": theirs["uf1_excluded"]}
+
+    return {"overall": swap(pooled["overall"], other["overall"]),
+            "per_database": {db: swap(scores, other["per_database"][db])
+                             for db, scores in pooled["per_database"].items()}}

@@ -62,9 +62,14 @@ def check_values(spec: RunSpec, settings: RunSettings) -> None:
                             "merbench choose")
     if spec.seed < 0:
         raise MerbenchError(f"--seed must be a non-negative integer (got {spec.seed})")
-    if spec.selection not in POLICIES:
+    if spec.selection not in POLICIES and spec.selection != "authors":
         raise MerbenchError(f"unknown selection policy '{spec.selection}'; available: "
-                            f"{', '.join(POLICIES)}")
+                            f"{', '.join(POLICIES)}, or authors (the model's authors' own)")
+    if spec.selection in POLICIES and not POLICIES[spec.selection].reportable:
+        raise MerbenchError(f"--selection {spec.selection} picks each metric's epoch apart, "
+                            "which no one predictions table holds; every run records it beside "
+                            "the reported policy (results.json's metrics_by_policy, the "
+                            "leaderboard's test-set rows): run with --selection fixed or oracle")
     if not (settings.checkpoint_every >= 0 and math.isfinite(settings.checkpoint_every)):
         raise MerbenchError(f"--checkpoint-every must be a number of minutes >= 0 (got "
                             f"{settings.checkpoint_every}); 0 saves no unfinished fold")

@@ -29,6 +29,7 @@ from merbench.runner.checks import (
     check_values,
 )
 from merbench.runner.spec import RunSettings, RunSpec
+from merbench.selection import authors_policy
 from merbench.training import device as devices  # by module: tests stand in a device
 
 
@@ -202,7 +203,10 @@ def plan_run(spec: RunSpec, settings: RunSettings, plugins: Plugins) -> Plan:
                          needed_by=spec.model)
     check_features_file(settings)  # said before reading
     check_model_options(spec)
+    selection = (authors_policy(spec.model, model.meta.authors_selection)
+                 if spec.selection == "authors" else spec.selection)
     resolved = replace(spec, model_options=model.without_defaults(spec.model_options),
+                       selection=selection,
                        dataset_options=inputs.dataset.without_defaults(spec.dataset_options),
                        feature_options=inputs.feature_options,
                        protocol_options=protocol.without_defaults(spec.protocol_options))

@@ -126,8 +126,10 @@ class RunSpec:
         resume=True)
     selection: str = _what(
         "fixed", "which epoch each fold reports: fixed (last epoch), inner-val (best on "
-                 "held-out training subjects) or oracle (best on the test subject: TEST-SET "
-                 "SELECTION, only to compare with published numbers)")
+                 "held-out training subjects), oracle or first-best (best accuracy on the test "
+                 "subject, the later or the earlier of equal epochs: TEST-SET SELECTION, only "
+                 "to compare with published numbers) or authors (the policy the model's "
+                 "authors' code uses, where it shows one)")
     inner_val_subjects: int = _what(3, "training subjects held out per fold for inner-val",
                                     metavar="N")
     shuffle_train_labels: bool = _what(

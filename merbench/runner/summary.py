@@ -51,7 +51,8 @@ def summarise(data: RunData, identity: RunIdentity, outcomes: list[FoldOutcome],
     plan, spec = data.plan, data.plan.spec
     samples = data.dataset.samples
     classes = list(data.dataset.classes)
-    policies = available_policies(outcomes, trained_once=not plan.trains_in_epochs)
+    policies = available_policies(outcomes, trained_once=not plan.trains_in_epochs,
+                                  also=(plan.model.meta.authors_selection, spec.selection))
     tested = np.concatenate([o.test_index for o in outcomes])
     scored = score(outcomes, samples["database"].to_numpy()[tested], classes, policies)
     reported = scored[spec.selection]

@@ -41,6 +41,7 @@ ALEXNET_FLOW = ModelMeta(
     license="BSD-3-Clause (torchvision)",
     feature="flow-uvos",
     recipe=TrainRecipe(epochs=800, batch_size=256, lr=5e-5, optimizer="adam"),
+    authors_selection="fixed",
     gpu_share=0.5,  # 57M parameters at 224x224: half a GPU (docs/user-guide.md)
 )
 

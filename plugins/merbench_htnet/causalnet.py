@@ -4,9 +4,8 @@ Paper: CausalNet, ICCV 2025 (arXiv 2508.06640); authors' code
 https://github.com/tony19980810/CausalNet (``Models.py``, ``main_train.py``). Reported
 composite Full UF1 .8976 / UAR .9020, with the epoch chosen on the test subject (the script
 keeps each subject's first best test-accuracy epoch and stops the subject once it reaches
-100 % accuracy): test-set selection per subject, as merbench's ``oracle`` is (each fold's
-best test-accuracy epoch, ties to the later one: the HTNet authors' rule), differing only in
-ties, and not comparable with ``fixed``.
+100 % accuracy): test-set selection per subject, merbench's ``first-best`` policy (the
+model's ``authors_selection``, recorded by every run), not comparable with ``fixed``.
 
 Input: the ``causalnet-flows`` feature, (N, 4, 3, 28, 28) with raw 0..255 values in OpenCV's
 B, G, R order: the onset->apex flow image, the apex->offset flow image, the onset->apex

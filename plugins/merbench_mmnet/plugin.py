@@ -24,6 +24,8 @@ MMNET = ModelMeta(
     license="unspecified",
     feature="onset-apex-224",
     recipe=RECIPE,
+    # CASME2_5.py: each subject's best F1 (>=) for F1, its best correct count (>) for accuracy
+    authors_selection="per-metric-best",
     gpu_share=0.5,  # the share of a GPU a fold asks Ray for (docs/user-guide.md)
 )
 
