@@ -161,6 +161,9 @@ class ModelMeta(Meta):
     #: with, where it shows one: ``--selection authors`` stands for it, every run records it,
     #: and the model's docs compare it with merbench's default. None: their code does not say
     authors_selection: str | None = None
+    #: ``"module:function"`` mapping the authors' released state dict to this model's names
+    #: (``merbench convert-weights``, :mod:`merbench.authors_weights`); None: no mapping
+    authors_weights: str | None = None
     #: the share of one GPU a fold of this model asks for when Ray schedules it on CUDA
     #: (``merbench run --executor ray``): small models share a GPU, several folds at once
     gpu_share: float = 1.0

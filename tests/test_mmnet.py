@@ -11,7 +11,13 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
-from merbench_features.frames import build_flow_and_apex, build_onset_apex, cut, face_box
+from merbench_features.frames import (
+    build_flow_and_apex,
+    build_onset_apex,
+    cut,
+    face_box,
+    jitter_offsets,
+)
 from merbench_mmnet.mmnet import MMNet, build_mmnet, build_mmnet_release
 from merbench_transformers.augment import flip_rotate_crop
 
@@ -19,7 +25,7 @@ import merbench
 from merbench.dataset import InMemoryDataset
 from merbench.errors import MerbenchError
 from merbench.meta import DatasetMeta
-from merbench.plugins import load_plugins
+from merbench.plugins import default_plugins, load_plugins
 from merbench.training.schedule import lr_factor
 
 SMALL = {"image_size": 32, "widths": (8, 8, 16, 16), "stem": 8, "pc_heads": 2}
@@ -111,6 +117,50 @@ def test_augmentation_moves_onset_and_apex_together() -> None:
     assert torch.equal(out, again)  # deterministic for a seed
 
 
+def test_augmentation_fills_and_samples_as_the_authors_normalised_tensors() -> None:
+    """The authors rotate and pad after ImageNet normalisation: nearest pixels, 0 outside,
+    which on 0..255 images is the ImageNet mean colour."""
+    from merbench_mmnet.mmnet import MMNet as Net
+    from merbench_transformers.augment import IMAGENET_FILL, imagenet_normalise
+
+    torch.manual_seed(0)
+    values = torch.randint(0, 256, (4, 2, 3, 32, 32)).float()  # whole numbers
+    model = Net(num_classes=3, **SMALL)
+    out = model.augment(values, torch.Generator().manual_seed(3))
+    padded = out[:, :, :, :2, :].reshape(-1, 3, 2 * 32)  # rows a 15 px shift brings in
+    outside = (padded == torch.tensor(IMAGENET_FILL).view(1, 3, 1)).all(dim=1)
+    inside = (padded == padded.round()).all(dim=1)  # nearest: only the images' own values
+    assert outside.any() and bool((outside | inside).all())
+    assert imagenet_normalise(torch.tensor(IMAGENET_FILL).view(3, 1, 1)).abs().max() < 1e-6
+
+
+def test_initialisation_is_the_authors() -> None:
+    """Their ResNet's convolutions Kaiming-normal fan-out; their conv_act PyTorch's default."""
+    torch.manual_seed(0)
+    model = MMNet(num_classes=5)
+    block = model.main_branch.blocks[0].body[0][0].weight  # 128 x 128 x 3 x 3
+    assert abs(float(block.std()) - (2 / (128 * 9)) ** 0.5) < 0.002  # 0.0417
+    second = model.main_branch.stem[2][0].weight  # their main_branch.conv1, 180 -> 128
+    assert abs(float(second.std()) - (2 / (128 * 9)) ** 0.5) < 0.002
+    first = model.main_branch.stem[0][0].weight  # their conv_act: U(+-1/sqrt(fan_in))
+    assert abs(float(first.std()) - (1 / 27) ** 0.5 / 3 ** 0.5) < 0.01
+
+
+def test_the_three_class_variant_has_the_authors_3_class_settings() -> None:
+    from merbench_mmnet.mmnet import build_mmnet_3class
+
+    model = build_mmnet_3class()
+    assert len(model.position.blocks) == 3
+    assert model.position.blocks[0].mlp.fc1.out_features == 2 * 512
+    assert model.position.blocks[-1].drop_path1.drop_prob == pytest.approx(0.3)
+    assert (model.augment_degrees, model.augment_pad) == (4.0, 4)
+    meta = default_plugins().registries.models.get("mmnet-3class").meta
+    assert meta.recipe is not None
+    assert (meta.recipe.epochs, meta.recipe.batch_size, meta.recipe.weight_decay) == \
+        (99, 24, 0.7)
+    assert (meta.recipe.lr, meta.recipe.gamma, meta.recipe.decay_epochs) == (8e-4, 0.987, 50)
+
+
 def test_recipe_is_the_papers() -> None:
     recipe = mmnet_plugin.MMNET.recipe
     assert (recipe.epochs, recipe.batch_size, recipe.lr, recipe.optimizer,
@@ -145,7 +195,7 @@ def test_a_few_steps_reduce_the_loss() -> None:
     model = build_mmnet_release(num_classes=3, **SMALL)
     optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=0.6)
     losses = []
-    for _ in range(20):
+    for _ in range(40):
         optimizer.zero_grad()
         loss = torch.nn.functional.cross_entropy(model(x), y)
         loss.backward()
@@ -240,13 +290,17 @@ def test_jitter_candidates_come_from_the_clip_and_are_drawn_in_training(tmp_path
                                                       "apex_frame": frame[22][None]})
     feature = build_onset_apex(size=16, crop="none", jitter=0.3, jitter_frames=2)
     rows = run_feature(feature, dataset).values
-    # d = round(0.3 * 10) = 3: onset 12 -> 9 (not in the folder: nearest 10) and 15; apex 19, 25
+    # d = floor(0.3 * 10) = 3, inward as the authors draw: onset 12 -> 14, 15; apex 22 -> 20, 19
     assert rows.shape == (1, 6, 3, 16, 16)
-    assert rows[0, :, 0, 0, 0].tolist() == [12, 22, 10, 15, 19, 25]
+    assert rows[0, :, 0, 0, 0].tolist() == [12, 22, 14, 15, 20, 19]
     batch = torch.as_tensor(np.repeat(rows, 300, axis=0)).float()
     picked = torch.stack([mmnet_jitter(batch[i:i + 1], i)[0, :, 0, 0, 0] for i in range(300)])
-    assert set(picked[:, 0].tolist()) == {12.0, 10.0, 15.0}  # onsets from the onset's set
-    assert set(picked[:, 1].tolist()) == {22.0, 19.0, 25.0}
+    assert set(picked[:, 0].tolist()) == {12.0, 14.0, 15.0}  # onsets from the onset's set
+    assert set(picked[:, 1].tolist()) == {22.0, 20.0, 19.0}
+    # the default reach is the authors' int(0.15 * (apex - onset) / 4), on every span
+    for onset, apex in ((0, s) for s in range(0, 400)):
+        assert jitter_offsets(onset, apex, 0.0375, 2)[-1] == int(0.15 * (apex - onset) / 4)
+    assert jitter_offsets(0, 54, 0.0375, 2) == [1, 2]  # d = 2: exactly the authors' 0, 1, 2
     model = MMNet(num_classes=2, **{**SMALL, "image_size": 16}).eval()
     big = torch.rand(2, 6, 3, 16, 16) * 255
     with torch.no_grad():  # at test only the annotated pair counts

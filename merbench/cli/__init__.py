@@ -1,11 +1,12 @@
 """The ``merbench`` command: run, sweep, extract, list, cache, status, validate, audit,
-keygen, compare, migrate and leaderboard.
+keygen, compare, migrate, convert-weights and leaderboard.
 
 ``run`` a protocol, ``sweep`` a plan of runs, ``extract`` a feature into the cache, ``list``
 what plugins provide, show or clear the feature ``cache``, see how far a run got
 (``status``), ``validate`` result files, train some folds again (``audit``), make a key to
 sign audits with (``keygen``), ``compare`` runs, bring old files to the current layout
-(``migrate``) and build the ``leaderboard`` site from them.
+(``migrate``), bring the authors' released weights into merbench's names
+(``convert-weights``) and build the ``leaderboard`` site from them.
 
 Each command is carried out by its own module, ``merbench.cli.<command>_command``, whose
 ``main`` this package calls through a table of commands; the module is imported only when
@@ -77,6 +78,7 @@ _command_leaderboard = Command("leaderboard_command")
 _command_status = Command("status_command")
 _command_migrate = Command("migrate_command")
 _command_keygen = Command("keygen_command")
+_command_convert_weights = Command("convert_weights_command", loads_plugins=True)
 
 
 def _commands() -> dict[str, Callable[[argparse.Namespace], int]]:
@@ -86,7 +88,8 @@ def _commands() -> dict[str, Callable[[argparse.Namespace], int]]:
             "list": _command_list, "audit": _command_audit, "cache": _command_cache,
             "validate": _command_validate, "compare": _command_compare,
             "leaderboard": _command_leaderboard, "status": _command_status,
-            "migrate": _command_migrate, "keygen": _command_keygen}
+            "migrate": _command_migrate, "keygen": _command_keygen,
+            "convert-weights": _command_convert_weights}
 
 
 def _one_line_warning(message: Warning | str, category: type[Warning], *args: Any,

@@ -13,11 +13,11 @@ from typing import NoReturn
 from merbench import __version__
 from merbench.cli.confirm import RUNS_WITHOUT_ASKING
 from merbench.cli.examples import EXAMPLES, HelpFormatter, epilog
-from merbench.cli.run_options import add_run_options
+from merbench.cli.run_options import add_run_options, key_value
 from merbench.runner.spec import extract_options, sweep_command_options
 
 DESCRIPTION = ("The merbench command: run, sweep, extract, list, cache, status, validate, audit, "
-               "keygen, compare, migrate and leaderboard.")
+               "keygen, compare, migrate, convert-weights and leaderboard.")
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 LIST_KINDS = ("datasets", "features", "models", "protocols", "plugins")
@@ -160,6 +160,24 @@ def build_parser() -> argparse.ArgumentParser:
                        help="sign the record with this private key ('merbench keygen'), "
                             "over the digests of every file of the run, so a leaderboard "
                             "built with --trust KEY.pub counts it")
+
+    conversion = commands.add_parser(
+        "convert-weights", parents=[common],
+        help="the authors' released weights of a model, in merbench's names",
+        description="Read the state dict(s) a model's authors released (a file, or a folder "
+                    "of <subject>.pth files, converted into the same layout), rename them to "
+                    "merbench's layer names by the model's documented mapping, check that "
+                    "every key and shape fits the model built with --model-opt, and write "
+                    "them to --out, for 'merbench run --weights'.")
+    conversion.add_argument("model", metavar="MODEL", help="a registered model (e.g. mmnet)")
+    conversion.add_argument("source", type=Path, metavar="SOURCE",
+                            help="the authors' checkpoint, or a folder of them")
+    conversion.add_argument("--out", type=Path, required=True, metavar="TARGET",
+                            help="the converted file, or folder for a folder")
+    conversion.add_argument("--model-opt", action="append", type=key_value, default=[],
+                            metavar="KEY=VALUE",
+                            help="the model's configuration the weights were saved from "
+                                 "(repeatable)")
 
     keygen = commands.add_parser(
         "keygen", help="make a key to sign audits with",

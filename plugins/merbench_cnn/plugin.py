@@ -12,6 +12,7 @@ STSTNET = ModelMeta(
     license="MIT",
     feature="flow-uvos",
     recipe=TrainRecipe(epochs=800, batch_size=256, lr=5e-5, optimizer="adam"),
+    authors_weights="merbench_cnn.authors_weights:ststnet_from_authors",
     gpu_share=0.1,  # the share of a GPU a fold asks Ray for (docs/user-guide.md)
 )
 
@@ -26,6 +27,7 @@ OFFAPEXNET = ModelMeta(
     license="unspecified",
     feature="flow-uvos",
     recipe=TrainRecipe(epochs=3000, batch_size=64, lr=1e-4, optimizer="adam"),
+    authors_weights="merbench_cnn.authors_weights:offapexnet_from_authors",
     gpu_share=0.1,  # the share of a GPU a fold asks Ray for (docs/user-guide.md)
 )
 
@@ -73,6 +75,8 @@ RCN = ModelMeta(
     license="unspecified",
     feature="flow-uvos",
     recipe=TrainRecipe(epochs=100, batch_size=64, lr=5e-4, optimizer="sgd"),
+    authors_selection="fixed",
+    authors_weights="merbench_cnn.authors_weights:rcn_from_authors",
     gpu_share=0.1,  # the share of a GPU a fold asks Ray for (docs/user-guide.md)
 )
 

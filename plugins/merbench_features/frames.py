@@ -14,16 +14,22 @@ landmarks' bounding box, side ``FACE_SCALE`` (1.3) times its larger side, moved 
 ``FACE_RAISE`` (0.1) of that side so the forehead is in; parts outside the frame are black.
 Where dlib finds no face the whole frame is used (counted and named in the feature report).
 ``crop="none"`` resizes the whole frames (e.g. CASME II's ``Cropped`` frames, already faces).
-MMNet jitters the onset and apex indices in training, within 15 % of the onset-apex span. With
-``jitter`` (0.15) > 0 the feature also gives ``jitter_frames`` (J, 2) candidates per special
-frame, at J offsets spread evenly over [-d, d], d = round(jitter x (apex - onset)) (the
-folder's nearest frame; J = 2: onset - d and onset + d), so a row is (2 + 2J, 3, S, S): onset,
-apex, the onset's J candidates, the apex's J candidates; the model draws one onset and one
-apex per training sample among the annotated frame and its candidates, and uses the annotated
-frames at test. This needs the raw datasets' ``folder`` / ``onset`` / ``apex`` columns; 442
-samples at J = 2 take 0.4 GB. ``jitter=0`` gives pairs only. ``onset-apex-224`` is computed
-per sample through merbench's feature cache (``$MERBENCH_CACHE_DIR/features/onset-apex-224/``)
-in ``--workers`` processes; ``flow-and-apex`` only resizes released images and is not cached.
+MMNet's training script (``CASME2_5.py``) jitters the onset and apex indices inward: the
+onset drawn uniformly from [onset, onset + d], the apex from [apex - d, apex], d = int(0.15
+x (apex - onset) / 4), 3.75 % of the span, rounded down. With ``jitter`` (0.0375) > 0 the
+feature also gives ``jitter_frames`` (J, 2) candidates per special frame, at J offsets
+spread evenly over (0, d] (onset + offset, apex - offset; the folder's nearest frame; J = 2:
+round(d / 2) and d), d = floor(jitter x (apex - onset)), so a row is (2 + 2J, 3, S, S):
+onset, apex, the onset's J candidates, the apex's J candidates; the model draws one onset
+and one apex per training sample among the annotated frame and its candidates, uniformly,
+and uses the annotated frames at test. That is the authors' draw exactly where d is 0 or J
+and three equally likely points spanning their range otherwise (d = 1: the annotated frame
+twice as likely as the next; spans of CASME II and SAMM at 200 fps give d of 0 to 3),
+because every sample must hold the same number of frames. This needs the raw datasets'
+``folder`` / ``onset`` / ``apex`` columns; 442 samples at J = 2 take 0.4 GB. ``jitter=0``
+gives pairs only. ``onset-apex-224`` is computed per sample through merbench's feature cache
+(``$MERBENCH_CACHE_DIR/features/onset-apex-224/``) in ``--workers`` processes;
+``flow-and-apex`` only resizes released images and is not cached.
 Resizing is ``cv2.resize`` with ``INTER_AREA`` when shrinking, ``INTER_LINEAR`` otherwise.
 
 ``flow-and-apex`` (the composite release: needs ``flow_uvos`` and ``apex_face``), the input of
@@ -36,6 +42,7 @@ released: strain, v, u) upsampled bilinearly to S x S; frame 1 is the apex face 
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -184,7 +191,7 @@ class OnsetApex(OpenCVExtractor):
 
     size: int = 224
     crop: str = "face"
-    jitter: float = 0.15
+    jitter: float = 0.0375
     jitter_frames: int = 2
     cache_dir: str | None = None
 
@@ -251,7 +258,7 @@ def _jitter_names(count: int) -> list[str]:
     return [f"{special}_jitter_{i}" for special in ("onset", "apex") for i in range(count)]
 
 
-def build_onset_apex(size: int = 224, crop: str = "face", jitter: float = 0.15,
+def build_onset_apex(size: int = 224, crop: str = "face", jitter: float = 0.0375,
                      jitter_frames: int = 2, cache_dir: str | None = None) -> OnsetApex:
     """The ``onset-apex-224`` feature (see the module docstring)."""
     return OnsetApex(size=size, crop=crop, jitter=jitter, jitter_frames=jitter_frames,
@@ -259,9 +266,11 @@ def build_onset_apex(size: int = 224, crop: str = "face", jitter: float = 0.15,
 
 
 def jitter_offsets(onset: int, apex: int, jitter: float, count: int) -> list[int]:
-    """``count`` frame offsets evenly spread over [-d, d], d = round(jitter * (apex - onset))."""
-    reach = round(jitter * (apex - onset))
-    return [round(float(t) * reach) for t in np.linspace(-1.0, 1.0, count)] if count else []
+    """``count`` frame offsets evenly spread over (0, d], d = floor(jitter * (apex - onset)),
+    as the MMNet authors' ``int(0.15 * (apex - onset) / 4)`` (the span is never negative)."""
+    # a product a rounding error below a whole number still reaches it
+    reach = math.floor(jitter * (apex - onset) + 1e-9)
+    return [round(reach * step / count) for step in range(1, count + 1)]
 
 
 def nearest(frames: dict[int, object], number: int) -> int:
@@ -277,10 +286,11 @@ def _jittered(clip: Clip, jitter: float, count: int) -> list[np.ndarray]:
                             f"{clip.folder} (sample {clip.sample_id}); restore the folder or "
                             "use jitter=0")
     onset, apex = clip.onset, clip.apex
-    return [read_frame(available[nearest(dict(available), special + offset)], clip.sample_id,
-                       "onset-apex-224")
-            for special in (onset, apex)
-            for offset in jitter_offsets(onset, apex, jitter, count)]
+    offsets = jitter_offsets(onset, apex, jitter, count)
+    return [read_frame(available[nearest(dict(available), special + sign * offset)],
+                       clip.sample_id, "onset-apex-224")
+            for special, sign in ((onset, 1), (apex, -1))  # inward, towards each other
+            for offset in offsets]
 
 
 def build_flow_and_apex(size: int = 224) -> Callable[[Dataset], Extracted]:

@@ -46,7 +46,7 @@ TVL1_UVOS = FeatureMeta(
 
 ONSET_APEX = FeatureMeta(
     name="onset-apex-224",
-    version=1,
+    version=2,
     description="Onset and apex frames (RGB uint8) with jitter candidates, cut to one face "
                 "box, resized to 224x224",
     citation="Li et al., MMNet, IJCAI 2022 (its onset/apex input); face box from dlib's 68 "

@@ -14,6 +14,7 @@ HTNET = ModelMeta(
     feature="htnet-regions",
     recipe=TrainRecipe(epochs=800, batch_size=256, lr=5e-5, optimizer="adam"),
     authors_selection="oracle",  # each subject's best test accuracy, updated with <=
+    authors_weights="merbench.authors_weights:same_names",
 )
 
 # Recipe: the authors' main_train.py (Adam 5e-5, batch 1024 = one full batch an epoch, 200
@@ -31,6 +32,7 @@ CAUSALNET = ModelMeta(
     recipe=TrainRecipe(epochs=200, batch_size=1024, lr=5e-5, optimizer="adam",
                        data_order="listed"),
     authors_selection="first-best",
+    authors_weights="merbench.authors_weights:same_names",
 )
 
 

@@ -25,10 +25,9 @@ Network (from the authors' code; docs/models.md#mmnet-and-hsta):
   conv 1x1 with the stride + BN when the shape changes), ReLU. Its attention map is
   sigmoid(BN(conv 1x1 over the two maps [channel mean, channel max] of that output)),
   multiplied by the previous block's map (max-pooled 3 / 2 / 1 when the size halves) and
-  multiplied onto the block's output; the product is passed on to the next block. Choices
-  where the description leaves room (documented, not confirmed in the authors' code): the
-  map is taken from the block's output after the residual sum and ReLU, and the first block
-  has no previous map.
+  multiplied onto the block's output; the product is passed on to the next block. As the
+  authors' ``CA_block.py`` has it, the map is taken from the block's output after the
+  residual sum and ReLU, and the first block has no previous map.
 - PC branch: the image resized bilinearly to 14x14, a 1x1 patch embedding (a 1x1 conv)
   3 -> 512 giving 196 tokens, a learned position embedding (196 x 512, trunc-normal 0.02),
   ``pc_depth`` = 2 pre-norm ViT blocks (4 heads, MLP ratio 4, qkv bias), LayerNorm, and the
@@ -36,24 +35,31 @@ Network (from the authors' code; docs/models.md#mmnet-and-hsta):
 - Fusion: main + PC, flattened (100,352 values), one linear layer to the classes.
 
 The ViT blocks are timm's ``Block`` (``merbench_transformers.blocks``), as the authors' code
-builds its position branch on timm. Convolutions and BN use PyTorch's default
-initialisation; the ViT part timm's (trunc-normal 0.02 linears, zero biases).
+builds its position branch on timm. Initialisation is the authors': every convolution after
+the first (their ``main_branch``, a torchvision-style ResNet) Kaiming-normal with fan-out
+and ReLU gain, BN weights 1 and biases 0; the first convolution (their ``conv_act``), the
+patch embedding and the head keep PyTorch's default; the ViT part timm's (trunc-normal 0.02
+linears, zero biases). The authors' state dicts load through ``merbench convert-weights``
+(``merbench_mmnet.weights``).
 
-Training recipe (declared in the plugin, applied by the core trainer): cross-entropy, AdamW
-lr 8e-4, weight decay 0.6, learning rate multiplied by 0.987 after each of the first 50
-epochs, 74 epochs, batch 32; training batches augmented by :meth:`MMNet.augment`
-(horizontal flip, rotation +-3 degrees, random 224 crop with 15 px padding, the same
-transform for both frames of a sample), after the onset / apex index jitter within 15 % of
-the onset-apex span when the feature gives jitter candidates (``onset-apex-224`` does by
-default: per sample one onset and one apex drawn among the annotated frame and its two
-candidates at -15 % / +15 % of the span, see ``merbench_features/frames.py``; a discrete
-stand-in for the authors' jitter, whose exact draw the specification does not give).
+Training recipe (declared in the plugin, applied by the core trainer), the authors'
+``CASME2_5.py``: cross-entropy, AdamW lr 8e-4, weight decay 0.6, learning rate multiplied by
+0.987 after each of the first 50 epochs, 74 epochs, batch 32; training batches augmented by
+:meth:`MMNet.augment`: the onset / apex index jitter when the feature gives candidates
+(``onset-apex-224``: the onset drawn from [onset, onset + d], the apex from [apex - d,
+apex], d = 3.75 % of the span, as the authors draw, see ``merbench_features/frames.py``),
+then horizontal flip, rotation +-3 degrees, random 224 crop with 15 px padding, the same
+transform for both frames of a sample, with the nearest pixel and the ImageNet mean colour
+filled in, as torchvision does on the authors' normalised tensors. ``mmnet-3class`` has the
+settings of their 3-class script (``CASME2_3.py``): position branch depth 3, MLP ratio 2,
+drop-path 0.3, rotation +-4 degrees, 4 px padding (recipe: weight decay 0.7, batch 24, 99
+epochs).
 """
 
 from __future__ import annotations
 
 import torch
-from merbench_transformers.augment import flip_rotate_crop, imagenet_normalise
+from merbench_transformers.augment import IMAGENET_FILL, flip_rotate_crop, imagenet_normalise
 from merbench_transformers.blocks import (
     drop_path_rates,
     init_vit,
@@ -65,7 +71,7 @@ from torch import nn
 
 from merbench.api import MerbenchError, fixed_options
 
-__all__ = ["MMNet", "build_mmnet", "build_mmnet_release"]
+__all__ = ["MMNet", "build_mmnet", "build_mmnet_3class", "build_mmnet_release"]
 
 MAIN_INPUTS = ("difference", "first")
 
@@ -108,6 +114,13 @@ class MainBranch(nn.Module):
         dims = (widths[0], *widths)
         self.blocks = nn.ModuleList(ContinuousAttentionBlock(dims[i], dims[i + 1], strides[i])
                                     for i in range(len(widths)))
+        # the authors' ResNet initialises its own convolutions (all but their conv_act, the
+        # first here) Kaiming-normal fan-out; its BatchNorms 1 / 0 are PyTorch's default too
+        for part in (self.stem[2], self.blocks):
+            for module in part.modules():
+                if isinstance(module, nn.Conv2d):
+                    nn.init.kaiming_normal_(module.weight, mode="fan_out",
+                                            nonlinearity="relu")
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = self.stem(x)
@@ -184,7 +197,8 @@ class MMNet(nn.Module):
         if batch.shape[1] > 2:
             batch = jitter_pairs(batch, generator)
         return flip_rotate_crop(batch, generator, flip=self.augment_flip,
-                                degrees=self.augment_degrees, pad=self.augment_pad)
+                                degrees=self.augment_degrees, pad=self.augment_pad,
+                                mode="nearest", fill=IMAGENET_FILL)
 
 
 def jitter_pairs(batch: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
@@ -227,3 +241,15 @@ def _check(num_classes: int, main_input: str, image_size: int, widths: tuple[int
 # The model name fixes which image the main branch gets; every other option is --model-opt.
 build_mmnet = fixed_options(MMNet, main_input="difference")  # apex − onset; PC on the onset
 build_mmnet_release = fixed_options(MMNet, main_input="first")  # flow image; PC on apex face
+
+
+def build_mmnet_3class(*, num_classes: int = 3, image_size: int = 224,
+                       widths: tuple[int, ...] = (128, 128, 256, 512), stem: int = 180,
+                       pc_depth: int = 3, pc_heads: int = 4, pc_mlp_ratio: float = 2.0,
+                       drop_path: float = 0.3, augment_flip: bool = True,
+                       augment_degrees: float = 4.0, augment_pad: int = 4) -> MMNet:
+    """MMNet with the defaults of the authors' 3-class script (``CASME2_3.py``)."""
+    return MMNet(num_classes=num_classes, main_input="difference", image_size=image_size,
+                 widths=widths, stem=stem, pc_depth=pc_depth, pc_heads=pc_heads,
+                 pc_mlp_ratio=pc_mlp_ratio, drop_path=drop_path, augment_flip=augment_flip,
+                 augment_degrees=augment_degrees, augment_pad=augment_pad)

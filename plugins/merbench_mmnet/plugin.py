@@ -3,6 +3,8 @@ when a run builds it)."""
 
 from __future__ import annotations
 
+import dataclasses
+
 from merbench_transformers.release import register_with_release, release_variant
 
 from merbench.api import ModelMeta, ModelRegistry, TrainRecipe, hookimpl
@@ -17,7 +19,7 @@ CITATION = "Li et al., MMNet: Muscle motion-guided network for micro-expression 
 
 MMNET = ModelMeta(
     name="mmnet",
-    version=2,
+    version=3,
     description="MMNet: CNN with continuous attention on apex - onset plus a ViT "
                 "position branch on the onset",
     citation=CITATION,
@@ -26,8 +28,17 @@ MMNET = ModelMeta(
     recipe=RECIPE,
     # CASME2_5.py: each subject's best F1 (>=) for F1, its best correct count (>) for accuracy
     authors_selection="per-metric-best",
+    authors_weights="merbench_mmnet.authors_weights:mmnet_from_authors",
     gpu_share=0.5,  # the share of a GPU a fold asks Ray for (docs/user-guide.md)
 )
+
+# CASME2_3.py, the authors' 3-class script: weight decay 0.7, batch 24, 99 epochs; the network
+# and augmentation defaults are build_mmnet_3class's
+MMNET_3CLASS = dataclasses.replace(
+    MMNET, name="mmnet-3class",
+    description="MMNet with the settings of its authors' 3-class script (CASME2_3.py): "
+                "position branch depth 3, MLP ratio 2, drop-path 0.3, rotation 4, padding 4",
+    recipe=dataclasses.replace(RECIPE, epochs=99, batch_size=24, weight_decay=0.7))
 
 MMNET_RELEASE = release_variant(
     MMNET, "MMNet VARIANT for the composite release: flow image in the main branch, apex face "
@@ -37,3 +48,4 @@ MMNET_RELEASE = release_variant(
 @hookimpl
 def merbench_register_models(registry: ModelRegistry) -> None:
     register_with_release(registry, MMNET, MMNET_RELEASE, "merbench_mmnet.mmnet")
+    registry.add(MMNET_3CLASS, "merbench_mmnet.mmnet:build_mmnet_3class")

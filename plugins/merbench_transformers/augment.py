@@ -7,11 +7,15 @@ draws one transform, and that transform is applied to all its frames.
 
 :func:`flip_rotate_crop` is MMNet's training pipeline (horizontal flip with probability
 1/2, rotation by a uniform angle in [-3, 3] degrees, random 224 crop of the image padded by
-15 zero pixels on every side) as one affine resampling per sample: output pixel p takes the
-input at ``flip(rotate(p + shift))``, bilinearly, with zeros outside the image, the fill
-torchvision uses. The crop is the integer shift (``shift`` in [-15, 15] pixels per axis),
-so with no rotation the pixels are copied exactly. All random numbers come from the
-generator passed in (the trainer's per-fold augmentation generator), drawn on the CPU.
+15 pixels on every side) as one affine resampling per sample: output pixel p takes the
+input at ``flip(rotate(p + shift))``. The crop is the integer shift (``shift`` in [-15, 15]
+pixels per axis), so with no rotation the pixels are copied exactly. The MMNet authors'
+script applies torchvision's transforms after ImageNet normalisation, so their rotation
+samples the nearest pixel and both rotation and padding fill with 0 in normalised units,
+the ImageNet mean colour; on 0..255 images the same is ``mode="nearest"`` with
+``fill=IMAGENET_FILL`` (the mean x 255), which :mod:`merbench_mmnet.mmnet` passes. The
+defaults (bilinear, black) are torchvision's on unnormalised images. All random numbers
+come from the generator passed in (the trainer's per-fold augmentation generator), drawn on the CPU.
 """
 
 from __future__ import annotations
@@ -23,6 +27,8 @@ from torch import nn
 
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
+#: the ImageNet mean colour on 0..255 images: 0 once normalised
+IMAGENET_FILL = tuple(255.0 * m for m in IMAGENET_MEAN)
 
 
 def imagenet_normalise(x: torch.Tensor) -> torch.Tensor:
@@ -66,19 +72,29 @@ def affine_matrices(transforms: dict[str, torch.Tensor], height: int,
     return torch.cat([linear, offset[:, :, None]], dim=2)
 
 
-def apply_same(batch: torch.Tensor, matrices: torch.Tensor) -> torch.Tensor:
-    """Resample (B, F, C, H, W) frames, sample b's frames all with ``matrices[b]``."""
+def apply_same(batch: torch.Tensor, matrices: torch.Tensor, *, mode: str = "bilinear",
+               fill: tuple[float, ...] | None = None) -> torch.Tensor:
+    """Resample (B, F, C, H, W) frames, sample b's frames all with ``matrices[b]``, sampling
+    ``mode`` ("bilinear" or "nearest"), ``fill`` (one value per channel; None: 0) outside."""
     b, f, c, h, w = batch.shape
     theta = matrices.to(device=batch.device, dtype=batch.dtype).repeat_interleave(f, dim=0)
     frames = batch.reshape(b * f, c, h, w)
+    shift = None
+    if fill is not None:  # resample the offset from the fill, whose outside is then 0
+        shift = torch.tensor(fill, device=batch.device, dtype=batch.dtype).view(1, c, 1, 1)
+        frames = frames - shift
     grid = nn.functional.affine_grid(theta, [b * f, c, h, w], align_corners=False)
-    out = nn.functional.grid_sample(frames, grid, mode="bilinear", padding_mode="zeros",
+    out = nn.functional.grid_sample(frames, grid, mode=mode, padding_mode="zeros",
                                     align_corners=False)
+    if shift is not None:
+        out = out + shift
     return out.reshape(b, f, c, h, w)
 
 
 def flip_rotate_crop(batch: torch.Tensor, generator: torch.Generator, *, flip: bool = True,
-                     degrees: float = 3.0, pad: int = 15) -> torch.Tensor:
+                     degrees: float = 3.0, pad: int = 15, mode: str = "bilinear",
+                     fill: tuple[float, ...] | None = None) -> torch.Tensor:
     """MMNet's augmentation on (B, F, C, H, W), one random transform per sample."""
     transforms = draw_transforms(len(batch), generator, flip=flip, degrees=degrees, pad=pad)
-    return apply_same(batch, affine_matrices(transforms, batch.shape[-2], batch.shape[-1]))
+    return apply_same(batch, affine_matrices(transforms, batch.shape[-2], batch.shape[-1]),
+                      mode=mode, fill=fill)

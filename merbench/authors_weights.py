@@ -1,0 +1,136 @@
+"""The authors' released weights, in merbench's names: ``merbench convert-weights``.
+
+A model's authors save state dicts under their own module names (RCN-A's ``conv1`` and
+``rcls.0.ffconv``, STSTNet's three convolutions, MMNet's ``main_branch`` and ``vit_pos``).
+merbench's networks compute the same functions under names of their own, so each model
+names, in ``ModelMeta.authors_weights``, a function (``"module:function"``, imported when
+used) that maps the authors' state dict to merbench's: tensors renamed, split or joined,
+never changed in value, and keys it does not know refused. The converted dict is then
+checked key by key and shape by shape against the model as merbench builds it (on the
+``meta`` device: no memory for the weights) before it is written, so a file that converts
+also loads with ``strict=True`` and scores with ``merbench run --weights``.
+
+A source directory (the HTNet and STSTNet authors release one ``<subject>.pth`` per LOSO
+test subject) is converted file by file into the same layout, which ``--weights`` reads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from merbench.errors import MerbenchError
+from merbench.registry import Entry, LazyFactory
+
+#: file endings taken from a source directory
+SUFFIXES = (".pth", ".pt", ".pkl", ".bin")
+
+StateDict = dict[str, Any]  # parameter name -> torch.Tensor
+
+
+def same_names(state: StateDict) -> StateDict:
+    """The conversion of a model whose authors' names are merbench's (HTNet, CausalNet)."""
+    return dict(state)
+
+
+def renamed(state: StateDict, prefixes: dict[str, str], *, dropped: tuple[str, ...] = (),
+            model: str) -> StateDict:
+    """``state`` with each key's prefix replaced by the first of ``prefixes`` it starts with
+    (in order); keys under ``dropped`` (the authors' modules their forward never uses) are
+    left out, and any other key is refused in one line naming it."""
+    out: StateDict = {}
+    unknown = []
+    for key, tensor in state.items():
+        if any(key == d or key.startswith(d + ".") for d in dropped):
+            continue
+        new = next((to + key[len(old):] for old, to in prefixes.items()
+                    if key.startswith(old)), None)
+        if new is None:
+            unknown.append(key)
+        else:
+            out[new] = tensor
+    if unknown:
+        shown = ", ".join(unknown[:4]) + (f" and {len(unknown) - 4} more"
+                                          if len(unknown) > 4 else "")
+        raise MerbenchError(f"{len(unknown)} key(s) are not in the {model} authors' layout: "
+                            f"{shown}; is this a checkpoint of their {model}?")
+    return out
+
+
+def converter(entry: Entry[Any]) -> Callable[[StateDict], StateDict]:
+    """The model's conversion, or one line saying it has none."""
+    target = getattr(entry.meta, "authors_weights", None)
+    if target is None:
+        raise MerbenchError(f"model '{entry.meta.name}' has no mapping from its authors' "
+                            "weights (they release none merbench knows); its own saved weights "
+                            "load as they are with --weights")
+    function: Callable[[StateDict], StateDict] = LazyFactory(target).resolve()
+    return function
+
+
+def sources(source: Path) -> Iterator[Path]:
+    """The checkpoint files under ``source`` (itself, when it is a file), sorted."""
+    if source.is_file():
+        yield source
+        return
+    if not source.is_dir():
+        raise MerbenchError(f"{source} does not exist; give a checkpoint file or a folder of "
+                            f"them ({', '.join(SUFFIXES)})")
+    found = sorted(p for p in source.rglob("*") if p.is_file() and p.suffix in SUFFIXES)
+    if not found:
+        raise MerbenchError(f"{source} holds no checkpoint ({', '.join(SUFFIXES)} files)")
+    yield from found
+
+
+def convert_file(entry: Entry[Any], source: Path, options: dict[str, Any]) -> StateDict:
+    """``source`` read (tensors only), converted, and checked against the model built with
+    ``options`` and as many classes as the converted classifier has."""
+    import torch  # deferred: merbench's CLI starts without torch
+
+    from merbench.training.checkpoints import check_state_dict, read_state_dict
+
+    state = read_state_dict(source)
+    try:
+        converted = converter(entry)(state)
+    except MerbenchError as exc:
+        raise MerbenchError(f"checkpoint {source}: {exc}") from None
+    with torch.device("meta"):
+        classes = _classes(entry, converted, options)
+        model = entry.create("model", num_classes=classes, **options)
+    check_state_dict(model, converted, f"checkpoint {source} (converted)",
+                     f"model '{entry.meta.name}'")
+    return converted
+
+
+def _classes(entry: Entry[Any], state: StateDict, options: dict[str, Any]) -> int:
+    """How many classes the converted weights classify into: the first dimension of the
+    parameter whose shape follows ``num_classes`` (the classifier's), found by building the
+    model with two class counts and comparing shapes."""
+    two = entry.create("model", num_classes=2, **options).state_dict()
+    three = entry.create("model", num_classes=3, **options).state_dict()
+    for key, tensor in two.items():
+        if key in three and three[key].shape != tensor.shape and key in state:
+            return int(state[key].shape[0])
+    raise MerbenchError(f"model '{entry.meta.name}' has no parameter that follows the number "
+                        "of classes, so the classes of the weights cannot be read")
+
+
+def convert(entry: Entry[Any], source: Path, out: Path,
+            options: dict[str, Any]) -> list[tuple[Path, Path]]:
+    """Convert ``source`` (a file, or a folder converted file by file into the same relative
+    paths) into ``out``; every file is converted and checked before the first is written."""
+    import torch
+
+    from merbench.atomic import atomic_write
+
+    pairs = [(path, out if source.is_file() else out / path.relative_to(source))
+             for path in sources(source)]
+    if source.is_file() and out.is_dir():
+        pairs = [(source, out / source.name)]
+    converted = [convert_file(entry, path, options) for path, _ in pairs]
+    for (_, target), state in zip(pairs, converted, strict=True):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(target, partial(torch.save, state))
+    return pairs

@@ -1,0 +1,73 @@
+"""The CNN authors' state dicts in merbench's names (``merbench convert-weights``).
+
+- RCN-A (``xiazhaoqiang/ParameterFreeRCNs-MicroExpressionRec``, ``MeNets.RCN_A`` with one
+  recurrent layer): ``conv1`` is merbench's ``stem``, ``rcls.0.ffconv`` its
+  ``recurrent.feedforward``, ``rcls.0.rrconv`` its ``recurrent.recurrent``; ``classifier``
+  keeps its name.
+- STSTNet (the authors' PyTorch class, as in ``christy1206/STSTNet`` and HTNet's script):
+  three convolutions ``conv1`` / ``conv2`` / ``conv3`` (3, 5 and 8 filters) and BatchNorms
+  ``bn1`` / ``bn2`` / ``bn3`` are merbench's one ``conv`` and one ``bn`` of 16 channels,
+  stacked in that order (filters 0-2, 3-7, 8-15); ``fc`` keeps its name (it reads the
+  streams' maps in the same order).
+- OFF-ApexNet, from the PyTorch port in Off-TANet's code
+  (``ECNU-Cross-Innovation-Lab/PRICAI2021-Off-TANet``, ``models/off_apexnet.py``, which feeds
+  u then v): ``cnn1`` is merbench's ``u_stream``, ``cnn2`` its ``v_stream`` (their
+  ``conv1`` / ``conv2`` at indices 0 / 3), ``dense`` its ``classifier``. The port has no
+  activation on its convolutions: build the model with ``conv_activation=none`` for its
+  weights (``--model-opt conv_activation=none``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from merbench.api import MerbenchError
+from merbench.authors_weights import renamed
+
+STSTNET_STREAMS = ("1", "2", "3")
+
+
+def rcn_from_authors(state: dict[str, Any]) -> dict[str, Any]:
+    return renamed(state, {"conv1.": "stem.", "rcls.0.ffconv.": "recurrent.feedforward.",
+                           "rcls.0.rrconv.": "recurrent.recurrent.",
+                           "classifier.": "classifier."}, model="RCN-A")
+
+
+def offapexnet_from_authors(state: dict[str, Any]) -> dict[str, Any]:
+    prefixes = {f"{cnn}.{conv}.": f"{stream}.{index}."
+                for cnn, stream in (("cnn1", "u_stream"), ("cnn2", "v_stream"))
+                for conv, index in (("conv1", 0), ("conv2", 3))}
+    return renamed(state, {**prefixes, "dense.": "classifier."}, model="OFF-ApexNet")
+
+
+def ststnet_from_authors(state: dict[str, Any]) -> dict[str, Any]:
+    import torch
+
+    layers = {"conv": ("weight", "bias"),
+              "bn": ("weight", "bias", "running_mean", "running_var")}
+    expected = {f"{layer}{s}.{p}" for layer, params in layers.items() for p in params
+                for s in STSTNET_STREAMS}
+    expected |= {f"bn{s}.num_batches_tracked" for s in STSTNET_STREAMS}
+    expected |= {"fc.weight", "fc.bias"}
+    unknown = sorted(set(state) - expected)
+    if unknown:
+        raise MerbenchError(f"{len(unknown)} key(s) are not in the STSTNet authors' layout "
+                            f"(conv1-3, bn1-3, fc): {', '.join(unknown[:4])}; is this a "
+                            "checkpoint of their STSTNet?")
+    out: dict[str, Any] = {}
+    for layer, params in layers.items():
+        for param in params:
+            names = [f"{layer}{s}.{param}" for s in STSTNET_STREAMS]
+            if all(name in state for name in names):  # a missing one: the load check names it
+                out[f"{layer}.{param}"] = torch.cat([state[name] for name in names], dim=0)
+    counts = {int(state[f"bn{s}.num_batches_tracked"]) for s in STSTNET_STREAMS
+              if f"bn{s}.num_batches_tracked" in state}
+    if len(counts) > 1:
+        raise MerbenchError(f"the three BatchNorms count different training steps "
+                            f"({sorted(counts)}): not one STSTNet trained as a whole")
+    if counts:
+        out["bn.num_batches_tracked"] = state["bn1.num_batches_tracked"]
+    for param in ("weight", "bias"):
+        if f"fc.{param}" in state:
+            out[f"fc.{param}"] = state[f"fc.{param}"]
+    return out
