@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import numpy as np
 
+from merbench.authors_weights import renamed
 from merbench.cache import CACHE_ENV, FeatureCache
 from merbench.clips import CLIP_COLUMNS, Clip, frame_index, frame_number
 from merbench.dataset import Dataset, InMemoryDataset
@@ -79,6 +80,7 @@ __all__ = [
     "frame_number",
     "hookimpl",
     "installed_version",
+    "renamed",
 ]
 
 

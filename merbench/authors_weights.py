@@ -21,6 +21,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from merbench.atomic import atomic_write
 from merbench.errors import MerbenchError
 from merbench.registry import Entry, LazyFactory
 
@@ -121,9 +122,7 @@ def convert(entry: Entry[Any], source: Path, out: Path,
             options: dict[str, Any]) -> list[tuple[Path, Path]]:
     """Convert ``source`` (a file, or a folder converted file by file into the same relative
     paths) into ``out``; every file is converted and checked before the first is written."""
-    import torch
-
-    from merbench.atomic import atomic_write
+    import torch  # deferred: merbench's CLI starts without torch
 
     pairs = [(path, out if source.is_file() else out / path.relative_to(source))
              for path in sources(source)]

@@ -21,8 +21,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from merbench.api import MerbenchError
-from merbench.authors_weights import renamed
+from merbench.api import MerbenchError, renamed
 
 STSTNET_STREAMS = ("1", "2", "3")
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from merbench.authors_weights import renamed
+from merbench.api import renamed
 
 UNUSED = ("pos", "vit_pos.cls_token", "vit_pos.head", "vit_pos.to_Mask", "head", "head1",
           "timeembed")
