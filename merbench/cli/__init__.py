@@ -1,11 +1,12 @@
 """The ``merbench`` command: run, sweep, extract, list, cache, status, validate, audit,
-keygen, compare, migrate, convert-weights and leaderboard.
+keygen, compare, migrate, export, convert-weights and leaderboard.
 
 ``run`` a protocol, ``sweep`` a plan of runs, ``extract`` a feature into the cache, ``list``
 what plugins provide, show or clear the feature ``cache``, see how far a run got
 (``status``), ``validate`` result files, train some folds again (``audit``), make a key to
 sign audits with (``keygen``), ``compare`` runs, bring old files to the current layout
-(``migrate``), bring the authors' released weights into merbench's names
+(``migrate``), write preprocessed images in the authors' layouts (``export``), bring the
+authors' released weights into merbench's names
 (``convert-weights``) and build the ``leaderboard`` site from them.
 
 Each command is carried out by its own module, ``merbench.cli.<command>_command``, whose
@@ -79,6 +80,7 @@ _command_status = Command("status_command")
 _command_migrate = Command("migrate_command")
 _command_keygen = Command("keygen_command")
 _command_convert_weights = Command("convert_weights_command", loads_plugins=True)
+_command_export = Command("export_command", loads_plugins=True)
 
 
 def _commands() -> dict[str, Callable[[argparse.Namespace], int]]:
@@ -89,7 +91,7 @@ def _commands() -> dict[str, Callable[[argparse.Namespace], int]]:
             "validate": _command_validate, "compare": _command_compare,
             "leaderboard": _command_leaderboard, "status": _command_status,
             "migrate": _command_migrate, "keygen": _command_keygen,
-            "convert-weights": _command_convert_weights}
+            "convert-weights": _command_convert_weights, "export": _command_export}
 
 
 def _one_line_warning(message: Warning | str, category: type[Warning], *args: Any,

@@ -17,7 +17,7 @@ from merbench.cli.run_options import add_run_options, key_value
 from merbench.runner.spec import extract_options, sweep_command_options
 
 DESCRIPTION = ("The merbench command: run, sweep, extract, list, cache, status, validate, audit, "
-               "keygen, compare, migrate, convert-weights and leaderboard.")
+               "keygen, compare, migrate, export, convert-weights and leaderboard.")
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 LIST_KINDS = ("datasets", "features", "models", "protocols", "plugins")
@@ -160,6 +160,27 @@ def build_parser() -> argparse.ArgumentParser:
                        help="sign the record with this private key ('merbench keygen'), "
                             "over the digests of every file of the run, so a leaderboard "
                             "built with --trust KEY.pub counts it")
+
+    export = commands.add_parser(
+        "export", parents=[common],
+        help="write a dataset's preprocessed images in the layout the authors' code reads",
+        description="Compute a raw dataset's flow images (and apex faces, direction maps) as "
+                    "the features do, through the cache and --workers, and write them as the "
+                    "authors' releases lay them out (--layout composite: the MEGC2019 "
+                    "composite release; htnet: HTNet's per-subject u_train / u_test folders; "
+                    "causalnet: CausalNet's four images a sample), or score them against a "
+                    "release's own images (--compare RELEASE_DIR). An interrupted export "
+                    "keeps every finished sample.")
+    add_run_options(export, only=extract_options())
+    export.add_argument("--layout", choices=("composite", "htnet", "causalnet"), default=None,
+                        help="the layout to write into --out")
+    export.add_argument("--compare", type=Path, default=None, metavar="RELEASE_DIR",
+                        help="a composite release folder to score merbench's flow images "
+                             "against (per channel correlation and mean absolute difference)")
+    export.add_argument("--out", type=Path, default=None, metavar="PATH",
+                        help="the folder a layout is written to; with --compare, a JSON file "
+                             "for the sample-by-sample comparison")
+    export.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
 
     conversion = commands.add_parser(
         "convert-weights", parents=[common],

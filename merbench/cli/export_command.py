@@ -1,0 +1,133 @@
+"""``merbench export``: a dataset's preprocessed images in the layout the authors' code reads
+(``--layout``, :mod:`merbench.export.layouts`), or scored against a release (``--compare``,
+:mod:`merbench.export.release_compare`).
+
+The features are computed as ``merbench extract`` computes them: through the feature cache
+(an interrupted export keeps every finished sample; the same command computes only the
+rest), in ``--workers`` processes, with a progress bar. Files already written with the same
+bytes are left alone. ``export-report.json`` in the target folder lists every sample written
+and every sample left out, with why.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from merbench.atomic import atomic_write_json
+from merbench.cli.literal import say
+from merbench.cli.parser import EXIT_INTERRUPTED
+from merbench.cli.progress import ProgressReporter
+from merbench.cli.render import skipped_note
+from merbench.cli.run_options import given_options
+from merbench.errors import MerbenchError
+from merbench.export.layouts import LAYOUTS, WRITERS
+from merbench.export.release_compare import CHANNELS, compare_with_release
+from merbench.features.extraction import extract_feature
+from merbench.plugins import Plugins
+from merbench.runner.data import open_dataset
+from merbench.runner.plan import plan_extraction
+from merbench.runner.spec import from_options
+
+#: options the layouts set for a feature they read part of (the apex of the pair)
+SET_FOR = {"onset-apex-224": {"jitter": 0}}
+FLOW = "tvl1-uvos"
+
+
+def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
+    if (args.layout is None) == (args.compare is None):
+        raise MerbenchError("merbench export needs --layout NAME (with --out DIR) or "
+                            "--compare RELEASE_DIR")
+    if args.layout is not None and args.out is None:
+        raise MerbenchError(f"--layout {args.layout} needs --out DIR, the folder to write")
+    given = given_options(args)
+    if "dataset" not in given:
+        raise MerbenchError("merbench export needs --dataset (a raw database, e.g. megc2019; "
+                            "see 'merbench list datasets')")
+    flow = given.pop("feature", None)
+    names = list(LAYOUTS[args.layout].features) if args.layout else [FLOW]
+    if flow is not None:
+        names[0] = flow
+    plugins = load(args)
+    reporter = ProgressReporter(enabled=not args.quiet)
+    values: dict[str, np.ndarray] = {}
+    reports: dict[str, Any] = {}
+    dataset = None
+    try:
+        for position, name in enumerate(names):
+            options = dict(given)
+            if position:  # the user's --feature-opt are the flow's
+                options["feature_options"] = SET_FOR.get(name, {})
+            spec, settings = from_options({"model": "", **options, "feature": name})
+            inputs = plan_extraction(spec, settings, plugins)
+            if dataset is None:
+                dataset = open_dataset(inputs)
+            extractor = inputs.feature.create("feature", **inputs.feature_options)
+            got, extra = extract_feature(
+                inputs.feature.meta, extractor, dataset, dataset_name=args.dataset,
+                workers=settings.workers,
+                on_progress=partial(_progress, reporter, f"{name} on {args.dataset}"))
+            values[name] = got
+            reports[name] = extra.get("report", {})
+    except KeyboardInterrupt:
+        reporter.stop()
+        say("merbench: interrupted — every sample finished so far is in the cache; run the "
+            "same command again to compute only the rest", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    finally:
+        reporter.stop()
+    assert dataset is not None
+    samples = dataset.samples.reset_index(drop=True)
+    skipped = dataset.skipped_samples()
+    if skipped:
+        say(skipped_note(args.dataset, skipped, f"the export holds the other {len(samples)}"))
+    if args.compare is not None:
+        return _compare(args, samples["sample_id"].astype(str).tolist(), values[names[0]])
+    layout = LAYOUTS[args.layout]
+    if flow is not None:  # the writer knows the flow under the layout's own feature name
+        values[layout.features[0]] = values.pop(flow)
+    written = WRITERS[layout.name](args.out, samples, values)
+    report = {"layout": layout.name, "dataset": args.dataset, "features": names,
+              "written": [str(p.relative_to(args.out)) for p in written],
+              "samples": samples["sample_id"].astype(str).tolist(), "skipped": skipped,
+              "feature_reports": reports}
+    atomic_write_json(args.out / "export-report.json", report)
+    say(f"wrote the {layout.name} layout of {len(samples)} sample(s) to {args.out} "
+        f"({len(written)} files; {len(skipped)} sample(s) left out, listed in "
+        f"{args.out / 'export-report.json'})")
+    for name, feature_report in reports.items():
+        fallback = feature_report.get("n_face_fallback")
+        if fallback:
+            say(f"note: {name}: no face found in {fallback} sample(s); the whole frame was "
+                "used (named in export-report.json)")
+    return 0
+
+
+def _progress(reporter: ProgressReporter, label: str, done: int, total: int) -> None:
+    reporter.extraction_progress(label, done, total)
+
+
+def _compare(args: argparse.Namespace, sample_ids: list[str], flows: np.ndarray) -> int:
+    comparison = compare_with_release(args.compare, sample_ids, flows)
+    summary = comparison.summary()
+    if not comparison.samples:
+        raise MerbenchError(f"none of the {len(sample_ids)} sample(s) is in the release "
+                            f"{args.compare}; give the release of the same database(s)")
+    say(f"merbench's {FLOW} against {args.compare}: {summary['compared']} sample(s) in both"
+        f" ({len(comparison.not_in_release)} only in merbench's)")
+    for name in CHANNELS:
+        channel = summary["channels"][name]
+        corr = "—" if channel["correlation"] is None else f"{channel['correlation']:.3f}"
+        say(f"  {name}: correlation {corr} (over {channel['correlated_samples']} sample(s)), "
+            f"mean absolute difference {channel['mean_abs_diff']:.1f} of 255")
+    if args.out is not None:
+        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_json(Path(args.out), summary)
+        say(f"the comparison, sample by sample: {args.out}")
+    return 0
