@@ -177,6 +177,25 @@ def test_reduced_runs_are_labelled_on_every_page(committed_site: Path, read_tabl
     assert "reduced setting" not in full.lower()
 
 
+def test_the_other_databases_benchmarks_render_with_their_published_rows(
+        committed_site: Path, read_tables) -> None:
+    """CASME II and SAMM 5-class and CAS(ME)^3 Part A 7 / 4 / 3-class LOSO: a page each,
+    MMNet's printed numbers as test-set selection, and the runs each one takes."""
+    casme2 = (committed_site / "benchmarks" / "loso-casme2-5class.html").read_text()
+    (row,) = read_tables(casme2)["reported-table"]
+    assert row["model"] == "MMNet" and ".8676" in " ".join(row.values())
+    assert row["selection"] == "best on test subject test-set selection"
+    samm = (committed_site / "benchmarks" / "loso-samm-5class.html").read_text()
+    assert ".7291" in " ".join(read_tables(samm)["reported-table"][0].values())
+    for classes in ("7", "4", "3"):
+        page = (committed_site / "benchmarks" / f"loso-casme3-{classes}class.html").read_text()
+        assert f"CAS(ME)^3 Part A, {classes} classes" in page
+        assert "No validated run of this benchmark yet." in page
+    bench = {b.id: b for b in load_benchmarks()}["loso-casme3-4class"]
+    assert bench.dataset_options == {"classes": "4", "skip_missing": True}
+    assert bench.n_samples == 858
+
+
 def test_reported_rows_say_how_the_source_chose_the_epoch(committed_site: Path, read_tables,
                                                           tmp_path: Path) -> None:
     """A paper's row says what its public code shows (docs: the protocol notes): an SVM
@@ -449,16 +468,19 @@ def test_build_from_another_directory_uses_the_shipped_benchmarks(
     monkeypatch.chdir(tmp_path)
     code, out, err = cli("leaderboard", "build", "--results", COMPOSITE, "--out", "site")
     assert code == 0, err
-    assert "(5 benchmarks, 3 runs, 0 rejected file(s))" in out
+    assert "(10 benchmarks, 3 runs, 0 rejected file(s))" in out
     assert sorted(p.name for p in (tmp_path / "site" / "benchmarks").iterdir()) == [
-        "composite-3class-lodo.html", "composite-3class-loso.html", "loso-casme2.html",
-        "loso-samm.html", "loso-smic.html"]
+        f"{name}.html" for name in (
+            "composite-3class-lodo", "composite-3class-loso", "loso-casme2-5class", "loso-casme2",
+            "loso-casme3-3class", "loso-casme3-4class", "loso-casme3-7class", "loso-samm-5class",
+            "loso-samm", "loso-smic")]
 
 
 def test_benchmark_definitions_are_checked(tmp_path: Path, cli) -> None:
     assert [b.id for b in load_benchmarks(BENCHMARKS)] == [
-        "composite-3class-lodo", "composite-3class-loso", "loso-casme2", "loso-samm",
-        "loso-smic"]
+        "composite-3class-lodo", "composite-3class-loso", "loso-casme2-5class", "loso-casme2",
+        "loso-casme3-3class", "loso-casme3-4class", "loso-casme3-7class", "loso-samm-5class",
+        "loso-samm", "loso-smic"]
     bad = {
         "ranks oracle, which is test-set selection": {"rank": ["fixed", "oracle"]},
         "lists fixed under 'test_set_selection', but it is not": {
@@ -516,7 +538,7 @@ def test_templates_and_benchmarks_are_package_data_and_import_stays_light() -> N
     shipped = {p for pattern in patterns for p in (ROOT / "merbench").glob(pattern)}
     assert set(templates.iterdir()) <= shipped and len(shipped) >= 6
     definitions = set(BENCHMARKS.glob("*.json"))  # the default of --benchmarks
-    assert len(definitions) == 5 and definitions <= shipped
+    assert len(definitions) == 10 and definitions <= shipped
     assert any(d.startswith("jinja2") for d in config["project"]["dependencies"])
     done = subprocess.run(
         [sys.executable, "-c", "import sys, merbench, merbench.cli; "
