@@ -72,6 +72,46 @@ CASME3 = DatasetMeta(
     provides=RAW_SOURCES,
 )
 
+CASME = DatasetMeta(
+    name="casme",
+    version=1,
+    description="CASME (I) from its frames and coding sheet; classes=8 (default) or 3",
+    citation="Yan et al., CASME, IEEE FG 2013, http://casme.psych.ac.cn/casme/e1",
+    license=RAW_LICENCE.format("CASME"),
+    provides=RAW_SOURCES,
+)
+
+FOURDME = DatasetMeta(
+    name="4dme",
+    version=1,
+    description="4DME micro-expressions from grey frames and labelling sheet; classes=5 "
+                "(default) or 3",
+    citation="Li et al., 4DME: a spontaneous 4D micro-expression dataset with multimodalities, "
+             "IEEE TAFFC 2022",
+    license=RAW_LICENCE.format("4DME"),
+    provides=RAW_SOURCES,
+)
+
+MMEW = DatasetMeta(
+    name="mmew",
+    version=1,
+    description="MMEW micro-expressions from frames and coding sheet; classes=7 (default) or 3",
+    citation="Ben et al., Video-based facial micro-expression analysis: a survey of datasets, "
+             "features and algorithms (MMEW), IEEE TPAMI 2021",
+    license=RAW_LICENCE.format("MMEW"),
+    provides=RAW_SOURCES,
+)
+
+CASME3C = DatasetMeta(
+    name="casme3c",
+    version=1,
+    description="CAS(ME)^3 Part C micro-expressions from frames and label sheet (apex: the "
+                "middle frame); classes=7 (default), 4 or 3",
+    citation="Li et al., CAS(ME)^3, IEEE TPAMI 2022, http://casme.psych.ac.cn/casme/e4",
+    license=RAW_LICENCE.format("CAS(ME)^3"),
+    provides=RAW_SOURCES,
+)
+
 MEGC2019 = DatasetMeta(
     name="megc2019",
     version=1,
@@ -92,6 +132,10 @@ def merbench_register_datasets(registry: DatasetRegistry) -> None:
     registry.add(SMIC, "merbench_datasets.smic:make_smic")
     registry.add(CASME3, "merbench_datasets.casme3:make_casme3")
     registry.add(MEGC2019, "merbench_datasets.megc2019:make_megc2019")
+    registry.add(CASME, "merbench_datasets.casme1:make_casme")
+    registry.add(FOURDME, "merbench_datasets.fourdme:make_fourdme")
+    registry.add(MMEW, "merbench_datasets.mmew:make_mmew")
+    registry.add(CASME3C, "merbench_datasets.casme3c:make_casme3c")
 
 
 @hookimpl
