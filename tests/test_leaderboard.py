@@ -468,19 +468,19 @@ def test_build_from_another_directory_uses_the_shipped_benchmarks(
     monkeypatch.chdir(tmp_path)
     code, out, err = cli("leaderboard", "build", "--results", COMPOSITE, "--out", "site")
     assert code == 0, err
-    assert "(10 benchmarks, 3 runs, 0 rejected file(s))" in out
+    assert "(11 benchmarks, 3 runs, 0 rejected file(s))" in out
     assert sorted(p.name for p in (tmp_path / "site" / "benchmarks").iterdir()) == [
         f"{name}.html" for name in (
             "composite-3class-lodo", "composite-3class-loso", "loso-casme2-5class", "loso-casme2",
-            "loso-casme3-3class", "loso-casme3-4class", "loso-casme3-7class", "loso-samm-5class",
-            "loso-samm", "loso-smic")]
+            "loso-casme3-3class", "loso-casme3-4class", "loso-casme3-7class",
+            "loso-casme3-objective", "loso-samm-5class", "loso-samm", "loso-smic")]
 
 
 def test_benchmark_definitions_are_checked(tmp_path: Path, cli) -> None:
     assert [b.id for b in load_benchmarks(BENCHMARKS)] == [
         "composite-3class-lodo", "composite-3class-loso", "loso-casme2-5class", "loso-casme2",
-        "loso-casme3-3class", "loso-casme3-4class", "loso-casme3-7class", "loso-samm-5class",
-        "loso-samm", "loso-smic"]
+        "loso-casme3-3class", "loso-casme3-4class", "loso-casme3-7class",
+        "loso-casme3-objective", "loso-samm-5class", "loso-samm", "loso-smic"]
     bad = {
         "ranks oracle, which is test-set selection": {"rank": ["fixed", "oracle"]},
         "lists fixed under 'test_set_selection', but it is not": {
@@ -538,7 +538,7 @@ def test_templates_and_benchmarks_are_package_data_and_import_stays_light() -> N
     shipped = {p for pattern in patterns for p in (ROOT / "merbench").glob(pattern)}
     assert set(templates.iterdir()) <= shipped and len(shipped) >= 6
     definitions = set(BENCHMARKS.glob("*.json"))  # the default of --benchmarks
-    assert len(definitions) == 10 and definitions <= shipped
+    assert len(definitions) == 11 and definitions <= shipped
     assert any(d.startswith("jinja2") for d in config["project"]["dependencies"])
     done = subprocess.run(
         [sys.executable, "-c", "import sys, merbench, merbench.cli; "

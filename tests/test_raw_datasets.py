@@ -203,6 +203,20 @@ def test_casme3_dataset_reports_the_errata(real_data: Path, tmp_path: Path) -> N
     assert data.samples["onset_path"].iloc[0].endswith("part_A/spNO.1/b/color/166.jpg")
 
 
+def test_casme3_objective_classes_come_from_the_sheets_objective_column(
+        real_data: Path, tmp_path: Path) -> None:
+    (tmp_path / "part_A").mkdir()
+    table, _ = casme3.annotation_table(str(tmp_path), sheet(real_data, "casme3"))
+    write_clips("casme3", table[table["subject"] == "spNO.1"])
+    data = casme3.make_casme3(str(tmp_path), classes="objective",
+                              sheet=sheet(real_data, "casme3"), subjects=["spNO.1"])
+    assert data.classes == ("I", "II", "III", "IV", "V", "VI", "VII")
+    labels = dict(zip(data.samples["sample_id"], data.samples["label"], strict=True))
+    assert data.classes[labels["casme3/spNO.1/a/355"]] == "II"  # the sheet's first row
+    assert data.classes[labels["casme3/spNO.1/b/166"]] == "III"
+    assert len(data.samples) == (table["subject"] == "spNO.1").sum()
+
+
 def test_megc2019_from_the_raw_trees_matches_the_official_list(real_data: Path,
                                                                tmp_path: Path) -> None:
     (tmp_path / "casme2" / "Cropped").mkdir(parents=True)

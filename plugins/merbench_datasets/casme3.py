@@ -24,6 +24,9 @@ Class sets (``classes``, part of the run's identity), as in the CAS(ME)^3 paper:
 - ``"7"`` (default): happiness, disgust, fear, anger, sadness, surprise, others (860);
 - ``"4"``: negative (disgust, fear, anger, sadness), positive (happiness), surprise, others;
 - ``"3"``: negative, positive, surprise; others left out (699 samples: 457 / 55 / 187).
+- ``"objective"``: the sheet's ``Objective class`` column, I to VII (classes of the AUs,
+  not of the emotion), the labels HSTA reports its 7-class results with (under its own
+  5-fold split; merbench evaluates them with LOSO).
 
 Sample ids are ``casme3/<subject>/<video>/<onset>`` (``casme3/spNO.1/e/96``).
 """
@@ -45,13 +48,15 @@ PART = "part_A"
 SHEET_PATTERNS = ("casme3_part_A_ME_label*.xlsx", "casme3_part_A_ME_label*.xls",
                   "casme3_part_A_ME_label*.csv")
 COLUMNS = ("Subject", "Filename", "Onset", "Apex", "Offset", "emotion")
+OBJECTIVE_COLUMN = "Objective class"
 SPELLING = {"happy": "happiness", "sad": "sadness"}
 EMOTIONS = ("happiness", "disgust", "fear", "anger", "sadness", "surprise", "others")
 NEGATIVE = ("disgust", "fear", "anger", "sadness")
-CLASS_SETS = {"7": EMOTIONS,
+OBJECTIVE = ("I", "II", "III", "IV", "V", "VI", "VII")
+CLASS_SETS = {"7": EMOTIONS, "objective": OBJECTIVE,
               "4": ("negative", "positive", "surprise", "others"),
               "3": ("negative", "positive", "surprise")}
-MAPPINGS = {"7": {e: e for e in EMOTIONS},
+MAPPINGS = {"7": {e: e for e in EMOTIONS}, "objective": {c: c for c in OBJECTIVE},
             "4": {**dict.fromkeys(NEGATIVE, "negative"), "happiness": "positive",
                   "surprise": "surprise", "others": "others"},
             "3": {**dict.fromkeys(NEGATIVE, "negative"), "happiness": "positive",
@@ -66,19 +71,22 @@ def _is_database(folder: Path) -> bool:
     return (folder / PART).is_dir()
 
 
-def annotation_table(data_root: str | None = None,
-                     sheet: str | None = None) -> tuple[pd.DataFrame, list[tuple[str, str]]]:
+def annotation_table(data_root: str | None = None, sheet: str | None = None,
+                     objective: bool = False) -> tuple[pd.DataFrame, list[tuple[str, str]]]:
     """Every row of the label sheet as an annotation table (emotion kept, no label yet),
-    with the rows that cannot be samples at all."""
+    with the rows that cannot be samples at all. ``objective``: the ``emotion`` column holds
+    the sheet's objective class (I..VII) instead."""
     root = find_database(NAME, data_root, FOLDER_NAMES, _is_database,
                          "CAS(ME)^3 Part A frame tree (part_A/)", HOW_TO_GET)
     path = find_sheet(NAME, sheet, [root, root.parent], SHEET_PATTERNS,
                       "CAS(ME)^3 Part A micro-expression label sheet")
-    rows = read_sheet(path, COLUMNS, NAME)
+    columns = (*COLUMNS[:-1], OBJECTIVE_COLUMN) if objective else COLUMNS
+    rows = read_sheet(path, columns, NAME)
     subject, clip = rows["Subject"], rows["Filename"]
     onset = frames_of(rows["Onset"])
     offset = frames_of(rows["Offset"]).map(lambda n: None if n == 0 else n).astype(object)
-    emotion = rows["emotion"].str.lower().replace(SPELLING)
+    emotion = (rows[OBJECTIVE_COLUMN].str.upper() if objective
+               else rows["emotion"].str.lower().replace(SPELLING))
     table = pd.DataFrame({
         "sample_id": [f"{NAME}/{s}/{c}/{o}" for s, c, o in zip(subject, clip, onset,
                                                                  strict=True)],
@@ -95,5 +103,7 @@ def make_casme3(data_root: str | None = None, classes: str = "7", sheet: str | N
                 skip_missing: bool = False) -> rawframes.RawFramesDataset:
     """CAS(ME)^3 Part A samples of one class set, checked against the frames."""
     key = rawframes.pick_class_set(NAME, classes, CLASS_SETS)
-    return rawframes.assemble(NAME, annotation_table(data_root, sheet), subjects,
-                              MAPPINGS[key], EMOTIONS, CLASS_SETS[key], skip_missing)
+    objective = key == "objective"
+    return rawframes.assemble(NAME, annotation_table(data_root, sheet, objective), subjects,
+                              MAPPINGS[key], OBJECTIVE if objective else EMOTIONS,
+                              CLASS_SETS[key], skip_missing)

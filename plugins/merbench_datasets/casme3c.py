@@ -26,6 +26,8 @@ from collections.abc import Sequence
 from merbench_datasets import rawframes, sheet_tree
 from merbench_datasets.casme3 import CLASS_SETS, EMOTIONS, FOLDER_NAMES, MAPPINGS, SPELLING
 
+EMOTION_SETS = ("7", "4", "3")  # Part A's objective classes are not in Part C's sheet
+
 
 def two_digits(subject: str) -> str:
     return f"{int(subject):02d}" if subject.isdigit() else subject
@@ -39,7 +41,8 @@ DATABASE = sheet_tree.SheetDatabase(
                     "*part_C_ME*.xlsx", "*part_C_ME*.csv"),
     columns={"subject": "sub", "clip": "count", "onset": "onset", "apex": None,
              "offset": "offset", "emotion": "emotion"},
-    emotions=EMOTIONS, class_sets=CLASS_SETS, mappings=MAPPINGS,
+    emotions=EMOTIONS, class_sets={k: CLASS_SETS[k] for k in EMOTION_SETS},
+    mappings={k: MAPPINGS[k] for k in EMOTION_SETS},
     how_to_get=("request CAS(ME)^3 from its owners (http://casme.psych.ac.cn/casme/e4) under "
                 "its licence, then pass the folder holding part_C/ and its Part C label sheet "
                 "with --data-root PATH (or set MERBENCH_DATA_DIR to a folder holding casme3/)"),
