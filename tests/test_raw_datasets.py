@@ -11,6 +11,7 @@ from collections import Counter
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from merbench_datasets import casme2, casme3, megc2019, rawframes, samm, smic
 from merbench_datasets.composite import load_ground_truth
@@ -256,3 +257,33 @@ def test_megc2019_finds_every_official_sample_in_the_sheets(real_data: Path,
     message = str(caught.value)
     assert message.startswith("megc2019: 442 of 442 samples cannot be used: ")
     assert "not in the" not in message and "frame folder" in message
+
+
+def test_hstas_released_folds_are_a_protocol(real_data: Path, tmp_path: Path) -> None:
+    """Fold k tests test_fold_k.csv's samples; a sample in no list, or in two, is one line."""
+    from merbench.plugins import default_plugins
+
+    (tmp_path / "part_A").mkdir()
+    table, _ = casme3.annotation_table(str(tmp_path), sheet(real_data, "casme3"))
+    picked = table[table["subject"].isin(["spNO.1", "spNO.2"])]
+    write_clips("casme3", picked)
+    data = casme3.make_casme3(str(tmp_path), classes="objective",
+                              sheet=sheet(real_data, "casme3"), subjects=["spNO.1", "spNO.2"])
+    lists = tmp_path / "folds"
+    lists.mkdir()
+    rows = data.samples[["subject", "clip", "onset"]].to_numpy().tolist()
+    for k in range(5):
+        part = pd.DataFrame(rows[k::5], columns=["Subject", "Filename", "Onset"])
+        part.assign(Apex=0, Offset=0).to_csv(lists / f"test_fold_{k + 1}.csv", index=False)
+    entry = default_plugins().registries.protocols.get("casme3-hsta-5fold")
+    folds = entry.create("protocol", folds=str(lists)).folds(data.samples)
+    assert [f.key for f in folds] == [(f"fold-{k}",) for k in range(1, 6)]
+    tested = sorted(int(p) for f in folds for p in f.test)
+    assert tested == sorted(data.samples.index.tolist())  # every sample once
+    subjects = data.samples["subject"]
+    assert any(set(subjects[f.test]) & set(subjects[f.train]) for f in folds)  # it leaks
+    (lists / "test_fold_5.csv").write_text("Subject,Filename,Onset\n")
+    with pytest.raises(MerbenchError, match="are in none of the five lists"):
+        entry.create("protocol", folds=str(lists)).folds(data.samples)
+    with pytest.raises(MerbenchError, match="needs the folder of HSTA's fold lists"):
+        entry.create("protocol")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from merbench.api import DatasetMeta, DatasetRegistry, ProtocolRegistry, hookimpl
+from merbench.api import DatasetMeta, DatasetRegistry, ProtocolMeta, ProtocolRegistry, hookimpl
 
 SYNTHETIC = DatasetMeta(
     name="synthetic",
@@ -123,6 +123,17 @@ MEGC2019 = DatasetMeta(
 )
 
 
+HSTA_FOLDS = ProtocolMeta(
+    name="casme3-hsta-5fold",
+    version=1,
+    description="CAS(ME)^3 Part A in HSTA's released 5 folds (NOT subject-independent: a "
+                "subject's samples are in several folds); --protocol-opt folds=PATH",
+    citation="Hao et al., Hierarchical space-time attention for micro-expression "
+             "recognition, https://arxiv.org/abs/2405.03202; folds: "
+             "https://github.com/OceanSummerDay/HSTA_MER",
+)
+
+
 @hookimpl
 def merbench_register_datasets(registry: DatasetRegistry) -> None:
     registry.add(SYNTHETIC, "merbench_datasets.synthetic:make_synthetic")
@@ -144,3 +155,4 @@ def merbench_register_protocols(registry: ProtocolRegistry) -> None:
 
     for meta, factory in per_database():
         registry.add(meta, factory)
+    registry.add(HSTA_FOLDS, "merbench_datasets.hsta_folds:build_hsta_folds")

@@ -1,0 +1,88 @@
+"""``casme3-hsta-5fold``: CAS(ME)^3 Part A in the five folds HSTA's authors released.
+
+HSTA (Hao et al., arXiv 2405.03202) reports its CAS(ME)^3 7-class results (the objective
+classes I to VII) on a 5-fold split its repository publishes as lists of samples
+(``OceanSummerDay/HSTA_MER``, ``washed_data/washed_data/new_labels/
+Objective_class_as_label/test_fold_1.csv`` .. ``test_fold_5.csv``; columns ``Subject``,
+``Filename``, ``Onset``, ...). Fold k tests the samples of ``test_fold_k.csv`` and trains on
+every other sample of the dataset. The folds are not subject-independent: one subject's
+samples sit in several folds, so a model sees the test subject's face in training. merbench
+offers the split only to reproduce the published protocol beside its leave-one-subject-out
+benchmark (``loso-casme3-objective``); no leaderboard ranks it.
+
+merbench ships none of the lists: ``--protocol-opt folds=PATH`` names the folder holding
+them (a clone of the authors' repository). A sample is matched by its subject, video and
+onset, merbench's CAS(ME)^3 sample id (``casme3/spNO.1/a/355``); a dataset sample that no
+list holds, or that two lists hold, is one error line naming it. List rows the dataset lacks
+(samples ``--skip-missing`` left out) are not tested.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from merbench.api import Fold, MerbenchError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+N_FOLDS = 5
+COLUMNS = ("Subject", "Filename", "Onset")
+
+
+class HSTAFolds:
+    """The five released test lists of HSTA's CAS(ME)^3 split (see the module doc)."""
+
+    def __init__(self, folds: str | None = None) -> None:
+        if folds is None:
+            raise MerbenchError("casme3-hsta-5fold needs the folder of HSTA's fold lists: "
+                                "--protocol-opt folds=PATH/HSTA_MER/washed_data/washed_data/"
+                                "new_labels/Objective_class_as_label")
+        self.folder = Path(folds).expanduser()
+
+    def _lists(self) -> list[set[str]]:
+        import pandas as pd  # deferred: 'merbench list' must not load pandas
+
+        lists = []
+        for k in range(1, N_FOLDS + 1):
+            path = self.folder / f"test_fold_{k}.csv"
+            if not path.is_file():
+                raise MerbenchError(f"casme3-hsta-5fold: {path} does not exist; give the "
+                                    "folder holding test_fold_1.csv .. test_fold_5.csv")
+            table = pd.read_csv(path, dtype=str, keep_default_na=False)
+            lacking = [c for c in COLUMNS if c not in table.columns]
+            if lacking:
+                raise MerbenchError(f"casme3-hsta-5fold: {path} lacks column(s) "
+                                    f"{', '.join(lacking)}; restore it from the authors' "
+                                    "repository")
+            lists.append({f"casme3/{s.strip()}/{f.strip()}/{int(float(o))}"
+                          for s, f, o in zip(table["Subject"], table["Filename"],
+                                             table["Onset"], strict=True)})
+        return lists
+
+    def folds(self, samples: pd.DataFrame) -> list[Fold]:
+        lists = self._lists()
+        ids = samples["sample_id"].astype(str).to_numpy()
+        member = np.array([sum(sid in fold for fold in lists) for sid in ids])
+        for count, what in ((0, "in none of the five lists"), (2, "in more than one list")):
+            bad = ids[member == count] if count == 0 else ids[member >= count]
+            if len(bad):
+                shown = ", ".join(bad[:3]) + (f" and {len(bad) - 3} more" if len(bad) > 3
+                                              else "")
+                raise MerbenchError(f"casme3-hsta-5fold: {len(bad)} sample(s) of the dataset "
+                                    f"are {what} ({shown}); the split covers CAS(ME)^3 Part A "
+                                    "micro-expressions once each: run it on -d casme3")
+        positions = samples.index.to_numpy()
+        folds = []
+        for index, fold in enumerate(lists):
+            test = np.array([sid in fold for sid in ids])
+            folds.append(Fold(index=index, key=(f"fold-{index + 1}",),
+                              train=positions[~test], test=positions[test]))
+        return folds
+
+
+def build_hsta_folds(folds: str | None = None) -> HSTAFolds:
+    return HSTAFolds(folds)
