@@ -23,7 +23,7 @@ import numpy as np
 from merbench.atomic import atomic_write_json
 from merbench.cli.literal import say
 from merbench.cli.parser import EXIT_INTERRUPTED
-from merbench.cli.progress import ProgressReporter
+from merbench.cli.progress import INTERRUPTED_EXTRACTION, ProgressReporter
 from merbench.cli.render import skipped_note
 from merbench.cli.run_options import given_options
 from merbench.errors import MerbenchError
@@ -77,8 +77,7 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
             reports[name] = extra.get("report", {})
     except KeyboardInterrupt:
         reporter.stop()
-        say("merbench: interrupted — every sample finished so far is in the cache; run the "
-            "same command again to compute only the rest", file=sys.stderr)
+        say(INTERRUPTED_EXTRACTION, file=sys.stderr)
         return EXIT_INTERRUPTED
     finally:
         reporter.stop()

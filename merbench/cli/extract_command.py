@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from merbench.cli.literal import say
 from merbench.cli.parser import EXIT_INTERRUPTED
-from merbench.cli.progress import ProgressReporter
+from merbench.cli.progress import INTERRUPTED_EXTRACTION, ProgressReporter
 from merbench.cli.render import print_extraction, skipped_note
 from merbench.cli.run_options import given_options
 from merbench.errors import MerbenchError
@@ -61,8 +61,7 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
             on_progress=lambda done, total: reporter.extraction_progress(label, done, total))
     except KeyboardInterrupt:
         reporter.stop()
-        say("merbench: interrupted — every sample finished so far is in the cache; run the "
-              "same command again to compute only the rest", file=sys.stderr)
+        say(INTERRUPTED_EXTRACTION, file=sys.stderr)
         return EXIT_INTERRUPTED
     finally:
         reporter.stop()

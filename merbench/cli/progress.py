@@ -126,6 +126,11 @@ def _progress(unit: str, remaining: ProgressColumn, console: Any) -> Progress:
                     expand=True)
 
 
+#: what extract and export say when Ctrl-C stops them (the cache keeps finished samples)
+INTERRUPTED_EXTRACTION = ("merbench: interrupted — every sample finished so far is in the "
+                          "cache; run the same command again to compute only the rest")
+
+
 class ProgressReporter:
     """Shows fold-epochs done out of all those left to train, with elapsed time and ETA."""
 
