@@ -136,6 +136,9 @@ def test_bad_requests_are_one_line(raw_root, tmp_path: Path, cli) -> None:
     assert code == 2 and "needs --layout NAME (with --out DIR) or --compare" in err
     code, _, err = _export(cli, raw_root, "--layout", "htnet")
     assert code == 2 and "--layout htnet needs --out DIR" in err
+    code, _, err = _export(cli, raw_root, "--layout", "causalnet", "--out", tmp_path / "c",
+                           "--feature", "tvl1-uvos")
+    assert code == 2 and "but this layout writes causalnet-flows's" in err
     (tmp_path / "empty").mkdir()
     code, _, err = _export(cli, raw_root, "--compare", tmp_path / "empty")
     assert code == 2 and err.count("\n") == 1 and "is not a composite release folder" in err

@@ -55,6 +55,9 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
     if flow is not None:
         names[0] = flow
     plugins = load(args)
+    if flow is not None:
+        _check_same_shape(plugins, flow, LAYOUTS[args.layout].features[0] if args.layout
+                          else FLOW)
     reporter = ProgressReporter(enabled=not args.quiet)
     values: dict[str, np.ndarray] = {}
     reports: dict[str, Any] = {}
@@ -106,6 +109,17 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
             say(f"note: {name}: no face found in {fallback} sample(s); the whole frame was "
                 "used (named in export-report.json)")
     return 0
+
+
+def _check_same_shape(plugins: Plugins, given: str, replaced: str) -> None:
+    """``--feature`` stands in for the layout's flow only with the same per-sample shape."""
+    features = plugins.registries.features
+    ours, theirs = features.get(given).meta.shape, features.get(replaced).meta.shape
+    if ours is None or tuple(ours) != tuple(theirs or ()):
+        raise MerbenchError(f"--feature {given} gives {ours or 'a shape set by its options'} "
+                            f"a sample, but this layout writes {replaced}'s "
+                            f"{tuple(theirs or ())}; give a feature of that shape or leave "
+                            "out --feature")
 
 
 def _progress(reporter: ProgressReporter, label: str, done: int, total: int) -> None:
