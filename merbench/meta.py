@@ -186,4 +186,15 @@ class ModelMeta(Meta):
 
 @dataclass(frozen=True, kw_only=True)
 class ProtocolMeta(Meta):
-    """An evaluation protocol: how samples are split into folds."""
+    """An evaluation protocol: how samples are split into folds.
+
+    ``required_options`` names the options a user must give (``--protocol-opt NAME=VALUE``),
+    such as the folder of a split's released lists: building the protocol without them must
+    fail with one line that names each (the contract check holds it to that).
+    ``subject_independent`` is False for a published split that tests subjects it also
+    trains on (released k-fold lists): merbench runs it to reproduce a paper's protocol, but
+    no fold's test subject is kept out of its training, so no leaderboard ranks it.
+    """
+
+    required_options: tuple[str, ...] = ()
+    subject_independent: bool = True

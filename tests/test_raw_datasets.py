@@ -262,6 +262,7 @@ def test_megc2019_finds_every_official_sample_in_the_sheets(real_data: Path,
 def test_hstas_released_folds_are_a_protocol(real_data: Path, tmp_path: Path) -> None:
     """Fold k tests test_fold_k.csv's samples; a sample in no list, or in two, is one line."""
     from merbench.plugins import default_plugins
+    from merbench.testing import check_protocol
 
     (tmp_path / "part_A").mkdir()
     table, _ = casme3.annotation_table(str(tmp_path), sheet(real_data, "casme3"))
@@ -282,6 +283,7 @@ def test_hstas_released_folds_are_a_protocol(real_data: Path, tmp_path: Path) ->
     assert tested == sorted(data.samples.index.tolist())  # every sample once
     subjects = data.samples["subject"]
     assert any(set(subjects[f.test]) & set(subjects[f.train]) for f in folds)  # it leaks
+    check_protocol("casme3-hsta-5fold", samples=data.samples, options={"folds": str(lists)})
     (lists / "test_fold_5.csv").write_text("Subject,Filename,Onset\n")
     with pytest.raises(MerbenchError, match="are in none of the five lists"):
         entry.create("protocol", folds=str(lists)).folds(data.samples)

@@ -21,6 +21,7 @@ import pytest
 import torch
 from torch import nn
 
+from merbench.errors import MerbenchError
 from merbench.meta import DatasetMeta, FeatureMeta, ModelMeta, ProtocolMeta, TrainRecipe
 from merbench.plugins import Plugins, default_plugins, load_plugins
 from merbench.protocols import Fold
@@ -122,6 +123,20 @@ class TwiceTested:
                 for i in range(2)]
 
 
+class Leaky:
+    """Two folds that test half of each subject's samples and train on the rest."""
+
+    def __init__(self, lists: str | None = None, vague: bool = False) -> None:
+        if lists is None:
+            raise MerbenchError("give the folder of the released split" if vague else
+                                "this split needs --protocol-opt lists=PATH")
+
+    def folds(self, samples: pd.DataFrame) -> list[Fold]:
+        rows = np.arange(len(samples))
+        return [Fold(index=i, key=(str(i),), train=rows[rows % 2 != i], test=rows[rows % 2 == i])
+                for i in range(2)]
+
+
 class Broken:
     """An in-process plugin with one defect per entry (and a feature the checks accept)."""
 
@@ -159,6 +174,17 @@ class Broken:
         registry.add(ProtocolMeta(name="twice", version=1, description="test protocol",
                                   citation="none"), TwiceTested)
 
+        def leaky(name: str, factory: Any, **meta: Any) -> None:
+            registry.add(ProtocolMeta(name=name, version=1, description="test protocol",
+                                      citation="none", **meta), factory)
+
+        leaky("released-split", Leaky, required_options=("lists",), subject_independent=False)
+        leaky("leaky", Leaky)  # leaks subjects without saying so
+        leaky("vague", lambda lists=None: Leaky(lists, vague=True), required_options=("lists",),
+              subject_independent=False)
+        leaky("needs-nothing", lambda lists="x": Leaky(lists), required_options=("lists",),
+              subject_independent=False)
+
 
 @pytest.fixture(scope="module")
 def broken() -> Plugins:
@@ -192,6 +218,36 @@ def test_feature_metadata_and_protocol_checks_name_the_defect(broken: Plugins) -
     samples = pd.DataFrame({"sample_id": [f"x{i}" for i in range(30)], "database": "db",
                             "subject": [f"s{i // 10}" for i in range(30)], "label": 0})
     assert "tested 2 times" in failure(check_protocol, "twice", broken, samples=samples)
+
+
+def test_a_protocol_that_needs_options_or_leaks_subjects_says_so(broken: Plugins) -> None:
+    """A released split names its required options (refused in one line without them) and
+    declares that it is not subject-independent; only then may a fold test a subject it
+    trains on."""
+    samples = pd.DataFrame({"sample_id": [f"x{i}" for i in range(12)], "database": "db",
+                            "subject": [f"s{i // 4}" for i in range(12)], "label": 0})
+    check_protocol("released-split", broken, samples=samples)  # refuses, naming 'lists'
+    check_protocol("released-split", broken, samples=samples, options={"lists": "here"})
+    assert "trains on its test subject(s) db/s0" in failure(
+        check_protocol, "leaky", broken, samples=samples, options={"lists": "here"})
+    assert "refuse in one line naming lists" in failure(check_protocol, "vague", broken,
+                                                        samples=samples)
+    assert "declares required option(s) lists but builds without them" in failure(
+        check_protocol, "needs-nothing", broken, samples=samples)
+    cases = {str(c): c for c in contract_cases(broken, plugin="broken", samples=samples,
+                                               protocol_options={"leaky": {"lists": "x"}})}
+    cases["protocol-released-split"].check()
+    with pytest.raises(AssertionError, match="trains on its test subject"):
+        cases["protocol-leaky"].check()
+
+
+def test_no_shipped_benchmark_ranks_a_protocol_that_leaks_subjects() -> None:
+    from merbench.leaderboard.benchmarks import load_benchmarks
+
+    protocols = PLUGINS.registries.protocols
+    leaking = {e.meta.name for e in protocols if not e.meta.subject_independent}
+    assert "casme3-hsta-5fold" in leaking
+    assert not [b.name for b in load_benchmarks() if b.protocol in leaking]
 
 
 def test_a_filter_that_matches_nothing_fails_loudly(broken: Plugins) -> None:

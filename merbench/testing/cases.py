@@ -48,7 +48,8 @@ def contract_cases(plugins: Plugins | None = None, *, package: str | None = None
                    plugin: str | None = None,
                    input_shapes: Mapping[str, Sequence[int]] | None = None,
                    samples: pd.DataFrame | None = None,
-                   family_members: Mapping[str, Sequence[str]] | None = None
+                   family_members: Mapping[str, Sequence[str]] | None = None,
+                   protocol_options: Mapping[str, Mapping[str, Any]] | None = None
                    ) -> list[ContractCase]:
     """Every check of every entry registered by ``package`` (the installed distribution's
     name) or ``plugin`` (the entry-point name), or of every entry when neither is given.
@@ -58,7 +59,9 @@ def contract_cases(plugins: Plugins | None = None, *, package: str | None = None
     shape; ``samples`` is the sample table protocols are checked on. A family
     (``timm-<arch>``) has no list of its members, so ``family_members`` names the ones to
     check ({"timm": ["resnet18"]}: model ``timm-resnet18``); a family it leaves out raises
-    AssertionError, so that no family goes untested. A filter that matches
+    AssertionError, so that no family goes untested. ``protocol_options`` maps a protocol's
+    name to the options it is built with; a protocol that declares ``required_options`` and
+    is given none is checked to refuse, in one line naming them. A filter that matches
     no loaded plugin, or a plugin of it that failed to load, raises AssertionError (at
     collection time, rather than leaving an empty parametrisation that tests nothing).
     """
@@ -95,6 +98,8 @@ def contract_cases(plugins: Plugins | None = None, *, package: str | None = None
                 options["input_shape"] = tuple(shapes[entry.meta.feature])
             if kind == "protocol" and samples is not None:
                 options["samples"] = samples
+            if kind == "protocol" and name in (protocol_options or {}):
+                options["options"] = dict((protocol_options or {})[name])
             if kind != "dataset":  # a dataset reads its files: only its metadata is checked
                 cases.append(ContractCase(kind, kind, name, plugins, options))
     if not cases and (package is not None or plugin is not None):

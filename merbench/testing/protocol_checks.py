@@ -6,11 +6,12 @@ several databases whose subject ids repeat), without training anything.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from merbench.errors import MerbenchError
 from merbench.plugins import Plugins
 from merbench.protocols import folds_fingerprint
 from merbench.testing.lookup import describe, failing_step, find_entry
@@ -23,33 +24,65 @@ SAMPLE_DATASET = "synthetic"
 
 
 def check_protocol(name: str, plugins: Plugins | None = None, *,
-                   samples: pd.DataFrame | None = None) -> None:
+                   samples: pd.DataFrame | None = None,
+                   options: Mapping[str, Any] | None = None) -> None:
     """The protocol's folds on ``samples`` (by default the registered ``synthetic``
-    dataset's table) are usable: every fold trains and tests, never on one sample twice nor
-    on its test subjects, fold indices and keys are unique, the same table gives the same
+    dataset's table), built with ``options``, are usable: every fold trains and tests, never
+    on one sample twice nor on its test subjects (unless its metadata says it is not
+    subject-independent), fold indices and keys are unique, the same table gives the same
     folds again, and every sample of a database the protocol evaluates is tested exactly
-    once (a per-database protocol leaves the other databases out entirely)."""
+    once (a per-database protocol leaves the other databases out entirely).
+
+    A protocol whose metadata names ``required_options`` (a released split's files) is,
+    without ``options``, checked to refuse being built in one line that names each of them;
+    its folds are checked only where ``options`` are given."""
     plugins, entry = find_entry(plugins, "protocol", name)
     where = describe("protocol", entry)
+    meta = entry.meta
+    if meta.required_options and not options:
+        _check_refusal(where, entry, meta.required_options)
+        return
     if samples is None:
         if SAMPLE_DATASET not in plugins.registries.datasets:
             raise AssertionError(f"{where}: no '{SAMPLE_DATASET}' dataset is registered to "
                                  "check it on; pass samples= (a sample table)")
         samples = plugins.registries.datasets.get(SAMPLE_DATASET).create("dataset").samples
     samples = samples.reset_index(drop=True)  # folds hold row positions, as in a run
-    with failing_step(where, "building it with its defaults and splitting the samples"):
-        protocol = entry.create("protocol")
+    built = "with the options given" if options else "with its defaults"
+    with failing_step(where, f"building it {built} and splitting the samples"):
+        protocol = entry.create("protocol", **dict(options or {}))
         folds = list(protocol.folds(samples))
         again = list(protocol.folds(samples))
     if not folds:
         raise AssertionError(f"{where}: gave no folds on {len(samples)} samples")
-    _check_folds(where, folds, samples)
+    _check_folds(where, folds, samples, meta.subject_independent)
     if folds_fingerprint(folds) != folds_fingerprint(again):
         raise AssertionError(f"{where}: the same samples gave different folds twice; "
                              "folds must not depend on anything but the sample table")
 
 
-def _check_folds(where: str, folds: Sequence[Any], samples: pd.DataFrame) -> None:
+def _check_refusal(where: str, entry: Any, required: Sequence[str]) -> None:
+    """Built without the options it needs, the protocol says so in one line naming each."""
+    try:
+        entry.create("protocol")
+    except MerbenchError as exc:
+        message = str(exc)
+        unnamed = [option for option in required if option not in message]
+        if "\n" in message.strip() or unnamed:
+            raise AssertionError(f"{where}: built without its required option(s), it must "
+                                 "refuse in one line naming "
+                                 f"{', '.join(required)}; it said: {message!r}") from exc
+        return
+    except Exception as exc:
+        raise AssertionError(f"{where}: built without its required option(s) "
+                             f"{', '.join(required)}, it raised {type(exc).__name__}: {exc}; "
+                             "raise MerbenchError with one line naming them") from exc
+    raise AssertionError(f"{where}: declares required option(s) {', '.join(required)} but "
+                         "builds without them; drop required_options or refuse in one line")
+
+
+def _check_folds(where: str, folds: Sequence[Any], samples: pd.DataFrame,
+                 subject_independent: bool = True) -> None:
     n = len(samples)
     subjects = (samples["database"].astype(str) + "/" + samples["subject"].astype(str)
                 ).to_numpy()
@@ -70,7 +103,7 @@ def _check_folds(where: str, folds: Sequence[Any], samples: pd.DataFrame) -> Non
                 raise AssertionError(f"{where}: fold {label}'s {part} rows must be distinct "
                                      f"row positions 0..{n - 1}, at least one")
         shared = sorted(set(subjects[test]) & set(subjects[train]))
-        if shared:
+        if shared and subject_independent:
             raise AssertionError(f"{where}: fold {label} trains on its test subject(s) "
                                  f"{', '.join(shared)}; a subject never trains its own fold")
         tested[test] += 1

@@ -131,6 +131,8 @@ HSTA_FOLDS = ProtocolMeta(
     citation="Hao et al., Hierarchical space-time attention for micro-expression "
              "recognition, https://arxiv.org/abs/2405.03202; folds: "
              "https://github.com/OceanSummerDay/HSTA_MER",
+    required_options=("folds",),
+    subject_independent=False,
 )
 
 
