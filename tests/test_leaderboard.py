@@ -187,10 +187,13 @@ def test_the_other_databases_benchmarks_render_with_their_published_rows(
     assert row["selection"] == "best on test subject test-set selection"
     samm = (committed_site / "benchmarks" / "loso-samm-5class.html").read_text()
     assert ".7291" in " ".join(read_tables(samm)["reported-table"][0].values())
-    for classes in ("7", "4", "3"):
+    for classes, uf1 in (("7", ".4997"), ("4", ".6544"), ("3", ".7832")):
         page = (committed_site / "benchmarks" / f"loso-casme3-{classes}class.html").read_text()
         assert f"CAS(ME)^3 Part A, {classes} classes" in page
         assert "No validated run of this benchmark yet." in page
+        (row,) = read_tables(page)["reported-table"]
+        assert row["model"] == "MER-CLIP" and uf1 in " ".join(row.values())
+        assert "test-set selection" not in row["selection"]  # its code was not read
     bench = {b.id: b for b in load_benchmarks()}["loso-casme3-4class"]
     assert bench.dataset_options == {"classes": "4", "skip_missing": True}
     assert bench.n_samples == 858
