@@ -8,15 +8,18 @@ used) that maps the authors' state dict to merbench's: tensors renamed, split or
 never changed in value, and keys it does not know refused. The converted dict is then
 checked key by key and shape by shape against the model as merbench builds it (on the
 ``meta`` device: no memory for the weights) before it is written, so a file that converts
-also loads with ``strict=True`` and scores with ``merbench run --weights``.
+also loads with ``strict=True``.
 
 A source directory (the HTNet and STSTNet authors release one ``<subject>.pth`` per LOSO
-test subject) is converted file by file into the same layout, which ``--weights`` reads.
+test subject) is converted file by file into the same layout, which ``--weights`` reads. A
+single file is one network, which ``--weights`` cannot score (under LOSO it would be tested
+on subjects it trained on); :class:`Conversion` tells the command which of the two it wrote.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -88,6 +91,13 @@ def sources(source: Path) -> Iterator[Path]:
 def convert_file(entry: Entry[Any], source: Path, options: dict[str, Any]) -> StateDict:
     """``source`` read (tensors only), converted, and checked against the model built with
     ``options`` and as many classes as the converted classifier has."""
+    return _converted(entry, source, options)[0]
+
+
+def _converted(entry: Entry[Any], source: Path,
+               options: dict[str, Any]) -> tuple[StateDict, int]:
+    """:func:`convert_file`'s state dict and the number of classes it was checked with
+    (what ``create_model`` needs to load it)."""
     import torch  # deferred: merbench's CLI starts without torch
 
     from merbench.training.checkpoints import check_state_dict, read_state_dict
@@ -98,28 +108,47 @@ def convert_file(entry: Entry[Any], source: Path, options: dict[str, Any]) -> St
     except MerbenchError as exc:
         raise MerbenchError(f"checkpoint {source}: {exc}") from None
     with torch.device("meta"):
-        classes = _classes(entry, converted, options)
+        classes = _classes(entry, converted, options, source)
         model = entry.create("model", num_classes=classes, **options)
     check_state_dict(model, converted, f"checkpoint {source} (converted)",
                      f"model '{entry.meta.name}'")
-    return converted
+    return converted, classes
 
 
-def _classes(entry: Entry[Any], state: StateDict, options: dict[str, Any]) -> int:
+def _classes(entry: Entry[Any], state: StateDict, options: dict[str, Any], source: Path) -> int:
     """How many classes the converted weights classify into: the first dimension of the
     parameter whose shape follows ``num_classes`` (the classifier's), found by building the
-    model with two class counts and comparing shapes."""
+    model with two class counts and comparing shapes. A converted state without that key
+    is, most likely, another model's checkpoint, and the message says so rather than
+    blaming the model."""
+    name = entry.meta.name
     two = entry.create("model", num_classes=2, **options).state_dict()
     three = entry.create("model", num_classes=3, **options).state_dict()
-    for key, tensor in two.items():
-        if key in three and three[key].shape != tensor.shape and key in state:
-            return int(state[key].shape[0])
-    raise MerbenchError(f"model '{entry.meta.name}' has no parameter that follows the number "
-                        "of classes, so the classes of the weights cannot be read")
+    following = [key for key, tensor in two.items()
+                 if key in three and three[key].shape != tensor.shape]
+    if not following:
+        raise MerbenchError(f"model '{name}' has no parameter that follows the number of "
+                            "classes, so the classes of the weights cannot be read")
+    present = [key for key in following if key in state]
+    if not present:
+        raise MerbenchError(f"checkpoint {source} lacks the classifier '{following[0]}' of "
+                            f"model '{name}': is it a checkpoint of {name}? Convert it as the "
+                            "model its authors saved it from")
+    return int(state[present[0]].shape[0])
 
 
-def convert(entry: Entry[Any], source: Path, out: Path,
-            options: dict[str, Any]) -> list[tuple[Path, Path]]:
+@dataclass(frozen=True)
+class Conversion:
+    """What ``convert`` wrote: (source, target) per checkpoint, each one's number of
+    classes, and whether the source was a folder (one checkpoint per LOSO test subject,
+    which ``--weights`` reads) or a single file (which it cannot: see the user guide)."""
+
+    pairs: list[tuple[Path, Path]]
+    classes: list[int]
+    folder: bool
+
+
+def convert(entry: Entry[Any], source: Path, out: Path, options: dict[str, Any]) -> Conversion:
     """Convert ``source`` (a file, or a folder converted file by file into the same relative
     paths) into ``out``; every file is converted and checked before the first is written."""
     import torch  # deferred: merbench's CLI starts without torch
@@ -128,8 +157,8 @@ def convert(entry: Entry[Any], source: Path, out: Path,
              for path in sources(source)]
     if source.is_file() and out.is_dir():
         pairs = [(source, out / source.name)]
-    converted = [convert_file(entry, path, options) for path, _ in pairs]
-    for (_, target), state in zip(pairs, converted, strict=True):
+    converted = [_converted(entry, path, options) for path, _ in pairs]
+    for (_, target), (state, _) in zip(pairs, converted, strict=True):
         target.parent.mkdir(parents=True, exist_ok=True)
         atomic_write(target, partial(torch.save, state))
-    return pairs
+    return Conversion(pairs, [classes for _, classes in converted], folder=source.is_dir())

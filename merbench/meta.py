@@ -107,9 +107,12 @@ class TrainRecipe:
     ``merbench.training.torch_trainer``).
 
     ``data_order`` is the order the training samples are fed in each epoch: ``shuffle``
-    draws a new order every epoch from the fold's seed; ``listed`` keeps the sample table's
-    order (for the composite, the release's list), never shuffling, as some authors' loaders
-    do (HTNet's); a reproduction of their numbers needs their order.
+    feeds a new order drawn every epoch from the fold's seed; ``listed`` feeds the fold's
+    training rows in the sample table's order (for the composite, the release's label file),
+    the same every epoch; ``authors`` feeds them in the order the HTNet and STSTNet authors'
+    loader reads them, the same every epoch: class by class, each class by file name
+    (``runner/fold_inputs.authors_order``). Neither of the last two ever shuffles, and only
+    ``authors`` is an authors' order: a reproduction of their numbers needs it.
     """
 
     epochs: int

@@ -12,7 +12,9 @@ afterwards and a run records the metrics of every policy it can give:
 - ``first-best``: the same, ties to the *earlier* epoch: what the CausalNet authors' script
   does. Their script also stops training a subject once it reaches 100 % accuracy; the epoch
   it then reports is the first one at 100 %, which is the first best, so stopping changes
-  what is trained but not what is chosen.
+  what is trained but not what is chosen. One edge differs: their best starts at 0 and moves
+  on a strictly higher accuracy, so a subject never right keeps no predictions and drops out
+  of their pooled scores; ``first-best`` takes its first epoch and counts its samples.
 - ``per-metric-best``: each metric its own epoch, as the MMNet authors' script does: UF1 from
   each fold's last epoch with the best UF1 on its test subject (their ``>=`` on a subject's
   F1, the classes seen in the subject counted as UF1 counts them), UAR, accuracy and the

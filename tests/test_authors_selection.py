@@ -63,6 +63,25 @@ def test_stopping_a_subject_at_full_accuracy_reports_its_first_best_epoch() -> N
                                              3) == reported
 
 
+def test_a_subject_never_right_keeps_its_first_epoch_where_the_script_keeps_none() -> None:
+    """The CausalNet script starts its best at 0 and moves it only on a higher accuracy, so
+    a subject that no epoch gets right keeps no predictions (its samples leave their pooled
+    scores); first-best takes the first epoch and counts them (docs/models.md#causalnet)."""
+    y_true = [0, 1, 2]
+    predictions = [[1, 2, 0], [2, 0, 1], [1, 0, 0]]
+    kept: list[int] = []
+    best = 0.0
+    for epoch_predictions in predictions:  # their loop, as main_train.py writes it
+        accuracy = float(np.mean(np.array(epoch_predictions) == y_true))
+        if best < accuracy:
+            best, kept = accuracy, epoch_predictions
+    assert kept == []
+    fold = _fold(0, predictions, y_true)
+    assert POLICIES["first-best"].choose(fold, 3) == 0
+    scored = score([fold], np.array(["a"] * 3), CLASSES, ["first-best"])["first-best"]
+    assert scored.metrics.metrics.overall.uar == 0.0  # its samples count, all wrong
+
+
 def test_per_metric_best_scores_uf1_and_uar_at_their_own_epochs() -> None:
     # fold 0: accuracy first best at epoch 1 (3 of 4), UF1 best at epoch 2 (3 of 4 too,
     # but every class hit once)
@@ -125,7 +144,7 @@ def test_selection_authors_reports_the_models_policy_and_validates(tmp_path: Pat
                      epochs=3, device="cpu", dataset_options=SMALL, selection="authors",
                      plugins=plugins)
     with pytest.raises(MerbenchError, match="does not name its authors' selection"):
-        merbench.run(model="ststnet", dataset="synthetic", out=tmp_path / "s", epochs=3,
+        merbench.run(model="offapexnet", dataset="synthetic", out=tmp_path / "s", epochs=3,
                      device="cpu", dataset_options=SMALL, selection="authors", plugins=plugins)
 
 
@@ -143,4 +162,5 @@ def test_first_party_models_name_their_authors_selection(plugins) -> None:
     assert declared["causalnet"] == "first-best"
     assert declared["mmnet"] == declared["mmnet-release"] == "per-metric-best"
     assert declared["alexnet-flow"] == "fixed"
-    assert declared["ststnet"] is None  # their public code does not show it
+    assert declared["ststnet"] == "fixed"  # main.py reports its 800th epoch
+    assert declared["offapexnet"] is None  # the port's own choice is no merbench policy

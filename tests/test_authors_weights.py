@@ -6,7 +6,9 @@ mapping says; STSTNet's per-subject weights then score through ``--weights``."""
 from __future__ import annotations
 
 import zlib
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -69,26 +71,30 @@ def offapexnet_layout() -> Layout:
             **_linear("dense.6", 3, 1024)}
 
 
-def mmnet_layout() -> Layout:
+def mmnet_layout(classes: int = 5, depth: int = 2, mlp_ratio: int = 4, grid: int = 14,
+                 widths: tuple[int, ...] = (128, 128, 256, 512), stem: int = 180) -> Layout:
     """CASME2_5.py's MMNet (5 classes): conv_act, pos, vit_pos (PC_module), main_branch
-    (CA_block's ResNet with blocks [1, 1, 1, 1] and its fc), head, timeembed."""
-    layout: Layout = {**_conv("conv_act.0", 180, 3, 3, bias=False), **_bn("conv_act.1", 180),
-                      **_conv("pos.0", 512, 3, 1, bias=False), **_bn("pos.1", 512),
-                      "vit_pos.cls_token": (1, 1, 512), "vit_pos.pos_embed": (1, 196, 512),
-                      **_conv("vit_pos.patch_embed.proj", 512, 3, 1)}
-    for block in range(2):
+    (CA_block's ResNet with blocks [1, 1, 1, 1] and its fc), head, timeembed. CASME2_3.py
+    names the same modules (``head1`` for ``head``), with depth 3 and MLP ratio 2; the other
+    arguments shrink it, under the same names, to keep a test fast."""
+    dim = widths[-1]
+    layout: Layout = {**_conv("conv_act.0", stem, 3, 3, bias=False), **_bn("conv_act.1", stem),
+                      **_conv("pos.0", dim, 3, 1, bias=False), **_bn("pos.1", dim),
+                      "vit_pos.cls_token": (1, 1, dim), "vit_pos.pos_embed": (1, grid ** 2, dim),
+                      **_conv("vit_pos.patch_embed.proj", dim, 3, 1)}
+    for block in range(depth):
         at = f"vit_pos.blocks.{block}"
-        layout.update({f"{at}.norm1.weight": (512,), f"{at}.norm1.bias": (512,),
-                       **_linear(f"{at}.attn.qkv", 1536, 512),
-                       **_linear(f"{at}.attn.proj", 512, 512),
-                       f"{at}.norm2.weight": (512,), f"{at}.norm2.bias": (512,),
-                       **_linear(f"{at}.mlp.fc1", 2048, 512),
-                       **_linear(f"{at}.mlp.fc2", 512, 2048)})
-    layout.update({"vit_pos.norm.weight": (512,), "vit_pos.norm.bias": (512,),
-                   **_linear("vit_pos.head", 5, 512), **_linear("vit_pos.to_Mask.0", 1, 512),
-                   **_conv("main_branch.conv1", 128, 180, 3, bias=False),
-                   **_bn("main_branch.bn1", 128)})
-    for layer, (cin, cout) in enumerate(((128, 128), (128, 128), (128, 256), (256, 512)), 1):
+        layout.update({f"{at}.norm1.weight": (dim,), f"{at}.norm1.bias": (dim,),
+                       **_linear(f"{at}.attn.qkv", 3 * dim, dim),
+                       **_linear(f"{at}.attn.proj", dim, dim),
+                       f"{at}.norm2.weight": (dim,), f"{at}.norm2.bias": (dim,),
+                       **_linear(f"{at}.mlp.fc1", mlp_ratio * dim, dim),
+                       **_linear(f"{at}.mlp.fc2", dim, mlp_ratio * dim)})
+    layout.update({"vit_pos.norm.weight": (dim,), "vit_pos.norm.bias": (dim,),
+                   **_linear("vit_pos.head", 5, dim), **_linear("vit_pos.to_Mask.0", 1, dim),
+                   **_conv("main_branch.conv1", widths[0], stem, 3, bias=False),
+                   **_bn("main_branch.bn1", widths[0])})
+    for layer, (cin, cout) in enumerate(zip((widths[0], *widths[:-1]), widths, strict=True), 1):
         at = f"main_branch.layer{layer}.0"
         layout.update({**_conv(f"{at}.conv1", cout, cin, 3, bias=False), **_bn(f"{at}.bn1", cout),
                        **_conv(f"{at}.conv2", cout, cout, 1, bias=False), **_bn(f"{at}.bn2", cout),
@@ -96,16 +102,17 @@ def mmnet_layout() -> Layout:
         if layer > 1:
             layout.update({**_conv(f"{at}.downsample.0", cout, cin, 1, bias=False),
                            **_bn(f"{at}.downsample.1", cout)})
-    return {**layout, **_linear("main_branch.fc", 5, 512 * 196),
+    return {**layout, **_linear("main_branch.fc", classes, dim * grid ** 2),
             **_linear("head.1", 38, 112 * 112, bias=False), "timeembed": (1, 4, 111, 111)}
 
 
-def _mmnet_renames() -> dict[str, str]:
-    names = {"conv_act.0": "main_branch.stem.0.0", "conv_act.1": "main_branch.stem.0.1",
-             "main_branch.conv1": "main_branch.stem.2.0", "main_branch.bn1": "main_branch.stem.2.1",
-             "main_branch.fc": "head", "vit_pos.patch_embed.proj": "position.patch_embed",
-             "vit_pos.pos_embed": "position.pos_embed", "vit_pos.norm": "position.norm"}
-    for block in range(2):
+def _mmnet_renames(depth: int = 2) -> dict[str, str | None]:
+    names: dict[str, str | None] = {
+        "conv_act.0": "main_branch.stem.0.0", "conv_act.1": "main_branch.stem.0.1",
+        "main_branch.conv1": "main_branch.stem.2.0", "main_branch.bn1": "main_branch.stem.2.1",
+        "main_branch.fc": "head", "vit_pos.patch_embed.proj": "position.patch_embed",
+        "vit_pos.pos_embed": "position.pos_embed", "vit_pos.norm": "position.norm"}
+    for block in range(depth):
         names[f"vit_pos.blocks.{block}"] = f"position.blocks.{block}"
     for layer in range(4):
         theirs, ours = f"main_branch.layer{layer + 1}.0", f"main_branch.blocks.{layer}"
@@ -116,22 +123,53 @@ def _mmnet_renames() -> dict[str, str]:
     return names
 
 
-# model: classes, options, the authors' layout, their prefixes -> merbench's (None: dropped)
-CASES = {
+# MMNet shrunk under the authors' names (the full-size 5-class case is "mmnet")
+SMALL_MMNET = {"image_size": 64, "widths": [16, 16, 32, 64], "stem": 24}
+# HTNet and CausalNet at a small size: their authors' names are merbench's (checked against
+# their code by tests/test_htnet.py and tests/test_causalnet.py), so the layout is the model's
+SMALL_HTNET = {"dim": 8, "heads": 1, "block_repeats": [1, 1, 1]}
+UNUSED_MMNET: dict[str, str | None] = {
+    "pos": None, "vit_pos.cls_token": None, "vit_pos.head": None, "vit_pos.to_Mask": None,
+    "head": None, "head1": None, "timeembed": None}
+
+
+def _own_layout(model: str, options: dict[str, Any]) -> Callable[[], Layout]:
+    return lambda: {name: tuple(tensor.shape) for name, tensor in merbench.create_model(
+        model, num_classes=3, **options).state_dict().items()}
+
+
+def _three_class_layout() -> Layout:
+    """CASME2_3.py's MMNet, small: depth 3, MLP ratio 2, its AU head named ``head1``, and
+    CA_block's classifier of 5 outputs (the 3-class script keeps it: only 3 are trained)."""
+    layout = mmnet_layout(5, depth=3, mlp_ratio=2, grid=4, widths=(16, 16, 32, 64), stem=24)
+    return {name.replace("head.", "head1.", 1) if name.startswith("head.") else name: shape
+            for name, shape in layout.items()}
+
+
+# model: classes, options, the authors' layout, their prefixes -> merbench's (None: dropped;
+# no table at all: every name is merbench's)
+CASES: dict[str, tuple[int, dict[str, Any], Callable[[], Layout],
+                       dict[str, str | None] | None]] = {
     "rcn": (3, {}, rcn_layout, {"conv1": "stem", "rcls.0.ffconv": "recurrent.feedforward",
                              "rcls.0.rrconv": "recurrent.recurrent", "classifier": "classifier"}),
     "offapexnet": (3, {"conv_activation": "none"}, offapexnet_layout,
                    {"cnn1.conv1": "u_stream.0", "cnn1.conv2": "u_stream.3",
                     "cnn2.conv1": "v_stream.0", "cnn2.conv2": "v_stream.3",
                     "dense": "classifier"}),
-    "mmnet": (5, {}, mmnet_layout, {**_mmnet_renames(), "pos": None, "vit_pos.cls_token": None,
-                                 "vit_pos.head": None, "vit_pos.to_Mask": None, "head": None,
-                                 "timeembed": None}),
+    "mmnet": (5, {}, mmnet_layout, {**_mmnet_renames(), **UNUSED_MMNET}),
+    "mmnet-3class": (5, SMALL_MMNET, _three_class_layout,
+                     {**_mmnet_renames(3), **UNUSED_MMNET}),
+    "mmnet-release": (3, SMALL_MMNET, lambda: mmnet_layout(
+        3, grid=4, widths=(16, 16, 32, 64), stem=24), {**_mmnet_renames(), **UNUSED_MMNET}),
+    "htnet": (3, SMALL_HTNET, _own_layout("htnet", SMALL_HTNET), None),
+    "causalnet": (3, SMALL_HTNET, _own_layout("causalnet", SMALL_HTNET), None),
 }
 
 
-def _mapped(name: str, renames: dict[str, str | None]) -> str | None:
+def _mapped(name: str, renames: dict[str, str | None] | None) -> str | None:
     """Where ``name`` goes under ``renames``, the longest matching prefix first."""
+    if renames is None:
+        return name
     for old in sorted(renames, key=len, reverse=True):
         if name == old or name.startswith(old + "."):
             new = renames[old]

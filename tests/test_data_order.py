@@ -127,3 +127,27 @@ def test_an_authors_run_trains_each_fold_in_that_order(tmp_path: Path, monkeypat
                           dataset_options={"subjects": 3, "samples_per_subject": 6})
     assert result.results.hyperparameters["data_order"] == "authors"
     assert len(fed) == 3 and all((np.diff(y) >= 0).all() for y in fed)
+
+
+def test_a_raw_database_feeds_the_release_names_order() -> None:
+    """A raw database has no flow_path: its samples go by the file names merbench's export
+    writes (the release's ``{sub}_{clip} .png``), so SAMM's ``006_...`` comes before SMIC's
+    ``s01_...`` and CASME II's ``sub01_...``, as in the composite release, not by sample id
+    (``casme2/...`` first)."""
+    from merbench.runner.fold_inputs import authors_order
+
+    ids = ["casme2/sub01/EP02_01f", "smic/s01/s01_ne_01", "samm/006/006_1_2",
+           "casme2/sub02/EP01_11f", "samm/007/007_3_1", "smic/s02/s02_po_05"]
+    raw = pd.DataFrame({"sample_id": ids, "database": [i.split("/")[0] for i in ids],
+                        "subject": [i.split("/")[1] for i in ids]})
+    labels = np.array([0, 0, 0, 1, 1, 1])
+    rows = np.arange(len(ids))
+    ordered = authors_order(raw, rows, labels)
+    assert [ids[i] for i in ordered] == [
+        "samm/006/006_1_2", "smic/s01/s01_ne_01", "casme2/sub01/EP02_01f",   # negative
+        "samm/007/007_3_1", "smic/s02/s02_po_05", "casme2/sub02/EP01_11f"]  # positive
+    released = raw.assign(flow_path=[f"STSNet_whole_norm_u_v_os/{i.split('/')[1]}_"
+                                     f"{i.split('/')[2]} .png" for i in ids])
+    assert authors_order(released, rows, labels).tolist() == ordered.tolist()
+    by_id = np.lexsort((np.array(ids), labels))
+    assert not np.array_equal(ordered, by_id)  # what the sample ids alone would give

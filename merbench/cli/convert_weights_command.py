@@ -1,12 +1,25 @@
 """``merbench convert-weights MODEL SOURCE --out TARGET``: the authors' released weights of
-MODEL, in merbench's names, checked to load strictly (:mod:`merbench.authors_weights`)."""
+MODEL, in merbench's names, checked to load strictly (:mod:`merbench.authors_weights`).
+
+What it prints last is how to use what it wrote, and that depends on what was converted:
+a folder of one checkpoint per LOSO test subject is what ``merbench run --weights`` scores
+(with the same ``--model-opt`` the weights were converted under: OFF-ApexNet's
+``conv_activation=none`` changes the network, not only the names), while a single
+checkpoint is one network, trained on some subjects, that ``--weights`` cannot score: under
+LOSO it would test subjects it trained on. So for a file the hint is the two Python lines
+that load it.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import shlex
 from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
-from merbench.authors_weights import convert
+from merbench.authors_weights import Conversion, convert
 from merbench.cli.literal import say
 from merbench.plugins import Plugins
 
@@ -14,10 +27,39 @@ from merbench.plugins import Plugins
 def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
     entry = load(args).registries.models.get(args.model)
     options = dict(args.model_opt or [])
-    pairs = convert(entry, args.source, args.out, options)
-    for source, target in pairs:
+    done = convert(entry, args.source, args.out, options)
+    for source, target in done.pairs:
         say(f"{source} -> {target}")
-    where = args.out if len(pairs) > 1 or args.out.is_dir() else args.out.parent
-    say(f"converted {len(pairs)} checkpoint(s) of {args.model}'s authors into merbench's names; "
-        f"score them with: merbench run --model {args.model} --weights {where} ...")
+    say(f"converted {len(done.pairs)} checkpoint(s) of {args.model}'s authors into "
+        "merbench's names")
+    for line in usage(args.model, done, args.out, options):
+        say(line)
     return 0
+
+
+def usage(model: str, done: Conversion, out: Path, options: dict[str, Any]) -> list[str]:
+    """The lines that say how to use what ``done`` wrote (see the module docstring)."""
+    if done.folder:
+        opts = "".join(f" --model-opt {shlex.quote(f'{key}={_option_text(value)}')}"
+                       for key, value in options.items())
+        return ["score them, one a LOSO test subject, with: merbench run --model "
+                f"{shlex.quote(model)} --weights {shlex.quote(str(out))}{opts} "
+                "--dataset D --data-root PATH"]
+    target = done.pairs[0][1]
+    arguments = "".join(f", {key}={value!r}" for key, value in options.items())
+    return ["--weights reads a folder of one checkpoint per LOSO test subject; scored under "
+            "LOSO, one checkpoint would test subjects it trained on. Load it in Python:",
+            "    import merbench, torch",
+            f"    model = merbench.create_model({model!r}, num_classes={done.classes[0]}"
+            f"{arguments})",
+            f"    model.load_state_dict(torch.load({str(target)!r}, weights_only=True))"]
+
+
+def _option_text(value: Any) -> str:
+    """A ``--model-opt`` value as the command line reads it back (JSON unless plain text)."""
+    if isinstance(value, str):
+        try:
+            json.loads(value)
+        except json.JSONDecodeError:
+            return value
+    return json.dumps(value)

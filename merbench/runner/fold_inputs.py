@@ -63,13 +63,21 @@ def authors_order(samples: pd.DataFrame, rows: np.ndarray, labels: np.ndarray) -
     is the sorted one on APFS and NTFS (and what ``ls`` shows) and a hash order on ext4 that
     no one can reproduce; merbench takes the sorted one: label folders ``0, 1, 2`` (the
     release's negative, positive, surprise, merbench's class indices) and names in code-point
-    order. The file is the release's flow image (``flow_path``, e.g. ``sub01_EP02_01f .png``)
-    where the dataset has one, else the sample id."""
+    order.
+
+    The file is the release's flow image (``flow_path``, e.g. ``sub01_EP02_01f .png``) where
+    the dataset has one. A raw database has none, so its file is the one ``merbench export``
+    writes for the sample, named as the release names it (``{sub}_{clip} .png``:
+    ``006_006_1_2 .png``, ``s01_s01_ne_01 .png``, ``sub01_EP02_01f .png``): a raw
+    ``megc2019`` run then feeds the composite release's order, not that of merbench's sample
+    ids (``casme2/...`` before ``samm/...``), which no authors' listing has."""
     if "flow_path" in samples.columns:
         names = samples["flow_path"].astype(str).map(lambda p: p.replace("\\", "/")
                                                      .rsplit("/", 1)[-1]).to_numpy()
     else:
-        names = samples["sample_id"].astype(str).to_numpy()
+        from merbench.export.layouts import release_names  # deferred: only this order needs it
+
+        names = (release_names(samples)["stem"] + " .png").to_numpy()
     order = np.lexsort((names[rows], labels[rows]))  # by label, then by name
     return rows[order]
 

@@ -25,8 +25,11 @@ stride-2 pools need at least 63x63 pixels (on the 28x28 image the second pool ge
 and fails), so the script's images cannot have been the 28x28 release; their size is not in
 the repository. merbench resizes the 28x28 image bilinearly to ``input_size`` (default 224,
 AlexNet's own input size; 63 is the smallest it takes) inside the network. The script's
-DataLoader does not shuffle, nor does HTNet's; merbench's recipe draws a new order every
-epoch, as it does for HTNet, and ``--data-order listed`` feeds the sample table's order.
+DataLoader does not shuffle, nor does HTNet's: it lists ``train/<label>/`` folders, so every
+epoch feeds the samples class by class. merbench's recipe draws a new order every epoch
+(``shuffle``), as it does for HTNet; ``--data-order authors`` feeds the script's
+class-by-class order, and ``--data-order listed`` the sample table's (the release's label
+file), which is no authors' order.
 """
 
 from __future__ import annotations

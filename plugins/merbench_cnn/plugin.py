@@ -12,6 +12,9 @@ STSTNET = ModelMeta(
     license="MIT",
     feature="flow-uvos",
     recipe=TrainRecipe(epochs=800, batch_size=256, lr=5e-5, optimizer="adam"),
+    # their main.py trains 800 epochs and reports the last one's predictions (and saves its
+    # weights): the paper's own number's selection is not known (docs/models.md#ststnet)
+    authors_selection="fixed",
     authors_weights="merbench_cnn.authors_weights:ststnet_from_authors",
     gpu_share=0.1,  # the share of a GPU a fold asks Ray for (docs/user-guide.md)
 )

@@ -43,8 +43,11 @@ Network (read in ``Models.py``; parameter names are the authors', so their check
 276,590,089 parameters for three classes (PyTorch's default initialisation; dropout 0).
 
 Training recipe (``main_train.py``): cross-entropy, Adam lr 5e-5, batch 1024 (more than the
-training samples: one step an epoch), 200 epochs, no augmentation, unshuffled (merbench:
-``data_order="listed"``; with one batch an epoch the order only changes float rounding).
+training samples: one step an epoch), 200 epochs, no augmentation, unshuffled: like
+HTNet's, their loader lists ``u_train/<label>/`` folders, so the batch holds the samples
+class by class. merbench's recipe feeds the sample table's order (``data_order="listed"``);
+with one batch an epoch the order only changes float rounding, and ``--data-order authors``
+feeds their class-by-class order, rounding included.
 """
 
 from __future__ import annotations

@@ -53,7 +53,10 @@ transform for both frames of a sample, with the nearest pixel and the ImageNet m
 filled in, as torchvision does on the authors' normalised tensors. ``mmnet-3class`` has the
 settings of their 3-class script (``CASME2_3.py``): position branch depth 3, MLP ratio 2,
 drop-path 0.3, rotation +-4 degrees, 4 px padding (recipe: weight decay 0.7, batch 24, 99
-epochs).
+epochs). Not its jitter: that script draws the onset within 5 % of the span and the apex on
+both sides of it, while the feature's candidates are a fixed number, inward, shared with
+``mmnet`` (docs/models.md#mmnet-merbench_mmnetmmnetpy; ``--feature-opt jitter=0.05`` is the
+nearest).
 """
 
 from __future__ import annotations
