@@ -10,7 +10,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from flow_frames import frames_dataset, read_gif_pair
 from merbench_datasets import casme2, samm, smic
 from merbench_datasets.composite import make_composite
 from merbench_datasets.megc2019 import make_megc2019
@@ -18,7 +17,6 @@ from merbench_features.tvl1_uvos import build_tvl1_uvos
 from rawtrees import SHEETS, write_clips
 
 from merbench.export.layouts import release_names
-from merbench.export.release_compare import compare_with_release
 from merbench.features.extraction import extract_samples
 from merbench.plugins import default_plugins
 
@@ -227,17 +225,20 @@ def test_compare_scores_an_export_against_itself_and_a_changed_copy(raw_root, tm
     assert all(c["mean_abs_diff"] > 0 for c in other["channels"].values())
 
 
-def test_merbench_against_the_real_release(real_data: Path) -> None:
-    """docs/raw-databases.md states these figures: the two real onset / apex pairs the
-    composite release holds (SAMM 006_1_2, SMIC s03_po_11), from figure-rendered GIF frames."""
-    pairs = [read_gif_pair(real_data / "samples" / "onset_apex_pairs" / f"{p}.gif")
-             for p in ("006_006_1_2", "s03_s03_po_11", "sub11_EP15_04f")]
-    dataset = frames_dataset([a for a, _ in pairs], [b for _, b in pairs])
-    meta = default_plugins().registries.features.get("tvl1-uvos").meta
-    values = extract_samples(meta, build_tvl1_uvos(), dataset, workers=1).values
-    ids = ["samm/006/006_1_2", "smic/s03/s03_po_11", "casme2/sub11/EP15_04f"]
-    summary = compare_with_release(real_data / "composite", ids, values).summary()
-    assert summary["compared"] == 2 and summary["not_in_release"] == ["casme2/sub11/EP15_04f"]
+def test_merbench_against_the_real_release(real_data: Path, tmp_path: Path, cli) -> None:
+    """docs/raw-databases.md states these figures and the command that gives them: the real
+    onset / apex pairs of MERBENCH_TEST_DATA (figure-rendered GIFs), two of which the
+    composite release holds (SAMM 006_1_2, SMIC s03_po_11)."""
+    code, said, err = cli("export", "-d", "frame-pairs", "--data-root",
+                          real_data / "samples" / "onset_apex_pairs", "--compare",
+                          real_data / "composite", "--out", tmp_path / "fidelity.json",
+                          "--workers", "1", "--quiet")
+    assert code == 0, err
+    assert "2 sample(s) in both (1 only in merbench's)" in said
+    summary = json.loads((tmp_path / "fidelity.json").read_text())
+    assert summary["not_in_release"] == ["casme2/sub11/EP15_04f"]
+    assert [s["sample_id"] for s in summary["samples"]] == ["samm/006/006_1_2",
+                                                            "smic/s03/s03_po_11"]
     channels = summary["channels"]
     assert channels["u"]["correlation"] == pytest.approx(0.665, abs=0.01)
     assert channels["v"]["correlation"] == pytest.approx(0.488, abs=0.01)
@@ -245,7 +246,22 @@ def test_merbench_against_the_real_release(real_data: Path) -> None:
     assert channels["u"]["mean_abs_diff"] == pytest.approx(27.9, abs=0.5)
     assert channels["v"]["mean_abs_diff"] == pytest.approx(60.4, abs=0.5)
     assert channels["strain"]["mean_abs_diff"] == pytest.approx(19.4, abs=0.5)
-    assert os.fspath(real_data)  # read through MERBENCH_TEST_DATA, never a default
+    assert "u: correlation 0.665" in said  # as the docs print it
+
+
+def test_frame_pairs_name_their_bad_file(tmp_path: Path, cli) -> None:
+    (tmp_path / "pairs").mkdir()
+    code, _, err = cli("export", "-d", "frame-pairs", "--data-root", tmp_path / "pairs",
+                       "--layout", "htnet", "--out", tmp_path / "out", "--quiet")
+    assert code == 2 and err.count("\n") == 1 and "holds no .gif" in err
+    (tmp_path / "pairs" / "face.gif").write_bytes(b"GIF89a")
+    code, _, err = cli("export", "-d", "frame-pairs", "--data-root", tmp_path / "pairs",
+                       "--layout", "htnet", "--out", tmp_path / "out", "--quiet")
+    assert code == 2 and err.count("\n") == 1 and "face.gif' is not named {sub}_{clip}" in err
+    (tmp_path / "pairs" / "face.gif").rename(tmp_path / "pairs" / "006_006_1_2.gif")
+    code, _, err = cli("export", "-d", "frame-pairs", "--data-root", tmp_path / "pairs",
+                       "--layout", "htnet", "--out", tmp_path / "out", "--quiet")
+    assert code == 2 and err.count("\n") == 1 and "holds 0 frame(s)" in err
 
 
 def _files(folder: Path) -> list[str]:

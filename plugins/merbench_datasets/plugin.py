@@ -122,6 +122,16 @@ MEGC2019 = DatasetMeta(
     provides=RAW_SOURCES,
 )
 
+FRAME_PAIRS = DatasetMeta(
+    name="frame-pairs",
+    version=1,
+    description="onset / apex pairs as two-frame GIFs named {sub}_{clip}.gif, unlabelled: "
+                "for merbench export --compare against a release",
+    citation="merbench (merbench_datasets.framepairs)",
+    license="the frames' own (none shipped)",
+    provides=RAW_SOURCES,
+)
+
 
 HSTA_FOLDS = ProtocolMeta(
     name="casme3-hsta-5fold",
@@ -149,6 +159,7 @@ def merbench_register_datasets(registry: DatasetRegistry) -> None:
     registry.add(FOURDME, "merbench_datasets.fourdme:make_fourdme")
     registry.add(MMEW, "merbench_datasets.mmew:make_mmew")
     registry.add(CASME3C, "merbench_datasets.casme3c:make_casme3c")
+    registry.add(FRAME_PAIRS, "merbench_datasets.framepairs:make_frame_pairs")
 
 
 @hookimpl
