@@ -74,7 +74,7 @@ CASME3 = DatasetMeta(
 
 CASME = DatasetMeta(
     name="casme",
-    version=1,
+    version=2,  # 3 classes: repression is negative
     description="CASME (I) from its frames and coding sheet; classes=8 (default) or 3",
     citation="Yan et al., CASME, IEEE FG 2013, http://casme.psych.ac.cn/casme/e1",
     license=RAW_LICENCE.format("CASME"),
@@ -83,7 +83,7 @@ CASME = DatasetMeta(
 
 FOURDME = DatasetMeta(
     name="4dme",
-    version=1,
+    version=2,  # 3 classes: repression is negative
     description="4DME micro-expressions from grey frames and labelling sheet; classes=5 "
                 "(default) or 3",
     citation="Li et al., 4DME: a spontaneous 4D micro-expression dataset with multimodalities, "
