@@ -138,6 +138,13 @@ def test_casme3_part_c_takes_the_middle_frame_as_apex(tmp_path: Path) -> None:
     assert [data.classes[i] for i in data.samples["label"]] == ["disgust", "happiness"]
     four = _load("casme3c", tmp_path, classes="4")
     assert [four.classes[i] for i in four.samples["label"]] == ["negative", "positive"]
+    (root / "part_C").rename(root / "ME_C")  # the folder's name in MEB's config
+    again = _load("casme3c", tmp_path)
+    assert again.samples["sample_id"].tolist() == ["casme3c/01/3", "casme3c/02/1"]
+    assert "/ME_C/01/3/color/" in again.samples["apex_path"][0]
+    (root / "ME_C").rename(root / "elsewhere")
+    with pytest.raises(MerbenchError, match=r"part_C/ or ME_C/"):
+        _load("casme3c", tmp_path)
 
 
 def test_a_sheet_without_the_columns_is_one_line(tmp_path: Path) -> None:
