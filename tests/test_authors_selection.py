@@ -163,4 +163,5 @@ def test_first_party_models_name_their_authors_selection(plugins) -> None:
     assert declared["mmnet"] == declared["mmnet-release"] == "per-metric-best"
     assert declared["alexnet-flow"] == "fixed"
     assert declared["ststnet"] == "fixed"  # main.py reports its 800th epoch
+    assert declared["hsta"] == declared["hsta-release"] == "fixed"  # K_folds_finetuning.py
     assert declared["offapexnet"] is None  # the port's own choice is no merbench policy

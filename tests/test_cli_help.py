@@ -52,3 +52,15 @@ def test_run_help_groups_its_options_and_reads_at_80_columns(cli, monkeypatch) -
         code, out, _ = cli(*command.split(), "--help")
         assert code == 0 and "examples:\n  merbench " in out
         assert max(len(line) for line in out.splitlines()) <= 80, command
+
+
+def test_export_help_speaks_of_exports_not_runs(cli, monkeypatch) -> None:
+    """export shares extract's options, not their run wording: it has no run.json, no
+    --seeds folder, no --resume and no model to feed."""
+    monkeypatch.setenv("COLUMNS", "80")
+    code, out, _ = cli("export", "--help")
+    text = " ".join(out.split())
+    assert code == 0 and "what is exported:" in out
+    for run_only in ("run.json", "--seeds", "--resume", "feed the model", "results.json"):
+        assert run_only not in text, run_only
+    assert "export-report.json lists them with why" in text

@@ -232,6 +232,16 @@ def test_against_the_official_list_missing_and_relabelled(fake: Path) -> None:
     assert ("1 relabelled (casme2/sub01/EP02_01f at line 2: 0 (negative) vs official "
             "1 (positive))") in message
     assert "extra" not in message and "restore the CSV" in message
+    assert "subset=true" not in message  # relabelled: not a part of the list
+
+
+def test_part_of_the_list_names_the_subset_option(fake: Path) -> None:
+    """A folder holding only some official samples (an export of some subjects) is told how
+    to read it as such; a relabelled one is not (it is wrong, not partial)."""
+    edit_csv(fake, lambda t: t.drop(index=[4, 5]))
+    message = error_of(lambda: make_composite(str(fake)))
+    assert "2 missing" in message and "read it with --dataset-opt subset=true" in message
+    assert len(make_composite(str(fake), subset=True).samples) == 440
 
 
 def test_against_the_official_list_extra_sample(fake: Path) -> None:

@@ -81,3 +81,39 @@ def test_models_page_states_each_models_authors_selection() -> None:
                     f"`{meta.authors_selection}`" if meta.authors_selection else "unknown")
         assert stated == expected, f"docs/models.md says {meta.name}'s authors' selection " \
                                    f"is {stated}, the plugin {expected}"
+
+
+def test_each_databases_command_lands_on_the_page_it_names() -> None:
+    """docs/raw-databases.md's per-database blocks: every command parses, and one marked
+    ``# page: ID`` asks for that benchmark's dataset, options and protocol (what the page
+    accepts), while ``# page: none`` matches no benchmark, as the text claims."""
+    import shlex
+
+    from merbench.cli import build_parser
+    from merbench.leaderboard.benchmarks import load_benchmarks
+
+    text = (ROOT / "docs" / "raw-databases.md").read_text()
+    section = text.split("### Per database", 1)[1].split("\n## ", 1)[0]
+    lines = [line for block in re.findall(r"```bash\n(.*?)```", section, flags=re.S)
+             for line in block.splitlines()]
+    benchmarks = {b.id: b for b in load_benchmarks()}
+    checked = set()
+    for mark, command in zip(lines[::2], lines[1::2], strict=True):
+        page = mark.removeprefix("# page: ").split(" ")[0]
+        args = build_parser().parse_args(shlex.split(command)[1:])
+        options = dict(getattr(args, "dataset_options", []))
+        options = {k: v for k, v in options.items() if not k.endswith("sheet")}
+        if getattr(args, "skip_missing", False):
+            options["skip_missing"] = True
+        asked = (args.dataset, options, args.protocol)
+        pinned = {b.id: (b.dataset, b.dataset_options or {}, b.protocol)
+                  for b in benchmarks.values()}
+        if page == "none":
+            assert asked not in pinned.values(), command
+        else:
+            assert pinned[page] == asked, command
+            checked.add(page)
+        checked.add(args.dataset)
+    assert {"casme2", "samm", "smic", "casme3", "megc2019", "casme", "4dme", "mmew",
+            "casme3c", "loso-casme2-5class", "loso-samm-5class", "loso-casme3-7class",
+            "loso-casme3-4class", "loso-casme3-3class", "loso-casme3-objective"} <= checked

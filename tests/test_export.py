@@ -10,7 +10,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from flow_frames import frames_dataset, read_gif_pair
 from merbench_datasets import casme2, samm, smic
 from merbench_datasets.composite import make_composite
 from merbench_datasets.megc2019 import make_megc2019
@@ -18,7 +17,6 @@ from merbench_features.tvl1_uvos import build_tvl1_uvos
 from rawtrees import SHEETS, write_clips
 
 from merbench.export.layouts import release_names
-from merbench.export.release_compare import compare_with_release
 from merbench.features.extraction import extract_samples
 from merbench.plugins import default_plugins
 
@@ -73,6 +71,12 @@ def _export(cli, raw: tuple[Path, dict[str, object]], *args: object) -> tuple[in
                "--workers", "1", "--quiet", *args)
 
 
+def _only(raw: tuple[Path, dict[str, object]],
+          subjects: list[str]) -> tuple[Path, dict[str, object]]:
+    """The fixture's options narrowed to some of its subjects (a quicker export)."""
+    return raw[0], {**raw[1], "subjects": subjects}
+
+
 def test_the_composite_layout_reads_back_unchanged(raw_root, tmp_path: Path, cli) -> None:
     out = tmp_path / "export"
     code, said, err = _export(cli, raw_root, "--layout", "composite", "--out", out)
@@ -107,7 +111,7 @@ def test_the_composite_layout_reads_back_unchanged(raw_root, tmp_path: Path, cli
     assert extraction["n_from_cache"] == len(table)
 
 
-def test_htnet_and_causalnet_layouts(raw_root, tmp_path: Path, cli) -> None:
+def test_the_htnet_layout(raw_root, tmp_path: Path, cli) -> None:
     code, _, err = _export(cli, raw_root, "--layout", "htnet", "--out", tmp_path / "htnet")
     assert code == 0, err
     report = json.loads((tmp_path / "htnet" / "export-report.json").read_text())
@@ -123,12 +127,59 @@ def test_htnet_and_causalnet_layouts(raw_root, tmp_path: Path, cli) -> None:
         assert not set(test) & set(train)
         for label_folder in (tmp_path / "htnet" / subject / "u_train").iterdir():
             assert label_folder.name in {"0", "1", "2"}
-    code, _, err = _export(cli, raw_root, "--layout", "causalnet", "--out", tmp_path / "cn")
+
+
+def _as_main_train_reads(work: Path) -> dict[str, dict[str, list[tuple[str, int]]]]:
+    """What CausalNet's main_train.py takes from its working folder, read as it reads it
+    (pandas' default types; os.listdir; the flow images keyed by the CSV's names): per
+    subject, the train and test (stem, label) pairs. A name it cannot look up fails here
+    as its KeyError would."""
+    import cv2
+
+    table = pd.read_csv(work / "combined_3_class2_for_optical_flow.csv")
+    keyed = {f"{sub}_{clip}{suffix} .png" for sub, clip in zip(table["sub"],
+                                                                table["filename_o"],
+                                                                strict=True)
+             for suffix in ("", "_1", "_2", "_3")}
+    flows = work / "datasets" / "STSNet_whole_norm_u_v_os"
+    listed = os.listdir(flows)
+    assert set(listed) <= keyed  # their crop_optical_flow_block looks every file up
+    for name in listed:
+        image = cv2.imread(str(flows / name))
+        assert image is not None and image.shape == (28, 28, 3)
+    tree = work / "datasets" / "three_norm_u_v_os"
+    folds: dict[str, dict[str, list[tuple[str, int]]]] = {}
+    for subject in os.listdir(tree):
+        folds[subject] = {}
+        for part in ("u_train", "u_test"):
+            pairs = folds[subject].setdefault(part, [])
+            for label in os.listdir(tree / subject / part):
+                for name in os.listdir(tree / subject / part / label):
+                    stem = name.split(" ")[0]
+                    assert {f"{stem}{s} .png" for s in ("", "_1", "_2", "_3")} <= set(listed)
+                    pairs.append((stem, int(label)))
+    return folds
+
+
+def test_the_causalnet_layout_is_the_folder_main_train_runs_in(raw_root, tmp_path: Path,
+                                                                cli) -> None:
+    """main_train.py reads the label CSV, datasets/STSNet_whole_norm_u_v_os and the split
+    and labels from datasets/three_norm_u_v_os/{sub}/u_train|u_test/{label}/; one export
+    holds all three, each subject's fold testing exactly its own samples."""
+    work = tmp_path / "cn"
+    code, _, err = _export(cli, _only(raw_root, ["casme2/sub01", "smic/s01"]), "--layout",
+                           "causalnet", "--out", work)
     assert code == 0, err
-    flows = sorted(p.name for p in (tmp_path / "cn" / "STSNet_whole_norm_u_v_os").iterdir())
-    assert len(flows) == 4 * len(samples)
-    assert f"{names['stem'][0]}_3 .png" in flows
-    assert (tmp_path / "cn" / "combined_3_class2_for_optical_flow.csv").is_file()
+    table = pd.read_csv(work / "combined_3_class2_for_optical_flow.csv", dtype=str)
+    truth = {f"{sub}_{clip}": int(label) for sub, clip, label in zip(
+        table["sub"], table["filename_o"], table["label"], strict=True)}
+    folds = _as_main_train_reads(work)
+    assert sorted(folds) == ["s01", "sub01"]
+    for subject, parts in folds.items():
+        assert sorted(parts["u_test"]) == sorted(
+            (stem, label) for stem, label in truth.items() if stem.startswith(subject + "_"))
+        assert sorted(parts["u_train"] + parts["u_test"]) == sorted(truth.items())
+    assert len(os.listdir(work / "datasets" / "STSNet_whole_norm_u_v_os")) == 4 * len(truth)
 
 
 def test_bad_requests_are_one_line(raw_root, tmp_path: Path, cli) -> None:
@@ -142,6 +193,15 @@ def test_bad_requests_are_one_line(raw_root, tmp_path: Path, cli) -> None:
     (tmp_path / "empty").mkdir()
     code, _, err = _export(cli, raw_root, "--compare", tmp_path / "empty")
     assert code == 2 and err.count("\n") == 1 and "is not a composite release folder" in err
+    (tmp_path / "a-file").write_text("mine")
+    code, _, err = _export(cli, raw_root, "--layout", "htnet", "--out", tmp_path / "a-file")
+    assert code == 2 and err.count("\n") == 1 and "is a file; give a folder" in err
+    (tmp_path / "theirs").mkdir()
+    (tmp_path / "theirs" / "notes.txt").write_text("mine")
+    code, _, err = _export(cli, raw_root, "--layout", "htnet", "--out", tmp_path / "theirs")
+    assert code == 2 and err.count("\n") == 1 and "merbench export did not write" in err
+    assert not (tmp_path / "cache").exists()  # each refused before any feature was computed
+    assert (tmp_path / "theirs" / "notes.txt").read_text() == "mine"
 
 
 def test_compare_scores_an_export_against_itself_and_a_changed_copy(raw_root, tmp_path: Path,
@@ -165,17 +225,20 @@ def test_compare_scores_an_export_against_itself_and_a_changed_copy(raw_root, tm
     assert all(c["mean_abs_diff"] > 0 for c in other["channels"].values())
 
 
-def test_merbench_against_the_real_release(real_data: Path) -> None:
-    """docs/raw-databases.md states these figures: the two real onset / apex pairs the
-    composite release holds (SAMM 006_1_2, SMIC s03_po_11), from figure-rendered GIF frames."""
-    pairs = [read_gif_pair(real_data / "samples" / "onset_apex_pairs" / f"{p}.gif")
-             for p in ("006_006_1_2", "s03_s03_po_11", "sub11_EP15_04f")]
-    dataset = frames_dataset([a for a, _ in pairs], [b for _, b in pairs])
-    meta = default_plugins().registries.features.get("tvl1-uvos").meta
-    values = extract_samples(meta, build_tvl1_uvos(), dataset, workers=1).values
-    ids = ["samm/006/006_1_2", "smic/s03/s03_po_11", "casme2/sub11/EP15_04f"]
-    summary = compare_with_release(real_data / "composite", ids, values).summary()
-    assert summary["compared"] == 2 and summary["not_in_release"] == ["casme2/sub11/EP15_04f"]
+def test_merbench_against_the_real_release(real_data: Path, tmp_path: Path, cli) -> None:
+    """docs/raw-databases.md states these figures and the command that gives them: the real
+    onset / apex pairs of MERBENCH_TEST_DATA (figure-rendered GIFs), two of which the
+    composite release holds (SAMM 006_1_2, SMIC s03_po_11)."""
+    code, said, err = cli("export", "-d", "frame-pairs", "--data-root",
+                          real_data / "samples" / "onset_apex_pairs", "--compare",
+                          real_data / "composite", "--out", tmp_path / "fidelity.json",
+                          "--workers", "1", "--quiet")
+    assert code == 0, err
+    assert "2 sample(s) in both (1 only in merbench's)" in said
+    summary = json.loads((tmp_path / "fidelity.json").read_text())
+    assert summary["not_in_release"] == ["casme2/sub11/EP15_04f"]
+    assert [s["sample_id"] for s in summary["samples"]] == ["samm/006/006_1_2",
+                                                            "smic/s03/s03_po_11"]
     channels = summary["channels"]
     assert channels["u"]["correlation"] == pytest.approx(0.665, abs=0.01)
     assert channels["v"]["correlation"] == pytest.approx(0.488, abs=0.01)
@@ -183,4 +246,152 @@ def test_merbench_against_the_real_release(real_data: Path) -> None:
     assert channels["u"]["mean_abs_diff"] == pytest.approx(27.9, abs=0.5)
     assert channels["v"]["mean_abs_diff"] == pytest.approx(60.4, abs=0.5)
     assert channels["strain"]["mean_abs_diff"] == pytest.approx(19.4, abs=0.5)
-    assert os.fspath(real_data)  # read through MERBENCH_TEST_DATA, never a default
+    assert "u: correlation 0.665" in said  # as the docs print it
+
+
+def test_frame_pairs_name_their_bad_file(tmp_path: Path, cli) -> None:
+    (tmp_path / "pairs").mkdir()
+    code, _, err = cli("export", "-d", "frame-pairs", "--data-root", tmp_path / "pairs",
+                       "--layout", "htnet", "--out", tmp_path / "out", "--quiet")
+    assert code == 2 and err.count("\n") == 1 and "holds no .gif" in err
+    (tmp_path / "pairs" / "face.gif").write_bytes(b"GIF89a")
+    code, _, err = cli("export", "-d", "frame-pairs", "--data-root", tmp_path / "pairs",
+                       "--layout", "htnet", "--out", tmp_path / "out", "--quiet")
+    assert code == 2 and err.count("\n") == 1 and "face.gif' is not named {sub}_{clip}" in err
+    (tmp_path / "pairs" / "face.gif").rename(tmp_path / "pairs" / "006_006_1_2.gif")
+    code, _, err = cli("export", "-d", "frame-pairs", "--data-root", tmp_path / "pairs",
+                       "--layout", "htnet", "--out", tmp_path / "out", "--quiet")
+    assert code == 2 and err.count("\n") == 1 and "holds 0 frame(s)" in err
+
+
+def _files(folder: Path) -> list[str]:
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
+
+
+def test_a_repeat_export_leaves_only_its_own_files(raw_root, tmp_path: Path, cli) -> None:
+    """Nine samples, then six into the same --out: the authors' scripts list the flow folder
+    and look each name up in the CSV, so the three left over would crash them."""
+    out = tmp_path / "export"
+    code, _, err = _export(cli, _only(raw_root, ["casme2/sub01", "smic/s01"]), "--layout",
+                           "composite", "--out", out)
+    assert code == 0, err
+    (out / "my-notes.txt").write_text("kept")  # no report names it: never removed
+    code, said, err = _export(cli, _only(raw_root, ["smic/s01"]), "--layout", "composite",
+                              "--out", out)
+    assert code == 0, err
+    assert "6 file(s) of the earlier export removed" in said  # 3 flows, 3 apex faces
+    table = pd.read_csv(out / "combined_3_class2_for_optical_flow.csv", dtype=str)
+    assert len(table) == 6 and set(table["dataset"]) == {"smic"}
+    assert sorted(os.listdir(out / "STSNet_whole_norm_u_v_os")) == sorted(
+        f"{s}_{c} .png" for s, c in zip(table["sub"], table["filename_o"], strict=True))
+    assert sorted(os.listdir(out / "combined_datasets_whole")) == sorted(table["imagename"])
+    report = json.loads((out / "export-report.json").read_text())
+    assert report["complete"] and report["written"] == [
+        f for f in _files(out) if f not in ("export-report.json", "my-notes.txt")]
+    assert (out / "my-notes.txt").read_text() == "kept"
+    assert report["classes"] == {"0": "negative", "1": "positive", "2": "surprise"}
+
+
+def test_a_skipped_sample_is_in_the_report_with_why(raw_root, tmp_path: Path, cli) -> None:
+    root, _ = raw_root
+    clip = sorted((root / "smic" / "HS" / "s1" / "micro").glob("*/*"))[0]
+    for frame in clip.iterdir():
+        frame.unlink()
+    gone = f"smic/s01/{clip.name.replace('s1_', 's01_', 1)}"
+    code, _, err = _export(cli, _only(raw_root, ["smic/s01"]), "--layout", "htnet",
+                           "--out", tmp_path / "refused")
+    assert code == 2 and err.count("\n") == 1 and gone in err and "--skip-missing" in err
+    code, said, err = _export(cli, _only(raw_root, ["smic/s01"]), "--layout", "htnet",
+                              "--out", tmp_path / "out", "--skip-missing")
+    assert code == 0, err
+    report = json.loads((tmp_path / "out" / "export-report.json").read_text())
+    (skipped,) = report["skipped"]
+    assert skipped["sample_id"] == gone and skipped["reason"]
+    assert gone not in report["samples"] and len(report["samples"]) == 5
+    assert "1 sample(s) left out" in said
+
+
+def test_two_workers_write_what_one_writes(raw_root, tmp_path: Path, cli,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    code, _, err = _export(cli, _only(raw_root, ["smic/s01"]), "--layout", "htnet",
+                           "--out", tmp_path / "two", "--workers", "2")
+    assert code == 0, err
+    report = json.loads((tmp_path / "two" / "export-report.json").read_text())
+    assert report["feature_reports"]["tvl1-uvos"]["extraction"]["workers"] == 2
+    monkeypatch.setenv("MERBENCH_CACHE_DIR", str(tmp_path / "another-cache"))
+    code, _, err = _export(cli, _only(raw_root, ["smic/s01"]), "--layout", "htnet",
+                           "--out", tmp_path / "one")
+    assert code == 0, err
+    one = json.loads((tmp_path / "one" / "export-report.json").read_text())
+    assert one["feature_reports"]["tvl1-uvos"]["extraction"]["n_computed"] == 6
+    assert _files(tmp_path / "one") == _files(tmp_path / "two")
+    for name in report["written"]:
+        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes()
+
+
+def test_an_interrupted_export_resumes_from_the_finished_samples(
+        raw_root, tmp_path: Path, cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    from merbench.cli import export_command
+
+    def stop_after_three(reporter: object, label: str, done: int, total: int) -> None:
+        if done == 3:
+            raise KeyboardInterrupt
+
+    out = tmp_path / "out"
+    with monkeypatch.context() as patch:
+        patch.setattr(export_command, "_progress", stop_after_three)
+        code, _, err = _export(cli, _only(raw_root, ["smic/s01"]), "--layout", "htnet",
+                               "--out", out)
+    assert code == 130 and "interrupted" in err.lower()
+    assert not (out / "export-report.json").exists()
+    code, _, err = _export(cli, _only(raw_root, ["smic/s01"]), "--layout", "htnet",
+                           "--out", out)
+    assert code == 0, err
+    extraction = json.loads((out / "export-report.json").read_text())[
+        "feature_reports"]["tvl1-uvos"]["extraction"]
+    assert (extraction["n_from_cache"], extraction["n_computed"]) == (3, 3)
+
+
+def test_the_composite_layout_takes_only_its_three_classes(raw_root, real_data: Path,
+                                                           tmp_path: Path, cli) -> None:
+    root, _ = raw_root
+    casme2_args = ("export", "--dataset", "casme2", "--data-root", root / "casme2",
+                   "--dataset-opt", f"sheet={real_data / SHEETS['casme2']}",
+                   "--dataset-opt", 'subjects="sub01"', "--quiet", "--workers", "1")
+    code, _, err = cli(*casme2_args, "--layout", "composite", "--out", tmp_path / "five")
+    assert code == 2 and err.count("\n") == 1
+    assert "labels 0 negative, 1 positive, 2 surprise, but casme2 has the classes " \
+           "happiness, disgust, repression, surprise, others" in err
+    assert not (tmp_path / "cache").exists() and not (tmp_path / "five").exists()
+    code, _, err = cli(*casme2_args, "--feature-opt", "face=frame", "--layout", "htnet",
+                       "--out", tmp_path / "htnet")
+    assert code == 0, err
+    report = json.loads((tmp_path / "htnet" / "export-report.json").read_text())
+    assert report["classes"] == {"0": "happiness", "1": "disgust", "2": "repression",
+                                 "3": "surprise", "4": "others"}
+
+
+def test_release_names_are_the_real_releases_file_names(real_data: Path,
+                                                        tmp_path: Path) -> None:
+    """The 442 samples as the raw datasets name them (from the real coding sheets; no
+    frames), through release_names, give exactly the flow and apex file names of the real
+    release and its CSV's sub, filename_o and imagename, row by row."""
+    from merbench_datasets.composite import load_ground_truth
+
+    for folder in ("casme2/Cropped", "SAMM/006", "smic/HS"):
+        (tmp_path / folder).mkdir(parents=True)
+    tables = [module.annotation_table(str(tmp_path), str(real_data / SHEETS[name]))[0]
+              for module, name in ((casme2, "casme2"), (samm, "samm"), (smic, "smic"))]
+    annotated = pd.concat(tables).drop_duplicates("sample_id").set_index("sample_id")
+    release = real_data / "composite"
+    csv = pd.read_csv(release / "combined_3_class2_for_optical_flow.csv", dtype=str,
+                      keep_default_na=False)
+    ids = (csv["dataset"] + "/" + csv["sub"] + "/" + csv["filename_o"]).tolist()
+    assert sorted(ids) == sorted(load_ground_truth()["sample_id"])
+    names = release_names(annotated.loc[ids].reset_index())
+    assert sorted(f"{stem} .png" for stem in names["stem"]) == sorted(
+        os.listdir(release / "STSNet_whole_norm_u_v_os"))
+    assert sorted(names["imagename"]) == sorted(os.listdir(release / "combined_datasets_whole"))
+    assert names[["sub", "filename_o", "imagename"]].values.tolist() == \
+        csv[["sub", "filename_o", "imagename"]].values.tolist()
+    assert len(names) == 442

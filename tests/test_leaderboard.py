@@ -199,6 +199,33 @@ def test_the_other_databases_benchmarks_render_with_their_published_rows(
     assert bench.n_samples == 858
 
 
+def test_every_page_gives_the_command_of_its_own_runs(committed_site: Path) -> None:
+    """The "run it" line, parsed by merbench's own parser, asks for the definition's dataset
+    options (``skip_missing`` as ``--skip-missing``) and protocol options: a page that
+    dropped them would print a command making runs the page refuses."""
+    import html
+    import shlex
+
+    from merbench.cli import build_parser
+
+    for bench in load_benchmarks():
+        page = (committed_site / "benchmarks" / f"{bench.id}.html").read_text()
+        found = re.search(r'<code id="run-command">(.*?)</code>', page)
+        assert found, bench.id
+        words = shlex.split(html.unescape(found.group(1)))
+        assert words[:2] == ["merbench", "run"]
+        args = build_parser().parse_args(words[1:])
+        options = dict(getattr(args, "dataset_options", []))
+        if getattr(args, "skip_missing", False):
+            options["skip_missing"] = True
+        assert (args.dataset, args.protocol) == (bench.dataset, bench.protocol)
+        assert options == (bench.dataset_options or {}), bench.id
+        assert dict(getattr(args, "protocol_options", [])) == (bench.protocol_options or {})
+    page = (committed_site / "benchmarks" / "loso-casme3-objective.html").read_text()
+    assert "--dataset casme3 --dataset-opt classes=objective --skip-missing --protocol loso" \
+        in page
+
+
 def test_reported_rows_say_how_the_source_chose_the_epoch(committed_site: Path, read_tables,
                                                           tmp_path: Path) -> None:
     """A paper's row says what its public code shows (docs: the protocol notes): an SVM

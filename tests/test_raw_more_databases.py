@@ -42,26 +42,41 @@ def test_casme_reads_its_cropped_tree_and_sheet(tmp_path: Path) -> None:
     _frames(root / "Cropped" / "sub01" / "EP01_5", range(10, 21), "reg_EP01_5-{}.jpg")
     _frames(root / "Cropped" / "sub02" / "EP03_2", range(40, 51), "reg_EP03_2-{}.jpg")
     _frames(root / "Cropped" / "sub02" / "EP08_1", range(5, 9), "reg_EP08_1-{}.jpg")
+    _frames(root / "Cropped" / "sub03" / "EP02_1", range(1, 6), "reg_EP02_1-{}.jpg")
     _sheet(root / "CASME-coding-20140508.xlsx", [
         {"Subject": 1, "Filename": "EP01_5", "Unnamed": "", "OnsetF": 10, "ApexF1": 14,
          "ApexF2": 15, "OffsetF": 20, "Action Units": "4", "Emotion": "disgust"},
         {"Subject": 2, "Filename": "EP03_2", "Unnamed": "", "OnsetF": 40, "ApexF1": 45,
          "ApexF2": "", "OffsetF": 50, "Action Units": "12", "Emotion": "amusement"},
         {"Subject": 2, "Filename": "EP08_1", "Unnamed": "", "OnsetF": 5, "ApexF1": 7,
-         "ApexF2": "", "OffsetF": 8, "Action Units": "14", "Emotion": "tense"}])
+         "ApexF2": "", "OffsetF": 8, "Action Units": "14", "Emotion": "tense"},
+        {"Subject": 3, "Filename": "EP02_1", "Unnamed": "", "OnsetF": 1, "ApexF1": 3,
+         "ApexF2": "", "OffsetF": 5, "Action Units": "14", "Emotion": "repression"}])
     data = _load("casme", tmp_path)
     assert data.samples["sample_id"].tolist() == ["casme/sub01/EP01_5", "casme/sub02/EP03_2",
-                                                  "casme/sub02/EP08_1"]
+                                                  "casme/sub02/EP08_1", "casme/sub03/EP02_1"]
     assert data.classes[data.samples["label"][2]] == "tense"
     assert data.samples["apex_path"][0].endswith("Cropped/sub01/EP01_5/reg_EP01_5-14.jpg")
     assert data.read("apex_frame", 0).shape == (6, 8, 3)
-    three = _load("casme", tmp_path, classes="3")
-    assert [three.classes[i] for i in three.samples["label"]] == ["negative", "positive"]
+    three = _load("casme", tmp_path, classes="3")  # repression is negative, tense left out
+    assert [three.classes[i] for i in three.samples["label"]] == ["negative", "positive",
+                                                                  "negative"]
+    assert three.samples["sample_id"].tolist()[2] == "casme/sub03/EP02_1"
+
+
+def test_casme_finds_the_sheet_under_mebs_name(tmp_path: Path) -> None:
+    """MEB's config names the CASME (I) sheet casme.xlsx (data/CASME/casme.xlsx)."""
+    root = tmp_path / "CASME"
+    _frames(root / "Cropped" / "sub01" / "EP01_5", range(10, 21), "reg_EP01_5-{}.jpg")
+    _sheet(root / "casme.xlsx", [
+        {"Subject": 1, "Filename": "EP01_5", "OnsetF": 10, "ApexF1": 14, "OffsetF": 20,
+         "Emotion": "disgust"}])
+    assert _load("casme", tmp_path).samples["sample_id"].tolist() == ["casme/sub01/EP01_5"]
 
 
 def test_fourdme_names_a_clip_with_two_emotions(tmp_path: Path) -> None:
     root = tmp_path / "4DME"
-    for subject, clip in (("S01", "1_1"), ("S01", "1_2"), ("S02", "2_1")):
+    for subject, clip in (("S01", "1_1"), ("S01", "1_2"), ("S02", "2_1"), ("S02", "2_2")):
         _frames(root / "gray_micro" / subject / clip, range(1, 12))
     _sheet(root / "4DME_Labelling_Micro_release v1.xlsx", [
         {"sub_ID": "S01", "fold_name": "1_1", "Onset": 1, "Apex": 5, "Offset": 11,
@@ -69,14 +84,20 @@ def test_fourdme_names_a_clip_with_two_emotions(tmp_path: Path) -> None:
         {"sub_ID": "S01", "fold_name": "1_2", "Onset": 2, "Apex": 6, "Offset": 10,
          "AUs": "AU12", "Emotion": "Positive"},
         {"sub_ID": "S02", "fold_name": "2_1", "Onset": 1, "Apex": 3, "Offset": 9,
-         "AUs": "AU1+AU2", "Emotion": "Negative+Surprise"}])
+         "AUs": "AU1+AU2", "Emotion": "Negative+Surprise"},
+        {"sub_ID": "S02", "fold_name": "2_2", "Onset": 1, "Apex": 4, "Offset": 8,
+         "AUs": "AU14", "Emotion": "Repression"}])
     with pytest.raises(MerbenchError) as caught:
         _load("4dme", tmp_path)
     message = str(caught.value)
     assert "\n" not in message and "4dme/S02/2_1" in message
     assert "the sheet's emotion 'negative+surprise' is none of positive, negative" in message
     data = _load("4dme", tmp_path, skip_missing=True)
-    assert data.samples["sample_id"].tolist() == ["4dme/S01/1_1", "4dme/S01/1_2"]
+    assert data.samples["sample_id"].tolist() == ["4dme/S01/1_1", "4dme/S01/1_2",
+                                                  "4dme/S02/2_2"]
+    three = _load("4dme", tmp_path, skip_missing=True, classes="3")
+    assert [three.classes[i] for i in three.samples["label"]] == ["negative", "positive",
+                                                                  "negative"]
     assert data.skipped == [{"sample_id": "4dme/S02/2_1", "reason":
                              "the sheet's emotion 'negative+surprise' is none of positive, "
                              "negative, surprise, repression, others"}]
@@ -117,6 +138,13 @@ def test_casme3_part_c_takes_the_middle_frame_as_apex(tmp_path: Path) -> None:
     assert [data.classes[i] for i in data.samples["label"]] == ["disgust", "happiness"]
     four = _load("casme3c", tmp_path, classes="4")
     assert [four.classes[i] for i in four.samples["label"]] == ["negative", "positive"]
+    (root / "part_C").rename(root / "ME_C")  # the folder's name in MEB's config
+    again = _load("casme3c", tmp_path)
+    assert again.samples["sample_id"].tolist() == ["casme3c/01/3", "casme3c/02/1"]
+    assert "/ME_C/01/3/color/" in again.samples["apex_path"][0]
+    (root / "ME_C").rename(root / "elsewhere")
+    with pytest.raises(MerbenchError, match=r"part_C/ or ME_C/"):
+        _load("casme3c", tmp_path)
 
 
 def test_a_sheet_without_the_columns_is_one_line(tmp_path: Path) -> None:

@@ -6,7 +6,9 @@ The features are computed as ``merbench extract`` computes them: through the fea
 (an interrupted export keeps every finished sample; the same command computes only the
 rest), in ``--workers`` processes, with a progress bar. Files already written with the same
 bytes are left alone. ``export-report.json`` in the target folder lists every sample written
-and every sample left out, with why.
+and every sample left out, with why, the classes (label -> name) and every file written;
+:mod:`merbench.export.folder` claims ``--out`` before anything is computed and removes what
+an earlier export into it wrote that this one does not.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import sys
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -27,13 +29,17 @@ from merbench.cli.progress import INTERRUPTED_EXTRACTION, ProgressReporter
 from merbench.cli.render import skipped_note
 from merbench.cli.run_options import given_options
 from merbench.errors import MerbenchError
+from merbench.export import folder
 from merbench.export.layouts import LAYOUTS, WRITERS
-from merbench.export.release_compare import CHANNELS, compare_with_release
+from merbench.export.release_compare import CHANNELS, compare_with_release, release_flows
 from merbench.features.extraction import extract_feature
 from merbench.plugins import Plugins
 from merbench.runner.data import open_dataset
 from merbench.runner.plan import plan_extraction
 from merbench.runner.spec import from_options
+
+if TYPE_CHECKING:
+    from merbench.dataset import Dataset
 
 #: options the layouts set for a feature they read part of (the apex of the pair)
 SET_FOR = {"onset-apex-224": {"jitter": 0}}
@@ -58,6 +64,12 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
     if flow is not None:
         _check_same_shape(plugins, flow, LAYOUTS[args.layout].features[0] if args.layout
                           else FLOW)
+    earlier = folder.claim(args.out) if args.layout else []
+    if args.compare is not None:
+        release_flows(args.compare)  # a folder that is no release: said before computing
+        if args.out is not None and Path(args.out).is_dir():
+            raise MerbenchError(f"--out {args.out} is a folder; with --compare, --out names "
+                                "the JSON file for the sample-by-sample comparison")
     reporter = ProgressReporter(enabled=not args.quiet)
     values: dict[str, np.ndarray] = {}
     reports: dict[str, Any] = {}
@@ -71,6 +83,8 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
             inputs = plan_extraction(spec, settings, plugins)
             if dataset is None:
                 dataset = open_dataset(inputs)
+                if args.layout:
+                    _check_classes(args.layout, args.dataset, dataset)
             extractor = inputs.feature.create("feature", **inputs.feature_options)
             got, extra = extract_feature(
                 inputs.feature.meta, extractor, dataset, dataset_name=args.dataset,
@@ -94,21 +108,37 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
     layout = LAYOUTS[args.layout]
     if flow is not None:  # the writer knows the flow under the layout's own feature name
         values[layout.features[0]] = values.pop(flow)
-    written = WRITERS[layout.name](args.out, samples, values)
+    files = WRITERS[layout.name](samples, values)
     report = {"layout": layout.name, "dataset": args.dataset, "features": names,
-              "written": [str(p.relative_to(args.out)) for p in written],
+              "classes": {str(label): name for label, name in enumerate(dataset.classes)},
               "samples": samples["sample_id"].astype(str).tolist(), "skipped": skipped,
               "feature_reports": reports}
-    atomic_write_json(args.out / "export-report.json", report)
+    removed = folder.write(args.out, files, earlier, report)
+    gone = f"; {len(removed)} file(s) of the earlier export removed" if removed else ""
     say(f"wrote the {layout.name} layout of {len(samples)} sample(s) to {args.out} "
-        f"({len(written)} files; {len(skipped)} sample(s) left out, listed in "
-        f"{args.out / 'export-report.json'})")
+        f"({len(files)} files{gone}; {len(skipped)} sample(s) left out, listed in "
+        f"{args.out / folder.REPORT})")
+    if samples["subject"].astype(str).str.fullmatch(r"\d+").all():
+        say("note: every subject is a number (SAMM's 006): pandas.read_csv, as the authors' "
+            "scripts call it, reads the CSV's sub 006 as 6 and they then look for "
+            "6_006_1_2 .png; export SAMM with another database, or read sub as text")
     for name, feature_report in reports.items():
         fallback = feature_report.get("n_face_fallback")
         if fallback:
             say(f"note: {name}: no face found in {fallback} sample(s); the whole frame was "
                 "used (named in export-report.json)")
     return 0
+
+
+def _check_classes(layout: str, dataset_name: str, dataset: Dataset) -> None:
+    """A layout whose readers take fixed classes (the composite's 0 negative, 1 positive,
+    2 surprise) is refused for a dataset whose labels mean others, before any computing."""
+    wanted = LAYOUTS[layout].classes
+    if wanted is not None and tuple(dataset.classes) != wanted:
+        raise MerbenchError(
+            f"--layout {layout} labels {', '.join(f'{i} {c}' for i, c in enumerate(wanted))}, "
+            f"but {dataset_name} has the classes {', '.join(dataset.classes)}; export its "
+            "3-class set (--dataset-opt classes=3, where it has one) or use --layout htnet")
 
 
 def _check_same_shape(plugins: Plugins, given: str, replaced: str) -> None:

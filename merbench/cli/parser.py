@@ -23,6 +23,24 @@ EXIT_INTERRUPTED = 130
 LIST_KINDS = ("datasets", "features", "models", "protocols", "plugins")
 
 
+# merbench export shares extract's options, but writes files and records no run
+EXPORT_GROUPS = {
+    True: ("what is exported", "the samples and how their images are computed; "
+                               "export-report.json records them"),
+    False: ("where and how fast", "never the images"),
+}
+EXPORT_HELP = {
+    "dataset": "the raw dataset to export (see 'merbench list datasets'), e.g. megc2019; "
+               "required",
+    "feature": "write this flow feature's images in place of the layout's own (tvl1-uvos; "
+               "causalnet-flows for --layout causalnet), of the same per-sample shape",
+    "skip_missing": "leave out samples whose frames or annotations are unusable; "
+                    "export-report.json lists them with why",
+    "feature_options": "an option of the layout's flow feature (repeatable), e.g. face=frame "
+                       "for frames that are already faces (default: none)",
+}
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse with one-line errors (no usage block), exit status 2."""
 
@@ -168,10 +186,12 @@ def build_parser() -> argparse.ArgumentParser:
                     "the features do, through the cache and --workers, and write them as the "
                     "authors' releases lay them out (--layout composite: the MEGC2019 "
                     "composite release; htnet: HTNet's per-subject u_train / u_test folders; "
-                    "causalnet: CausalNet's four images a sample), or score them against a "
-                    "release's own images (--compare RELEASE_DIR). An interrupted export "
-                    "keeps every finished sample.")
-    add_run_options(export, only=extract_options())
+                    "causalnet: the folder CausalNet's main_train.py runs in), or score them "
+                    "against a release's own images (--compare RELEASE_DIR). An interrupted "
+                    "export keeps every finished sample. --out must be new, empty or an "
+                    "earlier export's: files that export wrote and this one does not are "
+                    "removed.")
+    add_run_options(export, only=extract_options(), groups=EXPORT_GROUPS, helps=EXPORT_HELP)
     export.add_argument("--layout", choices=("composite", "htnet", "causalnet"), default=None,
                         help="the layout to write into --out")
     export.add_argument("--compare", type=Path, default=None, metavar="RELEASE_DIR",

@@ -70,25 +70,33 @@ def _default_text(field: dataclasses.Field[Any], option: Any) -> str:
 
 
 def add_run_options(parser: argparse.ArgumentParser,
-                    only: tuple[str, ...] | None = None) -> None:
+                    only: tuple[str, ...] | None = None,
+                    groups: dict[bool, tuple[str, str]] | None = None,
+                    helps: dict[str, str] | None = None) -> None:
     """Every :class:`RunSpec` and :class:`RunSettings` field (or those named in ``only``, for
     another command that shares them) as an option whose value is kept only when given (so
-    ``--resume`` can tell which were given)."""
+    ``--resume`` can tell which were given). A command whose options mean something else
+    than a run's (``export`` writes files, it has no run.json) gives its own group titles
+    (``groups``, as :data:`GROUPS`) and help texts (``helps``, field -> text)."""
+    titles = GROUPS if groups is None else groups
+    helps = helps or {}
     hints = option_types()
     suppress = argparse.SUPPRESS
     allowed = ", ".join(flag(name) for name in resumable())
-    groups: dict[bool, Any] = {}  # what runs (True) apart from where and how fast (False)
+    made: dict[bool, Any] = {}  # what runs (True) apart from where and how fast (False)
     for field, option in options():
         if only is not None and field.name not in only:
             continue
         what = field.name in SPEC_FIELDS
-        if what not in groups:
-            groups[what] = parser.add_argument_group(*GROUPS[what])
-        group = groups[what]
+        if what not in made:
+            made[what] = parser.add_argument_group(*titles[what])
+        group = made[what]
         flags = option.flags or (flag(field.name),)
         kind = _value_type(hints[field.name])
         shown = _default_text(field, option)
-        if _required(field):  # argparse cannot mark it: --resume may stand in for it
+        if field.name in helps:
+            text = helps[field.name]
+        elif _required(field):  # argparse cannot mark it: --resume may stand in for it
             text = option.help + ("; required" if only is not None
                                   else "; required, unless --resume names a run")
         else:

@@ -13,11 +13,20 @@ plugin) and writes their values as the authors' files are written:
   it back (``--dataset-opt subset=true`` for part of the official list).
 - ``htnet``, what HTNet's script builds from that release: per LOSO subject,
   ``{subject}/u_train/{label}/`` holding every other subject's flow images and
-  ``{subject}/u_test/{label}/`` its own, named as in the release (their script also reads the
-  release's apex folder to place its crops, so the composite layout goes beside it).
-- ``causalnet``, CausalNet's images: ``STSNet_whole_norm_u_v_os/{sub}_{clip} .png``
-  (onset -> apex flow), ``_1 .png`` (apex -> offset flow), ``_2 .png`` and ``_3 .png`` (the
-  two direction maps), with the composite CSV.
+  ``{subject}/u_test/{label}/`` its own, named as in the release (their ``main_HTNet.py``
+  reads it as ``datasets/three_norm_u_v_os`` and also reads the release's flow and apex
+  folders, so the composite layout goes beside it).
+- ``causalnet``, the working folder CausalNet's ``main_train.py`` runs in, as it reads it:
+  ``combined_3_class2_for_optical_flow.csv`` (only ``sub`` and ``filename_o``: which file
+  names to expect), ``datasets/STSNet_whole_norm_u_v_os/{sub}_{clip} .png`` (onset -> apex
+  flow), ``_1 .png`` (apex -> offset flow), ``_2 .png`` and ``_3 .png`` (the two direction
+  maps), and ``datasets/three_norm_u_v_os/`` laid out as the ``htnet`` layout, from which
+  the script takes each fold's split and labels (the folder names) and the file names that
+  key the flow images: it reads none of those files' pixels.
+
+A writer returns its files (path relative to ``--out`` -> bytes) rather than writing them, so
+that the caller (:mod:`merbench.export.folder`) can record the whole list before the first
+file lands and remove what an earlier export wrote that this one does not.
 
 PNG is lossless, so a written flow image reads back as the feature's values exactly.
 """
@@ -28,13 +37,11 @@ import csv
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from merbench.atomic import atomic_write_bytes
 from merbench.errors import MerbenchError
 
 FLOW_DIR = "STSNet_whole_norm_u_v_os"
@@ -42,6 +49,9 @@ APEX_DIR = "combined_datasets_whole"
 LABEL_CSV = "combined_3_class2_for_optical_flow.csv"
 CSV_COLUMNS = ("dataset", "sub", "filename_o", "label", "apex", "imagename", "sub_filename")
 CAUSALNET_SUFFIXES = ("", "_1", "_2", "_3")
+LOSO_DIR = "three_norm_u_v_os"  # HTNet's and CausalNet's name for the per-subject tree
+SCRIPT_DATA = "datasets"  # where main_HTNet.py and main_train.py look, from their folder
+COMPOSITE_CLASSES = ("negative", "positive", "surprise")
 
 
 @dataclass(frozen=True)
@@ -51,14 +61,18 @@ class Layout:
     name: str
     features: tuple[str, ...]
     description: str
+    # the dataset's classes the layout's readers take as labels 0, 1, 2 ...; None: any
+    classes: tuple[str, ...] | None = None
 
 
 LAYOUTS = {layout.name: layout for layout in (
     Layout("composite", ("tvl1-uvos", "onset-apex-224"),
-           "the MEGC2019 composite release: flow PNGs, apex JPEGs and the label CSV"),
+           "the MEGC2019 composite release: flow PNGs, apex JPEGs and the label CSV",
+           COMPOSITE_CLASSES),
     Layout("htnet", ("tvl1-uvos",), "HTNet's per-subject u_train / u_test label folders"),
     Layout("causalnet", ("causalnet-flows",),
-           "CausalNet's four images a sample (flows and direction maps) and the label CSV"),
+           "the folder CausalNet's main_train.py runs in: its four images a sample, the "
+           "per-subject u_train / u_test folders and the label CSV"),
 )}
 
 
@@ -110,61 +124,61 @@ def label_csv(samples: pd.DataFrame, names: pd.DataFrame) -> bytes:
     return buffer.getvalue().encode()
 
 
-Writer = Callable[[Path, pd.DataFrame, dict[str, np.ndarray]], list[Path]]
+Files = dict[str, bytes]  # path relative to --out (POSIX) -> the file's bytes
+Writer = Callable[[pd.DataFrame, dict[str, np.ndarray]], Files]
 
 
-def _write(path: Path, data: bytes) -> Path:
-    if not (path.is_file() and path.read_bytes() == data):  # an unchanged file stays
-        path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write_bytes(path, data)
-    return path
-
-
-def write_composite(out: Path, samples: pd.DataFrame,
-                    values: dict[str, np.ndarray]) -> list[Path]:
+def composite_files(samples: pd.DataFrame, values: dict[str, np.ndarray]) -> Files:
     names = release_names(samples)
     flows, pairs = values["tvl1-uvos"], values["onset-apex-224"]
-    written = []
+    files: Files = {}
     for row, (stem, imagename) in enumerate(zip(names["stem"], names["imagename"],
                                                 strict=True)):
-        written.append(_write(out / FLOW_DIR / f"{stem} .png", png(flows[row])))
+        files[f"{FLOW_DIR}/{stem} .png"] = png(flows[row])
         apex_rgb = np.asarray(pairs[row][1]).transpose(1, 2, 0)  # (3, S, S) R, G, B
-        written.append(_write(out / APEX_DIR / imagename, jpeg(apex_rgb[..., ::-1])))
-    written.append(_write(out / LABEL_CSV, label_csv(samples, names)))
-    return written
+        files[f"{APEX_DIR}/{imagename}"] = jpeg(apex_rgb[..., ::-1])
+    files[LABEL_CSV] = label_csv(samples, names)
+    return files
 
 
-def write_htnet(out: Path, samples: pd.DataFrame, values: dict[str, np.ndarray]) -> list[Path]:
+def loso_tree(prefix: str, samples: pd.DataFrame, images: list[bytes]) -> Files:
+    """HTNet's per-subject tree under ``prefix``: for each subject, every other subject's
+    images in ``u_train/{label}/`` and its own in ``u_test/{label}/``."""
     names = release_names(samples)
     keys = list(zip(samples["database"], names["sub"], strict=True))
-    folders: dict[str, tuple[Any, Any]] = {}
+    owners: dict[str, Any] = {}
     for database, subject in keys:
-        other = folders.setdefault(subject, (database, subject))
-        if other[0] != database:
-            raise MerbenchError(f"subject '{subject}' is in both {other[0]} and {database}; "
-                                "HTNet's layout names a folder by subject alone: export one "
-                                "database at a time")
-    images = [png(flow) for flow in values["tvl1-uvos"]]
-    written = []
-    for subject in folders:
+        other = owners.setdefault(subject, database)
+        if other != database:
+            raise MerbenchError(f"subject '{subject}' is in both {other} and {database}; "
+                                "HTNet's and CausalNet's layouts name a folder by subject "
+                                "alone: export one database at a time")
+    files: Files = {}
+    for subject in owners:
         for row, ((_, owner), label) in enumerate(zip(keys, samples["label"], strict=True)):
             part = "u_test" if owner == subject else "u_train"
             name = f"{names['stem'].iloc[row]} .png"
-            written.append(_write(out / subject / part / str(int(label)) / name, images[row]))
-    return written
+            files[f"{prefix}{subject}/{part}/{int(label)}/{name}"] = images[row]
+    return files
 
 
-def write_causalnet(out: Path, samples: pd.DataFrame,
-                    values: dict[str, np.ndarray]) -> list[Path]:
+def htnet_files(samples: pd.DataFrame, values: dict[str, np.ndarray]) -> Files:
+    return loso_tree("", samples, [png(flow) for flow in values["tvl1-uvos"]])
+
+
+def causalnet_files(samples: pd.DataFrame, values: dict[str, np.ndarray]) -> Files:
     names = release_names(samples)
-    written = []
+    files: Files = {}
     for row, stem in enumerate(names["stem"]):
         for image, suffix in zip(values["causalnet-flows"][row], CAUSALNET_SUFFIXES,
                                  strict=True):
-            written.append(_write(out / FLOW_DIR / f"{stem}{suffix} .png", png(image)))
-    written.append(_write(out / LABEL_CSV, label_csv(samples, names)))
-    return written
+            files[f"{SCRIPT_DATA}/{FLOW_DIR}/{stem}{suffix} .png"] = png(image)
+    # the split folders' files are named, not read: each holds the onset -> apex flow
+    onset_apex = [files[f"{SCRIPT_DATA}/{FLOW_DIR}/{stem} .png"] for stem in names["stem"]]
+    files.update(loso_tree(f"{SCRIPT_DATA}/{LOSO_DIR}/", samples, onset_apex))
+    files[LABEL_CSV] = label_csv(samples, names)
+    return files
 
 
-WRITERS: dict[str, Writer] = {"composite": write_composite, "htnet": write_htnet,
-                              "causalnet": write_causalnet}
+WRITERS: dict[str, Writer] = {"composite": composite_files, "htnet": htnet_files,
+                              "causalnet": causalnet_files}

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -106,6 +107,43 @@ class Benchmark:
             if ours is not None and theirs != ours:
                 return f"{what} is {theirs!r}, the benchmark needs {ours!r}"
         return None
+
+    def run_command(self) -> str:
+        """The ``merbench run`` line whose runs this page accepts: the page prints it, so
+        every option the definition pins is spelt as the command line spells it
+        (``skip_missing`` is ``--skip-missing``, the rest ``--dataset-opt`` /
+        ``--protocol-opt``); a page that dropped them would send readers off to make runs
+        that do not belong to it."""
+        words = ["merbench", "run", "--model", "MODEL", "--dataset", self.dataset]
+        dataset_options = dict(self.dataset_options or {})
+        skip = dataset_options.pop("skip_missing", None) is True
+        words += _option_words("--dataset-opt", dataset_options)
+        if skip:
+            words.append("--skip-missing")
+        words += ["--protocol", self.protocol]
+        words += _option_words("--protocol-opt", self.protocol_options or {})
+        words += ["--data-root", "PATH", "--seeds", "0,1,2"]
+        return " ".join(shlex.quote(word) for word in words)
+
+
+def _option_words(flag: str, options: dict[str, Any]) -> list[str]:
+    """``flag key=value`` for each option, spelt so that ``--dataset-opt`` reads back the very
+    value pinned: text as it is, unless it reads as JSON (``"4"`` would come back as the
+    number 4, a different run identity), then it and anything else as JSON."""
+    words = []
+    for key, value in options.items():
+        text = value if isinstance(value, str) and not _reads_as_json(value) \
+            else json.dumps(value, separators=(",", ":"))
+        words += [flag, f"{key}={text}"]
+    return words
+
+
+def _reads_as_json(text: str) -> bool:
+    try:
+        json.loads(text)
+    except json.JSONDecodeError:
+        return False
+    return True
 
 
 def _need(data: dict[str, Any], key: str, kind: type | tuple[type, ...], source: Path) -> Any:

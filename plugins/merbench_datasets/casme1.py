@@ -1,11 +1,12 @@
 """``casme``: CASME (I) from its frame folders and coding sheet.
 
-Layout (as its owners distribute it, and as MEB, the one other toolkit, reads it)::
+Layout (the folders MEB, the one other toolkit, names in its config)::
 
     CASME/                             the database folder (--data-root, or a folder
       Cropped/sub01/EP01_5/*.jpg         holding CASME/): subject / clip / frames
       CASME_raw_selected/sub01/...       the uncropped frames (--dataset-opt frames=raw)
-      CASME-coding-*.xlsx              the coding sheet (or --dataset-opt sheet=PATH)
+      CASME-coding-*.xlsx              the coding sheet (casme.xlsx, MEB's name, too; or
+                                       --dataset-opt sheet=PATH)
 
 Sheet columns: ``Subject`` (``1``, the folder ``sub01``), ``Filename``, ``OnsetF``,
 ``ApexF1`` (the first apex; the sheet has a second, ``ApexF2``, not used), ``OffsetF`` and
@@ -15,8 +16,11 @@ unusable instead (``--skip-missing`` runs without them).
 
 Class sets (``classes``, part of the run's identity): ``"8"`` (default), the sheet's
 emotions amusement, sadness, disgust, surprise, contempt, fear, repression, tense; ``"3"``,
-the MEGC2019 mapping: negative (sadness, disgust, contempt, fear), positive (amusement),
-surprise (repression and tense left out). Sample ids are ``casme/sub01/EP01_5``.
+MEGC2019's mapping as the ``casme2`` and ``samm`` 3-class sets apply it (MEGC2019 itself has
+no CASME (I)): negative (sadness, disgust, contempt, fear and repression, which MEGC2019
+counts as negative for CASME II), positive (amusement), surprise; tense, which no MEGC2019
+class names, is left out. Version 2 counts repression (version 1 left it out). Sample ids
+are ``casme/sub01/EP01_5``.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from merbench_datasets.casme2 import subject_folder
 
 EMOTIONS = ("amusement", "sadness", "disgust", "surprise", "contempt", "fear", "repression",
             "tense")
-NEGATIVE = ("sadness", "disgust", "contempt", "fear")
+NEGATIVE = ("sadness", "disgust", "contempt", "fear", "repression")
 DATABASE = sheet_tree.SheetDatabase(
     name="casme", what="CASME frame tree (Cropped/ or CASME_raw_selected/)",
     folder_names=("CASME", "casme", "CASME1"),

@@ -294,9 +294,12 @@ def check_against_ground_truth(samples: pd.DataFrame, path: Path,
         described = [f"{s} at line {line[s]}: {named(ours[s])} vs official "
                      f"{named(official[s])}" for s in relabelled]
         parts.append(f"{len(relabelled)} relabelled ({_listed(described)})")
+    fix = "restore the CSV from the preprocessed release"
+    if missing and not (extra or relabelled):  # part of the list: an export of some subjects
+        fix = ("if the folder holds part of the list on purpose (a merbench export of some "
+               f"subjects), read it with --dataset-opt subset=true; else {fix}")
     raise _fail(f"'{path}' does not match the official MEGC2019 3-class list "
-                f"({len(truth)} samples, shipped with merbench): {'; '.join(parts)}; restore "
-                "the CSV from the preprocessed release")
+                f"({len(truth)} samples, shipped with merbench): {'; '.join(parts)}; {fix}")
 
 
 def check_counts(samples: pd.DataFrame) -> None:

@@ -14,7 +14,9 @@ the face crops MEB's tools write. These facts come from MEB's loader: this proje
 4DME sheet to check them against.
 
 Class sets: ``"5"`` (default): positive, negative, surprise, repression, others; ``"3"``:
-negative, positive, surprise. Sample ids are ``4dme/<sub_ID>/<fold_name>``.
+negative (negative and repression, as MEGC2019 counts CASME II's repression and the
+``casme2`` 3-class set does), positive, surprise; others left out. Version 2 counts
+repression (version 1 left it out). Sample ids are ``4dme/<sub_ID>/<fold_name>``.
 """
 
 from __future__ import annotations
@@ -34,7 +36,8 @@ DATABASE = sheet_tree.SheetDatabase(
     emotions=EMOTIONS,
     class_sets={"5": EMOTIONS, "3": ("negative", "positive", "surprise")},
     mappings={"5": {e: e for e in EMOTIONS},
-              "3": {"negative": "negative", "positive": "positive", "surprise": "surprise"}},
+              "3": {"negative": "negative", "repression": "negative", "positive": "positive",
+                    "surprise": "surprise"}},
     how_to_get=("request 4DME from its owners (the University of Oulu's CMVS) under its "
                 "licence, then pass the folder holding gray_micro/ and its labelling sheet "
                 "with --data-root PATH (or set MERBENCH_DATA_DIR to a folder holding 4DME/)"),

@@ -7,8 +7,18 @@ Objective_class_as_label/test_fold_1.csv`` .. ``test_fold_5.csv``; columns ``Sub
 ``Filename``, ``Onset``, ...). Fold k tests the samples of ``test_fold_k.csv`` and trains on
 every other sample of the dataset. The folds are not subject-independent: one subject's
 samples sit in several folds, so a model sees the test subject's face in training. merbench
-offers the split only to reproduce the published protocol beside its leave-one-subject-out
-benchmark (``loso-casme3-objective``); no leaderboard ranks it.
+offers the split only to set a model's numbers beside the published ones, next to its
+leave-one-subject-out benchmark (``loso-casme3-objective``); no leaderboard ranks it.
+
+It is the authors' split, not their whole experiment. Their ``K_folds_finetuning.py`` trains
+each fold for the set number of epochs, tests once after the last (``final_test``), and
+prints each metric's mean over the five folds; merbench scores every protocol by pooling all
+folds' predictions into one UF1 and UAR, which a mean of per-fold scores is not (their
+selection, the last epoch, is merbench's ``fixed``). And the command their README gives trains
+with ``--use_extra_macro_data``: fold k trains on ``use_macro_exp_train_fold_k.csv``, the
+other folds' micro-expressions plus CAS(ME)^3's 3,346 macro-expressions
+(``Macro-expression.csv``); merbench trains on the dataset's micro-expressions only, the
+setting of their ``no_macro_exp_train_fold_k.csv`` lists.
 
 merbench ships none of the lists: ``--protocol-opt folds=PATH`` names the folder holding
 them (a clone of the authors' repository). A sample is matched by its subject, video and

@@ -74,7 +74,7 @@ CASME3 = DatasetMeta(
 
 CASME = DatasetMeta(
     name="casme",
-    version=1,
+    version=2,  # 3 classes: repression is negative
     description="CASME (I) from its frames and coding sheet; classes=8 (default) or 3",
     citation="Yan et al., CASME, IEEE FG 2013, http://casme.psych.ac.cn/casme/e1",
     license=RAW_LICENCE.format("CASME"),
@@ -83,7 +83,7 @@ CASME = DatasetMeta(
 
 FOURDME = DatasetMeta(
     name="4dme",
-    version=1,
+    version=2,  # 3 classes: repression is negative
     description="4DME micro-expressions from grey frames and labelling sheet; classes=5 "
                 "(default) or 3",
     citation="Li et al., 4DME: a spontaneous 4D micro-expression dataset with multimodalities, "
@@ -122,6 +122,16 @@ MEGC2019 = DatasetMeta(
     provides=RAW_SOURCES,
 )
 
+FRAME_PAIRS = DatasetMeta(
+    name="frame-pairs",
+    version=1,
+    description="onset / apex pairs as two-frame GIFs named {sub}_{clip}.gif, unlabelled: "
+                "for merbench export --compare against a release",
+    citation="merbench (merbench_datasets.framepairs)",
+    license="the frames' own (none shipped)",
+    provides=RAW_SOURCES,
+)
+
 
 HSTA_FOLDS = ProtocolMeta(
     name="casme3-hsta-5fold",
@@ -149,6 +159,7 @@ def merbench_register_datasets(registry: DatasetRegistry) -> None:
     registry.add(FOURDME, "merbench_datasets.fourdme:make_fourdme")
     registry.add(MMEW, "merbench_datasets.mmew:make_mmew")
     registry.add(CASME3C, "merbench_datasets.casme3c:make_casme3c")
+    registry.add(FRAME_PAIRS, "merbench_datasets.framepairs:make_frame_pairs")
 
 
 @hookimpl

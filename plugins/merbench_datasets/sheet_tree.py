@@ -32,7 +32,10 @@ class SheetDatabase:
     name: str
     what: str  # "CASME frame tree (Cropped/ or CASME_raw_selected/)", for errors
     folder_names: tuple[str, ...]
-    trees: dict[str, str]  # the ``frames`` option's values -> the tree's folder
+    #: the ``frames`` option's values -> the tree's folder, or the names it goes by (the
+    #: first that exists is read: CAS(ME)^3 Part C is ``part_C/`` or, as MEB names it,
+    #: ``ME_C/``)
+    trees: dict[str, str | tuple[str, ...]]
     sheet_patterns: tuple[str, ...]
     #: the sheet's columns for subject, clip, onset, apex (None: the middle frame), offset
     #: and emotion, as the sheet spells them
@@ -47,19 +50,29 @@ class SheetDatabase:
     folder: str = "{subject}/{clip}"
     spelling: dict[str, str] = field(default_factory=dict)  # the sheet's words -> ours
 
+    def names_of(self, frames: str) -> tuple[str, ...]:
+        """The folder names the tree of ``frames`` goes by."""
+        names = self.trees[frames]
+        return (names,) if isinstance(names, str) else names
+
+    def found(self, root: Path, frames: str) -> Path | None:
+        return next((root / name for name in self.names_of(frames)
+                     if (root / name).is_dir()), None)
+
     def tree_of(self, root: Path, frames: str) -> Path:
         if frames not in self.trees:
             raise MerbenchError(f"{self.name}: frames must be one of {', '.join(self.trees)} "
                                 f"(got {frames!r})")
-        tree = root / self.trees[frames]
-        if not tree.is_dir():
-            others = [k for k in self.trees if k != frames and (root / self.trees[k]).is_dir()]
+        tree = self.found(root, frames)
+        if tree is None:
+            others = [k for k in self.trees if k != frames and self.found(root, k)]
             fix = f"pass --dataset-opt frames={others[0]}" if others else self.how_to_get
-            raise MerbenchError(f"{self.name}: '{root}' has no {self.trees[frames]}/; {fix}")
+            spelt = " or ".join(f"{name}/" for name in self.names_of(frames))
+            raise MerbenchError(f"{self.name}: '{root}' has no {spelt}; {fix}")
         return tree
 
     def is_database(self, folder: Path) -> bool:
-        return any((folder / tree).is_dir() for tree in self.trees.values())
+        return any(self.found(folder, frames) for frames in self.trees)
 
 
 def annotation_table(db: SheetDatabase, data_root: str | None, sheet: str | None,

@@ -25,6 +25,8 @@ HSTA = ModelMeta(
     license="unspecified",
     feature="hsta-clip",
     recipe=RECIPE,
+    # K_folds_finetuning.py tests each fold once, after its last epoch
+    authors_selection="fixed",
 )
 
 HSTA_RELEASE = release_variant(

@@ -1,0 +1,90 @@
+"""The folder ``merbench export --layout`` writes: claimed before anything is computed,
+written so that a repeat export leaves exactly its own files.
+
+The authors' scripts list their folders (``os.listdir``) and look every name up in the label
+CSV, so a file left over from an earlier export into the same ``--out`` (43 samples, then 14)
+crashes them. ``export-report.json`` is therefore the folder's inventory: it names every file
+merbench export wrote there, and only a folder that holds one (or is empty, or absent) is
+written to. Before the first file of a new export lands, the report lists the earlier
+export's files and this one's together, so an export stopped half-way still names everything
+the folder may hold; when every file is written, the earlier export's files this one did not
+write are removed, with the folders that held only them, and the report lists this export's.
+A file no report names is never removed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from merbench.atomic import atomic_write_bytes, atomic_write_json
+from merbench.errors import MerbenchError
+
+REPORT = "export-report.json"
+
+
+def claim(out: Path) -> list[str]:
+    """The files an earlier export wrote into ``out`` (none for a new or empty folder); one
+    line refusing a file, or a folder with contents that merbench export did not write."""
+    if out.exists() and not out.is_dir():
+        raise MerbenchError(f"--out {out} is a file; give a folder to write the layout into "
+                            "(a new one, or the --out of an earlier export)")
+    if not out.is_dir() or not any(out.iterdir()):
+        return []
+    report = out / REPORT
+    if not report.is_file():
+        raise MerbenchError(f"--out {out} holds files that merbench export did not write (it "
+                            f"has no {REPORT}); give a new or empty folder, or the --out of an "
+                            "earlier export to replace it")
+    try:
+        listed = json.loads(report.read_text(encoding="utf-8")).get("written")
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, AttributeError) as exc:
+        raise MerbenchError(f"{report} is not readable JSON ({type(exc).__name__}); delete "
+                            f"{out} or give another --out") from None
+    if not isinstance(listed, list) or not all(isinstance(p, str) for p in listed):
+        raise MerbenchError(f"{report} has no list of written files; delete {out} or give "
+                            "another --out")
+    outside = [p for p in listed if not _inside(p)]
+    if outside:
+        raise MerbenchError(f"{report} lists '{outside[0]}', which is not a file inside {out}; "
+                            f"delete {out} or give another --out")
+    return listed
+
+
+def _inside(relative: str) -> bool:
+    path = PurePosixPath(relative)
+    return bool(relative) and not path.is_absolute() and ".." not in path.parts \
+        and relative != REPORT
+
+
+def write(out: Path, files: Mapping[str, bytes], earlier: list[str],
+          report: dict[str, Any]) -> list[str]:
+    """Write ``files`` (relative path -> bytes) into ``out`` and ``report`` beside them; remove
+    the files of ``earlier`` that are not among them. Returns the paths removed."""
+    out.mkdir(parents=True, exist_ok=True)
+    atomic_write_json(out / REPORT, {**report, "complete": False,
+                                     "written": sorted({*earlier, *files})})
+    for relative, data in files.items():
+        path = out / relative
+        if not (path.is_file() and path.read_bytes() == data):  # an unchanged file stays
+            path.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write_bytes(path, data)
+    removed = sorted(p for p in set(earlier) - set(files) if (out / p).is_file())
+    for relative in removed:
+        (out / relative).unlink()
+    for folder in sorted({(out / p).parent for p in removed}, key=lambda f: -len(f.parts)):
+        _prune(folder, out)
+    atomic_write_json(out / REPORT, {**report, "complete": True, "written": sorted(files)})
+    return removed
+
+
+def _prune(folder: Path, out: Path) -> None:
+    """Remove ``folder`` and its parents up to ``out`` while they are empty."""
+    while folder != out and out in folder.parents:
+        try:
+            folder.rmdir()
+        except OSError:  # not empty (or already gone): the parents are not either
+            return
+        folder = folder.parent
