@@ -16,7 +16,7 @@ from conftest import as_saved_weights
 import merbench
 from merbench import hookimpl
 from merbench.errors import MerbenchError
-from merbench.leaderboard.benchmarks import load_benchmark, load_benchmarks
+from merbench.leaderboard.benchmarks import load_benchmark, load_benchmarks, option_text
 from merbench.leaderboard.site import SITE_MARKER, paper_url, safe_url
 from merbench.leaderboard.svg import confusion_svg
 from merbench.meta import ModelMeta, TrainRecipe
@@ -219,8 +219,9 @@ def test_every_page_gives_the_command_of_its_own_runs(committed_site: Path) -> N
         if getattr(args, "skip_missing", False):
             options["skip_missing"] = True
         assert (args.dataset, args.protocol) == (bench.dataset, bench.protocol)
-        assert options == (bench.dataset_options or {}), bench.id
-        assert dict(getattr(args, "protocol_options", [])) == (bench.protocol_options or {})
+        assert option_text(options) == option_text(bench.dataset_options or {}), bench.id
+        assert option_text(dict(getattr(args, "protocol_options", []))) == \
+            option_text(bench.protocol_options or {})
     page = (committed_site / "benchmarks" / "loso-casme3-objective.html").read_text()
     assert "--dataset casme3 --dataset-opt classes=objective --skip-missing --protocol loso" \
         in page
@@ -704,3 +705,25 @@ def test_the_comparison_page_says_what_carries_each_difference(committed_site: P
         assert {db.split()[0] for db in row["databases"].split(", ")} == {"casme2", "samm",
                                                                            "smic"}
         assert len(row["subjects"].split(", ")) == 3
+
+
+def test_a_page_reads_an_options_number_and_its_text_alike() -> None:
+    """``--dataset-opt classes=4`` records the number 4, Python's ``classes="4"`` the text;
+    the CAS(ME)^3 4-class page takes both, and still refuses another class set."""
+    from types import SimpleNamespace
+
+    bench = {b.id: b for b in load_benchmarks()}["loso-casme3-4class"]
+
+    def results(**options: object) -> SimpleNamespace:
+        dataset = SimpleNamespace(name="casme3", version=bench.dataset_version,
+                                  fingerprint=None, classes=list(bench.classes),
+                                  options=options)
+        protocol = SimpleNamespace(name="loso", version=bench.protocol_version,
+                                   n_samples=bench.n_samples, options={})
+        return SimpleNamespace(dataset=dataset, protocol=protocol, shuffle_train_labels=False)
+
+    assert bench.mismatch(results(classes=4, skip_missing=True)) is None
+    assert bench.mismatch(results(classes="4", skip_missing=True)) is None
+    assert "dataset options" in str(bench.mismatch(results(classes="4-class",
+                                                           skip_missing=True)))
+    assert "dataset options" in str(bench.mismatch(results(classes=4, skip_missing="true")))

@@ -99,8 +99,10 @@ class Benchmark:
             ("protocol", protocol.name, self.protocol),
             ("protocol version", protocol.version, self.protocol_version),
             ("classes", tuple(dataset.classes), self.classes),
-            ("dataset options", dataset.options or {}, self.dataset_options or {}),
-            ("protocol options", protocol.options or {}, self.protocol_options or {}),
+            ("dataset options", option_text(dataset.options or {}),
+             option_text(self.dataset_options or {})),
+            ("protocol options", option_text(protocol.options or {}),
+             option_text(self.protocol_options or {})),
             ("label shuffling", results.shuffle_train_labels, False),
         )
         for what, theirs, ours in checks:
@@ -126,24 +128,19 @@ class Benchmark:
         return " ".join(shlex.quote(word) for word in words)
 
 
+def option_text(options: dict[str, Any]) -> dict[str, Any]:
+    """``options`` with each number or text as its text: ``--dataset-opt classes=4`` reads as
+    the number 4 and the Python API's ``classes="4"`` as text, and a plugin takes both as the
+    same class set, so a page compares them alike (what they select is pinned besides, by the
+    class list, the number of samples and where given the sample-list fingerprint)."""
+    return {key: str(value) if isinstance(value, str | int | float)
+            and not isinstance(value, bool) else value for key, value in options.items()}
+
+
 def _option_words(flag: str, options: dict[str, Any]) -> list[str]:
-    """``flag key=value`` for each option, spelt so that ``--dataset-opt`` reads back the very
-    value pinned: text as it is, unless it reads as JSON (``"4"`` would come back as the
-    number 4, a different run identity), then it and anything else as JSON."""
-    words = []
-    for key, value in options.items():
-        text = value if isinstance(value, str) and not _reads_as_json(value) \
-            else json.dumps(value, separators=(",", ":"))
-        words += [flag, f"{key}={text}"]
-    return words
-
-
-def _reads_as_json(text: str) -> bool:
-    try:
-        json.loads(text)
-    except json.JSONDecodeError:
-        return False
-    return True
+    """``flag key=value`` for each option: text as it is, anything else as JSON."""
+    return [word for key, value in options.items()
+            for word in (flag, f"{key}={value if isinstance(value, str) else json.dumps(value)}")]
 
 
 def _need(data: dict[str, Any], key: str, kind: type | tuple[type, ...], source: Path) -> Any:
