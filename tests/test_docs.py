@@ -90,7 +90,7 @@ def test_each_databases_command_lands_on_the_page_it_names() -> None:
     import shlex
 
     from merbench.cli import build_parser
-    from merbench.leaderboard.benchmarks import load_benchmarks
+    from merbench.leaderboard.benchmarks import load_benchmarks, option_text
 
     text = (ROOT / "docs" / "raw-databases.md").read_text()
     section = text.split("### Per database", 1)[1].split("\n## ", 1)[0]
@@ -105,8 +105,8 @@ def test_each_databases_command_lands_on_the_page_it_names() -> None:
         options = {k: v for k, v in options.items() if not k.endswith("sheet")}
         if getattr(args, "skip_missing", False):
             options["skip_missing"] = True
-        asked = (args.dataset, options, args.protocol)
-        pinned = {b.id: (b.dataset, b.dataset_options or {}, b.protocol)
+        asked = (args.dataset, option_text(options), args.protocol)
+        pinned = {b.id: (b.dataset, option_text(b.dataset_options or {}), b.protocol)
                   for b in benchmarks.values()}
         if page == "none":
             assert asked not in pinned.values(), command

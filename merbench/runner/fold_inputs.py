@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from merbench.errors import MerbenchError
+from merbench.export.layouts import release_names
 from merbench.protocols import Fold
 from merbench.runinfo import FoldOutcome
 from merbench.runner.data import RunData
@@ -75,8 +76,6 @@ def authors_order(samples: pd.DataFrame, rows: np.ndarray, labels: np.ndarray) -
         names = samples["flow_path"].astype(str).map(lambda p: p.replace("\\", "/")
                                                      .rsplit("/", 1)[-1]).to_numpy()
     else:
-        from merbench.export.layouts import release_names  # deferred: only this order needs it
-
         names = (release_names(samples)["stem"] + " .png").to_numpy()
     order = np.lexsort((names[rows], labels[rows]))  # by label, then by name
     return rows[order]

@@ -112,7 +112,9 @@ class RunSpec:
         None, "the order each epoch feeds the training samples: shuffle (drawn anew every "
               "epoch), listed (the sample table's order, never shuffled) or authors (the "
               "HTNet and STSTNet authors' loader: class by class, each class's files by name, "
-              "never shuffled)", choices=DATA_ORDERS,
+              "never shuffled; a raw database's files named as merbench export names them, "
+              "{sub}_{clip} .png, so a raw megc2019 run is fed as the composite release)",
+        choices=DATA_ORDERS,
         default_text="the model's recipe")
     precision: str = _what(
         "fp32", "fp32, bf16 (torch.autocast in bfloat16 for the forward pass and the loss; "
