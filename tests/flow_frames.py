@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from merbench_datasets.framepairs import read_pair as read_gif_pair  # noqa: F401 (re-exported)
 
 from merbench.dataset import InMemoryDataset
 
@@ -47,22 +48,6 @@ def frames_dataset(onsets: list[np.ndarray], apexes: list[np.ndarray],
         onset_array[i], apex_array[i] = onsets[i], apexes[i]
     return InMemoryDataset(name, samples, ("negative", "positive", "surprise"),
                            {"onset_frame": onset_array, "apex_frame": apex_array})
-
-
-def read_gif_pair(path: Path) -> tuple[np.ndarray, np.ndarray]:
-    """The two frames (onset, apex) of a sample GIF, B, G, R uint8 like cv2.imread."""
-    import cv2
-
-    capture = cv2.VideoCapture(str(path))
-    frames = []
-    while True:
-        ok, frame = capture.read()
-        if not ok:
-            break
-        frames.append(frame)
-    capture.release()
-    assert len(frames) == 2, f"{path} has {len(frames)} frames, expected onset and apex"
-    return frames[0], frames[1]
 
 
 def casme2_frame(root: Path, number: int) -> np.ndarray:
