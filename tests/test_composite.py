@@ -24,10 +24,9 @@ from merbench_datasets.composite import (
     FLOW_DIR,
     LABEL_CSV,
     RELEASE_COLUMNS,
-    check_counts,
-    load_ground_truth,
     make_composite,
 )
+from merbench_datasets.megc2019_official import check_counts, load_ground_truth
 
 from merbench.errors import MerbenchError
 from merbench.protocols.loso import LeaveOneSubjectOut

@@ -376,7 +376,7 @@ def test_release_names_are_the_real_releases_file_names(real_data: Path,
     """The 442 samples as the raw datasets name them (from the real coding sheets; no
     frames), through release_names, give exactly the flow and apex file names of the real
     release and its CSV's sub, filename_o and imagename, row by row."""
-    from merbench_datasets.composite import load_ground_truth
+    from merbench_datasets.megc2019_official import load_ground_truth
 
     for folder in ("casme2/Cropped", "SAMM/006", "smic/HS"):
         (tmp_path / folder).mkdir(parents=True)

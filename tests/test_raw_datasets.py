@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from merbench_datasets import casme2, casme3, megc2019, rawframes, samm, smic
-from merbench_datasets.composite import load_ground_truth
+from merbench_datasets.megc2019_official import load_ground_truth
 from rawtrees import SHEETS, write_clips
 
 from merbench.errors import MerbenchError

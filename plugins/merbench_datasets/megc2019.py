@@ -32,7 +32,7 @@ import pandas as pd
 
 from merbench.api import MerbenchError
 from merbench_datasets import casme2, rawframes, samm, smic
-from merbench_datasets.composite import CLASSES, load_ground_truth
+from merbench_datasets.megc2019_official import CLASSES, load_ground_truth
 
 NAME = "megc2019"
 
