@@ -154,11 +154,18 @@ def authors_policy(model: str, declared: str | None) -> str:
                             "selection (their public code does not show how they chose the "
                             "epoch); use --selection oracle, the best epoch on the test "
                             "subject, or fixed")
-    if not POLICIES[declared].reportable:
-        raise MerbenchError(
-            f"--selection authors: model '{model}''s authors pick each metric's epoch apart "
-            f"({declared}: {POLICIES[declared].description}), which no one predictions table "
-            f"holds; every run of '{model}' records it beside the reported policy "
-            f"(results.json's metrics_by_policy['{declared}'], the leaderboard's test-set "
-            "rows): run with --selection fixed or oracle")
+    check_reportable(declared, f"--selection authors: model '{model}''s authors pick")
     return declared
+
+
+def check_reportable(name: str, who_picks: str) -> None:
+    """One line refusing to report ``name`` when it picks each metric's epoch apart (no one
+    predictions table holds two epochs a fold); ``who_picks`` begins the sentence, with its
+    verb (``"--selection per-metric-best picks"``)."""
+    policy = POLICIES[name]
+    if not policy.reportable:
+        raise MerbenchError(
+            f"{who_picks} each metric's epoch apart ({name}: {policy.description}), which no "
+            f"one predictions table holds; every run records it beside the reported policy "
+            f"(results.json's metrics_by_policy['{name}'], the leaderboard's test-set rows): "
+            "run with --selection fixed or oracle")

@@ -45,8 +45,7 @@ def score(folds: Sequence[FoldOutcome], databases: np.ndarray, classes: Sequence
     for name in policies:
         policy = POLICIES[name]
         epochs = [policy.choose(f, len(classes)) for f in folds]
-        y_pred = np.concatenate([f.epoch_predictions[e] for f, e in zip(folds, epochs,
-                                                                         strict=True)])
+        y_pred = predictions_at(folds, epochs)
         pooled = pooled_scores(y_true, y_pred, databases, classes)
         if policy.choose_for_uf1 is not None:
             pooled = _uf1_from(pooled, [policy.choose_for_uf1(f, len(classes)) for f in folds],
@@ -58,14 +57,17 @@ def score(folds: Sequence[FoldOutcome], databases: np.ndarray, classes: Sequence
     return scored
 
 
+def predictions_at(folds: Sequence[FoldOutcome], epochs: Sequence[int]) -> np.ndarray:
+    """Every fold's test predictions at its chosen epoch, concatenated in fold order."""
+    return np.concatenate([f.epoch_predictions[e] for f, e in zip(folds, epochs, strict=True)])
+
+
 def _uf1_from(pooled: dict[str, Any], epochs: list[int], folds: Sequence[FoldOutcome],
               y_true: np.ndarray, databases: np.ndarray,
               classes: Sequence[str]) -> dict[str, Any]:
     """``pooled`` with each scope's UF1 (and the classes it leaves out) taken from the
     predictions at ``epochs`` instead: a policy that picks UF1's epoch apart."""
-    y_pred = np.concatenate([f.epoch_predictions[e] for f, e in zip(folds, epochs,
-                                                                     strict=True)])
-    other = pooled_scores(y_true, y_pred, databases, classes)
+    other = pooled_scores(y_true, predictions_at(folds, epochs), databases, classes)
 
     def swap(mine: dict[str, Any], theirs: dict[str, Any]) -> dict[str, Any]:
         return {**mine, "uf1": theirs["uf1"], "uf1_excluded": theirs["uf1_excluded"]}

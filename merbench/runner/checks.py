@@ -22,7 +22,7 @@ from merbench.errors import MerbenchError
 from merbench.meta import DATA_ORDERS, TrainRecipe
 from merbench.runner.executor_kinds import EXECUTOR_KINDS
 from merbench.runner.spec import EXECUTORS, PRECISIONS, RunSettings, RunSpec, flag
-from merbench.selection import POLICIES
+from merbench.selection import POLICIES, check_reportable
 from merbench.training.device import check_device_name
 
 # Bounds past which an option cannot be meant: torch's fp32 step overflows beyond about 3e38,
@@ -65,11 +65,8 @@ def check_values(spec: RunSpec, settings: RunSettings) -> None:
     if spec.selection not in POLICIES and spec.selection != "authors":
         raise MerbenchError(f"unknown selection policy '{spec.selection}'; available: "
                             f"{', '.join(POLICIES)}, or authors (the model's authors' own)")
-    if spec.selection in POLICIES and not POLICIES[spec.selection].reportable:
-        raise MerbenchError(f"--selection {spec.selection} picks each metric's epoch apart, "
-                            "which no one predictions table holds; every run records it beside "
-                            "the reported policy (results.json's metrics_by_policy, the "
-                            "leaderboard's test-set rows): run with --selection fixed or oracle")
+    if spec.selection in POLICIES:
+        check_reportable(spec.selection, f"--selection {spec.selection} picks")
     if not (settings.checkpoint_every >= 0 and math.isfinite(settings.checkpoint_every)):
         raise MerbenchError(f"--checkpoint-every must be a number of minutes >= 0 (got "
                             f"{settings.checkpoint_every}); 0 saves no unfinished fold")
