@@ -19,8 +19,7 @@ emotions amusement, sadness, disgust, surprise, contempt, fear, repression, tens
 MEGC2019's mapping as the ``casme2`` and ``samm`` 3-class sets apply it (MEGC2019 itself has
 no CASME (I)): negative (sadness, disgust, contempt, fear and repression, which MEGC2019
 counts as negative for CASME II), positive (amusement), surprise; tense, which no MEGC2019
-class names, is left out. Version 2 counts repression (version 1 left it out). Sample ids
-are ``casme/sub01/EP01_5``.
+class names, is left out. Sample ids are ``casme/sub01/EP01_5``.
 """
 
 from __future__ import annotations

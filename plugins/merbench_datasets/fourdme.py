@@ -15,8 +15,8 @@ the face crops MEB's tools write. These facts come from MEB's loader: this proje
 
 Class sets: ``"5"`` (default): positive, negative, surprise, repression, others; ``"3"``:
 negative (negative and repression, as MEGC2019 counts CASME II's repression and the
-``casme2`` 3-class set does), positive, surprise; others left out. Version 2 counts
-repression (version 1 left it out). Sample ids are ``4dme/<sub_ID>/<fold_name>``.
+``casme2`` 3-class set does), positive, surprise; others left out. Sample
+ids are ``4dme/<sub_ID>/<fold_name>``.
 """
 
 from __future__ import annotations

@@ -40,7 +40,7 @@ the first (their ``main_branch``, a torchvision-style ResNet) Kaiming-normal wit
 and ReLU gain, BN weights 1 and biases 0; the first convolution (their ``conv_act``), the
 patch embedding and the head keep PyTorch's default; the ViT part timm's (trunc-normal 0.02
 linears, zero biases). The authors' state dicts load through ``merbench convert-weights``
-(``merbench_mmnet.weights``).
+(``merbench_mmnet.authors_weights``).
 
 Training recipe (declared in the plugin, applied by the core trainer), the authors'
 ``CASME2_5.py``: cross-entropy, AdamW lr 8e-4, weight decay 0.6, learning rate multiplied by
