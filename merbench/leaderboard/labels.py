@@ -92,16 +92,18 @@ def _say(section: str, key: str, value: Any, results: Results) -> str:
     return "training labels shuffled" if value else "labels not shuffled"
 
 
-def _clash(results: Results) -> tuple[str, str, str, str]:
-    """What a row shows of a configuration before any note: runs alike in this look alike."""
+def _clash(results: Results) -> tuple[str, str, str, str, bool]:
+    """What a row shows of a configuration before any note: runs alike in this look alike.
+    Saved weights merbench only evaluated sit in a section of their own, so they are told
+    apart from each other there, never by listing a trained row's whole recipe."""
     return (str(results.model.name), str(results.model.version),
-            str(results.dataset.name), str(results.protocol.name))
+            str(results.dataset.name), str(results.protocol.name), bool(results.trained))
 
 
 def configuration_notes(groups: Iterable[Group]) -> dict[str, str]:
     """Group key -> the settings that tell it from the other configurations of the same model,
     dataset and protocol (``htnet-regions crop=corrected``); "" when it is the only one."""
-    alike: dict[tuple[str, str, str, str], list[Group]] = {}
+    alike: dict[tuple[str, str, str, str, bool], list[Group]] = {}
     for group in groups:
         alike.setdefault(_clash(group.first), []).append(group)
     notes: dict[str, str] = {}
