@@ -71,23 +71,57 @@ def test_composite_page_is_table_2_with_merbench_runs(committed_site: Path, read
     assert "Test-set selection (oracle, first-best, per-metric-best): not ranked" in rest
     assert 'id="test-set-table"' in rest
     reported = {row["model"]: row for row in tables["reported-table"]}
-    assert len(reported) == 10
+    assert len(reported) == 12
     assert reported["HTNet"]["overall-uf1"] == "0.8603"
+    assert reported["Dual-Inception"]["samm-uar"] == "0.5663"
     assert reported["HTNet"]["samm-uar"] == "0.8124"
     assert reported["LBP-TOP"]["smic-uf1"] == "0.2000"
     assert reported["STSTNet (PyTorch re-run)"]["smic-uf1"] == "—"
     reported_part = html.split('id="reported"')[1]
     assert "not run by merbench" in reported_part and "arxiv.org/abs/2307.14637" in reported_part
-    # best values are bold: HTNet wins every column of the reported table
+    # best values are bold: CausalNet (test-set selection) wins every column of the table
     assert reported_part.count("<strong>") == 8
-    assert re.search(r"<strong>0\.8603</strong>", reported_part)
+    assert re.search(r"<strong>0\.8976</strong>", reported_part)
+
+
+def test_models_without_a_full_run_are_listed_unranked_with_cost_and_command(
+        committed_site: Path, read_tables) -> None:
+    """A reader sees every model merbench has for the composite, run or not: the reference
+    HTNet, the seeds' MMNet and HSTA, CausalNet and AlexNet with their published numbers,
+    commands and costs; and STSTNet's released weights scored beside the paper."""
+    html = (committed_site / "benchmarks" / "composite-3class-loso.html").read_text()
+    tables = read_tables(html)
+    listed = {row["model"].split()[0]: row for row in tables["not-run-table"]}
+    assert {"htnet", "mmnet-release", "hsta-release", "causalnet", "alexnet-flow"} <= \
+        set(listed)
+    ranked = {row["model"].split()[0] for row in tables["ranked-table"]}
+    assert not ranked & set(listed)  # a model with a ranked row is not listed again
+    assert listed["htnet"]["published"].startswith("0.8603 / 0.8475 HTNet, best on test")
+    assert "reduced setting only" in listed["htnet"]["model"]
+    assert listed["alexnet-flow"]["published"].startswith("0.6933 / 0.7154 AlexNet, last")
+    assert "--feature causalnet-release" in listed["causalnet"]["command"]
+    for row in listed.values():
+        assert row["command"].startswith("merbench run --model ")
+        assert "a seed on one core" in row["cost"] and "GPU: about" in row["cost"]
+    assert "(measured)" in listed["htnet"]["cost"]
+    assert "(predicted from FLOPs)" in listed["mmnet-release"]["cost"]
+    # never ranked: the section comes after the ranked table, and says so
+    assert html.index('id="not-run"') > html.index('id="ranked-table"')
+    assert "Not run in the full setting yet: not ranked" in html
+    # the authors' released STSTNet checkpoints: their own predictions, not trained here
+    (weights,) = tables["saved-weights-table"]
+    assert weights["model"].startswith("ststnet v1") and "saved weights" in weights["model"]
+    assert (weights["overall-uf1"], weights["overall-uar"]) == ("0.7209", "0.7250")
+    # and the trained STSTNet rows are still told apart by their data order alone
+    assert sum("data_order authors" in row["model"] for row in tables["ranked-table"]) == 1
+    assert not any("batch_size" in row["model"] for row in tables["ranked-table"])
 
 
 def test_index_runs_and_empty_benchmarks(committed_site: Path, read_tables) -> None:
     index = (committed_site / "index.html").read_text()
     runs = read_tables(index)["runs-table"]
     ststnet = [(r["benchmarks"], r["seed"]) for r in runs if r["model"].startswith("ststnet")
-               and "authors" not in r["model"]]
+               and "authors" not in r["model"] and "saved weights" not in r["model"]]
     assert sorted(ststnet) == [(benchmark, seed) for benchmark in ("composite-3class-lodo",
                                                                    "composite-3class-loso")
                                for seed in "012"]
@@ -142,7 +176,7 @@ def test_configurations_of_one_model_are_told_apart(committed_site: Path, read_t
     # their data order (its lodo runs are alone in their benchmark)
     labels = {r["model"].removeprefix("ststnet v1").strip() for r in runs
               if "ststnet" in r["model"]}
-    assert labels == {"", "data_order shuffle", "data_order authors"}
+    assert labels == {"", "data_order shuffle", "data_order authors", "saved weights"}
     page = (committed_site / "runs" / "htnet-reduced-cpu-crop-corrected" / "index.html").read_text()
     title = re.search(r"<title>(.*?)</title>", page).group(1)
     heading = re.sub(r"<[^>]+>", "", re.search(r"<h1>(.*?)</h1>", page, re.S).group(1))
@@ -154,13 +188,11 @@ def test_reduced_runs_are_labelled_on_every_page(committed_site: Path, read_tabl
     """A reduced run's scores (oracle UF1 .82) are not HTNet's: the index, its benchmark rows
     and its run page, every score section of it, say so; full-recipe runs carry no label."""
     runs = read_tables((committed_site / "index.html").read_text())["runs-table"]
-    assert [("reduced setting" in r["model"], r["model"].split()[0]) for r in runs] == [
-        (name == "htnet", name) for name in ("biwoof-release-svm", "htnet", "htnet",
-                                             "lbp-apex-svm", "offapexnet", "offapexnet",
-                                             "ststnet", "ststnet", "ststnet",
-                                             "ststnet", "ststnet", "ststnet",
-                                             "ststnet", "ststnet",
-                                             "timm-resnet18", "timm-resnet18")]
+    labelled = [("reduced setting" in r["model"], r["model"].split()[0]) for r in runs]
+    assert len(labelled) == len(list(RESULTS.glob("**/results.json")))  # every run listed
+    assert [name for reduced, name in labelled if reduced] == ["htnet", "htnet"]
+    assert {"ststnet", "offapexnet", "timm-resnet18", "biwoof-release-svm"} <= \
+        {name for reduced, name in labelled if not reduced}
     tables = read_tables((committed_site / "benchmarks" / "composite-3class-loso.html").read_text())
     for table in ("reduced-table", "reduced-test-set-table"):
         assert all("reduced setting" in r["model"] for r in tables[table])
@@ -570,6 +602,7 @@ def test_templates_and_benchmarks_are_package_data_and_import_stays_light() -> N
     assert set(templates.iterdir()) <= shipped and len(shipped) >= 6
     definitions = set(BENCHMARKS.glob("*.json"))  # the default of --benchmarks
     assert len(definitions) == 11 and definitions <= shipped
+    assert ROOT / "merbench" / "leaderboard" / "model_costs.json" in shipped  # not-run costs
     assert any(d.startswith("jinja2") for d in config["project"]["dependencies"])
     done = subprocess.run(
         [sys.executable, "-c", "import sys, merbench, merbench.cli; "

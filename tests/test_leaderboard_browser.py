@@ -141,7 +141,7 @@ def test_benchmark_page_in_chromium(chromium: str, served: str, tmp_path: Path,
     sorted_tables = read_tables(_dom(chromium, tmp_path / "profile",
                                      page + "#sort=reported-table:samm-uf1:desc"))
     order = [r["model"] for r in sorted_tables["reported-table"]]
-    assert order[:3] == ["HTNet", "EMR", "RCN"] and order[-1] == "STSTNet (PyTorch re-run)"
+    assert order[:3] == ["CausalNet", "HTNet", "EMR"] and order[-1] == "STSTNet (PyTorch re-run)"
 
     shot = (_screenshots() or tmp_path) / "composite-3class-loso.png"
     shot.parent.mkdir(parents=True, exist_ok=True)

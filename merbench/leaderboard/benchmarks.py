@@ -110,13 +110,15 @@ class Benchmark:
                 return f"{what} is {theirs!r}, the benchmark needs {ours!r}"
         return None
 
-    def run_command(self) -> str:
+    def run_command(self, model: str = "MODEL", feature: str | None = None) -> str:
         """The ``merbench run`` line whose runs this page accepts: the page prints it, so
         every option the definition pins is spelt as the command line spells it
         (``skip_missing`` is ``--skip-missing``, the rest ``--dataset-opt`` /
         ``--protocol-opt``); a page that dropped them would send readers off to make runs
-        that do not belong to it."""
-        words = ["merbench", "run", "--model", "MODEL", "--dataset", self.dataset]
+        that do not belong to it. ``model`` and ``feature`` fill in one model's row."""
+        words = ["merbench", "run", "--model", model, "--dataset", self.dataset]
+        if feature is not None:
+            words += ["--feature", feature]
         dataset_options = dict(self.dataset_options or {})
         skip = dataset_options.pop("skip_missing", None) is True
         words += _option_words("--dataset-opt", dataset_options)

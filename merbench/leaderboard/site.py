@@ -44,8 +44,10 @@ from merbench.leaderboard.collect import (
 )
 from merbench.leaderboard.comparison import compare_page, method
 from merbench.leaderboard.copies import Claim
+from merbench.leaderboard.costs import load_costs
 from merbench.leaderboard.curves import curves_view, selection_gaps
 from merbench.leaderboard.labels import configuration_notes, feature_setting
+from merbench.leaderboard.not_run import not_run_models
 from merbench.leaderboard.page_views import (
     collapse_text,
     policy_views,
@@ -58,6 +60,7 @@ from merbench.leaderboard.page_views import (
 )
 from merbench.leaderboard.site_swap import build_lock, restore_aside, swap_in
 from merbench.leaderboard.uncertainty import Loader, table_uncertainty
+from merbench.plugins import default_plugins
 from merbench.results.safe_files import copy_regular_file
 
 SITE_MARKER = ".merbench-site"  # marks a folder merbench may replace on the next build
@@ -254,6 +257,8 @@ def render_site(collection: Collection, benchmarks: list[Benchmark], out: Path,
     last_cols = [("seeds", "seeds", "num"), ("device", "device", "text"),
                  ("run time", "time", "num"), ("date", "date", "text"),
                  ("merbench", "version", "text")]
+    registries = default_plugins().registries
+    costs = load_costs()
     for bench in benchmarks:
         rows = benchmark_rows(bench, collection.groups)
         ranked, apart = rows.ranked, rows.test_set
@@ -269,7 +274,7 @@ def render_site(collection: Collection, benchmarks: list[Benchmark], out: Path,
                                for i, g in enumerate(gap_groups)})
         page = env.get_template("benchmark.html").render(
             root="../", bench=bench, ranked=ranked, apart=apart, weights=rows.saved_weights,
-            gaps=gaps,
+            gaps=gaps, not_run=not_run_models(bench, rows, registries, costs),
             uncertainty=table,
             reduced=reduced_view(rows.reduced),
             reported=reported_rows(bench), first_cols=first_cols, last_cols=last_cols,
