@@ -11,6 +11,10 @@ part of a run's identity, so it is never changed to go faster), captured only wh
 matrix found the captured epochs bit for bit the eager ones, and its seconds per fold come
 from that setting. The other jobs keep merbench's defaults and the job figures.
 
+A job no GPU session has timed gets its seconds per fold from its model's FLOPs
+(``merbench/leaderboard/model_costs.json``, written by ``model_costs.py``: the FLOPs of a
+training step at the rate HTNet's measured folds reached), marked PREDICTED in the plan.
+
 A prediction is the folds a job has left (68 a seed, less the fold files already in its run
 folders, here or in ``--start-from``) times its seconds per fold, or "no figure yet".
 """
@@ -28,6 +32,8 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 FIGURES = HERE / "gpu_figures.json"
+# each model's FLOPs and costs (model_costs.py --write), package data the leaderboard reads
+COSTS = HERE.parent / "merbench" / "leaderboard" / "model_costs.json"
 FOLDS_PER_SEED = 68  # the MEGC2019 composite's LOSO folds (subjects)
 
 
@@ -134,15 +140,31 @@ class Prediction:
     def line(self) -> str:
         how = "" if self.setting is None else f" with {shlex.join(self.setting.options())}"
         if self.minutes is None:
-            return f"{self.job}: {self.folds_left} folds left{how}; no figure yet"
+            return (f"{self.job}: {self.folds_left} folds left{how}; no figure yet (run "
+                    "benchmarks/model_costs.py --write for a FLOPs prediction)")
         return (f"{self.job}: {self.folds_left} folds left{how}, {self.seconds_per_fold:.1f} "
                 f"s a fold ({self.source}): about {self.minutes:.1f} min")
 
 
+def flops_figure(costs: dict[str, Any], model: str | None) -> tuple[float, str] | None:
+    """``model``'s GPU seconds a fold as ``model_costs.py`` predicted them from its FLOPs
+    (and its source), where no GPU session has timed it; None: no such prediction."""
+    entry = costs.get("models", {}).get(model) if model is not None else None
+    if not entry or entry.get("gpu_s_per_fold") is None:
+        return None
+    source = str(entry.get("gpu_source", ""))
+    if source.startswith("measured"):
+        return None  # a measured figure lives in gpu_figures.json, under its job
+    return float(entry["gpu_s_per_fold"]), f"PREDICTED from FLOPs ({source})"
+
+
 def predict(name: str, out: str, args: tuple[str, ...], figures: dict[str, Any],
-            matrix: dict[str, Any], runs: Path | None,
-            start_from: Path | None) -> Prediction:
-    """``name``'s folds left, the setting it will train with and its predicted minutes."""
+            matrix: dict[str, Any], runs: Path | None, start_from: Path | None,
+            figure: str | None = None, costs: dict[str, Any] | None = None) -> Prediction:
+    """``name``'s folds left, the setting it will train with and its predicted minutes: from
+    the matrix, else the figure measured for it (``figure``: its key in the figures, default
+    ``name``), else its model's FLOPs (``costs``: ``model_costs.json``, default the shipped
+    one), marked as a prediction."""
     seed_list = seeds(args)
     left = FOLDS_PER_SEED * len(seed_list) - folds_done(out, seed_list, runs, start_from)
     model, precision = option(args, "--model"), option(args, "--precision", "fp32")
@@ -151,11 +173,15 @@ def predict(name: str, out: str, args: tuple[str, ...], figures: dict[str, Any],
         setting = best_setting(matrix, model, precision or "fp32")
     if setting is not None:
         return Prediction(name, left, setting.seconds_per_fold, setting.source, setting)
-    figure = figures.get("jobs", {}).get(name)
-    if figure is None:
+    measured = figures.get("jobs", {}).get(figure or name)
+    if measured is not None:
+        return Prediction(name, left, float(measured["seconds_per_fold"]),
+                          f"{measured['engine']}, {measured['device']}, "
+                          f"{measured['measured']}", None)
+    predicted = flops_figure(load(COSTS) if costs is None else costs, model)
+    if predicted is None:
         return Prediction(name, left, None, "", None)
-    return Prediction(name, left, float(figure["seconds_per_fold"]),
-                      f"{figure['engine']}, {figure['device']}, {figure['measured']}", None)
+    return Prediction(name, left, predicted[0], predicted[1], None)
 
 
 def estimate_gib(model: str, folds_at_once: int) -> float | None:
@@ -232,7 +258,8 @@ def record(figures: dict[str, Any], calls: list[dict[str, Any]],
     (wall seconds over the folds it finished, start-up included; the latest call wins)."""
     jobs = dict(figures.get("jobs", {}))
     for call in calls:
-        for name, timing in call.get("jobs", {}).items():
+        for job, timing in call.get("jobs", {}).items():
+            name = timing.get("figure", job)  # a seed's job counts for its configuration
             if timing.get("folds_finished", 0) > 0 and timing.get("exit") in (0, 130):
                 options = " ".join(timing.get("options", [])) or "merbench's defaults"
                 if timing.get("side_by_side", 1) > 1:

@@ -1,15 +1,18 @@
 """The GPU runs behind the leaderboard, in priority order, inside a wall-clock budget.
 
-Each job is one ``merbench run --seeds 0,1,2`` on the MEGC2019 composite (HTNet with both
-crops, OFF-ApexNet, timm's resnet18, the AlexNet flow baseline, Dual-Inception, RCN-A,
-CausalNet, STSTNet) or HTNet with TF32 for that precision's effect on UF1/UAR. CausalNet
-reads its authors' released images, which are not in the composite release: its job runs
-only with ``--causalnet-images DIR``.
+Each job is one ``merbench run`` on the MEGC2019 composite, GPU work only, in this order:
+seed 0 of the seeds' models (the reference HTNet, then MMNet and HSTA in their composite
+variants ``mmnet-release`` and ``hsta-release``), then their seeds 1 and 2, then OFF-ApexNet's
+missing seed 2, the AlexNet flow baseline, CausalNet, HTNet with the corrected crop, and HTNet
+with TF32 for that precision's effect on UF1/UAR. Models a CPU core trains within about two
+hours a seed are not here: they run on the CPU (``benchmarks/cpu_runs.py``). CausalNet reads
+its authors' released images, which are not in the composite release: its job runs only with
+``--causalnet-images DIR``.
 Every job resumes what an earlier invocation finished, so a machine lent for short slices
 (a cluster's job limit, a GPU borrowed for ten minutes) finishes the set over several calls:
 
     python benchmarks/leaderboard_runs.py --data PATH --runs DIR [--budget-s 540]
-        [--only htnet-reference,offapexnet] [--features DIR] [--pack FILE] [--dry-run]
+        [--only htnet-reference-seed0,offapexnet-seed2] [--features DIR] [--pack FILE] [--dry-run]
         [--matrix FILE] [--figures FILE] [--side-by-side N]
 
 ``--data`` is the folder that holds the release's ``composite/`` folder. ``--features`` is a
@@ -59,35 +62,50 @@ class Job:
     args: tuple[str, ...]
     regions: str | None = None  # the htnet-regions crop whose saved features it reads
     images: bool = False  # reads CausalNet's released images (--causalnet-images)
+    figure: str | None = None  # its key in gpu_figures.json when not its name (a seed's job)
+
+    @property
+    def figure_key(self) -> str:
+        return self.figure or self.name
 
 
+def seed_job(name: str, out: str, args: tuple[str, ...], seed: int,
+             regions: str | None = None) -> Job:
+    """One seed of a configuration, into ``out/seed-N`` as ``--seeds`` lays it out, so the
+    plan can put one model's first seed before another's later ones; the three seeds'
+    ``seeds.json`` is written afterwards (``--seeds 0,1,2``, which trains nothing)."""
+    return Job(f"{name}-seed{seed}", f"{out}/seed-{seed}", (*args, "--seed", str(seed)),
+               regions=regions, figure=name)
+
+
+_HTNET = ("--model", "htnet", "--feature-opt", "crop=reference")
+_MMNET = ("--model", "mmnet-release")
+_HSTA = ("--model", "hsta-release")
+_SEEDS_FIRST = (  # the seeds' models: the reference HTNet, then MMNet and HSTA
+    ("htnet-reference", "htnet-composite-loso/crop-reference", _HTNET, "reference"),
+    ("mmnet-release", "mmnet-release-composite-loso", _MMNET, None),
+    ("hsta-release", "hsta-release-composite-loso", _HSTA, None),
+)
+
+# Only GPU work: every model a CPU core trains within about two hours a seed (RCN-A,
+# Dual-Inception, STSTNet in either order, timm's resnet18; benchmarks/model_costs.py) runs
+# on the CPU and is committed from there, and no job retrains a committed run (another
+# machine's fold-parallel copy would draw other dropout masks and conflict with it).
 JOBS = (
-    Job("htnet-reference", "htnet-composite-loso/crop-reference",
-        ("--model", "htnet", "--feature-opt", "crop=reference", "--seeds", SEEDS),
-        regions="reference"),
-    # Dropout makes OFF-ApexNet's fold-parallel numbers differ from one-fold-at-a-time ones
-    # (recorded in results.json); one fold at a time would take 68 x 3000 small epochs.
-    Job("offapexnet", "offapexnet-composite-loso",
-        ("--model", "offapexnet", "--seeds", SEEDS, "--parallel-folds", "68")),
-    # The timm baseline's declared recipe (15 epochs of resnet18 on the flow image); a CPU
-    # core trains a seed in about 80 minutes (leaderboards/results/timm-resnet18-composite-
-    # loso, seeds 0 and 1). The GPU image's timm is another release, so its runs are a
-    # configuration of their own (model.built_from), all three seeds.
-    Job("timm-resnet18", "timm-resnet18-composite-loso",
-        ("--model", "timm-resnet18", "--seeds", SEEDS)),
+    # seed 0 of each of the seeds' models first, then their other seeds
+    *(seed_job(name, out, args, 0, regions) for name, out, args, regions in _SEEDS_FIRST),
+    *(seed_job(name, out, args, seed, regions) for name, out, args, regions in _SEEDS_FIRST
+      for seed in (1, 2)),
+    # OFF-ApexNet's seeds 0 and 1 are committed (an H100, 68 folds at once); seed 2 was cut
+    # off by that session's budget. Dropout makes its fold-parallel numbers differ from
+    # one-fold-at-a-time ones (recorded in results.json), so it stays a GPU job.
+    Job("offapexnet-seed2", "offapexnet-composite-loso/seed-2",
+        ("--model", "offapexnet", "--seed", "2", "--parallel-folds", "68"),
+        figure="offapexnet"),
     # The AlexNet baseline of the composite table (57M parameters, 800 epochs at 224x224:
     # days on a CPU core), to set its `fixed` number beside the published last-epoch row.
     Job("alexnet-flow", "alexnet-flow-composite-loso",
         ("--model", "alexnet-flow", "--seeds", SEEDS)),
-    # Dual-Inception's declared recipe (40 epochs, 6.4M parameters): 125 s a fold with three
-    # seeds on two CPU cores, so 1.5 to 2.5 hours a seed; minutes on a GPU
-    # (docs/models.md#dual-inception).
-    Job("dual-inception", "dual-inception-composite-loso",
-        ("--model", "dual-inception", "--seeds", SEEDS)),
-    # RCN-A's declared recipe (the authors' script: 100 SGD epochs, 56k parameters): about
-    # two hours a seed on one CPU core (1.5 to 2 minutes a fold), so its seeds wait for a
-    # GPU.
-    Job("rcn", "rcn-composite-loso", ("--model", "rcn", "--seeds", SEEDS)),
     # CausalNet (276M parameters, 200 full-batch epochs a fold) on its authors' own released
     # images; skipped unless --causalnet-images names a copy of them (docs/models.md#causalnet).
     Job("causalnet", "causalnet-composite-loso",
@@ -96,18 +114,10 @@ JOBS = (
     Job("htnet-corrected", "htnet-composite-loso/crop-corrected",
         ("--model", "htnet", "--feature-opt", "crop=corrected", "--seeds", SEEDS),
         regions="corrected"),
-    Job("ststnet", "ststnet-composite-loso",
-        ("--model", "ststnet", "--seeds", SEEDS)),
-    # The authors' class-by-class order (--data-order authors, docs/models.md#ststnet) beside
-    # the shuffled seeds: what the order alone moves (merbench compare). Seeds 0 and 1 ran on
-    # a CPU core (leaderboards/results/README.md); seed 2 alone is left, into its own folder,
-    # to be moved beside them (a GPU's fold-parallel STSTNet draws other dropout masks, so
-    # re-training seeds 0 and 1 here would give copies that conflict with the CPU ones).
-    Job("ststnet-authors-order", "ststnet-composite-loso-authors-order/seed-2",
-        ("--model", "ststnet", "--data-order", "authors", "--seed", "2")),
     Job("htnet-reference-tf32", "htnet-composite-loso-tf32/crop-reference",
         ("--model", "htnet", "--feature-opt", "crop=reference", "--seed", "0",
-         "--precision", "tf32"), regions="reference"),
+         "--precision", "tf32"), regions="reference",
+        figure="htnet-reference"),  # fp32's figure: TF32 is no slower
 )
 
 
@@ -275,7 +285,8 @@ def main(argv: list[str] | None = None) -> int:
         jobs = [j for j in jobs if not j.images]
     figures, matrix = gpu_plan.load(args.figures), gpu_plan.load(args.matrix)
     predictions = {job.name: gpu_plan.predict(job.name, job.out, job.args, figures, matrix,
-                                              args.runs, args.start_from) for job in jobs}
+                                              args.runs, args.start_from,
+                                              figure=job.figure_key) for job in jobs}
     commands = []
     for job in jobs:
         cmd = command(job, args.data, args.runs, args.features, args.device,
@@ -327,6 +338,7 @@ def main(argv: list[str] | None = None) -> int:
             finished = gpu_plan.folds_done(job.out, gpu_plan.seeds(job.args),
                                            args.runs) - done_before
             timings[job.name] = {"exit": code, "seconds": round(seconds, 1),
+                                 "figure": job.figure_key,
                                  "folds_finished": finished, "side_by_side": len(wave),
                                  "options": list(cmd[cmd.index("--out") + 2:])}
             state = {0: "finished", 130: "stopped by the budget (finished folds kept)"}.get(

@@ -75,8 +75,20 @@ def test_predictions_count_the_folds_left(plan: ModuleType, tmp_path: Path) -> N
     matrix = plan.predict("htnet-reference", out, args, figures, MATRIX, runs, unfinished)
     assert matrix.setting is not None and matrix.seconds_per_fold < 24.0
     unknown = plan.predict("rcn", "rcn-composite-loso", ("--model", "rcn", "--seeds", "0,1,2"),
-                           figures, MATRIX, runs, unfinished)
-    assert unknown.minutes is None and unknown.line().endswith("no figure yet")
+                           figures, MATRIX, runs, unfinished, costs={})
+    assert unknown.minutes is None and "no figure yet" in unknown.line()
+    costs = {"models": {"rcn": {"gpu_s_per_fold": 3.0, "gpu_source": "predicted from FLOPs"},
+                        "htnet": {"gpu_s_per_fold": 24.0, "gpu_source": "measured, H100"}}}
+    predicted = plan.predict("rcn", "rcn-composite-loso", ("--model", "rcn", "--seed", "1"),
+                             figures, {}, runs, unfinished, costs=costs)
+    assert predicted.minutes == pytest.approx(68 * 3.0 / 60)
+    assert "PREDICTED from FLOPs" in predicted.line()
+    # a measured figure, looked up under the configuration a seed's job belongs to, wins
+    seed_job = plan.predict("htnet-reference-seed1", f"{out}/seed-1",
+                            ("--model", "htnet", "--seed", "1"), figures, {}, runs, unfinished,
+                            figure="htnet-reference", costs=costs)
+    assert seed_job.folds_left == 68 - 3 and seed_job.seconds_per_fold == 24.0
+    assert "PREDICTED" not in seed_job.line()
     single = plan.predict("tf32", out, ("--model", "htnet", "--seed", "0", "--precision",
                                         "tf32"), figures, MATRIX, None, None)
     assert single.folds_left == 68 and single.setting.options() == ("--parallel-folds", "16")
@@ -86,12 +98,17 @@ def test_a_sessions_timings_update_the_figures(plan: ModuleType) -> None:
     calls = [{"started": "2026-12-01T10:00:00+0000", "device": "NVIDIA H100 80GB HBM3",
               "jobs": {"htnet-reference": {"exit": 130, "seconds": 300.0, "folds_finished": 60,
                                            "options": ["--parallel-folds", "16"]},
-                       "offapexnet": {"exit": 2, "seconds": 3.0, "folds_finished": 0}}}]
+                       "offapexnet": {"exit": 2, "seconds": 3.0, "folds_finished": 0},
+                       "hsta-release-seed1": {"exit": 0, "seconds": 680.0,
+                                              "folds_finished": 68,
+                                              "figure": "hsta-release"}}}]
     old = {"jobs": {"offapexnet": {"seconds_per_fold": 9.0}}}
     updated = plan.record(old, calls, "abc1234")
     assert updated["jobs"]["htnet-reference"]["seconds_per_fold"] == 5.0
     assert updated["jobs"]["htnet-reference"]["device"] == "NVIDIA H100 80GB HBM3"
     assert updated["jobs"]["offapexnet"] == {"seconds_per_fold": 9.0}  # failed: kept
+    assert updated["jobs"]["hsta-release"]["seconds_per_fold"] == 10.0  # its configuration's
+    assert "hsta-release-seed1" not in updated["jobs"]
 
 
 def test_the_committed_figures_give_the_dry_run_its_minutes(plan: ModuleType, tmp_path: Path,
@@ -106,10 +123,13 @@ def test_the_committed_figures_give_the_dry_run_its_minutes(plan: ModuleType, tm
                              "--start-from", str(BENCHMARKS / "gpu-unfinished"),
                              "--dry-run"]) == 0
     out = capsys.readouterr().out
-    assert "htnet-reference: 194 folds left, 24.0 s a fold" in out  # 10 of seed 0 done
-    assert "rcn: 204 folds left; no figure yet" in out
+    assert "htnet-reference-seed0: 58 folds left, 24.0 s a fold" in out  # 10 done
+    assert "offapexnet-seed2: 68 folds left, 6.3 s a fold" in out  # its committed seeds
+    # no GPU session timed MMNet or HSTA: their minutes come from their FLOPs, marked so
+    assert "mmnet-release-seed0: 68 folds left" in out and "PREDICTED from FLOPs" in out
+    assert "no figure yet" not in out  # every job's minutes are known before the window
     assert runs_script.main(["--data", str(tmp_path), "--runs", str(tmp_path / "runs"),
-                             "--matrix", str(matrix), "--only", "htnet-reference",
+                             "--matrix", str(matrix), "--only", "htnet-reference-seed0",
                              "--dry-run"]) == 0
     out = capsys.readouterr().out
     command = next(line for line in out.splitlines() if line.startswith("merbench run"))

@@ -90,8 +90,8 @@ def test_the_dry_run_predicts_each_jobs_minutes(session: ModuleType, tmp_path: P
                          "--dry-run"]) == 0
     printed = capfd.readouterr().out  # the leaderboard runs' dry run is a child process
     assert "predicted:" in printed
-    assert "htnet-reference: 204 folds left, 24.0 s a fold" in printed  # gpu_figures.json
-    assert "no figure yet" in printed
+    assert "htnet-reference-seed0: 68 folds left, 24.0 s a fold" in printed  # gpu_figures
+    assert "PREDICTED from FLOPs" in printed  # model_costs.json, for models never timed
 
 
 def test_a_broken_capture_sends_every_job_eager(session: ModuleType, tmp_path: Path,

@@ -52,9 +52,29 @@ def test_every_job_is_a_valid_run_of_a_registered_model(script: ModuleType,
             assert dict(args.feature_options)["images"] == str(tmp_path / "images")
         assert job.out not in seen
         seen.add(job.out)
-    assert {j.args[1] for j in script.JOBS} == {"htnet", "offapexnet", "ststnet", "timm-resnet18",
-                                                 "alexnet-flow", "dual-inception", "rcn",
-                                                 "causalnet"}
+    assert {j.args[1] for j in script.JOBS} == {"htnet", "mmnet-release", "hsta-release",
+                                                 "offapexnet", "alexnet-flow", "causalnet"}
+
+
+def test_the_seeds_models_come_first_and_no_job_retrains_a_committed_run(
+        script: ModuleType) -> None:
+    """HTNet's reference seed 0, then MMNet's and HSTA's, then their other seeds; and no
+    job writes where a committed run (or one CPU work makes) already is."""
+    names = [job.name for job in script.JOBS]
+    assert names[:9] == ["htnet-reference-seed0", "mmnet-release-seed0", "hsta-release-seed0",
+                         "htnet-reference-seed1", "htnet-reference-seed2",
+                         "mmnet-release-seed1", "mmnet-release-seed2",
+                         "hsta-release-seed1", "hsta-release-seed2"]
+    committed = SCRIPT.parents[1] / "leaderboards" / "results"
+    for job in script.JOBS:
+        seeds = [job.out] if "--seed" in job.args else [f"{job.out}/seed-{s}" for s in (0, 1, 2)]
+        for out in seeds:
+            assert not (committed / out / "results.json").exists(), (job.name, out)
+    cpu_work = {"rcn", "dual-inception", "ststnet", "timm-resnet18"}
+    assert not cpu_work & {j.args[1] for j in script.JOBS}
+    # a seed's job counts its time under its configuration's figure
+    assert {j.figure_key for j in script.JOBS if j.name.startswith("htnet-reference")} == {
+        "htnet-reference"}
 
 
 def test_the_causalnet_job_runs_only_with_its_images(script: ModuleType, tmp_path: Path,
@@ -64,9 +84,9 @@ def test_the_causalnet_job_runs_only_with_its_images(script: ModuleType, tmp_pat
     assert script.main(base) == 0  # every job: causalnet is left out, and said so
     out = capsys.readouterr().out
     assert "causalnet: skipped, it needs --causalnet-images" in out
-    assert "--model rcn" in out and "--model causalnet" not in out
+    assert "--model alexnet-flow" in out and "--model causalnet" not in out
     with pytest.raises(SystemExit):  # named, it is not dropped quietly
-        script.main([*base, "--only", "causalnet,rcn"])
+        script.main([*base, "--only", "causalnet,alexnet-flow"])
     assert "causalnet reads CausalNet's released images" in capsys.readouterr().err
     (tmp_path / "images").mkdir()
     assert script.main([*base, "--only", "causalnet", "--causalnet-images",
@@ -98,15 +118,15 @@ def test_a_spent_budget_stops_the_job_keeps_its_run_and_packs_it(
     runs, packed = tmp_path / "runs", tmp_path / "out" / "runs.tgz"
     for _ in range(2):  # the second call continues the same run directories
         assert script.main(["--data", str(real_data), "--runs", str(runs), "--only",
-                            "offapexnet", "--device", "cpu", "--budget-s", "8",
+                            "offapexnet-seed2", "--device", "cpu", "--budget-s", "8",
                             "--pack", str(packed)]) == 0
     calls = json.loads((runs / "timings.json").read_text())
-    assert [call["jobs"]["offapexnet"]["exit"] for call in calls] == [130, 130]
-    log = (runs / "logs" / "offapexnet.log").read_text()
+    assert [call["jobs"]["offapexnet-seed2"]["exit"] for call in calls] == [130, 130]
+    log = (runs / "logs" / "offapexnet-seed2.log").read_text()
     assert log.count("$ merbench run") == 2 and "merbench: interrupted — " in log
     with tarfile.open(packed) as archive:
         names = archive.getnames()
-    assert "runs/offapexnet-composite-loso/seed-0/run.json" in names
+    assert "runs/offapexnet-composite-loso/seed-2/run.json" in names
     assert not any(name.endswith((".png", ".jpg")) for name in names)
 
 
@@ -115,15 +135,15 @@ def test_start_from_copies_unfinished_runs_without_their_states(script: ModuleTy
     """A seed of full HTNet outlasts a GPU session: the next session starts from the folds
     an earlier one finished, never over a run folder it already has."""
     unfinished, runs = tmp_path / "unfinished", tmp_path / "runs"
-    job = script.JOBS[0]
-    seed = unfinished / job.out / "seed-0"
+    job = script.JOBS[0]  # one seed: its folder is the run's
+    seed = unfinished / job.out
     (seed / "folds").mkdir(parents=True)
     (seed / "partial").mkdir()
     (seed / "run.json").write_text("{}")
     (seed / "folds" / "fold-000.npz").write_bytes(b"x")
     (seed / "partial" / "fold-001.pt").write_bytes(b"y")
     assert script.start_from(unfinished, runs, list(script.JOBS)) == [job.name]
-    copied = runs / job.out / "seed-0"
+    copied = runs / job.out
     assert (copied / "folds" / "fold-000.npz").read_bytes() == b"x"
     assert not (copied / "partial").exists()
     (copied / "folds" / "fold-001.npz").write_bytes(b"z")  # trained on this machine
