@@ -1,0 +1,106 @@
+"""``benchmarks/cpu_runs.py``: the leaderboard's CPU runs are valid merbench runs on one core
+each, never retrain a committed run, and keep an unfinished run's folds for the next session."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from merbench.cli import build_parser
+from merbench.plugins import load_plugins
+
+SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "cpu_runs.py"
+COMMITTED = SCRIPT.parents[1] / "leaderboards" / "results"
+
+
+@pytest.fixture(scope="module")
+def script() -> ModuleType:
+    if str(SCRIPT.parent) not in sys.path:  # as when it runs: its folder's gpu_plan.py
+        sys.path.insert(0, str(SCRIPT.parent))
+    spec = importlib.util.spec_from_file_location("cpu_runs", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_every_job_is_one_seed_on_one_core(script: ModuleType, tmp_path: Path) -> None:
+    registries, parser = load_plugins().registries, build_parser()
+    outs = set()
+    for job in script.JOBS:
+        cmd = script.command(job, tmp_path, tmp_path / "runs")
+        args = parser.parse_args(cmd[1:])
+        assert args.model in registries.models and args.dataset == "composite"
+        assert args.threads == 1 and args.device == "cpu" and not getattr(args, "seeds", None)
+        assert str(args.out) == str(tmp_path / "runs" / job.out)
+        assert job.out.endswith(f"seed-{args.seed}") and job.out not in outs
+        outs.add(job.out)
+    # the new models' first seeds before anyone's third
+    names = [job.name for job in script.JOBS]
+    assert names[:2] == ["dual-inception-seed0", "rcn-seed0"]
+    assert names.index("rcn-seed1") < names.index("dual-inception-seed2")
+
+
+def test_a_committed_run_is_never_trained_again(script: ModuleType, tmp_path: Path,
+                                                capsys) -> None:
+    (tmp_path / "composite").mkdir()
+    done = tmp_path / "done"
+    (done / "rcn-composite-loso" / "seed-0").mkdir(parents=True)
+    (done / "rcn-composite-loso" / "seed-0" / "results.json").write_text("{}")
+    assert script.main(["--data", str(tmp_path), "--runs", str(tmp_path / "runs"), "--done",
+                        str(done), "--only", "rcn-seed0,rcn-seed1", "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "rcn-seed0: finished already, skipped" in out
+    assert "rcn-seed1: 68 folds left" in out and "--seed 0" not in out
+    for job in script.JOBS:  # nothing here is a seed the repository already holds
+        assert not (COMMITTED / job.out / "results.json").exists(), job.name
+
+
+def test_stash_keeps_an_unfinished_runs_folds_and_start_from_brings_them_back(
+        script: ModuleType, tmp_path: Path) -> None:
+    runs, kept = tmp_path / "runs", tmp_path / "cpu-unfinished"
+    job, finished = script.JOBS[0], script.JOBS[1]
+    folder = runs / job.out
+    (folder / "folds").mkdir(parents=True)
+    (folder / "partial").mkdir()
+    (folder / "run.json").write_text("{}")
+    for i in range(3):
+        (folder / "folds" / f"fold-{i:03d}.npz").write_bytes(b"x")
+    (folder / "partial" / "state.pt").write_bytes(b"big")
+    (kept / finished.out).mkdir(parents=True)  # kept earlier, finished since
+    (runs / finished.out).mkdir(parents=True)
+    (runs / finished.out / "results.json").write_text("{}")
+    assert script.stash(runs, kept, [job, finished]) == [f"{job.out}: 3 of 68 folds"]
+    assert sorted(p.name for p in (kept / job.out / "folds").iterdir()) == [
+        "fold-000.npz", "fold-001.npz", "fold-002.npz"]
+    assert not (kept / job.out / "partial").exists() and not (kept / finished.out).exists()
+    fresh = tmp_path / "fresh"
+    assert script.start_from(kept, fresh, [job, finished]) == [job.name]
+    assert script.folds_finished(job, fresh) == 3
+    assert script.start_from(kept, fresh, [job]) == []  # never over a folder it has
+
+
+def test_bad_input_is_a_usage_error(script: ModuleType, tmp_path: Path, capsys) -> None:
+    with pytest.raises(SystemExit) as stop:
+        script.main(["--data", str(tmp_path), "--runs", str(tmp_path / "r")])
+    assert stop.value.code == 2 and "holds no composite/ folder" in capsys.readouterr().err
+    (tmp_path / "composite").mkdir()
+    with pytest.raises(SystemExit):
+        script.main(["--data", str(tmp_path), "--runs", str(tmp_path / "r"), "--only", "htnet"])
+    assert "unknown job htnet" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_a_spent_budget_stops_the_runs_and_stashes_them(script: ModuleType, real_data: Path,
+                                                        tmp_path: Path) -> None:
+    runs, kept = tmp_path / "runs", tmp_path / "kept"
+    assert script.main(["--data", str(real_data), "--runs", str(runs), "--only",
+                        "ststnet-authors-order-seed2", "--budget-s", "6", "--stash",
+                        str(kept), "--done", str(tmp_path / "none")]) == 0
+    log = (runs / "logs" / "ststnet-authors-order-seed2.log").read_text()
+    assert "$ merbench run" in log and "--threads 1" in log
+    assert (kept / "ststnet-composite-loso-authors-order" / "seed-2" / "run.json").is_file()
