@@ -155,7 +155,8 @@ def flops_figure(costs: dict[str, Any], model: str | None) -> tuple[float, str] 
     source = str(entry.get("gpu_source", ""))
     if source.startswith("measured"):
         return None  # a measured figure lives in gpu_figures.json, under its job
-    return float(entry["gpu_s_per_fold"]), f"PREDICTED from FLOPs ({source})"
+    how = source.removeprefix("predicted from FLOPs").strip().removeprefix("(").removesuffix(")")
+    return float(entry["gpu_s_per_fold"]), f"PREDICTED from FLOPs ({how or 'model_costs.py'})"
 
 
 def predict(name: str, out: str, args: tuple[str, ...], figures: dict[str, Any],
