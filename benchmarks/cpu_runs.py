@@ -126,7 +126,54 @@ def stash(runs: Path, target: Path, jobs: list[CpuJob]) -> list[str]:
         for fold in folds:
             shutil.copy2(fold, kept_copy / "folds" / fold.name)
         kept.append(f"{job.out}: {len(folds)} of {FOLDS} folds")
+    write_readme(target, runs, jobs)
     return kept
+
+
+def _machine() -> str:
+    try:
+        info = Path("/proc/cpuinfo").read_text().splitlines()
+    except OSError:
+        info = []
+    cpu = next((line.split(":", 1)[1].strip() for line in info
+                if line.startswith("model name")), "a CPU")
+    import torch
+
+    return f"{os.cpu_count()}-core {cpu}, torch {torch.__version__}"
+
+
+def write_readme(target: Path, runs: Path, jobs: list[CpuJob]) -> None:
+    """``target``'s README: what each kept run holds, where it came from, how to go on."""
+    rows = []
+    for job in JOBS:
+        folder = target / job.out
+        if not (folder / "run.json").is_file():
+            continue
+        folds = sorted((folder / "folds").glob("fold-*.npz"))
+        rows.append(f"| `{job.out}/` | `{job.name}` | {len(folds)} of {FOLDS} |")
+    if not rows:
+        (target / "README.md").unlink(missing_ok=True)
+        return
+    stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    (target / "README.md").write_text(f"""# Unfinished CPU runs
+
+Leaderboard runs of `benchmarks/cpu_runs.py` that a session's time stopped, laid out like
+its `--runs` folder: each run folder's `run.json` and its finished `folds/fold-NNN.npz` (test
+predictions of every epoch; no weights, no images). The next session goes on from them
+(merbench re-checks each fold file against the run's identity; a fold in progress starts
+over), and a run leaves this folder once it finishes:
+
+```bash
+nohup python benchmarks/cpu_runs.py --data PATH --runs RUNS --cores 2 --budget-s 9000 \\
+    --start-from benchmarks/cpu-unfinished --stash benchmarks/cpu-unfinished &
+```
+
+| run folder | job | folds finished |
+| --- | --- | --- |
+{chr(10).join(rows)}
+
+Kept {stamp} on a {_machine()}.
+""")
 
 
 def _one_core() -> None:

@@ -14,7 +14,6 @@ from merbench.cli import build_parser
 from merbench.plugins import load_plugins
 
 SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "cpu_runs.py"
-COMMITTED = SCRIPT.parents[1] / "leaderboards" / "results"
 
 
 @pytest.fixture(scope="module")
@@ -56,8 +55,12 @@ def test_a_committed_run_is_never_trained_again(script: ModuleType, tmp_path: Pa
     out = capsys.readouterr().out
     assert "rcn-seed0: finished already, skipped" in out
     assert "rcn-seed1: 68 folds left" in out and "--seed 0" not in out
-    for job in script.JOBS:  # nothing here is a seed the repository already holds
-        assert not (COMMITTED / job.out / "results.json").exists(), job.name
+    import leaderboard_runs  # no CPU job trains what the GPU plan trains, nor the reverse
+
+    gpu = [job.out for job in leaderboard_runs.JOBS]
+    for job in script.JOBS:
+        assert not any(job.out == out or job.out.startswith(f"{out}/") or
+                       out.startswith(f"{job.out}/") for out in gpu), job.name
 
 
 def test_stash_keeps_an_unfinished_runs_folds_and_start_from_brings_them_back(
@@ -94,6 +97,29 @@ def test_bad_input_is_a_usage_error(script: ModuleType, tmp_path: Path, capsys) 
     assert "unknown job htnet" in capsys.readouterr().err
 
 
+def test_an_unfinished_run_is_kept_without_its_saved_state(script: ModuleType,
+                                                          tmp_path: Path) -> None:
+    runs, kept = tmp_path / "runs", tmp_path / "kept"
+    rcn = next(job for job in script.JOBS if job.name == "rcn-seed0")
+    (runs / rcn.out / "folds").mkdir(parents=True)
+    (runs / rcn.out / "partial").mkdir()
+    (runs / rcn.out / "run.json").write_text("{}")
+    (runs / rcn.out / "folds" / "fold-000.npz").write_bytes(b"x")
+    (runs / rcn.out / "partial" / "state.pt").write_bytes(b"big")
+    assert script.stash(runs, kept, [rcn]) == [f"{rcn.out}: 1 of 68 folds"]
+    assert sorted(p.relative_to(kept / rcn.out).as_posix()
+                  for p in (kept / rcn.out).rglob("*")) == ["folds", "folds/fold-000.npz",
+                                                          "run.json"]
+    assert f"| `{rcn.out}/` | `rcn-seed0` | 1 of 68 |" in (kept / "README.md").read_text()
+    # the next session goes on from it; once it finishes, it leaves the stash
+    again = tmp_path / "again"
+    assert script.start_from(kept, again, [rcn]) == ["rcn-seed0"]
+    assert (again / rcn.out / "folds" / "fold-000.npz").read_bytes() == b"x"
+    (runs / rcn.out / "results.json").write_text("{}")
+    assert script.stash(runs, kept, [rcn]) == []
+    assert not (kept / rcn.out).exists() and not (kept / "README.md").exists()
+
+
 @pytest.mark.slow
 def test_a_spent_budget_stops_the_runs_and_stashes_them(script: ModuleType, real_data: Path,
                                                         tmp_path: Path) -> None:
@@ -104,3 +130,6 @@ def test_a_spent_budget_stops_the_runs_and_stashes_them(script: ModuleType, real
     log = (runs / "logs" / "ststnet-authors-order-seed2.log").read_text()
     assert "$ merbench run" in log and "--threads 1" in log
     assert (kept / "ststnet-composite-loso-authors-order" / "seed-2" / "run.json").is_file()
+    readme = (kept / "README.md").read_text()
+    assert "| `ststnet-composite-loso-authors-order/seed-2/` | `ststnet-authors-order-seed2` |" \
+        in readme and "--start-from benchmarks/cpu-unfinished" in readme
