@@ -35,7 +35,9 @@ class FoldOutcome:
     ``folds_at_once`` is how many folds trained together with this one (1: alone), or None
     in a fold file written before merbench recorded it: a resumed run may mix engines, and
     with dropout the engine decides the random masks. ``run_sha256`` is the digest of the
-    run identity a fold file says it was trained for (None: not recorded).
+    run identity a fold file says it was trained for (None: not recorded). ``trained_with`` is
+the code its file says trained it: an audit takes the comparison it may loosen from these
+facts, which the run's manifest and an audit's signature cover, never from ``results.json``.
     """
 
     index: int
@@ -55,3 +57,6 @@ class FoldOutcome:
     folds_at_once: int | None = None
     run_sha256: str | None = None  # as read from a fold file: the run it was trained for
     finished: str | None = None  # when its fold file was written (UTC); None: not yet
+    # the code that trained it, as its fold file records (merbench, git_commit, torch,
+    # scikit_learn); None: not yet written, or a file written before merbench recorded it
+    trained_with: dict[str, str | None] | None = None

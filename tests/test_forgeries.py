@@ -230,6 +230,88 @@ def test_the_leaderboard_shows_audits_of_the_published_files(genuine: Path, tmp_
     assert code == 0 and "audited:" not in page
 
 
+@pytest.fixture(scope="module")
+def longer(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A genuine run of 20 epochs: its last epoch is 5% of the stored predictions, so
+    rewriting it whole stays inside a tolerance counted over every epoch."""
+    out = tmp_path_factory.mktemp("forgeries") / "longer"
+    merbench.run(model="ststnet", dataset="synthetic", out=out, epochs=20, device="cpu",
+                 dataset_options=SMALL, lr=1e-3)
+    return out
+
+
+def _reported_epoch_rewritten(claim: dict[str, str | None] | None) -> Callable[[Any], Any]:
+    """The forgery of the issue: each fold's last (reported) epoch set to the true labels,
+    and, with ``claim``, the fold files made to say another torch trained them."""
+    def change(fold: Any) -> Any:
+        rows = fold.epoch_predictions.copy()
+        rows[-1] = fold.y_true
+        code = fold.trained_with if claim is None else {**fold.trained_with, **claim}
+        return replace(fold, epoch_predictions=rows, trained_with=code)
+
+    return change
+
+
+@pytest.mark.parametrize("claim", [None, {"torch": "1.0.0"}], ids=["results-json", "folds"])
+def test_an_audit_badge_cannot_be_bought_with_a_claimed_environment(
+        longer: Path, tmp_path: Path, cli, claim: dict[str, str] | None) -> None:
+    """Stored predictions rewritten inside the tolerance, summarised again (``--resume``),
+    then ``results.json`` (or the fold files themselves) claiming another torch and
+    commit: the trusted audit of every fold fails, and the trusted build shows no audit."""
+    results = tmp_path / "results"
+    run = _copy(longer, results, "run")
+    before = read_results(run / "results.json").metrics.overall.uf1
+    edit_folds(run, _reported_epoch_rewritten(claim))
+    rewrite_run(run, lambda r: r["environment"].update(git_commit="0" * 40, torch="1.0.0"))
+    assert read_results(run / "results.json").metrics.overall.uf1 > before
+    validate_run(run)  # every file agrees: only training again can tell
+    assert cli("keygen", "--out", tmp_path / "key")[0] == 0
+    code, out, _ = cli("audit", run, "--folds", "all", "--sign", tmp_path / "key")
+    assert code == 1 and "audit passed" not in out
+    record = read_audits(run)[-1]
+    assert record.comparison == ("bit-identical" if claim is None else "tolerance")
+    assert all(fold.outcome == "differs" for fold in record.folds)
+    if claim is not None:
+        assert "reported epoch 20" in record.folds[0].detail
+    site = tmp_path / "site"
+    code, _, err = cli("leaderboard", "build", "--results", results, "--out", site,
+                       "--benchmarks", _benchmark(tmp_path / "b"), "--trust",
+                       tmp_path / "key.pub")
+    page = (site / "benchmarks" / "synthetic-loso.html").read_text()
+    assert code == 0, err
+    assert "audited:" not in page and "audit failed" in page
+
+
+def test_folds_reproduced_only_within_tolerance_are_not_audited(longer: Path,
+                                                                tmp_path: Path, cli) -> None:
+    """A fold that comes out within a tolerance its own file asked for is shown as such,
+    never counted as audited; bit-identical folds of the same audit are."""
+    results = tmp_path / "results"
+    run = _copy(longer, results, "run")
+
+    def drift(fold: Any) -> Any:  # one prediction of a middle epoch, in fold 0 only
+        code = {**fold.trained_with, "torch": "1.0.0"}
+        if fold.index != 0:
+            return replace(fold, trained_with=code)
+        rows = fold.epoch_predictions.copy()
+        rows[10, 0] = (rows[10, 0] + 1) % 3
+        return replace(fold, epoch_predictions=rows, trained_with=code)
+
+    edit_folds(run, drift)
+    assert cli("keygen", "--out", tmp_path / "key")[0] == 0
+    code, _, err = cli("audit", run, "--folds", "all", "--sign", tmp_path / "key")
+    assert code == 0, err
+    outcomes = [fold.outcome for fold in read_audits(run)[-1].folds]
+    assert outcomes == ["within-tolerance", "identical", "identical", "identical"]
+    site = tmp_path / "site"
+    code, _, err = cli("leaderboard", "build", "--results", results, "--out", site,
+                       "--benchmarks", _benchmark(tmp_path / "b"), "--trust",
+                       tmp_path / "key.pub")
+    page = (site / "benchmarks" / "synthetic-loso.html").read_text()
+    assert code == 0, err
+    assert "audited: 3 of 4 folds" in page and "(1 more within tolerance)" in page
+
+
 def _fold(predictions: list[list[int]]) -> Any:
     import numpy as np
 
@@ -262,26 +344,59 @@ def test_where_bit_identity_is_not_expected_most_predictions_must_come_again() -
     assert found.detail == "epoch 2, sample x4: stored 1, trained again 2"
 
 
-def test_the_comparison_follows_the_conditions_of_the_run() -> None:
+def test_the_comparison_follows_the_conditions_the_fold_files_record() -> None:
+    """What may loosen the comparison comes from the fold files (which the manifest and the
+    signature cover) and the identity's precision; results.json's environment, which nothing
+    binds to the training, can never buy a tolerance."""
     import torch
 
     from merbench.audit import expected_comparison
+    from merbench.results.schema import installed_version
 
     stored = read_results(REAL / "ststnet-composite-loso" / "seed-0" / "results.json")
-    env = replace(stored.environment, torch=torch.__version__, scikit_learn=None,
-                  git_commit="abc1234")
     results = replace(stored, model=replace(stored.model, kind="torch"), precision="fp32",
-                      engine=None, environment=env)
-    alone = [_fold([[0]])]
+                      engine=None)
+    code = {"merbench": installed_version("merbench"), "git_commit": "abc1234",
+            "torch": torch.__version__, "scikit_learn": installed_version("scikit-learn")}
+    alone = [replace(_fold([[0]]), trained_with=code)]
     assert expected_comparison(results, alone, "cpu", "abc1234")[0] == "bit-identical"
     assert expected_comparison(results, alone, "cuda:0 (NVIDIA H100)", "abc1234")[0] == \
         "tolerance"
     assert expected_comparison(replace(results, precision="bf16"), alone, "cpu",
                                "abc1234")[0] == "tolerance"
-    older = replace(results, environment=replace(env, torch="2.0.0"))
-    assert "torch 2.0.0" in expected_comparison(older, alone, "cpu", "abc1234")[1]
-    assert "trained by merbench abc1234, this is def5678" in expected_comparison(
+    older = [replace(alone[0], trained_with={**code, "torch": "2.0.0"})]
+    assert "says torch 2.0.0 trained it" in expected_comparison(results, older, "cpu",
+                                                                 "abc1234")[1]
+    assert "merbench abc1234 trained it, this is def5678" in expected_comparison(
         results, alone, "cpu", "def5678")[1]
+    together = [replace(alone[0], folds_at_once=4)]
+    assert expected_comparison(results, together, "cpu", "abc1234")[0] == "tolerance"
+    # the forger's lever: results.json claiming another torch and commit changes nothing
+    claimed = replace(results, environment=replace(results.environment, torch="2.0.0",
+                                                   git_commit="0" * 40))
+    assert expected_comparison(claimed, alone, "cpu", "abc1234")[0] == "bit-identical"
+    # fold files that do not record their code (before schema 10) are compared bit for bit
+    unrecorded = [_fold([[0]])]
+    comparison, reason = expected_comparison(claimed, unrecorded, "cuda:0 (X)", "abc1234")
+    assert comparison == "bit-identical" and "do not record the code" in reason
+
+
+def test_a_tolerance_applies_to_each_reported_epoch_on_its_own() -> None:
+    """95% of all epochs alike, but the reported (last) epoch rewritten: not within
+    tolerance."""
+    from merbench.audit import compare_fold
+
+    rows = [[0, 1, 2, 0, 1, 2, 0, 1, 2, 0]] * 20
+    stored = _fold(rows)
+    forged_last = _fold([*rows[:-1], [1, 2, 0, 1, 2, 0, 0, 1, 2, 0]])  # 6 of 10 rewritten
+    overall = compare_fold(stored, forged_last, "tolerance", "h")
+    assert overall.outcome == "within-tolerance" and overall.agreement == 0.97
+    found = compare_fold(stored, forged_last, "tolerance", "h", reported=[20])
+    assert found.outcome == "differs"
+    assert "reported epoch 20: 40% of its predictions came again" in found.detail
+    one_flip = _fold([*rows[:-1], [1, 1, 2, 0, 1, 2, 0, 1, 2, 0]])
+    assert compare_fold(stored, one_flip, "tolerance", "h",
+                        reported=[20]).outcome == "within-tolerance"
 
 
 def test_an_option_recorded_at_its_default_is_the_run_without_it(genuine: Path,

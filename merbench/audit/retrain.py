@@ -102,11 +102,14 @@ def audit_run(run_dir: Path, *, count: int | None = DEFAULT_FOLDS, seed: int | N
     comparison, reason = expected_comparison(results, [f for f in stored.values() if f],
                                              trains_on, base["environment"].git_commit)
     audits = []
+    by_index = {fold.index: fold for fold in results.folds}
     for index, again in zip(indices, _train_again(data, identity, indices, plugins),
                             strict=True):
         kept = stored[index]
         assert kept is not None  # validate_run found every fold file
-        audit = compare_fold(kept, again, comparison, file_sha256(store.fold_path(index)))
+        record = by_index[index]
+        audit = compare_fold(kept, again, comparison, file_sha256(store.fold_path(index)),
+                             reported=[record.epoch, *record.epoch_by_policy.values()])
         audits.append(audit)
         if on_fold is not None:
             on_fold(audit)

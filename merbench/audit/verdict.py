@@ -4,6 +4,7 @@ stored predictions."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -17,36 +18,53 @@ MIN_AGREEMENT = 0.9  # of stored per-epoch predictions, where bit-identity is no
 
 def expected_comparison(results: Results, folds: list[FoldOutcome],
                         device_name: str, commit: str | None) -> tuple[AuditComparison, str]:
-    """Bit-identical where the run's conditions are met again (``commit``: this merbench's
-    git commit), with the reason either way."""
+    """Bit-identical unless the audited fold files say their conditions are not met again
+    (``commit``: this merbench's git commit), with the reason either way.
+
+    What loosens the comparison is read from the fold files (the code that trained each, its
+    device, the folds it trained with), which the run's manifest and the audit's signature
+    cover, and from the precision the run's identity fixes; never from ``results.json``'s
+    ``environment``, which nothing binds to the training. A fact that is not recorded, or
+    one only ``results.json`` states, can make the comparison stricter, never looser."""
     import torch  # deferred: torch, which reading and comparing result files never needs
 
-    env = results.environment
     torch_run = results.model.kind == "torch"
     if results.precision != "fp32":
         return "tolerance", f"the run trained in {results.precision}"
-    if torch_run and env.torch != torch.__version__:
-        return "tolerance", f"the run used torch {env.torch}, this is {torch.__version__}"
-    if not torch_run:
-        here = installed_version("scikit-learn")
-        if env.scikit_learn != here:
-            return "tolerance", (f"the run used scikit-learn {env.scikit_learn}, this is "
-                                 f"{here}")
+    codes = [f.trained_with for f in folds]
+    if any(code is None for code in codes):
+        return "bit-identical", ("the fold files do not record the code that trained them "
+                                 "(written before merbench recorded it), so nothing verified "
+                                 "allows a looser comparison")
+    here = {"merbench": installed_version("merbench"), "git_commit": commit,
+            "torch": torch.__version__, "scikit_learn": installed_version("scikit-learn")}
+    for code in codes:
+        assert code is not None
+        if torch_run and code.get("torch") != here["torch"]:
+            return "tolerance", (f"a fold file says torch {code.get('torch')} trained it, "
+                                 f"this is {here['torch']}")
+        if not torch_run and code.get("scikit_learn") != here["scikit_learn"]:
+            return "tolerance", (f"a fold file says scikit-learn {code.get('scikit_learn')} "
+                                 f"trained it, this is {here['scikit_learn']}")
     other = sorted({f.device for f in folds} - {device_name})
     if other:
         return "tolerance", f"the folds trained on {', '.join(other)}, this on {device_name}"
     engine = results.engine
-    # how folds not saying so trained
-    alone = engine is not None and engine.mode in ("sequential", "none")
-    together = [f for f in folds if f.folds_at_once != 1
-                and not (f.folds_at_once is None and alone)]
+    together = [f for f in folds if f.folds_at_once is not None and f.folds_at_once > 1]
+    # results.json's engine may only say the stacked folds give the same numbers (stricter)
     if torch_run and together and (engine is None
                                    or engine.same_numbers_as_sequential is not True):
-        return "tolerance", ("some folds trained together with others, or the run did not "
-                             "record how (the engine draws other random numbers then)")
-    if env.git_commit is None or env.git_commit != commit:
-        return "tolerance", (f"the run was trained by merbench {str(env.git_commit)[:7]}"
-                             f", this is {str(commit)[:7]}: its code may round otherwise")
+        return "tolerance", ("the fold files say they trained together with other folds "
+                             "(the engine draws other random numbers then)")
+    for code in codes:
+        assert code is not None
+        same_code = code.get("git_commit") == commit if commit is not None else (
+            code.get("git_commit") is None and code.get("merbench") == here["merbench"])
+        if not same_code:
+            trained = code.get("git_commit") or f"version {code.get('merbench')}"
+            this = commit or f"version {here['merbench']}"
+            return "tolerance", (f"a fold file says merbench {str(trained)[:13]} trained it, "
+                                 f"this is {str(this)[:13]}: its code may round otherwise")
     captured = ("; its epochs were replayed as captured CUDA graphs, which run the eager "
                 "engine's kernels (the same bits in fp32)"
                 if engine is not None and engine.captured else "")
@@ -55,8 +73,11 @@ def expected_comparison(results: Results, folds: list[FoldOutcome],
 
 
 def compare_fold(stored: FoldOutcome, again: FoldOutcome, comparison: AuditComparison,
-                 fold_sha256: str) -> FoldAudit:
-    """How well ``again`` (trained now) reproduces ``stored`` (the fold file)."""
+                 fold_sha256: str, reported: Sequence[int] = ()) -> FoldAudit:
+    """How well ``again`` (trained now) reproduces ``stored`` (the fold file). Under the
+    tolerance, each epoch in ``reported`` (1-based: the epochs the run's policies report for
+    this fold) must also agree on its own: a tolerance over every epoch would otherwise let
+    nearly the whole reported epoch be rewritten."""
     def verdict(outcome: Any, agreement: float, detail: str) -> FoldAudit:
         return FoldAudit(index=stored.index, key=list(stored.key), outcome=outcome,
                          agreement=agreement, fold_sha256=fold_sha256, detail=detail)
@@ -89,8 +110,24 @@ def compare_fold(stored: FoldOutcome, again: FoldOutcome, comparison: AuditCompa
                   f"{int(again.epoch_predictions[epoch, column])}")
     else:
         detail = f"epoch {epoch + 1}: an inner-validation prediction differs"
-    if comparison == "tolerance" and agreement >= MIN_AGREEMENT and same[0].all():
+    short = _reported_short(stored.epoch_predictions == again.epoch_predictions, reported)
+    if comparison == "tolerance" and agreement >= MIN_AGREEMENT and same[0].all() \
+            and short is None:
         return verdict("within-tolerance", agreement, detail)
+    if comparison == "tolerance" and short is not None:
+        detail += f" ({short})"
     if comparison == "tolerance" and not same[0].all():
         detail += " (the first epoch already differs: not the same start)"
     return verdict("differs", agreement, detail)
+
+
+def _reported_short(same: np.ndarray, reported: Sequence[int]) -> str | None:
+    """The first reported epoch whose own test predictions agree less than the tolerance
+    asks, said as a phrase; None when every one agrees enough."""
+    for epoch in sorted(set(reported)):
+        if 1 <= epoch <= len(same) and same[epoch - 1].size:
+            alike = float(same[epoch - 1].mean())
+            if alike < MIN_AGREEMENT:
+                return (f"reported epoch {epoch}: {alike:.0%} of its predictions came again, "
+                        f"under the {MIN_AGREEMENT:.0%} each reported epoch needs")
+    return None

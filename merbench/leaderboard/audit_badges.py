@@ -9,6 +9,11 @@ nothing. A record that compared these files but is unsigned or signed by another
 shown as "audit claimed, not verified"; one whose signature does not verify as forged
 (``merbench validate`` rejects such a run, so a page shows it only for a run that slipped
 past). A row's runs are its seeds; the badge adds up their verified audited folds.
+
+Only a fold trained again to the same bits counts as audited. A fold that came out "within
+tolerance" was compared under a tolerance that the run's own files asked for (another torch,
+another commit, folds trained together): files a forger writes too, so such folds are shown
+as reproduced within tolerance, never as audited.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from merbench.results.signature import Trust, signed_files_are_current, signer, 
 from merbench.results.signing_keys import PublicKey
 
 TrustedKeys = Mapping[bytes, PublicKey]  # by raw key: what --trust gave
-BadgeKind = Literal["audited", "failed", "forged", "claimed"]
+BadgeKind = Literal["audited", "tolerance", "failed", "forged", "claimed"]
 
 
 @dataclass(frozen=True)
@@ -34,9 +39,10 @@ class AuditBadge:
     """What a row says about the audits of its runs."""
 
     kind: BadgeKind
-    audited: int  # distinct folds trained again and found to match, over the row's runs
+    audited: int  # distinct folds trained again to the same bits, over the row's runs
     n_folds: int  # the row's folds, over its runs
     date: str  # of the latest verified audit ("" when none is verified)
+    within_tolerance: int = 0  # distinct other folds that only came out within tolerance
 
     @property
     def failed(self) -> bool:
@@ -45,8 +51,13 @@ class AuditBadge:
 
     @property
     def text(self) -> str:
+        more = (f" ({self.within_tolerance} more within tolerance)"
+                if self.kind == "audited" and self.within_tolerance else "")
         return {"failed": f"audit failed, {self.date}",
-                "audited": f"audited: {self.audited} of {self.n_folds} folds, {self.date}",
+                "audited": f"audited: {self.audited} of {self.n_folds} folds, "
+                           f"{self.date}{more}",
+                "tolerance": f"reproduced within tolerance: {self.within_tolerance} of "
+                             f"{self.n_folds} folds, {self.date}; not audited",
                 "forged": "audit signature forged",
                 "claimed": "audit claimed, not verified"}[self.kind]
 
@@ -56,8 +67,12 @@ class AuditBadge:
         return {"failed": "a trusted key signed an audit of these files that found a fold "
                           "that differs",
                 "audited": f"a trusted key signed an audit that trained {self.audited} "
-                           "fold(s) of exactly these files again and compared every "
-                           "epoch's predictions",
+                           "fold(s) of exactly these files again and got every epoch's "
+                           "predictions bit for bit",
+                "tolerance": "a trusted key signed an audit that trained folds of these "
+                             "files again under a tolerance the run's own files asked for "
+                             "(another torch, commit or engine): most predictions came "
+                             "again, which a forger can also arrange, so it is not an audit",
                 "forged": "an audit record's signature does not verify: it was changed "
                           "after signing, or never signed by the key it names",
                 "claimed": "audit.json says these files were audited, but no key this "
@@ -91,6 +106,14 @@ class AuditLine:
         """Verified: signed by a trusted key, over exactly the files published."""
         return self.current and self.trust == "verified"
 
+    @property
+    def vouches(self) -> bool:
+        """Verified, passed, and every fold it trained again came out to the same bits: what
+        may pick one copy of a run over another (a tolerance the run's files asked for may
+        not)."""
+        return self.counts and self.record.passed and bool(self.record.folds) and all(
+            fold.outcome == "identical" for fold in self.record.folds)
+
 
 def audit_lines(run_dir: Path, trusted: TrustedKeys) -> list[AuditLine]:
     """Every recorded audit of ``run_dir``, newest first, each with its standing."""
@@ -111,10 +134,12 @@ def audit_lines(run_dir: Path, trusted: TrustedKeys) -> list[AuditLine]:
 
 def audit_badge(group: Group, trusted: TrustedKeys) -> AuditBadge | None:
     """The badge of ``group``'s row, or None when no audit of its files is recorded."""
-    audited, n_folds, dates, failed, forged, claimed = 0, 0, [], False, False, False
+    audited, tolerance, n_folds, dates = 0, 0, 0, []
+    failed = forged = claimed = False
     for run in group.runs:
         n_folds += run.results.protocol.n_folds
         matched: set[int] = set()
+        near: set[int] = set()
         for line in audit_lines(run.checked.run_dir, trusted):
             forged |= line.trust == "forged"
             if not line.current:
@@ -124,11 +149,14 @@ def audit_badge(group: Group, trusted: TrustedKeys) -> AuditBadge | None:
                 continue
             dates.append(line.record.created[:10])
             failed |= not line.record.passed
-            matched |= {f.index for f in line.record.folds if f.outcome != "differs"}
+            matched |= {f.index for f in line.record.folds if f.outcome == "identical"}
+            near |= {f.index for f in line.record.folds if f.outcome == "within-tolerance"}
         audited += len(matched)
-    kind: BadgeKind | None = ("failed" if failed else "audited") if dates else (
+        tolerance += len(near - matched)
+    kind: BadgeKind | None = (
+        "failed" if failed else "audited" if audited else "tolerance") if dates else (
         "forged" if forged else "claimed" if claimed else None)
     if kind is None:
         return None
     return AuditBadge(kind=kind, audited=audited, n_folds=n_folds,
-                      date=max(dates) if dates else "")
+                      date=max(dates) if dates else "", within_tolerance=tolerance)

@@ -232,6 +232,13 @@ def captured_8_to_9(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+def fold_code_9_to_10(data: dict[str, Any]) -> dict[str, Any]:
+    """A fold file's metadata, version 9 -> 10: ``trained_with`` null (the code that trained
+    it was not recorded, so an audit of it compares bit for bit)."""
+    data.setdefault("trained_with", None)
+    return data
+
+
 def _unchanged(data: dict[str, Any]) -> dict[str, Any]:
     """A kind whose layout a version left as it was (the version covers every file)."""
     return data
@@ -240,15 +247,16 @@ def _unchanged(data: dict[str, Any]) -> dict[str, Any]:
 MIGRATIONS: dict[str, dict[int, Migration]] = {
     "results": {1: results_1_to_2, 2: results_2_to_3, 3: results_3_to_4,
                 4: intervals_4_to_5, 5: built_from_5_to_6, 6: executor_6_to_7,
-                7: manifest_7_to_8, 8: captured_8_to_9},
+                7: manifest_7_to_8, 8: captured_8_to_9, 9: _unchanged},
     "seeds": {1: seeds_1_to_2, 2: _unchanged, 3: _unchanged, 4: intervals_4_to_5,
-              5: _unchanged, 6: _unchanged, 7: _unchanged, 8: _unchanged},
+              5: _unchanged, 6: _unchanged, 7: _unchanged, 8: _unchanged, 9: _unchanged},
     "run": {1: run_1_to_2, 2: run_2_to_3, 3: run_3_to_4, 4: _unchanged, 5: _unchanged,
-            6: _unchanged, 7: _unchanged, 8: _unchanged},
+            6: _unchanged, 7: _unchanged, 8: _unchanged, 9: _unchanged},
     "fold": {1: fold_1_to_2, 2: _unchanged, 3: _unchanged, 4: _unchanged, 5: _unchanged,
-             6: _unchanged, 7: fold_run_7_to_8, 8: _unchanged},
+             6: _unchanged, 7: fold_run_7_to_8, 8: _unchanged, 9: fold_code_9_to_10},
     # audit.json began with 4
-    "audit": {4: _unchanged, 5: _unchanged, 6: _unchanged, 7: _unchanged, 8: _unchanged},
+    "audit": {4: _unchanged, 5: _unchanged, 6: _unchanged, 7: _unchanged, 8: _unchanged,
+              9: _unchanged},
 }
 
 

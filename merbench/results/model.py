@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-SCHEMA_VERSION = 9  # the layout of every file below; older ones are migrated on reading
+SCHEMA_VERSION = 10  # the layout of every file below; older ones are migrated on reading
 
 
 @dataclass(frozen=True)
@@ -351,6 +351,9 @@ class FoldMeta:
     run_sha256: str | None = None
     # when the process that ran the run wrote this file (UTC, ISO 8601); None: not recorded
     finished: str | None = None
+    # the code of the process that trained it: merbench, git_commit, torch, scikit_learn
+    # (merbench.results.schema.trained_with_here); None: written before version 10
+    trained_with: dict[str, str | None] | None = None
 
 
 AuditOutcome = Literal["identical", "within-tolerance", "differs"]

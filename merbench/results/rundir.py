@@ -44,6 +44,7 @@ from merbench.results.codec import LayoutError, from_json, to_json
 from merbench.results.manifest import identity_sha256
 from merbench.results.migrations import migrate
 from merbench.results.model import SCHEMA_VERSION, FoldMeta, RunRecord
+from merbench.results.schema import trained_with_here
 from merbench.runinfo import FoldOutcome
 
 try:
@@ -312,7 +313,9 @@ class RunDirectory:
         meta = FoldMeta(schema_version=SCHEMA_VERSION, index=fold.index, key=list(fold.key),
                         n_train=fold.n_train, seconds=fold.seconds, device=fold.device,
                         folds_at_once=fold.folds_at_once, fit_report=fold.fit_report,
-                        run_sha256=self.identity_sha256(), finished=fold.finished)
+                        run_sha256=self.identity_sha256(), finished=fold.finished,
+                        trained_with=fold.trained_with if fold.restored else
+                        trained_with_here())
         arrays: dict[str, Any] = {
             "test_index": np.asarray(fold.test_index, dtype=np.int64),
             "sample_ids": np.asarray(fold.sample_ids, dtype=str),
@@ -346,7 +349,7 @@ class RunDirectory:
                     n_train=meta.n_train, seconds=float(meta.seconds), device=meta.device,
                     restored=True, fit_report=meta.fit_report,
                     folds_at_once=meta.folds_at_once, run_sha256=meta.run_sha256,
-                    finished=meta.finished,
+                    finished=meta.finished, trained_with=meta.trained_with,
                     **{name: data[name] for name in ("val_index", "val_y_true",
                                                      "val_predictions") if name in data},
                 )

@@ -8,6 +8,7 @@ published result files stay readable and a damaged one is named with its first b
 
 from __future__ import annotations
 
+import functools
 import json
 import platform
 import subprocess
@@ -88,6 +89,20 @@ def environment(device: str, plugin_versions: dict[str, str]) -> EnvironmentReco
         platform=platform.platform(),
         plugins=plugin_versions,
     )
+
+
+def trained_with_here() -> dict[str, str | None]:
+    """The code this process trains with, as each fold file records it: what decides
+    whether an audit may expect the same bits (a device is recorded apart, per fold)."""
+    torch = sys.modules.get("torch")
+    return {"merbench": installed_version("merbench"), "git_commit": _commit_once(),
+            "torch": None if torch is None else str(torch.__version__),
+            "scikit_learn": installed_version("scikit-learn")}
+
+
+@functools.cache
+def _commit_once() -> str | None:
+    return _git_commit()  # a fold file is written every few seconds: ask git once
 
 
 def now_iso() -> str:
