@@ -5,6 +5,7 @@ the same feature should not pay it again, and an interrupted extraction must kee
 finished. So every sample's values are stored as soon as they are computed, in their own file:
 
     <root>/features/<feature name>/<key[:2]>/<key>.npz
+    <root>/features/<feature name>/merbench-store.json
 
 ``<root>`` is ``$MERBENCH_CACHE_DIR``, else ``~/.cache/merbench``. The key is the SHA-256 of
 the feature's name, version and parameters (JSON) and of every input array's name, dtype,
@@ -13,18 +14,35 @@ frame misses). An entry holds the values, the sample's notes (JSON) and the SHA-
 files are written atomically (temporary file, then rename), and an entry that cannot be read
 or whose checksum does not match is treated as absent, recomputed and rewritten.
 
-Other per-item stores may live beside ``features/`` (the ``landmarks`` feature keeps its
-per-image points in ``<root>/landmarks68/``); :func:`cache_info` and :func:`clear_cache`
-treat every top-level folder of ``.npz`` entries as a store.
+Other per-item stores may live beside ``features/``, laid out the same way (``landmarks``
+keeps its per-image points in ``<root>/landmarks68/``). Every store folder holds a manifest,
+``merbench-store.json``, written when merbench starts the store (its folder missing or empty):
+it names merbench, the kind of entry, the schema and the store's place under the root. The
+root is whatever folder the user names and may hold other things; only the manifest tells a
+folder merbench wrote from one that sits where merbench looks (guessing from a folder's shape
+once let ``cache clear`` delete ``/etc/.java``).
+
+:func:`clear_cache` deletes stores: folders with a valid manifest holding nothing but it,
+shard folders of ``<key>.npz`` entries and merbench's temporary files. It leaves the root and
+``features/`` in place, and deletes a store's entries before its manifest, so a clear cut off
+half-way leaves a store the next clear still recognises. It refuses, deleting nothing, a root
+that holds anything else: any file or folder of anyone's, dot-files included, a symbolic link,
+an unknown file inside a store, or a store without a manifest. That last is also what stores
+written before merbench wrote manifests look like; they are not adopted from their shape (a
+folder that looks like a store proves nothing about who wrote it), and the refusal names them
+so they can be deleted by hand. A root that does not exist holds nothing to clear; a root that
+is a file is an error.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import io
 import json
 import os
-import shutil
+import re
+import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,11 +50,14 @@ from typing import Any, Literal
 
 import numpy as np
 
-from merbench.atomic import atomic_write_bytes
+from merbench.atomic import atomic_write_bytes, is_temporary
 from merbench.errors import MerbenchError
 
 CACHE_ENV = "MERBENCH_CACHE_DIR"
 FEATURES = "features"
+MANIFEST = "merbench-store.json"
+STORE_KIND = "feature-cache-store"
+STORE_SCHEMA = 1
 
 
 def default_cache_dir() -> Path:
@@ -65,6 +86,9 @@ class FeatureCache:
         self.root = Path(root).expanduser() if root is not None else default_cache_dir()
         self.folder = self.root / store if store is not None else self.root / FEATURES / feature
         self._label, self._fix = label, fix
+        self._manifest = _manifest_bytes(store if store is not None else f"{FEATURES}/{feature}",
+                                         feature)
+        self._unmarked = False
         try:
             identity = json.dumps({"feature": feature, "version": version,
                                    "params": dict(params)}, sort_keys=True)
@@ -112,12 +136,38 @@ class FeatureCache:
         np.savez(buffer, values=values, notes=np.frombuffer(notes_bytes, dtype=np.uint8),
                  sha256=np.array(_checksum(values, notes_bytes)))
         try:
+            self._mark()
             atomic_write_bytes(self.path(key), buffer.getvalue())
         except OSError as exc:
             raise MerbenchError(
                 f"cannot write the {self._label} in '{self.folder}' ({exc.strerror or exc}); "
                 f"{self._fix}"
             ) from None
+
+    def _mark(self) -> None:
+        """Write the store's manifest when merbench starts the store, so ``cache clear`` can
+        tell it from folders merbench did not write. Checked before every write (one
+        ``stat``), so a store cleared while an extraction runs is marked again when it is
+        recreated. A folder that already holds files without a manifest (an older merbench's
+        store, or not merbench's at all) stays unmarked: writing into it proves nothing."""
+        manifest = self.folder / MANIFEST
+        if self._unmarked or manifest.is_file():
+            return
+        self.folder.mkdir(parents=True, exist_ok=True)
+        if any(not is_temporary(p) for p in self.folder.iterdir()):
+            self._unmarked = not manifest.is_file()  # another writer may have just marked it
+            return
+        atomic_write_bytes(manifest, self._manifest)
+
+
+def _manifest_bytes(relative: str, feature: str) -> bytes:
+    """A store's manifest: who wrote it, what it holds and where it belongs under the root
+    (so a store moved or copied elsewhere is not taken for merbench's there)."""
+    return (json.dumps({"written_by": "merbench", "kind": STORE_KIND, "schema": STORE_SCHEMA,
+                        "store": relative, "feature": feature,
+                        "layout": "<key[:2]>/<key>.npz",
+                        "note": "merbench's feature cache: 'merbench cache clear' deletes "
+                                "this folder"}, indent=2) + "\n").encode()
 
 
 # ------------------------------------------------------------------------ info and clearing
@@ -133,52 +183,217 @@ class StoreInfo:
     bytes: int
 
 
-def _stores(root: Path) -> list[tuple[str, Path]]:
-    found: list[tuple[str, Path]] = []
-    features = root / FEATURES
-    if features.is_dir():
-        found += [(p.name, p) for p in sorted(features.iterdir()) if p.is_dir()]
-    if root.is_dir():
-        found += [(p.name, p) for p in sorted(root.iterdir())
-                  if p.is_dir() and p.name != FEATURES and _is_store(p)]
+@dataclass(frozen=True)
+class CacheSurvey:
+    """What a cache root holds: merbench's stores, and everything merbench did not write
+    (paths relative to the root), of which ``unmarked`` are folders laid out as stores were
+    before merbench wrote manifests."""
+
+    root: Path
+    exists: bool
+    stores: list[StoreInfo]
+    foreign: list[str]
+    unmarked: list[str]
+
+
+_OLD_ENTRY = re.compile(r"^[0-9a-f]{64}\.npz$")
+
+
+def _root(root: str | os.PathLike[str] | None) -> Path:
+    return Path(root).expanduser() if root is not None else default_cache_dir()
+
+
+def _is_real_dir(path: Path) -> bool:
+    return path.is_dir() and not path.is_symlink()
+
+
+def _is_plain_file(path: Path) -> bool:
+    return path.is_file() and not path.is_symlink()
+
+
+def _is_temp_file(path: Path) -> bool:
+    """A file named as :mod:`merbench.atomic` names its temporary files (a cut-off write)."""
+    return is_temporary(path) and _is_plain_file(path)
+
+
+def _is_entry(path: Path, shard: str) -> bool:
+    """``<shard>/<key>.npz`` with ``shard == key[:2]``, as :meth:`FeatureCache.path` names it."""
+    key = path.name[:-4]
+    return (path.name.endswith(".npz") and bool(key) and not key.startswith(".")
+            and key[:2] == shard and _is_plain_file(path))
+
+
+def _has_manifest(folder: Path, relative: str) -> bool:
+    """Whether ``folder`` holds a manifest merbench wrote for a store at this very place."""
+    path = folder / MANIFEST
+    try:
+        if not _is_plain_file(path) or path.stat().st_size > 64_000:
+            return False
+        data = json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return False
+    return (isinstance(data, dict) and data.get("written_by") == "merbench"
+            and data.get("kind") == STORE_KIND and data.get("schema") == STORE_SCHEMA
+            and data.get("store") == relative)
+
+
+def _scan_store(folder: Path, relative: str) -> tuple[int, int, list[str]]:
+    """A marked store's entries, their bytes, and whatever in it is not merbench's."""
+    entries = size = 0
+    strays: list[str] = []
+    for child in sorted(folder.iterdir()):
+        if (child.name == MANIFEST and _is_plain_file(child)) or _is_temp_file(child):
+            continue
+        if not _is_real_dir(child):
+            strays.append(f"{relative}/{child.name}")
+            continue
+        for item in sorted(child.iterdir()):
+            if _is_entry(item, child.name):
+                entries, size = entries + 1, size + item.stat().st_size
+            elif not _is_temp_file(item):
+                strays.append(f"{relative}/{child.name}/{item.name}")
+    return entries, size, strays
+
+
+def _looks_like_old_store(folder: Path) -> bool:
+    """Shard folders of SHA-256-named entries only, as stores were before manifests: used to
+    word the refusal, never to delete anything."""
+    found = False
+    try:
+        for shard in folder.iterdir():
+            if _is_temp_file(shard):
+                continue
+            if not _is_real_dir(shard):
+                return False
+            for item in shard.iterdir():
+                if not _is_temp_file(item):
+                    if not (_OLD_ENTRY.match(item.name) and _is_entry(item, shard.name)):
+                        return False
+                    found = True
+    except OSError:  # a foreign folder merbench may not read: foreign all the same
+        return False
     return found
 
 
-def _is_store(folder: Path) -> bool:
-    """A folder of shard folders holding only ``.npz`` entries (and temporary files of
-    interrupted writes): never a folder of the user's that happens to be in the root."""
-    files = [f for f in folder.rglob("*") if f.is_file()]
-    return bool(files) and all(
-        f.parent.parent == folder and (f.suffix == ".npz" or f.name.startswith("."))
-        for f in files)
+def survey_cache(root: str | os.PathLike[str] | None = None) -> CacheSurvey:
+    """Every store under the cache root, and every path there merbench did not write.
+
+    A root that does not exist is an empty survey (``exists`` false); a root that exists
+    but is not a folder is an error, not an empty cache."""
+    base = _root(root)
+    if not base.exists():
+        return CacheSurvey(base, False, [], [], [])
+    if not base.is_dir():
+        what = "a file" if base.is_file() else "not a folder"
+        raise MerbenchError(f"the cache path {base} is {what}, not a cache folder; set "
+                            f"{CACHE_ENV} to a folder, or move {base} away")
+    stores: list[StoreInfo] = []
+    foreign: list[str] = []
+    unmarked: list[str] = []
+
+    def visit(folder: Path, relative: str) -> None:
+        if _is_real_dir(folder) and _has_manifest(folder, relative):
+            entries, size, strays = _scan_store(folder, relative)
+            stores.append(StoreInfo(folder.name, folder, entries, size))
+            foreign.extend(strays)
+            return
+        foreign.append(relative)
+        if _is_real_dir(folder) and _looks_like_old_store(folder):
+            unmarked.append(relative)
+
+    try:
+        features = base / FEATURES
+        if _is_real_dir(features):
+            for store in sorted(features.iterdir()):
+                visit(store, f"{FEATURES}/{store.name}")
+        for child in sorted(base.iterdir()):
+            if not (child.name == FEATURES and _is_real_dir(child)):
+                visit(child, child.name)
+    except OSError as exc:
+        raise MerbenchError(f"cannot read the cache {base} ({exc.strerror or exc}); make it "
+                            f"readable, or set {CACHE_ENV} to another folder") from None
+    return CacheSurvey(base, True, stores, foreign, unmarked)
+
+
+def describe_foreign(survey: CacheSurvey) -> str:
+    """What merbench did not write in the root, three paths at most, for a one-line message."""
+    count = len(survey.foreign)
+    shown = ", ".join(repr(path) for path in survey.foreign[:3])
+    more = f" and {count - 3} more" if count > 3 else ""
+    return f"{count} {'thing' if count == 1 else 'things'} merbench did not write ({shown}{more})"
+
+
+def _refusal(survey: CacheSurvey) -> str:
+    root = survey.root
+    if len(survey.unmarked) == len(survey.foreign):
+        shown = ", ".join(repr(path) for path in survey.unmarked)
+        paths = " ".join(shlex.quote(str(root / path)) for path in survey.unmarked)
+        return (f"refusing to clear the cache {root}: {shown} "
+                f"{'holds' if len(survey.unmarked) == 1 else 'hold'} cache entries without "
+                f"the {MANIFEST} merbench now writes (an older merbench's, or not merbench's), "
+                "so nothing was deleted; if they are old merbench stores, delete them by hand: "
+                f"rm -r {paths}")
+    return (f"refusing to clear the cache {root}: it holds {describe_foreign(survey)}, so "
+            "nothing was deleted; 'cache clear' clears only a folder that holds merbench's "
+            f"cache alone: set {CACHE_ENV} to a folder only merbench writes to, or delete "
+            f"merbench's stores by hand (rm -r {shlex.quote(str(root))}/features/NAME)")
 
 
 def cache_info(root: str | os.PathLike[str] | None = None) -> list[StoreInfo]:
     """Every store under the cache root with its number of entries and size on disk."""
-    base = Path(root).expanduser() if root is not None else default_cache_dir()
-    infos = []
-    for name, path in _stores(base):
-        files = [f for f in path.glob("*/*.npz") if f.is_file()]
-        infos.append(StoreInfo(name, path, len(files), sum(f.stat().st_size for f in files)))
-    return infos
+    return survey_cache(root).stores
 
 
 def clear_cache(feature: str | None = None,
                 root: str | os.PathLike[str] | None = None) -> list[StoreInfo]:
     """Delete every store (or only the store ``feature``) and return what was deleted.
 
-    Only store folders that :func:`cache_info` lists are removed, never other files that
-    happen to sit in the cache root.
+    Only stores merbench wrote, each recognised by its manifest, are deleted, and nothing
+    at all when the root holds anything else (see the module's docstring): the root is
+    whatever folder ``$MERBENCH_CACHE_DIR`` names, so anything there may be someone's.
     """
-    base = Path(root).expanduser() if root is not None else default_cache_dir()
-    infos = cache_info(base)
+    survey = survey_cache(root)
+    if survey.foreign:
+        raise MerbenchError(_refusal(survey))
+    infos = survey.stores
     if feature is not None:
         chosen = [info for info in infos if info.name == feature]
         if not chosen:
             names = ", ".join(info.name for info in infos) or "none"
-            raise MerbenchError(f"the cache in {base} holds no entries of '{feature}'; "
+            raise MerbenchError(f"the cache in {survey.root} holds no entries of '{feature}'; "
                                 f"stores there: {names} (see 'merbench cache info')")
         infos = chosen
     for info in infos:
-        shutil.rmtree(info.path, ignore_errors=True)
+        _remove_store(info.path)
     return infos
+
+
+def _remove_store(folder: Path) -> None:
+    """Delete one store, file by file and only what :func:`_scan_store` accepts (something
+    that appeared since makes its folder's ``rmdir`` fail), manifest last, so a clear that
+    is cut off or disturbed leaves a store the next clear still recognises."""
+    manifest = folder / MANIFEST
+    try:
+        marker = manifest.read_bytes()
+        for child in sorted(folder.iterdir()):
+            if child.name == MANIFEST:
+                continue
+            if _is_temp_file(child):
+                child.unlink(missing_ok=True)
+                continue
+            if not _is_real_dir(child):  # appeared since the survey: never follow a link
+                raise NotADirectoryError(errno.ENOTDIR, "not a shard folder", str(child))
+            for item in child.iterdir():
+                if _is_entry(item, child.name) or _is_temp_file(item):
+                    item.unlink(missing_ok=True)
+            child.rmdir()
+        manifest.unlink()
+        try:
+            folder.rmdir()
+        except OSError:
+            atomic_write_bytes(manifest, marker)  # something was written meanwhile: keep it
+            raise
+    except OSError as exc:
+        raise MerbenchError(f"could not finish clearing {folder} ({exc.strerror or exc}); "
+                            "what is left stays marked as merbench's: run 'merbench cache "
+                            "clear' again once no extraction is writing to the cache") from None

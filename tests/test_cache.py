@@ -1,7 +1,10 @@
-"""The feature cache: keys, damaged entries, resuming, and `merbench cache info|clear`."""
+"""The feature cache: keys, damaged entries, resuming, and `merbench cache info|clear`, which
+clears only what merbench wrote and refuses a cache folder holding anything else."""
 
 from __future__ import annotations
 
+import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -9,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from merbench.cache import FeatureCache, cache_info, clear_cache
+from merbench.cache import MANIFEST, FeatureCache, _remove_store, cache_info, clear_cache
 from merbench.dataset import InMemoryDataset
 from merbench.errors import MerbenchError
 from merbench.features import Sample, SampleExtractor
@@ -138,25 +141,198 @@ def test_parallel_extraction_equals_sequential(cache_dir: Path) -> None:
         extract_samples(META, RowSum(fail_on="x4", scale=3.0), dataset, workers=2)
 
 
+def _real_cache(root: Path) -> None:
+    """A cache as merbench writes it: two feature stores and a per-item store beside them."""
+    extract_samples(META, RowSum(), _dataset(), workers=1, cache_root=root)
+    FeatureCache("other", 1, {}, root).store("ab" * 32, np.zeros(2), {})
+    FeatureCache("landmarks68", 1, {}, root, store="landmarks68").store("cd" * 32,
+                                                                        np.zeros(2), {})
+
+
+def _snapshot(root: Path) -> dict[str, bytes | None]:
+    """Every path under ``root`` (links not followed) with a file's bytes."""
+    return {str(p.relative_to(root)): p.read_bytes() if p.is_file() and not p.is_symlink()
+            else None for p in sorted(root.rglob("*"))}
+
+
+def test_stores_carry_a_manifest_naming_merbench(cache_dir: Path) -> None:
+    _real_cache(cache_dir)
+    manifest = json.loads((cache_dir / "features" / "row-sum" / MANIFEST).read_text())
+    assert manifest["written_by"] == "merbench" and manifest["schema"] == 1
+    assert manifest["kind"] == "feature-cache-store" and manifest["store"] == "features/row-sum"
+    assert json.loads((cache_dir / "landmarks68" / MANIFEST).read_text())["store"] == \
+        "landmarks68"
+    # A folder that already holds files without a manifest is written into, never adopted.
+    old = cache_dir / "features" / "old" / "ab"
+    old.mkdir(parents=True)
+    (old / f"{'ab' * 32}.npz").write_bytes(b"an older merbench's entry")
+    FeatureCache("old", 1, {}, cache_dir).store("cd" * 32, np.zeros(2), {})
+    assert not (cache_dir / "features" / "old" / MANIFEST).exists()
+    # An empty folder holds nothing of anyone's: merbench marks it when it starts the store.
+    (cache_dir / "features" / "empty").mkdir()
+    FeatureCache("empty", 1, {}, cache_dir).store("cd" * 32, np.zeros(2), {})
+    assert (cache_dir / "features" / "empty" / MANIFEST).is_file()
+
+
 def test_cache_info_and_clear(cache_dir: Path, cli) -> None:
-    extract_samples(META, RowSum(), _dataset(), workers=1)
-    FeatureCache("other", 1, {}).store("ab" * 32, np.zeros(2), {})
-    landmarks = cache_dir / "landmarks68" / "ab"
-    landmarks.mkdir(parents=True)
-    (landmarks / "abcd.npz").write_bytes(b"x")
-    keep = cache_dir / "notes"
-    keep.mkdir()
-    (keep / "mine.txt").write_text("not a cache entry")
+    _real_cache(cache_dir)
     stores = {info.name: info.entries for info in cache_info()}
     assert stores == {"row-sum": 6, "other": 1, "landmarks68": 1}
     code, out, err = cli("cache", "info")
     assert code == 0 and "row-sum" in out and "landmarks68" in out and " 8 " in out
+    assert "did not write" not in out
     code, out, err = cli("cache", "clear", "--feature", "nope")
     assert code == 2 and err.count("\n") == 1 and "row-sum" in err
     code, out, err = cli("cache", "clear", "--feature", "row-sum")
     assert code == 0 and "cleared 6 entries" in out
     assert {info.name for info in cache_info()} == {"other", "landmarks68"}
     assert [info.name for info in clear_cache()] == ["other", "landmarks68"]
-    assert cache_info() == [] and (keep / "mine.txt").exists()
+    assert cache_info() == []
     code, out, err = cli("cache", "info")
     assert code == 0 and "empty" in out
+    code, out, err = cli("cache", "clear")
+    assert code == 0 and "nothing to clear" in out
+
+
+def test_a_real_cache_is_cleared_completely(cache_dir: Path, cli) -> None:
+    _real_cache(cache_dir)
+    shard = next((cache_dir / "features" / "row-sum").glob("*/*.npz")).parent
+    # what a killed write leaves: merbench's own temporary files, in a shard and a store
+    (shard / f".{'ab' * 32}.npz.999999.x1.merbench-tmp").write_bytes(b"half")
+    (cache_dir / "landmarks68" / f".{MANIFEST}.999999.x2.merbench-tmp").write_bytes(b"{")
+    code, out, err = cli("cache", "clear")
+    assert code == 0, err
+    assert "cleared 8 entries" in out and "other, row-sum, landmarks68" in out
+    assert _snapshot(cache_dir) == {"features": None}  # the root and features/ stay, empty
+
+
+# Each case alone must make `cache clear` refuse: (path under the root, what it holds).
+FOREIGN = {
+    "a folder of dot-files": (".java/.userPrefs/.user.lock", b""),
+    "a dot-file": (".profile", b"export PATH"),
+    "a file": ("passwd", b"root:x:0:0"),
+    "a foreign folder in features/": ("features/mine/ab/notes.npz", b"mine"),
+    "an empty foreign folder in features/": ("features/empty/", None),
+    "a file in a store": ("features/row-sum/README", b"mine"),
+    "a file in a shard": ("landmarks68/cd/mine.txt", b"mine"),
+    "a dot-file in a store": ("features/other/.hidden", b"mine"),
+}
+
+
+@pytest.mark.parametrize("case", FOREIGN)
+def test_a_root_holding_anything_else_is_refused_and_nothing_deleted(
+        cache_dir: Path, cli, case: str) -> None:
+    _real_cache(cache_dir)
+    relative, data = FOREIGN[case]
+    path = cache_dir / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if data is None:
+        path.mkdir()
+    else:
+        path.write_bytes(data)
+    before = _snapshot(cache_dir)
+    for args in (("cache", "clear"), ("cache", "clear", "--feature", "row-sum")):
+        code, out, err = cli(*args)
+        assert code == 2 and err.count("\n") == 1 and out == ""
+        assert "refusing to clear" in err and "nothing was deleted" in err
+        top = relative.rstrip("/").split("/")
+        assert repr("/".join(top[:2] if top[0] == "features" else top[:1])) in err or \
+            repr(relative) in err
+    with pytest.raises(MerbenchError, match="nothing was deleted"):
+        clear_cache()
+    assert _snapshot(cache_dir) == before
+    code, out, err = cli("cache", "info")
+    assert code == 0 and "did not write" in out and "refuse" in out
+
+
+def test_a_link_in_the_root_is_refused_and_its_target_kept(cache_dir: Path, tmp_path: Path,
+                                                          cli) -> None:
+    _real_cache(cache_dir)
+    elsewhere = tmp_path / "elsewhere"
+    FeatureCache("theirs", 1, {}, elsewhere).store("ab" * 32, np.zeros(2), {})
+    os.symlink(elsewhere / "features" / "theirs", cache_dir / "features" / "theirs")
+    before, kept = _snapshot(cache_dir), _snapshot(elsewhere)
+    code, _out, err = cli("cache", "clear")
+    assert code == 2 and "'features/theirs'" in err
+    assert _snapshot(cache_dir) == before and _snapshot(elsewhere) == kept
+
+
+def test_a_store_moved_elsewhere_is_not_taken_for_one(cache_dir: Path, cli) -> None:
+    _real_cache(cache_dir)
+    (cache_dir / "features" / "other").rename(cache_dir / "features" / "renamed")
+    code, _out, err = cli("cache", "clear")
+    assert code == 2 and "'features/renamed'" in err
+    assert (cache_dir / "features" / "renamed" / MANIFEST).is_file()
+
+
+def test_an_old_store_without_a_manifest_is_named_with_how_to_remove_it(
+        cache_dir: Path, cli) -> None:
+    _real_cache(cache_dir)
+    (cache_dir / "features" / "row-sum" / MANIFEST).unlink()  # as merbench wrote it before
+    before = _snapshot(cache_dir)
+    code, _out, err = cli("cache", "clear")
+    assert code == 2 and err.count("\n") == 1
+    assert "'features/row-sum' holds cache entries without the merbench-store.json" in err
+    assert f"rm -r {cache_dir / 'features' / 'row-sum'}" in err
+    assert _snapshot(cache_dir) == before
+
+
+def test_a_cache_path_that_is_a_file_is_an_error_not_empty(tmp_path: Path, cli,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "cache"
+    path.write_text("not a folder")
+    monkeypatch.setenv("MERBENCH_CACHE_DIR", str(path))
+    for action in ("info", "clear"):
+        code, out, err = cli("cache", action)
+        assert code == 2 and err.count("\n") == 1 and out == ""
+        assert f"the cache path {path} is a file, not a cache folder" in err
+        assert "MERBENCH_CACHE_DIR" in err and "empty" not in err
+    assert path.read_text() == "not a folder"
+
+
+def test_a_missing_cache_is_nothing_to_clear(cache_dir: Path, cli) -> None:
+    code, out, err = cli("cache", "clear")
+    assert code == 0 and out == f"no cache at {cache_dir}: nothing to clear\n" and err == ""
+    code, out, err = cli("cache", "info")
+    assert code == 0 and "nothing has been cached there yet" in out and "empty" not in out
+    assert not cache_dir.exists()
+
+
+def test_clearing_deletes_only_what_it_checked_and_keeps_the_store_marked(
+        cache_dir: Path) -> None:
+    """Something written into a store between the check and the deletion (an extraction
+    running meanwhile, or anyone's) is neither deleted nor left in an unmarked folder."""
+    _real_cache(cache_dir)
+    store = cache_dir / "features" / "row-sum"
+    stray = next(store.glob("*/*.npz")).parent / "arrived-meanwhile.txt"
+    stray.write_text("mine")
+    with pytest.raises(MerbenchError, match=r"could not finish clearing .*row-sum.* again"):
+        _remove_store(store)
+    assert stray.read_text() == "mine" and (store / MANIFEST).is_file()
+    assert not list(stray.parent.glob("*.npz"))  # the entries beside it were merbench's
+    stray.unlink()
+    assert {info.name for info in clear_cache()} == {"row-sum", "other", "landmarks68"}
+    assert _snapshot(cache_dir) == {"features": None}
+
+
+def test_an_entry_written_as_the_last_one_goes_keeps_the_store_marked(
+        cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The manifest goes last; if an entry arrives just then, the manifest comes back, so
+    the next clear still knows the store for merbench's."""
+    _real_cache(cache_dir)
+    store = cache_dir / "features" / "other"
+    late = store / "ef" / f"{'ef' * 32}.npz"
+    real_unlink = Path.unlink
+
+    def unlink_then_write(self: Path, missing_ok: bool = False) -> None:
+        real_unlink(self, missing_ok=missing_ok)
+        if self.name == MANIFEST:
+            late.parent.mkdir()
+            late.write_bytes(b"written by an extraction meanwhile")
+
+    with monkeypatch.context() as patch, \
+            pytest.raises(MerbenchError, match="could not finish clearing"):
+        patch.setattr(Path, "unlink", unlink_then_write)
+        _remove_store(store)
+    assert late.is_file() and (store / MANIFEST).is_file()
+    assert {info.name: info.entries for info in cache_info()}["other"] == 1

@@ -1,21 +1,43 @@
-"""``merbench cache info|clear``: the feature cache's entries and size, or clearing them."""
+"""``merbench cache info|clear``: the feature cache's entries and size, or clearing them.
+
+``clear`` deletes only the stores merbench wrote, each recognised by its manifest
+(``merbench-store.json``, see :mod:`merbench.cache`), and refuses, deleting nothing and
+exiting with status 2, a cache folder that holds anything else: ``$MERBENCH_CACHE_DIR`` may
+name any folder, and what merbench did not write there is not its to delete. A cache folder
+that does not exist is nothing to clear (status 0); a cache path that is a file is an error
+(status 2). ``info`` says the same things instead of calling a file or a foreign folder empty.
+"""
 
 from __future__ import annotations
 
 import argparse
 
-from merbench.cache import cache_info, clear_cache, default_cache_dir
+from merbench.cache import clear_cache, default_cache_dir, describe_foreign, survey_cache
 from merbench.cli.literal import say
 from merbench.cli.render import print_cache_info
 
 
 def main(args: argparse.Namespace) -> int:
-    if args.action == "info":
-        print_cache_info(default_cache_dir(), cache_info())
+    root = default_cache_dir()
+    survey = survey_cache(root)  # a cache path that is a file: one error line, status 2
+    if not survey.exists:
+        say(f"no cache at {root}: " + ("nothing has been cached there yet"
+                                       if args.action == "info" else "nothing to clear"))
         return 0
-    removed = clear_cache(args.feature)
+    if args.action == "info":
+        if survey.stores or not survey.foreign:
+            print_cache_info(root, survey.stores)
+        if survey.foreign:
+            held = "also holds" if survey.stores else "holds no merbench cache entries, only"
+            say(f"{root} {held} {describe_foreign(survey)}, so 'merbench cache clear' will "
+                "refuse to clear it")
+        return 0
+    removed = clear_cache(args.feature, root)
+    if not removed:
+        say(f"the cache {root} holds no entries: nothing to clear")
+        return 0
     entries = sum(info.entries for info in removed)
     size = sum(info.bytes for info in removed)
-    names = ", ".join(info.name for info in removed) or "nothing"
-    say(f"cleared {entries} entries ({size / 1e6:.1f} MB) from {default_cache_dir()}: {names}")
+    names = ", ".join(info.name for info in removed)
+    say(f"cleared {entries} entries ({size / 1e6:.1f} MB) from {root}: {names}")
     return 0
