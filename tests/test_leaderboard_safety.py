@@ -1,4 +1,6 @@
-"""Text from result files and plugins is shown as text: no markup, no script, no javascript:."""
+"""Text from result files and plugins is shown as text: no markup, no script, no javascript:,
+no character that reorders or hides the words after it; and no page names where the results
+lie on the machine that built it."""
 
 from __future__ import annotations
 
@@ -7,9 +9,28 @@ import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
+import numpy as np
+import pytest
 from conftest import HOSTILE
+from hidden_text import (
+    FOLDER,
+    HIDDEN,
+    KEY_NAME,
+    MODEL,
+    SHOWN,
+    benchmark,
+    hidden_results,
+    raw_hidden,
+    shown,
+)
+from markupsafe import Markup
 
-from merbench.leaderboard.site import _script
+from merbench.leaderboard.curves import curve_svg
+from merbench.leaderboard.forest import Entry, forest_svg
+from merbench.leaderboard.page_views import PagePaths
+from merbench.leaderboard.site import _environment, _script, safe_url
+from merbench.leaderboard.subjects import SubjectScore, strip_svg
+from merbench.leaderboard.svg import confusion_svg
 
 
 class _Page(HTMLParser):
@@ -97,3 +118,99 @@ def test_payloads_are_inert(hostile_run: Path, tmp_path: Path, cli) -> None:
     assert "&lt;svg onload=" in run_page  # the class name inside the confusion matrices
     index = pages["index.html"]
     assert "&lt;script&gt;" in index and "is rejected" not in index
+
+
+@pytest.fixture(scope="module")
+def hidden(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, str]:
+    return hidden_results(tmp_path_factory.mktemp("hidden"))
+
+
+def _text(html: str) -> str:
+    """A page's visible text (title included), its white space collapsed."""
+    page = _Page()
+    page.feed(html)
+    return " ".join("".join(page.text).split())
+
+
+def test_hidden_characters_show_as_escapes_and_pages_name_no_local_folder(
+        hidden: tuple[Path, Path, str], tmp_path: Path, cli) -> None:
+    """A model name, a run folder's name and a signing key's name that carry a right-to-left
+    override, a zero-width space, an isolate and an ANSI sequence show them as escapes on
+    every page, in text, titles, tooltips, sort values and the SVG alike, and merbench's own
+    words after them read as written; no page names where the results lie on this machine."""
+    made, public, _ = hidden
+    results = Path(shutil.copytree(made, tmp_path / "results"))
+    rejected = Path(shutil.copytree(results / "renamed", results / f"rejected{HIDDEN}copy"))
+    path = rejected / "results.json"
+    path.write_text(path.read_text().replace('"n_folds": 4', '"n_folds": 5'))
+    site = tmp_path / "site"
+    code, out, err = cli("leaderboard", "build", "--results", results, "--out", site,
+                         "--benchmarks", benchmark(tmp_path / "benchmarks"), "--trust", public)
+    assert code == 0 and "2 runs, 1 rejected" in out, err
+    assert str(results / f"rejected{SHOWN}copy") in err  # the terminal says where it is
+    pages = {p.relative_to(site).as_posix(): p.read_text() for p in site.rglob("*.html")}
+    folder_page = next(name for name in pages if name.startswith("runs/")
+                       and name != "runs/renamed/index.html")
+    for name, html in pages.items():
+        assert not raw_hidden(html), (name, raw_hidden(html)[:3])
+        for local in (tmp_path, tmp_path.resolve()):
+            assert str(local) not in html, (name, "names the folder it was built from")
+    text = {name: _text(html) for name, html in pages.items()}
+    model = shown(MODEL)
+    renamed = text["runs/renamed/index.html"]
+    assert f"{model} v1 · synthetic/loso · seed 0 · merbench leaderboard" in renamed  # title
+    assert f"{model} v1 on synthetic / loso, seed 0" in renamed
+    assert "Copied from results/renamed: everything on this page" in renamed
+    folder = text[folder_page]
+    assert f"Copied from results/{shown(FOLDER)}: everything on this page can be" in folder
+    assert f"({shown(KEY_NAME)}), a trusted key" in folder
+    assert f">{model}</a> <span class=\"mono\">v1</span>" in pages["index.html"]
+    assert f"results/rejected{SHOWN}copy: " in text["index.html"]  # the rejected list
+    board = pages["benchmarks/synthetic-loso.html"]
+    assert f'data-value="{model}"' in board and f'<span class="model">{model}</span>' in board
+    compare = pages["compare/synthetic-loso.html"]
+    assert f'title="{model} v1, fixed">1. {model} v1, fixed</td>' in compare  # tooltip, cell
+    assert f'class="fp-label">1. {model} v1, fixed<title>1. {model} v1, fixed</title>' \
+        in compare  # the forest plot's SVG
+
+
+def test_every_template_value_passes_the_same_rule(tmp_path: Path) -> None:
+    """The environment's finalize hook, not each template: a value in text or an attribute,
+    JSON from ``tojson``, markup from ``|safe`` and SVG drawn in Python show hidden
+    characters as escapes, the SVG is not escaped twice, and the results folder's absolute
+    path becomes its name (but not a longer name that begins like it)."""
+    results = tmp_path / "results"
+    env = _environment(PagePaths([results]))
+    page = env.from_string(
+        '<p title="{{ value }}">{{ value }} then merbench</p><code>{{ options|tojson }}</code>'
+        "{{ value|safe }}{{ svg }}<i>{{ path }}</i><b>{{ other }}</b>").render(
+        value=f"a<b>{HIDDEN}", options={"note": HIDDEN, "weights": str(results / "w")},
+        svg=Markup(confusion_svg([[1, 0], [0, 1]], [f"x{HIDDEN}<", "y"], "all")),
+        path=results / FOLDER / "results.json",
+        other=f"{results}2/run {tmp_path.name}{results}")
+    assert not raw_hidden(page), raw_hidden(page)
+    assert f'<p title="a&lt;b&gt;{SHOWN}">a&lt;b&gt;{SHOWN} then merbench</p>' in page
+    assert '{"note": "\\u202e\\u200b\\u2066\\u001b[31m", "weights": "results/w"}' in page
+    assert f"a<b>{SHOWN}" in page  # |safe: markup kept, hidden characters shown
+    assert f'class="cm-label">x{SHOWN}&lt;</text>' in page and "&amp;lt;" not in page
+    assert f"<i>results/{shown(FOLDER)}/results.json</i>" in page
+    assert f"<b>{results}2/run {tmp_path.name}{results}</b>" in page  # other folders
+    assert safe_url(f"https://example.org/{HIDDEN}") is None
+    assert safe_url("https://example.org/paper") == "https://example.org/paper"
+
+
+def test_the_svg_drawn_in_python_shows_hidden_characters_as_escapes() -> None:
+    """The confusion matrices, forest plots, learning curves and subject strips are markup
+    made in Python, which a page then prints as it is: each writes its labels through the
+    same rule, escaped once."""
+    label = f"x{HIDDEN}<y"
+    drawn = {
+        "confusion": confusion_svg([[1, 0], [0, 1]], [label, "b"], label, label),
+        "forest": forest_svg([Entry(label, 0.5, 0.4, 0.6), Entry(label, None, None, None,
+                                                                 label)], 0.5, label, label),
+        "curve": curve_svg(label, [(label, np.array([0.2, 0.4]), False)]),
+        "strip": strip_svg([SubjectScore(label, label, 3, 0.5, 0.4)], label),
+    }
+    for name, svg in drawn.items():
+        assert not raw_hidden(svg), (name, raw_hidden(svg)[:3])
+        assert f"x{SHOWN}&lt;y" in svg and "&amp;" not in svg, name

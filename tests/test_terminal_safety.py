@@ -1,5 +1,6 @@
-"""Text from plugins and result files reaches the terminal as text: escape sequences shown
-as escapes, Rich markup shown as written, in every command's output."""
+"""Text from plugins, result files, folder names and key files reaches the terminal as text:
+escape sequences, bidirectional and invisible characters shown as escapes, Rich markup shown
+as written, in every command's output."""
 
 from __future__ import annotations
 
@@ -10,10 +11,23 @@ from pathlib import Path
 
 import pytest
 from forgery import rewrite_run
+from hidden_text import (
+    FOLDER,
+    HIDDEN,
+    KEY_NAME,
+    MODEL,
+    SHOWN,
+    benchmark,
+    hidden_results,
+    raw_hidden,
+    shown,
+)
 
 import merbench
-from merbench.cli.literal import literal
+from merbench.cli.literal import literal as cli_literal
 from merbench.cli.render import print_results
+from merbench.literal import literal
+from merbench.results.validate import validate_run
 
 ESCAPES = "\x1b[2J\x1b]8;;http://evil\x07link\x1b]8;;\x07\x9b31m\u202e"
 MARKUP = "[bold red]loud[/bold red] [link=http://evil]x[/link]"
@@ -91,3 +105,57 @@ def test_validate_prints_what_files_say_literally(tmp_path: Path, cli) -> None:
     code, out, err = cli("validate", edited)  # rejected: the reason quotes the name
     assert code == 2 and "[bold red]loud" in err
     _inert(out + err)
+
+
+def test_bidi_invisible_and_control_characters_become_escapes() -> None:
+    """Every character that reorders, hides or commands is written as its escape, by the one
+    function pages and terminals share; text that only looks unusual is left as it is."""
+    assert cli_literal is literal
+    hidden = ("\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+              "\u200b\u200c\u200d\u2060\u2061\u2062\u2063\u2064\ufeff\u180e\u00ad"
+              "\u2028\u2029\U000e0041\u3164\x00\x1b\x7f\x85\x9b\ud800")
+    for char in hidden:
+        assert literal(f"a{char}b") == f"a{char.encode('unicode_escape').decode()}b", repr(char)
+    assert literal(f"name{HIDDEN} after") == f"name{SHOWN} after"
+    for plain in ("ok\nnext\tcolumn", "café 中文 مرحبا ≈ — ±", "C:\\runs\\u202e", "\u00a0"):
+        assert literal(plain) == plain
+
+
+@pytest.fixture(scope="module")
+def hidden(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, str]:
+    return hidden_results(tmp_path_factory.mktemp("hidden"))
+
+
+def test_hidden_characters_show_as_escapes_in_every_command(
+        hidden: tuple[Path, Path, str], tmp_path: Path, cli, capsys, monkeypatch) -> None:
+    """A model name, a run folder's name and a signing key's name that carry a right-to-left
+    override, a zero-width space, an isolate and an ANSI sequence: ``audit``, ``validate``,
+    ``leaderboard build`` and the results table show each as its escapes, and merbench's own
+    words after them read as written."""
+    results, public, audited = hidden
+    run, renamed = results / FOLDER, results / "renamed"
+    assert not raw_hidden(audited)
+    assert f"auditing {shown(str(run))}: folds " in audited
+    assert f"({shown(KEY_NAME)}), over the digests of the run's" in audited
+
+    code, out, err = cli("validate", run, renamed)
+    assert code == 0, err
+    assert not raw_hidden(out + err)
+    assert f"ok: {shown(str(run))} (ststnet v1 on synthetic/loso, 4 folds" in out
+    assert f"({shown(KEY_NAME)}))\n" in out
+    assert f"ok: {renamed} ({shown(MODEL)} v1 on synthetic/loso, 4 folds, 24 samples" in out
+
+    code, out, err = cli("leaderboard", "build", "--results", results, "--out",
+                         tmp_path / "site", "--benchmarks", benchmark(tmp_path / "benchmarks"),
+                         "--trust", public)
+    assert code == 0, err
+    assert not raw_hidden(out + err)
+    assert "audits count when signed by: ed25519:" in out
+    assert f"({shown(KEY_NAME)})\n" in out
+
+    monkeypatch.setenv("COLUMNS", "200")  # no line of Rich's cut inside a name
+    print_results(validate_run(renamed).results, run)
+    out = capsys.readouterr().out
+    assert not raw_hidden(out)
+    assert f"{shown(MODEL)} v1 on synthetic — loso, 4 folds," in out  # the table's title
+    assert f"predictions: {shown(str(run))}/predictions.csv\n" in out

@@ -5,17 +5,18 @@ number (the last epoch) and the ``oracle`` number (each fold's best epoch on its
 subject) are taken from: the pooled score after every epoch, the band its seeds span, the
 last epoch marked, and a tick for each fold at the epoch ``oracle`` picked for it. The gap
 between the two numbers, which test-set selection adds and a paper's table hides, is stated
-beside the curve. Drawn as inline SVG (no image files, no network), every label escaped.
+beside the curve. Drawn as inline SVG (no image files, no network), every label escaped
+(:func:`merbench.literal.literal_html`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from html import escape
 
 import numpy as np
 
+from merbench.literal import literal_html
 from merbench.results.run_files import load_folds
 from merbench.results.validate import ValidatedRun
 from merbench.selection import epoch_uf1
@@ -101,7 +102,7 @@ def curve_svg(title: str, lines: Sequence[tuple[str, np.ndarray, bool]],
     dashed), an optional ``band`` (low, high) behind the first line, the last epoch marked
     as ``fixed``'s, and a tick at each of ``oracle_epochs``."""
     epochs = len(lines[0][1])
-    label = escape(title, quote=True)
+    label = literal_html(title)
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="curve" width="{WIDTH}" '
              f'height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
              f'aria-label="{label}">', f"<title>{label}</title>",
@@ -139,13 +140,13 @@ def curve_svg(title: str, lines: Sequence[tuple[str, np.ndarray, bool]],
         parts.append(f'<line x1="{WIDTH - RIGHT + 8}" y1="{y - 4}" x2="{WIDTH - RIGHT + 24}" '
                      f'y2="{y - 4}" stroke="{colour}" stroke-width="2"{dash}/>')
         parts.append(f'<text x="{WIDTH - RIGHT + 28}" y="{y}" class="cv-legend">'
-                     f"{escape(name)}</text>")
+                     f"{literal_html(name)}</text>")
     notes = ["dotted: fixed's epoch"]
     if oracle_epochs:
         notes.append("ticks: oracle's epochs")
     for number, note in enumerate(notes):
         parts.append(f'<text x="{WIDTH - RIGHT + 8}" y="{TOP + 30 + 16 * (len(lines) + number)}"'
-                     f' class="cv-note">{escape(note)}</text>')
+                     f' class="cv-note">{literal_html(note)}</text>')
     parts.append("</svg>")
     return "".join(parts)
 

@@ -3,7 +3,8 @@
 A table of intervals hides how much they overlap; one line per row on a shared axis, with a
 vertical line at the best row's score, shows it at a glance. Drawn here, like the confusion
 matrices of :mod:`merbench.leaderboard.svg`, so the site needs no image file, script or
-network; every label that comes from a result is escaped.
+network; every label that comes from a result is escaped, with hidden characters shown as
+escapes (:func:`merbench.literal.literal_html`).
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from html import escape
+
+from merbench.literal import literal_html
 
 LEFT = 300  # room for the row labels
 PLOT = 420  # width of the axis
@@ -50,7 +52,9 @@ STYLE = (
 
 
 def _text(value: object) -> str:
-    return escape(str(value), quote=True)
+    """Text in the SVG, shown as the templates show text: the SVG reaches a page as
+    markup, which is not escaped again."""
+    return literal_html(value)
 
 
 def _axis(entries: Sequence[Entry], reference: float | None) -> tuple[float, float]:

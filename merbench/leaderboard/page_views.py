@@ -3,12 +3,16 @@
 :mod:`merbench.leaderboard.site` renders; this module holds the views its templates read: a
 run page's scores per policy (with intervals), subjects and the reproductions and collapse of
 a row, a benchmark page's published rows, its reduced settings and the published numbers
-beside merbench's rows.
+beside merbench's rows; and :class:`PagePaths`, how the pages name the folders they were built
+from.
 """
 
 from __future__ import annotations
 
+import os
 import re
+from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from merbench.leaderboard.benchmarks import REPORTED_SELECTION, Benchmark
@@ -25,6 +29,55 @@ from merbench.stats.record import interval_record
 def slug(text: str) -> str:
     """A name fit for an HTML id and a file name."""
     return re.sub(r"[^a-z0-9]+", "-", str(text).lower()).strip("-") or "x"
+
+
+class PagePaths:
+    """Where a results folder lies on the building machine, taken out of the pages' text.
+
+    Runs are found under ``--results`` folders as given on the command line, so an absolute
+    ``--results`` would put the builder's own folders (a home directory, a user name) into
+    every run page, and into the reasons that name another copy of a run. A page means the
+    same anywhere it is published, so each folder is named by its own name: a run found in
+    ``/home/ann/work/results/ststnet-s0`` is ``results/ststnet-s0``. The folder as given
+    (``../ann/results``), its absolute path and the one its links resolve to are replaced,
+    wherever a path begins and ends with them (never inside a longer name: ``/x/results2``
+    is not ``/x/results``, nor ``/y/x/results``); a folder given inside another given one
+    is named through the outer one (``results/a/seed-0``).
+    """
+
+    def __init__(self, folders: Sequence[Path | str] = ()) -> None:
+        shown: dict[str, str] = {}
+        for folder in folders:
+            name = Path(os.path.abspath(folder)).name
+            if not name:  # the file system's root: nothing to take out
+                continue
+            # as given only when it is a path of parts: a lone "." or "results" is a word too
+            given = [str(Path(folder))] if len(Path(folder).parts) > 1 else []
+            for where in (*given, os.path.abspath(folder), str(Path(folder).resolve())):
+                shown.setdefault(where, name)
+        self._shown = shown
+        # shortest first, so the outer of two nested folders names what lies in both; a
+        # match must begin and end where a path does
+        alternatives = "|".join(re.escape(where) for where in sorted(shown, key=len))
+        self._found = re.compile(
+            f"(?<![\\w.~/-])(?:{alternatives})(?![\\w~-]|\\.\\w)") if shown else None
+
+    def __call__(self, text: str) -> str:
+        """``text`` with each results folder's absolute path replaced by the folder's name."""
+        if self._found is None:
+            return text
+        return self._found.sub(lambda match: self._shown[match.group()], text)
+
+    def tree(self, value: Any) -> Any:
+        """``value`` (JSON-like: dicts, lists, strings) with every string passed through
+        :meth:`__call__`: for the options a page shows as JSON."""
+        if isinstance(value, str):
+            return self(value)
+        if isinstance(value, dict):
+            return {self.tree(key): self.tree(item) for key, item in value.items()}
+        if isinstance(value, list | tuple):
+            return [self.tree(item) for item in value]
+        return value
 
 
 def reported_rows(bench: Benchmark) -> list[dict[str, Any]]:

@@ -2,9 +2,13 @@
 
 The pages are plain files with their CSS and script inline, so they work from ``file://``
 and from any static host, and load nothing from the network. Everything that comes from a
-result file or a benchmark definition reaches the page through jinja2's autoescaping; links
-are emitted only for http(s) URLs; and each page's Content-Security-Policy allows no script
-but the page's own (by hash), so even a string that slipped through could not run.
+result file or a benchmark definition reaches the page through jinja2's autoescaping, and
+before that through the environment's ``finalize`` hook, which every ``{{ }}`` of every
+template passes, attributes included: there :func:`merbench.literal.literal` shows control,
+bidirectional and invisible characters as escapes (so a name cannot reverse the words after
+it), and the results folders' absolute paths become their names (:class:`PagePaths`).
+Links are emitted only for http(s) URLs; and each page's Content-Security-Policy allows no
+script but the page's own (by hash), so even a string that slipped through could not run.
 """
 
 from __future__ import annotations
@@ -12,10 +16,12 @@ from __future__ import annotations
 import base64
 import dataclasses
 import hashlib
+import json
 import os
 import re
 import shutil
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from importlib import resources
@@ -49,6 +55,7 @@ from merbench.leaderboard.curves import curves_view, selection_gaps
 from merbench.leaderboard.labels import configuration_notes, feature_setting
 from merbench.leaderboard.not_run import not_run_models
 from merbench.leaderboard.page_views import (
+    PagePaths,
     collapse_text,
     policy_views,
     reduced_view,
@@ -60,6 +67,7 @@ from merbench.leaderboard.page_views import (
 )
 from merbench.leaderboard.site_swap import build_lock, restore_aside, swap_in
 from merbench.leaderboard.uncertainty import Loader, table_uncertainty
+from merbench.literal import literal
 from merbench.plugins import default_plugins
 from merbench.results.safe_files import copy_regular_file
 
@@ -85,6 +93,8 @@ def safe_url(value: object) -> str | None:
         return None
     url = value.strip()
     if not url or any(c.isspace() or ord(c) < 32 for c in url) or any(c in url for c in "<>\"'`\\"):
+        return None
+    if literal(url) != url:  # a bidi or invisible character: the link would not say where
         return None
     try:
         parts = urlsplit(url)
@@ -166,18 +176,40 @@ def _script() -> tuple[str, str]:
     return text, f"sha256-{digest}"
 
 
-def _environment() -> Any:
+def _environment(paths: PagePaths | None = None) -> Any:
+    """The templates' environment: autoescaped, and every ``{{ }}`` value shown literally
+    with the results folders named as ``paths`` names them (see the module's docstring)."""
     try:  # deferred: jinja2, needed only to build pages, and if missing the one line below
         import jinja2
     except ImportError:  # pragma: no cover - jinja2 is a dependency
         raise MerbenchError("building the leaderboard needs jinja2: pip install jinja2") from None
+    from jinja2.utils import htmlsafe_json_dumps  # deferred with jinja2
     from markupsafe import Markup  # deferred with jinja2, whose dependency it is
+
+    shown = paths or PagePaths()
+
+    def finalize(value: Any) -> Any:
+        """What every ``{{ }}`` prints, before autoescaping: here, and not in each template,
+        so that no template, attribute or title can forget it. Markup (a macro's output, the
+        SVG drawn in Python, ``|safe``, ``|tojson``) is HTML already: escaping it again would
+        show its tags, so it only has any hidden character shown as an escape, which adds
+        nothing but ASCII letters and digits to it."""
+        if isinstance(value, Markup):
+            return Markup(literal(str(value)))
+        return literal(shown(str(value)))
+
+    def tojson(value: Any, indent: int | None = None) -> Any:
+        """jinja2's ``tojson``, with the folders named as on the rest of the page; and
+        ``ensure_ascii`` said, not assumed, so a hidden character shows as ``\\u202e``."""
+        return htmlsafe_json_dumps(shown.tree(value), dumps=json.dumps, indent=indent,
+                                   sort_keys=True, ensure_ascii=True)
 
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("merbench.leaderboard", "templates"),
         autoescape=True, undefined=jinja2.StrictUndefined,
-        trim_blocks=True, lstrip_blocks=True,
+        trim_blocks=True, lstrip_blocks=True, finalize=finalize,
     )
+    env.filters["tojson"] = tojson
     script, script_hash = _script()
     style = resources.files("merbench.leaderboard").joinpath("templates/style.css").read_text()
     env.globals.update(
@@ -234,10 +266,11 @@ def _write(path: Path, text: str) -> None:
 
 
 def render_site(collection: Collection, benchmarks: list[Benchmark], out: Path,
-                trusted: TrustedKeys | None = None) -> None:
+                trusted: TrustedKeys | None = None, folders: Sequence[Path] = ()) -> None:
     """Write every page of the site into the (empty) folder ``out``; audits count when
-    signed by a key in ``trusted`` (None: none counts)."""
-    env = _environment()
+    signed by a key in ``trusted`` (None: none counts). ``folders``: the results folders the
+    collection was found in, which the pages name by their names, never by where they lie."""
+    env = _environment(PagePaths(folders))
     keys: TrustedKeys = trusted or {}
     env.globals.update(reproduced=reproduced_text, collapse=collapse_text,
                        audit_badge=lambda group: audit_badge(group, keys),
@@ -341,7 +374,7 @@ def build_site(results: list[Path], out: Path,
         staging = Path(tempfile.mkdtemp(prefix=temp_prefix(out), suffix=TEMP_SUFFIX,
                                         dir=out.parent))
         try:
-            render_site(collection, benchmarks, staging, trusted)
+            render_site(collection, benchmarks, staging, trusted, results)
             # mkdtemp makes it private; a site is for reading, as the umask allows
             os.chmod(staging, 0o777 & ~current_umask())
             swap_in(staging, out)

@@ -5,17 +5,18 @@ subjects all right and others all wrong. A run page lists, for the reported poli
 subject's (database, subject) accuracy and UF1 over its own test samples, and draws them as
 a strip plot, one dot per subject in a row per database, so the spread across subjects is
 seen at once. A subject with few samples gives a coarse score (one sample: 0 or 1); the
-table says how many each has. Inline SVG, every label escaped.
+table says how many each has. Inline SVG, every label escaped
+(:func:`merbench.literal.literal_html`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from html import escape
 from typing import Any
 
 import numpy as np
 
+from merbench.literal import literal_html
 from merbench.selection import epoch_uf1
 
 ROW, LEFT, RIGHT, TOP = 34, 90, 24, 30
@@ -50,7 +51,7 @@ def strip_svg(scores: list[SubjectScore], title: str) -> str:
     databases = sorted({s.database for s in scores})
     height = TOP + ROW * len(databases) + 30
     span = WIDTH - LEFT - RIGHT
-    label = escape(title, quote=True)
+    label = literal_html(title)
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="strip" width="{WIDTH}" '
              f'height="{height}" viewBox="0 0 {WIDTH} {height}" role="img" '
              f'aria-label="{label}">', f"<title>{label}</title>",
@@ -64,12 +65,12 @@ def strip_svg(scores: list[SubjectScore], title: str) -> str:
     for row, database in enumerate(databases):
         y = TOP + ROW * row + ROW / 2
         parts.append(f'<text x="{LEFT - 8}" y="{y + 4:.1f}" class="st-label">'
-                     f"{escape(database)}</text>")
+                     f"{literal_html(database)}</text>")
         for score in (s for s in scores if s.database == database):
             x = LEFT + span * score.accuracy
             jitter = float(rng.uniform(-ROW / 3, ROW / 3))
             radius = 2.5 + min(score.n, 12) / 4
-            tip = escape(f"{score.database}/{score.subject}: accuracy {score.accuracy:.2f}, "
+            tip = literal_html(f"{score.database}/{score.subject}: accuracy {score.accuracy:.2f}, "
                          f"UF1 {score.uf1:.2f}, {score.n} sample(s)")
             parts.append(f'<circle cx="{x:.1f}" cy="{y + jitter:.1f}" r="{radius:.1f}" '
                          f'class="st-dot"><title>{tip}</title></circle>')

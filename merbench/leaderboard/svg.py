@@ -1,7 +1,8 @@
 """Confusion matrices as inline SVG: people would rather look at one than read it.
 
 Drawn here rather than with a plotting library so the site needs no image files and no
-network; every piece of text that comes from a result (class names, the title) is escaped.
+network; every piece of text that comes from a result (class names, the title) is shown
+as :func:`merbench.literal.literal_html` shows it: escaped, hidden characters as escapes.
 A cell's shade is its share of the true class (its row), so classes of different sizes read
 alike; the count is written in the cell.
 """
@@ -9,7 +10,8 @@ alike; the count is written in the cell.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from html import escape
+
+from merbench.literal import literal_html
 
 CELL = 54
 LEFT = 96  # room for the true-class labels
@@ -17,7 +19,9 @@ TOP = 58  # room for the title and the predicted-class labels
 
 
 def _text(value: object) -> str:
-    return escape(str(value), quote=True)
+    """Text in the SVG, shown as the templates show text: the SVG reaches a page as
+    markup, which is not escaped again."""
+    return literal_html(value)
 
 
 def _shade(share: float) -> str:

@@ -1,0 +1,71 @@
+"""Text merbench did not write, shown as it is written: one rule for pages and terminals.
+
+Names, descriptions, citations, reasons, run-folder names and key names come from result
+files, plugins, file systems and key files that anyone can edit. Escaping HTML (pages) and
+turning Rich's markup off (terminals) keep such text from becoming markup, but not from
+changing how the text around it *reads*: a right-to-left override (U+202E) or isolate
+(U+2066) shows everything after it reversed, merbench's own words included; zero-width and
+other invisible characters make two different names look alike; an ANSI escape sequence
+clears a terminal, rewrites earlier lines or plants a link. So :func:`literal` writes every
+such character as its Python escape (``\\u202e``, ``\\x1b``), visible and inert:
+
+- control characters (category Cc: C0, DEL, C1, ESC among them), except newline and tab;
+- format characters (Cf): the bidirectional marks, embeddings, overrides and isolates
+  (U+200E, U+200F, U+061C, U+202A-U+202E, U+2066-U+2069), zero-width space and joiners
+  (U+200B-U+200D), word joiner and invisible operators (U+2060-U+2064), the byte-order mark
+  U+FEFF, U+180E, the soft hyphen U+00AD and the tag characters, whatever Unicode adds next;
+- line and paragraph separators (Zl, Zp), which break a line where nothing shows one;
+- lone surrogates (Cs), which no UTF-8 page or terminal can carry;
+- the few characters that count as letters yet draw nothing (the Hangul fillers, the
+  combining grapheme joiner, two Khmer vowels), used to fake look-alike names.
+
+Newline and tab stay: on a terminal they lay out multi-line text, and a page shows them as
+white space, which can neither reorder nor hide anything. A backslash is not doubled, so a
+path or a pattern reads as written; that ``\\u202e`` typed as seven characters looks like an
+escaped U+202E is harmless, both being seven visible characters.
+
+This module sits below both :mod:`merbench.cli` (``say`` and the Rich console) and
+:mod:`merbench.leaderboard` (the templates' ``finalize`` hook and the hand-written SVG), so
+the two cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+_KEPT = frozenset("\n\t")
+_WITHOUT_KEPT = dict.fromkeys(map(ord, _KEPT))
+_HIDDEN = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+# letters by category that draw nothing: the combining grapheme joiner, the Hangul choseong,
+# jungseong, compatibility and halfwidth fillers, and the Khmer inherent vowels
+_BLANK_LETTERS = frozenset("\u034f\u115f\u1160\u3164\uffa0\u17b4\u17b5")
+# html.escape(quote=True)'s table, written out: importing html (and its table of entities)
+# would cost 'merbench --help' more than this module's whole work
+_HTML = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;"})
+
+
+def _shown(char: str) -> str:
+    """``char`` itself, or its escape when it is one of the characters listed above."""
+    if char in _KEPT:
+        return char
+    if char in _BLANK_LETTERS or unicodedata.category(char) in _HIDDEN:
+        return char.encode("unicode_escape").decode("ascii")
+    return char
+
+
+def literal(text: object) -> str:
+    """``str(text)`` with every control, format, separator and invisible character written
+    as its escape (newline and tab kept); the text of every page and every terminal line."""
+    shown = str(text)
+    # every hidden character is unprintable to str.isprintable but the blank letters, so
+    # the common case, plain text (lines of it, a page's markup), costs a few passes in C
+    if _BLANK_LETTERS.isdisjoint(shown) and (
+            shown.isprintable() or shown.translate(_WITHOUT_KEPT).isprintable()):
+        return shown
+    return "".join(map(_shown, shown))
+
+
+def literal_html(text: object) -> str:
+    """:func:`literal`, then HTML-escaped (quotes too): for markup merbench writes itself,
+    such as inline SVG, which a page prints as it is, never escaping it again."""
+    return literal(text).translate(_HTML)
