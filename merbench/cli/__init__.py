@@ -103,7 +103,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``merbench`` console script; returns the exit status."""
     warnings.showwarning = _one_line_warning
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except MerbenchError as exc:  # an option's type that says the whole line (a seed's)
+        say(f"merbench: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     try:
         with stop_like_ctrl_c() as stops:  # SIGTERM, SIGHUP: as Ctrl-C
             try:

@@ -22,11 +22,13 @@ from typing import Any
 from merbench.authors_weights import Conversion, convert
 from merbench.cli.literal import say
 from merbench.plugins import Plugins
+from merbench.runner.given_values import check_finite
 
 
 def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
-    entry = load(args).registries.models.get(args.model)
     options = dict(args.model_opt or [])
+    check_finite(options, "--model-opt")  # as 'merbench run' would refuse them later
+    entry = load(args).registries.models.get(args.model)
     done = convert(entry, args.source, args.out, options)
     for source, target in done.pairs:
         say(f"{source} -> {target}")

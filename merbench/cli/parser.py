@@ -7,13 +7,17 @@ run spec by :mod:`merbench.cli.run_options`; the other commands' options are the
 from __future__ import annotations
 
 import argparse
+import difflib
+import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from merbench import __version__
 from merbench.cli.confirm import RUNS_WITHOUT_ASKING
 from merbench.cli.examples import EXAMPLES, HelpFormatter, epilog
 from merbench.cli.run_options import add_run_options, key_value
+from merbench.runner.given_values import seed_option
 from merbench.runner.spec import extract_options, sweep_command_options
 
 DESCRIPTION = ("The merbench command: run, sweep, extract, list, cache, status, validate, audit, "
@@ -42,10 +46,56 @@ EXPORT_HELP = {
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse with one-line errors (no usage block), exit status 2."""
+    """argparse with one-line errors (no usage block), exit status 2, and no abbreviated
+    options: argparse would take ``--epoch 3`` for ``--epochs 3``, and an abbreviation that
+    works today may mean another option once one is added, so every parser (each command's
+    too: they are made by this class) takes options only as spelt."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> NoReturn:
+        unknown = self._unknown_in_given()
+        if unknown is not None and message.startswith("the following arguments are required"):
+            message = self._unknown_option(unknown)  # '--res x' is why --results is missing
         self.exit(EXIT_USAGE, f"merbench: error: {message} (see '{self.prog} --help')\n")
+
+    def parse_known_args(self, args: Sequence[str] | None = None,  # type: ignore[override]
+                         namespace: argparse.Namespace | None = None
+                         ) -> tuple[argparse.Namespace, list[str]]:
+        """As argparse's, but an unknown option is refused here, where the options it may
+        have meant are known (a command's unknown options reach the top parser only as
+        "unrecognized arguments", without them)."""
+        self._given = list(sys.argv[1:] if args is None else args)
+        parsed, extras = super().parse_known_args(args, namespace)
+        unknown = next((e for e in extras if e.startswith("-") and len(e) > 1), None)
+        if unknown is not None:
+            self.error(self._unknown_option(unknown.partition("=")[0]))
+        return parsed, extras
+
+    def _unknown_in_given(self) -> str | None:
+        """The first ``--option`` given to this command that it does not have (None for a
+        parser of commands: there an option belongs to the command left out)."""
+        if any(isinstance(a, argparse._SubParsersAction) for a in self._actions):
+            return None
+        for token in getattr(self, "_given", []):
+            if token == "--":
+                break
+            name = token.partition("=")[0]
+            if name.startswith("--") and name not in self._option_string_actions:
+                return name
+        return None
+
+    def _unknown_option(self, given: str) -> str:
+        known = sorted(self._option_string_actions)
+        started = [k for k in known if k.startswith(given) and k.startswith("--")]
+        if started:
+            return (f"unknown option {given} (did you mean {' or '.join(started)}?); options "
+                    "are never abbreviated")
+        close = difflib.get_close_matches(given, known, n=3)
+        return f"unknown option {given}" + (f" (did you mean {' or '.join(close)}?)"
+                                            if close else "")
 
 
 def _plugin_options() -> _Parser:
@@ -165,7 +215,7 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("run", type=Path, metavar="RUN", help="a finished run directory")
     audit.add_argument("--folds", default="3", metavar="K",
                        help="how many folds to train again, or 'all' (default: 3)")
-    audit.add_argument("--seed", type=int, default=None, metavar="N",
+    audit.add_argument("--seed", type=seed_option("--seed"), default=None, metavar="N",
                        help="the seed that draws the folds (default: a fresh one, printed)")
     audit.add_argument("--data-root", default=None, metavar="PATH",
                        help="where your copy of the dataset is (default: the run's own "
@@ -254,8 +304,9 @@ def build_parser() -> argparse.ArgumentParser:
                     "pace. Nothing is changed.",
     )
     status.add_argument("dirs", nargs="*", type=Path, metavar="DIR",
-                        help="a run directory (--out of 'merbench run'), or a folder of runs "
-                             "(default: runs/, where runs go without --out)")
+                        help="a run directory (--out of 'merbench run'), or a folder of runs, "
+                             "up to 4 levels below it (default: runs/, where runs go without "
+                             "--out)")
 
     board = commands.add_parser("leaderboard", help="build the static leaderboard site")
     board_commands = board.add_subparsers(dest="leaderboard_command", metavar="COMMAND",
@@ -286,7 +337,7 @@ def build_parser() -> argparse.ArgumentParser:
         "export", help="write a benchmark's table as CSV, LaTeX or Markdown",
         description="Validate the result files under the --results folders as 'build' does "
                     "and write one benchmark's table, ranked rows then test-set-selection "
-                    "rows, each score with its std over seeds and 95%% interval over "
+                    "rows, each score with its std over seeds and 95% interval over "
                     "subjects, to paste into a paper.")
     export.add_argument("benchmark", metavar="BENCHMARK",
                         help="a benchmark id (e.g. composite-3class-loso)")
@@ -296,7 +347,11 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--benchmarks", type=Path, default=None, metavar="DIR",
                         help="a folder of benchmark definitions instead of merbench's")
     export.add_argument("--out", type=Path, default=None, metavar="FILE",
-                        help="write here instead of to standard output")
+                        help="write here instead of to standard output; a file that exists "
+                             "is refused unless --force is given")
+    export.add_argument("--force", action="store_true",
+                        help="replace --out FILE if it exists (the table cannot be told "
+                             "from a file of yours, so it is never replaced unasked)")
     for name, sub in commands.choices.items():
         _teach(sub, name)
     _teach(build, "leaderboard build")

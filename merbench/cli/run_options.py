@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from merbench.errors import MerbenchError
+from merbench.runner.given_values import seed_option
 from merbench.runner.spec import (
     SPEC_FIELDS,
     RunSettings,
@@ -110,8 +111,10 @@ def add_run_options(parser: argparse.ArgumentParser,
             group.add_argument(*flags, action="append", type=key_value,
                                 metavar=option.metavar, **common)
         else:
-            group.add_argument(*flags, type=kind if kind in (int, float, Path) else str,
-                                metavar=option.metavar, choices=option.choices, **common)
+            typed = seed_option(flags[0]) if field.name == "seed" else \
+                kind if kind in (int, float, Path) else str
+            group.add_argument(*flags, type=typed, metavar=option.metavar,
+                                choices=option.choices, **common)
         if only is not None:
             continue
         if field.name == "out":
@@ -138,7 +141,7 @@ def spec_from_args(args: argparse.Namespace) -> tuple[RunSpec, RunSettings]:
     """The :class:`RunSpec` and :class:`RunSettings` the options describe, or those
     ``--resume DIR`` recorded with the where-and-how-fast options given beside them."""
     # deferred: numpy (through results.rundir), which only --resume needs and --help must not load
-    from merbench.results.rundir import RunDirectory
+    from merbench.results.rundir import RUN_FILE, RunDirectory, RunFileUnreadable
 
     given = given_options(args)
     resume = getattr(args, "resume", None)
@@ -156,7 +159,13 @@ def spec_from_args(args: argparse.Namespace) -> tuple[RunSpec, RunSettings]:
         found = "a file" if Path(resume).exists() else "not there"
         raise MerbenchError(f"--resume {resume} is {found}; give the run directory a run wrote "
                             "(its --out, holding run.json)")
-    spec, settings = from_config(RunDirectory(resume).read_run_file().config)
+    try:
+        recorded = RunDirectory(resume).read_run_file()
+    except RunFileUnreadable as exc:
+        raise MerbenchError(f"--resume {resume}: {RUN_FILE} is unreadable ({exc.problem}), so "
+                            "nothing says what to resume; restore it from a copy of the run, "
+                            "or start the run again with another --out") from None
+    spec, settings = from_config(recorded.config)
     # the recorded options, less those chosen for the machine the run started on
     fresh = {f.name: f.default for f, option in options() if option.per_machine}
     what, where = split_options({**fresh, **given})

@@ -21,6 +21,7 @@ from typing import Any
 
 from merbench.atomic import atomic_write_bytes, atomic_write_json
 from merbench.errors import MerbenchError
+from merbench.results.codec import loads
 
 REPORT = "export-report.json"
 
@@ -39,7 +40,7 @@ def claim(out: Path) -> list[str]:
                             f"has no {REPORT}); give a new or empty folder, or the --out of an "
                             "earlier export to replace it")
     try:
-        listed = json.loads(report.read_text(encoding="utf-8")).get("written")
+        listed = loads(report.read_text(encoding="utf-8")).get("written")
     except (OSError, UnicodeDecodeError, json.JSONDecodeError, AttributeError) as exc:
         raise MerbenchError(f"{report} is not readable JSON ({type(exc).__name__}); delete "
                             f"{out} or give another --out") from None

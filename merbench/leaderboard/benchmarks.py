@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from merbench.errors import MerbenchError
+from merbench.results.codec import loads
 from merbench.results.model import Results
 from merbench.selection import POLICIES
 
@@ -194,9 +195,13 @@ def _reported(data: dict[str, Any], columns: tuple[Column, ...], n_metrics: int,
 def load_benchmark(path: Path) -> Benchmark:
     """Read and check one definition; every mistake names the file and the field."""
     try:
-        data = json.loads(Path(path).read_text())
+        data = loads(Path(path).read_bytes().decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise MerbenchError(f"benchmark {path} is not UTF-8 text (byte {exc.start} cannot be "
+                            "read); save the definition as UTF-8 JSON") from None
     except (OSError, json.JSONDecodeError) as exc:
-        raise MerbenchError(f"benchmark {path} is not readable JSON ({exc})") from None
+        raise MerbenchError(f"benchmark {path} is not readable JSON ({exc}); fix the "
+                            "definition or remove it from --benchmarks") from None
     if not isinstance(data, dict):
         raise MerbenchError(f"benchmark {path} must be a JSON object")
     bench_id = _need(data, "id", str, path)

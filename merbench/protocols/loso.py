@@ -19,7 +19,16 @@ class LeaveOneSubjectOut:
     """
 
     def __init__(self, databases: tuple[str, ...] | list[str] | None = None) -> None:
-        self.databases = tuple(databases) if databases else None
+        # an empty list used to mean every database, a run of another protocol under a new
+        # identity; text would be read letter by letter
+        if databases is not None and (
+                not isinstance(databases, list | tuple) or not databases
+                or not all(isinstance(d, str) and d for d in databases)):
+            raise MerbenchError(f"protocol option databases={databases!r}: give a list of one "
+                                "or more database names, e.g. --protocol-opt "
+                                "'databases=[\"casme2\"]', or leave the option out for every "
+                                "database")
+        self.databases = None if databases is None else tuple(databases)
 
     def folds(self, samples: pd.DataFrame) -> list[Fold]:
         # deferred: pandas and scikit-learn, which 'merbench list' must not load

@@ -5,11 +5,18 @@ writes one as the JSON object it stands for; :func:`from_json` builds one from a
 and refuses, with the dotted name of the first bad field, anything that does not fit: a
 missing field, an unknown one, a value of the wrong type. This is the schema check of every
 file merbench reads, so no separate list of fields and types exists anywhere.
+
+:func:`loads` is how every one of those files is decoded: Python's JSON decoder recurses once
+per level of nesting, so ``[[[[...`` two hundred thousand deep ends in a RecursionError, a
+traceback instead of a refused file. It measures the nesting first and refuses what is deeper
+than any merbench file, as the malformed JSON it is for merbench.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import json
+import re
 import types
 import typing
 from typing import Any, TypeVar
@@ -18,6 +25,53 @@ T = TypeVar("T")
 
 _WHAT = {str: "text", int: "an integer", float: "a number", bool: "true or false",
          dict: "an object", list: "a list", type(None): "null"}
+
+
+#: deeper than any file merbench writes (results.json nests about six levels), far below the
+#: depth at which the decoder or :func:`from_json` would run out of stack
+MAX_DEPTH = 100
+_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*(?:"|\Z)')  # unterminated: to the end
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+_BRACKET_OR_STRING = re.compile(_STRING.pattern + r"|[\[\]{}]")
+_PAIR = re.compile(r"\[\]|\{\}")
+_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
+
+
+def loads(text: str) -> Any:
+    """``json.loads(text)``, refusing nesting deeper than :data:`MAX_DEPTH` before decoding.
+
+    The refusal is a :class:`json.JSONDecodeError` at the bracket that goes too deep, so every
+    reader that already turns a decoding error into one line about its file does the same
+    for this one."""
+    position = _too_deep_at(text)
+    if position is not None:
+        raise json.JSONDecodeError(f"nested deeper than {MAX_DEPTH} levels, which no merbench "
+                                   "file is", text, position)
+    return json.loads(text)
+
+
+def _too_deep_at(text: str) -> int | None:
+    """Where ``text`` first opens more than :data:`MAX_DEPTH` lists and objects at once, or
+    None. Brackets inside strings do not count. Fast where it matters, on large results
+    files: a file of fewer brackets than the limit passes at once; the others are reduced to
+    their brackets and the innermost pairs removed level by level, all by regular
+    expressions; only a file that is not balanced that way is walked bracket by bracket."""
+    if text.count("[") + text.count("{") <= MAX_DEPTH:
+        return None
+    brackets = _NOT_BRACKET.sub("", _STRING.sub("", text))
+    for _ in range(MAX_DEPTH):
+        reduced = _PAIR.sub("", brackets)
+        if not reduced:
+            return None  # balanced, and no deeper than the levels removed
+        if reduced == brackets:
+            break  # unbalanced (a truncated file): the walk below decides
+        brackets = reduced
+    depth = 0
+    for match in _BRACKET_OR_STRING.finditer(text):
+        depth += _STEP.get(match.group(), 0)
+        if depth > MAX_DEPTH:
+            return match.start()
+    return None
 
 
 class LayoutError(ValueError):

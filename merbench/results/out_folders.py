@@ -24,7 +24,9 @@ _SEED_RUN = re.compile(r"^seed-\d+$")
 SEEDS_FILE = "seeds.json"
 
 
-def _system_folder(path: Path) -> bool:
+def is_system_folder(path: Path) -> bool:
+    """Whether ``path`` is a system folder (or the home folder): never a place merbench
+    writes runs into, nor one ``merbench status`` searches for them."""
     resolved = path.resolve()
     return str(resolved) in _SYSTEM or resolved == Path.home().resolve() or \
         resolved.parent == Path("/usr")
@@ -44,7 +46,7 @@ def check_out_folder(folder: Path, option: str, *, sweep: bool = False) -> None:
     sweep's configurations) if it is a system folder, or a folder that holds anything
     merbench would not have written there."""
     folder = Path(folder)
-    if _system_folder(folder):
+    if is_system_folder(folder):
         raise MerbenchError(f"{option} {folder} is a system folder; give a folder of your own "
                             "for the runs, such as runs/NAME")
     if not folder.is_dir():

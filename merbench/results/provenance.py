@@ -26,7 +26,7 @@ import pandas as pd
 from merbench.dataset import sample_list_fingerprint
 from merbench.errors import MerbenchError
 from merbench.results.model import ProviderRecord, Results
-from merbench.results.rundir import RUN_FILE, RunDirectory, differences
+from merbench.results.rundir import RUN_FILE, RunDirectory, RunFileUnreadable, differences
 from merbench.runinfo import FoldOutcome
 from merbench.runner.executor_kinds import side_by_side
 from merbench.runner.values import values_sha256
@@ -92,8 +92,11 @@ def _check_run_file(run_dir: Path, results: Results) -> None:
                               "the complete run directory")
     try:
         record = RunDirectory(run_dir).read_run_file()
+    except RunFileUnreadable as exc:  # said once, without the path validate puts first
+        raise ProvenanceError(f"{RUN_FILE} is unreadable ({exc.problem}); restore it from a "
+                              "copy of the run") from None
     except MerbenchError as exc:
-        raise ProvenanceError(f"{RUN_FILE} is unreadable ({exc})") from None
+        raise ProvenanceError(str(exc)) from None
     found = differences(implied_identity(results), record.identity)
     if found:
         raise ProvenanceError(

@@ -40,7 +40,7 @@ from merbench.atomic import (
     remove_leftovers,
 )
 from merbench.errors import MerbenchError
-from merbench.results.codec import LayoutError, from_json, to_json
+from merbench.results.codec import LayoutError, from_json, loads, to_json
 from merbench.results.manifest import identity_sha256
 from merbench.results.migrations import migrate
 from merbench.results.model import SCHEMA_VERSION, FoldMeta, RunRecord
@@ -85,6 +85,18 @@ def differences(ours: Any, theirs: Any, prefix: str = "") -> list[str]:
     if ours != theirs:
         return [f"{prefix.rstrip('.')}: {ours!r} here, {theirs!r} there"]
     return []
+
+
+class RunFileUnreadable(MerbenchError):
+    """``run.json`` cannot be read: ``problem`` says why. The message advises no writes:
+    ``validate`` and ``status`` only read, so "choose another --out" would mislead there;
+    a command that writes into the folder says its own advice."""
+
+    def __init__(self, run_file: Path, problem: str) -> None:
+        super().__init__(f"{run_file} is unreadable ({problem}); it records what ran, so "
+                         "restore it from a copy of the run")
+        self.run_file = run_file
+        self.problem = problem
 
 
 class DifferentRun(MerbenchError):
@@ -183,28 +195,35 @@ class RunDirectory:
             os.close(fd)
 
     def read_run_file(self) -> RunRecord:
-        """``run.json`` in the current layout, every field checked."""
+        """``run.json`` in the current layout, every field checked; :class:`RunFileUnreadable`
+        when it cannot be read."""
         run_file = self.path / RUN_FILE
         try:
-            data = json.loads(run_file.read_text())
+            data = loads(run_file.read_bytes().decode("utf-8"))
         except FileNotFoundError:
             raise MerbenchError(
                 f"{self.path} is not a merbench run directory (no {RUN_FILE}); "
                 "pass the directory a run wrote, or start a new run"
             ) from None
         except (OSError, json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise MerbenchError(
-                f"{run_file} is unreadable ({exc}); remove the directory or choose another --out"
-            ) from None
+            raise RunFileUnreadable(run_file, str(exc)) from None
         if not isinstance(data, dict):
-            raise MerbenchError(f"{run_file} is unreadable (not a JSON object); remove the "
-                                "directory or choose another --out")
+            raise RunFileUnreadable(run_file, "not a JSON object")
         try:
             record = from_json(RunRecord, migrate(data, "run", run_file))
         except LayoutError as exc:
-            raise MerbenchError(f"{run_file} is unreadable ({exc}); remove the directory or "
-                                "choose another --out") from None
+            raise RunFileUnreadable(run_file, str(exc)) from None
         return record
+
+    def _read_to_write(self) -> RunRecord:
+        """``run.json`` for a command about to write here: an unreadable one is a folder
+        this run cannot go on in, so the advice is where to write instead."""
+        try:
+            return self.read_run_file()
+        except RunFileUnreadable as exc:
+            raise MerbenchError(f"{exc.run_file} is unreadable ({exc.problem}), so the run "
+                                "in it cannot go on; remove the directory or choose another "
+                                "--out") from None
 
     def open(self, identity: dict[str, Any], config: dict[str, Any],
              n_folds: int | None = None) -> None:
@@ -220,7 +239,7 @@ class RunDirectory:
                     f"--out {self.path} is not empty and holds no merbench run; "
                     "choose an empty or new directory"
                 )
-            stored = self.read_run_file().identity
+            stored = self._read_to_write().identity
             if stored == identity:
                 return
             if not self.has_results():
@@ -234,7 +253,7 @@ class RunDirectory:
 
     def record_feature_values(self, digests: dict[str, str]) -> None:
         """Record in ``run.json`` the digest of each sample's values the run trains on."""
-        record = dataclasses.replace(self.read_run_file(), feature_values=digests)
+        record = dataclasses.replace(self._read_to_write(), feature_values=digests)
         atomic_write_json(self.path / RUN_FILE, to_json(record))
 
     def is_held(self) -> bool | None:
@@ -340,8 +359,7 @@ class RunDirectory:
             return None
         try:
             with np.load(path, allow_pickle=False) as data:
-                meta = from_json(FoldMeta, migrate(json.loads(str(data["meta"])), "fold",
-                                                   path))
+                meta = from_json(FoldMeta, migrate(loads(str(data["meta"])), "fold", path))
                 return FoldOutcome(
                     index=meta.index, key=tuple(meta.key),
                     test_index=data["test_index"], sample_ids=data["sample_ids"],

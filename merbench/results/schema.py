@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from merbench.errors import MerbenchError
-from merbench.results.codec import LayoutError, from_json
+from merbench.results.codec import LayoutError, from_json, loads
 from merbench.results.migrations import migrate
 from merbench.results.model import EnvironmentRecord, Results
 
@@ -110,9 +110,10 @@ def now_iso() -> str:
 
 
 def read_json(path: Path, what: str) -> dict[str, Any]:
-    """A JSON object from ``path``; a missing or unreadable file is one clear error."""
+    """A JSON object from ``path``; a missing or unreadable file (not UTF-8, not JSON, or
+    nested deeper than any merbench file) is one clear error."""
     try:
-        data = json.loads(Path(path).read_text())
+        data = loads(Path(path).read_bytes().decode("utf-8"))
     except FileNotFoundError:
         raise MerbenchError(f"no {what} at {path}") from None
     except (OSError, json.JSONDecodeError, UnicodeDecodeError) as exc:
@@ -125,6 +126,11 @@ def read_json(path: Path, what: str) -> dict[str, Any]:
 def read_results(path: Path) -> Results:
     """A results file in the current layout, every field checked."""
     data = read_json(path, "results file")
+    if data.get("kind") == "seeds":
+        raise MerbenchError(f"{path} is a seeds summary (what 'merbench run --seeds' and "
+                            "'merbench sweep' write as seeds.json), not a run's results file; "
+                            "'merbench validate' and 'merbench compare' read it as seeds.json "
+                            "in its folder of seed-N runs: give that folder")
     if "schema_version" not in data:
         raise MerbenchError(f"{path} has no integer schema_version; is it a merbench result?")
     try:

@@ -170,6 +170,9 @@ def write_key_pair(out: Path, name: str | None) -> PublicKey:
     ``out.pub``. Neither file may exist; the private key is created exclusively, so a key
     is never overwritten."""
     out = Path(out)
+    if out.name in ("", ".", ".."):  # '' and '.' are both Path('.'): a folder, no file name
+        raise MerbenchError(f"--out '{out}' names no file; give the path of the private key "
+                            "to write, e.g. --out keys/audit-key (KEY.pub goes beside it)")
     public_path = public_key_path(out)
     if name is not None and (not name.strip() or any(not c.isprintable() for c in name)):
         raise MerbenchError("--name takes a printable name on one line, such as the "

@@ -11,15 +11,19 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import re
 import statistics
+from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from merbench.errors import MerbenchError
+from merbench.results.codec import loads
 from merbench.results.manifest import first_mismatch
+from merbench.results.out_folders import is_system_folder
 from merbench.results.rundir import FOLDS_DIR, RUN_FILE, RunDirectory
 
 
@@ -72,7 +76,7 @@ def run_status(path: Path) -> RunStatus:
     results_file = directory.path / "results.json"
     complete = False
     with contextlib.suppress(OSError, ValueError, KeyError, TypeError, AttributeError):
-        summary = json.loads(results_file.read_text())
+        summary = loads(results_file.read_bytes().decode("utf-8"))
         if n_folds is None:
             n_folds = summary["protocol"]["n_folds"]
         files = summary.get("files")  # the manifest: complete while its files are these
@@ -112,20 +116,61 @@ def _saved_states(directory: RunDirectory,
     return tuple(saved)
 
 
+# How far below a folder of runs its runs may be: a sweep's folder of configurations of
+# seeds is two levels, a folder of such sweeps three; and how many folders are looked into
+# before giving up. Without them 'merbench status /' walked the whole file system, silently.
+RUNS_BELOW = 4
+FOLDERS_LOOKED_INTO = 5_000
+
+
 def run_dirs(path: Path) -> list[Path]:
     """``path`` if it is a run directory, else every run directory under it (the seeds of a
-    ``--seeds`` folder, or a whole ``runs/``), in natural order (seed-2 before seed-10)."""
+    ``--seeds`` folder, or a whole ``runs/``), in natural order (seed-2 before seed-10).
+
+    The search goes at most :data:`RUNS_BELOW` levels down, never into a run folder or
+    through a symbolic link, and gives up with an error after :data:`FOLDERS_LOOKED_INTO`
+    folders, so a folder that is not a folder of runs (``/``, a home folder) is refused in
+    well under a second instead of walked entirely."""
     path = Path(path)
     if not path.is_dir():
         raise MerbenchError(f"{path} is not a directory; give a run directory (--out of "
                             "'merbench run'), a --seeds folder or a folder of runs")
     if (path / RUN_FILE).exists():
         return [path]
-    runs = sorted((found.parent for found in path.rglob(RUN_FILE)), key=_natural)
+    if is_system_folder(path):
+        raise MerbenchError(f"{path} is a system folder, not a run folder or a folder of runs; "
+                            "give a run directory, a --seeds folder or a folder of runs (such "
+                            "as runs/)")
+    runs: list[Path] = []
+    waiting, looked_into = deque([(path, 0)]), 0
+    while waiting:
+        folder, depth = waiting.popleft()
+        looked_into += 1
+        if looked_into > FOLDERS_LOOKED_INTO:
+            raise MerbenchError(
+                f"{path} is not a run folder or a folder of runs: it has more than "
+                f"{FOLDERS_LOOKED_INTO:,} folders within {RUNS_BELOW} levels of it; give a "
+                "run directory, a --seeds folder or a folder of runs (such as runs/)")
+        for entry in _subfolders(folder):
+            if os.path.isfile(entry / RUN_FILE):  # False where it cannot be looked at
+                runs.append(entry)
+            elif depth + 1 < RUNS_BELOW:
+                waiting.append((entry, depth + 1))
     if not runs:
-        raise MerbenchError(f"{path} holds no merbench run (no {RUN_FILE} in it or below); "
-                            "give a run directory, a --seeds folder or a folder of runs")
-    return runs
+        raise MerbenchError(f"{path} holds no merbench run (no {RUN_FILE} in it or up to "
+                            f"{RUNS_BELOW} levels below); give a run directory, a --seeds "
+                            "folder or a folder of runs")
+    return sorted(runs, key=_natural)
+
+
+def _subfolders(folder: Path) -> list[Path]:
+    """The folders in ``folder``, not through symbolic links (none where it cannot be
+    read: a folder of runs is the user's own)."""
+    try:
+        with os.scandir(folder) as entries:
+            return [Path(e.path) for e in entries if e.is_dir(follow_symlinks=False)]
+    except OSError:
+        return []
 
 
 def _natural(path: Path) -> list[object]:

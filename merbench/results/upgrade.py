@@ -19,7 +19,7 @@ import numpy as np
 
 from merbench.atomic import atomic_write_bytes, atomic_write_json
 from merbench.errors import MerbenchError
-from merbench.results.codec import LayoutError, from_json, to_json
+from merbench.results.codec import LayoutError, from_json, loads, to_json
 from merbench.results.migrations import migrate, version_of
 from merbench.results.model import SCHEMA_VERSION, FoldMeta, Results, RunRecord, SeedsSummary
 
@@ -70,7 +70,7 @@ def upgrade(paths: list[Path]) -> UpgradeReport:
 def _upgrade_json(path: Path) -> bool:
     kind, record = _JSON_FILES[path.name]
     try:
-        data = json.loads(path.read_text())
+        data = loads(path.read_bytes().decode("utf-8"))
     except (OSError, json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise MerbenchError(f"{path} is not readable JSON ({exc}); fix or remove it") from None
     if not isinstance(data, dict) or (path.name == "seeds.json" and data.get("kind") != "seeds"):

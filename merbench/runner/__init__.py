@@ -8,6 +8,7 @@ One concept per module:
 
 - :mod:`~merbench.runner.spec`: :class:`RunSpec` and :class:`RunSettings`, every option
   declared once; :mod:`~merbench.runner.checks`: the checks of their values and combinations;
+  :mod:`~merbench.runner.given_values`: seeds and option numbers as a user types them;
 - :mod:`~merbench.runner.plan`: pure resolution against the plugins (shared with
   ``merbench extract``); :mod:`~merbench.runner.data`: the dataset, folds and saved weights;
   :mod:`~merbench.runner.weights`: saved weights checked as the run starts;

@@ -21,6 +21,7 @@ from pathlib import Path
 from merbench.errors import MerbenchError
 from merbench.meta import DATA_ORDERS, TrainRecipe
 from merbench.runner.executor_kinds import EXECUTOR_KINDS
+from merbench.runner.given_values import check_finite, check_seed
 from merbench.runner.spec import EXECUTORS, PRECISIONS, RunSettings, RunSpec, flag
 from merbench.selection import POLICIES, check_reportable
 from merbench.training.device import check_device_name
@@ -60,8 +61,9 @@ def check_values(spec: RunSpec, settings: RunSettings) -> None:
         raise MerbenchError(f"--threads must be at most {threads_cap} (4 per core of this "
                             f"machine; got {settings.threads:,}); leave it out to let "
                             "merbench choose")
-    if spec.seed < 0:
-        raise MerbenchError(f"--seed must be a non-negative integer (got {spec.seed})")
+    check_seed(spec.seed, "--seed")
+    for name in ("model_options", "dataset_options", "feature_options", "protocol_options"):
+        check_finite(getattr(spec, name), flag(name))
     if spec.selection not in POLICIES and spec.selection != "authors":
         raise MerbenchError(f"unknown selection policy '{spec.selection}'; available: "
                             f"{', '.join(POLICIES)}, or authors (the model's authors' own)")

@@ -7,10 +7,11 @@ Repeating the same command continues the same folder.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from merbench.atomic import atomic_write_json
+from merbench.atomic import atomic_write_json, remove_leftovers
 from merbench.errors import MerbenchError
 from merbench.plugins import Plugins, default_plugins
 from merbench.results.codec import to_json
@@ -25,6 +26,7 @@ from merbench.results.out_folders import check_out_folder
 from merbench.results.over_seeds import over_seeds
 from merbench.results.schema import now_iso
 from merbench.runner.execute import RunResult, run_many
+from merbench.runner.given_values import parse_seed, shortened
 from merbench.runner.identity import default_seeds_dir
 from merbench.runner.plan import plan_run
 from merbench.runner.spec import RunSettings, RunSpec
@@ -46,16 +48,15 @@ def parse_seeds(text: str) -> list[int]:
     comma: most likely a seed left out by mistake) are errors."""
     parts = text.split(",")
     if any(not part.strip() for part in parts):
-        raise MerbenchError(f"--seeds has an empty item in '{text}'; give whole numbers "
-                            "separated by single commas, e.g. 0,1,2")
-    try:
-        seeds = [int(part) for part in parts]
-    except ValueError:
+        raise MerbenchError(f"--seeds has an empty item in '{shortened(text)}'; give whole "
+                            "numbers separated by single commas, e.g. 0,1,2")
+    if not all(re.fullmatch(r"\s*[+-]?\d+\s*", part) for part in parts):
         raise MerbenchError(f"--seeds takes whole numbers separated by commas, e.g. 0,1,2 "
-                            f"(got '{text}')") from None
-    if not seeds or any(s < 0 for s in seeds) or len(set(seeds)) != len(seeds):
+                            f"(got '{shortened(text)}')")
+    seeds = [parse_seed(part, "each of --seeds") for part in parts]
+    if len(set(seeds)) != len(seeds):  # each is a non-negative integer in range already
         raise MerbenchError(f"--seeds needs distinct non-negative seeds, e.g. 0,1,2 "
-                            f"(got '{text}')")
+                            f"(got '{shortened(text)}')")
     return seeds
 
 
@@ -71,6 +72,9 @@ def run_seeds(spec: RunSpec, settings: RunSettings, seeds: list[int],
         check_out_folder(base, "--out")
     else:  # named after the spec as planned: options at their defaults are left out
         base = default_seeds_dir(plan_run(spec, settings, plugins).spec, seeds)
+    # a kill while seeds.json was written left its temporary here; each run folder tidies
+    # its own, this folder is ours to tidy (a live writer's temporary stays)
+    remove_leftovers(base)
     # one after another locally; on Ray, every seed's folds at once
     runs = run_many([(replace(spec, seed=seed), replace(settings, out=base / f"seed-{seed}"))
                      for seed in seeds], plugins)

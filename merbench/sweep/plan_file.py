@@ -43,6 +43,7 @@ try:
 except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib  # type: ignore[import-not-found, no-redef, unused-ignore]
 from merbench.runner.checks import ESTIMATOR_LACKS, check_values
+from merbench.runner.given_values import MAX_SEED
 from merbench.runner.identity import json_hash
 from merbench.runner.plan import plan_run
 from merbench.runner.spec import (
@@ -106,6 +107,13 @@ def read_plan(path: Path, plugins: Plugins, **overrides: Any) -> SweepPlan:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise MerbenchError(f"{path} is not valid TOML ({exc}); fix that line") from None
+    except ValueError:  # an integer of more digits than Python reads (4,300)
+        raise MerbenchError(f"{path} has a number of more than 4,300 digits; a seed must be "
+                            f"a non-negative integer in range, 0 to {MAX_SEED}, and no other "
+                            "option takes one that large") from None
+    except RecursionError:  # arrays in arrays, thousands deep
+        raise MerbenchError(f"{path} nests arrays or tables thousands deep, as no plan does; "
+                            "fix the plan") from None
     unknown = sorted(set(document) - {"out", "defaults", "runs"})
     if unknown:
         raise MerbenchError(f"{path}: unknown top-level key '{unknown[0]}'; a plan has out, "
@@ -233,9 +241,10 @@ def _names(where: str, entry: dict[str, Any], one: str, many: str) -> list[str]:
 
 def _seeds(where: str, value: Any) -> tuple[int, ...]:
     if not isinstance(value, list) or not value or \
-            not all(isinstance(s, int) and not isinstance(s, bool) and s >= 0 for s in value):
-        raise MerbenchError(f"{where}: 'seeds' must be a list of non-negative whole numbers, "
-                            "e.g. seeds = [0, 1, 2]")
+            not all(isinstance(s, int) and not isinstance(s, bool) and 0 <= s <= MAX_SEED
+                    for s in value):
+        raise MerbenchError(f"{where}: 'seeds' must be a list of non-negative whole numbers "
+                            f"in range, 0 to {MAX_SEED}, e.g. seeds = [0, 1, 2]")
     if len(set(value)) != len(value):
         raise MerbenchError(f"{where}: 'seeds' names a seed twice; remove the duplicate")
     return tuple(value)

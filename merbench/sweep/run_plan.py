@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from merbench.atomic import atomic_write_json
+from merbench.atomic import atomic_write_json, remove_leftovers
 from merbench.errors import MerbenchError
 from merbench.plugins import Plugins
 from merbench.results.codec import to_json
@@ -43,6 +43,10 @@ Report = Callable[[ConfigurationResult, int, RunResult], None]
 def run_sweep(plan: SweepPlan, plugins: Plugins, on_run: Report | None = None) -> SweepResult:
     """Run every run of ``plan``; ``on_run(configuration, seed, result)`` as each ends."""
     results = [ConfigurationResult(c) for c in plan.configurations]
+    # a kill while a seeds.json was written left its temporary in the configuration's folder;
+    # run folders tidy their own, these are the sweep's to tidy (a live writer's stays)
+    for folder in {plan.out, *(c.out for c in plan.configurations)}:
+        remove_leftovers(folder)
     runs = [(result, seed) for result in results for seed in result.configuration.seeds]
 
     ended_runs: set[int] = set()

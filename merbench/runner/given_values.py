@@ -1,0 +1,99 @@
+"""Numbers as a user types them: a seed in range, and option values that are finite.
+
+A seed reaches merbench from ``--seed``, ``--seeds``, a sweep plan's ``seeds`` and ``audit
+--seed``; each says the same thing about a bad one, here. Python refuses to turn a string of
+more than 4,300 digits into an integer with advice about ``sys.set_int_max_str_digits``,
+which is no help to someone who mistyped a seed, so a seed is read from its digits here, at
+most :data:`SEED_DIGITS` of them, and a long one is shown shortened.
+
+``--model-opt dropout=NaN`` is JSON that Python reads (``NaN``, ``Infinity``, ``1e999``), and
+TOML has ``nan`` and ``inf``; no option of a model, feature, dataset or protocol means
+anything by them, and one that reaches training fails there with a traceback, after the run
+folder was made. :func:`check_finite` refuses them before anything is built.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from merbench.errors import MerbenchError
+
+#: the largest seed: torch seeds its generators with unsigned 64-bit numbers
+MAX_SEED = 2**64 - 1
+SEED_DIGITS = len(str(MAX_SEED))
+_SHOWN = 12  # characters of a long value shown at each end
+_INTEGER = re.compile(r"[+-]?\d+")
+
+
+def shortened(text: str) -> str:
+    """``text``, with the middle of a long one left out (``99999…99999, 5,000 characters``),
+    so an error line stays one line."""
+    if len(text) <= 2 * _SHOWN + 10:
+        return text
+    return f"{text[:_SHOWN]}…{text[-_SHOWN:]}, {len(text):,} characters"
+
+
+def seed_problem(option: str, given: object) -> str:
+    """The one line that says a seed given as ``option`` is not one."""
+    return (f"{option} must be a non-negative integer in range, 0 to {MAX_SEED} "
+            f"(got {shortened(str(given))})")
+
+
+def check_seed(seed: int, option: str) -> None:
+    """Refuse a seed out of range (``option`` names where it was given)."""
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED:
+        raise MerbenchError(seed_problem(option, seed))
+
+
+def parse_seed(text: str, option: str) -> int:
+    """The seed ``text`` spells, read digit by digit only when there are few enough of them
+    (see the module's docstring), or a MerbenchError naming ``option``."""
+    digits = text.strip()
+    if not _INTEGER.fullmatch(digits) or len(digits.lstrip("+-")) > SEED_DIGITS:
+        raise MerbenchError(seed_problem(option, text))
+    seed = int(digits)
+    check_seed(seed, option)
+    return seed
+
+
+def seed_option(option: str) -> Any:
+    """An argparse ``type`` for a seed option: its error is the whole line (the command
+    line's parser lets a MerbenchError through to be said as it is)."""
+
+    def seed(text: str) -> int:
+        return parse_seed(text, option)
+
+    return seed
+
+
+def first_non_finite(value: Any, where: str) -> tuple[str, float] | None:
+    """The dotted name and value of the first NaN or infinity in ``value`` (an option's
+    value; lists and objects are searched), or None."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return where, value
+    if isinstance(value, Mapping):
+        items: Any = ((f"{where}.{key}", item) for key, item in value.items())
+    elif isinstance(value, list | tuple):
+        items = ((f"{where}[{i}]", item) for i, item in enumerate(value))
+    else:
+        return None
+    for name, item in items:
+        found = first_non_finite(item, name)
+        if found is not None:
+            return found
+    return None
+
+
+def check_finite(options: Mapping[str, Any], option: str) -> None:
+    """Refuse an option (given as ``option``, e.g. ``--model-opt``) whose value is or holds
+    NaN or an infinity."""
+    for key, value in options.items():
+        found = first_non_finite(value, str(key))
+        if found is not None:
+            name, number = found
+            what = "not a number (NaN)" if math.isnan(number) else "infinite"
+            raise MerbenchError(f"{option} {name}={number}: the value is {what}; give a "
+                                "finite number")
