@@ -230,7 +230,7 @@ def _has_manifest(folder: Path, relative: str) -> bool:
         if not _is_plain_file(path) or path.stat().st_size > 64_000:
             return False
         data = json.loads(path.read_bytes())
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):  # RecursionError: nesting too deep
         return False
     return (isinstance(data, dict) and data.get("written_by") == "merbench"
             and data.get("kind") == STORE_KIND and data.get("schema") == STORE_SCHEMA

@@ -216,6 +216,7 @@ FOREIGN = {
     "a file in a store": ("features/row-sum/README", b"mine"),
     "a file in a shard": ("landmarks68/cd/mine.txt", b"mine"),
     "a dot-file in a store": ("features/other/.hidden", b"mine"),
+    "a store whose manifest nests too deep": (f"features/deep/{MANIFEST}", b"[" * 60_000),
 }
 
 

@@ -170,7 +170,8 @@ def build_parser() -> argparse.ArgumentParser:
     actions = cache.add_subparsers(dest="action", metavar="ACTION", parser_class=_Parser)
     actions.required = True
     actions.add_parser("info", help="entries and size per feature")
-    clear = actions.add_parser("clear", help="delete cached entries")
+    clear = actions.add_parser(
+        "clear", help="delete the stores merbench wrote; refuse a folder holding anything else")
     clear.add_argument("--feature", "-f", default=None, metavar="NAME",
                        help="delete only this feature's entries (a name 'cache info' shows)")
 
