@@ -23,7 +23,14 @@ from merbench.dataset import Dataset, InMemoryDataset
 from merbench.errors import MerbenchError, PluginError
 from merbench.features import Extracted, Sample, SampleExtractor
 from merbench.hookimpl import hookimpl
-from merbench.meta import DatasetMeta, FeatureMeta, ModelMeta, ProtocolMeta, TrainRecipe
+from merbench.meta import (
+    DatasetMeta,
+    FeatureMeta,
+    ModelMeta,
+    ProtocolMeta,
+    ReducedSetting,
+    TrainRecipe,
+)
 from merbench.protocols import Fold
 from merbench.protocols.lodo import LeaveOneDatabaseOut
 from merbench.protocols.loso import LeaveOneSubjectOut
@@ -68,6 +75,7 @@ __all__ = [
     "PluginError",
     "ProtocolMeta",
     "ProtocolRegistry",
+    "ReducedSetting",
     "ReportsFit",
     "RunInfo",
     "Sample",

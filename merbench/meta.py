@@ -8,7 +8,7 @@ core checks before a run (does the dataset provide what the model's feature need
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
@@ -149,6 +149,43 @@ class TrainRecipe:
 
 
 @dataclass(frozen=True, kw_only=True)
+class ReducedSetting:
+    """A smaller configuration of a model that a CPU can finish, as its authors or
+    maintainers document it: what ``merbench run`` offers, as a ready command, when it has
+    measured that the model's own setting is GPU work on the machine it runs on.
+
+    ``model_options`` are ``--model-opt`` values; ``epochs``, ``lr`` and ``batch_size``
+    override the recipe (None: the recipe's). A run in it departs from the model as declared
+    (:func:`merbench.results.schema.departures_from_declared`), so its results say "REDUCED
+    setting" and leaderboards show it apart, never ranked as the model. ``why`` says in one
+    line what it keeps and drops; ``measured`` says, when someone has timed it, how long it
+    took and where (a time on another machine, so the command line says whose it is).
+    """
+
+    model_options: dict[str, Any] = field(default_factory=dict, hash=False)
+    epochs: int | None = None
+    lr: float | None = None
+    batch_size: int | None = None
+    why: str = ""
+    measured: str | None = None
+
+    def __post_init__(self) -> None:
+        if not self.model_options and (self.epochs, self.lr, self.batch_size) == (None,) * 3:
+            raise ValueError("a reduced setting must change something: model_options, "
+                             "epochs, lr or batch_size")
+        if (self.epochs is not None and self.epochs < 1) or (
+                self.batch_size is not None and self.batch_size < 1) or (
+                self.lr is not None and not self.lr > 0):
+            raise ValueError("a reduced setting needs epochs >= 1, batch_size >= 1 and lr > 0")
+        for text in (self.why, self.measured or "x"):
+            if "\n" in text.strip():
+                raise ValueError("a reduced setting's why and measured are one line each")
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True, kw_only=True)
 class ModelMeta(Meta):
     """A model: the feature it consumes, and how it is trained.
 
@@ -170,6 +207,10 @@ class ModelMeta(Meta):
     #: the share of one GPU a fold of this model asks for when Ray schedules it on CUDA
     #: (``merbench run --executor ray``): small models share a GPU, several folds at once
     gpu_share: float = 1.0
+    #: a smaller configuration a CPU can finish (:class:`ReducedSetting`), which ``merbench
+    #: run`` offers as a ready command when it measures the model's own setting as GPU work;
+    #: None: it offers the model's own setting with fewer epochs
+    reduced: ReducedSetting | None = None
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -179,6 +220,11 @@ class ModelMeta(Meta):
             raise ValueError(f"model {self.name!r}: kind must be 'torch' or 'sklearn'")
         if self.kind == "torch" and self.recipe is None:
             raise ValueError(f"model {self.name!r}: a torch model must declare a TrainRecipe")
+        reduced = self.reduced
+        if reduced is not None and self.kind != "torch" and (
+                reduced.epochs, reduced.lr, reduced.batch_size) != (None,) * 3:
+            raise ValueError(f"model {self.name!r}: a scikit-learn estimator has no epochs, "
+                             "lr or batch size to reduce; give model_options only")
         if self.authors_selection is not None:
             from merbench.selection import POLICIES  # deferred: selection reads run outcomes
 

@@ -71,3 +71,29 @@ def ctrl_c_once(out: Path, options: list[str], written: str,
     process.send_signal(sent)
     _, err = process.communicate(timeout=60)
     return process.returncode, err.strip().splitlines()
+
+
+def signal_in_first_fold(out: Path, options: list[str],
+                         sent: int = signal.SIGINT) -> tuple[int, list[str]]:
+    """``merbench run --model ststnet --dataset synthetic --device cpu --out OUT`` with
+    ``options``, its stdout a pipe (so the progress comes as lines there), sent ``sent`` as
+    soon as it says it has trained the first fold's first epoch: its exit status and the
+    lines it wrote to stderr. The fold is then in the loop that saves on a stop, and far
+    from a periodic save."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "merbench", "run", "--model", "ststnet", "--dataset",
+         "synthetic", *options, "--device", "cpu", "--out", str(out)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        preexec_fn=sigint_as_default)
+    assert process.stdout is not None
+    said = []
+    for line in process.stdout:
+        said.append(line)
+        if ": fold 1/" in line and " epoch " in line:
+            process.send_signal(sent)
+            break
+    else:
+        _, err = process.communicate(timeout=60)
+        raise AssertionError(f"the run ended before its first epoch: {said} {err}")
+    _, err = process.communicate(timeout=60)
+    return process.returncode, err.strip().splitlines()

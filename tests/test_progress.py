@@ -4,18 +4,20 @@ ETA at any speed, and what is happening before the first bar."""
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 from rich.console import Console
 from rich.progress import Progress
 
 from merbench.cli import progress as progress_module
+from merbench.cli.estimate import duration, estimate_line
 from merbench.cli.progress import (
     AveragePaceRemaining,
     MeasuredPaceRemaining,
     ProgressReporter,
-    duration,
-    estimate_line,
 )
 from merbench.runinfo import RunInfo
 
@@ -51,7 +53,7 @@ class FakeClock:
 def _reporter(info: RunInfo, clock: FakeClock, monkeypatch) -> tuple[ProgressReporter,
                                                                      io.StringIO]:
     monkeypatch.setattr(progress_module.time, "perf_counter", clock)
-    reporter = ProgressReporter()
+    reporter = ProgressReporter(plain=False)
     reporter.merbench_run_start(run=info)
     assert reporter._progress is not None
     printed = io.StringIO()
@@ -133,7 +135,7 @@ def test_the_eta_shows_when_one_step_takes_minutes() -> None:
 
 
 def test_a_spinner_says_what_happens_before_the_first_bar() -> None:
-    reporter = ProgressReporter()
+    reporter = ProgressReporter(plain=False)
     reporter.preparing("htnet on composite: reading the data")
     assert reporter._status is not None
     reporter.stop()
@@ -161,3 +163,58 @@ def test_a_narrow_terminal_cuts_the_label_not_the_counts_or_the_eta(tmp_path: Pa
         assert len(line) <= width
         assert line.endswith("12345/54400 fold-epochs 0:00:00 ETA estimating..."), line
     reporter.stop()
+
+
+def test_into_a_log_progress_comes_as_lines_from_the_first_second(
+        tmp_path: Path, monkeypatch) -> None:
+    """A log (stdout a file or a pipe) gets what is read at once, then training's start, its
+    first epoch, the estimate, and a line at most every 30 s: never 30 s of silence before
+    the estimate."""
+    clock = FakeClock(100.0)
+    monkeypatch.setattr(progress_module.time, "perf_counter", clock)
+    reporter = ProgressReporter(plain=True)
+    lines = io.StringIO()
+    reporter._lines.file = lines
+    reporter.preparing("htnet on composite: reading the data")
+    assert lines.getvalue() == "htnet on composite: reading the data\n"
+    info = RunInfo(run_dir=tmp_path, device="cpu", **HTNET_PAPER)  # type: ignore[arg-type]
+    reporter.merbench_run_start(run=info)
+    assert reporter._progress is not None
+    reporter._progress.console.file = io.StringIO()
+    for epoch, at in ((1, 120.0), (2, 130.0), (3, 140.0), (4, 150.0), (5, 160.0),
+                      (6, 170.0), (7, 180.0), (8, 190.0)):
+        clock.now = at
+        reporter.merbench_epoch_finished(run=info, fold_index=0, epoch=epoch)
+    reporter.stop()
+    said = lines.getvalue().splitlines()[1:]
+    assert said[:2] == [
+        f"training htnet on composite (cpu): 68 folds x 800 epochs, in {tmp_path}",
+        "htnet on composite: fold 1/68 epoch 1/800; 1/54400 fold-epochs in 0:00:20, ETA "
+        "estimating..."]
+    assert said[2].startswith("estimate: about 6 d 7 h for 68 folds x 800 epochs on cpu (10 s "
+                              "per fold-epoch so far). this is GPU work")  # at epoch 4
+    assert said[3:] == [  # 30 s after the estimate
+        "htnet on composite: fold 1/68 epoch 7/800; 7/54400 fold-epochs in 0:01:20, ETA "
+        "151:05:30"]
+
+
+def test_a_redirected_run_says_what_it_does_within_seconds(tmp_path: Path) -> None:
+    """The command with its output in a pipe: its first line comes while it is still reading
+    the data, and each line is flushed as written (nothing came before the results)."""
+    started = time.monotonic()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "merbench", "run", "--model", "ststnet", "--dataset",
+         "synthetic", "--epochs", "2000", "--device", "cpu", "--out", str(tmp_path / "r")],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        assert process.stdout is not None
+        first = process.stdout.readline()
+        waited = time.monotonic() - started
+        second = process.stdout.readline()
+    finally:
+        process.kill()
+        process.wait()
+    assert first == ("ststnet on synthetic: reading the data, the features and any finished "
+                     "folds\n")
+    assert second.startswith("training ststnet on synthetic (cpu): 6 folds x 2000 epochs")
+    assert waited < 20, waited  # Python's start and merbench's imports, on a busy machine

@@ -270,8 +270,12 @@ def test_ctrl_c_says_where_the_folds_are(tmp_path: Path) -> None:
                             "folds/fold-000.npz")
     assert code == 130 and len(err) == 1
     finished = len(list((out / "folds").glob("fold-*.npz")))
+    # the fold in progress saves its state when its epoch ends (unless the signal came
+    # between two folds)
+    saved = ("; the fold in progress is kept as of its last saved state"
+             if list(out.glob("partial/fold-*.pt")) else "")
     assert err == [f"merbench: interrupted — {finished} of 10 folds are finished and kept in "
-                   f"{out}; run the same command again to resume"]
+                   f"{out}{saved}; run the same command again to resume"]
 
 
 def test_ctrl_c_before_any_fold_finished_says_nothing_is_kept(tmp_path: Path) -> None:

@@ -10,13 +10,24 @@ which made a pace taken from the run's start 12 to 60 times too slow for short r
 the pace is measured the ETA says "estimating..." rather than guess; after, it is that pace
 times the fold-epochs left (rich's default estimate needs a step within its last 30 seconds,
 and shows nothing when one fold-epoch takes longer).
+
+What the estimate says is :mod:`merbench.cli.estimate`'s: a run measured as GPU work on a CPU
+is offered a reduced command to paste (:mod:`merbench.cli.reduced_command`). Where stdout is a
+file or a pipe (a run redirected to a log, a batch job) rather than a terminal, the reporter
+also writes plain lines there, each flushed, from the first second on: what is being read,
+training's start, its first epoch, the estimate, then how far training has got at most every
+:data:`PLAIN_EVERY_S` seconds; a log used to stay empty until the estimate, 30 s into HTNet's
+first fold. They go to stdout, not stderr, so a command that fails still says so in one line
+on stderr. The bar and the spinner stay on stderr, drawn where it is a terminal.
 """
 
 from __future__ import annotations
 
+import os
+import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.progress import (
     BarColumn,
@@ -32,28 +43,17 @@ from rich.table import Column
 from rich.text import Text
 
 from merbench.cli.console import LiteralConsole
+from merbench.cli.estimate import GPU_WORK_S, estimate_line, offer_lines
 from merbench.cli.literal import literal
 from merbench.hookimpl import hookimpl
 from merbench.runinfo import RunInfo
 
-LONG_RUN_S = 15 * 60  # an estimate above this comes with advice
+if TYPE_CHECKING:
+    from merbench.cli.reduced_command import RunAsGiven
+
+PLAIN_EVERY_S = 30.0  # without a terminal: a line on training's progress at most this often
 MEASURE_EPOCHS = 3  # epochs of the first fold after its first before the pace is trusted...
 MEASURE_S = 2.0  # ...and seconds they must span (or the first fold has finished)
-
-
-def duration(seconds: float) -> str:
-    """``3 d 4 h``, ``2 h 05 min``, ``7 min``, ``40 s``, ``24 ms``: as precise as an
-    estimate is."""
-    seconds = max(0.0, seconds)
-    if seconds < 0.95:  # a fold-epoch of a small model: "0 s" would say nothing
-        return f"{max(1, round(seconds * 1000))} ms"
-    if seconds >= 86400:
-        return f"{int(seconds // 86400)} d {int(seconds % 86400 // 3600)} h"
-    if seconds >= 3600:
-        return f"{int(seconds // 3600)} h {int(seconds % 3600 // 60):02d} min"
-    if seconds >= 60:
-        return f"{round(seconds / 60)} min"
-    return f"{round(seconds)} s"
 
 
 class AveragePaceRemaining(ProgressColumn):
@@ -81,23 +81,15 @@ class MeasuredPaceRemaining(ProgressColumn):
         return Text(f"{hours}:{rest // 60:02d}:{rest % 60:02d}", style="progress.remaining")
 
 
-def estimate_line(run: RunInfo, per_fold_epoch: float, start_up: float = 0.0) -> str:
-    """The whole run's time at the measured pace (plus its one-time ``start_up`` seconds),
-    with what to do when that is long."""
-    total = start_up + per_fold_epoch * run.folds_to_train * run.epochs
-    line = (f"estimate: about {duration(total)} for {run.folds_to_train} folds x {run.epochs} "
-            f"epochs on {run.device} ({duration(per_fold_epoch)} per fold-epoch so far)")
-    if total < LONG_RUN_S:
-        return line
-    if run.device.startswith("cpu"):
-        advice = ("this is GPU work: run it where a GPU is, with --device cuda (a GPU trains "
-                  "many folds at once), or try a reduced setting first (fewer --epochs, a "
-                  "smaller --model-opt; the README's set-up command shows one for HTNet)")
-    else:
-        advice = ("fewer --epochs or a smaller --model-opt try it faster; --parallel-folds K "
-                  "trains K folds at once where memory allows")
-    return (f"{line}. {advice}; Ctrl-C keeps every finished fold and the saved state of the "
-            "one in progress")
+def stdout_is_a_log() -> bool:
+    """Whether stdout is a file or a pipe: an open file descriptor that is not a terminal
+    (not an in-memory stream a Python caller reads, where no one waits on a log), and rich
+    is not told to treat it as a terminal."""
+    try:
+        descriptor = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # io.UnsupportedOperation is both
+        return False
+    return not os.isatty(descriptor) and not LiteralConsole().is_terminal
 
 
 def _description() -> TextColumn:
@@ -132,11 +124,22 @@ INTERRUPTED_EXTRACTION = ("merbench: interrupted — every sample finished so fa
 
 
 class ProgressReporter:
-    """Shows fold-epochs done out of all those left to train, with elapsed time and ETA."""
+    """Shows fold-epochs done out of all those left to train, with elapsed time and ETA.
 
-    def __init__(self, enabled: bool = True) -> None:
+    ``plain``: also write the progress as lines on stdout (None: where stdout is a file or a
+    pipe, :func:`stdout_is_a_log`). ``given`` is the run as the user gave it, set by
+    ``merbench run`` once it is known: what a reduced command is made from, and whether a
+    stop saves the fold in progress."""
+
+    def __init__(self, enabled: bool = True, plain: bool | None = None) -> None:
         self.enabled = enabled
+        self.given: RunAsGiven | None = None
         self.run_dir: Path | None = None
+        self._lines = LiteralConsole()
+        self.plain = stdout_is_a_log() if plain is None else plain
+        # the estimate goes on stderr too where someone watches it there (not twice into
+        # one log, as with 2>&1)
+        self._watched = not self.plain or LiteralConsole(stderr=True).is_terminal
         self._progress: Progress | None = None
         self._task: Any = None
         self._n_folds = 0
@@ -147,15 +150,35 @@ class ProgressReporter:
         self._open: set[Path] = set()  # runs started and not finished
         self._status: Status | None = None
         self._started = 0.0
+        self._said = 0.0  # when the last plain line was written
         self._estimated = False
         # the first fold to report, and when it reported each epoch (its pace is the run's)
         self._pace_fold: tuple[Path, int] | None = None
         self._pace_times: list[tuple[int, float]] = []
         self._beside: set[tuple[Path, int]] = set()  # folds first heard of before its second
 
+    def _say(self, line: str) -> None:
+        """A plain line on stdout, whole (a log is not a terminal to wrap for), flushed
+        (rich flushes every print)."""
+        self._said = time.perf_counter()
+        self._lines.print(line, soft_wrap=True)
+
+    def _tell(self, line: str, console: Any, whole: bool = False) -> None:
+        """``line`` into the log (plain) and on stderr's ``console`` where it is watched;
+        ``whole``: unwrapped on both (a command to paste)."""
+        if self.plain:
+            self._say(line)
+        if self._watched:
+            console.print(line, soft_wrap=whole)
+
     def preparing(self, what: str) -> None:
-        """A spinner until the first bar: loading data and features can take a while."""
-        if self.enabled and self._status is None:
+        """A spinner until the first bar: loading data and features can take a while (into
+        a log, the same words as a line, at once)."""
+        if not self.enabled:
+            return
+        if self.plain:
+            self._say(what)
+        if self._status is None:
             self._status = Status(what, console=LiteralConsole(stderr=True))
             self._status.start()
 
@@ -174,6 +197,8 @@ class ProgressReporter:
         if not self.enabled:
             return
         self._stop_status()
+        if self.plain and (done >= total or time.perf_counter() - self._said >= PLAIN_EVERY_S):
+            self._say(f"{description}: {done}/{total} samples")
         if self._extraction is None:
             self._extraction = _progress("samples",
                                          AveragePaceRemaining(table_column=Column(no_wrap=True)),
@@ -200,8 +225,11 @@ class ProgressReporter:
         self._started = time.perf_counter()
         console = LiteralConsole(stderr=True)
         if run.folds_to_train < run.n_folds:
-            console.print(f"resuming {run.run_dir}: {run.n_folds - run.folds_to_train} of "
-                          f"{run.n_folds} folds already done")
+            self._tell(f"resuming {run.run_dir}: {run.n_folds - run.folds_to_train} of "
+                       f"{run.n_folds} folds already done", console)
+        if self.plain:
+            self._say(f"training {run.model} on {run.dataset} ({run.device}): "
+                      f"{run.folds_to_train} folds x {run.epochs} epochs, in {run.run_dir}")
         self._progress = _progress(
             "fold-epochs", MeasuredPaceRemaining(table_column=Column(no_wrap=True)), console)
         self._task = self._progress.add_task(
@@ -220,11 +248,26 @@ class ProgressReporter:
         if not self._estimated and ahead:
             self._measure(run, key, epoch)
         if self._progress is not None:
+            first = not self._progress.tasks[0].completed
             self._progress.update(
                 self._task, advance=ahead,
                 description=literal(f"{run.model} on {run.dataset} fold {fold_index + 1}/"
                                     f"{run.n_folds}"),
             )
+            if self.plain and ahead and (
+                    first or time.perf_counter() - self._said >= PLAIN_EVERY_S):
+                self._say_progress(fold_index, epoch, run)
+
+    def _say_progress(self, fold_index: int, epoch: int, run: RunInfo) -> None:
+        """Without a terminal: the bar's counts, elapsed time and ETA, as a line."""
+        assert self._progress is not None
+        task = self._progress.tasks[0]
+        elapsed = int(time.perf_counter() - self._started)
+        left = MeasuredPaceRemaining().render(task).plain
+        self._say(f"{run.model} on {run.dataset}: fold {fold_index + 1}/"
+                  f"{run.n_folds} epoch {epoch}/{run.epochs}; {int(task.completed)}/"
+                  f"{int(task.total or 0)} fold-epochs in {elapsed // 3600}:"
+                  f"{elapsed % 3600 // 60:02d}:{elapsed % 60:02d}, ETA {left}")
 
     def _measure(self, run: RunInfo, key: tuple[Path, int], epoch: int) -> None:
         """Time the first fold's epochs after its first; once enough are measured, print
@@ -250,8 +293,26 @@ class ProgressReporter:
         done_then = first * (1 + len(self._beside))
         start_up = max(0.0, started - self._started - per_fold_epoch * done_then)
         if self._progress is not None:
-            self._progress.console.print(estimate_line(run, per_fold_epoch, start_up))
+            self._estimate(run, per_fold_epoch, start_up)
             self._progress.update(self._task, pace=per_fold_epoch)
+
+    def _estimate(self, run: RunInfo, per_fold_epoch: float, start_up: float) -> None:
+        """Print the estimate, and the reduced command where the run is GPU work on a CPU."""
+        assert self._progress is not None
+        console = self._progress.console
+        total = start_up + per_fold_epoch * run.folds_to_train * run.epochs
+        given = self.given
+        offer = None
+        if given is not None and run.device.startswith("cpu") and total >= GPU_WORK_S:
+            offer = given.offer(per_fold_epoch, start_up, run.n_folds, run.epochs)
+        saves = given.saves_states if given is not None else True
+        # a log gets whole lines; a terminal wraps all but the command, kept whole to paste
+        self._tell(estimate_line(run, per_fold_epoch, start_up, offer=offer,
+                                 saves_states=saves), console)
+        if offer is not None:
+            label, command = offer_lines(offer, run.model)
+            self._tell(label, console)
+            self._tell(command, console, whole=True)
 
     @hookimpl
     def merbench_run_finished(self, run: RunInfo, results: dict[str, Any]) -> None:

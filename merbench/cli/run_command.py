@@ -12,9 +12,11 @@ from merbench.cli.confirm import confirm_runs
 from merbench.cli.literal import say
 from merbench.cli.parser import EXIT_INTERRUPTED
 from merbench.cli.progress import ProgressReporter
+from merbench.cli.reduced_command import RunAsGiven
 from merbench.cli.render import print_results, print_seeds
 from merbench.cli.run_options import spec_from_args
 from merbench.errors import MerbenchError
+from merbench.meta import ReducedSetting
 from merbench.plugins import Plugins
 from merbench.results.status import run_status
 from merbench.runner.execute import run
@@ -35,6 +37,7 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
     reporter.preparing(f"{spec.model} on {spec.dataset}: reading the data, the features and "
                        "any finished folds")
     plugins = load(args, extra=[("merbench.cli.progress", reporter)])
+    reporter.given = RunAsGiven(spec, settings, seeds, _declared_reduced(plugins, spec.model))
     try:
         if seeds is not None:
             many = run_seeds(spec, settings, seeds, plugins=plugins)
@@ -55,6 +58,15 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
               "or rewritten", file=sys.stderr)
     print_results(result.results, result.run_dir)
     return 0
+
+
+def _declared_reduced(plugins: Plugins, model: str) -> ReducedSetting | None:
+    """The reduced setting ``model`` declares, for the reduced command a GPU-work estimate
+    offers (None: none, or no such model, which the run itself then reports)."""
+    try:
+        return plugins.registries.models.get(model).meta.reduced
+    except MerbenchError:
+        return None
 
 
 def _what_is_kept(run_dir: Path | None) -> str:

@@ -71,6 +71,27 @@ def _check_kind_metadata(where: str, meta: Meta, entry: Entry[Any]) -> None:
         if meta.kind == "sklearn" and meta.recipe is not None:
             raise AssertionError(f"{where}: a scikit-learn estimator is fitted once, so its "
                                  "TrainRecipe would never be used; leave recipe out")
+        if meta.reduced is not None:
+            _check_reduced(where, meta, entry)
+
+
+def _check_reduced(where: str, meta: ModelMeta, entry: Entry[Any]) -> None:
+    """A declared reduced setting sets options the factory takes, and departs from the model
+    as declared (else its runs would not be labelled reduced, and would be ranked)."""
+    reduced = meta.reduced
+    assert reduced is not None
+    unknown = [o for o in reduced.model_options if not entry.accepts(o)]
+    if unknown:
+        raise AssertionError(f"{where}: its reduced setting sets {', '.join(unknown)}, not "
+                             f"options of its factory (it takes: "
+                             f"{', '.join(entry.options()) or 'none'})")
+    recipe = meta.recipe.to_dict() if meta.recipe is not None else {}
+    changed = [k for k in ("epochs", "lr", "batch_size")
+               if getattr(reduced, k) is not None and getattr(reduced, k) != recipe.get(k)]
+    if not entry.without_defaults(reduced.model_options) and not changed:
+        raise AssertionError(f"{where}: its reduced setting is the model's own setting (its "
+                             "options are the factory's defaults, its recipe the declared "
+                             "one); reduce something, or leave reduced out")
 
 
 def _names(values: object) -> bool:

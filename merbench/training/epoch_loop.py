@@ -5,8 +5,8 @@ once (:func:`merbench.training.fold_parallel.train_folds`) differ in how they bu
 their models, not in what happens around an epoch: a saved state is continued (or, when it
 cannot be, set aside and the fold started over), the learning-rate schedule is set, the
 epoch's batches are trained, the test set is predicted, a diverged loss stops the run, the
-reporter hears of the epoch, and the state is saved when it is due. That skeleton lives here
-once, so the two engines cannot drift apart in it.
+reporter hears of the epoch, and the state is saved when it is due, or when a stop signal came
+during the epoch. That skeleton lives here once, so the two engines cannot drift apart in it.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from typing import Any, Protocol
 import torch
 
 from merbench.meta import TrainRecipe
+from merbench.training.epoch_end_stop import stop_at_epoch_end
 from merbench.training.fold_checkpoint import FoldCheckpoint
 from merbench.training.schedule import lr_factor
 
@@ -74,37 +75,53 @@ def run_epochs(step: EpochStep, recipe: TrainRecipe, *,
                on_epoch: Callable[[int], None] | None = None,
                checkpoint: FoldCheckpoint | None = None) -> torch.Tensor:
     """Train ``recipe.epochs`` epochs (going on from a saved state when there is one) and
-    return the test predictions after every epoch, ``(epochs, *predictions_shape)``."""
+    return the test predictions after every epoch, ``(epochs, *predictions_shape)``. With
+    ``checkpoint``, a stop signal (Ctrl-C, SIGTERM, SIGHUP) saves the state when the epoch
+    ends and then stops (:mod:`merbench.training.epoch_end_stop`)."""
     predictions = torch.empty((recipe.epochs, *step.predictions_shape), dtype=torch.long,
                               device=step.device)
-    first_epoch = 0
-    saved = checkpoint.load() if checkpoint is not None else None
-    if checkpoint is not None and saved is not None:
-        try:
-            step.restore(saved)
-            first_epoch = int(saved["epochs_done"])
-            predictions[:first_epoch] = saved["predictions"].to(step.device)
-        except Exception as exc:  # a state this engine cannot take: start over
-            checkpoint.restore_failed(exc)
-            step.start_over()
-            first_epoch = 0
-        saved = None
+    label = checkpoint.label if checkpoint is not None else "the fold"
+    with stop_at_epoch_end(label, enabled=checkpoint is not None) as stop:
+        first_epoch = _go_on(step, checkpoint, predictions)
         if on_epoch is not None and first_epoch:
             on_epoch(first_epoch)
-    reported = first_epoch
-    for epoch in range(first_epoch, recipe.epochs):
-        set_epoch_lr(step.optimizer, recipe, epoch)
-        loss = step.train_epoch()
-        predictions[epoch] = step.predict()
-        step.check_finite(loss, epoch)
-        reported = _report(on_epoch, step.epochs_finished(epoch + 1), reported)
-        if checkpoint is not None and epoch + 1 < recipe.epochs and checkpoint.due():
-            # a saved state is a checked one: wait for the device to finish every epoch
-            reported = _report(on_epoch, step.epochs_finished(epoch + 1, wait=True), reported)
-            checkpoint.save({"epochs_done": epoch + 1, **step.state(),
-                             "predictions": predictions[:epoch + 1].cpu()})
-    _report(on_epoch, step.epochs_finished(recipe.epochs, wait=True), reported)
+        reported = first_epoch
+        for epoch in range(first_epoch, recipe.epochs):
+            stop.epoch_begins()
+            set_epoch_lr(step.optimizer, recipe, epoch)
+            loss = step.train_epoch()
+            predictions[epoch] = step.predict()
+            step.check_finite(loss, epoch)
+            stop.epoch_ended()
+            reported = _report(on_epoch, step.epochs_finished(epoch + 1), reported)
+            if checkpoint is not None and (stop.requested or (
+                    epoch + 1 < recipe.epochs and checkpoint.due())):
+                # a saved state is a checked one: wait for the device to finish every epoch
+                reported = _report(on_epoch, step.epochs_finished(epoch + 1, wait=True),
+                                   reported)
+                checkpoint.save({"epochs_done": epoch + 1, **step.state(),
+                                 "predictions": predictions[:epoch + 1].cpu()})
+                stop.stop()  # stops here when a stop signal came during the epoch
+        _report(on_epoch, step.epochs_finished(recipe.epochs, wait=True), reported)
     return predictions
+
+
+def _go_on(step: EpochStep, checkpoint: FoldCheckpoint | None,
+           predictions: torch.Tensor) -> int:
+    """Restore the saved state when there is one that fits; the epochs it had trained (0:
+    none, or one that did not fit, and the engine started over)."""
+    saved = checkpoint.load() if checkpoint is not None else None
+    if checkpoint is None or saved is None:
+        return 0
+    try:
+        step.restore(saved)
+        first_epoch = int(saved["epochs_done"])
+        predictions[:first_epoch] = saved["predictions"].to(step.device)
+    except Exception as exc:  # a state this engine cannot take: start over
+        checkpoint.restore_failed(exc)
+        step.start_over()
+        return 0
+    return first_epoch
 
 
 def _report(on_epoch: Callable[[int], None] | None, finished: int, reported: int) -> int:

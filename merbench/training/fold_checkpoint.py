@@ -1,5 +1,7 @@
 """An unfinished fold's training state (or that of folds trained together), saved now and
-then, so that an interrupted fold goes on from its last save instead of from its first epoch.
+then, and when a stop signal comes (at the end of the epoch in progress,
+:mod:`merbench.training.epoch_end_stop`), so that an interrupted fold goes on from its last
+save instead of from its first epoch.
 
 A fold of a full recipe can take a long time on a CPU (OFF-ApexNet: 3000 epochs, about 13
 minutes; HTNet's paper setting: hours), and a stopped process used to lose all of it. The
