@@ -21,30 +21,25 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import io
 import json
 import os
 import re
 import time
 from collections.abc import Iterator, Sequence
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from merbench.atomic import (
-    atomic_write_bytes,
     atomic_write_json,
     is_temporary,
     remove_leftovers,
 )
 from merbench.errors import MerbenchError
 from merbench.results.codec import LayoutError, from_json, loads, to_json
+from merbench.results.fold_file import read_fold_file, write_fold_file
 from merbench.results.manifest import identity_sha256
 from merbench.results.migrations import migrate
-from merbench.results.model import SCHEMA_VERSION, FoldMeta, RunRecord
-from merbench.results.schema import trained_with_here
+from merbench.results.model import SCHEMA_VERSION, RunRecord
 from merbench.runinfo import FoldOutcome
 
 try:
@@ -326,56 +321,12 @@ class RunDirectory:
 
     def save_fold(self, fold: FoldOutcome) -> FoldOutcome:
         """Write ``fold``'s file; returns the fold as written (with when it was)."""
-        written = datetime.now(timezone.utc).isoformat(timespec="milliseconds")
-        fold = dataclasses.replace(fold, finished=fold.finished or written)
-        buffer = io.BytesIO()
-        meta = FoldMeta(schema_version=SCHEMA_VERSION, index=fold.index, key=list(fold.key),
-                        n_train=fold.n_train, seconds=fold.seconds, device=fold.device,
-                        folds_at_once=fold.folds_at_once, fit_report=fold.fit_report,
-                        run_sha256=self.identity_sha256(), finished=fold.finished,
-                        trained_with=fold.trained_with if fold.restored else
-                        trained_with_here())
-        arrays: dict[str, Any] = {
-            "test_index": np.asarray(fold.test_index, dtype=np.int64),
-            "sample_ids": np.asarray(fold.sample_ids, dtype=str),
-            "y_true": np.asarray(fold.y_true, dtype=np.int64),
-            "epoch_predictions": np.asarray(fold.epoch_predictions, dtype=np.int16),
-            "meta": np.asarray(json.dumps(to_json(meta))),
-        }
-        for name in ("val_index", "val_y_true", "val_predictions"):
-            value = getattr(fold, name)
-            if value is not None:
-                arrays[name] = np.asarray(value, dtype=np.int16 if name == "val_predictions"
-                                          else np.int64)
-        # class indices fit int16; compressed, 800 epochs of a fold take a few kB
-        np.savez_compressed(buffer, **arrays)
-        atomic_write_bytes(self.fold_path(fold.index), buffer.getvalue())
-        return fold
+        return write_fold_file(self.fold_path(fold.index), fold, self.identity_sha256())
 
     def load_fold(self, index: int) -> FoldOutcome | None:
         """A finished fold, or None if it has not finished; a damaged file is an error."""
         path = self.fold_path(index)
-        if not path.exists():
-            return None
-        try:
-            with np.load(path, allow_pickle=False) as data:
-                meta = from_json(FoldMeta, migrate(loads(str(data["meta"])), "fold", path))
-                return FoldOutcome(
-                    index=meta.index, key=tuple(meta.key),
-                    test_index=data["test_index"], sample_ids=data["sample_ids"],
-                    y_true=data["y_true"], epoch_predictions=data["epoch_predictions"],
-                    n_train=meta.n_train, seconds=float(meta.seconds), device=meta.device,
-                    restored=True, fit_report=meta.fit_report,
-                    folds_at_once=meta.folds_at_once, run_sha256=meta.run_sha256,
-                    finished=meta.finished, trained_with=meta.trained_with,
-                    **{name: data[name] for name in ("val_index", "val_y_true",
-                                                     "val_predictions") if name in data},
-                )
-        except Exception as exc:
-            raise MerbenchError(
-                f"fold file {path} is damaged ({type(exc).__name__}: {exc}); delete that one "
-                "file and run again to retrain only that fold"
-            ) from None
+        return read_fold_file(path) if path.exists() else None
 
 
 def _spans(indices: Sequence[int]) -> str:
