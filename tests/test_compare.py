@@ -4,6 +4,7 @@ the same samples and folds, and a clear refusal otherwise."""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -88,3 +89,43 @@ def test_runs_on_other_samples_are_refused(runs: dict[str, Path], cli) -> None:
 def test_a_rejected_run_is_not_compared(runs: dict[str, Path], tmp_path: Path, cli) -> None:
     code, _, err = cli("compare", runs["a"], tmp_path)
     assert code == 2 and "holds neither results.json nor seeds.json" in err
+
+
+COMMITTED = Path(__file__).resolve().parents[1] / "leaderboards" / "results"
+
+
+def test_a_folder_of_seed_runs_is_compared_as_the_site_groups_it(cli) -> None:
+    """The committed OffApexNet folder holds seed-0/ and seed-1/ and no seeds.json: the site
+    shows it as one row, and compare pools its seeds the same way. The two STSTNet
+    configurations read as their benchmark page names them."""
+    code, out, err = cli("compare", COMMITTED / "offapexnet-composite-loso",
+                         COMMITTED / "ststnet-composite-loso",
+                         COMMITTED / "ststnet-composite-loso-authors-order", "--json")
+    assert code == 0, err
+    offapexnet, shuffled, authors = json.loads(out)["runs"]
+    assert offapexnet["seeds"] == [0, 1] and offapexnet["model"] == "offapexnet"
+    assert offapexnet["uf1"]["value"] == pytest.approx(0.6933, abs=5e-5)  # the site's row
+    assert offapexnet["configuration"] == ""
+    assert (shuffled["configuration"], authors["configuration"]) == (
+        "data_order shuffle", "data_order authors")
+    assert authors["label"] == "ststnet · data_order authors · fixed · seeds 0, 1"
+
+
+def test_a_folder_of_runs_is_pooled_only_when_every_run_validates(
+        runs: dict[str, Path], tmp_path: Path, cli) -> None:
+    pair = tmp_path / "pair"
+    shutil.copytree(runs["a"], pair / "seed-0")
+    shutil.copytree(runs["b"], pair / "seed-1")
+    code, out, err = cli("compare", pair, runs["seeds"], "--json")
+    assert code == 0, err
+    mine, seeds = json.loads(out)["runs"]
+    assert mine["seeds"] == seeds["seeds"] == [0, 1]
+    (pair / "seed-1" / "predictions.csv").unlink()
+    code, _, err = cli("compare", pair, runs["seeds"])
+    assert code == 2 and err.count("\n") == 1
+    assert "seed-1" in err and "compared only when every run in it validates" in err
+    shutil.copytree(runs["other"], tmp_path / "mixed" / "other")
+    shutil.copytree(runs["a"], tmp_path / "mixed" / "a")
+    code, _, err = cli("compare", tmp_path / "mixed", runs["a"])
+    assert code == 2 and err.count("\n") == 1
+    assert "holds runs of 2 configurations" in err

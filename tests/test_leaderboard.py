@@ -762,3 +762,125 @@ def test_a_page_reads_an_options_number_and_its_text_alike() -> None:
     assert "dataset options" in str(bench.mismatch(results(classes="4-class",
                                                            skip_missing=True)))
     assert "dataset options" in str(bench.mismatch(results(classes=4, skip_missing="true")))
+
+
+# --- rows that keep their labels when they leave the page (issue 55) ----------------------
+
+def _page_settings(page: str, table: str) -> list[str]:
+    """The configuration labels (``mono setting`` spans) a page's table shows, in order."""
+    import html
+
+    section = page.split(f'id="{table}"')[1].split("</table>")[0]
+    return [html.unescape(s) for s in re.findall(r'class="mono setting"[^>]*>([^<]+)<',
+                                                 section)]
+
+
+def test_the_committed_export_tells_the_ststnet_rows_apart_in_every_format(
+        committed_site: Path) -> None:
+    """STSTNet fed in the authors' order and shuffled were two identical "ststnet v1, fixed"
+    rows in every export; each now carries the label its benchmark page shows."""
+    import csv
+    import io
+
+    from merbench.leaderboard.export import benchmark_lines, to_csv, to_latex, to_markdown
+
+    bench, lines, rejected = benchmark_lines("composite-3class-loso", [RESULTS], BENCHMARKS)
+    assert rejected == []
+    page = (committed_site / "benchmarks" / "composite-3class-loso.html").read_text()
+    shown = set(_page_settings(page, "ranked-table"))
+    ststnet = [line for line in lines if line.model == "ststnet v1"]
+    assert len(ststnet) == 4  # two configurations, fixed and oracle each
+    assert {line.setting for line in ststnet} == {"data_order authors", "data_order shuffle"}
+    assert {line.setting for line in ststnet} <= shown  # the page's own labels
+    rows = list(csv.DictReader(io.StringIO(to_csv(bench, lines))))
+    named = [(r["model"], r["configuration"], r["selection"]) for r in rows
+             if r["model"] == "ststnet v1"]
+    assert len(set(named)) == 4
+    for text, name in ((to_markdown(bench, lines), "ststnet v1 (data_order {})"),
+                       (to_latex(bench, lines), "ststnet v1 (data\\_order {})")):
+        table = [row for row in text.splitlines() if "ststnet" in row]
+        assert len(table) == 4, text
+        for order in ("authors", "shuffle"):
+            assert sum(name.format(order) in row for row in table) == 2
+        cells = [[c.strip() for c in row.strip("| ").split("|" if "|" in row else "&")]
+                 for row in table]
+        assert len({(c[0], c[1]) for c in cells}) == 4  # model and selection: none alike
+
+
+def test_reported_vs_reproduced_rows_are_told_apart(committed_site: Path, read_tables) -> None:
+    """Each merbench row beside a published number is named as on its ranked row: two STSTNet
+    configurations beside one paper row no longer read alike."""
+    page = (committed_site / "benchmarks" / "composite-3class-loso.html").read_text()
+    rows = read_tables(page)["reproduced-table"]
+    for paper in {(r["paper"], r["selection"]) for r in rows}:
+        # told apart by what they are, not by how many seeds each happens to have
+        cells = [re.sub(r" \(\d+ seeds?\)", "", r["merbench"]) for r in rows
+                 if (r["paper"], r["selection"]) == paper]
+        assert len(cells) == len(set(cells)), cells
+    settings = _page_settings(page, "reproduced-table")
+    assert {"data_order authors", "data_order shuffle"} <= set(settings)
+    assert set(settings) <= set(_page_settings(page, "ranked-table"))
+
+
+def _relabelled(results, **changes):  # type: ignore[no-untyped-def]
+    """``results`` with some of its records' fields replaced (``feature={"options": {}}``)."""
+    import dataclasses
+
+    return dataclasses.replace(results, **{
+        section: (dataclasses.replace(getattr(results, section), **fields)
+                  if isinstance(fields, dict) and section != "hyperparameters" else fields)
+        for section, fields in changes.items()})
+
+
+def test_an_option_given_at_its_default_is_labelled_like_one_left_out() -> None:
+    """A run made today leaves ``crop`` out of its identity (it is the default, reference);
+    the committed HTNet runs recorded ``crop=reference``. Both ran the same crop, so both
+    read ``crop=reference`` beside ``crop=corrected``, never "crop default"; a recipe field a
+    file predates (``data_order``) and the unrecorded fp32 step read as their values too."""
+    from dataclasses import dataclass
+
+    from merbench.leaderboard.collect import collect
+    from merbench.leaderboard.labels import configuration_label, configuration_notes
+
+    @dataclass(frozen=True)
+    class Config:
+        key: str
+        first: object
+
+    groups = collect([RESULTS / "htnet-reduced-cpu"]).groups
+    by_crop = {g.first.feature.options["crop"]: g.first for g in groups}
+    reference, corrected = by_crop["reference"], by_crop["corrected"]
+    today = _relabelled(reference, feature={"options": {}})
+    configs = [Config("explicit", reference), Config("today", today),
+               Config("corrected", corrected)]
+    notes = configuration_notes(configs)
+    labels = {c.key: configuration_label(c, notes) for c in configs}
+    assert labels == {"explicit": "htnet-regions crop=reference",
+                      "today": "htnet-regions crop=reference",
+                      "corrected": "htnet-regions crop=corrected"}
+    # unknown to this installation (its plugin missing): the one case "default" is said
+    unknown = configuration_notes(configs, defaults=lambda section, name, version: None)
+    assert unknown["today"] == "htnet-regions crop default"
+    older = {k: v for k, v in reference.hyperparameters.items() if k != "data_order"}
+    fused = {**reference.hyperparameters, "fused_optimizer": False, "precision": "fp32"}
+    alike = [Config("older", _relabelled(reference, hyperparameters=older)),
+             Config("now", _relabelled(reference, hyperparameters=fused)),
+             Config("listed", _relabelled(reference, hyperparameters={
+                 **reference.hyperparameters, "data_order": "listed"}))]
+    notes = configuration_notes(alike)
+    assert notes["older"] == notes["now"] == "data_order shuffle (the recipe's)"
+    assert notes["listed"] == "data_order listed"
+
+
+def test_an_export_of_a_benchmark_with_no_run_says_so(cli, tmp_path: Path) -> None:
+    """Not a silent header: one warning line on stderr, exit 0 (the table is a true answer,
+    and a script exporting every benchmark goes on), the header still written."""
+    (tmp_path / "results").mkdir()
+    for fmt in ("csv", "markdown"):
+        code, out, err = cli("leaderboard", "export", "composite-3class-loso", "--results",
+                             tmp_path / "results", "--format", fmt)
+        assert code == 0 and err.count("\n") == 1, err
+        assert err == (f"merbench: warning: no run of benchmark 'composite-3class-loso' under "
+                       f"{tmp_path / 'results'}: the {fmt} table has its header only\n")
+        assert out.startswith("model,configuration,selection" if fmt == "csv" else "| model |")
+        assert "ststnet" not in out

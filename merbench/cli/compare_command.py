@@ -1,18 +1,30 @@
 """``merbench compare REF RUN...``: intervals of each run and paired tests against REF, per
 database too, and the subjects that carry each difference.
 
-Runs are labelled by what they are (model, selection policy, seeds and any reduced setting),
-not by their folder alone: two runs of one model looked alike ("ststnet (path)").
+Runs are labelled by what they are (model, the configuration label a benchmark page would
+give it among the runs compared, selection policy, seeds and any reduced setting), not by
+their folder alone: two runs of one model looked alike ("ststnet (path)").
+
+A RUN is a run directory, a ``--seeds`` folder (with its ``seeds.json``), or any folder of
+run directories of one configuration (``seed-0/``, ``seed-1/``): that one is grouped as the
+leaderboard groups it (:func:`~merbench.leaderboard.collect.collect`), its seeds pooled as the
+site's one row.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from merbench.cli.literal import say
-from merbench.leaderboard.collect import reduced_setting
+from merbench.errors import MerbenchError
+from merbench.leaderboard.collect import collect, reduced_setting
+from merbench.leaderboard.labels import configuration_label, configuration_notes
+from merbench.results.model import Results
+from merbench.results.validate import RESULTS_FILE, SEEDS_FILE
 from merbench.stats.compare import (
     StoredRun,
     compare,
@@ -20,6 +32,7 @@ from merbench.stats.compare import (
     load_run,
     per_database,
     point,
+    stored_run,
     subjects_behind,
 )
 from merbench.stats.intervals import LEVEL, METHOD, METRICS, RESAMPLES, Interval
@@ -36,27 +49,72 @@ def _signed(value: float, found: Interval) -> str:
     return f"{value:+.4f} [{found.low:+.2f}, {found.high:+.2f}]"
 
 
-def label(run: StoredRun) -> str:
-    """What a run is: ``ststnet · fixed · seeds 0, 1, 2`` (and a reduced setting)."""
+@dataclass(frozen=True)
+class _Compared:
+    """One RUN as a configuration to tell apart from the others compared."""
+
+    key: str
+    first: Results
+
+
+def load(path: Path) -> StoredRun:
+    """A RUN: a run directory or ``--seeds`` folder as ``merbench validate`` reads it, or a
+    folder of one configuration's run directories, grouped as the leaderboard groups them
+    (copies settled, every seed validated). The site shows whatever validates and lists the
+    rest; a comparison quietly missing a seed would claim more than it holds, so here any
+    rejected run refuses the folder. No package is pinned: ``validate`` pins none either."""
+    if not path.is_dir() or (path / RESULTS_FILE).exists() or (path / SEEDS_FILE).exists():
+        return load_run(path)
+    found = collect([path], pins={})
+    if found.rejected:
+        first = found.rejected[0]
+        raise MerbenchError(f"{first.path}: {first.reason}; {path} is compared only when "
+                            "every run in it validates")
+    if not found.groups:
+        raise MerbenchError(f"{path} holds neither {RESULTS_FILE} nor {SEEDS_FILE}, nor run "
+                            "directories; pass a run directory, a --seeds folder or a folder "
+                            "of one configuration's seed runs")
+    if len(found.groups) > 1:
+        raise MerbenchError(f"{path} holds runs of {len(found.groups)} configurations (they "
+                            "differ in more than their seed); pass the folder of one")
+    return stored_run([run.checked for run in found.groups[0].runs], path)
+
+
+def settings(runs: list[StoredRun]) -> list[str]:
+    """Each run's configuration label, told apart among the runs compared as a benchmark
+    page tells its rows apart (:func:`configuration_label`)."""
+    compared = [_Compared(str(n), run.results) for n, run in enumerate(runs)
+                if run.results is not None]
+    notes = configuration_notes(compared)
+    by_key = {item.key: configuration_label(item, notes) for item in compared}
+    return [by_key.get(str(n), "") for n in range(len(runs))]
+
+
+def label(run: StoredRun, setting: str = "") -> str:
+    """What a run is: ``ststnet · data_order authors · fixed · seeds 0, 1`` (its
+    configuration label when it has one, and a reduced setting)."""
     seeds = ", ".join(map(str, run.seeds))
-    text = f"{run.name} · {run.policy} · seed{'s' if len(run.seeds) > 1 else ''} {seeds}"
+    name = f"{run.name} · {setting}" if setting else run.name
+    text = f"{name} · {run.policy} · seed{'s' if len(run.seeds) > 1 else ''} {seeds}"
     reduced = reduced_setting(run.results) if run.results is not None else None
     return f"{text} · REDUCED: {reduced}" if reduced else text
 
 
 def main(args: argparse.Namespace) -> int:
-    runs = [load_run(path) for path in args.runs]
+    runs = [load(Path(path)) for path in args.runs]
+    configurations = settings(runs)
+    labels = [label(run, text) for run, text in zip(runs, configurations, strict=True)]
     reference, others = runs[0], runs[1:]
     found = compare(reference, others)
     spans = {str(run.path): intervals(run)["overall"] for run in runs}
     if args.json:
-        say(json.dumps(_as_json(runs, spans, found, point), indent=2))
+        say(json.dumps(_as_json(runs, configurations, labels, spans, found), indent=2))
         return 0
     say(f"{LEVEL:.0%} intervals: {METHOD}, {RESAMPLES} resamples; p: paired permutation "
         f"test over subjects, {PERMUTATIONS} random swaps, Holm-corrected over "
         f"{len(others)} comparison(s)")
-    for number, run in enumerate(runs, 1):
-        say(f"run {number}: {label(run)}  ({run.path})")
+    for number, (run, text) in enumerate(zip(runs, labels, strict=True), 1):
+        say(f"run {number}: {text}  ({run.path})")
     say(f"{'run':<6}" + "  ".join(f"{m.upper():<22}" for m in METRICS)
         + "  per database")
     for number, run in enumerate(runs, 1):
@@ -64,11 +122,11 @@ def main(args: argparse.Namespace) -> int:
         databases = per_database(run, "uf1")
         say(f"{number:<6}" + "  ".join(f"{c:<22}" for c in cells) + "  UF1 "
             + ", ".join(f"{db} {value:.4f}" for db, value in databases.items()))
-    say(f"differences from run 1 ({label(reference)}):")
+    say(f"differences from run 1 ({labels[0]}):")
     for number, item in enumerate(found, 2):
         cells = [f"{m.upper()} {_signed(item.difference[m], item.interval[m])} p "
                  f"{item.p_value[m]:.4f} (Holm {item.holm[m]:.4f})" for m in METRICS]
-        say(f"  run {number} ({label(item.run)}): " + "; ".join(cells))
+        say(f"  run {number} ({labels[number - 1]}): " + "; ".join(cells))
         for metric in METRICS:
             mine, base = per_database(item.run, metric), per_database(reference, metric)
             say(f"    {metric.upper()} per database: " + ", ".join(
@@ -79,19 +137,20 @@ def main(args: argparse.Namespace) -> int:
     return 0
 
 
-def _as_json(runs: list[Any], spans: dict[str, Any], found: list[Any],
-             point: Any) -> dict[str, Any]:
+def _as_json(runs: list[StoredRun], configurations: list[str], labels: list[str],
+             spans: dict[str, Any], found: list[Any]) -> dict[str, Any]:
     reference = runs[0]
     return {
         "method": {"interval": METHOD, "level": LEVEL, "resamples": RESAMPLES,
                    "test": "paired permutation over subjects", "permutations": PERMUTATIONS,
                    "correction": "holm"},
         "runs": [{"path": str(r.path), "model": r.name, "policy": r.policy, "seeds": r.seeds,
-                  "label": label(r),
+                  "configuration": configuration, "label": text,
                   **{m: {"value": point(r, m), "interval": [spans[str(r.path)][m].low,
                                                             spans[str(r.path)][m].high],
                          "per_database": per_database(r, m)}
-                     for m in METRICS}} for r in runs],
+                     for m in METRICS}}
+                 for r, configuration, text in zip(runs, configurations, labels, strict=True)],
         "reference": str(reference.path),
         "comparisons": [{"path": str(c.run.path),
                          **{m: {"difference": c.difference[m],

@@ -7,18 +7,27 @@ files the site does (:func:`collect`), ranks them as its benchmark page does
 its standard deviation over seeds and its 95 % interval over subjects
 (:func:`table_uncertainty`). Reduced settings and saved weights are left out, as the page
 keeps them apart.
+
+Each row carries the configuration label its page shows
+(:func:`~merbench.leaderboard.labels.configuration_label`): two configurations of one model
+(STSTNet fed in the authors' order and shuffled) were two identical "ststnet v1, fixed" rows
+once pasted. A benchmark with no row yet is written as its header alone, with a warning
+(``merbench: warning: ...`` on the command line): a correct answer, not a failure, so a script
+exporting every benchmark goes on, but never a silent one.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 from merbench.errors import MerbenchError
 from merbench.leaderboard.benchmarks import Benchmark, load_benchmarks
 from merbench.leaderboard.collect import Rejected, Row, benchmark_rows, collect
+from merbench.leaderboard.labels import configuration_label, configuration_notes
 from merbench.leaderboard.uncertainty import Loader, table_uncertainty
 from merbench.stats.intervals import Interval
 
@@ -30,20 +39,26 @@ class Line:
     """One exported row: who, how chosen, and each score with its spread."""
 
     model: str
+    setting: str  # the configuration label the benchmark page shows ("" when none)
     selection: str
     test_set_selection: bool
     seeds: int
     scores: list[tuple[float | None, float | None, Interval | None]]  # mean, std, interval
 
 
+class EmptyExport(UserWarning):
+    """A benchmark exported before any run of it was found: its table has no row."""
+
+
 def _lines(rows: list[Row], intervals: list[list[Interval | None]] | None,
-           test_set: bool) -> list[Line]:
+           test_set: bool, notes: dict[str, str]) -> list[Line]:
     lines = []
     for position, row in enumerate(rows):
         spans = intervals[position] if intervals is not None else [None] * len(row.cells)
         lines.append(Line(
             model=f"{row.group.first.model.name} v{row.group.first.model.version}",
-            selection=row.policy, test_set_selection=test_set or row.test_set_selection,
+            setting=configuration_label(row.group, notes), selection=row.policy,
+            test_set_selection=test_set or row.test_set_selection,
             seeds=len(row.group.runs),
             scores=[(cell.mean, cell.std, span)
                     for cell, span in zip(row.cells, spans, strict=True)]))
@@ -60,11 +75,13 @@ def benchmark_lines(bench_id: str, folders: list[Path], benchmarks_dir: Path | N
         raise MerbenchError(f"no benchmark '{bench_id}'; benchmarks: "
                             f"{', '.join(b.id for b in benchmarks)}")
     collection = collect(folders)
+    # told apart among every configuration found, as the site's pages are
+    notes = configuration_notes(collection.groups)
     tables = benchmark_rows(bench, collection.groups)
     uncertainty = table_uncertainty(bench, tables.ranked, Loader())
     ranked = [row.cells for row in uncertainty.rows]
-    return bench, (_lines(tables.ranked, ranked, False)
-                   + _lines(tables.test_set, None, True)), collection.rejected
+    return bench, (_lines(tables.ranked, ranked, False, notes)
+                   + _lines(tables.test_set, None, True, notes)), collection.rejected
 
 
 def headers(bench: Benchmark) -> list[str]:
@@ -81,12 +98,12 @@ def to_csv(bench: Benchmark, lines: list[Line]) -> str:
     """One row a line; each score as mean, std, low, high (empty where none)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    head = ["model", "selection", "test_set_selection", "seeds"]
+    head = ["model", "configuration", "selection", "test_set_selection", "seeds"]
     for name in headers(bench):
         head += [name, f"{name} std", f"{name} low", f"{name} high"]
     writer.writerow(head)
     for line in lines:
-        row = [line.model, line.selection, str(line.test_set_selection).lower(),
+        row = [line.model, line.setting, line.selection, str(line.test_set_selection).lower(),
                str(line.seeds)]
         for mean, std, span in line.scores:
             row += [_number(mean), _number(std), _number(span.low if span else None),
@@ -107,6 +124,11 @@ def _shown(mean: float | None, std: float | None, span: Interval | None,
     return text
 
 
+def _named(line: Line) -> str:
+    """The model as the comparison page names a row: ``ststnet v1 (data_order authors)``."""
+    return f"{line.model} ({line.setting})" if line.setting else line.model
+
+
 def _selection(line: Line) -> str:
     return f"{line.selection} (test-set selection)" if line.test_set_selection \
         else line.selection
@@ -116,7 +138,8 @@ def to_markdown(bench: Benchmark, lines: list[Line]) -> str:
     head = ["model", "selection", "seeds", *headers(bench)]
     out = [f"| {' | '.join(head)} |", f"|{'---|' * len(head)}"]
     for line in lines:
-        cells = [line.model, _selection(line), str(line.seeds),
+        # an option's value may hold a "|", which would end the cell
+        cells = [_named(line).replace("|", "\\|"), _selection(line), str(line.seeds),
                  *(_shown(m, s, i, "±") for m, s, i in line.scores)]
         out.append(f"| {' | '.join(cells)} |")
     out.append("")
@@ -141,7 +164,7 @@ def to_latex(bench: Benchmark, lines: list[Line]) -> str:
            r"\begin{tabular}{ll" + "r" * (1 + len(headers(bench))) + "}", r"\toprule",
            " & ".join(_latex(h) for h in head) + r" \\", r"\midrule"]
     for line in lines:
-        cells = [_latex(line.model), _latex(_selection(line)), str(line.seeds),
+        cells = [_latex(_named(line)), _latex(_selection(line)), str(line.seeds),
                  *(_latex(_shown(m, s, i, "PLUSMINUS")).replace("PLUSMINUS", r"$\pm$")
                    .replace("—", "--") for m, s, i in line.scores)]
         out.append(" & ".join(cells) + r" \\")
@@ -155,5 +178,11 @@ def export(bench_id: str, folders: list[Path], fmt: str,
     if fmt not in FORMATS:
         raise MerbenchError(f"--format {fmt} is not one of {', '.join(FORMATS)}")
     bench, lines, rejected = benchmark_lines(bench_id, folders, benchmarks_dir)
+    if not lines:
+        where = ", ".join(str(folder) for folder in folders)
+        warnings.warn(f"no run of benchmark '{bench_id}' under {where}"
+                      + (f" ({len(rejected)} result file(s) rejected)"
+                         if rejected else "")
+                      + f": the {fmt} table has its header only", EmptyExport, stacklevel=2)
     writer = {"csv": to_csv, "latex": to_latex, "markdown": to_markdown}[fmt]
     return writer(bench, lines), rejected

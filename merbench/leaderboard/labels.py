@@ -5,7 +5,18 @@ Runs of one model are grouped by their whole configuration (see
 version and seed, so two configurations of the same model (HTNet with the authors' crop and
 with the corrected one) looked like the same run listed twice. :func:`configuration_notes`
 finds, among the configurations that would otherwise look alike, the settings in which they
-differ, and says only those.
+differ, and says only those. Every row that leaves a page (an export, the comparison page,
+"Reported vs reproduced", ``merbench compare``) is named by :func:`configuration_label`, so a
+row reads the same wherever it is pasted.
+
+An option is said by the value the run used, not as "default": a run that leaves an option
+out ran with the factory's default (its identity leaves defaults out, see
+``Entry.without_defaults``), while an older run may record the same value explicitly; both ran
+the same thing, so both read ``crop=reference``. The default is read from the registered
+factory (:class:`DeclaredDefaults`) only where two configurations differ in whether they set
+an option, so labelling never imports a model's library for nothing; only where no installed
+plugin of the recorded version says (its package is missing here) does a label read
+"crop default".
 
 (A run in a reduced setting, fewer epochs or a smaller network, is told apart by the pages
 themselves: every page that shows one puts the ``reduced setting`` badge beside it, with
@@ -15,14 +26,74 @@ model's.)
 
 from __future__ import annotations
 
+import inspect
 import json
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import MISSING, fields
+from typing import Any, Protocol
 
-from merbench.leaderboard.collect import Group
+from merbench.errors import MerbenchError
+from merbench.meta import TrainRecipe
+from merbench.plugins import default_plugins
+from merbench.registry import Registries, Registry
 from merbench.results.model import Results
 
 _MISSING = object()
+_OPTION_SECTIONS = ("model", "feature", "dataset", "protocol")
+# what a recorded recipe leaves out means its field's default (a file written before the
+# field existed); precision and the fused step are recorded only when not the default
+_RECIPE_DEFAULTS: dict[str, Any] = {f.name: f.default for f in fields(TrainRecipe)
+                                    if f.default is not MISSING}
+_RUN_DEFAULTS: dict[str, Any] = {"precision": "fp32", "fused_optimizer": False}
+
+#: (section, registered name, version) -> the options it takes when left out; None: not
+#: known here (no such plugin installed, or another version of it)
+Defaults = Callable[[str, str, int], Mapping[str, Any] | None]
+
+
+class Configured(Protocol):
+    """A row's configuration: a key that tells it from the others, and its first run's
+    results (a leaderboard :class:`~merbench.leaderboard.collect.Group` is one)."""
+
+    @property
+    def key(self) -> str: ...
+
+    @property
+    def first(self) -> Results: ...
+
+
+class DeclaredDefaults:
+    """The options each registered model, feature, dataset and protocol takes when a run
+    leaves them out: its factory's keyword defaults, which ``Entry.without_defaults`` leaves
+    out of a run's identity. Only the version a run recorded is asked: another version may
+    default otherwise (a change of default changes the numbers, so it bumps the version).
+    Looked up once per name, and only when asked, since reading a model factory's signature
+    imports its library (torch)."""
+
+    def __init__(self, registries: Registries | None = None) -> None:
+        self._registries = registries
+        self._found: dict[tuple[str, str, int], Mapping[str, Any] | None] = {}
+
+    def _registry(self, section: str) -> Registry[Any]:
+        registries = self._registries or default_plugins().registries
+        found: dict[str, Registry[Any]] = {
+            "model": registries.models, "feature": registries.features,
+            "dataset": registries.datasets, "protocol": registries.protocols}
+        return found[section]
+
+    def __call__(self, section: str, name: str, version: int) -> Mapping[str, Any] | None:
+        asked = (section, name, version)
+        if asked not in self._found:
+            self._found[asked] = None
+            try:
+                entry = self._registry(section).get(name)
+                parameters = inspect.signature(entry.factory).parameters.values()
+            except (MerbenchError, TypeError, ValueError):  # not installed here, or opaque
+                return None
+            if entry.meta.version == version:
+                self._found[asked] = {p.name: p.default for p in parameters
+                                      if p.default is not p.empty}
+        return self._found[asked]
 
 
 def _value(value: Any) -> str:
@@ -57,6 +128,33 @@ def _settings(results: Results) -> dict[tuple[str, str], Any]:
     found[("weights", "")] = None if results.weights is None else results.weights.dir
     found[("shuffle", "")] = bool(results.shuffle_train_labels)
     return found
+
+
+def _left_out(section: str, key: str, results: Results, defaults: Defaults) -> Any:
+    """The value a run that records nothing for ``key`` ran with, or _MISSING when unknown
+    (a plugin not installed here): said as "default" then, the one case left."""
+    if section in _OPTION_SECTIONS and key:
+        component = getattr(results, section)
+        declared = defaults(section, str(component.name), int(component.version))
+        return _MISSING if declared is None else declared.get(key, _MISSING)
+    if section == "hyperparameters":
+        if key in _RUN_DEFAULTS:
+            return _RUN_DEFAULTS[key]
+        if "epochs" in (results.hyperparameters or {}):  # it trained with a recipe
+            return _RECIPE_DEFAULTS.get(key, _MISSING)
+    return _MISSING
+
+
+def _resolve(settings: list[dict[tuple[str, str], Any]], firsts: list[Results],
+             defaults: Defaults) -> None:
+    """Fill in, for every setting some configuration records and another leaves out, the
+    value the one leaving it out used; so an option set to its default equals one left out."""
+    keys = {key for found in settings for key in found}
+    for found, results in zip(settings, firsts, strict=True):
+        for section, name in keys - found.keys():
+            value = _left_out(section, name, results, defaults)
+            if value is not _MISSING:
+                found[(section, name)] = value
 
 
 def _say(section: str, key: str, value: Any, results: Results) -> str:
@@ -100,15 +198,21 @@ def _clash(results: Results) -> tuple[str, str, str, str, bool]:
             str(results.dataset.name), str(results.protocol.name), bool(results.trained))
 
 
-def configuration_notes(groups: Iterable[Group]) -> dict[str, str]:
+def configuration_notes(groups: Iterable[Configured],
+                        defaults: Defaults | None = None) -> dict[str, str]:
     """Group key -> the settings that tell it from the other configurations of the same model,
-    dataset and protocol (``htnet-regions crop=corrected``); "" when it is the only one."""
-    alike: dict[tuple[str, str, str, str, bool], list[Group]] = {}
+    dataset and protocol (``htnet-regions crop=corrected``); "" when it is the only one.
+    Options left out read as the value they default to (``defaults``: the installed
+    plugins' factories), so that they match a run that set the same value explicitly."""
+    lookup = defaults if defaults is not None else DeclaredDefaults()
+    alike: dict[tuple[str, str, str, str, bool], list[Configured]] = {}
     for group in groups:
         alike.setdefault(_clash(group.first), []).append(group)
     notes: dict[str, str] = {}
     for members in alike.values():
         settings = [_settings(group.first) for group in members]
+        if len(members) > 1:
+            _resolve(settings, [group.first for group in members], lookup)
         keys = sorted({key for found in settings for key in found})
         differ = [key for key in keys
                   if len({_canonical(found.get(key, _MISSING)) for found in settings}) > 1]
@@ -130,3 +234,11 @@ def feature_setting(results: Results) -> str:
         parts.append(f"crop={crop}")
     return " ".join([feature.name, *parts]) if parts else ""
 
+
+def configuration_label(group: Configured, notes: Mapping[str, str]) -> str:
+    """What a row shows beside its model's name, on the benchmark page and wherever the row
+    goes (exports, comparisons, ``merbench compare``): what tells its configuration from the
+    others (``notes``, from :func:`configuration_notes` over the rows shown together), else
+    its feature's options; "" when there is nothing to say. One function, so a row pasted
+    into a paper reads as it did on its page."""
+    return notes.get(group.key) or feature_setting(group.first)
