@@ -59,6 +59,8 @@ def copy(seeds_run: Path, tmp_path: Path) -> Path:
 
 @pytest.mark.parametrize(("option", "value", "expected"), [
     ("--model-opt", "dropout=NaN", "--model-opt dropout=nan: the value is not a number"),
+    ("--model-opt", "dropout=inf", "--model-opt dropout=inf: the value is infinite"),
+    ("--model-opt", "dropout=-nan", "--model-opt dropout=nan: the value is not a number"),
     ("--model-opt", "dropout=Infinity", "--model-opt dropout=inf: the value is infinite"),
     ("--dataset-opt", "subjects=-1e999", "--dataset-opt subjects=-inf: the value is infinite"),
     ("--feature-opt", 'sizes=[1, {"a": NaN}]', "--feature-opt sizes[1].a=nan"),

@@ -76,6 +76,8 @@ def test_features_for_another_model_input_are_refused(tmp_path: Path, cli, saved
     (None, "no features file at"),
     (b"not a zip", "is not a readable features file"),
     ("npz-without-header", "is not a merbench features file (it lacks header"),
+    ("deep-header", "is not a readable features file"),
+    ("nan-values", "not finite numbers (NaN or infinity), the first for sample b"),
 ])
 def test_unreadable_features_files_are_one_line(tmp_path: Path, cli, content: object,
                                                 says: str) -> None:
@@ -84,6 +86,15 @@ def test_unreadable_features_files_are_one_line(tmp_path: Path, cli, content: ob
         path.write_bytes(content)
     elif content == "npz-without-header":
         np.savez(path, values=np.zeros((2, 3)), sample_ids=np.array(["a", "b"]))
+    elif content == "deep-header":
+        np.savez(path, values=np.zeros((2, 3)), sample_ids=np.array(["a", "b"]),
+                 header=np.asarray("[" * 200_000))
+    elif content == "nan-values":
+        header = {"format": "merbench-features", "format_version": 1}
+        values = np.zeros((2, 3))
+        values[1, 2] = np.nan
+        np.savez(path, values=values, sample_ids=np.array(["a", "b"]),
+                 header=np.asarray(json.dumps(header)))
     code, _, err = cli("run", *TINY_HTNET, "--features", path, "--out", tmp_path / "r")
     assert code == 2
     assert says in err and "merbench extract --save" in err

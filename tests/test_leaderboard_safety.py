@@ -214,3 +214,27 @@ def test_the_svg_drawn_in_python_shows_hidden_characters_as_escapes() -> None:
     for name, svg in drawn.items():
         assert not raw_hidden(svg), (name, raw_hidden(svg)[:3])
         assert f"x{SHOWN}&lt;y" in svg and "&amp;" not in svg, name
+
+
+def test_exports_show_hidden_characters_as_escapes(hidden: tuple[Path, Path, str],
+                                                   tmp_path: Path, cli) -> None:
+    """A table exported in any format is text someone pastes into a paper or a terminal:
+    the model name's hidden characters are escapes there too."""
+    results, _, _ = hidden
+    for fmt in ("csv", "latex", "markdown"):
+        code, out, err = cli("leaderboard", "export", "synthetic-loso", "--results", results,
+                             "--benchmarks", benchmark(tmp_path / fmt), "--format", fmt)
+        assert code == 0, err
+        escapes = SHOWN.replace("\\", r"\textbackslash{}") if fmt == "latex" else SHOWN
+        assert not raw_hidden(out) and escapes in out, fmt
+
+
+def test_export_cells_are_inert_in_latex_markdown_and_spreadsheets() -> None:
+    from merbench.leaderboard.export import _csv_text, _latex, _markdown
+
+    assert _latex(r"a\b{c}~^&%$#_") == (r"a\textbackslash{}b\{c\}\textasciitilde{}"
+                                        r"\textasciicircum{}\&\%\$\#\_")
+    assert _markdown("a|b<script>&") == "a\\|b&lt;script&gt;&amp;"
+    assert _csv_text('=HYPERLINK("http://x")') == '\'=HYPERLINK("http://x")'
+    assert [_csv_text(t) for t in ("+1", "-1", "@a", "ststnet")] == ["'+1", "'-1", "'@a",
+                                                                     "ststnet"]

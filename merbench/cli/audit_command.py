@@ -57,7 +57,8 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
     compared = f"{len(record.folds)} of {record.n_folds} folds"
     if not record.passed:
         differing = sum(a.outcome == "differs" for a in record.folds)
-        say(f"audit FAILED: {differing} of {compared} differ from what the run stored "
+        say(f"audit FAILED: {differing} of the {len(record.folds)} folds trained again (of "
+            f"{record.n_folds}) differ from what the run stored "
               f"({record.comparison} expected: {record.reason}); recorded in {path}")
         return EXIT_DIFFERS
     say(f"audit passed: {compared} trained again match ({record.comparison}: "

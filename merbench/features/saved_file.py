@@ -28,7 +28,7 @@ import numpy as np
 
 from merbench.atomic import atomic_write_bytes
 from merbench.errors import MerbenchError
-from merbench.results.codec import to_json
+from merbench.results.codec import loads, to_json
 from merbench.results.rundir import differences
 from merbench.results.schema import environment, now_iso
 
@@ -102,7 +102,7 @@ def load_features(path: str | Path) -> SavedFeatures:
             if missing:
                 raise MerbenchError(f"{path} is not a merbench features file (it lacks "
                                     f"{', '.join(sorted(missing))}); {fix}")
-            values, ids, header = data["values"], data["sample_ids"], json.loads(
+            values, ids, header = data["values"], data["sample_ids"], loads(
                 str(data["header"]))
     except FileNotFoundError:
         raise missing_features_file(path) from None
@@ -117,6 +117,11 @@ def load_features(path: str | Path) -> SavedFeatures:
     if values.ndim < 1 or len(values) != len(ids):
         raise MerbenchError(f"{path} holds {len(values) if values.ndim else 0} feature rows "
                             f"for {len(ids)} sample ids; {fix}")
+    if values.dtype.kind in "fc" and not np.isfinite(values).all():
+        bad = int((~np.isfinite(values)).reshape(len(values), -1).any(axis=1).argmax())
+        raise MerbenchError(f"{path} holds feature values that are not finite numbers (NaN "
+                            f"or infinity), the first for sample {ids[bad]}; no model can "
+                            f"train on them: {fix}")
     return SavedFeatures(values, [str(i) for i in ids], header)
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +30,7 @@ from merbench.leaderboard.benchmarks import Benchmark, load_benchmarks
 from merbench.leaderboard.collect import Rejected, Row, benchmark_rows, collect
 from merbench.leaderboard.labels import configuration_label, configuration_notes
 from merbench.leaderboard.uncertainty import Loader, table_uncertainty
+from merbench.literal import literal
 from merbench.stats.intervals import Interval
 
 FORMATS = ("csv", "latex", "markdown")
@@ -99,12 +101,12 @@ def to_csv(bench: Benchmark, lines: list[Line]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     head = ["model", "configuration", "selection", "test_set_selection", "seeds"]
-    for name in headers(bench):
+    for name in map(_csv_text, headers(bench)):
         head += [name, f"{name} std", f"{name} low", f"{name} high"]
     writer.writerow(head)
     for line in lines:
-        row = [line.model, line.setting, line.selection, str(line.test_set_selection).lower(),
-               str(line.seeds)]
+        row = [_csv_text(line.model), _csv_text(line.setting), _csv_text(line.selection),
+               str(line.test_set_selection).lower(), str(line.seeds)]
         for mean, std, span in line.scores:
             row += [_number(mean), _number(std), _number(span.low if span else None),
                     _number(span.high if span else None)]
@@ -136,24 +138,45 @@ def _selection(line: Line) -> str:
 
 def to_markdown(bench: Benchmark, lines: list[Line]) -> str:
     head = ["model", "selection", "seeds", *headers(bench)]
-    out = [f"| {' | '.join(head)} |", f"|{'---|' * len(head)}"]
+    out = [f"| {' | '.join(map(_markdown, head))} |", f"|{'---|' * len(head)}"]
     for line in lines:
-        # an option's value may hold a "|", which would end the cell
-        cells = [_named(line).replace("|", "\\|"), _selection(line), str(line.seeds),
+        cells = [_markdown(_named(line)), _markdown(_selection(line)), str(line.seeds),
                  *(_shown(m, s, i, "±") for m, s, i in line.scores)]
         out.append(f"| {' | '.join(cells)} |")
     out.append("")
-    out.append(f"{bench.title}. Mean ± std over seeds, [95% interval over subjects]; "
+    out.append(f"{_markdown(bench.title)}. Mean ± std over seeds, [95% interval over subjects]; "
                "test-set selection rows are not comparable with the others.")
     return "\n".join(out) + "\n"
 
 
+_LATEX = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "_": r"\_", "#": r"\#",
+          "$": r"\$", "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}",
+          "^": r"\textasciicircum{}"}
+_LATEX_SPECIAL = re.compile("[" + re.escape("".join(_LATEX)) + "]")
+
+
 def _latex(text: str) -> str:
-    for char, escaped in (("\\", r"\textbackslash{}"), ("&", r"\&"), ("%", r"\%"),
-                          ("_", r"\_"), ("#", r"\#"), ("$", r"\$"), ("{", r"\{"),
-                          ("}", r"\}")):
-        text = text.replace(char, escaped)
-    return text
+    """``text`` shown as written in LaTeX: each special character replaced in one pass, so
+    the braces of one replacement are never escaped again, and hidden characters written as
+    their escapes (:func:`merbench.literal.literal`)."""
+    return _LATEX_SPECIAL.sub(lambda found: _LATEX[found.group()], literal(text))
+
+
+_MARKDOWN = {"|": "\\|", "<": "&lt;", ">": "&gt;", "&": "&amp;"}
+
+
+def _markdown(text: str) -> str:
+    """``text`` inert in a Markdown table cell: a ``|`` would end the cell and ``<`` start
+    HTML that most renderers draw; hidden characters as their escapes."""
+    return re.sub("[|<>&]", lambda found: _MARKDOWN[found.group()], literal(text))
+
+
+def _csv_text(text: str) -> str:
+    """``text`` for a CSV cell a spreadsheet will not run: a cell that starts like a formula
+    (``=``, ``+``, ``-``, ``@``, a tab or a carriage return) is prefixed with ``'``, as
+    OWASP advises; hidden characters as their escapes."""
+    shown = literal(text)
+    return f"'{shown}" if shown[:1] in ("=", "+", "-", "@", "\t", "\r") else shown
 
 
 def to_latex(bench: Benchmark, lines: list[Line]) -> str:

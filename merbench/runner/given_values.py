@@ -6,10 +6,11 @@ more than 4,300 digits into an integer with advice about ``sys.set_int_max_str_d
 which is no help to someone who mistyped a seed, so a seed is read from its digits here, at
 most :data:`SEED_DIGITS` of them, and a long one is shown shortened.
 
-``--model-opt dropout=NaN`` is JSON that Python reads (``NaN``, ``Infinity``, ``1e999``), and
-TOML has ``nan`` and ``inf``; no option of a model, feature, dataset or protocol means
-anything by them, and one that reaches training fails there with a traceback, after the run
-folder was made. :func:`check_finite` refuses them before anything is built.
+``--model-opt dropout=NaN`` is JSON that Python reads (``NaN``, ``Infinity``, ``1e999``),
+TOML has ``nan`` and ``inf``, and ``inf``, which JSON does not read, stays the text 'inf'; no
+option of a model, feature, dataset or protocol means anything by them, and one that
+reaches training fails there with a traceback, after the run folder was made.
+:func:`check_finite` refuses them before anything is built.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ MAX_SEED = 2**64 - 1
 SEED_DIGITS = len(str(MAX_SEED))
 _SHOWN = 12  # characters of a long value shown at each end
 _INTEGER = re.compile(r"[+-]?\d+")
+_NON_FINITE = re.compile(r"[+-]?(inf|infinity|nan)", re.IGNORECASE)
 
 
 def shortened(text: str) -> str:
@@ -74,6 +76,8 @@ def first_non_finite(value: Any, where: str) -> tuple[str, float] | None:
     value; lists and objects are searched), or None."""
     if isinstance(value, float) and not math.isfinite(value):
         return where, value
+    if isinstance(value, str) and _NON_FINITE.fullmatch(value.strip()):
+        return where, float(value)  # 'inf' or '"NaN"' typed where a number was meant
     if isinstance(value, Mapping):
         items: Any = ((f"{where}.{key}", item) for key, item in value.items())
     elif isinstance(value, list | tuple):
