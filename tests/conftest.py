@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import sys
 import textwrap
 
 # One math thread per process: the tests train tiny models, where a second OpenMP thread
@@ -36,6 +37,16 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for index, item in enumerate(items):
         first.setdefault(item.path, index)
     items.sort(key=lambda item: (item.path not in slow, first[item.path]))
+
+
+@pytest.fixture(autouse=True)
+def _data_paragraphs_in_full() -> None:
+    """Each test's first data-location error says where to request the data in full: the
+    process says it once (merbench_datasets/rawroot.py: told), and a test must not depend
+    on which test ran before it in the same worker."""
+    rawroot = sys.modules.get("merbench_datasets.rawroot")  # not imported: nothing said yet
+    if rawroot is not None:
+        rawroot.forget_told()
 
 
 @pytest.fixture(scope="session")

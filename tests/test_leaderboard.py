@@ -209,6 +209,56 @@ def test_reduced_runs_are_labelled_on_every_page(committed_site: Path, read_tabl
     assert "reduced setting" not in full.lower()
 
 
+def test_the_index_leads_with_the_composite_and_names_empty_benchmarks_in_one_line(
+        committed_site: Path) -> None:
+    """Cards for the benchmarks with runs, the composite LOSO one first; one line of links
+    for those without (eight cards of zeros once stood among three, the LODO card first)."""
+    index = (committed_site / "index.html").read_text()
+    cards = re.findall(r'<div class="card" id="card-([\w-]+)">', index)
+    line = index.split('id="no-runs-yet"')[1].split("</p>")[0]
+    empty = re.findall(r'href="benchmarks/([\w-]+)\.html"', line)
+    assert sorted(cards + empty) == sorted(b.id for b in load_benchmarks())
+    assert cards[0] == "composite-3class-loso" and "composite-3class-lodo" in cards
+    runs = [int(n) for n in re.findall(r"<dt>runs</dt><dd>(\d+)</dd>", index)]
+    assert len(runs) == len(cards) and min(runs) > 0
+    # the databases this project does not hold have no run, so no card
+    assert {"loso-casme2-5class", "loso-samm-5class", "loso-casme3-7class"} <= set(empty)
+
+
+def test_a_page_without_runs_draws_no_empty_section(committed_site: Path) -> None:
+    """No boxed "merbench runs" or test-set section around "no run yet": one line says it."""
+    index = (committed_site / "index.html").read_text()
+    line = index.split('id="no-runs-yet"')[1].split("</p>")[0]
+    for bench in re.findall(r'href="benchmarks/([\w-]+)\.html"', line):
+        page = (committed_site / "benchmarks" / f"{bench}.html").read_text()
+        assert page.count("No validated run of this benchmark yet.") == 1, bench
+        assert '<section class="ranked"' not in page and "test-set-selection" not in page
+        for section in re.findall(r"<section.*?</section>", page, re.S):
+            assert "<table" in section and 'class="empty"' not in section, (bench, section)
+
+
+def test_the_guides_sentence_on_the_composite_page_is_the_page(committed_site: Path,
+                                                              read_tables) -> None:
+    """docs/user-guide.md names the composite page's best row, its ties and the rows below
+    it with the last one's Holm p: a run committed later changes them, and this says so."""
+    guide = " ".join((ROOT / "docs" / "user-guide.md").read_text().split())
+    said = re.search(r"On the committed composite runs `([\w-]+)` is first by UF1; tied with "
+                     r"it: (.*?); below it: (.*?) \(Holm p ([0-9.]+)\)\.", guide)
+    assert said, "the guide's sentence on the composite page is gone or reworded"
+    first, tied, below, p_value = said.groups()
+    rows = read_tables((committed_site / "benchmarks" / "composite-3class-loso.html")
+                       .read_text())["ranked-table"]
+    named = [(row["model"].split()[0], row["model"]) for row in rows]
+    assert named[0][0] == first
+    assert sorted(m for m, text in named if "tied with the best" in text) == \
+        sorted(re.findall(r"`([\w-]+)`", tied))
+    below_names = re.findall(r"`([\w-]+)`", below)
+    assert sorted(m for m, text in named if "below the best" in text) == sorted(below_names)
+    assert len(named) == 1 + len(re.findall(r"`", tied)) // 2 + len(below_names)
+    (last,) = [text for m, text in named if m == below_names[-1]]
+    assert f"below the best (Holm p {p_value})" in last
+
+
 def test_the_other_databases_benchmarks_render_with_their_published_rows(
         committed_site: Path, read_tables) -> None:
     """CASME II and SAMM 5-class and CAS(ME)^3 Part A 7 / 4 / 3-class LOSO: a page each,
@@ -557,6 +607,7 @@ def test_benchmark_definitions_are_checked(tmp_path: Path, cli) -> None:
             {"method": "m", "values": {"samm": [0.5, 0.5]}}]}},
         "needs 2 numbers": {"reported": {"source": "x", "rows": [
             {"method": "m", "values": {"overall": [0.5]}}]}},
+        "'order' must be a whole number": {"order": "first"},
     }
     for message, change in bad.items():
         folder = _synthetic_benchmark(tmp_path / message.split()[0], **change)

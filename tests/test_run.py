@@ -361,8 +361,9 @@ def test_status_says_how_far_a_run_has_got(tmp_path: Path, cli) -> None:
     line = " ".join(out.split())
     assert line.startswith(f"{tmp_path / 'r'}: ststnet on synthetic/loso, seed 0: 2/4 folds, "
                            "stopped; ")
-    assert " s per fold (median); about " in line and " to go at that pace; run the same " \
-                                                      "command" in line
+    # two tiny folds left: seconds, said as such (it once read "about 0 min to go")
+    assert " s per fold (median); under a minute to go at that pace; run the same command" \
+        in line
     with RunDirectory(tmp_path / "r").held():
         assert "2/4 folds, running now" in cli("status", tmp_path / "r")[1]
     # a run directory that did not record its number of folds (version 1, migrated)

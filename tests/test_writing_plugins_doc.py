@@ -61,3 +61,33 @@ def test_each_plugin_snippet_loads_and_passes_the_contract_checks(
 def test_the_remaining_snippets_compile() -> None:
     for source in BLOCKS:
         compile("from __future__ import annotations\n" + source, GUIDE.name, "exec")
+
+
+@pytest.mark.parametrize("width", [80, 200])
+def test_the_listing_shows_the_package_where_the_guide_says(
+        packages: None, width: int, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """Section 7 says where ``merbench list models`` shows a plugin's package: a ``package``
+    column on a wide terminal, the last line of the model's details on an 80-column one
+    (or piped). It once spoke of the column alone, which 80 columns never show."""
+    import merbench_tinymlp.plugin as tinymlp
+
+    from merbench.cli.render import print_listing
+
+    guide = " ".join(GUIDE.read_text().split())
+    assert "shows it in a `package` column" in guide
+    assert "whose last line is `package merbench-mymodel (mymodel)`" in guide
+    monkeypatch.setenv("COLUMNS", str(width))
+    plugins = load_plugins(block=["tinymlp"], extra=[("mymodel", tinymlp)])
+    print_listing(plugins, "models")
+    lines = capsys.readouterr().out.splitlines()
+    header = next(line for line in lines if "name" in line)
+    row = [line for line in lines if "tiny-mlp" in line]
+    if width == 200:
+        assert header.split("┃")[-2].strip() == "package"
+        assert "<in-process> (mymodel)" in row[0]
+    else:
+        assert header.split("┃")[-2].strip() == "details"
+        at = lines.index(row[0])
+        details = next(line for line in lines[at:] if "package " in line)
+        assert "package <in-process> (mymodel)" in details

@@ -41,6 +41,8 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
         "merbench leaderboard export composite-3class-loso --results runs/ \\\n"
         "      --format latex --out table.tex",
     ),
+    "leaderboard list": ("merbench leaderboard list",
+                         "merbench leaderboard list --results runs/"),
     "leaderboard build": (
         "merbench leaderboard build --results leaderboards/results --out site",
         "merbench leaderboard build --results leaderboards/results --out site \\\n"

@@ -1,7 +1,11 @@
 """``merbench leaderboard build``: the static site from validated result files; rejected
 files are listed, and fail the command under ``--strict``; audits signed by a ``--trust``
 key count as audited. ``merbench leaderboard export``: one benchmark's table as CSV, LaTeX
-or Markdown (:mod:`merbench.leaderboard.export`)."""
+or Markdown (:mod:`merbench.leaderboard.export`). ``merbench leaderboard list``: the
+benchmarks' ids, which export needs and nothing else printed, with their runs.
+
+``--results`` defaults to ``leaderboards/results`` where the working folder has one, as a
+checkout of merbench has: the folder the README and the guide build from."""
 
 from __future__ import annotations
 
@@ -15,15 +19,32 @@ from merbench.cli.literal import say
 from merbench.cli.parser import EXIT_USAGE
 from merbench.errors import MerbenchError
 from merbench.leaderboard.export import export
+from merbench.leaderboard.ordering import benchmark_runs
 from merbench.leaderboard.site import build_site
 from merbench.results.signing_keys import read_trusted_keys
 
+DEFAULT_RESULTS = Path("leaderboards") / "results"
+
+
+def results_folders(given: list[Path] | None) -> list[Path]:
+    """The ``--results`` folders: those given, else ``leaderboards/results`` when it is
+    here; without either, one line saying what to give."""
+    if given is not None:
+        return list(given)
+    if DEFAULT_RESULTS.is_dir():
+        return [DEFAULT_RESULTS]
+    raise MerbenchError(f"no --results given, and this folder has no {DEFAULT_RESULTS}/; give "
+                        "--results DIR, a folder holding run directories")
+
 
 def main(args: argparse.Namespace) -> int:
+    if args.leaderboard_command == "list":
+        has_default = args.results is not None or DEFAULT_RESULTS.is_dir()
+        return _list(results_folders(args.results) if has_default else None, args.benchmarks)
     if args.leaderboard_command == "export":
         return _export(args)
     trusted = read_trusted_keys(list(args.trust))  # a bad key file fails before any work
-    report = build_site(list(args.results), args.out, args.benchmarks, trusted)
+    report = build_site(results_folders(args.results), args.out, args.benchmarks, trusted)
     for item in report.rejected:
         say(f"merbench: rejected: {item.path}: {item.reason}", file=sys.stderr)
     say(f"site: {report.out / 'index.html'} ({report.benchmarks} benchmarks, {report.runs} "
@@ -36,6 +57,29 @@ def main(args: argparse.Namespace) -> int:
         say(f"merbench: error: {len(report.rejected)} result file(s) rejected (--strict)",
               file=sys.stderr)
         return EXIT_USAGE
+    return 0
+
+
+def _list(folders: list[Path] | None, benchmarks: Path | None) -> int:
+    """Every benchmark, most important first as the site's index orders them, two lines
+    each: its id (what ``export`` takes), dataset / protocol and runs, then its title."""
+    listed = benchmark_runs(folders, benchmarks)
+    width = max(len(item.bench.id) for item in listed.items)
+    places = [f"{item.bench.dataset} / {item.bench.protocol}" for item in listed.items]
+    place_width = max(map(len, places))
+    for item, where in zip(listed.items, places, strict=True):
+        plural = "" if item.runs == 1 else "s"
+        runs = "" if item.runs is None else f"  {item.runs:>3} run{plural}"
+        say(f"{item.bench.id:<{width}}  {where:<{place_width}}{runs}".rstrip())
+        say(f"    {item.bench.title}")
+    for rejected in listed.rejected:
+        say(f"merbench: rejected: {rejected.path}: {rejected.reason}", file=sys.stderr)
+    if folders is None:
+        say(f"no --results given and no {DEFAULT_RESULTS}/ here: give --results DIR to count "
+            "each benchmark's runs")
+    else:
+        say(f"runs: validated runs under {', '.join(map(str, folders))}; a benchmark's "
+            "table: merbench leaderboard export ID")
     return 0
 
 
@@ -56,7 +100,8 @@ def _export(args: argparse.Namespace) -> int:
     """One benchmark's table, to stdout or ``--out``; rejected files are listed as by build."""
     if args.out is not None:
         _check_export_out(args.out, args.force)
-    text, rejected = export(args.benchmark, list(args.results), args.format, args.benchmarks)
+    text, rejected = export(args.benchmark, results_folders(args.results), args.format,
+                            args.benchmarks)
     for item in rejected:
         say(f"merbench: rejected: {item.path}: {item.reason}", file=sys.stderr)
     if args.out is None:

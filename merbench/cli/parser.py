@@ -7,22 +7,19 @@ run spec by :mod:`merbench.cli.run_options`; the other commands' options are the
 from __future__ import annotations
 
 import argparse
-import difflib
-import sys
-from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, NoReturn
 
 from merbench import __version__
 from merbench.cli.confirm import RUNS_WITHOUT_ASKING
 from merbench.cli.examples import EXAMPLES, HelpFormatter, epilog
 from merbench.cli.run_options import add_run_options, key_value
+from merbench.cli.strict_parser import EXIT_USAGE as EXIT_USAGE  # the commands' exit status
+from merbench.cli.strict_parser import StrictParser, link_commands
 from merbench.runner.given_values import seed_option
-from merbench.runner.spec import extract_options, sweep_command_options
+from merbench.runner.spec import extract_options, sweep_command_options, sweep_plan_options
 
 DESCRIPTION = ("The merbench command: run, sweep, extract, list, cache, status, validate, audit, "
                "keygen, compare, migrate, export, convert-weights and leaderboard.")
-EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 LIST_KINDS = ("datasets", "features", "models", "protocols", "plugins")
 
@@ -45,61 +42,8 @@ EXPORT_HELP = {
 }
 
 
-class _Parser(argparse.ArgumentParser):
-    """argparse with one-line errors (no usage block), exit status 2, and no abbreviated
-    options: argparse would take ``--epoch 3`` for ``--epochs 3``, and an abbreviation that
-    works today may mean another option once one is added, so every parser (each command's
-    too: they are made by this class) takes options only as spelt."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("allow_abbrev", False)
-        super().__init__(*args, **kwargs)
-
-    def error(self, message: str) -> NoReturn:
-        unknown = self._unknown_in_given()
-        if unknown is not None and message.startswith("the following arguments are required"):
-            message = self._unknown_option(unknown)  # '--res x' is why --results is missing
-        self.exit(EXIT_USAGE, f"merbench: error: {message} (see '{self.prog} --help')\n")
-
-    def parse_known_args(self, args: Sequence[str] | None = None,  # type: ignore[override]
-                         namespace: argparse.Namespace | None = None
-                         ) -> tuple[argparse.Namespace, list[str]]:
-        """As argparse's, but an unknown option is refused here, where the options it may
-        have meant are known (a command's unknown options reach the top parser only as
-        "unrecognized arguments", without them)."""
-        self._given = list(sys.argv[1:] if args is None else args)
-        parsed, extras = super().parse_known_args(args, namespace)
-        unknown = next((e for e in extras if e.startswith("-") and len(e) > 1), None)
-        if unknown is not None:
-            self.error(self._unknown_option(unknown.partition("=")[0]))
-        return parsed, extras
-
-    def _unknown_in_given(self) -> str | None:
-        """The first ``--option`` given to this command that it does not have (None for a
-        parser of commands: there an option belongs to the command left out)."""
-        if any(isinstance(a, argparse._SubParsersAction) for a in self._actions):
-            return None
-        for token in getattr(self, "_given", []):
-            if token == "--":
-                break
-            name = token.partition("=")[0]
-            if name.startswith("--") and name not in self._option_string_actions:
-                return name
-        return None
-
-    def _unknown_option(self, given: str) -> str:
-        known = sorted(self._option_string_actions)
-        started = [k for k in known if k.startswith(given) and k.startswith("--")]
-        if started:
-            return (f"unknown option {given} (did you mean {' or '.join(started)}?); options "
-                    "are never abbreviated")
-        close = difflib.get_close_matches(given, known, n=3)
-        return f"unknown option {given}" + (f" (did you mean {' or '.join(close)}?)"
-                                            if close else "")
-
-
-def _plugin_options() -> _Parser:
-    common = _Parser(add_help=False)
+def _plugin_options() -> StrictParser:
+    common = StrictParser(add_help=False)
     group = common.add_argument_group("plugins")
     group.add_argument("--no-plugin", action="append", default=[], metavar="NAME",
                        help="do not load the plugin NAME (repeatable)")
@@ -115,10 +59,22 @@ def _teach(parser: argparse.ArgumentParser, command: str) -> None:
         parser.epilog = epilog(command)
 
 
+def _plan_keys(run: StrictParser, sweep: StrictParser) -> dict[str, str]:
+    """``merbench run``'s options that a sweep takes from its plan, by their key there:
+    ``merbench sweep plan.toml --epochs 3`` is told to write ``epochs = 3`` in the plan."""
+    keys = {*sweep_plan_options(), "model", "dataset", "protocol"}
+    found = {option: action.dest for option, action in run._option_string_actions.items()
+             if option.startswith("--") and action.dest in keys
+             and option not in sweep._option_string_actions}
+    found.update({"--seed": "seeds", "--seeds": "seeds"})
+    return found
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="merbench", description=DESCRIPTION)
+    parser = StrictParser(prog="merbench", description=DESCRIPTION)
     parser.add_argument("--version", action="version", version=f"merbench {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND",
+                                     parser_class=StrictParser)
     commands.required = True
     common = _plugin_options()
 
@@ -148,6 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_argument("--yes", "-y", action="store_true",
                        help=f"start a plan of more than {RUNS_WITHOUT_ASKING} runs without "
                             "asking (needed where no terminal can ask)")
+    sweep.in_plan = _plan_keys(run, sweep)
 
     extract = commands.add_parser(
         "extract", parents=[common], help="compute a feature for a dataset into the cache",
@@ -167,7 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
     cache = commands.add_parser("cache", help="show or clear the feature cache",
                                 description="The feature cache is in $MERBENCH_CACHE_DIR, "
                                             "else ~/.cache/merbench.")
-    actions = cache.add_subparsers(dest="action", metavar="ACTION", parser_class=_Parser)
+    actions = cache.add_subparsers(dest="action", metavar="ACTION", parser_class=StrictParser)
     actions.required = True
     actions.add_parser("info", help="entries and size per feature")
     clear = actions.add_parser(
@@ -309,10 +266,22 @@ def build_parser() -> argparse.ArgumentParser:
                              "up to 4 levels below it (default: runs/, where runs go without "
                              "--out)")
 
-    board = commands.add_parser("leaderboard", help="build the static leaderboard site")
+    board = commands.add_parser(
+        "leaderboard", help="list the benchmarks, build their site, export a table",
+        description="The benchmarks' leaderboard: 'list' them (their ids, and each one's "
+                    "validated runs), 'build' the static site of their pages, 'export' one "
+                    "benchmark's table for a paper.")
     board_commands = board.add_subparsers(dest="leaderboard_command", metavar="COMMAND",
-                                          parser_class=_Parser)
+                                          parser_class=StrictParser)
     board_commands.required = True
+    listing = board_commands.add_parser(
+        "list", help="the benchmarks: id, title, dataset / protocol, runs",
+        description="List the benchmarks a site has a page for, most important first: each "
+                    "one's id (for 'leaderboard export'), title, dataset and protocol, and "
+                    "how many validated runs under the --results folders belong to it.")
+    _results_option(listing)
+    listing.add_argument("--benchmarks", type=Path, default=None, metavar="DIR",
+                         help="a folder of benchmark definitions instead of merbench's")
     build = board_commands.add_parser(
         "build", help="render validated result files into a static HTML site",
         description="Validate every results.json and seeds.json under the --results folders "
@@ -321,8 +290,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "site has no network assets: open SITE/index.html or copy SITE to any "
                     "static host.",
     )
-    build.add_argument("--results", nargs="+", type=Path, required=True, metavar="DIR",
-                       help="folders holding run directories (searched recursively)")
+    _results_option(build)
     build.add_argument("--out", type=Path, required=True, metavar="SITE",
                        help="where to write the site (replaced if merbench built it before)")
     build.add_argument("--benchmarks", type=Path, default=None, metavar="DIR",
@@ -342,8 +310,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "subjects, to paste into a paper.")
     export.add_argument("benchmark", metavar="BENCHMARK",
                         help="a benchmark id (e.g. composite-3class-loso)")
-    export.add_argument("--results", nargs="+", type=Path, required=True, metavar="DIR",
-                        help="folders holding run directories (searched recursively)")
+    _results_option(export)
     export.add_argument("--format", choices=("csv", "latex", "markdown"), default="csv")
     export.add_argument("--benchmarks", type=Path, default=None, metavar="DIR",
                         help="a folder of benchmark definitions instead of merbench's")
@@ -355,6 +322,16 @@ def build_parser() -> argparse.ArgumentParser:
                              "from a file of yours, so it is never replaced unasked)")
     for name, sub in commands.choices.items():
         _teach(sub, name)
-    _teach(build, "leaderboard build")
-    _teach(export, "leaderboard export")
+    for name, sub in board_commands.choices.items():
+        _teach(sub, f"leaderboard {name}")
+    link_commands(parser)
     return parser
+
+
+def _results_option(parser: argparse.ArgumentParser) -> None:
+    """``--results``, which a reader in a checkout of merbench (or of a project laid out
+    like it) need not type: the command reads ``leaderboards/results`` when it is there."""
+    parser.add_argument("--results", nargs="+", type=Path, default=None, metavar="DIR",
+                        help="folders holding run directories, searched recursively "
+                             "(default: leaderboards/results, where the current folder "
+                             "has one)")

@@ -27,6 +27,8 @@ DEFINITIONS = Path(__file__).resolve().parent / "definitions"  # the shipped ben
 _README = "merbench/leaderboard/definitions/README.md"
 METRIC_LABELS = {"uf1": "UF1", "uar": "UAR", "accuracy": "Acc."}
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+# a definition's 'order' when it gives none: after the benchmark a site leads with (0)
+ORDER = 100
 # How a published number's epoch was chosen, as far as the authors' public code shows it. A
 # paper's row is not a merbench run, so merbench's policy names would claim too much: an SVM
 # has no epoch to select, and most papers never say. Value -> (what the page shows, why).
@@ -88,6 +90,8 @@ class Benchmark:
     reported_url: str = ""
     reported_note: str = ""
     source: Path | None = None
+    # where the index lists it among the benchmarks with runs, lower first (see ORDER)
+    order: int = ORDER
 
     def mismatch(self, results: Results) -> str | None:
         """Why a (validated) result does not belong here, or None when it does."""
@@ -261,7 +265,17 @@ def load_benchmark(path: Path) -> Benchmark:
         reported_source=str(reported.get("source", "")),
         reported_url=str(reported.get("url", "")),
         reported_note=str(reported.get("note", "")), source=Path(path),
+        order=_order(data, path),
     )
+
+
+def _order(data: dict[str, Any], path: Path) -> int:
+    """The definition's place on the index: ``order`` (a whole number, lower first)."""
+    order = data.get("order", ORDER)
+    if not isinstance(order, int) or isinstance(order, bool):
+        raise MerbenchError(f"benchmark {path}: 'order' must be a whole number (lower is "
+                            f"listed first; default {ORDER})")
+    return order
 
 
 def load_benchmarks(folder: Path | None = None) -> list[Benchmark]:

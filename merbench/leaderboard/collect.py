@@ -270,6 +270,13 @@ class Tables:
     saved_weights: list[Row]  # weights trained elsewhere, only evaluated by merbench
     reduced: list[Row]  # trained with other epochs / lr / batch or model options than declared
 
+    def run_count(self) -> int:
+        """How many validated runs the benchmark holds, in any section: a run is counted
+        once, however many rows (one a selection policy) it gives."""
+        return len({run.page_id for rows in (self.ranked, self.test_set, self.saved_weights,
+                                             self.reduced)
+                    for row in rows for run in row.group.runs})
+
 
 def reduced_setting(results: Results) -> str | None:
     """Why a run is not the model as published (its declared recipe and default options), or

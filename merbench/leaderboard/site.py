@@ -54,6 +54,7 @@ from merbench.leaderboard.costs import load_costs
 from merbench.leaderboard.curves import curves_view, selection_gaps
 from merbench.leaderboard.labels import configuration_notes, feature_setting
 from merbench.leaderboard.not_run import not_run_models
+from merbench.leaderboard.ordering import by_importance
 from merbench.leaderboard.page_views import (
     PagePaths,
     collapse_text,
@@ -284,7 +285,7 @@ def render_site(collection: Collection, benchmarks: list[Benchmark], out: Path,
         # what tells a configuration from the others of its model; else its feature options
         setting=lambda group: notes.get(group.key) or feature_setting(group.first),
         run_setting=lambda run: notes.get(group_of[run.page_id].key, ""))
-    tables = []
+    tables: list[dict[str, Any]] = []
     member_of: dict[str, list[Benchmark]] = {run.page_id: [] for run in collection.runs}
     first_cols = [("model", "model", "text"), ("selection", "selection", "text")]
     last_cols = [("seeds", "seeds", "num"), ("device", "device", "text"),
@@ -296,7 +297,8 @@ def render_site(collection: Collection, benchmarks: list[Benchmark], out: Path,
         rows = benchmark_rows(bench, collection.groups)
         ranked, apart = rows.ranked, rows.test_set
         table = table_uncertainty(bench, ranked, loader)
-        tables.append({"bench": bench, "ranked": ranked, "apart": apart})
+        tables.append({"bench": bench, "ranked": ranked, "apart": apart,
+                       "runs": rows.run_count()})
         for group in collection.groups:
             if bench.mismatch(group.first) is None:
                 for run in group.runs:
@@ -340,8 +342,11 @@ def render_site(collection: Collection, benchmarks: list[Benchmark], out: Path,
                                      item["run"].results.dataset.name,
                                      item["run"].results.protocol.name,
                                      item["run"].results.seed))
+    ordered = by_importance(tables, lambda item: item["bench"], lambda item: item["runs"])
     _write(out / "index.html", env.get_template("index.html").render(
-        root="", benchmarks=tables, runs=run_items, rejected=collection.rejected))
+        root="", benchmarks=[item for item in ordered if item["runs"]],
+        empty=[item["bench"] for item in ordered if not item["runs"]], runs=run_items,
+        rejected=collection.rejected))
     _write(out / SITE_MARKER, "Built by merbench leaderboard build; the next build replaces "
                               "this folder.\n")
 

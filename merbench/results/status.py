@@ -193,7 +193,7 @@ def describe(status: RunStatus) -> str:
         parts.append(f"{statistics.median(status.fold_seconds):.0f} s per fold (median)")
     left = status.seconds_left()
     if left is not None:
-        parts.append(f"about {_duration(left)} to go at that pace")
+        parts.append(time_to_go(left))
     if status.saved and not status.complete:
         of = f" of {status.epochs}" if status.epochs else ""
         parts.append(", ".join(f"{n} unfinished fold{'s' if n > 1 else ''} saved at epoch "
@@ -206,8 +206,14 @@ def describe(status: RunStatus) -> str:
     return "; ".join(parts)
 
 
-def _duration(seconds: float) -> str:
-    minutes = round(seconds / 60)
+def time_to_go(seconds: float) -> str:
+    """The time left at the median fold's pace, as precise as that estimate is: whole
+    minutes, and never "about 0 min" for the last seconds of a run."""
+    if seconds <= 0:
+        return "no fold left to train"
+    if seconds < 60:
+        return "under a minute to go at that pace"
+    minutes = max(round(seconds / 60), 1)
     if minutes < 60:
-        return f"{minutes} min"
-    return f"{minutes // 60} h {minutes % 60:02d} min"
+        return f"about {minutes} min to go at that pace"
+    return f"about {minutes // 60} h {minutes % 60:02d} min to go at that pace"

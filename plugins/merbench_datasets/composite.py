@@ -85,7 +85,7 @@ from merbench_datasets.megc2019_official import (
     check_against_ground_truth,
     check_counts,
 )
-from merbench_datasets.rawroot import DATA_ENV, base_problem, candidate_folders
+from merbench_datasets.rawroot import DATA_ENV, base_problem, candidate_folders, told
 
 NAME = "composite"
 LABEL_CSV = "combined_3_class2_for_optical_flow.csv"
@@ -110,6 +110,8 @@ HOW_TO_GET = (
     f"{FLOW_DIR}/, {APEX_DIR}/); pass its folder with --data-root PATH (or --dataset-opt "
     f"data_root=PATH), or set {DATA_ENV} to a folder that holds composite/"
 )
+POINTER = ("pass the composite release's folder with --data-root PATH (where to request the "
+           "databases, and the release: docs/user-guide.md#running-a-benchmark)")
 
 
 def _fail(message: str) -> MerbenchError:
@@ -126,7 +128,7 @@ def _more(count: int, what: str) -> str:
 def find_root(data_root: str | os.PathLike[str] | None = None) -> Path:
     """The composite folder: ``data_root`` itself or its ``composite/``, else the environment's."""
     base, origin, candidates = candidate_folders(NAME, data_root, [NAME], "composite",
-                                                 HOW_TO_GET)
+                                                 HOW_TO_GET, POINTER)
     for folder in candidates:
         if (folder / LABEL_CSV).is_file():
             return folder
@@ -137,7 +139,7 @@ def find_root(data_root: str | os.PathLike[str] | None = None) -> Path:
     looked = " and ".join(f"'{folder}'" for folder in candidates)
     absent = base_problem(base)
     raise _fail(f"no MEGC2019 composite data found: looked for {LABEL_CSV} in {looked} "
-                f"(from {origin}){absent}; {HOW_TO_GET}")
+                f"(from {origin}){absent}; {told(HOW_TO_GET, POINTER)}")
 
 
 # ------------------------------------------------------------------------------ the label CSV

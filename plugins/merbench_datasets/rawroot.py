@@ -4,7 +4,9 @@ As for the composite: ``data_root`` may be the database folder itself or a folde
 (under one of a few usual names); without it, ``$MERBENCH_DATA_DIR`` is such a holding folder.
 There is no built-in location: the databases are licensed and every user keeps them
 elsewhere, so when nothing is found the error names every folder looked at and where to
-request the database.
+request the database. That paragraph (the composite's is some 700 characters: three owners'
+pages and the release) is said once per process (:func:`told`); a later error names where it
+is documented instead, so a session of attempts is not the same paragraph again and again.
 """
 
 from __future__ import annotations
@@ -16,14 +18,32 @@ from pathlib import Path
 from merbench.api import MerbenchError
 
 DATA_ENV = "MERBENCH_DATA_DIR"
+RAW_POINTER = ("pass its folder with --data-root PATH (where to request it under its licence, "
+               "and the layout: docs/raw-databases.md)")
+_TOLD: set[str] = set()  # the how-to-get paragraphs this process has said
+
+
+def told(how_to_get: str, pointer: str = RAW_POINTER) -> str:
+    """``how_to_get`` the first time this process says it, ``pointer`` (the fix, and where
+    the whole paragraph is documented) every later time."""
+    if how_to_get in _TOLD:
+        return pointer
+    _TOLD.add(how_to_get)
+    return how_to_get
+
+
+def forget_told() -> None:
+    """Say every paragraph in full again (a test that reads one)."""
+    _TOLD.clear()
 
 
 def candidate_folders(dataset: str, data_root: str | os.PathLike[str] | None,
-                      folder_names: Sequence[str], what: str,
-                      how_to_get: str) -> tuple[Path, str, list[Path]]:
+                      folder_names: Sequence[str], what: str, how_to_get: str,
+                      pointer: str = RAW_POINTER) -> tuple[Path, str, list[Path]]:
     """Where a dataset's folder may be, in the order to look: ``data_root`` itself, then its
     sub-folders ``folder_names``; without it, ``$MERBENCH_DATA_DIR``'s sub-folders, then that
-    folder. Returns (the base folder, where it came from, the candidates)."""
+    folder. Returns (the base folder, where it came from, the candidates). With neither, the
+    error says ``how_to_get`` (once a process; then ``pointer``)."""
     if data_root is not None:
         if not str(data_root).strip():
             raise MerbenchError(f"{dataset}: data_root is empty; give the {what} folder or a "
@@ -33,7 +53,7 @@ def candidate_folders(dataset: str, data_root: str | os.PathLike[str] | None,
     env = os.environ.get(DATA_ENV, "").strip()
     if not env:
         raise MerbenchError(f"{dataset}: no data location: no --data-root was given and "
-                            f"{DATA_ENV} is not set; {how_to_get}")
+                            f"{DATA_ENV} is not set; {told(how_to_get, pointer)}")
     base = Path(env).expanduser().absolute()
     return base, DATA_ENV, [*(base / name for name in folder_names), base]
 
@@ -58,7 +78,7 @@ def find_database(dataset: str, data_root: str | os.PathLike[str] | None,
     looked = ", ".join(f"'{folder}'" for folder in candidates)
     absent = base_problem(base)
     raise MerbenchError(f"{dataset}: no {what} found: looked in {looked} (from {origin})"
-                        f"{absent}; {how_to_get}")
+                        f"{absent}; {told(how_to_get)}")
 
 
 def find_sheet(dataset: str, given: str | os.PathLike[str] | None, folders: Sequence[Path],

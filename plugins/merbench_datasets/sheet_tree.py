@@ -17,7 +17,7 @@ import pandas as pd
 
 from merbench.api import MerbenchError
 from merbench_datasets import rawframes
-from merbench_datasets.rawroot import find_database, find_sheet
+from merbench_datasets.rawroot import find_database, find_sheet, told
 from merbench_datasets.sheets import frames_of, read_sheet
 
 
@@ -66,7 +66,7 @@ class SheetDatabase:
         tree = self.found(root, frames)
         if tree is None:
             others = [k for k in self.trees if k != frames and self.found(root, k)]
-            fix = f"pass --dataset-opt frames={others[0]}" if others else self.how_to_get
+            fix = f"pass --dataset-opt frames={others[0]}" if others else told(self.how_to_get)
             spelt = " or ".join(f"{name}/" for name in self.names_of(frames))
             raise MerbenchError(f"{self.name}: '{root}' has no {spelt}; {fix}")
         return tree

@@ -35,7 +35,7 @@ import pandas as pd
 
 from merbench.api import MerbenchError
 from merbench_datasets import rawframes
-from merbench_datasets.rawroot import find_database
+from merbench_datasets.rawroot import find_database, told
 from merbench_datasets.sheets import frames_of, read_sheet
 
 NAME = "smic"
@@ -124,7 +124,7 @@ def annotation_table(data_root: str | None = None,
     if not clips:
         raise MerbenchError(f"{NAME}: '{root / 'HS'}' holds no clip folders "
                                       "HS/s*/micro/{negative,positive,surprise}/*/; "
-                                      f"{HOW_TO_GET}")
+                                      f"{told(HOW_TO_GET)}")
     ids = list(clips)
     table = pd.DataFrame({
         "sample_id": [f"{NAME}/{c.split('_')[0]}/{c}" for c in ids], "database": NAME,
