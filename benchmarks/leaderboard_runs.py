@@ -163,6 +163,23 @@ def start_from(unfinished: Path, runs: Path, jobs: list[Job]) -> list[str]:
     return copied
 
 
+STOP_GRACE_S = 60.0  # after the budget's Ctrl-C, before a second one
+
+
+def _stopped(process: subprocess.Popen[bytes]) -> int:
+    """``process``'s exit code after a Ctrl-C: :data:`STOP_GRACE_S` to save its fold in
+    progress, then a second Ctrl-C (finished folds kept) and half a minute, then a kill."""
+    try:
+        return process.wait(timeout=STOP_GRACE_S)
+    except subprocess.TimeoutExpired:
+        process.send_signal(signal.SIGINT)
+    try:
+        return process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        return process.wait()
+
+
 def run_jobs(cmds: list[tuple[list[str], Path]],
              seconds_left: float | None) -> list[tuple[int, float]]:
     """Run the commands at once, each with its log, until they end or the time is up (then
@@ -191,15 +208,13 @@ def run_jobs(cmds: list[tuple[list[str], Path]],
     for i, (process, _) in enumerate(processes):
         if i in ended:
             continue
-        process.send_signal(signal.SIGINT)  # merbench saves finished folds and exits 130
+        # merbench keeps finished folds, saves the one in progress when its epoch ends, and
+        # exits 130; a second Ctrl-C stops at once (a save of many stacked folds, or an
+        # epoch of a big model, could outlast what is left of the machine)
+        process.send_signal(signal.SIGINT)
     for i, (process, out) in enumerate(processes):
         if i not in ended:
-            try:
-                code = process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                code = process.wait()
-            ended[i] = (code, time.perf_counter() - started)
+            ended[i] = (_stopped(process), time.perf_counter() - started)
         out.close()
     return [ended[i] for i in range(len(processes))]
 

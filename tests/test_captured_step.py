@@ -150,6 +150,8 @@ class _LaggingStep:
 
 
 class _EveryEpoch:
+    label = "fold db/s1"  # what a stop says it saves
+
     def __init__(self, step: _LaggingStep) -> None:
         self.step, self.saved = step, []
 

@@ -114,8 +114,12 @@ def test_unknown_jobs_and_missing_data_are_usage_errors(script: ModuleType, tmp_
 
 @pytest.mark.slow
 def test_a_spent_budget_stops_the_job_keeps_its_run_and_packs_it(
-        script: ModuleType, real_data: Path, tmp_path: Path) -> None:
+        script: ModuleType, real_data: Path, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
     runs, packed = tmp_path / "runs", tmp_path / "out" / "runs.tgz"
+    # a second Ctrl-C 2 s after the first: 68 stacked folds on a CPU would take a minute
+    # to end their epoch and save gigabytes of state
+    monkeypatch.setattr(script, "STOP_GRACE_S", 2.0)
     for _ in range(2):  # the second call continues the same run directories
         assert script.main(["--data", str(real_data), "--runs", str(runs), "--only",
                             "offapexnet-seed2", "--device", "cpu", "--budget-s", "8",

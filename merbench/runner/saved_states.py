@@ -62,6 +62,10 @@ class SavedStates:
                       "tests": [[int(i) for i in fold.test] for fold in folds],
                       "seeds": seeds, "epochs": plan.recipe.epochs,
                       "device": torch.device(plan.device).type}
-        label = ("folds " if len(folds) > 1 else "fold ") + ", ".join(f.label for f in folds)
+        names = [f.label for f in folds]
+        # 68 folds trained together would make every message about them a paragraph
+        label = (f"fold {names[0]}" if len(names) == 1 else
+                 f"folds {', '.join(names)}" if len(names) <= 4 else
+                 f"{len(names)} folds ({names[0]}, {names[1]} … {names[-1]})")
         return FoldCheckpoint(self.run_dir.partial_path([fold.index for fold in folds]),
                               plan.settings.checkpoint_every * 60, belongs_to, label, self.cost)
