@@ -26,6 +26,7 @@ import json
 import shlex
 import subprocess
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -291,3 +292,22 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def chosen_jobs(parser: argparse.ArgumentParser, jobs: Sequence[Any], only: str | None,
+                data: Path) -> list[Any]:
+    """The jobs ``--only`` names (all of them without it), in the plan's order, once the
+    data folder is known to hold the release; a usage error otherwise. Shared by the GPU
+    plan (``leaderboard_runs.py``) and the CPU one (``cpu_runs.py``)."""
+    chosen = list(jobs)
+    if only:
+        wanted = [name.strip() for name in only.split(",") if name.strip()]
+        unknown = sorted(set(wanted) - {j.name for j in jobs})
+        if unknown:
+            parser.error(f"unknown job {', '.join(unknown)}; jobs: "
+                         f"{', '.join(j.name for j in jobs)}")
+        chosen = [j for j in jobs if j.name in wanted]
+    if not (data / "composite").is_dir():
+        parser.error(f"{data} holds no composite/ folder; pass the folder that holds "
+                     "the release (e.g. ../shared/data)")
+    return chosen

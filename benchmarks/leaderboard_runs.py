@@ -264,17 +264,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="print the commands and each job's predicted minutes only")
     args = parser.parse_args(argv)
 
-    jobs = list(JOBS)
-    if args.only:
-        wanted = [name.strip() for name in args.only.split(",") if name.strip()]
-        unknown = sorted(set(wanted) - {j.name for j in JOBS})
-        if unknown:
-            parser.error(f"unknown job {', '.join(unknown)}; jobs: "
-                         f"{', '.join(j.name for j in JOBS)}")
-        jobs = [j for j in JOBS if j.name in wanted]
-    if not (args.data / "composite").is_dir():
-        parser.error(f"{args.data} holds no composite/ folder; pass the folder that holds "
-                     "the release (e.g. ../shared/data)")
+    jobs = gpu_plan.chosen_jobs(parser, JOBS, args.only, args.data)
     if args.prepare:
         if args.features is None:
             parser.error("--prepare writes into --features; give --features DIR")
