@@ -252,6 +252,16 @@ def _reported_epoch_rewritten(claim: dict[str, str | None] | None) -> Callable[[
     return change
 
 
+def _trusted_page(cli: Any, results: Path, tmp_path: Path) -> str:
+    """The benchmark page of ``results``, built trusting ``tmp_path/key.pub``."""
+    site = tmp_path / "site"
+    code, _, err = cli("leaderboard", "build", "--results", results, "--out", site,
+                       "--benchmarks", _benchmark(tmp_path / "b"), "--trust",
+                       tmp_path / "key.pub")
+    assert code == 0, err
+    return (site / "benchmarks" / "synthetic-loso.html").read_text()
+
+
 @pytest.mark.parametrize("claim", [None, {"torch": "1.0.0"}], ids=["results-json", "folds"])
 def test_an_audit_badge_cannot_be_bought_with_a_claimed_environment(
         longer: Path, tmp_path: Path, cli, claim: dict[str, str] | None) -> None:
@@ -273,12 +283,7 @@ def test_an_audit_badge_cannot_be_bought_with_a_claimed_environment(
     assert all(fold.outcome == "differs" for fold in record.folds)
     if claim is not None:
         assert "reported epoch 20" in record.folds[0].detail
-    site = tmp_path / "site"
-    code, _, err = cli("leaderboard", "build", "--results", results, "--out", site,
-                       "--benchmarks", _benchmark(tmp_path / "b"), "--trust",
-                       tmp_path / "key.pub")
-    page = (site / "benchmarks" / "synthetic-loso.html").read_text()
-    assert code == 0, err
+    page = _trusted_page(cli, results, tmp_path)
     assert "audited:" not in page and "audit failed" in page
 
 
@@ -303,12 +308,7 @@ def test_folds_reproduced_only_within_tolerance_are_not_audited(longer: Path,
     assert code == 0, err
     outcomes = [fold.outcome for fold in read_audits(run)[-1].folds]
     assert outcomes == ["within-tolerance", "identical", "identical", "identical"]
-    site = tmp_path / "site"
-    code, _, err = cli("leaderboard", "build", "--results", results, "--out", site,
-                       "--benchmarks", _benchmark(tmp_path / "b"), "--trust",
-                       tmp_path / "key.pub")
-    page = (site / "benchmarks" / "synthetic-loso.html").read_text()
-    assert code == 0, err
+    page = _trusted_page(cli, results, tmp_path)
     assert "audited: 3 of 4 folds" in page and "(1 more within tolerance)" in page
 
 
