@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import gpu_plan
+from gpu_plan import start_from
 
 HERE = Path(__file__).resolve().parent
 FOLDS = gpu_plan.FOLDS_PER_SEED
@@ -95,17 +96,6 @@ def folds_finished(job: CpuJob, *roots: Path | None) -> int:
         if root is not None and (root / job.out).is_dir():
             return len(list((root / job.out / "folds").glob("fold-*.npz")))
     return 0
-
-
-def start_from(unfinished: Path, runs: Path, jobs: list[CpuJob]) -> list[str]:
-    """Copy each job's run folder from ``unfinished`` where ``runs`` has none."""
-    copied = []
-    for job in jobs:
-        source, target = unfinished / job.out, runs / job.out
-        if source.is_dir() and not target.exists():
-            shutil.copytree(source, target, ignore=shutil.ignore_patterns("partial"))
-            copied.append(job.name)
-    return copied
 
 
 def stash(runs: Path, target: Path, jobs: list[CpuJob]) -> list[str]:

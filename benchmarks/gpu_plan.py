@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import shlex
+import shutil
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -311,3 +312,16 @@ def chosen_jobs(parser: argparse.ArgumentParser, jobs: Sequence[Any], only: str 
         parser.error(f"{data} holds no composite/ folder; pass the folder that holds "
                      "the release (e.g. ../shared/data)")
     return chosen
+
+
+def start_from(unfinished: Path, runs: Path, jobs: Sequence[Any]) -> list[str]:
+    """Copy each job's run folder from ``unfinished`` into ``runs`` where ``runs`` has none
+    (saved training states excepted: they are large, and a fold in progress starts over);
+    the jobs copied. Shared by the GPU plan and the CPU one (``cpu_runs.py``)."""
+    copied = []
+    for job in jobs:
+        source, target = unfinished / job.out, runs / job.out
+        if source.is_dir() and not target.exists():
+            shutil.copytree(source, target, ignore=shutil.ignore_patterns("partial"))
+            copied.append(job.name)
+    return copied

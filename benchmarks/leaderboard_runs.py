@@ -37,7 +37,6 @@ import argparse
 import json
 import os
 import shlex
-import shutil
 import signal
 import subprocess
 import sys
@@ -48,6 +47,7 @@ from pathlib import Path
 from typing import Any
 
 import gpu_plan
+from gpu_plan import start_from
 
 SEEDS = "0,1,2"
 CROPS = ("reference", "corrected")
@@ -149,18 +149,6 @@ def prepare(data: Path, features: Path) -> None:
                         "htnet-regions", "--data-root", str(data / "composite"),
                         "--feature-opt", f"crop={crop}", "--save",
                         str(regions_file(features, crop)), "--quiet"], check=True)
-
-
-def start_from(unfinished: Path, runs: Path, jobs: list[Job]) -> list[str]:
-    """Copy each job's run folder from ``unfinished`` into ``runs`` where ``runs`` has none
-    (saved training states excepted: they are a GPU's, and large); the jobs copied."""
-    copied = []
-    for job in jobs:
-        source, target = unfinished / job.out, runs / job.out
-        if source.is_dir() and not target.exists():
-            shutil.copytree(source, target, ignore=shutil.ignore_patterns("partial"))
-            copied.append(job.name)
-    return copied
 
 
 STOP_GRACE_S = 60.0  # after the budget's Ctrl-C, before a second one
