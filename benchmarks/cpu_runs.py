@@ -121,15 +121,9 @@ def stash(runs: Path, target: Path, jobs: list[CpuJob]) -> list[str]:
 
 
 def _machine() -> str:
-    try:
-        info = Path("/proc/cpuinfo").read_text().splitlines()
-    except OSError:
-        info = []
-    cpu = next((line.split(":", 1)[1].strip() for line in info
-                if line.startswith("model name")), "a CPU")
     import torch
 
-    return f"{os.cpu_count()}-core {cpu}, torch {torch.__version__}"
+    return f"{os.cpu_count()}-core {gpu_plan.cpu_name()}, torch {torch.__version__}"
 
 
 def write_readme(target: Path, runs: Path, jobs: list[CpuJob]) -> None:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import platform
 import shlex
 import shutil
 import subprocess
@@ -325,3 +326,15 @@ def start_from(unfinished: Path, runs: Path, jobs: Sequence[Any]) -> list[str]:
             shutil.copytree(source, target, ignore=shutil.ignore_patterns("partial"))
             copied.append(job.name)
     return copied
+
+
+def cpu_name() -> str:
+    """This machine's CPU model as /proc/cpuinfo names it (else what ``platform`` says): the
+    machine every CPU figure the benchmarks write is quoted with."""
+    try:
+        info = Path("/proc/cpuinfo").read_text().splitlines()
+    except OSError:
+        info = []
+    return next((line.split(":", 1)[1].strip() for line in info
+                 if line.startswith("model name")),
+                platform.processor() or platform.machine() or "a CPU")

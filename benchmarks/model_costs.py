@@ -37,13 +37,13 @@ import datetime
 import gc
 import json
 import os
-import platform
 import subprocess
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+import gpu_plan
 import torch
 from step_timing import (
     CPU_KEYS,
@@ -197,13 +197,7 @@ def calibration(htnet_flops: float, htnet_epochs: int, figures: dict[str, Any],
 
 def machine(load_before: float) -> dict[str, Any]:
     """What the CPU figures were taken on (the model name as /proc/cpuinfo gives it)."""
-    try:
-        info = Path("/proc/cpuinfo").read_text().splitlines()
-    except OSError:
-        info = []
-    cpu = next((line.split(":", 1)[1].strip() for line in info
-                if line.startswith("model name")), platform.processor() or platform.machine())
-    return {"cpu": cpu, "cores": os.cpu_count(), "torch": torch.__version__,
+    return {"cpu": gpu_plan.cpu_name(), "cores": os.cpu_count(), "torch": torch.__version__,
             "threads": torch.get_num_threads(), "load_before": load_before,
             "load_after": os.getloadavg()[0]}
 
