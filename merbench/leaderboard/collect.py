@@ -21,6 +21,12 @@ import numpy as np
 from merbench.errors import MerbenchError
 from merbench.leaderboard.benchmarks import Benchmark
 from merbench.leaderboard.copies import Claim, settle
+from merbench.leaderboard.declared_defaults import (
+    DeclaredDefaults,
+    Defaults,
+    hyperparameters_set,
+    options_set,
+)
 from merbench.leaderboard.providers import Pins, first_party_pins, provider_mismatch
 from merbench.results.model import Results
 from merbench.results.schema import departures_from_declared
@@ -96,6 +102,8 @@ class Collection:
     runs: list[Run]
     groups: list[Group]
     rejected: list[Rejected]
+    #: the plugins' declared defaults, as grouping read them (labels ask the same)
+    defaults: Defaults = field(default_factory=DeclaredDefaults)
 
 
 def _slug(text: str) -> str:
@@ -119,19 +127,25 @@ def _page_id(run_dir: Path, root: Path, taken: set[str]) -> str:
     return name
 
 
-def group_key(results: Results) -> str:
-    """What makes two runs the same configuration: everything in the identity but the seed."""
+def group_key(results: Results, defaults: Defaults | None = None) -> str:
+    """What makes two runs the same configuration: everything in the identity but the seed,
+    with options recorded at their declared defaults read as left out (``defaults``: the
+    installed plugins'), so an old file that wrote ``crop=reference`` pools with a new one
+    that left the crop at its default."""
+    lookup = defaults if defaults is not None else DeclaredDefaults()
     model, feature, dataset, protocol = (results.model, results.feature, results.dataset,
                                          results.protocol)
     weights = results.weights
     key = {
-        "model": [model.name, model.version, model.options,
+        "model": [model.name, model.version, options_set(model, "model", lookup),
                   *([model.built_from] if model.built_from else [])],
-        "feature": [feature.name, feature.version, feature.options],
-        "dataset": [dataset.name, dataset.version, dataset.options, dataset.fingerprint],
-        "protocol": [protocol.name, protocol.version, protocol.options,
-                     protocol.folds_fingerprint],
-        "hyperparameters": results.hyperparameters,
+        "feature": [feature.name, feature.version, options_set(feature, "feature", lookup)],
+        "dataset": [dataset.name, dataset.version, options_set(dataset, "dataset", lookup),
+                    dataset.fingerprint],
+        "protocol": [protocol.name, protocol.version,
+                     options_set(protocol, "protocol", lookup), protocol.folds_fingerprint],
+        "hyperparameters": (None if results.hyperparameters is None
+                            else hyperparameters_set(results.hyperparameters)),
         "shuffle_train_labels": results.shuffle_train_labels,
         "inner_val_subjects": results.selection.inner_val_subjects,
         "weights": None if weights is None else {"dir": weights.dir, "sha256": weights.sha256},
@@ -160,6 +174,7 @@ def collect(folders: list[Path], pins: Pins | None = None,
     configuration and seed are settled by :func:`copies.settle`, ``vouched`` saying which
     copies an audit signed by a trusted key vouches for (None: none)."""
     pins = first_party_pins() if pins is None else pins
+    defaults = DeclaredDefaults()
     files = find_result_files(folders)
     runs: list[Run] = []
     rejected: list[Rejected] = []
@@ -182,7 +197,7 @@ def collect(folders: list[Path], pins: Pins | None = None,
             continue
         runs.append(Run(checked=checked, page_id=_page_id(path.parent, root, taken),
                         shown_path=str(path.parent)))
-    runs = _settle_copies(runs, rejected, vouched or (lambda claim: False))
+    runs = _settle_copies(runs, rejected, vouched or (lambda claim: False), defaults)
     checked_summaries: set[Path] = set()
     for path, _root in files:
         if path.name == SEEDS_FILE and path.resolve() not in checked_summaries:
@@ -193,21 +208,23 @@ def collect(folders: list[Path], pins: Pins | None = None,
                 rejected.append(Rejected(path, exc.reason))
     groups: dict[str, Group] = {}
     for run in runs:
-        key = group_key(run.results)
+        key = group_key(run.results, defaults)
         groups.setdefault(key, Group(key=key)).runs.append(run)
     for group in groups.values():
         group.runs.sort(key=lambda r: r.results.seed)
-    return Collection(runs=runs, groups=list(groups.values()), rejected=rejected)
+    return Collection(runs=runs, groups=list(groups.values()), rejected=rejected,
+                      defaults=defaults)
 
 
 def _settle_copies(runs: list[Run], rejected: list[Rejected],
-                   vouched: Callable[[Claim], bool]) -> list[Run]:
+                   vouched: Callable[[Claim], bool], defaults: Defaults) -> list[Run]:
     """``runs`` with each configuration and seed once: identical copies kept as one run
     that lists the others as reproductions, disagreeing ones settled by an audit or all
     rejected (:mod:`merbench.leaderboard.copies`)."""
     claims: dict[tuple[str, int], list[Run]] = {}
     for run in runs:
-        claims.setdefault((group_key(run.results), run.results.seed), []).append(run)
+        claims.setdefault((group_key(run.results, defaults), run.results.seed),
+                          []).append(run)
     kept = []
     for twins in claims.values():
         if len(twins) == 1:
@@ -278,11 +295,17 @@ class Tables:
                     for row in rows for run in row.group.runs})
 
 
-def reduced_setting(results: Results) -> str | None:
+def reduced_setting(results: Results, defaults: Defaults | None = None) -> str | None:
     """Why a run is not the model as published (its declared recipe and default options), or
-    None. Such a run, e.g. a CPU check with fewer epochs, must never rank as the model."""
+    None. Such a run, e.g. a CPU check with fewer epochs, must never rank as the model; a
+    model option recorded at its declared default (``defaults``) is not a departure."""
+    model = results.model
+    declared_options = None
+    if model.options:
+        lookup = defaults if defaults is not None else DeclaredDefaults()
+        declared_options = lookup("model", str(model.name), int(model.version))
     reasons = []
-    for what, used, declared in departures_from_declared(results):
+    for what, used, declared in departures_from_declared(results, declared_options):
         if what == "precision":
             reasons.append(f"precision {used}")
         elif declared is None:

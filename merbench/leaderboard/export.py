@@ -78,7 +78,7 @@ def benchmark_lines(bench_id: str, folders: list[Path], benchmarks_dir: Path | N
                             f"{', '.join(b.id for b in benchmarks)}")
     collection = collect(folders)
     # told apart among every configuration found, as the site's pages are
-    notes = configuration_notes(collection.groups)
+    notes = configuration_notes(collection.groups, collection.defaults)
     tables = benchmark_rows(bench, collection.groups)
     uncertainty = table_uncertainty(bench, tables.ranked, Loader())
     ranked = [row.cells for row in uncertainty.rows]

@@ -12,10 +12,11 @@ row reads the same wherever it is pasted.
 An option is said by the value the run used, not as "default": a run that leaves an option
 out ran with the factory's default (its identity leaves defaults out, see
 ``Entry.without_defaults``), while an older run may record the same value explicitly; both ran
-the same thing, so both read ``crop=reference``. The default is read from the registered
-factory (:class:`DeclaredDefaults`) only where two configurations differ in whether they set
-an option, so labelling never imports a model's library for nothing; only where no installed
-plugin of the recorded version says (its package is missing here) does a label read
+the same thing, so both read ``crop=reference`` (and form one configuration: see
+:mod:`merbench.leaderboard.declared_defaults`). The default is read from the registered
+factory only where two configurations differ in whether they set an option, so labelling
+never imports a model's library for nothing; only where no installed plugin of the recorded
+version says (its package is missing here) does a label read
 "crop default".
 
 (A run in a reduced setting, fewer epochs or a smaller network, is told apart by the pages
@@ -26,29 +27,25 @@ model's.)
 
 from __future__ import annotations
 
-import inspect
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import MISSING, fields
 from typing import Any, Protocol
 
-from merbench.errors import MerbenchError
+from merbench.leaderboard.declared_defaults import (
+    OPTION_SECTIONS,
+    RUN_DEFAULTS,
+    DeclaredDefaults,
+    Defaults,
+)
 from merbench.meta import TrainRecipe
-from merbench.plugins import default_plugins
-from merbench.registry import Registries, Registry
 from merbench.results.model import Results
 
 _MISSING = object()
-_OPTION_SECTIONS = ("model", "feature", "dataset", "protocol")
 # what a recorded recipe leaves out means its field's default (a file written before the
 # field existed); precision and the fused step are recorded only when not the default
 _RECIPE_DEFAULTS: dict[str, Any] = {f.name: f.default for f in fields(TrainRecipe)
                                     if f.default is not MISSING}
-_RUN_DEFAULTS: dict[str, Any] = {"precision": "fp32", "fused_optimizer": False}
-
-#: (section, registered name, version) -> the options it takes when left out; None: not
-#: known here (no such plugin installed, or another version of it)
-Defaults = Callable[[str, str, int], Mapping[str, Any] | None]
 
 
 class Configured(Protocol):
@@ -60,40 +57,6 @@ class Configured(Protocol):
 
     @property
     def first(self) -> Results: ...
-
-
-class DeclaredDefaults:
-    """The options each registered model, feature, dataset and protocol takes when a run
-    leaves them out: its factory's keyword defaults, which ``Entry.without_defaults`` leaves
-    out of a run's identity. Only the version a run recorded is asked: another version may
-    default otherwise (a change of default changes the numbers, so it bumps the version).
-    Looked up once per name, and only when asked, since reading a model factory's signature
-    imports its library (torch)."""
-
-    def __init__(self, registries: Registries | None = None) -> None:
-        self._registries = registries
-        self._found: dict[tuple[str, str, int], Mapping[str, Any] | None] = {}
-
-    def _registry(self, section: str) -> Registry[Any]:
-        registries = self._registries or default_plugins().registries
-        found: dict[str, Registry[Any]] = {
-            "model": registries.models, "feature": registries.features,
-            "dataset": registries.datasets, "protocol": registries.protocols}
-        return found[section]
-
-    def __call__(self, section: str, name: str, version: int) -> Mapping[str, Any] | None:
-        asked = (section, name, version)
-        if asked not in self._found:
-            self._found[asked] = None
-            try:
-                entry = self._registry(section).get(name)
-                parameters = inspect.signature(entry.factory).parameters.values()
-            except (MerbenchError, TypeError, ValueError):  # not installed here, or opaque
-                return None
-            if entry.meta.version == version:
-                self._found[asked] = {p.name: p.default for p in parameters
-                                      if p.default is not p.empty}
-        return self._found[asked]
 
 
 def _value(value: Any) -> str:
@@ -133,13 +96,13 @@ def _settings(results: Results) -> dict[tuple[str, str], Any]:
 def _left_out(section: str, key: str, results: Results, defaults: Defaults) -> Any:
     """The value a run that records nothing for ``key`` ran with, or _MISSING when unknown
     (a plugin not installed here): said as "default" then, the one case left."""
-    if section in _OPTION_SECTIONS and key:
+    if section in OPTION_SECTIONS and key:
         component = getattr(results, section)
         declared = defaults(section, str(component.name), int(component.version))
         return _MISSING if declared is None else declared.get(key, _MISSING)
     if section == "hyperparameters":
-        if key in _RUN_DEFAULTS:
-            return _RUN_DEFAULTS[key]
+        if key in RUN_DEFAULTS:
+            return RUN_DEFAULTS[key]
         if "epochs" in (results.hyperparameters or {}):  # it trained with a recipe
             return _RECIPE_DEFAULTS.get(key, _MISSING)
     return _MISSING

@@ -139,6 +139,7 @@ def reported_vs_reproduced(bench: Benchmark, ranked: list[Row], apart: list[Row]
                     "paper_uf1": paper_uf1, "paper_uar": paper_uar,
                     "model": f"{model} v{row.group.first.model.version}",
                     "policy": row.policy, "anchor": f"ranked-{position + 1}",
+                    "group": row.group,
                     "seeds": len(row.group.runs), "fixed_uf1": fixed_uf1,
                     "fixed_uar": fixed_uar, "uf1_span": uf1_span,
                     "oracle_uf1": oracle.cells[i_uf1].mean if oracle else None,

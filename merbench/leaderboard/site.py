@@ -52,7 +52,7 @@ from merbench.leaderboard.comparison import compare_page, method
 from merbench.leaderboard.copies import Claim
 from merbench.leaderboard.costs import load_costs
 from merbench.leaderboard.curves import curves_view, selection_gaps
-from merbench.leaderboard.labels import configuration_notes, feature_setting
+from merbench.leaderboard.labels import configuration_label, configuration_notes
 from merbench.leaderboard.not_run import not_run_models
 from merbench.leaderboard.ordering import by_importance
 from merbench.leaderboard.page_views import (
@@ -278,12 +278,11 @@ def render_site(collection: Collection, benchmarks: list[Benchmark], out: Path,
                        audit_lines=lambda run_dir: audit_lines(run_dir, keys))
     env.globals["method"] = method()
     loader = Loader()  # each configuration's intervals drawn once, from validated predictions
-    notes = configuration_notes(collection.groups)
+    notes = configuration_notes(collection.groups, collection.defaults)
     group_of = {run.page_id: group for group in collection.groups for run in group.runs}
     env.globals.update(
-        reduced_setting=reduced_setting,
-        # what tells a configuration from the others of its model; else its feature options
-        setting=lambda group: notes.get(group.key) or feature_setting(group.first),
+        reduced_setting=lambda results: reduced_setting(results, collection.defaults),
+        setting=lambda group: configuration_label(group, notes),
         run_setting=lambda run: notes.get(group_of[run.page_id].key, ""))
     tables: list[dict[str, Any]] = []
     member_of: dict[str, list[Benchmark]] = {run.page_id: [] for run in collection.runs}
@@ -305,7 +304,7 @@ def render_site(collection: Collection, benchmarks: list[Benchmark], out: Path,
                     member_of[run.page_id].append(bench)
         gap_groups = [row.group for row in ranked if row.policy == "fixed"]
         gaps = selection_gaps([[run.checked for run in g.runs] for g in gap_groups],
-                              {i: notes.get(g.key) or feature_setting(g.first)
+                              {i: configuration_label(g, notes)
                                for i, g in enumerate(gap_groups)})
         page = env.get_template("benchmark.html").render(
             root="../", bench=bench, ranked=ranked, apart=apart, weights=rows.saved_weights,

@@ -13,6 +13,7 @@ import json
 import platform
 import subprocess
 import sys
+from collections.abc import Mapping
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
@@ -40,11 +41,13 @@ def installed_version(*packages: str) -> str | None:
     return None
 
 
-def departures_from_declared(results: Results) -> list[tuple[str, Any, Any]]:
+def departures_from_declared(results: Results, model_defaults: Mapping[str, Any] | None = None
+                             ) -> list[tuple[str, Any, Any]]:
     """``(what, used, declared)`` for each way a run departs from its model as declared: the
     recipe's epochs, batch size and learning rate, a precision other than fp32, and every
-    model option set (declared: the default, ``None`` here). Empty for the model as
-    published; the CLI and the leaderboard both decide "reduced setting" from this."""
+    model option set (declared: the default, ``None`` here) other than at the value
+    ``model_defaults`` (the factory's, when the caller knows them) declares. Empty for the
+    model as published; the CLI and the leaderboard both decide "reduced setting" from this."""
     declared = results.model.recipe or {}
     used = results.hyperparameters or {}
     found: list[tuple[str, Any, Any]] = [
@@ -53,7 +56,10 @@ def departures_from_declared(results: Results) -> list[tuple[str, Any, Any]]:
     if used.get("precision", "fp32") != "fp32":  # changes the numbers like any option
         found.append(("precision", used["precision"], "fp32"))
     options = results.model.options or {}
-    return found + [(k, v, None) for k, v in sorted(options.items())]
+    defaults = model_defaults or {}
+    return found + [(k, v, None) for k, v in sorted(options.items())
+                    if k not in defaults or json.dumps(v, sort_keys=True, default=str)
+                    != json.dumps(defaults[k], sort_keys=True, default=str)]
 
 
 def _git_commit() -> str | None:

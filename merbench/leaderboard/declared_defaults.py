@@ -1,0 +1,98 @@
+"""The values a plugin takes for the options a run leaves out.
+
+A run's identity leaves options at their defaults out (``Entry.without_defaults``), but
+files written before that rule record them, and a configuration is what ran, not how it
+was written down: ``crop=reference`` recorded by an old HTNet run is the same configuration
+as a new run that leaves the crop out. Grouping (:func:`merbench.leaderboard.collect.group_key`),
+the reduced-setting verdict and the labels all ask :class:`DeclaredDefaults`, so a row is
+pooled, ranked and named the same whichever way its runs recorded their options.
+
+Reading a factory's defaults imports its plugin's library (torch), so it is asked only for
+options a run did record, and once per (section, name, version).
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from merbench.errors import MerbenchError
+from merbench.plugins import default_plugins
+from merbench.registry import Registries, Registry
+
+#: (section, registered name, version) -> the options it takes when left out; None: not
+#: known here (no such plugin installed, or another version of it)
+Defaults = Callable[[str, str, int], Mapping[str, Any] | None]
+
+#: the sections of a run whose options a plugin declares
+OPTION_SECTIONS = ("model", "feature", "dataset", "protocol")
+
+#: run settings recorded only when not these (older files may record them anyway)
+RUN_DEFAULTS: dict[str, Any] = {"precision": "fp32", "fused_optimizer": False}
+
+
+class DeclaredDefaults:
+    """The options each registered model, feature, dataset and protocol takes when a run
+    leaves them out: its factory's keyword defaults. Only the version a run recorded is
+    asked: another version may default otherwise (a change of default changes the numbers,
+    so it bumps the version)."""
+
+    def __init__(self, registries: Registries | None = None) -> None:
+        self._registries = registries
+        self._found: dict[tuple[str, str, int], Mapping[str, Any] | None] = {}
+
+    def _registry(self, section: str) -> Registry[Any]:
+        registries = self._registries or default_plugins().registries
+        found: dict[str, Registry[Any]] = {
+            "model": registries.models, "feature": registries.features,
+            "dataset": registries.datasets, "protocol": registries.protocols}
+        return found[section]
+
+    def __call__(self, section: str, name: str, version: int) -> Mapping[str, Any] | None:
+        asked = (section, name, version)
+        if asked not in self._found:
+            self._found[asked] = None
+            try:
+                entry = self._registry(section).get(name)
+                parameters = inspect.signature(entry.factory).parameters.values()
+            except (MerbenchError, TypeError, ValueError):  # not installed here, or opaque
+                return None
+            if entry.meta.version == version:
+                self._found[asked] = {p.name: p.default for p in parameters
+                                      if p.default is not p.empty}
+        return self._found[asked]
+
+
+def same_value(a: Any, b: Any) -> bool:
+    """Equal as a results file would record them (a tuple default equals a JSON list)."""
+    return json.dumps(a, sort_keys=True, default=str) == json.dumps(b, sort_keys=True,
+                                                                    default=str)
+
+
+def set_otherwise(options: Mapping[str, Any] | None,
+                  declared: Mapping[str, Any] | None) -> dict[str, Any]:
+    """``options`` without those recorded at the value ``declared`` as their default
+    (all of them kept when the defaults are not known here)."""
+    found = dict(options or {})
+    if declared is None:
+        return found
+    return {k: v for k, v in found.items()
+            if k not in declared or not same_value(v, declared[k])}
+
+
+def options_set(component: Any, section: str, defaults: Defaults) -> dict[str, Any]:
+    """The options a run's ``section`` component (its model, feature, ...) records other
+    than at their declared defaults; the plugin is asked only when some are recorded."""
+    options = component.options or {}
+    if not options:
+        return {}
+    return set_otherwise(options, defaults(section, str(component.name),
+                                           int(component.version)))
+
+
+def hyperparameters_set(hyperparameters: Mapping[str, Any] | None) -> dict[str, Any]:
+    """A run's recorded training settings without those at :data:`RUN_DEFAULTS`."""
+    return {k: v for k, v in (hyperparameters or {}).items()
+            if not (k in RUN_DEFAULTS and same_value(v, RUN_DEFAULTS[k]))}
