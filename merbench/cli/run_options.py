@@ -3,8 +3,9 @@
 Each :class:`~merbench.runner.spec.RunSpec` and :class:`~merbench.runner.spec.RunSettings` field
 becomes an option whose type, flags, help and default come from the field and its
 :class:`~merbench.runner.spec.Option`; ``--resume``'s allow-list, the options ``sweep`` and
-``extract`` share and the options table in ``docs/user-guide.md`` are generated from the same
-declaration, so nothing here lists the options by hand.
+``extract`` share, the settings ``audit`` takes with its own defaults (:func:`add_run_option`)
+and the options table in ``docs/user-guide.md`` are generated from the same declaration, so
+nothing here lists the options by hand.
 """
 
 from __future__ import annotations
@@ -17,10 +18,12 @@ import typing
 from pathlib import Path
 from typing import Any
 
+from merbench.cli.shared_options import declared_once
 from merbench.errors import MerbenchError
 from merbench.runner.given_values import seed_option
 from merbench.runner.spec import (
     SPEC_FIELDS,
+    Option,
     RunSettings,
     RunSpec,
     flag,
@@ -70,6 +73,30 @@ def _default_text(field: dataclasses.Field[Any], option: Any) -> str:
     return "off" if field.default is False else str(field.default)
 
 
+def _add(container: argparse._ActionsContainer, field: dataclasses.Field[Any], option: Option,
+         kind: Any, text: str, default: Any) -> argparse.Action:
+    """The option of one field, spelt, typed and kept under the field's name alike in
+    every command that takes it; marked as declared once (:mod:`.shared_options`)."""
+    flags = option.flags or (flag(field.name),)
+    common: dict[str, Any] = {"dest": field.name, "default": default, "help": text}
+    if kind is bool:
+        action = container.add_argument(*flags, action="store_true", **common)
+    elif typing.get_origin(kind) is dict:
+        action = container.add_argument(*flags, action="append", type=key_value,
+                                        metavar=option.metavar, **common)
+    else:
+        typed = seed_option(flags[0]) if field.name == "seed" else \
+            kind if kind in (int, float, Path) else str
+        action = container.add_argument(*flags, type=typed, metavar=option.metavar,
+                                        choices=option.choices, **common)
+    return declared_once(action)
+
+
+def _plain_help(option: Option, kind: Any, shown: str) -> str:
+    """A field's help with its default in words (a switch has none to say)."""
+    return option.help if kind is bool else f"{option.help} (default: {shown})"
+
+
 def add_run_options(parser: argparse.ArgumentParser,
                     only: tuple[str, ...] | None = None,
                     groups: dict[bool, tuple[str, str]] | None = None,
@@ -92,29 +119,17 @@ def add_run_options(parser: argparse.ArgumentParser,
         if what not in made:
             made[what] = parser.add_argument_group(*titles[what])
         group = made[what]
-        flags = option.flags or (flag(field.name),)
         kind = _value_type(hints[field.name])
-        shown = _default_text(field, option)
         if field.name in helps:
             text = helps[field.name]
         elif _required(field):  # argparse cannot mark it: --resume may stand in for it
             text = option.help + ("; required" if only is not None
                                   else "; required, unless --resume names a run")
         else:
-            text = option.help if kind is bool else f"{option.help} (default: {shown})"
+            text = _plain_help(option, kind, _default_text(field, option))
         if option.resume and only is None:
             text += " (allowed with --resume)"
-        common: dict[str, Any] = {"dest": field.name, "default": suppress, "help": text}
-        if kind is bool:
-            group.add_argument(*flags, action="store_true", **common)
-        elif typing.get_origin(kind) is dict:
-            group.add_argument(*flags, action="append", type=key_value,
-                                metavar=option.metavar, **common)
-        else:
-            typed = seed_option(flags[0]) if field.name == "seed" else \
-                kind if kind in (int, float, Path) else str
-            group.add_argument(*flags, type=typed, metavar=option.metavar,
-                                choices=option.choices, **common)
+        _add(group, field, option, kind, text, suppress)
         if only is not None:
             continue
         if field.name == "out":
@@ -125,6 +140,28 @@ def add_run_options(parser: argparse.ArgumentParser,
             group.add_argument("--seeds", default=suppress, metavar="N,N,...",
                                 help="run every seed (e.g. 0,1,2) and report mean ± std; one "
                                      "run directory per seed under --out")
+
+
+def add_run_option(container: argparse._ActionsContainer, name: str, *, default: Any,
+                   default_text: str | None = None) -> argparse.Action:
+    """One run option (the field ``name``) for a command that is no run but takes the same
+    setting: ``audit`` trains folds again ``--device``, on ``--data-root``, with
+    ``--workers``. Spelt, typed and explained as the run's, so the two cannot drift apart;
+    only the default is the command's own: ``default`` is kept in the namespace (the command
+    reads it as it is) and said in the help where it is not the run's, in ``default_text``
+    where the value alone would not say it."""
+    field, option = next((f, o) for f, o in options() if f.name == name)
+    kind = _value_type(option_types()[name])
+    shown = default_text if default_text is not None else \
+        _default_text(field, option) if default == field.default else str(default)
+    return _add(container, field, option, kind, _plain_help(option, kind, shown), default)
+
+
+def run_option_flags() -> dict[str, str]:
+    """Every spelling of every run option, with the field it sets (``-m`` -> ``model``), in
+    the order ``merbench run --help`` shows them."""
+    return {spelling: field.name for field, option in options()
+            for spelling in option.flags or (flag(field.name),)}
 
 
 def given_options(args: argparse.Namespace) -> dict[str, Any]:

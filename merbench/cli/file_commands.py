@@ -1,0 +1,161 @@
+"""The commands that work on files merbench wrote, without plugins: what each takes, in the
+table of :mod:`merbench.cli.parser`.
+
+These read, check, rewrite or publish result files and keys (validate, compare, status,
+migrate, keygen, leaderboard) or manage the feature cache (cache). What two of them share
+(``--results``, ``--benchmarks``) comes from :mod:`merbench.cli.shared_options`; only what is
+a command's own is declared here, by hand.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from merbench.cli.command_line import CommandLine, Commands
+from merbench.cli.shared_options import benchmarks_option, results_option
+from merbench.cli.strict_parser import StrictParser
+
+
+def _clear(parser: StrictParser) -> None:
+    parser.add_argument("--feature", "-f", default=None, metavar="NAME",
+                        help="delete only this feature's entries (a name 'cache info' shows)")
+
+
+def _validate(parser: StrictParser) -> None:
+    parser.add_argument("files", nargs="+", type=Path, metavar="FILE",
+                        help="a run directory or its results.json, or a seeds.json")
+
+
+def _compare(parser: StrictParser) -> None:
+    parser.add_argument("runs", nargs="+", type=Path, metavar="RUN",
+                        help="the reference first, then the runs to compare with it")
+    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+
+
+def _keygen(parser: StrictParser) -> None:
+    parser.add_argument("--out", type=Path, required=True, metavar="KEY",
+                        help="where to write the private key (KEY.pub beside it)")
+    parser.add_argument("--name", default=None, metavar="NAME",
+                        help="whose key it is, written in KEY.pub and shown with what it signs "
+                             "(e.g. the maintainer's e-mail address)")
+
+
+def _migrate(parser: StrictParser) -> None:
+    parser.add_argument("paths", nargs="+", type=Path, metavar="PATH",
+                        help="a run directory, a folder of runs, or one file")
+
+
+def _status(parser: StrictParser) -> None:
+    parser.add_argument("dirs", nargs="*", type=Path, metavar="DIR",
+                        help="a run directory (--out of 'merbench run'), or a folder of runs, "
+                             "up to 4 levels below it (default: runs/, where runs go without "
+                             "--out)")
+
+
+def _board_list(parser: StrictParser) -> None:
+    results_option(parser)
+    benchmarks_option(parser)
+
+
+def _board_build(parser: StrictParser) -> None:
+    results_option(parser)
+    parser.add_argument("--out", type=Path, required=True, metavar="SITE",
+                        help="where to write the site (replaced if merbench built it before)")
+    benchmarks_option(parser, "a folder of benchmark definitions (*.json) to use instead of "
+                              "the ones shipped with merbench")
+    parser.add_argument("--strict", action="store_true",
+                        help="exit with status 2 if any result file was rejected")
+    parser.add_argument("--trust", action="append", type=Path, default=[], metavar="KEYS",
+                        help="a file of public keys (lines as in KEY.pub; a KEY.pub itself) "
+                             "whose signed audits count as audited (repeatable); without it "
+                             "no audit is verified, and audits show as claimed")
+
+
+def _board_export(parser: StrictParser) -> None:
+    parser.add_argument("benchmark", metavar="BENCHMARK",
+                        help="a benchmark id (e.g. composite-3class-loso)")
+    results_option(parser)
+    parser.add_argument("--format", choices=("csv", "latex", "markdown"), default="csv")
+    benchmarks_option(parser)
+    parser.add_argument("--out", type=Path, default=None, metavar="FILE",
+                        help="write here instead of to standard output; a file that exists "
+                             "is refused unless --force is given")
+    parser.add_argument("--force", action="store_true",
+                        help="replace --out FILE if it exists (the table cannot be told from "
+                             "a file of yours, so it is never replaced unasked)")
+
+
+CACHE = CommandLine(
+    "cache", "show or clear the feature cache",
+    description="The feature cache is in $MERBENCH_CACHE_DIR, else ~/.cache/merbench.",
+    commands=Commands("action", "ACTION", (
+        CommandLine("info", "entries and size per feature"),
+        CommandLine("clear", "delete the stores merbench wrote; refuse a folder holding "
+                             "anything else", _clear),
+    )))
+
+VALIDATE = CommandLine(
+    "validate", "check result files: schema, coverage, recomputed metrics", _validate,
+    description="Check result files before publishing them: the schema (older versions are "
+                "migrated), that the predictions cover the protocol's samples and folds, that "
+                "every claimed selection policy is supported by the stored predictions, that "
+                "every stored metric equals the one recomputed from them, and that run.json, "
+                "the fold files, the official sample list and the timing confirm what "
+                "results.json says it is.")
+
+COMPARE = CommandLine(
+    "compare", "intervals of runs and paired tests against the first", _compare,
+    description="Read validated runs (run directories or --seeds folders) of one dataset and "
+                "protocol and print each one's UF1 and UAR with a 95% interval over subjects, "
+                "then every other run's difference from the first with its interval and a "
+                "paired permutation p-value (Holm-corrected over the runs). Runs on other "
+                "samples or folds are refused.")
+
+KEYGEN = CommandLine(
+    "keygen", "make a key to sign audits with", _keygen,
+    description="Write a new Ed25519 private key to KEY (PEM, mode 0600, never overwritten) "
+                "and its public key to KEY.pub (one line: ed25519, the key in base64, the "
+                "name), and print its fingerprint. 'merbench audit --sign KEY' signs with it; "
+                "'merbench leaderboard build --trust KEY.pub' counts what it signed.")
+
+MIGRATE = CommandLine(
+    "migrate", "rewrite older result files in the current layout", _migrate,
+    description="Rewrite every results.json, seeds.json, run.json and fold file under the "
+                "given folders that has an older schema_version, in the current layout "
+                "(docs/results.md). Numbers are carried over unchanged; files already current "
+                "are left alone. Reading needs no migration: merbench reads older files as "
+                "they are; this is for files you keep or publish.")
+
+STATUS = CommandLine(
+    "status", "how far runs have got: folds done, time per fold, time to go", _status,
+    description="Read run directories (or every run under a folder, such as a --seeds folder "
+                "or runs/) and say, for each run, how many folds are finished, whether a "
+                "merbench process is running in it now, the median training time of a fold "
+                "and the time left at that pace. Nothing is changed.")
+
+LEADERBOARD = CommandLine(
+    "leaderboard", "list the benchmarks, build their site, export a table",
+    description="The benchmarks' leaderboard: 'list' them (their ids, and each one's "
+                "validated runs), 'build' the static site of their pages, 'export' one "
+                "benchmark's table for a paper.",
+    commands=Commands("leaderboard_command", "COMMAND", (
+        CommandLine(
+            "list", "the benchmarks: id, title, dataset / protocol, runs", _board_list,
+            description="List the benchmarks a site has a page for, most important first: "
+                        "each one's id (for 'leaderboard export'), title, dataset and "
+                        "protocol, and how many validated runs under the --results folders "
+                        "belong to it."),
+        CommandLine(
+            "build", "render validated result files into a static HTML site", _board_build,
+            description="Validate every results.json and seeds.json under the --results "
+                        "folders and render an index, one page per benchmark and one page per "
+                        "run into --out. Rejected files are listed with the reason instead of "
+                        "shown. The site has no network assets: open SITE/index.html or copy "
+                        "SITE to any static host."),
+        CommandLine(
+            "export", "write a benchmark's table as CSV, LaTeX or Markdown", _board_export,
+            description="Validate the result files under the --results folders as 'build' "
+                        "does and write one benchmark's table, ranked rows then "
+                        "test-set-selection rows, each score with its std over seeds and 95% "
+                        "interval over subjects, to paste into a paper."),
+    )))

@@ -1,0 +1,180 @@
+"""The commands that load plugins: what each takes, in the table of
+:mod:`merbench.cli.parser`.
+
+These are the commands that plan work on a model, dataset or feature (run, sweep, extract,
+export, audit, convert-weights) or show what plugins provide (list). Most of their options
+are a run's, generated from :mod:`merbench.runner.spec` by :mod:`merbench.cli.run_options`
+(``add_run_options`` for a set of them, ``add_run_option`` for one with the command's own
+default); the rest they share come from :mod:`merbench.cli.shared_options`. Only what is a
+command's own is declared here, by hand.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from merbench.cli.command_line import CommandLine
+from merbench.cli.confirm import RUNS_WITHOUT_ASKING
+from merbench.cli.run_options import add_run_option, add_run_options, key_value, run_option_flags
+from merbench.cli.shared_options import quiet_option, yes_option
+from merbench.cli.strict_parser import StrictParser
+from merbench.runner.given_values import seed_option
+from merbench.runner.spec import extract_options, sweep_command_options, sweep_plan_options
+
+LIST_KINDS = ("datasets", "features", "models", "protocols", "plugins")
+
+# merbench export shares extract's options, but writes files and records no run
+EXPORT_GROUPS = {
+    True: ("what is exported", "the samples and how their images are computed; "
+                               "export-report.json records them"),
+    False: ("where and how fast", "never the images"),
+}
+EXPORT_HELP = {
+    "dataset": "the raw dataset to export (see 'merbench list datasets'), e.g. megc2019; "
+               "required",
+    "feature": "write this flow feature's images in place of the layout's own (tvl1-uvos; "
+               "causalnet-flows for --layout causalnet), of the same per-sample shape",
+    "skip_missing": "leave out samples whose frames or annotations are unusable; "
+                    "export-report.json lists them with why",
+    "feature_options": "an option of the layout's flow feature (repeatable), e.g. face=frame "
+                       "for frames that are already faces (default: none)",
+}
+
+
+def _run(parser: StrictParser) -> None:
+    add_run_options(parser)  # every RunSpec field, kept only when given (see --resume)
+    output = parser.add_argument_group("output")
+    quiet_option(output)
+    yes_option(output, f"start more than {RUNS_WITHOUT_ASKING} --seeds without asking")
+
+
+def plan_keys(sweep: StrictParser) -> dict[str, str]:
+    """``merbench run``'s options that a sweep takes from its plan, by their key there:
+    ``merbench sweep plan.toml --epochs 3`` is told to write ``epochs = 3`` in the plan."""
+    keys = {*sweep_plan_options(), "model", "dataset", "protocol"}
+    found = {spelling: name for spelling, name in run_option_flags().items()
+             if spelling.startswith("--") and name in keys
+             and spelling not in sweep._option_string_actions}
+    found.update({"--seed": "seeds", "--seeds": "seeds"})
+    return found
+
+
+def _sweep(parser: StrictParser) -> None:
+    parser.add_argument("plan", type=Path, metavar="PLAN.toml", help="the sweep plan")
+    add_run_options(parser, only=sweep_command_options())
+    quiet_option(parser)
+    yes_option(parser, f"start a plan of more than {RUNS_WITHOUT_ASKING} runs without asking "
+                       "(needed where no terminal can ask)")
+    parser.in_plan = plan_keys(parser)
+
+
+def _extract(parser: StrictParser) -> None:
+    # the run's own options for what extract shares with it
+    add_run_options(parser, only=extract_options())
+    parser.add_argument("--save", type=Path, default=None, metavar="FILE",
+                        help="also write the values, with the feature's and dataset's "
+                             "identity, to FILE (.npz) for 'merbench run --features FILE' "
+                             "on another machine (any feature, per-sample or not)")
+    quiet_option(parser)
+
+
+def _list(parser: StrictParser) -> None:
+    parser.add_argument("kind", nargs="?", choices=LIST_KINDS, metavar="KIND",
+                        help=f"one of {', '.join(LIST_KINDS)} (default: all)")
+
+
+def _audit(parser: StrictParser) -> None:
+    parser.add_argument("run", type=Path, metavar="RUN", help="a finished run directory")
+    parser.add_argument("--folds", default="3", metavar="K",
+                        help="how many folds to train again, or 'all' (default: 3)")
+    parser.add_argument("--seed", type=seed_option("--seed"), default=None, metavar="N",
+                        help="the seed that draws the folds (default: a fresh one, printed)")
+    # the run's own settings; on CPU by default, where a run's numbers are bit-identical
+    add_run_option(parser, "data_root", default=None,
+                   default_text="the run's own --data-root, then $MERBENCH_DATA_DIR")
+    add_run_option(parser, "device", default="cpu")
+    add_run_option(parser, "workers", default=None)
+    parser.add_argument("--sign", type=Path, default=None, metavar="KEY",
+                        help="sign the record with this private key ('merbench keygen'), "
+                             "over the digests of every file of the run, so a leaderboard "
+                             "built with --trust KEY.pub counts it")
+
+
+def _export(parser: StrictParser) -> None:
+    add_run_options(parser, only=extract_options(), groups=EXPORT_GROUPS, helps=EXPORT_HELP)
+    parser.add_argument("--layout", choices=("composite", "htnet", "causalnet"), default=None,
+                        help="the layout to write into --out")
+    parser.add_argument("--compare", type=Path, default=None, metavar="RELEASE_DIR",
+                        help="a composite release folder to score merbench's flow images "
+                             "against (per channel correlation and mean absolute difference)")
+    parser.add_argument("--out", type=Path, default=None, metavar="PATH",
+                        help="the folder a layout is written to; with --compare, a JSON file "
+                             "for the sample-by-sample comparison")
+    quiet_option(parser)
+
+
+def _convert_weights(parser: StrictParser) -> None:
+    parser.add_argument("model", metavar="MODEL", help="a registered model (e.g. mmnet)")
+    parser.add_argument("source", type=Path, metavar="SOURCE",
+                        help="the authors' checkpoint, or a folder of them")
+    parser.add_argument("--out", type=Path, required=True, metavar="TARGET",
+                        help="the converted file, or folder for a folder")
+    # spelt as run's --model-opt, read by the conversion under its own name (model_opt)
+    parser.add_argument("--model-opt", action="append", type=key_value, default=[],
+                        metavar="KEY=VALUE",
+                        help="the model's configuration the weights were saved from "
+                             "(repeatable)")
+
+
+RUN = CommandLine(
+    "run", "train and evaluate a model with a protocol", _run, plugins=True,
+    description="Train and evaluate a model on a dataset with a protocol. Running the same "
+                "command again resumes an interrupted run without retraining finished folds.")
+
+SWEEP = CommandLine(
+    "sweep", "run a plan of models x datasets x protocols x seeds", _sweep, plugins=True,
+    description="Run every run of a TOML plan, each its own resumable run directory under the "
+                "plan's out folder (the plan's layout: "
+                "docs/user-guide.md#sweeps-many-runs-from-one-plan); runs that finished "
+                "before are skipped. Locally the runs go one after another; with --executor "
+                "ray all their folds are Ray tasks at once. Every name and option of the plan "
+                "is checked before anything trains.")
+
+EXTRACT = CommandLine(
+    "extract", "compute a feature for a dataset into the cache", _extract, plugins=True,
+    description="Compute a per-sample feature (e.g. tvl1-uvos) for every sample of a dataset, "
+                "in parallel, into the feature cache ($MERBENCH_CACHE_DIR, else "
+                "~/.cache/merbench). Samples already cached are read, not recomputed; an "
+                "interrupted extraction keeps every finished sample.")
+
+LIST = CommandLine("list", "show what plugins provide", _list, plugins=True)
+
+AUDIT = CommandLine(
+    "audit", "train some of a run's folds again and compare", _audit, plugins=True,
+    description="Validate RUN, then train folds drawn at random from a printed seed again, "
+                "from the run's recorded identity on your copy of the data, and compare every "
+                "epoch's test predictions with the stored ones: bit-identical where merbench, "
+                "device, versions and precision are the run's (CPU fp32); otherwise the first "
+                "epoch's alike and at least 90% of all. The outcome is appended to "
+                "RUN/audit.json; exit status 1 when a fold differs.")
+
+EXPORT = CommandLine(
+    "export", "write a dataset's preprocessed images in the layout the authors' code reads",
+    _export, plugins=True,
+    description="Compute a raw dataset's flow images (and apex faces, direction maps) as the "
+                "features do, through the cache and --workers, and write them as the authors' "
+                "releases lay them out (--layout composite: the MEGC2019 composite release; "
+                "htnet: HTNet's per-subject u_train / u_test folders; causalnet: the folder "
+                "CausalNet's main_train.py runs in), or score them against a release's own "
+                "images (--compare RELEASE_DIR). An interrupted export keeps every finished "
+                "sample. --out must be new, empty or an earlier export's: files that export "
+                "wrote and this one does not are removed.")
+
+CONVERT_WEIGHTS = CommandLine(
+    "convert-weights", "the authors' released weights of a model, in merbench's names",
+    _convert_weights, plugins=True,
+    description="Read the state dict(s) a model's authors released (a file, or a folder of "
+                "<subject>.pth files, converted into the same layout), rename them to "
+                "merbench's layer names by the model's documented mapping, check that every "
+                "key and shape fits the model built with --model-opt, and write them to --out, "
+                "for 'merbench run --weights'.")

@@ -1,0 +1,78 @@
+"""The options that several commands take, each declared once here.
+
+An option that two commands declare by hand drifts apart: ``audit --device`` once said
+"where to train: cpu (default)" where ``run --device`` listed ``auto`` too, and ``--quiet``
+was written out four times. So a command takes a shared option by calling the function here
+(or, for a run's options, :mod:`merbench.cli.run_options`), never by ``add_argument``.
+
+Every action made here is remembered (:func:`declared_once`), so that
+``tests/test_command_table.py`` can tell an option taken from its one declaration from one
+written by hand under the same spelling, and fail on the latter.
+"""
+
+from __future__ import annotations
+
+import argparse
+import weakref
+from pathlib import Path
+
+from merbench.cli.strict_parser import StrictParser
+
+# the actions made from a shared declaration (weak: a parser that is dropped takes its own)
+_SHARED: weakref.WeakSet[argparse.Action] = weakref.WeakSet()
+
+BENCHMARKS_HELP = "a folder of benchmark definitions instead of merbench's"
+
+
+def declared_once(action: argparse.Action) -> argparse.Action:
+    """Mark ``action`` as made from a shared declaration; returns it."""
+    _SHARED.add(action)
+    return action
+
+
+def is_shared(action: argparse.Action) -> bool:
+    """Whether ``action`` was made from a shared declaration (rather than by hand)."""
+    return action in _SHARED
+
+
+def plugin_options() -> StrictParser:
+    """``--no-plugin`` and ``--plugin``, as a parent parser: every command that loads plugins
+    is built with it (``parents=[...]``), so the options are the same objects in each."""
+    common = StrictParser(add_help=False)
+    group = common.add_argument_group("plugins")
+    declared_once(group.add_argument("--no-plugin", action="append", default=[],
+                                     metavar="NAME",
+                                     help="do not load the plugin NAME (repeatable)"))
+    declared_once(group.add_argument("-p", "--plugin", action="append", default=[],
+                                     metavar="NAME", help="load the plugin NAME even when "
+                                                          "MERBENCH_DISABLE_PLUGIN_AUTOLOAD=1"))
+    return common
+
+
+def quiet_option(container: argparse._ActionsContainer) -> None:
+    """``--quiet``: the commands that draw a progress bar (run, sweep, extract, export)."""
+    declared_once(container.add_argument("--quiet", "-q", action="store_true",
+                                         help="no progress bar"))
+
+
+def yes_option(container: argparse._ActionsContainer, what: str) -> None:
+    """``--yes``: start ``what`` without the question a large start asks; the help says
+    what is started, which differs between ``run --seeds`` and ``sweep``."""
+    declared_once(container.add_argument("--yes", "-y", action="store_true", help=what))
+
+
+def results_option(container: argparse._ActionsContainer) -> None:
+    """``--results``, which a reader in a checkout of merbench (or of a project laid out
+    like it) need not type: the command reads ``leaderboards/results`` when it is there."""
+    declared_once(container.add_argument(
+        "--results", nargs="+", type=Path, default=None, metavar="DIR",
+        help="folders holding run directories, searched recursively (default: "
+             "leaderboards/results, where the current folder has one)"))
+
+
+def benchmarks_option(container: argparse._ActionsContainer,
+                      help: str = BENCHMARKS_HELP) -> None:
+    """``--benchmarks``: the leaderboard commands' own benchmark definitions (``build``
+    says more about them in its help, since it renders every one)."""
+    declared_once(container.add_argument("--benchmarks", type=Path, default=None,
+                                         metavar="DIR", help=help))
