@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from merbench.action_units import SampleActionUnits, sample_action_units
 from merbench.clips import Clip, frame_index, frame_number
 from merbench.errors import MerbenchError
 
@@ -70,6 +71,21 @@ class Dataset:
                     onset=frame_number(row.get("onset")), apex=frame_number(row.get("apex")),
                     offset=frame_number(row.get("offset")),
                     frames=frame_index(folder) if folder.is_dir() else {})
+
+    def action_units(self) -> list[SampleActionUnits | None]:
+        """Every sample's action-unit labels, in sample-table order: the AU numbers coded for
+        sure and those coded uncertainly, or None for a sample without AU coding
+        (:mod:`merbench.action_units`). This default reads the sample-table columns
+        ``action_units`` and ``uncertain_action_units``; a dataset without them gives no AU
+        labels (:class:`MerbenchError`)."""
+        return sample_action_units(self.name, self.action_unit_table())
+
+    def action_unit_table(self) -> pd.DataFrame:
+        """The table :meth:`action_units` reads: ``sample_id`` and the AU columns, one row per
+        sample in sample-table order. By default the sample table itself; a dataset that
+        reads its AU labels only when they are asked for (the composite release's, from the
+        databases' coding sheets, which an emotion run never needs) overrides this."""
+        return self.samples
 
     def skipped_samples(self) -> list[dict[str, str]]:
         """:attr:`skipped` as plain ``{"sample_id", "reason"}`` dicts, checked."""

@@ -27,6 +27,10 @@ Class sets (``classes``, part of the run's identity):
   sub24/EP07_01, sub24/EP07_04f and sub24/EP10_03 (surprise). The ``megc2019`` dataset gives
   the official list exactly.
 
+Action units: the sheet's ``Action Units`` column (``4+L10``), read by
+:mod:`merbench_datasets.action_units` into the sample-table columns ``action_units``,
+``uncertain_action_units`` and ``au_text`` (a sheet without the column gives no AU coding).
+
 Sample ids are ``casme2/sub01/EP02_01f``, as in the ``composite`` dataset.
 """
 
@@ -38,7 +42,7 @@ from pathlib import Path
 import pandas as pd
 
 from merbench.api import MerbenchError
-from merbench_datasets import rawframes
+from merbench_datasets import action_units, rawframes
 from merbench_datasets.rawroot import find_database, find_sheet
 from merbench_datasets.sheets import frames_of, read_sheet
 
@@ -47,6 +51,7 @@ TREES = {"cropped": "Cropped", "raw": "CASME2_RAW_selected"}
 FOLDER_NAMES = ("casme2", "CASME2", "CASME_II")
 SHEET_PATTERNS = ("CASME2-coding*.xlsx", "CASME2-coding*.xls", "CASME2-coding*.csv")
 COLUMNS = ("Subject", "Filename", "OnsetFrame", "ApexFrame", "OffsetFrame", "Estimated Emotion")
+AU_COLUMN = "Action Units"
 EMOTIONS = ("happiness", "disgust", "repression", "surprise", "others", "fear", "sadness")
 CLASS_SETS = {"5": ("happiness", "disgust", "repression", "surprise", "others"),
               "3": ("negative", "positive", "surprise")}
@@ -68,6 +73,23 @@ def subject_folder(subject: str) -> str:
     return f"sub{int(subject):02d}" if subject.isdigit() else subject
 
 
+def sheet_rows(path: Path) -> pd.DataFrame:
+    """Every row of the coding sheet at ``path``, indexed by its row in the sheet: ids,
+    emotion, onset / apex / offset frames and the action units (the AU columns of
+    :mod:`merbench_datasets.action_units`; the composite release reads them from here)."""
+    rows = read_sheet(path, COLUMNS, NAME, optional=(AU_COLUMN,))
+    subject = rows["Subject"].map(subject_folder)
+    clip = rows["Filename"]
+    table = pd.DataFrame({
+        "sample_id": NAME + "/" + subject + "/" + clip, "database": NAME,
+        "subject": subject, "clip": clip,
+        "emotion": rows["Estimated Emotion"].str.lower(),
+        "onset": frames_of(rows["OnsetFrame"]), "apex": frames_of(rows["ApexFrame"]),
+        "offset": frames_of(rows["OffsetFrame"]),
+    }, index=rows.index)
+    return action_units.with_coding(table, rows, AU_COLUMN, path, NAME)
+
+
 def annotation_table(data_root: str | None = None, sheet: str | None = None,
                      frames: str = "cropped") -> tuple[pd.DataFrame, list[tuple[str, str]]]:
     """Every row of the coding sheet as an annotation table (emotion kept, no label yet),
@@ -84,17 +106,10 @@ def annotation_table(data_root: str | None = None, sheet: str | None = None,
                                       f"{TREES[frames]}/; pass --dataset-opt frames={other}")
     folders = [root, *([Path(data_root).expanduser().absolute()] if data_root else [])]
     path = find_sheet(NAME, sheet, folders, SHEET_PATTERNS, "CASME II coding sheet")
-    rows = read_sheet(path, COLUMNS, NAME)
-    subject = rows["Subject"].map(subject_folder)
-    clip = rows["Filename"]
-    table = pd.DataFrame({
-        "sample_id": NAME + "/" + subject + "/" + clip, "database": NAME,
-        "subject": subject, "clip": clip,
-        "emotion": rows["Estimated Emotion"].str.lower(),
-        "folder": [str(tree / s / c) for s, c in zip(subject, clip, strict=True)],
-        "onset": frames_of(rows["OnsetFrame"]), "apex": frames_of(rows["ApexFrame"]),
-        "offset": frames_of(rows["OffsetFrame"]),
-    }, index=rows.index)
+    table = sheet_rows(path)
+    table.insert(table.columns.get_loc("emotion") + 1, "folder",
+                 [str(tree / s / c) for s, c in zip(table["subject"], table["clip"],
+                                                    strict=True)])
     return rawframes.unusable_rows(table, path, NAME)
 
 

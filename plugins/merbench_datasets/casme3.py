@@ -28,6 +28,10 @@ Class sets (``classes``, part of the run's identity), as in the CAS(ME)^3 paper:
   not of the emotion), the labels HSTA reports its 7-class results with (under its own
   5-fold split; merbench evaluates them with LOSO).
 
+Action units: the label sheet's ``AU`` column (``R12``, ``26+25``), read by
+:mod:`merbench_datasets.action_units` into the sample-table columns ``action_units``,
+``uncertain_action_units`` and ``au_text`` (a sheet without the column gives no AU coding).
+
 Sample ids are ``casme3/<subject>/<video>/<onset>`` (``casme3/spNO.1/e/96``).
 """
 
@@ -38,7 +42,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from merbench_datasets import rawframes
+from merbench_datasets import action_units, rawframes
 from merbench_datasets.rawroot import find_database, find_sheet
 from merbench_datasets.sheets import frames_of, read_sheet
 
@@ -49,6 +53,7 @@ SHEET_PATTERNS = ("casme3_part_A_ME_label*.xlsx", "casme3_part_A_ME_label*.xls",
                   "casme3_part_A_ME_label*.csv")
 COLUMNS = ("Subject", "Filename", "Onset", "Apex", "Offset", "emotion")
 OBJECTIVE_COLUMN = "Objective class"
+AU_COLUMN = "AU"
 SPELLING = {"happy": "happiness", "sad": "sadness"}
 EMOTIONS = ("happiness", "disgust", "fear", "anger", "sadness", "surprise", "others")
 NEGATIVE = ("disgust", "fear", "anger", "sadness")
@@ -71,17 +76,12 @@ def _is_database(folder: Path) -> bool:
     return (folder / PART).is_dir()
 
 
-def annotation_table(data_root: str | None = None, sheet: str | None = None,
-                     objective: bool = False) -> tuple[pd.DataFrame, list[tuple[str, str]]]:
-    """Every row of the label sheet as an annotation table (emotion kept, no label yet),
-    with the rows that cannot be samples at all. ``objective``: the ``emotion`` column holds
-    the sheet's objective class (I..VII) instead."""
-    root = find_database(NAME, data_root, FOLDER_NAMES, _is_database,
-                         "CAS(ME)^3 Part A frame tree (part_A/)", HOW_TO_GET)
-    path = find_sheet(NAME, sheet, [root, root.parent], SHEET_PATTERNS,
-                      "CAS(ME)^3 Part A micro-expression label sheet")
+def sheet_rows(path: Path, objective: bool = False) -> pd.DataFrame:
+    """Every row of the label sheet at ``path``, indexed by its row in the sheet: ids,
+    emotion (``objective``: the objective class I..VII), onset / apex / offset frames and the
+    action units (the AU columns of :mod:`merbench_datasets.action_units`)."""
     columns = (*COLUMNS[:-1], OBJECTIVE_COLUMN) if objective else COLUMNS
-    rows = read_sheet(path, columns, NAME)
+    rows = read_sheet(path, columns, NAME, optional=(AU_COLUMN,))
     subject, clip = rows["Subject"], rows["Filename"]
     onset = frames_of(rows["Onset"])
     offset = frames_of(rows["Offset"]).map(lambda n: None if n == 0 else n).astype(object)
@@ -91,10 +91,25 @@ def annotation_table(data_root: str | None = None, sheet: str | None = None,
         "sample_id": [f"{NAME}/{s}/{c}/{o}" for s, c, o in zip(subject, clip, onset,
                                                                  strict=True)],
         "database": NAME, "subject": subject, "clip": clip, "emotion": emotion,
-        "folder": [str(root / PART / s / c / "color") for s, c in zip(subject, clip,
-                                                                       strict=True)],
         "onset": onset, "apex": frames_of(rows["Apex"]), "offset": offset,
     }, index=rows.index)
+    return action_units.with_coding(table, rows, AU_COLUMN, path, NAME)
+
+
+def annotation_table(data_root: str | None = None, sheet: str | None = None,
+                     objective: bool = False) -> tuple[pd.DataFrame, list[tuple[str, str]]]:
+    """Every row of the label sheet as an annotation table (emotion kept, no label yet),
+    with the rows that cannot be samples at all. ``objective``: the ``emotion`` column holds
+    the sheet's objective class (I..VII) instead."""
+    root = find_database(NAME, data_root, FOLDER_NAMES, _is_database,
+                         "CAS(ME)^3 Part A frame tree (part_A/)", HOW_TO_GET)
+    path = find_sheet(NAME, sheet, [root, root.parent], SHEET_PATTERNS,
+                      "CAS(ME)^3 Part A micro-expression label sheet")
+    table = sheet_rows(path, objective)
+    table.insert(table.columns.get_loc("emotion") + 1, "folder",
+                 [str(root / PART / s / c / "color") for s, c in zip(table["subject"],
+                                                                      table["clip"],
+                                                                      strict=True)])
     return rawframes.unusable_rows(table, path, NAME)
 
 

@@ -30,7 +30,9 @@ Sample table
 ------------
 ``sample_id`` (``f"{database}/{subject}/{clip}"``), ``database``, ``subject``, ``clip``,
 ``label`` (index into ``("negative", "positive", "surprise")``), ``flow_path`` and
-``apex_path`` (absolute paths), in the CSV's row order.
+``apex_path`` (absolute paths), in the CSV's row order. Action units are no column of it:
+``action_units()`` reads them from the CASME II and SAMM coding sheets when asked
+(:mod:`merbench_datasets.composite_aus`; option ``annotations``, the sheets' folder).
 
 Sources
 -------
@@ -80,6 +82,7 @@ import numpy as np
 import pandas as pd
 
 from merbench.api import Dataset, MerbenchError
+from merbench_datasets import composite_aus
 from merbench_datasets.megc2019_official import (
     CLASSES,
     check_against_ground_truth,
@@ -275,13 +278,25 @@ def read_apex(path: str, sample_id: str) -> np.ndarray:
 
 
 class CompositeDataset(Dataset):
-    """The composite release on disk; images are read (and checked) when a source is read."""
+    """The composite release on disk; images are read (and checked) when a source is read,
+    AU labels from the coding sheets when they are asked for."""
 
-    def __init__(self, root: Path, samples: pd.DataFrame) -> None:
+    def __init__(self, root: Path, samples: pd.DataFrame,
+                 annotations: str | None = None) -> None:
         super().__init__(NAME, samples, CLASSES)
         self.provides = ("flow_uvos", "apex_face")
         self.root = root
+        self.annotations = annotations
         self._flows: np.ndarray | None = None
+        self._coding: pd.DataFrame | None = None
+
+    def action_unit_table(self) -> pd.DataFrame:
+        """The AU columns of the CASME II and SAMM samples' coding-sheet rows, SMIC's None
+        (:mod:`merbench_datasets.composite_aus`), read once, on the first request."""
+        if self._coding is None:
+            self._coding = composite_aus.coding_table(self.samples, self.root,
+                                                      self.annotations)
+        return self._coding
 
     def _row(self, index: int) -> pd.Series:
         return self.samples.iloc[index]
@@ -337,10 +352,14 @@ def _check_files(samples: pd.DataFrame, root: Path, lines: Sequence[int]) -> Non
                         "restore it from the preprocessed release")
 
 
-def make_composite(data_root: str | None = None, subset: bool = False) -> Dataset:
+def make_composite(data_root: str | None = None, subset: bool = False,
+                   annotations: str | None = None) -> Dataset:
     """The MEGC2019 composite from its preprocessed release, validated (see the module doc).
     ``subset=True`` accepts a folder holding part of the official list (``merbench export``
-    of some subjects): every sample must still be official and officially labelled."""
+    of some subjects): every sample must still be official and officially labelled.
+    ``annotations``: the folder holding the CASME II and SAMM coding sheets, which give the
+    samples' action units (without it they are looked for near the release:
+    :mod:`merbench_datasets.composite_aus`)."""
     root = find_root(data_root)
     csv = root / LABEL_CSV
     table = read_label_csv(csv)
@@ -361,4 +380,4 @@ def make_composite(data_root: str | None = None, subset: bool = False) -> Datase
     if not subset:
         check_counts(samples)
     _check_files(samples, root, lines)
-    return CompositeDataset(root, samples)
+    return CompositeDataset(root, samples, annotations)

@@ -15,6 +15,10 @@ Where the apex is not annotated (SMIC without an apex sheet, a CASME II row whos
 ``/``) it is the middle frame of the folder's frames from onset to offset (the lower middle
 for an even count); the ``apex_from`` column says ``midpoint`` for those, ``sheet`` otherwise.
 
+The AU columns (``action_units``, ``uncertain_action_units``, ``au_text``: see
+:mod:`merbench_datasets.action_units`) of an annotation table that has them are kept in the
+sample table as they are; they decide no check.
+
 A sample failing a check is an error that lists the affected samples (the first few, with
 reasons, and a count) and the fix, unless ``skip_missing`` is set: then those samples are
 left out and listed in :attr:`RawFramesDataset.skipped`, which the runner records in
@@ -33,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from merbench.api import Dataset, MerbenchError, frame_index
+from merbench_datasets.action_units import COLUMNS as AU_COLUMNS
 
 SOURCES = ("onset_frame", "apex_frame")
 ANNOTATION_COLUMNS = ("sample_id", "database", "subject", "clip", "emotion", "label",
@@ -135,20 +140,22 @@ def build(dataset: str, table: pd.DataFrame, classes: Sequence[str], skip_missin
     """Check every annotated sample against its files (see the module doc).
 
     ``table`` has :data:`ANNOTATION_COLUMNS` (frame numbers as int or None) and may have
-    ``offset_is_last`` (True where a missing offset means the folder's last frame);
+    ``offset_is_last`` (True where a missing offset means the folder's last frame) and the
+    AU columns (kept);
     ``extra_problems`` are samples the caller already found unusable (``(id, reason)``).
     """
     table = table.reset_index(drop=True)
     if "offset_is_last" not in table.columns:
         table["offset_is_last"] = False
     problems = list(extra_problems)
+    kept = [*ANNOTATION_COLUMNS, *(c for c in AU_COLUMNS if c in table.columns)]
     rows = []
     for _, row in table.iterrows():
         resolved, problem = _check(row)
         if problem:
             problems.append((row["sample_id"], problem))
         else:
-            rows.append({**{c: row[c] for c in ANNOTATION_COLUMNS}, **resolved})
+            rows.append({**{c: row[c] for c in kept}, **resolved})
     backwards = sum("is before its onset" in reason for _, reason in problems)
     if backwards * 2 > len(table) + len(extra_problems):
         raise MerbenchError(
@@ -165,7 +172,8 @@ def build(dataset: str, table: pd.DataFrame, classes: Sequence[str], skip_missin
     if not rows:
         raise MerbenchError(f"{dataset}: no usable samples ({len(problems)} skipped, e.g. "
                             f"{problem_list(problems)}); check --data-root and the layout")
-    columns = [*ANNOTATION_COLUMNS, "apex_from", "onset_path", "apex_path"]
+    columns = [*kept[:len(ANNOTATION_COLUMNS)], "apex_from", "onset_path", "apex_path",
+               *kept[len(ANNOTATION_COLUMNS):]]
     samples = pd.DataFrame(rows, columns=columns)
     for column in ("onset", "apex"):
         samples[column] = samples[column].astype(int)

@@ -21,6 +21,10 @@ Class sets (``classes``, part of the run's identity):
   sadness; positive = happiness; surprise = surprise; others left out. This reproduces the
   official composite list exactly: 92 / 26 / 15 (133 samples, 28 subjects).
 
+Action units: the sheet's ``Action Units`` column (``4+7``, ``12A+ref(24)``), read by
+:mod:`merbench_datasets.action_units` into the sample-table columns ``action_units``,
+``uncertain_action_units`` and ``au_text`` (a sheet without the column gives no AU coding).
+
 Sample ids are ``samm/006/006_1_2``, as in the ``composite`` dataset (three-digit subjects).
 """
 
@@ -31,7 +35,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from merbench_datasets import rawframes
+from merbench_datasets import action_units, rawframes
 from merbench_datasets.rawroot import find_database, find_sheet
 from merbench_datasets.sheets import frames_of, read_sheet
 
@@ -41,6 +45,7 @@ SHEET_PATTERNS = ("SAMM_Micro_FACS_Codes*.xlsx", "SAMM_Micro_FACS_Codes*.xls",
                   "SAMM_Micro_FACS_Codes*.csv")
 COLUMNS = ("Subject", "Filename", "Onset Frame", "Apex Frame", "Offset Frame",
            "Estimated Emotion")
+AU_COLUMN = "Action Units"
 EMOTIONS = ("anger", "contempt", "happiness", "surprise", "others", "disgust", "fear",
             "sadness")
 CLASS_SETS = {"5": ("anger", "contempt", "happiness", "surprise", "others"),
@@ -65,6 +70,23 @@ def subject_id(subject: str) -> str:
     return f"{int(subject):03d}" if subject.isdigit() else subject
 
 
+def sheet_rows(path: Path) -> pd.DataFrame:
+    """Every row of the coding sheet at ``path``, indexed by its row in the sheet: ids,
+    emotion, onset / apex / offset frames and the action units (the AU columns of
+    :mod:`merbench_datasets.action_units`; the composite release reads them from here)."""
+    rows = read_sheet(path, COLUMNS, NAME, optional=(AU_COLUMN,))
+    subject = rows["Subject"].map(subject_id)
+    clip = rows["Filename"]
+    emotion = rows["Estimated Emotion"].str.lower().replace({"other": "others"})
+    table = pd.DataFrame({
+        "sample_id": NAME + "/" + subject + "/" + clip, "database": NAME,
+        "subject": subject, "clip": clip, "emotion": emotion,
+        "onset": frames_of(rows["Onset Frame"]), "apex": frames_of(rows["Apex Frame"]),
+        "offset": frames_of(rows["Offset Frame"]),
+    }, index=rows.index)
+    return action_units.with_coding(table, rows, AU_COLUMN, path, NAME)
+
+
 def annotation_table(data_root: str | None = None,
                      sheet: str | None = None) -> tuple[pd.DataFrame, list[tuple[str, str]]]:
     """Every row of the coding sheet as an annotation table (emotion kept, no label yet),
@@ -73,17 +95,10 @@ def annotation_table(data_root: str | None = None,
                          "SAMM frame tree (subject folders such as 006/)", HOW_TO_GET)
     folders = [root, root.parent]
     path = find_sheet(NAME, sheet, folders, SHEET_PATTERNS, "SAMM FACS coding sheet")
-    rows = read_sheet(path, COLUMNS, NAME)
-    subject = rows["Subject"].map(subject_id)
-    clip = rows["Filename"]
-    emotion = rows["Estimated Emotion"].str.lower().replace({"other": "others"})
-    table = pd.DataFrame({
-        "sample_id": NAME + "/" + subject + "/" + clip, "database": NAME,
-        "subject": subject, "clip": clip, "emotion": emotion,
-        "folder": [str(root / s / c) for s, c in zip(subject, clip, strict=True)],
-        "onset": frames_of(rows["Onset Frame"]), "apex": frames_of(rows["Apex Frame"]),
-        "offset": frames_of(rows["Offset Frame"]),
-    }, index=rows.index)
+    table = sheet_rows(path)
+    table.insert(table.columns.get_loc("emotion") + 1, "folder",
+                 [str(root / s / c) for s, c in zip(table["subject"], table["clip"],
+                                                    strict=True)])
     return rawframes.unusable_rows(table, path, NAME)
 
 

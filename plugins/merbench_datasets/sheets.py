@@ -57,12 +57,15 @@ def _workbook(path: Path, dataset: str) -> dict[str, pd.DataFrame]:
                             "replace it with the official file") from None
 
 
-def read_sheet(path: Path, columns: Sequence[str], dataset: str) -> pd.DataFrame:
+def read_sheet(path: Path, columns: Sequence[str], dataset: str,
+               optional: Sequence[str] = ()) -> pd.DataFrame:
     """The rows under the first row (of any sheet) that holds every name in ``columns``.
 
     Names match case-insensitively with spaces collapsed. The result has exactly
-    ``columns`` (as spelt here), stripped text ("" for empty cells), rows with all of them
-    empty dropped, and as index the row number a spreadsheet program shows (1-based).
+    ``columns`` (as spelt here), then those of ``optional`` that the header row has (a column
+    a sheet version may lack, such as its action units: the row is found by ``columns``
+    alone), stripped text ("" for empty cells), rows with all of ``columns`` empty dropped,
+    and as index the row number a spreadsheet program shows (1-based).
     """
     wanted = [normalise(c) for c in columns]
     best: tuple[int, str, int, list[str]] = (-1, "", 0, [])
@@ -72,11 +75,12 @@ def read_sheet(path: Path, columns: Sequence[str], dataset: str) -> pd.DataFrame
             found = sum(w in names for w in wanted)
             if found == len(wanted):
                 body = cells.iloc[row + 1:]
-                picked = pd.DataFrame({column: body.iloc[:, names.index(w)]
-                                       for column, w in zip(columns, wanted, strict=True)})
+                present = [(c, normalise(c)) for c in optional if normalise(c) in names]
+                picked = pd.DataFrame({column: body.iloc[:, names.index(w)] for column, w
+                                       in [*zip(columns, wanted, strict=True), *present]})
                 picked = picked.fillna("").astype(str).apply(lambda c: c.str.strip())
                 picked.index = body.index + 1
-                return picked[(picked != "").any(axis=1)]
+                return picked[(picked[list(columns)] != "").any(axis=1)]
             if found > best[0]:
                 best = (found, sheet, row + 1, [n for n in names if n])
     found, sheet, row, names = best

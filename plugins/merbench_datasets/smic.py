@@ -9,7 +9,8 @@ Layout (the database as its owners distribute it; merbench ships none of it)::
 The samples and their labels are the clip folders under ``HS/s*/micro/{negative,positive,
 surprise}/``: SMIC-HS has no coding sheet, and each clip holds the micro-expression from its
 onset to its offset. So without an apex sheet: onset = the first frame, offset = the last,
-apex = the middle frame (``apex_from`` = ``midpoint``). SMIC has no official apex.
+apex = the middle frame (``apex_from`` = ``midpoint``). SMIC has no official apex, and no
+FACS coding: its samples' ``action_units`` are None (:mod:`merbench_datasets.action_units`).
 
 ``apex_sheet=PATH`` takes onset, apex and offset frame numbers from a sheet with the columns
 subject, clip, label, onset_frame, apex_frame, offset_frame (``smic_hs_apex.xlsx``, 164 rows;
@@ -34,7 +35,7 @@ from pathlib import Path
 import pandas as pd
 
 from merbench.api import MerbenchError
-from merbench_datasets import rawframes
+from merbench_datasets import action_units, rawframes
 from merbench_datasets.rawroot import find_database, told
 from merbench_datasets.sheets import frames_of, read_sheet
 
@@ -120,7 +121,8 @@ def annotation_table(data_root: str | None = None,
             raise MerbenchError(f"{NAME}: the apex sheet '{path}' (--dataset-opt "
                                           "apex_sheet=...) does not exist; give its path or "
                                           "leave the option out to use the middle frame")
-        return _sheet_table(path, clips, root)
+        table, problems = _sheet_table(path, clips, root)
+        return action_units.not_coded(table), problems
     if not clips:
         raise MerbenchError(f"{NAME}: '{root / 'HS'}' holds no clip folders "
                                       "HS/s*/micro/{negative,positive,surprise}/*/; "
@@ -132,7 +134,7 @@ def annotation_table(data_root: str | None = None,
         "emotion": [clips[c][0] for c in ids], "folder": [str(clips[c][1]) for c in ids],
         "onset": None, "apex": None, "offset": None, "offset_is_last": True,
     })
-    return table, []
+    return action_units.not_coded(table), []
 
 
 def make_smic(data_root: str | None = None, classes: str = "3", apex_sheet: str | None = None,

@@ -1,0 +1,113 @@
+"""Action-unit (AU) labels of a dataset's samples, and merbench's default set of AUs.
+
+FACS coders label every micro-expression with the action units they saw (AU 4, brow lowerer;
+AU 12, lip corner puller ...). A dataset whose coding sheet has them gives them in its sample
+table, in two columns every such dataset fills the same way (the first-party loaders parse
+the sheets' text in ``merbench_datasets.action_units``, where each rule is stated):
+
+- ``action_units``: the AU numbers coded for the sample, a sorted tuple of ints (``(4, 10)``
+  for the cell ``4+L10``); ``()`` when the coder wrote 0 (no action); None when the sample
+  has no AU coding (SMIC codes none; a cell that names no AU);
+- ``uncertain_action_units``: the AU numbers coded only uncertainly (``4?``, one of the
+  alternatives ``L12 or L14``, SAMM's ``ref(24)``), leaving out those also coded for sure;
+  None where ``action_units`` is None. A task counts such an AU neither present nor absent
+  for that sample: present would credit a guess the coder did not commit to, absent would
+  contradict one the coder considered.
+
+The label is the AU *number*: where a code also says which side (``L10``) or how strongly
+(``12A``), that is kept with the parsed code but does not make another label, because the
+sides and intensities are too rarely coded to learn (``L10`` is one CASME II sample) and the
+AU-detection literature and MEB score AUs by number. These columns are no part of a sample
+list's fingerprint (:func:`merbench.dataset.sample_list_fingerprint` hashes ids, fold keys and
+emotion labels only), so adding them changed no run's identity. They are labels: features
+are never given them (:class:`merbench.clips.Clip` carries frames, not labels).
+
+The default AU set
+------------------
+:data:`DEFAULT_AU_SET` is the set MEB evaluates by default, ``dataset_aus["cross"]``: AUs 1,
+2, 4, 5, 6, 7, 9, 10, 12, 14, 15 and 17. MEB (github.com/tvaranka/meb, the MER toolkit by the
+CASME / MEB authors) defines it in ``meb/utils/utils.py`` (the dict ``dataset_aus``, lines
+338-357) and makes it its ``Config.action_units`` default in ``meb/core/train_eval.py``
+(line 105), both at commit f731b0a981683a24f6be2e026208811849dee3ad (2024-05-31). The same
+dict's per-database sets are :data:`MEB_AU_SETS`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from merbench.errors import MerbenchError
+
+PRESENT_COLUMN = "action_units"
+UNCERTAIN_COLUMN = "uncertain_action_units"
+COLUMNS = (PRESENT_COLUMN, UNCERTAIN_COLUMN)
+
+#: MEB's ``dataset_aus`` (meb/utils/utils.py at f731b0a981683a24f6be2e026208811849dee3ad),
+#: as AU numbers; ``cross`` is its default (cross-dataset) set, the others one database's.
+MEB_AU_SETS: dict[str, tuple[int, ...]] = {
+    "cross": (1, 2, 4, 5, 6, 7, 9, 10, 12, 14, 15, 17),
+    "casme2": (1, 2, 4, 7, 12, 14, 15, 17),
+    "casme": (1, 4, 9, 14),
+    "samm": (2, 4, 7, 12),
+    "mmew": (1, 2, 4, 5, 7, 10, 12, 14),
+    "fourd": (1, 2, 4, 6, 7, 12, 17, 45),
+}
+#: The AUs an AU task scores unless told otherwise: MEB's default (see the module doc).
+DEFAULT_AU_SET: tuple[int, ...] = MEB_AU_SETS["cross"]
+
+
+@dataclass(frozen=True)
+class SampleActionUnits:
+    """One sample's AU labels: the AU numbers coded for sure, and those coded uncertainly."""
+
+    present: tuple[int, ...]
+    uncertain: tuple[int, ...] = ()
+
+
+def _numbers(value: object, dataset: str, sample: str, column: str) -> tuple[int, ...] | None:
+    """A cell of an AU column checked: None, or a sorted tuple of distinct ints 0..99."""
+    if value is None:
+        return None
+    if not isinstance(value, tuple) or not all(
+            isinstance(n, int) and not isinstance(n, bool) and 0 < n < 100 for n in value):
+        raise MerbenchError(f"dataset '{dataset}': '{column}' of sample {sample} is {value!r}; "
+                            "it must be None or a tuple of AU numbers 1..99 (e.g. (4, 10)); "
+                            "fix the dataset plugin")
+    if list(value) != sorted(set(value)):
+        raise MerbenchError(f"dataset '{dataset}': '{column}' of sample {sample} is {value!r}; "
+                            "write its AU numbers once each, in increasing order; fix the "
+                            "dataset plugin")
+    return value
+
+
+def sample_action_units(dataset: str, samples: pd.DataFrame
+                        ) -> list[SampleActionUnits | None]:
+    """Every sample's AU labels from a sample table (see the module doc), checked; None for a
+    sample without AU coding. A table without the ``action_units`` column is an error: the
+    dataset gives no AU labels at all."""
+    if PRESENT_COLUMN not in samples.columns:
+        raise MerbenchError(f"dataset '{dataset}' gives no action-unit labels (its sample "
+                            f"table has no '{PRESENT_COLUMN}' column); use a dataset whose "
+                            "coding sheet codes AUs (casme2, samm, casme3, megc2019, composite)")
+    uncertain: Sequence[object] = (samples[UNCERTAIN_COLUMN].tolist()
+                                   if UNCERTAIN_COLUMN in samples.columns
+                                   else [()] * len(samples))
+    labels: list[SampleActionUnits | None] = []
+    for sample, present, unsure in zip(samples["sample_id"].astype(str),
+                                       samples[PRESENT_COLUMN].tolist(), uncertain, strict=True):
+        certain = _numbers(present, dataset, sample, PRESENT_COLUMN)
+        doubtful = _numbers(unsure, dataset, sample, UNCERTAIN_COLUMN)
+        if certain is None:
+            labels.append(None)
+            continue
+        overlap = set(certain) & set(doubtful or ())
+        if overlap:
+            raise MerbenchError(f"dataset '{dataset}': sample {sample} has AU "
+                                f"{min(overlap)} both in '{PRESENT_COLUMN}' and in "
+                                f"'{UNCERTAIN_COLUMN}'; an AU coded for sure is not also "
+                                "uncertain: fix the dataset plugin")
+        labels.append(SampleActionUnits(certain, doubtful or ()))
+    return labels

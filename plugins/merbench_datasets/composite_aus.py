@@ -1,0 +1,87 @@
+"""The composite release's action units: its CASME II and SAMM samples' rows of the sheets.
+
+The preprocessed release (its label CSV, flow and apex images) holds no AU coding, but each
+of its CASME II and SAMM samples is a row of its database's coding sheet, and the ids say
+which: the composite's ``casme2/sub01/EP02_01f`` and ``samm/006/006_1_2`` are exactly the ids
+the ``casme2`` and ``samm`` modules give those sheet rows (CASME II's subject ``01`` is
+``sub01``, SAMM's subjects have three digits, the clip is the sheet's ``Filename``; the same
+convention that lets ``megc2019`` match the official list to the sheets). So a sample's AU
+labels are its row's, parsed by :mod:`merbench_datasets.action_units`; every one of the 145
+CASME II and 133 SAMM samples of the official list is a row of ``CASME2-coding-20190701.xlsx``
+and ``SAMM_Micro_FACS_Codes_v2.xlsx``. SMIC codes no AUs: its samples' labels are None.
+
+Where the sheets are: the dataset option ``annotations`` (``--dataset-opt
+annotations=FOLDER``, a folder holding both), else the release folder, its ``annotations/``,
+the folder holding the release, and that folder's ``annotations/`` (a data folder that keeps
+the sheets beside ``composite/``, as merbench's test data does). The sheets are read only when
+AU labels are asked for (:meth:`merbench.api.Dataset.action_units`), so an emotion run reads
+none, and a missing or edited sheet never stops one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from merbench.api import MerbenchError
+from merbench_datasets import casme2, samm
+from merbench_datasets.action_units import COLUMNS, PRESENT_COLUMN, TEXT_COLUMN, UNCERTAIN_COLUMN
+
+SHEETS = {"casme2": ("CASME II coding sheet", casme2.SHEET_PATTERNS, casme2.sheet_rows),
+          "samm": ("SAMM FACS coding sheet", samm.SHEET_PATTERNS, samm.sheet_rows)}
+SHOWN = 3
+
+
+def sheet_folders(root: Path, annotations: str | None) -> list[Path]:
+    """Where to look for the coding sheets, in order (see the module doc)."""
+    if annotations is not None:
+        folder = Path(annotations).expanduser().absolute()
+        if not folder.is_dir():
+            raise MerbenchError(f"composite: annotations='{folder}' is not a folder; give the "
+                                "folder that holds the CASME II and SAMM coding sheets")
+        return [folder]
+    return [root, root / "annotations", root.parent, root.parent / "annotations"]
+
+
+def find_coding_sheet(database: str, folders: Sequence[Path]) -> Path:
+    """The newest sheet of ``database`` in the first folder that has one."""
+    what, patterns, _ = SHEETS[database]
+    for folder in folders:
+        for pattern in patterns:
+            matches = sorted(folder.glob(pattern))
+            if matches:
+                return matches[-1]
+    looked = ", ".join(f"'{folder}'" for folder in folders)
+    raise MerbenchError(f"composite: the action units of its {database} samples come from the "
+                        f"{what} ({' or '.join(patterns)}), and there is none in {looked}; put "
+                        "it there or pass --dataset-opt annotations=FOLDER (the folder holding "
+                        "the CASME II and SAMM sheets, which come with the databases)")
+
+
+def coding_table(samples: pd.DataFrame, root: Path, annotations: str | None) -> pd.DataFrame:
+    """``sample_id`` and the AU columns of every composite sample, in sample-table order."""
+    folders = sheet_folders(root, annotations)
+    ids, databases = samples["sample_id"].tolist(), samples["database"].tolist()
+    coded: dict[str, dict[str, object]] = {}
+    paths = {}
+    for database, (_, _, read) in SHEETS.items():
+        if database in databases:
+            paths[database] = find_coding_sheet(database, folders)
+            coded.update(read(paths[database]).set_index("sample_id")[list(COLUMNS)]
+                         .to_dict("index"))
+    missing = [s for s, d in zip(ids, databases, strict=True) if d in SHEETS and s not in coded]
+    if missing:
+        database = missing[0].split("/")[0]
+        more = f" and {len(missing) - SHOWN} more" if len(missing) > SHOWN else ""
+        raise MerbenchError(f"composite: sample(s) {', '.join(missing[:SHOWN])}{more} are no row "
+                            f"of the {SHEETS[database][0]} '{paths[database]}'; give the "
+                            "official sheet (CASME2-coding-20190701.xlsx, "
+                            "SAMM_Micro_FACS_Codes_v2.xlsx) with --dataset-opt "
+                            "annotations=FOLDER")
+    uncoded = {PRESENT_COLUMN: None, UNCERTAIN_COLUMN: None, TEXT_COLUMN: ""}  # SMIC
+    rows = [coded[s] if d in SHEETS else uncoded for s, d in zip(ids, databases, strict=True)]
+    return pd.DataFrame({"sample_id": ids, **{column: pd.Series([row[column] for row in rows],
+                                                                dtype=object)
+                                              for column in COLUMNS}})
