@@ -8,6 +8,10 @@ out of the mean instead of counting them as 0 or 1, and says so: the result name
 ``uf1_excluded`` / ``uar_excluded`` and the CLI prints a note under the table. A class that
 was predicted but never occurs still counts in UF1 (its F1 is 0), because those predictions
 are errors.
+
+The arithmetic is :mod:`merbench.confusion_metrics`'s, shared with the bootstrap and epoch
+selection; this module decides what a run reports from it (the excluded classes by name,
+None for an empty scope) and keeps scikit-learn out of ``merbench run``'s imports.
 """
 
 from __future__ import annotations
@@ -16,8 +20,8 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, recall_score
 
+from merbench.confusion_metrics import accuracy, confusion_matrix, counts_from_labels, uar, uf1
 from merbench.results.model import Scores
 
 
@@ -31,23 +35,23 @@ def scores(
     y_pred = np.asarray(y_pred, dtype=int)
     if y_true.shape != y_pred.shape:
         raise ValueError("y_true and y_pred must have the same length")
-    labels = list(range(len(classes)))
+    labels = range(len(classes))
     if len(y_true) == 0:
         return {"n": 0, "uf1": None, "uar": None, "accuracy": None,
                 "confusion": [[0] * len(labels) for _ in labels],
                 "uf1_excluded": list(classes), "uar_excluded": list(classes)}
-    true_present = [c for c in labels if np.any(y_true == c)]
-    seen = [c for c in labels if np.any(y_true == c) or np.any(y_pred == c)]
-    uf1 = f1_score(y_true, y_pred, labels=seen, average="macro", zero_division=0.0)
-    uar = recall_score(y_true, y_pred, labels=true_present, average="macro", zero_division=0.0)
+    counts = counts_from_labels(y_true, y_pred, len(classes))
+    if not counts.recall_defined.any():
+        # no class has a true sample, so no UAR exists (scikit-learn refused this too)
+        raise ValueError(f"no label of y_true is one of the {len(classes)} classes")
     return {
         "n": len(y_true),
-        "uf1": float(uf1),
-        "uar": float(uar),
-        "accuracy": float(accuracy_score(y_true, y_pred)),
-        "confusion": confusion_matrix(y_true, y_pred, labels=labels).tolist(),
-        "uf1_excluded": [classes[c] for c in labels if c not in seen],
-        "uar_excluded": [classes[c] for c in labels if c not in true_present],
+        "uf1": float(uf1(counts)),
+        "uar": float(uar(counts)),
+        "accuracy": float(accuracy(counts)),
+        "confusion": confusion_matrix(y_true, y_pred, len(classes)).tolist(),
+        "uf1_excluded": [classes[c] for c in labels if not counts.f1_defined[c]],
+        "uar_excluded": [classes[c] for c in labels if not counts.recall_defined[c]],
     }
 
 

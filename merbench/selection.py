@@ -34,6 +34,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from merbench.confusion_metrics import counts_from_labels, label_accuracy, uf1
 from merbench.errors import MerbenchError
 from merbench.runinfo import FoldOutcome
 
@@ -50,23 +51,15 @@ def _first_max(values: np.ndarray) -> int:
 
 def epoch_accuracy(predictions: np.ndarray, y_true: np.ndarray) -> np.ndarray:
     """Accuracy after every epoch; ``predictions`` is (epochs, n)."""
-    return (predictions == y_true[None, :]).mean(axis=1)
+    return label_accuracy(y_true, predictions)
 
 
 def epoch_uf1(predictions: np.ndarray, y_true: np.ndarray, n_classes: int) -> np.ndarray:
-    """UF1 after every epoch, as :func:`merbench.metrics.scores` defines it (vectorised)."""
-    totals = np.zeros(len(predictions))
-    counted = np.zeros(len(predictions))
-    for c in range(n_classes):
-        predicted = predictions == c
-        actual = (y_true == c)[None, :]
-        tp = (predicted & actual).sum(axis=1)
-        fp = (predicted & ~actual).sum(axis=1)
-        fn = (~predicted & actual).sum(axis=1)
-        seen = (tp + fp + fn) > 0
-        totals += np.where(seen, 2 * tp / np.maximum(2 * tp + fp + fn, 1), 0.0)
-        counted += seen
-    return totals / np.maximum(counted, 1)
+    """UF1 after every epoch, as :func:`merbench.metrics.scores` defines it, all epochs in
+    one batch; 0 for an epoch with no class to average (no sample), so that an argmax over
+    epochs never meets a NaN."""
+    scores = uf1(counts_from_labels(y_true, predictions, n_classes))
+    return np.where(np.isnan(scores), 0.0, scores)
 
 
 def last_epoch(fold: FoldOutcome, n_classes: int) -> int:

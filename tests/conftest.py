@@ -213,7 +213,7 @@ def as_saved_weights(run_dir: Path) -> None:
 
     from merbench.results.codec import from_json
     from merbench.results.model import Results
-    from merbench.results.provenance import implied_identity
+    from merbench.verification.provenance import implied_identity
 
     path = run_dir / "results.json"
     results = json.loads(path.read_text())

@@ -20,9 +20,9 @@ import pandas as pd
 from merbench.results.codec import from_json, to_json
 from merbench.results.manifest import run_manifest
 from merbench.results.model import Results
-from merbench.results.provenance import implied_identity, tested_fingerprint
 from merbench.results.rundir import RunDirectory
 from merbench.runinfo import FoldOutcome
+from merbench.verification.provenance import implied_identity, tested_fingerprint
 
 
 def edit_results(run_dir: Path, change: Callable[[dict[str, Any]], None]) -> None:
@@ -37,7 +37,7 @@ def rejection(path: Path) -> str:
     """Why validate rejects ``path`` (the test fails if it accepts it)."""
     import pytest
 
-    from merbench.results.validate import ResultRejected, validate_path
+    from merbench.verification.validate import ResultRejected, validate_path
 
     with pytest.raises(ResultRejected) as caught:
         validate_path(path)

@@ -16,10 +16,10 @@ from merbench.hookimpl import hookimpl
 from merbench.metrics import scores
 from merbench.plugins import load_plugins
 from merbench.registry import ModelRegistry
-from merbench.results.scoring import score
-from merbench.results.validate import validate_run
 from merbench.runinfo import FoldOutcome
+from merbench.scoring import score
 from merbench.selection import POLICIES, available_policies, epoch_accuracy
+from merbench.verification.validate import validate_run
 
 CLASSES = ("negative", "positive", "surprise")
 SMALL = {"subjects": 4, "samples_per_subject": 6}

@@ -187,7 +187,7 @@ def test_status_of_the_file_system_root_answers_at_once(cli) -> None:
 def test_status_gives_up_on_a_folder_of_too_many_folders(cli, tmp_path: Path,
                                                          monkeypatch: pytest.MonkeyPatch
                                                          ) -> None:
-    from merbench.results import status
+    from merbench import run_status as status
 
     monkeypatch.setattr(status, "FOLDERS_LOOKED_INTO", 20)
     for i in range(30):
@@ -354,7 +354,7 @@ def test_timings_scaled_consistently_pass_validate_as_the_guide_says(copy: Path)
     from forgery import rewrite_run
 
     from merbench.results.rundir import RunDirectory
-    from merbench.results.validate import validate_run
+    from merbench.verification.validate import validate_run
 
     run = copy / "seed-0"
     store = RunDirectory(run)

@@ -16,8 +16,8 @@ import merbench
 from merbench.errors import MerbenchError
 from merbench.meta import ModelMeta
 from merbench.plugins import load_plugins
-from merbench.results.validate import validate_run
 from merbench.training.estimator import accepts_groups, fit_predict
+from merbench.verification.validate import validate_run
 
 
 def test_every_random_state_in_a_pipeline_gets_the_fold_seed() -> None:

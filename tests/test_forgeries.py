@@ -37,7 +37,7 @@ from forgery import (
 import merbench
 from merbench.audit import audit_run, read_audits, record_audit
 from merbench.results.schema import read_results
-from merbench.results.validate import validate_run
+from merbench.verification.validate import validate_run
 
 REAL = Path(__file__).resolve().parents[1] / "leaderboards" / "results"
 SMALL = {"subjects": 4, "samples_per_subject": 6}  # not the official list: no such check

@@ -15,7 +15,7 @@ from merbench.dataset import InMemoryDataset
 from merbench.errors import MerbenchError
 from merbench.meta import DatasetMeta
 from merbench.plugins import load_plugins
-from merbench.results.validate import validate_run
+from merbench.verification.validate import validate_run
 
 SMALL = {"subjects": 4, "samples_per_subject": 8}
 

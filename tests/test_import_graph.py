@@ -221,3 +221,63 @@ def test_the_checks_see_a_circle_and_bare_or_needless_deferred_imports(toy: Path
     assert len(problems) == 2, problems
     assert "c.py:2 imports toy inside a function but defers nothing heavy" in problems[0]
     assert "c.py:11 defers torch" in problems[1] and "say so in a comment" in problems[1]
+
+
+#: merbench's layers, lowest first: a module may import its own layer's and lower layers'
+#: units (a unit is a subpackage or a top-level module of merbench), never a higher one's, so
+#: that a reader can understand each layer knowing only those below it
+LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
+    ("foundations", frozenset({"errors", "atomic", "literal", "first_party"})),
+    ("vocabulary", frozenset({"meta", "runinfo", "selection", "clips", "dataset", "registry",
+                              "lazy_factory", "factory_options", "options_cache", "hookspecs",
+                              "hookimpl", "plugins", "cache", "protocols", "action_units",
+                              "confusion_metrics"})),
+    ("records", frozenset({"results"})),  # file formats and run folders: read and written
+    ("computation", frozenset({"metrics", "scoring", "stats", "training", "features",
+                               "threads", "authors_weights", "export"})),
+    ("running", frozenset({"runner"})),
+    ("checking", frozenset({"verification", "audit", "sweep", "run_status",
+                            "run_comparison"})),
+    ("pages", frozenset({"leaderboard"})),
+    ("interfaces", frozenset({"cli", "api", "testing", "__main__", ""})),  # "": merbench/
+)
+
+
+def unit(module: str) -> str:
+    """The layered unit ``merbench.a.b`` belongs to: ``a`` (``""`` for the package itself)."""
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else ""
+
+
+def layer_breaches(modules: dict[str, Module],
+                   layers: tuple[tuple[str, frozenset[str]], ...]) -> list[str]:
+    """Every import that reaches a higher layer, and every unit no layer names."""
+    level = {name: i for i, (_, units) in enumerate(layers) for name in units}
+    problems = sorted({f"{unit(m)} is in no layer: place it in LAYERS"
+                       for m in modules if unit(m) not in level})
+    for source, targets in sorted(edges(modules, "anywhere").items()):
+        for target in sorted(targets):
+            here, there = level.get(unit(source)), level.get(unit(target))
+            if here is not None and there is not None and there > here:
+                problems.append(f"{source} ({layers[here][0]}) imports {target} "
+                                f"({layers[there][0]}), a higher layer")
+    return problems
+
+
+def test_each_layer_imports_only_itself_and_the_layers_below() -> None:
+    problems = layer_breaches(read_graph(PACKAGE), LAYERS)
+    assert not problems, "\n".join(problems)
+
+
+def test_the_layer_check_sees_an_import_upward_and_an_unplaced_unit(tmp_path: Path) -> None:
+    package = tmp_path / "toy"
+    (package / "low").mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "low" / "__init__.py").write_text("")
+    (package / "low" / "a.py").write_text("from toy.high import b\n")
+    (package / "high.py").write_text("from toy.low import a\nb = 1\n")
+    (package / "stray.py").write_text("")
+    layers = (("bottom", frozenset({"low"})), ("top", frozenset({"high", ""})))
+    assert layer_breaches(read_graph(package), layers) == [
+        "stray is in no layer: place it in LAYERS",
+        "toy.low.a (bottom) imports toy.high (top), a higher layer"]

@@ -17,7 +17,7 @@ from merbench.results.migrations import RECIPE_ADDITIONS, RECIPE_ADDITIONS_4, mi
 from merbench.results.model import SCHEMA_VERSION
 from merbench.results.rundir import RunDirectory
 from merbench.results.schema import read_results
-from merbench.results.validate import validate_path
+from merbench.verification.validate import validate_path
 
 REAL = Path(__file__).resolve().parents[1] / "leaderboards" / "results"
 

@@ -13,7 +13,7 @@ import pytest
 
 import merbench
 from merbench.results.safe_files import UnsafeFile, copy_regular_file
-from merbench.results.validate import ResultRejected, validate_path
+from merbench.verification.validate import ResultRejected, validate_path
 
 SMALL = {"subjects": 4, "samples_per_subject": 6}
 SECRET = "secret-outside-the-run"

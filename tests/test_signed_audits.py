@@ -19,7 +19,7 @@ from forgery import rejection, rewrite_run
 
 import merbench
 from merbench.results.signature import file_sha256
-from merbench.results.validate import validate_run
+from merbench.verification.validate import validate_run
 
 SMALL = {"subjects": 4, "samples_per_subject": 6}
 REPOSITORY = Path(__file__).resolve().parents[1]

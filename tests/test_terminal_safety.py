@@ -27,7 +27,7 @@ import merbench
 from merbench.cli.literal import literal as cli_literal
 from merbench.cli.render import print_results
 from merbench.literal import literal
-from merbench.results.validate import validate_run
+from merbench.verification.validate import validate_run
 
 ESCAPES = "\x1b[2J\x1b]8;;http://evil\x07link\x1b]8;;\x07\x9b31m\u202e"
 MARKUP = "[bold red]loud[/bold red] [link=http://evil]x[/link]"

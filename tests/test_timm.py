@@ -20,7 +20,7 @@ import merbench
 from merbench.dataset import InMemoryDataset
 from merbench.errors import MerbenchError
 from merbench.plugins import default_plugins
-from merbench.results.validate import validate_run
+from merbench.verification.validate import validate_run
 
 MODELS = default_plugins().registries.models
 

@@ -19,7 +19,7 @@ from merbench.errors import MerbenchError
 from merbench.results.migrations import migrate
 from merbench.results.model import SCHEMA_VERSION, SeedsSummary
 from merbench.results.schema import read_results
-from merbench.results.validate import validate_path, validate_run
+from merbench.verification.validate import validate_path, validate_run
 
 REAL = Path(__file__).resolve().parents[1] / "leaderboards" / "results"
 SMALL = {"subjects": 4, "samples_per_subject": 6}

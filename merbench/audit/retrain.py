@@ -26,7 +26,6 @@ from merbench.plugins import Plugins, default_plugins, plugin_versions
 from merbench.results.model import AuditRecord, FoldAudit
 from merbench.results.rundir import RunDirectory, differences
 from merbench.results.schema import environment, now_iso
-from merbench.results.validate import validate_run
 from merbench.runinfo import FoldOutcome
 from merbench.runner.data import RunData, load_data
 from merbench.runner.engine import run_threads
@@ -37,6 +36,7 @@ from merbench.runner.plan import Plan, plan_run
 from merbench.runner.spec import RunSettings, RunSpec, from_config
 from merbench.runner.trainer_setup import device_name, set_up_trainer
 from merbench.threads import apply_threads
+from merbench.verification.validate import validate_run
 
 DEFAULT_FOLDS = 3
 OnFold = Callable[[FoldAudit], None]

@@ -24,8 +24,7 @@ from merbench.errors import MerbenchError
 from merbench.leaderboard.collect import collect, reduced_setting
 from merbench.leaderboard.labels import configuration_label, configuration_notes
 from merbench.results.model import Results
-from merbench.results.validate import RESULTS_FILE, SEEDS_FILE
-from merbench.stats.compare import (
+from merbench.run_comparison import (
     StoredRun,
     compare,
     intervals,
@@ -37,6 +36,7 @@ from merbench.stats.compare import (
 )
 from merbench.stats.intervals import LEVEL, METHOD, METRICS, RESAMPLES, Interval
 from merbench.stats.paired import PERMUTATIONS
+from merbench.verification.validate import RESULTS_FILE, SEEDS_FILE
 
 TOP_SUBJECTS = 3  # subjects shown behind each difference
 

@@ -62,7 +62,7 @@ def print_plugin_failures(plugins: Plugins) -> None:
 
 def print_results(results: Results, run_dir: Path) -> None:
     """The pooled scores, overall and per database, and where the files are."""
-    # deferred: sklearn (through metrics), which 'merbench list' (plugin failures) must not load
+    # deferred: numpy (through metrics), which 'merbench list' (plugin failures) must not load
     from merbench.metrics import exclusion_notes
 
     console = LiteralConsole()

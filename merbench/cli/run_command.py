@@ -18,7 +18,7 @@ from merbench.cli.run_options import spec_from_args
 from merbench.errors import MerbenchError
 from merbench.meta import ReducedSetting
 from merbench.plugins import Plugins
-from merbench.results.status import run_status
+from merbench.run_status import run_status
 from merbench.runner.execute import run
 from merbench.runner.seeds import parse_seeds, run_seeds
 

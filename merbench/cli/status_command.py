@@ -9,7 +9,7 @@ import sys
 from merbench.cli.literal import say
 from merbench.cli.parser import EXIT_USAGE
 from merbench.errors import MerbenchError
-from merbench.results.status import describe, run_dirs, run_status
+from merbench.run_status import describe, run_dirs, run_status
 from merbench.runner.identity import DEFAULT_RUNS_DIR
 
 

@@ -13,7 +13,7 @@ from merbench.cli.literal import say
 from merbench.cli.parser import EXIT_USAGE
 from merbench.leaderboard.collect import group_key
 from merbench.leaderboard.copies import Claim, settle
-from merbench.results.validate import ResultRejected, ValidatedRun, validate_path
+from merbench.verification.validate import ResultRejected, ValidatedRun, validate_path
 
 
 def main(args: argparse.Namespace) -> int:

@@ -1,7 +1,7 @@
 """From result directories to leaderboard rows.
 
 Every ``results.json`` and ``seeds.json`` under the given folders is validated (see
-:mod:`merbench.results.validate`); rejected ones are kept with their reason so the site can
+:mod:`merbench.verification.validate`); rejected ones are kept with their reason so the site can
 list them instead of showing them. Accepted runs that differ only in their seed form one
 group, and a group gives one row per selection policy: mean ± std over its seeds, computed
 from the recomputed metrics, never from the stored ones.
@@ -30,7 +30,7 @@ from merbench.leaderboard.declared_defaults import (
 from merbench.leaderboard.providers import Pins, first_party_pins, provider_mismatch
 from merbench.results.model import Results
 from merbench.results.schema import departures_from_declared
-from merbench.results.validate import (
+from merbench.verification.validate import (
     RESULTS_FILE,
     SEEDS_FILE,
     ResultRejected,

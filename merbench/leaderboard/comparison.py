@@ -20,7 +20,7 @@ from merbench.leaderboard.uncertainty import (
     plot_entries,
     row_labels,
 )
-from merbench.stats.compare import incomparable, per_database, subjects_behind
+from merbench.run_comparison import incomparable, per_database, subjects_behind
 from merbench.stats.intervals import LEVEL, METHOD, METRICS, RESAMPLES
 from merbench.stats.paired import PERMUTATIONS
 
@@ -34,7 +34,7 @@ def method() -> dict[str, Any]:
 def behind_the_best(ranked: list[Row], loader: Loader | None,
                     top: int = 3) -> list[dict[str, Any]]:
     """Each ranked row against the best (the first): its UF1 difference per database and
-    the subjects that carry the difference most (``stats.compare.subjects_behind``); rows
+    the subjects that carry the difference most (``run_comparison.subjects_behind``); rows
     whose predictions cannot be paired with the best's are left out."""
     if loader is None or len(ranked) < 2:
         return []

@@ -16,10 +16,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from merbench.confusion_metrics import counts_from_labels, uar
 from merbench.literal import literal_html
 from merbench.results.run_files import load_folds
-from merbench.results.validate import ValidatedRun
 from merbench.selection import epoch_uf1
+from merbench.verification.validate import ValidatedRun
 
 WIDTH, HEIGHT = 660, 250
 LEFT, RIGHT, TOP, BOTTOM = 44, 130, 22, 40  # margins: axis labels, legend, title, ticks
@@ -28,13 +29,10 @@ COLOURS = ("#1f5fa8", "#c8571b", "#2e8540", "#7a3e9d", "#8a6d00")
 
 
 def epoch_uar(predictions: np.ndarray, y_true: np.ndarray, n_classes: int) -> np.ndarray:
-    """UAR after every epoch: the mean recall of the classes the samples hold."""
-    recalls = []
-    for c in range(n_classes):
-        actual = y_true == c
-        if actual.any():
-            recalls.append((predictions[:, actual] == c).mean(axis=1))
-    return np.mean(recalls, axis=0) if recalls else np.zeros(len(predictions))
+    """UAR after every epoch: the mean recall of the classes the samples hold (0 for an epoch
+    with no sample), all epochs in one batch."""
+    scores = uar(counts_from_labels(y_true, predictions, n_classes))
+    return np.where(np.isnan(scores), 0.0, scores)
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from typing import Any
 from merbench.plugins import default_plugins
 from merbench.registry import FIRST_PARTY, Registry, is_first_party
 from merbench.results.model import Results
-from merbench.results.provenance import recorded_providers
+from merbench.verification.provenance import recorded_providers
 
 SECTIONS = ("model", "feature", "dataset", "protocol")
 Pins = Mapping[str, Mapping[str, str]]  # section -> name -> package

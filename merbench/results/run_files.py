@@ -1,4 +1,4 @@
-"""The checks of a run's own files, for :mod:`merbench.results.validate`: its fold files
+"""The checks of a run's own files, for :mod:`merbench.verification.validate`: its fold files
 cover the protocol's samples once each, its predictions table agrees with them, its selection
 policies and epochs are ones its data supports, and stored numbers equal recomputed ones
 (:func:`differ`). Each failure is a :class:`ResultRejected` naming the file and the fix.

@@ -1,7 +1,7 @@
 """A finished run's results: every policy's pooled metrics, the folds, and provenance.
 
 Every fold keeps its test predictions after every epoch, so each selection policy the run
-can support is scored here (:func:`merbench.results.scoring.score`, the function
+can support is scored here (:func:`merbench.scoring.score`, the function
 ``merbench validate`` recomputes with) and recorded, next to the one the run was asked to
 report. The record is the typed :class:`~merbench.results.model.Results`.
 """
@@ -30,10 +30,10 @@ from merbench.results.model import (
     WeightsRecord,
 )
 from merbench.results.schema import environment, now_iso, predictions_frame
-from merbench.results.scoring import score
 from merbench.runinfo import FoldOutcome
 from merbench.runner.data import RunData
 from merbench.runner.identity import RunIdentity
+from merbench.scoring import score
 from merbench.selection import POLICIES, available_policies
 from merbench.stats.record import interval_record
 

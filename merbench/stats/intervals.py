@@ -11,8 +11,9 @@ interval is that of the seed mean.
 The resampling is SciPy's (:func:`scipy.stats.bootstrap`, one sample per database, the
 percentile method), with a fixed number of resamples and a fixed seed, so an interval is
 reproducible from the stored predictions. Scores come from per-subject confusion matrices
-summed over the resampled subjects: the same UF1 and UAR as :mod:`merbench.metrics` (a test
-compares them), thousands of times faster than scoring the samples again.
+summed over the resampled subjects and scored by :mod:`merbench.confusion_metrics`, batched:
+the same UF1 and UAR as :mod:`merbench.metrics` (one implementation), thousands of times
+faster than scoring the samples again.
 """
 
 from __future__ import annotations
@@ -23,11 +24,20 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
+from merbench.confusion_metrics import (
+    ConfusionCounts,
+    counts_from_confusion,
+    grouped_confusion_matrices,
+    uar,
+    uf1,
+)
+
 RESAMPLES = 2000
 SEED = 0
 LEVEL = 0.95
 METHOD = "percentile bootstrap over subjects, stratified by database"
 METRICS = ("uf1", "uar")
+SCORERS: dict[str, Callable[[ConfusionCounts], np.ndarray]] = {"uf1": uf1, "uar": uar}
 BATCH = 500  # resamples scored at once: 500 x 68 subjects x 3 seeds x 3 x 3 stays small
 
 
@@ -40,42 +50,20 @@ class Interval:
 
 
 def uf1_uar(confusion: np.ndarray) -> tuple[float, float]:
-    """UF1 and UAR of a confusion matrix (rows: true, columns: predicted), with the classes
-    :mod:`merbench.metrics` leaves out left out here too: a class with no true and no
-    predicted sample has no F1, one with no true sample no recall."""
-    uf1, uar = batch_uf1_uar(np.asarray(confusion)[None])
-    return float(uf1[0]), float(uar[0])
-
-
-def batch_uf1_uar(confusions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`uf1_uar` of every matrix of ``confusions`` (shape ... x C x C) at once: the
-    bootstrap and the permutation test score thousands of pools."""
-    confusions = np.asarray(confusions, dtype=float)
-    tp = np.diagonal(confusions, axis1=-2, axis2=-1)
-    true = confusions.sum(axis=-1)
-    predicted = confusions.sum(axis=-2)
-    seen = (true + predicted) > 0
-    present = true > 0
-    f1 = np.divide(2 * tp, true + predicted, out=np.zeros_like(tp), where=seen)
-    recall = np.divide(tp, true, out=np.zeros_like(tp), where=present)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        uf1 = (f1 * seen).sum(axis=-1) / seen.sum(axis=-1)
-        uar = (recall * present).sum(axis=-1) / present.sum(axis=-1)
-    nothing = ~present.any(axis=-1)
-    return np.where(nothing, np.nan, uf1), np.where(nothing, np.nan, uar)
+    """UF1 and UAR of one confusion matrix (rows: true, columns: predicted), NaN where
+    there is no sample; kept for the tests that check an interval against one pool."""
+    counts = counts_from_confusion(confusion)
+    return float(uf1(counts)), float(uar(counts))
 
 
 def subject_confusions(y_true: np.ndarray, y_pred: np.ndarray, subjects: np.ndarray,
                        order: Sequence[str], n_classes: int) -> np.ndarray:
     """One confusion matrix per subject of ``order`` (shape subjects x classes x classes)
     for each row of ``y_pred`` (seeds x samples): shape seeds x subjects x C x C."""
-    y_pred = np.atleast_2d(y_pred)
     index = {s: i for i, s in enumerate(order)}
-    position = np.asarray([index[s] for s in subjects])
-    out = np.zeros((len(y_pred), len(order), n_classes, n_classes), dtype=np.int64)
-    for seed, predicted in enumerate(y_pred):
-        np.add.at(out[seed], (position, y_true, predicted), 1)
-    return out
+    position = np.asarray([index[s] for s in subjects], dtype=np.intp)
+    return grouped_confusion_matrices(y_true, np.atleast_2d(y_pred), n_classes, position,
+                                      len(order))
 
 
 def score_of(confusions: np.ndarray, chosen: np.ndarray, metric: str) -> float:
@@ -94,7 +82,7 @@ def batch_score(confusions: np.ndarray, chosen: np.ndarray, metric: str) -> np.n
     counts = np.zeros((len(rows), n_subjects))
     np.add.at(counts, (np.arange(len(rows))[:, None], rows), 1)
     pooled = np.einsum("bn,snij->sbij", counts, confusions)
-    scores = batch_uf1_uar(pooled)[METRICS.index(metric)].mean(axis=0)
+    scores = SCORERS[metric](counts_from_confusion(pooled)).mean(axis=0)
     return scores.reshape(chosen.shape[:-1])
 
 

@@ -7,7 +7,7 @@ that the folds and predictions cover the protocol's samples exactly once, that e
 selection policy the file claims is one its data can support, and that the stored metrics,
 selected epochs and per-fold accuracies equal the recomputed ones; for what the
 predictions cannot recompute, that every other file agrees with ``results.json``
-(:mod:`merbench.results.provenance`); and that ``audit.json``, when there is one, is an
+(:mod:`merbench.verification.provenance`); and that ``audit.json``, when there is one, is an
 audit record whose signatures verify (:mod:`merbench.results.audit_file`). ``merbench validate``
 and ``merbench leaderboard build`` both go through it, so a page never shows a number that
 its files do not back.
@@ -27,13 +27,10 @@ from merbench.plugins import default_plugins
 from merbench.results.audit_file import AuditSummary, check_audit_file
 from merbench.results.codec import LayoutError, from_json, to_json
 from merbench.results.collapse import collapse_notes
-from merbench.results.declared import check_declared
-from merbench.results.environment_check import check_environment
 from merbench.results.manifest import chain_problem
 from merbench.results.migrations import migrate
 from merbench.results.model import Intervals, Metrics, Results, SeedsSummary
 from merbench.results.over_seeds import over_seeds
-from merbench.results.provenance import OfficialFingerprint, ProvenanceError, check_provenance
 from merbench.results.run_files import (
     ResultRejected,
     check_against_dataset,
@@ -47,8 +44,11 @@ from merbench.results.run_files import (
 from merbench.results.rundir import RunDirectory
 from merbench.results.safe_files import UnsafeFile, check_entry, check_inside, check_run_folder
 from merbench.results.schema import read_json, read_results
-from merbench.results.scoring import PolicyScore, score
 from merbench.runinfo import FoldOutcome
+from merbench.scoring import PolicyScore, score
+from merbench.verification.declared import check_declared
+from merbench.verification.environment_check import check_environment
+from merbench.verification.provenance import OfficialFingerprint, ProvenanceError, check_provenance
 
 RESULTS_FILE = "results.json"
 SEEDS_FILE = "seeds.json"

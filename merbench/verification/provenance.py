@@ -1,6 +1,6 @@
 """Cross-checks of what a result says about itself, for what its predictions cannot recompute.
 
-:mod:`merbench.results.validate` recomputes every metric from the stored predictions, but a
+:mod:`merbench.verification.validate` recomputes every metric from the stored predictions, but a
 copy of a genuine run with its model name, seed or timing edited still recomputes. So every
 statement in ``results.json`` that another file also makes must agree with it: the identity
 ``run.json`` recorded when the run started (model, feature, dataset, protocol, seed, options,

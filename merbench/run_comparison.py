@@ -28,7 +28,7 @@ from merbench.stats.record import scoped_intervals, stack_seeds, subject_strata
 
 if TYPE_CHECKING:
     from merbench.results.model import Results
-    from merbench.results.validate import ValidatedRun
+    from merbench.verification.validate import ValidatedRun
 
 
 @dataclass(frozen=True)
@@ -58,8 +58,8 @@ class StoredRun:
 
 def load_run(path: Path) -> StoredRun:
     """A validated run directory or ``--seeds`` folder, as predictions per seed."""
-    # deferred: pandas and scikit-learn (through results.validate), until a run is read
-    from merbench.results.validate import ValidatedRun, validate_path
+    # deferred: pandas (through verification.validate), until a run is read
+    from merbench.verification.validate import ValidatedRun, validate_path
 
     path = Path(path)
     validated: dict[Path, ValidatedRun] = {}  # a summary's seed runs, each validated once

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from merbench.confusion_metrics import label_accuracy
 from merbench.metrics import pooled_scores
 from merbench.results.codec import from_json
 from merbench.results.model import Metrics, PolicyMetrics
@@ -32,7 +33,7 @@ class PolicyScore:
 
     def fold_accuracy(self, folds: Sequence[FoldOutcome]) -> list[float]:
         """Each fold's accuracy on its test subject at the chosen epoch."""
-        return [float(np.mean(f.epoch_predictions[e] == f.y_true))
+        return [float(label_accuracy(f.y_true, f.epoch_predictions[e]))
                 for f, e in zip(folds, self.epochs, strict=True)]
 
 

@@ -16,8 +16,8 @@ import re
 
 from merbench.registry import FIRST_PARTY
 from merbench.results.model import EnvironmentRecord, Results
-from merbench.results.provenance import ProvenanceError, recorded_providers
 from merbench.runner.executor_kinds import side_by_side
+from merbench.verification.provenance import ProvenanceError, recorded_providers
 
 # How merbench names a device in result files (merbench.training.device.describe_device): a
 # CUDA device with its hardware name, the others as asked.

@@ -26,7 +26,7 @@ from merbench.meta import ModelMeta
 from merbench.plugins import Plugins, default_plugins
 from merbench.registry import Entry
 from merbench.results.model import ModelRecord, Results
-from merbench.results.provenance import ProvenanceError
+from merbench.verification.provenance import ProvenanceError
 
 
 def check_declared(results: Results, plugins: Plugins | None = None) -> list[str]:
