@@ -5,20 +5,26 @@ A registry remembers which plugin (and which installed package) added each name,
 claimed twice is never an error that stops every command (that would let any installed
 package switch merbench off): merbench's own registration keeps the name, or the first one
 for two third parties, and the other is skipped with one warning line naming both packages.
+
+What an entry's factory takes (its options and their defaults) is metadata too:
+:meth:`Entry.factory_options`, which the option checks, ``without_defaults`` and the
+leaderboard's defaults read, knows it for a factory named ``"module:function"`` without
+importing that module here (:mod:`merbench.lazy_factory`, :mod:`merbench.options_cache`), so
+planning a run or labelling a leaderboard row loads no model library.
 """
 
 from __future__ import annotations
 
 import difflib
-import importlib
 import inspect
-import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from merbench.errors import MerbenchError, PluginError
+from merbench.factory_options import FactoryOptions
+from merbench.lazy_factory import LazyFactory
 from merbench.meta import DatasetMeta, FeatureMeta, Meta, ModelMeta, ProtocolMeta
 
 M = TypeVar("M", bound=Meta)
@@ -64,44 +70,6 @@ def fixed_options(factory: Callable[..., Any], /, **fixed: Any) -> Callable[...,
     return build
 
 
-class LazyFactory:
-    """A factory named ``"package.module:function"``, imported on first use.
-
-    Registering a model must not import torch: ``merbench list`` and ``import merbench``
-    stay fast, and a broken heavy dependency only affects runs that use it.
-    """
-
-    def __init__(self, target: str) -> None:
-        module, _, attribute = target.partition(":")
-        if not module or not attribute:
-            raise ValueError(f"LazyFactory target {target!r} must look like 'module:function'")
-        self.target = target
-        self._function: Callable[..., Any] | None = None
-
-    def resolve(self) -> Callable[..., Any]:
-        if self._function is None:
-            module, _, attribute = self.target.partition(":")
-            try:
-                self._function = getattr(importlib.import_module(module), attribute)
-            except Exception as exc:
-                raise PluginError(
-                    f"cannot load the factory '{self.target}': {type(exc).__name__}: {exc}; "
-                    "reinstall the package that registers it, or skip its plugin with "
-                    "--no-plugin"
-                ) from None
-        return self._function
-
-    @property
-    def __signature__(self) -> inspect.Signature:
-        return inspect.signature(self.resolve())
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return self.resolve()(*args, **kwargs)
-
-    def __repr__(self) -> str:
-        return f"LazyFactory({self.target!r})"
-
-
 @dataclass(frozen=True)
 class Entry(Generic[M]):
     """One registered object: its metadata, the factory that builds it, and its origin."""
@@ -118,29 +86,36 @@ class Entry(Generic[M]):
         """``built_from`` for ``options`` ({} when the entry declares none)."""
         return {} if self.built_from is None else dict(self.built_from(options))
 
+    def factory_options(self) -> FactoryOptions:
+        """The factory's options and their defaults, as data: for a factory named
+        ``"module:function"``, known without importing the module in this process."""
+        if isinstance(self.factory, LazyFactory):
+            return self.factory.options()
+        return FactoryOptions.of(self.factory)
+
     def options(self) -> list[str]:
         """The keyword options the factory accepts."""
-        params = inspect.signature(self.factory).parameters.values()
-        return [p.name for p in params if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+        return self.factory_options().names()
 
     def accepts(self, option: str) -> bool:
         """Whether the factory takes the keyword ``option`` (or any keyword)."""
-        params = inspect.signature(self.factory).parameters.values()
-        return option in self.options() or any(p.kind is p.VAR_KEYWORD for p in params)
+        return self.factory_options().accepts(option)
+
+    def defaults(self) -> dict[str, Any]:
+        """What the factory takes for each option left out, as JSON values (options whose
+        default JSON cannot write are left out: no recorded value equals them)."""
+        return self.factory_options().defaults()
 
     def check_options(self, kind: str, options: dict[str, Any]) -> None:
         """Reject keyword options the factory does not take, naming the ones it does."""
-        params = inspect.signature(self.factory).parameters.values()
-        if any(p.kind is p.VAR_KEYWORD for p in params):
-            return
-        known = self.options()
-        for key in options:
-            if key not in known:
-                settable = [k for k in known if k != "num_classes"]
-                raise MerbenchError(
-                    f"{kind} '{self.meta.name}' has no option '{key}'; "
-                    f"its options are: {', '.join(settable) or '(none)'}"
-                )
+        declared = self.factory_options()
+        unknown = declared.unknown(options)
+        if unknown:
+            settable = [k for k in declared.names() if k != "num_classes"]
+            raise MerbenchError(
+                f"{kind} '{self.meta.name}' has no option '{unknown[0]}'; "
+                f"its options are: {', '.join(settable) or '(none)'}"
+            )
 
     def without_defaults(self, options: dict[str, Any]) -> dict[str, Any]:
         """``options`` less those set to the factory's own default. Setting an option to its
@@ -149,13 +124,14 @@ class Entry(Generic[M]):
         JSON: a list equals a tuple default, while 1, 1.0 and true stay three values (a
         factory may treat them differently). Unknown options are kept, for the check that
         names them."""
-        params = inspect.signature(self.factory).parameters
-        return {key: value for key, value in options.items()
-                if key not in params or params[key].default is inspect.Parameter.empty
-                or not _same_json(value, params[key].default)}
+        return self.factory_options().without_defaults(options)
 
     def create(self, kind: str, **kwargs: Any) -> Any:
-        """Call the factory; unknown options, or values it rejects, become one clear line."""
+        """Call the factory; unknown options, or values it rejects, become one clear line.
+        A factory named ``"module:function"`` is imported first: building needs it anyway,
+        and its options are then checked against its real signature."""
+        if isinstance(self.factory, LazyFactory):
+            self.factory.resolve()
         self.check_options(kind, kwargs)
         try:
             return self.factory(**kwargs)
@@ -198,11 +174,11 @@ class Family(Generic[M]):
         return f"{self.meta.name}-<{self.placeholder}>"
 
 
-def _same_json(a: Any, b: Any) -> bool:
-    try:
-        return json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
-    except (TypeError, ValueError):  # not JSON (e.g. a callable default): never "the same"
-        return False
+def read_options(entries: Iterable[Entry[Any]]) -> None:
+    """Know the options of every entry's factory, those read apart in one child process:
+    a plan names its model, dataset, feature and protocol together, so that a first run
+    (or the first after an edit) starts one child, not four."""
+    LazyFactory.read_all([e.factory for e in entries if isinstance(e.factory, LazyFactory)])
 
 
 def closest(name: str, names: list[str]) -> str | None:

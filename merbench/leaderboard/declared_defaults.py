@@ -7,13 +7,14 @@ as a new run that leaves the crop out. Grouping (:func:`merbench.leaderboard.col
 the reduced-setting verdict and the labels all ask :class:`DeclaredDefaults`, so a row is
 pooled, ranked and named the same whichever way its runs recorded their options.
 
-Reading a factory's defaults imports its plugin's library (torch), so it is asked only for
-options a run did record, and once per (section, name, version).
+The defaults come from the registry's metadata (:meth:`merbench.registry.Entry.defaults`),
+which knows a factory's options without importing its module in this process
+(:mod:`merbench.options_cache`): labelling and grouping rows loads no model library. They
+are still asked only for options a run did record, and once per (section, name, version).
 """
 
 from __future__ import annotations
 
-import inspect
 import json
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -35,9 +36,9 @@ RUN_DEFAULTS: dict[str, Any] = {"precision": "fp32", "fused_optimizer": False}
 
 class DeclaredDefaults:
     """The options each registered model, feature, dataset and protocol takes when a run
-    leaves them out: its factory's keyword defaults. Only the version a run recorded is
-    asked: another version may default otherwise (a change of default changes the numbers,
-    so it bumps the version)."""
+    leaves them out: its factory's keyword defaults (those JSON can write: a recorded value
+    never equals any other). Only the version a run recorded is asked: another version may
+    default otherwise (a change of default changes the numbers, so it bumps the version)."""
 
     def __init__(self, registries: Registries | None = None) -> None:
         self._registries = registries
@@ -56,12 +57,10 @@ class DeclaredDefaults:
             self._found[asked] = None
             try:
                 entry = self._registry(section).get(name)
-                parameters = inspect.signature(entry.factory).parameters.values()
+                if entry.meta.version == version:
+                    self._found[asked] = entry.defaults()
             except (MerbenchError, TypeError, ValueError):  # not installed here, or opaque
                 return None
-            if entry.meta.version == version:
-                self._found[asked] = {p.name: p.default for p in parameters
-                                      if p.default is not p.empty}
         return self._found[asked]
 
 

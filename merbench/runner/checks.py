@@ -135,14 +135,16 @@ def check_training(spec: RunSpec, settings: RunSettings, is_torch: bool) -> None
 def check_fused_step(spec: RunSpec, recipe: TrainRecipe) -> None:
     """``--fused-optimizer`` only for an optimiser that has the step, on a torch that has it
     on a CPU."""
-    # deferred: it imports torch, which only a torch model's plan needs
+    if not spec.fused_optimizer:
+        return
+    # deferred: it imports torch, which only a plan that asks for the fused step needs
     from merbench.training.torch_trainer import FUSABLE_OPTIMIZERS, fused_step_on_cpu
 
-    if spec.fused_optimizer and recipe.optimizer not in FUSABLE_OPTIMIZERS:
+    if recipe.optimizer not in FUSABLE_OPTIMIZERS:
         raise MerbenchError(f"--fused-optimizer is a step of {' and '.join(FUSABLE_OPTIMIZERS)}, "
                             f"and model '{spec.model}' trains with {recipe.optimizer}; leave "
                             "it out")
-    if spec.fused_optimizer and not fused_step_on_cpu():
+    if not fused_step_on_cpu():
         # deferred: torch, loaded by torch_trainer above, for its version
         import torch
 

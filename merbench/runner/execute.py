@@ -35,23 +35,17 @@ from merbench.runinfo import FoldOutcome
 from merbench.runner.data import RunData, load_data
 from merbench.runner.engine import choose_engine
 from merbench.runner.executor import Executor
-from merbench.runner.executor_kinds import EXECUTOR_KINDS, LOCAL, RAY, ExecutorKind, side_by_side
+from merbench.runner.executor_kinds import EXECUTOR_KINDS, side_by_side
 from merbench.runner.identity import RunIdentity, default_run_dir, run_identity
-from merbench.runner.local_executor import LocalExecutor
 from merbench.runner.model_input import model_input
 from merbench.runner.notify import Notifier
 from merbench.runner.plan import plan_run
-from merbench.runner.ray_executor import RayExecutor
 from merbench.runner.spec import RunSettings, RunSpec, run_config
 from merbench.runner.started_run import StartedRun
 from merbench.runner.summary import summarise
 from merbench.runner.trainer_setup import set_up_trainer
 from merbench.runner.values import check_feature_values, sample_digests, values_sha256
 from merbench.runner.weights import changed_checkpoints, check_weight_files
-
-# each executor of the registry (merbench.runner.executor_kinds), made for a run's settings
-_IMPLEMENTATIONS: dict[ExecutorKind, Callable[[RunSettings], Executor]] = {
-    LOCAL: LocalExecutor.for_settings, RAY: RayExecutor.for_settings}
 
 
 @dataclass
@@ -148,8 +142,10 @@ def open_run(spec: RunSpec, settings: RunSettings, plugins: Plugins,
 
 
 def choose_executor(settings: RunSettings) -> Executor:
-    """The executor ``settings.executor`` names (the plan has checked that one does)."""
-    return _IMPLEMENTATIONS[EXECUTOR_KINDS[settings.executor]](settings)
+    """The executor ``settings.executor`` names (the plan has checked that one does), its
+    module imported now: a run loads only the executor it uses."""
+    executor: Executor = EXECUTOR_KINDS[settings.executor].build(settings)
+    return executor
 
 
 def execute(runs: list[StartedRun], executor: Executor,

@@ -3,19 +3,22 @@ that means to the code around them.
 
 This table is the one place code tells backends apart by name (the results model spells the
 same names once more, as the values a file's ``engine.executor`` may hold): ``--executor`` takes its
-choices from it (:data:`merbench.runner.spec.EXECUTORS`), each executor
-(:class:`~merbench.runner.local_executor.LocalExecutor`,
-:class:`~merbench.runner.ray_executor.RayExecutor`) names the entry it implements, and code
+choices from it (:data:`merbench.runner.spec.EXECUTORS`), each entry names the class that
+implements it (:class:`~merbench.runner.local_executor.LocalExecutor`,
+:class:`~merbench.runner.ray_executor.RayExecutor`), which names the entry back, and code
 that must behave differently on one asks its entry (:attr:`ExecutorKind.side_by_side`,
 :attr:`ExecutorKind.reads_local_files`, :func:`side_by_side`) instead of comparing names.
 It imports nothing of ``merbench.runner``: the spec reads it, and the executors, which train
-runs the spec plans, import the spec.
+runs the spec plans, import the spec. So the implementation is named as
+``"module:Class"`` and imported only when a run chooses it (:meth:`ExecutorKind.build`):
+a local run loads nothing of Ray's executor, and adding an executor is one entry here.
 """
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 # as ``EngineRecord.executor`` records it in results.json
 ExecutorName = Literal["local", "ray"]
@@ -34,10 +37,22 @@ class ExecutorKind:
     #: folds train where this process's files are, so a run may use files only this machine
     #: holds (``--weights DIR``)
     reads_local_files: bool
+    #: the class that implements it, ``"module:Class"``, with a ``for_settings(settings)``
+    #: constructor; imported by :meth:`build` only
+    implementation: str
+
+    def build(self, settings: Any) -> Any:
+        """The executor for a run's ``settings`` (a ``RunSettings``), its module imported
+        now: an :class:`~merbench.runner.executor.Executor`, which this module cannot name
+        (the executors import it)."""
+        module, _, name = self.implementation.partition(":")
+        return getattr(importlib.import_module(module), name).for_settings(settings)
 
 
-LOCAL = ExecutorKind("local", side_by_side=False, reads_local_files=True)
-RAY = ExecutorKind("ray", side_by_side=True, reads_local_files=False)
+LOCAL = ExecutorKind("local", side_by_side=False, reads_local_files=True,
+                     implementation="merbench.runner.local_executor:LocalExecutor")
+RAY = ExecutorKind("ray", side_by_side=True, reads_local_files=False,
+                   implementation="merbench.runner.ray_executor:RayExecutor")
 
 #: every executor by its ``--executor`` name
 EXECUTOR_KINDS: dict[str, ExecutorKind] = {kind.name: kind for kind in (LOCAL, RAY)}

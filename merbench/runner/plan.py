@@ -9,17 +9,24 @@ then opens the dataset and builds the folds.
 
 ``merbench extract`` plans its dataset and feature with the same :func:`plan_inputs`, so the
 two commands accept the same options and say the same things about them.
+
+Planning loads no model library: the factories' options come from the registry's metadata
+(:meth:`merbench.registry.Entry.factory_options`, read for a plan's four factories at once),
+and ``--device auto`` is resolved when :attr:`Plan.device` is first asked; an accelerator
+named outright (``cuda``, ``mps``), ``--precision tf32`` or ``--fused-optimizer`` still ask
+torch while planning, so that what cannot work is refused before any data is read.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import Any
 
 from merbench.errors import MerbenchError
 from merbench.meta import TrainRecipe
 from merbench.plugins import Plugins
-from merbench.registry import Entry, Registries
+from merbench.registry import Entry, Registries, Registry, read_options
 from merbench.runner.checks import (
     check_features_file,
     check_fused_step,
@@ -57,6 +64,7 @@ def plan_inputs(registries: Registries, *, dataset: str, feature: str,
     run or a saved feature file that names a default is the same as one that does not."""
     dataset_entry = registries.datasets.get(dataset)
     feature_entry = registries.features.get(feature)
+    read_options([dataset_entry, feature_entry])  # one child process when not known yet
     lacking = feature_entry.meta.unmet_needs(dataset_entry.meta.provides)
     if lacking:
         wanted = ", ".join(need if "|" not in need
@@ -138,7 +146,18 @@ class Plan:
     protocol: Entry[Any]
     inputs: InputsPlan
     recipe: TrainRecipe | None  # None for a scikit-learn estimator
-    device: str  # where a torch model runs ("cpu" for estimators)
+    planned_device: str  # "cpu" for estimators; for a torch model --device as planned
+    device_resolved: bool = True  # False: planned_device is resolved when first asked
+
+    @cached_property
+    def device(self) -> str:
+        """Where a torch model runs ("cpu" for estimators). ``--device auto`` (and ``cpu``)
+        is resolved here, when first asked (by the run's identity), not while planning:
+        whether CUDA is present is torch's to say, and planning alone (a sweep's plans,
+        ``--seeds``' folder, ``merbench run`` before its data) loads no torch."""
+        if self.device_resolved:
+            return self.planned_device
+        return devices.resolve_device(self.planned_device)
 
     @property
     def is_torch(self) -> bool:
@@ -196,6 +215,9 @@ def plan_run(spec: RunSpec, settings: RunSettings, plugins: Plugins) -> Plan:
     model = registries.models.get(spec.model)
     protocol = registries.protocols.get(spec.protocol)
     feature = _feature_name(spec, registries, model)
+    # the four factories' options, read together (one child process when not known yet)
+    read_options([model, protocol, *_named(registries.datasets, spec.dataset),
+                  *_named(registries.features, feature)])
     inputs = plan_inputs(registries, dataset=spec.dataset, feature=feature,
                          dataset_options=spec.dataset_options,
                          feature_options=spec.feature_options,
@@ -221,12 +243,21 @@ def plan_run(spec: RunSpec, settings: RunSettings, plugins: Plugins) -> Plan:
     inputs.dataset.check_options("dataset", resolved.dataset_options)
     inputs.feature.check_options("feature", resolved.feature_options)
     protocol.check_options("protocol", resolved.protocol_options)
-    device = "cpu"
+    device, resolved_now = "cpu", True
     if is_torch:
-        device = devices.resolve_device(settings.device)
-        check_precision(spec, device)
+        device = settings.device
+        resolved_now = device not in ("auto", "cpu") or spec.precision == "tf32"
+        if resolved_now:
+            device = devices.resolve_device(device)  # an accelerator named: checked now
+            check_precision(spec, device)
     return Plan(spec=resolved, settings=settings, plugins=plugins, model=model,
-                protocol=protocol, inputs=inputs, recipe=recipe, device=device)
+                protocol=protocol, inputs=inputs, recipe=recipe, planned_device=device,
+                device_resolved=resolved_now)
+
+
+def _named(registry: Registry[Any], name: str) -> list[Entry[Any]]:
+    """The entry called ``name``, if there is one (planning names a missing one later)."""
+    return [registry.get(name)] if name in registry else []
 
 
 def _feature_name(spec: RunSpec, registries: Registries, model: Entry[Any]) -> str:

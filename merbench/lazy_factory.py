@@ -1,0 +1,118 @@
+"""LazyFactory: a factory named ``"package.module:function"``, imported on first use.
+
+Plugins name their factories this way so that registering them imports nothing heavy
+(``merbench list`` and ``import merbench`` stay fast, and a broken heavy dependency only
+affects runs that use it). Planning a run must still know each factory's options and
+defaults; :meth:`LazyFactory.options` gives them without importing the module in this
+process, through :mod:`merbench.options_cache`, unless the module is imported already (then
+reading them here costs nothing). When the factory is finally imported to build something,
+options read in another process are compared with its real signature.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import sys
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from merbench import options_cache
+from merbench.errors import PluginError
+from merbench.factory_options import FactoryOptions
+
+__all__ = ["LazyFactory"]
+
+#: once one of these is loaded in a process (it trains, or a Ray worker builds models), a
+#: factory's module is imported there to read its options: a child would load the same
+#: library again to spare a process that already paid for it
+READ_HERE_ONCE_LOADED: tuple[str, ...] = ("torch",)
+
+
+class LazyFactory:
+    """A factory named ``"package.module:function"``, imported on first use.
+
+    Registering a model must not import torch: ``merbench list`` and ``import merbench``
+    stay fast, and a broken heavy dependency only affects runs that use it. Nor must
+    planning a run, which asks the factory's options: :meth:`options` answers without
+    importing the module here (:mod:`merbench.options_cache`) unless it is imported already.
+    """
+
+    def __init__(self, target: str) -> None:
+        module, _, attribute = target.partition(":")
+        if not module or not attribute:
+            raise ValueError(f"LazyFactory target {target!r} must look like 'module:function'")
+        self.target = target
+        self._function: Callable[..., Any] | None = None
+        self._options: FactoryOptions | None = None
+        self._read_apart = False  # _options came from another process, not this import
+
+    @property
+    def imported(self) -> bool:
+        """Whether its module is loaded in this process (reading it here costs nothing)."""
+        return self._function is not None or self.target.partition(":")[0] in sys.modules
+
+    def resolve(self) -> Callable[..., Any]:
+        if self._function is None:
+            module, _, attribute = self.target.partition(":")
+            try:
+                function = getattr(importlib.import_module(module), attribute)
+            except Exception as exc:
+                raise PluginError(
+                    f"cannot load the factory '{self.target}': {type(exc).__name__}: {exc}; "
+                    "reinstall the package that registers it, or skip its plugin with "
+                    "--no-plugin"
+                ) from None
+            self._check_read_apart(function)
+            self._function = function
+        return self._function
+
+    def _check_read_apart(self, function: Callable[..., Any]) -> None:
+        """Options read in another process must be the real ones: planning left options at
+        their defaults out by them, so a difference would build another model than the run
+        records. Never expected (the record is checked against every file that made it), so
+        it stops the command, and the record is read again next time."""
+        if not self._read_apart or self._options is None:
+            return
+        real = FactoryOptions.of(function)
+        if real != self._options:
+            options_cache.forget(self.target)
+            raise PluginError(
+                f"the options of '{self.target}' read before it was imported differ from "
+                "its signature now (its module changed while this command ran, or its "
+                "signature depends on more than its code); run the command again")
+
+    def options(self) -> FactoryOptions:
+        """Its options and their defaults, read once: here when the module is imported,
+        else without importing it (see :meth:`read_all`)."""
+        if self._options is None:
+            LazyFactory.read_all([self])
+        assert self._options is not None  # read_all sets it or raises
+        return self._options
+
+    @staticmethod
+    def read_all(factories: Iterable[LazyFactory]) -> None:
+        """Read the options of every factory not read yet: those whose module is imported
+        here (or all, once torch is), here; the others in one child process (or from the
+        cache it fills); any the child could not read, by importing it here, which raises
+        the error to show."""
+        pending = [f for f in factories if f._options is None]
+        here = any(library in sys.modules for library in READ_HERE_ONCE_LOADED)
+        apart = [f.target for f in pending if not (here or f.imported)]
+        found = options_cache.read_options(apart) if apart else {}
+        for factory in pending:
+            read = found.get(factory.target)
+            if read is None:
+                factory._options = FactoryOptions.of(factory.resolve())
+            else:
+                factory._options, factory._read_apart = read, True
+
+    @property
+    def __signature__(self) -> inspect.Signature:
+        return inspect.signature(self.resolve())
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.resolve()(*args, **kwargs)
+
+    def __repr__(self) -> str:
+        return f"LazyFactory({self.target!r})"

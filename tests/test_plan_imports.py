@@ -1,0 +1,241 @@
+"""Planning reads the plugins' metadata, never their libraries: no torch in a process that
+only plans, lists or validates, and options read without importing a factory's module are
+exactly its signature's, and never taken from a record its code has outgrown."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from merbench import lazy_factory, options_cache
+from merbench.cache import CACHE_ENV
+from merbench.errors import PluginError
+from merbench.factory_options import FactoryOptions, canonical_json
+from merbench.lazy_factory import LazyFactory
+from merbench.meta import ModelMeta, TrainRecipe
+from merbench.plugins import load_plugins
+from merbench.registry import Registry
+
+ROOT = Path(__file__).resolve().parents[1]
+KINDS = ("models", "datasets", "features", "protocols")
+REGISTRIES = load_plugins().registries
+ENTRIES = [(kind, entry.meta.name) for kind in KINDS
+           for entry in getattr(REGISTRIES, kind)]
+MODELS = [name for kind, name in ENTRIES if kind == "models"]
+
+# One process that only plans: it reads every factory's options (a child of its own does
+# the imports, into a fresh cache), reports them, then plans a run of every model and says
+# after each whether torch is loaded.
+PLANNER = r"""
+import json, sys
+from merbench.plugins import load_plugins
+from merbench.registry import LazyFactory, read_options
+from merbench.runner.plan import plan_run
+from merbench.runner.spec import RunSettings, RunSpec
+
+registries = load_plugins().registries
+kinds = ("models", "datasets", "features", "protocols")
+named = {f"{kind}:{e.meta.name}": e for kind in kinds for e in getattr(registries, kind)}
+# a factory whose module is imported here (merbench's own protocols) is read here
+apart = [key for key, e in named.items()
+         if isinstance(e.factory, LazyFactory) and not e.factory.imported]
+read_options(named.values())
+report = {"torch_after_reading": "torch" in sys.modules, "apart": apart, "plans": {},
+          "options": {key: e.factory_options().to_json() for key, e in named.items()},
+          "read_apart": [key for key in apart if named[key].factory._read_apart]}
+
+def dataset_for(model):
+    feature = registries.features.get(model.meta.feature).meta
+    names = ["synthetic", "composite", *registries.datasets.names()]
+    return next(n for n in names if n in registries.datasets
+                and not feature.unmet_needs(registries.datasets.get(n).meta.provides))
+
+for model in registries.models:
+    plan = plan_run(RunSpec(model=model.meta.name, dataset=dataset_for(model)),
+                    RunSettings(), load_plugins())
+    report["plans"][model.meta.name] = {"torch": "torch" in sys.modules,
+                                        "dataset": plan.inputs.dataset.meta.name}
+print("REPORT " + json.dumps(report))
+"""
+
+
+def _python(code: str, cache: Path, *flags: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, CACHE_ENV: str(cache)}
+    return subprocess.run([sys.executable, *flags, "-c", code], capture_output=True,
+                          text=True, env=env, cwd=ROOT, check=False)
+
+
+@pytest.fixture(scope="module")
+def planned(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    done = _python(PLANNER, tmp_path_factory.mktemp("cache"))
+    lines = [line for line in done.stdout.splitlines() if line.startswith("REPORT ")]
+    assert done.returncode == 0 and lines, done.stderr[-3000:]
+    report: dict[str, Any] = json.loads(lines[-1][len("REPORT "):])
+    return report
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_planning_a_run_of_every_model_loads_no_torch(planned: dict[str, Any],
+                                                      model: str) -> None:
+    assert not planned["torch_after_reading"], "reading the options loaded torch"
+    assert len(planned["apart"]) > len(MODELS) // 2  # the models' options were read apart
+    first = next((name for name, plan in planned["plans"].items() if plan["torch"]), None)
+    assert not planned["plans"][model]["torch"], \
+        f"planning {model} on {planned['plans'][model]['dataset']} loaded torch " \
+        f"(first loaded planning {first})"
+
+
+@pytest.mark.parametrize(("kind", "name"), ENTRIES, ids=[f"{k}:{n}" for k, n in ENTRIES])
+def test_options_read_apart_are_the_factorys_real_signature(planned: dict[str, Any],
+                                                            kind: str, name: str) -> None:
+    import inspect
+
+    entry = getattr(REGISTRIES, kind).get(name)
+    factory = entry.factory.resolve() if isinstance(entry.factory, LazyFactory) \
+        else entry.factory
+    real = inspect.signature(factory)
+    read = FactoryOptions.from_json(planned["options"][f"{kind}:{name}"])
+    assert read == FactoryOptions.from_signature(real)
+    # every default a run can leave out, as the planner knows it, is the factory's own
+    assert {key: canonical_json(value) for key, value in read.defaults().items()} == {
+        p.name: canonical_json(p.default) for p in real.parameters.values()
+        if p.default is not p.empty and canonical_json(p.default) is not None}
+    assert read.names() == [p.name for p in real.parameters.values()
+                            if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+    if f"{kind}:{name}" in planned["apart"]:  # read by a child, not imported
+        assert f"{kind}:{name}" in planned["read_apart"]
+
+
+def _module(folder: Path, name: str, text: str, age: float) -> Path:
+    """A module file written ``age`` seconds in the past (a file changed just now is
+    never kept: it may have changed while it was read)."""
+    path = folder / f"{name}.py"
+    path.write_text(text)
+    then = time.time() - age
+    os.utime(path, (then, then))
+    return path
+
+
+def _meta(name: str) -> ModelMeta:
+    return ModelMeta(name=name, version=1, description="d", citation="c", feature="f",
+                     recipe=TrainRecipe(epochs=1, batch_size=1, lr=1.0))
+
+
+@pytest.fixture
+def apart(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Options read apart into a fresh cache, even in a test process that loaded torch."""
+    monkeypatch.setattr(lazy_factory, "READ_HERE_ONCE_LOADED", ())
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path / "cache"))
+
+
+@pytest.mark.usefixtures("apart")
+def test_a_record_is_not_trusted_once_its_module_or_a_module_it_imports_changes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.syspath_prepend(str(tmp_path))
+    name = f"mb_stale_{os.getpid()}_{time.monotonic_ns()}"
+    _module(tmp_path, f"{name}_dep", "DEPTH = 2\n", 600)
+    _module(tmp_path, name, f"from {name}_dep import DEPTH\n\n\n"
+                            "def build(width: int = 8, depth: int = DEPTH) -> None:\n"
+                            "    return None\n", 600)
+    target = f"{name}:build"
+    children: list[list[str]] = []
+    real_child = options_cache._read_in_child
+
+    def counted(targets: list[str]) -> dict[str, FactoryOptions]:
+        children.append(targets)
+        return real_child(targets)
+
+    monkeypatch.setattr(options_cache, "_read_in_child", counted)
+
+    def defaults() -> dict[str, Any]:
+        return options_cache.read_options([target])[target].defaults()
+
+    assert defaults() == {"width": 8, "depth": 2} and len(children) == 1
+    assert defaults() == {"width": 8, "depth": 2} and len(children) == 1  # from the cache
+    # the same size, another time: an edit the size alone would not show
+    _module(tmp_path, name, f"from {name}_dep import DEPTH\n\n\n"
+                            "def build(width: int = 9, depth: int = DEPTH) -> None:\n"
+                            "    return None\n", 300)
+    assert defaults() == {"width": 9, "depth": 2} and len(children) == 2
+    _module(tmp_path, f"{name}_dep", "DEPTH = 3\n", 300)  # the default comes from here
+    assert defaults() == {"width": 9, "depth": 3} and len(children) == 3
+    assert defaults() == {"width": 9, "depth": 3} and len(children) == 3
+    # a registry asks the same way, and never imported the module here
+    registry = Registry("model", ModelMeta)
+    registry.add(_meta("stale"), target)
+    assert registry.get("stale").without_defaults({"width": 9, "depth": 4}) == {"depth": 4}
+    assert name not in sys.modules and len(children) == 3
+
+
+@pytest.mark.usefixtures("apart")
+def test_a_module_changed_while_it_was_read_is_used_once_and_not_kept(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.syspath_prepend(str(tmp_path))
+    name = f"mb_fresh_{os.getpid()}_{time.monotonic_ns()}"
+    _module(tmp_path, name, "def build(width: int = 8) -> None:\n    return None\n", 0)
+    assert options_cache.read_options([f"{name}:build"])[f"{name}:build"].defaults() == \
+        {"width": 8}
+    assert options_cache._load(f"{name}:build") is None
+
+
+@pytest.mark.usefixtures("apart")
+def test_options_read_apart_that_differ_from_the_real_signature_stop_the_build(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.syspath_prepend(str(tmp_path))
+    name = f"mb_lying_{os.getpid()}_{time.monotonic_ns()}"
+    _module(tmp_path, name, "def build(width: int = 8) -> int:\n    return width\n", 600)
+    target = f"{name}:build"
+    lie = FactoryOptions.from_json([["width", "KEYWORD_ONLY", "16"]])
+    monkeypatch.setattr(options_cache, "read_options", lambda targets: {target: lie})
+    registry = Registry("model", ModelMeta)
+    registry.add(_meta("lying"), target)
+    entry = registry.get("lying")
+    assert entry.without_defaults({"width": 16}) == {}  # what the lie says
+    with pytest.raises(PluginError, match="differ from its signature"):
+        entry.create("model")
+
+
+def test_a_process_that_loaded_the_libraries_reads_options_itself(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(lazy_factory, "READ_HERE_ONCE_LOADED", ("json",))  # as torch would
+    monkeypatch.syspath_prepend(str(tmp_path))
+
+    def no_child(targets: list[str]) -> dict[str, FactoryOptions]:
+        raise AssertionError("read apart in a process that has loaded the library")
+
+    monkeypatch.setattr(options_cache, "read_options", no_child)
+    name = f"mb_here_{os.getpid()}_{time.monotonic_ns()}"
+    _module(tmp_path, name, "def build(width: int = 8) -> int:\n    return width\n", 600)
+    registry = Registry("model", ModelMeta)
+    registry.add(_meta("here"), f"{name}:build")
+    assert registry.get("here").defaults() == {"width": 8} and name in sys.modules
+
+
+@pytest.mark.parametrize("command", [["--help"], ["list"], ["validate", str(
+    ROOT / "leaderboards" / "results" / "htnet-reduced-cpu" / "crop-corrected")]],
+    ids=["help", "list", "validate"])
+def test_help_list_and_validate_load_no_torch(tmp_path: Path, command: list[str]) -> None:
+    # -X importtime names every module the command loads, in its own process
+    done = _python(f"from merbench.cli import main; raise SystemExit(main({command!r}))",
+                   tmp_path / "cache", "-X", "importtime")
+    assert done.returncode == 0, done.stderr[-3000:]
+    loaded = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines()
+              if line.startswith("import time:")}
+    assert "merbench.cli" in loaded and "torch" not in loaded
+
+
+def test_a_local_run_imports_no_other_executor(tmp_path: Path) -> None:
+    done = _python("import sys\n"
+                   "from merbench.runner.execute import choose_executor\n"
+                   "from merbench.runner.spec import RunSettings\n"
+                   "kind = choose_executor(RunSettings()).kind.name\n"
+                   "print(kind, 'merbench.runner.ray_executor' in sys.modules)",
+                   tmp_path / "cache")
+    assert done.stdout.split() == ["local", "False"], done.stderr[-3000:]
