@@ -967,3 +967,24 @@ def test_an_export_of_a_benchmark_with_no_run_says_so(cli, tmp_path: Path) -> No
                        f"{tmp_path / 'results'}: the {fmt} table has its header only\n")
         assert out.startswith("model,configuration,selection" if fmt == "csv" else "| model |")
         assert "ststnet" not in out
+
+
+def test_seeds_under_a_relative_and_an_absolute_results_folder_form_one_row(
+        cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two seeds of one configuration, one under a --results folder given relative and one
+    under a folder given absolute: one row of two seeds, not a traceback (their folders had
+    no common path as written)."""
+    import shutil
+
+    source = RESULTS / "offapexnet-composite-loso"
+    shutil.copytree(source / "seed-0", tmp_path / "here" / "seed-0")
+    shutil.copytree(source / "seed-1", tmp_path / "there" / "seed-1")
+    monkeypatch.chdir(tmp_path)
+    code, out, err = cli("leaderboard", "build", "--results", "here", tmp_path / "there",
+                         "--out", tmp_path / "site")
+    assert code == 0, err
+    assert "2 runs, 0 rejected" in out
+    code, out, err = cli("leaderboard", "export", "composite-3class-loso", "--results", "here",
+                         tmp_path / "there", "--format", "csv")
+    assert code == 0, err
+    assert len([line for line in out.splitlines() if line.startswith("offapexnet")]) >= 1

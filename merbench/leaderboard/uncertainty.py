@@ -92,7 +92,9 @@ class Loader:
 
     @staticmethod
     def _load(group: Group) -> Loaded:
-        dirs = [str(run.checked.run_dir) for run in group.runs]
+        # absolute: the seeds of one row may lie under --results folders given one relative
+        # and one absolute, which have no common path as written
+        dirs = [os.path.abspath(run.checked.run_dir) for run in group.runs]
         try:  # the runs validated when they were collected
             run = stored_run([run.checked for run in group.runs],
                              Path(os.path.commonpath(dirs)))
