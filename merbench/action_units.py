@@ -1,9 +1,12 @@
 """Action-unit (AU) labels of a dataset's samples, and merbench's default set of AUs.
 
 FACS coders label every micro-expression with the action units they saw (AU 4, brow lowerer;
-AU 12, lip corner puller ...). A dataset whose coding sheet has them gives them in its sample
-table, in two columns every such dataset fills the same way (the first-party loaders parse
-the sheets' text in ``merbench_datasets.action_units``, where each rule is stated):
+AU 12, lip corner puller ...). A dataset whose coding sheet has them gives them in the table
+:meth:`merbench.dataset.Dataset.action_unit_table` returns (its sample table unless it reads
+them only on request), in two columns every such dataset fills the same way (the first-party
+loaders keep the sheets' text and parse it in ``merbench_datasets.action_units``, where each
+rule is stated, only when the AUs are asked for, so that a cell an emotion run never uses
+cannot stop it):
 
 - ``action_units``: the AU numbers coded for the sample, a sorted tuple of ints (``(4, 10)``
   for the cell ``4+L10``); ``()`` when the coder wrote 0 (no action); None when the sample

@@ -83,8 +83,9 @@ class Dataset:
     def action_unit_table(self) -> pd.DataFrame:
         """The table :meth:`action_units` reads: ``sample_id`` and the AU columns, one row per
         sample in sample-table order. By default the sample table itself; a dataset that
-        reads its AU labels only when they are asked for (the composite release's, from the
-        databases' coding sheets, which an emotion run never needs) overrides this."""
+        reads its AU labels only when they are asked for overrides this, since an emotion
+        run never needs them and must not fail on them: the raw databases parse their coding
+        sheets' AU cells here, the composite release also reads the sheets here."""
         return self.samples
 
     def skipped_samples(self) -> list[dict[str, str]]:

@@ -1,6 +1,7 @@
 """Action-unit labels as data: the parser of the coding sheets' FACS strings, rule by rule on
 hand-written strings and on every row of the real sheets (MERBENCH_TEST_DATA), and the
-datasets that expose the labels (casme2, samm, casme3, smic, megc2019, composite)."""
+datasets that expose the labels (casme2, samm, casme3, smic, megc2019, composite), parsing
+the cells only when the AUs are asked for (an emotion run never stops on one)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import pytest
 from merbench_datasets import action_units as sheet_aus
 from merbench_datasets import casme2, casme3, composite, megc2019, samm, smic
 from merbench_datasets.action_units import ActionUnit, CodeError, labels, parse_codes
+from merbench_datasets.megc2019_official import load_ground_truth
 from merbench_datasets.plugin import COMPOSITE
 from merbench_datasets.sheets import read_sheet
 from rawtrees import SHEETS, write_clips
@@ -146,26 +148,98 @@ def _casme2_sheet(path: Path, cells: list[str], with_aus: bool = True) -> Path:
     return path
 
 
+def _unknown_code(sheet: Path, dataset: str = "casme2", row: int = 4,
+                  column: str = "Action Units") -> str:
+    """The one error line for the cell ``4+X7`` of ``sheet``."""
+    return (f"{dataset}: '{sheet}' row {row}, column '{column}': cannot read the action units "
+            "'4+X7': not a FACS code ([side L/R/A/T/B]number[intensity A-E][?]) ('X7'); "
+            "correct the cell (AU numbers joined by '+', e.g. 4+L10, 12A, R14?; the rules: "
+            "docs/raw-databases.md#action-units)")
+
+
 def test_an_unknown_code_is_one_line_naming_the_file_row_column_and_cell(
         tmp_path: Path) -> None:
     sheet = _casme2_sheet(tmp_path / "CASME2-coding-test.xlsx", ["4+L10", "12", "4+X7"])
+    rows = casme2.sheet_rows(sheet)  # loading the sheet parses no AU cell
+    assert rows[["au_text", "au_row", "au_column"]].values.tolist() == [
+        ["4+L10", 2, "Action Units"], ["12", 3, "Action Units"], ["4+X7", 4, "Action Units"]]
+    assert set(rows["au_sheet"]) == {str(sheet)}
     with pytest.raises(MerbenchError) as caught:
-        casme2.sheet_rows(sheet)
-    assert str(caught.value) == (
-        f"casme2: '{sheet}' row 4, column 'Action Units': cannot read the action units "
-        "'4+X7': not a FACS code ([side L/R/A/T/B]number[intensity A-E][?]) ('X7'); correct "
-        "the cell (AU numbers joined by '+', e.g. 4+L10, 12A, R14?; the rules: "
-        "docs/raw-databases.md#action-units)")
+        sheet_aus.coded(rows)  # asking for the AUs does
+    assert str(caught.value) == _unknown_code(sheet)
+    assert sheet_aus.coded(rows.iloc[:2])["action_units"].tolist() == [(4, 10), (12,)]
 
 
 def test_a_sheet_without_the_au_column_codes_no_sample(tmp_path: Path) -> None:
     with_aus = casme2.sheet_rows(_casme2_sheet(tmp_path / "a.xlsx", ["4+L10", ""]))
-    assert with_aus["action_units"].tolist() == [(4, 10), None]
+    assert sheet_aus.coded(with_aus)["action_units"].tolist() == [(4, 10), None]
     assert with_aus["au_text"].tolist() == ["4+L10", ""]
     without = casme2.sheet_rows(_casme2_sheet(tmp_path / "b.xlsx", ["4", "5"], with_aus=False))
-    assert without["action_units"].tolist() == [None, None]
-    assert without.drop(columns=list(sheet_aus.COLUMNS)).equals(
-        with_aus.drop(columns=list(sheet_aus.COLUMNS)))
+    assert sheet_aus.coded(without)["action_units"].tolist() == [None, None]
+    assert without.drop(columns=list(sheet_aus.CELL_COLUMNS)).equals(
+        with_aus.drop(columns=list(sheet_aus.CELL_COLUMNS)))
+
+
+#: The folder each loader recognises as its database (made before the sheet is read).
+TREES = {"casme2": "casme2/Cropped", "samm": "SAMM/006", "casme3": "casme3/part_A"}
+
+
+def _own_sheet(root: Path, database: str, emotions: tuple[str, ...] = ("happiness",) * 3
+               ) -> tuple[Path, str]:
+    """A user's own sheet of three samples of one subject, the third with an AU cell no
+    parser reads (``4+X7``), and the name of its AU column; its database folder beside it."""
+    cells = ["4+L10", "12", "4+X7"]
+    if database == "casme2":
+        rows = [{"Subject": "01", "Filename": f"EP0{k}_01", "OnsetFrame": 10, "ApexFrame": 12,
+                 "OffsetFrame": 20, "Action Units": cell, "Estimated Emotion": emotion}
+                for k, (cell, emotion) in enumerate(zip(cells, emotions, strict=True))]
+        path, column = root / "CASME2-coding-own.xlsx", "Action Units"
+    elif database == "samm":
+        rows = [{"Subject": "006", "Filename": f"006_1_{k}", "Onset Frame": 10,
+                 "Apex Frame": 12, "Offset Frame": 20, "Action Units": cell,
+                 "Estimated Emotion": "Happiness"} for k, cell in enumerate(cells)]
+        path, column = root / "SAMM_Micro_FACS_Codes_own.xlsx", "Action Units"
+    else:
+        rows = [{"Subject": "spNO.1", "Filename": "a", "Onset": 10 + 20 * k,
+                 "Apex": 12 + 20 * k, "Offset": 20 + 20 * k, "AU": cell,
+                 "Objective class": "I", "emotion": "happy"} for k, cell in enumerate(cells)]
+        path, column = root / "casme3_part_A_ME_label_own.xlsx", "AU"
+    pd.DataFrame(rows).to_excel(path, index=False)
+    (root / TREES[database]).mkdir(parents=True)
+    return path, column
+
+
+@pytest.mark.parametrize("database", ["casme2", "samm", "casme3"])
+def test_an_unreadable_au_cell_stops_no_emotion_run_only_the_aus(
+        tmp_path: Path, database: str) -> None:
+    """A labelling quirk in the AU column, which an emotion run never uses, does not stop
+    the run: the dataset loads, its clips read; asking for the AUs is the one-line error."""
+    module = {"casme2": casme2, "samm": samm, "casme3": casme3}[database]
+    sheet, column = _own_sheet(tmp_path, database)
+    table, problems = module.annotation_table(str(tmp_path), str(sheet))
+    assert problems == [] and table["au_text"].tolist() == ["4+L10", "12", "4+X7"]
+    write_clips(database, table)
+    make = getattr(module, f"make_{database}")
+    data = make(str(tmp_path), sheet=str(sheet))
+    assert len(data.samples) == 3 and data.skipped == []
+    assert data.samples["au_text"].tolist() == ["4+L10", "12", "4+X7"]
+    clip = data.clip(2)
+    assert clip.apex is not None and clip.apex in clip.frames
+    assert data.read("apex_frame", 2).shape == (6, 8, 3)
+    with pytest.raises(MerbenchError) as caught:
+        data.action_units()
+    assert str(caught.value) == _unknown_code(sheet, database, 4, column)
+
+
+def test_only_the_samples_au_cells_are_read(tmp_path: Path) -> None:
+    """The AUs asked for are the dataset's samples': a row its class set leaves out (a fear
+    clip of CASME II's 5 classes) is never a sample, so its cell is not read."""
+    sheet, _ = _own_sheet(tmp_path, "casme2", ("happiness", "disgust", "fear"))
+    table, _ = casme2.annotation_table(str(tmp_path), str(sheet))
+    write_clips("casme2", table)
+    data = casme2.make_casme2(str(tmp_path), sheet=str(sheet))
+    assert data.samples["emotion"].tolist() == ["happiness", "disgust"]
+    assert data.action_units() == [SampleActionUnits((4, 10)), SampleActionUnits((12,))]
 
 
 # --------------------------------------------------------------- the core's reading of them
@@ -242,7 +316,7 @@ def test_every_row_of_the_real_sheets(real_data: Path, name: str) -> None:
 
 @pytest.mark.realdata
 def test_samms_uncertain_rows_and_their_labels(real_data: Path) -> None:
-    table = samm.sheet_rows(real_data / SHEETS["samm"]).set_index("sample_id")
+    table = sheet_aus.coded(samm.sheet_rows(real_data / SHEETS["samm"])).set_index("sample_id")
     unsure = table[table["uncertain_action_units"].map(bool)]
     assert len(unsure) == 14
     assert unsure.loc["samm/007/007_6_1", ["action_units", "uncertain_action_units"]].tolist() \
@@ -259,6 +333,7 @@ def test_casme3s_label_sheet_and_legacy_xls_code_the_same_aus(real_data: Path) -
     """859 of the 860 micro-expressions are rows of both sheets (by subject, clip, onset) with
     the same AUs; the 860th is the onset erratum the casme3 module documents."""
     label = casme3.sheet_rows(real_data / SHEETS["casme3"])
+    label = label.join(sheet_aus.coded(label)[["action_units", "uncertain_action_units"]])
     legacy = read_sheet(real_data / "annotations/casme3_part_A_v2.xls",
                         ("Subject", "Filename", "Onset", "AU", "Expression type"), "casme3")
     micro = legacy[legacy["Expression type"] == "Micro-expression"]
@@ -274,7 +349,9 @@ def test_casme3s_label_sheet_and_legacy_xls_code_the_same_aus(real_data: Path) -
 # ------------------------------------------------------------------- the datasets expose them
 
 
-def _sheet_labels(table: pd.DataFrame) -> dict[str, SampleActionUnits | None]:
+def _sheet_labels(sheet: pd.DataFrame) -> dict[str, SampleActionUnits | None]:
+    """Every row's labels of a ``sheet_rows`` table, parsed."""
+    table = sheet_aus.coded(sheet)
     return {s: None if p is None else SampleActionUnits(p, u) for s, p, u in zip(
         table["sample_id"], table["action_units"], table["uncertain_action_units"],
         strict=True)}
@@ -296,7 +373,7 @@ def test_the_raw_datasets_expose_their_sheets_aus(real_data: Path, tmp_path: Pat
         assert data.action_units() == [expected[s] for s in data.samples["sample_id"]]
         assert all(found is not None for found in data.action_units())
     first = casme2.make_casme2(str(tmp_path), sheet=str(real_data / SHEETS["casme2"]),
-                               subjects=["sub01"]).samples.set_index("sample_id")
+                               subjects=["sub01"]).action_unit_table().set_index("sample_id")
     assert first.loc["casme2/sub01/EP19_05f", ["au_text", "action_units"]].tolist() == \
         ["4+7+L10", (4, 7, 10)]
     table, _ = smic.annotation_table(str(tmp_path), str(real_data / SHEETS["smic"]))
@@ -345,6 +422,32 @@ def test_the_composites_casme2_and_samm_samples_have_their_sheet_rows_aus(
     explicit = composite.make_composite(str(real_data / "composite"),
                                         annotations=str(real_data / "annotations"))
     assert explicit.action_units() == data.action_units()
+
+
+@pytest.mark.realdata
+def test_the_composite_reads_an_unreadable_cell_only_when_asked(real_data: Path,
+                                                                  tmp_path: Path) -> None:
+    """Sheets of the composite's own samples (written from the shipped official list, AU 4
+    each) with one cell no parser reads: the composite loads as ever, and asking for the AUs
+    is the same one-line error as a raw dataset's."""
+    truth = load_ground_truth()
+    written = {}
+    for database, name, columns in (
+            ("casme2", "CASME2-coding-own.xlsx", ("Subject", "Filename", "OnsetFrame",
+                                                  "ApexFrame", "OffsetFrame")),
+            ("samm", "SAMM_Micro_FACS_Codes_own.xlsx", ("Subject", "Filename", "Onset Frame",
+                                                        "Apex Frame", "Offset Frame"))):
+        part = truth[truth["database"] == database]
+        cells = ["4+X7" if k == 1 else "4" for k in range(len(part))]
+        pd.DataFrame({columns[0]: part["subject"], columns[1]: part["clip"], columns[2]: 10,
+                      columns[3]: 12, columns[4]: 20, "Action Units": cells,
+                      "Estimated Emotion": "happiness"}).to_excel(tmp_path / name, index=False)
+        written[database] = tmp_path / name
+    data = composite.make_composite(str(real_data / "composite"), annotations=str(tmp_path))
+    assert len(data.samples) == 442 and data.fingerprint() == COMPOSITE.official_fingerprint
+    with pytest.raises(MerbenchError) as caught:
+        data.action_units()
+    assert str(caught.value) == _unknown_code(written["casme2"], "casme2", 3)
 
 
 @pytest.mark.realdata

@@ -43,6 +43,16 @@ The rules
    an AU coded both for sure and uncertainly is present.
 10. **Anything else is an error**, never a guess: one line naming the sheet file, the row as
     the spreadsheet numbers it, the column and the cell, and the fix (:func:`coded_columns`).
+
+When a cell is read
+-------------------
+Loading a sheet parses no AU cell: the loaders keep each sample's cell as it is written
+(:data:`TEXT_COLUMN`) and where it is (:data:`CELL_COLUMNS`: the sheet, the row as the
+spreadsheet numbers it, the column; :func:`with_cells`), and :func:`coded` parses them when
+AU labels are asked for (:meth:`merbench.api.Dataset.action_units`). An emotion run never
+uses the AUs, so a cell this parser cannot read (a user's own sheet, a coder's note) must
+not stop it; the same cell is still the error of rule 10 for whoever asks for the AUs, since
+the cell's place travels with its text.
 """
 
 from __future__ import annotations
@@ -57,11 +67,20 @@ import pandas as pd
 
 from merbench.api import MerbenchError
 
-#: The sample-table columns (those :mod:`merbench.action_units` reads, and the cell's text).
+#: The columns of a table of parsed AU labels (:func:`coded`): those
+#: :mod:`merbench.action_units` reads, and the cell's text.
 PRESENT_COLUMN = "action_units"
 UNCERTAIN_COLUMN = "uncertain_action_units"
 TEXT_COLUMN = "au_text"
 COLUMNS = (PRESENT_COLUMN, UNCERTAIN_COLUMN, TEXT_COLUMN)
+#: Where a sample's AU cell is: the sheet file, its row as the spreadsheet numbers it, and
+#: the column's name. Kept beside the text because the cell is parsed only when the AUs are
+#: asked for, long after the sheet was read, and its error must still point at the cell.
+SHEET_COLUMN = "au_sheet"
+ROW_COLUMN = "au_row"
+HEADER_COLUMN = "au_column"
+#: The sample-table columns a loader fills (:func:`with_cells`), unparsed.
+CELL_COLUMNS = (TEXT_COLUMN, SHEET_COLUMN, ROW_COLUMN, HEADER_COLUMN)
 SIDES = frozenset("LRATB")
 INTENSITIES = frozenset("ABCDE")
 #: Words a cell may hold beside codes that name no action unit (rule 8).
@@ -203,40 +222,73 @@ def labels(codes: Iterable[ActionUnit]) -> tuple[tuple[int, ...], tuple[int, ...
     return tuple(sorted(present)), tuple(sorted(uncertain))
 
 
+def _cell_labels(text: str, dataset: str, path: object, row: object,
+                 column: str) -> tuple[tuple[int, ...], tuple[int, ...]] | None:
+    """:func:`labels` of one cell; a cell that is no code is a :class:`MerbenchError` naming
+    the file, the row, the column and the cell (rule 10), so the user can correct it."""
+    try:
+        return labels(parse_codes(text))
+    except CodeError as error:
+        raise MerbenchError(
+            f"{dataset}: '{path}' row {row}, column '{column}': cannot read the action "
+            f"units '{text}': {error}; correct the cell ({EXAMPLE}; the rules: "
+            "docs/raw-databases.md#action-units)") from None
+
+
+def _label_columns(found: list[tuple[tuple[int, ...], tuple[int, ...]] | None],
+                   index: pd.Index) -> dict[str, pd.Series]:
+    """The present and uncertain columns of cells' :func:`labels` (object dtype: tuples and
+    None, never NaN)."""
+    return {PRESENT_COLUMN: pd.Series([None if f is None else f[0] for f in found],
+                                      index=index, dtype=object),
+            UNCERTAIN_COLUMN: pd.Series([None if f is None else f[1] for f in found],
+                                        index=index, dtype=object)}
+
+
 def coded_columns(cells: pd.Series, path: Path, column: str, dataset: str) -> pd.DataFrame:
     """The AU columns (:data:`COLUMNS`) of every cell of a sheet's AU column, indexed like
     ``cells`` (the rows' numbers in the sheet). A cell that is no code is a
     :class:`MerbenchError` naming the file, the row, the column and the cell."""
-    present: list[tuple[int, ...] | None] = []
-    uncertain: list[tuple[int, ...] | None] = []
-    for row, text in cells.items():
-        try:
-            found = labels(parse_codes(str(text)))
-        except CodeError as error:
-            raise MerbenchError(
-                f"{dataset}: '{path}' row {row}, column '{column}': cannot read the action "
-                f"units '{text}': {error}; correct the cell ({EXAMPLE}; the rules: "
-                "docs/raw-databases.md#action-units)") from None
-        present.append(None if found is None else found[0])
-        uncertain.append(None if found is None else found[1])
-    return pd.DataFrame({PRESENT_COLUMN: pd.Series(present, index=cells.index, dtype=object),
-                         UNCERTAIN_COLUMN: pd.Series(uncertain, index=cells.index,
-                                                     dtype=object),
-                         TEXT_COLUMN: cells.astype(str)})
+    found = [_cell_labels(str(text), dataset, path, row, column)
+             for row, text in cells.items()]
+    return pd.DataFrame({**_label_columns(found, cells.index), TEXT_COLUMN: cells.astype(str)})
 
 
-def with_coding(table: pd.DataFrame, rows: pd.DataFrame, column: str, path: Path,
-                dataset: str) -> pd.DataFrame:
-    """``table`` (indexed by sheet rows) with the AU columns of the sheet's ``column`` in
-    ``rows`` (:func:`merbench_datasets.sheets.read_sheet`'s result, read with the column as
-    optional): a sheet version without the column gives no sample AU coding."""
-    if column not in rows.columns:
-        return not_coded(table)
-    coded = coded_columns(rows[column], path, column, dataset)
-    return table.assign(**{name: coded[name] for name in COLUMNS})
+def coded(table: pd.DataFrame) -> pd.DataFrame:
+    """``sample_id`` and the AU columns (:data:`COLUMNS`) of every row of ``table``, indexed
+    like it, parsed now from the cells :func:`with_cells` (or :func:`not_coded`) kept.
+
+    ``table`` is a sample table or a ``sheet_rows`` result: it has ``sample_id``,
+    ``database`` and :data:`CELL_COLUMNS`. This is where a raw database's AU cells are read,
+    only when AU labels are asked for (see the module doc); a cell that is no code is the
+    one-line error of rule 10, named after the row's database as its loader would."""
+    found = [_cell_labels(str(text), str(database), sheet,
+                          int(row) if text else row, str(column))
+             for text, database, sheet, row, column in zip(
+                 table[TEXT_COLUMN], table["database"], table[SHEET_COLUMN],
+                 table[ROW_COLUMN], table[HEADER_COLUMN], strict=True)]
+    return pd.DataFrame({"sample_id": table["sample_id"], **_label_columns(found, table.index),
+                         TEXT_COLUMN: table[TEXT_COLUMN].astype(str)})
+
+
+def with_cells(table: pd.DataFrame, rows: pd.DataFrame, column: str,
+               path: Path) -> pd.DataFrame:
+    """``table`` (indexed by sheet rows) with each row's AU cell of the sheet's ``column``
+    in ``rows`` (:func:`merbench_datasets.sheets.read_sheet`'s result, read with the column
+    as optional) and where it is (:data:`CELL_COLUMNS`), unparsed: loading a sheet must not
+    fail on a cell only an AU task reads (:func:`coded` parses it). A sheet version without
+    the column leaves every cell empty, which codes no sample."""
+    text = rows[column] if column in rows.columns else pd.Series("", index=rows.index)
+    return table.assign(**{TEXT_COLUMN: text.astype(str), SHEET_COLUMN: str(path),
+                           ROW_COLUMN: pd.Series([int(r) for r in rows.index],
+                                                 index=rows.index, dtype=object),
+                           HEADER_COLUMN: column})
 
 
 def not_coded(table: pd.DataFrame) -> pd.DataFrame:
-    """``table`` with AU columns saying that no sample has AU coding (SMIC codes none)."""
-    return table.assign(**{PRESENT_COLUMN: [None] * len(table),
-                           UNCERTAIN_COLUMN: [None] * len(table), TEXT_COLUMN: ""})
+    """``table`` with AU cell columns saying that no sample has AU coding (SMIC codes none):
+    empty cells, in no sheet."""
+    return table.assign(**{TEXT_COLUMN: "", SHEET_COLUMN: "",
+                           ROW_COLUMN: pd.Series([None] * len(table), index=table.index,
+                                                 dtype=object),
+                           HEADER_COLUMN: ""})

@@ -27,9 +27,11 @@ Class sets (``classes``, part of the run's identity):
   sub24/EP07_01, sub24/EP07_04f and sub24/EP10_03 (surprise). The ``megc2019`` dataset gives
   the official list exactly.
 
-Action units: the sheet's ``Action Units`` column (``4+L10``), read by
-:mod:`merbench_datasets.action_units` into the sample-table columns ``action_units``,
-``uncertain_action_units`` and ``au_text`` (a sheet without the column gives no AU coding).
+Action units: the sheet's ``Action Units`` column (``4+L10``), kept unparsed in the sample
+table (``au_text``, with the cell's sheet, row and column) and read by
+:mod:`merbench_datasets.action_units` only when AU labels are asked for
+(``Dataset.action_units()``), so an emotion run never stops on a cell it does not use (a
+sheet without the column gives no AU coding).
 
 Sample ids are ``casme2/sub01/EP02_01f``, as in the ``composite`` dataset.
 """
@@ -75,8 +77,9 @@ def subject_folder(subject: str) -> str:
 
 def sheet_rows(path: Path) -> pd.DataFrame:
     """Every row of the coding sheet at ``path``, indexed by its row in the sheet: ids,
-    emotion, onset / apex / offset frames and the action units (the AU columns of
-    :mod:`merbench_datasets.action_units`; the composite release reads them from here)."""
+    emotion, onset / apex / offset frames and the action-unit cells, unparsed (the
+    ``CELL_COLUMNS`` of :mod:`merbench_datasets.action_units`, whose ``coded`` parses them
+    when asked; the composite release reads them from here)."""
     rows = read_sheet(path, COLUMNS, NAME, optional=(AU_COLUMN,))
     subject = rows["Subject"].map(subject_folder)
     clip = rows["Filename"]
@@ -87,7 +90,7 @@ def sheet_rows(path: Path) -> pd.DataFrame:
         "onset": frames_of(rows["OnsetFrame"]), "apex": frames_of(rows["ApexFrame"]),
         "offset": frames_of(rows["OffsetFrame"]),
     }, index=rows.index)
-    return action_units.with_coding(table, rows, AU_COLUMN, path, NAME)
+    return action_units.with_cells(table, rows, AU_COLUMN, path)
 
 
 def annotation_table(data_root: str | None = None, sheet: str | None = None,

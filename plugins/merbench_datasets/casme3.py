@@ -28,9 +28,11 @@ Class sets (``classes``, part of the run's identity), as in the CAS(ME)^3 paper:
   not of the emotion), the labels HSTA reports its 7-class results with (under its own
   5-fold split; merbench evaluates them with LOSO).
 
-Action units: the label sheet's ``AU`` column (``R12``, ``26+25``), read by
-:mod:`merbench_datasets.action_units` into the sample-table columns ``action_units``,
-``uncertain_action_units`` and ``au_text`` (a sheet without the column gives no AU coding).
+Action units: the label sheet's ``AU`` column (``R12``, ``26+25``), kept unparsed in the
+sample table (``au_text``, with the cell's sheet, row and column) and read by
+:mod:`merbench_datasets.action_units` only when AU labels are asked for
+(``Dataset.action_units()``), so an emotion run never stops on a cell it does not use (a
+sheet without the column gives no AU coding).
 
 Sample ids are ``casme3/<subject>/<video>/<onset>`` (``casme3/spNO.1/e/96``).
 """
@@ -79,7 +81,8 @@ def _is_database(folder: Path) -> bool:
 def sheet_rows(path: Path, objective: bool = False) -> pd.DataFrame:
     """Every row of the label sheet at ``path``, indexed by its row in the sheet: ids,
     emotion (``objective``: the objective class I..VII), onset / apex / offset frames and the
-    action units (the AU columns of :mod:`merbench_datasets.action_units`)."""
+    action-unit cells, unparsed (the ``CELL_COLUMNS`` of
+    :mod:`merbench_datasets.action_units`, whose ``coded`` parses them when asked)."""
     columns = (*COLUMNS[:-1], OBJECTIVE_COLUMN) if objective else COLUMNS
     rows = read_sheet(path, columns, NAME, optional=(AU_COLUMN,))
     subject, clip = rows["Subject"], rows["Filename"]
@@ -93,7 +96,7 @@ def sheet_rows(path: Path, objective: bool = False) -> pd.DataFrame:
         "database": NAME, "subject": subject, "clip": clip, "emotion": emotion,
         "onset": onset, "apex": frames_of(rows["Apex"]), "offset": offset,
     }, index=rows.index)
-    return action_units.with_coding(table, rows, AU_COLUMN, path, NAME)
+    return action_units.with_cells(table, rows, AU_COLUMN, path)
 
 
 def annotation_table(data_root: str | None = None, sheet: str | None = None,

@@ -6,9 +6,11 @@ which: the composite's ``casme2/sub01/EP02_01f`` and ``samm/006/006_1_2`` are ex
 the ``casme2`` and ``samm`` modules give those sheet rows (CASME II's subject ``01`` is
 ``sub01``, SAMM's subjects have three digits, the clip is the sheet's ``Filename``; the same
 convention that lets ``megc2019`` match the official list to the sheets). So a sample's AU
-labels are its row's, parsed by :mod:`merbench_datasets.action_units`; every one of the 145
-CASME II and 133 SAMM samples of the official list is a row of ``CASME2-coding-20190701.xlsx``
-and ``SAMM_Micro_FACS_Codes_v2.xlsx``. SMIC codes no AUs: its samples' labels are None.
+labels are its row's cell, parsed by :mod:`merbench_datasets.action_units` as a raw
+dataset's are: only the cells of the composite's samples, as a raw dataset parses only its
+samples'. Every one of the 145 CASME II and 133 SAMM samples of the official list is a row of
+``CASME2-coding-20190701.xlsx`` and ``SAMM_Micro_FACS_Codes_v2.xlsx``. SMIC codes no AUs: its
+samples' labels are None.
 
 Where the sheets are: the dataset option ``annotations`` (``--dataset-opt
 annotations=FOLDER``, a folder holding both), else the release folder, its ``annotations/``,
@@ -27,7 +29,14 @@ import pandas as pd
 
 from merbench.api import MerbenchError
 from merbench_datasets import casme2, samm
-from merbench_datasets.action_units import COLUMNS, PRESENT_COLUMN, TEXT_COLUMN, UNCERTAIN_COLUMN
+from merbench_datasets.action_units import (
+    CELL_COLUMNS,
+    HEADER_COLUMN,
+    ROW_COLUMN,
+    SHEET_COLUMN,
+    TEXT_COLUMN,
+    coded,
+)
 
 SHEETS = {"casme2": ("CASME II coding sheet", casme2.SHEET_PATTERNS, casme2.sheet_rows),
           "samm": ("SAMM FACS coding sheet", samm.SHEET_PATTERNS, samm.sheet_rows)}
@@ -64,14 +73,14 @@ def coding_table(samples: pd.DataFrame, root: Path, annotations: str | None) -> 
     """``sample_id`` and the AU columns of every composite sample, in sample-table order."""
     folders = sheet_folders(root, annotations)
     ids, databases = samples["sample_id"].tolist(), samples["database"].tolist()
-    coded: dict[str, dict[str, object]] = {}
+    cells: dict[str, dict[str, object]] = {}
     paths = {}
     for database, (_, _, read) in SHEETS.items():
         if database in databases:
             paths[database] = find_coding_sheet(database, folders)
-            coded.update(read(paths[database]).set_index("sample_id")[list(COLUMNS)]
+            cells.update(read(paths[database]).set_index("sample_id")[list(CELL_COLUMNS)]
                          .to_dict("index"))
-    missing = [s for s, d in zip(ids, databases, strict=True) if d in SHEETS and s not in coded]
+    missing = [s for s, d in zip(ids, databases, strict=True) if d in SHEETS and s not in cells]
     if missing:
         database = missing[0].split("/")[0]
         more = f" and {len(missing) - SHOWN} more" if len(missing) > SHOWN else ""
@@ -80,8 +89,9 @@ def coding_table(samples: pd.DataFrame, root: Path, annotations: str | None) -> 
                             "official sheet (CASME2-coding-20190701.xlsx, "
                             "SAMM_Micro_FACS_Codes_v2.xlsx) with --dataset-opt "
                             "annotations=FOLDER")
-    uncoded = {PRESENT_COLUMN: None, UNCERTAIN_COLUMN: None, TEXT_COLUMN: ""}  # SMIC
-    rows = [coded[s] if d in SHEETS else uncoded for s, d in zip(ids, databases, strict=True)]
-    return pd.DataFrame({"sample_id": ids, **{column: pd.Series([row[column] for row in rows],
-                                                                dtype=object)
-                                              for column in COLUMNS}})
+    uncoded = {TEXT_COLUMN: "", SHEET_COLUMN: "", ROW_COLUMN: None, HEADER_COLUMN: ""}  # SMIC
+    rows = [cells[s] if d in SHEETS else uncoded for s, d in zip(ids, databases, strict=True)]
+    return coded(pd.DataFrame({"sample_id": ids, "database": databases,
+                               **{column: pd.Series([row[column] for row in rows],
+                                                    dtype=object)
+                                  for column in CELL_COLUMNS}}))

@@ -20,10 +20,10 @@ and ``skip_missing``.
 On the official sheets every official sample is found, and each sheet's emotion maps to the
 official label (CASME II: disgust and repression -> negative; SAMM: anger, contempt,
 disgust, fear, sadness -> negative; happiness -> positive; surprise -> surprise); the
-``emotion`` column keeps the sheet's word, and the AU columns (``action_units`` ...) the
-CASME II and SAMM sheets' action units (SMIC's are None: see
-:mod:`merbench_datasets.action_units`). The official list leaves out 5 CASME II clips the
-mapping would take (see the ``casme2`` module).
+``emotion`` column keeps the sheet's word, and the AU cell columns (``au_text`` ...) the
+CASME II and SAMM sheets' action units, parsed only when AU labels are asked for (SMIC's
+cells are empty, its samples' labels None: see :mod:`merbench_datasets.action_units`). The
+official list leaves out 5 CASME II clips the mapping would take (see the ``casme2`` module).
 """
 
 from __future__ import annotations

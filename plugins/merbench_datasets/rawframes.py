@@ -15,9 +15,11 @@ Where the apex is not annotated (SMIC without an apex sheet, a CASME II row whos
 ``/``) it is the middle frame of the folder's frames from onset to offset (the lower middle
 for an even count); the ``apex_from`` column says ``midpoint`` for those, ``sheet`` otherwise.
 
-The AU columns (``action_units``, ``uncertain_action_units``, ``au_text``: see
+The AU cell columns (``au_text`` and where the cell is: see
 :mod:`merbench_datasets.action_units`) of an annotation table that has them are kept in the
-sample table as they are; they decide no check.
+sample table as they are; they decide no check, and are parsed only when AU labels are asked
+for (:meth:`RawFramesDataset.action_unit_table`), so an AU cell an emotion run never uses
+cannot stop it.
 
 A sample failing a check is an error that lists the affected samples (the first few, with
 reasons, and a count) and the fix, unless ``skip_missing`` is set: then those samples are
@@ -37,7 +39,10 @@ import numpy as np
 import pandas as pd
 
 from merbench.api import Dataset, MerbenchError, frame_index
-from merbench_datasets.action_units import COLUMNS as AU_COLUMNS
+from merbench_datasets.action_units import CELL_COLUMNS as AU_COLUMNS
+from merbench_datasets.action_units import ROW_COLUMN as AU_ROW
+from merbench_datasets.action_units import TEXT_COLUMN as AU_TEXT
+from merbench_datasets.action_units import coded as coded_aus
 
 SOURCES = ("onset_frame", "apex_frame")
 ANNOTATION_COLUMNS = ("sample_id", "database", "subject", "clip", "emotion", "label",
@@ -141,7 +146,7 @@ def build(dataset: str, table: pd.DataFrame, classes: Sequence[str], skip_missin
 
     ``table`` has :data:`ANNOTATION_COLUMNS` (frame numbers as int or None) and may have
     ``offset_is_last`` (True where a missing offset means the folder's last frame) and the
-    AU columns (kept);
+    AU cell columns (kept, unparsed);
     ``extra_problems`` are samples the caller already found unusable (``(id, reason)``).
     """
     table = table.reset_index(drop=True)
@@ -178,6 +183,8 @@ def build(dataset: str, table: pd.DataFrame, classes: Sequence[str], skip_missin
     for column in ("onset", "apex"):
         samples[column] = samples[column].astype(int)
     samples["offset"] = pd.array(samples["offset"], dtype="Int64")
+    if AU_ROW in samples.columns:  # whole row numbers, also beside SMIC's (no sheet: <NA>)
+        samples[AU_ROW] = pd.array(samples[AU_ROW], dtype="Int64")
     found = RawFramesDataset(dataset, samples, classes)
     found.skipped = [{"sample_id": s, "reason": r} for s, r in problems]
     return found
@@ -215,6 +222,16 @@ class RawFramesDataset(Dataset):
         for position, frame in enumerate(frames):
             stacked[position] = frame
         return stacked
+
+    def action_unit_table(self) -> pd.DataFrame:
+        """The AU labels of the samples' coding-sheet cells, parsed now: a raw database keeps
+        its AU cells unparsed so that loading it for an emotion run cannot fail on one, and a
+        cell that is no code is the one-line error naming its sheet, row and column here,
+        when the AUs are asked for. A sample table without AU cells (a database whose loader
+        reads no AUs) is returned as it is, for the base class to say it gives none."""
+        if AU_TEXT not in self.samples.columns:
+            return self.samples
+        return coded_aus(self.samples)
 
 
 def pick_class_set(dataset: str, classes: object, sets: dict[str, tuple[str, ...]]) -> str:
