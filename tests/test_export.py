@@ -19,6 +19,8 @@ from rawtrees import SHEETS, write_clips
 from merbench.export.layouts import release_names
 from merbench.features.extraction import extract_samples
 from merbench.plugins import default_plugins
+from merbench.results.codec import from_json
+from merbench.results.command_files import ExportReport, ReleaseFidelity
 
 SUBJECTS = ("casme2/sub01", "samm/006", "smic/s01")
 
@@ -83,6 +85,7 @@ def test_the_composite_layout_reads_back_unchanged(raw_root, tmp_path: Path, cli
     assert code == 0, err
     assert "wrote the composite layout of" in said
     report = json.loads((out / "export-report.json").read_text())
+    assert from_json(ExportReport, report).features == ["tvl1-uvos", "onset-apex-224"]
     table = pd.read_csv(out / "combined_3_class2_for_optical_flow.csv", dtype=str,
                         keep_default_na=False)
     assert list(table.columns) == ["dataset", "sub", "filename_o", "label", "apex",
@@ -211,7 +214,7 @@ def test_compare_scores_an_export_against_itself_and_a_changed_copy(raw_root, tm
     code, _, err = _export(cli, raw_root, "--compare", out, "--out", tmp_path / "same.json")
     assert code == 0, err
     same = json.loads((tmp_path / "same.json").read_text())
-    assert same["compared"] == len(same["samples"]) > 0
+    assert from_json(ReleaseFidelity, same).compared == len(same["samples"]) > 0
     assert all(c["mean_abs_diff"] == 0 for c in same["channels"].values())
     assert all(c["correlation"] in (None, pytest.approx(1.0)) for c in same["channels"].values())
     import cv2
@@ -236,7 +239,7 @@ def test_merbench_against_the_real_release(real_data: Path, tmp_path: Path, cli)
     assert code == 0, err
     assert "2 sample(s) in both (1 only in merbench's)" in said
     summary = json.loads((tmp_path / "fidelity.json").read_text())
-    assert summary["not_in_release"] == ["casme2/sub11/EP15_04f"]
+    assert from_json(ReleaseFidelity, summary).not_in_release == ["casme2/sub11/EP15_04f"]
     assert [s["sample_id"] for s in summary["samples"]] == ["samm/006/006_1_2",
                                                             "smic/s03/s03_po_11"]
     channels = summary["channels"]
@@ -305,7 +308,7 @@ def test_a_skipped_sample_is_in_the_report_with_why(raw_root, tmp_path: Path, cl
                               "--out", tmp_path / "out", "--skip-missing")
     assert code == 0, err
     report = json.loads((tmp_path / "out" / "export-report.json").read_text())
-    (skipped,) = report["skipped"]
+    (skipped,) = from_json(ExportReport, report).skipped
     assert skipped["sample_id"] == gone and skipped["reason"]
     assert gone not in report["samples"] and len(report["samples"]) == 5
     assert "1 sample(s) left out" in said

@@ -10,6 +10,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from merbench.results.codec import from_json, to_json
+from merbench.results.command_files import FeaturesHeader
+from merbench.results.schema import environment
+
 SMALL = ("--dataset-opt", "subjects=3", "--dataset-opt", "samples_per_subject=4")
 TINY_HTNET = ("--model", "htnet", "--dataset", "synthetic", "--epochs", "2",
               "--model-opt", "dim=12", "--model-opt", "block_repeats=[1,1,1]", *SMALL,
@@ -78,6 +82,9 @@ def test_features_for_another_model_input_are_refused(tmp_path: Path, cli, saved
     ("npz-without-header", "is not a merbench features file (it lacks header"),
     ("deep-header", "is not a readable features file"),
     ("nan-values", "not finite numbers (NaN or infinity), the first for sample b"),
+    ("summary-a-number", "has a damaged header (field 'summary' is int, expected text)"),
+    ("no-environment", "has a damaged header (field 'environment' is missing (expected an "
+                       "object))"),
 ])
 def test_unreadable_features_files_are_one_line(tmp_path: Path, cli, content: object,
                                                 says: str) -> None:
@@ -90,15 +97,44 @@ def test_unreadable_features_files_are_one_line(tmp_path: Path, cli, content: ob
         np.savez(path, values=np.zeros((2, 3)), sample_ids=np.array(["a", "b"]),
                  header=np.asarray("[" * 200_000))
     elif content == "nan-values":
-        header = {"format": "merbench-features", "format_version": 1}
         values = np.zeros((2, 3))
         values[1, 2] = np.nan
         np.savez(path, values=values, sample_ids=np.array(["a", "b"]),
+                 header=np.asarray(json.dumps(to_json(_header()))))
+    elif content is not None:  # a header with one field changed or left out
+        header = to_json(_header())
+        if content == "summary-a-number":
+            header["summary"] = 5
+        else:
+            del header["environment"]
+        np.savez(path, values=np.zeros((2, 3)), sample_ids=np.array(["a", "b"]),
                  header=np.asarray(json.dumps(header)))
     code, _, err = cli("run", *TINY_HTNET, "--features", path, "--out", tmp_path / "r")
     assert code == 2
     assert says in err and "merbench extract --save" in err
     assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def _header() -> FeaturesHeader:
+    return FeaturesHeader(
+        format="merbench-features", format_version=1,
+        feature={"name": "htnet-regions", "version": 1, "options": {}},
+        dataset={"name": "synthetic", "version": 1, "options": {}, "fingerprint": "0" * 16},
+        report={}, summary="", environment=environment("cpu", {}),
+        created="2026-01-01T00:00:00+00:00")
+
+
+def test_the_saved_header_is_a_features_header(saved: Path) -> None:
+    """What extract --save writes reads back as the record, and the record writes back the
+    very same text: the layout, key order included, is the record's."""
+    with np.load(saved) as data:
+        text = str(data["header"])
+    header = from_json(FeaturesHeader, json.loads(text))
+    assert json.dumps(to_json(header)) == text
+    assert list(json.loads(text)) == ["format", "format_version", "feature", "dataset",
+                                      "report", "summary", "environment", "created"]
+    assert header.feature["options"] == {"crop": "corrected"}
+    assert header.environment.numpy == np.__version__ and header.format_version == 1
 
 
 def test_a_whole_dataset_feature_needs_save_to_be_extracted(cli) -> None:

@@ -1,5 +1,6 @@
 """docs/results.md documents the typed results model field by field: every record class of
-merbench/results/model.py has its section, with exactly its fields and their types."""
+merbench/results/model.py (a run's files) and merbench/results/command_files.py (the files of
+the other commands) has its section, with exactly its fields and their types."""
 
 from __future__ import annotations
 
@@ -8,15 +9,20 @@ import re
 import typing
 from pathlib import Path
 
-from merbench.results import model
+from merbench.results import command_files, model
 from merbench.results.codec import json_type
 
 REFERENCE = Path(__file__).resolve().parents[1] / "docs" / "results.md"
 
 
 def _records() -> dict[str, type]:
-    return {name: cls for name, cls in vars(model).items()
-            if dataclasses.is_dataclass(cls) and cls.__module__ == model.__name__}
+    found: dict[str, type] = {}
+    for module in (model, command_files):
+        for name, cls in vars(module).items():
+            if dataclasses.is_dataclass(cls) and cls.__module__ == module.__name__:
+                assert name not in found, f"record {name} is defined twice"
+                found[name] = cls
+    return found
 
 
 def _documented() -> dict[str, list[tuple[str, str]]]:
@@ -29,7 +35,7 @@ def _documented() -> dict[str, list[tuple[str, str]]]:
 
 def test_every_record_and_field_is_documented_with_its_type() -> None:
     documented = _documented()
-    assert set(documented) == set(_records()), "sections in docs/results.md != model records"
+    assert set(documented) == set(_records()), "sections in docs/results.md != records"
     for name, cls in _records().items():
         hints = typing.get_type_hints(cls)
         expected = [(f.name, json_type(hints[f.name])) for f in dataclasses.fields(cls)]

@@ -8,7 +8,9 @@ rest), in ``--workers`` processes, with a progress bar. Files already written wi
 bytes are left alone. ``export-report.json`` in the target folder lists every sample written
 and every sample left out, with why, the classes (label -> name) and every file written;
 :mod:`merbench.export.folder` claims ``--out`` before anything is computed and removes what
-an earlier export into it wrote that this one does not.
+an earlier export into it wrote that this one does not. That report and the JSON of
+``--compare --out`` are records of :mod:`merbench.results.command_files`, so their layout is
+written down in one place and checked where it is read.
 """
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ from merbench.export.layouts import LAYOUTS, WRITERS
 from merbench.export.release_compare import CHANNELS, compare_with_release, release_flows
 from merbench.features.extraction import extract_feature
 from merbench.plugins import Plugins
+from merbench.results.codec import to_json
+from merbench.results.command_files import ExportReport
 from merbench.runner.data import open_dataset
 from merbench.runner.plan import plan_extraction
 from merbench.runner.spec import from_options
@@ -109,10 +113,11 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
     if flow is not None:  # the writer knows the flow under the layout's own feature name
         values[layout.features[0]] = values.pop(flow)
     files = WRITERS[layout.name](samples, values)
-    report = {"layout": layout.name, "dataset": args.dataset, "features": names,
-              "classes": {str(label): name for label, name in enumerate(dataset.classes)},
-              "samples": samples["sample_id"].astype(str).tolist(), "skipped": skipped,
-              "feature_reports": reports}
+    report = ExportReport(
+        layout=layout.name, dataset=args.dataset, features=names,
+        classes={str(label): name for label, name in enumerate(dataset.classes)},
+        samples=samples["sample_id"].astype(str).tolist(), skipped=skipped,
+        feature_reports=reports, complete=False, written=[])  # the last two: folder.write's
     removed = folder.write(args.out, files, earlier, report)
     gone = f"; {len(removed)} file(s) of the earlier export removed" if removed else ""
     say(f"wrote the {layout.name} layout of {len(samples)} sample(s) to {args.out} "
@@ -162,15 +167,16 @@ def _compare(args: argparse.Namespace, sample_ids: list[str], flows: np.ndarray)
     if not comparison.samples:
         raise MerbenchError(f"none of the {len(sample_ids)} sample(s) is in the release "
                             f"{args.compare}; give the release of the same database(s)")
-    say(f"merbench's {FLOW} against {args.compare}: {summary['compared']} sample(s) in both"
-        f" ({len(comparison.not_in_release)} only in merbench's)")
+    say(f"merbench's {FLOW} against {args.compare}: {summary.compared} sample(s) in both"
+        f" ({len(summary.not_in_release)} only in merbench's)")
     for name in CHANNELS:
-        channel = summary["channels"][name]
-        corr = "—" if channel["correlation"] is None else f"{channel['correlation']:.3f}"
-        say(f"  {name}: correlation {corr} (over {channel['correlated_samples']} sample(s)), "
-            f"mean absolute difference {channel['mean_abs_diff']:.1f} of 255")
+        channel = summary.channels[name]
+        corr = "—" if channel.correlation is None else f"{channel.correlation:.3f}"
+        diff = "—" if channel.mean_abs_diff is None else f"{channel.mean_abs_diff:.1f}"
+        say(f"  {name}: correlation {corr} (over {channel.correlated_samples} sample(s)), "
+            f"mean absolute difference {diff} of 255")
     if args.out is not None:
         Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-        atomic_write_json(Path(args.out), summary)
+        atomic_write_json(Path(args.out), to_json(summary))
         say(f"the comparison, sample by sample: {args.out}")
     return 0

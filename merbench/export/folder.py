@@ -9,19 +9,22 @@ written to. Before the first file of a new export lands, the report lists the ea
 export's files and this one's together, so an export stopped half-way still names everything
 the folder may hold; when every file is written, the earlier export's files this one did not
 write are removed, with the folders that held only them, and the report lists this export's.
-A file no report names is never removed.
+A file no report names is never removed. The report is an
+:class:`~merbench.results.command_files.ExportReport`, written and read through the codec, so
+a report that does not fit is refused in one line naming its field.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path, PurePosixPath
-from typing import Any
 
 from merbench.atomic import atomic_write_bytes, atomic_write_json
 from merbench.errors import MerbenchError
-from merbench.results.codec import loads
+from merbench.results.codec import LayoutError, from_json, loads, to_json
+from merbench.results.command_files import ExportReport
 
 REPORT = "export-report.json"
 
@@ -39,18 +42,24 @@ def claim(out: Path) -> list[str]:
         raise MerbenchError(f"--out {out} holds files that merbench export did not write (it "
                             f"has no {REPORT}); give a new or empty folder, or the --out of an "
                             "earlier export to replace it")
+    again = f"delete {out} or give another --out"
     try:
-        listed = loads(report.read_text(encoding="utf-8")).get("written")
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError, AttributeError) as exc:
-        raise MerbenchError(f"{report} is not readable JSON ({type(exc).__name__}); delete "
-                            f"{out} or give another --out") from None
-    if not isinstance(listed, list) or not all(isinstance(p, str) for p in listed):
-        raise MerbenchError(f"{report} has no list of written files; delete {out} or give "
-                            "another --out")
+        data = loads(report.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise MerbenchError(f"{report} is not readable JSON ({type(exc).__name__}); "
+                            f"{again}") from None
+    if not isinstance(data, dict):
+        raise MerbenchError(f"{report} is not a merbench export report (not a JSON object); "
+                            f"{again}")
+    try:
+        listed = from_json(ExportReport, data).written
+    except LayoutError as exc:
+        raise MerbenchError(f"{report} is not a merbench export report ({exc}); "
+                            f"{again}") from None
     outside = [p for p in listed if not _inside(p)]
     if outside:
         raise MerbenchError(f"{report} lists '{outside[0]}', which is not a file inside {out}; "
-                            f"delete {out} or give another --out")
+                            f"{again}")
     return listed
 
 
@@ -61,12 +70,14 @@ def _inside(relative: str) -> bool:
 
 
 def write(out: Path, files: Mapping[str, bytes], earlier: list[str],
-          report: dict[str, Any]) -> list[str]:
+          report: ExportReport) -> list[str]:
     """Write ``files`` (relative path -> bytes) into ``out`` and ``report`` beside them; remove
-    the files of ``earlier`` that are not among them. Returns the paths removed."""
+    the files of ``earlier`` that are not among them. Returns the paths removed.
+
+    ``report``'s ``complete`` and ``written`` are set here, as the writing goes."""
     out.mkdir(parents=True, exist_ok=True)
-    atomic_write_json(out / REPORT, {**report, "complete": False,
-                                     "written": sorted({*earlier, *files})})
+    atomic_write_json(out / REPORT, to_json(replace(report, complete=False,
+                                                    written=sorted({*earlier, *files}))))
     for relative, data in files.items():
         path = out / relative
         if not (path.is_file() and path.read_bytes() == data):  # an unchanged file stays
@@ -77,7 +88,8 @@ def write(out: Path, files: Mapping[str, bytes], earlier: list[str],
         (out / relative).unlink()
     for folder in sorted({(out / p).parent for p in removed}, key=lambda f: -len(f.parts)):
         _prune(folder, out)
-    atomic_write_json(out / REPORT, {**report, "complete": True, "written": sorted(files)})
+    atomic_write_json(out / REPORT, to_json(replace(report, complete=True,
+                                                    written=sorted(files))))
     return removed
 
 

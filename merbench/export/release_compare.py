@@ -6,7 +6,8 @@ channel by channel (strain, v, u): Pearson's correlation over the 28x28 pixels, 
 absolute difference in the release's units. Both images are already min-max scaled to
 0..255 per channel and image, which is the release's scaling, so the difference needs no
 rescaling; a constant channel (no motion, or no strain) has no correlation and is left out
-of that channel's mean and counted.
+of that channel's mean and counted. ``--out`` writes the figures as a
+:class:`~merbench.results.command_files.ReleaseFidelity`.
 """
 
 from __future__ import annotations
@@ -14,13 +15,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from merbench.errors import MerbenchError
 from merbench.export.layouts import FLOW_DIR, LABEL_CSV
+from merbench.results.command_files import ChannelFidelity, ReleaseFidelity, SampleFidelity
 
 CHANNELS = ("strain", "v", "u")
 
@@ -38,23 +39,26 @@ class ReleaseComparison:
     samples: list[SampleComparison] = field(default_factory=list)
     not_in_release: list[str] = field(default_factory=list)
 
-    def summary(self) -> dict[str, Any]:
+    def summary(self) -> ReleaseFidelity:
         """Per channel: the mean correlation (over non-constant channels, with their count)
-        and the mean absolute difference, over the compared samples."""
-        out: dict[str, Any] = {"release": self.release, "compared": len(self.samples),
-                               "not_in_release": list(self.not_in_release), "channels": {}}
+        and the mean absolute difference, over the compared samples; the record that
+        ``--out`` writes."""
+        channels = {}
         for c, name in enumerate(CHANNELS):
             corr = [value for s in self.samples if (value := s.correlation[c]) is not None]
-            out["channels"][name] = {
-                "correlation": float(np.mean(corr)) if corr else None,
-                "correlated_samples": len(corr),
-                "mean_abs_diff": (float(np.mean([s.mean_abs_diff[c] for s in self.samples]))
-                                  if self.samples else None)}
-        out["samples"] = [{"sample_id": s.sample_id,
-                           "correlation": dict(zip(CHANNELS, s.correlation, strict=True)),
-                           "mean_abs_diff": dict(zip(CHANNELS, s.mean_abs_diff, strict=True))}
-                          for s in self.samples]
-        return out
+            channels[name] = ChannelFidelity(
+                correlation=float(np.mean(corr)) if corr else None,
+                correlated_samples=len(corr),
+                mean_abs_diff=(float(np.mean([s.mean_abs_diff[c] for s in self.samples]))
+                               if self.samples else None))
+        return ReleaseFidelity(
+            release=self.release, compared=len(self.samples),
+            not_in_release=list(self.not_in_release), channels=channels,
+            samples=[SampleFidelity(
+                sample_id=s.sample_id,
+                correlation=dict(zip(CHANNELS, s.correlation, strict=True)),
+                mean_abs_diff=dict(zip(CHANNELS, s.mean_abs_diff, strict=True)))
+                for s in self.samples])
 
 
 def release_flows(release: Path) -> dict[str, Path]:

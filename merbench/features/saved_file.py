@@ -11,8 +11,9 @@ them itself: the file only says where the numbers were computed, which ``results
 records as ``feature.report.loaded_from``.
 
 Format: an ``.npz`` holding ``values`` (N, ...), ``sample_ids`` (N,) and ``header``, a JSON
-string (``format``, ``format_version``, ``feature``, ``dataset``, ``report``, ``summary``,
-``environment``, ``created``). It is read with ``allow_pickle=False``.
+string: a :class:`~merbench.results.command_files.FeaturesHeader`, written and read through
+the codec, so a damaged header is one line naming its field. It is read with
+``allow_pickle=False``.
 """
 
 from __future__ import annotations
@@ -22,17 +23,18 @@ import json
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 
 from merbench.atomic import atomic_write_bytes
 from merbench.errors import MerbenchError
-from merbench.results.codec import loads, to_json
+from merbench.results.codec import LayoutError, from_json, loads, to_json
+from merbench.results.command_files import FeaturesHeader
 from merbench.results.rundir import differences
 from merbench.results.schema import environment, now_iso
 
-FORMAT = "merbench-features"
+FORMAT: Final = "merbench-features"
 FORMAT_VERSION = 1
 
 
@@ -42,15 +44,15 @@ class SavedFeatures:
 
     values: np.ndarray
     sample_ids: list[str]
-    header: dict[str, Any]
+    header: FeaturesHeader
 
     @property
     def report(self) -> dict[str, Any]:
-        return dict(self.header.get("report") or {})
+        return dict(self.header.report)
 
     @property
     def summary(self) -> str:
-        return str(self.header.get("summary") or "")
+        return self.header.summary
 
 
 def save_features(path: str | Path, values: np.ndarray, sample_ids: list[str], *,
@@ -64,14 +66,14 @@ def save_features(path: str | Path, values: np.ndarray, sample_ids: list[str], *
     path = check_target(path)
     if len(values) != len(sample_ids):
         raise MerbenchError(f"{len(values)} feature rows for {len(sample_ids)} samples")
-    header = {"format": FORMAT, "format_version": FORMAT_VERSION, "feature": feature,
-              "dataset": dataset, "report": report or {}, "summary": summary,
-              "environment": to_json(environment("cpu", plugin_versions or {})),
-              "created": now_iso()}
+    header = FeaturesHeader(format=FORMAT, format_version=FORMAT_VERSION, feature=feature,
+                            dataset=dataset, report=report or {}, summary=summary,
+                            environment=environment("cpu", plugin_versions or {}),
+                            created=now_iso())
     buffer = io.BytesIO()
     np.savez_compressed(buffer, values=np.asarray(values),
                         sample_ids=np.asarray(sample_ids, dtype=str),
-                        header=np.asarray(json.dumps(header)))
+                        header=np.asarray(json.dumps(to_json(header))))
     atomic_write_bytes(path, buffer.getvalue())
     return path
 
@@ -102,18 +104,22 @@ def load_features(path: str | Path) -> SavedFeatures:
             if missing:
                 raise MerbenchError(f"{path} is not a merbench features file (it lacks "
                                     f"{', '.join(sorted(missing))}); {fix}")
-            values, ids, header = data["values"], data["sample_ids"], loads(
+            values, ids, found = data["values"], data["sample_ids"], loads(
                 str(data["header"]))
     except FileNotFoundError:
         raise missing_features_file(path) from None
     except (OSError, ValueError, EOFError, zipfile.BadZipFile, KeyError) as exc:
         raise MerbenchError(f"{path} is not a readable features file ({exc}); {fix}") from None
-    if not isinstance(header, dict) or header.get("format") != FORMAT:
+    if not isinstance(found, dict) or found.get("format") != FORMAT:
         raise MerbenchError(f"{path} is not a merbench features file; {fix}")
-    version = header.get("format_version")
+    version = found.get("format_version")
     if not isinstance(version, int) or version > FORMAT_VERSION:
         raise MerbenchError(f"{path} has features format {version!r}, newer than this "
                             f"merbench reads ({FORMAT_VERSION}); upgrade merbench")
+    try:  # outside the np.load block: LayoutError is a ValueError, but says its own field
+        header = from_json(FeaturesHeader, found)
+    except LayoutError as exc:
+        raise MerbenchError(f"{path} has a damaged header ({exc}); {fix}") from None
     if values.ndim < 1 or len(values) != len(ids):
         raise MerbenchError(f"{path} holds {len(values) if values.ndim else 0} feature rows "
                             f"for {len(ids)} sample ids; {fix}")
@@ -128,8 +134,8 @@ def load_features(path: str | Path) -> SavedFeatures:
 def check_matches(saved: SavedFeatures, path: str | Path, *, feature: dict[str, Any],
                   dataset: dict[str, Any], sample_ids: list[str]) -> None:
     """Refuse features saved for another feature setting, dataset or sample order."""
-    for what, ours in (("feature", feature), ("dataset", dataset)):
-        theirs = saved.header.get(what)
+    for what, ours, theirs in (("feature", feature, saved.header.feature),
+                               ("dataset", dataset, saved.header.dataset)):
         if theirs != ours:
             diff = "; ".join(differences(ours, theirs, f"{what}.")[:3])
             raise MerbenchError(f"{path} holds features of another setting than this run "

@@ -16,6 +16,7 @@ import numpy as np
 
 from merbench.features.extraction import checked_values, extract_feature
 from merbench.features.saved_file import check_matches, load_features
+from merbench.results.codec import to_json
 from merbench.runner.data import RunData
 from merbench.runner.identity import RunIdentity
 
@@ -45,8 +46,8 @@ def saved_input(data: RunData, identity: RunIdentity) -> tuple[np.ndarray, dict[
     values = checked_values(plan.inputs.feature.meta, saved.values, len(data.dataset.samples),
                             plan.spec.dataset)
     report = {**saved.report, "loaded_from": {
-        "file": Path(path).name, "created": saved.header.get("created"),
-        "environment": saved.header.get("environment")}}
+        "file": Path(path).name, "created": saved.header.created,
+        "environment": to_json(saved.header.environment)}}
     extra: dict[str, Any] = {"report": report}
     if saved.summary:
         extra["summary"] = saved.summary
