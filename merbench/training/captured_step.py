@@ -36,15 +36,9 @@ import torch
 
 from merbench.errors import MerbenchError
 from merbench.training.fold_parallel import FoldsStep
-from merbench.training.torch_trainer import FUSABLE_OPTIMIZERS, autocast
+from merbench.training.torch_trainer import autocast
 
 AHEAD = 64  # epochs the host may queue before it waits for the device
-
-
-def can_capture(device: str, optimizer: str) -> bool:
-    """Whether training on ``device`` with ``optimizer`` can replay its epochs as a graph."""
-    return (device.startswith("cuda") and optimizer in FUSABLE_OPTIMIZERS
-            and torch.cuda.is_available())
 
 
 class CapturedFoldsStep(FoldsStep):
