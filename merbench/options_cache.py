@@ -21,11 +21,14 @@ A record is trusted only while nothing that could change it has changed (so a st
 never gives wrong defaults): the same interpreter (its path and version) and import path
 (``sys.path``) are part of the record's key; the module still resolves to the file the child
 imported; and every file whose code ran in the child (each module in its ``sys.modules``:
-the plugin, its package, merbench, torch, the standard library) still has the size and
-modification time it had then. Editing any of them, upgrading a package, or installing the
-plugin elsewhere makes the record stale, and it is read again. What this cannot see is a
-signature that depends on something other than code (an environment variable or a data
-file read at import); when a factory is finally imported to build something,
+the plugin, its package, merbench, torch, the standard library) and every folder imports
+searched (each ``sys.path`` entry, each package's folder) still has the size and modification
+time it had then. Editing any of those files, adding a file to one of those folders (an
+optional dependency installed later, a module that would now shadow another), upgrading a
+package, or installing the plugin elsewhere makes the record stale, and it is read again.
+What this cannot see is a signature that depends on something other than code (an
+environment variable or a data file read at import: plugin authors are told to keep
+defaults plain values in code); when a factory is finally imported to build something,
 :class:`~merbench.lazy_factory.LazyFactory` compares the options planning used with its real
 signature and refuses a difference (and forgets the record). The stamps are the test
 Python's own bytecode cache makes (size and modification time), at nanosecond resolution;
@@ -63,6 +66,9 @@ SCHEMA = 1
 CHILD_ENV = "MERBENCH_READING_OPTIONS"
 _MARK = "merbench-options:"
 SETTLE_NS = 2_000_000_000  # a file modified this close to the child's start is not trusted
+#: a child that has not answered by then (a module that waits on import) is given up: the
+#: caller imports the factory itself, as it would with no cache
+CHILD_TIMEOUT_S = 300
 # the child: read the request, import with the parent's path, answer on the last line
 _CHILD = ("import json, sys; request = json.load(sys.stdin); sys.path[:] = request['path']; "
           "from merbench.options_cache import answer; answer(request['targets'])")
@@ -114,8 +120,8 @@ def _origin_now(module: str) -> str | None:
     (only its parent packages, which registering its plugin has imported already)."""
     try:
         spec = importlib.util.find_spec(module)
-    except (ImportError, ValueError):
-        return None
+    except Exception:  # a parent package that fails to import: the record is not trusted,
+        return None    # and the import that follows says what is wrong, in one line
     return None if spec is None or spec.origin is None else str(spec.origin)
 
 
@@ -124,7 +130,13 @@ def _identity(target: str) -> dict[str, Any]:
     (the first entry too: ``python -m`` puts the working folder there, where a module of
     the same name would be imported first)."""
     return {"target": target, "python": sys.version, "executable": sys.executable,
-            "path": list(sys.path)}
+            "path": _import_path()}
+
+
+def _import_path() -> list[str]:
+    """``sys.path`` as the import system reads it: entries that are not text (a ``Path`` a
+    notebook appended) are skipped by imports, and so here."""
+    return [entry for entry in sys.path if isinstance(entry, str)]
 
 
 def _cache(params: dict[str, Any]) -> Any:
@@ -202,15 +214,17 @@ def _read_in_child(targets: list[str]) -> dict[str, FactoryOptions]:
     found, and return the options of those it could read."""
     if not sys.executable:  # an embedded interpreter: no Python to start
         return {}
-    request = json.dumps({"path": list(sys.path), "targets": targets})
+    request = json.dumps({"path": _import_path(), "targets": targets})
     started = time.time_ns()
     try:
-        done = subprocess.run([sys.executable, "-c", _CHILD], input=request, text=True,
+        done = subprocess.run([sys.executable, "-c", _CHILD], input=request.encode(),
                               capture_output=True, env={**os.environ, CHILD_ENV: "1"},
-                              check=False)
-    except OSError:
+                              check=False, timeout=CHILD_TIMEOUT_S)
+    except (OSError, subprocess.SubprocessError):  # cannot start, or gave no answer in time
         return {}
-    lines = [line for line in done.stdout.splitlines() if line.startswith(_MARK)]
+    # what a module printed on import may be in any encoding; the answer line is ASCII
+    stdout = done.stdout.decode("utf-8", errors="replace")
+    lines = [line for line in stdout.splitlines() if line.startswith(_MARK)]
     try:
         answer = json.loads(lines[-1][len(_MARK):]) if lines else {}
         stamps: list[FileStamp] = [(str(p), int(s), int(m)) for p, s, m in answer["files"]]
@@ -239,6 +253,18 @@ def _read_in_child(targets: list[str]) -> dict[str, FactoryOptions]:
     return found
 
 
+def _package_folders(module: Any) -> list[str]:
+    """The folders a package's submodules are found in (none for a module, and none for an
+    object some libraries put in ``sys.modules`` whose ``__path__`` is no list of folders)."""
+    folders: Any = getattr(module, "__path__", None)
+    if not isinstance(folders, list | tuple) and type(folders).__name__ != "_NamespacePath":
+        return []
+    try:
+        return [folder for folder in list(folders) if isinstance(folder, str)]
+    except Exception:  # a namespace path that cannot be recomputed
+        return []
+
+
 def answer(targets: list[str]) -> None:
     """The child's part: import each target, read its signature, and print one line with
     every target's options and the stamp of every file whose code ran in this process."""
@@ -255,6 +281,11 @@ def answer(targets: list[str]) -> None:
             found[target] = {"error": f"{type(exc).__name__}: {exc}"}
     stamps = []
     paths = {getattr(module, "__file__", None) for module in list(sys.modules.values())}
+    # and every folder imports searched: a file added to one (an optional dependency
+    # installed later, a module that would now shadow another) changes the folder's time
+    paths |= {os.path.abspath(entry or ".") for entry in sys.path if isinstance(entry, str)}
+    paths |= {os.path.abspath(folder) for module in list(sys.modules.values())
+              for folder in _package_folders(module)}
     for path in sorted(p for p in paths if isinstance(p, str)):
         if os.path.isabs(path):
             try:
@@ -264,3 +295,5 @@ def answer(targets: list[str]) -> None:
             stamps.append([path, stat.st_size, stat.st_mtime_ns])
     out.write(_MARK + json.dumps({"targets": found, "files": stamps}) + "\n")
     out.flush()
+    # answered: a thread a module started on import must not keep the parent waiting
+    os._exit(0)

@@ -120,6 +120,7 @@ def _module(folder: Path, name: str, text: str, age: float) -> Path:
     path.write_text(text)
     then = time.time() - age
     os.utime(path, (then, then))
+    os.utime(folder, (then, then))  # the folder is stamped too: a new file there shows
     return path
 
 
@@ -129,10 +130,12 @@ def _meta(name: str) -> ModelMeta:
 
 
 @pytest.fixture
-def apart(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Options read apart into a fresh cache, even in a test process that loaded torch."""
+def apart(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Options read apart into a fresh cache, even in a test process that loaded torch. The
+    cache lies outside the folder the tests' modules are imported from: writing it there
+    would change that folder, which a record is stamped with."""
     monkeypatch.setattr(lazy_factory, "READ_HERE_ONCE_LOADED", ())
-    monkeypatch.setenv(CACHE_ENV, str(tmp_path / "cache"))
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path_factory.mktemp("options-cache")))
 
 
 @pytest.mark.usefixtures("apart")
@@ -172,6 +175,43 @@ def test_a_record_is_not_trusted_once_its_module_or_a_module_it_imports_changes(
     registry.add(_meta("stale"), target)
     assert registry.get("stale").without_defaults({"width": 9, "depth": 4}) == {"depth": 4}
     assert name not in sys.modules and len(children) == 3
+
+
+@pytest.mark.usefixtures("apart")
+def test_a_record_is_not_trusted_once_a_file_appears_that_the_import_would_find(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An optional dependency installed after the record was kept changes the default; no
+    file the child ran changed, but the folder it searched did. A path entry that is not
+    text (a notebook's ``Path``), which imports skip, is skipped here too."""
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(sys, "path", [*sys.path, tmp_path / "not-text"])
+    name = f"mb_optional_{os.getpid()}_{time.monotonic_ns()}"
+    _module(tmp_path, name, f"try:\n    from {name}_extra import WIDTH\n"
+                            "except ImportError:\n    WIDTH = 8\n\n\n"
+                            "def build(width: int = WIDTH) -> None:\n    return None\n", 600)
+    target = f"{name}:build"
+    assert options_cache.read_options([target])[target].defaults() == {"width": 8}
+    assert options_cache._load(target) is not None  # kept
+    _module(tmp_path, f"{name}_extra", "WIDTH = 16\n", 300)
+    assert options_cache.read_options([target])[target].defaults() == {"width": 16}
+
+
+@pytest.mark.usefixtures("apart")
+def test_a_module_that_waits_or_writes_bytes_on_import_does_not_stop_the_answer(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A module that starts a thread that never ends, and writes bytes that are not UTF-8,
+    when imported: the child answers and exits (it does not wait for the thread: the limit
+    set here would give no answer) and the parent reads the answer."""
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(options_cache, "CHILD_TIMEOUT_S", 60)
+    name = f"mb_waits_{os.getpid()}_{time.monotonic_ns()}"
+    _module(tmp_path, name, "import os, sys, threading\n"
+                            "threading.Thread(target=threading.Event().wait).start()\n"
+                            "os.write(2, b'caf\\xe9\\n')\n"
+                            "os.write(1, b'\\xff\\n')\n\n\n"
+                            "def build(width: int = 8) -> None:\n    return None\n", 600)
+    target = f"{name}:build"
+    assert options_cache.read_options([target])[target].defaults() == {"width": 8}
 
 
 @pytest.mark.usefixtures("apart")
