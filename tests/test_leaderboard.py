@@ -910,7 +910,8 @@ def test_an_option_given_at_its_default_is_labelled_like_one_left_out() -> None:
                       "today": "htnet-regions crop=reference",
                       "corrected": "htnet-regions crop=corrected"}
     # unknown to this installation (its plugin missing): the one case "default" is said
-    unknown = configuration_notes(configs, defaults=lambda section, name, version: None)
+    unknown = configuration_notes(configs,
+                                  defaults=lambda section, name, version, package: None)
     assert unknown["today"] == "htnet-regions crop default"
     older = {k: v for k, v in reference.hyperparameters.items() if k != "data_order"}
     fused = {**reference.hyperparameters, "fused_optimizer": False, "precision": "fp32"}
@@ -929,6 +930,8 @@ def test_an_option_given_at_its_default_pools_with_one_left_out() -> None:
     and copies of a seed are settled as copies; an fp32 step recorded explicitly is the
     default too, while a value other than the default stays a configuration of its own. A
     model option recorded at its declared default is not a reduced setting."""
+    import dataclasses
+
     from merbench.leaderboard.collect import collect, group_key, reduced_setting
 
     groups = collect([RESULTS / "htnet-reduced-cpu"]).groups
@@ -943,10 +946,15 @@ def test_an_option_given_at_its_default_pools_with_one_left_out() -> None:
                                                   "precision": "bf16"})
     assert group_key(half) != group_key(reference)
     # unknown defaults (the plugin not installed here): nothing can be read as left out
-    unknown = lambda section, name, version: None  # noqa: E731
+    unknown = lambda section, name, version, package: None  # noqa: E731
     assert group_key(today, unknown) != group_key(reference, unknown)
 
-    declared = lambda section, name, version: {"width": 4}  # noqa: E731
+    # another package's plugin of the same name and version says nothing about this one's
+    foreign = _relabelled(reference, feature={"provider": dataclasses.replace(
+        reference.feature.provider, package="someone-elses-features")})
+    assert group_key(foreign) != group_key(today)
+
+    declared = lambda section, name, version, package: {"width": 4}  # noqa: E731
     options = reference.model.options
     at_default = _relabelled(reference, model={"options": {**options, "width": 4}})
     wider = _relabelled(reference, model={"options": {**options, "width": 8}})

@@ -12,6 +12,7 @@ from rich.text import Text
 
 from merbench.cli.console import LiteralConsole
 from merbench.cli.literal import literal, say
+from merbench.leaderboard.declared_defaults import DeclaredDefaults, declared_for
 from merbench.plugins import Plugins
 from merbench.results.model import (
     Intervals,
@@ -185,7 +186,10 @@ def _training_line(results: Results) -> str | None:
     elif used.get("data_order") == "authors":
         line += ", samples in the authors' order (class by class, files by name; not shuffled)"
     recipe, precision, options = [], [], []
-    for what, value, declared in departures_from_declared(results):
+    # an option recorded at its declared default is no departure, as on the leaderboard
+    model_defaults = (declared_for(results.model, "model", DeclaredDefaults())
+                      if results.model.options else None)
+    for what, value, declared in departures_from_declared(results, model_defaults):
         if what == "precision":
             precision.append(f"the model's recipe trains in {declared}")
         elif declared is None:

@@ -13,6 +13,7 @@ from merbench.cli.literal import say
 from merbench.cli.parser import EXIT_USAGE
 from merbench.leaderboard.collect import group_key
 from merbench.leaderboard.copies import Claim, settle
+from merbench.leaderboard.declared_defaults import DeclaredDefaults
 from merbench.verification.validate import ResultRejected, ValidatedRun, validate_path
 
 
@@ -52,11 +53,12 @@ def _copies(runs: list[tuple[str, ValidatedRun]]) -> int:
     would reject (no audit vouches for any copy here: ``leaderboard build --trust`` can)."""
     claims: dict[tuple[str, int], list[Claim]] = {}
     seen: set[Path] = set()
+    defaults = DeclaredDefaults()  # each plugin's asked once, for every file
     for path, checked in runs:
         if checked.run_dir.resolve() in seen:
             continue  # the same folder named twice
         seen.add(checked.run_dir.resolve())
-        key = (group_key(checked.results), checked.results.seed)
+        key = (group_key(checked.results, defaults), checked.results.seed)
         claims.setdefault(key, []).append(Claim(path, checked.run_dir, checked.results))
     rejected = 0
     for twins in claims.values():

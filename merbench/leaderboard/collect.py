@@ -24,6 +24,7 @@ from merbench.leaderboard.copies import Claim, settle
 from merbench.leaderboard.declared_defaults import (
     DeclaredDefaults,
     Defaults,
+    declared_for,
     hyperparameters_set,
     options_set,
 )
@@ -303,7 +304,7 @@ def reduced_setting(results: Results, defaults: Defaults | None = None) -> str |
     declared_options = None
     if model.options:
         lookup = defaults if defaults is not None else DeclaredDefaults()
-        declared_options = lookup("model", str(model.name), int(model.version))
+        declared_options = declared_for(model, "model", lookup)
     reasons = []
     for what, used, declared in departures_from_declared(results, declared_options):
         if what == "precision":

@@ -23,9 +23,10 @@ from merbench.errors import MerbenchError
 from merbench.plugins import default_plugins
 from merbench.registry import Registries, Registry
 
-#: (section, registered name, version) -> the options it takes when left out; None: not
-#: known here (no such plugin installed, or another version of it)
-Defaults = Callable[[str, str, int], Mapping[str, Any] | None]
+#: (section, registered name, version, package the run recorded as providing it) -> the
+#: options it takes when left out; None: not known here (no such plugin installed, another
+#: version of it, or the name provided by another package)
+Defaults = Callable[[str, str, int, str | None], Mapping[str, Any] | None]
 
 #: the sections of a run whose options a plugin declares
 OPTION_SECTIONS = ("model", "feature", "dataset", "protocol")
@@ -37,12 +38,15 @@ RUN_DEFAULTS: dict[str, Any] = {"precision": "fp32", "fused_optimizer": False}
 class DeclaredDefaults:
     """The options each registered model, feature, dataset and protocol takes when a run
     leaves them out: its factory's keyword defaults (those JSON can write: a recorded value
-    never equals any other). Only the version a run recorded is asked: another version may
-    default otherwise (a change of default changes the numbers, so it bumps the version)."""
+    never equals any other). Only the version a run recorded is asked, of the package the
+    run recorded as its provider: another version may default otherwise (a change of
+    default changes the numbers, so it bumps the version: ``tests/test_declared_defaults.py``
+    holds merbench's own to it), and another package's plugin of the same name says nothing
+    about this one."""
 
     def __init__(self, registries: Registries | None = None) -> None:
         self._registries = registries
-        self._found: dict[tuple[str, str, int], Mapping[str, Any] | None] = {}
+        self._found: dict[tuple[str, str, int, str | None], Mapping[str, Any] | None] = {}
 
     def _registry(self, section: str) -> Registry[Any]:
         registries = self._registries or default_plugins().registries
@@ -51,13 +55,15 @@ class DeclaredDefaults:
             "dataset": registries.datasets, "protocol": registries.protocols}
         return found[section]
 
-    def __call__(self, section: str, name: str, version: int) -> Mapping[str, Any] | None:
-        asked = (section, name, version)
+    def __call__(self, section: str, name: str, version: int,
+                 package: str | None = None) -> Mapping[str, Any] | None:
+        asked = (section, name, version, package)
         if asked not in self._found:
             self._found[asked] = None
             try:
                 entry = self._registry(section).get(name)
-                if entry.meta.version == version:
+                if entry.meta.version == version and package in (None,
+                                                                 entry.origin.package):
                     self._found[asked] = entry.defaults()
             except (MerbenchError, TypeError, ValueError):  # not installed here, or opaque
                 return None
@@ -87,8 +93,16 @@ def options_set(component: Any, section: str, defaults: Defaults) -> dict[str, A
     options = component.options or {}
     if not options:
         return {}
-    return set_otherwise(options, defaults(section, str(component.name),
-                                           int(component.version)))
+    return set_otherwise(options, declared_for(component, section, defaults))
+
+
+def declared_for(component: Any, section: str,
+                 defaults: Defaults) -> Mapping[str, Any] | None:
+    """What ``defaults`` declares for a run's ``section`` component (its model, feature,
+    ...): asked for the name, version and providing package the run recorded."""
+    provider = getattr(component, "provider", None)
+    return defaults(section, str(component.name), int(component.version),
+                    None if provider is None else str(provider.package))
 
 
 def hyperparameters_set(hyperparameters: Mapping[str, Any] | None) -> dict[str, Any]:

@@ -37,6 +37,7 @@ from merbench.leaderboard.declared_defaults import (
     RUN_DEFAULTS,
     DeclaredDefaults,
     Defaults,
+    declared_for,
 )
 from merbench.meta import TrainRecipe
 from merbench.results.model import Results
@@ -98,7 +99,7 @@ def _left_out(section: str, key: str, results: Results, defaults: Defaults) -> A
     (a plugin not installed here): said as "default" then, the one case left."""
     if section in OPTION_SECTIONS and key:
         component = getattr(results, section)
-        declared = defaults(section, str(component.name), int(component.version))
+        declared = declared_for(component, section, defaults)
         return _MISSING if declared is None else declared.get(key, _MISSING)
     if section == "hyperparameters":
         if key in RUN_DEFAULTS:
