@@ -71,7 +71,7 @@ class SampleActionUnits:
 
 
 def _numbers(value: object, dataset: str, sample: str, column: str) -> tuple[int, ...] | None:
-    """A cell of an AU column checked: None, or a sorted tuple of distinct ints 0..99."""
+    """A cell of an AU column checked: None, or a sorted tuple of distinct ints 1..99."""
     if value is None:
         return None
     if not isinstance(value, tuple) or not all(

@@ -451,6 +451,26 @@ def test_the_composite_reads_an_unreadable_cell_only_when_asked(real_data: Path,
 
 
 @pytest.mark.realdata
+def test_a_composite_sheet_that_repeats_a_sample_is_one_line(real_data: Path,
+                                                             tmp_path: Path) -> None:
+    truth = load_ground_truth()
+    for database, name, columns in (
+            ("casme2", "CASME2-coding-own.xlsx", ("Subject", "Filename", "OnsetFrame",
+                                                  "ApexFrame", "OffsetFrame")),
+            ("samm", "SAMM_Micro_FACS_Codes_own.xlsx", ("Subject", "Filename", "Onset Frame",
+                                                        "Apex Frame", "Offset Frame"))):
+        part = truth[truth["database"] == database]
+        part = pd.concat([part, part.iloc[:1]])  # the first sample twice
+        pd.DataFrame({columns[0]: part["subject"], columns[1]: part["clip"], columns[2]: 10,
+                      columns[3]: 12, columns[4]: 20, "Action Units": "4",
+                      "Estimated Emotion": "happiness"}).to_excel(tmp_path / name, index=False)
+    data = composite.make_composite(str(real_data / "composite"), annotations=str(tmp_path))
+    with pytest.raises(MerbenchError, match=r"^composite: the CASME II coding sheet '.*' has "
+                                            r"more than one row for casme2/"):
+        data.action_units()
+
+
+@pytest.mark.realdata
 def test_the_composite_without_its_sheets_runs_emotions_and_says_where_to_put_them(
         real_data: Path, tmp_path: Path) -> None:
     (tmp_path / "composite").symlink_to(real_data / "composite")  # no annotations/ beside it

@@ -78,8 +78,15 @@ def coding_table(samples: pd.DataFrame, root: Path, annotations: str | None) -> 
     for database, (_, _, read) in SHEETS.items():
         if database in databases:
             paths[database] = find_coding_sheet(database, folders)
-            cells.update(read(paths[database]).set_index("sample_id")[list(CELL_COLUMNS)]
-                         .to_dict("index"))
+            rows = read(paths[database])
+            twice = rows["sample_id"][rows["sample_id"].duplicated()].tolist()
+            if twice:
+                raise MerbenchError(
+                    f"composite: the {SHEETS[database][0]} '{paths[database]}' has more than one "
+                    f"row for {', '.join(twice[:SHOWN])}; keep one row a sample (the official "
+                    "sheet has one) or pass --dataset-opt annotations=FOLDER with the "
+                    "official sheets")
+            cells.update(rows.set_index("sample_id")[list(CELL_COLUMNS)].to_dict("index"))
     missing = [s for s, d in zip(ids, databases, strict=True) if d in SHEETS and s not in cells]
     if missing:
         database = missing[0].split("/")[0]
