@@ -234,7 +234,8 @@ LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
                               "confusion_metrics"})),
     ("records", frozenset({"results"})),  # file formats and run folders: read and written
     ("computation", frozenset({"metrics", "scoring", "stats", "training", "features",
-                               "threads", "authors_weights", "export"})),
+                               "threads", "authors_weights", "export", "spotting",
+                               "au_metrics"})),
     ("running", frozenset({"runner"})),
     ("checking", frozenset({"verification", "audit", "sweep", "run_status",
                             "run_comparison"})),
