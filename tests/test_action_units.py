@@ -6,6 +6,7 @@ the cells only when the AUs are asked for (an emotion run never stops on one).""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -424,12 +425,11 @@ def test_the_composites_casme2_and_samm_samples_have_their_sheet_rows_aus(
     assert explicit.action_units() == data.action_units()
 
 
-@pytest.mark.realdata
-def test_the_composite_reads_an_unreadable_cell_only_when_asked(real_data: Path,
-                                                                  tmp_path: Path) -> None:
-    """Sheets of the composite's own samples (written from the shipped official list, AU 4
-    each) with one cell no parser reads: the composite loads as ever, and asking for the AUs
-    is the same one-line error as a raw dataset's."""
+def _own_sheets(folder: Path, cell: Callable[[int], str], twice: bool = False
+                ) -> dict[str, Path]:
+    """A CASME II and a SAMM coding sheet of the composite's own samples, written from the
+    shipped official list (no licensed data), the k-th sample's AU cell ``cell(k)``; with
+    ``twice``, the first sample has two rows."""
     truth = load_ground_truth()
     written = {}
     for database, name, columns in (
@@ -438,11 +438,23 @@ def test_the_composite_reads_an_unreadable_cell_only_when_asked(real_data: Path,
             ("samm", "SAMM_Micro_FACS_Codes_own.xlsx", ("Subject", "Filename", "Onset Frame",
                                                         "Apex Frame", "Offset Frame"))):
         part = truth[truth["database"] == database]
-        cells = ["4+X7" if k == 1 else "4" for k in range(len(part))]
+        if twice:
+            part = pd.concat([part, part.iloc[:1]])
         pd.DataFrame({columns[0]: part["subject"], columns[1]: part["clip"], columns[2]: 10,
-                      columns[3]: 12, columns[4]: 20, "Action Units": cells,
-                      "Estimated Emotion": "happiness"}).to_excel(tmp_path / name, index=False)
-        written[database] = tmp_path / name
+                      columns[3]: 12, columns[4]: 20,
+                      "Action Units": [cell(k) for k in range(len(part))],
+                      "Estimated Emotion": "happiness"}).to_excel(folder / name, index=False)
+        written[database] = folder / name
+    return written
+
+
+@pytest.mark.realdata
+def test_the_composite_reads_an_unreadable_cell_only_when_asked(real_data: Path,
+                                                                  tmp_path: Path) -> None:
+    """Sheets of the composite's own samples (written from the shipped official list, AU 4
+    each) with one cell no parser reads: the composite loads as ever, and asking for the AUs
+    is the same one-line error as a raw dataset's."""
+    written = _own_sheets(tmp_path, lambda k: "4+X7" if k == 1 else "4")
     data = composite.make_composite(str(real_data / "composite"), annotations=str(tmp_path))
     assert len(data.samples) == 442 and data.fingerprint() == COMPOSITE.official_fingerprint
     with pytest.raises(MerbenchError) as caught:
@@ -453,17 +465,7 @@ def test_the_composite_reads_an_unreadable_cell_only_when_asked(real_data: Path,
 @pytest.mark.realdata
 def test_a_composite_sheet_that_repeats_a_sample_is_one_line(real_data: Path,
                                                              tmp_path: Path) -> None:
-    truth = load_ground_truth()
-    for database, name, columns in (
-            ("casme2", "CASME2-coding-own.xlsx", ("Subject", "Filename", "OnsetFrame",
-                                                  "ApexFrame", "OffsetFrame")),
-            ("samm", "SAMM_Micro_FACS_Codes_own.xlsx", ("Subject", "Filename", "Onset Frame",
-                                                        "Apex Frame", "Offset Frame"))):
-        part = truth[truth["database"] == database]
-        part = pd.concat([part, part.iloc[:1]])  # the first sample twice
-        pd.DataFrame({columns[0]: part["subject"], columns[1]: part["clip"], columns[2]: 10,
-                      columns[3]: 12, columns[4]: 20, "Action Units": "4",
-                      "Estimated Emotion": "happiness"}).to_excel(tmp_path / name, index=False)
+    _own_sheets(tmp_path, lambda k: "4", twice=True)
     data = composite.make_composite(str(real_data / "composite"), annotations=str(tmp_path))
     with pytest.raises(MerbenchError, match=r"^composite: the CASME II coding sheet '.*' has "
                                             r"more than one row for casme2/"):
