@@ -1,0 +1,22 @@
+"""Spotting: micro- and macro-expression intervals in long videos, scored as MEGC scores them.
+
+Recognition starts from a clip whose onset and apex a person marked. Spotting finds those
+intervals in a long video first, and spot-then-recognise (MEGC 2025's STR task) classifies
+what was found. This package holds the part that has to be right before any spotter is
+worth running: the metric. It is a library only; no command runs it yet.
+
+- :mod:`merbench.spotting.intervals`: frame intervals (inclusive, as MEGC counts them), their
+  intersection over union, a video's ground truth and predictions, the micro / macro rule
+  by duration (per video, from its own frame rate).
+- :mod:`merbench.spotting.matching`: which prediction is a true positive of which
+  ground-truth interval (IoU >= 0.5, one to one, greedy as MEGC's scripts are).
+- :mod:`merbench.spotting.scores`: precision, recall and F1 for micro, macro and all, pooled
+  over a database's videos.
+- :mod:`merbench.spotting.bootstrap`: subject-bootstrap intervals of the pooled F1.
+- :mod:`merbench.spotting.recognition`: the spotted true positives' recognition scores and
+  STRS = spotting F1 x recognition F1.
+
+Which year of MEGC each definition follows, and where the official scripts differ from one
+another and from merbench, is said in each module and in
+docs/user-guide.md#spotting-metrics-library.
+"""
