@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import numpy as np
 
+from merbench.action_units import DEFAULT_AU_SET, MEB_AU_SETS, SampleActionUnits
 from merbench.authors_weights import renamed
 from merbench.cache import CACHE_ENV, FeatureCache
 from merbench.clips import CLIP_COLUMNS, Clip, frame_index, frame_number
@@ -51,6 +52,8 @@ if TYPE_CHECKING:
 __all__ = [
     "CACHE_ENV",
     "CLIP_COLUMNS",
+    "DEFAULT_AU_SET",
+    "MEB_AU_SETS",
     "Augments",
     "Clip",
     "Dataset",
@@ -79,6 +82,7 @@ __all__ = [
     "ReportsFit",
     "RunInfo",
     "Sample",
+    "SampleActionUnits",
     "SampleExtractor",
     "Source",
     "TrainRecipe",
