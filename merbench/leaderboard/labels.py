@@ -137,7 +137,8 @@ def _say(section: str, key: str, value: Any, results: Results) -> str:
         if value is _MISSING:
             return f"{key} default"
         # the full recipe's row beside a reduced one: "epochs 800" alone read as a choice
-        declared = (results.model.recipe or {}).get(key, _MISSING)
+        recipe = results.model.recipe
+        declared = getattr(recipe, key, _MISSING) if recipe is not None else _MISSING
         mark = " (the recipe's)" if declared is not _MISSING and declared == value else ""
         return f"{key} {_value(value)}{mark}"
     if section in ("dataset", "protocol"):

@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from merbench.meta import TrainRecipe
+
 SCHEMA_VERSION = 10  # the layout of every file below; older ones are migrated on reading
 
 
@@ -64,7 +66,7 @@ class ModelRecord:
     options: dict[str, Any]  # set on the command line, defaults left out
     description: str | None  # None: not recorded (files written before it was)
     citation: str
-    recipe: dict[str, Any] | None  # the model's declared recipe (torch); None: not recorded
+    recipe: TrainRecipe | None  # the model's declared recipe (torch); None: not recorded
     extra_training_data: bool
     provider: ProviderRecord | None  # None: not recorded
     # what decides the numbers beyond name, version and options, as the model's plugin says

@@ -48,7 +48,8 @@ def departures_from_declared(results: Results, model_defaults: Mapping[str, Any]
     model option set (declared: the default, ``None`` here) other than at the value
     ``model_defaults`` (the factory's, when the caller knows them) declares. Empty for the
     model as published; the CLI and the leaderboard both decide "reduced setting" from this."""
-    declared = results.model.recipe or {}
+    recipe = results.model.recipe
+    declared = recipe.to_dict() if recipe is not None else {}
     used = results.hyperparameters or {}
     found: list[tuple[str, Any, Any]] = [
         (k, used[k], declared[k]) for k in ("epochs", "batch_size", "lr")

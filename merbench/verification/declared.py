@@ -43,7 +43,8 @@ def check_declared(results: Results, plugins: Plugins | None = None) -> list[str
         ("kind", model.kind, meta.kind),
         ("description", model.description, meta.description),
         ("citation", model.citation, meta.citation),
-        ("recipe", model.recipe, meta.recipe.to_dict() if meta.recipe else None),
+        ("recipe", model.recipe.to_dict() if model.recipe else None,
+         meta.recipe.to_dict() if meta.recipe else None),
         ("extra_training_data", model.extra_training_data, meta.extra_training_data),
     ]
     for field, recorded, says in declared:
