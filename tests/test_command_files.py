@@ -16,13 +16,14 @@ from merbench.results.command_files import (
     ReleaseFidelity,
     SampleFidelity,
 )
+from merbench.results.model import SkippedSample
 from merbench.results.schema import environment
 
 EXPORT = ExportReport(
     layout="composite", dataset="megc2019", features=["tvl1-uvos", "onset-apex-224"],
     classes={"0": "negative", "1": "positive", "2": "surprise"},
     samples=["casme2/sub01/EP02_01f", "smic/s01/s01_po_01"],
-    skipped=[{"sample_id": "smic/s01/s01_ne_01", "reason": "holds no frame images"}],
+    skipped=[SkippedSample(sample_id="smic/s01/s01_ne_01", reason="holds no frame images")],
     feature_reports={"tvl1-uvos": {"n_face_fallback": 0, "extraction": {"workers": 1}},
                      "onset-apex-224": {}},
     complete=True, written=["STSNet_whole_norm_u_v_os/sub01_EP02_01f .png"])

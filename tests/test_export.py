@@ -309,7 +309,7 @@ def test_a_skipped_sample_is_in_the_report_with_why(raw_root, tmp_path: Path, cl
     assert code == 0, err
     report = json.loads((tmp_path / "out" / "export-report.json").read_text())
     (skipped,) = from_json(ExportReport, report).skipped
-    assert skipped["sample_id"] == gone and skipped["reason"]
+    assert skipped.sample_id == gone and skipped.reason
     assert gone not in report["samples"] and len(report["samples"]) == 5
     assert "1 sample(s) left out" in said
 

@@ -14,6 +14,7 @@ from merbench.errors import MerbenchError
 from merbench.export import folder
 from merbench.results.codec import from_json, to_json
 from merbench.results.command_files import ExportReport
+from merbench.results.model import SkippedSample
 
 
 def _listed(out: Path) -> dict[str, object]:
@@ -24,7 +25,7 @@ BUILT = ExportReport(  # as merbench export builds one (complete and written are
     layout="htnet", dataset="megc2019", features=["tvl1-uvos"],
     classes={"0": "negative", "1": "positive", "2": "surprise"},
     samples=["smic/s01/s01_ne_02"],
-    skipped=[{"sample_id": "smic/s01/s01_ne_01", "reason": "holds no frame images"}],
+    skipped=[SkippedSample(sample_id="smic/s01/s01_ne_01", reason="holds no frame images")],
     feature_reports={"tvl1-uvos": {"n_face_fallback": 1}}, complete=False, written=[])
 
 

@@ -38,6 +38,7 @@ from merbench.features.extraction import extract_feature
 from merbench.plugins import Plugins
 from merbench.results.codec import to_json
 from merbench.results.command_files import ExportReport
+from merbench.results.model import SkippedSample
 from merbench.runner.data import open_dataset
 from merbench.runner.plan import plan_extraction
 from merbench.runner.spec import from_options
@@ -104,7 +105,7 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
         reporter.stop()
     assert dataset is not None
     samples = dataset.samples.reset_index(drop=True)
-    skipped = dataset.skipped_samples()
+    skipped = [SkippedSample(**entry) for entry in dataset.skipped_samples()]
     if skipped:
         say(skipped_note(args.dataset, skipped, f"the export holds the other {len(samples)}"))
     if args.compare is not None:

@@ -22,6 +22,7 @@ from merbench.features import SampleExtractor
 from merbench.features.extraction import extract_feature
 from merbench.features.saved_file import check_target, save_features
 from merbench.plugins import Plugins, plugin_versions
+from merbench.results.model import SkippedSample
 from merbench.runner.checks import check_values
 from merbench.runner.data import open_dataset
 from merbench.runner.identity import dataset_identity, feature_identity
@@ -67,7 +68,7 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
         reporter.stop()
     print_extraction(args.feature, args.dataset, extra.get("report", {}),
                      extra.get("summary", ""))
-    skipped = dataset.skipped_samples()
+    skipped = [SkippedSample(**entry) for entry in dataset.skipped_samples()]
     if skipped:
         say(skipped_note(args.dataset, skipped,
                            f"the feature covers the remaining {len(dataset.samples)}"))

@@ -20,6 +20,7 @@ from merbench.results.model import (
     ScopedScores,
     SeedScores,
     SeedsSummary,
+    SkippedSample,
 )
 
 
@@ -158,9 +159,9 @@ def print_results(results: Results, run_dir: Path) -> None:
     console.print(f"predictions: {run_dir / 'predictions.csv'}")
 
 
-def skipped_note(dataset: str, skipped: list[dict[str, Any]], consequence: str) -> str:
+def skipped_note(dataset: str, skipped: list[SkippedSample], consequence: str) -> str:
     """One line naming the samples a dataset left out (``--skip-missing``)."""
-    shown = ", ".join(entry["sample_id"] for entry in skipped[:3])
+    shown = ", ".join(entry.sample_id for entry in skipped[:3])
     more = f" and {len(skipped) - 3} more" if len(skipped) > 3 else ""
     return f"note: dataset {dataset} skipped {len(skipped)} sample(s) ({shown}{more}); " \
            f"{consequence}"

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from merbench.results.model import EnvironmentRecord
+from merbench.results.model import EnvironmentRecord, SkippedSample
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,7 @@ class ExportReport:
     features: list[str]  # computed, the layout's flow first (another one with --feature)
     classes: dict[str, str]  # label number, as text -> class name
     samples: list[str]  # exported, in dataset order
-    skipped: list[dict[str, str]]  # {"sample_id", "reason"} of each sample left out
+    skipped: list[SkippedSample]  # each sample left out
     feature_reports: dict[str, dict[str, Any]]  # feature -> its report, in its plugin's keys
     complete: bool  # False while the files are written: ``written`` also names the earlier's
     written: list[str]  # every file written, relative to the folder, sorted

@@ -92,13 +92,22 @@ class DatabaseCount:
 
 
 @dataclass(frozen=True)
+class SkippedSample:
+    """A sample a dataset left out of the run (``--dataset-opt skip_missing=true``), and why,
+    so that a score is never read as being on samples it was not."""
+
+    sample_id: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class DatasetRecord:
     name: str
     version: int
     options: dict[str, Any]  # with skip_missing when samples were skipped
     n_samples: int
     n_subjects: int
-    skipped: list[dict[str, Any]]  # {"sample_id", "reason"} of each sample left out
+    skipped: list[SkippedSample]  # each sample left out
     classes: list[str]
     class_counts: list[int]
     databases: dict[str, DatabaseCount]

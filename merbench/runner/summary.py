@@ -27,6 +27,7 @@ from merbench.results.model import (
     ProviderRecord,
     Results,
     SelectionRecord,
+    SkippedSample,
     WeightsRecord,
 )
 from merbench.results.schema import environment, now_iso, predictions_frame
@@ -94,7 +95,8 @@ def summarise(data: RunData, identity: RunIdentity, outcomes: list[FoldOutcome],
         dataset=DatasetRecord(
             name=dataset_meta.name, version=dataset_meta.version,
             options=plan.inputs.dataset_options, n_samples=len(samples),
-            n_subjects=data.dataset.n_subjects, skipped=data.dataset.skipped_samples(),
+            n_subjects=data.dataset.n_subjects,
+            skipped=[SkippedSample(**entry) for entry in data.dataset.skipped_samples()],
             classes=classes,
             class_counts=np.bincount(samples["label"], minlength=len(classes)).tolist(),
             databases={str(db): DatabaseCount(n_samples=len(group),
