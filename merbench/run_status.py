@@ -44,6 +44,7 @@ class RunStatus:
     epochs: int | None  # a fold's epochs, from the recipe in run.json (None: not recorded)
     complete: bool  # results.json is written and names the files there now
     running: bool | None  # None: the file system cannot say
+    unreadable: bool = False  # a results.json is there, but not one that can be read
 
     def seconds_left(self) -> float | None:
         """The unfinished folds times the median time of a finished one, less the epochs
@@ -75,8 +76,10 @@ def run_status(path: Path) -> RunStatus:
     n_folds = recorded.n_folds
     results_file = directory.path / "results.json"
     complete = False
+    unreadable = results_file.exists()  # until it is read
     with contextlib.suppress(OSError, ValueError, KeyError, TypeError, AttributeError):
         summary = loads(results_file.read_bytes().decode("utf-8"))
+        unreadable = not isinstance(summary, dict)
         if n_folds is None:
             n_folds = summary["protocol"]["n_folds"]
         files = summary.get("files")  # the manifest: complete while its files are these
@@ -89,7 +92,7 @@ def run_status(path: Path) -> RunStatus:
             fold_seconds=tuple(seconds), damaged=damaged,
             saved=saved,
             epochs=epochs if isinstance(epochs, int) else None, complete=complete,
-            running=directory.is_held())
+            running=directory.is_held(), unreadable=unreadable)
     except (KeyError, TypeError, ValueError):
         raise MerbenchError(f"{directory.path / RUN_FILE} does not name its run (model, "
                             "dataset, protocol, seed); it was not written by merbench") from None
@@ -201,6 +204,8 @@ def describe(status: RunStatus) -> str:
                      + " (a resumed run goes on from there)")
     if status.damaged:
         parts.append(f"{status.damaged} damaged fold file(s)")
+    if status.unreadable:
+        parts.append("its results.json cannot be read ('merbench validate' says why)")
     if status.running is False:
         parts.append("run the same command (or 'merbench run --resume DIR') to go on")
     return "; ".join(parts)

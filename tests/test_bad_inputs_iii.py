@@ -402,3 +402,16 @@ def test_timings_scaled_consistently_pass_validate_as_the_guide_says(copy: Path)
     assert checked.results.wall_time_s > before["wall_time_s"]
     guide = (Path(__file__).parents[1] / "docs" / "user-guide.md").read_text()
     assert "Timings are recorded, not\nverified" in guide and "multiplied by 1.3" in guide
+
+
+def test_status_says_when_a_runs_results_file_cannot_be_read(cli, tmp_path: Path) -> None:
+    """Every fold finished but results.json damaged: not 'complete', and not silent about it."""
+    run = tmp_path / "run"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "leaderboards" / "results"
+                    / "rcn-composite-loso" / "seed-0", run)
+    code, out, _ = cli("status", run)
+    assert code == 0 and "complete, 68/68 folds" in out and "cannot be read" not in out
+    (run / "results.json").write_text("{bad")
+    code, out, _ = cli("status", run)
+    assert code == 0 and "complete" not in out
+    assert "its results.json cannot be read ('merbench validate' says why)" in out
