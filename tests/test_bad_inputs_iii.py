@@ -123,6 +123,22 @@ def test_a_deeply_nested_benchmark_definition(cli, tmp_path: Path) -> None:
     _one_line_error(code, err, "mine.json is not readable JSON (nested deeper than 100 levels")
 
 
+def test_a_benchmark_definition_with_a_non_finite_option(cli, tmp_path: Path) -> None:
+    """NaN (which JSON readers accept) where a dataset option should be: no run could match
+    it, so the definition is refused in one line, as the option on a run would be."""
+    benches = tmp_path / "benchmarks"
+    benches.mkdir()
+    shipped = json.loads((Path(__file__).resolve().parents[1] / "merbench" / "leaderboard"
+                          / "definitions" / "composite-3class-loso.json").read_text())
+    shipped["dataset_options"] = {"threshold": float("nan")}
+    (benches / "mine.json").write_text(json.dumps(shipped))
+    code, _, err = cli("leaderboard", "export", "composite-3class-loso", "--results", tmp_path,
+                       "--benchmarks", benches)
+    _one_line_error(code, err, f"benchmark {benches / 'mine.json'}: 'dataset_options' "
+                               "threshold=nan: the value is not a number (NaN); give a finite "
+                               "number")
+
+
 DEEP = "nested deeper than 100 levels"
 # (command, damaged file) -> exit status; 0 where the command does not need the file, or
 # (status) reads it only for progress, or (a resumed run) writes it again from the folds

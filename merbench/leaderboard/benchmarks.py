@@ -21,6 +21,7 @@ from typing import Any
 from merbench.errors import MerbenchError
 from merbench.results.codec import loads
 from merbench.results.model import Results
+from merbench.runner.given_values import check_finite
 from merbench.selection import POLICIES
 
 DEFINITIONS = Path(__file__).resolve().parent / "definitions"  # the shipped benchmarks
@@ -248,6 +249,8 @@ def load_benchmark(path: Path) -> Benchmark:
     for key in ("dataset_options", "protocol_options"):
         if optional[key] is not None and not isinstance(optional[key], dict):
             raise MerbenchError(f"benchmark {path}: '{key}' must be an object of options")
+        if optional[key]:  # a run can never be given NaN or infinity: no run would match
+            check_finite(optional[key], f"benchmark {path}: '{key}'")
     providers = data.get("providers") or {}
     if not isinstance(providers, dict) or not all(
             section in ("model", "feature", "dataset", "protocol") and isinstance(names, dict)
