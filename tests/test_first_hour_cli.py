@@ -113,6 +113,8 @@ def test_the_results_default_is_in_the_help(cli, monkeypatch: pytest.MonkeyPatch
      ["options go after it: merbench leaderboard build --results x"]),
     (["--no-plugin", "X"], ["--no-plugin is given before any command; options go after the "
                             "command: merbench COMMAND --no-plugin X (the commands: run,"]),
+    # a misspelt option of merbench itself is not a misplaced one
+    (["--vers"], ["--vers is not an option; did you mean --version? (see 'merbench --help')"]),
 ])
 def test_a_mistyped_or_misplaced_option_says_what_was_meant(cli, args: list[str],
                                                            expected: list[str]) -> None:

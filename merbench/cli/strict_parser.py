@@ -135,6 +135,10 @@ class StrictParser(argparse.ArgumentParser):
             moved = shlex.join([*self.prog.split(), name, *before, *self._given[at + 1:]])
             return (f"{first} is given before the command '{name}'; options go after it: "
                     f"{moved}"), f"{self.prog} {name}"
+        own = [o for o in self._option_string_actions if o.startswith("--")]
+        meant = difflib.get_close_matches(first, own, n=1)
+        if meant:  # a misspelt option of this parser itself (merbench --vers)
+            return f"{first} is not an option; did you mean {meant[0]}?", self.prog
         return (f"{first} is given before any command; options go after the command: "
                 f"{shlex.join([*self.prog.split(), 'COMMAND', *before])} (the commands: "
                 f"{', '.join(commands.choices)})"), self.prog
