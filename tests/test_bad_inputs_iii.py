@@ -431,3 +431,19 @@ def test_status_says_when_a_runs_results_file_cannot_be_read(cli, tmp_path: Path
     code, out, _ = cli("status", run)
     assert code == 0 and "complete" not in out
     assert "its results.json cannot be read ('merbench validate' says why)" in out
+
+
+def test_migrate_of_a_fold_file_nested_too_deep_says_so_in_one_line(cli, tmp_path: Path) -> None:
+    import numpy as np
+
+    run = tmp_path / "run"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "leaderboards" / "results"
+                    / "rcn-composite-loso" / "seed-0", run)
+    fold = sorted((run / "folds").glob("fold-*.npz"))[0]
+    with np.load(fold) as data:
+        arrays = {name: data[name] for name in data.files}
+    arrays["meta"] = np.asarray('{"a":' * 5000 + "1" + "}" * 5000)
+    np.savez(fold, **arrays)
+    code, _, err = cli("migrate", run)
+    _one_line_error(code, err, f"fold file {fold} is damaged (JSONDecodeError: {DEEP}")
+    assert "RecursionError" not in err

@@ -90,7 +90,7 @@ def _upgrade_fold(path: Path) -> bool:
     try:
         with np.load(path, allow_pickle=False) as data:
             arrays = {name: data[name] for name in data.files}
-        meta = json.loads(str(arrays["meta"]))
+        meta = loads(str(arrays["meta"]))  # nesting capped, as every reader of these files
     except Exception as exc:
         raise MerbenchError(f"fold file {path} is damaged ({type(exc).__name__}: {exc}); "
                             "it cannot be migrated") from None
