@@ -447,3 +447,23 @@ def test_migrate_of_a_fold_file_nested_too_deep_says_so_in_one_line(cli, tmp_pat
     code, _, err = cli("migrate", run)
     _one_line_error(code, err, f"fold file {fold} is damaged (JSONDecodeError: {DEEP}")
     assert "RecursionError" not in err
+
+
+def test_a_line_separator_in_a_trusted_keys_name_is_part_of_the_name(cli, tmp_path: Path
+                                                                      ) -> None:
+    """U+2028 in the name of a KEY.pub line: one key with that name (shown escaped), not a
+    second line that is no key; a line that is no key says its form once."""
+    code, _, err = cli("keygen", "--out", tmp_path / "my.key", "--name", "Jane")
+    assert code == 0, err
+    public = tmp_path / "my.key.pub"
+    public.write_text(public.read_text().replace("Jane", "Ja\u2028ne"))
+    (tmp_path / "none").mkdir()
+    code, out, err = cli("leaderboard", "build", "--results", tmp_path / "none", "--out",
+                         tmp_path / "site", "--trust", public)
+    assert code == 0, err
+    assert "(Ja\\u2028ne)" in out
+    (tmp_path / "bad.pub").write_text("rsa AAAA x\n")
+    code, _, err = cli("leaderboard", "build", "--results", tmp_path / "none", "--out",
+                       tmp_path / "site2", "--trust", tmp_path / "bad.pub")
+    _one_line_error(code, err, "line 1: not a public key")
+    assert err.count("as 'merbench keygen' writes it") == 1

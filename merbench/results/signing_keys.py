@@ -99,14 +99,16 @@ def read_trusted_keys(paths: list[Path]) -> dict[bytes, PublicKey]:
             raise MerbenchError(f"--trust {path} is not a text file of public keys; each "
                                 f"line is {_KEY_LINE}") from None
         found = 0
-        for number, line in enumerate(text.splitlines(), 1):
+        # lines end at newlines only: splitlines() would also end one at a U+2028 or a form
+        # feed inside a key's name, and report the key's second half as a line of its own
+        for number, line in enumerate(text.replace("\r\n", "\n").split("\n"), 1):
             if not line.strip() or line.lstrip().startswith("#"):
                 continue
             try:
                 key = parse_public_key(line)
             except ValueError as exc:
-                raise MerbenchError(f"--trust {path} line {number}: {exc}; each line is "
-                                    f"{_KEY_LINE}") from None
+                hint = "" if _KEY_LINE in str(exc) else f"; each line is {_KEY_LINE}"
+                raise MerbenchError(f"--trust {path} line {number}: {exc}{hint}") from None
             keys.setdefault(key.raw, key)
             found += 1
         if not found:
