@@ -93,9 +93,10 @@ def _emotion(emotion: int | None) -> int | None:
 
 
 @dataclass(frozen=True)
-class Expression:
-    """One ground-truth interval: its type and, for spot-then-recognise, its emotion class
-    (None where the sheet gives none or the class set leaves it out)."""
+class TypedInterval:
+    """An interval with its type (micro or macro) and, for spot-then-recognise, an emotion
+    class: what a ground-truth expression and a spotter's prediction both are, kept as two
+    types below so that one is never passed where the other is meant."""
 
     interval: FrameInterval
     kind: str
@@ -107,17 +108,15 @@ class Expression:
 
 
 @dataclass(frozen=True)
-class Spotted:
-    """One predicted interval: the type the spotter gave it and, for spot-then-recognise,
-    the emotion class a recogniser gave it (None: not recognised)."""
+class Expression(TypedInterval):
+    """One ground-truth interval; its emotion is None where the sheet gives none or the class
+    set leaves it out."""
 
-    interval: FrameInterval
-    kind: str
-    emotion: int | None = None
 
-    def __post_init__(self) -> None:
-        _kind(self.kind)
-        _emotion(self.emotion)
+@dataclass(frozen=True)
+class Spotted(TypedInterval):
+    """One predicted interval, of the type the spotter gave it; its emotion is the class a
+    recogniser gave it (None: not recognised)."""
 
 
 @dataclass(frozen=True)
