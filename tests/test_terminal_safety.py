@@ -27,6 +27,7 @@ import merbench
 from merbench.cli.literal import literal as cli_literal
 from merbench.cli.render import print_results
 from merbench.literal import literal
+from merbench.results.model import SkippedSample
 from merbench.verification.validate import validate_run
 
 ESCAPES = "\x1b[2J\x1b]8;;http://evil\x07link\x1b]8;;\x07\x9b31m\u202e"
@@ -82,7 +83,7 @@ def test_results_are_printed_literally(tmp_path: Path, capsys) -> None:
     results = replace(stored, feature=replace(stored.feature, summary=HOSTILE),
                       environment=replace(stored.environment, device=HOSTILE),
                       dataset=replace(stored.dataset,
-                                      skipped=[{"sample_id": HOSTILE, "reason": HOSTILE}]))
+                                      skipped=[SkippedSample(HOSTILE, HOSTILE)]))
     print_results(results, tmp_path / HOSTILE)
     out = capsys.readouterr().out
     _inert(out)
