@@ -249,8 +249,9 @@ def load_benchmark(path: Path) -> Benchmark:
     for key in ("dataset_options", "protocol_options"):
         if optional[key] is not None and not isinstance(optional[key], dict):
             raise MerbenchError(f"benchmark {path}: '{key}' must be an object of options")
-        if optional[key]:  # a run can never be given NaN or infinity: no run would match
-            check_finite(optional[key], f"benchmark {path}: '{key}'")
+        options = optional[key]
+        if isinstance(options, dict):  # NaN or infinity: no run can be given it, or match
+            check_finite(options, f"benchmark {path}: '{key}'")
     providers = data.get("providers") or {}
     if not isinstance(providers, dict) or not all(
             section in ("model", "feature", "dataset", "protocol") and isinstance(names, dict)
