@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from merbench.meta import ReducedSetting
+from merbench.results.codec import same_when_recorded
 from merbench.runner.spec import RunSettings, RunSpec, flag, options
 
 TRY_S = 15 * 60  # a generic reduction is a try that ends within this, at the measured pace
@@ -91,7 +92,7 @@ class RunAsGiven:
     def _in(self, declared: ReducedSetting, epochs: int) -> bool:
         """Whether the run already is the declared reduced setting (or smaller in epochs)."""
         given = self.spec.model_options
-        return all(k in given and _same(given[k], v) for k, v in
+        return all(k in given and same_when_recorded(given[k], v) for k, v in
                    declared.model_options.items()) and (
             declared.epochs is None or epochs <= declared.epochs)
 
@@ -129,7 +130,7 @@ def _words(field: dataclasses.Field[Any], value: Any) -> list[str]:
     """A field's words on a command line: none at its default, the flag alone for a flag,
     one ``--x-opt KEY=VALUE`` per key of an options dict."""
     if value is None or (_default(field) is not dataclasses.MISSING and
-                         _same(value, _default(field))):
+                         same_when_recorded(value, _default(field))):
         return []
     name = flag(field.name)
     if isinstance(value, bool):
@@ -151,12 +152,6 @@ def _option_text(value: Any) -> str:
     if isinstance(value, float):
         return repr(value)
     return json.dumps(value, separators=(",", ":"))
-
-
-def _same(a: Any, b: Any) -> bool:
-    """Equal as JSON: a list given on the command line equals a tuple declared."""
-    return json.dumps(a, sort_keys=True, default=str) == json.dumps(b, sort_keys=True,
-                                                                     default=str)
 
 
 def _fewer_epochs(per_fold_epoch: float, start_up: float, n_folds: int, epochs: int,

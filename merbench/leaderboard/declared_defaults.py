@@ -15,13 +15,13 @@ are still asked only for options a run did record, and once per (section, name, 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from merbench.errors import MerbenchError
 from merbench.plugins import default_plugins
 from merbench.registry import Registries, Registry
+from merbench.results.codec import same_when_recorded
 
 #: (section, registered name, version, package the run recorded as providing it) -> the
 #: options it takes when left out; None: not known here (no such plugin installed, another
@@ -70,12 +70,6 @@ class DeclaredDefaults:
         return self._found[asked]
 
 
-def same_value(a: Any, b: Any) -> bool:
-    """Equal as a results file would record them (a tuple default equals a JSON list)."""
-    return json.dumps(a, sort_keys=True, default=str) == json.dumps(b, sort_keys=True,
-                                                                    default=str)
-
-
 def set_otherwise(options: Mapping[str, Any] | None,
                   declared: Mapping[str, Any] | None) -> dict[str, Any]:
     """``options`` without those recorded at the value ``declared`` as their default
@@ -84,7 +78,7 @@ def set_otherwise(options: Mapping[str, Any] | None,
     if declared is None:
         return found
     return {k: v for k, v in found.items()
-            if k not in declared or not same_value(v, declared[k])}
+            if k not in declared or not same_when_recorded(v, declared[k])}
 
 
 def options_set(component: Any, section: str, defaults: Defaults) -> dict[str, Any]:
@@ -108,4 +102,4 @@ def declared_for(component: Any, section: str,
 def hyperparameters_set(hyperparameters: Mapping[str, Any] | None) -> dict[str, Any]:
     """A run's recorded training settings without those at :data:`RUN_DEFAULTS`."""
     return {k: v for k, v in (hyperparameters or {}).items()
-            if not (k in RUN_DEFAULTS and same_value(v, RUN_DEFAULTS[k]))}
+            if not (k in RUN_DEFAULTS and same_when_recorded(v, RUN_DEFAULTS[k]))}

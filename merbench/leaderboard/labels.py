@@ -40,6 +40,7 @@ from merbench.leaderboard.declared_defaults import (
     declared_for,
 )
 from merbench.meta import TrainRecipe
+from merbench.results.codec import recorded_form
 from merbench.results.model import Results
 
 _MISSING = object()
@@ -69,7 +70,7 @@ def _value(value: Any) -> str:
 def _canonical(value: Any) -> str:
     if value is _MISSING:
         return "\0missing"
-    return json.dumps(value, sort_keys=True, default=str)
+    return recorded_form(value)
 
 
 def _settings(results: Results) -> dict[tuple[str, str], Any]:

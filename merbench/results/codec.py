@@ -82,6 +82,18 @@ class LayoutError(ValueError):
         self.field = field
 
 
+def recorded_form(value: Any) -> str:
+    """A value as a results file would record it, as comparable text: a tuple reads as the
+    JSON list it is written as, keys in order, anything else by its text."""
+    return json.dumps(value, sort_keys=True, default=str)
+
+
+def same_when_recorded(a: Any, b: Any) -> bool:
+    """Whether ``a`` and ``b`` are recorded alike (a list given on the command line equals
+    the tuple a factory declares as its default)."""
+    return recorded_form(a) == recorded_form(b)
+
+
 def to_json(record: Any) -> Any:
     """The JSON value of a record (dataclasses become objects, in field order)."""
     if dataclasses.is_dataclass(record) and not isinstance(record, type):

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from merbench.errors import MerbenchError
-from merbench.results.codec import LayoutError, from_json, loads
+from merbench.results.codec import LayoutError, from_json, loads, same_when_recorded
 from merbench.results.migrations import migrate
 from merbench.results.model import EnvironmentRecord, Results
 
@@ -59,8 +59,7 @@ def departures_from_declared(results: Results, model_defaults: Mapping[str, Any]
     options = results.model.options or {}
     defaults = model_defaults or {}
     return found + [(k, v, None) for k, v in sorted(options.items())
-                    if k not in defaults or json.dumps(v, sort_keys=True, default=str)
-                    != json.dumps(defaults[k], sort_keys=True, default=str)]
+                    if k not in defaults or not same_when_recorded(v, defaults[k])]
 
 
 def _git_commit() -> str | None:
