@@ -125,7 +125,7 @@ def test_an_authors_run_trains_each_fold_in_that_order(tmp_path: Path, monkeypat
     result = merbench.run(model="ststnet", dataset="synthetic", epochs=1, device="cpu",
                           data_order="authors", out=tmp_path / "r",
                           dataset_options={"subjects": 3, "samples_per_subject": 6})
-    assert result.results.hyperparameters["data_order"] == "authors"
+    assert result.results.hyperparameters.recipe.data_order == "authors"
     assert len(fed) == 3 and all((np.diff(y) >= 0).all() for y in fed)
 
 

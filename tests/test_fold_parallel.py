@@ -192,7 +192,7 @@ def test_a_fused_cpu_run_is_its_own_run(tmp_path: Path, cli, monkeypatch) -> Non
     for flag in (False, True):
         plan = plan_run(RunSpec(model="htnet", dataset="synthetic", fused_optimizer=flag),
                         RunSettings(device="cuda"), default_plugins())
-        assert run_identity(load_data(plan)).hyperparameters["fused_optimizer"] is True
+        assert run_identity(load_data(plan)).hyperparameters.fused_optimizer is True
     code, _, err = cli("run", "--model", "biwoof-release-svm", "--dataset", "synthetic",
                        "--fused-optimizer", "--quiet", "--out", tmp_path / "svm")
     assert code == 2 and "is a scikit-learn estimator and has no optimiser step" in err

@@ -98,7 +98,7 @@ def test_bf16_and_tf32_stay_close_to_fp32(tmp_path: Path, precision: str) -> Non
 
 def test_cuda_takes_the_fused_step(tmp_path: Path) -> None:
     result = _run(tmp_path / "r", parallel_folds=2)
-    assert result.results.hyperparameters["fused_optimizer"] is True
+    assert result.results.hyperparameters.fused_optimizer is True
     assert result.results.engine.fused_optimizer is True
     single = _run(tmp_path / "one", parallel_folds=1)
     assert single.results.engine.fused_optimizer is True

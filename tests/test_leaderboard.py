@@ -877,9 +877,13 @@ def _relabelled(results, **changes):  # type: ignore[no-untyped-def]
     """``results`` with some of its records' fields replaced (``feature={"options": {}}``)."""
     import dataclasses
 
+    from merbench.results.codec import from_json
+    from merbench.results.model import Hyperparameters
+
     return dataclasses.replace(results, **{
-        section: (dataclasses.replace(getattr(results, section), **fields)
-                  if isinstance(fields, dict) and section != "hyperparameters" else fields)
+        section: (from_json(Hyperparameters, fields) if section == "hyperparameters"
+                  else dataclasses.replace(getattr(results, section), **fields)
+                  if isinstance(fields, dict) else fields)
         for section, fields in changes.items()})
 
 
@@ -913,12 +917,12 @@ def test_an_option_given_at_its_default_is_labelled_like_one_left_out() -> None:
     unknown = configuration_notes(configs,
                                   defaults=lambda section, name, version, package: None)
     assert unknown["today"] == "htnet-regions crop default"
-    older = {k: v for k, v in reference.hyperparameters.items() if k != "data_order"}
-    fused = {**reference.hyperparameters, "fused_optimizer": False, "precision": "fp32"}
+    older = {k: v for k, v in reference.hyperparameters.recorded().items() if k != "data_order"}
+    fused = {**reference.hyperparameters.recorded(), "fused_optimizer": False, "precision": "fp32"}
     alike = [Config("older", _relabelled(reference, hyperparameters=older)),
              Config("now", _relabelled(reference, hyperparameters=fused)),
              Config("listed", _relabelled(reference, hyperparameters={
-                 **reference.hyperparameters, "data_order": "listed"}))]
+                 **reference.hyperparameters.recorded(), "data_order": "listed"}))]
     notes = configuration_notes(alike)
     assert notes["older"] == notes["now"] == "data_order shuffle (the recipe's)"
     assert notes["listed"] == "data_order listed"
@@ -940,9 +944,9 @@ def test_an_option_given_at_its_default_pools_with_one_left_out() -> None:
     today = _relabelled(reference, feature={"options": {}})
     assert group_key(today) == group_key(reference) != group_key(corrected)
     explicit_step = _relabelled(reference, hyperparameters={
-        **reference.hyperparameters, "precision": "fp32", "fused_optimizer": False})
+        **reference.hyperparameters.recorded(), "precision": "fp32", "fused_optimizer": False})
     assert group_key(explicit_step) == group_key(reference)
-    half = _relabelled(reference, hyperparameters={**reference.hyperparameters,
+    half = _relabelled(reference, hyperparameters={**reference.hyperparameters.recorded(),
                                                   "precision": "bf16"})
     assert group_key(half) != group_key(reference)
     # unknown defaults (the plugin not installed here): nothing can be read as left out

@@ -27,7 +27,7 @@ def test_ststnet_learns_synthetic(cli, tmp_path: Path) -> None:
 def test_ststnet_does_not_learn_shuffled_labels(tmp_path: Path) -> None:
     control = merbench.run(model="ststnet", dataset="synthetic", out=tmp_path / "shuffled",
                            shuffle_train_labels=True)
-    assert control.results.hyperparameters["epochs"] == 800  # the same recipe
+    assert control.results.hyperparameters.recipe.epochs == 800  # the same recipe
     # three classes: chance UF1 is about 0.33; 60 samples leave some room above it
     assert control.metrics.overall.uf1 <= 0.50, control.metrics.overall
     assert control.results.shuffle_train_labels is True

@@ -181,7 +181,7 @@ def test_estimators_run_through_the_same_path_and_never_see_the_test_subject(
     assert _SpyEstimator.leaks == [0, 0, 0, 0]
     assert all(len(rows) == 18 for rows in _SpyEstimator.fits)  # 24 samples - 6 of one subject
     assert result.results.model.kind == "sklearn"
-    assert result.results.hyperparameters == {}
+    assert result.results.hyperparameters.recorded() == {}
     assert len(result.predictions) == 24 and (result.predictions["epoch"] == 1).all()
 
 

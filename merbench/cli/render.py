@@ -173,18 +173,18 @@ def _training_line(results: Results) -> str | None:
     # deferred: pandas (through results.schema), as metrics in print_results
     from merbench.results.schema import departures_from_declared
 
-    used = results.hyperparameters or {}
-    if "epochs" not in used:  # nothing was trained (saved weights) or not a torch model
+    used = results.hyperparameters.recipe
+    if used is None:  # nothing was trained (saved weights) or not a torch model
         return None
-    line = (f"training: {used['epochs']} epochs, batch {used['batch_size']}, "
-            f"{used['optimizer']} lr {used['lr']:g}")
-    if used.get("schedule", "constant") != "constant":
-        line += f" ({used['schedule']} schedule)"
-    if used.get("precision"):
-        line += f", {used['precision']} precision"
-    if used.get("data_order") == "listed":
+    line = (f"training: {used.epochs} epochs, batch {used.batch_size}, "
+            f"{used.optimizer} lr {used.lr:g}")
+    if used.schedule != "constant":
+        line += f" ({used.schedule} schedule)"
+    if results.hyperparameters.precision:
+        line += f", {results.hyperparameters.precision} precision"
+    if used.data_order == "listed":
         line += ", samples in listed order (not shuffled)"
-    elif used.get("data_order") == "authors":
+    elif used.data_order == "authors":
         line += ", samples in the authors' order (class by class, files by name; not shuffled)"
     recipe, precision, options = [], [], []
     # an option recorded at its declared default is no departure, as on the leaderboard

@@ -145,8 +145,7 @@ def group_key(results: Results, defaults: Defaults | None = None) -> str:
                     dataset.fingerprint],
         "protocol": [protocol.name, protocol.version,
                      options_set(protocol, "protocol", lookup), protocol.folds_fingerprint],
-        "hyperparameters": (None if results.hyperparameters is None
-                            else hyperparameters_set(results.hyperparameters)),
+        "hyperparameters": hyperparameters_set(results.hyperparameters.recorded()),
         "shuffle_train_labels": results.shuffle_train_labels,
         "inner_val_subjects": results.selection.inner_val_subjects,
         "weights": None if weights is None else {"dir": weights.dir, "sha256": weights.sha256},

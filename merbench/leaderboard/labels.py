@@ -84,7 +84,7 @@ def _settings(results: Results) -> dict[tuple[str, str], Any]:
     found[("feature", "")] = f"{feature.name} v{feature.version}"
     found.update({("feature", k): v for k, v in (feature.options or {}).items()})
     found.update({("hyperparameters", k): v
-                  for k, v in (results.hyperparameters or {}).items()})
+                  for k, v in results.hyperparameters.recorded().items()})
     found.update({("dataset", k): v for k, v in (dataset.options or {}).items()})
     found[("dataset", "")] = (dataset.version, dataset.fingerprint)
     found.update({("protocol", k): v for k, v in (protocol.options or {}).items()})
@@ -105,7 +105,7 @@ def _left_out(section: str, key: str, results: Results, defaults: Defaults) -> A
     if section == "hyperparameters":
         if key in RUN_DEFAULTS:
             return RUN_DEFAULTS[key]
-        if "epochs" in (results.hyperparameters or {}):  # it trained with a recipe
+        if results.hyperparameters.recipe is not None:  # it trained with a recipe
             return _RECIPE_DEFAULTS.get(key, _MISSING)
     return _MISSING
 

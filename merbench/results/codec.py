@@ -94,10 +94,38 @@ def same_when_recorded(a: Any, b: Any) -> bool:
     return recorded_form(a) == recorded_form(b)
 
 
+#: field metadata: the field is left out of the JSON object while it is None, so a record
+#: can name a setting that files record only when it departs from its default
+OMITTED_WHEN_NONE = {"merbench.omitted_when_none": True}
+#: field metadata: the field's record (or None) is written as its fields, in the enclosing
+#: object, so a record can hold another whose fields a file has always recorded side by
+#: side with its own (a run's hyperparameters: the training recipe's fields, then precision)
+FLATTENED = {"merbench.flattened": True}
+
+
+def _flattened(f: dataclasses.Field[Any]) -> bool:
+    return bool(f.metadata.get("merbench.flattened"))
+
+
+def _omitted_when_none(f: dataclasses.Field[Any]) -> bool:
+    return bool(f.metadata.get("merbench.omitted_when_none"))
+
+
 def to_json(record: Any) -> Any:
-    """The JSON value of a record (dataclasses become objects, in field order)."""
+    """The JSON value of a record (dataclasses become objects, in field order; a
+    :data:`FLATTENED` field's fields in its place, an :data:`OMITTED_WHEN_NONE` field only
+    when set)."""
     if dataclasses.is_dataclass(record) and not isinstance(record, type):
-        return {f.name: to_json(getattr(record, f.name)) for f in dataclasses.fields(record)}
+        written: dict[str, Any] = {}
+        for f in dataclasses.fields(record):
+            value = getattr(record, f.name)
+            if value is None and (_omitted_when_none(f) or _flattened(f)):
+                continue
+            if _flattened(f):
+                written.update(to_json(value))
+            else:
+                written[f.name] = to_json(value)
+        return written
     if isinstance(record, dict):
         return {str(k): to_json(v) for k, v in record.items()}
     if isinstance(record, list | tuple):
@@ -170,19 +198,40 @@ def _read_record(cls: Any, value: Any, where: str) -> Any:
         raise LayoutError(where, f"is {_type_name(value)}, expected an object")
     hints = typing.get_type_hints(cls)
     fields = dataclasses.fields(cls)
-    unknown = sorted(set(value) - {f.name for f in fields})
+    inner = {f.name: _flattened_record(hints[f.name]) for f in fields if _flattened(f)}
+    known = {f.name for f in fields if f.name not in inner} | {
+        g.name for record in inner.values() for g in dataclasses.fields(record)}
+    unknown = sorted(set(value) - known)
     if unknown:
         raise LayoutError(f"{where}.{unknown[0]}".lstrip("."), "is not part of this layout")
     given = {}
     for f in fields:
         name = f"{where}.{f.name}".lstrip(".")
+        if f.name in inner:  # its fields lie beside ours; none of them: it is None
+            own = {g.name for g in dataclasses.fields(inner[f.name])}
+            part = {k: v for k, v in value.items() if k in own}
+            optional = _is_union(hints[f.name])
+            given[f.name] = None if optional and not part else _read(inner[f.name], part, where)
+            continue
         if f.name not in value:
             if f.default is dataclasses.MISSING and \
                     f.default_factory is dataclasses.MISSING:
                 raise LayoutError(name, f"is missing (expected {_describe(hints[f.name])})")
             continue
         given[f.name] = _read(hints[f.name], value[f.name], name)
-    return cls(**given)
+    try:
+        return cls(**given)
+    except (TypeError, ValueError) as exc:  # the record's own check of its values
+        raise LayoutError(where or cls.__name__, f"does not hold: {exc}") from None
+
+
+def _flattened_record(annotation: Any) -> Any:
+    """The record class of a :data:`FLATTENED` field (annotated ``Record | None``)."""
+    options = [a for a in typing.get_args(annotation) if a is not type(None)] \
+        if _is_union(annotation) else [annotation]
+    if len(options) != 1 or not dataclasses.is_dataclass(options[0]):
+        raise TypeError(f"a flattened field holds one record class or None, not {annotation}")
+    return options[0]
 
 
 def json_type(annotation: Any) -> str:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from merbench.meta import TrainRecipe
+from merbench.results.codec import FLATTENED, OMITTED_WHEN_NONE, to_json
 
 SCHEMA_VERSION = 10  # the layout of every file below; older ones are migrated on reading
 
@@ -241,6 +242,26 @@ class Intervals:
 
 
 @dataclass(frozen=True)
+class Hyperparameters:
+    """What trained a run besides its options: the training recipe and the arithmetic.
+
+    Recorded as one flat object, the recipe's fields beside ``precision`` and
+    ``fused_optimizer``, and those two only when they depart from the default: that is the
+    object a run's identity has always hashed, so folders started before this record
+    existed still resume. ``{}``: nothing trained with a recipe at fp32 (an estimator)."""
+
+    recipe: TrainRecipe | None = field(default=None, metadata=FLATTENED)
+    precision: str | None = field(default=None, metadata=OMITTED_WHEN_NONE)  # None: fp32
+    # True: the fused optimiser step trained (it rounds differently); None: the default step
+    fused_optimizer: bool | None = field(default=None, metadata=OMITTED_WHEN_NONE)
+
+    def recorded(self) -> dict[str, Any]:
+        """The flat object a results file records: field name to value."""
+        recorded: dict[str, Any] = to_json(self)
+        return recorded
+
+
+@dataclass(frozen=True)
 class Results:
     """``results.json``: a finished run's metrics, what ran, and where."""
 
@@ -253,7 +274,7 @@ class Results:
     selection: SelectionRecord
     seed: int
     shuffle_train_labels: bool
-    hyperparameters: dict[str, Any]
+    hyperparameters: Hyperparameters
     precision: str
     trained: bool  # False: saved weights were evaluated (--weights)
     weights: WeightsRecord | None

@@ -214,7 +214,8 @@ def check_epochs(run_dir: Path, results: Results, folds: list[FoldOutcome]) -> i
             raise ResultRejected(run_dir, f"evaluates saved weights (trained: false) but its "
                                           f"folds hold {n_epochs} predictions per sample")
         return n_epochs
-    declared = results.hyperparameters.get("epochs")
+    recipe = results.hyperparameters.recipe
+    declared = None if recipe is None else recipe.epochs
     if results.model.kind == "torch" and declared != n_epochs:
         raise ResultRejected(run_dir, f"the folds hold {n_epochs} epochs of predictions but "
                                       f"the run declares {declared} epochs")

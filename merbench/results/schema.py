@@ -50,12 +50,14 @@ def departures_from_declared(results: Results, model_defaults: Mapping[str, Any]
     model as published; the CLI and the leaderboard both decide "reduced setting" from this."""
     recipe = results.model.recipe
     declared = recipe.to_dict() if recipe is not None else {}
-    used = results.hyperparameters or {}
+    trained = results.hyperparameters.recipe
+    used = trained.to_dict() if trained is not None else {}
     found: list[tuple[str, Any, Any]] = [
         (k, used[k], declared[k]) for k in ("epochs", "batch_size", "lr")
         if k in declared and k in used and declared[k] != used[k]]
-    if used.get("precision", "fp32") != "fp32":  # changes the numbers like any option
-        found.append(("precision", used["precision"], "fp32"))
+    precision = results.hyperparameters.precision
+    if precision not in (None, "fp32"):  # changes the numbers like any option
+        found.append(("precision", precision, "fp32"))
     options = results.model.options or {}
     defaults = model_defaults or {}
     return found + [(k, v, None) for k, v in sorted(options.items())

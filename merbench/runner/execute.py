@@ -213,7 +213,7 @@ def _explain_optimizer_step(data: RunData, run_dir: RunDirectory, identity: RunI
     CPU the default unless --fused-optimizer)."""
     stored = (stored_identity if isinstance(stored_identity, dict) else {}).get(
         "hyperparameters") or {}
-    ours = identity.hyperparameters
+    ours = identity.hyperparameters.recorded()
     if {**stored, "fused_optimizer": None} != {**ours, "fused_optimizer": None} or \
             bool(stored.get("fused_optimizer")) == bool(ours.get("fused_optimizer")):
         return

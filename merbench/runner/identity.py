@@ -18,6 +18,7 @@ from typing import Any
 from merbench.dataset import Dataset
 from merbench.meta import DatasetMeta, FeatureMeta
 from merbench.protocols import folds_fingerprint
+from merbench.results.model import Hyperparameters
 from merbench.runner.data import RunData
 from merbench.runner.spec import RunSpec, what_runs
 from merbench.runner.weights import file_digest
@@ -58,7 +59,7 @@ class RunIdentity:
     seed: int
     shuffle_train_labels: bool
     inner_val_subjects: int | None  # only with --selection inner-val: it changes training
-    hyperparameters: dict[str, Any]
+    hyperparameters: Hyperparameters
     weights: dict[str, str] | None  # fold label -> checkpoint digest, with --weights
 
     def to_dict(self) -> dict[str, Any]:
@@ -68,7 +69,7 @@ class RunIdentity:
             "seed": self.seed, "shuffle_train_labels": self.shuffle_train_labels,
             **({"inner_val": {"subjects": self.inner_val_subjects}}
                if self.inner_val_subjects is not None else {}),
-            "hyperparameters": self.hyperparameters,
+            "hyperparameters": self.hyperparameters.recorded(),
             **({"weights": self.weights} if self.weights is not None else {}),
         }
 
@@ -107,20 +108,16 @@ def run_identity(data: RunData) -> RunIdentity:
     )
 
 
-def hyperparameters(data: RunData) -> dict[str, Any]:
+def hyperparameters(data: RunData) -> Hyperparameters:
     """The recipe used, the precision when it is not fp32, and ``fused_optimizer`` when the
     fused step trains (always on CUDA; on a CPU with ``--fused-optimizer``): it rounds
     differently from the default step, so a run never mixes the two."""
     plan = data.plan
-    precision = plan.spec.precision
+    precision = None if plan.spec.precision == "fp32" else plan.spec.precision
     if plan.recipe is None or not plan.trains:
-        return {"precision": precision} if precision != "fp32" else {}
-    params = plan.recipe.to_dict()
-    if precision != "fp32":
-        params["precision"] = precision
-    if plan.fused_optimizer():
-        params["fused_optimizer"] = True
-    return params
+        return Hyperparameters(precision=precision)
+    return Hyperparameters(recipe=plan.recipe, precision=precision,
+                           fused_optimizer=True if plan.fused_optimizer() else None)
 
 
 def json_hash(payload: Any) -> str:

@@ -69,7 +69,7 @@ def implied_identity(results: Results) -> dict[str, Any]:
                               folds_fingerprint=protocol.folds_fingerprint),
         "seed": results.seed, "shuffle_train_labels": results.shuffle_train_labels,
         **({"inner_val": {"subjects": inner_val}} if inner_val is not None else {}),
-        "hyperparameters": results.hyperparameters,
+        "hyperparameters": results.hyperparameters.recorded(),
         **({"weights": weights.sha256} if weights is not None else {}),
     }
 
