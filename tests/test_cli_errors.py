@@ -151,7 +151,8 @@ def test_ctrl_c_in_any_command_is_one_line(cli, monkeypatch) -> None:
     def interrupted(args) -> int:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(cli_module, "_command_validate", interrupted)
+    handlers = cli_module._commands()
+    monkeypatch.setattr(cli_module, "_commands", lambda: {**handlers, "validate": interrupted})
     code, _, err = cli("validate", "anything")
     assert code == 130
     assert err == "merbench: interrupted — 'merbench validate' did not finish; run it again\n"

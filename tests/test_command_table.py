@@ -75,6 +75,7 @@ def test_every_command_in_the_table_has_a_handler_and_a_help_line() -> None:
         assert callable(import_module(f"merbench.cli.{handler.module}").main), line.name
         # --plugin is offered exactly where the handler loads plugins
         assert line.plugins == handler.loads_plugins, line.name
+    assert handlers["convert-weights"].module == "convert_weights_command"
 
 
 def test_the_parser_is_the_table_in_its_order() -> None:

@@ -29,7 +29,7 @@ from importlib import import_module
 from typing import Any
 
 from merbench.cli.literal import say
-from merbench.cli.parser import EXIT_INTERRUPTED, EXIT_USAGE, build_parser
+from merbench.cli.parser import COMMANDS, EXIT_INTERRUPTED, EXIT_USAGE, build_parser
 from merbench.cli.stop_signals import stop_like_ctrl_c
 from merbench.errors import MerbenchError
 from merbench.plugins import Plugins, load_plugins
@@ -67,31 +67,13 @@ class Command:
         return status
 
 
-_command_run = Command("run_command", loads_plugins=True)
-_command_sweep = Command("sweep_command", loads_plugins=True)
-_command_extract = Command("extract_command", loads_plugins=True)
-_command_list = Command("list_command", loads_plugins=True)
-_command_audit = Command("audit_command", loads_plugins=True)
-_command_cache = Command("cache_command")
-_command_validate = Command("validate_command")
-_command_compare = Command("compare_command")
-_command_leaderboard = Command("leaderboard_command")
-_command_status = Command("status_command")
-_command_migrate = Command("migrate_command")
-_command_keygen = Command("keygen_command")
-_command_convert_weights = Command("convert_weights_command", loads_plugins=True)
-_command_export = Command("export_command", loads_plugins=True)
-
-
 def _commands() -> dict[str, Callable[[argparse.Namespace], int]]:
-    """The table of commands by name (built as :func:`main` runs, so a test can put a
-    command of its own in place of one)."""
-    return {"run": _command_run, "sweep": _command_sweep, "extract": _command_extract,
-            "list": _command_list, "audit": _command_audit, "cache": _command_cache,
-            "validate": _command_validate, "compare": _command_compare,
-            "leaderboard": _command_leaderboard, "status": _command_status,
-            "migrate": _command_migrate, "keygen": _command_keygen,
-            "convert-weights": _command_convert_weights, "export": _command_export}
+    """The handlers by command name, read off the parser's table (:data:`COMMANDS`): the
+    command ``convert-weights`` is carried out by ``merbench.cli.convert_weights_command``,
+    and it is handed the plugin loader exactly where its row offers ``--plugin``. Built as
+    :func:`main` runs, so a test can put a command of its own in place of one."""
+    return {line.name: Command(f"{line.name.replace('-', '_')}_command",
+                               loads_plugins=line.plugins) for line in COMMANDS.table}
 
 
 def _one_line_warning(message: Warning | str, category: type[Warning], *args: Any,
