@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from pooled_scores import uf1_uar
 from sklearn.metrics import accuracy_score, f1_score, recall_score
 from sklearn.metrics import confusion_matrix as sk_confusion_matrix
 
@@ -30,7 +31,7 @@ from merbench.confusion_metrics import (
 )
 from merbench.metrics import scores
 from merbench.selection import epoch_accuracy, epoch_uf1
-from merbench.stats.intervals import batch_score, subject_confusions, uf1_uar
+from merbench.stats.intervals import batch_score, subject_confusions
 
 CASES = 240
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from pooled_scores import uf1_uar
 
 from merbench.metrics import scores
-from merbench.stats.intervals import subject_confusions, subject_interval, uf1_uar
+from merbench.stats.intervals import subject_confusions, subject_interval
 from merbench.stats.paired import holm, paired_difference
 
 

@@ -49,13 +49,6 @@ class Interval:
     high: float
 
 
-def uf1_uar(confusion: np.ndarray) -> tuple[float, float]:
-    """UF1 and UAR of one confusion matrix (rows: true, columns: predicted), NaN where
-    there is no sample; kept for the tests that check an interval against one pool."""
-    counts = counts_from_confusion(confusion)
-    return float(uf1(counts)), float(uar(counts))
-
-
 def subject_confusions(y_true: np.ndarray, y_pred: np.ndarray, subjects: np.ndarray,
                        order: Sequence[str], n_classes: int) -> np.ndarray:
     """One confusion matrix per subject of ``order`` (shape subjects x classes x classes)
