@@ -24,6 +24,7 @@ from merbench.dataset import Dataset, InMemoryDataset
 from merbench.errors import MerbenchError, PluginError
 from merbench.features import Extracted, Sample, SampleExtractor
 from merbench.hookimpl import hookimpl
+from merbench.long_video_meta import LongVideoMeta
 from merbench.meta import (
     DatasetMeta,
     FeatureMeta,
@@ -38,12 +39,22 @@ from merbench.protocols.loso import LeaveOneSubjectOut
 from merbench.registry import (
     DatasetRegistry,
     FeatureRegistry,
+    LongVideoRegistry,
     ModelRegistry,
     ProtocolRegistry,
     fixed_options,
 )
 from merbench.results.schema import installed_version
 from merbench.runinfo import FoldOutcome, RunInfo
+from merbench.spotting.frame_sources import ArrayFrames, FolderFrames, GeneratedFrames
+from merbench.spotting.intervals import MACRO, MICRO, Expression, FrameInterval
+from merbench.spotting.long_videos import (
+    Annotation,
+    FrameSource,
+    LongVideo,
+    LongVideoDataset,
+    LongVideoSet,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -53,7 +64,11 @@ __all__ = [
     "CACHE_ENV",
     "CLIP_COLUMNS",
     "DEFAULT_AU_SET",
+    "MACRO",
     "MEB_AU_SETS",
+    "MICRO",
+    "Annotation",
+    "ArrayFrames",
     "Augments",
     "Clip",
     "Dataset",
@@ -61,17 +76,27 @@ __all__ = [
     "DatasetRegistry",
     "Estimator",
     "EvaluationProtocol",
+    "Expression",
     "Extracted",
     "FeatureCache",
     "FeatureMeta",
     "FeatureRegistry",
     "Fold",
     "FoldOutcome",
+    "FolderFrames",
+    "FrameInterval",
+    "FrameSource",
+    "GeneratedFrames",
     "GroupedEstimator",
     "HasParamGroups",
     "InMemoryDataset",
     "LeaveOneDatabaseOut",
     "LeaveOneSubjectOut",
+    "LongVideo",
+    "LongVideoDataset",
+    "LongVideoMeta",
+    "LongVideoRegistry",
+    "LongVideoSet",
     "MerbenchError",
     "ModelMeta",
     "ModelRegistry",

@@ -2,8 +2,8 @@
 
 A plugin is a module (or object) with functions named like these specs and decorated with
 ``merbench.hookimpl``; it is found through the ``merbench`` entry-point group. Registration
-hooks add datasets, features, models and protocols to typed registries; lifecycle hooks let
-reporters and loggers follow a run.
+hooks add datasets, features, models, protocols and long-video datasets (spotting) to typed
+registries; lifecycle hooks let reporters and loggers follow a run.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from merbench.registry import (
         DatasetRegistry,
         FeatureRegistry,
+        LongVideoRegistry,
         ModelRegistry,
         ProtocolRegistry,
     )
@@ -59,6 +60,18 @@ def merbench_register_protocols(registry: ProtocolRegistry) -> None:
 
     The factory takes the protocol's options and returns an object whose ``folds(samples)``
     returns the list of :class:`merbench.protocols.Fold` for a sample table.
+    """
+
+
+@hookspec
+def merbench_register_long_videos(registry: LongVideoRegistry) -> None:
+    """Add long-video datasets for spotting with ``registry.add(LongVideoMeta(...),
+    factory)``.
+
+    The factory takes the dataset's options as keyword arguments and returns a
+    :class:`merbench.spotting.long_videos.LongVideoDataset`: whole videos, each with its
+    frame rate, its ground-truth micro- and macro-expression intervals (and blinks where the
+    database marks them), and its frames read only when asked for.
     """
 
 

@@ -39,6 +39,7 @@ _REGISTRATION_HOOKS = (
     ("merbench_register_features", "features"),
     ("merbench_register_models", "models"),
     ("merbench_register_protocols", "protocols"),
+    ("merbench_register_long_videos", "long_videos"),
 )
 
 
@@ -270,8 +271,7 @@ def load_plugins(
                     caller(registry=registry)
                 except Exception as exc:  # a malformed registration, too: only this plugin
                     failed.add(name)
-                    for other in (registries.datasets, registries.features,
-                                  registries.models, registries.protocols):
+                    for other in registries.all():
                         other.discard(origins[name])
                     error = str(exc) if isinstance(exc, PluginError) else _describe(exc)
                     fail(name, f"error while registering {attr}: {error}")

@@ -19,12 +19,13 @@ import difflib
 import inspect
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from merbench.errors import MerbenchError, PluginError
 from merbench.factory_options import FactoryOptions
 from merbench.lazy_factory import LazyFactory
+from merbench.long_video_meta import LongVideoMeta
 from merbench.meta import DatasetMeta, FeatureMeta, Meta, ModelMeta, ProtocolMeta
 
 M = TypeVar("M", bound=Meta)
@@ -363,22 +364,32 @@ DatasetRegistry = Registry[DatasetMeta]
 FeatureRegistry = Registry[FeatureMeta]
 ModelRegistry = Registry[ModelMeta]
 ProtocolRegistry = Registry[ProtocolMeta]
+LongVideoRegistry = Registry[LongVideoMeta]
+
+
+def _long_video_registry() -> LongVideoRegistry:
+    return Registry("long-video dataset", LongVideoMeta)
 
 
 @dataclass
 class Registries:
-    """The four registries a plugin manager fills."""
+    """The registries a plugin manager fills: the four of recognition, and the long-video
+    datasets of spotting (a kind apart: whole videos with intervals, not labelled clips)."""
 
     datasets: DatasetRegistry
     features: FeatureRegistry
     models: ModelRegistry
     protocols: ProtocolRegistry
+    long_videos: LongVideoRegistry = field(default_factory=_long_video_registry)
+
+    def all(self) -> tuple[Registry[Any], ...]:
+        """Every registry, in the order plugins fill them."""
+        return (self.datasets, self.features, self.models, self.protocols, self.long_videos)
 
     @property
     def conflicts(self) -> list[str]:
         """Every name claimed twice, one warning line each."""
-        return [line for registry in (self.datasets, self.features, self.models,
-                                      self.protocols) for line in registry.conflicts]
+        return [line for registry in self.all() for line in registry.conflicts]
 
     @classmethod
     def empty(cls) -> Registries:
@@ -387,4 +398,5 @@ class Registries:
             features=Registry("feature", FeatureMeta),
             models=Registry("model", ModelMeta),
             protocols=Registry("protocol", ProtocolMeta),
+            long_videos=_long_video_registry(),
         )

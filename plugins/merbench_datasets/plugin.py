@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from merbench.api import DatasetMeta, DatasetRegistry, ProtocolMeta, ProtocolRegistry, hookimpl
+from merbench.api import (
+    DatasetMeta,
+    DatasetRegistry,
+    LongVideoMeta,
+    LongVideoRegistry,
+    ProtocolMeta,
+    ProtocolRegistry,
+    hookimpl,
+)
 
 SYNTHETIC = DatasetMeta(
     name="synthetic",
@@ -133,6 +141,55 @@ FRAME_PAIRS = DatasetMeta(
 )
 
 
+# Long videos, for spotting (docs/raw-databases.md#long-videos-for-spotting)
+SYNTHETIC_LONG = LongVideoMeta(
+    name="synthetic-long",
+    version=1,
+    description="Generated face-like long videos (64x64, 30 fps) with planted micro- and "
+                "macro-expressions, blinks and head drift; exact ground truth",
+    citation="merbench (generated; see merbench_datasets.synthetic_long)",
+    license="MIT",
+    fps=30.0,
+    blinks=True,
+    emotions=True,
+)
+
+CASME3_LONG = LongVideoMeta(
+    name="casme3-long",
+    version=1,
+    description="CAS(ME)^3 Part A long videos: 3,346 macro and 860 micro intervals, 841 "
+                "blinks (casme3_part_A_v2.xls), 30 fps",
+    citation="Li et al., CAS(ME)^3, IEEE TPAMI 2022, http://casme.psych.ac.cn/casme/e4",
+    license=RAW_LICENCE.format("CAS(ME)^3"),
+    fps=30.0,
+    blinks=True,
+    emotions=True,
+)
+
+CASME_SQ_LONG = LongVideoMeta(
+    name="casme-sq-long",
+    version=1,
+    description="CAS(ME)^2 long videos (rawpic/) with macro and micro intervals from "
+                "CAS(ME)^2code_final.xlsx, 30 fps",
+    citation="Qu et al., CAS(ME)^2, IEEE TAFFC 2018, http://casme.psych.ac.cn/casme/e3",
+    license=RAW_LICENCE.format("CAS(ME)^2"),
+    fps=30.0,
+    emotions=True,
+)
+
+SAMM_LONG = LongVideoMeta(
+    name="samm-long",
+    version=1,
+    description="SAMM Long Videos (SAMM_longvideos/) with macro and micro intervals from "
+                "SAMM_LongVideos_V3_Release.xlsx, 200 fps",
+    citation="Yap et al., SAMM Long Videos, IEEE FG 2020, "
+             "https://helward.mmu.ac.uk/STAFF/M.Yap/dataset.php",
+    license=RAW_LICENCE.format("SAMM Long Videos"),
+    fps=200.0,
+    emotions=True,
+)
+
+
 HSTA_FOLDS = ProtocolMeta(
     name="casme3-hsta-5fold",
     version=1,
@@ -160,6 +217,14 @@ def merbench_register_datasets(registry: DatasetRegistry) -> None:
     registry.add(MMEW, "merbench_datasets.mmew:make_mmew")
     registry.add(CASME3C, "merbench_datasets.casme3c:make_casme3c")
     registry.add(FRAME_PAIRS, "merbench_datasets.framepairs:make_frame_pairs")
+
+
+@hookimpl
+def merbench_register_long_videos(registry: LongVideoRegistry) -> None:
+    registry.add(SYNTHETIC_LONG, "merbench_datasets.synthetic_long:make_synthetic_long")
+    registry.add(CASME3_LONG, "merbench_datasets.casme3_long:make_casme3_long")
+    registry.add(CASME_SQ_LONG, "merbench_datasets.casme_sq_long:make_casme_sq_long")
+    registry.add(SAMM_LONG, "merbench_datasets.samm_long:make_samm_long")
 
 
 @hookimpl

@@ -1,0 +1,108 @@
+"""Where a long video's frames come from: a folder of images, an array, or a generator.
+
+Each is a :class:`~merbench.spotting.long_videos.FrameSource`: it knows the video's frame
+numbers up front (listing a folder is cheap) and decodes or makes frames only when
+``read(first, last)`` asks for them, grey uint8 (frames, height, width) as a flow-based
+spotter takes them.
+
+- :class:`FolderFrames`: the databases' own layout, one image per frame, numbered by the last
+  number in the file name (``img123.jpg``, ``006_1_0123.jpg``, ``123.jpg``) as
+  :func:`merbench.clips.frame_index` numbers recognition clips, so both read a file the same.
+  A frame number the folder lacks inside the range asked for is an error naming the folder:
+  a gap would silently shift every later frame of a spotter's signal.
+- :class:`ArrayFrames`: frames already in memory (a test, a decoded video file).
+- :class:`GeneratedFrames`: frames made on demand by a function of their numbers
+  (``synthetic-long``), so a generated video costs nothing until it is read.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from merbench.clips import frame_index
+from merbench.errors import MerbenchError
+
+
+def _grey(frames: np.ndarray, what: str) -> np.ndarray:
+    if frames.ndim != 3 or frames.dtype != np.uint8:
+        raise ValueError(f"{what} must give grey uint8 frames (frames, height, width), "
+                         f"not {frames.dtype} of shape {frames.shape}")
+    return frames
+
+
+class FolderFrames:
+    """One image file per frame in ``folder`` (see the module doc)."""
+
+    def __init__(self, folder: Path, files: Mapping[int, Path] | None = None) -> None:
+        self.folder = Path(folder)
+        self._files = dict(files) if files is not None else frame_index(self.folder)
+        self._numbers = sorted(self._files)
+
+    @property
+    def numbers(self) -> Sequence[int]:
+        return self._numbers
+
+    def read(self, first: int, last: int) -> np.ndarray:
+        import cv2  # deferred: OpenCV takes a noticeable time to import
+
+        start = bisect.bisect_left(self._numbers, first)
+        wanted = range(first, last + 1)
+        present = self._numbers[start:start + len(wanted)]
+        if list(present) != list(wanted):
+            missing = next(n for n in wanted if n not in self._files)
+            raise MerbenchError(f"the frame folder '{self.folder}' has no frame {missing} "
+                                f"(it holds {len(self._numbers)} frames, "
+                                f"{self._numbers[0]}..{self._numbers[-1]}); restore the "
+                                "frame, as the database distributes the folder")
+        frames: list[np.ndarray] = []
+        for number in wanted:
+            image = cv2.imread(str(self._files[number]), cv2.IMREAD_GRAYSCALE)
+            if image is None:
+                raise MerbenchError(f"OpenCV cannot decode '{self._files[number]}' (frame "
+                                    f"{number}); restore the file from the database")
+            if frames and image.shape != frames[0].shape:
+                raise MerbenchError(f"'{self._files[number]}' is {image.shape[1]}x"
+                                    f"{image.shape[0]} pixels, the frames before it "
+                                    f"{frames[0].shape[1]}x{frames[0].shape[0]}; a video's "
+                                    "frames must share one size")
+            frames.append(image)
+        return np.stack(frames)
+
+
+class ArrayFrames:
+    """Frames held in memory: ``frames`` (T, H, W) uint8, numbered from ``first``."""
+
+    def __init__(self, frames: np.ndarray, first: int = 0) -> None:
+        self._frames = _grey(np.asarray(frames), "ArrayFrames")
+        self._numbers = range(first, first + len(self._frames))
+
+    @property
+    def numbers(self) -> Sequence[int]:
+        return self._numbers
+
+    def read(self, first: int, last: int) -> np.ndarray:
+        start = first - self._numbers.start
+        return self._frames[start:start + last - first + 1]
+
+
+class GeneratedFrames:
+    """``count`` frames numbered from ``first``, each made when read by ``render``, which
+    takes an array of frame numbers and returns their frames (T, H, W) uint8. ``render``
+    must be a function of the numbers alone, so that a frame reads the same whichever
+    chunk it is read in."""
+
+    def __init__(self, count: int, render: Callable[[np.ndarray], np.ndarray],
+                 first: int = 0) -> None:
+        self._numbers = range(first, first + count)
+        self._render = render
+
+    @property
+    def numbers(self) -> Sequence[int]:
+        return self._numbers
+
+    def read(self, first: int, last: int) -> np.ndarray:
+        return _grey(self._render(np.arange(first, last + 1)), "a generated video")

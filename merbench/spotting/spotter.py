@@ -1,0 +1,59 @@
+"""What a spotter is: one long video's frames and frame rate in, typed intervals out.
+
+A spotter finds micro- and macro-expressions in a long video with no onset or apex marked
+(MEGC's spotting task; the first half of spot-then-recognise). merbench scores what it
+returns with :mod:`merbench.spotting.matching` and :mod:`merbench.spotting.scores`, so the
+contract below is the shape those take, and no more:
+
+- **In: grey uint8 frames.** The long-video loaders and ``merbench predict`` crop and align
+  the face before spotting, and every spotter of the MEGC baselines works on grey face
+  crops; colour, landmarks or the database's name would let a spotter depend on what a new
+  video does not have. The frames are a ``(T, H, W)`` array or any iterable of ``(H, W)``
+  arrays (a reader that decodes a long video frame by frame need not hold it twice).
+- **In: the frame rate.** Expressions are defined in seconds (a micro-expression lasts at
+  most 0.5 s) and the databases differ tenfold in frames per second (CAS(ME)^2 and
+  CAS(ME)^3 30 fps, SAMM 200 fps), so a spotter's windows are set from it and its
+  intervals are typed by it (:func:`merbench.spotting.intervals.kind_by_duration`).
+- **Out: a tuple of** :class:`~merbench.spotting.intervals.Spotted`. Frame numbers are
+  positions in the frames given (0 is the first), both ends included, as
+  :class:`~merbench.spotting.intervals.FrameInterval` counts them; a caller whose sheet
+  numbers frames from another first frame adds it. Each interval carries its type (micro or
+  macro) because MEGC matches the two apart (:mod:`merbench.spotting.matching`); its
+  emotion is None, since recognition is a later step. The tuple is in time order, may be
+  empty (nothing found, or a video shorter than the spotter's window: not an error) and
+  is the same for the same input (results are recomputed by ``validate``).
+- **Bad input is refused** with one :class:`ValueError` that names what was wrong (frames
+  of another type or shape, a frame rate that is not a positive number), before any work.
+- **params** records every option that decides the intervals, as a model's options are
+  recorded with its run, so a spotting result says what produced it.
+
+What a spotter must not do: choose its thresholds from the labels of the video it spots.
+Options fitted to data are fitted on training subjects only (issue 56's constraint), and a
+spotter that needs fitting takes the fitted values as options.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+from merbench.spotting.intervals import Spotted
+
+if TYPE_CHECKING:
+    import numpy as np
+
+
+@runtime_checkable
+class Spotter(Protocol):
+    """What any spotter implements (see the module docstring for the contract)."""
+
+    @property
+    def params(self) -> dict[str, Any]:
+        """Every option that decides the intervals, JSON-serialisable."""
+        ...
+
+    def spot(self, frames: np.ndarray | Iterable[np.ndarray], fps: float
+             ) -> tuple[Spotted, ...]:
+        """The expressions found in one long video: its grey uint8 frames, ``(T, H, W)`` or
+        an iterable of ``(H, W)``, at ``fps`` frames per second; typed, in time order."""
+        ...
