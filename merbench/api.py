@@ -47,7 +47,16 @@ from merbench.registry import (
 from merbench.results.schema import installed_version
 from merbench.runinfo import FoldOutcome, RunInfo
 from merbench.spotting.frame_sources import ArrayFrames, FolderFrames, GeneratedFrames
-from merbench.spotting.intervals import MACRO, MICRO, Expression, FrameInterval
+from merbench.spotting.intervals import (
+    MACRO,
+    MICRO,
+    MICRO_MAX_SECONDS,
+    Expression,
+    FrameInterval,
+    Spotted,
+    intersection,
+    kind_by_duration,
+)
 from merbench.spotting.long_videos import (
     Annotation,
     FrameSource,
@@ -55,6 +64,7 @@ from merbench.spotting.long_videos import (
     LongVideoDataset,
     LongVideoSet,
 )
+from merbench.spotting.spotter import Spotter
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -67,6 +77,7 @@ __all__ = [
     "MACRO",
     "MEB_AU_SETS",
     "MICRO",
+    "MICRO_MAX_SECONDS",
     "Annotation",
     "ArrayFrames",
     "Augments",
@@ -110,6 +121,8 @@ __all__ = [
     "SampleActionUnits",
     "SampleExtractor",
     "Source",
+    "Spotted",
+    "Spotter",
     "TrainRecipe",
     "WholeDatasetFeature",
     "fixed_options",
@@ -117,6 +130,8 @@ __all__ = [
     "frame_number",
     "hookimpl",
     "installed_version",
+    "intersection",
+    "kind_by_duration",
     "renamed",
 ]
 

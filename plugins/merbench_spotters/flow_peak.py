@@ -43,8 +43,7 @@ from typing import Any
 
 import numpy as np
 
-from merbench.spotting.intervals import MICRO_MAX_SECONDS, Spotted, kind_by_duration
-from merbench.spotting.spotter import Spotter
+from merbench.api import MICRO_MAX_SECONDS, Spotted, Spotter, kind_by_duration
 from merbench_spotters.apex_signal import pass_signal
 from merbench_spotters.frames import check_fps, working_frames
 from merbench_spotters.peaks import INTERVALS, Candidate, candidates, suppress_overlaps

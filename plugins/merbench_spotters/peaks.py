@@ -45,7 +45,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from merbench.spotting.intervals import FrameInterval, intersection
+from merbench.api import FrameInterval, intersection
 from merbench_spotters.apex_signal import PassSignal
 
 INTERVALS = ("drop", "window")
