@@ -42,10 +42,12 @@ from merbench.registry import (
     LongVideoRegistry,
     ModelRegistry,
     ProtocolRegistry,
+    SpotterRegistry,
     fixed_options,
 )
 from merbench.results.schema import installed_version
 from merbench.runinfo import FoldOutcome, RunInfo
+from merbench.spotter_meta import SpotterMeta
 from merbench.spotting.frame_sources import ArrayFrames, FolderFrames, GeneratedFrames
 from merbench.spotting.intervals import (
     MACRO,
@@ -64,7 +66,7 @@ from merbench.spotting.long_videos import (
     LongVideoDataset,
     LongVideoSet,
 )
-from merbench.spotting.spotter import Spotter
+from merbench.spotting.spotter import SpotsVariants, Spotter
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -121,8 +123,11 @@ __all__ = [
     "SampleActionUnits",
     "SampleExtractor",
     "Source",
+    "SpotsVariants",
     "Spotted",
     "Spotter",
+    "SpotterMeta",
+    "SpotterRegistry",
     "TrainRecipe",
     "WholeDatasetFeature",
     "fixed_options",

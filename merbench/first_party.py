@@ -25,6 +25,7 @@ FIRST_PARTY_MODULES = {
     "cnn": "merbench_cnn.plugin", "htnet": "merbench_htnet.plugin",
     "handcrafted": "merbench_handcrafted.plugin", "mmnet": "merbench_mmnet.plugin",
     "hsta": "merbench_hsta.plugin", "timm": "merbench_timm.plugin",
+    "spotters": "merbench_spotters.plugin",
 }
 
 

@@ -2,8 +2,8 @@
 
 A plugin is a module (or object) with functions named like these specs and decorated with
 ``merbench.hookimpl``; it is found through the ``merbench`` entry-point group. Registration
-hooks add datasets, features, models, protocols and long-video datasets (spotting) to typed
-registries; lifecycle hooks let reporters and loggers follow a run.
+hooks add datasets, features, models, protocols, long-video datasets and spotters (spotting)
+to typed registries; lifecycle hooks let reporters and loggers follow a run.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
         LongVideoRegistry,
         ModelRegistry,
         ProtocolRegistry,
+        SpotterRegistry,
     )
     from merbench.runinfo import FoldOutcome, RunInfo
 
@@ -72,6 +73,19 @@ def merbench_register_long_videos(registry: LongVideoRegistry) -> None:
     :class:`merbench.spotting.long_videos.LongVideoDataset`: whole videos, each with its
     frame rate, its ground-truth micro- and macro-expression intervals (and blinks where the
     database marks them), and its frames read only when asked for.
+    """
+
+
+@hookspec
+def merbench_register_spotters(registry: SpotterRegistry) -> None:
+    """Add spotters with ``registry.add(SpotterMeta(...), factory)``.
+
+    The factory takes the spotter's options as keyword arguments and returns a
+    :class:`merbench.spotting.spotter.Spotter`; ``SpotterMeta.tuned`` names the options a
+    spotting run chooses on training subjects (``merbench spot``). A spotter that can give
+    the intervals of several settings of those options from one pass over a video (the
+    thresholds of a training-free spotter) also implements
+    :class:`merbench.spotting.spotter.SpotsVariants`.
     """
 
 

@@ -40,6 +40,7 @@ _REGISTRATION_HOOKS = (
     ("merbench_register_models", "models"),
     ("merbench_register_protocols", "protocols"),
     ("merbench_register_long_videos", "long_videos"),
+    ("merbench_register_spotters", "spotters"),
 )
 
 

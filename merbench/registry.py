@@ -27,6 +27,7 @@ from merbench.factory_options import FactoryOptions
 from merbench.lazy_factory import LazyFactory
 from merbench.long_video_meta import LongVideoMeta
 from merbench.meta import DatasetMeta, FeatureMeta, Meta, ModelMeta, ProtocolMeta
+from merbench.spotter_meta import SpotterMeta
 
 M = TypeVar("M", bound=Meta)
 
@@ -365,26 +366,34 @@ FeatureRegistry = Registry[FeatureMeta]
 ModelRegistry = Registry[ModelMeta]
 ProtocolRegistry = Registry[ProtocolMeta]
 LongVideoRegistry = Registry[LongVideoMeta]
+SpotterRegistry = Registry[SpotterMeta]
 
 
 def _long_video_registry() -> LongVideoRegistry:
     return Registry("long-video dataset", LongVideoMeta)
 
 
+def _spotter_registry() -> SpotterRegistry:
+    return Registry("spotter", SpotterMeta)
+
+
 @dataclass
 class Registries:
-    """The registries a plugin manager fills: the four of recognition, and the long-video
-    datasets of spotting (a kind apart: whole videos with intervals, not labelled clips)."""
+    """The registries a plugin manager fills: the four of recognition, and the two of
+    spotting, long-video datasets (a kind apart: whole videos with intervals, not labelled
+    clips) and spotters."""
 
     datasets: DatasetRegistry
     features: FeatureRegistry
     models: ModelRegistry
     protocols: ProtocolRegistry
     long_videos: LongVideoRegistry = field(default_factory=_long_video_registry)
+    spotters: SpotterRegistry = field(default_factory=_spotter_registry)
 
     def all(self) -> tuple[Registry[Any], ...]:
         """Every registry, in the order plugins fill them."""
-        return (self.datasets, self.features, self.models, self.protocols, self.long_videos)
+        return (self.datasets, self.features, self.models, self.protocols, self.long_videos,
+                self.spotters)
 
     @property
     def conflicts(self) -> list[str]:
@@ -399,4 +408,5 @@ class Registries:
             models=Registry("model", ModelMeta),
             protocols=Registry("protocol", ProtocolMeta),
             long_videos=_long_video_registry(),
+            spotters=_spotter_registry(),
         )

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from merbench.errors import MerbenchError
+from merbench.results.model import SeedsSummary
 from merbench.stats.intervals import (
     METRICS,
     Interval,
@@ -66,6 +67,9 @@ def load_run(path: Path) -> StoredRun:
     checked = validate_path(path, runs=validated)
     if isinstance(checked, ValidatedRun):
         return stored_run([checked], path)
+    if not isinstance(checked, SeedsSummary):
+        raise MerbenchError(f"{path} is a spotting run; 'merbench compare' compares "
+                            "recognition runs")
     base = path if path.is_dir() else path.parent
     return stored_run([validated[(base / name).resolve()] for name in checked.runs.values()],
                       path)

@@ -28,6 +28,8 @@ HOMONYMS = {
     "merbench cache clear": {"--feature", "-f"},  # the cache entries to delete
     "merbench convert-weights": {"--out", "--model-opt"},  # the converted file; kept as given
     "merbench export": {"--out"},  # the layout's folder, not a run directory
+    # a long-video dataset, not a recognition one; a spotting run's folder, not a run's
+    "merbench spot": {"--dataset", "-d", "--out", "-o"},
     "merbench keygen": {"--out"},  # the private key
     "merbench leaderboard build": {"--out"},  # the site
     "merbench leaderboard export": {"--out"},  # the table's file

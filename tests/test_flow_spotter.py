@@ -247,3 +247,18 @@ def test_large_frames_are_shrunk_to_the_working_size() -> None:
     counts = score(spotted, 30, [(40, 49, MICRO)])
     assert (counts[MICRO].tp, counts["all"].fp) == (1, 0), spans(spotted)
     assert spotter.spot((frame for frame in video), 30) == spotted
+
+
+def test_spot_variants_gives_each_settings_own_intervals_from_one_pass() -> None:
+    """What ``merbench spot`` relies on: thresholds tried from one flow pass give exactly
+    what a spotter built with each would, and a variant that changes the flow itself is
+    spotted on its own."""
+    video = render(200, [(40, 49, MOUTH, 1.5), (110, 150, BROW, 3.0)], drift=(0.02, 0.0))
+    spotter = flow_peak_spotter()
+    variants = [{"p": 0.1}, {"p": 0.4, "edge": 0.2}, {"min_motion": 0.5},
+                {"p": 0.2, "max_side": 32}]
+    found = spotter.spot_variants(iter(list(video)), 30, variants)  # frames read once
+    assert found == [flow_peak_spotter(**v).spot(video, 30) for v in variants]
+    assert found[0] and found[0] != found[1]  # the settings do differ here
+    with pytest.raises(ValueError, match="has no option 'q'"):
+        spotter.spot_variants(video, 30, [{"q": 1}])

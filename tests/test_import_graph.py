@@ -231,7 +231,7 @@ LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
     ("vocabulary", frozenset({"meta", "runinfo", "selection", "clips", "dataset", "registry",
                               "lazy_factory", "factory_options", "options_cache", "hookspecs",
                               "hookimpl", "plugins", "cache", "protocols", "action_units",
-                              "confusion_metrics", "long_video_meta"})),
+                              "confusion_metrics", "long_video_meta", "spotter_meta"})),
     ("records", frozenset({"results"})),  # file formats and run folders: read and written
     ("computation", frozenset({"metrics", "scoring", "stats", "training", "features",
                                "threads", "authors_weights", "export", "spotting",

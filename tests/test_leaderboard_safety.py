@@ -77,6 +77,7 @@ def _benchmark(folder: Path) -> Path:
 def test_payloads_are_inert(hostile_run: Path, tmp_path: Path, cli) -> None:
     results = tmp_path / "results"
     shutil.copytree(hostile_run, results / "hostile")
+    _hostile_spotting_run(results / "spotting")
     # a second copy that is rejected, with a payload in the reason the index prints
     shutil.copytree(hostile_run, results / "rejected")
     path = results / "rejected" / "results.json"
@@ -89,8 +90,10 @@ def test_payloads_are_inert(hostile_run: Path, tmp_path: Path, cli) -> None:
     assert code == 0 and "1 runs, 1 rejected" in out, err
     pages = {p.relative_to(tmp_path / "site").as_posix(): p.read_text()
              for p in (tmp_path / "site").rglob("*.html")}
-    assert set(pages) == {"index.html", "benchmarks/synthetic.html",
+    assert set(pages) == {"index.html", "benchmarks/synthetic.html", "spotting.html",
                           "compare/synthetic.html", "runs/hostile/index.html"}
+    (copied,) = (tmp_path / "site" / "spotting").glob("*/spotting.json")  # inside the site
+    assert copied.parent.name.startswith("script-document-documentelement")
     script, script_hash = _script()
     shown = {name: 0 for name in HOSTILE}
     for name, html in pages.items():
@@ -118,6 +121,28 @@ def test_payloads_are_inert(hostile_run: Path, tmp_path: Path, cli) -> None:
     assert "&lt;svg onload=" in run_page  # the class name inside the confusion matrices
     index = pages["index.html"]
     assert "&lt;script&gt;" in index and "is rejected" not in index
+    spotting = pages["spotting.html"]
+    assert "&lt;script&gt;document" in spotting and "&lt;img src=x" in spotting
+
+
+def _hostile_spotting_run(out: Path) -> None:
+    """A spotting run whose dataset, spotter and option names carry the payloads (and a
+    dataset name that is a path out of the site's folder); no number changes, so it
+    validates and is rendered."""
+    from test_spot_command import SMALL_OPTIONS, EchoPlugin
+
+    from merbench.plugins import load_plugins
+    from merbench.runner.spot import SpotSpec, SpottingRun
+
+    plugins = load_plugins(extra=[("echo-spotter", EchoPlugin())])
+    SpottingRun(SpotSpec("synthetic-long", "echo", dataset_options=SMALL_OPTIONS), plugins,
+                out).execute()
+    file = out / "spotting.json"
+    data = json.loads(file.read_text())
+    data["dataset"]["name"] = HOSTILE["name"] + "/../../../escaped"
+    data["spotter"]["name"] = HOSTILE["description"]
+    data["spotter"]["options"] = {HOSTILE["class"]: HOSTILE["citation"]}
+    file.write_text(json.dumps(data))
 
 
 @pytest.fixture(scope="module")

@@ -1,6 +1,7 @@
 """docs/results.md documents the typed results model field by field: every record class of
-merbench/results/model.py (a run's files) and merbench/results/command_files.py (the files of
-the other commands) has its section, with exactly its fields and their types."""
+merbench/results/model.py (a run's files), merbench/results/command_files.py (the files of
+the other commands) and merbench/results/spotting_file.py (a spotting run's) has its section,
+with exactly its fields and their types."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import re
 import typing
 from pathlib import Path
 
-from merbench.results import command_files, model
+from merbench.results import command_files, model, spotting_file
 from merbench.results.codec import json_type
 
 REFERENCE = Path(__file__).resolve().parents[1] / "docs" / "results.md"
@@ -17,7 +18,7 @@ REFERENCE = Path(__file__).resolve().parents[1] / "docs" / "results.md"
 
 def _records() -> dict[str, type]:
     found: dict[str, type] = {}
-    for module in (model, command_files):
+    for module in (model, command_files, spotting_file):
         for name, cls in vars(module).items():
             if dataclasses.is_dataclass(cls) and cls.__module__ == module.__name__:
                 assert name not in found, f"record {name} is defined twice"

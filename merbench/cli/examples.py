@@ -12,6 +12,11 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
         "merbench run -m htnet -d composite --data-root DATA --seeds 0,1,2 -o htnet",
         "merbench run --resume htnet/seed-1 --device cuda",
     ),
+    "spot": (
+        "merbench spot --spotter flow-peak --dataset synthetic-long --out spots",
+        "merbench spot --spotter flow-peak -d samm-long --data-root DATA \\\n"
+        "      --tune p=0.1,0.2 --out samm-spots",
+    ),
     "sweep": (
         "merbench sweep plan.toml",
         "merbench sweep plan.toml --executor ray --device cuda --yes",

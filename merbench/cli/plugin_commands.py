@@ -11,6 +11,8 @@ command's own is declared here, by hand.
 
 from __future__ import annotations
 
+import argparse
+import math
 from pathlib import Path
 
 from merbench.cli.command_line import CommandLine
@@ -21,7 +23,8 @@ from merbench.cli.strict_parser import StrictParser
 from merbench.runner.given_values import seed_option
 from merbench.runner.spec import extract_options, sweep_command_options, sweep_plan_options
 
-LIST_KINDS = ("datasets", "features", "models", "protocols", "plugins")
+LIST_KINDS = ("datasets", "features", "models", "protocols", "long-videos", "spotters",
+              "plugins")
 
 # merbench export shares extract's options, but writes files and records no run
 EXPORT_GROUPS = {
@@ -76,6 +79,41 @@ def _extract(parser: StrictParser) -> None:
                              "identity, to FILE (.npz) for 'merbench run --features FILE' "
                              "on another machine (any feature, per-sample or not)")
     quiet_option(parser)
+
+
+def tuned_values(text: str) -> tuple[str, list[float]]:
+    """``NAME=V1,V2,...``: the values a spotting run tries for one tuned option."""
+    name, sep, values = text.partition("=")
+    try:
+        parsed = [float(v) for v in values.split(",") if v.strip()] if sep else []
+    except ValueError:
+        parsed = []
+    if not name.strip() or not parsed or not all(math.isfinite(v) for v in parsed):
+        raise argparse.ArgumentTypeError(f"expected NAME=V1,V2,... with numbers, got '{text}'")
+    return name.strip().replace("-", "_"), parsed
+
+
+def _spot(parser: StrictParser) -> None:
+    what = parser.add_argument_group("what runs", "recorded in spot-run.json and spotting.json")
+    what.add_argument("--spotter", required=True, metavar="NAME",
+                      help="the spotter (see 'merbench list spotters'), e.g. flow-peak")
+    what.add_argument("--dataset", "-d", required=True, metavar="NAME",
+                      help="the long-video dataset (see 'merbench list long-videos'), e.g. "
+                           "synthetic-long, samm-long")
+    add_run_option(what, "dataset_options", default=None)
+    what.add_argument("--spotter-opt", action="append", type=key_value, default=[],
+                      metavar="KEY=VALUE", help="an option of the spotter, the same for every "
+                                                "setting tried (repeatable)")
+    what.add_argument("--tune", action="append", type=tuned_values, default=[],
+                      metavar="NAME=V1,V2,...",
+                      help="the values tried for an option chosen on training subjects, in "
+                           "tie-break order (repeatable; default: the spotter's own, "
+                           "'merbench list spotters')")
+    where = parser.add_argument_group("where")
+    add_run_option(where, "data_root", default=None)
+    where.add_argument("--out", "-o", type=Path, required=True, metavar="DIR",
+                       help="the spotting run's folder (an interrupted run goes on from it)")
+    quiet_option(where)
 
 
 def _list(parser: StrictParser) -> None:
@@ -148,6 +186,15 @@ EXTRACT = CommandLine(
                 "interrupted extraction keeps every finished sample.")
 
 LIST = CommandLine("list", "show what plugins provide", _list, plugins=True)
+
+SPOT = CommandLine(
+    "spot", "find expressions in long videos and score them as MEGC does", _spot, plugins=True,
+    description="Spot micro- and macro-expression intervals in every long video of a dataset "
+                "with a spotter, once for each setting of the options it tunes; choose each "
+                "left-out subject's setting on the other subjects' videos; score micro, macro "
+                "and all as MEGC does (IoU >= 0.5, pooled), with subject-bootstrap intervals. "
+                "Writes spotting.json (which 'merbench validate' recomputes) into --out; an "
+                "interrupted run keeps every finished video.")
 
 AUDIT = CommandLine(
     "audit", "train some of a run's folds again and compare", _audit, plugins=True,

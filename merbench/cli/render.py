@@ -263,7 +263,8 @@ def print_listing(plugins: Plugins, kind: str | None) -> None:
     """One table per registry (or only ``kind``), with versions and the package of each."""
     console = LiteralConsole()
     registries = plugins.registries
-    kinds = [kind] if kind else ["datasets", "features", "models", "protocols", "plugins"]
+    kinds = [kind] if kind else ["datasets", "features", "models", "protocols", "long-videos",
+                                 "spotters", "plugins"]
     for name in kinds:
         if name == "plugins":
             table = Table(title="plugins")
@@ -277,9 +278,10 @@ def print_listing(plugins: Plugins, kind: str | None) -> None:
                               record.origin.package_version, record.module, status)
             console.print(table)
             continue
-        registry = getattr(registries, name)
+        registry = getattr(registries, name.replace("-", "_"))
         extra = {"models": ("feature", "kind"), "features": ("needs",),
-                 "datasets": ("provides",)}.get(name, ())
+                 "datasets": ("provides",), "long-videos": ("fps",),
+                 "spotters": ("tuned",)}.get(name, ())
         rows = sorted([(entry.meta.name, _listed_cells(entry, extra)) for entry in registry] +
                       [(family.pattern, _listed_cells(family, extra))  # timm-<arch>
                        for family in registry.families()])
@@ -300,6 +302,11 @@ def _listed_cells(entry: Any, extra: tuple[str, ...]) -> dict[str, str]:
         value = getattr(meta, column)
         if column == "needs":  # alternatives "a|b" read as "a or b"
             value = tuple(v.replace("|", " or ") for v in value)
+        elif column == "tuned":  # (("p", (0.1, 0.2)),) read as "p: 0.1/0.2"
+            value = tuple(f"{option}: {'/'.join(f'{v:g}' for v in values)}"
+                          for option, values in value)
+        elif column == "fps":
+            value = "varies" if value is None else f"{value:g}"
         cells[column] = ", ".join(value) if isinstance(value, tuple) else str(value)
     cells["description"] = meta.description
     cells["package"] = f"{entry.origin.package} ({entry.origin.plugin})"

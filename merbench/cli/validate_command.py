@@ -14,6 +14,7 @@ from merbench.cli.parser import EXIT_USAGE
 from merbench.leaderboard.collect import group_key
 from merbench.leaderboard.copies import Claim, settle
 from merbench.leaderboard.declared_defaults import DeclaredDefaults
+from merbench.results.spotting_file import SpottingResults
 from merbench.verification.validate import ResultRejected, ValidatedRun, validate_path
 
 
@@ -26,6 +27,12 @@ def main(args: argparse.Namespace) -> int:
         except ResultRejected as exc:
             rejected += 1
             say(f"merbench: rejected: {exc}", file=sys.stderr)
+            continue
+        if isinstance(checked, SpottingResults):
+            say(f"ok: {path} (spotter {checked.spotter.name} v{checked.spotter.version} on "
+                f"{checked.dataset.name}, {checked.dataset.n_videos} videos of "
+                f"{checked.dataset.n_subjects} subjects, {len(checked.variants)} settings; "
+                f"recomputed {', '.join(checked.policies)})")
             continue
         if not isinstance(checked, ValidatedRun):  # a seeds summary
             say(f"ok: {path} (seeds {', '.join(map(str, checked.seeds))}: every seed run "

@@ -67,6 +67,11 @@ from merbench.leaderboard.page_views import (
     subjects_view,
 )
 from merbench.leaderboard.site_swap import build_lock, restore_aside, swap_in
+from merbench.leaderboard.spotting_view import (
+    copy_spotting_files,
+    find_spotting_runs,
+    spotting_sections,
+)
 from merbench.leaderboard.uncertainty import Loader, table_uncertainty
 from merbench.literal import literal
 from merbench.plugins import default_plugins
@@ -267,10 +272,12 @@ def _write(path: Path, text: str) -> None:
 
 
 def render_site(collection: Collection, benchmarks: list[Benchmark], out: Path,
-                trusted: TrustedKeys | None = None, folders: Sequence[Path] = ()) -> None:
+                trusted: TrustedKeys | None = None, folders: Sequence[Path] = ()
+                ) -> list[Rejected]:
     """Write every page of the site into the (empty) folder ``out``; audits count when
     signed by a key in ``trusted`` (None: none counts). ``folders``: the results folders the
-    collection was found in, which the pages name by their names, never by where they lie."""
+    collection was found in, which the pages name by their names, never by where they lie.
+    Returns the spotting files under them that were rejected (the collection's are its own)."""
     env = _environment(PagePaths(folders))
     keys: TrustedKeys = trusted or {}
     env.globals.update(reproduced=reproduced_text, collapse=collapse_text,
@@ -342,12 +349,17 @@ def render_site(collection: Collection, benchmarks: list[Benchmark], out: Path,
                                      item["run"].results.protocol.name,
                                      item["run"].results.seed))
     ordered = by_importance(tables, lambda item: item["bench"], lambda item: item["runs"])
+    spotting, spotting_rejected = find_spotting_runs(folders)
+    spotting_rejected += copy_spotting_files(spotting, out)
+    _write(out / "spotting.html", env.get_template("spotting.html").render(
+        root="", sections=spotting_sections(spotting, registries)))
     _write(out / "index.html", env.get_template("index.html").render(
         root="", benchmarks=[item for item in ordered if item["runs"]],
         empty=[item["bench"] for item in ordered if not item["runs"]], runs=run_items,
-        rejected=collection.rejected))
+        spotting_runs=len(spotting), rejected=[*collection.rejected, *spotting_rejected]))
     _write(out / SITE_MARKER, "Built by merbench leaderboard build; the next build replaces "
                               "this folder.\n")
+    return spotting_rejected
 
 
 def build_site(results: list[Path], out: Path,
@@ -378,7 +390,7 @@ def build_site(results: list[Path], out: Path,
         staging = Path(tempfile.mkdtemp(prefix=temp_prefix(out), suffix=TEMP_SUFFIX,
                                         dir=out.parent))
         try:
-            render_site(collection, benchmarks, staging, trusted, results)
+            spotting_rejected = render_site(collection, benchmarks, staging, trusted, results)
             # mkdtemp makes it private; a site is for reading, as the umask allows
             os.chmod(staging, 0o777 & ~current_umask())
             swap_in(staging, out)
@@ -386,4 +398,4 @@ def build_site(results: list[Path], out: Path,
             shutil.rmtree(staging, ignore_errors=True)
             raise
     return BuildReport(out=out, benchmarks=len(benchmarks), runs=len(collection.runs),
-                       rejected=collection.rejected)
+                       rejected=[*collection.rejected, *spotting_rejected])

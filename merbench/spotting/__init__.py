@@ -2,8 +2,9 @@
 
 Recognition starts from a clip whose onset and apex a person marked. Spotting finds those
 intervals in a long video first, and spot-then-recognise (MEGC 2025's STR task) classifies
-what was found. This package holds the part that has to be right before any spotter is
-worth running: the metric. It is a library only; no command runs it yet.
+what was found. This package holds the metric, what a long video and a spotter are, and the
+choice of each left-out subject's spotter setting; ``merbench spot``
+(:mod:`merbench.runner.spot`) runs a registered spotter over a long-video dataset with them.
 
 - :mod:`merbench.spotting.intervals`: frame intervals (inclusive, as MEGC counts them), their
   intersection over union, a video's ground truth and predictions, the micro / macro rule
@@ -15,8 +16,10 @@ worth running: the metric. It is a library only; no command runs it yet.
 - :mod:`merbench.spotting.bootstrap`: subject-bootstrap intervals of the pooled F1.
 - :mod:`merbench.spotting.recognition`: the spotted true positives' recognition scores and
   STRS = spotting F1 x recognition F1.
+- :mod:`merbench.spotting.choice`: each left-out subject's spotter setting, chosen on the
+  other subjects' videos (and, for comparison, on its own), and the scores of the choice.
 
 Which year of MEGC each definition follows, and where the official scripts differ from one
 another and from merbench, is said in each module and in
-docs/user-guide.md#spotting-metrics-library.
+docs/user-guide.md#spotting-metrics.
 """

@@ -34,7 +34,7 @@ spotter that needs fitting takes the fitted values as options.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from merbench.spotting.intervals import Spotted
@@ -56,4 +56,23 @@ class Spotter(Protocol):
              ) -> tuple[Spotted, ...]:
         """The expressions found in one long video: its grey uint8 frames, ``(T, H, W)`` or
         an iterable of ``(H, W)``, at ``fps`` frames per second; typed, in time order."""
+        ...
+
+
+@runtime_checkable
+class SpotsVariants(Protocol):
+    """A spotter that gives the intervals of several settings of its options from one pass
+    over a video.
+
+    A spotting run tries every setting of the tuned options (``SpotterMeta.tuned``) on every
+    video, so that each left-out subject's setting can be chosen on the other subjects. For a
+    training-free spotter the costly part (optical flow, minutes a SAMM video) does not
+    depend on its thresholds, so computing it once per video and thresholding it per setting
+    costs one pass instead of one per setting. ``variants`` are option overrides of this
+    spotter's own options; the result is one tuple of intervals per variant, in order, each
+    exactly what a spotter built with those options would return from :meth:`Spotter.spot`.
+    A spotter without this method is built and run once per variant."""
+
+    def spot_variants(self, frames: np.ndarray | Iterable[np.ndarray], fps: float,
+                      variants: Sequence[Mapping[str, Any]]) -> list[tuple[Spotted, ...]]:
         ...

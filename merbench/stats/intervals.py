@@ -18,6 +18,7 @@ faster than scoring the samples again.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -117,8 +118,12 @@ def resampled_interval(statistic: Callable[[np.ndarray], np.ndarray],
     if not samples:
         value = float(of())
         return Interval(value, value)
-    found = stats.bootstrap(samples, of, n_resamples=resamples, vectorized=True,
-                            batch=BATCH, confidence_level=level, method="percentile",
-                            rng=np.random.default_rng(seed))
+    with warnings.catch_warnings():
+        # every resample scoring the same (a spotting scope with nothing to find) or
+        # undefined: the interval is that value, or NaN, which is what SciPy returns anyway
+        warnings.simplefilter("ignore", stats.DegenerateDataWarning)
+        found = stats.bootstrap(samples, of, n_resamples=resamples, vectorized=True,
+                                batch=BATCH, confidence_level=level, method="percentile",
+                                rng=np.random.default_rng(seed))
     low, high = found.confidence_interval
     return Interval(float(low), float(high))

@@ -12,16 +12,23 @@ from merbench.testing.lookup import KINDS, Kind, registry_of
 from merbench.testing.model_checks import check_model
 from merbench.testing.protocol_checks import check_protocol
 from merbench.testing.registered import check_feature, check_metadata
+from merbench.testing.spotter_checks import check_spotter
 
 if TYPE_CHECKING:
     import pandas as pd
+
+
+CheckName = Literal["metadata", "feature", "model", "protocol", "spotter"]
+#: the check of each kind beyond its metadata (datasets read files: metadata only)
+KIND_CHECKS: dict[Kind, CheckName] = {"feature": "feature", "model": "model",
+                                      "protocol": "protocol", "spotter": "spotter"}
 
 
 @dataclass(frozen=True)
 class ContractCase:
     """One check of one registered entry, for ``pytest.mark.parametrize(..., ids=str)``."""
 
-    check_name: Literal["metadata", "feature", "model", "protocol"]
+    check_name: CheckName
     kind: Kind
     name: str
     plugins: Plugins = field(repr=False, compare=False)
@@ -35,6 +42,8 @@ class ContractCase:
             check_feature(self.name, self.plugins)
         elif self.check_name == "model":
             check_model(self.name, self.plugins, **self.options)
+        elif self.check_name == "spotter":
+            check_spotter(self.name, self.plugins)
         else:
             check_protocol(self.name, self.plugins, **self.options)
 
@@ -100,8 +109,8 @@ def contract_cases(plugins: Plugins | None = None, *, package: str | None = None
                 options["samples"] = samples
             if kind == "protocol" and name in (protocol_options or {}):
                 options["options"] = dict((protocol_options or {})[name])
-            if kind != "dataset":  # a dataset reads its files: only its metadata is checked
-                cases.append(ContractCase(kind, kind, name, plugins, options))
+            if kind in KIND_CHECKS:
+                cases.append(ContractCase(KIND_CHECKS[kind], kind, name, plugins, options))
     if not cases and (package is not None or plugin is not None):
         loaded = sorted({f"{r.origin.plugin} ({r.origin.package})" for r in plugins.records})
         raise AssertionError(f"no loaded plugin of package={package!r} plugin={plugin!r} "

@@ -13,8 +13,9 @@ from typing import Any, Literal
 from merbench.plugins import Plugins, default_plugins
 from merbench.registry import Entry, Registry
 
-Kind = Literal["dataset", "feature", "model", "protocol"]
-KINDS: tuple[Kind, ...] = ("dataset", "feature", "model", "protocol")
+Kind = Literal["dataset", "feature", "model", "protocol", "long_video", "spotter"]
+KINDS: tuple[Kind, ...] = ("dataset", "feature", "model", "protocol", "long_video",
+                          "spotter")
 
 
 def registry_of(plugins: Plugins, kind: Kind) -> Registry[Any]:

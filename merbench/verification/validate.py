@@ -44,6 +44,7 @@ from merbench.results.run_files import (
 from merbench.results.rundir import RunDirectory
 from merbench.results.safe_files import UnsafeFile, check_entry, check_inside, check_run_folder
 from merbench.results.schema import read_json, read_results
+from merbench.results.spotting_file import SPOTTING_FILE, SpottingResults
 from merbench.runinfo import FoldOutcome
 from merbench.scoring import PolicyScore, score
 from merbench.verification.declared import check_declared
@@ -279,11 +280,18 @@ def validate_seeds(path: Path, runs: dict[Path, ValidatedRun] | None = None) -> 
     return summary
 
 
+def _validate_spotting(path: Path) -> SpottingResults:
+    # deferred: SciPy (through the spotting scores), which only a spotting run needs
+    from merbench.verification.spotting_check import validate_spotting
+
+    return validate_spotting(path)
+
+
 def validate_path(path: Path, runs: dict[Path, ValidatedRun] | None = None
-                  ) -> ValidatedRun | SeedsSummary:
-    """Validate whatever ``path`` is: a run directory or its results.json, or a seeds
+                  ) -> ValidatedRun | SeedsSummary | SpottingResults:
+    """Validate whatever ``path`` is: a run directory or its results.json, a seeds
     summary (a ``seeds.json`` or the folder holding one; ``runs`` as for
-    :func:`validate_seeds`)."""
+    :func:`validate_seeds`), or a spotting run (``spotting.json`` or its folder)."""
     path = Path(path)
     if not path.exists():
         raise ResultRejected(path, "no such file or directory")
@@ -292,10 +300,14 @@ def validate_path(path: Path, runs: dict[Path, ValidatedRun] | None = None
             return validate_run(path)
         if (path / SEEDS_FILE).exists():
             return validate_seeds(path, runs)
-        raise ResultRejected(path, f"holds neither {RESULTS_FILE} nor {SEEDS_FILE}; pass a run "
-                                   "directory or a results file")
+        if (path / SPOTTING_FILE).exists():
+            return _validate_spotting(path)
+        raise ResultRejected(path, f"holds none of {RESULTS_FILE}, {SEEDS_FILE} or "
+                                   f"{SPOTTING_FILE}; pass a run directory or a results file")
     if path.name == SEEDS_FILE:
         return validate_seeds(path, runs)
+    if path.name == SPOTTING_FILE:
+        return _validate_spotting(path)
     return validate_run(path)
 
 

@@ -5,9 +5,8 @@
   and peaks above a threshold relative to the video's own signal
   (:mod:`merbench_spotters.flow_peak`; docs/spotting.md).
 
-Each factory returns a :class:`merbench.spotting.spotter.Spotter`. None is registered with
-pluggy yet: the hook that will name them is not written; the factories are what it will
-register.
+Each factory returns a :class:`merbench.spotting.spotter.Spotter`; :mod:`.plugin` registers
+them (hook ``merbench_register_spotters``) for ``merbench spot``.
 """
 
 from merbench_spotters.flow_peak import FlowPeakOptions, FlowPeakSpotter, flow_peak_spotter

@@ -37,14 +37,14 @@ rotates the face moves regions as an expression does and is reported as one.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
-from dataclasses import asdict, dataclass, fields
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
 import numpy as np
 
 from merbench.api import MICRO_MAX_SECONDS, Spotted, Spotter, kind_by_duration
-from merbench_spotters.apex_signal import pass_signal
+from merbench_spotters.apex_signal import PassSignal, pass_signal
 from merbench_spotters.frames import check_fps, working_frames
 from merbench_spotters.peaks import INTERVALS, Candidate, candidates, suppress_overlaps
 from merbench_spotters.region_motion import (
@@ -164,9 +164,10 @@ class FlowPeakSpotter:
             seconds.append(self.options.macro_k_seconds)
         return sorted({frames_of(s, fps) for s in seconds})
 
-    def candidates(self, frames: np.ndarray | Iterable[np.ndarray], fps: float
-                   ) -> list[Candidate]:
-        """Every pass's peaks with their intervals, before the passes are merged."""
+    def signals(self, frames: np.ndarray | Iterable[np.ndarray], fps: float
+                ) -> tuple[list[PassSignal], int]:
+        """Each pass's motion signal and the video's length in frames: the costly part,
+        which depends on no option of :data:`AFTER_SIGNAL`."""
         fps = check_fps(fps)
         video = working_frames(frames, self.options.max_side)
         o = self.options
@@ -175,24 +176,71 @@ class FlowPeakSpotter:
                              f"{o.grid} pixels a side; got {video.shape[2]} x {video.shape[1]}")
         solver = FlowSolver(o.method)
         window = frames_of(o.smooth_seconds, fps) if o.smooth_seconds > 0 else 1
-        found: list[Candidate] = []
+        found: list[PassSignal] = []
         for lag in self.lags(fps):
             if len(video) < 2 * lag + 1:
                 continue  # no frame has a neighbour k away on both sides: nothing to spot
             blocks = lagged_block_motion(video, lag, solver=solver, head_motion=o.head_motion,
                                          grid=o.grid, fraction=o.top_fraction)
-            signal = pass_signal(blocks, lag, fraction=o.top_fraction, window=window)
-            found += candidates(signal, len(video), p=o.p, min_motion=o.min_motion,
-                                edge=o.edge, interval=o.interval)
-        return found
+            found.append(pass_signal(blocks, lag, fraction=o.top_fraction, window=window))
+        return found, len(video)
+
+    def candidates(self, frames: np.ndarray | Iterable[np.ndarray], fps: float
+                   ) -> list[Candidate]:
+        """Every pass's peaks with their intervals, before the passes are merged."""
+        return _candidates(*self.signals(frames, fps), self.options)
 
     def spot(self, frames: np.ndarray | Iterable[np.ndarray], fps: float
              ) -> tuple[Spotted, ...]:
         fps = check_fps(fps)
-        kept = suppress_overlaps(self.candidates(frames, fps), self.options.overlap)
-        return tuple(Spotted(c.interval, kind_by_duration(
-            c.interval, fps, micro_max_seconds=self.options.micro_max_seconds))
-            for c in kept)
+        return _spotted(self.candidates(frames, fps), fps, self.options)
+
+    def spot_variants(self, frames: np.ndarray | Iterable[np.ndarray], fps: float,
+                      variants: Sequence[Mapping[str, Any]]) -> list[tuple[Spotted, ...]]:
+        """The intervals of each variant (option overrides), from one pass of flow where the
+        variants differ from this spotter only in options of :data:`AFTER_SIGNAL`."""
+        fps = check_fps(fps)
+        settings = [_with(self.options, variant) for variant in variants]
+        if all(_same_signal(self.options, setting) for setting in settings):
+            passes, n_frames = self.signals(frames, fps)
+            return [_spotted(_candidates(passes, n_frames, setting), fps, setting)
+                    for setting in settings]
+        video = frames if isinstance(frames, np.ndarray) else np.stack(list(frames))
+        return [FlowPeakSpotter(setting).spot(video, fps) for setting in settings]
+
+
+#: the options applied after the motion signal: settings differing only in these share a pass
+AFTER_SIGNAL = frozenset({"p", "min_motion", "edge", "interval", "overlap",
+                          "micro_max_seconds"})
+
+
+def _with(options: FlowPeakOptions, variant: Mapping[str, Any]) -> FlowPeakOptions:
+    known = {f.name for f in fields(FlowPeakOptions)}
+    unknown = sorted(set(variant) - known)
+    if unknown:
+        raise ValueError(f"{NAME} has no option {', '.join(map(repr, unknown))}; its options "
+                         f"are {', '.join(sorted(known))}")
+    return replace(options, **variant)
+
+
+def _same_signal(a: FlowPeakOptions, b: FlowPeakOptions) -> bool:
+    return all(getattr(a, f.name) == getattr(b, f.name) for f in fields(FlowPeakOptions)
+               if f.name not in AFTER_SIGNAL)
+
+
+def _candidates(passes: list[PassSignal], n_frames: int, o: FlowPeakOptions
+                ) -> list[Candidate]:
+    found: list[Candidate] = []
+    for signal in passes:
+        found += candidates(signal, n_frames, p=o.p, min_motion=o.min_motion, edge=o.edge,
+                            interval=o.interval)
+    return found
+
+
+def _spotted(found: list[Candidate], fps: float, o: FlowPeakOptions) -> tuple[Spotted, ...]:
+    kept = suppress_overlaps(found, o.overlap)
+    return tuple(Spotted(c.interval, kind_by_duration(
+        c.interval, fps, micro_max_seconds=o.micro_max_seconds)) for c in kept)
 
 
 def flow_peak_spotter(**options: Any) -> Spotter:

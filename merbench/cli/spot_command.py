@@ -1,0 +1,94 @@
+"""``merbench spot``: a spotter over a long-video dataset, the settings chosen on training
+subjects, and MEGC's scores (:mod:`merbench.runner.spot`, :mod:`merbench.spotting.choice`)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+
+from merbench.cli.literal import say
+from merbench.cli.parser import EXIT_INTERRUPTED, EXIT_USAGE
+from merbench.errors import MerbenchError
+from merbench.plugins import Plugins
+from merbench.results.spotting_file import (
+    SPOTTING_FILE,
+    SpotCountsRecord,
+    SpottingPolicy,
+    SpottingResults,
+)
+from merbench.runner.spot import SpotSpec, SpottingRun
+from merbench.spotting.choice import ORACLE, TRAINING_SUBJECTS
+from merbench.spotting.scores import SCOPES
+
+
+def _ratio(value: float | None) -> str:
+    return "  n/a " if value is None else f"{value:.4f}"
+
+
+def _line(scope: str, counts: SpotCountsRecord, interval: str) -> str:
+    return (f"  {scope:<6} TP {counts.tp:>4}  FP {counts.fp:>4}  FN {counts.fn:>4}  "
+            f"precision {_ratio(counts.precision)}  recall {_ratio(counts.recall)}  "
+            f"F1 {_ratio(counts.f1)}{interval}")
+
+
+def _interval(policy: SpottingPolicy, scope: str) -> str:
+    found = policy.intervals[scope]
+    if found.low is None or found.high is None:
+        return ""
+    return f" [{found.low:.2f}, {found.high:.2f}]"
+
+
+def report(results: SpottingResults) -> list[str]:
+    """What the terminal is told of a finished run: each policy's pooled scores, then how
+    often each setting was chosen."""
+    lines = [f"{results.spotter.name} v{results.spotter.version} on {results.dataset.name}: "
+             f"{results.dataset.n_videos} videos of {results.dataset.n_subjects} subjects, "
+             f"{len(results.variants)} settings of "
+             f"{', '.join(results.spotter.tuned) or 'no tuned option'}"]
+    for name in (TRAINING_SUBJECTS, ORACLE):
+        policy = results.policies[name]
+        lines.append(f"{name}: {policy.description}")
+        for scope in SCOPES:
+            lines.append(_line(scope, getattr(policy.scores, scope), _interval(policy, scope)))
+        used: dict[int, int] = {}
+        for index in policy.chosen.values():
+            used[index] = used.get(index, 0) + 1
+        lines.append("  settings chosen: " + "; ".join(
+            f"{_setting(results.variants[i])} for {n} subject{'s' * (n != 1)}"
+            for i, n in sorted(used.items())))
+    lines.append("[low, high]: 95% interval of the pooled F1, percentile bootstrap over "
+                 "subjects; the oracle row is TEST-SET SELECTION, shown for comparison only")
+    return lines
+
+
+def _setting(variant: dict[str, object]) -> str:
+    return ", ".join(f"{k}={v}" for k, v in variant.items()) or "the spotter's defaults"
+
+
+def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
+    spec = SpotSpec(dataset=args.dataset, spotter=args.spotter,
+                    dataset_options=dict(args.dataset_options or []),
+                    spotter_options=dict(args.spotter_opt), tune=dict(args.tune),
+                    data_root=args.data_root)
+    done = [0, 0]
+
+    def progress(finished: int, total: int, video: str) -> None:
+        done[:] = [finished, total]
+        if not args.quiet:
+            say(f"spotted {finished}/{total}: {video}", flush=True)
+
+    try:
+        run = SpottingRun(spec, load(args), args.out)
+        results = run.execute(progress)
+    except KeyboardInterrupt:
+        say(f"merbench: interrupted — {done[0]} of {done[1] or 'the'} videos are kept in "
+            f"{args.out}; run the same command to go on", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except MerbenchError as exc:
+        say(f"merbench: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    for line in report(results):
+        say(line)
+    say(f"results: {args.out / SPOTTING_FILE}")
+    return 0

@@ -1,0 +1,125 @@
+"""The spotting page: validated ``merbench spot`` runs per long-video dataset, beside the
+published MEGC figures.
+
+Spotting runs are not recognition runs: no fold trains, and each subject's spotter setting
+is chosen on the other subjects (:mod:`merbench.spotting.choice`), so they have a page of
+their own rather than rows in a recognition benchmark. Every ``spotting.json`` under the
+results folders is validated (every choice and count recomputed,
+:mod:`merbench.verification.spotting_check`); one that fails is listed with the rejected
+files, never shown. Rows are ordered by the pooled F1 of micro and macro together
+(``all``) under the reported policy; the oracle F1 is shown apart, marked test-set
+selection, and orders nothing. The published rows are MEGC's own baseline figures, with how
+their thresholds were chosen where the source says.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from merbench.leaderboard.collect import Rejected
+from merbench.leaderboard.page_views import slug
+from merbench.registry import Registries
+from merbench.results.run_files import ResultRejected
+from merbench.results.safe_files import UnsafeFile, copy_regular_file
+from merbench.results.spotting_file import SPOTTING_FILE, SpottingResults
+from merbench.spotting.choice import ORACLE, TRAINING_SUBJECTS
+from merbench.verification.spotting_check import validate_spotting
+
+MEGC2020_BASELINE = ("MEGC 2020 baseline (MDMD)",
+                     "He, Wang, Li and Yap, Spotting macro- and micro-expression intervals in "
+                     "long video sequences (the MEGC 2020 baseline), "
+                     "https://arxiv.org/abs/1912.11985",
+                     "not said in the paper; its released scripts score every p from 0.01 to "
+                     "0.99 on all videos (github.com/HeyingGithub/"
+                     "Baseline-project-for-MEGC2020_spotting, MDMD_results)")
+
+
+@dataclass(frozen=True)
+class Published:
+    """A spotting F1 printed in a paper (pooled over the database, as merbench's)."""
+
+    method: str
+    source: str
+    chosen: str  # how its threshold was chosen
+    micro: float
+    macro: float
+    all: float
+
+
+#: long-video dataset -> its published rows (the paper's abstract gives all six numbers)
+PUBLISHED: dict[str, tuple[Published, ...]] = {
+    "casme-sq-long": (Published(*MEGC2020_BASELINE, micro=0.0082, macro=0.1196, all=0.0376),),
+    "samm-long": (Published(*MEGC2020_BASELINE, micro=0.0364, macro=0.0629, all=0.0445),),
+}
+
+
+@dataclass(frozen=True)
+class SpottingRun:
+    """A validated spotting run and where the page links its file."""
+
+    path: Path
+    results: SpottingResults
+    file_id: str
+
+    def f1(self, policy: str = TRAINING_SUBJECTS) -> float:
+        value = self.results.policies[policy].scores.all.f1
+        return -1.0 if value is None else value
+
+
+def find_spotting_runs(folders: Sequence[Path]) -> tuple[list[SpottingRun], list[Rejected]]:
+    """Every ``spotting.json`` under ``folders``, validated; the rejected ones with why."""
+    runs: list[SpottingRun] = []
+    rejected: list[Rejected] = []
+    for folder in folders:
+        for path in sorted(Path(folder).rglob(SPOTTING_FILE)):
+            try:
+                results = validate_spotting(path)
+            except ResultRejected as exc:
+                rejected.append(Rejected(path, exc.reason))
+                continue
+            digest = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:10]
+            # the folder's name comes from the file: a slug, so it stays inside the site
+            runs.append(SpottingRun(path, results, f"{slug(results.dataset.name)}-{digest}"))
+    return runs, rejected
+
+
+def spotting_sections(runs: Sequence[SpottingRun], registries: Registries
+                      ) -> list[dict[str, Any]]:
+    """One section per long-video dataset that is registered or has a run: its published
+    rows, its runs best first, and the command that would make a row where it has none."""
+    names = sorted({*registries.long_videos.names(), *(r.results.dataset.name for r in runs)})
+    sections = []
+    for name in names:
+        mine = sorted((r for r in runs if r.results.dataset.name == name),
+                      key=lambda r: (-r.f1(), r.results.spotter.name, str(r.path)))
+        description = (registries.long_videos.get(name).meta.description
+                       if name in registries.long_videos else "")
+        sections.append({
+            "name": name, "description": description, "runs": mine,
+            "published": PUBLISHED.get(name, ()),
+            "command": f"merbench spot --spotter flow-peak --dataset {name}"
+                       + ("" if name == "synthetic-long" else " --data-root PATH")
+                       + f" --out {name}-flow-peak"})
+    return sections
+
+
+def copy_spotting_files(runs: Sequence[SpottingRun], out: Path) -> list[Rejected]:
+    """Each run's ``spotting.json`` into ``out/spotting/FILE_ID/``, so a reader can validate
+    it; a file that is not a plain file any more is left out, with why."""
+    problems = []
+    for run in runs:
+        target = out / "spotting" / run.file_id / SPOTTING_FILE
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            copy_regular_file(run.path, target)
+        except UnsafeFile as exc:
+            problems.append(Rejected(run.path, str(exc)))
+    return problems
+
+
+__all__ = ["ORACLE", "PUBLISHED", "TRAINING_SUBJECTS", "Published", "SpottingRun",
+           "copy_spotting_files", "find_spotting_runs", "spotting_sections"]

@@ -1,0 +1,265 @@
+"""A spotting run: every long video of a dataset through a spotter, each tuned setting kept.
+
+``merbench spot`` is to spotting what ``merbench run`` is to recognition, reduced to what a
+spotter needs: no folds are trained (a training-free spotter fits nothing), so the run
+spots every video once, for every setting of the options the spotter tunes
+(:class:`~merbench.spotter_meta.SpotterMeta`), and leave-one-subject-out happens afterwards,
+in the choice of each subject's setting on the other subjects
+(:mod:`merbench.spotting.choice`).
+
+A run is its identity (dataset, spotter, options, settings, IoU threshold), written to
+``spot-run.json`` when it starts; each finished video goes to ``videos/NNNN.json`` at once,
+so an interrupted run keeps what it spotted and the same command goes on from there (a
+folder holding another configuration is refused, not mixed). The spotter sees frame
+positions (0 is the video's first frame); the files keep the video's own frame numbers, as
+its sheet does, so a prediction can be checked against the sheet by eye.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from merbench.atomic import atomic_write_json
+from merbench.errors import MerbenchError
+from merbench.plugins import Plugins, plugin_versions
+from merbench.results.codec import LayoutError, from_json, loads, to_json
+from merbench.results.schema import environment, now_iso
+from merbench.results.spotting_file import (
+    SPOTTING_FILE,
+    SPOTTING_RUN_FILE,
+    SPOTTING_SCHEMA,
+    VIDEOS_FOLDER,
+    IntervalRecord,
+    SpottedVideo,
+    SpottingDataset,
+    SpottingResults,
+    SpottingSpotter,
+    VideoFile,
+)
+from merbench.spotter_meta import SpotterMeta
+from merbench.spotting.choice import CRITERION, summarise
+from merbench.spotting.intervals import Spotted
+from merbench.spotting.long_videos import LongVideo, LongVideoDataset
+from merbench.spotting.matching import THRESHOLD
+from merbench.spotting.spotter import SpotsVariants, Spotter
+
+MAX_VARIANTS = 1000  # a grid larger than this is a typo more often than a plan
+
+#: what the run reports as it goes: videos done, videos in all, the video just done
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass(frozen=True)
+class SpotSpec:
+    """What a spotting run is: the dataset and spotter by name, their options, and the values
+    tried for each tuned option where they replace the spotter's own (``tune``)."""
+
+    dataset: str
+    spotter: str
+    dataset_options: Mapping[str, Any] = field(default_factory=dict)
+    spotter_options: Mapping[str, Any] = field(default_factory=dict)
+    tune: Mapping[str, Sequence[float]] = field(default_factory=dict)
+    data_root: str | None = None  # where the dataset's files are; never part of the identity
+
+
+def tuned_values(meta: SpotterMeta, spec: SpotSpec) -> dict[str, list[float]]:
+    """Each tuned option and the values tried, in tie-break order: the spotter's own,
+    with ``spec.tune`` replacing or adding lists."""
+    grid = {name: list(values) for name, values in meta.tuned}
+    for name, values in spec.tune.items():
+        if not values:
+            raise MerbenchError(f"--tune {name}= gives no value; give one or more, "
+                                f"separated by commas")
+        grid[name] = list(values)
+    fixed_and_tuned = sorted(set(grid) & set(spec.spotter_options))
+    if fixed_and_tuned:
+        name = fixed_and_tuned[0]
+        raise MerbenchError(
+            f"spotter '{meta.name}' tunes '{name}' on training subjects (values "
+            f"{', '.join(f'{v:g}' for v in grid[name])}); to fix it, give --tune {name}=VALUE "
+            f"instead of --spotter-opt {name}=...")
+    return grid
+
+
+def variants_of(grid: Mapping[str, Sequence[float]]) -> list[dict[str, Any]]:
+    """Every setting of the tuned options, the first option's values outermost."""
+    names = list(grid)
+    variants = [dict(zip(names, values, strict=True))
+                for values in itertools.product(*(grid[n] for n in names))]
+    if len(variants) > MAX_VARIANTS:
+        raise MerbenchError(f"--tune gives {len(variants)} settings, more than {MAX_VARIANTS}; "
+                            "try fewer values")
+    return variants
+
+
+def _frames(video: LongVideo) -> Iterator[np.ndarray]:
+    return (frame for _, frame in video.iter_frames())
+
+
+def spot_video(spotter: Spotter, video: LongVideo, variants: Sequence[Mapping[str, Any]],
+               rebuild: Callable[[Mapping[str, Any]], Spotter]) -> list[tuple[Spotted, ...]]:
+    """Each variant's intervals in ``video`` (frame positions): from one pass where the
+    spotter can (:class:`SpotsVariants`), else one spotter built and run per variant."""
+    if isinstance(spotter, SpotsVariants):
+        found = spotter.spot_variants(_frames(video), video.fps, variants)
+        if len(found) != len(variants):
+            raise MerbenchError(f"the spotter gave {len(found)} sets of intervals for "
+                                f"{len(variants)} settings on video {video.key_text}")
+        return found
+    return [rebuild(variant).spot(_frames(video), video.fps) for variant in variants]
+
+
+def _numbered(spotted: Sequence[Spotted], video: LongVideo) -> list[IntervalRecord]:
+    """Positions (0: the video's first frame) as the video's own frame numbers."""
+    numbers = video.frames.numbers
+    records = []
+    for s in spotted:
+        onset, offset = s.interval.onset, s.interval.offset
+        if not 0 <= onset <= offset < len(numbers):
+            raise MerbenchError(f"the spotter returned [{onset}, {offset}] for video "
+                                f"{video.key_text}, which has {len(numbers)} frames")
+        records.append(IntervalRecord(numbers[onset], numbers[offset],
+                                      "micro" if s.kind == "micro" else "macro"))
+    return records
+
+
+def _truth(video: LongVideo) -> list[IntervalRecord]:
+    return [IntervalRecord(e.interval.onset, e.interval.offset,
+                           "micro" if e.kind == "micro" else "macro", e.emotion)
+            for e in video.truth]
+
+
+def _read_video_file(path: Path) -> VideoFile | None:
+    """A finished video's file; None when it is damaged (the video is spotted again)."""
+    try:
+        return from_json(VideoFile, loads(path.read_text(encoding="utf-8")))
+    except (OSError, UnicodeDecodeError, ValueError, LayoutError):
+        return None
+
+
+class SpottingRun:
+    """One spotting run into ``out`` (see the module doc)."""
+
+    def __init__(self, spec: SpotSpec, plugins: Plugins, out: Path) -> None:
+        self.spec, self.plugins, self.out = spec, plugins, Path(out)
+        registries = plugins.registries
+        self.dataset_entry = registries.long_videos.get(spec.dataset)
+        self.spotter_entry = registries.spotters.get(spec.spotter)
+        self.grid = tuned_values(self.spotter_entry.meta, spec)
+        self.variants = variants_of(self.grid)
+        self.identity = {
+            "dataset": {"name": spec.dataset, "version": self.dataset_entry.meta.version,
+                        "options": dict(spec.dataset_options)},
+            "spotter": {"name": spec.spotter, "version": self.spotter_entry.meta.version,
+                        "options": dict(spec.spotter_options)},
+            "variants": self.variants, "iou_threshold": THRESHOLD, "criterion": CRITERION}
+
+    def _spotter(self, variant: Mapping[str, Any]) -> Spotter:
+        spotter: Spotter = self.spotter_entry.create(
+            "spotter", **{**self.spec.spotter_options, **variant})
+        return spotter
+
+    def _dataset(self) -> LongVideoDataset:
+        options = dict(self.spec.dataset_options)
+        if self.spec.data_root is not None and self.dataset_entry.accepts("data_root"):
+            options.setdefault("data_root", self.spec.data_root)
+        dataset: LongVideoDataset = self.dataset_entry.create("long-video dataset", **options)
+        if not dataset.videos:
+            raise MerbenchError(f"long-video dataset '{self.spec.dataset}' has no video to "
+                                "spot; check --data-root and its options")
+        subjects = {video.key for video in dataset.videos}
+        if len(subjects) < 2 and len(self.variants) > 1:
+            raise MerbenchError(
+                f"long-video dataset '{self.spec.dataset}' has one subject, so no other "
+                f"subject can choose its setting among {len(self.variants)}; give one value "
+                "for each tuned option (--tune NAME=VALUE)")
+        return dataset
+
+    def _claim_folder(self) -> None:
+        """Write the identity, or check that the folder's run is this one."""
+        if (self.out / "results.json").exists() or (self.out / "run.json").exists():
+            raise MerbenchError(f"{self.out} holds a recognition run; give another --out")
+        marker = self.out / SPOTTING_RUN_FILE
+        if marker.exists():
+            try:
+                theirs = loads(marker.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, ValueError):
+                raise MerbenchError(f"{marker} cannot be read; delete {self.out} or give "
+                                    "another --out") from None
+            if to_json(theirs) != to_json(self.identity):
+                raise MerbenchError(
+                    f"{self.out} holds a spotting run of another configuration "
+                    f"({_first_difference(theirs, self.identity)}); give another --out, or "
+                    "the same options to go on with it")
+            return
+        self.out.mkdir(parents=True, exist_ok=True)
+        atomic_write_json(marker, self.identity)
+
+    def execute(self, progress: Progress | None = None) -> SpottingResults:
+        started = time.perf_counter()
+        base = self._spotter({})  # options checked before any video is read
+        if self.variants:
+            self._spotter(self.variants[0])
+        dataset = self._dataset()
+        self._claim_folder()
+        folder = self.out / VIDEOS_FOLDER
+        folder.mkdir(exist_ok=True)
+        videos: list[SpottedVideo] = []
+        for index, video in enumerate(dataset.videos):
+            path = folder / f"{index:04d}.json"
+            kept = _read_video_file(path) if path.exists() else None
+            if kept is not None and to_json(kept.identity) == to_json(self.identity) and \
+                    (kept.video.database, kept.video.subject, kept.video.name) == \
+                    (video.database, video.subject, video.name):
+                videos.append(kept.video)
+            else:
+                videos.append(self._spot(base, video))
+                atomic_write_json(path, to_json(VideoFile(self.identity, videos[-1])))
+            if progress is not None:
+                progress(index + 1, len(dataset.videos), video.key_text)
+        results = SpottingResults(
+            schema_version=SPOTTING_SCHEMA, kind="spotting", created=now_iso(),
+            dataset=SpottingDataset(
+                self.spec.dataset, self.dataset_entry.meta.version,
+                dict(self.spec.dataset_options), len(videos),
+                len({(v.database, v.subject) for v in videos}),
+                [dict(item) for item in dataset.skipped]),
+            spotter=SpottingSpotter(
+                self.spec.spotter, self.spotter_entry.meta.version,
+                dict(self.spec.spotter_options), self.grid,
+                str(self.spotter_entry.origin)),
+            variants=self.variants, iou_threshold=THRESHOLD, criterion=CRITERION,
+            videos=videos, policies=summarise(videos, len(self.variants)),
+            environment=environment("cpu", plugin_versions(self.plugins)),
+            wall_time_s=round(time.perf_counter() - started, 3))
+        atomic_write_json(self.out / SPOTTING_FILE, to_json(results))
+        return results
+
+    def _spot(self, base: Spotter, video: LongVideo) -> SpottedVideo:
+        started = time.perf_counter()
+        try:
+            found = spot_video(base, video, self.variants, self._spotter)
+        except ValueError as exc:  # the spotter's own check of the frames or frame rate
+            raise MerbenchError(f"spotter '{self.spec.spotter}' refused video "
+                                f"{video.key_text}: {exc}") from None
+        return SpottedVideo(
+            database=video.database, subject=video.subject, name=video.name,
+            fps=float(video.fps), first_frame=int(video.first_frame),
+            last_frame=int(video.last_frame), truth=_truth(video),
+            spotted=[_numbered(s, video) for s in found],
+            seconds=round(time.perf_counter() - started, 3))
+
+
+def _first_difference(theirs: Any, ours: Any, where: str = "") -> str:
+    if isinstance(theirs, dict) and isinstance(ours, dict):
+        for key in sorted(set(theirs) | set(ours), key=str):
+            if key not in theirs or key not in ours or to_json(theirs[key]) != to_json(ours[key]):
+                return _first_difference(theirs.get(key), ours.get(key), f"{where}{key}.")
+    return f"{where.rstrip('.')}: {theirs!r} there, {ours!r} now"

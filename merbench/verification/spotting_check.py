@@ -1,0 +1,73 @@
+"""``merbench validate`` of a spotting run: every stored number recomputed from the intervals.
+
+A ``spotting.json`` stores, for every video, the ground truth and every setting's spotted
+intervals, so nothing but the file is needed to check it: each interval lies within its
+video and is typed, every video holds one list per setting, each policy's choice of setting
+per subject is made again (:func:`merbench.spotting.choice.choose`), and every count, ratio
+and interval is recomputed and compared. A file that fails any of these is rejected with the
+field named, as a recognition run's is.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from merbench.errors import MerbenchError
+from merbench.results.codec import LayoutError, from_json, to_json
+from merbench.results.run_files import ResultRejected, differ
+from merbench.results.schema import read_json
+from merbench.results.spotting_file import SPOTTING_FILE, SPOTTING_SCHEMA, SpottingResults
+from merbench.spotting.choice import POLICIES, summarise
+
+
+def spotting_path(path: Path) -> Path:
+    """The ``spotting.json`` that ``path`` names (the file, or the run folder)."""
+    return path / SPOTTING_FILE if path.is_dir() else path
+
+
+def validate_spotting(path: Path) -> SpottingResults:
+    """The checked record of the spotting run at ``path``; :class:`ResultRejected` naming
+    the first thing wrong."""
+    file = spotting_path(Path(path))
+    try:
+        raw = read_json(file, "spotting results file")
+    except MerbenchError as exc:
+        raise ResultRejected(file, str(exc)) from None
+    if raw.get("schema_version") != SPOTTING_SCHEMA:
+        raise ResultRejected(file, f"schema_version is {raw.get('schema_version')!r}; this "
+                                   f"merbench reads spotting files of version {SPOTTING_SCHEMA}")
+    try:
+        results = from_json(SpottingResults, raw)
+    except LayoutError as exc:
+        raise ResultRejected(file, f"not a spotting results file: {exc}") from None
+    n_variants = len(results.variants)
+    if n_variants == 0:
+        raise ResultRejected(file, "variants is empty: a run tries at least one setting")
+    if len(results.videos) != results.dataset.n_videos:
+        raise ResultRejected(file, f"dataset.n_videos is {results.dataset.n_videos} but "
+                                   f"{len(results.videos)} videos are stored")
+    for v, video in enumerate(results.videos):
+        where = f"videos[{v}] ({video.database}/{video.subject}/{video.name})"
+        if len(video.spotted) != n_variants:
+            raise ResultRejected(file, f"{where} holds {len(video.spotted)} settings' "
+                                       f"intervals, not {n_variants}")
+        if video.fps <= 0 or video.first_frame > video.last_frame:
+            raise ResultRejected(file, f"{where} has fps {video.fps} and frames "
+                                       f"{video.first_frame}..{video.last_frame}")
+        for name, intervals in (("truth", video.truth),
+                                *((f"spotted[{j}]", s) for j, s in enumerate(video.spotted))):
+            for i in intervals:
+                if not video.first_frame <= i.onset <= i.offset <= video.last_frame:
+                    raise ResultRejected(file, f"{where}.{name} has [{i.onset}, {i.offset}], "
+                                               "outside the video's frames")
+    if set(results.policies) != set(POLICIES):
+        raise ResultRejected(file, f"policies are {sorted(results.policies)}, expected "
+                                   f"{sorted(POLICIES)}")
+    try:
+        recomputed = summarise(results.videos, n_variants, threshold=results.iou_threshold)
+    except ValueError as exc:
+        raise ResultRejected(file, f"cannot be scored: {exc}") from None
+    found = differ(to_json(results.policies), to_json(recomputed), "policies")
+    if found:
+        raise ResultRejected(file, f"stored numbers do not match its intervals: {found}")
+    return results

@@ -1,0 +1,59 @@
+"""The leaderboard's spotting page: validated ``merbench spot`` runs per long-video dataset,
+the MEGC baseline's published F1 beside them, and a tampered file listed as rejected."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from test_spot_command import SMALL_OPTIONS, EchoPlugin, EchoSpotter
+
+from merbench.leaderboard.site import build_site
+from merbench.plugins import load_plugins
+from merbench.runner.spot import SpotSpec, SpottingRun
+
+
+@pytest.fixture(scope="module")
+def spotting_results(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A results folder with one echo-spotter run on synthetic-long and a damaged copy."""
+    folder = tmp_path_factory.mktemp("spot-results")
+    EchoSpotter.seen, EchoSpotter.stop_at = [], None
+    plugins = load_plugins(extra=[("echo-spotter", EchoPlugin())])
+    SpottingRun(SpotSpec("synthetic-long", "echo", dataset_options=SMALL_OPTIONS), plugins,
+                folder / "echo").execute()
+    shutil.copytree(folder / "echo", folder / "tampered")
+    file = folder / "tampered" / "spotting.json"
+    data = json.loads(file.read_text())
+    data["policies"]["training-subjects"]["scores"]["all"]["f1"] = 0.99
+    file.write_text(json.dumps(data))
+    return folder
+
+
+def test_the_page_shows_the_valid_run_and_the_published_rows(
+        spotting_results: Path, tmp_path: Path, read_tables: Any) -> None:
+    report = build_site([spotting_results], tmp_path / "site")
+    assert [r.path.parent.name for r in report.rejected] == ["tampered"]
+    assert "policies.training-subjects.scores.all.f1" in report.rejected[0].reason
+    page = (tmp_path / "site" / "spotting.html").read_text()
+    tables = read_tables(page)
+    (row,) = tables["spotting-table-synthetic-long"]
+    assert row["spotter"].startswith("echo v1") and row["videos"] == "3 (3)"
+    assert "test-set selection" in row["oracle"]
+    (baseline,) = tables["spotting-reported-samm-long"]
+    assert baseline["all"] == "0.0445" and baseline["micro"] == "0.0364"
+    assert "No validated spotting run of <code>casme3-long</code> yet" in page
+    copied = list((tmp_path / "site" / "spotting").glob("*/spotting.json"))
+    assert len(copied) == 1 and json.loads(copied[0].read_text())["kind"] == "spotting"
+    index = (tmp_path / "site" / "index.html").read_text()
+    assert "1 validated <code>merbench spot</code> run," in index
+    assert "tampered" in index  # listed with the rejected files
+
+
+def test_strict_build_fails_on_a_rejected_spotting_file(spotting_results: Path, cli: Any,
+                                                        tmp_path: Path) -> None:
+    code, _, err = cli("leaderboard", "build", "--results", spotting_results, "--out",
+                       tmp_path / "site", "--strict")
+    assert code == 2 and "tampered" in err
