@@ -15,7 +15,9 @@ fresh Python process that imports the checkout through ``PYTHONPATH``:
 - **cold planning** (this checkout only): the same after deleting the option cache, so the
   options are read by a child process, as on a first run or the first after an edit;
 - ``python -X importtime`` of the planning process: how many modules it loads, and torch's
-  cumulative import time if it is among them.
+  cumulative import time if it is among them;
+- **metrics import**: ``import merbench.metrics`` in a fresh process, timed inside it, with
+  whether scikit-learn (which the scores once came from) is loaded afterwards.
 
 Both checkouts share one fresh cache folder (``MERBENCH_CACHE_DIR``) that one unmeasured run
 of each fills first, so neither pays for extracting features. Prints a table and one JSON
@@ -84,6 +86,16 @@ print("PLAN " + json.dumps({"import": imported - start, "load": loaded - importe
 """
 
 
+# the scores' module alone: what every run and every reader of results loads to score
+METRICS = r"""
+import json, sys, time
+start = time.perf_counter()
+import merbench.metrics
+print("METRICS " + json.dumps({"import": time.perf_counter() - start,
+                               "sklearn": "sklearn" in sys.modules}))
+"""
+
+
 def environment(checkout: Path, cache: Path) -> dict[str, str]:
     """This process's environment with ``checkout`` first on the import path (every process
     starts in an empty folder, ``cache``'s parent: ``python -c`` imports from the working
@@ -124,6 +136,19 @@ def planning(checkout: Path, cache: Path, *flags: str) -> tuple[dict[str, Any], 
     return json.loads(lines[-1][len("PLAN "):]), done.stderr
 
 
+def metrics_import(checkout: Path, cache: Path) -> dict[str, Any]:
+    """Seconds to import ``merbench.metrics`` in a fresh process, and whether scikit-learn
+    came with it."""
+    done = subprocess.run([sys.executable, "-c", METRICS], env=environment(checkout, cache),
+                          cwd=cache.parent, capture_output=True, text=True, check=False)
+    lines = [line for line in done.stdout.splitlines() if line.startswith("METRICS ")]
+    if done.returncode != 0 or not lines:
+        raise SystemExit(f"{checkout}: importing merbench.metrics failed:\n"
+                         f"{done.stderr[-2000:]}")
+    result: dict[str, Any] = json.loads(lines[-1][len("METRICS "):])
+    return result
+
+
 def import_evidence(checkout: Path, cache: Path) -> dict[str, Any]:
     """``-X importtime`` of the planning process: modules loaded, and torch's cumulative
     import time in seconds when it is one of them (None when it is not)."""
@@ -156,11 +181,13 @@ def main() -> None:
             planning(checkout, cache)
         epochs: dict[str, list[float]] = {arm: [] for arm in arms}
         plans: dict[str, list[dict[str, Any]]] = {arm: [] for arm in arms}
+        metrics: dict[str, list[dict[str, Any]]] = {arm: [] for arm in arms}
         cold: list[dict[str, Any]] = []
         for _ in range(args.repeats):
             for arm, checkout in arms.items():
                 epochs[arm].append(first_epoch(checkout, cache))
                 plans[arm].append(planning(checkout, cache)[0])
+                metrics[arm].append(metrics_import(checkout, cache))
             shutil.rmtree(cache / "plugin-options", ignore_errors=True)
             cold.append(planning(ROOT, cache)[0])
         evidence = {arm: import_evidence(checkout, cache) for arm, checkout in arms.items()}
@@ -176,11 +203,15 @@ def main() -> None:
         "planning_process_s": {arm: summary([p["total"] for p in values])
                                for arm, values in plans.items()},
         "cold_planning_s": summary([p["plan"] for p in cold]),
+        "metrics_import_s": {arm: summary([m["import"] for m in values])
+                             for arm, values in metrics.items()},
+        "sklearn_with_metrics": {arm: any(m["sklearn"] for m in values)
+                                 for arm, values in metrics.items()},
         "torch_after_planning": {arm: any(p["torch"] for p in values)
                                  for arm, values in plans.items()}
                                 | {"cold": any(p["torch"] for p in cold)},
         "importtime": evidence}
-    for key in ("first_epoch_s", "planning_s", "planning_process_s"):
+    for key in ("first_epoch_s", "planning_s", "planning_process_s", "metrics_import_s"):
         report[key]["ratio"] = (report[key]["baseline"]["median"]
                                 / report[key]["this"]["median"])
     print(f"{report['cpu']}, {report['cores']} cores, load average "
@@ -189,7 +220,8 @@ def main() -> None:
     print(f"{'':34}{'baseline':>22}{'this':>22}{'ratio':>8}")
     for key, label in (("first_epoch_s", "process start to first epoch"),
                        ("planning_process_s", "planning process (imports too)"),
-                       ("planning_s", "plan_run alone")):
+                       ("planning_s", "plan_run alone"),
+                       ("metrics_import_s", "import merbench.metrics")):
         cells = [f"{report[key][arm]['median']:.3f} ({report[key][arm]['min']:.2f}-"
                  f"{report[key][arm]['max']:.2f})" for arm in arms]
         print(f"{label:34}{cells[0]:>22}{cells[1]:>22}{report[key]['ratio']:>7.2f}x")
@@ -200,6 +232,8 @@ def main() -> None:
         torch = "no torch" if seen["torch_import_s"] is None else \
             f"torch ({seen['torch_import_s']:.2f} s cumulative)"
         print(f"-X importtime, planning, {arm}: {seen['modules']} modules, {torch}")
+        sklearn = "with" if report["sklearn_with_metrics"][arm] else "without"
+        print(f"import merbench.metrics, {arm}: {sklearn} scikit-learn")
     line = json.dumps(report)
     print(line)
     if args.json:
