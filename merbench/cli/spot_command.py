@@ -82,8 +82,10 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
         run = SpottingRun(spec, load(args), args.out)
         results = run.execute(progress)
     except KeyboardInterrupt:
-        say(f"merbench: interrupted — {done[0]} of {done[1] or 'the'} videos are kept in "
-            f"{args.out}; run the same command to go on", file=sys.stderr)
+        kept = (f"{done[0]} of {done[1]} videos are kept in {args.out}" if done[1]
+                else "no video was finished")
+        say(f"merbench: interrupted — {kept}; run the same command to go on",
+            file=sys.stderr)
         return EXIT_INTERRUPTED
     except MerbenchError as exc:
         say(f"merbench: error: {exc}", file=sys.stderr)

@@ -249,6 +249,9 @@ class SpottingRun:
         except ValueError as exc:  # the spotter's own check of the frames or frame rate
             raise MerbenchError(f"spotter '{self.spec.spotter}' refused video "
                                 f"{video.key_text}: {exc}") from None
+        except OSError as exc:  # a frame file that cannot be read
+            raise MerbenchError(f"video {video.key_text} cannot be read ({exc}); the videos "
+                                "before it are kept, fix or remove it and run again") from None
         return SpottedVideo(
             database=video.database, subject=video.subject, name=video.name,
             fps=float(video.fps), first_frame=int(video.first_frame),

@@ -38,7 +38,7 @@ from merbench.api import (
     LongVideoSet,
     MerbenchError,
 )
-from merbench_datasets.sheets import _workbook, normalise
+from merbench_datasets.sheets import _workbook, normalise, rows_below
 
 BLINK = "blink"
 SHOWN = 3  # problems named in an error line before "and N more"
@@ -82,13 +82,7 @@ def read_named_sheet(path: Path, sheet: str, columns: Sequence[str], dataset: st
     for row in range(len(cells)):
         names = [normalise(c) for c in cells.iloc[row]]
         if all(w in names for w in wanted):
-            body = cells.iloc[row + 1:]
-            present = [(c, normalise(c)) for c in optional if normalise(c) in names]
-            picked = pd.DataFrame({column: body.iloc[:, names.index(w)] for column, w
-                                   in [*zip(columns, wanted, strict=True), *present]})
-            picked = picked.fillna("").astype(str).apply(lambda c: c.str.strip())
-            picked.index = body.index + 1
-            return picked[(picked[list(columns)] != "").any(axis=1)]
+            return rows_below(cells, row, names, columns, optional)
     raise MerbenchError(f"{dataset}: sheet '{sheet}' of '{path}' has no header row with the "
                         f"columns {', '.join(columns)}; rename the columns back as in the "
                         "official sheet")

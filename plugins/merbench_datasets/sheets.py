@@ -57,6 +57,20 @@ def _workbook(path: Path, dataset: str) -> dict[str, pd.DataFrame]:
                             "replace it with the official file") from None
 
 
+def rows_below(cells: pd.DataFrame, row: int, names: list[str], columns: Sequence[str],
+               optional: Sequence[str] = ()) -> pd.DataFrame:
+    """The rows of ``cells`` under the header row ``row`` (whose normalised cells are
+    ``names``), as :func:`read_sheet` returns them: ``columns``, then the ``optional`` ones
+    present, stripped text, rows with all of ``columns`` empty dropped, 1-based row index."""
+    body = cells.iloc[row + 1:]
+    present = [(c, normalise(c)) for c in optional if normalise(c) in names]
+    picked = pd.DataFrame({column: body.iloc[:, names.index(w)] for column, w
+                           in [*((c, normalise(c)) for c in columns), *present]})
+    picked = picked.fillna("").astype(str).apply(lambda c: c.str.strip())
+    picked.index = body.index + 1
+    return picked[(picked[list(columns)] != "").any(axis=1)]
+
+
 def read_sheet(path: Path, columns: Sequence[str], dataset: str,
                optional: Sequence[str] = ()) -> pd.DataFrame:
     """The rows under the first row (of any sheet) that holds every name in ``columns``.
@@ -74,13 +88,7 @@ def read_sheet(path: Path, columns: Sequence[str], dataset: str,
             names = [normalise(c) for c in cells.iloc[row]]
             found = sum(w in names for w in wanted)
             if found == len(wanted):
-                body = cells.iloc[row + 1:]
-                present = [(c, normalise(c)) for c in optional if normalise(c) in names]
-                picked = pd.DataFrame({column: body.iloc[:, names.index(w)] for column, w
-                                       in [*zip(columns, wanted, strict=True), *present]})
-                picked = picked.fillna("").astype(str).apply(lambda c: c.str.strip())
-                picked.index = body.index + 1
-                return picked[(picked[list(columns)] != "").any(axis=1)]
+                return rows_below(cells, row, names, columns, optional)
             if found > best[0]:
                 best = (found, sheet, row + 1, [n for n in names if n])
     found, sheet, row, names = best
