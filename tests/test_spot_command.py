@@ -227,3 +227,25 @@ def test_the_contract_check_passes_flow_peak_and_names_what_a_spotter_breaks() -
     cases["metadata-spotter-backwards"].check()
     with pytest.raises(AssertionError, match=r"spotter 'backwards' .*in time order"):
         cases["spotter-backwards"].check()
+
+
+def test_a_licensed_layout_is_spotted_in_its_own_frame_numbers(tmp_path: Path, cli: Any,
+                                                                echo_plugins: Any) -> None:
+    """SAMM Long Videos (a fixture tree with the V3 sheet's layout, frames numbered from 1,
+    200 fps): the echo spotter's positions come back as the files' numbers, and flow-peak
+    refuses the fixture's 8 x 6 frames in one line naming the video."""
+    from test_long_videos import SAMM_ROWS, _samm_long
+
+    root = _samm_long(tmp_path, SAMM_ROWS)
+    SpottingRun(SpotSpec("samm-long", "echo", data_root=str(root)), echo_plugins,
+                tmp_path / "echo").execute()
+    results = validate_spotting(tmp_path / "echo")
+    assert [(v.name, v.fps, v.first_frame, v.last_frame) for v in results.videos] == [
+        ("006_1", 200.0, 1, 300), ("007_3", 200.0, 1, 100)]
+    assert (results.videos[0].truth[0].onset, results.videos[0].truth[0].offset) == (200, 260)
+    first = results.videos[0].spotted[0][0]
+    assert (first.onset, first.offset) == (6, 15)  # positions 5..14 are frames 6..15
+    code, _, err = cli("spot", "--spotter", "flow-peak", "-d", "samm-long", "--data-root", root,
+                       "--tune", "p=0.3", "--out", tmp_path / "flow", "--quiet")
+    assert code == 2 and len(err.strip().splitlines()) == 1
+    assert "refused video samm-long/006/006_1: the spotter takes frames of at least" in err
