@@ -9,6 +9,8 @@ to end test runs the real ``flow-peak`` on a small ``synthetic-long``.
 from __future__ import annotations
 
 import json
+import os
+import re
 from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
@@ -20,9 +22,16 @@ import pytest
 from merbench.api import FrameInterval, Spotted, SpotterMeta, hookimpl
 from merbench.errors import MerbenchError
 from merbench.plugins import load_plugins
+from merbench.results.codec import from_json
 from merbench.results.spotting_file import IntervalRecord, SpottedVideo, SpottingResults
 from merbench.runner.spot import SpotSpec, SpottingRun
-from merbench.spotting.choice import ORACLE, TRAINING_SUBJECTS, choose, summarise
+from merbench.spotting.choice import (
+    ORACLE,
+    TRAINING_SUBJECTS,
+    choose,
+    summarise,
+    truth_fingerprint,
+)
 from merbench.verification.spotting_check import validate_spotting
 from merbench.verification.validate import ResultRejected, validate_path
 
@@ -249,3 +258,74 @@ def test_a_licensed_layout_is_spotted_in_its_own_frame_numbers(tmp_path: Path, c
                        "--tune", "p=0.3", "--out", tmp_path / "flow", "--quiet")
     assert code == 2 and len(err.strip().splitlines()) == 1
     assert "refused video samm-long/006/006_1: the spotter takes frames of at least" in err
+
+
+@pytest.mark.parametrize(("field", "change", "message"), [
+    ("iou_threshold", 0.0, "iou_threshold is 0.0; merbench scores spotting with 0.5"),
+    ("criterion", "micro", "criterion is 'micro'"),
+    ("n_subjects", 99, "dataset.n_subjects is 99 but its videos give 3"),
+    ("fingerprint", "0" * 16, "dataset.fingerprint is '0000000000000000'"),
+    ("tuned", {"shift": [0.0]}, "variants are not every setting of spotter.tuned"),
+    ("twice", None, "a video is stored twice"),
+    ("truth", None, "dataset.fingerprint is"),
+])
+def test_validate_refuses_what_the_file_cannot_back(echo_plugins: Any, tmp_path: Path,
+                                                   field: str, change: Any,
+                                                   message: str) -> None:
+    """Every field a page shows is checked against the videos, and the scoring rules are
+    merbench's, not the file's: a forged threshold of 0 would match every pair."""
+    _echo_run(echo_plugins, tmp_path / "run").execute()
+    file = tmp_path / "run" / "spotting.json"
+    data = json.loads(file.read_text())
+    if field in ("iou_threshold", "criterion"):
+        data[field] = change
+    elif field == "tuned":
+        data["spotter"]["tuned"] = change
+    elif field == "twice":  # a video repeated, its count and fingerprint made to match
+        data["videos"].append(data["videos"][0])
+        data["dataset"]["n_videos"] = 4
+        data["dataset"]["fingerprint"] = truth_fingerprint(
+            [from_json(SpottedVideo, v) for v in data["videos"]])
+    elif field == "truth":  # a hard ground-truth interval dropped
+        data["videos"][0]["truth"] = data["videos"][0]["truth"][1:]
+    else:
+        data["dataset"][field] = change
+    file.write_text(json.dumps(data))
+    with pytest.raises(ResultRejected, match=re.escape(message)):
+        validate_spotting(file)
+
+
+def test_a_fifo_or_a_link_is_refused_not_read(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "spotting.json")
+    with pytest.raises(ResultRejected, match=r"spotting\.json is a fifo"):
+        validate_spotting(tmp_path)
+
+
+def test_every_setting_is_checked_before_a_folder_is_claimed(cli: Any, tmp_path: Path) -> None:
+    out = tmp_path / "x"
+    code, _, err = cli("spot", "--spotter", "flow-peak", "-d", "synthetic-long", "--tune",
+                       "p=0.1,2", "--out", out)
+    assert code == 2 and "p must be a number in [0, 1), not 2" in err and not out.exists()
+    code, _, err = cli("spot", "--spotter", "flow-peak", "-d", "synthetic-long", "--tune",
+                       "p=0.1", "--tune", "p=0.2", "--out", out)
+    assert code == 2 and "--tune p=... is given twice" in err and not out.exists()
+
+
+def test_tuned_whole_numbers_stay_whole() -> None:
+    from merbench.cli.plugin_commands import tuned_values
+
+    assert tuned_values("grid=4,6") == ("grid", [4, 6])
+    assert [type(v) for v in tuned_values("p=0.1,1")[1]] == [float, int]
+
+
+def test_a_kept_video_whose_ground_truth_changed_is_spotted_again(echo_plugins: Any,
+                                                                  tmp_path: Path) -> None:
+    _echo_run(echo_plugins, tmp_path / "run").execute()
+    kept = tmp_path / "run" / "videos" / "0001.json"
+    data = json.loads(kept.read_text())
+    data["video"]["truth"] = []  # as if the sheet had been corrected since
+    kept.write_text(json.dumps(data))
+    EchoSpotter.seen = []
+    results = _echo_run(echo_plugins, tmp_path / "run").execute()
+    assert len(EchoSpotter.seen) == 2  # that video, both settings; the others were kept
+    assert results.videos[1].truth  # its truth as the dataset gives it now

@@ -4,6 +4,7 @@ the MEGC baseline's published F1 beside them, and a tampered file listed as reje
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -39,8 +40,11 @@ def test_the_page_shows_the_valid_run_and_the_published_rows(
     assert "policies.training-subjects.scores.all.f1" in report.rejected[0].reason
     page = (tmp_path / "site" / "spotting.html").read_text()
     tables = read_tables(page)
-    (row,) = tables["spotting-table-synthetic-long"]
-    assert row["spotter"].startswith("echo v1") and row["videos"] == "3 (3)"
+    (table,) = [rows for name, rows in tables.items()
+                if name.startswith("spotting-table-synthetic-long-")]
+    (row,) = table
+    assert row["spotter"].startswith("echo v1")
+    assert "3 videos of 3 subjects, ground truth" in page
     assert "test-set selection" in row["oracle"]
     (baseline,) = tables["spotting-reported-samm-long"]
     assert baseline["all"] == "0.0445" and baseline["micro"] == "0.0364"
@@ -57,3 +61,20 @@ def test_strict_build_fails_on_a_rejected_spotting_file(spotting_results: Path, 
     code, _, err = cli("leaderboard", "build", "--results", spotting_results, "--out",
                        tmp_path / "site", "--strict")
     assert code == 2 and "tampered" in err
+
+
+def test_a_hard_link_is_rejected_and_a_long_name_still_builds(spotting_results: Path,
+                                                              tmp_path: Path) -> None:
+    folder = tmp_path / "results"
+    shutil.copytree(spotting_results / "echo", folder / "long")
+    file = folder / "long" / "spotting.json"
+    data = json.loads(file.read_text())
+    data["dataset"]["name"] = "x" * 300  # the name is no part of the fingerprint
+    file.write_text(json.dumps(data))
+    shutil.copytree(spotting_results / "echo", folder / "linked")
+    os.link(folder / "linked" / "spotting.json", tmp_path / "elsewhere.json")
+    report = build_site([folder], tmp_path / "site")
+    assert [(r.path.parent.name, "hard link" in r.reason) for r in report.rejected] == [
+        ("linked", True)]
+    (copied,) = (tmp_path / "site" / "spotting").iterdir()
+    assert copied.name.startswith("x" * 40 + "-") and len(copied.name) == 51

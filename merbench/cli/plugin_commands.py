@@ -81,11 +81,12 @@ def _extract(parser: StrictParser) -> None:
     quiet_option(parser)
 
 
-def tuned_values(text: str) -> tuple[str, list[float]]:
+def tuned_values(text: str) -> tuple[str, list[float]]:  # ints are floats to mypy
     """``NAME=V1,V2,...``: the values a spotting run tries for one tuned option."""
     name, sep, values = text.partition("=")
-    try:
-        parsed = [float(v) for v in values.split(",") if v.strip()] if sep else []
+    try:  # whole numbers stay whole: an option such as a grid size takes an int
+        parsed = [int(v) if v.strip().lstrip("+-").isdigit() else float(v)
+                  for v in values.split(",") if v.strip()] if sep else []
     except ValueError:
         parsed = []
     if not name.strip() or not parsed or not all(math.isfinite(v) for v in parsed):

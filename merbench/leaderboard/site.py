@@ -349,8 +349,9 @@ def render_site(collection: Collection, benchmarks: list[Benchmark], out: Path,
                                      item["run"].results.protocol.name,
                                      item["run"].results.seed))
     ordered = by_importance(tables, lambda item: item["bench"], lambda item: item["runs"])
-    spotting, spotting_rejected = find_spotting_runs(folders)
-    spotting_rejected += copy_spotting_files(spotting, out)
+    found, spotting_rejected = find_spotting_runs(folders)
+    spotting, refused = copy_spotting_files(found, out)
+    spotting_rejected += refused
     _write(out / "spotting.html", env.get_template("spotting.html").render(
         root="", sections=spotting_sections(spotting, registries)))
     _write(out / "index.html", env.get_template("index.html").render(

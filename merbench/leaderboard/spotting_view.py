@@ -15,6 +15,7 @@ their thresholds were chosen where the source says.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -81,9 +82,12 @@ def find_spotting_runs(folders: Sequence[Path]) -> tuple[list[SpottingRun], list
             except ResultRejected as exc:
                 rejected.append(Rejected(path, exc.reason))
                 continue
-            digest = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:10]
-            # the folder's name comes from the file: a slug, so it stays inside the site
-            runs.append(SpottingRun(path, results, f"{slug(results.dataset.name)}-{digest}"))
+            # where it lies under its results folder, so a site names it alike anywhere
+            where = f"{Path(folder).name}/{path.relative_to(folder).as_posix()}"
+            digest = hashlib.sha256(where.encode()).hexdigest()[:10]
+            # the folder's name comes from the file: a short slug, so it stays inside the site
+            name = slug(results.dataset.name)[:40]
+            runs.append(SpottingRun(path, results, f"{name}-{digest}"))
     return runs, rejected
 
 
@@ -94,12 +98,20 @@ def spotting_sections(runs: Sequence[SpottingRun], registries: Registries
     names = sorted({*registries.long_videos.names(), *(r.results.dataset.name for r in runs)})
     sections = []
     for name in names:
-        mine = sorted((r for r in runs if r.results.dataset.name == name),
-                      key=lambda r: (-r.f1(), r.results.spotter.name, str(r.path)))
+        tables: dict[str, list[SpottingRun]] = {}  # runs scored on the same ground truth
+        for run in runs:
+            data = run.results.dataset
+            if data.name == name:
+                key = json.dumps([data.version, data.options, data.fingerprint], sort_keys=True)
+                tables.setdefault(key, []).append(run)
+        groups = [{"dataset": group[0].results.dataset,
+                   "runs": sorted(group, key=lambda r: (-r.f1(), r.results.spotter.name,
+                                                        str(r.path)))}
+                  for _, group in sorted(tables.items())]
         description = (registries.long_videos.get(name).meta.description
                        if name in registries.long_videos else "")
         sections.append({
-            "name": name, "description": description, "runs": mine,
+            "name": name, "description": description, "groups": groups,
             "published": PUBLISHED.get(name, ()),
             "command": f"merbench spot --spotter flow-peak --dataset {name}"
                        + ("" if name == "synthetic-long" else " --data-root PATH")
@@ -107,18 +119,23 @@ def spotting_sections(runs: Sequence[SpottingRun], registries: Registries
     return sections
 
 
-def copy_spotting_files(runs: Sequence[SpottingRun], out: Path) -> list[Rejected]:
+def copy_spotting_files(runs: Sequence[SpottingRun], out: Path
+                        ) -> tuple[list[SpottingRun], list[Rejected]]:
     """Each run's ``spotting.json`` into ``out/spotting/FILE_ID/``, so a reader can validate
-    it; a file that is not a plain file any more is left out, with why."""
-    problems = []
+    it: the runs copied, and those left out (a file that is not a plain file any more) with
+    why, which the page then does not show."""
+    copied, problems = [], []
     for run in runs:
         target = out / "spotting" / run.file_id / SPOTTING_FILE
         target.parent.mkdir(parents=True, exist_ok=True)
         try:
             copy_regular_file(run.path, target)
         except UnsafeFile as exc:
+            target.parent.rmdir()
             problems.append(Rejected(run.path, str(exc)))
-    return problems
+            continue
+        copied.append(run)
+    return copied, problems
 
 
 __all__ = ["ORACLE", "PUBLISHED", "TRAINING_SUBJECTS", "Published", "SpottingRun",

@@ -118,6 +118,7 @@ class SpottingDataset:
     n_videos: int
     n_subjects: int
     skipped: list[dict[str, Any]]  # each video or sheet row the loader left out
+    fingerprint: str  # of every video's name, frames and ground truth: runs comparable
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,6 @@ its sheet does, so a prediction can be checked against the sheet by eye.
 
 from __future__ import annotations
 
-import itertools
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -44,13 +43,17 @@ from merbench.results.spotting_file import (
     VideoFile,
 )
 from merbench.spotter_meta import SpotterMeta
-from merbench.spotting.choice import CRITERION, summarise
+from merbench.spotting.choice import (
+    CRITERION,
+    subject_of,
+    summarise,
+    truth_fingerprint,
+    variants_of,
+)
 from merbench.spotting.intervals import Spotted
 from merbench.spotting.long_videos import LongVideo, LongVideoDataset
 from merbench.spotting.matching import THRESHOLD
 from merbench.spotting.spotter import SpotsVariants, Spotter
-
-MAX_VARIANTS = 1000  # a grid larger than this is a typo more often than a plan
 
 #: what the run reports as it goes: videos done, videos in all, the video just done
 Progress = Callable[[int, int, str], None]
@@ -86,17 +89,6 @@ def tuned_values(meta: SpotterMeta, spec: SpotSpec) -> dict[str, list[float]]:
             f"{', '.join(f'{v:g}' for v in grid[name])}); to fix it, give --tune {name}=VALUE "
             f"instead of --spotter-opt {name}=...")
     return grid
-
-
-def variants_of(grid: Mapping[str, Sequence[float]]) -> list[dict[str, Any]]:
-    """Every setting of the tuned options, the first option's values outermost."""
-    names = list(grid)
-    variants = [dict(zip(names, values, strict=True))
-                for values in itertools.product(*(grid[n] for n in names))]
-    if len(variants) > MAX_VARIANTS:
-        raise MerbenchError(f"--tune gives {len(variants)} settings, more than {MAX_VARIANTS}; "
-                            "try fewer values")
-    return variants
 
 
 def _frames(video: LongVideo) -> Iterator[np.ndarray]:
@@ -174,6 +166,10 @@ class SpottingRun:
         if not dataset.videos:
             raise MerbenchError(f"long-video dataset '{self.spec.dataset}' has no video to "
                                 "spot; check --data-root and its options")
+        named = [v for v in dataset.videos if "/" in v.database or "/" in v.subject]
+        if named:
+            raise MerbenchError(f"video {named[0].key_text}: a database or subject name holds "
+                                "'/', which names the left-out subject ambiguously")
         subjects = {video.key for video in dataset.videos}
         if len(subjects) < 2 and len(self.variants) > 1:
             raise MerbenchError(
@@ -204,9 +200,9 @@ class SpottingRun:
 
     def execute(self, progress: Progress | None = None) -> SpottingResults:
         started = time.perf_counter()
-        base = self._spotter({})  # options checked before any video is read
-        if self.variants:
-            self._spotter(self.variants[0])
+        base = self._spotter({})  # every setting checked before any video is read
+        for variant in self.variants:
+            self._spotter(variant)
         dataset = self._dataset()
         self._claim_folder()
         folder = self.out / VIDEOS_FOLDER
@@ -216,8 +212,7 @@ class SpottingRun:
             path = folder / f"{index:04d}.json"
             kept = _read_video_file(path) if path.exists() else None
             if kept is not None and to_json(kept.identity) == to_json(self.identity) and \
-                    (kept.video.database, kept.video.subject, kept.video.name) == \
-                    (video.database, video.subject, video.name):
+                    _same_video(kept.video, video):
                 videos.append(kept.video)
             else:
                 videos.append(self._spot(base, video))
@@ -229,8 +224,8 @@ class SpottingRun:
             dataset=SpottingDataset(
                 self.spec.dataset, self.dataset_entry.meta.version,
                 dict(self.spec.dataset_options), len(videos),
-                len({(v.database, v.subject) for v in videos}),
-                [dict(item) for item in dataset.skipped]),
+                len({subject_of(v) for v in videos}),
+                [dict(item) for item in dataset.skipped], truth_fingerprint(videos)),
             spotter=SpottingSpotter(
                 self.spec.spotter, self.spotter_entry.meta.version,
                 dict(self.spec.spotter_options), self.grid,
@@ -252,12 +247,27 @@ class SpottingRun:
         except OSError as exc:  # a frame file that cannot be read
             raise MerbenchError(f"video {video.key_text} cannot be read ({exc}); the videos "
                                 "before it are kept, fix or remove it and run again") from None
+        except MerbenchError:
+            raise
+        except Exception as exc:  # the spotter's own failure: one line, not its traceback
+            raise MerbenchError(f"spotter '{self.spec.spotter}' failed on video "
+                                f"{video.key_text}: {type(exc).__name__}: {exc}; the videos "
+                                "before it are kept") from None
         return SpottedVideo(
             database=video.database, subject=video.subject, name=video.name,
             fps=float(video.fps), first_frame=int(video.first_frame),
             last_frame=int(video.last_frame), truth=_truth(video),
             spotted=[_numbered(s, video) for s in found],
             seconds=round(time.perf_counter() - started, 3))
+
+
+def _same_video(kept: SpottedVideo, video: LongVideo) -> bool:
+    """Whether a kept video file is of this video as the dataset gives it now: the same
+    names, frame rate, frames and ground truth (a corrected sheet spots it again)."""
+    return (kept.database, kept.subject, kept.name, kept.fps, kept.first_frame,
+            kept.last_frame) == (video.database, video.subject, video.name, float(video.fps),
+                                 video.first_frame, video.last_frame) and \
+        to_json(kept.truth) == to_json(_truth(video))
 
 
 def _first_difference(theirs: Any, ours: Any, where: str = "") -> str:

@@ -22,11 +22,16 @@ the stored intervals, so ``merbench validate`` chooses again and recomputes ever
 
 from __future__ import annotations
 
+import hashlib
+import itertools
+import json
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
+from merbench.errors import MerbenchError
 from merbench.results.spotting_file import (
     F1Interval,
     IntervalRecord,
@@ -40,6 +45,7 @@ from merbench.spotting.intervals import Expression, FrameInterval, Spotted, Vide
 from merbench.spotting.matching import THRESHOLD
 from merbench.spotting.scores import ALL, SCOPES, SpotCounts, f1_of_counts, video_counts
 
+MAX_VARIANTS = 1000  # a grid larger than this is a typo more often than a plan
 CRITERION = ALL  # the pooled F1 that chooses a setting: micro and macro together
 TRAINING_SUBJECTS = "training-subjects"
 ORACLE = "oracle"
@@ -49,6 +55,30 @@ POLICIES = {
     ORACLE: "each subject's setting chosen by pooled F1 (all) on its own videos "
             "(TEST-SET SELECTION)",
 }
+
+
+def truth_fingerprint(videos: Sequence[SpottedVideo]) -> str:
+    """What two runs must share to be scored on the same ground truth: every video's
+    database, subject, name, frame rate and frames, and its truth intervals, in order (16
+    hex digits of a SHA-256). Runs of one dataset whose fingerprints differ (another sheet
+    version, videos skipped, a subset of subjects) are not comparable."""
+    digest = hashlib.sha256()
+    for v in videos:
+        digest.update(json.dumps([v.database, v.subject, v.name, v.fps, v.first_frame,
+                                  v.last_frame, [[t.onset, t.offset, t.kind, t.emotion]
+                                                 for t in v.truth]]).encode())
+    return digest.hexdigest()[:16]
+
+
+def variants_of(grid: Mapping[str, Sequence[float]]) -> list[dict[str, Any]]:
+    """Every setting of the tuned options, the first option's values outermost."""
+    names = list(grid)
+    variants = [dict(zip(names, values, strict=True))
+                for values in itertools.product(*(grid[n] for n in names))]
+    if len(variants) > MAX_VARIANTS:
+        raise MerbenchError(f"--tune gives {len(variants)} settings, more than {MAX_VARIANTS}; "
+                            "try fewer values")
+    return variants
 
 
 def subject_of(video: SpottedVideo) -> str:

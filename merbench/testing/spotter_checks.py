@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from merbench.plugins import Plugins
+from merbench.spotting.choice import variants_of
 from merbench.spotting.intervals import KINDS, Spotted
 from merbench.spotting.spotter import SpotsVariants, Spotter
 from merbench.testing.lookup import describe, failing_step, find_entry
@@ -94,15 +95,21 @@ def check_spotter(name: str, plugins: Plugins | None = None) -> None:
             raise AssertionError(f"{where}: fps={bad} must raise ValueError, it raised "
                                  f"{type(exc).__name__}: {exc}") from exc
         raise AssertionError(f"{where}: fps={bad} must raise ValueError; it spotted")
-    variants = [{option: value} for option, values in entry.meta.tuned for value in values]
+    variants = variants_of(dict(entry.meta.tuned))  # every setting a run tries
     built = []
     for variant in variants:
-        with failing_step(where, f"building it with its tuned value {variant}"):
+        with failing_step(where, f"building it with its tuned setting {variant}"):
             built.append(entry.create("spotter", **variant))
     if isinstance(spotter, SpotsVariants) and variants:
-        with failing_step(where, "spotting every tuned value from one pass"):
-            together = spotter.spot_variants(video, FPS, variants)
+        with failing_step(where, "spotting every tuned setting from one pass"):
+            # as a run gives them: frames one by one, read once
+            together = spotter.spot_variants(iter(list(video)), FPS, variants)
+        if len(together) != len(variants):
+            raise AssertionError(f"{where}: spot_variants gave {len(together)} answers for "
+                                 f"{len(variants)} settings")
         alone = [one.spot(video, FPS) for one in built]
-        if list(together) != alone:
-            raise AssertionError(f"{where}: spot_variants gave other intervals than each "
-                                 "setting's own spotter")
+        for variant, answer, own in zip(variants, together, alone, strict=True):
+            _check_answer(f"{where}, spot_variants {variant}", answer, len(video))
+            if answer != own:
+                raise AssertionError(f"{where}: spot_variants gave other intervals for "
+                                     f"{variant} than that setting's own spotter")

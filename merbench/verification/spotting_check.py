@@ -15,9 +15,18 @@ from pathlib import Path
 from merbench.errors import MerbenchError
 from merbench.results.codec import LayoutError, from_json, to_json
 from merbench.results.run_files import ResultRejected, differ
+from merbench.results.safe_files import UnsafeFile, check_entry
 from merbench.results.schema import read_json
 from merbench.results.spotting_file import SPOTTING_FILE, SPOTTING_SCHEMA, SpottingResults
-from merbench.spotting.choice import POLICIES, summarise
+from merbench.spotting.choice import (
+    CRITERION,
+    POLICIES,
+    subject_of,
+    summarise,
+    truth_fingerprint,
+    variants_of,
+)
+from merbench.spotting.matching import THRESHOLD
 
 
 def spotting_path(path: Path) -> Path:
@@ -30,6 +39,10 @@ def validate_spotting(path: Path) -> SpottingResults:
     the first thing wrong."""
     file = spotting_path(Path(path))
     try:
+        check_entry(file, file.parent)  # a link, a fifo or a hard link is never read
+    except UnsafeFile as exc:
+        raise ResultRejected(file, str(exc)) from None
+    try:
         raw = read_json(file, "spotting results file")
     except MerbenchError as exc:
         raise ResultRejected(file, str(exc)) from None
@@ -41,13 +54,35 @@ def validate_spotting(path: Path) -> SpottingResults:
     except LayoutError as exc:
         raise ResultRejected(file, f"not a spotting results file: {exc}") from None
     n_variants = len(results.variants)
+    # the rules every run is scored by: a file may not bring its own
+    for field, value, rule in (("iou_threshold", results.iou_threshold, THRESHOLD),
+                               ("criterion", results.criterion, CRITERION)):
+        if value != rule:
+            raise ResultRejected(file, f"{field} is {value!r}; merbench scores spotting with "
+                                       f"{rule!r}")
+    try:
+        grid = variants_of(results.spotter.tuned)
+    except MerbenchError as exc:
+        raise ResultRejected(file, f"spotter.tuned: {exc}") from None
+    if to_json(results.variants) != to_json(grid):
+        raise ResultRejected(file, "variants are not every setting of spotter.tuned, in order")
     if n_variants == 0:
         raise ResultRejected(file, "variants is empty: a run tries at least one setting")
-    if len(results.videos) != results.dataset.n_videos:
-        raise ResultRejected(file, f"dataset.n_videos is {results.dataset.n_videos} but "
-                                   f"{len(results.videos)} videos are stored")
+    keys = [(v.database, v.subject, v.name) for v in results.videos]
+    counted = (("n_videos", results.dataset.n_videos, len(results.videos)),
+               ("n_subjects", results.dataset.n_subjects,
+                len({subject_of(v) for v in results.videos})),
+               ("fingerprint", results.dataset.fingerprint, truth_fingerprint(results.videos)))
+    for field, stored, given in counted:
+        if stored != given:
+            raise ResultRejected(file, f"dataset.{field} is {stored!r} but its videos give "
+                                       f"{given!r}")
+    if len(set(keys)) != len(keys):
+        raise ResultRejected(file, "a video is stored twice")
     for v, video in enumerate(results.videos):
         where = f"videos[{v}] ({video.database}/{video.subject}/{video.name})"
+        if "/" in video.database or "/" in video.subject:
+            raise ResultRejected(file, f"{where}: a database or subject name holds '/'")
         if len(video.spotted) != n_variants:
             raise ResultRejected(file, f"{where} holds {len(video.spotted)} settings' "
                                        f"intervals, not {n_variants}")
@@ -64,7 +99,7 @@ def validate_spotting(path: Path) -> SpottingResults:
         raise ResultRejected(file, f"policies are {sorted(results.policies)}, expected "
                                    f"{sorted(POLICIES)}")
     try:
-        recomputed = summarise(results.videos, n_variants, threshold=results.iou_threshold)
+        recomputed = summarise(results.videos, n_variants)
     except ValueError as exc:
         raise ResultRejected(file, f"cannot be scored: {exc}") from None
     found = differ(to_json(results.policies), to_json(recomputed), "policies")
