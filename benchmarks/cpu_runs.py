@@ -49,15 +49,34 @@ class CpuJob:
     name: str
     out: str  # the run folder, as leaderboards/results/ lays it out
     args: tuple[str, ...]
+    folds: int = FOLDS  # the protocol's: 68 for the composite's LOSO
 
     @property
     def model(self) -> str:
         return self.args[self.args.index("--model") + 1]
 
 
-def _seeds(name: str, out: str, seeds: tuple[int, ...], *args: str) -> list[CpuJob]:
-    return [CpuJob(f"{name}-seed{seed}", f"{out}/seed-{seed}", (*args, "--seed", str(seed)))
-            for seed in seeds]
+def _seeds(name: str, out: str, seeds: tuple[int, ...], *args: str,
+           folds: int = FOLDS) -> list[CpuJob]:
+    return [CpuJob(f"{name}-seed{seed}", f"{out}/seed-{seed}", (*args, "--seed", str(seed)),
+                   folds) for seed in seeds]
+
+
+#: the composite's per-database LOSO and LODO protocols: (name, folds); each database's
+#: subjects are folds of its own, as the composite's release counts them
+OTHER_PROTOCOLS = (("loso-casme2", 24), ("loso-samm", 28), ("loso-smic", 16))
+
+
+def _other_protocols() -> list[CpuJob]:
+    """A seed-0 row on each per-database page for the CPU models, then LODO seeds: minutes
+    each on one core, and pages that had no row."""
+    jobs = [job for protocol, folds in OTHER_PROTOCOLS
+            for model in ("rcn", "dual-inception", "ststnet")
+            for job in _seeds(f"{model}-{protocol}", f"{model}-composite-{protocol}", (0,),
+                              "--model", model, "--protocol", protocol, folds=folds)]
+    return jobs + [job for model in ("rcn", "dual-inception", "timm-resnet18")
+                   for job in _seeds(f"{model}-lodo", f"{model}-composite-lodo", (0, 1, 2),
+                                     "--model", model, "--protocol", "lodo", folds=3)]
 
 
 _DUAL = ("dual-inception", "dual-inception-composite-loso")
@@ -74,6 +93,7 @@ JOBS = (
     *_seeds("timm-resnet18", "timm-resnet18-composite-loso", (2,), "--model", "timm-resnet18"),
     *_seeds("ststnet-authors-order", "ststnet-composite-loso-authors-order", (2,),
             "--model", "ststnet", "--data-order", "authors"),
+    *_other_protocols(),
 )
 
 
@@ -115,7 +135,7 @@ def stash(runs: Path, target: Path, jobs: list[CpuJob]) -> list[str]:
         shutil.copy2(source / "run.json", kept_copy / "run.json")
         for fold in folds:
             shutil.copy2(fold, kept_copy / "folds" / fold.name)
-        kept.append(f"{job.out}: {len(folds)} of {FOLDS} folds")
+        kept.append(f"{job.out}: {len(folds)} of {job.folds} folds")
     write_readme(target, runs, jobs)
     return kept
 
@@ -134,7 +154,7 @@ def write_readme(target: Path, runs: Path, jobs: list[CpuJob]) -> None:
         if not (folder / "run.json").is_file():
             continue
         folds = sorted((folder / "folds").glob("fold-*.npz"))
-        rows.append(f"| `{job.out}/` | `{job.name}` | {len(folds)} of {FOLDS} |")
+        rows.append(f"| `{job.out}/` | `{job.name}` | {len(folds)} of {job.folds} |")
     if not rows:
         (target / "README.md").unlink(missing_ok=True)
         return
@@ -235,10 +255,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.dry_run:
         costs = gpu_plan.load(gpu_plan.COSTS).get("models", {})
         for job in jobs:
-            left = FOLDS - folds_finished(job, args.runs, args.start_from)
+            left = job.folds - folds_finished(job, args.runs, args.start_from)
             per_seed = costs.get(job.model, {}).get("cpu_h_per_seed")
+            # a composite LOSO fold's figure: other protocols' folds are other sizes
             hours = "no figure yet" if per_seed is None else \
-                f"about {per_seed * left / FOLDS:.1f} h on one core"
+                f"about {per_seed * left / FOLDS:.2f} h on one core (at a composite fold's pace)"
             print(f"{shlex.join(command(job, args.data, args.runs))}\n  {job.name}: "
                   f"{left} folds left, {hours}")
         return 0
