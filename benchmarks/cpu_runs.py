@@ -69,8 +69,14 @@ OTHER_PROTOCOLS = (("loso-casme2", 24), ("loso-samm", 28), ("loso-smic", 16))
 
 def _other_protocols() -> list[CpuJob]:
     """A seed-0 row on each per-database page for the CPU models, then LODO seeds: minutes
-    each on one core, and pages that had no row."""
-    jobs = [job for protocol, folds in OTHER_PROTOCOLS
+    each on one core, and pages that had no row. The two handcrafted baselines first, on
+    every one of these protocols: seconds to minutes, and one seed is all they have (nothing
+    in them is random)."""
+    baselines = [job for protocol, folds in (*OTHER_PROTOCOLS, ("lodo", 3))
+                 for model in ("biwoof-release-svm", "lbp-apex-svm")
+                 for job in _seeds(f"{model}-{protocol}", f"{model}-composite-{protocol}", (0,),
+                                   "--model", model, "--protocol", protocol, folds=folds)]
+    jobs = baselines + [job for protocol, folds in OTHER_PROTOCOLS
             for model in ("rcn", "dual-inception", "ststnet")
             for job in _seeds(f"{model}-{protocol}", f"{model}-composite-{protocol}", (0,),
                               "--model", model, "--protocol", protocol, folds=folds)]
