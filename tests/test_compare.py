@@ -108,7 +108,7 @@ def test_a_folder_of_seed_runs_is_compared_as_the_site_groups_it(cli) -> None:
     assert offapexnet["configuration"] == ""
     assert (shuffled["configuration"], authors["configuration"]) == (
         "data_order shuffle", "data_order authors")
-    assert authors["label"] == "ststnet · data_order authors · fixed · seeds 0, 1"
+    assert authors["label"] == "ststnet · data_order authors · fixed · seeds 0, 1, 2"
 
 
 def test_a_folder_of_runs_is_pooled_only_when_every_run_validates(
