@@ -27,7 +27,7 @@ from merbench.registry import Registries
 from merbench.results.run_files import ResultRejected
 from merbench.results.safe_files import UnsafeFile, copy_regular_file
 from merbench.results.spotting_file import SPOTTING_FILE, SpottingResults
-from merbench.spotting.choice import ORACLE, TRAINING_SUBJECTS
+from merbench.spotting.choice import TRAINING_SUBJECTS
 from merbench.verification.spotting_check import validate_spotting
 
 MEGC2020_BASELINE = ("MEGC 2020 baseline (MDMD)",
@@ -137,6 +137,3 @@ def copy_spotting_files(runs: Sequence[SpottingRun], out: Path
         copied.append(run)
     return copied, problems
 
-
-__all__ = ["ORACLE", "PUBLISHED", "TRAINING_SUBJECTS", "Published", "SpottingRun",
-           "copy_spotting_files", "find_spotting_runs", "spotting_sections"]

@@ -29,6 +29,7 @@ from merbench.atomic import atomic_write_json
 from merbench.errors import MerbenchError
 from merbench.plugins import Plugins, plugin_versions
 from merbench.results.codec import LayoutError, from_json, loads, to_json
+from merbench.results.rundir import differences
 from merbench.results.schema import environment, now_iso
 from merbench.results.spotting_file import (
     SPOTTING_FILE,
@@ -72,7 +73,7 @@ class SpotSpec:
     data_root: str | None = None  # where the dataset's files are; never part of the identity
 
 
-def tuned_values(meta: SpotterMeta, spec: SpotSpec) -> dict[str, list[float]]:
+def tuned_grid(meta: SpotterMeta, spec: SpotSpec) -> dict[str, list[float]]:
     """Each tuned option and the values tried, in tie-break order: the spotter's own,
     with ``spec.tune`` replacing or adding lists."""
     grid = {name: list(values) for name, values in meta.tuned}
@@ -144,7 +145,7 @@ class SpottingRun:
         registries = plugins.registries
         self.dataset_entry = registries.long_videos.get(spec.dataset)
         self.spotter_entry = registries.spotters.get(spec.spotter)
-        self.grid = tuned_values(self.spotter_entry.meta, spec)
+        self.grid = tuned_grid(self.spotter_entry.meta, spec)
         self.variants = variants_of(self.grid)
         self.identity = {
             "dataset": {"name": spec.dataset, "version": self.dataset_entry.meta.version,
@@ -189,11 +190,11 @@ class SpottingRun:
             except (OSError, UnicodeDecodeError, ValueError):
                 raise MerbenchError(f"{marker} cannot be read; delete {self.out} or give "
                                     "another --out") from None
-            if to_json(theirs) != to_json(self.identity):
+            found = differences(to_json(self.identity), to_json(theirs))
+            if found:
                 raise MerbenchError(
                     f"{self.out} holds a spotting run of another configuration "
-                    f"({_first_difference(theirs, self.identity)}); give another --out, or "
-                    "the same options to go on with it")
+                    f"({found[0]}); give another --out, or the same options to go on with it")
             return
         self.out.mkdir(parents=True, exist_ok=True)
         atomic_write_json(marker, self.identity)
@@ -269,10 +270,3 @@ def _same_video(kept: SpottedVideo, video: LongVideo) -> bool:
                                  video.first_frame, video.last_frame) and \
         to_json(kept.truth) == to_json(_truth(video))
 
-
-def _first_difference(theirs: Any, ours: Any, where: str = "") -> str:
-    if isinstance(theirs, dict) and isinstance(ours, dict):
-        for key in sorted(set(theirs) | set(ours), key=str):
-            if key not in theirs or key not in ours or to_json(theirs[key]) != to_json(ours[key]):
-                return _first_difference(theirs.get(key), ours.get(key), f"{where}{key}.")
-    return f"{where.rstrip('.')}: {theirs!r} there, {ours!r} now"

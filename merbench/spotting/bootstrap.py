@@ -49,6 +49,14 @@ def f1_interval(videos: Iterable[Video], scope: str = ALL, *, threshold: float =
     if scope not in SCOPES:
         raise ValueError(f"a spotting score is one of {', '.join(SCOPES)}, not {scope!r}")
     keys, counts = subject_counts(videos, threshold=threshold)
+    return f1_interval_of(keys, counts, scope, resamples=resamples, seed=seed, level=level)
+
+
+def f1_interval_of(keys: list[tuple[str, str]], counts: np.ndarray, scope: str = ALL, *,
+                   resamples: int = RESAMPLES, seed: int = SEED,
+                   level: float = LEVEL) -> Interval:
+    """:func:`f1_interval` from the subjects' counts already taken (``keys`` and ``counts``
+    as :func:`~merbench.spotting.scores.subject_counts` gives them)."""
     if not keys:
         raise ValueError("there is no video to score")
     strata: dict[str, list[int]] = {}

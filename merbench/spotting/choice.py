@@ -34,13 +34,12 @@ import numpy as np
 from merbench.errors import MerbenchError
 from merbench.results.spotting_file import (
     F1Interval,
-    IntervalRecord,
     SpotCountsRecord,
     SpottedVideo,
     SpottingPolicy,
     SpottingScores,
 )
-from merbench.spotting.bootstrap import f1_interval
+from merbench.spotting.bootstrap import f1_interval_of
 from merbench.spotting.intervals import Expression, FrameInterval, Spotted, Video
 from merbench.spotting.matching import THRESHOLD
 from merbench.spotting.scores import ALL, SCOPES, SpotCounts, f1_of_counts, video_counts
@@ -96,7 +95,7 @@ def scored_video(video: SpottedVideo, variant: int) -> Video:
 
 
 def _counts(videos: Sequence[SpottedVideo], n_variants: int, threshold: float) -> np.ndarray:
-    """videos x variants x scopes x (TP, FP, FN)."""
+    """videos x variants x scopes x (TP, FP, FN): every matching a run needs, made once."""
     counts = np.zeros((len(videos), n_variants, len(SCOPES), 3), dtype=np.int64)
     for v, video in enumerate(videos):
         for j in range(n_variants):
@@ -114,10 +113,7 @@ def _best(counts: np.ndarray) -> int:
     return int(np.nanargmax(f1))  # the first of the maxima
 
 
-def choose(videos: Sequence[SpottedVideo], n_variants: int, *,
-           threshold: float = THRESHOLD) -> dict[str, dict[str, int]]:
-    """Each policy's chosen setting per subject (policy -> ``database/subject`` -> index)."""
-    counts = _counts(videos, n_variants, threshold)
+def _choose(videos: Sequence[SpottedVideo], counts: np.ndarray) -> dict[str, dict[str, int]]:
     subjects = list(dict.fromkeys(subject_of(v) for v in videos))
     own = np.array([subject_of(v) for v in videos])
     chosen: dict[str, dict[str, int]] = {TRAINING_SUBJECTS: {}, ORACLE: {}}
@@ -126,6 +122,12 @@ def choose(videos: Sequence[SpottedVideo], n_variants: int, *,
         chosen[TRAINING_SUBJECTS][subject] = _best(others) if len(others) else 0
         chosen[ORACLE][subject] = _best(counts[own == subject])
     return chosen
+
+
+def choose(videos: Sequence[SpottedVideo], n_variants: int, *,
+           threshold: float = THRESHOLD) -> dict[str, dict[str, int]]:
+    """Each policy's chosen setting per subject (policy -> ``database/subject`` -> index)."""
+    return _choose(videos, _counts(videos, n_variants, threshold))
 
 
 def _number(value: float) -> float | None:
@@ -137,28 +139,32 @@ def counts_record(counts: SpotCounts) -> SpotCountsRecord:
                             _number(counts.recall), _number(counts.f1))
 
 
-def _scores(videos: Sequence[Video], threshold: float) -> SpottingScores:
-    total = {scope: SpotCounts() for scope in SCOPES}
-    for video in videos:
-        for scope, found in video_counts(video, threshold=threshold).items():
-            total[scope] = total[scope] + found
-    return SpottingScores(*(counts_record(total[scope]) for scope in SCOPES))
+def _scores(counts: np.ndarray) -> SpottingScores:
+    """The pooled scores of ``counts`` (videos x scopes x (TP, FP, FN)), summed."""
+    total = counts.sum(axis=0)
+    return SpottingScores(*(counts_record(SpotCounts(*(int(n) for n in total[k])))
+                            for k in range(len(SCOPES))))
 
 
-def policy_record(videos: Sequence[SpottedVideo], policy: str, chosen: dict[str, int], *,
-                  threshold: float = THRESHOLD) -> SpottingPolicy:
-    """The scores of the intervals ``chosen`` gives each video, pooled, per database and
-    with subject-bootstrap intervals of each scope's F1."""
-    scored = [scored_video(v, chosen[subject_of(v)]) for v in videos]
-    databases = list(dict.fromkeys(v.database for v in videos))
+def policy_record(videos: Sequence[SpottedVideo], policy: str, chosen: dict[str, int],
+                  counts: np.ndarray) -> SpottingPolicy:
+    """The scores of the intervals ``chosen`` gives each video (``counts`` as
+    :func:`_counts` takes them), pooled, per database and with subject-bootstrap intervals
+    of each scope's F1 (subjects in order of first appearance, as
+    :func:`~merbench.spotting.scores.subject_counts` orders them)."""
+    mine = counts[np.arange(len(videos)), [chosen[subject_of(v)] for v in videos]]
+    keys = list(dict.fromkeys((v.database, v.subject) for v in videos))
+    by_subject = np.stack([mine[[(v.database, v.subject) == key for v in videos]].sum(axis=0)
+                           for key in keys])
     intervals = {}
     for scope in SCOPES:
-        found = f1_interval(scored, scope, threshold=threshold)
+        found = f1_interval_of(keys, by_subject, scope)
         intervals[scope] = F1Interval(_number(found.low), _number(found.high))
+    databases = list(dict.fromkeys(v.database for v in videos))
     return SpottingPolicy(
         description=POLICIES[policy], test_set_selection=policy == ORACLE, chosen=chosen,
-        scores=_scores(scored, threshold),
-        per_database={db: _scores([s for s in scored if s.database == db], threshold)
+        scores=_scores(mine),
+        per_database={db: _scores(mine[[v.database == db for v in videos]])
                       for db in databases},
         intervals=intervals)
 
@@ -166,14 +172,10 @@ def policy_record(videos: Sequence[SpottedVideo], policy: str, chosen: dict[str,
 def summarise(videos: Sequence[SpottedVideo], n_variants: int, *,
               threshold: float = THRESHOLD) -> dict[str, SpottingPolicy]:
     """Every policy's choice and scores: what ``spotting.json`` stores and ``validate``
-    recomputes."""
+    recomputes. Every video is matched once per setting; the choices and the scores are
+    sums of those counts."""
     if not videos:
         raise ValueError("there is no video to score")
-    return {policy: policy_record(videos, policy, chosen, threshold=threshold)
-            for policy, chosen in choose(videos, n_variants, threshold=threshold).items()}
-
-
-def interval_records(spotted: Sequence[Spotted]) -> list[IntervalRecord]:
-    """A spotter's intervals as the file records them (frame numbers of the video)."""
-    return [IntervalRecord(s.interval.onset, s.interval.offset,
-                           "micro" if s.kind == "micro" else "macro") for s in spotted]
+    counts = _counts(videos, n_variants, threshold)
+    return {policy: policy_record(videos, policy, chosen, counts)
+            for policy, chosen in _choose(videos, counts).items()}
