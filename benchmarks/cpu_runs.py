@@ -85,6 +85,19 @@ def _other_protocols() -> list[CpuJob]:
                                      "--model", model, "--protocol", "lodo", folds=3)]
 
 
+#: the composite's AU benchmark (--task au): its CASME II and SAMM samples, 52 subjects
+AU_FOLDS = 52
+AU_MODELS = ("ststnet", "rcn", "timm-resnet18")
+
+
+def _au_runs() -> list[CpuJob]:
+    """Issue 57's rows: STSTNet, RCN-A and resnet18 detecting MEB's AUs on the composite,
+    each model's first seed before anyone's second (about 0.6 h a seed on one core)."""
+    return [job for seed in (0, 1, 2) for model in AU_MODELS
+            for job in _seeds(f"{model}-au", f"{model}-composite-loso-au", (seed,),
+                              "--model", model, "--task", "au", folds=AU_FOLDS)]
+
+
 _DUAL = ("dual-inception", "dual-inception-composite-loso")
 _RCN = ("rcn", "rcn-composite-loso")
 # In priority order: new models' rows first (Dual-Inception's and RCN-A's first seeds before
@@ -100,6 +113,7 @@ JOBS = (
     *_seeds("ststnet-authors-order", "ststnet-composite-loso-authors-order", (2,),
             "--model", "ststnet", "--data-order", "authors"),
     *_other_protocols(),
+    *_au_runs(),
 )
 
 
@@ -110,10 +124,14 @@ def command(job: CpuJob, data: Path, runs: Path) -> list[str]:
             *job.args]
 
 
+#: what a finished run has written last: an emotion run's results, or an AU run's
+RESULT_FILES = ("results.json", "au-results.json")
+
+
 def finished(job: CpuJob, runs: Path, done: Path | None) -> bool:
     """Whether ``job``'s run is complete here or committed in ``done``."""
-    return (runs / job.out / "results.json").is_file() or (
-        done is not None and (done / job.out / "results.json").is_file())
+    return any((root / job.out / name).is_file() for root in (runs, done)
+               if root is not None for name in RESULT_FILES)
 
 
 def folds_finished(job: CpuJob, *roots: Path | None) -> int:
@@ -130,7 +148,7 @@ def stash(runs: Path, target: Path, jobs: list[CpuJob]) -> list[str]:
     kept = []
     for job in jobs:
         source, kept_copy = runs / job.out, target / job.out
-        if (source / "results.json").is_file():
+        if any((source / name).is_file() for name in RESULT_FILES):
             shutil.rmtree(kept_copy, ignore_errors=True)
             continue
         if not (source / "run.json").is_file():

@@ -24,6 +24,7 @@ from merbench.runner.keywords import api_errors
 from merbench.runner.spec import spec_of
 
 if TYPE_CHECKING:
+    from merbench.runner.au_run import AURunResult
     from merbench.runner.execute import RunResult
     from merbench.runner.seeds import SeedsResult
 
@@ -57,13 +58,14 @@ def create_model(name: str, **kwargs: Any) -> Any:
     return default_plugins().registries.models.get(name).create("model", **kwargs)
 
 
-def run(model: str, dataset: str, **options: Any) -> RunResult:
+def run(model: str, dataset: str, **options: Any) -> RunResult | AURunResult:
     """Run ``model`` on ``dataset`` with the options of ``merbench run``, by keyword: the
     fields of :class:`~merbench.runner.spec.RunSpec` (what runs) and of
     :class:`~merbench.runner.spec.RunSettings` (where and how fast), each documented there and
     in ``docs/user-guide.md``; ``plugins=`` takes a plugin set from
     :func:`merbench.plugins.load_plugins` instead of the default one. A finished run in the
-    same folder is reported as it is; an unfinished one goes on from its finished folds."""
+    same folder is reported as it is; an unfinished one goes on from its finished folds.
+    With ``task="au"`` the result is an :class:`~merbench.runner.au_run.AURunResult`."""
     # deferred: torch, pandas and scikit-learn (through runner.execute): the import stays cheap
     from merbench.runner.execute import run as run_spec
 

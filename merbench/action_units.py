@@ -39,10 +39,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from merbench.errors import MerbenchError
+
+if TYPE_CHECKING:  # only named in annotations: planning a run loads no pandas
+    import pandas as pd
 
 PRESENT_COLUMN = "action_units"
 UNCERTAIN_COLUMN = "uncertain_action_units"
@@ -114,3 +116,58 @@ def sample_action_units(dataset: str, samples: pd.DataFrame
                                 "uncertain: fix the dataset plugin")
         labels.append(SampleActionUnits(certain, doubtful or ()))
     return labels
+
+
+# --- AU labels as one integer a sample -------------------------------------------------------
+#: The most AUs one task scores: a sample's labels travel as one integer (see
+#: :func:`label_codes`), one bit an AU for "present" and one for "ignored", and predictions
+#: as the same present bits in a fold file's int16 predictions (15 bits below the sign).
+MAX_AUS = 15
+IGNORED_SHIFT = 16
+
+
+def parse_au_set(text: str) -> tuple[int, ...]:
+    """An AU set from its command-line spelling: one of MEB's names (``cross``, ``casme2``,
+    ...; :data:`MEB_AU_SETS`) or AU numbers joined by commas (``1,2,4,12``), kept in
+    increasing order. Anything else is one :class:`MerbenchError` saying what is accepted."""
+    spelled = text.strip()
+    if spelled in MEB_AU_SETS:
+        return MEB_AU_SETS[spelled]
+    numbers = []
+    for part in spelled.split(","):
+        part = part.strip().upper().removeprefix("AU")
+        if not part.isdigit() or not 0 < int(part) < 100:
+            raise MerbenchError(
+                f"--au-set {text!r}: {part or 'an empty entry'!r} is no AU number; give "
+                f"AU numbers 1..99 joined by commas (1,2,4,12) or one of MEB's sets: "
+                f"{', '.join(MEB_AU_SETS)}")
+        numbers.append(int(part))
+    return checked_au_set(numbers, f"--au-set {text!r}")
+
+
+def checked_au_set(numbers: Sequence[int], where: str) -> tuple[int, ...]:
+    """``numbers`` as an AU set (sorted, each once), or one error naming ``where``."""
+    aus = tuple(sorted(set(numbers)))
+    if len(aus) != len(numbers):
+        raise MerbenchError(f"{where} names an AU twice; name each once")
+    if not aus or len(aus) > MAX_AUS:
+        raise MerbenchError(f"{where} has {len(aus)} AUs; an AU task scores 1 to {MAX_AUS}")
+    if not all(isinstance(n, int) and 0 < n < 100 for n in aus):
+        raise MerbenchError(f"{where}: AU numbers are whole numbers 1..99")
+    return aus
+
+
+def label_codes(labels: Sequence[SampleActionUnits], au_set: Sequence[int]) -> list[int]:
+    """Each sample's labels over ``au_set`` as one integer: bit ``i`` set where the i-th AU of
+    the set is coded present, bit ``16 + i`` where it is coded only uncertainly (ignored by
+    the loss and by the scores).
+
+    Why an integer: a fold's labels then travel where an emotion run's class indices travel
+    (shuffled with their samples, stacked for folds trained together, stored in the fold
+    files' ``y_true``), so every engine and executor trains the AU task unchanged, and a fold
+    file alone says what each test sample was scored against."""
+    aus = list(au_set)
+    return [sum(1 << i for i, au in enumerate(aus) if au in label.present)
+            | sum(1 << (IGNORED_SHIFT + i) for i, au in enumerate(aus)
+                  if au in label.uncertain)
+            for label in labels]

@@ -64,7 +64,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from merbench.action_units import DEFAULT_AU_SET, SampleActionUnits
+from merbench.action_units import DEFAULT_AU_SET, IGNORED_SHIFT, SampleActionUnits
 from merbench.confusion_metrics import ConfusionCounts, f1_per_class, recall_per_class
 from merbench.stats.intervals import LEVEL, RESAMPLES, SEED, Interval, resampled_interval
 from merbench.stats.record import subject_strata
@@ -265,3 +265,15 @@ def au_intervals(labels: AULabels, predictions: ArrayLike, samples: Any, *,
 
     return AUIntervals(au_set=labels.au_set, mean_f1=interval(None),
                        f1=tuple(interval(i) for i in range(len(labels.au_set))))
+
+
+def present_bits(codes: np.ndarray, n_aus: int) -> np.ndarray:
+    """(samples, AUs) booleans: which AUs ``codes`` (labels or predictions) mark present."""
+    codes = np.asarray(codes, dtype=np.int64)
+    return ((codes[..., None] >> np.arange(n_aus)) & 1).astype(bool)
+
+
+def ignored_bits(codes: np.ndarray, n_aus: int) -> np.ndarray:
+    """(samples, AUs) booleans: which entries label ``codes`` mark ignored (uncertain)."""
+    codes = np.asarray(codes, dtype=np.int64)
+    return ((codes[..., None] >> (IGNORED_SHIFT + np.arange(n_aus))) & 1).astype(bool)

@@ -8,6 +8,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from merbench.cli.au_render import print_au_results
 from merbench.cli.confirm import confirm_runs
 from merbench.cli.literal import say
 from merbench.cli.parser import EXIT_INTERRUPTED
@@ -18,6 +19,7 @@ from merbench.cli.run_options import spec_from_args
 from merbench.errors import MerbenchError
 from merbench.meta import ReducedSetting
 from merbench.plugins import Plugins
+from merbench.results.au_file import AUResults
 from merbench.run_status import run_status
 from merbench.runner.execute import run
 from merbench.runner.seeds import parse_seeds, run_seeds
@@ -56,7 +58,10 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
         say(f"merbench: {result.run_dir} finished before (results written "
               f"{result.results.created}); reporting them as they are, nothing trained "
               "or rewritten", file=sys.stderr)
-    print_results(result.results, result.run_dir)
+    if isinstance(result.results, AUResults):
+        print_au_results(result.results, result.run_dir)
+    else:
+        print_results(result.results, result.run_dir)
     return 0
 
 

@@ -42,14 +42,16 @@ def file_sha256(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-def run_manifest(run_dir: Path, n_folds: int, predictions: bytes) -> dict[str, str]:
-    """The digests ``results.json`` records: ``run.json`` and each fold file as they are now,
-    and ``predictions`` (the bytes about to be written as ``predictions.csv``)."""
+def run_manifest(run_dir: Path, n_folds: int, predictions: bytes,
+                 predictions_name: str = PREDICTIONS_FILE) -> dict[str, str]:
+    """The digests ``results.json`` (or an AU run's ``au-results.json``) records:
+    ``run.json`` and each fold file as they are now, and ``predictions`` (the bytes about to
+    be written as ``predictions_name``)."""
     run_dir = Path(run_dir)
     files = {RUN_FILE: file_sha256(run_dir / RUN_FILE)}
     files.update({fold_file_name(i): file_sha256(run_dir / fold_file_name(i))
                   for i in range(n_folds)})
-    files[PREDICTIONS_FILE] = hashlib.sha256(predictions).hexdigest()
+    files[predictions_name] = hashlib.sha256(predictions).hexdigest()
     return files
 
 

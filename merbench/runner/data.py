@@ -13,6 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
+from merbench.action_units import label_codes
 from merbench.dataset import Dataset
 from merbench.errors import MerbenchError
 from merbench.protocols import Fold
@@ -44,6 +47,9 @@ class RunData:
     dataset: Dataset
     folds: list[Fold]
     weight_files: dict[int, Path] | None
+    #: what each sample is trained and scored against, in sample-table order: its emotion
+    #: class, or (``--task au``) its AU label code (merbench.action_units.label_codes)
+    labels: np.ndarray
 
     @property
     def n_classes(self) -> int:
@@ -55,8 +61,13 @@ class RunData:
         model = self.plan.model
         options = dict(self.plan.spec.model_options)
         if model.accepts("num_classes"):
-            options["num_classes"] = self.n_classes
+            options["num_classes"] = self.n_outputs
         return model.create("model", **options)
+
+    @property
+    def n_outputs(self) -> int:
+        """The model's outputs: a logit a class, or one a scored AU."""
+        return self.plan.task.n_outputs(self.n_classes)
 
 
 def load_data(plan: Plan) -> RunData:
@@ -68,7 +79,38 @@ def load_data(plan: Plan) -> RunData:
     weight_files = None
     if spec.weights is not None:
         weight_files = locate_weights(Path(spec.weights), folds)
-    return RunData(plan=plan, dataset=dataset, folds=folds, weight_files=weight_files)
+    labels = dataset.samples["label"].to_numpy()
+    if plan.task.is_au:
+        folds, labels = au_folds(dataset, folds, plan.task.au_set)
+    return RunData(plan=plan, dataset=dataset, folds=folds, weight_files=weight_files,
+                   labels=labels)
+
+
+def au_folds(dataset: Dataset, folds: list[Fold],
+             au_set: tuple[int, ...]) -> tuple[list[Fold], np.ndarray]:
+    """The protocol's folds restricted to the samples whose sheet codes AUs, and every
+    sample's AU label code (0 for a sample without coding: it is in no fold).
+
+    A sample without AU coding (SMIC's, a cell that names no AU) has no truth to learn or
+    score, so it leaves both the training and the test sets; a fold left with no test
+    sample (a SMIC subject of the composite) is no fold of the AU run. The folds keep their
+    keys and are numbered anew in the protocol's order."""
+    coded = dataset.action_units()
+    has_au = np.asarray([label is not None for label in coded], dtype=bool)
+    if not has_au.any():
+        raise MerbenchError(f"dataset '{dataset.name}' codes no action units for any of its "
+                            f"{len(coded)} samples; --task au needs a dataset whose coding "
+                            "sheet codes AUs (casme2, samm, casme3, the composite's CASME II "
+                            "and SAMM samples)")
+    codes = np.zeros(len(coded), dtype=np.int64)
+    codes[has_au] = label_codes([label for label in coded if label is not None], au_set)
+    kept: list[Fold] = []
+    for fold in folds:
+        test = fold.test[has_au[fold.test]]
+        if len(test):
+            kept.append(Fold(index=len(kept), key=fold.key, train=fold.train[has_au[fold.train]],
+                             test=test))
+    return kept, codes
 
 
 def locate_weights(directory: Path, folds: list[Fold]) -> dict[int, Path]:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from merbench.atomic import atomic_write_bytes, atomic_write_json
@@ -32,6 +33,7 @@ from merbench.results.model import EngineRecord, Metrics, Results
 from merbench.results.rundir import DifferentRun, RunDirectory
 from merbench.results.schema import read_results
 from merbench.runinfo import FoldOutcome
+from merbench.runner.au_run import AURunResult, au_finished_before, finish_au_run
 from merbench.runner.data import RunData, load_data
 from merbench.runner.engine import choose_engine
 from merbench.runner.executor import Executor
@@ -62,12 +64,13 @@ class RunResult:
         return self.results.metrics
 
 
-def run(spec: RunSpec, settings: RunSettings, plugins: Plugins | None = None) -> RunResult:
+def run(spec: RunSpec, settings: RunSettings,
+        plugins: Plugins | None = None) -> RunResult | AURunResult:
     """Run ``spec`` to the end (resuming finished folds) and write its results."""
     plugins = plugins or default_plugins()
     with ExitStack() as held:
         opened = open_run(spec, settings, plugins, held)
-        if isinstance(opened, RunResult):
+        if not isinstance(opened, StartedRun):
             return opened
         execute([opened], choose_executor(opened.data.plan.settings))
         return finish_run(opened)
@@ -93,16 +96,23 @@ def run_many(specs: list[tuple[RunSpec, RunSettings]], plugins: Plugins,
         for position, (spec, settings) in enumerate(specs):
             with ExitStack() as held:
                 opened = open_run(spec, settings, plugins, held)  # checks the executor too
+                if isinstance(opened, AURunResult):
+                    raise _one_au_run()
                 if isinstance(opened, RunResult):
                     ended(position, opened, False)
                     continue
+                if opened.data.plan.task.is_au:
+                    raise _one_au_run()
                 execute([opened], choose_executor(opened.data.plan.settings))
-                ended(position, finish_run(opened), True)
+                ended(position, finish_emotion_run(opened), True)
         return [results[i] for i in range(len(specs))]
     with ExitStack() as held:
         started: dict[int, tuple[int, StartedRun]] = {}
         for position, (spec, settings) in enumerate(specs):
             opened = open_run(spec, settings, plugins, held)
+            if isinstance(opened, AURunResult) or (isinstance(opened, StartedRun)
+                                                   and opened.data.plan.task.is_au):
+                raise _one_au_run()
             if isinstance(opened, RunResult):
                 ended(position, opened, False)
             else:
@@ -111,14 +121,14 @@ def run_many(specs: list[tuple[RunSpec, RunSettings]], plugins: Plugins,
             runs = [opened for _, opened in started.values()]
 
             def finished(run: StartedRun) -> None:
-                ended(started[id(run)][0], finish_run(run), True)
+                ended(started[id(run)][0], finish_emotion_run(run), True)
 
             execute(runs, choose_executor(runs[0].data.plan.settings), on_finished=finished)
     return [results[i] for i in range(len(specs))]
 
 
 def open_run(spec: RunSpec, settings: RunSettings, plugins: Plugins,
-             held: ExitStack) -> StartedRun | RunResult:
+             held: ExitStack) -> StartedRun | RunResult | AURunResult:
     """Plan ``spec``, read its data, take its run directory for as long as ``held`` lasts
     and restore its finished folds; a run that finished before is reported as it is."""
     started = time.perf_counter()
@@ -135,7 +145,8 @@ def open_run(spec: RunSpec, settings: RunSettings, plugins: Plugins,
         _explain_optimizer_step(data, run_dir, identity, refused.stored)
         _explain_new_weights(run_dir, identity, refused.stored)
         raise
-    finished = _already_finished(data, run_dir)
+    finished = (au_finished_before(data, run_dir) if data.plan.task.is_au
+                else _already_finished(data, run_dir))
     if finished is not None:
         return finished
     return start_run(data, identity, run_dir, started)
@@ -258,8 +269,20 @@ def start_run(data: RunData, identity: RunIdentity, run_dir: RunDirectory,
                       feature_report)
 
 
-def finish_run(run: StartedRun) -> RunResult:
+def _one_au_run() -> MerbenchError:
+    return MerbenchError("--task au runs one seed a command and no sweep yet (its seeds are "
+                         "not summarised together): run each seed with --seed N")
+
+
+def finish_run(run: StartedRun) -> RunResult | AURunResult:
     """Summarise a run whose every fold is done and write its results."""
+    if run.data.plan.task.is_au:
+        return finish_au_run(run)
+    return finish_emotion_run(run)
+
+
+def finish_emotion_run(run: StartedRun) -> RunResult:
+    """Summarise an emotion run whose every fold is done and write its results."""
     data = run.data
     outcomes = [run.done[fold.index] for fold in data.folds]
     record, predictions = summarise(data, run.identity, outcomes, run.trainer.device_name,
@@ -300,16 +323,17 @@ def _restored(data: RunData, run_dir: RunDirectory,
                 f"{path} holds other samples than fold "
                 f"{fold.label}; delete it to retrain that fold"
             )
-        check_restored_labels(path, fold, outcome, samples)
+        check_restored_labels(path, fold, outcome, data.labels[fold.test])
         done[fold.index] = outcome
     return done
 
 
 def check_restored_labels(path: Path, fold: Fold, outcome: FoldOutcome,
-                          samples: pd.DataFrame) -> None:
-    """A fold file's stored labels are the data's: one edited (or trained on other labels)
-    would make the pooled scores those of other data."""
-    if list(outcome.y_true.astype(int)) != samples["label"].astype(int).tolist():
+                          labels: np.ndarray) -> None:
+    """A fold file's stored labels are the data's (``labels``: the fold's test samples'
+    classes, or AU label codes): one edited (or trained on other labels) would make the
+    pooled scores those of other data."""
+    if list(outcome.y_true.astype(np.int64)) != list(np.asarray(labels, dtype=np.int64)):
         raise MerbenchError(
             f"{path} holds labels that are not the data's for fold {fold.label} (it was "
             "edited, or trained on other labels); delete it to retrain that fold")

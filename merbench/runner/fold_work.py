@@ -28,6 +28,7 @@ from merbench.errors import MerbenchError, PluginError
 from merbench.meta import TrainRecipe
 from merbench.plugins import BUILTIN_PLUGINS, load_plugins
 from merbench.registry import Entry
+from merbench.task import Task
 from merbench.training.device import describe_device
 from merbench.training.estimator import fit_predict
 
@@ -130,6 +131,7 @@ class GroupWork:
     captured: bool = False
     threads: int | None = None  # intra-op threads where the work runs (None: as set there)
     gpu_share: float | None = None  # Ray: the share of one GPU this task may use
+    task: Task = field(default_factory=Task)  # what the loss and the predictions are
 
 
 @dataclass(frozen=True)
@@ -168,7 +170,8 @@ def compute(work: GroupWork, features: np.ndarray, *,
                                  on_epoch=None if on_epoch is None
                                  else lambda epoch: on_epoch(0, epoch),
                                  precision=work.precision,
-                                 fused_optimizer=work.fused_optimizer, checkpoint=checkpoint)
+                                 fused_optimizer=work.fused_optimizer, checkpoint=checkpoint,
+                                 task=work.task)
         seconds = seconds_before + time.perf_counter() - started
         return [Computed(predictions, seconds, None, device_name)]
     # deferred: torch (through training.fold_parallel), as train_fold above
@@ -185,7 +188,7 @@ def compute(work: GroupWork, features: np.ndarray, *,
     together = train_folds(work.model, work.recipe, tasks, device=work.device,
                            on_epoch=on_epoch, precision=work.precision,
                            fused_optimizer=work.fused_optimizer, checkpoint=checkpoint,
-                           step_kind=step_kind)
+                           step_kind=step_kind, task=work.task)
     # time is shared equally among the folds trained together
     seconds = (seconds_before + time.perf_counter() - started) / len(work.folds)
     return [Computed(p, seconds, None, device_name) for p in together]

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from merbench.dataset import Dataset
 from merbench.meta import DatasetMeta, FeatureMeta
 from merbench.protocols import folds_fingerprint
@@ -61,6 +63,9 @@ class RunIdentity:
     inner_val_subjects: int | None  # only with --selection inner-val: it changes training
     hyperparameters: Hyperparameters
     weights: dict[str, str] | None  # fold label -> checkpoint digest, with --weights
+    # --task au: the AU set and a hash of the samples' AU label codes; None (and not
+    # recorded, so every emotion run's identity stays as it was) for the emotion task
+    task: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -71,6 +76,7 @@ class RunIdentity:
                if self.inner_val_subjects is not None else {}),
             "hyperparameters": self.hyperparameters.recorded(),
             **({"weights": self.weights} if self.weights is not None else {}),
+            **({"task": self.task} if self.task is not None else {}),
         }
 
     def digest(self) -> str:
@@ -105,7 +111,19 @@ def run_identity(data: RunData) -> RunIdentity:
         hyperparameters=hyperparameters(data),
         weights=None if data.weight_files is None else {
             f.label: file_digest(data.weight_files[f.index]) for f in data.folds},
+        task=task_identity(data),
     )
+
+
+def task_identity(data: RunData) -> dict[str, Any] | None:
+    """An AU run's task as its identity records it: the AU set, and a hash of every
+    sample's AU label code (a sheet edited between two runs gives another identity)."""
+    task = data.plan.task
+    if not task.is_au:
+        return None
+    codes = np.asarray(data.labels, dtype=np.int64).tobytes()
+    return {"name": task.name, "au_set": list(task.au_set),
+            "labels": hashlib.sha256(codes).hexdigest()[:16]}
 
 
 def hyperparameters(data: RunData) -> Hyperparameters:

@@ -23,6 +23,7 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any
 
+from merbench.action_units import parse_au_set
 from merbench.errors import MerbenchError
 from merbench.meta import TrainRecipe
 from merbench.plugins import Plugins
@@ -32,11 +33,13 @@ from merbench.runner.checks import (
     check_fused_step,
     check_model_options,
     check_precision,
+    check_task,
     check_training,
     check_values,
 )
 from merbench.runner.spec import RunSettings, RunSpec
 from merbench.selection import authors_policy
+from merbench.task import AU, Task, au_task
 from merbench.training import device as devices  # by module: tests stand in a device
 
 
@@ -163,6 +166,14 @@ class Plan:
     def is_torch(self) -> bool:
         return self.model.meta.kind == "torch"
 
+    @cached_property
+    def task(self) -> Task:
+        """What the run predicts (``--task``, ``--au-set``), checked while planning."""
+        if self.spec.task != AU:
+            return Task()
+        return au_task(None if self.spec.au_set is None
+                       else parse_au_set(self.spec.au_set))
+
     @property
     def trains(self) -> bool:
         """False when the run evaluates saved weights (``--weights``) instead of training."""
@@ -234,6 +245,7 @@ def plan_run(spec: RunSpec, settings: RunSettings, plugins: Plugins) -> Plan:
                        protocol_options=protocol.without_defaults(spec.protocol_options))
     is_torch = model.meta.kind == "torch"
     check_training(resolved, settings, is_torch)
+    check_task(resolved, is_torch, model.accepts("num_classes"))
     declared = model.meta.recipe  # a torch model's, never an estimator's
     recipe = effective_recipe(declared, resolved) if is_torch and declared is not None else None
     if recipe is not None:

@@ -31,6 +31,7 @@ from typing import Any, Literal
 from merbench.errors import MerbenchError
 from merbench.meta import DATA_ORDERS
 from merbench.runner.executor_kinds import EXECUTOR_KINDS
+from merbench.task import TASKS
 
 # bf16: torch.autocast around the forward pass and the loss; tf32: float32 tensors whose CUDA
 # matrix products and convolutions use TensorFloat-32 (Ampere and newer GPUs)
@@ -157,6 +158,14 @@ class RunSpec:
     protocol_options: dict[str, Any] = _what(None, "an option of the protocol (repeatable)",
                                              factory=dict, flags=("--protocol-opt",),
                                              metavar="KEY=VALUE", default_text="none")
+    task: str = _what(
+        "emotion", "what the model learns: emotion (one class a sample) or au (which action "
+                   "units a sample shows: a sigmoid a scored AU, scored by per-AU F1; only "
+                   "the samples whose coding sheet codes AUs)", choices=TASKS)
+    au_set: str | None = _what(
+        None, "with --task au, the AUs scored: AU numbers joined by commas (1,2,4,12) or one "
+              "of MEB's sets (cross, casme2, samm, casme, mmew, fourd)", metavar="AUS",
+        default_text="MEB's cross-database set: 1,2,4,5,6,7,9,10,12,14,15,17")
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

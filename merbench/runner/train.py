@@ -62,12 +62,12 @@ class Trainer:
                      for i in inputs)
         return GroupWork(kind=kind,
                          model=ModelSource.of(plan.model, plan.spec.model_options,
-                                              data.n_classes),
+                                              data.n_outputs),
                          recipe=plan.recipe, device=plan.device,
                          precision=plan.spec.precision,
                          fused_optimizer=plan.spec.fused_optimizer,
                          captured=plan.captures(), folds=rows,
-                         threads=self.threads, gpu_share=gpu_share)
+                         threads=self.threads, gpu_share=gpu_share, task=plan.task)
 
     def outcomes(self, inputs: list[FoldInputs], computed: list[Computed]) -> list[FoldOutcome]:
         """The fold outcomes of a group's computed predictions."""

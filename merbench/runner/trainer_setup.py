@@ -38,6 +38,5 @@ def set_up_trainer(data: RunData, identity: RunIdentity, run_dir: RunDirectory,
     info = RunInfo(run_dir=run_dir.path, model=spec.model, dataset=spec.dataset,
                    protocol=spec.protocol, n_folds=len(data.folds),
                    folds_to_train=folds_to_train, epochs=plan.epochs, device=device)
-    labels = data.dataset.samples["label"].to_numpy()
-    return Trainer(data, features, labels, info, device, notify,
+    return Trainer(data, features, data.labels, info, device, notify,
                    SavedStates(data, identity, run_dir))

@@ -51,9 +51,12 @@ from torch import nn
 
 from merbench.errors import MerbenchError
 from merbench.meta import TrainRecipe
+from merbench.task import Task
 from merbench.training.epoch_loop import run_epochs, start_schedule
 from merbench.training.fold_checkpoint import FoldCheckpoint
+from merbench.training.objective import decide, per_sample_loss
 from merbench.training.torch_trainer import (
+    EMOTION_TASK,
     as_stored,
     autocast,
     build_optimizer,
@@ -129,6 +132,7 @@ def train_folds(
     fused_optimizer: bool = False,
     checkpoint: FoldCheckpoint | None = None,
     step_kind: type[FoldsStep] | None = None,
+    task: Task = EMOTION_TASK,
 ) -> list[np.ndarray]:
     """Train one fresh model per task, all at once; return each task's test predictions after
     every epoch, (epochs, n_test), exactly as :func:`torch_trainer.train_fold` would.
@@ -139,12 +143,13 @@ def train_folds(
     ``checkpoint``: the state of all the folds together, saved every so often and continued.
     ``step_kind`` is the engine's step, :class:`FoldsStep` unless another is given
     (:class:`~merbench.training.captured_step.CapturedFoldsStep` replays each epoch after
-    the first as one CUDA graph: the same numbers)."""
+    the first as one CUDA graph: the same numbers). ``task``: what the loss and the
+    predictions are (:mod:`merbench.training.objective`)."""
     counts = {batches_per_epoch(len(t.y_train), recipe.batch_size) for t in tasks}
     if len(counts) != 1:
         raise ValueError("folds trained together need the same number of batches per epoch")
     step = (step_kind or FoldsStep)(build_model, recipe, tasks, device=device, precision=precision,
-                fused_optimizer=fused_optimizer)
+                fused_optimizer=fused_optimizer, task=task)
 
     def each_fold(epoch: int) -> None:
         if on_epoch is not None:
@@ -168,8 +173,9 @@ class FoldsStep:
 
     def __init__(self, build_model: Callable[[], nn.Module], recipe: TrainRecipe,
                  tasks: Sequence[FoldTask], *, device: str, precision: str,
-                 fused_optimizer: bool) -> None:
+                 fused_optimizer: bool, task: Task = EMOTION_TASK) -> None:
         self.build_model, self.recipe, self.tasks = build_model, recipe, tasks
+        self.task = task
         self.device, self.precision, self.fused_optimizer = device, precision, fused_optimizer
         # inputs stay in their stored dtype (uint8 images), converted per batch as the
         # sequential engine does
@@ -238,9 +244,7 @@ class FoldsStep:
             with self.precision_context():
                 logits = self.batched(self.params, self.buffers,
                                       self.x_train[self.rows, index].float()).float()
-                loss = nn.functional.cross_entropy(
-                    logits.flatten(0, 1), self.y_train[self.rows, index].flatten(),
-                    reduction="none").view(mask.shape)
+                loss = per_sample_loss(self.task, logits, self.y_train[self.rows, index])
             per_fold = (loss * mask).sum(dim=1) / mask.sum(dim=1)
             self.optimizer.zero_grad(set_to_none=True)
             per_fold.sum().backward()
@@ -256,7 +260,7 @@ class FoldsStep:
 
     def predict(self) -> torch.Tensor:
         return _predict(self.batched, self.params, self.buffers, self.base, self.x_test,
-                        self.recipe.batch_size, self.precision)
+                        self.recipe.batch_size, self.precision, self.task)
 
     def check_finite(self, loss: torch.Tensor | None, epoch: int) -> None:
         if loss is not None and not torch.isfinite(loss).all():
@@ -290,14 +294,15 @@ def _stack_padded(arrays: Sequence[np.ndarray], device: str,
 
 @torch.inference_mode()
 def _predict(batched: Callable, params: dict, buffers: dict, base: nn.Module,
-             x_test: torch.Tensor, batch_size: int, precision: str = "fp32") -> torch.Tensor:
+             x_test: torch.Tensor, batch_size: int, precision: str = "fp32",
+             task: Task = EMOTION_TASK) -> torch.Tensor:
     base.eval()
     logits = []
     for start in range(0, x_test.shape[1], batch_size):
         with autocast(x_test.device.type, precision):
             logits.append(batched(params, buffers,
                                   x_test[:, start:start + batch_size].float()).float())
-    return torch.cat(logits, dim=1).argmax(dim=2)
+    return decide(task, torch.cat(logits, dim=1))
 
 
 def plan_groups(n_train: Sequence[int], batch_size: int, k: int) -> list[list[int]]:

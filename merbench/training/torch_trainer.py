@@ -32,9 +32,13 @@ from torch import nn
 
 from merbench.errors import MerbenchError
 from merbench.meta import TrainRecipe
+from merbench.task import Task
 from merbench.training.checkpoints import load_weights
 from merbench.training.epoch_loop import run_epochs, start_schedule
 from merbench.training.fold_checkpoint import FoldCheckpoint
+from merbench.training.objective import decide, mean_loss
+
+EMOTION_TASK = Task()
 
 AUGMENT_STREAM = 0x5A17  # mixed into the fold seed for the augmentation generator
 
@@ -150,13 +154,13 @@ def as_stored(x: np.ndarray, device: str) -> torch.Tensor:
 
 @torch.inference_mode()
 def predict(model: nn.Module, x: torch.Tensor, batch_size: int,
-            precision: str = "fp32") -> torch.Tensor:
+            precision: str = "fp32", task: Task = EMOTION_TASK) -> torch.Tensor:
     model.eval()
     logits = []
     for start in range(0, len(x), batch_size):
         with autocast(x.device.type, precision):
             logits.append(model(x[start:start + batch_size].float()).float())
-    return torch.cat(logits).argmax(dim=1)
+    return decide(task, torch.cat(logits))
 
 
 def batch_bounds(n_train: int, batch_size: int, merge_single: bool) -> list[tuple[int, int]]:
@@ -193,6 +197,7 @@ def train_fold(
     precision: str = "fp32",
     fused_optimizer: bool = False,
     checkpoint: FoldCheckpoint | None = None,
+    task: Task = EMOTION_TASK,
 ) -> np.ndarray:
     """Train a fresh model and return the test predictions after every epoch, (epochs, n_test).
 
@@ -200,10 +205,11 @@ def train_fold(
     the same seed on the same CPU gives the same predictions. ``fused_optimizer`` takes the
     fused Adam / AdamW step on a CPU too (on CUDA it always does). With ``checkpoint`` the
     training state is saved every so often and a saved state is continued, to the same
-    predictions an uninterrupted fold gives.
+    predictions an uninterrupted fold gives. ``task`` says what the loss and the predictions
+    are (:mod:`merbench.training.objective`).
     """
     step = _FoldStep(build_model, recipe, x_train, y_train, x_test, device=device, seed=seed,
-                     precision=precision, fused_optimizer=fused_optimizer)
+                     precision=precision, fused_optimizer=fused_optimizer, task=task)
     return run_epochs(step, recipe, on_epoch=on_epoch, checkpoint=checkpoint).cpu().numpy()
 
 
@@ -216,14 +222,15 @@ class _FoldStep:
 
     def __init__(self, build_model: Callable[[], nn.Module], recipe: TrainRecipe,
                  x_train: np.ndarray, y_train: np.ndarray, x_test: np.ndarray, *,
-                 device: str, seed: int, precision: str, fused_optimizer: bool) -> None:
+                 device: str, seed: int, precision: str, fused_optimizer: bool,
+                 task: Task = EMOTION_TASK) -> None:
         self.build_model, self.recipe, self.device, self.seed = build_model, recipe, device, seed
+        self.task = task
         self.precision, self.fused_optimizer = precision, fused_optimizer
         self.x_train = as_stored(x_train, device)
         self.y_train = torch.as_tensor(y_train, dtype=torch.long, device=device)
         self.x_test = as_stored(x_test, device)
         self.predictions_shape: tuple[int, ...] = (len(self.x_test),)
-        self.loss_fn = nn.CrossEntropyLoss()
         self.start_over()
 
     def start_over(self) -> None:
@@ -259,7 +266,7 @@ class _FoldStep:
                 inputs = augment(inputs, self.streams.augment)
             optimizer.zero_grad(set_to_none=True)
             with autocast(self.device, self.precision):
-                loss = self.loss_fn(model(inputs).float(), self.y_train[batch])
+                loss = mean_loss(self.task, model(inputs).float(), self.y_train[batch])
             loss.backward()
             optimizer.step()
         return loss
@@ -268,7 +275,8 @@ class _FoldStep:
         return queued  # each epoch's loss was checked as it ended
 
     def predict(self) -> torch.Tensor:
-        return predict(self.model, self.x_test, self.recipe.batch_size, self.precision)
+        return predict(self.model, self.x_test, self.recipe.batch_size, self.precision,
+                       self.task)
 
     def check_finite(self, loss: torch.Tensor | None, epoch: int) -> None:
         if loss is not None and not torch.isfinite(loss.detach()):

@@ -1,0 +1,57 @@
+"""An AU run's results in the terminal: per-AU F1 with intervals, MEB's mean F1 per scope."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.table import Table
+
+from merbench.cli.console import LiteralConsole
+from merbench.cli.render import with_interval
+from merbench.results.au_file import AU_PREDICTIONS_FILE, AU_RESULTS_FILE, AUResults
+
+
+def print_au_results(results: AUResults, run_dir: Path) -> None:
+    """Every scope's mean F1 and each AU's F1 (with positives), then the training and
+    where the files are."""
+    console = LiteralConsole()
+    title = (f"{results.model.name} v{results.model.version} on {results.dataset.name} — "
+             f"{results.protocol.name}, {results.protocol.n_folds} folds, AU detection "
+             f"(threshold {results.threshold:g}, last epoch)")
+    table = Table(title=title)
+    for column in ("AU", "positives", "F1", "precision", "recall"):
+        table.add_column(column, justify="left" if column == "AU" else "right")
+    overall, intervals = results.overall, results.intervals.overall
+    for i, au in enumerate(results.au_set):
+        mark = "" if overall.f1_defined[i] else " (0: none coded, none predicted)"
+        table.add_row(f"AU{au}", str(overall.positives[i]),
+                      with_interval(overall.f1[i], intervals.f1[i]) + mark,
+                      f"{overall.precision[i]:.4f}", f"{overall.recall[i]:.4f}")
+    console.print(table)
+    scopes = Table(title="mean F1 over the AU set (MEB's average; an undefined AU counts 0)")
+    for column in ("scope", "samples", "mean F1"):
+        scopes.add_column(column, justify="left" if column == "scope" else "right")
+    scopes.add_row("overall", str(overall.n), with_interval(overall.mean_f1,
+                                                             intervals.mean_f1))
+    for db, scores in sorted(results.per_database.items()):
+        scopes.add_row(db, str(scores.n), with_interval(
+            scores.mean_f1, results.intervals.per_database[db].mean_f1))
+    console.print(scopes)
+    method = results.intervals.method
+    console.print(f"[low, high]: {method.level:.0%} interval, {method.method}, "
+                  f"{method.resamples} resamples")
+    left_out = results.dataset.n_samples - results.dataset.n_scored
+    if left_out:
+        console.print(f"note: {left_out} of the dataset's {results.dataset.n_samples} samples "
+                      "have no AU coding (SMIC codes none) and are in no fold")
+    recipe = results.hyperparameters.recipe
+    if recipe is not None:
+        declared = results.model.recipe
+        reduced = (declared is not None and (recipe.epochs, recipe.lr, recipe.batch_size)
+                   != (declared.epochs, declared.lr, declared.batch_size))
+        console.print(f"training: {recipe.epochs} epochs, batch {recipe.batch_size}, "
+                      f"{recipe.optimizer} lr {recipe.lr:g}, sigmoid + binary cross-entropy"
+                      + (" — not the model's recipe" if reduced else " (the model's recipe)"))
+    console.print(f"device {results.environment.device}, {results.wall_time_s:.1f} s")
+    console.print(f"results: {run_dir / AU_RESULTS_FILE}")
+    console.print(f"predictions: {run_dir / AU_PREDICTIONS_FILE}")

@@ -1,0 +1,131 @@
+"""``au-results.json``: the record of an action-unit run (``merbench run --task au``).
+
+An AU run trains and stores its folds exactly as an emotion run does (``run.json``, one
+``folds/fold-NNN.npz`` per fold, with each sample's AU label code as ``y_true`` and the
+AUs predicted present after every epoch as ``epoch_predictions``:
+:func:`merbench.action_units.label_codes`), so resuming, auditing and the engines are
+shared. What it reports is another kind of number: per-AU F1, precision, recall and
+positives, and MEB's mean F1 (:mod:`merbench.au_metrics`). Those live in a file of their own
+rather than in ``results.json``, whose every reader (seeds, compare, the emotion pages)
+expects UF1 and UAR: an AU run has no ``results.json``, and a reader of emotion results
+never mistakes one for its own.
+
+Versioned apart from the emotion files (:data:`AU_SCHEMA`): this layout is the first; a
+later one adds one migration step here, as ``results/migrations.py`` does for
+``results.json``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from merbench.errors import MerbenchError
+from merbench.results.codec import LayoutError, from_json
+from merbench.results.model import (
+    EngineRecord,
+    EnvironmentRecord,
+    FeatureRecord,
+    FoldRecord,
+    Hyperparameters,
+    IntervalMethod,
+    ModelRecord,
+    ProtocolRecord,
+    ProviderRecord,
+)
+from merbench.results.schema import read_json
+
+AU_RESULTS_FILE = "au-results.json"
+AU_PREDICTIONS_FILE = "au-predictions.csv"
+AU_SCHEMA = 1
+
+
+@dataclass(frozen=True)
+class AUScoresRecord:
+    """The scores of one pool (every scored sample, or one database's), each list in the
+    run's ``au_set`` order. F1, precision and recall are 0 where undefined (nothing
+    predicted, no positive), ``f1_defined`` says where F1's 0 is that convention."""
+
+    n: int  # samples in the pool
+    mean_f1: float | None  # MEB's "Average": the mean over every AU; None: nothing scored
+    f1: list[float]
+    f1_defined: list[bool]
+    precision: list[float]
+    recall: list[float]
+    positives: list[int]  # scored samples coded present (the support)
+    predicted: list[int]  # scored samples predicted present
+    scored: list[int]  # samples whose entry is scored (not coded uncertainly)
+
+
+@dataclass(frozen=True)
+class AUScopeIntervals:
+    """[low, high] of the mean F1 and of each AU's F1 in one scope."""
+
+    mean_f1: list[float] | None
+    f1: list[list[float] | None]  # None where the AU's F1 has no interval
+
+
+@dataclass(frozen=True)
+class AUIntervalsRecord:
+    method: IntervalMethod
+    overall: AUScopeIntervals
+    per_database: dict[str, AUScopeIntervals]
+
+
+@dataclass(frozen=True)
+class AUDatasetRecord:
+    """The dataset and which of its samples the AU task scored."""
+
+    name: str
+    version: int
+    options: dict[str, object]
+    n_samples: int  # the dataset's samples
+    n_scored: int  # those with AU coding: in the folds
+    n_subjects: int  # subjects among the scored samples
+    fingerprint: str  # the dataset's sample list (merbench.dataset.sample_list_fingerprint)
+    labels_sha256: str  # the AU label codes of every sample (the run identity's hash)
+    provider: ProviderRecord
+
+
+@dataclass(frozen=True)
+class AUResults:
+    """``au-results.json``: what an AU run scored, and everything that decided it."""
+
+    schema_version: int
+    kind: Literal["au"]
+    created: str
+    au_set: list[int]
+    threshold: float  # present where the sigmoid is strictly above it
+    model: ModelRecord
+    feature: FeatureRecord
+    dataset: AUDatasetRecord
+    protocol: ProtocolRecord
+    selection: Literal["fixed"]  # each fold's last epoch
+    seed: int
+    shuffle_train_labels: bool
+    hyperparameters: Hyperparameters
+    precision: str
+    overall: AUScoresRecord
+    per_database: dict[str, AUScoresRecord]
+    intervals: AUIntervalsRecord
+    folds: list[FoldRecord]
+    environment: EnvironmentRecord
+    engine: EngineRecord | None
+    wall_time_s: float
+    train_time_s: float
+    folds_resumed: int
+    files: dict[str, str] | None = None  # file -> SHA-256 (the manifest), as results.json's
+
+
+def read_au_results(path: Path) -> AUResults:
+    """An ``au-results.json`` in the current layout, every field checked."""
+    data = read_json(path, "AU results file")
+    if data.get("kind") != "au" or data.get("schema_version") != AU_SCHEMA:
+        raise MerbenchError(f"{path} is no AU results file of layout {AU_SCHEMA} (kind "
+                            f"{data.get('kind')!r}, schema_version "
+                            f"{data.get('schema_version')!r}); is it a merbench result?")
+    try:
+        return from_json(AUResults, data)
+    except LayoutError as exc:
+        raise MerbenchError(f"{path} does not follow the AU results layout: {exc}") from None
