@@ -14,6 +14,7 @@ from merbench.cli.parser import EXIT_USAGE
 from merbench.leaderboard.collect import group_key
 from merbench.leaderboard.copies import Claim, settle
 from merbench.leaderboard.declared_defaults import DeclaredDefaults
+from merbench.results.au_file import AUResults
 from merbench.results.spotting_file import SpottingResults
 from merbench.verification.validate import ResultRejected, ValidatedRun, validate_path
 
@@ -33,6 +34,12 @@ def main(args: argparse.Namespace) -> int:
                 f"{checked.dataset.name}, {checked.dataset.n_videos} videos of "
                 f"{checked.dataset.n_subjects} subjects, {len(checked.variants)} settings; "
                 f"recomputed {', '.join(checked.policies)})")
+            continue
+        if isinstance(checked, AUResults):
+            say(f"ok: {path} ({checked.model.name} v{checked.model.version} on "
+                f"{checked.dataset.name}/{checked.protocol.name}, AU detection over "
+                f"{len(checked.au_set)} AUs, {checked.protocol.n_folds} folds, "
+                f"{checked.protocol.n_samples} samples; recomputed every score)")
             continue
         if not isinstance(checked, ValidatedRun):  # a seeds summary
             say(f"ok: {path} (seeds {', '.join(map(str, checked.seeds))}: every seed run "

@@ -68,14 +68,15 @@ def first_mismatch(run_dir: Path, files: Mapping[str, str]) -> str | None:
 
 
 def chain_problem(run_dir: Path, files: Mapping[str, str] | None, identity: Mapping[str, Any],
-                  fold_runs: Mapping[int, str | None]) -> str | None:
+                  fold_runs: Mapping[int, str | None],
+                  predictions_name: str = PREDICTIONS_FILE) -> str | None:
     """What breaks the chain from ``results.json`` (its manifest ``files``) through
     ``run.json`` (its ``identity``) to each fold file (``fold_runs``: index -> the run digest
     it records), said as a phrase; None when it holds. A run without a manifest (written
     before version 8) has no chain to check."""
     if files is None:
         return None
-    expected = {RUN_FILE, PREDICTIONS_FILE, *(fold_file_name(i) for i in fold_runs)}
+    expected = {RUN_FILE, predictions_name, *(fold_file_name(i) for i in fold_runs)}
     if set(files) != expected:
         named = ", ".join(sorted(set(files) ^ expected)[:3])
         return (f"results.json's manifest (files) does not name exactly the run's files "

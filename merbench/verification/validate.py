@@ -24,6 +24,7 @@ import numpy as np
 
 from merbench.errors import MerbenchError
 from merbench.plugins import default_plugins
+from merbench.results.au_file import AU_RESULTS_FILE, AUResults
 from merbench.results.audit_file import AuditSummary, check_audit_file
 from merbench.results.codec import LayoutError, from_json, to_json
 from merbench.results.collapse import collapse_notes
@@ -47,6 +48,7 @@ from merbench.results.schema import read_json, read_results
 from merbench.results.spotting_file import SPOTTING_FILE, SpottingResults
 from merbench.runinfo import FoldOutcome
 from merbench.scoring import PolicyScore, score
+from merbench.verification.au_check import validate_au_run
 from merbench.verification.declared import check_declared
 from merbench.verification.environment_check import check_environment
 from merbench.verification.provenance import OfficialFingerprint, ProvenanceError, check_provenance
@@ -288,10 +290,11 @@ def _validate_spotting(path: Path) -> SpottingResults:
 
 
 def validate_path(path: Path, runs: dict[Path, ValidatedRun] | None = None
-                  ) -> ValidatedRun | SeedsSummary | SpottingResults:
+                  ) -> ValidatedRun | SeedsSummary | SpottingResults | AUResults:
     """Validate whatever ``path`` is: a run directory or its results.json, a seeds
     summary (a ``seeds.json`` or the folder holding one; ``runs`` as for
-    :func:`validate_seeds`), or a spotting run (``spotting.json`` or its folder)."""
+    :func:`validate_seeds`), a spotting run (``spotting.json`` or its folder), or an AU
+    run (``au-results.json`` or its folder)."""
     path = Path(path)
     if not path.exists():
         raise ResultRejected(path, "no such file or directory")
@@ -302,12 +305,17 @@ def validate_path(path: Path, runs: dict[Path, ValidatedRun] | None = None
             return validate_seeds(path, runs)
         if (path / SPOTTING_FILE).exists():
             return _validate_spotting(path)
-        raise ResultRejected(path, f"holds none of {RESULTS_FILE}, {SEEDS_FILE} or "
-                                   f"{SPOTTING_FILE}; pass a run directory or a results file")
+        if (path / AU_RESULTS_FILE).exists():
+            return validate_au_run(path)
+        raise ResultRejected(path, f"holds none of {RESULTS_FILE}, {SEEDS_FILE}, "
+                                   f"{SPOTTING_FILE} or {AU_RESULTS_FILE}; pass a run "
+                                   "directory or a results file")
     if path.name == SEEDS_FILE:
         return validate_seeds(path, runs)
     if path.name == SPOTTING_FILE:
         return _validate_spotting(path)
+    if path.name == AU_RESULTS_FILE:
+        return validate_au_run(path)
     return validate_run(path)
 
 

@@ -1,0 +1,147 @@
+"""``merbench run --task au``: the AU objective, the label codes, what is refused, and a
+real AU run on the composite written, resumed and validated (forgeries refused)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+import merbench
+from merbench.action_units import (
+    MAX_AUS,
+    MEB_AU_SETS,
+    SampleActionUnits,
+    label_codes,
+    parse_au_set,
+)
+from merbench.au_metrics import ignored_bits, present_bits
+from merbench.errors import MerbenchError
+from merbench.results.au_file import AU_PREDICTIONS_FILE, AU_RESULTS_FILE, read_au_results
+from merbench.task import Task, au_task
+from merbench.training.objective import decide, mean_loss, per_sample_loss
+from merbench.verification.au_check import validate_au_run
+from merbench.verification.validate import ResultRejected
+
+AU3 = au_task((1, 4, 12))
+
+
+def test_label_codes_keep_present_and_uncertain_apart() -> None:
+    labels = [SampleActionUnits((1, 12), (4,)), SampleActionUnits(()), SampleActionUnits((4, 9))]
+    codes = np.asarray(label_codes(labels, (1, 4, 12)))
+    assert present_bits(codes, 3).tolist() == [[True, False, True], [False] * 3,
+                                               [False, True, False]]
+    assert ignored_bits(codes, 3).tolist() == [[False, True, False], [False] * 3, [False] * 3]
+
+
+def test_the_au_loss_ignores_uncertain_entries_and_the_decision_is_bits() -> None:
+    y = torch.as_tensor(label_codes([SampleActionUnits((1,), (4,))], (1, 4, 12)))
+    logits = torch.tensor([[2.0, -1.0, -3.0]])
+    moved = torch.tensor([[2.0, 9.0, -3.0]])  # only the uncertain AU's logit changes
+    assert torch.equal(per_sample_loss(AU3, logits, y), per_sample_loss(AU3, moved, y))
+    target = torch.tensor([[1.0, 0.0]])
+    expected = torch.nn.functional.binary_cross_entropy_with_logits(
+        torch.tensor([[2.0, -3.0]]), target)
+    assert torch.allclose(mean_loss(AU3, logits, y), expected)
+    assert decide(AU3, torch.tensor([[0.5, -0.1, 0.0], [1.0, 1.0, 1.0]])).tolist() == [1, 7]
+
+
+def test_the_emotion_objective_is_cross_entropy_and_argmax() -> None:
+    logits, y = torch.randn(5, 3), torch.tensor([0, 1, 2, 1, 0])
+    assert torch.equal(mean_loss(Task(), logits, y),
+                       torch.nn.functional.cross_entropy(logits, y))
+    assert torch.allclose(per_sample_loss(Task(), logits, y).mean(), mean_loss(Task(), logits, y))
+    assert torch.equal(decide(Task(), logits), logits.argmax(dim=1))
+
+
+def test_au_sets_are_parsed_or_refused_in_one_line() -> None:
+    assert parse_au_set("cross") == MEB_AU_SETS["cross"]
+    assert parse_au_set("12, AU4,1") == (1, 4, 12)
+    for bad, said in (("1,x", "no AU number"), ("4,4", "twice"),
+                      (",".join(map(str, range(1, MAX_AUS + 2))), "1 to 15")):
+        with pytest.raises(MerbenchError, match=said):
+            parse_au_set(bad)
+
+
+@pytest.mark.parametrize(("options", "said"), [
+    ({"au_set": "1,4"}, "add task='au'"),
+    ({"task": "au", "selection": "oracle"}, "last epoch"),
+    ({"task": "au", "data_order": "authors"}, "emotion class"),
+    ({"task": "au", "au_set": "1,banana"}, "no AU number"),
+])
+def test_what_an_au_run_cannot_take_is_refused_before_any_data(options: dict, said: str,
+                                                                tmp_path: Path) -> None:
+    with pytest.raises(MerbenchError, match=said):
+        merbench.run("ststnet", "synthetic", out=tmp_path / "run", **options)
+
+
+def test_a_dataset_without_au_coding_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(MerbenchError, match="gives no action-unit labels"):
+        merbench.run("ststnet", "synthetic", task="au", epochs=1, out=tmp_path / "syn")
+
+
+@pytest.mark.realdata
+def test_an_estimator_is_refused(real_data: Path, tmp_path: Path) -> None:
+    with pytest.raises(MerbenchError, match="cannot learn AUs"):
+        merbench.run("lbp-apex-svm", "composite", data_root=str(real_data / "composite"),
+                     task="au", out=tmp_path / "svm")
+
+
+@pytest.fixture(scope="module")
+def au_run(real_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("au") / "run"
+    merbench.run("ststnet", "composite", data_root=str(real_data / "composite"), task="au",
+                 au_set="1,2,4,7,12,14,15,17", epochs=2, threads=1, out=out)
+    return out
+
+
+@pytest.mark.realdata
+def test_an_au_run_on_the_composite_scores_its_coded_samples(au_run: Path) -> None:
+    results = read_au_results(au_run / AU_RESULTS_FILE)
+    assert results.au_set == [1, 2, 4, 7, 12, 14, 15, 17]
+    assert (results.dataset.n_samples, results.dataset.n_scored) == (442, 278)
+    assert results.protocol.n_folds == 52 and set(results.per_database) == {"casme2", "samm"}
+    assert not (au_run / "results.json").exists()
+    identity = json.loads((au_run / "run.json").read_text())["identity"]
+    assert identity["task"]["au_set"] == results.au_set
+    # AU 4 is the composite's most often coded AU of the set
+    assert max(results.overall.positives) == results.overall.positives[2]
+    assert validate_au_run(au_run).overall == results.overall
+
+
+@pytest.mark.realdata
+def test_rerunning_a_finished_au_run_reports_it(au_run: Path, real_data: Path) -> None:
+    result = merbench.run("ststnet", "composite", data_root=str(real_data / "composite"),
+                          task="au", au_set="1,2,4,7,12,14,15,17", epochs=2, threads=1,
+                          out=au_run)
+    assert result.reported
+
+
+@pytest.mark.realdata
+@pytest.mark.parametrize("forgery", ["score", "prediction", "interval", "au_set"])
+def test_validate_recomputes_an_au_run_and_refuses_forgeries(au_run: Path, tmp_path: Path,
+                                                             forgery: str) -> None:
+    copy = tmp_path / "copy"
+    shutil.copytree(au_run, copy)
+    results_file = copy / AU_RESULTS_FILE
+    data = json.loads(results_file.read_text())
+    if forgery == "score":
+        data["overall"]["f1"][0] = 0.99
+    elif forgery == "interval":
+        data["intervals"]["overall"]["mean_f1"] = [0.0, 1.0]
+    elif forgery == "au_set":
+        data["au_set"] = [1, 2, 4, 7, 12, 14, 15, 16]
+    else:
+        table = copy / AU_PREDICTIONS_FILE
+        lines = table.read_text().splitlines()
+        first = lines[1].split(",")
+        first[5] = str(int(first[5]) ^ 1)
+        lines[1] = ",".join(first)
+        table.write_text("\n".join(lines) + "\n")
+    results_file.write_text(json.dumps(data))
+    with pytest.raises(ResultRejected):
+        validate_au_run(copy)
