@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from merbench.errors import MerbenchError
 from merbench.results.codec import LayoutError, from_json
@@ -79,7 +79,7 @@ class AUDatasetRecord:
 
     name: str
     version: int
-    options: dict[str, object]
+    options: dict[str, Any]
     n_samples: int  # the dataset's samples
     n_scored: int  # those with AU coding: in the folds
     n_subjects: int  # subjects among the scored samples
