@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -19,9 +20,10 @@ from merbench.action_units import (
     label_codes,
     parse_au_set,
 )
-from merbench.au_metrics import ignored_bits, present_bits
+from merbench.au_metrics import AULabels, ignored_bits, present_bits, subject_counts
 from merbench.errors import MerbenchError
 from merbench.results.au_file import AU_PREDICTIONS_FILE, AU_RESULTS_FILE, read_au_results
+from merbench.stats.au_paired import au_paired_differences
 from merbench.task import Task, au_task
 from merbench.training.objective import decide, mean_loss, per_sample_loss
 from merbench.verification.au_check import validate_au_run
@@ -122,7 +124,8 @@ def test_rerunning_a_finished_au_run_reports_it(au_run: Path, real_data: Path) -
 
 
 @pytest.mark.realdata
-@pytest.mark.parametrize("forgery", ["score", "prediction", "interval", "au_set"])
+@pytest.mark.parametrize("forgery", ["score", "prediction", "interval", "au_set", "model",
+                                     "epochs"])
 def test_validate_recomputes_an_au_run_and_refuses_forgeries(au_run: Path, tmp_path: Path,
                                                              forgery: str) -> None:
     copy = tmp_path / "copy"
@@ -135,6 +138,10 @@ def test_validate_recomputes_an_au_run_and_refuses_forgeries(au_run: Path, tmp_p
         data["intervals"]["overall"]["mean_f1"] = [0.0, 1.0]
     elif forgery == "au_set":
         data["au_set"] = [1, 2, 4, 7, 12, 14, 15, 16]
+    elif forgery == "model":
+        data["model"]["name"] = "rcn"
+    elif forgery == "epochs":
+        data["hyperparameters"]["epochs"] = 800
     else:
         table = copy / AU_PREDICTIONS_FILE
         lines = table.read_text().splitlines()
@@ -145,3 +152,27 @@ def test_validate_recomputes_an_au_run_and_refuses_forgeries(au_run: Path, tmp_p
     results_file.write_text(json.dumps(data))
     with pytest.raises(ResultRejected):
         validate_au_run(copy)
+
+
+def test_the_au_paired_test_finds_a_real_difference_and_none_between_equals() -> None:
+    rng = np.random.default_rng(0)
+    aus = (1, 4, 12)
+    labels = AULabels(aus, rng.random((60, 3)) < 0.3, np.zeros((60, 3), dtype=bool))
+    subjects = [f"db/s{i % 12:02d}" for i in range(60)]
+    keys = sorted(set(subjects))
+    perfect = subject_counts(labels, labels.present.astype(float), subjects, keys)
+    guessed = subject_counts(labels, (rng.random((60, 3)) < 0.3).astype(float), subjects, keys)
+    found = au_paired_differences(perfect, guessed, aus, permutations=999)
+    assert [p.metric for p in found] == ["mean_f1", "AU1", "AU4", "AU12"]
+    assert found[0].difference > 0.5 and found[0].p_value < 0.01
+    same = au_paired_differences(perfect, perfect, aus, permutations=999)[0]
+    assert (same.difference, same.p_value) == (0.0, 1.0)
+
+
+@pytest.mark.realdata
+def test_compare_takes_au_runs_alone(au_run: Path, cli: Any) -> None:
+    code, out, _ = cli("compare", au_run, au_run)
+    assert code == 0 and "run 2 - run 1: mean F1 +0.0000 p 1.0000" in out
+    assert "AU4 +0.000" in out
+    code, _, err = cli("compare", au_run, Path(__file__).parent / "data")
+    assert code != 0 and "compared only with AU runs" in err

@@ -239,7 +239,7 @@ LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
                                "au_metrics", "au_scoring"})),
     ("running", frozenset({"runner"})),
     ("checking", frozenset({"verification", "audit", "sweep", "run_status",
-                            "run_comparison"})),
+                            "run_comparison", "au_comparison"})),
     ("pages", frozenset({"leaderboard"})),
     ("interfaces", frozenset({"cli", "api", "testing", "__main__", ""})),  # "": merbench/
 )

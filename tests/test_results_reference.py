@@ -1,8 +1,8 @@
 """docs/results.md documents the typed results model field by field: every record class of
 merbench/results/model.py (a run's files), merbench/results/command_files.py (the files of
-the other commands) and merbench/results/spotting_file.py (a spotting run's) and merbench/results/au_file.py (an AU
-run's) has its section,
-with exactly its fields and their types."""
+the other commands), merbench/results/spotting_file.py (a spotting run's) and
+merbench/results/au_file.py (an AU run's) has its section, with exactly its fields and their
+types."""
 
 from __future__ import annotations
 

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from merbench.au_comparison import is_au_run
+from merbench.cli import au_compare
 from merbench.cli.literal import say
 from merbench.errors import MerbenchError
 from merbench.leaderboard.collect import collect, reduced_setting
@@ -101,6 +103,12 @@ def label(run: StoredRun, setting: str = "") -> str:
 
 
 def main(args: argparse.Namespace) -> int:
+    au_runs = [is_au_run(Path(path)) for path in args.runs]
+    if any(au_runs):
+        if not all(au_runs):
+            raise MerbenchError("an AU run (au-results.json) is compared only with AU runs; "
+                                "pass AU runs alone, or emotion runs alone")
+        return au_compare.main(args)
     runs = [load(Path(path)) for path in args.runs]
     configurations = settings(runs)
     labels = [label(run, text) for run, text in zip(runs, configurations, strict=True)]

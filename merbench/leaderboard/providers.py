@@ -10,12 +10,12 @@ a package that registers its own ``htnet`` on some machine, or a result edited t
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from merbench.plugins import default_plugins
 from merbench.registry import FIRST_PARTY, Registry, is_first_party
-from merbench.results.model import Results
+from merbench.results.model import ProviderRecord, Results
 from merbench.verification.provenance import recorded_providers
 
 SECTIONS = ("model", "feature", "dataset", "protocol")
@@ -49,7 +49,14 @@ def pinned_package(pins: Mapping[str, str], name: str) -> str | None:
 def provider_mismatch(results: Results, pins: Pins) -> str | None:
     """Why ``results`` may not be shown under its names, or None when every pinned name
     came from its pinned package."""
-    for section, name, provider in recorded_providers(results):
+    return providers_mismatch(recorded_providers(results), pins)
+
+
+def providers_mismatch(recorded: Sequence[tuple[str, str, ProviderRecord | None]],
+                       pins: Pins) -> str | None:
+    """:func:`provider_mismatch` of ``(section, name, provider)`` triples, as any result
+    file records them (an AU run's ``au-results.json`` as a ``results.json``)."""
+    for section, name, provider in recorded:
         pinned = pinned_package(pins.get(section, {}), name)
         if pinned is None:
             continue

@@ -32,6 +32,7 @@ from urllib.parse import urlsplit
 from merbench import __version__
 from merbench.atomic import TEMP_SUFFIX, current_umask, remove_leftovers, temp_prefix
 from merbench.errors import MerbenchError
+from merbench.leaderboard.au_view import find_au_runs, render_au_pages
 from merbench.leaderboard.audit_badges import TrustedKeys, audit_badge, audit_lines
 from merbench.leaderboard.benchmarks import (
     METRIC_LABELS,
@@ -277,7 +278,8 @@ def render_site(collection: Collection, benchmarks: list[Benchmark], out: Path,
     """Write every page of the site into the (empty) folder ``out``; audits count when
     signed by a key in ``trusted`` (None: none counts). ``folders``: the results folders the
     collection was found in, which the pages name by their names, never by where they lie.
-    Returns the spotting files under them that were rejected (the collection's are its own)."""
+    Returns the spotting and AU files under them that were rejected (the collection's are
+    its own)."""
     env = _environment(PagePaths(folders))
     keys: TrustedKeys = trusted or {}
     env.globals.update(reproduced=reproduced_text, collapse=collapse_text,
@@ -354,13 +356,16 @@ def render_site(collection: Collection, benchmarks: list[Benchmark], out: Path,
     spotting_rejected += refused
     _write(out / "spotting.html", env.get_template("spotting.html").render(
         root="", sections=spotting_sections(spotting, registries)))
+    au_runs, au_rejected = find_au_runs(folders)
+    au_pages = render_au_pages(env, au_runs, out)
     _write(out / "index.html", env.get_template("index.html").render(
         root="", benchmarks=[item for item in ordered if item["runs"]],
         empty=[item["bench"] for item in ordered if not item["runs"]], runs=run_items,
-        spotting_runs=len(spotting), rejected=[*collection.rejected, *spotting_rejected]))
+        spotting_runs=len(spotting), au_pages=au_pages,
+        rejected=[*collection.rejected, *spotting_rejected, *au_rejected]))
     _write(out / SITE_MARKER, "Built by merbench leaderboard build; the next build replaces "
                               "this folder.\n")
-    return spotting_rejected
+    return [*spotting_rejected, *au_rejected]
 
 
 def build_site(results: list[Path], out: Path,
@@ -391,7 +396,7 @@ def build_site(results: list[Path], out: Path,
         staging = Path(tempfile.mkdtemp(prefix=temp_prefix(out), suffix=TEMP_SUFFIX,
                                         dir=out.parent))
         try:
-            spotting_rejected = render_site(collection, benchmarks, staging, trusted, results)
+            other_rejected = render_site(collection, benchmarks, staging, trusted, results)
             # mkdtemp makes it private; a site is for reading, as the umask allows
             os.chmod(staging, 0o777 & ~current_umask())
             swap_in(staging, out)
@@ -399,4 +404,4 @@ def build_site(results: list[Path], out: Path,
             shutil.rmtree(staging, ignore_errors=True)
             raise
     return BuildReport(out=out, benchmarks=len(benchmarks), runs=len(collection.runs),
-                       rejected=[*collection.rejected, *spotting_rejected])
+                       rejected=[*collection.rejected, *other_rejected])

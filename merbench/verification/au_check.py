@@ -14,6 +14,7 @@ count or interval, an edited prediction or label, is refused with the file named
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -48,6 +49,37 @@ def _folds(run_dir: Path, results: AUResults) -> list[FoldOutcome]:
     return outcomes
 
 
+def _identity_disagreement(results: AUResults, identity: dict[str, Any]) -> str | None:
+    """Which part of ``results`` says another run than ``identity`` (what ``run.json``
+    records and every fold file's digest names): a page shows a run under its model,
+    options, feature, data, folds, recipe and seed, so none may be edited apart from the
+    predictions."""
+    task = identity.get("task") or {}
+    stated = {
+        "model": {"name": results.model.name, "version": results.model.version,
+                  "options": results.model.options,
+                  **({"built_from": results.model.built_from} if results.model.built_from
+                     else {})},
+        "feature": {"name": results.feature.name, "version": results.feature.version,
+                    "options": results.feature.options},
+        "dataset": {"name": results.dataset.name, "version": results.dataset.version,
+                    "options": results.dataset.options,
+                    "fingerprint": results.dataset.fingerprint},
+        "protocol": {"name": results.protocol.name, "version": results.protocol.version,
+                     "options": results.protocol.options,
+                     "folds_fingerprint": results.protocol.folds_fingerprint},
+        "seed": results.seed, "shuffle_train_labels": results.shuffle_train_labels,
+        "hyperparameters": results.hyperparameters.recorded(),
+    }
+    for name, value in stated.items():
+        if to_json(value) != identity.get(name):
+            return name.replace("_", " ")
+    if (task.get("name"), task.get("au_set"), task.get("labels")) != (
+            "au", results.au_set, results.dataset.labels_sha256):
+        return "AU set or label hash"
+    return None
+
+
 def validate_au_run(path: Path) -> AUResults:
     """The AU results at ``path`` (the file or its run folder), every number recomputed;
     :class:`ResultRejected` naming the first thing that does not hold."""
@@ -70,10 +102,10 @@ def validate_au_run(path: Path) -> AUResults:
                             predictions_name=AU_PREDICTIONS_FILE)
     if problem:
         raise reject(problem)
-    task = record.identity.get("task") or {}
-    if task.get("name") != "au" or task.get("au_set") != results.au_set or \
-            task.get("labels") != results.dataset.labels_sha256:
-        raise reject("its AU set or label hash is not the one run.json's identity records")
+    disagreement = _identity_disagreement(results, record.identity)
+    if disagreement:
+        raise reject(f"its {disagreement} is not the one run.json's identity records (the "
+                     "identity the fold files were trained for)")
     try:
         table = pd.read_csv(run_dir / AU_PREDICTIONS_FILE, keep_default_na=False,
                             dtype={"sample_id": str, "database": str, "subject": str})

@@ -48,7 +48,6 @@ from merbench.results.schema import read_json, read_results
 from merbench.results.spotting_file import SPOTTING_FILE, SpottingResults
 from merbench.runinfo import FoldOutcome
 from merbench.scoring import PolicyScore, score
-from merbench.verification.au_check import validate_au_run
 from merbench.verification.declared import check_declared
 from merbench.verification.environment_check import check_environment
 from merbench.verification.provenance import OfficialFingerprint, ProvenanceError, check_provenance
@@ -289,6 +288,14 @@ def _validate_spotting(path: Path) -> SpottingResults:
     return validate_spotting(path)
 
 
+def _validate_au(path: Path) -> AUResults:
+    # deferred: the AU scores' numpy and SciPy (through verification.au_check), which
+    # validating an emotion run's file reads only when it computes its intervals
+    from merbench.verification.au_check import validate_au_run
+
+    return validate_au_run(path)
+
+
 def validate_path(path: Path, runs: dict[Path, ValidatedRun] | None = None
                   ) -> ValidatedRun | SeedsSummary | SpottingResults | AUResults:
     """Validate whatever ``path`` is: a run directory or its results.json, a seeds
@@ -306,7 +313,7 @@ def validate_path(path: Path, runs: dict[Path, ValidatedRun] | None = None
         if (path / SPOTTING_FILE).exists():
             return _validate_spotting(path)
         if (path / AU_RESULTS_FILE).exists():
-            return validate_au_run(path)
+            return _validate_au(path)
         raise ResultRejected(path, f"holds none of {RESULTS_FILE}, {SEEDS_FILE}, "
                                    f"{SPOTTING_FILE} or {AU_RESULTS_FILE}; pass a run "
                                    "directory or a results file")
@@ -315,7 +322,7 @@ def validate_path(path: Path, runs: dict[Path, ValidatedRun] | None = None
     if path.name == SPOTTING_FILE:
         return _validate_spotting(path)
     if path.name == AU_RESULTS_FILE:
-        return validate_au_run(path)
+        return _validate_au(path)
     return validate_run(path)
 
 

@@ -1,0 +1,121 @@
+"""AU runs compared: each run's mean F1 with its interval, and paired tests against a
+reference, from predictions ``merbench validate`` accepted.
+
+The AU counterpart of :mod:`merbench.run_comparison`. A RUN is an AU run directory (its
+``au-results.json``) or a folder of one configuration's seed runs (``seed-0/``, ...): each
+run is validated (every number recomputed), and runs are compared only on the same samples,
+labels and folds (the AU label hash and the folds fingerprint must be equal).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from merbench.au_metrics import pooled_scores, subject_counts
+from merbench.au_scoring import labels_of
+from merbench.errors import MerbenchError
+from merbench.results.au_file import AU_PREDICTIONS_FILE, AU_RESULTS_FILE, AUResults
+from merbench.stats.au_paired import au_paired_differences
+from merbench.stats.paired import PairedResult, holm
+from merbench.stats.record import subject_strata
+from merbench.verification.au_check import validate_au_run
+
+
+@dataclass(frozen=True)
+class StoredAURun:
+    """One configuration's AU predictions: every seed's, on the same samples."""
+
+    path: Path
+    first: AUResults
+    seeds: list[int]
+    samples: pd.DataFrame  # sample_id, database, subject, y_true (label codes)
+    y_pred: np.ndarray  # seeds x samples: predicted AU bits
+
+    def counts(self, subjects: list[str]) -> np.ndarray:
+        """Per-subject counts, seeds x subjects x 4 x AUs."""
+        au_set = self.first.au_set
+        labels = labels_of(self.samples["y_true"].to_numpy(dtype=np.int64), au_set)
+        keys_of, _, _ = subject_strata(self.samples)
+        bits = ((self.y_pred[..., None] >> np.arange(len(au_set))) & 1).astype(float)
+        return subject_counts(labels, bits, list(keys_of), subjects)
+
+
+def is_au_run(path: Path) -> bool:
+    """Whether ``path`` is an AU run or a folder of AU seed runs."""
+    path = Path(path)
+    if path.name == AU_RESULTS_FILE or (path / AU_RESULTS_FILE).is_file():
+        return True
+    return path.is_dir() and any((child / AU_RESULTS_FILE).is_file()
+                                 for child in path.iterdir() if child.is_dir())
+
+
+def _configuration(results: AUResults) -> tuple[object, ...]:
+    return (results.model.name, repr(results.model.options), results.feature.name,
+            repr(results.feature.options), repr(results.hyperparameters), results.au_set,
+            results.dataset.labels_sha256, results.protocol.folds_fingerprint,
+            results.shuffle_train_labels)
+
+
+def load_au_run(path: Path) -> StoredAURun:
+    """An AU run directory, or a folder of one configuration's AU seed runs, validated."""
+    path = Path(path)
+    if path.name == AU_RESULTS_FILE:
+        path = path.parent
+    folders = ([path] if (path / AU_RESULTS_FILE).is_file() else
+               sorted(child for child in path.iterdir()
+                      if (child / AU_RESULTS_FILE).is_file()))
+    checked = [(folder, validate_au_run(folder)) for folder in folders]
+    first = checked[0][1]
+    if any(_configuration(r) != _configuration(first) for _, r in checked):
+        raise MerbenchError(f"{path} holds AU runs of more than one configuration (they "
+                            "differ in more than their seed); pass the folder of one")
+    tables = [pd.read_csv(folder / AU_PREDICTIONS_FILE, keep_default_na=False,
+                          dtype={"sample_id": str, "database": str, "subject": str})
+              .sort_values("sample_id", kind="stable").reset_index(drop=True)
+              for folder, _ in checked]
+    seeds = [r.seed for _, r in checked]
+    if len(set(seeds)) != len(seeds):
+        raise MerbenchError(f"{path} holds two AU runs of seed {seeds[0]}; keep one")
+    return StoredAURun(path=path, first=first, seeds=seeds,
+                       samples=tables[0][["sample_id", "database", "subject", "y_true"]],
+                       y_pred=np.stack([t["y_pred"].to_numpy(dtype=np.int64)
+                                        for t in tables]))
+
+
+@dataclass(frozen=True)
+class AUComparison:
+    """One run against the reference: mean F1 and each AU's F1 differences, p-values, and
+    the mean F1's Holm-adjusted p over every run compared with the reference."""
+
+    run: StoredAURun
+    found: list[PairedResult]
+    mean_f1_holm: float
+
+
+def compare_au(reference: StoredAURun, others: list[StoredAURun]) -> list[AUComparison]:
+    """Each of ``others`` against ``reference``, on the same samples and folds only."""
+    subjects = subject_strata(reference.samples)[1]
+    found = []
+    for run in others:
+        if _configuration(run.first)[5:8] != _configuration(reference.first)[5:8] or \
+                list(run.samples["sample_id"]) != list(reference.samples["sample_id"]):
+            raise MerbenchError(f"{run.path} and {reference.path} are not AU runs on the "
+                                "same AU set, labels, samples and folds; only such runs "
+                                "are compared")
+        found.append(au_paired_differences(run.counts(subjects), reference.counts(subjects),
+                                           reference.first.au_set))
+    adjusted = holm([f[0].p_value for f in found]) if found else []
+    return [AUComparison(run, f, p) for run, f, p in zip(others, found, adjusted, strict=True)]
+
+
+def mean_over_seeds(run: StoredAURun) -> float | None:
+    """The run's mean F1, averaged over its seeds (each seed's pooled over its folds)."""
+    subjects = subject_strata(run.samples)[1]
+    counts = run.counts(subjects).sum(axis=1, keepdims=True)
+    value = float(pooled_scores(run.first.au_set, counts, np.zeros((1, 1), dtype=int))
+                  .mean_f1.mean())
+    return None if np.isnan(value) else value

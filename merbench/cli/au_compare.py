@@ -1,0 +1,49 @@
+"""``merbench compare`` of AU runs: each run's mean F1 with its interval, then each run
+against the first, MEB's mean F1 and every AU's F1, with paired permutation p-values."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from merbench.au_comparison import compare_au, load_au_run, mean_over_seeds
+from merbench.cli.literal import say
+from merbench.stats.paired import PERMUTATIONS
+
+
+def _label(number: int, path: Path, model: str, seeds: list[int]) -> str:
+    return (f"run {number}: {model} · AU detection · seed{'s' if len(seeds) > 1 else ''} "
+            f"{', '.join(map(str, sorted(seeds)))}  ({path})")
+
+
+def main(args: argparse.Namespace) -> int:
+    runs = [load_au_run(Path(path)) for path in args.runs]
+    reference, others = runs[0], runs[1:]
+    found = compare_au(reference, others)
+    means = [mean_over_seeds(run) for run in runs]
+    if args.json:
+        say(json.dumps({
+            "method": {"test": "paired permutation over subjects", "permutations": PERMUTATIONS,
+                       "correction": "holm (mean F1, over the runs compared)"},
+            "runs": [{"path": str(r.path), "model": r.first.model.name, "seeds": r.seeds,
+                      "au_set": r.first.au_set, "mean_f1": m} for r, m in zip(runs, means,
+                                                                             strict=True)],
+            "comparisons": [{"path": str(c.run.path), "mean_f1_p_holm": c.mean_f1_holm,
+                             "differences": {p.metric: {"difference": p.difference,
+                                                        "p": p.p_value} for p in c.found}}
+                            for c in found]}, indent=2))
+        return 0
+    say(f"AU detection; p: paired permutation test over subjects, {PERMUTATIONS} random "
+        f"swaps (mean F1 Holm-corrected over {len(others)} comparison(s); per-AU p "
+        "uncorrected)")
+    for number, (run, mean) in enumerate(zip(runs, means, strict=True), 1):
+        say(_label(number, run.path, run.first.model.name, run.seeds)
+            + f"  mean F1 {'n/a' if mean is None else f'{mean:.4f}'}")
+    for number, item in enumerate(found, 2):
+        head, *per_au = item.found
+        say(f"  run {number} - run 1: mean F1 {head.difference:+.4f} p {head.p_value:.4f} "
+            f"(Holm {item.mean_f1_holm:.4f})")
+        say("    per AU: " + ", ".join(f"{p.metric} {p.difference:+.3f} (p {p.p_value:.3f})"
+                                       for p in per_au))
+    return 0

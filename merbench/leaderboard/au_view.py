@@ -1,0 +1,250 @@
+"""The action-unit pages: validated ``merbench run --task au`` runs, one page per AU
+benchmark, with one column per AU.
+
+An AU run reports per-AU F1 and MEB's mean F1 in ``au-results.json``
+(:mod:`merbench.results.au_file`), not UF1 and UAR, so it has pages of its own rather than
+rows in a recognition benchmark. Every ``au-results.json`` under the results folders is
+validated (every score recomputed from the fold files,
+:mod:`merbench.verification.au_check`); one that fails, or whose names came from another
+package than the one pinned for them (:mod:`merbench.leaderboard.providers`), is listed with
+the rejected files, never shown.
+
+A benchmark is a (dataset, protocol, AU set); inside it, one table per ground truth (the
+dataset's version, options, sample list and AU labels, the protocol's folds), so the pooled
+positives in a table's header are every row's. A row is a configuration, keyed as the
+emotion pages key theirs (:func:`merbench.leaderboard.collect.group_key`: the model, its
+options and version, the feature, the training settings): its seeds' mean of the mean F1 and
+of each AU's F1, ± their std over seeds; a single seed shows its interval over subjects
+instead. Rows are ordered by mean F1.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from merbench.leaderboard.collect import Cell, Rejected
+from merbench.leaderboard.declared_defaults import (
+    DeclaredDefaults,
+    Defaults,
+    hyperparameters_set,
+    options_set,
+)
+from merbench.leaderboard.page_views import slug
+from merbench.leaderboard.providers import Pins, first_party_pins, providers_mismatch
+from merbench.results.au_file import AU_RESULTS_FILE, AUResults
+from merbench.results.run_files import ResultRejected
+from merbench.verification.au_check import validate_au_run
+
+#: MEB's published AU figures go here once read with their protocol (which samples, which
+#: folds, which threshold and epoch), so they can be shown apart beside merbench's rows, as
+#: the spotting page shows MEGC's; none is shown until then.
+PUBLISHED_AU_ROWS: tuple[Any, ...] = ()
+
+
+
+def au_note(thresholds: Sequence[float]) -> str:
+    """What every number of an AU page was scored under (``thresholds``: its runs')."""
+    return (f"Threshold {' / '.join(f'{t:g}' for t in sorted(set(thresholds)))} on each AU's "
+            "sigmoid; each fold's last epoch (no selection); AU codes marked uncertain in the "
+            "sheets are scored nowhere (neither present nor absent); samples without AU coding "
+            "(SMIC) are in no fold; mean F1 is MEB's average over every AU of the set, an AU "
+            "whose F1 is undefined counting 0.")
+
+
+@dataclass(frozen=True)
+class AURun:
+    """A validated AU run and the folder it was found in."""
+
+    path: Path  # the run folder
+    results: AUResults
+
+
+@dataclass
+class AURow:
+    """A configuration's seeds in one table: the mean F1 and each AU's F1 over seeds."""
+
+    runs: list[AURun]
+    mean_f1: Cell
+    per_au: list[Cell]
+    undefined: list[bool]  # some seed's F1 of the AU is the 0 of an undefined F1
+    span: dict[str, float] | None  # a single seed's interval of the mean F1
+    setting: str  # what sets the configuration apart from the model as declared
+    copies: list[Path] = field(default_factory=list)  # another folder of a seed shown
+
+    @property
+    def first(self) -> AUResults:
+        return self.runs[0].results
+
+
+def _recorded(results: AUResults) -> list[tuple[str, str, Any]]:
+    return [("model", results.model.name, results.model.provider),
+            ("feature", results.feature.name, results.feature.provider),
+            ("dataset", results.dataset.name, results.dataset.provider),
+            ("protocol", results.protocol.name, results.protocol.provider)]
+
+
+def find_au_runs(folders: Sequence[Path], pins: Pins | None = None
+                 ) -> tuple[list[AURun], list[Rejected]]:
+    """Every ``au-results.json`` under ``folders``, validated; the rejected ones with why."""
+    pins = first_party_pins() if pins is None else pins
+    runs: list[AURun] = []
+    rejected: list[Rejected] = []
+    visited: set[Path] = set()
+    for folder in folders:
+        for path in sorted(Path(folder).rglob(AU_RESULTS_FILE)):
+            if path.parent.resolve() in visited:  # a folder given twice counts once
+                continue
+            visited.add(path.parent.resolve())
+            try:
+                results = validate_au_run(path)
+            except ResultRejected as exc:
+                rejected.append(Rejected(path.parent, exc.reason))
+                continue
+            foreign = providers_mismatch(_recorded(results), pins)
+            if foreign is not None:
+                rejected.append(Rejected(path.parent, foreign))
+                continue
+            runs.append(AURun(path.parent, results))
+    return runs, rejected
+
+
+def _digest(value: object) -> str:
+    return hashlib.sha256(json.dumps(value, sort_keys=True).encode()).hexdigest()[:12]
+
+
+def configuration_key(results: AUResults, defaults: Defaults) -> str:
+    """What makes two AU runs of one table the same configuration: all but the seed."""
+    model, feature = results.model, results.feature
+    return _digest({
+        "model": [model.name, model.version, options_set(model, "model", defaults),
+                  *([model.built_from] if model.built_from else [])],
+        "feature": [feature.name, feature.version, options_set(feature, "feature", defaults)],
+        "hyperparameters": hyperparameters_set(results.hyperparameters.recorded()),
+        "shuffle_train_labels": results.shuffle_train_labels,
+        "threshold": results.threshold, "selection": results.selection})
+
+
+def truth_key(results: AUResults, defaults: Defaults) -> str:
+    """What decides a table's samples, labels and folds: runs scored on the same ones."""
+    data, protocol = results.dataset, results.protocol
+    return _digest({
+        "dataset": [data.version, options_set(data, "dataset", defaults), data.fingerprint,
+                    data.labels_sha256, data.n_scored],
+        "protocol": [protocol.version, options_set(protocol, "protocol", defaults),
+                     protocol.folds_fingerprint]})
+
+
+def setting_line(results: AUResults, defaults: Defaults) -> str:
+    """The feature, and each way the run departs from its model as declared (the recipe's
+    epochs, batch size and learning rate, the precision, the model's options)."""
+    parts = []
+    declared = results.model.recipe.to_dict() if results.model.recipe is not None else {}
+    trained = results.hyperparameters.recipe
+    used = trained.to_dict() if trained is not None else {}
+    parts += [f"{k}={used[k]} (recipe {declared[k]})" for k in ("epochs", "batch_size", "lr")
+              if k in declared and k in used and declared[k] != used[k]]
+    if results.precision not in ("fp32", None):
+        parts.append(f"precision {results.precision}")
+    model_options = options_set(results.model, "model", defaults)
+    parts += [f"{k}={v}" for k, v in sorted(model_options.items())]
+    feature = results.feature
+    feature_options = options_set(feature, "feature", defaults)
+    parts.append(f"feature {feature.name}" + "".join(
+        f" {k}={v}" for k, v in sorted(feature_options.items())))
+    return ", ".join(parts)
+
+
+def _cell(values: Sequence[float | None]) -> Cell:
+    found = [float(v) for v in values if v is not None]
+    if not found:
+        return Cell(None, None, 0)
+    std = float(np.std(found, ddof=1)) if len(found) > 1 else None
+    return Cell(float(np.mean(found)), std, len(found))
+
+
+def _row(runs: list[AURun], defaults: Defaults) -> AURow:
+    by_seed: dict[int, AURun] = {}
+    copies = []
+    for run in sorted(runs, key=lambda r: (r.results.seed, str(r.path))):
+        if run.results.seed in by_seed:
+            copies.append(run.path)  # the same seed again: counted once
+        else:
+            by_seed[run.results.seed] = run
+    kept = list(by_seed.values())
+    n_aus = len(kept[0].results.au_set)
+    span = None
+    if len(kept) == 1:
+        bounds = kept[0].results.intervals.overall.mean_f1
+        if bounds is not None:
+            span = {"low": bounds[0], "high": bounds[1]}
+    return AURow(
+        runs=kept, mean_f1=_cell([r.results.overall.mean_f1 for r in kept]),
+        per_au=[_cell([r.results.overall.f1[i] for r in kept]) for i in range(n_aus)],
+        undefined=[any(not r.results.overall.f1_defined[i] for r in kept)
+                   for i in range(n_aus)],
+        span=span, setting=setting_line(kept[0].results, defaults), copies=copies)
+
+
+def _positives(rows: Sequence[AURow], n_aus: int) -> list[str]:
+    """Each AU's pooled positives, as every run of the table counts them."""
+    shown = []
+    for i in range(n_aus):
+        found = sorted({run.results.overall.positives[i] for row in rows for run in row.runs})
+        shown.append(str(found[0]) if len(found) == 1 else f"{found[0]}–{found[-1]}")
+    return shown
+
+
+def au_benchmarks(runs: Sequence[AURun], defaults: Defaults | None = None
+                  ) -> list[dict[str, Any]]:
+    """One page per (dataset, protocol, AU set) that has a validated run: its id (the page's
+    file name without ``.html``), its tables, each with its rows best first."""
+    lookup = defaults if defaults is not None else DeclaredDefaults()
+    benches: dict[tuple[str, str, tuple[int, ...]], list[AURun]] = {}
+    for run in runs:
+        r = run.results
+        benches.setdefault((r.dataset.name, r.protocol.name, tuple(r.au_set)), []).append(run)
+    pages = []
+    taken: set[str] = set()
+    for (dataset, protocol, au_set), members in sorted(benches.items()):
+        page_id = slug(f"au-{dataset}-{protocol}")[:60]
+        if page_id in taken:  # another AU set of the same dataset and protocol
+            page_id = f"{page_id}-{_digest(list(au_set))[:8]}"
+        taken.add(page_id)
+        truths: dict[str, dict[str, list[AURun]]] = {}
+        for run in members:
+            configs = truths.setdefault(truth_key(run.results, lookup), {})
+            configs.setdefault(configuration_key(run.results, lookup), []).append(run)
+        tables: list[dict[str, Any]] = []
+        for _, configs in sorted(truths.items()):
+            rows = [_row(group, lookup) for _, group in sorted(configs.items())]
+            rows.sort(key=lambda row: (row.mean_f1.mean is None, -(row.mean_f1.mean or 0.0),
+                                       row.first.model.name, str(row.runs[0].path)))
+            first = rows[0].first
+            tables.append({"dataset": first.dataset, "protocol": first.protocol,
+                           "positives": _positives(rows, len(au_set)), "rows": rows})
+        pages.append({"id": page_id, "dataset": dataset, "protocol": protocol,
+                      "au_set": list(au_set), "tables": tables,
+                      "runs": sum(len(row.runs) for t in tables for row in t["rows"]),
+                      "published": PUBLISHED_AU_ROWS})
+    return pages
+
+
+def render_au_pages(env: Any, runs: Sequence[AURun], out: Path) -> list[dict[str, Any]]:
+    """Write one ``au-<dataset>-<protocol>.html`` per AU benchmark into ``out`` with the
+    site's environment ``env`` (so through its escaping and ``finalize`` hook); the pages,
+    for the index to link."""
+    pages = au_benchmarks(runs)
+    template = env.get_template("au.html")
+    for page in pages:
+        (out / f"{page['id']}.html").write_text(
+            template.render(root="", page=page, note=au_note(
+                [row.first.threshold for table in page["tables"] for row in table["rows"]])),
+            encoding="utf-8")
+    return pages

@@ -1,0 +1,85 @@
+"""The action-unit pages of the leaderboard (merbench/leaderboard/au_view.py): a validated
+``merbench run --task au`` has a row with its mean F1 and one column per AU, a forged
+``au-results.json`` is listed as rejected and never shown, and what comes from the file is
+escaped."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+import merbench
+from merbench.leaderboard.au_view import AURun, au_benchmarks, render_au_pages
+from merbench.leaderboard.site import _environment, build_site
+from merbench.results.au_file import AU_RESULTS_FILE, read_au_results
+
+pytestmark = pytest.mark.realdata
+
+
+@pytest.fixture(scope="module")
+def au_run(real_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Two epochs of STSTNet on the composite's AU task (about 15 s on one thread)."""
+    out = tmp_path_factory.mktemp("au") / "ststnet-composite-loso-au" / "seed-0"
+    merbench.run(model="ststnet", dataset="composite", data_root=str(real_data / "composite"),
+                 task="au", epochs=2, threads=1, out=str(out))
+    return out
+
+
+def test_the_au_page_has_the_row_and_a_column_per_au_and_forged_files_are_rejected(
+        au_run: Path, tmp_path: Path, read_tables) -> None:
+    results = tmp_path / "results"
+    shutil.copytree(au_run, results / "ststnet-composite-loso-au" / "seed-0")
+    forged = results / "forged" / "seed-0"
+    shutil.copytree(au_run, forged)
+    data = json.loads((forged / AU_RESULTS_FILE).read_text())
+    data["overall"]["f1"][2] = 0.9  # AU4's F1
+    (forged / AU_RESULTS_FILE).write_text(json.dumps(data))
+    report = build_site([results], tmp_path / "site")
+
+    assert [r.path for r in report.rejected] == [forged]
+    truth = read_au_results(au_run / AU_RESULTS_FILE)
+    page = (tmp_path / "site" / "au-composite-loso.html").read_text()
+    rows = read_tables(page)["au-table-au-composite-loso-1"]
+    assert len(rows) == 1  # the forged copy is not shown
+    row = rows[0]
+    assert row["model"].startswith("ststnet v1") and "epochs=2 (recipe 800)" in row["model"]
+    assert row["seeds"] == "1"
+    low, high = truth.intervals.overall.mean_f1 or [0.0, 0.0]
+    assert truth.overall.mean_f1 is not None
+    assert row["mean-f1"] == f"{truth.overall.mean_f1:.4f} [{low:.2f}, {high:.2f}]"
+    assert [k for k in row if k.startswith("au")] == [f"au{au}" for au in truth.au_set]
+    for au, f1 in zip(truth.au_set, truth.overall.f1, strict=True):
+        assert row[f"au{au}"].removesuffix("*") == f"{f1:.4f}"
+    for au, positives in zip(truth.au_set, truth.overall.positives, strict=True):
+        assert f"AU{au} (n={positives})" in page
+    assert "Threshold 0.5" in page and "(SMIC) are in no fold" in page
+    assert "undefined counting 0" in page
+    index = (tmp_path / "site" / "index.html").read_text()
+    assert 'href="au-composite-loso.html"' in index
+    rejected = index[index.index('id="rejected"'):]
+    assert "forged/seed-0" in rejected and "overall scores are not those" in rejected
+    assert "0.9000" not in page
+
+
+def test_seeds_pool_into_one_row_and_names_from_the_file_are_escaped(
+        au_run: Path, tmp_path: Path, read_tables) -> None:
+    first = read_au_results(au_run / AU_RESULTS_FILE)
+    assert first.overall.mean_f1 is not None
+    other = dataclasses.replace(first, seed=1, overall=dataclasses.replace(
+        first.overall, mean_f1=first.overall.mean_f1 + 0.1))
+    pages = au_benchmarks([AURun(au_run, first), AURun(au_run.parent / "seed-1", other)])
+    [row] = pages[0]["tables"][0]["rows"]
+    assert len(row.runs) == 2 and row.span is None
+    assert row.mean_f1.mean == pytest.approx(first.overall.mean_f1 + 0.05)
+
+    hostile = dataclasses.replace(first, model=dataclasses.replace(
+        first.model, name="<script>alert(1)</script>"))
+    render_au_pages(_environment(), [AURun(au_run, hostile)], tmp_path)
+    page = (tmp_path / "au-composite-loso.html").read_text()
+    assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)" in page
+    [shown] = read_tables(page)["au-table-au-composite-loso-1"]
+    assert shown["model"].startswith("<script>alert(1)</script> v1")
