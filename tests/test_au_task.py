@@ -93,6 +93,13 @@ def test_an_estimator_is_refused(real_data: Path, tmp_path: Path) -> None:
                      task="au", out=tmp_path / "svm")
 
 
+@pytest.mark.realdata
+def test_a_protocol_testing_no_coded_sample_is_refused(real_data: Path, tmp_path: Path) -> None:
+    with pytest.raises(MerbenchError, match="no fold of this protocol tests a sample"):
+        merbench.run("ststnet", "composite", data_root=str(real_data / "composite"),
+                     task="au", protocol="loso-smic", epochs=1, out=tmp_path / "smic")
+
+
 @pytest.fixture(scope="module")
 def au_run(real_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("au") / "run"

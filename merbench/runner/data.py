@@ -110,6 +110,11 @@ def au_folds(dataset: Dataset, folds: list[Fold],
         if len(test):
             kept.append(Fold(index=len(kept), key=fold.key, train=fold.train[has_au[fold.train]],
                              test=test))
+    if not kept:
+        raise MerbenchError(f"no fold of this protocol tests a sample of dataset "
+                            f"'{dataset.name}' with AU coding (its {int(has_au.sum())} coded "
+                            "samples are in no test set: SMIC codes no AUs); choose a "
+                            "protocol that tests CASME II or SAMM samples")
     return kept, codes
 
 
