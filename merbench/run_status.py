@@ -45,6 +45,7 @@ class RunStatus:
     complete: bool  # results.json is written and names the files there now
     running: bool | None  # None: the file system cannot say
     unreadable: bool = False  # a results.json is there, but not one that can be read
+    results_name: str = "results.json"  # an AU run's: au-results.json
 
     def seconds_left(self) -> float | None:
         """The unfinished folds times the median time of a finished one, less the epochs
@@ -74,7 +75,9 @@ def run_status(path: Path) -> RunStatus:
     saved = _saved_states(directory, finished)
     epochs = (identity.get("hyperparameters") or {}).get("epochs")
     n_folds = recorded.n_folds
-    results_file = directory.path / "results.json"
+    # an AU run (--task au) writes au-results.json instead, with the same manifest
+    results_file = directory.path / ("au-results.json" if identity.get("task")
+                                     else "results.json")
     complete = False
     unreadable = results_file.exists()  # until it is read
     with contextlib.suppress(OSError, ValueError, KeyError, TypeError, AttributeError):
@@ -92,7 +95,8 @@ def run_status(path: Path) -> RunStatus:
             fold_seconds=tuple(seconds), damaged=damaged,
             saved=saved,
             epochs=epochs if isinstance(epochs, int) else None, complete=complete,
-            running=directory.is_held(), unreadable=unreadable)
+            running=directory.is_held(), unreadable=unreadable,
+            results_name=results_file.name)
     except (KeyError, TypeError, ValueError):
         raise MerbenchError(f"{directory.path / RUN_FILE} does not name its run (model, "
                             "dataset, protocol, seed); it was not written by merbench") from None
@@ -189,7 +193,7 @@ def describe(status: RunStatus) -> str:
     else:  # run.json from a merbench that did not record the number
         folds = f"{status.finished} fold{'' if status.finished == 1 else 's'} finished"
     if status.complete:
-        return f"{status.path}: {what}: complete, {folds} (results.json)"
+        return f"{status.path}: {what}: complete, {folds} ({status.results_name})"
     state = {True: "running now", False: "stopped", None: "running or stopped"}[status.running]
     parts = [f"{status.path}: {what}: {folds}, {state}"]
     if status.fold_seconds:

@@ -3,12 +3,15 @@ real AU run on the composite written, resumed and validated (forgeries refused).
 
 from __future__ import annotations
 
+import hashlib
+import io
 import json
 import shutil
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 
@@ -21,8 +24,10 @@ from merbench.action_units import (
     parse_au_set,
 )
 from merbench.au_metrics import AULabels, ignored_bits, present_bits, subject_counts
+from merbench.au_scoring import score_au
 from merbench.errors import MerbenchError
 from merbench.results.au_file import AU_PREDICTIONS_FILE, AU_RESULTS_FILE, read_au_results
+from merbench.results.codec import to_json
 from merbench.stats.au_paired import au_paired_differences
 from merbench.task import Task, au_task
 from merbench.training.objective import decide, mean_loss, per_sample_loss
@@ -183,3 +188,70 @@ def test_compare_takes_au_runs_alone(au_run: Path, cli: Any) -> None:
     assert "AU4 +0.000" in out
     code, _, err = cli("compare", au_run, Path(__file__).parent / "data")
     assert code != 0 and "compared only with AU runs" in err
+
+
+def _consistent_forgery(run: Path, copy: Path, forgery: str) -> None:
+    """``run`` copied to ``copy`` and forged as a careful forger would: fold files and
+    table rewritten, every digest of the manifest and every score recomputed, so only
+    what validate checks beyond the manifest and the arithmetic can refuse it."""
+    shutil.copytree(run, copy)
+    results = json.loads((copy / AU_RESULTS_FILE).read_text())
+    table = pd.read_csv(copy / AU_PREDICTIONS_FILE, keep_default_na=False,
+                        dtype={"sample_id": str, "database": str, "subject": str})
+    folds = sorted((copy / "folds").glob("fold-*.npz"))
+    if forgery == "drop-folds":  # leave out the last ten subjects
+        for path in folds[-10:]:
+            path.unlink()
+            del results["files"][f"folds/{path.name}"]
+        folds = folds[:-10]
+        table = table[table["fold"] < len(folds)]
+        results["folds"] = results["folds"][:len(folds)]
+        results["protocol"]["n_folds"] = len(folds)
+        results["protocol"]["n_samples"] = results["dataset"]["n_scored"] = len(table)
+    for path in folds:
+        arrays = dict(np.load(path))
+        if forgery == "truth":  # the labels made the predictions: every score 1
+            arrays["y_true"] = arrays["epoch_predictions"][-1].astype(np.int64)
+        elif forgery == "extra-epoch":  # a perfect last epoch appended
+            perfect = (arrays["y_true"] & 0x7FFF).astype(np.int16)
+            arrays["epoch_predictions"] = np.vstack([arrays["epoch_predictions"],
+                                                     perfect[None]])
+        buffer = io.BytesIO()
+        np.savez_compressed(buffer, **arrays)
+        path.write_bytes(buffer.getvalue())
+        results["files"][f"folds/{path.name}"] = hashlib.sha256(buffer.getvalue()).hexdigest()
+    if forgery == "truth":
+        table["y_true"] = table["y_pred"]
+    elif forgery == "extra-epoch":
+        table["y_pred"] = table["y_true"] & 0x7FFF
+    table.to_csv(copy / AU_PREDICTIONS_FILE, index=False)
+    scored = score_au(table["y_true"].to_numpy(np.int64), table["y_pred"].to_numpy(np.int64),
+                      table, results["au_set"])
+    results.update(overall=to_json(scored.overall), per_database=to_json(scored.per_database),
+                   intervals=to_json(scored.intervals))
+    results["files"][AU_PREDICTIONS_FILE] = hashlib.sha256(
+        (copy / AU_PREDICTIONS_FILE).read_bytes()).hexdigest()
+    (copy / AU_RESULTS_FILE).write_text(json.dumps(results))
+
+
+@pytest.mark.realdata
+@pytest.mark.parametrize(("forgery", "said"), [
+    ("drop-folds", "a sample left out"), ("truth", "a label edited"),
+    ("extra-epoch", "the recipe trains 2")])
+def test_validate_refuses_a_rescored_forgery(au_run: Path, tmp_path: Path, forgery: str,
+                                             said: str) -> None:
+    _consistent_forgery(au_run, tmp_path / "copy", forgery)
+    with pytest.raises(ResultRejected, match=said):
+        validate_au_run(tmp_path / "copy")
+
+
+@pytest.mark.realdata
+def test_status_and_audit_know_an_au_run(au_run: Path, cli: Any, tmp_path: Path) -> None:
+    code, out, _ = cli("status", au_run)
+    assert code == 0 and "complete, 52/52 folds (au-results.json)" in out
+    code, _, err = cli("audit", au_run)
+    assert code != 0 and "does not audit AU runs yet" in err and "Traceback" not in err
+    code, _, err = cli("run", "--model", "ststnet", "--dataset", "synthetic", "--task", "au",
+                       "--seeds", "0,1", "--out", tmp_path / "seeds")
+    assert code != 0 and "run each seed with --seed N" in err
+    assert not (tmp_path / "seeds").exists()

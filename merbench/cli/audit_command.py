@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
+from pathlib import Path
 
 from merbench.audit import audit_run, record_audit
 from merbench.cli.literal import say
 from merbench.errors import MerbenchError
 from merbench.plugins import Plugins
+from merbench.results.au_file import AU_RESULTS_FILE
 from merbench.results.model import FoldAudit
 from merbench.results.signature import sign_record
 from merbench.results.signing_keys import load_signing_key
@@ -29,6 +31,10 @@ def _count(text: str) -> int | None:
 
 
 def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
+    if (Path(args.run) / AU_RESULTS_FILE).is_file():
+        raise MerbenchError(f"{args.run} is an AU run (--task au); 'merbench audit' trains "
+                            "emotion runs' folds again and does not audit AU runs yet: "
+                            "'merbench validate' recomputes its scores")
     key = load_signing_key(args.sign) if args.sign is not None else None  # before training
     plugins = load(args)
 

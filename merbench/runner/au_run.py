@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -55,9 +56,11 @@ def _aus(bits: np.ndarray, au_set: tuple[int, ...]) -> str:
     return "+".join(str(au) for au, on in zip(au_set, bits, strict=True) if on)
 
 
-def predictions_table(data: RunData, outcomes: list[FoldOutcome]) -> pd.DataFrame:
-    """Every test sample's label code and last-epoch prediction, with both in words."""
-    samples, au_set = data.dataset.samples, data.plan.task.au_set
+def predictions_table(outcomes: list[FoldOutcome], au_set: tuple[int, ...],
+                      where: Callable[[int], tuple[str, str]]) -> pd.DataFrame:
+    """Every test sample's label code and last-epoch prediction, with both in words;
+    ``where(row)``: the database and subject of the sample in sample-table row ``row``.
+    ``merbench validate`` builds the table again from the fold files with this function."""
     n = len(au_set)
     rows = []
     for outcome in outcomes:
@@ -65,9 +68,9 @@ def predictions_table(data: RunData, outcomes: list[FoldOutcome]) -> pd.DataFram
         present, unsure = present_bits(outcome.y_true, n), ignored_bits(outcome.y_true, n)
         predicted = present_bits(chosen, n)
         for i, row in enumerate(outcome.test_index):
-            sample = samples.iloc[int(row)]
-            rows.append({"sample_id": sample["sample_id"], "database": sample["database"],
-                         "subject": sample["subject"], "fold": outcome.index,
+            database, subject = where(int(row))
+            rows.append({"sample_id": str(outcome.sample_ids[i]), "database": database,
+                         "subject": subject, "fold": outcome.index,
                          "y_true": int(outcome.y_true[i]), "y_pred": int(chosen[i]),
                          "epoch": len(outcome.epoch_predictions),
                          "true_aus": _aus(present[i], au_set),
@@ -90,7 +93,12 @@ def summarise_au(data: RunData, identity: RunIdentity, outcomes: list[FoldOutcom
     """The record and the predictions table of an AU run whose folds all finished."""
     plan, spec = data.plan, data.plan.spec
     au_set = plan.task.au_set
-    predictions = predictions_table(data, outcomes)
+    samples = data.dataset.samples
+
+    def where(row: int) -> tuple[str, str]:
+        return str(samples["database"].iloc[row]), str(samples["subject"].iloc[row])
+
+    predictions = predictions_table(outcomes, au_set, where)
     scored = score_au(predictions["y_true"].to_numpy(), predictions["y_pred"].to_numpy(),
                       predictions, au_set)
     folds = [FoldRecord(

@@ -48,6 +48,7 @@ from merbench.runner.summary import summarise
 from merbench.runner.trainer_setup import set_up_trainer
 from merbench.runner.values import check_feature_values, sample_digests, values_sha256
 from merbench.runner.weights import changed_checkpoints, check_weight_files
+from merbench.task import AU
 
 
 @dataclass
@@ -85,6 +86,8 @@ def run_many(specs: list[tuple[RunSpec, RunSettings]], plugins: Plugins,
     run's results written as its last fold returns. ``on_result(position, result,
     trained)`` as each run ends (``trained`` False: it had finished before and is reported
     as it is)."""
+    if any(spec.task == AU for spec, _ in specs):
+        raise _one_au_run()  # before any run folder is taken
     results: dict[int, RunResult] = {}
 
     def ended(position: int, result: RunResult, trained: bool) -> None:

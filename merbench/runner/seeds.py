@@ -32,6 +32,7 @@ from merbench.runner.plan import plan_run
 from merbench.runner.spec import RunSettings, RunSpec
 from merbench.selection import POLICIES
 from merbench.stats.record import interval_record
+from merbench.task import AU
 
 
 @dataclass
@@ -64,6 +65,9 @@ def run_seeds(spec: RunSpec, settings: RunSettings, seeds: list[int],
               plugins: Plugins | None = None) -> SeedsResult:
     """Run ``spec`` once per seed into ``<out>/seed-N`` (each resumable) and summarise."""
     plugins = plugins or default_plugins()
+    if spec.task == AU:
+        raise MerbenchError("--task au runs one seed a command and no sweep yet (its seeds "
+                            "are not summarised together): run each seed with --seed N")
     if settings.out is not None:
         base = Path(settings.out)
         if (base / "run.json").exists():

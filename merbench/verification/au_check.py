@@ -5,20 +5,24 @@ An AU run's fold files hold each test sample's AU label code and the AUs predict
 after every epoch (:mod:`merbench.results.au_file`). Validation checks the chain the
 emotion runs' validation checks (``au-results.json``'s manifest names exactly the run's
 files and their digests, each fold file was trained for the ``run.json`` identity), that
-the identity's task is the file's (AU set, label hash), that ``au-predictions.csv`` is the
-fold files' last epoch, sample by sample, and then scores the fold files again with
-:func:`merbench.au_scoring.score_au`, the function the run used: a forged F1, positive
-count or interval, an edited prediction or label, is refused with the file named.
+every record of the file states the identity's run (model, feature, data, folds, recipe,
+seed, AU set), that the fold files hold every coded sample once with the labels the
+identity hashed and as many epochs as the recipe trains, that ``au-predictions.csv`` is
+the table the run writes from them, byte for byte, and then scores the fold files again
+with :func:`merbench.au_scoring.score_au`, the function the run used: a forged F1, count,
+interval, fold record, label or prediction is refused with the file named.
 """
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from merbench.au_metrics import THRESHOLD
 from merbench.au_scoring import score_au
 from merbench.errors import MerbenchError
 from merbench.results.au_file import (
@@ -32,6 +36,9 @@ from merbench.results.manifest import chain_problem
 from merbench.results.run_files import ResultRejected
 from merbench.results.rundir import RunDirectory
 from merbench.runinfo import FoldOutcome
+from merbench.runner.au_run import AU_PREDICTION_COLUMNS, entry_accuracy, predictions_table
+from merbench.verification.environment_check import check_environment
+from merbench.verification.provenance import ProvenanceError
 
 
 def _folds(run_dir: Path, results: AUResults) -> list[FoldOutcome]:
@@ -77,6 +84,63 @@ def _identity_disagreement(results: AUResults, identity: dict[str, Any]) -> str 
     if (task.get("name"), task.get("au_set"), task.get("labels")) != (
             "au", results.au_set, results.dataset.labels_sha256):
         return "AU set or label hash"
+    if results.precision != (results.hyperparameters.precision or "fp32"):
+        return "precision"
+    return None
+
+
+def _fold_problem(results: AUResults, outcomes: list[FoldOutcome]) -> str | None:
+    """What the fold files hold that the run could not have written: a sample tested twice
+    or outside the sample table, labels other than those the identity hashed, another
+    number of epochs than the recipe's, predicted or coded AUs outside the set."""
+    n_aus, n_samples = len(results.au_set), results.dataset.n_samples
+    recipe = results.hyperparameters.recipe
+    rows = np.concatenate([o.test_index for o in outcomes]).astype(np.int64)
+    if len(set(rows.tolist())) != len(rows) or (len(rows) and (rows.min() < 0
+                                                               or rows.max() >= n_samples)):
+        return "its fold files test a sample twice, or one outside the sample table"
+    codes = np.zeros(n_samples, dtype=np.int64)
+    codes[rows] = np.concatenate([o.y_true for o in outcomes]).astype(np.int64)
+    if hashlib.sha256(codes.tobytes()).hexdigest()[:16] != results.dataset.labels_sha256:
+        return ("its fold files' labels or samples are not those the run identity hashed "
+                "(a sample left out, or a label edited)")
+    present = (1 << n_aus) - 1
+    if np.any(codes & ~(present | (present << 16))):
+        return "its fold files code AUs outside the AU set"
+    for outcome in outcomes:
+        predicted = np.asarray(outcome.epoch_predictions, dtype=np.int64)
+        if recipe is not None and predicted.shape[0] != recipe.epochs:
+            return (f"fold {outcome.index} holds {predicted.shape[0]} epochs; the recipe "
+                    f"trains {recipe.epochs}")
+        if np.any((predicted < 0) | (predicted > present)):
+            return f"fold {outcome.index} predicts AUs outside the AU set"
+    return None
+
+
+def _records_problem(results: AUResults, outcomes: list[FoldOutcome],
+                     table: pd.DataFrame) -> str | None:
+    """Which count or fold record of ``results`` is not its fold files'."""
+    if results.threshold != THRESHOLD:
+        return f"its threshold is {results.threshold}, not {THRESHOLD}, the one AU runs use"
+    n = len(table)
+    subjects = int(table[["database", "subject"]].drop_duplicates().shape[0])
+    if (results.protocol.n_samples, results.dataset.n_scored, results.dataset.n_subjects) != (
+            n, n, subjects):
+        return "its sample or subject counts are not its fold files'"
+    if len(results.folds) != len(outcomes):
+        return f"it records {len(results.folds)} folds; the run has {len(outcomes)}"
+    for record, outcome in zip(results.folds, outcomes, strict=True):
+        epochs = len(outcome.epoch_predictions)
+        expected = (outcome.index, list(outcome.key), outcome.n_train, len(outcome.test_index),
+                    epochs, {"fixed": epochs}, 0, entry_accuracy(outcome, len(results.au_set)))
+        if (record.index, record.key, record.n_train, record.n_test, record.epoch,
+                record.epoch_by_policy, record.n_inner_val, record.accuracy) != expected or (
+                record.seconds, record.device, record.folds_at_once, record.finished) != (
+                round(outcome.seconds, 3), outcome.device, outcome.folds_at_once,
+                outcome.finished):
+            return f"its record of fold {record.index} is not that fold file's"
+    if results.train_time_s != round(sum(o.seconds for o in outcomes), 3):
+        return "its training time is not the sum of its fold files' seconds"
     return None
 
 
@@ -84,6 +148,15 @@ def validate_au_run(path: Path) -> AUResults:
     """The AU results at ``path`` (the file or its run folder), every number recomputed;
     :class:`ResultRejected` naming the first thing that does not hold."""
     results_file = path / AU_RESULTS_FILE if path.is_dir() else path
+    try:
+        return _validate(results_file)
+    except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
+        # a file of the right layout whose values break a computation: still one line
+        raise ResultRejected(results_file, f"it cannot be recomputed ({type(exc).__name__}: "
+                                           f"{exc})") from None
+
+
+def _validate(results_file: Path) -> AUResults:
     run_dir = results_file.parent
 
     def reject(reason: str) -> ResultRejected:
@@ -102,36 +175,51 @@ def validate_au_run(path: Path) -> AUResults:
                             predictions_name=AU_PREDICTIONS_FILE)
     if problem:
         raise reject(problem)
-    disagreement = _identity_disagreement(results, record.identity)
-    if disagreement:
-        raise reject(f"its {disagreement} is not the one run.json's identity records (the "
-                     "identity the fold files were trained for)")
+    part = _identity_disagreement(results, record.identity)
+    if part:
+        raise reject(f"its {part} is not the one run.json's identity records (the identity "
+                     "the fold files were trained for)")
+    problem = _fold_problem(results, outcomes)
+    if problem:
+        raise reject(problem)
+    stored = (run_dir / AU_PREDICTIONS_FILE).read_bytes()
     try:
         table = pd.read_csv(run_dir / AU_PREDICTIONS_FILE, keep_default_na=False,
                             dtype={"sample_id": str, "database": str, "subject": str})
     except (OSError, ValueError) as exc:
         raise reject(f"{AU_PREDICTIONS_FILE} is unreadable ({exc})") from None
-    y_true = np.concatenate([o.y_true for o in outcomes]).astype(np.int64)
-    y_pred = np.concatenate([o.epoch_predictions[-1] for o in outcomes]).astype(np.int64)
-    ids = np.concatenate([o.sample_ids.astype(str) for o in outcomes])
-    if len(table) != len(ids) or list(table["sample_id"]) != list(ids) \
-            or list(table["y_true"].astype(np.int64)) != list(y_true) \
-            or list(table["y_pred"].astype(np.int64)) != list(y_pred):
-        raise reject(f"{AU_PREDICTIONS_FILE} is not the fold files' labels and last-epoch "
-                     "predictions")
-    keys = [tuple(o.key) for o in outcomes for _ in o.sample_ids]
-    for (db, subject), key in zip(table[["database", "subject"]].itertuples(index=False),
-                                  keys, strict=True):
-        if (len(key) == 2 and (db, subject) != key) or (len(key) == 1 and subject != key[0]):
-            raise reject(f"{AU_PREDICTIONS_FILE} puts a sample of fold {'/'.join(key)} "
-                         f"under {db}/{subject}")
-    scored = score_au(y_true, y_pred, table, results.au_set)
+    if list(table.columns) != list(AU_PREDICTION_COLUMNS):
+        raise reject(f"{AU_PREDICTIONS_FILE}'s columns are not {', '.join(AU_PREDICTION_COLUMNS)}")
+    rows = np.concatenate([o.test_index for o in outcomes]).astype(np.int64)
+    if len(table) != len(rows):
+        raise reject(f"{AU_PREDICTIONS_FILE} has {len(table)} rows; the fold files test "
+                     f"{len(rows)} samples")
+    place = {int(row): (str(db), str(subject)) for row, db, subject in
+             zip(rows, table["database"], table["subject"], strict=True)}
+    rebuilt = predictions_table(outcomes, tuple(results.au_set), place.__getitem__)
+    if rebuilt.to_csv(index=False).encode() != stored:
+        raise reject(f"{AU_PREDICTIONS_FILE} is not the table of the fold files' labels and "
+                     "last-epoch predictions")
+    for (db, subject), outcome in zip(
+            ((place[int(r)]) for o in outcomes for r in o.test_index),
+            (o for o in outcomes for _ in o.test_index), strict=True):
+        key = tuple(outcome.key)
+        if key[0] != db or (len(key) == 2 and key[1] != subject):
+            raise reject(f"{AU_PREDICTIONS_FILE} puts a sample of fold {'/'.join(key)} under "
+                         f"{db}/{subject}")
+    problem = _records_problem(results, outcomes, table)
+    if problem:
+        raise reject(problem)
+    try:
+        check_environment(results)
+    except ProvenanceError as exc:
+        raise reject(str(exc)) from None
+    scored = score_au(table["y_true"].to_numpy(np.int64), table["y_pred"].to_numpy(np.int64),
+                      table, results.au_set)
     for name, mine, theirs in (("overall", scored.overall, results.overall),
                                ("per_database", scored.per_database, results.per_database),
                                ("intervals", scored.intervals, results.intervals)):
         if to_json(mine) != to_json(theirs):
             raise reject(f"its {name} scores are not those of its fold files (recomputed "
                          "from the stored predictions)")
-    if results.protocol.n_samples != len(ids) or results.dataset.n_scored != len(ids):
-        raise reject("its sample counts are not its fold files'")
     return results

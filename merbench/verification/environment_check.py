@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 
 from merbench.registry import FIRST_PARTY
+from merbench.results.au_file import AUResults
 from merbench.results.model import EnvironmentRecord, Results
 from merbench.runner.executor_kinds import side_by_side
 from merbench.verification.provenance import ProvenanceError, recorded_providers
@@ -28,9 +29,10 @@ _VERSION = re.compile(r"^\d+\.\d+[.\-a-z0-9]*(\+[a-z0-9.]+)?$")
 _CUDA_BUILD = re.compile(r"\+cu(\d+)(\d)$")
 
 
-def check_environment(results: Results) -> None:
+def check_environment(results: Results | AUResults) -> None:
     """Raise :class:`ProvenanceError` at the first statement of ``results.environment`` that
-    the fold records, the model's kind or the torch build contradict."""
+    the fold records, the model's kind or the torch build contradict (an emotion run's
+    ``results.json`` or an AU run's ``au-results.json``: the same records)."""
     env = results.environment
     for field, value in (("python", env.python), ("numpy", env.numpy)):
         _version(field, value)
@@ -74,7 +76,7 @@ def _kind_of(device: str) -> str:
     return device.split(" ", 1)[0].split(":", 1)[0]
 
 
-def _check_devices(results: Results) -> None:
+def _check_devices(results: Results | AUResults) -> None:
     """Every device is one merbench names; each fold this process trained ran on the
     environment's device (under Ray, on one of its kind: Ray picks the GPU); a CUDA device
     needs a CUDA build of torch, MPS a Mac, and an estimator is fitted on the CPU."""
@@ -107,7 +109,7 @@ def _check_devices(results: Results) -> None:
                               f"environment.platform is {env.platform}")
 
 
-def _check_merbench_version(results: Results) -> None:
+def _check_merbench_version(results: Results | AUResults) -> None:
     """A plugin merbench ships has merbench's version: the recorded merbench is theirs."""
     said = results.environment.merbench
     for section, _, provider in recorded_providers(results):

@@ -25,6 +25,7 @@ import pandas as pd
 
 from merbench.dataset import sample_list_fingerprint
 from merbench.errors import MerbenchError
+from merbench.results.au_file import AUResults
 from merbench.results.model import ProviderRecord, Results
 from merbench.results.rundir import RUN_FILE, RunDirectory, RunFileUnreadable, differences
 from merbench.runinfo import FoldOutcome
@@ -182,7 +183,8 @@ def _check_sample_list(results: Results, folds: list[FoldOutcome],
             f"({expected}): samples were relabelled, added or removed")
 
 
-def recorded_providers(results: Results) -> list[tuple[str, str, ProviderRecord | None]]:
+def recorded_providers(results: Results | AUResults
+                       ) -> list[tuple[str, str, ProviderRecord | None]]:
     """``(section, name, provider)`` of the model, feature, dataset and protocol a run used."""
     return [("model", results.model.name, results.model.provider),
             ("feature", results.feature.name, results.feature.provider),
