@@ -14,6 +14,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
+from merbench_htnet.htnet import HTNet
+from rounding import assert_same_training
 
 import merbench
 from merbench.action_units import (
@@ -26,11 +28,14 @@ from merbench.action_units import (
 from merbench.au_metrics import AULabels, ignored_bits, present_bits, subject_counts
 from merbench.au_scoring import score_au
 from merbench.errors import MerbenchError
+from merbench.meta import TrainRecipe
 from merbench.results.au_file import AU_PREDICTIONS_FILE, AU_RESULTS_FILE, read_au_results
 from merbench.results.codec import to_json
 from merbench.stats.au_paired import au_paired_differences
 from merbench.task import Task, au_task
+from merbench.training.fold_parallel import FoldTask, train_folds
 from merbench.training.objective import decide, mean_loss, per_sample_loss
+from merbench.training.torch_trainer import train_fold
 from merbench.verification.au_check import validate_au_run
 from merbench.verification.validate import ResultRejected
 
@@ -255,3 +260,40 @@ def test_status_and_audit_know_an_au_run(au_run: Path, cli: Any, tmp_path: Path)
                        "--seeds", "0,1", "--out", tmp_path / "seeds")
     assert code != 0 and "run each seed with --seed N" in err
     assert not (tmp_path / "seeds").exists()
+
+
+def test_folds_trained_together_learn_aus_as_one_fold_at_a_time() -> None:
+    """The fold-parallel engine's masked AU loss (padded last batches, uncertain entries)
+    gives each fold the sequential engine's predictions."""
+    rng = np.random.default_rng(0)
+    task = au_task((1, 2, 4))
+
+    def codes(n: int) -> np.ndarray:
+        return rng.integers(0, 8, n) | (rng.integers(0, 2, n) << 17)  # AU 2 sometimes unsure
+
+    group = [FoldTask(rng.random((n, 3, 28, 28), dtype=np.float32) * 255, codes(n),
+                      rng.random((m, 3, 28, 28), dtype=np.float32) * 255, seed=10 + i)
+             for i, (n, m) in enumerate([(40, 5), (45, 3), (33, 7)])]
+    recipe = TrainRecipe(epochs=6, batch_size=16, lr=1e-3)
+
+    def build() -> HTNet:
+        return HTNet(dim=12, heads=3, block_repeats=[1, 1, 1], num_classes=3)
+
+    together = train_folds(build, recipe, group, device="cpu", task=task)
+    for fold, predicted in zip(group, together, strict=True):
+        alone = train_fold(build, recipe, fold.x_train, fold.y_train, fold.x_test,
+                           device="cpu", seed=fold.seed, task=task)
+        assert predicted.shape == alone.shape == (recipe.epochs, len(fold.x_test))
+        assert_same_training(predicted, alone)
+        assert predicted.min() >= 0 and predicted.max() < 8
+
+
+@pytest.mark.realdata
+def test_an_au_run_inside_one_database(real_data: Path, tmp_path: Path) -> None:
+    result = merbench.run("ststnet", "composite", data_root=str(real_data / "composite"),
+                          task="au", au_set="samm", protocol="loso-samm", epochs=1,
+                          threads=1, out=tmp_path / "samm")
+    assert isinstance(result.results.au_set, list) and result.results.au_set == [2, 4, 7, 12]
+    assert set(result.results.per_database) == {"samm"}
+    assert result.results.protocol.n_folds == 28
+    assert validate_au_run(tmp_path / "samm").overall == result.results.overall

@@ -84,7 +84,7 @@ class AUDatasetRecord:
     n_scored: int  # those with AU coding: in the folds
     n_subjects: int  # subjects among the scored samples
     fingerprint: str  # the dataset's sample list (merbench.dataset.sample_list_fingerprint)
-    labels_sha256: str  # the AU label codes of every sample (the run identity's hash)
+    labels_sha256: str  # the tested samples' AU label codes (the run identity's hash)
     provider: ProviderRecord
 
 

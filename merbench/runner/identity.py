@@ -116,14 +116,25 @@ def run_identity(data: RunData) -> RunIdentity:
 
 
 def task_identity(data: RunData) -> dict[str, Any] | None:
-    """An AU run's task as its identity records it: the AU set, and a hash of every
-    sample's AU label code (a sheet edited between two runs gives another identity)."""
+    """An AU run's task as its identity records it: the AU set, and a hash of the AU label
+    code of every sample a fold tests, in sample-table order (0 for the others), so a sheet
+    edited between two runs gives another identity, and ``merbench validate`` can hash the
+    fold files' labels again. Under LOSO and LODO every sample a fold trains on is another
+    fold's test sample, so the hash binds every label the run learnt from."""
     task = data.plan.task
     if not task.is_au:
         return None
-    codes = np.asarray(data.labels, dtype=np.int64).tobytes()
     return {"name": task.name, "au_set": list(task.au_set),
-            "labels": hashlib.sha256(codes).hexdigest()[:16]}
+            "labels": tested_labels_sha256(data)}
+
+
+def tested_labels_sha256(data: RunData) -> str:
+    """The hash :func:`task_identity` records (merbench.verification.au_check computes it
+    from the fold files the same way)."""
+    rows = np.concatenate([fold.test for fold in data.folds]).astype(np.int64)
+    codes = np.zeros(len(data.labels), dtype=np.int64)
+    codes[rows] = np.asarray(data.labels, dtype=np.int64)[rows]
+    return hashlib.sha256(codes.tobytes()).hexdigest()[:16]
 
 
 def hyperparameters(data: RunData) -> Hyperparameters:
