@@ -34,10 +34,7 @@ from merbench.results.codec import to_json
 from merbench.results.manifest import first_mismatch, run_manifest
 from merbench.results.model import (
     EngineRecord,
-    FeatureRecord,
     FoldRecord,
-    ModelRecord,
-    ProtocolRecord,
 )
 from merbench.results.rundir import RunDirectory
 from merbench.results.schema import environment, now_iso
@@ -45,7 +42,7 @@ from merbench.runinfo import FoldOutcome
 from merbench.runner.data import RunData
 from merbench.runner.identity import RunIdentity
 from merbench.runner.started_run import StartedRun
-from merbench.runner.summary import provider
+from merbench.runner.summary import feature_record, model_record, protocol_record, provider
 
 #: au-predictions.csv: the codes validate rescores, then the same AUs in words
 AU_PREDICTION_COLUMNS = ("sample_id", "database", "subject", "fold", "y_true", "y_pred",
@@ -107,19 +104,13 @@ def summarise_au(data: RunData, identity: RunIdentity, outcomes: list[FoldOutcom
         n_inner_val=0, accuracy=entry_accuracy(o, len(au_set)), seconds=round(o.seconds, 3),
         device=o.device, folds_at_once=o.folds_at_once, resumed=o.restored,
         fit_report=o.fit_report, finished=o.finished) for o in outcomes]
-    meta, dataset_meta = plan.model.meta, plan.inputs.dataset.meta
+    dataset_meta = plan.inputs.dataset.meta
     assert identity.task is not None
     record = AUResults(
         schema_version=AU_SCHEMA, kind="au", created=now_iso(), au_set=list(au_set),
         threshold=THRESHOLD,
-        model=ModelRecord(name=meta.name, version=meta.version, kind=meta.kind,
-                          options=spec.model_options, description=meta.description,
-                          citation=meta.citation, recipe=meta.recipe,
-                          extra_training_data=meta.extra_training_data,
-                          provider=provider(plan.model.origin),
-                          built_from=identity.model.fingerprint.get("built_from", {})),
-        feature=FeatureRecord(**identity.feature.to_dict(), **(feature_report or {}),
-                              provider=provider(plan.inputs.feature.origin)),
+        model=model_record(data, identity),
+        feature=feature_record(data, identity, feature_report),
         dataset=AUDatasetRecord(
             name=dataset_meta.name, version=dataset_meta.version,
             options=plan.inputs.dataset_options, n_samples=len(data.dataset.samples),
@@ -128,11 +119,8 @@ def summarise_au(data: RunData, identity: RunIdentity, outcomes: list[FoldOutcom
             fingerprint=identity.dataset.fingerprint["fingerprint"],
             labels_sha256=identity.task["labels"],
             provider=provider(plan.inputs.dataset.origin)),
-        protocol=ProtocolRecord(
-            name=plan.protocol.meta.name, version=plan.protocol.meta.version,
-            options=spec.protocol_options, n_folds=len(outcomes), n_samples=len(predictions),
-            folds_fingerprint=identity.protocol.fingerprint["folds_fingerprint"],
-            provider=provider(plan.protocol.origin)),
+        protocol=protocol_record(data, identity, n_folds=len(outcomes),
+                                 n_samples=len(predictions)),
         selection="fixed", seed=spec.seed, shuffle_train_labels=spec.shuffle_train_labels,
         hyperparameters=identity.hyperparameters, precision=spec.precision,
         overall=scored.overall, per_database=scored.per_database, intervals=scored.intervals,

@@ -45,6 +45,35 @@ def provider(origin: Origin) -> ProviderRecord:
                           version=origin.package_version or None)
 
 
+def model_record(data: RunData, identity: RunIdentity) -> ModelRecord:
+    """What results files record of the model a run trained (emotion and AU runs alike)."""
+    plan, meta = data.plan, data.plan.model.meta
+    return ModelRecord(name=meta.name, version=meta.version, kind=meta.kind,
+                       options=plan.spec.model_options, description=meta.description,
+                       citation=meta.citation, recipe=meta.recipe,
+                       extra_training_data=meta.extra_training_data,
+                       provider=provider(plan.model.origin),
+                       built_from=identity.model.fingerprint.get("built_from", {}))
+
+
+def feature_record(data: RunData, identity: RunIdentity,
+                   feature_report: dict[str, Any] | None) -> FeatureRecord:
+    """What results files record of the feature a run trained on."""
+    return FeatureRecord(**identity.feature.to_dict(), **(feature_report or {}),
+                         provider=provider(data.plan.inputs.feature.origin))
+
+
+def protocol_record(data: RunData, identity: RunIdentity, *, n_folds: int,
+                    n_samples: int) -> ProtocolRecord:
+    """What results files record of the protocol: its folds and the samples they test."""
+    plan = data.plan
+    return ProtocolRecord(
+        name=plan.protocol.meta.name, version=plan.protocol.meta.version,
+        options=plan.spec.protocol_options, n_folds=n_folds, n_samples=n_samples,
+        folds_fingerprint=identity.protocol.fingerprint["folds_fingerprint"],
+        provider=provider(plan.protocol.origin))
+
+
 def summarise(data: RunData, identity: RunIdentity, outcomes: list[FoldOutcome],
               device_name: str, wall_time: float, feature_report: dict[str, Any] | None,
               engine: EngineRecord | None) -> tuple[Results, Any]:
@@ -78,20 +107,12 @@ def summarise(data: RunData, identity: RunIdentity, outcomes: list[FoldOutcome],
             resumed=outcome.restored, fit_report=outcome.fit_report,
             finished=outcome.finished))
     predictions = predictions_frame(rows)
-    meta = plan.model.meta
     dataset_meta = plan.inputs.dataset.meta
     results = Results(
         schema_version=SCHEMA_VERSION,
         created=now_iso(),
-        model=ModelRecord(name=meta.name, version=meta.version, kind=meta.kind,
-                          options=spec.model_options, description=meta.description,
-                          citation=meta.citation,
-                          recipe=meta.recipe,
-                          extra_training_data=meta.extra_training_data,
-                          provider=provider(plan.model.origin),
-                          built_from=identity.model.fingerprint.get("built_from", {})),
-        feature=FeatureRecord(**identity.feature.to_dict(), **(feature_report or {}),
-                              provider=provider(plan.inputs.feature.origin)),
+        model=model_record(data, identity),
+        feature=feature_record(data, identity, feature_report),
         dataset=DatasetRecord(
             name=dataset_meta.name, version=dataset_meta.version,
             options=plan.inputs.dataset_options, n_samples=len(samples),
@@ -104,11 +125,8 @@ def summarise(data: RunData, identity: RunIdentity, outcomes: list[FoldOutcome],
                        for db, group in samples.groupby("database")},
             fingerprint=identity.dataset.fingerprint["fingerprint"],
             provider=provider(plan.inputs.dataset.origin)),
-        protocol=ProtocolRecord(
-            name=plan.protocol.meta.name, version=plan.protocol.meta.version,
-            options=spec.protocol_options, n_folds=len(outcomes), n_samples=len(predictions),
-            folds_fingerprint=identity.protocol.fingerprint["folds_fingerprint"],
-            provider=provider(plan.protocol.origin)),
+        protocol=protocol_record(data, identity, n_folds=len(outcomes),
+                                 n_samples=len(predictions)),
         selection=SelectionRecord(
             policy=spec.selection, test_set_selection=POLICIES[spec.selection].test_set_selection,
             inner_val_subjects=identity.inner_val_subjects, available=list(policies)),
