@@ -41,6 +41,7 @@ from merbench.leaderboard.providers import Pins, first_party_pins, providers_mis
 from merbench.results.au_file import AU_RESULTS_FILE, AUResults
 from merbench.results.run_files import ResultRejected
 from merbench.verification.au_check import validate_au_run
+from merbench.verification.provenance import recorded_providers
 
 #: MEB's published AU figures go here once read with their protocol (which samples, which
 #: folds, which threshold and epoch), so they can be shown apart beside merbench's rows, as
@@ -83,13 +84,6 @@ class AURow:
         return self.runs[0].results
 
 
-def _recorded(results: AUResults) -> list[tuple[str, str, Any]]:
-    return [("model", results.model.name, results.model.provider),
-            ("feature", results.feature.name, results.feature.provider),
-            ("dataset", results.dataset.name, results.dataset.provider),
-            ("protocol", results.protocol.name, results.protocol.provider)]
-
-
 def find_au_runs(folders: Sequence[Path], pins: Pins | None = None
                  ) -> tuple[list[AURun], list[Rejected]]:
     """Every ``au-results.json`` under ``folders``, validated; the rejected ones with why."""
@@ -107,7 +101,7 @@ def find_au_runs(folders: Sequence[Path], pins: Pins | None = None
             except ResultRejected as exc:
                 rejected.append(Rejected(path.parent, exc.reason))
                 continue
-            foreign = providers_mismatch(_recorded(results), pins)
+            foreign = providers_mismatch(recorded_providers(results), pins)
             if foreign is not None:
                 rejected.append(Rejected(path.parent, foreign))
                 continue
