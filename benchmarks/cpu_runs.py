@@ -2,7 +2,9 @@
 
 A GPU comes to about one session in twenty-five, so every run a CPU core can make is made on
 one: RCN-A and Dual-Inception (three seeds each), timm's resnet18 seed 2 and STSTNet's seed 2
-in its authors' data order (``benchmarks/model_costs.py`` says which models qualify). The
+in its authors' data order (``benchmarks/model_costs.py`` says which models qualify), the
+composite's per-database and LODO rows, and the AU benchmark's (``--task au``: STSTNet, RCN-A
+and resnet18, three seeds each, about an hour a seed on one core). The
 models are compute-bound on a CPU (time per sample flat from batch 64 to 1024), so training
 folds together would not go faster: each job is one ``merbench run`` on one core
 (``OMP_NUM_THREADS=1 --threads 1``), ``--cores`` of them side by side, each next job

@@ -134,11 +134,11 @@ def parse_au_set(text: str) -> tuple[int, ...]:
     if spelled in MEB_AU_SETS:
         return MEB_AU_SETS[spelled]
     numbers = []
-    for part in spelled.split(","):
-        part = part.strip().upper().removeprefix("AU")
+    for given in spelled.split(","):
+        part = given.strip().upper().removeprefix("AU")
         if not part.isdigit() or not 0 < int(part) < 100:
             raise MerbenchError(
-                f"--au-set {text!r}: {part or 'an empty entry'!r} is no AU number; give "
+                f"--au-set {text!r}: {given.strip() or 'an empty entry'!r} is no AU number; give "
                 f"AU numbers 1..99 joined by commas (1,2,4,12) or one of MEB's sets: "
                 f"{', '.join(MEB_AU_SETS)}")
         numbers.append(int(part))
