@@ -53,7 +53,7 @@ def test_the_au_page_has_the_row_and_a_column_per_au_and_forged_files_are_reject
     for au, f1 in zip(truth.au_set, truth.overall.f1, strict=True):
         assert row[f"au{au}"].removesuffix("*") == f"{f1:.4f}"
     for au, positives in zip(truth.au_set, truth.overall.positives, strict=True):
-        assert f"AU{au} (n={positives})" in page
+        assert f'AU{au}<br><span class="positives">n={positives}</span>' in page
     assert "Threshold 0.5" in page and "(SMIC) are in no fold" in page
     assert "undefined counting 0" in page
     index = (tmp_path / "site" / "index.html").read_text()
