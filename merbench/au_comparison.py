@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from merbench.au_metrics import pooled_scores, subject_counts
+from merbench.au_metrics import pooled_scores, present_bits, subject_counts
 from merbench.au_scoring import labels_of
 from merbench.errors import MerbenchError
 from merbench.results.au_file import AU_PREDICTIONS_FILE, AU_RESULTS_FILE, AUResults
@@ -40,7 +40,7 @@ class StoredAURun:
         au_set = self.first.au_set
         labels = labels_of(self.samples["y_true"].to_numpy(dtype=np.int64), au_set)
         keys_of, _, _ = subject_strata(self.samples)
-        bits = ((self.y_pred[..., None] >> np.arange(len(au_set))) & 1).astype(float)
+        bits = present_bits(self.y_pred, len(au_set)).astype(float)
         return subject_counts(labels, bits, list(keys_of), subjects)
 
 

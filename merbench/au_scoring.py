@@ -29,7 +29,8 @@ from merbench.au_metrics import (
 )
 from merbench.results.au_file import AUIntervalsRecord, AUScopeIntervals, AUScoresRecord
 from merbench.results.model import IntervalMethod
-from merbench.stats.intervals import LEVEL, METHOD, RESAMPLES, SEED, Interval
+from merbench.stats.intervals import LEVEL, METHOD, RESAMPLES, SEED
+from merbench.stats.record import interval_pair
 
 
 @dataclass(frozen=True)
@@ -58,16 +59,10 @@ def _record(scores: AUScores, n: int) -> AUScoresRecord:
         predicted=[int(v) for v in scores.predicted], scored=[int(v) for v in scores.scored])
 
 
-def _pair(interval: Interval) -> list[float] | None:
-    if math.isnan(interval.low) or math.isnan(interval.high):
-        return None
-    return [interval.low, interval.high]
-
-
 def _scope(labels: AULabels, predicted: np.ndarray, samples: Any) -> AUScopeIntervals:
     found = au_intervals(labels, predicted, samples, threshold=THRESHOLD)
-    return AUScopeIntervals(mean_f1=_pair(found.mean_f1),
-                            f1=[_pair(i) for i in found.f1])
+    return AUScopeIntervals(mean_f1=interval_pair(found.mean_f1),
+                            f1=[interval_pair(i) for i in found.f1])
 
 
 def score_au(y_true: np.ndarray, y_pred: np.ndarray, samples: Any,

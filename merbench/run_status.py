@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from merbench.errors import MerbenchError
+from merbench.results.au_file import AU_RESULTS_FILE
 from merbench.results.codec import loads
 from merbench.results.manifest import first_mismatch
 from merbench.results.out_folders import is_system_folder
@@ -76,7 +77,7 @@ def run_status(path: Path) -> RunStatus:
     epochs = (identity.get("hyperparameters") or {}).get("epochs")
     n_folds = recorded.n_folds
     # an AU run (--task au) writes au-results.json instead, with the same manifest
-    results_file = directory.path / ("au-results.json" if identity.get("task")
+    results_file = directory.path / (AU_RESULTS_FILE if identity.get("task")
                                      else "results.json")
     complete = False
     unreadable = results_file.exists()  # until it is read

@@ -87,7 +87,7 @@ def run_many(specs: list[tuple[RunSpec, RunSettings]], plugins: Plugins,
     trained)`` as each run ends (``trained`` False: it had finished before and is reported
     as it is)."""
     if any(spec.task == AU for spec, _ in specs):
-        raise _one_au_run()  # before any run folder is taken
+        raise one_au_run_refused()  # before any run folder is taken
     results: dict[int, RunResult] = {}
 
     def ended(position: int, result: RunResult, trained: bool) -> None:
@@ -99,13 +99,10 @@ def run_many(specs: list[tuple[RunSpec, RunSettings]], plugins: Plugins,
         for position, (spec, settings) in enumerate(specs):
             with ExitStack() as held:
                 opened = open_run(spec, settings, plugins, held)  # checks the executor too
-                if isinstance(opened, AURunResult):
-                    raise _one_au_run()
+                assert not isinstance(opened, AURunResult)  # refused above
                 if isinstance(opened, RunResult):
                     ended(position, opened, False)
                     continue
-                if opened.data.plan.task.is_au:
-                    raise _one_au_run()
                 execute([opened], choose_executor(opened.data.plan.settings))
                 ended(position, finish_emotion_run(opened), True)
         return [results[i] for i in range(len(specs))]
@@ -113,9 +110,7 @@ def run_many(specs: list[tuple[RunSpec, RunSettings]], plugins: Plugins,
         started: dict[int, tuple[int, StartedRun]] = {}
         for position, (spec, settings) in enumerate(specs):
             opened = open_run(spec, settings, plugins, held)
-            if isinstance(opened, AURunResult) or (isinstance(opened, StartedRun)
-                                                   and opened.data.plan.task.is_au):
-                raise _one_au_run()
+            assert not isinstance(opened, AURunResult)  # refused above
             if isinstance(opened, RunResult):
                 ended(position, opened, False)
             else:
@@ -272,7 +267,9 @@ def start_run(data: RunData, identity: RunIdentity, run_dir: RunDirectory,
                       feature_report)
 
 
-def _one_au_run() -> MerbenchError:
+def one_au_run_refused() -> MerbenchError:
+    """Why several AU runs are not run together (``--seeds``, sweeps): said before any
+    folder is taken."""
     return MerbenchError("--task au runs one seed a command and no sweep yet (its seeds are "
                          "not summarised together): run each seed with --seed N")
 

@@ -132,9 +132,15 @@ def tested_labels_sha256(data: RunData) -> str:
     """The hash :func:`task_identity` records (merbench.verification.au_check computes it
     from the fold files the same way)."""
     rows = np.concatenate([fold.test for fold in data.folds]).astype(np.int64)
-    codes = np.zeros(len(data.labels), dtype=np.int64)
-    codes[rows] = np.asarray(data.labels, dtype=np.int64)[rows]
-    return hashlib.sha256(codes.tobytes()).hexdigest()[:16]
+    return labels_sha256(len(data.labels), rows, np.asarray(data.labels)[rows])
+
+
+def labels_sha256(n_samples: int, rows: np.ndarray, codes: np.ndarray) -> str:
+    """The hash of ``codes`` at sample-table ``rows`` of ``n_samples`` samples, 0 elsewhere:
+    what an AU run's identity records, and what validate rebuilds from its fold files."""
+    table = np.zeros(n_samples, dtype=np.int64)
+    table[rows] = np.asarray(codes, dtype=np.int64)
+    return hashlib.sha256(table.tobytes()).hexdigest()[:16]
 
 
 def hyperparameters(data: RunData) -> Hyperparameters:

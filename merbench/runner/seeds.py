@@ -25,7 +25,7 @@ from merbench.results.model import (
 from merbench.results.out_folders import check_out_folder
 from merbench.results.over_seeds import over_seeds
 from merbench.results.schema import now_iso
-from merbench.runner.execute import RunResult, run_many
+from merbench.runner.execute import RunResult, one_au_run_refused, run_many
 from merbench.runner.given_values import parse_seed, shortened
 from merbench.runner.identity import default_seeds_dir
 from merbench.runner.plan import plan_run
@@ -66,8 +66,7 @@ def run_seeds(spec: RunSpec, settings: RunSettings, seeds: list[int],
     """Run ``spec`` once per seed into ``<out>/seed-N`` (each resumable) and summarise."""
     plugins = plugins or default_plugins()
     if spec.task == AU:
-        raise MerbenchError("--task au runs one seed a command and no sweep yet (its seeds "
-                            "are not summarised together): run each seed with --seed N")
+        raise one_au_run_refused()
     if settings.out is not None:
         base = Path(settings.out)
         if (base / "run.json").exists():

@@ -72,7 +72,8 @@ def scoped_intervals(samples: Any, y_pred: np.ndarray, n_classes: int,
     return found
 
 
-def _pair(interval: Interval) -> list[float] | None:
+def interval_pair(interval: Interval) -> list[float] | None:
+    """``[low, high]`` as results files record it; None where the interval is undefined."""
     if math.isnan(interval.low) or math.isnan(interval.high):
         return None
     return [interval.low, interval.high]
@@ -85,7 +86,8 @@ def interval_record(frames: Sequence[Any], n_classes: int) -> Intervals:
     found = scoped_intervals(samples, y_pred, n_classes)
 
     def scope(name: str) -> ScopeIntervals:
-        return ScopeIntervals(uf1=_pair(found[name]["uf1"]), uar=_pair(found[name]["uar"]))
+        return ScopeIntervals(uf1=interval_pair(found[name]["uf1"]),
+                              uar=interval_pair(found[name]["uar"]))
 
     return Intervals(
         method=IntervalMethod(method=METHOD, unit="subject", level=LEVEL, resamples=RESAMPLES,

@@ -15,7 +15,6 @@ interval, fold record, label or prediction is refused with the file named.
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +36,7 @@ from merbench.results.run_files import ResultRejected
 from merbench.results.rundir import RunDirectory
 from merbench.runinfo import FoldOutcome
 from merbench.runner.au_run import AU_PREDICTION_COLUMNS, entry_accuracy, predictions_table
+from merbench.runner.identity import labels_sha256
 from merbench.verification.environment_check import check_environment
 from merbench.verification.provenance import ProvenanceError
 
@@ -99,9 +99,8 @@ def _fold_problem(results: AUResults, outcomes: list[FoldOutcome]) -> str | None
     if len(set(rows.tolist())) != len(rows) or (len(rows) and (rows.min() < 0
                                                                or rows.max() >= n_samples)):
         return "its fold files test a sample twice, or one outside the sample table"
-    codes = np.zeros(n_samples, dtype=np.int64)
-    codes[rows] = np.concatenate([o.y_true for o in outcomes]).astype(np.int64)
-    if hashlib.sha256(codes.tobytes()).hexdigest()[:16] != results.dataset.labels_sha256:
+    codes = np.concatenate([o.y_true for o in outcomes]).astype(np.int64)
+    if labels_sha256(n_samples, rows, codes) != results.dataset.labels_sha256:
         return ("its fold files' labels or samples are not those the run identity hashed "
                 "(a sample left out, or a label edited)")
     present = (1 << n_aus) - 1
@@ -200,13 +199,13 @@ def _validate(results_file: Path) -> AUResults:
     if rebuilt.to_csv(index=False).encode() != stored:
         raise reject(f"{AU_PREDICTIONS_FILE} is not the table of the fold files' labels and "
                      "last-epoch predictions")
-    for (db, subject), outcome in zip(
-            ((place[int(r)]) for o in outcomes for r in o.test_index),
-            (o for o in outcomes for _ in o.test_index), strict=True):
+    for outcome in outcomes:
         key = tuple(outcome.key)
-        if key[0] != db or (len(key) == 2 and key[1] != subject):
-            raise reject(f"{AU_PREDICTIONS_FILE} puts a sample of fold {'/'.join(key)} under "
-                         f"{db}/{subject}")
+        for row in outcome.test_index:
+            db, subject = place[int(row)]
+            if key[0] != db or (len(key) == 2 and key[1] != subject):
+                raise reject(f"{AU_PREDICTIONS_FILE} puts a sample of fold {'/'.join(key)} "
+                             f"under {db}/{subject}")
     problem = _records_problem(results, outcomes, table)
     if problem:
         raise reject(problem)
