@@ -21,7 +21,8 @@ ROOT = Path(__file__).resolve().parents[1]
 # too, which 'import merbench.cli' (and so 'merbench --help') must not load
 HEAVY = frozenset({"torch", "torchvision", "timm", "ray", "sklearn", "scipy", "pandas",
                    "numpy", "cv2", "dlib", "face_recognition_models", "skimage", "jinja2",
-                   "markupsafe", "openpyxl", "python_calamine", "PIL", "rich"})
+                   "markupsafe", "openpyxl", "python_calamine", "PIL", "rich",
+                   "optuna"})
 
 
 @dataclass
@@ -238,7 +239,7 @@ LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
                                "threads", "authors_weights", "export", "spotting",
                                "au_metrics", "au_scoring"})),
     ("running", frozenset({"runner"})),
-    ("checking", frozenset({"verification", "audit", "sweep", "run_status",
+    ("checking", frozenset({"verification", "audit", "sweep", "tuning", "run_status",
                             "run_comparison", "au_comparison"})),
     ("pages", frozenset({"leaderboard"})),
     ("interfaces", frozenset({"cli", "api", "testing", "__main__", ""})),  # "": merbench/

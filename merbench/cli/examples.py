@@ -21,6 +21,11 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
         "merbench sweep plan.toml",
         "merbench sweep plan.toml --executor ray --device cuda --yes",
     ),
+    "tune": (
+        "merbench tune examples/tune-synthetic.toml --out tuned",
+        "merbench tune ststnet.toml --data-root DATA --score test --out ststnet-test",
+        "merbench tune ststnet.toml --data-root DATA --executor ray --out nested",
+    ),
     "extract": (
         "merbench extract -d composite -f tvl1-uvos --data-root DATA --workers 2",
         "merbench extract -d composite -f htnet-regions --feature-opt crop=corrected \\\n"

@@ -32,18 +32,20 @@ from merbench.cli.plugin_commands import (
     RUN,
     SPOT,
     SWEEP,
+    TUNE,
 )
 from merbench.cli.shared_options import plugin_options
 from merbench.cli.strict_parser import EXIT_USAGE as EXIT_USAGE  # the commands' exit status
 from merbench.cli.strict_parser import StrictParser, link_commands
 
-DESCRIPTION = ("The merbench command: run, sweep, extract, spot, list, cache, status, validate, "
-               "audit, keygen, compare, migrate, export, convert-weights and leaderboard.")
+DESCRIPTION = ("The merbench command: run, sweep, tune, extract, spot, list, cache, status, "
+               "validate, audit, keygen, compare, migrate, export, convert-weights and "
+               "leaderboard.")
 EXIT_INTERRUPTED = 130
 
 COMMANDS = Commands("command", "COMMAND", (
-    RUN, SWEEP, EXTRACT, SPOT, CACHE, LIST, VALIDATE, COMPARE, AUDIT, EXPORT, CONVERT_WEIGHTS,
-    KEYGEN, MIGRATE, STATUS, LEADERBOARD,
+    RUN, SWEEP, TUNE, EXTRACT, SPOT, CACHE, LIST, VALIDATE, COMPARE, AUDIT, EXPORT,
+    CONVERT_WEIGHTS, KEYGEN, MIGRATE, STATUS, LEADERBOARD,
 ))
 
 

@@ -71,6 +71,27 @@ def _sweep(parser: StrictParser) -> None:
     parser.in_plan = plan_keys(parser)
 
 
+def _tune(parser: StrictParser) -> None:
+    parser.add_argument("space", type=Path, metavar="SPACE.toml",
+                        help="the tuning file: model, dataset, outer protocol, [options], "
+                             "[search] and [space] (docs/user-guide.md"
+                             "#tuning-hyper-parameters-merbench-tune)")
+    parser.add_argument("--out", "-o", type=Path, required=True, metavar="DIR",
+                        help="the tuning's folder: every trial is a run folder under it; the "
+                             "same command again goes on where a killed one stopped")
+    parser.add_argument("--score", choices=("nested", "test"), default="nested",
+                        help="nested (default): each outer fold's trials scored on inner "
+                             "folds of its training subjects, the best retrained and scored "
+                             "once on the test subject; test: trials are whole runs scored on "
+                             "the test subjects, as the field's released grids are (TEST-SET "
+                             "SELECTION, only to measure what it is worth)")
+    parser.add_argument("--timeout-s", type=float, default=None, metavar="S",
+                        help="start no new round of trials after S seconds; what ran is "
+                             "chosen from (default: run every trial)")
+    add_run_options(parser, only=sweep_command_options())
+    quiet_option(parser)
+
+
 def _extract(parser: StrictParser) -> None:
     # the run's own options for what extract shares with it
     add_run_options(parser, only=extract_options())
@@ -178,6 +199,17 @@ SWEEP = CommandLine(
                 "before are skipped. Locally the runs go one after another; with --executor "
                 "ray all their folds are Ray tasks at once. Every name and option of the plan "
                 "is checked before anything trains.")
+
+TUNE = CommandLine(
+    "tune", "search hyper-parameters without looking at the test subject", _tune,
+    plugins=True,
+    description="Search the options a tuning file names (Optuna's TPE, grid or random "
+                "sampler, with pruning) and score the search honestly: for each outer fold, "
+                "trials are scored on inner folds of its training subjects only, and the "
+                "best configuration is retrained on all of them and scored once on the test "
+                "subject. Writes tune.json (which 'merbench validate' recomputes) and every "
+                "trial's run folder into --out; --executor ray runs each step's runs as Ray "
+                "tasks, with the same result.")
 
 EXTRACT = CommandLine(
     "extract", "compute a feature for a dataset into the cache", _extract, plugins=True,

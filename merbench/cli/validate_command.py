@@ -16,7 +16,15 @@ from merbench.leaderboard.copies import Claim, settle
 from merbench.leaderboard.declared_defaults import DeclaredDefaults
 from merbench.results.au_file import AUResults
 from merbench.results.spotting_file import SpottingResults
+from merbench.results.tune_file import NESTED, TUNE_FILE, TuneResults
+from merbench.verification.tune_check import validate_tune
 from merbench.verification.validate import ResultRejected, ValidatedRun, validate_path
+
+
+def is_tuning(path: Path) -> bool:
+    """A tuning's folder or its ``tune.json``: the tuning is checked, run folders and all."""
+    return path.name == TUNE_FILE or (path.is_dir() and (path / TUNE_FILE).is_file()
+                                      and not (path / "results.json").exists())
 
 
 def main(args: argparse.Namespace) -> int:
@@ -24,7 +32,8 @@ def main(args: argparse.Namespace) -> int:
     runs: list[tuple[str, ValidatedRun]] = []
     for path in args.files:
         try:
-            checked = validate_path(path)
+            checked = (validate_tune(Path(path)) if is_tuning(Path(path))
+                       else validate_path(path))
         except ResultRejected as exc:
             rejected += 1
             say(f"merbench: rejected: {exc}", file=sys.stderr)
@@ -40,6 +49,15 @@ def main(args: argparse.Namespace) -> int:
                 f"{checked.dataset.name}/{checked.protocol.name}, AU detection over "
                 f"{len(checked.au_set)} AUs, {checked.protocol.n_folds} folds, "
                 f"{checked.protocol.n_samples} samples; recomputed every score)")
+            continue
+        if isinstance(checked, TuneResults):
+            trials = sum(len(o.trials) for o in checked.outer)
+            how = (f"nested, {len(checked.outer)} outer folds x {checked.inner_folds} inner"
+                   if checked.mode == NESTED else "TEST-SCORED")
+            say(f"ok: {path} ({checked.model} on {checked.dataset}/{checked.protocol}, "
+                f"{checked.sampler} search, {how}, {trials} trials; every run validates and "
+                f"every trial's score, choice and the outer UF1 {checked.overall.uf1:.4f} "
+                "recompute)")
             continue
         if not isinstance(checked, ValidatedRun):  # a seeds summary
             say(f"ok: {path} (seeds {', '.join(map(str, checked.seeds))}: every seed run "

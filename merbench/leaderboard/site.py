@@ -73,6 +73,7 @@ from merbench.leaderboard.spotting_view import (
     find_spotting_runs,
     spotting_sections,
 )
+from merbench.leaderboard.tuning_view import render_tuning_page
 from merbench.leaderboard.uncertainty import Loader, table_uncertainty
 from merbench.literal import literal
 from merbench.plugins import default_plugins
@@ -358,14 +359,16 @@ def render_site(collection: Collection, benchmarks: list[Benchmark], out: Path,
         root="", sections=spotting_sections(spotting, registries)))
     au_runs, au_rejected = find_au_runs(folders)
     au_pages = render_au_pages(env, au_runs, out)
+    tunings, tuning_rejected = render_tuning_page(env, folders, out)
     _write(out / "index.html", env.get_template("index.html").render(
         root="", benchmarks=[item for item in ordered if item["runs"]],
         empty=[item["bench"] for item in ordered if not item["runs"]], runs=run_items,
-        spotting_runs=len(spotting), au_pages=au_pages,
-        rejected=[*collection.rejected, *spotting_rejected, *au_rejected]))
+        spotting_runs=len(spotting), au_pages=au_pages, tunings=tunings,
+        rejected=[*collection.rejected, *spotting_rejected, *au_rejected,
+                  *tuning_rejected]))
     _write(out / SITE_MARKER, "Built by merbench leaderboard build; the next build replaces "
                               "this folder.\n")
-    return [*spotting_rejected, *au_rejected]
+    return [*spotting_rejected, *au_rejected, *tuning_rejected]
 
 
 def build_site(results: list[Path], out: Path,

@@ -1,7 +1,8 @@
 """The protocols that ship with the core, registered through the same hook as any plugin.
 
-``loso`` and ``lodo``, which know no database by name (they split on the sample table's
-``database`` and ``subject`` columns): protocols about particular databases (``loso-smic``
+``loso``, ``lodo`` and ``subject-split`` (the fold ``merbench tune`` builds its runs from),
+which know no database by name (they split on the sample table's ``database`` and
+``subject`` columns): protocols about particular databases (``loso-smic``
 ...) come from the plugin that knows them (merbench_datasets).
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 from merbench.hookimpl import hookimpl
 from merbench.meta import ProtocolMeta
+from merbench.protocols.subject_split import SUBJECT_SPLIT as SUBJECT_SPLIT_NAME
 from merbench.registry import ProtocolRegistry
 
 LOSO = ProtocolMeta(
@@ -27,8 +29,20 @@ LODO = ProtocolMeta(
              "https://doi.org/10.1109/FG.2018.00106",
 )
 
+SUBJECT_SPLIT = ProtocolMeta(
+    name=SUBJECT_SPLIT_NAME,
+    version=1,
+    description="One fold: train on the subjects listed in option train, test on those in "
+                "option test, read no other; what merbench tune's inner folds and "
+                "retrainings run",
+    citation="merbench; nested cross-validation as in Varma and Simon 2006, "
+             "https://doi.org/10.1186/1471-2105-7-91",
+    required_options=("train", "test"),
+)
+
 
 @hookimpl
 def merbench_register_protocols(registry: ProtocolRegistry) -> None:
     registry.add(LOSO, "merbench.protocols.loso:LeaveOneSubjectOut")
     registry.add(LODO, "merbench.protocols.lodo:LeaveOneDatabaseOut")
+    registry.add(SUBJECT_SPLIT, "merbench.protocols.subject_split:SubjectSplit")

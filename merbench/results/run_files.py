@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from merbench.errors import MerbenchError
+from merbench.protocols.subject_split import SUBJECT_SPLIT
 from merbench.results.model import Results
 from merbench.results.rundir import RunDirectory
 from merbench.results.schema import PREDICTION_COLUMNS
@@ -143,8 +144,18 @@ def check_coverage(run_dir: Path, results: Results, folds: list[FoldOutcome],
 
 
 def check_against_dataset(run_dir: Path, results: Results, databases: np.ndarray,
-                           y_true: np.ndarray) -> None:
-    """Every database the protocol tests is tested completely, with the dataset's labels."""
+                           y_true: np.ndarray, subjects: np.ndarray) -> None:
+    """Every database the protocol tests is tested completely, with the dataset's labels;
+    under ``subject-split``, which tests the subjects it lists and no others, exactly those
+    (``subjects``: each tested sample's ``database/subject``)."""
+    if results.protocol.name == SUBJECT_SPLIT:
+        listed = results.protocol.options.get("test")
+        tested_subjects = set(subjects.tolist())
+        if not isinstance(listed, list) or tested_subjects != set(listed):
+            raise ResultRejected(run_dir, (
+                f"tests subjects {sorted(tested_subjects)[:3]}... but its subject-split "
+                f"protocol lists test subjects {listed!r}; the two must be the same"))
+        return
     dataset = results.dataset
     tested, counts = np.unique(databases, return_counts=True)
     for db, count in zip(tested.tolist(), counts.tolist(), strict=True):

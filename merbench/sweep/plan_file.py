@@ -185,7 +185,8 @@ def _expand(where: str, entry: dict[str, Any], overrides: dict[str, Any], plugin
                             f"({', '.join(sorted(fields - set(GRID)))})")
     axes = {one: _names(where, entry, one, many) for one, many in GRID.items()}
     seeds = _seeds(where, entry.get("seeds", [0]))
-    options = {k: _typed(where, k, v) for k, v in entry.items() if k in fields and k not in GRID}
+    options = {k: typed_value(where, k, v) for k, v in entry.items()
+               if k in fields and k not in GRID}
     options.update(overrides)
     spec_options, settings_options = split_options(options)
     settings = RunSettings(**settings_options)
@@ -250,7 +251,7 @@ def _seeds(where: str, value: Any) -> tuple[int, ...]:
     return tuple(value)
 
 
-def _typed(where: str, name: str, value: Any) -> Any:
+def typed_value(where: str, name: str, value: Any) -> Any:
     """``value`` checked against the RunSpec or RunSettings field's type (TOML has ints,
     floats, strings, booleans and tables, as the fields do)."""
     kind = option_types()[name]

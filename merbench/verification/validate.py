@@ -46,6 +46,7 @@ from merbench.results.rundir import RunDirectory
 from merbench.results.safe_files import UnsafeFile, check_entry, check_inside, check_run_folder
 from merbench.results.schema import read_json, read_results
 from merbench.results.spotting_file import SPOTTING_FILE, SpottingResults
+from merbench.results.tune_file import TUNE_FILE
 from merbench.runinfo import FoldOutcome
 from merbench.scoring import PolicyScore, score
 from merbench.verification.declared import check_declared
@@ -152,7 +153,9 @@ def _validate_run(path: Path, official: OfficialFingerprint | None) -> Validated
         raise ResultRejected(run_dir, "predictions.csv puts samples in other folds than the "
                                       "fold files")
     databases = frame["database"].to_numpy(dtype=str)
-    check_against_dataset(run_dir, results, databases, y_true)
+    check_against_dataset(run_dir, results, databases, y_true,
+                          (frame["database"].astype(str) + "/"
+                           + frame["subject"].astype(str)).to_numpy())
     try:
         check_provenance(run_dir, results, folds, frame, official)
         check_environment(results)
@@ -301,7 +304,8 @@ def validate_path(path: Path, runs: dict[Path, ValidatedRun] | None = None
     """Validate whatever ``path`` is: a run directory or its results.json, a seeds
     summary (a ``seeds.json`` or the folder holding one; ``runs`` as for
     :func:`validate_seeds`), a spotting run (``spotting.json`` or its folder), or an AU
-    run (``au-results.json`` or its folder)."""
+    run (``au-results.json`` or its folder). A tuning (``tune.json``) is
+    :func:`merbench.verification.tune_check.validate_tune`'s."""
     path = Path(path)
     if not path.exists():
         raise ResultRejected(path, "no such file or directory")
@@ -315,8 +319,8 @@ def validate_path(path: Path, runs: dict[Path, ValidatedRun] | None = None
         if (path / AU_RESULTS_FILE).exists():
             return _validate_au(path)
         raise ResultRejected(path, f"holds none of {RESULTS_FILE}, {SEEDS_FILE}, "
-                                   f"{SPOTTING_FILE} or {AU_RESULTS_FILE}; pass a run "
-                                   "directory or a results file")
+                                   f"{SPOTTING_FILE}, {AU_RESULTS_FILE} or {TUNE_FILE}; pass "
+                                   "a run directory, a tuning's or a results file")
     if path.name == SEEDS_FILE:
         return validate_seeds(path, runs)
     if path.name == SPOTTING_FILE:

@@ -1,0 +1,119 @@
+"""``merbench tune SPACE.toml --out DIR``: a hyper-parameter search, scored nested (or, to
+measure what that is worth, on the test subjects), with progress and an estimate."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from merbench.atomic import is_temporary
+from merbench.cli.literal import say
+from merbench.cli.parser import EXIT_INTERRUPTED
+from merbench.cli.run_options import given_options
+from merbench.cli.sweep_command import SweepProgress
+from merbench.errors import MerbenchError
+from merbench.plugins import Plugins
+from merbench.results.out_folders import is_system_folder
+from merbench.results.tune_file import (
+    NESTED,
+    TEST_SCORED,
+    TUNE_FILE,
+    TUNE_PREDICTIONS_FILE,
+    Mode,
+    TuneResults,
+)
+from merbench.runner.spec import RunSettings
+from merbench.tuning.run_tuning import Progress, tune
+from merbench.tuning.space import read_tune_file
+
+
+def _duration(seconds: float) -> str:
+    minutes, secs = divmod(round(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}"
+
+
+def report(results: TuneResults) -> list[str]:
+    """What the terminal is told of a finished tuning."""
+    how = ("nested: chosen on inner folds of each outer fold's training subjects"
+           if results.mode == NESTED else
+           "TEST-SCORED: chosen on the test subjects (test-set selection, shown to measure "
+           "what it is worth)")
+    lines = [f"{results.model} on {results.dataset}/{results.protocol}, {results.sampler} "
+             f"search of {', '.join(p.name for p in results.space)}: {how}"]
+    interval = results.intervals.overall
+    for metric in ("uf1", "uar"):
+        bounds = getattr(interval, metric)
+        shown = f" [{bounds[0]:.2f}, {bounds[1]:.2f}]" if bounds is not None else ""
+        lines.append(f"  {metric.upper()} {getattr(results.overall, metric):.4f}{shown}")
+    used: dict[str, int] = {}
+    for outer in results.outer:
+        params = next(t.params for t in outer.trials if t.number == outer.chosen)
+        text = ", ".join(f"{k}={v}" for k, v in params.items())
+        used[text] = used.get(text, 0) + 1
+    lines.append("  chosen: " + "; ".join(
+        f"{text} ({n} outer fold{'s' * (n != 1)})" if results.mode == NESTED else text
+        for text, n in sorted(used.items(), key=lambda item: -item[1])))
+    pruned = sum(t.state == "pruned" for o in results.outer for t in o.trials)
+    if pruned:
+        lines.append(f"  {pruned} trials pruned ({results.pruner} pruner)")
+    if not results.complete:
+        lines.append("  stopped by --timeout-s before every trial ran; the same command "
+                     "again goes on")
+    return lines
+
+
+TUNING_ENTRIES = {"trials", "final", TUNE_FILE, TUNE_PREDICTIONS_FILE}
+
+
+def check_tuning_folder(out: Path) -> None:
+    """Refuse a system folder, a file, or a folder holding what no tuning writes (a tuning
+    goes on in the folder of one that stopped)."""
+    if is_system_folder(out):
+        raise MerbenchError(f"--out {out} is a system folder; give a folder of your own, such "
+                            "as tunings/NAME")
+    if out.exists() and not out.is_dir():
+        raise MerbenchError(f"--out {out} is a file; choose a directory")
+    if out.is_dir():
+        foreign = sorted(e.name for e in out.iterdir()
+                         if e.name not in TUNING_ENTRIES and not is_temporary(e))
+        if foreign:
+            raise MerbenchError(f"--out {out} holds {foreign[0]}, which no tuning writes; "
+                                "choose an empty or new directory, or the folder of the "
+                                "tuning to go on with")
+
+
+def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
+    progress = SweepProgress(enabled=not args.quiet)
+    plugins = load(args, extra=[(f"{__name__}.progress", progress)])
+    spec = read_tune_file(args.space)
+    out = Path(args.out)
+    check_tuning_folder(out)
+    settings = RunSettings(**given_options(args))
+    mode: Mode = NESTED if args.score == "nested" else TEST_SCORED
+    say(f"tune {args.space}: {spec.model} on {spec.dataset}/{spec.protocol}, {spec.trials} "
+        f"trials ({spec.sampler}) {'per outer fold, ' if mode == NESTED else ''}{mode}, "
+        f"into {out}")
+
+    def on_progress(step: Progress) -> None:
+        left = (f", about {_duration(step.remaining_s)} left" if step.remaining_s is not None
+                else "")
+        progress.print(f"round {step.round}/{step.rounds}: {step.runs_done} runs in "
+                       f"{_duration(step.seconds)}{left}")
+
+    try:
+        results = tune(spec, mode, settings, out, plugins, timeout_s=args.timeout_s,
+                       on_progress=on_progress)
+    except KeyboardInterrupt:
+        progress.stop()
+        say(f"merbench: interrupted — every finished run is kept in {out}; run the same "
+            "command again to go on", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    finally:
+        progress.stop()
+    for line in report(results):
+        say(line)
+    say(f"results: {out / 'tune.json'} (merbench validate {out})")
+    return 0

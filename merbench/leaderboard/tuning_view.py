@@ -1,0 +1,164 @@
+"""The tuning page: validated ``merbench tune`` results, nested and test-scored, and what
+choosing hyper-parameters on the test subjects is worth.
+
+Every ``tune.json`` under the results folders is checked (:func:`validate_tune` without
+``deep``: every trial's score and every choice recomputed from the trial runs' predictions,
+the retrained runs validated whole); one that fails is listed with the rejected files. A
+tuning's run folders are not leaderboard rows of their own (:mod:`merbench.leaderboard
+.collect` leaves every folder under a ``tune.json`` out): they are its trials.
+
+A row is a tuning: "tuned on inner folds" (nested) or "TEST-SCORED" (test-set selection).
+Where one search (same model, dataset, protocol, seed, options and space) was run both ways,
+the comparison says by how much the test-scored number exceeds the nested one: the
+difference of the pooled UF1 and UAR, its 95% interval over subjects resampled in pairs
+(both on the same subjects, :func:`~merbench.stats.intervals.difference_interval`) and the
+paired permutation test's p-value (:mod:`merbench.stats.paired`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from merbench.leaderboard.collect import Rejected
+from merbench.results.codec import to_json
+from merbench.results.run_files import ResultRejected
+from merbench.results.tune_file import NESTED, TUNE_FILE, TUNE_PREDICTIONS_FILE, TuneResults
+from merbench.stats.intervals import METRICS, difference_interval, subject_confusions
+from merbench.stats.paired import paired_difference
+from merbench.stats.record import interval_pair, subject_strata
+from merbench.verification.tune_check import validate_tune
+
+
+@dataclass(frozen=True)
+class Tuning:
+    """A validated tuning and the folder it was found in."""
+
+    path: Path
+    results: TuneResults
+    file_id: str  # its files' folder on the site
+
+    @property
+    def nested(self) -> bool:
+        return self.results.mode == NESTED
+
+    def search_key(self) -> str:
+        """What the nested and the test-scored tuning of one search share."""
+        r = self.results
+        return json.dumps([r.model, r.dataset, r.protocol, r.seed, r.objective, r.options,
+                           r.dataset_options, to_json(r.space), r.sampler, r.sampler_seed,
+                           r.trials], sort_keys=True)
+
+    def chosen(self) -> list[tuple[str, int]]:
+        """Each configuration chosen, with how many outer folds chose it, most first."""
+        used: dict[str, int] = {}
+        for outer in self.results.outer:
+            params = next(t.params for t in outer.trials if t.number == outer.chosen)
+            text = ", ".join(f"{k}={v}" for k, v in params.items())
+            used[text] = used.get(text, 0) + 1
+        return sorted(used.items(), key=lambda item: (-item[1], item[0]))
+
+    def trained_runs(self) -> int:
+        return sum(len(t.runs) for o in self.results.outer for t in o.trials) + \
+            (len(self.results.outer) if self.nested else 0)
+
+    def pruned(self) -> int:
+        return sum(t.state == "pruned" for o in self.results.outer for t in o.trials)
+
+
+@dataclass(frozen=True)
+class Difference:
+    """Test-scored minus nested, for one metric."""
+
+    metric: str
+    nested: float
+    test_scored: float
+    difference: float
+    interval: list[float] | None
+    p_value: float
+
+
+def find_tunings(folders: Sequence[Path]) -> tuple[list[Tuning], list[Rejected]]:
+    """Every ``tune.json`` under ``folders``, validated; the rejected ones with why."""
+    found: list[Tuning] = []
+    rejected: list[Rejected] = []
+    visited: set[Path] = set()
+    for folder in folders:
+        for path in sorted(Path(folder).rglob(TUNE_FILE)):
+            if path.parent.resolve() in visited:
+                continue
+            visited.add(path.parent.resolve())
+            try:
+                results = validate_tune(path.parent, deep=False)
+            except ResultRejected as exc:
+                rejected.append(Rejected(path.parent, exc.reason))
+                continue
+            found.append(Tuning(path.parent, results, f"tuning-{len(found) + 1}"))
+    return found, rejected
+
+
+def differences(nested: Tuning, test_scored: Tuning) -> list[Difference]:
+    """How much higher the test-scored tuning scores than the nested one, per metric."""
+    a = pd.read_csv(test_scored.path / TUNE_PREDICTIONS_FILE)
+    b = pd.read_csv(nested.path / TUNE_PREDICTIONS_FILE)
+    b = b.set_index("sample_id").loc[a["sample_id"]].reset_index()
+    keys_of, keys, strata = subject_strata(a)
+    n_classes = len(nested.results.classes)
+    y_true = a["y_true"].to_numpy(dtype=int)
+    confusions = [subject_confusions(y_true, frame["y_pred"].to_numpy(dtype=int), keys_of,
+                                     keys, n_classes) for frame in (a, b)]
+    found = []
+    for metric in METRICS:
+        paired = paired_difference(confusions[0], confusions[1], metric)
+        interval = difference_interval(confusions[0], confusions[1], strata, metric)
+        found.append(Difference(
+            metric=metric, nested=float(getattr(nested.results.overall, metric)),
+            test_scored=float(getattr(test_scored.results.overall, metric)),
+            difference=paired.difference, interval=interval_pair(interval),
+            p_value=paired.p_value))
+    return found
+
+
+def comparisons(tunings: list[Tuning]) -> list[dict[str, Any]]:
+    """Each search run both ways, with its differences."""
+    by_search: dict[str, dict[bool, Tuning]] = {}
+    for tuning in tunings:
+        by_search.setdefault(tuning.search_key(), {}).setdefault(tuning.nested, tuning)
+    found = []
+    for pair in by_search.values():
+        if len(pair) == 2:
+            nested, test_scored = pair[True], pair[False]
+            same = set(pd.read_csv(nested.path / TUNE_PREDICTIONS_FILE)["sample_id"]) == \
+                set(pd.read_csv(test_scored.path / TUNE_PREDICTIONS_FILE)["sample_id"])
+            if same:
+                found.append({"nested": nested, "test_scored": test_scored,
+                              "differences": differences(nested, test_scored)})
+    return found
+
+
+def copy_tuning_files(tunings: list[Tuning], out: Path) -> None:
+    """Each tuning's ``tune.json`` and pooled predictions, linked from its row."""
+    for tuning in tunings:
+        target = out / "tunings" / tuning.file_id
+        target.mkdir(parents=True, exist_ok=True)
+        for name in (TUNE_FILE, TUNE_PREDICTIONS_FILE):
+            (target / name).write_bytes((tuning.path / name).read_bytes())
+
+
+def render_tuning_page(env: Any, folders: Sequence[Path], out: Path
+                       ) -> tuple[int, list[Rejected]]:
+    """Write ``tuning.html``; returns how many tunings it shows and the rejected ones."""
+    tunings, rejected = find_tunings(folders)
+    copy_tuning_files(tunings, out)
+    rows = sorted(tunings, key=lambda t: (t.results.model, t.results.dataset,
+                                          not t.nested, -t.results.overall.uf1))
+    page = env.get_template("tuning.html").render(
+        root="", tunings=rows, comparisons=comparisons(tunings))
+    path = out / "tuning.html"
+    path.write_text(page, encoding="utf-8")
+    return len(tunings), rejected

@@ -1,0 +1,125 @@
+"""``tune.json``: the record of a hyper-parameter search (``merbench tune``).
+
+Every run a tuning trains is an ordinary run folder beside it (``trials/``, ``final/``), with
+its own ``run.json``, fold files and ``results.json``; this file says what they were for: the
+space, the sampler and its seed, each outer fold's inner subjects, every trial's values and
+inner scores, the configuration chosen for each outer fold, and the pooled outer scores of
+the retrained configurations. ``merbench validate`` recomputes all of that from the run
+folders (:mod:`merbench.verification.tune_check`).
+
+Two modes share the layout. ``nested``: each outer fold's trials are scored on inner folds
+of its training subjects only, and the best is retrained on all of them and scored once on
+the test subject. ``test-scored``: one search whose trials are whole outer runs scored on the
+test subjects, as the field's released grids are; its "outer fold" is the whole protocol.
+
+Versioned apart from the other files (:data:`TUNE_SCHEMA`): this layout is the first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from merbench.errors import MerbenchError
+from merbench.results.codec import LayoutError, from_json
+from merbench.results.model import Intervals
+from merbench.results.schema import read_json
+
+TUNE_FILE = "tune.json"
+TUNE_PREDICTIONS_FILE = "predictions.csv"
+TUNE_SCHEMA = 1
+Mode = Literal["nested", "test-scored"]
+NESTED: Mode = "nested"
+TEST_SCORED: Mode = "test-scored"
+
+
+@dataclass(frozen=True)
+class ParameterRecord:
+    """One searched option, as the tuning file gave it."""
+
+    name: str
+    choices: list[Any] | None
+    low: float | None
+    high: float | None
+    log: bool
+    step: int | None
+    integer: bool
+
+
+@dataclass(frozen=True)
+class TrialRecord:
+    """One configuration tried for one outer fold."""
+
+    number: int
+    params: dict[str, Any]
+    state: Literal["complete", "pruned"]
+    steps: list[float]  # the objective pooled over the first 1, 2, ... inner folds
+    score: float | None  # over every inner fold; None: pruned before the last
+    runs: list[str]  # its run folders, relative to the tuning folder, one per inner fold
+
+
+@dataclass(frozen=True)
+class OuterRecord:
+    """One outer fold: its subjects, the inner folds, every trial and the choice."""
+
+    index: int  # the outer protocol's fold index (0: the whole protocol, test-scored)
+    label: str
+    train_subjects: list[str]
+    test_subjects: list[str]
+    inner_validation: list[list[str]]  # each inner fold's validation subjects
+    trials: list[TrialRecord]
+    chosen: int  # the number of the best complete trial (ties: the earliest)
+    final_run: str  # the chosen configuration's run on the test subjects
+
+
+@dataclass(frozen=True)
+class ScoresRecord:
+    uf1: float
+    uar: float
+
+
+@dataclass(frozen=True)
+class TuneResults:
+    """``tune.json``: a search, what it chose, and what that scored on the test subjects."""
+
+    schema_version: int
+    kind: Literal["tune"]
+    created: str
+    mode: Mode
+    model: str
+    dataset: str
+    protocol: str  # the outer protocol
+    seed: int
+    objective: Literal["uf1", "uar"]
+    inner_folds: int | None  # None: test-scored (no inner folds)
+    options: dict[str, Any]  # the run options every trial shared
+    dataset_options: dict[str, Any]
+    space: list[ParameterRecord]
+    sampler: str
+    sampler_seed: int
+    pruner: str
+    trials: int  # asked for, per outer fold
+    complete: bool  # every outer fold ran every trial (False: stopped by --timeout-s)
+    library: dict[str, str]  # the search library and its version
+    outer: list[OuterRecord]
+    classes: list[str]
+    n_samples: int
+    overall: ScoresRecord
+    per_database: dict[str, ScoresRecord]
+    intervals: Intervals
+    wall_time_s: float
+
+
+def read_tune(path: Path) -> TuneResults:
+    """A ``tune.json`` in the current layout, every field checked."""
+    data = read_json(path, "tuning results file")
+    if data.get("kind") != "tune" or data.get("schema_version") != TUNE_SCHEMA:
+        raise MerbenchError(f"{path} is no tuning results file of layout {TUNE_SCHEMA} (kind "
+                            f"{data.get('kind')!r}, schema_version "
+                            f"{data.get('schema_version')!r}); is it a merbench result?")
+    try:
+        return from_json(TuneResults, data)
+    except LayoutError as exc:
+        raise MerbenchError(f"{path} does not follow the tuning results layout: {exc}"
+                            ) from None

@@ -1,0 +1,1 @@
+"""Hyper-parameter search with the test subject kept out: ``merbench tune``."""

@@ -1,0 +1,314 @@
+"""Running a tuning: trials in rounds, every run an ordinary resumable run folder.
+
+Round ``n`` asks every outer fold's study for its trial ``n``, then trains inner fold 0 of
+all of them, reports each trial's score to its study's pruner, trains inner fold 1 of those
+not pruned, and so on (:func:`tune`). The runs of one step go to
+:func:`~merbench.runner.execute.run_many` together: one after another locally, all at once
+as Ray tasks with ``--executor ray``. A study sees its own trials in the same order either
+way, so the two executors give the same trials, choices and scores.
+
+A nested tuning then retrains each outer fold's best trial on all of its training subjects
+and scores it once on its test subjects; the pooled predictions of those retrainings are
+the tuning's result. A test-scored tuning's trials are whole outer runs, scored on the test
+subjects, and its result is the best of them: the number the field reports.
+
+Nothing here keeps state but the run folders: a killed tuning, started again, reads every
+finished run back (run_many trains nothing twice) and rebuilds the same studies.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Callable
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from merbench.atomic import atomic_write_bytes, atomic_write_json
+from merbench.errors import MerbenchError
+from merbench.metrics import pooled_scores
+from merbench.plugins import Plugins
+from merbench.protocols.subject_split import SUBJECT_SPLIT
+from merbench.results.codec import to_json
+from merbench.results.schema import now_iso
+from merbench.results.tune_file import (
+    NESTED,
+    TUNE_FILE,
+    TUNE_PREDICTIONS_FILE,
+    TUNE_SCHEMA,
+    Mode,
+    OuterRecord,
+    ParameterRecord,
+    ScoresRecord,
+    TrialRecord,
+    TuneResults,
+)
+from merbench.runner.data import load_data
+from merbench.runner.execute import RunResult, run_many
+from merbench.runner.executor_kinds import side_by_side
+from merbench.runner.plan import plan_run
+from merbench.runner.ray_executor import connected
+from merbench.runner.spec import RunSettings, RunSpec
+from merbench.stats.record import interval_record
+from merbench.tuning import search
+from merbench.tuning.folds import OuterFold, outer_folds
+from merbench.tuning.space import TuneSpec
+
+PREDICTION_COLUMNS = ["sample_id", "database", "subject", "fold", "y_true", "y_pred"]
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where a tuning is, for the terminal: the round, its runs and an estimate."""
+
+    round: int  # trials asked so far, per outer fold
+    rounds: int
+    runs_done: int
+    seconds: float
+    remaining_s: float | None  # the estimate: seconds per trained run so far x runs left
+
+
+@dataclass
+class _Unit:
+    """One study: an outer fold (nested) or the whole protocol (test-scored)."""
+
+    index: int
+    fold: OuterFold | None
+    study: Any
+    trials: list[TrialRecord] = dataclasses.field(default_factory=list)
+
+
+def trial_folder(unit: str, number: int, step: int | None) -> str:
+    """A trial's run folder, relative to the tuning's folder."""
+    inner = "" if step is None else f"/inner-{step}"
+    return f"trials/{unit}/trial-{number:03d}{inner}"
+
+
+def run_spec(spec: TuneSpec, mode: Mode, fold: OuterFold | None, params: dict[str, Any],
+             step: int | None) -> RunSpec:
+    """The spec of one run of a tuning: an inner fold (``step``), a retraining on the whole
+    outer training set (``step`` None), or, test-scored, a whole outer run."""
+    if mode != NESTED:
+        return spec.trial_spec(params, spec.protocol, {})
+    assert fold is not None
+    split = fold.outer_split() if step is None else fold.inner_split(step)
+    return spec.trial_spec(params, SUBJECT_SPLIT, split)
+
+
+def objective(frames: list[pd.DataFrame], classes: list[str], metric: str) -> float:
+    """``metric`` of the predictions of ``frames`` pooled, as the outer scores pool them."""
+    table = pd.concat(frames, ignore_index=True)
+    value = pooled_scores(table["y_true"], table["y_pred"], table["database"],
+                          classes)["overall"][metric]
+    return float(value) if value is not None else 0.0
+
+
+def check_corners(spec: TuneSpec, settings: RunSettings, plugins: Plugins) -> None:
+    """Plan a run at each end of every searched range and at every choice, the others at
+    their first value, so a value merbench would refuse fails before anything trains."""
+    first = {p.name: (p.choices[0] if p.choices is not None else p.low) for p in spec.space}
+    for p in spec.space:
+        values = p.choices if p.choices is not None else [p.low, p.high]
+        for value in values:
+            if p.integer and value is not None:
+                value = int(value)
+            params = {**first, p.name: value}
+            try:
+                plan_run(spec.trial_spec(params, spec.protocol, {}), settings, plugins)
+            except MerbenchError as exc:
+                raise MerbenchError(f"[space] {p.name} = {value!r}: {exc}") from None
+
+
+def tune(spec: TuneSpec, mode: Mode, settings: RunSettings, out: Path, plugins: Plugins, *,
+         timeout_s: float | None = None,
+         on_progress: Callable[[Progress], None] | None = None) -> TuneResults:
+    """Run the search of ``spec`` into ``out``, retrain what it chose, write ``tune.json``.
+    On Ray, one connection serves every step (a new local instance per step would cost its
+    start-up each time)."""
+    with ExitStack() as held:
+        if side_by_side(settings.executor):
+            held.enter_context(connected(settings.ray_address))
+        return _tune(spec, mode, settings, out, plugins, timeout_s, on_progress)
+
+
+def _tune(spec: TuneSpec, mode: Mode, settings: RunSettings, out: Path, plugins: Plugins,
+          timeout_s: float | None, on_progress: Callable[[Progress], None] | None
+          ) -> TuneResults:
+    started = time.perf_counter()
+    check_corners(spec, settings, plugins)
+    first = {p.name: (p.choices[0] if p.choices is not None else p.low) for p in spec.space}
+    data = load_data(plan_run(spec.trial_spec(first, spec.protocol, {}), settings, plugins))
+    samples = data.dataset.samples
+    classes = list(data.dataset.classes)
+    nested = mode == NESTED
+    steps = spec.inner_folds if nested else 1
+    folds = outer_folds(data.folds, samples, spec.inner_folds if nested else None, spec.seed)
+    units = ([_Unit(i, f, search.new_study(spec, steps)) for i, f in enumerate(folds)]
+             if nested else [_Unit(0, None, search.new_study(spec, steps))])
+    counts = {"runs": 0, "trained": 0}
+    trained_seconds = [0.0]
+
+    def run_all(specs: list[tuple[RunSpec, RunSettings]]) -> list[RunResult]:
+        begun = time.perf_counter()
+        trained: list[bool] = []
+        results = run_many(specs, plugins,
+                           on_result=lambda _i, _r, fresh: trained.append(fresh))
+        counts["runs"] += len(specs)
+        counts["trained"] += sum(trained)
+        if any(trained):
+            trained_seconds[0] += time.perf_counter() - begun
+        return results
+
+    runs_per_round = len(units) * steps
+    complete = True
+    for number in range(spec.trials):
+        if timeout_s is not None and time.perf_counter() - started > timeout_s:
+            complete = False
+            break
+        _round(spec, mode, units, number, steps, settings, out, classes, run_all)
+        if on_progress is not None:
+            left = (spec.trials - number - 1) * runs_per_round + (len(units) if nested else 0)
+            per_run = trained_seconds[0] / counts["trained"] if counts["trained"] else None
+            on_progress(Progress(number + 1, spec.trials, counts["runs"],
+                                 time.perf_counter() - started,
+                                 None if per_run is None else per_run * left))
+    chosen = [_best(unit.trials) for unit in units]
+    if nested:
+        finals = [(run_spec(spec, mode, unit.fold, _params(unit, c), None),
+                   dataclasses.replace(settings, out=out / "final" / unit.fold.folder))
+                  for unit, c in zip(units, chosen, strict=True) if unit.fold is not None]
+        frames = []
+        for unit, result in zip(units, run_all(finals), strict=True):
+            frame = result.predictions[[c for c in PREDICTION_COLUMNS if c != "fold"]].copy()
+            frame["fold"] = unit.index
+            frames.append(frame)
+        predictions = pd.concat(frames, ignore_index=True)
+        final_runs = [f"final/{unit.fold.folder}" for unit in units if unit.fold is not None]
+    else:
+        best = units[0].trials[_index(units[0].trials, chosen[0])]
+        final_runs = [best.runs[0]]
+        predictions = pd.read_csv(out / best.runs[0] / "predictions.csv")[PREDICTION_COLUMNS]
+    results = _record(spec, mode, units, chosen, final_runs, predictions, classes, complete,
+                      time.perf_counter() - started)
+    atomic_write_bytes(out / TUNE_PREDICTIONS_FILE,
+                       predictions[PREDICTION_COLUMNS].to_csv(index=False).encode())
+    atomic_write_json(out / TUNE_FILE, to_json(results))
+    return results
+
+
+def _round(spec: TuneSpec, mode: Mode, units: list[_Unit], number: int, steps: int,
+           settings: RunSettings, out: Path, classes: list[str],
+           run_all: Callable[[list[tuple[RunSpec, RunSettings]]], list[RunResult]]) -> None:
+    """Trial ``number`` of every unit, step by step, pruning between steps."""
+    asked = {u.index: search.ask(u.study, spec, u.index, number) for u in units}
+    params = {i: search.decoded(spec.space, t.params) for i, t in asked.items()}
+    frames: dict[int, list[pd.DataFrame]] = {u.index: [] for u in units}
+    values: dict[int, list[float]] = {u.index: [] for u in units}
+    folders: dict[int, list[str]] = {u.index: [] for u in units}
+    alive = list(units)
+    for step in range(steps):
+        specs = []
+        for unit in alive:
+            name = unit.fold.folder if unit.fold is not None else "all"
+            folder = trial_folder(name, number, step if unit.fold is not None else None)
+            folders[unit.index].append(folder)
+            specs.append((run_spec(spec, mode, unit.fold, params[unit.index],
+                                   step if unit.fold is not None else None),
+                          dataclasses.replace(settings, out=out / folder)))
+        still = []
+        for unit, result in zip(alive, run_all(specs), strict=True):
+            frames[unit.index].append(result.predictions)
+            value = objective(frames[unit.index], classes, spec.objective)
+            values[unit.index].append(value)
+            trial = asked[unit.index]
+            trial.report(value, step)
+            if step < steps - 1 and trial.should_prune():
+                search.tell(unit.study, trial, None)
+                unit.trials.append(TrialRecord(number, params[unit.index], "pruned",
+                                               values[unit.index], None,
+                                               folders[unit.index]))
+            else:
+                still.append(unit)
+        alive = still
+    for unit in alive:
+        score = values[unit.index][-1]
+        search.tell(unit.study, asked[unit.index], score)
+        unit.trials.append(TrialRecord(number, params[unit.index], "complete",
+                                       values[unit.index], score, folders[unit.index]))
+
+
+def best_trial(trials: list[TrialRecord]) -> int:
+    """The number of the best complete trial; ties go to the earliest."""
+    complete = [t for t in trials if t.state == "complete" and t.score is not None]
+    if not complete:
+        raise MerbenchError("no trial of an outer fold completed (every one was pruned or "
+                            "the time budget ran out first); give more time or trials")
+    return max(complete, key=lambda t: (t.score, -t.number)).number
+
+
+_best = best_trial
+
+
+def _index(trials: list[TrialRecord], number: int) -> int:
+    return next(i for i, t in enumerate(trials) if t.number == number)
+
+
+def _params(unit: _Unit, number: int) -> dict[str, Any]:
+    return unit.trials[_index(unit.trials, number)].params
+
+
+def outer_scores(predictions: pd.DataFrame, classes: list[str]
+                 ) -> tuple[ScoresRecord, dict[str, ScoresRecord]]:
+    pooled = pooled_scores(predictions["y_true"], predictions["y_pred"],
+                           predictions["database"], classes)
+
+    def record(found: dict[str, Any]) -> ScoresRecord:
+        return ScoresRecord(uf1=float(found["uf1"] or 0.0), uar=float(found["uar"] or 0.0))
+
+    return (record(pooled["overall"]),
+            {db: record(s) for db, s in pooled["per_database"].items()})
+
+
+def _record(spec: TuneSpec, mode: Mode, units: list[_Unit], chosen: list[int],
+            final_runs: list[str], predictions: pd.DataFrame, classes: list[str],
+            complete: bool, seconds: float) -> TuneResults:
+    overall, per_database = outer_scores(predictions, classes)
+    outer = []
+    for unit, number, final in zip(units, chosen, final_runs, strict=True):
+        fold = unit.fold
+        outer.append(OuterRecord(
+            index=fold.index if fold is not None else 0,
+            label=fold.label if fold is not None else "all",
+            train_subjects=fold.train if fold is not None else [],
+            test_subjects=(fold.test if fold is not None
+                           else sorted(set((predictions["database"].astype(str) + "/"
+                                            + predictions["subject"].astype(str)).tolist()))),
+            inner_validation=fold.inner if fold is not None else [],
+            trials=unit.trials, chosen=number, final_run=final))
+    return TuneResults(
+        schema_version=TUNE_SCHEMA, kind="tune", created=now_iso(), mode=mode,
+        model=spec.model, dataset=spec.dataset, protocol=spec.protocol, seed=spec.seed,
+        objective=spec.objective, inner_folds=spec.inner_folds if mode == NESTED else None,
+        options=spec.options, dataset_options=spec.dataset_options,
+        space=[ParameterRecord(**dataclasses.asdict(p)) for p in spec.space],
+        sampler=spec.sampler, sampler_seed=spec.sampler_seed, pruner=spec.pruner,
+        trials=spec.trials, complete=complete,
+        library={"optuna": search.optuna_version()}, outer=outer, classes=classes,
+        n_samples=len(predictions), overall=overall, per_database=per_database,
+        intervals=interval_record([predictions], len(classes)),
+        wall_time_s=round(seconds, 3))
+
+
+__all__ = [
+    "Progress",
+    "best_trial",
+    "objective",
+    "outer_scores",
+    "run_spec",
+    "trial_folder",
+    "tune",
+]

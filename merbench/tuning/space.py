@@ -1,0 +1,284 @@
+"""A tuning file: what is searched, over which values, how, and within what budget.
+
+``merbench tune FILE.toml`` reads one of these::
+
+    model = "ststnet"
+    dataset = "composite"
+    protocol = "loso"          # the outer protocol: what the chosen configuration is scored on
+    seed = 0
+    objective = "uf1"          # or "uar": what a trial maximises
+    inner_folds = 2            # grouped k-fold over each outer fold's training subjects
+
+    [options]                  # merbench run options every trial shares
+    batch_size = 256
+
+    [search]
+    sampler = "grid"           # grid, tpe (the default) or random
+    trials = 6                 # per outer fold (grid: default the grid's size)
+    pruner = "median"          # median, successive-halving or none
+    seed = 0                   # the sampler's
+
+    [space]                    # any run option, or model_options.NAME
+    lr = {low = 1e-4, high = 1e-2, log = true}
+    epochs = {choices = [50, 100]}
+    "model_options.dim" = {low = 8, high = 64, step = 8}
+
+Every name and value is checked here (names against ``merbench run``'s options, values against
+the option's type) and again, for each trial, by the run's own checks, so a space that could
+plan a run merbench refuses fails before anything trains (:mod:`merbench.tuning.search` plans
+every corner of the space first).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from merbench.errors import MerbenchError
+from merbench.runner.given_values import MAX_SEED
+from merbench.runner.spec import RunSpec, sweep_plan_options
+from merbench.sweep.plan_file import typed_value
+
+try:
+    import tomllib  # type: ignore[import-not-found, unused-ignore]
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib  # type: ignore[import-not-found, no-redef, unused-ignore]
+
+SAMPLERS = ("tpe", "grid", "random")
+PRUNERS = ("median", "successive-halving", "none")
+OBJECTIVES = ("uf1", "uar")
+MODEL_OPTION = "model_options."
+#: what a tuning file may not set: the tuner decides them (the protocol is each trial's
+#: subject split; the seed, the selection and the task are the file's own keys)
+DECIDED = ("protocol", "protocol_options", "seed", "model", "dataset", "selection", "task",
+           "au_set", "weights", "shuffle_train_labels")
+MAX_TRIALS = 1000
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One searched option: ``choices``, or a range ``low``..``high`` (``log`` scale, an
+    integer ``step`` for whole numbers)."""
+
+    name: str  # a run option (lr) or model_options.NAME
+    choices: list[Any] | None = None
+    low: float | None = None
+    high: float | None = None
+    log: bool = False
+    step: int | None = None  # a whole-number range: the grid between low and high
+    integer: bool = False
+
+    def grid(self) -> list[Any]:
+        """The values a grid search visits: the choices, or every step of a whole range."""
+        if self.choices is not None:
+            return list(self.choices)
+        if self.integer:
+            assert self.low is not None and self.high is not None
+            return list(range(int(self.low), int(self.high) + 1, self.step or 1))
+        raise MerbenchError(f"[space] {self.name} is a range of real numbers, which a grid "
+                            "cannot list; give choices = [...] for sampler = \"grid\"")
+
+
+@dataclass(frozen=True)
+class TuneSpec:
+    """What a tuning runs: the file's content, checked (immutable, as a run spec is)."""
+
+    model: str
+    dataset: str
+    protocol: str
+    seed: int
+    objective: Literal["uf1", "uar"]
+    inner_folds: int
+    options: dict[str, Any]  # RunSpec fields every trial shares
+    space: tuple[Parameter, ...]
+    sampler: str
+    sampler_seed: int
+    trials: int
+    pruner: str
+    dataset_options: dict[str, Any] = field(default_factory=dict)
+
+    def trial_spec(self, params: dict[str, Any], protocol: str,
+                   protocol_options: dict[str, Any]) -> RunSpec:
+        """The run spec of one trial's run: the shared options, then the trial's values."""
+        options = dict(self.options)
+        model_options = dict(options.pop("model_options", {}))
+        for name, value in params.items():
+            if name.startswith(MODEL_OPTION):
+                model_options[name[len(MODEL_OPTION):]] = value
+            else:
+                options[name] = value
+        return RunSpec(model=self.model, dataset=self.dataset, protocol=protocol,
+                       protocol_options=protocol_options, seed=self.seed,
+                       model_options=model_options,
+                       dataset_options=dict(self.dataset_options), **options)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+def read_tune_file(path: Path) -> TuneSpec:
+    """``path`` read and checked; one line naming the key and the fix for anything wrong."""
+    try:
+        document = tomllib.loads(path.read_bytes().decode("utf-8"))
+    except UnicodeDecodeError:
+        raise MerbenchError(f"{path} is not UTF-8 text; save the tuning file as UTF-8") from None
+    except OSError as exc:
+        raise MerbenchError(f"cannot read the tuning file {path}: {exc.strerror or exc}; give "
+                            "the path of a .toml file") from None
+    except (tomllib.TOMLDecodeError, ValueError, RecursionError) as exc:
+        raise MerbenchError(f"{path} is not valid TOML ({exc}); fix that line") from None
+    return parse_tune(document, str(path))
+
+
+def parse_tune(document: dict[str, Any], where: str) -> TuneSpec:
+    known = {"model", "dataset", "protocol", "seed", "objective", "inner_folds", "options",
+             "dataset_options", "search", "space"}
+    unknown = sorted(set(document) - known)
+    if unknown:
+        raise MerbenchError(f"{where}: unknown key '{unknown[0]}'; a tuning file has "
+                            f"{', '.join(sorted(known))}")
+    model = _text(where, document, "model")
+    dataset = _text(where, document, "dataset")
+    protocol = _text(where, document, "protocol", "loso")
+    seed = _whole(where, document, "seed", 0, 0, MAX_SEED)
+    objective = _one_of(where, document, "objective", OBJECTIVES, "uf1")
+    inner_folds = _whole(where, document, "inner_folds", 3, 2, 100)
+    options = _table(where, document, "options")
+    allowed = set(sweep_plan_options()) - set(DECIDED) - {"model", "dataset"}
+    for name in options:
+        if name not in allowed:
+            raise MerbenchError(f"{where}: [options] {name} is not an option a trial takes "
+                                f"({', '.join(sorted(allowed))}); {_decided(name)}")
+    options = {k: typed_value(f"{where}: [options]", k, v) for k, v in options.items()}
+    settings = sorted(set(options) - {f.name for f in dataclasses.fields(RunSpec)})
+    if settings:
+        raise MerbenchError(f"{where}: [options] {settings[0]} says where a run goes, not what "
+                            "it is; give it on the merbench tune command line")
+    search = _table(where, document, "search")
+    unknown = sorted(set(search) - {"sampler", "trials", "pruner", "seed"})
+    if unknown:
+        raise MerbenchError(f"{where}: [search] has no key '{unknown[0]}'; it takes sampler, "
+                            "trials, pruner and seed")
+    sampler = _one_of(f"{where}: [search]", search, "sampler", SAMPLERS, "tpe")
+    pruner = _one_of(f"{where}: [search]", search, "pruner", PRUNERS, "median")
+    sampler_seed = _whole(f"{where}: [search]", search, "seed", 0, 0, MAX_SEED)
+    space = _space(where, _table(where, document, "space"), allowed, options)
+    grid_size = math.prod(len(p.grid()) for p in space) if sampler == "grid" else None
+    trials = _whole(f"{where}: [search]", search, "trials",
+                    grid_size if grid_size is not None else 20, 1, MAX_TRIALS)
+    if grid_size is not None and trials > grid_size:
+        raise MerbenchError(f"{where}: [search] trials = {trials} is more than the grid's "
+                            f"{grid_size} configurations; give at most {grid_size}")
+    return TuneSpec(model=model, dataset=dataset, protocol=protocol, seed=seed,
+                    objective=objective,  # type: ignore[arg-type]
+                    inner_folds=inner_folds, options=options, space=space, sampler=sampler,
+                    sampler_seed=sampler_seed, trials=trials, pruner=pruner,
+                    dataset_options=_table(where, document, "dataset_options"))
+
+
+def _decided(name: str) -> str:
+    if name in DECIDED:
+        return "the tuner decides it (the seed and the protocol are the file's own keys)"
+    return "see 'merbench run --help'"
+
+
+def _space(where: str, table: dict[str, Any], allowed: set[str],
+           options: dict[str, Any]) -> tuple[Parameter, ...]:
+    if not table:
+        raise MerbenchError(f"{where}: [space] is empty; search at least one option, e.g. "
+                            "lr = {low = 1e-4, high = 1e-2, log = true}")
+    found = []
+    for name, raw in table.items():
+        here = f"{where}: [space] {name}"
+        option = name[len(MODEL_OPTION):] if name.startswith(MODEL_OPTION) else None
+        if option is None and name not in allowed:
+            raise MerbenchError(f"{here} is not an option a trial takes; search a run option "
+                                f"({', '.join(sorted(allowed))}) or model_options.NAME")
+        if option == "" or name == "model_options":
+            raise MerbenchError(f"{here}: name the model option, e.g. model_options.dim")
+        if name in options or (option is not None
+                               and option in options.get("model_options", {})):
+            raise MerbenchError(f"{here} is also fixed in [options]; give it in one place")
+        if not isinstance(raw, dict):
+            raise MerbenchError(f"{here} must be a table: {{choices = [...]}} or {{low = ..., "
+                                "high = ..., log = true}}")
+        found.append(_parameter(here, name, raw, option is None))
+    return tuple(found)
+
+
+def _parameter(here: str, name: str, raw: dict[str, Any], run_option: bool) -> Parameter:
+    unknown = sorted(set(raw) - {"choices", "low", "high", "log", "step"})
+    if unknown:
+        raise MerbenchError(f"{here} has no key '{unknown[0]}'; give choices, or low, high "
+                            "and optionally log or step")
+    if "choices" in raw:
+        if set(raw) != {"choices"}:
+            raise MerbenchError(f"{here} gives choices and a range; give one of them")
+        choices = raw["choices"]
+        if not isinstance(choices, list) or not choices:
+            raise MerbenchError(f"{here}: choices must be a non-empty list")
+        if run_option:
+            choices = [typed_value(here, name, c) for c in choices]
+        encoded = [json.dumps(c, sort_keys=True) for c in choices]
+        if len(set(encoded)) != len(encoded):
+            raise MerbenchError(f"{here}: choices lists a value twice; list each once")
+        return Parameter(name=name, choices=choices)
+    if "low" not in raw or "high" not in raw:
+        raise MerbenchError(f"{here} needs choices = [...], or low and high")
+    low, high = raw["low"], raw["high"]
+    numbers = all(isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+                  for v in (low, high))
+    if not numbers or low >= high:
+        raise MerbenchError(f"{here}: low and high must be finite numbers with low < high, "
+                            f"not {low!r} and {high!r}")
+    log = raw.get("log", False)
+    if not isinstance(log, bool) or (log and low <= 0):
+        raise MerbenchError(f"{here}: log must be true or false, and a log range needs "
+                            "low > 0")
+    integer = isinstance(low, int) and isinstance(high, int)
+    step = raw.get("step")
+    if step is not None and (not isinstance(step, int) or isinstance(step, bool) or step < 1
+                             or not integer or log):
+        raise MerbenchError(f"{here}: step is a whole number >= 1, for a range of whole "
+                            "numbers on a linear scale")
+    if run_option:
+        typed_value(here, name, low)
+        typed_value(here, name, high)
+    return Parameter(name=name, low=low, high=high, log=log, step=step, integer=integer)
+
+
+def _table(where: str, document: dict[str, Any], key: str) -> dict[str, Any]:
+    value = document.get(key, {})
+    if not isinstance(value, dict):
+        raise MerbenchError(f"{where}: '{key}' must be a table ([{key}])")
+    return dict(value)
+
+
+def _text(where: str, document: dict[str, Any], key: str, default: str | None = None) -> str:
+    value = document.get(key, default)
+    if not isinstance(value, str) or not value:
+        raise MerbenchError(f"{where}: '{key}' must name one, e.g. {key} = \"NAME\" (see "
+                            f"'merbench list {key}s')")
+    return value
+
+
+def _whole(where: str, document: dict[str, Any], key: str, default: int | None, low: int,
+           high: int) -> int:
+    value = document.get(key, default)
+    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+        raise MerbenchError(f"{where}: '{key}' must be a whole number from {low} to {high}, "
+                            f"not {value!r}")
+    return value
+
+
+def _one_of(where: str, document: dict[str, Any], key: str, allowed: tuple[str, ...],
+            default: str) -> str:
+    value = document.get(key, default)
+    if value not in allowed:
+        raise MerbenchError(f"{where}: '{key}' must be one of {', '.join(allowed)}, not "
+                            f"{value!r}")
+    return str(value)

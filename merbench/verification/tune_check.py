@@ -1,0 +1,221 @@
+"""Checking a tuning (``tune.json`` and its run folders) by recomputing what it says.
+
+What is recomputed: every trial's inner scores, from its runs' predictions; each outer fold's
+choice (the best complete trial, ties to the earliest); that every run is the run the record
+says (its ``run.json`` spec is the tuning's options with the trial's values, on the subjects
+the record names); that no run of an outer fold's search names its test subjects (the
+leakage check); the inner folds partition the outer training subjects; the pooled outer
+predictions are the retrained runs' and score as recorded, intervals included. With
+``deep`` every run folder is also validated whole (:func:`validate_run`: its numbers from
+its fold files, its provenance chain); without, the trials are checked from their
+``run.json`` and ``predictions.csv`` and the retrained runs whole, which is what the
+leaderboard does to stay quick.
+
+What is not: which values the sampler proposed and which trials the pruner stopped
+(Optuna's decisions, taken from a history this check does not replay); a pruned trial's
+recorded steps are recomputed all the same.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pandas as pd
+
+from merbench.errors import MerbenchError
+from merbench.results.codec import to_json
+from merbench.results.run_files import ResultRejected, read_predictions
+from merbench.results.rundir import RunDirectory
+from merbench.results.tune_file import (
+    NESTED,
+    TUNE_FILE,
+    TUNE_PREDICTIONS_FILE,
+    OuterRecord,
+    TrialRecord,
+    TuneResults,
+    read_tune,
+)
+from merbench.runner.spec import RunSpec, from_config
+from merbench.stats.record import interval_record
+from merbench.tuning.folds import OuterFold
+from merbench.tuning.run_tuning import PREDICTION_COLUMNS, best_trial, objective, outer_scores
+from merbench.tuning.run_tuning import run_spec as expected_spec
+from merbench.tuning.space import Parameter, TuneSpec
+from merbench.verification.validate import validate_run
+
+TOLERANCE = 1e-9
+
+
+def _spec_of(results: TuneResults) -> TuneSpec:
+    return TuneSpec(model=results.model, dataset=results.dataset, protocol=results.protocol,
+                    seed=results.seed, objective=results.objective,
+                    inner_folds=results.inner_folds or 2, options=results.options,
+                    space=tuple(Parameter(**to_json(p)) for p in results.space),
+                    sampler=results.sampler, sampler_seed=results.sampler_seed,
+                    trials=results.trials, pruner=results.pruner,
+                    dataset_options=results.dataset_options)
+
+
+def _inside(folder: Path, relative: str) -> Path:
+    """A run folder the record names, refused unless it lies inside the tuning's folder."""
+    path = (folder / relative)
+    if Path(relative).is_absolute() or ".." in Path(relative).parts or not path.is_dir() \
+            or path.is_symlink():
+        raise ResultRejected(folder, f"tune.json names run folder '{relative}', which is not "
+                                     "a folder inside the tuning's folder")
+    return path
+
+
+def _run(folder: Path, relative: str, expected: RunSpec, deep: bool) -> pd.DataFrame:
+    """The predictions of the run at ``relative``, once it is shown to be ``expected``."""
+    path = _inside(folder, relative)
+    if deep:
+        predictions = validate_run(path).predictions
+    else:
+        if not (path / "results.json").is_file():
+            raise ResultRejected(path, "has no results.json: the run did not finish")
+        predictions = read_predictions(path)
+    spec, _ = from_config(RunDirectory(path).read_run_file().config)
+    if spec != expected:
+        found = {k: v for k, v in spec.to_dict().items() if expected.to_dict()[k] != v}
+        name = sorted(found)[0]
+        raise ResultRejected(path, f"is not the run tune.json says: its {name} is "
+                                   f"{found[name]!r}, the record's {expected.to_dict()[name]!r}")
+    return predictions
+
+
+def _close(a: float, b: float) -> bool:
+    return math.isclose(a, b, rel_tol=0, abs_tol=TOLERANCE)
+
+
+def _check_outer(folder: Path, outer: OuterRecord, nested: bool) -> OuterFold | None:
+    if not nested:
+        return None
+    train, test = set(outer.train_subjects), set(outer.test_subjects)
+    if train & test:
+        raise ResultRejected(folder, f"outer fold {outer.label} trains on its test subject "
+                                     f"{sorted(train & test)[0]}")
+    parts = [s for part in outer.inner_validation for s in part]
+    if sorted(parts) != sorted(outer.train_subjects):
+        raise ResultRejected(folder, f"outer fold {outer.label}: the inner folds do not "
+                                     "split its training subjects, each once")
+    return OuterFold(index=outer.index, label=outer.label, train=outer.train_subjects,
+                     test=outer.test_subjects, inner=outer.inner_validation)
+
+
+def _check_trial(folder: Path, spec: TuneSpec, results: TuneResults, outer: OuterRecord,
+                 fold: OuterFold | None, trial: TrialRecord, deep: bool) -> None:
+    where = f"outer fold {outer.label}, trial {trial.number}"
+    steps = (results.inner_folds or 1) if fold is not None else 1
+    expected_runs = steps if trial.state == "complete" else len(trial.steps)
+    if len(trial.runs) != expected_runs or len(trial.steps) != expected_runs or \
+            (trial.state == "pruned" and not 1 <= expected_runs < steps):
+        raise ResultRejected(folder, f"{where}: {len(trial.runs)} runs and "
+                                     f"{len(trial.steps)} steps for a {trial.state} trial of "
+                                     f"{steps} inner folds")
+    if sorted(trial.params) != sorted(p.name for p in spec.space):
+        raise ResultRejected(folder, f"{where}: its values {sorted(trial.params)} are not "
+                                     "the searched options")
+    frames = []
+    for step, relative in enumerate(trial.runs):
+        frame = _run(folder, relative, expected_spec(spec, results.mode, fold, trial.params,
+                                                     step if fold is not None else None),
+                     deep)
+        if fold is not None:
+            seen = set((frame["database"].astype(str) + "/"
+                        + frame["subject"].astype(str)).tolist())
+            if seen & set(outer.test_subjects):
+                raise ResultRejected(folder, f"{where}: run {relative} tests the outer test "
+                                             "subject (leakage)")
+        frames.append(frame)
+        value = objective(frames, results.classes, results.objective)
+        if not _close(value, trial.steps[step]):
+            raise ResultRejected(folder, f"{where}: step {step} scores {value:.6f} from its "
+                                         f"runs but tune.json says {trial.steps[step]:.6f}")
+    if trial.state == "complete" and (trial.score is None
+                                      or not _close(trial.score, trial.steps[-1])):
+        raise ResultRejected(folder, f"{where}: its score {trial.score} is not its last "
+                                     f"step's {trial.steps[-1]}")
+
+
+def validate_tune(path: Path, deep: bool = True) -> TuneResults:
+    """Accept a tuning folder (or its ``tune.json``) only if what it says recomputes."""
+    folder = path if path.is_dir() else path.parent
+    try:
+        results = read_tune(folder / TUNE_FILE)
+    except MerbenchError as exc:
+        raise ResultRejected(folder, str(exc).replace(f"{folder}/", "")) from None
+    try:
+        return _validate(folder, results, deep)
+    except (KeyError, IndexError, TypeError, ValueError) as exc:
+        raise ResultRejected(folder, f"has a layout merbench cannot check "
+                                     f"({type(exc).__name__}: {exc}); is it a complete "
+                                     "merbench tuning?") from None
+
+
+def _validate(folder: Path, results: TuneResults, deep: bool) -> TuneResults:
+    spec = _spec_of(results)
+    nested = results.mode == NESTED
+    if not results.outer or (not nested and len(results.outer) != 1):
+        raise ResultRejected(folder, "tune.json records no outer fold, or a test-scored "
+                                     "search of more than one")
+    frames: list[pd.DataFrame] = []
+    tested: set[str] = set()
+    for outer in results.outer:
+        fold = _check_outer(folder, outer, nested)
+        for trial in outer.trials:
+            _check_trial(folder, spec, results, outer, fold, trial, deep)
+        if len({t.number for t in outer.trials}) != len(outer.trials):
+            raise ResultRejected(folder, f"outer fold {outer.label} records a trial twice")
+        try:
+            best = best_trial(outer.trials)
+        except MerbenchError as exc:
+            raise ResultRejected(folder, f"outer fold {outer.label}: {exc}") from None
+        if best != outer.chosen:
+            raise ResultRejected(folder, f"outer fold {outer.label} chose trial {outer.chosen} "
+                                         f"but trial {best} scored best")
+        params = next(t.params for t in outer.trials if t.number == best)
+        if nested:
+            assert fold is not None
+            final = _run(folder, outer.final_run, expected_spec(spec, results.mode, fold,
+                                                                params, None), True)
+        else:
+            chosen_runs = next(t.runs for t in outer.trials if t.number == best)
+            if outer.final_run != chosen_runs[0]:
+                raise ResultRejected(folder, "a test-scored search reports a run other than "
+                                             "its best trial's")
+            final = _run(folder, outer.final_run, expected_spec(spec, results.mode, None,
+                                                                params, None), True)
+        subjects = set((final["database"].astype(str) + "/"
+                        + final["subject"].astype(str)).tolist())
+        if subjects & tested:
+            raise ResultRejected(folder, f"outer fold {outer.label} tests a subject another "
+                                         "outer fold tested")
+        tested |= subjects
+        frame = final[[c for c in PREDICTION_COLUMNS if c != "fold"]].copy()
+        frame["fold"] = fold.index if fold is not None else final["fold"]
+        frames.append(frame[PREDICTION_COLUMNS])
+    _check_pooled(folder, results, pd.concat(frames, ignore_index=True))
+    return results
+
+
+def _check_pooled(folder: Path, results: TuneResults, expected: pd.DataFrame) -> None:
+    stored = pd.read_csv(folder / TUNE_PREDICTIONS_FILE)
+    if list(stored.columns) != PREDICTION_COLUMNS or len(stored) != len(expected) or \
+            not stored.astype(str).reset_index(drop=True).equals(
+                expected.astype(str).reset_index(drop=True)):
+        raise ResultRejected(folder, f"{TUNE_PREDICTIONS_FILE} is not the predictions of the "
+                                     "runs tune.json reports")
+    overall, per_database = outer_scores(expected, results.classes)
+    if to_json(overall) != to_json(results.overall) or \
+            to_json(per_database) != to_json(results.per_database) or \
+            results.n_samples != len(expected):
+        raise ResultRejected(folder, "tune.json's scores do not match its predictions "
+                                     f"(UF1 {overall.uf1:.6f}, UAR {overall.uar:.6f})")
+    intervals = interval_record([expected], len(results.classes))
+    if to_json(intervals) != to_json(results.intervals):
+        raise ResultRejected(folder, "tune.json's intervals do not match its predictions")
+
+
+__all__ = ["TUNE_FILE", "validate_tune"]

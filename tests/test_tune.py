@@ -1,0 +1,315 @@
+"""``merbench tune``: the tuning file's checks, the subject-split protocol, the nested search
+on ``synthetic`` (validated, resumed after a kill, the test subject never read) and the
+refusals of a forged ``tune.json``."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import merbench
+from merbench.api import DatasetMeta, InMemoryDataset
+from merbench.errors import MerbenchError
+from merbench.plugins import load_plugins
+from merbench.protocols.loso import LeaveOneSubjectOut
+from merbench.protocols.subject_split import SubjectSplit
+from merbench.results.run_files import ResultRejected
+from merbench.results.tune_file import NESTED, TEST_SCORED, read_tune
+from merbench.runner.spec import RunSettings, from_config
+from merbench.tuning.space import parse_tune
+from merbench.verification.tune_check import validate_tune
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "examples" / "tune-synthetic.toml"
+
+# one epoch: the runs only have to exist and differ between learning rates
+TINY = """
+model = "ststnet"
+dataset = "{dataset}"
+inner_folds = 2
+[options]
+epochs = 1
+[search]
+sampler = "grid"
+pruner = "median"
+[space]
+lr = {{choices = [0.001, 0.03]}}
+"""
+
+
+def _tune(tmp_path: Path, name: str, dataset: str = "synthetic", mode: str = NESTED,
+          plugins: Any = None, **settings: Any):
+    from merbench.tuning.run_tuning import tune
+
+    spec = parse_tune(_toml(TINY.format(dataset=dataset)), "tiny.toml")
+    return tune(spec, mode, RunSettings(threads=1, **settings), tmp_path / name,
+                plugins or load_plugins())
+
+
+def _toml(text: str) -> dict[str, Any]:
+    import tomllib
+
+    return tomllib.loads(text)
+
+
+@pytest.fixture(scope="module")
+def tuned(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A nested search on synthetic: 6 outer folds x 2 learning rates x 2 inner folds."""
+    folder = tmp_path_factory.mktemp("tune")
+    _tune(folder, "nested")
+    return folder / "nested"
+
+
+# -- the tuning file --------------------------------------------------------------------------
+
+BASE = {"model": "ststnet", "dataset": "synthetic", "space": {"lr": {"choices": [0.1]}}}
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    ({"colour": 1}, "unknown key 'colour'"),
+    ({"objective": "accuracy"}, "'objective' must be one of uf1, uar"),
+    ({"inner_folds": 1}, "'inner_folds' must be a whole number from 2"),
+    ({"options": {"protocol": "lodo"}}, "[options] protocol is not an option a trial takes"),
+    ({"options": {"seed": 3}}, "the tuner decides it"),
+    ({"options": {"device": "cpu"}}, "give it on the merbench tune command line"),
+    ({"options": {"epochs": "ten"}}, "'epochs' must be int"),
+    ({"space": {}}, "[space] is empty"),
+    ({"space": {"colour": {"choices": [1]}}}, "[space] colour is not an option"),
+    ({"space": {"lr": {"choices": [0.1, 0.1]}}}, "lists a value twice"),
+    ({"space": {"lr": {"low": 0.0, "high": 1.0, "log": True}}}, "a log range needs low > 0"),
+    ({"space": {"lr": {"low": 1.0, "high": 0.1}}}, "low < high"),
+    ({"space": {"lr": {"choices": [0.1], "low": 0.1}}}, "gives choices and a range"),
+    ({"space": {"lr": 0.1}}, "must be a table"),
+    ({"space": {"model_options.": {"choices": [1]}}}, "name the model option"),
+    ({"options": {"epochs": 2}, "space": {"epochs": {"choices": [1, 2]}}},
+     "also fixed in [options]"),
+    ({"search": {"sampler": "grid", "trials": 2}}, "more than the grid's 1 configurations"),
+    ({"search": {"sampler": "grid"}, "space": {"lr": {"low": 0.1, "high": 1.0}}},
+     "a grid cannot list"),
+    ({"search": {"sampler": "annealing"}}, "'sampler' must be one of tpe, grid, random"),
+    ({"search": {"budget": 3}}, "[search] has no key 'budget'"),
+])
+def test_tune_file_refusals(change: dict[str, Any], message: str) -> None:
+    with pytest.raises(MerbenchError) as caught:
+        parse_tune({**BASE, **change}, "t.toml")
+    assert message in str(caught.value)
+    assert "\n" not in str(caught.value)
+
+
+def test_tune_file_defaults_and_trial_spec() -> None:
+    spec = parse_tune({**BASE, "space": {"lr": {"low": 1e-4, "high": 1e-2, "log": True},
+                                         "model_options.dim": {"choices": [8, 16]}},
+                       "options": {"epochs": 5}}, "t.toml")
+    assert (spec.sampler, spec.trials, spec.pruner, spec.inner_folds) == ("tpe", 20, "median", 3)
+    run = spec.trial_spec({"lr": 0.001, "model_options.dim": 16}, "loso", {})
+    assert (run.lr, run.epochs, run.model_options, run.seed) == (0.001, 5, {"dim": 16}, 0)
+
+
+# -- the subject-split protocol ---------------------------------------------------------------
+
+def _samples() -> pd.DataFrame:
+    return pd.DataFrame({"database": ["a", "a", "a", "b", "b"],
+                         "subject": ["s1", "s1", "s2", "s1", "s3"], "label": [0, 1, 2, 0, 1]})
+
+
+def test_subject_split_reads_only_listed_subjects() -> None:
+    fold, = SubjectSplit(train=["a/s1", "b/s3"], test=["b/s1"]).folds(_samples())
+    assert fold.train.tolist() == [0, 1, 4] and fold.test.tolist() == [3]
+    # keyed as LOSO keys the subject: a retrained fold draws its LOSO fold's seed
+    loso = {f.key: f for f in LeaveOneSubjectOut().folds(_samples())}
+    assert fold.key in loso
+    several, = SubjectSplit(train=["a/s1"], test=["a/s2", "b/s3"]).folds(_samples())
+    assert several.key[0] == "subjects" and several.test.tolist() == [2, 4]
+
+
+@pytest.mark.parametrize(("options", "message"), [
+    ({"train": ["a/s1"], "test": ["a/s1"]}, "in both train and test"),
+    ({"train": ["a/s9"], "test": ["a/s1"]}, "names subject a/s9, which the dataset does not"),
+    ({"train": "a/s1", "test": ["a/s2"]}, "give a list of one or more subjects"),
+    ({"train": ["a/s1"]}, "needs both options"),
+])
+def test_subject_split_refusals(options: dict[str, Any], message: str) -> None:
+    with pytest.raises(MerbenchError, match=message):
+        SubjectSplit(**options).folds(_samples())
+
+
+# -- the nested search -------------------------------------------------------------------------
+
+def test_nested_tuning_validates_and_keeps_test_subjects_out(tuned: Path) -> None:
+    results = validate_tune(tuned)
+    assert results.mode == NESTED and len(results.outer) == 6
+    assert results.n_samples == 60 and results.library["optuna"]
+    for outer in results.outer:
+        assert len(outer.test_subjects) == 1
+        for trial in outer.trials:
+            for run in trial.runs:
+                spec, _ = from_config(json.loads((tuned / run / "run.json").read_text())
+                                      ["config"])
+                listed = spec.protocol_options["train"] + spec.protocol_options["test"]
+                assert spec.protocol == "subject-split"
+                assert outer.test_subjects[0] not in listed
+        complete = [t for t in outer.trials if t.state == "complete"]
+        assert outer.chosen == max(complete, key=lambda t: (t.score, -t.number)).number
+    assert validate_tune(tuned, deep=False).overall == results.overall
+
+
+class _Poisoned:
+    """``synthetic`` with the labels of one subject (syn1/s01, the first LOSO fold's test
+    subject) turned: a sentinel whose labels no trial of that fold may read."""
+
+    @merbench.hookimpl
+    def merbench_register_datasets(self, registry) -> None:
+        def poisoned() -> InMemoryDataset:
+            from merbench_datasets.synthetic import make_synthetic
+
+            clean = make_synthetic()
+            samples = clean.samples.copy()
+            rows = (samples["database"] == "syn1") & (samples["subject"] == "s01")
+            samples.loc[rows, "label"] = (samples.loc[rows, "label"] + 1) % 3
+            return InMemoryDataset("poisoned", samples, clean.classes, clean.arrays)
+
+        registry.add(DatasetMeta(name="poisoned", version=1, description="d", citation="c",
+                                 provides=("flow_uvos", "landmarks68")), poisoned)
+
+
+def test_poisoned_test_subject_changes_no_trial_score(tuned: Path, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MERBENCH_CACHE_DIR", str(tmp_path / "cache"))
+    plugins = load_plugins(extra=[("poisoned-dataset", _Poisoned())])
+    poisoned = _tune(tmp_path, "poisoned", dataset="poisoned", plugins=plugins)
+    clean = read_tune(tuned / "tune.json")
+    first, first_poisoned = clean.outer[0], poisoned.outer[0]
+    assert first.test_subjects == first_poisoned.test_subjects == ["syn1/s01"]
+    assert [(t.params, t.state, t.steps) for t in first.trials] == \
+        [(t.params, t.state, t.steps) for t in first_poisoned.trials]
+    # the sentinel is read where it may be: the other folds train on it, so their trials
+    # (the test is not blind) see other labels
+    assert any([t.steps for t in a.trials] != [t.steps for t in b.trials]
+               for a, b in zip(clean.outer[1:], poisoned.outer[1:], strict=True))
+
+
+def test_test_scored_tuning_is_the_best_whole_run(tmp_path: Path) -> None:
+    results = _tune(tmp_path, "test", mode=TEST_SCORED)
+    validate_tune(tmp_path / "test")
+    outer, = results.outer
+    assert [len(t.runs) for t in outer.trials] == [1, 1]
+    best = max(outer.trials, key=lambda t: (t.score, -t.number))
+    assert outer.final_run == best.runs[0] and results.overall.uf1 == pytest.approx(best.score)
+
+
+def _merbench(*args: str) -> subprocess.Popen[str]:
+    # the child restores SIGINT's default, so it stops however the suite was launched
+    code = ("import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+            "from merbench.cli import main; sys.exit(main())")
+    return subprocess.Popen([sys.executable, "-c", code, *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True,
+                            env={**os.environ, "OMP_NUM_THREADS": "1"})
+
+
+def _record(path: Path) -> dict[str, Any]:
+    data = json.loads((path / "tune.json").read_text())
+    for key in ("created", "wall_time_s"):
+        data.pop(key)
+    return data
+
+
+def test_killed_tuning_resumes_to_the_same_result(tuned: Path, tmp_path: Path) -> None:
+    toml = tmp_path / "tiny.toml"
+    toml.write_text(TINY.format(dataset="synthetic"))
+    out = tmp_path / "killed"
+    child = _merbench("tune", str(toml), "--out", str(out), "--threads", "1", "--quiet")
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and child.poll() is None and \
+            len(list(out.glob("trials/*/*/*/results.json"))) < 8:
+        time.sleep(0.2)
+    assert child.poll() is None, child.communicate()[0]
+    child.send_signal(signal.SIGINT)
+    said = child.communicate(timeout=120)[0]
+    assert child.returncode == 130, said
+    assert "every finished run is kept" in said and not (out / "tune.json").exists()
+    kept = len(list(out.glob("trials/*/*/*/results.json")))
+    again = _merbench("tune", str(toml), "--out", str(out), "--threads", "1", "--quiet")
+    said = again.communicate(timeout=300)[0]
+    assert again.returncode == 0, said
+    assert kept >= 8 and _record(out) == _record(tuned)
+    assert pd.read_csv(out / "predictions.csv").equals(pd.read_csv(tuned / "predictions.csv"))
+
+
+# -- forged records --------------------------------------------------------------------------
+
+def _forged(tuned: Path, tmp_path: Path, edit: Any) -> Path:
+    copy = tmp_path / "forged"
+    shutil.copytree(tuned, copy)
+    data = json.loads((copy / "tune.json").read_text())
+    edit(data)
+    (copy / "tune.json").write_text(json.dumps(data))
+    return copy
+
+
+def _set(path: str, value: Any) -> Any:
+    def edit(data: dict[str, Any]) -> None:
+        *parents, last = path.split(".")
+        node: Any = data
+        for part in parents:
+            node = node[int(part)] if part.isdigit() else node[part]
+        node[int(last) if last.isdigit() else last] = value(node[int(last) if last.isdigit()
+                                                                  else last])
+    return edit
+
+
+@pytest.mark.parametrize(("edit", "message"), [
+    (_set("outer.0.chosen", lambda c: 1 - c), "scored best"),
+    (_set("outer.0.trials.0.steps", lambda s: [v + 0.1 for v in s]), "scores"),
+    (_set("outer.0.trials.0.params", lambda p: {"lr": 0.5}), "is not the run tune.json says"),
+    (_set("outer.0.train_subjects", lambda s: [*s, "syn1/s01"]), "trains on its test subject"),
+    (_set("outer.0.inner_validation", lambda parts: [parts[0]]), "do not split"),
+    (_set("overall.uf1", lambda v: v + 0.01), "scores do not match"),
+    (_set("outer.0.final_run", lambda r: "../elsewhere"), "not a folder inside"),
+])
+def test_forged_tunings_are_rejected(tuned: Path, tmp_path: Path, edit: Any,
+                                     message: str) -> None:
+    with pytest.raises(ResultRejected, match=message):
+        validate_tune(_forged(tuned, tmp_path, edit))
+
+
+def test_swapped_predictions_are_rejected(tuned: Path, tmp_path: Path) -> None:
+    copy = _forged(tuned, tmp_path, lambda data: None)
+    table = pd.read_csv(copy / "predictions.csv")
+    table.loc[0, "y_pred"] = (table.loc[0, "y_pred"] + 1) % 3
+    table.to_csv(copy / "predictions.csv", index=False)
+    with pytest.raises(ResultRejected, match="is not the predictions"):
+        validate_tune(copy)
+
+
+# -- the command line ---------------------------------------------------------------------------
+
+def test_tune_command_refusals(cli, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text('model = "ststnet"\ndataset = "synthetic"\n[space]\nlr = 3\n')
+    code, _, err = cli("tune", str(bad), "--out", str(tmp_path / "out"))
+    assert code == 2 and "[space] lr must be a table" in err
+    foreign = tmp_path / "foreign"
+    foreign.mkdir()
+    (foreign / "notes.txt").write_text("mine")
+    code, _, err = cli("tune", str(EXAMPLE), "--out", str(foreign))
+    assert code == 2 and "holds notes.txt, which no tuning writes" in err
+    assert (foreign / "notes.txt").read_text() == "mine"
+
+
+def test_example_tuning_file_reads() -> None:
+    from merbench.tuning.space import read_tune_file
+
+    spec = read_tune_file(EXAMPLE)
+    assert spec.dataset == "synthetic" and spec.sampler == "grid" and spec.trials == 2
+    assert np.isclose(sorted(spec.space[0].grid())[0], 0.001)
