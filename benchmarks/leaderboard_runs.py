@@ -53,9 +53,14 @@ SEEDS = "0,1,2"
 CROPS = ("reference", "corrected")
 
 
+REPOSITORY = Path(__file__).resolve().parents[1]
+
+
 @dataclass(frozen=True)
 class Job:
-    """One ``merbench run``: its name, where it writes, and its options."""
+    """One ``merbench run`` (or, ``tool`` "tune", one ``merbench tune`` whose ``args`` start
+    with its tuning file, relative to the repository): its name, where it writes, and its
+    options."""
 
     name: str
     out: str
@@ -63,6 +68,7 @@ class Job:
     regions: str | None = None  # the htnet-regions crop whose saved features it reads
     images: bool = False  # reads CausalNet's released images (--causalnet-images)
     figure: str | None = None  # its key in gpu_figures.json when not its name (a seed's job)
+    tool: str = "run"  # the merbench command: run, or tune for a hyper-parameter search
 
     @property
     def figure_key(self) -> str:
@@ -118,7 +124,14 @@ JOBS = (
         ("--model", "htnet", "--feature-opt", "crop=reference", "--seed", "0",
          "--precision", "tf32"), regions="reference",
         figure="htnet-reference"),  # fp32's figure: TF32 is no slower
+    # STSTNet's search at its recipe's scale (issue 58), test-scored then nested: too big for
+    # the CPU, whose committed comparison searches benchmarks/tunes/ststnet-composite.toml
+    Job("ststnet-tune-test", "tunings/ststnet-composite-recipe/test-scored",
+        ("benchmarks/tunes/ststnet-composite-recipe.toml", "--score", "test"), tool="tune"),
+    Job("ststnet-tune-nested", "tunings/ststnet-composite-recipe/nested",
+        ("benchmarks/tunes/ststnet-composite-recipe.toml",), tool="tune"),
 )
+RUN_JOBS = tuple(job for job in JOBS if job.tool == "run")
 
 
 def _interruptible() -> None:
@@ -131,7 +144,11 @@ def regions_file(features: Path, crop: str) -> Path:
 
 def command(job: Job, data: Path, runs: Path, features: Path | None,
             device: str, images: Path | None = None) -> list[str]:
-    """The ``merbench run`` command line of ``job``."""
+    """The ``merbench run`` (or ``merbench tune``) command line of ``job``."""
+    if job.tool == "tune":
+        return ["merbench", "tune", str(REPOSITORY / job.args[0]), "--data-root",
+                str(data / "composite"), "--device", device, "--quiet", "--out",
+                str(runs / job.out), *job.args[1:]]
     cmd = ["merbench", "run", "--dataset", "composite", "--data-root", str(data / "composite"),
            "--device", device, "--quiet", "--out", str(runs / job.out), *job.args]
     if job.regions is not None and features is not None:

@@ -35,7 +35,7 @@ def test_every_job_is_a_valid_run_of_a_registered_model(script: ModuleType,
     registries = load_plugins().registries
     parser = build_parser()
     seen = set()
-    for job in script.JOBS:
+    for job in script.RUN_JOBS:
         cmd = script.command(job, tmp_path / "data", tmp_path / "runs", tmp_path / "f", "cuda",
                              tmp_path / "images")
         assert cmd[:2] == ["merbench", "run"]
@@ -53,8 +53,31 @@ def test_every_job_is_a_valid_run_of_a_registered_model(script: ModuleType,
             assert dict(args.feature_options)["images"] == str(tmp_path / "images")
         assert job.out not in seen
         seen.add(job.out)
-    assert {j.args[1] for j in script.JOBS} == {"htnet", "mmnet-release", "hsta-release",
-                                                 "offapexnet", "alexnet-flow", "causalnet"}
+    assert {j.args[1] for j in script.RUN_JOBS} == {"htnet", "mmnet-release",
+                                                     "hsta-release", "offapexnet",
+                                                     "alexnet-flow", "causalnet"}
+
+
+def test_every_tuning_job_is_a_valid_tuning_of_a_registered_model(script: ModuleType,
+                                                                   tmp_path: Path) -> None:
+    """The searches too big for the CPU: each a tuning file that reads, of a registered
+    model on the composite, run both nested and test-scored."""
+    from merbench.tuning.space import read_tune_file
+
+    registries = load_plugins().registries
+    parser = build_parser()
+    tunings = [job for job in script.JOBS if job.tool == "tune"]
+    assert tunings
+    for job in tunings:
+        cmd = script.command(job, tmp_path / "data", tmp_path / "runs", None, "cuda")
+        assert cmd[:2] == ["merbench", "tune"]
+        args = parser.parse_args(cmd[1:])
+        spec = read_tune_file(args.space)
+        assert spec.model in registries.models and spec.dataset == "composite"
+        assert args.data_root == str(tmp_path / "data" / "composite")
+        assert args.out == tmp_path / "runs" / job.out
+    assert {(job.args[0], "--score" in job.args) for job in tunings} == \
+        {(job.args[0], scored) for job in tunings for scored in (True, False)}
 
 
 def test_the_seeds_models_come_first_and_no_job_retrains_a_committed_run(
@@ -72,7 +95,7 @@ def test_the_seeds_models_come_first_and_no_job_retrains_a_committed_run(
         for out in seeds:
             assert not (committed / out / "results.json").exists(), (job.name, out)
     cpu_work = {"rcn", "dual-inception", "ststnet", "timm-resnet18"}
-    assert not cpu_work & {j.args[1] for j in script.JOBS}
+    assert not cpu_work & {j.args[1] for j in script.RUN_JOBS}
     # a seed's job counts its time under its configuration's figure
     assert {j.figure_key for j in script.JOBS if j.name.startswith("htnet-reference")} == {
         "htnet-reference"}
