@@ -203,10 +203,12 @@ def test_no_page_scrolls_sideways_at_1366_or_1920(chromium: str, served_results,
     next to the site; a control page wider than any window proves the measure sees it."""
     site, url = served_results
     pages = sorted(str(p.relative_to(site)) for p in site.rglob("*.html"))
-    runs = len(list(COMPOSITE.parent.glob("**/results.json")))  # a page each
+    tunings = {path.parent for path in COMPOSITE.parent.glob("**/tune.json")}
+    runs = len([path for path in COMPOSITE.parent.glob("**/results.json")  # a page each,
+                if tunings.isdisjoint(path.parents)])  # but a tuning's: its trials
     au_pages = 1 if any(COMPOSITE.parent.glob("**/au-results.json")) else 0  # the composite's
-    # index, spotting, 11 benchmarks, their comparisons, the AU page
-    assert len(pages) == 2 + 11 + 11 + runs + au_pages
+    # index, spotting, tuning, 11 benchmarks, their comparisons, the AU page
+    assert len(pages) == 3 + 11 + 11 + runs + au_pages
     (site / "control-wide.html").write_text(
         '<!DOCTYPE html><div class="table-wrap" style="overflow-x:auto">'
         '<table id="wide"><tr><td style="min-width:2500px">x</td></tr></table></div>')

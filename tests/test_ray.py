@@ -495,3 +495,44 @@ def test_a_worker_refuses_a_model_built_from_other_files(tmp_path: Path) -> None
     with pytest.raises(MerbenchError, match=r"is built from .* where this fold ran and from "
                                             r".* where the run was started"):
         travelled()
+
+
+TUNING = """model = "ststnet"
+dataset = "synthetic"
+inner_folds = 2
+[options]
+epochs = 1
+[search]
+sampler = "grid"
+[space]
+lr = {choices = [0.001, 0.03]}
+"""
+
+
+def _tuning_record(folder: Path) -> dict[str, Any]:
+    data = json.loads((folder / "tune.json").read_text())
+    for key in ("created", "wall_time_s"):
+        data.pop(key)
+    return data
+
+
+@pytest.mark.slow
+def test_a_tuning_on_ray_tries_chooses_and_scores_as_locally(cluster: Cluster,
+                                                              tmp_path: Path) -> None:
+    """merbench tune --executor ray: each step's runs (one per outer fold) are Ray tasks at
+    once, and the trials, their scores, the choices and the outer predictions are the local
+    tuning's."""
+    space = tmp_path / "tiny.toml"
+    space.write_text(TUNING)
+    local = merbench("tune", str(space), "--out", str(tmp_path / "local"), "--threads", "1",
+                     "--quiet")
+    assert local.returncode == 0, local.stderr
+    on_ray = merbench("tune", str(space), "--out", str(tmp_path / "ray"), "--executor", "ray",
+                      "--ray-address", cluster.address, "--threads", "1", "--quiet")
+    assert on_ray.returncode == 0, on_ray.stderr
+    assert _tuning_record(tmp_path / "ray") == _tuning_record(tmp_path / "local")
+    assert (tmp_path / "ray" / "predictions.csv").read_bytes() == \
+        (tmp_path / "local" / "predictions.csv").read_bytes()
+    engine = json.loads((tmp_path / "ray" / "final" / "000-syn1-s01" / "results.json")
+                        .read_text())["engine"]
+    assert engine["executor"] == "ray"

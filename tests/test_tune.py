@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from interrupt import sigint_as_default
 
 import merbench
 from merbench.api import DatasetMeta, InMemoryDataset
@@ -210,11 +211,10 @@ def test_test_scored_tuning_is_the_best_whole_run(tmp_path: Path) -> None:
 
 def _merbench(*args: str) -> subprocess.Popen[str]:
     # the child restores SIGINT's default, so it stops however the suite was launched
-    code = ("import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
-            "from merbench.cli import main; sys.exit(main())")
-    return subprocess.Popen([sys.executable, "-c", code, *args], stdout=subprocess.PIPE,
+    return subprocess.Popen([sys.executable, "-m", "merbench", *args], stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True,
-                            env={**os.environ, "OMP_NUM_THREADS": "1"})
+                            env={**os.environ, "OMP_NUM_THREADS": "1"},
+                            preexec_fn=sigint_as_default)
 
 
 def _record(path: Path) -> dict[str, Any]:
@@ -313,3 +313,34 @@ def test_example_tuning_file_reads() -> None:
     spec = read_tune_file(EXAMPLE)
     assert spec.dataset == "synthetic" and spec.sampler == "grid" and spec.trials == 2
     assert np.isclose(sorted(spec.space[0].grid())[0], 0.001)
+
+
+# -- the leaderboard ---------------------------------------------------------------------------
+
+def test_tuning_page_shows_both_searches_and_their_difference(tuned: Path, tmp_path: Path,
+                                                              cli, read_tables) -> None:
+    results = tmp_path / "results"
+    results.mkdir()
+    shutil.copytree(tuned, results / "nested")
+    _tune(results, "test-scored", mode=TEST_SCORED)
+    forged = _forged(tuned, tmp_path, _set("outer.1.chosen", lambda c: 1 - c))
+    shutil.copytree(forged, results / "forged")
+    code, out, err = cli("leaderboard", "build", "--results", str(results), "--out",
+                         str(tmp_path / "site"))
+    assert code == 0, err
+    assert "0 runs, 1 rejected" in out  # a tuning's runs are its trials, not rows
+    site = tmp_path / "site"
+    assert not (site / "runs").exists() or not any((site / "runs").iterdir())
+    page = (site / "tuning.html").read_text()
+    tables = read_tables(page)
+    rows = tables["tuning-table"]
+    assert [r["mode"].split()[0] for r in rows] == ["tuned", "TEST-SCORED"]
+    nested = read_tune(tuned / "tune.json")
+    assert rows[0]["uf1"].startswith(f"{nested.overall.uf1:.4f}")
+    gain = {r["metric"]: r for r in tables["tuning-gain-1"]}
+    scored = read_tune(results / "test-scored" / "tune.json")
+    assert float(gain["UF1"]["gain"]) == pytest.approx(
+        scored.overall.uf1 - nested.overall.uf1, abs=1e-4)
+    assert "tuning.html" in (site / "index.html").read_text()
+    assert json.loads((site / "tunings" / "tuning-1" / "tune.json").read_text())["kind"] == \
+        "tune"
