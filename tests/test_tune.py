@@ -344,3 +344,25 @@ def test_tuning_page_shows_both_searches_and_their_difference(tuned: Path, tmp_p
     assert "tuning.html" in (site / "index.html").read_text()
     assert json.loads((site / "tunings" / "tuning-1" / "tune.json").read_text())["kind"] == \
         "tune"
+
+
+def test_a_grid_search_tries_every_configuration_once_per_outer_fold() -> None:
+    """Each trial's sampler is made afresh (so a resumed search asks the same trials); the
+    grid's must shuffle the grid alike for every trial of a study, or a later trial reads
+    another order and repeats an earlier one's configuration."""
+    from merbench.tuning import search
+
+    spec = parse_tune({**BASE, "search": {"sampler": "grid"},
+                       "space": {"lr": {"choices": [0.1, 0.2, 0.3]},
+                                 "epochs": {"choices": [1, 2]}}}, "t.toml")
+    orders = []
+    for outer in range(3):
+        study = search.new_study(spec, 1)
+        tried = []
+        for number in range(spec.trials):
+            trial = search.ask(study, spec, outer, number)
+            tried.append(tuple(search.decoded(spec.space, trial.params).values()))
+            search.tell(study, trial, 0.5)
+        assert sorted(tried) == sorted((lr, e) for lr in (0.1, 0.2, 0.3) for e in (1, 2))
+        orders.append(tried)
+    assert len(set(map(tuple, orders))) > 1  # each outer fold walks the grid its own way

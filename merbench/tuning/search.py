@@ -5,8 +5,10 @@ finished run is read back, not trained), so it needs no storage of its own and a
 tuning resumes where it stopped. For that to give the same trials as an uninterrupted
 search, nothing may depend on a sampler's internal random state: each trial is asked of a
 sampler made afresh with a seed derived from the tuning's sampler seed, the outer fold and
-the trial's number (:func:`sampler_for`). What a sampler proposes is then a function of the
-study's history alone, which is the same however often the process started.
+the trial's number (:func:`sampler_for`; the grid sampler, whose only randomness is the order
+it shuffles the grid into, with one seed for all of a study's trials). What a sampler
+proposes is then a function of the study's history alone, which is the same however often
+the process started.
 """
 
 from __future__ import annotations
@@ -75,9 +77,12 @@ def sampler_for(spec: TuneSpec, outer: int, number: int) -> Any:
     optuna = _optuna()
     seed = trial_seed(spec.sampler_seed, outer, number)
     if spec.sampler == "grid":
+        # the grid sampler shuffles the grid with its seed and walks it by the trials' grid
+        # ids: one seed for all of a study's trials, or trial n would read another shuffle
+        # than the trials before it and could repeat one of their configurations
         grid = {p.name: [_encoded(v) if p.choices is not None else v for v in p.grid()]
                 for p in spec.space}
-        return optuna.samplers.GridSampler(grid, seed=seed)
+        return optuna.samplers.GridSampler(grid, seed=trial_seed(spec.sampler_seed, outer, 0))
     if spec.sampler == "random":
         return optuna.samplers.RandomSampler(seed=seed)
     # TPE models the trials so far once a few exist; fewer trials than its default ten
