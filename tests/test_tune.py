@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -50,12 +51,12 @@ lr = {{choices = [0.001, 0.03]}}
 
 
 def _tune(tmp_path: Path, name: str, dataset: str = "synthetic", mode: str = NESTED,
-          plugins: Any = None, **settings: Any):
+          plugins: Any = None, timeout_s: float | None = None, **settings: Any):
     from merbench.tuning.run_tuning import tune
 
     spec = parse_tune(_toml(TINY.format(dataset=dataset)), "tiny.toml")
     return tune(spec, mode, RunSettings(threads=1, **settings), tmp_path / name,
-                plugins or load_plugins())
+                plugins or load_plugins(), timeout_s=timeout_s)
 
 
 def _toml(text: str) -> dict[str, Any]:
@@ -100,6 +101,9 @@ BASE = {"model": "ststnet", "dataset": "synthetic", "space": {"lr": {"choices": 
      "a grid cannot list"),
     ({"search": {"sampler": "annealing"}}, "'sampler' must be one of tpe, grid, random"),
     ({"search": {"budget": 3}}, "[search] has no key 'budget'"),
+    ({"search": {"sampler": "grid"},
+      "space": {"model_options.padding": {"low": 0, "high": 10**9}}},
+     "the grid has 1,000,000,001 configurations, more than 100,000"),
 ])
 def test_tune_file_refusals(change: dict[str, Any], message: str) -> None:
     with pytest.raises(MerbenchError) as caught:
@@ -200,6 +204,46 @@ def test_poisoned_test_subject_changes_no_trial_score(tuned: Path, tmp_path: Pat
                for a, b in zip(clean.outer[1:], poisoned.outer[1:], strict=True))
 
 
+class _Numbered:
+    """``synthetic`` with subjects named as SAMM names them, in digits (``s01`` -> ``001``),
+    which must stay text from every file to the page."""
+
+    @merbench.hookimpl
+    def merbench_register_datasets(self, registry) -> None:
+        def numbered() -> InMemoryDataset:
+            from merbench_datasets.synthetic import make_synthetic
+
+            clean = make_synthetic()
+            samples = clean.samples.copy()
+            samples["subject"] = samples["subject"].str.replace("s", "0")
+            return InMemoryDataset("numbered", samples, clean.classes, clean.arrays)
+
+        registry.add(DatasetMeta(name="numbered", version=1, description="d", citation="c",
+                                 provides=("flow_uvos", "landmarks68")), numbered)
+
+
+def test_a_tuning_stopped_by_its_time_budget_goes_on(tmp_path: Path, cli,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """--timeout-s stops after a round: the choice among the trials run is retrained and
+    recorded (complete: false), the folder's runs are no leaderboard rows even before
+    tune.json exists, and the same command later runs the other trials, retraining a
+    changed choice into a folder of its own. On subjects named in digits (SAMM's 006)."""
+    monkeypatch.setenv("MERBENCH_CACHE_DIR", str(tmp_path / "cache"))
+    plugins = load_plugins(extra=[("numbered-dataset", _Numbered())])
+    results = tmp_path / "results"
+    stopped = _tune(results, "numbered", dataset="numbered", plugins=plugins, timeout_s=1e-9)
+    assert not stopped.complete and {len(o.trials) for o in stopped.outer} == {1}
+    assert stopped.outer[0].test_subjects == ["syn1/001"]
+    validate_tune(results / "numbered")
+    (results / "numbered" / "tune.json").unlink()
+    code, out, err = cli("leaderboard", "build", "--results", str(results),
+                         "--out", str(tmp_path / "site"))
+    assert code == 0 and "0 runs, 0 rejected" in out, err
+    went_on = _tune(results, "numbered", dataset="numbered", plugins=plugins)
+    assert went_on.complete and {len(o.trials) for o in went_on.outer} == {2}
+    validate_tune(results / "numbered")
+
+
 def test_test_scored_tuning_is_the_best_whole_run(tmp_path: Path) -> None:
     results = _tune(tmp_path, "test", mode=TEST_SCORED)
     validate_tune(tmp_path / "test")
@@ -268,19 +312,51 @@ def _set(path: str, value: Any) -> Any:
     return edit
 
 
+def _swap_runs(data: dict[str, Any]) -> None:
+    first, second = data["outer"][0]["trials"][:2]
+    first["runs"], second["runs"] = second["runs"], first["runs"]
+
+
+def _pruned(data: dict[str, Any]) -> None:
+    trial = data["outer"][0]["trials"][1]
+    trial.update(state="pruned", steps=trial["steps"][:1], runs=trial["runs"][:1], score=None)
+
+
 @pytest.mark.parametrize(("edit", "message"), [
     (_set("outer.0.chosen", lambda c: 1 - c), "scored best"),
     (_set("outer.0.trials.0.steps", lambda s: [v + 0.1 for v in s]), "scores"),
-    (_set("outer.0.trials.0.params", lambda p: {"lr": 0.5}), "is not the run tune.json says"),
+    (_set("outer.0.trials.0.params", lambda p: {"lr": 0.5}),
+     "are not what the grid sampler proposes"),
+    (_swap_runs, "is not the run tune.json says"),
+    (_pruned, "pruner does not stop it"),
+    (_set("outer.0.trials", lambda t: t[:1]), "records trials [0], not 0 to 1"),
+    (_set("outer", lambda outer: outer[1:]), "do not test every subject"),
     (_set("outer.0.train_subjects", lambda s: [*s, "syn1/s01"]), "trains on its test subject"),
     (_set("outer.0.inner_validation", lambda parts: [parts[0]]), "do not split"),
     (_set("overall.uf1", lambda v: v + 0.01), "scores do not match"),
-    (_set("outer.0.final_run", lambda r: "../elsewhere"), "not a folder inside"),
+    (_set("outer.0.trials.0.runs", lambda r: ["../elsewhere", *r[1:]]),
+     "not a folder inside"),
+    (_set("outer.0.final_run", lambda r: r[:-1] + ("0" if r.endswith("1") else "1")),
+     "reports run"),
 ])
 def test_forged_tunings_are_rejected(tuned: Path, tmp_path: Path, edit: Any,
                                      message: str) -> None:
-    with pytest.raises(ResultRejected, match=message):
+    with pytest.raises(ResultRejected, match=re.escape(message)):
         validate_tune(_forged(tuned, tmp_path, edit))
+
+
+def test_a_tuning_without_its_predictions_is_rejected_in_one_line(tuned: Path,
+                                                                  tmp_path: Path) -> None:
+    copy = _forged(tuned, tmp_path, lambda data: None)
+    (copy / "predictions.csv").unlink()
+    with pytest.raises(ResultRejected, match=re.escape("predictions.csv is missing")):
+        validate_tune(copy)
+
+
+def test_another_search_into_a_tuning_folder_is_refused(tuned: Path, tmp_path: Path) -> None:
+    _forged(tuned, tmp_path, lambda data: None)  # a nested tuning's folder, tuning.json too
+    with pytest.raises(MerbenchError, match="holds another search"):
+        _tune(tmp_path, "forged", mode=TEST_SCORED)
 
 
 def test_swapped_predictions_are_rejected(tuned: Path, tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ measure what that is worth, on the test subjects), with progress and an estimate
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -21,6 +22,7 @@ from merbench.results.tune_file import (
     TEST_SCORED,
     TUNE_FILE,
     TUNE_PREDICTIONS_FILE,
+    TUNING_SPEC_FILE,
     Mode,
     TuneResults,
 )
@@ -65,7 +67,7 @@ def report(results: TuneResults) -> list[str]:
     return lines
 
 
-TUNING_ENTRIES = {"trials", "final", TUNE_FILE, TUNE_PREDICTIONS_FILE}
+TUNING_ENTRIES = {"trials", "final", TUNE_FILE, TUNE_PREDICTIONS_FILE, TUNING_SPEC_FILE}
 
 
 def check_tuning_folder(out: Path) -> None:
@@ -88,6 +90,10 @@ def check_tuning_folder(out: Path) -> None:
 def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
     progress = SweepProgress(enabled=not args.quiet)
     plugins = load(args, extra=[(f"{__name__}.progress", progress)])
+    if args.timeout_s is not None and not (math.isfinite(args.timeout_s)
+                                           and args.timeout_s > 0):
+        raise MerbenchError(f"--timeout-s {args.timeout_s} is no time; give a number of "
+                            "seconds above 0")
     spec = read_tune_file(args.space)
     out = Path(args.out)
     check_tuning_folder(out)

@@ -31,7 +31,7 @@ from merbench.leaderboard.declared_defaults import (
 from merbench.leaderboard.providers import Pins, first_party_pins, provider_mismatch
 from merbench.results.model import Results
 from merbench.results.schema import departures_from_declared
-from merbench.results.tune_file import TUNE_FILE
+from merbench.results.tune_file import TUNE_FILE, TUNING_SPEC_FILE
 from merbench.verification.validate import (
     RESULTS_FILE,
     SEEDS_FILE,
@@ -156,15 +156,17 @@ def group_key(results: Results, defaults: Defaults | None = None) -> str:
 
 def find_result_files(folders: list[Path]) -> list[tuple[Path, Path]]:
     """(file, the folder it was found under) for every results.json and seeds.json, but
-    those inside a tuning's folder (one holding ``tune.json``)."""
+    those inside a tuning's folder (one holding ``tune.json`` or ``tuning.json``)."""
     found = []
     for folder in folders:
         folder = Path(folder)
         if not folder.is_dir():
             raise MerbenchError(f"--results {folder} is not a directory; pass folders that "
                                 "hold merbench run directories")
-        # a tuning's runs are its trials, shown on the tuning page, not rows of their own
-        tunings = {path.parent for path in folder.rglob(TUNE_FILE)}
+        # a tuning's runs are its trials, shown on the tuning page, not rows of their own;
+        # its spec is written first, so an unfinished tuning's runs are no rows either
+        tunings = {path.parent for name in (TUNE_FILE, TUNING_SPEC_FILE)
+                   for path in folder.rglob(name)}
         for name in (RESULTS_FILE, SEEDS_FILE):
             found += [(path, folder) for path in sorted(folder.rglob(name))
                       if tunings.isdisjoint(path.parents)]

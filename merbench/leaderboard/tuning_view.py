@@ -23,12 +23,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from merbench.leaderboard.collect import Rejected
 from merbench.results.codec import to_json
 from merbench.results.run_files import ResultRejected
-from merbench.results.tune_file import NESTED, TUNE_FILE, TUNE_PREDICTIONS_FILE, TuneResults
+from merbench.results.tune_file import (
+    NESTED,
+    TUNE_FILE,
+    TUNE_PREDICTIONS_FILE,
+    TuneResults,
+    read_tune_predictions,
+)
 from merbench.stats.intervals import METRICS, difference_interval, subject_confusions
 from merbench.stats.paired import paired_difference
 from merbench.stats.record import interval_pair, subject_strata
@@ -104,8 +108,8 @@ def find_tunings(folders: Sequence[Path]) -> tuple[list[Tuning], list[Rejected]]
 
 def differences(nested: Tuning, test_scored: Tuning) -> list[Difference]:
     """How much higher the test-scored tuning scores than the nested one, per metric."""
-    a = pd.read_csv(test_scored.path / TUNE_PREDICTIONS_FILE)
-    b = pd.read_csv(nested.path / TUNE_PREDICTIONS_FILE)
+    a = read_tune_predictions(test_scored.path)
+    b = read_tune_predictions(nested.path)
     b = b.set_index("sample_id").loc[a["sample_id"]].reset_index()
     keys_of, keys, strata = subject_strata(a)
     n_classes = len(nested.results.classes)
@@ -127,14 +131,14 @@ def differences(nested: Tuning, test_scored: Tuning) -> list[Difference]:
 def comparisons(tunings: list[Tuning]) -> list[dict[str, Any]]:
     """Each search run both ways, with its differences."""
     by_search: dict[str, dict[bool, Tuning]] = {}
-    for tuning in tunings:
+    for tuning in tunings:  # a search tuned twice the same way: its first folder compared
         by_search.setdefault(tuning.search_key(), {}).setdefault(tuning.nested, tuning)
     found = []
     for pair in by_search.values():
         if len(pair) == 2:
             nested, test_scored = pair[True], pair[False]
-            same = set(pd.read_csv(nested.path / TUNE_PREDICTIONS_FILE)["sample_id"]) == \
-                set(pd.read_csv(test_scored.path / TUNE_PREDICTIONS_FILE)["sample_id"])
+            same = set(read_tune_predictions(nested.path)["sample_id"]) == \
+                set(read_tune_predictions(test_scored.path)["sample_id"])
             if same:
                 found.append({"nested": nested, "test_scored": test_scored,
                               "differences": differences(nested, test_scored)})

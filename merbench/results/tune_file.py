@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+import pandas as pd
+
 from merbench.errors import MerbenchError
 from merbench.results.codec import LayoutError, from_json
 from merbench.results.model import Intervals
@@ -28,7 +30,12 @@ from merbench.results.schema import read_json
 
 TUNE_FILE = "tune.json"
 TUNE_PREDICTIONS_FILE = "predictions.csv"
+#: written when a tuning starts: the search it runs, so a second command into the folder with
+#: another file is refused, and the leaderboard knows the folder's runs are trials before
+#: ``tune.json`` exists
+TUNING_SPEC_FILE = "tuning.json"
 TUNE_SCHEMA = 1
+PREDICTION_COLUMNS = ["sample_id", "database", "subject", "fold", "y_true", "y_pred"]
 Mode = Literal["nested", "test-scored"]
 NESTED: Mode = "nested"
 TEST_SCORED: Mode = "test-scored"
@@ -109,6 +116,28 @@ class TuneResults:
     per_database: dict[str, ScoresRecord]
     intervals: Intervals
     wall_time_s: float
+
+
+def final_folder(outer_folder: str, number: int) -> str:
+    """Where a nested tuning retrains trial ``number`` of an outer fold, relative to the
+    tuning's folder: a folder per trial, so a search that goes on after ``--timeout-s`` and
+    chooses another trial retrains into a folder of its own."""
+    return f"final/{outer_folder}/trial-{number:03d}"
+
+
+def read_tune_predictions(folder: Path) -> Any:
+    """A tuning's pooled ``predictions.csv``; subjects stay text (SAMM's are ``006``)."""
+    path = folder / TUNE_PREDICTIONS_FILE
+    try:
+        frame = pd.read_csv(path, dtype={"sample_id": str, "database": str, "subject": str})
+    except FileNotFoundError:
+        raise MerbenchError(f"{path} is missing; publish the whole tuning folder") from None
+    except (OSError, ValueError) as exc:
+        raise MerbenchError(f"{path} is unreadable ({exc})") from None
+    if list(frame.columns) != PREDICTION_COLUMNS:
+        raise MerbenchError(f"{path} has columns {list(frame.columns)}, not "
+                            f"{PREDICTION_COLUMNS}")
+    return frame
 
 
 def read_tune(path: Path) -> TuneResults:

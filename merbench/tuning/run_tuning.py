@@ -19,6 +19,7 @@ finished run back (run_many trains nothing twice) and rebuilds the same studies.
 from __future__ import annotations
 
 import dataclasses
+import json
 import time
 from collections.abc import Callable
 from contextlib import ExitStack
@@ -34,20 +35,24 @@ from merbench.metrics import pooled_scores
 from merbench.plugins import Plugins
 from merbench.protocols.subject_split import SUBJECT_SPLIT
 from merbench.results.codec import to_json
+from merbench.results.run_files import read_predictions
 from merbench.results.schema import now_iso
 from merbench.results.tune_file import (
     NESTED,
+    PREDICTION_COLUMNS,
     TUNE_FILE,
     TUNE_PREDICTIONS_FILE,
     TUNE_SCHEMA,
+    TUNING_SPEC_FILE,
     Mode,
     OuterRecord,
     ParameterRecord,
     ScoresRecord,
     TrialRecord,
     TuneResults,
+    final_folder,
 )
-from merbench.runner.data import load_data
+from merbench.runner.data import RunData, load_data
 from merbench.runner.execute import RunResult, run_many
 from merbench.runner.executor_kinds import side_by_side
 from merbench.runner.plan import plan_run
@@ -56,9 +61,7 @@ from merbench.runner.spec import RunSettings, RunSpec
 from merbench.stats.record import interval_record
 from merbench.tuning import search
 from merbench.tuning.folds import OuterFold, outer_folds
-from merbench.tuning.space import TuneSpec
-
-PREDICTION_COLUMNS = ["sample_id", "database", "subject", "fold", "y_true", "y_pred"]
+from merbench.tuning.space import Parameter, TuneSpec
 
 
 @dataclass(frozen=True)
@@ -107,10 +110,12 @@ def objective(frames: list[pd.DataFrame], classes: list[str], metric: str) -> fl
     return float(value) if value is not None else 0.0
 
 
-def check_corners(spec: TuneSpec, settings: RunSettings, plugins: Plugins) -> None:
-    """Plan a run at each end of every searched range and at every choice, the others at
-    their first value, so a value merbench would refuse fails before anything trains."""
-    first = {p.name: (p.choices[0] if p.choices is not None else p.low) for p in spec.space}
+def check_corners(spec: TuneSpec, settings: RunSettings, plugins: Plugins,
+                  data: RunData) -> None:
+    """Plan a run and build its model at each end of every searched range and at every
+    choice, the others at their first value, so a value merbench or the model would refuse
+    fails before anything trains, as one line."""
+    first = {p.name: _first(p) for p in spec.space}
     for p in spec.space:
         values = p.choices if p.choices is not None else [p.low, p.high]
         for value in values:
@@ -118,9 +123,40 @@ def check_corners(spec: TuneSpec, settings: RunSettings, plugins: Plugins) -> No
                 value = int(value)
             params = {**first, p.name: value}
             try:
-                plan_run(spec.trial_spec(params, spec.protocol, {}), settings, plugins)
+                plan = plan_run(spec.trial_spec(params, spec.protocol, {}), settings, plugins)
+                dataclasses.replace(data, plan=plan).build_model()
             except MerbenchError as exc:
                 raise MerbenchError(f"[space] {p.name} = {value!r}: {exc}") from None
+            except Exception as exc:  # the model's own refusal, whatever it raises
+                raise MerbenchError(f"[space] {p.name} = {value!r}: model '{spec.model}' "
+                                    f"cannot be built with it ({type(exc).__name__}: "
+                                    f"{str(exc).splitlines()[0] if str(exc) else exc!r}); "
+                                    "narrow the space") from None
+
+
+def _first(p: Parameter) -> Any:
+    if p.choices is not None:
+        return p.choices[0]
+    return int(p.low or 0) if p.integer else p.low
+
+
+def claim_folder(spec: TuneSpec, mode: Mode, out: Path) -> None:
+    """Write the search's spec into ``out`` (or check the one there): a folder holds one
+    search, and its runs are known as a tuning's before ``tune.json`` is written."""
+    mine = json.loads(json.dumps({"mode": mode, "spec": spec.to_dict()}, sort_keys=True))
+    path = out / TUNING_SPEC_FILE
+    if path.exists():
+        try:
+            theirs = json.loads(path.read_text())
+        except (OSError, ValueError):
+            theirs = None
+        if theirs != mine:
+            raise MerbenchError(f"--out {out} holds another search ({TUNING_SPEC_FILE} there "
+                                "differs from this tuning file and --score); give a new "
+                                "--out, or the tuning file and --score it was started with")
+        return
+    out.mkdir(parents=True, exist_ok=True)
+    atomic_write_json(path, mine)
 
 
 def tune(spec: TuneSpec, mode: Mode, settings: RunSettings, out: Path, plugins: Plugins, *,
@@ -139,9 +175,10 @@ def _tune(spec: TuneSpec, mode: Mode, settings: RunSettings, out: Path, plugins:
           timeout_s: float | None, on_progress: Callable[[Progress], None] | None
           ) -> TuneResults:
     started = time.perf_counter()
-    check_corners(spec, settings, plugins)
-    first = {p.name: (p.choices[0] if p.choices is not None else p.low) for p in spec.space}
+    first = {p.name: _first(p) for p in spec.space}
     data = load_data(plan_run(spec.trial_spec(first, spec.protocol, {}), settings, plugins))
+    check_corners(spec, settings, plugins, data)
+    claim_folder(spec, mode, out)
     samples = data.dataset.samples
     classes = list(data.dataset.classes)
     nested = mode == NESTED
@@ -166,7 +203,7 @@ def _tune(spec: TuneSpec, mode: Mode, settings: RunSettings, out: Path, plugins:
     runs_per_round = len(units) * steps
     complete = True
     for number in range(spec.trials):
-        if timeout_s is not None and time.perf_counter() - started > timeout_s:
+        if number and timeout_s is not None and time.perf_counter() - started > timeout_s:
             complete = False
             break
         _round(spec, mode, units, number, steps, settings, out, classes, run_all)
@@ -178,20 +215,22 @@ def _tune(spec: TuneSpec, mode: Mode, settings: RunSettings, out: Path, plugins:
                                  None if per_run is None else per_run * left))
     chosen = [_best(unit.trials) for unit in units]
     if nested:
+        final_runs = [final_folder(unit.fold.folder, c)
+                      for unit, c in zip(units, chosen, strict=True) if unit.fold is not None]
         finals = [(run_spec(spec, mode, unit.fold, _params(unit, c), None),
-                   dataclasses.replace(settings, out=out / "final" / unit.fold.folder))
-                  for unit, c in zip(units, chosen, strict=True) if unit.fold is not None]
+                   dataclasses.replace(settings, out=out / folder))
+                  for unit, c, folder in zip(units, chosen, final_runs, strict=True)
+                  if unit.fold is not None]
         frames = []
         for unit, result in zip(units, run_all(finals), strict=True):
             frame = result.predictions[[c for c in PREDICTION_COLUMNS if c != "fold"]].copy()
             frame["fold"] = unit.index
             frames.append(frame)
         predictions = pd.concat(frames, ignore_index=True)
-        final_runs = [f"final/{unit.fold.folder}" for unit in units if unit.fold is not None]
     else:
         best = units[0].trials[_index(units[0].trials, chosen[0])]
         final_runs = [best.runs[0]]
-        predictions = pd.read_csv(out / best.runs[0] / "predictions.csv")[PREDICTION_COLUMNS]
+        predictions = read_predictions(out / best.runs[0])[PREDICTION_COLUMNS]
     results = _record(spec, mode, units, chosen, final_runs, predictions, classes, complete,
                       time.perf_counter() - started)
     atomic_write_bytes(out / TUNE_PREDICTIONS_FILE,

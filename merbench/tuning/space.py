@@ -57,6 +57,7 @@ MODEL_OPTION = "model_options."
 DECIDED = ("protocol", "protocol_options", "seed", "model", "dataset", "selection", "task",
            "au_set", "weights", "shuffle_train_labels")
 MAX_TRIALS = 1000
+MAX_GRID = 100_000  # configurations a grid may list (the sampler holds them all)
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,15 @@ class Parameter:
     log: bool = False
     step: int | None = None  # a whole-number range: the grid between low and high
     integer: bool = False
+
+    def grid_size(self) -> int:
+        """How many values a grid search visits, without listing them."""
+        if self.choices is not None:
+            return len(self.choices)
+        if self.integer:
+            return len(range(int(self.low or 0), int(self.high or 0) + 1, self.step or 1))
+        self.grid()  # a real range: refused there
+        return 0
 
     def grid(self) -> list[Any]:
         """The values a grid search visits: the choices, or every step of a whole range."""
@@ -167,7 +177,11 @@ def parse_tune(document: dict[str, Any], where: str) -> TuneSpec:
     pruner = _one_of(f"{where}: [search]", search, "pruner", PRUNERS, "median")
     sampler_seed = _whole(f"{where}: [search]", search, "seed", 0, 0, MAX_SEED)
     space = _space(where, _table(where, document, "space"), allowed, options)
-    grid_size = math.prod(len(p.grid()) for p in space) if sampler == "grid" else None
+    grid_size = math.prod(p.grid_size() for p in space) if sampler == "grid" else None
+    if grid_size is not None and grid_size > MAX_GRID:
+        raise MerbenchError(f"{where}: the grid has {grid_size:,} configurations, more than "
+                            f"{MAX_GRID:,}; give fewer values, or sampler = \"tpe\" or "
+                            "\"random\" with trials = N")
     trials = _whole(f"{where}: [search]", search, "trials",
                     grid_size if grid_size is not None else 20, 1, MAX_TRIALS)
     if grid_size is not None and trials > grid_size:
@@ -239,6 +253,7 @@ def _parameter(here: str, name: str, raw: dict[str, Any], run_option: bool) -> P
     if not isinstance(log, bool) or (log and low <= 0):
         raise MerbenchError(f"{here}: log must be true or false, and a log range needs "
                             "low > 0")
+    # both bounds whole numbers: a range of whole numbers (write 0.0 for a real range)
     integer = isinstance(low, int) and isinstance(high, int)
     step = raw.get("step")
     if step is not None and (not isinstance(step, int) or isinstance(step, bool) or step < 1

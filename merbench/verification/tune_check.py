@@ -11,13 +11,18 @@ its fold files, its provenance chain); without, the trials are checked from thei
 ``run.json`` and ``predictions.csv`` and the retrained runs whole, which is what the
 leaderboard does to stay quick.
 
-What is not: which values the sampler proposed and which trials the pruner stopped
-(Optuna's decisions, taken from a history this check does not replay); a pruned trial's
-recorded steps are recomputed all the same.
+Optuna's decisions are replayed too: each outer fold's study is rebuilt from the record
+(the search is a function of the tuning file and the scores), so every trial's values must
+be what the sampler proposes there and every trial must end where the pruner stops it; every
+outer fold must run the trials asked for (fewer only when ``complete`` is false), the outer
+folds must test every subject once, and the pooled predictions every sample of the databases
+they test. What is not: that the outer folds are the named protocol's (that needs the data;
+the retrained runs' own files name their subjects).
 """
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 
@@ -29,17 +34,21 @@ from merbench.results.run_files import ResultRejected, read_predictions
 from merbench.results.rundir import RunDirectory
 from merbench.results.tune_file import (
     NESTED,
+    PREDICTION_COLUMNS,
     TUNE_FILE,
     TUNE_PREDICTIONS_FILE,
     OuterRecord,
     TrialRecord,
     TuneResults,
+    final_folder,
     read_tune,
+    read_tune_predictions,
 )
 from merbench.runner.spec import RunSpec, from_config
 from merbench.stats.record import interval_record
+from merbench.tuning import search
 from merbench.tuning.folds import OuterFold
-from merbench.tuning.run_tuning import PREDICTION_COLUMNS, best_trial, objective, outer_scores
+from merbench.tuning.run_tuning import best_trial, objective, outer_scores
 from merbench.tuning.run_tuning import run_spec as expected_spec
 from merbench.tuning.space import Parameter, TuneSpec
 from merbench.verification.validate import validate_run
@@ -67,11 +76,17 @@ def _inside(folder: Path, relative: str) -> Path:
     return path
 
 
-def _run(folder: Path, relative: str, expected: RunSpec, deep: bool) -> pd.DataFrame:
-    """The predictions of the run at ``relative``, once it is shown to be ``expected``."""
+def _run(folder: Path, relative: str, expected: RunSpec, deep: bool,
+         counts: dict[str, int] | None = None) -> pd.DataFrame:
+    """The predictions of the run at ``relative``, once it is shown to be ``expected``;
+    ``counts`` (deep only) gets the dataset's samples per database, as the run records them."""
     path = _inside(folder, relative)
     if deep:
-        predictions = validate_run(path).predictions
+        checked = validate_run(path)
+        predictions = checked.predictions
+        if counts is not None:
+            counts.update({db: info.n_samples
+                           for db, info in checked.results.dataset.databases.items()})
     else:
         if not (path / "results.json").is_file():
             raise ResultRejected(path, "has no results.json: the run did not finish")
@@ -102,6 +117,53 @@ def _check_outer(folder: Path, outer: OuterRecord, nested: bool) -> OuterFold | 
                                      "split its training subjects, each once")
     return OuterFold(index=outer.index, label=outer.label, train=outer.train_subjects,
                      test=outer.test_subjects, inner=outer.inner_validation)
+
+
+def _check_search(folder: Path, spec: TuneSpec, results: TuneResults, outer: OuterRecord,
+                  position: int) -> None:
+    """Replay the outer fold's study from the record: each trial's values must be those the
+    sampler proposes after the trials before it, and each trial must end where the pruner
+    stops it (or run every inner fold where it does not). The search is a function of the
+    tuning file and the scores (:mod:`merbench.tuning.search`), so this needs no training."""
+    steps = (results.inner_folds or 1) if results.mode == NESTED else 1
+    limit = results.trials
+    if [t.number for t in outer.trials] != list(range(len(outer.trials))) or \
+            len(outer.trials) > limit or (results.complete and len(outer.trials) != limit):
+        raise ResultRejected(folder, f"outer fold {outer.label} records trials "
+                                     f"{[t.number for t in outer.trials]}, not 0 to "
+                                     f"{limit - 1}{'' if results.complete else ' or fewer'}")
+    study = search.new_study(spec, steps)
+    for trial in outer.trials:
+        where = f"outer fold {outer.label}, trial {trial.number}"
+        asked = search.ask(study, spec, position, trial.number)
+        proposed = search.decoded(spec.space, asked.params)
+        if json.dumps(proposed, sort_keys=True) != json.dumps(trial.params, sort_keys=True):
+            raise ResultRejected(folder, f"{where}: its values {trial.params} are not what "
+                                         f"the {results.sampler} sampler proposes there "
+                                         f"({proposed})")
+        for step, value in enumerate(trial.steps):
+            asked.report(value, step)
+            stops = step < steps - 1 and asked.should_prune()
+            last = step == len(trial.steps) - 1
+            if stops != (trial.state == "pruned" and last):
+                raise ResultRejected(folder, f"{where}: the {results.pruner} pruner "
+                                             f"{'stops' if stops else 'does not stop'} it "
+                                             f"after inner fold {step}, but tune.json says "
+                                             f"{trial.state} after {len(trial.steps)}")
+        search.tell(study, asked, trial.score if trial.state == "complete" else None)
+
+
+def _check_universe(folder: Path, results: TuneResults) -> None:
+    """Every outer fold sees the same subjects, and the outer test sets split them, each
+    subject tested once: no outer fold (and so no subject's score) left out."""
+    if results.mode != NESTED:
+        return
+    universe = [sorted(set(o.train_subjects) | set(o.test_subjects)) for o in results.outer]
+    tested = sorted(s for o in results.outer for s in o.test_subjects)
+    if any(u != universe[0] for u in universe) or tested != universe[0]:
+        raise ResultRejected(folder, "the outer folds do not test every subject of the "
+                                     "protocol once (an outer fold is missing, or tests a "
+                                     "subject another tests)")
 
 
 def _check_trial(folder: Path, spec: TuneSpec, results: TuneResults, outer: OuterRecord,
@@ -148,6 +210,10 @@ def validate_tune(path: Path, deep: bool = True) -> TuneResults:
         raise ResultRejected(folder, str(exc).replace(f"{folder}/", "")) from None
     try:
         return _validate(folder, results, deep)
+    except ResultRejected:
+        raise
+    except MerbenchError as exc:  # a file of the tuning missing or unreadable
+        raise ResultRejected(folder, str(exc).replace(f"{folder}/", "")) from None
     except (KeyError, IndexError, TypeError, ValueError) as exc:
         raise ResultRejected(folder, f"has a layout merbench cannot check "
                                      f"({type(exc).__name__}: {exc}); is it a complete "
@@ -162,8 +228,11 @@ def _validate(folder: Path, results: TuneResults, deep: bool) -> TuneResults:
                                      "search of more than one")
     frames: list[pd.DataFrame] = []
     tested: set[str] = set()
-    for outer in results.outer:
+    counts: dict[str, int] = {}
+    _check_universe(folder, results)
+    for position, outer in enumerate(results.outer):
         fold = _check_outer(folder, outer, nested)
+        _check_search(folder, spec, results, outer, position)
         for trial in outer.trials:
             _check_trial(folder, spec, results, outer, fold, trial, deep)
         if len({t.number for t in outer.trials}) != len(outer.trials):
@@ -178,15 +247,19 @@ def _validate(folder: Path, results: TuneResults, deep: bool) -> TuneResults:
         params = next(t.params for t in outer.trials if t.number == best)
         if nested:
             assert fold is not None
+            if outer.final_run != final_folder(fold.folder, best):
+                raise ResultRejected(folder, f"outer fold {outer.label} reports run "
+                                             f"{outer.final_run}, not "
+                                             f"{final_folder(fold.folder, best)}")
             final = _run(folder, outer.final_run, expected_spec(spec, results.mode, fold,
-                                                                params, None), True)
+                                                                params, None), True, counts)
         else:
             chosen_runs = next(t.runs for t in outer.trials if t.number == best)
             if outer.final_run != chosen_runs[0]:
                 raise ResultRejected(folder, "a test-scored search reports a run other than "
                                              "its best trial's")
             final = _run(folder, outer.final_run, expected_spec(spec, results.mode, None,
-                                                                params, None), True)
+                                                                params, None), True, counts)
         subjects = set((final["database"].astype(str) + "/"
                         + final["subject"].astype(str)).tolist())
         if subjects & tested:
@@ -196,12 +269,20 @@ def _validate(folder: Path, results: TuneResults, deep: bool) -> TuneResults:
         frame = final[[c for c in PREDICTION_COLUMNS if c != "fold"]].copy()
         frame["fold"] = fold.index if fold is not None else final["fold"]
         frames.append(frame[PREDICTION_COLUMNS])
-    _check_pooled(folder, results, pd.concat(frames, ignore_index=True))
+    pooled = pd.concat(frames, ignore_index=True)
+    per_database = pooled["database"].value_counts().to_dict()
+    short = sorted(db for db, n in per_database.items() if counts.get(db) != n)
+    if short:
+        raise ResultRejected(folder, f"the outer folds test {per_database[short[0]]} of "
+                                     f"{short[0]}'s {counts.get(short[0])} samples; a "
+                                     "tuning's outer folds test every sample of a database "
+                                     "they test")
+    _check_pooled(folder, results, pooled)
     return results
 
 
 def _check_pooled(folder: Path, results: TuneResults, expected: pd.DataFrame) -> None:
-    stored = pd.read_csv(folder / TUNE_PREDICTIONS_FILE)
+    stored = read_tune_predictions(folder)
     if list(stored.columns) != PREDICTION_COLUMNS or len(stored) != len(expected) or \
             not stored.astype(str).reset_index(drop=True).equals(
                 expected.astype(str).reset_index(drop=True)):
