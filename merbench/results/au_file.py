@@ -21,8 +21,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from merbench.errors import MerbenchError
-from merbench.results.codec import LayoutError, from_json
 from merbench.results.model import (
     EngineRecord,
     EnvironmentRecord,
@@ -34,7 +32,7 @@ from merbench.results.model import (
     ProtocolRecord,
     ProviderRecord,
 )
-from merbench.results.schema import read_json
+from merbench.results.schema import read_kind
 
 AU_RESULTS_FILE = "au-results.json"
 AU_PREDICTIONS_FILE = "au-predictions.csv"
@@ -120,12 +118,4 @@ class AUResults:
 
 def read_au_results(path: Path) -> AUResults:
     """An ``au-results.json`` in the current layout, every field checked."""
-    data = read_json(path, "AU results file")
-    if data.get("kind") != "au" or data.get("schema_version") != AU_SCHEMA:
-        raise MerbenchError(f"{path} is no AU results file of layout {AU_SCHEMA} (kind "
-                            f"{data.get('kind')!r}, schema_version "
-                            f"{data.get('schema_version')!r}); is it a merbench result?")
-    try:
-        return from_json(AUResults, data)
-    except LayoutError as exc:
-        raise MerbenchError(f"{path} does not follow the AU results layout: {exc}") from None
+    return read_kind(path, "AU results file", "au", AU_SCHEMA, AUResults)

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -26,6 +26,8 @@ from merbench.errors import MerbenchError
 from merbench.results.codec import LayoutError, from_json, loads, same_when_recorded
 from merbench.results.migrations import migrate
 from merbench.results.model import EnvironmentRecord, Results
+
+T = TypeVar("T")
 
 PREDICTION_COLUMNS = ("sample_id", "database", "subject", "fold", "y_true", "y_pred", "epoch")
 
@@ -129,6 +131,20 @@ def read_json(path: Path, what: str) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise MerbenchError(f"{path} is not a {what} (not a JSON object)")
     return data
+
+
+def read_kind(path: Path, what: str, kind: str, schema: int, record: type[T]) -> T:
+    """A file of another command than ``run`` (``au-results.json``, ``tune.json``): a JSON
+    object of ``kind`` in layout ``schema``, built as ``record`` with every field checked."""
+    data = read_json(path, what)
+    if data.get("kind") != kind or data.get("schema_version") != schema:
+        raise MerbenchError(f"{path} is no {what} of layout {schema} (kind "
+                            f"{data.get('kind')!r}, schema_version "
+                            f"{data.get('schema_version')!r}); is it a merbench result?")
+    try:
+        return from_json(record, data)
+    except LayoutError as exc:
+        raise MerbenchError(f"{path} does not follow the {what} layout: {exc}") from None
 
 
 def read_results(path: Path) -> Results:

@@ -24,9 +24,8 @@ from typing import Any, Literal
 import pandas as pd
 
 from merbench.errors import MerbenchError
-from merbench.results.codec import LayoutError, from_json
 from merbench.results.model import Intervals
-from merbench.results.schema import read_json
+from merbench.results.schema import read_kind
 
 TUNE_FILE = "tune.json"
 TUNE_PREDICTIONS_FILE = "predictions.csv"
@@ -142,13 +141,4 @@ def read_tune_predictions(folder: Path) -> Any:
 
 def read_tune(path: Path) -> TuneResults:
     """A ``tune.json`` in the current layout, every field checked."""
-    data = read_json(path, "tuning results file")
-    if data.get("kind") != "tune" or data.get("schema_version") != TUNE_SCHEMA:
-        raise MerbenchError(f"{path} is no tuning results file of layout {TUNE_SCHEMA} (kind "
-                            f"{data.get('kind')!r}, schema_version "
-                            f"{data.get('schema_version')!r}); is it a merbench result?")
-    try:
-        return from_json(TuneResults, data)
-    except LayoutError as exc:
-        raise MerbenchError(f"{path} does not follow the tuning results layout: {exc}"
-                            ) from None
+    return read_kind(path, "tuning results file", "tune", TUNE_SCHEMA, TuneResults)
