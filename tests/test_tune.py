@@ -442,3 +442,10 @@ def test_a_grid_search_tries_every_configuration_once_per_outer_fold() -> None:
         assert sorted(tried) == sorted((lr, e) for lr in (0.1, 0.2, 0.3) for e in (1, 2))
         orders.append(tried)
     assert len(set(map(tuple, orders))) > 1  # each outer fold walks the grid its own way
+
+
+def test_status_of_a_tuning_is_one_line(tuned: Path, cli) -> None:
+    code, out, _ = cli("status", str(tuned))
+    assert code == 0 and len(out.strip().splitlines()) == 1
+    assert "tuning of ststnet on synthetic/loso, nested, 2 trials x 2 inner folds" in out
+    assert "of at most 30; finished: tune.json written" in out

@@ -11,11 +11,19 @@ from merbench.cli.parser import EXIT_USAGE
 from merbench.errors import MerbenchError
 from merbench.run_status import describe, run_dirs, run_status
 from merbench.runner.identity import DEFAULT_RUNS_DIR
+from merbench.tuning.status import is_tuning_folder, tuning_status
 
 
 def main(args: argparse.Namespace) -> int:
     unreadable = 0
     for path in args.dirs or [DEFAULT_RUNS_DIR]:
+        if is_tuning_folder(path):  # one line for the search, not one a trial's run
+            try:
+                say(tuning_status(path))
+            except MerbenchError as exc:
+                unreadable += 1
+                say(f"merbench: error: {exc}", file=sys.stderr)
+            continue
         for run_dir in run_dirs(path):
             try:
                 say(describe(run_status(run_dir)))
