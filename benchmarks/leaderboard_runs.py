@@ -134,6 +134,26 @@ JOBS = (
 RUN_JOBS = tuple(job for job in JOBS if job.tool == "run")
 
 
+def tuning_prediction(job: Job, figures: dict[str, Any],
+                      matrix: dict[str, Any]) -> gpu_plan.Prediction:
+    """A tuning job's minutes, at most: its model's seconds a fold (as a run of it would be
+    predicted) times the folds the whole search trains, in full-fold equivalents (an inner
+    fold trains on (k - 1) / k of an outer fold's subjects), with no trial pruned and every
+    trial at its recipe's epochs (a space of fewer epochs takes less)."""
+    from merbench.tuning.space import read_tune_file
+
+    spec = read_tune_file(REPOSITORY / job.args[0])
+    folds = gpu_plan.FOLDS_PER_SEED
+    k = spec.inner_folds
+    equivalents = (spec.trials * folds if "--score" in job.args
+                   else round(folds * spec.trials * (k - 1) + folds))
+    run = gpu_plan.predict(job.name, job.out, ("--model", spec.model), figures, matrix, None,
+                           None, figure=spec.model)
+    return gpu_plan.Prediction(job.name, equivalents, run.seconds_per_fold,
+                               f"a merbench tune search of {equivalents} fold-equivalents; "
+                               f"{run.source}", None)
+
+
 def _interruptible() -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
@@ -294,9 +314,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{job.name}: skipped, it needs --causalnet-images", flush=True)
         jobs = [j for j in jobs if not j.images]
     figures, matrix = gpu_plan.load(args.figures), gpu_plan.load(args.matrix)
-    predictions = {job.name: gpu_plan.predict(job.name, job.out, job.args, figures, matrix,
-                                              args.runs, args.start_from,
-                                              figure=job.figure_key) for job in jobs}
+    predictions = {job.name: (tuning_prediction(job, figures, matrix) if job.tool == "tune"
+                              else gpu_plan.predict(job.name, job.out, job.args, figures,
+                                                    matrix, args.runs, args.start_from,
+                                                    figure=job.figure_key))
+                   for job in jobs}
     commands = []
     for job in jobs:
         cmd = command(job, args.data, args.runs, args.features, args.device,

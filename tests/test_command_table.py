@@ -31,6 +31,7 @@ HOMONYMS = {
     # a long-video dataset, not a recognition one; a spotting run's folder, not a run's
     "merbench spot": {"--dataset", "-d", "--out", "-o"},
     "merbench keygen": {"--out"},  # the private key
+    "merbench tune": {"--out", "-o"},  # a tuning's folder of many runs, not a run's
     "merbench leaderboard build": {"--out"},  # the site
     "merbench leaderboard export": {"--out"},  # the table's file
 }

@@ -91,7 +91,7 @@ def test_payloads_are_inert(hostile_run: Path, tmp_path: Path, cli) -> None:
     pages = {p.relative_to(tmp_path / "site").as_posix(): p.read_text()
              for p in (tmp_path / "site").rglob("*.html")}
     assert set(pages) == {"index.html", "benchmarks/synthetic.html", "spotting.html",
-                          "compare/synthetic.html", "runs/hostile/index.html"}
+                          "tuning.html", "compare/synthetic.html", "runs/hostile/index.html"}
     (copied,) = (tmp_path / "site" / "spotting").glob("*/spotting.json")  # inside the site
     assert copied.parent.name.startswith("script-document-documentelement")
     script, script_hash = _script()
