@@ -58,6 +58,17 @@ class Tuning:
                            r.dataset_options, to_json(r.space), r.sampler, r.sampler_seed,
                            r.trials], sort_keys=True)
 
+    def shared_options(self) -> list[str]:
+        """The options every trial shared, as ``name=value`` (model options by their
+        ``model_options.NAME``, as the space names them)."""
+        found = []
+        for name, value in sorted(self.results.options.items()):
+            if isinstance(value, dict):
+                found += [f"{name}.{k}={v}" for k, v in sorted(value.items())]
+            else:
+                found.append(f"{name}={value}")
+        return found
+
     def chosen(self) -> list[tuple[str, int]]:
         """Each configuration chosen, with how many outer folds chose it, most first."""
         used: dict[str, int] = {}
