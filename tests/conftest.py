@@ -157,6 +157,15 @@ def read_tables() -> Callable[[str], dict[str, list[dict[str, str]]]]:
 REPOSITORY = Path(__file__).resolve().parents[1]
 
 
+def row_result_files(folder: Path) -> list[Path]:
+    """Every results.json under ``folder`` that is a leaderboard row: those inside a
+    tuning's folder are its trials, shown on the tuning page."""
+    tunings = {path.parent for name in ("tune.json", "tuning.json")
+               for path in folder.glob(f"**/{name}")}
+    return [path for path in folder.glob("**/results.json")
+            if tunings.isdisjoint(path.parents)]
+
+
 @pytest.fixture(scope="session")
 def committed_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The site of every committed result (``leaderboards/results``) with the benchmark

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import as_saved_weights
+from conftest import as_saved_weights, row_result_files
 
 import merbench
 from merbench import hookimpl
@@ -195,7 +195,7 @@ def test_reduced_runs_are_labelled_on_every_page(committed_site: Path, read_tabl
     and its run page, every score section of it, say so; full-recipe runs carry no label."""
     runs = read_tables((committed_site / "index.html").read_text())["runs-table"]
     labelled = [("reduced setting" in r["model"], r["model"].split()[0]) for r in runs]
-    assert len(labelled) == len(list(RESULTS.glob("**/results.json")))  # every run listed
+    assert len(labelled) == len(row_result_files(RESULTS))  # every run listed
     assert [name for reduced, name in labelled if reduced] == ["htnet", "htnet"]
     assert {"ststnet", "offapexnet", "timm-resnet18", "biwoof-release-svm"} <= \
         {name for reduced, name in labelled if not reduced}

@@ -20,6 +20,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from conftest import row_result_files
 
 ROOT = Path(__file__).resolve().parents[1]
 COMPOSITE = ROOT / "leaderboards" / "results" / "ststnet-composite-loso"
@@ -203,9 +204,7 @@ def test_no_page_scrolls_sideways_at_1366_or_1920(chromium: str, served_results,
     next to the site; a control page wider than any window proves the measure sees it."""
     site, url = served_results
     pages = sorted(str(p.relative_to(site)) for p in site.rglob("*.html"))
-    tunings = {path.parent for path in COMPOSITE.parent.glob("**/tune.json")}
-    runs = len([path for path in COMPOSITE.parent.glob("**/results.json")  # a page each,
-                if tunings.isdisjoint(path.parents)])  # but a tuning's: its trials
+    runs = len(row_result_files(COMPOSITE.parent))  # a page each, but a tuning's trials
     au_pages = 1 if any(COMPOSITE.parent.glob("**/au-results.json")) else 0  # the composite's
     # index, spotting, tuning, 11 benchmarks, their comparisons, the AU page
     assert len(pages) == 3 + 11 + 11 + runs + au_pages
