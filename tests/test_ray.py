@@ -533,6 +533,6 @@ def test_a_tuning_on_ray_tries_chooses_and_scores_as_locally(cluster: Cluster,
     assert _tuning_record(tmp_path / "ray") == _tuning_record(tmp_path / "local")
     assert (tmp_path / "ray" / "predictions.csv").read_bytes() == \
         (tmp_path / "local" / "predictions.csv").read_bytes()
-    engine = json.loads((tmp_path / "ray" / "final" / "000-syn1-s01" / "results.json")
-                        .read_text())["engine"]
+    retrained = next((tmp_path / "ray" / "final" / "000-syn1-s01").glob("trial-*"))
+    engine = json.loads((retrained / "results.json").read_text())["engine"]
     assert engine["executor"] == "ray"
