@@ -280,7 +280,8 @@ def migrate(data: dict[str, Any], kind: str, source: object, *,
     if version < FIRST_VERSION:
         raise MerbenchError(f"{source} has schema_version {version}, but versions start at "
                             f"{FIRST_VERSION}; is it a merbench file?")
-    data = copy.deepcopy(data)
+    if version < target:  # the steps edit in place: the caller's dict stays as it was
+        data = copy.deepcopy(data)
     while version < target:
         step = steps.get(version)
         if step is None:
