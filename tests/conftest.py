@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import io
 import os
 import sys
@@ -170,11 +171,23 @@ def row_result_files(folder: Path) -> list[Path]:
 def committed_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The site of every committed result (``leaderboards/results``) with the benchmark
     definitions merbench ships, built once for every test that reads it; no test writes to
-    it."""
-    out = tmp_path_factory.mktemp("committed-site") / "site"
-    assert main(["leaderboard", "build", "--results", str(REPOSITORY / "leaderboards" / "results"),
-                 "--out", str(out), "--benchmarks",
-                 str(REPOSITORY / "merbench" / "leaderboard" / "definitions"), "--strict"]) == 0
+    it. Under pytest-xdist the workers of one session share it: the first to need it builds
+    it (a minute: every committed run and tuning is validated) while the others wait on a
+    lock, instead of each building its own."""
+    shared = os.environ.get("PYTEST_XDIST_WORKER") is not None
+    folder = (tmp_path_factory.getbasetemp().parent / "committed-site" if shared
+              else tmp_path_factory.mktemp("committed-site"))
+    folder.mkdir(exist_ok=True)
+    out, done = folder / "site", folder / "built"
+    with open(folder / "lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if not done.exists():
+            assert main(["leaderboard", "build", "--results",
+                         str(REPOSITORY / "leaderboards" / "results"), "--out", str(out),
+                         "--benchmarks",
+                         str(REPOSITORY / "merbench" / "leaderboard" / "definitions"),
+                         "--strict"]) == 0
+            done.touch()
     return out
 
 
