@@ -50,11 +50,7 @@ def report(results: TuneResults) -> list[str]:
         bounds = getattr(interval, metric)
         shown = f" [{bounds[0]:.2f}, {bounds[1]:.2f}]" if bounds is not None else ""
         lines.append(f"  {metric.upper()} {getattr(results.overall, metric):.4f}{shown}")
-    used: dict[str, int] = {}
-    for outer in results.outer:
-        params = next(t.params for t in outer.trials if t.number == outer.chosen)
-        text = ", ".join(f"{k}={v}" for k, v in params.items())
-        used[text] = used.get(text, 0) + 1
+    used = results.chosen_configurations()
     lines.append("  chosen: " + "; ".join(
         f"{text} ({n} outer fold{'s' * (n != 1)})" if results.mode == NESTED else text
         for text, n in sorted(used.items(), key=lambda item: -item[1])))

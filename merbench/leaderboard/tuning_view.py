@@ -71,12 +71,8 @@ class Tuning:
 
     def chosen(self) -> list[tuple[str, int]]:
         """Each configuration chosen, with how many outer folds chose it, most first."""
-        used: dict[str, int] = {}
-        for outer in self.results.outer:
-            params = next(t.params for t in outer.trials if t.number == outer.chosen)
-            text = ", ".join(f"{k}={v}" for k, v in params.items())
-            used[text] = used.get(text, 0) + 1
-        return sorted(used.items(), key=lambda item: (-item[1], item[0]))
+        return sorted(self.results.chosen_configurations().items(),
+                      key=lambda item: (-item[1], item[0]))
 
     def trained_runs(self) -> int:
         return sum(len(t.runs) for o in self.results.outer for t in o.trials) + \
@@ -117,11 +113,12 @@ def find_tunings(folders: Sequence[Path]) -> tuple[list[Tuning], list[Rejected]]
     return found, rejected
 
 
-def differences(nested: Tuning, test_scored: Tuning) -> list[Difference]:
-    """How much higher the test-scored tuning scores than the nested one, per metric."""
-    a = read_tune_predictions(test_scored.path)
-    b = read_tune_predictions(nested.path)
-    b = b.set_index("sample_id").loc[a["sample_id"]].reset_index()
+def differences(nested: Tuning, test_scored: Tuning, nested_predictions: Any,
+                test_scored_predictions: Any) -> list[Difference]:
+    """How much higher the test-scored tuning scores than the nested one, per metric, from
+    their pooled predictions (the same samples)."""
+    a = test_scored_predictions
+    b = nested_predictions.set_index("sample_id").loc[a["sample_id"]].reset_index()
     keys_of, keys, strata = subject_strata(a)
     n_classes = len(nested.results.classes)
     y_true = a["y_true"].to_numpy(dtype=int)
@@ -148,11 +145,10 @@ def comparisons(tunings: list[Tuning]) -> list[dict[str, Any]]:
     for pair in by_search.values():
         if len(pair) == 2:
             nested, test_scored = pair[True], pair[False]
-            same = set(read_tune_predictions(nested.path)["sample_id"]) == \
-                set(read_tune_predictions(test_scored.path)["sample_id"])
-            if same:
+            tables = [read_tune_predictions(t.path) for t in (nested, test_scored)]
+            if set(tables[0]["sample_id"]) == set(tables[1]["sample_id"]):
                 found.append({"nested": nested, "test_scored": test_scored,
-                              "differences": differences(nested, test_scored)})
+                              "differences": differences(nested, test_scored, *tables)})
     return found
 
 

@@ -78,6 +78,9 @@ class OuterRecord:
     chosen: int  # the number of the best complete trial (ties: the earliest)
     final_run: str  # the chosen configuration's run on the test subjects
 
+    def chosen_trial(self) -> TrialRecord:
+        return next(t for t in self.trials if t.number == self.chosen)
+
 
 @dataclass(frozen=True)
 class ScoresRecord:
@@ -115,6 +118,15 @@ class TuneResults:
     per_database: dict[str, ScoresRecord]
     intervals: Intervals
     wall_time_s: float
+
+    def chosen_configurations(self) -> dict[str, int]:
+        """Each configuration chosen, as ``name=value, ...``, with how many outer folds
+        chose it, in the order first chosen."""
+        used: dict[str, int] = {}
+        for outer in self.outer:
+            text = ", ".join(f"{k}={v}" for k, v in outer.chosen_trial().params.items())
+            used[text] = used.get(text, 0) + 1
+        return used
 
 
 def final_folder(outer_folder: str, number: int) -> str:

@@ -82,6 +82,7 @@ class _Unit:
     index: int
     fold: OuterFold | None
     study: Any
+    # one a round, so trial n is trials[n]
     trials: list[TrialRecord] = dataclasses.field(default_factory=list)
 
 
@@ -213,11 +214,11 @@ def _tune(spec: TuneSpec, mode: Mode, settings: RunSettings, out: Path, plugins:
             on_progress(Progress(number + 1, spec.trials, counts["runs"],
                                  time.perf_counter() - started,
                                  None if per_run is None else per_run * left))
-    chosen = [_best(unit.trials) for unit in units]
+    chosen = [best_trial(unit.trials) for unit in units]
     if nested:
         final_runs = [final_folder(unit.fold.folder, c)
                       for unit, c in zip(units, chosen, strict=True) if unit.fold is not None]
-        finals = [(run_spec(spec, mode, unit.fold, _params(unit, c), None),
+        finals = [(run_spec(spec, mode, unit.fold, unit.trials[c].params, None),
                    dataclasses.replace(settings, out=out / folder))
                   for unit, c, folder in zip(units, chosen, final_runs, strict=True)
                   if unit.fold is not None]
@@ -228,7 +229,7 @@ def _tune(spec: TuneSpec, mode: Mode, settings: RunSettings, out: Path, plugins:
             frames.append(frame)
         predictions = pd.concat(frames, ignore_index=True)
     else:
-        best = units[0].trials[_index(units[0].trials, chosen[0])]
+        best = units[0].trials[chosen[0]]
         final_runs = [best.runs[0]]
         predictions = read_predictions(out / best.runs[0])[PREDICTION_COLUMNS]
     results = _record(spec, mode, units, chosen, final_runs, predictions, classes, complete,
@@ -287,17 +288,6 @@ def best_trial(trials: list[TrialRecord]) -> int:
         raise MerbenchError("no trial of an outer fold completed (every one was pruned or "
                             "the time budget ran out first); give more time or trials")
     return max(complete, key=lambda t: (t.score, -t.number)).number
-
-
-_best = best_trial
-
-
-def _index(trials: list[TrialRecord], number: int) -> int:
-    return next(i for i, t in enumerate(trials) if t.number == number)
-
-
-def _params(unit: _Unit, number: int) -> dict[str, Any]:
-    return unit.trials[_index(unit.trials, number)].params
 
 
 def outer_scores(predictions: pd.DataFrame, classes: list[str]

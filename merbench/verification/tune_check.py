@@ -235,8 +235,6 @@ def _validate(folder: Path, results: TuneResults, deep: bool) -> TuneResults:
         _check_search(folder, spec, results, outer, position)
         for trial in outer.trials:
             _check_trial(folder, spec, results, outer, fold, trial, deep)
-        if len({t.number for t in outer.trials}) != len(outer.trials):
-            raise ResultRejected(folder, f"outer fold {outer.label} records a trial twice")
         try:
             best = best_trial(outer.trials)
         except MerbenchError as exc:
@@ -244,7 +242,7 @@ def _validate(folder: Path, results: TuneResults, deep: bool) -> TuneResults:
         if best != outer.chosen:
             raise ResultRejected(folder, f"outer fold {outer.label} chose trial {outer.chosen} "
                                          f"but trial {best} scored best")
-        params = next(t.params for t in outer.trials if t.number == best)
+        params = outer.chosen_trial().params  # the best, as checked above
         if nested:
             assert fold is not None
             if outer.final_run != final_folder(fold.folder, best):
@@ -254,8 +252,7 @@ def _validate(folder: Path, results: TuneResults, deep: bool) -> TuneResults:
             final = _run(folder, outer.final_run, expected_spec(spec, results.mode, fold,
                                                                 params, None), True, counts)
         else:
-            chosen_runs = next(t.runs for t in outer.trials if t.number == best)
-            if outer.final_run != chosen_runs[0]:
+            if outer.final_run != outer.chosen_trial().runs[0]:
                 raise ResultRejected(folder, "a test-scored search reports a run other than "
                                              "its best trial's")
             final = _run(folder, outer.final_run, expected_spec(spec, results.mode, None,
