@@ -1,7 +1,5 @@
 """``python -m merbench`` is the ``merbench`` command."""
 
-import sys
+from merbench.cli import console
 
-from merbench.cli import main
-
-sys.exit(main())
+console()

@@ -34,7 +34,7 @@ from merbench.cli.stop_signals import stop_like_ctrl_c
 from merbench.errors import MerbenchError
 from merbench.plugins import Plugins, load_plugins
 
-__all__ = ["build_parser", "main"]
+__all__ = ["build_parser", "console", "main"]
 
 
 def _load(args: argparse.Namespace, extra: Sequence[tuple[str, object]] = ()) -> Plugins:
@@ -81,8 +81,11 @@ def _one_line_warning(message: Warning | str, category: type[Warning], *args: An
     say(f"merbench: warning: {message}", file=sys.stderr)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``merbench`` console script; returns the exit status."""
+def main(argv: Sequence[str] | None = None, *, ends_process: bool = False) -> int:
+    """Carry out a ``merbench`` command line; returns the exit status. ``ends_process``: the
+    process ends when this returns (the console script), so after a stop a further signal
+    may end it at once (:mod:`merbench.cli.stop_signals`); otherwise the signal handlers in
+    place before are all back when this returns."""
     warnings.showwarning = _one_line_warning
     parser = build_parser()
     try:
@@ -91,7 +94,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         say(f"merbench: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     try:
-        with stop_like_ctrl_c() as stops:  # SIGTERM, SIGHUP: as Ctrl-C
+        with stop_like_ctrl_c(ends_process) as stops:  # SIGTERM, SIGHUP: as Ctrl-C
             try:
                 status = _commands()[args.command](args)
             except KeyboardInterrupt:  # run and extract say more; the others change nothing
@@ -107,6 +110,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
 
 
+def console() -> None:
+    """The ``merbench`` console script and ``python -m merbench``."""
+    sys.exit(main(ends_process=True))
+
+
 def _os_error(exc: OSError, command: str) -> str:
     """One line for a file-system failure that no check caught, with what to do about it."""
     fix = {errno.ENOSPC: "free some disk space", errno.EDQUOT: "free some disk space",
@@ -120,4 +128,4 @@ def _os_error(exc: OSError, command: str) -> str:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    console()

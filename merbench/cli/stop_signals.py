@@ -8,12 +8,21 @@ Ctrl-C raises, so every command stops the way it stops on Ctrl-C (finished folds
 fold in progress saved as of its last state, one line saying how to go on), and the exit
 status is the shell's for that signal, 128 + its number (143 for SIGTERM, 129 for SIGHUP;
 130 for Ctrl-C), so a scheduler sees which signal ended the job.
+
+When merbench is the whole process (the console script), a command that has stopped has kept
+what it keeps, and what is left is saying so and the interpreter's shutdown (freeing torch's
+memory, joining threads), which can take seconds. A second Ctrl-C there, an impatient user's
+or a scheduler's after its grace period, would raise KeyboardInterrupt into that shutdown and
+end the process by SIGINT (exit status -2 to its parent, and a traceback) instead of with 130.
+So once a stop has begun, a further Ctrl-C ends the process at once with exit status 130.
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
+import sys
 import threading
 from collections.abc import Iterator
 from types import FrameType
@@ -23,15 +32,27 @@ STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP")
 
 
 class StopSignals:
-    """The stop signal received while the block ran (None: none)."""
+    """The stop signal received while the block ran (None: none); ``ends_process``: the
+    process ends with the command, so once it stops a further Ctrl-C ends it at once."""
 
-    def __init__(self) -> None:
+    def __init__(self, ends_process: bool = False) -> None:
         self.received: int | None = None
+        self.ends_process = ends_process
+        self.stopping = False
 
     def _stop(self, number: int, frame: FrameType | None) -> None:
         if self.received is not None:
             return  # stopping already: a second signal must not cut the saving short
         self.received = number
+        self._interrupt(number, frame)
+
+    def _interrupt(self, number: int, frame: FrameType | None) -> None:
+        """Ctrl-C's KeyboardInterrupt; where the process ends with the command, a Ctrl-C
+        from now on ends it at once (a second SIGTERM or SIGHUP stays ignored, as above)."""
+        if self.ends_process:
+            self.stopping = True
+            if signal.getsignal(signal.SIGINT) not in (signal.SIG_IGN, None):
+                signal.signal(signal.SIGINT, _end_at_once)
         raise KeyboardInterrupt
 
     def exit_status(self, status: int, interrupted: int) -> int:
@@ -42,18 +63,33 @@ class StopSignals:
         return status
 
 
+def _end_at_once(number: int, frame: FrameType | None) -> None:
+    """A Ctrl-C after the command stopped: the process ends now, with the shell's status."""
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(128 + number)
+
+
 @contextlib.contextmanager
-def stop_like_ctrl_c() -> Iterator[StopSignals]:
+def stop_like_ctrl_c(ends_process: bool = False) -> Iterator[StopSignals]:
     """Within the block, SIGTERM and SIGHUP raise KeyboardInterrupt in the main thread;
     the handlers in place before are restored after it (signals can only be handled in the
-    main thread, so elsewhere nothing changes)."""
-    stops = StopSignals()
+    main thread, so elsewhere nothing changes). ``ends_process`` (the console script): Ctrl-C
+    is handled too, and after a stop the handlers stay as they are then (Ctrl-C: at once)."""
+    stops = StopSignals(ends_process)
     if threading.current_thread() is not threading.main_thread():
         yield stops
         return
-    previous = {number: signal.signal(number, stops._stop) for number in STOP_SIGNALS}
+    numbers = (*STOP_SIGNALS, signal.SIGINT) if ends_process else STOP_SIGNALS
+    previous = {number: signal.getsignal(number) for number in numbers}
+    for number in STOP_SIGNALS:
+        signal.signal(number, stops._stop)
+    if ends_process and previous[signal.SIGINT] is signal.default_int_handler:
+        signal.signal(signal.SIGINT, stops._interrupt)  # an ignored Ctrl-C stays ignored
     try:
         yield stops
     finally:
-        for number, handler in previous.items():
-            signal.signal(number, handler)
+        if not stops.stopping:
+            for number, handler in previous.items():
+                signal.signal(number, handler)
