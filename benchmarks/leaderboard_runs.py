@@ -191,6 +191,14 @@ def prepare(data: Path, features: Path) -> None:
 STOP_GRACE_S = 60.0  # after the budget's Ctrl-C, before a second one
 
 
+def shell_status(returncode: int) -> int:
+    """An exit status as a shell reports it: 128 + N for a process ended by signal N. A
+    second Ctrl-C can land in a stopped merbench's last moments of shutdown, after Python has
+    given SIGINT its default action back, and then ends it by the signal rather than with
+    merbench's 130; both mean the same: stopped, finished folds kept."""
+    return 128 - returncode if returncode < 0 else returncode
+
+
 def _stopped(process: subprocess.Popen[bytes]) -> int:
     """``process``'s exit code after a Ctrl-C: :data:`STOP_GRACE_S` to save its fold in
     progress, then a second Ctrl-C (finished folds kept) and half a minute, then a kill."""
@@ -226,7 +234,7 @@ def run_jobs(cmds: list[tuple[list[str], Path]],
     while len(ended) < len(processes):
         for i, (process, _) in enumerate(processes):
             if i not in ended and process.poll() is not None:
-                ended[i] = (process.returncode, time.perf_counter() - started)
+                ended[i] = (shell_status(process.returncode), time.perf_counter() - started)
         if deadline is not None and time.perf_counter() >= deadline:
             break
         time.sleep(0.2)
@@ -239,7 +247,7 @@ def run_jobs(cmds: list[tuple[list[str], Path]],
         process.send_signal(signal.SIGINT)
     for i, (process, out) in enumerate(processes):
         if i not in ended:
-            ended[i] = (_stopped(process), time.perf_counter() - started)
+            ended[i] = (shell_status(_stopped(process)), time.perf_counter() - started)
         out.close()
     return [ended[i] for i in range(len(processes))]
 

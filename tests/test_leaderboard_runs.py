@@ -166,6 +166,16 @@ def test_a_spent_budget_stops_the_job_keeps_its_run_and_packs_it(
     assert not any(name.endswith((".png", ".jpg")) for name in names)
 
 
+def test_a_job_ended_by_a_signal_is_recorded_as_a_shell_would(script: ModuleType,
+                                                              tmp_path: Path) -> None:
+    """A second Ctrl-C in a stopped run's shutdown ends it by SIGINT (-2 to Popen): that is
+    the budget's stop, recorded as 130 like merbench's own exit, not as a failure."""
+    by_sigint = [sys.executable, "-c", "import os, signal; signal.signal(signal.SIGINT, "
+                 "signal.SIG_DFL); os.kill(os.getpid(), signal.SIGINT)"]
+    [(code, _)] = script.run_jobs([(by_sigint, tmp_path / "log")], None)
+    assert code == 130
+
+
 def test_start_from_copies_unfinished_runs_without_their_states(script: ModuleType,
                                                                tmp_path: Path) -> None:
     """A seed of full HTNet outlasts a GPU session: the next session starts from the folds
