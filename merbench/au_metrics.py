@@ -66,7 +66,14 @@ from numpy.typing import ArrayLike
 
 from merbench.action_units import DEFAULT_AU_SET, IGNORED_SHIFT, SampleActionUnits
 from merbench.confusion_metrics import ConfusionCounts, f1_per_class, recall_per_class
-from merbench.stats.intervals import LEVEL, RESAMPLES, SEED, Interval, resampled_interval
+from merbench.stats.intervals import (
+    LEVEL,
+    RESAMPLES,
+    SEED,
+    Interval,
+    resampled_interval,
+    times_drawn,
+)
 from merbench.stats.record import subject_strata
 
 #: The default threshold on a predicted probability: present where strictly above it.
@@ -235,10 +242,10 @@ def pooled_scores(au_set: Sequence[int], per_subject: np.ndarray,
     :func:`subject_counts`'s subjects, repeats counted), for each seed: shapes seeds x rows
     (x AUs). As in :func:`merbench.stats.intervals.batch_score`, each row becomes how often
     it drew each subject, and a pool is those counts times the per-subject counts."""
-    rows = np.asarray(chosen, dtype=int).reshape(-1, np.shape(chosen)[-1])
-    drawn = np.zeros((len(rows), per_subject.shape[1]))
-    np.add.at(drawn, (np.arange(len(rows))[:, None], rows), 1)
-    return scores_of(au_set, np.einsum("bg,sgka->sbka", drawn, per_subject))
+    drawn = times_drawn(np.asarray(chosen), per_subject.shape[1])
+    seeds, groups = per_subject.shape[:2]
+    pooled = drawn @ per_subject.reshape(seeds, groups, -1)
+    return scores_of(au_set, pooled.reshape(seeds, len(drawn), *per_subject.shape[2:]))
 
 
 def au_intervals(labels: AULabels, predictions: ArrayLike, samples: Any, *,

@@ -24,7 +24,14 @@ import numpy as np
 from merbench.spotting.intervals import Video
 from merbench.spotting.matching import THRESHOLD
 from merbench.spotting.scores import ALL, SCOPES, f1_of_counts, subject_counts
-from merbench.stats.intervals import LEVEL, RESAMPLES, SEED, Interval, resampled_interval
+from merbench.stats.intervals import (
+    LEVEL,
+    RESAMPLES,
+    SEED,
+    Interval,
+    resampled_interval,
+    times_drawn,
+)
 
 METHOD = "percentile bootstrap over subjects, stratified by database"
 
@@ -34,10 +41,7 @@ def pooled_f1(counts: np.ndarray, chosen: np.ndarray, scope: str = ALL) -> np.nd
     indices into the first axis of ``counts``, the per-subject counts of
     :func:`~merbench.spotting.scores.subject_counts`)."""
     chosen = np.asarray(chosen, dtype=np.intp)
-    rows = chosen.reshape(-1, chosen.shape[-1])
-    drawn = np.zeros((len(rows), len(counts)))
-    np.add.at(drawn, (np.arange(len(rows))[:, None], rows), 1)
-    pooled = np.einsum("bn,nk->bk", drawn, counts[:, SCOPES.index(scope), :])
+    pooled = times_drawn(chosen, len(counts)) @ counts[:, SCOPES.index(scope), :]
     return f1_of_counts(pooled).reshape(chosen.shape[:-1])
 
 

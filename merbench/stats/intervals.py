@@ -69,15 +69,25 @@ def score_of(confusions: np.ndarray, chosen: np.ndarray, metric: str) -> float:
 def batch_score(confusions: np.ndarray, chosen: np.ndarray, metric: str) -> np.ndarray:
     """:func:`score_of` for each row of ``chosen`` (resamples x subjects drawn): each row
     becomes how often it drew each subject, and a pool is those counts times the
-    per-subject matrices."""
+    per-subject matrices (one matrix product; counts and matrices hold whole numbers, so the
+    sums are exact in any order)."""
     chosen = np.asarray(chosen, dtype=int)
-    n_subjects = confusions.shape[1]
-    rows = chosen.reshape(-1, chosen.shape[-1])
-    counts = np.zeros((len(rows), n_subjects))
-    np.add.at(counts, (np.arange(len(rows))[:, None], rows), 1)
-    pooled = np.einsum("bn,snij->sbij", counts, confusions)
+    seeds, n_subjects, n_classes = confusions.shape[:3]
+    counts = times_drawn(chosen, n_subjects)
+    pooled = counts @ confusions.reshape(seeds, n_subjects, -1)
+    pooled = pooled.reshape(seeds, len(counts), n_classes, n_classes)
     scores = SCORERS[metric](counts_from_confusion(pooled)).mean(axis=0)
     return scores.reshape(chosen.shape[:-1])
+
+
+def times_drawn(chosen: np.ndarray, n_subjects: int) -> np.ndarray:
+    """How often each row of ``chosen`` (any leading shape x subjects drawn, indices below
+    ``n_subjects``) drew each subject: a float array of rows x ``n_subjects``, ready to be
+    multiplied with per-subject counts (a pool is that product)."""
+    rows = np.asarray(chosen, dtype=np.intp).reshape(-1, np.shape(chosen)[-1])
+    flat = (rows + n_subjects * np.arange(len(rows))[:, None]).ravel()
+    counts = np.bincount(flat, minlength=len(rows) * n_subjects)
+    return counts.reshape(len(rows), n_subjects).astype(float)
 
 
 def subject_interval(confusions: np.ndarray, strata: Sequence[Sequence[int]], metric: str,
