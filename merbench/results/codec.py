@@ -15,6 +15,7 @@ than any merbench file, as the malformed JSON it is for merbench.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import re
 import types
@@ -193,10 +194,17 @@ def _read(annotation: Any, value: Any, where: str) -> Any:
     return value
 
 
+@functools.cache
+def _hints(cls: Any) -> dict[str, Any]:
+    """The annotations of a record class, resolved once: a run folder holds hundreds of
+    records of a few classes, and resolving string annotations is most of reading them."""
+    return typing.get_type_hints(cls)
+
+
 def _read_record(cls: Any, value: Any, where: str) -> Any:
     if not isinstance(value, dict):
         raise LayoutError(where, f"is {_type_name(value)}, expected an object")
-    hints = typing.get_type_hints(cls)
+    hints = _hints(cls)
     fields = dataclasses.fields(cls)
     inner = {f.name: _flattened_record(hints[f.name]) for f in fields if _flattened(f)}
     known = {f.name for f in fields if f.name not in inner} | {
