@@ -171,12 +171,14 @@ def cluster() -> Iterator[Cluster]:
 
 
 @pytest.mark.slow
-def test_ray_gives_the_same_predictions_as_the_local_engine(local_run: Path, tmp_path: Path,
-                                                             cli) -> None:
-    """A local Ray instance (no address): every fold's every epoch equals the local run's,
-    and the results report the same numbers."""
+def test_ray_gives_the_same_predictions_as_the_local_engine(cluster: Cluster, local_run: Path,
+                                                             tmp_path: Path, cli) -> None:
+    """On the cluster, every fold's every epoch equals the local run's, and the results
+    report the same numbers. (A local Ray instance, no address, is started by
+    tests/test_sweep.py's Ray sweep, to the same numbers; one more here cost 15 s.)"""
     out = tmp_path / "ray"
-    done = merbench(*RUN, "--epochs", "40", "--executor", "ray", "--out", str(out))
+    done = merbench(*RUN, "--epochs", "40", "--executor", "ray", "--ray-address",
+                    cluster.address, "--out", str(out))
     assert done.returncode == 0, done.stderr
     ours, theirs = fold_arrays(out), fold_arrays(local_run)
     assert ours.keys() == theirs.keys() and len(ours) == 6
@@ -518,15 +520,14 @@ def _tuning_record(folder: Path) -> dict[str, Any]:
 
 @pytest.mark.slow
 def test_a_tuning_on_ray_tries_chooses_and_scores_as_locally(cluster: Cluster,
-                                                              tmp_path: Path) -> None:
+                                                              tmp_path: Path, cli) -> None:
     """merbench tune --executor ray: each step's runs (one per outer fold) are Ray tasks at
     once, and the trials, their scores, the choices and the outer predictions are the local
     tuning's."""
     space = tmp_path / "tiny.toml"
     space.write_text(TUNING)
-    local = merbench("tune", str(space), "--out", str(tmp_path / "local"), "--threads", "1",
-                     "--quiet")
-    assert local.returncode == 0, local.stderr
+    code, _, err = cli("tune", space, "--out", tmp_path / "local", "--threads", "1", "--quiet")
+    assert code == 0, err
     on_ray = merbench("tune", str(space), "--out", str(tmp_path / "ray"), "--executor", "ray",
                       "--ray-address", cluster.address, "--threads", "1", "--quiet")
     assert on_ray.returncode == 0, on_ray.stderr

@@ -76,6 +76,8 @@ def test_finished_runs_are_skipped(swept, cli) -> None:
 
 @pytest.mark.slow
 def test_a_sweep_on_ray_gives_the_local_numbers(swept, tmp_path: Path) -> None:
+    """On a local Ray instance (no --ray-address: Ray starts one for the command, the
+    suite's only test of that path; tests/test_ray.py runs on a two-node cluster)."""
     folder, _ = swept
     (tmp_path / "plan.toml").write_text(PLAN)
     done = merbench("sweep", str(tmp_path / "plan.toml"), "--executor", "ray", "--quiet")
