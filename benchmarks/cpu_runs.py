@@ -27,6 +27,7 @@ its row in that folder's README.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shlex
 import shutil
@@ -56,6 +57,10 @@ class CpuJob:
     @property
     def model(self) -> str:
         return self.args[self.args.index("--model") + 1]
+
+    @property
+    def seed(self) -> int:
+        return int(self.args[self.args.index("--seed") + 1])
 
 
 def _seeds(name: str, out: str, seeds: tuple[int, ...], *args: str,
@@ -131,9 +136,15 @@ RESULT_FILES = ("results.json", "au-results.json")
 
 
 def finished(job: CpuJob, runs: Path, done: Path | None) -> bool:
-    """Whether ``job``'s run is complete here or committed in ``done``."""
-    return any((root / job.out / name).is_file() for root in (runs, done)
-               if root is not None for name in RESULT_FILES)
+    """Whether ``job``'s run is complete here or committed in ``done``, in its seed's folder
+    or, for a configuration that has one seed (the handcrafted baselines: nothing in them is
+    random), committed flat in the configuration's folder with that seed."""
+    if any((root / job.out / name).is_file() for root in (runs, done)
+           if root is not None for name in RESULT_FILES):
+        return True
+    flat = None if done is None else done / Path(job.out).parent / "results.json"
+    return flat is not None and flat.is_file() and \
+        json.loads(flat.read_text()).get("seed") == job.seed
 
 
 def folds_finished(job: CpuJob, *roots: Path | None) -> int:

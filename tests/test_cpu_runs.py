@@ -64,6 +64,22 @@ def test_a_committed_run_is_never_trained_again(script: ModuleType, tmp_path: Pa
                        out.startswith(f"{job.out}/") for out in gpu), job.name
 
 
+def test_a_one_seed_baseline_committed_flat_is_not_trained_again(script: ModuleType,
+                                                                 tmp_path: Path) -> None:
+    """The handcrafted baselines' per-database and LODO runs are committed flat in their
+    configuration's folder (one seed: nothing in them is random); the plan took them for
+    runs still to make, and would have trained them again."""
+    committed = SCRIPT.parents[1] / "leaderboards" / "results"
+    flat = [job for job in script.JOBS
+            if (committed / Path(job.out).parent / "results.json").is_file()]
+    assert {job.name for job in flat} >= {"lbp-apex-svm-loso-smic-seed0",
+                                          "biwoof-release-svm-lodo-seed0"}
+    for job in flat:
+        assert script.finished(job, tmp_path, committed), job.name
+        other_seed = type(job)(job.name, job.out, (*job.args[:-1], str(job.seed + 1)))
+        assert not script.finished(other_seed, tmp_path, committed), job.name
+
+
 def test_stash_keeps_an_unfinished_runs_folds_and_start_from_brings_them_back(
         script: ModuleType, tmp_path: Path) -> None:
     runs, kept = tmp_path / "runs", tmp_path / "cpu-unfinished"
