@@ -10,18 +10,13 @@ found.
 
 from __future__ import annotations
 
-import signal
 import subprocess
 import sys
 import textwrap
 
-import pytest
-
-from merbench import cli
-
-# A command that is stopped by a real Ctrl-C; then, in what is left of the process, a second
-# Ctrl-C while the interpreter is still busy (a slow shutdown).
-SECOND_CTRL_C_IN_SHUTDOWN = textwrap.dedent("""
+# A command that is stopped by a real Ctrl-C; then, in what is left of the process, another
+# signal (SECOND) while the interpreter is still busy (a slow shutdown).
+STOPPED_THEN = textwrap.dedent("""
     import os, signal, sys, time
     signal.signal(signal.SIGINT, signal.default_int_handler)  # however the suite was started
     from merbench import cli
@@ -36,27 +31,54 @@ SECOND_CTRL_C_IN_SHUTDOWN = textwrap.dedent("""
     try:
         cli.console()
     finally:
-        os.kill(os.getpid(), signal.SIGINT)
-        time.sleep(5)
-        print("the second Ctrl-C did nothing")
+        os.kill(os.getpid(), signal.SECOND)
+        time.sleep(1)
+        print("the second signal did nothing")
 """)
 
 
-def test_a_second_ctrl_c_after_the_stop_ends_the_process_with_130() -> None:
-    done = subprocess.run([sys.executable, "-c", SECOND_CTRL_C_IN_SHUTDOWN],
+def _stopped_then(second: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-c", STOPPED_THEN.replace("SECOND", second)],
                           capture_output=True, text=True, timeout=60)
+
+
+def test_a_second_ctrl_c_after_the_stop_ends_the_process_with_130() -> None:
+    done = _stopped_then("SIGINT")
     assert done.returncode == 130, done.stderr
     assert "merbench: interrupted — 'merbench list' did not finish" in done.stderr
     assert "Traceback" not in done.stderr and "did nothing" not in done.stdout
 
 
-def test_main_called_from_python_leaves_the_handlers_it_found(
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    def stopped(args: object) -> int:
-        raise KeyboardInterrupt
+# merbench.cli.main called from Python, stopped by a real Ctrl-C: the handlers it found are
+# back when it returns (the caller goes on running; only the console script ends at once)
+MAIN_FROM_PYTHON = textwrap.dedent("""
+    import os, signal, sys, time
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    from merbench import cli
 
-    monkeypatch.setattr(cli, "_commands", lambda: {"list": stopped})
-    before = {number: signal.getsignal(number)
-              for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
-    assert cli.main(["list"]) == 130
-    assert {number: signal.getsignal(number) for number in before} == before
+    def stopped(args):
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(5)
+        return 0
+
+    cli._commands = lambda: {"list": stopped}
+    before = [signal.getsignal(n) for n in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)]
+    status = cli.main(["list"])
+    after = [signal.getsignal(n) for n in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)]
+    print(status, after == before)
+""")
+
+
+def test_main_called_from_python_leaves_the_handlers_it_found() -> None:
+    done = subprocess.run([sys.executable, "-c", MAIN_FROM_PYTHON], capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["130", "True"]
+
+
+def test_a_sigterm_after_a_ctrl_c_stop_is_ignored_as_a_second_stop_signal_is() -> None:
+    """A scheduler's SIGTERM after a Ctrl-C stop raises nothing into the shutdown: it is
+    ignored, as a second stop signal is while a stop is saved, and the status stays 130."""
+    done = _stopped_then("SIGTERM")
+    assert "Traceback" not in done.stderr, done.stderr
+    assert done.returncode == 130 and "did nothing" in done.stdout

@@ -41,7 +41,7 @@ class StopSignals:
         self.stopping = False
 
     def _stop(self, number: int, frame: FrameType | None) -> None:
-        if self.received is not None:
+        if self.received is not None or self.stopping:
             return  # stopping already: a second signal must not cut the saving short
         self.received = number
         self._interrupt(number, frame)
