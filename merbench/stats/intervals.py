@@ -69,8 +69,10 @@ def score_of(confusions: np.ndarray, chosen: np.ndarray, metric: str) -> float:
 def batch_score(confusions: np.ndarray, chosen: np.ndarray, metric: str) -> np.ndarray:
     """:func:`score_of` for each row of ``chosen`` (resamples x subjects drawn): each row
     becomes how often it drew each subject, and a pool is those counts times the
-    per-subject matrices (one matrix product; counts and matrices hold whole numbers, so the
-    sums are exact in any order)."""
+    per-subject matrices (one matrix product: where the matrices hold whole numbers, as
+    every recorded interval's do, the sums are exact in any order; seed-averaged ones, which
+    a comparison of runs with other numbers of seeds pools, agree with any other order to
+    about 1e-12)."""
     chosen = np.asarray(chosen, dtype=int)
     seeds, n_subjects, n_classes = confusions.shape[:3]
     counts = times_drawn(chosen, n_subjects)
@@ -85,6 +87,8 @@ def times_drawn(chosen: np.ndarray, n_subjects: int) -> np.ndarray:
     ``n_subjects``) drew each subject: a float array of rows x ``n_subjects``, ready to be
     multiplied with per-subject counts (a pool is that product)."""
     rows = np.asarray(chosen, dtype=np.intp).reshape(-1, np.shape(chosen)[-1])
+    if rows.size and (rows.min() < 0 or rows.max() >= n_subjects):
+        raise ValueError(f"a subject index outside 0..{n_subjects - 1}")  # else: a wrong row
     flat = (rows + n_subjects * np.arange(len(rows))[:, None]).ravel()
     counts = np.bincount(flat, minlength=len(rows) * n_subjects)
     return counts.reshape(len(rows), n_subjects).astype(float)
