@@ -234,7 +234,7 @@ def run_jobs(cmds: list[tuple[list[str], Path]],
     while len(ended) < len(processes):
         for i, (process, _) in enumerate(processes):
             if i not in ended and process.poll() is not None:
-                ended[i] = (shell_status(process.returncode), time.perf_counter() - started)
+                ended[i] = (process.returncode, time.perf_counter() - started)
         if deadline is not None and time.perf_counter() >= deadline:
             break
         time.sleep(0.2)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import importlib.util
 import json
+import signal
 import sys
 import tarfile
 from pathlib import Path
@@ -168,14 +169,19 @@ def test_a_spent_budget_stops_the_job_keeps_its_run_and_packs_it(
     assert not any(name.endswith((".png", ".jpg")) for name in names)
 
 
-def test_a_job_ended_by_a_signal_is_recorded_as_a_shell_would(script: ModuleType,
-                                                              tmp_path: Path) -> None:
+def test_a_job_the_budget_ended_by_sigint_is_recorded_as_a_shell_would(
+        script: ModuleType, tmp_path: Path) -> None:
     """A second Ctrl-C in a stopped run's shutdown ends it by SIGINT (-2 to Popen): that is
-    the budget's stop, recorded as 130 like merbench's own exit, not as a failure."""
-    by_sigint = [sys.executable, "-c", "import os, signal; signal.signal(signal.SIGINT, "
+    the budget's stop, recorded as 130 like merbench's own exit, not as a failure. A job
+    that died by SIGINT before the budget was spent is not the budget's doing: it stays
+    -2, a failure."""
+    waits = [sys.executable, "-c", "import time; time.sleep(60)"]  # SIGINT at its default
+    [(code, seconds)] = script.run_jobs([(waits, tmp_path / "waits.log")], 1.0)
+    assert code == 130 and seconds < 30
+    by_itself = [sys.executable, "-c", "import os, signal; signal.signal(signal.SIGINT, "
                  "signal.SIG_DFL); os.kill(os.getpid(), signal.SIGINT)"]
-    [(code, _)] = script.run_jobs([(by_sigint, tmp_path / "log")], None)
-    assert code == 130
+    [(code, _)] = script.run_jobs([(by_itself, tmp_path / "itself.log")], None)
+    assert code == -signal.SIGINT
 
 
 def test_start_from_copies_unfinished_runs_without_their_states(script: ModuleType,
