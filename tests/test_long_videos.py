@@ -11,6 +11,7 @@ import cv2
 import numpy as np
 import pandas as pd
 import pytest
+from merbench_features.face_frames import FaceFrames
 
 from merbench.errors import MerbenchError
 from merbench.long_video_meta import LongVideoMeta
@@ -120,7 +121,7 @@ def _casme3_tree(real_data: Path, tmp_path: Path, labels: bool = True) -> Path:
 def test_casme3_long_reads_every_row_of_the_real_sheet(real_data: Path, tmp_path: Path,
                                                        plugins: Plugins) -> None:
     root = _casme3_tree(real_data, tmp_path)
-    data = _create(plugins, "casme3-long", data_root=str(tmp_path))
+    data = _create(plugins, "casme3-long", data_root=str(tmp_path), face_crop=False)
     assert data.skipped == ()
     videos = data.videos
     truth = [e for v in videos for e in v.truth]
@@ -264,7 +265,8 @@ CASME_SQ_CODE = [
 def test_casme_sq_long_reads_its_naming_sheets_and_zero_cells(tmp_path: Path,
                                                               plugins: Plugins) -> None:
     _casme_sq(tmp_path, CASME_SQ_CODE)
-    data = _create(plugins, "casme-sq-long", data_root=str(tmp_path))
+    # whole frames, as the camera took them: their first pixel numbers them
+    data = _create(plugins, "casme-sq-long", data_root=str(tmp_path), face_crop=False)
     assert [(v.subject, v.name, v.n_frames) for v in data.videos] == [
         ("s15", "0101", 40), ("s15", "0401", 20), ("s16", "0101", 30)]
     assert tuple(data.classes) == ("negative", "positive", "surprise", "others")
@@ -276,6 +278,11 @@ def test_casme_sq_long_reads_its_naming_sheets_and_zero_cells(tmp_path: Path,
     assert other.truth == (Expression(FrameInterval(10, 25), MACRO, 0),)
     assert first.blinks is None and first.fps == 30.0
     assert first.read(3, 4)[:, 0, 0].tolist() == [3, 4]  # img003.jpg, img004.jpg
+    # by default each video is read as the aligned face of its first frame
+    faces = _create(plugins, "casme-sq-long", data_root=str(tmp_path))
+    assert all(isinstance(v.frames, FaceFrames) and v.frames.source.numbers == w.frames.numbers
+               for v, w in zip(faces.videos, data.videos, strict=True))
+    assert all(isinstance(v.frames, FolderFrames) for v in data.videos)
 
 
 def test_casme_sq_long_names_a_clip_no_naming_sheet_knows(tmp_path: Path) -> None:
@@ -315,7 +322,7 @@ def test_samm_long_reads_its_sheet_at_200_fps(tmp_path: Path, real_data: Path,
                                               plugins: Plugins) -> None:
     root = _samm_long(tmp_path, SAMM_ROWS)
     shutil.copy(real_data / SAMM_MICRO, root)  # emotions of the micro-expressions
-    data = _create(plugins, "samm-long", data_root=str(root))
+    data = _create(plugins, "samm-long", data_root=str(root), face_crop=False)
     assert [(v.subject, v.name, v.fps, v.n_frames) for v in data.videos] == [
         ("006", "006_1", 200.0, 300), ("007", "007_3", 200.0, 100)]
     first = data.videos[0]

@@ -242,12 +242,14 @@ def test_a_licensed_layout_is_spotted_in_its_own_frame_numbers(tmp_path: Path, c
                                                                 echo_plugins: Any) -> None:
     """SAMM Long Videos (a fixture tree with the V3 sheet's layout, frames numbered from 1,
     200 fps): the echo spotter's positions come back as the files' numbers, and flow-peak
-    refuses the fixture's 8 x 6 frames in one line naming the video."""
+    refuses the fixture's 8 x 6 frames in one line naming the video. The frames are read
+    whole (``face_crop=false``): 8 x 6 pixels hold no face to align."""
     from test_long_videos import SAMM_ROWS, _samm_long
 
     root = _samm_long(tmp_path, SAMM_ROWS)
-    SpottingRun(SpotSpec("samm-long", "echo", data_root=str(root)), echo_plugins,
-                tmp_path / "echo").execute()
+    whole = {"face_crop": False}
+    SpottingRun(SpotSpec("samm-long", "echo", dataset_options=whole, data_root=str(root)),
+                echo_plugins, tmp_path / "echo").execute()
     results = validate_spotting(tmp_path / "echo")
     assert [(v.name, v.fps, v.first_frame, v.last_frame) for v in results.videos] == [
         ("006_1", 200.0, 1, 300), ("007_3", 200.0, 1, 100)]
@@ -255,7 +257,8 @@ def test_a_licensed_layout_is_spotted_in_its_own_frame_numbers(tmp_path: Path, c
     first = results.videos[0].spotted[0][0]
     assert (first.onset, first.offset) == (6, 15)  # positions 5..14 are frames 6..15
     code, _, err = cli("spot", "--spotter", "flow-peak", "-d", "samm-long", "--data-root", root,
-                       "--tune", "p=0.3", "--out", tmp_path / "flow", "--quiet")
+                       "--dataset-opt", "face_crop=false", "--tune", "p=0.3", "--out",
+                       tmp_path / "flow", "--quiet")
     assert code == 2 and len(err.strip().splitlines()) == 1
     assert "refused video samm-long/006/006_1: the spotter takes frames of at least" in err
 

@@ -130,7 +130,7 @@ def tree_layout(root: Path) -> Layout:
 
 def make_casme3_long(data_root: str | None = None, sheet: str | None = None,
                      emotion_sheet: str | None = None,
-                     skip_missing: bool = False) -> LongVideoSet:
+                     skip_missing: bool = False, face_crop: bool = True) -> LongVideoSet:
     """CAS(ME)^3 Part A's long videos, checked against the frame tree (see the module doc)."""
     root = find_database(NAME, data_root, casme3.FOLDER_NAMES,
                          lambda folder: (folder / casme3.PART).is_dir(),
@@ -145,7 +145,8 @@ def make_casme3_long(data_root: str | None = None, sheet: str | None = None,
     blinks = blink_rows(path)
     marked = {row.subject for row in blinks}
     return assemble(NAME, FPS, [*rows, *blinks], problems, tree_layout(root), classes,
-                    marked.__contains__, skip_missing)
+                    marked.__contains__, skip_missing,
+                    face_crop)
 
 
 def _label_sheet(root: Path, given: str | None) -> Path | None:

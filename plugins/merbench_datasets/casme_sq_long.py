@@ -145,7 +145,7 @@ def tree_layout(root: Path) -> Layout:
 
 
 def make_casme_sq_long(data_root: str | None = None, sheet: str | None = None,
-                       skip_missing: bool = False) -> LongVideoSet:
+                       skip_missing: bool = False, face_crop: bool = True) -> LongVideoSet:
     """CAS(ME)^2's long videos, checked against the frame tree (see the module doc)."""
     root = find_database(NAME, data_root, FOLDER_NAMES,
                          lambda folder: (folder / "rawpic").is_dir(),
@@ -155,5 +155,6 @@ def make_casme_sq_long(data_root: str | None = None, sheet: str | None = None,
     rows, problems = code_rows(path)
     found = sorted({r.emotion for r in rows if r.emotion is not None} - set(EMOTIONS))
     return assemble(NAME, FPS, rows, problems, tree_layout(root), (*EMOTIONS, *found),
-                    lambda subject: False, skip_missing)
+                    lambda subject: False, skip_missing,
+                    face_crop)
 

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+from merbench_features.face_frames import FaceFrames
 
 from merbench.api import (
     MACRO,
@@ -134,11 +135,14 @@ class Layout:
 
 def assemble(name: str, fps: float, rows: Sequence[SheetRow],
              problems: Sequence[tuple[str, str]], layout: Layout, classes: Sequence[str],
-             blinks_marked: Callable[[str], bool], skip_missing: bool) -> LongVideoSet:
+             blinks_marked: Callable[[str], bool], skip_missing: bool,
+             face_crop: bool) -> LongVideoSet:
     """The database's videos from its checked rows (see the module doc).
     ``blinks_marked(subject)``: whether the database marks that subject's blinks (its
     videos then carry a blink tuple, maybe empty; else None). ``problems``: rows the caller
-    already found unusable ((where, reason))."""
+    already found unusable ((where, reason)). ``face_crop``: each video's frames are read
+    as the aligned face of its first frame (:class:`merbench_features.face_frames
+    .FaceFrames`), as the spotter contract asks; else as the camera took them."""
     problems = list(problems)
     index = {c: i for i, c in enumerate(classes)}
     by_video: dict[tuple[str, str], list[SheetRow]] = {}
@@ -182,7 +186,9 @@ def assemble(name: str, fps: float, rows: Sequence[SheetRow],
             for r in video_rows if r.kind != BLINK)
         blinks = tuple(FrameInterval(r.onset, r.offset)  # type: ignore[arg-type]
                        for r in video_rows if r.kind == BLINK)
-        videos.append(LongVideo(name, key[0], video_name, fps, frames, annotations,
+        source = FaceFrames(frames, label=f"{name}/{key[0]}/{video_name}") if face_crop \
+            else frames
+        videos.append(LongVideo(name, key[0], video_name, fps, source, annotations,
                                 blinks if blinks_marked(key[0]) else None))
     if problems and not skip_missing:
         raise MerbenchError(f"{name}: {len(problems)} problems in the sheets or the frame "

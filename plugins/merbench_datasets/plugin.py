@@ -156,9 +156,9 @@ SYNTHETIC_LONG = LongVideoMeta(
 
 CASME3_LONG = LongVideoMeta(
     name="casme3-long",
-    version=1,
+    version=2,
     description="CAS(ME)^3 Part A long videos: 3,346 macro and 860 micro intervals, 841 "
-                "blinks (casme3_part_A_v2.xls), 30 fps",
+                "blinks (casme3_part_A_v2.xls), 30 fps; frames read as the aligned face",
     citation="Li et al., CAS(ME)^3, IEEE TPAMI 2022, http://casme.psych.ac.cn/casme/e4",
     license=RAW_LICENCE.format("CAS(ME)^3"),
     fps=30.0,
@@ -168,9 +168,9 @@ CASME3_LONG = LongVideoMeta(
 
 CASME_SQ_LONG = LongVideoMeta(
     name="casme-sq-long",
-    version=1,
+    version=2,
     description="CAS(ME)^2 long videos (rawpic/) with macro and micro intervals from "
-                "CAS(ME)^2code_final.xlsx, 30 fps",
+                "CAS(ME)^2code_final.xlsx, 30 fps; frames read as the aligned face",
     citation="Qu et al., CAS(ME)^2, IEEE TAFFC 2018, http://casme.psych.ac.cn/casme/e3",
     license=RAW_LICENCE.format("CAS(ME)^2"),
     fps=30.0,
@@ -179,9 +179,9 @@ CASME_SQ_LONG = LongVideoMeta(
 
 SAMM_LONG = LongVideoMeta(
     name="samm-long",
-    version=1,
+    version=2,
     description="SAMM Long Videos (SAMM_longvideos/) with macro and micro intervals from "
-                "SAMM_LongVideos_V3_Release.xlsx, 200 fps",
+                "SAMM_LongVideos_V3_Release.xlsx, 200 fps; frames read as the aligned face",
     citation="Yap et al., SAMM Long Videos, IEEE FG 2020, "
              "https://helward.mmu.ac.uk/STAFF/M.Yap/dataset.php",
     license=RAW_LICENCE.format("SAMM Long Videos"),

@@ -119,7 +119,7 @@ def _is_database(folder: Path) -> bool:
 
 def make_samm_long(data_root: str | None = None, sheet: str | None = None,
                    emotion_sheet: str | None = None,
-                   skip_missing: bool = False) -> LongVideoSet:
+                   skip_missing: bool = False, face_crop: bool = True) -> LongVideoSet:
     """SAMM Long Videos, checked against the frame tree (see the module doc)."""
     root = find_database(NAME, data_root, FOLDER_NAMES, _is_database,
                          "SAMM Long Videos frame tree (folders such as 006_1/)", HOW_TO_GET)
@@ -130,7 +130,8 @@ def make_samm_long(data_root: str | None = None, sheet: str | None = None,
     micro_sheet = _micro_sheet(folders, emotion_sheet)
     classes = samm.EMOTIONS if micro_sheet is not None else ()
     return assemble(NAME, FPS, with_emotions(rows, micro_sheet), problems, tree_layout(root),
-                    classes, lambda subject: False, skip_missing)
+                    classes, lambda subject: False, skip_missing,
+                    face_crop)
 
 
 def _micro_sheet(folders: list[Path], given: str | None) -> Path | None:
