@@ -52,8 +52,10 @@ ALIGN = face_frames.align_transform
 def test_a_video_with_no_face_is_given_whole_and_says_so(cache: Path) -> None:
     rng = np.random.default_rng(0)
     frames = rng.integers(100, 110, (4, 90, 120)).astype(np.uint8)  # noise: no face
-    faces = FaceFrames(ArrayFrames(frames))
-    crops = faces.read(0, 3)
+    faces = FaceFrames(ArrayFrames(frames), label="samm-long/006/006_1")
+    with pytest.warns(UserWarning, match=r"^samm-long/006/006_1: no face found on its first "
+                                         r"frame; its frames are read whole"):
+        crops = faces.read(0, 3)
     assert faces.fallback and crops.shape == (4, FACE_SIZE, FACE_SIZE)
     assert crops.min() >= 100 and crops.max() <= 110  # the frame, resized
 

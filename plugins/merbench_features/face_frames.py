@@ -19,14 +19,15 @@ levelled, the points' box widened by ``margin``), at 128 x 128 by default, the w
 of the flow-peak spotter, so nothing is shrunk twice.
 
 A video whose first frame shows no face dlib finds is given whole, resized to the square (the
-recognition features' fallback), and says so (:attr:`FaceFrames.fallback`); a caller reports
-it. The transform is found when the first frames are read, not when the dataset is listed,
-so listing a database reads no image.
+recognition features' fallback), and says so: a warning naming the video (``merbench spot``
+prints it as one line) and :attr:`FaceFrames.fallback`. The transform is found when the first
+frames are read, not when the dataset is listed, so listing a database reads no image.
 """
 
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Sequence
 
 import numpy as np
@@ -73,6 +74,10 @@ class FaceFrames:
                     "too small to find a face in; read them whole with --dataset-opt "
                     "face_crop=false")
             self._transform = align_transform(first, self.size, self.margin, self.cache_dir)
+            if self._transform.fallback:
+                warnings.warn(f"{self.label}: no face found on its first frame; its frames "
+                              f"are read whole, resized to {self.size} x {self.size}",
+                              stacklevel=2)
         return self._transform
 
     @property
