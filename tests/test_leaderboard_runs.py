@@ -153,7 +153,7 @@ def test_a_spent_budget_stops_the_job_keeps_its_run_and_packs_it(
         for previous, arg in zip(("", *job.args[:-1]), job.args, strict=True)))
         if job.name == "offapexnet-seed2" else job for job in script.JOBS)
     monkeypatch.setattr(script, "JOBS", jobs)
-    # 10 s a call: the job writes run.json about 9 s after it starts on an idle 2-core Xeon
+    # 10 s a call: the job writes run.json about 9 s after it starts on an idle 2-core AMD EPYC
     # (imports, planning, reading the composite); two calls get it there under load too
     for _ in range(2):  # the second call continues the same run directories
         assert script.main(["--data", str(real_data), "--runs", str(runs), "--only",
