@@ -112,11 +112,11 @@ def test_killed_process_resumes_with_identical_metrics(tmp_path: Path) -> None:
     done = sorted(p.name for p in (killed / "folds").glob("fold-*.npz"))
     assert 1 <= len(done) < 4, "the run must be killed part-way for this test to mean anything"
 
-    subprocess.run([*command, "--out", str(killed)], check=True, capture_output=True)
-    # the uninterrupted reference needs no process of its own: the same run in this one
-    merbench.run(model="ststnet", dataset="synthetic", epochs=60, device="cpu",
-                 dataset_options={"subjects": 4, "samples_per_subject": 6},
-                 out=tmp_path / "whole")
+    # the resumed run and the uninterrupted reference need no process of their own: the same
+    # run in this one (only the killed run is a process, to be killed)
+    for out in (killed, tmp_path / "whole"):
+        merbench.run(model="ststnet", dataset="synthetic", epochs=60, device="cpu",
+                     dataset_options={"subjects": 4, "samples_per_subject": 6}, out=out)
     resumed = json.loads((killed / "results.json").read_text())
     whole = json.loads((tmp_path / "whole" / "results.json").read_text())
     assert resumed["folds_resumed"] == len(done)
