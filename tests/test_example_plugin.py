@@ -38,7 +38,7 @@ def _venv_over_this_environment(venv: Path) -> str:
 
 
 @pytest.mark.slow
-def test_example_plugin_installs_lists_and_runs(tmp_path: Path) -> None:
+def test_example_plugin_installs_lists_and_runs(tmp_path: Path, cli) -> None:
     python = _venv_over_this_environment(tmp_path / "venv")
     installed = subprocess.run([python, "-m", "pip", "install", "-q", "--no-deps", "--no-index",
                                 "--no-build-isolation", str(EXAMPLE)],
@@ -72,7 +72,7 @@ def test_example_plugin_installs_lists_and_runs(tmp_path: Path) -> None:
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert "2 passed" in checked.stdout
 
-    # without the plugin installed, the name is unknown
-    missing = subprocess.run([sys.executable, "-m", "merbench", "run", "--model", "tiny-mlp",
-                              "--dataset", "synthetic"], capture_output=True, text=True)
-    assert missing.returncode == 2 and "unknown model 'tiny-mlp'" in missing.stderr
+    # without the plugin installed (this process's environment), the name is unknown
+    code, _, err = cli("run", "--model", "tiny-mlp", "--dataset", "synthetic",
+                       "--out", tmp_path / "missing")
+    assert code == 2 and "unknown model 'tiny-mlp'" in err
