@@ -192,10 +192,15 @@ def write_readme(target: Path, runs: Path, jobs: list[CpuJob]) -> None:
             continue
         folds = sorted((folder / "folds").glob("fold-*.npz"))
         rows.append(f"| `{job.out}/` | `{job.name}` | {len(folds)} of {job.folds} |")
-    if not rows:
-        (target / "README.md").unlink(missing_ok=True)
-        return
     stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    if rows:
+        kept = "\n".join(["| run folder | job | folds finished |", "| --- | --- | --- |",
+                          *rows, "", f"Kept {stamp} on a {_machine()}."])
+    else:  # the folder stays, saying so: an empty one would leave the repository
+        kept = (f"None now ({stamp}): every run this script started has finished; a "
+                "finished run is\nchecked with `merbench validate` and moved to "
+                "`leaderboards/results/` by hand. `python\nbenchmarks/cpu_runs.py --data PATH "
+                "--runs RUNS --dry-run` lists the jobs still to run.")
     (target / "README.md").write_text(f"""# Unfinished CPU runs
 
 Leaderboard runs of `benchmarks/cpu_runs.py` that a session's time stopped, laid out like
@@ -209,11 +214,7 @@ nohup python benchmarks/cpu_runs.py --data PATH --runs RUNS --cores 2 --budget-s
     --start-from benchmarks/cpu-unfinished --stash benchmarks/cpu-unfinished &
 ```
 
-| run folder | job | folds finished |
-| --- | --- | --- |
-{chr(10).join(rows)}
-
-Kept {stamp} on a {_machine()}.
+{kept}
 """)
 
 
