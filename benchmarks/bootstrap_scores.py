@@ -5,7 +5,7 @@ subjects (:mod:`merbench.stats.intervals`): each resample's counts of each subje
 per-subject confusion matrices, scored. The baseline is the pooling merbench used until
 2026-11-25, written out here: the counts by ``np.add.at`` and the pool by ``np.einsum``
 without its optimiser; merbench's is one ``np.bincount`` and one matrix product
-(``times_drawn``). Both score the same batches, alternating, and the results are checked
+(``pool_subjects``). Both score the same batches, alternating, and the results are checked
 equal to the bit (whole-number confusion matrices, as every recorded interval's are). Then
 the whole cost where it shows: the subject interval of one composite run (2,000 resamples)
 and a paired permutation test (9,999 permutations), timed with merbench's code alone.

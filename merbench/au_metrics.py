@@ -71,8 +71,8 @@ from merbench.stats.intervals import (
     RESAMPLES,
     SEED,
     Interval,
+    pool_subjects,
     resampled_interval,
-    times_drawn,
 )
 from merbench.stats.record import subject_strata
 
@@ -240,12 +240,8 @@ def pooled_scores(au_set: Sequence[int], per_subject: np.ndarray,
                   chosen: ArrayLike) -> AUScores:
     """The scores of the pool of the ``chosen`` subjects (rows of indices into
     :func:`subject_counts`'s subjects, repeats counted), for each seed: shapes seeds x rows
-    (x AUs). As in :func:`merbench.stats.intervals.batch_score`, each row becomes how often
-    it drew each subject, and a pool is those counts times the per-subject counts."""
-    drawn = times_drawn(np.asarray(chosen), per_subject.shape[1])
-    seeds, groups = per_subject.shape[:2]
-    pooled = drawn @ per_subject.reshape(seeds, groups, -1)
-    return scores_of(au_set, pooled.reshape(seeds, len(drawn), *per_subject.shape[2:]))
+    (x AUs), pooled by :func:`merbench.stats.intervals.pool_subjects`."""
+    return scores_of(au_set, pool_subjects(per_subject, np.asarray(chosen)))
 
 
 def au_intervals(labels: AULabels, predictions: ArrayLike, samples: Any, *,

@@ -29,8 +29,8 @@ from merbench.stats.intervals import (
     RESAMPLES,
     SEED,
     Interval,
+    pool_subjects,
     resampled_interval,
-    times_drawn,
 )
 
 METHOD = "percentile bootstrap over subjects, stratified by database"
@@ -41,7 +41,7 @@ def pooled_f1(counts: np.ndarray, chosen: np.ndarray, scope: str = ALL) -> np.nd
     indices into the first axis of ``counts``, the per-subject counts of
     :func:`~merbench.spotting.scores.subject_counts`)."""
     chosen = np.asarray(chosen, dtype=np.intp)
-    pooled = times_drawn(chosen, len(counts)) @ counts[:, SCOPES.index(scope), :]
+    pooled = pool_subjects(counts[None, :, SCOPES.index(scope), :], chosen)[0]
     return f1_of_counts(pooled).reshape(chosen.shape[:-1])
 
 

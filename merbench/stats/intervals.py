@@ -67,31 +67,32 @@ def score_of(confusions: np.ndarray, chosen: np.ndarray, metric: str) -> float:
 
 
 def batch_score(confusions: np.ndarray, chosen: np.ndarray, metric: str) -> np.ndarray:
-    """:func:`score_of` for each row of ``chosen`` (resamples x subjects drawn): each row
-    becomes how often it drew each subject, and a pool is those counts times the
-    per-subject matrices (one matrix product: where the matrices hold whole numbers, as
-    every recorded interval's do, the sums are exact in any order; seed-averaged ones, which
-    a comparison of runs with other numbers of seeds pools, agree with any other order to
-    about 1e-12)."""
+    """:func:`score_of` for each row of ``chosen`` (resamples x subjects drawn), from the
+    pools of :func:`pool_subjects`."""
     chosen = np.asarray(chosen, dtype=int)
-    seeds, n_subjects, n_classes = confusions.shape[:3]
-    counts = times_drawn(chosen, n_subjects)
-    pooled = counts @ confusions.reshape(seeds, n_subjects, -1)
-    pooled = pooled.reshape(seeds, len(counts), n_classes, n_classes)
+    pooled = pool_subjects(confusions, chosen)
     scores = SCORERS[metric](counts_from_confusion(pooled)).mean(axis=0)
     return scores.reshape(chosen.shape[:-1])
 
 
-def times_drawn(chosen: np.ndarray, n_subjects: int) -> np.ndarray:
-    """How often each row of ``chosen`` (any leading shape x subjects drawn, indices below
-    ``n_subjects``) drew each subject: a float array of rows x ``n_subjects``, ready to be
-    multiplied with per-subject counts (a pool is that product)."""
+def pool_subjects(per_subject: np.ndarray, chosen: np.ndarray) -> np.ndarray:
+    """The pool of each row of ``chosen`` (any leading shape x subjects drawn, repeats
+    counted) of ``per_subject`` (seeds x subjects x any counts): seeds x rows x the counts.
+
+    Each row becomes how often it drew each subject (one ``bincount``), and a pool is those
+    counts times the per-subject counts (one matrix product). Where the counts are whole
+    numbers, as every recorded interval's are, the sums are exact in any order; seed-averaged
+    ones, which a comparison of runs with other numbers of seeds pools, agree with any other
+    order to about 1e-12. Emotion confusions, AU counts and spotting counts are all pooled
+    here."""
+    seeds, n_subjects = per_subject.shape[:2]
     rows = np.asarray(chosen, dtype=np.intp).reshape(-1, np.shape(chosen)[-1])
     if rows.size and (rows.min() < 0 or rows.max() >= n_subjects):
         raise ValueError(f"a subject index outside 0..{n_subjects - 1}")  # else: a wrong row
     flat = (rows + n_subjects * np.arange(len(rows))[:, None]).ravel()
-    counts = np.bincount(flat, minlength=len(rows) * n_subjects)
-    return counts.reshape(len(rows), n_subjects).astype(float)
+    drawn = np.bincount(flat, minlength=len(rows) * n_subjects).reshape(len(rows), n_subjects)
+    pooled = drawn.astype(float) @ per_subject.reshape(seeds, n_subjects, -1)
+    return pooled.reshape(seeds, len(rows), *per_subject.shape[2:])
 
 
 def subject_interval(confusions: np.ndarray, strata: Sequence[Sequence[int]], metric: str,
