@@ -287,9 +287,10 @@ def main(argv: list[str] | None = None) -> int:
     jobs = gpu_plan.chosen_jobs(parser, JOBS, args.only, args.data)
     if args.cores < 1:
         parser.error("--cores takes 1 or more")
-    for job in (j for j in jobs if finished(j, args.runs, args.done)):
+    done = {job.name for job in jobs if finished(job, args.runs, args.done)}
+    for job in (j for j in jobs if j.name in done):
         print(f"{job.name}: finished already, skipped", flush=True)
-    jobs = [j for j in jobs if not finished(j, args.runs, args.done)]
+    jobs = [j for j in jobs if j.name not in done]
     if args.dry_run:
         costs = gpu_plan.load(gpu_plan.COSTS).get("models", {})
         for job in jobs:
