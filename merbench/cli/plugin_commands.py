@@ -131,6 +131,20 @@ def _spot(parser: StrictParser) -> None:
                       help="the values tried for an option chosen on training subjects, in "
                            "tie-break order (repeatable; default: the spotter's own, "
                            "'merbench list spotters')")
+    recognise = parser.add_argument_group(
+        "spot-then-recognise", "with --recognise, str.json: the chosen intervals given emotions "
+        "by a model trained on the other subjects' expressions")
+    recognise.add_argument("--recognise", default=None, metavar="MODEL",
+                           help="recognise the spotted intervals with this model (see "
+                                "'merbench list models'), e.g. ststnet")
+    recognise.add_argument("--recognise-feature", default=None, metavar="NAME",
+                           help="the feature it reads from an interval's onset and apex frames "
+                                "(default: the model's own, else one computing it from two "
+                                "frames, e.g. tvl1-uvos)")
+    add_run_option(recognise, "model_options", default=[], default_text="none")
+    add_run_option(recognise, "epochs", default=None)
+    add_run_option(recognise, "seed", default=0)
+    add_run_option(recognise, "device", default="cpu")
     where = parser.add_argument_group("where")
     add_run_option(where, "data_root", default=None)
     where.add_argument("--out", "-o", type=Path, required=True, metavar="DIR",

@@ -17,7 +17,9 @@ from merbench.results.spotting_file import (
     SpottingPolicy,
     SpottingResults,
 )
+from merbench.results.str_file import StrResults
 from merbench.runner.spot import SpotSpec, SpottingRun
+from merbench.runner.spot_recognise import RecogniseSpec, recognise, write_str
 from merbench.spotting.choice import ORACLE, TRAINING_SUBJECTS
 from merbench.spotting.scores import SCOPES
 
@@ -99,4 +101,38 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
     for line in report(results):
         say(line)
     say(f"results: {args.out / SPOTTING_FILE}")
+    if args.recognise is None:
+        return 0
+    recogniser = RecogniseSpec(model=args.recognise, feature=args.recognise_feature,
+                               model_options=dict(args.model_options), seed=args.seed,
+                               epochs=args.epochs, device=args.device)
+    if not args.quiet:
+        say(f"recognising the chosen intervals with {args.recognise}, subject by subject",
+            flush=True)
+    try:
+        dataset = run.open_dataset()
+        found = recognise(results, dataset.videos, dataset.classes, run.plugins, recogniser)
+        path = write_str(args.out, found)
+    except KeyboardInterrupt:
+        say(f"merbench: interrupted — {args.out / SPOTTING_FILE} is kept; run the same "
+            "command to recognise", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except MerbenchError as exc:
+        say(f"merbench: error: {exc} ({args.out / SPOTTING_FILE} is kept)", file=sys.stderr)
+        return EXIT_USAGE
+    for line in str_report(found):
+        say(line)
+    say(f"spot-then-recognise: {path}")
     return 0
+
+
+def str_report(found: StrResults) -> list[str]:
+    """STRS of each scope, with the recognition F1 and the spotting F1 it multiplies."""
+    lines = [f"spot-then-recognise ({found.recogniser.model} on {found.recogniser.feature}, "
+             "trained on the other subjects; micro is MEGC 2025's ME-STR):"]
+    for scope, entry in found.scores.items():
+        lines.append(f"  {scope:<6} STRS {_ratio(entry.strs)} = spotting F1 "
+                     f"{_ratio(entry.spotting.f1)} x recognition F1 "
+                     f"{_ratio(entry.recognition.f1)} ({entry.recognition.n} true positives; "
+                     f"UF1 {_ratio(entry.recognition.uf1)}, UAR {_ratio(entry.recognition.uar)})")
+    return lines

@@ -17,6 +17,8 @@ from merbench.leaderboard.declared_defaults import DeclaredDefaults
 from merbench.results.au_file import AUResults
 from merbench.results.spotting_file import SpottingResults
 from merbench.results.tune_file import NESTED, TUNE_FILE, TuneResults
+from merbench.verification.spotting_check import spotting_path
+from merbench.verification.str_check import str_beside
 from merbench.verification.tune_check import validate_tune
 from merbench.verification.validate import ResultRejected, ValidatedRun, validate_path
 
@@ -42,7 +44,8 @@ def main(args: argparse.Namespace) -> int:
             say(f"ok: {path} (spotter {checked.spotter.name} v{checked.spotter.version} on "
                 f"{checked.dataset.name}, {checked.dataset.n_videos} videos of "
                 f"{checked.dataset.n_subjects} subjects, {len(checked.variants)} settings; "
-                f"recomputed {', '.join(checked.policies)})")
+                f"recomputed {', '.join(checked.policies)}"
+                + (", and its str.json" if str_beside(spotting_path(path)) else "") + ")")
             continue
         if isinstance(checked, AUResults):
             say(f"ok: {path} ({checked.model.name} v{checked.model.version} on "

@@ -77,7 +77,7 @@ def plan_inputs(registries: Registries, *, dataset: str, feature: str,
         provides = dataset_entry.meta.provides
         fix = ""
         if needed_by:
-            instead = _computable_instead(registries, feature, provides)
+            instead = computable_instead(registries, feature, provides)
             if instead:
                 fix = (f"; {' or '.join(f'--feature {name}' for name in instead)} computes "
                        f"the model's input from what '{dataset}' provides")
@@ -91,7 +91,7 @@ def plan_inputs(registries: Registries, *, dataset: str, feature: str,
         data_root=data_root)
 
 
-def _computable_instead(registries: Registries, feature: str,
+def computable_instead(registries: Registries, feature: str,
                         provides: tuple[str, ...] | list[str]) -> list[str]:
     """Registered features a model could take in place of ``feature``, whose needs
     ``provides`` meets: only where ``feature`` reads one dataset source as it is (so another

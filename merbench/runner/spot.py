@@ -159,7 +159,9 @@ class SpottingRun:
             "spotter", **{**self.spec.spotter_options, **variant})
         return spotter
 
-    def _dataset(self) -> LongVideoDataset:
+    def open_dataset(self) -> LongVideoDataset:
+        """The dataset the run spots, opened and checked (spot-then-recognise reads its
+        frames again)."""
         options = dict(self.spec.dataset_options)
         if self.spec.data_root is not None and self.dataset_entry.accepts("data_root"):
             options.setdefault("data_root", self.spec.data_root)
@@ -204,7 +206,7 @@ class SpottingRun:
         base = self._spotter({})  # every setting checked before any video is read
         for variant in self.variants:
             self._spotter(variant)
-        dataset = self._dataset()
+        dataset = self.open_dataset()
         self._claim_folder()
         folder = self.out / VIDEOS_FOLDER
         folder.mkdir(exist_ok=True)

@@ -27,6 +27,7 @@ from merbench.spotting.choice import (
     variants_of,
 )
 from merbench.spotting.matching import THRESHOLD
+from merbench.verification.str_check import str_beside, validate_str
 
 
 def spotting_path(path: Path) -> Path:
@@ -105,4 +106,7 @@ def validate_spotting(path: Path) -> SpottingResults:
     found = differ(to_json(results.policies), to_json(recomputed), "policies")
     if found:
         raise ResultRejected(file, f"stored numbers do not match its intervals: {found}")
+    beside = str_beside(file)
+    if beside is not None:  # spot-then-recognise: checked with the run it recognised
+        validate_str(beside, results)
     return results

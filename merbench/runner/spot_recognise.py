@@ -1,0 +1,283 @@
+"""Spot-then-recognise: the intervals a spotting run chose, given emotions by a recogniser.
+
+MEGC 2025's STR task scores a spotter and a recogniser together
+(:mod:`merbench.spotting.recognition`). This is the recogniser's half, leave-one-subject-out
+like the spotting it follows: for each subject, a model of merbench's (any registered
+model, with its recipe) is trained on the **other** subjects' ground-truth expressions and
+classifies the intervals spotted in this subject's videos under the setting the other
+subjects chose (the ``training-subjects`` policy). No label or choice of the subject
+recognised touches its recogniser, and the last epoch predicts (merbench's ``fixed``
+selection; nothing is chosen on a test subject).
+
+What a recogniser sees of an interval is what a recognition run sees of a clip: an onset
+frame and an apex frame (the ``onset_frame`` and ``apex_frame`` sources raw datasets give),
+through the model's feature, computed from those two frames (``tvl1-uvos`` for the flow
+models). The long-video loaders give aligned grey faces (:mod:`merbench_features.face_frames`
+for the real databases), so a feature that would look for a face again is told the frame is
+the face (``face=frame``) where it takes that option. Which frames:
+
+- **onset**: the interval's first frame;
+- **apex**: a ground-truth expression's annotated apex; its middle frame where the sheet
+  gives none; a spotted interval's middle frame, since a spotter returns no apex (the
+  flow-peak spotter centres its intervals on the motion peak, so the middle is its apex).
+
+Training uses every ground-truth expression, micro and macro, whose emotion is one of the
+dataset's classes: the spotted intervals of every scope are recognised, and a long-video
+database holds few micro-expressions a subject (CAS(ME)^2: 57 in all).
+"""
+
+from __future__ import annotations
+
+import bisect
+import dataclasses
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from merbench.atomic import atomic_write_json
+from merbench.dataset import InMemoryDataset
+from merbench.errors import MerbenchError
+from merbench.features.extraction import extract_feature
+from merbench.plugins import Plugins, plugin_versions
+from merbench.results.codec import loads, to_json
+from merbench.results.schema import environment, now_iso
+from merbench.results.spotting_file import IntervalRecord, SpottingResults
+from merbench.results.str_file import (
+    STR_FILE,
+    STR_SCHEMA,
+    RecognisedVideo,
+    RecogniserRecord,
+    StrResults,
+)
+from merbench.runner.fold_work import FoldRows, GroupWork, ModelSource, WorkKind, compute
+from merbench.runner.plan import computable_instead
+from merbench.spotting.choice import subject_of
+from merbench.spotting.long_videos import LongVideo
+from merbench.spotting.str_scores import (
+    POLICY,
+    chosen_intervals,
+    spotting_fingerprint,
+    str_scores,
+)
+from merbench.task import Task
+from merbench.training.device import describe_device
+from merbench.training.seeding import fold_seed
+
+PAIR_SOURCES = ("onset_frame", "apex_frame")
+FRAMES_RULE = ("onset: the interval's first frame; apex: the annotated apex of a ground-truth "
+               "expression (its middle frame where none), the middle frame of a spotted "
+               "interval (a spotter gives no apex)")
+TRAINING_RULE = ("every ground-truth expression (micro and macro) of the other subjects whose "
+                 "emotion is one of the classes")
+TRUTH, SPOTTED = "truth", "spotted"
+
+
+@dataclass(frozen=True)
+class RecogniseSpec:
+    """The recogniser of a spot-then-recognise run: a model by name, its feature (None: the
+    model's own where two frames give it, else the first feature that computes its input
+    from them), their options, the seed, the epochs (None: the recipe's) and the device."""
+
+    model: str
+    feature: str | None = None
+    model_options: Mapping[str, Any] = field(default_factory=dict)
+    feature_options: Mapping[str, Any] | None = None  # None: face=frame where accepted
+    seed: int = 0
+    epochs: int | None = None
+    device: str = "cpu"
+
+
+def middle_frame(numbers: Sequence[int], onset: int, offset: int) -> int:
+    """The video's frame number in the middle of [onset, offset] (its numbers may skip)."""
+    first = bisect.bisect_left(numbers, onset)
+    last = bisect.bisect_right(numbers, offset) - 1
+    if last < first:
+        raise MerbenchError(f"no frame of the video lies in [{onset}, {offset}]")
+    return numbers[(first + last) // 2]
+
+
+@dataclass(frozen=True)
+class _Row:
+    video: int  # position in the spotting file's videos
+    role: str  # TRUTH (trains) or SPOTTED (recognised)
+    onset: int
+    apex: int
+    label: int  # a truth's emotion; 0 for a spotted interval (never trained on)
+    interval: int  # a spotted interval's position in its video's chosen intervals
+
+
+def _rows(videos: Sequence[LongVideo], chosen: Sequence[Sequence[IntervalRecord]]) -> list[_Row]:
+    rows = []
+    for v, (long_video, intervals) in enumerate(zip(videos, chosen, strict=True)):
+        numbers = long_video.frames.numbers
+        for annotation in long_video.annotations:
+            emotion, interval = annotation.expression.emotion, annotation.expression.interval
+            if emotion is None:
+                continue
+            apex = annotation.apex if annotation.apex is not None else \
+                middle_frame(numbers, interval.onset, interval.offset)
+            rows.append(_Row(v, TRUTH, interval.onset, apex, emotion, -1))
+        for i, spotted in enumerate(intervals):
+            rows.append(_Row(v, SPOTTED, spotted.onset,
+                             middle_frame(numbers, spotted.onset, spotted.offset), 0, i))
+    return rows
+
+
+def _frames(videos: Sequence[LongVideo], rows: Sequence[_Row]) -> list[dict[int, np.ndarray]]:
+    """Each video's frames that some row needs, read in one pass over the video."""
+    needed: list[set[int]] = [set() for _ in videos]
+    for row in rows:
+        needed[row.video].update((row.onset, row.apex))
+    found: list[dict[int, np.ndarray]] = []
+    for video, wanted in zip(videos, needed, strict=True):
+        frames: dict[int, np.ndarray] = {}
+        if wanted:
+            for number, frame in video.iter_frames():
+                if number in wanted:
+                    frames[number] = np.repeat(frame[..., None], 3, axis=2)  # grey as BGR
+        found.append(frames)
+    return found
+
+
+def _stack(images: list[np.ndarray]) -> np.ndarray:
+    """Images as one array, or an object array where their sizes differ between videos."""
+    if len({image.shape for image in images}) == 1:
+        return np.stack(images)
+    stacked = np.empty(len(images), dtype=object)
+    stacked[:] = images
+    return stacked
+
+
+def pair_dataset(results: SpottingResults, videos: Sequence[LongVideo], classes: Sequence[str],
+                 rows: Sequence[_Row]) -> InMemoryDataset:
+    """The rows as a dataset of onset / apex frame pairs, as raw databases give them."""
+    frames = _frames(videos, rows)
+    table = pd.DataFrame({
+        "sample_id": [f"{subject_of(results.videos[r.video])}/{results.videos[r.video].name}"
+                      f"/{r.role}/{r.onset}-{r.apex}-{r.interval}" for r in rows],
+        "database": [results.videos[r.video].database for r in rows],
+        "subject": [results.videos[r.video].subject for r in rows],
+        "label": [r.label for r in rows]})
+    arrays = {"onset_frame": _stack([frames[r.video][r.onset] for r in rows]),
+              "apex_frame": _stack([frames[r.video][r.apex] for r in rows])}
+    return InMemoryDataset("spotted-intervals", table, list(classes), arrays)
+
+
+def _feature_name(plugins: Plugins, spec: RecogniseSpec) -> str:
+    """``spec``'s feature, checked to read only two frames; or, without one, the model's own
+    where it does, else the first feature that computes the model's input from them (as
+    ``tvl1-uvos`` computes ``flow-uvos``, :func:`merbench.runner.plan.computable_instead`)."""
+    registries = plugins.registries
+    own = registries.models.get(spec.model).meta.feature
+    if spec.feature is not None:
+        needs = registries.features.get(spec.feature).meta.unmet_needs(PAIR_SOURCES)
+        if needs:
+            raise MerbenchError(f"feature '{spec.feature}' needs {', '.join(needs)}; a spotted "
+                                "interval gives onset_frame and apex_frame")
+        return spec.feature
+    if not registries.features.get(own).meta.unmet_needs(PAIR_SOURCES):
+        return own
+    instead = computable_instead(registries, own, PAIR_SOURCES)
+    if not instead:
+        raise MerbenchError(f"no installed feature computes model '{spec.model}''s input "
+                            f"('{own}') from an onset and an apex frame; name one with "
+                            "--recognise-feature")
+    return instead[0]
+
+
+def _recogniser_identity(record: dict[str, Any]) -> dict[str, Any]:
+    """What makes two recognisers the same: everything but the device and counts."""
+    return {k: v for k, v in record.items() if k not in ("device", "n_train", "provider")}
+
+
+def write_str(out: Path, found: StrResults) -> Path:
+    """``found`` as ``out/str.json``; a file there of another recogniser is refused, not
+    replaced (it would be lost), naming what differs."""
+    path = Path(out) / STR_FILE
+    if path.exists():
+        try:
+            theirs = loads(path.read_text(encoding="utf-8")).get("recogniser", {})
+        except (OSError, UnicodeDecodeError, ValueError, AttributeError):
+            theirs = None
+        mine = _recogniser_identity(to_json(found.recogniser))
+        if not isinstance(theirs, dict) or _recogniser_identity(theirs) != mine:
+            raise MerbenchError(f"{path} holds the recognition of another recogniser; move it "
+                                f"away to keep it, or give the same --recognise options")
+    atomic_write_json(path, to_json(found))
+    return path
+
+
+def recognise(results: SpottingResults, videos: Sequence[LongVideo], classes: Sequence[str],
+              plugins: Plugins, spec: RecogniseSpec) -> StrResults:
+    """The spotting run's chosen intervals recognised subject by subject (module doc), with
+    their STR scores; ``videos`` are the run's long videos, in its order."""
+    started = time.perf_counter()
+    registries = plugins.registries
+    model = registries.models.get(spec.model)
+    feature_name = _feature_name(plugins, spec)
+    feature = registries.features.get(feature_name)
+    feature_options = dict(spec.feature_options) if spec.feature_options is not None else (
+        {"face": "frame"} if feature.accepts("face") else {})
+    recipe = model.meta.recipe
+    if recipe is not None and spec.epochs is not None:
+        recipe = dataclasses.replace(recipe, epochs=spec.epochs)
+    chosen = chosen_intervals(results)
+    rows = _rows(videos, chosen)
+    if not any(r.role == TRUTH for r in rows):
+        raise MerbenchError("no ground-truth expression has an emotion of the dataset's "
+                            "classes: there is nothing to train a recogniser on")
+    dataset = pair_dataset(results, videos, classes, rows)
+    extractor = feature.create("feature", **feature_options)
+    values, _ = extract_feature(feature.meta, extractor, dataset,
+                                dataset_name="spotted-intervals", workers=1)
+    source = ModelSource.of(model, dict(spec.model_options), len(classes))
+    kind: WorkKind = "fit" if recipe is None else "train"
+    recognised: list[list[IntervalRecord]] = [list(c) for c in chosen]
+    labels = np.array([r.label for r in rows])
+    video_of = np.array([subject_of(results.videos[r.video]) for r in rows])
+    is_truth = np.array([r.role == TRUTH for r in rows])
+    n_train: dict[str, int] = {}
+    device_name = describe_device(spec.device)
+    for index, subject in enumerate(dict.fromkeys(subject_of(v) for v in results.videos)):
+        train = np.flatnonzero(is_truth & (video_of != subject))
+        test = np.flatnonzero(~is_truth & (video_of == subject))
+        n_train[subject] = len(train)
+        if len(test) == 0:
+            continue
+        if len(train) == 0:
+            raise MerbenchError(f"subject {subject}: no other subject has an expression to "
+                                "train its recogniser on")
+        database, _, name = subject.partition("/")
+        rows_of = FoldRows(index=index, seed=fold_seed(spec.seed, (database, name)),
+                           train=train, y_train=labels[train], evaluate=test,
+                           groups=video_of[train])
+        work = GroupWork(kind=kind, model=source, recipe=recipe, device=spec.device,
+                         precision="fp32", fused_optimizer=False, folds=(rows_of,),
+                         task=Task())
+        predicted = compute(work, values)[0].predictions[-1]
+        for row_index, emotion in zip(test, predicted, strict=True):
+            row = rows[row_index]
+            kept = recognised[row.video][row.interval]
+            recognised[row.video][row.interval] = IntervalRecord(
+                kept.onset, kept.offset, kept.kind, int(emotion))
+    recognised_videos = [RecognisedVideo(v.database, v.subject, v.name, intervals)
+                         for v, intervals in zip(results.videos, recognised, strict=True)]
+    record = RecogniserRecord(
+        model=spec.model, model_version=model.meta.version,
+        model_options=dict(spec.model_options), feature=feature_name,
+        feature_version=feature.meta.version, feature_options=feature_options,
+        seed=spec.seed, epochs=None if recipe is None else recipe.epochs,
+        provider=str(model.origin), device=device_name, frames=FRAMES_RULE,
+        training=TRAINING_RULE, n_train=n_train)
+    return StrResults(
+        schema_version=STR_SCHEMA, kind="str", created=now_iso(), policy=POLICY,
+        spotting_fingerprint=spotting_fingerprint(results), classes=list(classes),
+        recogniser=record, videos=recognised_videos,
+        scores=str_scores(results, recognised_videos, len(classes)),
+        environment=environment(spec.device, plugin_versions(plugins)),
+        wall_time_s=round(time.perf_counter() - started, 3))

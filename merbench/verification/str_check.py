@@ -1,0 +1,94 @@
+"""``merbench validate`` of spot-then-recognise: ``str.json`` checked against its spotting run.
+
+A ``str.json`` adds emotions to a spotting run's chosen intervals
+(:mod:`merbench.results.str_file`), so it is checked with the ``spotting.json`` beside it,
+once that file has passed its own checks: it must name that run (its fingerprint), hold every
+video of it in order, each with exactly the intervals of the setting its subject's
+``training-subjects`` choice names, each given one of the classes; and every stored score is
+recomputed (:func:`merbench.spotting.str_scores.str_scores`). Only the emotions are taken on
+trust, as a recognition run's predictions are; ``merbench audit`` is what trains again.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from merbench.errors import MerbenchError
+from merbench.results.codec import LayoutError, from_json, to_json
+from merbench.results.run_files import ResultRejected, differ
+from merbench.results.safe_files import UnsafeFile, check_entry
+from merbench.results.schema import read_json
+from merbench.results.spotting_file import SpottingResults
+from merbench.results.str_file import STR_FILE, STR_SCHEMA, StrResults
+from merbench.spotting.str_scores import (
+    POLICY,
+    chosen_intervals,
+    spotting_fingerprint,
+    str_scores,
+)
+
+
+def _read(file: Path) -> StrResults:
+    try:
+        check_entry(file, file.parent)  # a link, a fifo or a hard link is never read
+        raw = read_json(file, "spot-then-recognise file")
+    except UnsafeFile as exc:
+        raise ResultRejected(file, str(exc)) from None
+    except MerbenchError as exc:
+        raise ResultRejected(file, str(exc)) from None
+    if raw.get("schema_version") != STR_SCHEMA:
+        raise ResultRejected(file, f"schema_version is {raw.get('schema_version')!r}; this "
+                                   f"merbench reads spot-then-recognise files of version "
+                                   f"{STR_SCHEMA}")
+    try:
+        return from_json(StrResults, raw)
+    except LayoutError as exc:
+        raise ResultRejected(file, f"not a spot-then-recognise file: {exc}") from None
+
+
+def validate_str(file: Path, spotting: SpottingResults) -> StrResults:
+    """The checked ``str.json`` at ``file`` of the (already checked) run ``spotting``;
+    :class:`ResultRejected` naming the first thing wrong."""
+    found = _read(file)
+    if found.policy != POLICY:
+        raise ResultRejected(file, f"policy is {found.policy!r}; spot-then-recognise "
+                                   f"recognises the {POLICY!r} choice")
+    if found.spotting_fingerprint != spotting_fingerprint(spotting):
+        raise ResultRejected(file, "spotting_fingerprint does not match the spotting.json "
+                                   "beside it: it recognised another spotting run")
+    n_classes = len(found.classes)
+    if n_classes < 2:
+        raise ResultRejected(file, f"classes holds {n_classes}; recognition needs two or more")
+    if len(found.videos) != len(spotting.videos):
+        raise ResultRejected(file, f"holds {len(found.videos)} videos; its spotting run has "
+                                   f"{len(spotting.videos)}")
+    for v, (mine, theirs, chosen) in enumerate(zip(found.videos, spotting.videos,
+                                                   chosen_intervals(spotting), strict=True)):
+        where = f"videos[{v}] ({mine.database}/{mine.subject}/{mine.name})"
+        if (mine.database, mine.subject, mine.name) != \
+                (theirs.database, theirs.subject, theirs.name):
+            raise ResultRejected(file, f"{where} is not the spotting run's video {v}")
+        if [(i.onset, i.offset, i.kind) for i in mine.intervals] != \
+                [(i.onset, i.offset, i.kind) for i in chosen]:
+            raise ResultRejected(file, f"{where}: its intervals are not those of the setting "
+                                       f"chosen for {theirs.database}/{theirs.subject}")
+        for i in mine.intervals:
+            if i.emotion is None or not 0 <= i.emotion < n_classes:
+                raise ResultRejected(file, f"{where}: interval [{i.onset}, {i.offset}] has "
+                                           f"emotion {i.emotion!r}, not a class of "
+                                           f"{n_classes}")
+        for t in theirs.truth:
+            if t.emotion is not None and not 0 <= t.emotion < n_classes:
+                raise ResultRejected(file, f"{where}: a ground-truth emotion {t.emotion} lies "
+                                           f"outside the {n_classes} classes")
+    recomputed = str_scores(spotting, found.videos, n_classes)
+    mismatch = differ(to_json(found.scores), to_json(recomputed), "scores")
+    if mismatch:
+        raise ResultRejected(file, f"stored numbers do not match its intervals: {mismatch}")
+    return found
+
+
+def str_beside(spotting_file: Path) -> Path | None:
+    """The ``str.json`` in the folder of ``spotting_file``, if there is one."""
+    path = Path(spotting_file).parent / STR_FILE
+    return path if path.exists() or path.is_symlink() else None
