@@ -78,3 +78,37 @@ def test_a_hard_link_is_rejected_and_a_long_name_still_builds(spotting_results: 
         ("linked", True)]
     (copied,) = (tmp_path / "site" / "spotting").iterdir()
     assert copied.name.startswith("x" * 40 + "-") and len(copied.name) == 51
+
+
+def test_a_recognised_run_has_its_str_row_and_a_tampered_str_json_rejects_it(
+        spotting_results: Path, tmp_path: Path, read_tables: Any) -> None:
+    from merbench.runner.spot_recognise import RecogniseSpec, recognise, write_str
+
+    folder = tmp_path / "results"
+    shutil.copytree(spotting_results / "echo", folder / "recognised")
+    plugins = load_plugins(extra=[("echo-spotter", EchoPlugin())])
+    run = SpottingRun(SpotSpec("synthetic-long", "echo", dataset_options=SMALL_OPTIONS),
+                      plugins, folder / "recognised")
+    results = run.execute()  # every video kept: nothing is spotted again
+    dataset = run.open_dataset()
+    write_str(folder / "recognised", recognise(results, dataset.videos, dataset.classes,
+                                               plugins, RecogniseSpec("ststnet", epochs=1)))
+    shutil.copytree(folder / "recognised", folder / "bad-str")
+    file = folder / "bad-str" / "str.json"
+    data = json.loads(file.read_text())
+    data["scores"]["all"]["recognition"]["n"] += 1
+    file.write_text(json.dumps(data))
+    report = build_site([folder], tmp_path / "site")
+    assert [r.path.parent.name for r in report.rejected] == ["bad-str"]
+    assert "scores.all.recognition.n" in report.rejected[0].reason
+    tables = read_tables((tmp_path / "site" / "spotting.html").read_text())
+    (row,) = next(rows for name, rows in tables.items()
+                  if name.startswith("str-table-synthetic-long-"))
+    stored = json.loads((folder / "recognised" / "str.json").read_text())
+    assert row["recogniser"].startswith("ststnet v1 on tvl1-uvos")
+    micro = stored["scores"]["micro"]["strs"]
+    assert row["strs"] == ("—" if micro is None else f"{micro:.4f}")
+    (published,) = tables["str-reported-samm-long"]
+    assert published["strs"] == "0.0062" and "10 SAMM" in published["videos"]
+    copied = json.loads(next((tmp_path / "site" / "spotting").glob("*/str.json")).read_text())
+    assert copied == stored

@@ -9,7 +9,10 @@ results folders is validated (every choice and count recomputed,
 files, never shown. Rows are ordered by the pooled F1 of micro and macro together
 (``all``) under the reported policy; the oracle F1 is shown apart, marked test-set
 selection, and orders nothing. The published rows are MEGC's own baseline figures, with how
-their thresholds were chosen where the source says.
+their thresholds were chosen where the source says. A run with a ``str.json``
+(``merbench spot --recognise``) also has a row in its dataset's spot-then-recognise table,
+ordered by STRS (micro, MEGC 2025's ME-STR), beside MEGC 2025's published baseline; the two
+files are validated together, and a run whose ``str.json`` fails is rejected whole.
 """
 
 from __future__ import annotations
@@ -27,8 +30,10 @@ from merbench.registry import Registries
 from merbench.results.run_files import ResultRejected
 from merbench.results.safe_files import UnsafeFile, copy_regular_file
 from merbench.results.spotting_file import SPOTTING_FILE, SpottingResults
+from merbench.results.str_file import STR_FILE, StrResults
 from merbench.spotting.choice import TRAINING_SUBJECTS
 from merbench.verification.spotting_check import validate_spotting
+from merbench.verification.str_check import str_beside, validate_str
 
 MEGC2020_BASELINE = ("MEGC 2020 baseline (MDMD)",
                      "He, Wang, Li and Yap, Spotting macro- and micro-expression intervals in "
@@ -59,12 +64,40 @@ PUBLISHED: dict[str, tuple[Published, ...]] = {
 
 
 @dataclass(frozen=True)
+class PublishedStr:
+    """An STRS printed in a paper, with the videos it was scored on."""
+
+    method: str
+    source: str
+    videos: str
+    strs: float
+
+
+MEGC2025 = ("MEGC 2025 STR baseline", "The MEGC 2025 challenge summary (ME-STR task), "
+            "https://arxiv.org/abs/2506.15298")
+
+#: long-video dataset -> its published ME-STR rows (the challenge's held-out test videos)
+PUBLISHED_STR: dict[str, tuple[PublishedStr, ...]] = {
+    "samm-long": (PublishedStr(*MEGC2025, videos="the challenge's 10 SAMM long videos",
+                               strs=0.0062),),
+    "casme3-long": (PublishedStr(*MEGC2025, videos="the challenge's 20 CAS(ME)^3 long videos",
+                                 strs=0.0086),),
+}
+
+
+@dataclass(frozen=True)
 class SpottingRun:
-    """A validated spotting run and where the page links its file."""
+    """A validated spotting run, its spot-then-recognise record where it has one (validated
+    with it), and where the page links its files."""
 
     path: Path
     results: SpottingResults
     file_id: str
+    recognised: StrResults | None = None
+
+    def strs(self) -> float:
+        entry = None if self.recognised is None else self.recognised.scores["micro"]
+        return -1.0 if entry is None or entry.strs is None else entry.strs
 
     def f1(self, policy: str = TRAINING_SUBJECTS) -> float:
         value = self.results.policies[policy].scores.all.f1
@@ -78,7 +111,9 @@ def find_spotting_runs(folders: Sequence[Path]) -> tuple[list[SpottingRun], list
     for folder in folders:
         for path in sorted(Path(folder).rglob(SPOTTING_FILE)):
             try:
-                results = validate_spotting(path)
+                results = validate_spotting(path)  # and the str.json beside it
+                beside = str_beside(path)
+                recognised = None if beside is None else validate_str(beside, results)
             except ResultRejected as exc:
                 rejected.append(Rejected(path, exc.reason))
                 continue
@@ -87,7 +122,7 @@ def find_spotting_runs(folders: Sequence[Path]) -> tuple[list[SpottingRun], list
             digest = hashlib.sha256(where.encode()).hexdigest()[:10]
             # the folder's name comes from the file: a short slug, so it stays inside the site
             name = slug(results.dataset.name)[:40]
-            runs.append(SpottingRun(path, results, f"{name}-{digest}"))
+            runs.append(SpottingRun(path, results, f"{name}-{digest}", recognised))
     return runs, rejected
 
 
@@ -106,13 +141,16 @@ def spotting_sections(runs: Sequence[SpottingRun], registries: Registries
                 tables.setdefault(key, []).append(run)
         groups = [{"dataset": group[0].results.dataset,
                    "runs": sorted(group, key=lambda r: (-r.f1(), r.results.spotter.name,
-                                                        str(r.path)))}
+                                                        str(r.path))),
+                   "recognised": sorted((r for r in group if r.recognised is not None),
+                                        key=lambda r: (-r.strs(), str(r.path)))}
                   for _, group in sorted(tables.items())]
         description = (registries.long_videos.get(name).meta.description
                        if name in registries.long_videos else "")
         sections.append({
             "name": name, "description": description, "groups": groups,
             "published": PUBLISHED.get(name, ()),
+            "published_str": PUBLISHED_STR.get(name, ()),
             "command": f"merbench spot --spotter flow-peak --dataset {name}"
                        + ("" if name == "synthetic-long" else " --data-root PATH")
                        + f" --out {name}-flow-peak"})
@@ -121,17 +159,21 @@ def spotting_sections(runs: Sequence[SpottingRun], registries: Registries
 
 def copy_spotting_files(runs: Sequence[SpottingRun], out: Path
                         ) -> tuple[list[SpottingRun], list[Rejected]]:
-    """Each run's ``spotting.json`` into ``out/spotting/FILE_ID/``, so a reader can validate
-    it: the runs copied, and those left out (a file that is not a plain file any more) with
-    why, which the page then does not show."""
+    """Each run's ``spotting.json`` (and ``str.json``) into ``out/spotting/FILE_ID/``, so a
+    reader can validate them: the runs copied, and those left out (a file that is not a
+    plain file any more) with why, which the page then does not show."""
     copied, problems = [], []
     for run in runs:
-        target = out / "spotting" / run.file_id / SPOTTING_FILE
-        target.parent.mkdir(parents=True, exist_ok=True)
+        folder = out / "spotting" / run.file_id
+        folder.mkdir(parents=True, exist_ok=True)
+        names = [SPOTTING_FILE] + ([STR_FILE] if run.recognised is not None else [])
         try:
-            copy_regular_file(run.path, target)
+            for name in names:
+                copy_regular_file(run.path.parent / name, folder / name)
         except UnsafeFile as exc:
-            target.parent.rmdir()
+            for name in names:
+                (folder / name).unlink(missing_ok=True)
+            folder.rmdir()
             problems.append(Rejected(run.path, str(exc)))
             continue
         copied.append(run)
