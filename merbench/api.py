@@ -48,7 +48,12 @@ from merbench.registry import (
 from merbench.results.schema import installed_version
 from merbench.runinfo import FoldOutcome, RunInfo
 from merbench.spotter_meta import SpotterMeta
-from merbench.spotting.frame_sources import ArrayFrames, FolderFrames, GeneratedFrames
+from merbench.spotting.frame_sources import (
+    ArrayFrames,
+    FolderFrames,
+    GeneratedFrames,
+    VideoFileFrames,
+)
 from merbench.spotting.intervals import (
     MACRO,
     MICRO,
@@ -129,6 +134,7 @@ __all__ = [
     "SpotterMeta",
     "SpotterRegistry",
     "TrainRecipe",
+    "VideoFileFrames",
     "WholeDatasetFeature",
     "fixed_options",
     "frame_index",

@@ -26,11 +26,14 @@ class LongVideoMeta(Meta):
     """A long-video dataset: ``fps``, the frame rate of its videos (None where they differ;
     each :class:`~merbench.spotting.long_videos.LongVideo` carries its own all the same),
     ``blinks``, whether it gives eye-blink intervals, and ``emotions``, whether its
-    expressions carry an emotion (spot-then-recognise needs one)."""
+    expressions carry an emotion (spot-then-recognise needs one). ``ground_truth`` is False
+    for a source of unlabelled video (``merbench predict``'s input): there is nothing to score,
+    so ``merbench spot`` refuses it and the leaderboard lists no section for it."""
 
     fps: float | None
     blinks: bool = False
     emotions: bool = False
+    ground_truth: bool = True
 
     def __post_init__(self) -> None:
         super().__post_init__()

@@ -77,10 +77,10 @@ def test_a_folder_with_a_gap_is_an_error_naming_the_frame(tmp_path: Path) -> Non
 def test_long_video_datasets_are_their_own_registry_kind(plugins: Plugins) -> None:
     registry = plugins.registries.long_videos
     assert registry.names() == ["casme-sq-long", "casme3-long", "samm-long",
-                                "synthetic-long"]
+                                "synthetic-long", "video"]
     assert {e.meta.name: e.meta.fps for e in registry} == {
         "casme-sq-long": 30.0, "casme3-long": 30.0, "samm-long": 200.0,
-        "synthetic-long": 30.0}
+        "synthetic-long": 30.0, "video": None}
     assert "synthetic-long" not in plugins.registries.datasets  # no recognition dataset
     assert registry.get("casme3-long").origin.package == "merbench"
     with pytest.raises(MerbenchError, match="did you mean 'samm-long'"):

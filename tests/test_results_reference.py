@@ -1,7 +1,8 @@
 """docs/results.md documents the typed results model field by field: every record class of
 merbench/results/model.py (a run's files), merbench/results/command_files.py (the files of
 the other commands), merbench/results/spotting_file.py (a spotting run's) and
-merbench/results/str_file.py (spot-then-recognise), merbench/results/au_file.py (an AU
+merbench/results/str_file.py (spot-then-recognise), merbench/results/prediction_file.py
+(merbench predict's), merbench/results/au_file.py (an AU
 run's) and merbench/results/tune_file.py (a tuning's) has
 its section, with exactly its fields and their
 types."""
@@ -13,7 +14,15 @@ import re
 import typing
 from pathlib import Path
 
-from merbench.results import au_file, command_files, model, spotting_file, str_file, tune_file
+from merbench.results import (
+    au_file,
+    command_files,
+    model,
+    prediction_file,
+    spotting_file,
+    str_file,
+    tune_file,
+)
 from merbench.results.codec import json_type
 
 REFERENCE = Path(__file__).resolve().parents[1] / "docs" / "results.md"
@@ -21,7 +30,8 @@ REFERENCE = Path(__file__).resolve().parents[1] / "docs" / "results.md"
 
 def _records() -> dict[str, type]:
     found: dict[str, type] = {}
-    for module in (model, command_files, spotting_file, str_file, au_file, tune_file):
+    for module in (model, command_files, spotting_file, str_file, prediction_file, au_file,
+                   tune_file):
         for name, cls in vars(module).items():
             if dataclasses.is_dataclass(cls) and cls.__module__ == module.__name__:
                 assert name not in found, f"record {name} is defined twice"

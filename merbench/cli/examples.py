@@ -17,6 +17,11 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
         "merbench spot --spotter flow-peak -d samm-long --data-root DATA \\\n"
         "      --tune p=0.1,0.2 --out samm-spots",
     ),
+    "predict": (
+        "merbench predict face.mp4 --from-run htnet/seed-0 --out face-predictions",
+        "merbench predict frames/ --fps 200 --out frames-predictions",
+        "merbench predict -d synthetic-long --video synthetic-long/sub01/v1 --out p",
+    ),
     "sweep": (
         "merbench sweep plan.toml",
         "merbench sweep plan.toml --executor ray --device cuda --yes",

@@ -29,6 +29,7 @@ from merbench.cli.plugin_commands import (
     EXPORT,
     EXTRACT,
     LIST,
+    PREDICT,
     RUN,
     SPOT,
     SWEEP,
@@ -38,13 +39,13 @@ from merbench.cli.shared_options import plugin_options
 from merbench.cli.strict_parser import EXIT_USAGE as EXIT_USAGE  # the commands' exit status
 from merbench.cli.strict_parser import StrictParser, link_commands
 
-DESCRIPTION = ("The merbench command: run, sweep, tune, extract, spot, list, cache, status, "
-               "validate, audit, keygen, compare, migrate, export, convert-weights and "
-               "leaderboard.")
+DESCRIPTION = ("The merbench command: run, sweep, tune, extract, spot, predict, list, cache, "
+               "status, validate, audit, keygen, compare, migrate, export, convert-weights "
+               "and leaderboard.")
 EXIT_INTERRUPTED = 130
 
 COMMANDS = Commands("command", "COMMAND", (
-    RUN, SWEEP, TUNE, EXTRACT, SPOT, CACHE, LIST, VALIDATE, COMPARE, AUDIT, EXPORT,
+    RUN, SWEEP, TUNE, EXTRACT, SPOT, PREDICT, CACHE, LIST, VALIDATE, COMPARE, AUDIT, EXPORT,
     CONVERT_WEIGHTS, KEYGEN, MIGRATE, STATUS, LEADERBOARD,
 ))
 

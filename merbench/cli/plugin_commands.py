@@ -152,6 +152,39 @@ def _spot(parser: StrictParser) -> None:
     quiet_option(where)
 
 
+def _predict(parser: StrictParser) -> None:
+    what = parser.add_argument_group("the video", "a file or a folder of frames, or --dataset "
+                                                  "with --video")
+    what.add_argument("path", nargs="?", type=Path, default=None, metavar="PATH",
+                      help="a video file OpenCV decodes, or a folder of one image per frame")
+    what.add_argument("--fps", type=float, default=None,
+                      help="frames per second (needed for a folder; a file gives its own)")
+    what.add_argument("--no-face-crop", action="store_true",
+                      help="read whole frames instead of the aligned face of the first frame")
+    what.add_argument("--dataset", "-d", default=None, metavar="NAME",
+                      help="a long-video dataset instead of PATH (e.g. synthetic-long), "
+                           "with --video")
+    what.add_argument("--video", default=None, metavar="DATABASE/SUBJECT/NAME",
+                      help="which of --dataset's videos")
+    add_run_option(what, "dataset_options", default=None)
+    how = parser.add_argument_group("spotting and recognition")
+    how.add_argument("--spotter", default="flow-peak", metavar="NAME",
+                     help="the spotter (default: flow-peak, its default options)")
+    how.add_argument("--spotter-opt", action="append", type=key_value, default=[],
+                     metavar="KEY=VALUE", help="an option of the spotter (repeatable)")
+    how.add_argument("--from-run", type=Path, default=None, metavar="RUN",
+                     help="recognise with this finished run's recipe trained on every "
+                          "subject of its dataset (without it: intervals only)")
+    add_run_option(how, "data_root", default=None,
+                   default_text="the run's own --data-root, then $MERBENCH_DATA_DIR")
+    add_run_option(how, "device", default="cpu")
+    out = parser.add_argument_group("output")
+    out.add_argument("--out", "-o", type=Path, required=True, metavar="DIR",
+                     help="where predictions.json and the trained recogniser go (a later "
+                          "predict from the same run reuses it)")
+    quiet_option(out)
+
+
 def _list(parser: StrictParser) -> None:
     parser.add_argument("kind", nargs="?", choices=LIST_KINDS, metavar="KIND",
                         help=f"one of {', '.join(LIST_KINDS)} (default: all)")
@@ -242,6 +275,16 @@ SPOT = CommandLine(
                 "and all as MEGC does (IoU >= 0.5, pooled), with subject-bootstrap intervals. "
                 "Writes spotting.json (which 'merbench validate' recomputes) into --out; an "
                 "interrupted run keeps every finished video.")
+
+PREDICT = CommandLine(
+    "predict", "spot and recognise expressions in a video of your own", _predict,
+    plugins=True,
+    description="Find micro- and macro-expression intervals in one video (a file, a folder "
+                "of frames, or a long-video dataset's video) with a spotter, and, with "
+                "--from-run, give each an emotion and its confidence from the run's recipe "
+                "trained on every subject of its dataset (its LOSO scores estimate how that "
+                "model does on a new person). Prints a table and writes predictions.json "
+                "into --out.")
 
 AUDIT = CommandLine(
     "audit", "train some of a run's folds again and compare", _audit, plugins=True,

@@ -128,9 +128,12 @@ def find_spotting_runs(folders: Sequence[Path]) -> tuple[list[SpottingRun], list
 
 def spotting_sections(runs: Sequence[SpottingRun], registries: Registries
                       ) -> list[dict[str, Any]]:
-    """One section per long-video dataset that is registered or has a run: its published
+    """One section per long-video dataset that is registered with a ground truth or has a
+    run: its published
     rows, its runs best first, and the command that would make a row where it has none."""
-    names = sorted({*registries.long_videos.names(), *(r.results.dataset.name for r in runs)})
+    scored = [name for name in registries.long_videos.names()
+              if registries.long_videos.get(name).meta.ground_truth]
+    names = sorted({*scored, *(r.results.dataset.name for r in runs)})
     sections = []
     for name in names:
         tables: dict[str, list[SpottingRun]] = {}  # runs scored on the same ground truth

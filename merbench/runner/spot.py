@@ -145,6 +145,10 @@ class SpottingRun:
         registries = plugins.registries
         self.dataset_entry = registries.long_videos.get(spec.dataset)
         self.spotter_entry = registries.spotters.get(spec.spotter)
+        if not self.dataset_entry.meta.ground_truth:
+            raise MerbenchError(f"long-video dataset '{spec.dataset}' has no ground truth to "
+                                "score a spotter against; to find expressions in it, run "
+                                "'merbench predict'")
         self.grid = tuned_grid(self.spotter_entry.meta, spec)
         self.variants = variants_of(self.grid)
         self.identity = {

@@ -44,6 +44,7 @@ from merbench.dataset import InMemoryDataset
 from merbench.errors import MerbenchError
 from merbench.features.extraction import extract_feature
 from merbench.plugins import Plugins, plugin_versions
+from merbench.registry import Registries
 from merbench.results.codec import loads, to_json
 from merbench.results.schema import environment, now_iso
 from merbench.results.spotting_file import IntervalRecord, SpottingResults
@@ -153,41 +154,53 @@ def _stack(images: list[np.ndarray]) -> np.ndarray:
     return stacked
 
 
+def pair_arrays(videos: Sequence[LongVideo], pairs: Sequence[tuple[int, int, int]]
+                ) -> dict[str, np.ndarray]:
+    """The ``onset_frame`` and ``apex_frame`` sources (grey frames as BGR, as raw databases
+    give them) of ``pairs``: (video position, onset number, apex number)."""
+    rows = [_Row(v, SPOTTED, onset, apex, 0, -1) for v, onset, apex in pairs]
+    frames = _frames(videos, rows)
+    return {"onset_frame": _stack([frames[r.video][r.onset] for r in rows]),
+            "apex_frame": _stack([frames[r.video][r.apex] for r in rows])}
+
+
 def pair_dataset(results: SpottingResults, videos: Sequence[LongVideo], classes: Sequence[str],
                  rows: Sequence[_Row]) -> InMemoryDataset:
     """The rows as a dataset of onset / apex frame pairs, as raw databases give them."""
-    frames = _frames(videos, rows)
     table = pd.DataFrame({
         "sample_id": [f"{subject_of(results.videos[r.video])}/{results.videos[r.video].name}"
                       f"/{r.role}/{r.onset}-{r.apex}-{r.interval}" for r in rows],
         "database": [results.videos[r.video].database for r in rows],
         "subject": [results.videos[r.video].subject for r in rows],
         "label": [r.label for r in rows]})
-    arrays = {"onset_frame": _stack([frames[r.video][r.onset] for r in rows]),
-              "apex_frame": _stack([frames[r.video][r.apex] for r in rows])}
+    arrays = pair_arrays(videos, [(r.video, r.onset, r.apex) for r in rows])
     return InMemoryDataset("spotted-intervals", table, list(classes), arrays)
 
 
-def _feature_name(plugins: Plugins, spec: RecogniseSpec) -> str:
-    """``spec``'s feature, checked to read only two frames; or, without one, the model's own
-    where it does, else the first feature that computes the model's input from them (as
-    ``tvl1-uvos`` computes ``flow-uvos``, :func:`merbench.runner.plan.computable_instead`)."""
-    registries = plugins.registries
-    own = registries.models.get(spec.model).meta.feature
-    if spec.feature is not None:
-        needs = registries.features.get(spec.feature).meta.unmet_needs(PAIR_SOURCES)
+def feature_from_frames(registries: Registries, own: str, chosen: str | None = None) -> str:
+    """The feature that reads an interval's two frames for a model whose input is feature
+    ``own``: ``chosen`` (checked to need only those frames); else ``own`` where it does; else
+    the first feature that computes ``own``'s values from them (as ``tvl1-uvos`` computes
+    ``flow-uvos``, :func:`merbench.runner.plan.computable_instead`)."""
+    if chosen is not None:
+        needs = registries.features.get(chosen).meta.unmet_needs(PAIR_SOURCES)
         if needs:
-            raise MerbenchError(f"feature '{spec.feature}' needs {', '.join(needs)}; a spotted "
+            raise MerbenchError(f"feature '{chosen}' needs {', '.join(needs)}; a spotted "
                                 "interval gives onset_frame and apex_frame")
-        return spec.feature
+        return chosen
     if not registries.features.get(own).meta.unmet_needs(PAIR_SOURCES):
         return own
     instead = computable_instead(registries, own, PAIR_SOURCES)
     if not instead:
-        raise MerbenchError(f"no installed feature computes model '{spec.model}''s input "
-                            f"('{own}') from an onset and an apex frame; name one with "
-                            "--recognise-feature")
+        raise MerbenchError(f"no installed feature computes '{own}' (the model's input) from "
+                            "an onset and an apex frame; name one with --recognise-feature")
     return instead[0]
+
+
+def frame_options(registries: Registries, feature: str) -> dict[str, Any]:
+    """A feature's options for frames that are aligned faces already: ``face=frame`` where
+    it takes that option (it would look for a face again otherwise), else none."""
+    return {"face": "frame"} if registries.features.get(feature).accepts("face") else {}
 
 
 def _recogniser_identity(record: dict[str, Any]) -> dict[str, Any]:
@@ -219,10 +232,10 @@ def recognise(results: SpottingResults, videos: Sequence[LongVideo], classes: Se
     started = time.perf_counter()
     registries = plugins.registries
     model = registries.models.get(spec.model)
-    feature_name = _feature_name(plugins, spec)
+    feature_name = feature_from_frames(registries, model.meta.feature, spec.feature)
     feature = registries.features.get(feature_name)
-    feature_options = dict(spec.feature_options) if spec.feature_options is not None else (
-        {"face": "frame"} if feature.accepts("face") else {})
+    feature_options = dict(spec.feature_options) if spec.feature_options is not None else \
+        frame_options(registries, feature_name)
     recipe = model.meta.recipe
     if recipe is not None and spec.epochs is not None:
         recipe = dataclasses.replace(recipe, epochs=spec.epochs)

@@ -10,6 +10,8 @@ spotter takes them.
   :func:`merbench.clips.frame_index` numbers recognition clips, so both read a file the same.
   A frame number the folder lacks inside the range asked for is an error naming the folder:
   a gap would silently shift every later frame of a spotter's signal.
+- :class:`VideoFileFrames`: a video file (``.mp4``, ``.avi``, ...) that OpenCV decodes, read
+  in order as a spotter reads it; its frames are numbered from 0.
 - :class:`ArrayFrames`: frames already in memory (a test, a decoded video file).
 - :class:`GeneratedFrames`: frames made on demand by a function of their numbers
   (``synthetic-long``), so a generated video costs nothing until it is read.
@@ -106,3 +108,66 @@ class GeneratedFrames:
 
     def read(self, first: int, last: int) -> np.ndarray:
         return _grey(self._render(np.arange(first, last + 1)), "a generated video")
+
+
+class VideoFileFrames:
+    """The frames of a video file, decoded by OpenCV, numbered from 0.
+
+    A spotter reads a video front to back in chunks that overlap by a frame or two
+    (:meth:`~merbench.spotting.long_videos.LongVideo.frames_in_chunks`), so the file is decoded
+    in order and the last chunk is kept: a read that starts inside it costs no seeking. A read
+    before that starts decoding from the beginning again (OpenCV's seeking is not exact for
+    every codec, and a spotter's signal must not shift). The frame count is the one the
+    container declares; a file that ends early is an error naming it."""
+
+    def __init__(self, path: Path) -> None:
+        import cv2  # deferred: OpenCV takes a noticeable time to import
+
+        self.path = Path(path)
+        capture = cv2.VideoCapture(str(self.path))
+        if not capture.isOpened():
+            raise MerbenchError(f"OpenCV cannot open the video '{self.path}'; give a video "
+                                "file it decodes (.mp4, .avi) or a folder of frames")
+        self.fps = float(capture.get(cv2.CAP_PROP_FPS) or 0.0)
+        count = int(capture.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
+        capture.release()
+        if count < 1:
+            raise MerbenchError(f"the video '{self.path}' declares no frame; re-encode it, or "
+                                "give a folder of its frames")
+        self._numbers = range(count)
+        self._capture: object | None = None
+        self._next = 0  # the number of the frame the open capture decodes next
+        self._kept: dict[int, np.ndarray] = {}
+
+    @property
+    def numbers(self) -> Sequence[int]:
+        return self._numbers
+
+    def _decode(self) -> np.ndarray:
+        import cv2  # deferred: OpenCV, as in __init__
+
+        if self._capture is None:
+            self._capture, self._next = cv2.VideoCapture(str(self.path)), 0
+        ok, image = self._capture.read()  # type: ignore[attr-defined]
+        if not ok:
+            raise MerbenchError(f"the video '{self.path}' ends at frame {self._next}, before "
+                                f"the {len(self._numbers)} it declares; re-encode it")
+        self._next += 1
+        return np.asarray(cv2.cvtColor(image, cv2.COLOR_BGR2GRAY), dtype=np.uint8)
+
+    def read(self, first: int, last: int) -> np.ndarray:
+        frames = []
+        for number in range(first, last + 1):
+            if number in self._kept:
+                frames.append(self._kept[number])
+                continue
+            if number < self._next:
+                self._capture = None  # decode again from the start
+            while self._capture is not None and self._next < number:
+                self._decode()
+            if self._capture is None:
+                for _ in range(number):
+                    self._decode()
+            frames.append(self._decode())
+        self._kept = dict(zip(range(first, last + 1), frames, strict=True))
+        return np.stack(frames)

@@ -213,6 +213,31 @@ def train_fold(
     return run_epochs(step, recipe, on_epoch=on_epoch, checkpoint=checkpoint).cpu().numpy()
 
 
+def train_model(build_model: Callable[[], nn.Module], recipe: TrainRecipe,
+                x_train: np.ndarray, y_train: np.ndarray, *, device: str, seed: int,
+                precision: str = "fp32",
+                on_epoch: Callable[[int], None] | None = None) -> nn.Module:
+    """A model trained on every sample given, with no test subject: ``merbench predict``'s
+    recogniser. The epochs are a fold's (the same step, schedule and seeding); the loop's
+    per-epoch prediction is made on one training sample and dropped, since nothing is held
+    out to score."""
+    step = _FoldStep(build_model, recipe, x_train, y_train, x_train[:1], device=device,
+                     seed=seed, precision=precision, fused_optimizer=False)
+    run_epochs(step, recipe, on_epoch=on_epoch)
+    return step.model
+
+
+@torch.inference_mode()
+def class_probabilities(model: nn.Module, x: np.ndarray, batch_size: int,
+                        device: str) -> np.ndarray:
+    """Each sample's softmax over the classes, (n, classes) float64."""
+    model.eval()
+    inputs = as_stored(x, device)
+    chunks = [torch.softmax(model(inputs[start:start + batch_size].float()).float(), dim=-1)
+              for start in range(0, len(inputs), batch_size)]
+    return torch.cat(chunks).cpu().double().numpy()
+
+
 class _FoldStep:
     """One fold's model, optimiser and random streams, stepped an epoch at a time."""
 

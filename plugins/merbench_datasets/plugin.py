@@ -154,6 +154,17 @@ SYNTHETIC_LONG = LongVideoMeta(
     emotions=True,
 )
 
+USER_VIDEO = LongVideoMeta(
+    name="video",
+    version=1,
+    description="One unlabelled video of your own (--dataset-opt path=FILE_OR_FOLDER, fps=N), "
+                "read as the aligned face of its first frame, for merbench predict",
+    citation="merbench (see merbench_datasets.user_video)",
+    license="MIT",
+    fps=None,
+    ground_truth=False,
+)
+
 CASME3_LONG = LongVideoMeta(
     name="casme3-long",
     version=2,
@@ -225,6 +236,7 @@ def merbench_register_long_videos(registry: LongVideoRegistry) -> None:
     registry.add(CASME3_LONG, "merbench_datasets.casme3_long:make_casme3_long")
     registry.add(CASME_SQ_LONG, "merbench_datasets.casme_sq_long:make_casme_sq_long")
     registry.add(SAMM_LONG, "merbench_datasets.samm_long:make_samm_long")
+    registry.add(USER_VIDEO, "merbench_datasets.user_video:make_user_video")
 
 
 @hookimpl

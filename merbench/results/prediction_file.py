@@ -1,0 +1,90 @@
+"""``predictions.json``: what ``merbench predict`` found in one unlabelled video.
+
+Not a benchmark result: a user's video has no ground truth, so nothing here is scored or
+validated against one. The file says what was run on what (the video, its frame rate and
+size, whether its face was cropped; the spotter and its options; the recogniser and the run
+whose recipe trained it) and each interval found: its frames and times, its type, and the
+emotion with the recogniser's softmax over the classes. Versioned on its own
+(:data:`PREDICTION_SCHEMA`): this layout is the first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from merbench.results.model import EnvironmentRecord
+
+PREDICTIONS_FILE = "predictions.json"
+PREDICTION_SCHEMA = 1
+
+
+@dataclass(frozen=True)
+class PredictedVideo:
+    """The video read: where from, its name, frame rate and frames, and whether its face was
+    cut out (the dataset's ``face_crop`` option: ``video`` does by default)."""
+
+    source: str
+    name: str
+    fps: float
+    first_frame: int
+    last_frame: int
+    face_crop: bool
+
+
+@dataclass(frozen=True)
+class PredictedSpotter:
+    name: str
+    version: int
+    options: dict[str, Any]  # every option given; the rest are the spotter's defaults
+
+
+@dataclass(frozen=True)
+class PredictedRecogniser:
+    """The recogniser: a model trained on every subject of a run's dataset with the run's
+    recipe (see ``merbench.runner.final_model``)."""
+
+    run: str  # the run folder whose recipe it follows
+    model: str
+    model_options: dict[str, Any]
+    trained_feature: str  # the feature the run trained on
+    feature: str  # the feature computed from the video's two frames
+    feature_options: dict[str, Any]
+    epochs: int
+    seed: int
+    n_train: int
+    n_subjects: int
+    classes: list[str]
+    weights: str  # the trained weights' file, reused by a later predict into the same --out
+
+
+@dataclass(frozen=True)
+class PredictedInterval:
+    """One interval found: frame numbers (both ends included) and seconds from the video's
+    first frame; the emotion (None without a recogniser) and its probability over each
+    class."""
+
+    onset: int
+    offset: int
+    apex: int  # the frame recognised as the apex: the interval's middle
+    kind: Literal["micro", "macro"]
+    onset_s: float
+    offset_s: float
+    emotion: str | None
+    confidence: float | None
+    probabilities: dict[str, float]
+
+
+@dataclass(frozen=True)
+class Predictions:
+    """``predictions.json`` (see the module doc)."""
+
+    schema_version: int
+    kind: Literal["predictions"]
+    created: str
+    video: PredictedVideo
+    spotter: PredictedSpotter
+    recogniser: PredictedRecogniser | None
+    intervals: list[PredictedInterval]
+    environment: EnvironmentRecord
+    wall_time_s: float

@@ -1,0 +1,140 @@
+"""The recogniser ``merbench predict`` uses: a run's recipe, trained once on every subject.
+
+A leave-one-subject-out run leaves as many models as subjects (68 on the MEGC 2019
+composite), each missing one subject, and keeps none of them (a fold file holds
+predictions, not weights). None of them is *the* model of the run: each was trained to be
+tested on the subject it lacks, and picking one would pick a subject to leave out for no
+reason. What the run measures is a *procedure*: this model, this feature, these epochs and
+this seed, trained on the other subjects, meets a person it has never seen. So the model that
+meets a new person's video is that procedure applied to every subject the run had: the run's
+model, options, feature, recipe and seed, trained once on all of its dataset's samples, for
+the recipe's epochs (its last epoch predicts, as merbench's ``fixed`` selection reports; no
+epoch is chosen on anyone's test data). The run's LOSO UF1 and UAR are then the estimate of
+how it does on a new subject, which is what a user of ``predict`` wants to know.
+
+The weights are written next to the predictions (``recogniser.pt`` with ``recogniser.json``
+saying what they are), and a later ``predict`` into the same folder from the same run on the
+same data loads them instead of training again. The run is read from its ``run.json``; the
+data is the user's copy, found as the run found it (``--data-root``, else the run's own), and a
+copy whose fingerprint differs from the run's is refused rather than trained on.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from merbench.atomic import atomic_write_json
+from merbench.errors import MerbenchError
+from merbench.plugins import Plugins
+from merbench.results.rundir import RunDirectory
+from merbench.runner.data import RunData, load_data
+from merbench.runner.identity import run_identity
+from merbench.runner.model_input import model_input
+from merbench.runner.plan import plan_run
+from merbench.runner.spec import from_config
+from merbench.training.seeding import fold_seed
+
+WEIGHTS_FILE = "recogniser.pt"
+RECORD_FILE = "recogniser.json"
+
+
+@dataclass(frozen=True)
+class FinalModel:
+    """A trained recogniser and what it is (see the module doc)."""
+
+    network: Any  # a torch module, in eval mode
+    data: RunData  # the run's plan and its dataset, as planned here
+    record: dict[str, Any]  # what recogniser.json holds
+    weights: Path
+
+    @property
+    def classes(self) -> tuple[str, ...]:
+        return tuple(self.data.dataset.classes)
+
+
+def _plan(run_dir: Path, data_root: str | None, device: str, plugins: Plugins) -> RunData:
+    store = RunDirectory(run_dir)
+    stored = store.read_run_file()
+    spec, settings = from_config(stored.config)
+    if spec.task != "emotion":
+        raise MerbenchError(f"{run_dir} is a run of the {spec.task} task; merbench predict "
+                            "recognises emotions: give an emotion run")
+    settings = dataclasses.replace(settings, out=None, device=device, parallel_folds=1,
+                                   checkpoint_every=0.0, features=None,
+                                   data_root=data_root if data_root is not None
+                                   else settings.data_root)
+    data = load_data(plan_run(spec, settings, plugins))
+    if data.plan.recipe is None:
+        raise MerbenchError(f"model '{spec.model}' of {run_dir} is an estimator; merbench "
+                            "predict recognises with a torch model's run")
+    here = run_identity(data).to_dict()["dataset"].get("fingerprint")
+    theirs = stored.identity.get("dataset", {}).get("fingerprint")
+    if theirs is not None and here != theirs:
+        raise MerbenchError(f"this copy of dataset '{spec.dataset}' is not the one {run_dir} "
+                            f"trained on (fingerprint {here}, the run's {theirs}); give "
+                            "--data-root of the copy it used")
+    return data
+
+
+def _key(stored_identity: dict[str, Any], device: str) -> str:
+    text = json.dumps([stored_identity, device], sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def final_model(run_dir: Path, folder: Path, *, data_root: str | None, device: str,
+                plugins: Plugins, on_epoch: Callable[[int, int], None] | None = None
+                ) -> FinalModel:
+    """The run's recipe trained on all its dataset's samples (module doc), loaded from
+    ``folder`` when a previous call left it there. ``on_epoch(done, epochs)`` reports
+    training."""
+    import torch  # deferred: the spotting half of predict needs no torch
+
+    # deferred: torch, as above
+    from merbench.training.torch_trainer import train_model
+
+    run_dir = Path(run_dir)
+    data = _plan(run_dir, data_root, device, plugins)
+    plan, recipe = data.plan, data.plan.recipe
+    assert recipe is not None
+    stored = RunDirectory(run_dir).read_run_file().identity
+    key = _key(stored, device)
+    weights, record_path = Path(folder) / WEIGHTS_FILE, Path(folder) / RECORD_FILE
+    seed = fold_seed(plan.spec.seed, ("all",))
+    subjects = data.dataset.samples[["database", "subject"]].drop_duplicates()
+    record = {"key": key, "run": str(run_dir), "identity": stored,
+              "model": plan.spec.model, "model_options": dict(plan.spec.model_options),
+              "feature": plan.inputs.feature.meta.name,
+              "feature_options": dict(plan.spec.feature_options),
+              "classes": list(data.dataset.classes), "epochs": recipe.epochs,
+              "seed": seed, "n_train": len(data.labels), "n_subjects": len(subjects),
+              "why": "the run's recipe trained once on every subject of its dataset; its "
+                     "last epoch predicts (merbench.runner.final_model)"}
+    network = data.build_model()
+    kept = None
+    if weights.is_file() and record_path.is_file():
+        try:
+            kept = json.loads(record_path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError):
+            kept = None
+    if isinstance(kept, dict) and kept.get("key") == key:
+        network.load_state_dict(torch.load(weights, map_location="cpu", weights_only=True))
+        network = network.to(device)
+    else:
+        features, _ = model_input(data, run_identity(data))
+        network = train_model(
+            data.build_model, recipe, np.array(features), data.labels, device=device,
+            seed=seed, precision=plan.spec.precision,
+            on_epoch=None if on_epoch is None else lambda done: on_epoch(done, recipe.epochs))
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        torch.save(network.state_dict(), weights)
+        atomic_write_json(record_path, record)
+    network.eval()
+    return FinalModel(network, data, record, weights)

@@ -1,0 +1,48 @@
+"""``video``: one unlabelled video of the user's own, for ``merbench predict``.
+
+A user's video is no database: it has no sheet, no subject and no ground truth. It is given
+the shape of a long-video dataset all the same (one :class:`~merbench.api.LongVideo`, no
+annotations), so that ``merbench predict`` reads it as the spotting runs read CAS(ME)^2 or
+SAMM: the same frame sources, the same face crop (``merbench_features.face_frames``: the face
+of its first frame, aligned, 128 x 128 grey), the same spotters. Its metadata says it has no
+ground truth, so ``merbench spot`` refuses it (there is nothing to score) and the
+leaderboard gives it no section.
+
+``path`` is a video file OpenCV decodes (its frame rate is the file's unless ``fps`` is
+given) or a folder of one image per frame, numbered by the last number in each file's name,
+as the databases lay frames out (``fps`` is then needed: an image has no frame rate).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from merbench_features.face_frames import FaceFrames
+
+from merbench.api import FolderFrames, LongVideo, LongVideoSet, MerbenchError, VideoFileFrames
+
+NAME = "video"
+
+
+def make_user_video(path: str, fps: float | None = None,
+                    face_crop: bool = True) -> LongVideoSet:
+    """The video at ``path`` as a one-video dataset (see the module doc)."""
+    where = Path(path).expanduser()
+    if where.is_dir():
+        frames: FolderFrames | VideoFileFrames = FolderFrames(where)
+        if not frames.numbers:
+            raise MerbenchError(f"the folder '{where}' holds no numbered frame image; give a "
+                                "folder of frames (img001.jpg, ...) or a video file")
+        if fps is None:
+            raise MerbenchError(f"a folder of frames has no frame rate; give --fps (e.g. 200 "
+                                f"for CASME II, 30 for most cameras) for '{where}'")
+    elif where.is_file():
+        frames = VideoFileFrames(where)
+        fps = fps if fps is not None else frames.fps
+        if not fps or fps <= 0:
+            raise MerbenchError(f"the video '{where}' declares no frame rate; give --fps")
+    else:
+        raise MerbenchError(f"no video file or frame folder at '{where}'")
+    name = where.stem if where.is_file() else where.name
+    source = FaceFrames(frames, label=f"video '{where}'") if face_crop else frames
+    return LongVideoSet(NAME, (), (LongVideo(NAME, "user", name, float(fps), source),))

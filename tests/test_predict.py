@@ -1,0 +1,152 @@
+"""``merbench predict``: a video of one's own in (a file, a frame folder, or a long-video
+dataset's video), intervals with emotions and confidences out, recognised by a run's recipe
+trained on every subject, whose weights a later call reuses."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from conftest import run_cli
+
+from merbench.plugins import default_plugins
+from merbench.spotting.frame_sources import VideoFileFrames
+from merbench.training import torch_trainer
+
+VIDEO = ["-d", "synthetic-long", "--video", "synthetic-long/sub01/v1"]
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A finished STSTNet run on the embedded synthetic dataset (2 epochs)."""
+    out = tmp_path_factory.mktemp("predict") / "run"
+    code, _, err = run_cli("run", "--model", "ststnet", "--dataset", "synthetic", "--epochs",
+                           "2", "--out", out, "--quiet")
+    assert code == 0, err
+    return out
+
+
+@pytest.fixture(scope="module")
+def predicted(run: Path) -> tuple[Path, str]:
+    out = run.parent / "predicted"
+    code, stdout, err = run_cli("predict", *VIDEO, "--from-run", run, "--out", out)
+    assert code == 0, err
+    assert "epochs of the recogniser: 2/2" in err and "frames read: 300/300" in err
+    return out, stdout
+
+
+def test_intervals_come_back_with_emotions_and_confidences(predicted: tuple[Path, str]
+                                                           ) -> None:
+    out, stdout = predicted
+    found = json.loads((out / "predictions.json").read_text())
+    assert found["kind"] == "predictions" and found["video"]["fps"] == 30.0
+    recogniser = found["recogniser"]
+    assert recogniser["model"] == "ststnet" and recogniser["n_subjects"] == 6
+    assert recogniser["trained_feature"] == "flow-uvos"
+    assert recogniser["feature"] == "tvl1-uvos"  # computed from the video's frames
+    classes = recogniser["classes"]
+    assert found["intervals"], "flow-peak finds the planted expressions"
+    for interval in found["intervals"]:
+        assert interval["onset"] <= interval["apex"] <= interval["offset"]
+        probabilities = interval["probabilities"]
+        assert list(probabilities) == classes
+        assert sum(probabilities.values()) == pytest.approx(1.0, abs=1e-3)
+        assert interval["emotion"] == max(probabilities, key=probabilities.get)
+        assert interval["confidence"] == max(probabilities.values())
+        assert interval["onset_s"] == pytest.approx(interval["onset"] / 30.0, abs=1e-4)
+    assert f"{len(found['intervals'])} interval(s) found by flow-peak" in stdout
+    assert "recognised by ststnet trained on all 6 subjects" in stdout
+    # the generated video's ground truth: at least one planted expression is found
+    video = next(v for v in default_plugins().registries.long_videos.get("synthetic-long")
+                 .create("long-video dataset").videos if v.key_text == VIDEO[-1])
+    hits = [i for i in found["intervals"] for t in video.truth
+            if min(i["offset"], t.interval.offset) - max(i["onset"], t.interval.onset) >= 0]
+    assert hits
+
+
+def test_the_recogniser_learns_every_subject_and_is_reused(run: Path, tmp_path: Path,
+                                                          monkeypatch: Any) -> None:
+    seen: list[int] = []
+
+    original = torch_trainer.train_model
+
+    def recording(build: Any, recipe: Any, x: np.ndarray, y: np.ndarray, **kw: Any) -> Any:
+        seen.append(len(y))
+        return original(build, recipe, x, y, **kw)
+
+    monkeypatch.setattr(torch_trainer, "train_model", recording)
+    out = tmp_path / "p"
+    assert run_cli("predict", *VIDEO, "--from-run", run, "--out", out, "--quiet")[0] == 0
+    results = json.loads((run / "results.json").read_text())
+    assert seen == [results["dataset"]["n_samples"]]  # every sample, no subject left out
+    first = json.loads((out / "predictions.json").read_text())["intervals"]
+    code, _, err = run_cli("predict", *VIDEO, "--from-run", run, "--out", out)
+    assert code == 0 and "epochs of the recogniser" not in err and seen == seen[:1]
+    assert json.loads((out / "predictions.json").read_text())["intervals"] == first
+
+
+def test_the_casme2_sequence_is_read_as_an_aligned_face(real_data: Path, tmp_path: Path
+                                                        ) -> None:
+    """Ten CASME II frames (50 ms at 200 fps): shorter than any expression, so nothing is
+    found, and the run says so rather than failing."""
+    out = tmp_path / "p"
+    code, stdout, err = run_cli("predict", real_data / "samples" / "casme2_sequence", "--fps",
+                                "200", "--out", out)
+    assert code == 0, err
+    found = json.loads((out / "predictions.json").read_text())
+    assert found["video"]["face_crop"] is True and found["video"]["last_frame"] == 10
+    assert found["intervals"] == [] and found["recogniser"] is None
+    assert "0 interval(s) found by flow-peak" in stdout
+
+
+def test_a_video_file_is_decoded_in_order_and_predicted(tmp_path: Path) -> None:
+    import cv2
+
+    path = tmp_path / "clip.avi"
+    video = next(iter(default_plugins().registries.long_videos.get("synthetic-long")
+                      .create("long-video dataset").videos))
+    frames = video.read(0, 119)
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 30.0, (64, 64))
+    for frame in frames:
+        writer.write(cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR))
+    writer.release()
+    source = VideoFileFrames(path)
+    assert source.fps == 30.0 and list(source.numbers) == list(range(120))
+    whole = source.read(0, 119)
+    # chunks that overlap, then a read back to the start: the same frames as one read
+    parts = np.concatenate([source.read(0, 49), source.read(49, 99)[1:], source.read(100, 119)])
+    assert np.array_equal(parts, whole) and np.array_equal(source.read(0, 9), whole[:10])
+    assert np.abs(whole.astype(int) - frames.astype(int)).mean() < 3  # MJPG is lossy
+    code, stdout, err = run_cli("predict", path, "--no-face-crop", "--out", tmp_path / "p")
+    assert code == 0, err
+    assert "clip: frames 0..119 at 30 fps" in stdout
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["FOLDER"], "a folder of frames has no frame rate; give --fps"),
+    (["MISSING", "--fps", "30"], "no video file or frame folder at"),
+    (["FOLDER", "-d", "synthetic-long"], "give a video (PATH: a file or a folder of frames) "
+                                         "or --dataset NAME, not both"),
+    (["-d", "synthetic-long"], "has 6 videos; name one with --video"),
+    (["-d", "synthetic-long", "--video", "x/y/z"], "has no video 'x/y/z'"),
+    (["-d", "synthetic-long", "--fps", "30"], "--fps and --no-face-crop are for PATH"),
+])
+def test_bad_input_is_one_line(tmp_path: Path, args: list[str], message: str) -> None:
+    folder = tmp_path / "frames"
+    folder.mkdir()
+    (folder / "img001.jpg").write_bytes(b"")
+    given = [str(folder) if a == "FOLDER" else str(tmp_path / "missing") if a == "MISSING"
+             else a for a in args]
+    code, _, err = run_cli("predict", *given, "--out", tmp_path / "p")
+    assert code == 2 and len(err.strip().splitlines()) == 1 and message in err, err
+    assert not (tmp_path / "p" / "predictions.json").exists()
+
+
+def test_spot_refuses_a_video_without_ground_truth(tmp_path: Path) -> None:
+    code, _, err = run_cli("spot", "--spotter", "flow-peak", "-d", "video", "--dataset-opt",
+                           f"path={tmp_path}", "--out", tmp_path / "s")
+    assert code == 2 and "has no ground truth to score a spotter against" in err
+    assert "merbench predict" in err
