@@ -396,7 +396,7 @@ def main(argv: list[str] | None = None) -> int:
     # the jobs get their last Ctrl-C early enough that their stop and the pack fit the budget
     stop_at = (None if args.budget_s is None
                else started_at + args.budget_s - stop_reserve(saved_states))
-    if stop_at is not None and stop_at - started_at <= 0:
+    if stop_at is not None and stop_at - started_at <= 0 and not args.dry_run:
         parser.error(f"--budget-s must exceed {stop_reserve(saved_states):.0f} s (the stop "
                      "and the pack)")
     memory = gpu_plan.memory_gib(args.device)
@@ -421,6 +421,10 @@ def main(argv: list[str] | None = None) -> int:
         return prediction, cmd
 
     window = None if stop_at is None else stop_at - started_at
+    if window is not None and window <= 0:  # a dry run's: it plans as if without a budget
+        print(f"the budget leaves the jobs no time ({stop_reserve(saved_states):.0f} s are "
+              "kept to stop them and pack); planned as without one")
+        window = None
     plans = [planned(job, window) for job in jobs]
     predictions = {job.name: prediction for job, (prediction, _) in zip(jobs, plans,
                                                                          strict=True)}
