@@ -241,3 +241,22 @@ def test_eager_sends_every_job_eager(plan: ModuleType, tmp_path: Path, capsys) -
     commands = [line for line in capsys.readouterr().out.splitlines()
                 if line.startswith("merbench run")]
     assert commands and all(c.split().count("--eager") == 1 for c in commands)
+
+
+def test_the_matrix_leaves_out_models_merbench_never_batches(plan: ModuleType) -> None:
+    """STSTNet has BatchNorm, so ``merbench run`` trains it one fold at a time; the H200's
+    matrix timed it under vmap anyway, where its forward's channels-last copy fails (here
+    too, on a CPU). The matrix now leaves it out and says why."""
+    import torch
+    import train_matrix
+    from merbench_cnn.ststnet import STSTNet
+
+    assert set(train_matrix.not_batched()) == {"ststnet"}
+    assert "BatchNorm" in train_matrix.not_batched()["ststnet"]
+    model = STSTNet().eval()
+    params = {k: torch.stack([v, v]) for k, v in model.named_parameters()}
+    buffers = {k: torch.stack([v, v]) for k, v in model.named_buffers()}
+    batched = torch.func.vmap(lambda p, b, x: torch.func.functional_call(model, (p, b), (x,)),
+                              randomness="different")
+    with pytest.raises(RuntimeError, match="is_contiguous inside of vmap"):
+        batched(params, buffers, torch.zeros(2, 4, 3, 28, 28))
