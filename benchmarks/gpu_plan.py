@@ -40,19 +40,42 @@ COSTS = HERE.parent / "merbench" / "leaderboard" / "model_costs.json"
 FOLDS_PER_SEED = 68  # the MEGC2019 composite's LOSO folds (subjects)
 
 
+# What a ``merbench run`` spends before its first group trains, assumed, not measured apart:
+# starting Python, importing torch, reading the composite and the saved regions, planning
+# the folds (about 20 s on the H200 of 2026-11-26: the manual K=8 run's 225 s of wall time
+# held 165 s of training, the rest start-up and the writing of results)
+START_UP_S = 20.0
+# A run's epochs against the matrix's: the matrix times bare epochs of synthetic folds,
+# a run also reports progress, checks the loss and stores every epoch's predictions. One
+# measurement: HTNet K=8 fp32 captured, 165 s for a group the matrix put at 145.6 s (H200).
+RUN_OVER_MATRIX = 1.13
+
+
 @dataclass(frozen=True)
 class Setting:
-    """The fastest measured way to train a model: K folds at once, captured or eager."""
+    """A measured way to train a model: K folds at once, captured or eager; ``group_s``
+    is the predicted wall time of one group of K folds in a run (start-up excluded)."""
 
     folds_at_once: int
     captured: bool
     seconds_per_fold: float
     peak_gib: float
     source: str
+    group_s: float = 0.0
 
     def options(self) -> tuple[str, ...]:
         return ("--parallel-folds", str(self.folds_at_once),
                 *(() if self.captured else ("--eager",)))
+
+    def folds_within(self, window_s: float, folds_left: int) -> int:
+        """Folds one ``merbench run`` finishes in ``window_s`` seconds: after its start-up,
+        merbench trains groups of K folds one after another, every fold of a group ending
+        with the group's last epoch (``local_executor._train_pending``), so only whole
+        groups count; at most ``folds_left``."""
+        if self.group_s <= 0:
+            return folds_left
+        groups = max(0.0, window_s - START_UP_S) // self.group_s
+        return min(folds_left, int(groups) * self.folds_at_once)
 
 
 def declared_epochs(model: str) -> int | None:
@@ -74,7 +97,7 @@ def option(args: tuple[str, ...], name: str, default: str | None = None) -> str 
 
 def seeds(args: tuple[str, ...]) -> list[int]:
     listed = option(args, "--seeds")
-    return [int(s) for s in listed.split(",")] if listed else [int(option(args, "--seed", "0"))]
+    return [int(s) for s in listed.split(",")] if listed else [int(option(args, "--seed") or 0)]
 
 
 def load(path: Path | None) -> dict[str, Any]:
@@ -92,21 +115,45 @@ def captured_is_exact(matrix: dict[str, Any], model: str) -> bool:
                                 for c in checks)
 
 
-def best_setting(matrix: dict[str, Any], model: str, precision: str) -> Setting | None:
-    """The fastest setting the matrix measured for ``model`` at ``precision``."""
+def best_setting(matrix: dict[str, Any], model: str, precision: str,
+                 window_s: float | None = None, folds_left: int = FOLDS_PER_SEED,
+                 memory_gib: float = 0.0, device: str | None = None) -> Setting | None:
+    """The setting the matrix measured for ``model`` at ``precision`` that does most.
+
+    Without a window (``window_s`` None), the fastest per fold: a job with all the time it
+    needs finishes soonest so. With one, the setting that finishes the most folds inside it
+    (:meth:`Setting.folds_within`), ties to the fewer seconds per fold: a fold unfinished at
+    the window's end is lost, so 16 folds at once that need longer than the window finish
+    nothing where 8 at once finish 8 (the H200 session of 2026-11-26 lost its whole window
+    so). ``memory_gib``: this GPU's memory; when the matrix came from another GPU
+    (``device``, this one's name, differs from the matrix's), settings that peaked above
+    90 % of it are left out (an H200's 80 GiB settings do not fit an H100)."""
     exact = captured_is_exact(matrix, model)
+    other_gpu = device is not None and matrix.get("device") != device
     # a fold trained alone is never captured (merbench's sequential trainer)
     rows = [r for r in matrix.get("settings", []) if r["model"] == model
             and r["precision"] == precision
-            and not (r["captured"] and (not exact or r["k"] == 1))]
+            and not (r["captured"] and (not exact or r["k"] == 1))
+            and not (other_gpu and memory_gib > 0 and r["peak_gib"] > 0.9 * memory_gib)]
     epochs = declared_epochs(model)
     if not rows or epochs is None:
         return None
-    row = min(rows, key=lambda r: r["fold_epoch_ms"])
-    start_up = (row["build_s"] + sum(row["first_epochs_s"])) / row["k"]
-    return Setting(row["k"], row["captured"],
-                   row["fold_epoch_ms"] / 1000 * epochs + start_up, row["peak_gib"],
-                   f"train_matrix on {matrix.get('device', 'a GPU')}")
+    settings = [_setting(row, epochs, matrix) for row in rows]
+    fastest = min(settings, key=lambda s: s.seconds_per_fold)
+    if window_s is None:
+        return fastest
+    return max(settings, key=lambda s: (s.folds_within(window_s, folds_left),
+                                        -s.seconds_per_fold))
+
+
+def _setting(row: dict[str, Any], epochs: int, matrix: dict[str, Any]) -> Setting:
+    """A matrix row as a run would train it: the group's build and first epochs as measured,
+    the rest of its ``epochs`` at the steady epoch's time, scaled by :data:`RUN_OVER_MATRIX`."""
+    first = row["first_epochs_s"]
+    group = RUN_OVER_MATRIX * (row["build_s"] + sum(first)
+                               + row["epoch_s"] * max(0, epochs - len(first)))
+    return Setting(row["k"], row["captured"], group / row["k"], row["peak_gib"],
+                   f"train_matrix on {matrix.get('device', 'a GPU')}", group)
 
 
 def folds_done(job_out: str, seed_list: list[int], *roots: Path | None) -> int:
@@ -164,17 +211,21 @@ def flops_figure(costs: dict[str, Any], model: str | None) -> tuple[float, str] 
 
 def predict(name: str, out: str, args: tuple[str, ...], figures: dict[str, Any],
             matrix: dict[str, Any], runs: Path | None, start_from: Path | None,
-            figure: str | None = None, costs: dict[str, Any] | None = None) -> Prediction:
+            figure: str | None = None, costs: dict[str, Any] | None = None,
+            window_s: float | None = None, memory_gib: float = 0.0,
+            device: str | None = None) -> Prediction:
     """``name``'s folds left, the setting it will train with and its predicted minutes: from
     the matrix, else the figure measured for it (``figure``: its key in the figures, default
     ``name``), else its model's FLOPs (``costs``: ``model_costs.json``, default the shipped
-    one), marked as a prediction."""
+    one), marked as a prediction. ``window_s``, ``memory_gib`` and ``device`` choose among
+    the matrix's settings (:func:`best_setting`)."""
     seed_list = seeds(args)
     left = FOLDS_PER_SEED * len(seed_list) - folds_done(out, seed_list, runs, start_from)
     model, precision = option(args, "--model"), option(args, "--precision", "fp32")
     setting = None
     if model is not None and "--parallel-folds" not in args:
-        setting = best_setting(matrix, model, precision or "fp32")
+        setting = best_setting(matrix, model, precision or "fp32", window_s, max(1, left),
+                               memory_gib, device)
     if setting is not None:
         return Prediction(name, left, setting.seconds_per_fold, setting.source, setting)
     measured = figures.get("jobs", {}).get(figure or name)

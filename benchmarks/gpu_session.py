@@ -1,23 +1,28 @@
 """One command that spends a GPU session well: the CUDA tests first, then the speed figure,
 then the leaderboard's runs for whatever time is left, packed to bring back.
 
-A GPU is lent here for about 30 minutes in commands of at most 10, and most sessions have
-none, so the first minutes must show what is broken on CUDA and the rest must go to the runs
-behind the leaderboard. Within ``--budget-s`` seconds, in order:
+A GPU is lent here for 15 minutes of device time in all (since 2026-11-26), in practice one
+command of at most 10, and most sessions have none, so the first minutes must show what is
+broken on CUDA and the rest must go to the runs behind the leaderboard. Within
+``--budget-s`` seconds, in order:
 
-1. ``pytest -m gpu`` (tests/test_gpu.py, every CUDA path on small shapes) with
-   ``MERBENCH_REQUIRE_GPU=1``, so a machine without CUDA fails instead of skipping;
+1. ``pytest tests/test_gpu.py -m gpu`` (every CUDA path on small shapes) with
+   ``MERBENCH_REQUIRE_GPU=1``, so a machine without CUDA fails instead of skipping; that file
+   only, because collecting the whole suite imports what the GPU image lacks (cryptography,
+   timm: 19 modules failed to collect on the H200 and the step exited 2);
 2. ``benchmarks/train_speed.py --matrix`` (``train_matrix.py``: the steady state of eager and
    captured epochs, K folds at once, fp32 / tf32 / bf16, for HTNet and STSTNet, and the check
-   that captured fp32 epochs are the eager ones bit for bit), within 4 minutes;
+   that captured fp32 epochs are the eager ones bit for bit), within 4 minutes, unless the
+   committed ``benchmarks/train_matrix.json`` was measured on this same GPU: then the runs
+   plan from it and get those minutes;
    both once: their reports are kept in ``RUNS/gpu-session/``, and a later call on the same
    machine goes straight to the runs;
-3. ``benchmarks/leaderboard_runs.py`` for the time left, each job of a measured model with
-   the fastest setting the matrix found at its precision (``gpu_plan.py``), and every job
-   ``--eager`` if a captured-epoch test failed or the matrix found captured epochs differing
-   from eager ones (so a broken capture costs speed, not the window), stopped with
-   Ctrl-C at the budget (merbench keeps every finished fold, and the next call continues),
-   packed to a .tar.gz.
+3. ``benchmarks/leaderboard_runs.py --no-saved-states`` for the time left, each job of a
+   measured model with the matrix setting that finishes the most folds in that time
+   (``gpu_plan.py``), and every job ``--eager`` if a captured-epoch test failed or the matrix
+   found captured epochs differing from eager ones (so a broken capture costs speed, not the
+   window); its budget holds the jobs' Ctrl-C (merbench keeps every finished fold, and the
+   next call continues) and the packing to a .tar.gz.
 
 Everything is written to ``--out``: the test report, the speed JSON, the runs archive (split
 into parts of at most 16 MB) and ``session.json`` with each step's command, status and time;
@@ -51,6 +56,15 @@ TEST_SHARE_S = 240.0  # the gpu tests take about a minute; a hung one is stopped
 MATRIX_SHARE_S = 270.0  # train_speed --matrix: 240 s of settings, then the JSON
 SIDE_BY_SIDE = 3  # small models' jobs at once where they fit (leaderboard_runs.py)
 PACK_RESERVE_S = 30.0  # left for packing and the summary
+# After the runs step's budget, before its Ctrl-C: leaderboard_runs.py ends within its own
+# budget (its jobs' stop and its pack included), so this is a margin, not a plan; after the
+# Ctrl-C it has run_step's 30 s to stop its jobs and pack.
+RUNS_GRACE_S = 20.0
+# leaderboard_runs.py keeps 60 s of its budget to stop its jobs and pack: with less than
+# this the runs would finish no fold, and the step is skipped
+MIN_RUNS_S = 90.0
+TESTS = HERE.parent / "tests" / "test_gpu.py"
+COMMITTED_MATRIX = HERE / "train_matrix.json"
 
 
 @dataclass
@@ -78,13 +92,13 @@ def plan(args: argparse.Namespace, started: float) -> list[Step]:
         tests = min(TEST_SHARE_S, max(0.0, left))
         # addopts cleared: the suite's addopts start a worker per core (pytest-xdist 3.8+);
         # the gpu tests share one device and need no xdist on the GPU machine's image
-        steps.append(Step("gpu tests", [python, "-m", "pytest", "-o", "addopts=", "-m", "gpu",
-                                        "-q", "-p", "no:cacheprovider", "--junitxml",
-                                        str(kept / "gpu-tests.xml"), "-ra"],
+        steps.append(Step("gpu tests", [python, "-m", "pytest", str(TESTS), "-o", "addopts=",
+                                        "-m", "gpu", "-q", "-p", "no:cacheprovider",
+                                        "--junitxml", str(kept / "gpu-tests.xml"), "-ra"],
                           tests, {"MERBENCH_REQUIRE_GPU": "1"}))
         left -= tests
     matrix = kept / "train_matrix.json"
-    if not matrix.is_file():
+    if not matrix.is_file() and not committed_matrix_is_this_gpus():
         speed = min(MATRIX_SHARE_S, max(0.0, left))
         steps.append(Step("train matrix", [python, str(HERE / "train_speed.py"), "--matrix",
                                            "--json", str(matrix), "--budget-s",
@@ -93,28 +107,51 @@ def plan(args: argparse.Namespace, started: float) -> list[Step]:
     runs = [python, str(HERE / "leaderboard_runs.py"), "--data", str(args.data), "--runs",
             str(args.runs), "--budget-s", f"{max(0.0, left):.0f}", "--pack",
             str(args.out / "runs.tgz"), "--matrix", str(matrix_for_plan(matrix)),
-            "--side-by-side", str(SIDE_BY_SIDE)]
-    if not captured_works(kept):
+            "--side-by-side", str(SIDE_BY_SIDE), "--no-saved-states"]
+    if not captured_works(kept, matrix_for_plan(matrix)):
         runs.append("--eager")
     if args.features is not None:
         runs += ["--features", str(args.features)]
     if args.start_from is not None:
         runs += ["--start-from", str(args.start_from)]
-    steps.append(Step("leaderboard runs", runs, max(0.0, left), {}, grace_s=PACK_RESERVE_S))
+    runs_s = left if left >= MIN_RUNS_S else 0.0
+    steps.append(Step("leaderboard runs", runs, runs_s, {}, grace_s=RUNS_GRACE_S))
     return steps
 
 
-def captured_works(kept: Path) -> bool:
+def this_gpu() -> str:
+    """This machine's GPU as ``nvidia-smi`` names it ("cuda" where there is none)."""
+    import gpu_plan  # beside this file, on the path when it runs as a script
+
+    return gpu_plan.device_name("cuda")
+
+
+def committed_matrix_is_this_gpus() -> bool:
+    """Whether the committed ``train_matrix.json`` was measured on this machine's GPU: then
+    measuring it again would spend four of the session's minutes on figures it has."""
+    if not COMMITTED_MATRIX.is_file():
+        return False
+    return json.loads(COMMITTED_MATRIX.read_text()).get("device") == this_gpu()
+
+
+def matrix_skipped(args: argparse.Namespace) -> bool:
+    """Whether this call plans from the committed matrix instead of measuring one."""
+    return (not (state_dir(args) / "train_matrix.json").is_file()
+            and committed_matrix_is_this_gpus())
+
+
+def captured_works(kept: Path, matrix: Path | None = None) -> bool:
     """Whether the runs may replay captured epochs: not when a captured-epoch gpu test
-    failed on this machine or the matrix found captured epochs other than eager ones (then
-    every job runs ``--eager``, and the window still yields runs)."""
+    failed on this machine or the matrix the runs plan from (``matrix``, default the one
+    measured here) found captured epochs other than eager ones (then every job runs
+    ``--eager``, and the window still yields runs)."""
     tests = kept / "gpu-tests.xml"
     if tests.is_file():
         for case in ElementTree.parse(tests).iter("testcase"):
             failed = case.find("failure") is not None or case.find("error") is not None
             if failed and "captured" in case.get("name", ""):
                 return False
-    matrix = kept / "train_matrix.json"
+    matrix = matrix or kept / "train_matrix.json"
     if matrix.is_file():
         checks = json.loads(matrix.read_text()).get("same_numbers", [])
         if any(c["differing_tensors"] or not c["same_predictions"] for c in checks):
@@ -125,7 +162,7 @@ def captured_works(kept: Path) -> bool:
 def matrix_for_plan(measured: Path) -> Path:
     """The matrix the runs plan from: this machine's, once measured, else the last one
     committed (``benchmarks/train_matrix.json``)."""
-    return measured if measured.is_file() else HERE / "train_matrix.json"
+    return measured if measured.is_file() else COMMITTED_MATRIX
 
 
 def run_step(step: Step, log: Path) -> tuple[str, float]:
@@ -203,6 +240,9 @@ def main(argv: list[str] | None = None) -> int:
     steps = plan(args, started)
     if args.dry_run:
         for step in steps:
+            if step.name == "leaderboard runs" and matrix_skipped(args):
+                print(f"[train matrix, skipped] {COMMITTED_MATRIX} was measured on this GPU "
+                      f"({this_gpu()}): the runs plan from it")
             print(f"[{step.name}, up to {step.limit_s:.0f} s] {' '.join(step.command)}")
         total = sum(step.limit_s for step in steps) + PACK_RESERVE_S
         print(f"budget: {args.budget_s:.0f} s; planned: {total:.0f} s with {PACK_RESERVE_S:.0f}"
@@ -215,7 +255,10 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     state_dir(args).mkdir(parents=True, exist_ok=True)
     log = args.out / "session.log"
-    record = []
+    record: list[dict[str, object]] = []
+    if matrix_skipped(args):
+        record.append({"step": "train matrix", "status": f"skipped: {COMMITTED_MATRIX.name} "
+                       f"was measured on this GPU ({this_gpu()})", "seconds": 0.0})
     for step in steps:
         # steps that end early leave their time to the leaderboard runs
         if step.name == "leaderboard runs":

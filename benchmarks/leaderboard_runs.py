@@ -18,11 +18,19 @@ Every job resumes what an earlier invocation finished, so a machine lent for sho
 ``--data`` is the folder that holds the release's ``composite/`` folder. ``--features`` is a
 folder with ``regions-reference.npz`` and ``regions-corrected.npz`` written beforehand by
 ``merbench extract --dataset composite --feature htnet-regions --feature-opt crop=C --save``
-on a machine with dlib (``--prepare`` writes them), so the GPU machine needs no dlib. When the
-budget runs out the running job gets Ctrl-C (merbench keeps every finished fold), and
-``--pack`` writes the whole ``--runs`` folder to one ``.tar.gz`` that the next call can start
-from. The jobs' output goes to ``DIR/logs/``; ``DIR/timings.json`` records each call's wall
-time per job. The data is read from ``--data`` only and never copied into ``--runs``.
+on a machine with dlib (``--prepare`` writes them), so the GPU machine needs no dlib.
+``--budget-s`` is the whole call's: the running job gets Ctrl-C (merbench keeps every finished
+fold) early enough that its stop, at worst, and the packing fit inside it, and ``--pack``
+writes the ``--runs`` folder to one ``.tar.gz`` that the next call can start from. The
+timings and the pack are written whatever ends the runs, a Ctrl-C to this script included
+(it is passed on to the jobs). Inside a budget each job of a measured model trains with the
+matrix setting that finishes the most folds in the time left (``gpu_plan.best_setting``):
+folds unfinished at the stop are lost. ``--no-saved-states`` (``gpu_session.py`` passes it)
+runs every job with ``--checkpoint-every 0``: the saved state of K stacked folds is
+gigabytes, written every 5 minutes and again at the stop, and a GPU session never brings
+``partial/`` back, so the writing only costs the window its time. The jobs' output goes to
+``DIR/logs/``; ``DIR/timings.json`` records each call's wall time per job. The data is read
+from ``--data`` only and never copied into ``--runs``.
 
 A seed of full HTNet takes longer than one lent GPU session (about 48 minutes on an H100), so
 its finished folds must outlive the machine: ``--start-from DIR`` (the repository's
@@ -41,7 +49,9 @@ import signal
 import subprocess
 import sys
 import tarfile
+import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -189,6 +199,15 @@ def prepare(data: Path, features: Path) -> None:
 
 
 STOP_GRACE_S = 60.0  # after the budget's Ctrl-C, before a second one
+# A job that saves no training state (--no-saved-states) stops at the first Ctrl-C without
+# waiting for its epoch's end: a few seconds to shut down, then the second Ctrl-C.
+NO_STATE_GRACE_S = 10.0
+SECOND_STOP_S = 30.0  # after the second Ctrl-C, before a kill
+PACK_RESERVE_S = 20.0  # the timings and the .tar.gz of fold files (no saved states): seconds
+# After a Ctrl-C to this script itself, each wait of the stop: gpu_session.py kills this
+# script 30 s after its own Ctrl-C, and the jobs' stop and the pack must fit before that.
+INTERRUPTED_STOP_S = 5.0
+MIN_START_S = 5.0  # a job is not started with less time than this before its Ctrl-C
 
 
 def shell_status(returncode: int) -> int:
@@ -199,24 +218,42 @@ def shell_status(returncode: int) -> int:
     return 128 - returncode if returncode < 0 else returncode
 
 
-def _stopped(process: subprocess.Popen[bytes]) -> int:
-    """``process``'s exit code after a Ctrl-C: :data:`STOP_GRACE_S` to save its fold in
-    progress, then a second Ctrl-C (finished folds kept) and half a minute, then a kill."""
+def _stopped(process: subprocess.Popen[bytes], grace_s: float,
+             second_s: float = SECOND_STOP_S) -> int:
+    """``process``'s exit code after a Ctrl-C: ``grace_s`` to save its fold in progress, then
+    a second Ctrl-C (finished folds kept) and ``second_s``, then a kill. A Ctrl-C
+    to this script while it waits kills the job at once: whoever sent it wants this script
+    to end, and the pack after it is worth more than the job's last seconds."""
     try:
-        return process.wait(timeout=STOP_GRACE_S)
-    except subprocess.TimeoutExpired:
-        process.send_signal(signal.SIGINT)
-    try:
-        return process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        return process.wait()
+        try:
+            return process.wait(timeout=grace_s)
+        except subprocess.TimeoutExpired:
+            process.send_signal(signal.SIGINT)
+        try:
+            return process.wait(timeout=second_s)
+        except subprocess.TimeoutExpired:
+            pass
+    except KeyboardInterrupt:
+        pass
+    process.kill()
+    return process.wait()
 
 
-def run_jobs(cmds: list[tuple[list[str], Path]],
-             seconds_left: float | None) -> list[tuple[int, float]]:
+class Interrupted(KeyboardInterrupt):
+    """A Ctrl-C to this script while jobs ran: raised once they are stopped, with each
+    one's (exit status, seconds) as :func:`run_jobs` would have returned them."""
+
+    def __init__(self, ended: list[tuple[int, float]]) -> None:
+        super().__init__()
+        self.ended = ended
+
+
+def run_jobs(cmds: list[tuple[list[str], Path]], seconds_left: float | None,
+             grace_s: float = STOP_GRACE_S) -> list[tuple[int, float]]:
     """Run the commands at once, each with its log, until they end or the time is up (then
-    Ctrl-C to each; ``None``: no limit); each one's (exit status, seconds)."""
+    Ctrl-C to each; ``None``: no limit); each one's (exit status, seconds). A Ctrl-C to this
+    script (KeyboardInterrupt) is passed on to the jobs as the budget's would be, and the
+    jobs are stopped and timed before it goes on (:class:`Interrupted`)."""
     started = time.perf_counter()
     processes = []
     for cmd, log in cmds:
@@ -231,13 +268,19 @@ def run_jobs(cmds: list[tuple[list[str], Path]],
                                            preexec_fn=_interruptible), out))
     ended: dict[int, tuple[int, float]] = {}
     deadline = None if seconds_left is None else started + max(1.0, seconds_left)
-    while len(ended) < len(processes):
-        for i, (process, _) in enumerate(processes):
-            if i not in ended and process.poll() is not None:
-                ended[i] = (process.returncode, time.perf_counter() - started)
-        if deadline is not None and time.perf_counter() >= deadline:
-            break
-        time.sleep(0.2)
+    interrupted = False
+    try:
+        while len(ended) < len(processes):
+            for i, (process, _) in enumerate(processes):
+                if i not in ended and process.poll() is not None:
+                    ended[i] = (process.returncode, time.perf_counter() - started)
+            if deadline is not None and time.perf_counter() >= deadline:
+                break
+            time.sleep(0.2)
+    except KeyboardInterrupt:
+        # the children run in this script's process group only when started from a
+        # terminal; a Ctrl-C sent to this process alone (gpu_session.py) must reach them
+        interrupted, grace_s = True, min(grace_s, INTERRUPTED_STOP_S)
     for i, (process, _) in enumerate(processes):
         if i in ended:
             continue
@@ -247,15 +290,34 @@ def run_jobs(cmds: list[tuple[list[str], Path]],
         process.send_signal(signal.SIGINT)
     for i, (process, out) in enumerate(processes):
         if i not in ended:
-            ended[i] = (shell_status(_stopped(process)), time.perf_counter() - started)
+            second = INTERRUPTED_STOP_S if interrupted else SECOND_STOP_S
+            ended[i] = (shell_status(_stopped(process, grace_s, second)),
+                        time.perf_counter() - started)
         out.close()
-    return [ended[i] for i in range(len(processes))]
+    results = [ended[i] for i in range(len(processes))]
+    if interrupted:
+        raise Interrupted(results)
+    return results
 
 
-def pack(runs: Path, target: Path) -> None:
+def pack(runs: Path, target: Path, states: bool = True) -> None:
+    """``runs`` as one .tar.gz; without the saved training states (``partial/``) unless
+    ``states``: they are large, and nothing continues from them off the machine that wrote
+    them (``--start-from`` copies fold files only)."""
     target.parent.mkdir(parents=True, exist_ok=True)
+
+    def keep(member: tarfile.TarInfo) -> tarfile.TarInfo | None:
+        return None if not states and Path(member.name).name == "partial" else member
+
     with tarfile.open(target, "w:gz") as archive:
-        archive.add(runs, arcname=runs.name)
+        archive.add(runs, arcname=runs.name, filter=keep)
+
+
+def stop_reserve(saved_states: bool) -> float:
+    """Seconds a budget keeps after its Ctrl-C: the worst stop (grace, then a second Ctrl-C
+    and its wait) and the pack, so that the whole call ends within ``--budget-s``."""
+    grace = STOP_GRACE_S if saved_states else NO_STATE_GRACE_S
+    return grace + SECOND_STOP_S + PACK_RESERVE_S
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -293,9 +355,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--side-by-side", type=int, default=1, metavar="N",
                         help="run up to N consecutive jobs at once where their memory fits "
                              "the GPU (gpu_plan.side_by_side); default 1, one after another")
+    parser.add_argument("--no-saved-states", action="store_true",
+                        help="the jobs save no training state (merbench --checkpoint-every "
+                             "0) and the pack leaves partial/ out: where partial/ never "
+                             "comes back (a GPU session), saving K folds' state at the stop "
+                             "costs the window time and a stop waits for it")
     parser.add_argument("--dry-run", action="store_true",
                         help="print the commands and each job's predicted minutes only")
     args = parser.parse_args(argv)
+    started_at = time.perf_counter()  # the budget is the whole call's
 
     jobs = gpu_plan.chosen_jobs(parser, JOBS, args.only, args.data)
     if args.prepare:
@@ -322,26 +390,47 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{job.name}: skipped, it needs --causalnet-images", flush=True)
         jobs = [j for j in jobs if not j.images]
     figures, matrix = gpu_plan.load(args.figures), gpu_plan.load(args.matrix)
-    predictions = {job.name: (tuning_prediction(job, figures, matrix) if job.tool == "tune"
-                              else gpu_plan.predict(job.name, job.out, job.args, figures,
-                                                    matrix, args.runs, args.start_from,
-                                                    figure=job.figure_key))
-                   for job in jobs}
-    commands = []
-    for job in jobs:
-        cmd = command(job, args.data, args.runs, args.features, args.device,
-                      args.causalnet_images)
-        setting = predictions[job.name].setting
-        if setting is not None:
-            cmd += list(setting.options())
-        if args.eager and "--eager" not in cmd:
-            cmd.append("--eager")
-        commands.append((job, cmd))
     if args.side_by_side < 1:
         parser.error("--side-by-side takes 1 or more jobs at once")
+    saved_states = not args.no_saved_states
+    # the jobs get their last Ctrl-C early enough that their stop and the pack fit the budget
+    stop_at = (None if args.budget_s is None
+               else started_at + args.budget_s - stop_reserve(saved_states))
+    if stop_at is not None and stop_at - started_at <= 0 and not args.dry_run:
+        parser.error(f"--budget-s must exceed {stop_reserve(saved_states):.0f} s (the stop "
+                     "and the pack)")
+    memory = gpu_plan.memory_gib(args.device)
+    gpu = gpu_plan.device_name(args.device) if matrix else None
+
+    def planned(job: Job, window_s: float | None) -> tuple[gpu_plan.Prediction, list[str]]:
+        """``job``'s prediction and command, its setting chosen for ``window_s`` seconds."""
+        if job.tool == "tune":
+            prediction = tuning_prediction(job, figures, matrix)
+        else:
+            prediction = gpu_plan.predict(job.name, job.out, job.args, figures, matrix,
+                                          args.runs, args.start_from, figure=job.figure_key,
+                                          window_s=window_s, memory_gib=memory, device=gpu)
+        cmd = command(job, args.data, args.runs, args.features, args.device,
+                      args.causalnet_images)
+        if prediction.setting is not None:
+            cmd += list(prediction.setting.options())
+        if args.eager and "--eager" not in cmd:
+            cmd.append("--eager")
+        if not saved_states:
+            cmd += ["--checkpoint-every", "0"]
+        return prediction, cmd
+
+    window = None if stop_at is None else stop_at - started_at
+    if window is not None and window <= 0:  # a dry run's: it plans as if without a budget
+        print(f"the budget leaves the jobs no time ({stop_reserve(saved_states):.0f} s are "
+              "kept to stop them and pack); planned as without one")
+        window = None
+    plans = [planned(job, window) for job in jobs]
+    predictions = {job.name: prediction for job, (prediction, _) in zip(jobs, plans,
+                                                                         strict=True)}
+    commands = [(job, cmd) for job, (_, cmd) in zip(jobs, plans, strict=True)]
     waves = [[i] for i in range(len(commands))]
     if args.side_by_side > 1:
-        memory = gpu_plan.memory_gib(args.device)
         waves = gpu_plan.side_by_side([(job.name, tuple(cmd)) for job, cmd in commands],
                                       memory, args.side_by_side)
     if args.dry_run:
@@ -354,25 +443,66 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {predictions[job.name].line()}")
         known = [p.minutes for p in predictions.values() if p.minutes is not None]
         print(f"  jobs with a figure: about {sum(known):.0f} min in all")
+        if window is not None:
+            print(f"  the jobs' Ctrl-C {window:.0f} s in; {stop_reserve(saved_states):.0f} s "
+                  "kept to stop them and pack")
         return 0
 
     if args.start_from is not None:
         for name in start_from(args.start_from, args.runs, jobs):
             print(f"{name}: goes on from the folds in {args.start_from}", flush=True)
     started = time.strftime("%Y-%m-%dT%H:%M:%S%z")
-    deadline = time.perf_counter() + args.budget_s if args.budget_s else None
     timings: dict[str, dict[str, Any]] = {}
+    code = 0
+    try:
+        run_waves(args, waves, commands, stop_at, planned, timings, saved_states)
+    except KeyboardInterrupt:  # its jobs are stopped (run_jobs); what they finished is kept
+        print("stopped by a Ctrl-C; the timings and the pack follow", flush=True)
+        code = 130
+    finally:
+        # whatever ended the runs (the budget, a Ctrl-C to this script, a failure), the
+        # timings and the finished folds are written and packed: a second Ctrl-C here would
+        # lose the whole window's folds, and this takes seconds
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+        record = args.runs / "timings.json"
+        calls = json.loads(record.read_text()) if record.exists() else []
+        calls.append({"started": started, "host": os.uname().nodename,
+                      "device": gpu_plan.device_name(args.device), "jobs": timings})
+        record.parent.mkdir(parents=True, exist_ok=True)
+        record.write_text(json.dumps(calls, indent=2) + "\n")
+        if args.pack is not None:
+            pack(args.runs, args.pack, states=saved_states)
+            print(f"packed {args.runs} into {args.pack}", flush=True)
+    return code
+
+
+def run_waves(args: argparse.Namespace, waves: list[list[int]],
+              commands: list[tuple[Job, list[str]]], stop_at: float | None,
+              planned: Callable[[Job, float | None], tuple[gpu_plan.Prediction, list[str]]],
+              timings: dict[str, dict[str, Any]], saved_states: bool) -> None:
+    """Run the waves of jobs in order until ``stop_at`` (perf_counter seconds; None: no
+    limit), each wave's jobs at once, recording each job's timing in ``timings``. A job
+    alone in its wave gets its setting chosen again for the time actually left (earlier
+    jobs may have ended sooner or later than predicted)."""
+    grace = STOP_GRACE_S if saved_states else NO_STATE_GRACE_S
     for wave in waves:
-        left = deadline - time.perf_counter() if deadline is not None else None
-        if left is not None and left < 5:
+        left = stop_at - time.perf_counter() if stop_at is not None else None
+        if left is not None and left < MIN_START_S:
             for i in wave:
                 print(f"{commands[i][0].name}: not started, the budget is spent", flush=True)
             continue
         jobs_now = [commands[i] for i in wave]
+        if len(jobs_now) == 1 and left is not None:
+            jobs_now = [(jobs_now[0][0], planned(jobs_now[0][0], left)[1])]
         before = [gpu_plan.folds_done(job.out, gpu_plan.seeds(job.args), args.runs)
                   for job, _ in jobs_now]
-        ended = run_jobs([(cmd, args.runs / "logs" / f"{job.name}.log")
-                          for job, cmd in jobs_now], left)
+        stopped = None
+        try:
+            ended = run_jobs([(cmd, args.runs / "logs" / f"{job.name}.log")
+                              for job, cmd in jobs_now], left, grace)
+        except Interrupted as interrupted:
+            ended, stopped = interrupted.ended, interrupted
         for (job, cmd), done_before, (code, seconds) in zip(jobs_now, before, ended,
                                                             strict=True):
             finished = gpu_plan.folds_done(job.out, gpu_plan.seeds(job.args),
@@ -384,15 +514,8 @@ def main(argv: list[str] | None = None) -> int:
             state = {0: "finished", 130: "stopped by the budget (finished folds kept)"}.get(
                 code, f"FAILED (exit {code}; see {args.runs / 'logs' / (job.name + '.log')})")
             print(f"{job.name}: {state} in {seconds:.0f} s", flush=True)
-    record = args.runs / "timings.json"
-    calls = json.loads(record.read_text()) if record.exists() else []
-    calls.append({"started": started, "host": os.uname().nodename,
-                  "device": gpu_plan.device_name(args.device), "jobs": timings})
-    record.parent.mkdir(parents=True, exist_ok=True)
-    record.write_text(json.dumps(calls, indent=2) + "\n")
-    if args.pack is not None:
-        pack(args.runs, args.pack)
-    return 0
+        if stopped is not None:
+            raise stopped
 
 
 if __name__ == "__main__":

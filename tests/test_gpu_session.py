@@ -15,12 +15,16 @@ SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "gpu_session.py"
 
 
 @pytest.fixture
-def session() -> ModuleType:
+def session(monkeypatch: pytest.MonkeyPatch) -> ModuleType:
+    if str(SCRIPT.parent) not in sys.path:  # as when it runs: its folder's gpu_plan.py
+        sys.path.insert(0, str(SCRIPT.parent))
     spec = importlib.util.spec_from_file_location("gpu_session", SCRIPT)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules["gpu_session"] = module  # dataclasses look their module up there
     spec.loader.exec_module(module)
+    # a GPU other than the committed matrix's, unless a test says otherwise
+    monkeypatch.setattr(module, "this_gpu", lambda: "NVIDIA A100-SXM4-80GB")
     return module
 
 
@@ -37,8 +41,12 @@ def test_dry_run_prints_every_step_within_the_budget(session: ModuleType, tmp_pa
     steps = [line for line in lines if line.startswith("[")]
     assert [s.split(",")[0] for s in steps] == ["[gpu tests", "[train matrix",
                                                 "[leaderboard runs"]
-    assert "-m gpu" in steps[0] and "train_speed.py --matrix" in steps[1]
+    # the gpu tests' file only: collecting the suite imports what the GPU image lacks
+    assert f"pytest {session.TESTS} " in steps[0] and "-m gpu" in steps[0]
+    assert session.TESTS.is_file()
+    assert "train_speed.py --matrix" in steps[1]
     assert "--budget-s 360" in steps[2] and "--pack" in steps[2]
+    assert "--no-saved-states" in steps[2]  # partial/ never comes back
     # before this machine measured its matrix, the runs plan from the committed one
     assert f"--matrix {session.HERE / 'train_matrix.json'}" in steps[2]
     limits = [float(s.split("up to ")[1].split(" s]")[0]) for s in steps]
@@ -90,7 +98,9 @@ def test_the_dry_run_predicts_each_jobs_minutes(session: ModuleType, tmp_path: P
                          "--dry-run"]) == 0
     printed = capfd.readouterr().out  # the leaderboard runs' dry run is a child process
     assert "predicted:" in printed
-    assert "htnet-reference-seed0: 68 folds left, 24.0 s a fold" in printed  # gpu_figures
+    # the committed matrix's setting, chosen for the runs' window
+    assert "htnet-reference-seed0: 68 folds left with --parallel-folds" in printed
+    assert "train_matrix on NVIDIA H200" in printed
     assert "PREDICTED from FLOPs" in printed  # model_costs.json, for models never timed
 
 
@@ -115,3 +125,38 @@ def test_a_broken_capture_sends_every_job_eager(session: ModuleType, tmp_path: P
     (kept / "train_matrix.json").write_text(json.dumps({"same_numbers": [
         {"model": "htnet", "differing_tensors": 2, "same_predictions": True}]}))
     assert not session.captured_works(kept)
+
+
+def test_a_matrix_measured_on_this_gpu_is_not_measured_again(session: ModuleType,
+                                                             tmp_path: Path, capsys,
+                                                             monkeypatch) -> None:
+    """The matrix costs four of a session's minutes: on the GPU that measured the committed
+    one, the session plans from it and gives those minutes to the runs."""
+    committed = tmp_path / "train_matrix.json"
+    committed.write_text(json.dumps({"device": "NVIDIA H200", "same_numbers": []}))
+    monkeypatch.setattr(session, "COMMITTED_MATRIX", committed)
+    monkeypatch.setattr(session, "this_gpu", lambda: "NVIDIA H200")
+    lines = _dry(session, tmp_path, 540, capsys)
+    steps = [line for line in lines if line.startswith("[")]
+    assert [s.split(",")[0] for s in steps] == ["[gpu tests", "[train matrix",
+                                                "[leaderboard runs"]
+    assert steps[1].startswith("[train matrix, skipped]") and "NVIDIA H200" in steps[1]
+    assert steps[2].startswith("[leaderboard runs, up to 270 s]")  # 540 - 240 - 30
+    assert f"--matrix {committed}" in steps[2]
+    # another GPU measures its own
+    monkeypatch.setattr(session, "this_gpu", lambda: "NVIDIA H100 80GB HBM3")
+    steps = [line for line in _dry(session, tmp_path, 900, capsys) if line.startswith("[")]
+    assert steps[1].startswith("[train matrix, up to 270 s]") and "--matrix" in steps[1]
+
+
+def test_the_runs_step_has_time_to_stop_and_pack(session: ModuleType, tmp_path: Path,
+                                                 capsys) -> None:
+    """The runs step's own budget holds its stop and its pack; the session waits a margin
+    beyond it before its Ctrl-C, and gives it no budget too short to finish a fold."""
+    args = session.argparse.Namespace(runs=tmp_path / "runs", out=tmp_path / "out",
+                                      data=tmp_path, features=None, start_from=None,
+                                      budget_s=900.0)
+    runs = session.plan(args, session.time.monotonic())[-1]
+    assert runs.grace_s >= 20 and runs.limit_s == pytest.approx(360, abs=1)
+    short = [line for line in _dry(session, tmp_path, 560, capsys) if line.startswith("[")]
+    assert short[-1].startswith("[leaderboard runs, up to 0 s]")  # 20 s left: skipped
