@@ -61,6 +61,7 @@ from merbench.spotting.intervals import (
     Expression,
     FrameInterval,
     Spotted,
+    Video,
     intersection,
     kind_by_duration,
 )
@@ -71,7 +72,14 @@ from merbench.spotting.long_videos import (
     LongVideoDataset,
     LongVideoSet,
 )
-from merbench.spotting.spotter import SpotsVariants, Spotter
+from merbench.spotting.scores import pooled_counts
+from merbench.spotting.spotter import (
+    FittedSpotter,
+    LearnsToSpot,
+    SpotsVariants,
+    Spotter,
+    TrainingVideo,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -99,6 +107,7 @@ __all__ = [
     "FeatureCache",
     "FeatureMeta",
     "FeatureRegistry",
+    "FittedSpotter",
     "Fold",
     "FoldOutcome",
     "FolderFrames",
@@ -108,6 +117,7 @@ __all__ = [
     "GroupedEstimator",
     "HasParamGroups",
     "InMemoryDataset",
+    "LearnsToSpot",
     "LeaveOneDatabaseOut",
     "LeaveOneSubjectOut",
     "LongVideo",
@@ -134,6 +144,8 @@ __all__ = [
     "SpotterMeta",
     "SpotterRegistry",
     "TrainRecipe",
+    "TrainingVideo",
+    "Video",
     "VideoFileFrames",
     "WholeDatasetFeature",
     "fixed_options",
@@ -143,6 +155,7 @@ __all__ = [
     "installed_version",
     "intersection",
     "kind_by_duration",
+    "pooled_counts",
     "renamed",
 ]
 

@@ -100,6 +100,10 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
         return EXIT_USAGE
     for line in report(results):
         say(line)
+    if run.fitted:  # a learned spotter: what each subject's fit chose, on the others
+        chosen = "; ".join(f"{subject} {', '.join(_setting(f) for f in fits)}"
+                           for subject, fits in run.fitted.items())
+        say(f"  fitted on the other subjects: {chosen}")
     say(f"results: {args.out / SPOTTING_FILE}")
     if args.recognise is None:
         return 0

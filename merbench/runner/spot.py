@@ -20,8 +20,9 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -51,10 +52,12 @@ from merbench.spotting.choice import (
     truth_fingerprint,
     variants_of,
 )
-from merbench.spotting.intervals import Spotted
+from merbench.spotting.intervals import Expression, FrameInterval, Spotted
 from merbench.spotting.long_videos import LongVideo, LongVideoDataset
 from merbench.spotting.matching import THRESHOLD
-from merbench.spotting.spotter import SpotsVariants, Spotter
+from merbench.spotting.spotter import LearnsToSpot, SpotsVariants, Spotter, TrainingVideo
+
+T = TypeVar("T")
 
 #: what the run reports as it goes: videos done, videos in all, the video just done
 Progress = Callable[[int, int, str], None]
@@ -151,6 +154,8 @@ class SpottingRun:
                                 "'merbench predict'")
         self.grid = tuned_grid(self.spotter_entry.meta, spec)
         self.variants = variants_of(self.grid)
+        #: a learned spotter's choices per subject (``database/subject`` -> one per setting)
+        self.fitted: dict[str, list[dict[str, Any]]] = {}
         self.identity = {
             "dataset": {"name": spec.dataset, "version": self.dataset_entry.meta.version,
                         "options": dict(spec.dataset_options)},
@@ -214,18 +219,30 @@ class SpottingRun:
         self._claim_folder()
         folder = self.out / VIDEOS_FOLDER
         folder.mkdir(exist_ok=True)
-        videos: list[SpottedVideo] = []
+        kept: dict[int, SpottedVideo] = {}
         for index, video in enumerate(dataset.videos):
             path = folder / f"{index:04d}.json"
-            kept = _read_video_file(path) if path.exists() else None
-            if kept is not None and to_json(kept.identity) == to_json(self.identity) and \
-                    _same_video(kept.video, video):
-                videos.append(kept.video)
-            else:
-                videos.append(self._spot(base, video))
-                atomic_write_json(path, to_json(VideoFile(self.identity, videos[-1])))
-            if progress is not None:
-                progress(index + 1, len(dataset.videos), video.key_text)
+            found = _read_video_file(path) if path.exists() else None
+            if found is not None and to_json(found.identity) == to_json(self.identity) and \
+                    _same_video(found.video, video):
+                kept[index] = found.video
+
+        def write(index: int, spotted: SpottedVideo) -> None:
+            atomic_write_json(folder / f"{index:04d}.json",
+                              to_json(VideoFile(self.identity, spotted)))
+
+        if isinstance(base, LearnsToSpot):
+            videos = self._spot_learned(dataset.videos, kept, write, progress)
+        else:
+            videos = []
+            for index, video in enumerate(dataset.videos):
+                if index in kept:
+                    videos.append(kept[index])
+                else:
+                    videos.append(self._spot(base, video))
+                    write(index, videos[-1])
+                if progress is not None:
+                    progress(index + 1, len(dataset.videos), video.key_text)
         results = SpottingResults(
             schema_version=SPOTTING_SCHEMA, kind="spotting", created=now_iso(),
             dataset=SpottingDataset(
@@ -244,6 +261,76 @@ class SpottingRun:
         atomic_write_json(self.out / SPOTTING_FILE, to_json(results))
         return results
 
+    def _spot_learned(self, videos: Sequence[LongVideo], kept: dict[int, SpottedVideo],
+                      write: Callable[[int, SpottedVideo], None],
+                      progress: Progress | None) -> list[SpottedVideo]:
+        """Leave one subject out for a spotter that learns (:class:`LearnsToSpot`): every
+        video's features once, then per subject and setting a fit on the other subjects'
+        videos that spots this subject's; a subject whose videos are all kept is not fitted
+        again. What each fit chose is kept in :attr:`fitted`."""
+        if len(kept) == len(videos):
+            return [kept[i] for i in range(len(videos))]
+        learners = [self._spotter(variant) for variant in self.variants]
+        base = learners[0]
+        assert isinstance(base, LearnsToSpot)
+        features, seconds = [], []
+        for index, video in enumerate(videos):
+            started = time.perf_counter()
+            features.append(self._guarded(video, partial(base.features, _frames(video),
+                                                         video.fps)))
+            seconds.append(time.perf_counter() - started)
+            if progress is not None:
+                progress(index + 1, 2 * len(videos), f"{video.key_text} (features)")
+        subjects = list(dict.fromkeys(video.key for video in videos))
+        done = len(videos)
+        out: dict[int, SpottedVideo] = dict(kept)
+        for subject in subjects:
+            mine = [i for i, v in enumerate(videos) if v.key == subject]
+            if all(i in kept for i in mine):
+                continue
+            training = [TrainingVideo(features[i], float(v.fps), _positions(v),
+                                      f"{v.database}/{v.subject}")
+                        for i, v in enumerate(videos) if v.key != subject]
+            found: dict[int, list[tuple[Spotted, ...]]] = {i: [] for i in mine}
+            for learner in learners:
+                assert isinstance(learner, LearnsToSpot)
+                fitted = self._guarded(videos[mine[0]], partial(learner.fit, training))
+                self.fitted.setdefault("/".join(subject), []).append(dict(fitted.fitted))
+                for i in mine:
+                    found[i].append(self._guarded(videos[i], partial(
+                        fitted.spot_features, features[i], videos[i].fps)))
+            for i in mine:
+                out[i] = self._record(videos[i], found[i], seconds[i])
+                write(i, out[i])
+                done += 1
+                if progress is not None:
+                    progress(done, 2 * len(videos), videos[i].key_text)
+        return [out[i] for i in range(len(videos))]
+
+    def _guarded(self, video: LongVideo, work: Callable[[], T]) -> T:
+        """``work()`` for ``video``, its failures one line naming the video."""
+        try:
+            return work()
+        except ValueError as exc:
+            raise MerbenchError(f"spotter '{self.spec.spotter}' refused video "
+                                f"{video.key_text}: {exc}") from None
+        except OSError as exc:
+            raise MerbenchError(f"video {video.key_text} cannot be read ({exc}); fix or "
+                                "remove it and run again") from None
+        except MerbenchError:
+            raise
+        except Exception as exc:  # the spotter's own failure: one line, not its traceback
+            raise MerbenchError(f"spotter '{self.spec.spotter}' failed on video "
+                                f"{video.key_text}: {type(exc).__name__}: {exc}") from None
+
+    def _record(self, video: LongVideo, found: Sequence[Sequence[Spotted]],
+                seconds: float) -> SpottedVideo:
+        return SpottedVideo(
+            database=video.database, subject=video.subject, name=video.name,
+            fps=float(video.fps), first_frame=int(video.first_frame),
+            last_frame=int(video.last_frame), truth=_truth(video),
+            spotted=[_numbered(s, video) for s in found], seconds=round(seconds, 3))
+
     def _spot(self, base: Spotter, video: LongVideo) -> SpottedVideo:
         started = time.perf_counter()
         try:
@@ -260,12 +347,14 @@ class SpottingRun:
             raise MerbenchError(f"spotter '{self.spec.spotter}' failed on video "
                                 f"{video.key_text}: {type(exc).__name__}: {exc}; the videos "
                                 "before it are kept") from None
-        return SpottedVideo(
-            database=video.database, subject=video.subject, name=video.name,
-            fps=float(video.fps), first_frame=int(video.first_frame),
-            last_frame=int(video.last_frame), truth=_truth(video),
-            spotted=[_numbered(s, video) for s in found],
-            seconds=round(time.perf_counter() - started, 3))
+        return self._record(video, found, time.perf_counter() - started)
+
+
+def _positions(video: LongVideo) -> tuple[Expression, ...]:
+    """The video's ground truth in frame positions (0: its first frame), as a spotter counts."""
+    where = {number: position for position, number in enumerate(video.frames.numbers)}
+    return tuple(Expression(FrameInterval(where[e.interval.onset], where[e.interval.offset]),
+                            e.kind, e.emotion) for e in video.truth)
 
 
 def _same_video(kept: SpottedVideo, video: LongVideo) -> bool:

@@ -35,9 +35,10 @@ spotter that needs fitting takes the fitted values as options.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
-from merbench.spotting.intervals import Spotted
+from merbench.spotting.intervals import Expression, Spotted
 
 if TYPE_CHECKING:
     import numpy as np
@@ -75,4 +76,56 @@ class SpotsVariants(Protocol):
 
     def spot_variants(self, frames: np.ndarray | Iterable[np.ndarray], fps: float,
                       variants: Sequence[Mapping[str, Any]]) -> list[tuple[Spotted, ...]]:
+        ...
+
+
+@dataclass(frozen=True)
+class TrainingVideo:
+    """One video a learned spotter fits on: what its :meth:`LearnsToSpot.features` returned,
+    its frame rate, its ground truth in frame *positions* (0: its first frame, as the
+    spotter's frames and intervals count), and its subject (``database/subject``), for a
+    spotter that splits its training subjects to choose a threshold."""
+
+    features: Any
+    fps: float
+    truth: tuple[Expression, ...]
+    subject: str
+
+
+@runtime_checkable
+class FittedSpotter(Protocol):
+    """A learned spotter fitted on training subjects' videos."""
+
+    @property
+    def fitted(self) -> dict[str, Any]:
+        """What the fit chose (a threshold, say), JSON-serialisable, for the run's report."""
+        ...
+
+    def spot_features(self, features: Any, fps: float) -> tuple[Spotted, ...]:
+        """The intervals of one video from its features, as :meth:`Spotter.spot` returns."""
+        ...
+
+
+@runtime_checkable
+class LearnsToSpot(Protocol):
+    """A spotter that is trained, leave one subject out: for each subject a spotting run
+    fits it on the **other** subjects' videos and ground truth, then spots that subject's
+    videos with the fitted spotter, so no label of a subject reaches its own intervals.
+
+    Each video's costly part (optical flow) does not depend on the fit, so a run computes
+    :meth:`features` once per video and hands them to every fit: per frame, or whatever the
+    spotter keeps, as long as it is picklable. Anything the spotter chooses from data (a
+    threshold, a window) it chooses inside :meth:`fit`, on the training videos alone."""
+
+    @property
+    def params(self) -> dict[str, Any]:
+        ...
+
+    def features(self, frames: np.ndarray | Iterable[np.ndarray], fps: float) -> Any:
+        """One video's features: its grey uint8 frames in, as :meth:`Spotter.spot` takes
+        them; refused with a ValueError as a spotter refuses bad frames."""
+        ...
+
+    def fit(self, videos: Sequence[TrainingVideo]) -> FittedSpotter:
+        """The spotter fitted on ``videos`` (every one a training subject's)."""
         ...

@@ -15,8 +15,8 @@ import numpy as np
 
 from merbench.plugins import Plugins
 from merbench.spotting.choice import variants_of
-from merbench.spotting.intervals import KINDS, Spotted
-from merbench.spotting.spotter import SpotsVariants, Spotter
+from merbench.spotting.intervals import KINDS, Expression, FrameInterval, Spotted
+from merbench.spotting.spotter import LearnsToSpot, SpotsVariants, Spotter, TrainingVideo
 from merbench.testing.lookup import describe, failing_step, find_entry
 
 FPS = 30.0
@@ -61,8 +61,50 @@ def _check_answer(where: str, found: Any, n_frames: int) -> tuple[Spotted, ...]:
     return found
 
 
+def _bump(video_frames: int = FRAMES) -> tuple[Expression, ...]:
+    """The generated video's ground truth: the bump, a micro-expression of 15 frames."""
+    middle = video_frames // 2
+    return (Expression(FrameInterval(middle - 7, middle + 7), "micro"),)
+
+
+def _check_learner(where: str, learner: LearnsToSpot) -> None:
+    """A learned spotter: JSON params; features of a generated video; a fit on two
+    training subjects' videos that spots a third with typed intervals in time order, the
+    same for an iterator of frames and for a second fit; a video too short for it gives a
+    tuple; a bad frame rate is one ValueError."""
+    with failing_step(where, "writing its params as JSON (results record them)"):
+        json.dumps(learner.params)
+    with failing_step(where, "computing the features of generated videos"):
+        training = [TrainingVideo(learner.features(generated_video(seed=seed), FPS), FPS,
+                                  _bump(), f"generated/{seed}") for seed in (1, 2)]
+        test = generated_video()
+        features = learner.features(test, FPS)
+        from_iterator = learner.features(iter(list(test)), FPS)
+    with failing_step(where, "fitting on two training subjects and spotting a third"):
+        found = _check_answer(where, learner.fit(training).spot_features(features, FPS),
+                              len(test))
+        again = learner.fit(training).spot_features(from_iterator, FPS)
+        json.dumps(learner.fit(training).fitted)
+    if again != found:
+        raise AssertionError(f"{where}: the same training videos and frames gave other "
+                             "intervals; a learned spotter must be deterministic")
+    with failing_step(where, "spotting a video of 3 frames"):
+        _check_answer(where, learner.fit(training).spot_features(
+            learner.features(test[:3], FPS), FPS), 3)
+    for bad in (0.0, -30.0, float("nan")):
+        try:
+            learner.features(test, bad)
+        except ValueError:
+            continue
+        except Exception as exc:
+            raise AssertionError(f"{where}: fps={bad} must raise ValueError, it raised "
+                                 f"{type(exc).__name__}: {exc}") from exc
+        raise AssertionError(f"{where}: fps={bad} must raise ValueError; it computed features")
+
+
 def check_spotter(name: str, plugins: Plugins | None = None) -> None:
-    """The spotter builds with its defaults and with every value its metadata tunes; it
+    """The spotter builds with its defaults and with every value its metadata tunes (a
+    learned spotter is checked as :func:`_check_learner` says); it
     answers a generated video with typed intervals in time order within the video, the same
     for an array and an iterator of frames and the same twice; a video too short for it
     gives a tuple, not an error; a frame rate that is not a positive number is one
@@ -72,9 +114,13 @@ def check_spotter(name: str, plugins: Plugins | None = None) -> None:
     where = describe("spotter", entry)
     with failing_step(where, "building it with its defaults"):
         spotter = entry.create("spotter")
+    if isinstance(spotter, LearnsToSpot) and not isinstance(spotter, Spotter):
+        _check_learner(where, spotter)
+        return
     if not isinstance(spotter, Spotter):
         raise AssertionError(f"{where}: its factory must return a Spotter (spot(frames, fps) "
-                             f"and params), got {type(spotter).__name__}")
+                             f"and params) or a LearnsToSpot (features, fit and params), got "
+                             f"{type(spotter).__name__}")
     with failing_step(where, "writing its params as JSON (results record them)"):
         json.dumps(spotter.params)
     video = generated_video()

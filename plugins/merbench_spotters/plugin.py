@@ -17,7 +17,19 @@ FLOW_PEAK = SpotterMeta(
     tuned=(("p", (0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5)),),
 )
 
+FLOW_SCORE = SpotterMeta(
+    name="flow-score",
+    version=1,
+    description="Learned spotter (SoftNet's plan): a per-frame score regressed from facial "
+                "block motion k before and after, trained leave one subject out, its "
+                "threshold chosen on the training subjects' held-out groups",
+    citation="Liong et al., SoftNet, ICIP 2021, https://github.com/genbing99/SoftNet-SpotME; "
+             "docs/spotting.md",
+    license="MIT",
+)
+
 
 @hookimpl
 def merbench_register_spotters(registry: SpotterRegistry) -> None:
     registry.add(FLOW_PEAK, "merbench_spotters.flow_peak:flow_peak_spotter")
+    registry.add(FLOW_SCORE, "merbench_spotters.flow_score:flow_score_spotter")

@@ -1,0 +1,167 @@
+"""Learned spotters: ``merbench spot`` fits one per subject on the other subjects' videos
+(:class:`merbench.api.LearnsToSpot`), and ``flow-score``, merbench's, end to end.
+
+A recording learner (registered in-process) shows what the run hands each fit; the real
+``flow-score`` runs on a small ``synthetic-long``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+import pytest
+from conftest import run_cli
+from merbench_spotters.flow_score import (
+    FlowScoreOptions,
+    FlowScoreSpotter,
+    PassFeatures,
+    pseudo_labels,
+)
+from test_spot_command import SMALL, SMALL_OPTIONS
+
+from merbench.api import (
+    Expression,
+    FrameInterval,
+    Spotted,
+    SpotterMeta,
+    TrainingVideo,
+    hookimpl,
+)
+from merbench.plugins import load_plugins
+from merbench.runner.spot import SpotSpec, SpottingRun
+from merbench.testing.spotter_checks import check_spotter
+from merbench.verification.spotting_check import validate_spotting
+
+
+class _Fitted:
+    def __init__(self, subjects: list[str], shift: int) -> None:
+        self.subjects, self.shift = subjects, shift
+
+    @property
+    def fitted(self) -> dict[str, Any]:
+        return {"trained_on": len(self.subjects)}
+
+    def spot_features(self, features: int, fps: float) -> tuple[Spotted, ...]:
+        if RecordingLearner.stop_on is not None and \
+                len(RecordingLearner.spotted) == RecordingLearner.stop_on:
+            raise KeyboardInterrupt
+        RecordingLearner.spotted.append(self.subjects)
+        onset = 10 + self.shift
+        if features < onset + 9:  # too short for its one interval
+            return ()
+        beyond = features if RecordingLearner.outside else 0  # past the video's end
+        return (Spotted(FrameInterval(onset, onset + 8 + beyond), "micro"),)
+
+
+class RecordingLearner:
+    """Features: the video's length; a fit remembers its training subjects."""
+
+    fits: ClassVar[list[list[str]]] = []
+    spotted: ClassVar[list[list[str]]] = []
+    stop_on: ClassVar[int | None] = None
+    outside: ClassVar[bool] = False
+
+    def __init__(self, shift: int = 0) -> None:
+        self.shift = shift
+
+    @property
+    def params(self) -> dict[str, Any]:
+        return {"shift": self.shift}
+
+    def features(self, frames: np.ndarray | Iterable[np.ndarray], fps: float) -> int:
+        if not fps > 0:
+            raise ValueError("fps must be positive")
+        return len(list(frames))
+
+    def fit(self, videos: Sequence[TrainingVideo]) -> _Fitted:
+        subjects = sorted({v.subject for v in videos})
+        RecordingLearner.fits.append(subjects)
+        return _Fitted(subjects, self.shift)
+
+
+LEARNER = SpotterMeta(name="recording-learner", version=1, description="for tests",
+                      citation="tests/test_learned_spotter.py")
+
+
+class LearnerPlugin:
+    @hookimpl
+    def merbench_register_spotters(self, registry: Any) -> None:
+        registry.add(LEARNER, lambda shift=0: RecordingLearner(int(shift)))
+
+
+@pytest.fixture
+def learner_plugins() -> Any:
+    RecordingLearner.fits, RecordingLearner.spotted = [], []
+    RecordingLearner.stop_on, RecordingLearner.outside = None, False
+    return load_plugins(extra=[("recording-learner", LearnerPlugin())])
+
+
+def _run(plugins: Any, out: Path) -> SpottingRun:
+    return SpottingRun(SpotSpec("synthetic-long", "recording-learner",
+                                dataset_options=SMALL_OPTIONS), plugins, out)
+
+
+def test_each_subject_is_spotted_by_a_fit_without_it(learner_plugins: Any,
+                                                     tmp_path: Path) -> None:
+    run = _run(learner_plugins, tmp_path / "run")
+    results = run.execute()
+    subjects = [f"{v.database}/{v.subject}" for v in results.videos]
+    assert RecordingLearner.fits == [sorted(set(subjects) - {s}) for s in subjects]
+    assert RecordingLearner.spotted == RecordingLearner.fits  # each video by its own fit
+    assert run.fitted == {s: [{"trained_on": 2}] for s in subjects}
+    assert validate_spotting(tmp_path / "run").dataset.n_videos == 3
+
+
+def test_an_interrupted_learned_run_fits_only_the_subjects_left(learner_plugins: Any,
+                                                                tmp_path: Path) -> None:
+    RecordingLearner.stop_on = 1  # the second subject's video
+    with pytest.raises(KeyboardInterrupt):
+        _run(learner_plugins, tmp_path / "run").execute()
+    assert len(list((tmp_path / "run" / "videos").glob("*.json"))) == 1
+    RecordingLearner.fits, RecordingLearner.spotted, RecordingLearner.stop_on = [], [], None
+    _run(learner_plugins, tmp_path / "run").execute()
+    assert len(RecordingLearner.fits) == 2  # the first subject's fit is not made again
+    assert "synthetic-long/sub01" in RecordingLearner.fits[0]
+
+
+def test_the_contract_check_names_a_learner_whose_intervals_leave_the_video(
+        learner_plugins: Any) -> None:
+    check_spotter("recording-learner", learner_plugins)  # the well-behaved one passes
+    RecordingLearner.outside = True
+    with pytest.raises(AssertionError, match=r"lies outside frames 0\.\.149"):
+        check_spotter("recording-learner", learner_plugins)
+
+
+def test_pseudo_labels_are_the_windows_overlap_with_the_truth() -> None:
+    passed = PassFeatures("micro", lag=2, first=2, values=np.zeros((16, 4)))
+    truth = (Expression(FrameInterval(10, 14), "micro"),
+             Expression(FrameInterval(3, 30), "macro"))  # another type: no label
+    labels = pseudo_labels(passed, truth)
+    # frame t = 2 + n; window [t - 2, t + 2] (5 frames) against [10, 14] (5 frames)
+    assert labels[10] == 1.0  # t = 12: the same five frames
+    assert labels[9] == pytest.approx(4 / 6)  # t = 11: [9, 13], 4 shared of 6
+    assert labels[4] == 0.0 and labels[13] == pytest.approx(2 / 8)  # t = 15: [13, 17]
+
+
+def test_one_training_subject_leaves_the_threshold_unchosen_and_says_so() -> None:
+    spotter = FlowScoreSpotter(FlowScoreOptions())
+    video = np.zeros((3, 64, 64), dtype=np.uint8)
+    only = TrainingVideo(spotter.features(video, 30.0), 30.0, (), "db/only")
+    fitted = spotter.fit([only])
+    assert "one training subject" in fitted.fitted["chosen"]
+    assert fitted.spot_features(only.features, 30.0) == ()
+
+
+def test_flow_score_spots_synthetic_long_end_to_end(tmp_path: Path) -> None:
+    out = tmp_path / "spots"
+    code, stdout, err = run_cli("spot", "--spotter", "flow-score", "--dataset",
+                                "synthetic-long", *SMALL, "--out", out, "--quiet")
+    assert code == 0, err
+    assert "fitted on the other subjects: synthetic-long/sub01 threshold=" in stdout
+    assert "chosen=best pooled F1 (all)" in stdout
+    results = validate_spotting(out)
+    assert results.spotter.name == "flow-score" and results.variants == [{}]
+    assert results.policies["training-subjects"].scores.all.tp > 0
