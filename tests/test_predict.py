@@ -133,6 +133,8 @@ def test_a_video_file_is_decoded_in_order_and_predicted(tmp_path: Path) -> None:
     (["-d", "synthetic-long"], "has 6 videos; name one with --video"),
     (["-d", "synthetic-long", "--video", "x/y/z"], "has no video 'x/y/z'"),
     (["-d", "synthetic-long", "--fps", "30"], "--fps and --no-face-crop are for PATH"),
+    (["-d", "synthetic-long", "--video", "synthetic-long/sub01/v1", "--spotter", "flow-score"],
+     "learns from labelled videos"),
 ])
 def test_bad_input_is_one_line(tmp_path: Path, args: list[str], message: str) -> None:
     folder = tmp_path / "frames"

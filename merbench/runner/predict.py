@@ -122,7 +122,11 @@ def predict(spec: PredictSpec, plugins: Plugins, out: Path,
     video = _video(spec, plugins)
     takes_crop = plugins.registries.long_videos.get(spec.dataset).accepts("face_crop")
     spotter_entry = plugins.registries.spotters.get(spec.spotter)
-    spotter: Spotter = spotter_entry.create("spotter", **dict(spec.spotter_options))
+    spotter = spotter_entry.create("spotter", **dict(spec.spotter_options))
+    if not isinstance(spotter, Spotter):
+        raise MerbenchError(f"spotter '{spec.spotter}' learns from labelled videos, which a "
+                            "single video does not give; predict with a training-free "
+                            "spotter such as flow-peak")
     found: FinalModel | None = None
     if spec.run is not None:  # trained first: a bad run is refused before the video is read
         found = final_model(spec.run, out, data_root=spec.data_root, device=spec.device,
