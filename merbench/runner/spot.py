@@ -307,21 +307,22 @@ class SpottingRun:
                     progress(done, 2 * len(videos), videos[i].key_text)
         return [out[i] for i in range(len(videos))]
 
-    def _guarded(self, video: LongVideo, work: Callable[[], T]) -> T:
-        """``work()`` for ``video``, its failures one line naming the video."""
+    def _guarded(self, video: LongVideo, work: Callable[[], T], kept: str = "") -> T:
+        """``work()`` for ``video``, its failures one line naming the video (and ``kept``:
+        what the run keeps)."""
         try:
             return work()
-        except ValueError as exc:
+        except ValueError as exc:  # the spotter's own check of the frames or frame rate
             raise MerbenchError(f"spotter '{self.spec.spotter}' refused video "
                                 f"{video.key_text}: {exc}") from None
-        except OSError as exc:
-            raise MerbenchError(f"video {video.key_text} cannot be read ({exc}); fix or "
-                                "remove it and run again") from None
+        except OSError as exc:  # a frame file that cannot be read
+            raise MerbenchError(f"video {video.key_text} cannot be read ({exc}){kept}, fix "
+                                "or remove it and run again") from None
         except MerbenchError:
             raise
         except Exception as exc:  # the spotter's own failure: one line, not its traceback
             raise MerbenchError(f"spotter '{self.spec.spotter}' failed on video "
-                                f"{video.key_text}: {type(exc).__name__}: {exc}") from None
+                                f"{video.key_text}: {type(exc).__name__}: {exc}{kept}") from None
 
     def _record(self, video: LongVideo, found: Sequence[Sequence[Spotted]],
                 seconds: float) -> SpottedVideo:
@@ -333,20 +334,9 @@ class SpottingRun:
 
     def _spot(self, base: Spotter, video: LongVideo) -> SpottedVideo:
         started = time.perf_counter()
-        try:
-            found = spot_video(base, video, self.variants, self._spotter)
-        except ValueError as exc:  # the spotter's own check of the frames or frame rate
-            raise MerbenchError(f"spotter '{self.spec.spotter}' refused video "
-                                f"{video.key_text}: {exc}") from None
-        except OSError as exc:  # a frame file that cannot be read
-            raise MerbenchError(f"video {video.key_text} cannot be read ({exc}); the videos "
-                                "before it are kept, fix or remove it and run again") from None
-        except MerbenchError:
-            raise
-        except Exception as exc:  # the spotter's own failure: one line, not its traceback
-            raise MerbenchError(f"spotter '{self.spec.spotter}' failed on video "
-                                f"{video.key_text}: {type(exc).__name__}: {exc}; the videos "
-                                "before it are kept") from None
+        found = self._guarded(video, partial(spot_video, base, video, self.variants,
+                                             self._spotter),
+                              kept="; the videos before it are kept")
         return self._record(video, found, time.perf_counter() - started)
 
 

@@ -9,6 +9,7 @@ states the contract), not its quality, which a spotting run measures.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -61,6 +62,20 @@ def _check_answer(where: str, found: Any, n_frames: int) -> tuple[Spotted, ...]:
     return found
 
 
+def _refuses_bad_fps(where: str, call: Callable[[float], Any], otherwise: str) -> None:
+    """``call(fps)`` raises one ValueError for each frame rate that is not a positive
+    number."""
+    for bad in (0.0, -30.0, float("nan")):
+        try:
+            call(bad)
+        except ValueError:
+            continue
+        except Exception as exc:
+            raise AssertionError(f"{where}: fps={bad} must raise ValueError, it raised "
+                                 f"{type(exc).__name__}: {exc}") from exc
+        raise AssertionError(f"{where}: fps={bad} must raise ValueError; {otherwise}")
+
+
 def _bump(video_frames: int = FRAMES) -> tuple[Expression, ...]:
     """The generated video's ground truth: the bump, a micro-expression of 15 frames."""
     middle = video_frames // 2
@@ -91,15 +106,7 @@ def _check_learner(where: str, learner: LearnsToSpot) -> None:
     with failing_step(where, "spotting a video of 3 frames"):
         _check_answer(where, learner.fit(training).spot_features(
             learner.features(test[:3], FPS), FPS), 3)
-    for bad in (0.0, -30.0, float("nan")):
-        try:
-            learner.features(test, bad)
-        except ValueError:
-            continue
-        except Exception as exc:
-            raise AssertionError(f"{where}: fps={bad} must raise ValueError, it raised "
-                                 f"{type(exc).__name__}: {exc}") from exc
-        raise AssertionError(f"{where}: fps={bad} must raise ValueError; it computed features")
+    _refuses_bad_fps(where, lambda fps: learner.features(test, fps), "it computed features")
 
 
 def check_spotter(name: str, plugins: Plugins | None = None) -> None:
@@ -132,15 +139,7 @@ def check_spotter(name: str, plugins: Plugins | None = None) -> None:
                              "time, gave other intervals; a spotter must be deterministic")
     with failing_step(where, "spotting a video of 3 frames"):
         _check_answer(where, spotter.spot(video[:3], FPS), 3)
-    for bad in (0.0, -30.0, float("nan")):
-        try:
-            spotter.spot(video, bad)
-        except ValueError:
-            continue
-        except Exception as exc:
-            raise AssertionError(f"{where}: fps={bad} must raise ValueError, it raised "
-                                 f"{type(exc).__name__}: {exc}") from exc
-        raise AssertionError(f"{where}: fps={bad} must raise ValueError; it spotted")
+    _refuses_bad_fps(where, lambda fps: spotter.spot(video, fps), "it spotted")
     variants = variants_of(dict(entry.meta.tuned))  # every setting a run tries
     built = []
     for variant in variants:
