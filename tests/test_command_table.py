@@ -30,6 +30,8 @@ HOMONYMS = {
     "merbench export": {"--out"},  # the layout's folder, not a run directory
     # a long-video dataset, not a recognition one; a spotting run's folder, not a run's
     "merbench spot": {"--dataset", "-d", "--out", "-o"},
+    # a long-video dataset, not a recognition one; predictions' folder, not a run's
+    "merbench predict": {"--dataset", "-d", "--out", "-o"},
     "merbench keygen": {"--out"},  # the private key
     "merbench tune": {"--out", "-o"},  # a tuning's folder of many runs, not a run's
     "merbench leaderboard build": {"--out"},  # the site

@@ -18,7 +18,7 @@ from pathlib import Path
 from merbench.cli.command_line import CommandLine
 from merbench.cli.confirm import RUNS_WITHOUT_ASKING
 from merbench.cli.run_options import add_run_option, add_run_options, key_value, run_option_flags
-from merbench.cli.shared_options import quiet_option, yes_option
+from merbench.cli.shared_options import quiet_option, spotter_options, yes_option
 from merbench.cli.strict_parser import StrictParser
 from merbench.runner.given_values import seed_option
 from merbench.runner.spec import extract_options, sweep_command_options, sweep_plan_options
@@ -117,15 +117,13 @@ def tuned_values(text: str) -> tuple[str, list[float]]:  # ints are floats to my
 
 def _spot(parser: StrictParser) -> None:
     what = parser.add_argument_group("what runs", "recorded in spot-run.json and spotting.json")
-    what.add_argument("--spotter", required=True, metavar="NAME",
-                      help="the spotter (see 'merbench list spotters'), e.g. flow-peak")
+    spotter_options(what, key_value, default=None,
+                    opt_help="an option of the spotter, the same for every setting tried "
+                             "(repeatable)")
     what.add_argument("--dataset", "-d", required=True, metavar="NAME",
                       help="the long-video dataset (see 'merbench list long-videos'), e.g. "
                            "synthetic-long, samm-long")
     add_run_option(what, "dataset_options", default=None)
-    what.add_argument("--spotter-opt", action="append", type=key_value, default=[],
-                      metavar="KEY=VALUE", help="an option of the spotter, the same for every "
-                                                "setting tried (repeatable)")
     what.add_argument("--tune", action="append", type=tuned_values, default=[],
                       metavar="NAME=V1,V2,...",
                       help="the values tried for an option chosen on training subjects, in "
@@ -168,10 +166,8 @@ def _predict(parser: StrictParser) -> None:
                       help="which of --dataset's videos")
     add_run_option(what, "dataset_options", default=None)
     how = parser.add_argument_group("spotting and recognition")
-    how.add_argument("--spotter", default="flow-peak", metavar="NAME",
-                     help="the spotter (default: flow-peak, its default options)")
-    how.add_argument("--spotter-opt", action="append", type=key_value, default=[],
-                     metavar="KEY=VALUE", help="an option of the spotter (repeatable)")
+    spotter_options(how, key_value, default="flow-peak",
+                    opt_help="an option of the spotter (repeatable)")
     how.add_argument("--from-run", type=Path, default=None, metavar="RUN",
                      help="recognise with this finished run's recipe trained on every "
                           "subject of its dataset (without it: intervals only)")

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import argparse
 import weakref
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from merbench.cli.strict_parser import StrictParser
 
@@ -76,3 +78,17 @@ def benchmarks_option(container: argparse._ActionsContainer,
     says more about them in its help, since it renders every one)."""
     declared_once(container.add_argument("--benchmarks", type=Path, default=None,
                                          metavar="DIR", help=help))
+
+
+def spotter_options(container: argparse._ActionsContainer, key_value: Callable[[str], Any],
+                    *, default: str | None, opt_help: str) -> None:
+    """``--spotter`` and ``--spotter-opt`` (each ``KEY=VALUE`` read by ``key_value``, the run
+    options' reader): ``spot`` requires the spotter; ``predict`` defaults to one
+    (``default``). ``opt_help`` says what the options apply to: every setting a spotting run
+    tries, or the one spotter that reads a video."""
+    declared_once(container.add_argument(
+        "--spotter", required=default is None, default=default, metavar="NAME",
+        help="the spotter (see 'merbench list spotters'), e.g. flow-peak"
+             + ("" if default is None else f" (default: {default}, its default options)")))
+    declared_once(container.add_argument("--spotter-opt", action="append", type=key_value,
+                                         default=[], metavar="KEY=VALUE", help=opt_help))
