@@ -198,3 +198,18 @@ def test_a_feature_that_needs_more_than_two_frames_is_one_line(recognised: Path,
         "merbench: error: feature 'flow-uvos' needs flow_uvos; a spotted interval gives "
         f"onset_frame and apex_frame ({folder / 'spotting.json'} is kept)"]
     assert validate_spotting(folder).dataset.n_videos == SMALL_OPTIONS["subjects"]
+
+
+def test_two_sheet_rows_with_one_onset_and_apex_are_two_samples(recognised: Path) -> None:
+    """CAS(ME)^3's sheet can give two expressions the same onset and apex (different
+    offsets): each is its own training sample, not a duplicate id."""
+    from merbench.plugins import default_plugins
+    from merbench.runner.spot_recognise import TRUTH, _Row, pair_dataset
+
+    spotting = validate_spotting(recognised)
+    dataset = default_plugins().registries.long_videos.get("synthetic-long").create(
+        "long-video dataset", **SMALL_OPTIONS)
+    rows = [_Row(0, TRUTH, 20, 25, 1, -1), _Row(0, TRUTH, 20, 25, 2, -1)]
+    built = pair_dataset(spotting, dataset.videos, dataset.classes, rows)
+    assert built.samples["sample_id"].nunique() == 2
+    assert list(built.samples["label"]) == [1, 2]

@@ -168,8 +168,9 @@ def pair_dataset(results: SpottingResults, videos: Sequence[LongVideo], classes:
                  rows: Sequence[_Row]) -> InMemoryDataset:
     """The rows as a dataset of onset / apex frame pairs, as raw databases give them."""
     table = pd.DataFrame({
+        # the row's position too: two sheet rows may share an onset and an apex
         "sample_id": [f"{subject_of(results.videos[r.video])}/{results.videos[r.video].name}"
-                      f"/{r.role}/{r.onset}-{r.apex}-{r.interval}" for r in rows],
+                      f"/{r.role}/{r.onset}-{r.apex}/{k}" for k, r in enumerate(rows)],
         "database": [results.videos[r.video].database for r in rows],
         "subject": [results.videos[r.video].subject for r in rows],
         "label": [r.label for r in rows]})
