@@ -7,6 +7,7 @@ A recording learner (registered in-process) shows what the run hands each fit; t
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
@@ -30,8 +31,10 @@ from merbench.api import (
     TrainingVideo,
     hookimpl,
 )
+from merbench.errors import MerbenchError
 from merbench.plugins import load_plugins
 from merbench.runner.spot import SpotSpec, SpottingRun
+from merbench.runner.spot_learned import training_digest
 from merbench.testing.spotter_checks import check_spotter
 from merbench.verification.spotting_check import validate_spotting
 
@@ -49,7 +52,7 @@ class _Fitted:
                 len(RecordingLearner.spotted) == RecordingLearner.stop_on:
             raise KeyboardInterrupt
         RecordingLearner.spotted.append(self.subjects)
-        onset = 10 + self.shift
+        onset = 10 + self.shift + features % 7  # the features show in the intervals
         if features < onset + 9:  # too short for its one interval
             return ()
         beyond = features if RecordingLearner.outside else 0  # past the video's end
@@ -60,21 +63,27 @@ class RecordingLearner:
     """Features: the video's length; a fit remembers its training subjects."""
 
     fits: ClassVar[list[list[str]]] = []
+    feature_calls: ClassVar[int] = 0
     spotted: ClassVar[list[list[str]]] = []
     stop_on: ClassVar[int | None] = None
     outside: ClassVar[bool] = False
 
-    def __init__(self, shift: int = 0) -> None:
-        self.shift = shift
+    def __init__(self, shift: int = 0, scale: int = 1) -> None:
+        self.shift, self.scale = shift, scale
 
     @property
     def params(self) -> dict[str, Any]:
-        return {"shift": self.shift}
+        return {"shift": self.shift, "scale": self.scale}
+
+    @property
+    def feature_params(self) -> dict[str, Any]:
+        return {"scale": self.scale}  # shift shapes only the intervals
 
     def features(self, frames: np.ndarray | Iterable[np.ndarray], fps: float) -> int:
         if not fps > 0:
             raise ValueError("fps must be positive")
-        return len(list(frames))
+        RecordingLearner.feature_calls += 1
+        return len(list(frames)) * self.scale
 
     def fit(self, videos: Sequence[TrainingVideo]) -> _Fitted:
         subjects = sorted({v.subject for v in videos})
@@ -89,19 +98,23 @@ LEARNER = SpotterMeta(name="recording-learner", version=1, description="for test
 class LearnerPlugin:
     @hookimpl
     def merbench_register_spotters(self, registry: Any) -> None:
-        registry.add(LEARNER, lambda shift=0: RecordingLearner(int(shift)))
+        registry.add(LEARNER, lambda shift=0, scale=1: RecordingLearner(int(shift),
+                                                                         int(scale)))
 
 
 @pytest.fixture
 def learner_plugins() -> Any:
     RecordingLearner.fits, RecordingLearner.spotted = [], []
+    RecordingLearner.feature_calls = 0
     RecordingLearner.stop_on, RecordingLearner.outside = None, False
     return load_plugins(extra=[("recording-learner", LearnerPlugin())])
 
 
-def _run(plugins: Any, out: Path) -> SpottingRun:
+def _run(plugins: Any, out: Path, options: dict[str, Any] | None = None,
+         **tune: list[float]) -> SpottingRun:
     return SpottingRun(SpotSpec("synthetic-long", "recording-learner",
-                                dataset_options=SMALL_OPTIONS), plugins, out)
+                                dataset_options=options or SMALL_OPTIONS, tune=tune),
+                       plugins, out)
 
 
 def test_each_subject_is_spotted_by_a_fit_without_it(learner_plugins: Any,
@@ -165,3 +178,39 @@ def test_flow_score_spots_synthetic_long_end_to_end(tmp_path: Path) -> None:
     results = validate_spotting(out)
     assert results.spotter.name == "flow-score" and results.variants == [{}]
     assert results.policies["training-subjects"].scores.all.tp > 0
+
+
+def test_settings_share_features_only_where_their_feature_params_agree(
+        learner_plugins: Any, tmp_path: Path) -> None:
+    """A tuned option that shapes only the intervals reuses the features; one that shapes
+    the features gets its own, so its settings really differ."""
+    results = _run(learner_plugins, tmp_path / "shift", shift=[0.0, 3.0]).execute()
+    assert RecordingLearner.feature_calls == 3  # one a video, shared by both settings
+    first, second = results.videos[0].spotted
+    assert second[0].onset == first[0].onset + 3
+    RecordingLearner.feature_calls = 0
+    results = _run(learner_plugins, tmp_path / "scale", scale=[1.0, 2.0]).execute()
+    assert RecordingLearner.feature_calls == 6  # one a video and setting
+    first, second = results.videos[0].spotted
+    assert first[0].onset != second[0].onset  # 160 % 7 = 6 against 320 % 7 = 5
+
+
+def test_a_kept_subject_is_not_reused_after_another_subjects_truth_changed(
+        learner_plugins: Any, tmp_path: Path) -> None:
+    """Its intervals came from a fit on the others' data: a run whose training data changed
+    is another run, refused, not silently mixed."""
+    RecordingLearner.stop_on = 1
+    with pytest.raises(KeyboardInterrupt):
+        _run(learner_plugins, tmp_path / "run").execute()
+    RecordingLearner.stop_on = None
+    long_videos = learner_plugins.registries.long_videos.get("synthetic-long")
+    digests = {training_digest(long_videos.create("long-video dataset", **options).videos)
+               for options in (SMALL_OPTIONS, {**SMALL_OPTIONS, "seed": 1})}
+    assert len(digests) == 2  # other planted expressions, another digest
+    marker = tmp_path / "run" / "spot-run.json"
+    identity = json.loads(marker.read_text())
+    assert len(identity["training_data"]) == 16
+    # as if a sheet of the database had been corrected since: the same options, other truth
+    marker.write_text(json.dumps({**identity, "training_data": "0" * 16}))
+    with pytest.raises(MerbenchError, match=r"another configuration \(training_data"):
+        _run(learner_plugins, tmp_path / "run").execute()

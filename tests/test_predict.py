@@ -13,7 +13,7 @@ import pytest
 from conftest import run_cli
 
 from merbench.plugins import default_plugins
-from merbench.spotting.frame_sources import VideoFileFrames
+from merbench.spotting.frame_sources import KEEP, VideoFileFrames
 from merbench.training import torch_trainer
 
 VIDEO = ["-d", "synthetic-long", "--video", "synthetic-long/sub01/v1"]
@@ -86,6 +86,11 @@ def test_the_recogniser_learns_every_subject_and_is_reused(run: Path, tmp_path: 
     code, _, err = run_cli("predict", *VIDEO, "--from-run", run, "--out", out)
     assert code == 0 and "epochs of the recogniser" not in err and seen == seen[:1]
     assert json.loads((out / "predictions.json").read_text())["intervals"] == first
+    (out / "recogniser.pt").write_bytes(b"not a state dict")  # damaged since
+    code, _, err = run_cli("predict", *VIDEO, "--from-run", run, "--out", out)
+    assert code == 0 and "epochs of the recogniser: 2/2" in err, err  # trained again
+    assert json.loads((out / "predictions.json").read_text())["intervals"] == first
+    assert not list(out.glob("*.partial"))
 
 
 def test_the_casme2_sequence_is_read_as_an_aligned_face(real_data: Path, tmp_path: Path
@@ -119,6 +124,7 @@ def test_a_video_file_is_decoded_in_order_and_predicted(tmp_path: Path) -> None:
     # chunks that overlap, then a read back to the start: the same frames as one read
     parts = np.concatenate([source.read(0, 49), source.read(49, 99)[1:], source.read(100, 119)])
     assert np.array_equal(parts, whole) and np.array_equal(source.read(0, 9), whole[:10])
+    assert len(source._kept) <= KEEP  # a chunk's end for the overlap, not the chunk
     assert np.abs(whole.astype(int) - frames.astype(int)).mean() < 3  # MJPG is lossy
     code, stdout, err = run_cli("predict", path, "--no-face-crop", "--out", tmp_path / "p")
     assert code == 0, err

@@ -186,8 +186,8 @@ def test_a_spotted_intervals_apex_is_its_middle_frame_even_where_numbers_skip() 
 
 def test_a_feature_that_needs_more_than_two_frames_is_one_line(recognised: Path,
                                                               tmp_path: Path) -> None:
-    """Spotting goes on from the kept videos; the recogniser's bad feature is one line, and
-    the spotting results stay."""
+    """A recogniser's bad feature or unknown model is one line, before any spotting: the
+    kept spotting results stay as they were."""
     folder = tmp_path / "copy"
     shutil.copytree(recognised, folder)
     code, _, err = run_cli("spot", "--spotter", "flow-peak", "--dataset", "synthetic-long",
@@ -196,8 +196,15 @@ def test_a_feature_that_needs_more_than_two_frames_is_one_line(recognised: Path,
     assert code == 2
     assert err.strip().splitlines() == [
         "merbench: error: feature 'flow-uvos' needs flow_uvos; a spotted interval gives "
-        f"onset_frame and apex_frame ({folder / 'spotting.json'} is kept)"]
+        "onset_frame and apex_frame"]
     assert validate_spotting(folder).dataset.n_videos == SMALL_OPTIONS["subjects"]
+    # refused before any video is spotted: a typo costs no pass over the database
+    fresh = tmp_path / "fresh"
+    code, stdout, err = run_cli("spot", "--spotter", "flow-peak", "--dataset",
+                                "synthetic-long", *SMALL, "--out", fresh, "--recognise",
+                                "stsnet")
+    assert code == 2 and "did you mean 'ststnet'" in err and not fresh.exists()
+    assert "spotted" not in stdout
 
 
 def test_two_sheet_rows_with_one_onset_and_apex_are_two_samples(recognised: Path) -> None:

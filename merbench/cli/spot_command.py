@@ -19,7 +19,12 @@ from merbench.results.spotting_file import (
 )
 from merbench.results.str_file import StrResults
 from merbench.runner.spot import SpotSpec, SpottingRun
-from merbench.runner.spot_recognise import RecogniseSpec, recognise, write_str
+from merbench.runner.spot_recognise import (
+    RecogniseSpec,
+    feature_from_frames,
+    recognise,
+    write_str,
+)
 from merbench.spotting.choice import ORACLE, TRAINING_SUBJECTS
 from merbench.spotting.scores import SCOPES
 
@@ -87,7 +92,11 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
             say(f"spotted {finished}/{total}: {video}", flush=True)
 
     try:
-        run = SpottingRun(spec, load(args), args.out)
+        plugins = load(args)
+        if args.recognise is not None:  # a bad recogniser is refused before the spotting
+            own = plugins.registries.models.get(args.recognise).meta.feature
+            feature_from_frames(plugins.registries, own, args.recognise_feature)
+        run = SpottingRun(spec, plugins, args.out)
         results = run.execute(progress)
     except KeyboardInterrupt:
         kept = (f"{done[0]} of {done[1]} videos are kept in {args.out}" if done[1]

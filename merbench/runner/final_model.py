@@ -24,6 +24,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -124,8 +125,14 @@ def final_model(run_dir: Path, folder: Path, *, data_root: str | None, device: s
             kept = json.loads(record_path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, ValueError):
             kept = None
+    loaded = False
     if isinstance(kept, dict) and kept.get("key") == key:
-        network.load_state_dict(torch.load(weights, map_location="cpu", weights_only=True))
+        try:
+            network.load_state_dict(torch.load(weights, map_location="cpu", weights_only=True))
+            loaded = True
+        except Exception:  # a damaged or foreign file: trained again, as if it were not there
+            network = data.build_model()
+    if loaded:
         network = network.to(device)
     else:
         features, _ = model_input(data, run_identity(data))
@@ -134,7 +141,10 @@ def final_model(run_dir: Path, folder: Path, *, data_root: str | None, device: s
             seed=seed, precision=plan.spec.precision,
             on_epoch=None if on_epoch is None else lambda done: on_epoch(done, recipe.epochs))
         Path(folder).mkdir(parents=True, exist_ok=True)
-        torch.save(network.state_dict(), weights)
+        record_path.unlink(missing_ok=True)  # no record names weights being replaced
+        partial_file = weights.with_name(weights.name + ".partial")
+        torch.save(network.state_dict(), partial_file)
+        os.replace(partial_file, weights)  # whole weights, or the old file: never half
         atomic_write_json(record_path, record)
     network.eval()
     return FinalModel(network, data, record, weights)

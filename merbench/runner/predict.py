@@ -17,6 +17,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,7 @@ from merbench.runner.spot_recognise import (
     middle_frame,
     pair_arrays,
 )
+from merbench.runner.spotted_records import guarded, numbered
 from merbench.spotting.intervals import Spotted
 from merbench.spotting.long_videos import LongVideo
 from merbench.spotting.spotter import Spotter
@@ -101,6 +103,8 @@ def _recognise(found: FinalModel, video: LongVideo, pairs: list[tuple[int, int]]
     registries = plugins.registries
     name = feature_from_frames(registries, found.record["feature"])
     options = frame_options(registries, name)
+    if name == found.record["feature"]:  # the run's own feature: its options as it ran
+        options = {**found.record["feature_options"], **options}
     if not pairs:
         return np.zeros((0, len(found.classes))), name, options
     arrays = pair_arrays([video], [(0, onset, apex) for onset, apex in pairs])
@@ -132,12 +136,10 @@ def predict(spec: PredictSpec, plugins: Plugins, out: Path,
         found = final_model(spec.run, out, data_root=spec.data_root, device=spec.device,
                             plugins=plugins, on_epoch=None if progress is None else
                             lambda done, total: progress("training", done, total))
-    try:
-        spotted: tuple[Spotted, ...] = spotter.spot(_counted(video, progress), video.fps)
-    except ValueError as exc:
-        raise MerbenchError(f"spotter '{spec.spotter}' refused {video.key_text}: {exc}") from None
+    spotted: tuple[Spotted, ...] = guarded(spec.spotter, video, partial(
+        spotter.spot, _counted(video, progress), video.fps))
     numbers = video.frames.numbers
-    spans = [(numbers[s.interval.onset], numbers[s.interval.offset], s.kind) for s in spotted]
+    spans = [(r.onset, r.offset, r.kind) for r in numbered(spotted, video)]
     apexes = [middle_frame(numbers, onset, offset) for onset, offset, _ in spans]
     recogniser = None
     probabilities = np.zeros((len(spans), 0))

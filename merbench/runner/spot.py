@@ -18,13 +18,11 @@ its sheet does, so a prediction can be checked against the sheet by eye.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar
-
-import numpy as np
+from typing import Any
 
 from merbench.atomic import atomic_write_json
 from merbench.errors import MerbenchError
@@ -37,13 +35,14 @@ from merbench.results.spotting_file import (
     SPOTTING_RUN_FILE,
     SPOTTING_SCHEMA,
     VIDEOS_FOLDER,
-    IntervalRecord,
     SpottedVideo,
     SpottingDataset,
     SpottingResults,
     SpottingSpotter,
     VideoFile,
 )
+from merbench.runner.spot_learned import spot_learned, training_digest
+from merbench.runner.spotted_records import guarded, truth_records, video_frames, video_record
 from merbench.spotter_meta import SpotterMeta
 from merbench.spotting.choice import (
     CRITERION,
@@ -52,12 +51,10 @@ from merbench.spotting.choice import (
     truth_fingerprint,
     variants_of,
 )
-from merbench.spotting.intervals import Expression, FrameInterval, Spotted
+from merbench.spotting.intervals import Spotted
 from merbench.spotting.long_videos import LongVideo, LongVideoDataset
 from merbench.spotting.matching import THRESHOLD
-from merbench.spotting.spotter import LearnsToSpot, SpotsVariants, Spotter, TrainingVideo
-
-T = TypeVar("T")
+from merbench.spotting.spotter import LearnsToSpot, SpotsVariants, Spotter
 
 #: what the run reports as it goes: videos done, videos in all, the video just done
 Progress = Callable[[int, int, str], None]
@@ -95,41 +92,17 @@ def tuned_grid(meta: SpotterMeta, spec: SpotSpec) -> dict[str, list[float]]:
     return grid
 
 
-def _frames(video: LongVideo) -> Iterator[np.ndarray]:
-    return (frame for _, frame in video.iter_frames())
-
-
 def spot_video(spotter: Spotter, video: LongVideo, variants: Sequence[Mapping[str, Any]],
                rebuild: Callable[[Mapping[str, Any]], Spotter]) -> list[tuple[Spotted, ...]]:
     """Each variant's intervals in ``video`` (frame positions): from one pass where the
     spotter can (:class:`SpotsVariants`), else one spotter built and run per variant."""
     if isinstance(spotter, SpotsVariants):
-        found = spotter.spot_variants(_frames(video), video.fps, variants)
+        found = spotter.spot_variants(video_frames(video), video.fps, variants)
         if len(found) != len(variants):
             raise MerbenchError(f"the spotter gave {len(found)} sets of intervals for "
                                 f"{len(variants)} settings on video {video.key_text}")
         return found
-    return [rebuild(variant).spot(_frames(video), video.fps) for variant in variants]
-
-
-def _numbered(spotted: Sequence[Spotted], video: LongVideo) -> list[IntervalRecord]:
-    """Positions (0: the video's first frame) as the video's own frame numbers."""
-    numbers = video.frames.numbers
-    records = []
-    for s in spotted:
-        onset, offset = s.interval.onset, s.interval.offset
-        if not 0 <= onset <= offset < len(numbers):
-            raise MerbenchError(f"the spotter returned [{onset}, {offset}] for video "
-                                f"{video.key_text}, which has {len(numbers)} frames")
-        records.append(IntervalRecord(numbers[onset], numbers[offset],
-                                      "micro" if s.kind == "micro" else "macro"))
-    return records
-
-
-def _truth(video: LongVideo) -> list[IntervalRecord]:
-    return [IntervalRecord(e.interval.onset, e.interval.offset,
-                           "micro" if e.kind == "micro" else "macro", e.emotion)
-            for e in video.truth]
+    return [rebuild(variant).spot(video_frames(video), video.fps) for variant in variants]
 
 
 def _read_video_file(path: Path) -> VideoFile | None:
@@ -216,6 +189,8 @@ class SpottingRun:
         for variant in self.variants:
             self._spotter(variant)
         dataset = self.open_dataset()
+        if isinstance(base, LearnsToSpot):  # a kept subject was fitted on this training data
+            self.identity["training_data"] = training_digest(dataset.videos)
         self._claim_folder()
         folder = self.out / VIDEOS_FOLDER
         folder.mkdir(exist_ok=True)
@@ -232,7 +207,9 @@ class SpottingRun:
                               to_json(VideoFile(self.identity, spotted)))
 
         if isinstance(base, LearnsToSpot):
-            videos = self._spot_learned(dataset.videos, kept, write, progress)
+            learners = [self._spotter(variant) for variant in self.variants]
+            videos = spot_learned(self.spec.spotter, learners,  # type: ignore[arg-type]
+                                  dataset.videos, kept, write, progress, self.fitted)
         else:
             videos = []
             for index, video in enumerate(dataset.videos):
@@ -261,90 +238,12 @@ class SpottingRun:
         atomic_write_json(self.out / SPOTTING_FILE, to_json(results))
         return results
 
-    def _spot_learned(self, videos: Sequence[LongVideo], kept: dict[int, SpottedVideo],
-                      write: Callable[[int, SpottedVideo], None],
-                      progress: Progress | None) -> list[SpottedVideo]:
-        """Leave one subject out for a spotter that learns (:class:`LearnsToSpot`): every
-        video's features once, then per subject and setting a fit on the other subjects'
-        videos that spots this subject's; a subject whose videos are all kept is not fitted
-        again. What each fit chose is kept in :attr:`fitted`."""
-        if len(kept) == len(videos):
-            return [kept[i] for i in range(len(videos))]
-        learners = [self._spotter(variant) for variant in self.variants]
-        base = learners[0]
-        assert isinstance(base, LearnsToSpot)
-        features, seconds = [], []
-        for index, video in enumerate(videos):
-            started = time.perf_counter()
-            features.append(self._guarded(video, partial(base.features, _frames(video),
-                                                         video.fps)))
-            seconds.append(time.perf_counter() - started)
-            if progress is not None:
-                progress(index + 1, 2 * len(videos), f"{video.key_text} (features)")
-        subjects = list(dict.fromkeys(video.key for video in videos))
-        done = len(videos)
-        out: dict[int, SpottedVideo] = dict(kept)
-        for subject in subjects:
-            mine = [i for i, v in enumerate(videos) if v.key == subject]
-            if all(i in kept for i in mine):
-                continue
-            training = [TrainingVideo(features[i], float(v.fps), _positions(v),
-                                      f"{v.database}/{v.subject}")
-                        for i, v in enumerate(videos) if v.key != subject]
-            found: dict[int, list[tuple[Spotted, ...]]] = {i: [] for i in mine}
-            for learner in learners:
-                assert isinstance(learner, LearnsToSpot)
-                fitted = self._guarded(videos[mine[0]], partial(learner.fit, training))
-                self.fitted.setdefault("/".join(subject), []).append(dict(fitted.fitted))
-                for i in mine:
-                    found[i].append(self._guarded(videos[i], partial(
-                        fitted.spot_features, features[i], videos[i].fps)))
-            for i in mine:
-                out[i] = self._record(videos[i], found[i], seconds[i])
-                write(i, out[i])
-                done += 1
-                if progress is not None:
-                    progress(done, 2 * len(videos), videos[i].key_text)
-        return [out[i] for i in range(len(videos))]
-
-    def _guarded(self, video: LongVideo, work: Callable[[], T], kept: str = "") -> T:
-        """``work()`` for ``video``, its failures one line naming the video (and ``kept``:
-        what the run keeps)."""
-        try:
-            return work()
-        except ValueError as exc:  # the spotter's own check of the frames or frame rate
-            raise MerbenchError(f"spotter '{self.spec.spotter}' refused video "
-                                f"{video.key_text}: {exc}") from None
-        except OSError as exc:  # a frame file that cannot be read
-            raise MerbenchError(f"video {video.key_text} cannot be read ({exc}){kept}, fix "
-                                "or remove it and run again") from None
-        except MerbenchError:
-            raise
-        except Exception as exc:  # the spotter's own failure: one line, not its traceback
-            raise MerbenchError(f"spotter '{self.spec.spotter}' failed on video "
-                                f"{video.key_text}: {type(exc).__name__}: {exc}{kept}") from None
-
-    def _record(self, video: LongVideo, found: Sequence[Sequence[Spotted]],
-                seconds: float) -> SpottedVideo:
-        return SpottedVideo(
-            database=video.database, subject=video.subject, name=video.name,
-            fps=float(video.fps), first_frame=int(video.first_frame),
-            last_frame=int(video.last_frame), truth=_truth(video),
-            spotted=[_numbered(s, video) for s in found], seconds=round(seconds, 3))
-
     def _spot(self, base: Spotter, video: LongVideo) -> SpottedVideo:
         started = time.perf_counter()
-        found = self._guarded(video, partial(spot_video, base, video, self.variants,
-                                             self._spotter),
-                              kept="; the videos before it are kept")
-        return self._record(video, found, time.perf_counter() - started)
-
-
-def _positions(video: LongVideo) -> tuple[Expression, ...]:
-    """The video's ground truth in frame positions (0: its first frame), as a spotter counts."""
-    where = {number: position for position, number in enumerate(video.frames.numbers)}
-    return tuple(Expression(FrameInterval(where[e.interval.onset], where[e.interval.offset]),
-                            e.kind, e.emotion) for e in video.truth)
+        found = guarded(self.spec.spotter, video,
+                        partial(spot_video, base, video, self.variants, self._spotter),
+                        kept="; the videos before it are kept")
+        return video_record(video, found, time.perf_counter() - started)
 
 
 def _same_video(kept: SpottedVideo, video: LongVideo) -> bool:
@@ -353,5 +252,5 @@ def _same_video(kept: SpottedVideo, video: LongVideo) -> bool:
     return (kept.database, kept.subject, kept.name, kept.fps, kept.first_frame,
             kept.last_frame) == (video.database, video.subject, video.name, float(video.fps),
                                  video.first_frame, video.last_frame) and \
-        to_json(kept.truth) == to_json(_truth(video))
+        to_json(kept.truth) == to_json(truth_records(video))
 

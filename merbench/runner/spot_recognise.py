@@ -130,19 +130,15 @@ def _rows(videos: Sequence[LongVideo], chosen: Sequence[Sequence[IntervalRecord]
 
 
 def _frames(videos: Sequence[LongVideo], rows: Sequence[_Row]) -> list[dict[int, np.ndarray]]:
-    """Each video's frames that some row needs, read in one pass over the video."""
+    """Each video's frames that some row needs, and no other."""
     needed: list[set[int]] = [set() for _ in videos]
     for row in rows:
         needed[row.video].update((row.onset, row.apex))
-    found: list[dict[int, np.ndarray]] = []
-    for video, wanted in zip(videos, needed, strict=True):
-        frames: dict[int, np.ndarray] = {}
-        if wanted:
-            for number, frame in video.iter_frames():
-                if number in wanted:
-                    frames[number] = np.repeat(frame[..., None], 3, axis=2)  # grey as BGR
-        found.append(frames)
-    return found
+    # each frame read alone, in order: a folder reads one image, a video file decodes on
+    # from where it was, a face crop reuses its first frame's transform
+    return [{number: np.repeat(video.read(number, number)[0][..., None], 3, axis=2)  # as BGR
+             for number in sorted(wanted)} for video, wanted in zip(videos, needed,
+                                                                    strict=True)]
 
 
 def _stack(images: list[np.ndarray]) -> np.ndarray:
@@ -237,6 +233,9 @@ def recognise(results: SpottingResults, videos: Sequence[LongVideo], classes: Se
     feature = registries.features.get(feature_name)
     feature_options = dict(spec.feature_options) if spec.feature_options is not None else \
         frame_options(registries, feature_name)
+    if len(classes) < 2:
+        raise MerbenchError(f"the long videos give {len(classes)} emotion class(es); "
+                            "recognition needs two or more")
     recipe = model.meta.recipe
     if recipe is not None and spec.epochs is not None:
         recipe = dataclasses.replace(recipe, epochs=spec.epochs)

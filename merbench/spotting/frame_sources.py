@@ -110,12 +110,16 @@ class GeneratedFrames:
         return _grey(self._render(np.arange(first, last + 1)), "a generated video")
 
 
+KEEP = 8  # frames a VideoFileFrames keeps from its last read, for the next read's overlap
+
+
 class VideoFileFrames:
     """The frames of a video file, decoded by OpenCV, numbered from 0.
 
     A spotter reads a video front to back in chunks that overlap by a frame or two
     (:meth:`~merbench.spotting.long_videos.LongVideo.frames_in_chunks`), so the file is decoded
-    in order and the last chunk is kept: a read that starts inside it costs no seeking. A read
+    in order and the end of the last chunk is kept: a read that starts inside it costs no
+    seeking. A read
     before that starts decoding from the beginning again (OpenCV's seeking is not exact for
     every codec, and a spotter's signal must not shift). The frame count is the one the
     container declares; a file that ends early is an error naming it."""
@@ -169,5 +173,8 @@ class VideoFileFrames:
                 for _ in range(number):
                     self._decode()
             frames.append(self._decode())
-        self._kept = dict(zip(range(first, last + 1), frames, strict=True))
+        # the last few frames only: the next chunk's overlap (a full-size chunk kept whole
+        # would cost a gigabyte on HD video)
+        self._kept = dict(zip(range(last + 1 - len(frames[-KEEP:]), last + 1),
+                              frames[-KEEP:], strict=True))
         return np.stack(frames)

@@ -115,7 +115,12 @@ class LearnsToSpot(Protocol):
     Each video's costly part (optical flow) does not depend on the fit, so a run computes
     :meth:`features` once per video and hands them to every fit: per frame, or whatever the
     spotter keeps, as long as it is picklable. Anything the spotter chooses from data (a
-    threshold, a window) it chooses inside :meth:`fit`, on the training videos alone."""
+    threshold, a window) it chooses inside :meth:`fit`, on the training videos alone.
+
+    A run tries every setting of the options its metadata tunes, each fitted apart; settings
+    share features where the spotter's optional ``feature_params`` property (the options
+    that shape :meth:`features`) agree, and each computes its own otherwise (without the
+    property, settings share features only where all their ``params`` agree)."""
 
     @property
     def params(self) -> dict[str, Any]:

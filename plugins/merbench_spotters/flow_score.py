@@ -228,6 +228,15 @@ class FlowScoreSpotter:
                 "flow": flow_settings(self.options.method),
                 "regressor": "sklearn HistGradientBoostingRegressor, early_stopping=False"}
 
+    @property
+    def feature_params(self) -> dict[str, Any]:
+        """The options that shape the features: settings that differ only in the others
+        (the fit, the threshold's search, the intervals) share one pass of flow a video."""
+        o = self.options
+        return {"micro_k_seconds": o.micro_k_seconds, "macro_k_seconds": o.macro_k_seconds,
+                "grid": o.grid, "top_fraction": o.top_fraction, "head_motion": o.head_motion,
+                "method": o.method, "max_side": o.max_side}
+
     def features(self, frames: np.ndarray | Iterable[np.ndarray], fps: float
                  ) -> VideoFeatures:
         fps = check_fps(fps)

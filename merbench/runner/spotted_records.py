@@ -1,0 +1,87 @@
+"""A spotting run's per-video records, the same whoever spots: frames as a spotter reads them,
+intervals between a spotter's frame positions and the video's own frame numbers, and one
+line for whatever a spotter raises on a video.
+
+A spotter counts frames from 0, the first frame it is given; a database numbers them as its
+sheet does (SAMM from 1, CAS(ME)^2 from the folder's first image). Results keep the video's
+own numbers, so a prediction can be checked against the sheet by eye; these functions are
+the one place the two are converted, for the training-free path (:mod:`merbench.runner.spot`)
+and the learned one (:mod:`merbench.runner.spot_learned`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from typing import TypeVar
+
+import numpy as np
+
+from merbench.errors import MerbenchError
+from merbench.results.spotting_file import IntervalRecord, SpottedVideo
+from merbench.spotting.intervals import Expression, FrameInterval, Spotted
+from merbench.spotting.long_videos import LongVideo
+
+T = TypeVar("T")
+
+
+def video_frames(video: LongVideo) -> Iterator[np.ndarray]:
+    """The video's frames one by one, as a spotter takes them (a long video is never held
+    whole)."""
+    return (frame for _, frame in video.iter_frames())
+
+
+def numbered(spotted: Sequence[Spotted], video: LongVideo) -> list[IntervalRecord]:
+    """Positions (0: the video's first frame) as the video's own frame numbers."""
+    numbers = video.frames.numbers
+    records = []
+    for s in spotted:
+        onset, offset = s.interval.onset, s.interval.offset
+        if not 0 <= onset <= offset < len(numbers):
+            raise MerbenchError(f"the spotter returned [{onset}, {offset}] for video "
+                                f"{video.key_text}, which has {len(numbers)} frames")
+        records.append(IntervalRecord(numbers[onset], numbers[offset],
+                                      "micro" if s.kind == "micro" else "macro"))
+    return records
+
+
+def truth_records(video: LongVideo) -> list[IntervalRecord]:
+    """The video's ground truth as the results store it (its own frame numbers)."""
+    return [IntervalRecord(e.interval.onset, e.interval.offset,
+                           "micro" if e.kind == "micro" else "macro", e.emotion)
+            for e in video.truth]
+
+
+def truth_positions(video: LongVideo) -> tuple[Expression, ...]:
+    """The video's ground truth in frame positions (0: its first frame), as a spotter
+    counts."""
+    where = {number: position for position, number in enumerate(video.frames.numbers)}
+    return tuple(Expression(FrameInterval(where[e.interval.onset], where[e.interval.offset]),
+                            e.kind, e.emotion) for e in video.truth)
+
+
+def video_record(video: LongVideo, found: Sequence[Sequence[Spotted]],
+                 seconds: float) -> SpottedVideo:
+    """``video`` with each setting's intervals ``found`` (positions), as the run stores it."""
+    return SpottedVideo(
+        database=video.database, subject=video.subject, name=video.name,
+        fps=float(video.fps), first_frame=int(video.first_frame),
+        last_frame=int(video.last_frame), truth=truth_records(video),
+        spotted=[numbered(s, video) for s in found], seconds=round(seconds, 3))
+
+
+def guarded(spotter: str, video: LongVideo, work: Callable[[], T], kept: str = "") -> T:
+    """``work()`` for ``video``, whatever it raises one line naming the spotter and the video
+    (and ``kept``: what the run keeps)."""
+    try:
+        return work()
+    except ValueError as exc:  # the spotter's own check of the frames or frame rate
+        raise MerbenchError(f"spotter '{spotter}' refused video {video.key_text}: {exc}"
+                            ) from None
+    except OSError as exc:  # a frame file that cannot be read
+        raise MerbenchError(f"video {video.key_text} cannot be read ({exc}){kept}, fix or "
+                            "remove it and run again") from None
+    except MerbenchError:
+        raise
+    except Exception as exc:  # the spotter's own failure: one line, not its traceback
+        raise MerbenchError(f"spotter '{spotter}' failed on video {video.key_text}: "
+                            f"{type(exc).__name__}: {exc}{kept}") from None
