@@ -143,6 +143,11 @@ def test_an_interrupted_learned_run_fits_only_the_subjects_left(learner_plugins:
 def test_the_contract_check_names_a_learner_whose_intervals_leave_the_video(
         learner_plugins: Any) -> None:
     check_spotter("recording-learner", learner_plugins)  # the well-behaved one passes
+    broken = SpotterMeta(name="tunes-nothing-it-has", version=1, description="for tests",
+                         citation="tests", tuned=(("no_such_option", (1.0,)),))
+    learner_plugins.registries.spotters.add(broken, lambda shift=0: RecordingLearner(shift))
+    with pytest.raises(AssertionError, match="building it with its tuned setting"):
+        check_spotter("tunes-nothing-it-has", learner_plugins)
     RecordingLearner.outside = True
     with pytest.raises(AssertionError, match=r"lies outside frames 0\.\.149"):
         check_spotter("recording-learner", learner_plugins)

@@ -123,6 +123,9 @@ def check_spotter(name: str, plugins: Plugins | None = None) -> None:
         spotter = entry.create("spotter")
     if isinstance(spotter, LearnsToSpot) and not isinstance(spotter, Spotter):
         _check_learner(where, spotter)
+        for variant in variants_of(dict(entry.meta.tuned)):  # every setting a run fits
+            with failing_step(where, f"building it with its tuned setting {variant}"):
+                entry.create("spotter", **variant)
         return
     if not isinstance(spotter, Spotter):
         raise AssertionError(f"{where}: its factory must return a Spotter (spot(frames, fps) "
