@@ -205,6 +205,10 @@ def test_a_feature_that_needs_more_than_two_frames_is_one_line(recognised: Path,
                                 "stsnet")
     assert code == 2 and "did you mean 'ststnet'" in err and not fresh.exists()
     assert "spotted" not in stdout
+    code, _, err = run_cli("spot", "--spotter", "flow-peak", "--dataset", "synthetic-long",
+                           *SMALL, "--out", fresh, "--recognise", "biwoof-svm", "--epochs", "3")
+    assert code == 2 and "is an estimator, fitted once: --epochs is for torch" in err
+    assert not fresh.exists()
 
 
 def test_two_sheet_rows_with_one_onset_and_apex_are_two_samples(recognised: Path) -> None:
@@ -220,3 +224,24 @@ def test_two_sheet_rows_with_one_onset_and_apex_are_two_samples(recognised: Path
     built = pair_dataset(spotting, dataset.videos, dataset.classes, rows)
     assert built.samples["sample_id"].nunique() == 2
     assert list(built.samples["label"]) == [1, 2]
+
+
+def test_a_recogniser_that_fails_is_one_line_naming_the_subject(
+        recognised: Path, tmp_path: Path, monkeypatch: Any) -> None:
+    """A model that fails in training (an estimator's inner cross-validation meeting a fold
+    without a class, say) is one line naming the subject and what it trained on; the
+    spotting results stay and no str.json is written."""
+    def failing(work: Any, features: np.ndarray, **kwargs: Any) -> Any:
+        raise RuntimeError("no class 1 in this fold")
+
+    folder = tmp_path / "copy"
+    shutil.copytree(recognised, folder)
+    (folder / STR_FILE).unlink()
+    monkeypatch.setattr(spot_recognise, "compute", failing)
+    code, _, err = run_cli("spot", "--spotter", "flow-peak", "--dataset", "synthetic-long",
+                           *SMALL, "--tune", "p=0.2,0.4", "--out", folder, "--recognise",
+                           "ststnet", "--epochs", EPOCHS, "--quiet")
+    assert code == 2 and len(err.strip().splitlines()) == 1, err
+    assert ("recogniser 'ststnet' failed for subject synthetic-long/sub01 (trained on "
+            in err) and "RuntimeError: no class 1 in this fold" in err
+    assert not (folder / STR_FILE).exists() and validate_spotting(folder)

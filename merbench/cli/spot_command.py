@@ -21,7 +21,7 @@ from merbench.results.str_file import StrResults
 from merbench.runner.spot import SpotSpec, SpottingRun
 from merbench.runner.spot_recognise import (
     RecogniseSpec,
-    feature_from_frames,
+    check_recogniser,
     recognise,
     write_str,
 )
@@ -93,9 +93,12 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
 
     try:
         plugins = load(args)
+        recogniser = None
         if args.recognise is not None:  # a bad recogniser is refused before the spotting
-            own = plugins.registries.models.get(args.recognise).meta.feature
-            feature_from_frames(plugins.registries, own, args.recognise_feature)
+            recogniser = RecogniseSpec(model=args.recognise, feature=args.recognise_feature,
+                                       model_options=dict(args.model_options),
+                                       seed=args.seed, epochs=args.epochs, device=args.device)
+            check_recogniser(plugins.registries, recogniser)
         run = SpottingRun(spec, plugins, args.out)
         results = run.execute(progress)
     except KeyboardInterrupt:
@@ -114,11 +117,8 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
                            for subject, fits in run.fitted.items())
         say(f"  fitted on the other subjects: {chosen}")
     say(f"results: {args.out / SPOTTING_FILE}")
-    if args.recognise is None:
+    if recogniser is None:
         return 0
-    recogniser = RecogniseSpec(model=args.recognise, feature=args.recognise_feature,
-                               model_options=dict(args.model_options), seed=args.seed,
-                               epochs=args.epochs, device=args.device)
     if not args.quiet:
         say(f"recognising the chosen intervals with {args.recognise}, subject by subject",
             flush=True)

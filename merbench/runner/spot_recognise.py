@@ -194,6 +194,16 @@ def feature_from_frames(registries: Registries, own: str, chosen: str | None = N
     return instead[0]
 
 
+def check_recogniser(registries: Registries, spec: RecogniseSpec) -> str:
+    """The feature ``spec``'s model reads from two frames, once the model is known and the
+    options fit it (a MerbenchError, one line, otherwise); run before any spotting."""
+    model = registries.models.get(spec.model)
+    if spec.epochs is not None and model.meta.recipe is None:
+        raise MerbenchError(f"model '{spec.model}' is an estimator, fitted once: --epochs is "
+                            "for torch models")
+    return feature_from_frames(registries, model.meta.feature, spec.feature)
+
+
 def frame_options(registries: Registries, feature: str) -> dict[str, Any]:
     """A feature's options for frames that are aligned faces already: ``face=frame`` where
     it takes that option (it would look for a face again otherwise), else none."""
@@ -229,7 +239,7 @@ def recognise(results: SpottingResults, videos: Sequence[LongVideo], classes: Se
     started = time.perf_counter()
     registries = plugins.registries
     model = registries.models.get(spec.model)
-    feature_name = feature_from_frames(registries, model.meta.feature, spec.feature)
+    feature_name = check_recogniser(registries, spec)
     feature = registries.features.get(feature_name)
     feature_options = dict(spec.feature_options) if spec.feature_options is not None else \
         frame_options(registries, feature_name)
@@ -272,7 +282,16 @@ def recognise(results: SpottingResults, videos: Sequence[LongVideo], classes: Se
         work = GroupWork(kind=kind, model=source, recipe=recipe, device=spec.device,
                          precision="fp32", fused_optimizer=False, folds=(rows_of,),
                          task=Task())
-        predicted = compute(work, values)[0].predictions[-1]
+        try:
+            predicted = compute(work, values)[0].predictions[-1]
+        except MerbenchError:
+            raise
+        except Exception as exc:  # the model's own failure: one line naming the subject
+            present = ", ".join(classes[c] for c in sorted(set(labels[train].tolist())))
+            raise MerbenchError(
+                f"recogniser '{spec.model}' failed for subject {subject} (trained on "
+                f"{len(train)} expressions of the other subjects, of classes {present}): "
+                f"{type(exc).__name__}: {exc}") from None
         for row_index, emotion in zip(test, predicted, strict=True):
             row = rows[row_index]
             kept = recognised[row.video][row.interval]
