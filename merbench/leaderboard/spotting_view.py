@@ -32,8 +32,7 @@ from merbench.results.safe_files import UnsafeFile, copy_regular_file
 from merbench.results.spotting_file import SPOTTING_FILE, SpottingResults
 from merbench.results.str_file import STR_FILE, StrResults
 from merbench.spotting.choice import TRAINING_SUBJECTS
-from merbench.verification.spotting_check import validate_spotting
-from merbench.verification.str_check import str_beside, validate_str
+from merbench.verification.spotting_check import validate_spotting_and_str
 
 MEGC2020_BASELINE = ("MEGC 2020 baseline (MDMD)",
                      "He, Wang, Li and Yap, Spotting macro- and micro-expression intervals in "
@@ -111,9 +110,7 @@ def find_spotting_runs(folders: Sequence[Path]) -> tuple[list[SpottingRun], list
     for folder in folders:
         for path in sorted(Path(folder).rglob(SPOTTING_FILE)):
             try:
-                results = validate_spotting(path)  # and the str.json beside it
-                beside = str_beside(path)
-                recognised = None if beside is None else validate_str(beside, results)
+                results, recognised = validate_spotting_and_str(path)
             except ResultRejected as exc:
                 rejected.append(Rejected(path, exc.reason))
                 continue

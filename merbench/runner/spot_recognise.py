@@ -129,11 +129,13 @@ def _rows(videos: Sequence[LongVideo], chosen: Sequence[Sequence[IntervalRecord]
     return rows
 
 
-def _frames(videos: Sequence[LongVideo], rows: Sequence[_Row]) -> list[dict[int, np.ndarray]]:
-    """Each video's frames that some row needs, and no other."""
+def _frames(videos: Sequence[LongVideo], pairs: Sequence[tuple[int, int, int]]
+            ) -> list[dict[int, np.ndarray]]:
+    """Each video's frames that some (video position, onset, apex) pair needs, and no
+    other."""
     needed: list[set[int]] = [set() for _ in videos]
-    for row in rows:
-        needed[row.video].update((row.onset, row.apex))
+    for video, onset, apex in pairs:
+        needed[video].update((onset, apex))
     # each frame read alone, in order: a folder reads one image, a video file decodes on
     # from where it was, a face crop reuses its first frame's transform
     return [{number: np.repeat(video.read(number, number)[0][..., None], 3, axis=2)  # as BGR
@@ -154,10 +156,9 @@ def pair_arrays(videos: Sequence[LongVideo], pairs: Sequence[tuple[int, int, int
                 ) -> dict[str, np.ndarray]:
     """The ``onset_frame`` and ``apex_frame`` sources (grey frames as BGR, as raw databases
     give them) of ``pairs``: (video position, onset number, apex number)."""
-    rows = [_Row(v, SPOTTED, onset, apex, 0, -1) for v, onset, apex in pairs]
-    frames = _frames(videos, rows)
-    return {"onset_frame": _stack([frames[r.video][r.onset] for r in rows]),
-            "apex_frame": _stack([frames[r.video][r.apex] for r in rows])}
+    frames = _frames(videos, pairs)
+    return {"onset_frame": _stack([frames[v][onset] for v, onset, _ in pairs]),
+            "apex_frame": _stack([frames[v][apex] for v, _, apex in pairs])}
 
 
 def pair_dataset(results: SpottingResults, videos: Sequence[LongVideo], classes: Sequence[str],

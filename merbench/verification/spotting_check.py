@@ -18,6 +18,7 @@ from merbench.results.run_files import ResultRejected, differ
 from merbench.results.safe_files import UnsafeFile, check_entry
 from merbench.results.schema import read_json
 from merbench.results.spotting_file import SPOTTING_FILE, SPOTTING_SCHEMA, SpottingResults
+from merbench.results.str_file import StrResults
 from merbench.spotting.choice import (
     CRITERION,
     POLICIES,
@@ -35,9 +36,9 @@ def spotting_path(path: Path) -> Path:
     return path / SPOTTING_FILE if path.is_dir() else path
 
 
-def validate_spotting(path: Path) -> SpottingResults:
-    """The checked record of the spotting run at ``path``; :class:`ResultRejected` naming
-    the first thing wrong."""
+def _validate_spotting_file(path: Path) -> SpottingResults:
+    """The checked ``spotting.json`` at ``path`` alone; :class:`ResultRejected` naming the
+    first thing wrong."""
     file = spotting_path(Path(path))
     try:
         check_entry(file, file.parent)  # a link, a fifo or a hard link is never read
@@ -106,7 +107,18 @@ def validate_spotting(path: Path) -> SpottingResults:
     found = differ(to_json(results.policies), to_json(recomputed), "policies")
     if found:
         raise ResultRejected(file, f"stored numbers do not match its intervals: {found}")
-    beside = str_beside(file)
-    if beside is not None:  # spot-then-recognise: checked with the run it recognised
-        validate_str(beside, results)
     return results
+
+
+def validate_spotting(path: Path) -> SpottingResults:
+    """The checked record of the spotting run at ``path``, with the ``str.json`` beside it
+    when there is one; :class:`ResultRejected` naming the first thing wrong in either."""
+    return validate_spotting_and_str(path)[0]
+
+
+def validate_spotting_and_str(path: Path) -> tuple[SpottingResults, StrResults | None]:
+    """The spotting run at ``path`` and its spot-then-recognise record (None where it has
+    none), each checked once: the latter against the former."""
+    results = _validate_spotting_file(path)
+    beside = str_beside(spotting_path(Path(path)))
+    return results, None if beside is None else validate_str(beside, results)
