@@ -33,6 +33,7 @@ import pytest
 from interrupt import sigint_as_default, stopping_after
 
 from merbench.results.model import EngineRecord
+from merbench.results.run_archive import unpack_runs
 
 RUN = ["run", "--model", "htnet", "--dataset", "synthetic", "--model-opt", "dim=32",
        "--model-opt", "block_repeats=[1,1,1]", "--threads", "1", "--quiet"]
@@ -534,6 +535,7 @@ def test_a_tuning_on_ray_tries_chooses_and_scores_as_locally(cluster: Cluster,
     assert _tuning_record(tmp_path / "ray") == _tuning_record(tmp_path / "local")
     assert (tmp_path / "ray" / "predictions.csv").read_bytes() == \
         (tmp_path / "local" / "predictions.csv").read_bytes()
-    retrained = next((tmp_path / "ray" / "final" / "000-syn1-s01").glob("trial-*"))
+    unpack_runs(tmp_path / "ray", tmp_path / "ray-runs")
+    retrained = next((tmp_path / "ray-runs" / "final" / "000-syn1-s01").glob("trial-*"))
     engine = json.loads((retrained / "results.json").read_text())["engine"]
     assert engine["executor"] == "ray"

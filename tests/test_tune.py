@@ -26,6 +26,7 @@ from merbench.errors import MerbenchError
 from merbench.plugins import load_plugins
 from merbench.protocols.loso import LeaveOneSubjectOut
 from merbench.protocols.subject_split import SubjectSplit
+from merbench.results.run_archive import RUNS_ARCHIVE, unpack_runs
 from merbench.results.run_files import ResultRejected
 from merbench.results.tune_file import NESTED, TEST_SCORED, read_tune
 from merbench.runner.spec import RunSettings, from_config
@@ -155,11 +156,13 @@ def test_nested_tuning_validates_and_keeps_test_subjects_out(tuned: Path) -> Non
     results = validate_tune(tuned)
     assert results.mode == NESTED and len(results.outer) == 6
     assert results.n_samples == 60 and results.library["optuna"]
+    runs = tuned.parent / "unpacked"
+    unpack_runs(tuned, runs)
     for outer in results.outer:
         assert len(outer.test_subjects) == 1
         for trial in outer.trials:
             for run in trial.runs:
-                spec, _ = from_config(json.loads((tuned / run / "run.json").read_text())
+                spec, _ = from_config(json.loads((runs / run / "run.json").read_text())
                                       ["config"])
                 listed = spec.protocol_options["train"] + spec.protocol_options["test"]
                 assert spec.protocol == "subject-split"
@@ -366,6 +369,102 @@ def test_swapped_predictions_are_rejected(tuned: Path, tmp_path: Path) -> None:
     table.to_csv(copy / "predictions.csv", index=False)
     with pytest.raises(ResultRejected, match="is not the predictions"):
         validate_tune(copy)
+
+
+# -- compact storage: the runs in one archive -------------------------------------------------
+
+def test_a_finished_tuning_keeps_its_runs_in_one_archive(tuned: Path, cli) -> None:
+    assert sorted(p.name for p in tuned.iterdir()) == sorted(
+        ["predictions.csv", RUNS_ARCHIVE, "tune.json", "tuning.json"])
+    code, out, _ = cli("status", tuned)
+    assert code == 0 and "finished: tune.json written" in out
+    assert re.search(r"[1-9]\d* inner runs and 6 retrainings finished", out), out
+
+
+def _tar(folder: Path, name: str, add: Any) -> Path:
+    import io
+    import tarfile
+
+    folder.mkdir(parents=True, exist_ok=True)
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:xz") as archive:
+        add(archive)
+    (folder / name).write_bytes(buffer.getvalue())
+    return folder
+
+
+def _member(name: str, kind: bytes, link: str = "") -> Any:
+    import tarfile
+
+    def add(archive: Any) -> None:
+        info = tarfile.TarInfo(name)
+        info.type, info.linkname = kind, link
+        archive.addfile(info)
+    return add
+
+
+@pytest.mark.parametrize(("add", "message"), [
+    (_member("trials/x/run.json", b"2", "/etc/passwd"), "not a regular file or folder"),
+    (_member("trials/x/run.json", b"1", "tune.json"), "not a regular file or folder"),
+    (_member("/etc/cron.d/x", b"0"), "not a path inside trials/ or final/"),
+    (_member("trials/../../x", b"0"), "not a path inside trials/ or final/"),
+    (_member("elsewhere/x", b"0"), "not a path inside trials/ or final/"),
+    (_member("trials/fifo", b"6"), "not a regular file or folder"),
+])
+def test_an_archive_member_out_of_place_is_refused_before_unpacking(
+        tuned: Path, tmp_path: Path, add: Any, message: str) -> None:
+    copy = _forged(tuned, tmp_path, lambda data: None)
+    _tar(copy, RUNS_ARCHIVE, add)
+    with pytest.raises(ResultRejected, match=re.escape(message)):
+        validate_tune(copy)
+    into = tmp_path / "into"
+    with pytest.raises(MerbenchError, match=re.escape(message)):
+        unpack_runs(copy, into)
+    assert not into.exists() or not any(into.iterdir())
+
+
+@pytest.mark.parametrize("swap", ["fifo", "link", "damaged"])
+def test_an_archive_that_is_no_file_is_refused_without_blocking(tuned: Path, tmp_path: Path,
+                                                                swap: str) -> None:
+    copy = _forged(tuned, tmp_path, lambda data: None)
+    (copy / RUNS_ARCHIVE).unlink()
+    if swap == "fifo":
+        os.mkfifo(copy / RUNS_ARCHIVE)
+    elif swap == "link":
+        (copy / RUNS_ARCHIVE).symlink_to(tuned / RUNS_ARCHIVE)
+    else:
+        (copy / RUNS_ARCHIVE).write_bytes(b"not xz")
+    expected = {"fifo": "is a fifo", "link": "is a symbolic link", "damaged": "is damaged"}
+    with pytest.raises(ResultRejected, match=re.escape(expected[swap])):
+        validate_tune(copy)
+
+
+def test_a_layout_1_tuning_migrates_to_the_archive_and_validates(tuned: Path, tmp_path: Path,
+                                                                  cli) -> None:
+    old = _forged(tuned, tmp_path, lambda data: data.update(schema_version=1))
+    unpack_runs(old, old)
+    (old / RUNS_ARCHIVE).unlink()
+    with pytest.raises(ResultRejected, match=re.escape(f"merbench migrate {old}")):
+        validate_tune(old)
+    code, out, err = cli("migrate", old)
+    assert code == 0 and "migrated" in out and f"{old}/tune.json" in out, err
+    assert not (old / "trials").exists() and (old / RUNS_ARCHIVE).is_file()
+    assert (old / RUNS_ARCHIVE).read_bytes() == (tuned / RUNS_ARCHIVE).read_bytes()
+    assert validate_tune(old).overall == read_tune(tuned / "tune.json").overall
+
+
+def test_the_same_command_on_a_finished_tuning_trains_nothing_and_packs_the_same(
+        tuned: Path, tmp_path: Path) -> None:
+    copy = _forged(tuned, tmp_path, lambda data: None)
+    packed = (copy / RUNS_ARCHIVE).read_bytes()
+    from merbench.tuning.run_tuning import tune
+
+    spec = parse_tune(_toml(TINY.format(dataset="synthetic")), "tiny.toml")
+    started = time.monotonic()
+    tune(spec, NESTED, RunSettings(threads=1), copy, load_plugins())
+    assert time.monotonic() - started < 60  # read back, not trained again
+    assert (copy / RUNS_ARCHIVE).read_bytes() == packed and not (copy / "trials").exists()
+    assert _record(copy) == _record(tuned)
 
 
 # -- the command line ---------------------------------------------------------------------------

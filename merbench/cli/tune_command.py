@@ -17,6 +17,7 @@ from merbench.cli.sweep_command import SweepProgress
 from merbench.errors import MerbenchError
 from merbench.plugins import Plugins
 from merbench.results.out_folders import is_system_folder
+from merbench.results.run_archive import RUNS_ARCHIVE
 from merbench.results.tune_file import (
     NESTED,
     TEST_SCORED,
@@ -63,7 +64,8 @@ def report(results: TuneResults) -> list[str]:
     return lines
 
 
-TUNING_ENTRIES = {"trials", "final", TUNE_FILE, TUNE_PREDICTIONS_FILE, TUNING_SPEC_FILE}
+TUNING_ENTRIES = {"trials", "final", RUNS_ARCHIVE, TUNE_FILE, TUNE_PREDICTIONS_FILE,
+                  TUNING_SPEC_FILE}
 
 
 def check_tuning_folder(out: Path) -> None:

@@ -1,7 +1,9 @@
 """``tune.json``: the record of a hyper-parameter search (``merbench tune``).
 
-Every run a tuning trains is an ordinary run folder beside it (``trials/``, ``final/``), with
-its own ``run.json``, fold files and ``results.json``; this file says what they were for: the
+Every run a tuning trains is an ordinary run folder (``trials/``, ``final/``), with its own
+``run.json``, fold files and ``results.json``, kept as folders while the search trains and
+packed into one ``runs.tar.xz`` beside this file when it finishes
+(:mod:`merbench.results.run_archive`); this file says what they were for: the
 space, the sampler and its seed, each outer fold's inner subjects, every trial's values and
 inner scores, the configuration chosen for each outer fold, and the pooled outer scores of
 the retrained configurations. ``merbench validate`` recomputes all of that from the run
@@ -12,7 +14,9 @@ of its training subjects only, and the best is retrained on all of them and scor
 the test subject. ``test-scored``: one search whose trials are whole outer runs scored on the
 test subjects, as the field's released grids are; its "outer fold" is the whole protocol.
 
-Versioned apart from the other files (:data:`TUNE_SCHEMA`): this layout is the first.
+Versioned apart from the other files (:data:`TUNE_SCHEMA`). Layout 1 kept the run folders
+unpacked; layout 2 packs them. ``merbench migrate`` takes a layout-1 tuning to layout 2
+(:func:`merbench.results.upgrade.upgrade`); readers read layout 2 only.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ import pandas as pd
 
 from merbench.errors import MerbenchError
 from merbench.results.model import Intervals
-from merbench.results.schema import read_kind
+from merbench.results.schema import read_json, read_kind
 
 TUNE_FILE = "tune.json"
 TUNE_PREDICTIONS_FILE = "predictions.csv"
@@ -33,7 +37,7 @@ TUNE_PREDICTIONS_FILE = "predictions.csv"
 #: another file is refused, and the leaderboard knows the folder's runs are trials before
 #: ``tune.json`` exists
 TUNING_SPEC_FILE = "tuning.json"
-TUNE_SCHEMA = 1
+TUNE_SCHEMA = 2
 PREDICTION_COLUMNS = ["sample_id", "database", "subject", "fold", "y_true", "y_pred"]
 Mode = Literal["nested", "test-scored"]
 NESTED: Mode = "nested"
@@ -153,4 +157,9 @@ def read_tune_predictions(folder: Path) -> Any:
 
 def read_tune(path: Path) -> TuneResults:
     """A ``tune.json`` in the current layout, every field checked."""
+    data = read_json(path, "tuning results file")
+    if data.get("kind") == "tune" and data.get("schema_version") == 1:
+        raise MerbenchError(f"{path} is a tuning of layout 1 (its runs unpacked); 'merbench "
+                            f"migrate {Path(path).parent}' packs them into layout "
+                            f"{TUNE_SCHEMA}")
     return read_kind(path, "tuning results file", "tune", TUNE_SCHEMA, TuneResults)

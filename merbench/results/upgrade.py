@@ -4,7 +4,8 @@ Readers migrate older files on the fly, so nothing needs rewriting to be read; r
 for files that are kept and published (``leaderboards/results/``), so that what is
 committed is what merbench writes now. Each file goes through its migrations and the typed
 model (which checks every field), then is written atomically; predictions, labels and
-metrics are carried over as they are, and a file already current is left alone.
+metrics are carried over as they are, and a file already current is left alone. A tuning
+of layout 1 (its runs as folders) has its runs packed into ``runs.tar.xz``.
 """
 
 from __future__ import annotations
@@ -22,6 +23,9 @@ from merbench.errors import MerbenchError
 from merbench.results.codec import LayoutError, from_json, loads, to_json
 from merbench.results.migrations import migrate, version_of
 from merbench.results.model import SCHEMA_VERSION, FoldMeta, Results, RunRecord, SeedsSummary
+from merbench.results.run_archive import pack_runs, remove_packed
+from merbench.results.schema import read_json
+from merbench.results.tune_file import TUNE_FILE, TUNE_SCHEMA
 
 _JSON_FILES = {"results.json": ("results", Results), "seeds.json": ("seeds", SeedsSummary),
                "run.json": ("run", RunRecord)}
@@ -53,17 +57,19 @@ def upgrade(paths: list[Path]) -> UpgradeReport:
                 continue
             is_fold = path.parent.name == "folds" and path.name.startswith("fold-") \
                 and path.suffix == ".npz"
-            if path.name not in _JSON_FILES and not is_fold:
+            if path.name not in _JSON_FILES and path.name != TUNE_FILE and not is_fold:
                 continue
             found += 1
-            done = _upgrade_json(path) if path.name in _JSON_FILES else _upgrade_fold(path)
+            done = (_upgrade_tuning(path) if path.name == TUNE_FILE
+                    else _upgrade_json(path) if path.name in _JSON_FILES
+                    else _upgrade_fold(path))
             (rewritten if done else current).append(path)
         if not found:
             what = "is not a file merbench migrates" if root.is_file() else \
                 "holds no file merbench migrates"
             raise MerbenchError(f"{root} {what} (results.json, seeds.json, run.json, "
-                                "folds/fold-NNN.npz); pass a run directory or a folder of "
-                                "runs")
+                                "folds/fold-NNN.npz, tune.json); pass a run directory, a "
+                                "tuning or a folder of them")
     return UpgradeReport(rewritten, current)
 
 
@@ -83,6 +89,23 @@ def _upgrade_json(path: Path) -> bool:
     except LayoutError as exc:
         raise MerbenchError(f"{path} cannot be migrated: {exc}; fix or remove it") from None
     atomic_write_json(path, to_json(current))
+    return True
+
+
+def _upgrade_tuning(path: Path) -> bool:
+    """Tuning layout 1 to 2: its run folders packed into ``runs.tar.xz``, then ``tune.json``
+    rewritten as layout 2, then the folders removed (a kill in between leaves layout 1 whole,
+    or the archive and the folders both, which the next migrate packs again)."""
+    data = read_json(path, "tuning results file")
+    if data.get("kind") != "tune" or version_of(data) not in (1, TUNE_SCHEMA):
+        raise MerbenchError(f"{path} is no tuning of a layout merbench knows (kind "
+                            f"{data.get('kind')!r}, schema_version "
+                            f"{data.get('schema_version')!r}); fix or remove it")
+    if version_of(data) == TUNE_SCHEMA:
+        return False
+    pack_runs(path.parent)
+    atomic_write_json(path, {**data, "schema_version": TUNE_SCHEMA})
+    remove_packed(path.parent)
     return True
 
 

@@ -13,7 +13,9 @@ the tuning's result. A test-scored tuning's trials are whole outer runs, scored 
 subjects, and its result is the best of them: the number the field reports.
 
 Nothing here keeps state but the run folders: a killed tuning, started again, reads every
-finished run back (run_many trains nothing twice) and rebuilds the same studies.
+finished run back (run_many trains nothing twice) and rebuilds the same studies. A finished
+tuning packs its run folders into ``runs.tar.xz`` (:mod:`merbench.results.run_archive`);
+the same command on it unpacks them first, so it goes on exactly as from the folders.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from merbench.metrics import pooled_scores
 from merbench.plugins import Plugins
 from merbench.protocols.subject_split import SUBJECT_SPLIT
 from merbench.results.codec import to_json
+from merbench.results.run_archive import RUNS_ARCHIVE, pack_runs, remove_packed, unpack_runs
 from merbench.results.run_files import read_predictions
 from merbench.results.schema import now_iso
 from merbench.results.tune_file import (
@@ -180,6 +183,7 @@ def _tune(spec: TuneSpec, mode: Mode, settings: RunSettings, out: Path, plugins:
     data = load_data(plan_run(spec.trial_spec(first, spec.protocol, {}), settings, plugins))
     check_corners(spec, settings, plugins, data)
     claim_folder(spec, mode, out)
+    _unpack_finished(out)
     samples = data.dataset.samples
     classes = list(data.dataset.classes)
     nested = mode == NESTED
@@ -236,8 +240,21 @@ def _tune(spec: TuneSpec, mode: Mode, settings: RunSettings, out: Path, plugins:
                       time.perf_counter() - started)
     atomic_write_bytes(out / TUNE_PREDICTIONS_FILE,
                        predictions[PREDICTION_COLUMNS].to_csv(index=False).encode())
+    pack_runs(out)  # before tune.json, which names a finished tuning, is written
     atomic_write_json(out / TUNE_FILE, to_json(results))
+    remove_packed(out)
     return results
+
+
+def _unpack_finished(out: Path) -> None:
+    """Make a finished tuning's run folders folders again, so the search goes on from them
+    (a longer ``trials``, a ``--timeout-s`` stop); a kill after the archive was written
+    leaves both, and the folders are the runs then."""
+    if not (out / RUNS_ARCHIVE).is_file():
+        return
+    if not any((out / name).exists() for name in ("trials", "final")):
+        unpack_runs(out, out)
+    (out / RUNS_ARCHIVE).unlink()
 
 
 def _round(spec: TuneSpec, mode: Mode, units: list[_Unit], number: int, steps: int,

@@ -8,14 +8,25 @@ written first), the runs finished, and whether ``tune.json`` is there yet.
 from __future__ import annotations
 
 import json
+from fnmatch import fnmatch
 from pathlib import Path
 
 from merbench.errors import MerbenchError
+from merbench.results.run_archive import PACKED_FOLDERS, RUNS_ARCHIVE, archived_names
 from merbench.results.tune_file import NESTED, TUNE_FILE, TUNING_SPEC_FILE
 
 
 def is_tuning_folder(path: Path) -> bool:
     return (path / TUNING_SPEC_FILE).is_file()
+
+
+def _run_files(folder: Path) -> list[str]:
+    """The paths under the tuning's run folders, relative to it: from ``runs.tar.xz`` once
+    the search has packed them, else from the folders as it trains."""
+    if (folder / RUNS_ARCHIVE).is_file() and not (folder / "trials").is_dir():
+        return archived_names(folder)
+    return [p.relative_to(folder).as_posix() for name in PACKED_FOLDERS
+            if (folder / name).is_dir() for p in sorted((folder / name).rglob("*"))]
 
 
 def tuning_status(folder: Path) -> str:
@@ -27,12 +38,12 @@ def tuning_status(folder: Path) -> str:
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise MerbenchError(f"{folder / TUNING_SPEC_FILE} cannot be read ({exc}); is the "
                             "folder a merbench tuning?") from None
-    finished = len(list(folder.glob("trials/*/trial-*/**/results.json")))
-    outer = len([p for p in (folder / "trials").glob("*") if p.is_dir()]) \
-        if (folder / "trials").is_dir() else 0
+    names = _run_files(folder)
+    finished = sum(fnmatch(n, "trials/*/trial-*/results.json") for n in names)
+    outer = len({n.split("/")[1] for n in names if n.startswith("trials/") and n.count("/") > 1})
     if mode == NESTED:
         most = f"at most {outer * trials * inner + outer}" if outer else "an unknown number"
-        retrained = len(list(folder.glob("final/*/trial-*/results.json")))
+        retrained = sum(fnmatch(n, "final/*/trial-*/results.json") for n in names)
         shape = f"{trials} trials x {inner} inner folds per outer fold"
         runs = f"{finished} inner runs and {retrained} retrainings finished, of {most}"
     else:

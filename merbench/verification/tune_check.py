@@ -1,5 +1,9 @@
 """Checking a tuning (``tune.json`` and its run folders) by recomputing what it says.
 
+The run folders are checked where they are unpacked from ``runs.tar.xz``
+(:func:`merbench.results.run_archive.unpacked_runs`, which refuses a link, a device or a
+path out of the archive before writing anything); a rejection names the run inside it.
+
 What is recomputed: every trial's inner scores, from its runs' predictions; each outer fold's
 choice (the best complete trial, ties to the earliest); that every run is the run the record
 says (its ``run.json`` spec is the tuning's options with the trial's values, on the subjects
@@ -30,6 +34,7 @@ import pandas as pd
 
 from merbench.errors import MerbenchError
 from merbench.results.codec import to_json
+from merbench.results.run_archive import RUNS_ARCHIVE, unpacked_runs
 from merbench.results.run_files import ResultRejected, read_predictions
 from merbench.results.rundir import RunDirectory
 from merbench.results.tune_file import (
@@ -67,12 +72,12 @@ def _spec_of(results: TuneResults) -> TuneSpec:
 
 
 def _inside(folder: Path, relative: str) -> Path:
-    """A run folder the record names, refused unless it lies inside the tuning's folder."""
+    """A run folder the record names, refused unless it lies inside the unpacked runs."""
     path = (folder / relative)
     if Path(relative).is_absolute() or ".." in Path(relative).parts or not path.is_dir() \
             or path.is_symlink():
         raise ResultRejected(folder, f"tune.json names run folder '{relative}', which is not "
-                                     "a folder inside the tuning's folder")
+                                     f"a folder inside the tuning's {RUNS_ARCHIVE}")
     return path
 
 
@@ -166,8 +171,9 @@ def _check_universe(folder: Path, results: TuneResults) -> None:
                                      "subject another tests)")
 
 
-def _check_trial(folder: Path, spec: TuneSpec, results: TuneResults, outer: OuterRecord,
-                 fold: OuterFold | None, trial: TrialRecord, deep: bool) -> None:
+def _check_trial(folder: Path, runs: Path, spec: TuneSpec, results: TuneResults,
+                 outer: OuterRecord, fold: OuterFold | None, trial: TrialRecord,
+                 deep: bool) -> None:
     where = f"outer fold {outer.label}, trial {trial.number}"
     steps = (results.inner_folds or 1) if fold is not None else 1
     expected_runs = steps if trial.state == "complete" else len(trial.steps)
@@ -181,7 +187,7 @@ def _check_trial(folder: Path, spec: TuneSpec, results: TuneResults, outer: Oute
                                      "the searched options")
     frames = []
     for step, relative in enumerate(trial.runs):
-        frame = _run(folder, relative, expected_spec(spec, results.mode, fold, trial.params,
+        frame = _run(runs, relative, expected_spec(spec, results.mode, fold, trial.params,
                                                      step if fold is not None else None),
                      deep)
         if fold is not None:
@@ -209,7 +215,11 @@ def validate_tune(path: Path, deep: bool = True) -> TuneResults:
     except MerbenchError as exc:
         raise ResultRejected(folder, str(exc).replace(f"{folder}/", "")) from None
     try:
-        return _validate(folder, results, deep)
+        with unpacked_runs(folder) as runs:
+            try:
+                return _validate(folder, runs, results, deep)
+            except ResultRejected as exc:
+                raise _named_in_archive(folder, runs, exc) from None
     except ResultRejected:
         raise
     except MerbenchError as exc:  # a file of the tuning missing or unreadable
@@ -220,7 +230,18 @@ def validate_tune(path: Path, deep: bool = True) -> TuneResults:
                                      "merbench tuning?") from None
 
 
-def _validate(folder: Path, results: TuneResults, deep: bool) -> TuneResults:
+def _named_in_archive(folder: Path, runs: Path, exc: ResultRejected) -> ResultRejected:
+    """``exc`` with a run's temporary folder named as the archive's member it came from."""
+    reason = exc.reason.replace(f"{runs}/", "")
+    if Path(exc.path) == runs:
+        return ResultRejected(folder, reason)
+    if Path(exc.path).is_relative_to(runs):
+        inside = Path(exc.path).relative_to(runs).as_posix()
+        return ResultRejected(folder / RUNS_ARCHIVE, f"{inside}: {reason}")
+    return ResultRejected(exc.path, reason)
+
+
+def _validate(folder: Path, runs: Path, results: TuneResults, deep: bool) -> TuneResults:
     spec = _spec_of(results)
     nested = results.mode == NESTED
     if not results.outer or (not nested and len(results.outer) != 1):
@@ -234,7 +255,7 @@ def _validate(folder: Path, results: TuneResults, deep: bool) -> TuneResults:
         fold = _check_outer(folder, outer, nested)
         _check_search(folder, spec, results, outer, position)
         for trial in outer.trials:
-            _check_trial(folder, spec, results, outer, fold, trial, deep)
+            _check_trial(folder, runs, spec, results, outer, fold, trial, deep)
         try:
             best = best_trial(outer.trials)
         except MerbenchError as exc:
@@ -249,14 +270,14 @@ def _validate(folder: Path, results: TuneResults, deep: bool) -> TuneResults:
                 raise ResultRejected(folder, f"outer fold {outer.label} reports run "
                                              f"{outer.final_run}, not "
                                              f"{final_folder(fold.folder, best)}")
-            final = _run(folder, outer.final_run, expected_spec(spec, results.mode, fold,
-                                                                params, None), True, counts)
+            final = _run(runs, outer.final_run, expected_spec(spec, results.mode, fold,
+                                                              params, None), True, counts)
         else:
             if outer.final_run != outer.chosen_trial().runs[0]:
                 raise ResultRejected(folder, "a test-scored search reports a run other than "
                                              "its best trial's")
-            final = _run(folder, outer.final_run, expected_spec(spec, results.mode, None,
-                                                                params, None), True, counts)
+            final = _run(runs, outer.final_run, expected_spec(spec, results.mode, None,
+                                                              params, None), True, counts)
         subjects = set((final["database"].astype(str) + "/"
                         + final["subject"].astype(str)).tolist())
         if subjects & tested:

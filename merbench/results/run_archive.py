@@ -1,0 +1,158 @@
+"""A tuning's run folders kept as one compressed archive, ``runs.tar.xz``.
+
+A nested search of the composite trains thousands of small runs, each an ordinary run folder
+(``run.json``, ``results.json``, ``predictions.csv``, a fold file): 51 MB in 3,000 files for
+one search, which a clone writes out and a lent GPU machine must receive. Those files are
+near copies of one another, so one solid ``.tar.xz`` of them is 25 times smaller (2 MB) and
+one file. A tuning keeps its runs as folders while it trains (each finished run is what a
+killed search resumes from) and packs them when it writes ``tune.json``; readers unpack them
+into a temporary folder and check them there as the run folders they are.
+
+An archive from someone else is input like any file, so unpacking refuses, before anything
+is written, every member that is not a regular file or folder under ``trials/`` or
+``final/`` (a link, a device, an absolute name, a ``..``), more members or bytes than any
+search writes, and an archive that is itself a link or not a regular file. Packing is
+deterministic (sorted names, no times or owners), so the same runs give the same bytes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import lzma
+import os
+import shutil
+import stat
+import tarfile
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path, PurePosixPath
+from typing import BinaryIO
+
+from merbench.atomic import atomic_write
+from merbench.errors import MerbenchError
+from merbench.results.safe_files import check_entry
+
+RUNS_ARCHIVE = "runs.tar.xz"
+#: the folders of a tuning that are packed: its trials and its retrainings
+PACKED_FOLDERS = ("trials", "final")
+#: caps far above the largest search merbench writes (the composite's nested STSTNet search:
+#: 3,000 members, 51 MB), so an archive that unpacks to more is refused, not written out
+MAX_MEMBERS = 200_000
+MAX_BYTES = 4 * 1024**3
+
+
+def _normalised(info: tarfile.TarInfo) -> tarfile.TarInfo:
+    """A member with no time, owner or permission bits of the machine that packed it."""
+    info.mtime = 0
+    info.uid = info.gid = 0
+    info.uname = info.gname = ""
+    info.mode = 0o755 if info.isdir() else 0o644
+    return info
+
+
+def pack_runs(folder: Path) -> Path:
+    """Write ``folder``'s run folders (:data:`PACKED_FOLDERS`) into ``folder/runs.tar.xz``,
+    atomically; the folders stay until :func:`remove_packed` (the caller removes them once
+    the record that names the archive is written)."""
+    folder = Path(folder)
+    entries: list[Path] = []
+    for name in PACKED_FOLDERS:
+        root = folder / name
+        if root.is_dir():
+            entries.append(root)
+            entries.extend(sorted(root.rglob("*")))
+    for entry in entries:
+        check_entry(entry, folder, folder=entry.is_dir() and not entry.is_symlink())
+
+    def write(handle: BinaryIO) -> None:
+        with lzma.LZMAFile(handle, "wb", preset=6) as packed, \
+                tarfile.open(fileobj=packed, mode="w", format=tarfile.PAX_FORMAT) as archive:
+            for entry in entries:
+                name = entry.relative_to(folder).as_posix()
+                archive.add(entry, arcname=name, recursive=False, filter=_normalised)
+
+    target = folder / RUNS_ARCHIVE
+    atomic_write(target, write)
+    return target
+
+
+def remove_packed(folder: Path) -> None:
+    """Remove the run folders that ``runs.tar.xz`` now holds."""
+    for name in PACKED_FOLDERS:
+        if (Path(folder) / name).is_dir():
+            shutil.rmtree(Path(folder) / name)
+
+
+def _member_problem(info: tarfile.TarInfo) -> str | None:
+    """Why ``info`` may not be unpacked, or None."""
+    path = PurePosixPath(info.name)
+    if path.is_absolute() or ".." in path.parts or not path.parts \
+            or path.parts[0] not in PACKED_FOLDERS:
+        return "is not a path inside trials/ or final/"
+    if not (info.isreg() or info.isdir()):
+        return "is not a regular file or folder (a link or a device)"
+    return None
+
+
+@contextlib.contextmanager
+def _opened(folder: Path) -> Iterator[tarfile.TarFile]:
+    """``folder/runs.tar.xz`` open for reading, once it is shown to be a regular file inside
+    the folder (a fifo would block the open; a link would read another file)."""
+    path = Path(folder) / RUNS_ARCHIVE
+    check_entry(path, Path(folder))
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | os.O_NONBLOCK)
+    except FileNotFoundError:
+        raise MerbenchError(f"{path} is missing; publish the whole tuning folder") from None
+    except OSError as exc:
+        raise MerbenchError(f"{path} cannot be read ({exc.strerror})") from None
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            raise MerbenchError(f"{path} is not a regular file")
+        try:
+            with tarfile.open(fileobj=handle, mode="r:xz") as archive:
+                yield archive
+        except (tarfile.TarError, lzma.LZMAError, EOFError, OSError) as exc:
+            raise MerbenchError(f"{path} is damaged ({exc}); publish the archive merbench "
+                                "tune wrote") from None
+
+
+def archived_names(folder: Path) -> list[str]:
+    """The names of the members of ``folder/runs.tar.xz``, each checked as unpacking would."""
+    path = Path(folder) / RUNS_ARCHIVE
+    names: list[str] = []
+    total = 0
+    with _opened(folder) as archive:
+        for info in archive:
+            problem = _member_problem(info)
+            if problem is not None:
+                raise MerbenchError(f"{path}: member {info.name!r} {problem}; publish the "
+                                    "archive merbench tune wrote")
+            total += info.size
+            names.append(info.name)
+            if len(names) > MAX_MEMBERS or total > MAX_BYTES:
+                raise MerbenchError(f"{path} holds more than {MAX_MEMBERS} members or "
+                                    f"{MAX_BYTES // 1024**3} GiB, more than any search "
+                                    "merbench writes; it is not unpacked")
+    return names
+
+
+def unpack_runs(folder: Path, into: Path) -> None:
+    """Unpack ``folder/runs.tar.xz`` into ``into`` after every member is checked."""
+    archived_names(folder)  # refuses a bad member before anything is written
+    with _opened(folder) as archive:
+        # the "data" filter (Python 3.10.12+) refuses what the member check above already did
+        safe = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
+        archive.extractall(into, **safe)  # type: ignore[arg-type]
+
+
+@contextlib.contextmanager
+def unpacked_runs(folder: Path) -> Iterator[Path]:
+    """A temporary folder holding ``folder``'s packed run folders, removed afterwards."""
+    with tempfile.TemporaryDirectory(prefix="merbench-runs-") as temporary:
+        unpack_runs(folder, Path(temporary))
+        yield Path(temporary)
+
+
+__all__ = ["PACKED_FOLDERS", "RUNS_ARCHIVE", "archived_names", "pack_runs", "remove_packed",
+           "unpack_runs", "unpacked_runs"]
