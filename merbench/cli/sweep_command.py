@@ -9,61 +9,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
 from merbench.cli.confirm import confirm_runs
-from merbench.cli.console import LiteralConsole
-from merbench.cli.literal import literal, say
+from merbench.cli.fold_bar import SweepProgress
+from merbench.cli.literal import say
 from merbench.cli.parser import EXIT_INTERRUPTED
 from merbench.cli.run_options import given_options
-from merbench.hookimpl import hookimpl
 from merbench.leaderboard.collect import reduced_setting
 from merbench.plugins import Plugins
-from merbench.runinfo import FoldOutcome, RunInfo
 from merbench.sweep.plan_file import read_plan
 from merbench.sweep.run_plan import run_sweep
-
-
-class SweepProgress:
-    """One bar of folds across the whole sweep: every run's folds, restored ones included."""
-
-    def __init__(self, enabled: bool) -> None:
-        self.enabled = enabled
-        self._progress: Progress | None = None
-        self._task: Any = None
-
-    def _bar(self) -> Progress | None:
-        if self.enabled and self._progress is None:
-            self._progress = Progress(TextColumn("{task.description}"), BarColumn(),
-                                      MofNCompleteColumn(), TextColumn("folds"),
-                                      TimeElapsedColumn(), console=LiteralConsole(stderr=True))
-            self._task = self._progress.add_task("sweep", total=0)
-            self._progress.start()
-        return self._progress
-
-    @hookimpl
-    def merbench_run_start(self, run: RunInfo) -> None:
-        bar = self._bar()
-        if bar is not None:
-            bar.update(self._task, total=(bar.tasks[0].total or 0) + run.n_folds)
-
-    @hookimpl
-    def merbench_fold_finished(self, run: RunInfo, fold: FoldOutcome) -> None:
-        bar = self._bar()
-        if bar is not None:
-            bar.update(self._task, advance=1, description=literal(
-                f"sweep: {run.model} on {run.dataset}"))
-
-    def print(self, line: str) -> None:
-        if self._progress is not None:
-            self._progress.console.print(line)
-        elif self.enabled:
-            say(line, file=sys.stderr)
-
-    def stop(self) -> None:
-        if self._progress is not None:
-            self._progress.stop()
-            self._progress = None
 
 
 def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:

@@ -10,10 +10,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from merbench.atomic import is_temporary
+from merbench.cli.fold_bar import SweepProgress
 from merbench.cli.literal import say
 from merbench.cli.parser import EXIT_INTERRUPTED
 from merbench.cli.run_options import given_options
-from merbench.cli.sweep_command import SweepProgress
 from merbench.errors import MerbenchError
 from merbench.plugins import Plugins
 from merbench.results.out_folders import is_system_folder
