@@ -180,6 +180,9 @@ class Prediction:
     seconds_per_fold: float | None
     source: str
     setting: Setting | None
+    # "measured" (the matrix, or a session's timings), "predicted" (FLOPs at another
+    # model's rate) or "none": the dry run says which of each job's minutes to trust
+    basis: str = "none"
 
     @property
     def minutes(self) -> float | None:
@@ -190,10 +193,12 @@ class Prediction:
     def line(self) -> str:
         how = "" if self.setting is None else f" with {shlex.join(self.setting.options())}"
         if self.minutes is None:
-            return (f"{self.job}: {self.folds_left} folds left{how}; no figure yet (run "
-                    "benchmarks/model_costs.py --write for a FLOPs prediction)")
-        return (f"{self.job}: {self.folds_left} folds left{how}, {self.seconds_per_fold:.1f} "
-                f"s a fold ({self.source}): about {self.minutes:.1f} min")
+            return (f"[no figure] {self.job}: {self.folds_left} folds left{how}; the "
+                    "window's matrix measures it first (or run benchmarks/model_costs.py "
+                    "--write for a FLOPs prediction)")
+        return (f"[{self.basis}] {self.job}: {self.folds_left} folds left{how}, "
+                f"{self.seconds_per_fold:.1f} s a fold ({self.source}): about "
+                f"{self.minutes:.1f} min")
 
 
 def flops_figure(costs: dict[str, Any], model: str | None) -> tuple[float, str] | None:
@@ -227,16 +232,38 @@ def predict(name: str, out: str, args: tuple[str, ...], figures: dict[str, Any],
         setting = best_setting(matrix, model, precision or "fp32", window_s, max(1, left),
                                memory_gib, device)
     if setting is not None:
-        return Prediction(name, left, setting.seconds_per_fold, setting.source, setting)
+        return Prediction(name, left, setting.seconds_per_fold, setting.source, setting,
+                          "measured")
+    stepped = plan_model_seconds(matrix, model, precision or "fp32", option(args, "--epochs"))
+    if stepped is not None:
+        return Prediction(name, left, stepped[0], stepped[1], None, "measured")
     measured = figures.get("jobs", {}).get(figure or name)
     if measured is not None:
         return Prediction(name, left, float(measured["seconds_per_fold"]),
                           f"{measured['engine']}, {measured['device']}, "
-                          f"{measured['measured']}", None)
+                          f"{measured['measured']}", None, "measured")
     predicted = flops_figure(load(COSTS) if costs is None else costs, model)
     if predicted is None:
         return Prediction(name, left, None, "", None)
-    return Prediction(name, left, predicted[0], predicted[1], None)
+    return Prediction(name, left, predicted[0], predicted[1], None, "predicted")
+
+
+def plan_model_seconds(matrix: dict[str, Any], model: str | None, precision: str,
+                       epochs: str | None = None) -> tuple[float, str] | None:
+    """A fold's seconds for ``model`` from the matrix's real steps of it (``plan_step.py``:
+    a fold-epoch at the recipe's batches, one fold at a time), scaled to the run's epochs by
+    :data:`RUN_OVER_MATRIX` after its build and first steps; None where the matrix did not
+    measure it at ``precision``."""
+    rows = [r for r in matrix.get("plan_models", []) if r["model"] == model
+            and r["precision"] == precision]
+    if model is None or not rows:
+        return None
+    row = rows[0]
+    count = int(epochs) if epochs is not None else int(row["epochs"])
+    seconds = RUN_OVER_MATRIX * (row["build_and_first_steps_s"] + row["fold_epoch_s"] * count)
+    return seconds, (f"train_matrix's real steps on {matrix.get('device', 'a GPU')}, one fold "
+                     f"at a time, {row['achieved_tflops']} TFLOP/s, {row['times_floor']}x "
+                     "its floor")
 
 
 def estimate_gib(model: str, folds_at_once: int) -> float | None:

@@ -49,9 +49,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.etree import ElementTree
 
+import gpu_preflight
+
 HERE = Path(__file__).resolve().parent
 PART_BYTES = 16 * 1024 * 1024  # the largest file the device tool brings back
 MAX_FILES = 8
+PREFLIGHT_SHARE_S = 30.0  # imports and device checks: a few seconds; a hang stops here
 TEST_SHARE_S = 240.0  # the gpu tests take about a minute; a hung one is stopped here
 MATRIX_SHARE_S = 270.0  # train_speed --matrix: 240 s of settings, then the JSON
 SIDE_BY_SIDE = 3  # small models' jobs at once where they fit (leaderboard_runs.py)
@@ -65,6 +68,11 @@ RUNS_GRACE_S = 20.0
 MIN_RUNS_S = 90.0
 TESTS = HERE.parent / "tests" / "test_gpu.py"
 COMMITTED_MATRIX = HERE / "train_matrix.json"
+
+
+# A rehearsal on the CPU (--device cpu --rehearse) does every step, each shorter: the tests
+# only collect and skip there, and the matrix times a step of each model and stops.
+REHEARSAL_SHARES_S = {"tests": 45.0, "matrix": 60.0}
 
 
 @dataclass
@@ -87,35 +95,48 @@ def plan(args: argparse.Namespace, started: float) -> list[Step]:
     python = sys.executable
     kept = state_dir(args)
     left = args.budget_s - (time.monotonic() - started) - PACK_RESERVE_S
+    env = gpu_preflight.environment(args.rehearse, kept)
     steps = []
+    if not (kept / "preflight.txt").is_file():
+        check = min(PREFLIGHT_SHARE_S, max(0.0, left))
+        steps.append(Step("pre-flight", [python, "-c", gpu_preflight.CHECK, args.device,
+                                         str(args.data), str(HERE)], check, env))
+        left -= check
     if not (kept / "gpu-tests.xml").is_file():
-        tests = min(TEST_SHARE_S, max(0.0, left))
+        share = REHEARSAL_SHARES_S["tests"] if args.rehearse else TEST_SHARE_S
+        tests = min(share, max(0.0, left))
         # addopts cleared: the suite's addopts start a worker per core (pytest-xdist 3.8+);
         # the gpu tests share one device and need no xdist on the GPU machine's image
         steps.append(Step("gpu tests", [python, "-m", "pytest", str(TESTS), "-o", "addopts=",
                                         "-m", "gpu", "-q", "-p", "no:cacheprovider",
                                         "--junitxml", str(kept / "gpu-tests.xml"), "-ra"],
-                          tests, {"MERBENCH_REQUIRE_GPU": "1"}))
+                          tests, {**env, **({} if args.rehearse
+                                            else {"MERBENCH_REQUIRE_GPU": "1"})}))
         left -= tests
     matrix = kept / "train_matrix.json"
-    if not matrix.is_file() and not committed_matrix_is_this_gpus():
-        speed = min(MATRIX_SHARE_S, max(0.0, left))
+    if not matrix.is_file() and not committed_matrix_is_this_gpus(args.device):
+        share = REHEARSAL_SHARES_S["matrix"] if args.rehearse else MATRIX_SHARE_S
+        speed = min(share, max(0.0, left))
         steps.append(Step("train matrix", [python, str(HERE / "train_speed.py"), "--matrix",
                                            "--json", str(matrix), "--budget-s",
-                                           f"{max(0.0, speed - 30):.0f}"], speed, {}))
+                                           f"{max(0.0, speed - 30):.0f}", "--device",
+                                           args.device], speed, env))
         left -= speed
     runs = [python, str(HERE / "leaderboard_runs.py"), "--data", str(args.data), "--runs",
             str(args.runs), "--budget-s", f"{max(0.0, left):.0f}", "--pack",
             str(args.out / "runs.tgz"), "--matrix", str(matrix_for_plan(matrix)),
-            "--side-by-side", str(SIDE_BY_SIDE), "--no-saved-states"]
+            "--side-by-side", str(SIDE_BY_SIDE), "--no-saved-states", "--device", args.device,
+            *(("--rehearse",) if args.rehearse else ())]
     if not captured_works(kept, matrix_for_plan(matrix)):
         runs.append("--eager")
     if args.features is not None:
         runs += ["--features", str(args.features)]
     if args.start_from is not None:
         runs += ["--start-from", str(args.start_from)]
+    if args.committed is not None:
+        runs += ["--committed", str(args.committed)]
     runs_s = left if left >= MIN_RUNS_S else 0.0
-    steps.append(Step("leaderboard runs", runs, runs_s, {}, grace_s=RUNS_GRACE_S))
+    steps.append(Step("leaderboard runs", runs, runs_s, env, grace_s=RUNS_GRACE_S))
     return steps
 
 
@@ -126,10 +147,11 @@ def this_gpu() -> str:
     return gpu_plan.device_name("cuda")
 
 
-def committed_matrix_is_this_gpus() -> bool:
+def committed_matrix_is_this_gpus(device: str = "cuda") -> bool:
     """Whether the committed ``train_matrix.json`` was measured on this machine's GPU: then
-    measuring it again would spend four of the session's minutes on figures it has."""
-    if not COMMITTED_MATRIX.is_file():
+    measuring it again would spend four of the session's minutes on figures it has (never
+    on a CPU, whose rehearsal measures its own)."""
+    if not COMMITTED_MATRIX.is_file() or not device.startswith("cuda"):
         return False
     return json.loads(COMMITTED_MATRIX.read_text()).get("device") == this_gpu()
 
@@ -137,7 +159,7 @@ def committed_matrix_is_this_gpus() -> bool:
 def matrix_skipped(args: argparse.Namespace) -> bool:
     """Whether this call plans from the committed matrix instead of measuring one."""
     return (not (state_dir(args) / "train_matrix.json").is_file()
-            and committed_matrix_is_this_gpus())
+            and committed_matrix_is_this_gpus(args.device))
 
 
 def captured_works(kept: Path, matrix: Path | None = None) -> bool:
@@ -233,6 +255,15 @@ def main(argv: list[str] | None = None) -> int:
                         help="seconds for the whole session command")
     parser.add_argument("--dry-run", action="store_true",
                         help="print every step and its time, run nothing")
+    parser.add_argument("--device", default="cuda",
+                        help="cuda (a window) or cpu (with --rehearse: its rehearsal)")
+    parser.add_argument("--committed", type=Path, default=None,
+                        help="where finished runs are committed (leaderboard_runs.py's "
+                             "default: leaderboards/results): their jobs are not run again")
+    parser.add_argument("--rehearse", action="store_true",
+                        help="rehearse a window on the CPU: every step, each job cut small "
+                             "(--data from gpu_rehearsal.py), imports the GPU image lacks "
+                             "refused (gpu_image_guard)")
     args = parser.parse_args(argv)
     started = time.monotonic()
     if args.budget_s <= PACK_RESERVE_S:
@@ -259,20 +290,37 @@ def main(argv: list[str] | None = None) -> int:
     if matrix_skipped(args):
         record.append({"step": "train matrix", "status": f"skipped: {COMMITTED_MATRIX.name} "
                        f"was measured on this GPU ({this_gpu()})", "seconds": 0.0})
+    if not (state_dir(args) / "preflight.txt").is_file():
+        began = time.monotonic()
+        installed = gpu_preflight.install_wheels(args.rehearse)
+        record.append({"step": "wheels", "status": installed,
+                       "seconds": round(time.monotonic() - began, 1)})
+        print(f"wheels: {installed}", flush=True)
     for step in steps:
         # steps that end early leave their time to the leaderboard runs
         if step.name == "leaderboard runs":
             step = plan(args, started)[-1]
         status, seconds = run_step(step, log)
+        if step.name == "pre-flight" and status == "exit 0":
+            (state_dir(args) / "preflight.txt").write_text(status + "\n")
+        elif step.name == "pre-flight":  # nothing else can work: say so, bring back the log
+            record.append({"step": step.name, "command": step.command, "status": status,
+                           "seconds": round(seconds, 1)})
+            print(f"pre-flight FAILED ({status}); see {log}", flush=True)
+            break
         record.append({"step": step.name, "command": step.command, "status": status,
                        "seconds": round(seconds, 1), "limit_s": round(step.limit_s, 1)})
         print(f"{step.name}: {status} ({seconds:.0f} s)")
-    for name in ("gpu-tests.xml", "train_matrix.json"):  # every call brings them back
+    for name in ("gpu-tests.xml", "train_matrix.json", "guard.log"):  # every call's
         if (state_dir(args) / name).is_file():
             shutil.copy2(state_dir(args) / name, args.out / name)
+    wall = time.monotonic() - started
+    minutes = gpu_preflight.accounted(record, wall)
     (args.out / "session.json").write_text(json.dumps(
-        {"budget_s": args.budget_s, "seconds": round(time.monotonic() - started, 1),
-         "steps": record}, indent=2) + "\n")
+        {"budget_s": args.budget_s, "seconds": round(wall, 1), "device": args.device,
+         "rehearsal": args.rehearse, "steps": record, "accounted_s": minutes}, indent=2)
+        + "\n")
+    print("where the time went: " + ", ".join(f"{k} {v:.0f} s" for k, v in minutes.items()))
     files = split_large(args.out)
     if len(files) > MAX_FILES:
         print(f"warning: {len(files)} files in {args.out}, more than the {MAX_FILES} that come "

@@ -161,7 +161,31 @@ def tuning_prediction(job: Job, figures: dict[str, Any],
                            None, figure=spec.model)
     return gpu_plan.Prediction(job.name, equivalents, run.seconds_per_fold,
                                f"a merbench tune search of {equivalents} fold-equivalents; "
-                               f"{run.source}", None)
+                               f"{run.source}", None, run.basis)
+
+
+COMMITTED = REPOSITORY / "leaderboards" / "results"
+
+
+def finished_in(job: Job, *roots: Path | None) -> Path | None:
+    """The first of ``roots`` holding ``job``'s finished result (every seed's
+    ``results.json``; a tuning's ``tune.json``), or None. A window's finished runs are
+    committed to ``leaderboards/results/`` under the job's own path; without this check the
+    next window trained them again (the CPU rehearsal of a second call showed it)."""
+    for root in roots:
+        if root is None:
+            continue
+        if job.tool == "tune":
+            if (root / job.out / "tune.json").is_file():
+                return root
+            continue
+        seed_list = gpu_plan.seeds(job.args)
+        folders = [root / job.out / f"seed-{seed}" for seed in seed_list]
+        if len(seed_list) == 1 and not folders[0].is_dir():
+            folders = [root / job.out]
+        if all((folder / "results.json").is_file() for folder in folders):
+            return root
+    return None
 
 
 def _interruptible() -> None:
@@ -188,14 +212,16 @@ def command(job: Job, data: Path, runs: Path, features: Path | None,
     return cmd
 
 
-def prepare(data: Path, features: Path) -> None:
-    """Save both crops of ``htnet-regions`` (this needs dlib, once)."""
+def prepare(data: Path, features: Path, subset: bool = False) -> None:
+    """Save both crops of ``htnet-regions`` (this needs dlib, once); ``subset``: of a
+    release holding part of the subjects (a rehearsal's)."""
     features.mkdir(parents=True, exist_ok=True)
     for crop in CROPS:
         subprocess.run(["merbench", "extract", "--dataset", "composite", "--feature",
                         "htnet-regions", "--data-root", str(data / "composite"),
                         "--feature-opt", f"crop={crop}", "--save",
-                        str(regions_file(features, crop)), "--quiet"], check=True)
+                        str(regions_file(features, crop)), "--quiet",
+                        *(("--dataset-opt", "subset=true") if subset else ())], check=True)
 
 
 STOP_GRACE_S = 60.0  # after the budget's Ctrl-C, before a second one
@@ -362,14 +388,26 @@ def main(argv: list[str] | None = None) -> int:
                              "costs the window time and a stop waits for it")
     parser.add_argument("--dry-run", action="store_true",
                         help="print the commands and each job's predicted minutes only")
+    parser.add_argument("--committed", type=Path, default=COMMITTED,
+                        help="where finished runs are committed; a job finished there is not "
+                             "run again (default: %(default)s)")
+    parser.add_argument("--rehearse", action="store_true",
+                        help="every job cut to one seed and one epoch on a release of a few "
+                             "subjects (--data from gpu_rehearsal.py), a tuning to one "
+                             "trial: a window rehearsed on the CPU")
     args = parser.parse_args(argv)
     started_at = time.perf_counter()  # the budget is the whole call's
 
     jobs = gpu_plan.chosen_jobs(parser, JOBS, args.only, args.data)
+    for job in list(jobs):
+        root = finished_in(job, args.runs, args.start_from, args.committed)
+        if root is not None:
+            print(f"{job.name}: finished before (in {root}), not run again", flush=True)
+            jobs.remove(job)
     if args.prepare:
         if args.features is None:
             parser.error("--prepare writes into --features; give --features DIR")
-        prepare(args.data, args.features)
+        prepare(args.data, args.features, subset=args.rehearse)
     if args.features is not None:
         crops = sorted({j.regions for j in jobs if j.regions is not None})
         missing = [str(path) for path in (regions_file(args.features, c) for c in crops)
@@ -418,6 +456,10 @@ def main(argv: list[str] | None = None) -> int:
             cmd.append("--eager")
         if not saved_states:
             cmd += ["--checkpoint-every", "0"]
+        if args.rehearse:
+            from gpu_rehearsal import rehearsal_command
+
+            cmd = rehearsal_command(cmd, args.runs)
         return prediction, cmd
 
     window = None if stop_at is None else stop_at - started_at

@@ -12,7 +12,16 @@ apart from the steady state (the median epoch after it). It also checks that the
 fp32 epochs give the eager ones' weights bit for bit, and profiles one eager epoch. One JSON
 holds every figure; ``gpu_session.py`` plans from it.
 
+First, though, it measures what the plan has no figure for: the machine's own rates and a
+real fold-epoch of every other model of the plan (``plan_step.py``: MMNet-release,
+HSTA-release, AlexNet, CausalNet, OFF-ApexNet, fp32 and bf16), so a window's plan uses
+measured minutes for them. Every row reports its achieved TFLOP/s and its floor (FLOPs at
+the measured matrix-product rate plus Adam's traffic at the measured copy bandwidth).
+``--device cpu`` is the rehearsal's (``gpu_session.py --device cpu``): the plan models'
+steps on micro-batches and nothing CUDA-only, so the code a window runs has run before.
+
     python benchmarks/train_matrix.py --json OUT.json [--budget-s 240] [--epochs 8]
+        [--device cuda]
 """
 
 from __future__ import annotations
@@ -30,6 +39,8 @@ import numpy as np
 import torch
 from merbench_cnn.ststnet import STSTNet
 from merbench_htnet.htnet import HTNet
+from plan_step import PLAN_MODELS, floor_s, machine_rates, measure_model, rate_line
+from step_timing import FLOP_BATCH, training_flops
 from torch import nn
 
 from merbench.meta import TrainRecipe
@@ -153,6 +164,28 @@ def profile(model: str, k: int, precision: str) -> dict[str, Any]:
             "device_ms": round(device_total, 2), "top": table}
 
 
+def with_rates(row: dict[str, Any], flops_per_sample: float, parameters: int,
+               rates: dict[str, dict[str, float]]) -> dict[str, Any]:
+    """An HTNet row with its achieved TFLOP/s and its floor at this machine's rates (bf16
+    rows at the bf16 matrix-product rate, the others at fp32's)."""
+    rate = rates["bf16" if row["precision"] == "bf16" else "fp32"]
+    fold_epoch_s = row["fold_epoch_ms"] / 1000
+    floor = floor_s(flops_per_sample, parameters, 2, rate)  # 436 samples: two batches of 256
+    return {**row, "fold_epoch_s": fold_epoch_s, "achieved_tflops":
+            round(flops_per_sample * 436 / fold_epoch_s / 1e12, 3),
+            "floor_fold_epoch_s": round(floor, 6),
+            "times_floor": round(fold_epoch_s / floor, 2),
+            "minutes_68_folds": row["minutes_68x800"]}
+
+
+def htnet_cost() -> tuple[float, int]:
+    """HTNet's training FLOPs a sample and its parameters."""
+    model = HTNet()
+    x = torch.rand(FLOP_BATCH, 3, 28, 28) * 255
+    return (training_flops(model, x, torch.zeros(FLOP_BATCH, dtype=torch.long)) / FLOP_BATCH,
+            sum(p.numel() for p in model.parameters()))
+
+
 def not_batched() -> dict[str, str]:
     """The matrix's models that ``merbench run`` never trains fold-parallel, and why: their
     settings would time an engine no run uses. STSTNet is one (BatchNorm); measured anyway
@@ -176,41 +209,63 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--ks", default="1,4,8,16,fit",
                         help="folds at once for HTNet (fit: as many as merbench would fit in "
                              "free memory, at most 68)")
+    parser.add_argument("--device", default="cuda",
+                        help="cuda (a window), or cpu (its rehearsal: the plan models' steps "
+                             "on micro-batches, nothing CUDA-only)")
     args = parser.parse_args(argv)
-    if not torch.cuda.is_available():
-        parser.error("the matrix measures CUDA training; torch sees no CUDA device here")
+    cuda = args.device.startswith("cuda")
+    if cuda and not torch.cuda.is_available():
+        parser.error("the matrix measures CUDA training; torch sees no CUDA device here "
+                     "(--device cpu rehearses it)")
     deadline = time.monotonic() + args.budget_s
     report: dict[str, Any] = {
-        "device": torch.cuda.get_device_name(0), "torch": torch.__version__,
-        "host": platform.processor() or platform.machine(), "settings": [], "errors": []}
+        "device": torch.cuda.get_device_name(0) if cuda else args.device,
+        "torch": torch.__version__, "host": platform.processor() or platform.machine(),
+        "settings": [], "plan_models": [], "errors": []}
 
     def save() -> None:
         with open(args.json, "w") as handle:
             json.dump(report, handle, indent=1)
 
-    with torch.device("meta"):  # shapes only
-        fit = min(68, folds_that_fit(HTNet(), "cuda"))
-    ks = sorted({fit if v == "fit" else int(v) for v in args.ks.split(",")})
-    report["htnet_folds_that_fit"] = fit
-    plan: list[tuple[str, Any]] = [("same", ("htnet", 2, 3))]
-    for k in sorted(ks, key=lambda k: (k != 8, k != 1, -k)):  # 8, then 1, then the rest
-        for precision in ("bf16", "tf32", "fp32"):
+    rates = {precision: machine_rates(args.device, precision) for precision in ("bf16", "fp32")}
+    report["rates"] = {p: {k: round(v, 1) for k, v in r.items()} for p, r in rates.items()}
+    print(json.dumps({"rates": report["rates"]}), flush=True)
+    plan: list[tuple[str, Any]] = [  # a CPU rehearsal: the fp32 steps only
+        ("plan", (name, feature, precision)) for precision in ("fp32", "bf16")[:2 if cuda else 1]
+        for name, feature in PLAN_MODELS.items()]
+    if cuda:
+        with torch.device("meta"):  # shapes only
+            fit = min(68, folds_that_fit(HTNet(), "cuda"))
+        ks = sorted({fit if v == "fit" else int(v) for v in args.ks.split(",")})
+        report["htnet_folds_that_fit"] = fit
+        plan.append(("same", ("htnet", 2, 3)))
+        for k in sorted(ks, key=lambda k: (k != 8, k != 1, -k)):  # 8, then 1, then the rest
+            for precision in ("bf16", "tf32", "fp32"):
+                for captured in (True, False):
+                    plan.append(("measure", ("htnet", k, precision, captured)))
+            if k == 8:
+                plan.append(("profile", ("htnet", 8, "fp32")))
+        for precision in ("fp32", "bf16"):
             for captured in (True, False):
-                plan.append(("measure", ("htnet", k, precision, captured)))
-        if k == 8:
-            plan.append(("profile", ("htnet", 8, "fp32")))
-    for precision in ("fp32", "bf16"):
-        for captured in (True, False):
-            plan.append(("measure", ("ststnet", 68, precision, captured)))
-    plan += [("same", ("ststnet", 8, 20)), ("profile", ("htnet", 8, "bf16"))]
+                plan.append(("measure", ("ststnet", 68, precision, captured)))
+        plan += [("same", ("ststnet", 8, 20)), ("profile", ("htnet", 8, "bf16"))]
     report["not_batched"] = not_batched()
     plan = [(what, setting) for what, setting in plan
-            if setting[0] not in report["not_batched"]]
+            if what == "plan" or setting[0] not in report["not_batched"]]
+    htnet_flops, htnet_parameters = htnet_cost()
     for what, setting in plan:
         if time.monotonic() > deadline:
             report["errors"].append(f"budget spent before {what} {setting}")
             break
         try:
+            if what == "plan":
+                name, feature, precision = setting
+                result = measure_model(name, feature, args.device, precision,
+                                       rates[precision], steps=4 if cuda else 1,
+                                       micro_batch=None if cuda else 2)
+                report["plan_models"].append(result)
+                print(rate_line(result), flush=True)
+                continue
             if what == "same":
                 result = same_weights(*setting)
                 report.setdefault("same_numbers", []).append(result)
@@ -219,6 +274,8 @@ def main(argv: list[str] | None = None) -> None:
                 report.setdefault("profiles", []).append(result)
             else:
                 result = measure(*setting, epochs=args.epochs)
+                if result["model"] == "htnet":
+                    result = with_rates(result, htnet_flops, htnet_parameters, rates)
                 report["settings"].append(result)
             print(json.dumps(result if what != "profile" else
                              {k: v for k, v in result.items() if k != "top"}
@@ -229,8 +286,20 @@ def main(argv: list[str] | None = None) -> None:
         except Exception as exc:  # a setting that fails must not lose the others
             report["errors"].append(f"{what} {setting}: {type(exc).__name__}: {exc}")
             print(f"FAILED {what} {setting}: {type(exc).__name__}: {exc}", flush=True)
-        torch.cuda.empty_cache()
-        save()
+        finally:
+            if cuda:
+                torch.cuda.empty_cache()
+            save()
+    report["htnet_floor"] = {
+        p: {"flops_per_sample": htnet_flops, "parameters": htnet_parameters,
+            "fold_epoch_s": round(floor_s(htnet_flops, htnet_parameters, 2, rates[p]), 6),
+            "minutes_68x800": round(68 * 800 * floor_s(htnet_flops, htnet_parameters, 2,
+                                                       rates[p]) / 60, 2)}
+        for p in ("bf16", "fp32")}
+    for row in [r for r in report["settings"] if r["model"] == "htnet"]:
+        print(rate_line(row) + f" (captured: {row['captured']})")
+    print(f"HTNet floor, 68 x 800: {report['htnet_floor']['bf16']['minutes_68x800']} min in "
+          f"bf16, {report['htnet_floor']['fp32']['minutes_68x800']} in fp32", flush=True)
     save()
 
 

@@ -135,7 +135,7 @@ def test_predictions_count_the_folds_left(plan: ModuleType, tmp_path: Path) -> N
     assert matrix.setting is not None and matrix.seconds_per_fold < 24.0
     unknown = plan.predict("rcn", "rcn-composite-loso", ("--model", "rcn", "--seeds", "0,1,2"),
                            figures, MATRIX, runs, unfinished, costs={})
-    assert unknown.minutes is None and "no figure yet" in unknown.line()
+    assert unknown.minutes is None and "[no figure]" in unknown.line()
     costs = {"models": {"rcn": {"gpu_s_per_fold": 3.0, "gpu_source": "predicted from FLOPs"},
                         "htnet": {"gpu_s_per_fold": 24.0, "gpu_source": "measured, H100"}}}
     predicted = plan.predict("rcn", "rcn-composite-loso", ("--model", "rcn", "--seed", "1"),
@@ -186,7 +186,7 @@ def test_the_committed_figures_give_the_dry_run_its_minutes(plan: ModuleType, tm
     assert "offapexnet-seed2: 68 folds left, 6.3 s a fold" in out  # its committed seeds
     # no GPU session timed MMNet or HSTA: their minutes come from their FLOPs, marked so
     assert "mmnet-release-seed0: 68 folds left" in out and "PREDICTED from FLOPs" in out
-    assert "no figure yet" not in out  # every job's minutes are known before the window
+    assert "[no figure]" not in out  # every job's minutes are known before the window
     assert runs_script.main(["--data", str(tmp_path), "--runs", str(tmp_path / "runs"),
                              "--matrix", str(matrix), "--only", "htnet-reference-seed0",
                              "--dry-run"]) == 0
@@ -260,3 +260,27 @@ def test_the_matrix_leaves_out_models_merbench_never_batches(plan: ModuleType) -
                               randomness="different")
     with pytest.raises(RuntimeError, match="is_contiguous inside of vmap"):
         batched(params, buffers, torch.zeros(2, 4, 3, 28, 28))
+
+
+def test_a_window_plans_from_the_steps_its_matrix_measured(plan: ModuleType) -> None:
+    """MMNet-release had only a FLOPs prediction (85 min a seed at HTNet's utilisation);
+    once a window's matrix takes real steps of it, the plan uses those, marked measured,
+    and the dry run says which minutes are measured and which predicted."""
+    args = ("--model", "mmnet-release", "--seed", "0")
+    costs = {"models": {"mmnet-release": {"gpu_s_per_fold": 74.7,
+                                          "gpu_source": "predicted from FLOPs (x)"}}}
+    before = plan.predict("mmnet-release-seed0", "mmnet", args, {}, {}, None, None,
+                          costs=costs)
+    assert before.basis == "predicted" and before.line().startswith("[predicted] ")
+    row = {"model": "mmnet-release", "precision": "fp32", "epochs": 30,
+           "fold_epoch_s": 0.5, "build_and_first_steps_s": 3.0, "achieved_tflops": 120.0,
+           "times_floor": 2.5}
+    matrix = {"device": "NVIDIA H200", "plan_models": [row]}
+    after = plan.predict("mmnet-release-seed0", "mmnet", args, {}, matrix, None, None,
+                         costs=costs)
+    assert after.basis == "measured" and after.line().startswith("[measured] ")
+    assert after.seconds_per_fold == pytest.approx(plan.RUN_OVER_MATRIX * (3.0 + 0.5 * 30))
+    assert "real steps on NVIDIA H200" in after.line()
+    bf16 = plan.predict("mmnet-release-seed0", "mmnet", (*args, "--precision", "bf16"), {},
+                        matrix, None, None, costs=costs)
+    assert bf16.basis == "predicted"  # fp32's steps say nothing of bf16's

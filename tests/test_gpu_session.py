@@ -39,16 +39,18 @@ def test_dry_run_prints_every_step_within_the_budget(session: ModuleType, tmp_pa
                                                      capsys) -> None:
     lines = _dry(session, tmp_path, 900, capsys)
     steps = [line for line in lines if line.startswith("[")]
-    assert [s.split(",")[0] for s in steps] == ["[gpu tests", "[train matrix",
+    assert [s.split(",")[0] for s in steps] == ["[pre-flight", "[gpu tests", "[train matrix",
                                                 "[leaderboard runs"]
+    # imports and the device, checked before anything long (gpu_preflight.CHECK)
+    assert "-c" in steps[0] and "up to 30 s" in steps[0]
     # the gpu tests' file only: collecting the suite imports what the GPU image lacks
-    assert f"pytest {session.TESTS} " in steps[0] and "-m gpu" in steps[0]
+    assert f"pytest {session.TESTS} " in steps[1] and "-m gpu" in steps[1]
     assert session.TESTS.is_file()
-    assert "train_speed.py --matrix" in steps[1]
-    assert "--budget-s 360" in steps[2] and "--pack" in steps[2]
-    assert "--no-saved-states" in steps[2]  # partial/ never comes back
+    assert "train_speed.py --matrix" in steps[2] and "--device cuda" in steps[2]
+    assert "--budget-s 330" in steps[3] and "--pack" in steps[3]
+    assert "--no-saved-states" in steps[3]  # partial/ never comes back
     # before this machine measured its matrix, the runs plan from the committed one
-    assert f"--matrix {session.HERE / 'train_matrix.json'}" in steps[2]
+    assert f"--matrix {session.HERE / 'train_matrix.json'}" in steps[3]
     limits = [float(s.split("up to ")[1].split(" s]")[0]) for s in steps]
     assert sum(limits) + session.PACK_RESERVE_S <= 900
     assert "budget: 900 s; planned: 900 s" in "\n".join(lines)
@@ -64,6 +66,7 @@ def test_a_later_call_goes_straight_to_the_runs(session: ModuleType, tmp_path: P
     kept.mkdir(parents=True)
     (kept / "gpu-tests.xml").write_text("<testsuites/>")
     (kept / "train_matrix.json").write_text("{}")
+    (kept / "preflight.txt").write_text("exit 0\n")
     steps = [line for line in _dry(session, tmp_path, 540, capsys) if line.startswith("[")]
     assert len(steps) == 1 and steps[0].startswith("[leaderboard runs, up to 510 s]")
     assert f"--matrix {kept / 'train_matrix.json'}" in steps[0]  # this machine's own
@@ -114,13 +117,13 @@ def test_a_broken_capture_sends_every_job_eager(session: ModuleType, tmp_path: P
         {"model": "htnet", "differing_tensors": 0, "same_predictions": True}]}))
     assert session.captured_works(kept)
     steps = [line for line in _dry(session, tmp_path, 540, capsys) if line.startswith("[")]
-    assert "--eager" not in steps[0]
+    assert "--eager" not in steps[-1]
     (kept / "gpu-tests.xml").write_text(
         '<testsuites><testsuite><testcase name="test_captured_epochs_equal_eager_ones[2]">'
         '<failure message="x"/></testcase></testsuite></testsuites>')
     assert not session.captured_works(kept)
     steps = [line for line in _dry(session, tmp_path, 540, capsys) if line.startswith("[")]
-    assert steps[0].endswith("--eager")
+    assert steps[-1].endswith("--eager")
     (kept / "gpu-tests.xml").write_text(passed + "</testsuite></testsuites>")
     (kept / "train_matrix.json").write_text(json.dumps({"same_numbers": [
         {"model": "htnet", "differing_tensors": 2, "same_predictions": True}]}))
@@ -138,15 +141,15 @@ def test_a_matrix_measured_on_this_gpu_is_not_measured_again(session: ModuleType
     monkeypatch.setattr(session, "this_gpu", lambda: "NVIDIA H200")
     lines = _dry(session, tmp_path, 540, capsys)
     steps = [line for line in lines if line.startswith("[")]
-    assert [s.split(",")[0] for s in steps] == ["[gpu tests", "[train matrix",
+    assert [s.split(",")[0] for s in steps] == ["[pre-flight", "[gpu tests", "[train matrix",
                                                 "[leaderboard runs"]
-    assert steps[1].startswith("[train matrix, skipped]") and "NVIDIA H200" in steps[1]
-    assert steps[2].startswith("[leaderboard runs, up to 270 s]")  # 540 - 240 - 30
-    assert f"--matrix {committed}" in steps[2]
+    assert steps[2].startswith("[train matrix, skipped]") and "NVIDIA H200" in steps[2]
+    assert steps[3].startswith("[leaderboard runs, up to 240 s]")  # 540 - 30 - 240 - 30
+    assert f"--matrix {committed}" in steps[3]
     # another GPU measures its own
     monkeypatch.setattr(session, "this_gpu", lambda: "NVIDIA H100 80GB HBM3")
     steps = [line for line in _dry(session, tmp_path, 900, capsys) if line.startswith("[")]
-    assert steps[1].startswith("[train matrix, up to 270 s]") and "--matrix" in steps[1]
+    assert steps[2].startswith("[train matrix, up to 270 s]") and "--matrix" in steps[2]
 
 
 def test_the_runs_step_has_time_to_stop_and_pack(session: ModuleType, tmp_path: Path,
@@ -155,8 +158,9 @@ def test_the_runs_step_has_time_to_stop_and_pack(session: ModuleType, tmp_path: 
     beyond it before its Ctrl-C, and gives it no budget too short to finish a fold."""
     args = session.argparse.Namespace(runs=tmp_path / "runs", out=tmp_path / "out",
                                       data=tmp_path, features=None, start_from=None,
-                                      budget_s=900.0)
+                                      budget_s=900.0, device="cuda", rehearse=False,
+                                      committed=None)
     runs = session.plan(args, session.time.monotonic())[-1]
-    assert runs.grace_s >= 20 and runs.limit_s == pytest.approx(360, abs=1)
+    assert runs.grace_s >= 20 and runs.limit_s == pytest.approx(330, abs=1)
     short = [line for line in _dry(session, tmp_path, 560, capsys) if line.startswith("[")]
     assert short[-1].startswith("[leaderboard runs, up to 0 s]")  # 20 s left: skipped

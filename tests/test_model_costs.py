@@ -165,3 +165,25 @@ def test_the_leaderboard_reads_the_document(quick_doc: dict[str, Any]) -> None:
     assert cost is not None and not cost.gpu_measured
     assert cost.gpu_minutes_per_seed == pytest.approx(
         quick_doc["models"]["ststnet"]["gpu_s_per_fold"] * 68 / 60)
+
+
+def test_flops_match_resnet18s_published_count(timing: ModuleType) -> None:
+    """The FLOP counter the plan's rates and floors stand on, against a network with a
+    published count: ResNet-18 at 224 x 224 is 1.8 GFLOPs forward (He et al., 2016, table 1,
+    counting multiply-adds: 1.82e9), so 3.64e9 FLOPs; a training step (forward, backward for
+    weights and inputs) is about three forwards, less the first convolution's input gradient,
+    which nothing asks for."""
+    import timm
+    from torch.utils.flop_counter import FlopCounterMode
+
+    model = timm.create_model("resnet18", num_classes=1000)
+    x = torch.rand(2, 3, 224, 224)
+    labels = torch.zeros(2, dtype=torch.long)
+    model.eval()
+    with FlopCounterMode(display=False) as counter, torch.no_grad():
+        model(x)
+    forward = counter.get_total_flops() / 2
+    assert forward == pytest.approx(2 * 1.82e9, rel=0.01)
+    train = timing.training_flops(model, x, labels) / 2
+    first_conv_input_grad = 2 * 118e6  # 7x7x3x64 at 112x112: its multiply-adds, doubled
+    assert train == pytest.approx(3 * forward - first_conv_input_grad, rel=0.01)
