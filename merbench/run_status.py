@@ -10,6 +10,7 @@ Nothing is loaded but those small files and the saved states' headers.
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import os
 import re
@@ -26,6 +27,7 @@ from merbench.results.codec import loads
 from merbench.results.manifest import first_mismatch
 from merbench.results.out_folders import is_system_folder
 from merbench.results.rundir import FOLDS_DIR, RUN_FILE, RunDirectory
+from merbench.results.safe_files import read_regular_bytes
 
 
 @dataclass(frozen=True)
@@ -68,7 +70,7 @@ def run_status(path: Path) -> RunStatus:
     seconds, damaged, finished = [], 0, set()
     for fold_file in sorted((directory.path / FOLDS_DIR).glob("fold-*.npz")):
         try:
-            with np.load(fold_file, allow_pickle=False) as data:
+            with np.load(io.BytesIO(read_regular_bytes(fold_file)), allow_pickle=False) as data:
                 seconds.append(float(json.loads(str(data["meta"]))["seconds"]))
             finished.add(int(fold_file.stem.split("-")[1]))
         except Exception:  # what load_fold calls damaged: the resumed run says which
@@ -82,7 +84,7 @@ def run_status(path: Path) -> RunStatus:
     complete = False
     unreadable = results_file.exists()  # until it is read
     with contextlib.suppress(OSError, ValueError, KeyError, TypeError, AttributeError):
-        summary = loads(results_file.read_bytes().decode("utf-8"))
+        summary = loads(read_regular_bytes(results_file).decode("utf-8"))
         unreadable = not isinstance(summary, dict)
         if n_folds is None:
             n_folds = summary["protocol"]["n_folds"]

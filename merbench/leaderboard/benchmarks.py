@@ -21,6 +21,7 @@ from typing import Any
 from merbench.errors import MerbenchError
 from merbench.results.codec import loads
 from merbench.results.model import Results
+from merbench.results.safe_files import read_regular_bytes
 from merbench.runner.given_values import check_finite
 from merbench.selection import POLICIES
 
@@ -200,7 +201,7 @@ def _reported(data: dict[str, Any], columns: tuple[Column, ...], n_metrics: int,
 def load_benchmark(path: Path) -> Benchmark:
     """Read and check one definition; every mistake names the file and the field."""
     try:
-        data = loads(Path(path).read_bytes().decode("utf-8"))
+        data = loads(read_regular_bytes(Path(path)).decode("utf-8"))
     except UnicodeDecodeError as exc:
         raise MerbenchError(f"benchmark {path} is not UTF-8 text (byte {exc.start} cannot be "
                             "read); save the definition as UTF-8 JSON") from None

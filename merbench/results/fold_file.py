@@ -23,6 +23,7 @@ from merbench.errors import MerbenchError
 from merbench.results.codec import from_json, loads, to_json
 from merbench.results.migrations import migrate
 from merbench.results.model import SCHEMA_VERSION, FoldMeta
+from merbench.results.safe_files import read_regular_bytes
 from merbench.results.schema import trained_with_here
 from merbench.runinfo import FoldOutcome
 
@@ -63,7 +64,7 @@ def read_fold_file(path: Path) -> FoldOutcome:
     """The fold ``path`` holds, its metadata brought to the current layout; a damaged file
     is one error naming it and the fix."""
     try:
-        with np.load(path, allow_pickle=False) as data:
+        with np.load(io.BytesIO(read_regular_bytes(path)), allow_pickle=False) as data:
             meta = from_json(FoldMeta, migrate(loads(str(data["meta"])), "fold", path))
             return FoldOutcome(
                 index=meta.index, key=tuple(meta.key),

@@ -24,6 +24,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from merbench.results.safe_files import read_regular_bytes
+
 RUN_FILE, PREDICTIONS_FILE = "run.json", "predictions.csv"
 
 
@@ -39,7 +41,7 @@ def fold_file_name(index: int) -> str:
 
 
 def file_sha256(path: Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    return hashlib.sha256(read_regular_bytes(Path(path))).hexdigest()
 
 
 def run_manifest(run_dir: Path, n_folds: int, predictions: bytes,

@@ -6,6 +6,7 @@ policies and epochs are ones its data supports, and stored numbers equal recompu
 
 from __future__ import annotations
 
+import io
 import math
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from merbench.errors import MerbenchError
 from merbench.protocols.subject_split import SUBJECT_SPLIT
 from merbench.results.model import Results
 from merbench.results.rundir import RunDirectory
+from merbench.results.safe_files import read_regular_bytes
 from merbench.results.schema import PREDICTION_COLUMNS
 from merbench.runinfo import FoldOutcome
 from merbench.selection import POLICIES
@@ -98,7 +100,8 @@ def load_folds(run_dir: Path, n_folds: int) -> list[FoldOutcome]:
 def read_predictions(run_dir: Path) -> Any:
     path = run_dir / "predictions.csv"
     try:
-        frame = pd.read_csv(path, dtype={"sample_id": str, "database": str, "subject": str})
+        frame = pd.read_csv(io.BytesIO(read_regular_bytes(path)),
+                            dtype={"sample_id": str, "database": str, "subject": str})
     except FileNotFoundError:
         raise ResultRejected(run_dir, "predictions.csv is missing; publish the complete run "
                                       "directory") from None

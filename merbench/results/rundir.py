@@ -40,6 +40,7 @@ from merbench.results.fold_file import read_fold_file, write_fold_file
 from merbench.results.manifest import identity_sha256
 from merbench.results.migrations import migrate
 from merbench.results.model import SCHEMA_VERSION, RunRecord
+from merbench.results.safe_files import read_regular_bytes
 from merbench.runinfo import FoldOutcome
 
 try:
@@ -194,7 +195,7 @@ class RunDirectory:
         when it cannot be read."""
         run_file = self.path / RUN_FILE
         try:
-            data = loads(run_file.read_bytes().decode("utf-8"))
+            data = loads(read_regular_bytes(run_file).decode("utf-8"))
         except FileNotFoundError:
             raise MerbenchError(
                 f"{self.path} is not a merbench run directory (no {RUN_FILE}); "

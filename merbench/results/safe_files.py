@@ -91,6 +91,25 @@ def check_inside(path: Path, base: Path) -> None:
         raise UnsafeFile(f"{path} leaves its folder {base}; keep every run inside it")
 
 
+def read_regular_bytes(path: Path) -> bytes:
+    """The bytes of ``path`` once it is shown to be a regular file (a link to one is
+    followed). Opened without blocking, so a fifo, a socket or a device named like a result
+    file is refused at once instead of hanging the command that reads it (``validate``,
+    ``status``, ``compare``, the leaderboard and ``tune`` all did on a fifo)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except IsADirectoryError:
+        raise UnsafeFile(f"{path} is a folder, not a file; give the file itself") from None
+    with os.fdopen(fd, "rb") as reader:
+        mode = os.fstat(reader.fileno()).st_mode
+        if stat.S_ISDIR(mode):
+            raise UnsafeFile(f"{path} is a folder, not a file; give the file itself")
+        if not stat.S_ISREG(mode):
+            raise UnsafeFile(f"{path} is {_kind(mode)}, not a regular file; give the file "
+                             "itself")
+        return reader.read()
+
+
 def copy_regular_file(source: Path, target: Path) -> None:
     """Copy ``source`` only if it is a regular file, opened without following a link, so a
     file replaced by a link since it was checked is refused, not published."""

@@ -26,6 +26,7 @@ from merbench.errors import MerbenchError
 from merbench.results.codec import LayoutError, from_json, loads, same_when_recorded
 from merbench.results.migrations import migrate
 from merbench.results.model import EnvironmentRecord, Results
+from merbench.results.safe_files import read_regular_bytes
 
 T = TypeVar("T")
 
@@ -123,7 +124,7 @@ def read_json(path: Path, what: str) -> dict[str, Any]:
     """A JSON object from ``path``; a missing or unreadable file (not UTF-8, not JSON, or
     nested deeper than any merbench file) is one clear error."""
     try:
-        data = loads(Path(path).read_bytes().decode("utf-8"))
+        data = loads(read_regular_bytes(Path(path)).decode("utf-8"))
     except FileNotFoundError:
         raise MerbenchError(f"no {what} at {path}") from None
     except (OSError, json.JSONDecodeError, UnicodeDecodeError) as exc:

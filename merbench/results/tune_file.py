@@ -21,6 +21,7 @@ unpacked; layout 2 packs them. ``merbench migrate`` takes a layout-1 tuning to l
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -29,6 +30,7 @@ import pandas as pd
 
 from merbench.errors import MerbenchError
 from merbench.results.model import Intervals
+from merbench.results.safe_files import read_regular_bytes
 from merbench.results.schema import read_json, read_kind
 
 TUNE_FILE = "tune.json"
@@ -144,7 +146,8 @@ def read_tune_predictions(folder: Path) -> Any:
     """A tuning's pooled ``predictions.csv``; subjects stay text (SAMM's are ``006``)."""
     path = folder / TUNE_PREDICTIONS_FILE
     try:
-        frame = pd.read_csv(path, dtype={"sample_id": str, "database": str, "subject": str})
+        frame = pd.read_csv(io.BytesIO(read_regular_bytes(path)),
+                            dtype={"sample_id": str, "database": str, "subject": str})
     except FileNotFoundError:
         raise MerbenchError(f"{path} is missing; publish the whole tuning folder") from None
     except (OSError, ValueError) as exc:

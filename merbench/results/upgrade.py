@@ -24,6 +24,7 @@ from merbench.results.codec import LayoutError, from_json, loads, to_json
 from merbench.results.migrations import migrate, version_of
 from merbench.results.model import SCHEMA_VERSION, FoldMeta, Results, RunRecord, SeedsSummary
 from merbench.results.run_archive import pack_runs, remove_packed
+from merbench.results.safe_files import read_regular_bytes
 from merbench.results.schema import read_json
 from merbench.results.tune_file import TUNE_FILE, TUNE_SCHEMA
 
@@ -76,7 +77,7 @@ def upgrade(paths: list[Path]) -> UpgradeReport:
 def _upgrade_json(path: Path) -> bool:
     kind, record = _JSON_FILES[path.name]
     try:
-        data = loads(path.read_bytes().decode("utf-8"))
+        data = loads(read_regular_bytes(path).decode("utf-8"))
     except (OSError, json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise MerbenchError(f"{path} is not readable JSON ({exc}); fix or remove it") from None
     if not isinstance(data, dict) or (path.name == "seeds.json" and data.get("kind") != "seeds"):
@@ -111,7 +112,7 @@ def _upgrade_tuning(path: Path) -> bool:
 
 def _upgrade_fold(path: Path) -> bool:
     try:
-        with np.load(path, allow_pickle=False) as data:
+        with np.load(io.BytesIO(read_regular_bytes(path)), allow_pickle=False) as data:
             arrays = {name: data[name] for name in data.files}
         meta = loads(str(arrays["meta"]))  # nesting capped, as every reader of these files
     except Exception as exc:

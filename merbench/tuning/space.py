@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from merbench.errors import MerbenchError
+from merbench.results.safe_files import read_regular_bytes
 from merbench.runner.given_values import MAX_SEED
 from merbench.runner.spec import RunSpec, sweep_plan_options
 from merbench.sweep.plan_file import typed_value
@@ -133,7 +134,7 @@ class TuneSpec:
 def read_tune_file(path: Path) -> TuneSpec:
     """``path`` read and checked; one line naming the key and the fix for anything wrong."""
     try:
-        document = tomllib.loads(path.read_bytes().decode("utf-8"))
+        document = tomllib.loads(read_regular_bytes(path).decode("utf-8"))
     except UnicodeDecodeError:
         raise MerbenchError(f"{path} is not UTF-8 text; save the tuning file as UTF-8") from None
     except OSError as exc:
@@ -212,6 +213,12 @@ def _space(where: str, table: dict[str, Any], allowed: set[str],
         if option is None and name not in allowed:
             raise MerbenchError(f"{here} is not an option a trial takes; search a run option "
                                 f"({', '.join(sorted(allowed))}) or model_options.NAME")
+        if option is None and name not in {f.name for f in dataclasses.fields(RunSpec)}:
+            # device, data_root, threads, ...: where and how a run goes, the same for every
+            # trial (given on the command line), never what a trial is
+            raise MerbenchError(f"{here} says where or how a run goes, not what it is; it "
+                                "cannot be searched: give it once on the merbench tune "
+                                "command line")
         if option == "" or name == "model_options":
             raise MerbenchError(f"{here}: name the model option, e.g. model_options.dim")
         if name in options or (option is not None

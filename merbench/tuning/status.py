@@ -13,6 +13,7 @@ from pathlib import Path
 
 from merbench.errors import MerbenchError
 from merbench.results.run_archive import PACKED_FOLDERS, RUNS_ARCHIVE, archived_names
+from merbench.results.safe_files import read_regular_bytes
 from merbench.results.tune_file import NESTED, TUNE_FILE, TUNING_SPEC_FILE
 
 
@@ -32,7 +33,7 @@ def _run_files(folder: Path) -> list[str]:
 def tuning_status(folder: Path) -> str:
     """The search, its runs finished out of the most it can train, and its state."""
     try:
-        claimed = json.loads((folder / TUNING_SPEC_FILE).read_text())
+        claimed = json.loads(read_regular_bytes(folder / TUNING_SPEC_FILE))
         spec, mode = claimed["spec"], claimed["mode"]
         trials, inner = int(spec["trials"]), int(spec["inner_folds"])
     except (OSError, ValueError, KeyError, TypeError) as exc:

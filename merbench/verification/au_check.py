@@ -15,6 +15,7 @@ interval, fold record, label or prediction is refused with the file named.
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,7 @@ from merbench.results.codec import to_json
 from merbench.results.manifest import chain_problem
 from merbench.results.run_files import ResultRejected
 from merbench.results.rundir import RunDirectory
+from merbench.results.safe_files import read_regular_bytes
 from merbench.runinfo import FoldOutcome
 from merbench.runner.au_run import AU_PREDICTION_COLUMNS, entry_accuracy, predictions_table
 from merbench.runner.identity import labels_sha256
@@ -181,9 +183,9 @@ def _validate(results_file: Path) -> AUResults:
     problem = _fold_problem(results, outcomes)
     if problem:
         raise reject(problem)
-    stored = (run_dir / AU_PREDICTIONS_FILE).read_bytes()
+    stored = read_regular_bytes(run_dir / AU_PREDICTIONS_FILE)
     try:
-        table = pd.read_csv(run_dir / AU_PREDICTIONS_FILE, keep_default_na=False,
+        table = pd.read_csv(io.BytesIO(stored), keep_default_na=False,
                             dtype={"sample_id": str, "database": str, "subject": str})
     except (OSError, ValueError) as exc:
         raise reject(f"{AU_PREDICTIONS_FILE} is unreadable ({exc})") from None
