@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from collections.abc import Callable
 
@@ -18,12 +19,23 @@ from merbench.results.run_files import ResultRejected
 from merbench.runner.predict import PredictSpec, predict
 from merbench.verification.validate import validate_run
 
+MAX_FPS = 10_000
+
 
 def _spec(args: argparse.Namespace) -> PredictSpec | str:
     """The spec the command line asks for, or the one-line reason it is wrong."""
     options = dict(args.dataset_options or [])
-    if (args.path is None) == (args.dataset is None):
+    if args.path is None and args.dataset is None:
+        return ("give a video: PATH (a file or a folder of frames), or --dataset NAME with "
+                "--video KEY" if args.video is not None else
+                "give a video (PATH: a file or a folder of frames) or --dataset NAME")
+    if args.path is not None and args.dataset is not None:
         return "give a video (PATH: a file or a folder of frames) or --dataset NAME, not both"
+    if args.fps is not None and not (math.isfinite(args.fps) and 0 < args.fps <= MAX_FPS):
+        # the fastest micro-expression cameras record 200 fps; a typo of 1e9 would make
+        # every expression a fraction of a frame
+        return (f"--fps {args.fps:g} is no frame rate a face video has; give frames per "
+                f"second above 0 and at most {MAX_FPS:,}")
     if args.path is not None:
         if args.video is not None:
             return "--video picks one of --dataset's videos; with PATH leave it out"

@@ -74,6 +74,13 @@ def _setting(variant: dict[str, object]) -> str:
 
 
 def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
+    without = [flag for flag, given in (("--recognise-feature", args.recognise_feature),
+                                        ("--epochs", args.epochs),
+                                        ("--model-opt", args.model_options)) if given]
+    if args.recognise is None and without:  # options of a recogniser that is not asked for
+        say(f"merbench: error: {without[0]} is an option of --recognise MODEL, which is not "
+            "given; add --recognise MODEL or leave it out", file=sys.stderr)
+        return EXIT_USAGE
     named = [name for name, _ in args.tune]
     twice = sorted({name for name in named if named.count(name) > 1})
     if twice:

@@ -66,7 +66,7 @@ from merbench.spotting.str_scores import (
     str_scores,
 )
 from merbench.task import Task
-from merbench.training.device import describe_device
+from merbench.training.device import describe_device, resolve_device
 from merbench.training.seeding import fold_seed
 
 PAIR_SOURCES = ("onset_frame", "apex_frame")
@@ -202,6 +202,11 @@ def check_recogniser(registries: Registries, spec: RecogniseSpec) -> str:
     if spec.epochs is not None and model.meta.recipe is None:
         raise MerbenchError(f"model '{spec.model}' is an estimator, fitted once: --epochs is "
                             "for torch models")
+    if spec.epochs is not None and spec.epochs < 1:
+        raise MerbenchError(f"--epochs {spec.epochs}: the recogniser trains at least one "
+                            "epoch; give a whole number from 1")
+    if model.meta.recipe is not None:  # a device a torch model could never use here
+        resolve_device(spec.device)
     return feature_from_frames(registries, model.meta.feature, spec.feature)
 
 

@@ -1,0 +1,68 @@
+"""Bad input to the newer commands, refused in one line before any work (issue 69, cases 3 to 6).
+
+On 36986b2 each of these either spotted every video before failing with a traceback, was
+accepted silently, or named the wrong thing. Each is refused now, before anything is written.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import torch
+
+SPOT = ("spot", "--spotter", "flow-peak", "--dataset", "synthetic-long", "--quiet")
+
+
+@pytest.mark.parametrize(("extra", "message"), [
+    (("--tune", "p=0.1,0.1"), "lists 0.1 twice"),
+    (("--tune", "p=0.1,,0.2"), "has an empty value between commas"),
+    (("--epochs", "3"), "--epochs is an option of --recognise MODEL, which is not given"),
+    (("--recognise-feature", "tvl1-uvos"), "--recognise-feature is an option of --recognise"),
+    (("--model-opt", "dim=3"), "--model-opt is an option of --recognise"),
+    (("--recognise", "ststnet", "--epochs", "0"), "trains at least one epoch"),
+    (("--recognise", "ststnet", "--epochs", "-1"), "trains at least one epoch"),
+])
+def test_spot_refuses_before_spotting(cli, tmp_path: Path, extra: tuple[str, ...],
+                                      message: str) -> None:
+    code, _, err = cli(*SPOT, "--out", tmp_path / "spots", *extra)
+    assert code == 2 and message in err, err
+    assert "Traceback" not in err and not (tmp_path / "spots").exists()
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has CUDA")
+def test_spot_refuses_a_cuda_recogniser_without_cuda_before_spotting(cli, tmp_path: Path) -> None:
+    code, _, err = cli(*SPOT, "--out", tmp_path / "spots", "--recognise", "ststnet",
+                       "--device", "cuda")
+    assert code == 2 and "torch sees no CUDA GPU here" in err
+    assert not (tmp_path / "spots").exists()
+
+
+@pytest.mark.parametrize("setting", ["device", "data_root", "checkpoint_every", "workers",
+                                     "threads", "parallel_folds", "features", "eager"])
+def test_a_tuning_space_over_a_run_setting_is_one_line(cli, tmp_path: Path,
+                                                       setting: str) -> None:
+    space = tmp_path / "space.toml"
+    space.write_text(f'model = "ststnet"\ndataset = "synthetic"\n[space]\n'
+                     f'{setting} = {{choices = [1, 2]}}\n')
+    code, _, err = cli("tune", space, "--out", tmp_path / "t")
+    assert code == 2 and f"[space] {setting} says where or how a run goes" in err, err
+    assert "Traceback" not in err and not (tmp_path / "t").exists()
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("--fps", "1e12"), "is no frame rate a face video has"),
+    (("--fps", "1e9"), "is no frame rate a face video has"),
+    (("--fps", "0"), "is no frame rate a face video has"),
+])
+def test_predict_refuses_a_frame_rate_no_video_has(cli, tmp_path: Path,
+                                                   args: tuple[str, ...], message: str) -> None:
+    code, _, err = cli("predict", tmp_path, *args, "--out", tmp_path / "p")
+    assert code == 2 and message in err, err
+    assert not (tmp_path / "p").exists()
+
+
+def test_predict_with_a_video_key_but_no_dataset_says_what_is_missing(cli,
+                                                                       tmp_path: Path) -> None:
+    code, _, err = cli("predict", "--video", "x", "--out", tmp_path / "p")
+    assert code == 2 and "--dataset NAME with --video KEY" in err and "not both" not in err
