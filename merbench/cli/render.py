@@ -100,7 +100,9 @@ def print_results(results: Results, run_dir: Path) -> None:
             continue
         mark = " — TEST-SET SELECTION, not comparable" if other.test_set_selection else ""
         overall = other.metrics.overall
-        console.print(f"selection {name} ({other.description}){mark}: UF1 "
+        # the mark says it once: a description's own "(TEST-SET SELECTION)" is left out
+        described = other.description.replace(" (TEST-SET SELECTION)", "")
+        console.print(f"selection {name} ({described}){mark}: UF1 "
                       f"{_fmt(overall.uf1)}, UAR {_fmt(overall.uar)}")
     training = _training_line(results)
     if training:
@@ -151,9 +153,10 @@ def print_results(results: Results, run_dir: Path) -> None:
     if results.shuffle_train_labels:
         console.print("note: training labels were shuffled (leakage control); expect chance")
     resumed = results.folds_resumed
-    timing = f"{results.wall_time_s:.1f} s"
+    timing = f"{results.run_time_s:.1f} s"
     if resumed:
-        timing += f" ({resumed} folds restored from an earlier run)"
+        timing += (f" ({resumed} folds restored from an earlier command, which trained them; "
+                   f"this one took {results.wall_time_s:.1f} s)")
     console.print(f"device {results.environment.device}, {timing}")
     console.print(f"results: {run_dir / 'results.json'}")
     console.print(f"predictions: {run_dir / 'predictions.csv'}")

@@ -156,7 +156,7 @@ def _group_helpers() -> dict[str, Any]:
                                  for r in group.runs}))
 
     def mean_time(group: Group) -> float:
-        return sum(float(r.results.wall_time_s) for r in group.runs) / len(group.runs)
+        return sum(float(r.results.run_time_s) for r in group.runs) / len(group.runs)
 
     def latest_date(group: Group) -> str:
         return max(str(r.results.created)[:10] for r in group.runs)

@@ -294,6 +294,14 @@ class Results:
     # nothing; None: written before version 9
     notes: list[str] | None = None
 
+    @property
+    def run_time_s(self) -> float:
+        """The run's own time: the last command's wall time plus the training of every fold
+        it restored from earlier commands. ``wall_time_s`` is the last command's alone (the
+        provenance checks need that span), so a resumed run showed a few seconds for tens
+        of minutes of training."""
+        return self.wall_time_s + sum(f.seconds for f in self.folds if f.resumed)
+
 
 @dataclass(frozen=True)
 class SeedScores:

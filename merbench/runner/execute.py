@@ -197,7 +197,17 @@ def _already_finished(data: RunData, run_dir: RunDirectory) -> RunResult | None:
     if results.files is not None and first_mismatch(run_dir.path, results.files):
         return None  # a file changed since (or a kill split the summary): summarise again
     if results.selection.policy != data.plan.spec.selection:
-        return None  # the same folds, reported under another selection policy
+        # a finished run's reported policy never changes in place: copied into a results
+        # folder, a silently rewritten fixed run would be an oracle row
+        recorded = ", ".join(sorted(results.metrics_by_policy))
+        raise MerbenchError(
+            f"--out {run_dir.path} holds this run finished and reported with --selection "
+            f"{results.selection.policy}; it is not rewritten as --selection "
+            f"{data.plan.spec.selection}. Its results.json already records the UF1/UAR of "
+            f"every policy its folds give ({recorded}: metrics_by_policy); for a results.json "
+            f"of --selection {data.plan.spec.selection}, copy the folder without results.json "
+            "and predictions.csv and give the copy as --out (its folds are restored, nothing "
+            "trains)")
     return RunResult(run_dir=run_dir.path, results=results, predictions=predictions,
                      reported=True)
 

@@ -253,7 +253,9 @@ class _FoldStep:
         self.task = task
         self.precision, self.fused_optimizer = precision, fused_optimizer
         self.x_train = as_stored(x_train, device)
-        self.y_train = torch.as_tensor(y_train, dtype=torch.long, device=device)
+        # a copy: a read-only array (predict's, from a memory-mapped cache) made torch warn
+        # "The given NumPy array is not writable" on every first call
+        self.y_train = torch.tensor(np.array(y_train, dtype=np.int64), device=device)
         self.x_test = as_stored(x_test, device)
         self.predictions_shape: tuple[int, ...] = (len(self.x_test),)
         self.start_over()

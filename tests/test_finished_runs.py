@@ -1,0 +1,87 @@
+"""A finished run as a newcomer meets it again: its time is the run's, not the last command's;
+its reported selection policy never changes in place; the terminal says each thing once.
+
+Found on 36986b2 (issue 70): a 68-fold run that trained in 65 s, restored by a second command,
+reported 2.8 s; ``--selection oracle`` on a finished ``fixed`` run rewrote its results.json
+and predictions.csv in place; the oracle line said "(TEST-SET SELECTION)) — TEST-SET
+SELECTION"; predict's first call printed torch's "NumPy array is not writable" warning.
+"""
+
+from __future__ import annotations
+
+import shutil
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from merbench.results.schema import read_results
+
+RUN = ("run", "--model", "ststnet", "--dataset", "synthetic", "--epochs", "2", "--threads",
+       "1", "--quiet")
+
+
+@pytest.fixture(scope="module")
+def finished(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from conftest import run_cli
+
+    out = tmp_path_factory.mktemp("finished") / "run"
+    code, _, err = run_cli(*RUN, "--out", out)
+    assert code == 0, err
+    return out
+
+
+def test_a_run_restored_by_a_later_command_reports_the_runs_time(finished: Path,
+                                                                  tmp_path: Path, cli) -> None:
+    copy = tmp_path / "copy"
+    shutil.copytree(finished, copy)
+    (copy / "results.json").unlink()
+    (copy / "predictions.csv").unlink()
+    code, out, err = cli(*RUN, "--out", copy)
+    assert code == 0, err
+    results = read_results(copy / "results.json")
+    assert results.folds_resumed == 6
+    assert results.run_time_s >= results.train_time_s > 0
+    assert results.run_time_s == pytest.approx(
+        results.wall_time_s + sum(f.seconds for f in results.folds))
+    assert f"{results.run_time_s:.1f} s (6 folds restored from an earlier command" in \
+        " ".join(out.split())
+
+
+def test_another_selection_never_rewrites_a_finished_run(finished: Path, cli) -> None:
+    before = {name: (finished / name).read_bytes() for name in ("results.json",
+                                                                 "predictions.csv")}
+    code, _, err = cli(*RUN, "--out", finished, "--selection", "oracle")
+    assert code == 2
+    said = " ".join(err.split())
+    assert "reported with --selection fixed; it is not rewritten as --selection oracle" in said
+    assert "metrics_by_policy" in said and "Traceback" not in err
+    assert {name: (finished / name).read_bytes() for name in before} == before
+
+
+def test_the_test_set_mark_is_said_once(finished: Path, cli) -> None:
+    code, out, _ = cli(*RUN, "--out", finished)
+    line = " ".join(out.split())
+    assert code == 0 and "selection oracle (" in line
+    assert line.count("TEST-SET SELECTION") == 1, line
+
+
+def test_a_read_only_label_array_trains_without_a_warning() -> None:
+    """predict hands the trainer labels from a read-only array; torch warned on each."""
+    import merbench
+    from merbench.meta import TrainRecipe
+    from merbench.plugins import load_plugins
+    from merbench.training.torch_trainer import _FoldStep
+
+    load_plugins()
+    labels = np.array([0, 1, 2, 0])
+    labels.setflags(write=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        step = _FoldStep(lambda: merbench.create_model("ststnet", num_classes=3),
+                         TrainRecipe(epochs=1, batch_size=4, lr=1e-3),
+                         np.zeros((4, 3, 28, 28), np.float32), labels,
+                         np.zeros((1, 3, 28, 28), np.float32), device="cpu", seed=0,
+                         precision="fp32", fused_optimizer=False)
+    assert step.y_train.tolist() == [0, 1, 2, 0]
