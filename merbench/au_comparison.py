@@ -9,6 +9,7 @@ labels and folds (the AU label hash and the folds fingerprint must be equal).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,8 +20,8 @@ from merbench.au_metrics import pooled_scores, present_bits, subject_counts
 from merbench.au_scoring import labels_of
 from merbench.errors import MerbenchError
 from merbench.results.au_file import AU_PREDICTIONS_FILE, AU_RESULTS_FILE, AUResults
-from merbench.stats.au_paired import au_paired_differences
-from merbench.stats.paired import PairedResult, holm
+from merbench.stats.intervals import SEED
+from merbench.stats.paired import PERMUTATIONS, PairedResult, holm, paired_test
 from merbench.stats.record import subject_strata
 from merbench.verification.au_check import validate_au_run
 
@@ -119,3 +120,30 @@ def mean_over_seeds(run: StoredAURun) -> float | None:
     value = float(pooled_scores(run.first.au_set, counts, np.zeros((1, 1), dtype=int))
                   .mean_f1.mean())
     return None if np.isnan(value) else value
+
+
+MEAN_F1 = "mean_f1"
+
+
+def au_paired_differences(a: np.ndarray, b: np.ndarray, au_set: Sequence[int], *,
+                          permutations: int = PERMUTATIONS,
+                          seed: int = SEED) -> list[PairedResult]:
+    """A's score minus B's and its p-value (:func:`merbench.stats.paired.paired_test`, the
+    test every kind of result shares): MEB's mean F1 first (metric ``mean_f1``, the
+    statistic the AU pages rank by), then each AU's pooled F1 (metric ``AU<n>``). ``a`` and
+    ``b``: per-subject counts (seeds x subjects x 4 x AUs,
+    :func:`merbench.au_metrics.subject_counts`) of two runs on the same subjects, in the
+    same order."""
+    if a.shape[1:] != b.shape[1:]:
+        raise ValueError("the two runs must hold the same subjects and AUs")
+    found = []
+    for position in [None, *range(len(au_set))]:
+        def score(both: np.ndarray, chosen: np.ndarray,
+                  position: int | None = position) -> np.ndarray:
+            pooled = pooled_scores(au_set, both, chosen)
+            value = pooled.mean_f1 if position is None else pooled.f1[..., position]
+            return np.asarray(value.mean(axis=0)).reshape(np.shape(chosen)[:-1])
+
+        name = MEAN_F1 if position is None else f"AU{au_set[position]}"
+        found.append(paired_test(a, b, name, score, permutations=permutations, seed=seed))
+    return found

@@ -164,11 +164,24 @@ def grouped_confusion_matrices(y_true: ArrayLike, y_pred: ArrayLike, n_classes: 
         *pred.shape[:-1], n_groups, n_classes, n_classes)
 
 
-def f1_per_class(counts: ConfusionCounts) -> np.ndarray:
-    """Each class's F1, 2 TP / (true + predicted), with 0 where it is undefined."""
-    denominator = counts.true + counts.predicted
-    return np.divide(2 * counts.tp, denominator, out=np.zeros(np.shape(denominator)),
+def f1_from_counts(tp: ArrayLike, predicted: ArrayLike, expected: ArrayLike, *,
+                   undefined: float = math.nan) -> np.ndarray:
+    """F1 from counts, the one implementation every kind of result uses (emotions' classes,
+    action units, spotting): 2 TP / (predicted + expected), elementwise, which is the
+    harmonic mean of precision and recall wherever both are defined and TP > 0, and 0
+    wherever TP = 0 and something was predicted or expected. With nothing predicted and
+    nothing expected it is undefined: ``undefined``, NaN unless the caller's score defines
+    it (a UF1 leaves such a class out through its mask, which never reads the value)."""
+    tp = np.asarray(tp, dtype=float)
+    denominator = np.asarray(predicted, dtype=float) + np.asarray(expected, dtype=float)
+    return np.divide(2 * tp, denominator, out=np.full(np.shape(denominator), undefined),
                      where=denominator > 0)
+
+
+def f1_per_class(counts: ConfusionCounts) -> np.ndarray:
+    """Each class's F1 (:func:`f1_from_counts`), with 0 where it is undefined: the value
+    the AU scores (MEB's mean F1) take for an AU never coded nor predicted."""
+    return f1_from_counts(counts.tp, counts.predicted, counts.true, undefined=0.0)
 
 
 def recall_per_class(counts: ConfusionCounts) -> np.ndarray:

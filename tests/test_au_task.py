@@ -25,13 +25,13 @@ from merbench.action_units import (
     label_codes,
     parse_au_set,
 )
+from merbench.au_comparison import au_paired_differences
 from merbench.au_metrics import AULabels, ignored_bits, present_bits, subject_counts
 from merbench.au_scoring import score_au
 from merbench.errors import MerbenchError
 from merbench.meta import TrainRecipe
 from merbench.results.au_file import AU_PREDICTIONS_FILE, AU_RESULTS_FILE, read_au_results
 from merbench.results.codec import to_json
-from merbench.stats.au_paired import au_paired_differences
 from merbench.task import Task, au_task
 from merbench.training.fold_parallel import FoldTask, train_folds
 from merbench.training.objective import decide, mean_loss, per_sample_loss

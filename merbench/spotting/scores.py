@@ -38,6 +38,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from merbench.confusion_metrics import f1_from_counts
 from merbench.spotting.intervals import KINDS, Video
 from merbench.spotting.matching import THRESHOLD, Matching, match_video
 
@@ -81,7 +82,7 @@ class SpotCounts:
     @property
     def f1(self) -> float:
         """2 TP / (2 TP + FP + FN); NaN with neither prediction nor ground truth."""
-        return _ratio(2 * self.tp, 2 * self.tp + self.fp + self.fn)
+        return float(f1_from_counts(self.tp, self.predicted, self.expected))
 
     def as_array(self) -> np.ndarray:
         return np.array([self.tp, self.fp, self.fn])
@@ -127,9 +128,7 @@ def subject_counts(videos: Iterable[Video], *, threshold: float = THRESHOLD
 
 
 def f1_of_counts(counts: np.ndarray) -> np.ndarray:
-    """F1 = 2 TP / (2 TP + FP + FN) over the last axis (TP, FP, FN) of ``counts``, batched;
-    NaN where the denominator is 0."""
+    """F1 = 2 TP / (2 TP + FP + FN) over the last axis (TP, FP, FN) of ``counts``, batched
+    (:func:`merbench.confusion_metrics.f1_from_counts`); NaN where the denominator is 0."""
     tp, fp, fn = counts[..., 0], counts[..., 1], counts[..., 2]
-    denominator = 2.0 * tp + fp + fn
-    return np.divide(2.0 * tp, denominator, out=np.full(np.shape(denominator), np.nan),
-                     where=denominator > 0)
+    return f1_from_counts(tp, tp + fp, tp + fn)

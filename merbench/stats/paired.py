@@ -14,7 +14,7 @@ family-wise error rate without assuming the tests independent.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,10 +34,15 @@ class PairedResult:
     p_value: float
 
 
-def paired_difference(a: np.ndarray, b: np.ndarray, metric: str, *,
-                      permutations: int = PERMUTATIONS, seed: int = SEED) -> PairedResult:
-    """``a`` and ``b``: per-subject confusion matrices (seeds x subjects x C x C) of two runs
-    on the same subjects, in the same order."""
+def paired_test(a: np.ndarray, b: np.ndarray, metric: str,
+                score: Callable[[np.ndarray, np.ndarray], np.ndarray], *,
+                permutations: int = PERMUTATIONS, seed: int = SEED) -> PairedResult:
+    """The paired permutation test of every kind of result. ``a`` and ``b``: per-subject
+    arrays (seeds x subjects x ...) of two runs on the same subjects, in the same order;
+    ``score(both, chosen)``: the pooled score of the subjects ``chosen`` picks (one row per
+    permutation, indices into ``both``, A's subjects then B's), averaged over seeds, one
+    value a row. Runs with other numbers of seeds are compared on each subject's arrays
+    averaged over its seeds."""
     if a.shape[1:] != b.shape[1:]:
         raise ValueError("the two runs must hold the same subjects and classes")
     if a.shape[0] != b.shape[0]:  # other numbers of seeds: each sample's seeds averaged
@@ -48,7 +53,7 @@ def paired_difference(a: np.ndarray, b: np.ndarray, metric: str, *,
     def statistic(x: np.ndarray, y: np.ndarray, axis: int = -1) -> np.ndarray:
         # x[..., i], y[..., i]: whose predictions of subject i (index < n: A's) go to each
         # side; one row per permutation
-        return batch_score(both, x, metric) - batch_score(both, y, metric)
+        return score(both, x) - score(both, y)
 
     subjects = np.arange(n)
     observed = float(statistic(subjects, subjects + n))
@@ -58,6 +63,14 @@ def paired_difference(a: np.ndarray, b: np.ndarray, metric: str, *,
                                    n_resamples=permutations, alternative="two-sided",
                                    rng=np.random.default_rng(seed))
     return PairedResult(metric=metric, difference=observed, p_value=float(found.pvalue))
+
+
+def paired_difference(a: np.ndarray, b: np.ndarray, metric: str, *,
+                      permutations: int = PERMUTATIONS, seed: int = SEED) -> PairedResult:
+    """``a`` and ``b``: per-subject confusion matrices (seeds x subjects x C x C) of two
+    emotion runs on the same subjects, in the same order; ``metric``: uf1 or uar."""
+    return paired_test(a, b, metric, lambda both, chosen: batch_score(both, chosen, metric),
+                       permutations=permutations, seed=seed)
 
 
 def holm(p_values: Sequence[float]) -> list[float]:
@@ -73,4 +86,5 @@ def holm(p_values: Sequence[float]) -> list[float]:
     return adjusted.tolist()
 
 
-__all__ = ["PERMUTATIONS", "RESAMPLES", "PairedResult", "holm", "paired_difference"]
+__all__ = ["PERMUTATIONS", "RESAMPLES", "PairedResult", "holm", "paired_difference",
+           "paired_test"]
