@@ -85,3 +85,13 @@ def test_a_read_only_label_array_trains_without_a_warning() -> None:
                          np.zeros((1, 3, 28, 28), np.float32), device="cpu", seed=0,
                          precision="fp32", fused_optimizer=False)
     assert step.y_train.tolist() == [0, 1, 2, 0]
+
+
+@pytest.mark.parametrize("columns", ["70", "120"])
+def test_plugin_modules_are_never_split(columns: str, monkeypatch: pytest.MonkeyPatch,
+                                        cli) -> None:
+    monkeypatch.setenv("COLUMNS", columns)
+    code, out, _ = cli("list", "plugins")
+    assert code == 0
+    assert "merbench.protocols.builtin" in out and "merbench_datasets.plugin" in out
+    assert all(len(line) <= int(columns) for line in out.splitlines())

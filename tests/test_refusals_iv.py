@@ -66,3 +66,30 @@ def test_predict_with_a_video_key_but_no_dataset_says_what_is_missing(cli,
                                                                        tmp_path: Path) -> None:
     code, _, err = cli("predict", "--video", "x", "--out", tmp_path / "p")
     assert code == 2 and "--dataset NAME with --video KEY" in err and "not both" not in err
+
+
+def test_tune_into_another_searchs_folder_says_nothing_before_refusing(cli,
+                                                                       tmp_path: Path) -> None:
+    space = tmp_path / "space.toml"
+    space.write_text('model = "ststnet"\ndataset = "synthetic"\n[space]\n'
+                     'lr = {choices = [0.1]}\n')
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "tuning.json").write_text('{"mode": "nested", "spec": {"model": "rcn"}}')
+    code, out, err = cli("tune", space, "--out", other)
+    assert code == 2 and "holds another search" in err and out == "", (out, err)
+
+
+def test_an_unknown_model_is_refused_before_the_data_is_read(cli, tmp_path: Path) -> None:
+    code, out, err = cli("run", "--model", "nosuch", "--dataset", "synthetic", "--out",
+                         tmp_path / "r")
+    assert code == 2 and "unknown model 'nosuch'" in err
+    assert "reading the data" not in out + err and not (tmp_path / "r").exists()
+
+
+def test_a_repeated_spot_reads_back_without_saying_it_spotted(cli, tmp_path: Path) -> None:
+    code, _, err = cli(*SPOT[:-1], "--out", tmp_path / "s")
+    assert code == 0, err
+    code, out, err = cli(*SPOT[:-1], "--out", tmp_path / "s")
+    assert code == 0 and "spotted 1/" not in out + err
+    assert f"6 videos read back from {tmp_path / 's'}" in out

@@ -50,7 +50,8 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "convert-weights": ("merbench convert-weights mmnet MMNet_CASME2.pth --out mmnet.pth",
                         "merbench convert-weights ststnet STSTNet_Weights/ --out ststnet-weights/"),
     "migrate": ("merbench migrate runs/",),
-    "status": ("merbench status", "merbench status htnet"),
+    "status": ("merbench status", "merbench status runs/htnet-composite-loso-seed0-1a2b3c4d",
+               "merbench status tunings/NAME"),
     "leaderboard export": (
         "merbench leaderboard export composite-3class-loso --results runs/",
         "merbench leaderboard export composite-3class-loso --results runs/ \\\n"

@@ -131,7 +131,8 @@ STATUS = CommandLine(
     description="Read run directories (or every run under a folder, such as a --seeds folder "
                 "or runs/) and say, for each run, how many folds are finished, whether a "
                 "merbench process is running in it now, the median training time of a fold "
-                "and the time left at that pace. Nothing is changed.")
+                "and the time left at that pace. Nothing is changed but the temporary files "
+                "of killed merbench processes, which are removed.")
 
 LEADERBOARD = CommandLine(
     "leaderboard", "list the benchmarks, build their site, export a table",

@@ -37,14 +37,26 @@ def results_folders(given: list[Path] | None) -> list[Path]:
                         "--results DIR, a folder holding run directories")
 
 
+def _reading(folders: list[Path] | None, quiet: bool = False) -> None:
+    """One line on stderr before the long part: every result file is validated (31 to 63 s
+    for leaderboards/results), and a command silent for a minute looks hung."""
+    if folders and not quiet:
+        say(f"validating every result under {', '.join(map(str, folders))} (tens of seconds "
+            "for a large folder) ...", file=sys.stderr, flush=True)
+
+
 def main(args: argparse.Namespace) -> int:
     if args.leaderboard_command == "list":
         has_default = args.results is not None or DEFAULT_RESULTS.is_dir()
-        return _list(results_folders(args.results) if has_default else None, args.benchmarks)
+        folders = results_folders(args.results) if has_default else None
+        _reading(folders)
+        return _list(folders, args.benchmarks)
     if args.leaderboard_command == "export":
         return _export(args)
     trusted = read_trusted_keys(list(args.trust))  # a bad key file fails before any work
-    report = build_site(results_folders(args.results), args.out, args.benchmarks, trusted)
+    folders = results_folders(args.results)
+    _reading(folders)
+    report = build_site(folders, args.out, args.benchmarks, trusted)
     for item in report.rejected:
         say(f"merbench: rejected: {item.path}: {item.reason}", file=sys.stderr)
     say(f"site: {report.out / 'index.html'} ({report.benchmarks} benchmarks, {report.runs} "
@@ -100,8 +112,9 @@ def _export(args: argparse.Namespace) -> int:
     """One benchmark's table, to stdout or ``--out``; rejected files are listed as by build."""
     if args.out is not None:
         _check_export_out(args.out, args.force)
-    text, rejected = export(args.benchmark, results_folders(args.results), args.format,
-                            args.benchmarks)
+    folders = results_folders(args.results)
+    _reading(folders)
+    text, rejected = export(args.benchmark, folders, args.format, args.benchmarks)
     for item in rejected:
         say(f"merbench: rejected: {item.path}: {item.reason}", file=sys.stderr)
     if args.out is None:

@@ -25,3 +25,8 @@ def say(*values: object, file: TextIO | None = None, flush: bool = False) -> Non
     """``print`` for the command line: each value shown literally."""
     print(*(literal(value) for value in values), file=file if file is not None else sys.stdout,
           flush=flush)
+
+
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """``n`` and its noun in the right number ("1 setting", "3 settings", "1,200 runs")."""
+    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"

@@ -130,7 +130,7 @@ def _spot(parser: StrictParser) -> None:
     what.add_argument("--dataset", "-d", required=True, metavar="NAME",
                       help="the long-video dataset (see 'merbench list long-videos'), e.g. "
                            "synthetic-long, samm-long")
-    add_run_option(what, "dataset_options", default=None)
+    add_run_option(what, "dataset_options", default=None, default_text="none")
     what.add_argument("--tune", action="append", type=tuned_values, default=[],
                       metavar="NAME=V1,V2,...",
                       help="the values tried for an option chosen on training subjects, in "
@@ -149,7 +149,9 @@ def _spot(parser: StrictParser) -> None:
     add_run_option(recognise, "model_options", default=[], default_text="none")
     add_run_option(recognise, "epochs", default=None)
     add_run_option(recognise, "seed", default=0)
-    add_run_option(recognise, "device", default="cpu")
+    add_run_option(recognise, "device", default="cpu",
+                   default_text="cpu, not auto: the recogniser's numbers are then the same on "
+                                "every machine")
     where = parser.add_argument_group("where")
     add_run_option(where, "data_root", default=None)
     where.add_argument("--out", "-o", type=Path, required=True, metavar="DIR",
@@ -171,7 +173,7 @@ def _predict(parser: StrictParser) -> None:
                            "with --video")
     what.add_argument("--video", default=None, metavar="DATABASE/SUBJECT/NAME",
                       help="which of --dataset's videos")
-    add_run_option(what, "dataset_options", default=None)
+    add_run_option(what, "dataset_options", default=None, default_text="none")
     how = parser.add_argument_group("spotting and recognition")
     spotter_options(how, key_value, default="flow-peak",
                     opt_help="an option of the spotter (repeatable)")
@@ -180,7 +182,9 @@ def _predict(parser: StrictParser) -> None:
                           "subject of its dataset (without it: intervals only)")
     add_run_option(how, "data_root", default=None,
                    default_text="the run's own --data-root, then $MERBENCH_DATA_DIR")
-    add_run_option(how, "device", default="cpu")
+    add_run_option(how, "device", default="cpu",
+                   default_text="cpu, not auto: the recogniser's numbers are then the same on "
+                                "every machine")
     out = parser.add_argument_group("output")
     out.add_argument("--out", "-o", type=Path, required=True, metavar="DIR",
                      help="where predictions.json and the trained recogniser go (a later "

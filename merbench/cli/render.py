@@ -270,16 +270,7 @@ def print_listing(plugins: Plugins, kind: str | None) -> None:
                                  "spotters", "plugins"]
     for name in kinds:
         if name == "plugins":
-            table = Table(title="plugins")
-            longest = max((len(r.origin.plugin) for r in plugins.records), default=4)
-            for column in ("name", "package", "version", "module", "status"):
-                table.add_column(column, **_whole(longest) if column == "name" else
-                                 {"overflow": "fold"})
-            for record in plugins.records:
-                status = "loaded" if record.loaded else f"FAILED: {record.error}"
-                table.add_row(record.origin.plugin, record.origin.package,
-                              record.origin.package_version, record.module, status)
-            console.print(table)
+            console.print(_plugins_table(plugins, console.width))
             continue
         registry = getattr(registries, name.replace("-", "_"))
         extra = {"models": ("feature", "kind"), "features": ("needs",),
@@ -361,6 +352,37 @@ def _listing_table(title: str, columns: tuple[str, ...],
             table.add_column(column, width=folded[column], overflow="fold")
     for name, cells in rows:
         table.add_row(Text(literal(name)), *(Text(literal(cells[column])) for column in columns))
+    return table
+
+
+def _plugins_table(plugins: Plugins, width: int) -> Table:
+    """Every plugin with its package, version, module and status: a column each where the
+    names and modules fit whole, else each plugin's fields stacked beside its name (a module
+    split mid-word, ``merbench.protocols.bui`` / ``ltin``, read as two)."""
+    records = plugins.records
+    longest = max((len(r.origin.plugin) for r in records), default=4)
+    module = max((len(r.module) for r in records), default=6)
+    package = max((len(r.origin.package) + len(r.origin.package_version or "") + 1
+                   for r in records), default=7)
+    whole = longest + package + module + len("loaded") + 13 <= width  # borders and padding
+    table = Table(title="plugins", show_lines=not whole)
+    if not whole:
+        table.add_column("name", **_whole(longest))
+        table.add_column("details", overflow="fold")
+    else:
+        for column, size in (("name", longest), ("package", 0), ("version", 0),
+                             ("module", module), ("status", 0)):
+            table.add_column(column, **_whole(size) if size else {"overflow": "fold"})
+    for record in records:
+        status = "loaded" if record.loaded else f"FAILED: {record.error}"
+        cells = (record.origin.package, record.origin.package_version, record.module, status)
+        if whole:
+            table.add_row(Text(literal(record.origin.plugin)),
+                          *(Text(literal(str(c))) for c in cells))
+        else:
+            details = Text(literal(f"package {cells[0]} {cells[1]} · {status}"))
+            details.append("\nmodule " + literal(record.module))
+            table.add_row(Text(literal(record.origin.plugin)), details)
     return table
 
 

@@ -36,9 +36,12 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
     if seeds is not None:
         confirm_runs(len(seeds), f"run --seeds ({spec.model} on {spec.dataset})", args.yes)
     reporter = ProgressReporter(enabled=not args.quiet)
+    plugins = load(args, extra=[("merbench.cli.progress", reporter)])
+    # an unknown name is refused before a line says the data is being read
+    plugins.registries.models.get(spec.model)
+    plugins.registries.datasets.get(spec.dataset)
     reporter.preparing(f"{spec.model} on {spec.dataset}: reading the data, the features and "
                        "any finished folds")
-    plugins = load(args, extra=[("merbench.cli.progress", reporter)])
     reporter.given = RunAsGiven(spec, settings, seeds, _declared_reduced(plugins, spec.model))
     try:
         if seeds is not None:

@@ -7,7 +7,7 @@ import argparse
 import sys
 from collections.abc import Callable
 
-from merbench.cli.literal import say
+from merbench.cli.literal import counted, say
 from merbench.cli.parser import EXIT_INTERRUPTED, EXIT_USAGE
 from merbench.errors import MerbenchError
 from merbench.plugins import Plugins
@@ -50,8 +50,9 @@ def report(results: SpottingResults) -> list[str]:
     """What the terminal is told of a finished run: each policy's pooled scores, then how
     often each setting was chosen."""
     lines = [f"{results.spotter.name} v{results.spotter.version} on {results.dataset.name}: "
-             f"{results.dataset.n_videos} videos of {results.dataset.n_subjects} subjects, "
-             f"{len(results.variants)} settings of "
+             f"{counted(results.dataset.n_videos, 'video')} of "
+             f"{counted(results.dataset.n_subjects, 'subject')}, "
+             f"{counted(len(results.variants), 'setting')} of "
              f"{', '.join(results.spotter.tuned) or 'no tuned option'}"]
     for name in (TRAINING_SUBJECTS, ORACLE):
         policy = results.policies[name]
@@ -117,6 +118,9 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
     except MerbenchError as exc:
         say(f"merbench: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    if run.restored:
+        say(f"{counted(run.restored, 'video')} read back from {args.out}, spotted by an "
+            "earlier command")
     for line in report(results):
         say(line)
     if run.fitted:  # a learned spotter: what each subject's fit chose, on the others

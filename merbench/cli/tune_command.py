@@ -11,7 +11,7 @@ from pathlib import Path
 
 from merbench.atomic import is_temporary
 from merbench.cli.fold_bar import SweepProgress
-from merbench.cli.literal import say
+from merbench.cli.literal import counted, say
 from merbench.cli.parser import EXIT_INTERRUPTED
 from merbench.cli.run_options import given_options
 from merbench.errors import MerbenchError
@@ -28,7 +28,7 @@ from merbench.results.tune_file import (
     TuneResults,
 )
 from merbench.runner.spec import RunSettings
-from merbench.tuning.run_tuning import Progress, tune
+from merbench.tuning.run_tuning import Progress, check_claim, tune
 from merbench.tuning.space import read_tune_file
 
 
@@ -97,14 +97,16 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
     check_tuning_folder(out)
     settings = RunSettings(**given_options(args))
     mode: Mode = NESTED if args.score == "nested" else TEST_SCORED
-    say(f"tune {args.space}: {spec.model} on {spec.dataset}/{spec.protocol}, {spec.trials} "
-        f"trials ({spec.sampler}) {'per outer fold, ' if mode == NESTED else ''}{mode}, "
+    check_claim(spec, mode, out)  # another search's folder: refused before the header
+    say(f"tune {args.space}: {spec.model} on {spec.dataset}/{spec.protocol}, "
+        f"{counted(spec.trials, 'trial')} ({spec.sampler}) "
+        f"{'per outer fold, ' if mode == NESTED else ''}{mode}, "
         f"into {out}")
 
     def on_progress(step: Progress) -> None:
         left = (f", about {_duration(step.remaining_s)} left" if step.remaining_s is not None
                 else "")
-        progress.print(f"round {step.round}/{step.rounds}: {step.runs_done} runs in "
+        progress.print(f"round {step.round}/{step.rounds}: {counted(step.runs_done, 'run')} in "
                        f"{_duration(step.seconds)}{left}")
 
     try:

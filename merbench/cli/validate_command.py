@@ -9,7 +9,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from merbench.cli.literal import say
+from merbench.cli.literal import counted, say
 from merbench.cli.parser import EXIT_USAGE
 from merbench.leaderboard.collect import group_key
 from merbench.leaderboard.copies import Claim, settle
@@ -42,8 +42,9 @@ def main(args: argparse.Namespace) -> int:
             continue
         if isinstance(checked, SpottingResults):
             say(f"ok: {path} (spotter {checked.spotter.name} v{checked.spotter.version} on "
-                f"{checked.dataset.name}, {checked.dataset.n_videos} videos of "
-                f"{checked.dataset.n_subjects} subjects, {len(checked.variants)} settings; "
+                f"{checked.dataset.name}, {counted(checked.dataset.n_videos, 'video')} of "
+                f"{counted(checked.dataset.n_subjects, 'subject')}, "
+                f"{counted(len(checked.variants), 'setting')}; "
                 f"recomputed {', '.join(checked.policies)}"
                 + (", and its str.json" if str_beside(spotting_path(path)) else "") + ")")
             continue

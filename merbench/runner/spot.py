@@ -129,6 +129,8 @@ class SpottingRun:
         self.variants = variants_of(self.grid)
         #: a learned spotter's choices per subject (``database/subject`` -> one per setting)
         self.fitted: dict[str, list[dict[str, Any]]] = {}
+        #: videos spotted by an earlier command into the same folder, read back, not spotted
+        self.restored = 0
         self.identity = {
             "dataset": {"name": spec.dataset, "version": self.dataset_entry.meta.version,
                         "options": dict(spec.dataset_options)},
@@ -201,6 +203,7 @@ class SpottingRun:
             if found is not None and to_json(found.identity) == to_json(self.identity) and \
                     _same_video(found.video, video):
                 kept[index] = found.video
+        self.restored = len(kept)
 
         def write(index: int, spotted: SpottedVideo) -> None:
             atomic_write_json(folder / f"{index:04d}.json",
@@ -218,7 +221,7 @@ class SpottingRun:
                 else:
                     videos.append(self._spot(base, video))
                     write(index, videos[-1])
-                if progress is not None:
+                if progress is not None and index not in kept:  # read back: not spotted
                     progress(index + 1, len(dataset.videos), video.key_text)
         results = SpottingResults(
             schema_version=SPOTTING_SCHEMA, kind="spotting", created=now_iso(),

@@ -39,6 +39,7 @@ from merbench.protocols.subject_split import SUBJECT_SPLIT
 from merbench.results.codec import to_json
 from merbench.results.run_archive import RUNS_ARCHIVE, pack_runs, remove_packed, unpack_runs
 from merbench.results.run_files import read_predictions
+from merbench.results.safe_files import read_regular_bytes
 from merbench.results.schema import now_iso
 from merbench.results.tune_file import (
     NESTED,
@@ -144,20 +145,31 @@ def _first(p: Parameter) -> Any:
     return int(p.low or 0) if p.integer else p.low
 
 
-def claim_folder(spec: TuneSpec, mode: Mode, out: Path) -> None:
-    """Write the search's spec into ``out`` (or check the one there): a folder holds one
-    search, and its runs are known as a tuning's before ``tune.json`` is written."""
-    mine = json.loads(json.dumps({"mode": mode, "spec": spec.to_dict()}, sort_keys=True))
+def check_claim(spec: TuneSpec, mode: Mode, out: Path) -> dict[str, Any]:
+    """The record of this search, once ``out`` is shown to hold no other (its
+    ``tuning.json``, where one is there, is this search's); the command checks this before
+    it says anything, :func:`claim_folder` again before it writes."""
+    mine: dict[str, Any] = json.loads(json.dumps({"mode": mode, "spec": spec.to_dict()},
+                                                 sort_keys=True))
     path = out / TUNING_SPEC_FILE
     if path.exists():
         try:
-            theirs = json.loads(path.read_text())
-        except (OSError, ValueError):
+            theirs = json.loads(read_regular_bytes(path))
+        except (MerbenchError, OSError, ValueError):
             theirs = None
         if theirs != mine:
             raise MerbenchError(f"--out {out} holds another search ({TUNING_SPEC_FILE} there "
                                 "differs from this tuning file and --score); give a new "
                                 "--out, or the tuning file and --score it was started with")
+    return mine
+
+
+def claim_folder(spec: TuneSpec, mode: Mode, out: Path) -> None:
+    """Write the search's spec into ``out`` (or check the one there): a folder holds one
+    search, and its runs are known as a tuning's before ``tune.json`` is written."""
+    mine = check_claim(spec, mode, out)
+    path = out / TUNING_SPEC_FILE
+    if path.exists():
         return
     out.mkdir(parents=True, exist_ok=True)
     atomic_write_json(path, mine)
