@@ -26,6 +26,7 @@ from typing import Any
 from merbench.leaderboard.collect import Rejected
 from merbench.results.codec import to_json
 from merbench.results.run_files import ResultRejected
+from merbench.results.safe_files import copy_regular_file
 from merbench.results.tune_file import (
     NESTED,
     TUNE_FILE,
@@ -157,8 +158,8 @@ def copy_tuning_files(tunings: list[Tuning], out: Path) -> None:
     for tuning in tunings:
         target = out / "tunings" / tuning.file_id
         target.mkdir(parents=True, exist_ok=True)
-        for name in (TUNE_FILE, TUNE_PREDICTIONS_FILE):
-            (target / name).write_bytes((tuning.path / name).read_bytes())
+        for name in (TUNE_FILE, TUNE_PREDICTIONS_FILE):  # never through a link swapped in
+            copy_regular_file(tuning.path / name, target / name)
 
 
 def render_tuning_page(env: Any, folders: Sequence[Path], out: Path

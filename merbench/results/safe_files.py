@@ -70,13 +70,13 @@ RUN_FOLDER_FILES = ("run.json", "results.json", "predictions.csv", "audit.json",
 RUN_FOLDER_FOLDERS = ("folds", "partial")
 
 
-def check_run_folder(run_dir: Path) -> None:
-    """Every file and folder of a run folder that merbench reads or publishes, and every
-    entry of its ``folds/``, is a regular file (or folder); the run folder itself is no
-    link."""
+def check_run_folder(run_dir: Path, files: tuple[str, ...] = ()) -> None:
+    """Every file and folder of a run folder that merbench reads or publishes (``files``:
+    a kind's own, such as an AU run's ``au-results.json``), and every entry of its
+    ``folds/``, is a regular file (or folder); the run folder itself is no link."""
     run_dir = Path(run_dir)
     check_entry(run_dir, run_dir.parent, folder=True)
-    for name in (*RUN_FOLDER_FILES, *RUN_FOLDER_FOLDERS):
+    for name in (*RUN_FOLDER_FILES, *files, *RUN_FOLDER_FOLDERS):
         check_entry(run_dir / name, run_dir, folder=name in RUN_FOLDER_FOLDERS)
     folds = run_dir / "folds"
     if folds.is_dir():

@@ -35,7 +35,7 @@ from merbench.results.codec import to_json
 from merbench.results.manifest import chain_problem
 from merbench.results.run_files import ResultRejected
 from merbench.results.rundir import RunDirectory
-from merbench.results.safe_files import read_regular_bytes
+from merbench.results.safe_files import check_run_folder, read_regular_bytes
 from merbench.runinfo import FoldOutcome
 from merbench.runner.au_run import AU_PREDICTION_COLUMNS, entry_accuracy, predictions_table
 from merbench.runner.identity import labels_sha256
@@ -164,6 +164,9 @@ def _validate(results_file: Path) -> AUResults:
         return ResultRejected(results_file, reason)
 
     try:
+        # links, fifos and hard links are refused before anything is read, as in an
+        # emotion run (a predictions file linked out of the folder validated "ok")
+        check_run_folder(run_dir, (AU_RESULTS_FILE, AU_PREDICTIONS_FILE))
         results = read_au_results(results_file)
         record = RunDirectory(run_dir).read_run_file()
     except MerbenchError as exc:

@@ -37,11 +37,13 @@ from merbench.results.codec import to_json
 from merbench.results.run_archive import RUNS_ARCHIVE, unpacked_runs
 from merbench.results.run_files import ResultRejected, read_predictions
 from merbench.results.rundir import RunDirectory
+from merbench.results.safe_files import check_entry
 from merbench.results.tune_file import (
     NESTED,
     PREDICTION_COLUMNS,
     TUNE_FILE,
     TUNE_PREDICTIONS_FILE,
+    TUNING_SPEC_FILE,
     OuterRecord,
     TrialRecord,
     TuneResults,
@@ -211,6 +213,11 @@ def validate_tune(path: Path, deep: bool = True) -> TuneResults:
     """Accept a tuning folder (or its ``tune.json``) only if what it says recomputes."""
     folder = path if path.is_dir() else path.parent
     try:
+        # the tuning's own files, as any run's: no link out of the folder (its page copies
+        # them into the site), no fifo, no hard link
+        check_entry(folder, folder.parent, folder=True)
+        for name in (TUNE_FILE, TUNE_PREDICTIONS_FILE, TUNING_SPEC_FILE, RUNS_ARCHIVE):
+            check_entry(folder / name, folder)
         results = read_tune(folder / TUNE_FILE)
     except MerbenchError as exc:
         raise ResultRejected(folder, str(exc).replace(f"{folder}/", "")) from None

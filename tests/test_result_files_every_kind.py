@@ -1,0 +1,58 @@
+"""A result's own files are regular files inside its folder, for every kind of result.
+
+On 36986b2 a predictions file replaced by a symbolic link to a file outside its run folder was
+refused by the emotion validator and accepted by the AU and tuning validators, and the tuning
+page copied the linked-to file into the built site. One test, parametrised over the kinds and
+their files: a symbolic link out, a hard link and a fifo are each refused by validate.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from merbench.results.run_files import ResultRejected
+from merbench.verification.au_check import validate_au_run
+from merbench.verification.tune_check import validate_tune
+from merbench.verification.validate import validate_run
+
+RESULTS = Path(__file__).resolve().parents[1] / "leaderboards" / "results"
+KINDS = {
+    "emotion": (RESULTS / "ststnet-composite-loso" / "seed-0", validate_run),
+    "au": (RESULTS / "ststnet-composite-loso-au" / "seed-0", validate_au_run),
+    "tuning": (RESULTS / "tunings" / "lbp-apex-svm-composite" / "test-scored", validate_tune),
+}
+FILES = [("emotion", "predictions.csv"), ("emotion", "results.json"),
+         ("au", "au-predictions.csv"), ("au", "au-results.json"),
+         ("tuning", "predictions.csv"), ("tuning", "tune.json"), ("tuning", "runs.tar.xz")]
+
+
+@pytest.mark.parametrize("swap", ["symlink", "hardlink", "fifo"])
+@pytest.mark.parametrize(("kind", "name"), FILES, ids=[f"{k}-{n}" for k, n in FILES])
+def test_a_results_file_that_is_no_file_of_its_own_is_refused(tmp_path: Path, kind: str,
+                                                              name: str, swap: str) -> None:
+    source, validate = KINDS[kind]
+    folder = tmp_path / "result"
+    shutil.copytree(source, folder)
+    outside = tmp_path / "outside"
+    shutil.copy2(folder / name, outside)  # the same bytes: only where they live differs
+    (folder / name).unlink()
+    if swap == "symlink":
+        (folder / name).symlink_to(outside)
+    elif swap == "hardlink":
+        os.link(outside, folder / name)
+    else:
+        os.mkfifo(folder / name)
+    expected = {"symlink": "is a symbolic link", "hardlink": "is a hard link",
+                "fifo": "is a fifo"}[swap]
+    with pytest.raises(ResultRejected, match=expected):
+        validate(folder)
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_every_kind_as_committed_validates(kind: str) -> None:
+    source, validate = KINDS[kind]
+    validate(source)
