@@ -95,3 +95,25 @@ def test_plugin_modules_are_never_split(columns: str, monkeypatch: pytest.Monkey
     assert code == 0
     assert "merbench.protocols.builtin" in out and "merbench_datasets.plugin" in out
     assert all(len(line) <= int(columns) for line in out.splitlines())
+
+
+def test_a_long_leaderboard_command_says_it_is_validating(monkeypatch: pytest.MonkeyPatch,
+                                                          cli) -> None:
+    """leaderboard build, list and export printed nothing for 31 to 63 s; after a few
+    seconds they now say what they are doing (never at once: a quick refusal stays alone)."""
+    import time
+
+    from merbench.cli import leaderboard_command
+
+    monkeypatch.setattr(leaderboard_command, "NOTICE_AFTER_S", 0.0)
+    results = Path(__file__).resolve().parents[1] / "leaderboards" / "results"
+    real = leaderboard_command._list
+
+    def slow(*args: object) -> int:
+        time.sleep(0.5)  # the notice's thread has its moment, as on a large folder
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(leaderboard_command, "_list", slow)
+    code, _, err = cli("leaderboard", "list", "--results",
+                       results / "ststnet-composite-loso")
+    assert code == 0 and "validating every result under" in err

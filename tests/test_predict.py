@@ -59,6 +59,12 @@ def test_intervals_come_back_with_emotions_and_confidences(predicted: tuple[Path
         assert interval["onset_s"] == pytest.approx(interval["onset"] / 30.0, abs=1e-4)
     assert f"{len(found['intervals'])} interval(s) found by flow-peak" in stdout
     assert "recognised by ststnet trained on all 6 subjects" in stdout
+    # how far to trust it (issue 70): the run's own estimate, its reduced setting, and the
+    # input it reads here that is not the one it trained on
+    text = " ".join(stdout.split())
+    assert "its LOSO estimate (loso on synthetic, selection fixed): UF1 0." in text
+    assert "a REDUCED setting (epochs" in text
+    assert "trained on flow-uvos but reads tvl1-uvos computed from this video" in text
     # the generated video's ground truth: at least one planted expression is found
     video = next(v for v in default_plugins().registries.long_videos.get("synthetic-long")
                  .create("long-video dataset").videos if v.key_text == VIDEO[-1])

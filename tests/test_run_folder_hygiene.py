@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import stat
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,6 +15,7 @@ import pytest
 
 import merbench
 from merbench.atomic import TEMP_SUFFIX, atomic_write_bytes, remove_leftovers
+from merbench.errors import MerbenchError
 from merbench.results.codec import to_json
 
 SMALL = {"subjects": 4, "samples_per_subject": 6}
@@ -58,9 +60,18 @@ def test_a_finished_run_missing_a_fold_is_computed_again(tmp_path: Path) -> None
     assert not again.reported
     assert again.results.created >= first.results.created
     assert again.results.metrics == first.results.metrics
-    # another selection policy is another report of the same folds
-    oracle = _run(out, selection="oracle")
+    # another selection policy never rewrites a finished run in place (issue 70): refused,
+    # its results.json untouched; in a copy without the report, the same folds are restored
+    before = (out / "results.json").read_bytes()
+    with pytest.raises(MerbenchError, match="not rewritten as"):
+        _run(out, selection="oracle")
+    assert (out / "results.json").read_bytes() == before
+    copy = tmp_path / "oracle"
+    shutil.copytree(out, copy, ignore=shutil.ignore_patterns("results.json",
+                                                             "predictions.csv"))
+    oracle = _run(copy, selection="oracle")
     assert not oracle.reported and oracle.results.selection.policy == "oracle"
+    assert oracle.results.folds_resumed == oracle.results.protocol.n_folds
 
 
 def test_a_kill_during_the_first_write_does_not_block_the_folder(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -51,17 +52,23 @@ def test_fixed_and_oracle_come_from_one_run(tmp_path: Path, cli) -> None:
             "--dataset-opt", "subjects=6", "--dataset-opt", "samples_per_subject=5"]
     code, out, err = cli(*args)
     assert code == 0, err
-    assert "selection oracle (best accuracy on the test subject, the later of equal epochs " \
-           "(TEST-SET SELECTION)) — TEST-SET SELECTION, not comparable: UF1" \
-        in " ".join(out.split())
+    assert "selection oracle (best accuracy on the test subject, the later of equal epochs) " \
+           "— TEST-SET SELECTION, not comparable: UF1" in " ".join(out.split())
     fixed = json.loads((tmp_path / "r" / "results.json").read_text())
     stamps = sorted(p.stat().st_mtime_ns for p in (tmp_path / "r" / "folds").iterdir())
 
+    # the finished fixed run is never rewritten as another policy (issue 70); a copy without
+    # its report restores the same folds and reports oracle
+    code, _, err = cli(*args, "--selection", "oracle")
+    assert code == 2 and "not rewritten as --selection oracle" in " ".join(err.split())
+    shutil.copytree(tmp_path / "r", tmp_path / "o",
+                    ignore=shutil.ignore_patterns("results.json", "predictions.csv"))
+    args[args.index(tmp_path / "r")] = tmp_path / "o"
     code, out, err = cli(*args, "--selection", "oracle")
     assert code == 0, err
     assert "selection: oracle (TEST-SET SELECTION" in " ".join(out.split())
-    oracle = json.loads((tmp_path / "r" / "results.json").read_text())
-    assert sorted(p.stat().st_mtime_ns for p in (tmp_path / "r" / "folds").iterdir()) == stamps
+    oracle = json.loads((tmp_path / "o" / "results.json").read_text())
+    assert sorted(p.stat().st_mtime_ns for p in (tmp_path / "o" / "folds").iterdir()) == stamps
     assert oracle["folds_resumed"] == 6  # no training for another policy
     assert oracle["selection"]["test_set_selection"] is True
     assert oracle["metrics_by_policy"] == fixed["metrics_by_policy"]

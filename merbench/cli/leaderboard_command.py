@@ -10,8 +10,11 @@ checkout of merbench has: the folder the README and the guide build from."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 from merbench.atomic import atomic_write_bytes
@@ -24,6 +27,7 @@ from merbench.leaderboard.site import build_site
 from merbench.results.signing_keys import read_trusted_keys
 
 DEFAULT_RESULTS = Path("leaderboards") / "results"
+NOTICE_AFTER_S = 3.0  # a command that answers sooner says nothing before its answer
 
 
 def results_folders(given: list[Path] | None) -> list[Path]:
@@ -37,26 +41,35 @@ def results_folders(given: list[Path] | None) -> list[Path]:
                         "--results DIR, a folder holding run directories")
 
 
-def _reading(folders: list[Path] | None, quiet: bool = False) -> None:
-    """One line on stderr before the long part: every result file is validated (31 to 63 s
-    for leaderboards/results), and a command silent for a minute looks hung."""
-    if folders and not quiet:
-        say(f"validating every result under {', '.join(map(str, folders))} (tens of seconds "
-            "for a large folder) ...", file=sys.stderr, flush=True)
+@contextlib.contextmanager
+def _reading(folders: list[Path] | None) -> Iterator[None]:
+    """One line on stderr once the work has taken a few seconds: every result file is
+    validated (31 to 63 s for leaderboards/results), and a command silent for a minute looks
+    hung. Not at once: a bad input is refused in one line with nothing printed before it."""
+    timer = threading.Timer(NOTICE_AFTER_S, lambda: say(
+        f"validating every result under {', '.join(map(str, folders or []))} (tens of "
+        "seconds for a large folder) ...", file=sys.stderr, flush=True))
+    timer.daemon = True
+    if folders:
+        timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
 
 
 def main(args: argparse.Namespace) -> int:
     if args.leaderboard_command == "list":
         has_default = args.results is not None or DEFAULT_RESULTS.is_dir()
         folders = results_folders(args.results) if has_default else None
-        _reading(folders)
-        return _list(folders, args.benchmarks)
+        with _reading(folders):
+            return _list(folders, args.benchmarks)
     if args.leaderboard_command == "export":
         return _export(args)
     trusted = read_trusted_keys(list(args.trust))  # a bad key file fails before any work
     folders = results_folders(args.results)
-    _reading(folders)
-    report = build_site(folders, args.out, args.benchmarks, trusted)
+    with _reading(folders):
+        report = build_site(folders, args.out, args.benchmarks, trusted)
     for item in report.rejected:
         say(f"merbench: rejected: {item.path}: {item.reason}", file=sys.stderr)
     say(f"site: {report.out / 'index.html'} ({report.benchmarks} benchmarks, {report.runs} "
@@ -113,8 +126,8 @@ def _export(args: argparse.Namespace) -> int:
     if args.out is not None:
         _check_export_out(args.out, args.force)
     folders = results_folders(args.results)
-    _reading(folders)
-    text, rejected = export(args.benchmark, folders, args.format, args.benchmarks)
+    with _reading(folders):
+        text, rejected = export(args.benchmark, folders, args.format, args.benchmarks)
     for item in rejected:
         say(f"merbench: rejected: {item.path}: {item.reason}", file=sys.stderr)
     if args.out is None:
