@@ -97,6 +97,19 @@ def test_the_recogniser_learns_every_subject_and_is_reused(run: Path, tmp_path: 
     assert code == 0 and "epochs of the recogniser: 2/2" in err, err  # trained again
     assert json.loads((out / "predictions.json").read_text())["intervals"] == first
     assert not list(out.glob("*.partial"))
+    # weights swapped for others of the same shape (another run's) are not loaded under
+    # this run's name: recogniser.json binds them by their digest, and they are trained
+    # again (issue 69)
+    record = json.loads((out / "recogniser.json").read_text())
+    assert len(record["weights_sha256"]) == 64
+    import torch
+
+    state = torch.load(out / "recogniser.pt", weights_only=True)
+    torch.save({k: v + 1 if v.is_floating_point() else v for k, v in state.items()},
+               out / "recogniser.pt")
+    code, _, err = run_cli("predict", *VIDEO, "--from-run", run, "--out", out)
+    assert code == 0 and "epochs of the recogniser: 2/2" in err, err
+    assert json.loads((out / "predictions.json").read_text())["intervals"] == first
 
 
 def test_the_casme2_sequence_is_read_as_an_aligned_face(real_data: Path, tmp_path: Path

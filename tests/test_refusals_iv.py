@@ -93,3 +93,20 @@ def test_a_repeated_spot_reads_back_without_saying_it_spotted(cli, tmp_path: Pat
     code, out, err = cli(*SPOT[:-1], "--out", tmp_path / "s")
     assert code == 0 and "spotted 1/" not in out + err
     assert f"6 videos read back from {tmp_path / 's'}" in out
+
+
+@pytest.mark.parametrize(("given", "message"), [
+    ("", "names the current folder"),
+    (".", "names the current folder"),
+    ("mine", "holds thesis.tex, which no spotting run writes"),
+    ("mine/thesis.tex", "is a file; choose a directory"),
+])
+def test_spot_refuses_an_out_folder_that_is_not_its_own(cli, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch,
+                                                        given: str, message: str) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "thesis.tex").write_text("my own work")
+    code, _, err = cli(*SPOT, "--out", given)
+    assert code == 2 and message in err, err
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["mine", "thesis.tex"]

@@ -6,18 +6,23 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
+from merbench.atomic import is_temporary
 from merbench.cli.literal import counted, say
 from merbench.cli.parser import EXIT_INTERRUPTED, EXIT_USAGE
 from merbench.errors import MerbenchError
 from merbench.plugins import Plugins
+from merbench.results.out_folders import is_system_folder
 from merbench.results.spotting_file import (
     SPOTTING_FILE,
+    SPOTTING_RUN_FILE,
+    VIDEOS_FOLDER,
     SpotCountsRecord,
     SpottingPolicy,
     SpottingResults,
 )
-from merbench.results.str_file import StrResults
+from merbench.results.str_file import STR_FILE, StrResults
 from merbench.runner.spot import SpotSpec, SpottingRun
 from merbench.runner.spot_recognise import (
     RecogniseSpec,
@@ -74,6 +79,30 @@ def _setting(variant: dict[str, object]) -> str:
     return ", ".join(f"{k}={v}" for k, v in variant.items()) or "the spotter's defaults"
 
 
+SPOT_ENTRIES = {SPOTTING_FILE, SPOTTING_RUN_FILE, VIDEOS_FOLDER, STR_FILE}
+
+
+def _out_problem(out: Path) -> str | None:
+    """Why ``--out`` may not receive a spotting run (None: it may), checked before anything
+    is read: a system folder, a file, the current folder given as '' or '.', or a folder
+    holding what no spotting run writes (a typo would scatter the run among a user's own
+    files; run, tune, export and leaderboard build refuse such a folder too)."""
+    if str(out) in ("", ".") or out == Path.cwd():
+        return ("--out names the current folder; give a folder for the run, such as "
+                "spots/NAME")
+    if is_system_folder(out):
+        return f"--out {out} is a system folder; give a folder of your own, such as spots/NAME"
+    if out.exists() and not out.is_dir():
+        return f"--out {out} is a file; choose a directory"
+    if out.is_dir():
+        foreign = sorted(e.name for e in out.iterdir()
+                         if e.name not in SPOT_ENTRIES and not is_temporary(e))
+        if foreign:
+            return (f"--out {out} holds {foreign[0]}, which no spotting run writes; choose "
+                    "an empty or new directory, or the folder of the run to go on with")
+    return None
+
+
 def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
     without = [flag for flag, given in (("--recognise-feature", args.recognise_feature),
                                         ("--epochs", args.epochs),
@@ -81,6 +110,10 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
     if args.recognise is None and without:  # options of a recogniser that is not asked for
         say(f"merbench: error: {without[0]} is an option of --recognise MODEL, which is not "
             "given; add --recognise MODEL or leave it out", file=sys.stderr)
+        return EXIT_USAGE
+    refused = _out_problem(args.out)
+    if refused:
+        say(f"merbench: error: {refused}", file=sys.stderr)
         return EXIT_USAGE
     named = [name for name, _ in args.tune]
     twice = sorted({name for name in named if named.count(name) > 1})

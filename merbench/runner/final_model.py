@@ -13,8 +13,9 @@ epoch is chosen on anyone's test data). The run's LOSO UF1 and UAR are then the 
 how it does on a new subject, which is what a user of ``predict`` wants to know.
 
 The weights are written next to the predictions (``recogniser.pt`` with ``recogniser.json``
-saying what they are), and a later ``predict`` into the same folder from the same run on the
-same data loads them instead of training again. The run is read from its ``run.json``; the
+saying what they are, their SHA-256 included), and a later ``predict`` into the same folder
+from the same run on the same data loads them instead of training again, once their digest
+is the record's. The run is read from its ``run.json``; the
 data is the user's copy, found as the run found it (``--data-root``, else the run's own), and a
 copy whose fingerprint differs from the run's is refused rather than trained on.
 """
@@ -36,6 +37,7 @@ from merbench.atomic import atomic_write_json
 from merbench.errors import MerbenchError
 from merbench.plugins import Plugins
 from merbench.results.rundir import RunDirectory
+from merbench.results.safe_files import read_regular_bytes
 from merbench.runner.data import RunData, load_data
 from merbench.runner.identity import run_identity
 from merbench.runner.model_input import model_input
@@ -85,6 +87,14 @@ def _plan(run_dir: Path, data_root: str | None, device: str, plugins: Plugins) -
     return data
 
 
+def _digest(path: Path) -> str | None:
+    """SHA-256 of the weights file, or None where it cannot be read as one."""
+    try:
+        return hashlib.sha256(read_regular_bytes(path)).hexdigest()
+    except (MerbenchError, OSError):
+        return None
+
+
 def _key(stored_identity: dict[str, Any], device: str) -> str:
     text = json.dumps([stored_identity, device], sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
@@ -126,7 +136,11 @@ def final_model(run_dir: Path, folder: Path, *, data_root: str | None, device: s
         except (OSError, UnicodeDecodeError, ValueError):
             kept = None
     loaded = False
-    if isinstance(kept, dict) and kept.get("key") == key:
+    # the weights are bound to the record by their digest: a recogniser.pt swapped for
+    # another run's (or one whose record predates the digest) is trained again, never
+    # loaded and attributed to this run's recipe
+    if isinstance(kept, dict) and kept.get("key") == key and \
+            kept.get("weights_sha256") == _digest(weights):
         try:
             network.load_state_dict(torch.load(weights, map_location="cpu", weights_only=True))
             loaded = True
@@ -134,6 +148,7 @@ def final_model(run_dir: Path, folder: Path, *, data_root: str | None, device: s
             network = data.build_model()
     if loaded:
         network = network.to(device)
+        record["weights_sha256"] = kept["weights_sha256"]  # type: ignore[index]
     else:
         features, _ = model_input(data, run_identity(data))
         network = train_model(
@@ -145,6 +160,7 @@ def final_model(run_dir: Path, folder: Path, *, data_root: str | None, device: s
         partial_file = weights.with_name(weights.name + ".partial")
         torch.save(network.state_dict(), partial_file)
         os.replace(partial_file, weights)  # whole weights, or the old file: never half
+        record["weights_sha256"] = _digest(weights)
         atomic_write_json(record_path, record)
     network.eval()
     return FinalModel(network, data, record, weights)
