@@ -12,6 +12,7 @@ recorded, so a run started on one can be resumed on the other.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import time
 from collections.abc import Callable
@@ -168,7 +169,35 @@ def execute(runs: list[StartedRun], executor: Executor,
         if on_finished is not None:
             on_finished(run)
 
-    executor.train(runs, on_group=StartedRun.save, on_run=run_trained)
+    before = [len(run.done) for run in runs]
+    try:
+        executor.train(runs, on_group=StartedRun.save, on_run=run_trained)
+    except (RuntimeError, ValueError, TypeError, IndexError, ZeroDivisionError) as exc:
+        if any(len(run.done) > n for run, n in zip(runs, before, strict=True)):
+            raise  # folds trained, then one failed: not a model that cannot start
+        raise _first_step_failed(runs, before, exc) from exc
+
+
+def _first_step_failed(runs: list[StartedRun], before: list[int],
+                       exc: BaseException) -> MerbenchError:
+    """One line for a model that fails before any fold trains (``--model-opt padding=-5``
+    raised torch's RuntimeError): the options are the likely cause. A run folder this command
+    started, with no fold in it, is removed rather than left holding a run.json of a run
+    that never trained."""
+    for run, restored in zip(runs, before, strict=True):
+        folder = run.run_dir.path
+        if restored == 0 and not any((folder / "folds").glob("fold-*.npz")):
+            (folder / "run.json").unlink(missing_ok=True)
+            for leftover in (folder / "folds", folder / "partial", folder):
+                with contextlib.suppress(OSError):  # only where nothing else is in it
+                    leftover.rmdir()
+    spec = runs[0].data.plan.spec
+    given = ", ".join(f"{k}={v!r}" for k, v in sorted(spec.model_options.items())) or "none"
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc)
+    return MerbenchError(f"model '{spec.model}' failed its first training step, before any "
+                         f"fold finished ({type(exc).__name__}: {first[:300]}); its options "
+                         f"({given}) are the likely cause: check them against 'merbench list "
+                         "models' and the model's docs. Nothing was kept")
 
 
 def _already_finished(data: RunData, run_dir: RunDirectory) -> RunResult | None:
