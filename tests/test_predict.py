@@ -177,3 +177,10 @@ def test_spot_refuses_a_video_without_ground_truth(tmp_path: Path) -> None:
                            f"path={tmp_path}", "--out", tmp_path / "s")
     assert code == 2 and "has no ground truth to score a spotter against" in err
     assert "merbench predict" in err
+
+
+def test_from_run_takes_the_runs_results_json_too(run: Path, tmp_path: Path) -> None:
+    code, out, err = run_cli("predict", *VIDEO, "--from-run", run / "results.json", "--out",
+                             tmp_path / "p", "--quiet")
+    assert code == 0 and "recognised by ststnet" in out, err
+

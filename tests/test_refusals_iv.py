@@ -131,3 +131,27 @@ def test_a_tuning_space_value_that_breaks_the_first_step_is_one_line(cli,
                      '[search]\nsampler = "grid"\n')
     code, _, err = cli("tune", space, "--out", tmp_path / "t", "--threads", "1", "--quiet")
     assert code == 2 and "failed its first training step" in err and "Traceback" not in err
+
+
+def test_predict_from_an_au_run_says_it_is_one(cli, tmp_path: Path) -> None:
+    au = Path(__file__).resolve().parents[1] / "leaderboards" / "results" / \
+        "ststnet-composite-loso-au" / "seed-0"
+    code, _, err = cli("predict", "-d", "synthetic-long", "--video", "synthetic-long/sub01/v1",
+                       "--from-run", au, "--out", tmp_path / "p")
+    assert code == 2 and "is an action-unit run (--task au)" in err, err
+    assert "no results.json here" not in err
+
+
+@pytest.mark.parametrize("kind", ["folder", "fifo"])
+def test_validate_names_a_tune_json_that_is_no_file(cli, tmp_path: Path, kind: str) -> None:
+    import os
+
+    tuning = tmp_path / "tuning"
+    tuning.mkdir()
+    if kind == "folder":
+        (tuning / "tune.json").mkdir()
+    else:
+        os.mkfifo(tuning / "tune.json")
+    code, _, err = cli("validate", tuning)
+    assert code == 2 and f"tune.json is a {kind}" in err, err
+    assert "holds none of" not in err

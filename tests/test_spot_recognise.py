@@ -245,3 +245,10 @@ def test_a_recogniser_that_fails_is_one_line_naming_the_subject(
     assert ("recogniser 'ststnet' failed for subject synthetic-long/sub01 (trained on "
             in err) and "RuntimeError: no class 1 in this fold" in err
     assert not (folder / STR_FILE).exists() and validate_spotting(folder)
+
+
+def test_validate_of_a_str_json_checks_its_spotting_run(recognised: Path, cli) -> None:
+    """validate RUN/str.json said "KeyError: 'dataset' ... is it a complete merbench
+    result?" of a valid run: it is checked with the spotting run beside it."""
+    code, out, err = cli("validate", recognised / "str.json")
+    assert code == 0 and "and its str.json" in out, err

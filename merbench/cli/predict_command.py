@@ -4,9 +4,11 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import math
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
 from merbench.atomic import atomic_write_json
 from merbench.cli.literal import say
@@ -14,6 +16,7 @@ from merbench.cli.parser import EXIT_INTERRUPTED, EXIT_USAGE
 from merbench.cli.render import with_interval
 from merbench.errors import MerbenchError
 from merbench.plugins import Plugins
+from merbench.results.au_file import AU_RESULTS_FILE
 from merbench.results.codec import to_json
 from merbench.results.model import Results
 from merbench.results.prediction_file import PREDICTIONS_FILE, PredictedRecogniser, Predictions
@@ -54,6 +57,16 @@ def _spec(args: argparse.Namespace) -> PredictSpec | str:
     return PredictSpec(options, args.spotter, dict(args.spotter_opt), dataset=args.dataset,
                        video=args.video, run=args.from_run, data_root=args.data_root,
                        device=args.device)
+
+
+def _run_folder(given: Path) -> Path:
+    """The run folder ``--from-run`` names (its ``results.json`` names it too); an action-unit
+    run is refused by what it is, not for the results.json it does not have."""
+    folder = given.parent if given.name == "results.json" and given.is_file() else given
+    if (folder / AU_RESULTS_FILE).exists():
+        raise MerbenchError(f"--from-run {given} is an action-unit run (--task au); predict "
+                            "recognises emotions: give a finished emotion run")
+    return folder
 
 
 def trust(results: Results, recogniser: PredictedRecogniser) -> list[str]:
@@ -120,8 +133,10 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
 
     results = None
     try:
-        if spec.run is not None:  # a rejected run is not worth training from
-            results = validate_run(spec.run).results
+        if spec.run is not None:
+            spec = dataclasses.replace(spec, run=_run_folder(spec.run))
+            assert spec.run is not None
+            results = validate_run(spec.run).results  # a rejected run is not worth training
         found = predict(spec, load(args), args.out, progress)
         path = args.out / PREDICTIONS_FILE
         args.out.mkdir(parents=True, exist_ok=True)

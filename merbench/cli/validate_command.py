@@ -6,6 +6,7 @@ conflict, as the leaderboard build says it (:mod:`merbench.leaderboard.copies`);
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -24,9 +25,11 @@ from merbench.verification.validate import ResultRejected, ValidatedRun, validat
 
 
 def is_tuning(path: Path) -> bool:
-    """A tuning's folder or its ``tune.json``: the tuning is checked, run folders and all."""
-    return path.name == TUNE_FILE or (path.is_dir() and (path / TUNE_FILE).is_file()
-                                      and not (path / "results.json").exists())
+    """A tuning's folder or its ``tune.json``: the tuning is checked, run folders and all.
+    A ``tune.json`` that is a folder, a fifo or a link still names a tuning, whose check
+    then says what is wrong with it (not that the folder holds no result)."""
+    return path.name == TUNE_FILE or (path.is_dir() and os.path.lexists(path / TUNE_FILE)
+                                      and not os.path.lexists(path / "results.json"))
 
 
 def main(args: argparse.Namespace) -> int:

@@ -46,6 +46,7 @@ from merbench.results.rundir import RunDirectory
 from merbench.results.safe_files import UnsafeFile, check_entry, check_inside, check_run_folder
 from merbench.results.schema import read_json, read_results
 from merbench.results.spotting_file import SPOTTING_FILE, SpottingResults
+from merbench.results.str_file import STR_FILE
 from merbench.results.tune_file import TUNE_FILE
 from merbench.runinfo import FoldOutcome
 from merbench.scoring import PolicyScore, score
@@ -325,6 +326,8 @@ def validate_path(path: Path, runs: dict[Path, ValidatedRun] | None = None
         return validate_seeds(path, runs)
     if path.name == SPOTTING_FILE:
         return _validate_spotting(path)
+    if path.name == STR_FILE and (path.parent / SPOTTING_FILE).exists():
+        return _validate_spotting(path.parent)  # str.json is checked with its spotting run
     if path.name == AU_RESULTS_FILE:
         return _validate_au(path)
     return validate_run(path)
