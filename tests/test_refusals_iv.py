@@ -155,3 +155,11 @@ def test_validate_names_a_tune_json_that_is_no_file(cli, tmp_path: Path, kind: s
     code, _, err = cli("validate", tuning)
     assert code == 2 and f"tune.json is a {kind}" in err, err
     assert "holds none of" not in err
+
+
+def test_predict_refuses_an_out_that_is_a_file(cli, tmp_path: Path) -> None:
+    (tmp_path / "mine.txt").write_text("my own")
+    code, _, err = cli("predict", "-d", "synthetic-long", "--video", "synthetic-long/sub01/v1",
+                       "--out", tmp_path / "mine.txt")
+    assert code == 2 and "is a file; choose a directory" in err and "FileExistsError" not in err
+    assert (tmp_path / "mine.txt").read_text() == "my own"

@@ -37,6 +37,8 @@ def _spec(args: argparse.Namespace) -> PredictSpec | str:
                 "give a video (PATH: a file or a folder of frames) or --dataset NAME")
     if args.path is not None and args.dataset is not None:
         return "give a video (PATH: a file or a folder of frames) or --dataset NAME, not both"
+    if args.out.exists() and not args.out.is_dir():  # before the video is read
+        return f"--out {args.out} is a file; choose a directory"
     if args.fps is not None and not (math.isfinite(args.fps) and 0 < args.fps <= MAX_FPS):
         # the fastest micro-expression cameras record 200 fps; a typo of 1e9 would make
         # every expression a fraction of a frame
