@@ -1012,3 +1012,33 @@ def test_seeds_under_a_relative_and_an_absolute_results_folder_form_one_row(
                          tmp_path / "there", "--format", "csv")
     assert code == 0, err
     assert len([line for line in out.splitlines() if line.startswith("offapexnet")]) >= 1
+
+
+def test_the_index_run_table_has_scores_and_a_filter(committed_site: Path, read_tables) -> None:
+    """The index's table of 50+ runs had no scores and no way to narrow it (issue 70): each
+    row shows its run's own UF1 and UAR (sortable as numbers), a filter box narrows the rows,
+    and a run in no benchmark says "none" with the reasons in its title, not 600 characters
+    in the cell."""
+    index = (committed_site / "index.html").read_text()
+    runs = read_tables(index)["runs-table"]
+    for row in runs:
+        assert row["uf1"] == "—" or 0 <= float(row["uf1"]) <= 1
+        assert row["uar"] == "—" or 0 <= float(row["uar"]) <= 1
+        assert len(row["benchmarks"]) < 200
+    assert 'data-filter="runs-table"' in index and 'data-col="uf1" data-sort="num"' in index
+    first = json.loads(next(RESULTS.glob("ststnet-composite-loso/seed-0/results.json"))
+                       .read_text())["metrics"]["overall"]
+    assert f"{first['uf1']:.4f}" in {row["uf1"] for row in runs}
+
+
+def test_a_run_in_no_benchmark_says_none_briefly(tmp_path: Path, cli, read_tables) -> None:
+    results = tmp_path / "results"
+    code, _, err = cli("run", "--model", "ststnet", "--dataset", "synthetic", "--epochs", "1",
+                       "--threads", "1", "--quiet", "--out", results / "synthetic-run")
+    assert code == 0, err
+    code, _, err = cli("leaderboard", "build", "--results", results, "--out", tmp_path / "site")
+    assert code == 0, err
+    index = (tmp_path / "site" / "index.html").read_text()
+    row, = read_tables(index)["runs-table"]
+    assert row["benchmarks"] == "none (hover: why)"
+    assert re.search(r'<span class="note" title="[^"]*composite-3class-loso: [^"]+">none', index)

@@ -58,6 +58,18 @@
         });
       });
     });
+    /* <input data-filter="TABLE">: rows whose text holds what is typed stay, others hide. */
+    Array.prototype.forEach.call(document.querySelectorAll("input[data-filter]"),
+      function (input) {
+        var table = document.getElementById(input.getAttribute("data-filter"));
+        if (!table) { return; }
+        input.addEventListener("input", function () {
+          var wanted = input.value.trim().toLowerCase();
+          Array.prototype.forEach.call(table.tBodies[0].rows, function (row) {
+            row.hidden = wanted !== "" && row.textContent.toLowerCase().indexOf(wanted) < 0;
+          });
+        });
+      });
     /* #sort=TABLE:COLUMN:asc|desc sorts a table on load, so a sorted view can be linked. */
     var match = /^#sort=([a-z0-9-]+):([a-z0-9-]+):(asc|desc)$/.exec(window.location.hash);
     if (match) {
