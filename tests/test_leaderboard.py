@@ -1042,3 +1042,25 @@ def test_a_run_in_no_benchmark_says_none_briefly(tmp_path: Path, cli, read_table
     row, = read_tables(index)["runs-table"]
     assert row["benchmarks"] == "none (hover: why)"
     assert re.search(r'<span class="note" title="[^"]*composite-3class-loso: [^"]+">none', index)
+
+
+def test_a_rows_model_links_its_run_and_a_code_link_says_code(committed_site: Path) -> None:
+    """A row's recipe was reachable only through the tiny seed digits, and timm-resnet18's
+    "paper" link was timm's code repository (issue 70)."""
+    page = (committed_site / "benchmarks" / "composite-3class-loso.html").read_text()
+    assert re.search(r'<a href="\.\./runs/[^"]+/index\.html" title="the run page[^"]*">'
+                     r'<span class="model">timm-resnet18</span></a>', page)
+    timm = page[page.index('<span class="model">timm-resnet18</span>'):][:600]
+    assert ">code</a>" in timm and ">paper</a>" not in timm
+    stst = page[page.index('<span class="model">ststnet</span>'):][:600]
+    assert ">paper</a>" in stst
+
+
+def test_reported_vs_reproduced_says_what_merbench_ran(committed_site: Path) -> None:
+    """Published Bi-WOOF (.6296) stood beside biwoof-release-svm, which merbench list calls
+    "not the original", with no note: each merbench row now carries its model's own
+    description."""
+    page = (committed_site / "benchmarks" / "composite-3class-loso.html").read_text()
+    rows = [part.split("</tr>")[0] for part in page.split('<td data-col="paper">Bi-WOOF</td>')[1:]]
+    release = [row for row in rows if "biwoof-release-svm" in row]
+    assert release and all("not the original" in row for row in release)

@@ -138,6 +138,10 @@ def reported_vs_reproduced(bench: Benchmark, ranked: list[Row], apart: list[Row]
                     "selection": REPORTED_SELECTION[reported.selection][0],
                     "paper_uf1": paper_uf1, "paper_uar": paper_uar,
                     "model": f"{model} v{row.group.first.model.version}",
+                    # what merbench ran for the paper's method, in the model's own words
+                    # (biwoof-release-svm: "Bi-WOOF of the released flow image, not the
+                    # original"), so an approximation is never read as the method itself
+                    "description": row.group.first.model.description,
                     "policy": row.policy, "anchor": f"ranked-{position + 1}",
                     "group": row.group,
                     "seeds": len(row.group.runs), "fixed_uf1": fixed_uf1,

@@ -121,6 +121,16 @@ def paper_url(citation: object) -> str | None:
     return safe_url(match.group(0).rstrip(".,;)")) if match else None
 
 
+CODE_HOSTS = ("github.com", "gitlab.com", "bitbucket.org", "huggingface.co")
+
+
+def link_label(url: str) -> str:
+    """What a model's citation link is, said on its row: a code repository is "code" (the
+    timm models cite timm's repository, which a "paper" link mislabelled), else "paper"."""
+    host = url.split("//", 1)[-1].split("/", 1)[0].lower().removeprefix("www.")
+    return "code" if host in CODE_HOSTS else "paper"
+
+
 def colid(scope: str, metric: str) -> str:
     """A column's id (``samm-uf1``): what the sort script and #sort= links name it by."""
     return f"{slug(scope)}-{slug(metric)}"
@@ -221,7 +231,8 @@ def _environment(paths: PagePaths | None = None) -> Any:
     script, script_hash = _script()
     style = resources.files("merbench.leaderboard").joinpath("templates/style.css").read_text()
     env.globals.update(
-        safe_url=safe_url, paper_url=paper_url, colid=colid, duration=duration,
+        safe_url=safe_url, paper_url=paper_url, link_label=link_label, colid=colid,
+        duration=duration,
         metric_label=lambda m: METRIC_LABELS.get(m, m),
         metric_cols=lambda bench: [colid(c.scope, m) for c in bench.columns
                                    for m in bench.metrics],
