@@ -284,3 +284,35 @@ def test_the_layer_check_sees_an_import_upward_and_an_unplaced_unit(tmp_path: Pa
     assert layer_breaches(read_graph(package), layers) == [
         "stray is in no layer: place it in LAYERS",
         "toy.low.a (bottom) imports toy.high (top), a higher layer"]
+
+
+def two_way_units(modules: dict[str, Module]) -> list[str]:
+    """Every pair of units that import each other (a module of each importing the other's):
+    inside one layer the layer check allows any edge, so a unit pair could still depend on
+    each other both ways, which makes neither readable without the other."""
+    uses: dict[str, set[str]] = {}
+    for source, targets in edges(modules, "anywhere").items():
+        for target in targets:
+            if unit(source) != unit(target):
+                uses.setdefault(unit(source), set()).add(unit(target))
+    return sorted(f"{a} <-> {b}" for a, used in uses.items() for b in used
+                  if a < b and a in uses.get(b, set()))
+
+
+def test_no_two_units_depend_on_each_other() -> None:
+    found = two_way_units(read_graph(PACKAGE))
+    assert not found, "units that import each other: " + "; ".join(found)
+
+
+def test_the_two_way_check_sees_units_that_import_each_other(tmp_path: Path) -> None:
+    package = tmp_path / "toy"
+    for name in ("one", "two"):
+        (package / name).mkdir(parents=True)
+        (package / name / "__init__.py").write_text("")
+    (package / "__init__.py").write_text("")
+    (package / "one" / "a.py").write_text("from toy.two import c\n")
+    (package / "two" / "c.py").write_text("x = 1\n")
+    (package / "two" / "d.py").write_text("from toy.one import a\n")  # no circle of modules
+    modules = read_graph(package)
+    assert circles(edges(modules, "anywhere")) == []
+    assert two_way_units(modules) == ["one <-> two"]
