@@ -938,6 +938,12 @@ def test_an_option_given_at_its_default_is_labelled_like_one_left_out() -> None:
     notes = configuration_notes(alike)
     assert notes["older"] == notes["now"] == "data_order shuffle (the recipe's)"
     assert notes["listed"] == "data_order listed"
+    # a results.json written before model.recipe was recorded reads "(the recipe's)" too,
+    # from the installed model's declared recipe at the same version (issue 70)
+    unrecorded = [Config("unrecorded", _relabelled(reference, model={"recipe": None})),
+                  Config("listed", alike[2].first)]
+    notes = configuration_notes(unrecorded)
+    assert notes["unrecorded"] == "data_order shuffle (the recipe's)"
 
 
 def test_an_option_given_at_its_default_pools_with_one_left_out() -> None:

@@ -55,6 +55,16 @@ class DeclaredDefaults:
             "dataset": registries.datasets, "protocol": registries.protocols}
         return found[section]
 
+    def recipe(self, name: str, version: int) -> Any:
+        """The training recipe the registered model ``name`` declares at ``version`` (None:
+        not installed here, another version, or an estimator): what a results file written
+        before it recorded its model's recipe was trained against."""
+        try:
+            entry = self._registry("model").get(name)
+        except (MerbenchError, TypeError, ValueError):
+            return None
+        return entry.meta.recipe if entry.meta.version == version else None
+
     def __call__(self, section: str, name: str, version: int,
                  package: str | None = None) -> Mapping[str, Any] | None:
         asked = (section, name, version, package)

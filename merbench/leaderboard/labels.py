@@ -122,7 +122,8 @@ def _resolve(settings: list[dict[tuple[str, str], Any]], firsts: list[Results],
                 found[(section, name)] = value
 
 
-def _say(section: str, key: str, value: Any, results: Results) -> str:
+def _say(section: str, key: str, value: Any, results: Results,
+         defaults: Defaults | None = None) -> str:
     """One setting as a reader would write it (``crop=corrected``, ``lr 0.0002``)."""
     feature = results.feature.name
     if section == "model":
@@ -139,6 +140,10 @@ def _say(section: str, key: str, value: Any, results: Results) -> str:
             return f"{key} default"
         # the full recipe's row beside a reduced one: "epochs 800" alone read as a choice
         recipe = results.model.recipe
+        if recipe is None and isinstance(defaults, DeclaredDefaults):
+            # a file written before the recipe was recorded: the installed model's, at the
+            # same version, so its row reads as its siblings' do
+            recipe = defaults.recipe(results.model.name, results.model.version)
         declared = getattr(recipe, key, _MISSING) if recipe is not None else _MISSING
         mark = " (the recipe's)" if declared is not _MISSING and declared == value else ""
         return f"{key} {_value(value)}{mark}"
@@ -184,7 +189,8 @@ def configuration_notes(groups: Iterable[Configured],
                   if len({_canonical(found.get(key, _MISSING)) for found in settings}) > 1]
         for group, found in zip(members, settings, strict=True):
             notes[group.key] = ", ".join(
-                _say(section, name, found.get((section, name), _MISSING), group.first)
+                _say(section, name, found.get((section, name), _MISSING), group.first,
+                     lookup)
                 for section, name in differ) if len(members) > 1 else ""
     return notes
 
