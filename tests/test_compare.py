@@ -106,8 +106,10 @@ def test_a_folder_of_seed_runs_is_compared_as_the_site_groups_it(cli) -> None:
     assert offapexnet["seeds"] == [0, 1] and offapexnet["model"] == "offapexnet"
     assert offapexnet["uf1"]["value"] == pytest.approx(0.6933, abs=5e-5)  # the site's row
     assert offapexnet["configuration"] == ""
+    # "(the recipe's)": the shuffled runs predate the recorded recipe, and their label now
+    # says what a newer run of the same recipe says
     assert (shuffled["configuration"], authors["configuration"]) == (
-        "data_order shuffle", "data_order authors")
+        "data_order shuffle (the recipe's)", "data_order authors")
     assert authors["label"] == "ststnet · data_order authors · fixed · seeds 0, 1, 2"
 
 

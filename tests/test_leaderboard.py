@@ -182,7 +182,8 @@ def test_configurations_of_one_model_are_told_apart(committed_site: Path, read_t
     # their data order (its lodo runs are alone in their benchmark)
     labels = {r["model"].removeprefix("ststnet v1").strip() for r in runs
               if "ststnet" in r["model"]}
-    assert labels == {"", "data_order shuffle", "data_order authors", "saved weights"}
+    assert labels == {"", "data_order shuffle (the recipe's)", "data_order authors",
+                      "saved weights"}
     page = (committed_site / "runs" / "htnet-reduced-cpu-crop-corrected" / "index.html").read_text()
     title = re.search(r"<title>(.*?)</title>", page).group(1)
     heading = re.sub(r"<[^>]+>", "", re.search(r"<h1>(.*?)</h1>", page, re.S).group(1))
@@ -761,7 +762,7 @@ def test_published_numbers_sit_beside_merbenchs_rows(committed_site: Path, tmp_p
     rows = read_tables(page)["reproduced-table"]
     ststnet = next(r for r in rows if r["paper"] == "STSTNet"
                    and r["merbench"].startswith("ststnet v1 (3 seeds)")
-                   and r["merbench"].endswith("data_order shuffle"))
+                   and "data_order shuffle (the recipe's)" in r["merbench"])
     assert ststnet["paper-uf1-uar"] == "0.7353 / 0.7605"
     assert ststnet["fixed-uf1-uar"].startswith("0.6859 / 0.6732 [0.63, 0.74]")
     assert ststnet["oracle-uf1-uar"] == "0.7677 / 0.7463"
@@ -853,18 +854,19 @@ def test_the_committed_export_tells_the_ststnet_rows_apart_in_every_format(
     shown = set(_page_settings(page, "ranked-table"))
     ststnet = [line for line in lines if line.model == "ststnet v1"]
     assert len(ststnet) == 4  # two configurations, fixed and oracle each
-    assert {line.setting for line in ststnet} == {"data_order authors", "data_order shuffle"}
+    assert {line.setting for line in ststnet} == {"data_order authors",
+                                                  "data_order shuffle (the recipe's)"}
     assert {line.setting for line in ststnet} <= shown  # the page's own labels
     rows = list(csv.DictReader(io.StringIO(to_csv(bench, lines))))
     named = [(r["model"], r["configuration"], r["selection"]) for r in rows
              if r["model"] == "ststnet v1"]
     assert len(set(named)) == 4
-    for text, name in ((to_markdown(bench, lines), "ststnet v1 (data_order {})"),
-                       (to_latex(bench, lines), "ststnet v1 (data\\_order {})")):
+    for text, name in ((to_markdown(bench, lines), "ststnet v1 (data_order {}"),
+                       (to_latex(bench, lines), "ststnet v1 (data\\_order {}")):
         table = [row for row in text.splitlines() if "ststnet" in row]
         assert len(table) == 4, text
-        for order in ("authors", "shuffle"):
-            assert sum(name.format(order) in row for row in table) == 2
+        for order in ("authors)", "shuffle (the recipe's))"):
+            assert sum(name.format(order) in row for row in table) == 2, table
         cells = [[c.strip() for c in row.strip("| ").split("|" if "|" in row else "&")]
                  for row in table]
         assert len({(c[0], c[1]) for c in cells}) == 4  # model and selection: none alike
@@ -881,7 +883,7 @@ def test_reported_vs_reproduced_rows_are_told_apart(committed_site: Path, read_t
                  if (r["paper"], r["selection"]) == paper]
         assert len(cells) == len(set(cells)), cells
     settings = _page_settings(page, "reproduced-table")
-    assert {"data_order authors", "data_order shuffle"} <= set(settings)
+    assert {"data_order authors", "data_order shuffle (the recipe's)"} <= set(settings)
     assert set(settings) <= set(_page_settings(page, "ranked-table"))
 
 
