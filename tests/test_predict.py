@@ -126,6 +126,20 @@ def test_the_casme2_sequence_is_read_as_an_aligned_face(real_data: Path, tmp_pat
     assert "0 interval(s) found by flow-peak" in stdout
 
 
+def test_a_video_with_no_interval_trains_no_recogniser(real_data: Path, run: Path,
+                                                       tmp_path: Path) -> None:
+    """A video in which nothing is found trained the run's recogniser anyway, then said
+    "recognised by" (issue 70): now the run is checked, nothing is trained, and it says so."""
+    out = tmp_path / "p"
+    code, stdout, err = run_cli("predict", real_data / "samples" / "casme2_sequence", "--fps",
+                                "200", "--from-run", run, "--out", out)
+    assert code == 0, err
+    assert "no interval to recognise, so no recogniser was trained" in stdout
+    assert "recognised by" not in stdout and "epochs of the recogniser" not in err
+    assert not (out / "recogniser.pt").exists()
+    assert json.loads((out / "predictions.json").read_text())["recogniser"] is None
+
+
 def test_a_video_file_is_decoded_in_order_and_predicted(tmp_path: Path) -> None:
     import cv2
 

@@ -108,12 +108,10 @@ def table(found: Predictions, results: Results | None = None) -> list[str]:
         confidence = f"{i.confidence:.2f}" if i.confidence is not None else "-"
         lines.append(f"  {i.onset:>7}-{i.offset:<7}  {i.onset_s:>8.3f}-{i.offset_s:<8.3f}  "
                      f"{i.kind:<5}  {emotion:<10}  {confidence}")
+    if results is not None and not found.intervals:  # said, not "recognised by"
+        lines.append("no interval to recognise, so no recogniser was trained")
     if found.recogniser is not None:
         r = found.recogniser
-        if not found.intervals:  # nothing to recognise: say so, not "recognised by"
-            lines.append(f"no interval to recognise; the recogniser of {r.run} is kept in "
-                         f"the output folder for the next video")
-            return lines
         lines.append(f"recognised by {r.model} trained on all {r.n_subjects} subjects "
                      f"({r.n_train} samples, {r.epochs} epochs) with the recipe of {r.run}, "
                      f"reading {r.feature} of each interval's first and middle frames")

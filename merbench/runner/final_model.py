@@ -63,7 +63,11 @@ class FinalModel:
         return tuple(self.data.dataset.classes)
 
 
-def _plan(run_dir: Path, data_root: str | None, device: str, plugins: Plugins) -> RunData:
+def plan_recogniser(run_dir: Path, data_root: str | None, device: str,
+                    plugins: Plugins) -> RunData:
+    """The run's recipe planned on the user's copy of its data, every check made (an AU run,
+    an estimator, another copy of the dataset are refused), nothing trained: what ``predict``
+    does before it reads a video, so a bad run costs no spotting."""
     store = RunDirectory(run_dir)
     stored = store.read_run_file()
     spec, settings = from_config(stored.config)
@@ -101,8 +105,8 @@ def _key(stored_identity: dict[str, Any], device: str) -> str:
 
 
 def final_model(run_dir: Path, folder: Path, *, data_root: str | None, device: str,
-                plugins: Plugins, on_epoch: Callable[[int, int], None] | None = None
-                ) -> FinalModel:
+                plugins: Plugins, on_epoch: Callable[[int, int], None] | None = None,
+                data: RunData | None = None) -> FinalModel:
     """The run's recipe trained on all its dataset's samples (module doc), loaded from
     ``folder`` when a previous call left it there. ``on_epoch(done, epochs)`` reports
     training."""
@@ -112,7 +116,8 @@ def final_model(run_dir: Path, folder: Path, *, data_root: str | None, device: s
     from merbench.training.torch_trainer import train_model
 
     run_dir = Path(run_dir)
-    data = _plan(run_dir, data_root, device, plugins)
+    if data is None:  # planned here unless the caller checked it first
+        data = plan_recogniser(run_dir, data_root, device, plugins)
     plan, recipe = data.plan, data.plan.recipe
     assert recipe is not None
     stored = RunDirectory(run_dir).read_run_file().identity

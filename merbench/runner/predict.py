@@ -8,8 +8,9 @@ single video has no other subject to choose a threshold on; ``merbench spot`` on
 database shows which setting the other subjects chose), and each interval's onset and middle
 frames (a spotter gives no apex) go through the feature that computes the run's input from
 two frames (:func:`merbench.runner.spot_recognise.feature_from_frames`) into the run's recipe
-trained on every subject (:mod:`merbench.runner.final_model`). Without a run, the intervals
-come back without emotions.
+trained on every subject (:mod:`merbench.runner.final_model`): the run is checked before the
+video is read, and the recogniser trained (or loaded) only once there is an interval to
+recognise. Without a run, or without an interval, nothing is recognised.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from merbench.results.prediction_file import (
     Predictions,
 )
 from merbench.results.schema import environment, now_iso
-from merbench.runner.final_model import FinalModel, final_model
+from merbench.runner.final_model import FinalModel, final_model, plan_recogniser
 from merbench.runner.spot_recognise import (
     feature_from_frames,
     frame_options,
@@ -132,15 +133,19 @@ def predict(spec: PredictSpec, plugins: Plugins, out: Path,
                             "single video does not give; predict with a training-free "
                             "spotter such as flow-peak")
     found: FinalModel | None = None
-    if spec.run is not None:  # trained first: a bad run is refused before the video is read
-        found = final_model(spec.run, out, data_root=spec.data_root, device=spec.device,
-                            plugins=plugins, on_epoch=None if progress is None else
-                            lambda done, total: progress("training", done, total))
+    planned = None
+    if spec.run is not None:  # checked first: a bad run is refused before the video is read
+        planned = plan_recogniser(spec.run, spec.data_root, spec.device, plugins)
     spotted: tuple[Spotted, ...] = guarded(spec.spotter, video, partial(
         spotter.spot, _counted(video, progress), video.fps))
     numbers = video.frames.numbers
     spans = [(r.onset, r.offset, r.kind) for r in numbered(spotted, video)]
     apexes = [middle_frame(numbers, onset, offset) for onset, offset, _ in spans]
+    if planned is not None and spans:  # trained (or loaded) only with something to recognise
+        assert spec.run is not None
+        found = final_model(spec.run, out, data_root=spec.data_root, device=spec.device,
+                            plugins=plugins, data=planned, on_epoch=None if progress is None
+                            else lambda done, total: progress("training", done, total))
     recogniser = None
     probabilities = np.zeros((len(spans), 0))
     if found is not None:
