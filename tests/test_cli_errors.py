@@ -139,8 +139,8 @@ def test_run_that_stopped_before_any_fold_can_be_started_again(cli, tmp_path: Pa
     code, _, err = cli(*base, "--model-opt", "dropout=1.5")  # torch refuses it in fold 1
     _one_line_error(code, err, "model 'ststnet' cannot be built with dropout=1.5",
                     "dropout probability has to be between 0 and 1")
-    assert (tmp_path / "r" / "run.json").exists()
-    assert not list((tmp_path / "r").glob("folds/fold-*.npz"))
+    # nothing trained, so nothing is left: no run.json of a run that never started (issue 69)
+    assert not (tmp_path / "r").exists()
     code, _, err = cli(*base, "--model-opt", "dropout=0.3")
     assert code == 0, err
 

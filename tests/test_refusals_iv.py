@@ -163,3 +163,60 @@ def test_predict_refuses_an_out_that_is_a_file(cli, tmp_path: Path) -> None:
                        "--out", tmp_path / "mine.txt")
     assert code == 2 and "is a file; choose a directory" in err and "FileExistsError" not in err
     assert (tmp_path / "mine.txt").read_text() == "my own"
+
+
+# -- found by the adversarial pass of 2026-11-26 over the fixes above -------------------------
+
+@pytest.mark.parametrize(("given", "message"), [
+    ("", "names the current folder"),
+    (".", "names the current folder"),
+    ("mine", "holds thesis.tex, which predict does not write"),
+])
+def test_predict_refuses_an_out_folder_that_is_not_its_own(cli, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch,
+                                                           given: str, message: str) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "thesis.tex").write_text("my own work")
+    code, _, err = cli("predict", "-d", "synthetic-long", "--video", "synthetic-long/sub01/v1",
+                       "--out", given)
+    assert code == 2 and message in err, err
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["mine", "thesis.tex"]
+
+
+def test_a_device_nothing_would_use_is_refused(cli, tmp_path: Path) -> None:
+    code, _, err = cli(*SPOT, "--out", tmp_path / "s", "--device", "cuda")
+    assert code == 2 and "--device is an option of --recognise MODEL" in err, err
+    code, _, err = cli("predict", "-d", "synthetic-long", "--video", "synthetic-long/sub01/v1",
+                       "--device", "cuda", "--out", tmp_path / "p")
+    assert code == 2 and "--device is for the recogniser of --from-run RUN" in err, err
+    assert not (tmp_path / "s").exists() and not (tmp_path / "p").exists()
+
+
+@pytest.mark.parametrize("option", ["padding=abc", "dropout=2"])
+def test_a_model_its_options_cannot_build_leaves_no_run_folder(cli, tmp_path: Path,
+                                                               option: str) -> None:
+    code, _, err = cli("run", "--model", "ststnet", "--dataset", "synthetic", "--epochs", "1",
+                       "--threads", "1", "--model-opt", option, "--out", tmp_path / "r",
+                       "--quiet")
+    assert code == 2 and "Traceback" not in err, err
+    assert not (tmp_path / "r").exists()
+
+
+@pytest.mark.parametrize("command", ["run", "tune"])
+def test_run_and_tune_refuse_the_current_folder_as_out(cli, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch,
+                                                       command: str) -> None:
+    monkeypatch.chdir(tmp_path)
+    args = (["run", "--model", "ststnet", "--dataset", "synthetic", "--epochs", "1"]
+            if command == "run" else
+            ["tune", str(Path(__file__).resolve().parents[1] / "examples" /
+                         "tune-synthetic.toml")])
+    code, _, err = cli(*args, "--out", "")
+    assert code == 2 and "--out names the current folder" in err, err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_tuned_option_with_no_value_says_so(cli, tmp_path: Path) -> None:
+    code, _, err = cli(*SPOT, "--out", tmp_path / "s", "--tune", "p=")
+    assert code == 2 and "'p=' gives no value" in err, err

@@ -106,6 +106,8 @@ def tuned_values(text: str) -> tuple[str, list[float]]:  # ints are floats to my
     """``NAME=V1,V2,...``: the values a spotting run tries for one tuned option."""
     name, sep, values = text.partition("=")
     items = values.split(",") if sep else []
+    if sep and not values.strip():
+        raise argparse.ArgumentTypeError(f"'{text}' gives no value; give NAME=V1,V2,...")
     if any(not item.strip() for item in items):  # "0.1,,0.2" meant a value, or a typo
         raise argparse.ArgumentTypeError(f"'{text}' has an empty value between commas; give "
                                          "NAME=V1,V2,... with one number between each")

@@ -10,7 +10,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from merbench.atomic import atomic_write_json
+from merbench.atomic import atomic_write_json, is_temporary
 from merbench.cli.literal import say
 from merbench.cli.parser import EXIT_INTERRUPTED, EXIT_USAGE
 from merbench.cli.render import with_interval
@@ -19,9 +19,11 @@ from merbench.plugins import Plugins
 from merbench.results.au_file import AU_RESULTS_FILE
 from merbench.results.codec import to_json
 from merbench.results.model import Results
+from merbench.results.out_folders import is_system_folder
 from merbench.results.prediction_file import PREDICTIONS_FILE, PredictedRecogniser, Predictions
 from merbench.results.run_files import ResultRejected
 from merbench.results.schema import departures_from_declared
+from merbench.runner.final_model import RECORD_FILE, WEIGHTS_FILE
 from merbench.runner.predict import PredictSpec, predict
 from merbench.verification.validate import validate_run
 
@@ -37,8 +39,12 @@ def _spec(args: argparse.Namespace) -> PredictSpec | str:
                 "give a video (PATH: a file or a folder of frames) or --dataset NAME")
     if args.path is not None and args.dataset is not None:
         return "give a video (PATH: a file or a folder of frames) or --dataset NAME, not both"
-    if args.out.exists() and not args.out.is_dir():  # before the video is read
-        return f"--out {args.out} is a file; choose a directory"
+    refused = _out_problem(args.out)
+    if refused:
+        return refused
+    if args.from_run is None and args.device != "cpu":
+        return ("--device is for the recogniser of --from-run RUN, which is not given; add "
+                "--from-run RUN or leave --device out")
     if args.fps is not None and not (math.isfinite(args.fps) and 0 < args.fps <= MAX_FPS):
         # the fastest micro-expression cameras record 200 fps; a typo of 1e9 would make
         # every expression a fraction of a frame
@@ -59,6 +65,28 @@ def _spec(args: argparse.Namespace) -> PredictSpec | str:
     return PredictSpec(options, args.spotter, dict(args.spotter_opt), dataset=args.dataset,
                        video=args.video, run=args.from_run, data_root=args.data_root,
                        device=args.device)
+
+
+PREDICT_ENTRIES = {PREDICTIONS_FILE, WEIGHTS_FILE, RECORD_FILE}
+
+
+def _out_problem(out: Path) -> str | None:
+    """Why ``--out`` may not receive predictions (None: it may): the current folder, a
+    system folder, a file, or a folder holding what predict does not write (spot, tune and
+    run refuse the same)."""
+    if str(out) in ("", ".") or out.resolve() == Path.cwd().resolve():
+        return "--out names the current folder; give a folder for the predictions"
+    if is_system_folder(out):
+        return f"--out {out} is a system folder; give a folder of your own"
+    if out.exists() and not out.is_dir():
+        return f"--out {out} is a file; choose a directory"
+    if out.is_dir():
+        foreign = sorted(e.name for e in out.iterdir()
+                         if e.name not in PREDICT_ENTRIES and not is_temporary(e))
+        if foreign:
+            return (f"--out {out} holds {foreign[0]}, which predict does not write; choose "
+                    "an empty or new directory, or an earlier predict's")
+    return None
 
 
 def _run_folder(given: Path) -> Path:

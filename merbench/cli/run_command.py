@@ -33,6 +33,10 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
         raise MerbenchError("--resume continues one seed's run directory; to continue a "
                             "--seeds run, repeat the same command")
     spec, settings = spec_from_args(args)
+    if settings.out is not None and (str(settings.out) in ("", ".") or
+                                     Path(settings.out).resolve() == Path.cwd().resolve()):
+        raise MerbenchError("--out names the current folder; give a folder for the run, such "
+                            "as runs/NAME")
     if seeds is not None:
         confirm_runs(len(seeds), f"run --seeds ({spec.model} on {spec.dataset})", args.yes)
     reporter = ProgressReporter(enabled=not args.quiet)

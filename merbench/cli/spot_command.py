@@ -106,7 +106,8 @@ def _out_problem(out: Path) -> str | None:
 def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
     without = [flag for flag, given in (("--recognise-feature", args.recognise_feature),
                                         ("--epochs", args.epochs),
-                                        ("--model-opt", args.model_options)) if given]
+                                        ("--model-opt", args.model_options),
+                                        ("--device", args.device != "cpu")) if given]
     if args.recognise is None and without:  # options of a recogniser that is not asked for
         say(f"merbench: error: {without[0]} is an option of --recognise MODEL, which is not "
             "given; add --recognise MODEL or leave it out", file=sys.stderr)

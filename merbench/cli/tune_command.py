@@ -71,6 +71,9 @@ TUNING_ENTRIES = {"trials", "final", RUNS_ARCHIVE, TUNE_FILE, TUNE_PREDICTIONS_F
 def check_tuning_folder(out: Path) -> None:
     """Refuse a system folder, a file, or a folder holding what no tuning writes (a tuning
     goes on in the folder of one that stopped)."""
+    if str(out) in ("", ".") or out.resolve() == Path.cwd().resolve():
+        raise MerbenchError("--out names the current folder; give a folder for the search, "
+                            "such as tunings/NAME")
     if is_system_folder(out):
         raise MerbenchError(f"--out {out} is a system folder; give a folder of your own, such "
                             "as tunings/NAME")

@@ -137,6 +137,7 @@ def open_run(spec: RunSpec, settings: RunSettings, plugins: Plugins,
         check_weight_files(data)
     identity = run_identity(data)
     run_dir = RunDirectory(settings.out or default_run_dir(spec, identity))  # a Path is truthy
+    fresh = not (run_dir.path / "run.json").exists()
     held.enter_context(run_dir.held())
     try:
         run_dir.open(identity.to_dict(), run_config(spec, settings), n_folds=len(data.folds))
@@ -148,7 +149,12 @@ def open_run(spec: RunSpec, settings: RunSettings, plugins: Plugins,
                 else _already_finished(data, run_dir))
     if finished is not None:
         return finished
-    return start_run(data, identity, run_dir, started)
+    try:
+        return start_run(data, identity, run_dir, started)
+    except MerbenchError:  # a model its options cannot build: no run.json of it is left
+        if fresh:
+            forget_untrained(run_dir.path)
+        raise
 
 
 def choose_executor(settings: RunSettings) -> Executor:
@@ -172,10 +178,27 @@ def execute(runs: list[StartedRun], executor: Executor,
     before = [len(run.done) for run in runs]
     try:
         executor.train(runs, on_group=StartedRun.save, on_run=run_trained)
+    except MerbenchError:  # said in one line already (a model its options cannot build)
+        if not any(len(run.done) > n for run, n in zip(runs, before, strict=True)):
+            for run, restored in zip(runs, before, strict=True):
+                if restored == 0:
+                    forget_untrained(run.run_dir.path)
+        raise
     except (RuntimeError, ValueError, TypeError, IndexError, ZeroDivisionError) as exc:
         if any(len(run.done) > n for run, n in zip(runs, before, strict=True)):
             raise  # folds trained, then one failed: not a model that cannot start
         raise _first_step_failed(runs, before, exc) from exc
+
+
+def forget_untrained(folder: Path) -> None:
+    """Remove what a run that never trained left: its run.json and empty folders, only where
+    no fold file is (a folder with any other file keeps it)."""
+    if any((folder / "folds").glob("fold-*.npz")):
+        return
+    (folder / "run.json").unlink(missing_ok=True)
+    for leftover in (folder / "folds", folder / "partial", folder):
+        with contextlib.suppress(OSError):  # only where nothing else is in it
+            leftover.rmdir()
 
 
 def _first_step_failed(runs: list[StartedRun], before: list[int],
@@ -185,12 +208,8 @@ def _first_step_failed(runs: list[StartedRun], before: list[int],
     started, with no fold in it, is removed rather than left holding a run.json of a run
     that never trained."""
     for run, restored in zip(runs, before, strict=True):
-        folder = run.run_dir.path
-        if restored == 0 and not any((folder / "folds").glob("fold-*.npz")):
-            (folder / "run.json").unlink(missing_ok=True)
-            for leftover in (folder / "folds", folder / "partial", folder):
-                with contextlib.suppress(OSError):  # only where nothing else is in it
-                    leftover.rmdir()
+        if restored == 0:
+            forget_untrained(run.run_dir.path)
     spec = runs[0].data.plan.spec
     given = ", ".join(f"{k}={v!r}" for k, v in sorted(spec.model_options.items())) or "none"
     first = str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc)

@@ -211,14 +211,15 @@ def _space(where: str, table: dict[str, Any], allowed: set[str],
         here = f"{where}: [space] {name}"
         option = name[len(MODEL_OPTION):] if name.startswith(MODEL_OPTION) else None
         if option is None and name not in allowed:
+            searchable = sorted(allowed & {f.name for f in dataclasses.fields(RunSpec)})
             raise MerbenchError(f"{here} is not an option a trial takes; search a run option "
-                                f"({', '.join(sorted(allowed))}) or model_options.NAME")
+                                f"({', '.join(searchable)}) or model_options.NAME")
         if option is None and name not in {f.name for f in dataclasses.fields(RunSpec)}:
             # device, data_root, threads, ...: where and how a run goes, the same for every
             # trial (given on the command line), never what a trial is
             raise MerbenchError(f"{here} says where or how a run goes, not what it is; it "
-                                "cannot be searched: give it once on the merbench tune "
-                                "command line")
+                                "cannot be searched (see 'merbench tune --help' for the "
+                                "settings a search takes once)")
         if option == "" or name == "model_options":
             raise MerbenchError(f"{here}: name the model option, e.g. model_options.dim")
         if name in options or (option is not None
