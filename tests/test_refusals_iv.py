@@ -98,7 +98,7 @@ def test_a_repeated_spot_reads_back_without_saying_it_spotted(cli, tmp_path: Pat
 @pytest.mark.parametrize(("given", "message"), [
     ("", "names the current folder"),
     (".", "names the current folder"),
-    ("mine", "holds thesis.tex, which no spotting run writes"),
+    ("mine", "holds thesis.tex, which spot does not write"),
     ("mine/thesis.tex", "is a file; choose a directory"),
 ])
 def test_spot_refuses_an_out_folder_that_is_not_its_own(cli, tmp_path: Path,

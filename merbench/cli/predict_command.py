@@ -10,7 +10,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from merbench.atomic import atomic_write_json, is_temporary
+from merbench.atomic import atomic_write_json
 from merbench.cli.literal import say
 from merbench.cli.parser import EXIT_INTERRUPTED, EXIT_USAGE
 from merbench.cli.render import with_interval
@@ -19,7 +19,7 @@ from merbench.plugins import Plugins
 from merbench.results.au_file import AU_RESULTS_FILE
 from merbench.results.codec import to_json
 from merbench.results.model import Results
-from merbench.results.out_folders import is_system_folder
+from merbench.results.out_folders import own_folder_problem
 from merbench.results.prediction_file import PREDICTIONS_FILE, PredictedRecogniser, Predictions
 from merbench.results.run_files import ResultRejected
 from merbench.results.schema import departures_from_declared
@@ -71,22 +71,7 @@ PREDICT_ENTRIES = {PREDICTIONS_FILE, WEIGHTS_FILE, RECORD_FILE}
 
 
 def _out_problem(out: Path) -> str | None:
-    """Why ``--out`` may not receive predictions (None: it may): the current folder, a
-    system folder, a file, or a folder holding what predict does not write (spot, tune and
-    run refuse the same)."""
-    if str(out) in ("", ".") or out.resolve() == Path.cwd().resolve():
-        return "--out names the current folder; give a folder for the predictions"
-    if is_system_folder(out):
-        return f"--out {out} is a system folder; give a folder of your own"
-    if out.exists() and not out.is_dir():
-        return f"--out {out} is a file; choose a directory"
-    if out.is_dir():
-        foreign = sorted(e.name for e in out.iterdir()
-                         if e.name not in PREDICT_ENTRIES and not is_temporary(e))
-        if foreign:
-            return (f"--out {out} holds {foreign[0]}, which predict does not write; choose "
-                    "an empty or new directory, or an earlier predict's")
-    return None
+    return own_folder_problem(out, PREDICT_ENTRIES, "predict", "predictions/NAME")
 
 
 def _run_folder(given: Path) -> Path:

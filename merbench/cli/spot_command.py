@@ -8,12 +8,11 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from merbench.atomic import is_temporary
 from merbench.cli.literal import counted, say
 from merbench.cli.parser import EXIT_INTERRUPTED, EXIT_USAGE
 from merbench.errors import MerbenchError
 from merbench.plugins import Plugins
-from merbench.results.out_folders import is_system_folder
+from merbench.results.out_folders import own_folder_problem
 from merbench.results.spotting_file import (
     SPOTTING_FILE,
     SPOTTING_RUN_FILE,
@@ -83,24 +82,7 @@ SPOT_ENTRIES = {SPOTTING_FILE, SPOTTING_RUN_FILE, VIDEOS_FOLDER, STR_FILE}
 
 
 def _out_problem(out: Path) -> str | None:
-    """Why ``--out`` may not receive a spotting run (None: it may), checked before anything
-    is read: a system folder, a file, the current folder given as '' or '.', or a folder
-    holding what no spotting run writes (a typo would scatter the run among a user's own
-    files; run, tune, export and leaderboard build refuse such a folder too)."""
-    if str(out) in ("", ".") or out == Path.cwd():
-        return ("--out names the current folder; give a folder for the run, such as "
-                "spots/NAME")
-    if is_system_folder(out):
-        return f"--out {out} is a system folder; give a folder of your own, such as spots/NAME"
-    if out.exists() and not out.is_dir():
-        return f"--out {out} is a file; choose a directory"
-    if out.is_dir():
-        foreign = sorted(e.name for e in out.iterdir()
-                         if e.name not in SPOT_ENTRIES and not is_temporary(e))
-        if foreign:
-            return (f"--out {out} holds {foreign[0]}, which no spotting run writes; choose "
-                    "an empty or new directory, or the folder of the run to go on with")
-    return None
+    return own_folder_problem(out, SPOT_ENTRIES, "spot", "spots/NAME")
 
 
 def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
