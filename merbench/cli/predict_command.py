@@ -71,7 +71,8 @@ PREDICT_ENTRIES = {PREDICTIONS_FILE, WEIGHTS_FILE, RECORD_FILE}
 
 
 def _out_problem(out: Path) -> str | None:
-    return own_folder_problem(out, PREDICT_ENTRIES, "predict", "predictions/NAME")
+    return own_folder_problem(out, PREDICT_ENTRIES, "predict does not write",
+                              "predictions/NAME")
 
 
 def _run_folder(given: Path) -> Path:

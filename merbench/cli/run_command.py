@@ -20,6 +20,7 @@ from merbench.errors import MerbenchError
 from merbench.meta import ReducedSetting
 from merbench.plugins import Plugins
 from merbench.results.au_file import AUResults
+from merbench.results.out_folders import names_current_folder
 from merbench.run_status import run_status
 from merbench.runner.execute import run
 from merbench.runner.seeds import parse_seeds, run_seeds
@@ -33,8 +34,7 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
         raise MerbenchError("--resume continues one seed's run directory; to continue a "
                             "--seeds run, repeat the same command")
     spec, settings = spec_from_args(args)
-    if settings.out is not None and (str(settings.out) in ("", ".") or
-                                     Path(settings.out).resolve() == Path.cwd().resolve()):
+    if settings.out is not None and names_current_folder(settings.out):
         raise MerbenchError("--out names the current folder; give a folder for the run, such "
                             "as runs/NAME")
     if seeds is not None:

@@ -82,7 +82,7 @@ SPOT_ENTRIES = {SPOTTING_FILE, SPOTTING_RUN_FILE, VIDEOS_FOLDER, STR_FILE}
 
 
 def _out_problem(out: Path) -> str | None:
-    return own_folder_problem(out, SPOT_ENTRIES, "spot", "spots/NAME")
+    return own_folder_problem(out, SPOT_ENTRIES, "spot does not write", "spots/NAME")
 
 
 def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:

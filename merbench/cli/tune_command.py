@@ -9,14 +9,13 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from merbench.atomic import is_temporary
 from merbench.cli.fold_bar import SweepProgress
 from merbench.cli.literal import counted, say
 from merbench.cli.parser import EXIT_INTERRUPTED
 from merbench.cli.run_options import given_options
 from merbench.errors import MerbenchError
 from merbench.plugins import Plugins
-from merbench.results.out_folders import is_system_folder
+from merbench.results.out_folders import own_folder_problem
 from merbench.results.run_archive import RUNS_ARCHIVE
 from merbench.results.tune_file import (
     NESTED,
@@ -69,23 +68,11 @@ TUNING_ENTRIES = {"trials", "final", RUNS_ARCHIVE, TUNE_FILE, TUNE_PREDICTIONS_F
 
 
 def check_tuning_folder(out: Path) -> None:
-    """Refuse a system folder, a file, or a folder holding what no tuning writes (a tuning
-    goes on in the folder of one that stopped)."""
-    if str(out) in ("", ".") or out.resolve() == Path.cwd().resolve():
-        raise MerbenchError("--out names the current folder; give a folder for the search, "
-                            "such as tunings/NAME")
-    if is_system_folder(out):
-        raise MerbenchError(f"--out {out} is a system folder; give a folder of your own, such "
-                            "as tunings/NAME")
-    if out.exists() and not out.is_dir():
-        raise MerbenchError(f"--out {out} is a file; choose a directory")
-    if out.is_dir():
-        foreign = sorted(e.name for e in out.iterdir()
-                         if e.name not in TUNING_ENTRIES and not is_temporary(e))
-        if foreign:
-            raise MerbenchError(f"--out {out} holds {foreign[0]}, which no tuning writes; "
-                                "choose an empty or new directory, or the folder of the "
-                                "tuning to go on with")
+    """Refuse the current folder, a system folder, a file, or a folder holding what no
+    tuning writes (a tuning goes on in the folder of one that stopped)."""
+    problem = own_folder_problem(out, TUNING_ENTRIES, "no tuning writes", "tunings/NAME")
+    if problem:
+        raise MerbenchError(problem)
 
 
 def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:

@@ -66,12 +66,19 @@ def check_out_folder(folder: Path, option: str, *, sweep: bool = False) -> None:
                                 f"(it holds {shown}); choose an empty or new directory")
 
 
-def own_folder_problem(out: Path, writes: set[str], command: str, example: str) -> str | None:
-    """Why ``--out`` may not receive what ``command`` writes (None: it may), for the commands
-    whose folder holds only their own files (``spot``, ``predict``): the current folder ('' or
-    '.'), a system folder, a file, or a folder holding anything but ``writes`` (a typo would
-    scatter the files among a user's own, and a later run would take them for its own)."""
-    if str(out) in ("", ".") or out.resolve() == Path.cwd().resolve():
+def names_current_folder(out: Path | str) -> bool:
+    """Whether ``--out`` is the folder the command runs in ('' and '.' among its names)."""
+    return str(out) in ("", ".") or Path(out).resolve() == Path.cwd().resolve()
+
+
+def own_folder_problem(out: Path, writes: set[str] | frozenset[str], writer: str,
+                       example: str) -> str | None:
+    """Why ``--out`` may not receive what a command writes (None: it may), for the commands
+    whose folder holds only their own files (``spot``, ``predict``, ``tune``): the current
+    folder, a system folder, a file, or a folder holding anything but ``writes``, said as
+    "which ``writer``" (a typo would scatter the files among a user's own, and a later run
+    would take them for its own)."""
+    if names_current_folder(out):
         return f"--out names the current folder; give a folder for it, such as {example}"
     if is_system_folder(out):
         return f"--out {out} is a system folder; give a folder of your own, such as {example}"
@@ -81,7 +88,7 @@ def own_folder_problem(out: Path, writes: set[str], command: str, example: str) 
         foreign = sorted(e.name for e in out.iterdir()
                          if e.name not in writes and not is_temporary(e))
         if foreign:
-            return (f"--out {out} holds {foreign[0]}, which {command} does not write; choose "
-                    f"an empty or new directory, or the folder of an earlier {command}")
+            return (f"--out {out} holds {foreign[0]}, which {writer}; choose an empty or new "
+                    "directory, or the folder of an earlier one to go on with")
     return None
 
