@@ -178,16 +178,16 @@ def execute(runs: list[StartedRun], executor: Executor,
     before = [len(run.done) for run in runs]
     try:
         executor.train(runs, on_group=StartedRun.save, on_run=run_trained)
-    except MerbenchError:  # said in one line already (a model its options cannot build)
-        if not any(len(run.done) > n for run, n in zip(runs, before, strict=True)):
-            for run, restored in zip(runs, before, strict=True):
-                if restored == 0:
-                    forget_untrained(run.run_dir.path)
-        raise
-    except (RuntimeError, ValueError, TypeError, IndexError, ZeroDivisionError) as exc:
+    except (MerbenchError, RuntimeError, ValueError, TypeError, IndexError,
+            ZeroDivisionError) as exc:
         if any(len(run.done) > n for run, n in zip(runs, before, strict=True)):
             raise  # folds trained, then one failed: not a model that cannot start
-        raise _first_step_failed(runs, before, exc) from exc
+        for run, restored in zip(runs, before, strict=True):
+            if restored == 0:  # a folder this command started, with no fold in it
+                forget_untrained(run.run_dir.path)
+        if isinstance(exc, MerbenchError):  # said in one line already (cannot be built)
+            raise
+        raise _first_step_failed(runs, exc) from exc
 
 
 def forget_untrained(folder: Path) -> None:
@@ -201,15 +201,9 @@ def forget_untrained(folder: Path) -> None:
             leftover.rmdir()
 
 
-def _first_step_failed(runs: list[StartedRun], before: list[int],
-                       exc: BaseException) -> MerbenchError:
+def _first_step_failed(runs: list[StartedRun], exc: BaseException) -> MerbenchError:
     """One line for a model that fails before any fold trains (``--model-opt padding=-5``
-    raised torch's RuntimeError): the options are the likely cause. A run folder this command
-    started, with no fold in it, is removed rather than left holding a run.json of a run
-    that never trained."""
-    for run, restored in zip(runs, before, strict=True):
-        if restored == 0:
-            forget_untrained(run.run_dir.path)
+    raised torch's RuntimeError): the options are the likely cause."""
     spec = runs[0].data.plan.spec
     given = ", ".join(f"{k}={v!r}" for k, v in sorted(spec.model_options.items())) or "none"
     first = str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc)
