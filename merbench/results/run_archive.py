@@ -18,10 +18,9 @@ deterministic (sorted names, no times or owners), so the same runs give the same
 from __future__ import annotations
 
 import contextlib
+import io
 import lzma
-import os
 import shutil
-import stat
 import tarfile
 import tempfile
 from collections.abc import Iterator
@@ -30,7 +29,7 @@ from typing import BinaryIO
 
 from merbench.atomic import atomic_write
 from merbench.errors import MerbenchError
-from merbench.results.safe_files import check_entry
+from merbench.results.safe_files import check_entry, read_regular_bytes
 
 RUNS_ARCHIVE = "runs.tar.xz"
 #: the folders of a tuning that are packed: its trials and its retrainings
@@ -96,54 +95,57 @@ def _member_problem(info: tarfile.TarInfo) -> str | None:
 
 @contextlib.contextmanager
 def _opened(folder: Path) -> Iterator[tarfile.TarFile]:
-    """``folder/runs.tar.xz`` open for reading, once it is shown to be a regular file inside
-    the folder (a fifo would block the open; a link would read another file)."""
+    """``folder/runs.tar.xz`` open for reading, once it is shown to be a regular file of the
+    folder's own (no link or hard link: check_entry; no fifo, read without blocking:
+    read_regular_bytes). A search's archive is a few MB, so it is read once, into memory."""
     path = Path(folder) / RUNS_ARCHIVE
     check_entry(path, Path(folder))
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | os.O_NONBLOCK)
+        data = read_regular_bytes(path)
     except FileNotFoundError:
         raise MerbenchError(f"{path} is missing; publish the whole tuning folder") from None
     except OSError as exc:
         raise MerbenchError(f"{path} cannot be read ({exc.strerror})") from None
-    with os.fdopen(fd, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-            raise MerbenchError(f"{path} is not a regular file")
-        try:
-            with tarfile.open(fileobj=handle, mode="r:xz") as archive:
-                yield archive
-        except (tarfile.TarError, lzma.LZMAError, EOFError, OSError) as exc:
-            raise MerbenchError(f"{path} is damaged ({exc}); publish the archive merbench "
-                                "tune wrote") from None
+    try:
+        with tarfile.open(fileobj=io.BytesIO(data), mode="r:xz") as archive:
+            yield archive
+    except (tarfile.TarError, lzma.LZMAError, EOFError, OSError) as exc:
+        raise MerbenchError(f"{path} is damaged ({exc}); publish the archive merbench "
+                            "tune wrote") from None
+
+
+def _checked_members(archive: tarfile.TarFile, path: Path) -> list[tarfile.TarInfo]:
+    """Every member of ``archive``, each refused unless unpacking it is safe, and the whole
+    refused past the caps, before any is written."""
+    members: list[tarfile.TarInfo] = []
+    total = 0
+    for info in archive:
+        problem = _member_problem(info)
+        if problem is not None:
+            raise MerbenchError(f"{path}: member {info.name!r} {problem}; publish the "
+                                "archive merbench tune wrote")
+        total += info.size
+        members.append(info)
+        if len(members) > MAX_MEMBERS or total > MAX_BYTES:
+            raise MerbenchError(f"{path} holds more than {MAX_MEMBERS} members or "
+                                f"{MAX_BYTES // 1024**3} GiB, more than any search "
+                                "merbench writes; it is not unpacked")
+    return members
 
 
 def archived_names(folder: Path) -> list[str]:
     """The names of the members of ``folder/runs.tar.xz``, each checked as unpacking would."""
-    path = Path(folder) / RUNS_ARCHIVE
-    names: list[str] = []
-    total = 0
     with _opened(folder) as archive:
-        for info in archive:
-            problem = _member_problem(info)
-            if problem is not None:
-                raise MerbenchError(f"{path}: member {info.name!r} {problem}; publish the "
-                                    "archive merbench tune wrote")
-            total += info.size
-            names.append(info.name)
-            if len(names) > MAX_MEMBERS or total > MAX_BYTES:
-                raise MerbenchError(f"{path} holds more than {MAX_MEMBERS} members or "
-                                    f"{MAX_BYTES // 1024**3} GiB, more than any search "
-                                    "merbench writes; it is not unpacked")
-    return names
+        return [info.name for info in _checked_members(archive, Path(folder) / RUNS_ARCHIVE)]
 
 
 def unpack_runs(folder: Path, into: Path) -> None:
-    """Unpack ``folder/runs.tar.xz`` into ``into`` after every member is checked."""
-    archived_names(folder)  # refuses a bad member before anything is written
+    """Unpack ``folder/runs.tar.xz`` into ``into`` once every member is checked."""
     with _opened(folder) as archive:
-        # the "data" filter (Python 3.10.12+) refuses what the member check above already did
+        members = _checked_members(archive, Path(folder) / RUNS_ARCHIVE)
+        # the "data" filter (Python 3.10.12+) refuses what the member check already did
         safe = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
-        archive.extractall(into, **safe)  # type: ignore[arg-type]
+        archive.extractall(into, members=members, **safe)  # type: ignore[arg-type]
 
 
 @contextlib.contextmanager

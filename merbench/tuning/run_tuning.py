@@ -37,7 +37,13 @@ from merbench.metrics import pooled_scores
 from merbench.plugins import Plugins
 from merbench.protocols.subject_split import SUBJECT_SPLIT
 from merbench.results.codec import to_json
-from merbench.results.run_archive import RUNS_ARCHIVE, pack_runs, remove_packed, unpack_runs
+from merbench.results.run_archive import (
+    PACKED_FOLDERS,
+    RUNS_ARCHIVE,
+    pack_runs,
+    remove_packed,
+    unpack_runs,
+)
 from merbench.results.run_files import read_predictions
 from merbench.results.safe_files import read_regular_bytes
 from merbench.results.schema import now_iso
@@ -264,7 +270,7 @@ def _unpack_finished(out: Path) -> None:
     leaves both, and the folders are the runs then."""
     if not (out / RUNS_ARCHIVE).is_file():
         return
-    if not any((out / name).exists() for name in ("trials", "final")):
+    if not any((out / name).exists() for name in PACKED_FOLDERS):
         unpack_runs(out, out)
     (out / RUNS_ARCHIVE).unlink()
 
