@@ -31,7 +31,7 @@ import pandas as pd
 from merbench.errors import MerbenchError
 from merbench.results.model import Intervals
 from merbench.results.safe_files import read_regular_bytes
-from merbench.results.schema import read_json, read_kind
+from merbench.results.schema import read_kind
 
 TUNE_FILE = "tune.json"
 TUNE_PREDICTIONS_FILE = "predictions.csv"
@@ -160,9 +160,6 @@ def read_tune_predictions(folder: Path) -> Any:
 
 def read_tune(path: Path) -> TuneResults:
     """A ``tune.json`` in the current layout, every field checked."""
-    data = read_json(path, "tuning results file")
-    if data.get("kind") == "tune" and data.get("schema_version") == 1:
-        raise MerbenchError(f"{path} is a tuning of layout 1 (its runs unpacked); 'merbench "
-                            f"migrate {Path(path).parent}' packs them into layout "
-                            f"{TUNE_SCHEMA}")
-    return read_kind(path, "tuning results file", "tune", TUNE_SCHEMA, TuneResults)
+    return read_kind(path, "tuning results file", "tune", TUNE_SCHEMA, TuneResults, older={
+        1: f"its runs unpacked; 'merbench migrate {Path(path).parent}' packs them into "
+           f"layout {TUNE_SCHEMA}"})
