@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -36,12 +37,18 @@ def test_the_tracked_tree_travels_with_room_to_spare() -> None:
         "is under 16: keep result runs compact (a tuning's runs in runs.tar.xz) and data out")
 
 
-def _lists() -> tuple[set[str], dict[str, str]]:
+def _gpu_wheels() -> Any:
+    """benchmarks/gpu_wheels.py, imported as the scripts beside it import it."""
     sys.path.insert(0, str(BENCHMARKS))
     try:
         import gpu_wheels
     finally:
         sys.path.remove(str(BENCHMARKS))
+    return gpu_wheels
+
+
+def _lists() -> tuple[set[str], dict[str, str]]:
+    gpu_wheels = _gpu_wheels()
     return gpu_wheels.image_packages(), gpu_wheels.pinned_wheels()
 
 
@@ -68,11 +75,7 @@ def test_every_package_the_session_imports_is_in_the_image_or_carried() -> None:
     """What the session's steps import (the scripts, merbench run and tune with every plan
     model built) is in the GPU image or pinned as a wheel. OpenCV's contrib build imports as
     the image's plain one (cv2); merbench itself travels as the checkout."""
-    sys.path.insert(0, str(BENCHMARKS))
-    try:
-        import gpu_wheels
-    finally:
-        sys.path.remove(str(BENCHMARKS))
+    gpu_wheels = _gpu_wheels()
     allowed = gpu_wheels.allowed_distributions()
     code = ("import gpu_session, gpu_plan, leaderboard_runs, train_matrix, plan_step\n"
             "import merbench.cli.run_command, merbench.cli.tune_command, merbench.tuning.search\n"
