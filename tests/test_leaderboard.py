@@ -191,6 +191,32 @@ def test_configurations_of_one_model_are_told_apart(committed_site: Path, read_t
     assert "htnet v1 (htnet-regions crop=corrected) on composite / loso, seed 0" in heading
 
 
+def test_the_benchmark_page_shows_each_class_f1(committed_site: Path, read_tables) -> None:
+    """UF1 hides which emotions a model recognises (issue 70): the composite page gives, for
+    every ranked row in its order, each class's F1, recomputed from the row's predictions."""
+    import pandas as pd
+    from sklearn.metrics import f1_score
+
+    page = (committed_site / "benchmarks" / "composite-3class-loso.html").read_text()
+    tables = read_tables(page)
+    ranked, per_class = tables["ranked-table"], tables["per-class-table"]
+    def named(rows: list[dict[str, str]]) -> list[tuple[str, str]]:
+        return [(" ".join(r["model"].split()[:2]), r["selection"]) for r in rows]
+
+    assert named(per_class) == named(ranked)
+    assert {"f1-negative", "f1-positive", "f1-surprise"} <= set(per_class[0])
+    # a single-seed row, against scikit-learn on its predictions file
+    row = next(r for r in per_class if r["model"].startswith("lbp-apex-svm"))
+    predictions = pd.read_csv(RESULTS / "lbp-apex-svm-composite-loso" / "predictions.csv")
+    expected = f1_score(predictions["y_true"], predictions["y_pred"], average=None,
+                        labels=[0, 1, 2], zero_division=0)
+    shown = [float(row[f"f1-{name}"].split()[0]) for name in ("negative", "positive",
+                                                             "surprise")]
+    assert shown == pytest.approx(expected, abs=5e-5)
+    assert np.mean(shown) == pytest.approx(float(ranked[per_class.index(row)]["overall-uf1"]
+                                                 .split()[0]), abs=1e-4)
+
+
 def test_reduced_runs_are_labelled_on_every_page(committed_site: Path, read_tables) -> None:
     """A reduced run's scores (oracle UF1 .82) are not HTNet's: the index, its benchmark rows
     and its run page, every score section of it, say so; full-recipe runs carry no label."""

@@ -262,7 +262,8 @@ def _value(run: Run, policy: str, scope: str, metric: str) -> float | None:
     return {"uf1": scores.uf1, "uar": scores.uar, "accuracy": scores.accuracy}.get(metric)
 
 
-def _cell(values: list[float | None]) -> Cell:
+def cell_of(values: list[float | None]) -> Cell:
+    """Mean and sample std of one metric over a row's seeds; none when a seed has none."""
     if not values or any(v is None for v in values):
         return Cell(mean=None, std=None, n=len(values))
     array = np.asarray(values, dtype=float)
@@ -338,7 +339,7 @@ def benchmark_rows(benchmark: Benchmark, groups: list[Group]) -> Tables:
         for policy in (*benchmark.rank, *benchmark.test_set_selection):
             if not all(policy in run.checked.metrics_by_policy for run in group.runs):
                 continue
-            cells = [_cell([_value(run, policy, column.scope, metric) for run in group.runs])
+            cells = [cell_of([_value(run, policy, column.scope, metric) for run in group.runs])
                      for column in benchmark.columns for metric in benchmark.metrics]
             test_set = policy in benchmark.test_set_selection
             row = Row(group, policy, test_set, cells)

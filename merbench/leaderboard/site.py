@@ -54,6 +54,7 @@ from merbench.leaderboard.copies import Claim
 from merbench.leaderboard.costs import load_costs
 from merbench.leaderboard.curves import curves_view, selection_gaps
 from merbench.leaderboard.labels import configuration_label, configuration_notes
+from merbench.leaderboard.per_class import per_class_table
 from merbench.leaderboard.not_run import not_run_models
 from merbench.leaderboard.ordering import by_importance
 from merbench.leaderboard.page_views import (
@@ -330,7 +331,7 @@ def render_site(collection: Collection, benchmarks: list[Benchmark], out: Path,
         page = env.get_template("benchmark.html").render(
             root="../", bench=bench, ranked=ranked, apart=apart, weights=rows.saved_weights,
             gaps=gaps, not_run=not_run_models(bench, rows, registries, costs),
-            uncertainty=table,
+            uncertainty=table, per_class=per_class_table(bench, ranked),
             reduced=reduced_view(rows.reduced),
             reported=reported_rows(bench), first_cols=first_cols, last_cols=last_cols,
             paper_vs_merbench=reported_vs_reproduced(bench, ranked, apart, table),
