@@ -55,10 +55,12 @@ def test_the_table_prints_intervals_and_differences(runs: dict[str, Path], cli) 
     code, out, _ = cli("compare", runs["a"], runs["b"], runs["seeds"])
     assert code == 0
     assert "95% intervals: percentile bootstrap over subjects" in out
-    assert f"run 1: ststnet · fixed · seed 0 · REDUCED: epochs 2 (recipe 800)  ({runs['a']})" \
-        in out
-    assert "run 3: ststnet · fixed · seeds 0, 1 · REDUCED" in out
-    assert "differences from run 1 (ststnet · fixed · seed 0 · REDUCED" in out and " p " in out
+    # the label says how a run departs from the recipe, from its own record
+    assert (f"run 1: ststnet · epochs 2 (recipe 800) · fixed · seed 0 · REDUCED  ({runs['a']})"
+            in out)
+    assert "run 3: ststnet · epochs 2 (recipe 800) · fixed · seeds 0, 1 · REDUCED" in out
+    assert "differences from run 1 (ststnet · epochs 2 (recipe 800) · fixed · seed 0 · " \
+        "REDUCED" in out and " p " in out
     lines = out.splitlines()
     per_database = [line for line in lines if line.strip().startswith("UF1 per database:")]
     assert len(per_database) == 2 and all("syn1 " in line for line in per_database)
@@ -106,11 +108,12 @@ def test_a_folder_of_seed_runs_is_compared_as_the_site_groups_it(cli) -> None:
     assert offapexnet["seeds"] == [0, 1] and offapexnet["model"] == "offapexnet"
     assert offapexnet["uf1"]["value"] == pytest.approx(0.6933, abs=5e-5)  # the site's row
     assert offapexnet["configuration"] == ""
-    # "(the recipe's)": the shuffled runs predate the recorded recipe, and their label now
-    # says what a newer run of the same recipe says
+    # a label says what departs from the recipe, from the run's own record: the shuffled
+    # runs (which predate the recorded recipe) are the recipe, and read as a newer run would
     assert (shuffled["configuration"], authors["configuration"]) == (
-        "data_order shuffle (the recipe's)", "data_order authors")
-    assert authors["label"] == "ststnet · data_order authors · fixed · seeds 0, 1, 2"
+        "", "data_order authors (recipe shuffle)")
+    assert authors["label"] == \
+        "ststnet · data_order authors (recipe shuffle) · fixed · seeds 0, 1, 2"
 
 
 def test_a_folder_of_runs_is_pooled_only_when_every_run_validates(

@@ -177,18 +177,22 @@ def test_configurations_of_one_model_are_told_apart(committed_site: Path, read_t
     version and seed made them look like one run listed twice."""
     runs = read_tables((committed_site / "index.html").read_text())["runs-table"]
     htnet = sorted(r["model"] for r in runs if r["model"].startswith("htnet"))
-    assert [m.split()[-1] for m in htnet] == ["crop=corrected", "crop=reference"]
+    assert [re.search(r"crop=\w+", m).group(0) for m in htnet] == ["crop=corrected",
+                                                                     "crop=reference"]
+    # each says, from its own record, how it departs from HTNet as declared (it is reduced)
+    assert all("dim=24" in m and "epochs 200" in m for m in htnet), htnet
     # STSTNet's shuffled and authors'-order configurations on the composite, told apart by
     # their data order (its lodo runs are alone in their benchmark)
     labels = {r["model"].removeprefix("ststnet v1").strip() for r in runs
               if "ststnet" in r["model"]}
-    assert labels == {"", "data_order shuffle (the recipe's)", "data_order authors",
-                      "saved weights"}
+    assert labels == {"", "data_order authors (recipe shuffle)",
+                      "saved weightsweights STSTNet_Weights@christy1206-STSTNet-1afb56e"}
     page = (committed_site / "runs" / "htnet-reduced-cpu-crop-corrected" / "index.html").read_text()
     title = re.search(r"<title>(.*?)</title>", page).group(1)
     heading = re.sub(r"<[^>]+>", "", re.search(r"<h1>(.*?)</h1>", page, re.S).group(1))
-    assert "htnet v1 (htnet-regions crop=corrected)" in title
-    assert "htnet v1 (htnet-regions crop=corrected) on composite / loso, seed 0" in heading
+    assert "htnet v1 (htnet-regions crop=corrected, " in title
+    assert heading.startswith("htnet v1 (htnet-regions crop=corrected, ") and \
+        "epochs 200 (recipe 800)" in heading and "on composite / loso, seed 0" in heading
 
 
 def test_the_benchmark_page_shows_each_class_f1(committed_site: Path, read_tables) -> None:
@@ -788,7 +792,7 @@ def test_published_numbers_sit_beside_merbenchs_rows(committed_site: Path, tmp_p
     rows = read_tables(page)["reproduced-table"]
     ststnet = next(r for r in rows if r["paper"] == "STSTNet"
                    and r["merbench"].startswith("ststnet v1 (3 seeds)")
-                   and "data_order shuffle (the recipe's)" in r["merbench"])
+                   and "data_order" not in r["merbench"])  # the recipe's order
     assert ststnet["paper-uf1-uar"] == "0.7353 / 0.7605"
     assert ststnet["fixed-uf1-uar"].startswith("0.6859 / 0.6732 [0.63, 0.74]")
     assert ststnet["oracle-uf1-uar"] == "0.7677 / 0.7463"
@@ -880,9 +884,9 @@ def test_the_committed_export_tells_the_ststnet_rows_apart_in_every_format(
     shown = set(_page_settings(page, "ranked-table"))
     ststnet = [line for line in lines if line.model == "ststnet v1"]
     assert len(ststnet) == 4  # two configurations, fixed and oracle each
-    assert {line.setting for line in ststnet} == {"data_order authors",
-                                                  "data_order shuffle (the recipe's)"}
-    assert {line.setting for line in ststnet} <= shown  # the page's own labels
+    # the recipe's shuffled order is the model as declared: nothing to say
+    assert {line.setting for line in ststnet} == {"data_order authors (recipe shuffle)", ""}
+    assert {line.setting for line in ststnet} - {""} <= shown  # the page's own labels
     rows = list(csv.DictReader(io.StringIO(to_csv(bench, lines))))
     named = [(r["model"], r["configuration"], r["selection"]) for r in rows
              if r["model"] == "ststnet v1"]
@@ -891,8 +895,9 @@ def test_the_committed_export_tells_the_ststnet_rows_apart_in_every_format(
                        (to_latex(bench, lines), "ststnet v1 (data\\_order {}")):
         table = [row for row in text.splitlines() if "ststnet" in row]
         assert len(table) == 4, text
-        for order in ("authors)", "shuffle (the recipe's))"):
-            assert sum(name.format(order) in row for row in table) == 2, table
+        assert sum(name.format("authors (recipe shuffle))") in row for row in table) == 2
+        assert sum(name.split(" (")[0] + " |" in row or name.split(" (")[0] + " &" in row
+                   for row in table) == 2, table
         cells = [[c.strip() for c in row.strip("| ").split("|" if "|" in row else "&")]
                  for row in table]
         assert len({(c[0], c[1]) for c in cells}) == 4  # model and selection: none alike
@@ -909,7 +914,7 @@ def test_reported_vs_reproduced_rows_are_told_apart(committed_site: Path, read_t
                  if (r["paper"], r["selection"]) == paper]
         assert len(cells) == len(set(cells)), cells
     settings = _page_settings(page, "reproduced-table")
-    assert {"data_order authors", "data_order shuffle (the recipe's)"} <= set(settings)
+    assert "data_order authors (recipe shuffle)" in settings
     assert set(settings) <= set(_page_settings(page, "ranked-table"))
 
 
@@ -931,7 +936,9 @@ def test_an_option_given_at_its_default_is_labelled_like_one_left_out() -> None:
     """A run made today leaves ``crop`` out of its identity (it is the default, reference);
     the committed HTNet runs recorded ``crop=reference``. Both ran the same crop, so both
     read ``crop=reference`` beside ``crop=corrected``, never "crop default"; a recipe field a
-    file predates (``data_order``) and the unrecorded fp32 step read as their values too."""
+    file predates (``data_order``) and the unrecorded fp32 step are the recipe's, so neither
+    is said. A label is read from the run's own record: it never changes when other rows are
+    added (issue 70)."""
     from dataclasses import dataclass
 
     from merbench.leaderboard.collect import collect
@@ -950,13 +957,19 @@ def test_an_option_given_at_its_default_is_labelled_like_one_left_out() -> None:
                Config("corrected", corrected)]
     notes = configuration_notes(configs)
     labels = {c.key: configuration_label(c, notes) for c in configs}
-    assert labels == {"explicit": "htnet-regions crop=reference",
-                      "today": "htnet-regions crop=reference",
-                      "corrected": "htnet-regions crop=corrected"}
-    # unknown to this installation (its plugin missing): the one case "default" is said
+    departs = ", block_repeats=[1,1,2], dim=24, epochs 200 (recipe 800), lr 0.0002 (recipe 5e-05)"
+    assert labels == {"explicit": "htnet-regions crop=reference" + departs,
+                      "today": "htnet-regions crop=reference" + departs,
+                      "corrected": "htnet-regions crop=corrected" + departs}
+    # the same alone, or with the other rows in another order
+    for shown in ([configs[0]], [configs[1]], configs[::-1]):
+        assert {c.key: configuration_label(c, configuration_notes(shown)) for c in shown} == \
+            {c.key: labels[c.key] for c in shown}
+    # unknown to this installation (its plugin missing): the recorded options are said
     unknown = configuration_notes(configs,
                                   defaults=lambda section, name, version, package: None)
-    assert unknown["today"] == "htnet-regions crop default"
+    assert unknown == labels
+    base = labels["explicit"]
     older = {k: v for k, v in reference.hyperparameters.recorded().items() if k != "data_order"}
     fused = {**reference.hyperparameters.recorded(), "fused_optimizer": False, "precision": "fp32"}
     alike = [Config("older", _relabelled(reference, hyperparameters=older)),
@@ -964,14 +977,37 @@ def test_an_option_given_at_its_default_is_labelled_like_one_left_out() -> None:
              Config("listed", _relabelled(reference, hyperparameters={
                  **reference.hyperparameters.recorded(), "data_order": "listed"}))]
     notes = configuration_notes(alike)
-    assert notes["older"] == notes["now"] == "data_order shuffle (the recipe's)"
-    assert notes["listed"] == "data_order listed"
-    # a results.json written before model.recipe was recorded reads "(the recipe's)" too,
-    # from the installed model's declared recipe at the same version (issue 70)
+    assert notes["older"] == notes["now"] == base
+    assert notes["listed"] == base.replace(", epochs", ", data_order listed (recipe shuffle), "
+                                                       "epochs")
+    # a results.json written before model.recipe was recorded departs from the installed
+    # model's declared recipe at the same version: the same label (issue 70)
     unrecorded = [Config("unrecorded", _relabelled(reference, model={"recipe": None})),
                   Config("listed", alike[2].first)]
-    notes = configuration_notes(unrecorded)
-    assert notes["unrecorded"] == "data_order shuffle (the recipe's)"
+    assert configuration_notes(unrecorded)["unrecorded"] == base
+
+
+def test_two_configurations_alike_but_for_a_version_are_told_apart() -> None:
+    """What no declared default speaks to (the dataset's sample list) is said only where two
+    rows of the same model would otherwise read alike: then on both."""
+    import dataclasses
+    from dataclasses import dataclass
+
+    from merbench.leaderboard.collect import collect
+    from merbench.leaderboard.labels import configuration_notes
+
+    @dataclass(frozen=True)
+    class Config:
+        key: str
+        first: object
+
+    first = collect([RESULTS / "htnet-reduced-cpu"]).groups[0].first
+    other = _relabelled(first, dataset=dataclasses.replace(first.dataset, version=99))
+    alone = configuration_notes([Config("a", first)])["a"]
+    both = configuration_notes([Config("a", first), Config("b", other)])
+    assert both["a"].startswith(alone + ", dataset v") and both["b"].startswith(
+        alone + ", dataset v99")
+    assert both["a"] != both["b"]
 
 
 def test_an_option_given_at_its_default_pools_with_one_left_out() -> None:

@@ -99,7 +99,10 @@ def label(run: StoredRun, setting: str = "") -> str:
     name = f"{run.name} · {setting}" if setting else run.name
     text = f"{name} · {run.policy} · seed{'s' if len(run.seeds) > 1 else ''} {seeds}"
     reduced = reduced_setting(run.results) if run.results is not None else None
-    return f"{text} · REDUCED: {reduced}" if reduced else text
+    if not reduced:
+        return text
+    # the label already says each departure (``epochs 2 (recipe 800)``)
+    return f"{text} · REDUCED" if setting else f"{text} · REDUCED: {reduced}"
 
 
 def main(args: argparse.Namespace) -> int:

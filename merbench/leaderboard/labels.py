@@ -1,29 +1,33 @@
 """What a reader needs to tell rows apart and to know what a run is not.
 
 Runs of one model are grouped by their whole configuration (see
-:func:`merbench.leaderboard.collect.group_key`), but a page used to show only the model's name,
-version and seed, so two configurations of the same model (HTNet with the authors' crop and
-with the corrected one) looked like the same run listed twice. :func:`configuration_notes`
-finds, among the configurations that would otherwise look alike, the settings in which they
-differ, and says only those. Every row that leaves a page (an export, the comparison page,
-"Reported vs reproduced", ``merbench compare``) is named by :func:`configuration_label`, so a
-row reads the same wherever it is pasted.
+:func:`merbench.leaderboard.collect.group_key`); a row that showed only the model's name,
+version and seed made two configurations of one model (HTNet with the authors' crop and with
+the corrected one) look like one run listed twice. A row's label is read from its own record:
+its feature's options, then every setting in which it departs from its model as declared (the
+factory's default options, the declared recipe with the recorded value beside it, no inner
+hold-out, no saved weights, labels not shuffled): ``htnet-regions crop=corrected, epochs 200
+(recipe 800)``. So a label never changes when other runs are added to a page, and the bare
+model name means the model as declared. Only where two configurations of one model, dataset
+and protocol would still read alike (they differ in something nothing declares: a dataset's
+version or sample list, an estimator's setting) is the setting that tells them apart added to
+both. Every row that leaves a page (an export, the comparison page, "Reported vs reproduced",
+``merbench compare``) is named by :func:`configuration_label`, so a row reads the same
+wherever it is pasted.
 
 An option is said by the value the run used, not as "default": a run that leaves an option
 out ran with the factory's default (its identity leaves defaults out, see
 ``Entry.without_defaults``), while an older run may record the same value explicitly; both ran
-the same thing, so both read ``crop=reference`` (and form one configuration: see
-:mod:`merbench.leaderboard.declared_defaults`). The default is read from the registered
-factory only where two configurations differ in whether they set an option, so labelling
-never imports a model's library for nothing; only where no installed plugin of the recorded
-version says (its package is missing here) does a label read
-"crop default".
+the same thing, so neither departs (and they form one configuration: see
+:mod:`merbench.leaderboard.declared_defaults`, which reads a factory's defaults from the
+registry's metadata without importing its module). Only where no installed plugin of the
+recorded version says does a label say a recorded option as it is, or, on a clash, "crop
+default".
 
-(A run in a reduced setting, fewer epochs or a smaller network, is told apart by the pages
-themselves: every page that shows one puts the ``reduced setting`` badge beside it, with
+(A run in a reduced setting, fewer epochs or a smaller network, also carries the ``reduced
+setting`` badge on every page that shows one, with
 :func:`merbench.leaderboard.collect.reduced_setting` as its reason, since its scores are not the
-model's.)
-"""
+model's.)"""
 
 from __future__ import annotations
 
@@ -145,7 +149,8 @@ def _say(section: str, key: str, value: Any, results: Results,
             # same version, so its row reads as its siblings' do
             recipe = defaults.recipe(results.model.name, results.model.version)
         declared = getattr(recipe, key, _MISSING) if recipe is not None else _MISSING
-        mark = " (the recipe's)" if declared is not _MISSING and declared == value else ""
+        mark = "" if declared is _MISSING else " (the recipe's)" if declared == value else \
+            f" (recipe {_value(declared)})"
         return f"{key} {_value(value)}{mark}"
     if section in ("dataset", "protocol"):
         if not key:
@@ -157,7 +162,7 @@ def _say(section: str, key: str, value: Any, results: Results,
         return "no inner-val hold-out" if value in (None, _MISSING) else \
             f"{value} inner-val subjects"
     if section == "weights":
-        return "trained by merbench" if value in (None, _MISSING) else f"saved weights {value}"
+        return "trained by merbench" if value in (None, _MISSING) else f"weights {value}"
     return "training labels shuffled" if value else "labels not shuffled"
 
 
@@ -169,29 +174,91 @@ def _clash(results: Results) -> tuple[str, str, str, str, bool]:
             str(results.dataset.name), str(results.protocol.name), bool(results.trained))
 
 
+def _canonical_value(section: str, key: str, results: Results, defaults: Defaults) -> Any:
+    """What the model as declared runs with for one setting, or _MISSING where nothing is
+    declared (a version, a fingerprint, an option of a plugin not installed here): a setting
+    equal to it is not a departure, so a label never says it."""
+    if section in OPTION_SECTIONS and key:
+        return _left_out(section, key, results, defaults)
+    if section == "hyperparameters":
+        if key in RUN_DEFAULTS:
+            return RUN_DEFAULTS[key]
+        recipe = results.model.recipe
+        if recipe is None and isinstance(defaults, DeclaredDefaults):
+            recipe = defaults.recipe(results.model.name, results.model.version)
+        return getattr(recipe, key, _MISSING) if recipe is not None else _MISSING
+    return {("selection", "inner_val_subjects"): None, ("weights", ""): None,
+            ("shuffle", ""): False}.get((section, key), _MISSING)
+
+
+def _departures(results: Results, defaults: Defaults) -> list[tuple[str, str]]:
+    """The settings in which a run departs from its model as declared (its factories'
+    defaults, its recipe, no hold-out, no saved weights, labels not shuffled), in the order a
+    label says them: the feature is said by :func:`feature_setting`, the dataset's and
+    protocol's options by the benchmark a row sits in (and on a clash)."""
+    found = _settings(results)
+    order = ("model", "hyperparameters", "selection", "weights", "shuffle")
+    departed = []
+    for section, key in sorted(found, key=lambda k: (order.index(k[0]) if k[0] in order
+                                                     else len(order), k[1])):
+        if section not in order:
+            continue  # the dataset's and protocol's are the benchmark's, said by its page
+        canonical = _canonical_value(section, key, results, defaults)
+        if canonical is _MISSING and section == "hyperparameters":
+            continue  # no recipe to depart from (an estimator): told apart only on a clash
+        if (section, key) == ("hyperparameters", "fused_optimizer"):
+            continue  # how a step ran, not what: no departure (nor a reduced setting)
+        if canonical is not _MISSING and _canonical(canonical) == _canonical(
+                found[(section, key)]):
+            continue
+        departed.append((section, key))
+    return departed
+
+
+def _own_label(results: Results, defaults: Defaults) -> tuple[str, set[tuple[str, str]]]:
+    """A run's label from its own record alone: its feature's options, then what departs
+    from the model as declared; and the settings it names."""
+    departed = _departures(results, defaults)
+    found = _settings(results)
+    parts = [feature_setting(results)] + [
+        _say(section, key, found[(section, key)], results, defaults)
+        for section, key in departed]
+    feature = results.feature
+    named = {*(feature.options or {}), *(["crop"] if (feature.report or {}).get("crop") else [])}
+    return (", ".join(part for part in parts if part),
+            set(departed) | {("feature", key) for key in named})
+
+
 def configuration_notes(groups: Iterable[Configured],
                         defaults: Defaults | None = None) -> dict[str, str]:
-    """Group key -> the settings that tell it from the other configurations of the same model,
-    dataset and protocol (``htnet-regions crop=corrected``); "" when it is the only one.
-    Options left out read as the value they default to (``defaults``: the installed
-    plugins' factories), so that they match a run that set the same value explicitly."""
+    """Group key -> the label of its configuration (``htnet-regions crop=corrected, epochs
+    200``): its feature's options and every setting in which it departs from its model as
+    declared, read from its own record, so a row's label never changes when other runs are
+    added to a page. Only where two configurations of the same model, dataset and protocol
+    would still read alike (they differ in a version, a sample-list fingerprint, an
+    estimator's setting) are the settings that tell them apart added to both. Options left
+    out read as the value they default to (``defaults``: the installed plugins'
+    factories), so that they match a run that set the same value explicitly."""
     lookup = defaults if defaults is not None else DeclaredDefaults()
-    alike: dict[tuple[str, str, str, str, bool], list[Configured]] = {}
+    labels: dict[str, tuple[str, set[tuple[str, str]]]] = {}
+    alike: dict[tuple[Any, ...], list[Configured]] = {}
     for group in groups:
-        alike.setdefault(_clash(group.first), []).append(group)
-    notes: dict[str, str] = {}
+        labels[group.key] = _own_label(group.first, lookup)
+        alike.setdefault((*_clash(group.first), labels[group.key][0]), []).append(group)
+    notes = {key: label for key, (label, _) in labels.items()}
     for members in alike.values():
+        if len(members) < 2:
+            continue
         settings = [_settings(group.first) for group in members]
-        if len(members) > 1:
-            _resolve(settings, [group.first for group in members], lookup)
+        _resolve(settings, [group.first for group in members], lookup)
         keys = sorted({key for found in settings for key in found})
         differ = [key for key in keys
                   if len({_canonical(found.get(key, _MISSING)) for found in settings}) > 1]
         for group, found in zip(members, settings, strict=True):
-            notes[group.key] = ", ".join(
-                _say(section, name, found.get((section, name), _MISSING), group.first,
-                     lookup)
-                for section, name in differ) if len(members) > 1 else ""
+            said = labels[group.key][1]
+            extra = [_say(section, name, found.get((section, name), _MISSING), group.first,
+                          lookup) for section, name in differ if (section, name) not in said]
+            notes[group.key] = ", ".join(part for part in (notes[group.key], *extra) if part)
     return notes
 
 
@@ -209,8 +276,10 @@ def feature_setting(results: Results) -> str:
 
 def configuration_label(group: Configured, notes: Mapping[str, str]) -> str:
     """What a row shows beside its model's name, on the benchmark page and wherever the row
-    goes (exports, comparisons, ``merbench compare``): what tells its configuration from the
-    others (``notes``, from :func:`configuration_notes` over the rows shown together), else
-    its feature's options; "" when there is nothing to say. One function, so a row pasted
+    goes (exports, comparisons, ``merbench compare``): its label in ``notes`` (from
+    :func:`configuration_notes` over the rows shown together), else its own; "" when it is
+    the model as declared with a feature that has no options. One function, so a row pasted
     into a paper reads as it did on its page."""
-    return notes.get(group.key) or feature_setting(group.first)
+    if group.key in notes:
+        return notes[group.key]
+    return _own_label(group.first, DeclaredDefaults())[0]

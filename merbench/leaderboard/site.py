@@ -54,7 +54,6 @@ from merbench.leaderboard.copies import Claim
 from merbench.leaderboard.costs import load_costs
 from merbench.leaderboard.curves import curves_view, selection_gaps
 from merbench.leaderboard.labels import configuration_label, configuration_notes
-from merbench.leaderboard.per_class import per_class_table
 from merbench.leaderboard.not_run import not_run_models
 from merbench.leaderboard.ordering import by_importance
 from merbench.leaderboard.page_views import (
@@ -68,6 +67,7 @@ from merbench.leaderboard.page_views import (
     slug,
     subjects_view,
 )
+from merbench.leaderboard.per_class import per_class_table
 from merbench.leaderboard.site_swap import build_lock, restore_aside, swap_in
 from merbench.leaderboard.spotting_view import (
     copy_spotting_files,
