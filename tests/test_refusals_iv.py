@@ -212,3 +212,60 @@ def test_run_and_tune_refuse_the_current_folder_as_out(cli, tmp_path: Path,
 def test_a_tuned_option_with_no_value_says_so(cli, tmp_path: Path) -> None:
     code, _, err = cli(*SPOT, "--out", tmp_path / "s", "--tune", "p=")
     assert code == 2 and "'p=' gives no value" in err, err
+
+
+@pytest.mark.parametrize(("option", "message"), [
+    ("frames=1000000000", "frames=1000000000 is more than 108,000"),
+    ("subjects=100000", "subjects=100000 is more than 1,000"),
+    ("videos_per_subject=5000", "videos_per_subject=5000 is more than 1,000"),
+])
+def test_a_generated_video_too_long_to_spot_is_refused_at_once(cli, tmp_path: Path,
+                                                                option: str,
+                                                                message: str) -> None:
+    """``--dataset-opt frames=1e9`` spotted nothing and grew by 10 MB/s for minutes (issue
+    69, case 2): refused before any frame is made, nothing written."""
+    code, _, err = cli(*SPOT, "--dataset-opt", option, "--out", tmp_path / "spots")
+    assert code == 2 and message in err, err
+    assert "Traceback" not in err and not (tmp_path / "spots").exists()
+
+
+def _listed(n: int) -> str:
+    return ", ".join(str(i) for i in range(1, n + 1))
+
+
+def _tuning_file(tmp_path: Path, body: str) -> Path:
+    space = tmp_path / "space.toml"
+    space.write_text(f'model = "ststnet"\ndataset = "synthetic"\n{body}\n')
+    return space
+
+
+@pytest.mark.parametrize(("body", "message"), [
+    # a grid of 5,000 with trials left out blamed 'trials' (issue 69, case 6)
+    ("[search]\nsampler = \"grid\"\n[space]\nbatch_size = {choices = [" + _listed(5000) + "]}",
+     "the grid has 5,000 configurations, more than the 1,000 trials a search runs"),
+    ("[space]\nbatch_size = {choices = [" + _listed(100_001) + "]}",
+     "choices lists 100,001 values, more than a search visits (100,000)"),
+    # the values tune has no flags for, said in the file's words, before the header
+    ("[space]\nbatch_size = {choices = [0, 8]}",
+     "[space] batch_size = 0: batch_size must be at least 1 (got 0); fix it in the tuning file"),
+    ("[space]\nepochs = {choices = [0, 2]}", "[space] epochs = 0: epochs must be at least 1"),
+    ("[space]\nlr = {low = -1.0, high = 0.1}", "[space] lr = -1.0: lr must be a positive number"),
+    ("[options]\nepochs = 0\n[space]\nlr = {low = 0.001, high = 0.1}",
+     "[options] epochs = 0: epochs must be at least 1"),
+    ("[space]\ndata_order = {choices = [\"x\"]}", "[space] data_order = 'x': unknown data_order"),
+])
+def test_a_tuning_file_is_refused_from_the_file_alone(cli, tmp_path: Path, body: str,
+                                                      message: str) -> None:
+    code, out, err = cli("tune", _tuning_file(tmp_path, body), "--out", tmp_path / "t")
+    assert code == 2 and message in err, err
+    assert "--" not in err.split(": ", 2)[-1].split(";")[0]  # no flag tune does not have
+    assert out == "" and not (tmp_path / "t").exists()
+
+
+def test_a_tuning_file_of_megabytes_is_refused_unread(cli, tmp_path: Path) -> None:
+    """600,000 grid choices in 10 MB gave no output for minutes (issue 69, case 2)."""
+    values = ", ".join(str(i) for i in range(1, 600_001))
+    space = _tuning_file(tmp_path, f"[space]\nbatch_size = {{choices = [{values}]}}")
+    code, out, err = cli("tune", space, "--out", tmp_path / "t")
+    assert code == 2 and "more than a tuning file needs (1,048,576)" in err, err
+    assert out == "" and not (tmp_path / "t").exists()

@@ -23,6 +23,7 @@ The values are checked in :mod:`merbench.runner.checks`.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -290,9 +291,15 @@ def options() -> list[tuple[dataclasses.Field[Any], Option]]:
             for f in (*dataclasses.fields(RunSpec), *dataclasses.fields(RunSettings))]
 
 
-def option_types() -> dict[str, Any]:
-    """Every field's type annotation, resolved (``int | None``, ``dict[str, Any]``, ...)."""
+@functools.cache
+def _option_types() -> dict[str, Any]:
     return {**typing.get_type_hints(RunSpec), **typing.get_type_hints(RunSettings)}
+
+
+def option_types() -> dict[str, Any]:
+    """Every field's type annotation, resolved (``int | None``, ``dict[str, Any]``, ...);
+    resolved once a process (a tuning file's thousands of choices each ask)."""
+    return dict(_option_types())
 
 
 def flag(name: str) -> str:

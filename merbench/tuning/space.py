@@ -40,8 +40,10 @@ from typing import Any, Literal
 
 from merbench.errors import MerbenchError
 from merbench.results.safe_files import read_regular_bytes
+from merbench.runner.checks import check_values
 from merbench.runner.given_values import MAX_SEED
-from merbench.runner.spec import RunSpec, sweep_plan_options
+from merbench.runner.keywords import python_spelling
+from merbench.runner.spec import RunSettings, RunSpec, sweep_plan_options
 from merbench.sweep.plan_file import typed_value
 
 try:
@@ -59,6 +61,7 @@ DECIDED = ("protocol", "protocol_options", "seed", "model", "dataset", "selectio
            "au_set", "weights", "shuffle_train_labels")
 MAX_TRIALS = 1000
 MAX_GRID = 100_000  # configurations a grid may list (the sampler holds them all)
+MAX_TUNE_FILE = 1 << 20  # bytes: a tuning file is a few lines; larger is refused unread
 
 
 @dataclass(frozen=True)
@@ -134,6 +137,11 @@ class TuneSpec:
 def read_tune_file(path: Path) -> TuneSpec:
     """``path`` read and checked; one line naming the key and the fix for anything wrong."""
     try:
+        size = path.stat().st_size if path.is_file() else 0
+        if size > MAX_TUNE_FILE:
+            raise MerbenchError(f"{path} is {size:,} bytes, more than a tuning file needs "
+                                f"({MAX_TUNE_FILE:,}); give a range (low, high) instead of "
+                                "listing values")
         document = tomllib.loads(read_regular_bytes(path).decode("utf-8"))
     except UnicodeDecodeError:
         raise MerbenchError(f"{path} is not UTF-8 text; save the tuning file as UTF-8") from None
@@ -183,6 +191,11 @@ def parse_tune(document: dict[str, Any], where: str) -> TuneSpec:
         raise MerbenchError(f"{where}: the grid has {grid_size:,} configurations, more than "
                             f"{MAX_GRID:,}; give fewer values, or sampler = \"tpe\" or "
                             "\"random\" with trials = N")
+    if grid_size is not None and grid_size > MAX_TRIALS and "trials" not in search:
+        raise MerbenchError(f"{where}: the grid has {grid_size:,} configurations, more than "
+                            f"the {MAX_TRIALS:,} trials a search runs; give fewer values, or "
+                            f"[search] trials = N (at most {MAX_TRIALS:,}) to try N of them")
+    _check_values(where, model, dataset, options, space)
     trials = _whole(f"{where}: [search]", search, "trials",
                     grid_size if grid_size is not None else 20, 1, MAX_TRIALS)
     if grid_size is not None and trials > grid_size:
@@ -193,6 +206,33 @@ def parse_tune(document: dict[str, Any], where: str) -> TuneSpec:
                     inner_folds=inner_folds, options=options, space=space, sampler=sampler,
                     sampler_seed=sampler_seed, trials=trials, pruner=pruner,
                     dataset_options=_table(where, document, "dataset_options"))
+
+
+def _check_values(where: str, model: str, dataset: str, options: dict[str, Any],
+                  space: tuple[Parameter, ...]) -> None:
+    """Each shared option, and each searched run option's choices or range ends, checked as
+    ``merbench run`` checks its options (:func:`check_values`), before the command says
+    anything: a batch size of 0 is known from the file alone. Said in the file's own words
+    (``[space] batch_size = 0: batch_size must be at least 1``), since ``tune`` has no
+    ``--batch-size`` flag."""
+    def checked(label: str, spec: RunSpec) -> None:
+        try:
+            check_values(spec, RunSettings())
+        except MerbenchError as exc:
+            raise MerbenchError(f"{where}: {label}: {python_spelling(str(exc))}; fix it in "
+                                "the tuning file") from None
+
+    shared = {k: v for k, v in options.items() if k != "model_options"}
+    base = RunSpec(model=model, dataset=dataset, **shared)
+    for name, value in shared.items():
+        checked(f"[options] {name} = {value!r}", base)
+    for p in space:
+        if p.name.startswith(MODEL_OPTION):
+            continue  # the model's own: planned and built at each end before any training
+        values: list[Any] = p.choices if p.choices is not None else [p.low, p.high]
+        for value in values:
+            changed: dict[str, Any] = {p.name: value}
+            checked(f"[space] {p.name} = {value!r}", dataclasses.replace(base, **changed))
 
 
 def _decided(name: str) -> str:
@@ -243,6 +283,10 @@ def _parameter(here: str, name: str, raw: dict[str, Any], run_option: bool) -> P
         choices = raw["choices"]
         if not isinstance(choices, list) or not choices:
             raise MerbenchError(f"{here}: choices must be a non-empty list")
+        if len(choices) > MAX_GRID:
+            raise MerbenchError(f"{here}: choices lists {len(choices):,} values, more than a "
+                                f"search visits ({MAX_GRID:,}); list fewer, or give a range "
+                                "(low, high)")
         if run_option:
             choices = [typed_value(here, name, c) for c in choices]
         encoded = [json.dumps(c, sort_keys=True) for c in choices]

@@ -46,6 +46,10 @@ from merbench.api import (
 )
 
 NAME = "synthetic-long"
+#: an hour at 30 fps: longer than any database's longest video (a spotter's check needs less)
+MAX_FRAMES = 108_000
+#: the most videos a generated set holds (each is made on demand, but listed up front)
+MAX_VIDEOS = 1_000
 FPS = 30.0
 CLASSES = ("negative", "positive", "surprise")
 SIZE = 64
@@ -223,6 +227,18 @@ def make_synthetic_long(subjects: int = 3, videos_per_subject: int = 2, frames: 
         if isinstance(value, bool) or not isinstance(value, int) or value < least:
             raise MerbenchError(f"{NAME}: {option} must be a whole number >= {least} "
                                 f"(got {value!r})")
+    # refused before any frame is made: a billion frames is days of spotting and a
+    # per-frame score array of gigabytes, never a check of a spotter
+    for option, value, most in (("frames", frames, MAX_FRAMES),
+                                ("subjects", subjects, MAX_VIDEOS),
+                                ("videos_per_subject", videos_per_subject, MAX_VIDEOS)):
+        if value > most:
+            raise MerbenchError(f"{NAME}: {option}={value} is more than {most:,}; give "
+                                f"--dataset-opt {option}=N with N <= {most:,}")
+    if subjects * videos_per_subject > MAX_VIDEOS:
+        raise MerbenchError(f"{NAME}: subjects x videos_per_subject = "
+                            f"{subjects * videos_per_subject:,} videos, more than "
+                            f"{MAX_VIDEOS:,}; give fewer subjects or videos_per_subject")
     rng = np.random.default_rng(seed)
     videos = []
     for s in range(subjects):
