@@ -140,9 +140,11 @@ class Entry(Generic[M]):
         except (TypeError, ValueError) as exc:
             shown = {k: v for k, v in kwargs.items() if k != "num_classes"}
             given = ", ".join(f"{k}={v!r}" for k, v in shown.items()) or "no options"
+            # the factory's own sentence, without Python's name for its kind of error
             raise MerbenchError(
                 f"{kind} '{self.meta.name}' cannot be built with {given}: "
-                f"{type(exc).__name__}: {exc}; change the option"
+                f"{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}; change "
+                "the option"
             ) from exc
 
 

@@ -269,3 +269,31 @@ def test_a_tuning_file_of_megabytes_is_refused_unread(cli, tmp_path: Path) -> No
     code, out, err = cli("tune", space, "--out", tmp_path / "t")
     assert code == 2 and "more than a tuning file needs (1,048,576)" in err, err
     assert out == "" and not (tmp_path / "t").exists()
+
+
+def test_a_spotter_option_refused_by_its_factory_reads_as_a_sentence(cli, tmp_path: Path) -> None:
+    """A flow-score option its factory refuses said "ValueError: ..." (issue 69, case 6)."""
+    code, _, err = cli("spot", "--spotter", "flow-score", "--dataset", "synthetic-long",
+                       "--spotter-opt", "bogus=1", "--out", tmp_path / "s")
+    assert code == 2 and "cannot be built with bogus=1: flow-score has no option 'bogus'" in err
+    assert "Error:" not in err.removeprefix("merbench: error:") and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device", "broken link"])
+def test_predict_names_a_path_that_is_no_video_for_what_it_is(cli, tmp_path: Path,
+                                                               kind: str) -> None:
+    """A fifo given to predict was "no video file or frame folder" (issue 69, case 6)."""
+    import os
+
+    path = tmp_path / "input"
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "device":
+        path = Path("/dev/null")
+    else:
+        path.symlink_to(tmp_path / "gone")
+    code, _, err = cli("predict", path, "--out", tmp_path / "p")
+    what = {"fifo": "a fifo", "device": "a character device",
+            "broken link": "a broken symbolic link"}
+    assert code == 2 and f"is {what[kind]}, not a video file or a frame folder" in err, err
+    assert not (tmp_path / "p").exists()

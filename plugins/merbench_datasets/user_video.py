@@ -15,6 +15,7 @@ as the databases lay frames out (``fps`` is then needed: an image has no frame r
 
 from __future__ import annotations
 
+import stat
 from pathlib import Path
 
 from merbench_features.face_frames import FaceFrames
@@ -23,6 +24,19 @@ from merbench.api import FolderFrames, LongVideo, LongVideoSet, MerbenchError, V
 
 NAME = "video"
 
+
+
+def _kind(path: Path) -> str:
+    """What a path that is neither a file nor a folder is, in a reader's words."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return "a broken symbolic link"
+    for test, name in ((stat.S_ISFIFO, "a fifo"), (stat.S_ISSOCK, "a socket"),
+                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device")):
+        if test(mode):
+            return name
+    return "not a regular file"
 
 def make_user_video(path: str, fps: float | None = None,
                     face_crop: bool = True) -> LongVideoSet:
@@ -41,6 +55,10 @@ def make_user_video(path: str, fps: float | None = None,
         fps = fps if fps is not None else frames.fps
         if not fps or fps <= 0:
             raise MerbenchError(f"the video '{where}' declares no frame rate; give --fps")
+    elif where.exists() or where.is_symlink():
+        # a fifo, a socket or a device: never opened (a fifo would hang the read)
+        raise MerbenchError(f"'{where}' is {_kind(where)}, not a video file or a frame "
+                            "folder; give a video file or a folder of frames")
     else:
         raise MerbenchError(f"no video file or frame folder at '{where}'")
     name = where.stem if where.is_file() else where.name
