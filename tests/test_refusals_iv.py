@@ -297,3 +297,17 @@ def test_predict_names_a_path_that_is_no_video_for_what_it_is(cli, tmp_path: Pat
             "broken link": "a broken symbolic link"}
     assert code == 2 and f"is {what[kind]}, not a video file or a frame folder" in err, err
     assert not (tmp_path / "p").exists()
+
+
+def test_compare_of_an_au_run_and_a_damaged_one_names_the_damaged_folder(cli,
+                                                                          tmp_path: Path) -> None:
+    """Two AU folders, one without its au-results.json, were told "an AU run is compared
+    only with AU runs" (issue 69, case 6)."""
+    import shutil
+
+    committed = Path(__file__).resolve().parents[1] / "leaderboards" / "results"
+    shutil.copytree(committed / "ststnet-composite-loso-au" / "seed-0", tmp_path / "a")
+    shutil.copytree(committed / "rcn-composite-loso-au" / "seed-0", tmp_path / "b")
+    (tmp_path / "b" / "au-results.json").unlink()
+    code, _, err = cli("compare", tmp_path / "a", tmp_path / "b")
+    assert code == 2 and f"{tmp_path / 'b'} holds no finished run" in err, err

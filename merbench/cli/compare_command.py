@@ -25,6 +25,7 @@ from merbench.cli.literal import say
 from merbench.errors import MerbenchError
 from merbench.leaderboard.collect import collect, reduced_setting
 from merbench.leaderboard.labels import configuration_label, configuration_notes
+from merbench.results.au_file import AU_RESULTS_FILE
 from merbench.results.model import Results
 from merbench.run_comparison import (
     StoredRun,
@@ -105,10 +106,22 @@ def label(run: StoredRun, setting: str = "") -> str:
     return f"{text} · REDUCED" if setting else f"{text} · REDUCED: {reduced}"
 
 
+def _holds_results(path: Path) -> bool:
+    """Whether ``path`` is an emotion run's results file, run folder or folder of seeds."""
+    if path.name in (RESULTS_FILE, SEEDS_FILE) or (path / RESULTS_FILE).is_file():
+        return True
+    return path.is_dir() and any((child / RESULTS_FILE).is_file()
+                                 for child in path.iterdir() if child.is_dir())
+
+
 def main(args: argparse.Namespace) -> int:
     au_runs = [is_au_run(Path(path)) for path in args.runs]
     if any(au_runs):
         if not all(au_runs):
+            other = Path(args.runs[au_runs.index(False)])
+            if not _holds_results(other):  # a damaged or unfinished run, not an emotion run
+                raise MerbenchError(f"{other} holds no finished run (no {AU_RESULTS_FILE} nor "
+                                    f"{RESULTS_FILE}); pass a finished run's folder")
             raise MerbenchError("an AU run (au-results.json) is compared only with AU runs; "
                                 "pass AU runs alone, or emotion runs alone")
         return au_compare.main(args)
