@@ -311,3 +311,27 @@ def test_compare_of_an_au_run_and_a_damaged_one_names_the_damaged_folder(cli,
     (tmp_path / "b" / "au-results.json").unlink()
     code, _, err = cli("compare", tmp_path / "a", tmp_path / "b")
     assert code == 2 and f"{tmp_path / 'b'} holds no finished run" in err, err
+
+
+def test_a_model_option_too_large_for_memory_names_the_option(tmp_path: Path) -> None:
+    """``--model-opt padding=100000`` asks for 200 GB: the message blamed the batch size and
+    said the finished folds were kept in a folder it had removed (issue 69)."""
+    import resource
+    import subprocess
+    import sys
+
+    def limited() -> None:  # whatever the machine's overcommit policy, the ask fails
+        resource.setrlimit(resource.RLIMIT_AS, (8 << 30, 8 << 30))
+        import signal
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+    done = subprocess.run(
+        [sys.executable, "-m", "merbench", "run", "--model", "ststnet", "--dataset",
+         "synthetic", "--dataset-opt", "subjects=2", "--dataset-opt", "databases=1",
+         "--model-opt", "padding=100000",
+         "--epochs", "1", "--quiet", "--out", str(tmp_path / "r")],
+        capture_output=True, text=True, preexec_fn=limited, timeout=300)
+    assert done.returncode == 2, done.stderr
+    assert "ran out of memory" in done.stderr and "check the model options (padding=100000)" \
+        in done.stderr and "nothing was kept" in done.stderr
+    assert "Traceback" not in done.stderr and not (tmp_path / "r").exists()

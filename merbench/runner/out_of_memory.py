@@ -38,7 +38,13 @@ def _out_of_memory_error(run: StartedRun, fold: Fold, exc: BaseException) -> Mer
     plan = run.data.plan
     fix = ("free the device or use a smaller --batch-size" if plan.trains_in_epochs
            else "free memory on this machine")
+    options = plan.spec.model_options
+    if options:  # --model-opt padding=100000 asks for 200 GB: the options, not the batch
+        given = ", ".join(f"{k}={v!r}" for k, v in sorted(options.items()))
+        fix += f", or check the model options ({given}): they may make the network too large"
+    # a run with no finished fold is removed as it started (execute.forget_untrained)
+    kept = (f"every finished fold is kept in {run.run_dir.path}" if run.done
+            else "no fold had finished, so nothing was kept")
     return MerbenchError(
         f"{plan.device} ran out of memory training fold {fold.label} of model "
-        f"'{plan.spec.model}' ({first_line(exc)}); {fix}; every finished fold is kept in "
-        f"{run.run_dir.path}")
+        f"'{plan.spec.model}' ({first_line(exc)}); {fix}; {kept}")
