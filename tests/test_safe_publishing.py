@@ -81,6 +81,11 @@ def test_links_and_special_files_are_refused(seeds: Path, tmp_path: Path, attack
     published = "".join(p.read_text(errors="replace") for p in (tmp_path / "site").rglob("*")
                         if p.is_file())
     assert SECRET not in published
+    # the rejected list names a link's target only inside the results folders: the path a
+    # link points to elsewhere is the builder's machine (issue 69, case 7)
+    assert str(tmp_path / "outside") not in published and str(tmp_path) not in published
+    if "symbolic link" in caught:
+        assert "symbolic link (to a path outside the results folders)" in published
 
 
 def test_seeds_that_point_outside_or_through_a_link_are_refused(seeds: Path,

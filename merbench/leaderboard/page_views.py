@@ -31,6 +31,17 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", str(text).lower()).strip("-") or "x"
 
 
+#: how :mod:`merbench.results.safe_files` names a link it refuses: "a symbolic link (to X)"
+_LINK_TARGET = re.compile(r"(symbolic link \(to )([^)]*)(\))")
+
+
+def _link_target_shown(match: re.Match[str]) -> str:
+    target = match.group(2)
+    inside = not target.startswith(("/", "~")) and ".." not in Path(target).parts
+    return match.group(1) + (target if inside else "a path outside the results folders") + \
+        match.group(3)
+
+
 class PagePaths:
     """Where a results folder lies on the building machine, taken out of the pages' text.
 
@@ -63,10 +74,13 @@ class PagePaths:
             f"(?<![\\w.~/-])(?:{alternatives})(?![\\w~-]|\\.\\w)") if shown else None
 
     def __call__(self, text: str) -> str:
-        """``text`` with each results folder's absolute path replaced by the folder's name."""
-        if self._found is None:
-            return text
-        return self._found.sub(lambda match: self._shown[match.group()], text)
+        """``text`` with each results folder's absolute path replaced by the folder's name,
+        and the target of a symbolic link a rejection names hidden unless it lies in one: a
+        link to ``/home/ann/secret`` or ``/dev/zero`` is the builder's machine, not a
+        result."""
+        if self._found is not None:
+            text = self._found.sub(lambda match: self._shown[match.group()], text)
+        return _LINK_TARGET.sub(_link_target_shown, text)
 
     def tree(self, value: Any) -> Any:
         """``value`` (JSON-like: dicts, lists, strings) with every string passed through
