@@ -139,6 +139,10 @@ def test_a_signed_audit_is_audited_only_where_its_key_is_trusted(
     assert f"audited: 1 of 4 folds, {today}" in page and "claimed" not in page
     assert "verified: signed by ed25519:" in run_page and "maintainer@example.org" in run_page
     assert "audits count when signed by: ed25519:" in out
+    # beside a verified audit, the environment reads as the run's own claims, which no
+    # audit checks (issue 69, case 7: a faked torch version sat beside "verified")
+    assert "Environment: the run's own claims" in run_page
+    assert "It does not verify the environment below" in run_page
 
     page, _, out = _build(cli, tmp_path)  # nothing trusted: nothing verified
     assert "audit claimed, not verified" in page and "audited:" not in page
