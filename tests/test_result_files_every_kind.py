@@ -56,3 +56,39 @@ def test_a_results_file_that_is_no_file_of_its_own_is_refused(tmp_path: Path, ki
 def test_every_kind_as_committed_validates(kind: str) -> None:
     source, validate = KINDS[kind]
     validate(source)
+
+
+@pytest.fixture(scope="module")
+def spotting_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from merbench.cli import main
+
+    out = tmp_path_factory.mktemp("spotting") / "spots"
+    assert main(["spot", "--spotter", "flow-peak", "--dataset", "synthetic-long",
+                 "--dataset-opt", "subjects=2", "--dataset-opt", "videos_per_subject=1",
+                 "--quiet", "--out", str(out)]) == 0
+    return out
+
+
+def _validator(kind: str):  # type: ignore[no-untyped-def]
+    from merbench.verification.spotting_check import validate_spotting
+
+    return validate_spotting if kind == "spotting" else KINDS[kind][1]
+
+
+@pytest.mark.parametrize("kind", [*sorted(KINDS), "spotting"])
+def test_a_signed_audit_copied_from_another_run_is_refused(tmp_path: Path, kind: str,
+                                                           spotting_run: Path) -> None:
+    """A signed audit.json copied into a spotting, AU or tuning folder was accepted and
+    ignored, and one copied into another emotion run validated (issue 69, case 7): refused
+    for every kind, since it vouches for nothing there."""
+    source = spotting_run if kind == "spotting" else KINDS[kind][0]
+    folder = tmp_path / "result"
+    shutil.copytree(source, folder)
+    validate = _validator(kind)
+    validate(folder)
+    audited = RESULTS / "lbp-apex-svm-composite-loso" / "audit.json"
+    shutil.copy2(audited, folder / "audit.json")
+    expected = ("it is another run's record" if kind == "emotion"
+                else "audit.json beside it: merbench audit checks emotion runs only")
+    with pytest.raises(ResultRejected, match=expected):
+        validate(folder)

@@ -14,12 +14,25 @@ from pathlib import Path
 
 from merbench.errors import MerbenchError
 from merbench.results.codec import LayoutError, from_json
+from merbench.results.manifest import file_sha256
 from merbench.results.migrations import migrate
 from merbench.results.model import AuditLog, AuditRecord
 from merbench.results.schema import read_json
 from merbench.results.signature import signature_holds, signed_files_are_current, signer
 
 AUDIT_FILE = "audit.json"
+
+
+def refuse_audit_record(folder: Path, kind: str) -> str | None:
+    """Why an ``audit.json`` in the folder of a result ``merbench audit`` does not audit
+    (``kind``: action units, spotting, a tuning) rejects it, or None when there is none. Such
+    a record was made for another run: a copied signature vouches for nothing here, and a
+    page that ignored it silently would let it sit beside the result as if it did."""
+    path = Path(folder) / AUDIT_FILE
+    if not (path.exists() or path.is_symlink()):
+        return None
+    return (f"{AUDIT_FILE} beside it: merbench audit checks emotion runs only, so an audit "
+            f"record in a {kind} folder belongs to another run; remove it")
 
 
 def read_audits(run_dir: Path) -> list[AuditRecord]:
@@ -59,6 +72,11 @@ class AuditSummary:
         return "; ".join(parts)
 
 
+def _holds_fold(run_dir: Path, index: int, sha256: str) -> bool:
+    path = Path(run_dir) / "folds" / f"fold-{index:03d}.npz"
+    return path.is_file() and file_sha256(path) == sha256
+
+
 def check_audit_file(run_dir: Path) -> AuditSummary | None:
     """Read ``audit.json`` (None when there is none) and verify every signature in it; a
     file that is not an audit record, or a signature that does not verify, is one error
@@ -69,6 +87,13 @@ def check_audit_file(run_dir: Path) -> AuditSummary | None:
     signers: list[str] = []
     stale = 0
     for number, record in enumerate(audits, 1):
+        if record.folds and not any(_holds_fold(run_dir, fold.index, fold.fold_sha256)
+                                    for fold in record.folds):
+            # an audit copied from another run (signed or not): not one fold it trained
+            # again is a fold of this run, so it vouches for nothing here
+            raise MerbenchError(f"{AUDIT_FILE}: audit {number} compared fold files this run "
+                                f"does not hold (none of its {len(record.folds)} folds is "
+                                "one of this run's); it is another run's record: remove it")
         if record.signature is None:
             continue
         if not signature_holds(record):

@@ -13,6 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from merbench.errors import MerbenchError
+from merbench.results.audit_file import refuse_audit_record
 from merbench.results.codec import LayoutError, from_json, to_json
 from merbench.results.run_files import ResultRejected, differ
 from merbench.results.safe_files import UnsafeFile, check_entry
@@ -44,6 +45,9 @@ def _validate_spotting_file(path: Path) -> SpottingResults:
         check_entry(file, file.parent)  # a link, a fifo or a hard link is never read
     except UnsafeFile as exc:
         raise ResultRejected(file, str(exc)) from None
+    foreign = refuse_audit_record(file.parent, "spotting")
+    if foreign is not None:
+        raise ResultRejected(file, foreign)
     try:
         raw = read_json(file, "spotting results file")
     except MerbenchError as exc:

@@ -33,6 +33,7 @@ from pathlib import Path
 import pandas as pd
 
 from merbench.errors import MerbenchError
+from merbench.results.audit_file import refuse_audit_record
 from merbench.results.codec import to_json
 from merbench.results.run_archive import RUNS_ARCHIVE, unpacked_runs
 from merbench.results.run_files import ResultRejected, read_predictions
@@ -221,6 +222,9 @@ def validate_tune(path: Path, deep: bool = True) -> TuneResults:
         results = read_tune(folder / TUNE_FILE)
     except MerbenchError as exc:
         raise ResultRejected(folder, str(exc).replace(f"{folder}/", "")) from None
+    foreign = refuse_audit_record(folder, "tuning")
+    if foreign is not None:
+        raise ResultRejected(folder, foreign)
     try:
         with unpacked_runs(folder) as runs:
             try:
