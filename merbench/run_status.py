@@ -13,9 +13,7 @@ import contextlib
 import io
 import json
 import os
-import re
 import statistics
-from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,8 +22,8 @@ import numpy as np
 from merbench.errors import MerbenchError
 from merbench.results.au_file import AU_RESULTS_FILE
 from merbench.results.codec import loads
+from merbench.results.folder_walk import folders_holding
 from merbench.results.manifest import first_mismatch
-from merbench.results.out_folders import is_system_folder
 from merbench.results.rundir import FOLDS_DIR, RUN_FILE, RunDirectory
 from merbench.results.safe_files import read_regular_bytes
 
@@ -127,65 +125,27 @@ def _saved_states(directory: RunDirectory,
 
 
 # How far below a folder of runs its runs may be: a sweep's folder of configurations of
-# seeds is two levels, a folder of such sweeps three; and how many folders are looked into
-# before giving up. Without them 'merbench status /' walked the whole file system, silently.
+# seeds is two levels, a folder of such sweeps three.
 RUNS_BELOW = 4
-FOLDERS_LOOKED_INTO = 5_000
 
 
 def run_dirs(path: Path) -> list[Path]:
     """``path`` if it is a run directory, else every run directory under it (the seeds of a
-    ``--seeds`` folder, or a whole ``runs/``), in natural order (seed-2 before seed-10).
-
-    The search goes at most :data:`RUNS_BELOW` levels down, never into a run folder or
-    through a symbolic link, and gives up with an error after :data:`FOLDERS_LOOKED_INTO`
-    folders, so a folder that is not a folder of runs (``/``, a home folder) is refused in
-    well under a second instead of walked entirely."""
+    ``--seeds`` folder, or a whole ``runs/``), in natural order (seed-2 before seed-10),
+    found by :func:`merbench.results.folder_walk.folders_holding`: at most
+    :data:`RUNS_BELOW` levels down, so a folder that is not a folder of runs (``/``, a home
+    folder) is refused in well under a second instead of walked entirely."""
     path = Path(path)
     if not path.is_dir():
         raise MerbenchError(f"{path} is not a directory; give a run directory (--out of "
                             "'merbench run'), a --seeds folder or a folder of runs")
     if (path / RUN_FILE).exists():
         return [path]
-    if is_system_folder(path):
-        raise MerbenchError(f"{path} is a system folder, not a run folder or a folder of runs; "
-                            "give a run directory, a --seeds folder or a folder of runs (such "
-                            "as runs/)")
-    runs: list[Path] = []
-    waiting, looked_into = deque([(path, 0)]), 0
-    while waiting:
-        folder, depth = waiting.popleft()
-        looked_into += 1
-        if looked_into > FOLDERS_LOOKED_INTO:
-            raise MerbenchError(
-                f"{path} is not a run folder or a folder of runs: it has more than "
-                f"{FOLDERS_LOOKED_INTO:,} folders within {RUNS_BELOW} levels of it; give a "
-                "run directory, a --seeds folder or a folder of runs (such as runs/)")
-        for entry in _subfolders(folder):
-            if os.path.isfile(entry / RUN_FILE):  # False where it cannot be looked at
-                runs.append(entry)
-            elif depth + 1 < RUNS_BELOW:
-                waiting.append((entry, depth + 1))
-    if not runs:
-        raise MerbenchError(f"{path} holds no merbench run (no {RUN_FILE} in it or up to "
-                            f"{RUNS_BELOW} levels below); give a run directory, a --seeds "
-                            "folder or a folder of runs")
-    return sorted(runs, key=_natural)
-
-
-def _subfolders(folder: Path) -> list[Path]:
-    """The folders in ``folder``, not through symbolic links (none where it cannot be
-    read: a folder of runs is the user's own)."""
-    try:
-        with os.scandir(folder) as entries:
-            return [Path(e.path) for e in entries if e.is_dir(follow_symlinks=False)]
-    except OSError:
-        return []
-
-
-def _natural(path: Path) -> list[object]:
-    return [(0, int(part)) if part.isdigit() else (1, part)
-            for part in re.split(r"(\d+)", str(path))]
+    return [folder for folder in folders_holding(
+        path, (RUN_FILE,), RUNS_BELOW, what="a run folder or a folder of runs",
+        noun="merbench run",
+        give="a run directory, a --seeds folder or a folder of runs (such as runs/)")
+        if os.path.isfile(folder / RUN_FILE)]  # False where it cannot be looked at
 
 
 def describe(status: RunStatus) -> str:

@@ -227,9 +227,9 @@ def test_status_of_the_file_system_root_answers_at_once(cli) -> None:
 def test_status_gives_up_on_a_folder_of_too_many_folders(cli, tmp_path: Path,
                                                          monkeypatch: pytest.MonkeyPatch
                                                          ) -> None:
-    from merbench import run_status as status
+    from merbench.results import folder_walk
 
-    monkeypatch.setattr(status, "FOLDERS_LOOKED_INTO", 20)
+    monkeypatch.setattr(folder_walk, "FOLDERS_LOOKED_INTO", 20)
     for i in range(30):
         (tmp_path / "data" / f"d{i}" / "x").mkdir(parents=True)
     code, _, err = cli("status", tmp_path / "data")

@@ -292,3 +292,19 @@ def test_first_party_modules_are_pyprojects_entry_points() -> None:
 
     pyproject = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())
     assert pyproject["project"]["entry-points"]["merbench"] == FIRST_PARTY_MODULES
+
+
+@pytest.mark.parametrize("columns", ["70", "80", "120"])
+def test_a_long_package_name_is_never_split_mid_word(make_dist: MakeDist, cli,
+                                                     monkeypatch: pytest.MonkeyPatch,
+                                                     columns: str) -> None:
+    """``merbench-mymodel`` read "merbench-mymo" / "del" in ``list plugins`` and ``list
+    models`` at 80 columns (issue 70's walk): a name folds between words only."""
+    make_dist("merbench-mymodel", "mymodel", "mb_mymodel_plugin",
+              MODEL_PLUGIN.format(name="my-model"))
+    monkeypatch.setenv("COLUMNS", columns)
+    for kind in ("plugins", "models", "protocols"):
+        code, out, _ = cli("list", kind)
+        assert code == 0 and all(len(line) <= int(columns) for line in out.splitlines())
+        if kind != "protocols":
+            assert "merbench-mymodel" in out, (kind, out)

@@ -251,3 +251,29 @@ def test_cli_one_line_per_rejected_file(runs: dict[str, Path], tmp_path: Path, c
                      f"merbench: rejected: {tmp_path / 'nowhere'}: no such file or directory",
                      "merbench: error: 2 of 3 result file(s) rejected"]
     assert "Traceback" not in err
+
+
+def test_validate_walks_a_folder_of_results_of_every_kind(cli, tmp_path: Path) -> None:
+    """``merbench validate FOLDER`` said a sweep's folder "holds none of results.json, ..."
+    while ``status`` and ``leaderboard build`` took it (issues 68 and 70): every result
+    under it is checked, of every kind, and a damaged one fails the command."""
+    import shutil
+
+    committed = Path(__file__).resolve().parents[1] / "leaderboards" / "results"
+    folder = tmp_path / "results"
+    shutil.copytree(committed / "lbp-apex-svm-composite-loso", folder / "emotion")
+    shutil.copytree(committed / "rcn-composite-loso-au" / "seed-0", folder / "au" / "seed-0")
+    shutil.copytree(committed / "tunings" / "lbp-apex-svm-composite" / "test-scored",
+                    folder / "tunings" / "svm")
+    code, out, err = cli("validate", folder)
+    assert code == 0, err
+    oks = [line for line in out.splitlines() if line.startswith("ok: ")]
+    assert len(oks) == 3 and "AU detection" in out and "TEST-SCORED" in out, out
+    (folder / "au" / "seed-0" / "au-predictions.csv").write_text("damaged\n")
+    code, out, err = cli("validate", folder)
+    assert code == 2 and "au-predictions.csv" in err and "1 of 3 result file(s) rejected" in err
+    code, _, err = cli("validate", tmp_path / "results" / "tunings" / "svm" / "..")
+    assert code == 0  # a folder holding one tuning
+    (tmp_path / "nothing" / "a").mkdir(parents=True)
+    code, _, err = cli("validate", tmp_path / "nothing")
+    assert code == 2 and "holds no merbench result (no results.json or" in err

@@ -52,11 +52,11 @@ def estimate_line(run: RunInfo, per_fold_epoch: float, start_up: float = 0.0, *,
         advice = ("this is GPU work: run it where a GPU is, with --device cuda (a GPU trains "
                   f"many folds at once), or try {reduced} first")
     elif run.device.startswith("cpu"):
-        advice = ("a long run for this CPU: fewer --epochs or a smaller --model-opt try it "
-                  "faster")
+        advice = ("a long run for this CPU: to try it faster, give fewer --epochs or a "
+                  "smaller network with --model-opt")
     else:
-        advice = ("fewer --epochs or a smaller --model-opt try it faster; --parallel-folds K "
-                  "trains K folds at once where memory allows")
+        advice = ("to try it faster, give fewer --epochs or a smaller network with "
+                  "--model-opt; --parallel-folds K trains K folds at once where memory allows")
     return f"{line}. {advice}; {ctrl_c_line(saves_states)}"
 
 

@@ -22,8 +22,10 @@ def _clear(parser: StrictParser) -> None:
 
 
 def _validate(parser: StrictParser) -> None:
-    parser.add_argument("files", nargs="+", type=Path, metavar="FILE",
-                        help="a run directory or its results.json, or a seeds.json")
+    parser.add_argument("files", nargs="+", type=Path, metavar="PATH",
+                        help="a result of any kind (a run, --seeds, spotting, action-unit or "
+                             "tuning folder, or its results file), or a folder of results "
+                             "(every result up to 5 levels below is checked)")
 
 
 def _compare(parser: StrictParser) -> None:

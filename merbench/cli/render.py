@@ -311,6 +311,12 @@ def _whole_width(column: str, cells: list[str]) -> int:
     return max([len(column), *map(len, cells)])
 
 
+def _word_width(column: str, cells: list[str]) -> int:
+    """The least width that folds ``cells`` between words only: the longest word (a package
+    name, ``merbench-mymodel``, split mid-word read as two)."""
+    return max([FOLDED, len(column), *(len(word) for cell in cells for word in cell.split())])
+
+
 def _fits(width: int, columns: tuple[str, ...], rows: list[tuple[str, dict[str, str]]]) -> bool:
     """Whether one column per field leaves the description ``READABLE`` characters, with
     names, versions, features and kinds whole (and 3 characters of border per column)."""
@@ -321,7 +327,7 @@ def _fits(width: int, columns: tuple[str, ...], rows: list[tuple[str, dict[str, 
         elif column in WHOLE:
             need += _whole_width(column, [cells[column] for _, cells in rows])
         else:
-            need += FOLDED
+            need += _word_width(column, [cells[column] for _, cells in rows])
         need += 3
     return need <= width
 
@@ -339,7 +345,9 @@ def _listing_table(title: str, columns: tuple[str, ...],
     # each column: 2 characters of padding and 1 of border, and the table's last border
     room = width - 1 - 3 * (len(columns) + 1) - sum(whole.values())
     share = max(FOLDED, (room - READABLE) // max(1, len(folding)))
-    folded = {c: min(share, _whole_width(c, [cells[c] for _, cells in rows])) for c in folding}
+    folded = {c: max(_word_width(c, [cells[c] for _, cells in rows]),
+                     min(share, _whole_width(c, [cells[c] for _, cells in rows])))
+              for c in folding}
     table = Table(title=title)
     table.add_column("name", width=whole["name"], no_wrap=True, overflow="fold")
     for column in columns:
@@ -362,17 +370,20 @@ def _plugins_table(plugins: Plugins, width: int) -> Table:
     records = plugins.records
     longest = max((len(r.origin.plugin) for r in records), default=4)
     module = max((len(r.module) for r in records), default=6)
-    package = max((len(r.origin.package) + len(r.origin.package_version or "") + 1
-                   for r in records), default=7)
-    whole = longest + package + module + len("loaded") + 13 <= width  # borders and padding
+    package = max((len(r.origin.package) for r in records), default=7)
+    version = max((len(r.origin.package_version or "None") for r in records), default=7)
+    sizes = {"name": max(4, longest), "package": max(7, package), "version": max(7, version),
+             "module": max(6, module), "status": len("loaded")}
+    # each column: 2 characters of padding and 1 of border, and the table's last border
+    whole = (sum(sizes.values()) + 3 * len(sizes) + 1 <= width
+             and all(r.loaded for r in records))
     table = Table(title="plugins", show_lines=not whole)
     if not whole:
         table.add_column("name", **_whole(longest))
         table.add_column("details", overflow="fold")
     else:
-        for column, size in (("name", longest), ("package", 0), ("version", 0),
-                             ("module", module), ("status", 0)):
-            table.add_column(column, **_whole(size) if size else {"overflow": "fold"})
+        for column, size in sizes.items():
+            table.add_column(column, **_whole(size))
     for record in records:
         status = "loaded" if record.loaded else f"FAILED: {record.error}"
         cells = (record.origin.package, record.origin.package_version, record.module, status)

@@ -15,13 +15,20 @@ from merbench.cli.parser import EXIT_USAGE
 from merbench.leaderboard.collect import group_key
 from merbench.leaderboard.copies import Claim, settle
 from merbench.leaderboard.declared_defaults import DeclaredDefaults
-from merbench.results.au_file import AUResults
-from merbench.results.spotting_file import SpottingResults
+from merbench.results.au_file import AU_RESULTS_FILE, AUResults
+from merbench.results.folder_walk import folders_holding, holds_marker
+from merbench.results.spotting_file import SPOTTING_FILE, SpottingResults
 from merbench.results.tune_file import NESTED, TUNE_FILE, TuneResults
 from merbench.verification.spotting_check import spotting_path
 from merbench.verification.str_check import str_beside
 from merbench.verification.tune_check import validate_tune
-from merbench.verification.validate import ResultRejected, ValidatedRun, validate_path
+from merbench.verification.validate import (
+    RESULTS_FILE,
+    SEEDS_FILE,
+    ResultRejected,
+    ValidatedRun,
+    validate_path,
+)
 
 
 def is_tuning(path: Path) -> bool:
@@ -32,9 +39,33 @@ def is_tuning(path: Path) -> bool:
                                       and not os.path.lexists(path / "results.json"))
 
 
+#: a results folder's results lie this far down at most (leaderboards/results/tunings/
+#: NAME/test-scored is three levels; a folder of such folders one more)
+RESULTS_BELOW = 5
+MARKERS = (RESULTS_FILE, SEEDS_FILE, SPOTTING_FILE, AU_RESULTS_FILE, TUNE_FILE)
+
+
+def expanded(paths: list[str]) -> list[Path]:
+    """Each path as given, except a folder that is no result of its own: every result under
+    it (``merbench validate leaderboards/results``, a sweep's folder), as ``status`` and
+    ``leaderboard build`` take one. A folder is one result where it holds a result's file
+    (its seed runs are checked through its ``seeds.json``, a tuning's trials through it)."""
+    found: list[Path] = []
+    for given in map(Path, paths):
+        if not given.is_dir() or holds_marker(given, MARKERS):
+            found.append(given)
+            continue
+        found += folders_holding(given, MARKERS, RESULTS_BELOW,
+                                 what="a result folder or a folder of results",
+                                 noun="merbench result",
+                                 give="a run directory, a result file or a folder of results")
+    return found
+
+
 def main(args: argparse.Namespace) -> int:
     rejected = 0
     runs: list[tuple[str, ValidatedRun]] = []
+    args.files = [str(path) for path in expanded(args.files)]
     for path in args.files:
         try:
             checked = (validate_tune(Path(path)) if is_tuning(Path(path))
