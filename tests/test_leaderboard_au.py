@@ -81,3 +81,33 @@ def test_seeds_pool_into_one_row_and_names_from_the_file_are_escaped(
     assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)" in page
     [shown] = read_tables(page)["au-table-au-composite-loso-1"]
     assert shown["model"].startswith("<script>alert(1)</script> v1")
+
+
+def test_leaderboard_list_and_export_know_the_au_benchmark(cli) -> None:
+    """``leaderboard list`` did not show the AU benchmark its build makes a page of, and
+    ``leaderboard export au-composite-loso`` said there was no such benchmark (issue 68,
+    and issue 70's fresh-venv walk)."""
+    import csv
+    import io
+
+    committed = Path(__file__).resolve().parents[1] / "leaderboards" / "results"
+    code, out, _ = cli("leaderboard", "list", "--results", committed)
+    assert code == 0
+    line = next(line for line in out.splitlines() if line.startswith("au-composite-loso "))
+    runs = int(line.split()[-2])
+    assert runs == len(list(committed.glob("*-au/seed-*/au-results.json")))
+    assert "Action-unit detection: composite / loso, 12 AUs" in out
+    code, out, err = cli("leaderboard", "export", "au-composite-loso", "--results", committed)
+    assert code == 0, err
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert sum(int(row["seeds"]) for row in rows) == runs
+    means = [float(row["mean F1"]) for row in rows]
+    assert means == sorted(means, reverse=True)  # the page's order, best first
+    for row in rows:  # each row's mean F1 is the mean of its seeds' recorded mean F1
+        model = row["model"].split()[0]
+        seeds = [json.loads(path.read_text())["overall"]["mean_f1"] for path in
+                 committed.glob(f"{model}-composite-loso-au/seed-*/au-results.json")]
+        assert float(row["mean F1"]) == pytest.approx(sum(seeds) / len(seeds), abs=5e-5)
+        assert set(row) >= {"AU1 F1", "AU17 F1 std"}
+    code, _, err = cli("leaderboard", "export", "au-nothing", "--results", committed)
+    assert code == 2 and "no benchmark 'au-nothing'" in err and "au-composite-loso" in err

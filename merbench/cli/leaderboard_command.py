@@ -89,14 +89,18 @@ def _list(folders: list[Path] | None, benchmarks: Path | None) -> int:
     """Every benchmark, most important first as the site's index orders them, two lines
     each: its id (what ``export`` takes), dataset / protocol and runs, then its title."""
     listed = benchmark_runs(folders, benchmarks)
-    width = max(len(item.bench.id) for item in listed.items)
-    places = [f"{item.bench.dataset} / {item.bench.protocol}" for item in listed.items]
-    place_width = max(map(len, places))
-    for item, where in zip(listed.items, places, strict=True):
-        plural = "" if item.runs == 1 else "s"
-        runs = "" if item.runs is None else f"  {item.runs:>3} run{plural}"
-        say(f"{item.bench.id:<{width}}  {where:<{place_width}}{runs}".rstrip())
-        say(f"    {item.bench.title}")
+    # the emotion benchmarks, then the action-unit ones the runs make
+    shown: list[tuple[str, str, str, int | None]] = [
+        (item.bench.id, f"{item.bench.dataset} / {item.bench.protocol}", item.bench.title,
+         item.runs) for item in listed.items]
+    shown += [(au.id, f"{au.dataset} / {au.protocol}", au.title, au.runs) for au in listed.au]
+    width = max(len(bench_id) for bench_id, _, _, _ in shown)
+    place_width = max(len(where) for _, where, _, _ in shown)
+    for bench_id, where, title, count in shown:
+        plural = "" if count == 1 else "s"
+        runs = "" if count is None else f"  {count:>3} run{plural}"
+        say(f"{bench_id:<{width}}  {where:<{place_width}}{runs}".rstrip())
+        say(f"    {title}")
     for rejected in listed.rejected:
         say(f"merbench: rejected: {rejected.path}: {rejected.reason}", file=sys.stderr)
     if folders is None:

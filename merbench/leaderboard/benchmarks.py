@@ -95,6 +95,12 @@ class Benchmark:
     # where the index lists it among the benchmarks with runs, lower first (see ORDER)
     order: int = ORDER
 
+    def score_headers(self) -> list[str]:
+        """The score columns of its exported table: each scope's metrics, as the page heads
+        them."""
+        return [f"{column.label} {metric.upper()}" for column in self.columns
+                for metric in self.metrics]
+
     def mismatch(self, results: Results) -> str | None:
         """Why a (validated) result does not belong here, or None when it does."""
         dataset, protocol = results.dataset, results.protocol

@@ -22,30 +22,20 @@ import csv
 import io
 import re
 import warnings
-from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from merbench.errors import MerbenchError
+from merbench.leaderboard.au_export import AU_PREFIX, au_lines
 from merbench.leaderboard.benchmarks import Benchmark, load_benchmarks
 from merbench.leaderboard.collect import Rejected, Row, benchmark_rows, collect
+from merbench.leaderboard.export_rows import Line
 from merbench.leaderboard.labels import configuration_label, configuration_notes
 from merbench.leaderboard.uncertainty import Loader, table_uncertainty
 from merbench.literal import literal
 from merbench.stats.intervals import Interval
 
 FORMATS = ("csv", "latex", "markdown")
-
-
-@dataclass(frozen=True)
-class Line:
-    """One exported row: who, how chosen, and each score with its spread."""
-
-    model: str
-    setting: str  # the configuration label the benchmark page shows ("" when none)
-    selection: str
-    test_set_selection: bool
-    seeds: int
-    scores: list[tuple[float | None, float | None, Interval | None]]  # mean, std, interval
 
 
 class EmptyExport(UserWarning):
@@ -86,17 +76,26 @@ def benchmark_lines(bench_id: str, folders: list[Path], benchmarks_dir: Path | N
                    + _lines(tables.test_set, None, True, notes)), collection.rejected
 
 
-def headers(bench: Benchmark) -> list[str]:
+class Exported(Protocol):
+    """What a table is exported as: an emotion benchmark, or an action-unit one
+    (:class:`merbench.leaderboard.au_export.AUBenchmark`)."""
+
+    @property
+    def title(self) -> str: ...
+
+    def score_headers(self) -> list[str]: ...
+
+
+def headers(bench: Exported) -> list[str]:
     """The score columns: each scope's metrics, as the page heads them."""
-    return [f"{column.label} {metric.upper()}" for column in bench.columns
-            for metric in bench.metrics]
+    return bench.score_headers()
 
 
 def _number(value: float | None) -> str:
     return "" if value is None else f"{value:.4f}"
 
 
-def to_csv(bench: Benchmark, lines: list[Line]) -> str:
+def to_csv(bench: Exported, lines: list[Line]) -> str:
     """One row a line; each score as mean, std, low, high (empty where none)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
@@ -136,7 +135,7 @@ def _selection(line: Line) -> str:
         else line.selection
 
 
-def to_markdown(bench: Benchmark, lines: list[Line]) -> str:
+def to_markdown(bench: Exported, lines: list[Line]) -> str:
     head = ["model", "selection", "seeds", *headers(bench)]
     out = [f"| {' | '.join(map(_markdown, head))} |", f"|{'---|' * len(head)}"]
     for line in lines:
@@ -179,7 +178,7 @@ def _csv_text(text: str) -> str:
     return f"'{shown}" if shown[:1] in ("=", "+", "-", "@", "\t", "\r") else shown
 
 
-def to_latex(bench: Benchmark, lines: list[Line]) -> str:
+def to_latex(bench: Exported, lines: list[Line]) -> str:
     """A ``tabular`` with booktabs rules (``\\usepackage{booktabs}``)."""
     head = ["Model", "Selection", "Seeds", *headers(bench)]
     out = [r"% " + _latex(bench.title) + ": mean $\\pm$ std over seeds, [95\\% interval "
@@ -200,7 +199,12 @@ def export(bench_id: str, folders: list[Path], fmt: str,
     """The benchmark's table in ``fmt`` (csv, latex or markdown), and the rejected files."""
     if fmt not in FORMATS:
         raise MerbenchError(f"--format {fmt} is not one of {', '.join(FORMATS)}")
-    bench, lines, rejected = benchmark_lines(bench_id, folders, benchmarks_dir)
+    known = [b.id for b in load_benchmarks(benchmarks_dir)]
+    bench: Exported
+    if bench_id not in known and bench_id.startswith(AU_PREFIX):
+        bench, lines, rejected = au_lines(bench_id, folders, known)
+    else:
+        bench, lines, rejected = benchmark_lines(bench_id, folders, benchmarks_dir)
     if not lines:
         where = ", ".join(str(folder) for folder in folders)
         warnings.warn(f"no run of benchmark '{bench_id}' under {where}"

@@ -11,10 +11,11 @@ definitions' file order decide.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
+from merbench.leaderboard.au_export import AUBenchmark, au_listing
 from merbench.leaderboard.benchmarks import Benchmark, load_benchmarks
 from merbench.leaderboard.collect import Rejected, benchmark_rows, collect
 
@@ -44,6 +45,8 @@ class Listing:
 
     items: list[Listed]
     rejected: list[Rejected]
+    #: the action-unit benchmarks the runs make (none where no results were read)
+    au: list[AUBenchmark] = field(default_factory=list)
 
 
 def benchmark_runs(folders: Sequence[Path] | None, benchmarks_dir: Path | None) -> Listing:
@@ -56,5 +59,6 @@ def benchmark_runs(folders: Sequence[Path] | None, benchmarks_dir: Path | None) 
     collection = collect(list(folders))
     items = [Listed(bench, benchmark_rows(bench, collection.groups).run_count())
              for bench in benchmarks]
+    au, au_rejected = au_listing(list(folders))
     return Listing(by_importance(items, lambda i: i.bench, lambda i: i.runs),
-                   collection.rejected)
+                   collection.rejected + au_rejected, au)

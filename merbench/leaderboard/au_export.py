@@ -1,0 +1,80 @@
+"""Action-unit benchmarks in ``merbench leaderboard list`` and ``leaderboard export``.
+
+An AU benchmark is not a definition file: the site makes one page per (dataset, protocol, AU
+set) its validated AU runs hold (:func:`merbench.leaderboard.au_view.au_benchmarks`). Its id is
+the page's name (``au-composite-loso``); here it is listed beside the emotion benchmarks and
+exported as their tables are, through the same writers: the mean F1 over the AU set, then each
+AU's F1, each the mean ± std over a configuration's seeds, in the page's order (best first).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from merbench.errors import MerbenchError
+from merbench.leaderboard.au_view import AURow, au_benchmarks, find_au_runs
+from merbench.leaderboard.collect import Rejected
+from merbench.leaderboard.export_rows import Line
+from merbench.stats.intervals import Interval
+
+AU_PREFIX = "au-"
+
+
+@dataclass(frozen=True)
+class AUBenchmark:
+    """One AU page as a table to list and export."""
+
+    id: str
+    dataset: str
+    protocol: str
+    au_set: tuple[int, ...]
+    rows: tuple[AURow, ...]
+
+    @property
+    def title(self) -> str:
+        return (f"Action-unit detection: {self.dataset} / {self.protocol}, "
+                f"{len(self.au_set)} AUs")
+
+    @property
+    def runs(self) -> int:
+        return sum(len(row.runs) for row in self.rows)
+
+    def score_headers(self) -> list[str]:
+        return ["mean F1", *(f"AU{au} F1" for au in self.au_set)]
+
+
+def au_listing(folders: Sequence[Path]) -> tuple[list[AUBenchmark], list[Rejected]]:
+    """Every AU benchmark the validated AU runs under ``folders`` make, and the AU result
+    files rejected on the way."""
+    runs, rejected = find_au_runs(folders)
+    benches = [AUBenchmark(id=page["id"], dataset=page["dataset"], protocol=page["protocol"],
+                           au_set=tuple(page["au_set"]),
+                           rows=tuple(row for table in page["tables"]
+                                      for row in table["rows"]))
+               for page in au_benchmarks(runs)]
+    return benches, rejected
+
+
+def _line(row: AURow) -> Line:
+    first = row.first
+    span = None if row.span is None else Interval(row.span["low"], row.span["high"])
+    return Line(model=f"{first.model.name} v{first.model.version}", setting=row.setting,
+                selection="fixed", test_set_selection=False, seeds=len(row.runs),
+                scores=[(row.mean_f1.mean, row.mean_f1.std, span),
+                        *((cell.mean, cell.std, None) for cell in row.per_au)])
+
+
+def au_lines(bench_id: str, folders: Sequence[Path], emotion_ids: Sequence[str]
+             ) -> tuple[AUBenchmark, list[Line], list[Rejected]]:
+    """The AU benchmark ``bench_id`` found under ``folders``, its rows, and the AU files
+    rejected; an id no run makes is refused naming every benchmark there is."""
+    benches, rejected = au_listing(folders)
+    bench = next((b for b in benches if b.id == bench_id), None)
+    if bench is None:
+        known = [*emotion_ids, *(b.id for b in benches)]
+        raise MerbenchError(f"no benchmark '{bench_id}' (an action-unit benchmark is one "
+                            "whose runs are under --results); benchmarks: "
+                            f"{', '.join(known)}")
+    return bench, [_line(row) for row in bench.rows], rejected
