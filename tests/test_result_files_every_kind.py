@@ -92,3 +92,31 @@ def test_a_signed_audit_copied_from_another_run_is_refused(tmp_path: Path, kind:
                 else "audit.json beside it: merbench audit checks emotion runs only")
     with pytest.raises(ResultRejected, match=expected):
         validate(folder)
+
+
+def test_build_strict_publishes_no_tuning_whose_trial_validate_rejects(tmp_path: Path,
+                                                                       cli) -> None:
+    """A trial's run edited inside the archive (its results.json's UF1 changed, the archive
+    packed again) was published by ``leaderboard build --strict`` while ``validate`` rejected
+    it (issue 69, case 7): the strict build checks every trial as validate does."""
+    import json
+
+    from merbench.results.run_archive import pack_runs, remove_packed, unpack_runs
+
+    tuning = tmp_path / "results" / "svm"
+    shutil.copytree(KINDS["tuning"][0], tuning)
+    unpack_runs(tuning, tuning)
+    (tuning / "runs.tar.xz").unlink()
+    edited = sorted(tuning.glob("trials/**/results.json"))[0]
+    record = json.loads(edited.read_text())
+    record["metrics"]["overall"]["uf1"] = 0.99
+    edited.write_text(json.dumps(record))
+    pack_runs(tuning)
+    remove_packed(tuning)
+    code, _, err = cli("validate", tuning)
+    assert code == 2 and "rejected" in err
+    code, out, err = cli("leaderboard", "build", "--results", tmp_path / "results", "--out",
+                         tmp_path / "site", "--strict")
+    assert code == 2 and "1 result file(s) rejected (--strict)" in err, (out, err)
+    page = (tmp_path / "site" / "tuning.html").read_text()
+    assert 'id="no-tunings"' in page and not (tmp_path / "site" / "tunings").exists()

@@ -286,13 +286,14 @@ def _write(path: Path, text: str) -> None:
 
 
 def render_site(collection: Collection, benchmarks: list[Benchmark], out: Path,
-                trusted: TrustedKeys | None = None, folders: Sequence[Path] = ()
-                ) -> list[Rejected]:
+                trusted: TrustedKeys | None = None, folders: Sequence[Path] = (),
+                strict: bool = False) -> list[Rejected]:
     """Write every page of the site into the (empty) folder ``out``; audits count when
     signed by a key in ``trusted`` (None: none counts). ``folders``: the results folders the
     collection was found in, which the pages name by their names, never by where they lie.
     Returns the spotting and AU files under them that were rejected (the collection's are
-    its own)."""
+    its own). ``strict``: every file checked as ``merbench validate`` checks it, a
+    tuning's trials included (``leaderboard build --strict``)."""
     env = _environment(PagePaths(folders))
     keys: TrustedKeys = trusted or {}
     env.globals.update(reproduced=reproduced_text, collapse=collapse_text,
@@ -371,7 +372,7 @@ def render_site(collection: Collection, benchmarks: list[Benchmark], out: Path,
         root="", sections=spotting_sections(spotting, registries)))
     au_runs, au_rejected = find_au_runs(folders)
     au_pages = render_au_pages(env, au_runs, out)
-    tunings, tuning_rejected = render_tuning_page(env, folders, out)
+    tunings, tuning_rejected = render_tuning_page(env, folders, out, strict)
     _write(out / "index.html", env.get_template("index.html").render(
         root="", benchmarks=[item for item in ordered if item["runs"]],
         empty=[item["bench"] for item in ordered if not item["runs"]], runs=run_items,
@@ -385,7 +386,7 @@ def render_site(collection: Collection, benchmarks: list[Benchmark], out: Path,
 
 def build_site(results: list[Path], out: Path,
                benchmarks_dir: Path | None = None,
-               trusted: TrustedKeys | None = None) -> BuildReport:
+               trusted: TrustedKeys | None = None, strict: bool = False) -> BuildReport:
     """Validate the results, then write the site to ``out`` in one step (a failed build
     leaves the previous site as it was). ``benchmarks_dir`` None: the shipped benchmarks;
     ``trusted``: the keys whose signed audits count (None: none)."""
@@ -411,7 +412,8 @@ def build_site(results: list[Path], out: Path,
         staging = Path(tempfile.mkdtemp(prefix=temp_prefix(out), suffix=TEMP_SUFFIX,
                                         dir=out.parent))
         try:
-            other_rejected = render_site(collection, benchmarks, staging, trusted, results)
+            other_rejected = render_site(collection, benchmarks, staging, trusted, results,
+                                         strict)
             # mkdtemp makes it private; a site is for reading, as the umask allows
             os.chmod(staging, 0o777 & ~current_umask())
             swap_in(staging, out)

@@ -95,8 +95,13 @@ class Difference:
     p_value: float
 
 
-def find_tunings(folders: Sequence[Path]) -> tuple[list[Tuning], list[Rejected]]:
-    """Every ``tune.json`` under ``folders``, validated; the rejected ones with why."""
+def find_tunings(folders: Sequence[Path], deep: bool = False
+                 ) -> tuple[list[Tuning], list[Rejected]]:
+    """Every ``tune.json`` under ``folders``, validated; the rejected ones with why. ``deep``:
+    every trial's run validated as ``merbench validate`` does (its fold files, its results
+    recomputed), so that ``leaderboard build --strict`` publishes no tuning ``validate``
+    rejects; otherwise each trial's predictions are read and its spec checked, a few times
+    faster."""
     found: list[Tuning] = []
     rejected: list[Rejected] = []
     visited: set[Path] = set()
@@ -106,7 +111,7 @@ def find_tunings(folders: Sequence[Path]) -> tuple[list[Tuning], list[Rejected]]
                 continue
             visited.add(path.parent.resolve())
             try:
-                results = validate_tune(path.parent, deep=False)
+                results = validate_tune(path.parent, deep=deep)
             except ResultRejected as exc:
                 rejected.append(Rejected(path.parent, exc.reason))
                 continue
@@ -162,10 +167,11 @@ def copy_tuning_files(tunings: list[Tuning], out: Path) -> None:
             copy_regular_file(tuning.path / name, target / name)
 
 
-def render_tuning_page(env: Any, folders: Sequence[Path], out: Path
+def render_tuning_page(env: Any, folders: Sequence[Path], out: Path, deep: bool = False
                        ) -> tuple[int, list[Rejected]]:
-    """Write ``tuning.html``; returns how many tunings it shows and the rejected ones."""
-    tunings, rejected = find_tunings(folders)
+    """Write ``tuning.html``; returns how many tunings it shows and the rejected ones
+    (``deep``: see :func:`find_tunings`)."""
+    tunings, rejected = find_tunings(folders, deep)
     copy_tuning_files(tunings, out)
     rows = sorted(tunings, key=lambda t: (t.results.model, t.results.dataset,
                                           not t.nested, -t.results.overall.uf1))
