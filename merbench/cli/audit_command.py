@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from merbench.audit import audit_run, record_audit
+from merbench.audit.spotting_audit import SubjectAudit, audit_spotting
 from merbench.cli.literal import say
 from merbench.errors import MerbenchError
 from merbench.plugins import Plugins
@@ -16,6 +17,7 @@ from merbench.results.au_file import AU_RESULTS_FILE
 from merbench.results.model import FoldAudit
 from merbench.results.signature import sign_record
 from merbench.results.signing_keys import load_signing_key
+from merbench.results.spotting_file import SPOTTING_FILE
 
 EXIT_DIFFERS = 1
 
@@ -30,7 +32,44 @@ def _count(text: str) -> int | None:
                             "or 'all'") from None
 
 
+def _audit_spotting(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
+    """A spotting run: its data read again and some subjects spotted again
+    (:mod:`merbench.audit.spotting_audit`); said, not recorded in the folder."""
+    if args.sign is not None:
+        raise MerbenchError(f"--sign: an audit of a spotting run ({args.run}) is printed, not "
+                            "recorded in the folder yet, so there is nothing to sign; leave "
+                            "--sign out")
+    plugins = load(args)
+
+    def chosen(subjects: list[str], seed: int | None) -> None:
+        how = "every subject" if seed is None else (
+            f"subjects {', '.join(subjects)}, drawn with --seed {seed}")
+        say(f"auditing {args.run}: the dataset read again; {how} spotted again", flush=True)
+
+    def on_subject(audit: SubjectAudit) -> None:
+        shown = "identical" if audit.outcome == "identical" else f"DIFFERS ({audit.detail})"
+        say(f"subject {audit.subject} ({audit.videos} videos): {shown}", flush=True)
+
+    found = audit_spotting(args.run, count=_count(args.folds), seed=args.seed,
+                           data_root=args.data_root, plugins=plugins, chosen=chosen,
+                           on_subject=on_subject)
+    if found.failure is not None:
+        say(f"audit FAILED: {found.failure}; nothing was spotted again")
+        return EXIT_DIFFERS
+    if not found.passed:
+        differing = sum(s.outcome == "differs" for s in found.subjects)
+        say(f"audit FAILED: {differing} of the {len(found.subjects)} subjects spotted again "
+            f"(of {found.n_subjects}) differ from what the run stored (the spotter is "
+            "deterministic: they must be identical)")
+        return EXIT_DIFFERS
+    say(f"audit passed: the dataset is the run's, and the {len(found.subjects)} subjects "
+        f"spotted again (of {found.n_subjects}) match it exactly (not recorded in the folder)")
+    return 0
+
+
 def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
+    if (Path(args.run) / SPOTTING_FILE).is_file() or Path(args.run).name == SPOTTING_FILE:
+        return _audit_spotting(args, load)
     if (Path(args.run) / AU_RESULTS_FILE).is_file():
         raise MerbenchError(f"{args.run} is an AU run (--task au); 'merbench audit' trains "
                             "emotion runs' folds again and does not audit AU runs yet: "

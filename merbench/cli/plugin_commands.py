@@ -200,9 +200,11 @@ def _list(parser: StrictParser) -> None:
 
 
 def _audit(parser: StrictParser) -> None:
-    parser.add_argument("run", type=Path, metavar="RUN", help="a finished run directory")
+    parser.add_argument("run", type=Path, metavar="RUN",
+                        help="a finished run directory, or a spotting run's folder")
     parser.add_argument("--folds", default="3", metavar="K",
-                        help="how many folds to train again, or 'all' (default: 3)")
+                        help="how many folds to train again, or 'all' (default: 3); of a "
+                             "spotting run, how many subjects to spot again")
     parser.add_argument("--seed", type=seed_option("--seed"), default=None, metavar="N",
                         help="the seed that draws the folds (default: a fresh one, printed)")
     # the run's own settings; on CPU by default, where a run's numbers are bit-identical

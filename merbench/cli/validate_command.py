@@ -65,7 +65,7 @@ def expanded(paths: list[str]) -> list[Path]:
 def main(args: argparse.Namespace) -> int:
     rejected = 0
     runs: list[tuple[str, ValidatedRun]] = []
-    args.files = [str(path) for path in expanded(args.files)]
+    args.files = expanded(args.files)
     for path in args.files:
         try:
             checked = (validate_tune(Path(path)) if is_tuning(Path(path))

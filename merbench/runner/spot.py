@@ -138,7 +138,8 @@ class SpottingRun:
                         "options": dict(spec.spotter_options)},
             "variants": self.variants, "iou_threshold": THRESHOLD, "criterion": CRITERION}
 
-    def _spotter(self, variant: Mapping[str, Any]) -> Spotter:
+    def spotter(self, variant: Mapping[str, Any]) -> Spotter:
+        """The spotter with the run's options and one setting (``{}``: its own)."""
         spotter: Spotter = self.spotter_entry.create(
             "spotter", **{**self.spec.spotter_options, **variant})
         return spotter
@@ -187,9 +188,9 @@ class SpottingRun:
 
     def execute(self, progress: Progress | None = None) -> SpottingResults:
         started = time.perf_counter()
-        base = self._spotter({})  # every setting checked before any video is read
+        base = self.spotter({})  # every setting checked before any video is read
         for variant in self.variants:
-            self._spotter(variant)
+            self.spotter(variant)
         dataset = self.open_dataset()
         if isinstance(base, LearnsToSpot):  # a kept subject was fitted on this training data
             self.identity["training_data"] = training_digest(dataset.videos)
@@ -201,7 +202,7 @@ class SpottingRun:
             path = folder / f"{index:04d}.json"
             found = _read_video_file(path) if path.exists() else None
             if found is not None and to_json(found.identity) == to_json(self.identity) and \
-                    _same_video(found.video, video):
+                    same_video(found.video, video):
                 kept[index] = found.video
         self.restored = len(kept)
 
@@ -210,7 +211,7 @@ class SpottingRun:
                               to_json(VideoFile(self.identity, spotted)))
 
         if isinstance(base, LearnsToSpot):
-            learners = [self._spotter(variant) for variant in self.variants]
+            learners = [self.spotter(variant) for variant in self.variants]
             videos = spot_learned(self.spec.spotter, learners,  # type: ignore[arg-type]
                                   dataset.videos, kept, write, progress, self.fitted)
         else:
@@ -219,7 +220,7 @@ class SpottingRun:
                 if index in kept:
                     videos.append(kept[index])
                 else:
-                    videos.append(self._spot(base, video))
+                    videos.append(self.spot(base, video))
                     write(index, videos[-1])
                 if progress is not None and index not in kept:  # read back: not spotted
                     progress(index + 1, len(dataset.videos), video.key_text)
@@ -241,15 +242,16 @@ class SpottingRun:
         atomic_write_json(self.out / SPOTTING_FILE, to_json(results))
         return results
 
-    def _spot(self, base: Spotter, video: LongVideo) -> SpottedVideo:
+    def spot(self, base: Spotter, video: LongVideo) -> SpottedVideo:
+        """``video`` spotted with every setting of the run (``merbench audit`` asks too)."""
         started = time.perf_counter()
         found = guarded(self.spec.spotter, video,
-                        partial(spot_video, base, video, self.variants, self._spotter),
+                        partial(spot_video, base, video, self.variants, self.spotter),
                         kept="; the videos before it are kept")
         return video_record(video, found, time.perf_counter() - started)
 
 
-def _same_video(kept: SpottedVideo, video: LongVideo) -> bool:
+def same_video(kept: SpottedVideo, video: LongVideo) -> bool:
     """Whether a kept video file is of this video as the dataset gives it now: the same
     names, frame rate, frames and ground truth (a corrected sheet spots it again)."""
     return (kept.database, kept.subject, kept.name, kept.fps, kept.first_frame,

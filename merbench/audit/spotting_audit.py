@@ -1,0 +1,153 @@
+"""``merbench audit`` of a spotting run: its data read again, some subjects spotted again.
+
+``merbench validate`` recomputes a spotting run's scores from its own ``spotting.json``, so a
+forger who rewrites that file consistently passes it: the spotted intervals replaced by the
+ground truth and every score recomputed with merbench's own functions (F1 .42 became 1.00),
+the ground truth replaced by the spotted intervals (.94), or a subject's videos dropped. Only
+the data and the spotter can tell, so the audit goes back to them:
+
+1. the long-video dataset the run names is opened again (the user's own copy, ``--data-root``)
+   and its videos must be the run's, in order, each with the same frames and the same ground
+   truth: a dropped subject or an edited truth fails here, before anything is spotted;
+2. the chosen subjects' videos are spotted again with the recorded spotter, options and
+   settings (a learned spotter fitted again on the other subjects' videos, as the run fitted
+   it), and every setting's intervals must be the stored ones exactly: merbench's spotters
+   are deterministic, so an interval moved by a frame is a difference.
+
+Subjects are the folds of a spotting run (a learned spotter's fits and the choice of setting
+both leave one out), so ``--folds K`` draws K subjects, as it draws K folds of an emotion run.
+The recognition of a spot-then-recognise run (``str.json``) is not trained again here.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from merbench.audit.retrain import choose_folds
+from merbench.errors import MerbenchError
+from merbench.plugins import Plugins, default_plugins
+from merbench.results.codec import to_json
+from merbench.results.spotting_file import SpottedVideo, SpottingResults
+from merbench.runner.spot import SpotSpec, SpottingRun, same_video
+from merbench.runner.spot_learned import spot_learned
+from merbench.spotting.choice import subject_of
+from merbench.spotting.long_videos import LongVideo
+from merbench.spotting.spotter import LearnsToSpot
+from merbench.verification.spotting_check import validate_spotting
+
+
+@dataclass(frozen=True)
+class SubjectAudit:
+    """One subject's videos spotted again: ``identical``, or what differs first."""
+
+    subject: str
+    videos: int
+    outcome: str  # "identical" or "differs"
+    detail: str  # "" when identical
+
+
+@dataclass(frozen=True)
+class SpottingAudit:
+    """What an audit of a spotting run found: ``failure`` when the data is not the run's
+    (nothing was spotted then), else each chosen subject's outcome."""
+
+    n_subjects: int
+    choice_seed: int | None
+    subjects: list[SubjectAudit]
+    failure: str | None
+
+    @property
+    def passed(self) -> bool:
+        return self.failure is None and all(s.outcome == "identical" for s in self.subjects)
+
+
+def _data_problem(recorded: list[SpottedVideo], videos: Sequence[LongVideo]) -> str | None:
+    """Why the dataset as opened now is not the one the run spotted, or None."""
+    theirs = {subject_of(video) for video in recorded}
+    here = {"/".join(video.key) for video in videos}
+    if here - theirs:
+        missing = sorted(here - theirs)[0]
+        return (f"the dataset holds subject {missing}, whose videos the run does not have "
+                f"(a subject dropped from the file: {len(here - theirs)} of {len(here)})")
+    if len(recorded) != len(videos):
+        return (f"the dataset holds {len(videos)} videos, the run {len(recorded)}: not the "
+                "run's data")
+    for kept, video in zip(recorded, videos, strict=True):
+        if not same_video(kept, video):
+            return (f"video {video.key_text} is not the run's: its frames or ground truth "
+                    "differ from the dataset's (an edited truth, or another copy of the data)")
+    return None
+
+
+def _first_difference(kept: SpottedVideo, again: SpottedVideo,
+                      variants: Sequence[dict[str, object]]) -> str | None:
+    for number, (stored, found) in enumerate(zip(kept.spotted, again.spotted, strict=True)):
+        if to_json(stored) != to_json(found):
+            setting = ", ".join(f"{k}={v}" for k, v in variants[number].items()) or "default"
+            return (f"video {kept.database}/{kept.subject}/{kept.name}, setting {setting}: "
+                    f"{len(stored)} intervals stored, {len(found)} spotted again, not the same")
+    return None
+
+
+def audit_spotting(folder: Path, *, count: int | None, seed: int | None = None,
+                   data_root: str | None = None, plugins: Plugins | None = None,
+                   chosen: Callable[[list[str], int | None], None] | None = None,
+                   on_subject: Callable[[SubjectAudit], None] | None = None) -> SpottingAudit:
+    """Audit the spotting run in ``folder`` (which must validate): its data checked, then
+    ``count`` subjects drawn from ``seed`` (None: every subject) spotted again."""
+    results: SpottingResults = validate_spotting(Path(folder))
+    plugins = plugins or default_plugins()
+    spec = SpotSpec(dataset=results.dataset.name, spotter=results.spotter.name,
+                    dataset_options=dict(results.dataset.options),
+                    spotter_options=dict(results.spotter.options),
+                    tune={k: list(v) for k, v in results.spotter.tuned.items()},
+                    data_root=data_root)
+    with tempfile.TemporaryDirectory(prefix="merbench-audit-") as scratch:
+        run = SpottingRun(spec, plugins, Path(scratch))
+        for what, mine, theirs in (
+                ("dataset", run.dataset_entry.meta.version, results.dataset.version),
+                ("spotter", run.spotter_entry.meta.version, results.spotter.version)):
+            if mine != theirs:
+                raise MerbenchError(f"{folder}: the run's {what} is version {theirs}, this "
+                                    f"merbench's {mine}: it cannot spot what the run spotted")
+        if to_json(run.variants) != to_json(results.variants):
+            raise MerbenchError(f"{folder}: the run's settings are not those its spotter "
+                                "and options give here")
+        dataset = run.open_dataset()
+        subjects = list(dict.fromkeys("/".join(video.key) for video in dataset.videos))
+        problem = _data_problem(results.videos, dataset.videos)
+        if problem is not None:
+            return SpottingAudit(len(subjects), None, [], problem)
+        picks, choice_seed = choose_folds(len(subjects), count, seed)
+        audited = [subjects[i] for i in picks]
+        if chosen is not None:
+            chosen(audited, choice_seed)
+        again = _spot_again(run, dataset.videos, results.videos, set(audited))
+        outcomes = []
+        for subject in audited:
+            indices = [i for i, v in enumerate(dataset.videos) if "/".join(v.key) == subject]
+            differs = next((found for i in indices if (found := _first_difference(
+                results.videos[i], again[i], results.variants)) is not None), None)
+            outcome = SubjectAudit(subject, len(indices), "differs" if differs else "identical",
+                                   differs or "")
+            outcomes.append(outcome)
+            if on_subject is not None:
+                on_subject(outcome)
+    return SpottingAudit(len(subjects), choice_seed, outcomes, None)
+
+
+def _spot_again(run: SpottingRun, videos: Sequence[LongVideo], recorded: list[SpottedVideo],
+                subjects: set[str]) -> dict[int, SpottedVideo]:
+    """The chosen subjects' videos spotted again as the run spotted them."""
+    chosen = [i for i, video in enumerate(videos) if "/".join(video.key) in subjects]
+    base = run.spotter({})
+    if isinstance(base, LearnsToSpot):  # each chosen subject fitted on the others again
+        kept = {i: recorded[i] for i in range(len(videos)) if i not in chosen}
+        learners = [run.spotter(variant) for variant in run.variants]
+        found = spot_learned(run.spec.spotter, learners,  # type: ignore[arg-type]
+                             videos, kept, lambda index, video: None, None, {})
+        return {i: found[i] for i in chosen}
+    return {i: run.spot(base, videos[i]) for i in chosen}

@@ -1,0 +1,102 @@
+"""``merbench audit`` of a spotting run (issue 69, case 7).
+
+Each forgery here rewrites ``spotting.json`` with merbench's own functions, so that ``validate``
+recomputes every number and accepts it, as an adversarial pass found on 36986b2: the spotted
+intervals replaced by the ground truth (F1 .42 -> 1.00), the ground truth replaced by the
+spotted intervals, a subject's videos dropped. The audit reads the data again and spots again,
+and refuses each; a genuine run passes, learned spotter (fitted again) included.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from merbench.results.codec import from_json, to_json
+from merbench.results.spotting_file import SpottedVideo, SpottingResults
+from merbench.spotting.choice import subject_of, summarise, truth_fingerprint
+
+SMALL = ("--dataset", "synthetic-long", "--dataset-opt", "subjects=3",
+         "--dataset-opt", "videos_per_subject=1", "--quiet")
+
+
+@pytest.fixture(scope="module")
+def spotted(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    from merbench.cli import main
+
+    runs = {}
+    for spotter in ("flow-peak", "flow-score"):
+        out = tmp_path_factory.mktemp("spotted") / spotter
+        assert main(["spot", "--spotter", spotter, *SMALL, "--out", str(out)]) == 0
+        runs[spotter] = out
+    return runs
+
+
+Change = Callable[[list[SpottedVideo]], list[SpottedVideo]]
+
+
+def _rewritten(source: Path, target: Path, change: Change) -> Path:
+    """``source`` copied to ``target`` with its videos changed and every score recomputed."""
+    shutil.copytree(source, target)
+    results = from_json(SpottingResults, json.loads((target / "spotting.json").read_text()))
+    videos = change(list(results.videos))
+    results = dataclasses.replace(
+        results, videos=videos, policies=summarise(videos, len(results.variants)),
+        dataset=dataclasses.replace(
+            results.dataset, n_videos=len(videos),
+            n_subjects=len({subject_of(v) for v in videos}),
+            fingerprint=truth_fingerprint(videos)))
+    (target / "spotting.json").write_text(json.dumps(to_json(results)))
+    return target
+
+
+FORGERIES: dict[str, tuple[Change, str]] = {
+    "spotted intervals set to the truth": (
+        lambda videos: [dataclasses.replace(v, spotted=[list(v.truth) for _ in v.spotted])
+                        for v in videos],
+        "differ from what the run stored"),
+    "truth set to the spotted intervals": (
+        lambda videos: [dataclasses.replace(v, truth=list(v.spotted[0])) for v in videos],
+        "its frames or ground truth differ from the dataset's"),
+    "a subject dropped": (
+        lambda videos: [v for v in videos if v.subject != "sub02"],
+        "the dataset holds subject synthetic-long/sub02, whose videos the run does not have"),
+}
+
+
+@pytest.mark.parametrize("spotter", ["flow-peak", "flow-score"])
+def test_a_genuine_spotting_run_passes_its_audit(spotted: dict[str, Path], spotter: str,
+                                                 cli) -> None:
+    code, out, err = cli("audit", spotted[spotter], "--folds", "2", "--seed", "3")
+    assert code == 0, err
+    assert out.count(": identical") == 2 and "audit passed: the dataset is the run's" in out
+
+
+@pytest.mark.parametrize("forgery", list(FORGERIES))
+def test_a_spotting_forgery_validate_accepts_fails_its_audit(spotted: dict[str, Path],
+                                                             tmp_path: Path, forgery: str,
+                                                             cli) -> None:
+    change, said = FORGERIES[forgery]
+    forged = _rewritten(spotted["flow-peak"], tmp_path / "forged", change)
+    code, _, err = cli("validate", forged)
+    assert code == 0, err  # every number recomputes: only the data and the spotter can tell
+    code, out, _ = cli("audit", forged, "--folds", "all")
+    assert code == 1 and "audit FAILED" in out and said in out, out
+
+
+def test_a_learned_spotters_truth_set_to_the_spotted_is_caught(spotted: dict[str, Path],
+                                                               tmp_path: Path, cli) -> None:
+    change, said = FORGERIES["spotted intervals set to the truth"]
+    forged = _rewritten(spotted["flow-score"], tmp_path / "forged", change)
+    code, out, _ = cli("audit", forged, "--folds", "1", "--seed", "0")
+    assert code == 1 and said in out, out
+
+
+def test_a_spotting_audit_is_not_signed(spotted: dict[str, Path], tmp_path: Path, cli) -> None:
+    code, _, err = cli("audit", spotted["flow-peak"], "--sign", tmp_path / "key")
+    assert code == 2 and "nothing to sign; leave --sign out" in err
