@@ -251,11 +251,9 @@ def test_validate_refuses_a_rescored_forgery(au_run: Path, tmp_path: Path, forge
 
 
 @pytest.mark.realdata
-def test_status_and_audit_know_an_au_run(au_run: Path, cli: Any, tmp_path: Path) -> None:
+def test_status_knows_an_au_run(au_run: Path, cli: Any, tmp_path: Path) -> None:
     code, out, _ = cli("status", au_run)
     assert code == 0 and "complete, 52/52 folds (au-results.json)" in out
-    code, _, err = cli("audit", au_run)
-    assert code != 0 and "does not audit AU runs yet" in err and "Traceback" not in err
     code, _, err = cli("run", "--model", "ststnet", "--dataset", "synthetic", "--task", "au",
                        "--seeds", "0,1", "--out", tmp_path / "seeds")
     assert code != 0 and "run each seed with --seed N" in err
@@ -297,3 +295,37 @@ def test_an_au_run_inside_one_database(real_data: Path, tmp_path: Path) -> None:
     assert set(result.results.per_database) == {"samm"}
     assert result.results.protocol.n_folds == 28
     assert validate_au_run(tmp_path / "samm").overall == result.results.overall
+
+
+@pytest.mark.realdata
+def test_an_au_run_is_audited_and_a_resumed_forgery_fails_it(au_run: Path, real_data: Path,
+                                                             tmp_path: Path, cli: Any) -> None:
+    """An AU run's fold predictions set to its labels, then ``run --resume`` rewrote every
+    file from them: validate accepts it (mean F1 1.00), and ``merbench audit`` refused AU
+    runs (issue 69, case 7). Its folds are trained again as an emotion run's are."""
+    audit = ("--folds", "1", "--seed", "5", "--data-root", real_data / "composite")
+    genuine = Path(shutil.copytree(au_run, tmp_path / "genuine"))
+    code, out, err = cli("audit", genuine, *audit)
+    assert code == 0 and ": identical" in out and "audit passed" in out, (out, err)
+    code, out, _ = cli("validate", genuine)  # its audit.json is its own
+    assert code == 0
+    forged = Path(shutil.copytree(au_run, tmp_path / "forged"))
+    for path in sorted((forged / "folds").glob("fold-*.npz")):
+        arrays = dict(np.load(path))
+        last = arrays["epoch_predictions"]
+        last[-1] = (arrays["y_true"] & 0x7FFF).astype(last.dtype)
+        buffer = io.BytesIO()
+        np.savez_compressed(buffer, **arrays)
+        path.write_bytes(buffer.getvalue())
+    (forged / AU_RESULTS_FILE).unlink()
+    (forged / AU_PREDICTIONS_FILE).unlink()
+    code, _, err = cli("run", "--resume", forged, "--quiet")
+    assert code == 0, err
+    assert read_au_results(forged / AU_RESULTS_FILE).overall.mean_f1 == 1.0
+    code, _, err = cli("validate", forged)
+    assert code == 0, err  # every number follows from the (forged) fold files
+    code, out, _ = cli("audit", forged, *audit)
+    assert code == 1 and "DIFFERS" in out and "audit FAILED" in out, out
+    shutil.copy2(genuine / "audit.json", forged / "audit.json")  # another run's record
+    code, _, err = cli("validate", forged)
+    assert code == 2 and "it is another run's record" in err

@@ -88,8 +88,9 @@ def test_a_signed_audit_copied_from_another_run_is_refused(tmp_path: Path, kind:
     validate(folder)
     audited = RESULTS / "lbp-apex-svm-composite-loso" / "audit.json"
     shutil.copy2(audited, folder / "audit.json")
-    expected = ("it is another run's record" if kind == "emotion"
-                else "audit.json beside it: merbench audit checks emotion runs only")
+    expected = ("it is another run's record" if kind in ("emotion", "au")
+                else "audit.json beside it: merbench audit records audits of emotion and "
+                     "action-unit runs only")
     with pytest.raises(ResultRejected, match=expected):
         validate(folder)
 

@@ -23,7 +23,8 @@ from merbench.audit.log import file_sha256
 from merbench.audit.verdict import MIN_AGREEMENT, compare_fold, expected_comparison
 from merbench.errors import MerbenchError
 from merbench.plugins import Plugins, default_plugins, plugin_versions
-from merbench.results.model import AuditRecord, FoldAudit
+from merbench.results.au_file import AU_RESULTS_FILE, AUResults
+from merbench.results.model import AuditRecord, FoldAudit, Results
 from merbench.results.rundir import RunDirectory, differences
 from merbench.results.schema import environment, now_iso
 from merbench.runinfo import FoldOutcome
@@ -76,7 +77,7 @@ def audit_run(run_dir: Path, *, count: int | None = DEFAULT_FOLDS, seed: int | N
     (None: every fold) again and compare them. ``chosen`` is told the folds before any
     trains, ``on_fold`` each fold's outcome. The record is returned, not written."""
     run_dir = Path(run_dir)
-    results = validate_run(run_dir).results  # a rejected run is not worth training
+    results, results_file = _validated(run_dir)  # a rejected run is not worth training
     plugins = plugins or default_plugins()
     store = RunDirectory(run_dir)
     indices, choice_seed = choose_folds(results.protocol.n_folds, count, seed)
@@ -87,7 +88,7 @@ def audit_run(run_dir: Path, *, count: int | None = DEFAULT_FOLDS, seed: int | N
     identity = run_identity(data)
     trains_on = device_name(data.plan)
     base: dict[str, Any] = {
-        "created": now_iso(), "results_sha256": file_sha256(run_dir / "results.json"),
+        "created": now_iso(), "results_sha256": file_sha256(results_file),
         "n_folds": results.protocol.n_folds, "choice_seed": choice_seed,
         "environment": environment(trains_on, plugin_versions(plugins))}
     found = differences(identity.to_dict(),
@@ -117,6 +118,18 @@ def audit_run(run_dir: Path, *, count: int | None = DEFAULT_FOLDS, seed: int | N
                        min_agreement=1.0 if comparison == "bit-identical" else MIN_AGREEMENT,
                        folds=audits, failure=None,
                        passed=all(a.outcome != "differs" for a in audits))
+
+
+def _validated(run_dir: Path) -> tuple[Results | AUResults, Path]:
+    """The run's checked record and its file: an emotion run's ``results.json``, or an AU
+    run's ``au-results.json``. Both train folds the same way (the task decides the labels
+    and the objective, recorded in ``run.json``), so both are audited by training again."""
+    if (run_dir / AU_RESULTS_FILE).is_file():
+        # deferred: the AU scores' SciPy, which auditing an emotion run never reads
+        from merbench.verification.au_check import validate_au_run
+
+        return validate_au_run(run_dir), run_dir / AU_RESULTS_FILE
+    return validate_run(run_dir).results, run_dir / "results.json"
 
 
 def _defaults_left_out(stored: dict[str, Any], plan: Plan) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from merbench.results.au_file import AUResults
 from merbench.results.model import AuditComparison, FoldAudit, Results
 from merbench.results.schema import installed_version
 from merbench.runinfo import FoldOutcome
@@ -16,7 +17,7 @@ from merbench.runinfo import FoldOutcome
 MIN_AGREEMENT = 0.9  # of stored per-epoch predictions, where bit-identity is not expected
 
 
-def expected_comparison(results: Results, folds: list[FoldOutcome],
+def expected_comparison(results: Results | AUResults, folds: list[FoldOutcome],
                         device_name: str, commit: str | None) -> tuple[AuditComparison, str]:
     """Bit-identical unless the audited fold files say their conditions are not met again
     (``commit``: this merbench's git commit), with the reason either way.

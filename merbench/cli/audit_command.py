@@ -13,7 +13,6 @@ from merbench.audit.spotting_audit import SubjectAudit, audit_spotting
 from merbench.cli.literal import say
 from merbench.errors import MerbenchError
 from merbench.plugins import Plugins
-from merbench.results.au_file import AU_RESULTS_FILE
 from merbench.results.model import FoldAudit
 from merbench.results.signature import sign_record
 from merbench.results.signing_keys import load_signing_key
@@ -70,10 +69,6 @@ def _audit_spotting(args: argparse.Namespace, load: Callable[..., Plugins]) -> i
 def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
     if (Path(args.run) / SPOTTING_FILE).is_file() or Path(args.run).name == SPOTTING_FILE:
         return _audit_spotting(args, load)
-    if (Path(args.run) / AU_RESULTS_FILE).is_file():
-        raise MerbenchError(f"{args.run} is an AU run (--task au); 'merbench audit' trains "
-                            "emotion runs' folds again and does not audit AU runs yet: "
-                            "'merbench validate' recomputes its scores")
     key = load_signing_key(args.sign) if args.sign is not None else None  # before training
     plugins = load(args)
 

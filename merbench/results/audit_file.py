@@ -31,8 +31,9 @@ def refuse_audit_record(folder: Path, kind: str) -> str | None:
     path = Path(folder) / AUDIT_FILE
     if not (path.exists() or path.is_symlink()):
         return None
-    return (f"{AUDIT_FILE} beside it: merbench audit checks emotion runs only, so an audit "
-            f"record in a {kind} folder belongs to another run; remove it")
+    return (f"{AUDIT_FILE} beside it: merbench audit records audits of emotion and "
+            f"action-unit runs only, so an audit record in a {kind} folder belongs to another "
+            "run; remove it")
 
 
 def read_audits(run_dir: Path) -> list[AuditRecord]:

@@ -31,7 +31,7 @@ from merbench.results.au_file import (
     AUResults,
     read_au_results,
 )
-from merbench.results.audit_file import refuse_audit_record
+from merbench.results.audit_file import check_audit_file
 from merbench.results.codec import to_json
 from merbench.results.manifest import chain_problem
 from merbench.results.run_files import ResultRejected
@@ -172,9 +172,10 @@ def _validate(results_file: Path) -> AUResults:
         record = RunDirectory(run_dir).read_run_file()
     except MerbenchError as exc:
         raise reject(str(exc)) from None
-    foreign = refuse_audit_record(run_dir, "action-unit")
-    if foreign is not None:
-        raise reject(foreign)
+    try:  # audited as emotion runs are: its records must be of this run's folds
+        check_audit_file(run_dir)
+    except MerbenchError as exc:
+        raise reject(str(exc)) from None
     if results.files is None:
         raise reject("it names no files (manifest); publish the run as merbench wrote it")
     outcomes = _folds(run_dir, results)
