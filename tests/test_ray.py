@@ -354,9 +354,9 @@ def _failed(cause: BaseException, *, attempt: int = 1, crash: bool = False):
     from merbench.runner.ray_executor import _Task
 
     plan = SimpleNamespace(device="cuda", trains_in_epochs=True,
-                           spec=SimpleNamespace(model="htnet"))
+                           spec=SimpleNamespace(model="htnet", model_options={}))
     run = SimpleNamespace(data=SimpleNamespace(plan=plan), run_dir=SimpleNamespace(
-        path=Path("runs/x")))
+        path=Path("runs/x")), done=[0])  # a fold finished before: it is kept
     fold = SimpleNamespace(label="casme2/sub01")
     error = (ray.exceptions.WorkerCrashedError() if crash
              else ray.exceptions.RayTaskError("_compute_in_worker", "Traceback ...", cause))

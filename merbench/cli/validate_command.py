@@ -16,6 +16,7 @@ from merbench.leaderboard.collect import group_key
 from merbench.leaderboard.copies import Claim, settle
 from merbench.leaderboard.declared_defaults import DeclaredDefaults
 from merbench.results.au_file import AU_RESULTS_FILE, AUResults
+from merbench.results.audit_file import check_audit_file
 from merbench.results.folder_walk import folders_holding, holds_marker
 from merbench.results.spotting_file import SPOTTING_FILE, SpottingResults
 from merbench.results.tune_file import NESTED, TUNE_FILE, TuneResults
@@ -83,10 +84,12 @@ def main(args: argparse.Namespace) -> int:
                 + (", and its str.json" if str_beside(spotting_path(path)) else "") + ")")
             continue
         if isinstance(checked, AUResults):
+            audits = check_audit_file(Path(path) if Path(path).is_dir() else Path(path).parent)
             say(f"ok: {path} ({checked.model.name} v{checked.model.version} on "
                 f"{checked.dataset.name}/{checked.protocol.name}, AU detection over "
                 f"{len(checked.au_set)} AUs, {checked.protocol.n_folds} folds, "
-                f"{checked.protocol.n_samples} samples; recomputed every score)")
+                f"{checked.protocol.n_samples} samples; recomputed every score"
+                f"{f'; audit.json: {audits.text}' if audits else ''})")
             continue
         if isinstance(checked, TuneResults):
             trials = sum(len(o.trials) for o in checked.outer)

@@ -60,10 +60,18 @@ class AuditSummary:
     unsigned: int
     signers: list[str]  # each key that signed one, shown (fingerprint and name)
     stale: int  # signed over files that have changed since
+    #: audits none of whose folds is a fold file of this run: another run's record copied in,
+    #: or one made before the fold files were rewritten (``merbench migrate``); either way
+    #: it vouches for nothing here, and a page shows it as no longer counting
+    foreign: int = 0
 
     @property
     def text(self) -> str:
         parts = [f"{self.audits} audit(s)"]
+        if self.foreign:
+            parts.append(f"{self.foreign} of no fold file of this run (another run's record, "
+                         "or made before the fold files were rewritten): it vouches for "
+                         "nothing here")
         if self.signers:
             parts.append(f"signed by {', '.join(self.signers)}")
         if self.unsigned:
@@ -86,15 +94,10 @@ def check_audit_file(run_dir: Path) -> AuditSummary | None:
     if not (Path(run_dir) / AUDIT_FILE).exists():
         return None
     signers: list[str] = []
-    stale = 0
+    stale = foreign = 0
     for number, record in enumerate(audits, 1):
-        if record.folds and not any(_holds_fold(run_dir, fold.index, fold.fold_sha256)
-                                    for fold in record.folds):
-            # an audit copied from another run (signed or not): not one fold it trained
-            # again is a fold of this run, so it vouches for nothing here
-            raise MerbenchError(f"{AUDIT_FILE}: audit {number} compared fold files this run "
-                                f"does not hold (none of its {len(record.folds)} folds is "
-                                "one of this run's); it is another run's record: remove it")
+        foreign += bool(record.folds) and not any(
+            _holds_fold(run_dir, fold.index, fold.fold_sha256) for fold in record.folds)
         if record.signature is None:
             continue
         if not signature_holds(record):
@@ -106,4 +109,5 @@ def check_audit_file(run_dir: Path) -> AuditSummary | None:
             signers.append(key.shown)
         stale += not signed_files_are_current(run_dir, record)
     unsigned = sum(record.signature is None for record in audits)
-    return AuditSummary(audits=len(audits), unsigned=unsigned, signers=signers, stale=stale)
+    return AuditSummary(audits=len(audits), unsigned=unsigned, signers=signers, stale=stale,
+                        foreign=foreign)
