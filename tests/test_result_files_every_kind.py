@@ -98,8 +98,8 @@ def test_an_audit_copied_from_another_run_vouches_for_nothing(tmp_path: Path, ki
         assert summary is not None and summary.foreign == 1
         assert "it vouches for nothing here" in summary.text
         return
-    with pytest.raises(ResultRejected, match="audit.json beside it: merbench audit records "
-                                             "audits of emotion and action-unit runs only"):
+    with pytest.raises(ResultRejected, match=r"audit\.json beside it: merbench audit records "
+                                             r"audits of emotion and action-unit runs only"):
         validate(folder)
 
 
