@@ -100,3 +100,39 @@ def test_a_learned_spotters_truth_set_to_the_spotted_is_caught(spotted: dict[str
 def test_a_spotting_audit_is_not_signed(spotted: dict[str, Path], tmp_path: Path, cli) -> None:
     code, _, err = cli("audit", spotted["flow-peak"], "--sign", tmp_path / "key")
     assert code == 2 and "nothing to sign; leave --sign out" in err
+
+
+@pytest.fixture(scope="module")
+def recognised(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from merbench.cli import main
+
+    out = tmp_path_factory.mktemp("str") / "spots"
+    assert main(["spot", "--spotter", "flow-peak", *SMALL, "--tune", "p=0.2,0.4",
+                 "--recognise", "ststnet", "--epochs", "2", "--out", str(out)]) == 0
+    return out
+
+
+def test_spot_then_recognise_emotions_are_recognised_again(recognised: Path, tmp_path: Path,
+                                                           cli) -> None:
+    """STR emotions set to other classes and every STR score recomputed pass validate
+    (issue 69, case 7: emotions set to the truth took STRS .036 to .178); the audit trains
+    the chosen subjects' recognisers again and finds them."""
+    from merbench.results.str_file import StrResults
+    from merbench.spotting.str_scores import str_scores
+
+    code, out, err = cli("audit", recognised, "--folds", "1", "--seed", "2")
+    assert code == 0 and "recognised again" in out and ": identical" in out, (out, err)
+    forged = Path(shutil.copytree(recognised, tmp_path / "forged"))
+    spotting = from_json(SpottingResults, json.loads((forged / "spotting.json").read_text()))
+    record = from_json(StrResults, json.loads((forged / "str.json").read_text()))
+    n = len(record.classes)
+    videos = [dataclasses.replace(video, intervals=[
+        dataclasses.replace(interval, emotion=(interval.emotion + 1) % n)
+        for interval in video.intervals]) for video in record.videos]
+    record = dataclasses.replace(record, videos=videos,
+                                 scores=str_scores(spotting, videos, n))
+    (forged / "str.json").write_text(json.dumps(to_json(record)))
+    code, _, err = cli("validate", forged)
+    assert code == 0, err
+    code, out, _ = cli("audit", forged, "--folds", "all")
+    assert code == 1 and "recognised again" in out and "DIFFERS" in out, out

@@ -14,29 +14,39 @@ the data and the spotter can tell, so the audit goes back to them:
    it), and every setting's intervals must be the stored ones exactly: merbench's spotters
    are deterministic, so an interval moved by a frame is a difference.
 
-Subjects are the folds of a spotting run (a learned spotter's fits and the choice of setting
-both leave one out), so ``--folds K`` draws K subjects, as it draws K folds of an emotion run.
-The recognition of a spot-then-recognise run (``str.json``) is not trained again here.
+3. where the run was recognised too (``str.json``, spot-then-recognise), the chosen subjects'
+   recognisers are trained again (each on the other subjects' ground truth, on the CPU) and
+   every interval's emotion must be the stored one: a recogniser trained on a CPU gives the
+   same emotions again bit for bit; one trained on a GPU must give at least
+   :data:`merbench.audit.verdict.MIN_AGREEMENT` of them. STR emotions set to the truth
+   (STRS .036 became .178) pass ``validate`` and fail here.
+
+Subjects are the folds of a spotting run (a learned spotter's fits, the choice of setting and
+the recognisers all leave one out), so ``--folds K`` draws K subjects, as it draws K folds of
+an emotion run.
 """
 
 from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from merbench.audit.retrain import choose_folds
+from merbench.audit.verdict import MIN_AGREEMENT
 from merbench.errors import MerbenchError
 from merbench.plugins import Plugins, default_plugins
 from merbench.results.codec import to_json
 from merbench.results.spotting_file import SpottedVideo, SpottingResults
+from merbench.results.str_file import StrResults
 from merbench.runner.spot import SpotSpec, SpottingRun, same_video
 from merbench.runner.spot_learned import spot_learned
+from merbench.runner.spot_recognise import RecogniseSpec, recognise
 from merbench.spotting.choice import subject_of
 from merbench.spotting.long_videos import LongVideo
 from merbench.spotting.spotter import LearnsToSpot
-from merbench.verification.spotting_check import validate_spotting
+from merbench.verification.spotting_check import validate_spotting_and_str
 
 
 @dataclass(frozen=True)
@@ -52,16 +62,19 @@ class SubjectAudit:
 @dataclass(frozen=True)
 class SpottingAudit:
     """What an audit of a spotting run found: ``failure`` when the data is not the run's
-    (nothing was spotted then), else each chosen subject's outcome."""
+    (nothing was spotted then), else each chosen subject's outcome, spotted and (where the
+    run has a ``str.json``) recognised again."""
 
     n_subjects: int
     choice_seed: int | None
     subjects: list[SubjectAudit]
     failure: str | None
+    recognised: list[SubjectAudit] = field(default_factory=list)
 
     @property
     def passed(self) -> bool:
-        return self.failure is None and all(s.outcome == "identical" for s in self.subjects)
+        return self.failure is None and all(s.outcome != "differs"
+                                            for s in (*self.subjects, *self.recognised))
 
 
 def _data_problem(recorded: list[SpottedVideo], videos: Sequence[LongVideo]) -> str | None:
@@ -95,10 +108,12 @@ def _first_difference(kept: SpottedVideo, again: SpottedVideo,
 def audit_spotting(folder: Path, *, count: int | None, seed: int | None = None,
                    data_root: str | None = None, plugins: Plugins | None = None,
                    chosen: Callable[[list[str], int | None], None] | None = None,
-                   on_subject: Callable[[SubjectAudit], None] | None = None) -> SpottingAudit:
+                   on_subject: Callable[[SubjectAudit], None] | None = None,
+                   on_recognised: Callable[[SubjectAudit], None] | None = None
+                   ) -> SpottingAudit:
     """Audit the spotting run in ``folder`` (which must validate): its data checked, then
     ``count`` subjects drawn from ``seed`` (None: every subject) spotted again."""
-    results: SpottingResults = validate_spotting(Path(folder))
+    results, recorded_str = validate_spotting_and_str(Path(folder))
     plugins = plugins or default_plugins()
     spec = SpotSpec(dataset=results.dataset.name, spotter=results.spotter.name,
                     dataset_options=dict(results.dataset.options),
@@ -136,7 +151,51 @@ def audit_spotting(folder: Path, *, count: int | None, seed: int | None = None,
             outcomes.append(outcome)
             if on_subject is not None:
                 on_subject(outcome)
-    return SpottingAudit(len(subjects), choice_seed, outcomes, None)
+        recognised = [] if recorded_str is None else _recognise_again(
+            results, recorded_str, dataset.videos, plugins, audited, on_recognised)
+    return SpottingAudit(len(subjects), choice_seed, outcomes, None, recognised)
+
+
+def _recognise_again(results: SpottingResults, recorded: StrResults,
+                     videos: Sequence[LongVideo], plugins: Plugins, subjects: list[str],
+                     on_recognised: Callable[[SubjectAudit], None] | None
+                     ) -> list[SubjectAudit]:
+    """The chosen subjects' recognisers trained again as the run trained them, on the CPU,
+    and each interval's emotion compared with the stored one."""
+    record = recorded.recogniser
+    registries = plugins.registries
+    for what, name, theirs in (("model", record.model, record.model_version),
+                               ("feature", record.feature, record.feature_version)):
+        mine = getattr(registries, f"{what}s").get(name).meta.version
+        if mine != theirs:
+            raise MerbenchError(f"the run's recogniser {what} {name} is version {theirs}, "
+                                f"this merbench's {mine}: it cannot recognise as the run did")
+    spec = RecogniseSpec(model=record.model, feature=record.feature,
+                         model_options=dict(record.model_options),
+                         feature_options=dict(record.feature_options), seed=record.seed,
+                         epochs=record.epochs, device="cpu")
+    again = recognise(results, videos, recorded.classes, plugins, spec, only=set(subjects))
+    exact = record.device.startswith("cpu")  # a GPU's recogniser may round otherwise
+    outcomes = []
+    for subject in subjects:
+        pairs = [(kept.emotion, found.emotion)
+                 for stored, redone in zip(recorded.videos, again.videos, strict=True)
+                 if f"{stored.database}/{stored.subject}" == subject
+                 for kept, found in zip(stored.intervals, redone.intervals, strict=True)]
+        same = sum(a == b for a, b in pairs)
+        agreement = same / len(pairs) if pairs else 1.0
+        ok = same == len(pairs) if exact else agreement >= MIN_AGREEMENT
+        detail = "" if same == len(pairs) else (
+            f"{len(pairs) - same} of {len(pairs)} intervals' emotions differ from the stored "
+            + ("(trained on a CPU: they must be identical)" if exact else
+               f"({agreement:.0%} alike, {MIN_AGREEMENT:.0%} needed: trained on "
+               f"{record.device})"))
+        outcome = SubjectAudit(subject, len(pairs), "identical" if same == len(pairs) else
+                               "within-tolerance" if ok else "differs", detail)
+        outcomes.append(outcome)
+        if on_recognised is not None:
+            on_recognised(outcome)
+    return outcomes
 
 
 def _spot_again(run: SpottingRun, videos: Sequence[LongVideo], recorded: list[SpottedVideo],

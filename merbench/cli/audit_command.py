@@ -49,20 +49,29 @@ def _audit_spotting(args: argparse.Namespace, load: Callable[..., Plugins]) -> i
         shown = "identical" if audit.outcome == "identical" else f"DIFFERS ({audit.detail})"
         say(f"subject {audit.subject} ({audit.videos} videos): {shown}", flush=True)
 
+    def on_recognised(audit: SubjectAudit) -> None:
+        shown = {"identical": "identical", "within-tolerance": f"within tolerance "
+                 f"({audit.detail})", "differs": f"DIFFERS ({audit.detail})"}[audit.outcome]
+        say(f"subject {audit.subject} recognised again ({audit.videos} intervals): {shown}",
+            flush=True)
+
     found = audit_spotting(args.run, count=_count(args.folds), seed=args.seed,
                            data_root=args.data_root, plugins=plugins, chosen=chosen,
-                           on_subject=on_subject)
+                           on_subject=on_subject, on_recognised=on_recognised)
     if found.failure is not None:
         say(f"audit FAILED: {found.failure}; nothing was spotted again")
         return EXIT_DIFFERS
     if not found.passed:
-        differing = sum(s.outcome == "differs" for s in found.subjects)
-        say(f"audit FAILED: {differing} of the {len(found.subjects)} subjects spotted again "
-            f"(of {found.n_subjects}) differ from what the run stored (the spotter is "
-            "deterministic: they must be identical)")
+        spotted = sum(s.outcome == "differs" for s in found.subjects)
+        recognised = sum(s.outcome == "differs" for s in found.recognised)
+        say(f"audit FAILED: of the {len(found.subjects)} subjects audited (of "
+            f"{found.n_subjects}), {spotted} spotted again and {recognised} recognised again "
+            "differ from what the run stored")
         return EXIT_DIFFERS
+    also = " and recognised" if found.recognised else ""
     say(f"audit passed: the dataset is the run's, and the {len(found.subjects)} subjects "
-        f"spotted again (of {found.n_subjects}) match it exactly (not recorded in the folder)")
+        f"spotted{also} again (of {found.n_subjects}) match it (not recorded in the "
+        "folder)")
     return 0
 
 

@@ -31,7 +31,7 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -239,9 +239,12 @@ def write_str(out: Path, found: StrResults) -> Path:
 
 
 def recognise(results: SpottingResults, videos: Sequence[LongVideo], classes: Sequence[str],
-              plugins: Plugins, spec: RecogniseSpec) -> StrResults:
+              plugins: Plugins, spec: RecogniseSpec,
+              only: Collection[str] | None = None) -> StrResults:
     """The spotting run's chosen intervals recognised subject by subject (module doc), with
-    their STR scores; ``videos`` are the run's long videos, in its order."""
+    their STR scores; ``videos`` are the run's long videos, in its order. ``only``: the
+    subjects (``database/subject``) whose recognisers are trained, the others' intervals left
+    as spotted (``merbench audit`` trains a few again; the scores are then not the run's)."""
     started = time.perf_counter()
     registries = plugins.registries
     model = registries.models.get(spec.model)
@@ -276,7 +279,7 @@ def recognise(results: SpottingResults, videos: Sequence[LongVideo], classes: Se
         train = np.flatnonzero(is_truth & (video_of != subject))
         test = np.flatnonzero(~is_truth & (video_of == subject))
         n_train[subject] = len(train)
-        if len(test) == 0:
+        if len(test) == 0 or (only is not None and subject not in only):
             continue
         if len(train) == 0:
             raise MerbenchError(f"subject {subject}: no other subject has an expression to "
