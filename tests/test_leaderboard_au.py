@@ -83,6 +83,45 @@ def test_seeds_pool_into_one_row_and_names_from_the_file_are_escaped(
     assert shown["model"].startswith("<script>alert(1)</script> v1")
 
 
+def test_a_reduced_au_run_is_shown_apart_and_only_the_best_is_bold(
+        au_run: Path, tmp_path: Path, read_tables) -> None:
+    """A 2-epoch AU run ranked third among full-recipe rows, with no badge, and every mean F1
+    was bold (issue 68): a reduced setting now sits in a section of its own, badged and never
+    bold, and bold marks the best of each column among the ranked rows."""
+    from merbench.results.model import Hyperparameters
+
+    full = read_au_results(au_run / AU_RESULTS_FILE)
+    assert full.overall.mean_f1 is not None
+    recipe = full.hyperparameters.recipe
+    assert recipe is not None
+    short = dataclasses.replace(full, seed=5, model=dataclasses.replace(
+        full.model, options={"dropout": 0.1}), overall=dataclasses.replace(
+        full.overall, mean_f1=full.overall.mean_f1 + 0.2),
+        hyperparameters=Hyperparameters(**{**full.hyperparameters.__dict__, "recipe":
+                                           dataclasses.replace(recipe, epochs=2)}))
+    other = dataclasses.replace(full, seed=3, feature=dataclasses.replace(
+        full.feature, name="tvl1-uvos"), overall=dataclasses.replace(
+        full.overall, mean_f1=full.overall.mean_f1 - 0.05))
+    runs = [AURun(au_run, full), AURun(au_run.parent / "b", other),
+            AURun(au_run.parent / "c", short)]
+    [page] = au_benchmarks(runs)
+    [table] = page["tables"]
+    assert [row.first.seed for row in table["rows"]] == [0, 3]
+    assert [row.first.seed for row in table["reduced"]] == [5]
+    assert "epochs 2 (recipe" in table["reduced"][0].reduced
+    render_au_pages(_environment(), runs, tmp_path)
+    html = (tmp_path / "au-composite-loso.html").read_text()
+    tables = read_tables(html)
+    ranked = tables["au-table-au-composite-loso-1"]
+    reduced = tables["au-reduced-au-composite-loso-1"]
+    assert len(ranked) == 2 and len(reduced) == 1 and "reduced setting" in reduced[0]["model"]
+    section = html.split('id="au-table-au-composite-loso-1"')[1].split("</table>")[0]
+    assert section.count(f"<strong>{full.overall.mean_f1:.4f}</strong>") == 1
+    assert f"<strong>{other.overall.mean_f1:.4f}</strong>" not in section
+    apart = html.split('id="au-reduced-au-composite-loso-1"')[1].split("</table>")[0]
+    assert "<strong>" not in apart  # higher than every ranked row, and never bold
+
+
 def test_leaderboard_list_and_export_know_the_au_benchmark(cli) -> None:
     """``leaderboard list`` did not show the AU benchmark its build makes a page of, and
     ``leaderboard export au-composite-loso`` said there was no such benchmark (issue 68,

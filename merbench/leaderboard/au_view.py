@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from merbench.leaderboard.collect import Cell, Rejected
+from merbench.leaderboard.collect import Cell, Rejected, reduced_setting
 from merbench.leaderboard.declared_defaults import (
     DeclaredDefaults,
     Defaults,
@@ -78,6 +78,9 @@ class AURow:
     span: dict[str, float] | None  # a single seed's interval of the mean F1
     setting: str  # what sets the configuration apart from the model as declared
     copies: list[Path] = field(default_factory=list)  # another folder of a seed shown
+    #: why it is not the model as declared (fewer epochs, other options), or None: such a
+    #: row is shown apart, never ranked (as on the emotion pages)
+    reduced: str | None = None
 
     @property
     def first(self) -> AUResults:
@@ -183,7 +186,28 @@ def _row(runs: list[AURun], defaults: Defaults) -> AURow:
         per_au=[_cell([r.results.overall.f1[i] for r in kept]) for i in range(n_aus)],
         undefined=[any(not r.results.overall.f1_defined[i] for r in kept)
                    for i in range(n_aus)],
-        span=span, setting=setting_line(kept[0].results, defaults), copies=copies)
+        span=span, setting=setting_line(kept[0].results, defaults), copies=copies,
+        reduced=reduced_setting(kept[0].results, defaults))
+
+
+def _mark_best(rows: Sequence[AURow]) -> None:
+    """Bold the best mean F1 and the best F1 of each AU among ``rows`` (ties all bold): a
+    table's own comparison, as the emotion pages mark theirs; a reduced row never is."""
+    columns = [lambda row: row.mean_f1] + [
+        (lambda row, i=i: row.per_au[i]) for i in range(len(rows[0].per_au) if rows else 0)]
+    for number, cell_of in enumerate(columns):
+        means = [m for row in rows if (m := cell_of(row).mean) is not None]
+        if not means:
+            continue
+        top = max(means)
+        for row in rows:
+            cell = cell_of(row)
+            if cell.mean is not None and abs(cell.mean - top) < 1e-12:
+                best = Cell(cell.mean, cell.std, cell.n, best=True)
+                if number == 0:
+                    row.mean_f1 = best
+                else:
+                    row.per_au[number - 1] = best
 
 
 def _positives(rows: Sequence[AURow], n_aus: int) -> list[str]:
@@ -221,11 +245,15 @@ def au_benchmarks(runs: Sequence[AURun], defaults: Defaults | None = None
             rows.sort(key=lambda row: (row.mean_f1.mean is None, -(row.mean_f1.mean or 0.0),
                                        row.first.model.name, str(row.runs[0].path)))
             first = rows[0].first
+            ranked = [row for row in rows if row.reduced is None]
+            _mark_best(ranked)
             tables.append({"dataset": first.dataset, "protocol": first.protocol,
-                           "positives": _positives(rows, len(au_set)), "rows": rows})
+                           "positives": _positives(rows, len(au_set)), "rows": ranked,
+                           "reduced": [row for row in rows if row.reduced is not None]})
         pages.append({"id": page_id, "dataset": dataset, "protocol": protocol,
                       "au_set": list(au_set), "tables": tables,
-                      "runs": sum(len(row.runs) for t in tables for row in t["rows"]),
+                      "runs": sum(len(row.runs) for t in tables
+                                  for row in (*t["rows"], *t["reduced"])),
                       "published": PUBLISHED_AU_ROWS})
     return pages
 

@@ -29,6 +29,7 @@ from merbench.leaderboard.declared_defaults import (
     options_set,
 )
 from merbench.leaderboard.providers import Pins, first_party_pins, provider_mismatch
+from merbench.results.au_file import AUResults
 from merbench.results.model import Results
 from merbench.results.schema import departures_from_declared
 from merbench.results.tune_file import TUNE_FILE, TUNING_SPEC_FILE
@@ -303,7 +304,8 @@ class Tables:
                     for row in rows for run in row.group.runs})
 
 
-def reduced_setting(results: Results, defaults: Defaults | None = None) -> str | None:
+def reduced_setting(results: Results | AUResults, defaults: Defaults | None = None
+                    ) -> str | None:
     """Why a run is not the model as published (its declared recipe and default options), or
     None. Such a run, e.g. a CPU check with fewer epochs, must never rank as the model; a
     model option recorded at its declared default (``defaults``) is not a departure."""

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -25,7 +25,7 @@ import pandas as pd
 from merbench.errors import MerbenchError
 from merbench.results.codec import LayoutError, from_json, loads, same_when_recorded
 from merbench.results.migrations import migrate
-from merbench.results.model import EnvironmentRecord, Results
+from merbench.results.model import EnvironmentRecord, Hyperparameters, ModelRecord, Results
 from merbench.results.safe_files import read_regular_bytes
 
 T = TypeVar("T")
@@ -44,7 +44,19 @@ def installed_version(*packages: str) -> str | None:
     return None
 
 
-def departures_from_declared(results: Results, model_defaults: Mapping[str, Any] | None = None
+class Trained(Protocol):
+    """A result that trained a model with a recipe: an emotion run's ``results.json`` or an
+    AU run's ``au-results.json`` (both record the model and the hyperparameters)."""
+
+    @property
+    def model(self) -> ModelRecord: ...
+
+    @property
+    def hyperparameters(self) -> Hyperparameters: ...
+
+
+def departures_from_declared(results: Trained,
+                             model_defaults: Mapping[str, Any] | None = None
                              ) -> list[tuple[str, Any, Any]]:
     """``(what, used, declared)`` for each way a run departs from its model as declared: the
     recipe's epochs, batch size and learning rate, a precision other than fp32, and every
