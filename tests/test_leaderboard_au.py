@@ -150,3 +150,17 @@ def test_leaderboard_list_and_export_know_the_au_benchmark(cli) -> None:
         assert set(row) >= {"AU1 F1", "AU17 F1 std"}
     code, _, err = cli("leaderboard", "export", "au-nothing", "--results", committed)
     assert code == 2 and "no benchmark 'au-nothing'" in err and "au-composite-loso" in err
+
+
+def test_the_index_lists_every_au_run(au_run: Path, tmp_path: Path, read_tables) -> None:
+    """AU runs were missing from the index's table of runs (issue 68): each is a row with its
+    mean F1 and a link to its benchmark's page."""
+    results = tmp_path / "results"
+    shutil.copytree(au_run, results / "au" / "seed-0")
+    build_site([results], tmp_path / "site")
+    truth = read_au_results(au_run / AU_RESULTS_FILE)
+    index = (tmp_path / "site" / "index.html").read_text()
+    [row] = read_tables(index)["au-runs-table"]
+    assert row["model"].startswith("ststnet v1") and row["seed"] == str(truth.seed)
+    assert row["mean-f1"] == f"{truth.overall.mean_f1:.4f}"
+    assert row["benchmarks"] == "au-composite-loso" and 'href="au-composite-loso.html"' in index

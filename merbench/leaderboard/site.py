@@ -372,11 +372,16 @@ def render_site(collection: Collection, benchmarks: list[Benchmark], out: Path,
         root="", sections=spotting_sections(spotting, registries)))
     au_runs, au_rejected = find_au_runs(folders)
     au_pages = render_au_pages(env, au_runs, out)
+    au_items = sorted(({"run": run, "row": row, "page": page["id"]}
+                       for page in au_pages for table in page["tables"]
+                       for row in (*table["rows"], *table["reduced"]) for run in row.runs),
+                      key=lambda item: (item["run"].results.model.name, item["page"],
+                                        item["run"].results.seed))
     tunings, tuning_rejected = render_tuning_page(env, folders, out, strict)
     _write(out / "index.html", env.get_template("index.html").render(
         root="", benchmarks=[item for item in ordered if item["runs"]],
         empty=[item["bench"] for item in ordered if not item["runs"]], runs=run_items,
-        spotting_runs=len(spotting), au_pages=au_pages, tunings=tunings,
+        spotting_runs=len(spotting), au_pages=au_pages, au_runs=au_items, tunings=tunings,
         rejected=[*collection.rejected, *spotting_rejected, *au_rejected,
                   *tuning_rejected]))
     _write(out / SITE_MARKER, "Built by merbench leaderboard build; the next build replaces "
