@@ -316,3 +316,47 @@ def test_the_two_way_check_sees_units_that_import_each_other(tmp_path: Path) -> 
     modules = read_graph(package)
     assert circles(edges(modules, "anywhere")) == []
     assert two_way_units(modules) == ["one <-> two"]
+
+
+def test_the_subject_split_name_results_check_is_the_registered_protocols() -> None:
+    """The results read ``subject-split`` runs by name without importing the protocol
+    (``merbench.results.protocol_names``); the name must be the one the builtin plugin
+    registers, or a tuning's runs would be checked as whole-database runs."""
+    from merbench.plugins import default_plugins
+    from merbench.results.protocol_names import SUBJECT_SPLIT
+
+    entry = default_plugins().registries.protocols.get(SUBJECT_SPLIT)
+    assert entry.origin.package == "merbench" and "subject" in entry.meta.description
+
+
+#: the most levels merbench's units may stand on, each above every unit it imports (issue 68:
+#: 18 in a round that added two small imports of a higher unit; a level is one more thing a
+#: reader of the top must hold in mind)
+MAX_LEVELS = 14
+
+
+def unit_levels(modules: dict[str, Module]) -> dict[str, int]:
+    """Each unit's level: 1 for a unit that imports no other, else one above the highest it
+    imports (every import counted, deferred and TYPE_CHECKING ones too)."""
+    graph: dict[str, set[str]] = {}
+    for source, targets in edges(modules, "anywhere").items():
+        for target in targets:
+            if unit(source) != unit(target):
+                graph.setdefault(unit(source), set()).add(unit(target))
+    levels: dict[str, int] = {}
+
+    def level(name: str) -> int:
+        if name not in levels:
+            levels[name] = 1 + max((level(t) for t in graph.get(name, ())), default=0)
+        return levels[name]
+
+    for name in {unit(m) for m in modules}:
+        level(name)
+    return levels
+
+
+def test_the_units_stand_on_at_most_14_levels() -> None:
+    levels = unit_levels(read_graph(PACKAGE))
+    highest = max(levels.values())
+    assert highest <= MAX_LEVELS, ("units by level: " + ", ".join(
+        f"{name} {n}" for name, n in sorted(levels.items(), key=lambda item: -item[1])))

@@ -23,9 +23,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from merbench.audit import file_sha256, read_audits
 from merbench.errors import MerbenchError
 from merbench.leaderboard.collect import Group
+from merbench.results.audit_file import read_audits
+from merbench.results.manifest import file_sha256
 from merbench.results.model import AuditRecord
 from merbench.results.signature import Trust, signed_files_are_current, signer, trust_of
 from merbench.results.signing_keys import PublicKey

@@ -21,7 +21,6 @@ from merbench.protocols import Fold
 if TYPE_CHECKING:
     import pandas as pd
 
-SUBJECT_SPLIT = "subject-split"  # the protocol's registered name
 
 
 def subject_keys(samples: pd.DataFrame) -> np.ndarray:

@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 
 from merbench.errors import MerbenchError
-from merbench.protocols.subject_split import SUBJECT_SPLIT
 from merbench.results.model import Results
+from merbench.results.protocol_names import SUBJECT_SPLIT
 from merbench.results.rundir import RunDirectory
 from merbench.results.safe_files import read_regular_bytes
 from merbench.results.schema import PREDICTION_COLUMNS

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import types
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -300,6 +301,22 @@ def option_types() -> dict[str, Any]:
     """Every field's type annotation, resolved (``int | None``, ``dict[str, Any]``, ...);
     resolved once a process (a tuning file's thousands of choices each ask)."""
     return dict(_option_types())
+
+
+def typed_value(where: str, name: str, value: Any) -> Any:
+    """``value`` checked against the RunSpec or RunSettings field's type (TOML has ints,
+    floats, strings, booleans and tables, as the fields do)."""
+    kind = option_types()[name]
+    allowed = typing.get_args(kind) if isinstance(kind, types.UnionType) else (kind,)
+    allowed = tuple(typing.get_origin(a) or a for a in allowed if a is not type(None))
+    if float in allowed and isinstance(value, int) and not isinstance(value, bool):
+        value = float(value)
+    if Path in allowed and isinstance(value, str):
+        value = Path(value)
+    if not isinstance(value, allowed) or (isinstance(value, bool) and bool not in allowed):
+        wanted = " or ".join("a table" if a is dict else a.__name__ for a in allowed)
+        raise MerbenchError(f"{where}: '{name}' must be {wanted} (got {value!r})")
+    return value
 
 
 def flag(name: str) -> str:

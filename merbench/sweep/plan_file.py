@@ -28,8 +28,6 @@ entry gives them all), before anything trains.
 from __future__ import annotations
 
 import dataclasses
-import types
-import typing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -49,9 +47,9 @@ from merbench.runner.plan import plan_run
 from merbench.runner.spec import (
     RunSettings,
     RunSpec,
-    option_types,
     split_options,
     sweep_plan_options,
+    typed_value,
     what_runs,
 )
 
@@ -251,17 +249,3 @@ def _seeds(where: str, value: Any) -> tuple[int, ...]:
     return tuple(value)
 
 
-def typed_value(where: str, name: str, value: Any) -> Any:
-    """``value`` checked against the RunSpec or RunSettings field's type (TOML has ints,
-    floats, strings, booleans and tables, as the fields do)."""
-    kind = option_types()[name]
-    allowed = typing.get_args(kind) if isinstance(kind, types.UnionType) else (kind,)
-    allowed = tuple(typing.get_origin(a) or a for a in allowed if a is not type(None))
-    if float in allowed and isinstance(value, int) and not isinstance(value, bool):
-        value = float(value)
-    if Path in allowed and isinstance(value, str):
-        value = Path(value)
-    if not isinstance(value, allowed) or (isinstance(value, bool) and bool not in allowed):
-        wanted = " or ".join("a table" if a is dict else a.__name__ for a in allowed)
-        raise MerbenchError(f"{where}: '{name}' must be {wanted} (got {value!r})")
-    return value

@@ -35,8 +35,8 @@ from merbench.atomic import atomic_write_bytes, atomic_write_json
 from merbench.errors import MerbenchError
 from merbench.metrics import pooled_scores
 from merbench.plugins import Plugins
-from merbench.protocols.subject_split import SUBJECT_SPLIT
 from merbench.results.codec import to_json
+from merbench.results.protocol_names import SUBJECT_SPLIT
 from merbench.results.run_archive import (
     PACKED_FOLDERS,
     RUNS_ARCHIVE,

@@ -43,8 +43,7 @@ from merbench.results.safe_files import read_regular_bytes
 from merbench.runner.checks import check_values
 from merbench.runner.given_values import MAX_SEED
 from merbench.runner.keywords import python_spelling
-from merbench.runner.spec import RunSettings, RunSpec, sweep_plan_options
-from merbench.sweep.plan_file import typed_value
+from merbench.runner.spec import RunSettings, RunSpec, sweep_plan_options, typed_value
 
 try:
     import tomllib  # type: ignore[import-not-found, unused-ignore]
