@@ -335,3 +335,42 @@ def test_a_model_option_too_large_for_memory_names_the_option(tmp_path: Path) ->
     assert "ran out of memory" in done.stderr and "check the model options (padding=100000)" \
         in done.stderr and "nothing was kept" in done.stderr
     assert "Traceback" not in done.stderr and not (tmp_path / "r").exists()
+
+
+@pytest.mark.parametrize("swap", ["record to /dev/zero", "record fifo", "video fifo",
+                                  "videos link", "record a list"])
+def test_a_spotting_folder_holding_no_file_of_its_own_is_refused_unread(
+        cli, tmp_path: Path, swap: str) -> None:
+    """A ``spot-run.json`` linked to /dev/zero filled 24 GB of memory, and a fifo in its
+    place or in ``videos/`` hung the command (issue 69's second adversarial pass)."""
+    import os
+    import shutil
+
+    small = ("--dataset-opt", "subjects=2", "--dataset-opt", "videos_per_subject=1")
+    first = tmp_path / "first"
+    code, _, err = cli(*SPOT, *small, "--out", first)
+    assert code == 0, err
+    again = Path(shutil.copytree(first, tmp_path / "again"))
+    (again / "spotting.json").unlink()
+    record, video = again / "spot-run.json", again / "videos" / "0001.json"
+    if swap == "record to /dev/zero":
+        record.unlink()
+        record.symlink_to("/dev/zero")
+    elif swap == "record fifo":
+        record.unlink()
+        os.mkfifo(record)
+    elif swap == "video fifo":
+        video.unlink()
+        os.mkfifo(video)
+    elif swap == "videos link":
+        shutil.rmtree(again / "videos")
+        (again / "videos").symlink_to(first / "videos")
+    else:
+        record.write_text("[]")
+    code, _, err = cli(*SPOT, *small, "--out", again)
+    said = {"record to /dev/zero": "spot-run.json is a symbolic link",
+            "record fifo": "spot-run.json is a fifo", "video fifo": "0001.json: is a fifo",
+            "videos link": "videos is a symbolic link",
+            "record a list": "is not a spotting run's record"}[swap]
+    assert code == 2 and said in err and err.count("\n") == 1, err
+    assert not (again / "spotting.json").exists()

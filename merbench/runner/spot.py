@@ -17,6 +17,7 @@ its sheet does, so a prediction can be checked against the sheet by eye.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ from merbench.errors import MerbenchError
 from merbench.plugins import Plugins, plugin_versions
 from merbench.results.codec import LayoutError, from_json, loads, to_json
 from merbench.results.rundir import differences
+from merbench.results.safe_files import UnsafeFile, check_entry, read_regular_bytes
 from merbench.results.schema import environment, now_iso
 from merbench.results.spotting_file import (
     SPOTTING_FILE,
@@ -106,9 +108,16 @@ def spot_video(spotter: Spotter, video: LongVideo, variants: Sequence[Mapping[st
 
 
 def _read_video_file(path: Path) -> VideoFile | None:
-    """A finished video's file; None when it is damaged (the video is spotted again)."""
+    """A finished video's file; None when it is damaged (the video is spotted again). A
+    link, a fifo or a device in its place is refused, never read (a fifo hung the command,
+    a link to /dev/zero filled the memory)."""
     try:
-        return from_json(VideoFile, loads(path.read_text(encoding="utf-8")))
+        check_entry(path, path.parent.parent)
+        return from_json(VideoFile, loads(read_regular_bytes(path).decode("utf-8")))
+    except UnsafeFile as exc:
+        what = str(exc).split("; ")[0]
+        raise MerbenchError(f"{path}: {what.split(' ', 1)[1]}, not what merbench writes; "
+                            "remove it, and the command spots that video again") from None
     except (OSError, UnicodeDecodeError, ValueError, LayoutError):
         return None
 
@@ -171,12 +180,23 @@ class SpottingRun:
         if (self.out / "results.json").exists() or (self.out / "run.json").exists():
             raise MerbenchError(f"{self.out} holds a recognition run; give another --out")
         marker = self.out / SPOTTING_RUN_FILE
-        if marker.exists():
+        try:  # the folder and its record as merbench writes them: no link, fifo or device
+            check_entry(self.out, self.out.parent, folder=True)
+            check_entry(marker, self.out)
+            check_entry(self.out / VIDEOS_FOLDER, self.out, folder=True)
+        except UnsafeFile as exc:
+            what = str(exc).split("; ")[0]  # "spot-run.json is a fifo"
+            raise MerbenchError(f"--out {self.out}: {what}, not what merbench writes; give "
+                                "another --out") from None
+        if os.path.lexists(marker):
             try:
-                theirs = loads(marker.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError, ValueError):
+                theirs = loads(read_regular_bytes(marker).decode("utf-8"))
+            except (OSError, UnicodeDecodeError, ValueError, MerbenchError):
                 raise MerbenchError(f"{marker} cannot be read; delete {self.out} or give "
                                     "another --out") from None
+            if not isinstance(theirs, dict):
+                raise MerbenchError(f"{marker} is not a spotting run's record; delete "
+                                    f"{self.out} or give another --out")
             found = differences(to_json(self.identity), to_json(theirs))
             if found:
                 raise MerbenchError(
