@@ -22,6 +22,8 @@ SPOT = ("spot", "--spotter", "flow-peak", "--dataset", "synthetic-long", "--quie
     (("--model-opt", "dim=3"), "--model-opt is an option of --recognise"),
     (("--recognise", "ststnet", "--epochs", "0"), "trains at least one epoch"),
     (("--recognise", "ststnet", "--epochs", "-1"), "trains at least one epoch"),
+    (("--recognise", "ststnet", "--epochs", "1000000000"), "--epochs must be at most 100,000"),
+    (("--recognise", "ststnet", "--model-opt", "bogus=1"), "has no option 'bogus'"),
 ])
 def test_spot_refuses_before_spotting(cli, tmp_path: Path, extra: tuple[str, ...],
                                       message: str) -> None:
@@ -374,3 +376,26 @@ def test_a_spotting_folder_holding_no_file_of_its_own_is_refused_unread(
             "record a list": "is not a spotting run's record"}[swap]
     assert code == 2 and said in err and err.count("\n") == 1, err
     assert not (again / "spotting.json").exists()
+
+
+def test_dataset_options_in_a_tuning_files_options_table_is_one_line(cli, tmp_path: Path
+                                                                     ) -> None:
+    """``[options] dataset_options = {}`` printed the header, then a 27-line TypeError
+    (issue 69's second adversarial pass)."""
+    space = _tuning_file(tmp_path, "[options]\ndataset_options = {}\n[space]\n"
+                                   "lr = {choices = [0.01]}")
+    code, out, err = cli("tune", space, "--out", tmp_path / "t")
+    assert code == 2 and "[options] dataset_options is the tuning file's own key" in err
+    assert out == "" and "Traceback" not in err and not (tmp_path / "t").exists()
+
+
+@pytest.mark.parametrize(("body", "said"), [
+    ('model = "nope"\ndataset = "synthetic"', "unknown model 'nope'"),
+    ('model = "ststnet"\ndataset = "synthetic"\nprotocol = "bogus"', "unknown protocol 'bogus'"),
+])
+def test_tune_names_an_unknown_name_before_its_header(cli, tmp_path: Path, body: str,
+                                                      said: str) -> None:
+    space = tmp_path / "space.toml"
+    space.write_text(f"{body}\n[space]\nlr = {{choices = [0.01]}}\n")
+    code, out, err = cli("tune", space, "--out", tmp_path / "t")
+    assert code == 2 and said in err and out == "" and not (tmp_path / "t").exists()

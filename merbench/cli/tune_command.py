@@ -88,6 +88,10 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
     settings = RunSettings(**given_options(args))
     mode: Mode = NESTED if args.score == "nested" else TEST_SCORED
     check_claim(spec, mode, out)  # another search's folder: refused before the header
+    registries = plugins.registries  # an unknown name too, before the header says it
+    registries.models.get(spec.model)
+    registries.datasets.get(spec.dataset)
+    registries.protocols.get(spec.protocol)
     say(f"tune {args.space}: {spec.model} on {spec.dataset}/{spec.protocol}, "
         f"{counted(spec.trials, 'trial')} ({spec.sampler}) "
         f"{'per outer fold, ' if mode == NESTED else ''}{mode}, "

@@ -55,6 +55,7 @@ from merbench.results.str_file import (
     RecogniserRecord,
     StrResults,
 )
+from merbench.runner.checks import MAX_EPOCHS
 from merbench.runner.fold_work import FoldRows, GroupWork, ModelSource, WorkKind, compute
 from merbench.runner.plan import computable_instead
 from merbench.spotting.choice import subject_of
@@ -205,6 +206,10 @@ def check_recogniser(registries: Registries, spec: RecogniseSpec) -> str:
     if spec.epochs is not None and spec.epochs < 1:
         raise MerbenchError(f"--epochs {spec.epochs}: the recogniser trains at least one "
                             "epoch; give a whole number from 1")
+    if spec.epochs is not None and spec.epochs > MAX_EPOCHS:  # as merbench run refuses it
+        raise MerbenchError(f"--epochs must be at most {MAX_EPOCHS:,} (got {spec.epochs:,}): "
+                            "every epoch's predictions are kept in memory")
+    model.check_options("model", dict(spec.model_options))  # before any video is spotted
     if model.meta.recipe is not None:  # a device a torch model could never use here
         resolve_device(spec.device)
     return feature_from_frames(registries, model.meta.feature, spec.feature)

@@ -167,6 +167,9 @@ def parse_tune(document: dict[str, Any], where: str) -> TuneSpec:
     inner_folds = _whole(where, document, "inner_folds", 3, 2, 100)
     options = _table(where, document, "options")
     allowed = set(sweep_plan_options()) - set(DECIDED) - {"model", "dataset"}
+    if "dataset_options" in options:  # the file's own key, read once (its trials share it)
+        raise MerbenchError(f"{where}: [options] dataset_options is the tuning file's own "
+                            "key; write dataset_options = {...} at the top of the file")
     for name in options:
         if name not in allowed:
             raise MerbenchError(f"{where}: [options] {name} is not an option a trial takes "
