@@ -399,3 +399,16 @@ def test_tune_names_an_unknown_name_before_its_header(cli, tmp_path: Path, body:
     space.write_text(f"{body}\n[space]\nlr = {{choices = [0.01]}}\n")
     code, out, err = cli("tune", space, "--out", tmp_path / "t")
     assert code == 2 and said in err and out == "" and not (tmp_path / "t").exists()
+
+
+def test_a_spotter_that_fails_on_the_first_video_leaves_no_folder(cli, tmp_path: Path) -> None:
+    """``--spotter-opt micro_k_seconds=1e308`` passed the checks and failed on the first
+    video, leaving a spot-run.json that then refused the default run into the same folder
+    as "another configuration" (issue 69's second adversarial pass)."""
+    small = ("--dataset-opt", "subjects=2", "--dataset-opt", "videos_per_subject=1")
+    out = tmp_path / "spots"
+    code, _, err = cli(*SPOT, *small, "--spotter-opt", "micro_k_seconds=1e308", "--out", out)
+    assert code == 2 and "failed on video synthetic-long/sub01/v1" in err
+    assert not out.exists()
+    code, _, err = cli(*SPOT, *small, "--out", out)
+    assert code == 0, err

@@ -17,6 +17,7 @@ its sheet does, so a prediction can be checked against the sheet by eye.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -214,7 +215,17 @@ class SpottingRun:
         dataset = self.open_dataset()
         if isinstance(base, LearnsToSpot):  # a kept subject was fitted on this training data
             self.identity["training_data"] = training_digest(dataset.videos)
+        fresh = not os.path.lexists(self.out / SPOTTING_RUN_FILE)
         self._claim_folder()
+        try:
+            return self._spot_all(base, dataset, started, progress)
+        except MerbenchError:
+            if fresh:  # a run this command started and no video finished: nothing to keep
+                _forget_unstarted(self.out)
+            raise
+
+    def _spot_all(self, base: Spotter, dataset: LongVideoDataset, started: float,
+                  progress: Progress | None) -> SpottingResults:
         folder = self.out / VIDEOS_FOLDER
         folder.mkdir(exist_ok=True)
         kept: dict[int, SpottedVideo] = {}
@@ -269,6 +280,18 @@ class SpottingRun:
                         partial(spot_video, base, video, self.variants, self.spotter),
                         kept="; the videos before it are kept")
         return video_record(video, found, time.perf_counter() - started)
+
+
+def _forget_unstarted(out: Path) -> None:
+    """Remove what a spotting run that finished no video left: its record and empty folders,
+    only where no video file is (so the same folder takes another configuration at once)."""
+    videos = out / VIDEOS_FOLDER
+    if videos.is_dir() and any(videos.iterdir()):
+        return
+    (out / SPOTTING_RUN_FILE).unlink(missing_ok=True)
+    for leftover in (videos, out):
+        with contextlib.suppress(OSError):  # only where nothing else is in it
+            leftover.rmdir()
 
 
 def same_video(kept: SpottedVideo, video: LongVideo) -> bool:
