@@ -292,3 +292,27 @@ def test_merbench_writes_no_hard_links_and_the_committed_files_have_none(
     assert written and all(os.stat(p).st_nlink == 1 for p in written)
     committed = [p for p in (REPOSITORY / "leaderboards").rglob("*") if p.is_file()]
     assert committed and [p for p in committed if os.stat(p).st_nlink > 1] == []
+
+
+def test_a_failed_audit_nobody_signed_is_not_shown_as_a_claim_of_success(tmp_path: Path) -> None:
+    """An audit that found a fold differing, recorded unsigned in audit.json, was badged
+    "audit claimed, not verified" exactly as a passing one (issue 69's second adversarial
+    pass): a failure is said, in a warning, unverified as it is."""
+    import shutil
+
+    from merbench.leaderboard.audit_badges import audit_badge
+    from merbench.leaderboard.collect import collect
+
+    committed = Path(__file__).resolve().parents[1] / "leaderboards" / "results"
+    run = Path(shutil.copytree(committed / "lbp-apex-svm-composite-loso", tmp_path / "run"))
+    [group] = collect([run]).groups
+    badge = audit_badge(group, {})
+    assert badge is not None and badge.kind == "claimed"
+    log = json.loads((run / "audit.json").read_text())
+    log["audits"][0]["passed"] = False
+    log["audits"][0]["folds"][0]["outcome"] = "differs"
+    (run / "audit.json").write_text(json.dumps(log))
+    [group] = collect([run]).groups
+    badge = audit_badge(group, {})
+    assert badge is not None and badge.kind == "claimed-failed"
+    assert badge.text == "an audit FAILED (not verified)" and "differ" in badge.title

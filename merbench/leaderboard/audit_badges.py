@@ -32,7 +32,7 @@ from merbench.results.signature import Trust, signed_files_are_current, signer, 
 from merbench.results.signing_keys import PublicKey
 
 TrustedKeys = Mapping[bytes, PublicKey]  # by raw key: what --trust gave
-BadgeKind = Literal["audited", "tolerance", "failed", "forged", "claimed"]
+BadgeKind = Literal["audited", "tolerance", "failed", "forged", "claimed-failed", "claimed"]
 
 
 @dataclass(frozen=True)
@@ -60,6 +60,7 @@ class AuditBadge:
                 "tolerance": f"reproduced within tolerance: {self.within_tolerance} of "
                              f"{self.n_folds} folds, {self.date}; not audited",
                 "forged": "audit signature forged",
+                "claimed-failed": "an audit FAILED (not verified)",
                 "claimed": "audit claimed, not verified"}[self.kind]
 
     @property
@@ -76,6 +77,10 @@ class AuditBadge:
                              "again, which a forger can also arrange, so it is not an audit",
                 "forged": "an audit record's signature does not verify: it was changed "
                           "after signing, or never signed by the key it names",
+                "claimed-failed": "audit.json records an audit of these very files that "
+                                  "trained a fold again and found its predictions differ; "
+                                  "no key this site trusts signed it, but a forger does not "
+                                  "write a failure: see the run page",
                 "claimed": "audit.json says these files were audited, but no key this "
                            "site trusts signed it"}[self.kind]
 
@@ -136,7 +141,7 @@ def audit_lines(run_dir: Path, trusted: TrustedKeys) -> list[AuditLine]:
 def audit_badge(group: Group, trusted: TrustedKeys) -> AuditBadge | None:
     """The badge of ``group``'s row, or None when no audit of its files is recorded."""
     audited, tolerance, n_folds, dates = 0, 0, 0, []
-    failed = forged = claimed = False
+    failed = forged = claimed = claimed_failed = False
     for run in group.runs:
         n_folds += run.results.protocol.n_folds
         matched: set[int] = set()
@@ -147,6 +152,7 @@ def audit_badge(group: Group, trusted: TrustedKeys) -> AuditBadge | None:
                 continue
             if not line.counts:
                 claimed = True
+                claimed_failed |= not line.record.passed
                 continue
             dates.append(line.record.created[:10])
             failed |= not line.record.passed
@@ -156,7 +162,8 @@ def audit_badge(group: Group, trusted: TrustedKeys) -> AuditBadge | None:
         tolerance += len(near - matched)
     kind: BadgeKind | None = (
         "failed" if failed else "audited" if audited else "tolerance") if dates else (
-        "forged" if forged else "claimed" if claimed else None)
+        "forged" if forged else "claimed-failed" if claimed_failed else
+        "claimed" if claimed else None)
     if kind is None:
         return None
     return AuditBadge(kind=kind, audited=audited, n_folds=n_folds,
