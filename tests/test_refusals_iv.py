@@ -412,3 +412,9 @@ def test_a_spotter_that_fails_on_the_first_video_leaves_no_folder(cli, tmp_path:
     assert not out.exists()
     code, _, err = cli(*SPOT, *small, "--out", out)
     assert code == 0, err
+
+
+def test_validate_of_an_empty_path_is_refused(cli) -> None:
+    """``merbench validate ""`` walked the current folder (issue 69's second pass)."""
+    code, out, err = cli("validate", "")
+    assert code == 2 and "an empty path names no result" in err and out == ""

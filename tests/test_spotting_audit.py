@@ -136,3 +136,19 @@ def test_spot_then_recognise_emotions_are_recognised_again(recognised: Path, tmp
     assert code == 0, err
     code, out, _ = cli("audit", forged, "--folds", "all")
     assert code == 1 and "recognised again" in out and "DIFFERS" in out, out
+
+
+@pytest.mark.parametrize(("field", "value", "said"), [
+    ("created", "1900-01-01T00:00:00+00:00", "is not a date a merbench run could have"),
+    ("wall_time_s", -5.0, "wall_time_s is -5.0; a duration is"),
+])
+def test_a_spotting_file_with_an_impossible_date_or_time_is_rejected(
+        spotted: dict[str, Path], tmp_path: Path, field: str, value: object, cli) -> None:
+    """A spotting run created in 1900, or in -5 s, validated (issue 69's second pass), while
+    an emotion run's file is refused for either."""
+    forged = Path(shutil.copytree(spotted["flow-peak"], tmp_path / "forged"))
+    record = json.loads((forged / "spotting.json").read_text())
+    record[field] = value
+    (forged / "spotting.json").write_text(json.dumps(record))
+    code, _, err = cli("validate", forged)
+    assert code == 2 and said in err, err

@@ -9,6 +9,7 @@ a command's own is declared here, by hand.
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 
 from merbench.cli.command_line import CommandLine, Commands
@@ -21,8 +22,17 @@ def _clear(parser: StrictParser) -> None:
                         help="delete only this feature's entries (a name 'cache info' shows)")
 
 
+def _result_path(text: str) -> Path:
+    """A path given to validate: an empty one (``merbench validate ""``) walked the current
+    folder as if it had been named."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("an empty path names no result; give a run folder, "
+                                         "a result file or a folder of results")
+    return Path(text)
+
+
 def _validate(parser: StrictParser) -> None:
-    parser.add_argument("files", nargs="+", type=Path, metavar="PATH",
+    parser.add_argument("files", nargs="+", type=_result_path, metavar="PATH",
                         help="a result of any kind (a run, --seeds, spotting, action-unit or "
                              "tuning folder, or its results file), or a folder of results "
                              "(every result up to 5 levels below is checked)")

@@ -269,7 +269,7 @@ def _space(where: str, table: dict[str, Any], allowed: set[str],
             raise MerbenchError(f"{here} is also fixed in [options]; give it in one place")
         if not isinstance(raw, dict):
             raise MerbenchError(f"{here} must be a table: {{choices = [...]}} or {{low = ..., "
-                                "high = ..., log = true}}")
+                                "high = ..., log = true}")
         found.append(_parameter(here, name, raw, option is None))
     return tuple(found)
 

@@ -210,9 +210,9 @@ def _time(value: Any) -> bool:
     return isinstance(value, int | float) and math.isfinite(value) and value >= 0
 
 
-def _check_times(results: Results) -> None:
-    """A creation date merbench could have written, and times that are durations."""
-    created = results.created
+def check_created(created: str) -> datetime:
+    """``created`` as merbench writes it (ISO 8601, UTC), between merbench's first run and
+    now: any kind of result's creation date."""
     try:
         when = datetime.fromisoformat(created)
     except (TypeError, ValueError):
@@ -224,11 +224,22 @@ def _check_times(results: Results) -> None:
     if not EARLIEST <= when <= now + CLOCK_MARGIN:
         raise ProvenanceError(f"created {created} is not a date a merbench run could have "
                               f"finished (between {EARLIEST.date()} and now)")
+    return when
+
+
+def check_duration(field: str, seconds: Any) -> None:
+    """A recorded time that must be a duration: finite seconds, 0 or more."""
+    if not _time(seconds):
+        raise ProvenanceError(f"{field} is {seconds!r}; a duration is a finite number of "
+                              "seconds, 0 or more")
+
+
+def _check_times(results: Results) -> None:
+    """A creation date merbench could have written, and times that are durations."""
+    when = check_created(results.created)
     for field, seconds in (("wall_time_s", results.wall_time_s),
                            ("train_time_s", results.train_time_s)):
-        if not _time(seconds):
-            raise ProvenanceError(f"{field} is {seconds!r}; a duration is a finite "
-                                  "number of seconds, 0 or more")
+        check_duration(field, seconds)
     folds = results.folds
     total = sum(fold.seconds for fold in folds)
     if abs(results.train_time_s - total) > SECONDS_TOLERANCE * (len(folds) + 1):

@@ -29,6 +29,7 @@ from merbench.spotting.choice import (
     variants_of,
 )
 from merbench.spotting.matching import THRESHOLD
+from merbench.verification.provenance import ProvenanceError, check_created, check_duration
 from merbench.verification.str_check import str_beside, validate_str
 
 
@@ -59,6 +60,13 @@ def _validate_spotting_file(path: Path) -> SpottingResults:
         results = from_json(SpottingResults, raw)
     except LayoutError as exc:
         raise ResultRejected(file, f"not a spotting results file: {exc}") from None
+    try:  # a date and a duration merbench could have written, as for any result
+        check_created(results.created)
+        check_duration("wall_time_s", results.wall_time_s)
+        for video in results.videos:
+            check_duration(f"video {subject_of(video)}/{video.name}: seconds", video.seconds)
+    except ProvenanceError as exc:
+        raise ResultRejected(file, str(exc)) from None
     n_variants = len(results.variants)
     # the rules every run is scored by: a file may not bring its own
     for field, value, rule in (("iou_threshold", results.iou_threshold, THRESHOLD),
