@@ -143,7 +143,8 @@ def test_spot_then_recognise_emotions_are_recognised_again(recognised: Path, tmp
     ("wall_time_s", -5.0, "wall_time_s is -5.0; a duration is"),
 ])
 def test_a_spotting_file_with_an_impossible_date_or_time_is_rejected(
-        spotted: dict[str, Path], tmp_path: Path, field: str, value: object, cli) -> None:
+        spotted: dict[str, Path], tmp_path: Path, field: str, value: object, said: str,
+        cli) -> None:
     """A spotting run created in 1900, or in -5 s, validated (issue 69's second pass), while
     an emotion run's file is refused for either."""
     forged = Path(shutil.copytree(spotted["flow-peak"], tmp_path / "forged"))
