@@ -418,3 +418,16 @@ def test_validate_of_an_empty_path_is_refused(cli) -> None:
     """``merbench validate ""`` walked the current folder (issue 69's second pass)."""
     code, out, err = cli("validate", "")
     assert code == 2 and "an empty path names no result" in err and out == ""
+
+
+@pytest.mark.parametrize("args", [
+    (*SPOT, "--dataset-opt", "frames=300", "--dataset-opt", "frames=400"),
+    (*SPOT, "--spotter-opt", "min_motion=0.1", "--spotter-opt", "min_motion=0.2"),
+    ("run", "-m", "ststnet", "-d", "synthetic", "--model-opt", "dim=3", "--model-opt", "dim=4"),
+])
+def test_an_option_key_given_twice_is_refused(cli, tmp_path: Path, args: tuple[str, ...]
+                                              ) -> None:
+    """``--dataset-opt frames=300 --dataset-opt frames=400`` recorded frames=400 silently
+    (issue 69's second adversarial pass); a repeated ``--tune`` was already refused."""
+    code, _, err = cli(*args, "--out", tmp_path / "o")
+    assert code == 2 and "twice; give each key once" in err and not (tmp_path / "o").exists()

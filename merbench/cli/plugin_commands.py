@@ -18,7 +18,7 @@ from pathlib import Path
 from merbench.cli.command_line import CommandLine
 from merbench.cli.confirm import RUNS_WITHOUT_ASKING
 from merbench.cli.run_options import add_run_option, add_run_options, key_value, run_option_flags
-from merbench.cli.shared_options import quiet_option, spotter_options, yes_option
+from merbench.cli.shared_options import EachKeyOnce, quiet_option, spotter_options, yes_option
 from merbench.cli.strict_parser import StrictParser
 from merbench.runner.given_values import seed_option
 from merbench.runner.spec import extract_options, sweep_command_options, sweep_plan_options
@@ -238,7 +238,7 @@ def _convert_weights(parser: StrictParser) -> None:
     parser.add_argument("--out", type=Path, required=True, metavar="TARGET",
                         help="the converted file, or folder for a folder")
     # spelt as run's --model-opt, read by the conversion under its own name (model_opt)
-    parser.add_argument("--model-opt", action="append", type=key_value, default=[],
+    parser.add_argument("--model-opt", action=EachKeyOnce, type=key_value, default=[],
                         metavar="KEY=VALUE",
                         help="the model's configuration the weights were saved from "
                              "(repeatable)")

@@ -18,7 +18,7 @@ import typing
 from pathlib import Path
 from typing import Any
 
-from merbench.cli.shared_options import declared_once
+from merbench.cli.shared_options import EachKeyOnce, declared_once
 from merbench.errors import MerbenchError
 from merbench.runner.given_values import seed_option
 from merbench.runner.spec import (
@@ -82,7 +82,7 @@ def _add(container: argparse._ActionsContainer, field: dataclasses.Field[Any], o
     if kind is bool:
         action = container.add_argument(*flags, action="store_true", **common)
     elif typing.get_origin(kind) is dict:
-        action = container.add_argument(*flags, action="append", type=key_value,
+        action = container.add_argument(*flags, action=EachKeyOnce, type=key_value,
                                         metavar=option.metavar, **common)
     else:
         typed = seed_option(flags[0]) if field.name == "seed" else \

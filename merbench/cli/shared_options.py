@@ -80,6 +80,19 @@ def benchmarks_option(container: argparse._ActionsContainer,
                                          metavar="DIR", help=help))
 
 
+class EachKeyOnce(argparse._AppendAction):
+    """``--x-opt KEY=VALUE``, repeatable, each KEY once: a second ``frames=400`` after
+    ``frames=300`` silently won, recorded as if it had been the only one."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: Any, option_string: str | None = None) -> None:
+        key = values[0]
+        given = getattr(namespace, self.dest, None) or []
+        if any(earlier == key for earlier, _ in given):
+            parser.error(f"{option_string} gives {key} twice; give each key once")
+        super().__call__(parser, namespace, values, option_string)
+
+
 def spotter_options(container: argparse._ActionsContainer, key_value: Callable[[str], Any],
                     *, default: str | None, opt_help: str) -> None:
     """``--spotter`` and ``--spotter-opt`` (each ``KEY=VALUE`` read by ``key_value``, the run
@@ -90,5 +103,5 @@ def spotter_options(container: argparse._ActionsContainer, key_value: Callable[[
         "--spotter", required=default is None, default=default, metavar="NAME",
         help="the spotter (see 'merbench list spotters'), e.g. flow-peak"
              + ("" if default is None else f" (default: {default}, its default options)")))
-    declared_once(container.add_argument("--spotter-opt", action="append", type=key_value,
+    declared_once(container.add_argument("--spotter-opt", action=EachKeyOnce, type=key_value,
                                          default=[], metavar="KEY=VALUE", help=opt_help))
