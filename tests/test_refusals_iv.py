@@ -431,3 +431,14 @@ def test_an_option_key_given_twice_is_refused(cli, tmp_path: Path, args: tuple[s
     (issue 69's second adversarial pass); a repeated ``--tune`` was already refused."""
     code, _, err = cli(*args, "--out", tmp_path / "o")
     assert code == 2 and "twice; give each key once" in err and not (tmp_path / "o").exists()
+
+
+def test_compare_needs_two_distinct_runs(cli) -> None:
+    """``compare RUN`` printed an empty differences section, ``compare X X`` a difference of
+    0 (issue 69's second adversarial pass)."""
+    run = Path(__file__).resolve().parents[1] / "leaderboards" / "results" / \
+        "lbp-apex-svm-composite-loso"
+    code, out, err = cli("compare", run)
+    assert code == 2 and "compare takes two runs or more" in err and out == ""
+    code, out, err = cli("compare", run, run)
+    assert code == 2 and "is given twice" in err and out == ""

@@ -115,6 +115,15 @@ def _holds_results(path: Path) -> bool:
 
 
 def main(args: argparse.Namespace) -> int:
+    if len(args.runs) < 2:
+        raise MerbenchError(f"compare takes two runs or more (the reference first); {args.runs[0]} "
+                            "alone is compared with nothing: 'merbench validate' checks one run")
+    named = [Path(path).resolve() for path in args.runs]
+    twice = next((path for number, path in enumerate(args.runs)
+                  if named.index(named[number]) != number), None)
+    if twice is not None:
+        raise MerbenchError(f"{twice} is given twice: a run is never different from itself; "
+                            "give each run once")
     au_runs = [is_au_run(Path(path)) for path in args.runs]
     if any(au_runs):
         if not all(au_runs):

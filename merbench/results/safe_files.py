@@ -27,6 +27,7 @@ class UnsafeFile(MerbenchError):
 
 def _kind(mode: int) -> str:
     for test, name in ((stat.S_ISLNK, "a symbolic link"), (stat.S_ISDIR, "a folder"),
+                       (stat.S_ISREG, "a file"),
                        (stat.S_ISFIFO, "a fifo"),
                        (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"),
                        (stat.S_ISBLK, "a block device")):
