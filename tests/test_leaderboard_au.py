@@ -150,6 +150,8 @@ def test_leaderboard_list_and_export_know_the_au_benchmark(cli) -> None:
         assert set(row) >= {"AU1 F1", "AU17 F1 std"}
     code, _, err = cli("leaderboard", "export", "au-nothing", "--results", committed)
     assert code == 2 and "no benchmark 'au-nothing'" in err and "au-composite-loso" in err
+    code, _, err = cli("leaderboard", "export", "nope", "--results", committed)
+    assert code == 2 and "no benchmark 'nope'" in err and "au-composite-loso" in err
 
 
 def test_the_index_lists_every_au_run(au_run: Path, tmp_path: Path, read_tables) -> None:

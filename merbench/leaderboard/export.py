@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Protocol
 
 from merbench.errors import MerbenchError
-from merbench.leaderboard.au_export import AU_PREFIX, au_lines
+from merbench.leaderboard.au_export import AU_PREFIX, au_lines, au_listing
 from merbench.leaderboard.benchmarks import Benchmark, load_benchmarks
 from merbench.leaderboard.collect import Rejected, Row, benchmark_rows, collect
 from merbench.leaderboard.export_rows import Line
@@ -63,9 +63,9 @@ def benchmark_lines(bench_id: str, folders: list[Path], benchmarks_dir: Path | N
     the result files rejected on the way (as ``build`` lists them)."""
     benchmarks = load_benchmarks(benchmarks_dir)
     bench = next((b for b in benchmarks if b.id == bench_id), None)
-    if bench is None:
-        raise MerbenchError(f"no benchmark '{bench_id}'; benchmarks: "
-                            f"{', '.join(b.id for b in benchmarks)}")
+    if bench is None:  # the action-unit benchmarks the runs make are benchmarks too
+        found = [b.id for b in benchmarks] + [b.id for b in au_listing(folders)[0]]
+        raise MerbenchError(f"no benchmark '{bench_id}'; benchmarks: {', '.join(found)}")
     collection = collect(folders)
     # told apart among every configuration found, as the site's pages are
     notes = configuration_notes(collection.groups, collection.defaults)
