@@ -43,7 +43,8 @@ from typing import TYPE_CHECKING
 
 from merbench.errors import MerbenchError
 
-if TYPE_CHECKING:  # only named in annotations: planning a run loads no pandas
+if TYPE_CHECKING:  # only named in annotations: planning a run loads no pandas nor numpy
+    import numpy as np
     import pandas as pd
 
 PRESENT_COLUMN = "action_units"
@@ -171,3 +172,12 @@ def label_codes(labels: Sequence[SampleActionUnits], au_set: Sequence[int]) -> l
             | sum(1 << (IGNORED_SHIFT + i) for i, au in enumerate(aus)
                   if au in label.uncertain)
             for label in labels]
+
+
+def present_bits(codes: np.ndarray, n_aus: int) -> np.ndarray:
+    """(samples, AUs) booleans: which AUs ``codes`` (labels or predictions) mark present."""
+    import numpy as np  # deferred: numpy, which reading a dataset's AU cells never needs
+
+    codes = np.asarray(codes, dtype=np.int64)
+    result: np.ndarray = ((codes[..., None] >> np.arange(n_aus)) & 1).astype(bool)
+    return result

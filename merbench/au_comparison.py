@@ -16,7 +16,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from merbench.au_metrics import pooled_scores, present_bits, subject_counts
+from merbench.action_units import present_bits
+from merbench.au_metrics import pooled_scores, subject_counts
 from merbench.au_scoring import labels_of
 from merbench.errors import MerbenchError
 from merbench.results.au_file import AU_PREDICTIONS_FILE, AU_RESULTS_FILE, AUResults

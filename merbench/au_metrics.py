@@ -270,12 +270,6 @@ def au_intervals(labels: AULabels, predictions: ArrayLike, samples: Any, *,
                        f1=tuple(interval(i) for i in range(len(labels.au_set))))
 
 
-def present_bits(codes: np.ndarray, n_aus: int) -> np.ndarray:
-    """(samples, AUs) booleans: which AUs ``codes`` (labels or predictions) mark present."""
-    codes = np.asarray(codes, dtype=np.int64)
-    return ((codes[..., None] >> np.arange(n_aus)) & 1).astype(bool)
-
-
 def ignored_bits(codes: np.ndarray, n_aus: int) -> np.ndarray:
     """(samples, AUs) booleans: which entries label ``codes`` mark ignored (uncertain)."""
     codes = np.asarray(codes, dtype=np.int64)

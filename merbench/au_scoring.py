@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from merbench.action_units import present_bits
 from merbench.au_metrics import (
     THRESHOLD,
     AULabels,
@@ -25,7 +26,6 @@ from merbench.au_metrics import (
     au_intervals,
     au_scores,
     ignored_bits,
-    present_bits,
 )
 from merbench.results.au_file import AUIntervalsRecord, AUScopeIntervals, AUScoresRecord
 from merbench.results.model import IntervalMethod

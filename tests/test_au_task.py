@@ -24,9 +24,10 @@ from merbench.action_units import (
     SampleActionUnits,
     label_codes,
     parse_au_set,
+    present_bits,
 )
 from merbench.au_comparison import au_paired_differences
-from merbench.au_metrics import AULabels, ignored_bits, present_bits, subject_counts
+from merbench.au_metrics import AULabels, ignored_bits, subject_counts
 from merbench.au_scoring import score_au
 from merbench.errors import MerbenchError
 from merbench.meta import TrainRecipe
@@ -333,3 +334,14 @@ def test_an_au_run_is_audited_and_a_resumed_forgery_fails_it(au_run: Path, real_
     shutil.copy2(genuine / "audit.json", forged / "audit.json")  # another run's record
     code, out, _ = cli("validate", forged)
     assert code == 0 and "it vouches for nothing here" in out
+
+
+@pytest.mark.realdata
+def test_an_au_nobody_coded_is_refused(real_data: Path, tmp_path: Path, cli: Any) -> None:
+    """``--au-set 99`` scored AU99 with 0 positives and called the run valid (issue 69's
+    second adversarial pass): no sample can teach or score it."""
+    code, _, err = cli("run", "-m", "ststnet", "-d", "composite", "--data-root",
+                       real_data / "composite", "--task", "au", "--au-set", "1,99",
+                       "--epochs", "1", "--out", tmp_path / "au99")
+    assert code == 2 and "AU99 is coded present in none of the" in err
+    assert not (tmp_path / "au99").exists()

@@ -17,8 +17,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from merbench.action_units import present_bits
 from merbench.atomic import atomic_write_bytes, atomic_write_json
-from merbench.au_metrics import THRESHOLD, ignored_bits, present_bits
+from merbench.au_metrics import THRESHOLD, ignored_bits
 from merbench.au_scoring import score_au
 from merbench.errors import MerbenchError
 from merbench.plugins import plugin_versions

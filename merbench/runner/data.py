@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from merbench.action_units import label_codes
+from merbench.action_units import label_codes, present_bits
 from merbench.dataset import Dataset
 from merbench.errors import MerbenchError
 from merbench.protocols import Fold
@@ -115,6 +115,14 @@ def au_folds(dataset: Dataset, folds: list[Fold],
                             f"'{dataset.name}' with AU coding (its {int(has_au.sum())} coded "
                             "samples are in no test set: SMIC codes no AUs); choose a "
                             "protocol that tests CASME II or SAMM samples")
+    used = np.unique(np.concatenate([np.concatenate([f.train, f.test]) for f in kept]))
+    bits = present_bits(codes[used], len(au_set))
+    present = [bool(bits[:, i].any()) for i in range(len(au_set))]
+    if not all(present):  # AU99: no sample to learn it from, none to score it on
+        never = [f"AU{au}" for au, seen in zip(au_set, present, strict=True) if not seen]
+        raise MerbenchError(f"{', '.join(never)} is coded present in none of the {len(used)} "
+                            f"coded samples this protocol uses (dataset '{dataset.name}'): no "
+                            "classifier can learn or be scored on it; leave it out of --au-set")
     return kept, codes
 
 
