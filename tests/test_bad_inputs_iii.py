@@ -63,7 +63,8 @@ def copy(seeds_run: Path, tmp_path: Path) -> Path:
     ("--model-opt", "dropout=inf", "--model-opt dropout=inf: the value is infinite"),
     ("--model-opt", "dropout=-nan", "--model-opt dropout=nan: the value is not a number"),
     ("--model-opt", "dropout=Infinity", "--model-opt dropout=inf: the value is infinite"),
-    ("--dataset-opt", "subjects=-1e999", "--dataset-opt subjects=-inf: the value is infinite"),
+    ("--dataset-opt", "noise=-1e999",
+     "--dataset-opt noise=-inf: the value is infinite"),
     ("--feature-opt", 'sizes=[1, {"a": NaN}]', "--feature-opt sizes[1].a=nan"),
 ])
 def test_a_number_that_is_not_finite_is_refused_before_the_run_starts(
