@@ -117,3 +117,28 @@ def test_a_long_leaderboard_command_says_it_is_validating(monkeypatch: pytest.Mo
     code, _, err = cli("leaderboard", "list", "--results",
                        results / "ststnet-composite-loso")
     assert code == 0 and "validating every result under" in err
+
+
+@pytest.mark.realdata
+def test_a_run_of_older_fold_files_resumed_still_validates(real_data: Path, tmp_path: Path,
+                                                           cli) -> None:
+    """A committed run whose fold files predate ``run_sha256``, its results removed and
+    ``run --resume`` run, was rejected by validate as "trained for another run" (issue 69's
+    second adversarial pass): a genuine run. Its restored folds are named as this run's."""
+    import json
+    import shutil
+
+    committed = Path(__file__).resolve().parents[1] / "leaderboards" / "results" / \
+        "ststnet-composite-lodo" / "seed-0"
+    run = Path(shutil.copytree(committed, tmp_path / "run"))
+    for name in ("results.json", "predictions.csv", "audit.json"):
+        (run / name).unlink()
+    code, _, err = cli("run", "--resume", run, "--data-root", real_data / "composite",
+                       "--quiet")
+    assert code == 0, err
+    code, _, err = cli("validate", run)
+    assert code == 0, err
+    ours, theirs = ({policy: record["metrics"] for policy, record in json.loads(
+        (folder / "results.json").read_text())["metrics_by_policy"].items()}
+        for folder in (run, committed))
+    assert ours == theirs  # the same folds, the same numbers (only the wording is newer)

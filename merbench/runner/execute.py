@@ -29,6 +29,7 @@ from merbench.errors import MerbenchError
 from merbench.plugins import Plugins, default_plugins
 from merbench.protocols import Fold
 from merbench.results.codec import to_json
+from merbench.results.fold_file import write_fold_file
 from merbench.results.manifest import first_mismatch, run_manifest
 from merbench.results.model import EngineRecord, Metrics, Results
 from merbench.results.rundir import DifferentRun, RunDirectory
@@ -376,6 +377,11 @@ def _restored(data: RunData, run_dir: RunDirectory,
                 f"{fold.label}; delete it to retrain that fold"
             )
         check_restored_labels(path, fold, outcome, data.labels[fold.test])
+        if outcome.run_sha256 is None:
+            # written before fold files named their run, and shown above to be this run's
+            # fold: it is named now, or the results this resume writes would bind a fold
+            # that names no run, and validate would reject a genuine run
+            outcome = write_fold_file(path, outcome, this_run)
         done[fold.index] = outcome
     return done
 
