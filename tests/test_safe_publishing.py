@@ -134,3 +134,18 @@ def test_entries_merbench_neither_reads_nor_publishes_are_left_alone(tmp_path: P
     os.symlink("/etc/passwd", run / "run.json")
     with pytest.raises(UnsafeFile, match=r"run\.json is a symbolic link"):
         check_run_folder(run)
+
+
+def test_a_run_linked_into_a_results_folder_is_named_not_skipped(seeds: Path, tmp_path: Path,
+                                                                 cli) -> None:
+    """A results folder holding a symbolic link to a run built "0 runs, 0 rejected" under
+    --strict, and validate said it held no result (issue 69's second adversarial pass): the
+    link is refused by name in both."""
+    results = tmp_path / "results"
+    results.mkdir()
+    (results / "linked").symlink_to(seeds / "seed-0")
+    code, out, err = cli("leaderboard", "build", "--results", results, "--out",
+                         tmp_path / "site", "--strict")
+    assert code == 2 and "linked: is a symbolic link to a folder" in err, (out, err)
+    code, _, err = cli("validate", results)
+    assert code == 2 and "linked is a symbolic link" in err, err

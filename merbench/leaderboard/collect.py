@@ -29,9 +29,11 @@ from merbench.leaderboard.declared_defaults import (
     options_set,
 )
 from merbench.leaderboard.providers import Pins, first_party_pins, provider_mismatch
-from merbench.results.au_file import AUResults
+from merbench.results.au_file import AU_RESULTS_FILE, AUResults
+from merbench.results.folder_walk import linked_folders
 from merbench.results.model import Results
 from merbench.results.schema import departures_from_declared
+from merbench.results.spotting_file import SPOTTING_FILE
 from merbench.results.tune_file import TUNE_FILE, TUNING_SPEC_FILE
 from merbench.verification.validate import (
     RESULTS_FILE,
@@ -155,6 +157,11 @@ def group_key(results: Results, defaults: Defaults | None = None) -> str:
     return hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:12]
 
 
+#: the files that make a folder a result of its own (its links are its check's to refuse)
+RESULT_MARKERS = (RESULTS_FILE, SEEDS_FILE, AU_RESULTS_FILE, SPOTTING_FILE, TUNE_FILE,
+                  TUNING_SPEC_FILE)
+
+
 def find_result_files(folders: list[Path]) -> list[tuple[Path, Path]]:
     """(file, the folder it was found under) for every results.json and seeds.json, but
     those inside a tuning's folder (one holding ``tune.json`` or ``tuning.json``)."""
@@ -185,7 +192,10 @@ def collect(folders: list[Path], pins: Pins | None = None,
     defaults = DeclaredDefaults()
     files = find_result_files(folders)
     runs: list[Run] = []
-    rejected: list[Rejected] = []
+    rejected: list[Rejected] = [  # a run linked in is never read through the link, nor skipped
+        Rejected(link, "is a symbolic link to a folder; the build reads no result through a "
+                       "link: copy the folder into the results folder")
+        for folder in folders for link in linked_folders(Path(folder), RESULT_MARKERS)]
     by_dir: dict[Path, ValidatedRun] = {}
     taken: set[str] = set()
     visited: set[Path] = set()

@@ -58,6 +58,33 @@ def folders_holding(path: Path, markers: tuple[str, ...], below: int, *, what: s
     return sorted(found, key=natural_order)
 
 
+def linked_folders(path: Path, markers: tuple[str, ...], below: int = 8) -> list[Path]:
+    """Every symbolic link to a folder under ``path`` (at most ``below`` levels down, in at
+    most :data:`FOLDERS_LOOKED_INTO` folders) that is not inside a result's own folder (a
+    result's check refuses its own links): a walk that does not follow links skipped them,
+    so a run linked into a results folder went unshown with no word."""
+    if is_system_folder(Path(path)):
+        return []  # the walk of results refuses such a folder in its own words
+    found: list[Path] = []
+    waiting, looked_into = deque([(Path(path), 0)]), 0
+    while waiting and looked_into < FOLDERS_LOOKED_INTO:
+        folder, depth = waiting.popleft()
+        looked_into += 1
+        if holds_marker(folder, markers):
+            continue  # a result's own folders are its check's
+        try:
+            with os.scandir(folder) as entries:
+                listed = [(Path(e.path), e.is_symlink(), e.is_dir()) for e in entries]
+        except OSError:
+            continue
+        for entry, link, is_dir in sorted(listed):
+            if link and is_dir:
+                found.append(entry)
+            elif is_dir and not link and depth + 1 < below:
+                waiting.append((entry, depth + 1))
+    return sorted(found, key=natural_order)
+
+
 def _subfolders(folder: Path) -> list[Path]:
     """The folders in ``folder``, not through symbolic links (none where it cannot be
     read: a folder of runs is the user's own)."""
