@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from merbench.leaderboard.collect import Cell, Rejected, reduced_setting
+from merbench.leaderboard.collect import Cell, Rejected, mark_best_cells, reduced_setting
 from merbench.leaderboard.declared_defaults import (
     DeclaredDefaults,
     Defaults,
@@ -191,23 +191,12 @@ def _row(runs: list[AURun], defaults: Defaults) -> AURow:
 
 
 def _mark_best(rows: Sequence[AURow]) -> None:
-    """Bold the best mean F1 and the best F1 of each AU among ``rows`` (ties all bold): a
-    table's own comparison, as the emotion pages mark theirs; a reduced row never is."""
-    columns = [lambda row: row.mean_f1] + [
-        (lambda row, i=i: row.per_au[i]) for i in range(len(rows[0].per_au) if rows else 0)]
-    for number, cell_of in enumerate(columns):
-        means = [m for row in rows if (m := cell_of(row).mean) is not None]
-        if not means:
-            continue
-        top = max(means)
-        for row in rows:
-            cell = cell_of(row)
-            if cell.mean is not None and abs(cell.mean - top) < 1e-12:
-                best = Cell(cell.mean, cell.std, cell.n, best=True)
-                if number == 0:
-                    row.mean_f1 = best
-                else:
-                    row.per_au[number - 1] = best
+    """Bold the best mean F1 and the best F1 of each AU among ``rows`` (ties all bold), as
+    the emotion pages mark theirs (:func:`mark_best_cells`); a reduced row never is."""
+    table = [[row.mean_f1, *row.per_au] for row in rows]
+    mark_best_cells(table)
+    for row, cells in zip(rows, table, strict=True):
+        row.mean_f1, row.per_au = cells[0], cells[1:]
 
 
 def _positives(rows: Sequence[AURow], n_aus: int) -> list[str]:

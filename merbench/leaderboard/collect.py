@@ -31,7 +31,7 @@ from merbench.leaderboard.declared_defaults import (
 from merbench.leaderboard.providers import Pins, first_party_pins, provider_mismatch
 from merbench.results.au_file import AU_RESULTS_FILE, AUResults
 from merbench.results.folder_walk import linked_folders
-from merbench.results.model import Results
+from merbench.results.model import Results, Scores
 from merbench.results.schema import departures_from_declared
 from merbench.results.spotting_file import SPOTTING_FILE
 from merbench.results.tune_file import TUNE_FILE, TUNING_SPEC_FILE
@@ -265,9 +265,15 @@ def _settle_copies(runs: list[Run], rejected: list[Rejected],
     return kept
 
 
-def _value(run: Run, policy: str, scope: str, metric: str) -> float | None:
+def scores_in(run: Run, policy: str, scope: str) -> Scores | None:
+    """``run``'s recomputed scores under ``policy`` in a benchmark column's ``scope``
+    ("overall", or a database); None where the run tested none of that database."""
     metrics = run.checked.metrics_by_policy[policy]
-    scores = metrics.overall if scope == "overall" else metrics.per_database.get(scope)
+    return metrics.overall if scope == "overall" else metrics.per_database.get(scope)
+
+
+def _value(run: Run, policy: str, scope: str, metric: str) -> float | None:
+    scores = scores_in(run, policy, scope)
     if scores is None:
         return None
     return {"uf1": scores.uf1, "uar": scores.uar, "accuracy": scores.accuracy}.get(metric)
@@ -282,19 +288,25 @@ def cell_of(values: list[float | None]) -> Cell:
     return Cell(mean=float(array.mean()), std=std, n=len(values))
 
 
-def mark_best(rows: list[Row]) -> None:
-    """Bold the best mean of each column (ties all bold); a table's own comparison only."""
-    if not rows:
+def mark_best_cells(table: list[list[Cell]]) -> None:
+    """Bold the best mean of each column of ``table`` (its rows' cells, replaced in place;
+    ties all bold): a table's own comparison only, whatever kind of row holds the cells."""
+    if not table:
         return
-    for column in range(len(rows[0].cells)):
-        means = [m for r in rows if (m := r.cells[column].mean) is not None]
+    for column in range(len(table[0])):
+        means = [m for cells in table if (m := cells[column].mean) is not None]
         if not means:
             continue
         top = max(means)
-        for row in rows:
-            cell = row.cells[column]
+        for cells in table:
+            cell = cells[column]
             if cell.mean is not None and abs(cell.mean - top) < 1e-12:
-                row.cells[column] = Cell(cell.mean, cell.std, cell.n, best=True)
+                cells[column] = Cell(cell.mean, cell.std, cell.n, best=True)
+
+
+def mark_best(rows: list[Row]) -> None:
+    """Bold the best mean of each column of ``rows`` (:func:`mark_best_cells`)."""
+    mark_best_cells([row.cells for row in rows])
 
 
 @dataclass

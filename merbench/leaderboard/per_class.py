@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from merbench.confusion_metrics import counts_from_confusion, f1_from_counts
 from merbench.leaderboard.benchmarks import Benchmark
-from merbench.leaderboard.collect import Cell, Row, cell_of, mark_best
+from merbench.leaderboard.collect import Cell, Row, cell_of, mark_best, scores_in
 
 
 @dataclass(frozen=True)
@@ -37,8 +37,7 @@ def _f1(row: Row, scope: str, n_classes: int) -> list[list[float | None]]:
     """Each seed's per-class F1 (None where undefined) of ``row``'s policy in ``scope``."""
     seeds: list[list[float | None]] = []
     for run in row.group.runs:
-        metrics = run.checked.metrics_by_policy[row.policy]
-        scores = metrics.overall if scope == "overall" else metrics.per_database.get(scope)
+        scores = scores_in(run, row.policy, scope)
         if scores is None or len(scores.confusion) != n_classes:
             seeds.append([None] * n_classes)
             continue
@@ -62,9 +61,7 @@ def per_class_table(bench: Benchmark, rows: list[Row]) -> PerClassTable | None:
                              for index in range(len(classes))]
         table.append(Row(row.group, row.policy, row.test_set_selection, cells))
     mark_best(table)
-    first = rows[0].group.runs[0].checked.metrics_by_policy[rows[0].policy]
-    scores = first.overall if column.scope == "overall" else first.per_database.get(
-        column.scope)
+    scores = scores_in(rows[0].group.runs[0], rows[0].policy, column.scope)
     support = [sum(line) for line in scores.confusion] if scores is not None else []
     return PerClassTable(scope_label=column.label, classes=classes, support=support,
                          rows=table)
