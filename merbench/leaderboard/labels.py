@@ -126,6 +126,16 @@ def _resolve(settings: list[dict[tuple[str, str], Any]], firsts: list[Results],
                 found[(section, name)] = value
 
 
+def _recipe(results: Results, defaults: Defaults | None) -> Any:
+    """The recipe the run's model declares: the recorded one, or for a file written before
+    the recipe was recorded the installed model's at the same version (None: unknown here),
+    so an older row reads as its siblings' do."""
+    recipe = results.model.recipe
+    if recipe is None and isinstance(defaults, DeclaredDefaults):
+        recipe = defaults.recipe(results.model.name, results.model.version)
+    return recipe
+
+
 def _say(section: str, key: str, value: Any, results: Results,
          defaults: Defaults | None = None) -> str:
     """One setting as a reader would write it (``crop=corrected``, ``lr 0.0002``)."""
@@ -143,11 +153,7 @@ def _say(section: str, key: str, value: Any, results: Results,
         if value is _MISSING:
             return f"{key} default"
         # the full recipe's row beside a reduced one: "epochs 800" alone read as a choice
-        recipe = results.model.recipe
-        if recipe is None and isinstance(defaults, DeclaredDefaults):
-            # a file written before the recipe was recorded: the installed model's, at the
-            # same version, so its row reads as its siblings' do
-            recipe = defaults.recipe(results.model.name, results.model.version)
+        recipe = _recipe(results, defaults)
         declared = getattr(recipe, key, _MISSING) if recipe is not None else _MISSING
         mark = "" if declared is _MISSING else " (the recipe's)" if declared == value else \
             f" (recipe {_value(declared)})"
@@ -183,20 +189,19 @@ def _canonical_value(section: str, key: str, results: Results, defaults: Default
     if section == "hyperparameters":
         if key in RUN_DEFAULTS:
             return RUN_DEFAULTS[key]
-        recipe = results.model.recipe
-        if recipe is None and isinstance(defaults, DeclaredDefaults):
-            recipe = defaults.recipe(results.model.name, results.model.version)
+        recipe = _recipe(results, defaults)
         return getattr(recipe, key, _MISSING) if recipe is not None else _MISSING
     return {("selection", "inner_val_subjects"): None, ("weights", ""): None,
             ("shuffle", ""): False}.get((section, key), _MISSING)
 
 
-def _departures(results: Results, defaults: Defaults) -> list[tuple[str, str]]:
+def _departures(results: Results, found: dict[tuple[str, str], Any],
+                defaults: Defaults) -> list[tuple[str, str]]:
     """The settings in which a run departs from its model as declared (its factories'
     defaults, its recipe, no hold-out, no saved weights, labels not shuffled), in the order a
     label says them: the feature is said by :func:`feature_setting`, the dataset's and
-    protocol's options by the benchmark a row sits in (and on a clash)."""
-    found = _settings(results)
+    protocol's options by the benchmark a row sits in (and on a clash). ``found``: the run's
+    settings (:func:`_settings`)."""
     order = ("model", "hyperparameters", "selection", "weights", "shuffle")
     departed = []
     for section, key in sorted(found, key=lambda k: (order.index(k[0]) if k[0] in order
@@ -218,8 +223,8 @@ def _departures(results: Results, defaults: Defaults) -> list[tuple[str, str]]:
 def _own_label(results: Results, defaults: Defaults) -> tuple[str, set[tuple[str, str]]]:
     """A run's label from its own record alone: its feature's options, then what departs
     from the model as declared; and the settings it names."""
-    departed = _departures(results, defaults)
     found = _settings(results)
+    departed = _departures(results, found, defaults)
     parts = [feature_setting(results)] + [
         _say(section, key, found[(section, key)], results, defaults)
         for section, key in departed]
