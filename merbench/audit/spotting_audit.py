@@ -55,7 +55,7 @@ class SubjectAudit:
 
     subject: str
     videos: int
-    outcome: str  # "identical" or "differs"
+    outcome: str  # "identical", "within-tolerance" (a GPU's recogniser) or "differs"
     detail: str  # "" when identical
 
 
@@ -77,10 +77,15 @@ class SpottingAudit:
                                             for s in (*self.subjects, *self.recognised))
 
 
+def _subject(video: LongVideo) -> str:
+    """``database/subject``, as :func:`subject_of` names a spotted video's."""
+    return "/".join(video.key)
+
+
 def _data_problem(recorded: list[SpottedVideo], videos: Sequence[LongVideo]) -> str | None:
     """Why the dataset as opened now is not the one the run spotted, or None."""
     theirs = {subject_of(video) for video in recorded}
-    here = {"/".join(video.key) for video in videos}
+    here = {_subject(video) for video in videos}
     if here - theirs:
         missing = sorted(here - theirs)[0]
         return (f"the dataset holds subject {missing}, whose videos the run does not have "
@@ -132,7 +137,7 @@ def audit_spotting(folder: Path, *, count: int | None, seed: int | None = None,
             raise MerbenchError(f"{folder}: the run's settings are not those its spotter "
                                 "and options give here")
         dataset = run.open_dataset()
-        subjects = list(dict.fromkeys("/".join(video.key) for video in dataset.videos))
+        subjects = list(dict.fromkeys(_subject(video) for video in dataset.videos))
         problem = _data_problem(results.videos, dataset.videos)
         if problem is not None:
             return SpottingAudit(len(subjects), None, [], problem)
@@ -143,7 +148,7 @@ def audit_spotting(folder: Path, *, count: int | None, seed: int | None = None,
         again = _spot_again(run, dataset.videos, results.videos, set(audited))
         outcomes = []
         for subject in audited:
-            indices = [i for i, v in enumerate(dataset.videos) if "/".join(v.key) == subject]
+            indices = [i for i, v in enumerate(dataset.videos) if _subject(v) == subject]
             differs = next((found for i in indices if (found := _first_difference(
                 results.videos[i], again[i], results.variants)) is not None), None)
             outcome = SubjectAudit(subject, len(indices), "differs" if differs else "identical",
@@ -201,7 +206,7 @@ def _recognise_again(results: SpottingResults, recorded: StrResults,
 def _spot_again(run: SpottingRun, videos: Sequence[LongVideo], recorded: list[SpottedVideo],
                 subjects: set[str]) -> dict[int, SpottedVideo]:
     """The chosen subjects' videos spotted again as the run spotted them."""
-    chosen = [i for i, video in enumerate(videos) if "/".join(video.key) in subjects]
+    chosen = [i for i, video in enumerate(videos) if _subject(video) in subjects]
     base = run.spotter({})
     if isinstance(base, LearnsToSpot):  # each chosen subject fitted on the others again
         kept = {i: recorded[i] for i in range(len(videos)) if i not in chosen}

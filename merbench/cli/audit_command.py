@@ -31,6 +31,13 @@ def _count(text: str) -> int | None:
                             "or 'all'") from None
 
 
+def _outcome(audit: SubjectAudit) -> str:
+    """A subject audited again, as its line says it: spotted, identical or not; recognised,
+    also within tolerance where a GPU trained the run's recogniser."""
+    return {"identical": "identical", "within-tolerance": f"within tolerance ({audit.detail})",
+            "differs": f"DIFFERS ({audit.detail})"}[audit.outcome]
+
+
 def _audit_spotting(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
     """A spotting run: its data read again and some subjects spotted again
     (:mod:`merbench.audit.spotting_audit`); said, not recorded in the folder."""
@@ -46,14 +53,11 @@ def _audit_spotting(args: argparse.Namespace, load: Callable[..., Plugins]) -> i
         say(f"auditing {args.run}: the dataset read again; {how} spotted again", flush=True)
 
     def on_subject(audit: SubjectAudit) -> None:
-        shown = "identical" if audit.outcome == "identical" else f"DIFFERS ({audit.detail})"
-        say(f"subject {audit.subject} ({audit.videos} videos): {shown}", flush=True)
+        say(f"subject {audit.subject} ({audit.videos} videos): {_outcome(audit)}", flush=True)
 
     def on_recognised(audit: SubjectAudit) -> None:
-        shown = {"identical": "identical", "within-tolerance": f"within tolerance "
-                 f"({audit.detail})", "differs": f"DIFFERS ({audit.detail})"}[audit.outcome]
-        say(f"subject {audit.subject} recognised again ({audit.videos} intervals): {shown}",
-            flush=True)
+        say(f"subject {audit.subject} recognised again ({audit.videos} intervals): "
+            f"{_outcome(audit)}", flush=True)
 
     found = audit_spotting(args.run, count=_count(args.folds), seed=args.seed,
                            data_root=args.data_root, plugins=plugins, chosen=chosen,
