@@ -12,13 +12,12 @@ from pathlib import Path
 
 from merbench.cli.literal import counted, say
 from merbench.cli.parser import EXIT_USAGE
-from merbench.errors import MerbenchError
 from merbench.leaderboard.collect import group_key
 from merbench.leaderboard.copies import Claim, settle
 from merbench.leaderboard.declared_defaults import DeclaredDefaults
 from merbench.results.au_file import AU_RESULTS_FILE, AUResults
 from merbench.results.audit_file import check_audit_file
-from merbench.results.folder_walk import folders_holding, holds_marker, linked_folders
+from merbench.results.folder_walk import folders_holding, holds_marker
 from merbench.results.spotting_file import SPOTTING_FILE, SpottingResults
 from merbench.results.tune_file import NESTED, TUNE_FILE, TuneResults
 from merbench.verification.spotting_check import spotting_path
@@ -57,17 +56,11 @@ def expanded(paths: list[str]) -> list[Path]:
         if not given.is_dir() or holds_marker(given, MARKERS):
             found.append(given)
             continue
-        links = linked_folders(given, MARKERS)  # each refused by name, never skipped
-        try:
-            found += folders_holding(given, MARKERS, RESULTS_BELOW,
-                                     what="a result folder or a folder of results",
-                                     noun="merbench result",
-                                     give="a run directory, a result file or a folder of "
-                                          "results")
-        except MerbenchError:
-            if not links:
-                raise
-        found += links
+        # a link to a folder is each refused by name, never skipped
+        found += folders_holding(given, MARKERS, RESULTS_BELOW, with_links=True,
+                                 what="a result folder or a folder of results",
+                                 noun="merbench result",
+                                 give="a run directory, a result file or a folder of results")
     return found
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import re
 from collections import deque
+from dataclasses import dataclass
 from pathlib import Path
 
 from merbench.errors import MerbenchError
@@ -29,29 +30,53 @@ def holds_marker(folder: Path, markers: tuple[str, ...]) -> bool:
     return any(os.path.lexists(folder / marker) for marker in markers)
 
 
-def folders_holding(path: Path, markers: tuple[str, ...], below: int, *, what: str,
-                    noun: str, give: str) -> list[Path]:
-    """Every folder under ``path`` that holds one of ``markers``, in natural order (seed-2
-    before seed-10). The one-line refusals say what ``path`` should have been (``what``: "a
-    run folder or a folder of runs"), what it holds none of (``noun``: "merbench run") and
-    what to give instead (``give``)."""
-    path = Path(path)
-    if is_system_folder(path):
-        raise MerbenchError(f"{path} is a system folder, not {what}; give {give}")
+@dataclass(frozen=True)
+class _Walk:
+    """What one bounded walk under a folder met."""
+
+    found: list[Path]  # folders holding a marker (not walked into: a result's own)
+    links: list[Path]  # symbolic links to folders, outside every result's folder
+    complete: bool  # False: it gave up after FOLDERS_LOOKED_INTO folders
+
+
+def _walk(path: Path, markers: tuple[str, ...], below: int) -> _Walk:
+    """The folders under ``path`` that hold a marker, and the links to folders met on the
+    way, at most ``below`` levels down, never through a link."""
     found: list[Path] = []
+    links: list[Path] = []
     waiting, looked_into = deque([(path, 0)]), 0
     while waiting:
         folder, depth = waiting.popleft()
         looked_into += 1
         if looked_into > FOLDERS_LOOKED_INTO:
-            raise MerbenchError(
-                f"{path} is not {what}: it has more than "
-                f"{FOLDERS_LOOKED_INTO:,} folders within {below} levels of it; give {give}")
-        for entry in _subfolders(folder):
-            if holds_marker(entry, markers):
+            return _Walk(found, links, complete=False)
+        for entry, link in _subfolders(folder):
+            if link:
+                links.append(entry)
+            elif holds_marker(entry, markers):
                 found.append(entry)
             elif depth + 1 < below:
                 waiting.append((entry, depth + 1))
+    return _Walk(found, links, complete=True)
+
+
+def folders_holding(path: Path, markers: tuple[str, ...], below: int, *, what: str,
+                    noun: str, give: str, with_links: bool = False) -> list[Path]:
+    """Every folder under ``path`` that holds one of ``markers``, in natural order (seed-2
+    before seed-10), and with ``with_links`` every symbolic link to a folder met on the way
+    (each for its check to refuse by name: a walk that skipped them left a run linked into a
+    results folder unshown with no word). The one-line refusals say what ``path`` should
+    have been (``what``: "a run folder or a folder of runs"), what it holds none of
+    (``noun``: "merbench run") and what to give instead (``give``)."""
+    path = Path(path)
+    if is_system_folder(path):
+        raise MerbenchError(f"{path} is a system folder, not {what}; give {give}")
+    walked = _walk(path, markers, below)
+    if not walked.complete:
+        raise MerbenchError(
+            f"{path} is not {what}: it has more than "
+            f"{FOLDERS_LOOKED_INTO:,} folders within {below} levels of it; give {give}")
+    found = walked.found + (walked.links if with_links else [])
     if not found:
         raise MerbenchError(f"{path} holds no {noun} (no {' or '.join(markers)} in it or up "
                             f"to {below} levels below); give {give}")
@@ -59,38 +84,22 @@ def folders_holding(path: Path, markers: tuple[str, ...], below: int, *, what: s
 
 
 def linked_folders(path: Path, markers: tuple[str, ...], below: int = 8) -> list[Path]:
-    """Every symbolic link to a folder under ``path`` (at most ``below`` levels down, in at
-    most :data:`FOLDERS_LOOKED_INTO` folders) that is not inside a result's own folder (a
-    result's check refuses its own links): a walk that does not follow links skipped them,
-    so a run linked into a results folder went unshown with no word."""
-    if is_system_folder(Path(path)):
-        return []  # the walk of results refuses such a folder in its own words
-    found: list[Path] = []
-    waiting, looked_into = deque([(Path(path), 0)]), 0
-    while waiting and looked_into < FOLDERS_LOOKED_INTO:
-        folder, depth = waiting.popleft()
-        looked_into += 1
-        if holds_marker(folder, markers):
-            continue  # a result's own folders are its check's
-        try:
-            with os.scandir(folder) as entries:
-                listed = [(Path(e.path), e.is_symlink(), e.is_dir()) for e in entries]
-        except OSError:
-            continue
-        for entry, link, is_dir in sorted(listed):
-            if link and is_dir:
-                found.append(entry)
-            elif is_dir and not link and depth + 1 < below:
-                waiting.append((entry, depth + 1))
-    return sorted(found, key=natural_order)
+    """Every symbolic link to a folder under ``path`` (the walk of :func:`folders_holding`,
+    bounded as it is, with no refusal) that is not inside a result's own folder (a result's
+    check refuses its own links): the build's search of a results folder, which follows no
+    link, skipped them, so a run linked in went unshown with no word."""
+    path = Path(path)
+    if is_system_folder(path) or holds_marker(path, markers):
+        return []  # refused in the walk's own words, or a result's own folder
+    return sorted(_walk(path, markers, below).links, key=natural_order)
 
 
-def _subfolders(folder: Path) -> list[Path]:
-    """The folders in ``folder``, not through symbolic links (none where it cannot be
-    read: a folder of runs is the user's own)."""
+def _subfolders(folder: Path) -> list[tuple[Path, bool]]:
+    """The folders in ``folder``, each with whether it is a symbolic link to one (none
+    where it cannot be read: a folder of runs is the user's own)."""
     try:
         with os.scandir(folder) as entries:
-            return [Path(e.path) for e in entries if e.is_dir(follow_symlinks=False)]
+            return [(Path(e.path), e.is_symlink()) for e in entries if e.is_dir()]
     except OSError:
         return []
 
