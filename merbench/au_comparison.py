@@ -21,6 +21,7 @@ from merbench.au_metrics import pooled_scores, subject_counts
 from merbench.au_scoring import labels_of
 from merbench.errors import MerbenchError
 from merbench.results.au_file import AU_PREDICTIONS_FILE, AU_RESULTS_FILE, AUResults
+from merbench.results.folder_walk import names_result
 from merbench.stats.intervals import SEED
 from merbench.stats.paired import PERMUTATIONS, PairedResult, holm, paired_test
 from merbench.stats.record import subject_strata
@@ -48,11 +49,7 @@ class StoredAURun:
 
 def is_au_run(path: Path) -> bool:
     """Whether ``path`` is an AU run or a folder of AU seed runs."""
-    path = Path(path)
-    if path.name == AU_RESULTS_FILE or (path / AU_RESULTS_FILE).is_file():
-        return True
-    return path.is_dir() and any((child / AU_RESULTS_FILE).is_file()
-                                 for child in path.iterdir() if child.is_dir())
+    return names_result(path, AU_RESULTS_FILE)
 
 
 def _configuration(results: AUResults) -> tuple[object, ...]:

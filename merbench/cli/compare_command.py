@@ -26,6 +26,7 @@ from merbench.errors import MerbenchError
 from merbench.leaderboard.collect import collect, reduced_setting
 from merbench.leaderboard.labels import configuration_label, configuration_notes
 from merbench.results.au_file import AU_RESULTS_FILE
+from merbench.results.folder_walk import names_result
 from merbench.results.model import Results
 from merbench.run_comparison import (
     StoredRun,
@@ -106,14 +107,6 @@ def label(run: StoredRun, setting: str = "") -> str:
     return f"{text} · REDUCED" if setting else f"{text} · REDUCED: {reduced}"
 
 
-def _holds_results(path: Path) -> bool:
-    """Whether ``path`` is an emotion run's results file, run folder or folder of seeds."""
-    if path.name in (RESULTS_FILE, SEEDS_FILE) or (path / RESULTS_FILE).is_file():
-        return True
-    return path.is_dir() and any((child / RESULTS_FILE).is_file()
-                                 for child in path.iterdir() if child.is_dir())
-
-
 def main(args: argparse.Namespace) -> int:
     if len(args.runs) < 2:
         raise MerbenchError(f"compare takes two runs or more (the reference first); {args.runs[0]} "
@@ -128,7 +121,8 @@ def main(args: argparse.Namespace) -> int:
     if any(au_runs):
         if not all(au_runs):
             other = Path(args.runs[au_runs.index(False)])
-            if not _holds_results(other):  # a damaged or unfinished run, not an emotion run
+            # a damaged or unfinished run, not an emotion run
+            if other.name != SEEDS_FILE and not names_result(other, RESULTS_FILE):
                 raise MerbenchError(f"{other} holds no finished run (no {AU_RESULTS_FILE} nor "
                                     f"{RESULTS_FILE}); pass a finished run's folder")
             raise MerbenchError("an AU run (au-results.json) is compared only with AU runs; "
