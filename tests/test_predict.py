@@ -164,6 +164,22 @@ def test_a_video_file_is_decoded_in_order_and_predicted(tmp_path: Path) -> None:
     assert "clip: frames 0..119 at 30 fps" in stdout
 
 
+def test_a_file_ffmpeg_cannot_read_is_one_line_and_nothing_else(tmp_path: Path) -> None:
+    """FFmpeg, inside OpenCV, printed its own diagnosis ("moov atom not found") on the
+    terminal before merbench's refusal: a process of its own, as only its stderr shows it."""
+    import subprocess
+    import sys
+
+    broken = tmp_path / "clip.mp4"
+    broken.write_bytes(b"not a video at all")
+    done = subprocess.run([sys.executable, "-m", "merbench", "predict", str(broken),
+                           "--out", str(tmp_path / "p")], capture_output=True, text=True)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.strip().splitlines() == [
+        f"merbench: error: OpenCV cannot open the video '{broken}'; give a video file it "
+        "decodes (.mp4, .avi) or a folder of frames"]
+
+
 @pytest.mark.parametrize(("args", "message"), [
     (["FOLDER"], "a folder of frames has no frame rate; give --fps"),
     (["MISSING", "--fps", "30"], "no video file or frame folder at"),

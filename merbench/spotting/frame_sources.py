@@ -20,13 +20,27 @@ spotter takes them.
 from __future__ import annotations
 
 import bisect
+import os
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from merbench.clips import frame_index
 from merbench.errors import MerbenchError
+
+#: FFmpeg's own log level inside OpenCV ("quiet"): a file it cannot decode made it print its
+#: diagnosis ("moov atom not found") on the terminal before merbench's one-line refusal
+_FFMPEG_QUIET = "-8"
+
+
+def _open_quietly(path: Path) -> object:
+    """An OpenCV capture of ``path`` with FFmpeg's own messages off (read when it opens)."""
+    import cv2  # deferred: OpenCV takes a noticeable time to import
+
+    os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", _FFMPEG_QUIET)
+    return cv2.VideoCapture(str(path))
 
 
 def _grey(frames: np.ndarray, what: str) -> np.ndarray:
@@ -128,7 +142,7 @@ class VideoFileFrames:
         import cv2  # deferred: OpenCV takes a noticeable time to import
 
         self.path = Path(path)
-        capture = cv2.VideoCapture(str(self.path))
+        capture: Any = _open_quietly(self.path)
         if not capture.isOpened():
             raise MerbenchError(f"OpenCV cannot open the video '{self.path}'; give a video "
                                 "file it decodes (.mp4, .avi) or a folder of frames")
@@ -151,7 +165,7 @@ class VideoFileFrames:
         import cv2  # deferred: OpenCV, as in __init__
 
         if self._capture is None:
-            self._capture, self._next = cv2.VideoCapture(str(self.path)), 0
+            self._capture, self._next = _open_quietly(self.path), 0
         ok, image = self._capture.read()  # type: ignore[attr-defined]
         if not ok:
             raise MerbenchError(f"the video '{self.path}' ends at frame {self._next}, before "
