@@ -69,3 +69,9 @@ def literal_html(text: object) -> str:
     """:func:`literal`, then HTML-escaped (quotes too): for markup merbench writes itself,
     such as inline SVG, which a page prints as it is, never escaping it again."""
     return literal(text).translate(_HTML)
+
+
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """``n`` and its noun in the right number ("1 setting", "3 settings", "1,200 runs"): the
+    one way a count reads, in a page's text or a terminal's."""
+    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"

@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-import os
 import statistics
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +21,6 @@ import numpy as np
 from merbench.errors import MerbenchError
 from merbench.results.au_file import AU_RESULTS_FILE
 from merbench.results.codec import loads
-from merbench.results.folder_walk import folders_holding
 from merbench.results.manifest import first_mismatch
 from merbench.results.rundir import FOLDS_DIR, RUN_FILE, RunDirectory
 from merbench.results.safe_files import read_regular_bytes
@@ -127,25 +125,6 @@ def _saved_states(directory: RunDirectory,
 # How far below a folder of runs its runs may be: a sweep's folder of configurations of
 # seeds is two levels, a folder of such sweeps three.
 RUNS_BELOW = 4
-
-
-def run_dirs(path: Path) -> list[Path]:
-    """``path`` if it is a run directory, else every run directory under it (the seeds of a
-    ``--seeds`` folder, or a whole ``runs/``), in natural order (seed-2 before seed-10),
-    found by :func:`merbench.results.folder_walk.folders_holding`: at most
-    :data:`RUNS_BELOW` levels down, so a folder that is not a folder of runs (``/``, a home
-    folder) is refused in well under a second instead of walked entirely."""
-    path = Path(path)
-    if not path.is_dir():
-        raise MerbenchError(f"{path} is not a directory; give a run directory (--out of "
-                            "'merbench run'), a --seeds folder or a folder of runs")
-    if (path / RUN_FILE).exists():
-        return [path]
-    return [folder for folder in folders_holding(
-        path, (RUN_FILE,), RUNS_BELOW, what="a run folder or a folder of runs",
-        noun="merbench run",
-        give="a run directory, a --seeds folder or a folder of runs (such as runs/)")
-        if os.path.isfile(folder / RUN_FILE)]  # False where it cannot be looked at
 
 
 def describe(status: RunStatus) -> str:

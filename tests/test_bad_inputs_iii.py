@@ -240,8 +240,8 @@ def test_status_gives_up_on_a_folder_of_too_many_folders(cli, tmp_path: Path,
     deep.mkdir(parents=True)
     (deep / "run.json").write_text("{}")
     code, _, err = cli("status", tmp_path / "deep")
-    _one_line_error(code, err, "holds no merbench run (no run.json in it or up to 4 levels "
-                               "below)")
+    _one_line_error(code, err, "holds no merbench run (no run.json or spot-run.json or "
+                               "tuning.json in it or up to 4 levels below)")
 
 
 # --- misleading messages ----------------------------------------------------------------

@@ -241,6 +241,8 @@ LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
     ("running", frozenset({"runner"})),
     ("checking", frozenset({"verification", "audit", "sweep", "tuning", "run_status",
                             "run_comparison", "au_comparison"})),
+    # what every kind of result is to the commands that take any (validate, status, audit)
+    ("result kinds", frozenset({"kinds"})),
     ("pages", frozenset({"leaderboard"})),
     ("interfaces", frozenset({"cli", "api", "testing", "__main__", ""})),  # "": merbench/
 )

@@ -16,9 +16,9 @@ from __future__ import annotations
 import sys
 from typing import TextIO
 
-from merbench.literal import literal
+from merbench.literal import counted, literal
 
-__all__ = ["literal", "say"]
+__all__ = ["counted", "literal", "say"]
 
 
 def say(*values: object, file: TextIO | None = None, flush: bool = False) -> None:
@@ -27,6 +27,3 @@ def say(*values: object, file: TextIO | None = None, flush: bool = False) -> Non
           flush=flush)
 
 
-def counted(n: int, noun: str, plural: str | None = None) -> str:
-    """``n`` and its noun in the right number ("1 setting", "3 settings", "1,200 runs")."""
-    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"

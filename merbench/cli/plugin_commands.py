@@ -201,10 +201,13 @@ def _list(parser: StrictParser) -> None:
 
 def _audit(parser: StrictParser) -> None:
     parser.add_argument("run", type=Path, metavar="RUN",
-                        help="a finished run directory, or a spotting run's folder")
+                        help="a finished run directory (emotions or action units), a --seeds "
+                             "folder (each seed run audited), a spotting run's folder or a "
+                             "tuning's")
     parser.add_argument("--folds", default="3", metavar="K",
                         help="how many folds to train again, or 'all' (default: 3); of a "
-                             "spotting run, how many subjects to spot again")
+                             "spotting run, how many subjects to spot again; of a nested "
+                             "tuning, how many outer folds' chosen runs to train again")
     parser.add_argument("--seed", type=seed_option("--seed"), default=None, metavar="N",
                         help="the seed that draws the folds (default: a fresh one, printed)")
     # the run's own settings; on CPU by default, where a run's numbers are bit-identical
@@ -304,7 +307,9 @@ AUDIT = CommandLine(
                 "epoch's test predictions with the stored ones: bit-identical where merbench, "
                 "device, versions and precision are the run's (CPU fp32); otherwise the first "
                 "epoch's alike and at least 90% of all. The outcome is appended to "
-                "RUN/audit.json; exit status 1 when a fold differs.")
+                "RUN/audit.json; exit status 1 when a fold differs. A spotting run is spotted "
+                "again subject by subject, a tuning's test-scored runs trained again (both "
+                "printed, not recorded).")
 
 EXPORT = CommandLine(
     "export", "write a dataset's preprocessed images in the layout the authors' code reads",

@@ -1,32 +1,56 @@
-"""``merbench status DIR...``: how far each run has got, one line a run; exit status 2 when
-a directory cannot be read (the others are still shown)."""
+"""``merbench status DIR...``: how far each result has got, one line each, whatever its
+kind (:mod:`merbench.kinds`); exit status 2 when one cannot be read (the others are still
+shown)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from merbench.cli.literal import say
 from merbench.cli.parser import EXIT_USAGE
 from merbench.errors import MerbenchError
-from merbench.run_status import describe, run_dirs, run_status
+from merbench.kinds import STARTED_FILES, kind_of, started_kind
+from merbench.results.folder_walk import folders_holding
+from merbench.run_status import RUNS_BELOW
 from merbench.runner.identity import DEFAULT_RUNS_DIR
-from merbench.tuning.status import is_tuning_folder, tuning_status
+
+
+def under_way(path: Path) -> list[Path]:
+    """``path`` if a result of its own was started in it, else every one started under it
+    (the seeds of a ``--seeds`` folder, a whole ``runs/``): at most
+    :data:`~merbench.run_status.RUNS_BELOW` levels down, so a folder that is no folder of
+    results (``/``, a home folder) is refused in well under a second."""
+    path = Path(path)
+    if not path.is_dir():
+        raise MerbenchError(f"{path} is not a directory; give a run directory (--out of "
+                            "'merbench run', 'spot' or 'tune'), a --seeds folder or a folder "
+                            "of runs")
+    if started_kind(path) is not None:
+        return [path]
+    return folders_holding(path, STARTED_FILES, RUNS_BELOW,
+                           what="a run folder or a folder of runs", noun="merbench run",
+                           give="a run directory, a --seeds folder or a folder of runs "
+                                "(such as runs/)")
 
 
 def main(args: argparse.Namespace) -> int:
     unreadable = 0
     for path in args.dirs or [DEFAULT_RUNS_DIR]:
-        if is_tuning_folder(path):  # one line for the search, not one a trial's run
-            try:
-                say(tuning_status(path))
-            except MerbenchError as exc:
-                unreadable += 1
-                say(f"merbench: error: {exc}", file=sys.stderr)
+        try:
+            folders = under_way(Path(path))
+        except MerbenchError as exc:
+            unreadable += 1
+            say(f"merbench: error: {exc}", file=sys.stderr)
             continue
-        for run_dir in run_dirs(path):
-            try:
-                say(describe(run_status(run_dir)))
+        for folder in folders:
+            try:  # the kind started there says how far it is (a finished one, its result's)
+                kind = started_kind(folder) or kind_of(folder)
+                if kind is None:
+                    raise MerbenchError(f"{folder} holds none of {', '.join(STARTED_FILES)}; "
+                                        "is it a merbench run?")
+                say(kind.status(folder))
             except MerbenchError as exc:  # one bad directory hides none of the others
                 unreadable += 1
                 say(f"merbench: error: {exc}", file=sys.stderr)

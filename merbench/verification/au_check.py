@@ -31,7 +31,7 @@ from merbench.results.au_file import (
     AUResults,
     read_au_results,
 )
-from merbench.results.audit_file import check_audit_file
+from merbench.results.audit_file import AuditSummary, check_audit_file
 from merbench.results.codec import to_json
 from merbench.results.manifest import chain_problem
 from merbench.results.run_files import ResultRejected
@@ -149,6 +149,12 @@ def _records_problem(results: AUResults, outcomes: list[FoldOutcome],
 def validate_au_run(path: Path) -> AUResults:
     """The AU results at ``path`` (the file or its run folder), every number recomputed;
     :class:`ResultRejected` naming the first thing that does not hold."""
+    return validate_au_run_and_audits(path)[0]
+
+
+def validate_au_run_and_audits(path: Path) -> tuple[AUResults, AuditSummary | None]:
+    """:func:`validate_au_run`, with what the run's ``audit.json`` holds (None: none), read
+    and verified once."""
     results_file = path / AU_RESULTS_FILE if path.is_dir() else path
     try:
         return _validate(results_file)
@@ -158,7 +164,7 @@ def validate_au_run(path: Path) -> AUResults:
                                            f"{exc})") from None
 
 
-def _validate(results_file: Path) -> AUResults:
+def _validate(results_file: Path) -> tuple[AUResults, AuditSummary | None]:
     run_dir = results_file.parent
 
     def reject(reason: str) -> ResultRejected:
@@ -173,7 +179,7 @@ def _validate(results_file: Path) -> AUResults:
     except MerbenchError as exc:
         raise reject(str(exc)) from None
     try:  # audited as emotion runs are: its records must be of this run's folds
-        check_audit_file(run_dir)
+        audits = check_audit_file(run_dir)
     except MerbenchError as exc:
         raise reject(str(exc)) from None
     if results.files is None:
@@ -231,4 +237,4 @@ def _validate(results_file: Path) -> AUResults:
         if to_json(mine) != to_json(theirs):
             raise reject(f"its {name} scores are not those of its fold files (recomputed "
                          "from the stored predictions)")
-    return results
+    return results, audits

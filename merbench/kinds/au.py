@@ -1,0 +1,38 @@
+"""An action-unit run (``merbench run --task au``): a run folder whose ``au-results.json``
+its fold files and ``au-predictions.csv`` recompute; audited as an emotion run is, by
+training folds again."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from merbench.kinds.contract import AuditRequest, AuditVerdict, Checked, Report
+from merbench.kinds.emotion import audit_run_folder
+from merbench.results.au_file import AU_RESULTS_FILE
+from merbench.results.rundir import RUN_FILE
+from merbench.run_status import describe, run_status
+from merbench.verification.au_check import validate_au_run_and_audits
+
+
+class AURunKind:
+    name: str = "action-unit run"
+    markers: tuple[str, ...] = (AU_RESULTS_FILE,)
+    started_file: str | None = RUN_FILE  # a run folder, as an emotion run's
+
+    def owns(self, path: Path) -> bool:
+        return path.name == AU_RESULTS_FILE or os.path.lexists(path / AU_RESULTS_FILE)
+
+    def validate(self, path: Path) -> Checked:
+        results, audits = validate_au_run_and_audits(path)
+        return Checked(path, f"{results.model.name} v{results.model.version} on "
+                             f"{results.dataset.name}/{results.protocol.name}, AU detection "
+                             f"over {len(results.au_set)} AUs, {results.protocol.n_folds} "
+                             f"folds, {results.protocol.n_samples} samples; recomputed every "
+                             f"score{f'; audit.json: {audits.text}' if audits else ''}")
+
+    def status(self, folder: Path) -> str:
+        return describe(run_status(folder if folder.is_dir() else folder.parent))
+
+    def audit(self, path: Path, request: AuditRequest, report: Report) -> AuditVerdict:
+        return audit_run_folder(path if path.is_dir() else path.parent, request, report)

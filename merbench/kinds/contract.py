@@ -1,0 +1,89 @@
+"""What every kind of result is to the commands that take any result: the contract.
+
+merbench writes five kinds of result (an emotion run, a summary over seeds, an action-unit
+run, a spotting run with its spot-then-recognise record, a tuning), each with its own files.
+``validate``, ``status`` and ``audit`` take any of them, and a folder of any of them; before
+this contract each command asked "which kind is this?" in its own words, and the copies
+drifted (a spotting run had no ``status``, a tuning's ``audit`` said "no results.json").
+A kind is one object that answers the commands' questions for its files; the commands ask
+:func:`merbench.kinds.kind_of` for the kind of a path and never branch on kinds themselves.
+A sixth kind is one module implementing :class:`ResultKind` and a line in
+:data:`merbench.kinds.RESULT_KINDS`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+from merbench.plugins import Plugins
+from merbench.verification.validate import ValidatedRun
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A result that ``validate`` accepted: what it says about it, once."""
+
+    path: Path
+    summary: str  # "ststnet v1 on composite/composite-loso, 68 folds, ...": validate's line
+    notes: tuple[str, ...] = ()  # what could not be checked here, one line each
+    #: an emotion run, which another file may claim as a copy of one configuration and seed
+    run: ValidatedRun | None = None
+
+
+@dataclass(frozen=True)
+class AuditRequest:
+    """What ``merbench audit`` was asked: how much to re-make, and with what."""
+
+    count: int | None  # folds (or subjects) re-made; None: all of them
+    seed: int | None  # draws which ones; None with count: the default draw
+    data_root: str | None
+    device: str
+    workers: int
+    plugins: Callable[[], Plugins]  # loaded when the audit starts (after its checks)
+    signing_key: Path | None  # --sign: the record signed by this key before it is kept
+
+
+@dataclass(frozen=True)
+class AuditVerdict:
+    """How an audit came out, as its last line says it."""
+
+    passed: bool
+    line: str
+
+
+#: a line of the audit's progress, printed as it happens
+Report = Callable[[str], None]
+
+
+@runtime_checkable
+class ResultKind(Protocol):
+    """One kind of result, as every command that takes any result sees it."""
+
+    #: what the kind is called in messages ("emotion run", "tuning")
+    name: str
+    #: the files that make a folder a result of this kind (the first is its result file);
+    #: a walk for results stops at a folder holding one (its own folders are its own)
+    markers: tuple[str, ...]
+    #: the file written when such a result starts, so ``status`` finds one under way; None
+    #: where it has none of its own (a seeds summary is its seed runs')
+    started_file: str | None
+
+    def owns(self, path: Path) -> bool:
+        """Whether ``path`` (a folder, or a file the user names) is a result of this kind;
+        a marker that is a link, a fifo or a folder still names one, whose check says what
+        is wrong with it."""
+
+    def validate(self, path: Path) -> Checked:
+        """``path``'s numbers recomputed from its own files; ``ResultRejected`` naming the
+        first thing that does not hold."""
+
+    def status(self, folder: Path) -> str:
+        """One line saying how far the result in ``folder`` has got; ``MerbenchError``
+        where its files cannot say."""
+
+    def audit(self, path: Path, request: AuditRequest, report: Report) -> AuditVerdict:
+        """``path`` made again in part, as it was made, and compared with what it stores;
+        ``MerbenchError`` (one line) where it cannot be audited."""

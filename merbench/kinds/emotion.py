@@ -1,0 +1,80 @@
+"""An emotion run (``merbench run``): a run folder whose ``results.json`` its fold files and
+``predictions.csv`` recompute; audited by training folds again."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from merbench.audit import audit_run, record_audit
+from merbench.kinds.contract import AuditRequest, AuditVerdict, Checked, Report
+from merbench.results.model import FoldAudit
+from merbench.results.rundir import RUN_FILE
+from merbench.results.signature import sign_record
+from merbench.results.signing_keys import load_signing_key
+from merbench.run_status import describe, run_status
+from merbench.verification.validate import RESULTS_FILE, validate_run
+
+
+class EmotionRunKind:
+    name: str = "emotion run"
+    markers: tuple[str, ...] = (RESULTS_FILE,)
+    started_file: str | None = RUN_FILE
+
+    def owns(self, path: Path) -> bool:
+        return path.name == RESULTS_FILE or os.path.lexists(path / RESULTS_FILE)
+
+    def validate(self, path: Path) -> Checked:
+        checked = validate_run(path)
+        r = checked.results
+        audits = f"; audit.json: {checked.audits.text}" if checked.audits else ""
+        return Checked(path, f"{r.model.name} v{r.model.version} on {r.dataset.name}/"
+                             f"{r.protocol.name}, {r.protocol.n_folds} folds, "
+                             f"{r.protocol.n_samples} samples; recomputed "
+                             f"{', '.join(checked.policies)}{audits}",
+                       notes=checked.unchecked, run=checked)
+
+    def status(self, folder: Path) -> str:
+        return describe(run_status(folder))
+
+    def audit(self, path: Path, request: AuditRequest, report: Report) -> AuditVerdict:
+        return audit_run_folder(path, request, report)
+
+
+def audit_run_folder(path: Path, request: AuditRequest, report: Report) -> AuditVerdict:
+    """Folds of the run at ``path`` (an emotion or an action-unit run: both are run
+    folders of fold files) trained again and compared with the stored ones; the record
+    appended to its ``audit.json``, signed where the request gives a key."""
+    key = load_signing_key(request.signing_key) if request.signing_key is not None else None
+
+    def chosen(indices: list[int], seed: int | None) -> None:
+        how = "every fold" if seed is None else (
+            f"folds {', '.join(str(i) for i in indices)}, drawn with --seed {seed}")
+        report(f"auditing {path}: {how}; training them again")
+
+    def on_fold(audit: FoldAudit) -> None:
+        shown = {"identical": "identical", "within-tolerance":
+                 f"within tolerance ({audit.agreement:.1%} alike; {audit.detail})",
+                 "differs": f"DIFFERS ({audit.detail})"}[audit.outcome]
+        report(f"fold {audit.index} {'/'.join(audit.key)}: {shown}")
+
+    record = audit_run(path, count=request.count, seed=request.seed,
+                       data_root=request.data_root, device=request.device,
+                       workers=request.workers, plugins=request.plugins(), on_fold=on_fold,
+                       chosen=chosen)
+    if key is not None:
+        record = sign_record(record, path, key)
+        report(f"signed by {key.public.shown}, over the digests of the run's "
+               f"{len(record.signature.files) if record.signature else 0} files")
+    kept = record_audit(path, record)
+    if record.failure is not None:
+        return AuditVerdict(False, f"audit FAILED: {record.failure}; recorded in {kept}")
+    if not record.passed:
+        differing = sum(a.outcome == "differs" for a in record.folds)
+        return AuditVerdict(False, f"audit FAILED: {differing} of the {len(record.folds)} "
+                                   f"folds trained again (of {record.n_folds}) differ from "
+                                   f"what the run stored ({record.comparison} expected: "
+                                   f"{record.reason}); recorded in {kept}")
+    return AuditVerdict(True, f"audit passed: {len(record.folds)} of {record.n_folds} folds "
+                              f"trained again match ({record.comparison}: {record.reason}); "
+                              f"recorded in {kept}")

@@ -1,0 +1,51 @@
+"""A summary over seeds (``merbench run --seeds``): a ``seeds.json`` whose per-seed
+numbers, means, deviations and interval its seed runs beside it recompute; audited seed run
+by seed run, each recording its own audit."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from merbench.errors import MerbenchError
+from merbench.kinds.contract import AuditRequest, AuditVerdict, Checked, Report
+from merbench.kinds.emotion import audit_run_folder
+from merbench.results.codec import loads
+from merbench.results.safe_files import read_regular_bytes
+from merbench.verification.validate import SEEDS_FILE, validate_seeds
+
+
+class SeedsSummaryKind:
+    name: str = "summary over seeds"
+    markers: tuple[str, ...] = (SEEDS_FILE,)
+    started_file: str | None = None  # its seed runs say how far they are
+
+    def owns(self, path: Path) -> bool:
+        return path.name == SEEDS_FILE or os.path.lexists(path / SEEDS_FILE)
+
+    def validate(self, path: Path) -> Checked:
+        summary = validate_seeds(path)
+        return Checked(path, f"seeds {', '.join(map(str, summary.seeds))}: every seed run "
+                             "validates and the summary matches them")
+
+    def status(self, folder: Path) -> str:
+        raise MerbenchError(f"{folder}: a summary over seeds has no progress of its own; "
+                            "'merbench status' of its folder shows each seed run")
+
+    def audit(self, path: Path, request: AuditRequest, report: Report) -> AuditVerdict:
+        """Each seed run audited in turn (its record kept in its own folder): a summary
+        is as trustworthy as the runs it averages."""
+        validate_seeds(path)  # nothing is trained for a summary its runs do not give
+        folder = path if path.is_dir() else path.parent
+        runs = loads(read_regular_bytes(folder / SEEDS_FILE).decode("utf-8"))["runs"]
+        failed = []
+        for seed, name in runs.items():
+            verdict = audit_run_folder(folder / name, request, report)
+            report(f"seed {seed}: {verdict.line}")
+            if not verdict.passed:
+                failed.append(seed)
+        if failed:
+            return AuditVerdict(False, f"audit FAILED: seed(s) {', '.join(failed)} of "
+                                       f"{len(runs)} differ from what they stored")
+        return AuditVerdict(True, f"audit passed: each of the {len(runs)} seed runs matches "
+                                  "what it stored (each recorded in its own audit.json)")

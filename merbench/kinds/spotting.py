@@ -1,0 +1,110 @@
+"""A spotting run (``merbench spot``), with its spot-then-recognise record (``str.json``)
+where ``--recognise`` made one: ``spotting.json`` recomputed from the intervals it stores;
+audited by reading the dataset again and spotting (and recognising) subjects again."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from merbench.audit.spotting_audit import SubjectAudit, audit_spotting
+from merbench.errors import MerbenchError
+from merbench.kinds.contract import AuditRequest, AuditVerdict, Checked, Report
+from merbench.literal import counted
+from merbench.results.codec import loads
+from merbench.results.safe_files import check_entry, read_regular_bytes
+from merbench.results.spotting_file import SPOTTING_FILE, SPOTTING_RUN_FILE, VIDEOS_FOLDER
+from merbench.results.str_file import STR_FILE
+from merbench.verification.spotting_check import spotting_path, validate_spotting
+from merbench.verification.str_check import str_beside
+
+
+class SpottingRunKind:
+    name: str = "spotting run"
+    markers: tuple[str, ...] = (SPOTTING_FILE,)
+    started_file: str | None = SPOTTING_RUN_FILE
+
+    def owns(self, path: Path) -> bool:
+        if path.name == STR_FILE:  # checked with the spotting run beside it
+            return os.path.lexists(path.parent / SPOTTING_FILE)
+        return path.name == SPOTTING_FILE or os.path.lexists(path / SPOTTING_FILE)
+
+    def validate(self, path: Path) -> Checked:
+        folder = path.parent if path.name == STR_FILE else path
+        checked = validate_spotting(folder)
+        beside = ", and its str.json" if str_beside(spotting_path(folder)) else ""
+        return Checked(path, f"spotter {checked.spotter.name} v{checked.spotter.version} on "
+                             f"{checked.dataset.name}, "
+                             f"{counted(checked.dataset.n_videos, 'video')} of "
+                             f"{counted(checked.dataset.n_subjects, 'subject')}, "
+                             f"{counted(len(checked.variants), 'setting')}; recomputed "
+                             f"{', '.join(checked.policies)}{beside}")
+
+    def status(self, folder: Path) -> str:
+        """The run's spotter and dataset (``spot-run.json``, written first) and the videos
+        spotted so far (``videos/``); a spotting run holds no lock, so whether a process
+        works in it now is not said."""
+        folder = folder if folder.is_dir() else folder.parent
+        try:
+            check_entry(folder / SPOTTING_RUN_FILE, folder)
+            started = loads(read_regular_bytes(folder / SPOTTING_RUN_FILE).decode("utf-8"))
+            what = (f"spotter {started['spotter']['name']} on {started['dataset']['name']}, "
+                    f"{counted(len(started['variants']), 'setting')}")
+        except (MerbenchError, OSError, ValueError, KeyError, TypeError) as exc:
+            raise MerbenchError(f"{folder / SPOTTING_RUN_FILE} cannot be read ({exc}); is the "
+                                "folder a merbench spotting run?") from None
+        videos = folder / VIDEOS_FOLDER
+        spotted = len(list(videos.glob("*.json"))) if videos.is_dir() else 0
+        if os.path.lexists(folder / SPOTTING_FILE):
+            recognised = "; str.json written" if os.path.lexists(folder / STR_FILE) else ""
+            return (f"{folder}: {what}: complete, {counted(spotted, 'video')} spotted "
+                    f"({SPOTTING_FILE}{recognised})")
+        return (f"{folder}: {what}: {counted(spotted, 'video')} spotted so far, "
+                f"{SPOTTING_FILE} not yet written (the same merbench spot command goes on)")
+
+    def audit(self, path: Path, request: AuditRequest, report: Report) -> AuditVerdict:
+        if request.signing_key is not None:
+            raise MerbenchError(f"--sign: an audit of a spotting run ({path}) is printed, not "
+                                "recorded in the folder yet, so there is nothing to sign; "
+                                "leave --sign out")
+        folder = path.parent if path.name in (SPOTTING_FILE, STR_FILE) else path
+
+        def chosen(subjects: list[str], seed: int | None) -> None:
+            how = "every subject" if seed is None else (
+                f"subjects {', '.join(subjects)}, drawn with --seed {seed}")
+            report(f"auditing {path}: the dataset read again; {how} spotted again")
+
+        def on_subject(audit: SubjectAudit) -> None:
+            report(f"subject {audit.subject} ({counted(audit.videos, 'video')}): "
+                   f"{_outcome(audit)}")
+
+        def on_recognised(audit: SubjectAudit) -> None:
+            report(f"subject {audit.subject} recognised again ({audit.videos} intervals): "
+                   f"{_outcome(audit)}")
+
+        found = audit_spotting(folder, count=request.count, seed=request.seed,
+                               data_root=request.data_root, plugins=request.plugins(),
+                               chosen=chosen, on_subject=on_subject,
+                               on_recognised=on_recognised)
+        if found.failure is not None:
+            return AuditVerdict(False, f"audit FAILED: {found.failure}; nothing was spotted "
+                                       "again")
+        if not found.passed:
+            spotted = sum(s.outcome == "differs" for s in found.subjects)
+            recognised = sum(s.outcome == "differs" for s in found.recognised)
+            return AuditVerdict(False, f"audit FAILED: of the {len(found.subjects)} subjects "
+                                       f"audited (of {found.n_subjects}), {spotted} spotted "
+                                       f"again and {recognised} recognised again differ from "
+                                       "what the run stored")
+        also = " and recognised" if found.recognised else ""
+        return AuditVerdict(True, f"audit passed: the dataset is the run's, and the "
+                                  f"{counted(len(found.subjects), 'subject')} spotted{also} "
+                                  f"again (of {found.n_subjects}) match it (not recorded in "
+                                  "the folder)")
+
+
+def _outcome(audit: SubjectAudit) -> str:
+    """A subject audited again, as its line says it: spotted, identical or not; recognised,
+    also within tolerance where a GPU trained the run's recogniser."""
+    return {"identical": "identical", "within-tolerance": f"within tolerance ({audit.detail})",
+            "differs": f"DIFFERS ({audit.detail})"}[audit.outcome]

@@ -1,0 +1,107 @@
+"""A tuning (``merbench tune``): ``tune.json`` whose every trial's score, choice and outer
+scores recompute from the trials' runs (packed in ``runs.tar.xz``); audited by training
+again the runs that scored the test subjects (each outer fold's chosen configuration)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+from merbench.audit import audit_run, choose_folds
+from merbench.errors import MerbenchError
+from merbench.kinds.contract import AuditRequest, AuditVerdict, Checked, Report
+from merbench.literal import counted
+from merbench.results.model import FoldAudit
+from merbench.results.run_archive import RUNS_ARCHIVE, unpacked_runs
+from merbench.results.tune_file import NESTED, TUNE_FILE, TUNING_SPEC_FILE
+from merbench.tuning.status import tuning_status
+from merbench.verification.tune_check import validate_tune
+from merbench.verification.validate import RESULTS_FILE
+
+
+class TuningKind:
+    name: str = "tuning"
+    markers: tuple[str, ...] = (TUNE_FILE, TUNING_SPEC_FILE)
+    started_file: str | None = TUNING_SPEC_FILE
+
+    def owns(self, path: Path) -> bool:
+        """A tuning's folder or its ``tune.json``: a folder that is also a run's (a
+        ``results.json`` beside) is the run's."""
+        return path.name == TUNE_FILE or (path.is_dir() and os.path.lexists(path / TUNE_FILE)
+                                          and not os.path.lexists(path / RESULTS_FILE))
+
+    def validate(self, path: Path) -> Checked:
+        checked = validate_tune(path)
+        trials = sum(len(o.trials) for o in checked.outer)
+        how = (f"nested, {len(checked.outer)} outer folds x {checked.inner_folds} inner"
+               if checked.mode == NESTED else "TEST-SCORED")
+        return Checked(path, f"{checked.model} on {checked.dataset}/{checked.protocol}, "
+                             f"{checked.sampler} search, {how}, {trials} trials; every run "
+                             "validates and every trial's score, choice and the outer UF1 "
+                             f"{checked.overall.uf1:.4f} recompute")
+
+    def status(self, folder: Path) -> str:
+        return tuning_status(folder if folder.is_dir() else folder.parent)
+
+    def audit(self, path: Path, request: AuditRequest, report: Report) -> AuditVerdict:
+        """The runs whose predictions make the tuning's outer scores trained again in
+        part: of a nested search, ``count`` outer folds' retrained runs, each whole; of a
+        test-scored one, ``count`` folds of the chosen configuration's run. The search
+        itself (the inner scores and the choice) ``validate`` recomputes."""
+        if request.signing_key is not None:
+            raise MerbenchError(f"--sign: an audit of a tuning ({path}) is printed, not "
+                                "recorded in the folder yet, so there is nothing to sign; "
+                                "leave --sign out")
+        folder = path if path.is_dir() else path.parent
+        results = validate_tune(folder)
+        finals = list(dict.fromkeys(outer.final_run for outer in results.outer))
+        if len(finals) == 1:
+            picks = [(finals[0], request.count, request.seed)]
+        else:
+            indices, drawn = choose_folds(len(finals), request.count, request.seed)
+            how = "every outer fold" if drawn is None else (
+                f"outer folds {', '.join(map(str, indices))}, drawn with --seed {drawn}")
+            report(f"auditing {path}: {how}; its chosen configuration trained again")
+            picks = [(finals[i], None, None) for i in indices]
+        plugins = request.plugins()
+        differing, trained = 0, 0
+        with _runs_of(folder) as runs:
+            for name, count, seed in picks:
+                def chosen(indices: list[int], drawn: int | None, name: str = name) -> None:
+                    how = "every fold" if drawn is None else (
+                        f"folds {', '.join(map(str, indices))}, drawn with --seed {drawn}")
+                    report(f"auditing {name}: {how}; training them again")
+
+                def on_fold(audit: FoldAudit, name: str = name) -> None:
+                    shown = "DIFFERS" if audit.outcome == "differs" else audit.outcome
+                    report(f"{name} fold {audit.index} {'/'.join(audit.key)}: {shown}"
+                           + (f" ({audit.detail})" if audit.detail else ""))
+
+                record = audit_run(runs / name, count=count, seed=seed,
+                                   data_root=request.data_root, device=request.device,
+                                   workers=request.workers, plugins=plugins,
+                                   on_fold=on_fold, chosen=chosen)
+                if record.failure is not None:
+                    return AuditVerdict(False, f"audit FAILED: {name}: {record.failure}")
+                trained += len(record.folds)
+                differing += sum(a.outcome == "differs" for a in record.folds)
+        if differing:
+            return AuditVerdict(False, f"audit FAILED: {differing} of the {trained} folds "
+                                       "trained again differ from what the tuning's runs "
+                                       "stored (not recorded in the folder)")
+        return AuditVerdict(True, f"audit passed: {counted(trained, 'fold')} of the runs "
+                                  "that scored the test subjects trained again match (not "
+                                  "recorded in the folder)")
+
+
+@contextlib.contextmanager
+def _runs_of(folder: Path) -> Iterator[Path]:
+    """Where the tuning's run folders are: unpacked from its archive into a temporary
+    folder, or the tuning's own folder while a search has not packed them yet."""
+    if (folder / RUNS_ARCHIVE).is_file():
+        with unpacked_runs(folder) as runs:
+            yield runs
+    else:
+        yield folder

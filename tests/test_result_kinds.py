@@ -1,0 +1,154 @@
+"""The result-kind contract (:mod:`merbench.kinds`), once over every kind: each is found by
+its own files, validates, says how far it is, refuses its result file swapped for a link,
+a hard link or a fifo before reading it, and refuses to audit a result that does not
+validate before anything is trained. Each kind's own audits are tested beside its kind
+(``test_spotting_audit.py``, ``test_au_task.py``, ``test_audit.py``); the two this contract
+added (a summary over seeds, a tuning) are here."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import run_cli
+
+from merbench.errors import MerbenchError
+from merbench.kinds import MARKERS, RESULT_KINDS, STARTED_FILES, ResultKind, kind_of
+from merbench.results.run_files import ResultRejected
+
+RESULTS = Path(__file__).resolve().parents[1] / "leaderboards" / "results"
+SMALL = ["--model", "ststnet", "--dataset", "synthetic", "--quiet", "--device", "cpu",
+         "--dataset-opt", "subjects=2", "--dataset-opt", "databases=1",
+         "--dataset-opt", "samples_per_subject=3", "--epochs", "1"]
+KIND_NAMES = [kind.name for kind in RESULT_KINDS]
+
+
+@pytest.fixture(scope="module")
+def examples(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """A result of every kind: small ones made here, the AU run and tuning committed."""
+    root = tmp_path_factory.mktemp("kinds")
+    assert run_cli("run", *SMALL, "--seeds", "0,1", "--out", root / "seeds")[0] == 0
+    assert run_cli("spot", "--spotter", "flow-peak", "--dataset", "synthetic-long",
+                   "--dataset-opt", "subjects=2", "--dataset-opt", "videos_per_subject=1",
+                   "--quiet", "--out", root / "spots")[0] == 0
+    found = {"emotion run": root / "seeds" / "seed-0", "summary over seeds": root / "seeds",
+             "spotting run": root / "spots",
+             "action-unit run": RESULTS / "ststnet-composite-loso-au" / "seed-0",
+             "tuning": RESULTS / "tunings" / "lbp-apex-svm-composite" / "test-scored"}
+    assert sorted(found) == sorted(KIND_NAMES), "a kind without an example here"
+    return found
+
+
+def _kind(name: str) -> ResultKind:
+    return next(kind for kind in RESULT_KINDS if kind.name == name)
+
+
+def _copy(examples: dict[str, Path], name: str, tmp_path: Path) -> Path:
+    folder = tmp_path / "result"
+    shutil.copytree(examples[name], folder, symlinks=True)
+    return folder
+
+
+def test_every_kind_is_a_result_kind_with_its_own_files() -> None:
+    assert len(set(KIND_NAMES)) == len(RESULT_KINDS)
+    for kind in RESULT_KINDS:
+        assert isinstance(kind, ResultKind) and kind.markers
+        assert set(kind.markers) <= set(MARKERS)
+    assert set(STARTED_FILES) == {"run.json", "spot-run.json", "tuning.json"}
+
+
+@pytest.mark.parametrize("name", KIND_NAMES)
+def test_each_kind_is_found_validated_and_its_progress_said(examples: dict[str, Path],
+                                                            name: str, cli: Any) -> None:
+    kind, folder = _kind(name), examples[name]
+    assert kind_of(folder) is kind and kind_of(folder / kind.markers[0]) is kind
+    checked = kind.validate(folder)
+    assert checked.path == folder and checked.summary
+    code, out, err = cli("validate", folder)
+    assert code == 0 and out.startswith(f"ok: {folder} ({checked.summary})"), err
+    if kind.started_file is None:  # its progress is its runs': status lists each
+        with pytest.raises(MerbenchError, match="status"):
+            kind.status(folder)
+        return
+    line = kind.status(folder)
+    assert line.startswith(f"{folder}: ") and ("complete" in line or "finished" in line)
+    code, out, err = cli("status", folder)
+    assert code == 0 and out.strip() == line, err
+
+
+@pytest.mark.parametrize("swap", ["symlink", "hardlink", "fifo"])
+@pytest.mark.parametrize("name", KIND_NAMES)
+def test_each_kinds_result_file_that_is_no_file_of_its_own_is_refused(
+        examples: dict[str, Path], tmp_path: Path, name: str, swap: str) -> None:
+    kind = _kind(name)
+    folder = _copy(examples, name, tmp_path)
+    marker = folder / kind.markers[0]
+    outside = tmp_path / "outside"
+    shutil.copy2(marker, outside)  # the same bytes: only where they live differs
+    marker.unlink()
+    {"symlink": lambda: marker.symlink_to(outside), "hardlink": lambda: os.link(outside, marker),
+     "fifo": lambda: os.mkfifo(marker)}[swap]()
+    assert kind_of(folder) is kind  # still this kind's folder, whose check says what is wrong
+    expected = {"symlink": "is a symbolic link", "hardlink": "is a hard link",
+                "fifo": "is a fifo"}[swap]
+    with pytest.raises(ResultRejected, match=expected):
+        kind.validate(folder)
+
+
+@pytest.mark.parametrize("name", KIND_NAMES)
+def test_no_kind_audits_a_result_that_does_not_validate(examples: dict[str, Path],
+                                                        tmp_path: Path, name: str,
+                                                        cli: Any) -> None:
+    """A rejected result is not worth training: refused in one line, before any plugin
+    loads, for every kind."""
+    kind = _kind(name)
+    folder = _copy(examples, name, tmp_path)
+    marker = folder / kind.markers[0]
+    marker.write_text(marker.read_text().replace("{", "[", 1))  # no longer its layout
+    code, out, err = cli("audit", folder, "--folds", "1")
+    assert code == 2 and len(err.strip().splitlines()) == 1 and "training" not in out, err
+    assert str(folder) in err
+
+
+def test_a_summary_over_seeds_is_audited_seed_run_by_seed_run(examples: dict[str, Path],
+                                                              tmp_path: Path, cli: Any) -> None:
+    folder = _copy(examples, "summary over seeds", tmp_path)
+    code, out, err = cli("audit", folder, "--folds", "1", "--seed", "0")
+    assert code == 0, err
+    assert "seed 0: audit passed" in out and "seed 1: audit passed" in out
+    assert "audit passed: each of the 2 seed runs matches" in out
+    for seed in (0, 1):  # each seed run keeps its own record, and still validates
+        assert (folder / f"seed-{seed}" / "audit.json").is_file()
+    assert cli("validate", folder)[0] == 0
+
+
+@pytest.mark.realdata
+def test_a_tuning_is_audited_by_training_its_test_scored_runs_again(
+        examples: dict[str, Path], real_data: Path, cli: Any, tmp_path: Path) -> None:
+    """A tuning's outer scores are its chosen runs' predictions: one of their folds trained
+    again; printed, not recorded (nothing in the folder changes), and ``--sign`` refused."""
+    folder = examples["tuning"]
+    before = sorted((p.name, p.stat().st_mtime_ns) for p in folder.iterdir())
+    code, out, err = cli("audit", folder, "--folds", "1", "--seed", "0", "--data-root",
+                         real_data / "composite")
+    assert code == 0, err
+    assert "trials/all/trial-003 fold 57 smic/s06: identical" in out
+    assert "audit passed: 1 fold of the runs that scored the test subjects" in out
+    assert sorted((p.name, p.stat().st_mtime_ns) for p in folder.iterdir()) == before
+    code, _, err = cli("audit", folder, "--sign", tmp_path / "key")
+    assert code == 2 and "nothing to sign" in err
+
+
+def test_status_of_a_spotting_run_under_way_says_how_many_videos_are_spotted(
+        examples: dict[str, Path], tmp_path: Path, cli: Any) -> None:
+    folder = _copy(examples, "spotting run", tmp_path)
+    (folder / "spotting.json").unlink()
+    (folder / "videos" / "0001.json").unlink()  # as if stopped after the first video
+    code, out, err = cli("status", tmp_path)  # found under a folder, as a run is
+    assert code == 0, err
+    assert out.strip() == (f"{folder}: spotter flow-peak on synthetic-long, 7 settings: 1 "
+                           "video spotted so far, spotting.json not yet written (the same "
+                           "merbench spot command goes on)")
