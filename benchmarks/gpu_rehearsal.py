@@ -19,11 +19,13 @@ It exits non-zero, saying why, if any of that fails; ``tests/test_gpu_rehearsal.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import shutil
 import subprocess
 import sys
 import tarfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -226,6 +228,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--budget-s", type=float, default=190.0,
                         help="the first call's budget: short enough that it stops jobs")
     args = parser.parse_args(argv)
+    began = time.monotonic()
     work = args.work = args.work.resolve()
     args.data_subset = subset_release(args.data, work / "data")
     args.features = work / "features"
@@ -265,14 +268,61 @@ def main(argv: list[str] | None = None) -> int:
           flush=True)
     if unfinished:
         raise SystemExit(f"the second call left {[str(p) for p in unfinished]} unfinished")
-    for line in check_every_model_stepped(first, second, back,
-                                          [work / f"out-{n}" / "train_matrix.json"
-                                           for n in (1, 2)]):
+    report = check_every_model_stepped(first, second, back,
+                                       [work / f"out-{n}" / "train_matrix.json"
+                                        for n in (1, 2)])
+    for line in report:
         print(line)
     print("rehearsal passed: every step ran, every plan model took real training steps, the "
           "packs came back within the device tool's limits and validate, and the second call, "
           "on a fresh runs folder, finished what the first left and nothing it had finished")
+    write_stamp(report, time.monotonic() - began)
     return 0
+
+
+# ------------------------------------------------------------ what the last rehearsal passed
+
+#: what a rehearsal's outcome depends on besides merbench itself: the session's scripts, the
+#: image's package lists and guard, the plan's figures and searches, and the CUDA tests the
+#: session runs. merbench's own commands, models and imports the suite tests every time
+#: (``tests/test_gpu_travel.py`` imports what every step imports; ``test_plan_imports.py``
+#: plans every job), so a change there needs no new rehearsal; a change here does.
+REHEARSED = ("gpu_session.py", "gpu_plan.py", "gpu_rehearsal.py", "gpu_preflight.py",
+             "gpu_wheels.py", "leaderboard_runs.py", "train_matrix.py", "plan_step.py",
+             "step_timing.py", "gpu_image_guard/sitecustomize.py", "gpu_image_packages.txt",
+             "gpu_wheels.txt", "gpu_figures.json", "train_matrix.json", "tunes/*.toml",
+             "../tests/test_gpu.py")
+STAMP = HERE / "gpu_rehearsal.json"  # committed: the suite reads it instead of rehearsing
+
+
+def rehearsed_sha256() -> str:
+    """One digest over every file :data:`REHEARSED` names, with its path."""
+    digest = hashlib.sha256()
+    for pattern in REHEARSED:
+        for path in sorted(HERE.glob(pattern)):
+            digest.update(f"{path.relative_to(HERE.parent).as_posix()}\0".encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def write_stamp(report: list[str], seconds: float) -> None:
+    """Record that the rehearsal passed, for the files it passed with."""
+    from gpu_plan import cpu_name
+
+    STAMP.write_text(json.dumps({
+        "kind": "gpu-rehearsal", "rehearsed_sha256": rehearsed_sha256(),
+        "passed": time.strftime("%Y-%m-%d", time.gmtime()), "machine": cpu_name(),
+        "seconds": round(seconds), "report": report}, indent=1) + "\n")
+
+
+def current_stamp() -> dict[str, Any] | None:
+    """The last passing rehearsal's record, if it passed with today's files (else None: the
+    files changed since, or no rehearsal passed)."""
+    try:
+        stamp = json.loads(STAMP.read_text())
+    except (OSError, ValueError):
+        return None
+    return stamp if stamp.get("rehearsed_sha256") == rehearsed_sha256() else None
 
 
 if __name__ == "__main__":

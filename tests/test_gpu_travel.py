@@ -90,18 +90,64 @@ def test_every_package_the_session_imports_is_in_the_image_or_carried() -> None:
                          "benchmarks/gpu_wheels.txt (with what it needs) or stop importing it")
 
 
+def _rehearsal(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """benchmarks/gpu_rehearsal.py, imported as the scripts beside it import it (they stay
+    importable for the test: the module imports some of them when asked)."""
+    monkeypatch.syspath_prepend(str(BENCHMARKS))
+    import gpu_rehearsal
+
+    return gpu_rehearsal
+
+
 @pytest.mark.slow
-def test_a_gpu_window_rehearsed_on_the_cpu(real_data: Path, tmp_path: Path) -> None:
+def test_a_gpu_window_rehearsed_on_the_cpu(real_data: Path, tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
     """gpu_session.py twice, as two windows: pre-flight, tests, matrix, every job of the
     plan cut to one epoch of three subjects under the image's imports, the stop at the
     budget, the pack within the return limits; then unpack, validate, commit the finished,
-    stash the unfinished and a second call that finishes the rest (gpu_rehearsal.py)."""
-    done = subprocess.run([sys.executable, str(BENCHMARKS / "gpu_rehearsal.py"), "--data",
-                           str(real_data), "--work", str(tmp_path)], capture_output=True,
-                          text=True, env={**os.environ, "OMP_NUM_THREADS": "1"})
-    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
-    assert "rehearsal passed" in done.stdout
-    assert "first call: stopped by its budget" in done.stdout
+    stash the unfinished and a second call that finishes the rest (gpu_rehearsal.py).
+
+    Five minutes of one core, so it runs when what it rehearses changed since the rehearsal
+    recorded in benchmarks/gpu_rehearsal.json passed (the session's scripts, the image's
+    lists, the plan's figures and searches: ``gpu_rehearsal.REHEARSED``), or when
+    MERBENCH_REHEARSE=1 asks; merbench's side of a window (its imports, every job planned)
+    the tests above and test_plan_imports.py check every time."""
+    rehearsal = _rehearsal(monkeypatch)
+    stamp = None if os.environ.get("MERBENCH_REHEARSE") == "1" else rehearsal.current_stamp()
+    if stamp is None:
+        done = subprocess.run([sys.executable, str(BENCHMARKS / "gpu_rehearsal.py"), "--data",
+                               str(real_data), "--work", str(tmp_path)], capture_output=True,
+                              text=True, env={**os.environ, "OMP_NUM_THREADS": "1"})
+        assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
+        assert "rehearsal passed" in done.stdout
+        assert "first call: stopped by its budget" in done.stdout
+        stamp = rehearsal.current_stamp()
+        assert stamp is not None, "a rehearsal that passed records it"
+    report = "\n".join(stamp["report"])
+    from leaderboard_runs import JOBS
+
+    for job in JOBS:  # every job of today's plan was rehearsed (or said why not)
+        assert f"{job.name}: " in report, f"{job.name} is in the plan, not in the rehearsal"
     for job in ("htnet-reference-seed0", "mmnet-release-seed0", "hsta-release-seed0",
                 "alexnet-flow", "offapexnet-seed2", "ststnet-tune-nested"):
-        assert f"{job}: " in done.stdout
+        assert f"{job}: " in report and f"{job}: not run" not in report
+
+
+def test_a_rehearsal_is_asked_again_when_what_it_rehearsed_changes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The recorded rehearsal stands for the files it passed with, and for no others."""
+    rehearsal = _rehearsal(monkeypatch)
+    monkeypatch.setattr(rehearsal, "HERE", tmp_path / "benchmarks")
+    monkeypatch.setattr(rehearsal, "STAMP", tmp_path / "benchmarks" / "gpu_rehearsal.json")
+    (tmp_path / "benchmarks" / "tunes").mkdir(parents=True)
+    (tmp_path / "benchmarks" / "gpu_session.py").write_text("print('a window')\n")
+    (tmp_path / "benchmarks" / "tunes" / "a.toml").write_text("trials = 1\n")
+    assert rehearsal.current_stamp() is None  # none passed
+    rehearsal.write_stamp(["htnet-reference-seed0: 3 folds in 9 s over 1 call(s)"], 300.0)
+    assert rehearsal.current_stamp()["report"] == [
+        "htnet-reference-seed0: 3 folds in 9 s over 1 call(s)"]
+    (tmp_path / "benchmarks" / "tunes" / "a.toml").write_text("trials = 2\n")
+    assert rehearsal.current_stamp() is None  # a search changed: rehearse again
+    rehearsal.write_stamp([], 300.0)
+    (tmp_path / "benchmarks" / "tunes" / "b.toml").write_text("trials = 1\n")
+    assert rehearsal.current_stamp() is None  # a search added
