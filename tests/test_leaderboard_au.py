@@ -39,6 +39,7 @@ def test_the_au_page_has_the_row_and_a_column_per_au_and_forged_files_are_reject
     report = build_site([results], tmp_path / "site")
 
     assert [r.path for r in report.rejected] == [forged]
+    assert report.others == {"AU run": 1, "spotting run": 0, "tuning": 0}  # the build says it
     truth = read_au_results(au_run / AU_RESULTS_FILE)
     page = (tmp_path / "site" / "au-composite-loso.html").read_text()
     rows = read_tables(page)["au-table-au-composite-loso-1"]
@@ -154,12 +155,15 @@ def test_leaderboard_list_and_export_know_the_au_benchmark(cli) -> None:
     assert code == 2 and "no benchmark 'nope'" in err and "au-composite-loso" in err
 
 
-def test_the_index_lists_every_au_run(au_run: Path, tmp_path: Path, read_tables) -> None:
+def test_the_index_lists_every_au_run(au_run: Path, tmp_path: Path, read_tables,
+                                      cli) -> None:
     """AU runs were missing from the index's table of runs (issue 68): each is a row with its
-    mean F1 and a link to its benchmark's page."""
+    mean F1 and a link to its benchmark's page; the build's line counted no AU run."""
     results = tmp_path / "results"
     shutil.copytree(au_run, results / "au" / "seed-0")
-    build_site([results], tmp_path / "site")
+    code, out, err = cli("leaderboard", "build", "--results", results, "--out",
+                         tmp_path / "site")
+    assert code == 0 and "0 runs, 0 rejected file(s); also 1 AU run)" in out, err
     truth = read_au_results(au_run / AU_RESULTS_FILE)
     index = (tmp_path / "site" / "index.html").read_text()
     [row] = read_tables(index)["au-runs-table"]

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from merbench.atomic import atomic_write_bytes
-from merbench.cli.literal import say
+from merbench.cli.literal import counted, say
 from merbench.cli.parser import EXIT_USAGE
 from merbench.errors import MerbenchError
 from merbench.leaderboard.export import export
@@ -72,8 +72,10 @@ def main(args: argparse.Namespace) -> int:
         report = build_site(folders, args.out, args.benchmarks, trusted, args.strict)
     for item in report.rejected:
         say(f"merbench: rejected: {item.path}: {item.reason}", file=sys.stderr)
+    others = ", ".join(counted(n, kind) for kind, n in report.others.items() if n)
     say(f"site: {report.out / 'index.html'} ({report.benchmarks} benchmarks, {report.runs} "
-          f"runs, {len(report.rejected)} rejected file(s))")
+          f"runs, {len(report.rejected)} rejected file(s)"
+          f"{f'; also {others}' if others else ''})")
     if trusted:
         say(f"audits count when signed by: {', '.join(k.shown for k in trusted.values())}")
     else:

@@ -22,7 +22,7 @@ import re
 import shutil
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from importlib import resources
 from pathlib import Path
@@ -91,8 +91,18 @@ class BuildReport:
 
     out: Path
     benchmarks: int
-    runs: int
+    runs: int  # emotion runs, on the benchmarks' pages
     rejected: list[Rejected]
+    #: what the other kinds' pages show: AU runs, spotting runs, tunings (by its name)
+    others: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """What :func:`render_site` published besides the collection's runs, and rejected."""
+
+    rejected: list[Rejected]
+    others: dict[str, int]
 
 
 def safe_url(value: object) -> str | None:
@@ -287,13 +297,14 @@ def _write(path: Path, text: str) -> None:
 
 def render_site(collection: Collection, benchmarks: list[Benchmark], out: Path,
                 trusted: TrustedKeys | None = None, folders: Sequence[Path] = (),
-                strict: bool = False) -> list[Rejected]:
+                strict: bool = False) -> Rendered:
     """Write every page of the site into the (empty) folder ``out``; audits count when
     signed by a key in ``trusted`` (None: none counts). ``folders``: the results folders the
     collection was found in, which the pages name by their names, never by where they lie.
-    Returns the spotting and AU files under them that were rejected (the collection's are
-    its own). ``strict``: every file checked as ``merbench validate`` checks it, a
-    tuning's trials included (``leaderboard build --strict``)."""
+    Returns how many results of the other kinds it published, and the spotting, AU and
+    tuning files under them that were rejected (the collection's are its own).
+    ``strict``: every file checked as ``merbench validate`` checks it, a tuning's trials
+    included (``leaderboard build --strict``)."""
     env = _environment(PagePaths(folders))
     keys: TrustedKeys = trusted or {}
     env.globals.update(reproduced=reproduced_text, collapse=collapse_text,
@@ -386,7 +397,9 @@ def render_site(collection: Collection, benchmarks: list[Benchmark], out: Path,
                   *tuning_rejected]))
     _write(out / SITE_MARKER, "Built by merbench leaderboard build; the next build replaces "
                               "this folder.\n")
-    return [*spotting_rejected, *au_rejected, *tuning_rejected]
+    return Rendered([*spotting_rejected, *au_rejected, *tuning_rejected],
+                    {"AU run": len({id(item["run"]) for item in au_items}),
+                     "spotting run": len(spotting), "tuning": tunings})
 
 
 def build_site(results: list[Path], out: Path,
@@ -417,8 +430,7 @@ def build_site(results: list[Path], out: Path,
         staging = Path(tempfile.mkdtemp(prefix=temp_prefix(out), suffix=TEMP_SUFFIX,
                                         dir=out.parent))
         try:
-            other_rejected = render_site(collection, benchmarks, staging, trusted, results,
-                                         strict)
+            rendered = render_site(collection, benchmarks, staging, trusted, results, strict)
             # mkdtemp makes it private; a site is for reading, as the umask allows
             os.chmod(staging, 0o777 & ~current_umask())
             swap_in(staging, out)
@@ -426,4 +438,5 @@ def build_site(results: list[Path], out: Path,
             shutil.rmtree(staging, ignore_errors=True)
             raise
     return BuildReport(out=out, benchmarks=len(benchmarks), runs=len(collection.runs),
-                       rejected=[*collection.rejected, *other_rejected])
+                       rejected=[*collection.rejected, *rendered.rejected],
+                       others=rendered.others)
