@@ -21,7 +21,6 @@ from merbench.au_metrics import pooled_scores, subject_counts
 from merbench.au_scoring import labels_of
 from merbench.errors import MerbenchError
 from merbench.results.au_file import AU_PREDICTIONS_FILE, AU_RESULTS_FILE, AUResults
-from merbench.results.folder_walk import names_result
 from merbench.stats.intervals import SEED
 from merbench.stats.paired import PERMUTATIONS, PairedResult, holm, paired_test
 from merbench.stats.record import subject_strata
@@ -45,11 +44,6 @@ class StoredAURun:
         keys_of, _, _ = subject_strata(self.samples)
         bits = present_bits(self.y_pred, len(au_set)).astype(float)
         return subject_counts(labels, bits, list(keys_of), subjects)
-
-
-def is_au_run(path: Path) -> bool:
-    """Whether ``path`` is an AU run or a folder of AU seed runs."""
-    return names_result(path, AU_RESULTS_FILE)
 
 
 def _configuration(results: AUResults) -> tuple[object, ...]:

@@ -152,3 +152,18 @@ def test_status_of_a_spotting_run_under_way_says_how_many_videos_are_spotted(
     assert out.strip() == (f"{folder}: spotter flow-peak on synthetic-long, 7 settings: 1 "
                            "video spotted so far, spotting.json not yet written (the same "
                            "merbench spot command goes on)")
+
+
+@pytest.mark.parametrize("name", KIND_NAMES)
+def test_compare_pairs_a_kind_only_with_its_own_and_names_what_it_does_not_pair(
+        examples: dict[str, Path], name: str, cli: Any) -> None:
+    """compare of a spotting run or a tuning said "holds neither results.json nor
+    seeds.json"; of an emotion run with an AU run, that they are compared apart."""
+    kind = _kind(name)
+    other = examples["action-unit run" if kind.compared_as == "emotions" else "emotion run"]
+    code, _, err = cli("compare", examples[name], other)
+    assert code == 2 and len(err.strip().splitlines()) == 1, err
+    if kind.compared_as is None:
+        assert f"is a {kind.name}, which compare does not pair" in err
+    else:
+        assert "an AU run (au-results.json) is compared only with AU runs" in err

@@ -19,14 +19,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from merbench.au_comparison import is_au_run
 from merbench.cli import au_compare
 from merbench.cli.literal import say
 from merbench.errors import MerbenchError
+from merbench.kinds import kind_within
 from merbench.leaderboard.collect import collect, reduced_setting
 from merbench.leaderboard.labels import configuration_label, configuration_notes
 from merbench.results.au_file import AU_RESULTS_FILE
-from merbench.results.folder_walk import names_result
 from merbench.results.model import Results
 from merbench.run_comparison import (
     StoredRun,
@@ -117,16 +116,22 @@ def main(args: argparse.Namespace) -> int:
     if twice is not None:
         raise MerbenchError(f"{twice} is given twice: a run is never different from itself; "
                             "give each run once")
-    au_runs = [is_au_run(Path(path)) for path in args.runs]
-    if any(au_runs):
-        if not all(au_runs):
-            other = Path(args.runs[au_runs.index(False)])
-            # a damaged or unfinished run, not an emotion run
-            if other.name != SEEDS_FILE and not names_result(other, RESULTS_FILE):
-                raise MerbenchError(f"{other} holds no finished run (no {AU_RESULTS_FILE} nor "
-                                    f"{RESULTS_FILE}); pass a finished run's folder")
-            raise MerbenchError("an AU run (au-results.json) is compared only with AU runs; "
-                                "pass AU runs alone, or emotion runs alone")
+    kinds = [kind_within(Path(path)) for path in args.runs]
+    for path, kind in zip(args.runs, kinds, strict=True):
+        if kind is not None and kind.compared_as is None:
+            raise MerbenchError(f"{path} is a {kind.name}, which compare does not pair; it "
+                                "compares emotion runs (or --seeds folders) with each other, "
+                                "and action-unit runs with each other")
+    families = {kind.compared_as for kind in kinds if kind is not None}
+    if len(families) > 1:
+        raise MerbenchError("an AU run (au-results.json) is compared only with AU runs; pass "
+                            "AU runs alone, or emotion runs alone")
+    if families == {"action units"}:
+        other = next((path for path, kind in zip(args.runs, kinds, strict=True)
+                      if kind is None), None)
+        if other is not None:  # a damaged or unfinished run among AU runs
+            raise MerbenchError(f"{other} holds no finished run (no {AU_RESULTS_FILE} nor "
+                                f"{RESULTS_FILE}); pass a finished run's folder")
         return au_compare.main(args)
     runs = [load(Path(path)) for path in args.runs]
     configurations = settings(runs)

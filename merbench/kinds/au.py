@@ -19,6 +19,7 @@ class AURunKind:
     name: str = "action-unit run"
     markers: tuple[str, ...] = (AU_RESULTS_FILE,)
     started_file: str | None = RUN_FILE  # a run folder, as an emotion run's
+    compared_as: str | None = "action units"
 
     def owns(self, path: Path) -> bool:
         return path.name == AU_RESULTS_FILE or os.path.lexists(path / AU_RESULTS_FILE)

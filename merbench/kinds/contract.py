@@ -70,6 +70,10 @@ class ResultKind(Protocol):
     #: the file written when such a result starts, so ``status`` finds one under way; None
     #: where it has none of its own (a seeds summary is its seed runs')
     started_file: str | None
+    #: what ``merbench compare`` pairs it with, subject by subject: results of the same
+    #: ``compared_as`` ("emotions": an emotion run or a summary over seeds; "action units");
+    #: None where compare does not pair such results (it says so, naming the kind)
+    compared_as: str | None
 
     def owns(self, path: Path) -> bool:
         """Whether ``path`` (a folder, or a file the user names) is a result of this kind;

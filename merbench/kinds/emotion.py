@@ -20,6 +20,7 @@ class EmotionRunKind:
     name: str = "emotion run"
     markers: tuple[str, ...] = (RESULTS_FILE,)
     started_file: str | None = RUN_FILE
+    compared_as: str | None = "emotions"
 
     def owns(self, path: Path) -> bool:
         return path.name == RESULTS_FILE or os.path.lexists(path / RESULTS_FILE)

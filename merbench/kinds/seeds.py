@@ -19,6 +19,7 @@ class SeedsSummaryKind:
     name: str = "summary over seeds"
     markers: tuple[str, ...] = (SEEDS_FILE,)
     started_file: str | None = None  # its seed runs say how far they are
+    compared_as: str | None = "emotions"
 
     def owns(self, path: Path) -> bool:
         return path.name == SEEDS_FILE or os.path.lexists(path / SEEDS_FILE)

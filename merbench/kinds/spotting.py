@@ -23,6 +23,7 @@ class SpottingRunKind:
     name: str = "spotting run"
     markers: tuple[str, ...] = (SPOTTING_FILE,)
     started_file: str | None = SPOTTING_RUN_FILE
+    compared_as: str | None = None
 
     def owns(self, path: Path) -> bool:
         if path.name == STR_FILE:  # checked with the spotting run beside it

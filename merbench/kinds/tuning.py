@@ -25,6 +25,7 @@ class TuningKind:
     name: str = "tuning"
     markers: tuple[str, ...] = (TUNE_FILE, TUNING_SPEC_FILE)
     started_file: str | None = TUNING_SPEC_FILE
+    compared_as: str | None = None
 
     def owns(self, path: Path) -> bool:
         """A tuning's folder or its ``tune.json``: a folder that is also a run's (a

@@ -60,16 +60,6 @@ def _walk(path: Path, markers: tuple[str, ...], below: int) -> _Walk:
     return _Walk(found, links, complete=True)
 
 
-def names_result(path: Path, file_name: str) -> bool:
-    """Whether ``path`` is a result file named ``file_name``, the run folder holding it, or
-    a folder of such seed runs (``compare`` takes each)."""
-    path = Path(path)
-    if path.name == file_name or (path / file_name).is_file():
-        return True
-    return path.is_dir() and any((child / file_name).is_file()
-                                 for child in path.iterdir() if child.is_dir())
-
-
 def folders_holding(path: Path, markers: tuple[str, ...], below: int, *, what: str,
                     noun: str, give: str, with_links: bool = False) -> list[Path]:
     """Every folder under ``path`` that holds one of ``markers``, in natural order (seed-2
