@@ -9,6 +9,7 @@ labels and folds (the AU label hash and the folds fingerprint must be equal).
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,10 +18,11 @@ import numpy as np
 import pandas as pd
 
 from merbench.action_units import present_bits
-from merbench.au_metrics import pooled_scores, subject_counts
+from merbench.au_metrics import au_intervals, pooled_scores, subject_counts
 from merbench.au_scoring import labels_of
 from merbench.errors import MerbenchError
 from merbench.results.au_file import AU_PREDICTIONS_FILE, AU_RESULTS_FILE, AUResults
+from merbench.results.safe_files import read_regular_bytes
 from merbench.stats.intervals import SEED
 from merbench.stats.paired import PERMUTATIONS, PairedResult, holm, paired_test
 from merbench.stats.record import subject_strata
@@ -61,12 +63,19 @@ def load_au_run(path: Path) -> StoredAURun:
     folders = ([path] if (path / AU_RESULTS_FILE).is_file() else
                sorted(child for child in path.iterdir()
                       if (child / AU_RESULTS_FILE).is_file()))
-    checked = [(folder, validate_au_run(folder)) for folder in folders]
+    return stored_au_run(path, [(folder, validate_au_run(folder)) for folder in folders])
+
+
+def stored_au_run(path: Path, checked: Sequence[tuple[Path, AUResults]]) -> StoredAURun:
+    """The seed runs ``checked`` (each folder with its results, validated already) as one
+    configuration's predictions, named ``path``; refused where they are not one
+    configuration's seeds."""
     first = checked[0][1]
     if any(_configuration(r) != _configuration(first) for _, r in checked):
         raise MerbenchError(f"{path} holds AU runs of more than one configuration (they "
                             "differ in more than their seed); pass the folder of one")
-    tables = [pd.read_csv(folder / AU_PREDICTIONS_FILE, keep_default_na=False,
+    tables = [pd.read_csv(io.BytesIO(read_regular_bytes(folder / AU_PREDICTIONS_FILE)),
+                          keep_default_na=False,
                           dtype={"sample_id": str, "database": str, "subject": str})
               .sort_values("sample_id", kind="stable").reset_index(drop=True)
               for folder, _ in checked]
@@ -77,6 +86,18 @@ def load_au_run(path: Path) -> StoredAURun:
                        samples=tables[0][["sample_id", "database", "subject", "y_true"]],
                        y_pred=np.stack([t["y_pred"].to_numpy(dtype=np.int64)
                                         for t in tables]))
+
+
+def mean_f1_interval(run: StoredAURun) -> tuple[float, float] | None:
+    """The percentile interval of the run's mean F1 (its seeds averaged) when subjects are
+    resampled within their database, as a single seed's is recorded; None where undefined."""
+    au_set = run.first.au_set
+    labels = labels_of(run.samples["y_true"].to_numpy(dtype=np.int64), au_set)
+    found = au_intervals(labels, present_bits(run.y_pred, len(au_set)).astype(float),
+                         run.samples).mean_f1
+    if np.isnan(found.low) or np.isnan(found.high):
+        return None
+    return float(found.low), float(found.high)
 
 
 @dataclass(frozen=True)

@@ -72,7 +72,7 @@ def test_seeds_pool_into_one_row_and_names_from_the_file_are_escaped(
         first.overall, mean_f1=first.overall.mean_f1 + 0.1))
     pages = au_benchmarks([AURun(au_run, first), AURun(au_run.parent / "seed-1", other)])
     [row] = pages[0]["tables"][0]["rows"]
-    assert len(row.runs) == 2 and row.span is None
+    assert len(row.runs) == 2 and row.span is not None  # over subjects, the seeds averaged
     assert row.mean_f1.mean == pytest.approx(first.overall.mean_f1 + 0.05)
 
     hostile = dataclasses.replace(first, model=dataclasses.replace(
@@ -170,3 +170,47 @@ def test_the_index_lists_every_au_run(au_run: Path, tmp_path: Path, read_tables,
     assert row["model"].startswith("ststnet v1") and row["seed"] == str(truth.seed)
     assert row["mean-f1"] == f"{truth.overall.mean_f1:.4f}"
     assert row["benchmarks"] == "au-composite-loso" and 'href="au-composite-loso.html"' in index
+
+
+def test_seed_rows_have_an_interval_a_tie_test_and_their_files(tmp_path: Path,
+                                                               read_tables) -> None:
+    """AU rows showed no interval once they had several seeds, no tie test and no link to
+    a run's files or recipe (issue 68): the committed AU runs' page now has each, and the
+    numbers are those of the predictions the row links."""
+    import numpy as np
+
+    from merbench.action_units import present_bits
+    from merbench.au_comparison import compare_au, load_au_run
+    from merbench.au_metrics import au_intervals
+    from merbench.au_scoring import labels_of
+
+    results = COMMITTED.parents[1]
+    folders = sorted(results.glob("*-au"))
+    assert len(folders) == 3
+    build_site([results], tmp_path / "site")
+    page = (tmp_path / "site" / "au-composite-loso.html").read_text()
+    rows = read_tables(page)["au-table-au-composite-loso-1"]
+    stored = {folder.name: load_au_run(folder) for folder in folders}
+    best = max(stored.values(), key=lambda run: float(np.mean(
+        [read_au_results(run.path / f"seed-{seed}" / AU_RESULTS_FILE).overall.mean_f1
+         for seed in run.seeds])))
+    assert rows[0]["model"].startswith(best.first.model.name) and " best" in rows[0]["model"]
+    holm = {c.run.first.model.name: c.mean_f1_holm for c in compare_au(
+        best, [run for run in stored.values() if run is not best])}
+    for row in rows[1:]:
+        name = row["model"].split(" v")[0]
+        said = "p < 0.001" if holm[name] < 0.001 else f"p = {holm[name]:.3f}"
+        tied = "tied with the best" in row["model"]
+        assert tied == (holm[name] >= 0.05) and (tied or f"Holm-adjusted {said}" in row["model"])
+    for run in stored.values():  # the interval of the seeds' mean F1, from their predictions
+        au_set = run.first.au_set
+        found = au_intervals(labels_of(run.samples["y_true"].to_numpy(np.int64), au_set),
+                             present_bits(run.y_pred, len(au_set)).astype(float), run.samples)
+        [row] = [r for r in rows if r["model"].startswith(run.first.model.name + " ")]
+        assert row["mean-f1"].endswith(f"[{found.mean_f1.low:.2f}, {found.mean_f1.high:.2f}]")
+        assert f"seed {run.seeds[0]} (results, predictions, run.json)" in row["model"]
+    linked = sorted((tmp_path / "site" / "au-runs").rglob("au-predictions.csv"))
+    sources = {path.read_bytes() for path in results.glob("*-au/seed-*/au-predictions.csv")}
+    assert len(linked) == 7 and {path.read_bytes() for path in linked} == sources
+    for path in linked:
+        assert f'href="{path.parent.relative_to(tmp_path / "site").as_posix()}/run.json"' in page

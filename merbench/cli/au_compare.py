@@ -9,7 +9,7 @@ from pathlib import Path
 
 from merbench.au_comparison import compare_au, load_au_run, mean_over_seeds
 from merbench.cli.literal import say
-from merbench.stats.paired import PERMUTATIONS
+from merbench.stats.paired import PERMUTATIONS, p_text
 
 
 def _label(number: int, path: Path, model: str, seeds: list[int]) -> str:
@@ -42,8 +42,8 @@ def main(args: argparse.Namespace) -> int:
             + f"  mean F1 {'n/a' if mean is None else f'{mean:.4f}'}")
     for number, item in enumerate(found, 2):
         head, *per_au = item.found
-        say(f"  run {number} - run 1: mean F1 {head.difference:+.4f} p {head.p_value:.4f} "
-            f"(Holm {item.mean_f1_holm:.4f})")
-        say("    per AU: " + ", ".join(f"{p.metric} {p.difference:+.3f} (p {p.p_value:.3f})"
+        say(f"  run {number} - run 1: mean F1 {head.difference:+.4f} {p_text(head.p_value)} "
+            f"(Holm {p_text(item.mean_f1_holm).removeprefix('p ')})")
+        say("    per AU: " + ", ".join(f"{p.metric} {p.difference:+.3f} ({p_text(p.p_value)})"
                                        for p in per_au))
     return 0

@@ -14,14 +14,20 @@ dataset's version, options, sample list and AU labels, the protocol's folds), so
 positives in a table's header are every row's. A row is a configuration, keyed as the
 emotion pages key theirs (:func:`merbench.leaderboard.collect.group_key`: the model, its
 options and version, the feature, the training settings): its seeds' mean of the mean F1 and
-of each AU's F1, ± their std over seeds; a single seed shows its interval over subjects
-instead. Rows are ordered by mean F1.
+of each AU's F1, ± their std over seeds, and the interval of the mean F1 over subjects (its
+seeds averaged; a single seed's as its file records it). Rows are ordered by mean F1; each
+ranked row is tested against the first, as the emotion pages test theirs (a paired
+permutation test over subjects on the mean F1, Holm-corrected over the rows compared), and
+each seed links the files it was checked from (``au-results.json``, ``au-predictions.csv``
+and ``run.json``, the recipe).
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +35,8 @@ from typing import Any
 
 import numpy as np
 
+from merbench.au_comparison import StoredAURun, compare_au, mean_f1_interval, stored_au_run
+from merbench.errors import MerbenchError
 from merbench.leaderboard.collect import Cell, Rejected, mark_best_cells, reduced_setting
 from merbench.leaderboard.declared_defaults import (
     DeclaredDefaults,
@@ -38,8 +46,12 @@ from merbench.leaderboard.declared_defaults import (
 )
 from merbench.leaderboard.page_views import slug
 from merbench.leaderboard.providers import Pins, first_party_pins, providers_mismatch
-from merbench.results.au_file import AU_RESULTS_FILE, AUResults
+from merbench.leaderboard.uncertainty import ALPHA
+from merbench.results.au_file import AU_PREDICTIONS_FILE, AU_RESULTS_FILE, AUResults
 from merbench.results.run_files import ResultRejected
+from merbench.results.rundir import RUN_FILE
+from merbench.results.safe_files import UnsafeFile, copy_regular_file
+from merbench.stats.paired import p_text
 from merbench.verification.au_check import validate_au_run
 from merbench.verification.provenance import recorded_providers
 
@@ -75,16 +87,27 @@ class AURow:
     mean_f1: Cell
     per_au: list[Cell]
     undefined: list[bool]  # some seed's F1 of the AU is the 0 of an undefined F1
-    span: dict[str, float] | None  # a single seed's interval of the mean F1
+    span: dict[str, float] | None  # the interval of the mean F1 over subjects
     setting: str  # what sets the configuration apart from the model as declared
     copies: list[Path] = field(default_factory=list)  # another folder of a seed shown
     #: why it is not the model as declared (fewer epochs, other options), or None: such a
     #: row is shown apart, never ranked (as on the emotion pages)
     reduced: str | None = None
+    #: against the table's first ranked row: "best", "tied", "differs" or "untested" (why
+    #: in ``tie_note``); "" for a row tested against nothing (reduced, or alone)
+    tie: str = ""
+    tie_note: str = ""
+    #: each seed's files copied into the site: (seed, folder relative to the site)
+    files: list[tuple[int, str]] = field(default_factory=list)
 
     @property
     def first(self) -> AUResults:
         return self.runs[0].results
+
+    def stored(self) -> StoredAURun:
+        """The row's seeds' predictions, as ``merbench compare`` reads an AU run."""
+        return stored_au_run(self.runs[0].path.parent,
+                             [(run.path, run.results) for run in self.runs])
 
 
 def find_au_runs(folders: Sequence[Path], pins: Pins | None = None
@@ -181,6 +204,12 @@ def _row(runs: list[AURun], defaults: Defaults) -> AURow:
         bounds = kept[0].results.intervals.overall.mean_f1
         if bounds is not None:
             span = {"low": bounds[0], "high": bounds[1]}
+    else:  # the seeds averaged, resampled as one seed's was when it was recorded
+        with contextlib.suppress(MerbenchError, OSError):  # a file gone since validation
+            found = mean_f1_interval(stored_au_run(kept[0].path.parent,
+                                                   [(run.path, run.results) for run in kept]))
+            if found is not None:
+                span = {"low": found[0], "high": found[1]}
     return AURow(
         runs=kept, mean_f1=_cell([r.results.overall.mean_f1 for r in kept]),
         per_au=[_cell([r.results.overall.f1[i] for r in kept]) for i in range(n_aus)],
@@ -197,6 +226,24 @@ def _mark_best(rows: Sequence[AURow]) -> None:
     mark_best_cells(table)
     for row, cells in zip(rows, table, strict=True):
         row.mean_f1, row.per_au = cells[0], cells[1:]
+
+
+def _mark_ties(ranked: list[AURow]) -> None:
+    """Each ranked row against the first (the best mean F1): tied where the Holm-adjusted p
+    of the mean F1's paired permutation test is at least :data:`ALPHA`, as on the emotion
+    pages; rows that cannot be paired (other samples) say so."""
+    if len(ranked) < 2:
+        return
+    ranked[0].tie = "best"
+    try:
+        found = compare_au(ranked[0].stored(), [row.stored() for row in ranked[1:]])
+    except (MerbenchError, OSError) as exc:  # not one truth; a file gone since validation
+        for row in ranked[1:]:
+            row.tie, row.tie_note = "untested", str(exc)
+        return
+    for row, comparison in zip(ranked[1:], found, strict=True):
+        row.tie = "tied" if comparison.mean_f1_holm >= ALPHA else "differs"
+        row.tie_note = f"Holm-adjusted {p_text(comparison.mean_f1_holm)}"
 
 
 def _positives(rows: Sequence[AURow], n_aus: int) -> list[str]:
@@ -236,6 +283,7 @@ def au_benchmarks(runs: Sequence[AURun], defaults: Defaults | None = None
             first = rows[0].first
             ranked = [row for row in rows if row.reduced is None]
             _mark_best(ranked)
+            _mark_ties(ranked)
             tables.append({"dataset": first.dataset, "protocol": first.protocol,
                            "positives": _positives(rows, len(au_set)), "rows": ranked,
                            "reduced": [row for row in rows if row.reduced is not None]})
@@ -254,8 +302,32 @@ def render_au_pages(env: Any, runs: Sequence[AURun], out: Path) -> list[dict[str
     pages = au_benchmarks(runs)
     template = env.get_template("au.html")
     for page in pages:
+        _copy_files(page, out)
         (out / f"{page['id']}.html").write_text(
             template.render(root="", page=page, note=au_note(
                 [row.first.threshold for table in page["tables"] for row in table["rows"]])),
             encoding="utf-8")
     return pages
+
+
+#: the files of an AU run a page links, each checked by validation before it is copied
+AU_RUN_FILES = (AU_RESULTS_FILE, AU_PREDICTIONS_FILE, RUN_FILE)
+
+
+def _copy_files(page: dict[str, Any], out: Path) -> None:
+    """Each seed run's files into ``out/au-runs/PAGE/N/`` (N counting the page's runs), for
+    a reader to validate or read the recipe of; the row then links them."""
+    number = 0
+    for table in page["tables"]:
+        for row in (*table["rows"], *table["reduced"]):
+            for run in row.runs:
+                number += 1
+                folder = f"au-runs/{page['id']}/{number}"
+                (out / folder).mkdir(parents=True, exist_ok=True)
+                try:
+                    for name in AU_RUN_FILES:
+                        copy_regular_file(run.path / name, out / folder / name)
+                except (UnsafeFile, OSError):  # swapped or gone since validated: linked nowhere
+                    shutil.rmtree(out / folder)
+                    continue
+                row.files.append((run.results.seed, folder))

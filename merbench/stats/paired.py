@@ -86,5 +86,12 @@ def holm(p_values: Sequence[float]) -> list[float]:
     return adjusted.tolist()
 
 
-__all__ = ["PERMUTATIONS", "RESAMPLES", "PairedResult", "holm", "paired_difference",
+def p_text(p_value: float) -> str:
+    """A p-value as a reader should take it: "p = 0.041", or "p < 0.001" where three
+    decimals would print the "p = 0.000" of an impossible certainty (a permutation test's p
+    is never 0)."""
+    return "p < 0.001" if p_value < 0.001 else f"p = {p_value:.3f}"
+
+
+__all__ = ["PERMUTATIONS", "RESAMPLES", "PairedResult", "holm", "p_text", "paired_difference",
            "paired_test"]
