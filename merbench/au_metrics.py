@@ -72,7 +72,7 @@ from merbench.stats.intervals import (
     SEED,
     Interval,
     pool_subjects,
-    resampled_interval,
+    resampled_intervals,
 )
 from merbench.stats.record import subject_strata
 
@@ -255,19 +255,17 @@ def au_intervals(labels: AULabels, predictions: ArrayLike, samples: Any, *,
     keys_of, keys, strata = subject_strata(samples)
     per_subject = subject_counts(labels, predictions, list(keys_of), keys, threshold)
 
-    def statistic(au: int | None) -> Any:
-        def of(chosen: np.ndarray) -> np.ndarray:
-            pooled = pooled_scores(labels.au_set, per_subject, chosen)
-            score = pooled.mean_f1 if au is None else pooled.f1[..., au]
-            return score.mean(axis=0).reshape(np.shape(chosen)[:-1])
-        return of
+    def scores(chosen: np.ndarray) -> np.ndarray:  # the mean F1, then each AU's F1
+        pooled = pooled_scores(labels.au_set, per_subject, chosen)
+        shape = np.shape(chosen)[:-1]
+        return np.stack([pooled.mean_f1.mean(axis=0).reshape(shape),
+                         *(pooled.f1[..., au].mean(axis=0).reshape(shape)
+                           for au in range(len(labels.au_set)))])
 
-    def interval(au: int | None) -> Interval:
-        return resampled_interval(statistic(au), strata, resamples=resamples, seed=seed,
-                                  level=level)
-
-    return AUIntervals(au_set=labels.au_set, mean_f1=interval(None),
-                       f1=tuple(interval(i) for i in range(len(labels.au_set))))
+    # one set of resamples for every score: the intervals one call each would give
+    mean_f1, *f1 = resampled_intervals(scores, strata, resamples=resamples, seed=seed,
+                                       level=level)
+    return AUIntervals(au_set=labels.au_set, mean_f1=mean_f1, f1=tuple(f1))
 
 
 def ignored_bits(codes: np.ndarray, n_aus: int) -> np.ndarray:

@@ -94,3 +94,30 @@ def test_a_model_better_on_every_subject_gets_a_small_p() -> None:
 def test_holm_steps_down() -> None:
     assert holm([0.01, 0.04, 0.03, 0.5]) == pytest.approx([0.04, 0.09, 0.09, 0.5])
     assert holm([0.3]) == [0.3]
+
+
+def test_several_scores_from_one_set_of_resamples_are_each_ones_own_interval() -> None:
+    """``resampled_intervals`` (one SciPy call for UF1 and UAR, or the mean F1 and every
+    AU's F1) gives each score the interval its own call gives, bit for bit, a constant and
+    an undefined score included: recorded intervals are recomputed by validation."""
+    from merbench.stats.intervals import resampled_interval, resampled_intervals
+
+    rng = np.random.default_rng(3)
+    per_subject = rng.integers(0, 5, size=(9, 2)).astype(float)
+    strata = [[0, 1, 2, 3], [4, 5, 6, 7], [8]]
+
+    def one(output: int):  # type: ignore[no-untyped-def]
+        def score(chosen: np.ndarray) -> np.ndarray:
+            pooled = per_subject[np.asarray(chosen)].sum(axis=-2)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                return [pooled[..., 0] / pooled.sum(axis=-1),
+                        np.full(pooled.shape[:-1], 0.25),  # the same in every resample
+                        np.full(pooled.shape[:-1], np.nan)][output]
+        return score
+
+    together = resampled_intervals(lambda chosen: np.stack([one(i)(chosen) for i in range(3)]),
+                                   strata, resamples=300, seed=5, level=0.9)
+    apart = [resampled_interval(one(i), strata, resamples=300, seed=5, level=0.9)
+             for i in range(3)]
+    assert repr(together) == repr(apart)
+    assert together[1].low == together[1].high == 0.25 and np.isnan(together[2].low)

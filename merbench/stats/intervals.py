@@ -101,8 +101,24 @@ def subject_interval(confusions: np.ndarray, strata: Sequence[Sequence[int]], me
     """The interval of ``metric`` when the subjects of each stratum (indices into the
     second axis of ``confusions``) are resampled with replacement within it; a stratum of
     one subject keeps it in every resample."""
-    return resampled_interval(lambda chosen: batch_score(confusions, chosen, metric), strata,
-                              resamples=resamples, seed=seed, level=level)
+    return subject_intervals(confusions, strata, (metric,), resamples=resamples, seed=seed,
+                             level=level)[metric]
+
+
+def subject_intervals(confusions: np.ndarray, strata: Sequence[Sequence[int]],
+                      metrics: Sequence[str], *, resamples: int = RESAMPLES, seed: int = SEED,
+                      level: float = LEVEL) -> dict[str, Interval]:
+    """:func:`subject_interval` of each of ``metrics``, from one set of resamples: the same
+    intervals as one call each (the same seed draws the same subjects), each pool scored
+    once for every metric."""
+    def scores(chosen: np.ndarray) -> np.ndarray:
+        chosen = np.asarray(chosen, dtype=int)
+        counts = counts_from_confusion(pool_subjects(confusions, chosen))
+        return np.stack([SCORERS[m](counts).mean(axis=0).reshape(chosen.shape[:-1])
+                         for m in metrics])
+
+    found = resampled_intervals(scores, strata, resamples=resamples, seed=seed, level=level)
+    return dict(zip(metrics, found, strict=True))
 
 
 def difference_interval(a: np.ndarray, b: np.ndarray, strata: Sequence[Sequence[int]],
@@ -121,6 +137,19 @@ def resampled_interval(statistic: Callable[[np.ndarray], np.ndarray],
     """The percentile interval of ``statistic`` over stratified resamples of the subjects.
     ``statistic`` takes the chosen subjects' indices (repeats counted) as the rows of an
     array, one row per resample, and returns one score per row."""
+    [found] = resampled_intervals(lambda chosen: np.asarray(statistic(chosen))[None], strata,
+                                  resamples=resamples, seed=seed, level=level)
+    return found
+
+
+def resampled_intervals(statistic: Callable[[np.ndarray], np.ndarray],
+                        strata: Sequence[Sequence[int]], *, resamples: int, seed: int,
+                        level: float) -> list[Interval]:
+    """:func:`resampled_interval` of several scores at once: ``statistic`` returns one row
+    of scores per output (outputs x resamples), and each output's interval comes from the
+    same resamples, as one call per output would give it (SciPy scores a multi-output
+    statistic element by element). Validating a tuning's hundreds of runs spent a third of
+    its time in SciPy's set-up of one call per score."""
     groups = [np.asarray(s, dtype=int) for s in strata if len(s)]
     samples = tuple(g for g in groups if len(g) > 1)
     fixed = [g for g in groups if len(g) == 1]  # one subject: nothing to resample in it
@@ -131,8 +160,7 @@ def resampled_interval(statistic: Callable[[np.ndarray], np.ndarray],
         return statistic(np.concatenate([*drawn, *kept], axis=-1))
 
     if not samples:
-        value = float(of())
-        return Interval(value, value)
+        return [Interval(float(value), float(value)) for value in np.ravel(of())]
     with warnings.catch_warnings():
         # every resample scoring the same (a spotting scope with nothing to find) or
         # undefined: the interval is that value, or NaN, which is what SciPy returns anyway
@@ -141,4 +169,5 @@ def resampled_interval(statistic: Callable[[np.ndarray], np.ndarray],
                                 batch=BATCH, confidence_level=level, method="percentile",
                                 rng=np.random.default_rng(seed))
     low, high = found.confidence_interval
-    return Interval(float(low), float(high))
+    return [Interval(float(a), float(b)) for a, b in zip(np.ravel(low), np.ravel(high),
+                                                         strict=True)]

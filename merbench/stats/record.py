@@ -24,7 +24,7 @@ from merbench.stats.intervals import (
     SEED,
     Interval,
     subject_confusions,
-    subject_interval,
+    subject_intervals,
 )
 
 Scoped = dict[str, dict[str, Interval]]  # scope ("overall" or a database) -> metric -> interval
@@ -65,10 +65,9 @@ def scoped_intervals(samples: Any, y_pred: np.ndarray, n_classes: int,
     databases = [keys[stratum[0]].split("/", 1)[0] for stratum in strata]
     confusions = subject_confusions(np.asarray(samples["y_true"], dtype=int),
                                     np.atleast_2d(y_pred), keys_of, keys, n_classes)
-    found = {"overall": {m: subject_interval(confusions, strata, m, **options)
-                         for m in METRICS}}
+    found = {"overall": subject_intervals(confusions, strata, METRICS, **options)}
     for db, stratum in zip(databases, strata, strict=True):
-        found[db] = {m: subject_interval(confusions, [stratum], m, **options) for m in METRICS}
+        found[db] = subject_intervals(confusions, [stratum], METRICS, **options)
     return found
 
 
