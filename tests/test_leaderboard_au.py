@@ -172,7 +172,7 @@ def test_the_index_lists_every_au_run(au_run: Path, tmp_path: Path, read_tables,
     assert row["benchmarks"] == "au-composite-loso" and 'href="au-composite-loso.html"' in index
 
 
-def test_seed_rows_have_an_interval_a_tie_test_and_their_files(tmp_path: Path,
+def test_seed_rows_have_an_interval_a_tie_test_and_their_files(committed_site: Path,
                                                                read_tables) -> None:
     """AU rows showed no interval once they had several seeds, no tie test and no link to
     a run's files or recipe (issue 68): the committed AU runs' page now has each, and the
@@ -187,8 +187,7 @@ def test_seed_rows_have_an_interval_a_tie_test_and_their_files(tmp_path: Path,
     results = COMMITTED.parents[1]
     folders = sorted(results.glob("*-au"))
     assert len(folders) == 3
-    build_site([results], tmp_path / "site")
-    page = (tmp_path / "site" / "au-composite-loso.html").read_text()
+    page = (committed_site / "au-composite-loso.html").read_text()
     rows = read_tables(page)["au-table-au-composite-loso-1"]
     stored = {folder.name: load_au_run(folder) for folder in folders}
     best = max(stored.values(), key=lambda run: float(np.mean(
@@ -209,8 +208,8 @@ def test_seed_rows_have_an_interval_a_tie_test_and_their_files(tmp_path: Path,
         [row] = [r for r in rows if r["model"].startswith(run.first.model.name + " ")]
         assert row["mean-f1"].endswith(f"[{found.mean_f1.low:.2f}, {found.mean_f1.high:.2f}]")
         assert f"seed {run.seeds[0]} (results, predictions, run.json)" in row["model"]
-    linked = sorted((tmp_path / "site" / "au-runs").rglob("au-predictions.csv"))
+    linked = sorted((committed_site / "au-runs").rglob("au-predictions.csv"))
     sources = {path.read_bytes() for path in results.glob("*-au/seed-*/au-predictions.csv")}
     assert len(linked) == 7 and {path.read_bytes() for path in linked} == sources
     for path in linked:
-        assert f'href="{path.parent.relative_to(tmp_path / "site").as_posix()}/run.json"' in page
+        assert f'href="{path.parent.relative_to(committed_site).as_posix()}/run.json"' in page
