@@ -158,36 +158,73 @@ def _type_name(value: Any) -> str:
             type(None): "null"}.get(type(value), type(value).__name__)
 
 
-def _read(annotation: Any, value: Any, where: str) -> Any:
+#: how an annotation is read, worked out once per annotation (a results file holds thousands
+#: of values of a few dozen annotations; asking typing about each value was most of reading)
+_ANY, _UNION, _LITERAL, _RECORD, _DICT, _LIST, _FLOAT, _PLAIN = range(8)
+
+
+@functools.cache
+def _shape(annotation: Any) -> tuple[int, Any]:
     if annotation is Any:
-        return value
+        return _ANY, None
     if _is_union(annotation):
-        for option in typing.get_args(annotation):
+        return _UNION, typing.get_args(annotation)
+    origin = typing.get_origin(annotation)
+    if origin is typing.Literal:
+        return _LITERAL, typing.get_args(annotation)
+    if dataclasses.is_dataclass(annotation):
+        return _RECORD, None
+    if origin is dict:
+        return _DICT, (typing.get_args(annotation) or (str, Any))[1]
+    if origin is list:
+        return _LIST, (typing.get_args(annotation) or (Any,))[0]
+    if annotation is float:
+        return _FLOAT, None
+    return _PLAIN, None
+
+
+def _plain_fits(annotation: Any, value: Any) -> bool:
+    """Whether ``value`` is a plain ``annotation`` (float: any JSON number; int: no bool)."""
+    if annotation is float:
+        return isinstance(value, float | int) and not isinstance(value, bool)
+    return isinstance(value, annotation) and not (isinstance(value, bool)
+                                                  and annotation is int)
+
+
+def _read(annotation: Any, value: Any, where: str) -> Any:
+    kind, detail = _shape(annotation)
+    if kind == _ANY:
+        return value
+    if kind == _UNION:
+        for option in detail:
             try:
                 return _read(option, value, where)
             except LayoutError as exc:
                 if exc.field != where:  # fits the option's shape, wrong inside: say where
                     raise
         raise LayoutError(where, f"is {_type_name(value)}, expected {_describe(annotation)}")
-    origin = typing.get_origin(annotation)
-    if origin is typing.Literal:
-        if value not in typing.get_args(annotation):
-            allowed = ", ".join(map(repr, typing.get_args(annotation)))
+    if kind == _LITERAL:
+        if value not in detail:
+            allowed = ", ".join(map(repr, detail))
             raise LayoutError(where, f"is {value!r}, expected one of {allowed}")
         return value
-    if dataclasses.is_dataclass(annotation):
+    if kind == _RECORD:
         return _read_record(annotation, value, where)
-    if origin is dict:
+    if kind == _DICT:
         if not isinstance(value, dict):
             raise LayoutError(where, f"is {_type_name(value)}, expected an object")
-        _, item = typing.get_args(annotation) or (str, Any)
-        return {k: _read(item, v, f"{where}.{k}") for k, v in value.items()}
-    if origin is list:
+        if _shape(detail)[0] in (_FLOAT, _PLAIN) and all(_plain_fits(detail, v)
+                                                         for v in value.values()):
+            return dict(value)  # an object of numbers or texts, as a list of them
+        return {k: _read(detail, v, f"{where}.{k}") for k, v in value.items()}
+    if kind == _LIST:
         if not isinstance(value, list):
             raise LayoutError(where, f"is {_type_name(value)}, expected a list")
-        (item,) = typing.get_args(annotation) or (Any,)
-        return [_read(item, v, f"{where}[{i}]") for i, v in enumerate(value)]
-    if annotation is float and isinstance(value, int) and not isinstance(value, bool):
+        item_kind = _shape(detail)[0]
+        if item_kind in (_FLOAT, _PLAIN) and all(_plain_fits(detail, v) for v in value):
+            return list(value)  # a list of numbers or texts: no name built for each
+        return [_read(detail, v, f"{where}[{i}]") for i, v in enumerate(value)]
+    if kind == _FLOAT and isinstance(value, int) and not isinstance(value, bool):
         return value  # JSON does not tell 3 from 3.0
     if not isinstance(value, annotation) or (isinstance(value, bool) and annotation is int):
         raise LayoutError(where, f"is {_type_name(value)}, expected {_describe(annotation)}")
@@ -201,14 +238,22 @@ def _hints(cls: Any) -> dict[str, Any]:
     return typing.get_type_hints(cls)
 
 
-def _read_record(cls: Any, value: Any, where: str) -> Any:
-    if not isinstance(value, dict):
-        raise LayoutError(where, f"is {_type_name(value)}, expected an object")
+@functools.cache
+def _layout(cls: Any) -> tuple[dict[str, Any], tuple[dataclasses.Field[Any], ...],
+                               dict[str, Any], frozenset[str]]:
+    """A record class's hints, fields, flattened records and every key its object may hold."""
     hints = _hints(cls)
     fields = dataclasses.fields(cls)
     inner = {f.name: _flattened_record(hints[f.name]) for f in fields if _flattened(f)}
-    known = {f.name for f in fields if f.name not in inner} | {
-        g.name for record in inner.values() for g in dataclasses.fields(record)}
+    known = frozenset({f.name for f in fields if f.name not in inner} | {
+        g.name for record in inner.values() for g in dataclasses.fields(record)})
+    return hints, fields, inner, known
+
+
+def _read_record(cls: Any, value: Any, where: str) -> Any:
+    if not isinstance(value, dict):
+        raise LayoutError(where, f"is {_type_name(value)}, expected an object")
+    hints, fields, inner, known = _layout(cls)
     unknown = sorted(set(value) - known)
     if unknown:
         raise LayoutError(f"{where}.{unknown[0]}".lstrip("."), "is not part of this layout")
