@@ -167,3 +167,52 @@ def test_compare_pairs_a_kind_only_with_its_own_and_names_what_it_does_not_pair(
         assert f"is a {kind.name}, which compare does not pair" in err
     else:
         assert "an AU run (au-results.json) is compared only with AU runs" in err
+
+
+@pytest.mark.parametrize("swap", ["symlink", "hardlink", "fifo"])
+@pytest.mark.parametrize("name", ["spot-run.json", "videos/0000.json"])
+def test_a_spotting_runs_own_files_are_files_of_its_own(examples: dict[str, Path],
+                                                        tmp_path: Path, name: str, swap: str,
+                                                        cli: Any) -> None:
+    """spot-run.json and videos/NNNN.json as a fifo, a link (to /dev/zero) or a hard link
+    were validated "ok" and published; status refused them (the adversarial pass of
+    issue 69). validate and status now say which file it is, and read none of them."""
+    folder = _copy(examples, "spotting run", tmp_path)
+    target, outside = folder / name, tmp_path / "outside"
+    shutil.copy2(target, outside)
+    target.unlink()
+    {"symlink": lambda: target.symlink_to("/dev/zero"),
+     "hardlink": lambda: os.link(outside, target), "fifo": lambda: os.mkfifo(target)}[swap]()
+    said = {"symlink": "is a symbolic link", "hardlink": "is a hard link", "fifo": "is a fifo"}
+    for command in ("validate", "status"):
+        code, _, err = cli(command, folder)
+        assert code == 2 and f"{name} {said[swap]}" in err, (command, err)
+
+
+def test_a_folder_that_links_to_a_spotting_run_is_refused(examples: dict[str, Path],
+                                                          tmp_path: Path, cli: Any) -> None:
+    (tmp_path / "linked").symlink_to(examples["spotting run"], target_is_directory=True)
+    code, _, err = cli("validate", tmp_path / "linked")
+    assert code == 2 and "is a symbolic link" in err
+
+
+def test_status_of_a_tuning_whose_record_names_no_dataset_is_one_line(
+        examples: dict[str, Path], tmp_path: Path, cli: Any) -> None:
+    """A tuning.json without spec.dataset was a KeyError traceback from status."""
+    import json
+
+    folder = _copy(examples, "tuning", tmp_path)
+    record = json.loads((folder / "tuning.json").read_text())
+    del record["spec"]["dataset"]
+    (folder / "tuning.json").write_text(json.dumps(record))
+    code, _, err = cli("status", folder)
+    assert code == 2 and len(err.strip().splitlines()) == 1
+    assert "tuning.json cannot be read ('dataset')" in err
+
+
+def test_an_emotion_run_is_audited_by_its_results_file_too(examples: dict[str, Path],
+                                                           tmp_path: Path, cli: Any) -> None:
+    """audit RUN/results.json said ".../results.json/run.json is unreadable"."""
+    folder = _copy(examples, "emotion run", tmp_path)
+    code, out, err = cli("audit", folder / "results.json", "--folds", "1", "--seed", "0")
+    assert code == 0 and "audit passed: 1 of 2 folds" in out, err

@@ -39,7 +39,7 @@ class EmotionRunKind:
         return describe(run_status(folder))
 
     def audit(self, path: Path, request: AuditRequest, report: Report) -> AuditVerdict:
-        return audit_run_folder(path, request, report)
+        return audit_run_folder(path if path.is_dir() else path.parent, request, report)
 
 
 def audit_run_folder(path: Path, request: AuditRequest, report: Report) -> AuditVerdict:

@@ -12,10 +12,14 @@ from merbench.errors import MerbenchError
 from merbench.kinds.contract import AuditRequest, AuditVerdict, Checked, Report
 from merbench.literal import counted
 from merbench.results.codec import loads
-from merbench.results.safe_files import check_entry, read_regular_bytes
+from merbench.results.safe_files import UnsafeFile, check_entry, read_regular_bytes
 from merbench.results.spotting_file import SPOTTING_FILE, SPOTTING_RUN_FILE, VIDEOS_FOLDER
 from merbench.results.str_file import STR_FILE
-from merbench.verification.spotting_check import spotting_path, validate_spotting
+from merbench.verification.spotting_check import (
+    check_spotting_folder,
+    spotting_path,
+    validate_spotting,
+)
 from merbench.verification.str_check import str_beside
 
 
@@ -46,8 +50,13 @@ class SpottingRunKind:
         spotted so far (``videos/``); a spotting run holds no lock, so whether a process
         works in it now is not said."""
         folder = folder if folder.is_dir() else folder.parent
+        try:  # what is not a file of its own is said, never read
+            check_spotting_folder(folder)
+            for name in (SPOTTING_FILE, STR_FILE):
+                check_entry(folder / name, folder)
+        except UnsafeFile as exc:
+            raise MerbenchError(f"{folder}: {exc}") from None
         try:
-            check_entry(folder / SPOTTING_RUN_FILE, folder)
             started = loads(read_regular_bytes(folder / SPOTTING_RUN_FILE).decode("utf-8"))
             what = (f"spotter {started['spotter']['name']} on {started['dataset']['name']}, "
                     f"{counted(len(started['variants']), 'setting')}")

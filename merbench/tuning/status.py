@@ -13,7 +13,7 @@ from pathlib import Path
 
 from merbench.errors import MerbenchError
 from merbench.results.run_archive import PACKED_FOLDERS, RUNS_ARCHIVE, archived_names
-from merbench.results.safe_files import read_regular_bytes
+from merbench.results.safe_files import UnsafeFile, check_entry, read_regular_bytes
 from merbench.results.tune_file import NESTED, TUNE_FILE, TUNING_SPEC_FILE
 
 
@@ -33,9 +33,14 @@ def _run_files(folder: Path) -> list[str]:
 def tuning_status(folder: Path) -> str:
     """The search, its runs finished out of the most it can train, and its state."""
     try:
+        for name in (TUNE_FILE, RUNS_ARCHIVE):  # a fifo or a link is said, never read
+            check_entry(folder / name, folder)
         claimed = json.loads(read_regular_bytes(folder / TUNING_SPEC_FILE))
         spec, mode = claimed["spec"], claimed["mode"]
         trials, inner = int(spec["trials"]), int(spec["inner_folds"])
+        what = f"{spec['model']} on {spec['dataset']}/{spec['protocol']}"
+    except UnsafeFile as exc:
+        raise MerbenchError(f"{folder}: {exc}") from None
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise MerbenchError(f"{folder / TUNING_SPEC_FILE} cannot be read ({exc}); is the "
                             "folder a merbench tuning?") from None
@@ -52,5 +57,4 @@ def tuning_status(folder: Path) -> str:
         runs = f"{finished} of {trials} runs finished"
     state = "finished: tune.json written" if (folder / TUNE_FILE).is_file() else \
         "tune.json not yet written (the same merbench tune command goes on)"
-    return (f"{folder}: tuning of {spec['model']} on {spec['dataset']}/{spec['protocol']}, "
-            f"{mode}, {shape}: {runs}; {state}")
+    return f"{folder}: tuning of {what}, {mode}, {shape}: {runs}; {state}"

@@ -18,7 +18,13 @@ from merbench.results.codec import LayoutError, from_json, to_json
 from merbench.results.run_files import ResultRejected, differ
 from merbench.results.safe_files import UnsafeFile, check_entry
 from merbench.results.schema import read_json
-from merbench.results.spotting_file import SPOTTING_FILE, SPOTTING_SCHEMA, SpottingResults
+from merbench.results.spotting_file import (
+    SPOTTING_FILE,
+    SPOTTING_RUN_FILE,
+    SPOTTING_SCHEMA,
+    VIDEOS_FOLDER,
+    SpottingResults,
+)
 from merbench.results.str_file import StrResults
 from merbench.spotting.choice import (
     CRITERION,
@@ -38,12 +44,27 @@ def spotting_path(path: Path) -> Path:
     return path / SPOTTING_FILE if path.is_dir() else path
 
 
+def check_spotting_folder(folder: Path) -> None:
+    """The spotting run's folder is no link, and every file of it merbench reads or
+    resumes from (``spot-run.json``, each ``videos/NNNN.json``) is a regular file of its
+    own: a fifo there hung ``status`` and the same ``spot`` command, a link to /dev/zero
+    filled the memory, and validate said ok."""
+    check_entry(folder, folder.parent, folder=True)
+    check_entry(folder / SPOTTING_RUN_FILE, folder)
+    videos = folder / VIDEOS_FOLDER
+    check_entry(videos, folder, folder=True)
+    if videos.is_dir():
+        for entry in sorted(videos.iterdir()):
+            check_entry(entry, folder)
+
+
 def _validate_spotting_file(path: Path) -> SpottingResults:
     """The checked ``spotting.json`` at ``path`` alone; :class:`ResultRejected` naming the
     first thing wrong."""
     file = spotting_path(Path(path))
     try:
-        check_entry(file, file.parent)  # a link, a fifo or a hard link is never read
+        check_spotting_folder(file.parent)  # a link, a fifo or a hard link is never read
+        check_entry(file, file.parent)
     except UnsafeFile as exc:
         raise ResultRejected(file, str(exc)) from None
     foreign = refuse_audit_record(file.parent, "spotting")
