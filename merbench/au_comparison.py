@@ -9,6 +9,7 @@ labels and folds (the AU label hash and the folds fingerprint must be equal).
 
 from __future__ import annotations
 
+import hashlib
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -53,6 +54,21 @@ def _configuration(results: AUResults) -> tuple[object, ...]:
             repr(results.feature.options), repr(results.hyperparameters), results.au_set,
             results.dataset.labels_sha256, results.protocol.folds_fingerprint,
             results.shuffle_train_labels)
+
+
+def au_claim(results: AUResults) -> tuple[object, ...]:
+    """What an AU run claims to be: its configuration, versions and seed. Two runs making
+    one claim must hold the same predictions (merbench trains bit for bit on a CPU), or one
+    was edited: neither may be shown or counted as the claim until an audit says which."""
+    return tuple(map(repr, (*_configuration(results), results.model.version,
+                            results.dataset.version, results.dataset.options,
+                            results.protocol.name, results.seed)))  # hashable, as a key
+
+
+def predictions_digest(run_dir: Path) -> str:
+    """The SHA-256 of an AU run's ``au-predictions.csv``: what two copies of a claim must
+    share."""
+    return hashlib.sha256(read_regular_bytes(Path(run_dir) / AU_PREDICTIONS_FILE)).hexdigest()
 
 
 def load_au_run(path: Path) -> StoredAURun:

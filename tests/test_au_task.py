@@ -331,6 +331,21 @@ def test_an_au_run_is_audited_and_a_resumed_forgery_fails_it(au_run: Path, real_
     assert code == 0, err  # every number follows from the (forged) fold files
     code, out, _ = cli("audit", forged, *audit)
     assert code == 1 and "DIFFERS" in out and "audit FAILED" in out, out
+    # the two make one claim (configuration and seed) with other predictions: both were
+    # "ok" and the build ranked whichever sorted first, the forgery here (adversarial pass)
+    code, out, err = cli("validate", genuine, forged)
+    assert code == 2 and err.count("with other predictions: one of them was edited") == 2
+    results = tmp_path / "results"
+    for name in ("genuine", "forged"):
+        shutil.copytree(tmp_path / name, results / name)
+    code, out, err = cli("leaderboard", "build", "--results", results, "--out",
+                         tmp_path / "site", "--strict")
+    assert code == 2 and "2 result file(s) rejected (--strict)" in err, (out, err)
+    index = (tmp_path / "site" / "index.html").read_text()
+    assert index.count("with other predictions") == 2 and "au-composite-loso.html" not in index
+    shutil.copytree(genuine, tmp_path / "copy")  # the same predictions: a reproduction
+    code, out, err = cli("validate", genuine, tmp_path / "copy")
+    assert code == 0 and "reproduced 2x" in out, err
     shutil.copy2(genuine / "audit.json", forged / "audit.json")  # another run's record
     code, out, _ = cli("validate", forged)
     assert code == 0 and "it vouches for nothing here" in out

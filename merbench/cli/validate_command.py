@@ -57,6 +57,7 @@ def _checked(path: Path) -> Checked:
 def main(args: argparse.Namespace) -> int:
     rejected = 0
     runs: list[tuple[str, ValidatedRun]] = []
+    claims: dict[tuple[object, ...], list[Checked]] = {}
     args.files = expanded(args.files)
     for path in args.files:
         try:
@@ -70,12 +71,36 @@ def main(args: argparse.Namespace) -> int:
             say(f"note: {path}: {line}")
         if checked.run is not None:
             runs.append((str(path), checked.run))
-    rejected += _copies(runs)
+        if checked.claim is not None:
+            claims.setdefault(checked.claim, []).append(checked)
+    rejected += _copies(runs) + _conflicting(claims)
     if rejected:
         say(f"merbench: error: {rejected} of {len(args.files)} result file(s) rejected",
               file=sys.stderr)
         return EXIT_USAGE
     return 0
+
+
+def _conflicting(claims: dict[tuple[object, ...], list[Checked]]) -> int:
+    """Say which results make one claim (configuration and seed) with other evidence (an
+    AU run's predictions): none of them can be trusted until an audit says which was
+    edited; how many a leaderboard would reject."""
+    rejected = 0
+    for copies in claims.values():
+        folders = {c.path.resolve(): c for c in copies}  # a folder named twice is one
+        if len(folders) < 2:
+            continue
+        shown = ", ".join(str(c.path) for c in folders.values())
+        if len({c.evidence for c in folders.values()}) == 1:
+            say(f"reproduced {len(folders)}x: {shown} claim the same configuration and seed "
+                "with the same predictions")
+            continue
+        for copy in folders.values():
+            say(f"merbench: rejected: {copy.path}: claims the configuration and seed of "
+                f"{shown} with other predictions: one of them was edited ('merbench audit' "
+                "of each says which); publish only the genuine one", file=sys.stderr)
+        rejected += len(folders)
+    return rejected
 
 
 def _copies(runs: list[tuple[str, ValidatedRun]]) -> int:

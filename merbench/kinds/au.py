@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from merbench.au_comparison import au_claim, predictions_digest
 from merbench.kinds.contract import AuditRequest, AuditVerdict, Checked, Report
 from merbench.kinds.emotion import audit_run_folder
 from merbench.results.au_file import AU_RESULTS_FILE
@@ -26,11 +27,14 @@ class AURunKind:
 
     def validate(self, path: Path) -> Checked:
         results, audits = validate_au_run_and_audits(path)
-        return Checked(path, f"{results.model.name} v{results.model.version} on "
-                             f"{results.dataset.name}/{results.protocol.name}, AU detection "
-                             f"over {len(results.au_set)} AUs, {results.protocol.n_folds} "
-                             f"folds, {results.protocol.n_samples} samples; recomputed every "
-                             f"score{f'; audit.json: {audits.text}' if audits else ''}")
+        folder = path if path.is_dir() else path.parent
+        summary = (f"{results.model.name} v{results.model.version} on "
+                   f"{results.dataset.name}/{results.protocol.name}, AU detection over "
+                   f"{len(results.au_set)} AUs, {results.protocol.n_folds} folds, "
+                   f"{results.protocol.n_samples} samples; recomputed every score"
+                   f"{f'; audit.json: {audits.text}' if audits else ''}")
+        return Checked(path, summary, claim=("action-unit run", *au_claim(results)),
+                       evidence=predictions_digest(folder))
 
     def status(self, folder: Path) -> str:
         return describe(run_status(folder if folder.is_dir() else folder.parent))

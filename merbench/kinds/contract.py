@@ -31,6 +31,11 @@ class Checked:
     notes: tuple[str, ...] = ()  # what could not be checked here, one line each
     #: an emotion run, which another file may claim as a copy of one configuration and seed
     run: ValidatedRun | None = None
+    #: what another result of its kind may claim too (configuration and seed), and the
+    #: digest of what two such copies must share; None where the kind settles copies itself
+    #: (an emotion run, through ``run``) or has none
+    claim: tuple[object, ...] | None = None
+    evidence: str | None = None
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,14 @@ from typing import Any
 
 import numpy as np
 
-from merbench.au_comparison import StoredAURun, compare_au, mean_f1_interval, stored_au_run
+from merbench.au_comparison import (
+    StoredAURun,
+    au_claim,
+    compare_au,
+    mean_f1_interval,
+    predictions_digest,
+    stored_au_run,
+)
 from merbench.errors import MerbenchError
 from merbench.leaderboard.collect import Cell, Rejected, mark_best_cells, reduced_setting
 from merbench.leaderboard.declared_defaults import (
@@ -132,7 +139,33 @@ def find_au_runs(folders: Sequence[Path], pins: Pins | None = None
                 rejected.append(Rejected(path.parent, foreign))
                 continue
             runs.append(AURun(path.parent, results))
-    return runs, rejected
+    return _without_conflicts(runs, rejected)
+
+
+def _without_conflicts(runs: list[AURun], rejected: list[Rejected]
+                       ) -> tuple[list[AURun], list[Rejected]]:
+    """``runs`` less every copy of a claim (configuration and seed) whose predictions differ
+    from another copy's: a forged copy was ranked in place of the genuine run, whichever
+    folder sorted first. Identical copies stay (a row counts them once)."""
+    by_claim: dict[tuple[object, ...], list[AURun]] = {}
+    for run in runs:
+        by_claim.setdefault(au_claim(run.results), []).append(run)
+    kept = []
+    for copies in by_claim.values():
+        try:
+            digests = {predictions_digest(run.path) for run in copies}
+        except (MerbenchError, OSError) as exc:  # gone since validation
+            rejected += [Rejected(run.path, str(exc)) for run in copies]
+            continue
+        if len(digests) == 1:
+            kept += copies
+            continue
+        shown = ", ".join(str(run.path) for run in copies)
+        rejected += [Rejected(run.path, f"claims the configuration and seed of {shown} with "
+                                        "other predictions: one of them was edited ('merbench "
+                                        "audit' of each says which); publish only the genuine "
+                                        "one") for run in copies]
+    return kept, rejected
 
 
 def _digest(value: object) -> str:
