@@ -99,7 +99,8 @@ def test_an_audit_copied_from_another_run_vouches_for_nothing(tmp_path: Path, ki
         assert "it vouches for nothing here" in summary.text
         return
     with pytest.raises(ResultRejected, match=r"audit\.json beside it: merbench audit records "
-                                             r"audits of emotion and action-unit runs only"):
+                                             r"audits in emotion and action-unit run folders "
+                                             r"only"):
         validate(folder)
 
 

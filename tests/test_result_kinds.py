@@ -123,6 +123,10 @@ def test_a_summary_over_seeds_is_audited_seed_run_by_seed_run(examples: dict[str
     for seed in (0, 1):  # each seed run keeps its own record, and still validates
         assert (folder / f"seed-{seed}" / "audit.json").is_file()
     assert cli("validate", folder)[0] == 0
+    # a record beside seeds.json was accepted and ignored: audits are the seed runs'
+    shutil.copy2(folder / "seed-0" / "audit.json", folder / "audit.json")
+    code, _, err = cli("validate", folder)
+    assert code == 2 and "audit.json beside it" in err and "each seed run's" in err
 
 
 @pytest.mark.realdata

@@ -24,16 +24,17 @@ AUDIT_FILE = "audit.json"
 
 
 def refuse_audit_record(folder: Path, kind: str) -> str | None:
-    """Why an ``audit.json`` in the folder of a result ``merbench audit`` does not audit
-    (``kind``: action units, spotting, a tuning) rejects it, or None when there is none. Such
-    a record was made for another run: a copied signature vouches for nothing here, and a
-    page that ignored it silently would let it sit beside the result as if it did."""
+    """Why an ``audit.json`` in the folder of a result whose audits merbench does not record
+    there (``kind``: a summary over seeds, spotting, a tuning) rejects it, or None when there
+    is none. Such a record was made for another run: a copied signature vouches for nothing
+    here, and a page that ignored it silently would let it sit beside the result as if it
+    did."""
     path = Path(folder) / AUDIT_FILE
     if not (path.exists() or path.is_symlink()):
         return None
-    return (f"{AUDIT_FILE} beside it: merbench audit records audits of emotion and "
-            f"action-unit runs only, so an audit record in a {kind} folder belongs to another "
-            "run; remove it")
+    return (f"{AUDIT_FILE} beside it: merbench audit records audits in emotion and "
+            f"action-unit run folders only (a summary over seeds: in each seed run's), so an "
+            f"audit record in a {kind} folder belongs to another run; remove it")
 
 
 def read_audits(run_dir: Path) -> list[AuditRecord]:

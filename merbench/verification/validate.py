@@ -25,7 +25,7 @@ import numpy as np
 from merbench.errors import MerbenchError
 from merbench.plugins import default_plugins
 from merbench.results.au_file import AU_RESULTS_FILE, AUResults
-from merbench.results.audit_file import AuditSummary, check_audit_file
+from merbench.results.audit_file import AuditSummary, check_audit_file, refuse_audit_record
 from merbench.results.codec import LayoutError, from_json, to_json
 from merbench.results.collapse import collapse_notes
 from merbench.results.manifest import chain_problem
@@ -252,6 +252,9 @@ def validate_seeds(path: Path, runs: dict[Path, ValidatedRun] | None = None) -> 
     except (MerbenchError, LayoutError) as exc:
         raise ResultRejected(base, f"{seeds_path.name}: "
                                    f"{str(exc).removeprefix(f'{seeds_path} ')}") from None
+    foreign = refuse_audit_record(base, "seeds summary")  # each seed run records its own
+    if foreign is not None:
+        raise ResultRejected(base, foreign)
     runs = {} if runs is None else runs
     by_seed = {}
     for seed, name in summary.runs.items():
