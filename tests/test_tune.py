@@ -341,11 +341,31 @@ def _pruned(data: dict[str, Any]) -> None:
      "not a folder inside"),
     (_set("outer.0.final_run", lambda r: r[:-1] + ("0" if r.endswith("1") else "1")),
      "reports run"),
+    # tune.json alone was trusted for the search's settings (the adversarial pass, #69)
+    (_set("trials", lambda t: t - 1), "is not the search tuning.json recorded when it "
+                                      "started (its trials differs)"),
+    (_set("protocol", lambda p: "lodo"), "(its protocol differs)"),
+    (_set("pruner", lambda p: "../../etc/passwd \x1b[31m"), "merbench searches with tpe, "
+                                                             "grid, random and prunes with"),
 ])
 def test_forged_tunings_are_rejected(tuned: Path, tmp_path: Path, edit: Any,
                                      message: str) -> None:
     with pytest.raises(ResultRejected, match=re.escape(message)):
         validate_tune(_forged(tuned, tmp_path, edit))
+
+
+@pytest.mark.parametrize("record", ["[]", "0", None])
+def test_a_tuning_whose_record_of_the_search_is_not_one_is_rejected(tuned: Path,
+                                                                    tmp_path: Path,
+                                                                    record: str | None) -> None:
+    copy = _forged(tuned, tmp_path, lambda data: None)
+    if record is None:
+        (copy / "tuning.json").unlink()
+    else:
+        (copy / "tuning.json").write_text(record)
+    said = "tuning.json is missing" if record is None else "is not the record of a search"
+    with pytest.raises(ResultRejected, match=re.escape(said)):
+        validate_tune(copy)
 
 
 def test_a_tuning_without_its_predictions_is_rejected_in_one_line(tuned: Path,

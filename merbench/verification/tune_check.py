@@ -38,7 +38,7 @@ from merbench.results.codec import to_json
 from merbench.results.run_archive import RUNS_ARCHIVE, unpacked_runs
 from merbench.results.run_files import ResultRejected, read_predictions
 from merbench.results.rundir import RunDirectory
-from merbench.results.safe_files import check_entry
+from merbench.results.safe_files import check_entry, read_regular_bytes
 from merbench.results.tune_file import (
     NESTED,
     PREDICTION_COLUMNS,
@@ -58,7 +58,7 @@ from merbench.tuning import search
 from merbench.tuning.folds import OuterFold
 from merbench.tuning.run_tuning import best_trial, objective, outer_scores
 from merbench.tuning.run_tuning import run_spec as expected_spec
-from merbench.tuning.space import Parameter, TuneSpec
+from merbench.tuning.space import PRUNERS, SAMPLERS, Parameter, TuneSpec
 from merbench.verification.validate import validate_run
 
 TOLERANCE = 1e-9
@@ -72,6 +72,35 @@ def _spec_of(results: TuneResults) -> TuneSpec:
                     sampler=results.sampler, sampler_seed=results.sampler_seed,
                     trials=results.trials, pruner=results.pruner,
                     dataset_options=results.dataset_options)
+
+
+def _record_problem(folder: Path, results: TuneResults) -> str | None:
+    """Why ``tune.json`` is not the search ``tuning.json`` recorded when it started (its
+    spec and mode, written before any run), or None. tune.json alone was trusted for the
+    search's settings: edited to ``complete``, another trial count, pruner or protocol, it
+    validated."""
+    if results.sampler not in SAMPLERS or results.pruner not in PRUNERS:
+        return (f"tune.json names sampler {results.sampler!r} and pruner {results.pruner!r}; "
+                f"merbench searches with {', '.join(SAMPLERS)} and prunes with "
+                f"{', '.join(PRUNERS)}")
+    try:
+        recorded = json.loads(read_regular_bytes(folder / TUNING_SPEC_FILE))
+        spec, mode = dict(recorded["spec"]), recorded["mode"]
+    except FileNotFoundError:
+        return (f"{TUNING_SPEC_FILE} is missing, so nothing says which search was started; "
+                "publish the tuning folder as merbench tune wrote it")
+    except (MerbenchError, OSError, ValueError, KeyError, TypeError) as exc:
+        return f"{TUNING_SPEC_FILE} is not the record of a search ({exc})"
+    mine = json.loads(json.dumps(_spec_of(results).to_dict(), sort_keys=True))
+    if results.mode != NESTED:  # a test-scored search has no inner folds to record
+        spec.pop("inner_folds", None)
+        mine.pop("inner_folds", None)
+    if mode != results.mode or spec != mine:
+        found = sorted(k for k in set(spec) | set(mine) if spec.get(k) != mine.get(k))
+        what = found[0] if found else "mode"
+        return (f"tune.json is not the search {TUNING_SPEC_FILE} recorded when it started "
+                f"(its {what} differs); publish the tuning as merbench tune wrote it")
+    return None
 
 
 def _inside(folder: Path, relative: str) -> Path:
@@ -225,6 +254,9 @@ def validate_tune(path: Path, deep: bool = True) -> TuneResults:
     foreign = refuse_audit_record(folder, "tuning")
     if foreign is not None:
         raise ResultRejected(folder, foreign)
+    problem = _record_problem(folder, results)
+    if problem is not None:
+        raise ResultRejected(folder, problem)
     try:
         with unpacked_runs(folder) as runs:
             try:
