@@ -132,15 +132,17 @@ def test_a_summary_over_seeds_is_audited_seed_run_by_seed_run(examples: dict[str
 @pytest.mark.realdata
 def test_a_tuning_is_audited_by_training_its_test_scored_runs_again(
         examples: dict[str, Path], real_data: Path, cli: Any, tmp_path: Path) -> None:
-    """A tuning's outer scores are its chosen runs' predictions: one of their folds trained
-    again; printed, not recorded (nothing in the folder changes), and ``--sign`` refused."""
+    """A test-scored tuning: a fold of every trial's run trained again (the runs whose
+    scores made the choice, the chosen one's predictions the outer score); printed, not
+    recorded (nothing in the folder changes), and ``--sign`` refused."""
     folder = examples["tuning"]
     before = sorted((p.name, p.stat().st_mtime_ns) for p in folder.iterdir())
     code, out, err = cli("audit", folder, "--folds", "1", "--seed", "0", "--data-root",
                          real_data / "composite")
     assert code == 0, err
     assert "trials/all/trial-003 fold 57 smic/s06: identical" in out
-    assert "audit passed: 1 fold of the runs that scored the test subjects" in out
+    assert all(f"auditing trials/all/trial-00{n}: folds 57" in out for n in range(4))
+    assert "audit passed: 4 folds of 4 runs of the search trained again match" in out
     assert sorted((p.name, p.stat().st_mtime_ns) for p in folder.iterdir()) == before
     code, _, err = cli("audit", folder, "--sign", tmp_path / "key")
     assert code == 2 and "nothing to sign" in err

@@ -47,25 +47,32 @@ class TuningKind:
         return tuning_status(folder if folder.is_dir() else folder.parent)
 
     def audit(self, path: Path, request: AuditRequest, report: Report) -> AuditVerdict:
-        """The runs whose predictions make the tuning's outer scores trained again in
-        part: of a nested search, ``count`` outer folds' retrained runs, each whole; of a
-        test-scored one, ``count`` folds of the chosen configuration's run. The search
-        itself (the inner scores and the choice) ``validate`` recomputes."""
+        """The runs that made the tuning trained again in part: of a nested search, for
+        ``count`` outer folds, every trial's inner runs (whose scores made the choice) and
+        the chosen configuration's retrained run (whose predictions are the outer score),
+        each whole; of a test-scored one, ``count`` folds of every trial's run. The
+        arithmetic of the search (scores, choice, outer scores) ``validate`` recomputes;
+        inner runs forged consistently steered the choice past an audit of the final runs
+        alone."""
         if request.signing_key is not None:
             raise MerbenchError(f"--sign: an audit of a tuning ({path}) is printed, not "
                                 "recorded in the folder yet, so there is nothing to sign; "
                                 "leave --sign out")
         folder = path if path.is_dir() else path.parent
         results = validate_tune(folder)
-        finals = list(dict.fromkeys(outer.final_run for outer in results.outer))
-        if len(finals) == 1:
-            picks = [(finals[0], request.count, request.seed)]
+        if results.mode != NESTED:
+            [outer] = results.outer
+            picks = [(run, request.count, request.seed)
+                     for run in dict.fromkeys(r for t in outer.trials for r in t.runs)]
         else:
-            indices, drawn = choose_folds(len(finals), request.count, request.seed)
+            indices, drawn = choose_folds(len(results.outer), request.count, request.seed)
             how = "every outer fold" if drawn is None else (
                 f"outer folds {', '.join(map(str, indices))}, drawn with --seed {drawn}")
-            report(f"auditing {path}: {how}; its chosen configuration trained again")
-            picks = [(finals[i], None, None) for i in indices]
+            report(f"auditing {path}: {how}; every trial's inner runs and the chosen "
+                   "configuration's run trained again")
+            picks = [(run, None, None) for i in indices for run in dict.fromkeys(
+                [*(r for t in results.outer[i].trials for r in t.runs),
+                 results.outer[i].final_run])]
         plugins = request.plugins()
         differing, trained = 0, 0
         with _runs_of(folder) as runs:
@@ -92,9 +99,9 @@ class TuningKind:
             return AuditVerdict(False, f"audit FAILED: {differing} of the {trained} folds "
                                        "trained again differ from what the tuning's runs "
                                        "stored (not recorded in the folder)")
-        return AuditVerdict(True, f"audit passed: {counted(trained, 'fold')} of the runs "
-                                  "that scored the test subjects trained again match (not "
-                                  "recorded in the folder)")
+        return AuditVerdict(True, f"audit passed: {counted(trained, 'fold')} of "
+                                  f"{counted(len(picks), 'run')} of the search trained again "
+                                  "match (not recorded in the folder)")
 
 
 @contextlib.contextmanager
