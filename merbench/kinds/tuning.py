@@ -1,6 +1,6 @@
 """A tuning (``merbench tune``): ``tune.json`` whose every trial's score, choice and outer
 scores recompute from the trials' runs (packed in ``runs.tar.xz``); audited by training
-again the runs that scored the test subjects (each outer fold's chosen configuration)."""
+again the runs that made it (the trials' runs and each outer fold's chosen one)."""
 
 from __future__ import annotations
 
