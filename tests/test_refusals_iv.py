@@ -414,10 +414,22 @@ def test_a_spotter_that_fails_on_the_first_video_leaves_no_folder(cli, tmp_path:
     assert code == 0, err
 
 
-def test_validate_of_an_empty_path_is_refused(cli) -> None:
-    """``merbench validate ""`` walked the current folder (issue 69's second pass)."""
-    code, out, err = cli("validate", "")
-    assert code == 2 and "an empty path names no result" in err and out == ""
+@pytest.mark.parametrize("args", [
+    ("validate", ""), ("status", ""), ("audit", ""), ("compare", "", "x"),
+    ("leaderboard", "build", "--results", "", "--out", "site"),
+    ("predict", "", "--out", "p"), ("predict", "-d", "synthetic-long", "--video",
+                                    "synthetic-long/sub01/v1", "--from-run", "", "--out", "p"),
+    ("tune", "", "--out", "t"), ("migrate", "")])
+def test_an_empty_path_is_refused_by_every_command(cli, args: tuple[str, ...],
+                                                   tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """``Path("")`` is ``.``: ``merbench validate ""`` walked the current folder (issue 69's
+    second pass), and status, audit, compare, predict, ``--from-run`` and ``build --results``
+    still did (its third). One type reads every path the command line takes."""
+    monkeypatch.chdir(tmp_path)
+    code, out, err = cli(*args)
+    assert code == 2 and "an empty path names nothing" in err and out == "", err
+    assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.parametrize("args", [

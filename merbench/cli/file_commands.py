@@ -9,11 +9,8 @@ a command's own is declared here, by hand.
 
 from __future__ import annotations
 
-import argparse
-from pathlib import Path
-
 from merbench.cli.command_line import CommandLine, Commands
-from merbench.cli.shared_options import benchmarks_option, results_option
+from merbench.cli.shared_options import benchmarks_option, given_path, results_option
 from merbench.cli.strict_parser import StrictParser
 
 
@@ -22,30 +19,21 @@ def _clear(parser: StrictParser) -> None:
                         help="delete only this feature's entries (a name 'cache info' shows)")
 
 
-def _result_path(text: str) -> Path:
-    """A path given to validate: an empty one (``merbench validate ""``) walked the current
-    folder as if it had been named."""
-    if not text.strip():
-        raise argparse.ArgumentTypeError("an empty path names no result; give a run folder, "
-                                         "a result file or a folder of results")
-    return Path(text)
-
-
 def _validate(parser: StrictParser) -> None:
-    parser.add_argument("files", nargs="+", type=_result_path, metavar="PATH",
+    parser.add_argument("files", nargs="+", type=given_path, metavar="PATH",
                         help="a result of any kind (a run, --seeds, spotting, action-unit or "
                              "tuning folder, or its results file), or a folder of results "
                              "(every result up to 5 levels below is checked)")
 
 
 def _compare(parser: StrictParser) -> None:
-    parser.add_argument("runs", nargs="+", type=Path, metavar="RUN",
+    parser.add_argument("runs", nargs="+", type=given_path, metavar="RUN",
                         help="the reference first, then the runs to compare with it")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
 
 
 def _keygen(parser: StrictParser) -> None:
-    parser.add_argument("--out", type=Path, required=True, metavar="KEY",
+    parser.add_argument("--out", type=given_path, required=True, metavar="KEY",
                         help="where to write the private key (KEY.pub beside it)")
     parser.add_argument("--name", default=None, metavar="NAME",
                         help="whose key it is, written in KEY.pub and shown with what it signs "
@@ -53,12 +41,12 @@ def _keygen(parser: StrictParser) -> None:
 
 
 def _migrate(parser: StrictParser) -> None:
-    parser.add_argument("paths", nargs="+", type=Path, metavar="PATH",
+    parser.add_argument("paths", nargs="+", type=given_path, metavar="PATH",
                         help="a run directory, a folder of runs, or one file")
 
 
 def _status(parser: StrictParser) -> None:
-    parser.add_argument("dirs", nargs="*", type=Path, metavar="DIR",
+    parser.add_argument("dirs", nargs="*", type=given_path, metavar="DIR",
                         help="a run directory (--out of 'merbench run'), or a folder of runs, "
                              "up to 4 levels below it (default: runs/, where runs go without "
                              "--out)")
@@ -71,13 +59,13 @@ def _board_list(parser: StrictParser) -> None:
 
 def _board_build(parser: StrictParser) -> None:
     results_option(parser)
-    parser.add_argument("--out", type=Path, required=True, metavar="SITE",
+    parser.add_argument("--out", type=given_path, required=True, metavar="SITE",
                         help="where to write the site (replaced if merbench built it before)")
     benchmarks_option(parser, "a folder of benchmark definitions (*.json) to use instead of "
                               "the ones shipped with merbench")
     parser.add_argument("--strict", action="store_true",
                         help="exit with status 2 if any result file was rejected")
-    parser.add_argument("--trust", action="append", type=Path, default=[], metavar="KEYS",
+    parser.add_argument("--trust", action="append", type=given_path, default=[], metavar="KEYS",
                         help="a file of public keys (lines as in KEY.pub; a KEY.pub itself) "
                              "whose signed audits count as audited (repeatable); without it "
                              "no audit is verified, and audits show as claimed")
@@ -89,7 +77,7 @@ def _board_export(parser: StrictParser) -> None:
     results_option(parser)
     parser.add_argument("--format", choices=("csv", "latex", "markdown"), default="csv")
     benchmarks_option(parser)
-    parser.add_argument("--out", type=Path, default=None, metavar="FILE",
+    parser.add_argument("--out", type=given_path, default=None, metavar="FILE",
                         help="write here instead of to standard output; a file that exists "
                              "is refused unless --force is given")
     parser.add_argument("--force", action="store_true",

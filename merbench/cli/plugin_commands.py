@@ -13,12 +13,17 @@ from __future__ import annotations
 
 import argparse
 import math
-from pathlib import Path
 
 from merbench.cli.command_line import CommandLine
 from merbench.cli.confirm import RUNS_WITHOUT_ASKING
 from merbench.cli.run_options import add_run_option, add_run_options, key_value, run_option_flags
-from merbench.cli.shared_options import EachKeyOnce, quiet_option, spotter_options, yes_option
+from merbench.cli.shared_options import (
+    EachKeyOnce,
+    given_path,
+    quiet_option,
+    spotter_options,
+    yes_option,
+)
 from merbench.cli.strict_parser import StrictParser
 from merbench.runner.given_values import seed_option
 from merbench.runner.spec import extract_options, sweep_command_options, sweep_plan_options
@@ -63,7 +68,7 @@ def plan_keys(sweep: StrictParser) -> dict[str, str]:
 
 
 def _sweep(parser: StrictParser) -> None:
-    parser.add_argument("plan", type=Path, metavar="PLAN.toml", help="the sweep plan")
+    parser.add_argument("plan", type=given_path, metavar="PLAN.toml", help="the sweep plan")
     add_run_options(parser, only=sweep_command_options())
     quiet_option(parser)
     yes_option(parser, f"start a plan of more than {RUNS_WITHOUT_ASKING} runs without asking "
@@ -72,11 +77,11 @@ def _sweep(parser: StrictParser) -> None:
 
 
 def _tune(parser: StrictParser) -> None:
-    parser.add_argument("space", type=Path, metavar="SPACE.toml",
+    parser.add_argument("space", type=given_path, metavar="SPACE.toml",
                         help="the tuning file: model, dataset, outer protocol, [options], "
                              "[search] and [space] (docs/user-guide.md"
                              "#tuning-hyper-parameters-merbench-tune)")
-    parser.add_argument("--out", "-o", type=Path, required=True, metavar="DIR",
+    parser.add_argument("--out", "-o", type=given_path, required=True, metavar="DIR",
                         help="the tuning's folder: every trial is a run folder under it; the "
                              "same command again goes on where a killed one stopped")
     parser.add_argument("--score", choices=("nested", "test"), default="nested",
@@ -95,7 +100,7 @@ def _tune(parser: StrictParser) -> None:
 def _extract(parser: StrictParser) -> None:
     # the run's own options for what extract shares with it
     add_run_options(parser, only=extract_options())
-    parser.add_argument("--save", type=Path, default=None, metavar="FILE",
+    parser.add_argument("--save", type=given_path, default=None, metavar="FILE",
                         help="also write the values, with the feature's and dataset's "
                              "identity, to FILE (.npz) for 'merbench run --features FILE' "
                              "on another machine (any feature, per-sample or not)")
@@ -156,7 +161,7 @@ def _spot(parser: StrictParser) -> None:
                                 "every machine")
     where = parser.add_argument_group("where")
     add_run_option(where, "data_root", default=None)
-    where.add_argument("--out", "-o", type=Path, required=True, metavar="DIR",
+    where.add_argument("--out", "-o", type=given_path, required=True, metavar="DIR",
                        help="the spotting run's folder (an interrupted run goes on from it)")
     quiet_option(where)
 
@@ -164,7 +169,7 @@ def _spot(parser: StrictParser) -> None:
 def _predict(parser: StrictParser) -> None:
     what = parser.add_argument_group("the video", "a file or a folder of frames, or --dataset "
                                                   "with --video")
-    what.add_argument("path", nargs="?", type=Path, default=None, metavar="PATH",
+    what.add_argument("path", nargs="?", type=given_path, default=None, metavar="PATH",
                       help="a video file OpenCV decodes, or a folder of one image per frame")
     what.add_argument("--fps", type=float, default=None,
                       help="frames per second (needed for a folder; a file gives its own)")
@@ -179,7 +184,7 @@ def _predict(parser: StrictParser) -> None:
     how = parser.add_argument_group("spotting and recognition")
     spotter_options(how, key_value, default="flow-peak",
                     opt_help="an option of the spotter (repeatable)")
-    how.add_argument("--from-run", type=Path, default=None, metavar="RUN",
+    how.add_argument("--from-run", type=given_path, default=None, metavar="RUN",
                      help="recognise with this finished run's recipe trained on every "
                           "subject of its dataset (without it: intervals only)")
     add_run_option(how, "data_root", default=None,
@@ -188,7 +193,7 @@ def _predict(parser: StrictParser) -> None:
                    default_text="cpu, not auto: the recogniser's numbers are then the same on "
                                 "every machine")
     out = parser.add_argument_group("output")
-    out.add_argument("--out", "-o", type=Path, required=True, metavar="DIR",
+    out.add_argument("--out", "-o", type=given_path, required=True, metavar="DIR",
                      help="where predictions.json and the trained recogniser go (a later "
                           "predict from the same run reuses it)")
     quiet_option(out)
@@ -200,7 +205,7 @@ def _list(parser: StrictParser) -> None:
 
 
 def _audit(parser: StrictParser) -> None:
-    parser.add_argument("run", type=Path, metavar="RUN",
+    parser.add_argument("run", type=given_path, metavar="RUN",
                         help="a finished run directory (emotions or action units), a --seeds "
                              "folder (each seed run audited), a spotting run's folder or a "
                              "tuning's")
@@ -215,7 +220,7 @@ def _audit(parser: StrictParser) -> None:
                    default_text="the run's own --data-root, then $MERBENCH_DATA_DIR")
     add_run_option(parser, "device", default="cpu")
     add_run_option(parser, "workers", default=None)
-    parser.add_argument("--sign", type=Path, default=None, metavar="KEY",
+    parser.add_argument("--sign", type=given_path, default=None, metavar="KEY",
                         help="sign the record with this private key ('merbench keygen'), "
                              "over the digests of every file of the run, so a leaderboard "
                              "built with --trust KEY.pub counts it")
@@ -225,10 +230,10 @@ def _export(parser: StrictParser) -> None:
     add_run_options(parser, only=extract_options(), groups=EXPORT_GROUPS, helps=EXPORT_HELP)
     parser.add_argument("--layout", choices=("composite", "htnet", "causalnet"), default=None,
                         help="the layout to write into --out")
-    parser.add_argument("--compare", type=Path, default=None, metavar="RELEASE_DIR",
+    parser.add_argument("--compare", type=given_path, default=None, metavar="RELEASE_DIR",
                         help="a composite release folder to score merbench's flow images "
                              "against (per channel correlation and mean absolute difference)")
-    parser.add_argument("--out", type=Path, default=None, metavar="PATH",
+    parser.add_argument("--out", type=given_path, default=None, metavar="PATH",
                         help="the folder a layout is written to; with --compare, a JSON file "
                              "for the sample-by-sample comparison")
     quiet_option(parser)
@@ -236,9 +241,9 @@ def _export(parser: StrictParser) -> None:
 
 def _convert_weights(parser: StrictParser) -> None:
     parser.add_argument("model", metavar="MODEL", help="a registered model (e.g. mmnet)")
-    parser.add_argument("source", type=Path, metavar="SOURCE",
+    parser.add_argument("source", type=given_path, metavar="SOURCE",
                         help="the authors' checkpoint, or a folder of them")
-    parser.add_argument("--out", type=Path, required=True, metavar="TARGET",
+    parser.add_argument("--out", type=given_path, required=True, metavar="TARGET",
                         help="the converted file, or folder for a folder")
     # spelt as run's --model-opt, read by the conversion under its own name (model_opt)
     parser.add_argument("--model-opt", action=EachKeyOnce, type=key_value, default=[],

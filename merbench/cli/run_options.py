@@ -18,7 +18,7 @@ import typing
 from pathlib import Path
 from typing import Any
 
-from merbench.cli.shared_options import EachKeyOnce, declared_once
+from merbench.cli.shared_options import EachKeyOnce, declared_once, given_path
 from merbench.errors import MerbenchError
 from merbench.runner.given_values import seed_option
 from merbench.runner.spec import (
@@ -133,7 +133,7 @@ def add_run_options(parser: argparse.ArgumentParser,
         if only is not None:
             continue
         if field.name == "out":
-            group.add_argument("--resume", type=Path, default=suppress, metavar="DIR",
+            group.add_argument("--resume", type=given_path, default=suppress, metavar="DIR",
                                 help="continue the run in DIR with the options it was "
                                      f"started with (only {allowed} may be given with it)")
         if field.name == "seed":

@@ -26,6 +26,16 @@ _SHARED: weakref.WeakSet[argparse.Action] = weakref.WeakSet()
 BENCHMARKS_HELP = "a folder of benchmark definitions instead of merbench's"
 
 
+def given_path(text: str) -> Path:
+    """A path the user gave: an empty one is refused. ``Path("")`` is ``.``, so ``merbench
+    validate ""``, ``status ""``, ``audit ""`` or ``--results ""`` each worked on the
+    current folder as if it had been named."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("an empty path names nothing; give the file or "
+                                         "folder itself ('.' for this folder)")
+    return Path(text)
+
+
 def declared_once(action: argparse.Action) -> argparse.Action:
     """Mark ``action`` as made from a shared declaration; returns it."""
     _SHARED.add(action)
@@ -67,7 +77,7 @@ def results_option(container: argparse._ActionsContainer) -> None:
     """``--results``, which a reader in a checkout of merbench (or of a project laid out
     like it) need not type: the command reads ``leaderboards/results`` when it is there."""
     declared_once(container.add_argument(
-        "--results", nargs="+", type=Path, default=None, metavar="DIR",
+        "--results", nargs="+", type=given_path, default=None, metavar="DIR",
         help="folders holding run directories, searched recursively (default: "
              "leaderboards/results, where the current folder has one)"))
 
@@ -76,7 +86,7 @@ def benchmarks_option(container: argparse._ActionsContainer,
                       help: str = BENCHMARKS_HELP) -> None:
     """``--benchmarks``: the leaderboard commands' own benchmark definitions (``build``
     says more about them in its help, since it renders every one)."""
-    declared_once(container.add_argument("--benchmarks", type=Path, default=None,
+    declared_once(container.add_argument("--benchmarks", type=given_path, default=None,
                                          metavar="DIR", help=help))
 
 
