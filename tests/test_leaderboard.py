@@ -454,7 +454,7 @@ def test_seed_groups_and_policies(tiny: Path, tmp_path: Path, cli, read_tables) 
     code, out, err = cli("leaderboard", "build", "--results", tiny, "--out", tmp_path / "site",
                          "--benchmarks", bench)
     assert code == 0, err
-    assert "(1 benchmarks, 3 runs, 0 rejected file(s))" in out
+    assert "(1 benchmark, 3 runs, 0 rejected file(s))" in out
     html = (tmp_path / "site" / "benchmarks" / "synthetic-loso.html").read_text()
     assert "Synthetic &lt;b&gt;LOSO&lt;/b&gt;" in html
     ranked = read_tables(html)["ranked-table"]

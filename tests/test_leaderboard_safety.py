@@ -87,7 +87,7 @@ def test_payloads_are_inert(hostile_run: Path, tmp_path: Path, cli) -> None:
 
     code, out, err = cli("leaderboard", "build", "--results", results, "--out",
                          tmp_path / "site", "--benchmarks", _benchmark(tmp_path / "benchmarks"))
-    assert code == 0 and "1 runs, 1 rejected" in out, err
+    assert code == 0 and "1 run, 1 rejected" in out, err
     pages = {p.relative_to(tmp_path / "site").as_posix(): p.read_text()
              for p in (tmp_path / "site").rglob("*.html")}
     assert set(pages) == {"index.html", "benchmarks/synthetic.html", "spotting.html",

@@ -222,3 +222,18 @@ def test_an_emotion_run_is_audited_by_its_results_file_too(examples: dict[str, P
     folder = _copy(examples, "emotion run", tmp_path)
     code, out, err = cli("audit", folder / "results.json", "--folds", "1", "--seed", "0")
     assert code == 0 and "audit passed: 1 of 2 folds" in out, err
+
+
+def test_validate_says_an_audit_failed_before_who_signed_it(examples: dict[str, Path],
+                                                            tmp_path: Path, cli: Any) -> None:
+    """validate of a run whose audit failed printed "ok ... 1 audit(s)" and its signer
+    without a word of the failure (the adversarial pass of issue 69)."""
+    import json
+
+    folder = _copy(examples, "emotion run", tmp_path)
+    assert cli("audit", folder, "--folds", "1", "--seed", "0")[0] == 0
+    record = json.loads((folder / "audit.json").read_text())
+    record["audits"][0]["passed"] = False  # as a differing fold records it
+    (folder / "audit.json").write_text(json.dumps(record))
+    code, out, err = cli("validate", folder)
+    assert code == 0 and "audit.json: 1 audit(s); 1 FAILED (what was trained again" in out, err

@@ -293,6 +293,24 @@ def test_killed_tuning_resumes_to_the_same_result(tuned: Path, tmp_path: Path, c
     assert pd.read_csv(out / "predictions.csv").equals(pd.read_csv(tuned / "predictions.csv"))
 
 
+def test_a_tuning_stopped_before_it_wrote_anything_says_so(tmp_path: Path, cli,
+                                                          monkeypatch: pytest.MonkeyPatch
+                                                          ) -> None:
+    """A stop before the search made its folder said its runs were kept in a folder that
+    did not exist (the adversarial pass of issue 69)."""
+    from merbench.cli import tune_command
+
+    def stopped(*args: Any, **kwargs: Any) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(tune_command, "tune", stopped)
+    toml = tmp_path / "tiny.toml"
+    toml.write_text(TINY.format(dataset="synthetic"))
+    code, _, err = cli("tune", toml, "--out", tmp_path / "never", "--quiet")
+    assert code == 130 and "interrupted — nothing had been written yet" in err
+    assert not (tmp_path / "never").exists()
+
+
 # -- forged records --------------------------------------------------------------------------
 
 def _forged(tuned: Path, tmp_path: Path, edit: Any) -> Path:

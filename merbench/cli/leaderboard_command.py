@@ -73,8 +73,8 @@ def main(args: argparse.Namespace) -> int:
     for item in report.rejected:
         say(f"merbench: rejected: {item.path}: {item.reason}", file=sys.stderr)
     others = ", ".join(counted(n, kind) for kind, n in report.others.items() if n)
-    say(f"site: {report.out / 'index.html'} ({report.benchmarks} benchmarks, {report.runs} "
-          f"runs, {len(report.rejected)} rejected file(s)"
+    say(f"site: {report.out / 'index.html'} ({counted(report.benchmarks, 'benchmark')}, "
+        f"{counted(report.runs, 'run')}, {len(report.rejected)} rejected file(s)"
           f"{f'; also {others}' if others else ''})")
     if trusted:
         say(f"audits count when signed by: {', '.join(k.shown for k in trusted.values())}")

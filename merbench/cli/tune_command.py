@@ -108,8 +108,10 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
                        on_progress=on_progress)
     except KeyboardInterrupt:
         progress.stop()
-        say(f"merbench: interrupted — every finished run is kept in {out}; run the same "
-            "command again to go on", file=sys.stderr)
+        kept = (f"every finished run is kept in {out}" if out.is_dir() else
+                "nothing had been written yet")  # stopped before its folder was made
+        say(f"merbench: interrupted — {kept}; run the same command again to go on",
+            file=sys.stderr)
         return EXIT_INTERRUPTED
     finally:
         progress.stop()

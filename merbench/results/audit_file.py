@@ -65,10 +65,16 @@ class AuditSummary:
     #: or one made before the fold files were rewritten (``merbench migrate``); either way
     #: it vouches for nothing here, and a page shows it as no longer counting
     foreign: int = 0
+    #: audits whose folds trained again differed from the stored ones (or that could not
+    #: train them): a failure, signed or not, is said first, never an "ok" beside a signer
+    failed: int = 0
 
     @property
     def text(self) -> str:
         parts = [f"{self.audits} audit(s)"]
+        if self.failed:
+            parts.append(f"{self.failed} FAILED (what was trained again differs from what "
+                         "the run stored)")
         if self.foreign:
             parts.append(f"{self.foreign} of no fold file of this run (another run's record, "
                          "or made before the fold files were rewritten): it vouches for "
@@ -110,5 +116,6 @@ def check_audit_file(run_dir: Path) -> AuditSummary | None:
             signers.append(key.shown)
         stale += not signed_files_are_current(run_dir, record)
     unsigned = sum(record.signature is None for record in audits)
+    failed = sum(not record.passed for record in audits)
     return AuditSummary(audits=len(audits), unsigned=unsigned, signers=signers, stale=stale,
-                        foreign=foreign)
+                        foreign=foreign, failed=failed)
