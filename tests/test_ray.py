@@ -171,48 +171,6 @@ def cluster() -> Iterator[Cluster]:
         made.stop()
 
 
-def _interrupted_after_a_fold(out: Path, *extra: str,
-                              sent: int = signal.SIGINT) -> tuple[int, str]:
-    """A 40-epoch run into ``out`` (``extra``: its executor), Ctrl-C (or ``sent``) as soon
-    as one fold is saved: its exit status and error output."""
-    running = start(*RUN, "--epochs", "40", "--out", str(out), *extra)
-    try:
-        deadline = time.monotonic() + 300
-        while time.monotonic() < deadline and running.poll() is None:
-            if out.exists() and list((out / "folds").glob("fold-*.npz")):
-                break
-            time.sleep(0.2)
-        running.send_signal(sent)
-        _, stderr = running.communicate(timeout=120)
-    finally:
-        if running.poll() is None:
-            running.kill()
-    return running.returncode, stderr
-
-
-@pytest.mark.slow
-def test_ctrl_c_keeps_finished_folds_and_a_local_resume_finishes(cluster: Cluster,
-                                                                 local_run: Path,
-                                                                 tmp_path: Path, cli) -> None:
-    """SIGTERM to the Ray driver (what SLURM or Kubernetes sends it; merbench treats it as
-    Ctrl-C, and tests/test_fold_checkpoint.py sends the local executor each signal) cancels
-    the outstanding tasks and keeps every saved fold, exit status 143, although ray.init
-    installs a SIGTERM handler of its own that ended the driver at once; the same run then
-    resumes with the local executor to the local run's numbers."""
-    out = tmp_path / "interrupted"
-    returncode, stderr = _interrupted_after_a_fold(
-        out, "--executor", "ray", "--ray-address", cluster.address, sent=signal.SIGTERM)
-    assert returncode == 128 + signal.SIGTERM, stderr
-    assert "interrupted" in stderr and "run the same command again to resume" in stderr
-    kept = {f.name: f.read_bytes() for f in (out / "folds").glob("fold-*.npz")}
-    assert 1 <= len(kept) < 6 and not (out / "results.json").exists()
-    code, _, err = cli("run", "--resume", out, "--executor", "local", "--threads", "1")
-    assert code == 0, err
-    for name, content in kept.items():
-        assert (out / "folds" / name).read_bytes() == content
-    pd.testing.assert_frame_equal(predictions(out), predictions(local_run))
-
-
 def test_an_unreachable_address_is_one_line(tmp_path: Path, cli) -> None:
     done = merbench(*RUN, "--epochs", "1", "--executor", "ray", "--ray-address",
                     f"127.0.0.1:{_free_port()}", "--out", str(tmp_path / "x"), timeout=120)
@@ -259,25 +217,50 @@ def test_merbench_never_imports_ray() -> None:
     assert done.stdout.strip() == "False", done.stderr
 
 
+def _folds(out: Path) -> dict[str, bytes]:
+    return {f.name: f.read_bytes() for f in (out / "folds").glob("fold-*.npz")}
+
+
 @pytest.mark.slow
-def test_a_local_run_resumes_on_ray(cluster: Cluster, local_run: Path, tmp_path: Path) -> None:
-    """The other way round: a run interrupted on the local executor goes on as Ray tasks on
-    the cluster, keeping its folds, to the local run's numbers. The interruption happens in
-    this process, as Ctrl-C's KeyboardInterrupt after the first fold (tests/test_run.py
-    sends the local executor a real SIGINT)."""
-    out = tmp_path / "local-then-ray"
+def test_a_run_goes_from_the_local_executor_to_ray_and_back_keeping_its_folds(
+        cluster: Cluster, local_run: Path, tmp_path: Path, cli) -> None:
+    """A run interrupted on the local executor goes on as Ray tasks on the cluster, keeping
+    its folds; SIGTERM to the Ray driver (what SLURM or Kubernetes sends it; merbench treats
+    it as Ctrl-C, and tests/test_fold_checkpoint.py sends the local executor each signal)
+    cancels the outstanding tasks and keeps every saved fold, exit status 143, although
+    ray.init installs a SIGTERM handler of its own that ended the driver at once; the same
+    run then finishes on the local executor, to the local run's numbers. (One run through
+    both ways: two runs, one each way, cost 15 s more and showed nothing this does not.)
+    The first interruption happens in this process, as Ctrl-C's KeyboardInterrupt after
+    the first fold (tests/test_run.py sends the local executor a real SIGINT)."""
+    out = tmp_path / "local-ray-local"
     with pytest.raises(KeyboardInterrupt):
         run_here(out, plugins=stopping_after(1))
-    kept = {f.name: f.read_bytes() for f in (out / "folds").glob("fold-*.npz")}
-    assert len(kept) == 1 and not (out / "results.json").exists()
-    resumed = merbench("run", "--resume", str(out), "--executor", "ray", "--ray-address",
-                       cluster.address)
-    assert resumed.returncode == 0, resumed.stderr
-    for name, content in kept.items():
-        assert (out / "folds" / name).read_bytes() == content
+    first = _folds(out)
+    assert len(first) == 1 and not (out / "results.json").exists()
+    running = start("run", "--resume", str(out), "--executor", "ray", "--ray-address",
+                    cluster.address)
+    try:  # SIGTERM once Ray has saved a fold of its own
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline and running.poll() is None and \
+                len(_folds(out)) <= len(first):
+            time.sleep(0.2)
+        running.send_signal(signal.SIGTERM)
+        _, stderr = running.communicate(timeout=120)
+    finally:
+        if running.poll() is None:
+            running.kill()
+    assert running.returncode == 128 + signal.SIGTERM, stderr
+    assert "interrupted" in stderr and "run the same command again to resume" in stderr
+    kept = _folds(out)
+    assert len(first) < len(kept) < 6 and not (out / "results.json").exists()
+    assert all(kept[name] == content for name, content in first.items())
+    code, _, err = cli("run", "--resume", out, "--executor", "local", "--threads", "1")
+    assert code == 0, err
+    assert all((out / "folds" / name).read_bytes() == content for name, content in kept.items())
     pd.testing.assert_frame_equal(predictions(out), predictions(local_run))
     results = json.loads((out / "results.json").read_text())
-    assert results["engine"]["executor"] == "ray" and results["folds_resumed"] == len(kept)
+    assert results["engine"]["executor"] == "local" and results["folds_resumed"] == len(kept)
 
 
 @pytest.mark.slow
