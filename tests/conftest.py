@@ -37,9 +37,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     order: under pytest-xdist (``-n auto --dist loadfile``) the longest files then start at
     once on their own workers and the many short ones fill the time around them, instead of
     one long file starting last while the other workers sit idle. Of the files that read a
-    shared build (:data:`SHARED_BUILDS`), only the first keeps its place; the others run
-    last, by when it is built: next to each other they started together, and one worker
-    waited on the other's build (the committed site's: 40 s) doing nothing."""
+    shared build (:data:`SHARED_BUILDS`), the first runs first of all, so the build is
+    made while the other worker starts the slow files, and the others run last, by when it
+    is built: next to each other they started together, and one worker waited on the
+    other's build (the committed site's: 40 s) doing nothing; in the middle of the order,
+    a worker that reached the last files while the other built it still waited."""
     slow = {item.path for item in items if item.get_closest_marker("slow")}
     first: dict[Path, int] = {}
     for index, item in enumerate(items):
@@ -48,8 +50,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
                       if set(SHARED_BUILDS) & set(getattr(item, "fixturenames", ()))},
                      key=first.__getitem__)
     deferred = set(readers[1:])
-    items.sort(key=lambda item: (item.path in deferred, item.path not in slow,
-                                 first[item.path]))
+    builder = readers[0] if readers else None  # builds it first, beside the slow files
+    items.sort(key=lambda item: (item.path in deferred, item.path != builder,
+                                 item.path not in slow, first[item.path]))
 
 
 @pytest.fixture(autouse=True)
