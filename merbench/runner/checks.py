@@ -23,6 +23,7 @@ from merbench.errors import MerbenchError
 from merbench.meta import DATA_ORDERS, TrainRecipe
 from merbench.runner.executor_kinds import EXECUTOR_KINDS
 from merbench.runner.given_values import check_finite, check_seed
+from merbench.runner.ray_address import check_reachable, given_address
 from merbench.runner.spec import EXECUTORS, PRECISIONS, RunSettings, RunSpec, flag
 from merbench.selection import POLICIES, check_reportable
 from merbench.task import AU
@@ -83,6 +84,8 @@ def check_values(spec: RunSpec, settings: RunSettings) -> None:
     if settings.executor not in EXECUTORS:
         raise MerbenchError(f"unknown --executor '{settings.executor}'; use "
                             f"{' or '.join(EXECUTORS)}")
+    if EXECUTOR_KINDS[settings.executor].connects_to_address:  # before any data is read
+        check_reachable(given_address(settings.ray_address))
     if settings.gpus_per_task is not None and not 0 < settings.gpus_per_task <= 1:
         raise MerbenchError(f"--gpus-per-task must be a share of one GPU, more than 0 and at "
                             f"most 1 (got {settings.gpus_per_task})")

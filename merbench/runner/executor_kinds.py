@@ -37,6 +37,9 @@ class ExecutorKind:
     #: folds train where this process's files are, so a run may use files only this machine
     #: holds (``--weights DIR``)
     reads_local_files: bool
+    #: it connects to the cluster ``--ray-address`` names, which a run's plan asks about
+    #: before reading any data (:mod:`merbench.runner.ray_address`)
+    connects_to_address: bool
     #: the class that implements it, ``"module:Class"``, with a ``for_settings(settings)``
     #: constructor; imported by :meth:`build` only
     implementation: str
@@ -50,8 +53,10 @@ class ExecutorKind:
 
 
 LOCAL = ExecutorKind("local", side_by_side=False, reads_local_files=True,
+                     connects_to_address=False,
                      implementation="merbench.runner.local_executor:LocalExecutor")
 RAY = ExecutorKind("ray", side_by_side=True, reads_local_files=False,
+                   connects_to_address=True,
                    implementation="merbench.runner.ray_executor:RayExecutor")
 
 #: every executor by its ``--executor`` name

@@ -24,9 +24,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import math
-import os
 import signal
-import socket
 import threading
 import warnings
 from collections.abc import Iterator, Sequence
@@ -44,6 +42,7 @@ from merbench.runner.executor import GroupTrained, RunTrained
 from merbench.runner.executor_kinds import RAY, ExecutorKind
 from merbench.runner.fold_work import Computed, GroupWork, compute
 from merbench.runner.out_of_memory import fewer_at_a_time
+from merbench.runner.ray_address import check_reachable, given_address
 from merbench.runner.spec import RunSettings
 from merbench.runner.started_run import StartedRun
 from merbench.threads import apply_threads, usable_cores
@@ -71,9 +70,8 @@ def connected(address: str | None) -> Iterator[Any]:
     if ray.is_initialized():  # a Python caller's own connection
         yield ray
         return
-    address = address or os.environ.get("RAY_ADDRESS") or None
-    if address is not None:
-        _check_reachable(address)
+    address = given_address(address)
+    check_reachable(address)
     handlers = _stop_handlers()
     try:
         if address is None:
@@ -109,22 +107,6 @@ def _restore(handlers: dict[int, Any]) -> None:
     for number, handler in handlers.items():
         if handler is not None:
             signal.signal(number, handler)
-
-
-def _check_reachable(address: str) -> None:
-    """One line, at once, for an address nothing answers at (Ray itself retries for long)."""
-    if address == "auto" or "://" in address:
-        return
-    host, sep, port = address.rpartition(":")
-    if not sep or not port.isdigit():
-        raise MerbenchError(f"--ray-address '{address}' is not HOST:PORT (the head's GCS "
-                            "address that 'ray start --head' prints, e.g. 10.0.0.5:6379)")
-    try:
-        socket.create_connection((host, int(port)), timeout=5).close()
-    except OSError as exc:
-        raise MerbenchError(f"no Ray cluster answers at {address} ({exc.strerror or exc}); "
-                            "start one there with 'ray start --head --port "
-                            f"{port}', or fix --ray-address / RAY_ADDRESS") from None
 
 
 def _compute_in_worker(work: GroupWork, features: Any) -> list[Computed]:
