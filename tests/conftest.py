@@ -38,10 +38,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     once on their own workers and the many short ones fill the time around them, instead of
     one long file starting last while the other workers sit idle. Of the files that read a
     shared build (:data:`SHARED_BUILDS`), the first runs first of all, so the build is
-    made while the other worker starts the slow files, and the others run last, by when it
-    is built: next to each other they started together, and one worker waited on the
-    other's build (the committed site's: 40 s) doing nothing; in the middle of the order,
-    a worker that reached the last files while the other built it still waited."""
+    made while the other worker starts the slow files, and the others run after the slow
+    files, by when it is built: next to each other they started together, and one worker
+    waited on the other's build (the committed site's: 40 s) doing nothing; in the middle
+    of the order, a worker that reached them while the other built it still waited. The
+    many short files come last, so the two workers end close together."""
     slow = {item.path for item in items if item.get_closest_marker("slow")}
     first: dict[Path, int] = {}
     for index, item in enumerate(items):
@@ -51,8 +52,13 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
                      key=first.__getitem__)
     deferred = set(readers[1:])
     builder = readers[0] if readers else None  # builds it first, beside the slow files
-    items.sort(key=lambda item: (item.path in deferred, item.path != builder,
-                                 item.path not in slow, first[item.path]))
+
+    def place(item: pytest.Item) -> tuple[bool, int, int]:
+        # the builder; the slow files; the other readers (built by then); the short ones
+        group = 1 if item.path in deferred else 0 if item.path in slow else 2
+        return item.path != builder, group, first[item.path]
+
+    items.sort(key=place)
 
 
 @pytest.fixture(autouse=True)
