@@ -598,6 +598,8 @@ def test_bad_input_is_one_line(tiny: Path, tmp_path: Path, cli) -> None:
          "holds files that merbench did not write"),
         (["--results", tmp_path / "nothing", "--out", tmp_path / "s", "--benchmarks", bench],
          "is not a directory"),
+        (["--results", "/etc", "--out", tmp_path / "s", "--benchmarks", bench],
+         "--results /etc is a system folder, not a folder of results"),
         (["--results", tiny, "--out", tiny / "site", "--benchmarks", bench],
          "overlaps --results"),
         (["--results", tiny, "--out", tmp_path / "s", "--benchmarks", tmp_path / "none"],

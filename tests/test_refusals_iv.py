@@ -56,6 +56,7 @@ def test_a_tuning_space_over_a_run_setting_is_one_line(cli, tmp_path: Path,
     (("--fps", "1e12"), "is no frame rate a face video has"),
     (("--fps", "1e9"), "is no frame rate a face video has"),
     (("--fps", "0"), "is no frame rate a face video has"),
+    (("--fps", "1e-300"), "give frames per second from 1 to 10,000"),
 ])
 def test_predict_refuses_a_frame_rate_no_video_has(cli, tmp_path: Path,
                                                    args: tuple[str, ...], message: str) -> None:

@@ -448,9 +448,18 @@ def _member(name: str, kind: bytes, link: str = "") -> Any:
     (_member("trials/../../x", b"0"), "not a path inside trials/ or final/"),
     (_member("elsewhere/x", b"0"), "not a path inside trials/ or final/"),
     (_member("trials/fifo", b"6"), "not a regular file or folder"),
+    (_member("trials/big", b"0"), "is 0 MiB, more than any file of a run merbench writes"),
 ])
 def test_an_archive_member_out_of_place_is_refused_before_unpacking(
-        tuned: Path, tmp_path: Path, add: Any, message: str) -> None:
+        tuned: Path, tmp_path: Path, add: Any, message: str,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The big member: an archive of 175 kB unpacked 1 GiB into /tmp (the adversarial pass
+    of issue 69); here a cap of -1 byte stands for the 64 MiB one, which an empty member
+    passes."""
+    from merbench.results import run_archive
+
+    if message.startswith("is 0 MiB"):
+        monkeypatch.setattr(run_archive, "MAX_MEMBER_BYTES", -1)
     copy = _forged(tuned, tmp_path, lambda data: None)
     _tar(copy, RUNS_ARCHIVE, add)
     with pytest.raises(ResultRejected, match=re.escape(message)):

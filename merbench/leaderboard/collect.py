@@ -32,6 +32,7 @@ from merbench.leaderboard.providers import Pins, first_party_pins, provider_mism
 from merbench.results.au_file import AU_RESULTS_FILE, AUResults
 from merbench.results.folder_walk import linked_folders
 from merbench.results.model import Results, Scores
+from merbench.results.out_folders import is_system_folder
 from merbench.results.schema import departures_from_declared
 from merbench.results.spotting_file import SPOTTING_FILE
 from merbench.results.tune_file import TUNE_FILE, TUNING_SPEC_FILE
@@ -171,6 +172,9 @@ def find_result_files(folders: list[Path]) -> list[tuple[Path, Path]]:
         if not folder.is_dir():
             raise MerbenchError(f"--results {folder} is not a directory; pass folders that "
                                 "hold merbench run directories")
+        if is_system_folder(folder):  # as validate and status refuse it: never walked whole
+            raise MerbenchError(f"--results {folder} is a system folder, not a folder of "
+                                "results; pass the folder that holds your runs")
         # a tuning's runs are its trials, shown on the tuning page, not rows of their own;
         # its spec is written first, so an unfinished tuning's runs are no rows either
         tunings = {path.parent for name in (TUNE_FILE, TUNING_SPEC_FILE)

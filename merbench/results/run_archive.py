@@ -38,6 +38,9 @@ PACKED_FOLDERS = ("trials", "final")
 #: 3,000 members, 51 MB), so an archive that unpacks to more is refused, not written out
 MAX_MEMBERS = 200_000
 MAX_BYTES = 4 * 1024**3
+#: one member: a run's largest file is a fold file of a few hundred kB (the composite's
+#: searches: 25 kB at most); a 175-kB archive unpacked a 1 GiB member into /tmp to be read
+MAX_MEMBER_BYTES = 64 * 1024**2
 
 
 def _normalised(info: tarfile.TarInfo) -> tarfile.TarInfo:
@@ -90,6 +93,9 @@ def _member_problem(info: tarfile.TarInfo) -> str | None:
         return "is not a path inside trials/ or final/"
     if not (info.isreg() or info.isdir()):
         return "is not a regular file or folder (a link or a device)"
+    if info.size > MAX_MEMBER_BYTES:
+        return (f"is {info.size / 1024**2:,.0f} MiB, more than any file of a run merbench "
+                f"writes ({MAX_MEMBER_BYTES // 1024**2} MiB)")
     return None
 
 
