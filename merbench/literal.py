@@ -75,3 +75,8 @@ def counted(n: int, noun: str, plural: str | None = None) -> str:
     """``n`` and its noun in the right number ("1 setting", "3 settings", "1,200 runs"): the
     one way a count reads, in a page's text or a terminal's."""
     return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
+
+
+def indefinite(noun: str) -> str:
+    """``noun`` with its indefinite article: "a spotting run", "an action-unit run"."""
+    return f"{'an' if noun[:1].lower() in 'aeiou' else 'a'} {noun}"

@@ -411,6 +411,8 @@ def test_an_option_recorded_at_its_default_is_the_run_without_it(genuine: Path,
 
 def test_auditing_what_is_not_a_run_is_one_line(tmp_path: Path, cli) -> None:
     code, _, err = cli("audit", tmp_path / "missing")
+    assert code == 2 and err.count("\n") == 1 and "missing: no such file or folder" in err
+    code, _, err = cli("audit", tmp_path)  # a folder that holds no result
     assert code == 2 and err.count("\n") == 1 and "no results.json here" in err
     code, _, err = cli("audit", tmp_path, "--folds", "none")
     assert code == 2 and "--folds 'none' is not a number of folds" in err

@@ -150,8 +150,15 @@ def test_predict_from_an_au_run_says_it_is_one(cli, tmp_path: Path) -> None:
         "ststnet-composite-loso-au" / "seed-0"
     code, _, err = cli("predict", "-d", "synthetic-long", "--video", "synthetic-long/sub01/v1",
                        "--from-run", au, "--out", tmp_path / "p")
-    assert code == 2 and "is an action-unit run (--task au)" in err, err
+    assert code == 2 and "is an action-unit run; predict recognises emotions" in err, err
     assert "no results.json here" not in err
+    for other, kind in ((au.parents[1] / "ststnet-composite-loso", "a summary over seeds"),
+                        (tmp_path / "missing", None)):
+        code, _, err = cli("predict", "-d", "synthetic-long", "--video",
+                           "synthetic-long/sub01/v1", "--from-run", other, "--out",
+                           tmp_path / "p")
+        said = f"is {kind}; predict" if kind else "no such file or folder"
+        assert code == 2 and said in err and "no results.json here" not in err, err
 
 
 @pytest.mark.parametrize("kind", ["folder", "fifo"])

@@ -6,6 +6,7 @@ before it is appended, so a leaderboard that trusts the key counts it."""
 from __future__ import annotations
 
 import argparse
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -29,6 +30,9 @@ def _count(text: str) -> int | None:
 
 def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
     path, count = Path(args.run), _count(args.folds)  # the options first, as every command
+    if not os.path.lexists(path):
+        raise MerbenchError(f"{path}: no such file or folder; give a finished run's folder, "
+                            "a --seeds folder, a spotting run's or a tuning's")
     kind = kind_of(path)
     if kind is None:
         raise MerbenchError(f"{path}: no results.json here (nor the file of another kind of "

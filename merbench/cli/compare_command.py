@@ -25,6 +25,7 @@ from merbench.errors import MerbenchError
 from merbench.kinds import kind_within
 from merbench.leaderboard.collect import collect, reduced_setting
 from merbench.leaderboard.labels import configuration_label, configuration_notes
+from merbench.literal import indefinite
 from merbench.results.au_file import AU_RESULTS_FILE
 from merbench.results.model import Results
 from merbench.run_comparison import (
@@ -119,9 +120,9 @@ def main(args: argparse.Namespace) -> int:
     kinds = [kind_within(Path(path)) for path in args.runs]
     for path, kind in zip(args.runs, kinds, strict=True):
         if kind is not None and kind.compared_as is None:
-            raise MerbenchError(f"{path} is a {kind.name}, which compare does not pair; it "
-                                "compares emotion runs (or --seeds folders) with each other, "
-                                "and action-unit runs with each other")
+            raise MerbenchError(f"{path} is {indefinite(kind.name)}, which compare does not "
+                                "pair; it compares emotion runs (or --seeds folders) with "
+                                "each other, and action-unit runs with each other")
     families = {kind.compared_as for kind in kinds if kind is not None}
     if len(families) > 1:
         raise MerbenchError("an AU run (au-results.json) is compared only with AU runs; pass "

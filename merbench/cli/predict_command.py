@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import math
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -15,8 +16,11 @@ from merbench.cli.literal import say
 from merbench.cli.parser import EXIT_INTERRUPTED, EXIT_USAGE
 from merbench.cli.render import with_interval
 from merbench.errors import MerbenchError
+from merbench.kinds import kind_of
+from merbench.kinds.emotion import EmotionRunKind
+from merbench.kinds.seeds import SeedsSummaryKind
+from merbench.literal import indefinite
 from merbench.plugins import Plugins
-from merbench.results.au_file import AU_RESULTS_FILE
 from merbench.results.codec import to_json
 from merbench.results.model import Results
 from merbench.results.out_folders import own_folder_problem
@@ -81,9 +85,15 @@ def _run_folder(given: Path) -> Path:
     """The run folder ``--from-run`` names (its ``results.json`` names it too); an action-unit
     run is refused by what it is, not for the results.json it does not have."""
     folder = given.parent if given.name == "results.json" and given.is_file() else given
-    if (folder / AU_RESULTS_FILE).exists():
-        raise MerbenchError(f"--from-run {given} is an action-unit run (--task au); predict "
-                            "recognises emotions: give a finished emotion run")
+    if not os.path.lexists(folder):
+        raise MerbenchError(f"--from-run {given}: no such file or folder; give a finished "
+                            "emotion run's folder")
+    kind = kind_of(folder)
+    if kind is not None and not isinstance(kind, EmotionRunKind):
+        seeds = "one of its seed runs, " if isinstance(kind, SeedsSummaryKind) else ""
+        raise MerbenchError(f"--from-run {given} is {indefinite(kind.name)}; predict recognises "
+                            f"emotions with a run's recipe: give {seeds}a finished emotion "
+                            "run")
     return folder
 
 
