@@ -89,6 +89,30 @@ def test_a_spotting_forgery_validate_accepts_fails_its_audit(spotted: dict[str, 
     assert code == 1 and "audit FAILED" in out and said in out, out
 
 
+def test_copies_of_one_spotting_claim_must_hold_the_same_intervals(spotted: dict[str, Path],
+                                                                   tmp_path: Path,
+                                                                   cli) -> None:
+    """A forged copy (F1 1.0) beside the genuine run (F1 0.4) was ranked above it on a
+    strict build, and identical copies showed as three rows (the adversarial pass of
+    issue 69): spotters are deterministic, so copies of one claim must hold the same
+    intervals; otherwise every copy is rejected."""
+    genuine = spotted["flow-peak"]
+    results = tmp_path / "results"
+    shutil.copytree(genuine, results / "genuine")
+    shutil.copytree(genuine, results / "copy")
+    code, out, err = cli("validate", results / "genuine", results / "copy")
+    assert code == 0 and "reproduced 2x" in out, err
+    change, _ = FORGERIES["spotted intervals set to the truth"]
+    _rewritten(genuine, results / "forged", change)
+    code, out, err = cli("validate", results / "genuine", results / "forged")
+    assert code == 2 and err.count("with other predictions: one of them was edited") == 2
+    code, out, err = cli("leaderboard", "build", "--results", results, "--out",
+                         tmp_path / "site")
+    assert code == 0 and "3 rejected file(s)" in out, err
+    page = (tmp_path / "site" / "spotting.html").read_text()
+    assert 'href="spotting/' not in page  # no row of the three is shown
+
+
 def test_a_learned_spotters_truth_set_to_the_spotted_is_caught(spotted: dict[str, Path],
                                                                tmp_path: Path, cli) -> None:
     change, said = FORGERIES["spotted intervals set to the truth"]

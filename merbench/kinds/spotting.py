@@ -17,8 +17,10 @@ from merbench.results.spotting_file import SPOTTING_FILE, SPOTTING_RUN_FILE, VID
 from merbench.results.str_file import STR_FILE
 from merbench.verification.spotting_check import (
     check_spotting_folder,
+    spotting_claim,
+    spotting_evidence,
     spotting_path,
-    validate_spotting,
+    validate_spotting_and_str,
 )
 from merbench.verification.str_check import str_beside
 
@@ -36,14 +38,15 @@ class SpottingRunKind:
 
     def validate(self, path: Path) -> Checked:
         folder = path.parent if path.name == STR_FILE else path
-        checked = validate_spotting(folder)
+        checked, recognised = validate_spotting_and_str(folder)
         beside = ", and its str.json" if str_beside(spotting_path(folder)) else ""
-        return Checked(path, f"spotter {checked.spotter.name} v{checked.spotter.version} on "
-                             f"{checked.dataset.name}, "
-                             f"{counted(checked.dataset.n_videos, 'video')} of "
-                             f"{counted(checked.dataset.n_subjects, 'subject')}, "
-                             f"{counted(len(checked.variants), 'setting')}; recomputed "
-                             f"{', '.join(checked.policies)}{beside}")
+        summary = (f"spotter {checked.spotter.name} v{checked.spotter.version} on "
+                   f"{checked.dataset.name}, {counted(checked.dataset.n_videos, 'video')} of "
+                   f"{counted(checked.dataset.n_subjects, 'subject')}, "
+                   f"{counted(len(checked.variants), 'setting')}; recomputed "
+                   f"{', '.join(checked.policies)}{beside}")
+        return Checked(path, summary, claim=("spotting run", *spotting_claim(checked)),
+                       evidence=spotting_evidence(checked, recognised))
 
     def status(self, folder: Path) -> str:
         """The run's spotter and dataset (``spot-run.json``, written first) and the videos

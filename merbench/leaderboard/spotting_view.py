@@ -32,7 +32,11 @@ from merbench.results.safe_files import UnsafeFile, copy_regular_file
 from merbench.results.spotting_file import SPOTTING_FILE, SpottingResults
 from merbench.results.str_file import STR_FILE, StrResults
 from merbench.spotting.choice import TRAINING_SUBJECTS
-from merbench.verification.spotting_check import validate_spotting_and_str
+from merbench.verification.spotting_check import (
+    spotting_claim,
+    spotting_evidence,
+    validate_spotting_and_str,
+)
 
 MEGC2020_BASELINE = ("MEGC 2020 baseline (MDMD)",
                      "He, Wang, Li and Yap, Spotting macro- and micro-expression intervals in "
@@ -120,7 +124,29 @@ def find_spotting_runs(folders: Sequence[Path]) -> tuple[list[SpottingRun], list
             # the folder's name comes from the file: a short slug, so it stays inside the site
             name = slug(results.dataset.name)[:40]
             runs.append(SpottingRun(path, results, f"{name}-{digest}", recognised))
-    return runs, rejected
+    return _settled(runs, rejected)
+
+
+def _settled(runs: list[SpottingRun], rejected: list[Rejected]
+             ) -> tuple[list[SpottingRun], list[Rejected]]:
+    """Each claim (spotter, settings, dataset) once: identical copies are one row (three
+    rows showed one run three times), and copies with other intervals or emotions are all
+    rejected: merbench's spotters are deterministic, so one of them was edited (a forged
+    copy at F1 1.0 was ranked above the genuine one at 0.4)."""
+    by_claim: dict[tuple[str, ...], list[SpottingRun]] = {}
+    for run in runs:
+        by_claim.setdefault(spotting_claim(run.results), []).append(run)
+    kept = []
+    for copies in by_claim.values():
+        if len({spotting_evidence(run.results, run.recognised) for run in copies}) == 1:
+            kept.append(copies[0])
+            continue
+        shown = ", ".join(str(run.path) for run in copies)
+        rejected += [Rejected(run.path, f"claims the spotter, settings and data of {shown} "
+                                        "with other intervals or emotions: one of them was "
+                                        "edited ('merbench audit' of each says which); "
+                                        "publish only the genuine one") for run in copies]
+    return kept, rejected
 
 
 def spotting_sections(runs: Sequence[SpottingRun], registries: Registries

@@ -10,6 +10,8 @@ field named, as a recognition run's is.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from pathlib import Path
 
 from merbench.errors import MerbenchError
@@ -155,3 +157,22 @@ def validate_spotting_and_str(path: Path) -> tuple[SpottingResults, StrResults |
     results = _validate_spotting_file(path)
     beside = str_beside(spotting_path(Path(path)))
     return results, None if beside is None else validate_str(beside, results)
+
+
+def spotting_claim(results: SpottingResults) -> tuple[str, ...]:
+    """What a spotting run claims to be: its spotter (name, version, options, the settings
+    it tunes), its dataset (name, version, options, the ground truth's fingerprint) and the
+    scoring rules. merbench's spotters are deterministic: two runs making one claim must
+    hold the same intervals, or one was edited."""
+    return tuple(json.dumps(to_json(part), sort_keys=True) for part in (
+        results.spotter, results.dataset.name, results.dataset.version,
+        results.dataset.options, results.dataset.fingerprint, results.variants,
+        results.iou_threshold, results.criterion))
+
+
+def spotting_evidence(results: SpottingResults, recognised: StrResults | None) -> str:
+    """The digest of what two copies of a claim must share: every video's ground truth and
+    spotted intervals, and the emotions spot-then-recognise gave them (where it ran)."""
+    shared = {"videos": to_json(results.videos),
+              "recognised": None if recognised is None else to_json(recognised.videos)}
+    return hashlib.sha256(json.dumps(shared, sort_keys=True).encode()).hexdigest()
