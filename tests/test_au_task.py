@@ -335,6 +335,7 @@ def test_an_au_run_is_audited_and_a_resumed_forgery_fails_it(au_run: Path, real_
     # "ok" and the build ranked whichever sorted first, the forgery here (adversarial pass)
     code, out, err = cli("validate", genuine, forged)
     assert code == 2 and err.count("with other predictions: one of them was edited") == 2
+    assert "ok:" not in out  # said "ok", then "rejected", before copies were settled first
     results = tmp_path / "results"
     for name in ("genuine", "forged"):
         shutil.copytree(tmp_path / name, results / name)

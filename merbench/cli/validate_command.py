@@ -54,26 +54,34 @@ def _checked(path: Path) -> Checked:
     return kind.validate(path)
 
 
+#: a line to say after every file is checked: (text, to the error stream)
+Line = tuple[str, bool]
+
+
 def main(args: argparse.Namespace) -> int:
     rejected = 0
-    runs: list[tuple[str, ValidatedRun]] = []
-    claims: dict[tuple[object, ...], list[Checked]] = {}
+    accepted: list[tuple[str, Checked]] = []
     args.files = expanded(args.files)
     for path in args.files:
         try:
-            checked = _checked(Path(path))
+            accepted.append((str(path), _checked(Path(path))))
         except ResultRejected as exc:
             rejected += 1
             say(f"merbench: rejected: {exc}", file=sys.stderr)
+    # copies of one claim are settled before any is called ok: a copy rejected as a
+    # conflict was said "ok" first, then "rejected"
+    refused, lines = _copies([(path, c.run) for path, c in accepted if c.run is not None])
+    more, also = _conflicting([c for _, c in accepted if c.claim is not None])
+    refused |= more
+    for path, checked in accepted:
+        if path in refused:
             continue
         say(f"ok: {path} ({checked.summary})")
         for line in checked.notes:
             say(f"note: {path}: {line}")
-        if checked.run is not None:
-            runs.append((str(path), checked.run))
-        if checked.claim is not None:
-            claims.setdefault(checked.claim, []).append(checked)
-    rejected += _copies(runs) + _conflicting(claims)
+    for text, to_stderr in (*lines, *also):
+        say(text, file=sys.stderr if to_stderr else None)
+    rejected += len(refused)
     if rejected:
         say(f"merbench: error: {rejected} of {len(args.files)} result file(s) rejected",
               file=sys.stderr)
@@ -81,31 +89,37 @@ def main(args: argparse.Namespace) -> int:
     return 0
 
 
-def _conflicting(claims: dict[tuple[object, ...], list[Checked]]) -> int:
-    """Say which results make one claim (configuration and seed) with other evidence (an
-    AU run's predictions): none of them can be trusted until an audit says which was
-    edited; how many a leaderboard would reject."""
-    rejected = 0
-    for copies in claims.values():
-        folders = {c.path.resolve(): c for c in copies}  # a folder named twice is one
+def _conflicting(checked: list[Checked]) -> tuple[set[str], list[Line]]:
+    """Which results make one claim (configuration and seed) with other evidence (an AU
+    run's predictions, a spotting run's intervals): none of them can be trusted until an
+    audit says which was edited, and what to say of them."""
+    claims: dict[tuple[object, ...], dict[Path, Checked]] = {}
+    for result in checked:
+        assert result.claim is not None
+        claims.setdefault(result.claim, {})[result.path.resolve()] = result  # named twice: one
+    refused: set[str] = set()
+    lines: list[Line] = []
+    for folders in claims.values():
         if len(folders) < 2:
             continue
         shown = ", ".join(str(c.path) for c in folders.values())
         if len({c.evidence for c in folders.values()}) == 1:
-            say(f"reproduced {len(folders)}x: {shown} claim the same configuration and seed "
-                "with the same predictions")
+            lines.append((f"reproduced {len(folders)}x: {shown} claim the same configuration "
+                          "and seed with the same predictions", False))
             continue
         for copy in folders.values():
-            say(f"merbench: rejected: {copy.path}: claims the configuration and seed of "
-                f"{shown} with other predictions: one of them was edited ('merbench audit' "
-                "of each says which); publish only the genuine one", file=sys.stderr)
-        rejected += len(folders)
-    return rejected
+            refused.add(str(copy.path))
+            lines.append((f"merbench: rejected: {copy.path}: claims the configuration and "
+                          f"seed of {shown} with other predictions: one of them was edited "
+                          "('merbench audit' of each says which); publish only the genuine "
+                          "one", True))
+    return refused, lines
 
 
-def _copies(runs: list[tuple[str, ValidatedRun]]) -> int:
-    """Say what files claiming one configuration and seed come to; how many a leaderboard
-    would reject (no audit vouches for any copy here: ``leaderboard build --trust`` can)."""
+def _copies(runs: list[tuple[str, ValidatedRun]]) -> tuple[set[str], list[Line]]:
+    """Which emotion runs claiming one configuration and seed a leaderboard would reject
+    (no audit vouches for any copy here: ``leaderboard build --trust`` can), and what to say
+    of the copies."""
     claims: dict[tuple[str, int], list[Claim]] = {}
     seen: set[Path] = set()
     defaults = DeclaredDefaults()  # each plugin's asked once, for every file
@@ -115,23 +129,27 @@ def _copies(runs: list[tuple[str, ValidatedRun]]) -> int:
         seen.add(checked.run_dir.resolve())
         key = (group_key(checked.results, defaults), checked.results.seed)
         claims.setdefault(key, []).append(Claim(path, checked.run_dir, checked.results))
-    rejected = 0
+    refused: set[str] = set()
+    lines: list[Line] = []
     for twins in claims.values():
         if len(twins) < 2:
             continue
         try:
             settled = settle(twins, lambda claim: False)
         except ResultRejected as exc:
-            say(f"merbench: rejected: {exc}", file=sys.stderr)
-            rejected += len(twins)
+            lines.append((f"merbench: rejected: {exc}", True))
+            refused |= {twin.path for twin in twins}
             continue
         if settled.kept is not None:
             copies = [settled.kept, *settled.reproductions]
-            say(f"reproduced {len(copies)}x: {', '.join(c.path for c in copies)} claim the "
-                f"same configuration and seed {settled.kept.results.seed} with every fold's "
-                "per-epoch predictions identical; a leaderboard ranks them once, as "
-                "'reproduced', each copy listed with its machine")
+            lines.append((f"reproduced {len(copies)}x: {', '.join(c.path for c in copies)} "
+                          f"claim the same configuration and seed {settled.kept.results.seed}"
+                          " with every fold's per-epoch predictions identical; a leaderboard "
+                          "ranks them once, as 'reproduced', each copy listed with its "
+                          "machine", False))
         for claim, reason in settled.rejected:
-            rejected += 1
-            say(f"merbench: rejected: {claim.path}: {reason}", file=sys.stderr)
-    return rejected
+            refused.add(claim.path)
+            lines.append((f"merbench: rejected: {claim.path}: {reason}", True))
+    return refused, lines
+
+
