@@ -334,7 +334,7 @@ def test_an_au_run_is_audited_and_a_resumed_forgery_fails_it(au_run: Path, real_
     # the two make one claim (configuration and seed) with other predictions: both were
     # "ok" and the build ranked whichever sorted first, the forgery here (adversarial pass)
     code, out, err = cli("validate", genuine, forged)
-    assert code == 2 and err.count("with other predictions: one of them was edited") == 2
+    assert code == 2 and err.count("with other results: one of them was edited") == 2
     assert "ok:" not in out  # said "ok", then "rejected", before copies were settled first
     results = tmp_path / "results"
     for name in ("genuine", "forged"):
@@ -343,7 +343,7 @@ def test_an_au_run_is_audited_and_a_resumed_forgery_fails_it(au_run: Path, real_
                          tmp_path / "site", "--strict")
     assert code == 2 and "2 result file(s) rejected (--strict)" in err, (out, err)
     index = (tmp_path / "site" / "index.html").read_text()
-    assert index.count("with other predictions") == 2 and "au-composite-loso.html" not in index
+    assert index.count("with other results") == 2 and "au-composite-loso.html" not in index
     shutil.copytree(genuine, tmp_path / "copy")  # the same predictions: a reproduction
     code, out, err = cli("validate", genuine, tmp_path / "copy")
     assert code == 0 and "reproduced 2x" in out, err

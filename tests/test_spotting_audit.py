@@ -105,7 +105,7 @@ def test_copies_of_one_spotting_claim_must_hold_the_same_intervals(spotted: dict
     change, _ = FORGERIES["spotted intervals set to the truth"]
     _rewritten(genuine, results / "forged", change)
     code, out, err = cli("validate", results / "genuine", results / "forged")
-    assert code == 2 and err.count("with other predictions: one of them was edited") == 2
+    assert code == 2 and err.count("with other results: one of them was edited") == 2
     assert "ok:" not in out
     code, out, err = cli("leaderboard", "build", "--results", results, "--out",
                          tmp_path / "site")

@@ -13,7 +13,7 @@ from merbench.cli.literal import say
 from merbench.cli.parser import EXIT_USAGE
 from merbench.kinds import MARKERS, RESULT_KINDS, Checked, kind_of
 from merbench.leaderboard.collect import group_key
-from merbench.leaderboard.copies import Claim, settle
+from merbench.leaderboard.copies import Claim, by_evidence, settle
 from merbench.leaderboard.declared_defaults import DeclaredDefaults
 from merbench.results.folder_walk import folders_holding, holds_marker
 from merbench.verification.validate import ResultRejected, ValidatedRun
@@ -90,30 +90,18 @@ def main(args: argparse.Namespace) -> int:
 
 
 def _conflicting(checked: list[Checked]) -> tuple[set[str], list[Line]]:
-    """Which results make one claim (configuration and seed) with other evidence (an AU
-    run's predictions, a spotting run's intervals): none of them can be trusted until an
-    audit says which was edited, and what to say of them."""
-    claims: dict[tuple[object, ...], dict[Path, Checked]] = {}
-    for result in checked:
-        assert result.claim is not None
-        claims.setdefault(result.claim, {})[result.path.resolve()] = result  # named twice: one
-    refused: set[str] = set()
-    lines: list[Line] = []
-    for folders in claims.values():
-        if len(folders) < 2:
-            continue
-        shown = ", ".join(str(c.path) for c in folders.values())
-        if len({c.evidence for c in folders.values()}) == 1:
-            lines.append((f"reproduced {len(folders)}x: {shown} claim the same configuration "
-                          "and seed with the same predictions", False))
-            continue
-        for copy in folders.values():
-            refused.add(str(copy.path))
-            lines.append((f"merbench: rejected: {copy.path}: claims the configuration and "
-                          f"seed of {shown} with other predictions: one of them was edited "
-                          "('merbench audit' of each says which); publish only the genuine "
-                          "one", True))
-    return refused, lines
+    """Which results make one claim with other evidence (an AU run's predictions, a
+    spotting run's intervals), as the leaderboard settles them
+    (:func:`merbench.leaderboard.copies.by_evidence`), and what to say of them."""
+    once = list({result.path.resolve(): result for result in checked}.values())  # named twice
+    kept, conflicts = by_evidence(once, lambda c: c.claim, lambda c: c.evidence or "",
+                                  lambda c: c.path, "configuration and seed")
+    lines: list[Line] = [
+        (f"reproduced {len(copies)}x: {', '.join(str(c.path) for c in copies)} claim the "
+         "same configuration and seed with the same results", False)
+        for copies in kept if len(copies) > 1]
+    lines += [(f"merbench: rejected: {path}: {reason}", True) for path, reason in conflicts]
+    return {str(path) for path, _ in conflicts}, lines
 
 
 def _copies(runs: list[tuple[str, ValidatedRun]]) -> tuple[set[str], list[Line]]:

@@ -45,6 +45,7 @@ from merbench.au_comparison import (
 )
 from merbench.errors import MerbenchError
 from merbench.leaderboard.collect import Cell, Rejected, mark_best_cells, reduced_setting
+from merbench.leaderboard.copies import by_evidence
 from merbench.leaderboard.declared_defaults import (
     DeclaredDefaults,
     Defaults,
@@ -147,25 +148,16 @@ def _without_conflicts(runs: list[AURun], rejected: list[Rejected]
     """``runs`` less every copy of a claim (configuration and seed) whose predictions differ
     from another copy's: a forged copy was ranked in place of the genuine run, whichever
     folder sorted first. Identical copies stay (a row counts them once)."""
-    by_claim: dict[tuple[object, ...], list[AURun]] = {}
-    for run in runs:
-        by_claim.setdefault(au_claim(run.results), []).append(run)
-    kept = []
-    for copies in by_claim.values():
+    def evidence(run: AURun) -> str:
         try:
-            digests = {predictions_digest(run.path) for run in copies}
-        except (MerbenchError, OSError) as exc:  # gone since validation
-            rejected += [Rejected(run.path, str(exc)) for run in copies]
-            continue
-        if len(digests) == 1:
-            kept += copies
-            continue
-        shown = ", ".join(str(run.path) for run in copies)
-        rejected += [Rejected(run.path, f"claims the configuration and seed of {shown} with "
-                                        "other predictions: one of them was edited ('merbench "
-                                        "audit' of each says which); publish only the genuine "
-                                        "one") for run in copies]
-    return kept, rejected
+            return predictions_digest(run.path)
+        except (MerbenchError, OSError) as exc:  # gone since validation: no copy agrees
+            return f"unreadable: {exc}"
+
+    kept, conflicts = by_evidence(runs, lambda run: au_claim(run.results), evidence,
+                                  lambda run: run.path, "configuration and seed")
+    return [run for copies in kept for run in copies], [
+        *rejected, *(Rejected(path, reason) for path, reason in conflicts)]
 
 
 def _digest(value: object) -> str:

@@ -15,9 +15,10 @@ settle it. ``merbench validate`` and the leaderboard build say the same thing, f
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from merbench.results.model import Results
 from merbench.results.run_files import load_folds
@@ -108,3 +109,30 @@ def settle(claims: Sequence[Claim], vouched: Callable[[Claim], bool]) -> Settled
             "remove the copies that are not, or audit them (merbench audit RUN, signed "
             "with a key the build trusts) and the audited copy is shown")))
     return Settled(None, [], rejected)
+
+
+T = TypeVar("T")
+
+
+def by_evidence(items: Sequence[T], claim: Callable[[T], Hashable],
+                evidence: Callable[[T], str], path: Callable[[T], Path], what: str
+                ) -> tuple[list[list[T]], list[tuple[Path, str]]]:
+    """``items`` (AU runs, spotting runs) grouped by what each claims to be: the groups
+    whose copies share their evidence (one item, or copies that are the same), and for
+    every copy of a group whose evidence differs, its path and why it is rejected: one of
+    them was edited, and until an audit says which, none is shown (``what``: the claim in
+    words, "configuration and seed")."""
+    groups: dict[Hashable, list[T]] = {}
+    for item in items:
+        groups.setdefault(claim(item), []).append(item)
+    kept: list[list[T]] = []
+    rejected: list[tuple[Path, str]] = []
+    for copies in groups.values():
+        if len({evidence(item) for item in copies}) == 1:
+            kept.append(copies)
+            continue
+        shown = ", ".join(str(path(item)) for item in copies)
+        rejected += [(path(item), f"claims the {what} of {shown} with other results: one of "
+                                  "them was edited ('merbench audit' of each says which); "
+                                  "publish only the genuine one") for item in copies]
+    return kept, rejected

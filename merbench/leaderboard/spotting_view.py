@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from merbench.leaderboard.collect import Rejected
+from merbench.leaderboard.copies import by_evidence
 from merbench.leaderboard.page_views import slug
 from merbench.registry import Registries
 from merbench.results.run_files import ResultRejected
@@ -133,20 +134,12 @@ def _settled(runs: list[SpottingRun], rejected: list[Rejected]
     rows showed one run three times), and copies with other intervals or emotions are all
     rejected: merbench's spotters are deterministic, so one of them was edited (a forged
     copy at F1 1.0 was ranked above the genuine one at 0.4)."""
-    by_claim: dict[tuple[str, ...], list[SpottingRun]] = {}
-    for run in runs:
-        by_claim.setdefault(spotting_claim(run.results), []).append(run)
-    kept = []
-    for copies in by_claim.values():
-        if len({spotting_evidence(run.results, run.recognised) for run in copies}) == 1:
-            kept.append(copies[0])
-            continue
-        shown = ", ".join(str(run.path) for run in copies)
-        rejected += [Rejected(run.path, f"claims the spotter, settings and data of {shown} "
-                                        "with other intervals or emotions: one of them was "
-                                        "edited ('merbench audit' of each says which); "
-                                        "publish only the genuine one") for run in copies]
-    return kept, rejected
+    kept, conflicts = by_evidence(
+        runs, lambda run: spotting_claim(run.results),
+        lambda run: spotting_evidence(run.results, run.recognised), lambda run: run.path,
+        "spotter, settings and data")
+    return [copies[0] for copies in kept], [
+        *rejected, *(Rejected(path, reason) for path, reason in conflicts)]
 
 
 def spotting_sections(runs: Sequence[SpottingRun], registries: Registries
