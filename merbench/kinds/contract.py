@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
+from merbench.errors import MerbenchError
 from merbench.plugins import Plugins
 from merbench.verification.validate import ValidatedRun
 
@@ -61,6 +62,14 @@ class AuditVerdict:
 
 #: a line of the audit's progress, printed as it happens
 Report = Callable[[str], None]
+
+
+def refuse_signing(kind: str, path: Path, request: AuditRequest) -> None:
+    """``--sign`` refused for a kind whose audit is printed, not recorded (a spotting run, a
+    tuning): there is no record to sign."""
+    if request.signing_key is not None:
+        raise MerbenchError(f"--sign: an audit of a {kind} ({path}) is printed, not recorded "
+                            "in the folder yet, so there is nothing to sign; leave --sign out")
 
 
 @runtime_checkable

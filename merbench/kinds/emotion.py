@@ -48,21 +48,11 @@ def audit_run_folder(path: Path, request: AuditRequest, report: Report) -> Audit
     appended to its ``audit.json``, signed where the request gives a key."""
     key = load_signing_key(request.signing_key) if request.signing_key is not None else None
 
-    def chosen(indices: list[int], seed: int | None) -> None:
-        how = "every fold" if seed is None else (
-            f"folds {', '.join(str(i) for i in indices)}, drawn with --seed {seed}")
-        report(f"auditing {path}: {how}; training them again")
-
-    def on_fold(audit: FoldAudit) -> None:
-        shown = {"identical": "identical", "within-tolerance":
-                 f"within tolerance ({audit.agreement:.1%} alike; {audit.detail})",
-                 "differs": f"DIFFERS ({audit.detail})"}[audit.outcome]
-        report(f"fold {audit.index} {'/'.join(audit.key)}: {shown}")
-
     record = audit_run(path, count=request.count, seed=request.seed,
                        data_root=request.data_root, device=request.device,
-                       workers=request.workers, plugins=request.plugins(), on_fold=on_fold,
-                       chosen=chosen)
+                       workers=request.workers, plugins=request.plugins(),
+                       on_fold=lambda audit: report(fold_line(audit)),
+                       chosen=lambda indices, seed: report(chosen_line(path, indices, seed)))
     if key is not None:
         record = sign_record(record, path, key)
         report(f"signed by {key.public.shown}, over the digests of the run's "
@@ -79,3 +69,19 @@ def audit_run_folder(path: Path, request: AuditRequest, report: Report) -> Audit
     return AuditVerdict(True, f"audit passed: {len(record.folds)} of {record.n_folds} folds "
                               f"trained again match ({record.comparison}: {record.reason}); "
                               f"recorded in {kept}")
+
+
+def chosen_line(run: Path | str, indices: list[int], seed: int | None) -> str:
+    """The folds of ``run`` an audit is about to train again, as its line says them."""
+    how = "every fold" if seed is None else (
+        f"folds {', '.join(str(i) for i in indices)}, drawn with --seed {seed}")
+    return f"auditing {run}: {how}; training them again"
+
+
+def fold_line(audit: FoldAudit) -> str:
+    """A fold trained again, as its line says it: identical, within the tolerance (how
+    alike), or differing (where)."""
+    shown = {"identical": "identical", "within-tolerance":
+             f"within tolerance ({audit.agreement:.1%} alike; {audit.detail})",
+             "differs": f"DIFFERS ({audit.detail})"}[audit.outcome]
+    return f"fold {audit.index} {'/'.join(audit.key)}: {shown}"

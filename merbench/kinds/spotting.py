@@ -9,7 +9,13 @@ from pathlib import Path
 
 from merbench.audit.spotting_audit import SubjectAudit, audit_spotting
 from merbench.errors import MerbenchError
-from merbench.kinds.contract import AuditRequest, AuditVerdict, Checked, Report
+from merbench.kinds.contract import (
+    AuditRequest,
+    AuditVerdict,
+    Checked,
+    Report,
+    refuse_signing,
+)
 from merbench.literal import counted
 from merbench.results.codec import loads
 from merbench.results.safe_files import UnsafeFile, check_entry, read_regular_bytes
@@ -76,10 +82,7 @@ class SpottingRunKind:
                 f"{SPOTTING_FILE} not yet written (the same merbench spot command goes on)")
 
     def audit(self, path: Path, request: AuditRequest, report: Report) -> AuditVerdict:
-        if request.signing_key is not None:
-            raise MerbenchError(f"--sign: an audit of a spotting run ({path}) is printed, not "
-                                "recorded in the folder yet, so there is nothing to sign; "
-                                "leave --sign out")
+        refuse_signing(self.name, path, request)
         folder = path.parent if path.name in (SPOTTING_FILE, STR_FILE) else path
 
         def chosen(subjects: list[str], seed: int | None) -> None:

@@ -4,20 +4,23 @@ again the runs that made it (the trials' runs and each outer fold's chosen one).
 
 from __future__ import annotations
 
-import contextlib
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 from merbench.audit import audit_run, choose_folds
-from merbench.errors import MerbenchError
-from merbench.kinds.contract import AuditRequest, AuditVerdict, Checked, Report
+from merbench.kinds.contract import (
+    AuditRequest,
+    AuditVerdict,
+    Checked,
+    Report,
+    refuse_signing,
+)
+from merbench.kinds.emotion import chosen_line, fold_line
 from merbench.literal import counted
 from merbench.results.model import FoldAudit
-from merbench.results.run_archive import RUNS_ARCHIVE, unpacked_runs
-from merbench.results.tune_file import NESTED, TUNE_FILE, TUNING_SPEC_FILE
+from merbench.results.tune_file import NESTED, TUNE_FILE, TUNING_SPEC_FILE, TuneResults
 from merbench.tuning.status import tuning_status
-from merbench.verification.tune_check import validate_tune
+from merbench.verification.tune_check import validate_tune, validated_tune
 from merbench.verification.validate import RESULTS_FILE
 
 
@@ -54,62 +57,48 @@ class TuningKind:
         arithmetic of the search (scores, choice, outer scores) ``validate`` recomputes;
         inner runs forged consistently steered the choice past an audit of the final runs
         alone."""
-        if request.signing_key is not None:
-            raise MerbenchError(f"--sign: an audit of a tuning ({path}) is printed, not "
-                                "recorded in the folder yet, so there is nothing to sign; "
-                                "leave --sign out")
-        folder = path if path.is_dir() else path.parent
-        results = validate_tune(folder)
-        if results.mode != NESTED:
-            [outer] = results.outer
-            picks = [(run, request.count, request.seed)
-                     for run in dict.fromkeys(r for t in outer.trials for r in t.runs)]
-        else:
-            indices, drawn = choose_folds(len(results.outer), request.count, request.seed)
-            how = "every outer fold" if drawn is None else (
-                f"outer folds {', '.join(map(str, indices))}, drawn with --seed {drawn}")
-            report(f"auditing {path}: {how}; every trial's inner runs and the chosen "
-                   "configuration's run trained again")
-            picks = [(run, None, None) for i in indices for run in dict.fromkeys(
-                [*(r for t in results.outer[i].trials for r in t.runs),
-                 results.outer[i].final_run])]
-        plugins = request.plugins()
-        differing, trained = 0, 0
-        with _runs_of(folder) as runs:
-            for name, count, seed in picks:
-                def chosen(indices: list[int], drawn: int | None, name: str = name) -> None:
-                    how = "every fold" if drawn is None else (
-                        f"folds {', '.join(map(str, indices))}, drawn with --seed {drawn}")
-                    report(f"auditing {name}: {how}; training them again")
-
-                def on_fold(audit: FoldAudit, name: str = name) -> None:
-                    shown = "DIFFERS" if audit.outcome == "differs" else audit.outcome
-                    report(f"{name} fold {audit.index} {'/'.join(audit.key)}: {shown}"
-                           + (f" ({audit.detail})" if audit.detail else ""))
-
-                record = audit_run(runs / name, count=count, seed=seed,
-                                   data_root=request.data_root, device=request.device,
-                                   workers=request.workers, plugins=plugins,
-                                   on_fold=on_fold, chosen=chosen)
-                if record.failure is not None:
-                    return AuditVerdict(False, f"audit FAILED: {name}: {record.failure}")
-                trained += len(record.folds)
-                differing += sum(a.outcome == "differs" for a in record.folds)
-        if differing:
-            return AuditVerdict(False, f"audit FAILED: {differing} of the {trained} folds "
-                                       "trained again differ from what the tuning's runs "
-                                       "stored (not recorded in the folder)")
-        return AuditVerdict(True, f"audit passed: {counted(trained, 'fold')} of "
-                                  f"{counted(len(picks), 'run')} of the search trained again "
-                                  "match (not recorded in the folder)")
+        refuse_signing(self.name, path, request)
+        with validated_tune(path if path.is_dir() else path.parent) as (results, runs):
+            return _audit_runs(path, results, runs, request, report)
 
 
-@contextlib.contextmanager
-def _runs_of(folder: Path) -> Iterator[Path]:
-    """Where the tuning's run folders are: unpacked from its archive into a temporary
-    folder, or the tuning's own folder while a search has not packed them yet."""
-    if (folder / RUNS_ARCHIVE).is_file():
-        with unpacked_runs(folder) as runs:
-            yield runs
+def _audit_runs(path: Path, results: TuneResults, runs: Path, request: AuditRequest,
+                report: Report) -> AuditVerdict:
+    """The runs of the validated tuning ``results`` (unpacked in ``runs``) that the request
+    draws, trained again (:meth:`TuningKind.audit`)."""
+    if results.mode != NESTED:
+        [outer] = results.outer
+        picks = [(run, request.count, request.seed)
+                 for run in dict.fromkeys(r for t in outer.trials for r in t.runs)]
     else:
-        yield folder
+        indices, drawn = choose_folds(len(results.outer), request.count, request.seed)
+        how = "every outer fold" if drawn is None else (
+            f"outer folds {', '.join(map(str, indices))}, drawn with --seed {drawn}")
+        report(f"auditing {path}: {how}; every trial's inner runs and the chosen "
+               "configuration's run trained again")
+        picks = [(run, None, None) for i in indices for run in dict.fromkeys(
+            [*(r for t in results.outer[i].trials for r in t.runs),
+             results.outer[i].final_run])]
+    plugins = request.plugins()
+    differing, trained = 0, 0
+    for name, count, seed in picks:
+        def chosen(indices: list[int], drawn: int | None, name: str = name) -> None:
+            report(chosen_line(name, indices, drawn))
+
+        def on_fold(audit: FoldAudit, name: str = name) -> None:
+            report(f"{name} {fold_line(audit)}")
+
+        record = audit_run(runs / name, count=count, seed=seed, data_root=request.data_root,
+                           device=request.device, workers=request.workers, plugins=plugins,
+                           on_fold=on_fold, chosen=chosen)
+        if record.failure is not None:
+            return AuditVerdict(False, f"audit FAILED: {name}: {record.failure}")
+        trained += len(record.folds)
+        differing += sum(a.outcome == "differs" for a in record.folds)
+    if differing:
+        return AuditVerdict(False, f"audit FAILED: {differing} of the {trained} folds "
+                                   "trained again differ from what the tuning's runs "
+                                   "stored (not recorded in the folder)")
+    return AuditVerdict(True, f"audit passed: {counted(trained, 'fold')} of "
+                              f"{counted(len(picks), 'run')} of the search trained again "
+                              "match (not recorded in the folder)")

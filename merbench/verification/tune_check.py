@@ -26,8 +26,10 @@ the retrained runs' own files name their subjects).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -241,6 +243,14 @@ def _check_trial(folder: Path, runs: Path, spec: TuneSpec, results: TuneResults,
 
 def validate_tune(path: Path, deep: bool = True) -> TuneResults:
     """Accept a tuning folder (or its ``tune.json``) only if what it says recomputes."""
+    with validated_tune(path, deep) as (results, _):
+        return results
+
+
+@contextlib.contextmanager
+def validated_tune(path: Path, deep: bool = True) -> Iterator[tuple[TuneResults, Path]]:
+    """:func:`validate_tune`, with the folder its runs were unpacked into for the block
+    (removed after it): an audit trains those runs again without unpacking them twice."""
     folder = path if path.is_dir() else path.parent
     try:
         # the tuning's own files, as any run's: no link out of the folder (its page copies
@@ -257,20 +267,22 @@ def validate_tune(path: Path, deep: bool = True) -> TuneResults:
     problem = _record_problem(folder, results)
     if problem is not None:
         raise ResultRejected(folder, problem)
-    try:
-        with unpacked_runs(folder) as runs:
+    with contextlib.ExitStack() as unpacked:
+        try:
+            runs = unpacked.enter_context(unpacked_runs(folder))
             try:
-                return _validate(folder, runs, results, deep)
+                checked = _validate(folder, runs, results, deep)
             except ResultRejected as exc:
                 raise _named_in_archive(folder, runs, exc) from None
-    except ResultRejected:
-        raise
-    except MerbenchError as exc:  # a file of the tuning missing or unreadable
-        raise ResultRejected(folder, str(exc).replace(f"{folder}/", "")) from None
-    except (KeyError, IndexError, TypeError, ValueError) as exc:
-        raise ResultRejected(folder, f"has a layout merbench cannot check "
-                                     f"({type(exc).__name__}: {exc}); is it a complete "
-                                     "merbench tuning?") from None
+        except ResultRejected:
+            raise
+        except MerbenchError as exc:  # a file of the tuning missing or unreadable
+            raise ResultRejected(folder, str(exc).replace(f"{folder}/", "")) from None
+        except (KeyError, IndexError, TypeError, ValueError) as exc:
+            raise ResultRejected(folder, f"has a layout merbench cannot check "
+                                         f"({type(exc).__name__}: {exc}); is it a complete "
+                                         "merbench tuning?") from None
+        yield checked, runs  # outside the checks: what the block raises is its own
 
 
 def _named_in_archive(folder: Path, runs: Path, exc: ResultRejected) -> ResultRejected:
