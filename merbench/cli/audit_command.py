@@ -6,6 +6,7 @@ before it is appended, so a leaderboard that trusts the key counts it."""
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -40,7 +41,8 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
                             "spotting run, a --seeds folder or a tuning")
     request = AuditRequest(count=count, seed=args.seed, data_root=args.data_root,
                            device=args.device, workers=args.workers,
-                           plugins=lambda: load(args), signing_key=args.sign)
+                           plugins=functools.cache(lambda: load(args)),  # once a command
+                           signing_key=args.sign)
     verdict = kind.audit(path, request, lambda line: say(line, flush=True))
     say(verdict.line)
     return 0 if verdict.passed else EXIT_DIFFERS

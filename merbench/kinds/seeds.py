@@ -10,8 +10,6 @@ from pathlib import Path
 from merbench.errors import MerbenchError
 from merbench.kinds.contract import AuditRequest, AuditVerdict, Checked, Report
 from merbench.kinds.emotion import audit_run_folder
-from merbench.results.codec import loads
-from merbench.results.safe_files import read_regular_bytes
 from merbench.verification.validate import SEEDS_FILE, validate_seeds
 
 
@@ -36,9 +34,8 @@ class SeedsSummaryKind:
     def audit(self, path: Path, request: AuditRequest, report: Report) -> AuditVerdict:
         """Each seed run audited in turn (its record kept in its own folder): a summary
         is as trustworthy as the runs it averages."""
-        validate_seeds(path)  # nothing is trained for a summary its runs do not give
+        runs = validate_seeds(path).runs  # nothing is trained for what its runs do not give
         folder = path if path.is_dir() else path.parent
-        runs = loads(read_regular_bytes(folder / SEEDS_FILE).decode("utf-8"))["runs"]
         failed = []
         for seed, name in runs.items():
             verdict = audit_run_folder(folder / name, request, report)
