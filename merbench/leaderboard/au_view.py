@@ -25,6 +25,7 @@ and ``run.json``, the recipe).
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import shutil
@@ -112,8 +113,10 @@ class AURow:
     def first(self) -> AUResults:
         return self.runs[0].results
 
+    @functools.cached_property
     def stored(self) -> StoredAURun:
-        """The row's seeds' predictions, as ``merbench compare`` reads an AU run."""
+        """The row's seeds' predictions, as ``merbench compare`` reads an AU run: read once
+        for the row's interval and its test against the best."""
         return stored_au_run(self.runs[0].path.parent,
                              [(run.path, run.results) for run in self.runs])
 
@@ -224,24 +227,23 @@ def _row(runs: list[AURun], defaults: Defaults) -> AURow:
             by_seed[run.results.seed] = run
     kept = list(by_seed.values())
     n_aus = len(kept[0].results.au_set)
-    span = None
-    if len(kept) == 1:
-        bounds = kept[0].results.intervals.overall.mean_f1
-        if bounds is not None:
-            span = {"low": bounds[0], "high": bounds[1]}
-    else:  # the seeds averaged, resampled as one seed's was when it was recorded
-        with contextlib.suppress(MerbenchError, OSError):  # a file gone since validation
-            found = mean_f1_interval(stored_au_run(kept[0].path.parent,
-                                                   [(run.path, run.results) for run in kept]))
-            if found is not None:
-                span = {"low": found[0], "high": found[1]}
-    return AURow(
+    row = AURow(
         runs=kept, mean_f1=_cell([r.results.overall.mean_f1 for r in kept]),
         per_au=[_cell([r.results.overall.f1[i] for r in kept]) for i in range(n_aus)],
         undefined=[any(not r.results.overall.f1_defined[i] for r in kept)
                    for i in range(n_aus)],
-        span=span, setting=setting_line(kept[0].results, defaults), copies=copies,
+        span=None, setting=setting_line(kept[0].results, defaults), copies=copies,
         reduced=reduced_setting(kept[0].results, defaults))
+    if len(kept) == 1:
+        bounds = kept[0].results.intervals.overall.mean_f1
+        if bounds is not None:
+            row.span = {"low": bounds[0], "high": bounds[1]}
+    else:  # the seeds averaged, resampled as one seed's was when it was recorded
+        with contextlib.suppress(MerbenchError, OSError):  # a file gone since validation
+            found = mean_f1_interval(row.stored)
+            if found is not None:
+                row.span = {"low": found[0], "high": found[1]}
+    return row
 
 
 def _mark_best(rows: Sequence[AURow]) -> None:
@@ -261,7 +263,7 @@ def _mark_ties(ranked: list[AURow]) -> None:
         return
     ranked[0].tie = "best"
     try:
-        found = compare_au(ranked[0].stored(), [row.stored() for row in ranked[1:]])
+        found = compare_au(ranked[0].stored, [row.stored for row in ranked[1:]])
     except (MerbenchError, OSError) as exc:  # not one truth; a file gone since validation
         for row in ranked[1:]:
             row.tie, row.tie_note = "untested", str(exc)
