@@ -13,6 +13,9 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
+
+import pytest
 
 # A command that is stopped by a real Ctrl-C; then, in what is left of the process, another
 # signal (SECOND) while the interpreter is still busy (a slow shutdown).
@@ -46,7 +49,36 @@ def test_a_second_ctrl_c_after_the_stop_ends_the_process_with_130() -> None:
     done = _stopped_then("SIGINT")
     assert done.returncode == 130, done.stderr
     assert "merbench: interrupted — 'merbench list' did not finish" in done.stderr
-    assert "Traceback" not in done.stderr and "did nothing" not in done.stdout
+    assert "Traceback" not in done.stderr
+
+
+# A command that finished (status 0), then a stop signal while the interpreter shuts down:
+# Python's own clean-up puts back the default action of the signals it handles, so without
+# care a SIGTERM there killed a finished run's process (143) and a Ctrl-C exited 130.
+FINISHED_THEN = textwrap.dedent("""
+    import os, signal, sys, time
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    from merbench import cli
+
+    def slow_exit():
+        os.kill(os.getpid(), signal.SECOND)
+        time.sleep(0.5)
+        print("the signal did nothing", flush=True)
+
+    import atexit
+    atexit.register(slow_exit)
+    cli._commands = lambda: {"list": lambda args: 0}
+    sys.argv = ["merbench", "list"]
+    cli.console()
+""")
+
+
+@pytest.mark.parametrize("signal_name", ["SIGINT", "SIGTERM", "SIGHUP"])
+def test_a_stop_signal_while_a_finished_command_exits_keeps_its_status(signal_name: str) -> None:
+    done = subprocess.run([sys.executable, "-c", FINISHED_THEN.replace("SECOND", signal_name)],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, (done.returncode, done.stderr)
+    assert "Traceback" not in done.stderr and "did nothing" in done.stdout
 
 
 # merbench.cli.main called from Python, stopped by a real Ctrl-C: the handlers it found are
@@ -82,3 +114,36 @@ def test_a_sigterm_after_a_ctrl_c_stop_is_ignored_as_a_second_stop_signal_is() -
     done = _stopped_then("SIGTERM")
     assert "Traceback" not in done.stderr, done.stderr
     assert done.returncode == 130 and "did nothing" in done.stdout
+
+
+TINY_RUN = ("run", "--model", "ststnet", "--dataset", "synthetic", "--device", "cpu", "--quiet",
+            "--epochs", "1", "--dataset-opt", "subjects=2", "--dataset-opt", "databases=1",
+            "--dataset-opt", "samples_per_subject=3")
+
+
+def test_a_stop_after_the_results_are_written_is_a_finished_run(
+        cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A stop that comes after ``results.json`` is written (while the run's folder is let go,
+    or while the results are printed) ends the command with success and says where the
+    results are: the run is finished, and a script or scheduler must see it so."""
+    from merbench.cli import run_command
+
+    finished_run = run_command.run
+
+    def stopped_after_writing(*args: object, **kwargs: object) -> object:
+        finished_run(*args, **kwargs)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(run_command, "run", stopped_after_writing)
+    status, _, err = cli(*TINY_RUN, "--out", tmp_path / "r")
+    assert status == 0, err
+    assert f"interrupted after the run finished — its results are in {tmp_path / 'r'}" in err
+    monkeypatch.setattr(run_command, "run", finished_run)
+
+    def stopped_printing(*args: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(run_command, "print_results", stopped_printing)
+    status, _, err = cli(*TINY_RUN, "--out", tmp_path / "r")
+    assert status == 0, err
+    assert "interrupted while printing — the run had finished; its results are in" in err

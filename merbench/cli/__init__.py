@@ -30,7 +30,7 @@ from typing import Any
 
 from merbench.cli.literal import say
 from merbench.cli.parser import COMMANDS, EXIT_INTERRUPTED, EXIT_USAGE, build_parser
-from merbench.cli.stop_signals import stop_like_ctrl_c
+from merbench.cli.stop_signals import ignore_while_exiting, stop_like_ctrl_c
 from merbench.errors import MerbenchError
 from merbench.plugins import Plugins, load_plugins
 
@@ -112,7 +112,9 @@ def main(argv: Sequence[str] | None = None, *, ends_process: bool = False) -> in
 
 def console() -> None:
     """The ``merbench`` console script and ``python -m merbench``."""
-    sys.exit(main(ends_process=True))
+    status = main(ends_process=True)
+    ignore_while_exiting()
+    sys.exit(status)
 
 
 def _os_error(exc: OSError, command: str) -> str:

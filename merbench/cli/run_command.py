@@ -4,8 +4,9 @@ its results printed; an interrupted run says what it leaves to go on from."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from merbench.cli.au_render import print_au_results
@@ -51,25 +52,53 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
         if seeds is not None:
             many = run_seeds(spec, settings, seeds, plugins=plugins)
             reporter.stop()
-            print_seeds(many.summary, many.out)
+            with _finished_work(many.out):
+                print_seeds(many.summary, many.out)
             return 0
         result = run(spec, settings, plugins=plugins)
     except KeyboardInterrupt:
         reporter.stop()
-        kept = _what_is_kept(reporter.run_dir or settings.out)
-        say(f"merbench: interrupted — {kept}", file=sys.stderr)
+        run_dir = reporter.run_dir or settings.out
+        if _finished(run_dir):
+            say(f"merbench: interrupted after the run finished — its results are in "
+                f"{run_dir}; `merbench status {run_dir}` shows them", file=sys.stderr)
+            return 0
+        say(f"merbench: interrupted — {_what_is_kept(run_dir)}", file=sys.stderr)
         return EXIT_INTERRUPTED
     finally:
         reporter.stop()
-    if result.reported:
-        say(f"merbench: {result.run_dir} finished before (results written "
-              f"{result.results.created}); reporting them as they are, nothing trained "
-              "or rewritten", file=sys.stderr)
-    if isinstance(result.results, AUResults):
-        print_au_results(result.results, result.run_dir)
-    else:
-        print_results(result.results, result.run_dir)
+    with _finished_work(result.run_dir):
+        if result.reported:
+            say(f"merbench: {result.run_dir} finished before (results written "
+                f"{result.results.created}); reporting them as they are, nothing trained "
+                "or rewritten", file=sys.stderr)
+        if isinstance(result.results, AUResults):
+            print_au_results(result.results, result.run_dir)
+        else:
+            print_results(result.results, result.run_dir)
     return 0
+
+
+@contextlib.contextmanager
+def _finished_work(out: Path) -> Iterator[None]:
+    """Printing the results of work that is finished and written: a stop now ends the
+    printing, not the run, so the command still succeeds (a scheduler's SIGTERM must not
+    turn a finished run into a failed job)."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        say(f"merbench: interrupted while printing — the run had finished; its results are "
+            f"in {out}", file=sys.stderr)
+
+
+def _finished(run_dir: Path | None) -> bool:
+    """Whether the run in ``run_dir`` had written its results when the stop came."""
+    if run_dir is None or not (run_dir / "run.json").is_file():
+        return False
+    try:
+        return run_status(run_dir).complete
+    except MerbenchError:
+        return False
 
 
 def _declared_reduced(plugins: Plugins, model: str) -> ReducedSetting | None:

@@ -93,3 +93,17 @@ def stop_like_ctrl_c(ends_process: bool = False) -> Iterator[StopSignals]:
         if not stops.stopping:
             for number, handler in previous.items():
                 signal.signal(number, handler)
+
+
+
+def ignore_while_exiting() -> None:
+    """The command is done and the interpreter is shutting down (libraries' threads joined,
+    caches closed: a second or so after a training run): a stop signal now is ignored. The
+    work the command reports is finished, so a late Ctrl-C or SIGTERM must not turn it into
+    a failed job or print a traceback from the shutdown. Ignored, not handled: Python puts
+    back the default action of every signal it handles before its last clean-up, and an
+    ignored signal is the one it leaves as it is."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    for number in (*STOP_SIGNALS, signal.SIGINT):
+        signal.signal(number, signal.SIG_IGN)
