@@ -147,3 +147,37 @@ def test_a_stop_after_the_results_are_written_is_a_finished_run(
     status, _, err = cli(*TINY_RUN, "--out", tmp_path / "r")
     assert status == 0, err
     assert "interrupted while printing — the run had finished; its results are in" in err
+
+
+# A second Ctrl-C while a stopped command still unwinds, inside a scratch folder (a tuning
+# audit's unpacked runs): the process ends at once, and the folder does not stay behind.
+STOPPED_IN_SCRATCH = textwrap.dedent("""
+    import os, signal, sys, time
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    from merbench import cli
+    from merbench.scratch import scratch_folder
+
+    def stopped(args):
+        with scratch_folder("merbench-test-") as scratch:
+            (scratch / "unpacked").write_text("runs")
+            print(scratch, flush=True)
+            try:
+                os.kill(os.getpid(), signal.SIGINT)
+                time.sleep(5)
+            except KeyboardInterrupt:
+                os.kill(os.getpid(), signal.SIGINT)  # the second, before the folder is removed
+                time.sleep(5)
+        return 0
+
+    cli._commands = lambda: {"list": stopped}
+    sys.argv = ["merbench", "list"]
+    cli.console()
+""")
+
+
+def test_a_second_ctrl_c_leaves_no_scratch_folder() -> None:
+    done = subprocess.run([sys.executable, "-c", STOPPED_IN_SCRATCH], capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 130, done.stderr
+    scratch = Path(done.stdout.split()[0])
+    assert scratch.name.startswith("merbench-test-") and not scratch.exists()

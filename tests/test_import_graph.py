@@ -228,7 +228,7 @@ def test_the_checks_see_a_circle_and_bare_or_needless_deferred_imports(toy: Path
 #: units (a unit is a subpackage or a top-level module of merbench), never a higher one's, so
 #: that a reader can understand each layer knowing only those below it
 LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
-    ("foundations", frozenset({"errors", "atomic", "literal", "first_party"})),
+    ("foundations", frozenset({"errors", "atomic", "literal", "first_party", "scratch"})),
     ("vocabulary", frozenset({"meta", "runinfo", "selection", "clips", "dataset", "registry",
                               "lazy_factory", "factory_options", "options_cache", "hookspecs",
                               "hookimpl", "plugins", "cache", "protocols", "action_units",

@@ -14,7 +14,6 @@ import dataclasses
 import secrets
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from tempfile import TemporaryDirectory
 from typing import Any
 
 import numpy as np
@@ -36,6 +35,7 @@ from merbench.runner.notify import Notifier
 from merbench.runner.plan import Plan, plan_run
 from merbench.runner.spec import RunSettings, RunSpec, from_config
 from merbench.runner.trainer_setup import device_name, set_up_trainer
+from merbench.scratch import scratch_folder
 from merbench.threads import apply_threads
 from merbench.verification.validate import validate_run
 
@@ -155,8 +155,8 @@ def _train_again(data: RunData, identity: RunIdentity, indices: list[int],
     threads = run_threads(data, folds)
     previous = apply_threads(threads.count) if threads is not None else None
     try:
-        with TemporaryDirectory(prefix="merbench-audit-") as scratch:
-            trainer = set_up_trainer(data, identity, RunDirectory(Path(scratch)), features,
+        with scratch_folder("merbench-audit-") as scratch:
+            trainer = set_up_trainer(data, identity, RunDirectory(scratch), features,
                                      Notifier(plugins), folds_to_train=len(folds))
             for fold in folds:
                 yield trainer.train([fold])[0]

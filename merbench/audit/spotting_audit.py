@@ -28,7 +28,6 @@ an emotion run.
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,6 +42,7 @@ from merbench.results.str_file import StrResults
 from merbench.runner.spot import SpotSpec, SpottingRun, same_video
 from merbench.runner.spot_learned import spot_learned
 from merbench.runner.spot_recognise import RecogniseSpec, recognise
+from merbench.scratch import scratch_folder
 from merbench.spotting.choice import subject_of
 from merbench.spotting.long_videos import LongVideo
 from merbench.spotting.spotter import LearnsToSpot
@@ -125,8 +125,8 @@ def audit_spotting(folder: Path, *, count: int | None, seed: int | None = None,
                     spotter_options=dict(results.spotter.options),
                     tune={k: list(v) for k, v in results.spotter.tuned.items()},
                     data_root=data_root)
-    with tempfile.TemporaryDirectory(prefix="merbench-audit-") as scratch:
-        run = SpottingRun(spec, plugins, Path(scratch))
+    with scratch_folder("merbench-audit-") as scratch:
+        run = SpottingRun(spec, plugins, scratch)
         for what, mine, theirs in (
                 ("dataset", run.dataset_entry.meta.version, results.dataset.version),
                 ("spotter", run.spotter_entry.meta.version, results.spotter.version)):

@@ -27,6 +27,8 @@ import threading
 from collections.abc import Iterator
 from types import FrameType
 
+from merbench.scratch import remove_open_scratch
+
 STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP")
                      if hasattr(signal, name))
 
@@ -64,7 +66,9 @@ class StopSignals:
 
 
 def _end_at_once(number: int, frame: FrameType | None) -> None:
-    """A Ctrl-C after the command stopped: the process ends now, with the shell's status."""
+    """A Ctrl-C after the command stopped: the process ends now, with the shell's status,
+    its scratch folders removed (nothing else unwinds)."""
+    remove_open_scratch()
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(Exception):
             stream.flush()

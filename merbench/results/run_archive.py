@@ -22,7 +22,6 @@ import io
 import lzma
 import shutil
 import tarfile
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
@@ -30,6 +29,7 @@ from typing import BinaryIO
 from merbench.atomic import atomic_write
 from merbench.errors import MerbenchError
 from merbench.results.safe_files import check_entry, read_regular_bytes
+from merbench.scratch import scratch_folder
 
 RUNS_ARCHIVE = "runs.tar.xz"
 #: the folders of a tuning that are packed: its trials and its retrainings
@@ -157,9 +157,9 @@ def unpack_runs(folder: Path, into: Path) -> None:
 @contextlib.contextmanager
 def unpacked_runs(folder: Path) -> Iterator[Path]:
     """A temporary folder holding ``folder``'s packed run folders, removed afterwards."""
-    with tempfile.TemporaryDirectory(prefix="merbench-runs-") as temporary:
-        unpack_runs(folder, Path(temporary))
-        yield Path(temporary)
+    with scratch_folder("merbench-runs-") as temporary:
+        unpack_runs(folder, temporary)
+        yield temporary
 
 
 __all__ = ["PACKED_FOLDERS", "RUNS_ARCHIVE", "archived_names", "pack_runs", "remove_packed",

@@ -1,0 +1,44 @@
+"""Scratch folders a command makes in the system's temporary folder and removes when done,
+even when the process is ended at once.
+
+A command stopped by a second Ctrl-C ends with ``os._exit`` (no clean-up can be cut short
+half-way by a third), which skips every ``finally`` and ``with`` exit still pending. A
+``tempfile.TemporaryDirectory`` open then stays behind: a tuning audit's unpacked runs are
+tens of megabytes (a hostile archive's, up to its member cap). So every scratch folder is
+made here and listed while it is open, and :func:`remove_open_scratch` removes what is
+listed just before such an exit.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+_OPEN: set[Path] = set()
+
+
+@contextlib.contextmanager
+def scratch_folder(prefix: str) -> Iterator[Path]:
+    """A new folder in the system's temporary folder, removed with what it holds after the
+    block (and by :func:`remove_open_scratch` if the process ends inside it)."""
+    with tempfile.TemporaryDirectory(prefix=prefix) as made:
+        path = Path(made)
+        _OPEN.add(path)
+        try:
+            yield path
+        finally:
+            _OPEN.discard(path)
+
+
+def remove_open_scratch() -> None:
+    """Remove every scratch folder still open: the process is about to end without
+    unwinding (a file in use stays where the system keeps it)."""
+    for path in list(_OPEN):
+        shutil.rmtree(path, ignore_errors=True)
+        _OPEN.discard(path)
+
+
+__all__ = ["remove_open_scratch", "scratch_folder"]
