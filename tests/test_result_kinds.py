@@ -113,6 +113,17 @@ def test_no_kind_audits_a_result_that_does_not_validate(examples: dict[str, Path
     assert str(folder) in err
 
 
+@pytest.mark.parametrize("options", [("--device", "tpu"), ("--workers", "0"),
+                                     ("--data-root", "/nonexistent")])
+@pytest.mark.parametrize("name", KIND_NAMES)
+def test_every_kind_refuses_a_bad_audit_option_before_it_says_anything(
+        examples: dict[str, Path], name: str, options: tuple[str, str], cli: Any) -> None:
+    """Issue 69, case 10: a spotting audit ignored these and passed; the others refused them
+    only after "auditing ...; training them again"."""
+    code, out, err = cli("audit", examples[name], "--folds", "1", *options)
+    assert code == 2 and not out and len(err.strip().splitlines()) == 1, (out, err)
+
+
 def test_a_summary_over_seeds_is_audited_seed_run_by_seed_run(examples: dict[str, Path],
                                                               tmp_path: Path, cli: Any) -> None:
     folder = _copy(examples, "summary over seeds", tmp_path)

@@ -163,6 +163,50 @@ def test_spot_then_recognise_emotions_are_recognised_again(recognised: Path, tmp
     assert code == 1 and "recognised again" in out and "DIFFERS" in out, out
 
 
+def test_a_recognisers_claimed_gpu_does_not_loosen_its_audit(recognised: Path, tmp_path: Path,
+                                                            cli) -> None:
+    """``str.json`` saying its recognisers trained on CUDA, with one emotion changed and the
+    scores recomputed: validate accepts it (the device is the run's own claim), and the
+    audit, trained again on the CPU, still wants every emotion the same, saying how a run
+    that really trained on a GPU is audited (issue 69, case 11: the claim bought a 90%
+    tolerance, so one forged emotion in ten passed)."""
+    from merbench.results.str_file import StrResults
+    from merbench.spotting.str_scores import str_scores
+
+    forged = Path(shutil.copytree(recognised, tmp_path / "claims-cuda"))
+    spotting = from_json(SpottingResults, json.loads((forged / "spotting.json").read_text()))
+    record = from_json(StrResults, json.loads((forged / "str.json").read_text()))
+    n = len(record.classes)
+    first = next(i for i, video in enumerate(record.videos) if video.intervals)
+    video = record.videos[first]
+    changed = dataclasses.replace(video.intervals[0], emotion=(video.intervals[0].emotion + 1) % n)
+    videos = list(record.videos)
+    videos[first] = dataclasses.replace(video, intervals=[changed, *video.intervals[1:]])
+    record = dataclasses.replace(record, videos=videos, scores=str_scores(spotting, videos, n),
+                                 recogniser=dataclasses.replace(record.recogniser, device="cuda"))
+    (forged / "str.json").write_text(json.dumps(to_json(record)))
+    assert cli("validate", forged)[0] == 0
+    code, out, _ = cli("audit", forged, "--folds", "all")
+    assert code == 1 and "DIFFERS" in out, out
+    assert "trained again on a CPU: they must be identical; the run says it trained on cuda, " \
+        "which only an audit on a GPU can allow for: give --device cuda" in out
+
+
+@pytest.mark.parametrize(("options", "said"), [
+    (("--device", "tpu"), "unknown device 'tpu'"),
+    (("--workers", "0"), "--workers must be at least 1 (got 0)"),
+    (("--workers", "2"), "is a spotting run, spotted (and recognised) in one process"),
+    (("--data-root", "/nonexistent"), "--data-root /nonexistent: no such folder"),
+    (("--data-root", "."), "long-video dataset 'synthetic-long' reads no files; leave out "
+                           "--data-root"),
+])
+def test_a_spotting_audit_refuses_an_option_it_would_ignore(
+        spotted: dict[str, Path], cli, options: tuple[str, ...], said: str) -> None:
+    """Issue 69, case 10: the spotting audit passed with each of these, ignoring them."""
+    code, out, err = cli("audit", spotted["flow-peak"], "--folds", "1", *options)
+    assert code == 2 and said in err and not out, (out, err)
+
+
 @pytest.mark.parametrize(("field", "value", "said"), [
     ("created", "1900-01-01T00:00:00+00:00", "is not a date a merbench run could have"),
     ("wall_time_s", -5.0, "wall_time_s is -5.0; a duration is"),

@@ -81,10 +81,10 @@ def audit_run(run_dir: Path, *, count: int | None = DEFAULT_FOLDS, seed: int | N
     plugins = plugins or default_plugins()
     store = RunDirectory(run_dir)
     indices, choice_seed = choose_folds(results.protocol.n_folds, count, seed)
+    spec, settings = audit_spec(run_dir, data_root=data_root, device=device, workers=workers)
+    data = load_data(plan_run(spec, settings, plugins))  # every option checked by now
     if chosen is not None:
         chosen(indices, choice_seed)
-    spec, settings = audit_spec(run_dir, data_root=data_root, device=device, workers=workers)
-    data = load_data(plan_run(spec, settings, plugins))
     identity = run_identity(data)
     trains_on = device_name(data.plan)
     base: dict[str, Any] = {

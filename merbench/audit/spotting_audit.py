@@ -15,11 +15,14 @@ the data and the spotter can tell, so the audit goes back to them:
    are deterministic, so an interval moved by a frame is a difference.
 
 3. where the run was recognised too (``str.json``, spot-then-recognise), the chosen subjects'
-   recognisers are trained again (each on the other subjects' ground truth, on the CPU) and
-   every interval's emotion must be the stored one: a recogniser trained on a CPU gives the
-   same emotions again bit for bit; one trained on a GPU must give at least
-   :data:`merbench.audit.verdict.MIN_AGREEMENT` of them. STR emotions set to the truth
-   (STRS .036 became .178) pass ``validate`` and fail here.
+   recognisers are trained again (each on the other subjects' ground truth, on the audit's
+   ``--device``, the CPU by default) and every interval's emotion must be the stored one:
+   trained again on a CPU, bit for bit; on a GPU, which does not repeat itself exactly, at
+   least :data:`merbench.audit.verdict.MIN_AGREEMENT` of them. The device ``str.json`` says
+   the run trained on is the run's own claim, which nothing binds (the file is the record
+   itself): it can make a difference's explanation, never the comparison looser. A run
+   that trained on a GPU is audited on one. STR emotions set to the truth (STRS .036
+   became .178) pass ``validate`` and fail here.
 
 Subjects are the folds of a spotting run (a learned spotter's fits, the choice of setting and
 the recognisers all leave one out), so ``--folds K`` draws K subjects, as it draws K folds of
@@ -111,13 +114,15 @@ def _first_difference(kept: SpottedVideo, again: SpottedVideo,
 
 
 def audit_spotting(folder: Path, *, count: int | None, seed: int | None = None,
-                   data_root: str | None = None, plugins: Plugins | None = None,
+                   data_root: str | None = None, device: str = "cpu",
+                   plugins: Plugins | None = None,
                    chosen: Callable[[list[str], int | None], None] | None = None,
                    on_subject: Callable[[SubjectAudit], None] | None = None,
                    on_recognised: Callable[[SubjectAudit], None] | None = None
                    ) -> SpottingAudit:
     """Audit the spotting run in ``folder`` (which must validate): its data checked, then
-    ``count`` subjects drawn from ``seed`` (None: every subject) spotted again."""
+    ``count`` subjects drawn from ``seed`` (None: every subject) spotted again (and
+    recognised again, on ``device``, where the run recognised)."""
     results, recorded_str = validate_spotting_and_str(Path(folder))
     plugins = plugins or default_plugins()
     spec = SpotSpec(dataset=results.dataset.name, spotter=results.spotter.name,
@@ -157,16 +162,16 @@ def audit_spotting(folder: Path, *, count: int | None, seed: int | None = None,
             if on_subject is not None:
                 on_subject(outcome)
         recognised = [] if recorded_str is None else _recognise_again(
-            results, recorded_str, dataset.videos, plugins, audited, on_recognised)
+            results, recorded_str, dataset.videos, plugins, audited, device, on_recognised)
     return SpottingAudit(len(subjects), choice_seed, outcomes, None, recognised)
 
 
 def _recognise_again(results: SpottingResults, recorded: StrResults,
                      videos: Sequence[LongVideo], plugins: Plugins, subjects: list[str],
-                     on_recognised: Callable[[SubjectAudit], None] | None
+                     device: str, on_recognised: Callable[[SubjectAudit], None] | None
                      ) -> list[SubjectAudit]:
-    """The chosen subjects' recognisers trained again as the run trained them, on the CPU,
-    and each interval's emotion compared with the stored one."""
+    """The chosen subjects' recognisers trained again as the run trained them, on
+    ``device``, and each interval's emotion compared with the stored one."""
     record = recorded.recogniser
     registries = plugins.registries
     for what, name, theirs in (("model", record.model, record.model_version),
@@ -178,9 +183,9 @@ def _recognise_again(results: SpottingResults, recorded: StrResults,
     spec = RecogniseSpec(model=record.model, feature=record.feature,
                          model_options=dict(record.model_options),
                          feature_options=dict(record.feature_options), seed=record.seed,
-                         epochs=record.epochs, device="cpu")
+                         epochs=record.epochs, device=device)
     again = recognise(results, videos, recorded.classes, plugins, spec, only=set(subjects))
-    exact = record.device.startswith("cpu")  # a GPU's recogniser may round otherwise
+    exact = again.recogniser.device.startswith("cpu")  # what this audit verified itself
     outcomes = []
     for subject in subjects:
         pairs = [(kept.emotion, found.emotion)
@@ -192,9 +197,12 @@ def _recognise_again(results: SpottingResults, recorded: StrResults,
         ok = same == len(pairs) if exact else agreement >= MIN_AGREEMENT
         detail = "" if same == len(pairs) else (
             f"{len(pairs) - same} of {len(pairs)} intervals' emotions differ from the stored "
-            + ("(trained on a CPU: they must be identical)" if exact else
-               f"({agreement:.0%} alike, {MIN_AGREEMENT:.0%} needed: trained on "
-               f"{record.device})"))
+            + ("(trained again on a CPU: they must be identical" + (
+                "" if record.device.startswith("cpu") else
+                f"; the run says it trained on {record.device}, which only an audit on a "
+                "GPU can allow for: give --device cuda") + ")" if exact else
+               f"({agreement:.0%} alike, {MIN_AGREEMENT:.0%} needed: trained again on "
+               f"{again.recogniser.device})"))
         outcome = SubjectAudit(subject, len(pairs), "identical" if same == len(pairs) else
                                "within-tolerance" if ok else "differs", detail)
         outcomes.append(outcome)

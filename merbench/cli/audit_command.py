@@ -13,7 +13,7 @@ from pathlib import Path
 
 from merbench.cli.literal import say
 from merbench.errors import MerbenchError
-from merbench.kinds import AuditRequest, kind_of
+from merbench.kinds import AuditRequest, check_audit_options, kind_of
 from merbench.plugins import Plugins
 
 EXIT_DIFFERS = 1
@@ -31,6 +31,11 @@ def _count(text: str) -> int | None:
 
 def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
     path, count = Path(args.run), _count(args.folds)  # the options first, as every command
+    request = AuditRequest(count=count, seed=args.seed, data_root=args.data_root,
+                           device=args.device, workers=args.workers,
+                           plugins=functools.cache(lambda: load(args)),  # once a command
+                           signing_key=args.sign)
+    check_audit_options(request)
     if not os.path.lexists(path):
         raise MerbenchError(f"{path}: no such file or folder; give a finished run's folder, "
                             "a --seeds folder, a spotting run's or a tuning's")
@@ -39,10 +44,6 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
         raise MerbenchError(f"{path}: no results.json here (nor the file of another kind of "
                             "result); pass a finished run directory or its results.json, a "
                             "spotting run, a --seeds folder or a tuning")
-    request = AuditRequest(count=count, seed=args.seed, data_root=args.data_root,
-                           device=args.device, workers=args.workers,
-                           plugins=functools.cache(lambda: load(args)),  # once a command
-                           signing_key=args.sign)
     verdict = kind.audit(path, request, lambda line: say(line, flush=True))
     say(verdict.line)
     return 0 if verdict.passed else EXIT_DIFFERS

@@ -12,7 +12,13 @@ import os
 from pathlib import Path
 
 from merbench.kinds.au import AURunKind
-from merbench.kinds.contract import AuditRequest, AuditVerdict, Checked, ResultKind
+from merbench.kinds.contract import (
+    AuditRequest,
+    AuditVerdict,
+    Checked,
+    ResultKind,
+    check_audit_options,
+)
 from merbench.kinds.emotion import EmotionRunKind
 from merbench.kinds.seeds import SeedsSummaryKind
 from merbench.kinds.spotting import SpottingRunKind
@@ -55,5 +61,16 @@ def started_kind(folder: Path) -> ResultKind | None:
                  and os.path.lexists(Path(folder) / kind.started_file)), None)
 
 
-__all__ = ["MARKERS", "RESULT_KINDS", "STARTED_FILES", "AuditRequest", "AuditVerdict",
-           "Checked", "ResultKind", "kind_of", "kind_within", "started_kind"]
+__all__ = [
+    "MARKERS",
+    "RESULT_KINDS",
+    "STARTED_FILES",
+    "AuditRequest",
+    "AuditVerdict",
+    "Checked",
+    "ResultKind",
+    "check_audit_options",
+    "kind_of",
+    "kind_within",
+    "started_kind",
+]

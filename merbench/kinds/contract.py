@@ -20,6 +20,7 @@ from typing import Protocol, runtime_checkable
 
 from merbench.errors import MerbenchError
 from merbench.plugins import Plugins
+from merbench.training.device import resolve_device
 from merbench.verification.validate import ValidatedRun
 
 
@@ -47,7 +48,7 @@ class AuditRequest:
     seed: int | None  # draws which ones; None with count: the default draw
     data_root: str | None
     device: str
-    workers: int
+    workers: int | None  # None: the run's own, else one a core
     plugins: Callable[[], Plugins]  # loaded when the audit starts (after its checks)
     signing_key: Path | None  # --sign: the record signed by this key before it is kept
 
@@ -62,6 +63,30 @@ class AuditVerdict:
 
 #: a line of the audit's progress, printed as it happens
 Report = Callable[[str], None]
+
+
+def check_audit_options(request: AuditRequest) -> None:
+    """The options every audit takes, checked before any kind reads its result: a device
+    this machine cannot train on, fewer than one worker or a --data-root that is no folder
+    is one line at once, never after "training them again" (nor ignored by a kind that
+    trains nothing on it)."""
+    resolve_device(request.device)
+    if request.workers is not None and request.workers < 1:
+        raise MerbenchError(f"--workers must be at least 1 (got {request.workers})")
+    if request.data_root is not None and not Path(request.data_root).is_dir():
+        raise MerbenchError(f"--data-root {request.data_root}: no such folder; give the "
+                            "folder that holds the dataset's files")
+
+
+def check_data_root_for(request: AuditRequest, dataset: str, long_videos: bool = False) -> None:
+    """``--data-root`` refused for a result whose dataset reads no files (``run`` and
+    ``spot`` refuse it so), as soon as the result says which dataset it is."""
+    if request.data_root is None:
+        return
+    registries = request.plugins().registries
+    entry = (registries.long_videos if long_videos else registries.datasets).get(dataset)
+    if not entry.accepts("data_root"):
+        raise MerbenchError(f"dataset '{dataset}' reads no files; leave out --data-root")
 
 
 def refuse_signing(kind: str, path: Path, request: AuditRequest) -> None:

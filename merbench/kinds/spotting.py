@@ -83,6 +83,10 @@ class SpottingRunKind:
 
     def audit(self, path: Path, request: AuditRequest, report: Report) -> AuditVerdict:
         refuse_signing(self.name, path, request)
+        if request.workers is not None:
+            raise MerbenchError(f"--workers: {path} is a spotting run, spotted (and "
+                                "recognised) in one process, as 'merbench spot' does; leave "
+                                "--workers out")
         folder = path.parent if path.name in (SPOTTING_FILE, STR_FILE) else path
 
         def chosen(subjects: list[str], seed: int | None) -> None:
@@ -99,7 +103,8 @@ class SpottingRunKind:
                    f"{_outcome(audit)}")
 
         found = audit_spotting(folder, count=request.count, seed=request.seed,
-                               data_root=request.data_root, plugins=request.plugins(),
+                               data_root=request.data_root, device=request.device,
+                               plugins=request.plugins(),
                                chosen=chosen, on_subject=on_subject,
                                on_recognised=on_recognised)
         if found.failure is not None:

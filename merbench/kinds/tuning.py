@@ -13,6 +13,7 @@ from merbench.kinds.contract import (
     AuditVerdict,
     Checked,
     Report,
+    check_data_root_for,
     refuse_signing,
 )
 from merbench.kinds.emotion import chosen_line, fold_line
@@ -66,6 +67,8 @@ def _audit_runs(path: Path, results: TuneResults, runs: Path, request: AuditRequ
                 report: Report) -> AuditVerdict:
     """The runs of the validated tuning ``results`` (unpacked in ``runs``) that the request
     draws, trained again (:meth:`TuningKind.audit`)."""
+    check_data_root_for(request, results.dataset)
+    header: list[str] = []  # said once the first run's data is read (its options checked)
     if results.mode != NESTED:
         [outer] = results.outer
         picks = [(run, request.count, request.seed)
@@ -74,8 +77,8 @@ def _audit_runs(path: Path, results: TuneResults, runs: Path, request: AuditRequ
         indices, drawn = choose_folds(len(results.outer), request.count, request.seed)
         how = "every outer fold" if drawn is None else (
             f"outer folds {', '.join(map(str, indices))}, drawn with --seed {drawn}")
-        report(f"auditing {path}: {how}; every trial's inner runs and the chosen "
-               "configuration's run trained again")
+        header.append(f"auditing {path}: {how}; every trial's inner runs and the chosen "
+                      "configuration's run trained again")
         picks = [(run, None, None) for i in indices for run in dict.fromkeys(
             [*(r for t in results.outer[i].trials for r in t.runs),
              results.outer[i].final_run])]
@@ -83,6 +86,8 @@ def _audit_runs(path: Path, results: TuneResults, runs: Path, request: AuditRequ
     differing, trained = 0, 0
     for name, count, seed in picks:
         def chosen(indices: list[int], drawn: int | None, name: str = name) -> None:
+            while header:
+                report(header.pop())
             report(chosen_line(name, indices, drawn))
 
         def on_fold(audit: FoldAudit, name: str = name) -> None:

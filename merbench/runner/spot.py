@@ -158,7 +158,10 @@ class SpottingRun:
         """The dataset the run spots, opened and checked (spot-then-recognise reads its
         frames again)."""
         options = dict(self.spec.dataset_options)
-        if self.spec.data_root is not None and self.dataset_entry.accepts("data_root"):
+        if self.spec.data_root is not None:
+            if not self.dataset_entry.accepts("data_root"):
+                raise MerbenchError(f"long-video dataset '{self.spec.dataset}' reads no "
+                                    "files; leave out --data-root")
             options.setdefault("data_root", self.spec.data_root)
         dataset: LongVideoDataset = self.dataset_entry.create("long-video dataset", **options)
         if not dataset.videos:
