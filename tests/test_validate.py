@@ -67,6 +67,35 @@ def test_tiny_runs_validate(runs: dict[str, Path], cli) -> None:
     assert out.count("ok: ") == 2 and err == ""
 
 
+def test_validate_and_the_build_take_the_same_results_from_a_folder(runs: dict[str, Path],
+                                                                    tmp_path: Path,
+                                                                    cli) -> None:
+    """Issue 69, case 8: ``validate`` stopped at any result's folder and 5 levels down, the
+    build looked everywhere, so a run inside another run's folder was published unchecked
+    and one 6 levels down was never checked. One walk serves both now: the same results
+    checked and published, the same ones said to be out of reach."""
+    from merbench.leaderboard.collect import collect
+
+    root = tmp_path / "results"
+    shutil.copytree(runs["fixed"], root / "outer")
+    shutil.copytree(runs["inner"], root / "outer" / "nested")  # inside another run's folder
+    shutil.copytree(runs["inner"], root.joinpath(*"1234567") / "deep")  # 8 levels: found
+    shutil.copytree(runs["fixed"], root.joinpath(*"abcdefghi") / "deeper")  # 10: not looked
+    code, out, err = cli("validate", root)
+    assert code == 2
+    checked = {line[len("ok: "):].split(" (")[0] for line in out.splitlines()
+               if line.startswith("ok: ")}
+    refused = {line[len("merbench: rejected: "):].split(": ")[0] for line in err.splitlines()
+               if line.startswith("merbench: rejected: ")}
+    found = collect([root], pins={})
+    assert checked == {run.shown_path for run in found.runs} == {
+        str(root / "outer"), str(root.joinpath(*"1234567") / "deep")}
+    assert refused == {str(r.path) for r in found.rejected} == {
+        str(root / "outer" / "nested"), str(root.joinpath(*"abcdefgh"))}
+    assert "is a result inside another result's folder" in err
+    assert "more than 8 levels below the results folder" in err
+
+
 def test_tampered_number_is_rejected(runs: dict[str, Path], tmp_path: Path) -> None:
     run_dir = _copy(runs, "fixed", tmp_path)
 

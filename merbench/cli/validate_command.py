@@ -11,34 +11,48 @@ from pathlib import Path
 
 from merbench.cli.literal import say
 from merbench.cli.parser import EXIT_USAGE
+from merbench.errors import MerbenchError
 from merbench.kinds import MARKERS, RESULT_KINDS, Checked, kind_of
-from merbench.leaderboard.collect import group_key
+from merbench.leaderboard.collect import (
+    RESULTS_BELOW,
+    UNEXPLORED_REASON,
+    Rejected,
+    group_key,
+    nested_reason,
+    walk_results,
+)
 from merbench.leaderboard.copies import Claim, by_evidence, settle
 from merbench.leaderboard.declared_defaults import DeclaredDefaults
-from merbench.results.folder_walk import folders_holding, holds_marker
+from merbench.results.out_folders import is_system_folder
 from merbench.verification.validate import ResultRejected, ValidatedRun
 
-#: a results folder's results lie this far down at most (leaderboards/results/tunings/
-#: NAME/test-scored is three levels; a folder of such folders one more)
-RESULTS_BELOW = 5
+GIVE = "give a run directory, a result file or a folder of results"
 
 
-def expanded(paths: list[str]) -> list[Path]:
-    """Each path as given, except a folder that is no result of its own: every result under
-    it (``merbench validate leaderboards/results``, a sweep's folder), as ``status`` and
-    ``leaderboard build`` take one. A folder is one result where it holds a result's file
-    (its seed runs are checked through its ``seeds.json``, a tuning's trials through it)."""
+def expanded(paths: list[str]) -> tuple[list[Path], list[Rejected]]:
+    """Each path as given, and every result under a folder, as ``leaderboard build`` finds
+    them (:func:`~merbench.leaderboard.collect.walk_results`, one walk for both): a
+    ``--seeds`` folder and each of its runs, a tuning (its trials through it), every result
+    of a folder of results (``merbench validate leaderboards/results``, a sweep's folder),
+    each link to a folder (refused by name, never skipped); with what the walk cannot check
+    (a result inside another's folder, folders too deep), rejected."""
     found: list[Path] = []
+    rejected: list[Rejected] = []
     for given in map(Path, paths):
-        if not given.is_dir() or holds_marker(given, MARKERS):
+        if given.is_symlink() or not given.is_dir():
             found.append(given)
             continue
-        # a link to a folder is each refused by name, never skipped
-        found += folders_holding(given, MARKERS, RESULTS_BELOW, with_links=True,
-                                 what="a result folder or a folder of results",
-                                 noun="merbench result",
-                                 give="a run directory, a result file or a folder of results")
-    return found
+        if is_system_folder(given):
+            raise MerbenchError(f"{given} is a system folder, not a result folder or a folder "
+                                f"of results; {GIVE}")
+        tree = walk_results(given)
+        found += tree.results + tree.links
+        rejected += [Rejected(path, nested_reason(inside)) for path, inside in tree.nested]
+        rejected += [Rejected(path, UNEXPLORED_REASON) for path in tree.unexplored]
+        if not (tree.results or tree.links or rejected):
+            raise MerbenchError(f"{given} holds no merbench result (no {' or '.join(MARKERS)} "
+                                f"in it or up to {RESULTS_BELOW} levels below); {GIVE}")
+    return found, rejected
 
 
 def _checked(path: Path) -> Checked:
@@ -59,9 +73,11 @@ Line = tuple[str, bool]
 
 
 def main(args: argparse.Namespace) -> int:
-    rejected = 0
     accepted: list[tuple[str, Checked]] = []
-    args.files = expanded(args.files)
+    args.files, unchecked = expanded(args.files)
+    for found in unchecked:
+        say(f"merbench: rejected: {found.path}: {found.reason}", file=sys.stderr)
+    rejected = len(unchecked)
     for path in args.files:
         try:
             accepted.append((str(path), _checked(Path(path))))
@@ -83,7 +99,8 @@ def main(args: argparse.Namespace) -> int:
         say(text, file=sys.stderr if to_stderr else None)
     rejected += len(refused)
     if rejected:
-        say(f"merbench: error: {rejected} of {len(args.files)} result file(s) rejected",
+        say(f"merbench: error: {rejected} of {len(args.files) + len(unchecked)} result "
+            "file(s) rejected",
               file=sys.stderr)
         return EXIT_USAGE
     return 0

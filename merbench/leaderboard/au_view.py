@@ -45,7 +45,13 @@ from merbench.au_comparison import (
     stored_au_run,
 )
 from merbench.errors import MerbenchError
-from merbench.leaderboard.collect import Cell, Rejected, mark_best_cells, reduced_setting
+from merbench.leaderboard.collect import (
+    Cell,
+    Rejected,
+    mark_best_cells,
+    reduced_setting,
+    results_holding,
+)
 from merbench.leaderboard.copies import by_evidence
 from merbench.leaderboard.declared_defaults import (
     DeclaredDefaults,
@@ -128,21 +134,20 @@ def find_au_runs(folders: Sequence[Path], pins: Pins | None = None
     runs: list[AURun] = []
     rejected: list[Rejected] = []
     visited: set[Path] = set()
-    for folder in folders:
-        for path in sorted(Path(folder).rglob(AU_RESULTS_FILE)):
-            if path.parent.resolve() in visited:  # a folder given twice counts once
-                continue
-            visited.add(path.parent.resolve())
-            try:
-                results = validate_au_run(path)
-            except ResultRejected as exc:
-                rejected.append(Rejected(path.parent, exc.reason))
-                continue
-            foreign = providers_mismatch(recorded_providers(results), pins)
-            if foreign is not None:
-                rejected.append(Rejected(path.parent, foreign))
-                continue
-            runs.append(AURun(path.parent, results))
+    for path, _ in results_holding(folders, AU_RESULTS_FILE):
+        if path.parent.resolve() in visited:  # a folder given twice counts once
+            continue
+        visited.add(path.parent.resolve())
+        try:
+            results = validate_au_run(path)
+        except ResultRejected as exc:
+            rejected.append(Rejected(path.parent, exc.reason))
+            continue
+        foreign = providers_mismatch(recorded_providers(results), pins)
+        if foreign is not None:
+            rejected.append(Rejected(path.parent, foreign))
+            continue
+        runs.append(AURun(path.parent, results))
     return _without_conflicts(runs, rejected)
 
 

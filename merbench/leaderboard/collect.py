@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,7 +31,7 @@ from merbench.leaderboard.declared_defaults import (
 )
 from merbench.leaderboard.providers import Pins, first_party_pins, provider_mismatch
 from merbench.results.au_file import AU_RESULTS_FILE, AUResults
-from merbench.results.folder_walk import linked_folders
+from merbench.results.folder_walk import ResultTree, natural_order, result_tree
 from merbench.results.model import Results, Scores
 from merbench.results.out_folders import is_system_folder
 from merbench.results.schema import departures_from_declared
@@ -163,26 +164,64 @@ RESULT_MARKERS = (RESULTS_FILE, SEEDS_FILE, AU_RESULTS_FILE, SPOTTING_FILE, TUNE
                   TUNING_SPEC_FILE)
 
 
-def find_result_files(folders: list[Path]) -> list[tuple[Path, Path]]:
-    """(file, the folder it was found under) for every results.json and seeds.json, but
-    those inside a tuning's folder (one holding ``tune.json`` or ``tuning.json``)."""
-    found = []
+#: results lie this far below a --results folder at most (leaderboards/results/tunings/
+#: NAME/test-scored is three levels), for ``validate`` as for the build
+RESULTS_BELOW = 8
+
+
+def walk_results(folder: Path) -> ResultTree:
+    """The results under ``folder`` as ``merbench validate`` checks them and the build
+    publishes them, in one walk (:func:`~merbench.results.folder_walk.result_tree`): a
+    ``--seeds`` folder's runs are results of their own, a tuning's trials are the tuning's,
+    and a result inside any other result's folder is said, never published unchecked."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise MerbenchError(f"--results {folder} is not a directory; pass folders that "
+                            "hold merbench run directories")
+    if is_system_folder(folder):  # as validate and status refuse it: never walked whole
+        raise MerbenchError(f"--results {folder} is a system folder, not a folder of "
+                            "results; pass the folder that holds your runs")
+    return result_tree(folder, RESULT_MARKERS, walked_into=(SEEDS_FILE,),
+                       kept_whole=(TUNE_FILE, TUNING_SPEC_FILE), below=RESULTS_BELOW)
+
+
+def results_holding(folders: Sequence[Path], marker: str) -> list[tuple[Path, Path]]:
+    """(the result file named ``marker``, the --results folder it was found under) for
+    every result under ``folders`` that holds one (:func:`walk_results`)."""
+    return [(result / marker, Path(folder)) for folder in folders
+            for result in walk_results(Path(folder)).results
+            if os.path.lexists(result / marker)]
+
+
+def walk_rejections(folders: Sequence[Path]) -> list[Rejected]:
+    """What the walk of ``folders`` met and cannot publish: results inside another result's
+    folder, folders below the depth it looks to, and links to folders (a run linked in is
+    never read through the link, nor skipped with no word)."""
+    rejected = []
     for folder in folders:
-        folder = Path(folder)
-        if not folder.is_dir():
-            raise MerbenchError(f"--results {folder} is not a directory; pass folders that "
-                                "hold merbench run directories")
-        if is_system_folder(folder):  # as validate and status refuse it: never walked whole
-            raise MerbenchError(f"--results {folder} is a system folder, not a folder of "
-                                "results; pass the folder that holds your runs")
-        # a tuning's runs are its trials, shown on the tuning page, not rows of their own;
-        # its spec is written first, so an unfinished tuning's runs are no rows either
-        tunings = {path.parent for name in (TUNE_FILE, TUNING_SPEC_FILE)
-                   for path in folder.rglob(name)}
-        for name in (RESULTS_FILE, SEEDS_FILE):
-            found += [(path, folder) for path in sorted(folder.rglob(name))
-                      if tunings.isdisjoint(path.parents)]
-    return found
+        tree = walk_results(Path(folder))
+        rejected += [Rejected(path, nested_reason(inside)) for path, inside in tree.nested]
+        rejected += [Rejected(path, UNEXPLORED_REASON) for path in tree.unexplored]
+        rejected += [Rejected(link, LINK_REASON) for link in tree.links]
+    return rejected
+
+
+def nested_reason(inside: Path) -> str:
+    return (f"is a result inside another result's folder ({inside}), which is neither "
+            f"checked nor published as one; move it out of {inside}")
+
+
+UNEXPLORED_REASON = (f"holds folders more than {RESULTS_BELOW} levels below the results "
+                     "folder, which are not looked into; move the results in it higher up")
+LINK_REASON = ("is a symbolic link to a folder; the build reads no result through a link: "
+               "copy the folder into the results folder")
+
+
+def find_result_files(folders: list[Path]) -> list[tuple[Path, Path]]:
+    """(file, the folder it was found under) for every results.json and seeds.json under
+    ``folders`` (:func:`walk_results`: none inside a tuning's folder)."""
+    return sorted(results_holding(folders, RESULTS_FILE) + results_holding(folders, SEEDS_FILE),
+                  key=lambda found: natural_order(found[0]))
 
 
 def collect(folders: list[Path], pins: Pins | None = None,
@@ -196,10 +235,7 @@ def collect(folders: list[Path], pins: Pins | None = None,
     defaults = DeclaredDefaults()
     files = find_result_files(folders)
     runs: list[Run] = []
-    rejected: list[Rejected] = [  # a run linked in is never read through the link, nor skipped
-        Rejected(link, "is a symbolic link to a folder; the build reads no result through a "
-                       "link: copy the folder into the results folder")
-        for folder in folders for link in linked_folders(Path(folder), RESULT_MARKERS)]
+    rejected = walk_rejections(folders)
     by_dir: dict[Path, ValidatedRun] = {}
     taken: set[str] = set()
     visited: set[Path] = set()

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from merbench.leaderboard.collect import Rejected
+from merbench.leaderboard.collect import Rejected, results_holding
 from merbench.leaderboard.copies import by_evidence
 from merbench.leaderboard.page_views import slug
 from merbench.registry import Registries
@@ -112,19 +112,18 @@ def find_spotting_runs(folders: Sequence[Path]) -> tuple[list[SpottingRun], list
     """Every ``spotting.json`` under ``folders``, validated; the rejected ones with why."""
     runs: list[SpottingRun] = []
     rejected: list[Rejected] = []
-    for folder in folders:
-        for path in sorted(Path(folder).rglob(SPOTTING_FILE)):
-            try:
-                results, recognised = validate_spotting_and_str(path)
-            except ResultRejected as exc:
-                rejected.append(Rejected(path, exc.reason))
-                continue
-            # where it lies under its results folder, so a site names it alike anywhere
-            where = f"{Path(folder).name}/{path.relative_to(folder).as_posix()}"
-            digest = hashlib.sha256(where.encode()).hexdigest()[:10]
-            # the folder's name comes from the file: a short slug, so it stays inside the site
-            name = slug(results.dataset.name)[:40]
-            runs.append(SpottingRun(path, results, f"{name}-{digest}", recognised))
+    for path, folder in results_holding(folders, SPOTTING_FILE):
+        try:
+            results, recognised = validate_spotting_and_str(path)
+        except ResultRejected as exc:
+            rejected.append(Rejected(path, exc.reason))
+            continue
+        # where it lies under its results folder, so a site names it alike anywhere
+        where = f"{folder.name}/{path.relative_to(folder).as_posix()}"
+        digest = hashlib.sha256(where.encode()).hexdigest()[:10]
+        # the folder's name comes from the file: a short slug, so it stays inside the site
+        name = slug(results.dataset.name)[:40]
+        runs.append(SpottingRun(path, results, f"{name}-{digest}", recognised))
     return _settled(runs, rejected)
 
 

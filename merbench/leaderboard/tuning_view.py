@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from merbench.leaderboard.collect import Rejected
+from merbench.leaderboard.collect import Rejected, results_holding
 from merbench.results.codec import to_json
 from merbench.results.run_files import ResultRejected
 from merbench.results.safe_files import copy_regular_file
@@ -105,17 +105,16 @@ def find_tunings(folders: Sequence[Path], deep: bool = False
     found: list[Tuning] = []
     rejected: list[Rejected] = []
     visited: set[Path] = set()
-    for folder in folders:
-        for path in sorted(Path(folder).rglob(TUNE_FILE)):
-            if path.parent.resolve() in visited:
-                continue
-            visited.add(path.parent.resolve())
-            try:
-                results = validate_tune(path.parent, deep=deep)
-            except ResultRejected as exc:
-                rejected.append(Rejected(path.parent, exc.reason))
-                continue
-            found.append(Tuning(path.parent, results, f"tuning-{len(found) + 1}"))
+    for path, _ in results_holding(folders, TUNE_FILE):
+        if path.parent.resolve() in visited:
+            continue
+        visited.add(path.parent.resolve())
+        try:
+            results = validate_tune(path.parent, deep=deep)
+        except ResultRejected as exc:
+            rejected.append(Rejected(path.parent, exc.reason))
+            continue
+        found.append(Tuning(path.parent, results, f"tuning-{len(found) + 1}"))
     return found, rejected
 
 

@@ -83,15 +83,59 @@ def folders_holding(path: Path, markers: tuple[str, ...], below: int, *, what: s
     return sorted(found, key=natural_order)
 
 
-def linked_folders(path: Path, markers: tuple[str, ...], below: int = 8) -> list[Path]:
-    """Every symbolic link to a folder under ``path`` (the walk of :func:`folders_holding`,
-    bounded as it is, with no refusal) that is not inside a result's own folder (a result's
-    check refuses its own links): the build's search of a results folder, which follows no
-    link, skipped them, so a run linked in went unshown with no word."""
-    path = Path(path)
-    if is_system_folder(path) or holds_marker(path, markers):
-        return []  # refused in the walk's own words, or a result's own folder
-    return sorted(_walk(path, markers, below).links, key=natural_order)
+@dataclass(frozen=True)
+class ResultTree:
+    """The results under a folder as ``validate`` checks them and ``leaderboard build``
+    publishes them: one walk, so the two can never disagree about what a folder holds."""
+
+    results: list[Path]  # folders holding a marker, in natural order
+    nested: list[tuple[Path, Path]]  # (a result found inside another's folder, that folder)
+    links: list[Path]  # symbolic links to folders, outside every result's own folder
+    unexplored: list[Path]  # folders at the depth limit that hold folders (not looked into)
+
+
+def result_tree(path: Path, markers: tuple[str, ...], *, walked_into: tuple[str, ...],
+                kept_whole: tuple[str, ...], below: int) -> ResultTree:
+    """Every result under ``path`` (``path`` itself included), at most ``below`` levels
+    down, never through a symbolic link. A folder holding one of ``walked_into`` (a
+    ``--seeds`` folder) holds results of its own, walked as any folder; one holding one of
+    ``kept_whole`` (a tuning, whose trial runs are its own) is not looked into; in any other
+    result's folder a result found is *nested*: neither checked nor published as one, each
+    command says so instead of passing over it."""
+    results: list[Path] = []
+    nested: list[tuple[Path, Path]] = []
+    links: list[Path] = []
+    unexplored: list[Path] = []
+    waiting: deque[tuple[Path, int, Path | None]] = deque([(Path(path), 0, None)])
+    looked_into = 0
+    while waiting:
+        folder, depth, inside = waiting.popleft()
+        looked_into += 1
+        if looked_into > FOLDERS_LOOKED_INTO:
+            raise MerbenchError(f"{path} has more than {FOLDERS_LOOKED_INTO:,} folders within "
+                                f"{below} levels of it: it is no folder of results; give the "
+                                "folder that holds your runs")
+        if holds_marker(folder, markers):
+            if inside is not None:
+                nested.append((folder, inside))
+                continue
+            results.append(folder)
+            if holds_marker(folder, kept_whole):
+                continue
+            if not holds_marker(folder, walked_into):
+                inside = folder
+        subfolders = _subfolders(folder)
+        if depth == below:
+            if subfolders and inside is None:
+                unexplored.append(folder)
+            continue
+        for entry, link in subfolders:
+            if not link:
+                waiting.append((entry, depth + 1, inside))
+            elif inside is None:  # a result's own links are its check's to refuse
+                links.append(entry)
+    return ResultTree(sorted(results, key=natural_order), nested,
+                      sorted(links, key=natural_order), sorted(unexplored, key=natural_order))
 
 
 def _subfolders(folder: Path) -> list[tuple[Path, bool]]:
