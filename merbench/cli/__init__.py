@@ -20,7 +20,9 @@ finished folds are.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import errno
+import os
 import sys
 import warnings
 from collections.abc import Callable, Sequence
@@ -105,9 +107,24 @@ def main(argv: Sequence[str] | None = None, *, ends_process: bool = False) -> in
     except MerbenchError as exc:
         say(f"merbench: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except BrokenPipeError:  # `merbench ... | head`: the reader has all it wanted
+        _quiet_stdout()
+        return EXIT_BROKEN_PIPE
     except OSError as exc:  # the file system said no (full disk, permissions) mid-command
         say(f"merbench: error: {_os_error(exc, args.command)}", file=sys.stderr)
         return EXIT_USAGE
+
+
+#: the shell's status for a process ended by SIGPIPE, which a pipeline's reader that stopped
+#: early (``head``) gives every writer
+EXIT_BROKEN_PIPE = 128 + 13
+
+
+def _quiet_stdout() -> None:
+    """Standard output pointed at the null device: its reader is gone, and the interpreter's
+    last flush of what is still buffered would fail again, with a traceback."""
+    with contextlib.suppress(OSError, ValueError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def console() -> None:

@@ -22,8 +22,8 @@ from typing import Any
 from merbench.cli import au_compare
 from merbench.cli.literal import say
 from merbench.errors import MerbenchError
-from merbench.kinds import kind_within
-from merbench.leaderboard.collect import collect, reduced_setting
+from merbench.kinds import ResultKind, kind_of
+from merbench.leaderboard.collect import collect, reduced_setting, walk_results
 from merbench.leaderboard.labels import configuration_label, configuration_notes
 from merbench.literal import indefinite
 from merbench.results.au_file import AU_RESULTS_FILE
@@ -84,6 +84,28 @@ def load(path: Path) -> StoredRun:
     return stored_run([run.checked for run in found.groups[0].runs], path)
 
 
+def _kind(path: Path) -> ResultKind | None:
+    """The kind of a RUN: its own, or that of every result under it (a folder of one
+    configuration's seed runs, walked as ``validate`` and the build walk it), or None
+    (nothing finished there). A folder holding results of several kinds is refused: compare
+    quietly left the others out."""
+    kind = kind_of(path)
+    if kind is not None or not path.is_dir():
+        return kind
+    found: dict[str, tuple[ResultKind, Path]] = {}  # by what it is compared as
+    for result in walk_results(path, given_as="").results:
+        inner = kind_of(result)
+        if inner is not None and not (inner.compared_as and inner.compared_as in found):
+            found.setdefault(inner.compared_as or inner.name, (inner, result))
+    if len(found) > 1:
+        held = "; ".join(f"{indefinite(kind.name)} ({where})"
+                         for kind, where in found.values())
+        raise MerbenchError(f"{path} holds results of {len(found)} kinds: {held}; compare "
+                            "pairs runs of one kind: pass a folder of one configuration's "
+                            "runs")
+    return next(iter(found.values()))[0] if found else None
+
+
 def settings(runs: list[StoredRun]) -> list[str]:
     """Each run's configuration label, told apart among the runs compared as a benchmark
     page tells its rows apart (:func:`configuration_label`)."""
@@ -117,7 +139,7 @@ def main(args: argparse.Namespace) -> int:
     if twice is not None:
         raise MerbenchError(f"{twice} is given twice: a run is never different from itself; "
                             "give each run once")
-    kinds = [kind_within(Path(path)) for path in args.runs]
+    kinds = [_kind(Path(path)) for path in args.runs]
     for path, kind in zip(args.runs, kinds, strict=True):
         if kind is not None and kind.compared_as is None:
             raise MerbenchError(f"{path} is {indefinite(kind.name)}, which compare does not "

@@ -42,19 +42,6 @@ def kind_of(path: Path) -> ResultKind | None:
     return next((kind for kind in RESULT_KINDS if kind.owns(path)), None)
 
 
-def kind_within(path: Path) -> ResultKind | None:
-    """The kind of ``path``, or of the results in the folders directly inside it where it
-    is no result of its own (a folder of one configuration's seed runs), or None: none, or
-    results of several kinds."""
-    path = Path(path)
-    kind = kind_of(path)
-    if kind is not None or not path.is_dir():
-        return kind
-    inside = {id(kind): kind for child in sorted(path.iterdir()) if child.is_dir()
-              and (kind := kind_of(child)) is not None}
-    return next(iter(inside.values())) if len(inside) == 1 else None
-
-
 def started_kind(folder: Path) -> ResultKind | None:
     """The kind of result under way in ``folder`` (its first file written), or None."""
     return next((kind for kind in RESULT_KINDS if kind.started_file is not None
@@ -71,6 +58,5 @@ __all__ = [
     "ResultKind",
     "check_audit_options",
     "kind_of",
-    "kind_within",
     "started_kind",
 ]

@@ -169,17 +169,18 @@ RESULT_MARKERS = (RESULTS_FILE, SEEDS_FILE, AU_RESULTS_FILE, SPOTTING_FILE, TUNE
 RESULTS_BELOW = 8
 
 
-def walk_results(folder: Path) -> ResultTree:
+def walk_results(folder: Path, given_as: str = "--results ") -> ResultTree:
     """The results under ``folder`` as ``merbench validate`` checks them and the build
     publishes them, in one walk (:func:`~merbench.results.folder_walk.result_tree`): a
     ``--seeds`` folder's runs are results of their own, a tuning's trials are the tuning's,
-    and a result inside any other result's folder is said, never published unchecked."""
+    and a result inside any other result's folder is said, never published unchecked.
+    ``given_as``: how the refusals name the folder (the option it was given with)."""
     folder = Path(folder)
     if not folder.is_dir():
-        raise MerbenchError(f"--results {folder} is not a directory; pass folders that "
+        raise MerbenchError(f"{given_as}{folder} is not a directory; pass folders that "
                             "hold merbench run directories")
     if is_system_folder(folder):  # as validate and status refuse it: never walked whole
-        raise MerbenchError(f"--results {folder} is a system folder, not a folder of "
+        raise MerbenchError(f"{given_as}{folder} is a system folder, not a folder of "
                             "results; pass the folder that holds your runs")
     return result_tree(folder, RESULT_MARKERS, walked_into=(SEEDS_FILE,),
                        kept_whole=(TUNE_FILE, TUNING_SPEC_FILE), below=RESULTS_BELOW)

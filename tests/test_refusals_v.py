@@ -1,0 +1,60 @@
+"""Bad input found by the third adversarial pass over the result commands (issue 69, cases
+13 and smaller ones), each refused in one line where it used to be passed over.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import run_cli
+
+COMMITTED = Path(__file__).resolve().parents[1] / "leaderboards" / "results"
+SMALL = ("--model", "ststnet", "--dataset", "synthetic", "--quiet", "--device", "cpu",
+         "--dataset-opt", "subjects=2", "--dataset-opt", "databases=1",
+         "--dataset-opt", "samples_per_subject=3", "--epochs", "1")
+
+
+@pytest.fixture(scope="module")
+def made(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """A tiny emotion run, a tiny spotting run and the committed AU run, to mix."""
+    root = tmp_path_factory.mktemp("made")
+    assert run_cli("run", *SMALL, "--out", root / "run")[0] == 0
+    assert run_cli("spot", "--spotter", "flow-peak", "--dataset", "synthetic-long",
+                   "--dataset-opt", "subjects=2", "--dataset-opt", "videos_per_subject=1",
+                   "--quiet", "--out", root / "spots")[0] == 0
+    return {"emotion run": root / "run", "spotting run": root / "spots",
+            "action-unit run": COMMITTED / "ststnet-composite-loso-au" / "seed-0"}
+
+
+@pytest.mark.parametrize(("reference", "others"), [
+    ("emotion run", ("emotion run", "action-unit run")),
+    ("emotion run", ("emotion run", "spotting run")),
+    ("action-unit run", ("action-unit run", "spotting run")),
+])
+def test_compare_refuses_a_folder_of_several_kinds(made: dict[str, Path], tmp_path: Path, cli,
+                                                    reference: str, others: tuple[str, ...]
+                                                    ) -> None:
+    """A folder holding runs of several kinds (nested at any depth) was compared as its
+    emotion runs alone, the others dropped silently, or called "no finished run"."""
+    folder = tmp_path / "mixed"
+    for number, name in enumerate(others):
+        shutil.copytree(made[name], folder / f"group-{number}" / name.replace(" ", "-"))
+    code, out, err = cli("compare", made[reference], folder)
+    assert code == 2 and not out, out
+    assert f"{folder} holds results of 2 kinds: " in err and "pass a folder of one" in err
+
+
+def test_a_reader_that_stops_early_ends_the_command_quietly(made: dict[str, Path]) -> None:
+    """``merbench validate FOLDER | head -1``: the reader closed the pipe, and merbench said
+    "failed on a file: Broken pipe [BrokenPipeError]; fix the cause"."""
+    script = ("import sys, os\n"
+              "from merbench.cli import main\n"
+              "r, w = os.pipe(); os.close(r); os.dup2(w, 1)\n"  # a reader already gone
+              f"sys.exit(main(['validate', {str(made['emotion run'])!r}]))\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 141 and done.stderr == "", done.stderr
