@@ -58,3 +58,26 @@ def test_a_reader_that_stops_early_ends_the_command_quietly(made: dict[str, Path
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                           timeout=120)
     assert done.returncode == 141 and done.stderr == "", done.stderr
+
+
+def test_a_spotting_folder_being_written_is_not_called_a_result(made: dict[str, Path],
+                                                                 tmp_path: Path, cli) -> None:
+    """Issue 69, case 6: a spot-then-recognise run validated "ok" and was audited while its
+    spot command was still to write ``str.json``. A spot command now keeps its folder
+    locked until it ends: the result commands say it is being written, a second spot there
+    is refused."""
+    from merbench.results.rundir import held_folder
+
+    folder = Path(shutil.copytree(made["spotting run"], tmp_path / "spots"))
+    with held_folder(folder, "it keeps every video it spots"):
+        code, out, err = cli("validate", folder)
+        assert code == 2 and "a merbench spot command is writing it now" in err, (out, err)
+        code, out, err = cli("audit", folder, "--folds", "1")
+        assert code == 2 and "a merbench spot command is writing it now" in err, (out, err)
+        code, out, _ = cli("status", folder)
+        assert code == 0 and ": running (recognising the chosen intervals)" in out, out
+        code, _, err = cli("spot", "--spotter", "flow-peak", "--dataset", "synthetic-long",
+                           "--dataset-opt", "subjects=2", "--dataset-opt",
+                           "videos_per_subject=1", "--quiet", "--out", folder)
+        assert code == 2 and f"another merbench process is running in {folder}" in err, err
+    assert cli("validate", folder)[0] == 0

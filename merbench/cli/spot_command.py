@@ -4,6 +4,7 @@ subjects, and MEGC's scores (:mod:`merbench.runner.spot`, :mod:`merbench.spottin
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -108,6 +109,13 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
                     dataset_options=dict(args.dataset_options or []),
                     spotter_options=dict(args.spotter_opt), tune=dict(args.tune),
                     data_root=args.data_root)
+    with contextlib.ExitStack() as held:  # the folder's lock, from its claim to the end
+        return _spot(args, load, spec, held)
+
+
+def _spot(args: argparse.Namespace, load: Callable[..., Plugins], spec: SpotSpec,
+          held: contextlib.ExitStack) -> int:
+    """The spotting run (and its recognition) that :func:`main` checked the options of."""
     done = [0, 0]
 
     def progress(finished: int, total: int, video: str) -> None:
@@ -123,7 +131,7 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
                                        model_options=dict(args.model_options),
                                        seed=args.seed, epochs=args.epochs, device=args.device)
             check_recogniser(plugins.registries, recogniser)
-        run = SpottingRun(spec, plugins, args.out)
+        run = SpottingRun(spec, plugins, args.out, held)
         results = run.execute(progress)
     except KeyboardInterrupt:
         kept = (f"{done[0]} of {done[1]} videos are kept in {args.out}" if done[1]

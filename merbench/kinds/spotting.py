@@ -18,6 +18,7 @@ from merbench.kinds.contract import (
 )
 from merbench.literal import counted
 from merbench.results.codec import loads
+from merbench.results.rundir import folder_is_held
 from merbench.results.safe_files import UnsafeFile, check_entry, read_regular_bytes
 from merbench.results.spotting_file import SPOTTING_FILE, SPOTTING_RUN_FILE, VIDEOS_FOLDER
 from merbench.results.str_file import STR_FILE
@@ -74,11 +75,18 @@ class SpottingRunKind:
                                 "folder a merbench spotting run?") from None
         videos = folder / VIDEOS_FOLDER
         spotted = len(list(videos.glob("*.json"))) if videos.is_dir() else 0
+        held = folder_is_held(folder)  # None: the file system cannot say
+        if held:
+            now = ("recognising the chosen intervals" if os.path.lexists(folder / SPOTTING_FILE)
+                   else "spotting")
+            return (f"{folder}: {what}: running ({now}), {counted(spotted, 'video')} spotted "
+                    "so far")
         if os.path.lexists(folder / SPOTTING_FILE):
             recognised = "; str.json written" if os.path.lexists(folder / STR_FILE) else ""
             return (f"{folder}: {what}: complete, {counted(spotted, 'video')} spotted "
                     f"({SPOTTING_FILE}{recognised})")
-        return (f"{folder}: {what}: {counted(spotted, 'video')} spotted so far, "
+        stopped = "stopped, " if held is False else ""
+        return (f"{folder}: {what}: {stopped}{counted(spotted, 'video')} spotted so far, "
                 f"{SPOTTING_FILE} not yet written (the same merbench spot command goes on)")
 
     def audit(self, path: Path, request: AuditRequest, report: Report) -> AuditVerdict:

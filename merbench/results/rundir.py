@@ -106,6 +106,63 @@ class DifferentRun(MerbenchError):
         self.stored = stored
 
 
+@contextlib.contextmanager
+def held_folder(path: Path, kept: str) -> Iterator[None]:
+    """Keep the folder ``path`` (made where missing) to this process while the block runs:
+    a second merbench command writing the same folder is refused, and readers can tell the
+    folder is being written (:func:`folder_is_held`). The lock is the operating system's
+    (``flock`` on the folder itself: no lock file, and a killed process leaves none
+    behind); where locks are not supported (some network file systems, Windows) commands
+    go unlocked. ``kept``: what the running command keeps, for the refusal."""
+    if path.exists() and not path.is_dir():
+        raise MerbenchError(f"--out {path} is a file; choose a directory")
+    if not HAS_FLOCK:
+        yield
+        return
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise MerbenchError(f"--out {path} cannot be created ({exc.strerror}); "
+                            "choose a directory you can write to") from None
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        for attempt in range(LOCK_ATTEMPTS):
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:  # 'merbench status' looks for a moment: wait it out
+                if attempt == LOCK_ATTEMPTS - 1:
+                    raise MerbenchError(
+                        f"another merbench process is running in {path}; wait for it to "
+                        f"finish ({kept}), or choose another --out") from None
+                time.sleep(LOCK_WAIT_S)
+            except OSError:  # the file system has no locks: run as before there were any
+                break
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def folder_is_held(path: Path) -> bool | None:
+    """Whether a merbench command is writing ``path`` now (it holds the lock of
+    :func:`held_folder`); None where the file system has no locks (or no such folder)."""
+    if not HAS_FLOCK:
+        return None
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | os.O_NONBLOCK)
+    except OSError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    return False
+
+
 class RunDirectory:
     """Create, resume or refuse a run directory for one run identity."""
 
@@ -128,35 +185,10 @@ class RunDirectory:
         ``run.json`` under the first. The lock is the operating system's (``flock`` on the
         directory itself: no lock file, and a killed process leaves none behind); where
         locks are not supported (some network file systems, Windows) runs go unlocked."""
-        if self.path.exists() and not self.path.is_dir():
-            raise MerbenchError(f"--out {self.path} is a file; choose a directory")
-        if not HAS_FLOCK:
+        with held_folder(self.path, "it keeps every fold it trains"):
+            if HAS_FLOCK:
+                self.remove_leftovers()
             yield
-            return
-        try:
-            self.path.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise MerbenchError(f"--out {self.path} cannot be created ({exc.strerror}); "
-                                "choose a directory you can write to") from None
-        fd = os.open(self.path, os.O_RDONLY)
-        try:
-            for attempt in range(LOCK_ATTEMPTS):
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:  # 'merbench status' looks for a moment: wait it out
-                    if attempt == LOCK_ATTEMPTS - 1:
-                        raise MerbenchError(
-                            f"another merbench process is running in {self.path}; wait for "
-                            "it to finish (it keeps every fold it trains), or choose another "
-                            "--out") from None
-                    time.sleep(LOCK_WAIT_S)
-                except OSError:  # the file system has no locks: run as before there were any
-                    break
-            self.remove_leftovers()
-            yield
-        finally:
-            os.close(fd)  # releases the lock
 
     def remove_leftovers(self) -> list[Path]:
         """Remove the temporary files that killed merbench processes left here (a fold, the
@@ -255,18 +287,7 @@ class RunDirectory:
     def is_held(self) -> bool | None:
         """Whether a merbench process is running in this directory now (it holds the lock
         of :meth:`held`); None where the file system has no locks."""
-        if not HAS_FLOCK:
-            return None
-        fd = os.open(self.path, os.O_RDONLY)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return True
-        except OSError:
-            return None
-        finally:
-            os.close(fd)
-        return False
+        return folder_is_held(self.path)
 
     def has_results(self) -> bool:
         """Whether any fold, unfinished fold's state or result was written here (then the

@@ -30,7 +30,7 @@ from merbench.atomic import atomic_write_json
 from merbench.errors import MerbenchError
 from merbench.plugins import Plugins, plugin_versions
 from merbench.results.codec import LayoutError, from_json, loads, to_json
-from merbench.results.rundir import differences
+from merbench.results.rundir import differences, held_folder
 from merbench.results.safe_files import UnsafeFile, check_entry, read_regular_bytes
 from merbench.results.schema import environment, now_iso
 from merbench.results.spotting_file import (
@@ -126,8 +126,13 @@ def _read_video_file(path: Path) -> VideoFile | None:
 class SpottingRun:
     """One spotting run into ``out`` (see the module doc)."""
 
-    def __init__(self, spec: SpotSpec, plugins: Plugins, out: Path) -> None:
+    def __init__(self, spec: SpotSpec, plugins: Plugins, out: Path,
+                 held: contextlib.ExitStack | None = None) -> None:
+        """``held``: where the command keeps the folder's lock (:func:`held_folder`) from
+        the moment the run claims it until the command ends (spot-then-recognise writes
+        ``str.json`` after ``spotting.json``); None: the folder is a scratch one."""
         self.spec, self.plugins, self.out = spec, plugins, Path(out)
+        self.held = held
         registries = plugins.registries
         self.dataset_entry = registries.long_videos.get(spec.dataset)
         self.spotter_entry = registries.spotters.get(spec.spotter)
@@ -192,6 +197,8 @@ class SpottingRun:
             what = str(exc).split("; ")[0]  # "spot-run.json is a fifo"
             raise MerbenchError(f"--out {self.out}: {what}, not what merbench writes; give "
                                 "another --out") from None
+        if self.held is not None:  # a second command here is refused, readers told it runs
+            self.held.enter_context(held_folder(self.out, "it keeps every video it spots"))
         if os.path.lexists(marker):
             try:
                 theirs = loads(read_regular_bytes(marker).decode("utf-8"))

@@ -18,6 +18,7 @@ from merbench.errors import MerbenchError
 from merbench.results.audit_file import refuse_audit_record
 from merbench.results.codec import LayoutError, from_json, to_json
 from merbench.results.run_files import ResultRejected, differ
+from merbench.results.rundir import folder_is_held
 from merbench.results.safe_files import UnsafeFile, check_entry
 from merbench.results.schema import read_json
 from merbench.results.spotting_file import (
@@ -27,7 +28,7 @@ from merbench.results.spotting_file import (
     VIDEOS_FOLDER,
     SpottingResults,
 )
-from merbench.results.str_file import StrResults
+from merbench.results.str_file import STR_FILE, StrResults
 from merbench.spotting.choice import (
     CRITERION,
     POLICIES,
@@ -153,7 +154,14 @@ def validate_spotting(path: Path) -> SpottingResults:
 
 def validate_spotting_and_str(path: Path) -> tuple[SpottingResults, StrResults | None]:
     """The spotting run at ``path`` and its spot-then-recognise record (None where it has
-    none), each checked once: the latter against the former."""
+    none), each checked once: the latter against the former. A folder a ``merbench spot``
+    command is still writing is refused: spot-then-recognise writes ``str.json`` after
+    ``spotting.json``, so what is there may not be the whole run yet."""
+    folder = spotting_path(Path(path)).parent
+    if folder_is_held(folder):
+        raise ResultRejected(folder, "a merbench spot command is writing it now (its "
+                                     f"{STR_FILE} may be yet to come); wait for it to finish, "
+                                     "then check it")
     results = _validate_spotting_file(path)
     beside = str_beside(spotting_path(Path(path)))
     return results, None if beside is None else validate_str(beside, results)
