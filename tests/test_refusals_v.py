@@ -81,3 +81,33 @@ def test_a_spotting_folder_being_written_is_not_called_a_result(made: dict[str, 
                            "videos_per_subject=1", "--quiet", "--out", folder)
         assert code == 2 and f"another merbench process is running in {folder}" in err, err
     assert cli("validate", folder)[0] == 0
+
+
+@pytest.mark.realdata
+def test_copies_of_one_search_with_other_results_are_all_rejected(
+        real_data: Path, tmp_path: Path, cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 69, case 7: two tunings of one search and seed with other results both
+    validated and were both published. Identical copies are one search (reproduced);
+    copies whose trials or predictions differ are all rejected, by ``validate`` and the
+    build alike, as copies of an emotion, AU or spotting run are."""
+    from merbench.kinds import tuning as tuning_kind
+    from merbench.leaderboard import tuning_view
+
+    source = COMMITTED / "tunings" / "lbp-apex-svm-composite" / "test-scored"
+    for name in ("a", "b"):
+        shutil.copytree(source, tmp_path / "results" / name)
+    code, out, err = cli("validate", tmp_path / "results")
+    assert code == 0 and "reproduced 2x" in out, err
+    found, rejected = tuning_view.find_tunings([tmp_path / "results"])
+    assert len(found) == 1 and not rejected
+
+    def edited(results: object, folder: Path) -> str:  # as if one copy's trials differed
+        return folder.name
+
+    monkeypatch.setattr(tuning_kind, "tune_evidence", edited)
+    monkeypatch.setattr(tuning_view, "tune_evidence", edited)
+    code, out, err = cli("validate", tmp_path / "results")
+    assert code == 2 and "ok:" not in out and err.count("with other results: one of them was "
+                                                        "edited") == 2, (out, err)
+    found, rejected = tuning_view.find_tunings([tmp_path / "results"])
+    assert not found and {r.path.name for r in rejected} == {"a", "b"}

@@ -21,7 +21,12 @@ from merbench.literal import counted
 from merbench.results.model import FoldAudit
 from merbench.results.tune_file import NESTED, TUNE_FILE, TUNING_SPEC_FILE, TuneResults
 from merbench.tuning.status import tuning_status
-from merbench.verification.tune_check import validate_tune, validated_tune
+from merbench.verification.tune_check import (
+    tune_claim,
+    tune_evidence,
+    validate_tune,
+    validated_tune,
+)
 from merbench.verification.validate import RESULTS_FILE
 
 
@@ -39,13 +44,16 @@ class TuningKind:
 
     def validate(self, path: Path) -> Checked:
         checked = validate_tune(path)
+        folder = path if path.is_dir() else path.parent
         trials = sum(len(o.trials) for o in checked.outer)
         how = (f"nested, {len(checked.outer)} outer folds x {checked.inner_folds} inner"
                if checked.mode == NESTED else "TEST-SCORED")
         return Checked(path, f"{checked.model} on {checked.dataset}/{checked.protocol}, "
                              f"{checked.sampler} search, {how}, {trials} trials; every run "
                              "validates and every trial's score, choice and the outer UF1 "
-                             f"{checked.overall.uf1:.4f} recompute")
+                             f"{checked.overall.uf1:.4f} recompute",
+                       claim=("tuning", *tune_claim(checked)),
+                       evidence=tune_evidence(checked, folder))
 
     def status(self, folder: Path) -> str:
         return tuning_status(folder if folder.is_dir() else folder.parent)

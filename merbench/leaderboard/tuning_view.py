@@ -17,6 +17,7 @@ paired permutation test's p-value (:mod:`merbench.stats.paired`).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from merbench.leaderboard.collect import Rejected, results_holding
+from merbench.leaderboard.copies import by_evidence
 from merbench.results.codec import to_json
 from merbench.results.run_files import ResultRejected
 from merbench.results.safe_files import copy_regular_file
@@ -37,7 +39,7 @@ from merbench.results.tune_file import (
 from merbench.stats.intervals import METRICS, difference_interval, subject_confusions
 from merbench.stats.paired import paired_difference
 from merbench.stats.record import interval_pair, subject_strata
-from merbench.verification.tune_check import validate_tune
+from merbench.verification.tune_check import tune_claim, tune_evidence, validate_tune
 
 
 @dataclass(frozen=True)
@@ -114,8 +116,16 @@ def find_tunings(folders: Sequence[Path], deep: bool = False
         except ResultRejected as exc:
             rejected.append(Rejected(path.parent, exc.reason))
             continue
-        found.append(Tuning(path.parent, results, f"tuning-{len(found) + 1}"))
-    return found, rejected
+        found.append(Tuning(path.parent, results, ""))
+    # each search once: identical copies are one, copies with other trials or predictions
+    # are all rejected until an audit says which is genuine (two were both published)
+    kept, conflicts = by_evidence(
+        found, lambda tuning: tune_claim(tuning.results),
+        lambda tuning: tune_evidence(tuning.results, tuning.path),
+        lambda tuning: tuning.path, "search (model, data, space, sampler and seed)")
+    rejected += [Rejected(path, reason) for path, reason in conflicts]
+    return [dataclasses.replace(copies[0], file_id=f"tuning-{number}")
+            for number, copies in enumerate(kept, 1)], rejected
 
 
 def differences(nested: Tuning, test_scored: Tuning, nested_predictions: Any,

@@ -27,6 +27,7 @@ the retrained runs' own files name their subjects).
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import math
 from collections.abc import Iterator
@@ -372,4 +373,25 @@ def _check_pooled(folder: Path, results: TuneResults, expected: pd.DataFrame) ->
         raise ResultRejected(folder, "tune.json's intervals do not match its predictions")
 
 
-__all__ = ["TUNE_FILE", "validate_tune"]
+def tune_claim(results: TuneResults) -> tuple[str, ...]:
+    """What a tuning claims to be: its search (model, data, protocol, space, sampler and its
+    seed, pruner, trials asked for, objective, the options every trial shared) and whether
+    it ran to the end. Copies of one claim hold the same trials, choices and predictions
+    where they are genuine (runs repeat bit for bit on a CPU): two that differ were edited,
+    or trained where numbers do not repeat, and neither is shown until an audit says."""
+    return tuple(json.dumps(to_json(part), sort_keys=True) for part in (
+        results.mode, results.model, results.dataset, results.protocol, results.seed,
+        results.objective, results.inner_folds, results.options, results.dataset_options,
+        results.space, results.sampler, results.sampler_seed, results.pruner, results.trials,
+        results.complete))
+
+
+def tune_evidence(results: TuneResults, folder: Path) -> str:
+    """The digest two copies of a tuning's claim must share: every outer fold's trials,
+    scores and choice, and the pooled predictions of its chosen configurations."""
+    digest = hashlib.sha256(json.dumps(to_json(results.outer), sort_keys=True).encode())
+    digest.update(read_regular_bytes(folder / TUNE_PREDICTIONS_FILE))
+    return digest.hexdigest()
+
+
+__all__ = ["TUNE_FILE", "tune_claim", "tune_evidence", "validate_tune"]
