@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import os
 import statistics
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +24,7 @@ from merbench.results.au_file import AU_RESULTS_FILE
 from merbench.results.codec import loads
 from merbench.results.manifest import first_mismatch
 from merbench.results.rundir import FOLDS_DIR, RUN_FILE, RunDirectory
-from merbench.results.safe_files import read_regular_bytes
+from merbench.results.safe_files import UnsafeFile, check_entry, read_regular_bytes
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,9 @@ class RunStatus:
     complete: bool  # results.json is written and names the files there now
     running: bool | None  # None: the file system cannot say
     unreadable: bool = False  # a results.json is there, but not one that can be read
+    #: the run's own entries that are no file of its own (a fifo, a link, a hard link), as
+    #: the safety check says each: never read, so never counted as progress
+    not_files: tuple[str, ...] = ()
     results_name: str = "results.json"  # an AU run's: au-results.json
 
     def seconds_left(self) -> float | None:
@@ -71,6 +75,7 @@ def run_status(path: Path) -> RunStatus:
             finished.add(int(fold_file.stem.split("-")[1]))
         except Exception:  # what load_fold calls damaged: the resumed run says which
             damaged += 1
+    not_files = _not_files(directory)
     saved = _saved_states(directory, finished)
     epochs = (identity.get("hyperparameters") or {}).get("epochs")
     n_folds = recorded.n_folds
@@ -85,7 +90,8 @@ def run_status(path: Path) -> RunStatus:
         if n_folds is None:
             n_folds = summary["protocol"]["n_folds"]
         files = summary.get("files")  # the manifest: complete while its files are these
-        complete = files is None or first_mismatch(directory.path, files) is None
+        complete = not not_files and (files is None
+                                      or first_mismatch(directory.path, files) is None)
     try:
         return RunStatus(
             path=directory.path, model=identity["model"]["name"],
@@ -95,10 +101,29 @@ def run_status(path: Path) -> RunStatus:
             saved=saved,
             epochs=epochs if isinstance(epochs, int) else None, complete=complete,
             running=directory.is_held(), unreadable=unreadable,
-            results_name=results_file.name)
+            results_name=results_file.name, not_files=not_files)
     except (KeyError, TypeError, ValueError):
         raise MerbenchError(f"{directory.path / RUN_FILE} does not name its run (model, "
                             "dataset, protocol, seed); it was not written by merbench") from None
+
+
+def _not_files(directory: RunDirectory) -> tuple[str, ...]:
+    """Each entry of the run folder and its fold files' folder that is not a regular file
+    of its own, as the safety check names it ("predictions.csv is a fifo")."""
+    found = []
+    for folder in (directory.path, directory.path / FOLDS_DIR):
+        try:
+            entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                continue
+            try:
+                check_entry(Path(entry.path), directory.path)
+            except UnsafeFile as exc:
+                found.append(str(exc).split("; ")[0])
+    return tuple(found)
 
 
 def _saved_states(directory: RunDirectory,
@@ -150,6 +175,8 @@ def describe(status: RunStatus) -> str:
                      + " (a resumed run goes on from there)")
     if status.damaged:
         parts.append(f"{status.damaged} damaged fold file(s)")
+    parts += [f"{what}, which merbench never reads (remove it: the same command writes what "
+              "it should hold again)" for what in status.not_files]
     if status.unreadable:
         parts.append("its results.json cannot be read ('merbench validate' says why)")
     if status.running is False:

@@ -111,3 +111,41 @@ def test_copies_of_one_search_with_other_results_are_all_rejected(
                                                         "edited") == 2, (out, err)
     found, rejected = tuning_view.find_tunings([tmp_path / "results"])
     assert not found and {r.path.name for r in rejected} == {"a", "b"}
+
+
+@pytest.mark.parametrize(("entry", "said"), [
+    ("predictions.csv", "predictions.csv is a fifo, which merbench never reads"),
+    ("fold", "is a fifo, which merbench never reads"),
+])
+def test_status_names_a_run_file_that_is_a_fifo(made: dict[str, Path], tmp_path: Path, cli,
+                                                entry: str, said: str) -> None:
+    """Issue 69, case 15: a fifo in place of ``predictions.csv`` or a fold file was shown as
+    ordinary progress ("2/2 folds, stopped", "1 damaged fold file(s)")."""
+    import os
+
+    folder = Path(shutil.copytree(made["emotion run"], tmp_path / "run"))
+    target = (folder / "predictions.csv" if entry == "predictions.csv"
+              else sorted((folder / "folds").glob("fold-*.npz"))[0])
+    target.unlink()
+    os.mkfifo(target)
+    code, out, err = cli("status", folder)
+    assert code == 0 and said in out and "complete" not in out, (out, err)
+
+
+@pytest.mark.parametrize(("change", "said"), [
+    ("archive gone", "tune.json is written but runs.tar.xz, the runs it was made from, is "
+                     "missing"),
+    ("both", "the runs are both packed (runs.tar.xz) and unpacked (trials/)"),
+])
+def test_status_of_a_tuning_whose_runs_are_not_where_they_should_be(
+        tmp_path: Path, cli, change: str, said: str) -> None:
+    """Issue 69, case 15: a finished tuning without its archive said "0 inner runs ...
+    finished: tune.json written"; one stopped while packing counted its unpacked runs."""
+    folder = Path(shutil.copytree(COMMITTED / "tunings" / "lbp-apex-svm-composite" /
+                                  "test-scored", tmp_path / "tuning"))
+    if change == "archive gone":
+        (folder / "runs.tar.xz").unlink()
+    else:
+        (folder / "trials").mkdir()
+    code, out, err = cli("status", folder)
+    assert code == 0 and said in out, (out, err)

@@ -44,6 +44,16 @@ def tuning_status(folder: Path) -> str:
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise MerbenchError(f"{folder / TUNING_SPEC_FILE} cannot be read ({exc}); is the "
                             "folder a merbench tuning?") from None
+    written = (folder / TUNE_FILE).is_file()
+    packed, unpacked = (folder / RUNS_ARCHIVE).is_file(), (folder / "trials").is_dir()
+    if written and not packed:  # the search ends by packing its runs, then tune.json
+        return (f"{folder}: tune.json is written but {RUNS_ARCHIVE}, the runs it was "
+                "made from, is missing: the tuning cannot be checked; restore it, or run the "
+                "same merbench tune command into a new folder")
+    if packed and unpacked:  # a stop while packing: the command removes the unpacked ones
+        return (f"{folder}: the runs are both packed ({RUNS_ARCHIVE}) and unpacked "
+                "(trials/): a stop came while they were packed; run the same merbench tune "
+                "command to finish it")
     names = _run_files(folder)
     finished = sum(fnmatch(n, "trials/*/trial-*/results.json") for n in names)
     outer = len({n.split("/")[1] for n in names if n.startswith("trials/") and n.count("/") > 1})
@@ -55,6 +65,6 @@ def tuning_status(folder: Path) -> str:
     else:
         shape = f"{trials} whole runs scored on the test subjects"
         runs = f"{finished} of {trials} runs finished"
-    state = "finished: tune.json written" if (folder / TUNE_FILE).is_file() else \
+    state = "finished: tune.json written" if written else \
         "tune.json not yet written (the same merbench tune command goes on)"
     return f"{folder}: tuning of {what}, {mode}, {shape}: {runs}; {state}"
