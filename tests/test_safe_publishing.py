@@ -140,12 +140,15 @@ def test_a_run_linked_into_a_results_folder_is_named_not_skipped(seeds: Path, tm
                                                                  cli) -> None:
     """A results folder holding a symbolic link to a run built "0 runs, 0 rejected" under
     --strict, and validate said it held no result (issue 69's second adversarial pass): the
-    link is refused by name in both."""
+    link is refused by name in both, and so is a link that leads nowhere (a run's folder
+    moved away), which both skipped silently (the third pass)."""
     results = tmp_path / "results"
     results.mkdir()
     (results / "linked").symlink_to(seeds / "seed-0")
+    (results / "dangling").symlink_to(tmp_path / "moved-away")
     code, out, err = cli("leaderboard", "build", "--results", results, "--out",
                          tmp_path / "site", "--strict")
-    assert code == 2 and "linked: is a symbolic link to a folder" in err, (out, err)
+    said = "is a symbolic link (to a folder, or to nothing); no result is read through a link"
+    assert code == 2 and f"linked: {said}" in err and f"dangling: {said}" in err, (out, err)
     code, _, err = cli("validate", results)
-    assert code == 2 and "linked is a symbolic link" in err, err
+    assert code == 2 and f"linked: {said}" in err and f"dangling: {said}" in err, err

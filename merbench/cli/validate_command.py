@@ -14,6 +14,7 @@ from merbench.cli.parser import EXIT_USAGE
 from merbench.errors import MerbenchError
 from merbench.kinds import MARKERS, RESULT_KINDS, Checked, kind_of
 from merbench.leaderboard.collect import (
+    LINK_REASON,
     RESULTS_BELOW,
     UNEXPLORED_REASON,
     Rejected,
@@ -46,7 +47,8 @@ def expanded(paths: list[str]) -> tuple[list[Path], list[Rejected]]:
             raise MerbenchError(f"{given} is a system folder, not a result folder or a folder "
                                 f"of results; {GIVE}")
         tree = walk_results(given)
-        found += tree.results + tree.links
+        found += tree.results
+        rejected += [Rejected(link, LINK_REASON) for link in tree.links]
         rejected += [Rejected(path, nested_reason(inside)) for path, inside in tree.nested]
         rejected += [Rejected(path, UNEXPLORED_REASON) for path in tree.unexplored]
         if not (tree.results or tree.links or rejected):

@@ -214,8 +214,8 @@ def nested_reason(inside: Path) -> str:
 
 UNEXPLORED_REASON = (f"holds folders more than {RESULTS_BELOW} levels below the results "
                      "folder, which are not looked into; move the results in it higher up")
-LINK_REASON = ("is a symbolic link to a folder; the build reads no result through a link: "
-               "copy the folder into the results folder")
+LINK_REASON = ("is a symbolic link (to a folder, or to nothing); no result is read through a "
+               "link: copy the folder itself into the results folder")
 
 
 def find_result_files(folders: list[Path]) -> list[tuple[Path, Path]]:

@@ -139,11 +139,13 @@ def result_tree(path: Path, markers: tuple[str, ...], *, walked_into: tuple[str,
 
 
 def _subfolders(folder: Path) -> list[tuple[Path, bool]]:
-    """The folders in ``folder``, each with whether it is a symbolic link to one (none
-    where it cannot be read: a folder of runs is the user's own)."""
+    """The folders in ``folder``, each with whether it is a symbolic link to one, and every
+    link that leads nowhere (it may have been a run's folder, moved: said, never skipped);
+    none where it cannot be read (a folder of runs is the user's own)."""
     try:
         with os.scandir(folder) as entries:
-            return [(Path(e.path), e.is_symlink()) for e in entries if e.is_dir()]
+            return [(Path(e.path), e.is_symlink()) for e in entries
+                    if e.is_dir() or (e.is_symlink() and not os.path.exists(e.path))]
     except OSError:
         return []
 
