@@ -149,3 +149,17 @@ def test_status_of_a_tuning_whose_runs_are_not_where_they_should_be(
         (folder / "trials").mkdir()
     code, out, err = cli("status", folder)
     assert code == 0 and said in out, (out, err)
+
+
+@pytest.mark.parametrize("args", [
+    ("spot", "--spotter", "flow-peak", "--dataset", "synthetic-long", "--quiet"),
+    ("run", *SMALL),
+    ("run", *SMALL, "--seeds", "0,1", "--yes"),
+    ("leaderboard", "build"),
+])
+def test_nothing_is_written_inside_a_system_folder(cli, args: tuple[str, ...]) -> None:
+    """Issue 69, case 22: only a system folder itself was refused, so ``spot --out
+    /etc/sub`` made /etc/sub."""
+    code, out, err = cli(*args, "--out", "/etc/merbench-test-out")
+    assert code == 2 and "--out /etc/merbench-test-out is inside the system folder /etc" in err
+    assert not Path("/etc/merbench-test-out").exists()

@@ -25,6 +25,7 @@ from merbench.atomic import atomic_write_bytes, atomic_write_json
 from merbench.errors import MerbenchError
 from merbench.results.codec import LayoutError, from_json, loads, to_json
 from merbench.results.command_files import ExportReport
+from merbench.results.out_folders import refuse_system_place
 
 REPORT = "export-report.json"
 
@@ -32,6 +33,7 @@ REPORT = "export-report.json"
 def claim(out: Path) -> list[str]:
     """The files an earlier export wrote into ``out`` (none for a new or empty folder); one
     line refusing a file, or a folder with contents that merbench export did not write."""
+    refuse_system_place(out, example="exports/NAME")
     if out.exists() and not out.is_dir():
         raise MerbenchError(f"--out {out} is a file; give a folder to write the layout into "
                             "(a new one, or the --out of an earlier export)")

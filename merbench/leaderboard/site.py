@@ -78,6 +78,7 @@ from merbench.leaderboard.tuning_view import render_tuning_page
 from merbench.leaderboard.uncertainty import Loader, table_uncertainty
 from merbench.literal import literal
 from merbench.plugins import default_plugins
+from merbench.results.out_folders import refuse_system_place
 from merbench.results.safe_files import copy_regular_file
 
 SITE_MARKER = ".merbench-site"  # marks a folder merbench may replace on the next build
@@ -283,6 +284,7 @@ def _check_out(out: Path, folders: list[Path]) -> None:
                 or folder_resolved in out_resolved.parents:
             raise MerbenchError(f"--out {out} overlaps --results {folder}; write the site to "
                                 "a separate folder such as site/")
+    refuse_system_place(out, example="site")
     if out.exists() and not out.is_dir():
         raise MerbenchError(f"--out {out} is a file; choose a folder")
     if out.is_dir() and any(out.iterdir()) and not (out / SITE_MARKER).exists():

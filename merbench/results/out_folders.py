@@ -32,6 +32,32 @@ def is_system_folder(path: Path) -> bool:
         resolved.parent == Path("/usr")
 
 
+#: folders the system keeps for itself, inside which merbench writes nothing (a user's own
+#: folders live under /home, /tmp, /srv, /opt, /var and the like, so only these)
+_SYSTEM_ONLY = ("/bin", "/boot", "/dev", "/etc", "/lib", "/lib64", "/proc", "/sbin", "/sys",
+                "/usr")
+
+
+def system_place(path: Path) -> Path | None:
+    """The system folder ``path`` is or lies in, where merbench writes nothing (None: none):
+    ``spot --out /etc/spots`` made /etc/spots, where only a system folder itself was
+    refused."""
+    resolved = Path(path).resolve()
+    if is_system_folder(resolved):
+        return resolved
+    return next((Path(top) for top in _SYSTEM_ONLY if resolved.is_relative_to(top)), None)
+
+
+def refuse_system_place(path: Path, option: str = "--out", example: str = "runs/NAME") -> None:
+    """A folder to write in refused where it is (in) a system folder, in one line."""
+    place = system_place(path)
+    if place is not None:
+        where = "is a system folder" if place == Path(path).resolve() else \
+            f"is inside the system folder {place}"
+        raise MerbenchError(f"{option} {path} {where}; give a folder of your own, such as "
+                            f"{example}")
+
+
 def _foreign_in_seeds_folder(folder: Path) -> str | None:
     for entry in sorted(folder.iterdir()):
         if is_temporary(entry) or (entry.name == SEEDS_FILE and entry.is_file()) or \
@@ -46,9 +72,7 @@ def check_out_folder(folder: Path, option: str, *, sweep: bool = False) -> None:
     sweep's configurations) if it is a system folder, or a folder that holds anything
     merbench would not have written there."""
     folder = Path(folder)
-    if is_system_folder(folder):
-        raise MerbenchError(f"{option} {folder} is a system folder; give a folder of your own "
-                            "for the runs, such as runs/NAME")
+    refuse_system_place(folder, option)
     if not folder.is_dir():
         if folder.exists():
             raise MerbenchError(f"{option} {folder} is a file; choose a directory")
@@ -80,8 +104,11 @@ def own_folder_problem(out: Path, writes: set[str] | frozenset[str], writer: str
     would take them for its own)."""
     if names_current_folder(out):
         return f"--out names the current folder; give a folder for it, such as {example}"
-    if is_system_folder(out):
-        return f"--out {out} is a system folder; give a folder of your own, such as {example}"
+    place = system_place(out)
+    if place is not None:
+        where = "is a system folder" if place == out.resolve() else \
+            f"is inside the system folder {place}"
+        return f"--out {out} {where}; give a folder of your own, such as {example}"
     if out.exists() and not out.is_dir():
         return f"--out {out} is a file; choose a directory"
     if out.is_dir():

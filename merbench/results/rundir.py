@@ -40,6 +40,7 @@ from merbench.results.fold_file import read_fold_file, write_fold_file
 from merbench.results.manifest import identity_sha256
 from merbench.results.migrations import migrate
 from merbench.results.model import SCHEMA_VERSION, RunRecord
+from merbench.results.out_folders import refuse_system_place
 from merbench.results.safe_files import read_regular_bytes
 from merbench.runinfo import FoldOutcome
 
@@ -114,6 +115,7 @@ def held_folder(path: Path, kept: str) -> Iterator[None]:
     (``flock`` on the folder itself: no lock file, and a killed process leaves none
     behind); where locks are not supported (some network file systems, Windows) commands
     go unlocked. ``kept``: what the running command keeps, for the refusal."""
+    refuse_system_place(path)
     if path.exists() and not path.is_dir():
         raise MerbenchError(f"--out {path} is a file; choose a directory")
     if not HAS_FLOCK:
