@@ -162,6 +162,19 @@ def test_a_video_file_is_decoded_in_order_and_predicted(tmp_path: Path) -> None:
     code, stdout, err = run_cli("predict", path, "--no-face-crop", "--out", tmp_path / "p")
     assert code == 0, err
     assert "clip: frames 0..119 at 30 fps" in stdout
+    # issue 69, case 20: --fps replaced the file's own rate unsaid, and a second video into
+    # the same --out replaced the first's predictions.json
+    code, stdout, err = run_cli("predict", path, "--no-face-crop", "--fps", "200", "--out",
+                                tmp_path / "p")
+    assert code == 0 and "clip: frames 0..119 at 200 fps" in stdout, err
+    assert f"warning: 200 fps replaces the 30 fps the video '{path}' declares" in err
+    other = tmp_path / "other.avi"
+    other.write_bytes(path.read_bytes())
+    before = (tmp_path / "p" / "predictions.json").read_bytes()
+    code, stdout, err = run_cli("predict", other, "--no-face-crop", "--out", tmp_path / "p")
+    assert code == 2 and not stdout, stdout
+    assert f"--out {tmp_path / 'p'} holds the predictions of another video ({path})" in err
+    assert (tmp_path / "p" / "predictions.json").read_bytes() == before
 
 
 def test_a_file_ffmpeg_cannot_read_is_one_line_and_nothing_else(tmp_path: Path) -> None:

@@ -160,6 +160,6 @@ def test_status_of_a_tuning_whose_runs_are_not_where_they_should_be(
 def test_nothing_is_written_inside_a_system_folder(cli, args: tuple[str, ...]) -> None:
     """Issue 69, case 22: only a system folder itself was refused, so ``spot --out
     /etc/sub`` made /etc/sub."""
-    code, out, err = cli(*args, "--out", "/etc/merbench-test-out")
+    code, _, err = cli(*args, "--out", "/etc/merbench-test-out")
     assert code == 2 and "--out /etc/merbench-test-out is inside the system folder /etc" in err
     assert not Path("/etc/merbench-test-out").exists()

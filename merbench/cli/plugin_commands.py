@@ -172,7 +172,8 @@ def _predict(parser: StrictParser) -> None:
     what.add_argument("path", nargs="?", type=given_path, default=None, metavar="PATH",
                       help="a video file OpenCV decodes, or a folder of one image per frame")
     what.add_argument("--fps", type=float, default=None,
-                      help="frames per second (needed for a folder; a file gives its own)")
+                      help="frames per second: needed for a folder of frames; a file gives "
+                           "its own, which --fps replaces (said on stderr)")
     what.add_argument("--no-face-crop", action="store_true",
                       help="read whole frames instead of the aligned face of the first frame")
     what.add_argument("--dataset", "-d", default=None, metavar="NAME",

@@ -21,11 +21,12 @@ from merbench.kinds.emotion import EmotionRunKind
 from merbench.kinds.seeds import SeedsSummaryKind
 from merbench.literal import indefinite
 from merbench.plugins import Plugins
-from merbench.results.codec import to_json
+from merbench.results.codec import loads, to_json
 from merbench.results.model import Results
 from merbench.results.out_folders import own_folder_problem
 from merbench.results.prediction_file import PREDICTIONS_FILE, PredictedRecogniser, Predictions
 from merbench.results.run_files import ResultRejected
+from merbench.results.safe_files import read_regular_bytes
 from merbench.results.schema import departures_from_declared
 from merbench.runner.final_model import RECORD_FILE, WEIGHTS_FILE
 from merbench.runner.predict import PredictSpec, predict
@@ -79,6 +80,20 @@ PREDICT_ENTRIES = {PREDICTIONS_FILE, WEIGHTS_FILE, RECORD_FILE}
 def _out_problem(out: Path) -> str | None:
     return own_folder_problem(out, PREDICT_ENTRIES, "predict does not write",
                               "predictions/NAME")
+
+
+def _earlier_video(out: Path) -> str | None:
+    """The video whose predictions ``out`` holds (None: none yet), so that a second video's
+    never replaces them unsaid; a file that cannot say is named."""
+    path = out / PREDICTIONS_FILE
+    if not os.path.lexists(path):
+        return None
+    try:
+        earlier = loads(read_regular_bytes(path).decode("utf-8"))
+        return str(earlier["video"]["source"])
+    except (MerbenchError, OSError, UnicodeDecodeError, ValueError, KeyError, TypeError):
+        raise MerbenchError(f"--out {out}: its {PREDICTIONS_FILE} is no predictions file "
+                            "merbench wrote; delete it or give another --out") from None
 
 
 def _run_folder(given: Path) -> Path:
@@ -157,6 +172,11 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
             what = "epochs of the recogniser" if stage == "training" else "frames read"
             say(f"{what}: {done}/{total}", file=sys.stderr, flush=True)
 
+    earlier = _earlier_video(args.out)
+    if earlier is not None and earlier != spec.source:
+        say(f"merbench: error: --out {args.out} holds the predictions of another video "
+            f"({earlier}); give each video a folder of its own", file=sys.stderr)
+        return EXIT_USAGE
     results = None
     try:
         if spec.run is not None:

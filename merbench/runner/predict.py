@@ -69,6 +69,11 @@ class PredictSpec:
     data_root: str | None = None  # the run's data, where not its own
     device: str = "cpu"
 
+    @property
+    def source(self) -> str:
+        """The video as ``predictions.json`` names it: its path, or the dataset's video."""
+        return str(dict(self.dataset_options).get("path", self.video or self.dataset))
+
 
 def _video(spec: PredictSpec, plugins: Plugins) -> LongVideo:
     entry = plugins.registries.long_videos.get(spec.dataset)
@@ -174,7 +179,7 @@ def predict(spec: PredictSpec, plugins: Plugins, out: Path,
             confidence=None if row is None else round(float(np.max(row)), 4),
             probabilities={} if row is None else {c: round(float(p), 4)
                                                   for c, p in zip(classes, row, strict=True)}))
-    source = str(dict(spec.dataset_options).get("path", spec.video or spec.dataset))
+    source = spec.source
     return Predictions(
         schema_version=PREDICTION_SCHEMA, kind="predictions", created=now_iso(),
         video=PredictedVideo(source=source, name=video.name, fps=float(video.fps),

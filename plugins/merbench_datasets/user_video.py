@@ -16,6 +16,7 @@ as the databases lay frames out (``fps`` is then needed: an image has no frame r
 from __future__ import annotations
 
 import stat
+import warnings
 from pathlib import Path
 
 from merbench_features.face_frames import FaceFrames
@@ -52,6 +53,11 @@ def make_user_video(path: str, fps: float | None = None,
                                 f"for CASME II, 30 for most cameras) for '{where}'")
     elif where.is_file():
         frames = VideoFileFrames(where)
+        if fps is not None and frames.fps > 0 and fps != frames.fps:
+            # a high-speed camera's file often declares 25 or 30: replacing it is allowed,
+            # never done unsaid
+            warnings.warn(f"{fps:g} fps replaces the {frames.fps:g} fps the video '{where}' "
+                          "declares", stacklevel=2)
         fps = fps if fps is not None else frames.fps
         if not fps or fps <= 0:
             raise MerbenchError(f"the video '{where}' declares no frame rate; give --fps")
