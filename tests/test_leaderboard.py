@@ -513,10 +513,14 @@ def test_rejected_files_are_listed_not_rendered(tiny: Path, tmp_path: Path, cli)
     assert "metrics_by_policy.fixed.metrics.overall.uf1 is 0.99" in index
     assert sorted(p.name for p in (tmp_path / "site" / "runs").iterdir()) == ["a-seed-0",
                                                                              "inner"]
-    code, _, err = cli("leaderboard", "build", "--results", results, "--out",
-                       tmp_path / "site", "--benchmarks", bench, "--strict")
+    before = {p: p.read_bytes() for p in (tmp_path / "site").rglob("*") if p.is_file()}
+    code, out, err = cli("leaderboard", "build", "--results", results, "--out",
+                         tmp_path / "site", "--benchmarks", bench, "--strict")
     assert code == 2 and err.strip().splitlines()[-1] == (
         "merbench: error: 1 result file(s) rejected (--strict)")
+    # nothing written under --strict with a rejected file: the site before it is left whole
+    assert f"site: not written (--strict), {tmp_path / 'site'} left as it was" in out
+    assert {p: p.read_bytes() for p in (tmp_path / "site").rglob("*") if p.is_file()} == before
 
 
 def test_each_run_counts_once_and_a_reproduction_confirms_it(tiny: Path, tmp_path: Path, cli,

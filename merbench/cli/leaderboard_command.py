@@ -73,7 +73,9 @@ def main(args: argparse.Namespace) -> int:
     for item in report.rejected:
         say(f"merbench: rejected: {item.path}: {item.reason}", file=sys.stderr)
     others = ", ".join(counted(n, kind) for kind, n in report.others.items() if n)
-    say(f"site: {report.out / 'index.html'} ({counted(report.benchmarks, 'benchmark')}, "
+    site = (f"site: {report.out / 'index.html'}" if report.written else
+            f"site: not written (--strict), {report.out} left as it was")
+    say(f"{site} ({counted(report.benchmarks, 'benchmark')}, "
         f"{counted(report.runs, 'run')}, {len(report.rejected)} rejected file(s)"
           f"{f'; also {others}' if others else ''})")
     if trusted:

@@ -96,6 +96,7 @@ class BuildReport:
     rejected: list[Rejected]
     #: what the other kinds' pages show: AU runs, spotting runs, tunings (by its name)
     others: dict[str, int] = field(default_factory=dict)
+    written: bool = True  # False: --strict found a rejected file, and ``out`` is as it was
 
 
 @dataclass(frozen=True)
@@ -409,7 +410,10 @@ def build_site(results: list[Path], out: Path,
                trusted: TrustedKeys | None = None, strict: bool = False) -> BuildReport:
     """Validate the results, then write the site to ``out`` in one step (a failed build
     leaves the previous site as it was). ``benchmarks_dir`` None: the shipped benchmarks;
-    ``trusted``: the keys whose signed audits count (None: none)."""
+    ``trusted``: the keys whose signed audits count (None: none); ``strict``: every file
+    checked as ``merbench validate`` checks it, and nothing written where one is rejected
+    (a job that deploys the folder whatever the exit status must not publish a site that
+    passes over a rejected file)."""
     out = Path(out)
     _check_out(out, results)
     benchmarks = load_benchmarks(benchmarks_dir)
@@ -433,12 +437,16 @@ def build_site(results: list[Path], out: Path,
                                         dir=out.parent))
         try:
             rendered = render_site(collection, benchmarks, staging, trusted, results, strict)
-            # mkdtemp makes it private; a site is for reading, as the umask allows
-            os.chmod(staging, 0o777 & ~current_umask())
-            swap_in(staging, out)
+            rejected = [*collection.rejected, *rendered.rejected]
+            written = not (strict and rejected)
+            if written:
+                # mkdtemp makes it private; a site is for reading, as the umask allows
+                os.chmod(staging, 0o777 & ~current_umask())
+                swap_in(staging, out)
+            else:
+                shutil.rmtree(staging, ignore_errors=True)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
     return BuildReport(out=out, benchmarks=len(benchmarks), runs=len(collection.runs),
-                       rejected=[*collection.rejected, *rendered.rejected],
-                       others=rendered.others)
+                       rejected=rejected, others=rendered.others, written=written)
