@@ -163,3 +163,24 @@ def test_nothing_is_written_inside_a_system_folder(cli, args: tuple[str, ...]) -
     code, _, err = cli(*args, "--out", "/etc/merbench-test-out")
     assert code == 2 and "--out /etc/merbench-test-out is inside the system folder /etc" in err
     assert not Path("/etc/merbench-test-out").exists()
+
+
+@pytest.mark.parametrize("archive", ["damaged", "fifo"])
+def test_tune_into_a_folder_whose_runs_archive_cannot_be_read(tmp_path: Path, cli,
+                                                               archive: str) -> None:
+    """Issue 69, case 22: ``tune`` said its header, then told the user to "publish the
+    archive merbench tune wrote" (the fix is to delete it or give another folder)."""
+    import os
+
+    folder = Path(shutil.copytree(COMMITTED / "tunings" / "lbp-apex-svm-composite" /
+                                  "test-scored", tmp_path / "tuning"))
+    tuning_file = COMMITTED.parents[1] / "benchmarks" / "tunes" / "lbp-apex-svm-composite.toml"
+    archive_file = folder / "runs.tar.xz"
+    if archive == "damaged":
+        archive_file.write_bytes(archive_file.read_bytes()[:1000])
+    else:
+        archive_file.unlink()
+        os.mkfifo(archive_file)
+    code, out, err = cli("tune", tuning_file, "--out", folder)
+    assert code == 2 and not out, out
+    assert "the runs it holds cannot be read back to go on from; delete" in err, err

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -16,7 +17,7 @@ from merbench.cli.run_options import given_options
 from merbench.errors import MerbenchError
 from merbench.plugins import Plugins
 from merbench.results.out_folders import own_folder_problem
-from merbench.results.run_archive import RUNS_ARCHIVE
+from merbench.results.run_archive import RUNS_ARCHIVE, archived_names
 from merbench.results.tune_file import (
     NESTED,
     TEST_SCORED,
@@ -73,6 +74,14 @@ def check_tuning_folder(out: Path) -> None:
     problem = own_folder_problem(out, TUNING_ENTRIES, "no tuning writes", "tunings/NAME")
     if problem:
         raise MerbenchError(problem)
+    if os.path.lexists(out / RUNS_ARCHIVE):  # a search goes on from its packed runs
+        try:
+            archived_names(out)
+        except MerbenchError as exc:
+            why = str(exc).split("; ")[0]
+            raise MerbenchError(f"{why}: the runs it holds cannot be read back to go on "
+                                f"from; delete {out / RUNS_ARCHIVE} (its runs are trained "
+                                "again) or give another --out") from None
 
 
 def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from merbench.errors import MerbenchError
+from merbench.literal import indefinite
 from merbench.results.codec import LayoutError, from_json, loads, same_when_recorded
 from merbench.results.migrations import migrate
 from merbench.results.model import EnvironmentRecord, Hyperparameters, ModelRecord, Results
@@ -142,7 +143,7 @@ def read_json(path: Path, what: str) -> dict[str, Any]:
     except (OSError, json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise MerbenchError(f"{path} is not a readable {what} ({exc})") from None
     if not isinstance(data, dict):
-        raise MerbenchError(f"{path} is not a {what} (not a JSON object)")
+        raise MerbenchError(f"{path} is not {indefinite(what)} (not a JSON object)")
     return data
 
 
