@@ -124,6 +124,32 @@ def test_every_kind_refuses_a_bad_audit_option_before_it_says_anything(
     assert code == 2 and not out and len(err.strip().splitlines()) == 1, (out, err)
 
 
+@pytest.mark.realdata
+def test_leaderboard_list_and_export_take_every_kind(examples: dict[str, Path], real_data: Path,
+                                                     tmp_path: Path, cli: Any) -> None:
+    """Issue 68: ``leaderboard list`` and ``export`` knew the emotion benchmarks and the AU
+    ones only; every kind's results make tables of their own, listed and exported alike."""
+    import csv
+    import io
+
+    results = tmp_path / "results"
+    for name, folder in examples.items():
+        if name != "emotion run":  # the summary over seeds holds it
+            shutil.copytree(folder, results / name.replace(" ", "-"), symlinks=True)
+    code, out, err = cli("leaderboard", "list", "--results", results)
+    assert code == 0, err
+    ids = {"au-composite-loso", "spot-synthetic-long", "tune-composite-loso"}
+    listed = {line.split()[0] for line in out.splitlines() if line and not line[0].isspace()}
+    assert ids <= listed, out
+    for bench_id in sorted(ids):
+        code, out, err = cli("leaderboard", "export", bench_id, "--results", results)
+        assert code == 0, err
+        rows = list(csv.DictReader(io.StringIO(out)))
+        assert rows and all(row["model"] for row in rows), out
+    code, _, err = cli("leaderboard", "export", "spot-nowhere", "--results", results)
+    assert code == 2 and "spot-synthetic-long" in err and "tune-composite-loso" in err
+
+
 def test_a_summary_over_seeds_is_audited_seed_run_by_seed_run(examples: dict[str, Path],
                                                               tmp_path: Path, cli: Any) -> None:
     folder = _copy(examples, "summary over seeds", tmp_path)

@@ -93,11 +93,11 @@ def _list(folders: list[Path] | None, benchmarks: Path | None) -> int:
     """Every benchmark, most important first as the site's index orders them, two lines
     each: its id (what ``export`` takes), dataset / protocol and runs, then its title."""
     listed = benchmark_runs(folders, benchmarks)
-    # the emotion benchmarks, then the action-unit ones the runs make
+    # the emotion benchmarks, then the tables the other kinds of result make
     shown: list[tuple[str, str, str, int | None]] = [
         (item.bench.id, f"{item.bench.dataset} / {item.bench.protocol}", item.bench.title,
          item.runs) for item in listed.items]
-    shown += [(au.id, f"{au.dataset} / {au.protocol}", au.title, au.runs) for au in listed.au]
+    shown += [(table.id, table.where, table.title, table.runs) for table in listed.others]
     width = max(len(bench_id) for bench_id, _, _, _ in shown)
     place_width = max(len(where) for _, where, _, _ in shown)
     for bench_id, where, title, count in shown:

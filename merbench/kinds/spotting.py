@@ -52,7 +52,7 @@ class SpottingRunKind:
                    f"{counted(checked.dataset.n_subjects, 'subject')}, "
                    f"{counted(len(checked.variants), 'setting')}; recomputed "
                    f"{', '.join(checked.policies)}{beside}")
-        return Checked(path, summary, claim=("spotting run", *spotting_claim(checked)),
+        return Checked(path, summary, claim=("spotting run", *spotting_claim(checked, recognised)),
                        evidence=spotting_evidence(checked, recognised))
 
     def status(self, folder: Path) -> str:

@@ -13,13 +13,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from merbench.errors import MerbenchError
 from merbench.leaderboard.au_view import AURow, au_benchmarks, find_au_runs
 from merbench.leaderboard.collect import Rejected
 from merbench.leaderboard.export_rows import Line
 from merbench.stats.intervals import Interval
-
-AU_PREFIX = "au-"
 
 
 @dataclass(frozen=True)
@@ -38,11 +35,18 @@ class AUBenchmark:
                 f"{len(self.au_set)} AUs")
 
     @property
+    def where(self) -> str:
+        return f"{self.dataset} / {self.protocol}"
+
+    @property
     def runs(self) -> int:
         return sum(len(row.runs) for row in self.rows)
 
     def score_headers(self) -> list[str]:
         return ["mean F1", *(f"AU{au} F1" for au in self.au_set)]
+
+    def lines(self) -> list[Line]:
+        return [_line(row) for row in self.rows]
 
 
 def au_listing(folders: Sequence[Path]) -> tuple[list[AUBenchmark], list[Rejected]]:
@@ -64,17 +68,3 @@ def _line(row: AURow) -> Line:
                 selection="fixed", test_set_selection=False, seeds=len(row.runs),
                 scores=[(row.mean_f1.mean, row.mean_f1.std, span),
                         *((cell.mean, cell.std, None) for cell in row.per_au)])
-
-
-def au_lines(bench_id: str, folders: Sequence[Path], emotion_ids: Sequence[str]
-             ) -> tuple[AUBenchmark, list[Line], list[Rejected]]:
-    """The AU benchmark ``bench_id`` found under ``folders``, its rows, and the AU files
-    rejected; an id no run makes is refused naming every benchmark there is."""
-    benches, rejected = au_listing(folders)
-    bench = next((b for b in benches if b.id == bench_id), None)
-    if bench is None:
-        known = [*emotion_ids, *(b.id for b in benches)]
-        raise MerbenchError(f"no benchmark '{bench_id}' (an action-unit benchmark is one "
-                            "whose runs are under --results); benchmarks: "
-                            f"{', '.join(known)}")
-    return bench, [_line(row) for row in bench.rows], rejected

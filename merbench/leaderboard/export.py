@@ -26,10 +26,10 @@ from pathlib import Path
 from typing import Protocol
 
 from merbench.errors import MerbenchError
-from merbench.leaderboard.au_export import AU_PREFIX, au_lines, au_listing
 from merbench.leaderboard.benchmarks import Benchmark, load_benchmarks
 from merbench.leaderboard.collect import Rejected, Row, benchmark_rows, collect
 from merbench.leaderboard.export_rows import Line
+from merbench.leaderboard.kind_tables import kind_tables
 from merbench.leaderboard.labels import configuration_label, configuration_notes
 from merbench.leaderboard.uncertainty import Loader, table_uncertainty
 from merbench.literal import literal
@@ -63,8 +63,8 @@ def benchmark_lines(bench_id: str, folders: list[Path], benchmarks_dir: Path | N
     the result files rejected on the way (as ``build`` lists them)."""
     benchmarks = load_benchmarks(benchmarks_dir)
     bench = next((b for b in benchmarks if b.id == bench_id), None)
-    if bench is None:  # the action-unit benchmarks the runs make are benchmarks too
-        found = [b.id for b in benchmarks] + [b.id for b in au_listing(folders)[0]]
+    if bench is None:  # the tables the other kinds make are benchmarks too
+        found = [b.id for b in benchmarks] + [t.id for t in kind_tables(folders)[0]]
         raise MerbenchError(f"no benchmark '{bench_id}'; benchmarks: {', '.join(found)}")
     collection = collect(folders)
     # told apart among every configuration found, as the site's pages are
@@ -77,8 +77,8 @@ def benchmark_lines(bench_id: str, folders: list[Path], benchmarks_dir: Path | N
 
 
 class Exported(Protocol):
-    """What a table is exported as: an emotion benchmark, or an action-unit one
-    (:class:`merbench.leaderboard.au_export.AUBenchmark`)."""
+    """What a table is exported as: an emotion benchmark, or a table another kind of result
+    makes (:class:`merbench.leaderboard.kind_tables.KindTable`)."""
 
     @property
     def title(self) -> str: ...
@@ -201,8 +201,12 @@ def export(bench_id: str, folders: list[Path], fmt: str,
         raise MerbenchError(f"--format {fmt} is not one of {', '.join(FORMATS)}")
     known = [b.id for b in load_benchmarks(benchmarks_dir)]
     bench: Exported
-    if bench_id not in known and bench_id.startswith(AU_PREFIX):
-        bench, lines, rejected = au_lines(bench_id, folders, known)
+    table = None
+    if bench_id not in known:  # a table another kind of result makes, if any has this id
+        tables, rejected = kind_tables(folders)
+        table = next((t for t in tables if t.id == bench_id), None)
+    if table is not None:
+        bench, lines = table, table.lines()
     else:
         bench, lines, rejected = benchmark_lines(bench_id, folders, benchmarks_dir)
     if not lines:

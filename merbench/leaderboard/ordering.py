@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
-from merbench.leaderboard.au_export import AUBenchmark, au_listing
 from merbench.leaderboard.benchmarks import Benchmark, load_benchmarks
 from merbench.leaderboard.collect import Rejected, benchmark_rows, collect
+from merbench.leaderboard.kind_tables import KindTable, kind_tables
 
 T = TypeVar("T")
 
@@ -45,8 +45,8 @@ class Listing:
 
     items: list[Listed]
     rejected: list[Rejected]
-    #: the action-unit benchmarks the runs make (none where no results were read)
-    au: list[AUBenchmark] = field(default_factory=list)
+    #: the tables the other kinds of result make (none where no results were read)
+    others: list[KindTable] = field(default_factory=list)
 
 
 def benchmark_runs(folders: Sequence[Path] | None, benchmarks_dir: Path | None) -> Listing:
@@ -59,6 +59,6 @@ def benchmark_runs(folders: Sequence[Path] | None, benchmarks_dir: Path | None) 
     collection = collect(list(folders))
     items = [Listed(bench, benchmark_rows(bench, collection.groups).run_count())
              for bench in benchmarks]
-    au, au_rejected = au_listing(list(folders))
+    others, rejected = kind_tables(list(folders))
     return Listing(by_importance(items, lambda i: i.bench, lambda i: i.runs),
-                   collection.rejected + au_rejected, au)
+                   collection.rejected + rejected, others)

@@ -134,7 +134,7 @@ def _settled(runs: list[SpottingRun], rejected: list[Rejected]
     rejected: merbench's spotters are deterministic, so one of them was edited (a forged
     copy at F1 1.0 was ranked above the genuine one at 0.4)."""
     kept, conflicts = by_evidence(
-        runs, lambda run: spotting_claim(run.results),
+        runs, lambda run: spotting_claim(run.results, run.recognised),
         lambda run: spotting_evidence(run.results, run.recognised), lambda run: run.path,
         "spotter, settings and data")
     return [copies[0] for copies in kept], [

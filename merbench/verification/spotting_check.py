@@ -167,15 +167,23 @@ def validate_spotting_and_str(path: Path) -> tuple[SpottingResults, StrResults |
     return results, None if beside is None else validate_str(beside, results)
 
 
-def spotting_claim(results: SpottingResults) -> tuple[str, ...]:
+def spotting_claim(results: SpottingResults, recognised: StrResults | None
+                   ) -> tuple[str, ...]:
     """What a spotting run claims to be: its spotter (name, version, options, the settings
-    it tunes), its dataset (name, version, options, the ground truth's fingerprint) and the
-    scoring rules. merbench's spotters are deterministic: two runs making one claim must
-    hold the same intervals, or one was edited."""
+    it tunes), its dataset (name, version, options, the ground truth's fingerprint), the
+    scoring rules and, where it recognised too, its recogniser (model, feature, their
+    versions and options, seed, epochs: not the device, nor the counts). merbench's spotters
+    are deterministic: two runs making one claim must hold the same intervals and emotions,
+    or one was edited; a run that only spotted makes another claim than one that also
+    recognised (both were rejected as a conflict)."""
+    recogniser = None if recognised is None else {
+        key: value for key, value in to_json(recognised.recogniser).items()
+        if key in ("model", "model_version", "model_options", "feature", "feature_version",
+                   "feature_options", "seed", "epochs")}
     return tuple(json.dumps(to_json(part), sort_keys=True) for part in (
         results.spotter, results.dataset.name, results.dataset.version,
         results.dataset.options, results.dataset.fingerprint, results.variants,
-        results.iou_threshold, results.criterion))
+        results.iou_threshold, results.criterion, recogniser))
 
 
 def spotting_evidence(results: SpottingResults, recognised: StrResults | None) -> str:

@@ -1,0 +1,100 @@
+"""Spotting tables in ``merbench leaderboard list`` and ``leaderboard export``.
+
+A spotting table is a section of the spotting page: the validated ``merbench spot`` runs of
+one long-video dataset scored on the same ground truth (:mod:`merbench.leaderboard.
+spotting_view`). Its id is ``spot-DATASET`` (``-2``, ``-3`` where other options or data give
+other tables). Each run is a row per policy: the setting chosen on the training subjects,
+ranked by the pooled F1 of micro and macro together, then the same runs' oracle rows, marked
+test-set selection, as the page shows them apart. Spotters are deterministic: a row is one
+run (no seeds); its interval is the subject bootstrap's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from merbench.leaderboard.collect import Rejected
+from merbench.leaderboard.export_rows import Line
+from merbench.leaderboard.page_views import slug
+from merbench.leaderboard.spotting_view import SpottingRun, find_spotting_runs
+from merbench.results.spotting_file import SpottingPolicy
+from merbench.spotting.choice import ORACLE, TRAINING_SUBJECTS
+from merbench.stats.intervals import Interval
+
+SCOPES = ("all", "micro", "macro")
+
+
+@dataclass(frozen=True)
+class SpottingTable:
+    """One table of the spotting page, to list and export."""
+
+    id: str
+    runs_shown: tuple[SpottingRun, ...]  # best first
+
+    @property
+    def dataset(self) -> str:
+        return self.runs_shown[0].results.dataset.name
+
+    @property
+    def where(self) -> str:
+        return f"{self.dataset} / spotting"
+
+    @property
+    def title(self) -> str:
+        data = self.runs_shown[0].results.dataset
+        return (f"Spotting: {data.name}, {data.n_videos} long videos of {data.n_subjects} "
+                "subjects, each subject's setting chosen on the others")
+
+    @property
+    def runs(self) -> int:
+        return len(self.runs_shown)
+
+    def score_headers(self) -> list[str]:
+        return [f"{scope} F1" for scope in SCOPES]
+
+    def lines(self) -> list[Line]:
+        return [_line(run, policy) for policy in (TRAINING_SUBJECTS, ORACLE)
+                for run in self.runs_shown]
+
+
+def _line(run: SpottingRun, policy_name: str) -> Line:
+    spotter = run.results.spotter
+    policy: SpottingPolicy = run.results.policies[policy_name]
+    options = ", ".join(f"{k}={v}" for k, v in spotter.options.items())
+    tuned = ", ".join(f"{k} in {{{', '.join(f'{v:g}' for v in values)}}}"
+                      for k, values in spotter.tuned.items())
+    recognised = (f"recognised by {run.recognised.recogniser.model}"
+                  if run.recognised is not None else "")
+    return Line(model=f"{spotter.name} v{spotter.version}",
+                setting="; ".join(part for part in (options, tuned, recognised) if part),
+                selection=policy_name, test_set_selection=policy.test_set_selection, seeds=1,
+                scores=[(getattr(policy.scores, scope).f1, None, _span(policy, scope))
+                        for scope in SCOPES])
+
+
+def _span(policy: SpottingPolicy, scope: str) -> Interval | None:
+    found = policy.intervals.get(scope)
+    if found is None or found.low is None or found.high is None:
+        return None
+    return Interval(found.low, found.high)
+
+
+def spotting_listing(folders: Sequence[Path]) -> tuple[list[SpottingTable], list[Rejected]]:
+    """Every spotting table the validated runs under ``folders`` make, and the spotting
+    files rejected on the way."""
+    runs, rejected = find_spotting_runs(folders)
+    tables: dict[tuple[str, str], list[SpottingRun]] = {}
+    for run in runs:
+        data = run.results.dataset
+        tables.setdefault((data.name, repr((data.version, sorted(data.options.items()),
+                                            data.fingerprint))), []).append(run)
+    found: list[SpottingTable] = []
+    named: dict[str, int] = {}
+    for (dataset, _), group in sorted(tables.items()):
+        named[dataset] = named.get(dataset, 0) + 1
+        suffix = "" if named[dataset] == 1 else f"-{named[dataset]}"
+        ordered = sorted(group, key=lambda r: (-r.f1(), r.results.spotter.name, str(r.path)))
+        found.append(SpottingTable(f"spot-{slug(dataset)}{suffix}", tuple(ordered)))
+    return found, rejected

@@ -1,0 +1,81 @@
+"""Tuning tables in ``merbench leaderboard list`` and ``leaderboard export``.
+
+The tuning page shows each validated search (:mod:`merbench.leaderboard.tuning_view`); here
+the searches of one dataset and outer protocol are one table, id ``tune-DATASET-PROTOCOL``,
+a row per search with the outer UF1 and UAR of what it chose and their intervals over
+subjects. A nested search's scores are honest estimates and are ranked; a test-scored one
+chose its configuration by the test subjects' own scores, so its row is marked test-set
+selection, never ranked with them, as the page shows the two apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from merbench.leaderboard.collect import Rejected
+from merbench.leaderboard.export_rows import Line
+from merbench.leaderboard.page_views import slug
+from merbench.leaderboard.tuning_view import Tuning, find_tunings
+from merbench.results.tune_file import NESTED
+from merbench.stats.intervals import METRICS, Interval
+
+
+@dataclass(frozen=True)
+class TuningTable:
+    """The searches of one dataset and protocol, to list and export."""
+
+    id: str
+    tunings: tuple[Tuning, ...]  # nested first, best first
+
+    @property
+    def where(self) -> str:
+        first = self.tunings[0].results
+        return f"{first.dataset} / {first.protocol}"
+
+    @property
+    def title(self) -> str:
+        return (f"Hyperparameter searches: {self.where}, the outer scores of what each "
+                "chose")
+
+    @property
+    def runs(self) -> int:
+        return len(self.tunings)
+
+    def score_headers(self) -> list[str]:
+        return [metric.upper() for metric in METRICS]
+
+    def lines(self) -> list[Line]:
+        return [_line(tuning) for tuning in self.tunings]
+
+
+def _line(tuning: Tuning) -> Line:
+    results = tuning.results
+    space = ", ".join(parameter.name for parameter in results.space)
+    how = (f"nested, {results.inner_folds} inner folds" if results.mode == NESTED
+           else "test-scored")
+    spans = results.intervals.overall
+    scores: list[tuple[float | None, float | None, Interval | None]] = []
+    for metric in METRICS:
+        span = getattr(spans, metric)
+        scores.append((float(getattr(results.overall, metric)), None,
+                       None if span is None else Interval(span[0], span[1])))
+    return Line(model=results.model,
+                setting=f"{results.sampler} search over {space}, {results.trials} trials, "
+                        f"{how}",
+                selection=results.mode, test_set_selection=results.mode != NESTED, seeds=1,
+                scores=scores)
+
+
+def tuning_listing(folders: Sequence[Path]) -> tuple[list[TuningTable], list[Rejected]]:
+    """Every tuning table the validated searches under ``folders`` make, and the tunings
+    rejected on the way."""
+    tunings, rejected = find_tunings(folders)
+    tables: dict[tuple[str, str], list[Tuning]] = {}
+    for tuning in tunings:
+        tables.setdefault((tuning.results.dataset, tuning.results.protocol), []).append(tuning)
+    return [TuningTable(f"tune-{slug(dataset)}-{slug(protocol)}", tuple(sorted(
+                group, key=lambda t: (t.results.mode != NESTED, -t.results.overall.uf1,
+                                      str(t.path)))))
+            for (dataset, protocol), group in sorted(tables.items())], rejected
