@@ -5,12 +5,12 @@ A task is an object, not a name to compare: :func:`parse_task` turns ``--task`` 
 ``--au-set`` into an :class:`EmotionTask` or an :class:`AUTask` once, while the run is
 planned, and :func:`stored_task` turns the task a finished run's identity recorded back into
 one; nothing else reads the name. Each subclass answers what differs between the tasks and
-needs nothing above this layer: which samples and labels a run learns from
-(:meth:`Task.folds_and_labels`), how many outputs its model has, which spec options it cannot
-take, what its run's identity records and which file its results go to. The work that needs
-heavier layers keeps one strategy per task, looked up by :attr:`Task.name` in a single table
-of its own layer: the loss and decision in :mod:`merbench.training.objective`, the end of a
-run in :mod:`merbench.runner.task_run`. A new task is a subclass here, added to
+needs nothing above this layer (this module stays as light as the spec that holds it: no
+NumPy, no pandas): how many outputs its model has, which spec options it cannot take, what
+its run's identity records and which file its results go to. The work that needs heavier
+layers keeps one strategy per task, looked up by the task's class in a single table of its
+own layer: the loss and decision in :mod:`merbench.training.objective`, the folds, labels and
+end of a run in :mod:`merbench.runner.task_run`. A new task is a subclass here, added to
 :data:`TASKS`, and an entry in each of those tables (tests check every table covers
 :data:`TASKS`).
 
@@ -72,9 +72,8 @@ class Task(ABC):
 
 @dataclass(frozen=True)
 class EmotionTask(Task):
-    """One emotion class a sample: the dataset's labels, every fold as the protocol made it.
-    Its identity records no task, so every emotion run's identity is as it was before there
-    were tasks."""
+    """One emotion class a sample. Its identity records no task, so an emotion run's
+    identity (and its folder's hash) holds only what decides an emotion run's numbers."""
 
     name: ClassVar[str] = "emotion"
     results_file: ClassVar[str] = "results.json"
