@@ -20,11 +20,11 @@ from pathlib import Path
 import numpy as np
 
 from merbench.errors import MerbenchError
-from merbench.results.au_file import AU_RESULTS_FILE
 from merbench.results.codec import loads
 from merbench.results.manifest import first_mismatch
 from merbench.results.rundir import FOLDS_DIR, RUN_FILE, RunDirectory
 from merbench.results.safe_files import UnsafeFile, check_entry, read_regular_bytes
+from merbench.task import stored_task
 
 
 @dataclass(frozen=True)
@@ -79,9 +79,9 @@ def run_status(path: Path) -> RunStatus:
     saved = _saved_states(directory, finished)
     epochs = (identity.get("hyperparameters") or {}).get("epochs")
     n_folds = recorded.n_folds
-    # an AU run (--task au) writes au-results.json instead, with the same manifest
-    results_file = directory.path / (AU_RESULTS_FILE if identity.get("task")
-                                     else "results.json")
+    # each task writes its own results file (an AU run's au-results.json), with the same
+    # manifest
+    results_file = directory.path / stored_task(identity).results_file
     complete = False
     unreadable = results_file.exists()  # until it is read
     with contextlib.suppress(OSError, ValueError, KeyError, TypeError, AttributeError):

@@ -33,14 +33,15 @@ from merbench.errors import MerbenchError
 from merbench.meta import TrainRecipe
 from merbench.results.au_file import AU_PREDICTIONS_FILE, AU_RESULTS_FILE, read_au_results
 from merbench.results.codec import to_json
-from merbench.task import Task, au_task
+from merbench.task import au_task
 from merbench.training.fold_parallel import FoldTask, train_folds
-from merbench.training.objective import decide, mean_loss, per_sample_loss
+from merbench.training.objective import AUObjective, EmotionObjective
 from merbench.training.torch_trainer import train_fold
 from merbench.verification.au_check import validate_au_run
 from merbench.verification.validate import ResultRejected
 
-AU3 = au_task((1, 4, 12))
+AU = AUObjective()
+EMOTION = EmotionObjective()
 
 
 def test_label_codes_keep_present_and_uncertain_apart() -> None:
@@ -52,23 +53,23 @@ def test_label_codes_keep_present_and_uncertain_apart() -> None:
 
 
 def test_the_au_loss_ignores_uncertain_entries_and_the_decision_is_bits() -> None:
-    y = torch.as_tensor(label_codes([SampleActionUnits((1,), (4,))], (1, 4, 12)))
+    y = torch.as_tensor(label_codes([SampleActionUnits((1,), (4,))], (1, 4, 12)))  # 3 AUs
     logits = torch.tensor([[2.0, -1.0, -3.0]])
     moved = torch.tensor([[2.0, 9.0, -3.0]])  # only the uncertain AU's logit changes
-    assert torch.equal(per_sample_loss(AU3, logits, y), per_sample_loss(AU3, moved, y))
+    assert torch.equal(AU.per_sample_loss(logits, y), AU.per_sample_loss(moved, y))
     target = torch.tensor([[1.0, 0.0]])
     expected = torch.nn.functional.binary_cross_entropy_with_logits(
         torch.tensor([[2.0, -3.0]]), target)
-    assert torch.allclose(mean_loss(AU3, logits, y), expected)
-    assert decide(AU3, torch.tensor([[0.5, -0.1, 0.0], [1.0, 1.0, 1.0]])).tolist() == [1, 7]
+    assert torch.allclose(AU.mean_loss(logits, y), expected)
+    assert AU.decide(torch.tensor([[0.5, -0.1, 0.0], [1.0, 1.0, 1.0]])).tolist() == [1, 7]
 
 
 def test_the_emotion_objective_is_cross_entropy_and_argmax() -> None:
     logits, y = torch.randn(5, 3), torch.tensor([0, 1, 2, 1, 0])
-    assert torch.equal(mean_loss(Task(), logits, y),
+    assert torch.equal(EMOTION.mean_loss(logits, y),
                        torch.nn.functional.cross_entropy(logits, y))
-    assert torch.allclose(per_sample_loss(Task(), logits, y).mean(), mean_loss(Task(), logits, y))
-    assert torch.equal(decide(Task(), logits), logits.argmax(dim=1))
+    assert torch.allclose(EMOTION.per_sample_loss(logits, y).mean(), EMOTION.mean_loss(logits, y))
+    assert torch.equal(EMOTION.decide(logits), logits.argmax(dim=1))
 
 
 def test_au_sets_are_parsed_or_refused_in_one_line() -> None:

@@ -183,10 +183,10 @@ def test_a_fused_cpu_run_is_its_own_run(tmp_path: Path, cli, monkeypatch) -> Non
     # on CUDA the fused step always trains, so it is in the identity with or without the flag
     import merbench.training.device as device_module
     from merbench.plugins import default_plugins
-    from merbench.runner.data import load_data
     from merbench.runner.identity import run_identity
     from merbench.runner.plan import plan_run
     from merbench.runner.spec import RunSettings, RunSpec
+    from merbench.runner.task_run import load_data
 
     monkeypatch.setattr(device_module, "resolve_device", lambda name: "cuda")
     for flag in (False, True):

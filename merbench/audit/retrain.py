@@ -27,16 +27,18 @@ from merbench.results.model import AuditRecord, FoldAudit, Results
 from merbench.results.rundir import RunDirectory, differences
 from merbench.results.schema import environment, now_iso
 from merbench.runinfo import FoldOutcome
-from merbench.runner.data import RunData, load_data
+from merbench.runner.data import RunData
 from merbench.runner.engine import run_threads
 from merbench.runner.identity import RunIdentity, run_identity
 from merbench.runner.model_input import model_input
 from merbench.runner.notify import Notifier
 from merbench.runner.plan import Plan, plan_run
 from merbench.runner.spec import RunSettings, RunSpec, from_config
+from merbench.runner.task_run import load_data
 from merbench.runner.trainer_setup import device_name, set_up_trainer
 from merbench.scratch import scratch_folder
 from merbench.threads import apply_threads
+from merbench.verification.au_check import validate_au_run
 from merbench.verification.validate import validate_run
 
 DEFAULT_FOLDS = 3
@@ -125,9 +127,6 @@ def _validated(run_dir: Path) -> tuple[Results | AUResults, Path]:
     run's ``au-results.json``. Both train folds the same way (the task decides the labels
     and the objective, recorded in ``run.json``), so both are audited by training again."""
     if (run_dir / AU_RESULTS_FILE).is_file():
-        # deferred: the AU scores' SciPy, which auditing an emotion run never reads
-        from merbench.verification.au_check import validate_au_run
-
         return validate_au_run(run_dir), run_dir / AU_RESULTS_FILE
     return validate_run(run_dir).results, run_dir / "results.json"
 

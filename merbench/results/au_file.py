@@ -33,8 +33,9 @@ from merbench.results.model import (
     ProviderRecord,
 )
 from merbench.results.schema import read_kind
+from merbench.task import AUTask
 
-AU_RESULTS_FILE = "au-results.json"
+AU_RESULTS_FILE = AUTask.results_file  # named by the task, which status reads it by
 AU_PREDICTIONS_FILE = "au-predictions.csv"
 AU_SCHEMA = 1
 

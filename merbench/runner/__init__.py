@@ -40,12 +40,12 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from merbench.runner.execute import RunResult
+    from merbench.runner.emotion_run import RunResult
     from merbench.runner.seeds import SeedsResult
     from merbench.runner.spec import RunSettings, RunSpec
 
 _LAZY = {"RunSpec": "merbench.runner.spec", "RunSettings": "merbench.runner.spec",
-         "RunResult": "merbench.runner.execute",
+         "RunResult": "merbench.runner.emotion_run",
          "SeedsResult": "merbench.runner.seeds", "parse_seeds": "merbench.runner.seeds"}
 __all__ = ["RunResult", "RunSettings", "RunSpec", "SeedsResult", "parse_seeds"]
 

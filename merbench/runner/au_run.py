@@ -1,7 +1,9 @@
-"""An AU run's end: its folds scored as AU detection and written as ``au-results.json``.
+"""The AU task's :class:`~merbench.runner.task_run.TaskRun`: an AU run's folds (the coded
+samples) and its end, its folds scored as AU detection and written as ``au-results.json``.
 
-An AU run (``--task au``) plans, trains, resumes and stores its folds through the same code
-as an emotion run; only what its folds are summarised into differs
+An AU run (``--task au``) plans, trains, resumes, stores and finishes its folds through the
+same code as an emotion run (:func:`merbench.runner.task_run.finish_run`); only the samples
+it learns from, their labels and what its folds are summarised into differ
 (:mod:`merbench.results.au_file` says why the file is its own). Each fold reports its last
 epoch (``fixed``: the AU task selects no epoch), the folds are pooled and scored by
 :func:`merbench.au_scoring.score_au`, the function ``merbench validate`` recomputes with.
@@ -10,29 +12,28 @@ epoch (``fixed``: the AU task selects no epoch), the folds are pooled and scored
 from __future__ import annotations
 
 import dataclasses
-import time
 from collections.abc import Callable
-from typing import Any
+from pathlib import Path
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 
-from merbench.action_units import present_bits
-from merbench.atomic import atomic_write_bytes, atomic_write_json
+from merbench.action_units import label_codes, present_bits
 from merbench.au_metrics import THRESHOLD, ignored_bits
 from merbench.au_scoring import score_au
+from merbench.dataset import Dataset
 from merbench.errors import MerbenchError
 from merbench.plugins import plugin_versions
+from merbench.protocols import Fold
 from merbench.results.au_file import (
     AU_PREDICTIONS_FILE,
-    AU_RESULTS_FILE,
     AU_SCHEMA,
     AUDatasetRecord,
     AUResults,
     read_au_results,
 )
-from merbench.results.codec import to_json
-from merbench.results.manifest import first_mismatch, run_manifest
+from merbench.results.manifest import first_mismatch
 from merbench.results.model import (
     EngineRecord,
     FoldRecord,
@@ -44,6 +45,7 @@ from merbench.runner.data import RunData
 from merbench.runner.identity import RunIdentity
 from merbench.runner.started_run import StartedRun
 from merbench.runner.summary import feature_record, model_record, protocol_record, provider
+from merbench.task import AUTask
 
 #: au-predictions.csv: the codes validate rescores, then the same AUs in words
 AU_PREDICTION_COLUMNS = ("sample_id", "database", "subject", "fold", "y_true", "y_pred",
@@ -85,12 +87,13 @@ def entry_accuracy(outcome: FoldOutcome, n_aus: int) -> float:
     return float(right.sum() / scored) if scored else 0.0
 
 
-def summarise_au(data: RunData, identity: RunIdentity, outcomes: list[FoldOutcome],
+def summarise_au(task: AUTask, data: RunData, identity: RunIdentity,
+                 outcomes: list[FoldOutcome],
                  device_name: str, wall_time: float, feature_report: dict[str, Any] | None,
                  engine: EngineRecord | None) -> tuple[AUResults, pd.DataFrame]:
     """The record and the predictions table of an AU run whose folds all finished."""
     plan, spec = data.plan, data.plan.spec
-    au_set = plan.task.au_set
+    au_set = task.au_set
     samples = data.dataset.samples
 
     def where(row: int) -> tuple[str, str]:
@@ -142,41 +145,95 @@ class AURunResult:
     reported: bool = False  # finished before: read back, not trained
 
 
-def finish_au_run(run: StartedRun) -> AURunResult:
-    """Summarise an AU run whose every fold is done and write ``au-predictions.csv``, then
-    ``au-results.json`` naming every file's digest (a kill between them leaves a run that
-    is not finished, which the next run summarises again)."""
-    data = run.data
-    outcomes = [run.done[fold.index] for fold in data.folds]
-    record, predictions = summarise_au(data, run.identity, outcomes, run.trainer.device_name,
-                                       time.perf_counter() - run.started, run.feature_report,
-                                       run.engine)
-    table = predictions.to_csv(index=False).encode()
-    record = dataclasses.replace(record, files=run_manifest(
-        run.run_dir.path, len(outcomes), table, predictions_name=AU_PREDICTIONS_FILE))
-    atomic_write_bytes(run.run_dir.path / AU_PREDICTIONS_FILE, table)
-    atomic_write_json(run.run_dir.path / AU_RESULTS_FILE, to_json(record))
-    run.run_dir.discard_partial()
-    return AURunResult(run_dir=run.run_dir.path, results=record, predictions=predictions)
+@dataclasses.dataclass(frozen=True)
+class AURun:
+    """The end of a run of ``task``; the other steps are every task's."""
 
+    task: AUTask
+    predictions_file: ClassVar[str] = AU_PREDICTIONS_FILE
 
-def au_finished_before(data: RunData, run_dir: RunDirectory) -> AURunResult | None:
-    """The stored result of an AU run that finished before, as it was written; None when
-    any of its files is missing, damaged or not the one its results name (then the run goes
-    on, and is summarised again)."""
-    results_file = run_dir.path / AU_RESULTS_FILE
-    predictions_file = run_dir.path / AU_PREDICTIONS_FILE
-    if not (results_file.is_file() and predictions_file.is_file()):
-        return None
-    try:
-        if any(run_dir.load_fold(fold.index) is None for fold in data.folds):
+    def check_several(self) -> None:
+        """Refused before any folder is taken: an AU run's seeds are not summarised together
+        (``--seeds``), nor its configurations swept."""
+        raise MerbenchError("--task au runs one seed a command and no sweep yet (its seeds "
+                            "are not summarised together): run each seed with --seed N")
+
+    def check_recognises_emotions(self, run_dir: Path) -> None:
+        """``merbench predict`` recognises emotions; an AU run's model learnt AUs."""
+        raise MerbenchError(f"{run_dir} is a run of the au task; merbench predict "
+                            "recognises emotions: give an emotion run")
+
+    def folds_and_labels(self, dataset: Dataset,
+                         folds: list[Fold]) -> tuple[list[Fold], np.ndarray]:
+        """The protocol's folds restricted to the samples whose sheet codes AUs, and every
+        sample's AU label code (0 for a sample without coding: it is in no fold).
+
+        A sample without AU coding (SMIC's, a cell that names no AU) has no truth to learn
+        or score, so it leaves both the training and the test sets; a fold left with no test
+        sample (a SMIC subject of the composite) is no fold of the AU run. The folds keep
+        their keys and are numbered anew in the protocol's order."""
+        au_set = self.task.au_set
+        coded = dataset.action_units()
+        has_au = np.asarray([label is not None for label in coded], dtype=bool)
+        if not has_au.any():
+            raise MerbenchError(f"dataset '{dataset.name}' codes no action units for any of "
+                                f"its {len(coded)} samples; --task au needs a dataset whose "
+                                "coding sheet codes AUs (casme2, samm, casme3, the "
+                                "composite's CASME II and SAMM samples)")
+        codes = np.zeros(len(coded), dtype=np.int64)
+        codes[has_au] = label_codes([label for label in coded if label is not None], au_set)
+        kept: list[Fold] = []
+        for fold in folds:
+            test = fold.test[has_au[fold.test]]
+            if len(test):
+                kept.append(Fold(index=len(kept), key=fold.key,
+                                 train=fold.train[has_au[fold.train]], test=test))
+        if not kept:
+            raise MerbenchError(f"no fold of this protocol tests a sample of dataset "
+                                f"'{dataset.name}' with AU coding (its {int(has_au.sum())} "
+                                "coded samples are in no test set: SMIC codes no AUs); choose "
+                                "a protocol that tests CASME II or SAMM samples")
+        used = np.unique(np.concatenate([np.concatenate([f.train, f.test]) for f in kept]))
+        bits = present_bits(codes[used], len(au_set))
+        present = [bool(bits[:, i].any()) for i in range(len(au_set))]
+        if not all(present):  # AU99: no sample to learn it from, none to score it on
+            never = [f"AU{au}" for au, seen in zip(au_set, present, strict=True) if not seen]
+            raise MerbenchError(f"{', '.join(never)} is coded present in none of the "
+                                f"{len(used)} coded samples this protocol uses (dataset "
+                                f"'{dataset.name}'): no classifier can learn or be scored on "
+                                "it; leave it out of --au-set")
+        return kept, codes
+
+    def summarise(self, run: StartedRun, outcomes: list[FoldOutcome], wall_time: float
+                  ) -> tuple[AUResults, pd.DataFrame]:
+        return summarise_au(self.task, run.data, run.identity, outcomes,
+                            run.trainer.device_name, wall_time, run.feature_report, run.engine)
+
+    def announce(self, run: StartedRun, written: dict[str, Any]) -> None:
+        """Nothing: the ``merbench_run_finished`` hook promises a ``results.json`` record,
+        which an AU run does not write."""
+
+    def result(self, run_dir: Path, record: AUResults,
+               predictions: pd.DataFrame) -> AURunResult:
+        return AURunResult(run_dir=run_dir, results=record, predictions=predictions)
+
+    def finished_before(self, data: RunData, run_dir: RunDirectory) -> AURunResult | None:
+        """The stored result of an AU run that finished before, as it was written; None when
+        any of its files is missing, damaged or not the one its results name (then the run
+        goes on, and is summarised again)."""
+        results_file = run_dir.path / self.task.results_file
+        predictions_file = run_dir.path / AU_PREDICTIONS_FILE
+        if not (results_file.is_file() and predictions_file.is_file()):
             return None
-        results = read_au_results(results_file)
-        predictions = pd.read_csv(predictions_file, keep_default_na=False,
-                                  dtype={"sample_id": str, "database": str, "subject": str})
-    except (MerbenchError, ValueError, OSError):
-        return None
-    if results.files is not None and first_mismatch(run_dir.path, results.files):
-        return None
-    return AURunResult(run_dir=run_dir.path, results=results, predictions=predictions,
-                       reported=True)
+        try:
+            if any(run_dir.load_fold(fold.index) is None for fold in data.folds):
+                return None
+            results = read_au_results(results_file)
+            predictions = pd.read_csv(predictions_file, keep_default_na=False, dtype={
+                "sample_id": str, "database": str, "subject": str})
+        except (MerbenchError, ValueError, OSError):
+            return None
+        if results.files is not None and first_mismatch(run_dir.path, results.files):
+            return None
+        return AURunResult(run_dir=run_dir.path, results=results, predictions=predictions,
+                           reported=True)

@@ -18,7 +18,6 @@ import math
 import os
 from pathlib import Path
 
-from merbench.action_units import parse_au_set
 from merbench.errors import MerbenchError
 from merbench.meta import DATA_ORDERS, TrainRecipe
 from merbench.runner.executor_kinds import EXECUTOR_KINDS
@@ -26,7 +25,6 @@ from merbench.runner.given_values import check_finite, check_seed
 from merbench.runner.ray_address import check_reachable, given_address
 from merbench.runner.spec import EXECUTORS, PRECISIONS, RunSettings, RunSpec, flag
 from merbench.selection import POLICIES, check_reportable
-from merbench.task import AU
 from merbench.training.device import check_device_name
 
 # Bounds past which an option cannot be meant: torch's fp32 step overflows beyond about 3e38,
@@ -135,32 +133,6 @@ def check_training(spec: RunSpec, settings: RunSettings, is_torch: bool) -> None
     if spec.fused_optimizer:
         raise MerbenchError(f"model '{spec.model}' is a scikit-learn estimator and has "
                             "no optimiser step; leave out --fused-optimizer")
-
-
-def check_task(spec: RunSpec, is_torch: bool, has_head: bool) -> None:
-    """What ``--task au`` needs: a torch model whose factory sizes its head
-    (``num_classes``), trained from scratch, reporting its last epoch; ``--au-set`` only
-    with it, and spelled right."""
-    if spec.task != AU:
-        if spec.au_set is not None:
-            raise MerbenchError("--au-set chooses the AUs of an AU run; add --task au or "
-                                "leave it out")
-        return
-    if spec.au_set is not None:
-        parse_au_set(spec.au_set)  # a misspelt set, said before any data is read
-    if not is_torch or not has_head:
-        raise MerbenchError(f"model '{spec.model}' cannot learn AUs: --task au trains a "
-                            "torch model whose factory takes num_classes (one sigmoid "
-                            "output an AU); choose such a model (merbench list models)")
-    if spec.weights is not None:
-        raise MerbenchError("--task au trains its models; saved --weights are emotion "
-                            "classifiers' (leave out --weights)")
-    if spec.selection != "fixed":
-        raise MerbenchError(f"--task au reports each fold's last epoch (--selection fixed); "
-                            f"leave out --selection {spec.selection}")
-    if spec.data_order == "authors":
-        raise MerbenchError("--data-order authors orders samples by emotion class, which an "
-                            "AU run does not learn; use shuffle or listed")
 
 
 def check_fused_step(spec: RunSpec, recipe: TrainRecipe) -> None:

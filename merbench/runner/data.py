@@ -1,9 +1,10 @@
 """A planned run's data: the dataset opened, its folds, and (``--weights``) the checkpoints.
 
 This is the I/O half of planning (:mod:`merbench.runner.plan` is the pure half): the dataset
-reads its files here, the protocol splits its samples into folds, and saved weights are
-located, so a missing file is reported before any fold trains. ``merbench extract`` opens
-its dataset here too (:func:`open_dataset`).
+reads its files here and saved weights are located, so a missing file is reported before any
+fold trains; :func:`merbench.runner.task_run.load_data` puts them together with the folds
+and labels of the run's task into :class:`RunData`. ``merbench extract`` opens its dataset
+here too (:func:`open_dataset`).
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from typing import Any
 
 import numpy as np
 
-from merbench.action_units import label_codes, present_bits
 from merbench.dataset import Dataset
 from merbench.errors import MerbenchError
 from merbench.protocols import Fold
@@ -68,62 +68,6 @@ class RunData:
     def n_outputs(self) -> int:
         """The model's outputs: a logit a class, or one a scored AU."""
         return self.plan.task.n_outputs(self.n_classes)
-
-
-def load_data(plan: Plan) -> RunData:
-    """Open the dataset, build the protocol's folds and find any saved weights."""
-    spec = plan.spec
-    dataset = open_dataset(plan.inputs)
-    protocol = plan.protocol.create("protocol", **spec.protocol_options)
-    folds: list[Fold] = list(protocol.folds(dataset.samples))
-    weight_files = None
-    if spec.weights is not None:
-        weight_files = locate_weights(Path(spec.weights), folds)
-    labels = dataset.samples["label"].to_numpy()
-    if plan.task.is_au:
-        folds, labels = au_folds(dataset, folds, plan.task.au_set)
-    return RunData(plan=plan, dataset=dataset, folds=folds, weight_files=weight_files,
-                   labels=labels)
-
-
-def au_folds(dataset: Dataset, folds: list[Fold],
-             au_set: tuple[int, ...]) -> tuple[list[Fold], np.ndarray]:
-    """The protocol's folds restricted to the samples whose sheet codes AUs, and every
-    sample's AU label code (0 for a sample without coding: it is in no fold).
-
-    A sample without AU coding (SMIC's, a cell that names no AU) has no truth to learn or
-    score, so it leaves both the training and the test sets; a fold left with no test
-    sample (a SMIC subject of the composite) is no fold of the AU run. The folds keep their
-    keys and are numbered anew in the protocol's order."""
-    coded = dataset.action_units()
-    has_au = np.asarray([label is not None for label in coded], dtype=bool)
-    if not has_au.any():
-        raise MerbenchError(f"dataset '{dataset.name}' codes no action units for any of its "
-                            f"{len(coded)} samples; --task au needs a dataset whose coding "
-                            "sheet codes AUs (casme2, samm, casme3, the composite's CASME II "
-                            "and SAMM samples)")
-    codes = np.zeros(len(coded), dtype=np.int64)
-    codes[has_au] = label_codes([label for label in coded if label is not None], au_set)
-    kept: list[Fold] = []
-    for fold in folds:
-        test = fold.test[has_au[fold.test]]
-        if len(test):
-            kept.append(Fold(index=len(kept), key=fold.key, train=fold.train[has_au[fold.train]],
-                             test=test))
-    if not kept:
-        raise MerbenchError(f"no fold of this protocol tests a sample of dataset "
-                            f"'{dataset.name}' with AU coding (its {int(has_au.sum())} coded "
-                            "samples are in no test set: SMIC codes no AUs); choose a "
-                            "protocol that tests CASME II or SAMM samples")
-    used = np.unique(np.concatenate([np.concatenate([f.train, f.test]) for f in kept]))
-    bits = present_bits(codes[used], len(au_set))
-    present = [bool(bits[:, i].any()) for i in range(len(au_set))]
-    if not all(present):  # AU99: no sample to learn it from, none to score it on
-        never = [f"AU{au}" for au, seen in zip(au_set, present, strict=True) if not seen]
-        raise MerbenchError(f"{', '.join(never)} is coded present in none of the {len(used)} "
-                            f"coded samples this protocol uses (dataset '{dataset.name}'): no "
-                            "classifier can learn or be scored on it; leave it out of --au-set")
-    return kept, codes
 
 
 def locate_weights(directory: Path, folds: list[Fold]) -> dict[int, Path]:

@@ -5,38 +5,35 @@ several (a ``--seeds`` run's seeds, a sweep's runs) through the same steps:
 :func:`open_run` takes the run directory and restores finished folds, :func:`execute`
 trains the rest with the executor the settings name (:func:`choose_executor`: this process or
 Ray tasks, :mod:`merbench.runner.executor`), saving each group of folds as the executor
-reports it and recording the engine each run ended with, and :func:`finish_run` writes the
-results. The executor decides where folds train, never what they compute or how they are
-recorded, so a run started on one can be resumed on the other.
+reports it and recording the engine each run ended with, and
+:func:`~merbench.runner.task_run.finish_run` writes the results. Every step is the same for
+every task; where a task's run differs (reading a finished run back, its record), the step
+calls the task's strategy (:mod:`merbench.runner.task_run`). The executor decides where folds
+train, never what they compute or how they are recorded, so a run started on one can be
+resumed on the other.
 """
 
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import time
 from collections.abc import Callable
 from contextlib import ExitStack
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
-from merbench.atomic import atomic_write_bytes, atomic_write_json
 from merbench.errors import MerbenchError
 from merbench.plugins import Plugins, default_plugins
 from merbench.protocols import Fold
-from merbench.results.codec import to_json
 from merbench.results.fold_file import write_fold_file
-from merbench.results.manifest import first_mismatch, run_manifest
-from merbench.results.model import EngineRecord, Metrics, Results
+from merbench.results.model import EngineRecord
 from merbench.results.rundir import DifferentRun, RunDirectory
-from merbench.results.schema import read_results
 from merbench.runinfo import FoldOutcome
-from merbench.runner.au_run import AURunResult, au_finished_before, finish_au_run
-from merbench.runner.data import RunData, load_data
+from merbench.runner.au_run import AURunResult
+from merbench.runner.data import RunData
+from merbench.runner.emotion_run import RunResult
 from merbench.runner.engine import choose_engine
 from merbench.runner.executor import Executor
 from merbench.runner.executor_kinds import EXECUTOR_KINDS, side_by_side
@@ -46,37 +43,31 @@ from merbench.runner.notify import Notifier
 from merbench.runner.plan import plan_run
 from merbench.runner.spec import RunSettings, RunSpec, run_config
 from merbench.runner.started_run import StartedRun
-from merbench.runner.summary import summarise
+from merbench.runner.task_run import (
+    Finished,
+    TaskRun,
+    finish_run,
+    load_data,
+    several_runs,
+    task_run,
+)
 from merbench.runner.trainer_setup import set_up_trainer
 from merbench.runner.values import check_feature_values, sample_digests, values_sha256
 from merbench.runner.weights import changed_checkpoints, check_weight_files
-from merbench.task import AU
-
-
-@dataclass
-class RunResult:
-    """What a finished run gives back to Python callers."""
-
-    run_dir: Path
-    results: Results  # what results.json holds
-    predictions: Any  # pandas.DataFrame
-    reported: bool = False  # finished before: read back from the run directory, not trained
-
-    @property
-    def metrics(self) -> Metrics:
-        return self.results.metrics
 
 
 def run(spec: RunSpec, settings: RunSettings,
         plugins: Plugins | None = None) -> RunResult | AURunResult:
     """Run ``spec`` to the end (resuming finished folds) and write its results."""
     plugins = plugins or default_plugins()
+    strategy = task_run(spec.parsed_task())
     with ExitStack() as held:
-        opened = open_run(spec, settings, plugins, held)
+        opened = open_run(spec, settings, plugins, held, strategy)
         if not isinstance(opened, StartedRun):
-            return opened
+            finished: RunResult | AURunResult = opened
+            return finished
         execute([opened], choose_executor(opened.data.plan.settings))
-        return finish_run(opened)
+        return finish_run(opened, strategy)
 
 
 def run_many(specs: list[tuple[RunSpec, RunSettings]], plugins: Plugins,
@@ -88,8 +79,8 @@ def run_many(specs: list[tuple[RunSpec, RunSettings]], plugins: Plugins,
     run's results written as its last fold returns. ``on_result(position, result,
     trained)`` as each run ends (``trained`` False: it had finished before and is reported
     as it is)."""
-    if any(spec.task == AU for spec, _ in specs):
-        raise one_au_run_refused()  # before any run folder is taken
+    strategies = [several_runs(spec.parsed_task()) for spec, _ in specs]  # before any
+    # run folder is taken
     results: dict[int, RunResult] = {}
 
     def ended(position: int, result: RunResult, trained: bool) -> None:
@@ -100,20 +91,19 @@ def run_many(specs: list[tuple[RunSpec, RunSettings]], plugins: Plugins,
     if not specs or not side_by_side(specs[0][1].executor):
         for position, (spec, settings) in enumerate(specs):
             with ExitStack() as held:
-                opened = open_run(spec, settings, plugins, held)  # checks the executor too
-                assert not isinstance(opened, AURunResult)  # refused above
-                if isinstance(opened, RunResult):
+                # checks the executor too
+                opened = open_run(spec, settings, plugins, held, strategies[position])
+                if not isinstance(opened, StartedRun):
                     ended(position, opened, False)
                     continue
                 execute([opened], choose_executor(opened.data.plan.settings))
-                ended(position, finish_emotion_run(opened), True)
+                ended(position, finish_run(opened, strategies[position]), True)
         return [results[i] for i in range(len(specs))]
     with ExitStack() as held:
         started: dict[int, tuple[int, StartedRun]] = {}
         for position, (spec, settings) in enumerate(specs):
-            opened = open_run(spec, settings, plugins, held)
-            assert not isinstance(opened, AURunResult)  # refused above
-            if isinstance(opened, RunResult):
+            opened = open_run(spec, settings, plugins, held, strategies[position])
+            if not isinstance(opened, StartedRun):
                 ended(position, opened, False)
             else:
                 started[id(opened)] = (position, opened)
@@ -121,16 +111,18 @@ def run_many(specs: list[tuple[RunSpec, RunSettings]], plugins: Plugins,
             runs = [opened for _, opened in started.values()]
 
             def finished(run: StartedRun) -> None:
-                ended(started[id(run)][0], finish_emotion_run(run), True)
+                position = started[id(run)][0]
+                ended(position, finish_run(run, strategies[position]), True)
 
             execute(runs, choose_executor(runs[0].data.plan.settings), on_finished=finished)
     return [results[i] for i in range(len(specs))]
 
 
-def open_run(spec: RunSpec, settings: RunSettings, plugins: Plugins,
-             held: ExitStack) -> StartedRun | RunResult | AURunResult:
+def open_run(spec: RunSpec, settings: RunSettings, plugins: Plugins, held: ExitStack,
+             strategy: TaskRun[Any, Finished]) -> StartedRun | Finished:
     """Plan ``spec``, read its data, take its run directory for as long as ``held`` lasts
-    and restore its finished folds; a run that finished before is reported as it is."""
+    and restore its finished folds; a run that finished before is reported as it is, as
+    ``strategy`` (its task's, :func:`~merbench.runner.task_run.task_run`) reads it back."""
     started = time.perf_counter()
     data = load_data(plan_run(spec, settings, plugins))
     spec = data.plan.spec
@@ -146,8 +138,7 @@ def open_run(spec: RunSpec, settings: RunSettings, plugins: Plugins,
         _explain_optimizer_step(data, run_dir, identity, refused.stored)
         _explain_new_weights(run_dir, identity, refused.stored)
         raise
-    finished = (au_finished_before(data, run_dir) if data.plan.task.is_au
-                else _already_finished(data, run_dir))
+    finished = strategy.finished_before(data, run_dir)
     if finished is not None:
         return finished
     try:
@@ -214,47 +205,6 @@ def _first_step_failed(runs: list[StartedRun], exc: BaseException) -> MerbenchEr
                          "models' and the model's docs. Nothing was kept")
 
 
-def _already_finished(data: RunData, run_dir: RunDirectory) -> RunResult | None:
-    """The stored result of a run that finished before, reported as it was written.
-
-    Running the same command again must not rewrite a finished run: its ``created``, wall
-    time, engine and environment describe the process that trained it (the leaderboard shows
-    that wall time), not the one that looked again. A run whose results file is missing or
-    unreadable, or one of whose fold files is gone (deleted to train that fold again) or
-    damaged, is not finished: the run goes on as any resumed run (and names a damaged
-    file). Nor is one whose files are not those its results.json names (its manifest):
-    then the results are stale, and the run is summarised again from its fold files."""
-
-    results_file = run_dir.path / "results.json"
-    predictions_file = run_dir.path / "predictions.csv"
-    if not (results_file.is_file() and predictions_file.is_file()):
-        return None
-    try:
-        if any(run_dir.load_fold(fold.index) is None for fold in data.folds):
-            return None
-        results = read_results(results_file)
-        predictions = pd.read_csv(predictions_file, dtype={"sample_id": str, "database": str,
-                                                           "subject": str})
-    except (MerbenchError, ValueError, OSError):
-        return None
-    if results.files is not None and first_mismatch(run_dir.path, results.files):
-        return None  # a file changed since (or a kill split the summary): summarise again
-    if results.selection.policy != data.plan.spec.selection:
-        # a finished run's reported policy never changes in place: copied into a results
-        # folder, a silently rewritten fixed run would be an oracle row
-        recorded = ", ".join(sorted(results.metrics_by_policy))
-        raise MerbenchError(
-            f"--out {run_dir.path} holds this run finished and reported with --selection "
-            f"{results.selection.policy}; it is not rewritten as --selection "
-            f"{data.plan.spec.selection}. Its results.json already records the UF1/UAR of "
-            f"every policy its folds give ({recorded}: metrics_by_policy); for a results.json "
-            f"of --selection {data.plan.spec.selection}, copy the folder without results.json "
-            "and predictions.csv and give the copy as --out (its folds are restored, nothing "
-            "trains)")
-    return RunResult(run_dir=run_dir.path, results=results, predictions=predictions,
-                     reported=True)
-
-
 def _explain_new_weights(run_dir: RunDirectory, identity: RunIdentity,
                          stored_identity: Any) -> None:
     """A directory that evaluated other checkpoints (a damaged file replaced, say): its
@@ -318,40 +268,6 @@ def start_run(data: RunData, identity: RunIdentity, run_dir: RunDirectory,
     engine = choose_engine(data, pending)
     return StartedRun(data, identity, run_dir, trainer, engine, pending, done, started,
                       feature_report)
-
-
-def one_au_run_refused() -> MerbenchError:
-    """Why several AU runs are not run together (``--seeds``, sweeps): said before any
-    folder is taken."""
-    return MerbenchError("--task au runs one seed a command and no sweep yet (its seeds are "
-                         "not summarised together): run each seed with --seed N")
-
-
-def finish_run(run: StartedRun) -> RunResult | AURunResult:
-    """Summarise a run whose every fold is done and write its results."""
-    if run.data.plan.task.is_au:
-        return finish_au_run(run)
-    return finish_emotion_run(run)
-
-
-def finish_emotion_run(run: StartedRun) -> RunResult:
-    """Summarise an emotion run whose every fold is done and write its results."""
-    data = run.data
-    outcomes = [run.done[fold.index] for fold in data.folds]
-    record, predictions = summarise(data, run.identity, outcomes, run.trainer.device_name,
-                                    time.perf_counter() - run.started, run.feature_report,
-                                    run.engine)
-    table = predictions.to_csv(index=False).encode()
-    # results.json last, naming every other file: a kill before it leaves a run that is
-    # not finished, which the next run or --resume summarises again
-    record = dataclasses.replace(record, files=run_manifest(run.run_dir.path,
-                                                            len(outcomes), table))
-    results = to_json(record)  # the file's and the plugin hook's JSON object
-    atomic_write_bytes(run.run_dir.path / "predictions.csv", table)
-    atomic_write_json(run.run_dir.path / "results.json", results)
-    run.run_dir.discard_partial()  # states of folds another engine trained, if any
-    run.trainer.notify("merbench_run_finished", run=run.trainer.info, results=results)
-    return RunResult(run_dir=run.run_dir.path, results=record, predictions=predictions)
 
 
 def _restored(data: RunData, run_dir: RunDirectory,

@@ -38,11 +38,12 @@ from merbench.errors import MerbenchError
 from merbench.plugins import Plugins
 from merbench.results.rundir import RunDirectory
 from merbench.results.safe_files import read_regular_bytes
-from merbench.runner.data import RunData, load_data
+from merbench.runner.data import RunData
 from merbench.runner.identity import run_identity
 from merbench.runner.model_input import model_input
 from merbench.runner.plan import plan_run
 from merbench.runner.spec import from_config
+from merbench.runner.task_run import load_data, task_run
 from merbench.training.seeding import fold_seed
 
 WEIGHTS_FILE = "recogniser.pt"
@@ -71,9 +72,7 @@ def plan_recogniser(run_dir: Path, data_root: str | None, device: str,
     store = RunDirectory(run_dir)
     stored = store.read_run_file()
     spec, settings = from_config(stored.config)
-    if spec.task != "emotion":
-        raise MerbenchError(f"{run_dir} is a run of the {spec.task} task; merbench predict "
-                            "recognises emotions: give an emotion run")
+    task_run(spec.parsed_task()).check_recognises_emotions(run_dir)
     settings = dataclasses.replace(settings, out=None, device=device, parallel_folds=1,
                                    checkpoint_every=0.0, features=None,
                                    data_root=data_root if data_root is not None

@@ -28,7 +28,7 @@ from merbench.errors import MerbenchError, PluginError
 from merbench.meta import TrainRecipe
 from merbench.plugins import BUILTIN_PLUGINS, load_plugins
 from merbench.registry import Entry
-from merbench.task import Task
+from merbench.task import EMOTION_TASK, Task
 from merbench.training.device import describe_device
 from merbench.training.estimator import fit_predict
 
@@ -131,7 +131,7 @@ class GroupWork:
     captured: bool = False
     threads: int | None = None  # intra-op threads where the work runs (None: as set there)
     gpu_share: float | None = None  # Ray: the share of one GPU this task may use
-    task: Task = field(default_factory=Task)  # what the loss and the predictions are
+    task: Task = EMOTION_TASK  # what the loss and the predictions are
 
 
 @dataclass(frozen=True)

@@ -63,8 +63,8 @@ class RunIdentity:
     inner_val_subjects: int | None  # only with --selection inner-val: it changes training
     hyperparameters: Hyperparameters
     weights: dict[str, str] | None  # fold label -> checkpoint digest, with --weights
-    # --task au: the AU set and a hash of the samples' AU label codes; None (and not
-    # recorded, so every emotion run's identity stays as it was) for the emotion task
+    # what the task records (merbench.task.Task.identity): an AU run's AU set and a hash of
+    # the samples' AU label codes; None (and not recorded) for the emotion task
     task: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
@@ -111,26 +111,16 @@ def run_identity(data: RunData) -> RunIdentity:
         hyperparameters=hyperparameters(data),
         weights=None if data.weight_files is None else {
             f.label: file_digest(data.weight_files[f.index]) for f in data.folds},
-        task=task_identity(data),
+        task=data.plan.task.identity(lambda: tested_labels_sha256(data)),
     )
 
 
-def task_identity(data: RunData) -> dict[str, Any] | None:
-    """An AU run's task as its identity records it: the AU set, and a hash of the AU label
-    code of every sample a fold tests, in sample-table order (0 for the others), so a sheet
-    edited between two runs gives another identity, and ``merbench validate`` can hash the
-    fold files' labels again. Under LOSO and LODO every sample a fold trains on is another
-    fold's test sample, so the hash binds every label the run learnt from."""
-    task = data.plan.task
-    if not task.is_au:
-        return None
-    return {"name": task.name, "au_set": list(task.au_set),
-            "labels": tested_labels_sha256(data)}
-
-
 def tested_labels_sha256(data: RunData) -> str:
-    """The hash :func:`task_identity` records (merbench.verification.au_check computes it
-    from the fold files the same way)."""
+    """The hash of the label of every sample a fold tests, in sample-table order (0 for the
+    others), which an AU run's identity records (:meth:`merbench.task.AUTask.identity`;
+    merbench.verification.au_check computes it from the fold files the same way). Under LOSO
+    and LODO every sample a fold trains on is another fold's test sample, so the hash binds
+    every label the run learnt from."""
     rows = np.concatenate([fold.test for fold in data.folds]).astype(np.int64)
     return labels_sha256(len(data.labels), rows, np.asarray(data.labels)[rows])
 

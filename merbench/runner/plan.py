@@ -23,7 +23,6 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any
 
-from merbench.action_units import parse_au_set
 from merbench.errors import MerbenchError
 from merbench.meta import TrainRecipe
 from merbench.plugins import Plugins
@@ -33,13 +32,12 @@ from merbench.runner.checks import (
     check_fused_step,
     check_model_options,
     check_precision,
-    check_task,
     check_training,
     check_values,
 )
 from merbench.runner.spec import RunSettings, RunSpec
 from merbench.selection import authors_policy
-from merbench.task import AU, Task, au_task
+from merbench.task import Task
 from merbench.training import device as devices  # by module: tests stand in a device
 
 
@@ -149,6 +147,7 @@ class Plan:
     protocol: Entry[Any]
     inputs: InputsPlan
     recipe: TrainRecipe | None  # None for a scikit-learn estimator
+    task: Task  # what the run predicts (--task, --au-set), checked while planning
     planned_device: str  # "cpu" for estimators; for a torch model --device as planned
     device_resolved: bool = True  # False: planned_device is resolved when first asked
 
@@ -165,14 +164,6 @@ class Plan:
     @property
     def is_torch(self) -> bool:
         return self.model.meta.kind == "torch"
-
-    @cached_property
-    def task(self) -> Task:
-        """What the run predicts (``--task``, ``--au-set``), checked while planning."""
-        if self.spec.task != AU:
-            return Task()
-        return au_task(None if self.spec.au_set is None
-                       else parse_au_set(self.spec.au_set))
 
     @property
     def trains(self) -> bool:
@@ -245,7 +236,11 @@ def plan_run(spec: RunSpec, settings: RunSettings, plugins: Plugins) -> Plan:
                        protocol_options=protocol.without_defaults(spec.protocol_options))
     is_torch = model.meta.kind == "torch"
     check_training(resolved, settings, is_torch)
-    check_task(resolved, is_torch, model.accepts("num_classes"))
+    task = resolved.parsed_task()  # what the run predicts: each layer asks it, not its name
+    task.refuse_options(model=spec.model,
+                        learns_outputs=is_torch and model.accepts("num_classes"),
+                        evaluates_weights=resolved.weights is not None,
+                        selection=resolved.selection, data_order=resolved.data_order)
     declared = model.meta.recipe  # a torch model's, never an estimator's
     recipe = effective_recipe(declared, resolved) if is_torch and declared is not None else None
     if recipe is not None:
@@ -263,7 +258,7 @@ def plan_run(spec: RunSpec, settings: RunSettings, plugins: Plugins) -> Plan:
             device = devices.resolve_device(device)  # an accelerator named: checked now
             check_precision(spec, device)
     return Plan(spec=resolved, settings=settings, plugins=plugins, model=model,
-                protocol=protocol, inputs=inputs, recipe=recipe, planned_device=device,
+                protocol=protocol, inputs=inputs, recipe=recipe, task=task, planned_device=device,
                 device_resolved=resolved_now)
 
 

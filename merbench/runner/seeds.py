@@ -25,14 +25,14 @@ from merbench.results.model import (
 from merbench.results.out_folders import check_out_folder
 from merbench.results.over_seeds import over_seeds
 from merbench.results.schema import now_iso
-from merbench.runner.execute import RunResult, one_au_run_refused, run_many
+from merbench.runner.execute import RunResult, run_many
 from merbench.runner.given_values import parse_seed, shortened
 from merbench.runner.identity import default_seeds_dir
 from merbench.runner.plan import plan_run
 from merbench.runner.spec import RunSettings, RunSpec
+from merbench.runner.task_run import several_runs
 from merbench.selection import POLICIES
 from merbench.stats.record import interval_record
-from merbench.task import AU
 
 
 @dataclass
@@ -65,8 +65,7 @@ def run_seeds(spec: RunSpec, settings: RunSettings, seeds: list[int],
               plugins: Plugins | None = None) -> SeedsResult:
     """Run ``spec`` once per seed into ``<out>/seed-N`` (each resumable) and summarise."""
     plugins = plugins or default_plugins()
-    if spec.task == AU:
-        raise one_au_run_refused()
+    several_runs(spec.parsed_task())  # a task whose runs are not run together: refused now
     if settings.out is not None:
         base = Path(settings.out)
         if (base / "run.json").exists():

@@ -33,7 +33,7 @@ from typing import Any, Literal
 from merbench.errors import MerbenchError
 from merbench.meta import DATA_ORDERS
 from merbench.runner.executor_kinds import EXECUTOR_KINDS
-from merbench.task import TASKS
+from merbench.task import EMOTION_TASK, TASK_NAMES, Task, parse_task
 
 # bf16: torch.autocast around the forward pass and the loss; tf32: float32 tensors whose CUDA
 # matrix products and convolutions use TensorFloat-32 (Ampere and newer GPUs)
@@ -161,9 +161,10 @@ class RunSpec:
                                              factory=dict, flags=("--protocol-opt",),
                                              metavar="KEY=VALUE", default_text="none")
     task: str = _what(
-        "emotion", "what the model learns: emotion (one class a sample) or au (which action "
-                   "units a sample shows: a sigmoid a scored AU, scored by per-AU F1; only "
-                   "the samples whose coding sheet codes AUs)", choices=TASKS)
+        EMOTION_TASK.name,
+        "what the model learns: emotion (one class a sample) or au (which action units a "
+        "sample shows: a sigmoid a scored AU, scored by per-AU F1; only the samples whose "
+        "coding sheet codes AUs)", choices=TASK_NAMES)
     au_set: str | None = _what(
         None, "with --task au, the AUs scored: AU numbers joined by commas (1,2,4,12) or one "
               "of MEB's sets (cross, casme2, samm, casme, mmew, fourd)", metavar="AUS",
@@ -171,6 +172,11 @@ class RunSpec:
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
+
+    def parsed_task(self) -> Task:
+        """The task ``task`` and ``au_set`` name (:func:`merbench.task.parse_task`): the
+        spec keeps the words, as ``run.json`` records them, and every reader takes this."""
+        return parse_task(self.task, self.au_set)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> RunSpec:

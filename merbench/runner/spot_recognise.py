@@ -66,7 +66,7 @@ from merbench.spotting.str_scores import (
     spotting_fingerprint,
     str_scores,
 )
-from merbench.task import Task
+from merbench.task import EMOTION_TASK
 from merbench.training.device import describe_device, resolve_device
 from merbench.training.seeding import fold_seed
 
@@ -295,7 +295,7 @@ def recognise(results: SpottingResults, videos: Sequence[LongVideo], classes: Se
                            groups=video_of[train])
         work = GroupWork(kind=kind, model=source, recipe=recipe, device=spec.device,
                          precision="fp32", fused_optimizer=False, folds=(rows_of,),
-                         task=Task())
+                         task=EMOTION_TASK)
         try:
             predicted = compute(work, values)[0].predictions[-1]
         except MerbenchError:

@@ -2,7 +2,7 @@
 
 :func:`~merbench.runner.execute.start_run` makes it once the run's directory is this
 process's, its features are read and its finished folds restored;
-:func:`~merbench.runner.execute.finish_run` writes its results once every fold is done. It
+:func:`~merbench.runner.task_run.finish_run` writes its results once every fold is done. It
 lives apart from both so that the executors, which train it, import neither
 :mod:`~merbench.runner.execute` nor each other.
 """

@@ -36,7 +36,6 @@ import torch
 
 from merbench.errors import MerbenchError
 from merbench.training.fold_parallel import FoldsStep
-from merbench.training.objective import decide
 from merbench.training.torch_trainer import autocast
 
 AHEAD = 64  # epochs the host may queue before it waits for the device
@@ -110,8 +109,8 @@ class CapturedFoldsStep(FoldsStep):
                     logits = self.batched(self.params, self.buffers,
                                           self.x_test[:, start:start + self.recipe.batch_size]
                                           .float()).float()
-                self.static_prediction[:, start:start + logits.shape[1]] = decide(self.task,
-                                                                                  logits)
+                self.static_prediction[:, start:start + logits.shape[1]] = \
+                    self.objective.decide(logits)
 
     def predict(self) -> torch.Tensor:
         return self.static_prediction

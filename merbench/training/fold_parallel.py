@@ -51,12 +51,11 @@ from torch import nn
 
 from merbench.errors import MerbenchError
 from merbench.meta import TrainRecipe
-from merbench.task import Task
+from merbench.task import EMOTION_TASK, Task
 from merbench.training.epoch_loop import run_epochs, start_schedule
 from merbench.training.fold_checkpoint import FoldCheckpoint
-from merbench.training.objective import decide, per_sample_loss
+from merbench.training.objective import EMOTION_OBJECTIVE, Objective, objective_for
 from merbench.training.torch_trainer import (
-    EMOTION_TASK,
     as_stored,
     autocast,
     build_optimizer,
@@ -175,7 +174,7 @@ class FoldsStep:
                  tasks: Sequence[FoldTask], *, device: str, precision: str,
                  fused_optimizer: bool, task: Task = EMOTION_TASK) -> None:
         self.build_model, self.recipe, self.tasks = build_model, recipe, tasks
-        self.task = task
+        self.objective = objective_for(task)
         self.device, self.precision, self.fused_optimizer = device, precision, fused_optimizer
         # inputs stay in their stored dtype (uint8 images), converted per batch as the
         # sequential engine does
@@ -244,7 +243,7 @@ class FoldsStep:
             with self.precision_context():
                 logits = self.batched(self.params, self.buffers,
                                       self.x_train[self.rows, index].float()).float()
-                loss = per_sample_loss(self.task, logits, self.y_train[self.rows, index])
+                loss = self.objective.per_sample_loss(logits, self.y_train[self.rows, index])
             per_fold = (loss * mask).sum(dim=1) / mask.sum(dim=1)
             self.optimizer.zero_grad(set_to_none=True)
             per_fold.sum().backward()
@@ -260,7 +259,7 @@ class FoldsStep:
 
     def predict(self) -> torch.Tensor:
         return _predict(self.batched, self.params, self.buffers, self.base, self.x_test,
-                        self.recipe.batch_size, self.precision, self.task)
+                        self.recipe.batch_size, self.precision, self.objective)
 
     def check_finite(self, loss: torch.Tensor | None, epoch: int) -> None:
         if loss is not None and not torch.isfinite(loss).all():
@@ -295,14 +294,14 @@ def _stack_padded(arrays: Sequence[np.ndarray], device: str,
 @torch.inference_mode()
 def _predict(batched: Callable, params: dict, buffers: dict, base: nn.Module,
              x_test: torch.Tensor, batch_size: int, precision: str = "fp32",
-             task: Task = EMOTION_TASK) -> torch.Tensor:
+             objective: Objective = EMOTION_OBJECTIVE) -> torch.Tensor:
     base.eval()
     logits = []
     for start in range(0, x_test.shape[1], batch_size):
         with autocast(x_test.device.type, precision):
             logits.append(batched(params, buffers,
                                   x_test[:, start:start + batch_size].float()).float())
-    return decide(task, torch.cat(logits, dim=1))
+    return objective.decide(torch.cat(logits, dim=1))
 
 
 def plan_groups(n_train: Sequence[int], batch_size: int, k: int) -> list[list[int]]:

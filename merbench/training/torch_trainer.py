@@ -32,13 +32,11 @@ from torch import nn
 
 from merbench.errors import MerbenchError
 from merbench.meta import TrainRecipe
-from merbench.task import Task
+from merbench.task import EMOTION_TASK, Task
 from merbench.training.checkpoints import load_weights
 from merbench.training.epoch_loop import run_epochs, start_schedule
 from merbench.training.fold_checkpoint import FoldCheckpoint
-from merbench.training.objective import decide, mean_loss
-
-EMOTION_TASK = Task()
+from merbench.training.objective import EMOTION_OBJECTIVE, Objective, objective_for
 
 AUGMENT_STREAM = 0x5A17  # mixed into the fold seed for the augmentation generator
 
@@ -154,13 +152,14 @@ def as_stored(x: np.ndarray, device: str) -> torch.Tensor:
 
 @torch.inference_mode()
 def predict(model: nn.Module, x: torch.Tensor, batch_size: int,
-            precision: str = "fp32", task: Task = EMOTION_TASK) -> torch.Tensor:
+            precision: str = "fp32",
+            objective: Objective = EMOTION_OBJECTIVE) -> torch.Tensor:
     model.eval()
     logits = []
     for start in range(0, len(x), batch_size):
         with autocast(x.device.type, precision):
             logits.append(model(x[start:start + batch_size].float()).float())
-    return decide(task, torch.cat(logits))
+    return objective.decide(torch.cat(logits))
 
 
 def batch_bounds(n_train: int, batch_size: int, merge_single: bool) -> list[tuple[int, int]]:
@@ -250,7 +249,7 @@ class _FoldStep:
                  device: str, seed: int, precision: str, fused_optimizer: bool,
                  task: Task = EMOTION_TASK) -> None:
         self.build_model, self.recipe, self.device, self.seed = build_model, recipe, device, seed
-        self.task = task
+        self.objective = objective_for(task)
         self.precision, self.fused_optimizer = precision, fused_optimizer
         self.x_train = as_stored(x_train, device)
         # a copy: a read-only array (predict's, from a memory-mapped cache) made torch warn
@@ -293,7 +292,7 @@ class _FoldStep:
                 inputs = augment(inputs, self.streams.augment)
             optimizer.zero_grad(set_to_none=True)
             with autocast(self.device, self.precision):
-                loss = mean_loss(self.task, model(inputs).float(), self.y_train[batch])
+                loss = self.objective.mean_loss(model(inputs).float(), self.y_train[batch])
             loss.backward()
             optimizer.step()
         return loss
@@ -303,7 +302,7 @@ class _FoldStep:
 
     def predict(self) -> torch.Tensor:
         return predict(self.model, self.x_test, self.recipe.batch_size, self.precision,
-                       self.task)
+                       self.objective)
 
     def check_finite(self, loss: torch.Tensor | None, epoch: int) -> None:
         if loss is not None and not torch.isfinite(loss.detach()):

@@ -62,12 +62,13 @@ from merbench.results.tune_file import (
     TuneResults,
     final_folder,
 )
-from merbench.runner.data import RunData, load_data
+from merbench.runner.data import RunData
 from merbench.runner.execute import RunResult, run_many
 from merbench.runner.executor_kinds import side_by_side
 from merbench.runner.plan import plan_run
 from merbench.runner.ray_executor import connected
 from merbench.runner.spec import RunSettings, RunSpec
+from merbench.runner.task_run import load_data
 from merbench.stats.record import interval_record
 from merbench.tuning import search
 from merbench.tuning.folds import OuterFold, outer_folds

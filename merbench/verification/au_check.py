@@ -40,6 +40,7 @@ from merbench.results.safe_files import check_run_folder, read_regular_bytes
 from merbench.runinfo import FoldOutcome
 from merbench.runner.au_run import AU_PREDICTION_COLUMNS, entry_accuracy, predictions_table
 from merbench.runner.identity import labels_sha256
+from merbench.task import AUTask
 from merbench.verification.environment_check import check_environment
 from merbench.verification.provenance import ProvenanceError
 
@@ -64,7 +65,6 @@ def _identity_disagreement(results: AUResults, identity: dict[str, Any]) -> str 
     records and every fold file's digest names): a page shows a run under its model,
     options, feature, data, folds, recipe and seed, so none may be edited apart from the
     predictions."""
-    task = identity.get("task") or {}
     stated = {
         "model": {"name": results.model.name, "version": results.model.version,
                   "options": results.model.options,
@@ -84,8 +84,9 @@ def _identity_disagreement(results: AUResults, identity: dict[str, Any]) -> str 
     for name, value in stated.items():
         if to_json(value) != identity.get(name):
             return name.replace("_", " ")
-    if (task.get("name"), task.get("au_set"), task.get("labels")) != (
-            "au", results.au_set, results.dataset.labels_sha256):
+    # what the run's task records, as the task itself records it (merbench.task)
+    stated_task = AUTask(tuple(results.au_set)).identity(lambda: results.dataset.labels_sha256)
+    if to_json(stated_task) != identity.get("task"):
         return "AU set or label hash"
     if results.precision != (results.hyperparameters.precision or "fp32"):
         return "precision"

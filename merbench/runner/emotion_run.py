@@ -1,0 +1,117 @@
+"""The emotion task's :class:`~merbench.runner.task_run.TaskRun`: an emotion run learns
+every sample's class in the protocol's folds, and ends with its folds scored by every
+selection policy, written as ``results.json`` and ``predictions.csv``.
+
+What every run shares at its end (the manifest, the order the files are written in, the
+partial states discarded) is :func:`merbench.runner.task_run.finish_run`'s; this module says
+only what an emotion run records (:func:`merbench.runner.summary.summarise`), what a
+finished one is read back as, and that the ``merbench_run_finished`` hook is told.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+import pandas as pd
+
+from merbench.dataset import Dataset
+from merbench.errors import MerbenchError
+from merbench.protocols import Fold
+from merbench.results.manifest import PREDICTIONS_FILE, first_mismatch
+from merbench.results.model import Metrics, Results
+from merbench.results.rundir import RunDirectory
+from merbench.results.schema import read_results
+from merbench.runinfo import FoldOutcome
+from merbench.runner.data import RunData
+from merbench.runner.started_run import StartedRun
+from merbench.runner.summary import summarise
+from merbench.task import EmotionTask
+
+
+@dataclass
+class RunResult:
+    """What a finished run gives back to Python callers."""
+
+    run_dir: Path
+    results: Results  # what results.json holds
+    predictions: Any  # pandas.DataFrame
+    reported: bool = False  # finished before: read back from the run directory, not trained
+
+    @property
+    def metrics(self) -> Metrics:
+        return self.results.metrics
+
+
+@dataclass(frozen=True)
+class EmotionRun:
+    """The end of a run of ``task``; the other steps are every task's."""
+
+    task: EmotionTask
+    predictions_file: ClassVar[str] = PREDICTIONS_FILE
+
+    def check_several(self) -> None:
+        """Several emotion runs are run together (``--seeds``, sweeps): nothing to refuse."""
+
+    def check_recognises_emotions(self, run_dir: Path) -> None:
+        """An emotion run's model is what ``merbench predict`` recognises with."""
+
+    def folds_and_labels(self, dataset: Dataset,
+                         folds: list[Fold]) -> tuple[list[Fold], np.ndarray]:
+        """The protocol's folds as they are, and every sample's emotion class."""
+        return folds, dataset.samples["label"].to_numpy()
+
+    def summarise(self, run: StartedRun, outcomes: list[FoldOutcome], wall_time: float
+                  ) -> tuple[Results, pd.DataFrame]:
+        return summarise(run.data, run.identity, outcomes, run.trainer.device_name, wall_time,
+                         run.feature_report, run.engine)
+
+    def announce(self, run: StartedRun, written: dict[str, Any]) -> None:
+        """The ``merbench_run_finished`` hook, given what ``results.json`` now holds (its
+        contract: an emotion run's record)."""
+        run.trainer.notify("merbench_run_finished", run=run.trainer.info, results=written)
+
+    def result(self, run_dir: Path, record: Results, predictions: pd.DataFrame) -> RunResult:
+        return RunResult(run_dir=run_dir, results=record, predictions=predictions)
+
+    def finished_before(self, data: RunData, run_dir: RunDirectory) -> RunResult | None:
+        """The stored result of a run that finished before, reported as it was written.
+
+        Running the same command again must not rewrite a finished run: its ``created``,
+        wall time, engine and environment describe the process that trained it (the
+        leaderboard shows that wall time), not the one that looked again. A run whose
+        results file is missing or unreadable, or one of whose fold files is gone (deleted
+        to train that fold again) or damaged, is not finished: the run goes on as any
+        resumed run (and names a damaged file). Nor is one whose files are not those its
+        results.json names (its manifest): then the results are stale, and the run is
+        summarised again from its fold files."""
+        results_file = run_dir.path / self.task.results_file
+        predictions_file = run_dir.path / PREDICTIONS_FILE
+        if not (results_file.is_file() and predictions_file.is_file()):
+            return None
+        try:
+            if any(run_dir.load_fold(fold.index) is None for fold in data.folds):
+                return None
+            results = read_results(results_file)
+            predictions = pd.read_csv(predictions_file, dtype={
+                "sample_id": str, "database": str, "subject": str})
+        except (MerbenchError, ValueError, OSError):
+            return None
+        if results.files is not None and first_mismatch(run_dir.path, results.files):
+            return None  # a file changed since (or a kill split the summary): summarise again
+        if results.selection.policy != data.plan.spec.selection:
+            # a finished run's reported policy never changes in place: copied into a results
+            # folder, a silently rewritten fixed run would be an oracle row
+            recorded = ", ".join(sorted(results.metrics_by_policy))
+            raise MerbenchError(
+                f"--out {run_dir.path} holds this run finished and reported with --selection "
+                f"{results.selection.policy}; it is not rewritten as --selection "
+                f"{data.plan.spec.selection}. Its results.json already records the UF1/UAR of "
+                f"every policy its folds give ({recorded}: metrics_by_policy); for a "
+                f"results.json of --selection {data.plan.spec.selection}, copy the folder "
+                "without results.json and predictions.csv and give the copy as --out (its "
+                "folds are restored, nothing trains)")
+        return RunResult(run_dir=run_dir.path, results=results, predictions=predictions,
+                         reported=True)

@@ -1,0 +1,137 @@
+"""What a run does differently for its task: one :class:`TaskRun` a task, asked for the
+folds and labels a run learns from (:func:`load_data`) and for its record at the one end
+every run has (:func:`finish_run`).
+
+A run plans, trains, saves and resumes its folds the same way whatever it learns. What its
+task changes while planning is the task's own to say (:class:`merbench.task.Task`: its
+model's outputs, the options it refuses, what its identity records), and what it changes
+in training is its objective's (:mod:`merbench.training.objective`). What it changes here
+needs the runner's data and records, which sit above the task record, so it cannot be a
+method of the task: each task's :class:`TaskRun` says it
+(:class:`~merbench.runner.emotion_run.EmotionRun`, :class:`~merbench.runner.au_run.AURun`),
+and :data:`TASK_RUNS` is the runner's one table of them, keyed by the task's class. No
+other code of the runner asks which task a run has: it asks :func:`task_run` for the run's
+strategy and calls it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, ClassVar, Protocol, TypeVar
+
+import numpy as np
+import pandas as pd
+
+from merbench.atomic import atomic_write_bytes, atomic_write_json
+from merbench.dataset import Dataset
+from merbench.protocols import Fold
+from merbench.results.au_file import AUResults
+from merbench.results.codec import to_json
+from merbench.results.manifest import run_manifest
+from merbench.results.model import Results
+from merbench.results.rundir import RunDirectory
+from merbench.runinfo import FoldOutcome
+from merbench.runner.au_run import AURun, AURunResult
+from merbench.runner.data import RunData, locate_weights, open_dataset
+from merbench.runner.emotion_run import EmotionRun, RunResult
+from merbench.runner.plan import Plan
+from merbench.runner.started_run import StartedRun
+from merbench.task import AUTask, EmotionTask, Task
+
+Record = TypeVar("Record", Results, AUResults)
+Finished = TypeVar("Finished", RunResult, AURunResult, covariant=True)
+
+
+class TaskRun(Protocol[Record, Finished]):
+    """What differs at the end of a run of one task: the record its folds are summarised
+    into (``Record``), the files that record is written beside, and what a Python caller
+    gets back (``Finished``)."""
+
+    #: the predictions table written beside the record (its results file is the task's,
+    #: :attr:`merbench.task.Task.results_file`)
+    predictions_file: ClassVar[str]
+
+    def folds_and_labels(self, dataset: Dataset,
+                         folds: list[Fold]) -> tuple[list[Fold], np.ndarray]:
+        """The protocol's ``folds`` as this task trains and tests them, and what every
+        sample is trained and scored against, in sample-table order."""
+
+    def check_several(self) -> None:
+        """Refuse (:class:`~merbench.errors.MerbenchError`) running several runs of this
+        task together, as ``--seeds`` and sweeps do, when its runs cannot be."""
+
+    def check_recognises_emotions(self, run_dir: Path) -> None:
+        """Refuse ``merbench predict`` with the model of ``run_dir`` when this task's
+        models do not recognise emotions."""
+
+    def summarise(self, run: StartedRun, outcomes: list[FoldOutcome], wall_time: float
+                  ) -> tuple[Record, pd.DataFrame]:
+        """The record of a run whose folds all finished (``outcomes``, in fold order), and
+        its predictions table."""
+
+    def announce(self, run: StartedRun, written: dict[str, Any]) -> None:
+        """Tell the plugins the run finished, ``written`` being its record's JSON."""
+
+    def result(self, run_dir: Path, record: Record, predictions: pd.DataFrame) -> Finished:
+        """A freshly finished run as Python callers get it."""
+
+    def finished_before(self, data: RunData, run_dir: RunDirectory) -> Finished | None:
+        """The run stored in ``run_dir`` when it finished before and its files are those its
+        record names (a run is never rewritten once finished), else None (it goes on)."""
+
+
+#: each task's strategy, made from the task (an AU run's needs its AU set); tests check it
+#: covers :data:`merbench.task.TASKS`
+TASK_RUNS: dict[type[Task], Callable[[Any], TaskRun[Any, Any]]] = {EmotionTask: EmotionRun,
+                                                                   AUTask: AURun}
+
+
+def task_run(task: Task) -> TaskRun[Any, Any]:
+    """The end of a run of ``task``."""
+    return TASK_RUNS[type(task)](task)
+
+
+def load_data(plan: Plan) -> RunData:
+    """Open the dataset, build the protocol's folds, find any saved weights (a checkpoint a
+    protocol fold), and give the folds and labels the run's task learns from."""
+    spec = plan.spec
+    dataset = open_dataset(plan.inputs)
+    protocol = plan.protocol.create("protocol", **spec.protocol_options)
+    folds: list[Fold] = list(protocol.folds(dataset.samples))
+    weight_files = None
+    if spec.weights is not None:
+        weight_files = locate_weights(Path(spec.weights), folds)
+    folds, labels = task_run(plan.task).folds_and_labels(dataset, folds)
+    return RunData(plan=plan, dataset=dataset, folds=folds, weight_files=weight_files,
+                   labels=labels)
+
+
+def several_runs(task: Task) -> TaskRun[Results, RunResult]:
+    """The strategy of ``task`` for runs run together (``--seeds``, sweeps, tunings), whose
+    results are summarised together as emotion runs' are; a task whose runs cannot be is
+    refused (:meth:`TaskRun.check_several`) before any run folder is taken."""
+    strategy = task_run(task)
+    strategy.check_several()
+    return strategy
+
+
+def finish_run(run: StartedRun, strategy: TaskRun[Record, Finished]) -> Finished:
+    """Summarise a run whose every fold is done and write its results, as ``strategy`` (its
+    task's) records them: the predictions table, then the task's results file naming every
+    file's digest (its manifest), last, so a kill between them leaves a run that is not
+    finished, which the next run or ``--resume`` summarises again; then the partial states
+    of folds another engine trained are discarded."""
+    outcomes = [run.done[fold.index] for fold in run.data.folds]
+    record, predictions = strategy.summarise(run, outcomes, time.perf_counter() - run.started)
+    table = predictions.to_csv(index=False).encode()
+    record = dataclasses.replace(record, files=run_manifest(
+        run.run_dir.path, len(outcomes), table, predictions_name=strategy.predictions_file))
+    written = to_json(record)  # the file's JSON object, and the hook's
+    atomic_write_bytes(run.run_dir.path / strategy.predictions_file, table)
+    atomic_write_json(run.run_dir.path / run.data.plan.task.results_file, written)
+    run.run_dir.discard_partial()
+    strategy.announce(run, written)
+    return strategy.result(run.run_dir.path, record, predictions)
