@@ -192,9 +192,9 @@ def test_status_of_a_spotting_run_under_way_says_how_many_videos_are_spotted(
     (folder / "videos" / "0001.json").unlink()  # as if stopped after the first video
     code, out, err = cli("status", tmp_path)  # found under a folder, as a run is
     assert code == 0, err
-    assert out.strip() == (f"{folder}: spotter flow-peak on synthetic-long, 7 settings: 1 "
-                           "video spotted so far, spotting.json not yet written (the same "
-                           "merbench spot command goes on)")
+    assert out.strip() == (f"{folder}: spotter flow-peak on synthetic-long, 7 settings: "
+                           "stopped, 1 video spotted so far, spotting.json not yet written; "
+                           "run the same merbench spot command to go on")
 
 
 @pytest.mark.parametrize("name", KIND_NAMES)

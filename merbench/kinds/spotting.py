@@ -85,8 +85,11 @@ class SpottingRunKind:
             recognised = "; str.json written" if os.path.lexists(folder / STR_FILE) else ""
             return (f"{folder}: {what}: complete, {counted(spotted, 'video')} spotted "
                     f"({SPOTTING_FILE}{recognised})")
-        stopped = "stopped, " if held is False else ""
-        return (f"{folder}: {what}: {stopped}{counted(spotted, 'video')} spotted so far, "
+        if held is False:
+            return (f"{folder}: {what}: stopped, {counted(spotted, 'video')} spotted so far, "
+                    f"{SPOTTING_FILE} not yet written; run the same merbench spot command to "
+                    "go on")
+        return (f"{folder}: {what}: {counted(spotted, 'video')} spotted so far, "
                 f"{SPOTTING_FILE} not yet written (the same merbench spot command goes on)")
 
     def audit(self, path: Path, request: AuditRequest, report: Report) -> AuditVerdict:
