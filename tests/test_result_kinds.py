@@ -57,6 +57,8 @@ def test_every_kind_is_a_result_kind_with_its_own_files() -> None:
     for kind in RESULT_KINDS:
         assert isinstance(kind, ResultKind) and kind.markers
         assert set(kind.markers) <= set(MARKERS)
+    # the files the walks look for are exactly the kinds' own, no more, no fewer
+    assert {marker for kind in RESULT_KINDS for marker in kind.markers} == set(MARKERS)
     assert set(STARTED_FILES) == {"run.json", "spot-run.json", "tuning.json"}
 
 

@@ -23,13 +23,13 @@ from merbench.kinds.emotion import EmotionRunKind
 from merbench.kinds.seeds import SeedsSummaryKind
 from merbench.kinds.spotting import SpottingRunKind
 from merbench.kinds.tuning import TuningKind
+from merbench.results.result_files import RESULT_MARKERS
 
 RESULT_KINDS: tuple[ResultKind, ...] = (EmotionRunKind(), SeedsSummaryKind(), SpottingRunKind(),
                                         AURunKind(), TuningKind())
 
-#: every file that makes a folder a result (a walk for results stops there)
-MARKERS: tuple[str, ...] = tuple(dict.fromkeys(
-    marker for kind in RESULT_KINDS for marker in kind.markers))
+#: every file that makes a folder a result, each kind's (its test checks they are these)
+MARKERS: tuple[str, ...] = RESULT_MARKERS
 
 #: every file that makes a folder a result under way, for ``status``
 STARTED_FILES: tuple[str, ...] = tuple(dict.fromkeys(

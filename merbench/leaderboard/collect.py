@@ -30,12 +30,12 @@ from merbench.leaderboard.declared_defaults import (
     options_set,
 )
 from merbench.leaderboard.providers import Pins, first_party_pins, provider_mismatch
-from merbench.results.au_file import AU_RESULTS_FILE, AUResults
+from merbench.results.au_file import AUResults
 from merbench.results.folder_walk import ResultTree, natural_order, result_tree
 from merbench.results.model import Results, Scores
 from merbench.results.out_folders import is_system_folder
+from merbench.results.result_files import RESULT_MARKERS
 from merbench.results.schema import departures_from_declared
-from merbench.results.spotting_file import SPOTTING_FILE
 from merbench.results.tune_file import TUNE_FILE, TUNING_SPEC_FILE
 from merbench.verification.validate import (
     RESULTS_FILE,
@@ -158,10 +158,6 @@ def group_key(results: Results, defaults: Defaults | None = None) -> str:
     }
     return hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:12]
 
-
-#: the files that make a folder a result of its own (its links are its check's to refuse)
-RESULT_MARKERS = (RESULTS_FILE, SEEDS_FILE, AU_RESULTS_FILE, SPOTTING_FILE, TUNE_FILE,
-                  TUNING_SPEC_FILE)
 
 
 #: results lie this far below a --results folder at most (leaderboards/results/tunings/

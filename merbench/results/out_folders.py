@@ -17,11 +17,11 @@ from pathlib import Path
 
 from merbench.atomic import is_temporary
 from merbench.errors import MerbenchError
+from merbench.results.result_files import SEEDS_FILE
 
 _SYSTEM = ("/", "/bin", "/boot", "/dev", "/etc", "/lib", "/lib64", "/opt", "/proc", "/root",
            "/run", "/sbin", "/srv", "/sys", "/tmp", "/usr", "/var", "/home")
 _SEED_RUN = re.compile(r"^seed-\d+$")
-SEEDS_FILE = "seeds.json"
 
 
 def is_system_folder(path: Path) -> bool:

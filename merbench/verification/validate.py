@@ -32,6 +32,7 @@ from merbench.results.manifest import chain_problem
 from merbench.results.migrations import migrate
 from merbench.results.model import Intervals, Metrics, Results, SeedsSummary
 from merbench.results.over_seeds import over_seeds
+from merbench.results.result_files import RESULTS_FILE, SEEDS_FILE
 from merbench.results.run_files import (
     ResultRejected,
     check_against_dataset,
@@ -53,9 +54,6 @@ from merbench.scoring import PolicyScore, score
 from merbench.verification.declared import check_declared
 from merbench.verification.environment_check import check_environment
 from merbench.verification.provenance import OfficialFingerprint, ProvenanceError, check_provenance
-
-RESULTS_FILE = "results.json"
-SEEDS_FILE = "seeds.json"
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,23 @@
+"""The file that makes a folder a result of each kind, named once.
+
+A folder is a result where it holds one of :data:`RESULT_MARKERS`: ``validate`` and the
+build find results by them (one walk, :mod:`merbench.leaderboard.collect`), and each result
+kind names its own among them (:mod:`merbench.kinds`, whose test checks that together they
+are these). Each name is defined beside its file's reader; here they are gathered.
+"""
+
+from __future__ import annotations
+
+from merbench.results.au_file import AU_RESULTS_FILE
+from merbench.results.spotting_file import SPOTTING_FILE
+from merbench.results.tune_file import TUNE_FILE, TUNING_SPEC_FILE
+
+#: an emotion run's record, named in its manifest last
+RESULTS_FILE = "results.json"
+#: a ``--seeds`` folder's summary of its seed runs
+SEEDS_FILE = "seeds.json"
+
+RESULT_MARKERS = (RESULTS_FILE, SEEDS_FILE, AU_RESULTS_FILE, SPOTTING_FILE, TUNE_FILE,
+                  TUNING_SPEC_FILE)
+
+__all__ = ["RESULTS_FILE", "RESULT_MARKERS", "SEEDS_FILE"]
