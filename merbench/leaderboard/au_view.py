@@ -133,11 +133,7 @@ def find_au_runs(folders: Sequence[Path], pins: Pins | None = None
     pins = first_party_pins() if pins is None else pins
     runs: list[AURun] = []
     rejected: list[Rejected] = []
-    visited: set[Path] = set()
     for path, _ in results_holding(folders, AU_RESULTS_FILE):
-        if path.parent.resolve() in visited:  # a folder given twice counts once
-            continue
-        visited.add(path.parent.resolve())
         try:
             results = validate_au_run(path)
         except ResultRejected as exc:

@@ -184,10 +184,14 @@ def walk_results(folder: Path, given_as: str = "--results ") -> ResultTree:
 
 def results_holding(folders: Sequence[Path], marker: str) -> list[tuple[Path, Path]]:
     """(the result file named ``marker``, the --results folder it was found under) for
-    every result under ``folders`` that holds one (:func:`walk_results`)."""
-    return [(result / marker, Path(folder)) for folder in folders
-            for result in walk_results(Path(folder)).results
-            if os.path.lexists(result / marker)]
+    every result under ``folders`` that holds one (:func:`walk_results`), each once: a
+    folder given twice, or inside another given one, counts once."""
+    found: dict[Path, tuple[Path, Path]] = {}
+    for folder in folders:
+        for result in walk_results(Path(folder)).results:
+            if os.path.lexists(result / marker):
+                found.setdefault(result.resolve(), (result / marker, Path(folder)))
+    return list(found.values())
 
 
 def walk_rejections(folders: Sequence[Path]) -> list[Rejected]:
@@ -235,11 +239,9 @@ def collect(folders: list[Path], pins: Pins | None = None,
     rejected = walk_rejections(folders)
     by_dir: dict[Path, ValidatedRun] = {}
     taken: set[str] = set()
-    visited: set[Path] = set()
     for path, root in files:
-        if path.name != RESULTS_FILE or path.parent.resolve() in visited:
-            continue  # a folder given twice (or inside another given one) counts once
-        visited.add(path.parent.resolve())
+        if path.name != RESULTS_FILE:
+            continue
         try:
             checked = validate_run(path)
         except ResultRejected as exc:
@@ -253,10 +255,8 @@ def collect(folders: list[Path], pins: Pins | None = None,
         runs.append(Run(checked=checked, page_id=_page_id(path.parent, root, taken),
                         shown_path=str(path.parent)))
     runs = _settle_copies(runs, rejected, vouched or (lambda claim: False), defaults)
-    checked_summaries: set[Path] = set()
     for path, _root in files:
-        if path.name == SEEDS_FILE and path.resolve() not in checked_summaries:
-            checked_summaries.add(path.resolve())
+        if path.name == SEEDS_FILE:
             try:
                 validate_seeds(path, runs=by_dir)
             except ResultRejected as exc:

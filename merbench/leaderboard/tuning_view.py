@@ -106,11 +106,7 @@ def find_tunings(folders: Sequence[Path], deep: bool = False
     faster."""
     found: list[Tuning] = []
     rejected: list[Rejected] = []
-    visited: set[Path] = set()
     for path, _ in results_holding(folders, TUNE_FILE):
-        if path.parent.resolve() in visited:
-            continue
-        visited.add(path.parent.resolve())
         try:
             results = validate_tune(path.parent, deep=deep)
         except ResultRejected as exc:
