@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from merbench.errors import MerbenchError
-from merbench.results.model import SeedsSummary
 from merbench.stats.intervals import (
     METRICS,
     Interval,
@@ -60,16 +59,13 @@ class StoredRun:
 def load_run(path: Path) -> StoredRun:
     """A validated run directory or ``--seeds`` folder, as predictions per seed."""
     # deferred: pandas (through verification.validate), until a run is read
-    from merbench.verification.validate import ValidatedRun, validate_path
+    from merbench.verification.validate import ValidatedRun, validate_emotion
 
     path = Path(path)
     validated: dict[Path, ValidatedRun] = {}  # a summary's seed runs, each validated once
-    checked = validate_path(path, runs=validated)
+    checked = validate_emotion(path, runs=validated)
     if isinstance(checked, ValidatedRun):
         return stored_run([checked], path)
-    if not isinstance(checked, SeedsSummary):
-        raise MerbenchError(f"{path} is a spotting run; 'merbench compare' compares "
-                            "recognition runs")
     base = path if path.is_dir() else path.parent
     return stored_run([validated[(base / name).resolve()] for name in checked.runs.values()],
                       path)

@@ -17,7 +17,7 @@ from merbench.results.migrations import RECIPE_ADDITIONS, RECIPE_ADDITIONS_4, mi
 from merbench.results.model import SCHEMA_VERSION
 from merbench.results.rundir import RunDirectory
 from merbench.results.schema import read_results
-from merbench.verification.validate import validate_path
+from merbench.verification.validate import validate_emotion
 
 REAL = Path(__file__).resolve().parents[1] / "leaderboards" / "results"
 
@@ -71,7 +71,7 @@ def test_a_version_1_run_reads_and_validates_as_version_2(old_run: Path) -> None
     assert read["metrics_by_policy"] == current["metrics_by_policy"]
     assert read["precision"] == "fp32" and read["trained"] is True and read["engine"] is None
     assert read["hyperparameters"] == current["hyperparameters"]
-    assert to_json(validate_path(old_run).metrics_by_policy["fixed"]) == \
+    assert to_json(validate_emotion(old_run).metrics_by_policy["fixed"]) == \
         current["metrics_by_policy"]["fixed"]["metrics"]
     store = RunDirectory(old_run)
     assert store.read_run_file().n_folds is None
@@ -87,7 +87,7 @@ def test_merbench_migrate_rewrites_version_1_files_with_the_same_numbers(old_run
     written = json.loads((old_run / "results.json").read_text())
     assert written == {**before, "created": written["created"]}
     assert json.loads((old_run / "run.json").read_text())["schema_version"] == SCHEMA_VERSION
-    validate_path(old_run)
+    validate_emotion(old_run)
     code, out, _ = cli("migrate", old_run)
     assert code == 0 and "0 file(s) rewritten in the current layout, 70 already in it" in out
 
@@ -157,6 +157,6 @@ def test_version_5_gets_an_empty_built_from_and_its_identity_stays_as_it_was(
     assert migrate(results, "results", "results.json")["model"]["built_from"] == {}
     run_dir = tmp_path / "seed-0"
     shutil.copytree(REAL / "ststnet-composite-loso" / "seed-0", run_dir)
-    validate_path(run_dir)
+    validate_emotion(run_dir)
     identity = json.loads((run_dir / "run.json").read_text())["identity"]
     assert "built_from" not in identity["model"]

@@ -19,7 +19,7 @@ from merbench.errors import MerbenchError
 from merbench.results.migrations import migrate
 from merbench.results.model import SCHEMA_VERSION, SeedsSummary
 from merbench.results.schema import read_results
-from merbench.verification.validate import validate_path, validate_run
+from merbench.verification.validate import validate_emotion, validate_run
 
 REAL = Path(__file__).resolve().parents[1] / "leaderboards" / "results"
 SMALL = {"subjects": 4, "samples_per_subject": 6}
@@ -56,7 +56,7 @@ def test_real_runs_and_their_summary_validate() -> None:
         assert checked.n_epochs == 800
         stored = checked.results.metrics_by_policy["fixed"].metrics.overall.uf1
         assert checked.metrics_by_policy["fixed"].overall.uf1 == pytest.approx(stored)
-    summary = validate_path(folder)
+    summary = validate_emotion(folder)
     assert isinstance(summary, SeedsSummary) and summary.seeds == [0, 1, 2]
 
 

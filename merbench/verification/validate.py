@@ -24,7 +24,6 @@ import numpy as np
 
 from merbench.errors import MerbenchError
 from merbench.plugins import default_plugins
-from merbench.results.au_file import AU_RESULTS_FILE, AUResults
 from merbench.results.audit_file import AuditSummary, check_audit_file, refuse_audit_record
 from merbench.results.codec import LayoutError, from_json, to_json
 from merbench.results.collapse import collapse_notes
@@ -46,9 +45,6 @@ from merbench.results.run_files import (
 from merbench.results.rundir import RunDirectory
 from merbench.results.safe_files import UnsafeFile, check_entry, check_inside, check_run_folder
 from merbench.results.schema import read_json, read_results
-from merbench.results.spotting_file import SPOTTING_FILE, SpottingResults
-from merbench.results.str_file import STR_FILE
-from merbench.results.tune_file import TUNE_FILE
 from merbench.runinfo import FoldOutcome
 from merbench.scoring import PolicyScore, score
 from merbench.verification.declared import check_declared
@@ -286,53 +282,19 @@ def validate_seeds(path: Path, runs: dict[Path, ValidatedRun] | None = None) -> 
     return summary
 
 
-def _validate_spotting(path: Path) -> SpottingResults:
-    # deferred: SciPy (through the spotting scores), which only a spotting run needs
-    from merbench.verification.spotting_check import validate_spotting
-
-    return validate_spotting(path)
-
-
-def _validate_au(path: Path) -> AUResults:
-    # deferred: the AU scores' numpy and SciPy (through verification.au_check), which
-    # validating an emotion run's file reads only when it computes its intervals
-    from merbench.verification.au_check import validate_au_run
-
-    return validate_au_run(path)
-
-
-def validate_path(path: Path, runs: dict[Path, ValidatedRun] | None = None
-                  ) -> ValidatedRun | SeedsSummary | SpottingResults | AUResults:
-    """Validate whatever ``path`` is: a run directory or its results.json, a seeds
-    summary (a ``seeds.json`` or the folder holding one; ``runs`` as for
-    :func:`validate_seeds`), a spotting run (``spotting.json`` or its folder), or an AU
-    run (``au-results.json`` or its folder). A tuning (``tune.json``) is
-    :func:`merbench.verification.tune_check.validate_tune`'s."""
+def validate_emotion(path: Path, runs: dict[Path, ValidatedRun] | None = None
+                     ) -> ValidatedRun | SeedsSummary:
+    """An emotion run (its folder or ``results.json``) or a summary of its seeds (a
+    ``seeds.json`` or the folder holding one; ``runs`` as for :func:`validate_seeds`), for
+    the readers of emotion runs alone (``compare``). Telling the kinds of result apart is
+    :func:`merbench.kinds.kind_of`'s: each kind validates its own."""
     path = Path(path)
     if not path.exists():
         raise ResultRejected(path, "no such file or directory")
-    if path.is_dir():
-        if (path / RESULTS_FILE).exists():
-            return validate_run(path)
-        if (path / SEEDS_FILE).exists():
-            return validate_seeds(path, runs)
-        if (path / SPOTTING_FILE).exists():
-            return _validate_spotting(path)
-        if (path / AU_RESULTS_FILE).exists():
-            return _validate_au(path)
-        raise ResultRejected(path, f"holds none of {RESULTS_FILE}, {SEEDS_FILE}, "
-                                   f"{SPOTTING_FILE}, {AU_RESULTS_FILE} or {TUNE_FILE}; pass "
-                                   "a run directory, a tuning's or a results file")
-    if path.name == SEEDS_FILE:
+    if path.name == SEEDS_FILE or (path.is_dir() and (path / SEEDS_FILE).exists()):
         return validate_seeds(path, runs)
-    if path.name == SPOTTING_FILE:
-        return _validate_spotting(path)
-    if path.name == STR_FILE and (path.parent / SPOTTING_FILE).exists():
-        return _validate_spotting(path.parent)  # str.json is checked with its spotting run
-    if path.name == AU_RESULTS_FILE:
-        return _validate_au(path)
     return validate_run(path)
 
 
 __all__ = ["RESULTS_FILE", "SEEDS_FILE", "ResultRejected", "ValidatedRun", "registered_official",
-           "validate_path", "validate_run", "validate_seeds"]
+           "validate_emotion", "validate_run", "validate_seeds"]
