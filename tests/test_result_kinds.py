@@ -161,7 +161,13 @@ def test_a_summary_over_seeds_is_audited_seed_run_by_seed_run(examples: dict[str
     assert "audit passed: each of the 2 seed runs matches" in out
     for seed in (0, 1):  # each seed run keeps its own record, and still validates
         assert (folder / f"seed-{seed}" / "audit.json").is_file()
-    assert cli("validate", folder)[0] == 0
+    code, out, err = cli("validate", folder)
+    # each seed run is a line of its own, its audits said (the summary's line hid them:
+    # a seed run's copied or failed audit showed only when it was validated alone)
+    assert code == 0 and out.startswith(f"ok: {folder} (seeds 0, 1"), err
+    for seed in (0, 1):
+        assert f"ok: {folder / f'seed-{seed}'} (" in out
+    assert out.count("audit.json: 1 audit(s)") == 2, out
     # a record beside seeds.json was accepted and ignored: audits are the seed runs'
     shutil.copy2(folder / "seed-0" / "audit.json", folder / "audit.json")
     code, _, err = cli("validate", folder)
