@@ -188,6 +188,33 @@ def row_result_files(folder: Path) -> list[Path]:
             if tunings.isdisjoint(path.parents)]
 
 
+COMMITTED_RESULTS = REPOSITORY / "leaderboards" / "results"
+#: a run of a few seconds: two subjects of one synthetic database, one epoch
+TINY_RUN = ["--model", "ststnet", "--dataset", "synthetic", "--quiet", "--device", "cpu",
+            "--dataset-opt", "subjects=2", "--dataset-opt", "databases=1",
+            "--dataset-opt", "samples_per_subject=3", "--epochs", "1"]
+
+
+@pytest.fixture(scope="session")
+def examples(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """A result of every kind, for the tests that run over the kinds (and any that needs a
+    small result of one kind): small ones made once a session, the AU run and tuning
+    committed. Never changed by a test: copy what you edit."""
+    root = tmp_path_factory.mktemp("kinds")
+    assert run_cli("run", *TINY_RUN, "--seeds", "0,1", "--out", root / "seeds")[0] == 0
+    assert run_cli("spot", "--spotter", "flow-peak", "--dataset", "synthetic-long",
+                   "--dataset-opt", "subjects=2", "--dataset-opt", "videos_per_subject=1",
+                   "--quiet", "--out", root / "spots")[0] == 0
+    found = {"emotion run": root / "seeds" / "seed-0", "summary over seeds": root / "seeds",
+             "spotting run": root / "spots",
+             "action-unit run": COMMITTED_RESULTS / "ststnet-composite-loso-au" / "seed-0",
+             "tuning": COMMITTED_RESULTS / "tunings" / "lbp-apex-svm-composite" / "test-scored"}
+    from merbench.kinds import RESULT_KINDS
+
+    assert sorted(found) == sorted(kind.name for kind in RESULT_KINDS), "a kind with no example"
+    return found
+
+
 @pytest.fixture(scope="session")
 def committed_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The site of every committed result (``leaderboards/results``) with the benchmark

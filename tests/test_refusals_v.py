@@ -10,24 +10,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import run_cli
+from conftest import TINY_RUN
 
 COMMITTED = Path(__file__).resolve().parents[1] / "leaderboards" / "results"
-SMALL = ("--model", "ststnet", "--dataset", "synthetic", "--quiet", "--device", "cpu",
-         "--dataset-opt", "subjects=2", "--dataset-opt", "databases=1",
-         "--dataset-opt", "samples_per_subject=3", "--epochs", "1")
-
-
-@pytest.fixture(scope="module")
-def made(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """A tiny emotion run, a tiny spotting run and the committed AU run, to mix."""
-    root = tmp_path_factory.mktemp("made")
-    assert run_cli("run", *SMALL, "--out", root / "run")[0] == 0
-    assert run_cli("spot", "--spotter", "flow-peak", "--dataset", "synthetic-long",
-                   "--dataset-opt", "subjects=2", "--dataset-opt", "videos_per_subject=1",
-                   "--quiet", "--out", root / "spots")[0] == 0
-    return {"emotion run": root / "run", "spotting run": root / "spots",
-            "action-unit run": COMMITTED / "ststnet-composite-loso-au" / "seed-0"}
 
 
 @pytest.mark.parametrize(("reference", "others"), [
@@ -35,40 +20,40 @@ def made(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     ("emotion run", ("emotion run", "spotting run")),
     ("action-unit run", ("action-unit run", "spotting run")),
 ])
-def test_compare_refuses_a_folder_of_several_kinds(made: dict[str, Path], tmp_path: Path, cli,
-                                                    reference: str, others: tuple[str, ...]
-                                                    ) -> None:
+def test_compare_refuses_a_folder_of_several_kinds(examples: dict[str, Path], tmp_path: Path,
+                                                    cli, reference: str,
+                                                    others: tuple[str, ...]) -> None:
     """A folder holding runs of several kinds (nested at any depth) was compared as its
     emotion runs alone, the others dropped silently, or called "no finished run"."""
     folder = tmp_path / "mixed"
     for number, name in enumerate(others):
-        shutil.copytree(made[name], folder / f"group-{number}" / name.replace(" ", "-"))
-    code, out, err = cli("compare", made[reference], folder)
+        shutil.copytree(examples[name], folder / f"group-{number}" / name.replace(" ", "-"))
+    code, out, err = cli("compare", examples[reference], folder)
     assert code == 2 and not out, out
     assert f"{folder} holds results of 2 kinds: " in err and "pass a folder of one" in err
 
 
-def test_a_reader_that_stops_early_ends_the_command_quietly(made: dict[str, Path]) -> None:
+def test_a_reader_that_stops_early_ends_the_command_quietly(examples: dict[str, Path]) -> None:
     """``merbench validate FOLDER | head -1``: the reader closed the pipe, and merbench said
     "failed on a file: Broken pipe [BrokenPipeError]; fix the cause"."""
     script = ("import sys, os\n"
               "from merbench.cli import main\n"
               "r, w = os.pipe(); os.close(r); os.dup2(w, 1)\n"  # a reader already gone
-              f"sys.exit(main(['validate', {str(made['emotion run'])!r}]))\n")
+              f"sys.exit(main(['validate', {str(examples['emotion run'])!r}]))\n")
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                           timeout=120)
     assert done.returncode == 141 and done.stderr == "", done.stderr
 
 
-def test_a_spotting_folder_being_written_is_not_called_a_result(made: dict[str, Path],
-                                                                 tmp_path: Path, cli) -> None:
+def test_a_spotting_folder_being_written_is_not_called_a_result(
+        examples: dict[str, Path], tmp_path: Path, cli) -> None:
     """Issue 69, case 6: a spot-then-recognise run validated "ok" and was audited while its
     spot command was still to write ``str.json``. A spot command now keeps its folder
     locked until it ends: the result commands say it is being written, a second spot there
     is refused."""
     from merbench.results.rundir import held_folder
 
-    folder = Path(shutil.copytree(made["spotting run"], tmp_path / "spots"))
+    folder = Path(shutil.copytree(examples["spotting run"], tmp_path / "spots"))
     with held_folder(folder, "it keeps every video it spots"):
         code, out, err = cli("validate", folder)
         assert code == 2 and "a merbench spot command is writing it now" in err, (out, err)
@@ -117,13 +102,13 @@ def test_copies_of_one_search_with_other_results_are_all_rejected(
     ("predictions.csv", "predictions.csv is a fifo, which merbench never reads"),
     ("fold", "is a fifo, which merbench never reads"),
 ])
-def test_status_names_a_run_file_that_is_a_fifo(made: dict[str, Path], tmp_path: Path, cli,
-                                                entry: str, said: str) -> None:
+def test_status_names_a_run_file_that_is_a_fifo(examples: dict[str, Path], tmp_path: Path,
+                                                cli, entry: str, said: str) -> None:
     """Issue 69, case 15: a fifo in place of ``predictions.csv`` or a fold file was shown as
     ordinary progress ("2/2 folds, stopped", "1 damaged fold file(s)")."""
     import os
 
-    folder = Path(shutil.copytree(made["emotion run"], tmp_path / "run"))
+    folder = Path(shutil.copytree(examples["emotion run"], tmp_path / "run"))
     target = (folder / "predictions.csv" if entry == "predictions.csv"
               else sorted((folder / "folds").glob("fold-*.npz"))[0])
     target.unlink()
@@ -153,8 +138,8 @@ def test_status_of_a_tuning_whose_runs_are_not_where_they_should_be(
 
 @pytest.mark.parametrize("args", [
     ("spot", "--spotter", "flow-peak", "--dataset", "synthetic-long", "--quiet"),
-    ("run", *SMALL),
-    ("run", *SMALL, "--seeds", "0,1", "--yes"),
+    ("run", *TINY_RUN),
+    ("run", *TINY_RUN, "--seeds", "0,1", "--yes"),
     ("leaderboard", "build"),
 ])
 def test_nothing_is_written_inside_a_system_folder(cli, args: tuple[str, ...]) -> None:

@@ -13,33 +13,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import run_cli
 
 from merbench.errors import MerbenchError
 from merbench.kinds import MARKERS, RESULT_KINDS, STARTED_FILES, ResultKind, kind_of
 from merbench.results.run_files import ResultRejected
 
-RESULTS = Path(__file__).resolve().parents[1] / "leaderboards" / "results"
-SMALL = ["--model", "ststnet", "--dataset", "synthetic", "--quiet", "--device", "cpu",
-         "--dataset-opt", "subjects=2", "--dataset-opt", "databases=1",
-         "--dataset-opt", "samples_per_subject=3", "--epochs", "1"]
 KIND_NAMES = [kind.name for kind in RESULT_KINDS]
-
-
-@pytest.fixture(scope="module")
-def examples(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """A result of every kind: small ones made here, the AU run and tuning committed."""
-    root = tmp_path_factory.mktemp("kinds")
-    assert run_cli("run", *SMALL, "--seeds", "0,1", "--out", root / "seeds")[0] == 0
-    assert run_cli("spot", "--spotter", "flow-peak", "--dataset", "synthetic-long",
-                   "--dataset-opt", "subjects=2", "--dataset-opt", "videos_per_subject=1",
-                   "--quiet", "--out", root / "spots")[0] == 0
-    found = {"emotion run": root / "seeds" / "seed-0", "summary over seeds": root / "seeds",
-             "spotting run": root / "spots",
-             "action-unit run": RESULTS / "ststnet-composite-loso-au" / "seed-0",
-             "tuning": RESULTS / "tunings" / "lbp-apex-svm-composite" / "test-scored"}
-    assert sorted(found) == sorted(KIND_NAMES), "a kind without an example here"
-    return found
 
 
 def _kind(name: str) -> ResultKind:
