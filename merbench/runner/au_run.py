@@ -33,7 +33,6 @@ from merbench.results.au_file import (
     AUResults,
     read_au_results,
 )
-from merbench.results.manifest import first_mismatch
 from merbench.results.model import (
     EngineRecord,
     FoldRecord,
@@ -42,6 +41,7 @@ from merbench.results.rundir import RunDirectory
 from merbench.results.schema import environment, now_iso
 from merbench.runinfo import FoldOutcome
 from merbench.runner.data import RunData
+from merbench.runner.finished_files import read_finished
 from merbench.runner.identity import RunIdentity
 from merbench.runner.started_run import StartedRun
 from merbench.runner.summary import feature_record, model_record, protocol_record, provider
@@ -221,19 +221,10 @@ class AURun:
         """The stored result of an AU run that finished before, as it was written; None when
         any of its files is missing, damaged or not the one its results name (then the run
         goes on, and is summarised again)."""
-        results_file = run_dir.path / self.task.results_file
-        predictions_file = run_dir.path / AU_PREDICTIONS_FILE
-        if not (results_file.is_file() and predictions_file.is_file()):
+        found = read_finished(data, run_dir, self.task.results_file, AU_PREDICTIONS_FILE,
+                              read_au_results, keep_default_na=False)
+        if found is None:
             return None
-        try:
-            if any(run_dir.load_fold(fold.index) is None for fold in data.folds):
-                return None
-            results = read_au_results(results_file)
-            predictions = pd.read_csv(predictions_file, keep_default_na=False, dtype={
-                "sample_id": str, "database": str, "subject": str})
-        except (MerbenchError, ValueError, OSError):
-            return None
-        if results.files is not None and first_mismatch(run_dir.path, results.files):
-            return None
+        results, predictions = found
         return AURunResult(run_dir=run_dir.path, results=results, predictions=predictions,
                            reported=True)

@@ -20,12 +20,13 @@ import pandas as pd
 from merbench.dataset import Dataset
 from merbench.errors import MerbenchError
 from merbench.protocols import Fold
-from merbench.results.manifest import PREDICTIONS_FILE, first_mismatch
+from merbench.results.manifest import PREDICTIONS_FILE
 from merbench.results.model import Metrics, Results
 from merbench.results.rundir import RunDirectory
 from merbench.results.schema import read_results
 from merbench.runinfo import FoldOutcome
 from merbench.runner.data import RunData
+from merbench.runner.finished_files import read_finished
 from merbench.runner.started_run import StartedRun
 from merbench.runner.summary import summarise
 from merbench.task import EmotionTask
@@ -77,30 +78,13 @@ class EmotionRun:
         return RunResult(run_dir=run_dir, results=record, predictions=predictions)
 
     def finished_before(self, data: RunData, run_dir: RunDirectory) -> RunResult | None:
-        """The stored result of a run that finished before, reported as it was written.
-
-        Running the same command again must not rewrite a finished run: its ``created``,
-        wall time, engine and environment describe the process that trained it (the
-        leaderboard shows that wall time), not the one that looked again. A run whose
-        results file is missing or unreadable, or one of whose fold files is gone (deleted
-        to train that fold again) or damaged, is not finished: the run goes on as any
-        resumed run (and names a damaged file). Nor is one whose files are not those its
-        results.json names (its manifest): then the results are stale, and the run is
-        summarised again from its fold files."""
-        results_file = run_dir.path / self.task.results_file
-        predictions_file = run_dir.path / PREDICTIONS_FILE
-        if not (results_file.is_file() and predictions_file.is_file()):
+        """The stored result of a run that finished before, reported as it was written
+        (:func:`~merbench.runner.finished_files.read_finished` says when it is one)."""
+        found = read_finished(data, run_dir, self.task.results_file, PREDICTIONS_FILE,
+                              read_results)
+        if found is None:
             return None
-        try:
-            if any(run_dir.load_fold(fold.index) is None for fold in data.folds):
-                return None
-            results = read_results(results_file)
-            predictions = pd.read_csv(predictions_file, dtype={
-                "sample_id": str, "database": str, "subject": str})
-        except (MerbenchError, ValueError, OSError):
-            return None
-        if results.files is not None and first_mismatch(run_dir.path, results.files):
-            return None  # a file changed since (or a kill split the summary): summarise again
+        results, predictions = found
         if results.selection.policy != data.plan.spec.selection:
             # a finished run's reported policy never changes in place: copied into a results
             # folder, a silently rewritten fixed run would be an oracle row
