@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -169,3 +170,55 @@ def test_tune_into_a_folder_whose_runs_archive_cannot_be_read(tmp_path: Path, cl
     code, out, err = cli("tune", tuning_file, "--out", folder)
     assert code == 2 and not out, out
     assert "the runs it holds cannot be read back to go on from; delete" in err, err
+
+
+def test_a_tuning_being_written_is_neither_called_a_result_nor_written_twice(
+        tmp_path: Path, cli) -> None:
+    """Issue 69, fourth pass, findings 2 and 3: ``tune`` took no lock, so a second search
+    ran into the folder of one under way (and left a tuning validate rejects), and validate
+    said the folder "holds none of ... tuning.json" while tuning.json was there."""
+    from merbench.results.rundir import held_folder
+
+    folder = Path(shutil.copytree(COMMITTED / "tunings" / "lbp-apex-svm-composite" /
+                                  "test-scored", tmp_path / "tuning"))
+    space = COMMITTED.parents[1] / "benchmarks" / "tunes" / "lbp-apex-svm-composite.toml"
+    with held_folder(folder, "it keeps every run it trains"):
+        code, out, err = cli("validate", folder)
+        assert code == 2 and "a merbench tune command is writing it now" in err, (out, err)
+        code, out, _ = cli("status", folder)
+        assert code == 0 and "running: a merbench tune command is writing it now" in out, out
+        code, _, err = cli("tune", space, "--out", folder, "--score", "test",
+                           "--data-root", Path(os.environ["MERBENCH_TEST_DATA"]) / "composite")
+        assert code == 2 and f"another merbench process is running in {folder}" in err, err
+    (folder / "tune.json").unlink()  # as a search under way has it: tuning.json alone
+    code, _, err = cli("validate", folder)
+    assert code == 2 and "is a tuning not finished yet (tuning.json written, tune.json not " \
+        "yet)" in err, err
+
+
+@pytest.mark.parametrize(("change", "said"), [
+    ("unpacked", "holds its runs unpacked (trials/) beside runs.tar.xz"),
+    ("empty tune.json", None),
+    ("fifo predictions", None),
+])
+def test_a_tuning_that_status_calls_unfinished_does_not_validate(tmp_path: Path, cli,
+                                                                 change: str,
+                                                                 said: str | None) -> None:
+    """Fourth pass, findings 4 and 5: a tuning stopped while packing validated "ok" and was
+    published while status called it unfinished; status called a tuning whose
+    predictions.csv was a fifo, or whose tune.json was empty, "finished"."""
+    from merbench.results.run_archive import unpack_runs
+
+    folder = Path(shutil.copytree(COMMITTED / "tunings" / "lbp-apex-svm-composite" /
+                                  "test-scored", tmp_path / "tuning"))
+    if change == "unpacked":
+        unpack_runs(folder, folder)
+    elif change == "empty tune.json":
+        (folder / "tune.json").write_text("")
+    else:
+        (folder / "predictions.csv").unlink()
+        os.mkfifo(folder / "predictions.csv")
+    code, _, err = cli("validate", folder)
+    assert code == 2 and (said is None or said in err), err
+    code, out, err = cli("status", folder)
+    assert "finished: tune.json written" not in out, out

@@ -12,7 +12,7 @@ from pathlib import Path
 from merbench.cli.literal import say
 from merbench.cli.parser import EXIT_USAGE
 from merbench.errors import MerbenchError
-from merbench.kinds import MARKERS, RESULT_KINDS, Checked, kind_of
+from merbench.kinds import MARKERS, RESULT_KINDS, Checked, kind_of, started_kind
 from merbench.leaderboard.collect import (
     LINK_REASON,
     RESULTS_BELOW,
@@ -24,6 +24,7 @@ from merbench.leaderboard.collect import (
 )
 from merbench.leaderboard.copies import Claim, by_evidence, settle
 from merbench.leaderboard.declared_defaults import DeclaredDefaults
+from merbench.literal import indefinite
 from merbench.results.out_folders import is_system_folder
 from merbench.verification.validate import ResultRejected, ValidatedRun
 
@@ -63,6 +64,12 @@ def _checked(path: Path) -> Checked:
         raise ResultRejected(path, "no such file or directory")
     kind = kind_of(path)
     if kind is None:
+        started = started_kind(path) if path.is_dir() else None
+        if started is not None:  # its first file written, its result not yet
+            raise ResultRejected(path, f"is {indefinite(started.name)} not finished yet "
+                                       f"({started.started_file} written, "
+                                       f"{started.markers[0]} not yet): 'merbench status "
+                                       f"{path}' says how far it has got")
         if path.is_dir():
             raise ResultRejected(path, f"holds none of {', '.join(MARKERS)}; pass a run "
                                        "directory, a tuning's or a results file")

@@ -81,6 +81,12 @@ class SpottingRunKind:
                    else "spotting")
             return (f"{folder}: {what}: running ({now}), {counted(spotted, 'video')} spotted "
                     "so far")
+        empty = [name for name in (SPOTTING_FILE, STR_FILE)
+                 if (folder / name).is_file() and (folder / name).stat().st_size == 0]
+        if empty:
+            return (f"{folder}: {what}: its {empty[0]} is empty, no result ('merbench "
+                    "validate' says why); run the same merbench spot command to write it "
+                    "again")
         if os.path.lexists(folder / SPOTTING_FILE):
             recognised = "; str.json written" if os.path.lexists(folder / STR_FILE) else ""
             return (f"{folder}: {what}: complete, {counted(spotted, 'video')} spotted "

@@ -45,6 +45,7 @@ from merbench.results.run_archive import (
     unpack_runs,
 )
 from merbench.results.run_files import read_predictions
+from merbench.results.rundir import held_folder
 from merbench.results.safe_files import read_regular_bytes
 from merbench.results.schema import now_iso
 from merbench.results.tune_file import (
@@ -191,16 +192,19 @@ def tune(spec: TuneSpec, mode: Mode, settings: RunSettings, out: Path, plugins: 
     with ExitStack() as held:
         if side_by_side(settings.executor):
             held.enter_context(connected(settings.ray_address))
-        return _tune(spec, mode, settings, out, plugins, timeout_s, on_progress)
+        return _tune(spec, mode, settings, out, plugins, timeout_s, on_progress, held)
 
 
 def _tune(spec: TuneSpec, mode: Mode, settings: RunSettings, out: Path, plugins: Plugins,
-          timeout_s: float | None, on_progress: Callable[[Progress], None] | None
-          ) -> TuneResults:
+          timeout_s: float | None, on_progress: Callable[[Progress], None] | None,
+          held: ExitStack) -> TuneResults:
     started = time.perf_counter()
     first = {p.name: _first(p) for p in spec.space}
     data = load_data(plan_run(spec.trial_spec(first, spec.protocol, {}), settings, plugins))
     check_corners(spec, settings, plugins, data)
+    # the folder is this command's until it ends: a second search into it is refused, and
+    # validate, status and the build can tell a tuning under way from a stopped one
+    held.enter_context(held_folder(out, "it keeps every run it trains"))
     claim_folder(spec, mode, out)
     _unpack_finished(out)
     samples = data.dataset.samples

@@ -13,8 +13,9 @@ from pathlib import Path
 
 from merbench.errors import MerbenchError
 from merbench.results.run_archive import PACKED_FOLDERS, RUNS_ARCHIVE, archived_names
+from merbench.results.rundir import folder_is_held
 from merbench.results.safe_files import UnsafeFile, check_entry, read_regular_bytes
-from merbench.results.tune_file import NESTED, TUNE_FILE, TUNING_SPEC_FILE
+from merbench.results.tune_file import NESTED, TUNE_FILE, TUNE_PREDICTIONS_FILE, TUNING_SPEC_FILE
 
 
 def is_tuning_folder(path: Path) -> bool:
@@ -30,10 +31,29 @@ def _run_files(folder: Path) -> list[str]:
             if (folder / name).is_dir() for p in sorted((folder / name).rglob("*"))]
 
 
+def _stopped_wrong(folder: Path, written: bool) -> str | None:
+    """What is wrong with a tuning no command is writing, where its files are not those a
+    search leaves (None: they are)."""
+    empty = [name for name in (TUNE_FILE, TUNE_PREDICTIONS_FILE)
+             if (folder / name).is_file() and (folder / name).stat().st_size == 0]
+    packed, unpacked = (folder / RUNS_ARCHIVE).is_file(), (folder / "trials").is_dir()
+    if written and empty:
+        return (f"its {empty[0]} is empty: not a finished tuning ('merbench validate' says "
+                "why); run the same merbench tune command to write it again")
+    if written and not packed:  # the search ends by packing its runs, then tune.json
+        return (f"tune.json is written but {RUNS_ARCHIVE}, the runs it was made from, is "
+                "missing: the tuning cannot be checked; restore it, or run the same merbench "
+                "tune command into a new folder")
+    if packed and unpacked:  # a stop while packing: the command removes the unpacked ones
+        return (f"the runs are both packed ({RUNS_ARCHIVE}) and unpacked (trials/): a stop "
+                "came while they were packed; run the same merbench tune command to finish it")
+    return None
+
+
 def tuning_status(folder: Path) -> str:
     """The search, its runs finished out of the most it can train, and its state."""
     try:
-        for name in (TUNE_FILE, RUNS_ARCHIVE):  # a fifo or a link is said, never read
+        for name in (TUNE_FILE, RUNS_ARCHIVE, TUNE_PREDICTIONS_FILE):  # said, never read
             check_entry(folder / name, folder)
         claimed = json.loads(read_regular_bytes(folder / TUNING_SPEC_FILE))
         spec, mode = claimed["spec"], claimed["mode"]
@@ -44,16 +64,11 @@ def tuning_status(folder: Path) -> str:
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise MerbenchError(f"{folder / TUNING_SPEC_FILE} cannot be read ({exc}); is the "
                             "folder a merbench tuning?") from None
+    running = folder_is_held(folder)  # a tune command writing it now: its files in motion
     written = (folder / TUNE_FILE).is_file()
-    packed, unpacked = (folder / RUNS_ARCHIVE).is_file(), (folder / "trials").is_dir()
-    if written and not packed:  # the search ends by packing its runs, then tune.json
-        return (f"{folder}: tune.json is written but {RUNS_ARCHIVE}, the runs it was "
-                "made from, is missing: the tuning cannot be checked; restore it, or run the "
-                "same merbench tune command into a new folder")
-    if packed and unpacked:  # a stop while packing: the command removes the unpacked ones
-        return (f"{folder}: the runs are both packed ({RUNS_ARCHIVE}) and unpacked "
-                "(trials/): a stop came while they were packed; run the same merbench tune "
-                "command to finish it")
+    stopped = None if running else _stopped_wrong(folder, written)
+    if stopped is not None:
+        return f"{folder}: {stopped}"
     names = _run_files(folder)
     finished = sum(fnmatch(n, "trials/*/trial-*/results.json") for n in names)
     outer = len({n.split("/")[1] for n in names if n.startswith("trials/") and n.count("/") > 1})
@@ -65,6 +80,7 @@ def tuning_status(folder: Path) -> str:
     else:
         shape = f"{trials} whole runs scored on the test subjects"
         runs = f"{finished} of {trials} runs finished"
-    state = "finished: tune.json written" if written else \
-        "tune.json not yet written (the same merbench tune command goes on)"
+    state = ("running: a merbench tune command is writing it now" if running else
+             "finished: tune.json written" if written else
+             "tune.json not yet written (the same merbench tune command goes on)")
     return f"{folder}: tuning of {what}, {mode}, {shape}: {runs}; {state}"

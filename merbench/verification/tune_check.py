@@ -30,6 +30,7 @@ import contextlib
 import hashlib
 import json
 import math
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -38,9 +39,9 @@ import pandas as pd
 from merbench.errors import MerbenchError
 from merbench.results.audit_file import refuse_audit_record
 from merbench.results.codec import to_json
-from merbench.results.run_archive import RUNS_ARCHIVE, unpacked_runs
+from merbench.results.run_archive import PACKED_FOLDERS, RUNS_ARCHIVE, unpacked_runs
 from merbench.results.run_files import ResultRejected, read_predictions
-from merbench.results.rundir import RunDirectory
+from merbench.results.rundir import RunDirectory, folder_is_held
 from merbench.results.safe_files import check_entry, read_regular_bytes
 from merbench.results.tune_file import (
     NESTED,
@@ -253,6 +254,14 @@ def validated_tune(path: Path, deep: bool = True) -> Iterator[tuple[TuneResults,
     """:func:`validate_tune`, with the folder its runs were unpacked into for the block
     (removed after it): an audit trains those runs again without unpacking them twice."""
     folder = path if path.is_dir() else path.parent
+    if folder_is_held(folder):
+        raise ResultRejected(folder, "a merbench tune command is writing it now; wait for it "
+                                     "to finish, then check it")
+    loose = [name for name in PACKED_FOLDERS if os.path.lexists(folder / name)]
+    if loose:  # the runs the checks read are the archive's: these would go unread
+        raise ResultRejected(folder, f"holds its runs unpacked ({loose[0]}/) beside "
+                                     f"{RUNS_ARCHIVE}: a stop came while they were packed; run "
+                                     "the same merbench tune command to finish it")
     try:
         # the tuning's own files, as any run's: no link out of the folder (its page copies
         # them into the site), no fifo, no hard link
