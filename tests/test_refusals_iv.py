@@ -18,6 +18,7 @@ SPOT = ("spot", "--spotter", "flow-peak", "--dataset", "synthetic-long", "--quie
     (("--tune", "p=0.1,0.1"), "lists 0.1 twice"),
     (("--tune", "p=0.1,,0.2"), "has an empty value between commas"),
     (("--epochs", "3"), "--epochs is an option of --recognise MODEL, which is not given"),
+    (("--epochs", "0"), "--epochs is an option of --recognise MODEL, which is not given"),
     (("--recognise-feature", "tvl1-uvos"), "--recognise-feature is an option of --recognise"),
     (("--model-opt", "dim=3"), "--model-opt is an option of --recognise"),
     (("--recognise", "ststnet", "--epochs", "0"), "trains at least one epoch"),

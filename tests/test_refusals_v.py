@@ -222,3 +222,11 @@ def test_a_tuning_that_status_calls_unfinished_does_not_validate(tmp_path: Path,
     assert code == 2 and (said is None or said in err), err
     code, out, err = cli("status", folder)
     assert "finished: tune.json written" not in out, out
+
+
+def test_a_synthetic_dataset_too_large_to_make_is_refused_at_once(cli, tmp_path: Path) -> None:
+    """Fourth pass, finding 9: ``--dataset-opt subjects=1000000000`` grew memory for minutes
+    with no word."""
+    code, out, err = cli("run", "--model", "ststnet", "--dataset", "synthetic", "--quiet",
+                         "--dataset-opt", "subjects=1000000000", "--out", tmp_path / "r")
+    assert code == 2 and "samples, more than 10,000; give fewer subjects" in err, (out, err)

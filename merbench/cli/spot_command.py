@@ -88,7 +88,7 @@ def _out_problem(out: Path) -> str | None:
 
 def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
     without = [flag for flag, given in (("--recognise-feature", args.recognise_feature),
-                                        ("--epochs", args.epochs),
+                                        ("--epochs", args.epochs is not None),
                                         ("--model-opt", args.model_options),
                                         ("--device", args.device != "cpu")) if given]
     if args.recognise is None and without:  # options of a recogniser that is not asked for

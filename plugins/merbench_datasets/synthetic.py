@@ -143,6 +143,11 @@ def render_flow(points: np.ndarray, displacements: np.ndarray, sigma: float
     return u, v
 
 
+#: the most samples the generator makes (each is two 64 x 64 images and its flow: 10,000
+#: are some hundreds of megabytes; the composite has 442)
+MAX_SAMPLES = 10_000
+
+
 def make_synthetic(
     subjects: int = 6,
     samples_per_subject: int = 10,
@@ -158,6 +163,12 @@ def make_synthetic(
         raise MerbenchError(f"synthetic: databases must be between 1 and subjects ({subjects})")
     if seed < 0:
         raise MerbenchError("synthetic: seed must be non-negative")
+    if subjects * samples_per_subject > MAX_SAMPLES:
+        # refused before any sample is made: a billion subjects grew memory for minutes
+        # with no word, never a test of a model
+        raise MerbenchError(f"synthetic: subjects x samples_per_subject = "
+                            f"{subjects * samples_per_subject:,} samples, more than "
+                            f"{MAX_SAMPLES:,}; give fewer subjects or samples_per_subject")
     rng = np.random.default_rng(seed)
     rows, images, landmarks = [], [], []
     center = np.array([IMAGE_SIZE / 2, IMAGE_SIZE / 2])
