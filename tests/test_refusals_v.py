@@ -230,3 +230,18 @@ def test_a_synthetic_dataset_too_large_to_make_is_refused_at_once(cli, tmp_path:
     code, out, err = cli("run", "--model", "ststnet", "--dataset", "synthetic", "--quiet",
                          "--dataset-opt", "subjects=1000000000", "--out", tmp_path / "r")
     assert code == 2 and "samples, more than 10,000; give fewer subjects" in err, (out, err)
+
+
+def test_a_tunings_classes_must_be_its_runs(tmp_path: Path, cli) -> None:
+    """Fourth pass, finding 7: tune.json's ``classes`` were bound to nothing (HTML and
+    control characters passed validate and were published in the site's copy)."""
+    import json
+
+    folder = Path(shutil.copytree(COMMITTED / "tunings" / "lbp-apex-svm-composite" /
+                                  "test-scored", tmp_path / "tuning"))
+    record = json.loads((folder / "tune.json").read_text())
+    record["classes"] = ["<script>alert(1)</script>", "b\u202ec", "\x1b[31mx\x07"]
+    (folder / "tune.json").write_text(json.dumps(record))
+    code, _, err = cli("validate", folder)
+    assert code == 2 and "tune.json's classes" in err and "are not those of its run" in err
+    assert "\x1b" not in err and "\u202e" not in err

@@ -192,6 +192,19 @@ def test_a_recognisers_claimed_gpu_does_not_loosen_its_audit(recognised: Path, t
         "which only an audit on a GPU can allow for: give --device cuda" in out
 
 
+@pytest.mark.parametrize("device", ["\u202e<b>x\x1b", "tpu", "cuda:0 (\x07)"])
+def test_a_recognisers_device_must_be_a_device(recognised: Path, tmp_path: Path, cli,
+                                               device: str) -> None:
+    """Fourth pass, finding 8: ``recogniser.device`` took any text (the claim no longer
+    loosens an audit, but a page or a terminal still read it)."""
+    forged = Path(shutil.copytree(recognised, tmp_path / "device"))
+    record = json.loads((forged / "str.json").read_text())
+    record["recogniser"]["device"] = device
+    (forged / "str.json").write_text(json.dumps(record))
+    code, _, err = cli("validate", forged)
+    assert code == 2 and "not a device merbench trains on" in err, err
+
+
 @pytest.mark.parametrize(("options", "said"), [
     (("--device", "tpu"), "unknown device 'tpu'"),
     (("--workers", "0"), "--workers must be at least 1 (got 0)"),

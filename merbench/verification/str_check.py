@@ -11,6 +11,7 @@ trust, as a recognition run's predictions are; ``merbench audit`` is what trains
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from merbench.errors import MerbenchError
@@ -46,6 +47,11 @@ def _read(file: Path) -> StrResults:
         raise ResultRejected(file, f"not a spot-then-recognise file: {exc}") from None
 
 
+#: a device as :func:`merbench.training.device.describe_device` records it: "cpu", or
+#: "cuda:0 (NVIDIA H100 80GB HBM3)" (printable characters in the hardware's name)
+RECORDED_DEVICE = re.compile(r"(cpu|mps|cuda(:\d+)?)( \([\x20-\x7e]{1,200}\))?")
+
+
 def validate_str(file: Path, spotting: SpottingResults) -> StrResults:
     """The checked ``str.json`` at ``file`` of the (already checked) run ``spotting``;
     :class:`ResultRejected` naming the first thing wrong."""
@@ -59,6 +65,11 @@ def validate_str(file: Path, spotting: SpottingResults) -> StrResults:
     n_classes = len(found.classes)
     if n_classes < 2:
         raise ResultRejected(file, f"classes holds {n_classes}; recognition needs two or more")
+    if not RECORDED_DEVICE.fullmatch(found.recogniser.device):
+        # the run's own claim, which no audit takes for a fact; still only a device's name
+        raise ResultRejected(file, f"recogniser.device is {found.recogniser.device!r}, not a "
+                                   "device merbench trains on (cpu, mps, cuda or cuda:N, with "
+                                   "its hardware's name)")
     if len(found.videos) != len(spotting.videos):
         raise ResultRejected(file, f"holds {len(found.videos)} videos; its spotting run has "
                                    f"{len(spotting.videos)}")

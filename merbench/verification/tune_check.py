@@ -118,9 +118,11 @@ def _inside(folder: Path, relative: str) -> Path:
 
 
 def _run(folder: Path, relative: str, expected: RunSpec, deep: bool,
-         counts: dict[str, int] | None = None) -> pd.DataFrame:
+         counts: dict[str, int] | None = None, classes: list[str] | None = None
+         ) -> pd.DataFrame:
     """The predictions of the run at ``relative``, once it is shown to be ``expected``;
-    ``counts`` (deep only) gets the dataset's samples per database, as the run records them."""
+    ``counts`` (deep only) gets the dataset's samples per database, as the run records them;
+    ``classes`` (deep only): tune.json's, which must be the run's."""
     path = _inside(folder, relative)
     if deep:
         checked = validate_run(path)
@@ -128,6 +130,10 @@ def _run(folder: Path, relative: str, expected: RunSpec, deep: bool,
         if counts is not None:
             counts.update({db: info.n_samples
                            for db, info in checked.results.dataset.databases.items()})
+        if classes is not None and checked.results.dataset.classes != classes:
+            raise ResultRejected(folder, f"tune.json's classes {classes} are not those of "
+                                         f"its run {relative} "
+                                         f"({checked.results.dataset.classes})")
     else:
         if not (path / "results.json").is_file():
             raise ResultRejected(path, "has no results.json: the run did not finish")
@@ -336,13 +342,15 @@ def _validate(folder: Path, runs: Path, results: TuneResults, deep: bool) -> Tun
                                              f"{outer.final_run}, not "
                                              f"{final_folder(fold.folder, best)}")
             final = _run(runs, outer.final_run, expected_spec(spec, results.mode, fold,
-                                                              params, None), True, counts)
+                                                              params, None), True, counts,
+                         results.classes)
         else:
             if outer.final_run != outer.chosen_trial().runs[0]:
                 raise ResultRejected(folder, "a test-scored search reports a run other than "
                                              "its best trial's")
             final = _run(runs, outer.final_run, expected_spec(spec, results.mode, None,
-                                                              params, None), True, counts)
+                                                              params, None), True, counts,
+                         results.classes)
         subjects = set((final["database"].astype(str) + "/"
                         + final["subject"].astype(str)).tolist())
         if subjects & tested:
