@@ -245,3 +245,45 @@ def test_a_tunings_classes_must_be_its_runs(tmp_path: Path, cli) -> None:
     code, _, err = cli("validate", folder)
     assert code == 2 and "tune.json's classes" in err and "are not those of its run" in err
     assert "\x1b" not in err and "\u202e" not in err
+
+
+def test_audit_of_a_folder_of_seed_runs_names_them(cli) -> None:
+    """Fourth pass, finding 11: a folder of one configuration's seed runs without a
+    seeds.json (the committed OFF-ApexNet one) got "no results.json here"."""
+    folder = COMMITTED / "offapexnet-composite-loso"
+    code, out, err = cli("audit", folder)
+    assert code == 2 and not out
+    assert f"{folder} holds 2 results ({folder / 'seed-0'}, {folder / 'seed-1'}); audit each" \
+        in err, err
+
+
+@pytest.mark.parametrize("args", [("run", *TINY_RUN), ("audit", COMMITTED / "tunings")])
+def test_more_workers_than_the_machine_can_use_are_refused(cli, tmp_path: Path,
+                                                           args: tuple[object, ...]) -> None:
+    """Fourth pass, finding 11: ``--workers 100000`` was accepted silently."""
+    extra = ("--out", tmp_path / "r") if args[0] == "run" else ()
+    code, _, err = cli(*args, *extra, "--workers", "100000")
+    assert code == 2 and "--workers must be at most" in err, err
+
+
+def test_a_conflict_names_the_other_copies_and_a_strict_build_what_it_did(
+        examples: dict[str, Path], tmp_path: Path, cli,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fourth pass, finding 11: a conflicting copy was said to claim the configuration "of"
+    itself and its rivals, and "configuration and seed" for a spotting run, which has no
+    seed; a strict build into a new folder said that folder was "left as it was"."""
+    from merbench.kinds import spotting as spotting_kind
+
+    results = tmp_path / "results"
+    for name in ("a", "b"):
+        shutil.copytree(examples["spotting run"], results / name)
+    monkeypatch.setattr(spotting_kind, "spotting_evidence", lambda found, str_: str(id(found)))
+    code, _, err = cli("validate", results)
+    assert code == 2, err
+    assert f"{results / 'a'}: claims the spotter, settings and data of {results / 'b'} with " \
+        "other results" in err, err
+    (results / "b" / "spotting.json").write_text("{}")  # now one is rejected by its check
+    code, out, _ = cli("leaderboard", "build", "--results", results, "--out", tmp_path / "new",
+                       "--strict")
+    assert code == 2 and "site: not written (--strict) (" in out, out
+    assert not (tmp_path / "new").exists()

@@ -13,7 +13,9 @@ from pathlib import Path
 
 from merbench.cli.literal import say
 from merbench.errors import MerbenchError
-from merbench.kinds import AuditRequest, check_audit_options, kind_of
+from merbench.kinds import AuditRequest, check_audit_options, kind_of, started_kind
+from merbench.leaderboard.collect import walk_results
+from merbench.literal import counted, indefinite
 from merbench.plugins import Plugins
 
 EXIT_DIFFERS = 1
@@ -29,6 +31,22 @@ def _count(text: str) -> int | None:
                             "or 'all'") from None
 
 
+def _not_a_result(path: Path) -> str:
+    """Why ``path``, which no kind of result owns, cannot be audited, and what to give."""
+    started = started_kind(path) if path.is_dir() else None
+    if started is not None:
+        return (f"{path} is {indefinite(started.name)} not finished yet ({started.markers[0]} "
+                "not written): an audit makes again what a finished result holds")
+    inside = walk_results(path, given_as="").results if path.is_dir() else []
+    if inside:  # a folder of results, such as one configuration's seed runs
+        return (f"{path} holds {counted(len(inside), 'result')} "
+                f"({', '.join(str(p) for p in inside[:3])}{', ...' if len(inside) > 3 else ''})"
+                f"; audit each of them (merbench audit {inside[0]})")
+    return (f"{path}: no results.json here (nor the file of another kind of result); pass a "
+            "finished run directory or its results.json, a spotting run, a --seeds folder or "
+            "a tuning")
+
+
 def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
     path, count = Path(args.run), _count(args.folds)  # the options first, as every command
     request = AuditRequest(count=count, seed=args.seed, data_root=args.data_root,
@@ -41,9 +59,7 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
                             "a --seeds folder, a spotting run's or a tuning's")
     kind = kind_of(path)
     if kind is None:
-        raise MerbenchError(f"{path}: no results.json here (nor the file of another kind of "
-                            "result); pass a finished run directory or its results.json, a "
-                            "spotting run, a --seeds folder or a tuning")
+        raise MerbenchError(_not_a_result(path))
     verdict = kind.audit(path, request, lambda line: say(line, flush=True))
     say(verdict.line)
     return 0 if verdict.passed else EXIT_DIFFERS

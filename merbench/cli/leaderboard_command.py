@@ -74,7 +74,8 @@ def main(args: argparse.Namespace) -> int:
         say(f"merbench: rejected: {item.path}: {item.reason}", file=sys.stderr)
     others = ", ".join(counted(n, kind) for kind, n in report.others.items() if n)
     site = (f"site: {report.out / 'index.html'}" if report.written else
-            f"site: not written (--strict), {report.out} left as it was")
+            f"site: not written (--strict), {report.out} left as it was" if report.out.exists()
+            else "site: not written (--strict)")
     say(f"{site} ({counted(report.benchmarks, 'benchmark')}, "
         f"{counted(report.runs, 'run')}, {len(report.rejected)} rejected file(s)"
           f"{f'; also {others}' if others else ''})")

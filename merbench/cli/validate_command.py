@@ -120,8 +120,14 @@ def _conflicting(checked: list[Checked]) -> tuple[set[str], list[Line]]:
     spotting run's intervals), as the leaderboard settles them
     (:func:`merbench.leaderboard.copies.by_evidence`), and what to say of them."""
     once = list({result.path.resolve(): result for result in checked}.values())  # named twice
-    kept, conflicts = by_evidence(once, lambda c: c.claim, lambda c: c.evidence or "",
-                                  lambda c: c.path, "configuration and seed")
+    kept: list[list[Checked]] = []
+    conflicts: list[tuple[Path, str]] = []
+    for claimed in dict.fromkeys(result.claimed for result in once):  # each kind's words
+        found, refused = by_evidence([c for c in once if c.claimed == claimed],
+                                     lambda c: c.claim, lambda c: c.evidence or "",
+                                     lambda c: c.path, claimed)
+        kept += found
+        conflicts += refused
     lines: list[Line] = [
         (f"reproduced {len(copies)}x: {', '.join(str(c.path) for c in copies)} claim the "
          "same configuration and seed with the same results", False)

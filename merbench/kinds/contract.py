@@ -20,6 +20,7 @@ from typing import Protocol, runtime_checkable
 
 from merbench.errors import MerbenchError
 from merbench.plugins import Plugins
+from merbench.runner.checks import max_threads
 from merbench.training.device import resolve_device
 from merbench.verification.validate import ValidatedRun
 
@@ -38,6 +39,7 @@ class Checked:
     #: (an emotion run, through ``run``) or has none
     claim: tuple[object, ...] | None = None
     evidence: str | None = None
+    claimed: str = "configuration and seed"  # the claim in words, for a conflict's line
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,10 @@ def check_audit_options(request: AuditRequest) -> None:
     resolve_device(request.device)
     if request.workers is not None and request.workers < 1:
         raise MerbenchError(f"--workers must be at least 1 (got {request.workers})")
+    if request.workers is not None and request.workers > max_threads():
+        raise MerbenchError(f"--workers must be at most {max_threads()} (4 per core of this "
+                            f"machine; got {request.workers:,}); leave it out to let merbench "
+                            "choose")
     if request.data_root is not None and not Path(request.data_root).is_dir():
         raise MerbenchError(f"--data-root {request.data_root}: no such folder; give the "
                             "folder that holds the dataset's files")

@@ -53,7 +53,8 @@ class SpottingRunKind:
                    f"{counted(len(checked.variants), 'setting')}; recomputed "
                    f"{', '.join(checked.policies)}{beside}")
         return Checked(path, summary, claim=("spotting run", *spotting_claim(checked, recognised)),
-                       evidence=spotting_evidence(checked, recognised))
+                       evidence=spotting_evidence(checked, recognised),
+                       claimed="spotter, settings and data")
 
     def status(self, folder: Path) -> str:
         """The run's spotter and dataset (``spot-run.json``, written first) and the videos

@@ -53,7 +53,8 @@ class TuningKind:
                              "validates and every trial's score, choice and the outer UF1 "
                              f"{checked.overall.uf1:.4f} recompute",
                        claim=("tuning", *tune_claim(checked)),
-                       evidence=tune_evidence(checked, folder))
+                       evidence=tune_evidence(checked, folder),
+                       claimed="search (model, data, space, sampler and seed)")
 
     def status(self, folder: Path) -> str:
         return tuning_status(folder if folder.is_dir() else folder.parent)

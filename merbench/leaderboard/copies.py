@@ -131,8 +131,9 @@ def by_evidence(items: Sequence[T], claim: Callable[[T], Hashable],
         if len({evidence(item) for item in copies}) == 1:
             kept.append(copies)
             continue
-        shown = ", ".join(str(path(item)) for item in copies)
-        rejected += [(path(item), f"claims the {what} of {shown} with other results: one of "
-                                  "them was edited ('merbench audit' of each says which); "
-                                  "publish only the genuine one") for item in copies]
+        for item in copies:
+            others = ", ".join(str(path(other)) for other in copies if other is not item)
+            rejected.append((path(item), f"claims the {what} of {others} with other results: "
+                                         "one of them was edited ('merbench audit' of each "
+                                         "says which); publish only the genuine one"))
     return kept, rejected

@@ -54,7 +54,7 @@ def check_entry(path: Path, base: Path, *, folder: bool = False) -> None:
     shown = path.relative_to(base) if path.is_relative_to(base) else path
     if not wanted(mode):
         raise UnsafeFile(f"{shown} is {_describe(path, mode)}; publish the "
-                         f"{'folder' if folder else 'file'} itself, inside the run folder")
+                         + ("folder itself" if folder else "file itself, inside the run folder"))
     if not folder:
         _check_links(shown, os.lstat(path).st_nlink)
 

@@ -58,10 +58,12 @@ def check_values(spec: RunSpec, settings: RunSettings) -> None:
         raise MerbenchError(f"--epochs must be at most {MAX_EPOCHS:,} (got {spec.epochs:,}): "
                             "every epoch's test predictions are kept in memory and on disk")
     threads_cap = max_threads()
-    if settings.threads is not None and settings.threads > threads_cap:
-        raise MerbenchError(f"--threads must be at most {threads_cap} (4 per core of this "
-                            f"machine; got {settings.threads:,}); leave it out to let "
-                            "merbench choose")
+    for name in ("threads", "workers"):
+        value = getattr(settings, name)
+        if value is not None and value > threads_cap:
+            raise MerbenchError(f"--{name} must be at most {threads_cap} (4 per core of this "
+                                f"machine; got {value:,}); leave it out to let merbench "
+                                "choose")
     check_seed(spec.seed, "--seed")
     for name in ("model_options", "dataset_options", "feature_options", "protocol_options"):
         check_finite(getattr(spec, name), flag(name))

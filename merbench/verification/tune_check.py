@@ -103,7 +103,7 @@ def _record_problem(folder: Path, results: TuneResults) -> str | None:
         found = sorted(k for k in set(spec) | set(mine) if spec.get(k) != mine.get(k))
         what = found[0] if found else "mode"
         return (f"tune.json is not the search {TUNING_SPEC_FILE} recorded when it started "
-                f"(its {what} differs); publish the tuning as merbench tune wrote it")
+                f"(they differ in {what}); publish the tuning as merbench tune wrote it")
     return None
 
 

@@ -244,8 +244,10 @@ def validate_seeds(path: Path, runs: dict[Path, ValidatedRun] | None = None) -> 
     except UnsafeFile as exc:
         raise ResultRejected(base, str(exc)) from None
     except (MerbenchError, LayoutError) as exc:
-        raise ResultRejected(base, f"{seeds_path.name}: "
-                                   f"{str(exc).removeprefix(f'{seeds_path} ')}") from None
+        said = str(exc)  # "PATH is not ...", or a layout error without the path
+        raise ResultRejected(base, said.replace(f"{seeds_path} ", f"{seeds_path.name} ", 1)
+                             if said.startswith(f"{seeds_path} ")
+                             else f"{seeds_path.name}: {said}") from None
     foreign = refuse_audit_record(base, "seeds summary")  # each seed run records its own
     if foreign is not None:
         raise ResultRejected(base, foreign)
