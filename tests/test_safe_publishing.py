@@ -13,7 +13,7 @@ import pytest
 
 import merbench
 from merbench.results.safe_files import UnsafeFile, copy_regular_file
-from merbench.verification.validate import ResultRejected, validate_path
+from merbench.verification.validate import ResultRejected, validate_emotion
 
 SMALL = {"subjects": 4, "samples_per_subject": 6}
 SECRET = "secret-outside-the-run"
@@ -72,7 +72,7 @@ def test_links_and_special_files_are_refused(seeds: Path, tmp_path: Path, attack
     run = Path(shutil.copytree(seeds / "seed-0", tmp_path / "results" / "run"))
     make(run, name, tmp_path)
     with pytest.raises(ResultRejected, match=caught.replace("(", r"\(")):
-        validate_path(run)
+        validate_emotion(run)
     code, _, err = cli("validate", run)
     assert code == 2 and caught in err and "Traceback" not in err
     code, out, err = cli("leaderboard", "build", "--results", tmp_path / "results",
@@ -94,26 +94,26 @@ def test_seeds_that_point_outside_or_through_a_link_are_refused(seeds: Path,
     shutil.move(linked / "seed-0", tmp_path / "elsewhere")
     (linked / "seed-0").symlink_to(tmp_path / "elsewhere")
     with pytest.raises(ResultRejected, match="seed 0: seed-0 is a symbolic link"):
-        validate_path(linked)
+        validate_emotion(linked)
 
     escaping = Path(shutil.copytree(seeds, tmp_path / "escaping"))
     summary = json.loads((escaping / "seeds.json").read_text())
     summary["runs"]["0"] = "../linked"
     (escaping / "seeds.json").write_text(json.dumps(summary))
     with pytest.raises(ResultRejected, match=r"seed 0: \.\./linked leaves its folder"):
-        validate_path(escaping)
+        validate_emotion(escaping)
 
     summary_link = Path(shutil.copytree(seeds, tmp_path / "summary-link"))
     _link(summary_link, "seeds.json", tmp_path)
     with pytest.raises(ResultRejected, match=r"seeds\.json is a symbolic link"):
-        validate_path(summary_link)
+        validate_emotion(summary_link)
 
 
 def test_a_genuine_copy_validates_and_a_late_swap_is_not_copied(seeds: Path,
                                                                 tmp_path: Path) -> None:
     run = Path(shutil.copytree(seeds / "seed-0", tmp_path / "run"))
-    validate_path(run)
-    validate_path(Path(shutil.copytree(seeds, tmp_path / "seeds")))
+    validate_emotion(run)
+    validate_emotion(Path(shutil.copytree(seeds, tmp_path / "seeds")))
     _link(run, "run.json", tmp_path)  # swapped after a check
     with pytest.raises(UnsafeFile, match="cannot be published"):
         copy_regular_file(run / "run.json", tmp_path / "copied.json")

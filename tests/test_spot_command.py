@@ -23,6 +23,7 @@ from merbench.api import FrameInterval, Spotted, SpotterMeta, hookimpl
 from merbench.errors import MerbenchError
 from merbench.plugins import load_plugins
 from merbench.results.codec import from_json
+from merbench.results.run_files import ResultRejected
 from merbench.results.spotting_file import IntervalRecord, SpottedVideo, SpottingResults
 from merbench.runner.spot import SpotSpec, SpottingRun
 from merbench.spotting.choice import (
@@ -33,7 +34,6 @@ from merbench.spotting.choice import (
     truth_fingerprint,
 )
 from merbench.verification.spotting_check import validate_spotting
-from merbench.verification.validate import ResultRejected, validate_path
 
 SMALL = ["--dataset-opt", "subjects=3", "--dataset-opt", "videos_per_subject=1",
          "--dataset-opt", "frames=160", "--dataset-opt", "blinks_per_video=0"]
@@ -105,7 +105,7 @@ def test_a_changed_number_or_interval_is_rejected(echo_plugins: Any, tmp_path: P
     _echo_run(echo_plugins, tmp_path / "run").execute()
     file = tmp_path / "run" / "spotting.json"
     good = json.loads(file.read_text())
-    assert isinstance(validate_path(tmp_path / "run"), SpottingResults)
+    assert isinstance(validate_spotting(tmp_path / "run"), SpottingResults)
     changed = json.loads(json.dumps(good))
     changed["policies"]["training-subjects"]["scores"]["all"]["tp"] += 1
     file.write_text(json.dumps(changed))
@@ -208,9 +208,9 @@ def test_list_names_the_spotters_and_long_video_datasets(cli: Any) -> None:
     assert code == 0 and "synthetic-long" in out and "samm-long" in out
 
 
-def test_validate_names_a_folder_with_no_result(tmp_path: Path) -> None:
-    with pytest.raises(ResultRejected, match=r"spotting\.json"):
-        validate_path(tmp_path)
+def test_validate_names_a_folder_with_no_result(tmp_path: Path, cli: Any) -> None:
+    code, _, err = cli("validate", tmp_path)
+    assert code == 2 and "spotting.json" in err, err
 
 
 class _Backwards(EchoSpotter):

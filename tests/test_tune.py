@@ -361,8 +361,8 @@ def _pruned(data: dict[str, Any]) -> None:
      "reports run"),
     # tune.json alone was trusted for the search's settings (the adversarial pass, #69)
     (_set("trials", lambda t: t - 1), "is not the search tuning.json recorded when it "
-                                      "started (its trials differs)"),
-    (_set("protocol", lambda p: "lodo"), "(its protocol differs)"),
+                                      "started (they differ in trials)"),
+    (_set("protocol", lambda p: "lodo"), "(they differ in protocol)"),
     (_set("pruner", lambda p: "../../etc/passwd \x1b[31m"), "merbench searches with tpe, "
                                                              "grid, random and prunes with"),
 ])

@@ -264,7 +264,8 @@ def validated_tune(path: Path, deep: bool = True) -> Iterator[tuple[TuneResults,
         raise ResultRejected(folder, "a merbench tune command is writing it now; wait for it "
                                      "to finish, then check it")
     loose = [name for name in PACKED_FOLDERS if os.path.lexists(folder / name)]
-    if loose:  # the runs the checks read are the archive's: these would go unread
+    if loose and os.path.lexists(folder / RUNS_ARCHIVE):  # the archive's runs are checked:
+        # these would go unread (without an archive, runs are an older layout's, migrated)
         raise ResultRejected(folder, f"holds its runs unpacked ({loose[0]}/) beside "
                                      f"{RUNS_ARCHIVE}: a stop came while they were packed; run "
                                      "the same merbench tune command to finish it")
