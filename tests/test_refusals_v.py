@@ -287,3 +287,24 @@ def test_a_conflict_names_the_other_copies_and_a_strict_build_what_it_did(
                        "--strict")
     assert code == 2 and "site: not written (--strict) (" in out, out
     assert not (tmp_path / "new").exists()
+
+
+@pytest.mark.parametrize(("change", "said"), [
+    ("empty", "videos/0001.json cannot be read as a spotted video"),
+    ("extra", "videos/0007.json is no video of the run's 2"),
+    ("other video", "videos/0001.json is not video 1 of spotting.json"),
+    ("missing", "videos/0001.json is missing"),
+])
+def test_a_spotting_runs_video_files_are_those_it_was_summarised_from(
+        examples: dict[str, Path], tmp_path: Path, cli, change: str, said: str) -> None:
+    """Fourth pass, finding 6: ``videos/NNNN.json`` (what the run was summarised from, and
+    what the same command goes on from) were never read: emptied, edited or extra files
+    passed validate, audit and the strict build."""
+    folder = Path(shutil.copytree(examples["spotting run"], tmp_path / "spots"))
+    videos = folder / "videos"
+    {"empty": lambda: (videos / "0001.json").write_text(""),
+     "extra": lambda: shutil.copy2(videos / "0001.json", videos / "0007.json"),
+     "other video": lambda: shutil.copy2(videos / "0000.json", videos / "0001.json"),
+     "missing": lambda: (videos / "0001.json").unlink()}[change]()
+    code, _, err = cli("validate", folder)
+    assert code == 2 and said in err, err

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from merbench.results.codec import from_json, to_json
-from merbench.results.spotting_file import SpottedVideo, SpottingResults
+from merbench.results.spotting_file import SpottedVideo, SpottingResults, VideoFile
 from merbench.spotting.choice import subject_of, summarise, truth_fingerprint
 
 SMALL = ("--dataset", "synthetic-long", "--dataset-opt", "subjects=3",
@@ -41,10 +41,17 @@ Change = Callable[[list[SpottedVideo]], list[SpottedVideo]]
 
 
 def _rewritten(source: Path, target: Path, change: Change) -> Path:
-    """``source`` copied to ``target`` with its videos changed and every score recomputed."""
+    """``source`` copied to ``target`` with its videos changed and every score recomputed,
+    and the video files it was summarised from rewritten to match (a consistent forgery)."""
     shutil.copytree(source, target)
     results = from_json(SpottingResults, json.loads((target / "spotting.json").read_text()))
     videos = change(list(results.videos))
+    identity = json.loads((target / "spot-run.json").read_text())
+    shutil.rmtree(target / "videos")
+    (target / "videos").mkdir()
+    for index, video in enumerate(videos):
+        (target / "videos" / f"{index:04d}.json").write_text(
+            json.dumps(to_json(VideoFile(identity, video))))
     results = dataclasses.replace(
         results, videos=videos, policies=summarise(videos, len(results.variants)),
         dataset=dataclasses.replace(

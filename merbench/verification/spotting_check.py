@@ -14,12 +14,13 @@ import hashlib
 import json
 from pathlib import Path
 
+from merbench.atomic import is_temporary
 from merbench.errors import MerbenchError
 from merbench.results.audit_file import refuse_audit_record
-from merbench.results.codec import LayoutError, from_json, to_json
+from merbench.results.codec import LayoutError, from_json, loads, to_json
 from merbench.results.run_files import ResultRejected, differ
 from merbench.results.rundir import folder_is_held
-from merbench.results.safe_files import UnsafeFile, check_entry
+from merbench.results.safe_files import UnsafeFile, check_entry, read_regular_bytes
 from merbench.results.schema import read_json
 from merbench.results.spotting_file import (
     SPOTTING_FILE,
@@ -27,6 +28,7 @@ from merbench.results.spotting_file import (
     SPOTTING_SCHEMA,
     VIDEOS_FOLDER,
     SpottingResults,
+    VideoFile,
 )
 from merbench.results.str_file import STR_FILE, StrResults
 from merbench.spotting.choice import (
@@ -59,6 +61,34 @@ def check_spotting_folder(folder: Path) -> None:
     if videos.is_dir():
         for entry in sorted(videos.iterdir()):
             check_entry(entry, folder)
+
+
+def _video_files_problem(folder: Path, results: SpottingResults) -> str | None:
+    """Why the run's ``videos/NNNN.json`` (each video as the run spotted it, from which
+    ``spotting.json`` was summarised and the same command goes on) are not the ones
+    ``spotting.json`` holds (None: they are): an emptied, edited or extra file there was
+    resumed from unseen."""
+    found = {entry.name for entry in (folder / VIDEOS_FOLDER).iterdir()
+             if not is_temporary(entry)} if (folder / VIDEOS_FOLDER).is_dir() else set()
+    expected = {f"{index:04d}.json" for index in range(len(results.videos))}
+    extra = sorted(found - expected)
+    if extra:
+        return (f"{VIDEOS_FOLDER}/{extra[0]} is no video of the run's {len(results.videos)}; "
+                "publish the folder as merbench spot wrote it")
+    for index, video in enumerate(results.videos):
+        name = f"{VIDEOS_FOLDER}/{index:04d}.json"
+        try:
+            kept = from_json(VideoFile, loads(read_regular_bytes(folder / name)
+                                              .decode("utf-8"))).video
+        except FileNotFoundError:
+            return f"{name} is missing; publish the folder as merbench spot wrote it"
+        except (OSError, UnicodeDecodeError, ValueError, LayoutError, MerbenchError):
+            return f"{name} cannot be read as a spotted video; publish the folder as merbench " \
+                   "spot wrote it"
+        if to_json(kept) != to_json(video):
+            return (f"{name} is not video {index} of {SPOTTING_FILE} (the run was summarised "
+                    "from it): one of the two was edited")
+    return None
 
 
 def _validate_spotting_file(path: Path) -> SpottingResults:
@@ -143,6 +173,10 @@ def _validate_spotting_file(path: Path) -> SpottingResults:
     found = differ(to_json(results.policies), to_json(recomputed), "policies")
     if found:
         raise ResultRejected(file, f"stored numbers do not match its intervals: {found}")
+    # last: a spotting.json wrong in itself is said as such first
+    problem = _video_files_problem(file.parent, results)
+    if problem is not None:
+        raise ResultRejected(file.parent, problem)
     return results
 
 
