@@ -228,26 +228,27 @@ def test_the_checks_see_a_circle_and_bare_or_needless_deferred_imports(toy: Path
 #: one is a unit of its own (``au.labels``, ``au.metrics``), placed in its layer like any unit,
 #: and the package's ``__init__`` imports nothing, so it stands in no layer and an import of it
 #: (``from merbench.au import labels``) is no dependency on the others
-CONCEPT_PACKAGES: frozenset[str] = frozenset()
+CONCEPT_PACKAGES: frozenset[str] = frozenset({"au", "plugin_system", "scores"})
 
 #: merbench's layers, lowest first: a module may import its own layer's and lower layers'
 #: units (a unit is a subpackage or a top-level module of merbench, or a module of a concept
 #: package), never a higher one's, so that a reader can understand each layer knowing only
 #: those below it
 LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
-    ("foundations", frozenset({"errors", "atomic", "literal", "first_party", "scratch"})),
-    ("vocabulary", frozenset({"meta", "runinfo", "selection", "clips", "dataset", "registry",
-                              "lazy_factory", "factory_options", "options_cache", "hookspecs",
-                              "hookimpl", "plugins", "cache", "protocols", "action_units",
-                              "confusion_metrics", "long_video_meta", "spotter_meta",
-                              "task"})),
+    ("foundations", frozenset({"base", "plugin_system.first_party"})),
+    ("vocabulary", frozenset({"meta", "data", "protocols", "au.labels", "scores.confusion",
+                              "scores.selection", "plugin_system.runinfo",
+                              "plugin_system.registry", "plugin_system.lazy_factory",
+                              "plugin_system.factory_options", "plugin_system.options_cache",
+                              "plugin_system.hookspecs", "plugin_system.hookimpl",
+                              "plugin_system.manager"})),
     ("records", frozenset({"results"})),  # file formats and run folders: read and written
-    ("computation", frozenset({"metrics", "scoring", "stats", "training", "features",
-                               "threads", "authors_weights", "export", "spotting",
-                               "au_metrics", "au_scoring"})),
+    ("computation", frozenset({"scores.metrics", "scores.scoring", "stats", "training",
+                               "features", "export", "spotting", "au.metrics",
+                               "au.scoring"})),
     ("running", frozenset({"runner"})),
-    ("checking", frozenset({"verification", "audit", "sweep", "tuning", "run_status",
-                            "run_comparison", "au_comparison"})),
+    ("checking", frozenset({"verification", "audit", "sweep", "tuning", "scores.comparison",
+                            "au.comparison"})),
     # what every kind of result is to the commands that take any (validate, status, audit)
     ("result kinds", frozenset({"kinds"})),
     ("pages", frozenset({"leaderboard"})),
@@ -329,7 +330,7 @@ def test_the_layer_check_sees_an_import_upward_and_an_unplaced_unit(tmp_path: Pa
     (package / "high.py").write_text("from toy.low import a\nb = 1\n")
     (package / "stray.py").write_text("")
     layers = (("bottom", frozenset({"low"})), ("top", frozenset({"high", ""})))
-    assert layer_breaches(read_graph(package), layers) == [
+    assert layer_breaches(read_graph(package), layers, frozenset()) == [
         "stray is in no layer: place it in LAYERS",
         "toy.low.a (bottom) imports toy.high (top), a higher layer"]
 
@@ -400,7 +401,7 @@ def test_the_subject_split_name_results_check_is_the_registered_protocols() -> N
     """The results read ``subject-split`` runs by name without importing the protocol
     (``merbench.results.protocol_names``); the name must be the one the builtin plugin
     registers, or a tuning's runs would be checked as whole-database runs."""
-    from merbench.plugins import default_plugins
+    from merbench.plugin_system.manager import default_plugins
     from merbench.results.protocol_names import SUBJECT_SPLIT
 
     entry = default_plugins().registries.protocols.get(SUBJECT_SPLIT)

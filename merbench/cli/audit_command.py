@@ -11,10 +11,10 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
+from merbench.base.errors import MerbenchError
 from merbench.cli.literal import say
-from merbench.errors import MerbenchError
 from merbench.kinds import AuditRequest, check_audit_options, kind_of
-from merbench.plugins import Plugins
+from merbench.plugin_system.manager import Plugins
 
 EXIT_DIFFERS = 1
 

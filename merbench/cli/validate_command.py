@@ -9,9 +9,9 @@ import argparse
 import sys
 from pathlib import Path
 
+from merbench.base.errors import MerbenchError
 from merbench.cli.literal import say
 from merbench.cli.parser import EXIT_USAGE
-from merbench.errors import MerbenchError
 from merbench.kinds import MARKERS, RESULT_KINDS, Checked, kind_of
 from merbench.leaderboard.collect import (
     LINK_REASON,

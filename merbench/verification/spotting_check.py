@@ -14,7 +14,7 @@ import hashlib
 import json
 from pathlib import Path
 
-from merbench.errors import MerbenchError
+from merbench.base.errors import MerbenchError
 from merbench.results.audit_file import refuse_audit_record
 from merbench.results.codec import LayoutError, from_json, to_json
 from merbench.results.run_files import ResultRejected, differ

@@ -22,8 +22,9 @@ from typing import Any
 
 import numpy as np
 
-from merbench.errors import MerbenchError
-from merbench.plugins import default_plugins
+from merbench.base.errors import MerbenchError
+from merbench.plugin_system.manager import default_plugins
+from merbench.plugin_system.runinfo import FoldOutcome
 from merbench.results.au_file import AU_RESULTS_FILE, AUResults
 from merbench.results.audit_file import AuditSummary, check_audit_file, refuse_audit_record
 from merbench.results.codec import LayoutError, from_json, to_json
@@ -48,8 +49,7 @@ from merbench.results.schema import read_json, read_results
 from merbench.results.spotting_file import SPOTTING_FILE, SpottingResults
 from merbench.results.str_file import STR_FILE
 from merbench.results.tune_file import TUNE_FILE
-from merbench.runinfo import FoldOutcome
-from merbench.scoring import PolicyScore, score
+from merbench.scores.scoring import PolicyScore, score
 from merbench.verification.declared import check_declared
 from merbench.verification.environment_check import check_environment
 from merbench.verification.provenance import OfficialFingerprint, ProvenanceError, check_provenance
