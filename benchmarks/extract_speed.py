@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from merbench.dataset import Dataset
+from merbench.data.dataset import Dataset
 
 
 class SequencePairs(Dataset):

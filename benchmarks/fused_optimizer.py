@@ -20,7 +20,7 @@ import numpy as np
 import torch
 
 import merbench
-from merbench.plugins import default_plugins
+from merbench.plugin_system.manager import default_plugins
 from merbench.training.torch_trainer import train_fold
 
 TRAIN, TEST = 430, 12  # a composite LOSO fold: 442 samples, a dozen of them tested

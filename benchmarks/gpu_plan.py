@@ -80,8 +80,8 @@ class Setting:
 
 def declared_epochs(model: str) -> int | None:
     """The epochs ``model``'s recipe declares (None: not a torch model merbench has)."""
-    from merbench.errors import MerbenchError
-    from merbench.plugins import default_plugins
+    from merbench.base.errors import MerbenchError
+    from merbench.plugin_system.manager import default_plugins
 
     try:
         recipe = default_plugins().registries.models.get(model).meta.recipe
@@ -273,7 +273,7 @@ def estimate_gib(model: str, folds_at_once: int) -> float | None:
     import torch
 
     import merbench
-    from merbench.errors import MerbenchError
+    from merbench.base.errors import MerbenchError
     from merbench.training.fold_parallel import ACTIVATION_MARGIN, BYTES_PER_PARAMETER
 
     try:

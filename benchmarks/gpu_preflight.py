@@ -35,10 +35,10 @@ if not (Path(data) / "composite").is_dir():
 sys.path.insert(0, sys.argv[3])
 for name in ("merbench.cli.command_line", "merbench.cli.run_command",
              "merbench.cli.tune_command", "merbench.tuning.search", "optuna",
-             "merbench.plugins", "gpu_plan", "leaderboard_runs", "train_matrix",
+             "merbench.plugin_system.manager", "gpu_plan", "leaderboard_runs", "train_matrix",
              "plan_step", "pytest"):
     importlib.import_module(name)
-from merbench.plugins import load_plugins
+from merbench.plugin_system.manager import load_plugins
 registries = load_plugins().registries
 for model in ("htnet", "mmnet-release", "hsta-release", "alexnet-flow", "causalnet",
               "offapexnet", "ststnet"):

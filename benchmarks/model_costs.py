@@ -295,7 +295,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--write ships every model's timed figures: no --quick or --models")
     load_before = os.getloadavg()[0]
     torch.set_num_threads(1)
-    from merbench.plugins import default_plugins
+    from merbench.plugin_system.manager import default_plugins
 
     registries = default_plugins().registries
     everything, sklearn = composite_models(registries,

@@ -3,9 +3,9 @@ epoch, and planning alone, for a baseline checkout against this one, in the same
 
 Planning a run used to import the model's module to read its factory's signature, and with
 it torch (1.73 s of planning's 1.75 s under cProfile). Now planning reads the options from
-metadata (``merbench/options_cache.py``) and torch loads only when the data and the model
-need it. This script times both checkouts the same way, alternating, each measurement a
-fresh Python process that imports the checkout through ``PYTHONPATH``:
+metadata (``merbench/plugin_system/options_cache.py``) and torch loads only when the data
+and the model need it. This script times both checkouts the same way, alternating, each
+measurement a fresh Python process that imports the checkout through ``PYTHONPATH``:
 
 - **first epoch**: the README's demo command with ``--epochs 1 --threads 1``, from the
   moment the process is started until the ``merbench_epoch_finished`` hook fires (a plugin
@@ -16,7 +16,7 @@ fresh Python process that imports the checkout through ``PYTHONPATH``:
   options are read by a child process, as on a first run or the first after an edit;
 - ``python -X importtime`` of the planning process: how many modules it loads, and torch's
   cumulative import time if it is among them;
-- **metrics import**: ``import merbench.metrics`` in a fresh process, timed inside it, with
+- **metrics import**: ``import merbench.scores.metrics`` in a fresh process, timed inside it, with
   whether scikit-learn (which the scores once came from) is loaded afterwards.
 
 Both checkouts share one fresh cache folder (``MERBENCH_CACHE_DIR``) that one unmeasured run
@@ -49,7 +49,10 @@ DEMO = ["--model", "htnet", "--dataset", "synthetic", "--epochs", "1", "--lr", "
 # the command line in this process, with one more plugin that ends it at the first epoch
 FIRST_EPOCH = r"""
 import os, sys, types
-import merbench.plugins as plugins
+try:
+    import merbench.plugin_system.manager as plugins
+except ImportError:  # a baseline from before merbench's modules were grouped in packages
+    import merbench.plugins as plugins
 load = plugins.load_plugins
 
 def stop(run, fold_index, epoch):
@@ -70,7 +73,10 @@ sys.exit(main(sys.argv[1:]))
 PLAN = r"""
 import json, sys, time
 start = time.perf_counter()
-from merbench.plugins import load_plugins
+try:
+    from merbench.plugin_system.manager import load_plugins
+except ImportError:  # a baseline from before merbench's modules were grouped in packages
+    from merbench.plugins import load_plugins
 from merbench.runner.plan import plan_run
 from merbench.runner.spec import RunSettings, RunSpec
 imported = time.perf_counter()
@@ -90,7 +96,10 @@ print("PLAN " + json.dumps({"import": imported - start, "load": loaded - importe
 METRICS = r"""
 import json, sys, time
 start = time.perf_counter()
-import merbench.metrics
+try:
+    import merbench.scores.metrics
+except ImportError:  # a baseline from before merbench's modules were grouped in packages
+    import merbench.metrics
 print("METRICS " + json.dumps({"import": time.perf_counter() - start,
                                "sklearn": "sklearn" in sys.modules}))
 """
@@ -137,13 +146,13 @@ def planning(checkout: Path, cache: Path, *flags: str) -> tuple[dict[str, Any], 
 
 
 def metrics_import(checkout: Path, cache: Path) -> dict[str, Any]:
-    """Seconds to import ``merbench.metrics`` in a fresh process, and whether scikit-learn
+    """Seconds to import ``merbench.scores.metrics`` in a fresh process, and whether scikit-learn
     came with it."""
     done = subprocess.run([sys.executable, "-c", METRICS], env=environment(checkout, cache),
                           cwd=cache.parent, capture_output=True, text=True, check=False)
     lines = [line for line in done.stdout.splitlines() if line.startswith("METRICS ")]
     if done.returncode != 0 or not lines:
-        raise SystemExit(f"{checkout}: importing merbench.metrics failed:\n"
+        raise SystemExit(f"{checkout}: importing merbench.scores.metrics failed:\n"
                          f"{done.stderr[-2000:]}")
     result: dict[str, Any] = json.loads(lines[-1][len("METRICS "):])
     return result
@@ -221,7 +230,7 @@ def main() -> None:
     for key, label in (("first_epoch_s", "process start to first epoch"),
                        ("planning_process_s", "planning process (imports too)"),
                        ("planning_s", "plan_run alone"),
-                       ("metrics_import_s", "import merbench.metrics")):
+                       ("metrics_import_s", "import merbench.scores.metrics")):
         cells = [f"{report[key][arm]['median']:.3f} ({report[key][arm]['min']:.2f}-"
                  f"{report[key][arm]['max']:.2f})" for arm in arms]
         print(f"{label:34}{cells[0]:>22}{cells[1]:>22}{report[key]['ratio']:>7.2f}x")
@@ -233,7 +242,7 @@ def main() -> None:
             f"torch ({seen['torch_import_s']:.2f} s cumulative)"
         print(f"-X importtime, planning, {arm}: {seen['modules']} modules, {torch}")
         sklearn = "with" if report["sklearn_with_metrics"][arm] else "without"
-        print(f"import merbench.metrics, {arm}: {sklearn} scikit-learn")
+        print(f"import merbench.scores.metrics, {arm}: {sklearn} scikit-learn")
     line = json.dumps(report)
     print(line)
     if args.json:

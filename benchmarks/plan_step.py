@@ -120,7 +120,7 @@ def measure_model(name: str, feature: str | None, device: str, precision: str,
     the recipe's batches (``micro_batch``: steps of that size instead, scaled linearly: a
     CPU rehearsal), with its FLOPs, achieved rate, floor and minutes a 68-fold seed."""
     import merbench
-    from merbench.plugins import load_plugins
+    from merbench.plugin_system.manager import load_plugins
 
     registries = load_plugins().registries
     meta = registries.models.get(name).meta

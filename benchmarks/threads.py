@@ -1,5 +1,5 @@
-"""merbench's choice of CPU threads (merbench/threads.py) against torch's default of one per
-core, on an idle machine and beside processes that keep cores busy.
+"""merbench's choice of CPU threads (merbench/training/threads.py) against torch's default of
+one per core, on an idle machine and beside processes that keep cores busy.
 
 Each configuration runs ``merbench run`` in a fresh process (the README's demo setting by
 default, fewer epochs) and times it end to end; the competing processes are plain Python

@@ -17,9 +17,9 @@ from __future__ import annotations
 from importlib import metadata
 from typing import TYPE_CHECKING, Any
 
-from merbench.errors import MerbenchError, PluginError
-from merbench.hookimpl import hookimpl
-from merbench.plugins import default_plugins
+from merbench.base.errors import MerbenchError, PluginError
+from merbench.plugin_system.hookimpl import hookimpl
+from merbench.plugin_system.manager import default_plugins
 from merbench.runner.keywords import api_errors
 from merbench.runner.spec import spec_of
 
@@ -63,8 +63,8 @@ def run(model: str, dataset: str, **options: Any) -> RunResult | AURunResult:
     fields of :class:`~merbench.runner.spec.RunSpec` (what runs) and of
     :class:`~merbench.runner.spec.RunSettings` (where and how fast), each documented there and
     in ``docs/user-guide.md``; ``plugins=`` takes a plugin set from
-    :func:`merbench.plugins.load_plugins` instead of the default one. A finished run in the
-    same folder is reported as it is; an unfinished one goes on from its finished folds.
+    :func:`merbench.plugin_system.manager.load_plugins` instead of the default one. A finished
+    run in the same folder is reported as it is; an unfinished one goes on from its finished folds.
     With ``task="au"`` the result is an :class:`~merbench.runner.au_run.AURunResult`."""
     # deferred: torch, pandas and scikit-learn (through runner.execute): the import stays cheap
     from merbench.runner.execute import run as run_spec

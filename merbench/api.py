@@ -16,15 +16,13 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import numpy as np
 
-from merbench.action_units import DEFAULT_AU_SET, MEB_AU_SETS, SampleActionUnits
-from merbench.authors_weights import renamed
-from merbench.cache import CACHE_ENV, FeatureCache
-from merbench.clips import CLIP_COLUMNS, Clip, frame_index, frame_number
-from merbench.dataset import Dataset, InMemoryDataset
-from merbench.errors import MerbenchError, PluginError
+from merbench.au.labels import DEFAULT_AU_SET, MEB_AU_SETS, SampleActionUnits
+from merbench.base.cache import CACHE_ENV, FeatureCache
+from merbench.base.errors import MerbenchError, PluginError
+from merbench.data.clips import CLIP_COLUMNS, Clip, frame_index, frame_number
+from merbench.data.dataset import Dataset, InMemoryDataset
+from merbench.export.authors_weights import renamed
 from merbench.features import Extracted, Sample, SampleExtractor
-from merbench.hookimpl import hookimpl
-from merbench.long_video_meta import LongVideoMeta
 from merbench.meta import (
     DatasetMeta,
     FeatureMeta,
@@ -33,10 +31,10 @@ from merbench.meta import (
     ReducedSetting,
     TrainRecipe,
 )
-from merbench.protocols import Fold
-from merbench.protocols.lodo import LeaveOneDatabaseOut
-from merbench.protocols.loso import LeaveOneSubjectOut
-from merbench.registry import (
+from merbench.meta.long_video import LongVideoMeta
+from merbench.meta.spotter import SpotterMeta
+from merbench.plugin_system.hookimpl import hookimpl
+from merbench.plugin_system.registry import (
     DatasetRegistry,
     FeatureRegistry,
     LongVideoRegistry,
@@ -45,9 +43,11 @@ from merbench.registry import (
     SpotterRegistry,
     fixed_options,
 )
+from merbench.plugin_system.runinfo import FoldOutcome, RunInfo
+from merbench.protocols import Fold
+from merbench.protocols.lodo import LeaveOneDatabaseOut
+from merbench.protocols.loso import LeaveOneSubjectOut
 from merbench.results.schema import installed_version
-from merbench.runinfo import FoldOutcome, RunInfo
-from merbench.spotter_meta import SpotterMeta
 from merbench.spotting.frame_sources import (
     ArrayFrames,
     FolderFrames,

@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 
 from merbench.cli import main
-from merbench.plugins import Plugins, load_plugins
+from merbench.plugin_system.manager import Plugins, load_plugins
 
 DATA_ENV = "MERBENCH_TEST_DATA"
 

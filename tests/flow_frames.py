@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from merbench_datasets.framepairs import read_pair as read_gif_pair  # noqa: F401 (re-exported)
 
-from merbench.dataset import InMemoryDataset
+from merbench.data.dataset import InMemoryDataset
 
 PAIRS = ("006_006_1_2", "s03_s03_po_11", "sub11_EP15_04f")
 

@@ -17,11 +17,11 @@ from unittest import mock
 import numpy as np
 import pandas as pd
 
+from merbench.plugin_system.runinfo import FoldOutcome
 from merbench.results.codec import from_json, to_json
 from merbench.results.manifest import run_manifest
 from merbench.results.model import Results
 from merbench.results.rundir import RunDirectory
-from merbench.runinfo import FoldOutcome
 from merbench.verification.provenance import implied_identity, tested_fingerprint
 
 

@@ -3,7 +3,7 @@ a result field, a run folder's name and a public key's name.
 
 A right-to-left override (U+202E), a zero-width space (U+200B), a left-to-right isolate
 (U+2066) and an ANSI colour sequence, printed raw, would show the rest of the line reversed,
-hidden or red; merbench shows each as the escape it is written with (:mod:`merbench.literal`).
+hidden or red; merbench shows each as the escape it is written with (:mod:`merbench.base.literal`).
 Shared by ``test_terminal_safety.py`` and ``test_leaderboard_safety.py``, which check the
 terminal and the pages.
 """

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 import merbench
-from merbench.plugins import Plugins, load_plugins
+from merbench.plugin_system.manager import Plugins, load_plugins
 
 
 class StopAfter:

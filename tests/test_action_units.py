@@ -19,10 +19,10 @@ from merbench_datasets.plugin import COMPOSITE
 from merbench_datasets.sheets import read_sheet
 from rawtrees import SHEETS, write_clips
 
-from merbench import action_units as core_aus
-from merbench.action_units import DEFAULT_AU_SET, SampleActionUnits
-from merbench.dataset import InMemoryDataset
-from merbench.errors import MerbenchError
+from merbench.au import labels as core_aus
+from merbench.au.labels import DEFAULT_AU_SET, SampleActionUnits
+from merbench.base.errors import MerbenchError
+from merbench.data.dataset import InMemoryDataset
 
 
 def unsure(number: int, side: str | None = None, intensity: str | None = None) -> ActionUnit:

@@ -10,7 +10,7 @@ from merbench_cnn.alexnet_flow import MIN_INPUT_SIZE, AlexNetFlow
 from torch import nn
 
 import merbench
-from merbench.errors import MerbenchError
+from merbench.base.errors import MerbenchError
 
 # conv 3->64 11x11, 64->192 5x5, 192->384, 384->256, 256->256 3x3; FC 9216->4096->4096
 BODY = (3 * 64 * 121 + 64) + (64 * 192 * 25 + 192) + (192 * 384 * 9 + 384) \

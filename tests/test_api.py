@@ -41,8 +41,10 @@ def test_plugins_import_merbench_only_through_its_api(path: Path) -> None:
 
 def test_the_check_sees_an_internal_import(tmp_path: Path) -> None:
     bad = tmp_path / "bad.py"
-    bad.write_text("from merbench.registry import fixed_options\nimport merbench.api\n")
-    assert _merbench_imports(bad) == [(1, "merbench.registry"), (2, "merbench.api")]
+    bad.write_text("from merbench.plugin_system.registry import fixed_options\n"
+                   "import merbench.api\n")
+    assert _merbench_imports(bad) == [(1, "merbench.plugin_system.registry"),
+                                      (2, "merbench.api")]
 
 
 def test_every_public_name_is_exported_and_the_import_is_light() -> None:
@@ -92,7 +94,7 @@ def test_api_errors_name_keywords_not_flags(monkeypatch) -> None:
     """merbench.run takes keywords, so its one-line errors name them: data_root=PATH, not
     --data-root PATH (the same message on the command line keeps its flags)."""
     import merbench
-    from merbench.errors import MerbenchError
+    from merbench.base.errors import MerbenchError
     from merbench.runner.keywords import python_spelling
 
     monkeypatch.delenv("MERBENCH_DATA_DIR", raising=False)

@@ -1,4 +1,4 @@
-"""merbench.au_metrics: per-AU F1 / precision / recall / positives and MEB's mean F1 against
+"""merbench.au.metrics: per-AU F1 / precision / recall / positives and MEB's mean F1 against
 scikit-learn and against MEB's own recipe, on seeded random multi-label cases; the hand cases
 that decide a convention (an AU with no positive, everything ignored, uncertain entries,
 exactly 0.5); batched against one at a time; and the subject-bootstrap intervals.
@@ -13,8 +13,8 @@ import pandas as pd
 import pytest
 from sklearn.metrics import f1_score, precision_score, recall_score
 
-from merbench.action_units import DEFAULT_AU_SET, SampleActionUnits
-from merbench.au_metrics import (
+from merbench.au.labels import DEFAULT_AU_SET, SampleActionUnits
+from merbench.au.metrics import (
     AULabels,
     au_intervals,
     au_labels,

@@ -18,7 +18,8 @@ from merbench_htnet.htnet import HTNet
 from rounding import assert_same_training
 
 import merbench
-from merbench.action_units import (
+from merbench.au.comparison import au_paired_differences
+from merbench.au.labels import (
     MAX_AUS,
     MEB_AU_SETS,
     SampleActionUnits,
@@ -26,14 +27,13 @@ from merbench.action_units import (
     parse_au_set,
     present_bits,
 )
-from merbench.au_comparison import au_paired_differences
-from merbench.au_metrics import AULabels, ignored_bits, subject_counts
-from merbench.au_scoring import score_au
-from merbench.errors import MerbenchError
+from merbench.au.metrics import AULabels, ignored_bits, subject_counts
+from merbench.au.scoring import score_au
+from merbench.base.errors import MerbenchError
+from merbench.data.task import au_task
 from merbench.meta import TrainRecipe
 from merbench.results.au_file import AU_PREDICTIONS_FILE, AU_RESULTS_FILE, read_au_results
 from merbench.results.codec import to_json
-from merbench.task import au_task
 from merbench.training.fold_parallel import FoldTask, train_folds
 from merbench.training.objective import AUObjective, EmotionObjective
 from merbench.training.torch_trainer import train_fold

@@ -11,14 +11,14 @@ import pytest
 from merbench_cnn.plugin import STSTNET
 
 import merbench
-from merbench.errors import MerbenchError
-from merbench.hookimpl import hookimpl
-from merbench.metrics import scores
-from merbench.plugins import load_plugins
-from merbench.registry import ModelRegistry
-from merbench.runinfo import FoldOutcome
-from merbench.scoring import score
-from merbench.selection import POLICIES, available_policies, epoch_accuracy
+from merbench.base.errors import MerbenchError
+from merbench.plugin_system.hookimpl import hookimpl
+from merbench.plugin_system.manager import load_plugins
+from merbench.plugin_system.registry import ModelRegistry
+from merbench.plugin_system.runinfo import FoldOutcome
+from merbench.scores.metrics import scores
+from merbench.scores.scoring import score
+from merbench.scores.selection import POLICIES, available_policies, epoch_accuracy
 from merbench.verification.validate import validate_run
 
 CLASSES = ("negative", "positive", "surprise")

@@ -18,9 +18,9 @@ from merbench_features.flow_uvos import flow_uvos_to_input
 from torch import nn
 
 import merbench
-from merbench.authors_weights import convert_file
-from merbench.errors import MerbenchError
-from merbench.plugins import default_plugins
+from merbench.base.errors import MerbenchError
+from merbench.export.authors_weights import convert_file
+from merbench.plugin_system.manager import default_plugins
 from merbench.training.checkpoints import load_weights
 
 Layout = dict[str, tuple[int, ...]]
@@ -269,4 +269,4 @@ def test_a_wrong_checkpoint_is_one_line(tmp_path: Path, cli) -> None:
 def test_htnet_and_causalnet_load_under_their_own_names() -> None:
     models = default_plugins().registries.models
     for name in ("htnet", "causalnet"):
-        assert models.get(name).meta.authors_weights == "merbench.authors_weights:same_names"
+        assert models.get(name).meta.authors_weights == "merbench.export.authors_weights:same_names"

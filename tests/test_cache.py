@@ -12,9 +12,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from merbench.cache import MANIFEST, FeatureCache, _remove_store, cache_info, clear_cache
-from merbench.dataset import InMemoryDataset
-from merbench.errors import MerbenchError
+from merbench.base.cache import MANIFEST, FeatureCache, _remove_store, cache_info, clear_cache
+from merbench.base.errors import MerbenchError
+from merbench.data.dataset import InMemoryDataset
 from merbench.features import Sample, SampleExtractor
 from merbench.features.extraction import extract_samples
 from merbench.meta import FeatureMeta

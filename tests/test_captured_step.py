@@ -23,7 +23,7 @@ from merbench.meta import TrainRecipe
 def _plan(monkeypatch: pytest.MonkeyPatch, device: str, model: str = "htnet",
           **settings: Any) -> Any:
     import merbench.training.device as device_module
-    from merbench.plugins import default_plugins
+    from merbench.plugin_system.manager import default_plugins
     from merbench.runner.plan import plan_run
     from merbench.runner.spec import RunSettings, RunSpec
 
@@ -56,7 +56,7 @@ def test_a_cpu_run_records_that_nothing_was_captured(tmp_path: Path, cli) -> Non
 
 def test_folds_trained_together_take_the_captured_step(monkeypatch) -> None:
     import merbench.training.fold_parallel as fold_parallel
-    from merbench.plugins import default_plugins
+    from merbench.plugin_system.manager import default_plugins
     from merbench.runner.fold_work import FoldRows, GroupWork, ModelSource, compute
 
     seen: dict[str, Any] = {}

@@ -23,9 +23,9 @@ from merbench_htnet.causalnet import CausalNet, crop_regions, grid_mask_and_bias
 from named_weights import fill_by_name
 
 import merbench
-from merbench.dataset import InMemoryDataset
-from merbench.errors import MerbenchError
-from merbench.plugins import default_plugins
+from merbench.base.errors import MerbenchError
+from merbench.data.dataset import InMemoryDataset
+from merbench.plugin_system.manager import default_plugins
 
 # The authors' Models.py (tony19980810/CausalNet at 7bdf163), built with main_train.py's
 # configuration, every parameter filled by named_weights.fill_by_name, on the input of

@@ -14,10 +14,10 @@ import numpy as np
 
 import merbench
 from merbench.cli.render import print_results
-from merbench.hookimpl import hookimpl
 from merbench.meta import ModelMeta, TrainRecipe
-from merbench.plugins import load_plugins
-from merbench.registry import ModelRegistry
+from merbench.plugin_system.hookimpl import hookimpl
+from merbench.plugin_system.manager import load_plugins
+from merbench.plugin_system.registry import ModelRegistry
 from merbench.results.collapse import collapse_notes
 
 CLASSES = ("negative", "positive", "surprise")

@@ -28,7 +28,7 @@ from merbench_datasets.composite import (
 )
 from merbench_datasets.megc2019_official import check_counts, load_ground_truth
 
-from merbench.errors import MerbenchError
+from merbench.base.errors import MerbenchError
 from merbench.protocols.loso import LeaveOneSubjectOut
 
 # The sample list of the real release: changes only when the samples, their fold keys or

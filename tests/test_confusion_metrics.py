@@ -1,4 +1,4 @@
-"""merbench.confusion_metrics against scikit-learn, on seeded random cases.
+"""merbench.scores.confusion against scikit-learn, on seeded random cases.
 
 The one implementation of UF1, UAR, per-class F1 / recall and accuracy must give what
 scikit-learn gives with the label sets merbench has always passed it (UF1 over the classes
@@ -16,7 +16,7 @@ from pooled_scores import uf1_uar
 from sklearn.metrics import accuracy_score, f1_score, recall_score
 from sklearn.metrics import confusion_matrix as sk_confusion_matrix
 
-from merbench.confusion_metrics import (
+from merbench.scores.confusion import (
     ConfusionCounts,
     accuracy,
     confusion_matrix,
@@ -29,8 +29,8 @@ from merbench.confusion_metrics import (
     uar,
     uf1,
 )
-from merbench.metrics import scores
-from merbench.selection import epoch_accuracy, epoch_uf1
+from merbench.scores.metrics import scores
+from merbench.scores.selection import epoch_accuracy, epoch_uf1
 from merbench.stats.intervals import batch_score, subject_confusions
 
 CASES = 240
@@ -61,7 +61,7 @@ def _case(rng: np.random.Generator, index: int, n_classes: int,
 
 
 def _sklearn(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int) -> dict[str, object]:
-    """What merbench.metrics asked scikit-learn for before it had its own arithmetic."""
+    """What merbench.scores.metrics asked scikit-learn for before it had its own arithmetic."""
     labels = list(range(n_classes))
     seen = [c for c in labels if np.any(y_true == c) or np.any(y_pred == c)]
     present = [c for c in labels if np.any(y_true == c)]
@@ -200,7 +200,7 @@ def test_the_bootstrap_scores_pools_as_the_run_does() -> None:
 
 def test_nothing_to_score() -> None:
     """No sample: every score NaN, per-class arrays 0 and nothing defined; the run reports
-    None (merbench.metrics) and epoch selection 0 (merbench.selection)."""
+    None (merbench.scores.metrics) and epoch selection 0 (merbench.scores.selection)."""
     counts = counts_from_labels(np.array([], dtype=int), np.array([], dtype=int), 3)
     assert np.isnan(uf1(counts)) and np.isnan(uar(counts)) and np.isnan(accuracy(counts))
     assert f1_per_class(counts).tolist() == recall_per_class(counts).tolist() == [0.0] * 3

@@ -155,7 +155,7 @@ STOPPED_IN_SCRATCH = textwrap.dedent("""
     import os, signal, sys, time
     signal.signal(signal.SIGINT, signal.default_int_handler)
     from merbench import cli
-    from merbench.scratch import scratch_folder
+    from merbench.base.scratch import scratch_folder
 
     def stopped(args):
         with scratch_folder("merbench-test-") as scratch:

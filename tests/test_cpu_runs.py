@@ -12,7 +12,7 @@ from types import ModuleType, SimpleNamespace
 import pytest
 
 from merbench.cli import build_parser
-from merbench.plugins import load_plugins
+from merbench.plugin_system.manager import load_plugins
 
 SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "cpu_runs.py"
 

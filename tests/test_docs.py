@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from merbench.plugins import default_plugins
+from merbench.plugin_system.manager import default_plugins
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]

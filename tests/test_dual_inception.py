@@ -9,7 +9,7 @@ from merbench_cnn.dual_inception import U_CHANNEL, V_CHANNEL, DualInception, Inc
 from torch import nn
 
 import merbench
-from merbench.errors import MerbenchError
+from merbench.base.errors import MerbenchError
 
 # Inception(1 -> 4 x 6): 1x1; 1x1+3x3; 1x1+5x5; pool+1x1. Inception(24 -> 4 x 16) likewise.
 FIRST = 4 * (6 + 6) + (6 * 9 * 6 + 6) + (6 * 25 * 6 + 6)

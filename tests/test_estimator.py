@@ -13,9 +13,9 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 import merbench
-from merbench.errors import MerbenchError
+from merbench.base.errors import MerbenchError
 from merbench.meta import ModelMeta
-from merbench.plugins import load_plugins
+from merbench.plugin_system.manager import load_plugins
 from merbench.training.estimator import accepts_groups, fit_predict
 from merbench.verification.validate import validate_run
 

@@ -18,7 +18,7 @@ from rawtrees import SHEETS, write_clips
 
 from merbench.export.layouts import release_names
 from merbench.features.extraction import extract_samples
-from merbench.plugins import default_plugins
+from merbench.plugin_system.manager import default_plugins
 from merbench.results.codec import from_json
 from merbench.results.command_files import ExportReport, ReleaseFidelity
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from merbench.errors import MerbenchError
+from merbench.base.errors import MerbenchError
 from merbench.export import folder
 from merbench.results.codec import from_json, to_json
 from merbench.results.command_files import ExportReport

@@ -10,10 +10,10 @@ import pytest
 from sklearn.linear_model import LogisticRegression
 
 import merbench
-import merbench.dataset
+import merbench.data.dataset
 from merbench.features import Extracted
 from merbench.meta import FeatureMeta, ModelMeta
-from merbench.plugins import load_plugins
+from merbench.plugin_system.manager import load_plugins
 
 
 class _ReportingPlugin:
@@ -111,7 +111,7 @@ def test_listing_shows_alternatives(reporting, cli, monkeypatch: pytest.MonkeyPa
     assert "frames or apex_face" in out
 
 
-class _BareDataset(merbench.dataset.Dataset):
+class _BareDataset(merbench.data.dataset.Dataset):
     """A dataset that does not say what it provides (``provides`` stays None)."""
 
     def read_all(self, source: str) -> np.ndarray:

@@ -71,7 +71,7 @@ def test_a_read_only_label_array_trains_without_a_warning() -> None:
     """predict hands the trainer labels from a read-only array; torch warned on each."""
     import merbench
     from merbench.meta import TrainRecipe
-    from merbench.plugins import load_plugins
+    from merbench.plugin_system.manager import load_plugins
     from merbench.training.torch_trainer import _FoldStep
 
     load_plugins()

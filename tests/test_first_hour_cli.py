@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from merbench.errors import MerbenchError
+from merbench.base.errors import MerbenchError
 from merbench.leaderboard.benchmarks import load_benchmarks
-from merbench.run_status import time_to_go
+from merbench.runner.status import time_to_go
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "leaderboards" / "results"

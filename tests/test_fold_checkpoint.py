@@ -15,7 +15,7 @@ from merbench_cnn.offapexnet import OffApexNet
 
 import merbench
 from merbench.meta import TrainRecipe
-from merbench.plugins import load_plugins
+from merbench.plugin_system.manager import load_plugins
 from merbench.results.rundir import RunDirectory
 from merbench.training import fold_checkpoint
 from merbench.training.fold_checkpoint import FoldCheckpoint
@@ -370,7 +370,7 @@ def test_checkpoint_every_is_checked(cli, tmp_path: Path) -> None:
 
 
 def test_status_counts_the_saved_epochs_in_its_estimate(tmp_path: Path) -> None:
-    from merbench.run_status import RunStatus
+    from merbench.runner.status import RunStatus
 
     status = RunStatus(path=tmp_path, model="m", dataset="d", protocol="loso", seed=0,
                        n_folds=4, finished=1, fold_seconds=(100.0,), damaged=0,
@@ -383,7 +383,7 @@ def test_status_counts_each_unfinished_fold_once(tmp_path: Path) -> None:
     """States of finished folds, and a fold's second state from another grouping, are not
     counted; the furthest state of a fold is."""
     from merbench.results.rundir import RunDirectory
-    from merbench.run_status import _saved_states
+    from merbench.runner.status import _saved_states
 
     run_dir = RunDirectory(tmp_path)
     run_dir.partial_dir.mkdir()

@@ -182,7 +182,7 @@ def test_a_fused_cpu_run_is_its_own_run(tmp_path: Path, cli, monkeypatch) -> Non
     assert code == 0, err
     # on CUDA the fused step always trains, so it is in the identity with or without the flag
     import merbench.training.device as device_module
-    from merbench.plugins import default_plugins
+    from merbench.plugin_system.manager import default_plugins
     from merbench.runner.identity import run_identity
     from merbench.runner.plan import plan_run
     from merbench.runner.spec import RunSettings, RunSpec
@@ -365,7 +365,7 @@ def test_fused_on_cpu_needs_a_recent_torch(cli, monkeypatch) -> None:
 
 def test_the_progress_bar_does_not_count_a_retried_fold_twice(tmp_path: Path) -> None:
     from merbench.cli.progress import ProgressReporter
-    from merbench.runinfo import RunInfo
+    from merbench.plugin_system.runinfo import RunInfo
 
     info = RunInfo(run_dir=tmp_path, model="htnet", dataset="synthetic", protocol="loso",
                    n_folds=2, folds_to_train=2, epochs=3, device="cpu")

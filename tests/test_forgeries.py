@@ -315,7 +315,7 @@ def test_folds_reproduced_only_within_tolerance_are_not_audited(longer: Path,
 def _fold(predictions: list[list[int]]) -> Any:
     import numpy as np
 
-    from merbench.runinfo import FoldOutcome
+    from merbench.plugin_system.runinfo import FoldOutcome
 
     rows = np.asarray(predictions)
     n = rows.shape[1]
@@ -629,7 +629,7 @@ def test_fold_times_padded_past_the_wall_time_are_refused_for_any_executor(
     """Each fold file records when it was written; a fold cannot have taken longer than the
     run had been going by then. Before that record, a run that said its folds trained as
     Ray tasks side by side could claim up to every fold's worth of wall time each."""
-    from merbench.plugins import load_plugins
+    from merbench.plugin_system.manager import load_plugins
     from merbench.results.rundir import RunDirectory
 
     run = tmp_path / "slow"

@@ -139,8 +139,8 @@ def test_out_of_memory_lowers_k_and_keeps_the_numbers(tmp_path: Path) -> None:
 
 def test_a_saved_state_continues_on_cuda_not_on_the_cpu(tmp_path: Path) -> None:
     import merbench
-    from merbench.errors import MerbenchError
-    from merbench.plugins import load_plugins
+    from merbench.base.errors import MerbenchError
+    from merbench.plugin_system.manager import load_plugins
 
     class StopAtEpoch:
         @merbench.hookimpl
@@ -188,7 +188,7 @@ def test_captured_epochs_equal_eager_ones(tmp_path: Path, k: int) -> None:
 
 
 def test_a_captured_run_that_diverges_names_the_epoch(tmp_path: Path) -> None:
-    from merbench.errors import MerbenchError
+    from merbench.base.errors import MerbenchError
 
     with pytest.raises(MerbenchError, match=r"training diverged at epoch \d+"):
         _run(tmp_path / "r", parallel_folds=3, lr=1e38, epochs=12)
@@ -200,7 +200,7 @@ def test_saved_states_continue_across_eager_and_captured(tmp_path: Path,
     import warnings
 
     import merbench
-    from merbench.plugins import load_plugins
+    from merbench.plugin_system.manager import load_plugins
 
     class StopAtEpoch:
         @merbench.hookimpl

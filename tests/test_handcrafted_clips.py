@@ -15,8 +15,8 @@ from merbench_handcrafted.lbptop import build_lbptop, interpolate, interpolation
 from merbench_handcrafted.mdmo import build_mdmo, mdmo, roi_boxes
 
 import merbench
-from merbench.dataset import InMemoryDataset
-from merbench.errors import MerbenchError
+from merbench.base.errors import MerbenchError
+from merbench.data.dataset import InMemoryDataset
 
 SEQUENCE = "samples/casme2_sequence"
 FIRST = 100  # the copied frames are reg_img100.jpg .. reg_img109.jpg, as CASME II names them

@@ -12,7 +12,7 @@ from merbench_handcrafted.grid import block_index
 from merbench_handcrafted.lbp import N_CODES, block_histograms, lbp_codes
 from merbench_handcrafted.lbp_apex import lbp_apex
 
-from merbench.errors import MerbenchError
+from merbench.base.errors import MerbenchError
 
 SEQUENCE = "samples/casme2_sequence"
 

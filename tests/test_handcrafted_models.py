@@ -11,10 +11,10 @@ import pytest
 from merbench_handcrafted.svm import BIWOOF_CS, SubjectSearchSVC
 
 import merbench
-from merbench.dataset import InMemoryDataset
-from merbench.errors import MerbenchError
+from merbench.base.errors import MerbenchError
+from merbench.data.dataset import InMemoryDataset
 from merbench.meta import DatasetMeta
-from merbench.plugins import load_plugins
+from merbench.plugin_system.manager import load_plugins
 from merbench.verification.validate import validate_run
 
 SMALL = {"subjects": 4, "samples_per_subject": 8}

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from merbench_handcrafted.biwoof_raw import build_biwoof
 
-from merbench.errors import MerbenchError
+from merbench.base.errors import MerbenchError
 
 pytestmark = pytest.mark.realdata
 

@@ -17,10 +17,10 @@ from merbench_features.clips import build_hsta_clip, candidate_frames, clip_span
 from merbench_hsta.hsta import HSTA, ClipSampler, build_hsta, build_hsta_release
 
 import merbench
-from merbench.dataset import InMemoryDataset
-from merbench.errors import MerbenchError
+from merbench.base.errors import MerbenchError
+from merbench.data.dataset import InMemoryDataset
 from merbench.meta import DatasetMeta
-from merbench.plugins import load_plugins
+from merbench.plugin_system.manager import load_plugins
 from merbench.training.schedule import lr_factor
 
 SMALL = {"image_size": 32, "s_dim": 16, "v_dim": 24, "s_patch": 8, "v_patch": 8,

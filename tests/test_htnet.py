@@ -16,7 +16,7 @@ import torch
 from merbench_htnet.htnet import PAPER_CONFIG, HTNet, merge_blocks, split_blocks
 
 import merbench
-from merbench.errors import MerbenchError
+from merbench.base.errors import MerbenchError
 from merbench.training.checkpoints import check_state_dict, load_weights
 
 

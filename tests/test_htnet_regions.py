@@ -16,10 +16,10 @@ from merbench_features import landmarks as lm
 from merbench_features.htnet_regions import five_points, grid_points, tile_regions
 
 import merbench
-from merbench.dataset import InMemoryDataset
-from merbench.errors import MerbenchError
+from merbench.base.errors import MerbenchError
+from merbench.data.dataset import InMemoryDataset
 from merbench.features import Extracted
-from merbench.plugins import load_plugins
+from merbench.plugin_system.manager import load_plugins
 from merbench.results.codec import to_json
 
 # (x, y) in flow pixels of: left eye, right eye, nose, left mouth corner, right mouth corner

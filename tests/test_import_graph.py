@@ -224,23 +224,31 @@ def test_the_checks_see_a_circle_and_bare_or_needless_deferred_imports(toy: Path
     assert "c.py:11 defers torch" in problems[1] and "say so in a comment" in problems[1]
 
 
+#: packages that group a concept's modules without tying them to one layer: each module of
+#: one is a unit of its own (``au.labels``, ``au.metrics``), placed in its layer like any unit,
+#: and the package's ``__init__`` imports nothing, so it stands in no layer and an import of it
+#: (``from merbench.au import labels``) is no dependency on the others
+CONCEPT_PACKAGES: frozenset[str] = frozenset({"au", "plugin_system", "scores"})
+
 #: merbench's layers, lowest first: a module may import its own layer's and lower layers'
-#: units (a unit is a subpackage or a top-level module of merbench), never a higher one's, so
-#: that a reader can understand each layer knowing only those below it
+#: units (a unit is a subpackage or a top-level module of merbench, or a module of a concept
+#: package), never a higher one's, so that a reader can understand each layer knowing only
+#: those below it
 LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
-    ("foundations", frozenset({"errors", "atomic", "literal", "first_party", "scratch"})),
-    ("vocabulary", frozenset({"meta", "runinfo", "selection", "clips", "dataset", "registry",
-                              "lazy_factory", "factory_options", "options_cache", "hookspecs",
-                              "hookimpl", "plugins", "cache", "protocols", "action_units",
-                              "confusion_metrics", "long_video_meta", "spotter_meta",
-                              "task"})),
+    ("foundations", frozenset({"base", "plugin_system.first_party"})),
+    ("vocabulary", frozenset({"meta", "data", "protocols", "au.labels", "scores.confusion",
+                              "scores.selection", "plugin_system.runinfo",
+                              "plugin_system.registry", "plugin_system.lazy_factory",
+                              "plugin_system.factory_options", "plugin_system.options_cache",
+                              "plugin_system.hookspecs", "plugin_system.hookimpl",
+                              "plugin_system.manager"})),
     ("records", frozenset({"results"})),  # file formats and run folders: read and written
-    ("computation", frozenset({"metrics", "scoring", "stats", "training", "features",
-                               "threads", "authors_weights", "export", "spotting",
-                               "au_metrics", "au_scoring"})),
+    ("computation", frozenset({"scores.metrics", "scores.scoring", "stats", "training",
+                               "features", "export", "spotting", "au.metrics",
+                               "au.scoring"})),
     ("running", frozenset({"runner"})),
-    ("checking", frozenset({"verification", "audit", "sweep", "tuning", "run_status",
-                            "run_comparison", "au_comparison"})),
+    ("checking", frozenset({"verification", "audit", "sweep", "tuning", "scores.comparison",
+                            "au.comparison"})),
     # what every kind of result is to the commands that take any (validate, status, audit)
     ("result kinds", frozenset({"kinds"})),
     ("pages", frozenset({"leaderboard"})),
@@ -248,21 +256,60 @@ LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
 )
 
 
-def unit(module: str) -> str:
-    """The layered unit ``merbench.a.b`` belongs to: ``a`` (``""`` for the package itself)."""
+def unit(module: str, concepts: frozenset[str] = CONCEPT_PACKAGES) -> str | None:
+    """The layered unit ``merbench.a.b`` belongs to: ``a``, or ``a.b`` where ``a`` is a
+    concept package (``""`` for the package itself; None for a concept package's own
+    ``__init__``, which stands in no layer)."""
     parts = module.split(".")
+    if len(parts) > 1 and parts[1] in concepts:
+        return ".".join(parts[1:3]) if len(parts) > 2 else None
     return parts[1] if len(parts) > 1 else ""
 
 
+def unit_graph(modules: dict[str, Module],
+               concepts: frozenset[str] = CONCEPT_PACKAGES) -> dict[str, set[str]]:
+    """Which other units each unit's modules import (every import counted)."""
+    graph: dict[str, set[str]] = {}
+    for source, targets in edges(modules, "anywhere").items():
+        for target in targets:
+            here, there = unit(source, concepts), unit(target, concepts)
+            if here is not None and there is not None and here != there:
+                graph.setdefault(here, set()).add(there)
+    return graph
+
+
+def concept_inits_that_import(modules: dict[str, Module],
+                              concepts: frozenset[str] = CONCEPT_PACKAGES) -> list[str]:
+    """The concept packages whose ``__init__`` imports something, or that are not packages:
+    an import there would tie every module of the concept to it, whatever their layers."""
+    root = next(iter(modules)).split(".")[0] if modules else ""
+    problems = []
+    for concept in sorted(concepts):
+        init = modules.get(f"{root}.{concept}")
+        if init is None or init.path.name != "__init__.py":
+            problems.append(f"{concept} is not a package: drop it from CONCEPT_PACKAGES")
+        elif init.anywhere - {"__future__", "__future__.annotations"}:
+            problems.append(f"{root}.{concept} imports {', '.join(sorted(init.anywhere))}: "
+                            "a concept package's __init__ imports nothing")
+    return problems
+
+
 def layer_breaches(modules: dict[str, Module],
-                   layers: tuple[tuple[str, frozenset[str]], ...]) -> list[str]:
-    """Every import that reaches a higher layer, and every unit no layer names."""
+                   layers: tuple[tuple[str, frozenset[str]], ...],
+                   concepts: frozenset[str] = CONCEPT_PACKAGES) -> list[str]:
+    """Every import that reaches a higher layer, every unit no layer names, and every
+    concept package whose ``__init__`` imports."""
     level = {name: i for i, (_, units) in enumerate(layers) for name in units}
-    problems = sorted({f"{unit(m)} is in no layer: place it in LAYERS"
-                       for m in modules if unit(m) not in level})
+    placed = {u for m in modules if (u := unit(m, concepts)) is not None}
+    problems = sorted({f"{name} is in no layer: place it in LAYERS"
+                       for name in placed if name not in level})
+    problems += concept_inits_that_import(modules, concepts)
     for source, targets in sorted(edges(modules, "anywhere").items()):
         for target in sorted(targets):
-            here, there = level.get(unit(source)), level.get(unit(target))
+            source_unit, target_unit = unit(source, concepts), unit(target, concepts)
+            if source_unit is None or target_unit is None:
+                continue  # a concept package's own __init__: it imports nothing
+            here, there = level.get(source_unit), level.get(target_unit)
             if here is not None and there is not None and there > here:
                 problems.append(f"{source} ({layers[here][0]}) imports {target} "
                                 f"({layers[there][0]}), a higher layer")
@@ -283,20 +330,17 @@ def test_the_layer_check_sees_an_import_upward_and_an_unplaced_unit(tmp_path: Pa
     (package / "high.py").write_text("from toy.low import a\nb = 1\n")
     (package / "stray.py").write_text("")
     layers = (("bottom", frozenset({"low"})), ("top", frozenset({"high", ""})))
-    assert layer_breaches(read_graph(package), layers) == [
+    assert layer_breaches(read_graph(package), layers, frozenset()) == [
         "stray is in no layer: place it in LAYERS",
         "toy.low.a (bottom) imports toy.high (top), a higher layer"]
 
 
-def two_way_units(modules: dict[str, Module]) -> list[str]:
+def two_way_units(modules: dict[str, Module],
+                  concepts: frozenset[str] = CONCEPT_PACKAGES) -> list[str]:
     """Every pair of units that import each other (a module of each importing the other's):
     inside one layer the layer check allows any edge, so a unit pair could still depend on
     each other both ways, which makes neither readable without the other."""
-    uses: dict[str, set[str]] = {}
-    for source, targets in edges(modules, "anywhere").items():
-        for target in targets:
-            if unit(source) != unit(target):
-                uses.setdefault(unit(source), set()).add(unit(target))
+    uses = unit_graph(modules, concepts)
     return sorted(f"{a} <-> {b}" for a, used in uses.items() for b in used
                   if a < b and a in uses.get(b, set()))
 
@@ -304,6 +348,39 @@ def two_way_units(modules: dict[str, Module]) -> list[str]:
 def test_no_two_units_depend_on_each_other() -> None:
     found = two_way_units(read_graph(PACKAGE))
     assert not found, "units that import each other: " + "; ".join(found)
+
+
+def test_a_concept_package_places_each_module_in_its_own_layer(tmp_path: Path) -> None:
+    package = tmp_path / "toy"
+    (package / "idea").mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "idea" / "__init__.py").write_text('"""An idea, in modules of two layers."""\n')
+    (package / "idea" / "words.py").write_text("x = 1\n")
+    (package / "idea" / "sums.py").write_text("from toy.idea import words\n")
+    (package / "idea" / "upward.py").write_text("from toy.idea.sums import y\n")
+    (package / "plain.py").write_text("from toy.idea import words\n")
+    layers = (("bottom", frozenset({"idea.words", "idea.upward"})),
+              ("top", frozenset({"idea.sums", "plain", ""})))
+    concepts = frozenset({"idea"})
+    modules = read_graph(package)
+    assert unit("toy.idea.words", concepts) == "idea.words"
+    assert unit("toy.idea", concepts) is None
+    # the package's __init__ is in no layer, and importing it ties nothing to it
+    assert layer_breaches(modules, layers, concepts) == [
+        "toy.idea.upward (bottom) imports toy.idea.sums (top), a higher layer"]
+    assert unit_graph(modules, concepts) == {"idea.sums": {"idea.words"},
+                                             "idea.upward": {"idea.sums"},
+                                             "plain": {"idea.words"}}
+    assert unit_levels(modules, concepts)["idea.upward"] == 3
+    (package / "idea" / "__init__.py").write_text("from toy.idea.words import x\n")
+    (package / "stray").mkdir()
+    (package / "stray" / "__init__.py").write_text("")
+    assert layer_breaches(read_graph(package), layers, concepts | {"plain"}) == [
+        "stray is in no layer: place it in LAYERS",
+        "toy.idea imports toy.idea.words, toy.idea.words.x: a concept package's __init__ "
+        "imports nothing",
+        "plain is not a package: drop it from CONCEPT_PACKAGES",
+        "toy.idea.upward (bottom) imports toy.idea.sums (top), a higher layer"]
 
 
 def test_the_two_way_check_sees_units_that_import_each_other(tmp_path: Path) -> None:
@@ -324,7 +401,7 @@ def test_the_subject_split_name_results_check_is_the_registered_protocols() -> N
     """The results read ``subject-split`` runs by name without importing the protocol
     (``merbench.results.protocol_names``); the name must be the one the builtin plugin
     registers, or a tuning's runs would be checked as whole-database runs."""
-    from merbench.plugins import default_plugins
+    from merbench.plugin_system.manager import default_plugins
     from merbench.results.protocol_names import SUBJECT_SPLIT
 
     entry = default_plugins().registries.protocols.get(SUBJECT_SPLIT)
@@ -337,14 +414,11 @@ def test_the_subject_split_name_results_check_is_the_registered_protocols() -> N
 MAX_LEVELS = 14
 
 
-def unit_levels(modules: dict[str, Module]) -> dict[str, int]:
+def unit_levels(modules: dict[str, Module],
+                concepts: frozenset[str] = CONCEPT_PACKAGES) -> dict[str, int]:
     """Each unit's level: 1 for a unit that imports no other, else one above the highest it
     imports (every import counted, deferred and TYPE_CHECKING ones too)."""
-    graph: dict[str, set[str]] = {}
-    for source, targets in edges(modules, "anywhere").items():
-        for target in targets:
-            if unit(source) != unit(target):
-                graph.setdefault(unit(source), set()).add(unit(target))
+    graph = unit_graph(modules, concepts)
     levels: dict[str, int] = {}
 
     def level(name: str) -> int:
@@ -352,7 +426,7 @@ def unit_levels(modules: dict[str, Module]) -> dict[str, int]:
             levels[name] = 1 + max((level(t) for t in graph.get(name, ())), default=0)
         return levels[name]
 
-    for name in {unit(m) for m in modules}:
+    for name in {u for m in modules if (u := unit(m, concepts)) is not None}:
         level(name)
     return levels
 
@@ -362,3 +436,13 @@ def test_the_units_stand_on_at_most_14_levels() -> None:
     highest = max(levels.values())
     assert highest <= MAX_LEVELS, ("units by level: " + ", ".join(
         f"{name} {n}" for name, n in sorted(levels.items(), key=lambda item: -item[1])))
+
+
+if __name__ == "__main__":
+    graph = read_graph(PACKAGE)
+    found = unit_levels(graph)
+    print(f"{max(found.values())} levels (at most {MAX_LEVELS}); by level: " + ", ".join(
+        f"{name} {n}" for name, n in sorted(found.items(), key=lambda item: (-item[1], item[0]))))
+    breaches = layer_breaches(graph, LAYERS) + two_way_units(graph)
+    print(f"{len(breaches)} imports up a layer, units unplaced or two-way dependencies")
+    print("\n".join(breaches))

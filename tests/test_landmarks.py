@@ -20,11 +20,11 @@ from merbench_features.landmarks import (
     landmarks_for,
 )
 
-from merbench.cache import default_cache_dir
-from merbench.dataset import InMemoryDataset
-from merbench.errors import MerbenchError
+from merbench.base.cache import default_cache_dir
+from merbench.base.errors import MerbenchError
+from merbench.data.dataset import InMemoryDataset
 from merbench.features import Extracted
-from merbench.plugins import load_plugins
+from merbench.plugin_system.manager import load_plugins
 
 INSTALL = "pip install dlib-bin face-recognition-models"
 

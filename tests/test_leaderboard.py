@@ -15,13 +15,13 @@ from conftest import as_saved_weights, row_result_files
 
 import merbench
 from merbench import hookimpl
-from merbench.errors import MerbenchError
+from merbench.base.errors import MerbenchError
 from merbench.leaderboard.benchmarks import load_benchmark, load_benchmarks, option_text
 from merbench.leaderboard.site import SITE_MARKER, paper_url, safe_url
 from merbench.leaderboard.svg import confusion_svg
 from merbench.meta import ModelMeta, TrainRecipe
-from merbench.plugins import Plugins, load_plugins
-from merbench.registry import ModelRegistry
+from merbench.plugin_system.manager import Plugins, load_plugins
+from merbench.plugin_system.registry import ModelRegistry
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "leaderboards" / "results"

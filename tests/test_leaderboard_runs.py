@@ -18,7 +18,7 @@ from types import ModuleType
 import pytest
 
 from merbench.cli import build_parser
-from merbench.plugins import load_plugins
+from merbench.plugin_system.manager import load_plugins
 
 SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "leaderboard_runs.py"
 

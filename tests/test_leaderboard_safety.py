@@ -131,7 +131,7 @@ def _hostile_spotting_run(out: Path) -> None:
     validates and is rendered."""
     from test_spot_command import SMALL_OPTIONS, EchoPlugin
 
-    from merbench.plugins import load_plugins
+    from merbench.plugin_system.manager import load_plugins
     from merbench.runner.spot import SpotSpec, SpottingRun
 
     plugins = load_plugins(extra=[("echo-spotter", EchoPlugin())])

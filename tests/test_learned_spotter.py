@@ -31,8 +31,8 @@ from merbench.api import (
     TrainingVideo,
     hookimpl,
 )
-from merbench.errors import MerbenchError
-from merbench.plugins import load_plugins
+from merbench.base.errors import MerbenchError
+from merbench.plugin_system.manager import load_plugins
 from merbench.runner.spot import SpotSpec, SpottingRun
 from merbench.runner.spot_learned import training_digest
 from merbench.testing.spotter_checks import check_spotter

@@ -13,9 +13,9 @@ import pandas as pd
 import pytest
 from merbench_features.face_frames import FaceFrames
 
-from merbench.errors import MerbenchError
-from merbench.long_video_meta import LongVideoMeta
-from merbench.plugins import Plugins
+from merbench.base.errors import MerbenchError
+from merbench.meta.long_video import LongVideoMeta
+from merbench.plugin_system.manager import Plugins
 from merbench.spotting.frame_sources import ArrayFrames, FolderFrames
 from merbench.spotting.intervals import MACRO, MICRO, Expression, FrameInterval
 from merbench.spotting.long_videos import Annotation, LongVideo, LongVideoDataset

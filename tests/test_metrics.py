@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from merbench.metrics import pooled_scores, scores
+from merbench.scores.metrics import pooled_scores, scores
 
 CLASSES = ("negative", "positive", "surprise")
 

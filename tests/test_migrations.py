@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from merbench.errors import MerbenchError
+from merbench.base.errors import MerbenchError
 from merbench.results.codec import to_json
 from merbench.results.migrations import RECIPE_ADDITIONS, RECIPE_ADDITIONS_4, migrate
 from merbench.results.model import SCHEMA_VERSION

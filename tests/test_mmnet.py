@@ -22,10 +22,10 @@ from merbench_mmnet.mmnet import MMNet, build_mmnet, build_mmnet_release
 from merbench_transformers.augment import flip_rotate_crop
 
 import merbench
-from merbench.dataset import InMemoryDataset
-from merbench.errors import MerbenchError
+from merbench.base.errors import MerbenchError
+from merbench.data.dataset import InMemoryDataset
 from merbench.meta import DatasetMeta
-from merbench.plugins import default_plugins, load_plugins
+from merbench.plugin_system.manager import default_plugins, load_plugins
 from merbench.training.schedule import lr_factor
 
 SMALL = {"image_size": 32, "widths": (8, 8, 16, 16), "stem": 8, "pc_heads": 2}

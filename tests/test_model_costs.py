@@ -43,7 +43,7 @@ def timing(costs: ModuleType) -> ModuleType:
 
 @pytest.fixture(scope="module")
 def registries() -> Any:
-    from merbench.plugins import default_plugins
+    from merbench.plugin_system.manager import default_plugins
 
     return default_plugins().registries
 

@@ -14,7 +14,7 @@ from merbench.leaderboard.collect import Cell, Group, Row, Tables
 from merbench.leaderboard.costs import COSTS_FILE, load_costs, parse_costs
 from merbench.leaderboard.not_run import applicable_feature, not_run_models
 from merbench.meta import FeatureMeta
-from merbench.plugins import default_plugins
+from merbench.plugin_system.manager import default_plugins
 
 DEFINITIONS = Path(__file__).resolve().parents[1] / "merbench" / "leaderboard" / "definitions"
 COMPOSITE = load_benchmark(DEFINITIONS / "composite-3class-loso.json")

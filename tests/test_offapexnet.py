@@ -11,7 +11,7 @@ from merbench_cnn.offapexnet import STRAIN_CHANNEL, U_CHANNEL, V_CHANNEL, OffApe
 from torch import nn
 
 import merbench
-from merbench.errors import MerbenchError
+from merbench.base.errors import MerbenchError
 
 # 2 streams x (conv 1->6 5x5, conv 6->16 5x5) + FC 1568->1024 + FC 1024->1024; + 1025 per class
 BODY = 2 * ((25 * 6 + 6) + (25 * 6 * 16 + 16)) + (1568 * 1024 + 1024) + (1024 * 1024 + 1024)

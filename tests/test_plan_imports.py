@@ -14,14 +14,14 @@ from typing import Any
 
 import pytest
 
-from merbench import lazy_factory, options_cache
-from merbench.cache import CACHE_ENV
-from merbench.errors import PluginError
-from merbench.factory_options import FactoryOptions, canonical_json
-from merbench.lazy_factory import LazyFactory
+from merbench.base.cache import CACHE_ENV
+from merbench.base.errors import PluginError
 from merbench.meta import ModelMeta, TrainRecipe
-from merbench.plugins import load_plugins
-from merbench.registry import Registry
+from merbench.plugin_system import lazy_factory, options_cache
+from merbench.plugin_system.factory_options import FactoryOptions, canonical_json
+from merbench.plugin_system.lazy_factory import LazyFactory
+from merbench.plugin_system.manager import load_plugins
+from merbench.plugin_system.registry import Registry
 
 ROOT = Path(__file__).resolve().parents[1]
 KINDS = ("models", "datasets", "features", "protocols")
@@ -35,8 +35,8 @@ MODELS = [name for kind, name in ENTRIES if kind == "models"]
 # after each whether torch is loaded.
 PLANNER = r"""
 import json, sys
-from merbench.plugins import load_plugins
-from merbench.registry import LazyFactory, read_options
+from merbench.plugin_system.manager import load_plugins
+from merbench.plugin_system.registry import LazyFactory, read_options
 from merbench.runner.plan import plan_run
 from merbench.runner.spec import RunSettings, RunSpec
 

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 import merbench
-from merbench.errors import MerbenchError, PluginError
+from merbench.base.errors import MerbenchError, PluginError
 from merbench.meta import ModelMeta, TrainRecipe
-from merbench.plugins import PluginRuntimeWarning, load_plugins
-from merbench.registry import LazyFactory, Registry
+from merbench.plugin_system.manager import PluginRuntimeWarning, load_plugins
+from merbench.plugin_system.registry import LazyFactory, Registry
 
 MakeDist = Callable[..., None]
 
@@ -221,7 +221,7 @@ def test_undecorated_hook_functions_count_like_in_pytest(make_dist: MakeDist) ->
 def test_fixed_options_make_a_variant_whose_fixed_options_cannot_be_set() -> None:
     import inspect
 
-    from merbench.registry import fixed_options
+    from merbench.plugin_system.registry import fixed_options
 
     def make(num_classes: int = 3, width: int = 8, branch: str = "a") -> tuple:
         return num_classes, width, branch
@@ -257,7 +257,7 @@ def test_listing_never_cuts_a_name_and_descriptions_stay_readable(columns: str) 
     import subprocess
     import sys
 
-    from merbench.plugins import load_plugins
+    from merbench.plugin_system.manager import load_plugins
 
     plugins = load_plugins()
     shown = subprocess.run([sys.executable, "-m", "merbench", "list"], capture_output=True,
@@ -288,7 +288,7 @@ def test_listing_never_cuts_a_name_and_descriptions_stay_readable(columns: str) 
 def test_first_party_modules_are_pyprojects_entry_points() -> None:
     import tomllib
 
-    from merbench.first_party import FIRST_PARTY_MODULES
+    from merbench.plugin_system.first_party import FIRST_PARTY_MODULES
 
     pyproject = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())
     assert pyproject["project"]["entry-points"]["merbench"] == FIRST_PARTY_MODULES

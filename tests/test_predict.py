@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from conftest import run_cli
 
-from merbench.plugins import default_plugins
+from merbench.plugin_system.manager import default_plugins
 from merbench.spotting.frame_sources import KEEP, VideoFileFrames
 from merbench.training import torch_trainer
 

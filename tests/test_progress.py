@@ -19,7 +19,7 @@ from merbench.cli.progress import (
     MeasuredPaceRemaining,
     ProgressReporter,
 )
-from merbench.runinfo import RunInfo
+from merbench.plugin_system.runinfo import RunInfo
 
 HTNET_PAPER = dict(model="htnet", dataset="composite", protocol="loso", n_folds=68,
                    folds_to_train=68, epochs=800)

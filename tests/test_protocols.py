@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from merbench.errors import MerbenchError
+from merbench.base.errors import MerbenchError
 from merbench.protocols import folds_fingerprint
 from merbench.protocols.loso import LeaveOneSubjectOut
 

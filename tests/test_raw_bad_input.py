@@ -15,7 +15,7 @@ from rawtrees import SHEETS, write_clips
 from sklearn.linear_model import LogisticRegression
 
 import merbench
-from merbench.errors import MerbenchError
+from merbench.base.errors import MerbenchError
 from merbench.meta import FeatureMeta, ModelMeta
 
 pytestmark = pytest.mark.realdata

@@ -17,7 +17,7 @@ from merbench_datasets import casme2, casme3, megc2019, rawframes, samm, smic
 from merbench_datasets.megc2019_official import load_ground_truth
 from rawtrees import SHEETS, write_clips
 
-from merbench.errors import MerbenchError
+from merbench.base.errors import MerbenchError
 
 pytestmark = pytest.mark.realdata
 
@@ -261,7 +261,7 @@ def test_megc2019_finds_every_official_sample_in_the_sheets(real_data: Path,
 
 def test_hstas_released_folds_are_a_protocol(real_data: Path, tmp_path: Path) -> None:
     """Fold k tests test_fold_k.csv's samples; a sample in no list, or in two, is one line."""
-    from merbench.plugins import default_plugins
+    from merbench.plugin_system.manager import default_plugins
     from merbench.testing import check_protocol
 
     (tmp_path / "part_A").mkdir()

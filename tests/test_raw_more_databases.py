@@ -11,7 +11,7 @@ import pytest
 from rawtrees import write_frame
 
 import merbench
-from merbench.errors import MerbenchError
+from merbench.base.errors import MerbenchError
 
 
 def _sheet(path: Path, rows: list[dict[str, object]], above: int = 0) -> str:
@@ -31,7 +31,7 @@ def _frames(folder: Path, numbers: range, name: str = "{}.jpg") -> None:
 
 
 def _load(name: str, root: Path, **options: object) -> merbench.api.Dataset:
-    from merbench.plugins import default_plugins
+    from merbench.plugin_system.manager import default_plugins
 
     return default_plugins().registries.datasets.get(name).create(
         "dataset", data_root=str(root), **options)

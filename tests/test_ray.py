@@ -340,7 +340,7 @@ def test_a_fold_that_fails_on_a_worker_fails_as_it_would_locally() -> None:
     import ray
     import torch
 
-    from merbench.errors import MerbenchError
+    from merbench.base.errors import MerbenchError
     from merbench.runner.ray_executor import _after_failure
 
     task, error = _failed(MerbenchError("training diverged: loss is nan at epoch 3"))
@@ -365,7 +365,7 @@ def test_host_memory_kills_are_retried_and_other_ray_errors_are_one_line() -> No
     that died, tried again; any other Ray error is one line that keeps the finished folds."""
     import ray
 
-    from merbench.errors import MerbenchError
+    from merbench.base.errors import MerbenchError
     from merbench.runner.ray_executor import _after_failure
 
     task, _ = _failed(RuntimeError())
@@ -453,8 +453,8 @@ def test_a_worker_refuses_a_model_built_from_other_files(tmp_path: Path) -> None
     none) would train under the driver's digest, so the worker refuses the fold."""
     import torch
 
-    from merbench.errors import MerbenchError
-    from merbench.plugins import default_plugins
+    from merbench.base.errors import MerbenchError
+    from merbench.plugin_system.manager import default_plugins
     from merbench.runner.fold_work import ModelSource
 
     weights = tmp_path / "resnet18.pth"

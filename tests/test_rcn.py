@@ -11,8 +11,8 @@ from named_weights import fill_by_name
 from torch import nn
 
 import merbench
-from merbench.errors import MerbenchError
-from merbench.plugins import default_plugins
+from merbench.base.errors import MerbenchError
+from merbench.plugin_system.manager import default_plugins
 
 
 def n_parameters(model: nn.Module) -> int:

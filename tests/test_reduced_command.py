@@ -18,9 +18,9 @@ from merbench.cli.progress import ProgressReporter
 from merbench.cli.reduced_command import RunAsGiven
 from merbench.cli.run_options import spec_from_args
 from merbench.meta import ModelMeta, ReducedSetting, TrainRecipe
-from merbench.plugins import default_plugins, load_plugins
+from merbench.plugin_system.manager import default_plugins, load_plugins
+from merbench.plugin_system.runinfo import RunInfo
 from merbench.results.schema import departures_from_declared
-from merbench.runinfo import RunInfo
 from merbench.testing import check_metadata
 
 HTNET_REDUCED = default_plugins().registries.models.get("htnet").meta.reduced

@@ -21,9 +21,9 @@ import pytest
 import torch
 from torch import nn
 
-from merbench.errors import MerbenchError
+from merbench.base.errors import MerbenchError
 from merbench.meta import DatasetMeta, FeatureMeta, ModelMeta, ProtocolMeta, TrainRecipe
-from merbench.plugins import Plugins, default_plugins, load_plugins
+from merbench.plugin_system.manager import Plugins, default_plugins, load_plugins
 from merbench.protocols import Fold
 from merbench.testing import (
     check_feature,

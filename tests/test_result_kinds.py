@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from merbench.errors import MerbenchError
+from merbench.base.errors import MerbenchError
 from merbench.kinds import MARKERS, RESULT_KINDS, STARTED_FILES, ResultKind, kind_of
 from merbench.results.run_files import ResultRejected
 

@@ -19,10 +19,10 @@ from sklearn.linear_model import LogisticRegression
 
 import merbench
 from merbench.meta import ModelMeta
-from merbench.metrics import pooled_scores
-from merbench.plugins import load_plugins
+from merbench.plugin_system.manager import load_plugins
 from merbench.results import SCHEMA_VERSION
 from merbench.results.codec import to_json
+from merbench.scores.metrics import pooled_scores
 
 SMALL = {"subjects": 4, "samples_per_subject": 6}
 

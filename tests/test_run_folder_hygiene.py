@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 import merbench
-from merbench.atomic import TEMP_SUFFIX, atomic_write_bytes, remove_leftovers
-from merbench.errors import MerbenchError
+from merbench.base.atomic import TEMP_SUFFIX, atomic_write_bytes, remove_leftovers
+from merbench.base.errors import MerbenchError
 from merbench.results.codec import to_json
 
 SMALL = {"subjects": 4, "samples_per_subject": 6}

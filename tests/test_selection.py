@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 
 import merbench
-from merbench.metrics import scores
+from merbench.plugin_system.runinfo import FoldOutcome
 from merbench.results.codec import to_json
-from merbench.runinfo import FoldOutcome
-from merbench.selection import POLICIES, epoch_uf1
+from merbench.scores.metrics import scores
+from merbench.scores.selection import POLICIES, epoch_uf1
 
 SMALL = {"subjects": 6, "samples_per_subject": 5}
 
@@ -82,7 +82,7 @@ def test_inner_val_holds_out_training_subjects_only(tmp_path: Path) -> None:
     result = merbench.run(model="ststnet", dataset="synthetic", epochs=5, device="cpu",
                           out=tmp_path / "iv", dataset_options=SMALL, selection="inner-val",
                           inner_val_subjects=2)
-    samples = merbench.plugins.default_plugins().registries.datasets.get(
+    samples = merbench.plugin_system.manager.default_plugins().registries.datasets.get(
         "synthetic").create("dataset", **SMALL).samples
     keys = (samples["database"] + "/" + samples["subject"]).to_numpy()
     for index in range(6):

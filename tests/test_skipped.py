@@ -16,10 +16,10 @@ import pytest
 from sklearn.linear_model import LogisticRegression
 
 import merbench
-from merbench.dataset import InMemoryDataset
-from merbench.errors import MerbenchError
+from merbench.base.errors import MerbenchError
+from merbench.data.dataset import InMemoryDataset
 from merbench.meta import DatasetMeta, FeatureMeta, ModelMeta
-from merbench.plugins import load_plugins
+from merbench.plugin_system.manager import load_plugins
 
 N_SUBJECTS, PER_SUBJECT, BROKEN = 4, 6, ("lab/s01/03", "lab/s02/05")
 

@@ -20,8 +20,8 @@ import numpy as np
 import pytest
 
 from merbench.api import FrameInterval, Spotted, SpotterMeta, hookimpl
-from merbench.errors import MerbenchError
-from merbench.plugins import load_plugins
+from merbench.base.errors import MerbenchError
+from merbench.plugin_system.manager import load_plugins
 from merbench.results.codec import from_json
 from merbench.results.run_files import ResultRejected
 from merbench.results.spotting_file import IntervalRecord, SpottedVideo, SpottingResults

@@ -20,8 +20,8 @@ from conftest import run_cli
 from test_spot_command import SMALL, SMALL_OPTIONS, EchoPlugin, _echo_run
 
 import merbench.runner.spot_recognise as spot_recognise
-from merbench.errors import MerbenchError
-from merbench.plugins import load_plugins
+from merbench.base.errors import MerbenchError
+from merbench.plugin_system.manager import load_plugins
 from merbench.results.codec import from_json
 from merbench.results.str_file import STR_FILE, StrResults
 from merbench.runner.spot_recognise import (
@@ -214,7 +214,7 @@ def test_a_feature_that_needs_more_than_two_frames_is_one_line(recognised: Path,
 def test_two_sheet_rows_with_one_onset_and_apex_are_two_samples(recognised: Path) -> None:
     """CAS(ME)^3's sheet can give two expressions the same onset and apex (different
     offsets): each is its own training sample, not a duplicate id."""
-    from merbench.plugins import default_plugins
+    from merbench.plugin_system.manager import default_plugins
     from merbench.runner.spot_recognise import TRUTH, _Row, pair_dataset
 
     spotting = validate_spotting(recognised)

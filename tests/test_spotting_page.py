@@ -13,7 +13,7 @@ import pytest
 from test_spot_command import SMALL_OPTIONS, EchoPlugin, EchoSpotter
 
 from merbench.leaderboard.site import build_site
-from merbench.plugins import load_plugins
+from merbench.plugin_system.manager import load_plugins
 from merbench.runner.spot import SpotSpec, SpottingRun
 
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from pooled_scores import uf1_uar
 
-from merbench.metrics import scores
+from merbench.scores.metrics import scores
 from merbench.stats.intervals import subject_confusions, subject_interval
 from merbench.stats.paired import holm, paired_difference
 
@@ -34,7 +34,7 @@ def _subjects(rng: np.random.Generator, n_subjects: int, skill_b: float | None =
 
 @pytest.mark.parametrize("seed", range(5))
 def test_scores_from_confusions_are_merbenchs(seed: int) -> None:
-    """The same classes left out as merbench.metrics: class 2 never occurs, and in some
+    """The same classes left out as merbench.scores.metrics: class 2 never occurs, and in some
     draws is predicted anyway."""
     rng = np.random.default_rng(seed)
     y = rng.integers(0, 2, 50)

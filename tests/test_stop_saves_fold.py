@@ -23,9 +23,9 @@ from interrupt import signal_in_first_fold
 from merbench_cnn.offapexnet import OffApexNet
 
 import merbench
-from merbench.atomic import TEMP_SUFFIX
+from merbench.base.atomic import TEMP_SUFFIX
 from merbench.meta import TrainRecipe
-from merbench.plugins import load_plugins
+from merbench.plugin_system.manager import load_plugins
 from merbench.training import epoch_end_stop, fold_checkpoint
 from merbench.training.fold_checkpoint import FoldCheckpoint
 from merbench.training.torch_trainer import train_fold
@@ -179,7 +179,7 @@ def test_a_process_without_a_handler_saves_then_ends_by_the_signal(tmp_path: Pat
     out = tmp_path / "r"
     script = f"""
 import os, signal, merbench
-from merbench.plugins import load_plugins
+from merbench.plugin_system.manager import load_plugins
 
 class Term:
     @merbench.hookimpl

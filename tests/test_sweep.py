@@ -167,7 +167,7 @@ def test_a_missing_plan_is_one_line(tmp_path: Path, cli) -> None:
 
 
 def test_an_entrys_own_model_replaces_the_defaults(tmp_path: Path) -> None:
-    from merbench.plugins import default_plugins
+    from merbench.plugin_system.manager import default_plugins
     from merbench.sweep.plan_file import read_plan
 
     (tmp_path / "plan.toml").write_text(

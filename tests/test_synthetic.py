@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from merbench_datasets.synthetic import make_synthetic, optical_strain
 
-from merbench.errors import MerbenchError
+from merbench.base.errors import MerbenchError
 
 
 def test_deterministic_from_the_seed() -> None:

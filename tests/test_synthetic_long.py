@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from merbench_datasets.synthetic_long import CLASSES, make_synthetic_long
 
-from merbench.errors import MerbenchError
+from merbench.base.errors import MerbenchError
 from merbench.spotting.intervals import MACRO, MICRO, kind_by_duration
 
 

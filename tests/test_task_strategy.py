@@ -1,6 +1,6 @@
 """The task is an object chosen once, not a name compared: every layer's table of task
 strategies covers every task, each task round-trips through ``--task`` and a run's recorded
-identity, and no module but :mod:`merbench.task` compares a task by its name."""
+identity, and no module but :mod:`merbench.data.task` compares a task by its name."""
 
 from __future__ import annotations
 
@@ -10,14 +10,14 @@ from pathlib import Path
 import pytest
 import torch
 
-from merbench.errors import MerbenchError
+from merbench.base.errors import MerbenchError
+from merbench.data.task import TASK_NAMES, TASKS, AUTask, EmotionTask, Task, parse_task, stored_task
 from merbench.results.manifest import PREDICTIONS_FILE
 from merbench.runner.task_run import TASK_RUNS, task_run
-from merbench.task import TASK_NAMES, TASKS, AUTask, EmotionTask, Task, parse_task, stored_task
 from merbench.training.objective import OBJECTIVES, objective_for
 
 ROOT = Path(__file__).resolve().parents[1]
-PARSED_IN = ROOT / "merbench" / "task.py"  # the one module that reads a task's name
+PARSED_IN = ROOT / "merbench" / "data" / "task.py"  # the one module that reads a task's name
 
 
 def test_every_table_of_task_strategies_covers_every_task() -> None:
@@ -118,7 +118,7 @@ def task_name_comparisons(path: Path, root: Path = ROOT) -> list[str]:
 def test_no_module_but_the_task_s_own_asks_which_task_a_run_has() -> None:
     found = [line for path in sorted((ROOT / "merbench").rglob("*.py")) if path != PARSED_IN
              for line in task_name_comparisons(path)]
-    assert not found, ("ask the task (merbench.task) or its layer's strategy "
+    assert not found, ("ask the task (merbench.data.task) or its layer's strategy "
                        "(objective_for, task_run) instead:\n" + "\n".join(found))
 
 

@@ -24,9 +24,9 @@ from hidden_text import (
 )
 
 import merbench
+from merbench.base.literal import literal
 from merbench.cli.literal import literal as cli_literal
 from merbench.cli.render import print_results
-from merbench.literal import literal
 from merbench.results.model import SkippedSample
 from merbench.verification.validate import validate_run
 

@@ -1,5 +1,5 @@
 """Two things a run chooses or checks for the machine and data it finds: torch's CPU threads
-(merbench/threads.py) and the digest of the input values it trains on
+(merbench/training/threads.py) and the digest of the input values it trains on
 (merbench/runner/values.py)."""
 
 from __future__ import annotations
@@ -14,9 +14,14 @@ from interrupt import stopping_after
 
 import merbench
 import merbench.runner.execute as execute
-from merbench.errors import MerbenchError
+from merbench.base.errors import MerbenchError
 from merbench.results.codec import to_json
-from merbench.threads import SMALL_MODEL_PARAMETERS, _cgroup_quota, busy_cores, choose_threads
+from merbench.training.threads import (
+    SMALL_MODEL_PARAMETERS,
+    _cgroup_quota,
+    busy_cores,
+    choose_threads,
+)
 
 SMALL = {"subjects": 4, "samples_per_subject": 6}
 
@@ -53,7 +58,7 @@ def test_the_thread_rule(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_busy_cores_are_the_load_average_less_this_process(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    import merbench.threads as threads
+    import merbench.training.threads as threads
 
     # this process counted as much of the load as it has used a core lately: a command
     # just started beside one busy process sees that process (the README's demo took 2
@@ -96,7 +101,7 @@ def test_a_run_records_and_restores_its_threads(tmp_path: Path,
         def merbench_fold_finished(self, run, fold) -> None:  # type: ignore[no-untyped-def]
             seen.append(torch.get_num_threads())
 
-    from merbench.plugins import load_plugins
+    from merbench.plugin_system.manager import load_plugins
 
     result = _run(tmp_path / "a", plugins=load_plugins(extra=[("watch", Watch())]))
     threads = result.results.engine.threads

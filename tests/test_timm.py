@@ -17,9 +17,9 @@ import torch
 from merbench_features.frames import build_apex_face
 
 import merbench
-from merbench.dataset import InMemoryDataset
-from merbench.errors import MerbenchError
-from merbench.plugins import default_plugins
+from merbench.base.errors import MerbenchError
+from merbench.data.dataset import InMemoryDataset
+from merbench.plugin_system.manager import default_plugins
 from merbench.verification.validate import validate_run
 
 MODELS = default_plugins().registries.models
@@ -176,7 +176,7 @@ def test_the_apex_face_feature_gives_rgb_faces_at_its_size() -> None:
 
 def test_another_package_cannot_take_a_members_name_or_a_longer_prefix() -> None:
     from merbench.meta import ModelMeta, TrainRecipe
-    from merbench.registry import Origin, Registry
+    from merbench.plugin_system.registry import Origin, Registry
 
     def meta(name: str) -> ModelMeta:
         return ModelMeta(name=name, version=1, description="d", citation="c", feature="f",

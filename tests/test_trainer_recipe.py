@@ -11,7 +11,7 @@ import torch
 from torch import nn
 
 import merbench
-from merbench.errors import MerbenchError
+from merbench.base.errors import MerbenchError
 from merbench.meta import TrainRecipe
 from merbench.training.fold_parallel import why_not_batchable
 from merbench.training.schedule import lr_factor

@@ -22,8 +22,8 @@ from interrupt import sigint_as_default
 
 import merbench
 from merbench.api import DatasetMeta, InMemoryDataset
-from merbench.errors import MerbenchError
-from merbench.plugins import load_plugins
+from merbench.base.errors import MerbenchError
+from merbench.plugin_system.manager import load_plugins
 from merbench.protocols.loso import LeaveOneSubjectOut
 from merbench.protocols.subject_split import SubjectSplit
 from merbench.results.run_archive import RUNS_ARCHIVE, unpack_runs

@@ -12,7 +12,7 @@ from merbench_features.faces import transform_from_points
 from merbench_features.plugin import TVL1_UVOS
 from merbench_features.tvl1_uvos import FlowUVOS, build_tvl1_uvos, ipol_scales, optical_strain
 
-from merbench.errors import MerbenchError
+from merbench.base.errors import MerbenchError
 from merbench.features.extraction import extract_samples
 
 RELEASE = "composite/STSNet_whole_norm_u_v_os/{} .png"

@@ -15,7 +15,7 @@ from conftest import as_saved_weights
 from forgery import edit_results, rejection
 
 import merbench
-from merbench.errors import MerbenchError
+from merbench.base.errors import MerbenchError
 from merbench.results.migrations import migrate
 from merbench.results.model import SCHEMA_VERSION, SeedsSummary
 from merbench.results.schema import read_results

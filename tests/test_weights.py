@@ -18,7 +18,7 @@ from merbench_datasets.synthetic import make_synthetic
 from merbench_features.flow_uvos import flow_uvos_to_input
 
 import merbench
-from merbench.errors import MerbenchError
+from merbench.base.errors import MerbenchError
 from merbench.training.checkpoints import load_weights, read_state_dict
 
 ONE_DB = {"subjects": 3, "samples_per_subject": 4, "databases": 1}

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from merbench.plugins import load_plugins
+from merbench.plugin_system.manager import load_plugins
 from merbench.testing import contract_cases
 
 GUIDE = Path(__file__).resolve().parents[1] / "docs" / "writing-plugins.md"

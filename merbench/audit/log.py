@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from merbench.atomic import atomic_write_json
+from merbench.base.atomic import atomic_write_json
 from merbench.results.audit_file import AUDIT_FILE, read_audits
 from merbench.results.codec import to_json
 from merbench.results.manifest import file_sha256

@@ -20,13 +20,14 @@ import numpy as np
 
 from merbench.audit.log import file_sha256
 from merbench.audit.verdict import MIN_AGREEMENT, compare_fold, expected_comparison
-from merbench.errors import MerbenchError
-from merbench.plugins import Plugins, default_plugins, plugin_versions
+from merbench.base.errors import MerbenchError
+from merbench.base.scratch import scratch_folder
+from merbench.plugin_system.manager import Plugins, default_plugins, plugin_versions
+from merbench.plugin_system.runinfo import FoldOutcome
 from merbench.results.au_file import AU_RESULTS_FILE, AUResults
 from merbench.results.model import AuditRecord, FoldAudit, Results
 from merbench.results.rundir import RunDirectory, differences
 from merbench.results.schema import environment, now_iso
-from merbench.runinfo import FoldOutcome
 from merbench.runner.data import RunData
 from merbench.runner.engine import run_threads
 from merbench.runner.identity import RunIdentity, run_identity
@@ -36,8 +37,7 @@ from merbench.runner.plan import Plan, plan_run
 from merbench.runner.spec import RunSettings, RunSpec, from_config
 from merbench.runner.task_run import load_data
 from merbench.runner.trainer_setup import device_name, set_up_trainer
-from merbench.scratch import scratch_folder
-from merbench.threads import apply_threads
+from merbench.training.threads import apply_threads
 from merbench.verification.au_check import validate_au_run
 from merbench.verification.validate import validate_run
 

@@ -37,15 +37,15 @@ from pathlib import Path
 
 from merbench.audit.retrain import choose_folds
 from merbench.audit.verdict import MIN_AGREEMENT
-from merbench.errors import MerbenchError
-from merbench.plugins import Plugins, default_plugins
+from merbench.base.errors import MerbenchError
+from merbench.base.scratch import scratch_folder
+from merbench.plugin_system.manager import Plugins, default_plugins
 from merbench.results.codec import to_json
 from merbench.results.spotting_file import SpottedVideo, SpottingResults
 from merbench.results.str_file import StrResults
 from merbench.runner.spot import SpotSpec, SpottingRun, same_video
 from merbench.runner.spot_learned import spot_learned
 from merbench.runner.spot_recognise import RecogniseSpec, recognise
-from merbench.scratch import scratch_folder
 from merbench.spotting.choice import subject_of
 from merbench.spotting.long_videos import LongVideo
 from merbench.spotting.spotter import LearnsToSpot

@@ -9,10 +9,10 @@ from typing import Any
 
 import numpy as np
 
+from merbench.plugin_system.runinfo import FoldOutcome
 from merbench.results.au_file import AUResults
 from merbench.results.model import AuditComparison, FoldAudit, Results
 from merbench.results.schema import installed_version
-from merbench.runinfo import FoldOutcome
 
 MIN_AGREEMENT = 0.9  # of stored per-epoch predictions, where bit-identity is not expected
 

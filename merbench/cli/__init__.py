@@ -30,11 +30,11 @@ from dataclasses import dataclass
 from importlib import import_module
 from typing import Any
 
+from merbench.base.errors import MerbenchError
 from merbench.cli.literal import say
 from merbench.cli.parser import COMMANDS, EXIT_INTERRUPTED, EXIT_USAGE, build_parser
 from merbench.cli.stop_signals import ignore_while_exiting, stop_like_ctrl_c
-from merbench.errors import MerbenchError
-from merbench.plugins import Plugins, load_plugins
+from merbench.plugin_system.manager import Plugins, load_plugins
 
 __all__ = ["build_parser", "console", "main"]
 

@@ -7,7 +7,7 @@ import argparse
 import json
 from pathlib import Path
 
-from merbench.au_comparison import compare_au, load_au_run, mean_over_seeds
+from merbench.au.comparison import compare_au, load_au_run, mean_over_seeds
 from merbench.cli.literal import say
 from merbench.stats.paired import PERMUTATIONS, p_text
 

@@ -11,12 +11,12 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
+from merbench.base.errors import MerbenchError
+from merbench.base.literal import counted, indefinite
 from merbench.cli.literal import say
-from merbench.errors import MerbenchError
 from merbench.kinds import AuditRequest, check_audit_options, kind_of, started_kind
 from merbench.leaderboard.collect import walk_results
-from merbench.literal import counted, indefinite
-from merbench.plugins import Plugins
+from merbench.plugin_system.manager import Plugins
 
 EXIT_DIFFERS = 1
 

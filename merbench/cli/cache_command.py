@@ -1,7 +1,7 @@
 """``merbench cache info|clear``: the feature cache's entries and size, or clearing them.
 
 ``clear`` deletes only the stores merbench wrote, each recognised by its manifest
-(``merbench-store.json``, see :mod:`merbench.cache`), and refuses, deleting nothing and
+(``merbench-store.json``, see :mod:`merbench.base.cache`), and refuses, deleting nothing and
 exiting with status 2, a cache folder that holds anything else: ``$MERBENCH_CACHE_DIR`` may
 name any folder, and what merbench did not write there is not its to delete. A cache folder
 that does not exist is nothing to clear (status 0); a cache path that is a file is an error
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import argparse
 
-from merbench.cache import clear_cache, default_cache_dir, describe_foreign, survey_cache
+from merbench.base.cache import clear_cache, default_cache_dir, describe_foreign, survey_cache
 from merbench.cli.literal import say
 from merbench.cli.render import print_cache_info
 

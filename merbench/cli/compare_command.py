@@ -19,16 +19,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from merbench.base.errors import MerbenchError
+from merbench.base.literal import indefinite
 from merbench.cli import au_compare
 from merbench.cli.literal import say
-from merbench.errors import MerbenchError
 from merbench.kinds import ResultKind, kind_of
 from merbench.leaderboard.collect import collect, reduced_setting, walk_results
 from merbench.leaderboard.labels import configuration_label, configuration_notes
-from merbench.literal import indefinite
 from merbench.results.au_file import AU_RESULTS_FILE
 from merbench.results.model import Results
-from merbench.run_comparison import (
+from merbench.scores.comparison import (
     StoredRun,
     compare,
     intervals,

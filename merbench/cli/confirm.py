@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 
-from merbench.errors import MerbenchError
+from merbench.base.errors import MerbenchError
 
 RUNS_WITHOUT_ASKING = 100
 

@@ -1,5 +1,5 @@
 """``merbench convert-weights MODEL SOURCE --out TARGET``: the authors' released weights of
-MODEL, in merbench's names, checked to load strictly (:mod:`merbench.authors_weights`).
+MODEL, in merbench's names, checked to load strictly (:mod:`merbench.export.authors_weights`).
 
 What it prints last is how to use what it wrote, and that depends on what was converted:
 a folder of one checkpoint per LOSO test subject is what ``merbench run --weights`` scores
@@ -19,9 +19,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from merbench.authors_weights import Conversion, convert
 from merbench.cli.literal import say
-from merbench.plugins import Plugins
+from merbench.export.authors_weights import Conversion, convert
+from merbench.plugin_system.manager import Plugins
 from merbench.runner.given_values import check_finite
 
 

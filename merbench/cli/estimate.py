@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from merbench.runinfo import RunInfo
+from merbench.plugin_system.runinfo import RunInfo
 
 if TYPE_CHECKING:
     from merbench.cli.reduced_command import Offer

@@ -24,18 +24,18 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from merbench.atomic import atomic_write_json
+from merbench.base.atomic import atomic_write_json
+from merbench.base.errors import MerbenchError
 from merbench.cli.literal import say
 from merbench.cli.parser import EXIT_INTERRUPTED
 from merbench.cli.progress import INTERRUPTED_EXTRACTION, ProgressReporter
 from merbench.cli.render import skipped_note
 from merbench.cli.run_options import given_options
-from merbench.errors import MerbenchError
 from merbench.export import folder
 from merbench.export.layouts import LAYOUTS, WRITERS
 from merbench.export.release_compare import CHANNELS, compare_with_release, release_flows
 from merbench.features.extraction import extract_feature
-from merbench.plugins import Plugins
+from merbench.plugin_system.manager import Plugins
 from merbench.results.codec import to_json
 from merbench.results.command_files import ExportReport
 from merbench.results.model import SkippedSample
@@ -44,7 +44,7 @@ from merbench.runner.plan import plan_extraction
 from merbench.runner.spec import from_options
 
 if TYPE_CHECKING:
-    from merbench.dataset import Dataset
+    from merbench.data.dataset import Dataset
 
 #: options the layouts set for a feature they read part of (the apex of the pair)
 SET_FOR = {"onset-apex-224": {"jitter": 0}}

@@ -12,16 +12,16 @@ import argparse
 import sys
 from collections.abc import Callable
 
+from merbench.base.errors import MerbenchError
 from merbench.cli.literal import say
 from merbench.cli.parser import EXIT_INTERRUPTED
 from merbench.cli.progress import INTERRUPTED_EXTRACTION, ProgressReporter
 from merbench.cli.render import print_extraction, skipped_note
 from merbench.cli.run_options import given_options
-from merbench.errors import MerbenchError
 from merbench.features import SampleExtractor
 from merbench.features.extraction import extract_feature
 from merbench.features.saved_file import check_target, save_features
-from merbench.plugins import Plugins, plugin_versions
+from merbench.plugin_system.manager import Plugins, plugin_versions
 from merbench.results.model import SkippedSample
 from merbench.runner.checks import check_values
 from merbench.runner.data import open_dataset

@@ -14,8 +14,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from merbench.cli.console import LiteralConsole
 from merbench.cli.literal import literal, say
-from merbench.hookimpl import hookimpl
-from merbench.runinfo import FoldOutcome, RunInfo
+from merbench.plugin_system.hookimpl import hookimpl
+from merbench.plugin_system.runinfo import FoldOutcome, RunInfo
 
 
 class SweepProgress:

@@ -17,10 +17,10 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-from merbench.atomic import atomic_write_bytes
+from merbench.base.atomic import atomic_write_bytes
+from merbench.base.errors import MerbenchError
 from merbench.cli.literal import counted, say
 from merbench.cli.parser import EXIT_USAGE
-from merbench.errors import MerbenchError
 from merbench.leaderboard.export import export
 from merbench.leaderboard.ordering import benchmark_runs
 from merbench.leaderboard.site import build_site

@@ -7,7 +7,7 @@ import argparse
 from collections.abc import Callable
 
 from merbench.cli.render import print_listing
-from merbench.plugins import Plugins
+from merbench.plugin_system.manager import Plugins
 
 
 def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:

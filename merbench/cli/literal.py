@@ -5,7 +5,7 @@ metadata and from result files anyone can edit. Printed raw, an escape sequence 
 clears the screen, rewrites earlier lines or plants a link, a bidirectional override
 reverses the words after it, and Rich reads ``[bold]`` or ``[link=...]`` in them as markup.
 So every command prints through :func:`say` or a :class:`merbench.cli.console.LiteralConsole`:
-each character :func:`merbench.literal.literal` names (controls, bidirectional and other
+each character :func:`merbench.base.literal.literal` names (controls, bidirectional and other
 format characters, invisible ones) appears as a Python escape such as ``\\x1b`` or
 ``\\u202e``, the same rule the leaderboard's pages follow, and Rich's markup, emoji codes and
 highlighting are off. Newlines and tabs stay.
@@ -16,7 +16,7 @@ from __future__ import annotations
 import sys
 from typing import TextIO
 
-from merbench.literal import counted, literal
+from merbench.base.literal import counted, literal
 
 __all__ = ["counted", "literal", "say"]
 

@@ -11,16 +11,16 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from merbench.atomic import atomic_write_json
+from merbench.base.atomic import atomic_write_json
+from merbench.base.errors import MerbenchError
+from merbench.base.literal import indefinite
 from merbench.cli.literal import say
 from merbench.cli.parser import EXIT_INTERRUPTED, EXIT_USAGE
 from merbench.cli.render import with_interval
-from merbench.errors import MerbenchError
 from merbench.kinds import kind_of
 from merbench.kinds.emotion import EmotionRunKind
 from merbench.kinds.seeds import SeedsSummaryKind
-from merbench.literal import indefinite
-from merbench.plugins import Plugins
+from merbench.plugin_system.manager import Plugins
 from merbench.results.codec import loads, to_json
 from merbench.results.model import Results
 from merbench.results.out_folders import own_folder_problem

@@ -45,8 +45,8 @@ from rich.text import Text
 from merbench.cli.console import LiteralConsole
 from merbench.cli.estimate import GPU_WORK_S, estimate_line, offer_lines
 from merbench.cli.literal import literal
-from merbench.hookimpl import hookimpl
-from merbench.runinfo import RunInfo
+from merbench.plugin_system.hookimpl import hookimpl
+from merbench.plugin_system.runinfo import RunInfo
 
 if TYPE_CHECKING:
     from merbench.cli.reduced_command import RunAsGiven

@@ -13,7 +13,7 @@ from rich.text import Text
 from merbench.cli.console import LiteralConsole
 from merbench.cli.literal import literal, say
 from merbench.leaderboard.declared_defaults import DeclaredDefaults, declared_for
-from merbench.plugins import Plugins
+from merbench.plugin_system.manager import Plugins
 from merbench.results.model import (
     Intervals,
     Results,
@@ -65,7 +65,7 @@ def print_plugin_failures(plugins: Plugins) -> None:
 def print_results(results: Results, run_dir: Path) -> None:
     """The pooled scores, overall and per database, and where the files are."""
     # deferred: numpy (through metrics), which 'merbench list' (plugin failures) must not load
-    from merbench.metrics import exclusion_notes
+    from merbench.scores.metrics import exclusion_notes
 
     console = LiteralConsole()
     metrics = results.metrics

@@ -9,6 +9,7 @@ import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from merbench.base.errors import MerbenchError
 from merbench.cli.au_render import print_au_results
 from merbench.cli.confirm import confirm_runs
 from merbench.cli.literal import say
@@ -17,14 +18,13 @@ from merbench.cli.progress import ProgressReporter
 from merbench.cli.reduced_command import RunAsGiven
 from merbench.cli.render import print_results, print_seeds
 from merbench.cli.run_options import spec_from_args
-from merbench.errors import MerbenchError
 from merbench.meta import ReducedSetting
-from merbench.plugins import Plugins
+from merbench.plugin_system.manager import Plugins
 from merbench.results.au_file import AUResults
 from merbench.results.out_folders import names_current_folder
-from merbench.run_status import run_status
 from merbench.runner.execute import run
 from merbench.runner.seeds import parse_seeds, run_seeds
+from merbench.runner.status import run_status
 
 
 def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:

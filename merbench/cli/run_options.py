@@ -18,8 +18,8 @@ import typing
 from pathlib import Path
 from typing import Any
 
+from merbench.base.errors import MerbenchError
 from merbench.cli.shared_options import EachKeyOnce, declared_once, given_path
-from merbench.errors import MerbenchError
 from merbench.runner.given_values import seed_option
 from merbench.runner.spec import (
     SPEC_FIELDS,

@@ -9,10 +9,10 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from merbench.base.errors import MerbenchError
 from merbench.cli.literal import counted, say
 from merbench.cli.parser import EXIT_INTERRUPTED, EXIT_USAGE
-from merbench.errors import MerbenchError
-from merbench.plugins import Plugins
+from merbench.plugin_system.manager import Plugins
 from merbench.results.out_folders import own_folder_problem
 from merbench.results.spotting_file import (
     SPOTTING_FILE,

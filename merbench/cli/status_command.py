@@ -8,19 +8,19 @@ import argparse
 import sys
 from pathlib import Path
 
+from merbench.base.errors import MerbenchError
 from merbench.cli.literal import say
 from merbench.cli.parser import EXIT_USAGE
-from merbench.errors import MerbenchError
 from merbench.kinds import STARTED_FILES, kind_of, started_kind
 from merbench.results.folder_walk import folders_holding
-from merbench.run_status import RUNS_BELOW
 from merbench.runner.identity import DEFAULT_RUNS_DIR
+from merbench.runner.status import RUNS_BELOW
 
 
 def under_way(path: Path) -> list[Path]:
     """``path`` if a result of its own was started in it, else every one started under it
     (the seeds of a ``--seeds`` folder, a whole ``runs/``): at most
-    :data:`~merbench.run_status.RUNS_BELOW` levels down, so a folder that is no folder of
+    :data:`~merbench.runner.status.RUNS_BELOW` levels down, so a folder that is no folder of
     results (``/``, a home folder) is refused in well under a second."""
     path = Path(path)
     if not path.is_dir():

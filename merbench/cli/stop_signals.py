@@ -27,7 +27,7 @@ import threading
 from collections.abc import Iterator
 from types import FrameType
 
-from merbench.scratch import remove_open_scratch
+from merbench.base.scratch import remove_open_scratch
 
 STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP")
                      if hasattr(signal, name))

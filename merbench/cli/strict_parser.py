@@ -19,7 +19,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from typing import Any, NoReturn
 
-from merbench.literal import literal
+from merbench.base.literal import literal
 
 EXIT_USAGE = 2
 

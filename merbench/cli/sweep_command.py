@@ -15,7 +15,7 @@ from merbench.cli.literal import say
 from merbench.cli.parser import EXIT_INTERRUPTED
 from merbench.cli.run_options import given_options
 from merbench.leaderboard.collect import reduced_setting
-from merbench.plugins import Plugins
+from merbench.plugin_system.manager import Plugins
 from merbench.sweep.plan_file import read_plan
 from merbench.sweep.run_plan import run_sweep
 

@@ -10,12 +10,12 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from merbench.base.errors import MerbenchError
 from merbench.cli.fold_bar import SweepProgress
 from merbench.cli.literal import counted, say
 from merbench.cli.parser import EXIT_INTERRUPTED
 from merbench.cli.run_options import given_options
-from merbench.errors import MerbenchError
-from merbench.plugins import Plugins
+from merbench.plugin_system.manager import Plugins
 from merbench.results.out_folders import own_folder_problem
 from merbench.results.run_archive import RUNS_ARCHIVE, archived_names
 from merbench.results.tune_file import (

@@ -9,9 +9,10 @@ import argparse
 import sys
 from pathlib import Path
 
+from merbench.base.errors import MerbenchError
+from merbench.base.literal import indefinite
 from merbench.cli.literal import say
 from merbench.cli.parser import EXIT_USAGE
-from merbench.errors import MerbenchError
 from merbench.kinds import MARKERS, RESULT_KINDS, Checked, kind_of, started_kind
 from merbench.leaderboard.collect import (
     LINK_REASON,
@@ -24,7 +25,6 @@ from merbench.leaderboard.collect import (
 )
 from merbench.leaderboard.copies import Claim, by_evidence, settle
 from merbench.leaderboard.declared_defaults import DeclaredDefaults
-from merbench.literal import indefinite
 from merbench.results.out_folders import is_system_folder
 from merbench.verification.validate import ResultRejected, ValidatedRun
 

@@ -21,8 +21,8 @@ from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path, PurePosixPath
 
-from merbench.atomic import atomic_write_bytes, atomic_write_json
-from merbench.errors import MerbenchError
+from merbench.base.atomic import atomic_write_bytes, atomic_write_json
+from merbench.base.errors import MerbenchError
 from merbench.results.codec import LayoutError, from_json, loads, to_json
 from merbench.results.command_files import ExportReport
 from merbench.results.out_folders import refuse_system_place

@@ -42,7 +42,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from merbench.errors import MerbenchError
+from merbench.base.errors import MerbenchError
 
 FLOW_DIR = "STSNet_whole_norm_u_v_os"
 APEX_DIR = "combined_datasets_whole"

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from merbench.errors import MerbenchError
+from merbench.base.errors import MerbenchError
 from merbench.export.layouts import FLOW_DIR, LABEL_CSV
 from merbench.results.command_files import ChannelFidelity, ReleaseFidelity, SampleFidelity
 

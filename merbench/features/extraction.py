@@ -22,12 +22,12 @@ from typing import Any
 
 import numpy as np
 
-from merbench.cache import FeatureCache
-from merbench.dataset import Dataset
-from merbench.errors import MerbenchError
+from merbench.base.cache import FeatureCache
+from merbench.base.errors import MerbenchError
+from merbench.data.dataset import Dataset
 from merbench.features import Extracted, Sample, SampleExtractor, unpack
 from merbench.meta import FeatureMeta
-from merbench.threads import apply_threads, choose_threads, usable_cores
+from merbench.training.threads import apply_threads, choose_threads, usable_cores
 
 Progress = Callable[[int, int], None]
 CHUNK = 4  # samples per task: few enough to balance, enough to amortise the round trip
@@ -80,7 +80,7 @@ _JOB: _Job | None = None
 def _worker_init(job: _Job, workers: int) -> None:
     """Each worker takes its share of the cores for torch's and OpenCV's threads: with one
     process per core, their default of a thread per core each would run workers x cores
-    threads on the machine (merbench.threads)."""
+    threads on the machine (merbench.training.threads)."""
     global _JOB
     _JOB = job
     apply_threads(choose_threads(None, processes=workers, busy=0).count)

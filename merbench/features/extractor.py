@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from merbench.errors import MerbenchError
+from merbench.base.errors import MerbenchError
 
 if TYPE_CHECKING:
-    from merbench.dataset import Dataset
+    from merbench.data.dataset import Dataset
 
 
 @dataclass

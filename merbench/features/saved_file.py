@@ -27,8 +27,8 @@ from typing import Any, Final
 
 import numpy as np
 
-from merbench.atomic import atomic_write_bytes
-from merbench.errors import MerbenchError
+from merbench.base.atomic import atomic_write_bytes
+from merbench.base.errors import MerbenchError
 from merbench.results.codec import LayoutError, from_json, loads, to_json
 from merbench.results.command_files import FeaturesHeader
 from merbench.results.rundir import differences

@@ -7,12 +7,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from merbench.au_comparison import au_claim, predictions_digest
+from merbench.au.comparison import au_claim, predictions_digest
 from merbench.kinds.contract import AuditRequest, AuditVerdict, Checked, Report
 from merbench.kinds.emotion import audit_run_folder
 from merbench.results.au_file import AU_RESULTS_FILE
 from merbench.results.rundir import RUN_FILE
-from merbench.run_status import describe, run_status
+from merbench.runner.status import describe, run_status
 from merbench.verification.au_check import validate_au_run_and_audits
 
 

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
-from merbench.errors import MerbenchError
-from merbench.plugins import Plugins
+from merbench.base.errors import MerbenchError
+from merbench.plugin_system.manager import Plugins
 from merbench.runner.checks import max_threads
 from merbench.training.device import resolve_device
 from merbench.verification.validate import ValidatedRun

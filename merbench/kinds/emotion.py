@@ -12,7 +12,7 @@ from merbench.results.model import FoldAudit
 from merbench.results.rundir import RUN_FILE
 from merbench.results.signature import sign_record
 from merbench.results.signing_keys import load_signing_key
-from merbench.run_status import describe, run_status
+from merbench.runner.status import describe, run_status
 from merbench.verification.validate import RESULTS_FILE, validate_run
 
 

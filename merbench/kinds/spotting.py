@@ -8,7 +8,8 @@ import os
 from pathlib import Path
 
 from merbench.audit.spotting_audit import SubjectAudit, audit_spotting
-from merbench.errors import MerbenchError
+from merbench.base.errors import MerbenchError
+from merbench.base.literal import counted
 from merbench.kinds.contract import (
     AuditRequest,
     AuditVerdict,
@@ -16,7 +17,6 @@ from merbench.kinds.contract import (
     Report,
     refuse_signing,
 )
-from merbench.literal import counted
 from merbench.results.codec import loads
 from merbench.results.rundir import folder_is_held
 from merbench.results.safe_files import UnsafeFile, check_entry, read_regular_bytes

@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 from merbench.audit import audit_run, choose_folds
+from merbench.base.literal import counted
 from merbench.kinds.contract import (
     AuditRequest,
     AuditVerdict,
@@ -17,7 +18,6 @@ from merbench.kinds.contract import (
     refuse_signing,
 )
 from merbench.kinds.emotion import chosen_line, fold_line
-from merbench.literal import counted
 from merbench.results.model import FoldAudit
 from merbench.results.tune_file import NESTED, TUNE_FILE, TUNING_SPEC_FILE, TuneResults
 from merbench.tuning.status import tuning_status

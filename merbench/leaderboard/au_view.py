@@ -36,7 +36,7 @@ from typing import Any
 
 import numpy as np
 
-from merbench.au_comparison import (
+from merbench.au.comparison import (
     StoredAURun,
     au_claim,
     compare_au,
@@ -44,7 +44,7 @@ from merbench.au_comparison import (
     predictions_digest,
     stored_au_run,
 )
-from merbench.errors import MerbenchError
+from merbench.base.errors import MerbenchError
 from merbench.leaderboard.collect import (
     Cell,
     Rejected,

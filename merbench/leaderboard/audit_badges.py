@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from merbench.errors import MerbenchError
+from merbench.base.errors import MerbenchError
 from merbench.leaderboard.collect import Group
 from merbench.results.audit_file import read_audits
 from merbench.results.manifest import file_sha256

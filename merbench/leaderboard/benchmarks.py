@@ -18,12 +18,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from merbench.errors import MerbenchError
+from merbench.base.errors import MerbenchError
 from merbench.results.codec import loads
 from merbench.results.model import Results
 from merbench.results.safe_files import read_regular_bytes
 from merbench.runner.given_values import check_finite
-from merbench.selection import POLICIES
+from merbench.scores.selection import POLICIES
 
 DEFINITIONS = Path(__file__).resolve().parent / "definitions"  # the shipped benchmarks
 _README = "merbench/leaderboard/definitions/README.md"

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from merbench.errors import MerbenchError
+from merbench.base.errors import MerbenchError
 from merbench.leaderboard.benchmarks import Benchmark
 from merbench.leaderboard.copies import Claim, settle
 from merbench.leaderboard.declared_defaults import (

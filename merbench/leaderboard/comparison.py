@@ -20,7 +20,7 @@ from merbench.leaderboard.uncertainty import (
     plot_entries,
     row_labels,
 )
-from merbench.run_comparison import incomparable, per_database, subjects_behind
+from merbench.scores.comparison import incomparable, per_database, subjects_behind
 from merbench.stats.intervals import LEVEL, METHOD, METRICS, RESAMPLES
 from merbench.stats.paired import PERMUTATIONS
 

@@ -6,7 +6,7 @@ subject) are taken from: the pooled score after every epoch, the band its seeds 
 last epoch marked, and a tick for each fold at the epoch ``oracle`` picked for it. The gap
 between the two numbers, which test-set selection adds and a paper's table hides, is stated
 beside the curve. Drawn as inline SVG (no image files, no network), every label escaped
-(:func:`merbench.literal.literal_html`).
+(:func:`merbench.base.literal.literal_html`).
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from merbench.confusion_metrics import counts_from_labels, uar
-from merbench.literal import literal_html
+from merbench.base.literal import literal_html
 from merbench.results.run_files import load_folds
-from merbench.selection import epoch_uf1
+from merbench.scores.confusion import counts_from_labels, uar
+from merbench.scores.selection import epoch_uf1
 from merbench.verification.validate import ValidatedRun
 
 WIDTH, HEIGHT = 660, 250

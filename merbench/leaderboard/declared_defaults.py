@@ -7,10 +7,11 @@ as a new run that leaves the crop out. Grouping (:func:`merbench.leaderboard.col
 the reduced-setting verdict and the labels all ask :class:`DeclaredDefaults`, so a row is
 pooled, ranked and named the same whichever way its runs recorded their options.
 
-The defaults come from the registry's metadata (:meth:`merbench.registry.Entry.defaults`),
-which knows a factory's options without importing its module in this process
-(:mod:`merbench.options_cache`): labelling and grouping rows loads no model library. They
-are still asked only for options a run did record, and once per (section, name, version).
+The defaults come from the registry's metadata
+(:meth:`merbench.plugin_system.registry.Entry.defaults`), which knows a factory's options
+without importing its module in this process (:mod:`merbench.plugin_system.options_cache`):
+labelling and grouping rows loads no model library. They are still asked only for options a run
+did record, and once per (section, name, version).
 """
 
 from __future__ import annotations
@@ -18,9 +19,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from merbench.errors import MerbenchError
-from merbench.plugins import default_plugins
-from merbench.registry import Registries, Registry
+from merbench.base.errors import MerbenchError
+from merbench.plugin_system.manager import default_plugins
+from merbench.plugin_system.registry import Registries, Registry
 from merbench.results.codec import same_when_recorded
 
 #: (section, registered name, version, package the run recorded as providing it) -> the

@@ -25,14 +25,14 @@ import warnings
 from pathlib import Path
 from typing import Protocol
 
-from merbench.errors import MerbenchError
+from merbench.base.errors import MerbenchError
+from merbench.base.literal import literal
 from merbench.leaderboard.benchmarks import Benchmark, load_benchmarks
 from merbench.leaderboard.collect import Rejected, Row, benchmark_rows, collect
 from merbench.leaderboard.export_rows import Line
 from merbench.leaderboard.kind_tables import kind_tables
 from merbench.leaderboard.labels import configuration_label, configuration_notes
 from merbench.leaderboard.uncertainty import Loader, table_uncertainty
-from merbench.literal import literal
 from merbench.stats.intervals import Interval
 
 FORMATS = ("csv", "latex", "markdown")
@@ -157,7 +157,7 @@ _LATEX_SPECIAL = re.compile("[" + re.escape("".join(_LATEX)) + "]")
 def _latex(text: str) -> str:
     """``text`` shown as written in LaTeX: each special character replaced in one pass, so
     the braces of one replacement are never escaped again, and hidden characters written as
-    their escapes (:func:`merbench.literal.literal`)."""
+    their escapes (:func:`merbench.base.literal.literal`)."""
     return _LATEX_SPECIAL.sub(lambda found: _LATEX[found.group()], literal(text))
 
 

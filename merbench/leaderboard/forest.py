@@ -4,7 +4,7 @@ A table of intervals hides how much they overlap; one line per row on a shared a
 vertical line at the best row's score, shows it at a glance. Drawn here, like the confusion
 matrices of :mod:`merbench.leaderboard.svg`, so the site needs no image file, script or
 network; every label that comes from a result is escaped, with hidden characters shown as
-escapes (:func:`merbench.literal.literal_html`).
+escapes (:func:`merbench.base.literal.literal_html`).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from merbench.literal import literal_html
+from merbench.base.literal import literal_html
 
 LEFT = 300  # room for the row labels
 PLOT = 420  # width of the axis

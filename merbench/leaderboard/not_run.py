@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from merbench.errors import MerbenchError
+from merbench.base.errors import MerbenchError
 from merbench.leaderboard.benchmarks import REPORTED_SELECTION, Benchmark
 from merbench.leaderboard.collect import Tables
 from merbench.leaderboard.costs import CostTable, ModelCost

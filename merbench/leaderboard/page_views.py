@@ -20,9 +20,9 @@ from merbench.leaderboard.collect import Cell, Group, Row, Run, reduced_setting
 from merbench.leaderboard.labels import feature_setting
 from merbench.leaderboard.subjects import strip_svg, subject_scores
 from merbench.leaderboard.svg import confusion_svg
-from merbench.metrics import exclusion_notes
 from merbench.results.collapse import collapse_notes, is_chance
-from merbench.selection import POLICIES
+from merbench.scores.metrics import exclusion_notes
+from merbench.scores.selection import POLICIES
 from merbench.stats.record import interval_record
 
 

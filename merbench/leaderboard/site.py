@@ -4,7 +4,7 @@ The pages are plain files with their CSS and script inline, so they work from ``
 and from any static host, and load nothing from the network. Everything that comes from a
 result file or a benchmark definition reaches the page through jinja2's autoescaping, and
 before that through the environment's ``finalize`` hook, which every ``{{ }}`` of every
-template passes, attributes included: there :func:`merbench.literal.literal` shows control,
+template passes, attributes included: there :func:`merbench.base.literal.literal` shows control,
 bidirectional and invisible characters as escapes (so a name cannot reverse the words after
 it), and the results folders' absolute paths become their names (:class:`PagePaths`).
 Links are emitted only for http(s) URLs; and each page's Content-Security-Policy allows no
@@ -30,8 +30,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from merbench import __version__
-from merbench.atomic import TEMP_SUFFIX, current_umask, remove_leftovers, temp_prefix
-from merbench.errors import MerbenchError
+from merbench.base.atomic import TEMP_SUFFIX, current_umask, remove_leftovers, temp_prefix
+from merbench.base.errors import MerbenchError
+from merbench.base.literal import literal
 from merbench.leaderboard.au_view import find_au_runs, render_au_pages
 from merbench.leaderboard.audit_badges import TrustedKeys, audit_badge, audit_lines
 from merbench.leaderboard.benchmarks import (
@@ -76,8 +77,7 @@ from merbench.leaderboard.spotting_view import (
 )
 from merbench.leaderboard.tuning_view import render_tuning_page
 from merbench.leaderboard.uncertainty import Loader, table_uncertainty
-from merbench.literal import literal
-from merbench.plugins import default_plugins
+from merbench.plugin_system.manager import default_plugins
 from merbench.results.out_folders import refuse_system_place
 from merbench.results.safe_files import copy_regular_file
 

@@ -27,7 +27,7 @@ from typing import Any
 from merbench.leaderboard.collect import Rejected, results_holding
 from merbench.leaderboard.copies import by_evidence
 from merbench.leaderboard.page_views import slug
-from merbench.registry import Registries
+from merbench.plugin_system.registry import Registries
 from merbench.results.run_files import ResultRejected
 from merbench.results.safe_files import UnsafeFile, copy_regular_file
 from merbench.results.spotting_file import SPOTTING_FILE, SpottingResults

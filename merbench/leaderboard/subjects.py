@@ -6,7 +6,7 @@ subject's (database, subject) accuracy and UF1 over its own test samples, and dr
 a strip plot, one dot per subject in a row per database, so the spread across subjects is
 seen at once. A subject with few samples gives a coarse score (one sample: 0 or 1); the
 table says how many each has. Inline SVG, every label escaped
-(:func:`merbench.literal.literal_html`).
+(:func:`merbench.base.literal.literal_html`).
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from typing import Any
 
 import numpy as np
 
-from merbench.literal import literal_html
-from merbench.selection import epoch_uf1
+from merbench.base.literal import literal_html
+from merbench.scores.selection import epoch_uf1
 
 ROW, LEFT, RIGHT, TOP = 34, 90, 24, 30
 WIDTH = 560

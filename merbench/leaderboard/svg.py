@@ -2,7 +2,7 @@
 
 Drawn here rather than with a plotting library so the site needs no image files and no
 network; every piece of text that comes from a result (class names, the title) is shown
-as :func:`merbench.literal.literal_html` shows it: escaped, hidden characters as escapes.
+as :func:`merbench.base.literal.literal_html` shows it: escaped, hidden characters as escapes.
 A cell's shade is its share of the true class (its row), so classes of different sizes read
 alike; the count is written in the cell.
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from merbench.literal import literal_html
+from merbench.base.literal import literal_html
 
 CELL = 54
 LEFT = 96  # room for the true-class labels

@@ -6,7 +6,7 @@ a bare ranking claims more than the data hold. Every number here comes from
 :mod:`merbench.stats` (the same methods as ``merbench compare``), computed at build time from
 the runs' validated predictions, never from a stored number. A row's predictions are its
 configuration's seeds, as the row's mean ± std is: the group's runs, validated when they were
-collected, stacked seed by seed by :func:`~merbench.run_comparison.stored_run` (a
+collected, stacked seed by seed by :func:`~merbench.scores.comparison.stored_run` (a
 ``seeds.json`` may name fewer seeds than the group holds, or none be written yet).
 ``predictions.csv`` holds the run's reported selection only, so a row of another policy gets
 no interval and says so.
@@ -20,11 +20,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from merbench.errors import MerbenchError
+from merbench.base.errors import MerbenchError
 from merbench.leaderboard.benchmarks import Benchmark
 from merbench.leaderboard.collect import Group, Row
 from merbench.leaderboard.forest import Entry
-from merbench.run_comparison import StoredRun, compare, incomparable, intervals, point, stored_run
+from merbench.scores.comparison import (
+    StoredRun,
+    compare,
+    incomparable,
+    intervals,
+    point,
+    stored_run,
+)
 from merbench.stats.intervals import METRICS, Interval
 from merbench.stats.paired import holm
 

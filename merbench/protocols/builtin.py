@@ -8,9 +8,9 @@ which know no database by name (they split on the sample table's ``database`` an
 
 from __future__ import annotations
 
-from merbench.hookimpl import hookimpl
 from merbench.meta import ProtocolMeta
-from merbench.registry import ProtocolRegistry
+from merbench.plugin_system.hookimpl import hookimpl
+from merbench.plugin_system.registry import ProtocolRegistry
 
 LOSO = ProtocolMeta(
     name="loso",

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from merbench.errors import MerbenchError
+from merbench.base.errors import MerbenchError
 from merbench.protocols import Fold
 
 if TYPE_CHECKING:

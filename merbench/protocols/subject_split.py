@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from merbench.errors import MerbenchError
+from merbench.base.errors import MerbenchError
 from merbench.protocols import Fold
 
 if TYPE_CHECKING:

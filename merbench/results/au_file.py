@@ -3,9 +3,9 @@
 An AU run trains and stores its folds exactly as an emotion run does (``run.json``, one
 ``folds/fold-NNN.npz`` per fold, with each sample's AU label code as ``y_true`` and the
 AUs predicted present after every epoch as ``epoch_predictions``:
-:func:`merbench.action_units.label_codes`), so resuming, auditing and the engines are
+:func:`merbench.au.labels.label_codes`), so resuming, auditing and the engines are
 shared. What it reports is another kind of number: per-AU F1, precision, recall and
-positives, and MEB's mean F1 (:mod:`merbench.au_metrics`). Those live in a file of their own
+positives, and MEB's mean F1 (:mod:`merbench.au.metrics`). Those live in a file of their own
 rather than in ``results.json``, whose every reader (seeds, compare, the emotion pages)
 expects UF1 and UAR: an AU run has no ``results.json``, and a reader of emotion results
 never mistakes one for its own.
@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from merbench.data.task import AUTask
 from merbench.results.model import (
     EngineRecord,
     EnvironmentRecord,
@@ -33,7 +34,6 @@ from merbench.results.model import (
     ProviderRecord,
 )
 from merbench.results.schema import read_kind
-from merbench.task import AUTask
 
 AU_RESULTS_FILE = AUTask.results_file  # named by the task, which status reads it by
 AU_PREDICTIONS_FILE = "au-predictions.csv"
@@ -82,7 +82,7 @@ class AUDatasetRecord:
     n_samples: int  # the dataset's samples
     n_scored: int  # those with AU coding: in the folds
     n_subjects: int  # subjects among the scored samples
-    fingerprint: str  # the dataset's sample list (merbench.dataset.sample_list_fingerprint)
+    fingerprint: str  # the dataset's sample list (merbench.data.dataset.sample_list_fingerprint)
     labels_sha256: str  # the tested samples' AU label codes (the run identity's hash)
     provider: ProviderRecord
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from merbench.errors import MerbenchError
+from merbench.base.errors import MerbenchError
 from merbench.results.codec import LayoutError, from_json
 from merbench.results.manifest import file_sha256
 from merbench.results.migrations import migrate

@@ -18,14 +18,14 @@ from typing import Any
 
 import numpy as np
 
-from merbench.atomic import atomic_write_bytes
-from merbench.errors import MerbenchError
+from merbench.base.atomic import atomic_write_bytes
+from merbench.base.errors import MerbenchError
+from merbench.plugin_system.runinfo import FoldOutcome
 from merbench.results.codec import from_json, loads, to_json
 from merbench.results.migrations import migrate
 from merbench.results.model import SCHEMA_VERSION, FoldMeta
 from merbench.results.safe_files import read_regular_bytes
 from merbench.results.schema import trained_with_here
-from merbench.runinfo import FoldOutcome
 
 _OPTIONAL = ("val_index", "val_y_true", "val_predictions")
 

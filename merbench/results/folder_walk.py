@@ -16,7 +16,7 @@ from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 
-from merbench.errors import MerbenchError
+from merbench.base.errors import MerbenchError
 from merbench.results.out_folders import is_system_folder
 
 #: how many folders are looked into before giving up: without it 'merbench status /'

@@ -18,7 +18,7 @@ import copy
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from merbench.errors import MerbenchError
+from merbench.base.errors import MerbenchError
 from merbench.results.model import SCHEMA_VERSION
 
 Migration = Callable[[dict[str, Any]], dict[str, Any]]

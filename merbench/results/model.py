@@ -184,7 +184,7 @@ ThreadCause = Literal["asked", "environment", "small-model", "free-cores", "usab
 
 @dataclass(frozen=True)
 class ThreadRecord:
-    """The CPU threads torch used (merbench.threads): how many, and why (``cause`` for
+    """The CPU threads torch used (merbench.training.threads): how many, and why (``cause`` for
     programs, ``reason`` for people)."""
 
     count: int

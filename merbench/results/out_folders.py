@@ -15,8 +15,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from merbench.atomic import is_temporary
-from merbench.errors import MerbenchError
+from merbench.base.atomic import is_temporary
+from merbench.base.errors import MerbenchError
 from merbench.results.result_files import SEEDS_FILE
 
 _SYSTEM = ("/", "/bin", "/boot", "/dev", "/etc", "/lib", "/lib64", "/opt", "/proc", "/root",

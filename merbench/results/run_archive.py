@@ -26,10 +26,10 @@ from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
-from merbench.atomic import atomic_write
-from merbench.errors import MerbenchError
+from merbench.base.atomic import atomic_write
+from merbench.base.errors import MerbenchError
+from merbench.base.scratch import scratch_folder
 from merbench.results.safe_files import check_entry, read_regular_bytes
-from merbench.scratch import scratch_folder
 
 RUNS_ARCHIVE = "runs.tar.xz"
 #: the folders of a tuning that are packed: its trials and its retrainings

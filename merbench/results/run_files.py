@@ -14,14 +14,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from merbench.errors import MerbenchError
+from merbench.base.errors import MerbenchError
+from merbench.plugin_system.runinfo import FoldOutcome
 from merbench.results.model import Results
 from merbench.results.protocol_names import SUBJECT_SPLIT
 from merbench.results.rundir import RunDirectory
 from merbench.results.safe_files import read_regular_bytes
 from merbench.results.schema import PREDICTION_COLUMNS
-from merbench.runinfo import FoldOutcome
-from merbench.selection import POLICIES
+from merbench.scores.selection import POLICIES
 
 TOLERANCE = 1e-9  # stored floats went through JSON; anything larger is a different number
 

@@ -29,12 +29,13 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from merbench.atomic import (
+from merbench.base.atomic import (
     atomic_write_json,
     is_temporary,
     remove_leftovers,
 )
-from merbench.errors import MerbenchError
+from merbench.base.errors import MerbenchError
+from merbench.plugin_system.runinfo import FoldOutcome
 from merbench.results.codec import LayoutError, from_json, loads, to_json
 from merbench.results.fold_file import read_fold_file, write_fold_file
 from merbench.results.manifest import identity_sha256
@@ -42,7 +43,6 @@ from merbench.results.migrations import migrate
 from merbench.results.model import SCHEMA_VERSION, RunRecord
 from merbench.results.out_folders import refuse_system_place
 from merbench.results.safe_files import read_regular_bytes
-from merbench.runinfo import FoldOutcome
 
 try:
     import fcntl

@@ -18,7 +18,7 @@ import shutil
 import stat
 from pathlib import Path
 
-from merbench.errors import MerbenchError
+from merbench.base.errors import MerbenchError
 
 
 class UnsafeFile(MerbenchError):

@@ -22,8 +22,8 @@ from typing import Any, Protocol, TypeVar
 import numpy as np
 import pandas as pd
 
-from merbench.errors import MerbenchError
-from merbench.literal import indefinite
+from merbench.base.errors import MerbenchError
+from merbench.base.literal import indefinite
 from merbench.results.codec import LayoutError, from_json, loads, same_when_recorded
 from merbench.results.migrations import migrate
 from merbench.results.model import EnvironmentRecord, Hyperparameters, ModelRecord, Results

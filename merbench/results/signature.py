@@ -26,7 +26,7 @@ from typing import Literal
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from merbench.errors import MerbenchError
+from merbench.base.errors import MerbenchError
 from merbench.results.codec import to_json
 from merbench.results.manifest import file_sha256, fold_file_name
 from merbench.results.model import AuditRecord, AuditSignature

@@ -22,8 +22,8 @@ from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from merbench.atomic import atomic_write_bytes
-from merbench.errors import MerbenchError
+from merbench.base.atomic import atomic_write_bytes
+from merbench.base.errors import MerbenchError
 
 KEY_TYPE = "ed25519"  # the tag of a public-key line
 KEY_BYTES = 32  # an Ed25519 public key, raw

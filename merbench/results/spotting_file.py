@@ -1,7 +1,7 @@
 """``spotting.json``: a spotting run's record, and the per-video files it is assembled from.
 
 ``merbench spot`` runs a spotter over every long video of a dataset, once for each setting
-of the options it tunes (:class:`~merbench.spotter_meta.SpotterMeta`), and keeps every
+of the options it tunes (:class:`~merbench.meta.spotter.SpotterMeta`), and keeps every
 setting's intervals for every video: as a recognition run keeps every epoch's predictions,
 so that the setting reported for each left-out subject can be chosen on the other subjects,
 and ``merbench validate`` can choose it again and recompute every number from the file

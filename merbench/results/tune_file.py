@@ -28,7 +28,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from merbench.errors import MerbenchError
+from merbench.base.errors import MerbenchError
 from merbench.results.model import Intervals
 from merbench.results.safe_files import read_regular_bytes
 from merbench.results.schema import read_kind

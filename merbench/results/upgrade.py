@@ -18,8 +18,8 @@ from typing import Any
 
 import numpy as np
 
-from merbench.atomic import atomic_write_bytes, atomic_write_json
-from merbench.errors import MerbenchError
+from merbench.base.atomic import atomic_write_bytes, atomic_write_json
+from merbench.base.errors import MerbenchError
 from merbench.results.codec import LayoutError, from_json, loads, to_json
 from merbench.results.migrations import migrate, version_of
 from merbench.results.model import SCHEMA_VERSION, FoldMeta, Results, RunRecord, SeedsSummary

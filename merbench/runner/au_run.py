@@ -6,7 +6,7 @@ same code as an emotion run (:func:`merbench.runner.task_run.finish_run`); only 
 it learns from, their labels and what its folds are summarised into differ
 (:mod:`merbench.results.au_file` says why the file is its own). Each fold reports its last
 epoch (``fixed``: the AU task selects no epoch), the folds are pooled and scored by
-:func:`merbench.au_scoring.score_au`, the function ``merbench validate`` recomputes with.
+:func:`merbench.au.scoring.score_au`, the function ``merbench validate`` recomputes with.
 """
 
 from __future__ import annotations
@@ -19,12 +19,14 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from merbench.action_units import label_codes, present_bits
-from merbench.au_metrics import THRESHOLD, ignored_bits
-from merbench.au_scoring import score_au
-from merbench.dataset import Dataset
-from merbench.errors import MerbenchError
-from merbench.plugins import plugin_versions
+from merbench.au.labels import label_codes, present_bits
+from merbench.au.metrics import THRESHOLD, ignored_bits
+from merbench.au.scoring import score_au
+from merbench.base.errors import MerbenchError
+from merbench.data.dataset import Dataset
+from merbench.data.task import AUTask
+from merbench.plugin_system.manager import plugin_versions
+from merbench.plugin_system.runinfo import FoldOutcome
 from merbench.protocols import Fold
 from merbench.results.au_file import (
     AU_PREDICTIONS_FILE,
@@ -39,13 +41,11 @@ from merbench.results.model import (
 )
 from merbench.results.rundir import RunDirectory
 from merbench.results.schema import environment, now_iso
-from merbench.runinfo import FoldOutcome
 from merbench.runner.data import RunData
 from merbench.runner.finished_files import read_finished
 from merbench.runner.identity import RunIdentity
 from merbench.runner.started_run import StartedRun
 from merbench.runner.summary import feature_record, model_record, protocol_record, provider
-from merbench.task import AUTask
 
 #: au-predictions.csv: the codes validate rescores, then the same AUs in words
 AU_PREDICTION_COLUMNS = ("sample_id", "database", "subject", "fold", "y_true", "y_pred",

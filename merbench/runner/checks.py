@@ -18,13 +18,13 @@ import math
 import os
 from pathlib import Path
 
-from merbench.errors import MerbenchError
+from merbench.base.errors import MerbenchError
 from merbench.meta import DATA_ORDERS, TrainRecipe
 from merbench.runner.executor_kinds import EXECUTOR_KINDS
 from merbench.runner.given_values import check_finite, check_seed
 from merbench.runner.ray_address import check_reachable, given_address
 from merbench.runner.spec import EXECUTORS, PRECISIONS, RunSettings, RunSpec, flag
-from merbench.selection import POLICIES, check_reportable
+from merbench.scores.selection import POLICIES, check_reportable
 from merbench.training.device import check_device_name
 
 # Bounds past which an option cannot be meant: torch's fp32 step overflows beyond about 3e38,

@@ -16,8 +16,8 @@ from typing import Any
 
 import numpy as np
 
-from merbench.dataset import Dataset
-from merbench.errors import MerbenchError
+from merbench.base.errors import MerbenchError
+from merbench.data.dataset import Dataset
 from merbench.protocols import Fold
 from merbench.runner.plan import InputsPlan, Plan
 
@@ -48,7 +48,7 @@ class RunData:
     folds: list[Fold]
     weight_files: dict[int, Path] | None
     #: what each sample is trained and scored against, in sample-table order: its emotion
-    #: class, or (``--task au``) its AU label code (merbench.action_units.label_codes)
+    #: class, or (``--task au``) its AU label code (merbench.au.labels.label_codes)
     labels: np.ndarray
 
     @property

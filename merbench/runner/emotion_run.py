@@ -17,19 +17,19 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from merbench.dataset import Dataset
-from merbench.errors import MerbenchError
+from merbench.base.errors import MerbenchError
+from merbench.data.dataset import Dataset
+from merbench.data.task import EmotionTask
+from merbench.plugin_system.runinfo import FoldOutcome
 from merbench.protocols import Fold
 from merbench.results.manifest import PREDICTIONS_FILE
 from merbench.results.model import Metrics, Results
 from merbench.results.rundir import RunDirectory
 from merbench.results.schema import read_results
-from merbench.runinfo import FoldOutcome
 from merbench.runner.data import RunData
 from merbench.runner.finished_files import read_finished
 from merbench.runner.started_run import StartedRun
 from merbench.runner.summary import summarise
-from merbench.task import EmotionTask
 
 
 @dataclass

@@ -14,8 +14,8 @@ from merbench.protocols import Fold
 from merbench.results.model import EngineCause, EngineRecord, ThreadRecord
 from merbench.runner.data import RunData
 from merbench.runner.fold_inputs import hold_out_subjects
-from merbench.threads import choose_threads
 from merbench.training.seeding import fold_seed
+from merbench.training.threads import choose_threads
 
 
 def _sequential(cause: EngineCause, reason: str) -> EngineRecord:

@@ -24,13 +24,13 @@ from typing import Any
 
 import numpy as np
 
-from merbench.errors import MerbenchError
-from merbench.plugins import Plugins, default_plugins
+from merbench.base.errors import MerbenchError
+from merbench.plugin_system.manager import Plugins, default_plugins
+from merbench.plugin_system.runinfo import FoldOutcome
 from merbench.protocols import Fold
 from merbench.results.fold_file import write_fold_file
 from merbench.results.model import EngineRecord
 from merbench.results.rundir import DifferentRun, RunDirectory
-from merbench.runinfo import FoldOutcome
 from merbench.runner.au_run import AURunResult
 from merbench.runner.data import RunData
 from merbench.runner.emotion_run import RunResult

@@ -16,8 +16,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
+from merbench.plugin_system.runinfo import FoldOutcome
 from merbench.results.model import EngineRecord
-from merbench.runinfo import FoldOutcome
 from merbench.runner.executor_kinds import ExecutorKind
 from merbench.runner.started_run import StartedRun
 

@@ -33,9 +33,9 @@ from typing import Any
 
 import numpy as np
 
-from merbench.atomic import atomic_write_json
-from merbench.errors import MerbenchError
-from merbench.plugins import Plugins
+from merbench.base.atomic import atomic_write_json
+from merbench.base.errors import MerbenchError
+from merbench.plugin_system.manager import Plugins
 from merbench.results.rundir import RunDirectory
 from merbench.results.safe_files import read_regular_bytes
 from merbench.runner.data import RunData

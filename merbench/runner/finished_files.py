@@ -17,7 +17,7 @@ from typing import Protocol, TypeVar
 
 import pandas as pd
 
-from merbench.errors import MerbenchError
+from merbench.base.errors import MerbenchError
 from merbench.results.manifest import first_mismatch
 from merbench.results.rundir import RunDirectory
 from merbench.runner.data import RunData

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from merbench.errors import MerbenchError
+from merbench.base.errors import MerbenchError
 from merbench.export.layouts import release_names
+from merbench.plugin_system.runinfo import FoldOutcome
 from merbench.protocols import Fold
-from merbench.runinfo import FoldOutcome
 from merbench.runner.data import RunData
 from merbench.training.seeding import fold_seed
 

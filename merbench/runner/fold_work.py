@@ -24,11 +24,11 @@ from typing import Any, Literal
 
 import numpy as np
 
-from merbench.errors import MerbenchError, PluginError
+from merbench.base.errors import MerbenchError, PluginError
+from merbench.data.task import EMOTION_TASK, Task
 from merbench.meta import TrainRecipe
-from merbench.plugins import BUILTIN_PLUGINS, load_plugins
-from merbench.registry import Entry
-from merbench.task import EMOTION_TASK, Task
+from merbench.plugin_system.manager import BUILTIN_PLUGINS, load_plugins
+from merbench.plugin_system.registry import Entry
 from merbench.training.device import describe_device
 from merbench.training.estimator import fit_predict
 

@@ -20,7 +20,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from merbench.errors import MerbenchError
+from merbench.base.errors import MerbenchError
 
 #: the largest seed: torch seeds its generators with unsigned 64-bit numbers
 MAX_SEED = 2**64 - 1

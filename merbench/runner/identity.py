@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from merbench.dataset import Dataset
+from merbench.data.dataset import Dataset
 from merbench.meta import DatasetMeta, FeatureMeta
 from merbench.protocols import folds_fingerprint
 from merbench.results.model import Hyperparameters
@@ -63,7 +63,7 @@ class RunIdentity:
     inner_val_subjects: int | None  # only with --selection inner-val: it changes training
     hyperparameters: Hyperparameters
     weights: dict[str, str] | None  # fold label -> checkpoint digest, with --weights
-    # what the task records (merbench.task.Task.identity): an AU run's AU set and a hash of
+    # what the task records (merbench.data.task.Task.identity): an AU run's AU set and a hash of
     # the samples' AU label codes; None (and not recorded) for the emotion task
     task: dict[str, Any] | None = None
 
@@ -117,7 +117,7 @@ def run_identity(data: RunData) -> RunIdentity:
 
 def tested_labels_sha256(data: RunData) -> str:
     """The hash of the label of every sample a fold tests, in sample-table order (0 for the
-    others), which an AU run's identity records (:meth:`merbench.task.AUTask.identity`;
+    others), which an AU run's identity records (:meth:`merbench.data.task.AUTask.identity`;
     merbench.verification.au_check computes it from the fold files the same way). Under LOSO
     and LODO every sample a fold trains on is another fold's test sample, so the hash binds
     every label the run learnt from."""

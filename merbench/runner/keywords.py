@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from merbench.errors import MerbenchError
+from merbench.base.errors import MerbenchError
 from merbench.runner.spec import options
 
 # --flag, then a KEY=VALUE pair (the *-opt options), an upper-case value name, a quoted

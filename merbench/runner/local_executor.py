@@ -19,8 +19,8 @@ from merbench.runner.executor_kinds import LOCAL, ExecutorKind
 from merbench.runner.out_of_memory import fewer_at_a_time
 from merbench.runner.spec import RunSettings
 from merbench.runner.started_run import StartedRun
-from merbench.threads import apply_threads
 from merbench.training.device import is_out_of_memory
+from merbench.training.threads import apply_threads
 
 
 class LocalExecutor:

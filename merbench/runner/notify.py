@@ -5,7 +5,7 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
-from merbench.plugins import PluginRuntimeWarning, Plugins
+from merbench.plugin_system.manager import PluginRuntimeWarning, Plugins
 
 
 class Notifier:

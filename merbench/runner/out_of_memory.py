@@ -13,7 +13,7 @@ from __future__ import annotations
 import warnings
 from dataclasses import replace
 
-from merbench.errors import MerbenchError, first_line
+from merbench.base.errors import MerbenchError, first_line
 from merbench.protocols import Fold
 from merbench.results.model import EngineRecord
 from merbench.runner.started_run import StartedRun

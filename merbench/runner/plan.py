@@ -11,10 +11,11 @@ then opens the dataset and builds the folds.
 two commands accept the same options and say the same things about them.
 
 Planning loads no model library: the factories' options come from the registry's metadata
-(:meth:`merbench.registry.Entry.factory_options`, read for a plan's four factories at once),
-and ``--device auto`` is resolved when :attr:`Plan.device` is first asked; an accelerator
-named outright (``cuda``, ``mps``), ``--precision tf32`` or ``--fused-optimizer`` still ask
-torch while planning, so that what cannot work is refused before any data is read.
+(:meth:`merbench.plugin_system.registry.Entry.factory_options`, read for a plan's four
+factories at once), and ``--device auto`` is resolved when :attr:`Plan.device` is first asked;
+an accelerator named outright (``cuda``, ``mps``), ``--precision tf32`` or
+``--fused-optimizer`` still ask torch while planning, so that what cannot work is refused
+before any data is read.
 """
 
 from __future__ import annotations
@@ -23,10 +24,11 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any
 
-from merbench.errors import MerbenchError
+from merbench.base.errors import MerbenchError
+from merbench.data.task import Task
 from merbench.meta import TrainRecipe
-from merbench.plugins import Plugins
-from merbench.registry import Entry, Registries, Registry, read_options
+from merbench.plugin_system.manager import Plugins
+from merbench.plugin_system.registry import Entry, Registries, Registry, read_options
 from merbench.runner.checks import (
     check_features_file,
     check_fused_step,
@@ -36,8 +38,7 @@ from merbench.runner.checks import (
     check_values,
 )
 from merbench.runner.spec import RunSettings, RunSpec
-from merbench.selection import authors_policy
-from merbench.task import Task
+from merbench.scores.selection import authors_policy
 from merbench.training import device as devices  # by module: tests stand in a device
 
 

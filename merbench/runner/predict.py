@@ -25,10 +25,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from merbench.dataset import InMemoryDataset
-from merbench.errors import MerbenchError
+from merbench.base.errors import MerbenchError
+from merbench.data.dataset import InMemoryDataset
 from merbench.features.extraction import extract_feature
-from merbench.plugins import Plugins, plugin_versions
+from merbench.plugin_system.manager import Plugins, plugin_versions
 from merbench.results.prediction_file import (
     PREDICTION_SCHEMA,
     PredictedInterval,

@@ -12,7 +12,7 @@ import os
 import socket
 import sys
 
-from merbench.errors import MerbenchError
+from merbench.base.errors import MerbenchError
 
 
 def given_address(address: str | None) -> str | None:

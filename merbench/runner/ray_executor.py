@@ -34,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-from merbench.errors import MerbenchError, first_line
+from merbench.base.errors import MerbenchError, first_line
 from merbench.protocols import Fold
 from merbench.results.model import EngineRecord, ThreadRecord
 from merbench.runner.engine import fold_groups
@@ -45,8 +45,8 @@ from merbench.runner.out_of_memory import fewer_at_a_time
 from merbench.runner.ray_address import check_reachable, given_address
 from merbench.runner.spec import RunSettings
 from merbench.runner.started_run import StartedRun
-from merbench.threads import apply_threads, usable_cores
 from merbench.training.device import is_out_of_memory
+from merbench.training.threads import apply_threads, usable_cores
 
 ATTEMPTS = 3  # tries of a task whose worker died, the first included
 BASE_MEMORY = 512 * 2**20  # bytes a worker needs beyond its arrays and model: torch itself

@@ -11,9 +11,9 @@ import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from merbench.atomic import atomic_write_json, remove_leftovers
-from merbench.errors import MerbenchError
-from merbench.plugins import Plugins, default_plugins
+from merbench.base.atomic import atomic_write_json, remove_leftovers
+from merbench.base.errors import MerbenchError
+from merbench.plugin_system.manager import Plugins, default_plugins
 from merbench.results.codec import to_json
 from merbench.results.model import (
     SCHEMA_VERSION,
@@ -31,7 +31,7 @@ from merbench.runner.identity import default_seeds_dir
 from merbench.runner.plan import plan_run
 from merbench.runner.spec import RunSettings, RunSpec
 from merbench.runner.task_run import several_runs
-from merbench.selection import POLICIES
+from merbench.scores.selection import POLICIES
 from merbench.stats.record import interval_record
 
 

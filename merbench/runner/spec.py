@@ -30,10 +30,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from merbench.errors import MerbenchError
+from merbench.base.errors import MerbenchError
+from merbench.data.task import EMOTION_TASK, TASK_NAMES, Task, parse_task
 from merbench.meta import DATA_ORDERS
 from merbench.runner.executor_kinds import EXECUTOR_KINDS
-from merbench.task import EMOTION_TASK, TASK_NAMES, Task, parse_task
 
 # bf16: torch.autocast around the forward pass and the loss; tf32: float32 tensors whose CUDA
 # matrix products and convolutions use TensorFloat-32 (Ampere and newer GPUs)
@@ -174,7 +174,7 @@ class RunSpec:
         return dataclasses.asdict(self)
 
     def parsed_task(self) -> Task:
-        """The task ``task`` and ``au_set`` name (:func:`merbench.task.parse_task`): the
+        """The task ``task`` and ``au_set`` name (:func:`merbench.data.task.parse_task`): the
         spec keeps the words, as ``run.json`` records them, and every reader takes this."""
         return parse_task(self.task, self.au_set)
 
@@ -222,7 +222,7 @@ class RunSettings:
                                  metavar="N", default_text="one per core", per_machine=True,
                                  sweep="both", extract=True)
     threads: int | None = _where(
-        None, "CPU threads for the model's operations (merbench.threads: OMP_NUM_THREADS "
+        None, "CPU threads for the model's operations (merbench.training.threads: OMP_NUM_THREADS "
               "when set, else the cores this process may use, fewer for small models and on "
               "a busy machine)",
         metavar="N", default_text="chosen per machine and model", per_machine=True,

@@ -3,7 +3,7 @@
 ``merbench spot`` is to spotting what ``merbench run`` is to recognition, reduced to what a
 spotter needs: no folds are trained (a training-free spotter fits nothing), so the run
 spots every video once, for every setting of the options the spotter tunes
-(:class:`~merbench.spotter_meta.SpotterMeta`), and leave-one-subject-out happens afterwards,
+(:class:`~merbench.meta.spotter.SpotterMeta`), and leave-one-subject-out happens afterwards,
 in the choice of each subject's setting on the other subjects
 (:mod:`merbench.spotting.choice`).
 
@@ -26,9 +26,10 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from merbench.atomic import atomic_write_json
-from merbench.errors import MerbenchError
-from merbench.plugins import Plugins, plugin_versions
+from merbench.base.atomic import atomic_write_json
+from merbench.base.errors import MerbenchError
+from merbench.meta.spotter import SpotterMeta
+from merbench.plugin_system.manager import Plugins, plugin_versions
 from merbench.results.codec import LayoutError, from_json, loads, to_json
 from merbench.results.rundir import differences, held_folder
 from merbench.results.safe_files import UnsafeFile, check_entry, read_regular_bytes
@@ -46,7 +47,6 @@ from merbench.results.spotting_file import (
 )
 from merbench.runner.spot_learned import spot_learned, training_digest
 from merbench.runner.spotted_records import guarded, truth_records, video_frames, video_record
-from merbench.spotter_meta import SpotterMeta
 from merbench.spotting.choice import (
     CRITERION,
     subject_of,

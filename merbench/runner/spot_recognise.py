@@ -39,12 +39,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from merbench.atomic import atomic_write_json
-from merbench.dataset import InMemoryDataset
-from merbench.errors import MerbenchError
+from merbench.base.atomic import atomic_write_json
+from merbench.base.errors import MerbenchError
+from merbench.data.dataset import InMemoryDataset
+from merbench.data.task import EMOTION_TASK
 from merbench.features.extraction import extract_feature
-from merbench.plugins import Plugins, plugin_versions
-from merbench.registry import Registries
+from merbench.plugin_system.manager import Plugins, plugin_versions
+from merbench.plugin_system.registry import Registries
 from merbench.results.codec import loads, to_json
 from merbench.results.schema import environment, now_iso
 from merbench.results.spotting_file import IntervalRecord, SpottingResults
@@ -66,7 +67,6 @@ from merbench.spotting.str_scores import (
     spotting_fingerprint,
     str_scores,
 )
-from merbench.task import EMOTION_TASK
 from merbench.training.device import describe_device, resolve_device
 from merbench.training.seeding import fold_seed
 

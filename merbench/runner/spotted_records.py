@@ -16,7 +16,7 @@ from typing import TypeVar
 
 import numpy as np
 
-from merbench.errors import MerbenchError
+from merbench.base.errors import MerbenchError
 from merbench.results.spotting_file import IntervalRecord, SpottedVideo
 from merbench.spotting.intervals import Expression, FrameInterval, Spotted
 from merbench.spotting.long_videos import LongVideo

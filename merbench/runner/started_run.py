@@ -12,10 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from merbench.plugin_system.runinfo import FoldOutcome
 from merbench.protocols import Fold
 from merbench.results.model import EngineRecord
 from merbench.results.rundir import RunDirectory
-from merbench.runinfo import FoldOutcome
 from merbench.runner.data import RunData
 from merbench.runner.identity import RunIdentity
 from merbench.runner.train import Trainer

@@ -1,7 +1,7 @@
 """A finished run's results: every policy's pooled metrics, the folds, and provenance.
 
 Every fold keeps its test predictions after every epoch, so each selection policy the run
-can support is scored here (:func:`merbench.scoring.score`, the function
+can support is scored here (:func:`merbench.scores.scoring.score`, the function
 ``merbench validate`` recomputes with) and recorded, next to the one the run was asked to
 report. The record is the typed :class:`~merbench.results.model.Results`.
 """
@@ -12,8 +12,9 @@ from typing import Any
 
 import numpy as np
 
-from merbench.plugins import plugin_versions
-from merbench.registry import Origin
+from merbench.plugin_system.manager import plugin_versions
+from merbench.plugin_system.registry import Origin
+from merbench.plugin_system.runinfo import FoldOutcome
 from merbench.results.collapse import collapse_notes
 from merbench.results.model import (
     SCHEMA_VERSION,
@@ -31,11 +32,10 @@ from merbench.results.model import (
     WeightsRecord,
 )
 from merbench.results.schema import environment, now_iso, predictions_frame
-from merbench.runinfo import FoldOutcome
 from merbench.runner.data import RunData
 from merbench.runner.identity import RunIdentity
-from merbench.scoring import score
-from merbench.selection import POLICIES, available_policies
+from merbench.scores.scoring import score
+from merbench.scores.selection import POLICIES, available_policies
 from merbench.stats.record import interval_record
 
 

@@ -3,7 +3,7 @@ folds and labels a run learns from (:func:`load_data`) and for its record at the
 every run has (:func:`finish_run`).
 
 A run plans, trains, saves and resumes its folds the same way whatever it learns. What its
-task changes while planning is the task's own to say (:class:`merbench.task.Task`: its
+task changes while planning is the task's own to say (:class:`merbench.data.task.Task`: its
 model's outputs, the options it refuses, what its identity records), and what it changes
 in training is its objective's (:mod:`merbench.training.objective`). What it changes here
 needs the runner's data and records, which sit above the task record, so it cannot be a
@@ -25,21 +25,21 @@ from typing import Any, ClassVar, Protocol, TypeVar
 import numpy as np
 import pandas as pd
 
-from merbench.atomic import atomic_write_bytes, atomic_write_json
-from merbench.dataset import Dataset
+from merbench.base.atomic import atomic_write_bytes, atomic_write_json
+from merbench.data.dataset import Dataset
+from merbench.data.task import AUTask, EmotionTask, Task
+from merbench.plugin_system.runinfo import FoldOutcome
 from merbench.protocols import Fold
 from merbench.results.au_file import AUResults
 from merbench.results.codec import to_json
 from merbench.results.manifest import run_manifest
 from merbench.results.model import Results
 from merbench.results.rundir import RunDirectory
-from merbench.runinfo import FoldOutcome
 from merbench.runner.au_run import AURun, AURunResult
 from merbench.runner.data import RunData, locate_weights, open_dataset
 from merbench.runner.emotion_run import EmotionRun, RunResult
 from merbench.runner.plan import Plan
 from merbench.runner.started_run import StartedRun
-from merbench.task import AUTask, EmotionTask, Task
 
 Record = TypeVar("Record", Results, AUResults)
 Finished = TypeVar("Finished", RunResult, AURunResult, covariant=True)
@@ -51,7 +51,7 @@ class TaskRun(Protocol[Record, Finished]):
     gets back (``Finished``)."""
 
     #: the predictions table written beside the record (its results file is the task's,
-    #: :attr:`merbench.task.Task.results_file`)
+    #: :attr:`merbench.data.task.Task.results_file`)
     predictions_file: ClassVar[str]
 
     def folds_and_labels(self, dataset: Dataset,
@@ -60,7 +60,7 @@ class TaskRun(Protocol[Record, Finished]):
         sample is trained and scored against, in sample-table order."""
 
     def check_several(self) -> None:
-        """Refuse (:class:`~merbench.errors.MerbenchError`) running several runs of this
+        """Refuse (:class:`~merbench.base.errors.MerbenchError`) running several runs of this
         task together, as ``--seeds`` and sweeps do, when its runs cannot be."""
 
     def check_recognises_emotions(self, run_dir: Path) -> None:
@@ -84,7 +84,7 @@ class TaskRun(Protocol[Record, Finished]):
 
 
 #: each task's strategy, made from the task (an AU run's needs its AU set); tests check it
-#: covers :data:`merbench.task.TASKS`
+#: covers :data:`merbench.data.task.TASKS`
 TASK_RUNS: dict[type[Task], Callable[[Any], TaskRun[Any, Any]]] = {EmotionTask: EmotionRun,
                                                                    AUTask: AURun}
 

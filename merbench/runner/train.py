@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from merbench.plugin_system.runinfo import FoldOutcome, RunInfo
 from merbench.protocols import Fold
-from merbench.runinfo import FoldOutcome, RunInfo
 from merbench.runner.data import RunData
 from merbench.runner.fold_inputs import FoldInputs, fold_inputs, outcome
 from merbench.runner.fold_work import (

@@ -1,5 +1,5 @@
 """What a run's folds train with, set up once: the labels, the device's name, the
-:class:`~merbench.runinfo.RunInfo` the hooks are told, the saved states and the
+:class:`~merbench.plugin_system.runinfo.RunInfo` the hooks are told, the saved states and the
 :class:`~merbench.runner.train.Trainer`.
 
 :func:`~merbench.runner.execute.start_run` sets it up for a run, and ``merbench audit``
@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from merbench.plugin_system.runinfo import RunInfo
 from merbench.results.rundir import RunDirectory
-from merbench.runinfo import RunInfo
 from merbench.runner.data import RunData
 from merbench.runner.identity import RunIdentity
 from merbench.runner.notify import Notifier

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from merbench.errors import MerbenchError
+from merbench.base.errors import MerbenchError
 from merbench.results.rundir import RunDirectory
 
 SHOWN = 3  # changed samples named in the error

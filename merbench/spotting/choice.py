@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from merbench.errors import MerbenchError
+from merbench.base.errors import MerbenchError
 from merbench.results.spotting_file import (
     F1Interval,
     SpotCountsRecord,

@@ -7,7 +7,7 @@ spotter takes them.
 
 - :class:`FolderFrames`: the databases' own layout, one image per frame, numbered by the last
   number in the file name (``img123.jpg``, ``006_1_0123.jpg``, ``123.jpg``) as
-  :func:`merbench.clips.frame_index` numbers recognition clips, so both read a file the same.
+  :func:`merbench.data.clips.frame_index` numbers recognition clips, so both read a file the same.
   A frame number the folder lacks inside the range asked for is an error naming the folder:
   a gap would silently shift every later frame of a spotter's signal.
 - :class:`VideoFileFrames`: a video file (``.mp4``, ``.avi``, ...) that OpenCV decodes, read
@@ -27,8 +27,8 @@ from typing import Any
 
 import numpy as np
 
-from merbench.clips import frame_index
-from merbench.errors import MerbenchError
+from merbench.base.errors import MerbenchError
+from merbench.data.clips import frame_index
 
 #: FFmpeg's own log level inside OpenCV ("quiet"): a file it cannot decode made it print its
 #: diagnosis ("moov atom not found") on the terminal before merbench's one-line refusal

@@ -1,2 +1,2 @@
 """Uncertainty of pooled scores: intervals over subjects, and paired tests (comparing two
-stored runs, which reads validated files, is :mod:`merbench.run_comparison`)."""
+stored runs, which reads validated files, is :mod:`merbench.scores.comparison`)."""

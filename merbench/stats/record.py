@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from merbench.errors import MerbenchError
+from merbench.base.errors import MerbenchError
 from merbench.results.model import IntervalMethod, Intervals, ScopeIntervals
 from merbench.stats.intervals import (
     LEVEL,

@@ -32,8 +32,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from merbench.errors import MerbenchError
-from merbench.plugins import Plugins
+from merbench.base.errors import MerbenchError
+from merbench.plugin_system.manager import Plugins
 from merbench.results.out_folders import check_out_folder
 
 try:

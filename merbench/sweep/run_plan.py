@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from merbench.atomic import atomic_write_json, remove_leftovers
-from merbench.errors import MerbenchError
-from merbench.plugins import Plugins
+from merbench.base.atomic import atomic_write_json, remove_leftovers
+from merbench.base.errors import MerbenchError
+from merbench.plugin_system.manager import Plugins
 from merbench.results.codec import to_json
 from merbench.results.model import SeedsSummary
 from merbench.runner.execute import RunResult, run_many

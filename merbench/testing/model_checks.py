@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from merbench.meta import TrainRecipe
-from merbench.plugins import Plugins
+from merbench.plugin_system.manager import Plugins
 from merbench.testing.lookup import describe, failing_step, find_entry
 from merbench.training.estimator import fit_predict
 

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from merbench.errors import MerbenchError
-from merbench.plugins import Plugins
+from merbench.base.errors import MerbenchError
+from merbench.plugin_system.manager import Plugins
 from merbench.protocols import folds_fingerprint
 from merbench.testing.lookup import describe, failing_step, find_entry
 

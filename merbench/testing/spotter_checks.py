@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from merbench.plugins import Plugins
+from merbench.plugin_system.manager import Plugins
 from merbench.spotting.choice import variants_of
 from merbench.spotting.intervals import KINDS, Expression, FrameInterval, Spotted
 from merbench.spotting.spotter import LearnsToSpot, SpotsVariants, Spotter, TrainingVideo

@@ -34,7 +34,7 @@ from typing import Any
 
 import torch
 
-from merbench.errors import MerbenchError
+from merbench.base.errors import MerbenchError
 from merbench.training.fold_parallel import FoldsStep
 from merbench.training.torch_trainer import autocast
 

@@ -20,7 +20,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from merbench.errors import MerbenchError
+from merbench.base.errors import MerbenchError
 
 SHOWN = 4  # keys listed per kind of mismatch; the rest are counted
 WRAPPERS = ("state_dict", "model_state_dict", "model")  # dicts that hold the weights

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from merbench.errors import MerbenchError
+from merbench.base.errors import MerbenchError
 
 _DEVICE = re.compile(r"^(auto|cpu|mps|cuda(:\d+)?)$")
 

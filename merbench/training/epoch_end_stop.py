@@ -13,7 +13,7 @@ line's SIGTERM handler still makes the exit status 143, and a process with no ha
 own still ends by the signal.
 
 A second signal stops at once, whatever is being done: impatience must not be held hostage
-by a slow epoch or a slow disk. Saves are atomic (:func:`merbench.atomic.atomic_write`), so
+by a slow epoch or a slow disk. Saves are atomic (:func:`merbench.base.atomic.atomic_write`), so
 the saved state on disk is then the last one written whole, never a part of the new one.
 
 Signals can only be handled in the main thread; elsewhere (and for a signal the process

@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from merbench.errors import MerbenchError
+from merbench.base.errors import MerbenchError
 
 
 @dataclass(frozen=True)

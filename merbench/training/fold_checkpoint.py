@@ -32,8 +32,8 @@ from typing import Any
 
 import torch
 
-from merbench.atomic import atomic_write
-from merbench.errors import MerbenchError
+from merbench.base.atomic import atomic_write
+from merbench.base.errors import MerbenchError
 from merbench.training.device import is_out_of_memory
 
 FORMAT = 1  # the layout of a saved state; another layout is not continued

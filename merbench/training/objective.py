@@ -1,25 +1,25 @@
 """The loss a model trains on and the decision made from its outputs: one :class:`Objective`
-a task, chosen by :func:`objective_for` from the run's :class:`~merbench.task.Task`.
+a task, chosen by :func:`objective_for` from the run's :class:`~merbench.data.task.Task`.
 
 The task record lives in the vocabulary layer, below torch, so it cannot carry these
 functions itself; this module's :data:`OBJECTIVES` is the training layer's one table of them,
 keyed by the task's class, and every engine asks :func:`objective_for` once, when it is set
 up, rather than asking which task it trains.
 
-Emotion (:class:`~merbench.task.EmotionTask`): softmax cross-entropy over the classes; the
+Emotion (:class:`~merbench.data.task.EmotionTask`): softmax cross-entropy over the classes; the
 decision is the class with the largest logit.
 
-Action units (:class:`~merbench.task.AUTask`): one sigmoid a scored AU, binary cross-entropy
+Action units (:class:`~merbench.data.task.AUTask`): one sigmoid a scored AU, binary cross-entropy
 on its logit (``binary_cross_entropy_with_logits``), averaged over the sample's *scored*
-entries: an AU coded only uncertainly for a sample is no target (merbench.action_units says
+entries: an AU coded only uncertainly for a sample is no target (merbench.au.labels says
 why), so it adds nothing to the loss. No class weighting: MEB's AU criterion is an unweighted
 ``BCEWithLogitsLoss`` (``meb/utils/metrics.py``, ``MultiLabelBCELoss`` with ``weight=None``,
 github.com/tvaranka/meb), and merbench's AU rows are set beside MEB's figures. A sample's
 loss is the mean over its scored AUs, so each sample weighs the same in a batch whatever the
 number of its uncertain codes (MEB, which scores every entry, averages over all of them:
 the two agree where nothing is uncertain). The decision is every AU whose logit is above 0
-(a sigmoid above 0.5, :data:`merbench.au_metrics.THRESHOLD`), as bits of one integer
-(:func:`merbench.action_units.label_codes`).
+(a sigmoid above 0.5, :data:`merbench.au.metrics.THRESHOLD`), as bits of one integer
+(:func:`merbench.au.labels.label_codes`).
 
 Both are per-sample functions of (logits, integer labels), so the sequential step, the
 fold-parallel step (``vmap``) and the captured CUDA-graph step share them unchanged.
@@ -32,8 +32,8 @@ from typing import Protocol
 import torch
 from torch import nn
 
-from merbench.action_units import IGNORED_SHIFT, MAX_AUS
-from merbench.task import AUTask, EmotionTask, Task
+from merbench.au.labels import IGNORED_SHIFT, MAX_AUS
+from merbench.data.task import AUTask, EmotionTask, Task
 
 
 class Objective(Protocol):
@@ -97,7 +97,7 @@ class AUObjective:
 
 EMOTION_OBJECTIVE = EmotionObjective()
 
-#: the objective of each task (tests check it covers :data:`merbench.task.TASKS`)
+#: the objective of each task (tests check it covers :data:`merbench.data.task.TASKS`)
 OBJECTIVES: dict[type[Task], Objective] = {EmotionTask: EMOTION_OBJECTIVE,
                                            AUTask: AUObjective()}
 

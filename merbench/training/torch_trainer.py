@@ -30,9 +30,9 @@ import numpy as np
 import torch
 from torch import nn
 
-from merbench.errors import MerbenchError
+from merbench.base.errors import MerbenchError
+from merbench.data.task import EMOTION_TASK, Task
 from merbench.meta import TrainRecipe
-from merbench.task import EMOTION_TASK, Task
 from merbench.training.checkpoints import load_weights
 from merbench.training.epoch_loop import run_epochs, start_schedule
 from merbench.training.fold_checkpoint import FoldCheckpoint

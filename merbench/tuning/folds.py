@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from merbench.errors import MerbenchError
+from merbench.base.errors import MerbenchError
 from merbench.protocols import Fold
 from merbench.protocols.subject_split import subject_keys
 

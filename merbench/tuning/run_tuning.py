@@ -31,10 +31,9 @@ from typing import Any
 
 import pandas as pd
 
-from merbench.atomic import atomic_write_bytes, atomic_write_json
-from merbench.errors import MerbenchError
-from merbench.metrics import pooled_scores
-from merbench.plugins import Plugins
+from merbench.base.atomic import atomic_write_bytes, atomic_write_json
+from merbench.base.errors import MerbenchError
+from merbench.plugin_system.manager import Plugins
 from merbench.results.codec import to_json
 from merbench.results.protocol_names import SUBJECT_SPLIT
 from merbench.results.run_archive import (
@@ -70,6 +69,7 @@ from merbench.runner.plan import plan_run
 from merbench.runner.ray_executor import connected
 from merbench.runner.spec import RunSettings, RunSpec
 from merbench.runner.task_run import load_data
+from merbench.scores.metrics import pooled_scores
 from merbench.stats.record import interval_record
 from merbench.tuning import search
 from merbench.tuning.folds import OuterFold, outer_folds

@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from merbench.errors import MerbenchError
+from merbench.base.errors import MerbenchError
 from merbench.results.safe_files import read_regular_bytes
 from merbench.runner.checks import check_values
 from merbench.runner.given_values import MAX_SEED

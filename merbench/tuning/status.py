@@ -11,7 +11,7 @@ import json
 from fnmatch import fnmatch
 from pathlib import Path
 
-from merbench.errors import MerbenchError
+from merbench.base.errors import MerbenchError
 from merbench.results.run_archive import PACKED_FOLDERS, RUNS_ARCHIVE, archived_names
 from merbench.results.rundir import folder_is_held
 from merbench.results.safe_files import UnsafeFile, check_entry, read_regular_bytes

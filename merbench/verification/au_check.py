@@ -9,7 +9,7 @@ every record of the file states the identity's run (model, feature, data, folds,
 seed, AU set), that the fold files hold every coded sample once with the labels the
 identity hashed and as many epochs as the recipe trains, that ``au-predictions.csv`` is
 the table the run writes from them, byte for byte, and then scores the fold files again
-with :func:`merbench.au_scoring.score_au`, the function the run used: a forged F1, count,
+with :func:`merbench.au.scoring.score_au`, the function the run used: a forged F1, count,
 interval, fold record, label or prediction is refused with the file named.
 """
 
@@ -22,9 +22,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from merbench.au_metrics import THRESHOLD
-from merbench.au_scoring import score_au
-from merbench.errors import MerbenchError
+from merbench.au.metrics import THRESHOLD
+from merbench.au.scoring import score_au
+from merbench.base.errors import MerbenchError
+from merbench.data.task import AUTask
+from merbench.plugin_system.runinfo import FoldOutcome
 from merbench.results.au_file import (
     AU_PREDICTIONS_FILE,
     AU_RESULTS_FILE,
@@ -37,10 +39,8 @@ from merbench.results.manifest import chain_problem
 from merbench.results.run_files import ResultRejected
 from merbench.results.rundir import RunDirectory
 from merbench.results.safe_files import check_run_folder, read_regular_bytes
-from merbench.runinfo import FoldOutcome
 from merbench.runner.au_run import AU_PREDICTION_COLUMNS, entry_accuracy, predictions_table
 from merbench.runner.identity import labels_sha256
-from merbench.task import AUTask
 from merbench.verification.environment_check import check_environment
 from merbench.verification.provenance import ProvenanceError
 
@@ -84,7 +84,7 @@ def _identity_disagreement(results: AUResults, identity: dict[str, Any]) -> str 
     for name, value in stated.items():
         if to_json(value) != identity.get(name):
             return name.replace("_", " ")
-    # what the run's task records, as the task itself records it (merbench.task)
+    # what the run's task records, as the task itself records it (merbench.data.task)
     stated_task = AUTask(tuple(results.au_set)).identity(lambda: results.dataset.labels_sha256)
     if to_json(stated_task) != identity.get("task"):
         return "AU set or label hash"

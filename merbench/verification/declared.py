@@ -21,10 +21,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from merbench.errors import MerbenchError
+from merbench.base.errors import MerbenchError
 from merbench.meta import ModelMeta
-from merbench.plugins import Plugins, default_plugins
-from merbench.registry import Entry
+from merbench.plugin_system.manager import Plugins, default_plugins
+from merbench.plugin_system.registry import Entry
 from merbench.results.model import ModelRecord, Results
 from merbench.verification.provenance import ProvenanceError
 

@@ -23,12 +23,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from merbench.dataset import sample_list_fingerprint
-from merbench.errors import MerbenchError
+from merbench.base.errors import MerbenchError
+from merbench.data.dataset import sample_list_fingerprint
+from merbench.plugin_system.runinfo import FoldOutcome
 from merbench.results.au_file import AUResults
 from merbench.results.model import ProviderRecord, Results
 from merbench.results.rundir import RUN_FILE, RunDirectory, RunFileUnreadable, differences
-from merbench.runinfo import FoldOutcome
 from merbench.runner.executor_kinds import side_by_side
 from merbench.runner.values import values_sha256
 

@@ -14,8 +14,8 @@ import hashlib
 import json
 from pathlib import Path
 
-from merbench.atomic import is_temporary
-from merbench.errors import MerbenchError
+from merbench.base.atomic import is_temporary
+from merbench.base.errors import MerbenchError
 from merbench.results.audit_file import refuse_audit_record
 from merbench.results.codec import LayoutError, from_json, loads, to_json
 from merbench.results.run_files import ResultRejected, differ

@@ -36,7 +36,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from merbench.errors import MerbenchError
+from merbench.base.errors import MerbenchError
 from merbench.results.audit_file import refuse_audit_record
 from merbench.results.codec import to_json
 from merbench.results.run_archive import PACKED_FOLDERS, RUNS_ARCHIVE, unpacked_runs

@@ -22,8 +22,9 @@ from typing import Any
 
 import numpy as np
 
-from merbench.errors import MerbenchError
-from merbench.plugins import default_plugins
+from merbench.base.errors import MerbenchError
+from merbench.plugin_system.manager import default_plugins
+from merbench.plugin_system.runinfo import FoldOutcome
 from merbench.results.audit_file import AuditSummary, check_audit_file, refuse_audit_record
 from merbench.results.codec import LayoutError, from_json, to_json
 from merbench.results.collapse import collapse_notes
@@ -45,8 +46,7 @@ from merbench.results.run_files import (
 from merbench.results.rundir import RunDirectory
 from merbench.results.safe_files import UnsafeFile, check_entry, check_inside, check_run_folder
 from merbench.results.schema import read_json, read_results
-from merbench.runinfo import FoldOutcome
-from merbench.scoring import PolicyScore, score
+from merbench.scores.scoring import PolicyScore, score
 from merbench.verification.declared import check_declared
 from merbench.verification.environment_check import check_environment
 from merbench.verification.provenance import OfficialFingerprint, ProvenanceError, check_provenance

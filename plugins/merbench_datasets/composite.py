@@ -68,7 +68,7 @@ flow image is read and checked: a PNG signature and its end chunk (a truncated f
 none), decodable by OpenCV, 28x28x3 uint8. Apex images are checked the same way (JPEG start
 and end markers, decodable, all the same size) when ``apex_face`` is read.
 
-Every problem is a :class:`~merbench.errors.MerbenchError`: one line naming the file, the CSV
+Every problem is a :class:`~merbench.base.errors.MerbenchError`: one line naming the file, the CSV
 line or the samples concerned, and the fix.
 """
 

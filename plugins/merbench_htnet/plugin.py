@@ -14,7 +14,7 @@ HTNET = ModelMeta(
     feature="htnet-regions",
     recipe=TrainRecipe(epochs=800, batch_size=256, lr=5e-5, optimizer="adam"),
     authors_selection="oracle",  # each subject's best test accuracy, updated with <=
-    authors_weights="merbench.authors_weights:same_names",
+    authors_weights="merbench.export.authors_weights:same_names",
     # the setting of the committed leaderboards/results/htnet-reduced-cpu runs
     reduced=ReducedSetting(
         model_options={"dim": 24, "block_repeats": [1, 1, 2]}, epochs=200, lr=2e-4,
@@ -39,7 +39,7 @@ CAUSALNET = ModelMeta(
     recipe=TrainRecipe(epochs=200, batch_size=1024, lr=5e-5, optimizer="adam",
                        data_order="listed"),
     authors_selection="first-best",
-    authors_weights="merbench.authors_weights:same_names",
+    authors_weights="merbench.export.authors_weights:same_names",
 )
 
 

@@ -14,12 +14,12 @@ from typing import Any
 
 import numpy as np
 
-from merbench.confusion_metrics import label_accuracy
-from merbench.metrics import pooled_scores
+from merbench.plugin_system.runinfo import FoldOutcome
 from merbench.results.codec import from_json
 from merbench.results.model import Metrics, PolicyMetrics
-from merbench.runinfo import FoldOutcome
-from merbench.selection import POLICIES
+from merbench.scores.confusion import label_accuracy
+from merbench.scores.metrics import pooled_scores
+from merbench.scores.selection import POLICIES
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """AU runs compared: each run's mean F1 with its interval, and paired tests against a
 reference, from predictions ``merbench validate`` accepted.
 
-The AU counterpart of :mod:`merbench.run_comparison`. A RUN is an AU run directory (its
+The AU counterpart of :mod:`merbench.scores.comparison`. A RUN is an AU run directory (its
 ``au-results.json``) or a folder of one configuration's seed runs (``seed-0/``, ...): each
 run is validated (every number recomputed), and runs are compared only on the same samples,
 labels and folds (the AU label hash and the folds fingerprint must be equal).
@@ -18,10 +18,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from merbench.action_units import present_bits
-from merbench.au_metrics import au_intervals, pooled_scores, subject_counts
-from merbench.au_scoring import labels_of
-from merbench.errors import MerbenchError
+from merbench.au.labels import present_bits
+from merbench.au.metrics import au_intervals, pooled_scores, subject_counts
+from merbench.au.scoring import labels_of
+from merbench.base.errors import MerbenchError
 from merbench.results.au_file import AU_PREDICTIONS_FILE, AU_RESULTS_FILE, AUResults
 from merbench.results.safe_files import read_regular_bytes
 from merbench.stats.intervals import SEED
@@ -161,7 +161,7 @@ def au_paired_differences(a: np.ndarray, b: np.ndarray, au_set: Sequence[int], *
     test every kind of result shares): MEB's mean F1 first (metric ``mean_f1``, the
     statistic the AU pages rank by), then each AU's pooled F1 (metric ``AU<n>``). ``a`` and
     ``b``: per-subject counts (seeds x subjects x 4 x AUs,
-    :func:`merbench.au_metrics.subject_counts`) of two runs on the same subjects, in the
+    :func:`merbench.au.metrics.subject_counts`) of two runs on the same subjects, in the
     same order."""
     if a.shape[1:] != b.shape[1:]:
         raise ValueError("the two runs must hold the same subjects and AUs")

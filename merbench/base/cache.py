@@ -50,8 +50,8 @@ from typing import Any, Literal
 
 import numpy as np
 
-from merbench.atomic import atomic_write_bytes, is_temporary
-from merbench.errors import MerbenchError
+from merbench.base.atomic import atomic_write_bytes, is_temporary
+from merbench.base.errors import MerbenchError
 
 CACHE_ENV = "MERBENCH_CACHE_DIR"
 FEATURES = "features"
@@ -212,7 +212,7 @@ def _is_plain_file(path: Path) -> bool:
 
 
 def _is_temp_file(path: Path) -> bool:
-    """A file named as :mod:`merbench.atomic` names its temporary files (a cut-off write)."""
+    """A file named as :mod:`merbench.base.atomic` names its temporary files (a cut-off write)."""
     return is_temporary(path) and _is_plain_file(path)
 
 

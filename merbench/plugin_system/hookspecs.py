@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 if TYPE_CHECKING:
-    from merbench.registry import (
+    from merbench.plugin_system.registry import (
         DatasetRegistry,
         FeatureRegistry,
         LongVideoRegistry,
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
         ProtocolRegistry,
         SpotterRegistry,
     )
-    from merbench.runinfo import FoldOutcome, RunInfo
+    from merbench.plugin_system.runinfo import FoldOutcome, RunInfo
 
 hookspec = pluggy.HookspecMarker("merbench")
 
@@ -31,7 +31,7 @@ def merbench_register_datasets(registry: DatasetRegistry) -> None:
     """Add datasets with ``registry.add(DatasetMeta(...), factory)``.
 
     The factory takes the dataset's options as keyword arguments and returns a
-    :class:`merbench.dataset.Dataset`.
+    :class:`merbench.data.dataset.Dataset`.
     """
 
 
@@ -40,7 +40,7 @@ def merbench_register_features(registry: FeatureRegistry) -> None:
     """Add feature extractors with ``registry.add(FeatureMeta(...), factory)``.
 
     The factory takes the feature's options (``--feature-opt``) and returns a callable that
-    maps a :class:`merbench.dataset.Dataset` to an array with one row per sample.
+    maps a :class:`merbench.data.dataset.Dataset` to an array with one row per sample.
     """
 
 

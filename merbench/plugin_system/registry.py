@@ -9,8 +9,9 @@ for two third parties, and the other is skipped with one warning line naming bot
 What an entry's factory takes (its options and their defaults) is metadata too:
 :meth:`Entry.factory_options`, which the option checks, ``without_defaults`` and the
 leaderboard's defaults read, knows it for a factory named ``"module:function"`` without
-importing that module here (:mod:`merbench.lazy_factory`, :mod:`merbench.options_cache`), so
-planning a run or labelling a leaderboard row loads no model library.
+importing that module here (:mod:`merbench.plugin_system.lazy_factory`,
+:mod:`merbench.plugin_system.options_cache`), so planning a run or labelling a leaderboard row
+loads no model library.
 """
 
 from __future__ import annotations
@@ -22,12 +23,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from merbench.errors import MerbenchError, PluginError
-from merbench.factory_options import FactoryOptions
-from merbench.lazy_factory import LazyFactory
-from merbench.long_video_meta import LongVideoMeta
+from merbench.base.errors import MerbenchError, PluginError
 from merbench.meta import DatasetMeta, FeatureMeta, Meta, ModelMeta, ProtocolMeta
-from merbench.spotter_meta import SpotterMeta
+from merbench.meta.long_video import LongVideoMeta
+from merbench.meta.spotter import SpotterMeta
+from merbench.plugin_system.factory_options import FactoryOptions
+from merbench.plugin_system.lazy_factory import LazyFactory
 
 M = TypeVar("M", bound=Meta)
 

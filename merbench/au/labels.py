@@ -2,7 +2,7 @@
 
 FACS coders label every micro-expression with the action units they saw (AU 4, brow lowerer;
 AU 12, lip corner puller ...). A dataset whose coding sheet has them gives them in the table
-:meth:`merbench.dataset.Dataset.action_unit_table` returns (its sample table unless it reads
+:meth:`merbench.data.dataset.Dataset.action_unit_table` returns (its sample table unless it reads
 them only on request), in two columns every such dataset fills the same way (the first-party
 loaders keep the sheets' text and parse it in ``merbench_datasets.action_units``, where each
 rule is stated, only when the AUs are asked for, so that a cell an emotion run never uses
@@ -21,9 +21,9 @@ The label is the AU *number*: where a code also says which side (``L10``) or how
 (``12A``), that is kept with the parsed code but does not make another label, because the
 sides and intensities are too rarely coded to learn (``L10`` is one CASME II sample) and the
 AU-detection literature and MEB score AUs by number. These columns are no part of a sample
-list's fingerprint (:func:`merbench.dataset.sample_list_fingerprint` hashes ids, fold keys and
+list's fingerprint (:func:`merbench.data.dataset.sample_list_fingerprint` hashes ids, fold keys and
 emotion labels only), so adding them changed no run's identity. They are labels: features
-are never given them (:class:`merbench.clips.Clip` carries frames, not labels).
+are never given them (:class:`merbench.data.clips.Clip` carries frames, not labels).
 
 The default AU set
 ------------------
@@ -41,7 +41,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from merbench.errors import MerbenchError
+from merbench.base.errors import MerbenchError
 
 if TYPE_CHECKING:  # only named in annotations: planning a run loads no pandas nor numpy
     import numpy as np

@@ -16,7 +16,7 @@ from importlib import metadata
 from pathlib import Path
 from types import ModuleType
 
-from merbench.errors import PluginError
+from merbench.base.errors import PluginError
 
 # merbench's own plugin modules, as pyproject.toml's [project.entry-points.merbench] names
 # them (tests/test_plugins.py checks the two agree)
@@ -39,7 +39,7 @@ def _where(ep: metadata.EntryPoint) -> str:
 def check_first_party(ep: metadata.EntryPoint, module: ModuleType | object) -> None:
     """Refuse a first-party entry point ``ep`` (loaded as ``module``) that is not this
     merbench's own plugin."""
-    root = Path(__file__).resolve().parent.parent  # holds this merbench package
+    root = Path(__file__).resolve().parents[2]  # holds this merbench package
     fix = (f"remove that distribution named merbench (a stray merbench-*.dist-info) from "
            f"sys.path; this merbench is {root}")
     if FIRST_PARTY_MODULES.get(ep.name) != ep.value:

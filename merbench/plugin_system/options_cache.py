@@ -2,8 +2,8 @@
 
 A plugin names its factories as ``"package.module:function"`` so that registering them
 imports nothing heavy; but planning a run must know each factory's options and defaults
-(:mod:`merbench.factory_options`), and reading a signature imports the module, which for a
-model means torch: 1.7 s of the 1.75 s that planning took. So the signature is read in a
+(:mod:`merbench.plugin_system.factory_options`), and reading a signature imports the module,
+which for a model means torch: 1.7 s of the 1.75 s that planning took. So the signature is read in a
 child process, once, and kept in the cache folder (``$MERBENCH_CACHE_DIR``, else
 ``~/.cache/merbench``) as the store ``plugin-options``, which ``merbench cache info`` lists
 and ``merbench cache clear`` deletes like any other. Planning, ``merbench validate`` and the
@@ -29,8 +29,8 @@ package, or installing the plugin elsewhere makes the record stale, and it is re
 What this cannot see is a signature that depends on something other than code (an
 environment variable or a data file read at import: plugin authors are told to keep
 defaults plain values in code); when a factory is finally imported to build something,
-:class:`~merbench.lazy_factory.LazyFactory` compares the options planning used with its real
-signature and refuses a difference (and forgets the record). The stamps are the test
+:class:`~merbench.plugin_system.lazy_factory.LazyFactory` compares the options planning used
+with its real signature and refuses a difference (and forgets the record). The stamps are the test
 Python's own bytecode cache makes (size and modification time), at nanosecond resolution;
 and since a file's time lags the clock by a tick (two seconds on coarse filesystems), an
 answer from a child during which any of its files changed, or within :data:`SETTLE_NS` before
@@ -56,8 +56,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from merbench.errors import MerbenchError
-from merbench.factory_options import FactoryOptions
+from merbench.base.errors import MerbenchError
+from merbench.plugin_system.factory_options import FactoryOptions
 
 STORE = "plugin-options"
 SCHEMA = 1
@@ -71,7 +71,7 @@ SETTLE_NS = 2_000_000_000  # a file modified this close to the child's start is 
 CHILD_TIMEOUT_S = 300
 # the child: read the request, import with the parent's path, answer on the last line
 _CHILD = ("import json, sys; request = json.load(sys.stdin); sys.path[:] = request['path']; "
-          "from merbench.options_cache import answer; answer(request['targets'])")
+          "from merbench.plugin_system.options_cache import answer; answer(request['targets'])")
 
 #: (path, size, modification time in ns) of one file whose code ran in the child
 FileStamp = tuple[str, int, int]
@@ -141,8 +141,8 @@ def _import_path() -> list[str]:
 
 def _cache(params: dict[str, Any]) -> Any:
     """The cache entry that ``params`` names (a ``FeatureCache`` of the store)."""
-    # deferred: numpy (through merbench.cache), which 'merbench --help' does not load
-    from merbench.cache import FeatureCache
+    # deferred: numpy (through merbench.base.cache), which 'merbench --help' does not load
+    from merbench.base.cache import FeatureCache
 
     return FeatureCache(STORE, SCHEMA, params, store=STORE, label="cache of plugin options")
 

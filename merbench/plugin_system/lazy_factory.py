@@ -4,9 +4,9 @@ Plugins name their factories this way so that registering them imports nothing h
 (``merbench list`` and ``import merbench`` stay fast, and a broken heavy dependency only
 affects runs that use it). Planning a run must still know each factory's options and
 defaults; :meth:`LazyFactory.options` gives them without importing the module in this
-process, through :mod:`merbench.options_cache`, unless the module is imported already (then
-reading them here costs nothing). When the factory is finally imported to build something,
-options read in another process are compared with its real signature.
+process, through :mod:`merbench.plugin_system.options_cache`, unless the module is imported
+already (then reading them here costs nothing). When the factory is finally imported to build
+something, options read in another process are compared with its real signature.
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ import sys
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from merbench import options_cache
-from merbench.errors import PluginError
-from merbench.factory_options import FactoryOptions
+from merbench.base.errors import PluginError
+from merbench.plugin_system import options_cache
+from merbench.plugin_system.factory_options import FactoryOptions
 
 __all__ = ["LazyFactory"]
 
@@ -35,7 +35,8 @@ class LazyFactory:
     Registering a model must not import torch: ``merbench list`` and ``import merbench``
     stay fast, and a broken heavy dependency only affects runs that use it. Nor must
     planning a run, which asks the factory's options: :meth:`options` answers without
-    importing the module here (:mod:`merbench.options_cache`) unless it is imported already.
+    importing the module here (:mod:`merbench.plugin_system.options_cache`) unless it is
+    imported already.
     """
 
     def __init__(self, target: str) -> None:

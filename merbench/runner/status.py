@@ -19,12 +19,12 @@ from pathlib import Path
 
 import numpy as np
 
-from merbench.errors import MerbenchError
+from merbench.base.errors import MerbenchError
+from merbench.data.task import stored_task
 from merbench.results.codec import loads
 from merbench.results.manifest import first_mismatch
 from merbench.results.rundir import FOLDS_DIR, RUN_FILE, RunDirectory
 from merbench.results.safe_files import UnsafeFile, check_entry, read_regular_bytes
-from merbench.task import stored_task
 
 
 @dataclass(frozen=True)

@@ -34,9 +34,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from merbench.confusion_metrics import counts_from_labels, label_accuracy, uf1
-from merbench.errors import MerbenchError
-from merbench.runinfo import FoldOutcome
+from merbench.base.errors import MerbenchError
+from merbench.plugin_system.runinfo import FoldOutcome
+from merbench.scores.confusion import counts_from_labels, label_accuracy, uf1
 
 
 def _last_max(values: np.ndarray) -> int:
@@ -55,7 +55,7 @@ def epoch_accuracy(predictions: np.ndarray, y_true: np.ndarray) -> np.ndarray:
 
 
 def epoch_uf1(predictions: np.ndarray, y_true: np.ndarray, n_classes: int) -> np.ndarray:
-    """UF1 after every epoch, as :func:`merbench.metrics.scores` defines it, all epochs in
+    """UF1 after every epoch, as :func:`merbench.scores.metrics.scores` defines it, all epochs in
     one batch; 0 for an epoch with no class to average (no sample), so that an argmax over
     epochs never meets a NaN."""
     scores = uf1(counts_from_labels(y_true, predictions, n_classes))

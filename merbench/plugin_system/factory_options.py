@@ -1,12 +1,13 @@
 """What a registered factory takes: its options and their defaults, as plain data.
 
 Planning a run asks of every factory it names which options it takes and what each one's
-default is (:meth:`merbench.registry.Entry.without_defaults`, ``check_options``), and the
-leaderboard asks the same of the plugins that made old runs. The answer is a function of
-the factory's signature, but reading a signature means importing the factory's module, and
-for a model that means torch. :class:`FactoryOptions` is that answer detached from the
-callable: it can be written to disk, read back in another process, and compared with a
-freshly read signature (:mod:`merbench.options_cache` keeps it between processes).
+default is (:meth:`merbench.plugin_system.registry.Entry.without_defaults`,
+``check_options``), and the leaderboard asks the same of the plugins that made old runs. The
+answer is a function of the factory's signature, but reading a signature means importing the
+factory's module, and for a model that means torch. :class:`FactoryOptions` is that answer
+detached from the callable: it can be written to disk, read back in another process, and
+compared with a freshly read signature (:mod:`merbench.plugin_system.options_cache` keeps it
+between processes).
 
 A default is kept as its canonical JSON text, because every question merbench asks of a
 default is asked in JSON: an option given on the command line or recorded in a results file

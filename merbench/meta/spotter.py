@@ -9,7 +9,7 @@ the very videos being spotted; ``merbench spot`` instead chooses them, for each 
 subject, on the other subjects' videos (docs/spotting.md). Declaring the options here lets
 the command know what to sweep without the user having to know the spotter.
 
-It lives beside :mod:`merbench.long_video_meta` for the same reason: the registry
+It lives beside :mod:`merbench.meta.long_video` for the same reason: the registry
 (vocabulary) holds it, and the spotting package computes (a higher layer).
 """
 

@@ -18,12 +18,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from merbench.action_units import SampleActionUnits, sample_action_units
-from merbench.clips import Clip, frame_index, frame_number
-from merbench.errors import MerbenchError
+from merbench.au.labels import SampleActionUnits, sample_action_units
+from merbench.base.errors import MerbenchError
+from merbench.data.clips import Clip, frame_index, frame_number
 
 if TYPE_CHECKING:
-    from merbench.clips import Clip
+    from merbench.data.clips import Clip
 
 REQUIRED_COLUMNS = ("sample_id", "database", "subject", "label")
 
@@ -58,7 +58,7 @@ class Dataset:
 
     def clip(self, index: int) -> Clip:
         """The clip of frames of the sample in row ``index``, for features that read more
-        than its sources (:mod:`merbench.clips`). This default follows the sample-table
+        than its sources (:mod:`merbench.data.clips`). This default follows the sample-table
         convention (``folder``, ``onset``, ``apex``, ``offset``); a dataset that keeps its
         clips otherwise overrides it. A dataset without clips raises :class:`MerbenchError`
         naming the missing column."""
@@ -75,7 +75,7 @@ class Dataset:
     def action_units(self) -> list[SampleActionUnits | None]:
         """Every sample's action-unit labels, in sample-table order: the AU numbers coded for
         sure and those coded uncertainly, or None for a sample without AU coding
-        (:mod:`merbench.action_units`). This default reads the sample-table columns
+        (:mod:`merbench.au.labels`). This default reads the sample-table columns
         ``action_units`` and ``uncertain_action_units``; a dataset without them gives no AU
         labels (:class:`MerbenchError`)."""
         return sample_action_units(self.name, self.action_unit_table())

@@ -2,7 +2,7 @@
 
 Most features read a sample through named sources (``onset_frame``, ``apex_frame`` ...).
 Some need more frames of the clip (the span from onset to offset, jittered onsets): they
-ask the dataset for the sample's :class:`Clip` (:meth:`merbench.dataset.Dataset.clip`)
+ask the dataset for the sample's :class:`Clip` (:meth:`merbench.data.dataset.Dataset.clip`)
 instead of reading its sample table and folders themselves, so no feature depends on how a
 particular dataset stores its files.
 

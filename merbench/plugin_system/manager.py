@@ -25,10 +25,10 @@ from typing import Any, Literal
 
 import pluggy
 
-from merbench import hookspecs
-from merbench.errors import PluginError
-from merbench.first_party import check_first_party
-from merbench.registry import FIRST_PARTY, Origin, Registries, Registry
+from merbench.base.errors import PluginError
+from merbench.plugin_system import hookspecs
+from merbench.plugin_system.first_party import check_first_party
+from merbench.plugin_system.registry import FIRST_PARTY, Origin, Registries, Registry
 
 PROJECT = "merbench"
 AUTOLOAD_ENV = "MERBENCH_DISABLE_PLUGIN_AUTOLOAD"

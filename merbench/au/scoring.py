@@ -5,7 +5,7 @@ intervals).
 One function for everyone who turns an AU run's predictions into numbers: the run's summary
 and ``merbench validate``, which recomputes what a file claims, so a number can differ from
 its recomputation only if the stored predictions were changed. The arithmetic is
-:mod:`merbench.au_metrics`'s: an entry coded uncertainly is scored nowhere, the folds are
+:mod:`merbench.au.metrics`'s: an entry coded uncertainly is scored nowhere, the folds are
 pooled before any division, MEB's mean F1 averages every AU of the set.
 """
 
@@ -18,8 +18,8 @@ from typing import Any
 
 import numpy as np
 
-from merbench.action_units import present_bits
-from merbench.au_metrics import (
+from merbench.au.labels import present_bits
+from merbench.au.metrics import (
     THRESHOLD,
     AULabels,
     AUScores,
@@ -43,7 +43,7 @@ class AUScored:
 
 
 def labels_of(codes: np.ndarray, au_set: Sequence[int]) -> AULabels:
-    """The :class:`~merbench.au_metrics.AULabels` of label ``codes``."""
+    """The :class:`~merbench.au.metrics.AULabels` of label ``codes``."""
     n = len(au_set)
     return AULabels(tuple(au_set), present_bits(codes, n), ignored_bits(codes, n))
 

@@ -3,8 +3,8 @@
 Why one module. Every score merbench reports is a ratio of a few per-class counts: how many
 samples of class c there are (``true``), how many were predicted c (``predicted``) and how
 many of those were right (``tp``). Three places used to compute those ratios, each its own
-way: :mod:`merbench.metrics` through scikit-learn, the bootstrap in
-:mod:`merbench.stats.intervals` and epoch selection in :mod:`merbench.selection`, each
+way: :mod:`merbench.scores.metrics` through scikit-learn, the bootstrap in
+:mod:`merbench.stats.intervals` and epoch selection in :mod:`merbench.scores.selection`, each
 vectorised by hand. Three copies of one definition can drift apart, and importing
 ``sklearn.metrics`` alone cost about 0.85 s in every ``merbench run``. Here the counts are
 taken once, from labels (:func:`counts_from_labels`) or from confusion matrices
@@ -14,7 +14,7 @@ Why batched. The counts carry any leading axes, and so does every score: one cal
 every epoch of a fold (selection) or thousands of resampled pools (the bootstrap), where a
 Python loop over pools would be far too slow. One pool is the batch of no axes.
 
-The conventions (those :mod:`merbench.metrics` documents and reports):
+The conventions (those :mod:`merbench.scores.metrics` documents and reports):
 
 - F1 of class c is 2 TP / (2 TP + FP + FN) = 2 TP / (true + predicted): undefined (0 / 0) for
   a class with no true and no predicted sample. Recall is TP / true: undefined for a class

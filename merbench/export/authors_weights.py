@@ -24,9 +24,9 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from merbench.atomic import atomic_write
-from merbench.errors import MerbenchError
-from merbench.registry import Entry, LazyFactory
+from merbench.base.atomic import atomic_write
+from merbench.base.errors import MerbenchError
+from merbench.plugin_system.registry import Entry, LazyFactory
 
 #: file endings taken from a source directory
 SUFFIXES = (".pth", ".pt", ".pkl", ".bin")

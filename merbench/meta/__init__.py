@@ -197,12 +197,12 @@ class ModelMeta(Meta):
     kind: Literal["torch", "sklearn"] = "torch"
     recipe: TrainRecipe | None = None
     extra_training_data: bool = False
-    #: the selection policy (``merbench.selection``) the authors' own code reports numbers
+    #: the selection policy (``merbench.scores.selection``) the authors' own code reports numbers
     #: with, where it shows one: ``--selection authors`` stands for it, every run records it,
     #: and the model's docs compare it with merbench's default. None: their code does not say
     authors_selection: str | None = None
     #: ``"module:function"`` mapping the authors' released state dict to this model's names
-    #: (``merbench convert-weights``, :mod:`merbench.authors_weights`); None: no mapping
+    #: (``merbench convert-weights``, :mod:`merbench.export.authors_weights`); None: no mapping
     authors_weights: str | None = None
     #: the share of one GPU a fold of this model asks for when Ray schedules it on CUDA
     #: (``merbench run --executor ray``): small models share a GPU, several folds at once
@@ -226,7 +226,7 @@ class ModelMeta(Meta):
             raise ValueError(f"model {self.name!r}: a scikit-learn estimator has no epochs, "
                              "lr or batch size to reduce; give model_options only")
         if self.authors_selection is not None:
-            from merbench.selection import POLICIES  # deferred: selection reads run outcomes
+            from merbench.scores.selection import POLICIES  # deferred: selection reads run outcomes
 
             if self.authors_selection not in POLICIES:
                 raise ValueError(f"model {self.name!r}: authors_selection must be one of "
