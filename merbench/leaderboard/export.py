@@ -201,11 +201,12 @@ def export(bench_id: str, folders: list[Path], fmt: str,
         raise MerbenchError(f"--format {fmt} is not one of {', '.join(FORMATS)}")
     known = [b.id for b in load_benchmarks(benchmarks_dir)]
     bench: Exported
-    table = None
     if bench_id not in known:  # a table another kind of result makes, if any has this id
         tables, rejected = kind_tables(folders)
         table = next((t for t in tables if t.id == bench_id), None)
-    if table is not None:
+        if table is None:  # said from what was read, not read again
+            raise MerbenchError(f"no benchmark '{bench_id}'; benchmarks: "
+                                f"{', '.join([*known, *(t.id for t in tables)])}")
         bench, lines = table, table.lines()
     else:
         bench, lines, rejected = benchmark_lines(bench_id, folders, benchmarks_dir)
