@@ -595,3 +595,24 @@ def test_status_of_a_tuning_is_one_line(tuned: Path, cli) -> None:
     assert code == 0 and len(out.strip().splitlines()) == 1
     assert "tuning of ststnet on synthetic/loso, nested, 2 trials x 2 inner folds" in out
     assert "of at most 30; finished: tune.json written" in out
+
+
+def test_a_stop_while_a_finished_tuning_removes_its_runs_loses_nothing(tuned: Path,
+                                                                      tmp_path: Path) -> None:
+    """Fifth adversarial pass, finding 2: a stop after tune.json was written, while the
+    unpacked runs were removed, left half of them; the same command then trusted the
+    folders, deleted runs.tar.xz (the one whole copy) and failed on a half-removed run."""
+    from merbench.results.run_archive import unpack_runs
+
+    folder = Path(shutil.copytree(tuned, tmp_path / "nested"))
+    unpack_runs(folder, folder)
+    trial = sorted((folder / "trials").glob("*/trial-*"))
+    shutil.rmtree(trial[-1])  # every trial-N of the last outer fold's gone, one half-removed
+    for path in (trial[0] / "inner-0").rglob("*"):
+        if path.is_file():
+            path.unlink()
+    before = read_tune(tuned / "tune.json")
+    again = _tune(tmp_path, "nested")
+    assert (again.overall.uf1, again.overall.uar) == (before.overall.uf1, before.overall.uar)
+    assert (folder / "runs.tar.xz").is_file() and not (folder / "trials").exists()
+    validate_tune(folder)

@@ -271,10 +271,15 @@ def _tune(spec: TuneSpec, mode: Mode, settings: RunSettings, out: Path, plugins:
 
 def _unpack_finished(out: Path) -> None:
     """Make a finished tuning's run folders folders again, so the search goes on from them
-    (a longer ``trials``, a ``--timeout-s`` stop); a kill after the archive was written
-    leaves both, and the folders are the runs then."""
+    (a longer ``trials``, a ``--timeout-s`` stop). A stop can leave both: before
+    ``tune.json`` is written (right after the archive) the folders are whole and are the
+    runs; after it, while they are removed, they may be half gone and the archive is the one
+    whole copy, so they are dropped and unpacked from it again (trusting the folders there
+    deleted the archive, then failed on a half-removed run)."""
     if not (out / RUNS_ARCHIVE).is_file():
         return
+    if (out / TUNE_FILE).is_file():  # finished: the archive is whole, the folders may not be
+        remove_packed(out)
     if not any((out / name).exists() for name in PACKED_FOLDERS):
         unpack_runs(out, out)
     (out / RUNS_ARCHIVE).unlink()
