@@ -181,3 +181,32 @@ def test_a_second_ctrl_c_leaves_no_scratch_folder() -> None:
     assert done.returncode == 130, done.stderr
     scratch = Path(done.stdout.split()[0])
     assert scratch.name.startswith("merbench-test-") and not scratch.exists()
+
+
+# A single Ctrl-C that lands inside a scratch folder's removal: the folder stays listed,
+# and the interpreter's exit removes what is left of it.
+STOPPED_WHILE_REMOVING = textwrap.dedent("""
+    import os, shutil, signal, sys
+    from merbench.base import scratch
+
+    real = shutil.rmtree
+    def cut_short(path, *args, **kwargs):
+        shutil.rmtree = real  # the exit's clean-up removes it for real
+        raise KeyboardInterrupt
+
+    try:
+        with scratch.scratch_folder("merbench-test-") as folder:
+            (folder / "run").write_text("x")
+            print(folder, flush=True)
+            shutil.rmtree = cut_short
+    except KeyboardInterrupt:
+        pass
+""")
+
+
+def test_a_stop_inside_a_scratch_folders_removal_leaves_nothing() -> None:
+    done = subprocess.run([sys.executable, "-c", STOPPED_WHILE_REMOVING], capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    folder = Path(done.stdout.split()[0])
+    assert folder.name.startswith("merbench-test-") and not folder.exists()

@@ -308,3 +308,15 @@ def test_a_spotting_runs_video_files_are_those_it_was_summarised_from(
      "missing": lambda: (videos / "0001.json").unlink()}[change]()
     code, _, err = cli("validate", folder)
     assert code == 2 and said in err, err
+
+
+def test_a_strict_build_refuses_a_tuning_not_finished(tmp_path: Path, cli) -> None:
+    """Fifth pass, finding 3: validate rejected a stopped (or running) search, while
+    ``build --strict`` said "0 rejected" and published the rest."""
+    results = tmp_path / "results"
+    folder = Path(shutil.copytree(COMMITTED / "tunings" / "lbp-apex-svm-composite" /
+                                  "test-scored", results / "stopped"))
+    (folder / "tune.json").unlink()
+    code, out, err = cli("leaderboard", "build", "--results", results, "--out",
+                         tmp_path / "site", "--strict")
+    assert code == 2 and "stopped: is a tuning not finished yet" in err, (out, err)

@@ -5,12 +5,14 @@ A command stopped by a second Ctrl-C ends with ``os._exit`` (no clean-up can be 
 half-way by a third), which skips every ``finally`` and ``with`` exit still pending. A
 ``tempfile.TemporaryDirectory`` open then stays behind: a tuning audit's unpacked runs are
 tens of megabytes (a hostile archive's, up to its member cap). So every scratch folder is
-made here and listed while it is open, and :func:`remove_open_scratch` removes what is
-listed just before such an exit.
+made here and listed until it is removed, and :func:`remove_open_scratch` removes what is
+listed just before such an exit, and at the interpreter's exit (a single Ctrl-C that lands
+inside a removal cuts it short too).
 """
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import shutil
 import tempfile
@@ -24,15 +26,18 @@ _OPEN: set[Path] = set()
 def scratch_folder(prefix: str) -> Iterator[Path]:
     """A new folder in the system's temporary folder, removed with what it holds after the
     block (and by :func:`remove_open_scratch` if the process ends inside it)."""
-    with tempfile.TemporaryDirectory(prefix=prefix) as made:
-        path = Path(made)
-        _OPEN.add(path)
-        try:
-            yield path
-        finally:
-            _OPEN.discard(path)
+    path = Path(tempfile.mkdtemp(prefix=prefix))
+    _OPEN.add(path)
+    try:
+        yield path
+    finally:
+        # listed until it is gone: a stop that cuts the removal short leaves it listed, for
+        # the exit's clean-up (a single Ctrl-C there left half of one behind)
+        shutil.rmtree(path, ignore_errors=True)
+        _OPEN.discard(path)
 
 
+@atexit.register
 def remove_open_scratch() -> None:
     """Remove every scratch folder still open: the process is about to end without
     unwinding (a file in use stays where the system keeps it)."""

@@ -204,6 +204,13 @@ def walk_rejections(folders: Sequence[Path]) -> list[Rejected]:
         rejected += [Rejected(path, nested_reason(inside)) for path, inside in tree.nested]
         rejected += [Rejected(path, UNEXPLORED_REASON) for path in tree.unexplored]
         rejected += [Rejected(link, LINK_REASON) for link in tree.links]
+        # a search under way (or stopped) has written its spec, not its result: validate
+        # rejects it, and a strict build must not pass it over as if it were not there
+        rejected += [Rejected(path, f"is a tuning not finished yet ({TUNING_SPEC_FILE} "
+                                    f"written, {TUNE_FILE} not yet): 'merbench status {path}' "
+                                    "says how far it has got")
+                     for path in tree.results if os.path.lexists(path / TUNING_SPEC_FILE)
+                     and not os.path.lexists(path / TUNE_FILE)]
     return rejected
 
 
