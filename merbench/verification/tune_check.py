@@ -27,16 +27,20 @@ the retrained runs' own files name their subjects).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import json
 import math
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from merbench.base.errors import MerbenchError
+from merbench.plugin_system.manager import default_plugins
+from merbench.plugin_system.registry import Entry
 from merbench.results.audit_file import refuse_audit_record
 from merbench.results.codec import to_json
 from merbench.results.run_archive import PACKED_FOLDERS, RUNS_ARCHIVE, unpacked_runs
@@ -139,12 +143,33 @@ def _run(folder: Path, relative: str, expected: RunSpec, deep: bool,
             raise ResultRejected(path, "has no results.json: the run did not finish")
         predictions = read_predictions(path)
     spec, _ = from_config(RunDirectory(path).read_run_file().config)
+    spec, expected = _as_planned(spec), _as_planned(expected)
     if spec != expected:
         found = {k: v for k, v in spec.to_dict().items() if expected.to_dict()[k] != v}
         name = sorted(found)[0]
         raise ResultRejected(path, f"is not the run tune.json says: its {name} is "
                                    f"{found[name]!r}, the record's {expected.to_dict()[name]!r}")
     return predictions
+
+
+def _as_planned(spec: RunSpec) -> RunSpec:
+    """``spec`` with the options set to their factory's default left out, as a run plans
+    them: a tuning file that gives ``databases = 3`` (the synthetic dataset's default)
+    records it in tune.json, while each run it made records the same setting left out."""
+    registries = default_plugins().registries
+    try:
+        entries: dict[str, Entry[Any]] = {
+                   "dataset_options": registries.datasets.get(spec.dataset),
+                   "model_options": registries.models.get(spec.model),
+                   "protocol_options": registries.protocols.get(spec.protocol)}
+        if spec.feature is not None:
+            entries["feature_options"] = registries.features.get(spec.feature)
+    except MerbenchError:  # a name no plugin gives: compared as recorded
+        return spec
+    planned: dict[str, Any] = {field: entry.without_defaults(dict(getattr(spec, field)))
+                               for field, entry in entries.items()
+                               if getattr(spec, field) is not None}
+    return dataclasses.replace(spec, **planned)
 
 
 def _close(a: float, b: float) -> bool:
