@@ -346,3 +346,20 @@ def test_a_tuning_file_giving_a_default_validates(tmp_path: Path, cli) -> None:
     assert cli("tune", space, "--out", tmp_path / "t", "--quiet", "--threads", "1")[0] == 0
     code, _, err = cli("validate", tmp_path / "t")
     assert code == 0, err
+
+
+@pytest.mark.parametrize("stray", ["run", "page.html"])
+def test_a_tuning_folder_holds_only_what_a_tuning_writes(examples: dict[str, Path],
+                                                         tmp_path: Path, cli,
+                                                         stray: str) -> None:
+    """Fifth pass, finding 5: a run or any file put inside a tuning's folder was passed over
+    by validate, the strict build and audit (inside a spotting or AU folder it is
+    rejected)."""
+    folder = Path(shutil.copytree(COMMITTED / "tunings" / "lbp-apex-svm-composite" /
+                                  "test-scored", tmp_path / "tuning"))
+    if stray == "run":
+        shutil.copytree(examples["emotion run"], folder / stray)
+    else:
+        (folder / stray).write_text("<script>")
+    code, _, err = cli("validate", folder)
+    assert code == 2 and f"holds {stray}, which no tuning writes" in err, err

@@ -38,6 +38,7 @@ from typing import Any
 
 import pandas as pd
 
+from merbench.base.atomic import is_temporary
 from merbench.base.errors import MerbenchError
 from merbench.plugin_system.manager import default_plugins
 from merbench.plugin_system.registry import Entry
@@ -274,6 +275,11 @@ def _check_trial(folder: Path, runs: Path, spec: TuneSpec, results: TuneResults,
                                      f"step's {trial.steps[-1]}")
 
 
+#: what a finished tuning's folder holds (an audit.json is refused by its own check)
+TUNING_FILES = frozenset({TUNE_FILE, TUNE_PREDICTIONS_FILE, TUNING_SPEC_FILE, RUNS_ARCHIVE,
+                          "audit.json", *PACKED_FOLDERS})
+
+
 def validate_tune(path: Path, deep: bool = True) -> TuneResults:
     """Accept a tuning folder (or its ``tune.json``) only if what it says recomputes."""
     with validated_tune(path, deep) as (results, _):
@@ -306,6 +312,11 @@ def validated_tune(path: Path, deep: bool = True) -> Iterator[tuple[TuneResults,
     foreign = refuse_audit_record(folder, "tuning")
     if foreign is not None:
         raise ResultRejected(folder, foreign)
+    stray = sorted(entry.name for entry in folder.iterdir() if entry.name not in TUNING_FILES
+                   and not is_temporary(entry))
+    if stray:  # a run or a page dropped in would be neither checked nor said
+        raise ResultRejected(folder, f"holds {stray[0]}, which no tuning writes; move it out "
+                                     "of the tuning's folder")
     problem = _record_problem(folder, results)
     if problem is not None:
         raise ResultRejected(folder, problem)
