@@ -133,7 +133,9 @@ def main(args: argparse.Namespace) -> int:
     if len(args.runs) < 2:
         raise MerbenchError(f"compare takes two runs or more (the reference first); {args.runs[0]} "
                             "alone is compared with nothing: 'merbench validate' checks one run")
-    named = [Path(path).resolve() for path in args.runs]
+    # a run named by its folder or by a file of it is one run (a result file's folder)
+    named = [(path.parent if path.is_file() else path).resolve()
+             for path in map(Path, args.runs)]
     twice = next((path for number, path in enumerate(args.runs)
                   if named.index(named[number]) != number), None)
     if twice is not None:

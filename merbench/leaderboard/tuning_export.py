@@ -10,6 +10,7 @@ selection, never ranked with them, as the page shows the two apart.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,7 +33,8 @@ class TuningTable:
     @property
     def where(self) -> str:
         first = self.tunings[0].results
-        return f"{first.dataset} / {first.protocol}"
+        options = ", ".join(f"{k}={v}" for k, v in sorted(first.dataset_options.items()))
+        return f"{first.dataset} / {first.protocol}" + (f" ({options})" if options else "")
 
     @property
     def title(self) -> str:
@@ -72,10 +74,21 @@ def tuning_listing(folders: Sequence[Path]) -> tuple[list[TuningTable], list[Rej
     """Every tuning table the validated searches under ``folders`` make, and the tunings
     rejected on the way."""
     tunings, rejected = find_tunings(folders)
-    tables: dict[tuple[str, str], list[Tuning]] = {}
+    # searches over other data (the dataset's options) are other tables, never ranked
+    # together under one label (as spotting runs of other data are)
+    tables: dict[tuple[str, str, str], list[Tuning]] = {}
     for tuning in tunings:
-        tables.setdefault((tuning.results.dataset, tuning.results.protocol), []).append(tuning)
-    return [TuningTable(f"tune-{slug(dataset)}-{slug(protocol)}", tuple(sorted(
-                group, key=lambda t: (t.results.mode != NESTED, -t.results.overall.uf1,
-                                      str(t.path)))))
-            for (dataset, protocol), group in sorted(tables.items())], rejected
+        results = tuning.results
+        tables.setdefault((results.dataset, results.protocol,
+                           json.dumps(results.dataset_options, sort_keys=True)),
+                          []).append(tuning)
+    found: list[TuningTable] = []
+    named: dict[str, int] = {}
+    for (dataset, protocol, _), group in sorted(tables.items()):
+        base = f"tune-{slug(dataset)}-{slug(protocol)}"
+        named[base] = named.get(base, 0) + 1
+        suffix = "" if named[base] == 1 else f"-{named[base]}"
+        found.append(TuningTable(base + suffix, tuple(sorted(
+            group, key=lambda t: (t.results.mode != NESTED, -t.results.overall.uf1,
+                                  str(t.path))))))
+    return found, rejected

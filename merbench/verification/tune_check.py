@@ -68,6 +68,7 @@ from merbench.tuning.folds import OuterFold
 from merbench.tuning.run_tuning import best_trial, objective, outer_scores
 from merbench.tuning.run_tuning import run_spec as expected_spec
 from merbench.tuning.space import PRUNERS, SAMPLERS, Parameter, TuneSpec
+from merbench.verification.provenance import ProvenanceError, check_created, check_duration
 from merbench.verification.validate import validate_run
 
 TOLERANCE = 1e-9
@@ -92,6 +93,16 @@ def _record_problem(folder: Path, results: TuneResults) -> str | None:
         return (f"tune.json names sampler {results.sampler!r} and pruner {results.pruner!r}; "
                 f"merbench searches with {', '.join(SAMPLERS)} and prunes with "
                 f"{', '.join(PRUNERS)}")
+    try:  # a date and a duration merbench could have written, as for any result
+        check_created(results.created)
+        check_duration("wall_time_s", results.wall_time_s)
+    except ProvenanceError as exc:
+        return str(exc)
+    ran_all = all(len(outer.trials) == results.trials for outer in results.outer)
+    if results.complete != ran_all:  # the page says "stopped early" from it
+        return (f"tune.json says complete is {results.complete}, but "
+                f"{'every' if ran_all else 'not every'} outer fold ran its {results.trials} "
+                "trials")
     try:
         recorded = json.loads(read_regular_bytes(folder / TUNING_SPEC_FILE))
         spec, mode = dict(recorded["spec"]), recorded["mode"]
