@@ -363,3 +363,32 @@ def test_a_tuning_folder_holds_only_what_a_tuning_writes(examples: dict[str, Pat
         (folder / stray).write_text("<script>")
     code, _, err = cli("validate", folder)
     assert code == 2 and f"holds {stray}, which no tuning writes" in err, err
+
+
+@pytest.mark.parametrize(("field", "value", "said"), [
+    ("complete", False, "tune.json says complete is False, but every outer fold ran"),
+    ("created", "<script>x", "is not a date"),
+    ("wall_time_s", -5, "wall_time_s is -5"),
+])
+def test_a_tunings_own_account_is_checked(tmp_path: Path, cli, field: str, value: object,
+                                          said: str) -> None:
+    """Fifth pass, finding 6: ``complete=false`` (shown as "stopped early"), a created that
+    is no date and a negative wall time validated."""
+    import json
+
+    folder = Path(shutil.copytree(COMMITTED / "tunings" / "lbp-apex-svm-composite" /
+                                  "test-scored", tmp_path / "tuning"))
+    record = json.loads((folder / "tune.json").read_text())
+    record[field] = value
+    (folder / "tune.json").write_text(json.dumps(record))
+    code, _, err = cli("validate", folder)
+    assert code == 2 and said in err, err
+
+
+def test_compare_of_a_run_and_its_own_results_file_is_refused(examples: dict[str, Path],
+                                                              cli) -> None:
+    """Fifth pass, finding 10: a run and its own results.json were compared (a -0.0000
+    difference)."""
+    run = examples["emotion run"]
+    code, _, err = cli("compare", run, run / "results.json")
+    assert code == 2 and "is given twice" in err, err

@@ -98,11 +98,6 @@ def _record_problem(folder: Path, results: TuneResults) -> str | None:
         check_duration("wall_time_s", results.wall_time_s)
     except ProvenanceError as exc:
         return str(exc)
-    ran_all = all(len(outer.trials) == results.trials for outer in results.outer)
-    if results.complete != ran_all:  # the page says "stopped early" from it
-        return (f"tune.json says complete is {results.complete}, but "
-                f"{'every' if ran_all else 'not every'} outer fold ran its {results.trials} "
-                "trials")
     try:
         recorded = json.loads(read_regular_bytes(folder / TUNING_SPEC_FILE))
         spec, mode = dict(recorded["spec"]), recorded["mode"]
@@ -417,6 +412,11 @@ def _validate(folder: Path, runs: Path, results: TuneResults, deep: bool) -> Tun
                                      "tuning's outer folds test every sample of a database "
                                      "they test")
     _check_pooled(folder, results, pooled)
+    ran_all = all(len(outer.trials) == results.trials for outer in results.outer)
+    if results.complete != ran_all:  # the page says "stopped early" from it
+        raise ResultRejected(folder, f"tune.json says complete is {results.complete}, but "
+                                     f"{'every' if ran_all else 'not every'} outer fold ran "
+                                     f"its {results.trials} trials")
     return results
 
 
