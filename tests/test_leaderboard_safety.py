@@ -143,6 +143,14 @@ def _hostile_spotting_run(out: Path) -> None:
     data["spotter"]["name"] = HOSTILE["description"]
     data["spotter"]["options"] = {HOSTILE["class"]: HOSTILE["citation"]}
     file.write_text(json.dumps(data))
+    # the run's record and its video files say the same run, as a forger would make them
+    for record in [out / "spot-run.json", *sorted((out / "videos").glob("*.json"))]:
+        found = json.loads(record.read_text())
+        identity = found.get("identity", found)
+        identity["dataset"]["name"] = data["dataset"]["name"]
+        identity["spotter"]["name"] = data["spotter"]["name"]
+        identity["spotter"]["options"] = data["spotter"]["options"]
+        record.write_text(json.dumps(found))
 
 
 @pytest.fixture(scope="module")

@@ -294,6 +294,8 @@ def test_a_conflict_names_the_other_copies_and_a_strict_build_what_it_did(
     ("extra", "videos/0007.json is no video of the run's 2"),
     ("other video", "videos/0001.json is not video 1 of spotting.json"),
     ("missing", "videos/0001.json is missing"),
+    ("video's identity", "videos/0000.json was spotted by another run than spot-run.json"),
+    ("run's identity", "spot-run.json is not the run spotting.json records"),
 ])
 def test_a_spotting_runs_video_files_are_those_it_was_summarised_from(
         examples: dict[str, Path], tmp_path: Path, cli, change: str, said: str) -> None:
@@ -302,7 +304,16 @@ def test_a_spotting_runs_video_files_are_those_it_was_summarised_from(
     passed validate, audit and the strict build."""
     folder = Path(shutil.copytree(examples["spotting run"], tmp_path / "spots"))
     videos = folder / "videos"
-    {"empty": lambda: (videos / "0001.json").write_text(""),
+    def edited(path: Path, record: dict[str, object]) -> None:
+        import json
+
+        found = json.loads(path.read_text())
+        found.get("identity", found).update(record)
+        path.write_text(json.dumps(found))
+
+    {"video's identity": lambda: edited(videos / "0000.json", {"iou_threshold": 0.1}),
+     "run's identity": lambda: edited(folder / "spot-run.json", {"iou_threshold": 0.1}),
+     "empty": lambda: (videos / "0001.json").write_text(""),
      "extra": lambda: shutil.copy2(videos / "0001.json", videos / "0007.json"),
      "other video": lambda: shutil.copy2(videos / "0000.json", videos / "0001.json"),
      "missing": lambda: (videos / "0001.json").unlink()}[change]()

@@ -71,6 +71,12 @@ def test_a_hard_link_is_rejected_and_a_long_name_still_builds(spotting_results: 
     data = json.loads(file.read_text())
     data["dataset"]["name"] = "x" * 300  # the name is no part of the fingerprint
     file.write_text(json.dumps(data))
+    # and so the run's record and its video files, which must say the same run
+    for record in [folder / "long" / "spot-run.json",
+                   *sorted((folder / "long" / "videos").glob("*.json"))]:
+        found = json.loads(record.read_text())
+        found.get("identity", found)["dataset"]["name"] = "x" * 300
+        record.write_text(json.dumps(found))
     shutil.copytree(spotting_results / "echo", folder / "linked")
     os.link(folder / "linked" / "spotting.json", tmp_path / "elsewhere.json")
     report = build_site([folder], tmp_path / "site")

@@ -75,11 +75,22 @@ def _video_files_problem(folder: Path, results: SpottingResults) -> str | None:
     if extra:
         return (f"{VIDEOS_FOLDER}/{extra[0]} is no video of the run's {len(results.videos)}; "
                 "publish the folder as merbench spot wrote it")
+    try:
+        started = loads(read_regular_bytes(folder / SPOTTING_RUN_FILE).decode("utf-8"))
+    except FileNotFoundError:
+        return f"{SPOTTING_RUN_FILE} is missing; publish the folder as merbench spot wrote it"
+    except (OSError, UnicodeDecodeError, ValueError, MerbenchError):
+        return f"{SPOTTING_RUN_FILE} cannot be read; publish the folder as merbench spot wrote it"
+    if not isinstance(started, dict) or to_json(
+            {k: v for k, v in started.items() if k != "training_data"}) != _identity(results):
+        return (f"{SPOTTING_RUN_FILE} is not the run {SPOTTING_FILE} records (its dataset, "
+                "spotter, settings or scoring rules differ): one of the two was edited")
     for index, video in enumerate(results.videos):
         name = f"{VIDEOS_FOLDER}/{index:04d}.json"
         try:
-            kept = from_json(VideoFile, loads(read_regular_bytes(folder / name)
-                                              .decode("utf-8"))).video
+            kept_file = from_json(VideoFile, loads(read_regular_bytes(folder / name)
+                                                   .decode("utf-8")))
+            kept = kept_file.video
         except FileNotFoundError:
             return f"{name} is missing; publish the folder as merbench spot wrote it"
         except (OSError, UnicodeDecodeError, ValueError, LayoutError, MerbenchError):
@@ -88,7 +99,22 @@ def _video_files_problem(folder: Path, results: SpottingResults) -> str | None:
         if to_json(kept) != to_json(video):
             return (f"{name} is not video {index} of {SPOTTING_FILE} (the run was summarised "
                     "from it): one of the two was edited")
+        if to_json(kept_file.identity) != to_json(started):
+            return (f"{name} was spotted by another run than {SPOTTING_RUN_FILE} records: one "
+                    "of the two was edited")
     return None
+
+
+def _identity(results: SpottingResults) -> object:
+    """What ``spot-run.json`` holds for the run ``results`` records (a learned spotter's
+    digest of its training data aside, which only the data can say)."""
+    return to_json({
+        "dataset": {"name": results.dataset.name, "version": results.dataset.version,
+                    "options": results.dataset.options},
+        "spotter": {"name": results.spotter.name, "version": results.spotter.version,
+                    "options": results.spotter.options},
+        "variants": results.variants, "iou_threshold": results.iou_threshold,
+        "criterion": results.criterion})
 
 
 def _validate_spotting_file(path: Path) -> SpottingResults:
