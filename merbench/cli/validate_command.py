@@ -15,12 +15,10 @@ from merbench.cli.literal import say
 from merbench.cli.parser import EXIT_USAGE
 from merbench.kinds import MARKERS, RESULT_KINDS, Checked, kind_of, started_kind
 from merbench.leaderboard.collect import (
-    LINK_REASON,
     RESULTS_BELOW,
-    UNEXPLORED_REASON,
     Rejected,
     group_key,
-    nested_reason,
+    unpublishable,
     walk_results,
 )
 from merbench.leaderboard.copies import Claim, by_evidence, settle
@@ -49,9 +47,7 @@ def expanded(paths: list[str]) -> tuple[list[Path], list[Rejected]]:
                                 f"of results; {GIVE}")
         tree = walk_results(given)
         found += tree.results
-        rejected += [Rejected(link, LINK_REASON) for link in tree.links]
-        rejected += [Rejected(path, nested_reason(inside)) for path, inside in tree.nested]
-        rejected += [Rejected(path, UNEXPLORED_REASON) for path in tree.unexplored]
+        rejected += unpublishable(tree)
         if not (tree.results or tree.links or rejected):
             raise MerbenchError(f"{given} holds no merbench result (no {' or '.join(MARKERS)} "
                                 f"in it or up to {RESULTS_BELOW} levels below); {GIVE}")

@@ -20,7 +20,7 @@ from typing import Protocol, runtime_checkable
 
 from merbench.base.errors import MerbenchError
 from merbench.plugin_system.manager import Plugins
-from merbench.runner.checks import max_threads
+from merbench.runner.checks import check_process_count
 from merbench.training.device import resolve_device
 from merbench.verification.validate import ValidatedRun
 
@@ -73,12 +73,7 @@ def check_audit_options(request: AuditRequest) -> None:
     is one line at once, never after "training them again" (nor ignored by a kind that
     trains nothing on it)."""
     resolve_device(request.device)
-    if request.workers is not None and request.workers < 1:
-        raise MerbenchError(f"--workers must be at least 1 (got {request.workers})")
-    if request.workers is not None and request.workers > max_threads():
-        raise MerbenchError(f"--workers must be at most {max_threads()} (4 per core of this "
-                            f"machine; got {request.workers:,}); leave it out to let merbench "
-                            "choose")
+    check_process_count("workers", request.workers)
     if request.data_root is not None and not Path(request.data_root).is_dir():
         raise MerbenchError(f"--data-root {request.data_root}: no such folder; give the "
                             "folder that holds the dataset's files")

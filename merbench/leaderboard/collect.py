@@ -182,30 +182,48 @@ def walk_results(folder: Path, given_as: str = "--results ") -> ResultTree:
                        kept_whole=(TUNE_FILE, TUNING_SPEC_FILE), below=RESULTS_BELOW)
 
 
-def results_holding(folders: Sequence[Path], marker: str) -> list[tuple[Path, Path]]:
-    """(the result file named ``marker``, the --results folder it was found under) for
-    every result under ``folders`` that holds one (:func:`walk_results`), each once: a
-    folder given twice, or inside another given one, counts once."""
-    found: dict[Path, tuple[Path, Path]] = {}
-    for folder in folders:
-        for result in walk_results(Path(folder)).results:
-            if os.path.lexists(result / marker):
-                found.setdefault(result.resolve(), (result / marker, Path(folder)))
+#: each --results folder with its walk (:func:`walk_results`), walked once for all it gives
+Walked = list[tuple[Path, ResultTree]]
+
+
+def walked(folders: Sequence[Path]) -> Walked:
+    return [(Path(folder), walk_results(Path(folder))) for folder in folders]
+
+
+def holding(trees: Walked, *markers: str) -> list[tuple[Path, Path]]:
+    """(each result file named one of ``markers``, the --results folder it was found
+    under) in the walked ``trees``, each once: a folder given twice, or inside another
+    given one, counts once."""
+    found: dict[tuple[Path, str], tuple[Path, Path]] = {}
+    for folder, tree in trees:
+        for result in tree.results:
+            for marker in markers:
+                if os.path.lexists(result / marker):
+                    found.setdefault((result.resolve(), marker), (result / marker, folder))
     return list(found.values())
 
 
-def walk_rejections(folders: Sequence[Path]) -> list[Rejected]:
-    """What the walk of ``folders`` met and cannot publish: results inside another result's
-    folder, folders below the depth it looks to, and links to folders (a run linked in is
-    never read through the link, nor skipped with no word)."""
+def results_holding(folders: Sequence[Path], marker: str) -> list[tuple[Path, Path]]:
+    """:func:`holding` of a fresh walk of ``folders`` (each kind's finder)."""
+    return holding(walked(folders), marker)
+
+
+def unpublishable(tree: ResultTree) -> list[Rejected]:
+    """What a walk met and neither validate nor the build can check: results inside another
+    result's folder, folders below the depth it looks to, and links to folders (a run
+    linked in is never read through the link, nor skipped with no word)."""
+    return [*(Rejected(path, nested_reason(inside)) for path, inside in tree.nested),
+            *(Rejected(path, UNEXPLORED_REASON) for path in tree.unexplored),
+            *(Rejected(link, LINK_REASON) for link in tree.links)]
+
+
+def walk_rejections(trees: Walked) -> list[Rejected]:
+    """:func:`unpublishable`, and the tunings under way or stopped: a search that has written
+    its spec, not its result (validate rejects it through its kind; the build must not pass
+    it over as if it were not there)."""
     rejected = []
-    for folder in folders:
-        tree = walk_results(Path(folder))
-        rejected += [Rejected(path, nested_reason(inside)) for path, inside in tree.nested]
-        rejected += [Rejected(path, UNEXPLORED_REASON) for path in tree.unexplored]
-        rejected += [Rejected(link, LINK_REASON) for link in tree.links]
-        # a search under way (or stopped) has written its spec, not its result: validate
-        # rejects it, and a strict build must not pass it over as if it were not there
+    for _, tree in trees:
+        rejected += unpublishable(tree)
         rejected += [Rejected(path, f"is a tuning not finished yet ({TUNING_SPEC_FILE} "
                                     f"written, {TUNE_FILE} not yet): 'merbench status {path}' "
                                     "says how far it has got")
@@ -225,10 +243,10 @@ LINK_REASON = ("is a symbolic link (to a folder, or to nothing); no result is re
                "link: copy the folder itself into the results folder")
 
 
-def find_result_files(folders: list[Path]) -> list[tuple[Path, Path]]:
-    """(file, the folder it was found under) for every results.json and seeds.json under
-    ``folders`` (:func:`walk_results`: none inside a tuning's folder)."""
-    return sorted(results_holding(folders, RESULTS_FILE) + results_holding(folders, SEEDS_FILE),
+def find_result_files(trees: Walked) -> list[tuple[Path, Path]]:
+    """(file, the folder it was found under) for every results.json and seeds.json in the
+    walked ``trees`` (none inside a tuning's folder)."""
+    return sorted(holding(trees, RESULTS_FILE, SEEDS_FILE),
                   key=lambda found: natural_order(found[0]))
 
 
@@ -241,9 +259,10 @@ def collect(folders: list[Path], pins: Pins | None = None,
     copies an audit signed by a trusted key vouches for (None: none)."""
     pins = first_party_pins() if pins is None else pins
     defaults = DeclaredDefaults()
-    files = find_result_files(folders)
+    trees = walked(folders)  # once: the files and what the walk cannot publish
+    files = find_result_files(trees)
     runs: list[Run] = []
-    rejected = walk_rejections(folders)
+    rejected = walk_rejections(trees)
     by_dir: dict[Path, ValidatedRun] = {}
     taken: set[str] = set()
     for path, root in files:

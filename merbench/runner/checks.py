@@ -39,6 +39,18 @@ def max_threads() -> int:
     return 4 * (os.cpu_count() or 1)
 
 
+def check_process_count(name: str, value: int | None) -> None:
+    """``--threads`` or ``--workers``: at least 1, at most :func:`max_threads` (None: left
+    out); ``run`` and ``audit`` take them alike."""
+    if value is None:
+        return
+    if value < 1:
+        raise MerbenchError(f"{flag(name)} must be at least 1 (got {value})")
+    if value > max_threads():
+        raise MerbenchError(f"{flag(name)} must be at most {max_threads()} (4 per core of this "
+                            f"machine; got {value:,}); leave it out to let merbench choose")
+
+
 def check_values(spec: RunSpec, settings: RunSettings) -> None:
     """Reject impossible option values before anything is built."""
     positive = {"epochs": spec.epochs, "batch_size": spec.batch_size,
@@ -46,7 +58,9 @@ def check_values(spec: RunSpec, settings: RunSettings) -> None:
                 "threads": settings.threads,
                 "inner_val_subjects": spec.inner_val_subjects}
     for name, value in positive.items():
-        if value is not None and value < 1:
+        if name in ("threads", "workers"):
+            check_process_count(name, value)
+        elif value is not None and value < 1:
             hint = "; 1 trains one fold at a time" if name == "parallel_folds" else ""
             raise MerbenchError(f"{flag(name)} must be at least 1 (got {value}){hint}")
     if spec.lr is not None and not (spec.lr > 0 and math.isfinite(spec.lr)):
@@ -57,13 +71,6 @@ def check_values(spec: RunSpec, settings: RunSettings) -> None:
     if spec.epochs is not None and spec.epochs > MAX_EPOCHS:
         raise MerbenchError(f"--epochs must be at most {MAX_EPOCHS:,} (got {spec.epochs:,}): "
                             "every epoch's test predictions are kept in memory and on disk")
-    threads_cap = max_threads()
-    for name in ("threads", "workers"):
-        value = getattr(settings, name)
-        if value is not None and value > threads_cap:
-            raise MerbenchError(f"--{name} must be at most {threads_cap} (4 per core of this "
-                                f"machine; got {value:,}); leave it out to let merbench "
-                                "choose")
     check_seed(spec.seed, "--seed")
     for name in ("model_options", "dataset_options", "feature_options", "protocol_options"):
         check_finite(getattr(spec, name), flag(name))
