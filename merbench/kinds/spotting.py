@@ -19,7 +19,12 @@ from merbench.kinds.contract import (
 )
 from merbench.results.codec import loads
 from merbench.results.rundir import folder_is_held
-from merbench.results.safe_files import UnsafeFile, check_entry, read_regular_bytes
+from merbench.results.safe_files import (
+    UnsafeFile,
+    check_entry,
+    empty_files,
+    read_regular_bytes,
+)
 from merbench.results.spotting_file import SPOTTING_FILE, SPOTTING_RUN_FILE, VIDEOS_FOLDER
 from merbench.results.str_file import STR_FILE
 from merbench.verification.spotting_check import (
@@ -82,8 +87,7 @@ class SpottingRunKind:
                    else "spotting")
             return (f"{folder}: {what}: running ({now}), {counted(spotted, 'video')} spotted "
                     "so far")
-        empty = [name for name in (SPOTTING_FILE, STR_FILE)
-                 if (folder / name).is_file() and (folder / name).stat().st_size == 0]
+        empty = empty_files(folder, (SPOTTING_FILE, STR_FILE))
         if empty:
             return (f"{folder}: {what}: its {empty[0]} is empty, no result ('merbench "
                     "validate' says why); run the same merbench spot command to write it "

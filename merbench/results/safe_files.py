@@ -43,6 +43,13 @@ def _describe(path: Path, mode: int) -> str:
     return what
 
 
+def empty_files(folder: Path, names: tuple[str, ...]) -> list[str]:
+    """Those of ``names`` that are regular files in ``folder`` with nothing in them: a
+    result file cut to nothing, which ``status`` must not call written."""
+    return [name for name in names
+            if (folder / name).is_file() and (folder / name).stat().st_size == 0]
+
+
 def check_entry(path: Path, base: Path, *, folder: bool = False) -> None:
     """Refuse ``path`` unless it is a regular file (or, with ``folder``, a folder) that is
     not a link, inside ``base``."""

@@ -14,7 +14,12 @@ from pathlib import Path
 from merbench.base.errors import MerbenchError
 from merbench.results.run_archive import PACKED_FOLDERS, RUNS_ARCHIVE, archived_names
 from merbench.results.rundir import folder_is_held
-from merbench.results.safe_files import UnsafeFile, check_entry, read_regular_bytes
+from merbench.results.safe_files import (
+    UnsafeFile,
+    check_entry,
+    empty_files,
+    read_regular_bytes,
+)
 from merbench.results.tune_file import NESTED, TUNE_FILE, TUNE_PREDICTIONS_FILE, TUNING_SPEC_FILE
 
 
@@ -34,8 +39,7 @@ def _run_files(folder: Path) -> list[str]:
 def _stopped_wrong(folder: Path, written: bool) -> str | None:
     """What is wrong with a tuning no command is writing, where its files are not those a
     search leaves (None: they are)."""
-    empty = [name for name in (TUNE_FILE, TUNE_PREDICTIONS_FILE)
-             if (folder / name).is_file() and (folder / name).stat().st_size == 0]
+    empty = empty_files(folder, (TUNE_FILE, TUNE_PREDICTIONS_FILE))
     packed, unpacked = (folder / RUNS_ARCHIVE).is_file(), (folder / "trials").is_dir()
     if written and empty:
         return (f"its {empty[0]} is empty: not a finished tuning ('merbench validate' says "
