@@ -380,11 +380,13 @@ def test_a_tuning_folder_holds_only_what_a_tuning_writes(examples: dict[str, Pat
     ("complete", False, "tune.json says complete is False, but every outer fold ran"),
     ("created", "<script>x", "is not a date"),
     ("wall_time_s", -5, "wall_time_s is -5"),
+    ("library", {"optuna": "<b>9</b>"}, "merbench searches with optuna and records its"),
+    ("library", {"hyperopt": "0.2.7"}, "merbench searches with optuna and records its"),
 ])
 def test_a_tunings_own_account_is_checked(tmp_path: Path, cli, field: str, value: object,
                                           said: str) -> None:
     """Fifth pass, finding 6: ``complete=false`` (shown as "stopped early"), a created that
-    is no date and a negative wall time validated."""
+    is no date, a negative wall time and any search library (shown on the page) validated."""
     import json
 
     folder = Path(shutil.copytree(COMMITTED / "tunings" / "lbp-apex-svm-composite" /

@@ -112,6 +112,10 @@ def _first_true_positive(raw: dict[str, Any], recognised: Path) -> dict[str, Any
     ("interval", r"not those of the setting chosen"),
     ("fingerprint", r"recognised another spotting run"),
     ("video", r"holds \d+ videos"),
+    ("n_train", r"n_train is not the count"),
+    ("training", r"not the rule merbench recognises by"),
+    ("epochs", r"recogniser\.epochs is 0"),
+    ("seed", r"recogniser\.seed is -1"),
 ])
 def test_validate_rejects_what_the_files_cannot_back(recognised: Path, tmp_path: Path,
                                                      what: str, message: str) -> None:
@@ -129,6 +133,13 @@ def test_validate_rejects_what_the_files_cannot_back(recognised: Path, tmp_path:
             intervals[0]["onset"] -= 1
         elif what == "fingerprint":
             raw["spotting_fingerprint"] = "0" * 16
+        elif what == "n_train":  # a recogniser claimed to train on more than it had
+            first = next(iter(raw["recogniser"]["n_train"]))
+            raw["recogniser"]["n_train"][first] += 100
+        elif what == "training":
+            raw["recogniser"]["training"] = "every expression of every subject"
+        elif what in ("epochs", "seed"):
+            raw["recogniser"][what] = 0 if what == "epochs" else -1
         else:
             raw["videos"].pop()
 

@@ -199,6 +199,20 @@ def test_a_recognisers_claimed_gpu_does_not_loosen_its_audit(recognised: Path, t
         "which only an audit on a GPU can allow for: give --device cuda" in out
 
 
+def test_a_recognisers_renamed_classes_fail_its_audit(recognised: Path, tmp_path: Path,
+                                                       cli) -> None:
+    """Fifth pass, finding 4: ``str.json``'s class names are bound to no data (its emotions
+    are indices), so two names swapped validate; the audit, which loads the dataset, finds
+    them."""
+    forged = Path(shutil.copytree(recognised, tmp_path / "classes"))
+    record = json.loads((forged / "str.json").read_text())
+    record["classes"][0], record["classes"][1] = record["classes"][1], record["classes"][0]
+    (forged / "str.json").write_text(json.dumps(record))
+    assert cli("validate", forged)[0] == 0
+    code, out, err = cli("audit", forged, "--folds", "1")
+    assert code == 1 and "are not the dataset's" in out + err, (out, err)
+
+
 @pytest.mark.parametrize("device", ["\u202e<b>x\x1b", "tpu", "cuda:0 (\x07)"])
 def test_a_recognisers_device_must_be_a_device(recognised: Path, tmp_path: Path, cli,
                                                device: str) -> None:

@@ -144,6 +144,11 @@ def audit_spotting(folder: Path, *, count: int | None, seed: int | None = None,
         dataset = run.open_dataset()
         subjects = list(dict.fromkeys(_subject(video) for video in dataset.videos))
         problem = _data_problem(results.videos, dataset.videos)
+        if problem is None and recorded_str is not None and \
+                recorded_str.classes != list(dataset.classes):
+            # the class names are str.json's claim, beside indices the data binds
+            problem = (f"str.json's classes {recorded_str.classes} are not the dataset's "
+                       f"{list(dataset.classes)}: its emotions are named wrongly")
         if problem is not None:
             return SpottingAudit(len(subjects), None, [], problem)
         picks, choice_seed = choose_folds(len(subjects), count, seed)

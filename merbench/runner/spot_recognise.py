@@ -66,6 +66,7 @@ from merbench.spotting.str_scores import (
     chosen_intervals,
     spotting_fingerprint,
     str_scores,
+    training_counts,
 )
 from merbench.training.device import describe_device, resolve_device
 from merbench.training.seeding import fold_seed
@@ -278,12 +279,10 @@ def recognise(results: SpottingResults, videos: Sequence[LongVideo], classes: Se
     labels = np.array([r.label for r in rows])
     video_of = np.array([subject_of(results.videos[r.video]) for r in rows])
     is_truth = np.array([r.role == TRUTH for r in rows])
-    n_train: dict[str, int] = {}
     device_name = describe_device(spec.device)
     for index, subject in enumerate(dict.fromkeys(subject_of(v) for v in results.videos)):
         train = np.flatnonzero(is_truth & (video_of != subject))
         test = np.flatnonzero(~is_truth & (video_of == subject))
-        n_train[subject] = len(train)
         if len(test) == 0 or (only is not None and subject not in only):
             continue
         if len(train) == 0:
@@ -319,7 +318,7 @@ def recognise(results: SpottingResults, videos: Sequence[LongVideo], classes: Se
         feature_version=feature.meta.version, feature_options=feature_options,
         seed=spec.seed, epochs=None if recipe is None else recipe.epochs,
         provider=str(model.origin), device=device_name, frames=FRAMES_RULE,
-        training=TRAINING_RULE, n_train=n_train)
+        training=TRAINING_RULE, n_train=training_counts(results))
     return StrResults(
         schema_version=STR_SCHEMA, kind="str", created=now_iso(), policy=POLICY,
         spotting_fingerprint=spotting_fingerprint(results), classes=list(classes),

@@ -42,6 +42,18 @@ def chosen_intervals(results: SpottingResults) -> list[list[IntervalRecord]]:
     return [list(video.spotted[chosen[subject_of(video)]]) for video in results.videos]
 
 
+def training_counts(results: SpottingResults) -> dict[str, int]:
+    """``database/subject`` -> the ground-truth expressions with an emotion in the other
+    subjects' videos: what each left-out subject's recogniser trains on, so ``str.json``'s
+    ``n_train`` is a count of the spotting file, not a claim."""
+    per_subject: dict[str, int] = {}
+    for video in results.videos:
+        per_subject[subject_of(video)] = per_subject.get(subject_of(video), 0) + sum(
+            t.emotion is not None for t in video.truth)
+    total = sum(per_subject.values())
+    return {subject: total - own for subject, own in per_subject.items()}
+
+
 def _video(video: SpottedVideo, intervals: Sequence[IntervalRecord]) -> Video:
     truth = tuple(Expression(FrameInterval(t.onset, t.offset), t.kind, t.emotion)
                   for t in video.truth)

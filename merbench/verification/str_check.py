@@ -21,11 +21,14 @@ from merbench.results.safe_files import UnsafeFile, check_entry
 from merbench.results.schema import read_json
 from merbench.results.spotting_file import SpottingResults
 from merbench.results.str_file import STR_FILE, STR_SCHEMA, StrResults
+from merbench.runner.checks import MAX_EPOCHS
+from merbench.runner.spot_recognise import FRAMES_RULE, TRAINING_RULE
 from merbench.spotting.str_scores import (
     POLICY,
     chosen_intervals,
     spotting_fingerprint,
     str_scores,
+    training_counts,
 )
 
 
@@ -52,6 +55,24 @@ def _read(file: Path) -> StrResults:
 RECORDED_DEVICE = re.compile(r"(cpu|mps|cuda(:\d+)?)( \([\x20-\x7e]{1,200}\))?")
 
 
+def _recogniser_problem(found: StrResults, spotting: SpottingResults) -> str | None:
+    """What in ``recogniser`` merbench could not have written, or None. Its model, feature,
+    options and seed are the run's claim, which ``merbench audit`` trains again; the rest
+    follows from the spotting file and this merbench's rules, so it is checked here."""
+    record = found.recogniser
+    if record.frames != FRAMES_RULE or record.training != TRAINING_RULE:
+        return ("recogniser.frames or recogniser.training is not the rule merbench "
+                "recognises by; publish str.json as merbench spot --recognise wrote it")
+    if record.n_train != training_counts(spotting):
+        return ("recogniser.n_train is not the count of the other subjects' ground-truth "
+                "expressions in spotting.json: each subject's recogniser trains on those")
+    if record.epochs is not None and not 1 <= record.epochs <= MAX_EPOCHS:
+        return f"recogniser.epochs is {record.epochs}, not a number of epochs from 1"
+    if record.seed < 0:
+        return f"recogniser.seed is {record.seed}; merbench seeds are whole numbers from 0"
+    return None
+
+
 def validate_str(file: Path, spotting: SpottingResults) -> StrResults:
     """The checked ``str.json`` at ``file`` of the (already checked) run ``spotting``;
     :class:`ResultRejected` naming the first thing wrong."""
@@ -70,6 +91,9 @@ def validate_str(file: Path, spotting: SpottingResults) -> StrResults:
         raise ResultRejected(file, f"recogniser.device is {found.recogniser.device!r}, not a "
                                    "device merbench trains on (cpu, mps, cuda or cuda:N, with "
                                    "its hardware's name)")
+    problem = _recogniser_problem(found, spotting)
+    if problem is not None:
+        raise ResultRejected(file, problem)
     if len(found.videos) != len(spotting.videos):
         raise ResultRejected(file, f"holds {len(found.videos)} videos; its spotting run has "
                                    f"{len(spotting.videos)}")

@@ -32,6 +32,7 @@ import hashlib
 import json
 import math
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -74,6 +75,10 @@ from merbench.verification.validate import validate_run
 TOLERANCE = 1e-9
 
 
+#: a library's version as its ``__version__`` gives it (PEP 440 text)
+LIBRARY_VERSION = re.compile(r"\d+(\.\d+){0,3}([.+-]?[A-Za-z0-9]+){0,4}")
+
+
 def _spec_of(results: TuneResults) -> TuneSpec:
     return TuneSpec(model=results.model, dataset=results.dataset, protocol=results.protocol,
                     seed=results.seed, objective=results.objective,
@@ -93,6 +98,11 @@ def _record_problem(folder: Path, results: TuneResults) -> str | None:
         return (f"tune.json names sampler {results.sampler!r} and pruner {results.pruner!r}; "
                 f"merbench searches with {', '.join(SAMPLERS)} and prunes with "
                 f"{', '.join(PRUNERS)}")
+    if set(results.library) != {"optuna"} or not all(
+            isinstance(v, str) and LIBRARY_VERSION.fullmatch(v) for v in results.library.values()):
+        # the run's claim, like its environment, shown on its page: still only a version
+        return (f"tune.json's library is {results.library!r}; merbench searches with "
+                "optuna and records its version (such as \"4.5.0\")")
     try:  # a date and a duration merbench could have written, as for any result
         check_created(results.created)
         check_duration("wall_time_s", results.wall_time_s)
