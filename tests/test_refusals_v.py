@@ -222,6 +222,9 @@ def test_a_tuning_that_status_calls_unfinished_does_not_validate(tmp_path: Path,
     assert code == 2 and (said is None or said in err), err
     code, out, err = cli("status", folder)
     assert "finished: tune.json written" not in out, out
+    if change == "fifo predictions":  # a state said as a run's status says it (fifth pass)
+        assert code == 0 and "predictions.csv is a fifo, which merbench never reads" in out \
+            and "publish" not in out + err, (out, err)
 
 
 def test_a_synthetic_dataset_too_large_to_make_is_refused_at_once(cli, tmp_path: Path) -> None:
@@ -405,3 +408,38 @@ def test_compare_of_a_run_and_its_own_results_file_is_refused(examples: dict[str
     run = examples["emotion run"]
     code, _, err = cli("compare", run, run / "results.json")
     assert code == 2 and "is given twice" in err, err
+
+
+def test_rejections_are_counted_as_what_they_are(examples: dict[str, Path], tmp_path: Path,
+                                                 cli) -> None:
+    """Fifth pass, smaller points: a link to a folder of documents was counted as a
+    rejected "result file", and a tuning's rejection was reported by an AU table's export
+    as if it were the AU benchmark's."""
+    results = tmp_path / "results"
+    results.mkdir()
+    shutil.copytree(examples["emotion run"], results / "run")
+    (results / "docs").symlink_to(Path(sys.prefix))
+    code, out, err = cli("validate", results)
+    assert code == 2 and "0 of 1 result file(s) rejected; 1 entry of the results folders " \
+        "refused unread" in err, (out, err)
+    code, out, err = cli("leaderboard", "build", "--results", results, "--out",
+                         tmp_path / "site")
+    assert code == 0 and "1 rejected" in out and "rejected file" not in out, (out, err)
+
+
+def test_a_table_of_single_runs_claims_no_std_over_seeds(cli) -> None:
+    """Fifth pass, smaller points: a tuning's (or a spotting run's) export ended "Mean ± std
+    over seeds" under rows that are one run each; the legend now follows the rows."""
+    code, out, err = cli("leaderboard", "export", "tune-composite-loso", "--results",
+                         COMMITTED / "tunings", "--format", "markdown")
+    assert code == 0 and "std over seeds" not in out and "One run a row" in out, (out, err)
+
+
+def test_a_seeds_folder_holds_only_the_runs_it_summarises(examples: dict[str, Path],
+                                                          tmp_path: Path, cli) -> None:
+    """Fifth pass, smaller points: a run added beside a seeds.json (a ``seed-2`` it does
+    not list) validated with no remark and was published beside the summary."""
+    folder = Path(shutil.copytree(examples["summary over seeds"], tmp_path / "seeds"))
+    shutil.copytree(folder / "seed-1", folder / "seed-2")
+    code, out, err = cli("validate", folder)
+    assert code == 2 and "holds seed-2, a run seeds.json does not list" in err, (out, err)

@@ -127,5 +127,5 @@ def test_build_strict_publishes_no_tuning_whose_trial_validate_rejects(tmp_path:
     assert code == 2 and "rejected" in err
     code, out, err = cli("leaderboard", "build", "--results", tmp_path / "results", "--out",
                          tmp_path / "site", "--strict")
-    assert code == 2 and "1 result file(s) rejected (--strict)" in err, (out, err)
+    assert code == 2 and "1 rejected (--strict)" in err, (out, err)
     assert not (tmp_path / "site").exists()  # nothing written under --strict then

@@ -77,14 +77,15 @@ def main(args: argparse.Namespace) -> int:
             f"site: not written (--strict), {report.out} left as it was" if report.out.exists()
             else "site: not written (--strict)")
     say(f"{site} ({counted(report.benchmarks, 'benchmark')}, "
-        f"{counted(report.runs, 'run')}, {len(report.rejected)} rejected file(s)"
+        f"{counted(report.runs, 'run')}, {len(report.rejected)} rejected"
           f"{f'; also {others}' if others else ''})")
     if trusted:
         say(f"audits count when signed by: {', '.join(k.shown for k in trusted.values())}")
     else:
         say("no --trust: no audit is verified; audits show as claimed, not verified")
     if report.rejected and args.strict:
-        say(f"merbench: error: {len(report.rejected)} result file(s) rejected (--strict)",
+        say(f"merbench: error: {len(report.rejected)} rejected (--strict): results, or "
+            "entries of the results folders that no result may be",
               file=sys.stderr)
         return EXIT_USAGE
     return 0

@@ -104,11 +104,20 @@ def main(args: argparse.Namespace) -> int:
         say(text, file=sys.stderr if to_stderr else None)
     rejected += len(refused)
     if rejected:
-        say(f"merbench: error: {rejected} of {len(args.files) + len(unchecked)} result "
-            "file(s) rejected",
-              file=sys.stderr)
+        say(f"merbench: error: {_tally(rejected - len(unchecked), len(args.files), unchecked)}",
+            file=sys.stderr)
         return EXIT_USAGE
     return 0
+
+
+def _tally(rejected: int, results: int, unchecked: list[Rejected]) -> str:
+    """The rejections counted as what they are: result files, and entries of a results
+    folder that are none (a link to a folder of documents is no result file)."""
+    said = [f"{rejected} of {results} result file(s) rejected"] if results else []
+    if unchecked:
+        said.append(f"{len(unchecked)} entr{'y' if len(unchecked) == 1 else 'ies'} of the "
+                    "results folders refused unread")
+    return "; ".join(said)
 
 
 def _conflicting(checked: list[Checked]) -> tuple[set[str], list[Line]]:

@@ -143,9 +143,22 @@ def to_markdown(bench: Exported, lines: list[Line]) -> str:
                  *(_shown(m, s, i, "±") for m, s, i in line.scores)]
         out.append(f"| {' | '.join(cells)} |")
     out.append("")
-    out.append(f"{_markdown(bench.title)}. Mean ± std over seeds, [95% interval over subjects]; "
-               "test-set selection rows are not comparable with the others.")
+    out.append(f"{_markdown(bench.title)}. {_legend(lines, '±', '%')}")
     return "\n".join(out) + "\n"
+
+
+def _legend(lines: list[Line], plus_minus: str, percent: str) -> str:
+    """What the table's cells hold, said from its rows: a spotting or tuning table, whose
+    rows are single runs, has no std over seeds to explain."""
+    said = ["mean " + plus_minus + " std over seeds"
+            if any(s is not None for line in lines for _, s, _ in line.scores)
+            else "one run a row"]
+    if any(i is not None for line in lines for _, _, i in line.scores):
+        said.append(f"[95{percent} interval over subjects]")
+    text = ", ".join(said)
+    if any(line.test_set_selection for line in lines):
+        text += "; test-set selection rows are not comparable with the others"
+    return text[0].upper() + text[1:] + "."
 
 
 _LATEX = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "_": r"\_", "#": r"\#",
@@ -181,8 +194,8 @@ def _csv_text(text: str) -> str:
 def to_latex(bench: Exported, lines: list[Line]) -> str:
     """A ``tabular`` with booktabs rules (``\\usepackage{booktabs}``)."""
     head = ["Model", "Selection", "Seeds", *headers(bench)]
-    out = [r"% " + _latex(bench.title) + ": mean $\\pm$ std over seeds, [95\\% interval "
-           "over subjects]; merbench leaderboard export",
+    out = [r"% " + _latex(bench.title) + ": " + _legend(lines, r"$\pm$", r"\%")
+           + " merbench leaderboard export",
            r"\begin{tabular}{ll" + "r" * (1 + len(headers(bench))) + "}", r"\toprule",
            " & ".join(_latex(h) for h in head) + r" \\", r"\midrule"]
     for line in lines:
@@ -213,8 +226,9 @@ def export(bench_id: str, folders: list[Path], fmt: str,
     if not lines:
         where = ", ".join(str(folder) for folder in folders)
         warnings.warn(f"no run of benchmark '{bench_id}' under {where}"
-                      + (f" ({len(rejected)} result file(s) rejected)"
-                         if rejected else "")
+                      # of any kind: a tuning's rejection is not this benchmark's run
+                      + (f" ({len(rejected)} result(s) or entries under it rejected: "
+                         "'merbench validate' says why)" if rejected else "")
                       + f": the {fmt} table has its header only", EmptyExport, stacklevel=2)
     writer = {"csv": to_csv, "latex": to_latex, "markdown": to_markdown}[fmt]
     return writer(bench, lines), rejected

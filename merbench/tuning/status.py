@@ -56,14 +56,18 @@ def _stopped_wrong(folder: Path, written: bool) -> str | None:
 
 def tuning_status(folder: Path) -> str:
     """The search, its runs finished out of the most it can train, and its state."""
-    try:
-        for name in (TUNE_FILE, RUNS_ARCHIVE, TUNE_PREDICTIONS_FILE):  # said, never read
+    for name in (TUNE_FILE, RUNS_ARCHIVE, TUNE_PREDICTIONS_FILE):  # said, never read
+        try:
             check_entry(folder / name, folder)
+        except UnsafeFile as exc:  # a state of the folder, said as a run's status says it
+            return (f"{folder}: {str(exc).split('; ')[0]}, which merbench never reads (remove "
+                    "it: the same merbench tune command writes what it should hold again)")
+    try:
         claimed = json.loads(read_regular_bytes(folder / TUNING_SPEC_FILE))
         spec, mode = claimed["spec"], claimed["mode"]
         trials, inner = int(spec["trials"]), int(spec["inner_folds"])
         what = f"{spec['model']} on {spec['dataset']}/{spec['protocol']}"
-    except UnsafeFile as exc:
+    except UnsafeFile as exc:  # tuning.json itself: not what a search started with
         raise MerbenchError(f"{folder}: {exc}") from None
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise MerbenchError(f"{folder / TUNING_SPEC_FILE} cannot be read ({exc}); is the "
