@@ -194,6 +194,9 @@ def test_a_tuning_being_written_is_neither_called_a_result_nor_written_twice(
     code, _, err = cli("validate", folder)
     assert code == 2 and "is a tuning not finished yet (tuning.json written, tune.json not " \
         "yet)" in err, err
+    code, _, err = cli("audit", folder)  # the same sentence, one function for every command
+    assert code == 2 and "is a tuning not finished yet (tuning.json written, tune.json not " \
+        "yet)" in err and "an audit makes again what a finished result holds" in err, err
 
 
 @pytest.mark.parametrize(("change", "said"), [

@@ -12,11 +12,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from merbench.base.errors import MerbenchError
-from merbench.base.literal import counted, indefinite
+from merbench.base.literal import counted
 from merbench.cli.literal import say
 from merbench.kinds import AuditRequest, check_audit_options, kind_of, started_kind
 from merbench.leaderboard.collect import walk_results
 from merbench.plugin_system.manager import Plugins
+from merbench.results.result_files import not_finished
 
 EXIT_DIFFERS = 1
 
@@ -34,9 +35,9 @@ def _count(text: str) -> int | None:
 def _not_a_result(path: Path) -> str:
     """Why ``path``, which no kind of result owns, cannot be audited, and what to give."""
     started = started_kind(path) if path.is_dir() else None
-    if started is not None:
-        return (f"{path} is {indefinite(started.name)} not finished yet ({started.markers[0]} "
-                "not written): an audit makes again what a finished result holds")
+    if started is not None and started.started_file is not None:
+        said = not_finished(started.name, started.started_file, started.markers[0], path)
+        return f"{path} {said}; an audit makes again what a finished result holds"
     inside = walk_results(path, given_as="").results if path.is_dir() else []
     if inside:  # a folder of results, such as one configuration's seed runs
         return (f"{path} holds {counted(len(inside), 'result')} "

@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 
 from merbench.base.errors import MerbenchError
-from merbench.base.literal import indefinite
 from merbench.cli.literal import say
 from merbench.cli.parser import EXIT_USAGE
 from merbench.kinds import MARKERS, RESULT_KINDS, Checked, kind_of, started_kind
@@ -24,6 +23,7 @@ from merbench.leaderboard.collect import (
 from merbench.leaderboard.copies import Claim, by_evidence, settle
 from merbench.leaderboard.declared_defaults import DeclaredDefaults
 from merbench.results.out_folders import is_system_folder
+from merbench.results.result_files import not_finished
 from merbench.verification.validate import ResultRejected, ValidatedRun
 
 GIVE = "give a run directory, a result file or a folder of results"
@@ -61,11 +61,9 @@ def _checked(path: Path) -> Checked:
     kind = kind_of(path)
     if kind is None:
         started = started_kind(path) if path.is_dir() else None
-        if started is not None:  # its first file written, its result not yet
-            raise ResultRejected(path, f"is {indefinite(started.name)} not finished yet "
-                                       f"({started.started_file} written, "
-                                       f"{started.markers[0]} not yet): 'merbench status "
-                                       f"{path}' says how far it has got")
+        if started is not None and started.started_file is not None:  # under way
+            raise ResultRejected(path, not_finished(started.name, started.started_file,
+                                                    started.markers[0], path))
         if path.is_dir():
             raise ResultRejected(path, f"holds none of {', '.join(MARKERS)}; pass a run "
                                        "directory, a tuning's or a results file")

@@ -34,7 +34,7 @@ from merbench.results.au_file import AUResults
 from merbench.results.folder_walk import ResultTree, natural_order, result_tree
 from merbench.results.model import Results, Scores
 from merbench.results.out_folders import is_system_folder
-from merbench.results.result_files import RESULT_MARKERS
+from merbench.results.result_files import RESULT_MARKERS, not_finished
 from merbench.results.schema import departures_from_declared
 from merbench.results.tune_file import TUNE_FILE, TUNING_SPEC_FILE
 from merbench.verification.validate import (
@@ -224,9 +224,7 @@ def walk_rejections(trees: Walked) -> list[Rejected]:
     rejected = []
     for _, tree in trees:
         rejected += unpublishable(tree)
-        rejected += [Rejected(path, f"is a tuning not finished yet ({TUNING_SPEC_FILE} "
-                                    f"written, {TUNE_FILE} not yet): 'merbench status {path}' "
-                                    "says how far it has got")
+        rejected += [Rejected(path, not_finished("tuning", TUNING_SPEC_FILE, TUNE_FILE, path))
                      for path in tree.results if os.path.lexists(path / TUNING_SPEC_FILE)
                      and not os.path.lexists(path / TUNE_FILE)]
     return rejected

@@ -8,6 +8,9 @@ are these). Each name is defined beside its file's reader; here they are gathere
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from merbench.base.literal import indefinite
 from merbench.results.au_file import AU_RESULTS_FILE
 from merbench.results.spotting_file import SPOTTING_FILE
 from merbench.results.tune_file import TUNE_FILE, TUNING_SPEC_FILE
@@ -20,4 +23,13 @@ SEEDS_FILE = "seeds.json"
 RESULT_MARKERS = (RESULTS_FILE, SEEDS_FILE, AU_RESULTS_FILE, SPOTTING_FILE, TUNE_FILE,
                   TUNING_SPEC_FILE)
 
-__all__ = ["RESULTS_FILE", "RESULT_MARKERS", "SEEDS_FILE"]
+
+
+def not_finished(kind: str, started_file: str, result_file: str, folder: Path) -> str:
+    """Why a result under way (its first file written, its result file not yet) is no
+    result: said alike by ``validate``, ``audit`` and the build."""
+    return (f"is {indefinite(kind)} not finished yet ({started_file} written, {result_file} "
+            f"not yet): 'merbench status {folder}' says how far it has got")
+
+
+__all__ = ["RESULTS_FILE", "RESULT_MARKERS", "SEEDS_FILE", "not_finished"]
