@@ -4,6 +4,7 @@ the ``composite`` dataset unchanged, and compared against a release (the real on
 from __future__ import annotations
 
 import json
+import shutil
 import os
 from pathlib import Path
 
@@ -30,11 +31,13 @@ def _cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MERBENCH_CACHE_DIR", str(tmp_path / "cache"))
 
 
-@pytest.fixture
-def raw_root(real_data: Path, tmp_path: Path) -> tuple[Path, dict[str, object]]:
+@pytest.fixture(scope="module")
+def raw_root(real_data: Path, tmp_path_factory: pytest.TempPathFactory
+             ) -> tuple[Path, dict[str, object]]:
     """Fixture frame trees of one subject per database, for the real coding sheets; the
-    megc2019 options that point at them."""
-    root = tmp_path / "raw"
+    megc2019 options that point at them. Made once for the module (a second each): every
+    test reads them, none writes into them (exports go to each test's own folder)."""
+    root = tmp_path_factory.mktemp("raw-trees") / "raw"
     (root / "casme2" / "Cropped").mkdir(parents=True)
     (root / "SAMM" / "006").mkdir(parents=True)
     (root / "smic" / "HS").mkdir(parents=True)
@@ -296,7 +299,8 @@ def test_a_repeat_export_leaves_only_its_own_files(raw_root, tmp_path: Path, cli
 
 
 def test_a_skipped_sample_is_in_the_report_with_why(raw_root, tmp_path: Path, cli) -> None:
-    root, _ = raw_root
+    root = Path(shutil.copytree(raw_root[0], tmp_path / "raw"))  # the module's stays whole
+    raw_root = (root, raw_root[1])
     clip = sorted((root / "smic" / "HS" / "s1" / "micro").glob("*/*"))[0]
     for frame in clip.iterdir():
         frame.unlink()
