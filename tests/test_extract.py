@@ -115,3 +115,23 @@ def test_parallel_and_sequential_extraction_agree(tmp_path: Path,
     one = extract_samples(TVL1_UVOS, feature, dataset, workers=1, use_cache=False)
     two = extract_samples(TVL1_UVOS, feature, dataset, workers=2)
     np.testing.assert_array_equal(one.values, two.values)
+
+
+def test_an_interrupted_extraction_says_what_the_cache_keeps(frames_cli, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch
+                                                            ) -> None:
+    """Ctrl-C during ``extract`` ends as during ``export`` (one ending, the reporter's): 130
+    and the line that says the finished samples are in the cache."""
+    from merbench.cli.progress import ProgressReporter
+
+    def stop(self: object, label: str, done: int, total: int) -> None:
+        if done == 2:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(ProgressReporter, "extraction_progress", stop)
+    code, _, err = frames_cli("extract", "-d", "frames", "-f", "tvl1-uvos", "--feature-opt",
+                              "face=frame", "--feature-opt", "method=farneback", "-q",
+                              "--workers", "1")
+    assert code == 130 and err.strip() == ("merbench: interrupted — every sample finished so "
+                                           "far is in the cache; run the same command again "
+                                           "to compute only the rest"), err

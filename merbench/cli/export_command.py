@@ -16,7 +16,6 @@ written down in one place and checked where it is read.
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -28,7 +27,7 @@ from merbench.base.atomic import atomic_write_json
 from merbench.base.errors import MerbenchError
 from merbench.cli.literal import say
 from merbench.cli.parser import EXIT_INTERRUPTED
-from merbench.cli.progress import INTERRUPTED_EXTRACTION, ProgressReporter
+from merbench.cli.progress import ProgressReporter
 from merbench.cli.render import skipped_note
 from merbench.cli.run_options import given_options
 from merbench.export import folder
@@ -98,8 +97,7 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
             values[name] = got
             reports[name] = extra.get("report", {})
     except KeyboardInterrupt:
-        reporter.stop()
-        say(INTERRUPTED_EXTRACTION, file=sys.stderr)
+        reporter.extraction_interrupted()
         return EXIT_INTERRUPTED
     finally:
         reporter.stop()

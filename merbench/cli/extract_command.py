@@ -9,13 +9,12 @@ say the same things about them, and a saved file serves the run as it is.
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Callable
 
 from merbench.base.errors import MerbenchError
 from merbench.cli.literal import say
 from merbench.cli.parser import EXIT_INTERRUPTED
-from merbench.cli.progress import INTERRUPTED_EXTRACTION, ProgressReporter
+from merbench.cli.progress import ProgressReporter
 from merbench.cli.render import print_extraction, skipped_note
 from merbench.cli.run_options import given_options
 from merbench.features import SampleExtractor
@@ -61,8 +60,7 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
             workers=settings.workers,
             on_progress=lambda done, total: reporter.extraction_progress(label, done, total))
     except KeyboardInterrupt:
-        reporter.stop()
-        say(INTERRUPTED_EXTRACTION, file=sys.stderr)
+        reporter.extraction_interrupted()
         return EXIT_INTERRUPTED
     finally:
         reporter.stop()

@@ -44,7 +44,7 @@ from rich.text import Text
 
 from merbench.cli.console import LiteralConsole
 from merbench.cli.estimate import GPU_WORK_S, estimate_line, offer_lines
-from merbench.cli.literal import literal
+from merbench.cli.literal import literal, say
 from merbench.plugin_system.hookimpl import hookimpl
 from merbench.plugin_system.runinfo import RunInfo
 
@@ -319,6 +319,12 @@ class ProgressReporter:
         self._open.discard(run.run_dir)
         if not self._open:
             self.stop()
+
+    def extraction_interrupted(self) -> None:
+        """Ctrl-C during extract or export: the bars stopped, then what is kept said (the
+        cache holds every finished sample), one ending for both commands."""
+        self.stop()
+        say(INTERRUPTED_EXTRACTION, file=sys.stderr)
 
     def stop(self) -> None:
         self._stop_status()
