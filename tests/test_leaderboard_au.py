@@ -164,7 +164,7 @@ def test_the_index_lists_every_au_run(au_run: Path, tmp_path: Path, read_tables,
     shutil.copytree(au_run, results / "au" / "seed-0")
     code, out, err = cli("leaderboard", "build", "--results", results, "--out",
                          tmp_path / "site")
-    assert code == 0 and "0 runs, 0 rejected file(s); also 1 AU run)" in out, err
+    assert code == 0 and "0 runs, 0 rejected; also 1 AU run)" in out, err
     truth = read_au_results(au_run / AU_RESULTS_FILE)
     index = (tmp_path / "site" / "index.html").read_text()
     [row] = read_tables(index)["au-runs-table"]
