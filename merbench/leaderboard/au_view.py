@@ -36,14 +36,8 @@ from typing import Any
 
 import numpy as np
 
-from merbench.au.comparison import (
-    StoredAURun,
-    au_claim,
-    compare_au,
-    mean_f1_interval,
-    predictions_digest,
-    stored_au_run,
-)
+from merbench.au.comparison import au_claim, compare_au, predictions_digest
+from merbench.au.seed_pool import StoredAURun, mean_f1_interval, stored_au_run
 from merbench.base.errors import MerbenchError
 from merbench.leaderboard.collect import (
     Cell,
