@@ -5,7 +5,8 @@ The AU page's row (:mod:`merbench.leaderboard.au_view`), ``merbench compare`` of
 ``merbench run --task au --seeds`` (its ``au-seeds.json``) and its validation all need the
 interval of a configuration's seed-mean mean F1; they read the seed runs' predictions here
 and compute it with :func:`mean_f1_interval`, so the page, the file and the check can
-never disagree. This module reads files a run wrote and computes; it validates nothing
+never disagree; :func:`summarise_au_seeds` is that file, written by the run and recomputed
+by ``merbench validate``. This module reads files a run wrote and computes; it validates nothing
 (:mod:`merbench.au.comparison` validates what a user names), so the runner may use it.
 """
 
@@ -23,8 +24,18 @@ from merbench.au.labels import present_bits
 from merbench.au.metrics import au_intervals, subject_counts
 from merbench.au.scoring import labels_of
 from merbench.base.errors import MerbenchError
-from merbench.results.au_file import AU_PREDICTIONS_FILE, AUResults
+from merbench.results.au_file import (
+    AU_PREDICTIONS_FILE,
+    AU_SEEDS_SCHEMA,
+    AUDatasetNamed,
+    AUResults,
+    AUSeedsInterval,
+    AUSeedsSummary,
+)
+from merbench.results.model import IntervalMethod, Named, ProtocolNamed
+from merbench.results.over_seeds import STD_OVER_SEEDS, au_over_seeds
 from merbench.results.safe_files import read_regular_bytes
+from merbench.stats.intervals import LEVEL, METHOD, RESAMPLES, SEED
 from merbench.stats.record import subject_strata
 
 
@@ -86,3 +97,29 @@ def mean_f1_interval(run: StoredAURun) -> tuple[float, float] | None:
     if np.isnan(found.low) or np.isnan(found.high):
         return None
     return float(found.low), float(found.high)
+
+
+def summarise_au_seeds(base: Path, runs: Sequence[tuple[str, AUResults]],
+                       created: str) -> AUSeedsSummary:
+    """``au-seeds.json`` of the seed runs ``runs`` ((folder name in ``base``, its results),
+    in the order the seeds were given): each seed's overall mean F1 and per-AU F1, their
+    mean and std, and the interval of the seed mean over subjects from every seed's
+    ``au-predictions.csv`` (:func:`mean_f1_interval`, as the AU page's row)."""
+    first = runs[0][1]
+    seeds = [results.seed for _, results in runs]
+    found = mean_f1_interval(stored_au_run(base, [(base / name, r) for name, r in runs]))
+    return AUSeedsSummary(
+        schema_version=AU_SEEDS_SCHEMA, kind="au-seeds", created=created,
+        model=Named(name=first.model.name, version=first.model.version),
+        dataset=AUDatasetNamed(name=first.dataset.name, version=first.dataset.version,
+                               n_samples=first.dataset.n_samples,
+                               n_scored=first.dataset.n_scored),
+        protocol=ProtocolNamed(name=first.protocol.name, version=first.protocol.version,
+                               n_folds=first.protocol.n_folds),
+        au_set=list(first.au_set), threshold=first.threshold, seeds=seeds,
+        runs={str(results.seed): name for name, results in runs}, std=STD_OVER_SEEDS,
+        overall=au_over_seeds(map(str, seeds), [results.overall for _, results in runs]),
+        interval=AUSeedsInterval(
+            method=IntervalMethod(method=METHOD, unit="subject", level=LEVEL,
+                                  resamples=RESAMPLES, seed=SEED),
+            mean_f1=None if found is None else list(found)))
