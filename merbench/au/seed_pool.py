@@ -21,8 +21,7 @@ import numpy as np
 import pandas as pd
 
 from merbench.au.labels import present_bits
-from merbench.au.metrics import au_intervals, subject_counts
-from merbench.au.scoring import labels_of
+from merbench.au.metrics import au_intervals, labels_of, subject_counts
 from merbench.base.errors import MerbenchError
 from merbench.results.au_file import (
     AU_PREDICTIONS_FILE,
