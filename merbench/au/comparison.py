@@ -20,12 +20,18 @@ import numpy as np
 from merbench.au.metrics import pooled_scores
 from merbench.au.seed_pool import StoredAURun, configuration, stored_au_run
 from merbench.base.errors import MerbenchError
-from merbench.results.au_file import AU_PREDICTIONS_FILE, AU_RESULTS_FILE, AUResults
+from merbench.results.au_file import (
+    AU_PREDICTIONS_FILE,
+    AU_RESULTS_FILE,
+    AU_SEEDS_FILE,
+    AUResults,
+)
 from merbench.results.safe_files import read_regular_bytes
 from merbench.stats.intervals import SEED
 from merbench.stats.paired import PERMUTATIONS, PairedResult, holm, paired_test
 from merbench.stats.record import subject_strata
 from merbench.verification.au_check import validate_au_run
+from merbench.verification.au_seeds_check import validate_au_seeds
 
 
 def au_claim(results: AUResults) -> tuple[object, ...]:
@@ -44,10 +50,16 @@ def predictions_digest(run_dir: Path) -> str:
 
 
 def load_au_run(path: Path) -> StoredAURun:
-    """An AU run directory, or a folder of one configuration's AU seed runs, validated."""
+    """An AU run directory, or a folder of one configuration's AU seed runs, validated; a
+    folder with an ``au-seeds.json`` is the seed runs it lists, the summary validated too."""
     path = Path(path)
-    if path.name == AU_RESULTS_FILE:
+    if path.name in (AU_RESULTS_FILE, AU_SEEDS_FILE):
         path = path.parent
+    if (path / AU_SEEDS_FILE).is_file():
+        runs: dict[Path, AUResults] = {}
+        listed = validate_au_seeds(path, runs).runs.values()
+        return stored_au_run(path, [(path / name, runs[(path / name).resolve()])
+                                    for name in listed])
     folders = ([path] if (path / AU_RESULTS_FILE).is_file() else
                sorted(child for child in path.iterdir()
                       if (child / AU_RESULTS_FILE).is_file()))
