@@ -6,6 +6,7 @@ import contextlib
 import fcntl
 import io
 import os
+import shutil
 import sys
 import textwrap
 
@@ -195,6 +196,23 @@ TINY_RUN = ["--model", "ststnet", "--dataset", "synthetic", "--quiet", "--device
             "--dataset-opt", "samples_per_subject=3", "--epochs", "1"]
 
 
+def _au_seeds_example(folder: Path) -> Path:
+    """The committed RCN-A AU seed runs with the ``au-seeds.json`` that ``merbench run --task
+    au --seeds 0,1`` writes of them (the same function; the run itself needs the dataset)."""
+    from merbench.au.seed_pool import summarise_au_seeds
+    from merbench.base.atomic import atomic_write_json
+    from merbench.results.au_file import AU_RESULTS_FILE, AU_SEEDS_FILE, read_au_results
+    from merbench.results.codec import to_json
+    from merbench.results.schema import now_iso
+
+    shutil.copytree(COMMITTED_RESULTS / "rcn-composite-loso-au", folder)
+    runs = [(name, read_au_results(folder / name / AU_RESULTS_FILE))
+            for name in ("seed-0", "seed-1")]
+    atomic_write_json(folder / AU_SEEDS_FILE, to_json(summarise_au_seeds(folder, runs,
+                                                                          now_iso())))
+    return folder
+
+
 @pytest.fixture(scope="session")
 def examples(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """A result of every kind, for the tests that run over the kinds (and any that needs a
@@ -208,6 +226,7 @@ def examples(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     found = {"emotion run": root / "seeds" / "seed-0", "summary over seeds": root / "seeds",
              "spotting run": root / "spots",
              "action-unit run": COMMITTED_RESULTS / "ststnet-composite-loso-au" / "seed-0",
+             "action-unit summary over seeds": _au_seeds_example(root / "au-seeds"),
              "tuning": COMMITTED_RESULTS / "tunings" / "lbp-apex-svm-composite" / "test-scored"}
     from merbench.kinds import RESULT_KINDS
 

@@ -260,9 +260,11 @@ def test_validate_refuses_a_rescored_forgery(au_run: Path, tmp_path: Path, forge
 def test_status_knows_an_au_run(au_run: Path, cli: Any, tmp_path: Path) -> None:
     code, out, _ = cli("status", au_run)
     assert code == 0 and "complete, 52/52 folds (au-results.json)" in out
+    # AU seeds run together now (tests/test_au_seeds.py); a dataset with no AU coding is
+    # still refused before any folder is taken
     code, _, err = cli("run", "--model", "ststnet", "--dataset", "synthetic", "--task", "au",
                        "--seeds", "0,1", "--out", tmp_path / "seeds")
-    assert code != 0 and "run each seed with --seed N" in err
+    assert code != 0 and "gives no action-unit labels" in err
     assert not (tmp_path / "seeds").exists()
 
 

@@ -245,7 +245,7 @@ LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
     ("records", frozenset({"results"})),  # file formats and run folders: read and written
     ("computation", frozenset({"scores.metrics", "scores.scoring", "stats", "training",
                                "features", "export", "spotting", "au.metrics",
-                               "au.scoring"})),
+                               "au.scoring", "au.seed_pool"})),
     ("running", frozenset({"runner"})),
     ("checking", frozenset({"verification", "audit", "sweep", "tuning", "scores.comparison",
                             "au.comparison"})),

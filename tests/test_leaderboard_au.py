@@ -182,8 +182,7 @@ def test_seed_rows_have_an_interval_a_tie_test_and_their_files(committed_site: P
 
     from merbench.au.comparison import compare_au, load_au_run
     from merbench.au.labels import present_bits
-    from merbench.au.metrics import au_intervals
-    from merbench.au.scoring import labels_of
+    from merbench.au.metrics import au_intervals, labels_of
 
     results = COMMITTED.parents[1]
     folders = sorted(results.glob("*-au"))

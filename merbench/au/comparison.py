@@ -4,63 +4,41 @@ reference, from predictions ``merbench validate`` accepted.
 The AU counterpart of :mod:`merbench.scores.comparison`. A RUN is an AU run directory (its
 ``au-results.json``) or a folder of one configuration's seed runs (``seed-0/``, ...): each
 run is validated (every number recomputed), and runs are compared only on the same samples,
-labels and folds (the AU label hash and the folds fingerprint must be equal).
+labels and folds (the AU label hash and the folds fingerprint must be equal). Reading a
+configuration's seeds and the interval of their mean are :mod:`merbench.au.seed_pool`'s.
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
-from merbench.au.labels import present_bits
-from merbench.au.metrics import au_intervals, pooled_scores, subject_counts
-from merbench.au.scoring import labels_of
+from merbench.au.metrics import pooled_scores
+from merbench.au.seed_pool import StoredAURun, configuration, stored_au_run
 from merbench.base.errors import MerbenchError
-from merbench.results.au_file import AU_PREDICTIONS_FILE, AU_RESULTS_FILE, AUResults
+from merbench.results.au_file import (
+    AU_PREDICTIONS_FILE,
+    AU_RESULTS_FILE,
+    AU_SEEDS_FILE,
+    AUResults,
+)
 from merbench.results.safe_files import read_regular_bytes
 from merbench.stats.intervals import SEED
 from merbench.stats.paired import PERMUTATIONS, PairedResult, holm, paired_test
 from merbench.stats.record import subject_strata
 from merbench.verification.au_check import validate_au_run
-
-
-@dataclass(frozen=True)
-class StoredAURun:
-    """One configuration's AU predictions: every seed's, on the same samples."""
-
-    path: Path
-    first: AUResults
-    seeds: list[int]
-    samples: pd.DataFrame  # sample_id, database, subject, y_true (label codes)
-    y_pred: np.ndarray  # seeds x samples: predicted AU bits
-
-    def counts(self, subjects: list[str]) -> np.ndarray:
-        """Per-subject counts, seeds x subjects x 4 x AUs."""
-        au_set = self.first.au_set
-        labels = labels_of(self.samples["y_true"].to_numpy(dtype=np.int64), au_set)
-        keys_of, _, _ = subject_strata(self.samples)
-        bits = present_bits(self.y_pred, len(au_set)).astype(float)
-        return subject_counts(labels, bits, list(keys_of), subjects)
-
-
-def _configuration(results: AUResults) -> tuple[object, ...]:
-    return (results.model.name, repr(results.model.options), results.feature.name,
-            repr(results.feature.options), repr(results.hyperparameters), results.au_set,
-            results.dataset.labels_sha256, results.protocol.folds_fingerprint,
-            results.shuffle_train_labels)
+from merbench.verification.au_seeds_check import validate_au_seeds
 
 
 def au_claim(results: AUResults) -> tuple[object, ...]:
     """What an AU run claims to be: its configuration, versions and seed. Two runs making
     one claim must hold the same predictions (merbench trains bit for bit on a CPU), or one
     was edited: neither may be shown or counted as the claim until an audit says which."""
-    return tuple(map(repr, (*_configuration(results), results.model.version,
+    return tuple(map(repr, (*configuration(results), results.model.version,
                             results.dataset.version, results.dataset.options,
                             results.protocol.name, results.seed)))  # hashable, as a key
 
@@ -72,48 +50,20 @@ def predictions_digest(run_dir: Path) -> str:
 
 
 def load_au_run(path: Path) -> StoredAURun:
-    """An AU run directory, or a folder of one configuration's AU seed runs, validated."""
+    """An AU run directory, or a folder of one configuration's AU seed runs, validated; a
+    folder with an ``au-seeds.json`` is the seed runs it lists, the summary validated too."""
     path = Path(path)
-    if path.name == AU_RESULTS_FILE:
+    if path.name in (AU_RESULTS_FILE, AU_SEEDS_FILE):
         path = path.parent
+    if (path / AU_SEEDS_FILE).is_file():
+        runs: dict[Path, AUResults] = {}
+        listed = validate_au_seeds(path, runs).runs.values()
+        return stored_au_run(path, [(path / name, runs[(path / name).resolve()])
+                                    for name in listed])
     folders = ([path] if (path / AU_RESULTS_FILE).is_file() else
                sorted(child for child in path.iterdir()
                       if (child / AU_RESULTS_FILE).is_file()))
     return stored_au_run(path, [(folder, validate_au_run(folder)) for folder in folders])
-
-
-def stored_au_run(path: Path, checked: Sequence[tuple[Path, AUResults]]) -> StoredAURun:
-    """The seed runs ``checked`` (each folder with its results, validated already) as one
-    configuration's predictions, named ``path``; refused where they are not one
-    configuration's seeds."""
-    first = checked[0][1]
-    if any(_configuration(r) != _configuration(first) for _, r in checked):
-        raise MerbenchError(f"{path} holds AU runs of more than one configuration (they "
-                            "differ in more than their seed); pass the folder of one")
-    tables = [pd.read_csv(io.BytesIO(read_regular_bytes(folder / AU_PREDICTIONS_FILE)),
-                          keep_default_na=False,
-                          dtype={"sample_id": str, "database": str, "subject": str})
-              .sort_values("sample_id", kind="stable").reset_index(drop=True)
-              for folder, _ in checked]
-    seeds = [r.seed for _, r in checked]
-    if len(set(seeds)) != len(seeds):
-        raise MerbenchError(f"{path} holds two AU runs of seed {seeds[0]}; keep one")
-    return StoredAURun(path=path, first=first, seeds=seeds,
-                       samples=tables[0][["sample_id", "database", "subject", "y_true"]],
-                       y_pred=np.stack([t["y_pred"].to_numpy(dtype=np.int64)
-                                        for t in tables]))
-
-
-def mean_f1_interval(run: StoredAURun) -> tuple[float, float] | None:
-    """The percentile interval of the run's mean F1 (its seeds averaged) when subjects are
-    resampled within their database, as a single seed's is recorded; None where undefined."""
-    au_set = run.first.au_set
-    labels = labels_of(run.samples["y_true"].to_numpy(dtype=np.int64), au_set)
-    found = au_intervals(labels, present_bits(run.y_pred, len(au_set)).astype(float),
-                         run.samples).mean_f1
-    if np.isnan(found.low) or np.isnan(found.high):
-        return None
-    return float(found.low), float(found.high)
 
 
 @dataclass(frozen=True)
@@ -131,7 +81,7 @@ def compare_au(reference: StoredAURun, others: list[StoredAURun]) -> list[AUComp
     subjects = subject_strata(reference.samples)[1]
     found = []
     for run in others:
-        if _configuration(run.first)[5:8] != _configuration(reference.first)[5:8] or \
+        if configuration(run.first)[5:8] != configuration(reference.first)[5:8] or \
                 list(run.samples["sample_id"]) != list(reference.samples["sample_id"]):
             raise MerbenchError(f"{run.path} and {reference.path} are not AU runs on the "
                                 "same AU set, labels, samples and folds; only such runs "

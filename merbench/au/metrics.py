@@ -64,7 +64,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from merbench.au.labels import DEFAULT_AU_SET, IGNORED_SHIFT, SampleActionUnits
+from merbench.au.labels import DEFAULT_AU_SET, IGNORED_SHIFT, SampleActionUnits, present_bits
 from merbench.scores.confusion import ConfusionCounts, f1_per_class, recall_per_class
 from merbench.stats.intervals import (
     LEVEL,
@@ -272,3 +272,9 @@ def ignored_bits(codes: np.ndarray, n_aus: int) -> np.ndarray:
     """(samples, AUs) booleans: which entries label ``codes`` mark ignored (uncertain)."""
     codes = np.asarray(codes, dtype=np.int64)
     return ((codes[..., None] >> (IGNORED_SHIFT + np.arange(n_aus))) & 1).astype(bool)
+
+
+def labels_of(codes: np.ndarray, au_set: Sequence[int]) -> AULabels:
+    """The :class:`AULabels` of label ``codes`` (:func:`merbench.au.labels.label_codes`)."""
+    n = len(au_set)
+    return AULabels(tuple(au_set), present_bits(codes, n), ignored_bits(codes, n))

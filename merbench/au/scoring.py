@@ -25,7 +25,7 @@ from merbench.au.metrics import (
     AUScores,
     au_intervals,
     au_scores,
-    ignored_bits,
+    labels_of,
 )
 from merbench.results.au_file import AUIntervalsRecord, AUScopeIntervals, AUScoresRecord
 from merbench.results.model import IntervalMethod
@@ -40,12 +40,6 @@ class AUScored:
     overall: AUScoresRecord
     per_database: dict[str, AUScoresRecord]
     intervals: AUIntervalsRecord
-
-
-def labels_of(codes: np.ndarray, au_set: Sequence[int]) -> AULabels:
-    """The :class:`~merbench.au.metrics.AULabels` of label ``codes``."""
-    n = len(au_set)
-    return AULabels(tuple(au_set), present_bits(codes, n), ignored_bits(codes, n))
 
 
 def _record(scores: AUScores, n: int) -> AUScoresRecord:

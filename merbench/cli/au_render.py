@@ -1,4 +1,5 @@
-"""An AU run's results in the terminal: per-AU F1 with intervals, MEB's mean F1 per scope."""
+"""An AU run's results in the terminal: per-AU F1 with intervals, MEB's mean F1 per scope;
+and an AU configuration's seeds (``au-seeds.json``): each seed's, their mean ± std."""
 
 from __future__ import annotations
 
@@ -7,8 +8,14 @@ from pathlib import Path
 from rich.table import Table
 
 from merbench.cli.console import LiteralConsole
-from merbench.cli.render import with_interval
-from merbench.results.au_file import AU_PREDICTIONS_FILE, AU_RESULTS_FILE, AUResults
+from merbench.cli.render import mean_std, scores_fmt, with_interval
+from merbench.results.au_file import (
+    AU_PREDICTIONS_FILE,
+    AU_RESULTS_FILE,
+    AU_SEEDS_FILE,
+    AUResults,
+    AUSeedsSummary,
+)
 
 
 def print_au_results(results: AUResults, run_dir: Path) -> None:
@@ -55,3 +62,30 @@ def print_au_results(results: AUResults, run_dir: Path) -> None:
     console.print(f"device {results.environment.device}, {results.wall_time_s:.1f} s")
     console.print(f"results: {run_dir / AU_RESULTS_FILE}")
     console.print(f"predictions: {run_dir / AU_PREDICTIONS_FILE}")
+
+
+def print_au_seeds(summary: AUSeedsSummary, out: Path) -> None:
+    """The mean F1 and each AU's F1 over seeds (mean ± std, then every seed's), and the
+    interval of the seeds' mean F1 over subjects, as the AU page's row shows them."""
+    console = LiteralConsole()
+    seeds = [str(s) for s in summary.seeds]
+    over = summary.overall
+    table = Table(title=(f"{summary.model.name} v{summary.model.version} on "
+                         f"{summary.dataset.name} — {summary.protocol.name}, "
+                         f"{summary.protocol.n_folds} folds, AU detection, seeds "
+                         f"{', '.join(seeds)}"))
+    for column in ("score", "mean ± std", *(f"seed {s}" for s in seeds)):
+        table.add_column(column, justify="left" if column == "score" else "right")
+    table.add_row("mean F1", mean_std(over.mean.mean_f1, over.std.mean_f1),
+                  *(scores_fmt(over.per_seed[s].mean_f1) for s in seeds))
+    for i, au in enumerate(summary.au_set):
+        table.add_row(f"AU{au} F1", mean_std(over.mean.f1[i], over.std.f1[i]),
+                      *(scores_fmt(over.per_seed[s].f1[i]) for s in seeds))
+    console.print(table)
+    method, pair = summary.interval.method, summary.interval.mean_f1
+    console.print("mean F1 of the seeds' mean " + with_interval(over.mean.mean_f1, pair)
+                  + f" ([low, high]: {method.level:.0%} interval, {method.method}, "
+                  f"{method.resamples} resamples, every seed's predictions in each)")
+    console.print(f"std is the {summary.std}; mean F1 is MEB's average over the AU set "
+                  "(an undefined AU counts 0)")
+    console.print(f"summary: {out / AU_SEEDS_FILE}; one run directory per seed in {out}")

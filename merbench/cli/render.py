@@ -24,7 +24,8 @@ from merbench.results.model import (
 )
 
 
-def _fmt(value: float | None) -> str:
+def scores_fmt(value: float | None) -> str:
+    """A score with four decimals; "—" where it is undefined."""
     return "—" if value is None else f"{value:.4f}"
 
 
@@ -85,7 +86,7 @@ def print_results(results: Results, run_dir: Path) -> None:
     for scope, m in rows:
         pairs = _scope_intervals(intervals, scope)
         table.add_row(scope, str(m.n), with_interval(m.uf1, pairs.get("uf1")),
-                      with_interval(m.uar, pairs.get("uar")), _fmt(m.accuracy))
+                      with_interval(m.uar, pairs.get("uar")), scores_fmt(m.accuracy))
         notes.extend(exclusion_notes(scope, m))
     console.print(table)
     note = _interval_note(intervals)
@@ -103,7 +104,7 @@ def print_results(results: Results, run_dir: Path) -> None:
         # the mark says it once: a description's own "(TEST-SET SELECTION)" is left out
         described = other.description.replace(" (TEST-SET SELECTION)", "")
         console.print(f"selection {name} ({described}){mark}: UF1 "
-                      f"{_fmt(overall.uf1)}, UAR {_fmt(overall.uar)}")
+                      f"{scores_fmt(overall.uf1)}, UAR {scores_fmt(overall.uar)}")
     training = _training_line(results)
     if training:
         console.print(training)
@@ -214,7 +215,8 @@ def _training_line(results: Results) -> str | None:
     return line
 
 
-def _mean_std(mean: float | None, std: float | None) -> str:
+def mean_std(mean: float | None, std: float | None) -> str:
+    """``0.6859 ± 0.0123``: a mean over seeds and its std ("—" where undefined)."""
     return "—" if mean is None else f"{mean:.4f} ± {std:.4f}"
 
 
@@ -241,9 +243,9 @@ def print_seeds(summary: SeedsSummary, out: Path) -> None:
             mean, std = pick(policy.mean), pick(policy.std)
             pairs = _scope_intervals(intervals, scope)
             shown = [_pair(pairs.get(m)) for m in ("uf1", "uar")] if intervals else []
-            table.add_row(scope, _mean_std(mean.uf1, std.uf1),
-                          _mean_std(mean.uar, std.uar), *shown,
-                          *(_fmt(pick(policy.per_seed[s]).uf1) for s in seeds))
+            table.add_row(scope, mean_std(mean.uf1, std.uf1),
+                          mean_std(mean.uar, std.uar), *shown,
+                          *(scores_fmt(pick(policy.per_seed[s]).uf1) for s in seeds))
         console.print(table)
         note = _interval_note(intervals)
         if note:

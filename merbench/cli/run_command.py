@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from merbench.base.errors import MerbenchError
-from merbench.cli.au_render import print_au_results
+from merbench.cli.au_render import print_au_results, print_au_seeds
 from merbench.cli.confirm import confirm_runs
 from merbench.cli.literal import say
 from merbench.cli.parser import EXIT_INTERRUPTED
@@ -20,7 +20,7 @@ from merbench.cli.render import print_results, print_seeds
 from merbench.cli.run_options import spec_from_args
 from merbench.meta import ReducedSetting
 from merbench.plugin_system.manager import Plugins
-from merbench.results.au_file import AUResults
+from merbench.results.au_file import AUResults, AUSeedsSummary
 from merbench.results.out_folders import names_current_folder
 from merbench.runner.execute import run
 from merbench.runner.seeds import parse_seeds, run_seeds
@@ -53,7 +53,10 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
             many = run_seeds(spec, settings, seeds, plugins=plugins)
             reporter.stop()
             with _finished_work(many.out):
-                print_seeds(many.summary, many.out)
+                if isinstance(many.summary, AUSeedsSummary):
+                    print_au_seeds(many.summary, many.out)
+                else:
+                    print_seeds(many.summary, many.out)
             return 0
         result = run(spec, settings, plugins=plugins)
     except KeyboardInterrupt:

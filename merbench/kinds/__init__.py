@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 
 from merbench.kinds.au import AURunKind
+from merbench.kinds.au_seeds import AUSeedsSummaryKind
 from merbench.kinds.contract import (
     AuditRequest,
     AuditVerdict,
@@ -26,7 +27,7 @@ from merbench.kinds.tuning import TuningKind
 from merbench.results.result_files import RESULT_MARKERS
 
 RESULT_KINDS: tuple[ResultKind, ...] = (EmotionRunKind(), SeedsSummaryKind(), SpottingRunKind(),
-                                        AURunKind(), TuningKind())
+                                        AURunKind(), AUSeedsSummaryKind(), TuningKind())
 
 #: every file that makes a folder a result, each kind's (its test checks they are these)
 MARKERS: tuple[str, ...] = RESULT_MARKERS

@@ -1,6 +1,7 @@
 """A summary over seeds (``merbench run --seeds``): a ``seeds.json`` whose per-seed
 numbers, means, deviations and interval its seed runs beside it recompute; audited seed run
-by seed run, each recording its own audit."""
+by seed run, each recording its own audit (:func:`audit_seed_runs`, which the AU summary
+over seeds shares)."""
 
 from __future__ import annotations
 
@@ -32,18 +33,24 @@ class SeedsSummaryKind:
                             "'merbench status' of its folder shows each seed run")
 
     def audit(self, path: Path, request: AuditRequest, report: Report) -> AuditVerdict:
-        """Each seed run audited in turn (its record kept in its own folder): a summary
-        is as trustworthy as the runs it averages."""
-        runs = validate_seeds(path).runs  # nothing is trained for what its runs do not give
-        folder = path if path.is_dir() else path.parent
-        failed = []
-        for seed, name in runs.items():
-            verdict = audit_run_folder(folder / name, request, report)
-            report(f"seed {seed}: {verdict.line}")
-            if not verdict.passed:
-                failed.append(seed)
-        if failed:
-            return AuditVerdict(False, f"audit FAILED: seed(s) {', '.join(failed)} of "
-                                       f"{len(runs)} differ from what they stored")
-        return AuditVerdict(True, f"audit passed: each of the {len(runs)} seed runs matches "
-                                  "what it stored (each recorded in its own audit.json)")
+        # nothing is trained for what its runs do not give
+        return audit_seed_runs(path, validate_seeds(path).runs, request, report)
+
+
+def audit_seed_runs(path: Path, runs: dict[str, str], request: AuditRequest,
+                    report: Report) -> AuditVerdict:
+    """Each seed run of the summary at ``path`` (``runs``: seed -> its folder, as the
+    validated summary lists them) audited in turn, its record kept in its own folder: a
+    summary is as trustworthy as the runs it averages."""
+    folder = path if path.is_dir() else path.parent
+    failed = []
+    for seed, name in runs.items():
+        verdict = audit_run_folder(folder / name, request, report)
+        report(f"seed {seed}: {verdict.line}")
+        if not verdict.passed:
+            failed.append(seed)
+    if failed:
+        return AuditVerdict(False, f"audit FAILED: seed(s) {', '.join(failed)} of "
+                                   f"{len(runs)} differ from what they stored")
+    return AuditVerdict(True, f"audit passed: each of the {len(runs)} seed runs matches "
+                              "what it stored (each recorded in its own audit.json)")

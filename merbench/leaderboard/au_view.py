@@ -9,6 +9,9 @@ validated (every score recomputed from the fold files,
 package than the one pinned for them (:mod:`merbench.leaderboard.providers`), is listed with
 the rejected files, never shown.
 
+An ``au-seeds.json`` (``merbench run --task au --seeds``) is validated, never shown
+apart: its seed runs are found as any others and make the configuration's row.
+
 A benchmark is a (dataset, protocol, AU set); inside it, one table per ground truth (the
 dataset's version, options, sample list and AU labels, the protocol's folds), so the pooled
 positives in a table's header are every row's. A row is a configuration, keyed as the
@@ -36,21 +39,16 @@ from typing import Any
 
 import numpy as np
 
-from merbench.au.comparison import (
-    StoredAURun,
-    au_claim,
-    compare_au,
-    mean_f1_interval,
-    predictions_digest,
-    stored_au_run,
-)
+from merbench.au.comparison import au_claim, compare_au, predictions_digest
+from merbench.au.seed_pool import StoredAURun, mean_f1_interval, stored_au_run
 from merbench.base.errors import MerbenchError
 from merbench.leaderboard.collect import (
     Cell,
     Rejected,
+    holding,
     mark_best_cells,
     reduced_setting,
-    results_holding,
+    walked,
 )
 from merbench.leaderboard.copies import by_evidence
 from merbench.leaderboard.declared_defaults import (
@@ -62,12 +60,18 @@ from merbench.leaderboard.declared_defaults import (
 from merbench.leaderboard.page_views import slug
 from merbench.leaderboard.providers import Pins, first_party_pins, providers_mismatch
 from merbench.leaderboard.uncertainty import ALPHA
-from merbench.results.au_file import AU_PREDICTIONS_FILE, AU_RESULTS_FILE, AUResults
+from merbench.results.au_file import (
+    AU_PREDICTIONS_FILE,
+    AU_RESULTS_FILE,
+    AU_SEEDS_FILE,
+    AUResults,
+)
 from merbench.results.run_files import ResultRejected
 from merbench.results.rundir import RUN_FILE
 from merbench.results.safe_files import UnsafeFile, copy_regular_file
 from merbench.stats.paired import p_text
 from merbench.verification.au_check import validate_au_run
+from merbench.verification.au_seeds_check import validate_au_seeds
 from merbench.verification.provenance import recorded_providers
 
 #: MEB's published AU figures go here once read with their protocol (which samples, which
@@ -129,21 +133,31 @@ class AURow:
 
 def find_au_runs(folders: Sequence[Path], pins: Pins | None = None
                  ) -> tuple[list[AURun], list[Rejected]]:
-    """Every ``au-results.json`` under ``folders``, validated; the rejected ones with why."""
+    """Every ``au-results.json`` under ``folders``, validated; the rejected ones with why.
+    Every ``au-seeds.json`` is validated too (its seed runs are the rows' runs, found as any
+    others: a summary adds no row), and listed with the rejected where it does not hold."""
     pins = first_party_pins() if pins is None else pins
     runs: list[AURun] = []
     rejected: list[Rejected] = []
-    for path, _ in results_holding(folders, AU_RESULTS_FILE):
+    trees = walked(folders)  # once, for the runs and their summaries
+    accepted: dict[Path, AUResults] = {}
+    for path, _ in holding(trees, AU_RESULTS_FILE):
         try:
             results = validate_au_run(path)
         except ResultRejected as exc:
             rejected.append(Rejected(path.parent, exc.reason))
             continue
+        accepted[path.parent.resolve()] = results
         foreign = providers_mismatch(recorded_providers(results), pins)
         if foreign is not None:
             rejected.append(Rejected(path.parent, foreign))
             continue
         runs.append(AURun(path.parent, results))
+    for path, _ in holding(trees, AU_SEEDS_FILE):
+        try:
+            validate_au_seeds(path, runs=accepted)
+        except ResultRejected as exc:
+            rejected.append(Rejected(path, exc.reason))
     return _without_conflicts(runs, rejected)
 
 

@@ -30,7 +30,7 @@ from merbench.leaderboard.declared_defaults import (
     options_set,
 )
 from merbench.leaderboard.providers import Pins, first_party_pins, provider_mismatch
-from merbench.results.au_file import AUResults
+from merbench.results.au_file import AU_SEEDS_FILE, AUResults
 from merbench.results.folder_walk import ResultTree, natural_order, result_tree
 from merbench.results.model import Results, Scores
 from merbench.results.out_folders import is_system_folder
@@ -178,7 +178,7 @@ def walk_results(folder: Path, given_as: str = "--results ") -> ResultTree:
     if is_system_folder(folder):  # as validate and status refuse it: never walked whole
         raise MerbenchError(f"{given_as}{folder} is a system folder, not a folder of "
                             "results; pass the folder that holds your runs")
-    return result_tree(folder, RESULT_MARKERS, walked_into=(SEEDS_FILE,),
+    return result_tree(folder, RESULT_MARKERS, walked_into=(SEEDS_FILE, AU_SEEDS_FILE),
                        kept_whole=(TUNE_FILE, TUNING_SPEC_FILE), below=RESULTS_BELOW)
 
 

@@ -13,6 +13,13 @@ never mistakes one for its own.
 Versioned apart from the emotion files (:data:`AU_SCHEMA`): this layout is the first; a
 later one adds one migration step here, as ``results/migrations.py`` does for
 ``results.json``.
+
+``au-seeds.json`` (:class:`AUSeedsSummary`) is to AU runs what ``seeds.json`` is to
+emotion runs: one configuration's seed runs (``seed-N/`` beside it, written by
+``merbench run --task au --seeds``) summarised, each seed's mean F1 and per-AU F1, their
+mean and standard deviation, and the interval of the seed-mean mean F1 over subjects. It is
+a file of its own, with its own version (:data:`AU_SEEDS_SCHEMA`), for the reason
+``au-results.json`` is: every reader of ``seeds.json`` expects UF1 and UAR.
 """
 
 from __future__ import annotations
@@ -30,6 +37,8 @@ from merbench.results.model import (
     Hyperparameters,
     IntervalMethod,
     ModelRecord,
+    Named,
+    ProtocolNamed,
     ProtocolRecord,
     ProviderRecord,
 )
@@ -38,6 +47,8 @@ from merbench.results.schema import read_kind
 AU_RESULTS_FILE = AUTask.results_file  # named by the task, which status reads it by
 AU_PREDICTIONS_FILE = "au-predictions.csv"
 AU_SCHEMA = 1
+AU_SEEDS_FILE = "au-seeds.json"
+AU_SEEDS_SCHEMA = 1
 
 
 @dataclass(frozen=True)
@@ -120,3 +131,59 @@ class AUResults:
 def read_au_results(path: Path) -> AUResults:
     """An ``au-results.json`` in the current layout, every field checked."""
     return read_kind(path, "AU results file", "au", AU_SCHEMA, AUResults)
+
+
+@dataclass(frozen=True)
+class AUSeedScores:
+    """One seed's (or the seeds' mean's, or their std's) overall scores."""
+
+    mean_f1: float | None  # MEB's mean F1; None where some seed scored nothing
+    f1: list[float]  # each AU's F1, in the AU set's order (0 where undefined, as recorded)
+
+
+@dataclass(frozen=True)
+class AUOverSeeds:
+    per_seed: dict[str, AUSeedScores]  # seed -> its run's overall scores
+    mean: AUSeedScores
+    std: AUSeedScores  # sample standard deviation (ddof=1); 0 for one seed, as seeds.json's
+
+
+@dataclass(frozen=True)
+class AUDatasetNamed:
+    name: str
+    version: int
+    n_samples: int  # the dataset's samples
+    n_scored: int  # those with AU coding, in the folds
+
+
+@dataclass(frozen=True)
+class AUSeedsInterval:
+    """The interval of the seeds' mean of the mean F1 when subjects are resampled within
+    their database, every seed's predictions resampled together (as the AU page's row)."""
+
+    method: IntervalMethod
+    mean_f1: list[float] | None  # [low, high]; None where undefined
+
+
+@dataclass(frozen=True)
+class AUSeedsSummary:
+    """``au-seeds.json``: one AU configuration's seeds, each a run directory beside it."""
+
+    schema_version: int
+    kind: Literal["au-seeds"]
+    created: str
+    model: Named
+    dataset: AUDatasetNamed
+    protocol: ProtocolNamed
+    au_set: list[int]
+    threshold: float
+    seeds: list[int]
+    runs: dict[str, str]  # seed -> run directory name
+    std: str  # what the standard deviation is, in words
+    overall: AUOverSeeds
+    interval: AUSeedsInterval
+
+
+def read_au_seeds(path: Path) -> AUSeedsSummary:
+    """An ``au-seeds.json`` in the current layout, every field checked."""
+    return read_kind(path, "AU seeds summary", "au-seeds", AU_SEEDS_SCHEMA, AUSeedsSummary)

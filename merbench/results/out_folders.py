@@ -5,9 +5,9 @@ sweep plan's ``out``.
 (:meth:`~merbench.results.rundir.RunDirectory.open`), so a typo cannot scatter run files
 among someone's own. A ``--seeds`` folder and a sweep's folder hold runs one level or two
 further down, so the same rule is applied to what they hold: ``seed-N`` run folders and
-``seeds.json`` in a seeds folder, seeds folders (or a one-seed configuration's run folder)
-in a sweep's. System folders are refused by
-name, whatever they hold (merbench often runs as root in containers).
+``seeds.json`` (or ``au-seeds.json``) in a seeds folder, seeds folders (or a one-seed
+configuration's run folder) in a sweep's. System folders are refused by name, whatever
+they hold (merbench often runs as root in containers).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from pathlib import Path
 
 from merbench.base.atomic import is_temporary
 from merbench.base.errors import MerbenchError
+from merbench.results.au_file import AU_SEEDS_FILE
 from merbench.results.result_files import SEEDS_FILE
 
 _SYSTEM = ("/", "/bin", "/boot", "/dev", "/etc", "/lib", "/lib64", "/opt", "/proc", "/root",
@@ -60,8 +61,8 @@ def refuse_system_place(path: Path, option: str = "--out", example: str = "runs/
 
 def _foreign_in_seeds_folder(folder: Path) -> str | None:
     for entry in sorted(folder.iterdir()):
-        if is_temporary(entry) or (entry.name == SEEDS_FILE and entry.is_file()) or \
-                (_SEED_RUN.match(entry.name) and entry.is_dir()):
+        summary = entry.name in (SEEDS_FILE, AU_SEEDS_FILE) and entry.is_file()
+        if is_temporary(entry) or summary or (_SEED_RUN.match(entry.name) and entry.is_dir()):
             continue
         return entry.name
     return None

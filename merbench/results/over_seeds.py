@@ -1,7 +1,9 @@
 """Several seeds of one configuration summarised: each seed's UF1 / UAR, their mean and std.
 
 One definition serves ``--seeds`` (which writes ``seeds.json``) and ``merbench validate``
-(which recomputes it), so the two can never disagree on what a summary holds.
+(which recomputes it), so the two can never disagree on what a summary holds; an AU
+configuration's seeds (``au-seeds.json``) are reduced by the same mean and std
+(:func:`au_over_seeds`).
 """
 
 from __future__ import annotations
@@ -10,9 +12,13 @@ from collections.abc import Callable, Iterable
 
 import numpy as np
 
+from merbench.results.au_file import AUOverSeeds, AUScoresRecord, AUSeedScores
 from merbench.results.model import Metrics, PolicyOverSeeds, ScopedScores, SeedScores
 
 Reduce = Callable[[list[float | None]], float | None]
+
+#: what a summary's ``std`` is, in its own words (``seeds.json``, ``au-seeds.json``)
+STD_OVER_SEEDS = "sample standard deviation over seeds (ddof=1)"
 
 
 def _scores_of(metrics: Metrics) -> ScopedScores:
@@ -62,3 +68,20 @@ def over_seeds(seeds: Iterable[str], metrics: list[Metrics],
     return PolicyOverSeeds(test_set_selection=test_set_selection,
                            per_seed=dict(zip(seeds, per_seed, strict=True)),
                            mean=_aggregate(per_seed, _mean), std=_aggregate(per_seed, _std))
+
+
+def au_over_seeds(seeds: Iterable[str], overall: list[AUScoresRecord]) -> AUOverSeeds:
+    """``per_seed`` mean F1 and per-AU F1 (each AU run's overall scores), their ``mean`` and
+    their ``std`` (ddof=1; 0 for one seed), reduced as :func:`over_seeds` reduces UF1."""
+    per_seed = [AUSeedScores(mean_f1=o.mean_f1, f1=list(o.f1)) for o in overall]
+
+    columns: list[list[float | None]] = [[s.f1[i] for s in per_seed]
+                                         for i in range(len(per_seed[0].f1))]
+
+    def reduce(how: Reduce) -> AUSeedScores:
+        # an AU's F1 is always a number (0 where undefined), so its reduction is one too
+        return AUSeedScores(mean_f1=how([s.mean_f1 for s in per_seed]),
+                            f1=[how(column) or 0.0 for column in columns])
+
+    return AUOverSeeds(per_seed=dict(zip(seeds, per_seed, strict=True)), mean=reduce(_mean),
+                       std=reduce(_std))

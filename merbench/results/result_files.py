@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from merbench.base.literal import indefinite
-from merbench.results.au_file import AU_RESULTS_FILE
+from merbench.results.au_file import AU_RESULTS_FILE, AU_SEEDS_FILE
 from merbench.results.spotting_file import SPOTTING_FILE
 from merbench.results.tune_file import TUNE_FILE, TUNING_SPEC_FILE
 
@@ -20,8 +20,8 @@ RESULTS_FILE = "results.json"
 #: a ``--seeds`` folder's summary of its seed runs
 SEEDS_FILE = "seeds.json"
 
-RESULT_MARKERS = (RESULTS_FILE, SEEDS_FILE, AU_RESULTS_FILE, SPOTTING_FILE, TUNE_FILE,
-                  TUNING_SPEC_FILE)
+RESULT_MARKERS = (RESULTS_FILE, SEEDS_FILE, AU_RESULTS_FILE, AU_SEEDS_FILE, SPOTTING_FILE,
+                  TUNE_FILE, TUNING_SPEC_FILE)
 
 
 

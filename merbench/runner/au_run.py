@@ -22,6 +22,7 @@ import pandas as pd
 from merbench.au.labels import label_codes, present_bits
 from merbench.au.metrics import THRESHOLD, ignored_bits
 from merbench.au.scoring import score_au
+from merbench.au.seed_pool import summarise_au_seeds
 from merbench.base.errors import MerbenchError
 from merbench.data.dataset import Dataset
 from merbench.data.task import AUTask
@@ -31,8 +32,10 @@ from merbench.protocols import Fold
 from merbench.results.au_file import (
     AU_PREDICTIONS_FILE,
     AU_SCHEMA,
+    AU_SEEDS_FILE,
     AUDatasetRecord,
     AUResults,
+    AUSeedsSummary,
     read_au_results,
 )
 from merbench.results.model import (
@@ -151,12 +154,21 @@ class AURun:
 
     task: AUTask
     predictions_file: ClassVar[str] = AU_PREDICTIONS_FILE
+    seeds_file: ClassVar[str] = AU_SEEDS_FILE
 
     def check_several(self) -> None:
-        """Refused before any folder is taken: an AU run's seeds are not summarised together
-        (``--seeds``), nor its configurations swept."""
-        raise MerbenchError("--task au runs one seed a command and no sweep yet (its seeds "
-                            "are not summarised together): run each seed with --seed N")
+        """Refused before any folder is taken: a sweep's and a tuning's summaries are of
+        emotion runs (UF1, UAR), so an AU configuration is not swept or tuned yet."""
+        raise MerbenchError("--task au is not swept or tuned yet (their summaries are of "
+                            "emotion runs): run each AU configuration with 'merbench run "
+                            "--task au --seeds 0,1,2'")
+
+    def summarise_seeds(self, base: Path, runs: list[AURunResult],
+                        seeds: list[int]) -> AUSeedsSummary:
+        """``au-seeds.json`` of the seed runs in ``base`` (``runs``, in ``seeds``' order),
+        computed from their files as ``merbench validate`` recomputes it."""
+        return summarise_au_seeds(base, [(Path(r.run_dir).name, r.results) for r in runs],
+                                  now_iso())
 
     def check_recognises_emotions(self, run_dir: Path) -> None:
         """``merbench predict`` recognises emotions; an AU run's model learnt AUs."""

@@ -23,13 +23,25 @@ from merbench.data.task import EmotionTask
 from merbench.plugin_system.runinfo import FoldOutcome
 from merbench.protocols import Fold
 from merbench.results.manifest import PREDICTIONS_FILE
-from merbench.results.model import Metrics, Results
+from merbench.results.model import (
+    SCHEMA_VERSION,
+    DatasetNamed,
+    Metrics,
+    Named,
+    ProtocolNamed,
+    Results,
+    SeedsSummary,
+)
+from merbench.results.over_seeds import STD_OVER_SEEDS, over_seeds
+from merbench.results.result_files import SEEDS_FILE
 from merbench.results.rundir import RunDirectory
-from merbench.results.schema import read_results
+from merbench.results.schema import now_iso, read_results
 from merbench.runner.data import RunData
 from merbench.runner.finished_files import read_finished
 from merbench.runner.started_run import StartedRun
 from merbench.runner.summary import summarise
+from merbench.scores.selection import POLICIES
+from merbench.stats.record import interval_record
 
 
 @dataclass
@@ -52,9 +64,14 @@ class EmotionRun:
 
     task: EmotionTask
     predictions_file: ClassVar[str] = PREDICTIONS_FILE
+    seeds_file: ClassVar[str] = SEEDS_FILE
 
     def check_several(self) -> None:
-        """Several emotion runs are run together (``--seeds``, sweeps): nothing to refuse."""
+        """Emotion runs are swept and tuned together: nothing to refuse."""
+
+    def summarise_seeds(self, base: Path, runs: list[RunResult],
+                        seeds: list[int]) -> SeedsSummary:
+        return summarise_seeds(runs, seeds)
 
     def check_recognises_emotions(self, run_dir: Path) -> None:
         """An emotion run's model is what ``merbench predict`` recognises with."""
@@ -99,3 +116,28 @@ class EmotionRun:
                 "folds are restored, nothing trains)")
         return RunResult(run_dir=run_dir.path, results=results, predictions=predictions,
                          reported=True)
+
+
+def summarise_seeds(runs: list[RunResult], seeds: list[int]) -> SeedsSummary:
+    """Per policy: every seed's UF1 / UAR (overall and per database), their mean and std;
+    and the intervals of the reported policy's seed mean, from every seed's predictions."""
+    first = runs[0].results
+    policies = [p for p in first.selection.available
+                if all(p in r.results.selection.available for r in runs)]
+    return SeedsSummary(
+        schema_version=SCHEMA_VERSION, kind="seeds", created=now_iso(),
+        model=Named(name=first.model.name, version=first.model.version),
+        dataset=DatasetNamed(name=first.dataset.name, version=first.dataset.version,
+                             n_samples=first.dataset.n_samples),
+        protocol=ProtocolNamed(name=first.protocol.name, version=first.protocol.version,
+                               n_folds=first.protocol.n_folds),
+        selection=first.selection.policy, seeds=list(seeds),
+        runs={str(seed): r.run_dir.name for seed, r in zip(seeds, runs, strict=True)},
+        std=STD_OVER_SEEDS,
+        policies={policy: over_seeds(map(str, seeds),
+                                     [r.results.metrics_by_policy[policy].metrics
+                                      for r in runs],
+                                     POLICIES[policy].test_set_selection)
+                  for policy in policies},
+        intervals=interval_record([r.predictions for r in runs],
+                                  len(first.dataset.classes)))

@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from merbench.base.errors import MerbenchError
+from merbench.data.task import Task
 from merbench.plugin_system.manager import Plugins, default_plugins
 from merbench.plugin_system.runinfo import FoldOutcome
 from merbench.protocols import Fold
@@ -48,7 +49,6 @@ from merbench.runner.task_run import (
     TaskRun,
     finish_run,
     load_data,
-    several_runs,
     task_run,
 )
 from merbench.runner.trainer_setup import set_up_trainer
@@ -71,19 +71,21 @@ def run(spec: RunSpec, settings: RunSettings,
 
 
 def run_many(specs: list[tuple[RunSpec, RunSettings]], plugins: Plugins,
-             on_result: Callable[[int, RunResult, bool], None] | None = None
-             ) -> list[RunResult]:
+             strategy_of: Callable[[Task], TaskRun[Any, Finished]],
+             on_result: Callable[[int, Finished, bool], None] | None = None
+             ) -> list[Finished]:
     """Several runs (a ``--seeds`` run's seeds, a sweep's runs, all on one executor), each
     resumable: one after another, each as :func:`run` runs it, or, on an executor that
     trains side by side (Ray), all opened first and all their folds trained at once, each
-    run's results written as its last fold returns. ``on_result(position, result,
-    trained)`` as each run ends (``trained`` False: it had finished before and is reported
-    as it is)."""
-    strategies = [several_runs(spec.parsed_task()) for spec, _ in specs]  # before any
-    # run folder is taken
-    results: dict[int, RunResult] = {}
+    run's results written as its last fold returns. ``strategy_of`` gives each run's task
+    strategy, asked for every run before any run folder is taken (a sweep's,
+    :func:`~merbench.runner.task_run.several_runs`, refuses a task it cannot summarise).
+    ``on_result(position, result, trained)`` as each run ends (``trained`` False: it had
+    finished before and is reported as it is)."""
+    strategies = [strategy_of(spec.parsed_task()) for spec, _ in specs]
+    results: dict[int, Finished] = {}
 
-    def ended(position: int, result: RunResult, trained: bool) -> None:
+    def ended(position: int, result: Finished, trained: bool) -> None:
         results[position] = result
         if on_result is not None:
             on_result(position, result, trained)

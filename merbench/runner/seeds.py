@@ -1,8 +1,10 @@
 """One configuration over several seeds: a run directory per seed and their summary.
 
-Each seed is an ordinary, resumable run in ``<out>/seed-N``; ``seeds.json`` beside them
-holds every seed's UF1 / UAR and their mean and standard deviation, per selection policy.
-Repeating the same command continues the same folder.
+Each seed is an ordinary, resumable run in ``<out>/seed-N``; beside them, the summary its
+task writes (:attr:`~merbench.runner.task_run.TaskRun.seeds_file`): ``seeds.json`` for
+emotion runs (every seed's UF1 / UAR, their mean and standard deviation, per selection
+policy), ``au-seeds.json`` for AU runs (every seed's mean F1 and per-AU F1, their mean and
+standard deviation). Repeating the same command continues the same folder.
 """
 
 from __future__ import annotations
@@ -10,29 +12,21 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from merbench.base.atomic import atomic_write_json, remove_leftovers
 from merbench.base.errors import MerbenchError
 from merbench.plugin_system.manager import Plugins, default_plugins
 from merbench.results.codec import to_json
-from merbench.results.model import (
-    SCHEMA_VERSION,
-    DatasetNamed,
-    Named,
-    ProtocolNamed,
-    SeedsSummary,
-)
 from merbench.results.out_folders import check_out_folder
-from merbench.results.over_seeds import over_seeds
-from merbench.results.schema import now_iso
+from merbench.results.result_files import SEEDS_FILE
+from merbench.runner.au_run import AURunResult
 from merbench.runner.execute import RunResult, run_many
 from merbench.runner.given_values import parse_seed, shortened
 from merbench.runner.identity import default_seeds_dir
 from merbench.runner.plan import plan_run
 from merbench.runner.spec import RunSettings, RunSpec
-from merbench.runner.task_run import several_runs
-from merbench.scores.selection import POLICIES
-from merbench.stats.record import interval_record
+from merbench.runner.task_run import SeedsRecord, TaskRun, task_run
 
 
 @dataclass
@@ -40,8 +34,9 @@ class SeedsResult:
     """A run repeated over several seeds: one run directory per seed and their summary."""
 
     out: Path
-    runs: list[RunResult]
-    summary: SeedsSummary  # what seeds.json holds
+    runs: list[RunResult] | list[AURunResult]
+    summary: SeedsRecord  # what seeds.json (au-seeds.json) holds
+    summary_file: str = SEEDS_FILE  # its name in ``out``
 
 
 def parse_seeds(text: str) -> list[int]:
@@ -65,7 +60,7 @@ def run_seeds(spec: RunSpec, settings: RunSettings, seeds: list[int],
               plugins: Plugins | None = None) -> SeedsResult:
     """Run ``spec`` once per seed into ``<out>/seed-N`` (each resumable) and summarise."""
     plugins = plugins or default_plugins()
-    several_runs(spec.parsed_task())  # a task whose runs are not run together: refused now
+    strategy: TaskRun[Any, Any] = task_run(spec.parsed_task())
     if settings.out is not None:
         base = Path(settings.out)
         if (base / "run.json").exists():
@@ -79,32 +74,7 @@ def run_seeds(spec: RunSpec, settings: RunSettings, seeds: list[int],
     remove_leftovers(base)
     # one after another locally; on Ray, every seed's folds at once
     runs = run_many([(replace(spec, seed=seed), replace(settings, out=base / f"seed-{seed}"))
-                     for seed in seeds], plugins)
-    summary = summarise_seeds(runs, seeds)
-    atomic_write_json(base / "seeds.json", to_json(summary))
-    return SeedsResult(out=base, runs=runs, summary=summary)
-
-
-def summarise_seeds(runs: list[RunResult], seeds: list[int]) -> SeedsSummary:
-    """Per policy: every seed's UF1 / UAR (overall and per database), their mean and std;
-    and the intervals of the reported policy's seed mean, from every seed's predictions."""
-    first = runs[0].results
-    policies = [p for p in first.selection.available
-                if all(p in r.results.selection.available for r in runs)]
-    return SeedsSummary(
-        schema_version=SCHEMA_VERSION, kind="seeds", created=now_iso(),
-        model=Named(name=first.model.name, version=first.model.version),
-        dataset=DatasetNamed(name=first.dataset.name, version=first.dataset.version,
-                             n_samples=first.dataset.n_samples),
-        protocol=ProtocolNamed(name=first.protocol.name, version=first.protocol.version,
-                               n_folds=first.protocol.n_folds),
-        selection=first.selection.policy, seeds=list(seeds),
-        runs={str(seed): r.run_dir.name for seed, r in zip(seeds, runs, strict=True)},
-        std="sample standard deviation over seeds (ddof=1)",
-        policies={policy: over_seeds(map(str, seeds),
-                                     [r.results.metrics_by_policy[policy].metrics
-                                      for r in runs],
-                                     POLICIES[policy].test_set_selection)
-                  for policy in policies},
-        intervals=interval_record([r.predictions for r in runs],
-                                  len(first.dataset.classes)))
+                     for seed in seeds], plugins, lambda _task: strategy)
+    summary = strategy.summarise_seeds(base, runs, seeds)
+    atomic_write_json(base / strategy.seeds_file, to_json(summary))
+    return SeedsResult(out=base, runs=runs, summary=summary, summary_file=strategy.seeds_file)

@@ -30,10 +30,10 @@ from merbench.data.dataset import Dataset
 from merbench.data.task import AUTask, EmotionTask, Task
 from merbench.plugin_system.runinfo import FoldOutcome
 from merbench.protocols import Fold
-from merbench.results.au_file import AUResults
+from merbench.results.au_file import AUResults, AUSeedsSummary
 from merbench.results.codec import to_json
 from merbench.results.manifest import run_manifest
-from merbench.results.model import Results
+from merbench.results.model import Results, SeedsSummary
 from merbench.results.rundir import RunDirectory
 from merbench.runner.au_run import AURun, AURunResult
 from merbench.runner.data import RunData, locate_weights, open_dataset
@@ -42,7 +42,9 @@ from merbench.runner.plan import Plan
 from merbench.runner.started_run import StartedRun
 
 Record = TypeVar("Record", Results, AUResults)
-Finished = TypeVar("Finished", RunResult, AURunResult, covariant=True)
+Finished = TypeVar("Finished", RunResult, AURunResult)
+#: a summary of one configuration's seed runs, as each task writes it
+SeedsRecord = SeedsSummary | AUSeedsSummary
 
 
 class TaskRun(Protocol[Record, Finished]):
@@ -53,6 +55,8 @@ class TaskRun(Protocol[Record, Finished]):
     #: the predictions table written beside the record (its results file is the task's,
     #: :attr:`merbench.data.task.Task.results_file`)
     predictions_file: ClassVar[str]
+    #: the summary a ``--seeds`` run writes beside its seed runs (``seeds.json``)
+    seeds_file: ClassVar[str]
 
     def folds_and_labels(self, dataset: Dataset,
                          folds: list[Fold]) -> tuple[list[Fold], np.ndarray]:
@@ -60,8 +64,14 @@ class TaskRun(Protocol[Record, Finished]):
         sample is trained and scored against, in sample-table order."""
 
     def check_several(self) -> None:
-        """Refuse (:class:`~merbench.base.errors.MerbenchError`) running several runs of this
-        task together, as ``--seeds`` and sweeps do, when its runs cannot be."""
+        """Refuse (:class:`~merbench.base.errors.MerbenchError`) sweeping or tuning runs of
+        this task, whose summaries (``seeds.json``, ``tune.json``) are of emotion runs, when
+        its runs cannot be summarised so."""
+
+    def summarise_seeds(self, base: Path, runs: list[Finished],
+                        seeds: list[int]) -> SeedsRecord:
+        """The summary (:attr:`seeds_file`) of one configuration's seed runs ``runs``, each a
+        folder in ``base``, in the order of ``seeds``."""
 
     def check_recognises_emotions(self, run_dir: Path) -> None:
         """Refuse ``merbench predict`` with the model of ``run_dir`` when this task's
@@ -110,9 +120,10 @@ def load_data(plan: Plan) -> RunData:
 
 
 def several_runs(task: Task) -> TaskRun[Results, RunResult]:
-    """The strategy of ``task`` for runs run together (``--seeds``, sweeps, tunings), whose
-    results are summarised together as emotion runs' are; a task whose runs cannot be is
-    refused (:meth:`TaskRun.check_several`) before any run folder is taken."""
+    """The strategy of ``task`` for a sweep's or a tuning's runs, whose results are
+    summarised together as emotion runs' are; a task whose runs cannot be is refused
+    (:meth:`TaskRun.check_several`) before any run folder is taken. A ``--seeds`` run asks
+    its task's own strategy (:func:`task_run`) for its summary instead."""
     strategy = task_run(task)
     strategy.check_several()
     return strategy

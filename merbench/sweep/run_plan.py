@@ -17,9 +17,10 @@ from merbench.base.errors import MerbenchError
 from merbench.plugin_system.manager import Plugins
 from merbench.results.codec import to_json
 from merbench.results.model import SeedsSummary
+from merbench.runner.emotion_run import summarise_seeds
 from merbench.runner.execute import RunResult, run_many
 from merbench.runner.executor_kinds import side_by_side
-from merbench.runner.seeds import summarise_seeds
+from merbench.runner.task_run import several_runs
 from merbench.sweep.plan_file import Configuration, SweepPlan
 
 
@@ -62,7 +63,7 @@ def run_sweep(plan: SweepPlan, plugins: Plugins, on_run: Report | None = None) -
 
     specs = [result.configuration.seed_run(seed) for result, seed in runs]
     try:
-        run_many(specs, plugins, on_result=ended)
+        run_many(specs, plugins, several_runs, on_result=ended)
     except MerbenchError as exc:
         failed = min(set(range(len(runs))) - ended_runs, default=None)
         if failed is None or side_by_side(specs[0][1].executor):

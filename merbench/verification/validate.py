@@ -44,12 +44,13 @@ from merbench.results.run_files import (
     read_predictions,
 )
 from merbench.results.rundir import RUN_FILE, RunDirectory
-from merbench.results.safe_files import UnsafeFile, check_entry, check_inside, check_run_folder
+from merbench.results.safe_files import UnsafeFile, check_entry, check_run_folder
 from merbench.results.schema import read_json, read_results
 from merbench.scores.scoring import PolicyScore, score
 from merbench.verification.declared import check_declared
 from merbench.verification.environment_check import check_environment
 from merbench.verification.provenance import OfficialFingerprint, ProvenanceError, check_provenance
+from merbench.verification.seed_folders import refuse_unlisted, seed_run_dir
 
 
 @dataclass(frozen=True)
@@ -227,17 +228,6 @@ def _check_intervals(where: Path, stored: Intervals | None, frames: list[Any],
         raise ResultRejected(where, f"stored intervals do not match its predictions: {found}")
 
 
-def _unlisted_runs(base: Path, summary: SeedsSummary) -> str | None:
-    """The first folder beside ``seeds.json`` that is a run its ``runs`` do not name (a run
-    of another ``--seeds`` command, or one added by hand), or None."""
-    listed = {Path(str(name)).as_posix() for name in summary.runs.values()}
-    for entry in sorted(os.scandir(base), key=lambda e: e.name):
-        if entry.is_dir(follow_symlinks=False) and entry.name not in listed and any(
-                os.path.lexists(Path(entry.path) / name) for name in (RUN_FILE, RESULTS_FILE)):
-            return entry.name
-    return None
-
-
 def validate_seeds(path: Path, runs: dict[Path, ValidatedRun] | None = None) -> SeedsSummary:
     """Accept a ``seeds.json`` only if its runs validate and its per-seed numbers, means and
     standard deviations are what those runs give. ``runs`` (run directory, resolved ->
@@ -262,20 +252,11 @@ def validate_seeds(path: Path, runs: dict[Path, ValidatedRun] | None = None) -> 
     foreign = refuse_audit_record(base, "seeds summary")  # each seed run records its own
     if foreign is not None:
         raise ResultRejected(base, foreign)
-    stray = _unlisted_runs(base, summary)
-    if stray:
-        raise ResultRejected(base, f"holds {stray}, a run {SEEDS_FILE} does not list: it "
-                                   "would be published beside the summary as if one of its "
-                                   f"seeds; move it out of {base.name}")
+    refuse_unlisted(base, SEEDS_FILE, summary.runs.values(), (RUN_FILE, RESULTS_FILE))
     runs = {} if runs is None else runs
     by_seed = {}
     for seed, name in summary.runs.items():
-        try:
-            check_entry(base / str(name), base, folder=True)
-            check_inside(Path(str(name)), base)
-        except UnsafeFile as exc:
-            raise ResultRejected(base, f"seed {seed}: {exc}") from None
-        run_dir = (base / str(name)).resolve()
+        run_dir = seed_run_dir(base, seed, name)
         if run_dir not in runs:
             try:
                 runs[run_dir] = validate_run(run_dir)

@@ -1,0 +1,40 @@
+"""An action-unit configuration's summary over seeds (``merbench run --task au --seeds``):
+an ``au-seeds.json`` whose per-seed scores, means, deviations and interval its AU seed runs
+beside it recompute; audited seed run by seed run, as a ``seeds.json`` is."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from merbench.base.errors import MerbenchError
+from merbench.kinds.contract import AuditRequest, AuditVerdict, Checked, Report
+from merbench.kinds.seeds import audit_seed_runs
+from merbench.results.au_file import AU_SEEDS_FILE
+from merbench.verification.au_seeds_check import validate_au_seeds
+
+
+class AUSeedsSummaryKind:
+    name: str = "action-unit summary over seeds"
+    markers: tuple[str, ...] = (AU_SEEDS_FILE,)
+    started_file: str | None = None  # its seed runs say how far they are
+    compared_as: str | None = "action units"
+
+    def owns(self, path: Path) -> bool:
+        return path.name == AU_SEEDS_FILE or os.path.lexists(path / AU_SEEDS_FILE)
+
+    def validate(self, path: Path) -> Checked:
+        summary = validate_au_seeds(path)
+        return Checked(path, f"{summary.model.name} v{summary.model.version} on "
+                             f"{summary.dataset.name}/{summary.protocol.name}, AU detection "
+                             f"over {len(summary.au_set)} AUs, seeds "
+                             f"{', '.join(map(str, summary.seeds))}: every seed run validates "
+                             "and the summary matches them")
+
+    def status(self, folder: Path) -> str:
+        raise MerbenchError(f"{folder}: a summary over seeds has no progress of its own; "
+                            "'merbench status' of its folder shows each seed run")
+
+    def audit(self, path: Path, request: AuditRequest, report: Report) -> AuditVerdict:
+        # nothing is trained for what its runs do not give
+        return audit_seed_runs(path, validate_au_seeds(path).runs, request, report)

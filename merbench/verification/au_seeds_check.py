@@ -1,0 +1,88 @@
+"""``merbench validate`` of an AU configuration's summary over seeds (``au-seeds.json``):
+every seed run it lists validated as an AU run, and every number of the summary recomputed
+from those runs.
+
+The summary is written by ``merbench run --task au --seeds`` with
+:func:`merbench.au.seed_pool.summarise_au_seeds`; validation calls the same function on the
+validated seed runs (so the interval of the seed mean is the AU page's computation) and
+compares the whole record, the identity, the seeds, each seed's scores, their mean and std
+and the interval. The folder is checked as a ``seeds.json`` folder is
+(:mod:`merbench.verification.seed_folders`): no listed folder may be a link, a fifo or a
+path out of it, and no AU run may sit beside the summary unlisted.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from merbench.au.seed_pool import summarise_au_seeds
+from merbench.base.errors import MerbenchError
+from merbench.results.au_file import (
+    AU_RESULTS_FILE,
+    AU_SEEDS_FILE,
+    AUResults,
+    AUSeedsSummary,
+    read_au_seeds,
+)
+from merbench.results.audit_file import refuse_audit_record
+from merbench.results.codec import to_json
+from merbench.results.run_files import ResultRejected, differ
+from merbench.results.rundir import RUN_FILE
+from merbench.results.safe_files import UnsafeFile, check_entry
+from merbench.verification.au_check import validate_au_run
+from merbench.verification.seed_folders import refuse_unlisted, seed_run_dir
+
+
+def validate_au_seeds(path: Path, runs: dict[Path, AUResults] | None = None
+                      ) -> AUSeedsSummary:
+    """Accept an ``au-seeds.json`` (or the folder holding one) only if every seed run it
+    lists validates and the summary is what they give. ``runs`` (run folder, resolved ->
+    its validated results) reuses runs validated already, and gains those validated here."""
+    path = Path(path)
+    seeds_path = path / AU_SEEDS_FILE if path.is_dir() else path
+    try:
+        return _validate(seeds_path, {} if runs is None else runs)
+    except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
+        raise ResultRejected(seeds_path.parent, f"{AU_SEEDS_FILE} cannot be recomputed "
+                                                f"({type(exc).__name__}: {exc})") from None
+
+
+def _validate(seeds_path: Path, runs: dict[Path, AUResults]) -> AUSeedsSummary:
+    base = seeds_path.parent
+    try:
+        check_entry(seeds_path, base)
+        summary = read_au_seeds(seeds_path)
+    except UnsafeFile as exc:
+        raise ResultRejected(base, str(exc)) from None
+    except MerbenchError as exc:  # "PATH is no AU seeds summary ...": said of the file
+        said = str(exc)
+        raise ResultRejected(base, said.replace(f"{seeds_path} ", f"{seeds_path.name} ", 1)
+                             if said.startswith(f"{seeds_path} ")
+                             else f"{seeds_path.name}: {said}") from None
+    foreign = refuse_audit_record(base, "AU seeds summary")  # each seed run records its own
+    if foreign is not None:
+        raise ResultRejected(base, foreign)
+    if not summary.runs:
+        raise ResultRejected(base, f"{AU_SEEDS_FILE} lists no seed run")
+    refuse_unlisted(base, AU_SEEDS_FILE, summary.runs.values(), (RUN_FILE, AU_RESULTS_FILE))
+    checked: list[tuple[str, AUResults]] = []
+    for seed, name in summary.runs.items():
+        run_dir = seed_run_dir(base, seed, name)
+        if run_dir not in runs:
+            try:
+                runs[run_dir] = validate_au_run(run_dir)
+            except ResultRejected as exc:
+                raise ResultRejected(base, f"seed {seed} ({name}) is rejected: "
+                                           f"{exc.reason}") from None
+        if str(runs[run_dir].seed) != seed:
+            raise ResultRejected(base, f"runs lists {name} as seed {seed}, but it is a run "
+                                       f"of seed {runs[run_dir].seed}")
+        checked.append((str(name), runs[run_dir]))
+    try:
+        recomputed = summarise_au_seeds(base, checked, summary.created)
+    except MerbenchError as exc:  # seed runs of several configurations
+        raise ResultRejected(base, str(exc).removeprefix(f"{base} ")) from None
+    found = differ(to_json(summary), to_json(recomputed), "au-seeds")
+    if found:
+        raise ResultRejected(base, f"stored numbers do not match its runs: {found}")
+    return summary

@@ -1,0 +1,51 @@
+"""The seed run folders a summary over seeds names, checked alike for every task's summary
+(``seeds.json``, ``au-seeds.json``).
+
+A summary is published with the folder it sits in: a run folder beside it that it does not
+list would be shown as if it were one of its seeds, and a listed folder that is a link, a
+fifo or a path out of the folder would make the summary vouch for files that are not its
+own. Both checks are one function each, so the two kinds of summary refuse the same things
+in the same words.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+from merbench.results.run_files import ResultRejected
+from merbench.results.safe_files import UnsafeFile, check_entry, check_inside
+
+
+def unlisted_run(base: Path, listed: Iterable[str], markers: tuple[str, ...]) -> str | None:
+    """The first folder in ``base`` that holds one of ``markers`` (a run) and is not among
+    ``listed`` (a run of another ``--seeds`` command, or one added by hand), or None."""
+    names = {Path(str(name)).as_posix() for name in listed}
+    for entry in sorted(os.scandir(base), key=lambda e: e.name):
+        if entry.is_dir(follow_symlinks=False) and entry.name not in names and any(
+                os.path.lexists(Path(entry.path) / name) for name in markers):
+            return entry.name
+    return None
+
+
+def refuse_unlisted(base: Path, summary_file: str, listed: Iterable[str],
+                    markers: tuple[str, ...]) -> None:
+    """:class:`ResultRejected` where ``base`` holds a run its summary ``summary_file`` does
+    not list (:func:`unlisted_run`)."""
+    stray = unlisted_run(base, listed, markers)
+    if stray:
+        raise ResultRejected(base, f"holds {stray}, a run {summary_file} does not list: it "
+                                   "would be published beside the summary as if one of its "
+                                   f"seeds; move it out of {base.name}")
+
+
+def seed_run_dir(base: Path, seed: str, name: str) -> Path:
+    """The run folder ``name`` that a summary in ``base`` lists for ``seed``, resolved;
+    :class:`ResultRejected` where it is a link, no folder, or a path out of ``base``."""
+    try:
+        check_entry(base / str(name), base, folder=True)
+        check_inside(Path(str(name)), base)
+    except UnsafeFile as exc:
+        raise ResultRejected(base, f"seed {seed}: {exc}") from None
+    return (base / str(name)).resolve()
