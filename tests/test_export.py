@@ -4,8 +4,8 @@ the ``composite`` dataset unchanged, and compared against a release (the real on
 from __future__ import annotations
 
 import json
-import shutil
 import os
+import shutil
 from pathlib import Path
 
 import numpy as np
