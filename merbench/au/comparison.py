@@ -11,6 +11,7 @@ configuration's seeds and the interval of their mean are :mod:`merbench.au.seed_
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,14 +56,19 @@ def load_au_run(path: Path) -> StoredAURun:
     path = Path(path)
     if path.name in (AU_RESULTS_FILE, AU_SEEDS_FILE):
         path = path.parent
-    if (path / AU_SEEDS_FILE).is_file():
+    # "there" whatever the entry is: a fifo or a folder named like the file is refused by
+    # its validator in one line, not taken for a folder of runs holding none
+    if os.path.lexists(path / AU_SEEDS_FILE):
         runs: dict[Path, AUResults] = {}
         listed = validate_au_seeds(path, runs).runs.values()
         return stored_au_run(path, [(path / name, runs[(path / name).resolve()])
                                     for name in listed])
-    folders = ([path] if (path / AU_RESULTS_FILE).is_file() else
+    folders = ([path] if os.path.lexists(path / AU_RESULTS_FILE) else
                sorted(child for child in path.iterdir()
-                      if (child / AU_RESULTS_FILE).is_file()))
+                      if os.path.lexists(child / AU_RESULTS_FILE)))
+    if not folders:
+        raise MerbenchError(f"{path} holds no AU run ({AU_RESULTS_FILE}); pass an AU run "
+                            "directory or a folder of one configuration's AU seed runs")
     return stored_au_run(path, [(folder, validate_au_run(folder)) for folder in folders])
 
 

@@ -11,6 +11,7 @@ fold trains with the run's own trainer set-up (:func:`~merbench.runner.trainer_s
 from __future__ import annotations
 
 import dataclasses
+import os
 import secrets
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -126,7 +127,7 @@ def _validated(run_dir: Path) -> tuple[Results | AUResults, Path]:
     """The run's checked record and its file: an emotion run's ``results.json``, or an AU
     run's ``au-results.json``. Both train folds the same way (the task decides the labels
     and the objective, recorded in ``run.json``), so both are audited by training again."""
-    if (run_dir / AU_RESULTS_FILE).is_file():
+    if os.path.lexists(run_dir / AU_RESULTS_FILE):  # a fifo there is refused as the AU run's
         return validate_au_run(run_dir), run_dir / AU_RESULTS_FILE
     return validate_run(run_dir).results, run_dir / "results.json"
 

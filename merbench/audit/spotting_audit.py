@@ -42,7 +42,7 @@ from merbench.base.scratch import scratch_folder
 from merbench.plugin_system.manager import Plugins, default_plugins
 from merbench.results.codec import to_json
 from merbench.results.spotting_file import SpottedVideo, SpottingResults
-from merbench.results.str_file import StrResults
+from merbench.results.str_file import STR_FILE, StrResults
 from merbench.runner.spot import SpotSpec, SpottingRun, same_video
 from merbench.runner.spot_learned import spot_learned
 from merbench.runner.spot_recognise import RecogniseSpec, recognise
@@ -166,8 +166,12 @@ def audit_spotting(folder: Path, *, count: int | None, seed: int | None = None,
             outcomes.append(outcome)
             if on_subject is not None:
                 on_subject(outcome)
-        recognised = [] if recorded_str is None else _recognise_again(
-            results, recorded_str, dataset.videos, plugins, audited, device, on_recognised)
+        try:
+            recognised = [] if recorded_str is None else _recognise_again(
+                results, recorded_str, dataset.videos, plugins, audited, device, on_recognised)
+        except MerbenchError as exc:  # its recogniser as str.json records it, not the user's
+            raise MerbenchError(f"{Path(folder) / STR_FILE}: its recogniser cannot be trained "
+                                f"again as recorded: {exc}") from None
     return SpottingAudit(len(subjects), choice_seed, outcomes, None, recognised)
 
 

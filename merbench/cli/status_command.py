@@ -12,7 +12,10 @@ from merbench.base.errors import MerbenchError
 from merbench.cli.literal import say
 from merbench.cli.parser import EXIT_USAGE
 from merbench.kinds import STARTED_FILES, kind_of, started_kind
+from merbench.results.au_file import AU_SEEDS_FILE
 from merbench.results.folder_walk import folders_holding
+from merbench.results.result_files import SEEDS_FILE
+from merbench.results.safe_files import UnsafeFile, check_entry
 from merbench.runner.identity import DEFAULT_RUNS_DIR
 from merbench.runner.status import RUNS_BELOW
 
@@ -35,6 +38,18 @@ def under_way(path: Path) -> list[Path]:
                                 "(such as runs/)")
 
 
+def summaries_not_files(folder: Path) -> list[str]:
+    """A ``--seeds`` folder's summary that is no file (a fifo): its seed runs are shown, and
+    this is said beside them, never passed over."""
+    found = []
+    for name in (SEEDS_FILE, AU_SEEDS_FILE):
+        try:
+            check_entry(folder / name, folder)
+        except UnsafeFile as exc:
+            found.append(str(exc).split("; ")[0])
+    return found if folder.is_dir() else []
+
+
 def main(args: argparse.Namespace) -> int:
     unreadable = 0
     for path in args.dirs or [DEFAULT_RUNS_DIR]:
@@ -44,6 +59,9 @@ def main(args: argparse.Namespace) -> int:
             unreadable += 1
             say(f"merbench: error: {exc}", file=sys.stderr)
             continue
+        for summary in summaries_not_files(Path(path)):
+            say(f"{path}: {summary}, which merbench never reads (remove it: the same "
+                "merbench run --seeds command writes it again)")
         for folder in folders:
             try:  # the kind started there says how far it is (a finished one, its result's)
                 kind = started_kind(folder) or kind_of(folder)

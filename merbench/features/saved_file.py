@@ -32,6 +32,7 @@ from merbench.base.errors import MerbenchError
 from merbench.results.codec import LayoutError, from_json, loads, to_json
 from merbench.results.command_files import FeaturesHeader
 from merbench.results.rundir import differences
+from merbench.results.safe_files import UnsafeFile, opened_regular
 from merbench.results.schema import environment, now_iso
 
 FORMAT: Final = "merbench-features"
@@ -99,7 +100,7 @@ def load_features(path: str | Path) -> SavedFeatures:
     path = Path(path)
     fix = "write it again with 'merbench extract --save FILE'"
     try:
-        with np.load(path, allow_pickle=False) as data:
+        with opened_regular(path) as file, np.load(file, allow_pickle=False) as data:
             missing = {"values", "sample_ids", "header"} - set(data.files)
             if missing:
                 raise MerbenchError(f"{path} is not a merbench features file (it lacks "
@@ -108,8 +109,12 @@ def load_features(path: str | Path) -> SavedFeatures:
                 str(data["header"]))
     except FileNotFoundError:
         raise missing_features_file(path) from None
+    except UnsafeFile as exc:  # a fifo, a device: refused before it is read (one hung)
+        raise MerbenchError(f"--features {exc}") from None
     except (OSError, ValueError, EOFError, zipfile.BadZipFile, KeyError) as exc:
-        raise MerbenchError(f"{path} is not a readable features file ({exc}); {fix}") from None
+        # numpy's own advice about pickled data is not for a file merbench never pickles
+        said = "not an .npz of arrays" if "pickle" in str(exc) else str(exc)
+        raise MerbenchError(f"{path} is not a readable features file ({said}); {fix}") from None
     if not isinstance(found, dict) or found.get("format") != FORMAT:
         raise MerbenchError(f"{path} is not a merbench features file; {fix}")
     version = found.get("format_version")

@@ -11,6 +11,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from merbench.base.errors import MerbenchError
+from merbench.data.task import stored_task
 from merbench.kinds.au import AURunKind
 from merbench.kinds.au_seeds import AUSeedsSummaryKind
 from merbench.kinds.contract import (
@@ -25,6 +27,7 @@ from merbench.kinds.seeds import SeedsSummaryKind
 from merbench.kinds.spotting import SpottingRunKind
 from merbench.kinds.tuning import TuningKind
 from merbench.results.result_files import RESULT_MARKERS
+from merbench.results.rundir import RunDirectory
 
 RESULT_KINDS: tuple[ResultKind, ...] = (EmotionRunKind(), SeedsSummaryKind(), SpottingRunKind(),
                                         AURunKind(), AUSeedsSummaryKind(), TuningKind())
@@ -44,9 +47,25 @@ def kind_of(path: Path) -> ResultKind | None:
 
 
 def started_kind(folder: Path) -> ResultKind | None:
-    """The kind of result under way in ``folder`` (its first file written), or None."""
-    return next((kind for kind in RESULT_KINDS if kind.started_file is not None
-                 and os.path.lexists(Path(folder) / kind.started_file)), None)
+    """The kind of result under way in ``folder`` (its first file written), or None. Where
+    kinds start with one file (an emotion and an AU run both write ``run.json`` first), the
+    one whose result file the run's recorded task names (an AU run with its result gone was
+    called "an emotion run not finished yet (results.json not yet)")."""
+    started = [kind for kind in RESULT_KINDS if kind.started_file is not None
+               and os.path.lexists(Path(folder) / kind.started_file)]
+    if len(started) > 1:
+        named = _recorded_result_file(Path(folder))
+        return next((kind for kind in started if kind.markers[0] == named), started[0])
+    return started[0] if started else None
+
+
+def _recorded_result_file(folder: Path) -> str | None:
+    """The result file the task recorded in ``folder``'s ``run.json`` writes, or None."""
+    try:
+        identity = RunDirectory(folder).read_run_file().identity or {}
+        return stored_task(identity).results_file
+    except MerbenchError:
+        return None
 
 
 __all__ = [

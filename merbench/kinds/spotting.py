@@ -93,7 +93,10 @@ class SpottingRunKind:
                     "validate' says why); run the same merbench spot command to write it "
                     "again")
         if os.path.lexists(folder / SPOTTING_FILE):
-            recognised = "; str.json written" if os.path.lexists(folder / STR_FILE) else ""
+            # no record says recognition was asked for: both states are said as they are
+            recognised = ("; str.json written" if os.path.lexists(folder / STR_FILE) else
+                          "; no str.json: not recognised, or a spot --recognise command "
+                          "stopped while recognising, which writes it when run again")
             return (f"{folder}: {what}: complete, {counted(spotted, 'video')} spotted "
                     f"({SPOTTING_FILE}{recognised})")
         if held is False:

@@ -194,7 +194,7 @@ def _csv_text(text: str) -> str:
 def to_latex(bench: Exported, lines: list[Line]) -> str:
     """A ``tabular`` with booktabs rules (``\\usepackage{booktabs}``)."""
     head = ["Model", "Selection", "Seeds", *headers(bench)]
-    out = [r"% " + _latex(bench.title) + ": " + _legend(lines, r"$\pm$", r"\%")
+    out = [r"% " + _latex(bench.title) + ". " + _legend(lines, r"$\pm$", r"\%")
            + " merbench leaderboard export",
            r"\begin{tabular}{ll" + "r" * (1 + len(headers(bench))) + "}", r"\toprule",
            " & ".join(_latex(h) for h in head) + r" \\", r"\midrule"]

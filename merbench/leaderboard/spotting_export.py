@@ -52,7 +52,8 @@ class SpottingTable:
         return len(self.runs_shown)
 
     def score_headers(self) -> list[str]:
-        return [f"{scope} F1" for scope in SCOPES]
+        # MEGC 2025's ME-STR score of a spot-then-recognise row (— for the others)
+        return [*(f"{scope} F1" for scope in SCOPES), "micro STRS"]
 
     def lines(self) -> list[Line]:
         return [_line(run, policy) for policy in (TRAINING_SUBJECTS, ORACLE)
@@ -70,8 +71,16 @@ def _line(run: SpottingRun, policy_name: str) -> Line:
     return Line(model=f"{spotter.name} v{spotter.version}",
                 setting="; ".join(part for part in (options, tuned, recognised) if part),
                 selection=policy_name, test_set_selection=policy.test_set_selection, seeds=1,
-                scores=[(getattr(policy.scores, scope).f1, None, _span(policy, scope))
-                        for scope in SCOPES])
+                scores=[*((getattr(policy.scores, scope).f1, None, _span(policy, scope))
+                          for scope in SCOPES), (_strs(run, policy_name), None, None)])
+
+
+def _strs(run: SpottingRun, policy_name: str) -> float | None:
+    """The row's micro STRS: a recognised run's, on the row of the policy its
+    ``str.json`` recognised (the training subjects' choice); None elsewhere."""
+    if run.recognised is None or policy_name != run.recognised.policy:
+        return None
+    return run.recognised.scores["micro"].strs
 
 
 def _span(policy: SpottingPolicy, scope: str) -> Interval | None:

@@ -129,6 +129,18 @@ class Entry(Generic[M]):
         names them."""
         return self.factory_options().without_defaults(options)
 
+    def _check_kinds_of_values(self, kind: str, options: dict[str, Any]) -> None:
+        """Refuse text where the factory's default is a number: the factory compared it with
+        one and said only Python's "'<' not supported between 'str' and 'int'"."""
+        defaults = self.factory_options().defaults()
+        for name, value in options.items():
+            default = defaults.get(name)
+            if isinstance(value, str) and isinstance(default, int | float) \
+                    and not isinstance(default, bool):
+                wanted = "a whole number" if isinstance(default, int) else "a number"
+                raise MerbenchError(f"{kind} '{self.meta.name}': {name}={value!r} is text; "
+                                    f"{name} takes {wanted} (default {default})")
+
     def create(self, kind: str, **kwargs: Any) -> Any:
         """Call the factory; unknown options, or values it rejects, become one clear line.
         A factory named ``"module:function"`` is imported first: building needs it anyway,
@@ -136,6 +148,7 @@ class Entry(Generic[M]):
         if isinstance(self.factory, LazyFactory):
             self.factory.resolve()
         self.check_options(kind, kwargs)
+        self._check_kinds_of_values(kind, kwargs)
         try:
             return self.factory(**kwargs)
         except (TypeError, ValueError) as exc:

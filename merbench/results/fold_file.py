@@ -24,7 +24,7 @@ from merbench.plugin_system.runinfo import FoldOutcome
 from merbench.results.codec import from_json, loads, to_json
 from merbench.results.migrations import migrate
 from merbench.results.model import SCHEMA_VERSION, FoldMeta
-from merbench.results.safe_files import read_regular_bytes
+from merbench.results.safe_files import UnsafeFile, read_regular_bytes
 from merbench.results.schema import trained_with_here
 
 _OPTIONAL = ("val_index", "val_y_true", "val_predictions")
@@ -76,6 +76,9 @@ def read_fold_file(path: Path) -> FoldOutcome:
                 finished=meta.finished, trained_with=meta.trained_with,
                 **{name: data[name] for name in _OPTIONAL if name in data},
             )
+    except UnsafeFile as exc:  # a fifo, a folder: no fold file at all, said as such
+        raise MerbenchError(f"fold file {str(exc).split('; ')[0]}; delete it and run again "
+                            "to retrain only that fold") from None
     except Exception as exc:
         raise MerbenchError(
             f"fold file {path} is damaged ({type(exc).__name__}: {exc}); delete that one "

@@ -13,10 +13,13 @@ temporary file and renames it over the target).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import stat
+from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from merbench.base.errors import MerbenchError
 
@@ -115,6 +118,23 @@ def read_regular_bytes(path: Path) -> bytes:
             raise UnsafeFile(f"{path} is {_kind(mode)}, not a regular file; give the file "
                              "itself")
         return reader.read()
+
+
+@contextlib.contextmanager
+def opened_regular(path: Path) -> Iterator[BinaryIO]:
+    """``path`` open for reading once it is shown to be a regular file, as
+    :func:`read_regular_bytes` checks it, for a reader that streams a large file (a
+    features file) instead of holding its bytes twice."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except IsADirectoryError:
+        raise UnsafeFile(f"{path} is a folder, not a file; give the file itself") from None
+    with os.fdopen(fd, "rb") as reader:
+        mode = os.fstat(reader.fileno()).st_mode
+        if not stat.S_ISREG(mode):
+            raise UnsafeFile(f"{path} is {_kind(mode)}, not a regular file; give the file "
+                             "itself")
+        yield reader
 
 
 def copy_regular_file(source: Path, target: Path) -> None:

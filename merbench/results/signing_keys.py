@@ -146,8 +146,8 @@ def load_signing_key(path: Path) -> SigningKey:
         raise MerbenchError(f"--sign {path} is protected by a passphrase; merbench signs "
                             "with keys that have none (keep the file private instead: a CI "
                             "secret, or mode 0600)") from None
-    except (ValueError, UnsupportedAlgorithm) as exc:
-        raise MerbenchError(f"--sign {path} is not a PEM private key ({exc}); give the file "
+    except (ValueError, UnsupportedAlgorithm):  # the library's text is a link and its codes
+        raise MerbenchError(f"--sign {path} is not a PEM private key; give the file "
                             "'merbench keygen --out KEY' wrote") from None
     if not isinstance(private, Ed25519PrivateKey):
         kind = type(private).__name__.removeprefix("_").removesuffix("PrivateKey")

@@ -21,6 +21,7 @@ import numpy as np
 
 from merbench.base.errors import MerbenchError
 from merbench.data.task import stored_task
+from merbench.results.audit_file import AUDIT_FILE
 from merbench.results.codec import loads
 from merbench.results.manifest import first_mismatch
 from merbench.results.rundir import FOLDS_DIR, RUN_FILE, RunDirectory
@@ -83,15 +84,18 @@ def run_status(path: Path) -> RunStatus:
     # manifest
     results_file = directory.path / stored_task(identity).results_file
     complete = False
-    unreadable = results_file.exists()  # until it is read
-    with contextlib.suppress(OSError, ValueError, KeyError, TypeError, AttributeError):
+    # until it is read; one that is no file (a fifo) is said among not_files, never read
+    unreadable = results_file.is_file()
+    with contextlib.suppress(OSError, ValueError, KeyError, TypeError, AttributeError,
+                             MerbenchError):
         summary = loads(read_regular_bytes(results_file).decode("utf-8"))
         unreadable = not isinstance(summary, dict)
         if n_folds is None:
             n_folds = summary["protocol"]["n_folds"]
         files = summary.get("files")  # the manifest: complete while its files are these
-        complete = not not_files and (files is None
-                                      or first_mismatch(directory.path, files) is None)
+        # an audit's file is not the run's: a fifo there leaves the run finished
+        complete = not [f for f in not_files if not f.startswith(AUDIT_FILE)] and (
+            files is None or first_mismatch(directory.path, files) is None)
     try:
         return RunStatus(
             path=directory.path, model=identity["model"]["name"],
@@ -118,6 +122,8 @@ def _not_files(directory: RunDirectory) -> tuple[str, ...]:
             continue
         for entry in entries:
             if entry.is_dir(follow_symlinks=False):
+                if entry.name.endswith((".json", ".csv", ".npz")):  # a file's name, a folder
+                    found.append(f"{Path(entry.path).relative_to(directory.path)} is a folder")
                 continue
             try:
                 check_entry(Path(entry.path), directory.path)
@@ -152,6 +158,14 @@ def _saved_states(directory: RunDirectory,
 RUNS_BELOW = 4
 
 
+def not_a_file_line(found: str) -> str:
+    """What status says of an entry of the run that is no file of its own ("audit.json is a
+    fifo"), with who writes the file it stands for."""
+    writer = ("'merbench audit' writes it" if found.startswith(AUDIT_FILE) else
+              "the same command writes what it should hold again")
+    return f"{found}, which merbench never reads (remove it: {writer})"
+
+
 def describe(status: RunStatus) -> str:
     """One line for ``merbench status``."""
     what = f"{status.model} on {status.dataset}/{status.protocol}, seed {status.seed}"
@@ -160,7 +174,8 @@ def describe(status: RunStatus) -> str:
     else:  # run.json from a merbench that did not record the number
         folds = f"{status.finished} fold{'' if status.finished == 1 else 's'} finished"
     if status.complete:
-        return f"{status.path}: {what}: complete, {folds} ({status.results_name})"
+        return "; ".join([f"{status.path}: {what}: complete, {folds} ({status.results_name})",
+                          *(not_a_file_line(found) for found in status.not_files)])
     state = {True: "running now", False: "stopped", None: "running or stopped"}[status.running]
     parts = [f"{status.path}: {what}: {folds}, {state}"]
     if status.fold_seconds:
@@ -175,10 +190,10 @@ def describe(status: RunStatus) -> str:
                      + " (a resumed run goes on from there)")
     if status.damaged:
         parts.append(f"{status.damaged} damaged fold file(s)")
-    parts += [f"{what}, which merbench never reads (remove it: the same command writes what "
-              "it should hold again)" for what in status.not_files]
+    parts += [not_a_file_line(what) for what in status.not_files]
     if status.unreadable:
-        parts.append("its results.json cannot be read ('merbench validate' says why)")
+        parts.append(f"its {status.results_name} cannot be read ('merbench validate' says "
+                     "why)")
     if status.running is False:
         parts.append("run the same command (or 'merbench run --resume DIR') to go on")
     return "; ".join(parts)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import time
 from collections.abc import Callable
 from contextlib import ExitStack
@@ -31,7 +32,7 @@ from typing import Any
 
 import pandas as pd
 
-from merbench.base.atomic import atomic_write_bytes, atomic_write_json
+from merbench.base.atomic import atomic_write_bytes, atomic_write_json, remove_leftovers
 from merbench.base.errors import MerbenchError
 from merbench.plugin_system.manager import Plugins
 from merbench.results.codec import to_json
@@ -45,7 +46,7 @@ from merbench.results.run_archive import (
 )
 from merbench.results.run_files import read_predictions
 from merbench.results.rundir import held_folder
-from merbench.results.safe_files import read_regular_bytes
+from merbench.results.safe_files import UnsafeFile, read_regular_bytes
 from merbench.results.schema import now_iso
 from merbench.results.tune_file import (
     NESTED,
@@ -160,9 +161,13 @@ def check_claim(spec: TuneSpec, mode: Mode, out: Path) -> dict[str, Any]:
     mine: dict[str, Any] = json.loads(json.dumps({"mode": mode, "spec": spec.to_dict()},
                                                  sort_keys=True))
     path = out / TUNING_SPEC_FILE
-    if path.exists():
+    if os.path.lexists(path):
         try:
             theirs = json.loads(read_regular_bytes(path))
+        except UnsafeFile as exc:  # a fifo or a folder is no search: said as what it is
+            said = str(exc).split("; ")[0].replace(", not a regular file", "")
+            raise MerbenchError(f"--out {out}: {said}, not the record of a search; remove "
+                                "it, or give a new --out") from None
         except (MerbenchError, OSError, ValueError):
             theirs = None
         if theirs != mine:
@@ -205,6 +210,8 @@ def _tune(spec: TuneSpec, mode: Mode, settings: RunSettings, out: Path, plugins:
     # the folder is this command's until it ends: a second search into it is refused, and
     # validate, status and the build can tell a tuning under way from a stopped one
     held.enter_context(held_folder(out, "it keeps every run it trains"))
+    # a kill while the runs were packed left its temporary archive: the folder is ours now
+    remove_leftovers(out, all_writers=True)
     claim_folder(spec, mode, out)
     _unpack_finished(out)
     samples = data.dataset.samples

@@ -56,7 +56,7 @@ def _stopped_wrong(folder: Path, written: bool) -> str | None:
 
 def tuning_status(folder: Path) -> str:
     """The search, its runs finished out of the most it can train, and its state."""
-    for name in (TUNE_FILE, RUNS_ARCHIVE, TUNE_PREDICTIONS_FILE):  # said, never read
+    for name in (TUNING_SPEC_FILE, TUNE_FILE, RUNS_ARCHIVE, TUNE_PREDICTIONS_FILE):  # said
         try:
             check_entry(folder / name, folder)
         except UnsafeFile as exc:  # a state of the folder, said as a run's status says it

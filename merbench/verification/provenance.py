@@ -228,10 +228,15 @@ def check_created(created: str) -> datetime:
 
 
 def check_duration(field: str, seconds: Any) -> None:
-    """A recorded time that must be a duration: finite seconds, 0 or more."""
+    """A recorded time that must be a duration: finite seconds, 0 or more, and no longer
+    than merbench has existed (1e9 s, thirty years, was accepted and shown)."""
     if not _time(seconds):
         raise ProvenanceError(f"{field} is {seconds!r}; a duration is a finite number of "
                               "seconds, 0 or more")
+    longest = (datetime.now(timezone.utc) + CLOCK_MARGIN - EARLIEST).total_seconds()
+    if seconds > longest:
+        raise ProvenanceError(f"{field} is {seconds:g} s, longer than merbench has run "
+                              f"anything (since {EARLIEST.date()})")
 
 
 def _check_times(results: Results) -> None:

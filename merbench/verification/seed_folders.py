@@ -23,9 +23,34 @@ def unlisted_run(base: Path, listed: Iterable[str], markers: tuple[str, ...]) ->
     ``listed`` (a run of another ``--seeds`` command, or one added by hand), or None."""
     names = {Path(str(name)).as_posix() for name in listed}
     for entry in sorted(os.scandir(base), key=lambda e: e.name):
-        if entry.is_dir(follow_symlinks=False) and entry.name not in names and any(
-                os.path.lexists(Path(entry.path) / name) for name in markers):
-            return entry.name
+        if entry.is_dir(follow_symlinks=False) and entry.name not in names:
+            found = _run_below(Path(entry.path), markers, UNLISTED_BELOW)
+            if found is not None:  # beside the summary, or in a folder of its own below
+                return found.relative_to(base).as_posix()
+    return None
+
+
+#: how deep below a summary's folder a run it does not list is looked for (a folder of
+#: runs such as ``extra/seed-2`` was published beside the summary, unchecked)
+UNLISTED_BELOW = 4
+
+
+def _run_below(folder: Path, markers: tuple[str, ...], levels: int) -> Path | None:
+    """``folder`` or the first folder under it (``levels`` deep at most, links not
+    followed) that holds one of ``markers``."""
+    if any(os.path.lexists(folder / name) for name in markers):
+        return folder
+    if levels == 0:
+        return None
+    try:
+        children = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError:
+        return None
+    for child in children:
+        if child.is_dir(follow_symlinks=False):
+            found = _run_below(Path(child.path), markers, levels - 1)
+            if found is not None:
+                return found
     return None
 
 

@@ -30,6 +30,12 @@ from merbench.spotting.str_scores import (
     str_scores,
     training_counts,
 )
+from merbench.verification.provenance import (
+    SPAN_MARGIN,
+    ProvenanceError,
+    check_created,
+    check_duration,
+)
 
 
 def _read(file: Path) -> StrResults:
@@ -59,6 +65,13 @@ def _recogniser_problem(found: StrResults, spotting: SpottingResults) -> str | N
     """What in ``recogniser`` merbench could not have written, or None. Its model, feature,
     options and seed are the run's claim, which ``merbench audit`` trains again; the rest
     follows from the spotting file and this merbench's rules, so it is checked here."""
+    try:  # a date and a duration merbench could have written, after the spotting's
+        if check_created(found.created) < check_created(spotting.created) - SPAN_MARGIN:
+            return (f"created {found.created} is before its spotting run was made "
+                    f"({spotting.created}); recognition follows spotting")
+        check_duration("wall_time_s", found.wall_time_s)
+    except ProvenanceError as exc:
+        return str(exc)
     record = found.recogniser
     if record.frames != FRAMES_RULE or record.training != TRAINING_RULE:
         return ("recogniser.frames or recogniser.training is not the rule merbench "

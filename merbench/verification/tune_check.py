@@ -76,7 +76,7 @@ TOLERANCE = 1e-9
 
 
 #: a library's version as its ``__version__`` gives it (PEP 440 text)
-LIBRARY_VERSION = re.compile(r"\d+(\.\d+){0,3}([.+-]?[A-Za-z0-9]+){0,4}")
+LIBRARY_VERSION = re.compile(r"(?=.{1,40}$)\d+(\.\d+){0,3}([.+-]?[A-Za-z0-9]+){0,4}")
 
 
 def _spec_of(results: TuneResults) -> TuneSpec:
