@@ -626,7 +626,7 @@ def test_build_from_another_directory_uses_the_shipped_benchmarks(
     monkeypatch.chdir(tmp_path)
     code, out, err = cli("leaderboard", "build", "--results", COMPOSITE, "--out", "site")
     assert code == 0, err
-    assert "(11 benchmarks, 3 runs, 0 rejected file(s))" in out
+    assert "(11 benchmarks, 3 runs, 0 rejected)" in out
     assert sorted(p.name for p in (tmp_path / "site" / "benchmarks").iterdir()) == [
         f"{name}.html" for name in (
             "composite-3class-lodo", "composite-3class-loso", "loso-casme2-5class", "loso-casme2",

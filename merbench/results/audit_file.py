@@ -17,10 +17,9 @@ from merbench.results.codec import LayoutError, from_json
 from merbench.results.manifest import file_sha256
 from merbench.results.migrations import migrate
 from merbench.results.model import AuditLog, AuditRecord
+from merbench.results.result_files import AUDIT_FILE
 from merbench.results.schema import read_json
 from merbench.results.signature import signature_holds, signed_files_are_current, signer
-
-AUDIT_FILE = "audit.json"
 
 
 def refuse_audit_record(folder: Path, kind: str) -> str | None:

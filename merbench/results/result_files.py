@@ -19,6 +19,8 @@ from merbench.results.tune_file import TUNE_FILE, TUNING_SPEC_FILE
 RESULTS_FILE = "results.json"
 #: a ``--seeds`` folder's summary of its seed runs
 SEEDS_FILE = "seeds.json"
+#: the audits of a run, beside its files (read with its signatures: results.audit_file)
+AUDIT_FILE = "audit.json"
 
 RESULT_MARKERS = (RESULTS_FILE, SEEDS_FILE, AU_RESULTS_FILE, AU_SEEDS_FILE, SPOTTING_FILE,
                   TUNE_FILE, TUNING_SPEC_FILE)
@@ -32,4 +34,4 @@ def not_finished(kind: str, started_file: str, result_file: str, folder: Path) -
             f"not yet): 'merbench status {folder}' says how far it has got")
 
 
-__all__ = ["RESULTS_FILE", "RESULT_MARKERS", "SEEDS_FILE", "not_finished"]
+__all__ = ["AUDIT_FILE", "RESULTS_FILE", "RESULT_MARKERS", "SEEDS_FILE", "not_finished"]

@@ -21,9 +21,9 @@ import numpy as np
 
 from merbench.base.errors import MerbenchError
 from merbench.data.task import stored_task
-from merbench.results.audit_file import AUDIT_FILE
 from merbench.results.codec import loads
 from merbench.results.manifest import first_mismatch
+from merbench.results.result_files import AUDIT_FILE
 from merbench.results.rundir import FOLDS_DIR, RUN_FILE, RunDirectory
 from merbench.results.safe_files import UnsafeFile, check_entry, read_regular_bytes
 

@@ -64,7 +64,7 @@ def _validate(seeds_path: Path, runs: dict[Path, AUResults]) -> AUSeedsSummary:
         raise ResultRejected(base, foreign)
     if not summary.runs:
         raise ResultRejected(base, f"{AU_SEEDS_FILE} lists no seed run")
-    refuse_unlisted(base, AU_SEEDS_FILE, summary.runs.values(), (RUN_FILE, AU_RESULTS_FILE))
+    refuse_unlisted(base, AU_SEEDS_FILE, summary.runs, (RUN_FILE, AU_RESULTS_FILE))
     checked: list[tuple[str, AUResults]] = []
     for seed, name in summary.runs.items():
         run_dir = seed_run_dir(base, seed, name)

@@ -11,7 +11,7 @@ in the same words.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from merbench.results.run_files import ResultRejected
@@ -54,11 +54,14 @@ def _run_below(folder: Path, markers: tuple[str, ...], levels: int) -> Path | No
     return None
 
 
-def refuse_unlisted(base: Path, summary_file: str, listed: Iterable[str],
+def refuse_unlisted(base: Path, summary_file: str, listed: Mapping[str, str],
                     markers: tuple[str, ...]) -> None:
-    """:class:`ResultRejected` where ``base`` holds a run its summary ``summary_file`` does
-    not list (:func:`unlisted_run`)."""
-    stray = unlisted_run(base, listed, markers)
+    """:class:`ResultRejected` where a run the summary ``summary_file`` lists (seed ->
+    folder) is no folder of ``base`` (:func:`seed_run_dir`: said first, the most precise
+    fault), or where ``base`` holds a run it does not list (:func:`unlisted_run`)."""
+    for seed, name in listed.items():
+        seed_run_dir(base, seed, name)
+    stray = unlisted_run(base, listed.values(), markers)
     if stray:
         raise ResultRejected(base, f"holds {stray}, a run {summary_file} does not list: it "
                                    "would be published beside the summary as if one of its "

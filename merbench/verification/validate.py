@@ -252,7 +252,7 @@ def validate_seeds(path: Path, runs: dict[Path, ValidatedRun] | None = None) -> 
     foreign = refuse_audit_record(base, "seeds summary")  # each seed run records its own
     if foreign is not None:
         raise ResultRejected(base, foreign)
-    refuse_unlisted(base, SEEDS_FILE, summary.runs.values(), (RUN_FILE, RESULTS_FILE))
+    refuse_unlisted(base, SEEDS_FILE, summary.runs, (RUN_FILE, RESULTS_FILE))
     runs = {} if runs is None else runs
     by_seed = {}
     for seed, name in summary.runs.items():
