@@ -473,6 +473,7 @@ def test_a_worker_refuses_a_model_built_from_other_files(tmp_path: Path) -> None
 TUNING = """model = "ststnet"
 dataset = "synthetic"
 inner_folds = 2
+dataset_options = {subjects = 3, databases = 1, samples_per_subject = 4}
 [options]
 epochs = 1
 [search]

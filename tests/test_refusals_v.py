@@ -430,12 +430,35 @@ def test_rejections_are_counted_as_what_they_are(examples: dict[str, Path], tmp_
     assert code == 0 and "1 rejected" in out and "rejected file" not in out, (out, err)
 
 
-def test_a_table_of_single_runs_claims_no_std_over_seeds(cli) -> None:
+def test_a_table_of_single_runs_claims_no_std_over_seeds() -> None:
     """Fifth pass, smaller points: a tuning's (or a spotting run's) export ended "Mean ± std
-    over seeds" under rows that are one run each; the legend now follows the rows."""
-    code, out, err = cli("leaderboard", "export", "tune-composite-loso", "--results",
-                         COMMITTED / "tunings", "--format", "markdown")
-    assert code == 0 and "std over seeds" not in out and "One run a row" in out, (out, err)
+    over seeds" under rows that are one run each; the legend now follows the rows (tried on
+    rows of each shape, in both formats that carry a legend)."""
+    from dataclasses import dataclass
+
+    from merbench.leaderboard.export import to_latex, to_markdown
+    from merbench.leaderboard.export_rows import Line
+    from merbench.stats.intervals import Interval
+
+    @dataclass(frozen=True)
+    class Table:
+        title: str = "Searches"
+
+        def score_headers(self) -> list[str]:
+            return ["UF1"]
+
+    single = Line("m", "", "nested", False, 1, [(0.5, None, Interval(0.4, 0.6))])
+    seeded = Line("m", "", "fixed", False, 3, [(0.5, 0.01, Interval(0.4, 0.6))])
+    oracle = Line("m", "", "oracle", True, 1, [(0.6, None, None)])
+    assert to_markdown(Table(), [single]).endswith(
+        "Searches. One run a row, [95% interval over subjects].\n")
+    assert "Searches. Mean ± std over seeds, [95% interval over subjects]." in to_markdown(
+        Table(), [single, seeded])
+    assert to_markdown(Table(), [oracle]).endswith(
+        "Searches. One run a row; test-set selection rows are not comparable with the "
+        "others.\n")
+    assert to_latex(Table(), [seeded]).startswith(
+        r"% Searches. Mean $\pm$ std over seeds, [95\% interval over subjects].")
 
 
 def test_a_seeds_folder_holds_only_the_runs_it_summarises(examples: dict[str, Path],
