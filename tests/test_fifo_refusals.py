@@ -3,34 +3,47 @@
 On 36986b2 five commands blocked for good opening a fifo named like a result file
 (``validate``, ``status``, ``compare``, ``leaderboard build``, ``tune``). Every reader now
 opens without blocking and refuses what is not a regular file
-(:func:`merbench.results.safe_files.read_regular_bytes`). Each case runs the command in a
-process of its own with a deadline, so a hang fails the test instead of the suite.
+(:func:`merbench.results.safe_files.read_regular_bytes`). Each case runs the command under
+a deadline (an alarm), so a hang fails the test instead of the suite.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from interrupt import sigint_as_default
+from conftest import run_cli
 
 RESULTS = Path(__file__).resolve().parents[1] / "leaderboards" / "results"
 EMOTION = RESULTS / "ststnet-composite-loso"
 AU = RESULTS / "ststnet-composite-loso-au"
 
 
+class _Hung(BaseException):
+    """Raised by the alarm: no ``except Exception`` in merbench turns it into a message."""
+
+
 def _merbench(*args: object, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """``merbench ARGS`` in this process under a deadline: a blocking open of a fifo is
+    interrupted by the alarm's signal, so a hang fails the test instead of the suite (a
+    process of its own per case cost two seconds of imports each)."""
+    def expired(signum: int, frame: object) -> None:
+        raise _Hung
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.alarm(60)
     try:
-        return subprocess.run([sys.executable, "-m", "merbench", *map(str, args)], cwd=cwd,
-                              capture_output=True, text=True, timeout=90,
-                              preexec_fn=sigint_as_default,
-                              env={**os.environ, "OMP_NUM_THREADS": "1"})
-    except subprocess.TimeoutExpired:
+        code, out, err = run_cli(*args)
+    except _Hung:
         pytest.fail(f"merbench {' '.join(map(str, args))} hung on a fifo")
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    return subprocess.CompletedProcess([str(a) for a in args], code, out, err)
 
 
 def _copy_with_fifo(source: Path, target: Path, inside: str) -> Path:
