@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import os
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -26,7 +27,10 @@ _OPEN: set[Path] = set()
 def scratch_folder(prefix: str) -> Iterator[Path]:
     """A new folder in the system's temporary folder, removed with what it holds after the
     block (and by :func:`remove_open_scratch` if the process ends inside it)."""
-    path = Path(tempfile.mkdtemp(prefix=prefix))
+    _remove_dead(prefix)
+    # the pid in the name: a process killed outright (SIGKILL) cannot remove its folder,
+    # so the next command of the same kind does, once no such process is alive
+    path = Path(tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-"))
     _OPEN.add(path)
     try:
         yield path
@@ -35,6 +39,20 @@ def scratch_folder(prefix: str) -> Iterator[Path]:
         # the exit's clean-up (a single Ctrl-C there left half of one behind)
         shutil.rmtree(path, ignore_errors=True)
         _OPEN.discard(path)
+
+
+def _remove_dead(prefix: str) -> None:
+    """Remove the scratch folders of ``prefix`` whose process is no longer alive."""
+    for path in Path(tempfile.gettempdir()).glob(f"{prefix}*-*"):
+        pid = path.name[len(prefix):].split("-", 1)[0]
+        if not pid.isdigit() or not path.is_dir() or path.is_symlink():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:  # gone: its folder is nobody's
+            shutil.rmtree(path, ignore_errors=True)
+        except (PermissionError, OverflowError):  # another user's live process: theirs
+            continue
 
 
 @atexit.register

@@ -18,6 +18,7 @@ from merbench.kinds import AuditRequest, check_audit_options, kind_of, started_k
 from merbench.leaderboard.collect import walk_results
 from merbench.plugin_system.manager import Plugins
 from merbench.results.result_files import not_finished
+from merbench.results.safe_files import entry_kind
 
 EXIT_DIFFERS = 1
 
@@ -34,6 +35,9 @@ def _count(text: str) -> int | None:
 
 def _not_a_result(path: Path) -> str:
     """Why ``path``, which no kind of result owns, cannot be audited, and what to give."""
+    if not path.is_dir() and not path.is_file():  # a fifo, a socket, a device, a dead link
+        return (f"{path} is {entry_kind(path)}, not a result; give a finished run's folder, "
+                "a --seeds folder, a spotting run's or a tuning's")
     started = started_kind(path) if path.is_dir() else None
     if started is not None and started.started_file is not None:
         said = not_finished(started.name, started.started_file, started.markers[0], path)

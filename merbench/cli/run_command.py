@@ -62,11 +62,17 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
     except KeyboardInterrupt:
         reporter.stop()
         run_dir = reporter.run_dir or settings.out
-        if _finished(run_dir):
+        # a --seeds command is finished by its summary, not by a seed run's results (a stop
+        # just after the first seed ended 0, the other seeds and the summary never written)
+        if seeds is None and _finished(run_dir):
             say(f"merbench: interrupted after the run finished — its results are in "
                 f"{run_dir}; `merbench status {run_dir}` shows them", file=sys.stderr)
             return 0
-        say(f"merbench: interrupted — {_what_is_kept(run_dir)}", file=sys.stderr)
+        kept = _what_is_kept(run_dir)
+        if seeds is not None:
+            kept += ("; the summary over seeds is written once every seed has finished: run "
+                     "the same command again to go on")
+        say(f"merbench: interrupted — {kept}", file=sys.stderr)
         return EXIT_INTERRUPTED
     finally:
         reporter.stop()

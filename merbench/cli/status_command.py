@@ -5,6 +5,7 @@ shown)."""
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from merbench.kinds import STARTED_FILES, kind_of, started_kind
 from merbench.results.au_file import AU_SEEDS_FILE
 from merbench.results.folder_walk import folders_holding
 from merbench.results.result_files import SEEDS_FILE
+from merbench.results.rundir import RUN_FILE
 from merbench.results.safe_files import UnsafeFile, check_entry
 from merbench.runner.identity import DEFAULT_RUNS_DIR
 from merbench.runner.status import RUNS_BELOW
@@ -38,16 +40,29 @@ def under_way(path: Path) -> list[Path]:
                                 "(such as runs/)")
 
 
-def summaries_not_files(folder: Path) -> list[str]:
-    """A ``--seeds`` folder's summary that is no file (a fifo): its seed runs are shown, and
-    this is said beside them, never passed over."""
+def summary_lines(folder: Path) -> list[str]:
+    """What ``status`` says of a ``--seeds`` folder's summary beside its seed runs: one that
+    is no file (a fifo) or empty, or none yet where seed runs are there (a --seeds command
+    stopped between seeds); never passed over in silence."""
+    if not folder.is_dir():
+        return []
     found = []
     for name in (SEEDS_FILE, AU_SEEDS_FILE):
         try:
             check_entry(folder / name, folder)
         except UnsafeFile as exc:
-            found.append(str(exc).split("; ")[0])
-    return found if folder.is_dir() else []
+            found.append(f"{str(exc).split('; ')[0]}, which merbench never reads (remove "
+                         "it: the same merbench run --seeds command writes it again)")
+        else:
+            if (folder / name).is_file() and (folder / name).stat().st_size == 0:
+                found.append(f"its {name} is empty ('merbench validate' says why); the same "
+                             "merbench run --seeds command writes it again")
+    present = [name for name in (SEEDS_FILE, AU_SEEDS_FILE) if os.path.lexists(folder / name)]
+    seed_runs = [entry for entry in folder.glob("seed-*") if (entry / RUN_FILE).is_file()]
+    if not present and seed_runs and not os.path.lexists(folder / RUN_FILE):
+        found.append("no summary over seeds yet (seeds.json or au-seeds.json): the --seeds "
+                     "command writes it once every seed has finished; run it again to go on")
+    return found
 
 
 def main(args: argparse.Namespace) -> int:
@@ -59,9 +74,8 @@ def main(args: argparse.Namespace) -> int:
             unreadable += 1
             say(f"merbench: error: {exc}", file=sys.stderr)
             continue
-        for summary in summaries_not_files(Path(path)):
-            say(f"{path}: {summary}, which merbench never reads (remove it: the same "
-                "merbench run --seeds command writes it again)")
+        for line in summary_lines(Path(path)):
+            say(f"{path}: {line}")
         for folder in folders:
             try:  # the kind started there says how far it is (a finished one, its result's)
                 kind = started_kind(folder) or kind_of(folder)

@@ -46,6 +46,12 @@ def _describe(path: Path, mode: int) -> str:
     return what
 
 
+def entry_kind(path: Path) -> str:
+    """What the entry at ``path`` is, as the refusals say it ("a fifo", "a symbolic link
+    (to ...)"), without following or opening it."""
+    return _describe(path, os.lstat(path).st_mode)
+
+
 def empty_files(folder: Path, names: tuple[str, ...]) -> list[str]:
     """Those of ``names`` that are regular files in ``folder`` with nothing in them: a
     result file cut to nothing, which ``status`` must not call written."""
@@ -108,15 +114,7 @@ def read_regular_bytes(path: Path) -> bytes:
     followed). Opened without blocking, so a fifo, a socket or a device named like a result
     file is refused at once instead of hanging the command that reads it (``validate``,
     ``status``, ``compare``, the leaderboard and ``tune`` all did on a fifo)."""
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-    except IsADirectoryError:
-        raise UnsafeFile(f"{path} is a folder, not a file; give the file itself") from None
-    with os.fdopen(fd, "rb") as reader:
-        mode = os.fstat(reader.fileno()).st_mode
-        if not stat.S_ISREG(mode):  # a fifo, a socket, a device, a folder
-            raise UnsafeFile(f"{path} is {_kind(mode)}, not a regular file; give the file "
-                             "itself")
+    with opened_regular(path) as reader:
         return reader.read()
 
 
@@ -129,11 +127,11 @@ def opened_regular(path: Path) -> Iterator[BinaryIO]:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except IsADirectoryError:
         raise UnsafeFile(f"{path} is a folder, not a file; give the file itself") from None
+    mode = os.fstat(fd).st_mode  # before a file object is made: one of a folder cannot be
+    if not stat.S_ISREG(mode):  # a fifo, a socket, a device, a folder
+        os.close(fd)
+        raise UnsafeFile(f"{path} is {_kind(mode)}, not a regular file; give the file itself")
     with os.fdopen(fd, "rb") as reader:
-        mode = os.fstat(reader.fileno()).st_mode
-        if not stat.S_ISREG(mode):
-            raise UnsafeFile(f"{path} is {_kind(mode)}, not a regular file; give the file "
-                             "itself")
         yield reader
 
 

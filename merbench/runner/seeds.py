@@ -56,6 +56,22 @@ def parse_seeds(text: str) -> list[int]:
     return seeds
 
 
+def _check_other_seeds(base: Path, seeds: list[int]) -> None:
+    """Refuse a folder holding runs of seeds this command does not ask for: its summary
+    would leave them out (and be rejected for it), or replace a summary of other seeds (a
+    second --seeds list overwrote the first's summary)."""
+    if not base.is_dir():
+        return
+    found = sorted(int(match.group(1)) for entry in base.iterdir()
+                   if entry.is_dir() and (match := re.fullmatch(r"seed-(\d+)", entry.name)))
+    others = [seed for seed in found if seed not in seeds]
+    if others:
+        held = ",".join(map(str, found))
+        raise MerbenchError(f"--out {base} holds runs of seeds {held}, not all of which this "
+                            f"command asks for (seed {others[0]}); repeat --seeds with every "
+                            f"seed there ({held} and any more), or give a new --out")
+
+
 def run_seeds(spec: RunSpec, settings: RunSettings, seeds: list[int],
               plugins: Plugins | None = None) -> SeedsResult:
     """Run ``spec`` once per seed into ``<out>/seed-N`` (each resumable) and summarise."""
@@ -69,6 +85,7 @@ def run_seeds(spec: RunSpec, settings: RunSettings, seeds: list[int],
         check_out_folder(base, "--out")
     else:  # named after the spec as planned: options at their defaults are left out
         base = default_seeds_dir(plan_run(spec, settings, plugins).spec, seeds)
+    _check_other_seeds(base, seeds)
     # a kill while seeds.json was written left its temporary here; each run folder tidies
     # its own, this folder is ours to tidy (a live writer's temporary stays)
     remove_leftovers(base)

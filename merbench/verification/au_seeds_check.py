@@ -30,6 +30,11 @@ from merbench.results.run_files import ResultRejected, differ
 from merbench.results.rundir import RUN_FILE
 from merbench.results.safe_files import UnsafeFile, check_entry
 from merbench.verification.au_check import validate_au_run
+from merbench.verification.provenance import (
+    SPAN_MARGIN,
+    ProvenanceError,
+    check_created,
+)
 from merbench.verification.seed_folders import refuse_unlisted, seed_run_dir
 
 
@@ -78,6 +83,13 @@ def _validate(seeds_path: Path, runs: dict[Path, AUResults]) -> AUSeedsSummary:
             raise ResultRejected(base, f"runs lists {name} as seed {seed}, but it is a run "
                                        f"of seed {runs[run_dir].seed}")
         checked.append((str(name), runs[run_dir]))
+    try:  # a date merbench could have written, no earlier than its last seed run
+        if check_created(summary.created) < max(
+                check_created(r.created) for _, r in checked) - SPAN_MARGIN:
+            raise ResultRejected(base, f"created {summary.created} is before its seed runs "
+                                       "finished; a summary is written after them")
+    except ProvenanceError as exc:
+        raise ResultRejected(base, f"{AU_SEEDS_FILE}: {exc}") from None
     try:
         recomputed = summarise_au_seeds(base, checked, summary.created)
     except MerbenchError as exc:  # seed runs of several configurations

@@ -49,7 +49,13 @@ from merbench.results.schema import read_json, read_results
 from merbench.scores.scoring import PolicyScore, score
 from merbench.verification.declared import check_declared
 from merbench.verification.environment_check import check_environment
-from merbench.verification.provenance import OfficialFingerprint, ProvenanceError, check_provenance
+from merbench.verification.provenance import (
+    SPAN_MARGIN,
+    OfficialFingerprint,
+    ProvenanceError,
+    check_created,
+    check_provenance,
+)
 from merbench.verification.seed_folders import refuse_unlisted, seed_run_dir
 
 
@@ -263,7 +269,20 @@ def validate_seeds(path: Path, runs: dict[Path, ValidatedRun] | None = None) -> 
             except ResultRejected as exc:
                 raise ResultRejected(base, f"seed {seed} ({name}) is rejected: "
                                            f"{exc.reason}") from None
+        if str(runs[run_dir].results.seed) != seed:  # a label must be its run's own seed
+            raise ResultRejected(base, f"runs lists {name} as seed {seed}, but it is a run "
+                                       f"of seed {runs[run_dir].results.seed}")
         by_seed[seed] = runs[run_dir]
+    if [int(seed) for seed in by_seed] != list(summary.seeds):
+        raise ResultRejected(base, f"seeds {summary.seeds} are not the seeds its runs list "
+                                   f"({', '.join(by_seed)})")
+    try:  # a date merbench could have written, no earlier than its last seed run
+        if check_created(summary.created) < max(
+                check_created(r.results.created) for r in by_seed.values()) - SPAN_MARGIN:
+            raise ResultRejected(base, f"created {summary.created} is before its seed runs "
+                                       "finished; a summary is written after them")
+    except ProvenanceError as exc:
+        raise ResultRejected(base, f"{SEEDS_FILE}: {exc}") from None
     for policy, entry in summary.policies.items():
         if not all(policy in r.metrics_by_policy for r in by_seed.values()):
             raise ResultRejected(base, f"summarises policy '{policy}', which not every seed "
