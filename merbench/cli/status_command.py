@@ -5,7 +5,6 @@ shown)."""
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
@@ -16,7 +15,6 @@ from merbench.kinds import STARTED_FILES, kind_of, started_kind
 from merbench.results.au_file import AU_SEEDS_FILE
 from merbench.results.folder_walk import folders_holding
 from merbench.results.result_files import SEEDS_FILE
-from merbench.results.rundir import RUN_FILE
 from merbench.results.safe_files import UnsafeFile, check_entry
 from merbench.runner.identity import DEFAULT_RUNS_DIR
 from merbench.runner.status import RUNS_BELOW
@@ -42,8 +40,8 @@ def under_way(path: Path) -> list[Path]:
 
 def summary_lines(folder: Path) -> list[str]:
     """What ``status`` says of a ``--seeds`` folder's summary beside its seed runs: one that
-    is no file (a fifo) or empty, or none yet where seed runs are there (a --seeds command
-    stopped between seeds); never passed over in silence."""
+    is no file (a fifo) or empty, never passed over in silence. One not written is not said:
+    a folder of seed runs made one by one (as some committed ones are) has none either."""
     if not folder.is_dir():
         return []
     found = []
@@ -57,11 +55,6 @@ def summary_lines(folder: Path) -> list[str]:
             if (folder / name).is_file() and (folder / name).stat().st_size == 0:
                 found.append(f"its {name} is empty ('merbench validate' says why); the same "
                              "merbench run --seeds command writes it again")
-    present = [name for name in (SEEDS_FILE, AU_SEEDS_FILE) if os.path.lexists(folder / name)]
-    seed_runs = [entry for entry in folder.glob("seed-*") if (entry / RUN_FILE).is_file()]
-    if not present and seed_runs and not os.path.lexists(folder / RUN_FILE):
-        found.append("no summary over seeds yet (seeds.json or au-seeds.json): the --seeds "
-                     "command writes it once every seed has finished; run it again to go on")
     return found
 
 
