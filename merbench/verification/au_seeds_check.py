@@ -30,12 +30,11 @@ from merbench.results.run_files import ResultRejected, differ
 from merbench.results.rundir import RUN_FILE
 from merbench.results.safe_files import UnsafeFile, check_entry
 from merbench.verification.au_check import validate_au_run
-from merbench.verification.provenance import (
-    SPAN_MARGIN,
-    ProvenanceError,
-    check_created,
+from merbench.verification.seed_folders import (
+    check_summary_created,
+    refuse_unlisted,
+    validated_seed_runs,
 )
-from merbench.verification.seed_folders import refuse_unlisted, seed_run_dir
 
 
 def validate_au_seeds(path: Path, runs: dict[Path, AUResults] | None = None
@@ -70,31 +69,16 @@ def _validate(seeds_path: Path, runs: dict[Path, AUResults]) -> AUSeedsSummary:
     if not summary.runs:
         raise ResultRejected(base, f"{AU_SEEDS_FILE} lists no seed run")
     refuse_unlisted(base, AU_SEEDS_FILE, summary.runs, (RUN_FILE, AU_RESULTS_FILE))
-    checked: list[tuple[str, AUResults]] = []
-    for seed, name in summary.runs.items():
-        run_dir = seed_run_dir(base, seed, name)
-        if run_dir not in runs:
-            try:
-                runs[run_dir] = validate_au_run(run_dir)
-            except ResultRejected as exc:
-                raise ResultRejected(base, f"seed {seed} ({name}) is rejected: "
-                                           f"{exc.reason}") from None
-        if str(runs[run_dir].seed) != seed:
-            raise ResultRejected(base, f"runs lists {name} as seed {seed}, but it is a run "
-                                       f"of seed {runs[run_dir].seed}")
-        checked.append((str(name), runs[run_dir]))
-    try:  # a date merbench could have written, no earlier than its last seed run
-        if check_created(summary.created) < max(
-                check_created(r.created) for _, r in checked) - SPAN_MARGIN:
-            raise ResultRejected(base, f"created {summary.created} is before its seed runs "
-                                       "finished; a summary is written after them")
-    except ProvenanceError as exc:
-        raise ResultRejected(base, f"{AU_SEEDS_FILE}: {exc}") from None
+    by_seed = validated_seed_runs(base, summary.runs, validate_au_run, lambda run: run.seed,
+                                  runs)
+    checked = [(str(summary.runs[seed]), run) for seed, run in by_seed.items()]
+    check_summary_created(base, AU_SEEDS_FILE, summary.created,
+                          (run.created for _, run in checked))
     try:
         recomputed = summarise_au_seeds(base, checked, summary.created)
     except MerbenchError as exc:  # seed runs of several configurations
         raise ResultRejected(base, str(exc).removeprefix(f"{base} ")) from None
-    found = differ(to_json(summary), to_json(recomputed), "au-seeds")
-    if found:
-        raise ResultRejected(base, f"stored numbers do not match its runs: {found}")
+    mismatch = differ(to_json(summary), to_json(recomputed), "au-seeds")
+    if mismatch:
+        raise ResultRejected(base, f"stored numbers do not match its runs: {mismatch}")
     return summary

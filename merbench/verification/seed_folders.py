@@ -11,11 +11,15 @@ in the same words.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
+from typing import TypeVar
 
 from merbench.results.run_files import ResultRejected
 from merbench.results.safe_files import UnsafeFile, check_entry, check_inside
+from merbench.verification.provenance import SPAN_MARGIN, ProvenanceError, check_created
+
+Run = TypeVar("Run")
 
 
 def unlisted_run(base: Path, listed: Iterable[str], markers: tuple[str, ...]) -> str | None:
@@ -77,3 +81,37 @@ def seed_run_dir(base: Path, seed: str, name: str) -> Path:
     except UnsafeFile as exc:
         raise ResultRejected(base, f"seed {seed}: {exc}") from None
     return (base / str(name)).resolve()
+
+
+def validated_seed_runs(base: Path, listed: Mapping[str, str],
+                        validate: Callable[[Path], Run], seed_of: Callable[[Run], int],
+                        runs: dict[Path, Run]) -> dict[str, Run]:
+    """Each seed run a summary in ``base`` lists (seed -> folder), validated by ``validate``
+    (``runs``: folder, resolved -> run, reused and added to) and labelled with its own seed
+    (swapped labels, their numbers swapped with them, validated)."""
+    found: dict[str, Run] = {}
+    for seed, name in listed.items():
+        run_dir = seed_run_dir(base, seed, name)
+        if run_dir not in runs:
+            try:
+                runs[run_dir] = validate(run_dir)
+            except ResultRejected as exc:
+                raise ResultRejected(base, f"seed {seed} ({name}) is rejected: "
+                                           f"{exc.reason}") from None
+        if str(seed_of(runs[run_dir])) != seed:
+            raise ResultRejected(base, f"runs lists {name} as seed {seed}, but it is a run "
+                                       f"of seed {seed_of(runs[run_dir])}")
+        found[seed] = runs[run_dir]
+    return found
+
+
+def check_summary_created(base: Path, summary_file: str, created: str,
+                          runs_created: Iterable[str]) -> None:
+    """A summary's ``created``: a date merbench could have written, no earlier than its
+    last seed run's (a summary is written after them)."""
+    try:
+        if check_created(created) < max(map(check_created, runs_created)) - SPAN_MARGIN:
+            raise ResultRejected(base, f"created {created} is before its seed runs "
+                                       "finished; a summary is written after them")
+    except ProvenanceError as exc:
+        raise ResultRejected(base, f"{summary_file}: {exc}") from None

@@ -50,13 +50,15 @@ from merbench.scores.scoring import PolicyScore, score
 from merbench.verification.declared import check_declared
 from merbench.verification.environment_check import check_environment
 from merbench.verification.provenance import (
-    SPAN_MARGIN,
     OfficialFingerprint,
     ProvenanceError,
-    check_created,
     check_provenance,
 )
-from merbench.verification.seed_folders import refuse_unlisted, seed_run_dir
+from merbench.verification.seed_folders import (
+    check_summary_created,
+    refuse_unlisted,
+    validated_seed_runs,
+)
 
 
 @dataclass(frozen=True)
@@ -259,30 +261,13 @@ def validate_seeds(path: Path, runs: dict[Path, ValidatedRun] | None = None) -> 
     if foreign is not None:
         raise ResultRejected(base, foreign)
     refuse_unlisted(base, SEEDS_FILE, summary.runs, (RUN_FILE, RESULTS_FILE))
-    runs = {} if runs is None else runs
-    by_seed = {}
-    for seed, name in summary.runs.items():
-        run_dir = seed_run_dir(base, seed, name)
-        if run_dir not in runs:
-            try:
-                runs[run_dir] = validate_run(run_dir)
-            except ResultRejected as exc:
-                raise ResultRejected(base, f"seed {seed} ({name}) is rejected: "
-                                           f"{exc.reason}") from None
-        if str(runs[run_dir].results.seed) != seed:  # a label must be its run's own seed
-            raise ResultRejected(base, f"runs lists {name} as seed {seed}, but it is a run "
-                                       f"of seed {runs[run_dir].results.seed}")
-        by_seed[seed] = runs[run_dir]
+    by_seed = validated_seed_runs(base, summary.runs, validate_run,
+                                  lambda run: run.results.seed, {} if runs is None else runs)
     if [int(seed) for seed in by_seed] != list(summary.seeds):
         raise ResultRejected(base, f"seeds {summary.seeds} are not the seeds its runs list "
                                    f"({', '.join(by_seed)})")
-    try:  # a date merbench could have written, no earlier than its last seed run
-        if check_created(summary.created) < max(
-                check_created(r.results.created) for r in by_seed.values()) - SPAN_MARGIN:
-            raise ResultRejected(base, f"created {summary.created} is before its seed runs "
-                                       "finished; a summary is written after them")
-    except ProvenanceError as exc:
-        raise ResultRejected(base, f"{SEEDS_FILE}: {exc}") from None
+    check_summary_created(base, SEEDS_FILE, summary.created,
+                          (r.results.created for r in by_seed.values()))
     for policy, entry in summary.policies.items():
         if not all(policy in r.metrics_by_policy for r in by_seed.values()):
             raise ResultRejected(base, f"summarises policy '{policy}', which not every seed "
