@@ -124,3 +124,25 @@ def test_a_killed_commands_scratch_folder_is_removed_by_the_next(
     with scratch_folder("merbench-audit-") as made:
         assert made.name.startswith(f"merbench-audit-{os.getpid()}-")
     assert not dead.exists() and alive.exists() and not made.exists()
+
+
+def test_the_eighth_passes_messages(examples: dict[str, Path], tmp_path: Path, cli) -> None:
+    """Eighth pass, N3, N5, N6: status of a spotting run whose ``str.json`` is a fifo
+    exited 2 with "publish the file itself" (a run's status says the state); a fifo given as
+    ``--out`` was "a file"; an AU run's deleted predictions were "not the file results.json
+    records" or "changed"."""
+    spots = _copy(examples["spotting run"], tmp_path / "spots")
+    os.mkfifo(spots / "str.json")
+    code, out, _ = cli("status", spots)
+    assert code == 0 and "str.json is a fifo, which merbench never reads" in out, out
+    os.mkfifo(tmp_path / "fifo-out")
+    code, _, err = cli("run", *TINY_RUN, "--out", tmp_path / "fifo-out")
+    assert code == 2 and f"--out {tmp_path / 'fifo-out'} is a fifo; choose a directory" in err
+    run = _copy(examples["action-unit run"], tmp_path / "au")
+    (run / "au-predictions.csv").write_text("")
+    code, _, err = cli("validate", run)
+    assert code == 2 and "is not the file au-results.json records" in err, err
+    (run / "au-predictions.csv").unlink()
+    code, _, err = cli("validate", run)
+    assert code == 2 and "au-predictions.csv is missing; the run's files were changed or " \
+        "removed after it finished" in err, err

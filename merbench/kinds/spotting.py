@@ -66,12 +66,13 @@ class SpottingRunKind:
         spotted so far (``videos/``); a spotting run holds no lock, so whether a process
         works in it now is not said."""
         folder = folder if folder.is_dir() else folder.parent
-        try:  # what is not a file of its own is said, never read
+        try:  # what is not a file of its own is said as its state (as a run's), never read
             check_spotting_folder(folder)
-            for name in (SPOTTING_FILE, STR_FILE):
+            for name in (SPOTTING_RUN_FILE, SPOTTING_FILE, STR_FILE):
                 check_entry(folder / name, folder)
         except UnsafeFile as exc:
-            raise MerbenchError(f"{folder}: {exc}") from None
+            return (f"{folder}: {str(exc).split('; ')[0]}, which merbench never reads (remove "
+                    "it: the same merbench spot command writes what it should hold again)")
         try:
             started = loads(read_regular_bytes(folder / SPOTTING_RUN_FILE).decode("utf-8"))
             what = (f"spotter {started['spotter']['name']} on {started['dataset']['name']}, "

@@ -57,7 +57,8 @@ def run_manifest(run_dir: Path, n_folds: int, predictions: bytes,
     return files
 
 
-def first_mismatch(run_dir: Path, files: Mapping[str, str]) -> str | None:
+def first_mismatch(run_dir: Path, files: Mapping[str, str],
+                   record_name: str = "results.json") -> str | None:
     """The first file ``files`` names whose digest differs from the recorded one (or that is
     missing), said as a phrase; None when every file is the one recorded."""
     for name, digest in files.items():
@@ -65,13 +66,14 @@ def first_mismatch(run_dir: Path, files: Mapping[str, str]) -> str | None:
         if not path.is_file():
             return f"{name} is missing"
         if file_sha256(path) != digest:
-            return f"{name} is not the file results.json records (its SHA-256 differs)"
+            return f"{name} is not the file {record_name} records (its SHA-256 differs)"
     return None
 
 
 def chain_problem(run_dir: Path, files: Mapping[str, str] | None, identity: Mapping[str, Any],
                   fold_runs: Mapping[int, str | None],
-                  predictions_name: str = PREDICTIONS_FILE) -> str | None:
+                  predictions_name: str = PREDICTIONS_FILE,
+                  record_name: str = "results.json") -> str | None:
     """What breaks the chain from ``results.json`` (its manifest ``files``) through
     ``run.json`` (its ``identity``) to each fold file (``fold_runs``: index -> the run digest
     it records), said as a phrase; None when it holds. A run without a manifest (written
@@ -81,11 +83,11 @@ def chain_problem(run_dir: Path, files: Mapping[str, str] | None, identity: Mapp
     expected = {RUN_FILE, predictions_name, *(fold_file_name(i) for i in fold_runs)}
     if set(files) != expected:
         named = ", ".join(sorted(set(files) ^ expected)[:3])
-        return (f"results.json's manifest (files) does not name exactly the run's files "
+        return (f"{record_name}'s manifest (files) does not name exactly the run's files "
                 f"({named}); publish the run as merbench wrote it")
-    mismatch = first_mismatch(run_dir, files)
+    mismatch = first_mismatch(run_dir, files, record_name)
     if mismatch:
-        return f"{mismatch}; one of them was changed after the run finished"
+        return f"{mismatch}; the run's files were changed or removed after it finished"
     digest = identity_sha256(identity)
     for index, recorded in sorted(fold_runs.items()):
         if recorded != digest:

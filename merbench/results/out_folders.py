@@ -19,6 +19,7 @@ from merbench.base.atomic import is_temporary
 from merbench.base.errors import MerbenchError
 from merbench.results.au_file import AU_SEEDS_FILE
 from merbench.results.result_files import SEEDS_FILE
+from merbench.results.safe_files import entry_kind
 
 _SYSTEM = ("/", "/bin", "/boot", "/dev", "/etc", "/lib", "/lib64", "/opt", "/proc", "/root",
            "/run", "/sbin", "/srv", "/sys", "/tmp", "/usr", "/var", "/home")
@@ -76,7 +77,7 @@ def check_out_folder(folder: Path, option: str, *, sweep: bool = False) -> None:
     refuse_system_place(folder, option)
     if not folder.is_dir():
         if folder.exists():
-            raise MerbenchError(f"{option} {folder} is a file; choose a directory")
+            raise MerbenchError(f"{option} {folder} is {entry_kind(folder)}; choose a directory")
         return
     for entry in sorted(folder.iterdir()) if sweep else [folder]:
         if sweep and is_temporary(entry):
@@ -111,7 +112,7 @@ def own_folder_problem(out: Path, writes: set[str] | frozenset[str], writer: str
             f"is inside the system folder {place}"
         return f"--out {out} {where}; give a folder of your own, such as {example}"
     if out.exists() and not out.is_dir():
-        return f"--out {out} is a file; choose a directory"
+        return f"--out {out} is {entry_kind(out)}; choose a directory"
     if out.is_dir():
         foreign = sorted(e.name for e in out.iterdir()
                          if e.name not in writes and not is_temporary(e))

@@ -42,7 +42,7 @@ from merbench.results.manifest import identity_sha256
 from merbench.results.migrations import migrate
 from merbench.results.model import SCHEMA_VERSION, RunRecord
 from merbench.results.out_folders import refuse_system_place
-from merbench.results.safe_files import read_regular_bytes
+from merbench.results.safe_files import entry_kind, read_regular_bytes
 
 try:
     import fcntl
@@ -117,7 +117,7 @@ def held_folder(path: Path, kept: str) -> Iterator[None]:
     go unlocked. ``kept``: what the running command keeps, for the refusal."""
     refuse_system_place(path)
     if path.exists() and not path.is_dir():
-        raise MerbenchError(f"--out {path} is a file; choose a directory")
+        raise MerbenchError(f"--out {path} is {entry_kind(path)}; choose a directory")
     if not HAS_FLOCK:
         yield
         return
@@ -260,7 +260,8 @@ class RunDirectory:
         """Start a new run here, or continue the same run; refuse a different one.
         ``n_folds`` is recorded for ``merbench status`` (how many folds are still to come)."""
         if self.path.exists() and not self.path.is_dir():
-            raise MerbenchError(f"--out {self.path} is a file; choose a directory")
+            raise MerbenchError(f"--out {self.path} is {entry_kind(self.path)}; choose a "
+                                "directory")
         fresh = to_json(RunRecord(schema_version=SCHEMA_VERSION, identity=identity,
                                   config=config, n_folds=n_folds))
         if self.path.is_dir() and any(not is_temporary(p) for p in self.path.iterdir()):

@@ -193,7 +193,8 @@ def _validate(results_file: Path) -> tuple[AUResults, AuditSummary | None]:
     outcomes = _folds(run_dir, results)
     problem = chain_problem(run_dir, results.files, record.identity,
                             {o.index: o.run_sha256 for o in outcomes},
-                            predictions_name=AU_PREDICTIONS_FILE)
+                            predictions_name=AU_PREDICTIONS_FILE,
+                            record_name=AU_RESULTS_FILE)
     if problem:
         raise reject(problem)
     part = _identity_disagreement(results, record.identity)
