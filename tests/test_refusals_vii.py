@@ -23,6 +23,8 @@ def _copy(source: Path, target: Path) -> Path:
 @pytest.mark.parametrize(("kind", "file", "field", "value", "said"), [
     ("action-unit run", "au-results.json", "created", "garbage", "is not a date"),
     ("action-unit run", "au-results.json", "wall_time_s", -1, "wall_time_s is -1"),
+    ("action-unit run", "au-results.json", "created", "2026-01-02T00:00:00+00:00",
+     "after the run finished"),
     ("summary over seeds", "seeds.json", "created", "2099-01-01T00:00:00+00:00",
      "is not a date a merbench run could have finished"),
     ("summary over seeds", "seeds.json", "created", "2026-01-02T00:00:00+00:00",

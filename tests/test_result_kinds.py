@@ -205,8 +205,8 @@ def test_a_spotting_runs_own_files_are_files_of_its_own(examples: dict[str, Path
                                                         tmp_path: Path, name: str, swap: str,
                                                         cli: Any) -> None:
     """spot-run.json and videos/NNNN.json as a fifo, a link (to /dev/zero) or a hard link
-    were validated "ok" and published; status refused them (the adversarial pass of
-    issue 69). validate and status now say which file it is, and read none of them."""
+    were validated "ok" and published (the adversarial pass of issue 69). validate refuses
+    them; status says the folder's state as a run's status does (rc 0); neither reads them."""
     folder = _copy(examples, "spotting run", tmp_path)
     target, outside = folder / name, tmp_path / "outside"
     shutil.copy2(target, outside)
@@ -214,9 +214,11 @@ def test_a_spotting_runs_own_files_are_files_of_its_own(examples: dict[str, Path
     {"symlink": lambda: target.symlink_to("/dev/zero"),
      "hardlink": lambda: os.link(outside, target), "fifo": lambda: os.mkfifo(target)}[swap]()
     said = {"symlink": "is a symbolic link", "hardlink": "is a hard link", "fifo": "is a fifo"}
-    for command in ("validate", "status"):
-        code, _, err = cli(command, folder)
-        assert code == 2 and f"{name} {said[swap]}" in err, (command, err)
+    code, _, err = cli("validate", folder)
+    assert code == 2 and f"{name} {said[swap]}" in err, err
+    code, out, _ = cli("status", folder)
+    assert code == 0 and f"{name} {said[swap]}" in out and "which merbench never reads" \
+        in out, out
 
 
 def test_a_folder_that_links_to_a_spotting_run_is_refused(examples: dict[str, Path],

@@ -42,7 +42,12 @@ from merbench.results.safe_files import check_run_folder, read_regular_bytes
 from merbench.runner.au_run import AU_PREDICTION_COLUMNS, entry_accuracy, predictions_table
 from merbench.runner.identity import labels_sha256
 from merbench.verification.environment_check import check_environment
-from merbench.verification.provenance import ProvenanceError, check_created, check_duration
+from merbench.verification.provenance import (
+    ProvenanceError,
+    check_created,
+    check_duration,
+    check_fold_spans,
+)
 
 
 def _folds(run_dir: Path, results: AUResults) -> list[FoldOutcome]:
@@ -144,9 +149,10 @@ def _records_problem(results: AUResults, outcomes: list[FoldOutcome],
             return f"its record of fold {record.index} is not that fold file's"
     if results.train_time_s != round(sum(o.seconds for o in outcomes), 3):
         return "its training time is not the sum of its fold files' seconds"
-    try:  # a date and a wall time merbench could have written, as an emotion run's
-        check_created(results.created)
+    try:  # a date and a wall time merbench could have written, as an emotion run's, and
+        # fold files written while the run went on (a date before its folds passed)
         check_duration("wall_time_s", results.wall_time_s)
+        check_fold_spans(results, check_created(results.created))
     except ProvenanceError as exc:
         return str(exc)
     return None

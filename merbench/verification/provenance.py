@@ -254,7 +254,7 @@ def _check_times(results: Results) -> None:
     if results.folds_resumed != resumed:
         raise ProvenanceError(f"folds_resumed is {results.folds_resumed} but {resumed} "
                               "fold(s) are marked resumed")
-    _check_fold_spans(results, when)
+    check_fold_spans(results, when)
     engine = results.engine
     # an executor that trains side by side (Ray) trains at most every fold at once
     at_once = len(folds) if engine is not None and side_by_side(engine.executor) else 1
@@ -266,7 +266,7 @@ def _check_times(results: Results) -> None:
             f"{results.wall_time_s} s")
 
 
-def _check_fold_spans(results: Results, created: datetime) -> None:
+def check_fold_spans(results: Results | AUResults, created: datetime) -> None:
     """Where fold files record when they were written: each fold this process trained was
     written during the run (between its start, ``created`` less the wall time, and
     ``created``) and took no longer than the run had been going by then. Any executor's
