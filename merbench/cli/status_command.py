@@ -15,7 +15,7 @@ from merbench.kinds import STARTED_FILES, kind_of, started_kind
 from merbench.results.au_file import AU_SEEDS_FILE
 from merbench.results.folder_walk import folders_holding
 from merbench.results.result_files import SEEDS_FILE
-from merbench.results.safe_files import UnsafeFile, check_entry
+from merbench.results.safe_files import UnsafeFile, check_entry, empty_files, never_read
 from merbench.runner.identity import DEFAULT_RUNS_DIR
 from merbench.runner.status import RUNS_BELOW
 
@@ -44,18 +44,16 @@ def summary_lines(folder: Path) -> list[str]:
     a folder of seed runs made one by one (as some committed ones are) has none either."""
     if not folder.is_dir():
         return []
+    names = (SEEDS_FILE, AU_SEEDS_FILE)
     found = []
-    for name in (SEEDS_FILE, AU_SEEDS_FILE):
+    for name in names:
         try:
             check_entry(folder / name, folder)
         except UnsafeFile as exc:
-            found.append(f"{str(exc).split('; ')[0]}, which merbench never reads (remove "
-                         "it: the same merbench run --seeds command writes it again)")
-        else:
-            if (folder / name).is_file() and (folder / name).stat().st_size == 0:
-                found.append(f"its {name} is empty ('merbench validate' says why); the same "
-                             "merbench run --seeds command writes it again")
-    return found
+            found.append(never_read(exc.found, "the same merbench run --seeds command "
+                                                "writes it again"))
+    return found + [f"its {name} is empty ('merbench validate' says why); the same merbench "
+                    "run --seeds command writes it again" for name in empty_files(folder, names)]
 
 
 def main(args: argparse.Namespace) -> int:

@@ -7,9 +7,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from merbench.base.errors import MerbenchError
 from merbench.kinds.contract import AuditRequest, AuditVerdict, Checked, Report
-from merbench.kinds.seeds import audit_seed_runs
+from merbench.kinds.seeds import audit_seed_runs, summary_status
 from merbench.results.au_file import AU_SEEDS_FILE
 from merbench.verification.au_seeds_check import validate_au_seeds
 
@@ -32,8 +31,7 @@ class AUSeedsSummaryKind:
                              "and the summary matches them")
 
     def status(self, folder: Path) -> str:
-        raise MerbenchError(f"{folder}: a summary over seeds has no progress of its own; "
-                            "'merbench status' of its folder shows each seed run")
+        return summary_status(folder)
 
     def audit(self, path: Path, request: AuditRequest, report: Report) -> AuditVerdict:
         # nothing is trained for what its runs do not give

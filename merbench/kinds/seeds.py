@@ -29,12 +29,17 @@ class SeedsSummaryKind:
                              "validates and the summary matches them")
 
     def status(self, folder: Path) -> str:
-        raise MerbenchError(f"{folder}: a summary over seeds has no progress of its own; "
-                            "'merbench status' of its folder shows each seed run")
+        return summary_status(folder)
 
     def audit(self, path: Path, request: AuditRequest, report: Report) -> AuditVerdict:
         # nothing is trained for what its runs do not give
         return audit_seed_runs(path, validate_seeds(path).runs, request, report)
+
+
+def summary_status(folder: Path) -> str:
+    """A summary over seeds (of either task) has no progress of its own: its seed runs do."""
+    raise MerbenchError(f"{folder}: a summary over seeds has no progress of its own; "
+                        "'merbench status' of its folder shows each seed run")
 
 
 def audit_seed_runs(path: Path, runs: dict[str, str], request: AuditRequest,

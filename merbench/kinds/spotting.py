@@ -23,6 +23,7 @@ from merbench.results.safe_files import (
     UnsafeFile,
     check_entry,
     empty_files,
+    never_read,
     read_regular_bytes,
 )
 from merbench.results.spotting_file import SPOTTING_FILE, SPOTTING_RUN_FILE, VIDEOS_FOLDER
@@ -71,8 +72,8 @@ class SpottingRunKind:
             for name in (SPOTTING_RUN_FILE, SPOTTING_FILE, STR_FILE):
                 check_entry(folder / name, folder)
         except UnsafeFile as exc:
-            return (f"{folder}: {str(exc).split('; ')[0]}, which merbench never reads (remove "
-                    "it: the same merbench spot command writes what it should hold again)")
+            return f"{folder}: " + never_read(exc.found, "the same merbench spot command "
+                                                         "writes what it should hold again")
         try:
             started = loads(read_regular_bytes(folder / SPOTTING_RUN_FILE).decode("utf-8"))
             what = (f"spotter {started['spotter']['name']} on {started['dataset']['name']}, "

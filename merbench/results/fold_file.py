@@ -77,7 +77,7 @@ def read_fold_file(path: Path) -> FoldOutcome:
                 **{name: data[name] for name in _OPTIONAL if name in data},
             )
     except UnsafeFile as exc:  # a fifo, a folder: no fold file at all, said as such
-        raise MerbenchError(f"fold file {str(exc).split('; ')[0]}; delete it and run again "
+        raise MerbenchError(f"fold file {exc.found}; delete it and run again "
                             "to retrain only that fold") from None
     except Exception as exc:
         raise MerbenchError(

@@ -27,6 +27,19 @@ from merbench.base.errors import MerbenchError
 class UnsafeFile(MerbenchError):
     """An entry of a run folder that is not a regular file or folder inside it."""
 
+    @property
+    def found(self) -> str:
+        """What was found, without the fix the message ends with ("results.json is a
+        fifo"), for a command that says its own fix."""
+        return str(self).split("; ")[0]
+
+
+def never_read(found: str, writer: str) -> str:
+    """What ``status`` says of an entry that is no file of its own (``found``: "audit.json
+    is a fifo"), with what writes the file it stands for: a state of the folder, not an
+    error, for every kind of result."""
+    return f"{found}, which merbench never reads (remove it: {writer})"
+
 
 def _kind(mode: int) -> str:
     for test, name in ((stat.S_ISLNK, "a symbolic link"), (stat.S_ISDIR, "a folder"),

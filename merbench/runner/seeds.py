@@ -19,7 +19,6 @@ from merbench.base.errors import MerbenchError
 from merbench.plugin_system.manager import Plugins, default_plugins
 from merbench.results.codec import to_json
 from merbench.results.out_folders import check_out_folder
-from merbench.results.result_files import SEEDS_FILE
 from merbench.runner.au_run import AURunResult
 from merbench.runner.execute import RunResult, run_many
 from merbench.runner.given_values import parse_seed, shortened
@@ -36,7 +35,6 @@ class SeedsResult:
     out: Path
     runs: list[RunResult] | list[AURunResult]
     summary: SeedsRecord  # what seeds.json (au-seeds.json) holds
-    summary_file: str = SEEDS_FILE  # its name in ``out``
 
 
 def parse_seeds(text: str) -> list[int]:
@@ -94,4 +92,4 @@ def run_seeds(spec: RunSpec, settings: RunSettings, seeds: list[int],
                      for seed in seeds], plugins, lambda _task: strategy)
     summary = strategy.summarise_seeds(base, runs, seeds)
     atomic_write_json(base / strategy.seeds_file, to_json(summary))
-    return SeedsResult(out=base, runs=runs, summary=summary, summary_file=strategy.seeds_file)
+    return SeedsResult(out=base, runs=runs, summary=summary)

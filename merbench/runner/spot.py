@@ -116,8 +116,7 @@ def _read_video_file(path: Path) -> VideoFile | None:
         check_entry(path, path.parent.parent)
         return from_json(VideoFile, loads(read_regular_bytes(path).decode("utf-8")))
     except UnsafeFile as exc:
-        what = str(exc).split("; ")[0]
-        raise MerbenchError(f"{path}: {what.split(' ', 1)[1]}, not what merbench writes; "
+        raise MerbenchError(f"{path}: {exc.found.split(' ', 1)[1]}, not what merbench writes; "
                             "remove it, and the command spots that video again") from None
     except (OSError, UnicodeDecodeError, ValueError, LayoutError):
         return None
@@ -194,8 +193,7 @@ class SpottingRun:
             check_entry(marker, self.out)
             check_entry(self.out / VIDEOS_FOLDER, self.out, folder=True)
         except UnsafeFile as exc:
-            what = str(exc).split("; ")[0]  # "spot-run.json is a fifo"
-            raise MerbenchError(f"--out {self.out}: {what}, not what merbench writes; give "
+            raise MerbenchError(f"--out {self.out}: {exc.found}, not what merbench writes; give "
                                 "another --out") from None
         if self.held is not None:  # a second command here is refused, readers told it runs
             self.held.enter_context(held_folder(self.out, "it keeps every video it spots"))

@@ -25,7 +25,7 @@ from merbench.results.codec import loads
 from merbench.results.manifest import first_mismatch
 from merbench.results.result_files import AUDIT_FILE
 from merbench.results.rundir import FOLDS_DIR, RUN_FILE, RunDirectory
-from merbench.results.safe_files import UnsafeFile, check_entry, read_regular_bytes
+from merbench.results.safe_files import UnsafeFile, check_entry, never_read, read_regular_bytes
 
 
 @dataclass(frozen=True)
@@ -128,7 +128,7 @@ def _not_files(directory: RunDirectory) -> tuple[str, ...]:
             try:
                 check_entry(Path(entry.path), directory.path)
             except UnsafeFile as exc:
-                found.append(str(exc).split("; ")[0])
+                found.append(exc.found)
     return tuple(found)
 
 
@@ -163,7 +163,7 @@ def not_a_file_line(found: str) -> str:
     fifo"), with who writes the file it stands for."""
     writer = ("'merbench audit' writes it" if found.startswith(AUDIT_FILE) else
               "the same command writes what it should hold again")
-    return f"{found}, which merbench never reads (remove it: {writer})"
+    return never_read(found, writer)
 
 
 def describe(status: RunStatus) -> str:

@@ -165,7 +165,7 @@ def check_claim(spec: TuneSpec, mode: Mode, out: Path) -> dict[str, Any]:
         try:
             theirs = json.loads(read_regular_bytes(path))
         except UnsafeFile as exc:  # a fifo or a folder is no search: said as what it is
-            said = str(exc).split("; ")[0].replace(", not a regular file", "")
+            said = exc.found.replace(", not a regular file", "")
             raise MerbenchError(f"--out {out}: {said}, not the record of a search; remove "
                                 "it, or give a new --out") from None
         except (MerbenchError, OSError, ValueError):

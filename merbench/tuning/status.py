@@ -18,6 +18,7 @@ from merbench.results.safe_files import (
     UnsafeFile,
     check_entry,
     empty_files,
+    never_read,
     read_regular_bytes,
 )
 from merbench.results.tune_file import NESTED, TUNE_FILE, TUNE_PREDICTIONS_FILE, TUNING_SPEC_FILE
@@ -60,8 +61,8 @@ def tuning_status(folder: Path) -> str:
         try:
             check_entry(folder / name, folder)
         except UnsafeFile as exc:  # a state of the folder, said as a run's status says it
-            return (f"{folder}: {str(exc).split('; ')[0]}, which merbench never reads (remove "
-                    "it: the same merbench tune command writes what it should hold again)")
+            return f"{folder}: " + never_read(exc.found, "the same merbench tune command "
+                                                         "writes what it should hold again")
     try:
         claimed = json.loads(read_regular_bytes(folder / TUNING_SPEC_FILE))
         spec, mode = claimed["spec"], claimed["mode"]

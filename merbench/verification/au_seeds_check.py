@@ -32,6 +32,7 @@ from merbench.results.safe_files import UnsafeFile, check_entry
 from merbench.verification.au_check import validate_au_run
 from merbench.verification.seed_folders import (
     check_summary_created,
+    read_rejection,
     refuse_unlisted,
     validated_seed_runs,
 )
@@ -59,10 +60,7 @@ def _validate(seeds_path: Path, runs: dict[Path, AUResults]) -> AUSeedsSummary:
     except UnsafeFile as exc:
         raise ResultRejected(base, str(exc)) from None
     except MerbenchError as exc:  # "PATH is no AU seeds summary ...": said of the file
-        said = str(exc)
-        raise ResultRejected(base, said.replace(f"{seeds_path} ", f"{seeds_path.name} ", 1)
-                             if said.startswith(f"{seeds_path} ")
-                             else f"{seeds_path.name}: {said}") from None
+        raise read_rejection(seeds_path, exc) from None
     foreign = refuse_audit_record(base, "AU seeds summary")  # each seed run records its own
     if foreign is not None:
         raise ResultRejected(base, foreign)

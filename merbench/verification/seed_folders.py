@@ -22,6 +22,16 @@ from merbench.verification.provenance import SPAN_MARGIN, ProvenanceError, check
 Run = TypeVar("Run")
 
 
+def read_rejection(seeds_path: Path, exc: Exception) -> ResultRejected:
+    """A summary file that cannot be read, rejected in the folder's name and said of the
+    file by its name ("seeds.json is not ..."), whatever the reader put first."""
+    said = str(exc)  # "PATH is not ...", or a layout error without the path
+    return ResultRejected(seeds_path.parent,
+                          said.replace(f"{seeds_path} ", f"{seeds_path.name} ", 1)
+                          if said.startswith(f"{seeds_path} ")
+                          else f"{seeds_path.name}: {said}")
+
+
 def unlisted_run(base: Path, listed: Iterable[str], markers: tuple[str, ...]) -> str | None:
     """The first folder in ``base`` that holds one of ``markers`` (a run) and is not among
     ``listed`` (a run of another ``--seeds`` command, or one added by hand), or None."""

@@ -56,6 +56,7 @@ from merbench.verification.provenance import (
 )
 from merbench.verification.seed_folders import (
     check_summary_created,
+    read_rejection,
     refuse_unlisted,
     validated_seed_runs,
 )
@@ -253,10 +254,7 @@ def validate_seeds(path: Path, runs: dict[Path, ValidatedRun] | None = None) -> 
     except UnsafeFile as exc:
         raise ResultRejected(base, str(exc)) from None
     except (MerbenchError, LayoutError) as exc:
-        said = str(exc)  # "PATH is not ...", or a layout error without the path
-        raise ResultRejected(base, said.replace(f"{seeds_path} ", f"{seeds_path.name} ", 1)
-                             if said.startswith(f"{seeds_path} ")
-                             else f"{seeds_path.name}: {said}") from None
+        raise read_rejection(seeds_path, exc) from None
     foreign = refuse_audit_record(base, "seeds summary")  # each seed run records its own
     if foreign is not None:
         raise ResultRejected(base, foreign)
