@@ -253,7 +253,7 @@ def test_an_unreadable_run_file_is_said_once_and_read_only_commands_advise_no_wr
     (run / "run.json").write_text("{oops")
     code, _, err = cli("validate", run)
     assert code == 2 and err.count("is unreadable") == 1, err
-    assert "run.json is unreadable (Expecting property name" in err and "--out" not in err
+    assert "run.json is unreadable (not JSON at line 1, column 2)" in err and "--out" not in err
     code, _, err = cli("status", run)
     _one_line_error(code, err, "run.json is unreadable (", "restore it from a copy of the run")
     assert "--out" not in err and "remove the directory" not in err

@@ -188,6 +188,27 @@ def test_another_recognisers_file_is_refused_not_replaced(recognised: Path,
     assert _str(folder).recogniser.model == "ststnet"
 
 
+def test_another_recogniser_is_refused_before_anything_is_spotted(recognised: Path,
+                                                                  tmp_path: Path) -> None:
+    """Eighth pass, N11: ``spot --recognise`` of another recogniser into a folder holding a
+    ``str.json`` re-spotted every video and printed the spotting table before refusing. The
+    recogniser's identity is known from its options, so the refusal comes first."""
+    registries = load_plugins().registries
+    spec = RecogniseSpec(model="ststnet", feature=None, model_options={}, seed=0,
+                         epochs=int(EPOCHS), device="cpu")
+    stored = spot_recognise._recogniser_identity(
+        json.loads((recognised / STR_FILE).read_text())["recogniser"])
+    assert spot_recognise.recogniser_of(registries, spec) == stored
+    folder = tmp_path / "copy"
+    shutil.copytree(recognised, folder)
+    shutil.rmtree(folder / "videos")  # what would be spotted again
+    code, stdout, err = run_cli("spot", "--spotter", "flow-peak", "--dataset",
+                                "synthetic-long", *SMALL, "--tune", "p=0.2,0.4", "--out",
+                                folder, "--recognise", "ststnet", "--epochs", "2", "--quiet")
+    assert code == 2 and "holds the recognition of another recogniser" in err, err
+    assert stdout == "" and not (folder / "videos").exists()
+
+
 def test_a_spotted_intervals_apex_is_its_middle_frame_even_where_numbers_skip() -> None:
     assert middle_frame(list(range(10, 21)), 10, 20) == 15
     assert middle_frame([1, 2, 4, 8, 16], 2, 16) == 4

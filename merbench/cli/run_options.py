@@ -196,6 +196,7 @@ def spec_from_args(args: argparse.Namespace) -> tuple[RunSpec, RunSettings]:
         found = "a file" if Path(resume).exists() else "not there"
         raise MerbenchError(f"--resume {resume} is {found}; give the run directory a run wrote "
                             "(its --out, holding run.json)")
+    _refuse_seeds_folder(Path(resume), RUN_FILE)
     try:
         recorded = RunDirectory(resume).read_run_file()
     except RunFileUnreadable as exc:
@@ -208,6 +209,23 @@ def spec_from_args(args: argparse.Namespace) -> tuple[RunSpec, RunSettings]:
     what, where = split_options({**fresh, **given})
     return (dataclasses.replace(spec, **what),
             dataclasses.replace(settings, **where, out=resume))
+
+
+def _refuse_seeds_folder(folder: Path, run_file: str) -> None:
+    """``--resume`` of a ``--seeds`` folder (a summary, or seed runs, and no run of its own):
+    one run is resumed, a folder of seeds goes on by its own command."""
+    from merbench.results.au_file import AU_SEEDS_FILE
+    from merbench.results.result_files import SEEDS_FILE
+
+    if (folder / run_file).exists():
+        return
+    seed_runs = sorted(p.name for p in folder.glob("seed-*") if (p / run_file).is_file())
+    summaries = [n for n in (SEEDS_FILE, AU_SEEDS_FILE) if (folder / n).exists()]
+    if seed_runs or summaries:
+        one = f" ({folder / seed_runs[0]})" if seed_runs else ""
+        raise MerbenchError(f"--resume {folder} is a --seeds folder, not one run; run the same "
+                            f"merbench run --seeds command again to go on, or --resume one "
+                            f"seed's run{one}")
 
 
 def options_table() -> str:

@@ -26,8 +26,9 @@ from merbench.results.str_file import STR_FILE, StrResults
 from merbench.runner.spot import SpotSpec, SpottingRun
 from merbench.runner.spot_recognise import (
     RecogniseSpec,
-    check_recogniser,
     recognise,
+    recogniser_of,
+    refuse_other_recogniser,
     write_str,
 )
 from merbench.spotting.choice import ORACLE, TRAINING_SUBJECTS
@@ -130,7 +131,7 @@ def _spot(args: argparse.Namespace, load: Callable[..., Plugins], spec: SpotSpec
             recogniser = RecogniseSpec(model=args.recognise, feature=args.recognise_feature,
                                        model_options=dict(args.model_options),
                                        seed=args.seed, epochs=args.epochs, device=args.device)
-            check_recogniser(plugins.registries, recogniser)
+            refuse_other_recogniser(args.out, recogniser_of(plugins.registries, recogniser))
         run = SpottingRun(spec, plugins, args.out, held)
         results = run.execute(progress)
     except KeyboardInterrupt:

@@ -13,9 +13,16 @@ from merbench.cli.literal import say
 from merbench.cli.parser import EXIT_USAGE
 from merbench.kinds import STARTED_FILES, kind_of, started_kind
 from merbench.results.au_file import AU_SEEDS_FILE
+from merbench.results.codec import loads, unreadable
 from merbench.results.folder_walk import folders_holding
 from merbench.results.result_files import SEEDS_FILE
-from merbench.results.safe_files import UnsafeFile, check_entry, empty_files, never_read
+from merbench.results.safe_files import (
+    UnsafeFile,
+    check_entry,
+    empty_files,
+    never_read,
+    read_regular_bytes,
+)
 from merbench.runner.identity import DEFAULT_RUNS_DIR
 from merbench.runner.status import RUNS_BELOW
 
@@ -50,10 +57,36 @@ def summary_lines(folder: Path) -> list[str]:
         try:
             check_entry(folder / name, folder)
         except UnsafeFile as exc:
-            found.append(never_read(exc.found, "the same merbench run --seeds command "
-                                                "writes it again"))
-    return found + [f"its {name} is empty ('merbench validate' says why); the same merbench "
-                    "run --seeds command writes it again" for name in empty_files(folder, names)]
+            found.append(never_read(exc.found, AGAIN))
+    empty = empty_files(folder, names)
+    found += [f"its {name} is empty ('merbench validate' says why); {AGAIN}" for name in empty]
+    for name in names:
+        if name not in empty and (folder / name).is_file() and not (folder / name).is_symlink():
+            found += _listed_seeds(folder, name)
+    return found
+
+
+#: how a --seeds folder's summary is written again, or its missing seed runs trained
+AGAIN = "the same merbench run --seeds command writes it again"
+
+
+def _listed_seeds(folder: Path, name: str) -> list[str]:
+    """A summary that cannot be read, or one listing seed runs that are not in ``folder``,
+    said in a line each: ``status`` shows the seed runs it finds, so a summary it could not
+    read, or a seed run gone from beside it, would otherwise pass unmentioned."""
+    try:
+        runs = loads(read_regular_bytes(folder / name).decode("utf-8")).get("runs")
+    except (OSError, ValueError, AttributeError) as exc:
+        problem = unreadable(exc) if isinstance(exc, (OSError, ValueError)) else "not an object"
+        return [f"its {name} cannot be read ({problem}; 'merbench validate' says more); "
+                f"{AGAIN}"]
+    if not isinstance(runs, dict):
+        return [f"its {name} lists no seed runs ('merbench validate' says why); {AGAIN}"]
+    return [f"its {name} lists seed {seed} in {run}, which is not in {folder}; the same "
+            "merbench run --seeds command trains it again"
+            for seed, run in runs.items()
+            if isinstance(run, str) and Path(run).name == run and run not in ("", ".", "..")
+            and not (folder / run).is_dir()]
 
 
 def main(args: argparse.Namespace) -> int:

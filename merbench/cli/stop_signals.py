@@ -19,18 +19,25 @@ So once a stop has begun, a further Ctrl-C ends the process at once with exit st
 
 from __future__ import annotations
 
+import _thread
 import contextlib
 import os
 import signal
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from types import FrameType
 
 from merbench.base.scratch import remove_open_scratch
+from merbench.cli.interrupt_points import must_wait
 
 STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP")
                      if hasattr(signal, name))
+
+
+#: how often a stop that waits (:mod:`merbench.cli.interrupt_points`) asks again, in seconds
+RETRY_S = 0.02
 
 
 class StopSignals:
@@ -41,21 +48,61 @@ class StopSignals:
         self.received: int | None = None
         self.ends_process = ends_process
         self.stopping = False
+        #: a stop that arrived where it cannot be raised, and since when (monotonic s)
+        self.pending: int | None = None
+        self._pending_since = 0.0
+        self._asker: threading.Thread | None = None
+        self._closed = False
 
     def _stop(self, number: int, frame: FrameType | None) -> None:
-        if self.received is not None or self.stopping:
+        if self.stopping or (self.received is not None and self.pending is None):
             return  # stopping already: a second signal must not cut the saving short
-        self.received = number
-        self._interrupt(number, frame)
+        if self.received is None:
+            self.received = number
+        self._interrupt(self.received, frame)
 
     def _interrupt(self, number: int, frame: FrameType | None) -> None:
-        """Ctrl-C's KeyboardInterrupt; where the process ends with the command, a Ctrl-C
-        from now on ends it at once (a second SIGTERM or SIGHUP stays ignored, as above)."""
+        """Ctrl-C's KeyboardInterrupt, once the main thread is where it can be raised;
+        where the process ends with the command, a Ctrl-C from now on ends it at once (a
+        second SIGTERM or SIGHUP stays ignored, as above)."""
+        if self._closed:
+            return  # the command has ended: a stop that waited came too late to matter
+        if self.pending is None:
+            self._pending_since = time.monotonic()
+        if must_wait(frame, time.monotonic() - self._pending_since):
+            self._wait(number)
+            return
+        self.pending = None
         if self.ends_process:
             self.stopping = True
             if signal.getsignal(signal.SIGINT) not in (signal.SIG_IGN, None):
                 signal.signal(signal.SIGINT, _end_at_once)
         raise KeyboardInterrupt
+
+    def _wait(self, number: int) -> None:
+        """Ask again shortly (the handler runs again in the main thread), until the stop is
+        raised or the block ends."""
+        if self.pending is not None:
+            return  # asked again already
+        self.pending = number
+
+        def ask_again() -> None:
+            while self.pending is not None:
+                time.sleep(RETRY_S)
+                if self.pending is not None:
+                    _thread.interrupt_main(signal.Signals(self.pending))
+
+        self._asker = threading.Thread(target=ask_again, name="merbench-stop", daemon=True)
+        self._asker.start()
+
+    def close(self) -> None:
+        """The block ends: a stop still waiting is dropped (the command finished before it
+        could be raised), and the thread asking again has ended before the handlers change
+        (``signal.signal`` runs a pending handler first: ours, which now ignores it)."""
+        self._closed = True
+        self.pending = None
+        if self._asker is not None:
+            self._asker.join()
 
     def exit_status(self, status: int, interrupted: int) -> int:
         """``status`` as the command returned it, or 128 + the signal's number where the
@@ -94,6 +141,7 @@ def stop_like_ctrl_c(ends_process: bool = False) -> Iterator[StopSignals]:
     try:
         yield stops
     finally:
+        stops.close()
         if not stops.stopping:
             for number, handler in previous.items():
                 signal.signal(number, handler)

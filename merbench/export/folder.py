@@ -23,7 +23,7 @@ from pathlib import Path, PurePosixPath
 
 from merbench.base.atomic import atomic_write_bytes, atomic_write_json
 from merbench.base.errors import MerbenchError
-from merbench.results.codec import LayoutError, from_json, loads, to_json
+from merbench.results.codec import LayoutError, from_json, loads, to_json, unreadable
 from merbench.results.command_files import ExportReport
 from merbench.results.out_folders import refuse_system_place
 
@@ -48,7 +48,7 @@ def claim(out: Path) -> list[str]:
     try:
         data = loads(report.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise MerbenchError(f"{report} is not readable JSON ({type(exc).__name__}); "
+        raise MerbenchError(f"{report} is not readable JSON ({unreadable(exc)}); "
                             f"{again}") from None
     if not isinstance(data, dict):
         raise MerbenchError(f"{report} is not a merbench export report (not a JSON object); "

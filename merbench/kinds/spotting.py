@@ -17,7 +17,7 @@ from merbench.kinds.contract import (
     Report,
     refuse_signing,
 )
-from merbench.results.codec import loads
+from merbench.results.codec import loads, unreadable
 from merbench.results.rundir import folder_is_held
 from merbench.results.safe_files import (
     UnsafeFile,
@@ -79,8 +79,9 @@ class SpottingRunKind:
             what = (f"spotter {started['spotter']['name']} on {started['dataset']['name']}, "
                     f"{counted(len(started['variants']), 'setting')}")
         except (MerbenchError, OSError, ValueError, KeyError, TypeError) as exc:
-            raise MerbenchError(f"{folder / SPOTTING_RUN_FILE} cannot be read ({exc}); is the "
-                                "folder a merbench spotting run?") from None
+            raise MerbenchError(f"{folder / SPOTTING_RUN_FILE} cannot be read "
+                                f"({unreadable(exc)}); is the folder a merbench spotting "
+                                "run?") from None
         videos = folder / VIDEOS_FOLDER
         spotted = len(list(videos.glob("*.json"))) if videos.is_dir() else 0
         held = folder_is_held(folder)  # None: the file system cannot say

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from merbench.base.errors import MerbenchError
-from merbench.results.codec import loads
+from merbench.results.codec import loads, unreadable
 from merbench.results.model import Results
 from merbench.results.safe_files import read_regular_bytes
 from merbench.runner.given_values import check_finite
@@ -212,7 +212,7 @@ def load_benchmark(path: Path) -> Benchmark:
         raise MerbenchError(f"benchmark {path} is not UTF-8 text (byte {exc.start} cannot be "
                             "read); save the definition as UTF-8 JSON") from None
     except (OSError, json.JSONDecodeError) as exc:
-        raise MerbenchError(f"benchmark {path} is not readable JSON ({exc}); fix the "
+        raise MerbenchError(f"benchmark {path} is not readable JSON ({unreadable(exc)}); fix the "
                             "definition or remove it from --benchmarks") from None
     if not isinstance(data, dict):
         raise MerbenchError(f"benchmark {path} must be a JSON object")

@@ -51,6 +51,23 @@ def loads(text: str) -> Any:
     return json.loads(text)
 
 
+def unreadable(exc: Exception) -> str:
+    """Why a file could not be decoded, in words for its one line: "it is empty", "not JSON at
+    line 2, column 1", "not UTF-8 text", or the system's reason; never the decoder's own
+    phrasing ("Expecting value: line 1 column 1 (char 0)"), which says nothing to a user."""
+    if isinstance(exc, json.JSONDecodeError):
+        if not exc.doc.strip():
+            return "it is empty"
+        if exc.msg.startswith("nested deeper"):
+            return exc.msg
+        return f"not JSON at line {exc.lineno}, column {exc.colno}"
+    if isinstance(exc, UnicodeDecodeError):
+        return "not UTF-8 text"
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return str(exc)
+
+
 def _too_deep_at(text: str) -> int | None:
     """Where ``text`` first opens more than :data:`MAX_DEPTH` lists and objects at once, or
     None. Brackets inside strings do not count. Fast where it matters, on large results

@@ -36,7 +36,7 @@ from merbench.base.atomic import (
 )
 from merbench.base.errors import MerbenchError
 from merbench.plugin_system.runinfo import FoldOutcome
-from merbench.results.codec import LayoutError, from_json, loads, to_json
+from merbench.results.codec import LayoutError, from_json, loads, to_json, unreadable
 from merbench.results.fold_file import read_fold_file, write_fold_file
 from merbench.results.manifest import identity_sha256
 from merbench.results.migrations import migrate
@@ -236,7 +236,7 @@ class RunDirectory:
                 "pass the directory a run wrote, or start a new run"
             ) from None
         except (OSError, json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise RunFileUnreadable(run_file, str(exc)) from None
+            raise RunFileUnreadable(run_file, unreadable(exc)) from None
         if not isinstance(data, dict):
             raise RunFileUnreadable(run_file, "not a JSON object")
         try:

@@ -24,7 +24,7 @@ import pandas as pd
 
 from merbench.base.errors import MerbenchError
 from merbench.base.literal import indefinite
-from merbench.results.codec import LayoutError, from_json, loads, same_when_recorded
+from merbench.results.codec import LayoutError, from_json, loads, same_when_recorded, unreadable
 from merbench.results.migrations import migrate
 from merbench.results.model import EnvironmentRecord, Hyperparameters, ModelRecord, Results
 from merbench.results.safe_files import read_regular_bytes
@@ -141,7 +141,7 @@ def read_json(path: Path, what: str) -> dict[str, Any]:
     except FileNotFoundError:
         raise MerbenchError(f"no {what} at {path}") from None
     except (OSError, json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise MerbenchError(f"{path} is not a readable {what} ({exc})") from None
+        raise MerbenchError(f"{path} is not a readable {what} ({unreadable(exc)})") from None
     if not isinstance(data, dict):
         raise MerbenchError(f"{path} is not {indefinite(what)} (not a JSON object)")
     return data

@@ -20,7 +20,7 @@ import numpy as np
 
 from merbench.base.atomic import atomic_write_bytes, atomic_write_json
 from merbench.base.errors import MerbenchError
-from merbench.results.codec import LayoutError, from_json, loads, to_json
+from merbench.results.codec import LayoutError, from_json, loads, to_json, unreadable
 from merbench.results.migrations import migrate, version_of
 from merbench.results.model import SCHEMA_VERSION, FoldMeta, Results, RunRecord, SeedsSummary
 from merbench.results.run_archive import pack_runs, remove_packed
@@ -79,7 +79,8 @@ def _upgrade_json(path: Path) -> bool:
     try:
         data = loads(read_regular_bytes(path).decode("utf-8"))
     except (OSError, json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise MerbenchError(f"{path} is not readable JSON ({exc}); fix or remove it") from None
+        raise MerbenchError(f"{path} is not readable JSON ({unreadable(exc)}); fix or remove "
+                            "it") from None
     if not isinstance(data, dict) or (path.name == "seeds.json" and data.get("kind") != "seeds"):
         raise MerbenchError(f"{path} is not a merbench {path.name} (no merbench layout); move "
                             "it out of the run folder or fix it")

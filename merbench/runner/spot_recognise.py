@@ -47,6 +47,7 @@ from merbench.features.extraction import extract_feature
 from merbench.plugin_system.manager import Plugins, plugin_versions
 from merbench.plugin_system.registry import Registries
 from merbench.results.codec import loads, to_json
+from merbench.results.safe_files import read_regular_bytes
 from merbench.results.schema import environment, now_iso
 from merbench.results.spotting_file import IntervalRecord, SpottingResults
 from merbench.results.str_file import (
@@ -222,24 +223,57 @@ def frame_options(registries: Registries, feature: str) -> dict[str, Any]:
     return {"face": "frame"} if registries.features.get(feature).accepts("face") else {}
 
 
+#: what a recogniser's record holds beyond what makes it the recogniser it is
+_NOT_IDENTITY = ("device", "n_train", "provider")
+
+
 def _recogniser_identity(record: dict[str, Any]) -> dict[str, Any]:
     """What makes two recognisers the same: everything but the device and counts."""
-    return {k: v for k, v in record.items() if k not in ("device", "n_train", "provider")}
+    return {k: v for k, v in record.items() if k not in _NOT_IDENTITY}
+
+
+def recogniser_of(registries: Registries, spec: RecogniseSpec) -> dict[str, Any]:
+    """The identity :func:`recognise` records for ``spec`` (as :func:`_recogniser_identity`
+    of its record), known before anything is spotted."""
+    model = registries.models.get(spec.model)
+    feature_name = check_recogniser(registries, spec)
+    feature = registries.features.get(feature_name)
+    recipe = model.meta.recipe
+    return {"model": spec.model, "model_version": model.meta.version,
+            "model_options": dict(spec.model_options), "feature": feature_name,
+            "feature_version": feature.meta.version,
+            "feature_options": _feature_options(registries, spec, feature_name),
+            "seed": spec.seed,
+            "epochs": None if recipe is None else (
+                recipe.epochs if spec.epochs is None else spec.epochs),
+            "frames": FRAMES_RULE, "training": TRAINING_RULE}
+
+
+def _feature_options(registries: Registries, spec: RecogniseSpec,
+                     feature_name: str) -> dict[str, Any]:
+    return dict(spec.feature_options) if spec.feature_options is not None else \
+        frame_options(registries, feature_name)
+
+
+def refuse_other_recogniser(out: Path, identity: dict[str, Any]) -> None:
+    """A ``str.json`` in ``out`` of another recogniser than ``identity`` is refused, not
+    replaced (it would be lost): checked before the spotting and again before writing."""
+    path = Path(out) / STR_FILE
+    if not path.exists():
+        return
+    try:
+        theirs = loads(read_regular_bytes(path).decode("utf-8")).get("recogniser", {})
+    except (OSError, UnicodeDecodeError, ValueError, AttributeError):
+        theirs = None
+    if not isinstance(theirs, dict) or _recogniser_identity(theirs) != identity:
+        raise MerbenchError(f"{path} holds the recognition of another recogniser; move it "
+                            f"away to keep it, or give the same --recognise options")
 
 
 def write_str(out: Path, found: StrResults) -> Path:
-    """``found`` as ``out/str.json``; a file there of another recogniser is refused, not
-    replaced (it would be lost), naming what differs."""
+    """``found`` as ``out/str.json``, unless a file there is another recogniser's."""
+    refuse_other_recogniser(out, _recogniser_identity(to_json(found.recogniser)))
     path = Path(out) / STR_FILE
-    if path.exists():
-        try:
-            theirs = loads(path.read_text(encoding="utf-8")).get("recogniser", {})
-        except (OSError, UnicodeDecodeError, ValueError, AttributeError):
-            theirs = None
-        mine = _recogniser_identity(to_json(found.recogniser))
-        if not isinstance(theirs, dict) or _recogniser_identity(theirs) != mine:
-            raise MerbenchError(f"{path} holds the recognition of another recogniser; move it "
-                                f"away to keep it, or give the same --recognise options")
     atomic_write_json(path, to_json(found))
     return path
 
@@ -256,8 +290,7 @@ def recognise(results: SpottingResults, videos: Sequence[LongVideo], classes: Se
     model = registries.models.get(spec.model)
     feature_name = check_recogniser(registries, spec)
     feature = registries.features.get(feature_name)
-    feature_options = dict(spec.feature_options) if spec.feature_options is not None else \
-        frame_options(registries, feature_name)
+    feature_options = _feature_options(registries, spec, feature_name)
     if len(classes) < 2:
         raise MerbenchError(f"the long videos give {len(classes)} emotion class(es); "
                             "recognition needs two or more")

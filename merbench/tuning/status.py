@@ -12,6 +12,7 @@ from fnmatch import fnmatch
 from pathlib import Path
 
 from merbench.base.errors import MerbenchError
+from merbench.results.codec import unreadable
 from merbench.results.run_archive import PACKED_FOLDERS, RUNS_ARCHIVE, archived_names
 from merbench.results.rundir import folder_is_held
 from merbench.results.safe_files import (
@@ -71,8 +72,8 @@ def tuning_status(folder: Path) -> str:
     except UnsafeFile as exc:  # tuning.json itself: not what a search started with
         raise MerbenchError(f"{folder}: {exc}") from None
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise MerbenchError(f"{folder / TUNING_SPEC_FILE} cannot be read ({exc}); is the "
-                            "folder a merbench tuning?") from None
+        raise MerbenchError(f"{folder / TUNING_SPEC_FILE} cannot be read ({unreadable(exc)}); "
+                            "is the folder a merbench tuning?") from None
     running = folder_is_held(folder)  # a tune command writing it now: its files in motion
     written = (folder / TUNE_FILE).is_file()
     stopped = None if running else _stopped_wrong(folder, written)

@@ -44,7 +44,7 @@ from merbench.base.errors import MerbenchError
 from merbench.plugin_system.manager import default_plugins
 from merbench.plugin_system.registry import Entry
 from merbench.results.audit_file import refuse_audit_record
-from merbench.results.codec import to_json
+from merbench.results.codec import to_json, unreadable
 from merbench.results.run_archive import PACKED_FOLDERS, RUNS_ARCHIVE, unpacked_runs
 from merbench.results.run_files import ResultRejected, read_predictions
 from merbench.results.rundir import RunDirectory, folder_is_held
@@ -115,7 +115,7 @@ def _record_problem(folder: Path, results: TuneResults) -> str | None:
         return (f"{TUNING_SPEC_FILE} is missing, so nothing says which search was started; "
                 "publish the tuning folder as merbench tune wrote it")
     except (MerbenchError, OSError, ValueError, KeyError, TypeError) as exc:
-        return f"{TUNING_SPEC_FILE} is not the record of a search ({exc})"
+        return f"{TUNING_SPEC_FILE} is not the record of a search ({unreadable(exc)})"
     mine = json.loads(json.dumps(_spec_of(results).to_dict(), sort_keys=True))
     if results.mode != NESTED:  # a test-scored search has no inner folds to record
         spec.pop("inner_folds", None)

@@ -1,0 +1,72 @@
+"""Where a stop's KeyboardInterrupt may be raised, and where it must wait.
+
+A signal handler runs between two bytecodes of whatever Python code the main thread is in,
+and an exception it raises surfaces there. In most places that is what Ctrl-C should do, but
+in three it is lost or worse, and each was seen under a stop sent a second or two into
+``merbench run`` (6 of 30 stops):
+
+- **an import in progress**: torch's C++ extension modules run Python code while they import;
+  a KeyboardInterrupt raised there crosses pybind11 and the process aborts ("terminate called
+  after throwing an instance of 'pybind11::error_already_set'", exit 134), and a module left
+  half-imported breaks every later import of it;
+- **a finaliser** (``__del__``): Python prints "Exception ignored in ..." and goes on, so the
+  stop is swallowed and the command runs to its end with exit status 0;
+- **a library's own code**: some catch every exception, KeyboardInterrupt too, and raise
+  their own (openpyxl reading the CASME II spreadsheet turned a stop into "cannot read ... as a
+  spreadsheet", exit 2 with advice to replace a good file).
+
+There the stop waits (:class:`merbench.cli.stop_signals.StopSignals` asks again every few
+hundredths of a second) until the main thread is back in merbench's or the standard library's
+code. An import and a finaliser end; a library's code may wait on something for long (Ray's
+``get`` waits on the cluster), so the wait for a library is bounded: after
+:data:`LIBRARY_WAIT_S` the stop is raised wherever it is, and Ray's code is never waited for.
+"""
+
+from __future__ import annotations
+
+import sysconfig
+from types import FrameType
+
+#: the longest a stop waits for a library's code to return to merbench's, in seconds
+LIBRARY_WAIT_S = 2.0
+
+#: libraries whose code is where the main thread waits on work done elsewhere, so a stop is
+#: raised in them at once (their waits are written to be interrupted)
+INTERRUPTIBLE_LIBRARIES = ("ray",)
+
+_THIRD_PARTY_ROOTS = tuple({sysconfig.get_paths()[key] for key in ("purelib", "platlib")})
+
+
+def in_import(frame: FrameType | None) -> bool:
+    """Whether ``frame`` runs inside an import (a module's body, or what it calls)."""
+    while frame is not None:
+        if frame.f_code.co_filename.startswith("<frozen importlib"):
+            return True
+        frame = frame.f_back
+    return False
+
+
+def in_finaliser(frame: FrameType | None) -> bool:
+    """Whether ``frame`` is an object's finaliser, where an exception is printed and dropped."""
+    return frame is not None and frame.f_code.co_name == "__del__"
+
+
+def in_library(frame: FrameType | None) -> bool:
+    """Whether ``frame`` is a third-party library's code (an installed package that is not
+    merbench and not one of :data:`INTERRUPTIBLE_LIBRARIES`)."""
+    if frame is None:
+        return False
+    path = frame.f_code.co_filename
+    for root in _THIRD_PARTY_ROOTS:
+        if path.startswith(root):
+            package = path[len(root):].lstrip("/\\").split("/", 1)[0].split("\\", 1)[0]
+            return package != "merbench" and package not in INTERRUPTIBLE_LIBRARIES
+    return False
+
+
+def must_wait(frame: FrameType | None, waited_s: float) -> bool:
+    """Whether a stop that has waited ``waited_s`` seconds must wait longer before it is
+    raised in ``frame`` (None: called from code, not by a signal: raise now)."""
+    if in_import(frame) or in_finaliser(frame):
+        return True
+    return in_library(frame) and waited_s < LIBRARY_WAIT_S

@@ -1,0 +1,117 @@
+"""A stop that arrives inside an import, a finaliser or a library's code is raised once the
+main thread is back in merbench's code: not lost, not turned into another error, never
+raised through a C++ extension's import (:mod:`merbench.cli.interrupt_points`)."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import signal
+import sys
+import sysconfig
+import time
+from pathlib import Path
+from types import FrameType
+
+import pytest
+
+from merbench.cli.interrupt_points import (
+    LIBRARY_WAIT_S,
+    in_finaliser,
+    in_import,
+    in_library,
+    must_wait,
+)
+from merbench.cli.stop_signals import stop_like_ctrl_c
+
+pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGTERM"), reason="needs SIGTERM")
+
+
+def _module(tmp_path: Path, name: str, body: str) -> str:
+    (tmp_path / f"{name}.py").write_text(body, encoding="utf-8")
+    if str(tmp_path) not in sys.path:
+        sys.path.insert(0, str(tmp_path))
+    importlib.invalidate_caches()
+    return name
+
+
+def _frame_in_library(package: str) -> FrameType:
+    """A frame whose code says it lives in an installed package's file."""
+    path = os.path.join(sysconfig.get_paths()["purelib"], package, "reader.py")
+    scope: dict[str, object] = {"sys": sys}
+    exec(compile("frame = sys._getframe()", path, "exec"), scope)
+    frame = scope["frame"]
+    assert isinstance(frame, FrameType)
+    return frame
+
+
+def test_an_import_a_finaliser_and_a_library_are_told_from_merbench_code(tmp_path: Path) -> None:
+    name = _module(tmp_path, "mb_frame_in_import", "import sys\nFRAME = sys._getframe()\n")
+    in_body = importlib.import_module(name).FRAME
+    frames: list[FrameType] = []
+
+    class Finalised:
+        def __del__(self) -> None:
+            frames.append(sys._getframe())
+
+    Finalised()  # collected at once: its finaliser runs here
+    here = sys._getframe()
+    assert in_import(in_body) and not in_import(here)
+    assert in_finaliser(frames[0]) and not in_finaliser(here)
+    assert in_library(_frame_in_library("openpyxl")) and not in_library(here)
+    assert not in_library(_frame_in_library("ray"))  # Ray's waits are where a stop lands
+    assert must_wait(in_body, waited_s=60.0) and must_wait(frames[0], waited_s=60.0)
+    assert must_wait(_frame_in_library("openpyxl"), waited_s=0.0)
+    assert not must_wait(_frame_in_library("openpyxl"), waited_s=LIBRARY_WAIT_S)
+    assert not must_wait(here, waited_s=0.0) and not must_wait(None, waited_s=0.0)
+
+
+def _until_interrupted(seconds: float = 5.0) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        time.sleep(0.002)
+    raise AssertionError("the stop that waited was never raised")
+
+
+def test_a_stop_inside_an_import_is_raised_after_the_import(tmp_path: Path) -> None:
+    name = _module(tmp_path, "mb_stopped_import", (
+        "import os, signal, time\n"
+        "os.kill(os.getpid(), signal.SIGTERM)\n"
+        "end = time.monotonic() + 0.2\n"
+        "while time.monotonic() < end:\n"
+        "    pass\n"
+        "DONE = True\n"))
+    with pytest.raises(KeyboardInterrupt), stop_like_ctrl_c() as stops:
+        module = importlib.import_module(name)
+        assert module.DONE  # the import ran to its end
+        _until_interrupted()
+    assert stops.received == signal.SIGTERM
+    assert sys.modules[name].DONE
+
+
+def test_a_stop_inside_a_finaliser_is_not_swallowed() -> None:
+    finished: list[bool] = []
+
+    class SignalsWhileFinalised:
+        def __del__(self) -> None:
+            os.kill(os.getpid(), signal.SIGTERM)
+            end = time.monotonic() + 0.1
+            while time.monotonic() < end:
+                pass
+            finished.append(True)
+
+    with pytest.raises(KeyboardInterrupt), stop_like_ctrl_c():
+        SignalsWhileFinalised()
+        assert finished == [True]
+        _until_interrupted()
+
+
+def test_a_stop_still_waiting_when_the_command_ends_is_dropped(tmp_path: Path) -> None:
+    name = _module(tmp_path, "mb_frame_for_wait", "import sys\nFRAME = sys._getframe()\n")
+    in_body = importlib.import_module(name).FRAME
+    before = signal.getsignal(signal.SIGTERM)
+    with stop_like_ctrl_c() as stops:
+        stops._stop(signal.SIGTERM, in_body)  # as the handler would be called in an import
+        assert stops.pending == signal.SIGTERM
+    time.sleep(0.1)  # no KeyboardInterrupt lands after the block, from the thread asking again
+    assert stops.pending is None and signal.getsignal(signal.SIGTERM) is before
