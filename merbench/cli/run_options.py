@@ -214,6 +214,7 @@ def spec_from_args(args: argparse.Namespace) -> tuple[RunSpec, RunSettings]:
 def _refuse_seeds_folder(folder: Path, run_file: str) -> None:
     """``--resume`` of a ``--seeds`` folder (a summary, or seed runs, and no run of its own):
     one run is resumed, a folder of seeds goes on by its own command."""
+    # deferred: numpy and pandas (through merbench.results), which --help must not load
     from merbench.results.au_file import AU_SEEDS_FILE
     from merbench.results.result_files import SEEDS_FILE
 

@@ -139,12 +139,11 @@ def opened_regular(path: Path) -> Iterator[BinaryIO]:
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except IsADirectoryError:
-        raise UnsafeFile(f"{path} is a folder, not a file; give a file") from None
+        raise UnsafeFile(f"{path} is a folder, not a file; give a regular file") from None
     mode = os.fstat(fd).st_mode  # before a file object is made: one of a folder cannot be
     if not stat.S_ISREG(mode):  # a fifo, a socket, a device, a folder
         os.close(fd)
-        raise UnsafeFile(f"{path} is {_kind(mode)}, not a regular file, and merbench reads "
-                         "only regular files; give one")
+        raise UnsafeFile(f"{path} is {_kind(mode)}, not a regular file; give a regular file")
     with os.fdopen(fd, "rb") as reader:
         yield reader
 
