@@ -167,6 +167,9 @@ def test_nested_tuning_validates_and_keeps_test_subjects_out(tuned: Path) -> Non
                 listed = spec.protocol_options["train"] + spec.protocol_options["test"]
                 assert spec.protocol == "subject-split"
                 assert outer.test_subjects[0] not in listed
+                # nothing shows a trial's interval over subjects: it is not computed
+                assert json.loads((runs / run / "results.json").read_text())["intervals"] \
+                    is None
         complete = [t for t in outer.trials if t.state == "complete"]
         assert outer.chosen == max(complete, key=lambda t: (t.score, -t.number)).number
     assert validate_tune(tuned, deep=False).overall == results.overall

@@ -63,6 +63,9 @@ class EmotionRun:
     """The end of a run of ``task``; the other steps are every task's."""
 
     task: EmotionTask
+    #: whether its results keep intervals over subjects: not a tuning's trial runs
+    #: (:func:`~merbench.runner.task_run.trial_runs`)
+    intervals: bool = True
     predictions_file: ClassVar[str] = PREDICTIONS_FILE
     seeds_file: ClassVar[str] = SEEDS_FILE
 
@@ -84,7 +87,7 @@ class EmotionRun:
     def summarise(self, run: StartedRun, outcomes: list[FoldOutcome], wall_time: float
                   ) -> tuple[Results, pd.DataFrame]:
         return summarise(run.data, run.identity, outcomes, run.trainer.device_name, wall_time,
-                         run.feature_report, run.engine)
+                         run.feature_report, run.engine, self.intervals)
 
     def announce(self, run: StartedRun, written: dict[str, Any]) -> None:
         """The ``merbench_run_finished`` hook, given what ``results.json`` now holds (its

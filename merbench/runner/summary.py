@@ -76,8 +76,9 @@ def protocol_record(data: RunData, identity: RunIdentity, *, n_folds: int,
 
 def summarise(data: RunData, identity: RunIdentity, outcomes: list[FoldOutcome],
               device_name: str, wall_time: float, feature_report: dict[str, Any] | None,
-              engine: EngineRecord | None) -> tuple[Results, Any]:
-    """The results and the predictions table of a run whose folds all finished."""
+              engine: EngineRecord | None, intervals: bool = True) -> tuple[Results, Any]:
+    """The results and the predictions table of a run whose folds all finished; without
+    ``intervals`` (a tuning's trial run), no interval over subjects is computed or kept."""
     plan, spec = data.plan, data.plan.spec
     samples = data.dataset.samples
     classes = list(data.dataset.classes)
@@ -138,7 +139,7 @@ def summarise(data: RunData, identity: RunIdentity, outcomes: list[FoldOutcome],
         weights=None if identity.weights is None else WeightsRecord(
             dir=str(spec.weights), sha256=identity.weights),
         metrics=reported.metrics.metrics,
-        intervals=interval_record([predictions], len(classes)),
+        intervals=interval_record([predictions], len(classes)) if intervals else None,
         metrics_by_policy={name: s.metrics for name, s in scored.items()},
         folds=folds,
         environment=environment(device_name, plugin_versions(plan.plugins)),

@@ -129,6 +129,16 @@ def several_runs(task: Task) -> TaskRun[Results, RunResult]:
     return strategy
 
 
+def trial_runs(task: Task) -> EmotionRun:
+    """The strategy of ``task`` for a tuning's trial runs: :func:`several_runs`', whose
+    results keep no interval over subjects. Nothing shows a trial's interval (a tuning's
+    page shows its pooled outer predictions' own), and recomputing it was most of the time
+    validating a search of a thousand runs took."""
+    strategy = several_runs(task)
+    assert isinstance(strategy, EmotionRun)  # check_several refuses every other task
+    return dataclasses.replace(strategy, intervals=False)
+
+
 def finish_run(run: StartedRun, strategy: TaskRun[Record, Finished]) -> Finished:
     """Summarise a run whose every fold is done and write its results, as ``strategy`` (its
     task's) records them: the predictions table, then the task's results file naming every

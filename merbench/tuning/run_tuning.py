@@ -69,7 +69,7 @@ from merbench.runner.executor_kinds import side_by_side
 from merbench.runner.plan import plan_run
 from merbench.runner.ray_executor import connected
 from merbench.runner.spec import RunSettings, RunSpec
-from merbench.runner.task_run import load_data, several_runs
+from merbench.runner.task_run import load_data, trial_runs
 from merbench.scores.metrics import pooled_scores
 from merbench.stats.record import interval_record
 from merbench.tuning import search
@@ -227,7 +227,7 @@ def _tune(spec: TuneSpec, mode: Mode, settings: RunSettings, out: Path, plugins:
     def run_all(specs: list[tuple[RunSpec, RunSettings]]) -> list[RunResult]:
         begun = time.perf_counter()
         trained: list[bool] = []
-        results = run_many(specs, plugins, several_runs,
+        results = run_many(specs, plugins, trial_runs,
                            on_result=lambda _i, _r, fresh: trained.append(fresh))
         counts["runs"] += len(specs)
         counts["trained"] += sum(trained)
