@@ -293,7 +293,7 @@ def test_a_plan_seed_of_5000_digits(cli, tmp_path: Path) -> None:
     (tmp_path / "plan.toml").write_text('[[runs]]\nmodel = "ststnet"\ndataset = "synthetic"\n'
                                         f"seeds = [{HUGE}]\n")
     code, _, err = cli("sweep", tmp_path / "plan.toml")
-    _one_line_error(code, err, "a seed must be a non-negative integer in range")
+    _one_line_error(code, err, "has a number of more than 4,300 digits, which no plan needs")
     assert "set_int_max_str_digits" not in err
     (tmp_path / "plan.toml").write_text('[[runs]]\nmodel = "ststnet"\ndataset = "synthetic"\n'
                                         f"seeds = [{2**64}]\n")

@@ -91,7 +91,8 @@ def test_out_dir_that_cannot_be_created(cli, tmp_path: Path) -> None:
     (tmp_path / "notes.txt").write_text("mine")
     code, _, err = cli(*RUN, "--out", tmp_path / "notes.txt" / "r")
     _one_line_error(code, err, f"--out {tmp_path / 'notes.txt' / 'r'} cannot be created "
-                               "(Not a directory); choose a directory you can write to")
+                               f"({tmp_path / 'notes.txt'} is a file, not a folder); choose a "
+                               "directory you can write to")
 
 
 def test_a_file_system_failure_mid_run_is_one_line(cli, tmp_path: Path, monkeypatch) -> None:

@@ -79,5 +79,5 @@ def test_leave_one_database_out_needs_two_databases() -> None:
     from merbench.protocols.lodo import LeaveOneDatabaseOut
 
     with pytest.raises(MerbenchError, match=r"at least two databases and the dataset has "
-                                            r"only samm; use --protocol loso"):
+                                            r"only samm; use the loso protocol \(--protocol loso"):
         LeaveOneDatabaseOut().folds(_table().iloc[2:5])

@@ -287,8 +287,8 @@ def test_ctrl_c_before_any_fold_finished_says_nothing_is_kept(tmp_path: Path) ->
     assert err in (
         [f"merbench: interrupted — no fold had finished yet in {out}, and no fold had saved "
          "its state; a new run starts from the beginning"],
-        ["merbench: interrupted — it stopped before training began; nothing was trained, so "
-         "nothing is kept"])
+        ["merbench: interrupted — it stopped before training began: nothing was trained "
+         "yet"])
 
 
 def test_an_option_set_to_its_default_is_the_run_without_it(tmp_path: Path) -> None:

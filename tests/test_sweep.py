@@ -163,7 +163,8 @@ def test_run_seeds_refuses_a_foreign_folder_as_run_does(tmp_path: Path, cli) -> 
 
 def test_a_missing_plan_is_one_line(tmp_path: Path, cli) -> None:
     code, _, err = cli("sweep", tmp_path / "none.toml")
-    assert code == 2 and "cannot read the sweep plan" in err
+    assert code == 2 and f"no plan at {tmp_path / 'none.toml'}; give the path of a .toml " \
+                         "file" in err
 
 
 def test_an_entrys_own_model_replaces_the_defaults(tmp_path: Path) -> None:

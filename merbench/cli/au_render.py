@@ -8,7 +8,7 @@ from pathlib import Path
 from rich.table import Table
 
 from merbench.cli.console import LiteralConsole
-from merbench.cli.render import mean_std, scores_fmt, with_interval
+from merbench.cli.render import mean_std, scores_fmt, std_note, with_interval
 from merbench.results.au_file import (
     AU_PREDICTIONS_FILE,
     AU_RESULTS_FILE,
@@ -76,16 +76,16 @@ def print_au_seeds(summary: AUSeedsSummary, out: Path) -> None:
                          f"{', '.join(seeds)}"))
     for column in ("score", "mean ± std", *(f"seed {s}" for s in seeds)):
         table.add_column(column, justify="left" if column == "score" else "right")
-    table.add_row("mean F1", mean_std(over.mean.mean_f1, over.std.mean_f1),
+    table.add_row("mean F1", mean_std(over.mean.mean_f1, over.std.mean_f1, len(seeds)),
                   *(scores_fmt(over.per_seed[s].mean_f1) for s in seeds))
     for i, au in enumerate(summary.au_set):
-        table.add_row(f"AU{au} F1", mean_std(over.mean.f1[i], over.std.f1[i]),
+        table.add_row(f"AU{au} F1", mean_std(over.mean.f1[i], over.std.f1[i], len(seeds)),
                       *(scores_fmt(over.per_seed[s].f1[i]) for s in seeds))
     console.print(table)
     method, pair = summary.interval.method, summary.interval.mean_f1
     console.print("mean F1 of the seeds' mean " + with_interval(over.mean.mean_f1, pair)
                   + f" ([low, high]: {method.level:.0%} interval, {method.method}, "
                   f"{method.resamples} resamples, every seed's predictions in each)")
-    console.print(f"std is the {summary.std}; mean F1 is MEB's average over the AU set "
-                  "(an undefined AU counts 0)")
+    console.print(f"{std_note(summary.std, len(seeds))}; mean F1 is MEB's average over "
+                  "the AU set (an undefined AU counts 0)")
     console.print(f"summary: {out / AU_SEEDS_FILE}; one run directory per seed in {out}")

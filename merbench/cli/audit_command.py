@@ -47,6 +47,9 @@ def _not_a_result(path: Path) -> str:
         return (f"{path} holds {counted(len(inside), 'result')} "
                 f"({', '.join(str(p) for p in inside[:3])}{', ...' if len(inside) > 3 else ''})"
                 f"; audit each of them (merbench audit {inside[0]})")
+    if path.is_file():  # a file of a name no result is written in
+        return (f"{path} is a file no merbench result is written in; pass a finished run "
+                "directory or its results.json, a spotting run, a --seeds folder or a tuning")
     return (f"{path}: no results.json here (nor the file of another kind of result); pass a "
             "finished run directory or its results.json, a spotting run, a --seeds folder or "
             "a tuning")

@@ -141,6 +141,13 @@ def main(args: argparse.Namespace) -> int:
     if twice is not None:
         raise MerbenchError(f"{twice} is given twice: a run is never different from itself; "
                             "give each run once")
+    inside = next(((runs, summary) for runs, one in zip(args.runs, named, strict=True)
+                   for summary, other in zip(args.runs, named, strict=True)
+                   if other in one.parents), None)
+    if inside is not None:  # a summary over seeds and one of the seed runs it averages
+        raise MerbenchError(f"{inside[0]} is inside {inside[1]} (a seed run its summary "
+                            "averages): the two are not independent; compare results of "
+                            "different configurations")
     kinds = [_kind(Path(path)) for path in args.runs]
     for path, kind in zip(args.runs, kinds, strict=True):
         if kind is not None and kind.compared_as is None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import stat
 import sys
 import threading
 from collections.abc import Iterator
@@ -21,9 +22,12 @@ from merbench.base.atomic import atomic_write_bytes
 from merbench.base.errors import MerbenchError
 from merbench.cli.literal import counted, say
 from merbench.cli.parser import EXIT_USAGE
+from merbench.kinds import kind_of, started_kind
 from merbench.leaderboard.export import export
 from merbench.leaderboard.ordering import benchmark_runs
 from merbench.leaderboard.site import build_site
+from merbench.results.out_folders import refuse_system_place
+from merbench.results.safe_files import entry_kind
 from merbench.results.signing_keys import read_trusted_keys
 
 DEFAULT_RESULTS = Path("leaderboards") / "results"
@@ -122,10 +126,20 @@ def _check_export_out(out: Path, force: bool) -> None:
     """Refuse an ``--out`` that would destroy a file, before any result is read. A CSV,
     LaTeX or Markdown table carries no mark of who wrote it, so an existing file may be the
     paper it was meant to be pasted into: only ``--force`` replaces one."""
-    if out.is_dir():
+    if os.path.isdir(out) and not os.path.islink(out):
         raise MerbenchError(f"--out {out} is a folder; give the file to write the table to")
+    if os.path.lexists(out) and not stat.S_ISREG(os.lstat(out).st_mode):
+        # --force replaces a file; a fifo, a device or a link is never replaced by one
+        raise MerbenchError(f"--out {out} is {entry_kind(out)}, not a file; merbench writes "
+                            "a table only in place of a regular file: choose another --out")
+    refuse_system_place(out, "--out", "tables/composite.csv", noun="file")
     if not out.parent.is_dir():
         raise MerbenchError(f"--out {out}: no folder {out.parent}; create it first")
+    holder = started_kind(out.parent) or kind_of(out.parent) or \
+        (kind_of(out) if os.path.lexists(out) else None)
+    if holder is not None:  # a file of its own there would be replaced, or make it rejected
+        raise MerbenchError(f"--out {out} is in the folder of a merbench {holder.name}, whose "
+                            "files are its own: choose a file outside result folders")
     if os.path.lexists(out) and not force:
         raise MerbenchError(f"--out {out} exists; merbench does not replace a file unasked: "
                             "give --force to replace it, or choose another --out")

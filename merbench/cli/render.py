@@ -215,9 +215,17 @@ def _training_line(results: Results) -> str | None:
     return line
 
 
-def mean_std(mean: float | None, std: float | None) -> str:
-    """``0.6859 ± 0.0123``: a mean over seeds and its std ("—" where undefined)."""
-    return "—" if mean is None else f"{mean:.4f} ± {std:.4f}"
+def mean_std(mean: float | None, std: float | None, seeds: int) -> str:
+    """``0.6859 ± 0.0123``: a mean over ``seeds`` seeds and its std ("—" where undefined;
+    none of one seed, whose sample standard deviation is undefined, not 0)."""
+    if mean is None:
+        return "—"
+    return f"{mean:.4f}" if seeds < 2 else f"{mean:.4f} ± {std:.4f}"
+
+
+def std_note(std: str, seeds: int) -> str:
+    """The footnote saying what the std is (none shown for one seed)."""
+    return f"std is the {std}" + ("; one seed has none" if seeds < 2 else "")
 
 
 def print_seeds(summary: SeedsSummary, out: Path) -> None:
@@ -243,14 +251,14 @@ def print_seeds(summary: SeedsSummary, out: Path) -> None:
             mean, std = pick(policy.mean), pick(policy.std)
             pairs = _scope_intervals(intervals, scope)
             shown = [_pair(pairs.get(m)) for m in ("uf1", "uar")] if intervals else []
-            table.add_row(scope, mean_std(mean.uf1, std.uf1),
-                          mean_std(mean.uar, std.uar), *shown,
+            table.add_row(scope, mean_std(mean.uf1, std.uf1, len(seeds)),
+                          mean_std(mean.uar, std.uar, len(seeds)), *shown,
                           *(scores_fmt(pick(policy.per_seed[s]).uf1) for s in seeds))
         console.print(table)
         note = _interval_note(intervals)
         if note:
             console.print(note + "; seeds averaged in each resample")
-    console.print(f"std is the {summary.std}")
+    console.print(std_note(summary.std, len(seeds)))
     console.print(f"summary: {out / 'seeds.json'}; one run directory per seed in {out}")
 
 

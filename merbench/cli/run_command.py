@@ -123,7 +123,7 @@ def _what_is_kept(run_dir: Path | None) -> str:
     """What an interrupted run leaves to go on from, as it is on disk: finished folds, the
     saved state of a fold in progress, or nothing."""
     if run_dir is None or not (run_dir / "run.json").is_file():
-        return "it stopped before training began; nothing was trained, so nothing is kept"
+        return "it stopped before training began: nothing was trained yet"
     try:
         status = run_status(run_dir)
     except MerbenchError:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import os
 import types
 import typing
 from pathlib import Path
@@ -179,6 +180,7 @@ def spec_from_args(args: argparse.Namespace) -> tuple[RunSpec, RunSettings]:
     ``--resume DIR`` recorded with the where-and-how-fast options given beside them."""
     # deferred: numpy (through results.rundir), which only --resume needs and --help must not load
     from merbench.results.rundir import RUN_FILE, RunDirectory, RunFileUnreadable
+    from merbench.results.safe_files import entry_kind
 
     given = given_options(args)
     resume = getattr(args, "resume", None)
@@ -193,7 +195,7 @@ def spec_from_args(args: argparse.Namespace) -> tuple[RunSpec, RunSettings]:
         raise MerbenchError(f"--resume takes every option from {resume}/run.json; "
                             f"leave out {', '.join(flag(k) for k in refused)}")
     if not Path(resume).is_dir():
-        found = "a file" if Path(resume).exists() else "not there"
+        found = entry_kind(Path(resume)) if os.path.lexists(resume) else "not there"
         raise MerbenchError(f"--resume {resume} is {found}; give the run directory a run wrote "
                             "(its --out, holding run.json)")
     _refuse_seeds_folder(Path(resume), RUN_FILE)

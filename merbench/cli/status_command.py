@@ -5,6 +5,7 @@ shown)."""
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -33,6 +34,10 @@ def under_way(path: Path) -> list[Path]:
     :data:`~merbench.runner.status.RUNS_BELOW` levels down, so a folder that is no folder of
     results (``/``, a home folder) is refused in well under a second."""
     path = Path(path)
+    if not os.path.lexists(path):
+        raise MerbenchError(f"{path}: no such file or folder; give a run directory (--out of "
+                            "'merbench run', 'spot' or 'tune'), a --seeds folder or a folder "
+                            "of runs")
     if not path.is_dir():
         raise MerbenchError(f"{path} is not a directory; give a run directory (--out of "
                             "'merbench run', 'spot' or 'tune'), a --seeds folder or a folder "

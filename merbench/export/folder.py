@@ -26,6 +26,7 @@ from merbench.base.errors import MerbenchError
 from merbench.results.codec import LayoutError, from_json, loads, to_json, unreadable
 from merbench.results.command_files import ExportReport
 from merbench.results.out_folders import refuse_system_place
+from merbench.results.safe_files import entry_kind
 
 REPORT = "export-report.json"
 
@@ -35,8 +36,8 @@ def claim(out: Path) -> list[str]:
     line refusing a file, or a folder with contents that merbench export did not write."""
     refuse_system_place(out, example="exports/NAME")
     if out.exists() and not out.is_dir():
-        raise MerbenchError(f"--out {out} is a file; give a folder to write the layout into "
-                            "(a new one, or the --out of an earlier export)")
+        raise MerbenchError(f"--out {out} is {entry_kind(out)}; give a folder to write the "
+                            "layout into (a new one, or the --out of an earlier export)")
     if not out.is_dir() or not any(out.iterdir()):
         return []
     report = out / REPORT

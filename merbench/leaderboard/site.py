@@ -79,7 +79,7 @@ from merbench.leaderboard.tuning_view import render_tuning_page
 from merbench.leaderboard.uncertainty import Loader, table_uncertainty
 from merbench.plugin_system.manager import default_plugins
 from merbench.results.out_folders import refuse_system_place
-from merbench.results.safe_files import copy_regular_file
+from merbench.results.safe_files import copy_regular_file, entry_kind
 
 SITE_MARKER = ".merbench-site"  # marks a folder merbench may replace on the next build
 RUN_FILES = ("results.json", "run.json", "predictions.csv", "audit.json")
@@ -287,7 +287,7 @@ def _check_out(out: Path, folders: list[Path]) -> None:
                                 "a separate folder such as site/")
     refuse_system_place(out, example="site")
     if out.exists() and not out.is_dir():
-        raise MerbenchError(f"--out {out} is a file; choose a folder")
+        raise MerbenchError(f"--out {out} is {entry_kind(out)}; choose a folder")
     if out.is_dir() and any(out.iterdir()) and not (out / SITE_MARKER).exists():
         raise MerbenchError(f"--out {out} holds files that merbench did not write; choose an "
                             "empty or new folder")

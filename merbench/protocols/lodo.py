@@ -34,7 +34,8 @@ class LeaveOneDatabaseOut:
         if len(names) < 2:
             raise MerbenchError(
                 f"leave-one-database-out needs samples of at least two databases and the "
-                f"dataset has only {', '.join(names) or 'none'}; use --protocol loso")
+                f"dataset has only {', '.join(names) or 'none'}; use the loso protocol "
+                f"(--protocol loso, or protocol = \"loso\" in a tuning or sweep file)")
         positions = samples.index.to_numpy()
         folds = []
         splitter = LeaveOneGroupOut()  # one group per database, in sorted order

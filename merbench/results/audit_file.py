@@ -75,9 +75,10 @@ class AuditSummary:
             parts.append(f"{self.failed} FAILED (what was trained again differs from what "
                          "the run stored)")
         if self.foreign:
-            parts.append(f"{self.foreign} of no fold file of this run (another run's record, "
-                         "or made before the fold files were rewritten): it vouches for "
-                         "nothing here")
+            they = "it vouches" if self.foreign == 1 else "they vouch"
+            parts.append(f"{self.foreign} that audited none of this run's fold files "
+                         "(another run's record, or made before the fold files were "
+                         f"rewritten): {they} for nothing here")
         if self.signers:
             parts.append(f"signed by {', '.join(self.signers)}")
         if self.unsigned:

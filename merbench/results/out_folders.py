@@ -12,6 +12,7 @@ they hold (merbench often runs as root in containers).
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -50,13 +51,15 @@ def system_place(path: Path) -> Path | None:
     return next((Path(top) for top in _SYSTEM_ONLY if resolved.is_relative_to(top)), None)
 
 
-def refuse_system_place(path: Path, option: str = "--out", example: str = "runs/NAME") -> None:
-    """A folder to write in refused where it is (in) a system folder, in one line."""
+def refuse_system_place(path: Path, option: str = "--out", example: str = "runs/NAME", *,
+                        noun: str = "folder") -> None:
+    """A folder (or a ``noun``) to write refused where it is (in) a system folder, in one
+    line."""
     place = system_place(path)
     if place is not None:
         where = "is a system folder" if place == Path(path).resolve() else \
             f"is inside the system folder {place}"
-        raise MerbenchError(f"{option} {path} {where}; give a folder of your own, such as "
+        raise MerbenchError(f"{option} {path} {where}; give a {noun} of your own, such as "
                             f"{example}")
 
 
@@ -78,6 +81,10 @@ def check_out_folder(folder: Path, option: str, *, sweep: bool = False) -> None:
     if not folder.is_dir():
         if folder.exists():
             raise MerbenchError(f"{option} {folder} is {entry_kind(folder)}; choose a directory")
+        above = next((p for p in folder.parents if os.path.lexists(p)), None)
+        if above is not None and not above.is_dir():  # it could never be made
+            raise MerbenchError(f"{option} {folder} cannot be made: {above} is "
+                                f"{entry_kind(above)}, not a folder; choose a directory")
         return
     for entry in sorted(folder.iterdir()) if sweep else [folder]:
         if sweep and is_temporary(entry):

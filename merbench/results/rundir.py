@@ -124,7 +124,10 @@ def held_folder(path: Path, kept: str) -> Iterator[None]:
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise MerbenchError(f"--out {path} cannot be created ({exc.strerror}); "
+        above = next((p for p in path.parents if os.path.lexists(p)), None)
+        why = (f"{above} is {entry_kind(above)}, not a folder"
+               if above is not None and not above.is_dir() else exc.strerror)
+        raise MerbenchError(f"--out {path} cannot be created ({why}); "
                             "choose a directory you can write to") from None
     fd = os.open(path, os.O_RDONLY)
     try:

@@ -35,11 +35,7 @@ from typing import Any
 from merbench.base.errors import MerbenchError
 from merbench.plugin_system.manager import Plugins
 from merbench.results.out_folders import check_out_folder
-
-try:
-    import tomllib  # type: ignore[import-not-found, unused-ignore]
-except ModuleNotFoundError:  # Python 3.10
-    import tomli as tomllib  # type: ignore[import-not-found, no-redef, unused-ignore]
+from merbench.results.toml_input import read_toml
 from merbench.runner.checks import ESTIMATOR_LACKS, check_values
 from merbench.runner.given_values import MAX_SEED
 from merbench.runner.identity import json_hash
@@ -93,25 +89,7 @@ class SweepPlan:
 def read_plan(path: Path, plugins: Plugins, **overrides: Any) -> SweepPlan:
     """Read and check ``path``; ``overrides`` (RunSettings fields from the command line, such
     as the executor or data root) apply to every run."""
-    try:
-        text = path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise MerbenchError(f"{path} is not UTF-8 text (byte {exc.start} cannot be read); save "
-                            "the plan as UTF-8, as TOML requires") from None
-    except OSError as exc:
-        raise MerbenchError(f"cannot read the sweep plan {path}: {exc.strerror or exc}; give "
-                            "the path of a .toml plan") from None
-    try:
-        document = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise MerbenchError(f"{path} is not valid TOML ({exc}); fix that line") from None
-    except ValueError:  # an integer of more digits than Python reads (4,300)
-        raise MerbenchError(f"{path} has a number of more than 4,300 digits; a seed must be "
-                            f"a non-negative integer in range, 0 to {MAX_SEED}, and no other "
-                            "option takes one that large") from None
-    except RecursionError:  # arrays in arrays, thousands deep
-        raise MerbenchError(f"{path} nests arrays or tables thousands deep, as no plan does; "
-                            "fix the plan") from None
+    document = read_toml(path, "plan")
     unknown = sorted(set(document) - {"out", "defaults", "runs"})
     if unknown:
         raise MerbenchError(f"{path}: unknown top-level key '{unknown[0]}'; a plan has out, "

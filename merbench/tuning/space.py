@@ -39,16 +39,11 @@ from pathlib import Path
 from typing import Any, Literal
 
 from merbench.base.errors import MerbenchError
-from merbench.results.safe_files import read_regular_bytes
+from merbench.results.toml_input import read_toml
 from merbench.runner.checks import check_values
 from merbench.runner.given_values import MAX_SEED
 from merbench.runner.keywords import python_spelling
 from merbench.runner.spec import RunSettings, RunSpec, sweep_plan_options, typed_value
-
-try:
-    import tomllib  # type: ignore[import-not-found, unused-ignore]
-except ModuleNotFoundError:  # Python 3.10
-    import tomli as tomllib  # type: ignore[import-not-found, no-redef, unused-ignore]
 
 SAMPLERS = ("tpe", "grid", "random")
 PRUNERS = ("median", "successive-halving", "none")
@@ -135,20 +130,12 @@ class TuneSpec:
 
 def read_tune_file(path: Path) -> TuneSpec:
     """``path`` read and checked; one line naming the key and the fix for anything wrong."""
-    try:
-        size = path.stat().st_size if path.is_file() else 0
-        if size > MAX_TUNE_FILE:
-            raise MerbenchError(f"{path} is {size:,} bytes, more than a tuning file needs "
-                                f"({MAX_TUNE_FILE:,}); give a range (low, high) instead of "
-                                "listing values")
-        document = tomllib.loads(read_regular_bytes(path).decode("utf-8"))
-    except UnicodeDecodeError:
-        raise MerbenchError(f"{path} is not UTF-8 text; save the tuning file as UTF-8") from None
-    except OSError as exc:
-        raise MerbenchError(f"cannot read the tuning file {path}: {exc.strerror or exc}; give "
-                            "the path of a .toml file") from None
-    except (tomllib.TOMLDecodeError, ValueError, RecursionError) as exc:
-        raise MerbenchError(f"{path} is not valid TOML ({exc}); fix that line") from None
+    size = path.stat().st_size if path.is_file() else 0
+    if size > MAX_TUNE_FILE:
+        raise MerbenchError(f"{path} is {size:,} bytes, more than a tuning file needs "
+                            f"({MAX_TUNE_FILE:,}); give a range (low, high) instead of "
+                            "listing values")
+    document = read_toml(path, "tuning file")
     return parse_tune(document, str(path))
 
 

@@ -1,0 +1,49 @@
+"""The TOML files a user gives merbench (a sweep plan, a tuning file), read in one way.
+
+Each is input like any file: a fifo named as the plan must be refused before it is opened
+(``merbench sweep FIFO`` waited for a writer for good), and what the TOML reader cannot take
+(a number of more digits than Python reads, arrays nested thousands deep, which raise
+``ValueError`` and ``RecursionError`` from inside it) is said in the words of the file, not
+the reader's. The sweep plan and the tuning file had a reader each, and the two drifted.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from merbench.base.errors import MerbenchError
+from merbench.results.safe_files import read_regular_bytes
+
+try:
+    import tomllib  # type: ignore[import-not-found, unused-ignore]
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib  # type: ignore[import-not-found, no-redef, unused-ignore]
+
+
+def read_toml(path: Path, what: str) -> dict[str, Any]:
+    """The TOML document in ``path`` (``what`` it is: "sweep plan", "tuning file"); one line
+    naming the file and the fix for a file that is none, not UTF-8 or not TOML."""
+    try:
+        text = read_regular_bytes(Path(path)).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise MerbenchError(f"{path} is not UTF-8 text (byte {exc.start} cannot be read); save "
+                            f"the {what} as UTF-8, as TOML requires") from None
+    except FileNotFoundError:
+        raise MerbenchError(f"no {what} at {path}; give the path of a .toml file") from None
+    except MerbenchError:
+        raise  # a fifo, a device or a folder, said as what it is
+    except OSError as exc:
+        raise MerbenchError(f"cannot read the {what} {path}: {exc.strerror or exc}; give the "
+                            "path of a .toml file") from None
+    try:
+        document: dict[str, Any] = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise MerbenchError(f"{path} is not valid TOML ({exc}); fix that line") from None
+    except ValueError:  # an integer of more digits than Python reads (4,300)
+        raise MerbenchError(f"{path} has a number of more than 4,300 digits, which no {what} "
+                            "needs; fix that number") from None
+    except RecursionError:  # arrays in arrays, thousands deep
+        raise MerbenchError(f"{path} nests arrays or tables thousands deep, as no {what} "
+                            "does; fix the file") from None
+    return document
