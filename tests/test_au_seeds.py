@@ -179,11 +179,15 @@ def test_the_build_lists_a_forged_summary_and_still_shows_its_runs(
     assert report.others["AU run"] == 2
 
 
-def test_compare_reads_the_summary_folder(au_seeds: tuple[Path, str], cli: Any) -> None:
+def test_compare_reads_the_summary_folder(au_seeds: tuple[Path, str], cli: Any,
+                                          tmp_path: Path) -> None:
     out, _ = au_seeds
-    code, printed, err = cli("compare", out, out / "seed-0")
+    other = Path(shutil.copytree(out / "seed-0", tmp_path / "another-run"))
+    code, printed, err = cli("compare", out, other)
     assert code == 0, err
     assert "seeds 0, 1" in printed and "run 2 - run 1: mean F1" in printed
+    code, _, err = cli("compare", out, out / "seed-0")  # one of the seeds it averages
+    assert code == 2 and "a seed run its summary averages" in err, err
 
 
 def test_a_sweep_still_refuses_au_runs(tmp_path: Path, cli: Any) -> None:

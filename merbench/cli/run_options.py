@@ -21,6 +21,7 @@ from typing import Any
 
 from merbench.base.errors import MerbenchError
 from merbench.cli.shared_options import EachKeyOnce, declared_once, given_path
+from merbench.results.safe_files import entry_kind
 from merbench.runner.given_values import seed_option
 from merbench.runner.spec import (
     SPEC_FIELDS,
@@ -180,7 +181,6 @@ def spec_from_args(args: argparse.Namespace) -> tuple[RunSpec, RunSettings]:
     ``--resume DIR`` recorded with the where-and-how-fast options given beside them."""
     # deferred: numpy (through results.rundir), which only --resume needs and --help must not load
     from merbench.results.rundir import RUN_FILE, RunDirectory, RunFileUnreadable
-    from merbench.results.safe_files import entry_kind
 
     given = given_options(args)
     resume = getattr(args, "resume", None)
