@@ -52,7 +52,7 @@ def test_export_refuses_a_system_folder_and_a_results_own_folder(
     before = (seeds / "seeds.json").read_bytes()
     for out in (seeds / "seeds.json", seeds / "table.csv", seeds / "seed-0" / "table.csv"):
         code, _, err = _export(cli, out, "--force")
-        assert code == 2 and "is in the folder of a merbench" in err, err
+        assert code == 2 and "whose files are its own" in err, err
     assert (seeds / "seeds.json").read_bytes() == before
     assert not (seeds / "table.csv").exists()
 

@@ -93,8 +93,20 @@ def test_an_audit_copied_from_another_run_vouches_for_nothing(tmp_path: Path, ki
     audited = RESULTS / "lbp-apex-svm-composite-loso" / "audit.json"
     shutil.copy2(audited, folder / "audit.json")
     if kind in ("emotion", "au"):
+        import json
+
+        record = "results.json" if kind == "emotion" else "au-results.json"
+        results = json.loads((folder / record).read_text())
+        n_folds, created = results["protocol"]["n_folds"], results["created"]
+        copied = json.loads(audited.read_text())["audits"][0]
+        if copied["n_folds"] != n_folds or copied["created"] < created:
+            # a record that cannot be of this run at all (another number of folds, made
+            # before it) is refused, not noted (the tenth adversarial pass)
+            with pytest.raises(ResultRejected, match="cannot be an audit of this run"):
+                validate(folder)
+            return
         validate(folder)
-        summary = check_audit_file(folder)
+        summary = check_audit_file(folder, n_folds, created)
         assert summary is not None and summary.foreign == 1
         assert "it vouches for nothing here" in summary.text
         return

@@ -28,6 +28,7 @@ from merbench.leaderboard.collect import collect, reduced_setting, walk_results
 from merbench.leaderboard.labels import configuration_label, configuration_notes
 from merbench.results.au_file import AU_RESULTS_FILE
 from merbench.results.model import Results
+from merbench.results.safe_files import entry_kind
 from merbench.scores.comparison import (
     StoredRun,
     compare,
@@ -133,6 +134,10 @@ def main(args: argparse.Namespace) -> int:
     if len(args.runs) < 2:
         raise MerbenchError(f"compare takes two runs or more (the reference first); {args.runs[0]} "
                             "alone is compared with nothing: 'merbench validate' checks one run")
+    linked = next((path for path in map(Path, args.runs) if path.is_symlink()), None)
+    if linked is not None:  # its folder is not the result's: the run would be read wrong
+        raise MerbenchError(f"{linked} is {entry_kind(linked)}; give the result itself (its "
+                            "folder, or a file in it)")
     # a run named by its folder or by a file of it is one run (a result file's folder)
     named = [(path.parent if path.is_file() else path).resolve()
              for path in map(Path, args.runs)]

@@ -26,6 +26,7 @@ import numpy as np
 from merbench.base.atomic import atomic_write_json
 from merbench.base.errors import MerbenchError
 from merbench.cli.literal import say
+from merbench.cli.out_places import refuse_result_place
 from merbench.cli.parser import EXIT_INTERRUPTED
 from merbench.cli.progress import ProgressReporter
 from merbench.cli.render import skipped_note
@@ -68,6 +69,8 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
     if flow is not None:
         _check_same_shape(plugins, flow, LAYOUTS[args.layout].features[0] if args.layout
                           else FLOW)
+    if args.out is not None:
+        refuse_result_place(Path(args.out), "--out", what="folder" if args.layout else "file")
     earlier = folder.claim(args.out) if args.layout else []
     if args.compare is not None:
         release_flows(args.compare)  # a folder that is no release: said before computing

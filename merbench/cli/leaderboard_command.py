@@ -21,8 +21,8 @@ from pathlib import Path
 from merbench.base.atomic import atomic_write_bytes
 from merbench.base.errors import MerbenchError
 from merbench.cli.literal import counted, say
+from merbench.cli.out_places import refuse_result_place
 from merbench.cli.parser import EXIT_USAGE
-from merbench.kinds import kind_of, started_kind
 from merbench.leaderboard.export import export
 from merbench.leaderboard.ordering import benchmark_runs
 from merbench.leaderboard.site import build_site
@@ -73,6 +73,7 @@ def main(args: argparse.Namespace) -> int:
     trusted = read_trusted_keys(list(args.trust))  # a bad key file fails before any work
     folders = results_folders(args.results)
     with _reading(folders):
+        refuse_result_place(args.out, "--out")
         report = build_site(folders, args.out, args.benchmarks, trusted, args.strict)
     for item in report.rejected:
         say(f"merbench: rejected: {item.path}: {item.reason}", file=sys.stderr)
@@ -135,11 +136,8 @@ def _check_export_out(out: Path, force: bool) -> None:
     refuse_system_place(out, "--out", "tables/composite.csv", noun="file")
     if not out.parent.is_dir():
         raise MerbenchError(f"--out {out}: no folder {out.parent}; create it first")
-    holder = started_kind(out.parent) or kind_of(out.parent) or \
-        (kind_of(out) if os.path.lexists(out) else None)
-    if holder is not None:  # a file of its own there would be replaced, or make it rejected
-        raise MerbenchError(f"--out {out} is in the folder of a merbench {holder.name}, whose "
-                            "files are its own: choose a file outside result folders")
+    # a file of a result's own there would be replaced, or make it rejected
+    refuse_result_place(out, "--out", what="file")
     if os.path.lexists(out) and not force:
         raise MerbenchError(f"--out {out} exists; merbench does not replace a file unasked: "
                             "give --force to replace it, or choose another --out")

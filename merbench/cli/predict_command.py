@@ -15,6 +15,7 @@ from merbench.base.atomic import atomic_write_json
 from merbench.base.errors import MerbenchError
 from merbench.base.literal import indefinite
 from merbench.cli.literal import say
+from merbench.cli.out_places import refuse_result_place
 from merbench.cli.parser import EXIT_INTERRUPTED, EXIT_USAGE
 from merbench.cli.render import with_interval
 from merbench.kinds import kind_of
@@ -78,6 +79,10 @@ PREDICT_ENTRIES = {PREDICTIONS_FILE, WEIGHTS_FILE, RECORD_FILE}
 
 
 def _out_problem(out: Path) -> str | None:
+    try:
+        refuse_result_place(out, "--out")
+    except MerbenchError as exc:
+        return str(exc)
     return own_folder_problem(out, PREDICT_ENTRIES, "predict does not write",
                               "predictions/NAME")
 

@@ -12,6 +12,7 @@ from typing import Any
 from merbench.cli.confirm import confirm_runs
 from merbench.cli.fold_bar import SweepProgress
 from merbench.cli.literal import say
+from merbench.cli.out_places import refuse_result_place
 from merbench.cli.parser import EXIT_INTERRUPTED
 from merbench.cli.run_options import given_options
 from merbench.leaderboard.collect import reduced_setting
@@ -25,6 +26,7 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
     progress = SweepProgress(enabled=not args.quiet)
     plugins = load(args, extra=[(__name__, progress)])
     plan = read_plan(Path(args.plan), plugins, **overrides)
+    refuse_result_place(plan.out, f"{args.plan}'s out")
     say(f"sweep {args.plan}: {len(plan.configurations)} configurations, {plan.n_runs:,} runs, "
         f"into {plan.out} ({overrides.get('executor', 'local')} executor)")
     for configuration in plan.configurations:

@@ -13,6 +13,7 @@ from pathlib import Path
 from merbench.base.errors import MerbenchError
 from merbench.cli.fold_bar import SweepProgress
 from merbench.cli.literal import counted, say
+from merbench.cli.out_places import refuse_result_place
 from merbench.cli.parser import EXIT_INTERRUPTED
 from merbench.cli.run_options import given_options
 from merbench.plugin_system.manager import Plugins
@@ -93,6 +94,7 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
                             "seconds above 0")
     spec = read_tune_file(args.space)
     out = Path(args.out)
+    refuse_result_place(out, "--out", own=("tuning",))
     check_tuning_folder(out)
     settings = RunSettings(**given_options(args))
     mode: Mode = NESTED if args.score == "nested" else TEST_SCORED
@@ -117,7 +119,10 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
                        on_progress=on_progress)
     except KeyboardInterrupt:
         progress.stop()
-        kept = (f"every finished run is kept in {out}" if out.is_dir() else
+        finished = sum(1 for _ in out.glob("*/*/*/results.json")) + \
+            sum(1 for _ in out.glob("*/*/*/*/results.json")) if out.is_dir() else 0
+        kept = (f"{counted(finished, 'finished run')} kept in {out}" if finished else
+                f"no run had finished yet in {out}" if out.is_dir() else
                 "nothing had been written yet")  # stopped before its folder was made
         say(f"merbench: interrupted — {kept}; run the same command again to go on",
             file=sys.stderr)

@@ -79,9 +79,9 @@ from merbench.leaderboard.tuning_view import render_tuning_page
 from merbench.leaderboard.uncertainty import Loader, table_uncertainty
 from merbench.plugin_system.manager import default_plugins
 from merbench.results.out_folders import refuse_system_place
+from merbench.results.result_files import SITE_MARKER
 from merbench.results.safe_files import copy_regular_file, entry_kind
 
-SITE_MARKER = ".merbench-site"  # marks a folder merbench may replace on the next build
 RUN_FILES = ("results.json", "run.json", "predictions.csv", "audit.json")
 _URL = re.compile(r"https?://[^\s<>\"']+")
 

@@ -10,6 +10,7 @@ the run. An unsigned record is accepted: it is a claim, shown as one.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from merbench.base.errors import MerbenchError
@@ -88,29 +89,62 @@ class AuditSummary:
         return "; ".join(parts)
 
 
+def _impossible(record: AuditRecord, n_folds: int, run_created: str) -> str | None:
+    """What makes ``record`` no record ``merbench audit`` could have written of a run of
+    ``n_folds`` folds finished at ``run_created`` (None: nothing). An unsigned record is a
+    claim, but even a claim must be one an audit can make: its verdict follows from its
+    folds, it audits folds the run has, each once, and it came after the run."""
+    indices = [fold.index for fold in record.folds]
+    if record.n_folds != n_folds:
+        return f"it says the run has {record.n_folds} folds, the run has {n_folds}"
+    if len(set(indices)) != len(indices) or any(not 0 <= i < n_folds for i in indices):
+        return "it lists a fold twice, or one the run does not have"
+    verdict = record.failure is None and bool(record.folds) and all(
+        fold.outcome != "differs" for fold in record.folds)
+    if record.passed != verdict:
+        return (f"it says {'passed' if record.passed else 'FAILED'}, but its folds' "
+                f"outcomes say {'passed' if verdict else 'FAILED'}")
+    try:
+        audited, finished = (datetime.fromisoformat(record.created),
+                             datetime.fromisoformat(run_created))
+        before = audited < finished
+    except (TypeError, ValueError):
+        return f"its date {record.created!r} is not a date and time (ISO 8601)"
+    if before:
+        return f"it is dated {record.created}, before the run finished ({run_created})"
+    return None
+
+
 def _holds_fold(run_dir: Path, index: int, sha256: str) -> bool:
     path = Path(run_dir) / "folds" / f"fold-{index:03d}.npz"
     return path.is_file() and file_sha256(path) == sha256
 
 
-def check_audit_file(run_dir: Path) -> AuditSummary | None:
-    """Read ``audit.json`` (None when there is none) and verify every signature in it; a
-    file that is not an audit record, or a signature that does not verify, is one error
-    naming the file."""
+def check_audit_file(run_dir: Path, n_folds: int, run_created: str) -> AuditSummary | None:
+    """Read ``audit.json`` (None when there is none), check every record against itself and
+    the run (``n_folds`` folds, finished at ``run_created``) and verify every signature in
+    it; a file that is not an audit record, a record that cannot be, or a signature that
+    does not verify, is one error naming the file."""
     audits = read_audits(run_dir)
     if not (Path(run_dir) / AUDIT_FILE).exists():
         return None
     signers: list[str] = []
     stale = foreign = 0
     for number, record in enumerate(audits, 1):
+        if record.signature is not None and not signature_holds(record):
+            raise MerbenchError(f"{AUDIT_FILE}: the signature of audit {number} does not "
+                                "verify (the record or its signature was changed after "
+                                "signing); remove that audit, or the file, and audit again")
+        problem = _impossible(record, n_folds, run_created) or next(
+            (f"it repeats audit {earlier}" for earlier, other in enumerate(audits[:number - 1], 1)
+             if other == record), None)
+        if problem is not None:
+            raise MerbenchError(f"{AUDIT_FILE}: audit {number} cannot be an audit of this run: "
+                                f"{problem}; remove that audit, or the file, and audit again")
         foreign += bool(record.folds) and not any(
             _holds_fold(run_dir, fold.index, fold.fold_sha256) for fold in record.folds)
         if record.signature is None:
             continue
-        if not signature_holds(record):
-            raise MerbenchError(f"{AUDIT_FILE}: the signature of audit {number} does not "
-                                "verify (the record or its signature was changed after "
-                                "signing); remove that audit, or the file, and audit again")
         key = signer(record)
         if key is not None and key.shown not in signers:
             signers.append(key.shown)

@@ -81,10 +81,9 @@ def check_out_folder(folder: Path, option: str, *, sweep: bool = False) -> None:
     if not folder.is_dir():
         if folder.exists():
             raise MerbenchError(f"{option} {folder} is {entry_kind(folder)}; choose a directory")
-        above = next((p for p in folder.parents if os.path.lexists(p)), None)
-        if above is not None and not above.is_dir():  # it could never be made
-            raise MerbenchError(f"{option} {folder} cannot be made: {above} is "
-                                f"{entry_kind(above)}, not a folder; choose a directory")
+        unmakeable = _under_a_file(folder)
+        if unmakeable is not None:
+            raise MerbenchError(f"{option} {folder} {unmakeable}")
         return
     for entry in sorted(folder.iterdir()) if sweep else [folder]:
         if sweep and is_temporary(entry):
@@ -97,6 +96,15 @@ def check_out_folder(folder: Path, option: str, *, sweep: bool = False) -> None:
                 if entry.is_dir() else found
             raise MerbenchError(f"{option} {folder} is not empty and holds no merbench runs "
                                 f"(it holds {shown}); choose an empty or new directory")
+
+
+def _under_a_file(folder: Path) -> str | None:
+    """Why ``folder``, which does not exist, can never be made (an entry above it is no
+    folder), or None."""
+    above = next((p for p in Path(folder).parents if os.path.lexists(p)), None)
+    if above is not None and not above.is_dir():
+        return f"cannot be made: {above} is {entry_kind(above)}, not a folder; choose a directory"
+    return None
 
 
 def names_current_folder(out: Path | str) -> bool:
@@ -120,6 +128,9 @@ def own_folder_problem(out: Path, writes: set[str] | frozenset[str], writer: str
         return f"--out {out} {where}; give a folder of your own, such as {example}"
     if out.exists() and not out.is_dir():
         return f"--out {out} is {entry_kind(out)}; choose a directory"
+    unmakeable = _under_a_file(out)
+    if unmakeable is not None:
+        return f"--out {out} {unmakeable}"
     if out.is_dir():
         foreign = sorted(e.name for e in out.iterdir()
                          if e.name not in writes and not is_temporary(e))

@@ -21,6 +21,9 @@ RESULTS_FILE = "results.json"
 SEEDS_FILE = "seeds.json"
 #: the audits of a run, beside its files (read with its signatures: results.audit_file)
 AUDIT_FILE = "audit.json"
+#: marks a folder ``leaderboard build`` wrote (and may replace on the next build): its copies
+#: of results are publications, never migrated or walked as results
+SITE_MARKER = ".merbench-site"
 
 RESULT_MARKERS = (RESULTS_FILE, SEEDS_FILE, AU_RESULTS_FILE, AU_SEEDS_FILE, SPOTTING_FILE,
                   TUNE_FILE, TUNING_SPEC_FILE)

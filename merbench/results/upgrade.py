@@ -23,6 +23,8 @@ from merbench.base.errors import MerbenchError
 from merbench.results.codec import LayoutError, from_json, loads, to_json, unreadable
 from merbench.results.migrations import migrate, version_of
 from merbench.results.model import SCHEMA_VERSION, FoldMeta, Results, RunRecord, SeedsSummary
+from merbench.results.out_folders import refuse_system_place
+from merbench.results.result_files import SITE_MARKER
 from merbench.results.run_archive import pack_runs, remove_packed
 from merbench.results.safe_files import read_regular_bytes
 from merbench.results.schema import read_json
@@ -51,11 +53,15 @@ def upgrade(paths: list[Path]) -> UpgradeReport:
         if not root.exists():
             raise MerbenchError(f"{root} does not exist; pass a run directory or a folder of "
                                 "runs")
+        refuse_system_place(root, "migrate", "runs/NAME")
         candidates = [root] if root.is_file() else sorted(root.rglob("*"))
+        sites = [marker.parent for marker in candidates if marker.name == SITE_MARKER]
         found = 0
         for path in candidates:
             if path.is_symlink() or not path.is_file():
                 continue
+            if any(path.is_relative_to(site) for site in sites):
+                continue  # a built site's copies: the next build writes them again
             is_fold = path.parent.name == "folds" and path.name.startswith("fold-") \
                 and path.suffix == ".npz"
             if path.name not in _JSON_FILES and path.name != TUNE_FILE and not is_fold:

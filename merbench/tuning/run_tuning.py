@@ -207,6 +207,13 @@ def _tune(spec: TuneSpec, mode: Mode, settings: RunSettings, out: Path, plugins:
     first = {p.name: _first(p) for p in spec.space}
     data = load_data(plan_run(spec.trial_spec(first, spec.protocol, {}), settings, plugins))
     check_corners(spec, settings, plugins, data)
+    samples = data.dataset.samples
+    classes = list(data.dataset.classes)
+    nested = mode == NESTED
+    steps = spec.inner_folds if nested else 1
+    # before the folder is claimed: inner folds the subjects cannot fill are refused with
+    # nothing written, so the corrected file goes into the same --out
+    folds = outer_folds(data.folds, samples, spec.inner_folds if nested else None, spec.seed)
     # the folder is this command's until it ends: a second search into it is refused, and
     # validate, status and the build can tell a tuning under way from a stopped one
     held.enter_context(held_folder(out, "it keeps every run it trains"))
@@ -214,11 +221,6 @@ def _tune(spec: TuneSpec, mode: Mode, settings: RunSettings, out: Path, plugins:
     remove_leftovers(out, all_writers=True)
     claim_folder(spec, mode, out)
     _unpack_finished(out)
-    samples = data.dataset.samples
-    classes = list(data.dataset.classes)
-    nested = mode == NESTED
-    steps = spec.inner_folds if nested else 1
-    folds = outer_folds(data.folds, samples, spec.inner_folds if nested else None, spec.seed)
     units = ([_Unit(i, f, search.new_study(spec, steps)) for i, f in enumerate(folds)]
              if nested else [_Unit(0, None, search.new_study(spec, steps))])
     counts = {"runs": 0, "trained": 0}

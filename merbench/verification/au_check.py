@@ -191,7 +191,7 @@ def _validate(results_file: Path) -> tuple[AUResults, AuditSummary | None]:
     except MerbenchError as exc:
         raise reject(str(exc)) from None
     try:  # audited as emotion runs are: its records must be of this run's folds
-        audits = check_audit_file(run_dir)
+        audits = check_audit_file(run_dir, results.protocol.n_folds, results.created)
     except MerbenchError as exc:
         raise reject(str(exc)) from None
     if results.files is None:

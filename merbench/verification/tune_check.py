@@ -44,7 +44,8 @@ from merbench.base.errors import MerbenchError
 from merbench.plugin_system.manager import default_plugins
 from merbench.plugin_system.registry import Entry
 from merbench.results.audit_file import refuse_audit_record
-from merbench.results.codec import to_json, unreadable
+from merbench.results.codec import loads, to_json, unreadable
+from merbench.results.result_files import RESULTS_FILE
 from merbench.results.run_archive import PACKED_FOLDERS, RUNS_ARCHIVE, unpacked_runs
 from merbench.results.run_files import ResultRejected, read_predictions
 from merbench.results.rundir import RunDirectory, folder_is_held
@@ -69,7 +70,12 @@ from merbench.tuning.folds import OuterFold
 from merbench.tuning.run_tuning import best_trial, objective, outer_scores
 from merbench.tuning.run_tuning import run_spec as expected_spec
 from merbench.tuning.space import PRUNERS, SAMPLERS, Parameter, TuneSpec
-from merbench.verification.provenance import ProvenanceError, check_created, check_duration
+from merbench.verification.provenance import (
+    SPAN_MARGIN,
+    ProvenanceError,
+    check_created,
+    check_duration,
+)
 from merbench.verification.validate import validate_run
 
 TOLERANCE = 1e-9
@@ -343,6 +349,7 @@ def validated_tune(path: Path, deep: bool = True) -> Iterator[tuple[TuneResults,
                 checked = _validate(folder, runs, results, deep)
             except ResultRejected as exc:
                 raise _named_in_archive(folder, runs, exc) from None
+            _check_created_after_runs(folder, runs, results)
         except ResultRejected:
             raise
         except MerbenchError as exc:  # a file of the tuning missing or unreadable
@@ -352,6 +359,23 @@ def validated_tune(path: Path, deep: bool = True) -> Iterator[tuple[TuneResults,
                                          f"({type(exc).__name__}: {exc}); is it a complete "
                                          "merbench tuning?") from None
         yield checked, runs  # outside the checks: what the block raises is its own
+
+
+def _check_created_after_runs(folder: Path, runs: Path, results: TuneResults) -> None:
+    """``tune.json`` is written after every run of the search: its ``created`` no earlier
+    than the last of theirs (a date moved before its runs validated)."""
+    written = []
+    for path in runs.rglob(RESULTS_FILE):
+        try:
+            written.append(str(loads(read_regular_bytes(path).decode("utf-8"))["created"]))
+        except (OSError, ValueError, KeyError, TypeError):
+            continue  # a run's own file is checked as the run is
+    if written:
+        last = max(written, key=check_created)
+        if check_created(results.created) < check_created(last) - SPAN_MARGIN:
+            raise ResultRejected(folder, f"tune.json's created {results.created} is before "
+                                         f"its runs finished ({last}); tune.json is written "
+                                         "after them")
 
 
 def _named_in_archive(folder: Path, runs: Path, exc: ResultRejected) -> ResultRejected:

@@ -125,13 +125,13 @@ def _validate_run(path: Path, official: OfficialFingerprint | None) -> Validated
     except UnsafeFile as exc:
         raise ResultRejected(run_dir, str(exc)) from None
     try:
-        audits = check_audit_file(run_dir)  # read, type-checked, signatures verified
-    except MerbenchError as exc:
-        raise ResultRejected(run_dir, str(exc).replace(f"{run_dir}/", "")) from None
-    try:
         results = read_results(results_path)  # every field's type checked
     except MerbenchError as exc:
         raise ResultRejected(results_path, str(exc).removeprefix(f"{results_path} ")) from None
+    try:  # read, type-checked, each record possible for this run, signatures verified
+        audits = check_audit_file(run_dir, results.protocol.n_folds, results.created)
+    except MerbenchError as exc:
+        raise ResultRejected(run_dir, str(exc).replace(f"{run_dir}/", "")) from None
     if not results.trained and results.weights is None:
         raise ResultRejected(run_dir, "results.json does not follow the schema: field "
                                       "'weights' is null; a run of saved weights must name them")
@@ -167,6 +167,14 @@ def _validate_run(path: Path, official: OfficialFingerprint | None) -> Validated
         unchecked = check_declared(results)
     except ProvenanceError as exc:
         raise ResultRejected(run_dir, str(exc)) from None
+    if results.files is None and any(f.run_sha256 is not None for f in folds):
+        # a run from before the manifest (or migrated from one) has fold files that name no
+        # run either; null here and a digest there is a manifest removed, after which another
+        # run's fold files would validate in its place
+        raise ResultRejected(run_dir, "its fold files record the run they were trained for "
+                                      "(as merbench 8 and later write them), but results.json "
+                                      "names no files (manifest): a layout it cannot have; "
+                                      "publish the run as merbench wrote it")
     # run.json was read by check_provenance, so it is there and readable
     broken = chain_problem(run_dir, results.files, RunDirectory(run_dir).read_run_file()
                            .identity, {f.index: f.run_sha256 for f in folds})

@@ -1,0 +1,129 @@
+"""What the tenth adversarial pass (issue 69) found: a current run with its manifest removed
+took another run's fold files; every command wrote its output inside another result's
+folder; a refused tuning left a folder that blocked the corrected one; impossible audit
+records and a tuning dated before its own runs validated.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+RESULTS = Path(__file__).resolve().parents[1] / "leaderboards" / "results"
+AUDITED = RESULTS / "lbp-apex-svm-composite-loso"  # a run with an (unsigned) audit record
+TUNING = RESULTS / "tunings" / "lbp-apex-svm-composite" / "test-scored"
+
+
+def _copy(source: Path, target: Path) -> Path:
+    return Path(shutil.copytree(source, target))
+
+
+def _edit(path: Path, change) -> None:  # type: ignore[no-untyped-def]
+    data = json.loads(path.read_text())
+    change(data)
+    path.write_text(json.dumps(data))
+
+
+@pytest.mark.parametrize("how", ["null", "removed", "called layout 7"])
+def test_a_current_run_without_its_manifest_is_rejected(examples: dict[str, Path],
+                                                        tmp_path: Path, cli, how: str) -> None:
+    """Finding 1: ``files`` null (or gone) in a layout-10 results.json switched off the chain
+    from results.json to each fold file, so another seed's folds validated in a run's place."""
+    run = _copy(examples["emotion run"], tmp_path / "run")
+
+    def strip(data: dict) -> None:  # type: ignore[type-arg]
+        if how == "removed":
+            del data["files"]
+        else:
+            data["files"] = None
+        if how == "called layout 7":
+            data["schema_version"] = 7
+
+    _edit(run / "results.json", strip)
+    code, _, err = cli("validate", run)
+    assert code == 2, err
+    assert "its fold files record the run they were trained for" in err or \
+        (how == "removed" and "files" in err), err
+
+
+OUT_CASES = [
+    ("run", ("run", "--model", "ststnet", "--dataset", "synthetic", "--quiet", "--out")),
+    ("spot", ("spot", "--spotter", "flow-peak", "--dataset", "synthetic-long", "--quiet",
+              "--out")),
+    ("tune", ("tune", RESULTS.parents[1] / "benchmarks" / "tunes" / "lbp-apex-svm-composite.toml",
+              "--out")),
+    ("build", ("leaderboard", "build", "--results", AUDITED, "--out")),
+    ("export", ("leaderboard", "export", "composite-3class-loso", "--results", AUDITED,
+                "--force", "--out")),
+]
+
+
+@pytest.mark.parametrize(("command", "line"), OUT_CASES, ids=[c for c, _ in OUT_CASES])
+@pytest.mark.parametrize("inside", ["seed-0", "seed-0/folds", "seed-0/folds/fold-000.npz"])
+def test_nothing_is_written_inside_another_results_folder(
+        examples: dict[str, Path], tmp_path: Path, cli, command: str, line: tuple,
+        inside: str) -> None:  # type: ignore[type-arg]
+    """Findings 2 and 3: a site, a table, a run, a spotting run or a tuning written into a
+    run's folder (or its ``folds/``) made the run fail validate; export --force replaced a
+    spotting run's own video file."""
+    seeds = _copy(examples["summary over seeds"], tmp_path / "seeds")
+    before = {p: p.read_bytes() for p in seeds.rglob("*") if p.is_file()}
+    out = seeds / inside / ("new" if not inside.endswith(".npz") else "")
+    out = out if not inside.endswith(".npz") else seeds / inside
+    code, _, err = cli(*line, out)
+    assert code == 2 and "whose files are its own" in err, err
+    assert {p: p.read_bytes() for p in seeds.rglob("*") if p.is_file()} == before
+
+
+def test_a_run_out_that_is_another_kind_of_result_says_its_kind(examples: dict[str, Path],
+                                                                cli) -> None:
+    code, _, err = cli("run", "--model", "ststnet", "--dataset", "synthetic", "--out",
+                       examples["spotting run"])
+    assert code == 2 and "is a merbench spotting run, whose files are its own" in err, err
+
+
+def test_a_seed_run_of_a_seeds_folder_still_goes_on_alone(examples: dict[str, Path],
+                                                          tmp_path: Path, cli) -> None:
+    seeds = _copy(examples["summary over seeds"], tmp_path / "seeds")
+    code, _, err = cli("run", "--resume", seeds / "seed-0", "--quiet")
+    assert code == 0, err
+
+
+def test_a_tuning_refused_for_its_inner_folds_writes_nothing(tmp_path: Path, cli) -> None:
+    """Finding 4: refused for inner_folds above the training subjects, ``tune`` had written
+    tuning.json, and the corrected file into the same --out was "another search"."""
+    space = tmp_path / "t.toml"
+    space.write_text('model = "ststnet"\ndataset = "synthetic"\ninner_folds = 99\n'
+                     'dataset_options = {subjects = 3, databases = 1, samples_per_subject = 3}\n'
+                     '[options]\nepochs = 1\n[search]\nsampler = "grid"\n'
+                     '[space]\nlr = {choices = [0.001, 0.01]}\n')
+    code, _, err = cli("tune", space, "--out", tmp_path / "o", "--quiet")
+    assert code == 2 and "fewer than inner_folds = 99" in err, err
+    assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize(("edit", "said"), [
+    (lambda a: a[0]["folds"][0].update(outcome="differs"), "it says passed, but its folds"),
+    (lambda a: a[0].update(n_folds=7), "it says the run has 7 folds, the run has 68"),
+    (lambda a: a[0]["folds"].append(a[0]["folds"][0]), "it lists a fold twice"),
+    (lambda a: a[0].update(created="2026-11-20T00:00:00+00:00"), "before the run finished"),
+    (lambda a: a.append(a[0]), "it repeats audit 1"),
+], ids=["verdict", "n_folds", "fold twice", "before the run", "repeated"])
+def test_an_audit_record_that_cannot_be_is_rejected(tmp_path: Path, cli, edit,  # type: ignore[no-untyped-def]
+                                                    said: str) -> None:
+    """Finding 5: unsigned records that contradict themselves or the run validated."""
+    run = _copy(AUDITED, tmp_path / "run")
+    _edit(run / "audit.json", lambda data: edit(data["audits"]))
+    code, _, err = cli("validate", run)
+    assert code == 2 and "cannot be an audit of this run" in err and said in err, err
+
+
+def test_a_tuning_dated_before_its_own_runs_is_rejected(tmp_path: Path, cli) -> None:
+    """Finding 6: tune.json's created moved before its trial runs validated."""
+    folder = _copy(TUNING, tmp_path / "tuning")
+    _edit(folder / "tune.json", lambda data: data.update(created="2026-11-23T00:00:00+00:00"))
+    code, _, err = cli("validate", folder)
+    assert code == 2 and "is before its runs finished" in err, err
