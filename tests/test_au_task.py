@@ -352,8 +352,14 @@ def test_an_au_run_is_audited_and_a_resumed_forgery_fails_it(au_run: Path, real_
     shutil.copytree(genuine, tmp_path / "copy")  # the same predictions: a reproduction
     code, out, err = cli("validate", genuine, tmp_path / "copy")
     assert code == 0 and "reproduced 2x" in out, err
-    shutil.copy2(genuine / "audit.json", forged / "audit.json")  # another run's record
-    code, out, err = cli("validate", forged)  # made before the forgery was: not of it
+    copied = json.loads((genuine / "audit.json").read_text())  # another run's record
+    copied["audits"][0]["created"] = read_au_results(forged / AU_RESULTS_FILE).created
+    (forged / "audit.json").write_text(json.dumps(copied))  # dated with the forgery
+    code, out, err = cli("validate", forged)
+    assert code == 0 and "it vouches for nothing here" in out, (out, err)
+    copied["audits"][0]["created"] = "2026-11-02T00:00:00+00:00"  # before the run finished
+    (forged / "audit.json").write_text(json.dumps(copied))
+    code, out, err = cli("validate", forged)
     assert code == 2 and "cannot be an audit of this run: it is dated" in err, (out, err)
 
 

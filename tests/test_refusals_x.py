@@ -82,7 +82,7 @@ def test_a_run_out_that_is_another_kind_of_result_says_its_kind(examples: dict[s
                                                                 cli) -> None:
     code, _, err = cli("run", "--model", "ststnet", "--dataset", "synthetic", "--out",
                        examples["spotting run"])
-    assert code == 2 and "is a merbench spotting run, whose files are its own" in err, err
+    assert code == 2 and "is the folder of a merbench result (it holds spot-run.json)" in err, err
 
 
 def test_a_seed_run_of_a_seeds_folder_still_goes_on_alone(examples: dict[str, Path],

@@ -259,7 +259,8 @@ def test_validate_says_an_audit_failed_before_who_signed_it(examples: dict[str, 
     folder = _copy(examples, "emotion run", tmp_path)
     assert cli("audit", folder, "--folds", "1", "--seed", "0")[0] == 0
     record = json.loads((folder / "audit.json").read_text())
-    record["audits"][0]["passed"] = False  # as a differing fold records it
+    record["audits"][0]["passed"] = False  # as a differing fold records it, with the fold
+    record["audits"][0]["folds"][0]["outcome"] = "differs"
     (folder / "audit.json").write_text(json.dumps(record))
     code, out, err = cli("validate", folder)
     assert code == 0 and "audit.json: 1 audit(s); 1 FAILED (what was trained again" in out, err

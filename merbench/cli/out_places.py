@@ -5,48 +5,68 @@ A result's folder holds its own files and nothing else (``validate`` rejects a f
 a stranger in it, and a site or a table written into ``folds/`` or ``videos/`` made the
 result fail); a run written into a tuning, a site into a run, a spotting run into a
 seeds folder each broke the result they landed in, though every command checked its own
-``--out``. One check for every command that writes, asked with the kinds of result the
-command itself writes there (``run --out`` names an emotion or action-unit run to go on).
+``--out``. One check for every command that writes, asked with the files of the results the
+command itself writes there (``run --out`` names a run to go on with).
+
+A folder is a result's when it holds one of the files a result starts or ends with, told by
+name only: ``merbench run`` asks this on a GPU machine whose image lacks the libraries the
+kinds' checks need (:mod:`merbench.kinds` verifies audits' signatures), and nothing here is
+read.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
 from merbench.base.errors import MerbenchError
-from merbench.kinds import kind_of, started_kind
-from merbench.kinds.contract import ResultKind
+from merbench.results.au_file import AU_RESULTS_FILE, AU_SEEDS_FILE
+from merbench.results.result_files import RESULTS_FILE, SEEDS_FILE
+from merbench.results.rundir import RUN_FILE
+from merbench.results.spotting_file import SPOTTING_FILE, SPOTTING_RUN_FILE
+from merbench.results.str_file import STR_FILE
+from merbench.results.tune_file import TUNE_FILE, TUNING_SPEC_FILE
 
-#: a seed run's folder in a summary over seeds: the one place a run lies in another result
+#: the files of a run (emotion or action units), which ``run`` goes on with in its folder
+RUNS = (RUN_FILE, RESULTS_FILE, AU_RESULTS_FILE)
+#: a ``--seeds`` folder's summaries, which ``run --seeds`` writes again in its folder
+SUMMARIES = (SEEDS_FILE, AU_SEEDS_FILE)
+SPOTTING = (SPOTTING_RUN_FILE, SPOTTING_FILE, STR_FILE)
+TUNING = (TUNING_SPEC_FILE, TUNE_FILE)
+_OF_A_RESULT = (*RUNS, *SUMMARIES, *SPOTTING, *TUNING)
+#: a seed run's folder in a summary over seeds: the one place a result lies in another
 _SEED_RUN = re.compile(r"^seed-\d+$")
-SUMMARIES = ("summary over seeds", "action-unit summary over seeds")
-RUNS = ("emotion run", "action-unit run")
 
 
-def _kind_here(folder: Path) -> ResultKind | None:
-    return started_kind(folder) or kind_of(folder) if folder.is_dir() else None
+def _result_files(folder: Path) -> list[str]:
+    """The files of a result that ``folder`` holds (none: it is no result's folder)."""
+    if not folder.is_dir():
+        return []
+    return [name for name in _OF_A_RESULT if os.path.lexists(folder / name)]
 
 
 def refuse_result_place(out: Path, option: str, *, own: tuple[str, ...] = (),
                         what: str = "folder") -> None:
-    """Refuse ``out`` (given as ``option``) where it lies inside a result's folder, or is a
-    result of a kind not in ``own`` (the kinds the command writes or goes on with there);
-    a seed run's folder (``seed-N``) of a summary over seeds is a run's place when ``own``
-    names runs."""
+    """Refuse ``out`` (given as ``option``) where it lies inside a result's folder, or holds
+    a result's files other than ``own`` (those of the results the command writes or goes on
+    with there); a seed run's folder (``seed-N``) of a summary over seeds is a run's place
+    when ``own`` names a run's files."""
     out = Path(out)
-    here = _kind_here(out)
-    if here is not None and here.name not in own:
-        raise MerbenchError(f"{option} {out} is a merbench {here.name}, whose files are its "
-                            f"own; give a new {what}")
-    for parent in out.absolute().parents:
-        holder = _kind_here(parent)
-        if holder is None:
+    others = [name for name in _result_files(out) if name not in own]
+    if others:
+        raise MerbenchError(f"{option} {out} is the folder of a merbench result (it holds "
+                            f"{others[0]}), whose files are its own; give a new {what}")
+    absolute = out.absolute()
+    for parent in absolute.parents:
+        held = _result_files(parent)
+        if not held:
             continue
-        if (holder.name in SUMMARIES and parent == out.absolute().parent
+        if (set(held) <= set(SUMMARIES) and parent == absolute.parent
                 and _SEED_RUN.match(out.name) and set(own) & set(RUNS)):
             continue  # one seed of a --seeds folder, run on its own
         shown = parent.relative_to(Path.cwd()) if not out.is_absolute() and \
             parent.is_relative_to(Path.cwd()) else parent  # in the form it was given
-        raise MerbenchError(f"{option} {out} is inside {shown}, a merbench {holder.name}, "
-                            f"whose files are its own; give a {what} outside result folders")
+        raise MerbenchError(f"{option} {out} is inside {shown}, the folder of a merbench "
+                            f"result (it holds {held[0]}), whose files are its own; give a "
+                            f"{what} outside result folders")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from merbench.base.errors import MerbenchError
 from merbench.cli.literal import counted, say
-from merbench.cli.out_places import refuse_result_place
+from merbench.cli.out_places import SPOTTING, refuse_result_place
 from merbench.cli.parser import EXIT_INTERRUPTED, EXIT_USAGE
 from merbench.plugin_system.manager import Plugins
 from merbench.results.out_folders import own_folder_problem
@@ -86,7 +86,7 @@ SPOT_ENTRIES = {SPOTTING_FILE, SPOTTING_RUN_FILE, VIDEOS_FOLDER, STR_FILE}
 
 def _out_problem(out: Path) -> str | None:
     try:
-        refuse_result_place(out, "--out", own=("spotting run",))
+        refuse_result_place(out, "--out", own=SPOTTING)
     except MerbenchError as exc:
         return str(exc)
     return own_folder_problem(out, SPOT_ENTRIES, "spot does not write", "spots/NAME")

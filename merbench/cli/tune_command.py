@@ -13,7 +13,7 @@ from pathlib import Path
 from merbench.base.errors import MerbenchError
 from merbench.cli.fold_bar import SweepProgress
 from merbench.cli.literal import counted, say
-from merbench.cli.out_places import refuse_result_place
+from merbench.cli.out_places import TUNING, refuse_result_place
 from merbench.cli.parser import EXIT_INTERRUPTED
 from merbench.cli.run_options import given_options
 from merbench.plugin_system.manager import Plugins
@@ -94,7 +94,7 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
                             "seconds above 0")
     spec = read_tune_file(args.space)
     out = Path(args.out)
-    refuse_result_place(out, "--out", own=("tuning",))
+    refuse_result_place(out, "--out", own=TUNING)
     check_tuning_folder(out)
     settings = RunSettings(**given_options(args))
     mode: Mode = NESTED if args.score == "nested" else TEST_SCORED
