@@ -127,3 +127,17 @@ def test_a_tuning_dated_before_its_own_runs_is_rejected(tmp_path: Path, cli) -> 
     _edit(folder / "tune.json", lambda data: data.update(created="2026-11-23T00:00:00+00:00"))
     code, _, err = cli("validate", folder)
     assert code == 2 and "is before its runs finished" in err, err
+
+
+@pytest.mark.parametrize("command", [("run", "--model", "ststnet", "--dataset", "synthetic"),
+                                     ("spot", "--spotter", "flow-peak", "--dataset",
+                                      "synthetic-long")], ids=["run", "spot"])
+def test_a_result_is_never_written_through_a_link(tmp_path: Path, cli,
+                                                  command: tuple[str, ...]) -> None:
+    """Eighth pass, N10: ``--out`` a symbolic link to a folder was written through, and the
+    result then refused by validate as a link."""
+    (tmp_path / "real").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "real")
+    code, _, err = cli(*command, "--out", tmp_path / "link", "--quiet")
+    assert code == 2 and "is a symbolic link (to" in err and "give the folder itself" in err
+    assert not any((tmp_path / "real").iterdir())

@@ -73,7 +73,7 @@ def main(args: argparse.Namespace) -> int:
     trusted = read_trusted_keys(list(args.trust))  # a bad key file fails before any work
     folders = results_folders(args.results)
     with _reading(folders):
-        refuse_result_place(args.out, "--out")
+        refuse_result_place(args.out, "--out", link_ok=True)
         report = build_site(folders, args.out, args.benchmarks, trusted, args.strict)
     for item in report.rejected:
         say(f"merbench: rejected: {item.path}: {item.reason}", file=sys.stderr)

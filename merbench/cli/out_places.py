@@ -47,12 +47,17 @@ def _result_files(folder: Path) -> list[str]:
 
 
 def refuse_result_place(out: Path, option: str, *, own: tuple[str, ...] = (),
-                        what: str = "folder") -> None:
+                        what: str = "folder", link_ok: bool = False) -> None:
     """Refuse ``out`` (given as ``option``) where it lies inside a result's folder, or holds
     a result's files other than ``own`` (those of the results the command writes or goes on
     with there); a seed run's folder (``seed-N``) of a summary over seeds is a run's place
-    when ``own`` names a run's files."""
+    when ``own`` names a run's files. ``link_ok``: ``out`` may be a symbolic link (a site
+    published through one); a result written through one would be refused as a link by
+    ``validate``, so a command writing a result refuses it."""
     out = Path(out)
+    if out.is_symlink() and not link_ok:
+        raise MerbenchError(f"{option} {out} is a symbolic link (to {os.readlink(out)}); give "
+                            f"the {what} itself")
     others = [name for name in _result_files(out) if name not in own]
     if others:
         raise MerbenchError(f"{option} {out} is the folder of a merbench result (it holds "
