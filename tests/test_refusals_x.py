@@ -111,7 +111,15 @@ def test_a_tuning_refused_for_its_inner_folds_writes_nothing(tmp_path: Path, cli
     (lambda a: a[0]["folds"].append(a[0]["folds"][0]), "it lists a fold twice"),
     (lambda a: a[0].update(created="2026-11-20T00:00:00+00:00"), "before the run finished"),
     (lambda a: a.append(a[0]), "it repeats audit 1"),
-], ids=["verdict", "n_folds", "fold twice", "before the run", "repeated"])
+    # the eleventh pass: what still validated
+    (lambda a: a[0]["folds"][0].update(key=["casme2", "sub01"]), "the run's is casme2/sub09"),
+    (lambda a: a[0]["folds"][0].update(agreement=0.1), "identical with agreement 0.1"),
+    (lambda a: a[0].update(min_agreement=0.0), "min_agreement 0.0 is not one"),
+    (lambda a: a[0].update(folds=[], passed=False), "or says why it could not"),
+    (lambda a: a[0].update(created="2099-01-01T00:00:00+00:00"), "after today"),
+    (lambda a: a[0].update(created="2026-11-23T00:00:00"), "has no time zone"),
+], ids=["verdict", "n_folds", "fold twice", "before the run", "repeated", "another key",
+        "agreement", "min_agreement", "no folds nor failure", "future", "no time zone"])
 def test_an_audit_record_that_cannot_be_is_rejected(tmp_path: Path, cli, edit,  # type: ignore[no-untyped-def]
                                                     said: str) -> None:
     """Finding 5: unsigned records that contradict themselves or the run validated."""
@@ -141,3 +149,61 @@ def test_a_result_is_never_written_through_a_link(tmp_path: Path, cli,
     code, _, err = cli(*command, "--out", tmp_path / "link", "--quiet")
     assert code == 2 and "is a symbolic link (to" in err and "give the folder itself" in err
     assert not any((tmp_path / "real").iterdir())
+
+
+def test_nothing_is_written_into_a_result_through_a_link_or_as_a_new_seed(
+        examples: dict[str, Path], tmp_path: Path, cli) -> None:
+    """Eleventh pass: a link to a result's ``folds/`` led a run and a site into it; a new
+    ``seed-N`` was written into a finished --seeds folder; a --seeds folder stopped before
+    its summary was no result to the check."""
+    seeds = _copy(examples["summary over seeds"], tmp_path / "seeds")
+    (tmp_path / "into").symlink_to(seeds / "seed-0" / "folds")
+    run = ("run", "--model", "ststnet", "--dataset", "synthetic", "--quiet")
+    for line in ((*run, "--out", tmp_path / "into" / "r"),
+                 ("leaderboard", "build", "--results", AUDITED, "--out",
+                  tmp_path / "into" / "site"),
+                 (*run, "--seed", "7", "--out", seeds / "seed-5")):
+        code, _, err = cli(*line)
+        assert code == 2 and "whose files are its own" in err, (line, err)
+    assert not (seeds / "seed-5").exists() and not (seeds / "seed-0" / "folds" / "r").exists()
+    stopped = tmp_path / "stopped"
+    _copy(seeds / "seed-0", stopped / "seed-0")  # seeds.json not written yet
+    code, _, err = cli("spot", "--spotter", "flow-peak", "--dataset", "synthetic-long",
+                       "--out", stopped / "spots")
+    assert code == 2 and "(it holds seed-N/run.json)" in err, err
+
+
+def test_a_manifest_removed_with_the_fold_files_digests_is_still_rejected(
+        examples: dict[str, Path], tmp_path: Path, cli) -> None:
+    """Eleventh pass: with ``files`` null and each fold file's ``run_sha256`` nulled too
+    (``finished`` and ``trained_with`` left), another seed's folds validated."""
+    import io
+
+    import numpy as np
+
+    run = _copy(examples["emotion run"], tmp_path / "run")
+    _edit(run / "results.json", lambda data: data.update(files=None))
+    for path in sorted((run / "folds").glob("fold-*.npz")):
+        with np.load(path) as stored:
+            arrays = {name: stored[name] for name in stored.files}
+        meta = json.loads(str(arrays["meta"]))
+        meta["run_sha256"] = None
+        arrays["meta"] = np.asarray(json.dumps(meta))
+        buffer = io.BytesIO()
+        np.savez_compressed(buffer, **arrays)
+        path.write_bytes(buffer.getvalue())
+    code, _, err = cli("validate", run)
+    assert code == 2 and "names no files (manifest): a layout it cannot have" in err, err
+
+
+def test_resume_and_migrate_say_what_they_were_given(examples: dict[str, Path],
+                                                     tmp_path: Path, cli) -> None:
+    code, _, err = cli("run", "--resume", examples["spotting run"])
+    assert code == 2 and "is a spotting run, not a run; the same merbench spot command" in err
+    code, _, err = cli("run", "--resume", TUNING)
+    assert code == 2 and "is a tuning, not a run; the same merbench tune command" in err
+    import os
+
+    os.mkfifo(tmp_path / "f")
+    code, _, err = cli("migrate", tmp_path / "f")
+    assert code == 2 and "f is a fifo; pass a run directory" in err, err

@@ -39,11 +39,23 @@ _OF_A_RESULT = (*RUNS, *SUMMARIES, *SPOTTING, *TUNING)
 _SEED_RUN = re.compile(r"^seed-\d+$")
 
 
+#: how a ``--seeds`` folder whose summary is not written yet (stopped between seeds) is
+#: told: by a seed run in it
+SEED_RUNS = f"seed-N/{RUN_FILE}"
+
+
 def _result_files(folder: Path) -> list[str]:
     """The files of a result that ``folder`` holds (none: it is no result's folder)."""
     if not folder.is_dir():
         return []
-    return [name for name in _OF_A_RESULT if os.path.lexists(folder / name)]
+    held = [name for name in _OF_A_RESULT if os.path.lexists(folder / name)]
+    try:
+        if any(_SEED_RUN.match(entry.name) and os.path.lexists(entry / RUN_FILE)
+               for entry in folder.iterdir()):
+            held.append(SEED_RUNS)
+    except OSError:  # a folder that cannot be listed holds no result merbench could see
+        pass
+    return held
 
 
 def refuse_result_place(out: Path, option: str, *, own: tuple[str, ...] = (),
@@ -63,13 +75,15 @@ def refuse_result_place(out: Path, option: str, *, own: tuple[str, ...] = (),
         raise MerbenchError(f"{option} {out} is the folder of a merbench result (it holds "
                             f"{others[0]}), whose files are its own; give a new {what}")
     absolute = out.absolute()
-    for parent in absolute.parents:
+    real = Path(os.path.realpath(out))  # a link on the way may lead into a result
+    for parent in dict.fromkeys([*absolute.parents, *real.parents]):
         held = _result_files(parent)
         if not held:
             continue
-        if (set(held) <= set(SUMMARIES) and parent == absolute.parent
-                and _SEED_RUN.match(out.name) and set(own) & set(RUNS)):
-            continue  # one seed of a --seeds folder, run on its own
+        if (set(held) <= {*SUMMARIES, SEED_RUNS} and parent == absolute.parent
+                and _SEED_RUN.match(out.name) and set(own) & set(RUNS)
+                and os.path.lexists(out / RUN_FILE)):
+            continue  # one seed run of a --seeds folder, gone on with on its own
         shown = parent.relative_to(Path.cwd()) if not out.is_absolute() and \
             parent.is_relative_to(Path.cwd()) else parent  # in the form it was given
         raise MerbenchError(f"{option} {out} is inside {shown}, the folder of a merbench "

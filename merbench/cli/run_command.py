@@ -13,7 +13,7 @@ from merbench.base.errors import MerbenchError
 from merbench.cli.au_render import print_au_results, print_au_seeds
 from merbench.cli.confirm import confirm_runs
 from merbench.cli.literal import say
-from merbench.cli.out_places import RUNS, SUMMARIES, refuse_result_place
+from merbench.cli.out_places import RUNS, SEED_RUNS, SUMMARIES, refuse_result_place
 from merbench.cli.parser import EXIT_INTERRUPTED
 from merbench.cli.progress import ProgressReporter
 from merbench.cli.reduced_command import RunAsGiven
@@ -41,7 +41,7 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
                             "as runs/NAME")
     if settings.out is not None:  # a run goes on in its own folder; --seeds in a summary's
         refuse_result_place(settings.out, "--resume" if hasattr(args, "resume") else "--out",
-                            own=SUMMARIES if seeds is not None else RUNS)
+                            own=(*SUMMARIES, SEED_RUNS) if seeds is not None else RUNS)
     if seeds is not None:
         confirm_runs(len(seeds), f"run --seeds ({spec.model} on {spec.dataset})", args.yes)
     reporter = ProgressReporter(enabled=not args.quiet)

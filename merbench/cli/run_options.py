@@ -219,9 +219,16 @@ def _refuse_seeds_folder(folder: Path, run_file: str) -> None:
     # deferred: numpy and pandas (through merbench.results), which --help must not load
     from merbench.results.au_file import AU_SEEDS_FILE
     from merbench.results.result_files import SEEDS_FILE
+    from merbench.results.spotting_file import SPOTTING_RUN_FILE
+    from merbench.results.tune_file import TUNING_SPEC_FILE
 
     if (folder / run_file).exists():
         return
+    for marker, what, command in ((SPOTTING_RUN_FILE, "a spotting run", "merbench spot"),
+                                  (TUNING_SPEC_FILE, "a tuning", "merbench tune")):
+        if os.path.lexists(folder / marker):  # a result of another command: its own goes on
+            raise MerbenchError(f"--resume {folder} is {what}, not a run; the same {command} "
+                                "command goes on with it")
     seed_runs = sorted(p.name for p in folder.glob("seed-*") if (p / run_file).is_file())
     summaries = [n for n in (SEEDS_FILE, AU_SEEDS_FILE) if (folder / n).exists()]
     if seed_runs or summaries:

@@ -10,14 +10,14 @@ the run. An unsigned record is accepted: it is a claim, shown as one.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from merbench.base.errors import MerbenchError
 from merbench.results.codec import LayoutError, from_json
 from merbench.results.manifest import file_sha256
 from merbench.results.migrations import migrate
-from merbench.results.model import AuditLog, AuditRecord
+from merbench.results.model import AuditLog, AuditRecord, FoldRecord
 from merbench.results.result_files import AUDIT_FILE
 from merbench.results.schema import read_json
 from merbench.results.signature import signature_holds, signed_files_are_current, signer
@@ -89,29 +89,51 @@ class AuditSummary:
         return "; ".join(parts)
 
 
-def _impossible(record: AuditRecord, n_folds: int, run_created: str) -> str | None:
-    """What makes ``record`` no record ``merbench audit`` could have written of a run of
-    ``n_folds`` folds finished at ``run_created`` (None: nothing). An unsigned record is a
-    claim, but even a claim must be one an audit can make: its verdict follows from its
-    folds, it audits folds the run has, each once, and it came after the run."""
+def _impossible(record: AuditRecord, fold_keys: list[list[str]],
+                run_created: str) -> str | None:
+    """What makes ``record`` no record ``merbench audit`` could have written of a run whose
+    folds have ``fold_keys`` (by index), finished at ``run_created`` (None: nothing). An
+    unsigned record is a claim, but even a claim must be one an audit can make: its verdict
+    follows from its folds, each fold's outcome from its agreement, it audits folds the run
+    has, each once and by their keys, and it came after the run and before now."""
+    n_folds = len(fold_keys)
     indices = [fold.index for fold in record.folds]
     if record.n_folds != n_folds:
         return f"it says the run has {record.n_folds} folds, the run has {n_folds}"
     if len(set(indices)) != len(indices) or any(not 0 <= i < n_folds for i in indices):
         return "it lists a fold twice, or one the run does not have"
-    verdict = record.failure is None and bool(record.folds) and all(
-        fold.outcome != "differs" for fold in record.folds)
+    named = next((f for f in record.folds if list(f.key) != list(fold_keys[f.index])), None)
+    if named is not None:
+        return (f"its fold {named.index} is {'/'.join(named.key)}, the run's is "
+                f"{'/'.join(fold_keys[named.index])}")
+    if (record.failure is None) != bool(record.folds):
+        return "a record audits some folds or says why it could not, one of the two"
+    exact = record.comparison == "bit-identical"
+    if not (0 < record.min_agreement <= 1) or (exact and record.min_agreement != 1.0):
+        return (f"its min_agreement {record.min_agreement} is not one a "
+                f"{record.comparison} comparison uses")
+    for fold in record.folds:
+        if not 0 <= fold.agreement <= 1 or (fold.outcome == "identical"
+                                            and fold.agreement != 1.0) or (
+                fold.outcome == "within-tolerance"
+                and (exact or not record.min_agreement <= fold.agreement < 1.0)):
+            return (f"its fold {fold.index} is {fold.outcome} with agreement "
+                    f"{fold.agreement:g}, which that outcome cannot have")
+    verdict = record.failure is None and all(fold.outcome != "differs" for fold in record.folds)
     if record.passed != verdict:
         return (f"it says {'passed' if record.passed else 'FAILED'}, but its folds' "
                 f"outcomes say {'passed' if verdict else 'FAILED'}")
     try:
         audited, finished = (datetime.fromisoformat(record.created),
                              datetime.fromisoformat(run_created))
-        before = audited < finished
     except (TypeError, ValueError):
         return f"its date {record.created!r} is not a date and time (ISO 8601)"
-    if before:
+    if audited.tzinfo is None or finished.tzinfo is None:
+        return f"its date {record.created} has no time zone, as merbench writes none"
+    if audited < finished:
         return f"it is dated {record.created}, before the run finished ({run_created})"
+    if audited > datetime.now(timezone.utc) + timedelta(days=1):
+        return f"it is dated {record.created}, after today"
     return None
 
 
@@ -120,11 +142,17 @@ def _holds_fold(run_dir: Path, index: int, sha256: str) -> bool:
     return path.is_file() and file_sha256(path) == sha256
 
 
-def check_audit_file(run_dir: Path, n_folds: int, run_created: str) -> AuditSummary | None:
+def fold_keys(folds: list[FoldRecord]) -> list[list[str]]:
+    """The keys of a run's folds (its results file's records), by fold index."""
+    return [list(fold.key) for fold in sorted(folds, key=lambda fold: fold.index)]
+
+
+def check_audit_file(run_dir: Path, fold_keys: list[list[str]],
+                     run_created: str) -> AuditSummary | None:
     """Read ``audit.json`` (None when there is none), check every record against itself and
-    the run (``n_folds`` folds, finished at ``run_created``) and verify every signature in
-    it; a file that is not an audit record, a record that cannot be, or a signature that
-    does not verify, is one error naming the file."""
+    the run (its folds' keys by index, finished at ``run_created``) and verify every
+    signature in it; a file that is not an audit record, a record that cannot be, or a
+    signature that does not verify, is one error naming the file."""
     audits = read_audits(run_dir)
     if not (Path(run_dir) / AUDIT_FILE).exists():
         return None
@@ -135,7 +163,7 @@ def check_audit_file(run_dir: Path, n_folds: int, run_created: str) -> AuditSumm
             raise MerbenchError(f"{AUDIT_FILE}: the signature of audit {number} does not "
                                 "verify (the record or its signature was changed after "
                                 "signing); remove that audit, or the file, and audit again")
-        problem = _impossible(record, n_folds, run_created) or next(
+        problem = _impossible(record, fold_keys, run_created) or next(
             (f"it repeats audit {earlier}" for earlier, other in enumerate(audits[:number - 1], 1)
              if other == record), None)
         if problem is not None:

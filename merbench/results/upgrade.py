@@ -26,7 +26,7 @@ from merbench.results.model import SCHEMA_VERSION, FoldMeta, Results, RunRecord,
 from merbench.results.out_folders import refuse_system_place
 from merbench.results.result_files import SITE_MARKER
 from merbench.results.run_archive import pack_runs, remove_packed
-from merbench.results.safe_files import read_regular_bytes
+from merbench.results.safe_files import entry_kind, read_regular_bytes
 from merbench.results.schema import read_json
 from merbench.results.tune_file import TUNE_FILE, TUNE_SCHEMA
 
@@ -54,6 +54,9 @@ def upgrade(paths: list[Path]) -> UpgradeReport:
             raise MerbenchError(f"{root} does not exist; pass a run directory or a folder of "
                                 "runs")
         refuse_system_place(root, "migrate", "runs/NAME")
+        if not root.is_file() and not root.is_dir():  # a fifo, a device: never read
+            raise MerbenchError(f"{root} is {entry_kind(root)}; pass a run directory, a "
+                                "tuning or a folder of them")
         candidates = [root] if root.is_file() else sorted(root.rglob("*"))
         sites = [marker.parent for marker in candidates if marker.name == SITE_MARKER]
         found = 0

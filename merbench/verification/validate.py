@@ -25,7 +25,12 @@ import numpy as np
 from merbench.base.errors import MerbenchError
 from merbench.plugin_system.manager import default_plugins
 from merbench.plugin_system.runinfo import FoldOutcome
-from merbench.results.audit_file import AuditSummary, check_audit_file, refuse_audit_record
+from merbench.results.audit_file import (
+    AuditSummary,
+    check_audit_file,
+    fold_keys,
+    refuse_audit_record,
+)
 from merbench.results.codec import LayoutError, from_json, to_json
 from merbench.results.collapse import collapse_notes
 from merbench.results.manifest import chain_problem
@@ -129,7 +134,7 @@ def _validate_run(path: Path, official: OfficialFingerprint | None) -> Validated
     except MerbenchError as exc:
         raise ResultRejected(results_path, str(exc).removeprefix(f"{results_path} ")) from None
     try:  # read, type-checked, each record possible for this run, signatures verified
-        audits = check_audit_file(run_dir, results.protocol.n_folds, results.created)
+        audits = check_audit_file(run_dir, fold_keys(results.folds), results.created)
     except MerbenchError as exc:
         raise ResultRejected(run_dir, str(exc).replace(f"{run_dir}/", "")) from None
     if not results.trained and results.weights is None:
@@ -167,14 +172,16 @@ def _validate_run(path: Path, official: OfficialFingerprint | None) -> Validated
         unchecked = check_declared(results)
     except ProvenanceError as exc:
         raise ResultRejected(run_dir, str(exc)) from None
-    if results.files is None and any(f.run_sha256 is not None for f in folds):
+    if results.files is None and (
+            any(f.run_sha256 is not None or f.finished is not None or f.trained_with is not None
+                for f in folds) or any(f.finished is not None for f in results.folds)):
         # a run from before the manifest (or migrated from one) has fold files that name no
         # run either; null here and a digest there is a manifest removed, after which another
         # run's fold files would validate in its place
         raise ResultRejected(run_dir, "its fold files record the run they were trained for "
-                                      "(as merbench 8 and later write them), but results.json "
-                                      "names no files (manifest): a layout it cannot have; "
-                                      "publish the run as merbench wrote it")
+                                      "or when (as merbench 8 and later write them), but "
+                                      "results.json names no files (manifest): a layout it "
+                                      "cannot have; publish the run as merbench wrote it")
     # run.json was read by check_provenance, so it is there and readable
     broken = chain_problem(run_dir, results.files, RunDirectory(run_dir).read_run_file()
                            .identity, {f.index: f.run_sha256 for f in folds})
