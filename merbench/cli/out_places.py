@@ -62,10 +62,10 @@ def refuse_result_place(out: Path, option: str, *, own: tuple[str, ...] = (),
                         what: str = "folder", link_ok: bool = False) -> None:
     """Refuse ``out`` (given as ``option``) where it lies inside a result's folder, or holds
     a result's files other than ``own`` (those of the results the command writes or goes on
-    with there); a seed run's folder (``seed-N``) of a summary over seeds is a run's place
-    when ``own`` names a run's files. ``link_ok``: ``out`` may be a symbolic link (a site
-    published through one); a result written through one would be refused as a link by
-    ``validate``, so a command writing a result refuses it."""
+    with there); a run that is there already (a seed run of a --seeds folder among them) is
+    gone on with where it is, when ``own`` names a run's files. ``link_ok``: ``out`` may
+    be a symbolic link (a site published through one); a result written through one would
+    be refused as a link by ``validate``, so a command writing a result refuses it."""
     out = Path(out)
     if out.is_symlink() and not link_ok:
         raise MerbenchError(f"{option} {out} is a symbolic link (to {os.readlink(out)}); give "
@@ -74,16 +74,14 @@ def refuse_result_place(out: Path, option: str, *, own: tuple[str, ...] = (),
     if others:
         raise MerbenchError(f"{option} {out} is the folder of a merbench result (it holds "
                             f"{others[0]}), whose files are its own; give a new {what}")
+    if set(own) & set(RUNS) and os.path.lexists(out / RUN_FILE):
+        return  # a run that is there already (a seed run of a --seeds folder too), gone on with
     absolute = out.absolute()
     real = Path(os.path.realpath(out))  # a link on the way may lead into a result
     for parent in dict.fromkeys([*absolute.parents, *real.parents]):
         held = _result_files(parent)
         if not held:
             continue
-        if (set(held) <= {*SUMMARIES, SEED_RUNS} and parent == absolute.parent
-                and _SEED_RUN.match(out.name) and set(own) & set(RUNS)
-                and os.path.lexists(out / RUN_FILE)):
-            continue  # one seed run of a --seeds folder, gone on with on its own
         shown = parent.relative_to(Path.cwd()) if not out.is_absolute() and \
             parent.is_relative_to(Path.cwd()) else parent  # in the form it was given
         raise MerbenchError(f"{option} {out} is inside {shown}, the folder of a merbench "

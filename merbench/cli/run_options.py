@@ -22,6 +22,7 @@ from typing import Any
 from merbench.base.errors import MerbenchError
 from merbench.cli.shared_options import EachKeyOnce, declared_once, given_path
 from merbench.results.safe_files import entry_kind
+from merbench.results.spotting_file import SPOTTING_RUN_FILE
 from merbench.runner.given_values import seed_option
 from merbench.runner.spec import (
     SPEC_FIELDS,
@@ -219,7 +220,6 @@ def _refuse_seeds_folder(folder: Path, run_file: str) -> None:
     # deferred: numpy and pandas (through merbench.results), which --help must not load
     from merbench.results.au_file import AU_SEEDS_FILE
     from merbench.results.result_files import SEEDS_FILE
-    from merbench.results.spotting_file import SPOTTING_RUN_FILE
     from merbench.results.tune_file import TUNING_SPEC_FILE
 
     if (folder / run_file).exists():
