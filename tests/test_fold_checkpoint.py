@@ -298,6 +298,7 @@ def test_a_state_grouped_otherwise_is_not_continued_and_says_so(tmp_path: Path) 
     assert not (tmp_path / "r" / "partial").exists()
 
 
+@pytest.mark.slow
 def test_ctrl_c_says_the_fold_in_progress_is_saved(tmp_path: Path) -> None:
     out = tmp_path / "r"
     code, err = ctrl_c_once(out, ["--dataset-opt", "subjects=4", "--epochs", "2000",
@@ -308,6 +309,7 @@ def test_ctrl_c_says_the_fold_in_progress_is_saved(tmp_path: Path) -> None:
         "kept as of its last saved state; run the same command again to resume"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("sent", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
 def test_sigterm_and_sighup_stop_as_ctrl_c_does(tmp_path: Path, sent: int) -> None:
     """What SLURM, Kubernetes and ``timeout`` send (and a closed terminal): the fold in

@@ -61,6 +61,7 @@ def whole(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("sent", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_a_stop_in_the_first_fold_saves_it_and_the_same_command_goes_on(
         tmp_path: Path, whole: Path, sent: int) -> None:
@@ -173,6 +174,7 @@ def test_a_second_signal_during_the_save_keeps_the_last_whole_state(
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
 
+@pytest.mark.slow
 def test_a_process_without_a_handler_saves_then_ends_by_the_signal(tmp_path: Path) -> None:
     """A Python caller of merbench.run() that left SIGTERM at its default: the state is saved
     at the epoch's end, then the signal ends the process as it would have."""

@@ -276,6 +276,7 @@ def _record(path: Path) -> dict[str, Any]:
     return data
 
 
+@pytest.mark.slow
 def test_killed_tuning_resumes_to_the_same_result(tuned: Path, tmp_path: Path, cli) -> None:
     toml = tmp_path / "tiny.toml"
     toml.write_text(TINY.format(dataset="synthetic"))
