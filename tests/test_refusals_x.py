@@ -116,10 +116,13 @@ def test_a_tuning_refused_for_its_inner_folds_writes_nothing(tmp_path: Path, cli
     (lambda a: a[0]["folds"][0].update(agreement=0.1), "identical with agreement 0.1"),
     (lambda a: a[0].update(min_agreement=0.0), "min_agreement 0.0 is not one"),
     (lambda a: a[0].update(folds=[], passed=False), "or says why it could not"),
-    (lambda a: a[0].update(created="2099-01-01T00:00:00+00:00"), "after today"),
+    (lambda a: a[0].update(created="2099-01-01T00:00:00+00:00"),
+     "more than a day after this machine's clock"),
+    (lambda a: a[0].update(choice_seed=-5), "choice_seed -5 is no seed"),
     (lambda a: a[0].update(created="2026-11-23T00:00:00"), "has no time zone"),
 ], ids=["verdict", "n_folds", "fold twice", "before the run", "repeated", "another key",
-        "agreement", "min_agreement", "no folds nor failure", "future", "no time zone"])
+        "agreement", "min_agreement", "no folds nor failure", "future", "negative choice seed",
+        "no time zone"])
 def test_an_audit_record_that_cannot_be_is_rejected(tmp_path: Path, cli, edit,  # type: ignore[no-untyped-def]
                                                     said: str) -> None:
     """Finding 5: unsigned records that contradict themselves or the run validated."""
@@ -207,3 +210,26 @@ def test_resume_and_migrate_say_what_they_were_given(examples: dict[str, Path],
     os.mkfifo(tmp_path / "f")
     code, _, err = cli("migrate", tmp_path / "f")
     assert code == 2 and "f is a fifo; pass a run directory" in err, err
+
+
+def test_the_twelfth_passes_findings(examples: dict[str, Path], tmp_path: Path, cli) -> None:
+    """A run.json copied into another run's folds/ made a run of it there; a sweep into a
+    --seeds folder was said to hold no runs; export of --layout and --compare said one was
+    missing; an audit.json of no audit validated."""
+    seeds = _copy(examples["summary over seeds"], tmp_path / "seeds")
+    planted = seeds / "seed-0" / "folds" / "planted"
+    planted.mkdir()
+    shutil.copy2(seeds / "seed-1" / "run.json", planted / "run.json")
+    code, _, err = cli("run", "--resume", planted, "--quiet")
+    assert code == 2 and "whose files are its own" in err, err
+    plan = tmp_path / "plan.toml"
+    plan.write_text(f'out = "{seeds}"\n[[runs]]\nmodel = "ststnet"\ndataset = "synthetic"\n')
+    code, _, err = cli("sweep", plan)
+    assert code == 2 and "is a --seeds folder (it holds seeds.json), not a sweep's" in err, err
+    code, _, err = cli("export", "--layout", "htnet", "--compare", tmp_path, "--dataset",
+                       "synthetic")
+    assert code == 2 and "not both" in err, err
+    run = _copy(AUDITED, tmp_path / "run")
+    _edit(run / "audit.json", lambda data: data.update(audits=[]))
+    code, _, err = cli("validate", run)
+    assert code == 2 and "holds no audit" in err, err

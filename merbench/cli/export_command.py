@@ -52,7 +52,10 @@ FLOW = "tvl1-uvos"
 
 
 def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
-    if (args.layout is None) == (args.compare is None):
+    if args.layout is not None and args.compare is not None:
+        raise MerbenchError("give --layout NAME (writing the layout) or --compare RELEASE_DIR "
+                            "(comparing a release with it), not both")
+    if args.layout is None and args.compare is None:
         raise MerbenchError("merbench export needs --layout NAME (with --out DIR) or "
                             "--compare RELEASE_DIR")
     if args.layout is not None and args.out is None:

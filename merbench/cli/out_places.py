@@ -74,13 +74,14 @@ def refuse_result_place(out: Path, option: str, *, own: tuple[str, ...] = (),
     if others:
         raise MerbenchError(f"{option} {out} is the folder of a merbench result (it holds "
                             f"{others[0]}), whose files are its own; give a new {what}")
-    if set(own) & set(RUNS) and os.path.lexists(out / RUN_FILE):
-        return  # a run that is there already (a seed run of a --seeds folder too), gone on with
+    # a run that is there already, in a --seeds folder or beside seed runs, is gone on with
+    # where it is; inside any other result it is no run of its own (a run.json copied there)
+    existing = bool(set(own) & set(RUNS)) and os.path.lexists(out / RUN_FILE)
     absolute = out.absolute()
     real = Path(os.path.realpath(out))  # a link on the way may lead into a result
     for parent in dict.fromkeys([*absolute.parents, *real.parents]):
         held = _result_files(parent)
-        if not held:
+        if not held or (existing and set(held) <= {*SUMMARIES, SEED_RUNS}):
             continue
         shown = parent.relative_to(Path.cwd()) if not out.is_absolute() and \
             parent.is_relative_to(Path.cwd()) else parent  # in the form it was given

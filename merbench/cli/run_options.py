@@ -190,6 +190,10 @@ def spec_from_args(args: argparse.Namespace) -> tuple[RunSpec, RunSettings]:
         if missing:
             raise MerbenchError(f"merbench run needs {' and '.join(missing)} "
                                 "(see 'merbench list'), or --resume DIR")
+        if "inner_val_subjects" in given and given.get("selection") != "inner-val":
+            # another selection never holds subjects out: the option would be recorded unused
+            raise MerbenchError("--inner-val-subjects is for --selection inner-val; add that, "
+                                "or leave --inner-val-subjects out")
         return from_options(given)
     refused = [name for name in given if name not in resumable()]
     if refused:

@@ -89,6 +89,12 @@ class AuditSummary:
         return "; ".join(parts)
 
 
+#: how far a date may lie ahead of this machine's clock: another machine's clock set to
+#: another zone by mistake (provenance's margin for a result's own dates, the same)
+CLOCK_MARGIN = timedelta(days=1)
+CLOCK_MARGIN_TEXT = "a day"
+
+
 def _impossible(record: AuditRecord, fold_keys: list[list[str]],
                 run_created: str) -> str | None:
     """What makes ``record`` no record ``merbench audit`` could have written of a run whose
@@ -132,8 +138,11 @@ def _impossible(record: AuditRecord, fold_keys: list[list[str]],
         return f"its date {record.created} has no time zone, as merbench writes none"
     if audited < finished:
         return f"it is dated {record.created}, before the run finished ({run_created})"
-    if audited > datetime.now(timezone.utc) + timedelta(days=1):
-        return f"it is dated {record.created}, after today"
+    if audited > datetime.now(timezone.utc) + CLOCK_MARGIN:
+        return (f"it is dated {record.created}, more than {CLOCK_MARGIN_TEXT} after this "
+                "machine's clock")
+    if record.choice_seed is not None and record.choice_seed < 0:
+        return f"its choice_seed {record.choice_seed} is no seed merbench draws folds with"
     return None
 
 
@@ -156,6 +165,9 @@ def check_audit_file(run_dir: Path, fold_keys: list[list[str]],
     audits = read_audits(run_dir)
     if not (Path(run_dir) / AUDIT_FILE).exists():
         return None
+    if not audits:
+        raise MerbenchError(f"{AUDIT_FILE} holds no audit, which merbench audit never "
+                            "writes; remove the file")
     signers: list[str] = []
     stale = foreign = 0
     for number, record in enumerate(audits, 1):

@@ -90,6 +90,9 @@ def check_out_folder(folder: Path, option: str, *, sweep: bool = False) -> None:
             continue
         if sweep and (entry / "run.json").is_file():
             continue  # a configuration of one seed: its run folder
+        if sweep and entry.name in (SEEDS_FILE, AU_SEEDS_FILE):  # a --seeds folder itself
+            raise MerbenchError(f"{option} {folder} is a --seeds folder (it holds "
+                                f"{entry.name}), not a sweep's; give a new folder")
         found = _foreign_in_seeds_folder(entry) if entry.is_dir() else entry.name
         if found is not None:
             shown = found if entry == folder else f"{entry.name}/{found}" \

@@ -27,15 +27,16 @@ from merbench.base.errors import MerbenchError
 from merbench.data.dataset import sample_list_fingerprint
 from merbench.plugin_system.runinfo import FoldOutcome
 from merbench.results.au_file import AUResults
+from merbench.results.audit_file import CLOCK_MARGIN
 from merbench.results.model import ProviderRecord, Results
 from merbench.results.rundir import RUN_FILE, RunDirectory, RunFileUnreadable, differences
 from merbench.runner.executor_kinds import side_by_side
 from merbench.runner.values import values_sha256
 
 # No merbench result can be older than merbench; none can come from the future (a day's
-# margin for clocks set to other zones or slightly wrong).
+# margin for clocks set to other zones or slightly wrong: a date up to a day ahead of this
+# machine's clock is a claim nobody can disprove here; results.audit_file uses the same).
 EARLIEST = datetime(2026, 1, 1, tzinfo=timezone.utc)
-CLOCK_MARGIN = timedelta(days=1)
 # ``created`` is kept to the second (fold files' write times to the millisecond)
 SPAN_MARGIN = timedelta(seconds=1.5)
 SECONDS_TOLERANCE = 0.0015  # fold seconds are rounded to 3 decimals in results.json
@@ -223,7 +224,8 @@ def check_created(created: str) -> datetime:
     now = datetime.now(timezone.utc)
     if not EARLIEST <= when <= now + CLOCK_MARGIN:
         raise ProvenanceError(f"created {created} is not a date a merbench run could have "
-                              f"finished (between {EARLIEST.date()} and now)")
+                              f"finished (between {EARLIEST.date()} and now, or a day ahead "
+                              "for a clock set to another zone)")
     return when
 
 
