@@ -233,3 +233,23 @@ def test_the_twelfth_passes_findings(examples: dict[str, Path], tmp_path: Path, 
     _edit(run / "audit.json", lambda data: data.update(audits=[]))
     code, _, err = cli("validate", run)
     assert code == 2 and "holds no audit" in err, err
+
+
+@pytest.mark.parametrize(("file", "edit", "said"), [
+    ("seed-0/results.json", lambda d: d["dataset"].update(n_samples=60),
+     "dataset.n_samples is 60, but its class counts add up to 6"),
+    ("seed-0/results.json", lambda d: d["folds"][0].update(epoch=7),
+     "folds[0].epoch is 7, but the reported policy"),
+    ("seeds.json", lambda d: d["dataset"].update(n_samples=60),
+     "seeds.json's dataset is"),
+    ("seeds.json", lambda d: d["protocol"].update(n_folds=9), "seeds.json's protocol is"),
+], ids=["run size", "fold epoch", "summary size", "summary folds"])
+def test_a_number_stated_twice_must_agree_with_itself(examples: dict[str, Path],
+                                                      tmp_path: Path, cli, file: str,
+                                                      edit, said: str) -> None:  # type: ignore[no-untyped-def]
+    """The thirteenth pass: a run's dataset size or a fold's reported epoch, and a
+    summary's dataset size or fold count, edited alone, validated and were published."""
+    seeds = _copy(examples["summary over seeds"], tmp_path / "seeds")
+    _edit(seeds / file, edit)
+    code, _, err = cli("validate", seeds)
+    assert code == 2 and said in err, err

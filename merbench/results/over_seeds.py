@@ -9,16 +9,40 @@ configuration's seeds (``au-seeds.json``) are reduced by the same mean and std
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from typing import Any
 
 import numpy as np
 
 from merbench.results.au_file import AUOverSeeds, AUScoresRecord, AUSeedScores
-from merbench.results.model import Metrics, PolicyOverSeeds, ScopedScores, SeedScores
+from merbench.results.model import (
+    DatasetNamed,
+    Metrics,
+    Named,
+    PolicyOverSeeds,
+    ProtocolNamed,
+    Results,
+    ScopedScores,
+    SeedScores,
+)
 
 Reduce = Callable[[list[float | None]], float | None]
 
 #: what a summary's ``std`` is, in its own words (``seeds.json``, ``au-seeds.json``)
 STD_OVER_SEEDS = "sample standard deviation over seeds (ddof=1)"
+
+
+def summary_identity(results: Results) -> dict[str, Any]:
+    """What a summary over seeds says of the configuration, from one of its runs (they
+    share it): its model, dataset and protocol as named records and the reported policy;
+    written by ``run --seeds`` and required by ``validate`` (a summary's dataset size or
+    fold count edited alone validated)."""
+    return {"model": Named(name=results.model.name, version=results.model.version),
+            "dataset": DatasetNamed(name=results.dataset.name, version=results.dataset.version,
+                                    n_samples=results.dataset.n_samples),
+            "protocol": ProtocolNamed(name=results.protocol.name,
+                                      version=results.protocol.version,
+                                      n_folds=results.protocol.n_folds),
+            "selection": results.selection.policy}
 
 
 def _scores_of(metrics: Metrics) -> ScopedScores:

@@ -25,14 +25,11 @@ from merbench.protocols import Fold
 from merbench.results.manifest import PREDICTIONS_FILE
 from merbench.results.model import (
     SCHEMA_VERSION,
-    DatasetNamed,
     Metrics,
-    Named,
-    ProtocolNamed,
     Results,
     SeedsSummary,
 )
-from merbench.results.over_seeds import STD_OVER_SEEDS, over_seeds
+from merbench.results.over_seeds import STD_OVER_SEEDS, over_seeds, summary_identity
 from merbench.results.result_files import SEEDS_FILE
 from merbench.results.rundir import RunDirectory
 from merbench.results.schema import now_iso, read_results
@@ -129,12 +126,7 @@ def summarise_seeds(runs: list[RunResult], seeds: list[int]) -> SeedsSummary:
                 if all(p in r.results.selection.available for r in runs)]
     return SeedsSummary(
         schema_version=SCHEMA_VERSION, kind="seeds", created=now_iso(),
-        model=Named(name=first.model.name, version=first.model.version),
-        dataset=DatasetNamed(name=first.dataset.name, version=first.dataset.version,
-                             n_samples=first.dataset.n_samples),
-        protocol=ProtocolNamed(name=first.protocol.name, version=first.protocol.version,
-                               n_folds=first.protocol.n_folds),
-        selection=first.selection.policy, seeds=list(seeds),
+        **summary_identity(first), seeds=list(seeds),
         runs={str(seed): r.run_dir.name for seed, r in zip(seeds, runs, strict=True)},
         std=STD_OVER_SEEDS,
         policies={policy: over_seeds(map(str, seeds),
