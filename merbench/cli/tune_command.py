@@ -31,6 +31,7 @@ from merbench.results.tune_file import (
 from merbench.runner.spec import RunSettings
 from merbench.tuning.run_tuning import Progress, check_claim, tune
 from merbench.tuning.space import read_tune_file
+from merbench.tuning.status import finished_runs
 
 
 def _duration(seconds: float) -> str:
@@ -119,8 +120,7 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
                        on_progress=on_progress)
     except KeyboardInterrupt:
         progress.stop()
-        finished = sum(1 for _ in out.glob("*/*/*/results.json")) + \
-            sum(1 for _ in out.glob("*/*/*/*/results.json")) if out.is_dir() else 0
+        finished = finished_runs(out) if out.is_dir() else 0
         kept = (f"{counted(finished, 'finished run')} kept in {out}" if finished else
                 f"no run had finished yet in {out}" if out.is_dir() else
                 "nothing had been written yet")  # stopped before its folder was made

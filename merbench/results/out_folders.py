@@ -101,11 +101,17 @@ def check_out_folder(folder: Path, option: str, *, sweep: bool = False) -> None:
                                 f"(it holds {shown}); choose an empty or new directory")
 
 
-def _under_a_file(folder: Path) -> str | None:
-    """Why ``folder``, which does not exist, can never be made (an entry above it is no
-    folder), or None."""
+def entry_in_the_way(folder: Path) -> Path | None:
+    """The nearest entry above ``folder`` that is there, where it is no folder (a file, a
+    fifo), so ``folder`` can never be made; None where nothing stands in the way."""
     above = next((p for p in Path(folder).parents if os.path.lexists(p)), None)
-    if above is not None and not above.is_dir():
+    return above if above is not None and not above.is_dir() else None
+
+
+def _under_a_file(folder: Path) -> str | None:
+    """Why ``folder``, which does not exist, can never be made, or None."""
+    above = entry_in_the_way(folder)
+    if above is not None:
         return f"cannot be made: {above} is {entry_kind(above)}, not a folder; choose a directory"
     return None
 

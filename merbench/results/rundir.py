@@ -41,7 +41,7 @@ from merbench.results.fold_file import read_fold_file, write_fold_file
 from merbench.results.manifest import identity_sha256
 from merbench.results.migrations import migrate
 from merbench.results.model import SCHEMA_VERSION, RunRecord
-from merbench.results.out_folders import refuse_system_place
+from merbench.results.out_folders import entry_in_the_way, refuse_system_place
 from merbench.results.safe_files import entry_kind, read_regular_bytes
 
 try:
@@ -124,9 +124,8 @@ def held_folder(path: Path, kept: str) -> Iterator[None]:
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        above = next((p for p in path.parents if os.path.lexists(p)), None)
-        why = (f"{above} is {entry_kind(above)}, not a folder"
-               if above is not None and not above.is_dir() else exc.strerror)
+        above = entry_in_the_way(path)
+        why = f"{above} is {entry_kind(above)}, not a folder" if above else exc.strerror
         raise MerbenchError(f"--out {path} cannot be created ({why}); "
                             "choose a directory you can write to") from None
     fd = os.open(path, os.O_RDONLY)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from merbench.base.errors import MerbenchError
 from merbench.results.codec import unreadable
+from merbench.results.result_files import RESULTS_FILE
 from merbench.results.run_archive import PACKED_FOLDERS, RUNS_ARCHIVE, archived_names
 from merbench.results.rundir import folder_is_held
 from merbench.results.safe_files import (
@@ -36,6 +37,13 @@ def _run_files(folder: Path) -> list[str]:
         return archived_names(folder)
     return [p.relative_to(folder).as_posix() for name in PACKED_FOLDERS
             if (folder / name).is_dir() for p in sorted((folder / name).rglob("*"))]
+
+
+def finished_runs(folder: Path) -> int:
+    """How many of the tuning's runs in ``folder`` have finished (written their results),
+    packed or still folders: what a stopped search keeps."""
+    return sum(fnmatch(name, f"{packed}/*/{RESULTS_FILE}")
+               for name in _run_files(folder) for packed in PACKED_FOLDERS)
 
 
 def _stopped_wrong(folder: Path, written: bool) -> str | None:
