@@ -310,13 +310,19 @@ def test_an_au_run_is_audited_and_a_resumed_forgery_fails_it(au_run: Path, real_
                                                              tmp_path: Path, cli: Any) -> None:
     """An AU run's fold predictions set to its labels, then ``run --resume`` rewrote every
     file from them: validate accepts it (mean F1 1.00), and ``merbench audit`` refused AU
-    runs (issue 69, case 7). Its folds are trained again as an emotion run's are."""
+    runs (issue 69, case 7). Its folds are trained again as an emotion run's are, and the
+    record is signed over the AU run's own files (``--sign`` said "results.json is
+    missing; only a complete run can be signed")."""
     audit = ("--folds", "1", "--seed", "5", "--data-root", real_data / "composite")
     genuine = Path(shutil.copytree(au_run, tmp_path / "genuine"))
-    code, out, err = cli("audit", genuine, *audit)
+    assert cli("keygen", "--out", tmp_path / "key")[0] == 0
+    code, out, err = cli("audit", genuine, *audit, "--sign", tmp_path / "key")
     assert code == 0 and ": identical" in out and "audit passed" in out, (out, err)
+    n_folds = json.loads((genuine / "au-results.json").read_text())["protocol"]["n_folds"]
+    # au-results.json, run.json, au-predictions.csv and every fold file
+    assert f"over the digests of the {3 + n_folds} files of the result" in out
     code, out, _ = cli("validate", genuine)  # its audit.json is its own
-    assert code == 0
+    assert code == 0 and "audit.json: 1 audit(s); signed by" in out, out
     forged = Path(shutil.copytree(au_run, tmp_path / "forged"))
     for path in sorted((forged / "folds").glob("fold-*.npz")):
         arrays = dict(np.load(path))
@@ -353,6 +359,7 @@ def test_an_au_run_is_audited_and_a_resumed_forgery_fails_it(au_run: Path, real_
     code, out, err = cli("validate", genuine, tmp_path / "copy")
     assert code == 0 and "reproduced 2x" in out, err
     copied = json.loads((genuine / "audit.json").read_text())  # another run's record
+    copied["audits"][0]["signature"] = None  # a claim: dated by hand below
     copied["audits"][0]["created"] = read_au_results(forged / AU_RESULTS_FILE).created
     (forged / "audit.json").write_text(json.dumps(copied))  # dated with the forgery
     code, out, err = cli("validate", forged)
@@ -360,7 +367,7 @@ def test_an_au_run_is_audited_and_a_resumed_forgery_fails_it(au_run: Path, real_
     copied["audits"][0]["created"] = "2026-11-02T00:00:00+00:00"  # before the run finished
     (forged / "audit.json").write_text(json.dumps(copied))
     code, out, err = cli("validate", forged)
-    assert code == 2 and "cannot be an audit of this run: it is dated" in err, (out, err)
+    assert code == 2 and "cannot be an audit of this result: it is dated" in err, (out, err)
 
 
 @pytest.mark.realdata

@@ -152,13 +152,14 @@ def test_relabelling_the_official_list_is_rejected_by_validate(
 
 
 def test_an_audit_stops_counting_when_the_files_change(genuine: Path, tmp_path: Path) -> None:
+    from merbench.kinds.emotion import audited_run
     from merbench.leaderboard.audit_badges import audit_lines
 
     run = _copy(genuine, tmp_path)
     record_audit(run, audit_run(run, count=1, seed=3))
-    assert [line.current for line in audit_lines(run, {})] == [True]
+    assert [line.current for line in audit_lines(audited_run(run), {})] == [True]
     rewrite_run(run, lambda r: r.update(wall_time_s=r["wall_time_s"] + 1))
-    assert [line.current for line in audit_lines(run, {})] == [False]
+    assert [line.current for line in audit_lines(audited_run(run), {})] == [False]
 
 
 def _benchmark(folder: Path, **changes: object) -> Path:
@@ -425,8 +426,8 @@ def test_a_hand_written_audit_of_a_forged_run_is_only_claimed(genuine: Path, tmp
     validate accepts an unsigned claim, but a site that trusts only the maintainer's key
     does not call it audited."""
     from merbench.results.codec import to_json
+    from merbench.results.manifest import file_sha256
     from merbench.results.model import SCHEMA_VERSION
-    from merbench.results.signature import file_sha256
 
     real = _copy(genuine, tmp_path, "real")
     claim = to_json(audit_run(real, count=1, seed=0))
@@ -434,12 +435,15 @@ def test_a_hand_written_audit_of_a_forged_run_is_only_claimed(genuine: Path, tmp
     forged = _copy(genuine, tmp_path / "results", "forged")
     edit_folds(forged, relabel_first_sample)
     claim["results_sha256"] = file_sha256(forged / "results.json")
+    # dated as the forged run (rewritten after the real audit, within the same second or
+    # the next): a record dated before its run is no claim an audit can make
+    claim["created"] = json.loads((forged / "results.json").read_text())["created"]
     for fold in claim["folds"]:
         fold["fold_sha256"] = file_sha256(forged / "folds" / f"fold-{fold['index']:03d}.npz")
     (forged / "audit.json").write_text(json.dumps(
         {"schema_version": SCHEMA_VERSION, "kind": "audits", "audits": [claim]}))
-    code, out, _ = cli("validate", forged)
-    assert code == 0 and "1 unsigned (a claim nobody vouches for)" in out
+    code, out, err = cli("validate", forged)
+    assert code == 0 and "1 unsigned (a claim nobody vouches for)" in out, err
     assert cli("keygen", "--out", tmp_path / "maintainer")[0] == 0
     site = tmp_path / "site"
     code, _, err = cli("leaderboard", "build", "--results", tmp_path / "results", "--out",

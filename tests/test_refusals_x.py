@@ -129,7 +129,7 @@ def test_an_audit_record_that_cannot_be_is_rejected(tmp_path: Path, cli, edit,  
     run = _copy(AUDITED, tmp_path / "run")
     _edit(run / "audit.json", lambda data: edit(data["audits"]))
     code, _, err = cli("validate", run)
-    assert code == 2 and "cannot be an audit of this run" in err and said in err, err
+    assert code == 2 and "cannot be an audit of this result" in err and said in err, err
 
 
 def test_a_tuning_dated_before_its_own_runs_is_rejected(tmp_path: Path, cli) -> None:

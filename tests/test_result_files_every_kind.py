@@ -79,42 +79,29 @@ def _validator(kind: str):  # type: ignore[no-untyped-def]
 def test_an_audit_copied_from_another_run_vouches_for_nothing(tmp_path: Path, kind: str,
                                                               spotting_run: Path) -> None:
     """A signed audit.json copied into a spotting, AU or tuning folder was accepted and
-    ignored (issue 69, case 7). Where merbench records no audit (spotting, tuning) it rejects
-    the folder; in an emotion or AU run, whose audits it records, one whose folds are none of
-    the run's own is said to vouch for nothing (as one made before ``merbench migrate``
-    rewrote the fold files is: the two cannot be told apart), and no page counts it."""
-    from merbench.results.audit_file import check_audit_file
+    ignored (issue 69, case 7). Every kind records its audits in its folder now: a copied
+    record that cannot be of this result at all (another number of parts, made before it)
+    is refused, one whose parts are none of the result's own is said to vouch for nothing
+    (as one made before ``merbench migrate`` rewrote the fold files is: the two cannot be
+    told apart), and no page counts it."""
+    from merbench.kinds import kind_of
 
     source = spotting_run if kind == "spotting" else KINDS[kind][0]
     folder = tmp_path / "result"
     shutil.copytree(source, folder)
     validate = _validator(kind)
     validate(folder)
-    audited = RESULTS / "lbp-apex-svm-composite-loso" / "audit.json"
-    shutil.copy2(audited, folder / "audit.json")
-    if kind in ("emotion", "au"):
-        import json
-
-        record = "results.json" if kind == "emotion" else "au-results.json"
-        results = json.loads((folder / record).read_text())
-        n_folds, created = results["protocol"]["n_folds"], results["created"]
-        keys = [fold["key"] for fold in sorted(results["folds"], key=lambda f: f["index"])]
-        copied = json.loads(audited.read_text())["audits"][0]
-        if copied["n_folds"] != n_folds or copied["created"] < created:
-            # a record that cannot be of this run at all (another number of folds, made
-            # before it) is refused, not noted (the tenth adversarial pass)
-            with pytest.raises(ResultRejected, match="cannot be an audit of this run"):
-                validate(folder)
-            return
+    shutil.copy2(RESULTS / "lbp-apex-svm-composite-loso" / "audit.json", folder / "audit.json")
+    try:
         validate(folder)
-        summary = check_audit_file(folder, keys, created)
-        assert summary is not None and summary.foreign == 1
-        assert "it vouches for nothing here" in summary.text
+    except ResultRejected as exc:
+        assert "cannot be an audit of this result" in exc.reason
         return
-    with pytest.raises(ResultRejected, match=r"audit\.json beside it: merbench audit records "
-                                             r"audits in emotion and action-unit run folders "
-                                             r"only"):
-        validate(folder)
+    result_kind = kind_of(folder)
+    assert result_kind is not None
+    summary = result_kind.validate(folder).summary
+    assert "1 that compared none of the files this result holds now" in summary
+    assert "it vouches for nothing here" in summary
 
 
 def test_build_strict_publishes_no_tuning_whose_trial_validate_rejects(tmp_path: Path,

@@ -153,23 +153,64 @@ def test_a_summary_over_seeds_is_audited_seed_run_by_seed_run(examples: dict[str
     assert code == 2 and "audit.json beside it" in err and "each seed run's" in err
 
 
-@pytest.mark.realdata
-def test_a_tuning_is_audited_by_training_its_test_scored_runs_again(
-        examples: dict[str, Path], real_data: Path, cli: Any, tmp_path: Path) -> None:
-    """A test-scored tuning: a fold of every trial's run trained again (the runs whose
-    scores made the choice, the chosen one's predictions the outer score); printed, not
-    recorded (nothing in the folder changes), and ``--sign`` refused."""
-    folder = examples["tuning"]
-    before = sorted((p.name, p.stat().st_mtime_ns) for p in folder.iterdir())
-    code, out, err = cli("audit", folder, "--folds", "1", "--seed", "0", "--data-root",
-                         real_data / "composite")
+#: each kind that records audits in its own folder, what its audit of one part makes again
+#: and says (a summary over seeds records them in its seed runs', tested above; an
+#: action-unit run's, signed, in test_au_task.py, on a run small enough to train again)
+RECORDED = {
+    "emotion run": ("folds 1, drawn with --seed 0", "audit passed: 1 of 2 folds"),
+    "spotting run": ("subjects synthetic-long/sub02, drawn with --seed 0",
+                     "audit passed: the dataset is the run's, and the 1 subject spotted"),
+    # a test-scored tuning: a fold of every trial's run (the runs whose scores made the
+    # choice, the chosen one's predictions the outer score), the same fold of each
+    "tuning": ("trials/all/trial-003 fold 57 smic/s06: identical",
+               "audit passed: 1 of 68 folds of the search made again match"),
+}
+
+
+#: what a site that trusts the key says of a signed audit of one part (a synthetic run is on
+#: no benchmark's board: its run page lists the audit)
+BADGES = {"emotion run": "verified: signed by", "spotting run": "audited: 1 of 2 subjects",
+          "tuning": "audited: 1 of 68 folds"}
+
+
+@pytest.mark.parametrize("name", [
+    *(pytest.param(name, marks=pytest.mark.realdata) if name == "tuning" else name
+      for name in RECORDED)])
+def test_each_kinds_audit_is_recorded_in_its_folder_and_signed(
+        examples: dict[str, Path], name: str, tmp_path: Path, cli: Any,
+        request: pytest.FixtureRequest) -> None:
+    """A spotting run's and a tuning's audits were printed only (``--sign`` refused: no
+    record): every kind now keeps its audit in ``audit.json`` in its folder, signed where
+    asked, which validate checks as an emotion run's (a record edited after signing is
+    refused)."""
+    import json
+
+    folder = _copy(examples, name, tmp_path / "results")
+    assert cli("keygen", "--out", tmp_path / "key")[0] == 0
+    data = [] if name in ("emotion run", "spotting run") else [
+        "--data-root", request.getfixturevalue("real_data") / "composite"]
+    code, out, err = cli("audit", folder, "--folds", "1", "--seed", "0", "--sign",
+                         tmp_path / "key", *data)
+    chosen, verdict = RECORDED[name]
+    assert code == 0 and chosen in out and verdict in out, out + err
+    assert f"recorded in {folder / 'audit.json'}" in out and "signed by" in out
+    log = json.loads((folder / "audit.json").read_text())
+    [record] = log["audits"]
+    assert record["passed"] and len(record["folds"]) == 1 and record["signature"]
+    code, out, err = cli("validate", folder)
+    assert code == 0 and "audit.json: 1 audit(s); signed by " in out, err
+    # its row says so on a site that trusts the key, as an emotion run's does
+    code, _, err = cli("leaderboard", "build", "--results", folder.parent, "--out",
+                       tmp_path / "site", "--trust", tmp_path / "key.pub")
     assert code == 0, err
-    assert "trials/all/trial-003 fold 57 smic/s06: identical" in out
-    assert all(f"auditing trials/all/trial-00{n}: folds 57" in out for n in range(4))
-    assert "audit passed: 4 folds of 4 runs of the search trained again match" in out
-    assert sorted((p.name, p.stat().st_mtime_ns) for p in folder.iterdir()) == before
-    code, _, err = cli("audit", folder, "--sign", tmp_path / "key")
-    assert code == 2 and "nothing to sign" in err
+    pages = "".join(page.read_text() for page in (tmp_path / "site").rglob("*.html"))
+    assert BADGES[name] in pages
+    assert '/audit.json">audit.json</a>' in pages  # the record published beside the result
+    # the record edited after signing: refused, as an emotion run's is
+    record["passed"] = False
+    (folder / "audit.json").write_text(json.dumps(log))
+    code, _, err = cli("validate", folder)
+    assert code == 2 and "the signature of audit 1 does not verify" in err, err
 
 
 def test_status_of_a_spotting_run_under_way_says_how_many_videos_are_spotted(
@@ -263,4 +304,4 @@ def test_validate_says_an_audit_failed_before_who_signed_it(examples: dict[str, 
     record["audits"][0]["folds"][0]["outcome"] = "differs"
     (folder / "audit.json").write_text(json.dumps(record))
     code, out, err = cli("validate", folder)
-    assert code == 0 and "audit.json: 1 audit(s); 1 FAILED (what was trained again" in out, err
+    assert code == 0 and "audit.json: 1 audit(s); 1 FAILED (what was made again" in out, err

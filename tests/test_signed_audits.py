@@ -18,7 +18,7 @@ from conftest import run_cli
 from forgery import rejection, rewrite_run
 
 import merbench
-from merbench.results.signature import file_sha256
+from merbench.results.manifest import file_sha256
 from merbench.verification.validate import validate_run
 
 SMALL = {"subjects": 4, "samples_per_subject": 6}
@@ -216,21 +216,22 @@ def test_the_badges_of_forged_and_claimed_audits(signed: Path, keys: dict[str, P
                                                  tmp_path: Path) -> None:
     """What a page says of each record (validate rejects forged ones before a build, so
     this reads the badge directly)."""
+    from merbench.kinds.emotion import audited_run
     from merbench.leaderboard.audit_badges import audit_lines
     from merbench.results.signing_keys import read_trusted_keys
 
     trusted = read_trusted_keys([Path(f"{keys['maintainer']}.pub")])
     run = _copy(signed, tmp_path)
-    [line] = audit_lines(run, trusted)
+    [line] = audit_lines(audited_run(run), trusted)
     assert (line.trust, line.current, line.counts) == ("verified", True, True)
     data = _audits(run)
     data["audits"][0]["passed"] = False
     (run / "audit.json").write_text(json.dumps(data))
-    [line] = audit_lines(run, trusted)
+    [line] = audit_lines(audited_run(run), trusted)
     assert (line.trust, line.counts) == ("forged", False)
     del data["audits"][0]["signature"]
     (run / "audit.json").write_text(json.dumps(data))
-    [line] = audit_lines(run, trusted)
+    [line] = audit_lines(audited_run(run), trusted)
     assert (line.trust, line.current, line.counts) == ("unsigned", True, False)
 
 

@@ -78,8 +78,9 @@ FORGERIES: dict[str, tuple[Change, str]] = {
 
 @pytest.mark.parametrize("spotter", ["flow-peak", "flow-score"])
 def test_a_genuine_spotting_run_passes_its_audit(spotted: dict[str, Path], spotter: str,
-                                                 cli) -> None:
-    code, out, err = cli("audit", spotted[spotter], "--folds", "2", "--seed", "3")
+                                                 tmp_path: Path, cli) -> None:
+    genuine = shutil.copytree(spotted[spotter], tmp_path / "genuine")  # its record is kept
+    code, out, err = cli("audit", genuine, "--folds", "2", "--seed", "3")
     assert code == 0, err
     assert out.count(": identical") == 2 and "audit passed: the dataset is the run's" in out
 
@@ -129,11 +130,6 @@ def test_a_learned_spotters_truth_set_to_the_spotted_is_caught(spotted: dict[str
     assert code == 1 and said in out, out
 
 
-def test_a_spotting_audit_is_not_signed(spotted: dict[str, Path], tmp_path: Path, cli) -> None:
-    code, _, err = cli("audit", spotted["flow-peak"], "--sign", tmp_path / "key")
-    assert code == 2 and "nothing to sign; leave --sign out" in err
-
-
 @pytest.fixture(scope="module")
 def recognised(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from merbench.cli import main
@@ -152,7 +148,8 @@ def test_spot_then_recognise_emotions_are_recognised_again(recognised: Path, tmp
     from merbench.results.str_file import StrResults
     from merbench.spotting.str_scores import str_scores
 
-    code, out, err = cli("audit", recognised, "--folds", "1", "--seed", "2")
+    genuine = shutil.copytree(recognised, tmp_path / "genuine")  # its record is kept there
+    code, out, err = cli("audit", genuine, "--folds", "1", "--seed", "2")
     assert code == 0 and "recognised again" in out and ": identical" in out, (out, err)
     forged = Path(shutil.copytree(recognised, tmp_path / "forged"))
     spotting = from_json(SpottingResults, json.loads((forged / "spotting.json").read_text()))
@@ -256,3 +253,24 @@ def test_a_spotting_file_with_an_impossible_date_or_time_is_rejected(
     (forged / "spotting.json").write_text(json.dumps(record))
     code, _, err = cli("validate", forged)
     assert code == 2 and said in err, err
+
+
+def test_an_audited_run_recognised_afterwards_keeps_its_record_and_validates(
+        spotted: dict[str, Path], tmp_path: Path, cli) -> None:
+    """``spot --recognise`` run again over an audited spotting run wrote ``spotting.json``
+    again with a new date, and the audit, now older than the run, rejected the folder. The
+    run's record stays as it was; the audit, made before ``str.json``, vouches for nothing
+    now, and an audit made after counts."""
+    run = shutil.copytree(spotted["flow-peak"], tmp_path / "run")
+    assert cli("audit", run, "--folds", "1", "--seed", "0")[0] == 0
+    before = (run / "spotting.json").read_bytes()
+    code, _, err = cli("spot", "--spotter", "flow-peak", *SMALL, "--recognise", "ststnet",
+                       "--epochs", "1", "--out", run)
+    assert code == 0, err
+    assert (run / "spotting.json").read_bytes() == before and (run / "str.json").is_file()
+    code, out, err = cli("validate", run)
+    assert code == 0 and "it vouches for nothing here" in out, err
+    code, out, err = cli("audit", run, "--folds", "1", "--seed", "0")
+    assert code == 0 and "recognised again" in out, err
+    code, out, err = cli("validate", run)
+    assert code == 0 and "audit.json: 2 audit(s); 1 that compared none" in out, err

@@ -39,8 +39,12 @@ from merbench.audit.retrain import choose_folds
 from merbench.audit.verdict import MIN_AGREEMENT
 from merbench.base.errors import MerbenchError
 from merbench.base.scratch import scratch_folder
-from merbench.plugin_system.manager import Plugins, default_plugins
+from merbench.plugin_system.manager import Plugins, default_plugins, plugin_versions
+from merbench.results.audited_files import AuditedFiles
 from merbench.results.codec import to_json
+from merbench.results.manifest import file_sha256
+from merbench.results.model import AuditOutcome, AuditRecord, FoldAudit
+from merbench.results.schema import environment, now_iso
 from merbench.results.spotting_file import SpottedVideo, SpottingResults
 from merbench.results.str_file import STR_FILE, StrResults
 from merbench.runner.spot import SpotSpec, SpottingRun, same_video
@@ -58,8 +62,9 @@ class SubjectAudit:
 
     subject: str
     videos: int
-    outcome: str  # "identical", "within-tolerance" (a GPU's recogniser) or "differs"
+    outcome: AuditOutcome  # "within-tolerance": a recogniser trained again on a GPU
     detail: str  # "" when identical
+    agreement: float = 1.0  # the share of its intervals whose emotion came again
 
 
 @dataclass(frozen=True)
@@ -73,6 +78,8 @@ class SpottingAudit:
     subjects: list[SubjectAudit]
     failure: str | None
     recognised: list[SubjectAudit] = field(default_factory=list)
+    #: what the recognisers were trained again on ("" where nothing was recognised)
+    recognised_on: str = ""
 
     @property
     def passed(self) -> bool:
@@ -123,7 +130,8 @@ def audit_spotting(folder: Path, *, count: int | None, seed: int | None = None,
     """Audit the spotting run in ``folder`` (which must validate): its data checked, then
     ``count`` subjects drawn from ``seed`` (None: every subject) spotted again (and
     recognised again, on ``device``, where the run recognised)."""
-    results, recorded_str = validate_spotting_and_str(Path(folder))
+    checked = validate_spotting_and_str(Path(folder))
+    results, recorded_str = checked.results, checked.recognised
     plugins = plugins or default_plugins()
     spec = SpotSpec(dataset=results.dataset.name, spotter=results.spotter.name,
                     dataset_options=dict(results.dataset.options),
@@ -159,28 +167,30 @@ def audit_spotting(folder: Path, *, count: int | None, seed: int | None = None,
         outcomes = []
         for subject in audited:
             indices = [i for i, v in enumerate(dataset.videos) if _subject(v) == subject]
-            differs = next((found for i in indices if (found := _first_difference(
-                results.videos[i], again[i], results.variants)) is not None), None)
+            found = [_first_difference(results.videos[i], again[i], results.variants)
+                     for i in indices]
+            differs = next((what for what in found if what is not None), None)
             outcome = SubjectAudit(subject, len(indices), "differs" if differs else "identical",
-                                   differs or "")
+                                   differs or "", found.count(None) / len(indices))
             outcomes.append(outcome)
             if on_subject is not None:
                 on_subject(outcome)
         try:
-            recognised = [] if recorded_str is None else _recognise_again(
+            recognised, on = ([], "") if recorded_str is None else _recognise_again(
                 results, recorded_str, dataset.videos, plugins, audited, device, on_recognised)
         except MerbenchError as exc:  # its recogniser as str.json records it, not the user's
             raise MerbenchError(f"{Path(folder) / STR_FILE}: its recogniser cannot be trained "
                                 f"again as recorded: {exc}") from None
-    return SpottingAudit(len(subjects), choice_seed, outcomes, None, recognised)
+    return SpottingAudit(len(subjects), choice_seed, outcomes, None, recognised, on)
 
 
 def _recognise_again(results: SpottingResults, recorded: StrResults,
                      videos: Sequence[LongVideo], plugins: Plugins, subjects: list[str],
                      device: str, on_recognised: Callable[[SubjectAudit], None] | None
-                     ) -> list[SubjectAudit]:
+                     ) -> tuple[list[SubjectAudit], str]:
     """The chosen subjects' recognisers trained again as the run trained them, on
-    ``device``, and each interval's emotion compared with the stored one."""
+    ``device``, and each interval's emotion compared with the stored one; with the device
+    they trained on."""
     record = recorded.recogniser
     registries = plugins.registries
     for what, name, theirs in (("model", record.model, record.model_version),
@@ -213,11 +223,46 @@ def _recognise_again(results: SpottingResults, recorded: StrResults,
                f"({agreement:.0%} alike, {MIN_AGREEMENT:.0%} needed: trained again on "
                f"{again.recogniser.device})"))
         outcome = SubjectAudit(subject, len(pairs), "identical" if same == len(pairs) else
-                               "within-tolerance" if ok else "differs", detail)
+                               "within-tolerance" if ok else "differs", detail, agreement)
         outcomes.append(outcome)
         if on_recognised is not None:
             on_recognised(outcome)
-    return outcomes
+    return outcomes, again.recogniser.device
+
+
+def spotting_record(found: SpottingAudit, audited: AuditedFiles, plugins: Plugins
+                    ) -> AuditRecord:
+    """The record ``audit.json`` keeps of the audit ``found`` of the spotting run
+    ``audited`` describes: each subject audited is a part of it, whose outcome is the worse
+    of its spotting again (always to the frame: merbench's spotters are deterministic) and
+    its recognising again (to the bit on a CPU, within :data:`MIN_AGREEMENT` on a GPU)."""
+    exact = not found.recognised_on or found.recognised_on.startswith("cpu")
+    reason = ("merbench's spotters are deterministic" + (
+        "" if not found.recognised_on else
+        f", and the recognisers were trained again on {found.recognised_on}" + (
+            "" if exact else ", which does not repeat itself exactly")))
+    recognised = {audit.subject: audit for audit in found.recognised}
+    parts = []
+    for spotted in found.subjects:
+        again = recognised.get(spotted.subject)
+        both = [spotted, *([again] if again is not None else [])]
+        outcome: AuditOutcome = next(
+            (o for o in ("differs", "within-tolerance") if any(a.outcome == o for a in both)),
+            "identical")
+        index = audited.unit_keys.index([spotted.subject])
+        digest = audited.unit_digest(index)
+        assert digest is not None  # the run validated: every video's file is there
+        parts.append(FoldAudit(index=index, key=[spotted.subject], outcome=outcome,
+                               agreement=min(a.agreement for a in both), fold_sha256=digest,
+                               detail="; ".join(a.detail for a in both if a.detail)))
+    return AuditRecord(
+        created=now_iso(), results_sha256=file_sha256(audited.folder / audited.result_file),
+        n_folds=len(audited.unit_keys), choice_seed=found.choice_seed,
+        comparison="bit-identical" if exact else "tolerance", reason=reason,
+        min_agreement=1.0 if exact else MIN_AGREEMENT,
+        environment=environment(found.recognised_on or "cpu", plugin_versions(plugins)),
+        folds=sorted(parts, key=lambda part: part.index), failure=found.failure,
+        passed=found.passed)
 
 
 def _spot_again(run: SpottingRun, videos: Sequence[LongVideo], recorded: list[SpottedVideo],

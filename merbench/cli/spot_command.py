@@ -15,6 +15,7 @@ from merbench.cli.out_places import SPOTTING, refuse_result_place
 from merbench.cli.parser import EXIT_INTERRUPTED, EXIT_USAGE
 from merbench.plugin_system.manager import Plugins
 from merbench.results.out_folders import own_folder_problem
+from merbench.results.result_files import AUDIT_FILE
 from merbench.results.spotting_file import (
     SPOTTING_FILE,
     SPOTTING_RUN_FILE,
@@ -81,7 +82,9 @@ def _setting(variant: dict[str, object]) -> str:
     return ", ".join(f"{k}={v}" for k, v in variant.items()) or "the spotter's defaults"
 
 
-SPOT_ENTRIES = {SPOTTING_FILE, SPOTTING_RUN_FILE, VIDEOS_FOLDER, STR_FILE}
+#: what a spotting run's folder holds: what spot writes, and the audits of it (a spot
+#: command run again over an audited run, to recognise it, goes on beside them)
+SPOT_ENTRIES = {SPOTTING_FILE, SPOTTING_RUN_FILE, VIDEOS_FOLDER, STR_FILE, AUDIT_FILE}
 
 
 def _out_problem(out: Path) -> str | None:

@@ -19,8 +19,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
+from merbench.audit.log import record_audit
 from merbench.base.errors import MerbenchError
 from merbench.plugin_system.manager import Plugins
+from merbench.results.audited_files import AuditedFiles
+from merbench.results.model import AuditRecord
+from merbench.results.signature import sign_record
+from merbench.results.signing_keys import SigningKey
 from merbench.runner.checks import check_process_count
 from merbench.training.device import resolve_device
 from merbench.verification.validate import ValidatedRun
@@ -91,12 +96,34 @@ def check_data_root_for(request: AuditRequest, dataset: str, long_videos: bool =
         raise MerbenchError(f"dataset '{dataset}' reads no files; leave out --data-root")
 
 
-def refuse_signing(kind: str, path: Path, request: AuditRequest) -> None:
-    """``--sign`` refused for a kind whose audit is printed, not recorded (a spotting run, a
-    tuning): there is no record to sign."""
-    if request.signing_key is not None:
-        raise MerbenchError(f"--sign: an audit of a {kind} ({path}) is printed, not recorded "
-                            "in the folder yet, so there is nothing to sign; leave --sign out")
+def keep_record(record: AuditRecord, audited: AuditedFiles, key: SigningKey | None,
+                report: Report) -> Path:
+    """``record`` of an audit of the result ``audited`` describes appended to the
+    ``audit.json`` in its folder, signed first by ``key`` where the audit was asked to sign
+    (loaded before anything was made again, so a bad key costs no training); the file."""
+    if key is not None:
+        record = sign_record(record, audited, key)
+        report(f"signed by {key.public.shown}, over the digests of the "
+               f"{len(record.signature.files) if record.signature else 0} files of the "
+               "result")
+    return record_audit(audited.folder, record)
+
+
+def record_verdict(record: AuditRecord, kept: Path, parts: str = "folds",
+                   made: str = "trained again", stored: str = "the run") -> AuditVerdict:
+    """How the audit ``record`` (kept in ``kept``) came out, as its last line says it:
+    ``parts`` of the result ``made`` again, compared with what ``stored`` stored."""
+    if record.failure is not None:
+        return AuditVerdict(False, f"audit FAILED: {record.failure}; recorded in {kept}")
+    if not record.passed:
+        differing = sum(part.outcome == "differs" for part in record.folds)
+        return AuditVerdict(False, f"audit FAILED: {differing} of the {len(record.folds)} "
+                                   f"{parts} {made} (of {record.n_folds}) differ from what "
+                                   f"{stored} stored ({record.comparison} expected: "
+                                   f"{record.reason}); recorded in {kept}")
+    return AuditVerdict(True, f"audit passed: {len(record.folds)} of {record.n_folds} "
+                              f"{parts} {made} match ({record.comparison}: {record.reason}); "
+                              f"recorded in {kept}")
 
 
 @runtime_checkable

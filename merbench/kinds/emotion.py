@@ -6,11 +6,20 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from merbench.audit import audit_run, record_audit
-from merbench.kinds.contract import AuditRequest, AuditVerdict, Checked, Report
+from merbench.audit import audit_run
+from merbench.kinds.contract import (
+    AuditRequest,
+    AuditVerdict,
+    Checked,
+    Report,
+    keep_record,
+    record_verdict,
+)
+from merbench.results.au_file import AU_RESULTS_FILE, read_au_results
+from merbench.results.audited_files import AuditedFiles, run_folder
 from merbench.results.model import FoldAudit
 from merbench.results.rundir import RUN_FILE
-from merbench.results.signature import sign_record
+from merbench.results.schema import read_results
 from merbench.results.signing_keys import load_signing_key
 from merbench.runner.status import describe, run_status
 from merbench.verification.validate import RESULTS_FILE, validate_run
@@ -53,22 +62,15 @@ def audit_run_folder(path: Path, request: AuditRequest, report: Report) -> Audit
                        workers=request.workers, plugins=request.plugins(),
                        on_fold=lambda audit: report(fold_line(audit)),
                        chosen=lambda indices, seed: report(chosen_line(path, indices, seed)))
-    if key is not None:
-        record = sign_record(record, path, key)
-        report(f"signed by {key.public.shown}, over the digests of the run's "
-               f"{len(record.signature.files) if record.signature else 0} files")
-    kept = record_audit(path, record)
-    if record.failure is not None:
-        return AuditVerdict(False, f"audit FAILED: {record.failure}; recorded in {kept}")
-    if not record.passed:
-        differing = sum(a.outcome == "differs" for a in record.folds)
-        return AuditVerdict(False, f"audit FAILED: {differing} of the {len(record.folds)} "
-                                   f"folds trained again (of {record.n_folds}) differ from "
-                                   f"what the run stored ({record.comparison} expected: "
-                                   f"{record.reason}); recorded in {kept}")
-    return AuditVerdict(True, f"audit passed: {len(record.folds)} of {record.n_folds} folds "
-                              f"trained again match ({record.comparison}: {record.reason}); "
-                              f"recorded in {kept}")
+    return record_verdict(record, keep_record(record, audited_run(path), key, report))
+
+
+def audited_run(run_dir: Path) -> AuditedFiles:
+    """The files of the emotion or action-unit run in ``run_dir`` that its audit compared
+    (read again after the audit validated them: a change since is said by the signing)."""
+    if os.path.lexists(run_dir / AU_RESULTS_FILE):
+        return run_folder(run_dir, read_au_results(run_dir / AU_RESULTS_FILE))
+    return run_folder(run_dir, read_results(run_dir / RESULTS_FILE))
 
 
 def chosen_line(run: Path | str, indices: list[int], seed: int | None) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from merbench.audit.spotting_audit import SubjectAudit, audit_spotting
+from merbench.audit.spotting_audit import SubjectAudit, audit_spotting, spotting_record
 from merbench.base.errors import MerbenchError
 from merbench.base.literal import counted
 from merbench.kinds.contract import (
@@ -15,7 +15,7 @@ from merbench.kinds.contract import (
     AuditVerdict,
     Checked,
     Report,
-    refuse_signing,
+    keep_record,
 )
 from merbench.results.codec import loads, unreadable
 from merbench.results.rundir import folder_is_held
@@ -26,9 +26,11 @@ from merbench.results.safe_files import (
     never_read,
     read_regular_bytes,
 )
+from merbench.results.signing_keys import load_signing_key
 from merbench.results.spotting_file import SPOTTING_FILE, SPOTTING_RUN_FILE, VIDEOS_FOLDER
 from merbench.results.str_file import STR_FILE
 from merbench.verification.spotting_check import (
+    audited_spotting,
     check_spotting_folder,
     spotting_claim,
     spotting_evidence,
@@ -51,13 +53,15 @@ class SpottingRunKind:
 
     def validate(self, path: Path) -> Checked:
         folder = path.parent if path.name == STR_FILE else path
-        checked, recognised = validate_spotting_and_str(folder)
+        found = validate_spotting_and_str(folder)
+        checked, recognised = found.results, found.recognised
         beside = ", and its str.json" if str_beside(spotting_path(folder)) else ""
+        audits = f"; audit.json: {found.audits.text}" if found.audits else ""
         summary = (f"spotter {checked.spotter.name} v{checked.spotter.version} on "
                    f"{checked.dataset.name}, {counted(checked.dataset.n_videos, 'video')} of "
                    f"{counted(checked.dataset.n_subjects, 'subject')}, "
                    f"{counted(len(checked.variants), 'setting')}; recomputed "
-                   f"{', '.join(checked.policies)}{beside}")
+                   f"{', '.join(checked.policies)}{beside}{audits}")
         return Checked(path, summary, claim=("spotting run", *spotting_claim(checked, recognised)),
                        evidence=spotting_evidence(checked, recognised),
                        claimed="spotter, settings and data")
@@ -110,11 +114,11 @@ class SpottingRunKind:
                 f"{SPOTTING_FILE} not yet written (the same merbench spot command goes on)")
 
     def audit(self, path: Path, request: AuditRequest, report: Report) -> AuditVerdict:
-        refuse_signing(self.name, path, request)
         if request.workers is not None:
             raise MerbenchError(f"--workers: {path} is a spotting run, spotted (and "
                                 "recognised) in one process, as 'merbench spot' does; leave "
                                 "--workers out")
+        key = load_signing_key(request.signing_key) if request.signing_key else None
         folder = path.parent if path.name in (SPOTTING_FILE, STR_FILE) else path
 
         def chosen(subjects: list[str], seed: int | None) -> None:
@@ -130,26 +134,29 @@ class SpottingRunKind:
             report(f"subject {audit.subject} recognised again ({audit.videos} intervals): "
                    f"{_outcome(audit)}")
 
+        plugins = request.plugins()
         found = audit_spotting(folder, count=request.count, seed=request.seed,
                                data_root=request.data_root, device=request.device,
-                               plugins=request.plugins(),
-                               chosen=chosen, on_subject=on_subject,
+                               plugins=plugins, chosen=chosen, on_subject=on_subject,
                                on_recognised=on_recognised)
+        checked = validate_spotting_and_str(folder)  # as it is now, after the audit
+        audited = audited_spotting(folder, checked.results, checked.recognised)
+        kept = keep_record(spotting_record(found, audited, plugins), audited, key, report)
         if found.failure is not None:
             return AuditVerdict(False, f"audit FAILED: {found.failure}; nothing was spotted "
-                                       "again")
+                                       f"again; recorded in {kept}")
         if not found.passed:
             spotted = sum(s.outcome == "differs" for s in found.subjects)
             recognised = sum(s.outcome == "differs" for s in found.recognised)
             return AuditVerdict(False, f"audit FAILED: of the {len(found.subjects)} subjects "
                                        f"audited (of {found.n_subjects}), {spotted} spotted "
                                        f"again and {recognised} recognised again differ from "
-                                       "what the run stored")
+                                       f"what the run stored; recorded in {kept}")
         also = " and recognised" if found.recognised else ""
         return AuditVerdict(True, f"audit passed: the dataset is the run's, and the "
                                   f"{counted(len(found.subjects), 'subject')} spotted{also} "
-                                  f"again (of {found.n_subjects}) match it (not recorded in "
-                                  "the folder)")
+                                  f"again (of {found.n_subjects}) match it; recorded in "
+                                  f"{kept}")
 
 
 def _outcome(audit: SubjectAudit) -> str:

@@ -66,6 +66,7 @@ from merbench.results.au_file import (
     AU_SEEDS_FILE,
     AUResults,
 )
+from merbench.results.audited_files import AuditedFiles, run_folder
 from merbench.results.run_files import ResultRejected
 from merbench.results.rundir import RUN_FILE
 from merbench.results.safe_files import UnsafeFile, copy_regular_file
@@ -122,6 +123,11 @@ class AURow:
     @property
     def first(self) -> AUResults:
         return self.runs[0].results
+
+    @property
+    def audited(self) -> list[AuditedFiles]:
+        """What its seeds' audit records are about, for its badge."""
+        return [run_folder(run.path, run.results) for run in self.runs]
 
     @functools.cached_property
     def stored(self) -> StoredAURun:

@@ -18,14 +18,14 @@ as reproduced within tolerance, never as audited.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Literal
 
 from merbench.base.errors import MerbenchError
 from merbench.leaderboard.collect import Group
 from merbench.results.audit_file import read_audits
+from merbench.results.audited_files import AuditedFiles, run_folder
 from merbench.results.manifest import file_sha256
 from merbench.results.model import AuditRecord
 from merbench.results.signature import Trust, signed_files_are_current, signer, trust_of
@@ -44,6 +44,7 @@ class AuditBadge:
     n_folds: int  # the row's folds, over its runs
     date: str  # of the latest verified audit ("" when none is verified)
     within_tolerance: int = 0  # distinct other folds that only came out within tolerance
+    parts: str = "folds"  # what the audits made again: "subjects" of a spotting run
 
     @property
     def failed(self) -> bool:
@@ -55,10 +56,10 @@ class AuditBadge:
         more = (f" ({self.within_tolerance} more within tolerance)"
                 if self.kind == "audited" and self.within_tolerance else "")
         return {"failed": f"audit failed, {self.date}",
-                "audited": f"audited: {self.audited} of {self.n_folds} folds, "
+                "audited": f"audited: {self.audited} of {self.n_folds} {self.parts}, "
                            f"{self.date}{more}",
                 "tolerance": f"reproduced within tolerance: {self.within_tolerance} of "
-                             f"{self.n_folds} folds, {self.date}; not audited",
+                             f"{self.n_folds} {self.parts}, {self.date}; not audited",
                 "forged": "audit signature forged",
                 "claimed-failed": "an audit FAILED (not verified)",
                 "claimed": "audit claimed, not verified"}[self.kind]
@@ -68,9 +69,9 @@ class AuditBadge:
         """What the badge means, for its tooltip."""
         return {"failed": "a trusted key signed an audit of these files that found a fold "
                           "that differs",
-                "audited": f"a trusted key signed an audit that trained {self.audited} "
-                           "fold(s) of exactly these files again and got every epoch's "
-                           "predictions bit for bit",
+                "audited": f"a trusted key signed an audit that made {self.audited} of "
+                           f"the {self.parts} of exactly these files again and got the "
+                           "stored predictions (intervals) bit for bit",
                 "tolerance": "a trusted key signed an audit that trained folds of these "
                              "files again under a tolerance the run's own files asked for "
                              "(another torch, commit or engine): most predictions came "
@@ -85,15 +86,18 @@ class AuditBadge:
                            "site trusts signed it"}[self.kind]
 
 
-def _compared_now(run_dir: Path, audit: AuditRecord, fold_digests: dict[int, str]) -> bool:
+def _compared_now(audited: AuditedFiles, audit: AuditRecord,
+                  unit_digests: dict[int, str | None]) -> bool:
     """Whether ``audit`` says it compared the files that are there now."""
-    if audit.results_sha256 != file_sha256(run_dir / "results.json"):
+    result = audited.folder / audited.result_file
+    if not result.is_file() or audit.results_sha256 != file_sha256(result):
         return False
     for fold in audit.folds:
-        if fold.index not in fold_digests:
-            path = run_dir / "folds" / f"fold-{fold.index:03d}.npz"
-            fold_digests[fold.index] = file_sha256(path) if path.is_file() else ""
-        if fold_digests[fold.index] != fold.fold_sha256:
+        if not 0 <= fold.index < len(audited.unit_keys):
+            return False
+        if fold.index not in unit_digests:
+            unit_digests[fold.index] = audited.unit_digest(fold.index)
+        if unit_digests[fold.index] != fold.fold_sha256:
             return False
     return True
 
@@ -121,17 +125,18 @@ class AuditLine:
             fold.outcome == "identical" for fold in self.record.folds)
 
 
-def audit_lines(run_dir: Path, trusted: TrustedKeys) -> list[AuditLine]:
-    """Every recorded audit of ``run_dir``, newest first, each with its standing."""
+def audit_lines(audited: AuditedFiles, trusted: TrustedKeys) -> list[AuditLine]:
+    """Every recorded audit of the result ``audited`` describes, newest first, each with
+    its standing."""
     try:
-        audits = read_audits(run_dir)
+        audits = read_audits(audited.folder)
     except MerbenchError:
         return []
-    digests: dict[int, str] = {}
+    digests: dict[int, str | None] = {}
     lines = []
     for audit in reversed(audits):
-        current = _compared_now(run_dir, audit, digests) and (
-            audit.signature is None or signed_files_are_current(run_dir, audit))
+        current = _compared_now(audited, audit, digests) and (
+            audit.signature is None or signed_files_are_current(audited, audit))
         key = signer(audit)
         lines.append(AuditLine(audit, current, trust_of(audit, trusted),
                                key.shown if key is not None else None))
@@ -140,13 +145,22 @@ def audit_lines(run_dir: Path, trusted: TrustedKeys) -> list[AuditLine]:
 
 def audit_badge(group: Group, trusted: TrustedKeys) -> AuditBadge | None:
     """The badge of ``group``'s row, or None when no audit of its files is recorded."""
+    return results_badge([run_folder(run.checked.run_dir, run.results) for run in group.runs],
+                         trusted)
+
+
+def results_badge(results: Sequence[AuditedFiles], trusted: TrustedKeys,
+                  parts: str = "folds") -> AuditBadge | None:
+    """The badge of a row of ``results`` (a configuration's seed runs, a spotting run, a
+    tuning), or None when no audit of their files is recorded; ``parts``: what their audits
+    make again, as the badge says it ("folds", "subjects", "outer folds")."""
     audited, tolerance, n_folds, dates = 0, 0, 0, []
     failed = forged = claimed = claimed_failed = False
-    for run in group.runs:
-        n_folds += run.results.protocol.n_folds
+    for result in results:
+        n_folds += len(result.unit_keys)
         matched: set[int] = set()
         near: set[int] = set()
-        for line in audit_lines(run.checked.run_dir, trusted):
+        for line in audit_lines(result, trusted):
             forged |= line.trust == "forged"
             if not line.current:
                 continue
@@ -167,4 +181,4 @@ def audit_badge(group: Group, trusted: TrustedKeys) -> AuditBadge | None:
     if kind is None:
         return None
     return AuditBadge(kind=kind, audited=audited, n_folds=n_folds,
-                      date=max(dates) if dates else "", within_tolerance=tolerance)
+                      date=max(dates) if dates else "", within_tolerance=tolerance, parts=parts)

@@ -34,7 +34,12 @@ from merbench.base.atomic import TEMP_SUFFIX, current_umask, remove_leftovers, t
 from merbench.base.errors import MerbenchError
 from merbench.base.literal import literal
 from merbench.leaderboard.au_view import find_au_runs, render_au_pages
-from merbench.leaderboard.audit_badges import TrustedKeys, audit_badge, audit_lines
+from merbench.leaderboard.audit_badges import (
+    TrustedKeys,
+    audit_badge,
+    audit_lines,
+    results_badge,
+)
 from merbench.leaderboard.benchmarks import (
     METRIC_LABELS,
     REPORTED_SELECTION,
@@ -78,6 +83,7 @@ from merbench.leaderboard.spotting_view import (
 from merbench.leaderboard.tuning_view import render_tuning_page
 from merbench.leaderboard.uncertainty import Loader, table_uncertainty
 from merbench.plugin_system.manager import default_plugins
+from merbench.results.audited_files import run_folder
 from merbench.results.out_folders import refuse_system_place
 from merbench.results.result_files import SITE_MARKER
 from merbench.results.safe_files import copy_regular_file, entry_kind
@@ -207,6 +213,16 @@ def _script() -> tuple[str, str]:
     return text, f"sha256-{digest}"
 
 
+def _trust(env: Any, keys: TrustedKeys) -> None:
+    """The pages' audit badges and lists, counting audits signed by ``keys`` (none: every
+    audit is only claimed)."""
+    env.globals.update(audit_badge=lambda group: audit_badge(group, keys),
+                       results_badge=lambda audited, parts="folds": results_badge(
+                           audited, keys, parts),
+                       audit_lines=lambda run: audit_lines(
+                           run_folder(run.checked.run_dir, run.results), keys))
+
+
 def _environment(paths: PagePaths | None = None) -> Any:
     """The templates' environment: autoescaped, and every ``{{ }}`` value shown literally
     with the results folders named as ``paths`` names them (see the module's docstring)."""
@@ -254,6 +270,7 @@ def _environment(paths: PagePaths | None = None) -> Any:
                "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")},
         **_group_helpers(),
     )
+    _trust(env, {})  # a build that trusts keys says so (render_site)
     return env
 
 
@@ -309,10 +326,8 @@ def render_site(collection: Collection, benchmarks: list[Benchmark], out: Path,
     ``strict``: every file checked as ``merbench validate`` checks it, a tuning's trials
     included (``leaderboard build --strict``)."""
     env = _environment(PagePaths(folders))
-    keys: TrustedKeys = trusted or {}
-    env.globals.update(reproduced=reproduced_text, collapse=collapse_text,
-                       audit_badge=lambda group: audit_badge(group, keys),
-                       audit_lines=lambda run_dir: audit_lines(run_dir, keys))
+    _trust(env, trusted or {})
+    env.globals.update(reproduced=reproduced_text, collapse=collapse_text)
     env.globals["method"] = method()
     loader = Loader()  # each configuration's intervals drawn once, from validated predictions
     notes = configuration_notes(collection.groups, collection.defaults)
@@ -420,7 +435,8 @@ def build_site(results: list[Path], out: Path,
     keys: TrustedKeys = trusted or {}
 
     def vouched(claim: Claim) -> bool:  # a bit-identical audit signed by a trusted key
-        return any(line.vouches for line in audit_lines(claim.run_dir, keys))
+        return any(line.vouches for line in audit_lines(run_folder(claim.run_dir,
+                                                                   claim.results), keys))
 
     collection = collect(results, vouched=vouched)
     try:

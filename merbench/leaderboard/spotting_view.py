@@ -28,6 +28,8 @@ from merbench.leaderboard.collect import Rejected, results_holding
 from merbench.leaderboard.copies import by_evidence
 from merbench.leaderboard.page_views import slug
 from merbench.plugin_system.registry import Registries
+from merbench.results.audited_files import AuditedFiles, spotting_folder
+from merbench.results.result_files import AUDIT_FILE
 from merbench.results.run_files import ResultRejected
 from merbench.results.safe_files import UnsafeFile, copy_regular_file
 from merbench.results.spotting_file import SPOTTING_FILE, SpottingResults
@@ -99,6 +101,17 @@ class SpottingRun:
     file_id: str
     recognised: StrResults | None = None
 
+    @property
+    def audits_kept(self) -> bool:
+        """Whether its folder keeps audit records (validated with it), which the page links."""
+        return (self.path.parent / AUDIT_FILE).is_file()
+
+    @property
+    def audited(self) -> AuditedFiles:
+        """What its audit records are about, for its row's badge."""
+        return spotting_folder(self.path.parent, self.results.videos, self.results.created,
+                               self.recognised is not None)
+
     def strs(self) -> float:
         entry = None if self.recognised is None else self.recognised.scores["micro"]
         return -1.0 if entry is None or entry.strs is None else entry.strs
@@ -114,10 +127,11 @@ def find_spotting_runs(folders: Sequence[Path]) -> tuple[list[SpottingRun], list
     rejected: list[Rejected] = []
     for path, folder in results_holding(folders, SPOTTING_FILE):
         try:
-            results, recognised = validate_spotting_and_str(path)
+            checked = validate_spotting_and_str(path)
         except ResultRejected as exc:
             rejected.append(Rejected(path, exc.reason))
             continue
+        results, recognised = checked.results, checked.recognised
         # where it lies under its results folder, so a site names it alike anywhere
         where = f"{folder.name}/{path.relative_to(folder).as_posix()}"
         digest = hashlib.sha256(where.encode()).hexdigest()[:10]
@@ -184,7 +198,8 @@ def copy_spotting_files(runs: Sequence[SpottingRun], out: Path
     for run in runs:
         folder = out / "spotting" / run.file_id
         folder.mkdir(parents=True, exist_ok=True)
-        names = [SPOTTING_FILE] + ([STR_FILE] if run.recognised is not None else [])
+        names = [SPOTTING_FILE] + ([STR_FILE] if run.recognised is not None else []) + (
+            [AUDIT_FILE] if run.audits_kept else [])
         try:
             for name in names:
                 copy_regular_file(run.path.parent / name, folder / name)

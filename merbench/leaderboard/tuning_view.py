@@ -26,7 +26,9 @@ from typing import Any
 
 from merbench.leaderboard.collect import Rejected, results_holding
 from merbench.leaderboard.copies import by_evidence
+from merbench.results.audited_files import AuditedFiles
 from merbench.results.codec import to_json
+from merbench.results.result_files import AUDIT_FILE
 from merbench.results.run_files import ResultRejected
 from merbench.results.safe_files import copy_regular_file
 from merbench.results.tune_file import (
@@ -39,7 +41,7 @@ from merbench.results.tune_file import (
 from merbench.stats.intervals import METRICS, difference_interval, subject_confusions
 from merbench.stats.paired import paired_difference
 from merbench.stats.record import interval_pair, subject_strata
-from merbench.verification.tune_check import tune_claim, tune_evidence, validate_tune
+from merbench.verification.tune_check import tune_claim, tune_evidence, validated_tune
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,12 @@ class Tuning:
     path: Path
     results: TuneResults
     file_id: str  # its files' folder on the site
+    audited: AuditedFiles  # what its audit records are about, for its row's badge
+
+    @property
+    def audits_kept(self) -> bool:
+        """Whether its folder keeps audit records (validated with it), which the page links."""
+        return (self.path / AUDIT_FILE).is_file()
 
     @property
     def nested(self) -> bool:
@@ -108,11 +116,12 @@ def find_tunings(folders: Sequence[Path], deep: bool = False
     rejected: list[Rejected] = []
     for path, _ in results_holding(folders, TUNE_FILE):
         try:
-            results = validate_tune(path.parent, deep=deep)
+            with validated_tune(path.parent, deep=deep) as checked:
+                results, audited = checked.results, checked.audited
         except ResultRejected as exc:
             rejected.append(Rejected(path.parent, exc.reason))
             continue
-        found.append(Tuning(path.parent, results, ""))
+        found.append(Tuning(path.parent, results, "", audited))
     # each search once: identical copies are one, copies with other trials or predictions
     # are all rejected until an audit says which is genuine (two were both published)
     kept, conflicts = by_evidence(
@@ -168,7 +177,8 @@ def copy_tuning_files(tunings: list[Tuning], out: Path) -> None:
     for tuning in tunings:
         target = out / "tunings" / tuning.file_id
         target.mkdir(parents=True, exist_ok=True)
-        for name in (TUNE_FILE, TUNE_PREDICTIONS_FILE):  # never through a link swapped in
+        kept = (AUDIT_FILE,) if tuning.audits_kept else ()
+        for name in (TUNE_FILE, TUNE_PREDICTIONS_FILE, *kept):  # never through a link
             copy_regular_file(tuning.path / name, target / name)
 
 

@@ -14,27 +14,27 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from merbench.base.errors import MerbenchError
+from merbench.results.audited_files import AuditedFiles
 from merbench.results.codec import LayoutError, from_json
-from merbench.results.manifest import file_sha256
 from merbench.results.migrations import migrate
-from merbench.results.model import AuditLog, AuditRecord, FoldRecord
+from merbench.results.model import AuditLog, AuditRecord
 from merbench.results.result_files import AUDIT_FILE
 from merbench.results.schema import read_json
 from merbench.results.signature import signature_holds, signed_files_are_current, signer
 
 
 def refuse_audit_record(folder: Path, kind: str) -> str | None:
-    """Why an ``audit.json`` in the folder of a result whose audits merbench does not record
-    there (``kind``: a summary over seeds, spotting, a tuning) rejects it, or None when there
-    is none. Such a record was made for another run: a copied signature vouches for nothing
-    here, and a page that ignored it silently would let it sit beside the result as if it
-    did."""
+    """Why an ``audit.json`` in the folder of a summary over seeds (``kind``) rejects it, or
+    None when there is none. A summary's audits are its seed runs', each recorded in the
+    seed run's own folder: a record beside the summary was made for another result, a
+    copied signature vouches for nothing here, and a page that ignored it silently would
+    let it sit beside the summary as if it did."""
     path = Path(folder) / AUDIT_FILE
     if not (path.exists() or path.is_symlink()):
         return None
-    return (f"{AUDIT_FILE} beside it: merbench audit records audits in emotion and "
-            f"action-unit run folders only (a summary over seeds: in each seed run's), so an "
-            f"audit record in a {kind} folder belongs to another run; remove it")
+    return (f"{AUDIT_FILE} beside it: merbench audit records the audits of a {kind} in "
+            "each seed run's folder, so an audit record beside the summary belongs to "
+            "another result; remove it")
 
 
 def read_audits(run_dir: Path) -> list[AuditRecord]:
@@ -61,9 +61,11 @@ class AuditSummary:
     unsigned: int
     signers: list[str]  # each key that signed one, shown (fingerprint and name)
     stale: int  # signed over files that have changed since
-    #: audits none of whose folds is a fold file of this run: another run's record copied in,
-    #: or one made before the fold files were rewritten (``merbench migrate``); either way
-    #: it vouches for nothing here, and a page shows it as no longer counting
+    #: audits none of whose parts holds the files it compared (a run's fold file; a spotting
+    #: run's videos and str.json; a tuning's runs): another result's record copied in, or
+    #: one made before those files were rewritten (``merbench migrate``, a spotting run
+    #: recognised afterwards); either way it vouches for nothing here, and a page shows it
+    #: as no longer counting
     foreign: int = 0
     #: audits whose folds trained again differed from the stored ones (or that could not
     #: train them): a failure, signed or not, is said first, never an "ok" beside a signer
@@ -73,12 +75,12 @@ class AuditSummary:
     def text(self) -> str:
         parts = [f"{self.audits} audit(s)"]
         if self.failed:
-            parts.append(f"{self.failed} FAILED (what was trained again differs from what "
-                         "the run stored)")
+            parts.append(f"{self.failed} FAILED (what was made again differs from what "
+                         "the result stored)")
         if self.foreign:
             they = "it vouches" if self.foreign == 1 else "they vouch"
-            parts.append(f"{self.foreign} that audited none of this run's fold files "
-                         "(another run's record, or made before the fold files were "
+            parts.append(f"{self.foreign} that compared none of the files this result holds "
+                         "now (another result's record, or made before they were "
                          f"rewritten): {they} for nothing here")
         if self.signers:
             parts.append(f"signed by {', '.join(self.signers)}")
@@ -97,11 +99,12 @@ CLOCK_MARGIN_TEXT = "a day"
 
 def _impossible(record: AuditRecord, fold_keys: list[list[str]],
                 run_created: str) -> str | None:
-    """What makes ``record`` no record ``merbench audit`` could have written of a run whose
-    folds have ``fold_keys`` (by index), finished at ``run_created`` (None: nothing). An
-    unsigned record is a claim, but even a claim must be one an audit can make: its verdict
-    follows from its folds, each fold's outcome from its agreement, it audits folds the run
-    has, each once and by their keys, and it came after the run and before now."""
+    """What makes ``record`` no record ``merbench audit`` could have written of a result
+    whose parts (folds, or a spotting run's subjects, a tuning's outer folds) have
+    ``fold_keys`` (by index), finished at ``run_created`` (None: nothing). An unsigned
+    record is a claim, but even a claim must be one an audit can make: its verdict follows
+    from its parts, each part's outcome from its agreement, it audits parts the result has,
+    each once and by their keys, and it came after the result and before now."""
     n_folds = len(fold_keys)
     indices = [fold.index for fold in record.folds]
     if record.n_folds != n_folds:
@@ -146,22 +149,12 @@ def _impossible(record: AuditRecord, fold_keys: list[list[str]],
     return None
 
 
-def _holds_fold(run_dir: Path, index: int, sha256: str) -> bool:
-    path = Path(run_dir) / "folds" / f"fold-{index:03d}.npz"
-    return path.is_file() and file_sha256(path) == sha256
-
-
-def fold_keys(folds: list[FoldRecord]) -> list[list[str]]:
-    """The keys of a run's folds (its results file's records), by fold index."""
-    return [list(fold.key) for fold in sorted(folds, key=lambda fold: fold.index)]
-
-
-def check_audit_file(run_dir: Path, fold_keys: list[list[str]],
-                     run_created: str) -> AuditSummary | None:
-    """Read ``audit.json`` (None when there is none), check every record against itself and
-    the run (its folds' keys by index, finished at ``run_created``) and verify every
-    signature in it; a file that is not an audit record, a record that cannot be, or a
-    signature that does not verify, is one error naming the file."""
+def check_audit_file(audited: AuditedFiles) -> AuditSummary | None:
+    """Read ``audit.json`` in ``audited``'s folder (None when there is none), check every
+    record against itself and the result (its parts' keys by index, when it was finished)
+    and verify every signature in it; a file that is not an audit record, a record that
+    cannot be, or a signature that does not verify, is one error naming the file."""
+    run_dir = audited.folder
     audits = read_audits(run_dir)
     if not (Path(run_dir) / AUDIT_FILE).exists():
         return None
@@ -175,20 +168,21 @@ def check_audit_file(run_dir: Path, fold_keys: list[list[str]],
             raise MerbenchError(f"{AUDIT_FILE}: the signature of audit {number} does not "
                                 "verify (the record or its signature was changed after "
                                 "signing); remove that audit, or the file, and audit again")
-        problem = _impossible(record, fold_keys, run_created) or next(
+        problem = _impossible(record, audited.unit_keys, audited.created) or next(
             (f"it repeats audit {earlier}" for earlier, other in enumerate(audits[:number - 1], 1)
              if other == record), None)
         if problem is not None:
-            raise MerbenchError(f"{AUDIT_FILE}: audit {number} cannot be an audit of this run: "
+            raise MerbenchError(f"{AUDIT_FILE}: audit {number} cannot be an audit of this "
+                                f"result: "
                                 f"{problem}; remove that audit, or the file, and audit again")
         foreign += bool(record.folds) and not any(
-            _holds_fold(run_dir, fold.index, fold.fold_sha256) for fold in record.folds)
+            audited.unit_digest(fold.index) == fold.fold_sha256 for fold in record.folds)
         if record.signature is None:
             continue
         key = signer(record)
         if key is not None and key.shown not in signers:
             signers.append(key.shown)
-        stale += not signed_files_are_current(run_dir, record)
+        stale += not signed_files_are_current(audited, record)
     unsigned = sum(record.signature is None for record in audits)
     failed = sum(not record.passed for record in audits)
     return AuditSummary(audits=len(audits), unsigned=unsigned, signers=signers, stale=stale,

@@ -4,7 +4,8 @@ An ``audit.json`` is a file like any other in a contributed run folder: anyone c
 record that says "passed", with digests recomputed over a forged run. A record counts on a
 leaderboard only when it carries an Ed25519 signature (:class:`~merbench.results.model
 .AuditSignature`) by a key the build trusts (``--trust``), over the record and the SHA-256 of
-every file of the run (:func:`run_file_digests`), and when those files are the ones
+every file of the result (:meth:`~merbench.results.audited_files.AuditedFiles.file_digests`:
+a run's, a spotting run's or a tuning's), and when those files are the ones
 published now. Then the badge means: a machine holding that key trained these folds again
 and signed the digests of exactly these files.
 
@@ -20,34 +21,21 @@ import binascii
 import dataclasses
 import json
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Literal
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from merbench.base.errors import MerbenchError
+from merbench.results.audited_files import AuditedFiles
 from merbench.results.codec import to_json
-from merbench.results.manifest import file_sha256, fold_file_name
 from merbench.results.model import AuditRecord, AuditSignature
 from merbench.results.signing_keys import PublicKey, SigningKey, decode_public_key
 
 SIGNED_WHAT = b"merbench audit record, signed\n"  # what the signed bytes are, first
-RUN_FILES = ("results.json", "run.json", "predictions.csv")  # and each fold file
 # how a record's signature stands with a build: by a trusted key, by another key, not a
 # valid signature at all, or none
 Trust = Literal["verified", "untrusted", "forged", "unsigned"]
-
-
-def run_file_digests(run_dir: Path, n_folds: int) -> dict[str, str]:
-    """The SHA-256 of every file of the run (``results.json``, ``run.json``,
-    ``predictions.csv`` and each fold file), by its path inside the run folder."""
-    names = [*RUN_FILES, *(fold_file_name(i) for i in range(n_folds))]
-    missing = [name for name in names if not (Path(run_dir) / name).is_file()]
-    if missing:
-        raise MerbenchError(f"{run_dir}: {missing[0]} is missing; only a complete run can be "
-                            "signed")
-    return {name: file_sha256(Path(run_dir) / name) for name in names}
 
 
 def signed_payload(record: AuditRecord) -> bytes:
@@ -59,17 +47,18 @@ def signed_payload(record: AuditRecord) -> bytes:
                                     ensure_ascii=True, allow_nan=False).encode()
 
 
-def sign_record(record: AuditRecord, run_dir: Path, key: SigningKey) -> AuditRecord:
-    """``record`` signed by ``key``, with the digests of the run's files now, which must
-    be those the audit compared (else the run changed while it was audited)."""
-    digests = run_file_digests(run_dir, record.n_folds)
-    changed = [name for name, digest in
-               [("results.json", record.results_sha256),
-                *((fold_file_name(f.index), f.fold_sha256) for f in record.folds)]
-               if digests[name] != digest]
+def sign_record(record: AuditRecord, audited: AuditedFiles, key: SigningKey) -> AuditRecord:
+    """``record`` signed by ``key``, with the digests of the result's files now, which must
+    be those the audit compared (else the result changed while it was audited)."""
+    digests = audited.file_digests()
+    changed = [name for name, now, then in
+               [(audited.result_file, digests[audited.result_file], record.results_sha256),
+                *((", ".join(audited.unit_files[f.index]), audited.unit_digest(f.index),
+                   f.fold_sha256) for f in record.folds)]
+               if now != then]
     if changed:
-        raise MerbenchError(f"{run_dir}: {changed[0]} changed while it was audited; nothing "
-                            "was signed or recorded: audit it again")
+        raise MerbenchError(f"{audited.folder}: {changed[0]} changed while it was audited; "
+                            "nothing was signed or recorded: audit it again")
     unsigned = AuditSignature(algorithm="ed25519", public_key=key.public.encoded,
                               key_name=key.public.name, files=digests, value="")
     value = key.sign(signed_payload(dataclasses.replace(record, signature=unsigned)))
@@ -111,12 +100,12 @@ def trust_of(record: AuditRecord, trusted: Mapping[bytes, PublicKey]) -> Trust:
     return "verified" if key is not None and key.raw in trusted else "untrusted"
 
 
-def signed_files_are_current(run_dir: Path, record: AuditRecord) -> bool:
-    """Whether the files ``record``'s signature covers are every file of the run, as it is
-    now (false for an unsigned record)."""
+def signed_files_are_current(audited: AuditedFiles, record: AuditRecord) -> bool:
+    """Whether the files ``record``'s signature covers are every file of the result, as it
+    is now (false for an unsigned record)."""
     if record.signature is None:
         return False
     try:
-        return record.signature.files == run_file_digests(run_dir, record.n_folds)
+        return record.signature.files == audited.file_digests()
     except MerbenchError:
         return False

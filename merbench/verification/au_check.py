@@ -33,7 +33,8 @@ from merbench.results.au_file import (
     AUResults,
     read_au_results,
 )
-from merbench.results.audit_file import AuditSummary, check_audit_file, fold_keys
+from merbench.results.audit_file import AuditSummary, check_audit_file
+from merbench.results.audited_files import run_folder
 from merbench.results.codec import to_json
 from merbench.results.manifest import chain_problem
 from merbench.results.run_files import ResultRejected
@@ -191,7 +192,7 @@ def _validate(results_file: Path) -> tuple[AUResults, AuditSummary | None]:
     except MerbenchError as exc:
         raise reject(str(exc)) from None
     try:  # audited as emotion runs are: its records must be of this run's folds
-        audits = check_audit_file(run_dir, fold_keys(results.folds), results.created)
+        audits = check_audit_file(run_folder(run_dir, results))
     except MerbenchError as exc:
         raise reject(str(exc)) from None
     if results.files is None:

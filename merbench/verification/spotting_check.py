@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 from merbench.base.atomic import is_temporary
 from merbench.base.errors import MerbenchError
-from merbench.results.audit_file import refuse_audit_record
+from merbench.results.audit_file import AuditSummary, check_audit_file
+from merbench.results.audited_files import AuditedFiles, spotting_folder
 from merbench.results.codec import LayoutError, from_json, loads, to_json
 from merbench.results.run_files import ResultRejected, differ
 from merbench.results.rundir import folder_is_held
@@ -126,9 +128,6 @@ def _validate_spotting_file(path: Path) -> SpottingResults:
         check_entry(file, file.parent)
     except UnsafeFile as exc:
         raise ResultRejected(file, str(exc)) from None
-    foreign = refuse_audit_record(file.parent, "spotting")
-    if foreign is not None:
-        raise ResultRejected(file, foreign)
     try:
         raw = read_json(file, "spotting results file")
     except MerbenchError as exc:
@@ -209,12 +208,22 @@ def _validate_spotting_file(path: Path) -> SpottingResults:
 def validate_spotting(path: Path) -> SpottingResults:
     """The checked record of the spotting run at ``path``, with the ``str.json`` beside it
     when there is one; :class:`ResultRejected` naming the first thing wrong in either."""
-    return validate_spotting_and_str(path)[0]
+    return validate_spotting_and_str(path).results
 
 
-def validate_spotting_and_str(path: Path) -> tuple[SpottingResults, StrResults | None]:
-    """The spotting run at ``path`` and its spot-then-recognise record (None where it has
-    none), each checked once: the latter against the former. A folder a ``merbench spot``
+@dataclass(frozen=True)
+class CheckedSpotting:
+    """A spotting run that validates: its record, its spot-then-recognise record (None
+    where it has none) and what its ``audit.json`` holds (None where it has none)."""
+
+    results: SpottingResults
+    recognised: StrResults | None
+    audits: AuditSummary | None
+
+
+def validate_spotting_and_str(path: Path) -> CheckedSpotting:
+    """The spotting run at ``path``, its spot-then-recognise record and its audit records,
+    each checked once: the latter two against the first. A folder a ``merbench spot``
     command is still writing is refused: spot-then-recognise writes ``str.json`` after
     ``spotting.json``, so what is there may not be the whole run yet."""
     folder = spotting_path(Path(path)).parent
@@ -224,7 +233,19 @@ def validate_spotting_and_str(path: Path) -> tuple[SpottingResults, StrResults |
                                      "then check it")
     results = _validate_spotting_file(path)
     beside = str_beside(spotting_path(Path(path)))
-    return results, None if beside is None else validate_str(beside, results)
+    recognised = None if beside is None else validate_str(beside, results)
+    try:  # each record one this run's audit could have written, its signature verified
+        audits = check_audit_file(audited_spotting(folder, results, recognised))
+    except MerbenchError as exc:
+        raise ResultRejected(folder, str(exc)) from None
+    return CheckedSpotting(results, recognised, audits)
+
+
+def audited_spotting(folder: Path, results: SpottingResults,
+                     recognised: StrResults | None) -> AuditedFiles:
+    """The spotting run in ``folder`` as its audit records see it (its subjects, each with
+    its videos' files and the ``str.json`` where it recognised)."""
+    return spotting_folder(folder, results.videos, results.created, recognised is not None)
 
 
 def spotting_claim(results: SpottingResults, recognised: StrResults | None

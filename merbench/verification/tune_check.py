@@ -34,6 +34,7 @@ import math
 import os
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +44,8 @@ from merbench.base.atomic import is_temporary
 from merbench.base.errors import MerbenchError
 from merbench.plugin_system.manager import default_plugins
 from merbench.plugin_system.registry import Entry
-from merbench.results.audit_file import refuse_audit_record
+from merbench.results.audit_file import AuditSummary, check_audit_file
+from merbench.results.audited_files import AuditedFiles, tuning_folder
 from merbench.results.codec import loads, to_json, unreadable
 from merbench.results.result_files import RESULTS_FILE
 from merbench.results.run_archive import PACKED_FOLDERS, RUNS_ARCHIVE, unpacked_runs
@@ -304,12 +306,24 @@ TUNING_FILES = frozenset({TUNE_FILE, TUNE_PREDICTIONS_FILE, TUNING_SPEC_FILE, RU
 
 def validate_tune(path: Path, deep: bool = True) -> TuneResults:
     """Accept a tuning folder (or its ``tune.json``) only if what it says recomputes."""
-    with validated_tune(path, deep) as (results, _):
-        return results
+    with validated_tune(path, deep) as checked:
+        return checked.results
+
+
+@dataclass(frozen=True)
+class CheckedTuning:
+    """A tuning that validates: its record, the folder its runs are unpacked in (for the
+    block of :func:`validated_tune`), the tuning as its audit records see it, and what its
+    ``audit.json`` holds (None where it has none)."""
+
+    results: TuneResults
+    runs: Path
+    audited: AuditedFiles
+    audits: AuditSummary | None
 
 
 @contextlib.contextmanager
-def validated_tune(path: Path, deep: bool = True) -> Iterator[tuple[TuneResults, Path]]:
+def validated_tune(path: Path, deep: bool = True) -> Iterator[CheckedTuning]:
     """:func:`validate_tune`, with the folder its runs were unpacked into for the block
     (removed after it): an audit trains those runs again without unpacking them twice."""
     folder = path if path.is_dir() else path.parent
@@ -331,9 +345,6 @@ def validated_tune(path: Path, deep: bool = True) -> Iterator[tuple[TuneResults,
         results = read_tune(folder / TUNE_FILE)
     except MerbenchError as exc:
         raise ResultRejected(folder, str(exc).replace(f"{folder}/", "")) from None
-    foreign = refuse_audit_record(folder, "tuning")
-    if foreign is not None:
-        raise ResultRejected(folder, foreign)
     stray = sorted(entry.name for entry in folder.iterdir() if entry.name not in TUNING_FILES
                    and not is_temporary(entry))
     if stray:  # a run or a page dropped in would be neither checked nor said
@@ -350,6 +361,8 @@ def validated_tune(path: Path, deep: bool = True) -> Iterator[tuple[TuneResults,
             except ResultRejected as exc:
                 raise _named_in_archive(folder, runs, exc) from None
             _check_created_after_runs(folder, runs, results)
+            audited = tuning_folder(folder, checked, runs)
+            audits = check_audit_file(audited)
         except ResultRejected:
             raise
         except MerbenchError as exc:  # a file of the tuning missing or unreadable
@@ -358,7 +371,9 @@ def validated_tune(path: Path, deep: bool = True) -> Iterator[tuple[TuneResults,
             raise ResultRejected(folder, f"has a layout merbench cannot check "
                                          f"({type(exc).__name__}: {exc}); is it a complete "
                                          "merbench tuning?") from None
-        yield checked, runs  # outside the checks: what the block raises is its own
+        # outside the checks: what the block raises is its own
+        yield CheckedTuning(checked, runs, audited, audits)
+
 
 
 def _check_created_after_runs(folder: Path, runs: Path, results: TuneResults) -> None:

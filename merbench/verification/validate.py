@@ -28,9 +28,9 @@ from merbench.plugin_system.runinfo import FoldOutcome
 from merbench.results.audit_file import (
     AuditSummary,
     check_audit_file,
-    fold_keys,
     refuse_audit_record,
 )
+from merbench.results.audited_files import run_folder
 from merbench.results.codec import LayoutError, from_json, to_json
 from merbench.results.collapse import collapse_notes
 from merbench.results.manifest import chain_problem
@@ -134,7 +134,7 @@ def _validate_run(path: Path, official: OfficialFingerprint | None) -> Validated
     except MerbenchError as exc:
         raise ResultRejected(results_path, str(exc).removeprefix(f"{results_path} ")) from None
     try:  # read, type-checked, each record possible for this run, signatures verified
-        audits = check_audit_file(run_dir, fold_keys(results.folds), results.created)
+        audits = check_audit_file(run_folder(run_dir, results))
     except MerbenchError as exc:
         raise ResultRejected(run_dir, str(exc).replace(f"{run_dir}/", "")) from None
     if not results.trained and results.weights is None:

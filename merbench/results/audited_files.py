@@ -1,0 +1,122 @@
+"""What an audit record of a result is about: the result's parts and files, for every kind.
+
+``merbench audit`` makes parts of a result again (an emotion or an action-unit run's folds, a
+spotting run's subjects, a nested tuning's outer folds or a test-scored one's folds) and
+appends a record to ``audit.json`` in the result's folder. One record format serves every
+kind (:class:`~merbench.results.model.AuditRecord`); what differs is what its numbers are
+about, and that is this object: the parts by index (their keys), the files each part was
+compared with (whose digest the record keeps, so an edit made afterwards voids it), the
+result file, when the result was finished, and every file a signature covers. Reading,
+checking, signing and the pages' badges ask it, never a kind's file names themselves.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from merbench.base.errors import MerbenchError
+from merbench.results.au_file import AU_PREDICTIONS_FILE, AU_RESULTS_FILE, AUResults
+from merbench.results.manifest import PREDICTIONS_FILE, RUN_FILE, file_sha256, fold_file_name
+from merbench.results.model import Results
+from merbench.results.result_files import RESULTS_FILE
+from merbench.results.run_archive import RUNS_ARCHIVE
+from merbench.results.schema import read_results
+from merbench.results.spotting_file import (
+    SPOTTING_FILE,
+    SPOTTING_RUN_FILE,
+    VIDEOS_FOLDER,
+    SpottedVideo,
+)
+from merbench.results.str_file import STR_FILE
+from merbench.results.tune_file import (
+    NESTED,
+    TUNE_FILE,
+    TUNE_PREDICTIONS_FILE,
+    TUNING_SPEC_FILE,
+    TuneResults,
+)
+
+
+@dataclass(frozen=True)
+class AuditedFiles:
+    """One result as its audit records see it."""
+
+    folder: Path
+    result_file: str  # inside ``folder``: a record's ``results_sha256`` is its digest
+    #: the parts an audit makes again, by index: each part's key (a fold's database and
+    #: subject, a spotting run's subject, a nested tuning's outer fold)
+    unit_keys: list[list[str]]
+    #: the files (inside ``folder``) each part is compared with, by index; a record keeps
+    #: their digest (:meth:`unit_digest`) as ``fold_sha256``
+    unit_files: list[tuple[str, ...]]
+    created: str  # when the result was finished: no audit of it can be older
+    #: every file of the result, which a signed record's digests cover
+    files: tuple[str, ...]
+
+    def unit_digest(self, index: int) -> str | None:
+        """The digest of part ``index``'s files as they are now (None: one is missing): a
+        fold file's own SHA-256, or of several files, the SHA-256 of their names and
+        digests."""
+        paths = [self.folder / name for name in self.unit_files[index]]
+        if not all(path.is_file() for path in paths):
+            return None
+        if len(paths) == 1:
+            return file_sha256(paths[0])
+        listing = "".join(f"{name} {file_sha256(path)}\n"
+                          for name, path in zip(self.unit_files[index], paths, strict=True))
+        return hashlib.sha256(listing.encode()).hexdigest()
+
+    def file_digests(self) -> dict[str, str]:
+        """The SHA-256 of every file of the result, by its path inside the folder."""
+        missing = [name for name in self.files if not (self.folder / name).is_file()]
+        if missing:
+            raise MerbenchError(f"{self.folder}: {missing[0]} is missing; only a complete "
+                                "result can be signed")
+        return {name: file_sha256(self.folder / name) for name in self.files}
+
+
+def run_folder(run_dir: Path, results: Results | AUResults) -> AuditedFiles:
+    """An emotion run or an action-unit run (``results``, its record): its folds, each
+    compared with its fold file; signed with its record, ``run.json``, its predictions and
+    every fold file."""
+    result, predictions = ((AU_RESULTS_FILE, AU_PREDICTIONS_FILE)
+                           if isinstance(results, AUResults) else (RESULTS_FILE,
+                                                                   PREDICTIONS_FILE))
+    keys = [list(fold.key) for fold in sorted(results.folds, key=lambda fold: fold.index)]
+    folds = tuple(fold_file_name(i) for i in range(len(keys)))
+    return AuditedFiles(Path(run_dir), result, keys, [(name,) for name in folds],
+                        results.created, (result, RUN_FILE, predictions, *folds))
+
+
+def spotting_folder(folder: Path, videos: Sequence[SpottedVideo], created: str,
+                    recognised: bool) -> AuditedFiles:
+    """A spotting run: its subjects (in the order of their first video), each compared with
+    its videos' files (``videos/NNNN.json``) and, where the run recognised too, ``str.json``;
+    signed with ``spot-run.json``, ``spotting.json``, ``str.json`` and every video's file."""
+    subjects: dict[str, list[str]] = {}
+    for index, video in enumerate(videos):
+        subjects.setdefault(f"{video.database}/{video.subject}", []).append(
+            f"{VIDEOS_FOLDER}/{index:04d}.json")
+    also = (STR_FILE,) if recognised else ()
+    every_video = tuple(name for names in subjects.values() for name in names)
+    return AuditedFiles(Path(folder), SPOTTING_FILE, [[s] for s in subjects],
+                        [(*names, *also) for names in subjects.values()], created,
+                        (SPOTTING_RUN_FILE, SPOTTING_FILE, *also, *sorted(every_video)))
+
+
+def tuning_folder(folder: Path, results: TuneResults, runs: Path) -> AuditedFiles:
+    """A tuning (``results``, its runs unpacked in ``runs``): its parts, each compared with
+    the runs in ``runs.tar.xz``, are a nested search's outer folds (each keyed by its
+    label), or a test-scored one's folds (every trial's run has the protocol's folds: keyed
+    as the first run's); signed with every file of the tuning."""
+    if results.mode == NESTED:
+        keys = [[outer.label] for outer in results.outer]
+    else:
+        first = read_results(Path(runs) / results.outer[0].trials[0].runs[0] / RESULTS_FILE)
+        keys = [list(fold.key) for fold in sorted(first.folds, key=lambda fold: fold.index)]
+    return AuditedFiles(Path(folder), TUNE_FILE, keys, [(RUNS_ARCHIVE,)] * len(keys),
+                        results.created,
+                        (TUNE_FILE, TUNING_SPEC_FILE, TUNE_PREDICTIONS_FILE, RUNS_ARCHIVE))
