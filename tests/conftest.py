@@ -196,6 +196,21 @@ TINY_RUN = ["--model", "ststnet", "--dataset", "synthetic", "--quiet", "--device
             "--dataset-opt", "samples_per_subject=3", "--epochs", "1"]
 
 
+#: a test-scored search of two configurations on three synthetic subjects (2 runs a seed)
+TINY_TUNING = """
+model = "ststnet"
+dataset = "synthetic"
+inner_folds = 2
+dataset_options = {subjects = 3, databases = 1, samples_per_subject = 3}
+[options]
+epochs = 1
+[search]
+sampler = "grid"
+[space]
+lr = {choices = [0.001, 0.03]}
+"""
+
+
 def _au_seeds_example(folder: Path) -> Path:
     """The committed RCN-A AU seed runs with the ``au-seeds.json`` that ``merbench run --task
     au --seeds 0,1`` writes of them (the same function; the run itself needs the dataset)."""
@@ -223,11 +238,15 @@ def examples(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     assert run_cli("spot", "--spotter", "flow-peak", "--dataset", "synthetic-long",
                    "--dataset-opt", "subjects=2", "--dataset-opt", "videos_per_subject=1",
                    "--quiet", "--out", root / "spots")[0] == 0
+    (root / "tiny.toml").write_text(TINY_TUNING)
+    assert run_cli("tune", root / "tiny.toml", "--score", "test", "--seeds", "0,1",
+                   "--threads", "1", "--quiet", "--out", root / "tune-seeds")[0] == 0
     found = {"emotion run": root / "seeds" / "seed-0", "summary over seeds": root / "seeds",
              "spotting run": root / "spots",
              "action-unit run": COMMITTED_RESULTS / "ststnet-composite-loso-au" / "seed-0",
              "action-unit summary over seeds": _au_seeds_example(root / "au-seeds"),
-             "tuning": COMMITTED_RESULTS / "tunings" / "lbp-apex-svm-composite" / "test-scored"}
+             "tuning": COMMITTED_RESULTS / "tunings" / "lbp-apex-svm-composite" / "test-scored",
+             "tuning summary over seeds": root / "tune-seeds"}
     from merbench.kinds import RESULT_KINDS
 
     assert sorted(found) == sorted(kind.name for kind in RESULT_KINDS), "a kind with no example"

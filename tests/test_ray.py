@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import TINY_TUNING
 from interrupt import sigint_as_default, stopping_after
 
 from merbench.results.model import EngineRecord
@@ -470,17 +471,7 @@ def test_a_worker_refuses_a_model_built_from_other_files(tmp_path: Path) -> None
         travelled()
 
 
-TUNING = """model = "ststnet"
-dataset = "synthetic"
-inner_folds = 2
-dataset_options = {subjects = 3, databases = 1, samples_per_subject = 4}
-[options]
-epochs = 1
-[search]
-sampler = "grid"
-[space]
-lr = {choices = [0.001, 0.03]}
-"""
+TUNING = TINY_TUNING  # the kinds' example search: a test-scored one there, nested here
 
 
 def _tuning_record(folder: Path) -> dict[str, Any]:

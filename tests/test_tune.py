@@ -623,3 +623,16 @@ def test_a_stop_while_a_finished_tuning_removes_its_runs_loses_nothing(tuned: Pa
     assert (again.overall.uf1, again.overall.uar) == (before.overall.uf1, before.overall.uar)
     assert (folder / "runs.tar.xz").is_file() and not (folder / "trials").exists()
     validate_tune(folder)
+
+
+def test_going_on_with_an_audited_tuning_is_refused_in_one_line(tmp_path: Path, cli) -> None:
+    """A tuning keeps its audits in its folder: a tune command going on there would write
+    another tune.json and other runs under them (the records then refused as dated before
+    the tuning finished), so it is refused before anything is trained."""
+    toml = tmp_path / "tiny.toml"
+    toml.write_text(TINY.format(dataset="synthetic"))
+    (tmp_path / "tuned").mkdir()
+    (tmp_path / "tuned" / "audit.json").write_text("{}")
+    code, out, err = cli("tune", toml, "--out", tmp_path / "tuned")
+    assert code == 2 and not out and len(err.strip().splitlines()) == 1, (out, err)
+    assert "holds audit.json: audits of the finished tuning there" in err

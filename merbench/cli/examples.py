@@ -30,6 +30,7 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
         "merbench tune examples/tune-synthetic.toml --out tuned",
         "merbench tune ststnet.toml --data-root DATA --score test --out ststnet-test",
         "merbench tune ststnet.toml --data-root DATA --executor ray --out nested",
+        "merbench tune examples/tune-synthetic.toml --seeds 0,1,2 --out tuned-seeds",
     ),
     "extract": (
         "merbench extract -d composite -f tvl1-uvos --data-root DATA --workers 2",

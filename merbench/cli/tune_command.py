@@ -4,6 +4,7 @@ measure what that is worth, on the test subjects), with progress and an estimate
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import math
 import os
 import sys
@@ -18,6 +19,7 @@ from merbench.cli.parser import EXIT_INTERRUPTED
 from merbench.cli.run_options import given_options
 from merbench.plugin_system.manager import Plugins
 from merbench.results.out_folders import own_folder_problem
+from merbench.results.result_files import AUDIT_FILE
 from merbench.results.run_archive import RUNS_ARCHIVE, archived_names
 from merbench.results.tune_file import (
     NESTED,
@@ -28,9 +30,12 @@ from merbench.results.tune_file import (
     Mode,
     TuneResults,
 )
+from merbench.results.tune_seeds_file import TUNE_SEEDS_FILE
+from merbench.runner.seeds import parse_seeds
 from merbench.runner.spec import RunSettings
 from merbench.tuning.run_tuning import Progress, check_claim, tune
-from merbench.tuning.space import read_tune_file
+from merbench.tuning.seeds import check_seeds_folder, seed_folder, tune_seeds
+from merbench.tuning.space import TuneSpec, read_tune_file
 from merbench.tuning.status import finished_runs
 
 
@@ -73,6 +78,11 @@ TUNING_ENTRIES = {"trials", "final", RUNS_ARCHIVE, TUNE_FILE, TUNE_PREDICTIONS_F
 def check_tuning_folder(out: Path) -> None:
     """Refuse the current folder, a system folder, a file, or a folder holding what no
     tuning writes (a tuning goes on in the folder of one that stopped)."""
+    if os.path.lexists(out / AUDIT_FILE):  # before the general refusal, which says no more
+        raise MerbenchError(f"--out {out} holds {AUDIT_FILE}: audits of the finished tuning "
+                            "there, which going on would change under them (a new "
+                            "tune.json, other runs); give another --out, or move "
+                            f"{AUDIT_FILE} out of the folder first")
     problem = own_folder_problem(out, TUNING_ENTRIES, "no tuning writes", "tunings/NAME")
     if problem:
         raise MerbenchError(problem)
@@ -96,10 +106,23 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
     spec = read_tune_file(args.space)
     out = Path(args.out)
     refuse_result_place(out, "--out", own=TUNING)
-    check_tuning_folder(out)
+    seeds = parse_seeds(args.seeds) if args.seeds is not None else None
+    if seeds is not None:
+        if args.timeout_s is not None:
+            raise MerbenchError("--timeout-s stops a search before every trial ran, and a "
+                                "summary over seeds compares finished searches; tune with "
+                                "--seeds without it (each seed's tuning resumes if stopped)")
+        check_seeds_folder(out, seeds)
+        for seed in seeds:
+            check_tuning_folder(out / seed_folder(seed))
+    else:
+        check_tuning_folder(out)
     settings = RunSettings(**given_options(args))
     mode: Mode = NESTED if args.score == "nested" else TEST_SCORED
-    check_claim(spec, mode, out)  # another search's folder: refused before the header
+    folders = [(spec, out)] if seeds is None else [
+        (dataclasses.replace(spec, seed=seed), out / seed_folder(seed)) for seed in seeds]
+    for searched, folder in folders:  # another search's folder: refused before the header
+        check_claim(searched, mode, folder)
     registries = plugins.registries  # an unknown name too, before the header says it
     registries.models.get(spec.model)
     registries.datasets.get(spec.dataset)
@@ -107,7 +130,7 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
     say(f"tune {args.space}: {spec.model} on {spec.dataset}/{spec.protocol}, "
         f"{counted(spec.trials, 'trial')} ({spec.sampler}) "
         f"{'per outer fold, ' if mode == NESTED else ''}{mode}, "
-        f"into {out}")
+        + (f"seeds {', '.join(map(str, seeds))}, " if seeds else "") + f"into {out}")
 
     def on_progress(step: Progress) -> None:
         left = (f", about {_duration(step.remaining_s)} left" if step.remaining_s is not None
@@ -116,11 +139,13 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
                        f"{_duration(step.seconds)}{left}")
 
     try:
+        if seeds is not None:
+            return _tune_seeds(spec, mode, settings, out, seeds, plugins, on_progress)
         results = tune(spec, mode, settings, out, plugins, timeout_s=args.timeout_s,
                        on_progress=on_progress)
     except KeyboardInterrupt:
         progress.stop()
-        finished = finished_runs(out) if out.is_dir() else 0
+        finished = sum(finished_runs(folder) for _, folder in folders if folder.is_dir())
         kept = (f"{counted(finished, 'finished run')} kept in {out}" if finished else
                 f"no run had finished yet in {out}" if out.is_dir() else
                 "nothing had been written yet")  # stopped before its folder was made
@@ -132,4 +157,28 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
     for line in report(results):
         say(line)
     say(f"results: {out / 'tune.json'} (merbench validate {out})")
+    return 0
+
+
+def _tune_seeds(spec: TuneSpec, mode: Mode, settings: RunSettings, out: Path,
+                seeds: list[int], plugins: Plugins,
+                on_progress: Callable[[Progress], None]) -> int:
+    """``--seeds``: a tuning per seed, each reported as it finishes, then their summary."""
+    def on_seed(seed: int) -> None:
+        say(f"seed {seed}: {out / seed_folder(seed)}")
+
+    tunings, summary = tune_seeds(spec, mode, settings, out, seeds, plugins, on_seed=on_seed,
+                                  on_progress=on_progress)
+    for seed, results in zip(seeds, tunings, strict=True):
+        say(f"seed {seed}: UF1 {results.overall.uf1:.4f}, UAR {results.overall.uar:.4f}")
+    mean, std = summary.scores.mean.overall, summary.scores.std.overall
+    bounds = summary.intervals.overall
+    for metric in ("uf1", "uar"):
+        low_high = getattr(bounds, metric)
+        shown = f" [{low_high[0]:.2f}, {low_high[1]:.2f}]" if low_high is not None else ""
+        value, spread = getattr(mean, metric), getattr(std, metric)
+        if value is not None and spread is not None:
+            say(f"  {metric.upper()} {value:.4f} ± {spread:.4f}{shown} over "
+                f"{counted(len(seeds), 'seed')}")
+    say(f"summary: {out / TUNE_SEEDS_FILE} (merbench validate {out})")
     return 0

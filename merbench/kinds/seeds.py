@@ -6,6 +6,7 @@ over seeds shares)."""
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from merbench.base.errors import MerbenchError
@@ -42,15 +43,20 @@ def summary_status(folder: Path) -> str:
                         "'merbench status' of its folder shows each seed run")
 
 
+#: one seed's result audited (its folder), its record kept there
+AuditOne = Callable[[Path, AuditRequest, Report], AuditVerdict]
+
+
 def audit_seed_runs(path: Path, runs: dict[str, str], request: AuditRequest,
-                    report: Report) -> AuditVerdict:
+                    report: Report, audit_one: AuditOne = audit_run_folder) -> AuditVerdict:
     """Each seed run of the summary at ``path`` (``runs``: seed -> its folder, as the
-    validated summary lists them) audited in turn, its record kept in its own folder: a
-    summary is as trustworthy as the runs it averages."""
+    validated summary lists them) audited in turn by ``audit_one`` (a run's audit; a
+    tuning's), its record kept in its own folder: a summary is as trustworthy as the runs
+    it averages."""
     folder = path if path.is_dir() else path.parent
     failed = []
     for seed, name in runs.items():
-        verdict = audit_run_folder(folder / name, request, report)
+        verdict = audit_one(folder / name, request, report)
         report(f"seed {seed}: {verdict.line}")
         if not verdict.passed:
             failed.append(seed)
@@ -59,3 +65,4 @@ def audit_seed_runs(path: Path, runs: dict[str, str], request: AuditRequest,
                                    f"{len(runs)} differ from what they stored")
     return AuditVerdict(True, f"audit passed: each of the {len(runs)} seed runs matches "
                               "what it stored (each recorded in its own audit.json)")
+

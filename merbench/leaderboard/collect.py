@@ -37,6 +37,7 @@ from merbench.results.out_folders import is_system_folder
 from merbench.results.result_files import RESULT_MARKERS, not_finished
 from merbench.results.schema import departures_from_declared
 from merbench.results.tune_file import TUNE_FILE, TUNING_SPEC_FILE
+from merbench.results.tune_seeds_file import TUNE_SEEDS_FILE
 from merbench.verification.validate import (
     RESULTS_FILE,
     SEEDS_FILE,
@@ -178,7 +179,8 @@ def walk_results(folder: Path, given_as: str = "--results ") -> ResultTree:
     if is_system_folder(folder):  # as validate and status refuse it: never walked whole
         raise MerbenchError(f"{given_as}{folder} is a system folder, not a folder of "
                             "results; pass the folder that holds your runs")
-    return result_tree(folder, RESULT_MARKERS, walked_into=(SEEDS_FILE, AU_SEEDS_FILE),
+    return result_tree(folder, RESULT_MARKERS,
+                       walked_into=(SEEDS_FILE, AU_SEEDS_FILE, TUNE_SEEDS_FILE),
                        kept_whole=(TUNE_FILE, TUNING_SPEC_FILE), below=RESULTS_BELOW)
 
 

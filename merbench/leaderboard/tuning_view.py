@@ -38,10 +38,12 @@ from merbench.results.tune_file import (
     TuneResults,
     read_tune_predictions,
 )
+from merbench.results.tune_seeds_file import TUNE_SEEDS_FILE, TuneSeedsSummary
 from merbench.stats.intervals import METRICS, difference_interval, subject_confusions
 from merbench.stats.paired import paired_difference
 from merbench.stats.record import interval_pair, subject_strata
 from merbench.verification.tune_check import tune_claim, tune_evidence, validated_tune
+from merbench.verification.tune_seeds_check import validate_tune_seeds
 
 
 @dataclass(frozen=True)
@@ -182,16 +184,31 @@ def copy_tuning_files(tunings: list[Tuning], out: Path) -> None:
             copy_regular_file(tuning.path / name, target / name)
 
 
+def find_tune_seeds(folders: Sequence[Path]) -> tuple[list[TuneSeedsSummary], list[Rejected]]:
+    """Every ``tune-seeds.json`` under ``folders``, validated (its tunings with it); the
+    rejected ones with why. Each seed's tuning is a row of the page as any tuning is; a
+    summary is a row of the searches tuned over seeds."""
+    found: list[TuneSeedsSummary] = []
+    rejected: list[Rejected] = []
+    for path, _ in results_holding(folders, TUNE_SEEDS_FILE):
+        try:
+            found.append(validate_tune_seeds(path))
+        except ResultRejected as exc:
+            rejected.append(Rejected(path.parent, exc.reason))
+    return sorted(found, key=lambda s: (s.model, s.dataset, s.protocol, s.mode)), rejected
+
+
 def render_tuning_page(env: Any, folders: Sequence[Path], out: Path, deep: bool = False
                        ) -> tuple[int, list[Rejected]]:
     """Write ``tuning.html``; returns how many tunings it shows and the rejected ones
     (``deep``: see :func:`find_tunings`)."""
     tunings, rejected = find_tunings(folders, deep)
+    summaries, refused = find_tune_seeds(folders)
     copy_tuning_files(tunings, out)
     rows = sorted(tunings, key=lambda t: (t.results.model, t.results.dataset,
                                           not t.nested, -t.results.overall.uf1))
     page = env.get_template("tuning.html").render(
-        root="", tunings=rows, comparisons=comparisons(tunings))
+        root="", tunings=rows, comparisons=comparisons(tunings), over_seeds=summaries)
     path = out / "tuning.html"
     path.write_text(page, encoding="utf-8")
-    return len(tunings), rejected
+    return len(tunings), rejected + refused

@@ -21,6 +21,7 @@ from merbench.base.errors import MerbenchError
 from merbench.results.au_file import AU_SEEDS_FILE
 from merbench.results.result_files import SEEDS_FILE
 from merbench.results.safe_files import entry_kind
+from merbench.results.tune_seeds_file import TUNE_SEEDS_FILE
 
 _SYSTEM = ("/", "/bin", "/boot", "/dev", "/etc", "/lib", "/lib64", "/opt", "/proc", "/root",
            "/run", "/sbin", "/srv", "/sys", "/tmp", "/usr", "/var", "/home")
@@ -65,7 +66,7 @@ def refuse_system_place(path: Path, option: str = "--out", example: str = "runs/
 
 def _foreign_in_seeds_folder(folder: Path) -> str | None:
     for entry in sorted(folder.iterdir()):
-        summary = entry.name in (SEEDS_FILE, AU_SEEDS_FILE) and entry.is_file()
+        summary = entry.name in (SEEDS_FILE, AU_SEEDS_FILE, TUNE_SEEDS_FILE) and entry.is_file()
         if is_temporary(entry) or summary or (_SEED_RUN.match(entry.name) and entry.is_dir()):
             continue
         return entry.name

@@ -88,7 +88,13 @@ def over_seeds(seeds: Iterable[str], metrics: list[Metrics],
                test_set_selection: bool) -> PolicyOverSeeds:
     """``per_seed`` UF1 / UAR (overall and per database), their ``mean`` and their ``std``
     (ddof=1), from each seed's pooled metrics of one selection policy."""
-    per_seed = [_scores_of(m) for m in metrics]
+    return scores_over_seeds(seeds, [_scores_of(m) for m in metrics], test_set_selection)
+
+
+def scores_over_seeds(seeds: Iterable[str], per_seed: list[ScopedScores],
+                      test_set_selection: bool) -> PolicyOverSeeds:
+    """``per_seed`` UF1 / UAR (overall and per database: a run's pooled metrics, a tuning's
+    outer scores), their ``mean`` and their ``std`` (ddof=1; 0 for one seed)."""
     return PolicyOverSeeds(test_set_selection=test_set_selection,
                            per_seed=dict(zip(seeds, per_seed, strict=True)),
                            mean=_aggregate(per_seed, _mean), std=_aggregate(per_seed, _std))

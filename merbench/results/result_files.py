@@ -14,6 +14,7 @@ from merbench.base.literal import indefinite
 from merbench.results.au_file import AU_RESULTS_FILE, AU_SEEDS_FILE
 from merbench.results.spotting_file import SPOTTING_FILE
 from merbench.results.tune_file import TUNE_FILE, TUNING_SPEC_FILE
+from merbench.results.tune_seeds_file import TUNE_SEEDS_FILE
 
 #: an emotion run's record, named in its manifest last
 RESULTS_FILE = "results.json"
@@ -26,7 +27,7 @@ AUDIT_FILE = "audit.json"
 SITE_MARKER = ".merbench-site"
 
 RESULT_MARKERS = (RESULTS_FILE, SEEDS_FILE, AU_RESULTS_FILE, AU_SEEDS_FILE, SPOTTING_FILE,
-                  TUNE_FILE, TUNING_SPEC_FILE)
+                  TUNE_FILE, TUNING_SPEC_FILE, TUNE_SEEDS_FILE)
 
 
 

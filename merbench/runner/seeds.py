@@ -10,6 +10,7 @@ standard deviation). Repeating the same command continues the same folder.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -54,7 +55,7 @@ def parse_seeds(text: str) -> list[int]:
     return seeds
 
 
-def _check_other_seeds(base: Path, seeds: list[int]) -> None:
+def check_other_seeds(base: Path, seeds: Sequence[int], what: str = "runs") -> None:
     """Refuse a folder holding runs of seeds this command does not ask for: its summary
     would leave them out (and be rejected for it), or replace a summary of other seeds (a
     second --seeds list overwrote the first's summary)."""
@@ -65,7 +66,7 @@ def _check_other_seeds(base: Path, seeds: list[int]) -> None:
     others = [seed for seed in found if seed not in seeds]
     if others:
         held = ",".join(map(str, found))
-        raise MerbenchError(f"--out {base} holds runs of seeds {held}, not all of which this "
+        raise MerbenchError(f"--out {base} holds {what} of seeds {held}, not all of which this "
                             f"command asks for (seed {others[0]}); repeat --seeds with every "
                             f"seed there ({held} and any more), or give a new --out")
 
@@ -83,7 +84,7 @@ def run_seeds(spec: RunSpec, settings: RunSettings, seeds: list[int],
         check_out_folder(base, "--out")
     else:  # named after the spec as planned: options at their defaults are left out
         base = default_seeds_dir(plan_run(spec, settings, plugins).spec, seeds)
-    _check_other_seeds(base, seeds)
+    check_other_seeds(base, seeds)
     # a kill while seeds.json was written left its temporary here; each run folder tidies
     # its own, this folder is ours to tidy (a live writer's temporary stays)
     remove_leftovers(base)

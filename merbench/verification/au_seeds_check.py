@@ -24,15 +24,13 @@ from merbench.results.au_file import (
     AUSeedsSummary,
     read_au_seeds,
 )
-from merbench.results.audit_file import refuse_audit_record
 from merbench.results.codec import to_json
 from merbench.results.run_files import ResultRejected, differ
 from merbench.results.rundir import RUN_FILE
-from merbench.results.safe_files import UnsafeFile, check_entry
 from merbench.verification.au_check import validate_au_run
 from merbench.verification.seed_folders import (
     check_summary_created,
-    read_rejection,
+    read_summary,
     refuse_unlisted,
     validated_seed_runs,
 )
@@ -54,16 +52,7 @@ def validate_au_seeds(path: Path, runs: dict[Path, AUResults] | None = None
 
 def _validate(seeds_path: Path, runs: dict[Path, AUResults]) -> AUSeedsSummary:
     base = seeds_path.parent
-    try:
-        check_entry(seeds_path, base)
-        summary = read_au_seeds(seeds_path)
-    except UnsafeFile as exc:
-        raise ResultRejected(base, str(exc)) from None
-    except MerbenchError as exc:  # "PATH is no AU seeds summary ...": said of the file
-        raise read_rejection(seeds_path, exc) from None
-    foreign = refuse_audit_record(base, "AU seeds summary")  # each seed run records its own
-    if foreign is not None:
-        raise ResultRejected(base, foreign)
+    summary = read_summary(seeds_path, read_au_seeds, "AU seeds summary")
     if not summary.runs:
         raise ResultRejected(base, f"{AU_SEEDS_FILE} lists no seed run")
     refuse_unlisted(base, AU_SEEDS_FILE, summary.runs, (RUN_FILE, AU_RESULTS_FILE))

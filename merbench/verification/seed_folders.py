@@ -15,6 +15,8 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TypeVar
 
+from merbench.base.errors import MerbenchError
+from merbench.results.audit_file import refuse_audit_record
 from merbench.results.run_files import ResultRejected
 from merbench.results.safe_files import UnsafeFile, check_entry, check_inside
 from merbench.verification.provenance import SPAN_MARGIN, ProvenanceError, check_created
@@ -30,6 +32,25 @@ def read_rejection(seeds_path: Path, exc: Exception) -> ResultRejected:
                           said.replace(f"{seeds_path} ", f"{seeds_path.name} ", 1)
                           if said.startswith(f"{seeds_path} ")
                           else f"{seeds_path.name}: {said}")
+
+
+def read_summary(file: Path, read: Callable[[Path], Run], kind: str) -> Run:
+    """The summary ``file`` read by ``read``, checked as every summary is first: a regular
+    file of its own folder, of its layout (said of the file), with no audit record beside it
+    (``kind``: the summary in words; its audits are its seed runs', each in its own
+    folder)."""
+    base = file.parent
+    try:
+        check_entry(file, base)
+        summary = read(file)
+    except UnsafeFile as exc:
+        raise ResultRejected(base, str(exc)) from None
+    except MerbenchError as exc:  # "PATH is no ... summary": said of the file
+        raise read_rejection(file, exc) from None
+    foreign = refuse_audit_record(base, kind)
+    if foreign is not None:
+        raise ResultRejected(base, foreign)
+    return summary
 
 
 def unlisted_run(base: Path, listed: Iterable[str], markers: tuple[str, ...]) -> str | None:

@@ -1,0 +1,73 @@
+"""``merbench validate`` of a search tuned over seeds (``tune-seeds.json``): every tuning it
+lists validated as a tuning, all of one search but their seeds, and every number of the
+summary recomputed from them.
+
+The summary is written by ``merbench tune --seeds`` with
+:func:`merbench.tuning.seeds.summarise_tunings`; validation calls the same function on the
+validated tunings and compares the whole record, its date aside (no earlier than the last
+tuning's). The folder is checked as every summary's is
+(:mod:`merbench.verification.seed_folders`): no listed folder may be a link, a fifo or a
+path out of it, and no tuning may sit beside the summary unlisted.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from merbench.results.codec import to_json
+from merbench.results.run_files import ResultRejected, differ
+from merbench.results.tune_file import (
+    TUNE_FILE,
+    TUNING_SPEC_FILE,
+    TuneResults,
+    read_tune_predictions,
+)
+from merbench.results.tune_seeds_file import TUNE_SEEDS_FILE, TuneSeedsSummary, read_tune_seeds
+from merbench.tuning.seeds import summarise_tunings
+from merbench.verification.seed_folders import (
+    check_summary_created,
+    read_summary,
+    refuse_unlisted,
+    validated_seed_runs,
+)
+from merbench.verification.tune_check import tune_claim, validate_tune
+
+
+def validate_tune_seeds(path: Path) -> TuneSeedsSummary:
+    """Accept a ``tune-seeds.json`` (or the folder holding one) only if every tuning it
+    lists validates, they are one search, and the summary is what they give."""
+    path = Path(path)
+    file = path / TUNE_SEEDS_FILE if path.is_dir() else path
+    try:
+        return _validate(file)
+    except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
+        raise ResultRejected(file.parent, f"{TUNE_SEEDS_FILE} cannot be recomputed "
+                                          f"({type(exc).__name__}: {exc})") from None
+
+
+def _validate(file: Path) -> TuneSeedsSummary:
+    base = file.parent
+    summary = read_summary(file, read_tune_seeds, "tuning summary over seeds")
+    if not summary.runs or list(summary.runs) != [str(seed) for seed in summary.seeds]:
+        raise ResultRejected(base, f"{TUNE_SEEDS_FILE}'s runs are not one tuning for each of "
+                                   "its seeds, in order")
+    refuse_unlisted(base, TUNE_SEEDS_FILE, summary.runs, (TUNE_FILE, TUNING_SPEC_FILE))
+    by_seed: dict[Path, TuneResults] = {}
+    tunings = validated_seed_runs(base, summary.runs, validate_tune,
+                                  lambda tuning: tuning.seed, by_seed)
+    claims = {tune_claim(dataclasses.replace(t, seed=0)) for t in tunings.values()}
+    if len(claims) != 1:
+        raise ResultRejected(base, "its tunings are not one search (model, data, space, "
+                                   "sampler, trials and options) tuned with other seeds")
+    check_summary_created(base, TUNE_SEEDS_FILE, summary.created,
+                          (t.created for t in tunings.values()))
+    recomputed = summarise_tunings(
+        list(tunings.values()),
+        [read_tune_predictions(base / summary.runs[seed]) for seed in tunings],
+        summary.seeds)
+    mismatch = differ(to_json(summary), to_json(dataclasses.replace(
+        recomputed, created=summary.created)), "tune-seeds")
+    if mismatch:
+        raise ResultRejected(base, f"stored numbers do not match its tunings: {mismatch}")
+    return summary
