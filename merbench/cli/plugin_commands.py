@@ -21,6 +21,7 @@ from merbench.cli.shared_options import (
     EachKeyOnce,
     given_path,
     quiet_option,
+    seeds_option,
     spotter_options,
     yes_option,
 )
@@ -93,11 +94,10 @@ def _tune(parser: StrictParser) -> None:
     parser.add_argument("--timeout-s", type=float, default=None, metavar="S",
                         help="start no new round of trials after S seconds; what ran is "
                              "chosen from (default: run every trial)")
-    parser.add_argument("--seeds", default=None, metavar="N,N,...",
-                        help="tune the same search once per seed (the file's seed replaced; "
-                             "the sampler keeps its own) into DIR/seed-N, and summarise them "
-                             "in DIR/tune-seeds.json: mean ± std over seeds and the interval "
-                             "over subjects of their mean")
+    seeds_option(parser, "tune the same search once per seed (the file's seed replaced; the "
+                         "sampler keeps its own) into DIR/seed-N, and summarise them in "
+                         "DIR/tune-seeds.json: mean ± std over seeds and the interval over "
+                         "subjects of their mean")
     add_run_options(parser, only=sweep_command_options())
     quiet_option(parser)
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from merbench.base.errors import MerbenchError
-from merbench.cli.shared_options import EachKeyOnce, declared_once, given_path
+from merbench.cli.shared_options import EachKeyOnce, declared_once, given_path, seeds_option
 from merbench.results.safe_files import entry_kind
 from merbench.results.spotting_file import SPOTTING_RUN_FILE
 from merbench.runner.given_values import seed_option
@@ -140,9 +140,8 @@ def add_run_options(parser: argparse.ArgumentParser,
                                 help="continue the run in DIR with the options it was "
                                      f"started with (only {allowed} may be given with it)")
         if field.name == "seed":
-            group.add_argument("--seeds", default=suppress, metavar="N,N,...",
-                                help="run every seed (e.g. 0,1,2) and report mean ± std; one "
-                                     "run directory per seed under --out")
+            seeds_option(group, "run every seed (e.g. 0,1,2) and report mean ± std; one run "
+                                "directory per seed under --out", default=suppress)
 
 
 def add_run_option(container: argparse._ActionsContainer, name: str, *, default: Any,

@@ -73,6 +73,14 @@ def yes_option(container: argparse._ActionsContainer, what: str) -> None:
     declared_once(container.add_argument("--yes", "-y", action="store_true", help=what))
 
 
+def seeds_option(container: argparse._ActionsContainer, what: str,
+                 default: Any = None) -> None:
+    """``--seeds N,N,...``: the command once per seed and a summary of them (``run``:
+    runs; ``tune``: tunings); the help says ``what`` is made of each."""
+    declared_once(container.add_argument("--seeds", default=default, metavar="N,N,...",
+                                         help=what))
+
+
 def results_option(container: argparse._ActionsContainer) -> None:
     """``--results``, which a reader in a checkout of merbench (or of a project laid out
     like it) need not type: the command reads ``leaderboards/results`` when it is there."""
