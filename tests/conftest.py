@@ -16,6 +16,13 @@ import textwrap
 # 800-epoch tests took 331 s and 372 s instead of 14 s). Set before torch is imported; the
 # CLI subprocesses inherit it. An explicit OMP_NUM_THREADS wins.
 os.environ.setdefault("OMP_NUM_THREADS", "1")
+# Compiled modules kept between runs, even where PYTHONDONTWRITEBYTECODE is set (this
+# sandbox sets it): each worker rewrote and compiled every test module and merbench's own
+# at every start, 14 s of collecting instead of 8 on the 2-core EPYC, and every merbench
+# command the tests start compiled merbench again. The files go in __pycache__ beside the
+# sources, which git ignores; an explicit PYTHONPYCACHEPREFIX still decides where.
+sys.dont_write_bytecode = False
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 from collections.abc import Callable
 from html.parser import HTMLParser
 from pathlib import Path
