@@ -133,8 +133,11 @@ def _meta(name: str) -> ModelMeta:
 def apart(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """Options read apart into a fresh cache, even in a test process that loaded torch. The
     cache lies outside the folder the tests' modules are imported from: writing it there
-    would change that folder, which a record is stamped with."""
+    would change that folder, which a record is stamped with; so would the child's
+    ``__pycache__`` of the tests' own modules (the suite lets Python write them), whose
+    first appearance a record rightly does not trust."""
     monkeypatch.setattr(lazy_factory, "READ_HERE_ONCE_LOADED", ())
+    monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", "1")
     monkeypatch.setenv(CACHE_ENV, str(tmp_path_factory.mktemp("options-cache")))
 
 
