@@ -16,13 +16,6 @@ import textwrap
 # 800-epoch tests took 331 s and 372 s instead of 14 s). Set before torch is imported; the
 # CLI subprocesses inherit it. An explicit OMP_NUM_THREADS wins.
 os.environ.setdefault("OMP_NUM_THREADS", "1")
-# Compiled modules kept between runs, even where PYTHONDONTWRITEBYTECODE is set (this
-# sandbox sets it): each worker rewrote and compiled every test module and merbench's own
-# at every start, 14 s of collecting instead of 8 on the 2-core EPYC, and every merbench
-# command the tests start compiled merbench again. The files go in __pycache__ beside the
-# sources, which git ignores; an explicit PYTHONPYCACHEPREFIX still decides where.
-sys.dont_write_bytecode = False
-os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 from collections.abc import Callable
 from html.parser import HTMLParser
 from pathlib import Path
@@ -32,6 +25,15 @@ import pytest
 
 from merbench.cli import main
 from merbench.plugin_system.manager import Plugins, load_plugins
+
+# Compiled modules kept between runs, even where PYTHONDONTWRITEBYTECODE is set (this
+# sandbox sets it); set here, before the test modules are collected. Each worker rewrote
+# and compiled every test module and merbench's own at every start (14 s of collecting
+# instead of 8 on the 2-core EPYC), and every merbench command the tests start compiled
+# merbench again. The files go in __pycache__ beside the sources, which git ignores; an
+# explicit PYTHONPYCACHEPREFIX still decides where.
+sys.dont_write_bytecode = False
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 
 DATA_ENV = "MERBENCH_TEST_DATA"
 
@@ -238,20 +240,24 @@ def _au_seeds_example(folder: Path) -> Path:
 @pytest.fixture(scope="session")
 def examples(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """A result of every kind, for the tests that run over the kinds (and any that needs a
-    small result of one kind): small ones made once a session, the AU run and tuning
-    committed. Never changed by a test: copy what you edit."""
-    root = tmp_path_factory.mktemp("kinds")
-    assert run_cli("run", *TINY_RUN, "--seeds", "0,1", "--out", root / "seeds")[0] == 0
-    assert run_cli("spot", "--spotter", "flow-peak", "--dataset", "synthetic-long",
-                   "--dataset-opt", "subjects=2", "--dataset-opt", "videos_per_subject=1",
-                   "--quiet", "--out", root / "spots")[0] == 0
-    (root / "tiny.toml").write_text(TINY_TUNING)
-    assert run_cli("tune", root / "tiny.toml", "--score", "test", "--seeds", "0,1",
-                   "--threads", "1", "--quiet", "--out", root / "tune-seeds")[0] == 0
+    small result of one kind): small ones made once a session (shared by the workers), the
+    AU run and tuning committed. Never changed by a test: copy what you edit."""
+    def build(root: Path) -> None:
+        root.mkdir(exist_ok=True)
+        assert run_cli("run", *TINY_RUN, "--seeds", "0,1", "--out", root / "seeds")[0] == 0
+        assert run_cli("spot", "--spotter", "flow-peak", "--dataset", "synthetic-long",
+                       "--dataset-opt", "subjects=2", "--dataset-opt", "videos_per_subject=1",
+                       "--quiet", "--out", root / "spots")[0] == 0
+        (root / "tiny.toml").write_text(TINY_TUNING)
+        assert run_cli("tune", root / "tiny.toml", "--score", "test", "--seeds", "0,1",
+                       "--threads", "1", "--quiet", "--out", root / "tune-seeds")[0] == 0
+        _au_seeds_example(root / "au-seeds")
+
+    root = built_once(tmp_path_factory, "kinds", build)
     found = {"emotion run": root / "seeds" / "seed-0", "summary over seeds": root / "seeds",
              "spotting run": root / "spots",
              "action-unit run": COMMITTED_RESULTS / "ststnet-composite-loso-au" / "seed-0",
-             "action-unit summary over seeds": _au_seeds_example(root / "au-seeds"),
+             "action-unit summary over seeds": root / "au-seeds",
              "tuning": COMMITTED_RESULTS / "tunings" / "lbp-apex-svm-composite" / "test-scored",
              "tuning summary over seeds": root / "tune-seeds"}
     from merbench.kinds import RESULT_KINDS
@@ -267,19 +273,29 @@ def committed_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     it. Under pytest-xdist the workers of one session share it: the first to need it builds
     it (a minute: every committed run and tuning is validated) while the others wait on a
     lock, instead of each building its own."""
+    def build(out: Path) -> None:
+        assert main(["leaderboard", "build", "--results",
+                     str(REPOSITORY / "leaderboards" / "results"), "--out", str(out),
+                     "--benchmarks", str(REPOSITORY / "merbench" / "leaderboard" / "definitions"),
+                     "--strict"]) == 0
+
+    return built_once(tmp_path_factory, "committed-site", build)
+
+
+def built_once(tmp_path_factory: pytest.TempPathFactory, name: str,
+               build: Callable[[Path], None]) -> Path:
+    """``build(folder)`` made once for the session: under pytest-xdist, in a folder the
+    workers share, the first to need it building while the others wait on a lock (each
+    building its own cost every worker the build); the folder."""
     shared = os.environ.get("PYTEST_XDIST_WORKER") is not None
-    folder = (tmp_path_factory.getbasetemp().parent / "committed-site" if shared
-              else tmp_path_factory.mktemp("committed-site"))
+    folder = (tmp_path_factory.getbasetemp().parent / name if shared
+              else tmp_path_factory.mktemp(name))
     folder.mkdir(exist_ok=True)
-    out, done = folder / "site", folder / "built"
+    out, done = folder / "built", folder / "done"
     with open(folder / "lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
         if not done.exists():
-            assert main(["leaderboard", "build", "--results",
-                         str(REPOSITORY / "leaderboards" / "results"), "--out", str(out),
-                         "--benchmarks",
-                         str(REPOSITORY / "merbench" / "leaderboard" / "definitions"),
-                         "--strict"]) == 0
+            build(out)
             done.touch()
     return out
 
