@@ -273,7 +273,7 @@ def _tune(spec: TuneSpec, mode: Mode, settings: RunSettings, out: Path, plugins:
     atomic_write_bytes(out / TUNE_PREDICTIONS_FILE,
                        predictions[PREDICTION_COLUMNS].to_csv(index=False).encode())
     pack_runs(out)  # before tune.json, which names a finished tuning, is written
-    atomic_write_json(out / TUNE_FILE, to_json(results))
+    atomic_write_json(out / TUNE_FILE, to_json(results), compact=True)
     remove_packed(out)
     return results
 
