@@ -107,12 +107,13 @@ def test_a_tuning_refused_for_its_inner_folds_writes_nothing(tmp_path: Path, cli
 
 @pytest.mark.parametrize(("edit", "said"), [
     (lambda a: a[0]["folds"][0].update(outcome="differs"), "it says passed, but its folds"),
-    (lambda a: a[0].update(n_folds=7), "it says the run has 7 folds, the run has 68"),
-    (lambda a: a[0]["folds"].append(a[0]["folds"][0]), "it lists a fold twice"),
+    (lambda a: a[0].update(n_folds=7), "it says the result has 7 parts (folds, subjects or "
+                                       "outer folds), this one has 68"),
+    (lambda a: a[0]["folds"].append(a[0]["folds"][0]), "it lists a part twice"),
     (lambda a: a[0].update(created="2026-11-20T00:00:00+00:00"), "before the run finished"),
     (lambda a: a.append(a[0]), "it repeats audit 1"),
     # the eleventh pass: what still validated
-    (lambda a: a[0]["folds"][0].update(key=["casme2", "sub01"]), "the run's is casme2/sub09"),
+    (lambda a: a[0]["folds"][0].update(key=["casme2", "sub01"]), "the result's is casme2/sub09"),
     (lambda a: a[0]["folds"][0].update(agreement=0.1), "identical with agreement 0.1"),
     (lambda a: a[0].update(min_agreement=0.0), "min_agreement 0.0 is not one"),
     (lambda a: a[0].update(folds=[], passed=False), "or says why it could not"),

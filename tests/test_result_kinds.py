@@ -303,3 +303,54 @@ def test_validate_says_an_audit_failed_before_who_signed_it(examples: dict[str, 
     (folder / "audit.json").write_text(json.dumps(record))
     code, out, err = cli("validate", folder)
     assert code == 0 and "audit.json: 1 audit(s); 1 FAILED (what was made again" in out, err
+
+
+@pytest.mark.parametrize("swap", ["symlink", "hardlink"])
+@pytest.mark.parametrize("name", RECORDED)
+def test_an_audit_record_that_is_no_file_of_its_own_is_refused(
+        examples: dict[str, Path], name: str, swap: str, tmp_path: Path) -> None:
+    """A spotting run's or a tuning's audit.json linked (or hard-linked) to another
+    result's record was read and counted as its own (the review of the change that records
+    them): refused before it is read, as a run's files are."""
+    folder = tmp_path / "result"
+    shutil.copytree(examples["tuning summary over seeds"] / "seed-0" if name == "tuning"
+                    else examples[name], folder)
+    other = tmp_path / "other.json"
+    other.write_text("{}")
+    {"symlink": lambda: (folder / "audit.json").symlink_to(other),
+     "hardlink": lambda: os.link(other, folder / "audit.json")}[swap]()
+    said = {"symlink": "audit.json is a symbolic link", "hardlink": "audit.json is a hard link"}
+    with pytest.raises(ResultRejected, match=said[swap]):
+        _kind(name).validate(folder)
+
+
+@pytest.mark.parametrize(("name", "made_again"), [
+    ("spotting run", "merbench.kinds.spotting.audit_spotting"),
+    ("tuning", "merbench.kinds.tuning.audit_tuning")])
+def test_a_result_changed_while_it_is_audited_is_not_signed(
+        examples: dict[str, Path], name: str, made_again: str, tmp_path: Path, cli: Any,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A spotting run's or a tuning's record took its digests after the audit, so files
+    swapped in while it trained were signed as audited (the review): the digests are taken
+    before anything is made again, and a change since is refused at signing, nothing kept."""
+    import importlib
+
+    folder = tmp_path / "result"
+    shutil.copytree(examples["tuning summary over seeds"] / "seed-0" if name == "tuning"
+                    else examples[name], folder)
+    assert cli("keygen", "--out", tmp_path / "key")[0] == 0
+    module_name, function = made_again.rsplit(".", 1)
+    module = importlib.import_module(module_name)
+    real = getattr(module, function)
+    changed = folder / ("spotting.json" if name == "spotting run" else "tune.json")
+
+    def then_changed(*args: Any, **kwargs: Any) -> Any:
+        found = real(*args, **kwargs)
+        changed.write_text(changed.read_text() + " ")  # another file, the same record
+        return found
+
+    monkeypatch.setattr(module, function, then_changed)
+    code, _, err = cli("audit", folder, "--folds", "1", "--seed", "0", "--sign",
+                       tmp_path / "key")
+    assert code == 2 and "changed while it was audited; nothing was signed or recorded" in err
+    assert not (folder / "audit.json").exists()

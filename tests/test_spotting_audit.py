@@ -274,3 +274,17 @@ def test_an_audited_run_recognised_afterwards_keeps_its_record_and_validates(
     assert code == 0 and "recognised again" in out, err
     code, out, err = cli("validate", run)
     assert code == 0 and "audit.json: 2 audit(s); 1 that compared none" in out, err
+
+
+def test_a_finished_runs_edited_record_is_written_again_by_the_same_command(
+        spotted: dict[str, Path], tmp_path: Path, cli) -> None:
+    """The same spot command over a finished run keeps its spotting.json only where it is
+    what the run gives (but for its date): an edited score was kept and printed as computed
+    (the review of the change that keeps it)."""
+    run = shutil.copytree(spotted["flow-peak"], tmp_path / "run")
+    record = json.loads((run / "spotting.json").read_text())
+    record["policies"]["training-subjects"]["scores"]["micro"]["f1"] = 0.99
+    (run / "spotting.json").write_text(json.dumps(record))
+    code, out, err = cli("spot", "--spotter", "flow-peak", *SMALL, "--out", run)
+    assert code == 0 and "F1 0.9900" not in out, err
+    assert cli("validate", run)[0] == 0

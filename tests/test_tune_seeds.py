@@ -57,6 +57,13 @@ def _edit(key: str, value: Any) -> Any:
     return edit
 
 
+def _swapped(folder: Path) -> None:
+    """Each seed's tuning moved into the other's folder, the summary left as it was."""
+    (folder / "seed-0").rename(folder / "tmp")
+    (folder / "seed-1").rename(folder / "seed-0")
+    (folder / "tmp").rename(folder / "seed-1")
+
+
 def _unlisted(folder: Path) -> None:
     shutil.copytree(folder / "seed-1", folder / "extra" / "seed-7")
 
@@ -67,15 +74,15 @@ def _audit_beside(folder: Path) -> None:
 
 @pytest.mark.parametrize(("forge", "said"), [
     (_edit("scores.mean.overall.uf1", 0.99), "stored numbers do not match its tunings"),
-    (_edit("runs", {"0": "seed-1", "1": "seed-0"}), "lists seed-1 as seed 0, but it is a run "
-                                                   "of seed 1"),
+    (_edit("runs", {"0": "seed-1", "1": "seed-0"}), "names 'seed-1' as seed 0's tuning"),
+    (_swapped, "lists seed-0 as seed 0, but it is a run of seed 1"),
     (_edit("seeds", [0]), "runs are not one tuning for each of its seeds"),
     (_edit("created", "2026-01-02T00:00:00+00:00"), "is before its seed runs finished"),
     (_edit("mode", "nested"), "stored numbers do not match its tunings"),
     (_unlisted, "holds extra/seed-7, a run tune-seeds.json does not list"),
     (_audit_beside, "in each seed run's folder"),
-], ids=["mean", "labels swapped", "a seed left out", "created", "mode", "unlisted",
-        "audit beside"])
+], ids=["mean", "labels swapped", "folders swapped", "a seed left out", "created", "mode",
+        "unlisted", "audit beside"])
 def test_a_forged_summary_is_rejected(examples: dict[str, Path], tmp_path: Path, forge: Any,
                                       said: str) -> None:
     folder = _copy(examples, tmp_path)

@@ -40,9 +40,8 @@ from merbench.audit.verdict import MIN_AGREEMENT
 from merbench.base.errors import MerbenchError
 from merbench.base.scratch import scratch_folder
 from merbench.plugin_system.manager import Plugins, default_plugins, plugin_versions
-from merbench.results.audited_files import AuditedFiles
+from merbench.results.audited_files import AuditedFiles, Digests
 from merbench.results.codec import to_json
-from merbench.results.manifest import file_sha256
 from merbench.results.model import AuditOutcome, AuditRecord, FoldAudit
 from merbench.results.schema import environment, now_iso
 from merbench.results.spotting_file import SpottedVideo, SpottingResults
@@ -230,12 +229,13 @@ def _recognise_again(results: SpottingResults, recorded: StrResults,
     return outcomes, again.recogniser.device
 
 
-def spotting_record(found: SpottingAudit, audited: AuditedFiles, plugins: Plugins
-                    ) -> AuditRecord:
+def spotting_record(found: SpottingAudit, audited: AuditedFiles, before: Digests,
+                    plugins: Plugins) -> AuditRecord:
     """The record ``audit.json`` keeps of the audit ``found`` of the spotting run
-    ``audited`` describes: each subject audited is a part of it, whose outcome is the worse
-    of its spotting again (always to the frame: merbench's spotters are deterministic) and
-    its recognising again (to the bit on a CPU, within :data:`MIN_AGREEMENT` on a GPU)."""
+    ``audited`` describes, whose files had the digests ``before`` when it started: each
+    subject audited is a part of it, whose outcome is the worse of its spotting again
+    (always to the frame: merbench's spotters are deterministic) and its recognising again
+    (to the bit on a CPU, within :data:`MIN_AGREEMENT` on a GPU)."""
     exact = not found.recognised_on or found.recognised_on.startswith("cpu")
     reason = ("merbench's spotters are deterministic" + (
         "" if not found.recognised_on else
@@ -250,13 +250,13 @@ def spotting_record(found: SpottingAudit, audited: AuditedFiles, plugins: Plugin
             (o for o in ("differs", "within-tolerance") if any(a.outcome == o for a in both)),
             "identical")
         index = audited.unit_keys.index([spotted.subject])
-        digest = audited.unit_digest(index)
-        assert digest is not None  # the run validated: every video's file is there
+        digest = before.units[index]
+        assert digest is not None  # the run validated: every video's file was there
         parts.append(FoldAudit(index=index, key=[spotted.subject], outcome=outcome,
                                agreement=min(a.agreement for a in both), fold_sha256=digest,
                                detail="; ".join(a.detail for a in both if a.detail)))
     return AuditRecord(
-        created=now_iso(), results_sha256=file_sha256(audited.folder / audited.result_file),
+        created=now_iso(), results_sha256=before.result,
         n_folds=len(audited.unit_keys), choice_seed=found.choice_seed,
         comparison="bit-identical" if exact else "tolerance", reason=reason,
         min_agreement=1.0 if exact else MIN_AGREEMENT,

@@ -22,8 +22,7 @@ from pathlib import Path
 from merbench.audit.retrain import audit_run, choose_folds
 from merbench.audit.verdict import MIN_AGREEMENT
 from merbench.plugin_system.manager import Plugins
-from merbench.results.audited_files import AuditedFiles
-from merbench.results.manifest import file_sha256
+from merbench.results.audited_files import AuditedFiles, Digests
 from merbench.results.model import AuditOutcome, AuditRecord, FoldAudit
 from merbench.results.schema import now_iso
 from merbench.results.tune_file import NESTED, TuneResults
@@ -35,15 +34,15 @@ OnRun = Callable[[str, list[int], int | None], None]
 OnRunFold = Callable[[str, FoldAudit], None]
 
 
-def audit_tuning(results: TuneResults, runs: Path, audited: AuditedFiles, *,
+def audit_tuning(results: TuneResults, runs: Path, audited: AuditedFiles, before: Digests, *,
                  count: int | None, seed: int | None, data_root: str | None, device: str,
                  workers: int | None, plugins: Plugins,
                  started: Callable[[list[int], int | None], None], on_run: OnRun,
                  on_fold: OnRunFold) -> AuditRecord:
     """Audit the validated tuning ``results`` (its runs unpacked in ``runs``; ``audited``:
-    the tuning as its records see it): ``count`` parts drawn from ``seed`` (None: every
-    part) made again; ``started`` is told the parts before any run trains. The record is
-    returned, not written."""
+    the tuning as its records see it, whose files had the digests ``before`` when it was
+    read): ``count`` parts drawn from ``seed`` (None: every part) made again; ``started``
+    is told the parts before any run trains. The record is returned, not written."""
     indices, drawn = choose_folds(len(audited.unit_keys), count, seed)
     started(indices, drawn)
     nested = results.mode == NESTED
@@ -69,17 +68,15 @@ def audit_tuning(results: TuneResults, runs: Path, audited: AuditedFiles, *,
                            chosen=chosen, on_fold=trained)
         records.append(record)
         if record.failure is not None:
-            return _record(audited, drawn, records, [], f"{run}: {record.failure}")
+            return _record(audited, before, drawn, records, [], f"{run}: {record.failure}")
         for audit in record.folds:
             by_part[parts_of_run[0] if nested else audit.index].append((run, audit))
-    digest = audited.unit_digest(0)
-    assert digest is not None  # the tuning validated: its archive is there
-    parts = [_part(index, audited.unit_keys[index], digest, by_part[index])
+    parts = [_part(index, audited.unit_keys[index], before.units[index], by_part[index])
              for index in indices]
-    return _record(audited, drawn, records, parts, None)
+    return _record(audited, before, drawn, records, parts, None)
 
 
-def _part(index: int, key: list[str], digest: str,
+def _part(index: int, key: list[str], digest: str | None,
           audits: list[tuple[str, FoldAudit]]) -> FoldAudit:
     """One part of the tuning: the worse of its runs' folds trained again."""
     outcome: AuditOutcome = next(
@@ -87,17 +84,19 @@ def _part(index: int, key: list[str], digest: str,
         "identical")
     detail = next((f"{run} fold {a.index}: {a.detail}" for run, a in audits
                    if a.outcome == outcome and a.detail), "")
+    assert digest is not None  # the tuning validated: its archive was there
     return FoldAudit(index=index, key=key, outcome=outcome,
                      agreement=min(a.agreement for _, a in audits), fold_sha256=digest,
                      detail=detail)
 
 
-def _record(audited: AuditedFiles, drawn: int | None, records: list[AuditRecord],
-            parts: list[FoldAudit], failure: str | None) -> AuditRecord:
+def _record(audited: AuditedFiles, before: Digests, drawn: int | None,
+            records: list[AuditRecord], parts: list[FoldAudit],
+            failure: str | None) -> AuditRecord:
     loose = next((r for r in records if r.comparison != "bit-identical"), None)
     shown = loose or records[0]
     return AuditRecord(
-        created=now_iso(), results_sha256=file_sha256(audited.folder / audited.result_file),
+        created=now_iso(), results_sha256=before.result,
         n_folds=len(audited.unit_keys), choice_seed=drawn,
         comparison=shown.comparison, reason=shown.reason,
         min_agreement=1.0 if loose is None else MIN_AGREEMENT,

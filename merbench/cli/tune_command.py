@@ -114,7 +114,14 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
                                 "--seeds without it (each seed's tuning resumes if stopped)")
         check_seeds_folder(out, seeds)
         for seed in seeds:
-            check_tuning_folder(out / seed_folder(seed))
+            folder = out / seed_folder(seed)
+            try:
+                check_tuning_folder(folder)
+            except MerbenchError as exc:  # said of the --out given, and of the seed's tuning
+                raise MerbenchError(str(exc).replace(
+                    f"--out {folder} ", f"--out {out}: seed {seed}'s tuning ({folder}) ", 1)
+                    .replace("give another --out", "give another --out for the seeds")
+                    ) from None
     else:
         check_tuning_folder(out)
     settings = RunSettings(**given_options(args))

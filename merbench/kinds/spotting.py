@@ -134,14 +134,18 @@ class SpottingRunKind:
             report(f"subject {audit.subject} recognised again ({audit.videos} intervals): "
                    f"{_outcome(audit)}")
 
+        # what is compared, digested before anything is made again: a file changed while
+        # it is audited is then one the signing refuses (the record vouches for no other)
+        checked = validate_spotting_and_str(folder)
+        audited = audited_spotting(folder, checked.results, checked.recognised)
+        before = audited.digests()
         plugins = request.plugins()
         found = audit_spotting(folder, count=request.count, seed=request.seed,
                                data_root=request.data_root, device=request.device,
                                plugins=plugins, chosen=chosen, on_subject=on_subject,
                                on_recognised=on_recognised)
-        checked = validate_spotting_and_str(folder)  # as it is now, after the audit
-        audited = audited_spotting(folder, checked.results, checked.recognised)
-        kept = keep_record(spotting_record(found, audited, plugins), audited, key, report)
+        kept = keep_record(spotting_record(found, audited, before, plugins), audited, key,
+                           report)
         if found.failure is not None:
             return AuditVerdict(False, f"audit FAILED: {found.failure}; nothing was spotted "
                                        f"again; recorded in {kept}")

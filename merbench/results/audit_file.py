@@ -19,6 +19,7 @@ from merbench.results.codec import LayoutError, from_json
 from merbench.results.migrations import migrate
 from merbench.results.model import AuditLog, AuditRecord
 from merbench.results.result_files import AUDIT_FILE
+from merbench.results.safe_files import check_entry
 from merbench.results.schema import read_json
 from merbench.results.signature import signature_holds, signed_files_are_current, signer
 
@@ -108,12 +109,13 @@ def _impossible(record: AuditRecord, fold_keys: list[list[str]],
     n_folds = len(fold_keys)
     indices = [fold.index for fold in record.folds]
     if record.n_folds != n_folds:
-        return f"it says the run has {record.n_folds} folds, the run has {n_folds}"
+        return (f"it says the result has {record.n_folds} parts (folds, subjects or outer "
+                f"folds), this one has {n_folds}")
     if len(set(indices)) != len(indices) or any(not 0 <= i < n_folds for i in indices):
-        return "it lists a fold twice, or one the run does not have"
+        return "it lists a part twice, or one the result does not have"
     named = next((f for f in record.folds if list(f.key) != list(fold_keys[f.index])), None)
     if named is not None:
-        return (f"its fold {named.index} is {'/'.join(named.key)}, the run's is "
+        return (f"its part {named.index} is {'/'.join(named.key)}, the result's is "
                 f"{'/'.join(fold_keys[named.index])}")
     if (record.failure is None) != bool(record.folds):
         return "a record audits some folds or says why it could not, one of the two"
@@ -155,6 +157,9 @@ def check_audit_file(audited: AuditedFiles) -> AuditSummary | None:
     and verify every signature in it; a file that is not an audit record, a record that
     cannot be, or a signature that does not verify, is one error naming the file."""
     run_dir = audited.folder
+    # a file of the result's own, as each of its files is: a link or a hard link to another
+    # result's record was read and counted as this one's
+    check_entry(Path(run_dir) / AUDIT_FILE, Path(run_dir))
     audits = read_audits(run_dir)
     if not (Path(run_dir) / AUDIT_FILE).exists():
         return None

@@ -41,6 +41,16 @@ from merbench.results.tune_file import (
 
 
 @dataclass(frozen=True)
+class Digests:
+    """What an audit compares, as it was before anything was made again: its record keeps
+    these, so a file changed while it trained is one signing refuses and a record of the
+    files before vouches for nothing after."""
+
+    result: str  # the result file's SHA-256
+    units: tuple[str | None, ...]  # each part's (:meth:`AuditedFiles.unit_digest`)
+
+
+@dataclass(frozen=True)
 class AuditedFiles:
     """One result as its audit records see it."""
 
@@ -68,6 +78,17 @@ class AuditedFiles:
         listing = "".join(f"{name} {file_sha256(path)}\n"
                           for name, path in zip(self.unit_files[index], paths, strict=True))
         return hashlib.sha256(listing.encode()).hexdigest()
+
+    def digests(self) -> Digests:
+        """The result file's digest and every part's, now (parts compared with the same
+        files, a tuning's, hashed once)."""
+        seen: dict[tuple[str, ...], str | None] = {}
+        units = []
+        for index, files in enumerate(self.unit_files):
+            if files not in seen:
+                seen[files] = self.unit_digest(index)
+            units.append(seen[files])
+        return Digests(file_sha256(self.folder / self.result_file), tuple(units))
 
     def file_digests(self) -> dict[str, str]:
         """The SHA-256 of every file of the result, by its path inside the folder."""

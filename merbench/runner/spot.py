@@ -263,9 +263,6 @@ class SpottingRun:
                     write(index, videos[-1])
                 if progress is not None and index not in kept:  # read back: not spotted
                     progress(index + 1, len(dataset.videos), video.key_text)
-        finished = self._finished(videos) if len(kept) == len(dataset.videos) else None
-        if finished is not None:  # the same command again: the run's record stays its own
-            return finished
         results = SpottingResults(
             schema_version=SPOTTING_SCHEMA, kind="spotting", created=now_iso(),
             dataset=SpottingDataset(
@@ -281,23 +278,29 @@ class SpottingRun:
             videos=videos, policies=summarise(videos, len(self.variants)),
             environment=environment("cpu", plugin_versions(self.plugins)),
             wall_time_s=round(time.perf_counter() - started, 3))
+        finished = self._finished(results) if len(kept) == len(dataset.videos) else None
+        if finished is not None:  # the same command again: the run's record stays its own
+            return finished
         atomic_write_json(self.out / SPOTTING_FILE, to_json(results))
         return results
 
-    def _finished(self, videos: list[SpottedVideo]) -> SpottingResults | None:
-        """The run's ``spotting.json`` where it is already written, of these very videos
-        and settings (a spot command run again over a finished run, to recognise it): kept
-        as it is, so its date and digest stay those its audits compared; None where there
-        is none, or one of other videos (which is written again)."""
+    def _finished(self, results: SpottingResults) -> SpottingResults | None:
+        """The run's ``spotting.json`` where it is already written and is ``results`` but
+        for when and where it was made (``created``, ``wall_time_s``, ``environment``): a
+        spot command run again over a finished run, to recognise it, keeps it as it is, so
+        its date and digest stay those its audits compared. None where there is none, or
+        one that says anything else (an edited score): that is written again."""
         try:
             check_entry(self.out / SPOTTING_FILE, self.out)
             kept = from_json(SpottingResults, loads(
                 read_regular_bytes(self.out / SPOTTING_FILE).decode("utf-8")))
         except (MerbenchError, UnsafeFile, LayoutError, OSError, ValueError):
             return None
-        same = (to_json(kept.videos), to_json(kept.variants)) == (to_json(videos),
-                                                                   to_json(self.variants))
-        return kept if same else None
+        def made(record: SpottingResults) -> object:
+            return {key: value for key, value in to_json(record).items()
+                    if key not in ("created", "wall_time_s", "environment")}
+
+        return kept if made(kept) == made(results) else None
 
     def spot(self, base: Spotter, video: LongVideo) -> SpottedVideo:
         """``video`` spotted with every setting of the run (``merbench audit`` asks too)."""

@@ -24,7 +24,7 @@ from merbench.results.tune_file import (
     read_tune_predictions,
 )
 from merbench.results.tune_seeds_file import TUNE_SEEDS_FILE, TuneSeedsSummary, read_tune_seeds
-from merbench.tuning.seeds import summarise_tunings
+from merbench.tuning.seeds import seed_folder, summarise_tunings
 from merbench.verification.seed_folders import (
     check_summary_created,
     read_summary,
@@ -52,6 +52,12 @@ def _validate(file: Path) -> TuneSeedsSummary:
     if not summary.runs or list(summary.runs) != [str(seed) for seed in summary.seeds]:
         raise ResultRejected(base, f"{TUNE_SEEDS_FILE}'s runs are not one tuning for each of "
                                    "its seeds, in order")
+    named = next(((seed, name) for seed, name in summary.runs.items()
+                  if name != seed_folder(int(seed))), None)
+    if named is not None:
+        raise ResultRejected(base, f"{TUNE_SEEDS_FILE} names {named[1]!r} as seed {named[0]}'s "
+                                   f"tuning; merbench tune --seeds keeps it in "
+                                   f"{seed_folder(int(named[0]))}")
     refuse_unlisted(base, TUNE_SEEDS_FILE, summary.runs, (TUNE_FILE, TUNING_SPEC_FILE))
     by_seed: dict[Path, TuneResults] = {}
     tunings = validated_seed_runs(base, summary.runs, validate_tune,
