@@ -13,8 +13,10 @@ import os
 import signal
 import subprocess
 import sys
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -198,3 +200,39 @@ print("not stopped")
     assert done.returncode == -signal.SIGTERM, done.stderr
     assert "not stopped" not in done.stdout
     assert torch.load(out / "partial" / "fold-000.pt", weights_only=True)["epochs_done"] == 2
+
+
+def test_a_stop_inside_torchs_writer_is_a_stop_not_a_full_disk(tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch
+                                                               ) -> None:
+    """A stop raised while ``torch.save`` writes comes out of its writer as a RuntimeError
+    ("unexpected pos"), the stop as its context; the save took it for a full disk, warned
+    and trained on, and a stopped tuning ran to its end with exit status 0 (.ci/run, once,
+    on a loaded machine). It is raised as the stop it is, and no temporary is left."""
+    import io
+
+    from merbench.base import atomic
+
+    real_fdopen = atomic.os.fdopen
+
+    class Interrupted(io.BufferedWriter):
+        writes = 0
+
+        def write(self, data: Any) -> int:
+            Interrupted.writes += 1
+            if Interrupted.writes == 3:
+                raise KeyboardInterrupt
+            return super().write(data)
+
+    def fdopen(fd: int, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
+        if mode == "wb":
+            return Interrupted(io.FileIO(fd, "wb"))
+        return real_fdopen(fd, mode, *args, **kwargs)
+
+    monkeypatch.setattr(atomic.os, "fdopen", fdopen)
+    checkpoint = FoldCheckpoint(tmp_path / "fold-000.pt", 0.0, {}, "fold s1")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "cannot be saved" warning: a stop is no disk
+        with pytest.raises(KeyboardInterrupt):
+            checkpoint.save({"epochs_done": 1, "weights": torch.zeros(1000)})
+    assert list(tmp_path.iterdir()) == []

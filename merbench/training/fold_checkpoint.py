@@ -121,9 +121,12 @@ class FoldCheckpoint:
                    "seconds": self.seconds_before + began - self._started, **state}
         try:
             atomic_write(self.path, lambda handle: torch.save(payload, handle))
-        except (OSError, RuntimeError) as exc:  # a full disk (torch's writer raises
-            # RuntimeError there): the training itself goes on. One text for every fold, so
-            # Python's warning filter shows it once per run.
+        except (OSError, RuntimeError) as exc:
+            stop = _stop_within(exc)
+            if stop is not None:  # a stop that broke the write: a stop, not a full disk
+                raise stop from None
+            # a full disk (torch's writer raises RuntimeError there): the training itself
+            # goes on. One text for every fold, so Python's warning filter shows it once.
             reason = getattr(exc, "strerror", None) or str(exc).splitlines()[0]
             warnings.warn(f"unfinished folds' training states cannot be saved in "
                           f"{self.path.parent} ({reason}); training goes on, but an "
@@ -161,3 +164,18 @@ def saved_epochs(path: Path) -> int | None:
         return int(state["epochs_done"])
     except Exception:
         return None
+
+
+def _stop_within(exc: BaseException) -> BaseException | None:
+    """The stop (KeyboardInterrupt, SystemExit) that ``exc`` was raised while handling, or
+    None. A stop that comes while ``torch.save`` writes is raised inside its writer, which
+    turns it into a RuntimeError ("unexpected pos"), the stop as its context: taken for a
+    full disk, it was lost, and a stopped run trained on to the end with exit status 0."""
+    seen: set[int] = set()
+    found: BaseException | None = exc
+    while found is not None and id(found) not in seen:
+        if isinstance(found, (KeyboardInterrupt, SystemExit)):
+            return found
+        seen.add(id(found))
+        found = found.__cause__ or found.__context__
+    return None
