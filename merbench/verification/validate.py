@@ -28,7 +28,6 @@ from merbench.plugin_system.runinfo import FoldOutcome
 from merbench.results.audit_file import (
     AuditSummary,
     check_audit_file,
-    refuse_audit_record,
 )
 from merbench.results.audited_files import run_folder
 from merbench.results.codec import LayoutError, from_json, to_json
@@ -49,7 +48,7 @@ from merbench.results.run_files import (
     read_predictions,
 )
 from merbench.results.rundir import RUN_FILE, RunDirectory
-from merbench.results.safe_files import UnsafeFile, check_entry, check_run_folder
+from merbench.results.safe_files import UnsafeFile, check_run_folder
 from merbench.results.schema import read_json, read_results
 from merbench.scores.scoring import PolicyScore, score
 from merbench.verification.declared import check_declared
@@ -61,7 +60,7 @@ from merbench.verification.provenance import (
 )
 from merbench.verification.seed_folders import (
     check_summary_created,
-    read_rejection,
+    read_summary,
     refuse_unlisted,
     validated_seed_runs,
 )
@@ -272,6 +271,18 @@ def _check_intervals(where: Path, stored: Intervals | None, frames: list[Any],
         raise ResultRejected(where, f"stored intervals do not match its predictions: {found}")
 
 
+def _read_seeds(path: Path) -> SeedsSummary:
+    """A ``seeds.json``, migrated to the current layout and every field checked."""
+    data = read_json(path, "seeds summary")
+    if data.get("kind") != "seeds":
+        raise MerbenchError("not a merbench seeds summary (kind 'seeds' with runs and "
+                            "policies)")
+    try:
+        return from_json(SeedsSummary, migrate(data, "seeds", path))
+    except LayoutError as exc:
+        raise MerbenchError(str(exc)) from None
+
+
 def validate_seeds(path: Path, runs: dict[Path, ValidatedRun] | None = None) -> SeedsSummary:
     """Accept a ``seeds.json`` only if its runs validate and its per-seed numbers, means and
     standard deviations are what those runs give. ``runs`` (run directory, resolved ->
@@ -279,20 +290,7 @@ def validate_seeds(path: Path, runs: dict[Path, ValidatedRun] | None = None) -> 
     path = Path(path)
     seeds_path = path / SEEDS_FILE if path.is_dir() else path
     base = seeds_path.parent
-    try:
-        check_entry(seeds_path, base)
-        data = read_json(seeds_path, "seeds summary")
-        if data.get("kind") != "seeds":
-            raise MerbenchError("not a merbench seeds summary (kind 'seeds' with runs and "
-                                "policies)")
-        summary = from_json(SeedsSummary, migrate(data, "seeds", seeds_path))
-    except UnsafeFile as exc:
-        raise ResultRejected(base, str(exc)) from None
-    except (MerbenchError, LayoutError) as exc:
-        raise read_rejection(seeds_path, exc) from None
-    foreign = refuse_audit_record(base, "seeds summary")  # each seed run records its own
-    if foreign is not None:
-        raise ResultRejected(base, foreign)
+    summary = read_summary(seeds_path, _read_seeds, "seeds summary")
     refuse_unlisted(base, SEEDS_FILE, summary.runs, (RUN_FILE, RESULTS_FILE))
     by_seed = validated_seed_runs(base, summary.runs, validate_run,
                                   lambda run: run.results.seed, {} if runs is None else runs)
