@@ -52,7 +52,7 @@ from merbench.runner.spot_recognise import RecogniseSpec, recognise
 from merbench.spotting.choice import subject_of
 from merbench.spotting.long_videos import LongVideo
 from merbench.spotting.spotter import LearnsToSpot
-from merbench.verification.spotting_check import validate_spotting_and_str
+from merbench.verification.spotting_check import CheckedSpotting
 
 
 @dataclass(frozen=True)
@@ -119,17 +119,18 @@ def _first_difference(kept: SpottedVideo, again: SpottedVideo,
     return None
 
 
-def audit_spotting(folder: Path, *, count: int | None, seed: int | None = None,
+def audit_spotting(folder: Path, checked: CheckedSpotting, *, count: int | None,
+                   seed: int | None = None,
                    data_root: str | None = None, device: str = "cpu",
                    plugins: Plugins | None = None,
                    chosen: Callable[[list[str], int | None], None] | None = None,
                    on_subject: Callable[[SubjectAudit], None] | None = None,
                    on_recognised: Callable[[SubjectAudit], None] | None = None
                    ) -> SpottingAudit:
-    """Audit the spotting run in ``folder`` (which must validate): its data checked, then
-    ``count`` subjects drawn from ``seed`` (None: every subject) spotted again (and
-    recognised again, on ``device``, where the run recognised)."""
-    checked = validate_spotting_and_str(Path(folder))
+    """Audit the spotting run in ``folder`` (``checked``: its records as validated, read
+    once for the audit and its record): its data checked, then ``count`` subjects drawn
+    from ``seed`` (None: every subject) spotted again (and recognised again, on ``device``,
+    where the run recognised)."""
     results, recorded_str = checked.results, checked.recognised
     plugins = plugins or default_plugins()
     spec = SpotSpec(dataset=results.dataset.name, spotter=results.spotter.name,

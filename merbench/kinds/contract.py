@@ -23,6 +23,7 @@ from merbench.audit.log import record_audit
 from merbench.base.errors import MerbenchError
 from merbench.plugin_system.manager import Plugins
 from merbench.results.audited_files import AuditedFiles
+from merbench.results.manifest import file_sha256
 from merbench.results.model import AuditRecord
 from merbench.results.signature import sign_record
 from merbench.results.signing_keys import SigningKey
@@ -94,6 +95,21 @@ def check_data_root_for(request: AuditRequest, dataset: str, long_videos: bool =
     entry = (registries.long_videos if long_videos else registries.datasets).get(dataset)
     if not entry.accepts("data_root"):
         raise MerbenchError(f"dataset '{dataset}' reads no files; leave out --data-root")
+
+
+def files_now(folder: Path, names: tuple[str, ...]) -> tuple[str | None, ...]:
+    """The SHA-256 of each of a result's files ``names`` now (None: no regular file)."""
+    return tuple(file_sha256(folder / name) if (folder / name).is_file() else None
+                 for name in names)
+
+
+def refuse_changed(folder: Path, names: tuple[str, ...], read: tuple[str | None, ...]) -> None:
+    """One line where the files ``names`` are not those digested as ``read`` before the
+    result was validated: what an audit compares (the records it validated) must be what its
+    record's digests, taken after, name; a file swapped in between is refused."""
+    if files_now(folder, names) != read:
+        raise MerbenchError(f"{folder}: {' or '.join(names)} changed while it was read; "
+                            "nothing was audited: audit it again")
 
 
 def keep_record(record: AuditRecord, audited: AuditedFiles, key: SigningKey | None,

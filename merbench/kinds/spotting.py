@@ -15,7 +15,9 @@ from merbench.kinds.contract import (
     AuditVerdict,
     Checked,
     Report,
+    files_now,
     keep_record,
+    refuse_changed,
 )
 from merbench.results.codec import loads, unreadable
 from merbench.results.rundir import folder_is_held
@@ -38,6 +40,10 @@ from merbench.verification.spotting_check import (
     validate_spotting_and_str,
 )
 from merbench.verification.str_check import str_beside
+
+#: the files a spotting run's audit compares (its videos' files are checked against the
+#: first when it validates)
+COMPARED = (SPOTTING_FILE, STR_FILE)
 
 
 class SpottingRunKind:
@@ -136,11 +142,13 @@ class SpottingRunKind:
 
         # what is compared, digested before anything is made again: a file changed while
         # it is audited is then one the signing refuses (the record vouches for no other)
+        read = files_now(folder, COMPARED)
         checked = validate_spotting_and_str(folder)
         audited = audited_spotting(folder, checked.results, checked.recognised)
         before = audited.digests()
+        refuse_changed(folder, COMPARED, read)
         plugins = request.plugins()
-        found = audit_spotting(folder, count=request.count, seed=request.seed,
+        found = audit_spotting(folder, checked, count=request.count, seed=request.seed,
                                data_root=request.data_root, device=request.device,
                                plugins=plugins, chosen=chosen, on_subject=on_subject,
                                on_recognised=on_recognised)

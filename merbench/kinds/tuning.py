@@ -9,24 +9,27 @@ import os
 from pathlib import Path
 
 from merbench.audit.tuning_audit import audit_tuning
-from merbench.base.errors import MerbenchError
 from merbench.kinds.contract import (
     AuditRequest,
     AuditVerdict,
     Checked,
     Report,
     check_data_root_for,
+    files_now,
     keep_record,
     record_verdict,
+    refuse_changed,
 )
 from merbench.kinds.emotion import chosen_line, fold_line
-from merbench.results.manifest import file_sha256
 from merbench.results.run_archive import RUNS_ARCHIVE
 from merbench.results.signing_keys import load_signing_key
 from merbench.results.tune_file import NESTED, TUNE_FILE, TUNING_SPEC_FILE
 from merbench.tuning.status import tuning_status
 from merbench.verification.tune_check import tune_claim, tune_evidence, validated_tune
 from merbench.verification.validate import RESULTS_FILE
+
+#: the files a tuning's audit compares: its record and its runs
+COMPARED = (TUNE_FILE, RUNS_ARCHIVE)
 
 
 class TuningKind:
@@ -65,13 +68,11 @@ class TuningKind:
         (:mod:`merbench.audit.tuning_audit`), the record kept in its folder."""
         key = load_signing_key(request.signing_key) if request.signing_key else None
         folder = path if path.is_dir() else path.parent
-        read = _digests(folder)  # before it is read: what it validates is then what is kept
+        read = files_now(folder, COMPARED)  # before it is read: what it validates is kept
         with validated_tune(folder) as checked:
             results = checked.results
             before = checked.audited.digests()
-            if (before.result, before.units[:1]) != read:
-                raise MerbenchError(f"{folder}: tune.json or runs.tar.xz changed while it was "
-                                    "read; nothing was audited: audit it again")
+            refuse_changed(folder, COMPARED, read)
             check_data_root_for(request, results.dataset)
             header: list[str] = []  # said once the first run's data is read
 
@@ -97,11 +98,3 @@ class TuningKind:
         return record_verdict(record, kept, "outer folds" if results.mode == NESTED else "folds",
                               "of the search made again", "the tuning's runs")
 
-
-def _digests(folder: Path) -> tuple[str | None, tuple[str | None, ...]]:
-    """``tune.json``'s digest and ``runs.tar.xz``'s (None: not a file), as a tuning's
-    :class:`~merbench.results.audited_files.Digests` names them."""
-    def digest(path: Path) -> str | None:
-        return file_sha256(path) if path.is_file() else None
-
-    return digest(folder / TUNE_FILE), (digest(folder / RUNS_ARCHIVE),)
