@@ -75,15 +75,18 @@ TUNING_ENTRIES = {"trials", "final", RUNS_ARCHIVE, TUNE_FILE, TUNE_PREDICTIONS_F
                   TUNING_SPEC_FILE}
 
 
-def check_tuning_folder(out: Path) -> None:
+def check_tuning_folder(out: Path, named: str | None = None) -> None:
     """Refuse the current folder, a system folder, a file, or a folder holding what no
-    tuning writes (a tuning goes on in the folder of one that stopped)."""
+    tuning writes (a tuning goes on in the folder of one that stopped); ``named``: how the
+    folder is said (a seed's tuning under the ``--out`` given)."""
+    said = named or f"--out {out}"
     if os.path.lexists(out / AUDIT_FILE):  # before the general refusal, which says no more
-        raise MerbenchError(f"--out {out} holds {AUDIT_FILE}: audits of the finished tuning "
+        raise MerbenchError(f"{said} holds {AUDIT_FILE}: audits of the finished tuning "
                             "there, which going on would change under them (a new "
                             "tune.json, other runs); give another --out, or move "
                             f"{AUDIT_FILE} out of the folder first")
-    problem = own_folder_problem(out, TUNING_ENTRIES, "no tuning writes", "tunings/NAME")
+    problem = own_folder_problem(out, TUNING_ENTRIES, "no tuning writes", "tunings/NAME",
+                                 said)
     if problem:
         raise MerbenchError(problem)
     if os.path.lexists(out / RUNS_ARCHIVE):  # a search goes on from its packed runs
@@ -113,15 +116,9 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
                                 "summary over seeds compares finished searches; tune with "
                                 "--seeds without it (each seed's tuning resumes if stopped)")
         check_seeds_folder(out, seeds)
-        for seed in seeds:
+        for seed in seeds:  # said of the --out given, and of the seed's tuning
             folder = out / seed_folder(seed)
-            try:
-                check_tuning_folder(folder)
-            except MerbenchError as exc:  # said of the --out given, and of the seed's tuning
-                raise MerbenchError(str(exc).replace(
-                    f"--out {folder} ", f"--out {out}: seed {seed}'s tuning ({folder}) ", 1)
-                    .replace("give another --out", "give another --out for the seeds")
-                    ) from None
+            check_tuning_folder(folder, f"--out {out}: seed {seed}'s tuning ({folder})")
     else:
         check_tuning_folder(out)
     settings = RunSettings(**given_options(args))

@@ -123,29 +123,31 @@ def names_current_folder(out: Path | str) -> bool:
 
 
 def own_folder_problem(out: Path, writes: set[str] | frozenset[str], writer: str,
-                       example: str) -> str | None:
+                       example: str, named: str | None = None) -> str | None:
     """Why ``--out`` may not receive what a command writes (None: it may), for the commands
     whose folder holds only their own files (``spot``, ``predict``, ``tune``): the current
     folder, a system folder, a file, or a folder holding anything but ``writes``, said as
     "which ``writer``" (a typo would scatter the files among a user's own, and a later run
-    would take them for its own)."""
+    would take them for its own). ``named``: how the folder is said (``--out OUT``; a
+    tuning of ``tune --seeds`` is said as the seed's under the ``--out`` given)."""
+    said = named or f"--out {out}"
     if names_current_folder(out):
         return f"--out names the current folder; give a folder for it, such as {example}"
     place = system_place(out)
     if place is not None:
         where = "is a system folder" if place == out.resolve() else \
             f"is inside the system folder {place}"
-        return f"--out {out} {where}; give a folder of your own, such as {example}"
+        return f"{said} {where}; give a folder of your own, such as {example}"
     if out.exists() and not out.is_dir():
-        return f"--out {out} is {entry_kind(out)}; choose a directory"
+        return f"{said} is {entry_kind(out)}; choose a directory"
     unmakeable = _under_a_file(out)
     if unmakeable is not None:
-        return f"--out {out} {unmakeable}"
+        return f"{said} {unmakeable}"
     if out.is_dir():
         foreign = sorted(e.name for e in out.iterdir()
                          if e.name not in writes and not is_temporary(e))
         if foreign:
-            return (f"--out {out} holds {foreign[0]}, which {writer}; choose an empty or new "
+            return (f"{said} holds {foreign[0]}, which {writer}; choose an empty or new "
                     "directory, or the folder of an earlier one to go on with")
     return None
 
