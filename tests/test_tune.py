@@ -636,3 +636,23 @@ def test_going_on_with_an_audited_tuning_is_refused_in_one_line(tmp_path: Path, 
     code, out, err = cli("tune", toml, "--out", tmp_path / "tuned")
     assert code == 2 and not out and len(err.strip().splitlines()) == 1, (out, err)
     assert "holds audit.json: audits of the finished tuning there" in err
+
+
+def test_a_nested_tuning_is_audited_outer_fold_by_outer_fold_and_recorded(
+        tuned: Path, tmp_path: Path, cli) -> None:
+    """A nested search's audit: for each outer fold drawn, every trial's inner runs and the
+    chosen configuration's retrained run trained again; the record's part is that outer
+    fold (by its label), kept in the tuning's audit.json, which validate then checks."""
+    import shutil
+
+    folder = Path(shutil.copytree(tuned, tmp_path / "nested"))
+    code, out, err = cli("audit", folder, "--folds", "1", "--seed", "0")
+    assert code == 0, err
+    assert "drawn with --seed 0; every trial's inner runs and the chosen configuration's run " \
+           "trained again" in out
+    assert "audit passed: 1 of 6 outer folds of the search made again match" in out
+    [record] = json.loads((folder / "audit.json").read_text())["audits"]
+    label = json.loads((folder / "tune.json").read_text())["outer"][record["folds"][0]["index"]]
+    assert record["n_folds"] == 6 and record["folds"][0]["key"] == [label["label"]]
+    code, out, err = cli("validate", folder)
+    assert code == 0 and "audit.json: 1 audit(s)" in out, err
