@@ -46,16 +46,19 @@ def audit_tuning(results: TuneResults, runs: Path, audited: AuditedFiles, before
     indices, drawn = choose_folds(len(audited.unit_keys), count, seed)
     started(indices, drawn)
     nested = results.mode == NESTED
+    # each run to train, with the outer fold it is part of (None: a test-scored search's
+    # run, whose folds are the parts)
+    plan: dict[str, int | None]
     if nested:  # each outer fold's runs, whole
-        plan = {run: [index] for index in indices for run in dict.fromkeys(
+        plan = {run: index for index in indices for run in dict.fromkeys(
             [*(r for t in results.outer[index].trials for r in t.runs),
              results.outer[index].final_run])}
     else:  # the same folds of every trial's run (drawn again from the seed that drew them)
         [outer] = results.outer
-        plan = {run: indices for run in dict.fromkeys(r for t in outer.trials for r in t.runs)}
+        plan = dict.fromkeys(r for t in outer.trials for r in t.runs)
     by_part: dict[int, list[tuple[str, FoldAudit]]] = {index: [] for index in indices}
     records: list[AuditRecord] = []
-    for run, parts_of_run in plan.items():
+    for run, outer_fold in plan.items():
         def chosen(folds: list[int], drew: int | None, run: str = run) -> None:
             on_run(run, folds, drew)
 
@@ -70,7 +73,7 @@ def audit_tuning(results: TuneResults, runs: Path, audited: AuditedFiles, before
         if record.failure is not None:
             return _record(audited, before, drawn, records, [], f"{run}: {record.failure}")
         for audit in record.folds:
-            by_part[parts_of_run[0] if nested else audit.index].append((run, audit))
+            by_part[audit.index if outer_fold is None else outer_fold].append((run, audit))
     parts = [_part(index, audited.unit_keys[index], before.units[index], by_part[index])
              for index in indices]
     return _record(audited, before, drawn, records, parts, None)
