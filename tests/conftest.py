@@ -205,6 +205,11 @@ TINY_RUN = ["--model", "ststnet", "--dataset", "synthetic", "--quiet", "--device
             "--dataset-opt", "samples_per_subject=3", "--epochs", "1"]
 
 
+#: a spotting run of a few seconds: two subjects' synthetic long videos, one each
+TINY_SPOT = ["--spotter", "flow-peak", "--dataset", "synthetic-long", "--dataset-opt",
+             "subjects=2", "--dataset-opt", "videos_per_subject=1", "--quiet"]
+
+
 #: a test-scored search of two configurations on three synthetic subjects (2 runs a seed)
 TINY_TUNING = """
 model = "ststnet"
@@ -245,9 +250,9 @@ def examples(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     def build(root: Path) -> None:
         root.mkdir(exist_ok=True)
         assert run_cli("run", *TINY_RUN, "--seeds", "0,1", "--out", root / "seeds")[0] == 0
-        assert run_cli("spot", "--spotter", "flow-peak", "--dataset", "synthetic-long",
-                       "--dataset-opt", "subjects=2", "--dataset-opt", "videos_per_subject=1",
-                       "--quiet", "--out", root / "spots")[0] == 0
+        assert run_cli("spot", *TINY_SPOT, "--out", root / "spots")[0] == 0
+        assert run_cli("spot", *TINY_SPOT, "--recognise", "ststnet", "--epochs", "1",
+                       "--seeds", "0,1", "--out", root / "str-seeds")[0] == 0
         (root / "tiny.toml").write_text(TINY_TUNING)
         assert run_cli("tune", root / "tiny.toml", "--score", "test", "--seeds", "0,1",
                        "--threads", "1", "--quiet", "--out", root / "tune-seeds")[0] == 0
@@ -256,6 +261,7 @@ def examples(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     root = built_once(tmp_path_factory, "kinds", build)
     found = {"emotion run": root / "seeds" / "seed-0", "summary over seeds": root / "seeds",
              "spotting run": root / "spots",
+             "spot-then-recognise summary over seeds": root / "str-seeds",
              "action-unit run": COMMITTED_RESULTS / "ststnet-composite-loso-au" / "seed-0",
              "action-unit summary over seeds": root / "au-seeds",
              "tuning": COMMITTED_RESULTS / "tunings" / "lbp-apex-svm-composite" / "test-scored",

@@ -3,8 +3,9 @@ merbench/results/model.py (a run's files), merbench/results/command_files.py (th
 the other commands), merbench/results/spotting_file.py (a spotting run's) and
 merbench/results/str_file.py (spot-then-recognise), merbench/results/prediction_file.py
 (merbench predict's), merbench/results/au_file.py (an AU
-run's), merbench/results/tune_file.py (a tuning's) and merbench/results/tune_seeds_file.py
-(a tuning summary over seeds) has
+run's), merbench/results/tune_file.py (a tuning's), merbench/results/tune_seeds_file.py
+(a tuning summary over seeds) and merbench/results/str_seeds_file.py (a spot-then-recognise
+summary over seeds) has
 its section, with exactly its fields and their
 types."""
 
@@ -22,6 +23,7 @@ from merbench.results import (
     prediction_file,
     spotting_file,
     str_file,
+    str_seeds_file,
     tune_file,
     tune_seeds_file,
 )
@@ -33,7 +35,7 @@ REFERENCE = Path(__file__).resolve().parents[1] / "docs" / "results.md"
 def _records() -> dict[str, type]:
     found: dict[str, type] = {}
     for module in (model, command_files, spotting_file, str_file, prediction_file, au_file,
-                   tune_file, tune_seeds_file):
+                   tune_file, tune_seeds_file, str_seeds_file):
         for name, cls in vars(module).items():
             if dataclasses.is_dataclass(cls) and cls.__module__ == module.__name__:
                 assert name not in found, f"record {name} is defined twice"

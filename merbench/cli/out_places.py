@@ -26,6 +26,7 @@ from merbench.results.result_files import RESULTS_FILE, SEEDS_FILE
 from merbench.results.rundir import RUN_FILE
 from merbench.results.spotting_file import SPOTTING_FILE, SPOTTING_RUN_FILE
 from merbench.results.str_file import STR_FILE
+from merbench.results.str_seeds_file import STR_SEEDS_FILE
 from merbench.results.tune_file import TUNE_FILE, TUNING_SPEC_FILE
 
 #: the files of a run (emotion or action units), which ``run`` goes on with in its folder
@@ -34,7 +35,9 @@ RUNS = (RUN_FILE, RESULTS_FILE, AU_RESULTS_FILE)
 SUMMARIES = (SEEDS_FILE, AU_SEEDS_FILE)
 SPOTTING = (SPOTTING_RUN_FILE, SPOTTING_FILE, STR_FILE)
 TUNING = (TUNING_SPEC_FILE, TUNE_FILE)
-_OF_A_RESULT = (*RUNS, *SUMMARIES, *SPOTTING, *TUNING)
+#: a ``spot --seeds`` folder's summary of its seeds' spotting runs
+STR_SUMMARY = (STR_SEEDS_FILE,)
+_OF_A_RESULT = (*RUNS, *SUMMARIES, *SPOTTING, *TUNING, *STR_SUMMARY)
 #: a seed run's folder in a summary over seeds: the one place a result lies in another
 _SEED_RUN = re.compile(r"^seed-\d+$")
 
@@ -59,13 +62,16 @@ def _result_files(folder: Path) -> list[str]:
 
 
 def refuse_result_place(out: Path, option: str, *, own: tuple[str, ...] = (),
-                        what: str = "folder", link_ok: bool = False) -> None:
+                        what: str = "folder", link_ok: bool = False,
+                        in_summary: tuple[str, ...] = ()) -> None:
     """Refuse ``out`` (given as ``option``) where it lies inside a result's folder, or holds
     a result's files other than ``own`` (those of the results the command writes or goes on
     with there); a run that is there already (a seed run of a --seeds folder among them) is
     gone on with where it is, when ``own`` names a run's files. ``link_ok``: ``out`` may
     be a symbolic link (a site published through one); a result written through one would
-    be refused as a link by ``validate``, so a command writing a result refuses it."""
+    be refused as a link by ``validate``, so a command writing a result refuses it.
+    ``in_summary``: the summaries whose folder ``out`` may lie in directly, as one of its
+    ``seed-N`` folders (``spot --seeds``)."""
     out = Path(out)
     if out.is_symlink() and not link_ok:
         raise MerbenchError(f"{option} {out} is a symbolic link (to {os.readlink(out)}); give "
@@ -82,6 +88,9 @@ def refuse_result_place(out: Path, option: str, *, own: tuple[str, ...] = (),
     for parent in dict.fromkeys([*absolute.parents, *real.parents]):
         held = _result_files(parent)
         if not held or (existing and set(held) <= {*SUMMARIES, SEED_RUNS}):
+            continue
+        if parent == absolute.parent and _SEED_RUN.match(out.name) and \
+                set(held) <= set(in_summary):
             continue
         shown = parent.relative_to(Path.cwd()) if not out.is_absolute() and \
             parent.is_relative_to(Path.cwd()) else parent  # in the form it was given

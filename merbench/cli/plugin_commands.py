@@ -160,7 +160,11 @@ def _spot(parser: StrictParser) -> None:
                                 "frames, e.g. tvl1-uvos)")
     add_run_option(recognise, "model_options", default=[], default_text="none")
     add_run_option(recognise, "epochs", default=None)
-    add_run_option(recognise, "seed", default=0)
+    add_run_option(recognise, "seed", default=None, default_text="0")
+    seeds_option(recognise, "recognise the spotted intervals once per seed (e.g. 0,1,2) and "
+                            "report each scope's STRS mean ± std with an interval over "
+                            "subjects; the videos are spotted once, a folder seed-N per seed "
+                            "under --out")
     add_run_option(recognise, "device", default="cpu",
                    default_text="cpu, not auto: the recogniser's numbers are then the same on "
                                 "every machine")

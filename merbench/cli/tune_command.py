@@ -18,7 +18,7 @@ from merbench.cli.out_places import TUNING, refuse_result_place
 from merbench.cli.parser import EXIT_INTERRUPTED
 from merbench.cli.run_options import given_options
 from merbench.plugin_system.manager import Plugins
-from merbench.results.out_folders import own_folder_problem
+from merbench.results.out_folders import own_folder_problem, seed_folder
 from merbench.results.result_files import AUDIT_FILE
 from merbench.results.run_archive import RUNS_ARCHIVE, archived_names
 from merbench.results.tune_file import (
@@ -34,7 +34,7 @@ from merbench.results.tune_seeds_file import TUNE_SEEDS_FILE
 from merbench.runner.seeds import parse_seeds
 from merbench.runner.spec import RunSettings
 from merbench.tuning.run_tuning import Progress, check_claim, tune
-from merbench.tuning.seeds import check_seeds_folder, seed_folder, tune_seeds
+from merbench.tuning.seeds import check_seeds_folder, tune_seeds
 from merbench.tuning.space import TuneSpec, read_tune_file
 from merbench.tuning.status import finished_runs
 

@@ -25,13 +25,15 @@ from merbench.kinds.contract import (
 from merbench.kinds.emotion import EmotionRunKind
 from merbench.kinds.seeds import SeedsSummaryKind
 from merbench.kinds.spotting import SpottingRunKind
+from merbench.kinds.str_seeds import StrSeedsSummaryKind
 from merbench.kinds.tune_seeds import TuningSeedsSummaryKind
 from merbench.kinds.tuning import TuningKind
 from merbench.results.result_files import RESULT_MARKERS
 from merbench.results.rundir import RunDirectory
 
 RESULT_KINDS: tuple[ResultKind, ...] = (EmotionRunKind(), SeedsSummaryKind(), SpottingRunKind(),
-                                        AURunKind(), AUSeedsSummaryKind(), TuningKind(),
+                                        StrSeedsSummaryKind(), AURunKind(),
+                                        AUSeedsSummaryKind(), TuningKind(),
                                         TuningSeedsSummaryKind())
 
 #: every file that makes a folder a result, each kind's (its test checks they are these)

@@ -1,14 +1,15 @@
 """What every kind of result is to the commands that take any result: the contract.
 
-merbench writes seven kinds of result (an emotion run, a summary over seeds, an action-unit
+merbench writes eight kinds of result (an emotion run, a summary over seeds, an action-unit
 run, an action-unit summary over seeds, a spotting run with its spot-then-recognise record,
-a tuning, a tuning summary over seeds), each with its own files.
+its summary over the recogniser's seeds, a tuning, a tuning summary over seeds), each with
+its own files.
 ``validate``, ``status`` and ``audit`` take any of them, and a folder of any of them; before
 this contract each command asked "which kind is this?" in its own words, and the copies
 drifted (a spotting run had no ``status``, a tuning's ``audit`` said "no results.json").
 A kind is one object that answers the commands' questions for its files; the commands ask
 :func:`merbench.kinds.kind_of` for the kind of a path and never branch on kinds themselves.
-An eighth kind is one module implementing :class:`ResultKind` and a line in
+A ninth kind is one module implementing :class:`ResultKind` and a line in
 :data:`merbench.kinds.RESULT_KINDS`.
 """
 

@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
@@ -30,14 +31,13 @@ from merbench.leaderboard.declared_defaults import (
     options_set,
 )
 from merbench.leaderboard.providers import Pins, first_party_pins, provider_mismatch
-from merbench.results.au_file import AU_SEEDS_FILE, AUResults
+from merbench.results.au_file import AUResults
 from merbench.results.folder_walk import ResultTree, natural_order, result_tree
 from merbench.results.model import Results, Scores
 from merbench.results.out_folders import is_system_folder
-from merbench.results.result_files import RESULT_MARKERS, not_finished
+from merbench.results.result_files import RESULT_MARKERS, SUMMARY_MARKERS, not_finished
 from merbench.results.schema import departures_from_declared
 from merbench.results.tune_file import TUNE_FILE, TUNING_SPEC_FILE
-from merbench.results.tune_seeds_file import TUNE_SEEDS_FILE
 from merbench.verification.validate import (
     RESULTS_FILE,
     SEEDS_FILE,
@@ -46,6 +46,8 @@ from merbench.verification.validate import (
     validate_run,
     validate_seeds,
 )
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -180,7 +182,7 @@ def walk_results(folder: Path, given_as: str = "--results ") -> ResultTree:
         raise MerbenchError(f"{given_as}{folder} is a system folder, not a folder of "
                             "results; pass the folder that holds your runs")
     return result_tree(folder, RESULT_MARKERS,
-                       walked_into=(SEEDS_FILE, AU_SEEDS_FILE, TUNE_SEEDS_FILE),
+                       walked_into=SUMMARY_MARKERS,
                        kept_whole=(TUNE_FILE, TUNING_SPEC_FILE), below=RESULTS_BELOW)
 
 
@@ -208,6 +210,21 @@ def holding(trees: Walked, *markers: str) -> list[tuple[Path, Path]]:
 def results_holding(folders: Sequence[Path], marker: str) -> list[tuple[Path, Path]]:
     """:func:`holding` of a fresh walk of ``folders`` (each kind's finder)."""
     return holding(walked(folders), marker)
+
+
+def validated_holding(folders: Sequence[Path], marker: str, validate: Callable[[Path], T]
+                      ) -> tuple[list[tuple[Path, Path, T]], list[Rejected]]:
+    """Each result file named ``marker`` under ``folders`` with the --results folder it was
+    found under and what ``validate`` made of it; the rejected ones, with why, named by
+    their folder."""
+    found: list[tuple[Path, Path, T]] = []
+    rejected: list[Rejected] = []
+    for path, folder in results_holding(folders, marker):
+        try:
+            found.append((path, folder, validate(path)))
+        except ResultRejected as exc:
+            rejected.append(Rejected(path.parent, exc.reason))
+    return found, rejected
 
 
 def unpublishable(tree: ResultTree) -> list[Rejected]:

@@ -77,7 +77,9 @@ from merbench.leaderboard.per_class import per_class_table
 from merbench.leaderboard.site_swap import build_lock, restore_aside, swap_in
 from merbench.leaderboard.spotting_view import (
     copy_spotting_files,
+    copy_str_seeds_files,
     find_spotting_runs,
+    find_str_seeds,
     spotting_sections,
 )
 from merbench.leaderboard.tuning_view import render_tuning_page
@@ -396,9 +398,11 @@ def render_site(collection: Collection, benchmarks: list[Benchmark], out: Path,
     ordered = by_importance(tables, lambda item: item["bench"], lambda item: item["runs"])
     found, spotting_rejected = find_spotting_runs(folders)
     spotting, refused = copy_spotting_files(found, out)
-    spotting_rejected += refused
+    summaries, summaries_rejected = find_str_seeds(folders)
+    over_seeds, summaries_refused = copy_str_seeds_files(summaries, out)
+    spotting_rejected += refused + summaries_rejected + summaries_refused
     _write(out / "spotting.html", env.get_template("spotting.html").render(
-        root="", sections=spotting_sections(spotting, registries)))
+        root="", sections=spotting_sections(spotting, registries, over_seeds)))
     au_runs, au_rejected = find_au_runs(folders)
     au_pages = render_au_pages(env, au_runs, out)
     au_items = sorted(({"run": run, "row": row, "page": page["id"]}

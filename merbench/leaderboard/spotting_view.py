@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from merbench.leaderboard.collect import Rejected, results_holding
+from merbench.leaderboard.collect import Rejected, results_holding, validated_holding
 from merbench.leaderboard.copies import by_evidence
 from merbench.leaderboard.page_views import slug
 from merbench.plugin_system.registry import Registries
@@ -32,14 +32,16 @@ from merbench.results.audited_files import AuditedFiles, spotting_folder
 from merbench.results.result_files import AUDIT_FILE
 from merbench.results.run_files import ResultRejected
 from merbench.results.safe_files import UnsafeFile, copy_regular_file
-from merbench.results.spotting_file import SPOTTING_FILE, SpottingResults
+from merbench.results.spotting_file import SPOTTING_FILE, SpottingDataset, SpottingResults
 from merbench.results.str_file import STR_FILE, StrResults
+from merbench.results.str_seeds_file import STR_SEEDS_FILE, StrSeedsSummary
 from merbench.spotting.choice import TRAINING_SUBJECTS
 from merbench.verification.spotting_check import (
     spotting_claim,
     spotting_evidence,
     validate_spotting_and_str,
 )
+from merbench.verification.str_seeds_check import validate_str_seeds
 
 MEGC2020_BASELINE = ("MEGC 2020 baseline (MDMD)",
                      "He, Wang, Li and Yap, Spotting macro- and micro-expression intervals in "
@@ -141,6 +143,33 @@ def find_spotting_runs(folders: Sequence[Path]) -> tuple[list[SpottingRun], list
     return _settled(runs, rejected)
 
 
+@dataclass(frozen=True)
+class StrOverSeeds:
+    """A validated spot-then-recognise summary over seeds, with the dataset its runs spotted
+    (its table on the page) and where the page links its file."""
+
+    path: Path
+    summary: StrSeedsSummary
+    dataset: SpottingDataset
+    file_id: str
+
+
+def find_str_seeds(folders: Sequence[Path]) -> tuple[list[StrOverSeeds], list[Rejected]]:
+    """Every ``str-seeds.json`` under ``folders``, validated (its seeds' runs with it); the
+    rejected ones with why. Each seed's run is a row of the spot-then-recognise table as any
+    recognised run is; a summary is a row of the recognitions over seeds."""
+    found: list[StrOverSeeds] = []
+    validated, rejected = validated_holding(folders, STR_SEEDS_FILE, validate_str_seeds)
+    for path, folder, checked in validated:
+        where = f"{folder.name}/{path.relative_to(folder).as_posix()}"
+        digest = hashlib.sha256(where.encode()).hexdigest()[:10]
+        dataset = next(iter(checked.runs.values())).results.dataset
+        found.append(StrOverSeeds(path, checked.summary, dataset,
+                                  f"{slug(dataset.name)[:40]}-seeds-{digest}"))
+    return sorted(found, key=lambda s: (s.summary.spotter, s.summary.recogniser["model"],
+                                        str(s.path))), rejected
+
+
 def _settled(runs: list[SpottingRun], rejected: list[Rejected]
              ) -> tuple[list[SpottingRun], list[Rejected]]:
     """Each claim (spotter, settings, dataset) once: identical copies are one row (three
@@ -155,11 +184,16 @@ def _settled(runs: list[SpottingRun], rejected: list[Rejected]
         *rejected, *(Rejected(path, reason) for path, reason in conflicts)]
 
 
-def spotting_sections(runs: Sequence[SpottingRun], registries: Registries
-                      ) -> list[dict[str, Any]]:
+def _truth_key(data: SpottingDataset) -> str:
+    """What the runs of one table share: the dataset's version, options and ground truth."""
+    return json.dumps([data.version, data.options, data.fingerprint], sort_keys=True)
+
+
+def spotting_sections(runs: Sequence[SpottingRun], registries: Registries,
+                      over_seeds: Sequence[StrOverSeeds] = ()) -> list[dict[str, Any]]:
     """One section per long-video dataset that is registered with a ground truth or has a
-    run: its published
-    rows, its runs best first, and the command that would make a row where it has none."""
+    run: its published rows, its runs best first, its recognitions over seeds, and the
+    command that would make a row where it has none."""
     scored = [name for name in registries.long_videos.names()
               if registries.long_videos.get(name).meta.ground_truth]
     names = sorted({*scored, *(r.results.dataset.name for r in runs)})
@@ -169,14 +203,15 @@ def spotting_sections(runs: Sequence[SpottingRun], registries: Registries
         for run in runs:
             data = run.results.dataset
             if data.name == name:
-                key = json.dumps([data.version, data.options, data.fingerprint], sort_keys=True)
-                tables.setdefault(key, []).append(run)
+                tables.setdefault(_truth_key(data), []).append(run)
         groups = [{"dataset": group[0].results.dataset,
                    "runs": sorted(group, key=lambda r: (-r.f1(), r.results.spotter.name,
                                                         str(r.path))),
                    "recognised": sorted((r for r in group if r.recognised is not None),
-                                        key=lambda r: (-r.strs(), str(r.path)))}
-                  for _, group in sorted(tables.items())]
+                                        key=lambda r: (-r.strs(), str(r.path))),
+                   "over_seeds": [s for s in over_seeds if s.dataset.name == name
+                                  and _truth_key(s.dataset) == key]}
+                  for key, group in sorted(tables.items())]
         description = (registries.long_videos.get(name).meta.description
                        if name in registries.long_videos else "")
         sections.append({
@@ -187,6 +222,24 @@ def spotting_sections(runs: Sequence[SpottingRun], registries: Registries
                        + ("" if name == "synthetic-long" else " --data-root PATH")
                        + f" --out {name}-flow-peak"})
     return sections
+
+
+def copy_str_seeds_files(over_seeds: Sequence[StrOverSeeds], out: Path
+                         ) -> tuple[list[StrOverSeeds], list[Rejected]]:
+    """Each summary's ``str-seeds.json`` into ``out/spotting/FILE_ID/`` (its seeds' files
+    are their runs'), as :func:`copy_spotting_files` copies a run's."""
+    copied, problems = [], []
+    for summary in over_seeds:
+        folder = out / "spotting" / summary.file_id
+        folder.mkdir(parents=True, exist_ok=True)
+        try:
+            copy_regular_file(summary.path, folder / STR_SEEDS_FILE)
+        except UnsafeFile as exc:
+            folder.rmdir()
+            problems.append(Rejected(summary.path, str(exc)))
+            continue
+        copied.append(summary)
+    return copied, problems
 
 
 def copy_spotting_files(runs: Sequence[SpottingRun], out: Path

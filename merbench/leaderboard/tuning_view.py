@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from merbench.leaderboard.collect import Rejected, results_holding
+from merbench.leaderboard.collect import Rejected, results_holding, validated_holding
 from merbench.leaderboard.copies import by_evidence
 from merbench.results.audited_files import AuditedFiles
 from merbench.results.codec import to_json
@@ -188,13 +188,8 @@ def find_tune_seeds(folders: Sequence[Path]) -> tuple[list[TuneSeedsSummary], li
     """Every ``tune-seeds.json`` under ``folders``, validated (its tunings with it); the
     rejected ones with why. Each seed's tuning is a row of the page as any tuning is; a
     summary is a row of the searches tuned over seeds."""
-    found: list[TuneSeedsSummary] = []
-    rejected: list[Rejected] = []
-    for path, _ in results_holding(folders, TUNE_SEEDS_FILE):
-        try:
-            found.append(validate_tune_seeds(path))
-        except ResultRejected as exc:
-            rejected.append(Rejected(path.parent, exc.reason))
+    validated, rejected = validated_holding(folders, TUNE_SEEDS_FILE, validate_tune_seeds)
+    found = [summary for _, _, summary in validated]
     return sorted(found, key=lambda s: (s.model, s.dataset, s.protocol, s.mode)), rejected
 
 

@@ -18,14 +18,17 @@ from pathlib import Path
 
 from merbench.base.atomic import is_temporary
 from merbench.base.errors import MerbenchError
-from merbench.results.au_file import AU_SEEDS_FILE
-from merbench.results.result_files import SEEDS_FILE
+from merbench.results.result_files import SUMMARY_MARKERS
 from merbench.results.safe_files import entry_kind
-from merbench.results.tune_seeds_file import TUNE_SEEDS_FILE
 
 _SYSTEM = ("/", "/bin", "/boot", "/dev", "/etc", "/lib", "/lib64", "/opt", "/proc", "/root",
            "/run", "/sbin", "/srv", "/sys", "/tmp", "/usr", "/var", "/home")
 _SEED_RUN = re.compile(r"^seed-\d+$")
+
+
+def seed_folder(seed: int) -> str:
+    """The folder of ``seed``'s result in a ``--seeds`` folder (every command's)."""
+    return f"seed-{seed}"
 
 
 def is_system_folder(path: Path) -> bool:
@@ -66,7 +69,7 @@ def refuse_system_place(path: Path, option: str = "--out", example: str = "runs/
 
 def _foreign_in_seeds_folder(folder: Path) -> str | None:
     for entry in sorted(folder.iterdir()):
-        summary = entry.name in (SEEDS_FILE, AU_SEEDS_FILE, TUNE_SEEDS_FILE) and entry.is_file()
+        summary = entry.name in SUMMARY_MARKERS and entry.is_file()
         if is_temporary(entry) or summary or (_SEED_RUN.match(entry.name) and entry.is_dir()):
             continue
         return entry.name
@@ -91,7 +94,7 @@ def check_out_folder(folder: Path, option: str, *, sweep: bool = False) -> None:
             continue
         if sweep and (entry / "run.json").is_file():
             continue  # a configuration of one seed: its run folder
-        if sweep and entry.name in (SEEDS_FILE, AU_SEEDS_FILE):  # a --seeds folder itself
+        if sweep and entry.name in SUMMARY_MARKERS:  # a --seeds folder itself
             raise MerbenchError(f"{option} {folder} is a --seeds folder (it holds "
                                 f"{entry.name}), not a sweep's; give a new folder")
         found = _foreign_in_seeds_folder(entry) if entry.is_dir() else entry.name

@@ -59,13 +59,15 @@ def _known(values: list[float | None]) -> list[float] | None:
     return known if len(known) == len(values) else None
 
 
-def _mean(values: list[float | None]) -> float | None:
+def mean_over_seeds(values: list[float | None]) -> float | None:
+    """The mean of one score over seeds; None where a seed has none."""
     known = _known(values)
     return None if known is None else float(np.mean(known))
 
 
-def _std(values: list[float | None]) -> float | None:
-    """Sample standard deviation (ddof=1); 0 for a single seed."""
+def std_over_seeds(values: list[float | None]) -> float | None:
+    """Sample standard deviation (ddof=1) of one score over seeds; 0 for a single seed,
+    None where a seed has none."""
     known = _known(values)
     if known is None:
         return None
@@ -97,7 +99,8 @@ def scores_over_seeds(seeds: Iterable[str], per_seed: list[ScopedScores],
     outer scores), their ``mean`` and their ``std`` (ddof=1; 0 for one seed)."""
     return PolicyOverSeeds(test_set_selection=test_set_selection,
                            per_seed=dict(zip(seeds, per_seed, strict=True)),
-                           mean=_aggregate(per_seed, _mean), std=_aggregate(per_seed, _std))
+                           mean=_aggregate(per_seed, mean_over_seeds),
+                           std=_aggregate(per_seed, std_over_seeds))
 
 
 def au_over_seeds(seeds: Iterable[str], overall: list[AUScoresRecord]) -> AUOverSeeds:
@@ -113,5 +116,5 @@ def au_over_seeds(seeds: Iterable[str], overall: list[AUScoresRecord]) -> AUOver
         return AUSeedScores(mean_f1=how([s.mean_f1 for s in per_seed]),
                             f1=[how(column) or 0.0 for column in columns])
 
-    return AUOverSeeds(per_seed=dict(zip(seeds, per_seed, strict=True)), mean=reduce(_mean),
-                       std=reduce(_std))
+    return AUOverSeeds(per_seed=dict(zip(seeds, per_seed, strict=True)),
+                       mean=reduce(mean_over_seeds), std=reduce(std_over_seeds))

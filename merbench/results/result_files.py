@@ -13,6 +13,7 @@ from pathlib import Path
 from merbench.base.literal import indefinite
 from merbench.results.au_file import AU_RESULTS_FILE, AU_SEEDS_FILE
 from merbench.results.spotting_file import SPOTTING_FILE
+from merbench.results.str_seeds_file import STR_SEEDS_FILE
 from merbench.results.tune_file import TUNE_FILE, TUNING_SPEC_FILE
 from merbench.results.tune_seeds_file import TUNE_SEEDS_FILE
 
@@ -27,7 +28,10 @@ AUDIT_FILE = "audit.json"
 SITE_MARKER = ".merbench-site"
 
 RESULT_MARKERS = (RESULTS_FILE, SEEDS_FILE, AU_RESULTS_FILE, AU_SEEDS_FILE, SPOTTING_FILE,
-                  TUNE_FILE, TUNING_SPEC_FILE, TUNE_SEEDS_FILE)
+                  TUNE_FILE, TUNING_SPEC_FILE, TUNE_SEEDS_FILE, STR_SEEDS_FILE)
+#: the summaries over seeds, each in a folder of its seeds' results (``seed-N``), which are
+#: results of their own
+SUMMARY_MARKERS = (SEEDS_FILE, AU_SEEDS_FILE, TUNE_SEEDS_FILE, STR_SEEDS_FILE)
 
 
 
@@ -38,4 +42,5 @@ def not_finished(kind: str, started_file: str, result_file: str, folder: Path) -
             f"not yet): 'merbench status {folder}' says how far it has got")
 
 
-__all__ = ["AUDIT_FILE", "RESULTS_FILE", "RESULT_MARKERS", "SEEDS_FILE", "not_finished"]
+__all__ = ["AUDIT_FILE", "RESULTS_FILE", "RESULT_MARKERS", "SEEDS_FILE", "SUMMARY_MARKERS",
+           "not_finished"]

@@ -19,7 +19,7 @@ from merbench.base.atomic import atomic_write_json, remove_leftovers
 from merbench.base.errors import MerbenchError
 from merbench.plugin_system.manager import Plugins, default_plugins
 from merbench.results.codec import to_json
-from merbench.results.out_folders import check_out_folder
+from merbench.results.out_folders import check_out_folder, seed_folder
 from merbench.runner.au_run import AURunResult
 from merbench.runner.execute import RunResult, run_many
 from merbench.runner.given_values import parse_seed, shortened
@@ -89,7 +89,7 @@ def run_seeds(spec: RunSpec, settings: RunSettings, seeds: list[int],
     # its own, this folder is ours to tidy (a live writer's temporary stays)
     remove_leftovers(base)
     # one after another locally; on Ray, every seed's folds at once
-    runs = run_many([(replace(spec, seed=seed), replace(settings, out=base / f"seed-{seed}"))
+    runs = run_many([(replace(spec, seed=seed), replace(settings, out=base / seed_folder(seed)))
                      for seed in seeds], plugins, lambda _task: strategy)
     summary = strategy.summarise_seeds(base, runs, seeds)
     atomic_write_json(base / strategy.seeds_file, to_json(summary))

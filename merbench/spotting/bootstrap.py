@@ -17,7 +17,7 @@ predictions, and a spotting interval means what a recognition interval means.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 
@@ -61,11 +61,16 @@ def f1_interval_of(keys: list[tuple[str, str]], counts: np.ndarray, scope: str =
                    level: float = LEVEL) -> Interval:
     """:func:`f1_interval` from the subjects' counts already taken (``keys`` and ``counts``
     as :func:`~merbench.spotting.scores.subject_counts` gives them)."""
+    return resampled_interval(lambda chosen: pooled_f1(counts, chosen, scope),
+                              strata_of(keys), resamples=resamples, seed=seed, level=level)
+
+
+def strata_of(keys: Sequence[tuple[str, str]]) -> list[list[int]]:
+    """The subjects' indices (``keys``: (database, subject)) grouped by database: what a
+    resample keeps the size of."""
     if not keys:
         raise ValueError("there is no video to score")
     strata: dict[str, list[int]] = {}
     for index, (database, _) in enumerate(keys):
         strata.setdefault(database, []).append(index)
-    return resampled_interval(lambda chosen: pooled_f1(counts, chosen, scope),
-                              list(strata.values()), resamples=resamples, seed=seed,
-                              level=level)
+    return list(strata.values())

@@ -72,15 +72,22 @@ def _recognition(scores: RecognitionScores) -> RecognitionRecord:
                              _number(scores.f1), _number(scores.uf1), _number(scores.uar))
 
 
+def recognised_videos(results: SpottingResults,
+                      recognised: Sequence[RecognisedVideo]) -> list[Video]:
+    """The spotting run's videos with the recognised intervals as their predictions
+    (``recognised`` in the spotting file's video order): what STR scores."""
+    if len(recognised) != len(results.videos):
+        raise ValueError(f"{len(recognised)} recognised videos for the spotting run's "
+                         f"{len(results.videos)}")
+    return [_video(video, mine.intervals)
+            for video, mine in zip(results.videos, recognised, strict=True)]
+
+
 def str_scores(results: SpottingResults, recognised: Sequence[RecognisedVideo],
                n_classes: int) -> dict[str, StrScope]:
     """Every scope's spotting counts, recognition of the true positives and STRS, pooled over
     the videos (``recognised`` in the spotting file's video order)."""
-    if len(recognised) != len(results.videos):
-        raise ValueError(f"{len(recognised)} recognised videos for the spotting run's "
-                         f"{len(results.videos)}")
-    videos = [_video(video, mine.intervals)
-              for video, mine in zip(results.videos, recognised, strict=True)]
+    videos = recognised_videos(results, recognised)
     scopes = {}
     for scope in SCOPES:
         found = score_str(videos, n_classes, scope)

@@ -34,7 +34,7 @@ from typing import Any
 
 from merbench.base.errors import MerbenchError
 from merbench.plugin_system.manager import Plugins
-from merbench.results.out_folders import check_out_folder
+from merbench.results.out_folders import check_out_folder, seed_folder
 from merbench.results.toml_input import read_toml
 from merbench.runner.checks import ESTIMATOR_LACKS, check_values
 from merbench.runner.given_values import MAX_SEED
@@ -68,7 +68,7 @@ class Configuration:
     def seed_run(self, seed: int) -> tuple[RunSpec, RunSettings]:
         """The spec and settings of the run with ``seed``, in its own folder."""
         return (dataclasses.replace(self.spec, seed=seed),
-                dataclasses.replace(self.settings, out=self.out / f"seed-{seed}"))
+                dataclasses.replace(self.settings, out=self.out / seed_folder(seed)))
 
     @property
     def name(self) -> str:

@@ -20,7 +20,7 @@ from merbench.base.errors import MerbenchError
 from merbench.plugin_system.manager import Plugins
 from merbench.results.codec import to_json
 from merbench.results.model import ScopedScores, SeedScores
-from merbench.results.out_folders import check_out_folder
+from merbench.results.out_folders import check_out_folder, seed_folder
 from merbench.results.over_seeds import STD_OVER_SEEDS, scores_over_seeds
 from merbench.results.schema import now_iso
 from merbench.results.tune_file import (
@@ -37,10 +37,6 @@ from merbench.runner.spec import RunSettings
 from merbench.stats.record import interval_record
 from merbench.tuning.run_tuning import Progress, tune
 from merbench.tuning.space import TuneSpec
-
-
-def seed_folder(seed: int) -> str:
-    return f"seed-{seed}"
 
 
 def summarise_tunings(tunings: Sequence[TuneResults], predictions: Sequence[Any],

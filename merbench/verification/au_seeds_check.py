@@ -31,6 +31,7 @@ from merbench.verification.au_check import validate_au_run
 from merbench.verification.seed_folders import (
     check_summary_created,
     read_summary,
+    recomputed,
     refuse_unlisted,
     validated_seed_runs,
 )
@@ -41,13 +42,8 @@ def validate_au_seeds(path: Path, runs: dict[Path, AUResults] | None = None
     """Accept an ``au-seeds.json`` (or the folder holding one) only if every seed run it
     lists validates and the summary is what they give. ``runs`` (run folder, resolved ->
     its validated results) reuses runs validated already, and gains those validated here."""
-    path = Path(path)
-    seeds_path = path / AU_SEEDS_FILE if path.is_dir() else path
-    try:
-        return _validate(seeds_path, {} if runs is None else runs)
-    except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
-        raise ResultRejected(seeds_path.parent, f"{AU_SEEDS_FILE} cannot be recomputed "
-                                                f"({type(exc).__name__}: {exc})") from None
+    return recomputed(path, AU_SEEDS_FILE,
+                      lambda file: _validate(file, {} if runs is None else runs))
 
 
 def _validate(seeds_path: Path, runs: dict[Path, AUResults]) -> AUSeedsSummary:

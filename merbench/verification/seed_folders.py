@@ -11,12 +11,13 @@ in the same words.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TypeVar
 
 from merbench.base.errors import MerbenchError
 from merbench.results.audit_file import refuse_audit_record
+from merbench.results.out_folders import seed_folder
 from merbench.results.run_files import ResultRejected
 from merbench.results.safe_files import UnsafeFile, check_entry, check_inside
 from merbench.verification.provenance import SPAN_MARGIN, ProvenanceError, check_created
@@ -32,6 +33,19 @@ def read_rejection(seeds_path: Path, exc: Exception) -> ResultRejected:
                           said.replace(f"{seeds_path} ", f"{seeds_path.name} ", 1)
                           if said.startswith(f"{seeds_path} ")
                           else f"{seeds_path.name}: {said}")
+
+
+def recomputed(path: Path, summary_file: str, validate: Callable[[Path], Run]) -> Run:
+    """``validate`` of the summary ``summary_file`` at ``path`` (the file, or the folder
+    holding it); a layout it cannot recompute (a field of the wrong type) is rejected in one
+    line naming the file, never a traceback."""
+    path = Path(path)
+    file = path / summary_file if path.is_dir() else path
+    try:
+        return validate(file)
+    except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
+        raise ResultRejected(file.parent, f"{summary_file} cannot be recomputed "
+                                          f"({type(exc).__name__}: {exc})") from None
 
 
 def read_summary(file: Path, read: Callable[[Path], Run], kind: str) -> Run:
@@ -101,6 +115,22 @@ def refuse_unlisted(base: Path, summary_file: str, listed: Mapping[str, str],
         raise ResultRejected(base, f"holds {stray}, a run {summary_file} does not list: it "
                                    "would be published beside the summary as if one of its "
                                    f"seeds; move it out of {base.name}")
+
+
+def check_listed(base: Path, summary_file: str, seeds: Sequence[int], runs: Mapping[str, str],
+                 what: str, command: str) -> None:
+    """A summary's ``runs``: one ``what`` for each of its ``seeds``, in order, each in the
+    ``seed-N`` folder ``command`` keeps it in (a summary of other seed folders than it
+    writes is no summary it wrote)."""
+    if not runs or list(runs) != [str(seed) for seed in seeds]:
+        raise ResultRejected(base, f"{summary_file}'s runs are not one {what} for each of its "
+                                   "seeds, in order")
+    named = next(((seed, name) for seed, name in runs.items()
+                  if name != seed_folder(int(seed))), None)
+    if named is not None:
+        raise ResultRejected(base, f"{summary_file} names {named[1]!r} as seed {named[0]}'s "
+                                   f"{what}; {command} keeps it in "
+                                   f"{seed_folder(int(named[0]))}")
 
 
 def seed_run_dir(base: Path, seed: str, name: str) -> Path:

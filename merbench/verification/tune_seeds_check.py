@@ -24,10 +24,12 @@ from merbench.results.tune_file import (
     read_tune_predictions,
 )
 from merbench.results.tune_seeds_file import TUNE_SEEDS_FILE, TuneSeedsSummary, read_tune_seeds
-from merbench.tuning.seeds import seed_folder, summarise_tunings
+from merbench.tuning.seeds import summarise_tunings
 from merbench.verification.seed_folders import (
+    check_listed,
     check_summary_created,
     read_summary,
+    recomputed,
     refuse_unlisted,
     validated_seed_runs,
 )
@@ -37,27 +39,14 @@ from merbench.verification.tune_check import tune_claim, validate_tune
 def validate_tune_seeds(path: Path) -> TuneSeedsSummary:
     """Accept a ``tune-seeds.json`` (or the folder holding one) only if every tuning it
     lists validates, they are one search, and the summary is what they give."""
-    path = Path(path)
-    file = path / TUNE_SEEDS_FILE if path.is_dir() else path
-    try:
-        return _validate(file)
-    except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
-        raise ResultRejected(file.parent, f"{TUNE_SEEDS_FILE} cannot be recomputed "
-                                          f"({type(exc).__name__}: {exc})") from None
+    return recomputed(path, TUNE_SEEDS_FILE, _validate)
 
 
 def _validate(file: Path) -> TuneSeedsSummary:
     base = file.parent
     summary = read_summary(file, read_tune_seeds, "tuning summary over seeds")
-    if not summary.runs or list(summary.runs) != [str(seed) for seed in summary.seeds]:
-        raise ResultRejected(base, f"{TUNE_SEEDS_FILE}'s runs are not one tuning for each of "
-                                   "its seeds, in order")
-    named = next(((seed, name) for seed, name in summary.runs.items()
-                  if name != seed_folder(int(seed))), None)
-    if named is not None:
-        raise ResultRejected(base, f"{TUNE_SEEDS_FILE} names {named[1]!r} as seed {named[0]}'s "
-                                   f"tuning; merbench tune --seeds keeps it in "
-                                   f"{seed_folder(int(named[0]))}")
+    check_listed(base, TUNE_SEEDS_FILE, summary.seeds, summary.runs, "tuning",
+                 "merbench tune --seeds")
     refuse_unlisted(base, TUNE_SEEDS_FILE, summary.runs, (TUNE_FILE, TUNING_SPEC_FILE))
     by_seed: dict[Path, TuneResults] = {}
     tunings = validated_seed_runs(base, summary.runs, validate_tune,

@@ -1,0 +1,45 @@
+"""A spotting run recognised over seeds (``merbench spot --recognise MODEL --seeds``): a
+``str-seeds.json`` whose per-seed STR scores, means, deviations and interval its seeds'
+spotting runs beside it recompute; audited seed run by seed run, each keeping its own
+record, as a ``seeds.json`` is."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from merbench.base.literal import counted
+from merbench.kinds.contract import AuditRequest, AuditVerdict, Checked, Report
+from merbench.kinds.seeds import audit_seed_runs, summary_status
+from merbench.kinds.spotting import SpottingRunKind
+from merbench.results.str_seeds_file import STR_SEEDS_FILE
+from merbench.verification.str_seeds_check import validate_str_seeds
+
+
+class StrSeedsSummaryKind:
+    name: str = "spot-then-recognise summary over seeds"
+    markers: tuple[str, ...] = (STR_SEEDS_FILE,)
+    started_file: str | None = None  # its seeds' spotting runs say how far they are
+    compared_as: str | None = None
+
+    def owns(self, path: Path) -> bool:
+        return path.name == STR_SEEDS_FILE or os.path.lexists(path / STR_SEEDS_FILE)
+
+    def validate(self, path: Path) -> Checked:
+        summary = validate_str_seeds(path).summary
+        micro = summary.scores["micro"]
+        strs = "" if micro.mean.strs is None or micro.std.strs is None else \
+            f" (micro STRS {micro.mean.strs:.4f} ± {micro.std.strs:.4f})"
+        return Checked(path, f"spotter {summary.spotter} on {summary.dataset} recognised by "
+                             f"{summary.recogniser['model']} with "
+                             f"{counted(len(summary.seeds), 'seed')} "
+                             f"({', '.join(map(str, summary.seeds))}): every seed's run "
+                             f"validates and the summary{strs} matches them")
+
+    def status(self, folder: Path) -> str:
+        return summary_status(folder)
+
+    def audit(self, path: Path, request: AuditRequest, report: Report) -> AuditVerdict:
+        # nothing is spotted or trained for what its runs do not give
+        return audit_seed_runs(path, validate_str_seeds(path).summary.runs, request, report,
+                               SpottingRunKind().audit)

@@ -1,0 +1,81 @@
+"""``merbench validate`` of a spotting run recognised over seeds (``str-seeds.json``): every
+seed's folder validated as a spotting run with its ``str.json``, all of one spotting and one
+recogniser but their seeds, and every number of the summary recomputed from them.
+
+``spot --seeds`` summarises with :func:`merbench.spotting.str_over_seeds.summarise_str_seeds`,
+and so does this check, on what validated; the record must be the same but for its date,
+which comes after the last seed's ``str.json``. What any summary's folder may hold is
+:mod:`merbench.verification.seed_folders`' to say.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from merbench.results.codec import to_json
+from merbench.results.run_files import ResultRejected, differ
+from merbench.results.spotting_file import SPOTTING_FILE, SPOTTING_RUN_FILE
+from merbench.results.str_seeds_file import STR_SEEDS_FILE, StrSeedsSummary, read_str_seeds
+from merbench.spotting.str_over_seeds import recogniser_configuration, summarise_str_seeds
+from merbench.verification.seed_folders import (
+    check_listed,
+    check_summary_created,
+    read_summary,
+    recomputed,
+    refuse_unlisted,
+    validated_seed_runs,
+)
+from merbench.verification.spotting_check import CheckedSpotting, validate_spotting_and_str
+
+
+@dataclasses.dataclass(frozen=True)
+class CheckedStrSeeds:
+    """A validated ``str-seeds.json`` and its seeds' validated runs (seed -> run)."""
+
+    summary: StrSeedsSummary
+    runs: dict[str, CheckedSpotting]
+
+
+def validate_str_seeds(path: Path) -> CheckedStrSeeds:
+    """Accept a ``str-seeds.json`` (or the folder holding one) only if every spotting run it
+    lists validates with its ``str.json``, they are one spotting recognised by one
+    recogniser with other seeds, and the summary is what they give."""
+    return recomputed(path, STR_SEEDS_FILE, _validate)
+
+
+def _recognised_run(folder: Path) -> CheckedSpotting:
+    """A seed's spotting run validated with its ``str.json``, which it must have."""
+    found = validate_spotting_and_str(folder)
+    if found.recognised is None:
+        raise ResultRejected(folder, "it has no str.json; merbench spot --seeds recognises "
+                                     "each seed's intervals")
+    return found
+
+
+def _seed_of(found: CheckedSpotting) -> int:
+    return found.recognised.recogniser.seed if found.recognised else -1
+
+
+def _validate(file: Path) -> CheckedStrSeeds:
+    base = file.parent
+    summary = read_summary(file, read_str_seeds, "spot-then-recognise summary over seeds")
+    check_listed(base, STR_SEEDS_FILE, summary.seeds, summary.runs, "spotting run",
+                 "merbench spot --seeds")
+    refuse_unlisted(base, STR_SEEDS_FILE, summary.runs, (SPOTTING_FILE, SPOTTING_RUN_FILE))
+    runs = validated_seed_runs(base, summary.runs, _recognised_run, _seed_of, {})
+    recognitions = [found.recognised for found in runs.values() if found.recognised]
+    configurations = {repr(to_json(recogniser_configuration(r))) for r in recognitions}
+    if len({r.spotting_fingerprint for r in recognitions}) != 1 or len(configurations) != 1:
+        raise ResultRejected(base, "its seeds' runs are not one spotting (spotter, settings "
+                                   "and data) recognised by one recogniser (model, feature, "
+                                   "options and epochs) with other seeds")
+    check_summary_created(base, STR_SEEDS_FILE, summary.created,
+                          (r.created for r in recognitions))
+    first = next(iter(runs.values())).results
+    recomputed = summarise_str_seeds(first, recognitions, summary.seeds, summary.runs,
+                                     summary.created)
+    mismatch = differ(to_json(summary), to_json(recomputed), "str-seeds")
+    if mismatch:
+        raise ResultRejected(base, f"stored numbers do not match its seeds' runs: {mismatch}")
+    return CheckedStrSeeds(summary, runs)
