@@ -32,6 +32,20 @@ def _cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(scope="module")
+def _module_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("export-cache")
+
+
+@pytest.fixture
+def warm_cache(_module_cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One feature cache for the tests of what a layout holds (after the autouse one, so it
+    wins): the fixture's flows are computed by the first of them and read by the others,
+    which check files and names, not extraction (the tests of extraction -- workers,
+    resuming, what is refused before computing -- keep a cache of their own)."""
+    monkeypatch.setenv("MERBENCH_CACHE_DIR", str(_module_cache))
+
+
+@pytest.fixture(scope="module")
 def raw_root(real_data: Path, tmp_path_factory: pytest.TempPathFactory
              ) -> tuple[Path, dict[str, object]]:
     """Fixture frame trees of one subject per database, for the real coding sheets; the
@@ -82,7 +96,7 @@ def _only(raw: tuple[Path, dict[str, object]],
     return raw[0], {**raw[1], "subjects": subjects}
 
 
-def test_the_composite_layout_reads_back_unchanged(raw_root, tmp_path: Path, cli) -> None:
+def test_the_composite_layout_reads_back_unchanged(raw_root, tmp_path: Path, cli, warm_cache) -> None:
     out = tmp_path / "export"
     code, said, err = _export(cli, raw_root, "--layout", "composite", "--out", out)
     assert code == 0, err
@@ -117,7 +131,7 @@ def test_the_composite_layout_reads_back_unchanged(raw_root, tmp_path: Path, cli
     assert extraction["n_from_cache"] == len(table)
 
 
-def test_the_htnet_layout(raw_root, tmp_path: Path, cli) -> None:
+def test_the_htnet_layout(raw_root, tmp_path: Path, cli, warm_cache) -> None:
     code, _, err = _export(cli, raw_root, "--layout", "htnet", "--out", tmp_path / "htnet")
     assert code == 0, err
     report = json.loads((tmp_path / "htnet" / "export-report.json").read_text())
@@ -168,7 +182,7 @@ def _as_main_train_reads(work: Path) -> dict[str, dict[str, list[tuple[str, int]
 
 
 def test_the_causalnet_layout_is_the_folder_main_train_runs_in(raw_root, tmp_path: Path,
-                                                                cli) -> None:
+                                                                cli, warm_cache) -> None:
     """main_train.py reads the label CSV, datasets/STSNet_whole_norm_u_v_os and the split
     and labels from datasets/three_norm_u_v_os/{sub}/u_train|u_test/{label}/; one export
     holds all three, each subject's fold testing exactly its own samples."""
@@ -211,7 +225,7 @@ def test_bad_requests_are_one_line(raw_root, tmp_path: Path, cli) -> None:
 
 
 def test_compare_scores_an_export_against_itself_and_a_changed_copy(raw_root, tmp_path: Path,
-                                                                      cli) -> None:
+                                                                      cli, warm_cache) -> None:
     out = tmp_path / "export"
     assert _export(cli, raw_root, "--layout", "composite", "--out", out)[0] == 0
     code, _, err = _export(cli, raw_root, "--compare", out, "--out", tmp_path / "same.json")
@@ -274,7 +288,7 @@ def _files(folder: Path) -> list[str]:
     return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
 
 
-def test_a_repeat_export_leaves_only_its_own_files(raw_root, tmp_path: Path, cli) -> None:
+def test_a_repeat_export_leaves_only_its_own_files(raw_root, tmp_path: Path, cli, warm_cache) -> None:
     """Nine samples, then six into the same --out: the authors' scripts list the flow folder
     and look each name up in the CSV, so the three left over would crash them."""
     out = tmp_path / "export"
