@@ -96,7 +96,8 @@ def _only(raw: tuple[Path, dict[str, object]],
     return raw[0], {**raw[1], "subjects": subjects}
 
 
-def test_the_composite_layout_reads_back_unchanged(raw_root, tmp_path: Path, cli, warm_cache) -> None:
+def test_the_composite_layout_reads_back_unchanged(raw_root, tmp_path: Path, cli,
+                                                   warm_cache) -> None:
     out = tmp_path / "export"
     code, said, err = _export(cli, raw_root, "--layout", "composite", "--out", out)
     assert code == 0, err
@@ -288,7 +289,8 @@ def _files(folder: Path) -> list[str]:
     return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
 
 
-def test_a_repeat_export_leaves_only_its_own_files(raw_root, tmp_path: Path, cli, warm_cache) -> None:
+def test_a_repeat_export_leaves_only_its_own_files(raw_root, tmp_path: Path, cli,
+                                                   warm_cache) -> None:
     """Nine samples, then six into the same --out: the authors' scripts list the flow folder
     and look each name up in the CSV, so the three left over would crash them."""
     out = tmp_path / "export"

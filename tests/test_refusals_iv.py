@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import torch
+from conftest import TINY_SPOT
 
 SPOT = ("spot", "--spotter", "flow-peak", "--dataset", "synthetic-long", "--quiet")
 
@@ -91,12 +92,15 @@ def test_an_unknown_model_is_refused_before_the_data_is_read(cli, tmp_path: Path
     assert "reading the data" not in out + err and not (tmp_path / "r").exists()
 
 
-def test_a_repeated_spot_reads_back_without_saying_it_spotted(cli, tmp_path: Path) -> None:
-    code, _, err = cli(*SPOT[:-1], "--out", tmp_path / "s")
-    assert code == 0, err
-    code, out, err = cli(*SPOT[:-1], "--out", tmp_path / "s")
+def test_a_repeated_spot_reads_back_without_saying_it_spotted(cli, tmp_path: Path,
+                                                              examples: dict[str, Path]) -> None:
+    import shutil
+
+    shutil.copytree(examples["spotting run"], tmp_path / "s")  # spotted by TINY_SPOT
+    code, out, err = cli("spot", *[a for a in TINY_SPOT if a != "--quiet"], "--out",
+                         tmp_path / "s")
     assert code == 0 and "spotted 1/" not in out + err
-    assert f"6 videos read back from {tmp_path / 's'}" in out
+    assert f"2 videos read back from {tmp_path / 's'}" in out
 
 
 OWN_FOLDER = {  # the command line before --out, for the commands whose folder is theirs
@@ -354,16 +358,13 @@ def test_a_model_option_too_large_for_memory_names_the_option(tmp_path: Path) ->
 @pytest.mark.parametrize("swap", ["record to /dev/zero", "record fifo", "video fifo",
                                   "videos link", "record a list"])
 def test_a_spotting_folder_holding_no_file_of_its_own_is_refused_unread(
-        cli, tmp_path: Path, swap: str) -> None:
+        cli, tmp_path: Path, swap: str, examples: dict[str, Path]) -> None:
     """A ``spot-run.json`` linked to /dev/zero filled 24 GB of memory, and a fifo in its
     place or in ``videos/`` hung the command (issue 69's second adversarial pass)."""
     import os
     import shutil
 
-    small = ("--dataset-opt", "subjects=2", "--dataset-opt", "videos_per_subject=1")
-    first = tmp_path / "first"
-    code, _, err = cli(*SPOT, *small, "--out", first)
-    assert code == 0, err
+    first = Path(shutil.copytree(examples["spotting run"], tmp_path / "first"))  # TINY_SPOT
     again = Path(shutil.copytree(first, tmp_path / "again"))
     (again / "spotting.json").unlink()
     record, video = again / "spot-run.json", again / "videos" / "0001.json"
@@ -381,7 +382,7 @@ def test_a_spotting_folder_holding_no_file_of_its_own_is_refused_unread(
         (again / "videos").symlink_to(first / "videos")
     else:
         record.write_text("[]")
-    code, _, err = cli(*SPOT, *small, "--out", again)
+    code, _, err = cli("spot", *TINY_SPOT, "--out", again)
     said = {"record to /dev/zero": "spot-run.json is a symbolic link",
             "record fifo": "spot-run.json is a fifo", "video fifo": "0001.json: is a fifo",
             "videos link": "videos is a symbolic link",
