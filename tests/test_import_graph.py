@@ -11,6 +11,7 @@ since a circle through either still ties the modules together for a reader.
 from __future__ import annotations
 
 import ast
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -187,14 +188,21 @@ def _commented(lines: list[str], line: int) -> bool:
 PACKAGE = ROOT / "merbench"
 
 
+@functools.cache
+def merbench_graph() -> dict[str, Module]:
+    """merbench's own graph, read once for the tests that read it (each read parses every
+    module); nothing changes it."""
+    return read_graph(PACKAGE)
+
+
 def test_merbench_has_no_import_circles() -> None:
-    found = circles(edges(read_graph(PACKAGE), "anywhere"))
+    found = circles(edges(merbench_graph(), "anywhere"))
     assert not found, "modules that import each other, directly or round a circle: " + \
         "; ".join(" <-> ".join(c) for c in found)
 
 
 def test_imports_inside_functions_defer_something_heavy_and_say_so() -> None:
-    problems = unjustified_imports(read_graph(PACKAGE))
+    problems = unjustified_imports(merbench_graph())
     assert not problems, "\n".join(problems)
 
 
@@ -317,7 +325,7 @@ def layer_breaches(modules: dict[str, Module],
 
 
 def test_each_layer_imports_only_itself_and_the_layers_below() -> None:
-    problems = layer_breaches(read_graph(PACKAGE), LAYERS)
+    problems = layer_breaches(merbench_graph(), LAYERS)
     assert not problems, "\n".join(problems)
 
 
@@ -346,7 +354,7 @@ def two_way_units(modules: dict[str, Module],
 
 
 def test_no_two_units_depend_on_each_other() -> None:
-    found = two_way_units(read_graph(PACKAGE))
+    found = two_way_units(merbench_graph())
     assert not found, "units that import each other: " + "; ".join(found)
 
 
@@ -432,7 +440,7 @@ def unit_levels(modules: dict[str, Module],
 
 
 def test_the_units_stand_on_at_most_14_levels() -> None:
-    levels = unit_levels(read_graph(PACKAGE))
+    levels = unit_levels(merbench_graph())
     highest = max(levels.values())
     assert highest <= MAX_LEVELS, ("units by level: " + ", ".join(
         f"{name} {n}" for name, n in sorted(levels.items(), key=lambda item: -item[1])))

@@ -58,15 +58,10 @@ def test_every_kind_as_committed_validates(kind: str) -> None:
     validate(source)
 
 
-@pytest.fixture(scope="module")
-def spotting_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from merbench.cli import main
-
-    out = tmp_path_factory.mktemp("spotting") / "spots"
-    assert main(["spot", "--spotter", "flow-peak", "--dataset", "synthetic-long",
-                 "--dataset-opt", "subjects=2", "--dataset-opt", "videos_per_subject=1",
-                 "--quiet", "--out", str(out)]) == 0
-    return out
+@pytest.fixture
+def spotting_run(examples: dict[str, Path]) -> Path:
+    """The kinds' example spotting run (copied before it is changed)."""
+    return examples["spotting run"]
 
 
 def _validator(kind: str):  # type: ignore[no-untyped-def]
