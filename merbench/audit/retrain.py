@@ -23,6 +23,7 @@ from merbench.audit.log import file_sha256
 from merbench.audit.verdict import MIN_AGREEMENT, compare_fold, expected_comparison
 from merbench.base.errors import MerbenchError
 from merbench.base.scratch import scratch_folder
+from merbench.plugin_system.lazy_factory import building_what_is_planned
 from merbench.plugin_system.manager import Plugins, default_plugins, plugin_versions
 from merbench.plugin_system.runinfo import FoldOutcome
 from merbench.results.au_file import AU_RESULTS_FILE, AUResults
@@ -85,7 +86,8 @@ def audit_run(run_dir: Path, *, count: int | None = DEFAULT_FOLDS, seed: int | N
     store = RunDirectory(run_dir)
     indices, choice_seed = choose_folds(results.protocol.n_folds, count, seed)
     spec, settings = audit_spec(run_dir, data_root=data_root, device=device, workers=workers)
-    data = load_data(plan_run(spec, settings, plugins))  # every option checked by now
+    with building_what_is_planned():  # its folds are trained again here
+        data = load_data(plan_run(spec, settings, plugins))  # every option checked by now
     if chosen is not None:
         chosen(indices, choice_seed)
     identity = run_identity(data)

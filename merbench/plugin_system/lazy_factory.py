@@ -11,22 +11,42 @@ something, options read in another process are compared with its real signature.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import inspect
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextvars import ContextVar
 from typing import Any
 
 from merbench.base.errors import PluginError
 from merbench.plugin_system import options_cache
 from merbench.plugin_system.factory_options import FactoryOptions
 
-__all__ = ["LazyFactory"]
+__all__ = ["LazyFactory", "building_what_is_planned"]
 
 #: once one of these is loaded in a process (it trains, or a Ray worker builds models), a
 #: factory's module is imported there to read its options: a child would load the same
 #: library again to spare a process that already paid for it
 READ_HERE_ONCE_LOADED: tuple[str, ...] = ("torch",)
+
+#: set while a process plans what it goes on to build (:func:`building_what_is_planned`)
+_BUILDS_WHAT_IT_PLANS: ContextVar[bool] = ContextVar("builds_what_it_plans", default=False)
+
+
+@contextlib.contextmanager
+def building_what_is_planned() -> Iterator[None]:
+    """Within the block, options the cache does not hold are read by importing their
+    module here, not in a child: a process that goes on to build what it plans (a run
+    trains its model) loads those modules anyway, and a child would load the same ones
+    (1.7 s of torch) only to be thrown away, on every first run and in every fresh cache.
+    The cache still serves what it holds, so a planning error is said before any import
+    wherever it is warm."""
+    token = _BUILDS_WHAT_IT_PLANS.set(True)
+    try:
+        yield
+    finally:
+        _BUILDS_WHAT_IT_PLANS.reset(token)
 
 
 class LazyFactory:
@@ -96,11 +116,13 @@ class LazyFactory:
         """Read the options of every factory not read yet: those whose module is imported
         here (or all, once torch is), here; the others in one child process (or from the
         cache it fills); any the child could not read, by importing it here, which raises
-        the error to show."""
+        the error to show; within :func:`building_what_is_planned`, those the cache does not
+        hold are read here too, never in a child."""
         pending = [f for f in factories if f._options is None]
         here = any(library in sys.modules for library in READ_HERE_ONCE_LOADED)
         apart = [f.target for f in pending if not (here or f.imported)]
-        found = options_cache.read_options(apart) if apart else {}
+        found = options_cache.read_options(apart, child=not _BUILDS_WHAT_IT_PLANS.get()) \
+            if apart else {}
         for factory in pending:
             read = found.get(factory.target)
             if read is None:

@@ -86,10 +86,11 @@ class Record:
     files: str  # the digest of the list of files the child ran
 
 
-def read_options(targets: Sequence[str]) -> dict[str, FactoryOptions]:
+def read_options(targets: Sequence[str], *, child: bool = True) -> dict[str, FactoryOptions]:
     """The options of each ``"module:attribute"`` target: from the cache where its record is
-    still true, else read in one child process (and kept). A target missing from the answer
-    could not be read without importing it here (see the module's docstring)."""
+    still true, else read in one child process (and kept) where ``child`` allows. A target
+    missing from the answer is to be read by importing it here (see the module's
+    docstring)."""
     wanted = list(dict.fromkeys(targets))
     if os.environ.get(CHILD_ENV):
         return {}
@@ -100,7 +101,7 @@ def read_options(targets: Sequence[str]) -> dict[str, FactoryOptions]:
         if record is not None and _trusted(target, record, checked):
             found[target] = record.options
     missing = [target for target in wanted if target not in found]
-    if missing:
+    if missing and child:
         found.update(_read_in_child(missing))
     return found
 

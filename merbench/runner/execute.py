@@ -26,6 +26,7 @@ import numpy as np
 
 from merbench.base.errors import MerbenchError
 from merbench.data.task import Task
+from merbench.plugin_system.lazy_factory import building_what_is_planned
 from merbench.plugin_system.manager import Plugins, default_plugins
 from merbench.plugin_system.runinfo import FoldOutcome
 from merbench.protocols import Fold
@@ -126,7 +127,8 @@ def open_run(spec: RunSpec, settings: RunSettings, plugins: Plugins, held: ExitS
     and restore its finished folds; a run that finished before is reported as it is, as
     ``strategy`` (its task's, :func:`~merbench.runner.task_run.task_run`) reads it back."""
     started = time.perf_counter()
-    data = load_data(plan_run(spec, settings, plugins))
+    with building_what_is_planned():  # its model is trained here
+        data = load_data(plan_run(spec, settings, plugins))
     spec = data.plan.spec
     if data.weight_files is not None:
         check_weight_files(data)

@@ -35,6 +35,7 @@ import numpy as np
 
 from merbench.base.atomic import atomic_write_json
 from merbench.base.errors import MerbenchError
+from merbench.plugin_system.lazy_factory import building_what_is_planned
 from merbench.plugin_system.manager import Plugins
 from merbench.results.rundir import RunDirectory
 from merbench.results.safe_files import read_regular_bytes
@@ -77,7 +78,8 @@ def plan_recogniser(run_dir: Path, data_root: str | None, device: str,
                                    checkpoint_every=0.0, features=None,
                                    data_root=data_root if data_root is not None
                                    else settings.data_root)
-    data = load_data(plan_run(spec, settings, plugins))
+    with building_what_is_planned():  # the recogniser is trained here
+        data = load_data(plan_run(spec, settings, plugins))
     if data.plan.recipe is None:
         raise MerbenchError(f"model '{spec.model}' of {run_dir} is an estimator; merbench "
                             "predict recognises with a torch model's run")

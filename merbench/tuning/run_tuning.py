@@ -34,6 +34,7 @@ import pandas as pd
 
 from merbench.base.atomic import atomic_write_bytes, atomic_write_json, remove_leftovers
 from merbench.base.errors import MerbenchError
+from merbench.plugin_system.lazy_factory import building_what_is_planned
 from merbench.plugin_system.manager import Plugins
 from merbench.results.codec import to_json
 from merbench.results.protocol_names import SUBJECT_SPLIT
@@ -205,7 +206,9 @@ def _tune(spec: TuneSpec, mode: Mode, settings: RunSettings, out: Path, plugins:
           held: ExitStack) -> TuneResults:
     started = time.perf_counter()
     first = {p.name: _first(p) for p in spec.space}
-    data = load_data(plan_run(spec.trial_spec(first, spec.protocol, {}), settings, plugins))
+    with building_what_is_planned():  # its trials are trained here
+        data = load_data(plan_run(spec.trial_spec(first, spec.protocol, {}), settings,
+                                  plugins))
     check_corners(spec, settings, plugins, data)
     samples = data.dataset.samples
     classes = list(data.dataset.classes)
