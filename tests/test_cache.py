@@ -141,6 +141,22 @@ def test_parallel_extraction_equals_sequential(cache_dir: Path) -> None:
         extract_samples(META, RowSum(fail_on="x4", scale=3.0), dataset, workers=2)
 
 
+def test_a_few_samples_are_extracted_here_by_default(cache_dir: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """By default one worker per core, and one per 16 samples at most: a pool's processes
+    spend a second each importing before their first sample, which nine samples never pay
+    back (the suite's runs started a pool for each small raw dataset). Asked for, a pool
+    is what is asked."""
+    from merbench.features import extraction
+
+    monkeypatch.setattr(extraction, "usable_cores", lambda: 8)
+    assert [extraction.default_workers(n) for n in (1, 9, 31, 32, 100, 1000)] == \
+        [1, 1, 1, 2, 6, 8]
+    assert extraction.default_workers() == 8
+    found = extract_samples(META, RowSum(), _dataset(9))
+    assert found.report["extraction"]["workers"] == 1
+
+
 def _real_cache(root: Path) -> None:
     """A cache as merbench writes it: two feature stores and a per-item store beside them."""
     extract_samples(META, RowSum(), _dataset(), workers=1, cache_root=root)

@@ -4,7 +4,8 @@
 feature; it hands a feature whose factory returns a :class:`merbench.features.SampleExtractor`
 to :func:`extract_samples`. Each sample is one task:
 read its inputs, hash them into the cache key, load the entry or compute and store it. The
-tasks run in ``workers`` processes (one per core by default), each of which writes its own
+tasks run in ``workers`` processes (one per core by default, one per 16 samples at most;
+a single worker is this process), each of which writes its own
 entries as soon as they are done, so an interrupted extraction keeps every finished sample
 and the next one computes only the rest. A whole-dataset feature (a plain
 ``extract(dataset)`` function) is simply called.
@@ -51,9 +52,18 @@ class _Done:
     status: str  # "cached", "computed" or "recomputed" (a damaged entry was replaced)
 
 
-def default_workers() -> int:
-    """One process per core this process may use (its affinity and cgroup quota)."""
-    return usable_cores()
+#: the fewest samples a worker of the default count takes: a worker process spends about a
+#: second importing (OpenCV, the feature's module) before its first sample, and the pool's
+#: forkserver as long again, more than a few small samples take to compute
+SAMPLES_PER_WORKER = 16
+
+
+def default_workers(n_samples: int | None = None) -> int:
+    """One process per core this process may use (its affinity and cgroup quota), and one
+    per :data:`SAMPLES_PER_WORKER` of ``n_samples`` at most: a few samples are extracted in
+    this process (a run on a small dataset started a pool of processes for nine samples)."""
+    cores = usable_cores()
+    return cores if n_samples is None else max(1, min(cores, n_samples // SAMPLES_PER_WORKER))
 
 
 def _one(job: _Job, index: int, sample_id: str) -> _Done:
@@ -130,7 +140,7 @@ def extract_samples(meta: FeatureMeta, extractor: SampleExtractor, dataset: Data
     The report holds the extractor's own report plus ``extraction``: how many samples came
     from the cache, were computed, or replaced a damaged entry, the workers and the seconds.
     """
-    workers = default_workers() if workers is None else workers
+    workers = default_workers(len(dataset.samples)) if workers is None else workers
     if workers < 1:
         raise MerbenchError(f"--workers must be at least 1 (got {workers})")
     cache = FeatureCache(meta.name, meta.version, extractor.params, cache_root) \

@@ -219,7 +219,8 @@ class RunSettings:
              "interrupted run goes on from there instead of from the fold's first epoch",
         metavar="MINUTES", sweep="both")
     workers: int | None = _where(None, "processes that extract a per-sample feature",
-                                 metavar="N", default_text="one per core", per_machine=True,
+                                 metavar="N", default_text="one per core, and one per 16 "
+                                 "samples at most", per_machine=True,
                                  sweep="both", extract=True)
     threads: int | None = _where(
         None, "CPU threads for the model's operations (merbench.training.threads: OMP_NUM_THREADS "
