@@ -39,7 +39,7 @@ DATA_ENV = "MERBENCH_TEST_DATA"
 
 
 # a session fixture built once for the whole run while other workers wait on its lock
-SHARED_BUILDS = ("committed_site",)
+SHARED_BUILDS = ("committed_site", "examples")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -47,26 +47,33 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     order: under pytest-xdist (``-n auto --dist loadfile``) the longest files then start at
     once on their own workers and the many short ones fill the time around them, instead of
     one long file starting last while the other workers sit idle. Of the files that read a
-    shared build (:data:`SHARED_BUILDS`), the first runs first of all, so the build is
-    made while the other worker starts the slow files, and the others run after the slow
-    files, by when it is built: next to each other they started together, and one worker
-    waited on the other's build (the committed site's: 40 s) doing nothing; in the middle
-    of the order, a worker that reached them while the other built it still waited. The
-    many short files come last, so the two workers end close together."""
+    shared build (:data:`SHARED_BUILDS`), each build's first reader runs first of all (one
+    build a worker: the committed site on one, the kinds' examples on the other), and the
+    other readers run after the slow files, by when it is built: next to each other they
+    started together, and one worker waited on the other's build (the committed site's:
+    30 s) doing nothing; in the middle of the order, a worker that reached them while the
+    other built it still waited. The many short files come last, so the two workers end
+    close together."""
     slow = {item.path for item in items if item.get_closest_marker("slow")}
     first: dict[Path, int] = {}
     for index, item in enumerate(items):
         first.setdefault(item.path, index)
-    readers = sorted({item.path for item in items
-                      if set(SHARED_BUILDS) & set(getattr(item, "fixturenames", ()))},
-                     key=first.__getitem__)
-    deferred = set(readers[1:])
-    builder = readers[0] if readers else None  # builds it first, beside the slow files
+    builders: list[Path] = []  # each shared build's first reader, in SHARED_BUILDS' order
+    deferred: set[Path] = set()
+    for build in SHARED_BUILDS:
+        readers = sorted({item.path for item in items
+                          if build in getattr(item, "fixturenames", ())}, key=first.__getitem__)
+        if readers and readers[0] not in builders:
+            builders.append(readers[0])
+        deferred |= set(readers[1:])
+    deferred -= set(builders)
 
-    def place(item: pytest.Item) -> tuple[bool, int, int]:
-        # the builder; the slow files; the other readers (built by then); the short ones
+    def place(item: pytest.Item) -> tuple[int, int, int]:
+        # the builders (one a worker); the slow files; the other readers (built by then);
+        # the short ones
         group = 1 if item.path in deferred else 0 if item.path in slow else 2
-        return item.path != builder, group, first[item.path]
+        built = builders.index(item.path) if item.path in builders else len(builders)
+        return built, group, first[item.path]
 
     items.sort(key=place)
 
