@@ -141,6 +141,19 @@ def apart(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPa
     monkeypatch.setenv(CACHE_ENV, str(tmp_path_factory.mktemp("options-cache")))
 
 
+def _counted_children(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """The targets of each child process that reads options from now on, one list a child."""
+    children: list[list[str]] = []
+    real_child = options_cache._read_in_child
+
+    def counted(targets: list[str]) -> dict[str, FactoryOptions]:
+        children.append(targets)
+        return real_child(targets)
+
+    monkeypatch.setattr(options_cache, "_read_in_child", counted)
+    return children
+
+
 @pytest.mark.usefixtures("apart")
 def test_a_record_is_not_trusted_once_its_module_or_a_module_it_imports_changes(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -151,14 +164,7 @@ def test_a_record_is_not_trusted_once_its_module_or_a_module_it_imports_changes(
                             "def build(width: int = 8, depth: int = DEPTH) -> None:\n"
                             "    return None\n", 600)
     target = f"{name}:build"
-    children: list[list[str]] = []
-    real_child = options_cache._read_in_child
-
-    def counted(targets: list[str]) -> dict[str, FactoryOptions]:
-        children.append(targets)
-        return real_child(targets)
-
-    monkeypatch.setattr(options_cache, "_read_in_child", counted)
+    children = _counted_children(monkeypatch)
 
     def defaults() -> dict[str, Any]:
         return options_cache.read_options([target])[target].defaults()
@@ -253,14 +259,7 @@ def test_a_process_that_builds_what_it_plans_reads_a_cache_miss_itself(
     and every fresh cache 1.7 s. Within ``building_what_is_planned`` a miss is imported
     here; a record the cache holds is still read from it, without importing."""
     monkeypatch.syspath_prepend(str(tmp_path))
-    children: list[list[str]] = []
-    real_child = options_cache._read_in_child
-
-    def counted(targets: list[str]) -> dict[str, FactoryOptions]:
-        children.append(targets)
-        return real_child(targets)
-
-    monkeypatch.setattr(options_cache, "_read_in_child", counted)
+    children = _counted_children(monkeypatch)
     stamp = f"{os.getpid()}_{time.monotonic_ns()}"
     cached, missed = f"mb_cached_{stamp}", f"mb_missed_{stamp}"
     for name in (cached, missed):
