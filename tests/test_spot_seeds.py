@@ -196,3 +196,38 @@ def test_a_summary_is_audited_seed_by_seed(seeded: Path, cli: Any) -> None:
         assert (seeded / f"seed-{seed}" / "audit.json").is_file()
     code, out, err = cli("validate", seeded)
     assert code == 0 and out.count("audit.json: 1 audit(s)") == 2, err
+
+
+def test_the_page_shows_one_row_for_copies_and_none_for_a_summary_of_rejected_runs(
+        seeded: Path, tmp_path: Path, cli: Any, read_tables: Any) -> None:
+    """Copies of one summary are one row, as copies of a run are; a summary whose seed run
+    the page rejects (here seed 1's, beside a copy whose seed 1 is seed 0's emotions
+    relabelled, a summary made of it with merbench's own function) is rejected with it,
+    not shown beside the runs it rests on (the review of this change)."""
+    from merbench.results.codec import to_json
+    from merbench.results.schema import now_iso
+    from merbench.spotting.str_over_seeds import summarise_str_seeds
+
+    results = seeded.parent
+    shutil.copytree(seeded, results / "copy")
+    code, _, err = cli("leaderboard", "build", "--results", results, "--out",
+                       tmp_path / "site", "--strict")
+    assert code == 0, err
+    tables = read_tables((tmp_path / "site" / "spotting.html").read_text())
+    assert [len(rows) for name, rows in tables.items() if name.startswith("str-seeds-")] == [1]
+    forged = results / "copy"
+    relabelled = _json(forged / "seed-0" / "str.json")
+    relabelled["recogniser"]["seed"] = 1
+    (forged / "seed-1" / "str.json").write_text(json.dumps(relabelled))
+    runs = [validate_spotting_and_str(forged / f"seed-{seed}") for seed in (0, 1)]
+    summary = summarise_str_seeds(runs[0].results, [r.recognised for r in runs], [0, 1],
+                                  {"0": "seed-0", "1": "seed-1"}, now_iso())
+    (forged / STR_SEEDS_FILE).write_text(json.dumps(to_json(summary)))
+    assert cli("validate", forged)[0] == 0  # alone, it cannot be told from a genuine one
+    code, out, err = cli("leaderboard", "build", "--results", results, "--out",
+                         tmp_path / "site2")
+    assert code == 0, err
+    page = (tmp_path / "site2" / "spotting.html").read_text()
+    assert "str-seeds-table" not in page
+    assert out.count("spotting run (seed-1) is not published") + \
+        err.count("spotting run (seed-1) is not published") == 2, out + err

@@ -28,8 +28,9 @@ class StrSeedsSummaryKind:
     def validate(self, path: Path) -> Checked:
         summary = validate_str_seeds(path).summary
         micro = summary.scores["micro"]
-        strs = "" if micro.mean.strs is None or micro.std.strs is None else \
-            f" (micro STRS {micro.mean.strs:.4f} ± {micro.std.strs:.4f})"
+        spread = "" if micro.std.strs is None or len(summary.seeds) < 2 else \
+            f" ± {micro.std.strs:.4f}"
+        strs = "" if micro.mean.strs is None else f" (micro STRS {micro.mean.strs:.4f}{spread})"
         return Checked(path, f"spotter {summary.spotter} on {summary.dataset} recognised by "
                              f"{summary.recogniser['model']} with "
                              f"{counted(len(summary.seeds), 'seed')} "

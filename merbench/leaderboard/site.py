@@ -398,7 +398,7 @@ def render_site(collection: Collection, benchmarks: list[Benchmark], out: Path,
     ordered = by_importance(tables, lambda item: item["bench"], lambda item: item["runs"])
     found, spotting_rejected = find_spotting_runs(folders)
     spotting, refused = copy_spotting_files(found, out)
-    summaries, summaries_rejected = find_str_seeds(folders)
+    summaries, summaries_rejected = find_str_seeds(folders, spotting_rejected + refused)
     over_seeds, summaries_refused = copy_str_seeds_files(summaries, out)
     spotting_rejected += refused + summaries_rejected + summaries_refused
     _write(out / "spotting.html", env.get_template("spotting.html").render(

@@ -29,6 +29,7 @@ from merbench.leaderboard.copies import by_evidence
 from merbench.leaderboard.page_views import slug
 from merbench.plugin_system.registry import Registries
 from merbench.results.audited_files import AuditedFiles, spotting_folder
+from merbench.results.codec import to_json
 from merbench.results.result_files import AUDIT_FILE
 from merbench.results.run_files import ResultRejected
 from merbench.results.safe_files import UnsafeFile, copy_regular_file
@@ -154,20 +155,42 @@ class StrOverSeeds:
     file_id: str
 
 
-def find_str_seeds(folders: Sequence[Path]) -> tuple[list[StrOverSeeds], list[Rejected]]:
-    """Every ``str-seeds.json`` under ``folders``, validated (its seeds' runs with it); the
-    rejected ones with why. Each seed's run is a row of the spot-then-recognise table as any
-    recognised run is; a summary is a row of the recognitions over seeds."""
+def find_str_seeds(folders: Sequence[Path], refused: Sequence[Rejected]
+                   ) -> tuple[list[StrOverSeeds], list[Rejected]]:
+    """Every ``str-seeds.json`` under ``folders``, validated (its seeds' runs with it), none
+    of whose seeds' runs is among the spotting runs ``refused`` (one the page's copy check
+    rejected takes its summary with it: a summary rests on its runs); the rejected ones
+    with why.
+    Copies of one summary are one row, as copies of a run are. Each seed's run is a row of
+    the spot-then-recognise table as any recognised run is; a summary is a row of the
+    recognitions over seeds."""
     found: list[StrOverSeeds] = []
     validated, rejected = validated_holding(folders, STR_SEEDS_FILE, validate_str_seeds)
+    not_shown = {Path(rejected.path).resolve() for rejected in refused}
     for path, folder, checked in validated:
+        unshown = next((seed for seed, name in checked.summary.runs.items()
+                        if (path.parent / name / SPOTTING_FILE).resolve() in not_shown),
+                       None)
+        if unshown is not None:
+            rejected.append(Rejected(path.parent, f"seed {unshown}'s spotting run "
+                                                  f"({checked.summary.runs[unshown]}) is not "
+                                                  "published (see its rejection), so neither "
+                                                  "is the summary of it"))
+            continue
         where = f"{folder.name}/{path.relative_to(folder).as_posix()}"
         digest = hashlib.sha256(where.encode()).hexdigest()[:10]
         dataset = next(iter(checked.runs.values())).results.dataset
         found.append(StrOverSeeds(path, checked.summary, dataset,
                                   f"{slug(dataset.name)[:40]}-seeds-{digest}"))
-    return sorted(found, key=lambda s: (s.summary.spotter, s.summary.recogniser["model"],
-                                        str(s.path))), rejected
+    kept, conflicts = by_evidence(
+        found, lambda s: json.dumps([s.summary.spotting_fingerprint, s.summary.recogniser,
+                                     s.summary.seeds], sort_keys=True),
+        lambda s: json.dumps(to_json(s.summary.scores), sort_keys=True), lambda s: s.path,
+        "spotting, recogniser and seeds")
+    return sorted((copies[0] for copies in kept),
+                  key=lambda s: (s.summary.spotter, s.summary.recogniser["model"],
+                                 str(s.path))), [
+        *rejected, *(Rejected(path, reason) for path, reason in conflicts)]
 
 
 def _settled(runs: list[SpottingRun], rejected: list[Rejected]

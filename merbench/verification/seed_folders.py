@@ -114,7 +114,9 @@ def refuse_unlisted(base: Path, summary_file: str, listed: Mapping[str, str],
     if stray:
         raise ResultRejected(base, f"holds {stray}, a run {summary_file} does not list: it "
                                    "would be published beside the summary as if one of its "
-                                   f"seeds; move it out of {base.name}")
+                                   f"seeds; move it out of {base.name}, or, where a --seeds "
+                                   "command with its seed stopped before writing the "
+                                   "summary, run that command again")
 
 
 def check_listed(base: Path, summary_file: str, seeds: Sequence[int], runs: Mapping[str, str],
