@@ -37,7 +37,7 @@ from merbench.spotting.intervals import Video
 from merbench.spotting.recognition import recognition_labels, spotted_matches
 from merbench.spotting.scores import SCOPES, f1_of_counts, subject_counts
 from merbench.spotting.str_scores import recognised_videos
-from merbench.stats.intervals import LEVEL, RESAMPLES, SEED, resampled_interval
+from merbench.stats.intervals import LEVEL, RESAMPLES, SEED, resampled_intervals
 
 #: what makes recognisers one configuration over seeds (a ``str.json``'s recogniser record
 #: but for its seed, device, provider, frames and training rules and counts)
@@ -80,26 +80,28 @@ def recognition_f1_of(counts: np.ndarray) -> np.ndarray:
     return np.where(true.sum(-1) > 0, f1, np.nan)
 
 
-def mean_strs_interval(spotting: SpottingResults, recognitions: Sequence[StrResults],
-                       scope: str, *, resamples: int = RESAMPLES, seed: int = SEED,
-                       level: float = LEVEL) -> F1Interval:
-    """The subject-bootstrap interval of the seeds' mean STRS of ``scope`` (module doc)."""
+def mean_strs_intervals(spotting: SpottingResults, recognitions: Sequence[StrResults], *,
+                        resamples: int = RESAMPLES, seed: int = SEED,
+                        level: float = LEVEL) -> dict[str, F1Interval]:
+    """Each scope's subject-bootstrap interval of the seeds' mean STRS (module doc): the
+    videos matched and counted once, every scope scored on the same resamples (as one call
+    per scope would draw them)."""
     n_classes = len(recognitions[0].classes)
-    s = SCOPES.index(scope)
     per_seed = [recognised_videos(spotting, r.videos) for r in recognitions]
-    keys, spotted = subject_counts(per_seed[0])
-    recognised = np.stack([recognition_counts(videos, keys, n_classes)[:, s]
-                           for videos in per_seed])  # seeds x subjects x 3 x classes
+    keys, spotted = subject_counts(per_seed[0])  # subjects x scopes x 3
+    recognised = np.stack([recognition_counts(videos, keys, n_classes)
+                           for videos in per_seed])  # seeds x subjects x scopes x 3 x classes
 
-    def mean_strs(chosen: np.ndarray) -> np.ndarray:
+    def mean_strs(chosen: np.ndarray) -> np.ndarray:  # scopes x resamples
         chosen = np.asarray(chosen, dtype=np.intp)
-        spotting_f1 = f1_of_counts(spotted[chosen, s].sum(axis=-2))
-        recognition_f1 = recognition_f1_of(recognised[:, chosen].sum(axis=-3))
-        return np.mean(spotting_f1 * recognition_f1, axis=0)
+        spotting_f1 = f1_of_counts(spotted[chosen].sum(axis=-3))  # resamples x scopes
+        recognition_f1 = recognition_f1_of(recognised[:, chosen].sum(axis=-4))
+        return np.mean(spotting_f1 * recognition_f1, axis=0).T
 
-    found = resampled_interval(mean_strs, strata_of(keys), resamples=resamples, seed=seed,
-                               level=level)
-    return F1Interval(_number(found.low), _number(found.high))
+    found = resampled_intervals(mean_strs, strata_of(keys), resamples=resamples, seed=seed,
+                                level=level)
+    return {scope: F1Interval(_number(interval.low), _number(interval.high))
+            for scope, interval in zip(SCOPES, found, strict=True)}
 
 
 def _number(value: float) -> float | None:
@@ -117,6 +119,7 @@ def summarise_str_seeds(spotting: SpottingResults, recognitions: Sequence[StrRes
     """The summary of one spotting run (``spotting``, every seed's) recognised once per seed
     (``recognitions``, in the order of ``seeds``; ``runs``: seed -> its folder)."""
     first = recognitions[0]
+    intervals = mean_strs_intervals(spotting, recognitions)
     scopes = {}
     for scope in SCOPES:
         per_seed = {str(seed): StrSeedScores(strs=r.scores[scope].strs,
@@ -128,7 +131,7 @@ def summarise_str_seeds(spotting: SpottingResults, recognitions: Sequence[StrRes
             per_seed=per_seed,
             mean=StrSeedScores(*(_over_seeds(per_seed, f, mean_over_seeds) for f in fields)),
             std=StrSeedScores(*(_over_seeds(per_seed, f, std_over_seeds) for f in fields)),
-            interval=mean_strs_interval(spotting, recognitions, scope))
+            interval=intervals[scope])
     return StrSeedsSummary(
         schema_version=STR_SEEDS_SCHEMA, kind="str-seeds", created=created,
         spotter=spotting.spotter.name, dataset=spotting.dataset.name,
