@@ -42,6 +42,7 @@ from merbench.spotting.choice import (
     variants_of,
 )
 from merbench.spotting.matching import THRESHOLD
+from merbench.spotting.str_over_seeds import recogniser_configuration
 from merbench.verification.provenance import ProvenanceError, check_created, check_duration
 from merbench.verification.str_check import str_beside, validate_str
 
@@ -258,9 +259,7 @@ def spotting_claim(results: SpottingResults, recognised: StrResults | None
     or one was edited; a run that only spotted makes another claim than one that also
     recognised (both were rejected as a conflict)."""
     recogniser = None if recognised is None else {
-        key: value for key, value in to_json(recognised.recogniser).items()
-        if key in ("model", "model_version", "model_options", "feature", "feature_version",
-                   "feature_options", "seed", "epochs")}
+        **recogniser_configuration(recognised), "seed": recognised.recogniser.seed}
     return tuple(json.dumps(to_json(part), sort_keys=True) for part in (
         results.spotter, results.dataset.name, results.dataset.version,
         results.dataset.options, results.dataset.fingerprint, results.variants,

@@ -65,17 +65,18 @@ def _validate(file: Path) -> CheckedStrSeeds:
     refuse_unlisted(base, STR_SEEDS_FILE, summary.runs, (SPOTTING_FILE, SPOTTING_RUN_FILE))
     runs = validated_seed_runs(base, summary.runs, _recognised_run, _seed_of, {})
     recognitions = [found.recognised for found in runs.values() if found.recognised]
-    configurations = {repr(to_json(recogniser_configuration(r))) for r in recognitions}
-    if len({r.spotting_fingerprint for r in recognitions}) != 1 or len(configurations) != 1:
+    first = recognitions[0]
+    if any(r.spotting_fingerprint != first.spotting_fingerprint
+           or recogniser_configuration(r) != recogniser_configuration(first)
+           for r in recognitions):
         raise ResultRejected(base, "its seeds' runs are not one spotting (spotter, settings "
                                    "and data) recognised by one recogniser (model, feature, "
                                    "options and epochs) with other seeds")
     check_summary_created(base, STR_SEEDS_FILE, summary.created,
                           (r.created for r in recognitions))
-    first = next(iter(runs.values())).results
-    recomputed = summarise_str_seeds(first, recognitions, summary.seeds, summary.runs,
-                                     summary.created)
-    mismatch = differ(to_json(summary), to_json(recomputed), "str-seeds")
+    again = summarise_str_seeds(next(iter(runs.values())).results, recognitions, summary.seeds,
+                                summary.runs, summary.created)
+    mismatch = differ(to_json(summary), to_json(again), "str-seeds")
     if mismatch:
         raise ResultRejected(base, f"stored numbers do not match its seeds' runs: {mismatch}")
     return CheckedStrSeeds(summary, runs)
