@@ -35,7 +35,7 @@ class _Models:
 
     @hookimpl
     def merbench_register_models(self, registry: ModelRegistry) -> None:
-        for meta in (_meta("learner", 30, 3e-3), _meta("twin", 30, 3e-3),
+        for meta in (_meta("learner", 15, 6e-3), _meta("twin", 15, 6e-3),
                      _meta("slow", 2, 5e-5)):
             registry.add(meta, "merbench_cnn.ststnet:build_ststnet")
 
