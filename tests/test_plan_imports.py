@@ -274,6 +274,41 @@ def test_a_process_that_builds_what_it_plans_reads_a_cache_miss_itself(
     assert len(children) == 1 and cached not in sys.modules and missed in sys.modules
 
 
+@pytest.mark.usefixtures("apart")
+@pytest.mark.parametrize(("where", "command"), [
+    ("merbench.cli.sweep_command:read_plan", ["sweep", "plan.toml"]),
+    ("merbench.runner.seeds:plan_run", ["run", "--model", "ststnet", "--dataset", "synthetic",
+                                        "--seeds", "0,1"]),
+], ids=["sweep", "seeds"])
+def test_commands_that_train_what_they_plan_read_the_misses_themselves(
+        where: str, command: list[str], tmp_path: Path, cli,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A sweep opens every run it plans (each run's identity loads torch, on Ray too), and
+    ``--seeds`` without ``--out`` plans its folder's name before it trains: reading those
+    plans' cache misses in a child cost a cold sweep on Ray 2 s of 14."""
+    import importlib
+
+    from merbench.base.errors import MerbenchError
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    children = _counted_children(monkeypatch)
+    name = f"mb_planned_{os.getpid()}_{time.monotonic_ns()}"
+    _module(tmp_path, name, "def build(width: int = 8) -> int:\n    return width\n", 600)
+    registry = Registry("model", ModelMeta)
+    registry.add(_meta("planned"), f"{name}:build")
+
+    def planned_here(*args: Any, **options: Any) -> None:  # as planning reads a model's
+        assert registry.get("planned").defaults() == {"width": 8}
+        raise MerbenchError("planned")
+
+    module, attribute = where.split(":")
+    monkeypatch.setattr(importlib.import_module(module), attribute, planned_here)
+    code, _, err = cli(*command)
+    assert code == 2 and "planned" in err, err
+    assert not children and name in sys.modules
+
+
 def test_a_process_that_loaded_the_libraries_reads_options_itself(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(lazy_factory, "READ_HERE_ONCE_LOADED", ("json",))  # as torch would

@@ -16,6 +16,7 @@ from merbench.cli.out_places import refuse_result_place
 from merbench.cli.parser import EXIT_INTERRUPTED
 from merbench.cli.run_options import given_options
 from merbench.leaderboard.collect import reduced_setting
+from merbench.plugin_system.lazy_factory import building_what_is_planned
 from merbench.plugin_system.manager import Plugins
 from merbench.sweep.plan_file import read_plan
 from merbench.sweep.run_plan import run_sweep
@@ -25,7 +26,10 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
     overrides = given_options(args)
     progress = SweepProgress(enabled=not args.quiet)
     plugins = load(args, extra=[(__name__, progress)])
-    plan = read_plan(Path(args.plan), plugins, **overrides)
+    # a sweep opens every run it plans, and opening one loads torch (its identity names the
+    # optimiser step), on Ray too: a cache miss read in a child loaded torch twice
+    with building_what_is_planned():
+        plan = read_plan(Path(args.plan), plugins, **overrides)
     refuse_result_place(plan.out, f"{args.plan}'s out")
     say(f"sweep {args.plan}: {len(plan.configurations)} configurations, {plan.n_runs:,} runs, "
         f"into {plan.out} ({overrides.get('executor', 'local')} executor)")

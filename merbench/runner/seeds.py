@@ -17,6 +17,7 @@ from typing import Any
 
 from merbench.base.atomic import atomic_write_json, remove_leftovers
 from merbench.base.errors import MerbenchError
+from merbench.plugin_system.lazy_factory import building_what_is_planned
 from merbench.plugin_system.manager import Plugins, default_plugins
 from merbench.results.codec import to_json
 from merbench.results.out_folders import check_out_folder, seed_folder
@@ -83,7 +84,8 @@ def run_seeds(spec: RunSpec, settings: RunSettings, seeds: list[int],
                                 "for --seeds")
         check_out_folder(base, "--out")
     else:  # named after the spec as planned: options at their defaults are left out
-        base = default_seeds_dir(plan_run(spec, settings, plugins).spec, seeds)
+        with building_what_is_planned():  # its seeds are trained here
+            base = default_seeds_dir(plan_run(spec, settings, plugins).spec, seeds)
     check_other_seeds(base, seeds)
     # a kill while seeds.json was written left its temporary here; each run folder tidies
     # its own, this folder is ours to tidy (a live writer's temporary stays)
