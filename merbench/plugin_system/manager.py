@@ -116,39 +116,42 @@ def autoload_disabled() -> bool:
     return os.environ.get(AUTOLOAD_ENV, "").strip().lower() not in ("", "0", "false", "no")
 
 
-def _entry_points() -> tuple[list[metadata.EntryPoint], list[str]]:
-    """The group's entry points, once per name, merbench's own first (so that they keep
-    every name they register), then the others by name; and a warning line for each entry
-    point skipped because another package installs one of the same name."""
-    chosen: dict[str, metadata.EntryPoint] = {}
+def _entry_points() -> tuple[list[tuple[metadata.EntryPoint, Origin]], list[str]]:
+    """The group's entry points, once per name, each with the package that installs it,
+    merbench's own first (so that they keep every name they register), then the others by
+    name; and a warning line for each entry point skipped because another package installs
+    one of the same name."""
+    read: dict[int, tuple[str, str]] = {}  # a distribution's name and version, by its id
+
+    def origin_of(ep: metadata.EntryPoint) -> Origin:
+        # each name or version asked of a distribution parses its METADATA again: 27 parses
+        # a load for merbench's own nine plugins, most of what a command took to start
+        dist = getattr(ep, "dist", None)
+        if dist is None:
+            return Origin(plugin=ep.name, package="<unknown package>", package_version="")
+        if id(dist) not in read:  # one object for all of its entry points, alive till here
+            facts = dist.metadata
+            read[id(dist)] = (facts["Name"], facts["Version"])
+        package, version = read[id(dist)]
+        return Origin(plugin=ep.name, package=package, package_version=version)
+
+    chosen: dict[str, tuple[metadata.EntryPoint, Origin]] = {}
     skipped: list[str] = []
     for ep in metadata.entry_points(group=PROJECT):
+        found = (ep, origin_of(ep))
         other = chosen.get(ep.name)
         if other is None:
-            chosen[ep.name] = ep
-        elif other.value != ep.value:  # the same distribution seen twice on sys.path is not
-            if _package_of(ep) == FIRST_PARTY and _package_of(other) != FIRST_PARTY:
-                chosen[ep.name], ep, other = ep, other, ep
+            chosen[ep.name] = found
+        elif other[0].value != ep.value:  # (one distribution seen twice on sys.path is not)
+            if found[1].package == FIRST_PARTY and other[1].package != FIRST_PARTY:
+                chosen[ep.name], found, other = found, other, found
             skipped.append(
                 f"two packages install a merbench plugin named '{ep.name}': "
-                f"{_package_of(other)} ({other.value}) keeps it, {_package_of(ep)} "
-                f"({ep.value}) is skipped; uninstall {_package_of(ep)} to silence this")
-    ordered = sorted(chosen.values(), key=lambda ep: (_package_of(ep) != FIRST_PARTY, ep.name))
+                f"{other[1].package} ({other[0].value}) keeps it, {found[1].package} "
+                f"({found[0].value}) is skipped; uninstall {found[1].package} to silence this")
+    ordered = sorted(chosen.values(),
+                     key=lambda pair: (pair[1].package != FIRST_PARTY, pair[0].name))
     return ordered, skipped
-
-
-def _package_of(ep: metadata.EntryPoint) -> str:
-    dist = getattr(ep, "dist", None)
-    return dist.name if dist is not None else "<unknown package>"
-
-
-def _origin_of(ep: metadata.EntryPoint) -> Origin:
-    dist = getattr(ep, "dist", None)
-    return Origin(
-        plugin=ep.name,
-        package=dist.name if dist is not None else "<unknown package>",
-        package_version=dist.version if dist is not None else "",
-    )
 
 
 def _builtin_origin(name: str) -> Origin:
@@ -226,16 +229,15 @@ def load_plugins(
                  "builtin")
 
     entry_points, skipped = _entry_points()
-    known = {ep.name for ep in entry_points}
+    known = {ep.name for ep, _ in entry_points}
     for name in sorted(enabled - known):
         raise PluginError(
             f"no installed merbench plugin is named '{name}'; installed: "
             f"{', '.join(sorted(known)) or 'none'}"
         )
-    for ep in entry_points:
+    for ep, origin in entry_points:
         if ep.name in blocked or not (autoload or ep.name in enabled):
             continue
-        origin = _origin_of(ep)
         try:
             plugin = ep.load()
         except Exception as exc:
