@@ -142,7 +142,7 @@ def _entry_points() -> tuple[list[tuple[metadata.EntryPoint, Origin]], list[str]
         other = chosen.get(ep.name)
         if other is None:
             chosen[ep.name] = found
-        elif other[0].value != ep.value:  # (one distribution seen twice on sys.path is not)
+        elif other[0].value != ep.value:  # the same one seen twice on sys.path: no clash
             if found[1].package == FIRST_PARTY and other[1].package != FIRST_PARTY:
                 chosen[ep.name], found, other = found, other, found
             skipped.append(
