@@ -328,10 +328,14 @@ def typed_value(where: str, name: str, value: Any) -> Any:
 
 def flag(name: str) -> str:
     """A field's main command-line spelling: ``batch_size`` -> ``--batch-size``."""
-    for f, option in options():
-        if f.name == name:
-            return option.flags[0] if option.flags else "--" + name.replace("_", "-")
-    raise KeyError(name)
+    return _flags()[name]
+
+
+@functools.cache
+def _flags() -> dict[str, str]:
+    # worked out once a process: building the command line asks 145 times, each a scan
+    return {f.name: option.flags[0] if option.flags else "--" + f.name.replace("_", "-")
+            for f, option in options()}
 
 
 def resumable() -> list[str]:
