@@ -26,8 +26,9 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
     overrides = given_options(args)
     progress = SweepProgress(enabled=not args.quiet)
     plugins = load(args, extra=[(__name__, progress)])
-    # a sweep opens every run it plans, and opening one loads torch (its identity names the
-    # optimiser step), on Ray too: a cache miss read in a child loaded torch twice
+    # a sweep builds every model it plans, and opening a torch model's run loads torch (its
+    # identity names the optimiser step), on Ray too: a miss read in a child loaded the same
+    # libraries twice
     with building_what_is_planned():
         plan = read_plan(Path(args.plan), plugins, **overrides)
     refuse_result_place(plan.out, f"{args.plan}'s out")
