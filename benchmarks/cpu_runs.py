@@ -110,6 +110,12 @@ _RCN = ("rcn", "rcn-composite-loso")
 # In priority order: new models' rows first (Dual-Inception's and RCN-A's first seeds before
 # anyone's third), then the seeds that complete rows already on the board.
 JOBS = (
+    # Issue 81's precision study first: RCN-A's full recipe in bf16 autocast (fp32 weights
+    # and optimiser state), three seeds beside the three committed fp32 seeds, so that
+    # `merbench compare` says whether bf16 changes what a recipe scores before the GPU jobs
+    # of HTNet, MMNet and HSTA train in it.
+    *_seeds("rcn-bf16", "rcn-composite-loso-bf16", (0, 1, 2), "--model", "rcn",
+            "--precision", "bf16"),
     *_seeds(*_DUAL, (0,), "--model", "dual-inception"),
     *_seeds(*_RCN, (0,), "--model", "rcn"),
     *_seeds(*_DUAL, (1,), "--model", "dual-inception"),
