@@ -5,8 +5,10 @@ Each case runs the command a user runs."""
 
 from __future__ import annotations
 
-import json
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -78,3 +80,25 @@ def test_an_out_folder_no_system_can_make_is_refused_in_one_line(
     _one_line(err)
     assert ("folders deep" if shape == "deep" else "bytes, more than the 255") in err, err
     assert sorted(p.name for p in tmp_path.iterdir()) == []  # nothing made
+
+
+def test_a_fifo_named_as_the_coding_sheet_is_refused_not_waited_on(
+        real_data: Path, tmp_path: Path) -> None:
+    """Finding 10: a fifo as the CASME II coding sheet blocked ``run --task au`` in the open,
+    past SIGTERM. The command runs in a process of its own under a deadline, so a hang
+    fails the test instead of the suite."""
+    sheets = tmp_path / "sheets"
+    sheets.mkdir()
+    os.mkfifo(sheets / "CASME2-coding-20190701.xlsx")
+    shutil.copy(real_data / "annotations" / "SAMM_Micro_FACS_Codes_v2.xlsx", sheets)
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "merbench", "run", "--task", "au", "-m", "ststnet", "-d",
+             "composite", "--data-root", str(real_data), "--dataset-opt",
+             f"annotations={sheets}", "--out", str(tmp_path / "run"), "--quiet"],
+            capture_output=True, text=True, timeout=120)
+    except subprocess.TimeoutExpired:
+        pytest.fail("merbench run waited on a fifo named as the coding sheet")
+    assert done.returncode == 2, done.stderr
+    _one_line(done.stderr)
+    assert "is a fifo, not a regular file" in done.stderr, done.stderr

@@ -30,7 +30,7 @@ import pandas as pd
 from merbench.base.errors import MerbenchError
 from merbench.results.model import Intervals
 from merbench.results.schema import read_kind
-from merbench.results.user_files import UnreadableFile, read_csv, read_json_object
+from merbench.results.user_files import UnreadableFile, read_user_csv, read_user_json_object
 
 TUNE_FILE = "tune.json"
 TUNE_PREDICTIONS_FILE = "predictions.csv"
@@ -146,7 +146,7 @@ def read_tune_predictions(folder: Path) -> Any:
     path = folder / TUNE_PREDICTIONS_FILE
     if not path.exists():
         raise MerbenchError(f"{path} is missing; publish the whole tuning folder")
-    frame: pd.DataFrame = read_csv(path, "tuning's predictions table",
+    frame: pd.DataFrame = read_user_csv(path, "tuning's predictions table",
                                    dtype={"sample_id": str, "database": str, "subject": str})
     if list(frame.columns) != PREDICTION_COLUMNS:
         raise MerbenchError(f"{path} has columns {list(frame.columns)}, not "
@@ -162,7 +162,7 @@ def read_search_record(folder: Path) -> tuple[dict[str, Any], str]:
     A file that is not such a record is an :class:`UnreadableFile` saying why."""
     path = Path(folder) / TUNING_SPEC_FILE
     what = "the record of the search"
-    record = read_json_object(path, what)
+    record = read_user_json_object(path, what)
     spec, mode = record.get("spec"), record.get("mode")
     if not isinstance(spec, dict) or mode not in (NESTED, TEST_SCORED):
         raise UnreadableFile(f"{path} ({what}) lacks its spec or mode; publish the tuning "

@@ -80,7 +80,7 @@ def _kind(mode: int) -> str:
     return "not a regular file"
 
 
-def regular_file(path: Path, what: str, limit: int = MAX_BINARY_BYTES) -> int:
+def check_user_file(path: Path, what: str, limit: int = MAX_BINARY_BYTES) -> int:
     """The size of ``path`` once ``stat`` shows it is a regular file of at most ``limit``
     bytes, before anything opens it (a library that opens a path itself, a video decoder,
     is handed only what passed this). A link to a regular file is followed."""
@@ -104,10 +104,11 @@ def regular_file(path: Path, what: str, limit: int = MAX_BINARY_BYTES) -> int:
 
 
 @contextlib.contextmanager
-def opened(path: Path, what: str, limit: int = MAX_BINARY_BYTES) -> Iterator[io.BufferedReader]:
+def opened_user_file(path: Path, what: str,
+                     limit: int = MAX_BINARY_BYTES) -> Iterator[io.BufferedReader]:
     """``path`` open for reading, shown to be a regular file before it is opened and again
     from the descriptor (opened without blocking), for a reader that streams a large file."""
-    regular_file(path, what, limit)
+    check_user_file(path, what, limit)
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except OSError as exc:
@@ -122,9 +123,9 @@ def opened(path: Path, what: str, limit: int = MAX_BINARY_BYTES) -> Iterator[io.
         yield reader
 
 
-def read_bytes(path: Path, what: str, limit: int = MAX_BINARY_BYTES) -> bytes:
+def read_user_bytes(path: Path, what: str, limit: int = MAX_BINARY_BYTES) -> bytes:
     """The bytes of the regular file ``path`` (``what`` it is, for the refusals)."""
-    with opened(path, what, limit) as reader:
+    with opened_user_file(path, what, limit) as reader:
         try:
             return reader.read(limit + 1)
         except OSError as exc:
@@ -147,14 +148,14 @@ def decode_text(data: bytes, path: Path, what: str) -> str:
                       "Latin-1 or Windows-1252, perhaps)", "save it as UTF-8") from None
 
 
-def read_text(path: Path, what: str, limit: int = MAX_TEXT_BYTES) -> str:
+def read_user_text(path: Path, what: str, limit: int = MAX_TEXT_BYTES) -> str:
     """The text of ``path``, UTF-8 (a byte-order mark aside), every failure one line."""
-    return decode_text(read_bytes(path, what, limit), Path(path), what)
+    return decode_text(read_user_bytes(path, what, limit), Path(path), what)
 
 
-def read_json_value(path: Path, what: str) -> Any:
+def read_user_json(path: Path, what: str) -> Any:
     """The JSON value in ``path``, nesting no deeper than any merbench file."""
-    text = read_text(path, what)
+    text = read_user_text(path, what)
     try:
         return loads(text)
     except json.JSONDecodeError as exc:
@@ -162,9 +163,9 @@ def read_json_value(path: Path, what: str) -> Any:
                       "give the file merbench wrote") from None
 
 
-def read_json_object(path: Path, what: str) -> dict[str, Any]:
+def read_user_json_object(path: Path, what: str) -> dict[str, Any]:
     """The JSON object in ``path``; any other JSON value (a list, null) said as what it is."""
-    value = read_json_value(path, what)
+    value = read_user_json(path, what)
     if not isinstance(value, dict):
         raise _refuse(Path(path), what, f"holds {_json_kind(value)}, not a JSON object",
                       "give the file merbench wrote")
@@ -178,12 +179,18 @@ def _json_kind(value: Any) -> str:
             float: "a number"}.get(type(value), "a value")
 
 
-def read_csv(path: Path, what: str, **options: Any) -> pd.DataFrame:
+def read_user_csv(path: Path, what: str, **options: Any) -> pd.DataFrame:
     """A CSV table (``options`` as pandas's ``read_csv`` takes them); a table pandas cannot
     parse said in words."""
+    return parse_user_csv(read_user_bytes(path, what, MAX_TEXT_BYTES), path, what, **options)
+
+
+def parse_user_csv(data: bytes, path: Path, what: str, **options: Any) -> pd.DataFrame:
+    """The CSV table in ``data``, read from ``path`` by :func:`read_user_bytes` (for a
+    reader that also compares the bytes themselves)."""
     import pandas as pd  # deferred: pandas takes a noticeable time to import
 
-    text = read_text(path, what)
+    text = decode_text(data, Path(path), what)
     if not text.strip():
         raise _refuse(Path(path), what, "is empty", "give the file itself")
     try:
@@ -195,12 +202,12 @@ def read_csv(path: Path, what: str, **options: Any) -> pd.DataFrame:
                       "give the file as it was written") from None
 
 
-def read_workbook(path: Path, what: str, engine: str) -> dict[str, pd.DataFrame]:
+def read_user_workbook(path: Path, what: str, engine: str) -> dict[str, pd.DataFrame]:
     """Every sheet of the spreadsheet ``path`` (.xlsx through openpyxl, .xls through
     calamine) as text cells without a header row."""
     import pandas as pd  # deferred: pandas takes a noticeable time to import
 
-    data = read_bytes(path, what, MAX_TEXT_BYTES)
+    data = read_user_bytes(path, what, MAX_TEXT_BYTES)
     try:
         sheets: dict[str, pd.DataFrame] = pd.read_excel(io.BytesIO(data), sheet_name=None,
                                                          header=None, dtype=str, engine=engine)
@@ -213,11 +220,11 @@ def read_workbook(path: Path, what: str, engine: str) -> dict[str, pd.DataFrame]
     return sheets
 
 
-def read_npz(path: Path, what: str) -> dict[str, np.ndarray]:
+def read_user_npz(path: Path, what: str) -> dict[str, np.ndarray]:
     """Every array of the ``.npz`` file ``path``, never unpickling: an archive holding Python
     objects, a damaged one or no archive at all said in words (numpy's own message advises
     loading it "unsafely using allow_pickle", which is never the fix for a merbench file)."""
-    data = read_bytes(path, what)
+    data = read_user_bytes(path, what)
     try:
         with np.load(io.BytesIO(data), allow_pickle=False) as archive:
             if not isinstance(archive, np.lib.npyio.NpzFile):
@@ -263,12 +270,18 @@ def _jpeg_size(data: bytes) -> tuple[int, int] | None:
     return None
 
 
-def read_image(path: Path, what: str, flags: int | None = None) -> np.ndarray:
+def read_user_image(path: Path, what: str, flags: int | None = None) -> np.ndarray:
     """The image ``path`` decoded by OpenCV (``flags``: ``cv2.IMREAD_COLOR`` unless given),
     its pixel count checked from its header first; a file that does not decode said so."""
+    return decode_user_image(read_user_bytes(path, what), path, what, flags)
+
+
+def decode_user_image(data: bytes, path: Path, what: str,
+                      flags: int | None = None) -> np.ndarray:
+    """The image in ``data`` (read from ``path``) decoded by OpenCV, as
+    :func:`read_user_image` decodes a file, for a reader that checks the bytes first."""
     import cv2  # deferred: OpenCV takes a noticeable time to import
 
-    data = read_bytes(path, what)
     size = image_size(data)
     if size is not None and size[0] * size[1] > MAX_IMAGE_PIXELS:
         raise _refuse(Path(path), what, f"declares {size[0]:,}x{size[1]:,} pixels, more than "
@@ -285,8 +298,8 @@ def read_image(path: Path, what: str, flags: int | None = None) -> np.ndarray:
     return np.asarray(image)
 
 
-def checked_video(path: Path, what: str) -> Path:
+def checked_user_video(path: Path, what: str) -> Path:
     """``path`` once it is shown to be a regular file, for OpenCV's decoder, which opens a
     path itself (a fifo named like a video blocked it for good)."""
-    regular_file(path, what)
+    check_user_file(path, what)
     return Path(path)

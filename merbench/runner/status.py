@@ -10,18 +10,15 @@ Nothing is loaded but those small files and the saved states' headers.
 from __future__ import annotations
 
 import contextlib
-import io
-import json
 import os
 import statistics
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
 from merbench.base.errors import MerbenchError
 from merbench.data.task import stored_task
 from merbench.results.codec import loads
+from merbench.results.fold_file import fold_arrays
 from merbench.results.manifest import first_mismatch
 from merbench.results.result_files import AUDIT_FILE
 from merbench.results.rundir import FOLDS_DIR, RUN_FILE, RunDirectory
@@ -71,8 +68,7 @@ def run_status(path: Path) -> RunStatus:
     seconds, damaged, finished = [], 0, set()
     for fold_file in sorted((directory.path / FOLDS_DIR).glob("fold-*.npz")):
         try:
-            with np.load(io.BytesIO(read_regular_bytes(fold_file)), allow_pickle=False) as data:
-                seconds.append(float(json.loads(str(data["meta"]))["seconds"]))
+            seconds.append(float(fold_arrays(fold_file)[1]["seconds"]))
             finished.add(int(fold_file.stem.split("-")[1]))
         except Exception:  # what load_fold calls damaged: the resumed run says which
             damaged += 1
