@@ -61,7 +61,7 @@ def write_fold_file(path: Path, fold: FoldOutcome, run_sha256: str | None) -> Fo
     return fold
 
 
-def fold_arrays(path: Path) -> tuple[dict[str, np.ndarray], Any]:
+def fold_arrays(path: Path) -> tuple[dict[str, Any], Any]:
     """A fold file's arrays and its metadata's JSON value, read through the bounded reader
     (a fold file of garbage printed numpy's advice to load it "unsafely using allow_pickle");
     a damaged file is an :class:`UnreadableFile` saying why in words."""
