@@ -5,6 +5,7 @@ Each case runs the command a user runs."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -102,3 +103,43 @@ def test_a_fifo_named_as_the_coding_sheet_is_refused_not_waited_on(
     assert done.returncode == 2, done.stderr
     _one_line(done.stderr)
     assert "is a fifo, not a regular file" in done.stderr, done.stderr
+
+
+@pytest.mark.parametrize("content", ["[]", "null", '{"spec": [], "mode": "nested"}'])
+def test_a_tuning_record_of_another_shape_is_said_in_words(tmp_path: Path, cli,
+                                                           content: str) -> None:
+    """``validate`` of a ``tuning.json`` that is a list or null quoted Python's own error."""
+    folder = Path(shutil.copytree(TUNING, tmp_path / "tuning"))
+    (folder / "tuning.json").write_text(content)
+    for command in ("validate", "status"):
+        code, out, err = cli(command, folder)
+        assert code == 2, out + err
+        assert "tuning.json" in err and ("not a JSON object" in err or "lacks its spec" in err
+                                         or "holds a list" in err or "holds null" in err), err
+        assert "indices" not in err and "NoneType" not in err and "object has no" not in err
+
+
+AUDITED = RESULTS / "lbp-apex-svm-composite-loso"
+
+
+def test_an_audit_part_cut_otherwise_is_shown_as_its_cut(tmp_path: Path, cli) -> None:
+    """A copied audit whose part names the same label cut otherwise printed one label twice
+    ("its part 3 is syn2/s02, the result's is syn2/s02")."""
+    run = Path(shutil.copytree(AUDITED, tmp_path / "run"))
+    audit = json.loads((run / "audit.json").read_text())
+    audit["audits"][0]["folds"][0]["key"] = ["casme2/sub09"]
+    (run / "audit.json").write_text(json.dumps(audit))
+    code, _, err = cli("validate", run)
+    assert code == 2, err
+    assert 'its part 0 is ["casme2/sub09"], the result\'s is ["casme2", "sub09"]' in err, err
+
+
+def test_a_first_step_failure_says_what_was_kept_in_words(tmp_path: Path, cli) -> None:
+    """``tune`` said "Nothing was kept" over the runs and record it kept; the refusal also
+    quoted torch's own message."""
+    code, _, err = cli("run", "--model", "ststnet", "--dataset", "synthetic", "--epochs", "1",
+                       "--threads", "1", "--model-opt", "padding=-5", "--out",
+                       tmp_path / "r", "--quiet")
+    assert code == 2 and "This run kept no fold" in err, err
+    assert "Nothing was kept" not in err and "RuntimeError" not in err, err
+    assert "Padding" not in err and "padding size" not in err.lower(), err

@@ -23,6 +23,7 @@ from merbench.results.manifest import first_mismatch
 from merbench.results.result_files import AUDIT_FILE
 from merbench.results.rundir import FOLDS_DIR, RUN_FILE, RunDirectory
 from merbench.results.safe_files import UnsafeFile, check_entry, never_read, read_regular_bytes
+from merbench.results.written import run_written
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,11 @@ def run_status(path: Path) -> RunStatus:
         # an audit's file is not the run's: a fifo there leaves the run finished
         complete = not [f for f in not_files if not f.startswith(AUDIT_FILE)] and (
             files is None or first_mismatch(directory.path, files) is None)
+    if complete:  # validate's cheap half: a file validate refuses by its layout is no result
+        try:
+            run_written(results_file)
+        except MerbenchError:
+            complete, unreadable = False, True
     try:
         return RunStatus(
             path=directory.path, model=identity["model"]["name"],

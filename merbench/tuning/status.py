@@ -29,6 +29,7 @@ from merbench.results.tune_file import (
     read_search_record,
 )
 from merbench.results.user_files import UnreadableFile
+from merbench.results.written import tuning_written
 
 
 def is_tuning_folder(path: Path) -> bool:
@@ -108,4 +109,9 @@ def tuning_status(folder: Path) -> str:
     state = ("running: a merbench tune command is writing it now" if running else
              "finished: tune.json written" if written else
              "tune.json not yet written (the same merbench tune command goes on)")
+    if written and not running:
+        try:  # validate's cheap half: what it refuses by its layout is not finished
+            tuning_written(folder)
+        except MerbenchError as exc:
+            state = f"written, but {exc} ('merbench validate' says more)"
     return f"{folder}: tuning of {what}, {mode}, {shape}: {runs}; {state}"
