@@ -76,7 +76,7 @@ def test_an_out_folder_no_system_can_make_is_refused_in_one_line(
             "spot": ("spot", "--spotter", "flow-peak", "--dataset", "synthetic-long",
                      "--quiet"),
             "build": ("leaderboard", "build", "--results", TUNING)}[command]
-    code, out_text, err = cli(*line, "--out", out)
+    code, _, err = cli(*line, "--out", out)
     assert code == 2, err
     _one_line(err)
     assert ("folders deep" if shape == "deep" else "bytes, more than the 255") in err, err
@@ -143,3 +143,63 @@ def test_a_first_step_failure_says_what_was_kept_in_words(tmp_path: Path, cli) -
     assert code == 2 and "This run kept no fold" in err, err
     assert "Nothing was kept" not in err and "RuntimeError" not in err, err
     assert "Padding" not in err and "padding size" not in err.lower(), err
+
+
+# ------------------------------------------------------------ options that name things
+
+
+@pytest.mark.parametrize(("name", "says"), [
+    ("merbench_cnn", "--no-plugin 'merbench_cnn': no installed merbench plugin is named that "
+                     "(did you mean cnn?); installed: cnn, datasets"),
+    ("", "--no-plugin '': no installed merbench plugin is named that; installed: cnn"),
+])
+def test_no_plugin_names_an_installed_plugin(cli, name: str, says: str) -> None:
+    """``--no-plugin merbench_cnn`` and ``--no-plugin ''`` were ignored: the plugin loaded."""
+    code, out, err = cli("list", "models", "--no-plugin", name)
+    assert code == 2 and says in err and out == "", err
+    _one_line(err)
+
+
+def test_no_plugin_of_an_installed_plugin_still_leaves_it_out(cli) -> None:
+    code, out, err = cli("list", "models", "--no-plugin", "cnn")
+    assert code == 0, err
+    assert "alexnet" not in out.lower(), out  # the cnn plugin's models are left out
+    assert "ststnet" in out.lower(), out
+
+
+def test_a_video_declaring_a_frame_rate_no_face_video_has_is_refused(
+        tmp_path: Path, cli) -> None:
+    """``predict`` of a video declaring 0.01 fps was accepted, while ``--fps 0.01`` is
+    refused: the file's own rate meets the same bounds."""
+    import cv2
+    import numpy as np
+
+    video = tmp_path / "slow.avi"
+    writer = cv2.VideoWriter(str(video), cv2.VideoWriter_fourcc(*"MJPG"), 0.01, (32, 32))
+    for value in range(5):
+        writer.write(np.full((32, 32, 3), value * 40, np.uint8))
+    writer.release()
+    code, _, err = cli("predict", video, "--no-face-crop", "--out", tmp_path / "p")
+    assert code == 2, err
+    assert "declares 0.01 fps, no frame rate a face video has; give its true rate as --fps " \
+           "(from 1 to 10,000)" in err, err
+    _one_line(err)
+    # its true rate given, the same video is read
+    code, _, err = cli("predict", video, "--no-face-crop", "--fps", "30", "--out",
+                       tmp_path / "q", "--quiet")
+    assert code == 0, err
+
+
+def test_a_recogniser_option_is_refused_before_any_video_is_spotted(
+        tmp_path: Path, cli) -> None:
+    """``spot --recognise ststnet --model-opt padding=-5`` was refused only after every
+    video was spotted."""
+    code, _, err = cli("spot", "--spotter", "flow-peak", "--dataset", "synthetic-long",
+                       "--dataset-opt", "subjects=2", "--dataset-opt", "videos_per_subject=1",
+                       "--quiet", "--recognise", "ststnet", "--model-opt", "padding=-5",
+                       "--out", tmp_path / "s")
+    assert code == 2, err
+    assert "--recognise ststnet cannot run" in err and "before anything is spotted" in err
+    assert "(padding=-5) are the likely cause" in err and "RuntimeError" not in err, err
+    _one_line(err)
+    assert not (tmp_path / "s" / "videos").exists()  # nothing was spotted

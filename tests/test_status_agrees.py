@@ -86,7 +86,7 @@ def test_status_never_calls_finished_what_validate_refuses(
     path = folder / name
     path.write_bytes(BREAKS[how](path.read_bytes()))
     v_code, v_out, v_err = cli("validate", folder)
-    s_code, s_out, s_err = cli("status", folder)
+    _, s_out, s_err = cli("status", folder)
     for said in (v_out + v_err, s_out + s_err):
         assert "Traceback" not in said and "RecursionError" not in said, said
     assert v_code != 0, f"validate accepted {name} broken ({how}): {v_out}"
