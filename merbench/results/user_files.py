@@ -127,10 +127,14 @@ def read_user_bytes(path: Path, what: str, limit: int = MAX_BINARY_BYTES) -> byt
     """The bytes of the regular file ``path`` (``what`` it is, for the refusals)."""
     with opened_user_file(path, what, limit) as reader:
         try:
-            return reader.read(limit + 1)
+            data = reader.read(limit + 1)
         except OSError as exc:
             raise _refuse(Path(path), what, f"cannot be read ({exc.strerror or 'I/O error'})",
                           "copy it again") from None
+    if len(data) > limit:  # it grew since its size was read
+        raise _refuse(Path(path), what, f"is more than the {limit:,} bytes any {what} needs",
+                      "give the right file")
+    return data
 
 
 def decode_text(data: bytes, path: Path, what: str) -> str:
