@@ -361,3 +361,18 @@ def test_require_audit_without_a_trusted_key_is_refused(tmp_path: Path, cli) -> 
                          tmp_path / "site", "--require-audit")
     assert code == 2 and "no --trust KEY.pub is given" in err, err
     assert len(err.strip().splitlines()) == 1 and not (tmp_path / "site").exists()
+
+
+def test_an_action_unit_row_without_a_trusted_audit_reads_as_its_own_claim(
+        tmp_path: Path, cli, read_tables: Any) -> None:
+    """The index's action-unit runs and the AU page say it too."""
+    results = tmp_path / "results"
+    shutil.copytree(REPOSITORY / "leaderboards" / "results" / "ststnet-composite-loso-au",
+                    results / "au")
+    code, _, err = cli("leaderboard", "build", "--results", results, "--out", tmp_path / "site")
+    assert code == 0, err
+    index = (tmp_path / "site" / "index.html").read_text()
+    rows = [row["model"] for row in read_tables(index)["au-runs-table"]]
+    assert rows and all("own claim" in row for row in rows), rows
+    page = next((tmp_path / "site").glob("au-*.html")).read_text()
+    assert "own claim" in page

@@ -226,7 +226,9 @@ def _trust(env: Any, keys: TrustedKeys) -> None:
                        audit_lines=lambda run: audit_lines(
                            run_folder(run.checked.run_dir, run.results), keys),
                        run_badge=lambda run: results_badge(
-                           [run_folder(run.checked.run_dir, run.results)], keys))
+                           [run_folder(run.checked.run_dir, run.results)], keys),
+                       au_run_badge=lambda run: results_badge(
+                           [run_folder(run.path, run.results)], keys))
 
 
 def _environment(paths: PagePaths | None = None) -> Any:
