@@ -193,3 +193,31 @@ def test_a_fifo_given_as_a_frame_or_a_video_is_refused(tmp_path: Path, cli) -> N
     os.mkfifo(video)
     code, _, err = cli("predict", video, "--out", tmp_path / "p")
     assert code == 2 and "is a fifo" in err, err
+
+
+def _sparse(path: Path, size: int) -> Path:
+    """A file of ``size`` bytes that takes no space (skipped where the file system cannot)."""
+    try:
+        with path.open("wb") as handle:
+            handle.truncate(size)
+    except OSError:
+        pytest.skip("this file system has no sparse files")
+    return path
+
+
+def test_a_file_larger_than_any_merbench_reads_is_refused_unread(
+        examples: dict[str, Path], tmp_path: Path, cli) -> None:
+    """Sizes are capped before anything is read: a results file or a features file of
+    17 GB would fill the memory first."""
+    from merbench.results.safe_files import MAX_FILE_BYTES
+
+    run = Path(shutil.copytree(examples["emotion run"], tmp_path / "run"))
+    _sparse(run / "results.json", MAX_FILE_BYTES + 1)
+    code, _, err = cli("validate", run)
+    assert code == 2 and "bytes, more than the 17,179,869,184 of any file merbench reads" \
+        in err, err
+    features = _sparse(tmp_path / "f.npz", MAX_FILE_BYTES + 1)
+    code, _, err = cli("run", "--model", "ststnet", "--dataset", "synthetic", "--features",
+                       features, "--out", tmp_path / "r", "--quiet")
+    assert code == 2 and "17,179,869,185 bytes, more than the" in err, err
+    assert len(err.strip().splitlines()) == 1, err

@@ -39,7 +39,7 @@ import numpy as np
 
 from merbench.base.errors import MerbenchError
 from merbench.results.codec import loads, unreadable
-from merbench.results.safe_files import UnsafeFile
+from merbench.results.safe_files import MAX_FILE_BYTES, UnsafeFile
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -48,7 +48,7 @@ if TYPE_CHECKING:
 #: a predictions table of every committed run a few megabytes)
 MAX_TEXT_BYTES = 1 << 30
 #: a saved features file or a fold file of a large model, far below what a machine holds
-MAX_BINARY_BYTES = 16 << 30
+MAX_BINARY_BYTES = MAX_FILE_BYTES
 #: a frame or a face image larger than an 8K frame (33 megapixels) is no frame of a database:
 #: a "decompression bomb" (a small file that decodes to gigabytes) is refused from its header
 MAX_IMAGE_PIXELS = 64_000_000
