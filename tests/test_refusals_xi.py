@@ -59,7 +59,8 @@ def test_a_deeply_nested_tuning_record_is_refused_in_one_line(
     if command == "status":
         assert "nested deeper than 100 levels" in err, err
     if command == "tune":
-        assert "holds another search" in err, err
+        assert "its tuning.json is not the record of a search (it is not JSON (nested deeper " \
+               "than 100 levels" in err, err
 
 
 DEEP = "/".join(["d"] * 2000)

@@ -49,7 +49,7 @@ def claim(out: Path) -> list[str]:
     try:
         data = read_user_json(report, "export report")
     except UnreadableFile as exc:
-        raise MerbenchError(f"{report} is not readable JSON ({exc.reason}); "
+        raise MerbenchError(f"{report} is not readable JSON ({exc.because}); "
                             f"{again}") from None
     if not isinstance(data, dict):
         raise MerbenchError(f"{report} is not a merbench export report (not a JSON object); "

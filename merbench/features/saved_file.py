@@ -107,7 +107,7 @@ def load_features(path: str | Path) -> SavedFeatures:
     except UnsafeFile as exc:  # a fifo, a device: refused before it is read (one hung)
         raise MerbenchError(f"--features {exc}") from None
     except UnreadableFile as exc:
-        raise MerbenchError(f"{path} is not a readable features file ({exc.reason}); "
+        raise MerbenchError(f"{path} is not a readable features file ({exc.because}); "
                             f"{fix}") from None
     missing = {"values", "sample_ids", "header"} - set(data)
     if missing:

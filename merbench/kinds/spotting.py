@@ -89,7 +89,7 @@ class SpottingRunKind:
             what = (f"spotter {started['spotter']['name']} on {started['dataset']['name']}, "
                     f"{counted(len(started['variants']), 'setting')}")
         except UnreadableFile as exc:
-            raise MerbenchError(f"{folder / SPOTTING_RUN_FILE} cannot be read ({exc.reason}); "
+            raise MerbenchError(f"{folder / SPOTTING_RUN_FILE} cannot be read ({exc.because}); "
                                 "is the folder a merbench spotting run?") from None
         except (KeyError, TypeError):
             raise MerbenchError(f"{folder / SPOTTING_RUN_FILE} does not name its spotter, "

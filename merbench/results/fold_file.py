@@ -67,18 +67,18 @@ def fold_arrays(path: Path) -> tuple[dict[str, Any], Any]:
     a damaged file is an :class:`UnreadableFile` saying why in words."""
     arrays = read_user_npz(path, "fold file")
     if "meta" not in arrays:
-        raise UnreadableFile(f"fold file {path} has no metadata", "it has no metadata")
+        raise UnreadableFile(f"fold file {path} has no metadata", "has no metadata")
     try:
         return arrays, loads(str(arrays["meta"]))
     except json.JSONDecodeError as exc:
-        reason = f"its metadata is not JSON: {unreadable(exc)}"
+        reason = f"holds metadata that is not JSON: {unreadable(exc)}"
         raise UnreadableFile(f"fold file {path}: {reason}", reason) from None
 
 
 def damage(exc: Exception) -> str:
     """What is wrong with a fold file whose reading raised ``exc``, in words."""
     if isinstance(exc, UnreadableFile):
-        return exc.reason
+        return exc.because
     if isinstance(exc, KeyError):
         return f"it lacks the array {exc}"
     if isinstance(exc, (MerbenchError, LayoutError)):

@@ -142,7 +142,7 @@ def read_json(path: Path, what: str) -> dict[str, Any]:
     except FileNotFoundError:
         raise MerbenchError(f"no {what} at {path}") from None
     except UnreadableFile as exc:
-        raise MerbenchError(f"{path} is not a readable {what} ({exc.reason})") from None
+        raise MerbenchError(f"{path} is not a readable {what} ({exc.because})") from None
     except (OSError, json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise MerbenchError(f"{path} is not a readable {what} ({unreadable(exc)})") from None
     if not isinstance(data, dict):

@@ -167,7 +167,7 @@ def read_search_record(folder: Path) -> tuple[dict[str, Any], str]:
     if not isinstance(spec, dict) or mode not in (NESTED, TEST_SCORED):
         raise UnreadableFile(f"{path} ({what}) lacks its spec or mode; publish the tuning "
                              "folder as merbench tune wrote it",
-                             "it lacks its spec (an object) or its mode")
+                             "lacks its spec (an object) or its mode")
     return spec, str(mode)
 
 

@@ -64,7 +64,13 @@ class UnreadableFile(MerbenchError):
 
     def __init__(self, message: str, reason: str) -> None:
         super().__init__(message)
-        self.reason = reason
+        self.reason = reason  # a predicate: "is not UTF-8 text (...)", "holds a list, ..."
+
+    @property
+    def because(self) -> str:
+        """The reason as a clause of its own ("it is not UTF-8 text (...)"), for a message
+        that names the file itself and gives the reason in parentheses."""
+        return f"it {self.reason}"
 
 
 def _refuse(path: Path, what: str, reason: str, fix: str) -> UnreadableFile:

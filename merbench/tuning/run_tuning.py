@@ -65,6 +65,7 @@ from merbench.results.tune_file import (
     final_folder,
     read_search_record,
 )
+from merbench.results.user_files import UnreadableFile
 from merbench.runner.data import RunData
 from merbench.runner.execute import RunResult, run_many
 from merbench.runner.executor_kinds import side_by_side
@@ -171,6 +172,10 @@ def check_claim(spec: TuneSpec, mode: Mode, out: Path) -> dict[str, Any]:
             said = exc.found.replace(", not a regular file", "")
             raise MerbenchError(f"--out {out}: {said}, not the record of a search; remove "
                                 "it, or give a new --out") from None
+        except UnreadableFile as exc:  # nested, a list, not UTF-8: no search, said so
+            raise MerbenchError(f"--out {out}: its {TUNING_SPEC_FILE} is not the record of a "
+                                f"search ({exc.because}); remove it, or give a new "
+                                "--out") from None
         except (MerbenchError, OSError, ValueError):
             theirs = None
         if theirs != mine:

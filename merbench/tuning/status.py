@@ -85,7 +85,7 @@ def tuning_status(folder: Path) -> str:
     except UnsafeFile as exc:  # tuning.json itself: not what a search started with
         raise MerbenchError(f"{folder}: {exc}") from None
     except UnreadableFile as exc:
-        raise MerbenchError(f"{folder / TUNING_SPEC_FILE} cannot be read ({exc.reason}); "
+        raise MerbenchError(f"{folder / TUNING_SPEC_FILE} cannot be read ({exc.because}); "
                             "is the folder a merbench tuning?") from None
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise MerbenchError(f"{folder / TUNING_SPEC_FILE} cannot be read ({unreadable(exc)}); "

@@ -217,7 +217,7 @@ def _validate(results_file: Path) -> tuple[AUResults, AuditSummary | None]:
                                keep_default_na=False,
                                dtype={"sample_id": str, "database": str, "subject": str})
     except UnreadableFile as exc:
-        raise reject(f"{AU_PREDICTIONS_FILE} is unreadable ({exc.reason})") from None
+        raise reject(f"{AU_PREDICTIONS_FILE} is unreadable ({exc.because})") from None
     if list(table.columns) != list(AU_PREDICTION_COLUMNS):
         raise reject(f"{AU_PREDICTIONS_FILE}'s columns are not {', '.join(AU_PREDICTION_COLUMNS)}")
     rows = np.concatenate([o.test_index for o in outcomes]).astype(np.int64)

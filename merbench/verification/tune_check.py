@@ -124,7 +124,7 @@ def _record_problem(folder: Path, results: TuneResults) -> str | None:
     try:
         spec, mode = read_search_record(folder)
     except UnreadableFile as exc:
-        return f"{TUNING_SPEC_FILE} is not the record of a search ({exc.reason})"
+        return f"{TUNING_SPEC_FILE} is not the record of a search ({exc.because})"
     except MerbenchError as exc:  # a fifo, a folder: said as what it is
         return f"{TUNING_SPEC_FILE} is not the record of a search ({exc})"
     mine = json.loads(json.dumps(_spec_of(results).to_dict(), sort_keys=True))

@@ -164,7 +164,7 @@ def read_label_csv(path: Path) -> pd.DataFrame:
         table = read_user_csv(path, "label CSV", dtype=str, keep_default_na=False,
                               skip_blank_lines=False)
     except UnreadableFile as exc:
-        raise _fail(f"cannot read '{path}' as a CSV (it {exc.reason}); restore it from the "
+        raise _fail(f"cannot read '{path}' as a CSV ({exc.because}); restore it from the "
                     "preprocessed release") from None
     table.columns = [str(c).strip() for c in table.columns]
     missing = [c for c in NEEDED_COLUMNS if c not in table.columns]
@@ -234,7 +234,7 @@ def _read_bytes(path: str, sample_id: str, what: str) -> bytes:
         return read_user_bytes(Path(path), what)
     except UnreadableFile as exc:
         raise _fail(f"cannot read the {what} '{path}' of sample {sample_id} "
-                    f"(it {exc.reason}); check its permissions") from None
+                    f"({exc.because}); check its permissions") from None
 
 
 def _decode(data: bytes, flags: int, path: str, sample_id: str, what: str) -> np.ndarray:

@@ -220,7 +220,7 @@ class RawFramesDataset(Dataset):
         except UnreadableFile as exc:
             raise MerbenchError(f"{self.name}: cannot read the {source.replace('_', ' ')} "
                                 f"'{path}' of sample {row['sample_id']} (it was readable when "
-                                f"the dataset was built; now it {exc.reason}); restore the "
+                                f"the dataset was built; now {exc.because}); restore the "
                                 "file") from None
 
     def read_all(self, source: str) -> np.ndarray:
