@@ -48,7 +48,21 @@ from merbench.protocols import Fold
 from merbench.protocols.lodo import LeaveOneDatabaseOut
 from merbench.protocols.loso import LeaveOneSubjectOut
 from merbench.results.schema import installed_version
+from merbench.results.user_files import (
+    UnreadableFile,
+    check_user_file,
+    checked_user_video,
+    decode_user_image,
+    opened_user_file,
+    read_user_bytes,
+    read_user_csv,
+    read_user_image,
+    read_user_text,
+    read_user_workbook,
+)
 from merbench.spotting.frame_sources import (
+    MAX_FPS,
+    MIN_FPS,
     ArrayFrames,
     FolderFrames,
     GeneratedFrames,
@@ -90,9 +104,11 @@ __all__ = [
     "CLIP_COLUMNS",
     "DEFAULT_AU_SET",
     "MACRO",
+    "MAX_FPS",
     "MEB_AU_SETS",
     "MICRO",
     "MICRO_MAX_SECONDS",
+    "MIN_FPS",
     "Annotation",
     "ArrayFrames",
     "Augments",
@@ -145,9 +161,13 @@ __all__ = [
     "SpotterRegistry",
     "TrainRecipe",
     "TrainingVideo",
+    "UnreadableFile",
     "Video",
     "VideoFileFrames",
     "WholeDatasetFeature",
+    "check_user_file",
+    "checked_user_video",
+    "decode_user_image",
     "fixed_options",
     "frame_index",
     "frame_number",
@@ -155,7 +175,13 @@ __all__ = [
     "installed_version",
     "intersection",
     "kind_by_duration",
+    "opened_user_file",
     "pooled_counts",
+    "read_user_bytes",
+    "read_user_csv",
+    "read_user_image",
+    "read_user_text",
+    "read_user_workbook",
     "renamed",
 ]
 

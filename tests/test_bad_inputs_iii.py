@@ -447,7 +447,8 @@ def test_migrate_of_a_fold_file_nested_too_deep_says_so_in_one_line(cli, tmp_pat
     arrays["meta"] = np.asarray('{"a":' * 5000 + "1" + "}" * 5000)
     np.savez(fold, **arrays)
     code, _, err = cli("migrate", run)
-    _one_line_error(code, err, f"fold file {fold} is damaged (JSONDecodeError: {DEEP}")
+    _one_line_error(code, err,
+                    f"fold file {fold} is damaged (it holds metadata that is not JSON: {DEEP}")
     assert "RecursionError" not in err
 
 

@@ -258,7 +258,7 @@ def test_released_images_missing_or_of_another_size_are_one_line(tmp_path: Path)
     folder = release_folder(tmp_path / "d", names[:1])
     (folder / "006_006_1_2_2 .png").write_bytes(b"not a png")
     with pytest.raises(MerbenchError, match=r"^feature causalnet-release: .*006_006_1_2_2 \.png' "
-                                            r"cannot be read as an image"):
+                                            r"cannot be decoded as an image"):
         build_causalnet_release(str(folder))(composite_like(names[:1]))
     with pytest.raises(MerbenchError, match=r"^feature causalnet-release names its images after "
                                             r"the composite release's flow files; dataset 'lab'"):

@@ -291,7 +291,7 @@ def test_missing_apex_image_and_folder(fake: Path) -> None:
     (lambda data: data[:-1], "is truncated (no PNG end chunk"),
     (lambda data: b"hello, not an image", "is not a PNG image"),
     (lambda data: data[:40] + bytes(b ^ 0x5A for b in data[40:-30]) + data[-30:],
-     "OpenCV cannot decode the flow image"),
+     "cannot be decoded as an image (damaged, too large or not an image)"),
 ])
 def test_damaged_flow_image_is_named_when_read(fake: Path, damage: Callable[[bytes], bytes],
                                                expected: str) -> None:

@@ -77,7 +77,8 @@ def test_an_apex_outside_the_folder_and_an_unreadable_frame(tree: tuple[Path, st
             f"'{root}/Cropped/sub01/EP03_02' (3 frames, 130..161))") in message
     assert "casme2/sub01/EP04_02 (the onset frame is unusable: " in message
     assert "is a truncated JPEG" in message
-    assert "casme2/sub01/EP04_03 (the onset frame is unusable: OpenCV cannot decode" in message
+    assert "casme2/sub01/EP04_03 (the onset frame is unusable: " in message
+    assert "reg_img31.jpg' cannot be decoded as an image" in message
 
 
 def test_a_sheet_with_a_renamed_column(tree: tuple[Path, str], tmp_path: Path) -> None:

@@ -317,3 +317,62 @@ def test_a_failed_audit_nobody_signed_is_not_shown_as_a_claim_of_success(tmp_pat
     badge = audit_badge(group, {})
     assert badge is not None and badge.kind == "claimed-failed"
     assert badge.text == "an audit FAILED (not verified)" and "differ" in badge.title
+
+
+def _rows(read_tables: Any, page: str, table: str = "reduced-table") -> list[str]:
+    """The model cell of each row of ``table`` (these tiny runs are in a reduced setting:
+    one epoch, so a benchmark page shows them in that table)."""
+    return [row["model"] for row in read_tables(page)[table]]
+
+
+def test_a_row_without_a_trusted_audit_reads_as_the_runs_own_claim(
+        signed: Path, keys: dict[str, Path], tmp_path: Path, cli, read_tables: Any) -> None:
+    """Every consistent forgery validates; only a trusted audit is evidence. A row with no
+    such audit looked like one with (issue 84): it now says it is the run's own claim, on the
+    benchmark page and the index, and ``--require-audit`` publishes audited rows only."""
+    _copy(signed, tmp_path)
+    merbench.run(model="ststnet", dataset="synthetic", out=tmp_path / "results" / "other",
+                 epochs=1, device="cpu", dataset_options=SMALL, lr=2e-3)  # another row
+    trust = Path(f"{keys['maintainer']}.pub")
+    page, _, _ = _build(cli, tmp_path, trust)
+    ranked = _rows(read_tables, page)
+    assert len(ranked) == 2, ranked
+    audited = [row for row in ranked if "audited: 1 of 4 folds" in row]
+    assert len(audited) == 1 and "own claim" not in audited[0], ranked
+    assert ["own claim" in row for row in ranked].count(True) == 1, ranked
+    assert 'id="own-claim-legend"' in page
+    index = (tmp_path / "site" / "index.html").read_text()
+    runs = _rows(read_tables, index, "runs-table")
+    assert ["own claim" in row for row in runs].count(True) == 1, runs
+
+    code, out, err = cli("leaderboard", "build", "--results", tmp_path / "results", "--out",
+                         tmp_path / "strict-site", "--benchmarks", tmp_path / "benchmarks",
+                         "--trust", trust, "--require-audit")
+    assert code == 0, err
+    assert "--require-audit: 1 result without an audit a trusted key signed left out" in out
+    strict = (tmp_path / "strict-site" / "benchmarks" / "synthetic-loso.html").read_text()
+    ranked = _rows(read_tables, strict)
+    assert len(ranked) == 1 and "audited: 1 of 4 folds" in ranked[0], ranked
+    assert len(list((tmp_path / "strict-site" / "runs").iterdir())) == 1  # no page of it
+
+
+def test_require_audit_without_a_trusted_key_is_refused(tmp_path: Path, cli) -> None:
+    code, _, err = cli("leaderboard", "build", "--results", tmp_path, "--out",
+                         tmp_path / "site", "--require-audit")
+    assert code == 2 and "no --trust KEY.pub is given" in err, err
+    assert len(err.strip().splitlines()) == 1 and not (tmp_path / "site").exists()
+
+
+def test_an_action_unit_row_without_a_trusted_audit_reads_as_its_own_claim(
+        tmp_path: Path, cli, read_tables: Any) -> None:
+    """The index's action-unit runs and the AU page say it too."""
+    results = tmp_path / "results"
+    shutil.copytree(REPOSITORY / "leaderboards" / "results" / "ststnet-composite-loso-au",
+                    results / "au")
+    code, _, err = cli("leaderboard", "build", "--results", results, "--out", tmp_path / "site")
+    assert code == 0, err
+    index = (tmp_path / "site" / "index.html").read_text()
+    rows = [row["model"] for row in read_tables(index)["au-runs-table"]]
+    assert rows and all("own claim" in row for row in rows), rows
+    page = next((tmp_path / "site").glob("au-*.html")).read_text()
+    assert "own claim" in page

@@ -132,7 +132,8 @@ def test_a_plan_that_is_not_utf8_is_one_line(tmp_path: Path, cli) -> None:
     code, _, err = cli("sweep", tmp_path / "plan.toml")
     lines = err.strip().splitlines()
     assert code == 2 and len(lines) == 1, err
-    assert "plan.toml is not UTF-8 text (byte 8 cannot be read); save the plan as UTF-8" in err
+    assert ("plan.toml is not UTF-8 text (byte 8 cannot be read: Latin-1 or Windows-1252, "
+            "perhaps); save the plan as UTF-8") in err
 
 
 @pytest.mark.parametrize("out", ["/etc", "/", "mine"])

@@ -12,7 +12,6 @@ by ``merbench validate``. This module reads files a run wrote and computes; it v
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,7 +32,7 @@ from merbench.results.au_file import (
 )
 from merbench.results.model import IntervalMethod, Named, ProtocolNamed
 from merbench.results.over_seeds import STD_OVER_SEEDS, au_over_seeds
-from merbench.results.safe_files import read_regular_bytes
+from merbench.results.user_files import read_user_csv
 from merbench.stats.intervals import LEVEL, METHOD, RESAMPLES, SEED
 from merbench.stats.record import subject_strata
 
@@ -72,9 +71,9 @@ def stored_au_run(path: Path, checked: Sequence[tuple[Path, AUResults]]) -> Stor
     if any(configuration(r) != configuration(first) for _, r in checked):
         raise MerbenchError(f"{path} holds AU runs of more than one configuration (they "
                             "differ in more than their seed); pass the folder of one")
-    tables = [pd.read_csv(io.BytesIO(read_regular_bytes(folder / AU_PREDICTIONS_FILE)),
-                          keep_default_na=False,
-                          dtype={"sample_id": str, "database": str, "subject": str})
+    tables = [read_user_csv(folder / AU_PREDICTIONS_FILE, "AU predictions table",
+                            keep_default_na=False,
+                            dtype={"sample_id": str, "database": str, "subject": str})
               .sort_values("sample_id", kind="stable").reset_index(drop=True)
               for folder, _ in checked]
     seeds = [r.seed for _, r in checked]

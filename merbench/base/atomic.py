@@ -38,7 +38,7 @@ def current_umask() -> int:
     """The process's umask, read without changing it where Linux says it (``os.umask`` can
     only set it, which would briefly change it for every thread)."""
     with contextlib.suppress(OSError, ValueError):
-        for line in Path("/proc/self/status").read_text().splitlines():
+        for line in Path("/proc/self/status").read_text().splitlines():  # bounded: kernel
             if line.startswith("Umask:"):
                 return int(line.split()[1], 8)
     mask = os.umask(0o022)

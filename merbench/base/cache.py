@@ -117,13 +117,13 @@ class FeatureCache:
         if not path.is_file():
             return None
         try:
-            with np.load(path, allow_pickle=False) as stored:
+            with np.load(path, allow_pickle=False) as stored:  # bounded: is_file above
                 values = np.array(stored["values"])
                 notes_bytes = bytes(stored["notes"].tobytes())
                 checksum = str(stored["sha256"])
             if checksum != _checksum(values, notes_bytes):
                 return False
-            notes = json.loads(notes_bytes.decode())
+            notes = json.loads(notes_bytes.decode())  # bounded: checksummed above
         except Exception:  # truncated, not an npz, missing keys, bad JSON: recompute
             return False
         return values, notes if isinstance(notes, dict) else {}
@@ -229,7 +229,7 @@ def _has_manifest(folder: Path, relative: str) -> bool:
     try:
         if not _is_plain_file(path) or path.stat().st_size > 64_000:
             return False
-        data = json.loads(path.read_bytes())
+        data = json.loads(path.read_bytes())  # bounded: a plain file of <64 kB, above
     except (OSError, ValueError, RecursionError):  # RecursionError: nesting too deep
         return False
     return (isinstance(data, dict) and data.get("written_by") == "merbench"
@@ -374,7 +374,7 @@ def _remove_store(folder: Path) -> None:
     is cut off or disturbed leaves a store the next clear still recognises."""
     manifest = folder / MANIFEST
     try:
-        marker = manifest.read_bytes()
+        marker = manifest.read_bytes()  # bounded: the manifest _has_manifest checked
         for child in sorted(folder.iterdir()):
             if child.name == MANIFEST:
                 continue

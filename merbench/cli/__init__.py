@@ -34,7 +34,7 @@ from merbench.base.errors import MerbenchError
 from merbench.cli.literal import say
 from merbench.cli.parser import COMMANDS, EXIT_INTERRUPTED, EXIT_USAGE, build_parser
 from merbench.cli.stop_signals import ignore_while_exiting, stop_like_ctrl_c
-from merbench.plugin_system.manager import Plugins, load_plugins
+from merbench.plugin_system.manager import Plugins, check_blocked, load_plugins
 
 __all__ = ["build_parser", "console", "main"]
 
@@ -45,6 +45,7 @@ def _load(args: argparse.Namespace, extra: Sequence[tuple[str, object]] = ()) ->
     # deferred: rich, which render imports and 'import merbench.cli' (--help) leaves out
     from merbench.cli.render import print_plugin_failures
 
+    check_blocked(args.no_plugin)  # a name no plugin has was ignored: the plugin loaded
     plugins = load_plugins(block=args.no_plugin, enable=args.plugin, extra=extra)
     print_plugin_failures(plugins)
     return plugins

@@ -69,6 +69,10 @@ def _board_build(parser: StrictParser) -> None:
                         help="a file of public keys (lines as in KEY.pub; a KEY.pub itself) "
                              "whose signed audits count as audited (repeatable); without it "
                              "no audit is verified, and audits show as claimed")
+    parser.add_argument("--require-audit", action="store_true",
+                        help="publish only results whose audit a --trust key signed (and "
+                             "which passed bit for bit); the others are left out, not shown "
+                             "as the runs' own claims")
 
 
 def _board_export(parser: StrictParser) -> None:

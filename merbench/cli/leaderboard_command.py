@@ -74,7 +74,8 @@ def main(args: argparse.Namespace) -> int:
     folders = results_folders(args.results)
     with _reading(folders):
         refuse_result_place(args.out, "--out", link_ok=True)
-        report = build_site(folders, args.out, args.benchmarks, trusted, args.strict)
+        report = build_site(folders, args.out, args.benchmarks, trusted, args.strict,
+                            args.require_audit)
     for item in report.rejected:
         say(f"merbench: rejected: {item.path}: {item.reason}", file=sys.stderr)
     others = ", ".join(counted(n, kind) for kind, n in report.others.items() if n)
@@ -84,6 +85,9 @@ def main(args: argparse.Namespace) -> int:
     say(f"{site} ({counted(report.benchmarks, 'benchmark')}, "
         f"{counted(report.runs, 'run')}, {len(report.rejected)} rejected"
           f"{f'; also {others}' if others else ''})")
+    if args.require_audit:
+        say(f"--require-audit: {counted(report.held_back, 'result')} without an audit a "
+            "trusted key signed left out")
     if trusted:
         say(f"audits count when signed by: {', '.join(k.shown for k in trusted.values())}")
     else:

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from merbench.base.errors import MerbenchError
 from merbench.results.au_file import AU_RESULTS_FILE, AU_SEEDS_FILE
+from merbench.results.out_folders import refuse_unwritable_shape
 from merbench.results.result_files import RESULTS_FILE, SEEDS_FILE
 from merbench.results.rundir import RUN_FILE
 from merbench.results.spotting_file import SPOTTING_FILE, SPOTTING_RUN_FILE
@@ -73,6 +74,7 @@ def refuse_result_place(out: Path, option: str, *, own: tuple[str, ...] = (),
     ``in_summary``: the summaries whose folder ``out`` may lie in directly, as one of its
     ``seed-N`` folders (``spot --seeds``)."""
     out = Path(out)
+    refuse_unwritable_shape(out, option, noun=what)  # before anything looks at the path
     if out.is_symlink() and not link_ok:
         raise MerbenchError(f"{option} {out} is a symbolic link (to {os.readlink(out)}); give "
                             f"the {what} itself")

@@ -31,10 +31,8 @@ from merbench.results.safe_files import read_regular_bytes
 from merbench.results.schema import departures_from_declared
 from merbench.runner.final_model import RECORD_FILE, WEIGHTS_FILE
 from merbench.runner.predict import PredictSpec, predict
+from merbench.spotting.frame_sources import MAX_FPS, MIN_FPS
 from merbench.verification.validate import validate_run
-
-MIN_FPS = 1
-MAX_FPS = 10_000
 
 
 def _spec(args: argparse.Namespace) -> PredictSpec | str:

@@ -16,17 +16,17 @@ a report that does not fit is refused in one line naming its field.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path, PurePosixPath
 
 from merbench.base.atomic import atomic_write_bytes, atomic_write_json
 from merbench.base.errors import MerbenchError
-from merbench.results.codec import LayoutError, from_json, loads, to_json, unreadable
+from merbench.results.codec import LayoutError, from_json, to_json
 from merbench.results.command_files import ExportReport
 from merbench.results.out_folders import refuse_system_place
 from merbench.results.safe_files import entry_kind
+from merbench.results.user_files import UnreadableFile, read_user_bytes, read_user_json
 
 REPORT = "export-report.json"
 
@@ -47,9 +47,9 @@ def claim(out: Path) -> list[str]:
                             "earlier export to replace it")
     again = f"delete {out} or give another --out"
     try:
-        data = loads(report.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise MerbenchError(f"{report} is not readable JSON ({unreadable(exc)}); "
+        data = read_user_json(report, "export report")
+    except UnreadableFile as exc:
+        raise MerbenchError(f"{report} is not readable JSON ({exc.because}); "
                             f"{again}") from None
     if not isinstance(data, dict):
         raise MerbenchError(f"{report} is not a merbench export report (not a JSON object); "
@@ -83,7 +83,7 @@ def write(out: Path, files: Mapping[str, bytes], earlier: list[str],
                                                     written=sorted({*earlier, *files}))))
     for relative, data in files.items():
         path = out / relative
-        if not (path.is_file() and path.read_bytes() == data):  # an unchanged file stays
+        if not (path.is_file() and read_user_bytes(path, "exported file") == data):  # kept
             path.parent.mkdir(parents=True, exist_ok=True)
             atomic_write_bytes(path, data)
     removed = sorted(p for p in set(earlier) - set(files) if (out / p).is_file())

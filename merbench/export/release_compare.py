@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from merbench.base.errors import MerbenchError
 from merbench.export.layouts import FLOW_DIR, LABEL_CSV
 from merbench.results.command_files import ChannelFidelity, ReleaseFidelity, SampleFidelity
+from merbench.results.user_files import read_user_csv, read_user_image
 
 CHANNELS = ("strain", "v", "u")
 
@@ -67,7 +67,8 @@ def release_flows(release: Path) -> dict[str, Path]:
     if not table_path.is_file():
         raise MerbenchError(f"{release} is not a composite release folder: it has no "
                             f"{LABEL_CSV}; give the folder holding it and {FLOW_DIR}/")
-    table = pd.read_csv(table_path, dtype=str, keep_default_na=False)
+    table = read_user_csv(table_path, "release's label table", dtype=str,
+                          keep_default_na=False)
     lacking = [c for c in ("dataset", "sub", "filename_o") if c not in table.columns]
     if lacking:
         raise MerbenchError(f"{table_path} lacks column(s) {', '.join(lacking)}; restore it "
@@ -95,8 +96,8 @@ def compare_with_release(release: Path, sample_ids: Sequence[str],
         if path is None or not path.is_file():
             result.not_in_release.append(str(sample_id))
             continue
-        theirs = cv2.imread(str(path), cv2.IMREAD_COLOR)
-        if theirs is None or theirs.shape != (ours.shape[1], ours.shape[2], 3):
+        theirs = read_user_image(path, "release's flow image", cv2.IMREAD_COLOR)
+        if theirs.shape != (ours.shape[1], ours.shape[2], 3):
             raise MerbenchError(f"{path} is not a {ours.shape[1]}x{ours.shape[2]} colour image; "
                                 "restore it from the release")
         theirs_chw = theirs.transpose(2, 0, 1).astype(np.float64)

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import io
 import json
-import zipfile
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
@@ -29,11 +29,12 @@ import numpy as np
 
 from merbench.base.atomic import atomic_write_bytes
 from merbench.base.errors import MerbenchError
-from merbench.results.codec import LayoutError, from_json, loads, to_json
+from merbench.results.codec import LayoutError, from_json, loads, to_json, unreadable
 from merbench.results.command_files import FeaturesHeader
 from merbench.results.rundir import differences
-from merbench.results.safe_files import UnsafeFile, opened_regular
+from merbench.results.safe_files import UnsafeFile
 from merbench.results.schema import environment, now_iso
+from merbench.results.user_files import UnreadableFile, read_user_npz
 
 FORMAT: Final = "merbench-features"
 FORMAT_VERSION = 1
@@ -99,22 +100,25 @@ def load_features(path: str | Path) -> SavedFeatures:
     """Read a features file, refusing anything that is not one this merbench can read."""
     path = Path(path)
     fix = "write it again with 'merbench extract --save FILE'"
+    if not os.path.lexists(path):
+        raise missing_features_file(path)
     try:
-        with opened_regular(path) as file, np.load(file, allow_pickle=False) as data:
-            missing = {"values", "sample_ids", "header"} - set(data.files)
-            if missing:
-                raise MerbenchError(f"{path} is not a merbench features file (it lacks "
-                                    f"{', '.join(sorted(missing))}); {fix}")
-            values, ids, found = data["values"], data["sample_ids"], loads(
-                str(data["header"]))
-    except FileNotFoundError:
-        raise missing_features_file(path) from None
+        data = read_user_npz(path, "features file")
     except UnsafeFile as exc:  # a fifo, a device: refused before it is read (one hung)
         raise MerbenchError(f"--features {exc}") from None
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile, KeyError) as exc:
-        # numpy's own advice about pickled data is not for a file merbench never pickles
-        said = "not an .npz of arrays" if "pickle" in str(exc) else str(exc)
-        raise MerbenchError(f"{path} is not a readable features file ({said}); {fix}") from None
+    except UnreadableFile as exc:
+        raise MerbenchError(f"{path} is not a readable features file ({exc.because}); "
+                            f"{fix}") from None
+    missing = {"values", "sample_ids", "header"} - set(data)
+    if missing:
+        raise MerbenchError(f"{path} is not a merbench features file (it lacks "
+                            f"{', '.join(sorted(missing))}); {fix}")
+    values, ids = data["values"], data["sample_ids"]
+    try:
+        found = loads(str(data["header"]))
+    except json.JSONDecodeError as exc:
+        raise MerbenchError(f"{path} is not a readable features file (its header: "
+                            f"{unreadable(exc)}); {fix}") from None
     if not isinstance(found, dict) or found.get("format") != FORMAT:
         raise MerbenchError(f"{path} is not a merbench features file; {fix}")
     version = found.get("format_version")

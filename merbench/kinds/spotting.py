@@ -19,18 +19,18 @@ from merbench.kinds.contract import (
     keep_record,
     refuse_changed,
 )
-from merbench.results.codec import loads, unreadable
 from merbench.results.rundir import folder_is_held
 from merbench.results.safe_files import (
     UnsafeFile,
     check_entry,
     empty_files,
     never_read,
-    read_regular_bytes,
 )
 from merbench.results.signing_keys import load_signing_key
 from merbench.results.spotting_file import SPOTTING_FILE, SPOTTING_RUN_FILE, VIDEOS_FOLDER
 from merbench.results.str_file import STR_FILE
+from merbench.results.user_files import UnreadableFile, read_user_json_object
+from merbench.results.written import spotting_written
 from merbench.verification.spotting_check import (
     audited_spotting,
     check_spotting_folder,
@@ -84,13 +84,16 @@ class SpottingRunKind:
         except UnsafeFile as exc:
             return f"{folder}: " + never_read(exc.found, "the same merbench spot command "
                                                          "writes what it should hold again")
-        try:
-            started = loads(read_regular_bytes(folder / SPOTTING_RUN_FILE).decode("utf-8"))
+        try:  # a list or null where the record is: said in words, not Python's
+            started = read_user_json_object(folder / SPOTTING_RUN_FILE, "spotting run's record")
             what = (f"spotter {started['spotter']['name']} on {started['dataset']['name']}, "
                     f"{counted(len(started['variants']), 'setting')}")
-        except (MerbenchError, OSError, ValueError, KeyError, TypeError) as exc:
-            raise MerbenchError(f"{folder / SPOTTING_RUN_FILE} cannot be read "
-                                f"({unreadable(exc)}); is the folder a merbench spotting "
+        except UnreadableFile as exc:
+            raise MerbenchError(f"{folder / SPOTTING_RUN_FILE} cannot be read ({exc.because}); "
+                                "is the folder a merbench spotting run?") from None
+        except (KeyError, TypeError):
+            raise MerbenchError(f"{folder / SPOTTING_RUN_FILE} does not name its spotter, "
+                                "dataset and settings; is the folder a merbench spotting "
                                 "run?") from None
         videos = folder / VIDEOS_FOLDER
         spotted = len(list(videos.glob("*.json"))) if videos.is_dir() else 0
@@ -106,6 +109,11 @@ class SpottingRunKind:
                     "validate' says why); run the same merbench spot command to write it "
                     "again")
         if os.path.lexists(folder / SPOTTING_FILE):
+            try:  # validate's cheap half: what it refuses by its layout is not complete
+                spotting_written(folder)
+            except MerbenchError as exc:
+                return (f"{folder}: {what}: written, but {exc} ('merbench validate' says "
+                        "more); run the same merbench spot command into a new --out")
             # no record says recognition was asked for: both states are said as they are
             recognised = ("; str.json written" if os.path.lexists(folder / STR_FILE) else
                           "; no str.json: not recognised, or a spot --recognise command "

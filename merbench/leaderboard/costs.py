@@ -10,10 +10,12 @@ cost rather than a guess.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from merbench.base.errors import MerbenchError
+from merbench.results.user_files import read_user_json
 
 COSTS_FILE = Path(__file__).resolve().parent / "model_costs.json"
 SEEDS = 3  # a page's run command asks for three seeds (Benchmark.run_command)
@@ -103,8 +105,8 @@ def load_costs(path: Path | None = None) -> CostTable | None:
     so a page without figures still builds and says "not measured"."""
     path = COSTS_FILE if path is None else path
     try:
-        data = json.loads(path.read_text())
-    except (OSError, ValueError, RecursionError):
+        data = read_user_json(path, "cost table")
+    except MerbenchError:
         return None
     if not isinstance(data, dict) or data.get("schema_version") != 1:
         return None

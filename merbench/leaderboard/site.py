@@ -40,6 +40,7 @@ from merbench.leaderboard.audit_badges import (
     audit_lines,
     results_badge,
 )
+from merbench.leaderboard.audit_gate import AuditGate
 from merbench.leaderboard.benchmarks import (
     METRIC_LABELS,
     REPORTED_SELECTION,
@@ -105,6 +106,7 @@ class BuildReport:
     #: what the other kinds' pages show: AU runs, spotting runs, tunings (by its name)
     others: dict[str, int] = field(default_factory=dict)
     written: bool = True  # False: --strict found a rejected file, and ``out`` is as it was
+    held_back: int = 0  # results --require-audit left out: no audit a trusted key signed
 
 
 @dataclass(frozen=True)
@@ -222,7 +224,11 @@ def _trust(env: Any, keys: TrustedKeys) -> None:
                        results_badge=lambda audited, parts="folds": results_badge(
                            audited, keys, parts),
                        audit_lines=lambda run: audit_lines(
-                           run_folder(run.checked.run_dir, run.results), keys))
+                           run_folder(run.checked.run_dir, run.results), keys),
+                       run_badge=lambda run: results_badge(
+                           [run_folder(run.checked.run_dir, run.results)], keys),
+                       au_run_badge=lambda run: results_badge(
+                           [run_folder(run.path, run.results)], keys))
 
 
 def _environment(paths: PagePaths | None = None) -> Any:
@@ -319,7 +325,7 @@ def _write(path: Path, text: str) -> None:
 
 def render_site(collection: Collection, benchmarks: list[Benchmark], out: Path,
                 trusted: TrustedKeys | None = None, folders: Sequence[Path] = (),
-                strict: bool = False) -> Rendered:
+                strict: bool = False, gate: AuditGate | None = None) -> Rendered:
     """Write every page of the site into the (empty) folder ``out``; audits count when
     signed by a key in ``trusted`` (None: none counts). ``folders``: the results folders the
     collection was found in, which the pages name by their names, never by where they lie.
@@ -396,21 +402,25 @@ def render_site(collection: Collection, benchmarks: list[Benchmark], out: Path,
                                      item["run"].results.protocol.name,
                                      item["run"].results.seed))
     ordered = by_importance(tables, lambda item: item["bench"], lambda item: item["runs"])
+    gate = gate or AuditGate(trusted or {})
     found, spotting_rejected = find_spotting_runs(folders)
-    spotting, refused = copy_spotting_files(found, out)
+    spotting, refused = copy_spotting_files([r for r in found if gate.keeps([r.audited])], out)
     summaries, summaries_rejected = find_str_seeds(folders, spotting_rejected + refused)
+    summaries = [] if gate.required else summaries  # a summary over seeds is not audited
     over_seeds, summaries_refused = copy_str_seeds_files(summaries, out)
     spotting_rejected += refused + summaries_rejected + summaries_refused
     _write(out / "spotting.html", env.get_template("spotting.html").render(
         root="", sections=spotting_sections(spotting, registries, over_seeds)))
     au_runs, au_rejected = find_au_runs(folders)
+    au_runs = [run for run in au_runs if gate.keeps([run_folder(run.path, run.results)])]
     au_pages = render_au_pages(env, au_runs, out)
     au_items = sorted(({"run": run, "row": row, "page": page["id"]}
                        for page in au_pages for table in page["tables"]
                        for row in (*table["rows"], *table["reduced"]) for run in row.runs),
                       key=lambda item: (item["run"].results.model.name, item["page"],
                                         item["run"].results.seed))
-    tunings, tuning_rejected = render_tuning_page(env, folders, out, strict)
+    tunings, tuning_rejected = render_tuning_page(env, folders, out, strict,
+                                                  gate.keeps if gate.required else None)
     _write(out / "index.html", env.get_template("index.html").render(
         root="", benchmarks=[item for item in ordered if item["runs"]],
         empty=[item["bench"] for item in ordered if not item["runs"]], runs=run_items,
@@ -426,23 +436,26 @@ def render_site(collection: Collection, benchmarks: list[Benchmark], out: Path,
 
 def build_site(results: list[Path], out: Path,
                benchmarks_dir: Path | None = None,
-               trusted: TrustedKeys | None = None, strict: bool = False) -> BuildReport:
+               trusted: TrustedKeys | None = None, strict: bool = False,
+               require_audit: bool = False) -> BuildReport:
     """Validate the results, then write the site to ``out`` in one step (a failed build
     leaves the previous site as it was). ``benchmarks_dir`` None: the shipped benchmarks;
     ``trusted``: the keys whose signed audits count (None: none); ``strict``: every file
     checked as ``merbench validate`` checks it, and nothing written where one is rejected
     (a job that deploys the folder whatever the exit status must not publish a site that
-    passes over a rejected file)."""
+    passes over a rejected file); ``require_audit``: only results whose audit a trusted key
+    signed are published (:mod:`merbench.leaderboard.audit_gate`)."""
     out = Path(out)
+    keys: TrustedKeys = trusted or {}
+    gate = AuditGate(keys, require_audit)  # refused before any work without --trust
     _check_out(out, results)
     benchmarks = load_benchmarks(benchmarks_dir)
-    keys: TrustedKeys = trusted or {}
 
     def vouched(claim: Claim) -> bool:  # a bit-identical audit signed by a trusted key
         return any(line.vouches for line in audit_lines(run_folder(claim.run_dir,
                                                                    claim.results), keys))
 
-    collection = collect(results, vouched=vouched)
+    collection = gate.collection(collect(results, vouched=vouched))
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:  # FileExistsError: a file stands where a folder must be
@@ -456,7 +469,8 @@ def build_site(results: list[Path], out: Path,
         staging = Path(tempfile.mkdtemp(prefix=temp_prefix(out), suffix=TEMP_SUFFIX,
                                         dir=out.parent))
         try:
-            rendered = render_site(collection, benchmarks, staging, trusted, results, strict)
+            rendered = render_site(collection, benchmarks, staging, trusted, results, strict,
+                                   gate)
             rejected = [*collection.rejected, *rendered.rejected]
             written = not (strict and rejected)
             if written:
@@ -469,4 +483,5 @@ def build_site(results: list[Path], out: Path,
             shutil.rmtree(staging, ignore_errors=True)
             raise
     return BuildReport(out=out, benchmarks=len(benchmarks), runs=len(collection.runs),
-                       rejected=rejected, others=rendered.others, written=written)
+                       rejected=rejected, others=rendered.others, written=written,
+                       held_back=gate.held_back)

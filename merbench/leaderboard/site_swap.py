@@ -90,7 +90,7 @@ def build_lock(out: Path) -> Iterator[None]:
     if not HAS_FLOCK:
         yield
         return
-    fd = os.open(out.parent, os.O_RDONLY)
+    fd = os.open(out.parent, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
     try:
         with contextlib.suppress(OSError):  # a file system without locks: build unlocked
             fcntl.flock(fd, fcntl.LOCK_EX)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -193,12 +193,17 @@ def find_tune_seeds(folders: Sequence[Path]) -> tuple[list[TuneSeedsSummary], li
     return sorted(found, key=lambda s: (s.model, s.dataset, s.protocol, s.mode)), rejected
 
 
-def render_tuning_page(env: Any, folders: Sequence[Path], out: Path, deep: bool = False
+def render_tuning_page(env: Any, folders: Sequence[Path], out: Path, deep: bool = False,
+                       keep: Callable[[Sequence[AuditedFiles]], bool] | None = None
                        ) -> tuple[int, list[Rejected]]:
     """Write ``tuning.html``; returns how many tunings it shows and the rejected ones
-    (``deep``: see :func:`find_tunings`)."""
+    (``deep``: see :func:`find_tunings`; ``keep``: which tunings are published, under
+    ``--require-audit``, which publishes no summary over seeds)."""
     tunings, rejected = find_tunings(folders, deep)
     summaries, refused = find_tune_seeds(folders)
+    if keep is not None:
+        tunings = [t for t in tunings if keep([t.audited])]
+        summaries = []
     copy_tuning_files(tunings, out)
     rows = sorted(tunings, key=lambda t: (t.results.model, t.results.dataset,
                                           not t.nested, -t.results.overall.uf1))

@@ -186,6 +186,29 @@ def _unknown_hook_message(hook: str) -> str:
     return f"{hook} is not a merbench hook{hint}"
 
 
+def installed_plugin_names() -> list[str]:
+    """The names of the installed merbench plugins (entry points), as ``--plugin`` and
+    ``--no-plugin`` take them."""
+    return sorted(ep.name for ep, _ in _entry_points()[0])
+
+
+def check_blocked(block: Iterable[str]) -> None:
+    """Refuse a ``--no-plugin`` name no installed plugin has: ``--no-plugin merbench_cnn``
+    (the plugin is ``cnn``) and ``--no-plugin ''`` were ignored, so the plugin the user
+    meant to leave out was loaded all the same. Said with the names that exist."""
+    installed = installed_plugin_names()
+    for name in block:
+        if name in installed:
+            continue
+        if name in BUILTIN_PLUGINS:
+            raise PluginError(f"--no-plugin {name}: '{name}' is merbench's own, not a plugin "
+                              f"that can be left out; installed plugins: {', '.join(installed)}")
+        bare = name.removeprefix("merbench_").removeprefix("merbench-")
+        meant = f" (did you mean {bare}?)" if bare != name and bare in installed else ""
+        raise PluginError(f"--no-plugin {name!r}: no installed merbench plugin is named "
+                          f"that{meant}; installed: {', '.join(installed) or 'none'}")
+
+
 def load_plugins(
     *,
     block: Iterable[str] = (),

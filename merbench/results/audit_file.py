@@ -9,6 +9,7 @@ the run. An unsigned record is accepted: it is a claim, shown as one.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -115,8 +116,11 @@ def _impossible(record: AuditRecord, fold_keys: list[list[str]],
         return "it lists a part twice, or one the result does not have"
     named = next((f for f in record.folds if list(f.key) != list(fold_keys[f.index])), None)
     if named is not None:
-        return (f"its part {named.index} is {'/'.join(named.key)}, the result's is "
-                f"{'/'.join(fold_keys[named.index])}")
+        theirs, ours = list(named.key), list(fold_keys[named.index])
+        if "/".join(theirs) == "/".join(ours):  # the same label cut otherwise: show the cut
+            theirs, ours = [json.dumps(theirs)], [json.dumps(ours)]
+        return (f"its part {named.index} is {'/'.join(theirs)}, the result's is "
+                f"{'/'.join(ours)}")
     if (record.failure is None) != bool(record.folds):
         return "a record audits some folds or says why it could not, one of the two"
     exact = record.comparison == "bit-identical"

@@ -21,11 +21,12 @@ import numpy as np
 from merbench.base.atomic import atomic_write_bytes
 from merbench.base.errors import MerbenchError
 from merbench.plugin_system.runinfo import FoldOutcome
-from merbench.results.codec import from_json, loads, to_json
+from merbench.results.codec import LayoutError, from_json, loads, to_json, unreadable
 from merbench.results.migrations import migrate
 from merbench.results.model import SCHEMA_VERSION, FoldMeta
-from merbench.results.safe_files import UnsafeFile, read_regular_bytes
+from merbench.results.safe_files import UnsafeFile
 from merbench.results.schema import trained_with_here
+from merbench.results.user_files import UnreadableFile, read_user_npz
 
 _OPTIONAL = ("val_index", "val_y_true", "val_predictions")
 
@@ -60,27 +61,52 @@ def write_fold_file(path: Path, fold: FoldOutcome, run_sha256: str | None) -> Fo
     return fold
 
 
+def fold_arrays(path: Path) -> tuple[dict[str, Any], Any]:
+    """A fold file's arrays and its metadata's JSON value, read through the bounded reader
+    (a fold file of garbage printed numpy's advice to load it "unsafely using allow_pickle");
+    a damaged file is an :class:`UnreadableFile` saying why in words."""
+    arrays = read_user_npz(path, "fold file")
+    if "meta" not in arrays:
+        raise UnreadableFile(f"fold file {path} has no metadata", "has no metadata")
+    try:
+        return arrays, loads(str(arrays["meta"]))
+    except json.JSONDecodeError as exc:
+        reason = f"holds metadata that is not JSON: {unreadable(exc)}"
+        raise UnreadableFile(f"fold file {path}: {reason}", reason) from None
+
+
+def damage(exc: Exception) -> str:
+    """What is wrong with a fold file whose reading raised ``exc``, in words."""
+    if isinstance(exc, UnreadableFile):
+        return exc.because
+    if isinstance(exc, KeyError):
+        return f"it lacks the array {exc}"
+    if isinstance(exc, (MerbenchError, LayoutError)):
+        return str(exc)
+    return "its arrays are not those of a fold"
+
+
 def read_fold_file(path: Path) -> FoldOutcome:
     """The fold ``path`` holds, its metadata brought to the current layout; a damaged file
     is one error naming it and the fix."""
     try:
-        with np.load(io.BytesIO(read_regular_bytes(path)), allow_pickle=False) as data:
-            meta = from_json(FoldMeta, migrate(loads(str(data["meta"])), "fold", path))
-            return FoldOutcome(
-                index=meta.index, key=tuple(meta.key),
-                test_index=data["test_index"], sample_ids=data["sample_ids"],
-                y_true=data["y_true"], epoch_predictions=data["epoch_predictions"],
-                n_train=meta.n_train, seconds=float(meta.seconds), device=meta.device,
-                restored=True, fit_report=meta.fit_report,
-                folds_at_once=meta.folds_at_once, run_sha256=meta.run_sha256,
-                finished=meta.finished, trained_with=meta.trained_with,
-                **{name: data[name] for name in _OPTIONAL if name in data},
-            )
+        data, meta_value = fold_arrays(path)
+        meta = from_json(FoldMeta, migrate(meta_value, "fold", path))
+        return FoldOutcome(
+            index=meta.index, key=tuple(meta.key),
+            test_index=data["test_index"], sample_ids=data["sample_ids"],
+            y_true=data["y_true"], epoch_predictions=data["epoch_predictions"],
+            n_train=meta.n_train, seconds=float(meta.seconds), device=meta.device,
+            restored=True, fit_report=meta.fit_report,
+            folds_at_once=meta.folds_at_once, run_sha256=meta.run_sha256,
+            finished=meta.finished, trained_with=meta.trained_with,
+            **{name: data[name] for name in _OPTIONAL if name in data},
+        )
     except UnsafeFile as exc:  # a fifo, a folder: no fold file at all, said as such
         raise MerbenchError(f"fold file {exc.found}; delete it and run again "
                             "to retrain only that fold") from None
     except Exception as exc:
         raise MerbenchError(
-            f"fold file {path} is damaged ({type(exc).__name__}: {exc}); delete that one "
+            f"fold file {path} is damaged ({damage(exc)}); delete that one "
             "file and run again to retrain only that fold"
         ) from None

@@ -55,10 +55,39 @@ def system_place(path: Path) -> Path | None:
     return next((Path(top) for top in _SYSTEM_ONLY if resolved.is_relative_to(top)), None)
 
 
+#: more folders deep than any place results are kept (Python's ``mkdir(parents=True)``
+#: recurses once a missing folder, and 2,000 of them ended in a RecursionError)
+MAX_OUT_DEPTH = 100
+#: what Linux allows a path and one name in it (PATH_MAX and NAME_MAX), as bytes
+MAX_PATH_BYTES, MAX_NAME_BYTES = 4095, 255
+
+
+def refuse_unwritable_shape(path: Path, option: str = "--out", example: str = "runs/NAME",
+                            noun: str = "folder") -> None:
+    """A path to write refused in one line when it is deeper, or longer, than any folder
+    can be made: the system's own refusal ("File name too long") came from deep inside
+    ``mkdir``, and a path thousands of folders deep from Python's recursion limit."""
+    text = os.fsencode(str(Path(path).absolute()))
+    parts = Path(path).absolute().parts
+    longest = max((len(os.fsencode(part)) for part in parts), default=0)
+    if len(parts) > MAX_OUT_DEPTH:
+        why = f"is {len(parts):,} folders deep, more than the {MAX_OUT_DEPTH} merbench makes"
+    elif longest > MAX_NAME_BYTES:
+        why = f"has a name of {longest:,} bytes, more than the {MAX_NAME_BYTES} a folder's " \
+              "name may have"
+    elif len(text) > MAX_PATH_BYTES:
+        why = f"is {len(text):,} bytes long, more than the {MAX_PATH_BYTES:,} a path may be"
+    else:
+        return
+    shown = str(path) if len(str(path)) <= 80 else f"{str(path)[:60]}...{str(path)[-16:]}"
+    raise MerbenchError(f"{option} {shown} {why}; give a shorter {noun}, such as {example}")
+
+
 def refuse_system_place(path: Path, option: str = "--out", example: str = "runs/NAME", *,
                         noun: str = "folder") -> None:
-    """A folder (or a ``noun``) to write refused where it is (in) a system folder, in one
-    line."""
+    """A folder (or a ``noun``) to write refused where it is (in) a system folder, or where
+    no folder can be made (:func:`refuse_unwritable_shape`), in one line."""
+    refuse_unwritable_shape(path, option, example, noun)
     place = system_place(path)
     if place is not None:
         where = "is a system folder" if place == Path(path).resolve() else \

@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import io
 import lzma
+import os
 import shutil
 import tarfile
 from collections.abc import Iterator
@@ -29,7 +30,8 @@ from typing import BinaryIO
 from merbench.base.atomic import atomic_write
 from merbench.base.errors import MerbenchError
 from merbench.base.scratch import scratch_folder
-from merbench.results.safe_files import check_entry, read_regular_bytes
+from merbench.results.safe_files import check_entry
+from merbench.results.user_files import read_user_bytes
 
 RUNS_ARCHIVE = "runs.tar.xz"
 #: the folders of a tuning that are packed: its trials and its retrainings
@@ -106,18 +108,15 @@ def _opened(folder: Path) -> Iterator[tarfile.TarFile]:
     read_regular_bytes). A search's archive is a few MB, so it is read once, into memory."""
     path = Path(folder) / RUNS_ARCHIVE
     check_entry(path, Path(folder))
-    try:
-        data = read_regular_bytes(path)
-    except FileNotFoundError:
-        raise MerbenchError(f"{path} is missing; publish the whole tuning folder") from None
-    except OSError as exc:
-        raise MerbenchError(f"{path} cannot be read ({exc.strerror})") from None
-    try:
-        with tarfile.open(fileobj=io.BytesIO(data), mode="r:xz") as archive:
+    if not os.path.lexists(path):
+        raise MerbenchError(f"{path} is missing; publish the whole tuning folder")
+    data = read_user_bytes(path, "tuning's archive of runs")
+    try:  # the bytes read above, unpacked within _checked_members' caps
+        with tarfile.open(fileobj=io.BytesIO(data), mode="r:xz") as archive:  # bounded: read
             yield archive
-    except (tarfile.TarError, lzma.LZMAError, EOFError, OSError) as exc:
-        raise MerbenchError(f"{path} is damaged ({exc}); publish the archive merbench "
-                            "tune wrote") from None
+    except (tarfile.TarError, lzma.LZMAError, EOFError, OSError):
+        raise MerbenchError(f"{path} is damaged (not a complete .tar.xz archive); publish "
+                            "the archive merbench tune wrote") from None
 
 
 def _checked_members(archive: tarfile.TarFile, path: Path) -> list[tarfile.TarInfo]:

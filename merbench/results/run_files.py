@@ -6,21 +6,20 @@ policies and epochs are ones its data supports, and stored numbers equal recompu
 
 from __future__ import annotations
 
-import io
 import math
+import os
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from merbench.base.errors import MerbenchError
 from merbench.plugin_system.runinfo import FoldOutcome
 from merbench.results.model import Results
 from merbench.results.protocol_names import SUBJECT_SPLIT
 from merbench.results.rundir import RunDirectory
-from merbench.results.safe_files import read_regular_bytes
 from merbench.results.schema import PREDICTION_COLUMNS
+from merbench.results.user_files import UnreadableFile, read_user_csv
 from merbench.scores.selection import POLICIES
 
 TOLERANCE = 1e-9  # stored floats went through JSON; anything larger is a different number
@@ -99,14 +98,14 @@ def load_folds(run_dir: Path, n_folds: int) -> list[FoldOutcome]:
 
 def read_predictions(run_dir: Path) -> Any:
     path = run_dir / "predictions.csv"
-    try:
-        frame = pd.read_csv(io.BytesIO(read_regular_bytes(path)),
-                            dtype={"sample_id": str, "database": str, "subject": str})
-    except FileNotFoundError:
+    if not os.path.lexists(path):
         raise ResultRejected(run_dir, "predictions.csv is missing; publish the complete run "
-                                      "directory") from None
-    except (OSError, ValueError) as exc:
-        raise ResultRejected(run_dir, f"predictions.csv is unreadable ({exc})") from None
+                                      "directory")
+    try:
+        frame = read_user_csv(path, "predictions table",
+                              dtype={"sample_id": str, "database": str, "subject": str})
+    except UnreadableFile as exc:
+        raise ResultRejected(run_dir, f"predictions.csv is unreadable ({exc.because})") from None
     lacking = [c for c in PREDICTION_COLUMNS if c not in frame.columns]
     if lacking:
         raise ResultRejected(run_dir, f"predictions.csv lacks column(s) {', '.join(lacking)}")

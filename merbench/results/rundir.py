@@ -128,7 +128,7 @@ def held_folder(path: Path, kept: str) -> Iterator[None]:
         why = f"{above} is {entry_kind(above)}, not a folder" if above else exc.strerror
         raise MerbenchError(f"--out {path} cannot be created ({why}); "
                             "choose a directory you can write to") from None
-    fd = os.open(path, os.O_RDONLY)
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))  # a folder, never a fifo
     try:
         for attempt in range(LOCK_ATTEMPTS):
             try:
@@ -216,7 +216,7 @@ class RunDirectory:
             return []
         if not self.path.is_dir():
             return []
-        fd = os.open(self.path, os.O_RDONLY)
+        fd = os.open(self.path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:  # held by a running process, or no locks here

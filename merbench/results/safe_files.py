@@ -122,6 +122,10 @@ def check_inside(path: Path, base: Path) -> None:
         raise UnsafeFile(f"{path} leaves its folder {base}; keep every run inside it")
 
 
+#: more than any file merbench reads whole (a features file of a large model is a few GB)
+MAX_FILE_BYTES = 16 << 30
+
+
 def read_regular_bytes(path: Path) -> bytes:
     """The bytes of ``path`` once it is shown to be a regular file (a link to one is
     followed). Opened without blocking, so a fifo, a socket or a device named like a result
@@ -140,10 +144,16 @@ def opened_regular(path: Path) -> Iterator[BinaryIO]:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except IsADirectoryError:
         raise UnsafeFile(f"{path} is a folder, not a file; give a regular file") from None
-    mode = os.fstat(fd).st_mode  # before a file object is made: one of a folder cannot be
+    status = os.fstat(fd)  # before a file object is made: one of a folder cannot be
+    mode = status.st_mode
     if not stat.S_ISREG(mode):  # a fifo, a socket, a device, a folder
         os.close(fd)
         raise UnsafeFile(f"{path} is {_kind(mode)}, not a regular file; give a regular file")
+    if status.st_size > MAX_FILE_BYTES:  # read whole, it would fill the memory first
+        os.close(fd)
+        raise MerbenchError(f"{path} is {status.st_size:,} bytes, more than the "
+                            f"{MAX_FILE_BYTES:,} of any file merbench reads; give the right "
+                            "file")
     with os.fdopen(fd, "rb") as reader:
         yield reader
 

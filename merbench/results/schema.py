@@ -28,6 +28,7 @@ from merbench.results.codec import LayoutError, from_json, loads, same_when_reco
 from merbench.results.migrations import migrate
 from merbench.results.model import EnvironmentRecord, Hyperparameters, ModelRecord, Results
 from merbench.results.safe_files import read_regular_bytes
+from merbench.results.user_files import UnreadableFile, decode_text
 
 T = TypeVar("T")
 
@@ -136,10 +137,12 @@ def now_iso() -> str:
 def read_json(path: Path, what: str) -> dict[str, Any]:
     """A JSON object from ``path``; a missing or unreadable file (not UTF-8, not JSON, or
     nested deeper than any merbench file) is one clear error."""
-    try:
-        data = loads(read_regular_bytes(Path(path)).decode("utf-8"))
+    try:  # the bounded reader's decoding: a byte-order mark or Latin-1 said as such
+        data = loads(decode_text(read_regular_bytes(Path(path)), Path(path), what))
     except FileNotFoundError:
         raise MerbenchError(f"no {what} at {path}") from None
+    except UnreadableFile as exc:
+        raise MerbenchError(f"{path} is not a readable {what} ({exc.because})") from None
     except (OSError, json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise MerbenchError(f"{path} is not a readable {what} ({unreadable(exc)})") from None
     if not isinstance(data, dict):

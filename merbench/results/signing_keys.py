@@ -24,6 +24,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from merbench.base.atomic import atomic_write_bytes
 from merbench.base.errors import MerbenchError
+from merbench.results.user_files import UnreadableFile, read_user_bytes, read_user_text
 
 KEY_TYPE = "ed25519"  # the tag of a public-key line
 KEY_BYTES = 32  # an Ed25519 public key, raw
@@ -80,12 +81,11 @@ def _read_small(path: Path, what: str) -> bytes:
         problem = "not a file" if path.exists() else "no such file"
         raise MerbenchError(f"{what} {path}: {problem}; make a key with 'merbench keygen "
                             "--out KEY'")
-    with open(path, "rb") as handle:
-        data = handle.read(MAX_KEY_FILE + 1)
-    if len(data) > MAX_KEY_FILE:
-        raise MerbenchError(f"{what} {path} is larger than any key file; give the file "
-                            "'merbench keygen' wrote")
-    return data
+    try:
+        return read_user_bytes(path, f"{what} file", MAX_KEY_FILE)
+    except UnreadableFile as exc:
+        raise MerbenchError(f"{what} {path} {exc.reason}; give the file 'merbench keygen' "
+                            "wrote") from None
 
 
 def read_trusted_keys(paths: list[Path]) -> dict[bytes, PublicKey]:
@@ -161,8 +161,8 @@ def load_signing_key(path: Path) -> SigningKey:
 def _name_beside(path: Path, raw: bytes) -> str | None:
     """The name ``KEY.pub`` gives the key, when that file is there and is this key's."""
     try:
-        key = parse_public_key(public_key_path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError):
+        key = parse_public_key(read_user_text(public_key_path(path), "public key file"))
+    except (MerbenchError, ValueError):
         return None
     return key.name if key.raw == raw else None
 

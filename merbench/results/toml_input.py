@@ -9,11 +9,13 @@ the reader's. The sweep plan and the tuning file had a reader each, and the two 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 from merbench.base.errors import MerbenchError
 from merbench.results.safe_files import read_regular_bytes
+from merbench.results.user_files import UnreadableFile, decode_text
 
 try:
     import tomllib  # type: ignore[import-not-found, unused-ignore]
@@ -21,14 +23,17 @@ except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib  # type: ignore[import-not-found, no-redef, unused-ignore]
 
 
+_POSITION = re.compile(r"line (\d+), column (\d+)")
+
+
 def read_toml(path: Path, what: str) -> dict[str, Any]:
     """The TOML document in ``path`` (``what`` it is: "sweep plan", "tuning file"); one line
     naming the file and the fix for a file that is none, not UTF-8 or not TOML."""
-    try:
-        text = read_regular_bytes(Path(path)).decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise MerbenchError(f"{path} is not UTF-8 text (byte {exc.start} cannot be read); save "
-                            f"the {what} as UTF-8, as TOML requires") from None
+    try:  # a UTF-8 byte-order mark read past, another encoding named (decode_text)
+        text = decode_text(read_regular_bytes(Path(path)), Path(path), what)
+    except UnreadableFile as exc:
+        raise MerbenchError(f"{path} {exc.reason}; save the {what} as UTF-8, as TOML "
+                            "requires") from None
     except FileNotFoundError:
         raise MerbenchError(f"no {what} at {path}; give the path of a .toml file") from None
     except MerbenchError:
@@ -38,8 +43,10 @@ def read_toml(path: Path, what: str) -> dict[str, Any]:
                             "path of a .toml file") from None
     try:
         document: dict[str, Any] = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise MerbenchError(f"{path} is not valid TOML ({exc}); fix that line") from None
+    except tomllib.TOMLDecodeError as exc:  # where, in its message; what, in its words
+        where = _POSITION.search(str(exc))
+        at = f" at line {where.group(1)}, column {where.group(2)}" if where else ""
+        raise MerbenchError(f"{path} is not valid TOML{at}; fix that line") from None
     except ValueError:  # an integer of more digits than Python reads (4,300)
         raise MerbenchError(f"{path} has a number of more than 4,300 digits, which no {what} "
                             "needs; fix that number") from None

@@ -21,7 +21,6 @@ unpacked; layout 2 packs them. ``merbench migrate`` takes a layout-1 tuning to l
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -30,8 +29,8 @@ import pandas as pd
 
 from merbench.base.errors import MerbenchError
 from merbench.results.model import Intervals
-from merbench.results.safe_files import read_regular_bytes
 from merbench.results.schema import read_kind
+from merbench.results.user_files import UnreadableFile, read_user_csv, read_user_json_object
 
 TUNE_FILE = "tune.json"
 TUNE_PREDICTIONS_FILE = "predictions.csv"
@@ -145,17 +144,31 @@ def final_folder(outer_folder: str, number: int) -> str:
 def read_tune_predictions(folder: Path) -> Any:
     """A tuning's pooled ``predictions.csv``; subjects stay text (SAMM's are ``006``)."""
     path = folder / TUNE_PREDICTIONS_FILE
-    try:
-        frame = pd.read_csv(io.BytesIO(read_regular_bytes(path)),
-                            dtype={"sample_id": str, "database": str, "subject": str})
-    except FileNotFoundError:
-        raise MerbenchError(f"{path} is missing; publish the whole tuning folder") from None
-    except (OSError, ValueError) as exc:
-        raise MerbenchError(f"{path} is unreadable ({exc})") from None
+    if not path.exists():
+        raise MerbenchError(f"{path} is missing; publish the whole tuning folder")
+    frame: pd.DataFrame = read_user_csv(path, "tuning's predictions table",
+                                   dtype={"sample_id": str, "database": str, "subject": str})
     if list(frame.columns) != PREDICTION_COLUMNS:
         raise MerbenchError(f"{path} has columns {list(frame.columns)}, not "
                             f"{PREDICTION_COLUMNS}")
     return frame
+
+
+def read_search_record(folder: Path) -> tuple[dict[str, Any], str]:
+    """The search ``tuning.json`` in ``folder`` recorded when it started: (its spec, its
+    mode). Every reader of the file (``validate``, ``status``, ``audit``, ``tune`` resuming,
+    the leaderboard) reads it here, through the bounded reader: it alone once decoded it
+    with ``json.loads``, and 100,000 nested brackets stopped all of them with a traceback.
+    A file that is not such a record is an :class:`UnreadableFile` saying why."""
+    path = Path(folder) / TUNING_SPEC_FILE
+    what = "the record of the search"
+    record = read_user_json_object(path, what)
+    spec, mode = record.get("spec"), record.get("mode")
+    if not isinstance(spec, dict) or mode not in (NESTED, TEST_SCORED):
+        raise UnreadableFile(f"{path} ({what}) lacks its spec or mode; publish the tuning "
+                             "folder as merbench tune wrote it",
+                             "lacks its spec (an object) or its mode")
+    return spec, str(mode)
 
 
 def read_tune(path: Path) -> TuneResults:

@@ -21,6 +21,7 @@ import numpy as np
 from merbench.base.atomic import atomic_write_bytes, atomic_write_json
 from merbench.base.errors import MerbenchError
 from merbench.results.codec import LayoutError, from_json, loads, to_json, unreadable
+from merbench.results.fold_file import damage, fold_arrays
 from merbench.results.migrations import migrate, version_of
 from merbench.results.model import SCHEMA_VERSION, FoldMeta, Results, RunRecord, SeedsSummary
 from merbench.results.out_folders import refuse_system_place
@@ -122,11 +123,9 @@ def _upgrade_tuning(path: Path) -> bool:
 
 def _upgrade_fold(path: Path) -> bool:
     try:
-        with np.load(io.BytesIO(read_regular_bytes(path)), allow_pickle=False) as data:
-            arrays = {name: data[name] for name in data.files}
-        meta = loads(str(arrays["meta"]))  # nesting capped, as every reader of these files
-    except Exception as exc:
-        raise MerbenchError(f"fold file {path} is damaged ({type(exc).__name__}: {exc}); "
+        arrays, meta = fold_arrays(path)  # nesting capped, as every reader of these files
+    except MerbenchError as exc:
+        raise MerbenchError(f"fold file {path} is damaged ({damage(exc)}); "
                             "it cannot be migrated") from None
     if version_of(meta) == SCHEMA_VERSION:
         return False

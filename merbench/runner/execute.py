@@ -202,11 +202,14 @@ def _first_step_failed(runs: list[StartedRun], exc: BaseException) -> MerbenchEr
     raised torch's RuntimeError): the options are the likely cause."""
     spec = runs[0].data.plan.spec
     given = ", ".join(f"{k}={v!r}" for k, v in sorted(spec.model_options.items())) or "none"
-    first = str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc)
+    # the library's own message (torch's "Padding size should be less than ...") is not
+    # quoted: it names internals, and the options are what the user can change. What was
+    # kept is said as it is: this run's folder is removed, while a tuning keeps the runs
+    # and the record it finished before (it once said "Nothing was kept" over them)
     return MerbenchError(f"model '{spec.model}' failed its first training step, before any "
-                         f"fold finished ({type(exc).__name__}: {first[:300]}); its options "
-                         f"({given}) are the likely cause: check them against 'merbench list "
-                         "models' and the model's docs. Nothing was kept")
+                         f"fold finished; its options ({given}) are the likely cause: check "
+                         "them against 'merbench list models' and the model's docs. This "
+                         "run kept no fold")
 
 
 def _explain_new_weights(run_dir: RunDirectory, identity: RunIdentity,

@@ -39,6 +39,7 @@ from merbench.plugin_system.lazy_factory import building_what_is_planned
 from merbench.plugin_system.manager import Plugins
 from merbench.results.rundir import RunDirectory
 from merbench.results.safe_files import read_regular_bytes
+from merbench.results.user_files import check_user_file, read_user_json
 from merbench.runner.data import RunData
 from merbench.runner.identity import run_identity
 from merbench.runner.model_input import model_input
@@ -138,8 +139,8 @@ def final_model(run_dir: Path, folder: Path, *, data_root: str | None, device: s
     kept = None
     if weights.is_file() and record_path.is_file():
         try:
-            kept = json.loads(record_path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, ValueError):
+            kept = read_user_json(record_path, "recogniser's record")
+        except MerbenchError:  # a damaged record: the recogniser is trained again
             kept = None
     loaded = False
     # the weights are bound to the record by their digest: a recogniser.pt swapped for
@@ -148,7 +149,9 @@ def final_model(run_dir: Path, folder: Path, *, data_root: str | None, device: s
     if isinstance(kept, dict) and kept.get("key") == key and \
             kept.get("weights_sha256") == _digest(weights):
         try:
-            network.load_state_dict(torch.load(weights, map_location="cpu", weights_only=True))
+            check_user_file(weights, "recogniser's weights")
+            network.load_state_dict(torch.load(  # bounded: checked on the line above
+                weights, map_location="cpu", weights_only=True))
             loaded = True
         except Exception:  # a damaged or foreign file: trained again, as if it were not there
             network = data.build_model()

@@ -20,6 +20,7 @@ import pandas as pd
 from merbench.base.errors import MerbenchError
 from merbench.results.manifest import first_mismatch
 from merbench.results.rundir import RunDirectory
+from merbench.results.user_files import read_user_csv
 from merbench.runner.data import RunData
 
 
@@ -45,8 +46,9 @@ def read_finished(data: RunData, run_dir: RunDirectory, results_name: str,
         if any(run_dir.load_fold(fold.index) is None for fold in data.folds):
             return None
         record = read(results_file)
-        predictions = pd.read_csv(predictions_file, keep_default_na=keep_default_na, dtype={
-            "sample_id": str, "database": str, "subject": str})
+        predictions = read_user_csv(predictions_file, "predictions table",
+                                    keep_default_na=keep_default_na,
+                                    dtype={"sample_id": str, "database": str, "subject": str})
     except (MerbenchError, ValueError, OSError):
         return None
     if record.files is not None and first_mismatch(run_dir.path, record.files):

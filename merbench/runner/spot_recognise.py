@@ -58,6 +58,7 @@ from merbench.results.str_file import (
     StrResults,
 )
 from merbench.runner.checks import MAX_EPOCHS
+from merbench.runner.dry_step import check_forward
 from merbench.runner.fold_work import FoldRows, GroupWork, ModelSource, WorkKind, compute
 from merbench.runner.plan import computable_instead
 from merbench.spotting.choice import subject_of
@@ -214,6 +215,11 @@ def check_recogniser(registries: Registries, spec: RecogniseSpec) -> str:
     model.check_options("model", dict(spec.model_options))  # before any video is spotted
     if model.meta.recipe is not None:  # a device a torch model could never use here
         resolve_device(spec.device)
+    shape = registries.features.get(model.meta.feature).meta.shape \
+        if model.meta.feature in registries.features else None
+    if model.meta.recipe is not None and shape:  # options its types pass, its code does not
+        check_forward(model, dict(spec.model_options), tuple(shape),
+                      f"--recognise {spec.model}")
     return feature_from_frames(registries, model.meta.feature, spec.feature)
 
 

@@ -10,22 +10,20 @@ Nothing is loaded but those small files and the saved states' headers.
 from __future__ import annotations
 
 import contextlib
-import io
-import json
 import os
 import statistics
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
 from merbench.base.errors import MerbenchError
 from merbench.data.task import stored_task
 from merbench.results.codec import loads
+from merbench.results.fold_file import fold_arrays
 from merbench.results.manifest import first_mismatch
 from merbench.results.result_files import AUDIT_FILE
 from merbench.results.rundir import FOLDS_DIR, RUN_FILE, RunDirectory
 from merbench.results.safe_files import UnsafeFile, check_entry, never_read, read_regular_bytes
+from merbench.results.written import run_written
 
 
 @dataclass(frozen=True)
@@ -71,8 +69,7 @@ def run_status(path: Path) -> RunStatus:
     seconds, damaged, finished = [], 0, set()
     for fold_file in sorted((directory.path / FOLDS_DIR).glob("fold-*.npz")):
         try:
-            with np.load(io.BytesIO(read_regular_bytes(fold_file)), allow_pickle=False) as data:
-                seconds.append(float(json.loads(str(data["meta"]))["seconds"]))
+            seconds.append(float(fold_arrays(fold_file)[1]["seconds"]))
             finished.add(int(fold_file.stem.split("-")[1]))
         except Exception:  # what load_fold calls damaged: the resumed run says which
             damaged += 1
@@ -96,6 +93,11 @@ def run_status(path: Path) -> RunStatus:
         # an audit's file is not the run's: a fifo there leaves the run finished
         complete = not [f for f in not_files if not f.startswith(AUDIT_FILE)] and (
             files is None or first_mismatch(directory.path, files) is None)
+    if complete:  # validate's cheap half: a file validate refuses by its layout is no result
+        try:
+            run_written(results_file)
+        except MerbenchError:
+            complete, unreadable = False, True
     try:
         return RunStatus(
             path=directory.path, model=identity["model"]["name"],

@@ -14,6 +14,7 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
+from merbench.results.user_files import opened_user_file
 from merbench.runner.data import RunData
 
 
@@ -48,7 +49,7 @@ def changed_checkpoints(ours: dict[str, Any], stored: Any) -> list[str]:
 def file_digest(path: Path) -> str:
     """The first 16 hex digits of a file's SHA-256, read in chunks."""
     digest = hashlib.sha256()
-    with open(path, "rb") as handle:
+    with opened_user_file(path, "weights file") as handle:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()[:16]

@@ -29,6 +29,13 @@ import numpy as np
 
 from merbench.base.errors import MerbenchError
 from merbench.data.clips import frame_index
+from merbench.results.user_files import checked_user_video, read_user_image
+
+#: the frame rates a face video can have: the fastest micro-expression cameras record 200
+#: fps, and 0.01 or 1e9 is a typo or a damaged header, whether given as ``--fps`` or
+#: declared by a video file itself (``predict`` accepted a file declaring 0.01 fps)
+MIN_FPS = 1
+MAX_FPS = 10_000
 
 #: FFmpeg's own log level inside OpenCV ("quiet"): a file it cannot decode made it print its
 #: diagnosis ("moov atom not found") on the terminal before merbench's one-line refusal
@@ -40,7 +47,7 @@ def _open_quietly(path: Path) -> object:
     import cv2  # deferred: OpenCV takes a noticeable time to import
 
     os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", _FFMPEG_QUIET)
-    return cv2.VideoCapture(str(path))
+    return cv2.VideoCapture(str(path))  # bounded: checked_user_video in VideoFileFrames
 
 
 def _grey(frames: np.ndarray, what: str) -> np.ndarray:
@@ -75,11 +82,9 @@ class FolderFrames:
                                 f"{self._numbers[0]}..{self._numbers[-1]}); restore the "
                                 "frame, as the database distributes the folder")
         frames: list[np.ndarray] = []
-        for number in wanted:
-            image = cv2.imread(str(self._files[number]), cv2.IMREAD_GRAYSCALE)
-            if image is None:
-                raise MerbenchError(f"OpenCV cannot decode '{self._files[number]}' (frame "
-                                    f"{number}); restore the file from the database")
+        for number in wanted:  # the bounded reader: a decompression bomb refused by its size
+            image = read_user_image(self._files[number], f"frame {number}",
+                                    cv2.IMREAD_GRAYSCALE)
             if frames and image.shape != frames[0].shape:
                 raise MerbenchError(f"'{self._files[number]}' is {image.shape[1]}x"
                                     f"{image.shape[0]} pixels, the frames before it "
@@ -141,7 +146,7 @@ class VideoFileFrames:
     def __init__(self, path: Path) -> None:
         import cv2  # deferred: OpenCV takes a noticeable time to import
 
-        self.path = Path(path)
+        self.path = checked_user_video(Path(path), "video file")  # never a fifo
         capture: Any = _open_quietly(self.path)
         if not capture.isOpened():
             raise MerbenchError(f"OpenCV cannot open the video '{self.path}'; give a video "

@@ -21,6 +21,7 @@ import torch
 from torch import nn
 
 from merbench.base.errors import MerbenchError
+from merbench.results.user_files import check_user_file, opened_user_file
 
 SHOWN = 4  # keys listed per kind of mismatch; the rest are counted
 WRAPPERS = ("state_dict", "model_state_dict", "model")  # dicts that hold the weights
@@ -31,12 +32,13 @@ def read_state_dict(path: Path, *, mmap: bool = False) -> dict[str, torch.Tensor
     ``mmap`` maps the tensors instead of reading them: a whole file is checked (archive,
     pickle, every key and shape) at the cost of its index only."""
     path = Path(path)
-    if not path.is_file():
+    if not os.path.lexists(path):
         raise MerbenchError(f"checkpoint {path} does not exist")
+    check_user_file(path, "checkpoint")  # a fifo or a device refused before torch opens it
     try:
         with warnings.catch_warnings():  # torch's advice to file an issue, not the user's
             warnings.filterwarnings("ignore", message="Detected pickle protocol")
-            loaded = torch.load(path, map_location="cpu", weights_only=True,
+            loaded = torch.load(path, map_location="cpu", weights_only=True,  # bounded: checked
                                 mmap=mmap and zipfile.is_zipfile(path))
     except Exception as exc:  # a damaged file can fail anywhere inside the unpickler
         raise MerbenchError(f"checkpoint {path} {_what_is_wrong(path, exc)}") from None
@@ -52,7 +54,7 @@ def _what_is_wrong(path: Path, exc: Exception) -> str:
                 "unpickles those, since unpickling can run any code; re-save the weights "
                 "alone as a plain state dict: torch.save(model.state_dict(), path)")
     size = path.stat().st_size
-    with open(path, "rb") as handle:
+    with opened_user_file(path, "checkpoint") as handle:
         head = handle.read(64)
     if size == 0:
         return "is empty (0 bytes); copy or save it again"
@@ -86,7 +88,8 @@ def _what_is_wrong_in_zip(path: Path, size: int, exc: Exception) -> str:
     """A zip archive torch could not read: cut short (no central directory at its end), an
     archive of other files (a downloaded folder), or a torch archive damaged inside."""
     try:
-        with zipfile.ZipFile(path) as archive:
+        with opened_user_file(path, "checkpoint") as handle, \
+                zipfile.ZipFile(handle) as archive:  # bounded: opened_user_file
             names = archive.namelist()
     except (zipfile.BadZipFile, OSError, ValueError):
         return (f"is truncated or damaged ({size:,} bytes, and the torch archive inside is "

@@ -34,6 +34,7 @@ import torch
 
 from merbench.base.atomic import atomic_write
 from merbench.base.errors import MerbenchError
+from merbench.results.user_files import check_user_file
 from merbench.training.device import is_out_of_memory
 
 FORMAT = 1  # the layout of a saved state; another layout is not continued
@@ -80,8 +81,10 @@ class FoldCheckpoint:
         to go on."""
         if self._aside or not self.path.exists():
             return None
+        check_user_file(self.path, "saved training state")  # a fifo: refused, not opened
         try:
-            state = torch.load(self.path, map_location="cpu", weights_only=True)
+            state = torch.load(  # bounded: checked on the line above
+                self.path, map_location="cpu", weights_only=True)
         except (OSError, MemoryError) as exc:  # the file may be fine: do not set it aside
             reason = getattr(exc, "strerror", None) or type(exc).__name__
             raise MerbenchError(
@@ -160,7 +163,9 @@ def saved_epochs(path: Path) -> int | None:
     """How many epochs the state in ``path`` has trained, read without loading its tensors
     (``mmap``), or None if it cannot be read: for ``merbench status``."""
     try:
-        state = torch.load(path, map_location="cpu", weights_only=True, mmap=True)
+        check_user_file(path, "saved training state")
+        state = torch.load(  # bounded: checked on the line above
+            path, map_location="cpu", weights_only=True, mmap=True)
         return int(state["epochs_done"])
     except Exception:
         return None

@@ -41,13 +41,13 @@ SMALL_MODEL_PARAMETERS = 100_000
 def _cgroup_quota(root: Path = Path("/sys/fs/cgroup")) -> float | None:
     """CPUs the cgroup quota allows (cgroup v2 ``cpu.max``, else v1 ``cfs_quota_us``)."""
     try:
-        quota, period = (root / "cpu.max").read_text().split()[:2]
+        quota, period = (root / "cpu.max").read_text().split()[:2]  # bounded: the kernel's
         return None if quota == "max" else int(quota) / int(period)
     except (OSError, ValueError):
         pass
     try:
-        quota_us = int((root / "cpu" / "cpu.cfs_quota_us").read_text())
-        period_us = int((root / "cpu" / "cpu.cfs_period_us").read_text())
+        quota_us = int((root / "cpu" / "cpu.cfs_quota_us").read_text())  # bounded: kernel
+        period_us = int((root / "cpu" / "cpu.cfs_period_us").read_text())  # bounded: kernel
         return None if quota_us <= 0 else quota_us / period_us
     except (OSError, ValueError):
         return None

@@ -47,7 +47,7 @@ from merbench.results.run_archive import (
 )
 from merbench.results.run_files import read_predictions
 from merbench.results.rundir import held_folder
-from merbench.results.safe_files import UnsafeFile, read_regular_bytes
+from merbench.results.safe_files import UnsafeFile
 from merbench.results.schema import now_iso
 from merbench.results.tune_file import (
     NESTED,
@@ -63,7 +63,9 @@ from merbench.results.tune_file import (
     TrialRecord,
     TuneResults,
     final_folder,
+    read_search_record,
 )
+from merbench.results.user_files import UnreadableFile
 from merbench.runner.data import RunData
 from merbench.runner.execute import RunResult, run_many
 from merbench.runner.executor_kinds import side_by_side
@@ -164,11 +166,16 @@ def check_claim(spec: TuneSpec, mode: Mode, out: Path) -> dict[str, Any]:
     path = out / TUNING_SPEC_FILE
     if os.path.lexists(path):
         try:
-            theirs = json.loads(read_regular_bytes(path))
+            found, kind = read_search_record(out)
+            theirs: dict[str, Any] | None = {"mode": kind, "spec": found}
         except UnsafeFile as exc:  # a fifo or a folder is no search: said as what it is
             said = exc.found.replace(", not a regular file", "")
             raise MerbenchError(f"--out {out}: {said}, not the record of a search; remove "
                                 "it, or give a new --out") from None
+        except UnreadableFile as exc:  # nested, a list, not UTF-8: no search, said so
+            raise MerbenchError(f"--out {out}: its {TUNING_SPEC_FILE} is not the record of a "
+                                f"search ({exc.because}); remove it, or give a new "
+                                "--out") from None
         except (MerbenchError, OSError, ValueError):
             theirs = None
         if theirs != mine:

@@ -7,7 +7,6 @@ written first), the runs finished, and whether ``tune.json`` is there yet.
 
 from __future__ import annotations
 
-import json
 from fnmatch import fnmatch
 from pathlib import Path
 
@@ -21,9 +20,16 @@ from merbench.results.safe_files import (
     check_entry,
     empty_files,
     never_read,
-    read_regular_bytes,
 )
-from merbench.results.tune_file import NESTED, TUNE_FILE, TUNE_PREDICTIONS_FILE, TUNING_SPEC_FILE
+from merbench.results.tune_file import (
+    NESTED,
+    TUNE_FILE,
+    TUNE_PREDICTIONS_FILE,
+    TUNING_SPEC_FILE,
+    read_search_record,
+)
+from merbench.results.user_files import UnreadableFile
+from merbench.results.written import tuning_written
 
 
 def is_tuning_folder(path: Path) -> bool:
@@ -73,12 +79,14 @@ def tuning_status(folder: Path) -> str:
             return f"{folder}: " + never_read(exc.found, "the same merbench tune command "
                                                          "writes what it should hold again")
     try:
-        claimed = json.loads(read_regular_bytes(folder / TUNING_SPEC_FILE))
-        spec, mode = claimed["spec"], claimed["mode"]
+        spec, mode = read_search_record(folder)
         trials, inner = int(spec["trials"]), int(spec["inner_folds"])
         what = f"{spec['model']} on {spec['dataset']}/{spec['protocol']}"
     except UnsafeFile as exc:  # tuning.json itself: not what a search started with
         raise MerbenchError(f"{folder}: {exc}") from None
+    except UnreadableFile as exc:
+        raise MerbenchError(f"{folder / TUNING_SPEC_FILE} cannot be read ({exc.because}); "
+                            "is the folder a merbench tuning?") from None
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise MerbenchError(f"{folder / TUNING_SPEC_FILE} cannot be read ({unreadable(exc)}); "
                             "is the folder a merbench tuning?") from None
@@ -101,4 +109,9 @@ def tuning_status(folder: Path) -> str:
     state = ("running: a merbench tune command is writing it now" if running else
              "finished: tune.json written" if written else
              "tune.json not yet written (the same merbench tune command goes on)")
+    if written and not running:
+        try:  # validate's cheap half: what it refuses by its layout is not finished
+            tuning_written(folder)
+        except MerbenchError as exc:
+            state = f"written, but {exc} ('merbench validate' says more)"
     return f"{folder}: tuning of {what}, {mode}, {shape}: {runs}; {state}"

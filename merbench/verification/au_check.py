@@ -15,7 +15,6 @@ interval, fold record, label or prediction is refused with the file named.
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +38,8 @@ from merbench.results.codec import to_json
 from merbench.results.manifest import chain_problem
 from merbench.results.run_files import ResultRejected
 from merbench.results.rundir import RunDirectory
-from merbench.results.safe_files import check_run_folder, read_regular_bytes
+from merbench.results.safe_files import check_run_folder
+from merbench.results.user_files import UnreadableFile, parse_user_csv, read_user_bytes
 from merbench.runner.au_run import AU_PREDICTION_COLUMNS, entry_accuracy, predictions_table
 from merbench.runner.identity import labels_sha256
 from merbench.verification.environment_check import check_environment
@@ -211,12 +211,13 @@ def _validate(results_file: Path) -> tuple[AUResults, AuditSummary | None]:
     problem = _fold_problem(results, outcomes)
     if problem:
         raise reject(problem)
-    stored = read_regular_bytes(run_dir / AU_PREDICTIONS_FILE)
     try:
-        table = pd.read_csv(io.BytesIO(stored), keep_default_na=False,
-                            dtype={"sample_id": str, "database": str, "subject": str})
-    except (OSError, ValueError) as exc:
-        raise reject(f"{AU_PREDICTIONS_FILE} is unreadable ({exc})") from None
+        stored = read_user_bytes(run_dir / AU_PREDICTIONS_FILE, "AU predictions table")
+        table = parse_user_csv(stored, run_dir / AU_PREDICTIONS_FILE, "AU predictions table",
+                               keep_default_na=False,
+                               dtype={"sample_id": str, "database": str, "subject": str})
+    except UnreadableFile as exc:
+        raise reject(f"{AU_PREDICTIONS_FILE} is unreadable ({exc.because})") from None
     if list(table.columns) != list(AU_PREDICTION_COLUMNS):
         raise reject(f"{AU_PREDICTIONS_FILE}'s columns are not {', '.join(AU_PREDICTION_COLUMNS)}")
     rows = np.concatenate([o.test_index for o in outcomes]).astype(np.int64)

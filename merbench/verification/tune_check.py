@@ -46,7 +46,7 @@ from merbench.plugin_system.manager import default_plugins
 from merbench.plugin_system.registry import Entry
 from merbench.results.audit_file import AuditSummary, check_audit_file
 from merbench.results.audited_files import AuditedFiles, tuning_folder
-from merbench.results.codec import loads, to_json, unreadable
+from merbench.results.codec import loads, to_json
 from merbench.results.result_files import RESULTS_FILE
 from merbench.results.run_archive import PACKED_FOLDERS, RUNS_ARCHIVE, unpacked_runs
 from merbench.results.run_files import ResultRejected, read_predictions
@@ -62,9 +62,11 @@ from merbench.results.tune_file import (
     TrialRecord,
     TuneResults,
     final_folder,
+    read_search_record,
     read_tune,
     read_tune_predictions,
 )
+from merbench.results.user_files import UnreadableFile
 from merbench.runner.spec import RunSpec, from_config
 from merbench.stats.record import interval_record
 from merbench.tuning import search
@@ -116,14 +118,15 @@ def _record_problem(folder: Path, results: TuneResults) -> str | None:
         check_duration("wall_time_s", results.wall_time_s)
     except ProvenanceError as exc:
         return str(exc)
-    try:
-        recorded = json.loads(read_regular_bytes(folder / TUNING_SPEC_FILE))
-        spec, mode = dict(recorded["spec"]), recorded["mode"]
-    except FileNotFoundError:
+    if not os.path.lexists(folder / TUNING_SPEC_FILE):
         return (f"{TUNING_SPEC_FILE} is missing, so nothing says which search was started; "
                 "publish the tuning folder as merbench tune wrote it")
-    except (MerbenchError, OSError, ValueError, KeyError, TypeError) as exc:
-        return f"{TUNING_SPEC_FILE} is not the record of a search ({unreadable(exc)})"
+    try:
+        spec, mode = read_search_record(folder)
+    except UnreadableFile as exc:
+        return f"{TUNING_SPEC_FILE} is not the record of a search ({exc.because})"
+    except MerbenchError as exc:  # a fifo, a folder: said as what it is
+        return f"{TUNING_SPEC_FILE} is not the record of a search ({exc})"
     mine = json.loads(json.dumps(_spec_of(results).to_dict(), sort_keys=True))
     if results.mode != NESTED:  # a test-scored search has no inner folds to record
         spec.pop("inner_folds", None)

@@ -81,7 +81,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from merbench.api import Dataset, MerbenchError
+from merbench.api import (
+    Dataset,
+    MerbenchError,
+    UnreadableFile,
+    decode_user_image,
+    read_user_bytes,
+    read_user_csv,
+)
 from merbench_datasets import composite_aus
 from merbench_datasets.megc2019_official import (
     CLASSES,
@@ -154,11 +161,10 @@ def read_label_csv(path: Path) -> pd.DataFrame:
     Blank rows are dropped; the index holds each row's line number in the file.
     """
     try:
-        table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig",
-                            skip_blank_lines=False)
-    except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise _fail(f"cannot read '{path}' as a CSV ({detail}); restore it from the "
+        table = read_user_csv(path, "label CSV", dtype=str, keep_default_na=False,
+                              skip_blank_lines=False)
+    except UnreadableFile as exc:
+        raise _fail(f"cannot read '{path}' as a CSV ({exc.because}); restore it from the "
                     "preprocessed release") from None
     table.columns = [str(c).strip() for c in table.columns]
     missing = [c for c in NEEDED_COLUMNS if c not in table.columns]
@@ -218,27 +224,25 @@ def _check_rows(table: pd.DataFrame, path: Path) -> np.ndarray:
 
 
 def _read_bytes(path: str, sample_id: str, what: str) -> bytes:
-    try:
-        return Path(path).read_bytes()
-    except FileNotFoundError:
+    if not Path(path).exists():
         raise _fail(f"the {what} '{path}' of sample {sample_id} is missing; restore it from "
-                    "the preprocessed release") from None
-    except IsADirectoryError:
+                    "the preprocessed release")
+    if Path(path).is_dir():
         raise _fail(f"the {what} '{path}' of sample {sample_id} is a folder, not an image "
-                    "file; put the release's file there") from None
-    except OSError as exc:
+                    "file; put the release's file there")
+    try:
+        return read_user_bytes(Path(path), what)
+    except UnreadableFile as exc:
         raise _fail(f"cannot read the {what} '{path}' of sample {sample_id} "
-                    f"({exc.strerror or exc}); check its permissions") from None
+                    f"({exc.because}); check its permissions") from None
 
 
 def _decode(data: bytes, flags: int, path: str, sample_id: str, what: str) -> np.ndarray:
-    import cv2
-
-    image = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), flags)
-    if image is None:
-        raise _fail(f"OpenCV cannot decode the {what} '{path}' of sample {sample_id} "
-                    "(corrupt or not an image); replace it with the release's file")
-    return image
+    try:
+        return decode_user_image(data, Path(path), what, flags)
+    except UnreadableFile as exc:
+        raise _fail(f"the {what} '{path}' of sample {sample_id} {exc.reason}; replace it "
+                    "with the release's file") from None
 
 
 def read_flow(path: str, sample_id: str) -> np.ndarray:

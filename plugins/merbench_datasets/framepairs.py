@@ -24,7 +24,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from merbench.api import InMemoryDataset, MerbenchError
+from merbench.api import (
+    InMemoryDataset,
+    MerbenchError,
+    checked_user_video,
+)
 
 NAME = "frame-pairs"
 CLASSES = ("unlabelled",)
@@ -48,7 +52,7 @@ def read_pair(path: Path) -> tuple[np.ndarray, np.ndarray]:
     """The onset and apex frames of a two-frame GIF, as OpenCV decodes them."""
     import cv2  # deferred: opencv, which listing datasets never needs
 
-    capture = cv2.VideoCapture(str(path))
+    capture = cv2.VideoCapture(str(checked_user_video(path, "frame pair")))  # bounded: checked
     frames = []
     while True:
         ok, frame = capture.read()

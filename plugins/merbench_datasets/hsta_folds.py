@@ -34,7 +34,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from merbench.api import Fold, MerbenchError
+from merbench.api import (
+    Fold,
+    MerbenchError,
+    read_user_csv,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -54,7 +58,6 @@ class HSTAFolds:
         self.folder = Path(folds).expanduser()
 
     def _lists(self) -> list[set[str]]:
-        import pandas as pd  # deferred: 'merbench list' must not load pandas
 
         lists = []
         for k in range(1, N_FOLDS + 1):
@@ -62,7 +65,7 @@ class HSTAFolds:
             if not path.is_file():
                 raise MerbenchError(f"casme3-hsta-5fold: {path} does not exist; give the "
                                     "folder holding test_fold_1.csv .. test_fold_5.csv")
-            table = pd.read_csv(path, dtype=str, keep_default_na=False)
+            table = read_user_csv(path, "HSTA fold list", dtype=str, keep_default_na=False)
             lacking = [c for c in COLUMNS if c not in table.columns]
             if lacking:
                 raise MerbenchError(f"casme3-hsta-5fold: {path} lacks column(s) "

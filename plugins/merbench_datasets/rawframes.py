@@ -38,7 +38,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from merbench.api import Dataset, MerbenchError, frame_index
+from merbench.api import (
+    Dataset,
+    MerbenchError,
+    UnreadableFile,
+    decode_user_image,
+    frame_index,
+    read_user_bytes,
+    read_user_image,
+)
 from merbench_datasets.action_units import CELL_COLUMNS as AU_COLUMNS
 from merbench_datasets.action_units import ROW_COLUMN as AU_ROW
 from merbench_datasets.action_units import TEXT_COLUMN as AU_TEXT
@@ -55,14 +63,15 @@ def unreadable(path: Path) -> str | None:
     import cv2
 
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        return f"cannot read '{path}' ({exc.strerror or exc})"
+        data = read_user_bytes(path, "frame")
+    except MerbenchError as exc:  # a fifo, a device, an unreadable file: said as it is
+        return str(exc)
     if data.startswith(b"\xff\xd8") and b"\xff\xd9" not in data[-64:]:
         return f"'{path}' is a truncated JPEG ({len(data)} bytes, no end marker)"
-    image = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), cv2.IMREAD_REDUCED_GRAYSCALE_2)
-    if image is None:
-        return f"OpenCV cannot decode '{path}'"
+    try:  # the bounded decoder: a frame declaring a giant size is refused from its header
+        decode_user_image(data, path, "frame", cv2.IMREAD_REDUCED_GRAYSCALE_2)
+    except UnreadableFile as exc:
+        return f"'{path}' {exc.reason}"
     return None
 
 
@@ -206,12 +215,13 @@ class RawFramesDataset(Dataset):
 
         row = self.samples.iloc[index]
         path = row[source.replace("_frame", "_path")]
-        image = cv2.imread(path, cv2.IMREAD_COLOR)
-        if image is None:
+        try:
+            return read_user_image(Path(path), "frame", cv2.IMREAD_COLOR)
+        except UnreadableFile as exc:
             raise MerbenchError(f"{self.name}: cannot read the {source.replace('_', ' ')} "
                                 f"'{path}' of sample {row['sample_id']} (it was readable when "
-                                "the dataset was built); restore the file")
-        return image
+                                f"the dataset was built; now {exc.because}); restore the "
+                                "file") from None
 
     def read_all(self, source: str) -> np.ndarray:
         """Stacked when every frame has one size; else a 1-D object array of the frames."""

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from merbench.api import MerbenchError
+from merbench.api import MerbenchError, read_user_csv, read_user_workbook
 
 _SPACES = re.compile(r"\s+")
 _FRAME = re.compile(r"^\d+(\.0+)?$")
@@ -30,10 +30,14 @@ def normalise(cell: object) -> str:
 def _workbook(path: Path, dataset: str) -> dict[str, pd.DataFrame]:
     """Every sheet of ``path`` as text cells, no header."""
     suffix = path.suffix.lower()
-    try:
+    what = f"{dataset}'s coding sheet"
+    if not path.exists() and not path.is_symlink():
+        raise MerbenchError(f"{dataset}: the sheet '{path}' does not exist; give the path of "
+                            "the official coding sheet")
+    try:  # the bounded reader: a fifo named as the sheet is refused, never opened
         if suffix == ".csv":
-            return {path.name: pd.read_csv(path, header=None, dtype=str,
-                                           keep_default_na=False, encoding="utf-8-sig")}
+            return {path.name: read_user_csv(path, what, header=None, dtype=str,
+                                             keep_default_na=False)}
         if suffix in (".xlsx", ".xlsm"):
             engine = "openpyxl"
         elif suffix == ".xls":
@@ -41,20 +45,11 @@ def _workbook(path: Path, dataset: str) -> dict[str, pd.DataFrame]:
         else:
             raise MerbenchError(f"{dataset}: '{path}' is not a spreadsheet merbench reads "
                                 "(.xlsx, .xls or .csv); give the official coding sheet")
-        return pd.read_excel(path, sheet_name=None, header=None, dtype=str, engine=engine)
-    except ImportError as exc:
+        return read_user_workbook(path, what, engine)
+    except ImportError:
         package = "python-calamine" if suffix == ".xls" else "openpyxl"
-        raise MerbenchError(f"{dataset}: reading '{path}' needs the package {package} "
-                            f"({exc}); install it with: pip install {package}") from None
-    except MerbenchError:
-        raise
-    except FileNotFoundError:
-        raise MerbenchError(f"{dataset}: the sheet '{path}' does not exist; give the path of "
-                            "the official coding sheet") from None
-    except Exception as exc:  # corrupt workbooks raise anything from zipfile to ValueError
-        detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise MerbenchError(f"{dataset}: cannot read '{path}' as a spreadsheet ({detail}); "
-                            "replace it with the official file") from None
+        raise MerbenchError(f"{dataset}: reading '{path}' needs the package {package}; "
+                            f"install it with: pip install {package}") from None
 
 
 def rows_below(cells: pd.DataFrame, row: int, names: list[str], columns: Sequence[str],

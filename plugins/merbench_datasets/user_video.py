@@ -21,7 +21,15 @@ from pathlib import Path
 
 from merbench_features.face_frames import FaceFrames
 
-from merbench.api import FolderFrames, LongVideo, LongVideoSet, MerbenchError, VideoFileFrames
+from merbench.api import (
+    MAX_FPS,
+    MIN_FPS,
+    FolderFrames,
+    LongVideo,
+    LongVideoSet,
+    MerbenchError,
+    VideoFileFrames,
+)
 
 NAME = "video"
 
@@ -58,6 +66,11 @@ def make_user_video(path: str, fps: float | None = None,
             # never done unsaid
             warnings.warn(f"{fps:g} fps replaces the {frames.fps:g} fps the video '{where}' "
                           "declares", stacklevel=2)
+        if fps is None and frames.fps and not MIN_FPS <= frames.fps <= MAX_FPS:
+            # the bounds --fps has: a file's own header is checked as a user's number is
+            raise MerbenchError(f"the video '{where}' declares {frames.fps:g} fps, no frame "
+                                "rate a face video has; give its true rate as --fps (from "
+                                f"{MIN_FPS} to {MAX_FPS:,})")
         fps = fps if fps is not None else frames.fps
         if not fps or fps <= 0:
             raise MerbenchError(f"the video '{where}' declares no frame rate; give --fps")

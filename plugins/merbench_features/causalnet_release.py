@@ -29,7 +29,13 @@ from pathlib import Path
 
 import numpy as np
 
-from merbench.api import Dataset, Extracted, MerbenchError
+from merbench.api import (
+    Dataset,
+    Extracted,
+    MerbenchError,
+    UnreadableFile,
+    read_user_image,
+)
 
 FEATURE = "causalnet-release"
 SUFFIXES = ("", "_1", "_2", "_3")  # flow o->a, flow a->o, direction o->a, direction a->o
@@ -84,10 +90,11 @@ def build_causalnet_release(images: str | None = None) -> Callable[[Dataset], Ex
                 if not path.is_file():
                     missing.append(name)
                     continue
-                image = cv2.imread(str(path), cv2.IMREAD_COLOR)
-                if image is None:
-                    raise MerbenchError(f"feature {FEATURE}: '{path}' cannot be read as an "
-                                        "image; restore it from CausalNet's repository")
+                try:
+                    image = read_user_image(path, "CausalNet image", cv2.IMREAD_COLOR)
+                except UnreadableFile as exc:
+                    raise MerbenchError(f"feature {FEATURE}: '{path}' {exc.reason}; restore "
+                                        "it from CausalNet's repository") from None
                 if image.shape != (SIDE, SIDE, 3):
                     raise MerbenchError(f"feature {FEATURE}: '{path}' is {image.shape[1]}x"
                                         f"{image.shape[0]}, not {SIDE}x{SIDE}; the folder is "

@@ -51,7 +51,15 @@ from typing import Any
 
 import numpy as np
 
-from merbench.api import Clip, Dataset, Extracted, MerbenchError, Sample
+from merbench.api import (
+    Clip,
+    Dataset,
+    Extracted,
+    MerbenchError,
+    Sample,
+    UnreadableFile,
+    read_user_image,
+)
 from merbench_features.faces import OpenCVExtractor
 
 FACE_SCALE = 1.3
@@ -168,11 +176,11 @@ def face_report(sample_ids: Sequence[str], notes: Sequence[dict[str, Any]],
 def read_frame(path: Path, sample_id: str, feature: str) -> np.ndarray:
     import cv2
 
-    image = cv2.imread(str(path), cv2.IMREAD_COLOR)
-    if image is None:
-        raise MerbenchError(f"feature {feature}: cannot read '{path}' of sample {sample_id}; "
-                            "restore the file")
-    return image
+    try:
+        return read_user_image(path, "frame", cv2.IMREAD_COLOR)
+    except UnreadableFile as exc:
+        raise MerbenchError(f"feature {feature}: '{path}' of sample {sample_id} "
+                            f"{exc.reason}; restore the file") from None
 
 
 def needs_columns(dataset: Dataset, feature: str, columns: Sequence[str], fix: str) -> None:

@@ -16,7 +16,12 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from merbench.api import MerbenchError, ModelMeta, fixed_options
+from merbench.api import (
+    MerbenchError,
+    ModelMeta,
+    fixed_options,
+    opened_user_file,
+)
 from merbench_timm.plugin import FACE, FLOW
 
 #: What each family feeds the network, and the side of that input at the feature's defaults.
@@ -83,7 +88,7 @@ def file_sha256(path: Path) -> str:
         raise MerbenchError(f"--model-opt pretrained_path={path}: no such file; give a local "
                             "weights file (.pth, .bin or .safetensors)")
     digest = hashlib.sha256()
-    with open(path, "rb") as handle:
+    with opened_user_file(path, "pretrained weights file") as handle:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()

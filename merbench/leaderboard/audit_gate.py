@@ -1,0 +1,57 @@
+"""``leaderboard build --require-audit``: a board of audited results only.
+
+The site publishes every result that validates, and an audit counts only where a key the
+build trusts signed it (:mod:`merbench.leaderboard.audit_badges`): every consistent forgery
+validates, so a row with no such audit is the run's own claim, recomputed from files its
+author wrote. That is said on every row that has no trusted audit; a maintainer who wants
+the stricter board builds with ``--require-audit``, and then only results whose audit a
+trusted key signed over the files published now, and which passed bit for bit ("audited"),
+are published at all. A summary over seeds (of spot-then-recognise runs, of tunings) is not
+itself audited, so it is left out too; its seeds' audited runs are shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from merbench.base.errors import MerbenchError
+from merbench.leaderboard.audit_badges import TrustedKeys, results_badge
+from merbench.leaderboard.collect import Collection, Group
+from merbench.results.audited_files import AuditedFiles, run_folder
+
+
+@dataclass
+class AuditGate:
+    """What a build publishes: everything, or (``required``) audited results only; counts
+    what it left out."""
+
+    keys: TrustedKeys
+    required: bool = False
+    held_back: int = 0
+
+    def __post_init__(self) -> None:
+        if self.required and not self.keys:
+            raise MerbenchError("--require-audit publishes only results whose audit a trusted "
+                                "key signed, and no --trust KEY.pub is given, so none would "
+                                "be; add --trust with the maintainers' public keys")
+
+    def keeps(self, files: Sequence[AuditedFiles]) -> bool:
+        """Whether a result made of ``files`` is published (counting those that are not)."""
+        if not self.required:
+            return True
+        badge = results_badge(files, self.keys)
+        kept = badge is not None and badge.kind == "audited"
+        self.held_back += not kept
+        return kept
+
+    def keeps_group(self, group: Group) -> bool:
+        """Whether an emotion row (a configuration's seed runs) is published."""
+        return self.keeps([run_folder(run.checked.run_dir, run.results) for run in group.runs])
+
+    def collection(self, found: Collection) -> Collection:
+        """``found`` with only the rows this gate publishes."""
+        if not self.required:
+            return found
+        groups = [group for group in found.groups if self.keeps_group(group)]
+        return replace(found, groups=groups, runs=[run for g in groups for run in g.runs])

@@ -1,0 +1,315 @@
+"""The one bounded reader for every file a user, or a result, hands merbench.
+
+Every adversarial pass found the same faults again in a new reader: a fifo named like a
+coding sheet blocked ``run`` in ``open`` for good (SIGTERM could not stop it), a tuning file
+of 100,000 nested brackets raised ``RecursionError`` in the one module that decoded it with
+``json.loads``, a byte-order mark came out as "not valid TOML ... line 1, column 1", a damaged
+``.npz`` printed numpy's advice to "load it unsafely using allow_pickle", a decompression
+bomb printed an OpenCV assertion. Each was a module opening a file its own way. So there is
+one way, here, for JSON, TOML (:mod:`merbench.results.toml_input`), CSV, spreadsheets, NPZ,
+images and videos (archives unpack from the bytes read here: :mod:`~merbench.results.run_archive`):
+
+- only a regular file is read, and what it is is decided from ``stat`` *before* it is opened
+  (then again from the open descriptor, opened without blocking), so a fifo, a socket or a
+  device is refused at once and nothing waits on it;
+- sizes, nesting depth and pixel counts have limits far above any real file;
+- the text encodings are named: a UTF-8 byte-order mark is read past, a UTF-16 or UTF-32
+  one is named as that encoding, other bytes that are not UTF-8 are named as such;
+- every failure is one :class:`MerbenchError` line naming the file and what is wrong in
+  words, never a library's own message.
+
+``tests/test_user_files.py`` fails when a module of merbench or of its plugins opens a file
+in another way.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import stat
+import struct
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from merbench.base.errors import MerbenchError
+from merbench.results.codec import loads, unreadable
+from merbench.results.safe_files import MAX_FILE_BYTES, UnsafeFile
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+#: no text file merbench reads comes near this (a results.json is a few hundred kilobytes,
+#: a predictions table of every committed run a few megabytes)
+MAX_TEXT_BYTES = 1 << 30
+#: a saved features file or a fold file of a large model, far below what a machine holds
+MAX_BINARY_BYTES = MAX_FILE_BYTES
+#: a frame or a face image larger than an 8K frame (33 megapixels) is no frame of a database:
+#: a "decompression bomb" (a small file that decodes to gigabytes) is refused from its header
+MAX_IMAGE_PIXELS = 64_000_000
+
+_BOMS = ((b"\x00\x00\xfe\xff", "UTF-32 BE"), (b"\xff\xfe\x00\x00", "UTF-32 LE"),
+         (b"\xfe\xff", "UTF-16 BE"), (b"\xff\xfe", "UTF-16 LE"))
+_UTF8_BOM = b"\xef\xbb\xbf"
+
+
+class UnreadableFile(MerbenchError):
+    """A file a user handed over that merbench cannot read: ``reason`` says why in words,
+    without the file's name, for a caller that says it its own way."""
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason  # a predicate: "is not UTF-8 text (...)", "holds a list, ..."
+
+    @property
+    def because(self) -> str:
+        """The reason as a clause of its own ("it is not UTF-8 text (...)"), for a message
+        that names the file itself and gives the reason in parentheses."""
+        return f"it {self.reason}"
+
+
+def _refuse(path: Path, what: str, reason: str, fix: str) -> UnreadableFile:
+    return UnreadableFile(f"{path} ({what}) {reason}; {fix}", reason)
+
+
+def _kind(mode: int) -> str:
+    for test, name in ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a fifo"),
+                       (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"),
+                       (stat.S_ISBLK, "a block device")):
+        if test(mode):
+            return name
+    return "not a regular file"
+
+
+def check_user_file(path: Path, what: str, limit: int = MAX_BINARY_BYTES) -> int:
+    """The size of ``path`` once ``stat`` shows it is a regular file of at most ``limit``
+    bytes, before anything opens it (a library that opens a path itself, a video decoder,
+    is handed only what passed this). A link to a regular file is followed."""
+    path = Path(path)
+    try:
+        status = os.stat(path)
+    except FileNotFoundError:
+        raise UnreadableFile(f"no {what} at {path}; give the path of an existing file",
+                             "does not exist") from None
+    except OSError as exc:
+        raise _refuse(path, what, f"cannot be read ({exc.strerror or 'no access'})",
+                      "give a file you can read") from None
+    if not stat.S_ISREG(status.st_mode):
+        found = _kind(status.st_mode)
+        raise UnsafeFile(f"{path} is {found}, not a regular file; give a regular file as the "
+                         f"{what}")
+    if status.st_size > limit:
+        raise _refuse(path, what, f"is {status.st_size:,} bytes, more than the "
+                      f"{limit:,} any {what} needs", "give the right file")
+    return status.st_size
+
+
+@contextlib.contextmanager
+def opened_user_file(path: Path, what: str,
+                     limit: int = MAX_BINARY_BYTES) -> Iterator[io.BufferedReader]:
+    """``path`` open for reading, shown to be a regular file before it is opened and again
+    from the descriptor (opened without blocking), for a reader that streams a large file."""
+    check_user_file(path, what, limit)
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError as exc:
+        raise _refuse(Path(path), what, f"cannot be read ({exc.strerror or 'no access'})",
+                      "give a file you can read") from None
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):  # swapped for a fifo since the stat
+        os.close(fd)
+        raise UnsafeFile(f"{path} is {_kind(mode)}, not a regular file; give a regular file "
+                         f"as the {what}")
+    with os.fdopen(fd, "rb") as reader:
+        yield reader
+
+
+def read_user_bytes(path: Path, what: str, limit: int = MAX_BINARY_BYTES) -> bytes:
+    """The bytes of the regular file ``path`` (``what`` it is, for the refusals)."""
+    with opened_user_file(path, what, limit) as reader:
+        try:
+            data = reader.read(limit + 1)
+        except OSError as exc:
+            raise _refuse(Path(path), what, f"cannot be read ({exc.strerror or 'I/O error'})",
+                          "copy it again") from None
+    if len(data) > limit:  # it grew since its size was read
+        raise _refuse(Path(path), what, f"is more than the {limit:,} bytes any {what} needs",
+                      "give the right file")
+    return data
+
+
+def decode_text(data: bytes, path: Path, what: str) -> str:
+    """``data`` as UTF-8 text: a UTF-8 byte-order mark read past, any other named."""
+    if data.startswith(_UTF8_BOM):
+        data = data[len(_UTF8_BOM):]
+    for mark, encoding in _BOMS:
+        if data.startswith(mark):
+            raise _refuse(path, what, f"is {encoding} text (it starts with a {encoding} "
+                          "byte-order mark)", "save it as UTF-8")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise _refuse(path, what, f"is not UTF-8 text (byte {exc.start:,} cannot be read: "
+                      "Latin-1 or Windows-1252, perhaps)", "save it as UTF-8") from None
+
+
+def read_user_text(path: Path, what: str, limit: int = MAX_TEXT_BYTES) -> str:
+    """The text of ``path``, UTF-8 (a byte-order mark aside), every failure one line."""
+    return decode_text(read_user_bytes(path, what, limit), Path(path), what)
+
+
+def read_user_json(path: Path, what: str) -> Any:
+    """The JSON value in ``path``, nesting no deeper than any merbench file."""
+    text = read_user_text(path, what)
+    try:
+        return loads(text)
+    except json.JSONDecodeError as exc:
+        raise _refuse(Path(path), what, f"is not JSON ({unreadable(exc)})",
+                      "give the file merbench wrote") from None
+
+
+def read_user_json_object(path: Path, what: str) -> dict[str, Any]:
+    """The JSON object in ``path``; any other JSON value (a list, null) said as what it is."""
+    value = read_user_json(path, what)
+    if not isinstance(value, dict):
+        raise _refuse(Path(path), what, f"holds {_json_kind(value)}, not a JSON object",
+                      "give the file merbench wrote")
+    return value
+
+
+def _json_kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    return {list: "a list", str: "a string", bool: "true or false", int: "a number",
+            float: "a number"}.get(type(value), "a value")
+
+
+def read_user_csv(path: Path, what: str, **options: Any) -> pd.DataFrame:
+    """A CSV table (``options`` as pandas's ``read_csv`` takes them); a table pandas cannot
+    parse said in words."""
+    return parse_user_csv(read_user_bytes(path, what, MAX_TEXT_BYTES), path, what, **options)
+
+
+def parse_user_csv(data: bytes, path: Path, what: str, **options: Any) -> pd.DataFrame:
+    """The CSV table in ``data``, read from ``path`` by :func:`read_user_bytes` (for a
+    reader that also compares the bytes themselves)."""
+    import pandas as pd  # deferred: pandas takes a noticeable time to import
+
+    text = decode_text(data, Path(path), what)
+    if not text.strip():
+        raise _refuse(Path(path), what, "is empty", "give the file itself")
+    try:
+        return pd.read_csv(io.StringIO(text), **options)
+    except (ValueError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        where = f" ({first.split('. ', 1)[-1]})" if "line" in first else ""
+        raise _refuse(Path(path), what, f"is not a CSV table of the expected columns{where}",
+                      "give the file as it was written") from None
+
+
+def read_user_workbook(path: Path, what: str, engine: str) -> dict[str, pd.DataFrame]:
+    """Every sheet of the spreadsheet ``path`` (.xlsx through openpyxl, .xls through
+    calamine) as text cells without a header row."""
+    import pandas as pd  # deferred: pandas takes a noticeable time to import
+
+    data = read_user_bytes(path, what, MAX_TEXT_BYTES)
+    try:
+        sheets: dict[str, pd.DataFrame] = pd.read_excel(io.BytesIO(data), sheet_name=None,
+                                                         header=None, dtype=str, engine=engine)
+    except ImportError:
+        raise
+    except Exception:
+        kind = "an .xls workbook" if engine == "calamine" else "an .xlsx workbook"
+        raise _refuse(Path(path), what, f"cannot be read as {kind} (damaged, or another "
+                      "kind of file)", "replace it with the official file") from None
+    return sheets
+
+
+def read_user_npz(path: Path, what: str) -> dict[str, np.ndarray]:
+    """Every array of the ``.npz`` file ``path``, never unpickling: an archive holding Python
+    objects, a damaged one or no archive at all said in words (numpy's own message advises
+    loading it "unsafely using allow_pickle", which is never the fix for a merbench file)."""
+    data = read_user_bytes(path, what)
+    try:
+        with np.load(io.BytesIO(data), allow_pickle=False) as archive:
+            if not isinstance(archive, np.lib.npyio.NpzFile):
+                raise ValueError("a single .npy array")
+            return {name: archive[name] for name in archive.files}
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile, KeyError, TypeError):
+        raise _refuse(Path(path), what, "is not an .npz archive of plain arrays (damaged, cut "
+                      "short, holding Python objects or another kind of file)",
+                      "give the file merbench wrote") from None
+
+
+def image_size(data: bytes) -> tuple[int, int] | None:
+    """(width, height) from a PNG's, a JPEG's, a BMP's or a GIF's header, without decoding
+    the pixels; None for another format (OpenCV's own limit then applies)."""
+    if data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) >= 24:
+        width, height = struct.unpack(">II", data[16:24])
+        return width, height
+    if data.startswith(b"BM") and len(data) >= 26:
+        width, height = struct.unpack("<ii", data[18:26])
+        return abs(width), abs(height)
+    if data[:6] in (b"GIF87a", b"GIF89a") and len(data) >= 10:
+        width, height = struct.unpack("<HH", data[6:10])
+        return width, height
+    if data.startswith(b"\xff\xd8"):
+        return _jpeg_size(data)
+    return None
+
+
+def _jpeg_size(data: bytes) -> tuple[int, int] | None:
+    position = 2
+    while position + 9 < len(data):
+        if data[position] != 0xFF:
+            return None
+        marker = data[position + 1]
+        if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7:
+            position += 2
+            continue
+        length = struct.unpack(">H", data[position + 2:position + 4])[0]
+        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):  # a frame header
+            height, width = struct.unpack(">HH", data[position + 5:position + 9])
+            return width, height
+        position += 2 + length
+    return None
+
+
+def read_user_image(path: Path, what: str, flags: int | None = None) -> np.ndarray:
+    """The image ``path`` decoded by OpenCV (``flags``: ``cv2.IMREAD_COLOR`` unless given),
+    its pixel count checked from its header first; a file that does not decode said so."""
+    return decode_user_image(read_user_bytes(path, what), path, what, flags)
+
+
+def decode_user_image(data: bytes, path: Path, what: str,
+                      flags: int | None = None) -> np.ndarray:
+    """The image in ``data`` (read from ``path``) decoded by OpenCV, as
+    :func:`read_user_image` decodes a file, for a reader that checks the bytes first."""
+    import cv2  # deferred: OpenCV takes a noticeable time to import
+
+    size = image_size(data)
+    if size is not None and size[0] * size[1] > MAX_IMAGE_PIXELS:
+        raise _refuse(Path(path), what, f"declares {size[0]:,}x{size[1]:,} pixels, more than "
+                      f"the {MAX_IMAGE_PIXELS:,} any frame holds (a decompression bomb, or "
+                      "no frame of a database)", "replace it with the database's own file")
+    try:
+        image = cv2.imdecode(np.frombuffer(data, np.uint8),
+                             cv2.IMREAD_COLOR if flags is None else flags)
+    except cv2.error:
+        image = None
+    if image is None:
+        raise _refuse(Path(path), what, "cannot be decoded as an image (damaged, too large "
+                      "or not an image)", "restore the file from the database")
+    return np.asarray(image)
+
+
+def checked_user_video(path: Path, what: str) -> Path:
+    """``path`` once it is shown to be a regular file, for OpenCV's decoder, which opens a
+    path itself (a fifo named like a video blocked it for good)."""
+    check_user_file(path, what)
+    return Path(path)

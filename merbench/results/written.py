@@ -1,0 +1,86 @@
+"""Whether a result's files are what merbench writes, as to their structure: the cheap half
+of ``merbench validate``, which ``merbench status`` runs before it calls a result finished.
+
+``status`` used to call a result complete once its result file existed: a spotting run
+whose ``spotting.json`` was nested 100,000 deep, a ``str.json`` saved in Latin-1, a spotting
+folder with a broken ``videos/`` file and a tuning whose ``tune.json`` was nested were all
+"complete" to ``status`` and rejected by ``validate``. Each function here reads a kind's
+files with the same typed readers ``validate`` starts with (JSON through the bounded
+reader, every field's type checked), recomputing nothing; it raises :class:`MerbenchError`
+naming the file and what is wrong, and ``status`` says that instead of "complete".
+``tests/test_status_agrees.py`` checks over a corpus of broken results of every kind that
+the two never disagree.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from merbench.base.atomic import is_temporary
+from merbench.base.errors import MerbenchError
+from merbench.results.au_file import AU_RESULTS_FILE, read_au_results
+from merbench.results.codec import LayoutError, from_json
+from merbench.results.schema import read_json, read_results
+from merbench.results.spotting_file import (
+    SPOTTING_FILE,
+    SPOTTING_RUN_FILE,
+    SPOTTING_SCHEMA,
+    VIDEOS_FOLDER,
+    SpottingResults,
+    VideoFile,
+)
+from merbench.results.str_file import STR_FILE, STR_SCHEMA, StrResults
+from merbench.results.tune_file import (
+    TUNE_FILE,
+    read_search_record,
+    read_tune,
+    read_tune_predictions,
+)
+
+
+def run_written(results_file: Path) -> None:
+    """A run's results file (``results.json`` or an AU run's ``au-results.json``) reads as
+    one, every field of its layout checked."""
+    if Path(results_file).name == AU_RESULTS_FILE:
+        read_au_results(results_file)
+    else:
+        read_results(results_file)
+
+
+def _record(path: Path, what: str, schema: int, record: type) -> None:
+    raw = read_json(path, what)
+    if raw.get("schema_version") != schema:
+        raise MerbenchError(f"{path} is no {what} of layout {schema} (schema_version "
+                            f"{raw.get('schema_version')!r})")
+    try:
+        from_json(record, raw)
+    except LayoutError as exc:
+        raise MerbenchError(f"{path} does not follow the {what} layout: {exc}") from None
+
+
+def spotting_written(folder: Path) -> None:
+    """A spotting run's ``spot-run.json``, ``spotting.json``, every ``videos/NNNN.json`` and,
+    where there is one, its ``str.json`` read as what ``merbench spot`` writes."""
+    folder = Path(folder)
+    read_json(folder / SPOTTING_RUN_FILE, "spotting run's record")
+    _record(folder / SPOTTING_FILE, "spotting results file", SPOTTING_SCHEMA, SpottingResults)
+    videos = folder / VIDEOS_FOLDER
+    for path in sorted(videos.glob("*.json")) if videos.is_dir() else []:
+        if is_temporary(path):
+            continue
+        try:
+            from_json(VideoFile, read_json(path, "spotted video's file"))
+        except LayoutError as exc:
+            raise MerbenchError(f"{path} does not follow a spotted video's layout: "
+                                f"{exc}") from None
+    if (folder / STR_FILE).exists():
+        _record(folder / STR_FILE, "spot-then-recognise file", STR_SCHEMA, StrResults)
+
+
+def tuning_written(folder: Path) -> None:
+    """A finished tuning's ``tuning.json``, ``tune.json`` and pooled ``predictions.csv``
+    read as what ``merbench tune`` writes (its runs are read by ``validate`` alone)."""
+    folder = Path(folder)
+    read_search_record(folder)
+    read_tune(folder / TUNE_FILE)
+    read_tune_predictions(folder)

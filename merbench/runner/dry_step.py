@@ -1,0 +1,46 @@
+"""A torch model built with the user's options and run forward once, before long work starts.
+
+``merbench spot --recognise ststnet --model-opt padding=-5`` spotted every video (minutes to
+hours) and only then refused the recogniser: its options are of the declared types, so
+:meth:`~merbench.plugin_system.registry.Entry.check_options` passes them, and the model fails
+only when data goes through it. Building the model and passing a small batch of zeros of
+its feature's declared shape through it, in eval mode and without gradients, takes
+milliseconds and finds such an option before the spotting. An estimator is fitted, not run
+forward, so it is left to the run; so is a model whose feature declares no shape.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from merbench.base.errors import MerbenchError
+from merbench.plugin_system.registry import Entry
+
+#: samples in the batch of zeros (two: a model whose batch norm needs more than one)
+BATCH = 2
+#: classes the model is built for when the data's are not known yet (the check is of the
+#: options, which do not depend on the count)
+ANY_CLASSES = 3
+
+
+def check_forward(model: Entry[Any], options: dict[str, Any], shape: tuple[int, ...],
+                  what: str, n_classes: int = ANY_CLASSES) -> None:
+    """Refuse ``model`` with ``options`` (``what`` it is, for the message: "--recognise
+    ststnet") when it cannot be built or cannot take a batch of its input's ``shape``."""
+    import torch  # deferred: only a torch model is run forward
+
+    given = ", ".join(f"{k}={v!r}" for k, v in sorted(options.items())) or "its defaults"
+    fix = (f"its options ({given}) are the likely cause: check them against 'merbench "
+           "list models' and the model's docs")
+    built = {**options, "num_classes": n_classes} if model.accepts("num_classes") else options
+    try:
+        network = model.create("model", **built)
+        network.eval()
+        with torch.random.fork_rng(devices=[]), torch.no_grad():
+            network(torch.zeros((BATCH, *shape), dtype=torch.float32))
+    except MerbenchError:
+        raise  # said in one line already (an option the factory refuses itself)
+    except Exception:
+        raise MerbenchError(f"{what} cannot run: built with its options it fails on a batch of "
+                            f"its input's shape {tuple(shape)}, before anything is spotted; "
+                            f"{fix}") from None

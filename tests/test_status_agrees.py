@@ -1,0 +1,98 @@
+"""``merbench status`` is ``validate``'s cheap half: whatever it calls finished, ``validate``
+accepts as to its structure (issue 84). It called "complete" a spotting run whose
+``spotting.json`` was deeply nested, a ``str.json`` in Latin-1, a spotting folder with a
+broken videos file and a tuning whose ``tune.json`` was nested, all of which ``validate``
+rejects.
+
+Over a corpus of broken results of every kind that ``status`` follows (an emotion run, an
+action-unit run, a spotting run, a spot-then-recognise run, a tuning), each of their files
+broken each way (nested, the wrong type, the wrong encoding, truncated, a piece missing),
+the two commands never disagree: where ``validate`` refuses, ``status`` says no "complete"
+or "finished"; and neither prints a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+#: (kind in the examples fixture, the folder under it, the files of it broken)
+CORPUS = [
+    ("emotion run", "", ["results.json"]),
+    ("action-unit run", "", ["au-results.json"]),
+    ("spotting run", "", ["spotting.json", "spot-run.json", "videos/0000.json"]),
+    ("spot-then-recognise summary over seeds", "seed-0", ["str.json"]),
+    ("tuning", "", ["tune.json", "tuning.json"]),
+]
+
+
+def _nested(data: bytes) -> bytes:
+    return b"[" * 100_000 + b"]" * 100_000
+
+
+def _a_list(data: bytes) -> bytes:
+    return b"[]"
+
+
+def _null(data: bytes) -> bytes:
+    return b"null"
+
+
+def _first_field(data: bytes, change: Callable[[dict, str], None]) -> bytes:  # type: ignore[type-arg]
+    value = json.loads(data)
+    key = next(k for k in value if k not in ("kind", "schema_version"))
+    change(value, key)
+    return json.dumps(value).encode()
+
+
+def _wrong_type(data: bytes) -> bytes:
+    return _first_field(data, lambda value, key: value.__setitem__(key, [1, "two"]))
+
+
+def _missing(data: bytes) -> bytes:
+    return _first_field(data, lambda value, key: value.__delitem__(key))
+
+
+def _latin1(data: bytes) -> bytes:
+    """The same JSON with one string holding an accented letter saved in Latin-1."""
+    text = data.decode("utf-8")
+    at = text.index('"', text.index(":")) + 1  # inside the first string value
+    return (text[:at] + "\u00e9" + text[at:]).encode("latin-1")
+
+
+def _truncated(data: bytes) -> bytes:
+    return data[:len(data) // 2]
+
+
+BREAKS: dict[str, Callable[[bytes], bytes]] = {
+    "nested": _nested, "a list": _a_list, "null": _null, "wrong type": _wrong_type,
+    "missing piece": _missing, "latin-1": _latin1, "truncated": _truncated}
+
+CASES = [(kind, below, name, how) for kind, below, names in CORPUS for name in names
+         for how in BREAKS]
+
+
+@pytest.mark.parametrize(("kind", "below", "name", "how"), CASES,
+                         ids=[f"{k}:{n}:{h}" for k, _, n, h in CASES])
+def test_status_never_calls_finished_what_validate_refuses(
+        examples: dict[str, Path], tmp_path: Path, cli, kind: str, below: str, name: str,
+        how: str) -> None:
+    folder = Path(shutil.copytree(examples[kind], tmp_path / "result", symlinks=False))
+    folder = folder / below if below else folder
+    path = folder / name
+    path.write_bytes(BREAKS[how](path.read_bytes()))
+    v_code, v_out, v_err = cli("validate", folder)
+    _, s_out, s_err = cli("status", folder)
+    for said in (v_out + v_err, s_out + s_err):
+        assert "Traceback" not in said and "RecursionError" not in said, said
+    assert v_code != 0, f"validate accepted {name} broken ({how}): {v_out}"
+    finished = [line for line in s_out.splitlines()
+                if ": complete" in line or "finished: tune.json written" in line]
+    assert not finished, f"status calls finished what validate refuses ({v_err.strip()}):" \
+                         f"\n{s_out}"
+    # what status says instead is one line a user can act on, never Python's own words
+    assert "indices must be" not in s_out + s_err and "object has no" not in s_out + s_err
