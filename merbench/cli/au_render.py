@@ -8,7 +8,7 @@ from pathlib import Path
 from rich.table import Table
 
 from merbench.cli.console import LiteralConsole
-from merbench.cli.render import mean_std, scores_fmt, std_note, with_interval
+from merbench.cli.render import mean_std, recipe_verdict, scores_fmt, std_note, with_interval
 from merbench.results.au_file import (
     AU_PREDICTIONS_FILE,
     AU_RESULTS_FILE,
@@ -53,12 +53,9 @@ def print_au_results(results: AUResults, run_dir: Path) -> None:
                       "have no AU coding (SMIC codes none) and are in no fold")
     recipe = results.hyperparameters.recipe
     if recipe is not None:
-        declared = results.model.recipe
-        reduced = (declared is not None and (recipe.epochs, recipe.lr, recipe.batch_size)
-                   != (declared.epochs, declared.lr, declared.batch_size))
         console.print(f"training: {recipe.epochs} epochs, batch {recipe.batch_size}, "
                       f"{recipe.optimizer} lr {recipe.lr:g}, sigmoid + binary cross-entropy"
-                      + (" — not the model's recipe" if reduced else " (the model's recipe)"))
+                      + recipe_verdict(results))
     console.print(f"device {results.environment.device}, {results.wall_time_s:.1f} s")
     console.print(f"results: {run_dir / AU_RESULTS_FILE}")
     console.print(f"predictions: {run_dir / AU_PREDICTIONS_FILE}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.table import Table
 from rich.text import Text
@@ -22,6 +22,9 @@ from merbench.results.model import (
     SeedsSummary,
     SkippedSample,
 )
+
+if TYPE_CHECKING:
+    from merbench.results.schema import Trained
 
 
 def scores_fmt(value: float | None) -> str:
@@ -174,9 +177,6 @@ def skipped_note(dataset: str, skipped: list[SkippedSample], consequence: str) -
 def _training_line(results: Results) -> str | None:
     """How the folds were trained, and whether that is the model's own recipe: a demo or a
     quick check with fewer epochs must never pass for the published setting."""
-    # deferred: pandas (through results.schema), as metrics in print_results
-    from merbench.results.schema import departures_from_declared
-
     used = results.hyperparameters.recipe
     if used is None:  # nothing was trained (saved weights) or not a torch model
         return None
@@ -190,6 +190,16 @@ def _training_line(results: Results) -> str | None:
         line += ", samples in listed order (not shuffled)"
     elif used.data_order == "authors":
         line += ", samples in the authors' order (class by class, files by name; not shuffled)"
+    return line + recipe_verdict(results)
+
+
+def recipe_verdict(results: Trained) -> str:
+    """``" (the model's recipe)"``, or ``" — a REDUCED setting, ..."`` and why: the word every
+    kind of run (emotion, AU) says of a departure from its model's declared recipe or
+    options, as the leaderboard marks it."""
+    # deferred: pandas (through results.schema), as metrics in print_results
+    from merbench.results.schema import departures_from_declared
+
     recipe, precision, options = [], [], []
     # an option recorded at its declared default is no departure, as on the leaderboard
     model_defaults = (declared_for(results.model, "model", DeclaredDefaults())
@@ -208,11 +218,9 @@ def _training_line(results: Results) -> str | None:
     if options:
         reasons.append("model options " + ", ".join(options))
     if reasons:
-        line += (" — a REDUCED setting, not comparable with published numbers ("
-                 + "; ".join(reasons) + ")")
-    else:
-        line += " (the model's recipe)"
-    return line
+        return (" — a REDUCED setting, not comparable with published numbers ("
+                + "; ".join(reasons) + ")")
+    return " (the model's recipe)"
 
 
 def mean_std(mean: float | None, std: float | None, seeds: int) -> str:
