@@ -13,7 +13,7 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Sequence, Set
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
@@ -406,11 +406,12 @@ class Tables:
                     for row in rows for run in row.group.runs})
 
 
-def reduced_setting(results: Results | AUResults, defaults: Defaults | None = None
-                    ) -> str | None:
+def reduced_setting(results: Results | AUResults, defaults: Defaults | None = None, *,
+                    searched: Set[str] = frozenset()) -> str | None:
     """Why a run is not the model as published (its declared recipe and default options), or
     None. Such a run, e.g. a CPU check with fewer epochs, must never rank as the model; a
-    model option recorded at its declared default (``defaults``) is not a departure."""
+    model option recorded at its declared default (``defaults``) is not a departure, nor is
+    one of ``searched`` (a tuning's trial departs in what it searches by design)."""
     model = results.model
     declared_options = None
     if model.options:
@@ -418,6 +419,8 @@ def reduced_setting(results: Results | AUResults, defaults: Defaults | None = No
         declared_options = declared_for(model, "model", lookup)
     reasons = []
     for what, used, declared in departures_from_declared(results, declared_options):
+        if what in searched:
+            continue
         if what == "precision":
             reasons.append(f"precision {used}")
         elif declared is None:
