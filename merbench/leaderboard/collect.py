@@ -370,12 +370,14 @@ def cell_of(values: list[float | None]) -> Cell:
 
 def mark_best_cells(table: list[list[Cell]]) -> None:
     """Bold the best mean of each column of ``table`` (its rows' cells, replaced in place;
-    ties all bold): a table's own comparison only, whatever kind of row holds the cells."""
+    ties all bold): a table's own comparison only, whatever kind of row holds the cells. A
+    column whose best is 0 has no best: every row failed there alike (an AU no model ever
+    detected), and a bold 0.0000 read as an achievement."""
     if not table:
         return
     for column in range(len(table[0])):
         means = [m for cells in table if (m := cells[column].mean) is not None]
-        if not means:
+        if not means or max(means) <= 0:
             continue
         top = max(means)
         for cells in table:
