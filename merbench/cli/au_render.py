@@ -3,6 +3,7 @@ and an AU configuration's seeds (``au-seeds.json``): each seed's, their mean ± 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from rich.table import Table
@@ -18,7 +19,7 @@ from merbench.results.au_file import (
 )
 
 
-def print_au_results(results: AUResults, run_dir: Path) -> None:
+def print_au_results(results: AUResults, run_dir: Path, went_on: Sequence[str] = ()) -> None:
     """Every scope's mean F1 and each AU's F1 (with positives), then the training and
     where the files are."""
     console = LiteralConsole()
@@ -57,6 +58,8 @@ def print_au_results(results: AUResults, run_dir: Path) -> None:
                       f"{recipe.optimizer} lr {recipe.lr:g}, sigmoid + binary cross-entropy"
                       + recipe_verdict(results))
     console.print(f"device {results.environment.device}, {results.wall_time_s:.1f} s")
+    for line in went_on:  # folds half trained by an earlier command, as an emotion run says
+        console.print(f"note: {line}", soft_wrap=True)
     console.print(f"results: {run_dir / AU_RESULTS_FILE}")
     console.print(f"predictions: {run_dir / AU_PREDICTIONS_FILE}")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -66,8 +67,9 @@ def print_plugin_failures(plugins: Plugins) -> None:
         say(f"merbench: warning: {line}", file=sys.stderr)
 
 
-def print_results(results: Results, run_dir: Path) -> None:
-    """The pooled scores, overall and per database, and where the files are."""
+def print_results(results: Results, run_dir: Path, went_on: Sequence[str] = ()) -> None:
+    """The pooled scores, overall and per database, and where the files are; ``went_on``:
+    the folds this command went on training from an earlier command's saved state."""
     # deferred: numpy (through metrics), which 'merbench list' (plugin failures) must not load
     from merbench.scores.metrics import exclusion_notes
 
@@ -162,6 +164,8 @@ def print_results(results: Results, run_dir: Path) -> None:
         timing += (f" ({resumed} folds restored from an earlier command, which trained them; "
                    f"this one took {results.wall_time_s:.1f} s)")
     console.print(f"device {results.environment.device}, {timing}")
+    for line in went_on:
+        console.print(f"note: {line}", soft_wrap=True)
     console.print(f"results: {run_dir / 'results.json'}")
     console.print(f"predictions: {run_dir / 'predictions.csv'}")
 

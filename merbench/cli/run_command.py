@@ -86,9 +86,9 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
                 f"{result.results.created}); reporting them as they are, nothing trained "
                 "or rewritten", file=sys.stderr)
         if isinstance(result.results, AUResults):
-            print_au_results(result.results, result.run_dir)
+            print_au_results(result.results, result.run_dir, result.went_on)
         else:
-            print_results(result.results, result.run_dir)
+            print_results(result.results, result.run_dir, result.went_on)
     return 0
 
 
