@@ -319,8 +319,10 @@ def _listed_cells(entry: Any, extra: tuple[str, ...]) -> dict[str, str]:
         if column == "needs":  # alternatives "a|b" read as "a or b"
             value = tuple(v.replace("|", " or ") for v in value)
         elif column == "tuned":  # (("p", (0.1, 0.2)),) read as "p: 0.1/0.2"
+            # nothing tuned (flow-score learns its threshold) is said, not a blank after
+            # "tuned" that reads as a value lost
             value = tuple(f"{option}: {'/'.join(f'{v:g}' for v in values)}"
-                          for option, values in value)
+                          for option, values in value) or "none"
         elif column == "fps":
             value = "varies" if value is None else f"{value:g}"
         cells[column] = ", ".join(value) if isinstance(value, tuple) else str(value)
