@@ -682,3 +682,14 @@ def test_a_nested_tuning_is_audited_outer_fold_by_outer_fold_and_recorded(
     assert record["n_folds"] == 6 and record["folds"][0]["key"] == [label["label"]]
     code, out, err = cli("validate", folder)
     assert code == 0 and "audit.json: 1 audit(s)" in out, err
+
+
+def test_the_bar_of_a_tuning_names_the_command_and_its_runs(cli, tmp_path: Path) -> None:
+    """Its lines count runs ("round 1/2: 2 runs"), and its bar said "sweep: ... 30/30
+    folds" (issue 85): it says tune, and over how many runs the folds are."""
+    tiny = Path(__file__).parents[1] / "examples" / "tune-tiny.toml"
+    code, _, err = cli("tune", tiny, "--score", "test", "--threads", "1", "--out",
+                         tmp_path / "tuned")
+    assert code == 0, err
+    assert "sweep" not in err and "tune: ststnet on synthetic" in err, err
+    assert "6/6 folds of 2 runs" in err, err
