@@ -30,3 +30,19 @@ def test_a_seeds_summary_puts_the_reported_policy_first_as_a_single_run_does(
     after = lines[len(table) + titles[0]:]
     assert any(line.startswith("selection fixed: UF1 ") for line in after), out
     assert any(line.startswith("selection oracle — TEST-SET SELECTION") for line in after), out
+
+
+def test_a_learning_curve_names_round_epochs() -> None:
+    """A run page's learning curve of 800 epochs named epoch 201 on its axis (five ticks
+    spaced evenly, rounded): the first, the last and round steps between."""
+    import re
+
+    import numpy as np
+
+    from merbench.leaderboard.curves import curve_svg, epoch_ticks
+
+    svg = curve_svg("UF1", [("UF1", np.linspace(0.2, 0.6, 800), False)])
+    named = [int(t) for t in re.findall(r'class="cv-axis">(\d+)</text>', svg)]
+    assert named == [1, 200, 400, 600, 800], named
+    assert epoch_ticks(50) == [1, 10, 20, 30, 40, 50] and epoch_ticks(2) == [1, 2]
+    assert epoch_ticks(3000) == [1, 1000, 2000, 3000]
