@@ -63,7 +63,7 @@ def test_intervals_come_back_with_emotions_and_confidences(predicted: tuple[Path
     # input it reads here that is not the one it trained on
     text = " ".join(stdout.split())
     assert "its LOSO estimate (loso on synthetic, selection fixed): UF1 0." in text
-    assert "a REDUCED setting (epochs" in text
+    assert "a REDUCED setting (epochs 2 (recipe 800)): not the published model" in text
     assert "trained on flow-uvos but reads tvl1-uvos computed from this video" in text
     # first of them (issue 85): a run on generated data says nothing about a real face
     assert "recognised by ststnet trained on all 6 subjects (60 samples, 2 epochs) with the " \

@@ -21,6 +21,7 @@ from merbench.cli.render import with_interval
 from merbench.kinds import kind_of
 from merbench.kinds.emotion import EmotionRunKind
 from merbench.kinds.seeds import SeedsSummaryKind
+from merbench.leaderboard.collect import reduced_setting
 from merbench.plugin_system.manager import Plugins
 from merbench.results.codec import loads, to_json
 from merbench.results.model import Results
@@ -28,7 +29,6 @@ from merbench.results.out_folders import own_folder_problem
 from merbench.results.prediction_file import PREDICTIONS_FILE, PredictedRecogniser, Predictions
 from merbench.results.run_files import ResultRejected
 from merbench.results.safe_files import read_regular_bytes
-from merbench.results.schema import departures_from_declared
 from merbench.runner.final_model import RECORD_FILE, WEIGHTS_FILE
 from merbench.runner.predict import PredictSpec, predict
 from merbench.verification.validate import validate_run
@@ -142,11 +142,9 @@ def trust(results: Results, recogniser: PredictedRecogniser,
                         "face in it): a recogniser trained on it checks the pipeline and "
                         "tells nothing about a real face; train the run on a real database "
                         "for that")
-    reduced = departures_from_declared(results)
+    reduced = reduced_setting(results)  # the words and the rule of every page
     if reduced:
-        shown = ", ".join(f"{what} {used} (declared {declared})"
-                          for what, used, declared in reduced[:3])
-        lines.append(f"  a REDUCED setting ({shown}): not the published model")
+        lines.append(f"  a REDUCED setting ({reduced}): not the published model")
     if recogniser.feature != recogniser.trained_feature:
         lines.append(f"  trained on {recogniser.trained_feature} but reads {recogniser.feature}"
                      " computed from this video: the estimate above was measured on "
