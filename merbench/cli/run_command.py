@@ -61,6 +61,9 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
                     print_au_seeds(many.summary, many.out)
                 else:
                     print_seeds(many.summary, many.out)
+                for seed_run in many.runs:  # a seed's fold half trained by an earlier command
+                    for line in seed_run.went_on:
+                        say(f"note: {Path(seed_run.run_dir).name}: {line}")
             return 0
         result = run(spec, settings, plugins=plugins)
     except KeyboardInterrupt:
