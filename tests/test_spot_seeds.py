@@ -80,6 +80,10 @@ def test_the_same_command_again_recognises_nothing_and_a_new_seed_spots_nothing(
     code, out, err = cli(*COMMAND, "--seeds", "0,1,2", "--out", seeded)
     assert code == 0, err
     assert "the videos spotted for seed 0 are read back, not spotted again" in out
+    # the summary over seeds says its recogniser's reduced setting too, in the same words
+    assert out.splitlines()[-2] == ("a REDUCED setting (epochs 1 (recipe 800)): a check that "
+                                    "the pipeline runs, not comparable with published "
+                                    "numbers"), out
     assert out.count("emotions, read back") == 2  # seed 2's recognised, and only those
     assert (seeded / "seed-2" / "spotting.json").read_bytes() == \
         (seeded / "seed-0" / "spotting.json").read_bytes()
