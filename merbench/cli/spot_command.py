@@ -16,6 +16,8 @@ from merbench.base.errors import MerbenchError
 from merbench.cli.literal import counted, say
 from merbench.cli.out_places import SPOTTING, STR_SUMMARY, refuse_result_place
 from merbench.cli.parser import EXIT_INTERRUPTED, EXIT_USAGE
+from merbench.leaderboard.declared_defaults import DeclaredDefaults
+from merbench.leaderboard.spotting_view import recogniser_reduced
 from merbench.plugin_system.manager import Plugins
 from merbench.results.codec import to_json
 from merbench.results.out_folders import own_folder_problem, seed_folder
@@ -323,10 +325,6 @@ def _reduced_line(recogniser: dict[str, Any]) -> list[str]:
     """The line a recogniser trained otherwise than its model declares gets, in the words
     and by the rule of the spotting page (which shows it apart, unranked), as ``merbench
     run`` says REDUCED of a run."""
-    # deferred: the leaderboard's rule reads the plugins' declared recipes
-    from merbench.leaderboard.declared_defaults import DeclaredDefaults
-    from merbench.leaderboard.spotting_view import recogniser_reduced
-
     why = recogniser_reduced(recogniser, DeclaredDefaults())
     return [] if why is None else [f"a REDUCED setting ({why}): a check that the pipeline "
                                    "runs, not comparable with published numbers"]
