@@ -87,7 +87,7 @@ def test_a_hard_link_is_rejected_and_a_long_name_still_builds(spotting_results: 
 
 
 def test_a_recognised_run_has_its_str_row_and_a_tampered_str_json_rejects_it(
-        spotting_results: Path, tmp_path: Path, read_tables: Any) -> None:
+        spotting_results: Path, tmp_path: Path, read_tables: Any, cli: Any) -> None:
     from merbench.runner.spot_recognise import RecogniseSpec, recognise, write_str
 
     folder = tmp_path / "results"
@@ -126,6 +126,11 @@ def test_a_recognised_run_has_its_str_row_and_a_tampered_str_json_rejects_it(
     assert published["strs"] == "0.0062" and "10 SAMM" in published["videos"]
     copied = json.loads(next((tmp_path / "site" / "spotting").glob("*/str.json")).read_text())
     assert copied == stored
+    # the export marks the reduced recogniser in the page's words too
+    shutil.rmtree(folder / "bad-str")
+    code, out, err = cli("leaderboard", "export", "spot-synthetic-long", "--results", folder)
+    assert code == 0, err
+    assert "recognised by ststnet, a reduced setting (epochs 1 (recipe 800))" in out, out
 
 
 def test_a_recogniser_at_its_recipe_is_no_reduced_setting() -> None:

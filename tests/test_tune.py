@@ -581,6 +581,11 @@ def test_tuning_page_shows_both_searches_and_their_difference(tuned: Path, tmp_p
     assert "tuning.html" in (site / "index.html").read_text()
     assert json.loads((site / "tunings" / "tuning-1" / "tune.json").read_text())["kind"] == \
         "tune"
+    shutil.rmtree(results / "forged")
+    code, out, err = cli("leaderboard", "export", "tune-synthetic-loso", "--results",
+                         str(results))
+    assert code == 0, err
+    assert out.count("reduced setting (epochs 1 (recipe 800))") == 2, out
 
 
 def test_what_a_search_varies_is_no_reduced_setting(tuned: Path) -> None:
