@@ -17,8 +17,9 @@ from merbench.cli.out_places import RUNS, SEED_RUNS, SUMMARIES, refuse_result_pl
 from merbench.cli.parser import EXIT_INTERRUPTED
 from merbench.cli.progress import ProgressReporter
 from merbench.cli.reduced_command import RunAsGiven
-from merbench.cli.render import print_results, print_seeds
+from merbench.cli.render import print_results
 from merbench.cli.run_options import spec_from_args
+from merbench.cli.seeds_render import print_seeds
 from merbench.meta import ReducedSetting
 from merbench.plugin_system.manager import Plugins
 from merbench.results.au_file import AUResults, AUSeedsSummary
