@@ -218,18 +218,8 @@ TINY_SPOT = ["--spotter", "flow-peak", "--dataset", "synthetic-long", "--dataset
 
 
 #: a test-scored search of two configurations on three synthetic subjects (2 runs a seed)
-TINY_TUNING = """
-model = "ststnet"
-dataset = "synthetic"
-inner_folds = 2
-dataset_options = {subjects = 3, databases = 1, samples_per_subject = 3}
-[options]
-epochs = 1
-[search]
-sampler = "grid"
-[space]
-lr = {choices = [0.001, 0.03]}
-"""
+#: the user guide's ``--seeds`` tuning example, shipped (examples/tune-tiny.toml)
+TINY_TUNING = (Path(__file__).parents[1] / "examples" / "tune-tiny.toml").read_text()
 
 
 def _au_seeds_example(folder: Path) -> Path:

@@ -260,6 +260,45 @@ def test_another_run_is_refused_where_a_state_is_saved(tmp_path: Path, cli) -> N
 
 
 @pytest.mark.filterwarnings("error::RuntimeWarning")
+def test_the_resumed_commands_summary_says_the_fold_went_on(tmp_path: Path, cli) -> None:
+    """The demo stopped before any fold finished, and the resumed command printed only
+    "device cpu, 104.3 s" (issue 85): its summary now says which fold went on from the
+    state the earlier command saved, and from which epoch; a fold that starts afresh, or
+    a run that saved nothing, says nothing of the kind."""
+    with pytest.raises(KeyboardInterrupt):
+        _run(tmp_path, "r", epochs=8, checkpoint_every=EVERY_EPOCH,
+             plugins=stopping_at_epoch(1, 6))
+    code, out, err = cli("run", "--resume", tmp_path / "r", "--quiet")
+    assert code == 0, err
+    notes = [line for line in out.splitlines() if line.startswith("note: ")]
+    assert notes == ["note: fold syn1/s02 went on from the training state an earlier command "
+                     "saved after epoch 5 of 8"], out
+    assert out.index("device cpu, ") < out.index(notes[0]) < out.index("results: ")
+    code, out, _ = cli("run", "--model", "ststnet", "--dataset", "synthetic", "--epochs", "2",
+                       "--dataset-opt", "subjects=4", "--dataset-opt", "samples_per_subject=6",
+                       "--out", tmp_path / "fresh", "--quiet")
+    assert code == 0 and "went on from" not in out
+
+
+@pytest.mark.filterwarnings("error::RuntimeWarning")
+def test_a_seeds_summary_says_which_seeds_fold_went_on(tmp_path: Path, cli) -> None:
+    """--seeds prints its summary, not each seed's: the seed whose fold went on from an
+    earlier command's state is named under it."""
+    with pytest.raises(KeyboardInterrupt):
+        merbench.run_seeds("ststnet", "synthetic", [0, 1], out=tmp_path / "s", epochs=8,
+                           checkpoint_every=EVERY_EPOCH, dataset_options=SMALL, device="cpu",
+                           plugins=stopping_at_epoch(1, 6))
+    code, out, err = cli("run", "--model", "ststnet", "--dataset", "synthetic", "--epochs",
+                         "8", "--dataset-opt", "subjects=4", "--dataset-opt",
+                         "samples_per_subject=6", "--seeds", "0,1", "--out", tmp_path / "s",
+                         "--quiet")
+    assert code == 0, err
+    assert [line for line in out.splitlines() if "went on" in line] == [
+        "note: seed-0: fold syn1/s02 went on from the training state an earlier command "
+        "saved after epoch 5 of 8"], out
+
+
+@pytest.mark.filterwarnings("error::RuntimeWarning")
 def test_a_fold_parallel_run_goes_on_inside_its_group(tmp_path: Path, cli) -> None:
     common = {"model": "htnet", "epochs": 4, "parallel_folds": 2,
               "model_options": {"dim": 12, "heads": 3, "block_repeats": [1, 1, 1]}}

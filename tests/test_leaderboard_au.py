@@ -213,3 +213,27 @@ def test_seed_rows_have_an_interval_a_tie_test_and_their_files(committed_site: P
     assert len(linked) == 7 and {path.read_bytes() for path in linked} == sources
     for path in linked:
         assert f'href="{path.parent.relative_to(committed_site).as_posix()}/run.json"' in page
+
+
+def test_a_column_every_row_scores_0_in_has_no_bold_best(tmp_path: Path, read_tables) -> None:
+    """The committed AU runs (RCN-A, STSTNet, ResNet-18) all score F1 0 on AU6 and AU14:
+    the page set 0.0000 in bold there as the best of the column (issue 85). Bold marks a
+    best only where some row scores above 0; ties above 0 are all bold, as before."""
+    committed = COMMITTED.parents[1]
+    runs = [AURun(seed, read_au_results(seed / AU_RESULTS_FILE))
+            for name in ("rcn-composite-loso-au", "ststnet-composite-loso-au",
+                         "timm-resnet18-composite-loso-au")
+            for seed in sorted((committed / name).glob("seed-*"))]
+    render_au_pages(_environment(), runs, tmp_path)
+    html = (tmp_path / "au-composite-loso.html").read_text()
+    table = html.split('id="au-table-au-composite-loso-1"')[1].split("</table>")[0]
+    rows = table.split("<tr")[2:]  # the head's row first
+    assert len(rows) == 3
+
+    def cell(row: str, au: int) -> str:
+        return row.split(f'data-col="au{au}"')[1].split("</td>")[0]
+
+    for au in (6, 14):
+        assert all("0.0000" in cell(row, au) and "<strong>" not in cell(row, au)
+                   for row in rows), au
+    assert sum("<strong>" in cell(row, 4) for row in rows) == 1  # a best above 0 still is

@@ -63,8 +63,14 @@ def test_intervals_come_back_with_emotions_and_confidences(predicted: tuple[Path
     # input it reads here that is not the one it trained on
     text = " ".join(stdout.split())
     assert "its LOSO estimate (loso on synthetic, selection fixed): UF1 0." in text
-    assert "a REDUCED setting (epochs" in text
+    assert "a REDUCED setting (epochs 2 (recipe 800)): not the published model" in text
     assert "trained on flow-uvos but reads tvl1-uvos computed from this video" in text
+    # first of them (issue 85): a run on generated data says nothing about a real face
+    assert "recognised by ststnet trained on all 6 subjects (60 samples, 2 epochs) with the " \
+        f"recipe of {found['recogniser']['run']}, reading tvl1-uvos of each interval's first " \
+        "and middle frames trained on synthetic, which is generated (no recorded face in " \
+        "it): a recogniser trained on it checks the pipeline and tells nothing about a real " \
+        "face; train the run on a real database for that its LOSO estimate" in text, text
     # the generated video's ground truth: at least one planted expression is found
     video = next(v for v in default_plugins().registries.long_videos.get("synthetic-long")
                  .create("long-video dataset").videos if v.key_text == VIDEO[-1])
@@ -227,3 +233,21 @@ def test_from_run_takes_the_runs_results_json_too(run: Path, tmp_path: Path) -> 
                              tmp_path / "p", "--quiet")
     assert code == 0 and "recognised by ststnet" in out, err
 
+
+
+def test_only_a_generated_datasets_run_is_said_to_tell_nothing_of_a_real_face(run: Path
+                                                                             ) -> None:
+    """What decides the line: the dataset's registered ``generated`` flag (synthetic has
+    it, the composite release and the raw databases do not)."""
+    import dataclasses
+
+    from merbench.cli.predict_command import _generated
+    from merbench.results.schema import read_results
+
+    plugins = default_plugins()
+    results = read_results(run / "results.json")
+    assert _generated(results, plugins)
+    for name in ("composite", "casme2", "not-installed"):
+        other = dataclasses.replace(results, dataset=dataclasses.replace(results.dataset,
+                                                                         name=name))
+        assert not _generated(other, plugins), name

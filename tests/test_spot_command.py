@@ -204,6 +204,8 @@ def test_bad_command_lines_are_one_line_each(cli: Any, tmp_path: Path) -> None:
 def test_list_names_the_spotters_and_long_video_datasets(cli: Any) -> None:
     code, out, _ = cli("list", "spotters")
     assert code == 0 and "flow-peak" in out and "p: 0.05/0.1" in out
+    # flow-score tunes nothing over a grid (it learns its threshold): said, not left blank
+    assert "flow-score │ version 1 · tuned none" in out, out
     code, out, _ = cli("list", "long-videos")
     assert code == 0 and "synthetic-long" in out and "samm-long" in out
 

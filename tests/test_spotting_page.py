@@ -87,7 +87,7 @@ def test_a_hard_link_is_rejected_and_a_long_name_still_builds(spotting_results: 
 
 
 def test_a_recognised_run_has_its_str_row_and_a_tampered_str_json_rejects_it(
-        spotting_results: Path, tmp_path: Path, read_tables: Any) -> None:
+        spotting_results: Path, tmp_path: Path, read_tables: Any, cli: Any) -> None:
     from merbench.runner.spot_recognise import RecogniseSpec, recognise, write_str
 
     folder = tmp_path / "results"
@@ -107,14 +107,42 @@ def test_a_recognised_run_has_its_str_row_and_a_tampered_str_json_rejects_it(
     report = build_site([folder], tmp_path / "site")
     assert [r.path.parent.name for r in report.rejected] == ["bad-str"]
     assert "scores.all.recognition.n" in report.rejected[0].reason
-    tables = read_tables((tmp_path / "site" / "spotting.html").read_text())
+    page = (tmp_path / "site" / "spotting.html").read_text()
+    tables = read_tables(page)
+    # STSTNet trained 1 epoch where its recipe says 800: a reduced setting, the word and
+    # the rule of every page (a table of its own, unranked, its STRS not in bold)
+    assert not [name for name in tables if name.startswith("str-table-")]
     (row,) = next(rows for name, rows in tables.items()
-                  if name.startswith("str-table-synthetic-long-"))
+                  if name.startswith("str-reduced-table-synthetic-long-"))
     stored = json.loads((folder / "recognised" / "str.json").read_text())
     assert row["recogniser"].startswith("ststnet v1 on tvl1-uvos")
+    assert "reduced setting" in row["recogniser"] and "epochs 1 (recipe 800)" in row["recogniser"]
+    assert "Spot-then-recognise in reduced settings: not ranked" in page
+    reduced_table = page.split('id="str-reduced-table-synthetic-long-')[1].split("</table>")[0]
+    assert "<strong>" not in reduced_table
     micro = stored["scores"]["micro"]["strs"]
     assert row["strs"] == ("—" if micro is None else f"{micro:.4f}")
     (published,) = tables["str-reported-samm-long"]
     assert published["strs"] == "0.0062" and "10 SAMM" in published["videos"]
     copied = json.loads(next((tmp_path / "site" / "spotting").glob("*/str.json")).read_text())
     assert copied == stored
+    # the export marks the reduced recogniser in the page's words too
+    shutil.rmtree(folder / "bad-str")
+    code, out, err = cli("leaderboard", "export", "spot-synthetic-long", "--results", folder)
+    assert code == 0, err
+    assert "recognised by ststnet, a reduced setting (epochs 1 (recipe 800))" in out, out
+
+
+def test_a_recogniser_at_its_recipe_is_no_reduced_setting() -> None:
+    """The rule the page applies to each spot-then-recognise row: the recipe's epochs and
+    default options pass, fewer epochs or a model option set do not, and a model not
+    installed here (no recipe to compare with) passes unjudged."""
+    from merbench.leaderboard.declared_defaults import DeclaredDefaults
+    from merbench.leaderboard.spotting_view import recogniser_reduced
+
+    defaults = DeclaredDefaults()
+    own = {"model": "ststnet", "model_version": 1, "epochs": 800, "model_options": {}}
+    assert recogniser_reduced(own, defaults) is None
+    assert recogniser_reduced({**own, "epochs": 20}, defaults) == "epochs 20 (recipe 800)"
+    assert recogniser_reduced({**own, "model_options": {"dropout": 0.1}}, defaults) == "dropout=0.1"
+    assert recogniser_reduced({**own, "model": "not-installed"}, defaults) is None

@@ -562,8 +562,16 @@ def test_tuning_page_shows_both_searches_and_their_difference(tuned: Path, tmp_p
     assert not (site / "runs").exists() or not any((site / "runs").iterdir())
     page = (site / "tuning.html").read_text()
     tables = read_tables(page)
-    rows = tables["tuning-table"]
+    # 1 epoch where STSTNet's recipe trains 800: reduced settings, apart and unranked, as
+    # every page shows them (the word, the mark, no bold)
+    [empty] = tables["tuning-table"]  # its one row says why it is empty
+    assert list(empty.values()) == [
+        "No search at the model's declared recipe yet: the searches below are reduced settings."]
+    rows = tables["tuning-reduced-table"]
     assert [r["mode"].split()[0] for r in rows] == ["tuned", "TEST-SCORED"]
+    assert all("reduced setting" in r["model"] and "epochs 1 (recipe 800)" in r["model"]
+               for r in rows)
+    assert "<strong>" not in page.split('id="tuning-reduced-table"')[1].split("</table>")[0]
     nested = read_tune(tuned / "tune.json")
     assert rows[0]["uf1"].startswith(f"{nested.overall.uf1:.4f}")
     gain = {r["metric"]: r for r in tables["tuning-gain-1"]}
@@ -573,6 +581,29 @@ def test_tuning_page_shows_both_searches_and_their_difference(tuned: Path, tmp_p
     assert "tuning.html" in (site / "index.html").read_text()
     assert json.loads((site / "tunings" / "tuning-1" / "tune.json").read_text())["kind"] == \
         "tune"
+    shutil.rmtree(results / "forged")
+    code, out, err = cli("leaderboard", "export", "tune-synthetic-loso", "--results",
+                         str(results))
+    assert code == 0, err
+    assert out.count("reduced setting (epochs 1 (recipe 800))") == 2, out
+
+
+def test_what_a_search_varies_is_no_reduced_setting(tuned: Path) -> None:
+    """A tuning is reduced where what its trials share departs from the recipe (epochs 1);
+    a searched option departs by design (every trial's lr here), and searching epochs would
+    make the epochs no departure either."""
+    import dataclasses
+
+    from merbench.leaderboard.tuning_view import tuning_reduced
+    from merbench.results.tune_file import ParameterRecord
+    from merbench.verification.tune_check import validated_tune
+
+    with validated_tune(tuned, deep=False) as checked:
+        assert tuning_reduced(checked.results, checked.runs) == "epochs 1 (recipe 800)"
+        epochs = ParameterRecord("epochs", [1], None, None, False, None, True)
+        searched = dataclasses.replace(checked.results,
+                                       space=[*checked.results.space, epochs])
+        assert tuning_reduced(searched, checked.runs) is None
 
 
 def test_a_grid_search_tries_every_configuration_once_per_outer_fold() -> None:
@@ -656,3 +687,14 @@ def test_a_nested_tuning_is_audited_outer_fold_by_outer_fold_and_recorded(
     assert record["n_folds"] == 6 and record["folds"][0]["key"] == [label["label"]]
     code, out, err = cli("validate", folder)
     assert code == 0 and "audit.json: 1 audit(s)" in out, err
+
+
+def test_the_bar_of_a_tuning_names_the_command_and_its_runs(cli, tmp_path: Path) -> None:
+    """Its lines count runs ("round 1/2: 2 runs"), and its bar said "sweep: ... 30/30
+    folds" (issue 85): it says tune, and over how many runs the folds are."""
+    tiny = Path(__file__).parents[1] / "examples" / "tune-tiny.toml"
+    code, _, err = cli("tune", tiny, "--score", "test", "--threads", "1", "--out",
+                         tmp_path / "tuned")
+    assert code == 0, err
+    assert "sweep" not in err and "tune: ststnet on synthetic" in err, err
+    assert "6/6 folds of 2 runs" in err, err

@@ -28,6 +28,7 @@ from merbench.results.au_file import (
     AUResults,
 )
 from merbench.results.safe_files import read_regular_bytes
+from merbench.stats.exact import Exact, au_score, seed_mean
 from merbench.stats.intervals import SEED
 from merbench.stats.paired import PERMUTATIONS, PairedResult, holm, paired_test
 from merbench.stats.record import subject_strata
@@ -129,6 +130,10 @@ def au_paired_differences(a: np.ndarray, b: np.ndarray, au_set: Sequence[int], *
             value = pooled.mean_f1 if position is None else pooled.f1[..., position]
             return np.asarray(value.mean(axis=0)).reshape(np.shape(chosen)[:-1])
 
+        def exact(pool: np.ndarray, position: int | None = position) -> Exact:
+            return seed_mean([au_score(counts, position) for counts in pool])
+
         name = MEAN_F1 if position is None else f"AU{au_set[position]}"
-        found.append(paired_test(a, b, name, score, permutations=permutations, seed=seed))
+        found.append(paired_test(a, b, name, score, exact, permutations=permutations,
+                                 seed=seed))
     return found

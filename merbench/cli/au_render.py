@@ -3,12 +3,13 @@ and an AU configuration's seeds (``au-seeds.json``): each seed's, their mean ± 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from rich.table import Table
 
 from merbench.cli.console import LiteralConsole
-from merbench.cli.render import mean_std, scores_fmt, std_note, with_interval
+from merbench.cli.render import mean_std, recipe_verdict, scores_fmt, std_note, with_interval
 from merbench.results.au_file import (
     AU_PREDICTIONS_FILE,
     AU_RESULTS_FILE,
@@ -18,7 +19,7 @@ from merbench.results.au_file import (
 )
 
 
-def print_au_results(results: AUResults, run_dir: Path) -> None:
+def print_au_results(results: AUResults, run_dir: Path, went_on: Sequence[str] = ()) -> None:
     """Every scope's mean F1 and each AU's F1 (with positives), then the training and
     where the files are."""
     console = LiteralConsole()
@@ -53,13 +54,12 @@ def print_au_results(results: AUResults, run_dir: Path) -> None:
                       "have no AU coding (SMIC codes none) and are in no fold")
     recipe = results.hyperparameters.recipe
     if recipe is not None:
-        declared = results.model.recipe
-        reduced = (declared is not None and (recipe.epochs, recipe.lr, recipe.batch_size)
-                   != (declared.epochs, declared.lr, declared.batch_size))
         console.print(f"training: {recipe.epochs} epochs, batch {recipe.batch_size}, "
                       f"{recipe.optimizer} lr {recipe.lr:g}, sigmoid + binary cross-entropy"
-                      + (" — not the model's recipe" if reduced else " (the model's recipe)"))
+                      + recipe_verdict(results))
     console.print(f"device {results.environment.device}, {results.wall_time_s:.1f} s")
+    for line in went_on:  # folds half trained by an earlier command, as an emotion run says
+        console.print(f"note: {line}", soft_wrap=True)
     console.print(f"results: {run_dir / AU_RESULTS_FILE}")
     console.print(f"predictions: {run_dir / AU_PREDICTIONS_FILE}")
 

@@ -19,34 +19,40 @@ from merbench.plugin_system.runinfo import FoldOutcome, RunInfo
 
 
 class SweepProgress:
-    """One bar of folds across the whole sweep: every run's folds, restored ones included."""
+    """One bar of folds across the whole sweep or tuning: every run's folds, restored ones
+    included, named by the command (``tune``'s said "sweep") and saying over how many runs,
+    since the command's own lines count runs, not folds."""
 
-    def __init__(self, enabled: bool) -> None:
-        self.enabled = enabled
+    def __init__(self, enabled: bool, command: str = "sweep") -> None:
+        self.enabled, self.command = enabled, command
         self._progress: Progress | None = None
         self._task: Any = None
+        self._runs = 0
 
     def _bar(self) -> Progress | None:
         if self.enabled and self._progress is None:
             self._progress = Progress(TextColumn("{task.description}"), BarColumn(),
-                                      MofNCompleteColumn(), TextColumn("folds"),
+                                      MofNCompleteColumn(),
+                                      TextColumn("folds of {task.fields[runs]}"),
                                       TimeElapsedColumn(), console=LiteralConsole(stderr=True))
-            self._task = self._progress.add_task("sweep", total=0)
+            self._task = self._progress.add_task(self.command, total=0, runs="0 runs")
             self._progress.start()
         return self._progress
 
     @hookimpl
     def merbench_run_start(self, run: RunInfo) -> None:
         bar = self._bar()
+        self._runs += 1
         if bar is not None:
-            bar.update(self._task, total=(bar.tasks[0].total or 0) + run.n_folds)
+            bar.update(self._task, total=(bar.tasks[0].total or 0) + run.n_folds,
+                       runs=f"{self._runs} run{'' if self._runs == 1 else 's'}")
 
     @hookimpl
     def merbench_fold_finished(self, run: RunInfo, fold: FoldOutcome) -> None:
         bar = self._bar()
         if bar is not None:
             bar.update(self._task, advance=1, description=literal(
-                f"sweep: {run.model} on {run.dataset}"))
+                f"{self.command}: {run.model} on {run.dataset}"))
 
     def print(self, line: str) -> None:
         if self._progress is not None:

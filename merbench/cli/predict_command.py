@@ -21,6 +21,7 @@ from merbench.cli.render import with_interval
 from merbench.kinds import kind_of
 from merbench.kinds.emotion import EmotionRunKind
 from merbench.kinds.seeds import SeedsSummaryKind
+from merbench.leaderboard.collect import reduced_setting
 from merbench.plugin_system.manager import Plugins
 from merbench.results.codec import loads, to_json
 from merbench.results.model import Results
@@ -28,7 +29,6 @@ from merbench.results.out_folders import own_folder_problem
 from merbench.results.prediction_file import PREDICTIONS_FILE, PredictedRecogniser, Predictions
 from merbench.results.run_files import ResultRejected
 from merbench.results.safe_files import read_regular_bytes
-from merbench.results.schema import departures_from_declared
 from merbench.runner.final_model import RECORD_FILE, WEIGHTS_FILE
 from merbench.runner.predict import PredictSpec, predict
 from merbench.spotting.frame_sources import MAX_FPS, MIN_FPS
@@ -115,7 +115,16 @@ def _run_folder(given: Path) -> Path:
     return folder
 
 
-def trust(results: Results, recogniser: PredictedRecogniser) -> list[str]:
+def _generated(results: Results, plugins: Plugins) -> bool:
+    """Whether the run's dataset is one merbench's plugins generate (not installed here:
+    not known, so not said)."""
+    datasets = plugins.registries.datasets
+    name = results.dataset.name
+    return name in datasets and bool(getattr(datasets.get(name).meta, "generated", False))
+
+
+def trust(results: Results, recogniser: PredictedRecogniser,
+          generated: bool = False) -> list[str]:
     """How far to trust the emotions: the run's own LOSO estimate (what its help promises),
     whether the run is a reduced setting, and whether this video's input is the one the
     recogniser trained on (a release's flow images against merbench's TV-L1 from the video
@@ -126,11 +135,14 @@ def trust(results: Results, recogniser: PredictedRecogniser) -> list[str]:
              f"selection {results.selection.policy}): UF1 "
              f"{with_interval(overall.uf1, spread.uf1 if spread else None)}, UAR "
              f"{with_interval(overall.uar, spread.uar if spread else None)}"]
-    reduced = departures_from_declared(results)
+    if generated:  # first: it outweighs every other line
+        lines.insert(0, f"  trained on {results.dataset.name}, which is generated (no recorded "
+                        "face in it): a recogniser trained on it checks the pipeline and "
+                        "tells nothing about a real face; train the run on a real database "
+                        "for that")
+    reduced = reduced_setting(results)  # the words and the rule of every page
     if reduced:
-        shown = ", ".join(f"{what} {used} (declared {declared})"
-                          for what, used, declared in reduced[:3])
-        lines.append(f"  a REDUCED setting ({shown}): not the published model")
+        lines.append(f"  a REDUCED setting ({reduced}): not the published model")
     if recogniser.feature != recogniser.trained_feature:
         lines.append(f"  trained on {recogniser.trained_feature} but reads {recogniser.feature}"
                      " computed from this video: the estimate above was measured on "
@@ -138,9 +150,11 @@ def trust(results: Results, recogniser: PredictedRecogniser) -> list[str]:
     return lines
 
 
-def table(found: Predictions, results: Results | None = None) -> list[str]:
+def table(found: Predictions, results: Results | None = None,
+          generated: bool = False) -> list[str]:
     """The intervals, one line each, then where the recogniser came from and, with the
-    run's ``results``, how far to trust it."""
+    run's ``results``, how far to trust it (``generated``: the run's dataset is made by
+    code, :attr:`merbench.meta.DatasetMeta.generated`)."""
     video = found.video
     lines = [f"{video.name}: frames {video.first_frame}..{video.last_frame} at {video.fps:g} "
              f"fps, {len(found.intervals)} interval(s) found by {found.spotter.name}"]
@@ -160,7 +174,7 @@ def table(found: Predictions, results: Results | None = None) -> list[str]:
                      f"({r.n_train} samples, {r.epochs} epochs) with the recipe of {r.run}, "
                      f"reading {r.feature} of each interval's first and middle frames")
         if results is not None:
-            lines += trust(results, r)
+            lines += trust(results, r, generated)
     return lines
 
 
@@ -186,7 +200,8 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
             spec = dataclasses.replace(spec, run=_run_folder(spec.run))
             assert spec.run is not None
             results = validate_run(spec.run).results  # a rejected run is not worth training
-        found = predict(spec, load(args), args.out, progress)
+        plugins = load(args)
+        found = predict(spec, plugins, args.out, progress)
         path = args.out / PREDICTIONS_FILE
         args.out.mkdir(parents=True, exist_ok=True)
         atomic_write_json(path, to_json(found))
@@ -199,7 +214,7 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
     except MerbenchError as exc:
         say(f"merbench: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    for line in table(found, results):
+    for line in table(found, results, results is not None and _generated(results, plugins)):
         say(line)
     say(f"predictions: {path}")
     return 0

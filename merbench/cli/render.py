@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.table import Table
 from rich.text import Text
@@ -17,11 +18,11 @@ from merbench.plugin_system.manager import Plugins
 from merbench.results.model import (
     Intervals,
     Results,
-    ScopedScores,
-    SeedScores,
-    SeedsSummary,
     SkippedSample,
 )
+
+if TYPE_CHECKING:
+    from merbench.results.schema import Trained
 
 
 def scores_fmt(value: float | None) -> str:
@@ -63,8 +64,9 @@ def print_plugin_failures(plugins: Plugins) -> None:
         say(f"merbench: warning: {line}", file=sys.stderr)
 
 
-def print_results(results: Results, run_dir: Path) -> None:
-    """The pooled scores, overall and per database, and where the files are."""
+def print_results(results: Results, run_dir: Path, went_on: Sequence[str] = ()) -> None:
+    """The pooled scores, overall and per database, and where the files are; ``went_on``:
+    the folds this command went on training from an earlier command's saved state."""
     # deferred: numpy (through metrics), which 'merbench list' (plugin failures) must not load
     from merbench.scores.metrics import exclusion_notes
 
@@ -159,6 +161,8 @@ def print_results(results: Results, run_dir: Path) -> None:
         timing += (f" ({resumed} folds restored from an earlier command, which trained them; "
                    f"this one took {results.wall_time_s:.1f} s)")
     console.print(f"device {results.environment.device}, {timing}")
+    for line in went_on:
+        console.print(f"note: {line}", soft_wrap=True)
     console.print(f"results: {run_dir / 'results.json'}")
     console.print(f"predictions: {run_dir / 'predictions.csv'}")
 
@@ -174,9 +178,6 @@ def skipped_note(dataset: str, skipped: list[SkippedSample], consequence: str) -
 def _training_line(results: Results) -> str | None:
     """How the folds were trained, and whether that is the model's own recipe: a demo or a
     quick check with fewer epochs must never pass for the published setting."""
-    # deferred: pandas (through results.schema), as metrics in print_results
-    from merbench.results.schema import departures_from_declared
-
     used = results.hyperparameters.recipe
     if used is None:  # nothing was trained (saved weights) or not a torch model
         return None
@@ -190,6 +191,16 @@ def _training_line(results: Results) -> str | None:
         line += ", samples in listed order (not shuffled)"
     elif used.data_order == "authors":
         line += ", samples in the authors' order (class by class, files by name; not shuffled)"
+    return line + recipe_verdict(results)
+
+
+def recipe_verdict(results: Trained) -> str:
+    """``" (the model's recipe)"``, or ``" — a REDUCED setting, ..."`` and why: the word every
+    kind of run (emotion, AU) says of a departure from its model's declared recipe or
+    options, as the leaderboard marks it."""
+    # deferred: pandas (through results.schema), as metrics in print_results
+    from merbench.results.schema import departures_from_declared
+
     recipe, precision, options = [], [], []
     # an option recorded at its declared default is no departure, as on the leaderboard
     model_defaults = (declared_for(results.model, "model", DeclaredDefaults())
@@ -208,11 +219,9 @@ def _training_line(results: Results) -> str | None:
     if options:
         reasons.append("model options " + ", ".join(options))
     if reasons:
-        line += (" — a REDUCED setting, not comparable with published numbers ("
-                 + "; ".join(reasons) + ")")
-    else:
-        line += " (the model's recipe)"
-    return line
+        return (" — a REDUCED setting, not comparable with published numbers ("
+                + "; ".join(reasons) + ")")
+    return " (the model's recipe)"
 
 
 def mean_std(mean: float | None, std: float | None, seeds: int) -> str:
@@ -226,40 +235,6 @@ def mean_std(mean: float | None, std: float | None, seeds: int) -> str:
 def std_note(std: str, seeds: int) -> str:
     """The footnote saying what the std is (none shown for one seed)."""
     return f"std is the {std}" + ("; one seed has none" if seeds < 2 else "")
-
-
-def print_seeds(summary: SeedsSummary, out: Path) -> None:
-    """Mean ± std over seeds per selection policy, with every seed's numbers."""
-    console = LiteralConsole()
-    seeds = [str(s) for s in summary.seeds]
-    for name, policy in summary.policies.items():
-        mark = " — TEST-SET SELECTION, not comparable" if policy.test_set_selection else ""
-        table = Table(title=(f"{summary.model.name} v{summary.model.version} on "
-                             f"{summary.dataset.name} — {summary.protocol.name}, "
-                             f"seeds {', '.join(seeds)}, selection: {name}{mark}"))
-        # the intervals are of the reported policy's seed mean
-        intervals = summary.intervals if name == summary.selection else None
-        columns = ["scope", "UF1 mean ± std", "UAR mean ± std",
-                   *(["UF1 95% interval", "UAR 95% interval"] if intervals else []),
-                   *(f"UF1 seed {s}" for s in seeds)]
-        for column in columns:
-            table.add_column(column, justify="left" if column == "scope" else "right")
-        scopes = ["overall", *sorted(policy.mean.per_database)]
-        for scope in scopes:
-            def pick(tree: ScopedScores, scope: str = scope) -> SeedScores:
-                return tree.overall if scope == "overall" else tree.per_database[scope]
-            mean, std = pick(policy.mean), pick(policy.std)
-            pairs = _scope_intervals(intervals, scope)
-            shown = [_pair(pairs.get(m)) for m in ("uf1", "uar")] if intervals else []
-            table.add_row(scope, mean_std(mean.uf1, std.uf1, len(seeds)),
-                          mean_std(mean.uar, std.uar, len(seeds)), *shown,
-                          *(scores_fmt(pick(policy.per_seed[s]).uf1) for s in seeds))
-        console.print(table)
-        note = _interval_note(intervals)
-        if note:
-            console.print(note + "; seeds averaged in each resample")
-    console.print(std_note(summary.std, len(seeds)))
-    console.print(f"summary: {out / 'seeds.json'}; one run directory per seed in {out}")
 
 
 def _whole(width: int) -> dict[str, Any]:
@@ -307,8 +282,10 @@ def _listed_cells(entry: Any, extra: tuple[str, ...]) -> dict[str, str]:
         if column == "needs":  # alternatives "a|b" read as "a or b"
             value = tuple(v.replace("|", " or ") for v in value)
         elif column == "tuned":  # (("p", (0.1, 0.2)),) read as "p: 0.1/0.2"
+            # nothing tuned (flow-score learns its threshold) is said, not a blank after
+            # "tuned" that reads as a value lost
             value = tuple(f"{option}: {'/'.join(f'{v:g}' for v in values)}"
-                          for option, values in value)
+                          for option, values in value) or "none"
         elif column == "fps":
             value = "varies" if value is None else f"{value:g}"
         cells[column] = ", ".join(value) if isinstance(value, tuple) else str(value)

@@ -17,8 +17,9 @@ from merbench.cli.out_places import RUNS, SEED_RUNS, SUMMARIES, refuse_result_pl
 from merbench.cli.parser import EXIT_INTERRUPTED
 from merbench.cli.progress import ProgressReporter
 from merbench.cli.reduced_command import RunAsGiven
-from merbench.cli.render import print_results, print_seeds
+from merbench.cli.render import print_results
 from merbench.cli.run_options import spec_from_args
+from merbench.cli.seeds_render import print_seeds
 from merbench.meta import ReducedSetting
 from merbench.plugin_system.manager import Plugins
 from merbench.results.au_file import AUResults, AUSeedsSummary
@@ -61,6 +62,9 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
                     print_au_seeds(many.summary, many.out)
                 else:
                     print_seeds(many.summary, many.out)
+                for seed_run in many.runs:  # a seed's fold half trained by an earlier command
+                    for line in seed_run.went_on:
+                        say(f"note: {Path(seed_run.run_dir).name}: {line}")
             return 0
         result = run(spec, settings, plugins=plugins)
     except KeyboardInterrupt:
@@ -86,9 +90,9 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
                 f"{result.results.created}); reporting them as they are, nothing trained "
                 "or rewritten", file=sys.stderr)
         if isinstance(result.results, AUResults):
-            print_au_results(result.results, result.run_dir)
+            print_au_results(result.results, result.run_dir, result.went_on)
         else:
-            print_results(result.results, result.run_dir)
+            print_results(result.results, result.run_dir, result.went_on)
     return 0
 
 

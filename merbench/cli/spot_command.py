@@ -10,12 +10,16 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from merbench.base.errors import MerbenchError
 from merbench.cli.literal import counted, say
 from merbench.cli.out_places import SPOTTING, STR_SUMMARY, refuse_result_place
 from merbench.cli.parser import EXIT_INTERRUPTED, EXIT_USAGE
+from merbench.leaderboard.declared_defaults import DeclaredDefaults
+from merbench.leaderboard.spotting_view import recogniser_reduced
 from merbench.plugin_system.manager import Plugins
+from merbench.results.codec import to_json
 from merbench.results.out_folders import own_folder_problem, seed_folder
 from merbench.results.result_files import AUDIT_FILE
 from merbench.results.run_files import ResultRejected
@@ -314,7 +318,16 @@ def str_seeds_report(summary: StrSeedsSummary) -> list[str]:
                      f"{_ratio(mean.recognition_f1)}; seeds {seeds})")
     lines.append("± : sample standard deviation over seeds; [low, high]: 95% interval of the "
                  "seeds' mean STRS, percentile bootstrap over subjects")
-    return lines
+    return lines + _reduced_line(summary.recogniser)
+
+
+def _reduced_line(recogniser: dict[str, Any]) -> list[str]:
+    """The line a recogniser trained otherwise than its model declares gets, in the words
+    and by the rule of the spotting page (which shows it apart, unranked), as ``merbench
+    run`` says REDUCED of a run."""
+    why = recogniser_reduced(recogniser, DeclaredDefaults())
+    return [] if why is None else [f"a REDUCED setting ({why}): a check that the pipeline "
+                                   "runs, not comparable with published numbers"]
 
 
 def str_report(found: StrResults) -> list[str]:
@@ -326,4 +339,4 @@ def str_report(found: StrResults) -> list[str]:
                      f"{_ratio(entry.spotting.f1)} x recognition F1 "
                      f"{_ratio(entry.recognition.f1)} ({entry.recognition.n} true positives; "
                      f"UF1 {_ratio(entry.recognition.uf1)}, UAR {_ratio(entry.recognition.uar)})")
-    return lines
+    return lines + _reduced_line(to_json(found.recogniser))

@@ -100,7 +100,7 @@ def check_tuning_folder(out: Path, named: str | None = None) -> None:
 
 
 def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
-    progress = SweepProgress(enabled=not args.quiet)
+    progress = SweepProgress(enabled=not args.quiet, command="tune")
     plugins = load(args, extra=[(f"{__name__}.progress", progress)])
     if args.timeout_s is not None and not (math.isfinite(args.timeout_s)
                                            and args.timeout_s > 0):

@@ -10,8 +10,10 @@ checked key by key and shape by shape against the model as merbench builds it (o
 ``meta`` device: no memory for the weights) before it is written, so a file that converts
 also loads with ``strict=True``.
 
-A source directory (the HTNet and STSTNet authors release one ``<subject>.pth`` per LOSO
-test subject) is converted file by file into the same layout, which ``--weights`` reads. A
+A source directory of one ``<subject>.pth`` per LOSO test subject (the layout the HTNet and
+STSTNet authors' scripts save; STSTNet's authors release theirs, HTNet's have released none
+that anyone could find: docs/models.md says what is known) is converted file by file into
+the same layout, which ``--weights`` reads. A
 single file is one network, which ``--weights`` cannot score (under LOSO it would be tested
 on subjects it trained on); :class:`Conversion` tells the command which of the two it wrote.
 """

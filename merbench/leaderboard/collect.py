@@ -13,7 +13,7 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Sequence, Set
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
@@ -370,12 +370,14 @@ def cell_of(values: list[float | None]) -> Cell:
 
 def mark_best_cells(table: list[list[Cell]]) -> None:
     """Bold the best mean of each column of ``table`` (its rows' cells, replaced in place;
-    ties all bold): a table's own comparison only, whatever kind of row holds the cells."""
+    ties all bold): a table's own comparison only, whatever kind of row holds the cells. A
+    column whose best is 0 has no best: every row failed there alike (an AU no model ever
+    detected), and a bold 0.0000 read as an achievement."""
     if not table:
         return
     for column in range(len(table[0])):
         means = [m for cells in table if (m := cells[column].mean) is not None]
-        if not means:
+        if not means or max(means) <= 0:
             continue
         top = max(means)
         for cells in table:
@@ -406,11 +408,12 @@ class Tables:
                     for row in rows for run in row.group.runs})
 
 
-def reduced_setting(results: Results | AUResults, defaults: Defaults | None = None
-                    ) -> str | None:
+def reduced_setting(results: Results | AUResults, defaults: Defaults | None = None, *,
+                    searched: Set[str] = frozenset()) -> str | None:
     """Why a run is not the model as published (its declared recipe and default options), or
     None. Such a run, e.g. a CPU check with fewer epochs, must never rank as the model; a
-    model option recorded at its declared default (``defaults``) is not a departure."""
+    model option recorded at its declared default (``defaults``) is not a departure, nor is
+    one of ``searched`` (a tuning's trial departs in what it searches by design)."""
     model = results.model
     declared_options = None
     if model.options:
@@ -418,6 +421,8 @@ def reduced_setting(results: Results | AUResults, defaults: Defaults | None = No
         declared_options = declared_for(model, "model", lookup)
     reasons = []
     for what, used, declared in departures_from_declared(results, declared_options):
+        if what in searched:
+            continue
         if what == "precision":
             reasons.append(f"precision {used}")
         elif declared is None:

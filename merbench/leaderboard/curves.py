@@ -93,6 +93,17 @@ def _polyline(values: np.ndarray, colour: str, dashed: bool = False) -> str:
             f'stroke-width="1.6"{dash}/>')
 
 
+def epoch_ticks(epochs: int) -> list[int]:
+    """The epochs the x axis names: the first, the last, and the multiples of a round step
+    (1, 2 or 5 times a power of ten, about five of them) between: 1, 200, 400, 600, 800,
+    where spacing five ticks evenly named epoch 201 of 800."""
+    raw = max(epochs / 5, 1.0)
+    power = 10 ** int(np.floor(np.log10(raw)))
+    step = next(k * power for k in (1, 2, 5, 10) if k * power >= raw)
+    inner = range(step, epochs - step // 2, step) if epochs > step else range(0)
+    return sorted({1, *inner, epochs})
+
+
 def curve_svg(title: str, lines: Sequence[tuple[str, np.ndarray, bool]],
               band: tuple[np.ndarray, np.ndarray] | None = None,
               oracle_epochs: Sequence[int] = ()) -> str:
@@ -112,7 +123,7 @@ def curve_svg(title: str, lines: Sequence[tuple[str, np.ndarray, bool]],
         parts.append(f'<text x="{LEFT - 6}" y="{y + 4:.1f}" class="cv-axis cv-left">'
                      f"{level:.1f}</text>")
     bottom = HEIGHT - BOTTOM
-    for epoch in sorted({1, epochs, *np.linspace(1, epochs, 5).round().astype(int).tolist()}):
+    for epoch in epoch_ticks(epochs):
         parts.append(f'<text x="{_x(epoch, epochs):.1f}" y="{bottom + 26}" class="cv-axis">'
                      f"{epoch}</text>")
     parts.append(f'<text x="{(LEFT + WIDTH - RIGHT) / 2}" y="{HEIGHT - 2}" class="cv-axis">'

@@ -16,9 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from merbench.leaderboard.collect import Rejected
+from merbench.leaderboard.declared_defaults import DeclaredDefaults
 from merbench.leaderboard.export_rows import Line
 from merbench.leaderboard.page_views import slug
-from merbench.leaderboard.spotting_view import SpottingRun, find_spotting_runs
+from merbench.leaderboard.spotting_view import SpottingRun, find_spotting_runs, recogniser_reduced
+from merbench.results.codec import to_json
 from merbench.results.spotting_file import SpottingPolicy
 from merbench.spotting.choice import ORACLE, TRAINING_SUBJECTS
 from merbench.stats.intervals import Interval
@@ -66,8 +68,13 @@ def _line(run: SpottingRun, policy_name: str) -> Line:
     options = ", ".join(f"{k}={v}" for k, v in spotter.options.items())
     tuned = ", ".join(f"{k} in {{{', '.join(f'{v:g}' for v in values)}}}"
                       for k, values in spotter.tuned.items())
-    recognised = (f"recognised by {run.recognised.recogniser.model}"
-                  if run.recognised is not None else "")
+    recognised = ""
+    if run.recognised is not None:
+        recogniser = run.recognised.recogniser
+        why = recogniser_reduced(to_json(recogniser), DeclaredDefaults())
+        # the page's word for a recogniser trained otherwise than its recipe
+        recognised = f"recognised by {recogniser.model}" + (
+            "" if why is None else f", a reduced setting ({why})")
     return Line(model=f"{spotter.name} v{spotter.version}",
                 setting="; ".join(part for part in (options, tuned, recognised) if part),
                 selection=policy_name, test_set_selection=policy.test_set_selection, seeds=1,

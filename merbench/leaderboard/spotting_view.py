@@ -12,7 +12,10 @@ selection, and orders nothing. The published rows are MEGC's own baseline figure
 their thresholds were chosen where the source says. A run with a ``str.json``
 (``merbench spot --recognise``) also has a row in its dataset's spot-then-recognise table,
 ordered by STRS (micro, MEGC 2025's ME-STR), beside MEGC 2025's published baseline; the two
-files are validated together, and a run whose ``str.json`` fails is rejected whole.
+files are validated together, and a run whose ``str.json`` fails is rejected whole. A
+recogniser trained otherwise than its model declares (``--epochs 20`` where the recipe says
+800, a model option) is a reduced setting, as on every other page: its row goes in a table
+of its own, marked, unranked, its STRS not set in bold (:func:`recogniser_reduced`).
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from typing import Any
 
 from merbench.leaderboard.collect import Rejected, results_holding, validated_holding
 from merbench.leaderboard.copies import by_evidence
+from merbench.leaderboard.declared_defaults import DeclaredDefaults, set_otherwise
 from merbench.leaderboard.page_views import slug
 from merbench.plugin_system.registry import Registries
 from merbench.results.audited_files import AuditedFiles, spotting_folder
@@ -207,6 +211,26 @@ def _settled(runs: list[SpottingRun], rejected: list[Rejected]
         *rejected, *(Rejected(path, reason) for path, reason in conflicts)]
 
 
+def recogniser_reduced(recogniser: dict[str, Any], defaults: DeclaredDefaults) -> str | None:
+    """Why a spot-then-recognise row's recogniser is not its model as declared, in the
+    words :func:`merbench.leaderboard.collect.reduced_setting` gives a run (``epochs 20
+    (recipe 800)``, ``name=value``), or None. ``recogniser``: a ``str.json``'s recogniser
+    record as JSON, or a summary's over seeds. The recogniser trains with its model's
+    recipe but for ``--epochs``; a model not installed here, or at another version, has no
+    recipe to compare with, and its epochs pass unjudged."""
+    name, version = str(recogniser["model"]), int(recogniser["model_version"])
+    recipe = defaults.recipe(name, version)
+    epochs = recogniser.get("epochs")
+    reasons = []
+    if recipe is not None and epochs is not None and epochs != recipe.epochs:
+        reasons.append(f"epochs {epochs} (recipe {recipe.epochs})")
+    options = recogniser.get("model_options") or {}
+    if options:
+        declared = defaults("model", name, version)
+        reasons += [f"{k}={v}" for k, v in sorted(set_otherwise(options, declared).items())]
+    return ", ".join(reasons) or None
+
+
 def _truth_key(data: SpottingDataset) -> str:
     """What the runs of one table share: the dataset's version, options and ground truth."""
     return json.dumps([data.version, data.options, data.fingerprint], sort_keys=True)
@@ -220,6 +244,7 @@ def spotting_sections(runs: Sequence[SpottingRun], registries: Registries,
     scored = [name for name in registries.long_videos.names()
               if registries.long_videos.get(name).meta.ground_truth]
     names = sorted({*scored, *(r.results.dataset.name for r in runs)})
+    defaults = DeclaredDefaults(registries)
     sections = []
     for name in names:
         tables: dict[str, list[SpottingRun]] = {}  # runs scored on the same ground truth
@@ -227,14 +252,26 @@ def spotting_sections(runs: Sequence[SpottingRun], registries: Registries,
             data = run.results.dataset
             if data.name == name:
                 tables.setdefault(_truth_key(data), []).append(run)
-        groups = [{"dataset": group[0].results.dataset,
-                   "runs": sorted(group, key=lambda r: (-r.f1(), r.results.spotter.name,
-                                                        str(r.path))),
-                   "recognised": sorted((r for r in group if r.recognised is not None),
-                                        key=lambda r: (-r.strs(), str(r.path))),
-                   "over_seeds": [s for s in over_seeds if s.dataset.name == name
-                                  and _truth_key(s.dataset) == key]}
-                  for key, group in sorted(tables.items())]
+        groups = []
+        for key, group in sorted(tables.items()):
+            recognised = sorted((r for r in group if r.recognised is not None),
+                                key=lambda r: (-r.strs(), str(r.path)))
+            seeds = [s for s in over_seeds if s.dataset.name == name
+                     and _truth_key(s.dataset) == key]
+            why = {id(r): recogniser_reduced(to_json(r.recognised.recogniser), defaults)
+                   for r in recognised if r.recognised is not None}
+            why_seeds = {id(s): recogniser_reduced(s.summary.recogniser, defaults)
+                         for s in seeds}
+            groups.append({
+                "dataset": group[0].results.dataset,
+                "runs": sorted(group, key=lambda r: (-r.f1(), r.results.spotter.name,
+                                                     str(r.path))),
+                "recognised": [r for r in recognised if why[id(r)] is None],
+                "recognised_reduced": [(r, why[id(r)]) for r in recognised
+                                       if why[id(r)] is not None],
+                "over_seeds": [s for s in seeds if why_seeds[id(s)] is None],
+                "over_seeds_reduced": [(s, why_seeds[id(s)]) for s in seeds
+                                       if why_seeds[id(s)] is not None]})
         description = (registries.long_videos.get(name).meta.description
                        if name in registries.long_videos else "")
         sections.append({

@@ -63,9 +63,11 @@ def _line(tuning: Tuning) -> Line:
         span = getattr(spans, metric)
         scores.append((float(getattr(results.overall, metric)), None,
                        None if span is None else Interval(span[0], span[1])))
+    # a reduced setting is marked in the words of the page, which shows it apart, unranked
+    reduced = "" if tuning.reduced is None else f"; reduced setting ({tuning.reduced})"
     return Line(model=results.model,
                 setting=f"{results.sampler} search over {space}, {results.trials} trials, "
-                        f"{how}",
+                        f"{how}{reduced}",
                 selection=results.mode, test_set_selection=results.mode != NESTED, seeds=1,
                 scores=scores)
 

@@ -24,13 +24,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from merbench.leaderboard.collect import Rejected, results_holding, validated_holding
+from merbench.base.errors import MerbenchError
+from merbench.leaderboard.collect import (
+    Rejected,
+    reduced_setting,
+    results_holding,
+    validated_holding,
+)
 from merbench.leaderboard.copies import by_evidence
 from merbench.results.audited_files import AuditedFiles
 from merbench.results.codec import to_json
 from merbench.results.result_files import AUDIT_FILE
 from merbench.results.run_files import ResultRejected
 from merbench.results.safe_files import copy_regular_file
+from merbench.results.schema import read_results
 from merbench.results.tune_file import (
     NESTED,
     TUNE_FILE,
@@ -42,6 +49,7 @@ from merbench.results.tune_seeds_file import TUNE_SEEDS_FILE, TuneSeedsSummary
 from merbench.stats.intervals import METRICS, difference_interval, subject_confusions
 from merbench.stats.paired import paired_difference
 from merbench.stats.record import interval_pair, subject_strata
+from merbench.tuning.space import MODEL_OPTION
 from merbench.verification.tune_check import tune_claim, tune_evidence, validated_tune
 from merbench.verification.tune_seeds_check import validate_tune_seeds
 
@@ -54,6 +62,8 @@ class Tuning:
     results: TuneResults
     file_id: str  # its files' folder on the site
     audited: AuditedFiles  # what its audit records are about, for its row's badge
+    #: why its trials are not the model as declared but for what it searched, or None
+    reduced: str | None = None
 
     @property
     def audits_kept(self) -> bool:
@@ -120,10 +130,11 @@ def find_tunings(folders: Sequence[Path], deep: bool = False
         try:
             with validated_tune(path.parent, deep=deep) as checked:
                 results, audited = checked.results, checked.audited
+                reduced = tuning_reduced(results, checked.runs)
         except ResultRejected as exc:
             rejected.append(Rejected(path.parent, exc.reason))
             continue
-        found.append(Tuning(path.parent, results, "", audited))
+        found.append(Tuning(path.parent, results, "", audited, reduced))
     # each search once: identical copies are one, copies with other trials or predictions
     # are all rejected until an audit says which is genuine (two were both published)
     kept, conflicts = by_evidence(
@@ -133,6 +144,20 @@ def find_tunings(folders: Sequence[Path], deep: bool = False
     rejected += [Rejected(path, reason) for path, reason in conflicts]
     return [dataclasses.replace(copies[0], file_id=f"tuning-{number}")
             for number, copies in enumerate(kept, 1)], rejected
+
+
+def tuning_reduced(results: TuneResults, runs: Path) -> str | None:
+    """Why a tuning is a reduced setting, in the words every page uses, or None: what its
+    trials share departs from the model's declared recipe or options (an ``epochs = 3``
+    search of a model whose recipe trains 800), read from its first trial's run, which
+    records the recipe its model version declares. What the search varies is no departure:
+    trying learning rates is the point of it."""
+    searched = {p.name.removeprefix(MODEL_OPTION) for p in results.space}
+    try:
+        first = runs / results.outer[0].trials[0].runs[0] / "results.json"
+        return reduced_setting(read_results(first), searched=searched)
+    except (IndexError, MerbenchError, OSError, ValueError):  # nothing trained to read
+        return None
 
 
 def differences(nested: Tuning, test_scored: Tuning, nested_predictions: Any,
@@ -184,13 +209,19 @@ def copy_tuning_files(tunings: list[Tuning], out: Path) -> None:
             copy_regular_file(tuning.path / name, target / name)
 
 
-def find_tune_seeds(folders: Sequence[Path]) -> tuple[list[TuneSeedsSummary], list[Rejected]]:
-    """Every ``tune-seeds.json`` under ``folders``, validated (its tunings with it); the
+def find_tune_seeds(folders: Sequence[Path], tunings: Sequence[Tuning] = ()
+                    ) -> tuple[list[tuple[TuneSeedsSummary, str | None]], list[Rejected]]:
+    """Every ``tune-seeds.json`` under ``folders``, validated (its tunings with it), with
+    why it is a reduced setting (its seeds' tunings among ``tunings`` are), or None; the
     rejected ones with why. Each seed's tuning is a row of the page as any tuning is; a
     summary is a row of the searches tuned over seeds."""
     validated, rejected = validated_holding(folders, TUNE_SEEDS_FILE, validate_tune_seeds)
-    found = [summary for _, _, summary in validated]
-    return sorted(found, key=lambda s: (s.model, s.dataset, s.protocol, s.mode)), rejected
+    reduced = {t.path.resolve(): t.reduced for t in tunings if t.reduced is not None}
+    found = [(summary, next((reduced[where] for name in summary.runs.values()
+                             if (where := (path.parent / name).resolve()) in reduced), None))
+             for path, _, summary in validated]
+    return sorted(found, key=lambda s: (s[0].model, s[0].dataset, s[0].protocol,
+                                        s[0].mode)), rejected
 
 
 def render_tuning_page(env: Any, folders: Sequence[Path], out: Path, deep: bool = False,
@@ -198,9 +229,10 @@ def render_tuning_page(env: Any, folders: Sequence[Path], out: Path, deep: bool 
                        ) -> tuple[int, list[Rejected]]:
     """Write ``tuning.html``; returns how many tunings it shows and the rejected ones
     (``deep``: see :func:`find_tunings`; ``keep``: which tunings are published, under
-    ``--require-audit``, which publishes no summary over seeds)."""
+    ``--require-audit``, which publishes no summary over seeds). A reduced setting
+    (:func:`tuning_reduced`) is shown apart and unranked, as every page shows one."""
     tunings, rejected = find_tunings(folders, deep)
-    summaries, refused = find_tune_seeds(folders)
+    summaries, refused = find_tune_seeds(folders, tunings)
     if keep is not None:
         tunings = [t for t in tunings if keep([t.audited])]
         summaries = []
@@ -208,7 +240,9 @@ def render_tuning_page(env: Any, folders: Sequence[Path], out: Path, deep: bool 
     rows = sorted(tunings, key=lambda t: (t.results.model, t.results.dataset,
                                           not t.nested, -t.results.overall.uf1))
     page = env.get_template("tuning.html").render(
-        root="", tunings=rows, comparisons=comparisons(tunings), over_seeds=summaries)
+        root="", tunings=[t for t in rows if t.reduced is None],
+        reduced=[t for t in rows if t.reduced is not None],
+        comparisons=comparisons(tunings), over_seeds=summaries)
     path = out / "tuning.html"
     path.write_text(page, encoding="utf-8")
     return len(tunings), rejected + refused

@@ -55,10 +55,15 @@ class DatasetMeta(Meta):
     run whose fold files give another list under that name. None: the list depends on the
     user's files (a raw database's coding sheet). A contract test builds the dataset and
     compares.
+
+    ``generated``: its samples are made by code, not recorded from people (``synthetic``):
+    a model trained on it checks a pipeline and tells nothing about a real face, which
+    ``merbench predict`` says of a recogniser trained on it.
     """
 
     provides: tuple[str, ...]
     official_fingerprint: str | None = None
+    generated: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -146,6 +146,8 @@ class AURunResult:
     results: AUResults
     predictions: pd.DataFrame
     reported: bool = False  # finished before: read back, not trained
+    #: the folds this process went on training from a state an earlier command saved
+    went_on: tuple[str, ...] = ()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -225,9 +227,10 @@ class AURun:
         """Nothing: the ``merbench_run_finished`` hook promises a ``results.json`` record,
         which an AU run does not write."""
 
-    def result(self, run_dir: Path, record: AUResults,
-               predictions: pd.DataFrame) -> AURunResult:
-        return AURunResult(run_dir=run_dir, results=record, predictions=predictions)
+    def result(self, run_dir: Path, record: AUResults, predictions: pd.DataFrame,
+               went_on: tuple[str, ...] = ()) -> AURunResult:
+        return AURunResult(run_dir=run_dir, results=record, predictions=predictions,
+                           went_on=went_on)
 
     def finished_before(self, data: RunData, run_dir: RunDirectory) -> AURunResult | None:
         """The stored result of an AU run that finished before, as it was written; None when

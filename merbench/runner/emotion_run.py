@@ -49,6 +49,8 @@ class RunResult:
     results: Results  # what results.json holds
     predictions: Any  # pandas.DataFrame
     reported: bool = False  # finished before: read back from the run directory, not trained
+    #: the folds this process went on training from a state an earlier command saved
+    went_on: tuple[str, ...] = ()
 
     @property
     def metrics(self) -> Metrics:
@@ -91,8 +93,10 @@ class EmotionRun:
         contract: an emotion run's record)."""
         run.trainer.notify("merbench_run_finished", run=run.trainer.info, results=written)
 
-    def result(self, run_dir: Path, record: Results, predictions: pd.DataFrame) -> RunResult:
-        return RunResult(run_dir=run_dir, results=record, predictions=predictions)
+    def result(self, run_dir: Path, record: Results, predictions: pd.DataFrame,
+               went_on: tuple[str, ...] = ()) -> RunResult:
+        return RunResult(run_dir=run_dir, results=record, predictions=predictions,
+                         went_on=went_on)
 
     def finished_before(self, data: RunData, run_dir: RunDirectory) -> RunResult | None:
         """The stored result of a run that finished before, reported as it was written

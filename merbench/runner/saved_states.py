@@ -26,6 +26,7 @@ class SavedStates:
         self.data, self.run_dir = data, run_dir
         self.run = identity.digest()
         self.cost: SaveCost | None = None  # made with the first checkpoint (it needs torch)
+        self.made: list[FoldCheckpoint] = []  # every checkpoint of this process, in order
 
     def warn_if_not_continued(self, groups: list[list[Fold]]) -> None:
         """Say which saved states this run will not continue: those of folds now trained
@@ -67,5 +68,16 @@ class SavedStates:
         label = (f"fold {names[0]}" if len(names) == 1 else
                  f"folds {', '.join(names)}" if len(names) <= 4 else
                  f"{len(names)} folds ({names[0]}, {names[1]} … {names[-1]})")
-        return FoldCheckpoint(self.run_dir.partial_path([fold.index for fold in folds]),
+        made = FoldCheckpoint(self.run_dir.partial_path([fold.index for fold in folds]),
                               plan.settings.checkpoint_every * 60, belongs_to, label, self.cost)
+        self.made.append(made)
+        return made
+
+    def went_on(self) -> tuple[str, ...]:
+        """One line for each fold (or group) this process went on training from a state an
+        earlier command saved, for the run's summary: whole folds restored are said there
+        already, and a fold half trained before was not."""
+        epochs = self.data.plan.recipe.epochs if self.data.plan.recipe is not None else None
+        return tuple(f"{made.label} went on from the training state an earlier command saved "
+                     f"after epoch {made.went_on_from}" + (f" of {epochs}" if epochs else "")
+                     for made in self.made if made.went_on_from > 0)

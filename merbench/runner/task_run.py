@@ -85,8 +85,10 @@ class TaskRun(Protocol[Record, Finished]):
     def announce(self, run: StartedRun, written: dict[str, Any]) -> None:
         """Tell the plugins the run finished, ``written`` being its record's JSON."""
 
-    def result(self, run_dir: Path, record: Record, predictions: pd.DataFrame) -> Finished:
-        """A freshly finished run as Python callers get it."""
+    def result(self, run_dir: Path, record: Record, predictions: pd.DataFrame,
+               went_on: tuple[str, ...] = ()) -> Finished:
+        """A freshly finished run as Python callers get it; ``went_on``: the folds it went
+        on training from a state an earlier command saved, in words."""
 
     def finished_before(self, data: RunData, run_dir: RunDirectory) -> Finished | None:
         """The run stored in ``run_dir`` when it finished before and its files are those its
@@ -155,4 +157,5 @@ def finish_run(run: StartedRun, strategy: TaskRun[Record, Finished]) -> Finished
     atomic_write_json(run.run_dir.path / run.data.plan.task.results_file, written)
     run.run_dir.discard_partial()
     strategy.announce(run, written)
-    return strategy.result(run.run_dir.path, record, predictions)
+    return strategy.result(run.run_dir.path, record, predictions,
+                           run.trainer.states.went_on())

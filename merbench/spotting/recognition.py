@@ -17,7 +17,8 @@ paper's baseline table follows it: SAMM precision 0.1667, recall 0.3333, F1 0.22
 spotting F1 0.0278, STRS 0.0062. :attr:`RecognitionScores.f1` is that F1, over the
 ``n_classes`` classes of the protocol, and :func:`strs` multiplies it.
 
-Where merbench differs from the script, and why:
+Where merbench differs from the script, and why (four ways; ``docs/spotting.md`` says the
+same):
 
 - UF1 and UAR are merbench's (:mod:`merbench.scores.confusion`: mean over the classes whose
   score is defined), the same numbers a recognition run reports. The script's UAR is the
@@ -27,8 +28,14 @@ Where merbench differs from the script, and why:
   cell (``confusion_matrix(...).ravel()`` fails and it falls back to 0): when every true
   positive is of that class and recognised right, a perfect class scores 0. merbench counts
   it as it is.
-- With no true positive to recognise the script's F1 is 0 / 0; here it is NaN, and so is
-  STRS.
+- Where every true positive is recognised wrong, the script's F1 divides 0 by 0 (its mean
+  precision and mean recall are both 0): NaN, with NumPy's warning. Here it is 0, and so is
+  STRS: a recogniser that gets every interval wrong has earned the lowest score, and a NaN
+  could be neither ranked nor averaged over seeds.
+- With no true positive at all the script scores nothing: its table of true positives,
+  built by appending to an empty ``DataFrame``, has no ``gt`` column, and
+  ``calculate_analysis_metrics`` raises ``KeyError: 'gt'``. Here the recognition F1 is NaN
+  (there is nothing to recognise, so no score), and so is STRS.
 
 A predicted emotion of None (not recognised) is no class: a miss of the true class, no
 class's false positive. A true positive whose ground truth has no emotion in the class set

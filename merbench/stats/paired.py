@@ -5,7 +5,9 @@ hypothesis that the two models are exchangeable, swapping their predictions for 
 leaves the distribution of the difference of pooled scores unchanged. The p-value is that of
 SciPy's paired permutation test (:func:`scipy.stats.permutation_test`, ``samples``
 permutations: each subject's two prediction sets swapped or not) with a fixed number of
-random swaps and a fixed seed. Runs with as many seeds are paired seed by seed (each
+random swaps and a fixed seed; a swap that gives exactly the observed difference counts
+as at least as large, which floating point alone does not promise
+(:mod:`merbench.stats.exact`). Runs with as many seeds are paired seed by seed (each
 side's score is its mean over seeds); runs with other numbers of seeds are compared on each
 sample's predictions averaged over its seeds (mean confusion matrices). Comparing several
 runs with one reference corrects the p-values with Holm's step-down method, which holds the
@@ -20,9 +22,14 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
+from merbench.stats.exact import Exact, ExactScore, confusion_score, seed_mean
 from merbench.stats.intervals import BATCH, RESAMPLES, SEED, batch_score
 
 PERMUTATIONS = 9999
+# how far from the observed difference a swap's float is re-decided in exact fractions:
+# far above the float error of a mean of ratios in [0, 1] (about 1e-15), far below a
+# reported difference (four decimals)
+TIE_WINDOW = 1e-9
 
 
 @dataclass(frozen=True)
@@ -35,42 +42,87 @@ class PairedResult:
 
 
 def paired_test(a: np.ndarray, b: np.ndarray, metric: str,
-                score: Callable[[np.ndarray, np.ndarray], np.ndarray], *,
+                score: Callable[[np.ndarray, np.ndarray], np.ndarray], exact: ExactScore, *,
                 permutations: int = PERMUTATIONS, seed: int = SEED) -> PairedResult:
     """The paired permutation test of every kind of result. ``a`` and ``b``: per-subject
-    arrays (seeds x subjects x ...) of two runs on the same subjects, in the same order;
-    ``score(both, chosen)``: the pooled score of the subjects ``chosen`` picks (one row per
-    permutation, indices into ``both``, A's subjects then B's), averaged over seeds, one
-    value a row. Runs with other numbers of seeds are compared on each subject's arrays
-    averaged over its seeds."""
+    arrays (seeds x subjects x ...) of whole-number counts of two runs on the same subjects,
+    in the same order; ``score(both, chosen)``: the pooled score of the subjects ``chosen``
+    picks (one row per permutation, indices into ``both``, A's subjects then B's), averaged
+    over seeds, one value a row; ``exact(pooled)``: the same score of one pool (seeds x the
+    counts) as an exact fraction, which decides every swap whose float lies within
+    :data:`TIE_WINDOW` of the observed difference (the module docstring of
+    :mod:`merbench.stats.exact` says why). Runs with other numbers of seeds are compared on
+    each subject's arrays averaged over its seeds."""
     if a.shape[1:] != b.shape[1:]:
         raise ValueError("the two runs must hold the same subjects and classes")
-    if a.shape[0] != b.shape[0]:  # other numbers of seeds: each sample's seeds averaged
-        a, b = a.mean(axis=0, keepdims=True), b.mean(axis=0, keepdims=True)
     n = a.shape[1]
+    if a.shape[0] != b.shape[0]:  # other numbers of seeds: each sample's seeds averaged
+        # the exact side scales both means by the product of the numbers of seeds, which
+        # keeps them whole and every score (a ratio of counts) the same
+        counts = np.concatenate([a.sum(axis=0, keepdims=True) * b.shape[0],
+                                 b.sum(axis=0, keepdims=True) * a.shape[0]], axis=1)
+        a, b = a.mean(axis=0, keepdims=True), b.mean(axis=0, keepdims=True)
+    else:
+        counts = np.concatenate([a, b], axis=1)
     both = np.concatenate([a, b], axis=1)
+    swaps: list[tuple[np.ndarray, np.ndarray]] = []
 
     def statistic(x: np.ndarray, y: np.ndarray, axis: int = -1) -> np.ndarray:
         # x[..., i], y[..., i]: whose predictions of subject i (index < n: A's) go to each
-        # side; one row per permutation
+        # side; one row per permutation, kept to re-decide the near ties exactly
+        swaps.append((np.reshape(x, (-1, n)), np.reshape(y, (-1, n))))
         return score(both, x) - score(both, y)
 
     subjects = np.arange(n)
-    observed = float(statistic(subjects, subjects + n))
     found = stats.permutation_test((subjects, subjects + n), statistic,
                                    permutation_type="samples", vectorized=True,
                                    batch=BATCH,
                                    n_resamples=permutations, alternative="two-sided",
                                    rng=np.random.default_rng(seed))
-    return PairedResult(metric=metric, difference=observed, p_value=float(found.pvalue))
+    observed = float(found.statistic)
+    null = np.ravel(found.null_distribution)
+    x = np.concatenate([pair[0] for pair in swaps[1:]])  # swaps[0]: the observed call
+    y = np.concatenate([pair[1] for pair in swaps[1:]])
+    if len(x) != len(null):
+        raise RuntimeError("SciPy scored other swaps than it reported")
+    pooled: dict[bytes, Exact] = {}
+
+    def side(rows: np.ndarray) -> Exact:
+        pool = counts[:, rows].sum(axis=1)
+        key = pool.tobytes()
+        if key not in pooled:
+            pooled[key] = exact(pool)
+        return pooled[key]
+
+    def difference(i: int | None) -> Exact:
+        first, second = (subjects, subjects + n) if i is None else (x[i], y[i])
+        one, other = side(first), side(second)
+        return None if one is None or other is None else one - other
+
+    exact_observed = difference(None)
+    if (exact_observed is None) != np.isnan(observed) or (
+            exact_observed is not None and abs(float(exact_observed) - observed) > TIE_WINDOW):
+        raise RuntimeError(f"the exact {metric} difference does not match its float")
+    less, greater = null <= observed, null >= observed
+    for i in np.flatnonzero(np.abs(null - observed) <= TIE_WINDOW):
+        value = difference(int(i))
+        less[i] = value is not None and exact_observed is not None and value <= exact_observed
+        greater[i] = value is not None and exact_observed is not None and value >= exact_observed
+    adjustment = 0 if 2 ** n <= permutations else 1  # SciPy's: exact enumeration or not
+    p_value = min(1.0, 2 * (min(int(less.sum()), int(greater.sum())) + adjustment)
+                  / (len(null) + adjustment))
+    return PairedResult(metric=metric, difference=observed, p_value=p_value)
 
 
 def paired_difference(a: np.ndarray, b: np.ndarray, metric: str, *,
                       permutations: int = PERMUTATIONS, seed: int = SEED) -> PairedResult:
     """``a`` and ``b``: per-subject confusion matrices (seeds x subjects x C x C) of two
     emotion runs on the same subjects, in the same order; ``metric``: uf1 or uar."""
+    def exact(pool: np.ndarray) -> Exact:
+        return seed_mean([confusion_score(matrix, metric) for matrix in pool])
+
     return paired_test(a, b, metric, lambda both, chosen: batch_score(both, chosen, metric),
-                       permutations=permutations, seed=seed)
+                       exact, permutations=permutations, seed=seed)
 
 
 def holm(p_values: Sequence[float]) -> list[float]:
@@ -93,5 +145,5 @@ def p_text(p_value: float) -> str:
     return "p < 0.001" if p_value < 0.001 else f"p = {p_value:.3f}"
 
 
-__all__ = ["PERMUTATIONS", "RESAMPLES", "PairedResult", "holm", "p_text", "paired_difference",
-           "paired_test"]
+__all__ = ["PERMUTATIONS", "RESAMPLES", "TIE_WINDOW", "PairedResult", "holm", "p_text",
+           "paired_difference", "paired_test"]

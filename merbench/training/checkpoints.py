@@ -199,9 +199,9 @@ def load_weights(model: nn.Module, path: Path, model_name: str = "the model") ->
 
 
 def fold_checkpoint(directory: Path, key: tuple[str, ...], ambiguous: bool) -> Path | None:
-    """Where a fold's saved weights are: ``<dir>/<subject>.pth`` as the HTNet authors name
-    them, or ``<dir>/<database>/<subject>.pth`` (needed when two databases share a subject id,
-    i.e. ``ambiguous``). ``None`` if neither exists."""
+    """Where a fold's saved weights are: ``<dir>/<subject>.pth`` as the HTNet and STSTNet
+    authors' scripts name them, or ``<dir>/<database>/<subject>.pth`` (needed when two
+    databases share a subject id, i.e. ``ambiguous``). ``None`` if neither exists."""
     nested = Path(directory, *key[:-1], f"{key[-1]}.pth")
     if nested.is_file():
         return nested

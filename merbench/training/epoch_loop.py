@@ -121,6 +121,7 @@ def _go_on(step: EpochStep, checkpoint: FoldCheckpoint | None,
         checkpoint.restore_failed(exc)
         step.start_over()
         return 0
+    checkpoint.went_on_from = first_epoch
     return first_epoch
 
 

@@ -70,6 +70,9 @@ class FoldCheckpoint:
     label: str  # the folds, as messages name them: "fold syn1/s01", "folds a, b"
     cost: SaveCost = field(default_factory=SaveCost)
     seconds_before: float = 0.0
+    #: the epochs the saved state it went on from had trained (0: it started at the first);
+    #: what the run's summary says of the fold (the demo's resumed fold said nothing)
+    went_on_from: int = 0
     _aside: bool = False  # the saved state was set aside: nothing is continued
     _last_save: float = field(default_factory=lambda: time.monotonic())
     _started: float = field(default_factory=lambda: time.monotonic())
@@ -154,6 +157,7 @@ class FoldCheckpoint:
             self.path.replace(aside)
         self._aside = True
         self.seconds_before = 0.0
+        self.went_on_from = 0
         warnings.warn(f"training of {self.label} starts over: the saved state {self.path} is "
                       f"not continued ({why}); it is kept as {aside.name} until the run "
                       "completes", RuntimeWarning, stacklevel=3)

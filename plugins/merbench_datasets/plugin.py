@@ -20,6 +20,7 @@ SYNTHETIC = DatasetMeta(
     license="MIT",
     provides=("flow_uvos", "landmarks68"),
     official_fingerprint="a5d0252206955d86",  # generated, the same list everywhere
+    generated=True,  # motion fields of a landmark layout: no face is in it
 )
 
 COMPOSITE = DatasetMeta(
