@@ -45,3 +45,21 @@ def test_wrong_places_beside_seed_runs_stay_refused(tmp_path: Path, cli) -> None
         code, _, err = cli("run", *TINY_RUN, *given)
         assert code == 2 and said in err and len(err.strip().splitlines()) == 1, (name, err)
     assert sorted(p.relative_to(seeds) for p in seeds.rglob("*")) == before
+
+
+def test_a_run_keeps_one_precision_from_its_first_fold_to_its_last(tmp_path: Path,
+                                                                   cli) -> None:  # type: ignore[no-untyped-def]
+    """The GPU plan's precision may change with the precision study; a run a window started
+    in fp32 is never gone on with in bf16 (benchmarks/job_precision.py takes its own): going
+    on with it in another precision is refused in one line, its folds kept."""
+    run = tmp_path / "run"
+    assert cli("run", *TINY_RUN, "--precision", "fp32", "--out", run)[0] == 0
+    (run / "results.json").unlink()  # a run cut before its last fold
+    (run / "predictions.csv").unlink()
+    folds = sorted(p.name for p in (run / "folds").iterdir())
+    for given in (("run", *TINY_RUN, "--precision", "bf16", "--out", run),
+                  ("run", "--resume", run, "--precision", "bf16", "--quiet")):
+        code, _, err = cli(*given)
+        assert code == 2 and len(err.strip().splitlines()) == 1, err
+        assert "precision" in err and "Traceback" not in err, err
+    assert sorted(p.name for p in (run / "folds").iterdir()) == folds
