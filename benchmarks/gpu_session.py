@@ -3,8 +3,12 @@ then the leaderboard's runs for whatever time is left, packed to bring back.
 
 A GPU is lent here for 15 minutes of device time in all (since 2026-11-26), in practice one
 command of at most 10, and most sessions have none, so the first minutes must show what is
-broken on CUDA and the rest must go to the runs behind the leaderboard. Within
-``--budget-s`` seconds, in order:
+broken on CUDA and the rest must go to the runs behind the leaderboard. While the plan has
+runs left, steps 1 and 2 give way to training (issue 81; ``window_measure.py``): a smoke
+test of the steps the plan uses (30 s) and a measurement of each of its models with no
+figure on this chip (60 s), and the runs are planned for the seconds the dry run planned
+with; the whole of 1 and 2 only in a window with no run left. Within ``--budget-s`` seconds,
+in order:
 
 1. ``pytest tests/test_gpu.py -m gpu`` (every CUDA path on small shapes) with
    ``MERBENCH_REQUIRE_GPU=1``, so a machine without CUDA fails instead of skipping; that file
@@ -134,11 +138,12 @@ def plan(args: argparse.Namespace, started: float) -> list[Step]:
                                            window_measure.load(gpu_plan.FIGURES))
         if wanted:
             speed = min(MEASURE_SHARE_S, max(0.0, left))
+            # it starts no model after speed - 30 s: 30 s for its imports and the last step
             base = ["--base", str(COMMITTED_MATRIX)] if committed.get("device") == chip \
                 else []
             steps.append(Step("measurement", [python, str(HERE / "train_matrix.py"), "--json",
                                               str(matrix), "--only", ",".join(wanted),
-                                              "--budget-s", f"{max(0.0, speed - 15):.0f}",
+                                              "--budget-s", f"{max(0.0, speed - 30):.0f}",
                                               "--device", args.device, *base], speed, env))
             left -= speed
     elif not matrix.is_file() and not committed_matrix_is_this_gpus(args.device):

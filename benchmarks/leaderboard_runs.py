@@ -447,6 +447,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--budget-s must exceed {stop_reserve(saved_states):.0f} s (the stop "
                      "and the pack)")
     memory = gpu_plan.memory_gib(args.device)
+    if args.rehearse and memory <= 0:  # a CPU rehearsal groups the jobs as an 80 GiB GPU
+        memory = 80.0
     gpu = gpu_plan.device_name(args.device) if matrix else None
 
     def planned(job: Job, window_s: float | None) -> tuple[gpu_plan.Prediction, list[str]]:
@@ -555,8 +557,9 @@ def run_waves(args: argparse.Namespace, waves: list[list[int]],
     limit), each wave's jobs at once, recording each job's timing in ``timings`` and each
     wave's seconds in ``jobs_s``. A job alone in its wave gets its setting chosen again for
     the time left (earlier jobs may have ended sooner or later than predicted), less
-    ``offset`` (the seconds beyond the dry run's budget: the plan stays the dry run's), and
-    is not started where no group of it is predicted to end in time
+    ``offset`` (the seconds beyond the dry run's budget: the plan stays the dry run's; a job
+    the plan leaves no time is then planned for the seconds really left, after the plan),
+    and is not started where no group of it is predicted to end in time
     (``window_plan.why_not_start``: its folds would be lost with the group)."""
     grace = STOP_GRACE_S if saved_states else NO_STATE_GRACE_S
     for wave in waves:
@@ -570,6 +573,9 @@ def run_waves(args: argparse.Namespace, waves: list[list[int]],
             prediction, cmd = planned(jobs_now[0][0], max(0.0, left - offset))
             reason = window_plan.why_not_start(prediction, max(0.0, left - offset),
                                                MIN_START_S)
+            if reason and offset > 0:  # past the dry run's plan: the seconds left unused
+                prediction, cmd = planned(jobs_now[0][0], left)
+                reason = window_plan.why_not_start(prediction, left, MIN_START_S)
             if reason:
                 print(f"{jobs_now[0][0].name}: not started, {reason}", flush=True)
                 continue

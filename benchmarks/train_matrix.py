@@ -209,13 +209,15 @@ def not_batched() -> dict[str, str]:
 
 def only_plan(only: str, cuda: bool) -> list[tuple[str, Any]]:
     """The matrix's items for ``--only`` (``model:precision,...``): HTNet on CUDA at K = 16
-    and 8 captured and 8 eager after the captured-against-eager check; every other model (and
-    HTNet on a CPU) one fold at a time (``plan_step.measure_model``)."""
+    and 8 captured and 8 eager after the captured-against-eager check (on a CPU, none: those
+    settings are CUDA's); every other model one fold at a time (``plan_step.measure_model``)."""
     plan: list[tuple[str, Any]] = []
     for item in filter(None, only.split(",")):
         model, _, precision = item.partition(":")
         precision = precision or "fp32"
-        if model == "htnet" and cuda:
+        if model == "htnet" and not cuda:
+            continue  # its settings are CUDA's; a CPU rehearsal's HTNet jobs train it
+        if model == "htnet":
             if ("same", ("htnet", 2, 3)) not in plan:
                 plan.append(("same", ("htnet", 2, 3)))
             plan += [("measure", ("htnet", 16, precision, True)),
@@ -381,7 +383,9 @@ def short(args: argparse.Namespace, report: dict[str, Any], cuda: bool, deadline
                 report.setdefault("same_numbers", []).append(same_weights(*setting))
             else:
                 assert htnet is not None
-                result = with_rates(measure(*setting, epochs=min(args.epochs, 3)), *htnet,
+                model, k, precision, captured = setting
+                result = with_rates(measure(model, k, precision, captured,
+                                            epochs=min(args.epochs, 3)), *htnet,
                                     rates)
                 report["settings"].append(result)
                 print(rate_line(result) + f" (K = {result['k']}, captured: "

@@ -89,6 +89,12 @@ def test_a_job_whose_group_cannot_end_in_time_is_not_started(script: ModuleType,
     [call] = json.loads((tmp_path / "runs" / "timings.json").read_text())
     assert list(call["jobs"]) == ["offapexnet-seed2"] and call["jobs_s"] > 0
     assert not (tmp_path / "runs" / "logs" / "htnet-reference-seed0.log").exists()
+    # with seconds the earlier steps left unused (3 s before the Ctrl-C where the plan had
+    # 1.6), a job the plan did not reach starts after it, set for those seconds
+    assert script.main([*_options(tmp_path, "--only", "htnet-reference-seed0"),
+                        "--budget-s", "4.5", "--plan-budget-s", "3.1"]) == 0
+    log = (tmp_path / "runs" / "logs" / "htnet-reference-seed0.log").read_text()
+    assert "--parallel-folds 16" in log
 
 
 # A stand-in merbench that finishes one group of 8 folds at once, then trains the next
