@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -254,7 +255,8 @@ def later_seeds(jobs: dict[str, Any], committed: Path, runs: Path) -> list[str]:
 
     seen = []
     for job in JOBS:
-        if job.figure is None or job.out.endswith("/seed-0") or job.name not in jobs:
+        if not re.fullmatch(r"seed-[1-9]\d*", job.out.rsplit("/", 1)[-1]) or \
+                job.name not in jobs:
             continue
         timing = jobs[job.name]
         if timing["exit"] not in (0, 130) or not (timing["folds_finished"] or

@@ -447,8 +447,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--budget-s must exceed {stop_reserve(saved_states):.0f} s (the stop "
                      "and the pack)")
     memory = gpu_plan.memory_gib(args.device)
-    if args.rehearse and memory <= 0:  # a CPU rehearsal groups the jobs as an 80 GiB GPU
-        memory = 80.0
+    if args.rehearse and memory <= 0:  # a CPU rehearsal's cut jobs are small: side by
+        memory = 1e6  # side as many as --side-by-side, as a window's small jobs go
     gpu = gpu_plan.device_name(args.device) if matrix else None
 
     def planned(job: Job, window_s: float | None) -> tuple[gpu_plan.Prediction, list[str]]:
