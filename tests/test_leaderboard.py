@@ -56,8 +56,8 @@ def test_composite_page_is_table_2_with_merbench_runs(committed_site: Path, read
             expected += " [" if policy == "fixed" else ""
             assert row[f"{scope}-{metric}"].startswith(expected), (policy, scope, metric)
             assert policy == "fixed" or row[f"{scope}-{metric}"] == expected
-        assert row["device"] == "cpu" and row["date"] == "2026-11-21"
-        assert row["precision"] == "fp32"
+        # the device, and below it the precision its runs trained in
+        assert row["device"] == "cpu fp32" and row["date"] == "2026-11-21"
         assert row["version"] == "0.1.0 (55a8ac1), 0.1.0 (9e94c38)"
     # oracle appears only after the ranked table, inside the labelled test-set section
     # the handcrafted SVMs are fitted once: ranked (fixed), never in the oracle section
@@ -451,8 +451,8 @@ def test_every_row_and_run_page_shows_its_precision(tiny: Path, tmp_path: Path, 
     assert code == 0, err
     html = (tmp_path / "site" / "benchmarks" / "synthetic-loso.html").read_text()
     tables = read_tables(html)
-    rows = [r for table in tables.values() for r in table if "precision" in r]
-    shown = {r["seeds"]: r["precision"] for r in rows}
+    rows = [r for table in tables.values() for r in table if "device" in r]
+    shown = {r["seeds"]: r["device"].split()[-1] for r in rows}  # under the device
     assert shown == {"2 (0, 1)": "fp32", "1 (0)": "bf16"}, shown
     pages = sorted((tmp_path / "site" / "runs").glob("*/index.html"))
     said = [page.read_text().split("<dt>precision</dt><dd><code>")[1].split("</code>")[0]

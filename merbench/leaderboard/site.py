@@ -348,8 +348,8 @@ def render_site(collection: Collection, benchmarks: list[Benchmark], out: Path,
     member_of: dict[str, list[Benchmark]] = {run.page_id: [] for run in collection.runs}
     first_cols = [("model", "model", "text"), ("selection", "selection", "text")]
     last_cols = [("seeds", "seeds", "num"), ("device", "device", "text"),
-                 ("precision", "precision", "text"), ("run time", "time", "num"),
-                 ("date", "date", "text"), ("merbench", "version", "text")]
+                 ("run time", "time", "num"), ("date", "date", "text"),
+                 ("merbench", "version", "text")]
     registries = default_plugins().registries
     costs = load_costs()
     for bench in benchmarks:
