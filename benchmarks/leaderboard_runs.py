@@ -495,7 +495,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.side_by_side > 1:
         waves = gpu_plan.side_by_side([(job.name, tuple(cmd)) for job, cmd in commands],
                                       memory, args.side_by_side)
+        # a CPU rehearsal has no matrix settings: its jobs of a model the committed matrix
+        # times (HTNet) run alone as they will on the GPU
+        timed = {row["model"] for row in gpu_plan.load(
+            gpu_plan.HERE / "train_matrix.json").get("settings", [])} if args.rehearse else set()
         waves = window_plan.alone(waves, [predictions[job.name].setting is not None
+                                          or gpu_plan.option(job.args, "--model") in timed
                                           for job, _ in commands])
     if args.dry_run:
         for wave in waves:

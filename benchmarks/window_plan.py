@@ -48,16 +48,20 @@ class Step:
 def alone(waves: list[list[int]], timed_alone: Sequence[bool]) -> list[list[int]]:
     """``waves`` with each job of ``timed_alone`` (its setting chosen from a matrix that
     timed it with the GPU to itself: its groups are sized to end in the window) in a wave
-    of its own, in the same order; the other jobs keep their waves."""
+    of its own, in the same order; the other jobs keep their waves, split where such a job
+    stood."""
     result: list[list[int]] = []
     for wave in waves:
-        rest = [i for i in wave if not timed_alone[i]]
-        for i in wave:
+        together: list[int] = []
+        for i in wave:  # the plan's order kept: a job alone splits its wave where it stands
             if timed_alone[i]:
-                result.append([i])
-        if rest:
-            result.append(rest)
-    return sorted(result, key=min)
+                result += [together, [i]] if together else [[i]]
+                together = []
+            else:
+                together.append(i)
+        if together:
+            result.append(together)
+    return result
 
 
 def why_not_start(prediction: gpu_plan.Prediction, left_s: float,

@@ -152,3 +152,14 @@ def test_a_started_run_keeps_its_precision(script: ModuleType, tmp_path: Path) -
     unfinished = SCRIPT.parent / "gpu-unfinished"
     if (unfinished / job.out / "run.json").is_file():
         assert job_precision.recorded_precision(unfinished / job.out) == "fp32"
+
+
+def test_a_job_timed_alone_runs_alone_in_the_plans_order(script: ModuleType) -> None:
+    """A job whose setting a matrix timed with the GPU to itself (HTNet) never shares it:
+    its groups are sized to end in the window only so."""
+    import window_plan
+
+    waves = [[0], [1, 2, 3], [4, 5]]
+    assert window_plan.alone(waves, [True, False, True, False, False, False]) == [
+        [0], [1], [2], [3], [4, 5]]  # never a later job before an earlier one
+    assert window_plan.alone(waves, [False] * 6) == waves
