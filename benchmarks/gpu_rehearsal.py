@@ -11,16 +11,19 @@ machine does with it: unpack, ``merbench validate``, and a second call that goes
 the unfinished runs (``--start-from``), as the next window would. Every step runs with
 ``gpu_image_guard`` first on its path, so an import of a package the image lacks fails here.
 
-    python benchmarks/gpu_rehearsal.py --data ../shared/data --work DIR [--budget-s 200]
+    python benchmarks/gpu_rehearsal.py --data ../shared/data --work DIR [--budget-s 270]
 
-It exits non-zero, saying why, if any of that fails; ``tests/test_gpu_rehearsal.py`` runs it.
+It exits non-zero, saying why (the step, the jobs or the check that failed), if any of that
+fails. CI runs it every time (``.ci/run``, after the README's test command): the first
+window has nothing committed, the second the first's finished seeds 0, so later seeds run
+beside a committed seed 0 as they do in a real window.
 """
 
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -143,7 +146,8 @@ def unpack(out: Path, into: Path) -> Path:
 def finished_and_not(runs: Path) -> tuple[list[Path], list[Path]]:
     """Run folders (a ``run.json``) and tunings (a ``tuning.json``) under ``runs``: those
     whose result file is written, and the others."""
-    done, open_ = [], []
+    done: list[Path] = []
+    open_: list[Path] = []
     tunings = [p.parent for p in runs.rglob("tuning.json")]
     for path in sorted(runs.rglob("run.json")):
         if any(t in path.parents for t in tunings):
@@ -154,10 +158,16 @@ def finished_and_not(runs: Path) -> tuple[list[Path], list[Path]]:
     return done, open_
 
 
+#: the statuses a step may end with in a rehearsal; anything else fails it, named
+ENDED_WELL = ("exit 0", "installed", "no wheels", "skipped: a rehearsal",
+              "skipped: runs are left")
+
+
 def session(args: argparse.Namespace, runs: Path, out: Path, budget_s: float,
             start_from: Path | None, committed: Path | None = None) -> dict[str, Any]:
     """One call of ``gpu_session.py``, as a window makes it; each job's timing, once every
-    step and job is shown to have ended well (or been stopped by the budget)."""
+    step and job is shown to have ended well (else SystemExit naming the step or the jobs:
+    a runs step that never ran, or wrote no timings, is a failed step, not a missing file)."""
     command = [sys.executable, str(HERE / "gpu_session.py"), "--data", str(args.data_subset),
                "--runs", str(runs), "--features", str(args.features), "--out", str(out),
                "--budget-s", f"{budget_s:.0f}", "--device", "cpu", "--rehearse"]
@@ -165,21 +175,36 @@ def session(args: argparse.Namespace, runs: Path, out: Path, budget_s: float,
         command += ["--start-from", str(start_from)]
     command += ["--committed", str(committed or args.work / "committed")]
     print("$ " + " ".join(command), flush=True)
-    subprocess.run(command, check=True)
-    record = json.loads((out / "session.json").read_text())
-    failed = [s["step"] + ": " + str(s["status"]) for s in record["steps"]
-              if not str(s["status"]).startswith(("exit 0", "stopped at", "skipped",
-                                                  "installed", "no wheels"))]
+    done = subprocess.run(command, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"gpu_session.py exited {done.returncode}; its log: "
+                         f"{out / 'session.log'}")
+    try:
+        record = json.loads((out / "session.json").read_text())
+    except (OSError, ValueError) as exc:
+        raise SystemExit(f"gpu_session.py wrote no readable {out / 'session.json'}: {exc}") \
+            from None
+    failed = [f"{s['step']}: {s['status']}" for s in record["steps"]
+              if not str(s["status"]).startswith(ENDED_WELL)]
+    if not any(s["step"] == "leaderboard runs" for s in record["steps"]):
+        failed.append("leaderboard runs: never reached (an earlier step ended the call)")
     if failed:
-        raise SystemExit(f"a step of the session failed: {failed}")
-    jobs = {name: job for call in json.loads((runs / "timings.json").read_text())
-            for name, job in call["jobs"].items()}
+        raise SystemExit(f"a step of the session failed: {'; '.join(failed)}; its log: "
+                         f"{out / 'session.log'}")
+    try:
+        calls = json.loads((runs / "timings.json").read_text())
+    except (OSError, ValueError) as exc:
+        raise SystemExit(f"the leaderboard runs step wrote no readable timings "
+                         f"({exc}); its log: {out / 'session.log'}") from None
+    jobs = {name: job for call in calls for name, job in call["jobs"].items()}
     broken = {name: job["exit"] for name, job in jobs.items() if job["exit"] not in (0, 130)}
     if broken:
         raise SystemExit(f"jobs failed (exit status): {broken}; their logs: {runs / 'logs'}")
     if (out / "guard.log").is_file():  # imports the code caught: reported, not fatal
         print(f"imports refused as the image would, each caught by the code that asked:\n"
               f"{(out / 'guard.log').read_text()}", flush=True)
+    print(f"training: {record.get('training_s', 0):.0f} s of the call's "
+          f"{record.get('seconds', 0):.0f} s", flush=True)
     return jobs
 
 
@@ -193,21 +218,24 @@ def validate(folders: list[Path]) -> None:
 def check_every_model_stepped(first: dict[str, Any], second: dict[str, Any],
                               back: Path, matrices: list[Path]) -> list[str]:
     """Every job of the plan ended well in one call or the other, each run job finished a
-    fold and each tuning wrote tune.json; the matrix took a real step of every plan model.
-    What each did, as lines for the report."""
+    fold and each tuning wrote tune.json; the measurement took a real step of every model
+    of a job (CausalNet's job needs its authors' images, and no session runs it). What
+    each did, as lines for the report."""
     from leaderboard_runs import JOBS
-    from plan_step import PLAN_MODELS
+    from window_measure import job_model
 
     lines = []
-    measured = {r["model"] for matrix in matrices
-                for r in json.loads(matrix.read_text())["plan_models"]}
-    missing = sorted(set(PLAN_MODELS) - measured)
+    measured = {r["model"] for matrix in matrices if matrix.is_file()
+                for r in json.loads(matrix.read_text()).get("plan_models", [])}
+    # HTNet's measurement is of K folds at once on CUDA; on the CPU its jobs train it
+    missing = sorted({job_model(job)[0] for job in JOBS if not job.images} - measured
+                     - {"htnet"})
     if missing:
-        raise SystemExit(f"neither call's matrix took a step of {missing}: give the "
-                         "rehearsal's matrix step more time (gpu_session.REHEARSAL_SHARES_S)")
-    lines.append(f"matrix: a real step of {', '.join(sorted(measured))}")
+        raise SystemExit(f"the measurement step took no step of {missing} in either call "
+                         "(gpu_session.MEASURE_SHARE_S); see out-1/ and out-2/session.log")
+    lines.append(f"measurement: a real step of {', '.join(sorted(measured))}")
     for job in JOBS:
-        if job.images:  # CausalNet's job reads its authors' images; its step is the matrix's
+        if job.images:  # CausalNet's job reads its authors' images
             lines.append(f"{job.name}: not run (needs --causalnet-images)")
             continue
         timings = [t for t in (first.get(job.name), second.get(job.name)) if t is not None]
@@ -220,14 +248,51 @@ def check_every_model_stepped(first: dict[str, Any], second: dict[str, Any],
     return lines
 
 
+def later_seeds(jobs: dict[str, Any], committed: Path, runs: Path) -> list[str]:
+    """The seed jobs after seed 0 that trained in a call (exit 0 or stopped with folds),
+    each with where its seed 0 was: committed before the call, or beside it in the runs."""
+    from leaderboard_runs import JOBS
+
+    seen = []
+    for job in JOBS:
+        if not re.fullmatch(r"seed-[1-9]\d*", job.out.rsplit("/", 1)[-1]) or \
+                job.name not in jobs:
+            continue
+        timing = jobs[job.name]
+        if timing["exit"] not in (0, 130) or not (timing["folds_finished"] or
+                                                   timing["exit"] == 0):
+            continue
+        seed_0 = job.out.rsplit("/", 1)[0] + "/seed-0"
+        where = ("seed 0 committed" if (committed / seed_0 / "results.json").is_file()
+                 else "seed 0 beside it" if (runs / seed_0 / "run.json").is_file()
+                 else "no seed 0")
+        seen.append(f"{job.name} ({where})")
+    return seen
+
+
+# A window's budget, and the rehearsal's two calls at it scaled to the CPU: each call keeps
+# a window's shares for the pre-flight, the smoke tests, the measurement and the packing
+# (gpu_session.py's, 150 s), and the runs get what is left. The first call gets half a
+# window (270 s: the jobs' Ctrl-C about a minute into the runs, as a window's comes mid-plan
+# on the GPU: the cut jobs of three subjects and one epoch take 10 to 25 s each on the 2-core
+# CPU, a window's real ones minutes), the second a whole one, which finishes the rest.
+WINDOW_S = 540.0
+FIRST_CALL_SHARE = 0.5
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, required=True,
                         help="the folder holding the composite release (../shared/data)")
     parser.add_argument("--work", type=Path, required=True, help="an empty folder to work in")
-    parser.add_argument("--budget-s", type=float, default=190.0,
-                        help="the first call's budget: short enough that it stops jobs")
+    parser.add_argument("--budget-s", type=float, default=WINDOW_S * FIRST_CALL_SHARE,
+                        help="the first call's budget (default: half a window's %(default)s "
+                             "s): short enough that it stops jobs; the second gets "
+                             f"{WINDOW_S:.0f} s")
     args = parser.parse_args(argv)
+    if not (args.data / "composite").is_dir():
+        parser.error(f"--data {args.data} holds no composite/ folder; give the folder that "
+                     "holds the release (../shared/data)")
     began = time.monotonic()
     work = args.work = args.work.resolve()
     args.data_subset = subset_release(args.data, work / "data")
@@ -236,93 +301,62 @@ def main(argv: list[str] | None = None) -> int:
                     str(args.data_subset), "--runs", str(work / "prepare"), "--features",
                     str(args.features), "--prepare", "--rehearse", "--dry-run"], check=True,
                    stdout=subprocess.DEVNULL)
-    first = session(args, work / "runs-1", work / "out-1", args.budget_s, None)
+    stash, committed = work / "unfinished", work / "committed"
+    committed.mkdir(parents=True, exist_ok=True)
+    # the first window: nothing committed, nothing to start from
+    first = session(args, work / "runs-1", work / "out-1", args.budget_s, None, committed)
     check_returned(work / "out-1")
     back = unpack(work / "out-1", work / "back-1")
     done, unfinished = finished_and_not(back)
-    started = {name for name, job in first.items() if job["exit"] in (0, 130)}
     from leaderboard_runs import JOBS
 
-    if len([j for j in JOBS if not j.images and j.name in started
-            and first[j.name]["exit"] == 0]) == len([j for j in JOBS if not j.images]):
+    runnable = [j for j in JOBS if not j.images]
+    if all(first.get(j.name, {}).get("exit") == 0 for j in runnable):
         raise SystemExit("the first call finished every job: nothing tested the stop and the "
                          "resume; give it a smaller --budget-s")
-    stash, committed = work / "unfinished", work / "committed"
+    beside = later_seeds(first, committed, work / "runs-1")
     for folder in unfinished:  # benchmarks/gpu-unfinished/, for the next --start-from
         shutil.copytree(folder, stash / folder.relative_to(back),
                         ignore=shutil.ignore_patterns("partial"))
     for folder in done:  # leaderboards/results/, where the next window finds them finished
         shutil.copytree(folder, committed / folder.relative_to(back))
     validate(done)
-    print(f"first call: stopped by its budget; {len(done)} runs finished and valid, "
-          f"{len(unfinished)} cut mid-run (kept for --start-from), "
-          f"{len([j for j in JOBS if not j.images]) - len(started)} jobs not started",
-          flush=True)
-    second = session(args, work / "runs-2", work / "out-2", 3 * args.budget_s, stash,
-                     committed)
+    seeds_0 = sorted(j.name for j in runnable if j.out.endswith("/seed-0")
+                     and (committed / j.out / "results.json").is_file())
+    print(f"first window (nothing committed): stopped by its budget; {len(done)} runs "
+          f"finished and valid, {len(unfinished)} cut mid-run (kept for --start-from), "
+          f"{len([j for j in runnable if j.name not in first])} jobs not started; later "
+          f"seeds trained: {', '.join(beside) or 'none'}", flush=True)
+    if not seeds_0:
+        raise SystemExit("the first call committed no seed 0, so the second window would "
+                         "rehearse no later seed beside a committed one; give the first "
+                         "call a larger --budget-s")
+    # the second window: seed 0 of {seeds_0} committed, the cut runs to start from
+    second = session(args, work / "runs-2", work / "out-2", WINDOW_S, stash, committed)
     check_returned(work / "out-2")
     back = unpack(work / "out-2", work / "back-2")
     done, unfinished = finished_and_not(back)
     validate(done)
-    print(f"second call: {len(done)} runs finished and valid, {len(unfinished)} unfinished",
-          flush=True)
+    after = later_seeds(second, committed, work / "runs-2")
+    print(f"second window (seed 0 of {', '.join(seeds_0)} committed): {len(done)} runs "
+          f"finished and valid, {len(unfinished)} unfinished; later seeds trained: "
+          f"{', '.join(after) or 'none'}", flush=True)
     if unfinished:
         raise SystemExit(f"the second call left {[str(p) for p in unfinished]} unfinished")
+    if not any("(seed 0 committed)" in line for line in after):
+        raise SystemExit("the second window trained no later seed of a configuration whose "
+                         "seed 0 was committed")
     report = check_every_model_stepped(first, second, back,
                                        [work / f"out-{n}" / "train_matrix.json"
                                         for n in (1, 2)])
     for line in report:
         print(line)
-    print("rehearsal passed: every step ran, every plan model took real training steps, the "
-          "packs came back within the device tool's limits and validate, and the second call, "
-          "on a fresh runs folder, finished what the first left and nothing it had finished")
-    write_stamp(report, time.monotonic() - began)
+    print(f"rehearsal passed in {time.monotonic() - began:.0f} s: every step ran, every plan "
+          "model took real training steps, later seeds trained beside a committed seed 0, "
+          "the packs came back within the device tool's limits and validate, and the second "
+          "call, on a fresh runs folder, finished what the first left and nothing it had "
+          "finished", flush=True)
     return 0
-
-
-# ------------------------------------------------------------ what the last rehearsal passed
-
-#: what a rehearsal's outcome depends on besides merbench itself: the session's scripts, the
-#: image's package lists and guard, the plan's figures and searches, and the CUDA tests the
-#: session runs. merbench's own commands, models and imports the suite tests every time
-#: (``tests/test_gpu_travel.py`` imports what every step imports; ``test_plan_imports.py``
-#: plans every job), so a change there needs no new rehearsal; a change here does.
-REHEARSED = ("gpu_session.py", "gpu_plan.py", "gpu_rehearsal.py", "gpu_preflight.py",
-             "gpu_wheels.py", "leaderboard_runs.py", "train_matrix.py", "plan_step.py",
-             "step_timing.py", "gpu_image_guard/sitecustomize.py", "gpu_image_packages.txt",
-             "gpu_wheels.txt", "gpu_figures.json", "train_matrix.json", "tunes/*.toml",
-             "../tests/test_gpu.py")
-STAMP = HERE / "gpu_rehearsal.json"  # committed: the suite reads it instead of rehearsing
-
-
-def rehearsed_sha256() -> str:
-    """One digest over every file :data:`REHEARSED` names, with its path."""
-    digest = hashlib.sha256()
-    for pattern in REHEARSED:
-        for path in sorted(HERE.glob(pattern)):
-            digest.update(f"{path.relative_to(HERE.parent).as_posix()}\0".encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
-
-
-def write_stamp(report: list[str], seconds: float) -> None:
-    """Record that the rehearsal passed, for the files it passed with."""
-    from gpu_plan import cpu_name
-
-    STAMP.write_text(json.dumps({
-        "kind": "gpu-rehearsal", "rehearsed_sha256": rehearsed_sha256(),
-        "passed": time.strftime("%Y-%m-%d", time.gmtime()), "machine": cpu_name(),
-        "seconds": round(seconds), "report": report}, indent=1) + "\n")
-
-
-def current_stamp() -> dict[str, Any] | None:
-    """The last passing rehearsal's record, if it passed with today's files (else None: the
-    files changed since, or no rehearsal passed)."""
-    try:
-        stamp = json.loads(STAMP.read_text())
-    except (OSError, ValueError):
-        return None
-    return stamp if stamp.get("rehearsed_sha256") == rehearsed_sha256() else None
 
 
 if __name__ == "__main__":

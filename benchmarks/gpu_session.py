@@ -3,8 +3,12 @@ then the leaderboard's runs for whatever time is left, packed to bring back.
 
 A GPU is lent here for 15 minutes of device time in all (since 2026-11-26), in practice one
 command of at most 10, and most sessions have none, so the first minutes must show what is
-broken on CUDA and the rest must go to the runs behind the leaderboard. Within
-``--budget-s`` seconds, in order:
+broken on CUDA and the rest must go to the runs behind the leaderboard. While the plan has
+runs left, steps 1 and 2 give way to training (issue 81; ``window_measure.py``): a smoke
+test of the steps the plan uses (30 s) and a measurement of each of its models with no
+figure on this chip (60 s), and the runs are planned for the seconds the dry run planned
+with; the whole of 1 and 2 only in a window with no run left. Within ``--budget-s`` seconds,
+in order:
 
 1. ``pytest tests/test_gpu.py -m gpu`` (every CUDA path on small shapes) with
    ``MERBENCH_REQUIRE_GPU=1``, so a machine without CUDA fails instead of skipping; that file
@@ -49,14 +53,23 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.etree import ElementTree
 
+import gpu_plan
 import gpu_preflight
+import window_measure
 
 HERE = Path(__file__).resolve().parent
 PART_BYTES = 16 * 1024 * 1024  # the largest file the device tool brings back
 MAX_FILES = 8
 PREFLIGHT_SHARE_S = 30.0  # imports and device checks: a few seconds; a hang stops here
+# A window whose plan has runs left spends its time training (issue 81: of 540 s, the tests
+# could take 240 and the matrix 270, and HTNet's seed took three windows): the gpu tests of
+# the steps the plan uses, and a short measurement of each plan model with no figure on this
+# chip (window_measure.py). The whole suite and the matrix only where no run is left.
+SMOKE_SHARE_S = 30.0
+MEASURE_SHARE_S = 60.0
 TEST_SHARE_S = 240.0  # the gpu tests take about a minute; a hung one is stopped here
 MATRIX_SHARE_S = 270.0  # train_speed --matrix: 240 s of settings, then the JSON
+TRAINING_GOAL = 0.8  # of the command's seconds, in the jobs' training (session.json)
 SIDE_BY_SIDE = 3  # small models' jobs at once where they fit (leaderboard_runs.py)
 PACK_RESERVE_S = 30.0  # left for packing and the summary
 # After the runs step's budget, before its Ctrl-C: leaderboard_runs.py ends within its own
@@ -66,13 +79,12 @@ RUNS_GRACE_S = 20.0
 # leaderboard_runs.py keeps 60 s of its budget to stop its jobs and pack: with less than
 # this the runs would finish no fold, and the step is skipped
 MIN_RUNS_S = 90.0
-TESTS = HERE.parent / "tests" / "test_gpu.py"
+TESTS = window_measure.TESTS
 COMMITTED_MATRIX = HERE / "train_matrix.json"
 
 
-# A rehearsal on the CPU (--device cpu --rehearse) does every step, each shorter: the tests
-# only collect and skip there, and the matrix times a step of each model and stops.
-REHEARSAL_SHARES_S = {"tests": 45.0, "matrix": 75.0}
+# A rehearsal on the CPU (--device cpu --rehearse) does every step with a window's shares:
+# the tests only collect and skip there, and the measurement times a step of each model.
 
 
 @dataclass
@@ -91,11 +103,15 @@ def state_dir(args: argparse.Namespace) -> Path:
 
 
 def plan(args: argparse.Namespace, started: float) -> list[Step]:
-    """The steps still to do, each with the seconds it may take."""
+    """The steps still to do, each with the seconds it may take. With runs left: a smoke
+    test and a measurement of what has no figure on this chip (``window_measure.py``), the
+    rest to the runs; the runs' settings are chosen for the seconds the first plan left
+    them (``args.plan_budget_s``), so the window runs the plan its dry run printed."""
     python = sys.executable
     kept = state_dir(args)
     left = args.budget_s - (time.monotonic() - started) - PACK_RESERVE_S
     env = gpu_preflight.environment(args.rehearse, kept)
+    jobs = window_measure.jobs_left(args.runs, args.start_from, args.committed)
     steps = []
     if not (kept / "preflight.txt").is_file():
         check = min(PREFLIGHT_SHARE_S, max(0.0, left))
@@ -103,27 +119,46 @@ def plan(args: argparse.Namespace, started: float) -> list[Step]:
                                          str(args.data), str(HERE)], check, env))
         left -= check
     if not (kept / "gpu-tests.xml").is_file():
-        share = REHEARSAL_SHARES_S["tests"] if args.rehearse else TEST_SHARE_S
-        tests = min(share, max(0.0, left))
+        tests = min(SMOKE_SHARE_S if jobs else TEST_SHARE_S, max(0.0, left))
         # addopts cleared: the suite's addopts start a worker per core (pytest-xdist 3.8+);
         # the gpu tests share one device and need no xdist on the GPU machine's image
-        steps.append(Step("gpu tests", [python, "-m", "pytest", str(TESTS), "-o", "addopts=",
-                                        "-m", "gpu", "-q", "-p", "no:cacheprovider",
-                                        "--junitxml", str(kept / "gpu-tests.xml"), "-ra"],
+        which = window_measure.smoke_tests(jobs) if jobs else [str(TESTS), "-m", "gpu"]
+        steps.append(Step("gpu smoke tests" if jobs else "gpu tests",
+                          [python, "-m", "pytest", *which, "-o", "addopts=", "-q", "-p",
+                           "no:cacheprovider", "--junitxml", str(kept / "gpu-tests.xml"),
+                           "-ra"],
                           tests, {**env, **({} if args.rehearse
                                             else {"MERBENCH_REQUIRE_GPU": "1"})}))
         left -= tests
     matrix = kept / "train_matrix.json"
-    if not matrix.is_file() and not committed_matrix_is_this_gpus(args.device):
-        share = REHEARSAL_SHARES_S["matrix"] if args.rehearse else MATRIX_SHARE_S
-        speed = min(share, max(0.0, left))
+    if not matrix.is_file() and jobs:
+        chip = this_gpu() if args.device.startswith("cuda") else args.device
+        committed = window_measure.load(COMMITTED_MATRIX)
+        wanted = window_measure.to_measure(jobs, chip, committed,
+                                           window_measure.load(gpu_plan.FIGURES))
+        if wanted:
+            speed = min(MEASURE_SHARE_S, max(0.0, left))
+            # it starts no model after speed - 30 s: 30 s for its imports and the last step
+            base = ["--base", str(COMMITTED_MATRIX)] if committed.get("device") == chip \
+                else []
+            steps.append(Step("measurement", [python, str(HERE / "train_matrix.py"), "--json",
+                                              str(matrix), "--only", ",".join(wanted),
+                                              "--budget-s", f"{max(0.0, speed - 30):.0f}",
+                                              "--device", args.device, *base], speed, env))
+            left -= speed
+    elif not matrix.is_file() and not committed_matrix_is_this_gpus(args.device):
+        speed = min(MATRIX_SHARE_S, max(0.0, left))
         steps.append(Step("train matrix", [python, str(HERE / "train_speed.py"), "--matrix",
                                            "--json", str(matrix), "--budget-s",
                                            f"{max(0.0, speed - 30):.0f}", "--device",
                                            args.device], speed, env))
         left -= speed
+    runs_s = left if left >= MIN_RUNS_S else 0.0
+    if getattr(args, "plan_budget_s", None) is None:
+        args.plan_budget_s = runs_s  # the first plan's: the dry run's
     runs = [python, str(HERE / "leaderboard_runs.py"), "--data", str(args.data), "--runs",
-            str(args.runs), "--budget-s", f"{max(0.0, left):.0f}", "--pack",
+            str(args.runs), "--budget-s", f"{max(0.0, left):.0f}", "--plan-budget-s",
+            f"{min(args.plan_budget_s, max(0.0, left)):.0f}", "--pack",
             str(args.out / "runs.tgz"), "--matrix", str(matrix_for_plan(matrix)),
             "--side-by-side", str(SIDE_BY_SIDE), "--no-saved-states", "--device", args.device,
             *(("--rehearse",) if args.rehearse else ())]
@@ -135,15 +170,12 @@ def plan(args: argparse.Namespace, started: float) -> list[Step]:
         runs += ["--start-from", str(args.start_from)]
     if args.committed is not None:
         runs += ["--committed", str(args.committed)]
-    runs_s = left if left >= MIN_RUNS_S else 0.0
     steps.append(Step("leaderboard runs", runs, runs_s, env, grace_s=RUNS_GRACE_S))
     return steps
 
 
 def this_gpu() -> str:
     """This machine's GPU as ``nvidia-smi`` names it ("cuda" where there is none)."""
-    import gpu_plan  # beside this file, on the path when it runs as a script
-
     return gpu_plan.device_name("cuda")
 
 
@@ -156,10 +188,18 @@ def committed_matrix_is_this_gpus(device: str = "cuda") -> bool:
     return json.loads(COMMITTED_MATRIX.read_text()).get("device") == this_gpu()
 
 
-def matrix_skipped(args: argparse.Namespace) -> bool:
-    """Whether this call plans from the committed matrix instead of measuring one."""
-    return (not (state_dir(args) / "train_matrix.json").is_file()
-            and committed_matrix_is_this_gpus(args.device))
+def matrix_skipped(args: argparse.Namespace, steps: list[Step]) -> str:
+    """Why this call measures no matrix ("": it measures one, or one is kept from an
+    earlier call on this machine)."""
+    if (state_dir(args) / "train_matrix.json").is_file() or \
+            any(step.name == "train matrix" for step in steps):
+        return ""
+    if any(step.name == "measurement" for step in steps):
+        return ("runs are left: only the models with no figure on this chip are measured "
+                "(window_measure.py)")
+    if committed_matrix_is_this_gpus(args.device):
+        return f"{COMMITTED_MATRIX.name} was measured on this GPU ({this_gpu()})"
+    return "runs are left, and every model of them has a figure on this chip"
 
 
 def captured_works(kept: Path, matrix: Path | None = None) -> bool:
@@ -185,6 +225,18 @@ def matrix_for_plan(measured: Path) -> Path:
     """The matrix the runs plan from: this machine's, once measured, else the last one
     committed (``benchmarks/train_matrix.json``)."""
     return measured if measured.is_file() else COMMITTED_MATRIX
+
+
+def training_seconds(runs: Path, record: list[dict[str, object]]) -> float:
+    """Seconds this call's jobs trained (the runs' ``timings.json``: its last call's
+    ``jobs_s``, the time jobs were running); 0 where the runs step did not run."""
+    ran = any(step["step"] == "leaderboard runs" and str(step["status"]).startswith(
+        ("exit", "stopped")) for step in record)
+    try:
+        calls = json.loads((runs / "timings.json").read_text()) if ran else []
+    except (OSError, ValueError):
+        return 0.0
+    return float(calls[-1].get("jobs_s", 0.0)) if calls else 0.0
 
 
 def run_step(step: Step, log: Path) -> tuple[str, float]:
@@ -269,11 +321,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.budget_s <= PACK_RESERVE_S:
         parser.error(f"--budget-s must exceed {PACK_RESERVE_S:.0f} s (packing and summary)")
     steps = plan(args, started)
+    skipped = matrix_skipped(args, steps)
     if args.dry_run:
         for step in steps:
-            if step.name == "leaderboard runs" and matrix_skipped(args):
-                print(f"[train matrix, skipped] {COMMITTED_MATRIX} was measured on this GPU "
-                      f"({this_gpu()}): the runs plan from it")
+            if step.name == "leaderboard runs" and skipped:
+                print(f"[train matrix, skipped] {skipped}; the runs plan from "
+                      f"{matrix_for_plan(state_dir(args) / 'train_matrix.json')}")
             print(f"[{step.name}, up to {step.limit_s:.0f} s] {' '.join(step.command)}")
         total = sum(step.limit_s for step in steps) + PACK_RESERVE_S
         print(f"budget: {args.budget_s:.0f} s; planned: {total:.0f} s with {PACK_RESERVE_S:.0f}"
@@ -287,9 +340,9 @@ def main(argv: list[str] | None = None) -> int:
     state_dir(args).mkdir(parents=True, exist_ok=True)
     log = args.out / "session.log"
     record: list[dict[str, object]] = []
-    if matrix_skipped(args):
-        record.append({"step": "train matrix", "status": f"skipped: {COMMITTED_MATRIX.name} "
-                       f"was measured on this GPU ({this_gpu()})", "seconds": 0.0})
+    if skipped:
+        record.append({"step": "train matrix", "status": f"skipped: {skipped}",
+                       "seconds": 0.0})
     if not (state_dir(args) / "preflight.txt").is_file():
         began = time.monotonic()
         installed = gpu_preflight.install_wheels(args.rehearse)
@@ -316,11 +369,15 @@ def main(argv: list[str] | None = None) -> int:
             shutil.copy2(state_dir(args) / name, args.out / name)
     wall = time.monotonic() - started
     minutes = gpu_preflight.accounted(record, wall)
+    training = training_seconds(args.runs, record)
     (args.out / "session.json").write_text(json.dumps(
         {"budget_s": args.budget_s, "seconds": round(wall, 1), "device": args.device,
-         "rehearsal": args.rehearse, "steps": record, "accounted_s": minutes}, indent=2)
-        + "\n")
-    print("where the time went: " + ", ".join(f"{k} {v:.0f} s" for k, v in minutes.items()))
+         "rehearsal": args.rehearse, "steps": record, "accounted_s": minutes,
+         "training_s": training, "training_share": round(training / wall, 3) if wall else 0.0,
+         "training_goal": TRAINING_GOAL}, indent=2) + "\n")
+    print("where the time went: " + ", ".join(f"{k} {v:.0f} s" for k, v in minutes.items())
+          + f"; training {training:.0f} s, {training / max(wall, 1e-9):.0%} of the command "
+          f"(goal {TRAINING_GOAL:.0%})")
     files = split_large(args.out)
     if len(files) > MAX_FILES:
         print(f"warning: {len(files)} files in {args.out}, more than the {MAX_FILES} that come "

@@ -52,12 +52,14 @@ import tarfile
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import gpu_plan
+import window_plan
 from gpu_plan import start_from
+from job_precision import PLAN_PRECISION, with_run_precision
 
 SEEDS = "0,1,2"
 CROPS = ("reference", "corrected")
@@ -94,9 +96,11 @@ def seed_job(name: str, out: str, args: tuple[str, ...], seed: int,
                regions=regions, figure=name)
 
 
-_HTNET = ("--model", "htnet", "--feature-opt", "crop=reference")
-_MMNET = ("--model", "mmnet-release")
-_HSTA = ("--model", "hsta-release")
+# the seeds' models train in the plan's one precision (job_precision.py), a started run in
+# its own
+_HTNET = ("--model", "htnet", "--feature-opt", "crop=reference", "--precision", PLAN_PRECISION)
+_MMNET = ("--model", "mmnet-release", "--precision", PLAN_PRECISION)
+_HSTA = ("--model", "hsta-release", "--precision", PLAN_PRECISION)
 _SEEDS_FIRST = (  # the seeds' models: the reference HTNet, then MMNet and HSTA
     ("htnet-reference", "htnet-composite-loso/crop-reference", _HTNET, "reference"),
     ("mmnet-release", "mmnet-release-composite-loso", _MMNET, None),
@@ -233,7 +237,7 @@ PACK_RESERVE_S = 20.0  # the timings and the .tar.gz of fold files (no saved sta
 # After a Ctrl-C to this script itself, each wait of the stop: gpu_session.py kills this
 # script 30 s after its own Ctrl-C, and the jobs' stop and the pack must fit before that.
 INTERRUPTED_STOP_S = 5.0
-MIN_START_S = 5.0  # a job is not started with less time than this before its Ctrl-C
+MIN_START_S = window_plan.MIN_START_S  # no job starts with less before its Ctrl-C
 
 
 def shell_status(returncode: int) -> int:
@@ -360,6 +364,11 @@ def main(argv: list[str] | None = None) -> int:
                              f"{', '.join(j.name for j in JOBS)})")
     parser.add_argument("--budget-s", type=float, default=None,
                         help="stop (Ctrl-C, finished folds kept) after this many seconds")
+    parser.add_argument("--plan-budget-s", type=float, default=None,
+                        help="choose the jobs' settings as if the budget were this (at most "
+                             "--budget-s): gpu_session.py passes the seconds its dry run "
+                             "planned with, so the window runs the plan the dry run showed "
+                             "and the seconds its earlier steps left unused come after it")
     parser.add_argument("--device", default="cuda")
     parser.add_argument("--pack", type=Path, default=None,
                         help="write --runs as one .tar.gz here at the end")
@@ -438,10 +447,15 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--budget-s must exceed {stop_reserve(saved_states):.0f} s (the stop "
                      "and the pack)")
     memory = gpu_plan.memory_gib(args.device)
+    if args.rehearse and memory <= 0:  # a CPU rehearsal's cut jobs are small: side by
+        memory = 1e6  # side as many as --side-by-side, as a window's small jobs go
     gpu = gpu_plan.device_name(args.device) if matrix else None
 
     def planned(job: Job, window_s: float | None) -> tuple[gpu_plan.Prediction, list[str]]:
-        """``job``'s prediction and command, its setting chosen for ``window_s`` seconds."""
+        """``job``'s prediction and command, its setting chosen for ``window_s`` seconds, in
+        the precision of its run where one is started (job_precision.py)."""
+        job = replace(job, args=with_run_precision(job.args, job.out, args.runs,
+                                                    args.start_from))
         if job.tool == "tune":
             prediction = tuning_prediction(job, figures, matrix)
         else:
@@ -467,6 +481,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"the budget leaves the jobs no time ({stop_reserve(saved_states):.0f} s are "
               "kept to stop them and pack); planned as without one")
         window = None
+    # the seconds the settings are chosen for: the dry run's, where the caller planned with
+    # fewer than it now has (its earlier steps ended early)
+    offset = 0.0
+    if window is not None and args.plan_budget_s is not None:
+        offset = max(0.0, (args.budget_s or 0.0) - args.plan_budget_s)
+        window = max(0.0, window - offset)
     plans = [planned(job, window) for job in jobs]
     predictions = {job.name: prediction for job, (prediction, _) in zip(jobs, plans,
                                                                          strict=True)}
@@ -475,6 +495,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.side_by_side > 1:
         waves = gpu_plan.side_by_side([(job.name, tuple(cmd)) for job, cmd in commands],
                                       memory, args.side_by_side)
+        # a CPU rehearsal has no matrix settings: its jobs of a model the committed matrix
+        # times (HTNet) run alone as they will on the GPU
+        timed = {row["model"] for row in gpu_plan.load(
+            gpu_plan.HERE / "train_matrix.json").get("settings", [])} if args.rehearse else set()
+        waves = window_plan.alone(waves, [predictions[job.name].setting is not None
+                                          or gpu_plan.option(job.args, "--model") in timed
+                                          for job, _ in commands])
     if args.dry_run:
         for wave in waves:
             together = " (side by side)" if len(wave) > 1 else ""
@@ -486,8 +513,12 @@ def main(argv: list[str] | None = None) -> int:
         known = [p.minutes for p in predictions.values() if p.minutes is not None]
         print(f"  jobs with a figure: about {sum(known):.0f} min in all")
         if window is not None:
-            print(f"  the jobs' Ctrl-C {window:.0f} s in; {stop_reserve(saved_states):.0f} s "
-                  "kept to stop them and pack")
+            print(f"the window, as it will run (seconds after the runs start; the jobs' "
+                  f"Ctrl-C {window:.0f} s in, {stop_reserve(saved_states):.0f} s kept to stop "
+                  "them and pack):")
+            for step in window_plan.window_timeline(waves, commands, planned, window,
+                                                    MIN_START_S):
+                print(step.line())
         return 0
 
     if args.start_from is not None:
@@ -496,8 +527,10 @@ def main(argv: list[str] | None = None) -> int:
     started = time.strftime("%Y-%m-%dT%H:%M:%S%z")
     timings: dict[str, dict[str, Any]] = {}
     code = 0
+    jobs_s: list[float] = []
     try:
-        run_waves(args, waves, commands, stop_at, planned, timings, saved_states)
+        run_waves(args, waves, commands, stop_at, planned, timings, saved_states, offset,
+                  jobs_s)
     except KeyboardInterrupt:  # its jobs are stopped (run_jobs); what they finished is kept
         print("stopped by a Ctrl-C; the timings and the pack follow", flush=True)
         code = 130
@@ -510,7 +543,8 @@ def main(argv: list[str] | None = None) -> int:
         record = args.runs / "timings.json"
         calls = json.loads(record.read_text()) if record.exists() else []
         calls.append({"started": started, "host": os.uname().nodename,
-                      "device": gpu_plan.device_name(args.device), "jobs": timings})
+                      "device": gpu_plan.device_name(args.device), "jobs": timings,
+                      "jobs_s": round(sum(jobs_s), 1)})  # seconds jobs were training
         record.parent.mkdir(parents=True, exist_ok=True)
         record.write_text(json.dumps(calls, indent=2) + "\n")
         if args.pack is not None:
@@ -522,11 +556,16 @@ def main(argv: list[str] | None = None) -> int:
 def run_waves(args: argparse.Namespace, waves: list[list[int]],
               commands: list[tuple[Job, list[str]]], stop_at: float | None,
               planned: Callable[[Job, float | None], tuple[gpu_plan.Prediction, list[str]]],
-              timings: dict[str, dict[str, Any]], saved_states: bool) -> None:
+              timings: dict[str, dict[str, Any]], saved_states: bool, offset: float = 0.0,
+              jobs_s: list[float] | None = None) -> None:
     """Run the waves of jobs in order until ``stop_at`` (perf_counter seconds; None: no
-    limit), each wave's jobs at once, recording each job's timing in ``timings``. A job
-    alone in its wave gets its setting chosen again for the time actually left (earlier
-    jobs may have ended sooner or later than predicted)."""
+    limit), each wave's jobs at once, recording each job's timing in ``timings`` and each
+    wave's seconds in ``jobs_s``. A job alone in its wave gets its setting chosen again for
+    the time left (earlier jobs may have ended sooner or later than predicted), less
+    ``offset`` (the seconds beyond the dry run's budget: the plan stays the dry run's; a job
+    the plan leaves no time is then planned for the seconds really left, after the plan),
+    and is not started where no group of it is predicted to end in time
+    (``window_plan.why_not_start``: its folds would be lost with the group)."""
     grace = STOP_GRACE_S if saved_states else NO_STATE_GRACE_S
     for wave in waves:
         left = stop_at - time.perf_counter() if stop_at is not None else None
@@ -536,7 +575,17 @@ def run_waves(args: argparse.Namespace, waves: list[list[int]],
             continue
         jobs_now = [commands[i] for i in wave]
         if len(jobs_now) == 1 and left is not None:
-            jobs_now = [(jobs_now[0][0], planned(jobs_now[0][0], left)[1])]
+            prediction, cmd = planned(jobs_now[0][0], max(0.0, left - offset))
+            reason = window_plan.why_not_start(prediction, max(0.0, left - offset),
+                                               MIN_START_S)
+            if reason and offset > 0:  # past the dry run's plan: the seconds left unused
+                prediction, cmd = planned(jobs_now[0][0], left)
+                reason = window_plan.why_not_start(prediction, left, MIN_START_S)
+            if reason:
+                print(f"{jobs_now[0][0].name}: not started, {reason}", flush=True)
+                continue
+            jobs_now = [(jobs_now[0][0], cmd)]
+        wave_began = time.perf_counter()
         before = [gpu_plan.folds_done(job.out, gpu_plan.seeds(job.args), args.runs)
                   for job, _ in jobs_now]
         stopped = None
@@ -545,6 +594,8 @@ def run_waves(args: argparse.Namespace, waves: list[list[int]],
                               for job, cmd in jobs_now], left, grace)
         except Interrupted as interrupted:
             ended, stopped = interrupted.ended, interrupted
+        if jobs_s is not None:
+            jobs_s.append(time.perf_counter() - wave_began)
         for (job, cmd), done_before, (code, seconds) in zip(jobs_now, before, ended,
                                                             strict=True):
             finished = gpu_plan.folds_done(job.out, gpu_plan.seeds(job.args),

@@ -21,7 +21,13 @@ the measured matrix-product rate plus Adam's traffic at the measured copy bandwi
 steps on micro-batches and nothing CUDA-only, so the code a window runs has run before.
 
     python benchmarks/train_matrix.py --json OUT.json [--budget-s 240] [--epochs 8]
-        [--device cuda]
+        [--device cuda] [--only MODEL:PRECISION,... [--base MATRIX.json]]
+
+``--only`` is a window's short measurement (``gpu_session.py``, issue 81: a window with runs
+left spends its time training): only the models named, each at its job's precision, HTNet
+at two K captured (after the check that captured epochs are the eager ones) and one eager,
+the others one fold at a time; ``--base`` keeps the rows of a matrix measured on the same
+device (the committed one) beside them, so the plan has both.
 """
 
 from __future__ import annotations
@@ -201,6 +207,44 @@ def not_batched() -> dict[str, str]:
     return reasons
 
 
+def only_plan(only: str, cuda: bool) -> list[tuple[str, Any]]:
+    """The matrix's items for ``--only`` (``model:precision,...``): HTNet on CUDA at K = 16
+    and 8 captured and 8 eager after the captured-against-eager check (on a CPU, none: those
+    settings are CUDA's); every other model one fold at a time (``plan_step.measure_model``)."""
+    plan: list[tuple[str, Any]] = []
+    for item in filter(None, only.split(",")):
+        model, _, precision = item.partition(":")
+        precision = precision or "fp32"
+        if model == "htnet" and not cuda:
+            continue  # its settings are CUDA's; a CPU rehearsal's HTNet jobs train it
+        if model == "htnet":
+            if ("same", ("htnet", 2, 3)) not in plan:
+                plan.append(("same", ("htnet", 2, 3)))
+            plan += [("measure", ("htnet", 16, precision, True)),
+                     ("measure", ("htnet", 8, precision, True)),
+                     ("measure", ("htnet", 8, precision, False))]
+        else:
+            plan.append(("plan", (model, PLAN_MODELS.get(model), precision)))
+    return plan
+
+
+def with_base(report: dict[str, Any], base_file: str | None) -> None:
+    """``report`` started from the rows of ``base_file``, a matrix measured on the same
+    device (another device's rows would be planned as this one's: refused)."""
+    if base_file is None:
+        return
+    with open(base_file) as handle:
+        base = json.load(handle)
+    if base.get("device") != report["device"]:
+        raise SystemExit(f"--base {base_file} was measured on {base.get('device')}, not on "
+                         f"{report['device']}; give none (the window measures its own)")
+    for key in ("settings", "same_numbers", "plan_models", "htnet_folds_that_fit",
+                "htnet_floor", "not_batched"):
+        if key in base:
+            report[key] = list(base[key]) if isinstance(base[key], list) else base[key]
+    report["base"] = f"{base_file} ({base.get('torch', 'torch ?')})"
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", required=True)
@@ -212,6 +256,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--device", default="cuda",
                         help="cuda (a window), or cpu (its rehearsal: the plan models' steps "
                              "on micro-batches, nothing CUDA-only)")
+    parser.add_argument("--only", default=None, metavar="MODEL:PRECISION,...",
+                        help="measure only these (a window's models with no figure here)")
+    parser.add_argument("--base", default=None,
+                        help="with --only: a matrix measured on this device whose rows the "
+                             "report keeps")
     args = parser.parse_args(argv)
     cuda = args.device.startswith("cuda")
     if cuda and not torch.cuda.is_available():
@@ -227,6 +276,10 @@ def main(argv: list[str] | None = None) -> None:
         with open(args.json, "w") as handle:
             json.dump(report, handle, indent=1)
 
+    if args.only is not None:
+        with_base(report, args.base)
+        short(args, report, cuda, deadline, save)
+        return
     rates = {precision: machine_rates(args.device, precision) for precision in ("bf16", "fp32")}
     report["rates"] = {p: {k: round(v, 1) for k, v in r.items()} for p, r in rates.items()}
     print(json.dumps({"rates": report["rates"]}), flush=True)
@@ -300,6 +353,52 @@ def main(argv: list[str] | None = None) -> None:
         print(rate_line(row) + f" (captured: {row['captured']})")
     print(f"HTNet floor, 68 x 800: {report['htnet_floor']['bf16']['minutes_68x800']} min in "
           f"bf16, {report['htnet_floor']['fp32']['minutes_68x800']} in fp32", flush=True)
+    save()
+
+
+def short(args: argparse.Namespace, report: dict[str, Any], cuda: bool, deadline: float,
+          save: Callable[[], None]) -> None:
+    """``--only``: the named models' rows, each saved as it is measured (a window's Ctrl-C
+    keeps what was measured), within the budget."""
+    plan = only_plan(args.only, cuda)
+    precisions = sorted({"bf16" if s[-2 if w == "measure" else -1] == "bf16" else "fp32"
+                         for w, s in plan if w != "same"} or {"fp32"})
+    rates = {p: machine_rates(args.device, p) for p in precisions}
+    report.setdefault("rates", {}).update(
+        {p: {k: round(v, 1) for k, v in r.items()} for p, r in rates.items()})
+    htnet = htnet_cost() if any(w == "measure" for w, _ in plan) else None
+    for what, setting in plan:
+        if time.monotonic() > deadline:
+            report["errors"].append(f"budget spent before {what} {setting}")
+            break
+        try:
+            if what == "plan":
+                name, feature, precision = setting
+                result = measure_model(name, feature, args.device, precision,
+                                       rates["bf16" if precision == "bf16" else "fp32"],
+                                       steps=4 if cuda else 1, micro_batch=None if cuda else 2)
+                report["plan_models"].append(result)
+                print(rate_line(result), flush=True)
+            elif what == "same":
+                report.setdefault("same_numbers", []).append(same_weights(*setting))
+            else:
+                assert htnet is not None
+                model, k, precision, captured = setting
+                result = with_rates(measure(model, k, precision, captured,
+                                            epochs=min(args.epochs, 3)), *htnet,
+                                    rates)
+                report["settings"].append(result)
+                print(rate_line(result) + f" (K = {result['k']}, captured: "
+                      f"{result['captured']})", flush=True)
+        except torch.cuda.OutOfMemoryError:
+            report["errors"].append(f"out of memory: {what} {setting}")
+        except Exception as exc:  # a model that fails must not lose the others
+            report["errors"].append(f"{what} {setting}: {type(exc).__name__}: {exc}")
+            print(f"FAILED {what} {setting}: {type(exc).__name__}: {exc}", flush=True)
+        finally:
+            if cuda:
+                torch.cuda.empty_cache()
+            save()
     save()
 
 

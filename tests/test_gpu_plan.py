@@ -90,17 +90,34 @@ def test_k_is_chosen_to_finish_the_most_folds_in_the_window(plan: ModuleType) ->
     assert windowed.folds_within(327, 50) == max(
         plan.best_setting({**H200, "settings": [r]}, "htnet", "fp32").folds_within(327, 50)
         for r in H200["settings"])
-    # a window that holds one group of 8 but not of 16: 8 at once, not one group of 4
-    assert plan.best_setting(H200, "htnet", "fp32", window_s=200).folds_at_once == 8
-    # 210 s hold one group of 8 or two of 4, 8 folds either way: the fewer seconds a fold
-    assert plan.best_setting(H200, "htnet", "fp32", window_s=210,
-                             folds_left=50).folds_within(210, 50) == 8
-    assert plan.best_setting(H200, "htnet", "fp32", window_s=210).folds_at_once == 8
+    # a window that holds one group of 8 but not of 16 (with the 10 % margin): 8 at once,
+    # not one group of 4
+    assert plan.best_setting(H200, "htnet", "fp32", window_s=215).folds_at_once == 8
+    # 235 s hold one group of 8 or two of 4, 8 folds either way: the fewer seconds a fold
+    assert plan.best_setting(H200, "htnet", "fp32", window_s=235,
+                             folds_left=50).folds_within(235, 50) == 8
+    assert plan.best_setting(H200, "htnet", "fp32", window_s=235).folds_at_once == 8
     # the folds left cap what a window finishes: 4 folds left, 4 at once
     assert plan.best_setting(H200, "htnet", "fp32", window_s=2000,
                              folds_left=4).folds_within(2000, 4) == 4
     # a long window: the fastest finishes the most
     assert plan.best_setting(H200, "htnet", "fp32", window_s=3600).folds_at_once == 16
+
+
+def test_a_group_predicted_to_end_in_the_windows_last_tenth_is_not_planned(
+        plan: ModuleType) -> None:
+    """Issue 81: 17 folds at once were chosen whenever 374.5 s remained, for a predicted
+    354.5 s group after 20 s of start-up; a group 2 % slower finished nothing. With the
+    margin, a group must be predicted to end by 90 % of the window."""
+    seventeen = plan.best_setting({**H200, "settings": [H200["settings"][3]]}, "htnet", "fp32")
+    assert seventeen.group_s == pytest.approx(354.5, abs=0.5)
+    assert seventeen.folds_within(374.5, 50) == 0  # ends at 100 % of the window: not planned
+    needed = (plan.START_UP_S + seventeen.group_s) / (1 - plan.MARGIN)
+    assert seventeen.folds_within(needed + 0.01, 50) == 17
+    assert seventeen.folds_within(needed - 0.01, 50) == 0
+    chosen = plan.best_setting(H200, "htnet", "fp32", window_s=374.5, folds_left=50)
+    assert chosen.folds_at_once < 17
+    assert plan.START_UP_S + chosen.group_s <= 0.9 * 374.5
 
 
 def test_settings_too_big_for_this_gpu_are_left_out(plan: ModuleType) -> None:

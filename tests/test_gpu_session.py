@@ -37,27 +37,71 @@ def _dry(session: ModuleType, tmp_path: Path, budget: int, capsys) -> list[str]:
 
 def test_dry_run_prints_every_step_within_the_budget(session: ModuleType, tmp_path: Path,
                                                      capsys) -> None:
+    """Issue 81: a window with runs left trains; before the runs only the pre-flight, a
+    smoke test of the steps the plan uses and a measurement of the models with no figure
+    on this chip (an A100 here: none has one)."""
     lines = _dry(session, tmp_path, 900, capsys)
     steps = [line for line in lines if line.startswith("[")]
-    assert [s.split(",")[0] for s in steps] == ["[pre-flight", "[gpu tests", "[train matrix",
+    assert [s.split(",")[0] for s in steps] == ["[pre-flight", "[gpu smoke tests",
+                                                "[measurement", "[train matrix",
                                                 "[leaderboard runs"]
     # imports and the device, checked before anything long (gpu_preflight.CHECK)
     assert "-c" in steps[0] and "up to 30 s" in steps[0]
-    # the gpu tests' file only: collecting the suite imports what the GPU image lacks
-    assert f"pytest {session.TESTS} " in steps[1] and "-m gpu" in steps[1]
-    assert session.TESTS.is_file()
-    assert "train_speed.py --matrix" in steps[2] and "--device cuda" in steps[2]
-    assert "--budget-s 330" in steps[3] and "--pack" in steps[3]
-    assert "--no-saved-states" in steps[3]  # partial/ never comes back
-    # before this machine measured its matrix, the runs plan from the committed one
-    assert f"--matrix {session.HERE / 'train_matrix.json'}" in steps[3]
-    limits = [float(s.split("up to ")[1].split(" s]")[0]) for s in steps]
+    # the gpu tests of the plan's steps, by node: collecting the suite imports what the GPU
+    # image lacks, and the whole of test_gpu.py is no window's business while runs are left
+    assert "up to 30 s" in steps[1] and f"{session.TESTS}::test_cuda_takes_the_fused_step" \
+        in steps[1] and "test_captured_epochs_equal_eager_ones[2]" in steps[1]
+    assert "-m gpu" not in steps[1] and session.TESTS.is_file()
+    assert "up to 60 s" in steps[2] and "train_matrix.py" in steps[2]
+    only = steps[2].split("--only ")[1].split()[0].split(",")
+    assert only[:3] == ["htnet:fp32", "mmnet-release:fp32", "hsta-release:fp32"]
+    assert "causalnet:fp32" not in only  # no job of a session trains it
+    assert "--base" not in steps[2]  # the committed matrix is another GPU's
+    assert steps[3].startswith("[train matrix, skipped] runs are left")
+    assert "--budget-s 750 --plan-budget-s 750" in steps[4] and "--pack" in steps[4]
+    assert "--no-saved-states" in steps[4]  # partial/ never comes back
+    # before this machine measured, the runs plan from the committed matrix
+    assert f"--matrix {session.HERE / 'train_matrix.json'}" in steps[4]
+    limits = [float(s.split("up to ")[1].split(" s]")[0]) for s in steps if "up to" in s]
     assert sum(limits) + session.PACK_RESERVE_S <= 900
     assert "budget: 900 s; planned: 900 s" in "\n".join(lines)
     assert "merbench validate" in "\n".join(lines)
     assert not (tmp_path / "out").exists()  # a dry run writes nothing
-    short = [line for line in _dry(session, tmp_path, 200, capsys) if line.startswith("[")]
+    short = [line for line in _dry(session, tmp_path, 200, capsys) if "up to" in line]
     assert sum(float(s.split("up to ")[1].split(" s]")[0]) for s in short) <= 200
+
+
+def test_a_window_with_no_run_left_tests_and_measures_everything(
+        session: ModuleType, tmp_path: Path, capsys, monkeypatch) -> None:
+    monkeypatch.setattr(session.window_measure, "jobs_left", lambda *_: [])
+    steps = [line for line in _dry(session, tmp_path, 900, capsys) if line.startswith("[")]
+    assert [s.split(",")[0] for s in steps] == ["[pre-flight", "[gpu tests", "[train matrix",
+                                                "[leaderboard runs"]
+    assert "-m gpu" in steps[1] and "up to 240 s" in steps[1]
+    assert "train_speed.py --matrix" in steps[2] and "up to 270 s" in steps[2]
+
+
+def test_the_runs_are_planned_for_the_dry_runs_seconds(session: ModuleType,
+                                                        tmp_path: Path) -> None:
+    """The dry run and the window plan the runs for the same seconds: the shares' limits.
+    Seconds the earlier steps leave unused come after the plan (--budget-s), never change
+    it (--plan-budget-s)."""
+    args = session.argparse.Namespace(runs=tmp_path / "runs", out=tmp_path / "out",
+                                      data=tmp_path, features=None, start_from=None,
+                                      budget_s=540.0, device="cuda", rehearse=False,
+                                      committed=None)
+    began = session.time.monotonic()
+    first = session.plan(args, began)[-1].command
+    assert args.plan_budget_s == pytest.approx(390, abs=1)  # 540 - 30 - 30 - 60 - 30
+    kept = session.state_dir(args)
+    kept.mkdir(parents=True)
+    (kept / "preflight.txt").write_text("exit 0\n")
+    (kept / "gpu-tests.xml").write_text("<testsuites/>")
+    (kept / "train_matrix.json").write_text("{}")
+    later = session.plan(args, began + 0.0)[-1].command  # the steps took no time
+    at = later.index("--plan-budget-s")
+    assert later[at + 1] == first[first.index("--plan-budget-s") + 1] == "390"
+    assert float(later[later.index("--budget-s") + 1]) > 500
 
 
 def test_a_later_call_goes_straight_to_the_runs(session: ModuleType, tmp_path: Path,
@@ -133,23 +177,31 @@ def test_a_broken_capture_sends_every_job_eager(session: ModuleType, tmp_path: P
 def test_a_matrix_measured_on_this_gpu_is_not_measured_again(session: ModuleType,
                                                              tmp_path: Path, capsys,
                                                              monkeypatch) -> None:
-    """The matrix costs four of a session's minutes: on the GPU that measured the committed
-    one, the session plans from it and gives those minutes to the runs."""
+    """On the GPU that measured the committed matrix, no matrix: only the plan's models with
+    no figure on it are measured, beside the committed rows (--base). HTNet has its figure
+    there (gpu_figures.json), so it is not measured."""
     committed = tmp_path / "train_matrix.json"
     committed.write_text(json.dumps({"device": "NVIDIA H200", "same_numbers": []}))
     monkeypatch.setattr(session, "COMMITTED_MATRIX", committed)
     monkeypatch.setattr(session, "this_gpu", lambda: "NVIDIA H200")
     lines = _dry(session, tmp_path, 540, capsys)
     steps = [line for line in lines if line.startswith("[")]
-    assert [s.split(",")[0] for s in steps] == ["[pre-flight", "[gpu tests", "[train matrix",
+    assert [s.split(",")[0] for s in steps] == ["[pre-flight", "[gpu smoke tests",
+                                                "[measurement", "[train matrix",
                                                 "[leaderboard runs"]
-    assert steps[2].startswith("[train matrix, skipped]") and "NVIDIA H200" in steps[2]
-    assert steps[3].startswith("[leaderboard runs, up to 240 s]")  # 540 - 30 - 240 - 30
+    assert f"--base {committed}" in steps[2] and "htnet:" not in steps[2]
+    assert "mmnet-release:fp32" in steps[2]
+    assert steps[3].startswith("[train matrix, skipped]")
+    assert steps[4].startswith("[leaderboard runs, up to 390 s]")  # 540 - 30 - 30 - 60 - 30
+    # with every model of the jobs left measured here, nothing is measured
+    committed.write_text(json.dumps({"device": "NVIDIA H200", "plan_models": [
+        {"model": m, "precision": "fp32"} for m in
+        ("mmnet-release", "hsta-release", "offapexnet", "alexnet-flow", "ststnet")]}))
+    steps = [line for line in _dry(session, tmp_path, 540, capsys) if line.startswith("[")]
+    assert [s.split(",")[0] for s in steps] == ["[pre-flight", "[gpu smoke tests",
+                                                "[train matrix", "[leaderboard runs"]
+    assert steps[3].startswith("[leaderboard runs, up to 450 s]")
     assert f"--matrix {committed}" in steps[3]
-    # another GPU measures its own
-    monkeypatch.setattr(session, "this_gpu", lambda: "NVIDIA H100 80GB HBM3")
-    steps = [line for line in _dry(session, tmp_path, 900, capsys) if line.startswith("[")]
-    assert steps[2].startswith("[train matrix, up to 270 s]") and "--matrix" in steps[2]
 
 
 def test_the_runs_step_has_time_to_stop_and_pack(session: ModuleType, tmp_path: Path,
@@ -161,6 +213,6 @@ def test_the_runs_step_has_time_to_stop_and_pack(session: ModuleType, tmp_path: 
                                       budget_s=900.0, device="cuda", rehearse=False,
                                       committed=None)
     runs = session.plan(args, session.time.monotonic())[-1]
-    assert runs.grace_s >= 20 and runs.limit_s == pytest.approx(330, abs=1)
-    short = [line for line in _dry(session, tmp_path, 560, capsys) if line.startswith("[")]
-    assert short[-1].startswith("[leaderboard runs, up to 0 s]")  # 20 s left: skipped
+    assert runs.grace_s >= 20 and runs.limit_s == pytest.approx(750, abs=1)
+    short = [line for line in _dry(session, tmp_path, 230, capsys) if line.startswith("[")]
+    assert short[-1].startswith("[leaderboard runs, up to 0 s]")  # 50 s left: skipped

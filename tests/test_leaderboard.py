@@ -56,7 +56,8 @@ def test_composite_page_is_table_2_with_merbench_runs(committed_site: Path, read
             expected += " [" if policy == "fixed" else ""
             assert row[f"{scope}-{metric}"].startswith(expected), (policy, scope, metric)
             assert policy == "fixed" or row[f"{scope}-{metric}"] == expected
-        assert row["device"] == "cpu" and row["date"] == "2026-11-21"
+        # the device, and below it the precision its runs trained in
+        assert row["device"] == "cpu fp32" and row["date"] == "2026-11-21"
         assert row["version"] == "0.1.0 (55a8ac1), 0.1.0 (9e94c38)"
     # oracle appears only after the ranked table, inside the labelled test-set section
     # the handcrafted SVMs are fitted once: ranked (fixed), never in the oracle section
@@ -436,6 +437,29 @@ def test_reduced_settings_are_shown_apart(tiny: Path, tmp_path: Path, cli, read_
     assert len(tables["reduced-table"]) == 2  # two runs, fixed
     assert {r["selection"].split()[0] for r in tables["reduced-test-set-table"]} == {"oracle"}
     assert "quicknet: epochs 1 (recipe 2)" in html and "quicknet: dropout=0.1" in html
+
+
+def test_every_row_and_run_page_shows_its_precision(tiny: Path, tmp_path: Path, cli,
+                                                    read_tables) -> None:
+    """Issue 81: the GPU rows may train in bf16 once the precision study decides; every row
+    says the arithmetic its runs trained in, fp32 included, and so does every run page."""
+    results = tmp_path / "results"
+    shutil.copytree(tiny / "a", results / "a")
+    merbench.run(model="quicknet", dataset="synthetic", out=results / "half", precision="bf16",
+                 device="cpu", dataset_options=SMALL, plugins=quick_plugins())
+    bench = _synthetic_benchmark(tmp_path / "benchmarks")
+    code, _, err = cli("leaderboard", "build", "--results", results, "--out",
+                       tmp_path / "site", "--benchmarks", bench)
+    assert code == 0, err
+    html = (tmp_path / "site" / "benchmarks" / "synthetic-loso.html").read_text()
+    tables = read_tables(html)
+    rows = [r for table in tables.values() for r in table if "device" in r]
+    shown = {r["seeds"]: r["device"].split()[-1] for r in rows}  # under the device
+    assert shown == {"2 (0, 1)": "fp32", "1 (0)": "bf16"}, shown
+    pages = sorted((tmp_path / "site" / "runs").glob("*/index.html"))
+    said = [page.read_text().split("<dt>precision</dt><dd><code>")[1].split("</code>")[0]
+            for page in pages]
+    assert sorted(said) == ["bf16", "fp32", "fp32"]
 
 
 def _synthetic_benchmark(folder: Path, **changes: object) -> Path:

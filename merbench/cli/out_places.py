@@ -64,7 +64,7 @@ def _result_files(folder: Path) -> list[str]:
 
 def refuse_result_place(out: Path, option: str, *, own: tuple[str, ...] = (),
                         what: str = "folder", link_ok: bool = False,
-                        in_summary: tuple[str, ...] = ()) -> None:
+                        in_summary: tuple[str, ...] = (), seed: int | None = None) -> None:
     """Refuse ``out`` (given as ``option``) where it lies inside a result's folder, or holds
     a result's files other than ``own`` (those of the results the command writes or goes on
     with there); a run that is there already (a seed run of a --seeds folder among them) is
@@ -72,7 +72,11 @@ def refuse_result_place(out: Path, option: str, *, own: tuple[str, ...] = (),
     be a symbolic link (a site published through one); a result written through one would
     be refused as a link by ``validate``, so a command writing a result refuses it.
     ``in_summary``: the summaries whose folder ``out`` may lie in directly, as one of its
-    ``seed-N`` folders (``spot --seeds``)."""
+    ``seed-N`` folders (``spot --seeds``). ``seed``: the seed of the one run written (``run
+    --seed N``), which may be a new ``seed-N`` folder of a --seeds folder, as ``--seeds``
+    lays it out: a later seed of a job beside its ``seed-0`` (a GPU window's plan), or a
+    seed added to a finished folder before its summary is written again (the way
+    ``leaderboards/results/README.md`` gives); under another seed's name it is refused."""
     out = Path(out)
     refuse_unwritable_shape(out, option, noun=what)  # before anything looks at the path
     if out.is_symlink() and not link_ok:
@@ -94,6 +98,14 @@ def refuse_result_place(out: Path, option: str, *, own: tuple[str, ...] = (),
         if parent == absolute.parent and _SEED_RUN.match(out.name) and \
                 set(held) <= set(in_summary):
             continue
+        if parent == absolute.parent and seed is not None and \
+                set(held) <= {*SUMMARIES, SEED_RUNS} and _SEED_RUN.match(out.name):
+            if out.name == f"seed-{seed}":
+                continue
+            raise MerbenchError(f"{option} {out} is a seed folder of {parent.name}, a --seeds "
+                                f"folder, which keeps seed N's run in seed-N; give --out "
+                                f"{out.parent / f'seed-{seed}'} for seed {seed}, or --seed "
+                                f"{out.name.removeprefix('seed-')}")
         shown = parent.relative_to(Path.cwd()) if not out.is_absolute() and \
             parent.is_relative_to(Path.cwd()) else parent  # in the form it was given
         raise MerbenchError(f"{option} {out} is inside {shown}, the folder of a merbench "

@@ -42,7 +42,8 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
                             "as runs/NAME")
     if settings.out is not None:  # a run goes on in its own folder; --seeds in a summary's
         refuse_result_place(settings.out, "--resume" if hasattr(args, "resume") else "--out",
-                            own=(*SUMMARIES, SEED_RUNS) if seeds is not None else RUNS)
+                            own=(*SUMMARIES, SEED_RUNS) if seeds is not None else RUNS,
+                            seed=spec.seed if seeds is None else None)
     if seeds is not None:
         confirm_runs(len(seeds), f"run --seeds ({spec.model} on {spec.dataset})", args.yes)
     reporter = ProgressReporter(enabled=not args.quiet)

@@ -188,6 +188,12 @@ def _group_helpers() -> dict[str, Any]:
         return ", ".join(sorted({short(str(r.results.environment.device))
                                  for r in group.runs}))
 
+    def precisions(group: Group) -> str:
+        """The arithmetic each row trained in (fp32, bf16, tf32), shown for every row: a
+        precision is part of a run's identity, and the GPU rows may train in bf16 once the
+        precision study decides (benchmarks/README.md)."""
+        return ", ".join(sorted({str(r.results.precision or "fp32") for r in group.runs}))
+
     def mean_time(group: Group) -> float:
         return sum(float(r.results.run_time_s) for r in group.runs) / len(group.runs)
 
@@ -206,8 +212,8 @@ def _group_helpers() -> dict[str, Any]:
         """A record's fields by name, for a page that lists them all (``dictsort``)."""
         return {f.name: getattr(record, f.name) for f in dataclasses.fields(record)}
 
-    return {"devices": devices, "mean_time": mean_time, "latest_date": latest_date,
-            "versions": versions, "record_fields": record_fields}
+    return {"devices": devices, "precisions": precisions, "mean_time": mean_time,
+            "latest_date": latest_date, "versions": versions, "record_fields": record_fields}
 
 
 def _script() -> tuple[str, str]:
