@@ -39,9 +39,16 @@ def test_every_job_is_one_seed_on_one_core(script: ModuleType, tmp_path: Path) -
         assert str(args.out) == str(tmp_path / "runs" / job.out)
         assert job.out.endswith(f"seed-{args.seed}") and job.out not in outs
         outs.add(job.out)
-    # the new models' first seeds before anyone's third
+    # issue 81's precision study first (it decides the GPU jobs' precision), each bf16 seed
+    # RCN-A's committed recipe with only the precision changed; then the new models' first
+    # seeds before anyone's third
     names = [job.name for job in script.JOBS]
-    assert names[:2] == ["dual-inception-seed0", "rcn-seed0"]
+    assert names[:5] == ["rcn-bf16-seed0", "rcn-bf16-seed1", "rcn-bf16-seed2",
+                         "dual-inception-seed0", "rcn-seed0"]
+    fp32 = next(job for job in script.JOBS if job.name == "rcn-seed0").args
+    for job in script.JOBS[:3]:
+        assert job.out.startswith("rcn-composite-loso-bf16/")
+        assert [a for a in job.args if a not in ("--precision", "bf16")][:-1] == list(fp32[:-1])
     assert names.index("rcn-seed1") < names.index("dual-inception-seed2")
 
 
