@@ -89,6 +89,7 @@ from merbench.results.audited_files import run_folder
 from merbench.results.out_folders import refuse_system_place
 from merbench.results.result_files import SITE_MARKER
 from merbench.results.safe_files import copy_regular_file, entry_kind
+from merbench.verification.validation_record import said_now
 
 RUN_FILES = ("results.json", "run.json", "predictions.csv", "audit.json")
 _URL = re.compile(r"https?://[^\s<>\"']+")
@@ -415,6 +416,7 @@ def render_site(collection: Collection, benchmarks: list[Benchmark], out: Path,
         root="", benchmarks=[item for item in ordered if item["runs"]],
         empty=[item["bench"] for item in ordered if not item["runs"]], runs=run_items,
         spotting_runs=len(spotting), au_pages=au_pages, au_runs=au_items, tunings=tunings,
+        validated=said_now(),
         rejected=[*collection.rejected, *spotting_rejected, *au_rejected,
                   *tuning_rejected]))
     _write(out / SITE_MARKER, "Built by merbench leaderboard build; the next build replaces "

@@ -36,6 +36,7 @@ from merbench.results.tune_file import (
     TUNE_FILE,
     TUNE_PREDICTIONS_FILE,
     TuneResults,
+    read_tune,
     read_tune_predictions,
 )
 from merbench.results.tune_seeds_file import TUNE_SEEDS_FILE, TuneSeedsSummary
@@ -44,6 +45,7 @@ from merbench.stats.paired import paired_difference
 from merbench.stats.record import interval_pair, subject_strata
 from merbench.verification.tune_check import tune_claim, tune_evidence, validated_tune
 from merbench.verification.tune_seeds_check import validate_tune_seeds
+from merbench.verification.validation_record import once
 
 
 @dataclass(frozen=True)
@@ -118,8 +120,7 @@ def find_tunings(folders: Sequence[Path], deep: bool = False
     rejected: list[Rejected] = []
     for path, _ in results_holding(folders, TUNE_FILE):
         try:
-            with validated_tune(path.parent, deep=deep) as checked:
-                results, audited = checked.results, checked.audited
+            results, audited = _checked_tuning(path.parent, deep)
         except ResultRejected as exc:
             rejected.append(Rejected(path.parent, exc.reason))
             continue
@@ -133,6 +134,29 @@ def find_tunings(folders: Sequence[Path], deep: bool = False
     rejected += [Rejected(path, reason) for path, reason in conflicts]
     return [dataclasses.replace(copies[0], file_id=f"tuning-{number}")
             for number, copies in enumerate(kept, 1)], rejected
+
+
+def _checked_tuning(folder: Path, deep: bool) -> tuple[TuneResults, AuditedFiles]:
+    """A tuning's record and what its audits are about, validated, or read back from a
+    validation record of the same files (:mod:`~merbench.verification.validation_record`):
+    unpacking its runs and checking each takes seconds a tuning."""
+
+    def check() -> tuple[TuneResults, AuditedFiles]:
+        with validated_tune(folder, deep=deep) as checked:
+            return checked.results, checked.audited
+
+    def rebuild(facts: dict[str, Any]) -> tuple[TuneResults, AuditedFiles]:
+        audited = facts["audited"]
+        return read_tune(folder / TUNE_FILE), AuditedFiles(
+            folder, str(audited["result_file"]), [list(map(str, key)) for key
+                                                  in audited["unit_keys"]],
+            [tuple(map(str, files)) for files in audited["unit_files"]],
+            str(audited["created"]), tuple(map(str, audited["files"])))
+
+    return once("tuning, trials validated" if deep else "tuning", folder, check,
+                lambda found: {"audited": {name: to_json(getattr(found[1], name)) for name in
+                                           ("result_file", "unit_keys", "unit_files",
+                                            "created", "files")}}, rebuild)
 
 
 def differences(nested: Tuning, test_scored: Tuning, nested_predictions: Any,
