@@ -28,6 +28,7 @@ CliResult = tuple[int, str, str]
 def copied(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A results folder holding a copy of one committed run, and a cache of its own."""
     monkeypatch.setenv("MERBENCH_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr("merbench.cli.result_progress.QUIET_S", 0.0)  # say it at once
     results = tmp_path / "results"
     shutil.copytree(RUN, results / RUN.name)
     return results

@@ -57,7 +57,7 @@ def _checking(folders: list[Path] | None, mode: Mode) -> Iterator[Tally]:
     expected = [path for _, tree in walked(folders or []) for path in tree.results]
     with ResultProgress(expected) as progress, checking(mode, progress) as tally:
         yield tally
-    if folders and (tally.checked or tally.recorded):
+    if progress.spoke:  # a long command: how much of it the records saved
         say(f"merbench: {tally.said()}", file=sys.stderr)
 
 
@@ -80,7 +80,7 @@ def main(args: argparse.Namespace) -> int:
     folders = results_folders(args.results)
     refuse_result_place(args.out, "--out", link_ok=True)
     load_benchmarks(args.benchmarks)  # a bad definition is refused before any result
-    with _checking(folders, _mode(args)):
+    with _checking(folders, _mode(args)) as tally:
         report = build_site(folders, args.out, args.benchmarks, trusted, args.strict)
     for item in report.rejected:
         say(f"merbench: rejected: {item.path}: {item.reason}", file=sys.stderr)
@@ -91,6 +91,7 @@ def main(args: argparse.Namespace) -> int:
     say(f"{site} ({counted(report.benchmarks, 'benchmark')}, "
         f"{counted(report.runs, 'run')}, {len(report.rejected)} rejected"
           f"{f'; also {others}' if others else ''})")
+    say(f"validation: {tally.said()}")
     if trusted:
         say(f"audits count when signed by: {', '.join(k.shown for k in trusted.values())}")
     else:

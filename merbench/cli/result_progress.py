@@ -5,8 +5,9 @@ A command that checks a thousand results takes minutes, and one that says nothin
 minutes looks hung. So, once the first result is read (never before: a command refused in
 its first line prints that line alone), a bar on stderr counts the results read out of those
 the walk found, with the one being read, where stderr is a terminal; where it is a file or a
-pipe (CI, a log), one line each time another tenth is read. stdout is left to the answer
-(``list``'s ids, ``export``'s table), which scripts read.
+pipe (CI, a log), one line each time another tenth is read, from :data:`QUIET_S` seconds on
+(a command that answers sooner says nothing before its answer, as a short one always did).
+stdout is left to the answer (``list``'s ids, ``export``'s table), which scripts read.
 
 Results are counted by their folder, each once: a check that reads a result twice (a seed run
 read again for its summary), or reads a folder the walk did not count (a tuning's unpacked
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -27,7 +29,8 @@ from rich.table import Column
 from merbench.cli.console import LiteralConsole
 from merbench.cli.literal import say
 
-STEPS = 10  # without a terminal: a line each tenth
+STEPS = 10  # without a terminal: a line each tenth...
+QUIET_S = 3.0  # ...once the command has taken this long
 
 
 def stderr_is_a_terminal() -> bool:
@@ -41,22 +44,30 @@ class ResultProgress:
     """Counts the results in ``expected`` (their folders) as they are read; a context
     manager, called with each path read."""
 
-    def __init__(self, expected: list[Path], verb: str = "read",
+    def __init__(self, expected: list[Path], verb: str = "read", noun: str = "results",
                  terminal: bool | None = None) -> None:
+        """``noun``: what is counted; "files" counts each file, not each result's folder
+        (``migrate``)."""
+        self._by_file = noun == "files"
         self._left = {self._name(path) for path in expected}
         self._total = len(self._left)
-        self._verb = verb
+        self._verb, self._noun = verb, noun
         self._done = 0
         self._said = 0  # tenths said, without a terminal
         self._terminal = stderr_is_a_terminal() if terminal is None else terminal
         self._bar: Progress | None = None
         self._task: Any = None
+        self._started = time.monotonic()
 
-    @staticmethod
-    def _name(path: Path) -> Path:
+    @property
+    def spoke(self) -> bool:
+        """Whether it has shown anything (a bar, or a line)."""
+        return self._bar is not None or self._said > 0
+
+    def _name(self, path: Path) -> Path:
         """A result's folder, resolved: a results file's folder is its result."""
         path = Path(path)
-        folder = path if path.is_dir() else path.parent
+        folder = path if path.is_dir() or self._by_file else path.parent
         return folder.resolve()
 
     def __enter__(self) -> ResultProgress:
@@ -77,9 +88,9 @@ class ResultProgress:
             self._draw(path)
             return
         tenths = self._done * STEPS // self._total
-        if tenths > self._said:
+        if tenths > self._said and time.monotonic() - self._started >= QUIET_S:
             self._said = tenths
-            say(f"merbench: {self._verb} {self._done} of {self._total} results "
+            say(f"merbench: {self._verb} {self._done} of {self._total} {self._noun} "
                 f"({tenths * 100 // STEPS}%)", file=sys.stderr, flush=True)
 
     def _draw(self, path: Path) -> None:
@@ -89,7 +100,7 @@ class ResultProgress:
                 TextColumn("{task.description}", markup=False,
                            table_column=Column(ratio=1, no_wrap=True, overflow="ellipsis",
                                                min_width=8)),
-                BarColumn(bar_width=16), MofNCompleteColumn(), TextColumn("results"),
+                BarColumn(bar_width=16), MofNCompleteColumn(), TextColumn(self._noun),
                 TimeElapsedColumn(), console=console, expand=True, transient=True)
             self._bar.start()
             self._task = self._bar.add_task(str(path), total=self._total)

@@ -444,13 +444,13 @@ def build_site(results: list[Path], out: Path,
         return any(line.vouches for line in audit_lines(run_folder(claim.run_dir,
                                                                    claim.results), keys))
 
-    collection = collect(results, vouched=vouched)
-    try:
+    try:  # before any result is read: a refusal comes first, and alone
         out.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:  # FileExistsError: a file stands where a folder must be
         why = f"{exc.filename} is a file" if isinstance(exc, FileExistsError) else exc.strerror
         raise MerbenchError(f"--out {out} cannot be created ({why}); choose a folder you can "
                             "write to") from None
+    collection = collect(results, vouched=vouched)
     with build_lock(out):  # a second build into this folder waits for the first
         restore_aside(out)  # a build killed inside the two-rename swap
         _check_out(out, results)  # what another build left there is checked again
