@@ -130,5 +130,6 @@ def au_paired_differences(a: np.ndarray, b: np.ndarray, au_set: Sequence[int], *
             return np.asarray(value.mean(axis=0)).reshape(np.shape(chosen)[:-1])
 
         name = MEAN_F1 if position is None else f"AU{au_set[position]}"
-        found.append(paired_test(a, b, name, score, permutations=permutations, seed=seed))
+        found.append(paired_test(a, b, name, score, permutations=permutations, seed=seed,
+                                 scored_as=f"AU counts, AUs {list(au_set)}"))
     return found

@@ -352,7 +352,8 @@ def render_site(collection: Collection, benchmarks: list[Benchmark], out: Path,
         ranked, apart = rows.ranked, rows.test_set
         table = table_uncertainty(bench, ranked, loader)
         tables.append({"bench": bench, "ranked": ranked, "apart": apart,
-                       "runs": rows.run_count()})
+                       "runs": rows.run_count(),  # the best row's first interval: its card's
+                       "span": table.rows[0].cells[0] if table.rows else None})
         for group in collection.groups:
             if bench.mismatch(group.first) is None:
                 for run in group.runs:
@@ -391,7 +392,8 @@ def render_site(collection: Collection, benchmarks: list[Benchmark], out: Path,
         _write(out / "runs" / run.page_id / "index.html", page)
         why_not = "" if mine else "; ".join(
             f"{b.id}: {b.mismatch(run.results)}" for b in benchmarks)
-        run_items.append({"run": run, "benchmarks": mine, "why_not": why_not})
+        run_items.append({"run": run, "benchmarks": mine, "why_not": why_not,
+                          "seeds": len(group_of[run.page_id].runs)})
     run_items.sort(key=lambda item: (item["run"].results.model.name,
                                      item["run"].results.dataset.name,
                                      item["run"].results.protocol.name,

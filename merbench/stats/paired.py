@@ -15,11 +15,12 @@ family-wise error rate without assuming the tests independent.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import numpy as np
 from scipy import stats
 
+from merbench.base.memo import remembered
 from merbench.stats.intervals import BATCH, RESAMPLES, SEED, batch_score
 
 PERMUTATIONS = 9999
@@ -36,13 +37,29 @@ class PairedResult:
 
 def paired_test(a: np.ndarray, b: np.ndarray, metric: str,
                 score: Callable[[np.ndarray, np.ndarray], np.ndarray], *,
-                permutations: int = PERMUTATIONS, seed: int = SEED) -> PairedResult:
+                permutations: int = PERMUTATIONS, seed: int = SEED,
+                scored_as: str | None = None) -> PairedResult:
     """The paired permutation test of every kind of result. ``a`` and ``b``: per-subject
     arrays (seeds x subjects x ...) of two runs on the same subjects, in the same order;
     ``score(both, chosen)``: the pooled score of the subjects ``chosen`` picks (one row per
     permutation, indices into ``both``, A's subjects then B's), averaged over seeds, one
     value a row. Runs with other numbers of seeds are compared on each subject's arrays
-    averaged over its seeds."""
+    averaged over its seeds. ``scored_as``: words that name ``score`` wholly (its kind and
+    arguments), under which the answer is remembered (:mod:`merbench.base.memo`); None:
+    always computed."""
+    if scored_as is None:
+        return _paired_test(a, b, metric, score, permutations, seed)
+    found = remembered("paired-test", {"score": scored_as, "metric": metric,
+                                       "permutations": permutations, "seed": seed},
+                       {"a": np.asarray(a), "b": np.asarray(b)},
+                       lambda: asdict(_paired_test(a, b, metric, score, permutations, seed)))
+    return PairedResult(metric=str(found["metric"]), difference=float(found["difference"]),
+                        p_value=float(found["p_value"]))
+
+
+def _paired_test(a: np.ndarray, b: np.ndarray, metric: str,
+                 score: Callable[[np.ndarray, np.ndarray], np.ndarray],
+                 permutations: int, seed: int) -> PairedResult:
     if a.shape[1:] != b.shape[1:]:
         raise ValueError("the two runs must hold the same subjects and classes")
     if a.shape[0] != b.shape[0]:  # other numbers of seeds: each sample's seeds averaged
@@ -70,7 +87,7 @@ def paired_difference(a: np.ndarray, b: np.ndarray, metric: str, *,
     """``a`` and ``b``: per-subject confusion matrices (seeds x subjects x C x C) of two
     emotion runs on the same subjects, in the same order; ``metric``: uf1 or uar."""
     return paired_test(a, b, metric, lambda both, chosen: batch_score(both, chosen, metric),
-                       permutations=permutations, seed=seed)
+                       permutations=permutations, seed=seed, scored_as="emotion confusions")
 
 
 def holm(p_values: Sequence[float]) -> list[float]:

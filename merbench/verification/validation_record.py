@@ -23,7 +23,9 @@ Only acceptances are recorded: a rejection is always found again, and said again
 written only when the files digested after the check are those digested before it, so a file
 changed while it was checked never leaves a record for bytes that were not checked.
 
-Outside a :func:`checking` block nothing is read or written: ``merbench validate`` and
+The pages' permutation tests, pure functions of the validated predictions, are remembered
+in the same block (:mod:`merbench.base.memo`). Outside a :func:`checking` block nothing is
+read or written: ``merbench validate`` and
 ``audit`` always check in full. Inside one, the mode says what a record may do:
 ``recorded`` (reuse records), ``revalidate`` (``--revalidate``: check everything, write new
 records) or ``strict`` (``build --strict``: check everything, for publishing). The block's
@@ -48,6 +50,7 @@ import numpy as np
 import merbench
 from merbench.base.cache import FeatureCache
 from merbench.base.errors import MerbenchError
+from merbench.base.memo import remembering, source_digest
 from merbench.plugin_system.manager import default_plugins
 from merbench.results.run_files import ResultRejected
 
@@ -92,8 +95,9 @@ def checking(mode: Mode, reading: Callable[[Path], None] | None = None) -> Itera
     each result as it is read."""
     tally = Tally(mode, reading=reading)
     token = _TALLY.set(tally)
-    try:
-        yield tally
+    try:  # the pages' permutation tests are remembered as the checks are
+        with remembering(mode == "recorded"):
+            yield tally
     finally:
         _TALLY.reset(token)
 
@@ -226,20 +230,5 @@ def plugins_digest() -> str:
     return hashlib.sha256(listed.encode()).hexdigest()
 
 
-_SOURCE: list[str] = []
-
-
-def source_digest() -> str:
-    """The SHA-256 of every Python file of merbench itself: the checks as they are now."""
-    if not _SOURCE:
-        root = Path(merbench.__file__).parent
-        digest = hashlib.sha256()
-        for path in sorted(root.rglob("*.py")):
-            digest.update(f"{path.relative_to(root)}\0".encode())
-            digest.update(path.read_bytes())
-        _SOURCE.append(digest.hexdigest())
-    return _SOURCE[0]
-
-
 __all__ = ["CHECK_VERSION", "Mode", "Tally", "checking", "folder_digests", "no_facts", "once",
-           "read_back", "reading", "said_now", "source_digest"]
+           "read_back", "reading", "said_now"]
