@@ -95,6 +95,15 @@ def _board_export(parser: StrictParser) -> None:
     revalidate_option(parser)
 
 
+def _board_diff(parser: StrictParser) -> None:
+    parser.add_argument("old", metavar="OLD",
+                        help="the results before: a folder, or REV:PATH, a git revision's "
+                             "folder (origin/main:leaderboards/results)")
+    parser.add_argument("new", metavar="NEW", help="the results after, given as OLD is")
+    benchmarks_option(parser)
+    revalidate_option(parser)
+
+
 CACHE = CommandLine(
     "cache", "show or clear the feature cache",
     description="The feature cache is in $MERBENCH_CACHE_DIR, else ~/.cache/merbench.",
@@ -172,4 +181,12 @@ LEADERBOARD = CommandLine(
                         "does and write one benchmark's table, ranked rows then "
                         "test-set-selection rows, each score with its std over seeds and 95% "
                         "interval over subjects, to paste into a paper."),
+        CommandLine(
+            "diff", "the published rows two results folders differ in", _board_diff,
+            description="Validate both folders as 'build' does and list every benchmark row "
+                        "NEW adds, removes or moves against OLD, each with why (new runs, "
+                        "runs removed). Exit status 1 when a score moved with the same runs "
+                        "(run identities): a published score changes only with a new run. "
+                        "For CI: merbench leaderboard diff origin/main:leaderboards/results "
+                        "leaderboards/results"),
     )))

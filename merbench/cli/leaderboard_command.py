@@ -19,6 +19,7 @@ from pathlib import Path
 
 from merbench.base.atomic import atomic_write_bytes
 from merbench.base.errors import MerbenchError
+from merbench.cli.leaderboard_diff import main as diff_main
 from merbench.cli.literal import counted, say
 from merbench.cli.out_places import refuse_result_place
 from merbench.cli.parser import EXIT_USAGE
@@ -68,6 +69,8 @@ def _mode(args: argparse.Namespace) -> Mode:
 
 
 def main(args: argparse.Namespace) -> int:
+    if args.leaderboard_command == "diff":
+        return diff_main(args)
     if args.leaderboard_command == "list":
         has_default = args.results is not None or DEFAULT_RESULTS.is_dir()
         folders = results_folders(args.results) if has_default else None
