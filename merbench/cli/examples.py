@@ -68,7 +68,8 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     ),
     "leaderboard diff": (
         "merbench leaderboard diff old-results/ leaderboards/results",
-        "merbench leaderboard diff origin/main:leaderboards/results leaderboards/results",
+        "merbench leaderboard diff origin/main:leaderboards/results \\\n"
+        "      leaderboards/results",
     ),
 }
 
