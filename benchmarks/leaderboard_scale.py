@@ -137,6 +137,16 @@ def measure(label: str, results: Path, site: Path, cache: Path, bench_dir: Path 
     return found
 
 
+def _cpu_name() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--work", type=Path, default=Path("/tmp/merbench-scale"))
@@ -157,7 +167,7 @@ def main() -> int:
         rows.append(measure(f"{size} runs", results_folder(args.work, size),
                             args.work / f"site-{size}", args.work / f"cache-{size}",
                             bench_dir, "synthetic-loso"))
-    machine = f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores"
+    machine = f"{_cpu_name()}, {os.cpu_count()} cores"
     print(f"\n{machine}; wall s (user CPU s), load average before each in the JSON\n")
     heads = [key for key in rows[0] if key != "label"]
     print("| results | " + " | ".join(heads) + " |")

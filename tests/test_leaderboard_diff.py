@@ -103,3 +103,5 @@ def test_a_git_revisions_folder(cli: Callable[..., CliResult], folders: tuple[Pa
     code, out, err = cli("leaderboard", "diff", "nosuchrev:results", "results")
     assert code == 2 and out == "" and err.count("\n") == 1
     assert "no folder results at git revision nosuchrev" in err
+    code, out, err = cli("leaderboard", "diff", "--", "--output=x:results", "results")
+    assert code == 2 and "is not a git revision" in err and not (repo / "x").exists()

@@ -38,6 +38,9 @@ def results_at(given: str) -> Iterator[Path]:
         yield Path(given)
         return
     revision, path = given.split(":", 1)
+    if revision.startswith("-") or not revision:  # never an option of git's
+        raise MerbenchError(f"{given}: '{revision}' is not a git revision; give REV:PATH, "
+                            "such as origin/main:leaderboards/results")
     try:
         done = subprocess.run(["git", "archive", "--format=tar", revision, "--", path],
                               capture_output=True, check=False, timeout=600)
