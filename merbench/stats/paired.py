@@ -18,7 +18,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 
 import numpy as np
-from scipy import stats
 
 from merbench.base.memo import remembered
 from merbench.stats.intervals import BATCH, RESAMPLES, SEED, batch_score
@@ -71,6 +70,9 @@ def _paired_test(a: np.ndarray, b: np.ndarray, metric: str,
         # x[..., i], y[..., i]: whose predictions of subject i (index < n: A's) go to each
         # side; one row per permutation
         return score(both, x) - score(both, y)
+
+    # deferred: SciPy, which a listing of validated results never needs
+    from scipy import stats
 
     subjects = np.arange(n)
     observed = float(statistic(subjects, subjects + n))

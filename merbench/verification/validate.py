@@ -51,6 +51,7 @@ from merbench.results.rundir import RUN_FILE, RunDirectory
 from merbench.results.safe_files import UnsafeFile, check_run_folder
 from merbench.results.schema import read_json, read_results
 from merbench.scores.scoring import PolicyScore, score
+from merbench.stats.record import interval_record
 from merbench.verification.declared import check_declared
 from merbench.verification.environment_check import check_environment
 from merbench.verification.provenance import (
@@ -298,9 +299,6 @@ def _check_intervals(where: Path, stored: Intervals | None, frames: list[Any],
     """Recorded intervals are what the predictions give (null: not recorded, version 4)."""
     if stored is None:
         return
-    # deferred: scipy (through stats.record), which runs without intervals never need
-    from merbench.stats.record import interval_record
-
     found = differ(to_json(stored), to_json(interval_record(frames, n_classes)), "intervals")
     if found:
         raise ResultRejected(where, f"stored intervals do not match its predictions: {found}")
