@@ -138,3 +138,25 @@ def test_a_record_is_of_these_bytes_and_this_check(tmp_path: Path,
     with checking("recorded") as tally:
         assert read("one") == "2" and read("one") == "2" and tally.checked == 2
     assert len(calls) == 7
+
+
+def test_a_file_swapped_while_read_back_is_checked_in_full(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MERBENCH_CACHE_DIR", str(tmp_path / "cache"))
+    folder = tmp_path / "result"
+    folder.mkdir()
+    (folder / "a.json").write_text("1")
+    checks: list[str] = []
+
+    def check() -> str:
+        checks.append("checked")
+        return (folder / "a.json").read_text()
+
+    def swapped_while_read(facts: dict[str, object]) -> str:
+        (folder / "a.json").write_text("2")  # another file between the digest and here
+        return "recorded 1"
+
+    with checking("recorded") as tally:
+        assert once("one", folder, check, lambda value: {}, swapped_while_read) == "1"
+        assert once("one", folder, check, lambda value: {}, swapped_while_read) == "2"
+        assert (tally.recorded, tally.checked, len(checks)) == (0, 2, 2)

@@ -21,7 +21,9 @@ it again. The record is keyed by:
 
 Only acceptances are recorded: a rejection is always found again, and said again. A record is
 written only when the files digested after the check are those digested before it, so a file
-changed while it was checked never leaves a record for bytes that were not checked.
+changed while it was checked never leaves a record for bytes that were not checked; and a
+result read back from its record is digested again after it is read, so a file swapped in
+between is checked in full.
 
 The pages' permutation tests, pure functions of the validated predictions, are remembered
 in the same block (:mod:`merbench.base.memo`). Outside a :func:`checking` block nothing is
@@ -134,8 +136,11 @@ def once(kind: str, folder: Path, check: Callable[[], T], facts: Callable[[T], d
             except (ResultRejected, MerbenchError, OSError, KeyError, TypeError, ValueError):
                 pass  # a record this merbench cannot read back: check it in full
             else:
-                tally.recorded += 1
-                return value
+                # the files read back are still those the record is of (none changed
+                # between the digest and the reading), or it is checked in full
+                if _key(tally, kind, folder) == key:
+                    tally.recorded += 1
+                    return value
     try:
         value = _alone(check)  # a rejection is raised, and never recorded
     finally:
