@@ -127,8 +127,13 @@ def test_leaderboard_list_and_export_take_every_kind(examples: dict[str, Path], 
         assert code == 0, err
         rows = list(csv.DictReader(io.StringIO(out)))
         assert rows and all(row["model"] for row in rows), out
+    # an id no table can have is refused before any result is read (issue 83); one that
+    # could be is looked for among its kind's tables, which the refusal names
     code, _, err = cli("leaderboard", "export", "spot-nowhere", "--results", results)
-    assert code == 2 and "spot-synthetic-long" in err and "tune-composite-loso" in err
+    assert code == 2 and "no benchmark 'spot-nowhere'" in err and "spot-DATASET" in err
+    code, _, err = cli("leaderboard", "export", "spot-synthetic-long-9", "--results", results)
+    named = err.rstrip().split("; benchmarks: ")[1].split(", ")
+    assert code == 2 and "spot-synthetic-long" in named and "tune-composite-loso" not in named
 
 
 def test_a_summary_over_seeds_is_audited_seed_run_by_seed_run(examples: dict[str, Path],

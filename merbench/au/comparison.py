@@ -135,5 +135,5 @@ def au_paired_differences(a: np.ndarray, b: np.ndarray, au_set: Sequence[int], *
 
         name = MEAN_F1 if position is None else f"AU{au_set[position]}"
         found.append(paired_test(a, b, name, score, exact, permutations=permutations,
-                                 seed=seed))
+                                 seed=seed, scored_as=f"AU counts, AUs {list(au_set)}"))
     return found

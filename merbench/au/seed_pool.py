@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -22,6 +23,7 @@ import pandas as pd
 from merbench.au.labels import present_bits
 from merbench.au.metrics import au_intervals, labels_of, subject_counts
 from merbench.base.errors import MerbenchError
+from merbench.base.memo import remembered
 from merbench.results.au_file import (
     AU_PREDICTIONS_FILE,
     AU_SEEDS_SCHEMA,
@@ -87,14 +89,25 @@ def stored_au_run(path: Path, checked: Sequence[tuple[Path, AUResults]]) -> Stor
 
 def mean_f1_interval(run: StoredAURun) -> tuple[float, float] | None:
     """The percentile interval of the run's mean F1 (its seeds averaged) when subjects are
-    resampled within their database, as a single seed's is recorded; None where undefined."""
+    resampled within their database, as a single seed's is recorded; None where undefined.
+    Remembered (:mod:`merbench.base.memo`) by the run's labels, predictions and subjects:
+    2,000 resamples a table row, drawn again on every listing of unchanged runs otherwise."""
     au_set = run.first.au_set
-    labels = labels_of(run.samples["y_true"].to_numpy(dtype=np.int64), au_set)
-    found = au_intervals(labels, present_bits(run.y_pred, len(au_set)).astype(float),
-                         run.samples).mean_f1
-    if np.isnan(found.low) or np.isnan(found.high):
-        return None
-    return float(found.low), float(found.high)
+    y_true = run.samples["y_true"].to_numpy(dtype=np.int64)
+
+    def computed() -> dict[str, Any]:
+        labels = labels_of(y_true, au_set)
+        found = au_intervals(labels, present_bits(run.y_pred, len(au_set)).astype(float),
+                             run.samples).mean_f1
+        if np.isnan(found.low) or np.isnan(found.high):
+            return {"interval": None}
+        return {"interval": [float(found.low), float(found.high)]}
+
+    where = (run.samples["database"].astype(str) + "/" + run.samples["subject"].astype(str))
+    found = remembered("au-mean-f1-interval", {"au_set": list(au_set)},
+                       {"y_true": y_true, "y_pred": np.asarray(run.y_pred),
+                        "subjects": where.to_numpy(dtype=str)}, computed)["interval"]
+    return None if found is None else (float(found[0]), float(found[1]))
 
 
 def summarise_au_seeds(base: Path, runs: Sequence[tuple[str, AUResults]],

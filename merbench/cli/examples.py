@@ -66,6 +66,11 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
         "merbench leaderboard build --results leaderboards/results --out site \\\n"
         "      --strict --trust keys.pub",
     ),
+    "leaderboard diff": (
+        "merbench leaderboard diff old-results/ leaderboards/results",
+        "merbench leaderboard diff origin/main:leaderboards/results \\\n"
+        "      leaderboards/results",
+    ),
 }
 
 

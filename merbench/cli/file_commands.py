@@ -10,7 +10,12 @@ a command's own is declared here, by hand.
 from __future__ import annotations
 
 from merbench.cli.command_line import CommandLine, Commands
-from merbench.cli.shared_options import benchmarks_option, given_path, results_option
+from merbench.cli.shared_options import (
+    benchmarks_option,
+    given_path,
+    results_option,
+    revalidate_option,
+)
 from merbench.cli.strict_parser import StrictParser
 
 
@@ -55,6 +60,7 @@ def _status(parser: StrictParser) -> None:
 def _board_list(parser: StrictParser) -> None:
     results_option(parser)
     benchmarks_option(parser)
+    revalidate_option(parser)
 
 
 def _board_build(parser: StrictParser) -> None:
@@ -64,7 +70,10 @@ def _board_build(parser: StrictParser) -> None:
     benchmarks_option(parser, "a folder of benchmark definitions (*.json) to use instead of "
                               "the ones shipped with merbench")
     parser.add_argument("--strict", action="store_true",
-                        help="exit with status 2 if any result file was rejected")
+                        help="for publishing: every result recomputed from its files (no "
+                             "validation record is used, as with --revalidate), and exit "
+                             "with status 2, writing nothing, if any result file was rejected")
+    revalidate_option(parser)
     parser.add_argument("--trust", action="append", type=given_path, default=[], metavar="KEYS",
                         help="a file of public keys (lines as in KEY.pub; a KEY.pub itself) "
                              "whose signed audits count as audited (repeatable); without it "
@@ -87,6 +96,16 @@ def _board_export(parser: StrictParser) -> None:
     parser.add_argument("--force", action="store_true",
                         help="replace --out FILE if it exists (the table cannot be told from "
                              "a file of yours, so it is never replaced unasked)")
+    revalidate_option(parser)
+
+
+def _board_diff(parser: StrictParser) -> None:
+    parser.add_argument("old", metavar="OLD",
+                        help="the results before: a folder, or REV:PATH, a git revision's "
+                             "folder (origin/main:leaderboards/results)")
+    parser.add_argument("new", metavar="NEW", help="the results after, given as OLD is")
+    benchmarks_option(parser)
+    revalidate_option(parser)
 
 
 CACHE = CommandLine(
@@ -156,11 +175,22 @@ LEADERBOARD = CommandLine(
                         "folders and render an index, one page per benchmark and one page per "
                         "run into --out. Rejected files are listed with the reason instead of "
                         "shown. The site has no network assets: open SITE/index.html or copy "
-                        "SITE to any static host."),
+                        "SITE to any static host. A result whose files are unchanged since an "
+                        "accepted check is read back from its validation record in the cache, "
+                        "not recomputed; --revalidate and --strict recompute every one, and "
+                        "the index and the last line say which was done."),
         CommandLine(
             "export", "write a benchmark's table as CSV, LaTeX or Markdown", _board_export,
             description="Validate the result files under the --results folders as 'build' "
                         "does and write one benchmark's table, ranked rows then "
                         "test-set-selection rows, each score with its std over seeds and 95% "
                         "interval over subjects, to paste into a paper."),
+        CommandLine(
+            "diff", "the published rows two results folders differ in", _board_diff,
+            description="Validate both folders as 'build' does and list every benchmark row "
+                        "NEW adds, removes or moves against OLD, each with why (new runs, "
+                        "runs removed). Exit status 1 when a score moved with the same runs "
+                        "(run identities): a published score changes only with a new run. "
+                        "For CI: merbench leaderboard diff origin/main:leaderboards/results "
+                        "leaderboards/results"),
     )))

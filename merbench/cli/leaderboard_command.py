@@ -14,24 +14,27 @@ import contextlib
 import os
 import stat
 import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 from merbench.base.atomic import atomic_write_bytes
 from merbench.base.errors import MerbenchError
+from merbench.cli.leaderboard_diff import main as diff_main
 from merbench.cli.literal import counted, say
 from merbench.cli.out_places import refuse_result_place
 from merbench.cli.parser import EXIT_USAGE
-from merbench.leaderboard.export import export
+from merbench.cli.result_progress import ResultProgress
+from merbench.leaderboard.benchmarks import load_benchmarks
+from merbench.leaderboard.collect import walked
+from merbench.leaderboard.export import export, refuse_unknown
 from merbench.leaderboard.ordering import benchmark_runs
 from merbench.leaderboard.site import build_site
 from merbench.results.out_folders import refuse_system_place
 from merbench.results.safe_files import entry_kind
 from merbench.results.signing_keys import read_trusted_keys
+from merbench.verification.validation_record import Mode, Tally, checking
 
 DEFAULT_RESULTS = Path("leaderboards") / "results"
-NOTICE_AFTER_S = 3.0  # a command that answers sooner says nothing before its answer
 
 
 def results_folders(given: list[Path] | None) -> list[Path]:
@@ -46,34 +49,41 @@ def results_folders(given: list[Path] | None) -> list[Path]:
 
 
 @contextlib.contextmanager
-def _reading(folders: list[Path] | None) -> Iterator[None]:
-    """One line on stderr once the work has taken a few seconds: every result file is
-    validated (31 to 63 s for leaderboards/results), and a command silent for a minute looks
-    hung. Not at once: a bad input is refused in one line with nothing printed before it."""
-    timer = threading.Timer(NOTICE_AFTER_S, lambda: say(
-        f"validating every result under {', '.join(map(str, folders or []))} (tens of "
-        "seconds for a large folder) ...", file=sys.stderr, flush=True))
-    timer.daemon = True
-    if folders:
-        timer.start()
-    try:
-        yield
-    finally:
-        timer.cancel()
+def _checking(folders: list[Path] | None, mode: Mode) -> Iterator[Tally]:
+    """A block whose checks use validation records as ``mode`` says
+    (:mod:`~merbench.verification.validation_record`), with a bar (a line each tenth
+    without a terminal) counting the results read under ``folders``, from the first one
+    read: a bad input is refused in one line with nothing printed before it. Afterwards, a
+    line on stderr says how many were recomputed."""
+    expected = [path for _, tree in walked(folders or []) for path in tree.results]
+    with ResultProgress(expected) as progress, checking(mode, progress) as tally:
+        yield tally
+    if progress.spoke:  # a long command: how much of it the records saved
+        say(f"merbench: {tally.said()}", file=sys.stderr)
+
+
+def _mode(args: argparse.Namespace) -> Mode:
+    if getattr(args, "strict", False):
+        return "strict"
+    return "revalidate" if args.revalidate else "recorded"
 
 
 def main(args: argparse.Namespace) -> int:
+    if args.leaderboard_command == "diff":
+        return diff_main(args)
     if args.leaderboard_command == "list":
         has_default = args.results is not None or DEFAULT_RESULTS.is_dir()
         folders = results_folders(args.results) if has_default else None
-        with _reading(folders):
+        load_benchmarks(args.benchmarks)  # a bad definition is refused before any result
+        with _checking(folders, _mode(args)):
             return _list(folders, args.benchmarks)
     if args.leaderboard_command == "export":
         return _export(args)
     trusted = read_trusted_keys(list(args.trust))  # a bad key file fails before any work
     folders = results_folders(args.results)
-    with _reading(folders):
-        refuse_result_place(args.out, "--out", link_ok=True)
+    refuse_result_place(args.out, "--out", link_ok=True)
+    load_benchmarks(args.benchmarks)  # a bad definition is refused before any result
+    with _checking(folders, _mode(args)) as tally:
         report = build_site(folders, args.out, args.benchmarks, trusted, args.strict,
                             args.require_audit)
     for item in report.rejected:
@@ -88,6 +98,7 @@ def main(args: argparse.Namespace) -> int:
     if args.require_audit:
         say(f"--require-audit: {counted(report.held_back, 'result')} without an audit a "
             "trusted key signed left out")
+    say(f"validation: {tally.said()}")
     if trusted:
         say(f"audits count when signed by: {', '.join(k.shown for k in trusted.values())}")
     else:
@@ -152,7 +163,8 @@ def _export(args: argparse.Namespace) -> int:
     if args.out is not None:
         _check_export_out(args.out, args.force)
     folders = results_folders(args.results)
-    with _reading(folders):
+    refuse_unknown(args.benchmark, args.benchmarks)  # before any result is read
+    with _checking(folders, _mode(args)):
         text, rejected = export(args.benchmark, folders, args.format, args.benchmarks)
     for item in rejected:
         say(f"merbench: rejected: {item.path}: {item.reason}", file=sys.stderr)

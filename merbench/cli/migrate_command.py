@@ -5,11 +5,15 @@ from __future__ import annotations
 import argparse
 
 from merbench.cli.literal import say
-from merbench.results.upgrade import upgrade
+from merbench.cli.result_progress import ResultProgress
+from merbench.results.upgrade import migrated_files, upgrade
 
 
 def main(args: argparse.Namespace) -> int:
-    report = upgrade(list(args.paths))
+    paths = list(args.paths)
+    # every path checked before the first file is read (and before anything is printed)
+    with ResultProgress(migrated_files(paths), verb="migrated", noun="files") as progress:
+        report = upgrade(paths, progress)
     for path in report.rewritten:
         say(f"migrated: {path}")
     say(f"{len(report.rewritten)} file(s) rewritten in the current layout, "

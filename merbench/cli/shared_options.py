@@ -90,6 +90,19 @@ def results_option(container: argparse._ActionsContainer) -> None:
              "leaderboards/results, where the current folder has one)"))
 
 
+REVALIDATE_HELP = ("recompute every result from its files; without it a result whose files "
+                   "are, byte for byte, those of an earlier accepted check is read back from "
+                   "its validation record in the cache ($MERBENCH_CACHE_DIR, else "
+                   "~/.cache/merbench) instead of recomputed")
+
+
+def revalidate_option(container: argparse._ActionsContainer) -> None:
+    """``--revalidate``: every result checked in full, its validation record renewed
+    (:mod:`merbench.verification.validation_record`)."""
+    declared_once(container.add_argument("--revalidate", action="store_true",
+                                         help=REVALIDATE_HELP))
+
+
 def benchmarks_option(container: argparse._ActionsContainer,
                       help: str = BENCHMARKS_HELP) -> None:
     """``--benchmarks``: the leaderboard commands' own benchmark definitions (``build``

@@ -12,6 +12,7 @@ from pathlib import Path
 from merbench.base.errors import MerbenchError
 from merbench.cli.literal import say
 from merbench.cli.parser import EXIT_USAGE
+from merbench.cli.result_progress import ResultProgress
 from merbench.kinds import MARKERS, RESULT_KINDS, Checked, kind_of, started_kind
 from merbench.leaderboard.collect import (
     RESULTS_BELOW,
@@ -81,12 +82,15 @@ def main(args: argparse.Namespace) -> int:
     for found in unchecked:
         say(f"merbench: rejected: {found.path}: {found.reason}", file=sys.stderr)
     rejected = len(unchecked)
-    for path in args.files:
-        try:
-            accepted.append((str(path), _checked(Path(path))))
-        except ResultRejected as exc:
-            rejected += 1
-            say(f"merbench: rejected: {exc}", file=sys.stderr)
+    # a bar (a line each tenth off a terminal) where a folder gave several results
+    with ResultProgress(args.files if len(args.files) > 1 else [], verb="checked") as progress:
+        for path in args.files:
+            try:
+                accepted.append((str(path), _checked(Path(path))))
+            except ResultRejected as exc:
+                rejected += 1
+                say(f"merbench: rejected: {exc}", file=sys.stderr)
+            progress(Path(path))
     # copies of one claim are settled before any is called ok: a copy rejected as a
     # conflict was said "ok" first, then "rejected"
     refused, lines = _copies([(path, c.run) for path, c in accepted if c.run is not None])

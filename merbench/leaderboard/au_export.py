@@ -57,7 +57,7 @@ def au_listing(folders: Sequence[Path]) -> tuple[list[AUBenchmark], list[Rejecte
                            au_set=tuple(page["au_set"]),
                            rows=tuple(row for table in page["tables"]
                                       for row in table["rows"]))
-               for page in au_benchmarks(runs)]
+               for page in au_benchmarks(runs, ties=False)]
     return benches, rejected
 
 

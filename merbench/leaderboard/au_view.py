@@ -65,6 +65,8 @@ from merbench.results.au_file import (
     AU_RESULTS_FILE,
     AU_SEEDS_FILE,
     AUResults,
+    read_au_results,
+    read_au_seeds,
 )
 from merbench.results.audited_files import AuditedFiles, run_folder
 from merbench.results.run_files import ResultRejected
@@ -74,6 +76,7 @@ from merbench.stats.paired import p_text
 from merbench.verification.au_check import validate_au_run
 from merbench.verification.au_seeds_check import validate_au_seeds
 from merbench.verification.provenance import recorded_providers
+from merbench.verification.validation_record import no_facts, once, read_back
 
 #: MEB's published AU figures go here once read with their protocol (which samples, which
 #: folds, which threshold and epoch), so they can be shown apart beside merbench's rows, as
@@ -149,7 +152,9 @@ def find_au_runs(folders: Sequence[Path], pins: Pins | None = None
     accepted: dict[Path, AUResults] = {}
     for path, _ in holding(trees, AU_RESULTS_FILE):
         try:
-            results = validate_au_run(path)
+            results = once("action-unit run", path.parent,
+                           functools.partial(validate_au_run, path), no_facts,
+                           read_back(read_au_results, path))
         except ResultRejected as exc:
             rejected.append(Rejected(path.parent, exc.reason))
             continue
@@ -161,7 +166,9 @@ def find_au_runs(folders: Sequence[Path], pins: Pins | None = None
         runs.append(AURun(path.parent, results))
     for path, _ in holding(trees, AU_SEEDS_FILE):
         try:
-            validate_au_seeds(path, runs=accepted)
+            once("action-unit seeds summary", path.parent,
+                 functools.partial(validate_au_seeds, path, runs=accepted), no_facts,
+                 read_back(read_au_seeds, path))
         except ResultRejected as exc:
             rejected.append(Rejected(path, exc.reason))
     return _without_conflicts(runs, rejected)
@@ -303,10 +310,12 @@ def _positives(rows: Sequence[AURow], n_aus: int) -> list[str]:
     return shown
 
 
-def au_benchmarks(runs: Sequence[AURun], defaults: Defaults | None = None
-                  ) -> list[dict[str, Any]]:
+def au_benchmarks(runs: Sequence[AURun], defaults: Defaults | None = None,
+                  ties: bool = True) -> list[dict[str, Any]]:
     """One page per (dataset, protocol, AU set) that has a validated run: its id (the page's
-    file name without ``.html``), its tables, each with its rows best first."""
+    file name without ``.html``), its tables, each with its rows best first. ``ties``: each
+    ranked row tested against the best (the page's; a listing or a table has no use for
+    the permutation tests, seconds a table)."""
     lookup = defaults if defaults is not None else DeclaredDefaults()
     benches: dict[tuple[str, str, tuple[int, ...]], list[AURun]] = {}
     for run in runs:
@@ -331,7 +340,8 @@ def au_benchmarks(runs: Sequence[AURun], defaults: Defaults | None = None
             first = rows[0].first
             ranked = [row for row in rows if row.reduced is None]
             _mark_best(ranked)
-            _mark_ties(ranked)
+            if ties:
+                _mark_ties(ranked)
             tables.append({"dataset": first.dataset, "protocol": first.protocol,
                            "positives": _positives(rows, len(au_set)), "rows": ranked,
                            "reduced": [row for row in rows if row.reduced is not None]})

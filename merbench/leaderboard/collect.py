@@ -46,6 +46,7 @@ from merbench.verification.validate import (
     validate_run,
     validate_seeds,
 )
+from merbench.verification.validation_record import reading
 
 T = TypeVar("T")
 
@@ -220,6 +221,7 @@ def validated_holding(folders: Sequence[Path], marker: str, validate: Callable[[
     found: list[tuple[Path, Path, T]] = []
     rejected: list[Rejected] = []
     for path, folder in results_holding(folders, marker):
+        reading(path.parent)  # the command's progress
         try:
             found.append((path, folder, validate(path)))
         except ResultRejected as exc:

@@ -19,9 +19,11 @@ exporting every benchmark goes on, but never a silent one.
 from __future__ import annotations
 
 import csv
+import difflib
 import io
 import re
 import warnings
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Protocol
 
@@ -32,7 +34,9 @@ from merbench.leaderboard.collect import Rejected, Row, benchmark_rows, collect
 from merbench.leaderboard.export_rows import Line
 from merbench.leaderboard.kind_tables import kind_tables
 from merbench.leaderboard.labels import configuration_label, configuration_notes
+from merbench.leaderboard.page_views import slug
 from merbench.leaderboard.uncertainty import Loader, table_uncertainty
+from merbench.plugin_system.manager import default_plugins
 from merbench.stats.intervals import Interval
 
 FORMATS = ("csv", "latex", "markdown")
@@ -207,6 +211,46 @@ def to_latex(bench: Exported, lines: list[Line]) -> str:
     return "\n".join(out) + "\n"
 
 
+#: the tables other kinds of result make are named by their prefix, then their (long-video)
+#: dataset, then, for AU and tuning tables, their protocol (and a suffix where one repeats)
+KIND_IDS = {"au-": True, "spot-": False, "tune-": True}
+
+
+def _could_be(rest: str, names: Iterable[str]) -> str | None:
+    """What is left of ``rest`` after one of ``names`` (as ids write them), or None."""
+    for name in sorted(map(slug, names), key=len, reverse=True):
+        if rest == name:
+            return ""
+        if rest.startswith(name + "-"):
+            return rest[len(name) + 1:]
+    return None
+
+
+def refuse_unknown(bench_id: str, benchmarks_dir: Path | None = None) -> None:
+    """Refuse, before any result is read, an id no benchmark has and no table of another
+    kind can have: such a table's id names a dataset, and a protocol, that the installed
+    plugins register (a mistyped ``au-composite-loos`` took 91 s of validation to be
+    refused). An id that could be a table's is looked for among the results."""
+    known = [bench.id for bench in load_benchmarks(benchmarks_dir)]
+    if bench_id in known:
+        return
+    registries = default_plugins().registries
+    for prefix, has_protocol in KIND_IDS.items():
+        if not bench_id.startswith(prefix):
+            continue
+        datasets = (registries.long_videos if prefix == "spot-" else registries.datasets)
+        rest = _could_be(bench_id[len(prefix):], datasets.names())
+        if rest is not None and (not has_protocol
+                                 or _could_be(rest, registries.protocols.names()) is not None):
+            return
+    close = difflib.get_close_matches(bench_id, known, n=1)
+    raise MerbenchError(
+        f"no benchmark '{bench_id}'" + (f" (did you mean '{close[0]}'?)" if close else "")
+        + f"; benchmarks: {', '.join(known)}; the tables of other kinds of result are "
+        "au-DATASET-PROTOCOL, spot-DATASET and tune-DATASET-PROTOCOL of an installed "
+        "dataset and protocol ('merbench leaderboard list' names those under --results)")
+
+
 def export(bench_id: str, folders: list[Path], fmt: str,
            benchmarks_dir: Path | None = None) -> tuple[str, list[Rejected]]:
     """The benchmark's table in ``fmt`` (csv, latex or markdown), and the rejected files."""
@@ -215,7 +259,7 @@ def export(bench_id: str, folders: list[Path], fmt: str,
     known = [b.id for b in load_benchmarks(benchmarks_dir)]
     bench: Exported
     if bench_id not in known:  # a table another kind of result makes, if any has this id
-        tables, rejected = kind_tables(folders)
+        tables, rejected = kind_tables(folders, bench_id)  # its kind's results alone
         table = next((t for t in tables if t.id == bench_id), None)
         if table is None:  # said from what was read, not read again
             raise MerbenchError(f"no benchmark '{bench_id}'; benchmarks: "

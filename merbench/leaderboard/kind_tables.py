@@ -42,15 +42,20 @@ class KindTable(Protocol):
 
 Listing = Callable[[Sequence[Path]], tuple[Sequence[KindTable], list[Rejected]]]
 
-#: each kind's tables, in the order the index shows the kinds
-KIND_TABLES: tuple[Listing, ...] = (au_listing, spotting_listing, tuning_listing)
+#: each kind's tables, in the order the index shows the kinds, with how their ids begin
+KIND_TABLES: tuple[tuple[str, Listing], ...] = (
+    ("au-", au_listing), ("spot-", spotting_listing), ("tune-", tuning_listing))
 
 
-def kind_tables(folders: Sequence[Path]) -> tuple[list[KindTable], list[Rejected]]:
-    """Every table the results under ``folders`` make, and the files rejected on the way."""
+def kind_tables(folders: Sequence[Path], only: str | None = None
+                ) -> tuple[list[KindTable], list[Rejected]]:
+    """Every table the results under ``folders`` make, and the files rejected on the way;
+    ``only``: a table's id, whose kind's results alone are read (export's)."""
     tables: list[KindTable] = []
     rejected: list[Rejected] = []
-    for listing in KIND_TABLES:
+    for prefix, listing in KIND_TABLES:
+        if only is not None and not only.startswith(prefix):
+            continue
         found, refused = listing(folders)
         tables += found
         rejected += refused

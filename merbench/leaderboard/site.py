@@ -90,6 +90,7 @@ from merbench.results.audited_files import run_folder
 from merbench.results.out_folders import refuse_system_place
 from merbench.results.result_files import SITE_MARKER
 from merbench.results.safe_files import copy_regular_file, entry_kind
+from merbench.verification.validation_record import said_now
 
 RUN_FILES = ("results.json", "run.json", "predictions.csv", "audit.json")
 _URL = re.compile(r"https?://[^\s<>\"']+")
@@ -363,7 +364,8 @@ def render_site(collection: Collection, benchmarks: list[Benchmark], out: Path,
         ranked, apart = rows.ranked, rows.test_set
         table = table_uncertainty(bench, ranked, loader)
         tables.append({"bench": bench, "ranked": ranked, "apart": apart,
-                       "runs": rows.run_count()})
+                       "runs": rows.run_count(),  # the best row's first interval: its card's
+                       "span": table.rows[0].cells[0] if table.rows else None})
         for group in collection.groups:
             if bench.mismatch(group.first) is None:
                 for run in group.runs:
@@ -402,7 +404,8 @@ def render_site(collection: Collection, benchmarks: list[Benchmark], out: Path,
         _write(out / "runs" / run.page_id / "index.html", page)
         why_not = "" if mine else "; ".join(
             f"{b.id}: {b.mismatch(run.results)}" for b in benchmarks)
-        run_items.append({"run": run, "benchmarks": mine, "why_not": why_not})
+        run_items.append({"run": run, "benchmarks": mine, "why_not": why_not,
+                          "seeds": len(group_of[run.page_id].runs)})
     run_items.sort(key=lambda item: (item["run"].results.model.name,
                                      item["run"].results.dataset.name,
                                      item["run"].results.protocol.name,
@@ -431,6 +434,7 @@ def render_site(collection: Collection, benchmarks: list[Benchmark], out: Path,
         root="", benchmarks=[item for item in ordered if item["runs"]],
         empty=[item["bench"] for item in ordered if not item["runs"]], runs=run_items,
         spotting_runs=len(spotting), au_pages=au_pages, au_runs=au_items, tunings=tunings,
+        validated=said_now(),
         rejected=[*collection.rejected, *spotting_rejected, *au_rejected,
                   *tuning_rejected]))
     _write(out / SITE_MARKER, "Built by merbench leaderboard build; the next build replaces "
@@ -461,13 +465,13 @@ def build_site(results: list[Path], out: Path,
         return any(line.vouches for line in audit_lines(run_folder(claim.run_dir,
                                                                    claim.results), keys))
 
-    collection = gate.collection(collect(results, vouched=vouched))
-    try:
+    try:  # before any result is read: a refusal comes first, and alone
         out.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:  # FileExistsError: a file stands where a folder must be
         why = f"{exc.filename} is a file" if isinstance(exc, FileExistsError) else exc.strerror
         raise MerbenchError(f"--out {out} cannot be created ({why}); choose a folder you can "
                             "write to") from None
+    collection = gate.collection(collect(results, vouched=vouched))
     with build_lock(out):  # a second build into this folder waits for the first
         restore_aside(out)  # a build killed inside the two-rename swap
         _check_out(out, results)  # what another build left there is checked again

@@ -47,6 +47,7 @@ from merbench.verification.spotting_check import (
     validate_spotting_and_str,
 )
 from merbench.verification.str_seeds_check import validate_str_seeds
+from merbench.verification.validation_record import reading
 
 MEGC2020_BASELINE = ("MEGC 2020 baseline (MDMD)",
                      "He, Wang, Li and Yap, Spotting macro- and micro-expression intervals in "
@@ -133,6 +134,7 @@ def find_spotting_runs(folders: Sequence[Path]) -> tuple[list[SpottingRun], list
     runs: list[SpottingRun] = []
     rejected: list[Rejected] = []
     for path, folder in results_holding(folders, SPOTTING_FILE):
+        reading(path.parent)  # the command's progress (spotting runs are checked in full)
         try:
             checked = validate_spotting_and_str(path)
         except ResultRejected as exc:

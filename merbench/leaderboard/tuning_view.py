@@ -43,6 +43,7 @@ from merbench.results.tune_file import (
     TUNE_FILE,
     TUNE_PREDICTIONS_FILE,
     TuneResults,
+    read_tune,
     read_tune_predictions,
 )
 from merbench.results.tune_seeds_file import TUNE_SEEDS_FILE, TuneSeedsSummary
@@ -52,6 +53,7 @@ from merbench.stats.record import interval_pair, subject_strata
 from merbench.tuning.space import MODEL_OPTION
 from merbench.verification.tune_check import tune_claim, tune_evidence, validated_tune
 from merbench.verification.tune_seeds_check import validate_tune_seeds
+from merbench.verification.validation_record import once
 
 
 @dataclass(frozen=True)
@@ -128,9 +130,7 @@ def find_tunings(folders: Sequence[Path], deep: bool = False
     rejected: list[Rejected] = []
     for path, _ in results_holding(folders, TUNE_FILE):
         try:
-            with validated_tune(path.parent, deep=deep) as checked:
-                results, audited = checked.results, checked.audited
-                reduced = tuning_reduced(results, checked.runs)
+            results, audited, reduced = _checked_tuning(path.parent, deep)
         except ResultRejected as exc:
             rejected.append(Rejected(path.parent, exc.reason))
             continue
@@ -158,6 +158,34 @@ def tuning_reduced(results: TuneResults, runs: Path) -> str | None:
         return reduced_setting(read_results(first), searched=searched)
     except (IndexError, MerbenchError, OSError, ValueError):  # nothing trained to read
         return None
+
+
+def _checked_tuning(folder: Path, deep: bool
+                    ) -> tuple[TuneResults, AuditedFiles, str | None]:
+    """A tuning's record, what its audits are about and why it is a reduced setting (or
+    None), validated, or read back from a validation record of the same files
+    (:mod:`~merbench.verification.validation_record`): unpacking its runs and checking each
+    takes seconds a tuning."""
+
+    def check() -> tuple[TuneResults, AuditedFiles, str | None]:
+        with validated_tune(folder, deep=deep) as checked:
+            return (checked.results, checked.audited,
+                    tuning_reduced(checked.results, checked.runs))
+
+    def rebuild(facts: dict[str, Any]) -> tuple[TuneResults, AuditedFiles, str | None]:
+        audited = facts["audited"]
+        return read_tune(folder / TUNE_FILE), AuditedFiles(
+            folder, str(audited["result_file"]), [list(map(str, key)) for key
+                                                  in audited["unit_keys"]],
+            [tuple(map(str, files)) for files in audited["unit_files"]],
+            str(audited["created"]), tuple(map(str, audited["files"]))), (
+                None if facts["reduced"] is None else str(facts["reduced"]))
+
+    return once("tuning, trials validated" if deep else "tuning", folder, check,
+                lambda found: {"audited": {name: to_json(getattr(found[1], name)) for name in
+                                           ("result_file", "unit_keys", "unit_files",
+                                            "created", "files")},
+                               "reduced": found[2]}, rebuild)
 
 
 def differences(nested: Tuning, test_scored: Tuning, nested_predictions: Any,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -44,12 +45,11 @@ class UpgradeReport:
     current: list[Path]
 
 
-def upgrade(paths: list[Path]) -> UpgradeReport:
-    """Rewrite every merbench file under ``paths`` that is older than the current layout. A
-    path that is no merbench file, or a folder holding none, is an error: a command that
-    did nothing must not look as if it had migrated something."""
-    rewritten: list[Path] = []
-    current: list[Path] = []
+def migrated_files(paths: list[Path]) -> list[Path]:
+    """Every file under ``paths`` that :func:`upgrade` would read, each path checked first:
+    one that is no merbench file, or a folder holding none, is refused before any file is
+    rewritten (a command that did nothing must not look as if it had migrated something)."""
+    files: list[Path] = []
     for root in paths:
         if not root.exists():
             raise MerbenchError(f"{root} does not exist; pass a run directory or a folder of "
@@ -60,27 +60,41 @@ def upgrade(paths: list[Path]) -> UpgradeReport:
                                 "tuning or a folder of them")
         candidates = [root] if root.is_file() else sorted(root.rglob("*"))
         sites = [marker.parent for marker in candidates if marker.name == SITE_MARKER]
-        found = 0
-        for path in candidates:
-            if path.is_symlink() or not path.is_file():
-                continue
-            if any(path.is_relative_to(site) for site in sites):
-                continue  # a built site's copies: the next build writes them again
-            is_fold = path.parent.name == "folds" and path.name.startswith("fold-") \
-                and path.suffix == ".npz"
-            if path.name not in _JSON_FILES and path.name != TUNE_FILE and not is_fold:
-                continue
-            found += 1
-            done = (_upgrade_tuning(path) if path.name == TUNE_FILE
-                    else _upgrade_json(path) if path.name in _JSON_FILES
-                    else _upgrade_fold(path))
-            (rewritten if done else current).append(path)
+        found = [path for path in candidates if _migrates(path, sites)]
         if not found:
             what = "is not a file merbench migrates" if root.is_file() else \
                 "holds no file merbench migrates"
             raise MerbenchError(f"{root} {what} (results.json, seeds.json, run.json, "
                                 "folds/fold-NNN.npz, tune.json); pass a run directory, a "
                                 "tuning or a folder of them")
+        files += found
+    return files
+
+
+def _migrates(path: Path, sites: list[Path]) -> bool:
+    if path.is_symlink() or not path.is_file():
+        return False
+    if any(path.is_relative_to(site) for site in sites):
+        return False  # a built site's copies: the next build writes them again
+    is_fold = path.parent.name == "folds" and path.name.startswith("fold-") \
+        and path.suffix == ".npz"
+    return path.name in _JSON_FILES or path.name == TUNE_FILE or is_fold
+
+
+def upgrade(paths: list[Path], reading: Callable[[Path], None] | None = None
+            ) -> UpgradeReport:
+    """Rewrite every merbench file under ``paths`` that is older than the current layout
+    (:func:`migrated_files`, every path checked before any file is rewritten); ``reading``
+    is told of each file as it is read (the command's progress)."""
+    rewritten: list[Path] = []
+    current: list[Path] = []
+    for path in migrated_files(paths):
+        if reading is not None:
+            reading(path)
+        done = (_upgrade_tuning(path) if path.name == TUNE_FILE
+                else _upgrade_json(path) if path.name in _JSON_FILES
+                else _upgrade_fold(path))
+        (rewritten if done else current).append(path)
     return UpgradeReport(rewritten, current)
 
 

@@ -23,7 +23,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
 from merbench.scores.confusion import (
     ConfusionCounts,
@@ -161,6 +160,9 @@ def resampled_intervals(statistic: Callable[[np.ndarray], np.ndarray],
 
     if not samples:
         return [Interval(float(value), float(value)) for value in np.ravel(of())]
+    # deferred: SciPy, which a listing of validated results never needs
+    from scipy import stats
+
     with warnings.catch_warnings():
         # every resample scoring the same (a spotting scope with nothing to find) or
         # undefined: the interval is that value, or NaN, which is what SciPy returns anyway

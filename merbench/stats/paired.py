@@ -17,11 +17,11 @@ family-wise error rate without assuming the tests independent.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import numpy as np
-from scipy import stats
 
+from merbench.base.memo import remembered
 from merbench.stats.exact import Exact, ExactScore, confusion_score, seed_mean
 from merbench.stats.intervals import BATCH, RESAMPLES, SEED, batch_score
 
@@ -43,7 +43,8 @@ class PairedResult:
 
 def paired_test(a: np.ndarray, b: np.ndarray, metric: str,
                 score: Callable[[np.ndarray, np.ndarray], np.ndarray], exact: ExactScore, *,
-                permutations: int = PERMUTATIONS, seed: int = SEED) -> PairedResult:
+                permutations: int = PERMUTATIONS, seed: int = SEED,
+                scored_as: str | None = None) -> PairedResult:
     """The paired permutation test of every kind of result. ``a`` and ``b``: per-subject
     arrays (seeds x subjects x ...) of whole-number counts of two runs on the same subjects,
     in the same order; ``score(both, chosen)``: the pooled score of the subjects ``chosen``
@@ -52,7 +53,23 @@ def paired_test(a: np.ndarray, b: np.ndarray, metric: str,
     counts) as an exact fraction, which decides every swap whose float lies within
     :data:`TIE_WINDOW` of the observed difference (the module docstring of
     :mod:`merbench.stats.exact` says why). Runs with other numbers of seeds are compared on
-    each subject's arrays averaged over its seeds."""
+    each subject's arrays averaged over its seeds. ``scored_as``: words that name ``score``
+    and ``exact`` wholly (their kind and arguments), under which the answer is remembered
+    (:mod:`merbench.base.memo`); None: always computed."""
+    if scored_as is None:
+        return _paired_test(a, b, metric, score, exact, permutations, seed)
+    found = remembered("paired-test", {"score": scored_as, "metric": metric,
+                                       "permutations": permutations, "seed": seed},
+                       {"a": np.asarray(a), "b": np.asarray(b)},
+                       lambda: asdict(_paired_test(a, b, metric, score, exact, permutations,
+                                                   seed)))
+    return PairedResult(metric=str(found["metric"]), difference=float(found["difference"]),
+                        p_value=float(found["p_value"]))
+
+
+def _paired_test(a: np.ndarray, b: np.ndarray, metric: str,
+                 score: Callable[[np.ndarray, np.ndarray], np.ndarray], exact: ExactScore,
+                 permutations: int, seed: int) -> PairedResult:
     if a.shape[1:] != b.shape[1:]:
         raise ValueError("the two runs must hold the same subjects and classes")
     n = a.shape[1]
@@ -72,6 +89,9 @@ def paired_test(a: np.ndarray, b: np.ndarray, metric: str,
         # side; one row per permutation, kept to re-decide the near ties exactly
         swaps.append((np.reshape(x, (-1, n)), np.reshape(y, (-1, n))))
         return score(both, x) - score(both, y)
+
+    # deferred: SciPy, which a listing of validated results never needs
+    from scipy import stats
 
     subjects = np.arange(n)
     found = stats.permutation_test((subjects, subjects + n), statistic,
@@ -122,7 +142,8 @@ def paired_difference(a: np.ndarray, b: np.ndarray, metric: str, *,
         return seed_mean([confusion_score(matrix, metric) for matrix in pool])
 
     return paired_test(a, b, metric, lambda both, chosen: batch_score(both, chosen, metric),
-                       exact, permutations=permutations, seed=seed)
+                       exact, permutations=permutations, seed=seed,
+                       scored_as="emotion confusions")
 
 
 def holm(p_values: Sequence[float]) -> list[float]:

@@ -51,6 +51,7 @@ from merbench.results.rundir import RUN_FILE, RunDirectory
 from merbench.results.safe_files import UnsafeFile, check_run_folder
 from merbench.results.schema import read_json, read_results
 from merbench.scores.scoring import PolicyScore, score
+from merbench.stats.record import interval_record
 from merbench.verification.declared import check_declared
 from merbench.verification.environment_check import check_environment
 from merbench.verification.provenance import (
@@ -64,6 +65,7 @@ from merbench.verification.seed_folders import (
     refuse_unlisted,
     validated_seed_runs,
 )
+from merbench.verification.validation_record import once
 
 
 @dataclass(frozen=True)
@@ -106,7 +108,41 @@ def validate_run(path: Path, official: OfficialFingerprint | None = registered_o
     sample-list fingerprint (None: no such check).
 
     Raises :class:`ResultRejected` with one sentence for any problem, including layouts
-    the checks did not foresee, so callers never show a traceback for a bad file."""
+    the checks did not foresee, so callers never show a traceback for a bad file. Inside a
+    :func:`~merbench.verification.validation_record.checking` block, a run whose files are
+    those of a recorded acceptance is read back, not recomputed."""
+    results_path = _results_path(Path(path))
+    if official is not registered_official:  # another check than the one records are of
+        return _checked_run(Path(path), official)
+    return once("emotion run", results_path.parent,
+                lambda: _checked_run(Path(path), official), _run_facts,
+                lambda facts: _recorded_run(results_path, facts))
+
+
+def _run_facts(checked: ValidatedRun) -> dict[str, Any]:
+    """What a record keeps of an accepted run: what the check computed and the files do
+    not say (the recomputed metrics, within tolerance of the stored ones, not equal)."""
+    return {"metrics": {name: to_json(metrics)
+                        for name, metrics in checked.metrics_by_policy.items()},
+            "n_epochs": checked.n_epochs, "unchecked": list(checked.unchecked)}
+
+
+def _recorded_run(results_path: Path, facts: dict[str, Any]) -> ValidatedRun:
+    """An accepted run read back from its unchanged files and its record: results.json,
+    the predictions and audit.json read (their signatures verified) as the check reads
+    them, the recomputed numbers from the record."""
+    run_dir = results_path.parent
+    results = read_results(results_path)
+    audits = check_audit_file(run_folder(run_dir, results))
+    return ValidatedRun(run_dir=run_dir, results=results,
+                        metrics_by_policy={name: from_json(Metrics, value) for name, value
+                                           in facts["metrics"].items()},
+                        n_epochs=int(facts["n_epochs"]), predictions=read_predictions(run_dir),
+                        audits=audits, unchecked=tuple(str(u) for u in facts["unchecked"]))
+
+
+def _checked_run(path: Path, official: OfficialFingerprint | None) -> ValidatedRun:
+    """:func:`validate_run` in full: every number recomputed."""
     try:
         return _validate_run(Path(path), official)
     except ResultRejected:
@@ -263,9 +299,6 @@ def _check_intervals(where: Path, stored: Intervals | None, frames: list[Any],
     """Recorded intervals are what the predictions give (null: not recorded, version 4)."""
     if stored is None:
         return
-    # deferred: scipy (through stats.record), which runs without intervals never need
-    from merbench.stats.record import interval_record
-
     found = differ(to_json(stored), to_json(interval_record(frames, n_classes)), "intervals")
     if found:
         raise ResultRejected(where, f"stored intervals do not match its predictions: {found}")
@@ -289,6 +322,13 @@ def validate_seeds(path: Path, runs: dict[Path, ValidatedRun] | None = None) -> 
     validated run) reuses runs validated already, and gains those validated here."""
     path = Path(path)
     seeds_path = path / SEEDS_FILE if path.is_dir() else path
+    return once("seeds summary", seeds_path.parent,
+                lambda: _checked_seeds(seeds_path, runs), lambda summary: {},
+                lambda facts: read_summary(seeds_path, _read_seeds, "seeds summary"))
+
+
+def _checked_seeds(seeds_path: Path, runs: dict[Path, ValidatedRun] | None) -> SeedsSummary:
+    """:func:`validate_seeds` in full."""
     base = seeds_path.parent
     summary = read_summary(seeds_path, _read_seeds, "seeds summary")
     refuse_unlisted(base, SEEDS_FILE, summary.runs, (RUN_FILE, RESULTS_FILE))

@@ -58,25 +58,70 @@
         });
       });
     });
-    /* <input data-filter="TABLE">: rows whose text holds what is typed stay, others hide. */
-    Array.prototype.forEach.call(document.querySelectorAll("input[data-filter]"),
-      function (input) {
-        var table = document.getElementById(input.getAttribute("data-filter"));
-        if (!table) { return; }
-        input.addEventListener("input", function () {
-          var wanted = input.value.trim().toLowerCase();
-          Array.prototype.forEach.call(table.tBodies[0].rows, function (row) {
-            row.hidden = wanted !== "" && row.textContent.toLowerCase().indexOf(wanted) < 0;
+    /* Filters of a table (data-filter="TABLE"): a search box keeps the rows whose text
+       holds what is typed; a <select data-key=K> the rows whose data-K is its value (or,
+       for a list such as " a b ", holds it); an <input data-key=K data-min> the rows whose
+       data-K is at least its number. All apply at once; <output id="TABLE-shown"> or
+       "runs-shown" counts what stays. */
+    var filters = {};
+    Array.prototype.forEach.call(document.querySelectorAll("[data-filter]"), function (control) {
+      var id = control.getAttribute("data-filter");
+      (filters[id] = filters[id] || []).push(control);
+    });
+    function keeps(row, control) {
+      var wanted = control.value.trim();
+      if (wanted === "") { return true; }
+      var key = control.getAttribute("data-key");
+      if (!key) { return row.textContent.toLowerCase().indexOf(wanted.toLowerCase()) >= 0; }
+      var have = row.getAttribute("data-" + key);
+      if (have === null) { return false; }
+      if (control.hasAttribute("data-min")) {
+        var least = parseFloat(wanted);
+        return isNaN(least) || parseFloat(have) >= least;
+      }
+      return have === wanted || have.indexOf(" " + wanted + " ") >= 0;
+    }
+    function applyFilters(id) {
+      var table = document.getElementById(id);
+      if (!table) { return; }
+      var rows = table.tBodies[0].rows, shown = 0;
+      Array.prototype.forEach.call(rows, function (row) {
+        row.hidden = !filters[id].every(function (control) { return keeps(row, control); });
+        if (!row.hidden) { shown += 1; }
+      });
+      var count = document.getElementById(id === "runs-table" ? "runs-shown" : id + "-shown");
+      if (count) { count.textContent = shown + " of " + rows.length + " runs shown"; }
+      table.setAttribute("data-shown", String(shown));
+    }
+    Object.keys(filters).forEach(function (id) {
+      filters[id].forEach(function (control) {
+        control.addEventListener("input", function () { applyFilters(id); });
+        control.addEventListener("change", function () { applyFilters(id); });
+      });
+    });
+    /* The address's hash links a view: #sort=TABLE:COLUMN:asc|desc sorts a table on load,
+       #filter=TABLE:KEY=VALUE;KEY=VALUE sets its filters (KEY "text": the search box);
+       both may be given, joined by "&". */
+    window.location.hash.replace(/^#/, "").split("&").forEach(function (part) {
+      var sort = /^sort=([a-z0-9-]+):([a-z0-9-]+):(asc|desc)$/.exec(part);
+      if (sort) {
+        var table = document.getElementById(sort[1]);
+        var th = table && table.querySelector('th[data-col="' + sort[2] + '"]');
+        if (th) { sortTable(table, th, sort[3]); }
+      }
+      var filter = /^filter=([a-z0-9-]+):(.*)$/.exec(part);
+      if (filter && filters[filter[1]]) {
+        decodeURIComponent(filter[2]).split(";").forEach(function (pair) {
+          var at = pair.indexOf("=");
+          if (at < 0) { return; }
+          var key = pair.slice(0, at), value = pair.slice(at + 1);
+          filters[filter[1]].forEach(function (control) {
+            if ((control.getAttribute("data-key") || "text") === key) { control.value = value; }
           });
         });
-      });
-    /* #sort=TABLE:COLUMN:asc|desc sorts a table on load, so a sorted view can be linked. */
-    var match = /^#sort=([a-z0-9-]+):([a-z0-9-]+):(asc|desc)$/.exec(window.location.hash);
-    if (match) {
-      var table = document.getElementById(match[1]);
-      var th = table && table.querySelector('th[data-col="' + match[2] + '"]');
-      if (th) { sortTable(table, th, match[3]); }
-    }
+        applyFilters(filter[1]);
+      }
+    });
     root.setAttribute("data-scripts", "ready");
   }
 

@@ -1,0 +1,91 @@
+"""``merbench leaderboard diff OLD NEW``: every published row a change adds, removes or
+moves, and a failure (exit status 1) where a score moved without a new run.
+
+OLD and NEW are results folders, or ``REV:PATH``, a git revision's folder (``origin/main:
+leaderboards/results``), taken out of git into a temporary folder (``git archive``) and read
+there, so a pull request's CI compares its results with the branch it merges into without a
+second checkout. Both sides are validated as ``leaderboard build`` validates them (a result
+unchanged since an accepted check is read back from its record)."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import os
+import subprocess
+import sys
+import tarfile
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from merbench.base.errors import MerbenchError
+from merbench.cli.literal import counted, say
+from merbench.leaderboard.benchmarks import load_benchmarks
+from merbench.leaderboard.collect import walk_results
+from merbench.leaderboard.score_diff import PublishedRow, published_rows, score_changes
+from merbench.verification.validation_record import Mode, checking
+
+EXIT_MOVED = 1
+
+
+@contextlib.contextmanager
+def results_at(given: str) -> Iterator[Path]:
+    """The folder ``given`` names: a folder, or a git revision's (``REV:PATH``)."""
+    if os.path.isdir(given) or ":" not in given:
+        walk_results(Path(given), given_as="")  # not a folder: refused here, in one line
+        yield Path(given)
+        return
+    revision, path = given.split(":", 1)
+    if revision.startswith("-") or not revision:  # never an option of git's
+        raise MerbenchError(f"{given}: '{revision}' is not a git revision; give REV:PATH, "
+                            "such as origin/main:leaderboards/results")
+    try:
+        done = subprocess.run(["git", "archive", "--format=tar", revision, "--", path],
+                              capture_output=True, check=False, timeout=600)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise MerbenchError(f"{given}: git could not be run ({exc}); give a folder, or run "
+                            "in a git checkout with git installed") from None
+    if done.returncode != 0:
+        why = done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["failed"]
+        raise MerbenchError(f"{given}: no folder {path} at git revision {revision} "
+                            f"({why[0]}); give REV:PATH of a folder in this repository")
+    with tempfile.TemporaryDirectory(prefix="merbench-diff-") as folder:
+        with tarfile.open(fileobj=io.BytesIO(done.stdout)) as archive:
+            archive.extractall(folder, filter="data")  # no link or path out of the folder
+        yield Path(folder) / path
+
+
+def _shown(row: PublishedRow | None) -> str:
+    return "—" if row is None or row.score is None else f"{row.score:.4f}"
+
+
+def main(args: argparse.Namespace) -> int:
+    load_benchmarks(args.benchmarks)  # a bad definition is refused before any result
+    mode: Mode = "revalidate" if args.revalidate else "recorded"
+    with results_at(args.old) as old_folder, results_at(args.new) as new_folder, \
+            checking(mode):
+        old, old_rejected = published_rows([old_folder], args.benchmarks)
+        new, new_rejected = published_rows([new_folder], args.benchmarks)
+    for side, rejected in (("OLD", old_rejected), ("NEW", new_rejected)):
+        for item in rejected:
+            say(f"merbench: rejected ({side}): {item.path}: {item.reason}", file=sys.stderr)
+    changes = score_changes(old, new)
+    marks = {"added": "+", "removed": "-", "moved": "~", "moved without a new run": "!"}
+    for change in changes:
+        row = change.row
+        scores = (_shown(change.new) if change.old is None else _shown(change.old)
+                  if change.new is None else f"{_shown(change.old)} -> {_shown(change.new)}")
+        say(f"{marks[change.change]} {row.benchmark}: {row.label} [{row.section}]: {scores} "
+            f"({change.change}; {change.reason()})")
+    counts = {kind: sum(c.change == kind for c in changes) for kind in marks}
+    say(f"{counted(counts['added'], 'row')} added, {counts['removed']} removed, "
+        f"{counts['moved'] + counts['moved without a new run']} moved "
+        f"({counts['moved without a new run']} without a new run)")
+    if counts["moved without a new run"]:
+        say(f"merbench: error: {counts['moved without a new run']} published score(s) moved "
+            "with the same runs; a score changes only with a new run (a new run folder)",
+            file=sys.stderr)
+        return EXIT_MOVED
+    return 0

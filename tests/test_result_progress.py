@@ -1,0 +1,127 @@
+"""Progress on the commands that read every result, and refusals before any is read
+(issue 83): a line each tenth off a terminal, a bar on one, nothing before the first result is
+read; ``leaderboard export`` refuses an id no benchmark or table can have at once."""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from merbench.cli.result_progress import ResultProgress
+
+ROOT = Path(__file__).resolve().parents[1]
+RUN = ROOT / "leaderboards" / "results" / "biwoof-release-svm-composite-loso-smic"
+CliResult = tuple[int, str, str]
+
+
+def _folders(tmp_path: Path, n: int) -> list[Path]:
+    found = []
+    for i in range(n):
+        (tmp_path / f"r{i}").mkdir()
+        found.append(tmp_path / f"r{i}")
+    return found
+
+
+def test_without_a_terminal_a_line_each_tenth(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr("merbench.cli.result_progress.QUIET_S", 0.0)
+    folders = _folders(tmp_path, 25)
+    with ResultProgress(folders, terminal=False) as progress:
+        assert capsys.readouterr() == ("", "")  # nothing before the first result is read
+        for folder in folders:
+            progress(folder / "results.json")  # a results file counts as its folder
+            progress(folder)  # ...and a result read twice counts once
+        progress(tmp_path / "elsewhere")  # a folder the walk did not count moves nothing
+    out, err = capsys.readouterr()
+    lines = err.splitlines()
+    assert out == "" and len(lines) == 10, err
+    assert lines[0] == "merbench: read 3 of 25 results (10%)"
+    assert lines[-1] == "merbench: read 25 of 25 results (100%)"
+
+
+def test_a_quick_command_says_nothing_before_its_answer(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folders = _folders(tmp_path, 4)
+    with ResultProgress(folders, terminal=False) as progress:  # all read within QUIET_S
+        for folder in folders:
+            progress(folder)
+    assert capsys.readouterr() == ("", "") and not progress.spoke
+
+
+def test_on_a_terminal_a_bar_names_what_is_read(tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    folders = _folders(tmp_path, 3)
+    screen = io.StringIO()
+    monkeypatch.setattr("sys.stderr", screen)
+    with ResultProgress(folders, terminal=True) as progress:
+        assert screen.getvalue() == ""
+        progress(folders[0])
+        bar = progress._bar
+        assert bar is not None
+        task = bar.tasks[0]
+        assert (task.completed, task.total) == (1, 3)
+        assert task.description == f"read: {folders[0]}"
+        progress(folders[1])
+        assert bar.tasks[0].completed == 2
+    assert not bar.live.is_started  # stopped, and (transient) gone from the screen
+
+
+@pytest.fixture
+def one_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("MERBENCH_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr("merbench.cli.result_progress.QUIET_S", 0.0)  # say it at once
+    results = tmp_path / "results"
+    shutil.copytree(RUN, results / RUN.name)
+    return results
+
+
+@pytest.mark.parametrize("bench_id", ["au-composite-loos", "composite-3clas-loso",
+                                      "tune-nosuchdata-loso", "spot-composite"])
+def test_export_refuses_an_unknown_id_before_reading_a_result(
+        cli: Callable[..., CliResult], one_run: Path, bench_id: str) -> None:
+    code, out, err = cli("leaderboard", "export", bench_id, "--results", one_run)
+    assert code != 0 and out == ""
+    assert err.count("\n") == 1 and "read " not in err, err  # one line, no result read
+    assert f"no benchmark '{bench_id}'" in err and "leaderboard list" in err
+    assert not (one_run.parent / "cache").exists()  # nothing validated, nothing recorded
+
+
+def test_a_misspelt_benchmark_is_offered_the_right_one(
+        cli: Callable[..., CliResult], one_run: Path) -> None:
+    err = cli("leaderboard", "export", "composite-3clas-loso", "--results", one_run)[2]
+    assert "did you mean 'composite-3class-loso'?" in err
+
+
+def test_export_of_a_table_id_that_could_be_reads_its_kind_only(
+        cli: Callable[..., CliResult], one_run: Path) -> None:
+    """An AU table's id of an installed dataset and protocol is looked for among the
+    results (none here): refused after the AU results alone were read."""
+    code, out, err = cli("leaderboard", "export", "au-composite-loso", "--results", one_run)
+    assert code != 0 and out == "" and "no benchmark 'au-composite-loso'" in err, err
+
+
+def test_list_and_validate_count_the_results_they_read(
+        cli: Callable[..., CliResult], one_run: Path) -> None:
+    shutil.copytree(one_run / RUN.name, one_run / "second")
+    code, out, err = cli("leaderboard", "list", "--results", one_run)
+    assert code == 0 and "merbench: read 2 of 2 results (100%)" in err, err
+    assert "read " not in out  # stdout keeps the answer alone
+    code, out, err = cli("validate", one_run)
+    assert "merbench: checked 2 of 2 results (100%)" in err, err
+    assert re.search(r"^ok: .*second", out, re.M), out
+
+
+def test_migrate_counts_its_files_and_refuses_a_bad_path_before_any(
+        cli: Callable[..., CliResult], one_run: Path) -> None:
+    code, out, err = cli("migrate", one_run, one_run / "nothing-here")
+    assert code != 0 and out == "" and err.count("\n") == 1, err  # refused before reading
+    assert "nothing-here does not exist" in err
+    code, out, err = cli("migrate", one_run)
+    files = len(list((one_run / RUN.name / "folds").iterdir())) + 2  # results.json, run.json
+    assert code == 0 and f"merbench: migrated {files} of {files} files (100%)" in err, err
+    assert f"0 file(s) rewritten in the current layout, {files} already in it" in out
