@@ -209,7 +209,8 @@ def test_an_unreadable_apex_image_is_one_clear_error(tmp_path: Path) -> None:
         extract(make_composite(str(folder)))
     message = str(caught.value)
     assert "\n" not in message
-    assert f"cannot decode the apex image '{broken}' of sample casme2/sub01/EP02_01f" in message
+    assert f"the apex image '{broken}' of sample casme2/sub01/EP02_01f cannot be decoded" \
+        in message and "replace it" in message
 
 
 def test_registering_the_feature_imports_neither_dlib_nor_opencv() -> None:

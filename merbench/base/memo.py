@@ -72,7 +72,7 @@ def source_digest() -> str:
         digest = hashlib.sha256()
         for path in sorted(root.rglob("*.py")):
             digest.update(f"{path.relative_to(root)}\0".encode())
-            digest.update(path.read_bytes())
+            digest.update(path.read_bytes())  # bounded: merbench's own source files
         _SOURCE.append(digest.hexdigest())
     return _SOURCE[0]
 

@@ -52,7 +52,7 @@ def results_at(given: str) -> Iterator[Path]:
         raise MerbenchError(f"{given}: no folder {path} at git revision {revision} "
                             f"({why[0]}); give REV:PATH of a folder in this repository")
     with tempfile.TemporaryDirectory(prefix="merbench-diff-") as folder:
-        with tarfile.open(fileobj=io.BytesIO(done.stdout)) as archive:
+        with tarfile.open(fileobj=io.BytesIO(done.stdout)) as archive:  # bounded: git's
             archive.extractall(folder, filter="data")  # no link or path out of the folder
         yield Path(folder) / path
 

@@ -55,6 +55,7 @@ from merbench.base.errors import MerbenchError
 from merbench.base.memo import remembering, source_digest
 from merbench.plugin_system.manager import default_plugins
 from merbench.results.run_files import ResultRejected
+from merbench.results.user_files import opened_user_file
 
 #: bump when what any check accepts changes in a way the source digest would not show
 CHECK_VERSION = 1
@@ -212,11 +213,11 @@ def folder_digests(folder: Path) -> list[tuple[str, str]] | None:
                 if not stat.S_ISREG(mode):
                     return None
                 digest = hashlib.sha256()
-                with open(path, "rb") as handle:
+                with opened_user_file(path, "result file") as handle:
                     while chunk := handle.read(1 << 20):
                         digest.update(chunk)
                 found.append((str(path.relative_to(folder)), digest.hexdigest()))
-    except OSError:
+    except (OSError, MerbenchError):  # a file swapped for a fifo, or past any result's size
         return None
     return sorted(found)
 
