@@ -28,3 +28,15 @@ def test_a_reduced_tuning_says_so(cli, tmp_path: Path, seeds: tuple[str, ...]) -
     assert code == 0, err
     assert ("a REDUCED setting (epochs 1 (recipe 800)): a check that the search runs, not "
             "comparable with published numbers") in out, out
+
+
+def test_a_single_tuning_into_tunings_over_seeds_is_refused_as_such(cli,
+                                                                    tmp_path: Path) -> None:
+    """The user guide's two tunings shared ``--out tuned``: the second was refused as
+    holding "seed-0, which no tuning writes", though ``tune --seeds`` writes it."""
+    out = tmp_path / "tuned"
+    (out / "seed-0").mkdir(parents=True)
+    code, _, err = cli("tune", TINY, "--score", "test", "--quiet", "--out", out)
+    assert code == 2 and "which no tuning writes" not in err, err
+    assert (f"--out {out} holds tunings over seeds (seed-0, written by merbench tune "
+            "--seeds); give another --out for a single tuning") in err, err

@@ -7,6 +7,7 @@ import argparse
 import dataclasses
 import math
 import os
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -86,6 +87,16 @@ def check_tuning_folder(out: Path, named: str | None = None) -> None:
                             "there, which going on would change under them (a new "
                             "tune.json, other runs); give another --out, or move "
                             f"{AUDIT_FILE} out of the folder first")
+    if named is None and out.is_dir() and not out.is_symlink():
+        # tune --seeds writes seed-N and tune-seeds.json: said as what they are, not as
+        # something no tuning writes
+        seeded = sorted(entry.name for entry in out.iterdir()
+                        if entry.name == TUNE_SEEDS_FILE
+                        or re.fullmatch(r"seed-\d+", entry.name))
+        if seeded:
+            raise MerbenchError(f"{said} holds tunings over seeds ({seeded[0]}, written by "
+                                "merbench tune --seeds); give another --out for a single "
+                                "tuning, or the same --seeds to go on with them")
     problem = own_folder_problem(out, TUNING_ENTRIES, "no tuning writes", "tunings/NAME",
                                  said)
     if problem:
