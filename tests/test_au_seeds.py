@@ -199,3 +199,10 @@ def test_a_sweep_still_refuses_au_runs(tmp_path: Path, cli: Any) -> None:
     code, _, err = cli("sweep", plan)
     assert code != 0 and "--task au --seeds" in err, err
     assert not (tmp_path / "sweep").exists()
+
+
+def test_the_printed_summary_says_a_reduced_setting(au_seeds: tuple[Path, str]) -> None:
+    """One epoch where the recipe trains more: the seeds' summary says REDUCED, as a single
+    AU run's results do (it printed no mark, the user guide saying it would)."""
+    _, printed = au_seeds
+    assert "training: 1 epochs" in printed and "a REDUCED setting" in printed, printed

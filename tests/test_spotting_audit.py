@@ -122,6 +122,40 @@ def test_copies_of_one_spotting_claim_must_hold_the_same_intervals(spotted: dict
     assert 'href="spotting/' not in page  # no row of the three is shown
 
 
+def test_copies_differing_only_in_timings_are_one_claim(spotted: dict[str, Path],
+                                                       tmp_path: Path, cli) -> None:
+    """Two genuine runs of one claim differ in how long the spotter took on each video
+    (``seconds``), the run's date and wall time: the evidence is what the run computed, so
+    they are one row (docs/spotting.md's runs and their STRS seeds were rejected as edited);
+    a copy with one interval changed is still rejected."""
+    genuine = spotted["flow-peak"]
+    results = tmp_path / "results"
+    shutil.copytree(genuine, results / "genuine")
+    slower = _rewritten(genuine, results / "slower", lambda videos: [
+        dataclasses.replace(v, seconds=v.seconds * 3 + 1.5) for v in videos])
+    record = json.loads((slower / "spotting.json").read_text())
+    record["created"] = "2026-01-02T03:04:05+00:00"
+    record["wall_time_s"] = record["wall_time_s"] * 3 + 7.0
+    (slower / "spotting.json").write_text(json.dumps(record))
+    code, out, err = cli("validate", results / "genuine", slower)
+    assert code == 0 and "reproduced 2x" in out, err
+    code, out, err = cli("leaderboard", "build", "--results", results, "--out",
+                         tmp_path / "site")
+    assert code == 0 and "0 rejected; also 1 spotting run)" in out, (out, err)
+
+    def one_interval_moved(videos: list[SpottedVideo]) -> list[SpottedVideo]:
+        at = next(i for i, v in enumerate(videos) if v.spotted[0])
+        first, *rest = videos[at].spotted[0]
+        moved = dataclasses.replace(first, offset=first.offset + 1)
+        changed = dataclasses.replace(
+            videos[at], spotted=[[moved, *rest], *videos[at].spotted[1:]])
+        return [*videos[:at], changed, *videos[at + 1:]]
+
+    _rewritten(genuine, results / "edited", one_interval_moved)
+    code, out, err = cli("validate", results / "genuine", results / "edited")
+    assert code == 2 and err.count("with other results: one of them was edited") == 2
+
+
 def test_a_learned_spotters_truth_set_to_the_spotted_is_caught(spotted: dict[str, Path],
                                                                tmp_path: Path, cli) -> None:
     change, said = FORGERIES["spotted intervals set to the truth"]

@@ -64,9 +64,11 @@ def print_au_results(results: AUResults, run_dir: Path, went_on: Sequence[str] =
     console.print(f"predictions: {run_dir / AU_PREDICTIONS_FILE}")
 
 
-def print_au_seeds(summary: AUSeedsSummary, out: Path) -> None:
+def print_au_seeds(summary: AUSeedsSummary, out: Path, first: AUResults | None = None
+                   ) -> None:
     """The mean F1 and each AU's F1 over seeds (mean ± std, then every seed's), and the
-    interval of the seeds' mean F1 over subjects, as the AU page's row shows them."""
+    interval of the seeds' mean F1 over subjects, as the AU page's row shows them; with
+    ``first`` (the first seed's results), whether the recipe is a REDUCED setting."""
     console = LiteralConsole()
     seeds = [str(s) for s in summary.seeds]
     over = summary.overall
@@ -88,4 +90,9 @@ def print_au_seeds(summary: AUSeedsSummary, out: Path) -> None:
                   f"{method.resamples} resamples, every seed's predictions in each)")
     console.print(f"{std_note(summary.std, len(seeds))}; mean F1 is MEB's average over "
                   "the AU set (an undefined AU counts 0)")
+    recipe = first.hyperparameters.recipe if first is not None else None
+    if first is not None and recipe is not None:
+        console.print(f"training: {recipe.epochs} epochs, batch {recipe.batch_size}, "
+                      f"{recipe.optimizer} lr {recipe.lr:g}, sigmoid + binary cross-entropy"
+                      + recipe_verdict(first), soft_wrap=True)
     console.print(f"summary: {out / AU_SEEDS_FILE}; one run directory per seed in {out}")

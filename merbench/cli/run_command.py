@@ -59,10 +59,15 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
             many = run_seeds(spec, settings, seeds, plugins=plugins)
             reporter.stop()
             with _finished_work(many.out):
+                # every seed trains one recipe: the first seed's run says whether it is the
+                # model's or a REDUCED setting, as a single run's results do
+                first = many.runs[0].results if many.runs else None
                 if isinstance(many.summary, AUSeedsSummary):
-                    print_au_seeds(many.summary, many.out)
+                    print_au_seeds(many.summary, many.out,
+                                   first if isinstance(first, AUResults) else None)
                 else:
-                    print_seeds(many.summary, many.out)
+                    print_seeds(many.summary, many.out,
+                                None if isinstance(first, AUResults) else first)
                 for seed_run in many.runs:  # a seed's fold half trained by an earlier command
                     for line in seed_run.went_on:
                         say(f"note: {Path(seed_run.run_dir).name}: {line}")

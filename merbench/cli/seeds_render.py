@@ -18,19 +18,21 @@ from merbench.cli.render import (
     _interval_note,
     _pair,
     _scope_intervals,
+    _training_line,
     mean_std,
     scores_fmt,
     std_note,
 )
-from merbench.results.model import ScopedScores, SeedScores, SeedsSummary
+from merbench.results.model import Results, ScopedScores, SeedScores, SeedsSummary
 
 
-def print_seeds(summary: SeedsSummary, out: Path) -> None:
+def print_seeds(summary: SeedsSummary, out: Path, first: Results | None = None) -> None:
     """The reported policy's table first, as a single run's summary has it: per scope, the
     mean ± std over seeds with the interval of the seed mean below it, and each seed's UF1;
     then each other policy in one line. It printed every policy's table in the file's order
     (``fixed`` first, without intervals, and ``first-best``, the reported one, last) and
-    wrapped at 80 columns."""
+    wrapped at 80 columns. ``first``, the first seed's results, gives the training line
+    and whether it is a REDUCED setting, as a single run prints it."""
     console = LiteralConsole()
     seeds = [str(s) for s in summary.seeds]
     reported = summary.policies.get(summary.selection)
@@ -48,6 +50,9 @@ def print_seeds(summary: SeedsSummary, out: Path) -> None:
                       f"{mean_std(overall[0].uf1, overall[1].uf1, len(seeds))}, UAR "
                       f"{mean_std(overall[0].uar, overall[1].uar, len(seeds))}")
     console.print(std_note(summary.std, len(seeds)))
+    training = _training_line(first) if first is not None else None
+    if training:
+        console.print(training, soft_wrap=True)
     console.print(f"summary: {out / 'seeds.json'}; one run directory per seed in {out}")
 
 

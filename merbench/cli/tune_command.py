@@ -7,6 +7,7 @@ import argparse
 import dataclasses
 import math
 import os
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -17,10 +18,11 @@ from merbench.cli.literal import counted, say
 from merbench.cli.out_places import TUNING, refuse_result_place
 from merbench.cli.parser import EXIT_INTERRUPTED
 from merbench.cli.run_options import given_options
+from merbench.leaderboard.tuning_view import tuning_reduced
 from merbench.plugin_system.manager import Plugins
 from merbench.results.out_folders import own_folder_problem, seed_folder
 from merbench.results.result_files import AUDIT_FILE
-from merbench.results.run_archive import RUNS_ARCHIVE, archived_names
+from merbench.results.run_archive import RUNS_ARCHIVE, archived_names, unpacked_runs
 from merbench.results.tune_file import (
     NESTED,
     TEST_SCORED,
@@ -85,6 +87,16 @@ def check_tuning_folder(out: Path, named: str | None = None) -> None:
                             "there, which going on would change under them (a new "
                             "tune.json, other runs); give another --out, or move "
                             f"{AUDIT_FILE} out of the folder first")
+    if named is None and out.is_dir() and not out.is_symlink():
+        # tune --seeds writes seed-N and tune-seeds.json: said as what they are, not as
+        # something no tuning writes
+        seeded = sorted(entry.name for entry in out.iterdir()
+                        if entry.name == TUNE_SEEDS_FILE
+                        or re.fullmatch(r"seed-\d+", entry.name))
+        if seeded:
+            raise MerbenchError(f"{said} holds tunings over seeds ({seeded[0]}, written by "
+                                "merbench tune --seeds); give another --out for a single "
+                                "tuning, or the same --seeds to go on with them")
     problem = own_folder_problem(out, TUNING_ENTRIES, "no tuning writes", "tunings/NAME",
                                  said)
     if problem:
@@ -158,10 +170,24 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
         return EXIT_INTERRUPTED
     finally:
         progress.stop()
-    for line in report(results):
+    for line in report(results) + reduced_lines(results, out):
         say(line)
     say(f"results: {out / 'tune.json'} (merbench validate {out})")
     return 0
+
+
+def reduced_lines(results: TuneResults, folder: Path) -> list[str]:
+    """The line a tuning whose trials depart from the model's recipe or options gets (an
+    ``epochs = 1`` search of a model whose recipe trains 800), by the rule and in the words
+    of the tuning page (:func:`~merbench.leaderboard.tuning_view.tuning_reduced`, which
+    shows it apart, unranked), as ``merbench run`` says REDUCED of a run."""
+    try:
+        with unpacked_runs(folder) as runs:
+            why = tuning_reduced(results, runs)
+    except (MerbenchError, OSError):  # the tuning stands; its page says it
+        return []
+    return [] if why is None else [f"  a REDUCED setting ({why}): a check that the search "
+                                   "runs, not comparable with published numbers"]
 
 
 def _tune_seeds(spec: TuneSpec, mode: Mode, settings: RunSettings, out: Path,
@@ -175,6 +201,8 @@ def _tune_seeds(spec: TuneSpec, mode: Mode, settings: RunSettings, out: Path,
                                   on_progress=on_progress)
     for seed, results in zip(seeds, tunings, strict=True):
         say(f"seed {seed}: UF1 {results.overall.uf1:.4f}, UAR {results.overall.uar:.4f}")
+    # every seed searches one space with one recipe: the first seed's tuning says it
+    reduced = reduced_lines(tunings[0], out / seed_folder(seeds[0])) if tunings else []
     mean, std = summary.scores.mean.overall, summary.scores.std.overall
     bounds = summary.intervals.overall
     for metric in ("uf1", "uar"):
@@ -184,5 +212,7 @@ def _tune_seeds(spec: TuneSpec, mode: Mode, settings: RunSettings, out: Path,
         if value is not None and spread is not None:
             say(f"  {metric.upper()} {value:.4f} ± {spread:.4f}{shown} over "
                 f"{counted(len(seeds), 'seed')}")
+    for line in reduced:
+        say(line)
     say(f"summary: {out / TUNE_SEEDS_FILE} (merbench validate {out})")
     return 0

@@ -268,7 +268,11 @@ def spotting_claim(results: SpottingResults, recognised: StrResults | None
 
 def spotting_evidence(results: SpottingResults, recognised: StrResults | None) -> str:
     """The digest of what two copies of a claim must share: every video's ground truth and
-    spotted intervals, and the emotions spot-then-recognise gave them (where it ran)."""
-    shared = {"videos": to_json(results.videos),
+    spotted intervals, and the emotions spot-then-recognise gave them (where it ran). What
+    the run computed, not how long it took: a video's ``seconds`` (the spotter's time on it)
+    differs between two genuine runs of one claim, so it is left out."""
+    videos = [{key: value for key, value in to_json(video).items() if key != "seconds"}
+              for video in results.videos]
+    shared = {"videos": videos,
               "recognised": None if recognised is None else to_json(recognised.videos)}
     return hashlib.sha256(json.dumps(shared, sort_keys=True).encode()).hexdigest()
