@@ -1,0 +1,64 @@
+"""What the adversarial pass after issue 84 found: option values nested a thousand deep
+raised RecursionError (or were taken, and the run then refused its own run.json), a deep
+``extract --save`` recursed in ``mkdir``, an ``.npz`` declaring a terabyte array reached
+numpy's allocator, ``--dataset-opt fps=`` bypassed ``--fps``'s bounds, and model and spotter
+options quoted a library's text. Each case runs the command a user runs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+
+def _one_line(code: int, err: str) -> str:
+    assert code != 0, err
+    assert "Traceback" not in err and "RecursionError" not in err, err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    return lines[0]
+
+
+def _nested(depth: int) -> str:
+    return "[" * depth + "]" * depth
+
+
+@pytest.mark.parametrize("line", [
+    ("run", "-m", "ststnet", "-d", "synthetic", "--model-opt"),
+    ("run", "-m", "ststnet", "-d", "synthetic", "--dataset-opt"),
+    ("run", "-m", "ststnet", "-d", "synthetic", "--protocol-opt"),
+    ("run", "-m", "ststnet", "-d", "synthetic", "--feature-opt"),
+    ("spot", "-d", "synthetic", "--spotter-opt"),
+    ("export", "-d", "synthetic", "--dataset-opt"),
+    ("extract", "-d", "synthetic", "--feature", "flow-uvos", "--dataset-opt"),
+])
+@pytest.mark.parametrize("depth", [51, 120, 1000, 100_000])
+def test_an_option_value_nested_too_deep_is_refused_up_front(
+        line: tuple[str, ...], depth: int, cli, tmp_path: Path) -> None:
+    code, _, err = cli(*line, f"key={_nested(depth)}", "--out", tmp_path / "out") \
+        if line[0] in ("run",) else cli(*line, f"key={_nested(depth)}")
+    said = _one_line(code, err)
+    assert f"argument {line[-1]}: key's value nests lists or objects more than 50 levels " \
+           "deep" in said and "give a flat value" in said, said
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_option_value_within_the_limit_is_read_as_json(cli, tmp_path: Path) -> None:
+    """Fifty levels pass the depth check and reach the model's own check of the value."""
+    code, _, err = cli("run", "-m", "ststnet", "-d", "synthetic", "--model-opt",
+                       f"dropout={_nested(50)}", "--out", tmp_path / "out", "--quiet")
+    said = _one_line(code, err)
+    assert "nests lists or objects" not in said and "nested deeper" not in said, said
+    assert "dropout" in said, said
+
+
+@pytest.mark.parametrize("depth", [60, 400, 5000])
+def test_a_plan_nesting_model_options_too_deep_is_refused(depth: int, cli,
+                                                          tmp_path: Path) -> None:
+    plan = tmp_path / "plan.toml"
+    plan.write_text('[[runs]]\nmodel = "ststnet"\ndataset = "synthetic"\n'
+                    f'model_options = {{dropout = {_nested(depth)}}}\n')
+    code, _, err = cli("sweep", plan)
+    said = _one_line(code, err)
+    assert (str(plan) in said and "levels" in said) or "thousands deep" in said, said
+    assert "fix the file" in said, said
