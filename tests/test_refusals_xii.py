@@ -62,3 +62,18 @@ def test_a_plan_nesting_model_options_too_deep_is_refused(depth: int, cli,
     said = _one_line(code, err)
     assert (str(plan) in said and "levels" in said) or "thousands deep" in said, said
     assert "fix the file" in said, said
+
+
+@pytest.mark.parametrize(("save", "said"), [
+    ("/".join(["e"] * 2000) + "/x.npz", "folders deep, more than the 100 merbench makes"),
+    ("/".join(["e"] * 150) + "/x.npz", "folders deep, more than the 100 merbench makes"),
+    ("a" * 300 + ".npz", "has a name of 304 bytes, more than the 255 a file's name may have"),
+])
+def test_extract_save_is_checked_as_out_is(save: str, said: str, cli, tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, _, err = cli("extract", "-d", "synthetic", "--feature", "flow-uvos", "--save", save)
+    line = _one_line(code, err)
+    assert line.startswith("merbench: error: --save ") and said in line, line
+    assert "give a shorter file, such as features.npz" in line, line
+    assert not (tmp_path / "e").exists()
