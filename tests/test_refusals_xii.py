@@ -77,3 +77,33 @@ def test_extract_save_is_checked_as_out_is(save: str, said: str, cli, tmp_path: 
     assert line.startswith("merbench: error: --save ") and said in line, line
     assert "give a shorter file, such as features.npz" in line, line
     assert not (tmp_path / "e").exists()
+
+
+def _bomb(path: Path, shape: tuple[int, ...]) -> Path:
+    """A few hundred bytes of ``.npz`` whose arrays' headers declare ``shape`` of float64."""
+    import io
+    import zipfile
+
+    import numpy as np
+
+    header = io.BytesIO()
+    np.lib.format.write_array_header_1_0(header, {"descr": "<f8", "fortran_order": False,
+                                                  "shape": shape})
+    with zipfile.ZipFile(path, "w") as archive:
+        for name in ("values.npy", "sample_ids.npy", "header.npy"):
+            archive.writestr(name, header.getvalue())
+    return path
+
+
+@pytest.mark.parametrize("shape", [(10**12,), (10**6, 10**6), (2**40, 2**40)])
+def test_an_npz_declaring_a_huge_array_is_refused_before_it_is_loaded(
+        shape: tuple[int, ...], cli, tmp_path: Path) -> None:
+    bomb = _bomb(tmp_path / "bomb.npz", shape)
+    assert bomb.stat().st_size < 2000
+    code, _, err = cli("run", "-m", "ststnet", "-d", "synthetic", "--features", bomb,
+                       "--out", tmp_path / "out", "--quiet")
+    line = _one_line(code, err)
+    assert "MemoryError" not in line and "Unable to allocate" not in line, line
+    assert f"{bomb} is not a readable features file (it declares arrays of " in line, line
+    assert "bytes, more than the 17,179,869,184 any features file holds" in line, line
+    assert "write it again with 'merbench extract --save FILE'" in line, line
