@@ -107,3 +107,26 @@ def test_an_npz_declaring_a_huge_array_is_refused_before_it_is_loaded(
     assert f"{bomb} is not a readable features file (it declares arrays of " in line, line
     assert "bytes, more than the 17,179,869,184 any features file holds" in line, line
     assert "write it again with 'merbench extract --save FILE'" in line, line
+
+
+@pytest.mark.parametrize("fps", ["0.01", "1e9", "-1", "0", "nan", "abc", "true", "[30]"])
+def test_predict_dataset_opt_fps_has_the_bounds_of_fps(fps: str, cli, tmp_path: Path) -> None:
+    frames = tmp_path / "frames"
+    frames.mkdir()
+    (frames / "img001.jpg").write_bytes(b"")
+    code, _, err = cli("predict", "-d", "video", "--dataset-opt", f"path={frames}",
+                       "--dataset-opt", f"fps={fps}", "--out", tmp_path / "p")
+    line = _one_line(code, err)
+    assert "is no frame rate a face video has; give frames per second from 1 to 10,000" \
+        in line and line.startswith("merbench: error: fps="), line
+    assert "declares no frame rate" not in line and "format code" not in line, line
+
+
+def test_predict_dataset_opt_fps_within_the_bounds_is_taken(cli, tmp_path: Path) -> None:
+    frames = tmp_path / "frames"
+    frames.mkdir()
+    (frames / "img001.jpg").write_bytes(b"")
+    code, _, err = cli("predict", "-d", "video", "--dataset-opt", f"path={frames}",
+                       "--dataset-opt", "fps=200", "--out", tmp_path / "p")
+    line = _one_line(code, err)  # past the frame rate, to the (empty) frame itself
+    assert "img001.jpg (frame 1) cannot be decoded as an image" in line, line
