@@ -176,3 +176,37 @@ def test_a_results_file_with_a_utf8_byte_order_mark_is_complete_to_both(
     assert v_code == 0, v_err
     code, out, err = cli("status", folder)
     assert code == 0 and ": complete, 2/2 folds (results.json)" in out, out + err
+
+
+SUMMARIES = [("summary over seeds", "seeds.json"),
+             ("action-unit summary over seeds", "au-seeds.json"),
+             ("tuning summary over seeds", "tune-seeds.json"),
+             ("spot-then-recognise summary over seeds", "str-seeds.json")]
+
+
+def _created_a_number(data: bytes) -> bytes:
+    value = json.loads(data)
+    value["created"] = 5
+    return json.dumps(value).encode()
+
+
+@pytest.mark.parametrize(("kind", "name"), SUMMARIES)
+@pytest.mark.parametrize("how", ["nested", "wrong type", "created: 5", "extra seed-7"])
+def test_status_says_what_validate_refuses_in_a_summary_over_seeds(
+        examples: dict[str, Path], tmp_path: Path, cli, kind: str, name: str,
+        how: str) -> None:
+    folder = Path(shutil.copytree(examples[kind], tmp_path / "result", symlinks=False))
+    path = folder / name
+    if how == "extra seed-7":
+        shutil.copytree(folder / "seed-1", folder / "seed-7")
+    else:
+        change = _created_a_number if how == "created: 5" else BREAKS[how]
+        path.write_bytes(change(path.read_bytes()))
+    v_code, v_out, _ = cli("validate", folder)
+    assert v_code != 0, f"validate accepted {name} ({how}): {v_out}"
+    _, s_out, s_err = cli("status", folder)
+    assert "Traceback" not in s_out + s_err, s_err
+    said = [line for line in s_out.splitlines() if line.startswith(f"{folder}: ")]
+    assert said and ("'merbench validate' refuses it" in said[0]
+                     or "'merbench validate' says" in said[0]), s_out
+    assert (name in said[0] or "seed-7" in said[0]), said[0]
