@@ -210,3 +210,21 @@ def test_status_says_what_validate_refuses_in_a_summary_over_seeds(
     assert said and ("'merbench validate' refuses it" in said[0]
                      or "'merbench validate' says" in said[0]), s_out
     assert (name in said[0] or "seed-7" in said[0]), said[0]
+
+
+@pytest.mark.parametrize("change", ["missing", "extra"])
+def test_a_spotting_folder_missing_or_adding_a_video_file_is_refused_by_both(
+        examples: dict[str, Path], tmp_path: Path, cli, change: str) -> None:
+    folder = Path(shutil.copytree(examples["spotting run"], tmp_path / "result",
+                                  symlinks=False))
+    videos = folder / "videos"
+    last = sorted(videos.glob("*.json"))[-1]
+    if change == "missing":
+        last.unlink()
+    else:
+        shutil.copy(last, videos / "0099.json")
+    _agree(cli, folder, f"a spotting folder with a video file {change}")
+    _, out, _ = cli("status", folder)
+    said = f"{last.name} is missing, one of the run's" if change == "missing" else \
+        "0099.json is no video of the run's"
+    assert said in out, out

@@ -78,13 +78,13 @@ def audit_written(folder: Path) -> None:
         read_audits(Path(folder))
 
 
-def _record(path: Path, what: str, schema: int, record: type) -> None:
+def _record(path: Path, what: str, schema: int, record: type) -> Any:
     raw = read_json(path, what)
     if raw.get("schema_version") != schema:
         raise MerbenchError(f"{path} is no {what} of layout {schema} (schema_version "
                             f"{raw.get('schema_version')!r})")
     try:
-        from_json(record, raw)
+        return from_json(record, raw)
     except LayoutError as exc:
         raise MerbenchError(f"{path} does not follow the {what} layout: {exc}") from None
 
@@ -94,8 +94,19 @@ def spotting_written(folder: Path) -> None:
     where there is one, its ``str.json`` read as what ``merbench spot`` writes."""
     folder = Path(folder)
     read_json(folder / SPOTTING_RUN_FILE, "spotting run's record")
-    _record(folder / SPOTTING_FILE, "spotting results file", SPOTTING_SCHEMA, SpottingResults)
+    results = _record(folder / SPOTTING_FILE, "spotting results file", SPOTTING_SCHEMA,
+                      SpottingResults)
     videos = folder / VIDEOS_FOLDER
+    # one videos/NNNN.json for each video spotting.json holds, as validate checks: a missing
+    # or an extra one is a folder other than merbench spot wrote
+    found = {path.name for path in videos.iterdir() if not is_temporary(path)} \
+        if videos.is_dir() else set()
+    expected = {f"{index:04d}.json" for index in range(len(results.videos))}
+    for names, what in ((sorted(found - expected), "is no video of the run's"),
+                        (sorted(expected - found), "is missing, one of the run's")):
+        if names:
+            raise MerbenchError(f"{videos / names[0]} {what} {len(results.videos)} videos; "
+                                "publish the folder as merbench spot wrote it")
     for path in sorted(videos.glob("*.json")) if videos.is_dir() else []:
         if is_temporary(path):
             continue
