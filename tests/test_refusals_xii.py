@@ -130,3 +130,41 @@ def test_predict_dataset_opt_fps_within_the_bounds_is_taken(cli, tmp_path: Path)
                        "--dataset-opt", "fps=200", "--out", tmp_path / "p")
     line = _one_line(code, err)  # past the frame rate, to the (empty) frame itself
     assert "img001.jpg (frame 1) cannot be decoded as an image" in line, line
+
+
+TINY = ["--quiet", "--epochs", "1", "--dataset-opt", "subjects=2", "--dataset-opt",
+        "databases=1", "--dataset-opt", "samples_per_subject=3"]
+
+
+@pytest.mark.parametrize(("option", "said"), [
+    ("dropout=[1]", "model 'ststnet': dropout=[1] is a list; dropout takes a number "
+                    "(default 0.5)"),
+    ("dropout={}", "model 'ststnet': dropout={} is an object; dropout takes a number"),
+    ("dropout=5", "model 'ststnet': dropout=5 is no dropout probability; give a number "
+                  "from 0 to below 1 (default 0.5)"),
+    ("dropout=-0.1", "dropout=-0.1 is no dropout probability"),
+    ("image_size=100000", "model 'ststnet' cannot be built with image_size=100000: it would "
+                          "need more memory than this machine has; give smaller sizes"),
+])
+def test_a_model_option_out_of_range_is_said_in_words(option: str, said: str, cli,
+                                                      tmp_path: Path) -> None:
+    code, _, err = cli("run", "-m", "ststnet", "-d", "synthetic", "--model-opt", option,
+                       *TINY, "--out", tmp_path / "out")
+    line = _one_line(code, err)
+    assert said in line, line
+    assert "not supported between" not in line and "probability has to be" not in line, line
+
+
+@pytest.mark.parametrize(("option", "said"), [
+    ("micro_k_seconds=1e308", "micro_k_seconds must be a number in (0, 10], not 1e+308"),
+    ("smooth_seconds=1e9", "smooth_seconds must be a number in [0, 10], not 1000000000.0"),
+    ("macro_k_seconds=11", "macro_k_seconds must be a number in (0, 10], not 11"),
+    ("micro_max_seconds=1e300", "micro_max_seconds must be a number in (0, 10]"),
+])
+def test_a_spotter_duration_beyond_ten_seconds_is_refused(option: str, said: str, cli,
+                                                          tmp_path: Path) -> None:
+    code, _, err = cli("spot", "-d", "synthetic-long", "--spotter", "flow-peak",
+                       "--spotter-opt", option, "--out", tmp_path / "s", "--quiet")
+    line = _one_line(code, err)
+    assert said in line and "OverflowError" not in line and "MemoryError" not in line, line
+    assert not (tmp_path / "s" / "spotting.json").exists()
