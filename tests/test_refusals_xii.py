@@ -29,6 +29,7 @@ def _nested(depth: int) -> str:
     ("run", "-m", "ststnet", "-d", "synthetic", "--protocol-opt"),
     ("run", "-m", "ststnet", "-d", "synthetic", "--feature-opt"),
     ("spot", "-d", "synthetic", "--spotter-opt"),
+    ("predict", "-d", "synthetic-long", "--spotter-opt"),
     ("export", "-d", "synthetic", "--dataset-opt"),
     ("extract", "-d", "synthetic", "--feature", "flow-uvos", "--dataset-opt"),
 ])
