@@ -197,7 +197,7 @@ def test_bad_input_is_refused_with_one_clear_error(frames, fps, message) -> None
 @pytest.mark.parametrize(("options", "message"), [
     ({"p": 1.0}, "p must be a number in [0, 1)"),
     ({"edge": 0}, "edge must be a number in (0, 1)"),
-    ({"micro_k_seconds": -0.4}, "micro_k_seconds must be a number in (0, inf]"),
+    ({"micro_k_seconds": -0.4}, "micro_k_seconds must be a number in (0, 10]"),
     ({"grid": 0}, "grid must be a whole number of at least 1"),
     ({"method": "rlof"}, "method must be one of farneback, tvl1"),
     ({"head_motion": "landmarks"}, "head_motion must be one of median, nose, none"),

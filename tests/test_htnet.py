@@ -112,7 +112,7 @@ def test_blocks_split_and_merge_back() -> None:
     ({"block_repeats": [2, 2]}, "block_repeats needs 3 positive whole numbers"),
     ({"dim": 0}, "dim must be a positive whole number"),
     ({"heads": 300}, "heads (300) cannot exceed dim (256)"),
-    ({"dropout": 1.5}, "dropout must be in [0, 1)"),
+    ({"dropout": 1.5}, "dropout=1.5 is no dropout probability; give a number from 0 to below 1"),
 ])
 def test_impossible_configurations(options: dict, message: str) -> None:
     with pytest.raises(MerbenchError) as caught:

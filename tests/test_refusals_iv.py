@@ -414,14 +414,24 @@ def test_tune_names_an_unknown_name_before_its_header(cli, tmp_path: Path, body:
     assert code == 2 and said in err and out == "" and not (tmp_path / "t").exists()
 
 
-def test_a_spotter_that_fails_on_the_first_video_leaves_no_folder(cli, tmp_path: Path) -> None:
+def test_a_spotter_that_fails_on_the_first_video_leaves_no_folder(
+        cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """``--spotter-opt micro_k_seconds=1e308`` passed the checks and failed on the first
     video, leaving a spot-run.json that then refused the default run into the same folder
-    as "another configuration" (issue 69's second adversarial pass)."""
+    as "another configuration" (issue 69's second adversarial pass). That option is now
+    refused up front (tests/test_refusals_xii.py), so the spotter fails as it did, in its
+    conversion of seconds to frames, by a patch."""
+    from merbench_spotters.flow_peak import FlowPeakSpotter
+
+    def overflows(self: object, fps: float) -> list[int]:
+        raise OverflowError("cannot convert float infinity to integer")
+
     small = ("--dataset-opt", "subjects=2", "--dataset-opt", "videos_per_subject=1")
     out = tmp_path / "spots"
-    code, _, err = cli(*SPOT, *small, "--spotter-opt", "micro_k_seconds=1e308", "--out", out)
-    assert code == 2 and "failed on video synthetic-long/sub01/v1" in err
+    with monkeypatch.context() as patched:
+        patched.setattr(FlowPeakSpotter, "lags", overflows)
+        code, _, err = cli(*SPOT, *small, "--out", out)
+    assert code == 2 and "failed on video synthetic-long/sub01/v1" in err, err
     assert not out.exists()
     code, _, err = cli(*SPOT, *small, "--out", out)
     assert code == 0, err

@@ -96,3 +96,135 @@ def test_status_never_calls_finished_what_validate_refuses(
                          f"\n{s_out}"
     # what status says instead is one line a user can act on, never Python's own words
     assert "indices must be" not in s_out + s_err and "object has no" not in s_out + s_err
+
+
+def _nan(data: bytes) -> bytes:
+    """The same JSON with its first number that is not an integer written as NaN."""
+    value = json.loads(data)
+    stack = [value]
+    while stack:
+        item = stack.pop(0)
+        children = item.items() if isinstance(item, dict) else \
+            enumerate(item) if isinstance(item, list) else ()
+        for key, child in children:
+            if isinstance(child, float):
+                item[key] = float("nan")
+                return json.dumps(value).encode()
+            stack.append(child)
+    raise AssertionError("no number to write as NaN")
+
+
+def _infinity(data: bytes) -> bytes:
+    return _nan(data).replace(b"NaN", b"-Infinity", 1)
+
+
+TOKENS = [("emotion run", "results.json"), ("action-unit run", "au-results.json"),
+          ("spotting run", "spotting.json"), ("tuning", "tune.json")]
+
+
+def _agree(cli, folder: Path, what: str) -> None:
+    v_code, v_out, v_err = cli("validate", folder)
+    _, s_out, s_err = cli("status", folder)
+    for said in (v_out + v_err, s_out + s_err):
+        assert "Traceback" not in said and "RecursionError" not in said, said
+    assert v_code != 0, f"validate accepted {what}: {v_out}"
+    finished = [line for line in s_out.splitlines()
+                if ": complete" in line or "finished: tune.json written" in line]
+    assert not finished, f"status calls finished {what}, which validate refuses " \
+                         f"({v_err.strip()}):\n{s_out}"
+
+
+@pytest.mark.parametrize(("kind", "name"), TOKENS)
+@pytest.mark.parametrize("how", [_nan, _infinity])
+def test_a_nan_or_infinity_token_is_refused_by_both(
+        examples: dict[str, Path], tmp_path: Path, cli, kind: str, name: str,
+        how: Callable[[bytes], bytes]) -> None:
+    folder = Path(shutil.copytree(examples[kind], tmp_path / "result", symlinks=False))
+    path = folder / name
+    path.write_bytes(how(path.read_bytes()))
+    _agree(cli, folder, f"{name} holding {how.__name__[1:]}")
+
+
+@pytest.mark.parametrize("kind", ["emotion run", "action-unit run", "spotting run", "tuning"])
+@pytest.mark.parametrize("content", [b"[" * 100_000 + b"]" * 100_000, b"[]", b"null",
+                                     b"\x00\xff\xfe binary", b'{"schema_version": 1, "x":'],
+                         ids=["nested", "a list", "null", "binary", "truncated"])
+def test_a_broken_audit_record_is_refused_by_both(
+        examples: dict[str, Path], tmp_path: Path, cli, kind: str, content: bytes) -> None:
+    folder = Path(shutil.copytree(examples[kind], tmp_path / "result", symlinks=False))
+    (folder / "audit.json").write_bytes(content)
+    _agree(cli, folder, "a broken audit.json")
+
+
+def test_a_fold_file_beyond_the_runs_folds_is_refused_by_both(
+        examples: dict[str, Path], tmp_path: Path, cli) -> None:
+    folder = Path(shutil.copytree(examples["emotion run"], tmp_path / "result",
+                                  symlinks=False))
+    shutil.copy(folder / "folds" / "fold-000.npz", folder / "folds" / "fold-099.npz")
+    _agree(cli, folder, "an extra folds/fold-099.npz")
+    _, out, _ = cli("status", folder)
+    assert "folds/fold-099.npz is beyond its 2 folds" in out, out
+
+
+def test_a_results_file_with_a_utf8_byte_order_mark_is_complete_to_both(
+        examples: dict[str, Path], tmp_path: Path, cli) -> None:
+    folder = Path(shutil.copytree(examples["emotion run"], tmp_path / "result",
+                                  symlinks=False))
+    path = folder / "results.json"
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    v_code, _, v_err = cli("validate", folder)
+    assert v_code == 0, v_err
+    code, out, err = cli("status", folder)
+    assert code == 0 and ": complete, 2/2 folds (results.json)" in out, out + err
+
+
+SUMMARIES = [("summary over seeds", "seeds.json"),
+             ("action-unit summary over seeds", "au-seeds.json"),
+             ("tuning summary over seeds", "tune-seeds.json"),
+             ("spot-then-recognise summary over seeds", "str-seeds.json")]
+
+
+def _created_a_number(data: bytes) -> bytes:
+    value = json.loads(data)
+    value["created"] = 5
+    return json.dumps(value).encode()
+
+
+@pytest.mark.parametrize(("kind", "name"), SUMMARIES)
+@pytest.mark.parametrize("how", ["nested", "wrong type", "created: 5", "extra seed-7"])
+def test_status_says_what_validate_refuses_in_a_summary_over_seeds(
+        examples: dict[str, Path], tmp_path: Path, cli, kind: str, name: str,
+        how: str) -> None:
+    folder = Path(shutil.copytree(examples[kind], tmp_path / "result", symlinks=False))
+    path = folder / name
+    if how == "extra seed-7":
+        shutil.copytree(folder / "seed-1", folder / "seed-7")
+    else:
+        change = _created_a_number if how == "created: 5" else BREAKS[how]
+        path.write_bytes(change(path.read_bytes()))
+    v_code, v_out, _ = cli("validate", folder)
+    assert v_code != 0, f"validate accepted {name} ({how}): {v_out}"
+    _, s_out, s_err = cli("status", folder)
+    assert "Traceback" not in s_out + s_err, s_err
+    said = [line for line in s_out.splitlines() if line.startswith(f"{folder}: ")]
+    assert said and ("'merbench validate' refuses it" in said[0]
+                     or "'merbench validate' says" in said[0]), s_out
+    assert (name in said[0] or "seed-7" in said[0]), said[0]
+
+
+@pytest.mark.parametrize("change", ["missing", "extra"])
+def test_a_spotting_folder_missing_or_adding_a_video_file_is_refused_by_both(
+        examples: dict[str, Path], tmp_path: Path, cli, change: str) -> None:
+    folder = Path(shutil.copytree(examples["spotting run"], tmp_path / "result",
+                                  symlinks=False))
+    videos = folder / "videos"
+    last = sorted(videos.glob("*.json"))[-1]
+    if change == "missing":
+        last.unlink()
+    else:
+        shutil.copy(last, videos / "0099.json")
+    _agree(cli, folder, f"a spotting folder with a video file {change}")
+    _, out, _ = cli("status", folder)
+    said = f"{last.name} is missing, one of the run's" if change == "missing" else \
+        "0099.json is no video of the run's"
+    assert said in out, out

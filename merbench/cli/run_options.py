@@ -21,6 +21,7 @@ from typing import Any
 
 from merbench.base.errors import MerbenchError
 from merbench.cli.shared_options import EachKeyOnce, declared_once, given_path, seeds_option
+from merbench.results.codec import OPTION_DEPTH, too_deep_at
 from merbench.results.safe_files import entry_kind
 from merbench.results.spotting_file import SPOTTING_RUN_FILE
 from merbench.runner.given_values import seed_option
@@ -51,6 +52,11 @@ def key_value(text: str) -> tuple[str, Any]:
     key, sep, value = text.partition("=")
     if not sep or not key.strip():
         raise argparse.ArgumentTypeError(f"expected KEY=VALUE, got '{text}'")
+    if too_deep_at(value, OPTION_DEPTH) is not None:  # before the decoder recurses that deep
+        raise argparse.ArgumentTypeError(
+            f"{key.strip()}'s value nests lists or objects more than {OPTION_DEPTH} levels "
+            "deep, which no option takes (its run's files could not be read back); give a "
+            "flat value")
     try:
         parsed: Any = json.loads(value)
     except json.JSONDecodeError:

@@ -8,15 +8,17 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from merbench.base.errors import MerbenchError
 from merbench.cli.literal import say
 from merbench.cli.parser import EXIT_USAGE
 from merbench.kinds import STARTED_FILES, kind_of, started_kind
-from merbench.results.au_file import AU_SEEDS_FILE
+from merbench.results.au_file import AU_RESULTS_FILE, AU_SEEDS_FILE
 from merbench.results.codec import loads, unreadable
 from merbench.results.folder_walk import folders_holding
-from merbench.results.result_files import SEEDS_FILE
+from merbench.results.result_files import RESULTS_FILE, SEEDS_FILE, SUMMARY_MARKERS
+from merbench.results.rundir import RUN_FILE
 from merbench.results.safe_files import (
     UnsafeFile,
     check_entry,
@@ -24,6 +26,10 @@ from merbench.results.safe_files import (
     never_read,
     read_regular_bytes,
 )
+from merbench.results.spotting_file import SPOTTING_FILE, SPOTTING_RUN_FILE
+from merbench.results.str_seeds_file import STR_SEEDS_FILE
+from merbench.results.tune_file import TUNE_FILE, TUNING_SPEC_FILE
+from merbench.results.tune_seeds_file import TUNE_SEEDS_FILE
 from merbench.runner.identity import DEFAULT_RUNS_DIR
 from merbench.runner.status import RUNS_BELOW
 
@@ -68,7 +74,56 @@ def summary_lines(folder: Path) -> list[str]:
     for name in names:
         if name not in empty and (folder / name).is_file() and not (folder / name).is_symlink():
             found += _listed_seeds(folder, name)
-    return found
+    if found:
+        return found
+    return [line for name in SUMMARY_MARKERS if (line := _summary_refused(folder, name))]
+
+
+def _summary_refused(folder: Path, name: str) -> str | None:
+    """Why ``validate`` refuses the summary ``name`` in ``folder`` by its layout or by the
+    runs beside it (a field of the wrong type, a seed run it does not list), or None: the
+    cheap half of its check, so status never passes over a summary validate rejects."""
+    from merbench.verification.seed_folders import read_summary, refuse_unlisted
+
+    path = folder / name
+    if not path.is_file() or path.is_symlink():
+        return None
+    reader, kind, markers = _SUMMARIES[name]
+    try:
+        summary = read_summary(path, reader(), kind)
+        refuse_unlisted(folder, name, summary.runs, markers)
+    except MerbenchError as exc:
+        said = str(exc).removeprefix(f"{folder}: ")  # status names the folder already
+        return f"{said} ('merbench validate' refuses it)"
+    return None
+
+
+def _summaries() -> dict[str, tuple[Any, str, tuple[str, ...]]]:
+    """Each summary over seeds: (its reader, deferred; what it is; the files of its runs)."""
+    def seeds() -> Any:
+        from merbench.verification.validate import _read_seeds
+        return _read_seeds
+
+    def au() -> Any:
+        from merbench.results.au_file import read_au_seeds
+        return read_au_seeds
+
+    def tune() -> Any:
+        from merbench.results.tune_seeds_file import read_tune_seeds
+        return read_tune_seeds
+
+    def str_() -> Any:
+        from merbench.results.str_seeds_file import read_str_seeds
+        return read_str_seeds
+
+    return {SEEDS_FILE: (seeds, "seeds summary", (RUN_FILE, RESULTS_FILE)),
+            AU_SEEDS_FILE: (au, "AU seeds summary", (RUN_FILE, AU_RESULTS_FILE)),
+            TUNE_SEEDS_FILE: (tune, "tuning summary over seeds", (TUNE_FILE, TUNING_SPEC_FILE)),
+            STR_SEEDS_FILE: (str_, "spot-then-recognise summary over seeds",
+                             (SPOTTING_FILE, SPOTTING_RUN_FILE))}
+
+
+_SUMMARIES = _summaries()
 
 
 #: how a --seeds folder's summary is written again, or its missing seed runs trained

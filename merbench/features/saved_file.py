@@ -31,6 +31,7 @@ from merbench.base.atomic import atomic_write_bytes
 from merbench.base.errors import MerbenchError
 from merbench.results.codec import LayoutError, from_json, loads, to_json, unreadable
 from merbench.results.command_files import FeaturesHeader
+from merbench.results.out_folders import refuse_system_place
 from merbench.results.rundir import differences
 from merbench.results.safe_files import UnsafeFile
 from merbench.results.schema import environment, now_iso
@@ -83,6 +84,9 @@ def save_features(path: str | Path, values: np.ndarray, sample_ids: list[str], *
 def check_target(path: str | Path) -> Path:
     """Refuse a ``--save`` target that cannot become a file, before anything is computed."""
     path = Path(path)
+    # deeper or longer than a path can be: mkdir recursed 2,000 folders deep, and a long name
+    # was the system's "File name too long"
+    refuse_system_place(path, "--save", "features.npz", noun="file")
     if path.is_dir():
         raise MerbenchError(f"--save {path} is a directory; name a file such as "
                             f"{path / 'features.npz'}")

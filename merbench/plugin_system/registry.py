@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import difflib
 import inspect
+import math
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -135,11 +136,23 @@ class Entry(Generic[M]):
         defaults = self.factory_options().defaults()
         for name, value in options.items():
             default = defaults.get(name)
-            if isinstance(value, str) and isinstance(default, int | float) \
-                    and not isinstance(default, bool):
-                wanted = "a whole number" if isinstance(default, int) else "a number"
-                raise MerbenchError(f"{kind} '{self.meta.name}': {name}={value!r} is text; "
+            if not isinstance(default, int | float) or isinstance(default, bool):
+                continue
+            wanted = "a whole number" if isinstance(default, int) else "a number"
+            found = _not_a_number(value)
+            if found is not None:  # text, a list: the factory compared it with a number
+                raise MerbenchError(f"{kind} '{self.meta.name}': {name}={value!r} is {found}; "
                                     f"{name} takes {wanted} (default {default})")
+            if "dropout" in name and not 0 <= value < 1:  # torch's own sentence otherwise
+                raise MerbenchError(f"{kind} '{self.meta.name}': {name}={value!r} is no "
+                                    f"dropout probability; give a number from 0 to below 1 "
+                                    f"(default {default})")
+
+    def _too_large(self, kind: str, kwargs: dict[str, Any]) -> str:
+        shown = {k: v for k, v in kwargs.items() if k != "num_classes"}
+        given = ", ".join(f"{k}={v!r}" for k, v in shown.items()) or "no options"
+        return (f"{kind} '{self.meta.name}' cannot be built with {given}: it would need more "
+                "memory than this machine has; give smaller sizes")
 
     def create(self, kind: str, **kwargs: Any) -> Any:
         """Call the factory; unknown options, or values it rejects, become one clear line.
@@ -151,6 +164,14 @@ class Entry(Generic[M]):
         self._check_kinds_of_values(kind, kwargs)
         try:
             return self.factory(**kwargs)
+        except OverflowError as exc:  # a size beyond any number of elements
+            raise MerbenchError(self._too_large(kind, kwargs)) from exc
+        except (MemoryError, RuntimeError) as exc:
+            if isinstance(exc, RuntimeError) and "allocate memory" not in str(exc):
+                raise
+            # still an allocation failure (a run's folds say so, keeping what finished), in
+            # words instead of torch's allocator's "DefaultCPUAllocator: can't allocate ..."
+            raise MemoryError(self._too_large(kind, kwargs)) from None
         except (TypeError, ValueError) as exc:
             shown = {k: v for k, v in kwargs.items() if k != "num_classes"}
             given = ", ".join(f"{k}={v!r}" for k, v in shown.items()) or "no options"
@@ -160,6 +181,18 @@ class Entry(Generic[M]):
                 f"{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}; change "
                 "the option"
             ) from exc
+
+
+def _not_a_number(value: Any) -> str | None:
+    """What ``value`` is when it is no finite number ("text", "a list"), or None."""
+    if isinstance(value, bool):
+        return None  # true for a number: some factories take it, as before
+    if isinstance(value, int):
+        return None
+    if isinstance(value, float):
+        return None if math.isfinite(value) else "not a finite number"
+    kinds: dict[type, str] = {str: "text", list: "a list", tuple: "a list", dict: "an object"}
+    return kinds.get(type(value), "no number")
 
 
 #: What a family's ``member`` function returns for one member name.

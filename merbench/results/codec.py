@@ -31,6 +31,10 @@ _WHAT = {str: "text", int: "an integer", float: "a number", bool: "true or false
 #: deeper than any file merbench writes (results.json nests about six levels), far below the
 #: depth at which the decoder or :func:`from_json` would run out of stack
 MAX_DEPTH = 100
+#: the deepest a value given as an option (``--model-opt KEY=VALUE``, a sweep plan's
+#: ``model_options``) may nest: the files that record it nest it a few levels further down,
+#: and each must stay within :data:`MAX_DEPTH` to be read back
+OPTION_DEPTH = MAX_DEPTH // 2
 _STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*(?:"|\Z)')  # unterminated: to the end
 _NOT_BRACKET = re.compile(r"[^\[\]{}]+")
 _BRACKET_OR_STRING = re.compile(_STRING.pattern + r"|[\[\]{}]")
@@ -44,7 +48,7 @@ def loads(text: str) -> Any:
     The refusal is a :class:`json.JSONDecodeError` at the bracket that goes too deep, so every
     reader that already turns a decoding error into one line about its file does the same
     for this one."""
-    position = _too_deep_at(text)
+    position = too_deep_at(text)
     if position is not None:
         raise json.JSONDecodeError(f"nested deeper than {MAX_DEPTH} levels, which no merbench "
                                    "file is", text, position)
@@ -68,16 +72,16 @@ def unreadable(exc: Exception) -> str:
     return str(exc)
 
 
-def _too_deep_at(text: str) -> int | None:
-    """Where ``text`` first opens more than :data:`MAX_DEPTH` lists and objects at once, or
+def too_deep_at(text: str, limit: int = MAX_DEPTH) -> int | None:
+    """Where ``text`` first opens more than ``limit`` lists and objects at once, or
     None. Brackets inside strings do not count. Fast where it matters, on large results
     files: a file of fewer brackets than the limit passes at once; the others are reduced to
     their brackets and the innermost pairs removed level by level, all by regular
     expressions; only a file that is not balanced that way is walked bracket by bracket."""
-    if text.count("[") + text.count("{") <= MAX_DEPTH:
+    if text.count("[") + text.count("{") <= limit:
         return None
     brackets = _NOT_BRACKET.sub("", _STRING.sub("", text))
-    for _ in range(MAX_DEPTH):
+    for _ in range(limit):
         reduced = _PAIR.sub("", brackets)
         if not reduced:
             return None  # balanced, and no deeper than the levels removed
@@ -87,9 +91,27 @@ def _too_deep_at(text: str) -> int | None:
     depth = 0
     for match in _BRACKET_OR_STRING.finditer(text):
         depth += _STEP.get(match.group(), 0)
-        if depth > MAX_DEPTH:
+        if depth > limit:
             return match.start()
     return None
+
+
+def nesting(value: Any) -> int:
+    """How many lists and objects (dicts, lists, tuples) ``value`` opens at its deepest,
+    counted without recursion, so a value nested thousands deep is measured too."""
+    deepest = 0
+    stack = [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict):
+            children = list(item.values())
+        elif isinstance(item, (list, tuple)):
+            children = list(item)
+        else:
+            continue
+        deepest = max(deepest, level)
+        stack.extend((child, level + 1) for child in children)
+    return deepest
 
 
 class LayoutError(ValueError):

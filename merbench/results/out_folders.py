@@ -73,7 +73,7 @@ def refuse_unwritable_shape(path: Path, option: str = "--out", example: str = "r
     if len(parts) > MAX_OUT_DEPTH:
         why = f"is {len(parts):,} folders deep, more than the {MAX_OUT_DEPTH} merbench makes"
     elif longest > MAX_NAME_BYTES:
-        why = f"has a name of {longest:,} bytes, more than the {MAX_NAME_BYTES} a folder's " \
+        why = f"has a name of {longest:,} bytes, more than the {MAX_NAME_BYTES} a {noun}'s " \
               "name may have"
     elif len(text) > MAX_PATH_BYTES:
         why = f"is {len(text):,} bytes long, more than the {MAX_PATH_BYTES:,} a path may be"

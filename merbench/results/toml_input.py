@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from merbench.base.errors import MerbenchError
+from merbench.results.codec import OPTION_DEPTH, nesting
 from merbench.results.safe_files import read_regular_bytes
 from merbench.results.user_files import UnreadableFile, decode_text
 
@@ -53,4 +54,8 @@ def read_toml(path: Path, what: str) -> dict[str, Any]:
     except RecursionError:  # arrays in arrays, thousands deep
         raise MerbenchError(f"{path} nests arrays or tables thousands deep, as no {what} "
                             "does; fix the file") from None
+    if nesting(document) > OPTION_DEPTH:  # its runs' files would nest deeper than is read
+        raise MerbenchError(f"{path} nests arrays or tables more than {OPTION_DEPTH} levels "
+                            f"deep, as no {what} does (its runs' files could not be read "
+                            "back); fix the file")
     return document

@@ -14,12 +14,16 @@ the two never disagree.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 from merbench.base.atomic import is_temporary
 from merbench.base.errors import MerbenchError
 from merbench.results.au_file import AU_RESULTS_FILE, read_au_results
-from merbench.results.codec import LayoutError, from_json
+from merbench.results.audit_file import read_audits
+from merbench.results.codec import LayoutError, from_json, unreadable
+from merbench.results.result_files import AUDIT_FILE
 from merbench.results.schema import read_json, read_results
 from merbench.results.spotting_file import (
     SPOTTING_FILE,
@@ -36,24 +40,51 @@ from merbench.results.tune_file import (
     read_tune,
     read_tune_predictions,
 )
+from merbench.results.user_files import read_user_text
 
 
 def run_written(results_file: Path) -> None:
     """A run's results file (``results.json`` or an AU run's ``au-results.json``) reads as
-    one, every field of its layout checked."""
+    one, every field of its layout checked, with no NaN or Infinity token in it, and the
+    run's ``audit.json``, where there is one, reads as an audit record."""
     if Path(results_file).name == AU_RESULTS_FILE:
         read_au_results(results_file)
     else:
         read_results(results_file)
+    finite_json(results_file)
+    audit_written(Path(results_file).parent)
 
 
-def _record(path: Path, what: str, schema: int, record: type) -> None:
+def finite_json(path: Path) -> None:
+    """``path`` (read by a typed reader already, so no deeper than any merbench file) holds
+    no ``NaN``, ``Infinity`` or ``-Infinity`` token: JSON has none, Python's decoder takes
+    them, and ``validate`` refuses a file that holds one."""
+    text = read_user_text(path, "result file")
+
+    def refuse(token: str) -> Any:
+        raise MerbenchError(f"{path} holds the token {token}, which is not JSON and no "
+                            "merbench file holds; run again to write it")
+
+    try:
+        json.loads(text, parse_constant=refuse)
+    except json.JSONDecodeError as exc:
+        raise MerbenchError(f"{path} is not JSON ({unreadable(exc)})") from None
+
+
+def audit_written(folder: Path) -> None:
+    """The ``audit.json`` in ``folder``, where it is a regular file, reads as the audit
+    record ``merbench audit`` writes (one that is no file, a fifo, is said apart)."""
+    if (Path(folder) / AUDIT_FILE).is_file():
+        read_audits(Path(folder))
+
+
+def _record(path: Path, what: str, schema: int, record: type) -> Any:
     raw = read_json(path, what)
     if raw.get("schema_version") != schema:
         raise MerbenchError(f"{path} is no {what} of layout {schema} (schema_version "
                             f"{raw.get('schema_version')!r})")
     try:
-        from_json(record, raw)
+        return from_json(record, raw)
     except LayoutError as exc:
         raise MerbenchError(f"{path} does not follow the {what} layout: {exc}") from None
 
@@ -63,8 +94,19 @@ def spotting_written(folder: Path) -> None:
     where there is one, its ``str.json`` read as what ``merbench spot`` writes."""
     folder = Path(folder)
     read_json(folder / SPOTTING_RUN_FILE, "spotting run's record")
-    _record(folder / SPOTTING_FILE, "spotting results file", SPOTTING_SCHEMA, SpottingResults)
+    results = _record(folder / SPOTTING_FILE, "spotting results file", SPOTTING_SCHEMA,
+                      SpottingResults)
     videos = folder / VIDEOS_FOLDER
+    # one videos/NNNN.json for each video spotting.json holds, as validate checks: a missing
+    # or an extra one is a folder other than merbench spot wrote
+    found = {path.name for path in videos.iterdir() if not is_temporary(path)} \
+        if videos.is_dir() else set()
+    expected = {f"{index:04d}.json" for index in range(len(results.videos))}
+    for names, what in ((sorted(found - expected), "is no video of the run's"),
+                        (sorted(expected - found), "is missing, one of the run's")):
+        if names:
+            raise MerbenchError(f"{videos / names[0]} {what} {len(results.videos)} videos; "
+                                "publish the folder as merbench spot wrote it")
     for path in sorted(videos.glob("*.json")) if videos.is_dir() else []:
         if is_temporary(path):
             continue
@@ -75,6 +117,9 @@ def spotting_written(folder: Path) -> None:
                                 f"{exc}") from None
     if (folder / STR_FILE).exists():
         _record(folder / STR_FILE, "spot-then-recognise file", STR_SCHEMA, StrResults)
+        finite_json(folder / STR_FILE)
+    finite_json(folder / SPOTTING_FILE)
+    audit_written(folder)
 
 
 def tuning_written(folder: Path) -> None:
@@ -83,4 +128,6 @@ def tuning_written(folder: Path) -> None:
     folder = Path(folder)
     read_search_record(folder)
     read_tune(folder / TUNE_FILE)
+    finite_json(folder / TUNE_FILE)
     read_tune_predictions(folder)
+    audit_written(folder)

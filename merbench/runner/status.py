@@ -23,6 +23,7 @@ from merbench.results.manifest import first_mismatch
 from merbench.results.result_files import AUDIT_FILE
 from merbench.results.rundir import FOLDS_DIR, RUN_FILE, RunDirectory
 from merbench.results.safe_files import UnsafeFile, check_entry, never_read, read_regular_bytes
+from merbench.results.user_files import decode_text
 from merbench.results.written import run_written
 
 
@@ -48,6 +49,9 @@ class RunStatus:
     #: the safety check says each: never read, so never counted as progress
     not_files: tuple[str, ...] = ()
     results_name: str = "results.json"  # an AU run's: au-results.json
+    #: why validate's cheap half refuses a run whose results file is there (an audit.json
+    #: that is no audit record, a fold file beyond its folds), in one clause
+    refused: str | None = None
 
     def seconds_left(self) -> float | None:
         """The unfinished folds times the median time of a finished one, less the epochs
@@ -85,7 +89,8 @@ def run_status(path: Path) -> RunStatus:
     unreadable = results_file.is_file()
     with contextlib.suppress(OSError, ValueError, KeyError, TypeError, AttributeError,
                              MerbenchError):
-        summary = loads(read_regular_bytes(results_file).decode("utf-8"))
+        summary = loads(decode_text(read_regular_bytes(results_file), results_file,
+                                    "results file"))  # a byte-order mark read past
         unreadable = not isinstance(summary, dict)
         if n_folds is None:
             n_folds = summary["protocol"]["n_folds"]
@@ -93,11 +98,18 @@ def run_status(path: Path) -> RunStatus:
         # an audit's file is not the run's: a fifo there leaves the run finished
         complete = not [f for f in not_files if not f.startswith(AUDIT_FILE)] and (
             files is None or first_mismatch(directory.path, files) is None)
+    refused = None
+    beyond = sorted(i for i in finished if n_folds is not None and i >= n_folds)
+    if complete and beyond:  # fold-099.npz beside six folds is no fold of this run
+        complete = False
+        refused = (f"{FOLDS_DIR}/fold-{beyond[0]:03d}.npz is beyond its {n_folds} folds, a "
+                   "file of another run ('merbench validate' refuses it)")
     if complete:  # validate's cheap half: a file validate refuses by its layout is no result
         try:
             run_written(results_file)
-        except MerbenchError:
-            complete, unreadable = False, True
+        except MerbenchError as exc:
+            complete = False
+            refused = f"{exc} ('merbench validate' refuses it)"
     try:
         return RunStatus(
             path=directory.path, model=identity["model"]["name"],
@@ -107,7 +119,7 @@ def run_status(path: Path) -> RunStatus:
             saved=saved,
             epochs=epochs if isinstance(epochs, int) else None, complete=complete,
             running=directory.is_held(), unreadable=unreadable,
-            results_name=results_file.name, not_files=not_files)
+            results_name=results_file.name, not_files=not_files, refused=refused)
     except (KeyError, TypeError, ValueError):
         raise MerbenchError(f"{directory.path / RUN_FILE} does not name its run (model, "
                             "dataset, protocol, seed); it was not written by merbench") from None
@@ -193,7 +205,9 @@ def describe(status: RunStatus) -> str:
     if status.damaged:
         parts.append(f"{status.damaged} damaged fold file(s)")
     parts += [not_a_file_line(what) for what in status.not_files]
-    if status.unreadable:
+    if status.refused:
+        parts.append(status.refused)
+    elif status.unreadable:
         parts.append(f"its {status.results_name} cannot be read ('merbench validate' says "
                      "why)")
     if status.running is False:

@@ -50,6 +50,12 @@ def _kind(path: Path) -> str:
 def make_user_video(path: str, fps: float | None = None,
                     face_crop: bool = True) -> LongVideoSet:
     """The video at ``path`` as a one-video dataset (see the module doc)."""
+    if fps is not None and (isinstance(fps, bool) or not isinstance(fps, (int, float))
+                            or not MIN_FPS <= fps <= MAX_FPS):  # NaN fails the comparison
+        # the bounds --fps has, so --dataset-opt fps= (the same option) cannot bypass them
+        raise MerbenchError(f"fps={fps!r} is no frame rate a face video has; give frames per "
+                            f"second from {MIN_FPS} to {MAX_FPS:,} (--fps, or --dataset-opt "
+                            "fps=)")
     where = Path(path).expanduser()
     if where.is_dir():
         frames: FolderFrames | VideoFileFrames = FolderFrames(where)

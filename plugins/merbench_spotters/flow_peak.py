@@ -107,16 +107,21 @@ class FlowPeakOptions:
     micro_max_seconds: float = MICRO_MAX_SECONDS
 
     def __post_init__(self) -> None:
-        _number("micro_k_seconds", self.micro_k_seconds, low=0, low_open=True)
+        # durations at most 10 s, as flow-score's: a micro-expression lasts under 0.5 s, and
+        # 1e308 s overflowed into frames, 1e9 s asked for a window of gigabytes
+        _number("micro_k_seconds", self.micro_k_seconds, low=0, low_open=True,
+                high=MAX_SECONDS)
         if self.macro_k_seconds is not None:
-            _number("macro_k_seconds", self.macro_k_seconds, low=0, low_open=True)
+            _number("macro_k_seconds", self.macro_k_seconds, low=0, low_open=True,
+                    high=MAX_SECONDS)
         _number("p", self.p, low=0, high=1, high_open=True)
         _number("min_motion", self.min_motion, low=0)
-        _number("smooth_seconds", self.smooth_seconds, low=0)
+        _number("smooth_seconds", self.smooth_seconds, low=0, high=MAX_SECONDS)
         _number("edge", self.edge, low=0, high=1, low_open=True, high_open=True)
         _number("overlap", self.overlap, low=0, high=1, low_open=True)
         _number("top_fraction", self.top_fraction, low=0, high=1, low_open=True)
-        _number("micro_max_seconds", self.micro_max_seconds, low=0, low_open=True)
+        _number("micro_max_seconds", self.micro_max_seconds, low=0, low_open=True,
+                high=MAX_SECONDS)
         _whole("grid", self.grid, low=1)
         _whole("max_side", self.max_side, low=16)
         for name, value, allowed in (("interval", self.interval, INTERVALS),
@@ -124,6 +129,10 @@ class FlowPeakOptions:
                                      ("method", self.method, METHODS)):
             if value not in allowed:
                 raise ValueError(f"{name} must be one of {', '.join(allowed)}, not {value!r}")
+
+
+#: the longest duration a seconds option takes (flow-score's bound too)
+MAX_SECONDS = 10
 
 
 def _number(name: str, value: Any, *, low: float, high: float = math.inf,
