@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 HEAVY = frozenset({"torch", "torchvision", "timm", "ray", "sklearn", "scipy", "pandas",
                    "numpy", "cv2", "dlib", "face_recognition_models", "skimage", "jinja2",
                    "markupsafe", "openpyxl", "python_calamine", "PIL", "rich",
-                   "optuna"})
+                   "optuna", "cryptography"})
 
 
 @dataclass

@@ -14,7 +14,7 @@ from merbench.base.errors import MerbenchError
 from merbench.cli.literal import say
 from merbench.cli.parser import EXIT_USAGE
 from merbench.kinds import STARTED_FILES, kind_of, started_kind
-from merbench.results.au_file import AU_RESULTS_FILE, AU_SEEDS_FILE
+from merbench.results.au_file import AU_RESULTS_FILE, AU_SEEDS_FILE, read_au_seeds
 from merbench.results.codec import loads, unreadable
 from merbench.results.folder_walk import folders_holding
 from merbench.results.result_files import RESULTS_FILE, SEEDS_FILE, SUMMARY_MARKERS
@@ -27,11 +27,13 @@ from merbench.results.safe_files import (
     read_regular_bytes,
 )
 from merbench.results.spotting_file import SPOTTING_FILE, SPOTTING_RUN_FILE
-from merbench.results.str_seeds_file import STR_SEEDS_FILE
+from merbench.results.str_seeds_file import STR_SEEDS_FILE, read_str_seeds
 from merbench.results.tune_file import TUNE_FILE, TUNING_SPEC_FILE
-from merbench.results.tune_seeds_file import TUNE_SEEDS_FILE
+from merbench.results.tune_seeds_file import TUNE_SEEDS_FILE, read_tune_seeds
 from merbench.runner.identity import DEFAULT_RUNS_DIR
 from merbench.runner.status import RUNS_BELOW
+from merbench.verification.seed_folders import read_summary, refuse_unlisted
+from merbench.verification.validate import _read_seeds
 
 
 def under_way(path: Path) -> list[Path]:
@@ -83,14 +85,12 @@ def _summary_refused(folder: Path, name: str) -> str | None:
     """Why ``validate`` refuses the summary ``name`` in ``folder`` by its layout or by the
     runs beside it (a field of the wrong type, a seed run it does not list), or None: the
     cheap half of its check, so status never passes over a summary validate rejects."""
-    from merbench.verification.seed_folders import read_summary, refuse_unlisted
-
     path = folder / name
     if not path.is_file() or path.is_symlink():
         return None
     reader, kind, markers = _SUMMARIES[name]
     try:
-        summary = read_summary(path, reader(), kind)
+        summary = read_summary(path, reader, kind)
         refuse_unlisted(folder, name, summary.runs, markers)
     except MerbenchError as exc:
         said = str(exc).removeprefix(f"{folder}: ")  # status names the folder already
@@ -98,32 +98,14 @@ def _summary_refused(folder: Path, name: str) -> str | None:
     return None
 
 
-def _summaries() -> dict[str, tuple[Any, str, tuple[str, ...]]]:
-    """Each summary over seeds: (its reader, deferred; what it is; the files of its runs)."""
-    def seeds() -> Any:
-        from merbench.verification.validate import _read_seeds
-        return _read_seeds
-
-    def au() -> Any:
-        from merbench.results.au_file import read_au_seeds
-        return read_au_seeds
-
-    def tune() -> Any:
-        from merbench.results.tune_seeds_file import read_tune_seeds
-        return read_tune_seeds
-
-    def str_() -> Any:
-        from merbench.results.str_seeds_file import read_str_seeds
-        return read_str_seeds
-
-    return {SEEDS_FILE: (seeds, "seeds summary", (RUN_FILE, RESULTS_FILE)),
-            AU_SEEDS_FILE: (au, "AU seeds summary", (RUN_FILE, AU_RESULTS_FILE)),
-            TUNE_SEEDS_FILE: (tune, "tuning summary over seeds", (TUNE_FILE, TUNING_SPEC_FILE)),
-            STR_SEEDS_FILE: (str_, "spot-then-recognise summary over seeds",
-                             (SPOTTING_FILE, SPOTTING_RUN_FILE))}
-
-
-_SUMMARIES = _summaries()
+#: each summary over seeds: (its reader; what it is; the files of its runs)
+_SUMMARIES: dict[str, tuple[Any, str, tuple[str, ...]]] = {
+    SEEDS_FILE: (_read_seeds, "seeds summary", (RUN_FILE, RESULTS_FILE)),
+    AU_SEEDS_FILE: (read_au_seeds, "AU seeds summary", (RUN_FILE, AU_RESULTS_FILE)),
+    TUNE_SEEDS_FILE: (read_tune_seeds, "tuning summary over seeds",
+                      (TUNE_FILE, TUNING_SPEC_FILE)),
+    STR_SEEDS_FILE: (read_str_seeds, "spot-then-recognise summary over seeds",
+                     (SPOTTING_FILE, SPOTTING_RUN_FILE))}
 
 
 #: how a --seeds folder's summary is written again, or its missing seed runs trained
