@@ -18,6 +18,7 @@ from merbench.cli.literal import counted, say
 from merbench.cli.out_places import TUNING, refuse_result_place
 from merbench.cli.parser import EXIT_INTERRUPTED
 from merbench.cli.run_options import given_options
+from merbench.leaderboard.tuning_view import tuning_reduced
 from merbench.plugin_system.manager import Plugins
 from merbench.results.out_folders import own_folder_problem, seed_folder
 from merbench.results.result_files import AUDIT_FILE
@@ -180,10 +181,6 @@ def reduced_lines(results: TuneResults, folder: Path) -> list[str]:
     ``epochs = 1`` search of a model whose recipe trains 800), by the rule and in the words
     of the tuning page (:func:`~merbench.leaderboard.tuning_view.tuning_reduced`, which
     shows it apart, unranked), as ``merbench run`` says REDUCED of a run."""
-    # deferred: cryptography (the leaderboard's audit signatures), which a tuning, or a GPU
-    # window's run that imports this module, never needs and the window's image lacks
-    from merbench.leaderboard.tuning_view import tuning_reduced
-
     try:
         with unpacked_runs(folder) as runs:
             why = tuning_reduced(results, runs)

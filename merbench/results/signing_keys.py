@@ -17,14 +17,14 @@ import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
-
-from cryptography.exceptions import UnsupportedAlgorithm
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from typing import TYPE_CHECKING
 
 from merbench.base.atomic import atomic_write_bytes
 from merbench.base.errors import MerbenchError
 from merbench.results.user_files import UnreadableFile, read_user_bytes, read_user_text
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 KEY_TYPE = "ed25519"  # the tag of a public-key line
 KEY_BYTES = 32  # an Ed25519 public key, raw
@@ -137,6 +137,14 @@ def load_signing_key(path: Path) -> SigningKey:
     encrypted, of another algorithm or not a key at all."""
     path = Path(path)
     data = _read_small(path, "--sign")
+    # deferred: cryptography, which only signing and key files need (a GPU window's image
+    # lacks it, and its runs and tunings sign nothing)
+    from cryptography.exceptions import UnsupportedAlgorithm
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import (
+        Ed25519PrivateKey as PrivateKey,
+    )
+
     if data.lstrip().startswith(KEY_TYPE.encode()):
         raise MerbenchError(f"--sign {path} is a public key; give the private key file "
                             "beside it (the one without .pub)")
@@ -149,7 +157,7 @@ def load_signing_key(path: Path) -> SigningKey:
     except (ValueError, UnsupportedAlgorithm):  # the library's text is a link and its codes
         raise MerbenchError(f"--sign {path} is not a PEM private key; give the file "
                             "'merbench keygen --out KEY' wrote") from None
-    if not isinstance(private, Ed25519PrivateKey):
+    if not isinstance(private, PrivateKey):
         kind = type(private).__name__.removeprefix("_").removesuffix("PrivateKey")
         raise MerbenchError(f"--sign {path} holds a {kind} key; merbench signs with Ed25519 "
                             "keys ('merbench keygen --out KEY')")
@@ -185,7 +193,14 @@ def write_key_pair(out: Path, name: str | None) -> PublicKey:
                                 "key: choose another name, or move the old key away")
     if not out.parent.is_dir():
         raise MerbenchError(f"--out {out}: no folder {out.parent}; create it first")
-    private = Ed25519PrivateKey.generate()
+    # deferred: cryptography, which only signing and key files need (a GPU window's image
+    # lacks it, and its runs and tunings sign nothing)
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import (
+        Ed25519PrivateKey as PrivateKey,
+    )
+
+    private = PrivateKey.generate()
     pem = private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                 serialization.NoEncryption())
     fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

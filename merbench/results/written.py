@@ -21,6 +21,7 @@ from typing import Any
 from merbench.base.atomic import is_temporary
 from merbench.base.errors import MerbenchError
 from merbench.results.au_file import AU_RESULTS_FILE, read_au_results
+from merbench.results.audit_file import read_audits
 from merbench.results.codec import LayoutError, from_json, unreadable
 from merbench.results.result_files import AUDIT_FILE
 from merbench.results.schema import read_json, read_results
@@ -74,10 +75,6 @@ def audit_written(folder: Path) -> None:
     """The ``audit.json`` in ``folder``, where it is a regular file, reads as the audit
     record ``merbench audit`` writes (one that is no file, a fifo, is said apart)."""
     if (Path(folder) / AUDIT_FILE).is_file():
-        # deferred: cryptography (audit.json's signatures), which a training process never
-        # needs and a GPU window's image does not ship; only a folder with an audit pays it
-        from merbench.results.audit_file import read_audits
-
         read_audits(Path(folder))
 
 
