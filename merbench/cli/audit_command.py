@@ -13,6 +13,7 @@ from pathlib import Path
 
 from merbench.base.errors import MerbenchError
 from merbench.base.literal import counted
+from merbench.cli.audit_progress import AuditProgress
 from merbench.cli.literal import say
 from merbench.kinds import AuditRequest, check_audit_options, kind_of, started_kind
 from merbench.leaderboard.collect import walk_results
@@ -57,9 +58,12 @@ def _not_a_result(path: Path) -> str:
 
 def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
     path, count = Path(args.run), _count(args.folds)  # the options first, as every command
+    progress = AuditProgress()  # shows nothing until an epoch is trained again
     request = AuditRequest(count=count, seed=args.seed, data_root=args.data_root,
                            device=args.device, workers=args.workers,
-                           plugins=functools.cache(lambda: load(args)),  # once a command
+                           # once a command, with the bar hearing the epochs trained again
+                           plugins=functools.cache(lambda: load(
+                               args, extra=[(f"{__name__}.progress", progress)])),
                            signing_key=args.sign)
     check_audit_options(request)
     if not os.path.lexists(path):
@@ -68,6 +72,7 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
     kind = kind_of(path)
     if kind is None:
         raise MerbenchError(_not_a_result(path))
-    verdict = kind.audit(path, request, lambda line: say(line, flush=True))
+    with progress:
+        verdict = kind.audit(path, request, lambda line: say(line, flush=True))
     say(verdict.line)
     return 0 if verdict.passed else EXIT_DIFFERS
