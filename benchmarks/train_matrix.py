@@ -306,43 +306,8 @@ def main(argv: list[str] | None = None) -> None:
     plan = [(what, setting) for what, setting in plan
             if what == "plan" or setting[0] not in report["not_batched"]]
     htnet_flops, htnet_parameters = htnet_cost()
-    for what, setting in plan:
-        if time.monotonic() > deadline:
-            report["errors"].append(f"budget spent before {what} {setting}")
-            break
-        try:
-            if what == "plan":
-                name, feature, precision = setting
-                result = measure_model(name, feature, args.device, precision,
-                                       rates[precision], steps=4 if cuda else 1,
-                                       micro_batch=None if cuda else 2)
-                report["plan_models"].append(result)
-                print(rate_line(result), flush=True)
-                continue
-            if what == "same":
-                result = same_weights(*setting)
-                report.setdefault("same_numbers", []).append(result)
-            elif what == "profile":
-                result = profile(*setting)
-                report.setdefault("profiles", []).append(result)
-            else:
-                result = measure(*setting, epochs=args.epochs)
-                if result["model"] == "htnet":
-                    result = with_rates(result, htnet_flops, htnet_parameters, rates)
-                report["settings"].append(result)
-            print(json.dumps(result if what != "profile" else
-                             {k: v for k, v in result.items() if k != "top"}
-                             | {"top": result["top"][:12]}), flush=True)
-        except torch.cuda.OutOfMemoryError:
-            report["errors"].append(f"out of memory: {what} {setting}")
-            print(f"out of memory: {what} {setting}", flush=True)
-        except Exception as exc:  # a setting that fails must not lose the others
-            report["errors"].append(f"{what} {setting}: {type(exc).__name__}: {exc}")
-            print(f"FAILED {what} {setting}: {type(exc).__name__}: {exc}", flush=True)
-        finally:
-            if cuda:
-                torch.cuda.empty_cache()
-            save()
+    run_steps(plan, report, cuda, deadline, save, rates, (htnet_flops, htnet_parameters),
+              args.device, epochs=args.epochs, quiet=False)
     report["htnet_floor"] = {
         p: {"flops_per_sample": htnet_flops, "parameters": htnet_parameters,
             "fold_epoch_s": round(floor_s(htnet_flops, htnet_parameters, 2, rates[p]), 6),
@@ -367,6 +332,19 @@ def short(args: argparse.Namespace, report: dict[str, Any], cuda: bool, deadline
     report.setdefault("rates", {}).update(
         {p: {k: round(v, 1) for k, v in r.items()} for p, r in rates.items()})
     htnet = htnet_cost() if any(w == "measure" for w, _ in plan) else None
+    run_steps(plan, report, cuda, deadline, save, rates, htnet, args.device,
+              epochs=min(args.epochs, 3), quiet=True)
+    save()
+
+
+def run_steps(plan: list[tuple[str, Any]], report: dict[str, Any], cuda: bool, deadline: float,
+              save: Callable[[], None], rates: dict[str, dict[str, float]],
+              htnet: tuple[float, int] | None, device: str, *, epochs: int,
+              quiet: bool) -> None:
+    """Each step of ``plan`` measured into ``report`` and saved as it ends (a window's Ctrl-C
+    keeps what was measured), within the budget; a step that fails (out of memory, or any
+    error) is recorded and the others go on. ``quiet`` (``--only``): a rate line a step,
+    not its whole record."""
     for what, setting in plan:
         if time.monotonic() > deadline:
             report["errors"].append(f"budget spent before {what} {setting}")
@@ -374,33 +352,42 @@ def short(args: argparse.Namespace, report: dict[str, Any], cuda: bool, deadline
         try:
             if what == "plan":
                 name, feature, precision = setting
-                result = measure_model(name, feature, args.device, precision,
+                result = measure_model(name, feature, device, precision,
                                        rates["bf16" if precision == "bf16" else "fp32"],
                                        steps=4 if cuda else 1, micro_batch=None if cuda else 2)
                 report["plan_models"].append(result)
                 print(rate_line(result), flush=True)
-            elif what == "same":
-                report.setdefault("same_numbers", []).append(same_weights(*setting))
+                continue
+            if what == "same":
+                result = same_weights(*setting)
+                report.setdefault("same_numbers", []).append(result)
+            elif what == "profile":
+                result = profile(*setting)
+                report.setdefault("profiles", []).append(result)
             else:
-                assert htnet is not None
                 model, k, precision, captured = setting
-                result = with_rates(measure(model, k, precision, captured,
-                                            epochs=min(args.epochs, 3)), *htnet,
-                                    rates)
+                result = measure(model, k, precision, captured, epochs=epochs)
+                if result["model"] == "htnet":
+                    assert htnet is not None
+                    result = with_rates(result, *htnet, rates)
                 report["settings"].append(result)
+            if quiet and what == "measure":
                 print(rate_line(result) + f" (K = {result['k']}, captured: "
                       f"{result['captured']})", flush=True)
+            elif not quiet:
+                print(json.dumps(result if what != "profile" else
+                                 {k: v for k, v in result.items() if k != "top"}
+                                 | {"top": result["top"][:12]}), flush=True)
         except torch.cuda.OutOfMemoryError:
             report["errors"].append(f"out of memory: {what} {setting}")
-        except Exception as exc:  # a model that fails must not lose the others
+            print(f"out of memory: {what} {setting}", flush=True)
+        except Exception as exc:  # a setting that fails must not lose the others
             report["errors"].append(f"{what} {setting}: {type(exc).__name__}: {exc}")
             print(f"FAILED {what} {setting}: {type(exc).__name__}: {exc}", flush=True)
         finally:
             if cuda:
                 torch.cuda.empty_cache()
             save()
-    save()
-
 
 if __name__ == "__main__":
     main()
