@@ -228,3 +228,27 @@ def test_a_spotting_folder_missing_or_adding_a_video_file_is_refused_by_both(
     said = f"{last.name} is missing, one of the run's" if change == "missing" else \
         "0099.json is no video of the run's"
     assert said in out, out
+
+
+#: the JSON files merbench writes into a result, beside its results file: an editor that
+#: saves one again with a UTF-8 byte-order mark leaves the same JSON, which both read
+BOM_FILES = [("spotting run", "spot-run.json"), ("spotting run", "videos/0000.json"),
+             ("spotting run", "spotting.json"), ("action-unit run", "au-results.json"),
+             ("summary over seeds", "seeds.json"),
+             ("spot-then-recognise summary over seeds", "str-seeds.json"),
+             ("spot-then-recognise summary over seeds", "seed-0/str.json"),
+             ("tuning", "tune.json"), ("tuning", "tuning.json")]
+
+
+@pytest.mark.parametrize(("kind", "name"), BOM_FILES)
+def test_a_file_with_a_utf8_byte_order_mark_is_read_by_both(
+        examples: dict[str, Path], tmp_path: Path, cli, kind: str, name: str) -> None:
+    folder = Path(shutil.copytree(examples[kind], tmp_path / "result", symlinks=False))
+    path = folder / name
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    v_code, v_out, v_err = cli("validate", folder)
+    assert v_code == 0, v_out + v_err
+    code, out, err = cli("status", folder)
+    assert code == 0 and "validate" not in out and "cannot be read" not in out, out + err
+    assert ": complete" in out or "finished: tune.json written" in out, out
+

@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from merbench.base.errors import MerbenchError
-from merbench.results.codec import loads, unreadable
+from merbench.results.codec import unreadable
 from merbench.results.model import Results
-from merbench.results.safe_files import read_regular_bytes
+from merbench.results.user_files import UnreadableFile, read_written_json
 from merbench.runner.given_values import check_finite
 from merbench.scores.selection import POLICIES
 
@@ -207,10 +207,10 @@ def _reported(data: dict[str, Any], columns: tuple[Column, ...], n_metrics: int,
 def load_benchmark(path: Path) -> Benchmark:
     """Read and check one definition; every mistake names the file and the field."""
     try:
-        data = loads(read_regular_bytes(Path(path)).decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        raise MerbenchError(f"benchmark {path} is not UTF-8 text (byte {exc.start} cannot be "
-                            "read); save the definition as UTF-8 JSON") from None
+        data = read_written_json(Path(path), "benchmark definition")
+    except UnreadableFile as exc:
+        raise MerbenchError(f"benchmark {path} {exc.reason}; save the definition as UTF-8 "
+                            "JSON") from None
     except (OSError, json.JSONDecodeError) as exc:
         raise MerbenchError(f"benchmark {path} is not readable JSON ({unreadable(exc)}); fix the "
                             "definition or remove it from --benchmarks") from None

@@ -24,11 +24,10 @@ import pandas as pd
 
 from merbench.base.errors import MerbenchError
 from merbench.base.literal import indefinite
-from merbench.results.codec import LayoutError, from_json, loads, same_when_recorded, unreadable
+from merbench.results.codec import LayoutError, from_json, same_when_recorded, unreadable
 from merbench.results.migrations import migrate
 from merbench.results.model import EnvironmentRecord, Hyperparameters, ModelRecord, Results
-from merbench.results.safe_files import read_regular_bytes
-from merbench.results.user_files import UnreadableFile, decode_text
+from merbench.results.user_files import UnreadableFile, read_written_json
 
 T = TypeVar("T")
 
@@ -138,7 +137,7 @@ def read_json(path: Path, what: str) -> dict[str, Any]:
     """A JSON object from ``path``; a missing or unreadable file (not UTF-8, not JSON, or
     nested deeper than any merbench file) is one clear error."""
     try:  # the bounded reader's decoding: a byte-order mark or Latin-1 said as such
-        data = loads(decode_text(read_regular_bytes(Path(path)), Path(path), what))
+        data = read_written_json(Path(path), what)
     except FileNotFoundError:
         raise MerbenchError(f"no {what} at {path}") from None
     except UnreadableFile as exc:
