@@ -6,6 +6,7 @@ options quoted a library's text. Each case runs the command a user runs."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -236,3 +237,14 @@ def test_a_benchmark_definition_with_a_byte_order_mark_is_read(cli, tmp_path: Pa
                          "--benchmarks", definitions, "--out", tmp_path / "site")
     assert code == 0 and "(1 benchmark, 0 runs" in out + err, out + err
 
+
+def test_a_fifo_as_the_benchmarks_folder_is_said_to_be_one(cli, tmp_path: Path) -> None:
+    """It was "no benchmark definitions at FIFO", as if nothing were there."""
+    fifo = tmp_path / "definitions"
+    os.mkfifo(fifo)
+    (tmp_path / "results").mkdir()
+    code, _, err = cli("leaderboard", "build", "--results", tmp_path / "results",
+                       "--benchmarks", fifo, "--out", tmp_path / "site")
+    line = _one_line(code, err)
+    assert f"{fifo} is a fifo, not a folder of benchmark definitions" in line, line
+    assert "no benchmark definitions at" not in line, line

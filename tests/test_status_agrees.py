@@ -14,6 +14,7 @@ or "finished"; and neither prints a traceback.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -252,3 +253,19 @@ def test_a_file_with_a_utf8_byte_order_mark_is_read_by_both(
     assert code == 0 and "validate" not in out and "cannot be read" not in out, out + err
     assert ": complete" in out or "finished: tune.json written" in out, out
 
+
+@pytest.mark.parametrize("kind", ["tuning summary over seeds",
+                                  "spot-then-recognise summary over seeds"])
+def test_a_fifo_as_any_summary_over_seeds_is_said_by_status(
+        examples: dict[str, Path], tmp_path: Path, cli, kind: str) -> None:
+    """status checked only seeds.json and au-seeds.json for a fifo: one named
+    tune-seeds.json or str-seeds.json was passed over, and its seed runs called complete."""
+    folder = Path(shutil.copytree(examples[kind], tmp_path / "result", symlinks=False))
+    name = "tune-seeds.json" if kind.startswith("tuning") else "str-seeds.json"
+    (folder / name).unlink()
+    os.mkfifo(folder / name)
+    assert cli("validate", folder)[0] != 0
+    _, out, _ = cli("status", folder)
+    writer = "tune" if kind.startswith("tuning") else "spot"
+    assert f"{folder}: {name} is a fifo, which merbench never reads (remove it: the same " \
+           f"merbench {writer} --seeds command writes it again)" in out, out

@@ -66,11 +66,11 @@ def summary_lines(folder: Path) -> list[str]:
         return []
     names = (SEEDS_FILE, AU_SEEDS_FILE)
     found = []
-    for name in names:
+    for name in SUMMARY_MARKERS:  # a fifo as any summary: the readers below pass it over
         try:
             check_entry(folder / name, folder)
         except UnsafeFile as exc:
-            found.append(never_read(exc.found, AGAIN))
+            found.append(never_read(exc.found, _WRITER.get(name, AGAIN)))
     empty = empty_files(folder, names)
     found += [f"its {name} is empty ('merbench validate' says why); {AGAIN}" for name in empty]
     for name in names:
@@ -110,6 +110,9 @@ _SUMMARIES: dict[str, tuple[Any, str, tuple[str, ...]]] = {
 
 #: how a --seeds folder's summary is written again, or its missing seed runs trained
 AGAIN = "the same merbench run --seeds command writes it again"
+#: the command that writes each other summary over seeds again
+_WRITER = {TUNE_SEEDS_FILE: "the same merbench tune --seeds command writes it again",
+           STR_SEEDS_FILE: "the same merbench spot --seeds command writes it again"}
 
 
 def _listed_seeds(folder: Path, name: str) -> list[str]:

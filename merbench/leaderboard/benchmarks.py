@@ -12,6 +12,7 @@ the papers with their source."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import shlex
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from typing import Any
 from merbench.base.errors import MerbenchError
 from merbench.results.codec import unreadable
 from merbench.results.model import Results
+from merbench.results.safe_files import entry_kind
 from merbench.results.user_files import UnreadableFile, read_written_json
 from merbench.runner.given_values import check_finite
 from merbench.scores.selection import POLICIES
@@ -293,6 +295,10 @@ def load_benchmarks(folder: Path | None = None) -> list[Benchmark]:
     """Every ``*.json`` definition in ``folder`` (None: the ones merbench ships), in file-name
     order; ids must be unique."""
     folder = DEFINITIONS if folder is None else Path(folder)
+    if os.path.lexists(folder) and not folder.is_dir():  # a fifo or a file: not "no ..."
+        raise MerbenchError(f"{folder} is {entry_kind(folder)}, not a folder of benchmark "
+                            "definitions; pass a folder of *.json definitions with "
+                            "--benchmarks DIR, or leave it out to use the ones merbench ships")
     if not folder.is_dir():
         raise MerbenchError(f"no benchmark definitions at {folder}; pass a folder of *.json "
                             "definitions with --benchmarks DIR, or leave it out to use the "
