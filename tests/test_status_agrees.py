@@ -269,3 +269,23 @@ def test_a_fifo_as_any_summary_over_seeds_is_said_by_status(
     writer = "tune" if kind.startswith("tuning") else "spot"
     assert f"{folder}: {name} is a fifo, which merbench never reads (remove it: the same " \
            f"merbench {writer} --seeds command writes it again)" in out, out
+
+
+@pytest.mark.parametrize("name", ["a\nb", "c\td", "e\x1b[2Jf"])
+def test_a_folder_named_with_a_control_character_is_one_line_to_both(
+        examples: dict[str, Path], tmp_path: Path, cli, name: str) -> None:
+    """validate and status printed a newline in a folder's name raw: one result's line
+    came out as two, the second starting with the rest of the name."""
+    folder = Path(shutil.copytree(examples["emotion run"], tmp_path / name, symlinks=False))
+    escaped = name.encode("unicode_escape").decode("ascii")
+    shown = str(folder).replace(name, escaped)
+    code, out, err = cli("validate", folder)
+    assert code == 0 and out.splitlines() == [out.splitlines()[0]], out + err
+    assert out.startswith(f"ok: {shown} ("), out
+    code, out, err = cli("status", folder)
+    assert code == 0 and out == f"{shown}: ststnet on synthetic/loso, seed 0: complete, 2/2 " \
+                                "folds (results.json)\n", out + err
+    (folder / "results.json").write_text("[]")  # a refusal names it in one line too
+    code, out, err = cli("validate", folder)
+    assert code != 0 and f"merbench: rejected: {shown}" in err, err
+    assert all(line.startswith("merbench: ") for line in err.splitlines()), err

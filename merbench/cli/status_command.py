@@ -142,18 +142,18 @@ def main(args: argparse.Namespace) -> int:
             folders = under_way(Path(path))
         except MerbenchError as exc:
             unreadable += 1
-            say(f"merbench: error: {exc}", file=sys.stderr)
+            say(f"merbench: error: {exc}", file=sys.stderr, one_line=True)
             continue
         for line in summary_lines(Path(path)):
-            say(f"{path}: {line}")
+            say(f"{path}: {line}", one_line=True)
         for folder in folders:
             try:  # the kind started there says how far it is (a finished one, its result's)
                 kind = started_kind(folder) or kind_of(folder)
                 if kind is None:
                     raise MerbenchError(f"{folder} holds none of {', '.join(STARTED_FILES)}; "
                                         "is it a merbench run?")
-                say(kind.status(folder))
+                say(kind.status(folder), one_line=True)
             except MerbenchError as exc:  # one bad directory hides none of the others
                 unreadable += 1
-                say(f"merbench: error: {exc}", file=sys.stderr)
+                say(f"merbench: error: {exc}", file=sys.stderr, one_line=True)
     return EXIT_USAGE if unreadable else 0
