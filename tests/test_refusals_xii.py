@@ -248,3 +248,27 @@ def test_a_fifo_as_the_benchmarks_folder_is_said_to_be_one(cli, tmp_path: Path) 
     line = _one_line(code, err)
     assert f"{fifo} is a fifo, not a folder of benchmark definitions" in line, line
     assert "no benchmark definitions at" not in line, line
+
+
+@pytest.mark.parametrize(("kind", "name"), [
+    ("action-unit run", "au-results.json"), ("action-unit run", "run.json"),
+    ("spotting run", "spotting.json"), ("spot-then-recognise summary over seeds",
+                                        "seed-0/str.json")])
+@pytest.mark.parametrize("how", ["a list", "a fifo"])
+def test_an_au_spotting_or_str_refusal_names_the_file_once(
+        kind: str, name: str, how: str, examples: dict[str, Path], cli,
+        tmp_path: Path) -> None:
+    """They said "t/au-results.json: t/au-results.json is not ...", and "t/au-results.json:
+    run.json is a fifo": the folder first, then the file in it, as an emotion run's."""
+    folder = Path(shutil.copytree(examples[kind], tmp_path / "result"))
+    path = folder / name
+    if how == "a fifo":
+        path.unlink()
+        os.mkfifo(path)
+    else:
+        path.write_text("[]")
+    code, _, err = cli("validate", path.parent)
+    assert code != 0, err
+    said = next(line for line in err.splitlines() if line.startswith("merbench: rejected: "))
+    assert said.startswith(f"merbench: rejected: {path.parent}: {path.name} is "), said
+    assert said.count(path.name) == 1, said
