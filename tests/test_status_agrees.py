@@ -289,3 +289,22 @@ def test_a_folder_named_with_a_control_character_is_one_line_to_both(
     code, out, err = cli("validate", folder)
     assert code != 0 and f"merbench: rejected: {shown}" in err, err
     assert all(line.startswith("merbench: ") for line in err.splitlines()), err
+
+
+@pytest.mark.parametrize(("kind", "name", "what"), [
+    ("spotting run", "spotting.json", "spotting results file"),
+    ("spot-then-recognise summary over seeds", "seed-0/str.json", "spot-then-recognise file")])
+def test_a_layout_this_merbench_does_not_read_is_said_by_status(
+        examples: dict[str, Path], tmp_path: Path, cli, kind: str, name: str,
+        what: str) -> None:
+    """status reads spotting.json and str.json through the typed reader every kind's file
+    goes through (schema.read_kind, with no kind to check), in its words."""
+    folder = Path(shutil.copytree(examples[kind], tmp_path / "result", symlinks=False))
+    path = folder / name
+    value = json.loads(path.read_bytes())
+    value["schema_version"] = 99
+    path.write_text(json.dumps(value))
+    assert cli("validate", path.parent)[0] != 0
+    _, out, _ = cli("status", path.parent)
+    assert f"written, but {path} is no {what} of layout 1 (schema_version 99) ('merbench " \
+           "validate' says more)" in out, out
