@@ -113,7 +113,8 @@ def test_a_benchmark_definition_that_is_not_utf8(cli, tmp_path: Path, command: s
     code, _, err = cli("leaderboard", *where, "--results", tmp_path / "results",
                        "--benchmarks", benches)
     _one_line_error(code, err, f"benchmark {benches / 'mine.json'} is not UTF-8 text (byte 11 "
-                               "cannot be read); save the definition as UTF-8 JSON")
+                               "cannot be read: Latin-1 or Windows-1252, perhaps); save the "
+                               "definition as UTF-8 JSON")
 
 
 def test_a_deeply_nested_benchmark_definition(cli, tmp_path: Path) -> None:

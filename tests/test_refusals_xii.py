@@ -6,9 +6,14 @@ options quoted a library's text. Each case runs the command a user runs."""
 
 from __future__ import annotations
 
+import os
+import shutil
 from pathlib import Path
 
 import pytest
+from conftest import TINY_SPOT
+
+DEFINITIONS = Path(__file__).resolve().parents[1] / "merbench" / "leaderboard" / "definitions"
 
 
 def _one_line(code: int, err: str) -> str:
@@ -169,3 +174,101 @@ def test_a_spotter_duration_beyond_ten_seconds_is_refused(option: str, said: str
     line = _one_line(code, err)
     assert said in line and "OverflowError" not in line and "MemoryError" not in line, line
     assert not (tmp_path / "s" / "spotting.json").exists()
+
+
+def _with_bom(path: Path) -> bytes:
+    """``path`` saved again with a UTF-8 byte-order mark, as some editors save; its bytes."""
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    return path.read_bytes()
+
+
+def test_a_run_json_with_a_byte_order_mark_is_resumed(examples: dict[str, Path], cli,
+                                                      tmp_path: Path) -> None:
+    """``run --resume`` read run.json by its own decoding: "not JSON at line 1, column 1"."""
+    folder = Path(shutil.copytree(examples["emotion run"], tmp_path / "run"))
+    _with_bom(folder / "run.json")
+    code, out, err = cli("run", "--resume", folder, "--quiet")
+    assert code == 0, err
+    code, out, err = cli("status", folder)
+    assert code == 0 and ": complete" in out, out + err
+
+
+@pytest.mark.parametrize("name", ["spot-run.json", "spotting.json", "videos/0000.json"])
+def test_the_same_spot_command_reads_a_file_with_a_byte_order_mark(
+        name: str, examples: dict[str, Path], cli, tmp_path: Path) -> None:
+    """The spotting run's record was "cannot be read; delete the folder", a finished
+    ``spotting.json`` and a spotted video's file were written again as damaged."""
+    folder = Path(shutil.copytree(examples["spotting run"], tmp_path / "spots"))
+    kept = _with_bom(folder / name)
+    code, _, err = cli("spot", *TINY_SPOT, "--out", folder)
+    assert code == 0, err
+    assert (folder / name).read_bytes() == kept  # read, so kept as it was
+
+
+def test_a_str_json_with_a_byte_order_mark_is_the_same_recognisers(
+        examples: dict[str, Path], cli, tmp_path: Path) -> None:
+    """``spot --recognise`` called it "the recognition of another recogniser"."""
+    folder = Path(shutil.copytree(examples["spot-then-recognise summary over seeds"],
+                                  tmp_path / "str"))
+    kept = _with_bom(folder / "seed-0" / "str.json")
+    code, _, err = cli("spot", *TINY_SPOT, "--recognise", "ststnet", "--epochs", "1",
+                       "--seeds", "0,1", "--out", folder)
+    assert code == 0, err
+    assert (folder / "seed-0" / "str.json").read_bytes() == kept
+
+
+def test_migrate_reads_files_with_a_byte_order_mark(examples: dict[str, Path], cli,
+                                                    tmp_path: Path) -> None:
+    folder = Path(shutil.copytree(examples["summary over seeds"], tmp_path / "seeds"))
+    for path in (folder / "seeds.json", folder / "seed-0" / "results.json",
+                 folder / "seed-0" / "run.json"):
+        _with_bom(path)
+    code, out, err = cli("migrate", folder)
+    assert code == 0 and "0 file(s) rewritten" in out, out + err
+
+
+def test_a_benchmark_definition_with_a_byte_order_mark_is_read(cli, tmp_path: Path) -> None:
+    definitions = tmp_path / "definitions"
+    definitions.mkdir()
+    shutil.copy(DEFINITIONS / "composite-3class-lodo.json", definitions)
+    _with_bom(definitions / "composite-3class-lodo.json")
+    (tmp_path / "results").mkdir()
+    code, out, err = cli("leaderboard", "build", "--results", tmp_path / "results",
+                         "--benchmarks", definitions, "--out", tmp_path / "site")
+    assert code == 0 and "(1 benchmark, 0 runs" in out + err, out + err
+
+
+def test_a_fifo_as_the_benchmarks_folder_is_said_to_be_one(cli, tmp_path: Path) -> None:
+    """It was "no benchmark definitions at FIFO", as if nothing were there."""
+    fifo = tmp_path / "definitions"
+    os.mkfifo(fifo)
+    (tmp_path / "results").mkdir()
+    code, _, err = cli("leaderboard", "build", "--results", tmp_path / "results",
+                       "--benchmarks", fifo, "--out", tmp_path / "site")
+    line = _one_line(code, err)
+    assert f"{fifo} is a fifo, not a folder of benchmark definitions" in line, line
+    assert "no benchmark definitions at" not in line, line
+
+
+@pytest.mark.parametrize(("kind", "name"), [
+    ("action-unit run", "au-results.json"), ("action-unit run", "run.json"),
+    ("spotting run", "spotting.json"), ("spot-then-recognise summary over seeds",
+                                        "seed-0/str.json")])
+@pytest.mark.parametrize("how", ["a list", "a fifo"])
+def test_an_au_spotting_or_str_refusal_names_the_file_once(
+        kind: str, name: str, how: str, examples: dict[str, Path], cli,
+        tmp_path: Path) -> None:
+    """They said "t/au-results.json: t/au-results.json is not ...", and "t/au-results.json:
+    run.json is a fifo": the folder first, then the file in it, as an emotion run's."""
+    folder = Path(shutil.copytree(examples[kind], tmp_path / "result"))
+    path = folder / name
+    if how == "a fifo":
+        path.unlink()
+        os.mkfifo(path)
+    else:
+        path.write_text("[]")
+    code, _, err = cli("validate", path.parent)
+    assert code != 0, err
+    said = next(line for line in err.splitlines() if line.startswith("merbench: rejected: "))
+    assert said.startswith(f"merbench: rejected: {path.parent}: {path.name} is "), said
+    assert said.count(path.name) == 1, said

@@ -14,6 +14,7 @@ or "finished"; and neither prints a traceback.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -228,3 +229,82 @@ def test_a_spotting_folder_missing_or_adding_a_video_file_is_refused_by_both(
     said = f"{last.name} is missing, one of the run's" if change == "missing" else \
         "0099.json is no video of the run's"
     assert said in out, out
+
+
+#: the JSON files merbench writes into a result, beside its results file: an editor that
+#: saves one again with a UTF-8 byte-order mark leaves the same JSON, which both read
+BOM_FILES = [("spotting run", "spot-run.json"), ("spotting run", "videos/0000.json"),
+             ("spotting run", "spotting.json"), ("action-unit run", "au-results.json"),
+             ("summary over seeds", "seeds.json"),
+             ("spot-then-recognise summary over seeds", "str-seeds.json"),
+             ("spot-then-recognise summary over seeds", "seed-0/str.json"),
+             ("tuning", "tune.json"), ("tuning", "tuning.json")]
+
+
+@pytest.mark.parametrize(("kind", "name"), BOM_FILES)
+def test_a_file_with_a_utf8_byte_order_mark_is_read_by_both(
+        examples: dict[str, Path], tmp_path: Path, cli, kind: str, name: str) -> None:
+    folder = Path(shutil.copytree(examples[kind], tmp_path / "result", symlinks=False))
+    path = folder / name
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    v_code, v_out, v_err = cli("validate", folder)
+    assert v_code == 0, v_out + v_err
+    code, out, err = cli("status", folder)
+    assert code == 0 and "validate" not in out and "cannot be read" not in out, out + err
+    assert ": complete" in out or "finished: tune.json written" in out, out
+
+
+@pytest.mark.parametrize("kind", ["tuning summary over seeds",
+                                  "spot-then-recognise summary over seeds"])
+def test_a_fifo_as_any_summary_over_seeds_is_said_by_status(
+        examples: dict[str, Path], tmp_path: Path, cli, kind: str) -> None:
+    """status checked only seeds.json and au-seeds.json for a fifo: one named
+    tune-seeds.json or str-seeds.json was passed over, and its seed runs called complete."""
+    folder = Path(shutil.copytree(examples[kind], tmp_path / "result", symlinks=False))
+    name = "tune-seeds.json" if kind.startswith("tuning") else "str-seeds.json"
+    (folder / name).unlink()
+    os.mkfifo(folder / name)
+    assert cli("validate", folder)[0] != 0
+    _, out, _ = cli("status", folder)
+    writer = "tune" if kind.startswith("tuning") else "spot"
+    assert f"{folder}: {name} is a fifo, which merbench never reads (remove it: the same " \
+           f"merbench {writer} --seeds command writes it again)" in out, out
+
+
+@pytest.mark.parametrize("name", ["a\nb", "c\td", "e\x1b[2Jf"])
+def test_a_folder_named_with_a_control_character_is_one_line_to_both(
+        examples: dict[str, Path], tmp_path: Path, cli, name: str) -> None:
+    """validate and status printed a newline in a folder's name raw: one result's line
+    came out as two, the second starting with the rest of the name."""
+    folder = Path(shutil.copytree(examples["emotion run"], tmp_path / name, symlinks=False))
+    escaped = name.encode("unicode_escape").decode("ascii")
+    shown = str(folder).replace(name, escaped)
+    code, out, err = cli("validate", folder)
+    assert code == 0 and out.splitlines() == [out.splitlines()[0]], out + err
+    assert out.startswith(f"ok: {shown} ("), out
+    code, out, err = cli("status", folder)
+    assert code == 0 and out == f"{shown}: ststnet on synthetic/loso, seed 0: complete, 2/2 " \
+                                "folds (results.json)\n", out + err
+    (folder / "results.json").write_text("[]")  # a refusal names it in one line too
+    code, out, err = cli("validate", folder)
+    assert code != 0 and f"merbench: rejected: {shown}" in err, err
+    assert all(line.startswith("merbench: ") for line in err.splitlines()), err
+
+
+@pytest.mark.parametrize(("kind", "name", "what"), [
+    ("spotting run", "spotting.json", "spotting results file"),
+    ("spot-then-recognise summary over seeds", "seed-0/str.json", "spot-then-recognise file")])
+def test_a_layout_this_merbench_does_not_read_is_said_by_status(
+        examples: dict[str, Path], tmp_path: Path, cli, kind: str, name: str,
+        what: str) -> None:
+    """status reads spotting.json and str.json through the typed reader every kind's file
+    goes through (schema.read_kind, with no kind to check), in its words."""
+    folder = Path(shutil.copytree(examples[kind], tmp_path / "result", symlinks=False))
+    path = folder / name
+    value = json.loads(path.read_bytes())
+    value["schema_version"] = 99
+    path.write_text(json.dumps(value))
+    assert cli("validate", path.parent)[0] != 0
+    _, out, _ = cli("status", path.parent)
+    assert f"written, but {path} is no {what} of layout 1 (schema_version 99) ('merbench " \
+           "validate' says more)" in out, out

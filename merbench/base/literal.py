@@ -48,21 +48,31 @@ def _shown(char: str) -> str:
     """``char`` itself, or its escape when it is one of the characters listed above."""
     if char in _KEPT:
         return char
+    return _escaped(char)
+
+
+def _escaped(char: str) -> str:
+    """:func:`_shown`, newline and tab escaped too."""
     if char in _BLANK_LETTERS or unicodedata.category(char) in _HIDDEN:
         return char.encode("unicode_escape").decode("ascii")
     return char
 
 
-def literal(text: object) -> str:
+def literal(text: object, *, one_line: bool = False) -> str:
     """``str(text)`` with every control, format, separator and invisible character written
-    as its escape (newline and tab kept); the text of every page and every terminal line."""
+    as its escape (newline and tab kept); the text of every page and every terminal line.
+
+    ``one_line``: newline and tab escaped too, for a line that is one record of a listing
+    (each result ``validate`` or ``status`` names): there a newline can only come from a
+    name (a folder called ``a\\nb``), and printed it would split the record in two, the
+    second half read as a line of its own."""
     shown = str(text)
     # every hidden character is unprintable to str.isprintable but the blank letters, so
     # the common case, plain text (lines of it, a page's markup), costs a few passes in C
-    if _BLANK_LETTERS.isdisjoint(shown) and (
-            shown.isprintable() or shown.translate(_WITHOUT_KEPT).isprintable()):
+    if _BLANK_LETTERS.isdisjoint(shown) and (shown.isprintable() or (
+            not one_line and shown.translate(_WITHOUT_KEPT).isprintable())):
         return shown
-    return "".join(map(_shown, shown))
+    return "".join(map(_escaped if one_line else _shown, shown))
 
 
 def literal_html(text: object) -> str:

@@ -21,9 +21,11 @@ from merbench.base.literal import counted, literal
 __all__ = ["counted", "literal", "say"]
 
 
-def say(*values: object, file: TextIO | None = None, flush: bool = False) -> None:
-    """``print`` for the command line: each value shown literally."""
-    print(*(literal(value) for value in values), file=file if file is not None else sys.stdout,
-          flush=flush)
+def say(*values: object, file: TextIO | None = None, flush: bool = False,
+        one_line: bool = False) -> None:
+    """``print`` for the command line: each value shown literally (``one_line``: as one
+    line, a newline or tab in it escaped too, for a record of a listing that names a path)."""
+    print(*(literal(value, one_line=one_line) for value in values),
+          file=file if file is not None else sys.stdout, flush=flush)
 
 

@@ -23,12 +23,12 @@ from merbench.kinds.emotion import EmotionRunKind
 from merbench.kinds.seeds import SeedsSummaryKind
 from merbench.leaderboard.collect import reduced_setting
 from merbench.plugin_system.manager import Plugins
-from merbench.results.codec import loads, to_json
+from merbench.results.codec import to_json
 from merbench.results.model import Results
 from merbench.results.out_folders import own_folder_problem
 from merbench.results.prediction_file import PREDICTIONS_FILE, PredictedRecogniser, Predictions
 from merbench.results.run_files import ResultRejected
-from merbench.results.safe_files import read_regular_bytes
+from merbench.results.user_files import read_written_json
 from merbench.runner.final_model import RECORD_FILE, WEIGHTS_FILE
 from merbench.runner.predict import PredictSpec, predict
 from merbench.spotting.frame_sources import MAX_FPS, MIN_FPS
@@ -92,9 +92,9 @@ def _earlier_video(out: Path) -> str | None:
     if not os.path.lexists(path):
         return None
     try:
-        earlier = loads(read_regular_bytes(path).decode("utf-8"))
+        earlier = read_written_json(path, "predictions file")
         return str(earlier["video"]["source"])
-    except (MerbenchError, OSError, UnicodeDecodeError, ValueError, KeyError, TypeError):
+    except (MerbenchError, OSError, ValueError, KeyError, TypeError):
         raise MerbenchError(f"--out {out}: its {PREDICTIONS_FILE} is no predictions file "
                             "merbench wrote; delete it or give another --out") from None
 

@@ -15,7 +15,7 @@ from merbench.cli.literal import say
 from merbench.cli.parser import EXIT_USAGE
 from merbench.kinds import STARTED_FILES, kind_of, started_kind
 from merbench.results.au_file import AU_RESULTS_FILE, AU_SEEDS_FILE, read_au_seeds
-from merbench.results.codec import loads, unreadable
+from merbench.results.codec import unreadable
 from merbench.results.folder_walk import folders_holding
 from merbench.results.result_files import RESULTS_FILE, SEEDS_FILE, SUMMARY_MARKERS
 from merbench.results.rundir import RUN_FILE
@@ -24,12 +24,12 @@ from merbench.results.safe_files import (
     check_entry,
     empty_files,
     never_read,
-    read_regular_bytes,
 )
 from merbench.results.spotting_file import SPOTTING_FILE, SPOTTING_RUN_FILE
 from merbench.results.str_seeds_file import STR_SEEDS_FILE, read_str_seeds
 from merbench.results.tune_file import TUNE_FILE, TUNING_SPEC_FILE
 from merbench.results.tune_seeds_file import TUNE_SEEDS_FILE, read_tune_seeds
+from merbench.results.user_files import UnreadableFile, read_written_json
 from merbench.runner.identity import DEFAULT_RUNS_DIR
 from merbench.runner.status import RUNS_BELOW
 from merbench.verification.seed_folders import read_summary, refuse_unlisted
@@ -66,11 +66,11 @@ def summary_lines(folder: Path) -> list[str]:
         return []
     names = (SEEDS_FILE, AU_SEEDS_FILE)
     found = []
-    for name in names:
+    for name in SUMMARY_MARKERS:  # a fifo as any summary: the readers below pass it over
         try:
             check_entry(folder / name, folder)
         except UnsafeFile as exc:
-            found.append(never_read(exc.found, AGAIN))
+            found.append(never_read(exc.found, _WRITER.get(name, AGAIN)))
     empty = empty_files(folder, names)
     found += [f"its {name} is empty ('merbench validate' says why); {AGAIN}" for name in empty]
     for name in names:
@@ -110,6 +110,9 @@ _SUMMARIES: dict[str, tuple[Any, str, tuple[str, ...]]] = {
 
 #: how a --seeds folder's summary is written again, or its missing seed runs trained
 AGAIN = "the same merbench run --seeds command writes it again"
+#: the command that writes each other summary over seeds again
+_WRITER = {TUNE_SEEDS_FILE: "the same merbench tune --seeds command writes it again",
+           STR_SEEDS_FILE: "the same merbench spot --seeds command writes it again"}
 
 
 def _listed_seeds(folder: Path, name: str) -> list[str]:
@@ -117,9 +120,10 @@ def _listed_seeds(folder: Path, name: str) -> list[str]:
     said in a line each: ``status`` shows the seed runs it finds, so a summary it could not
     read, or a seed run gone from beside it, would otherwise pass unmentioned."""
     try:
-        runs = loads(read_regular_bytes(folder / name).decode("utf-8")).get("runs")
-    except (OSError, ValueError, AttributeError) as exc:
-        problem = unreadable(exc) if isinstance(exc, (OSError, ValueError)) else "not an object"
+        runs = read_written_json(folder / name, "summary over seeds").get("runs")
+    except (OSError, ValueError, AttributeError, UnreadableFile) as exc:
+        problem = exc.because if isinstance(exc, UnreadableFile) else unreadable(exc) \
+            if isinstance(exc, (OSError, ValueError)) else "not an object"
         return [f"its {name} cannot be read ({problem}; 'merbench validate' says more); "
                 f"{AGAIN}"]
     if not isinstance(runs, dict):
@@ -138,18 +142,18 @@ def main(args: argparse.Namespace) -> int:
             folders = under_way(Path(path))
         except MerbenchError as exc:
             unreadable += 1
-            say(f"merbench: error: {exc}", file=sys.stderr)
+            say(f"merbench: error: {exc}", file=sys.stderr, one_line=True)
             continue
         for line in summary_lines(Path(path)):
-            say(f"{path}: {line}")
+            say(f"{path}: {line}", one_line=True)
         for folder in folders:
             try:  # the kind started there says how far it is (a finished one, its result's)
                 kind = started_kind(folder) or kind_of(folder)
                 if kind is None:
                     raise MerbenchError(f"{folder} holds none of {', '.join(STARTED_FILES)}; "
                                         "is it a merbench run?")
-                say(kind.status(folder))
+                say(kind.status(folder), one_line=True)
             except MerbenchError as exc:  # one bad directory hides none of the others
                 unreadable += 1
-                say(f"merbench: error: {exc}", file=sys.stderr)
+                say(f"merbench: error: {exc}", file=sys.stderr, one_line=True)
     return EXIT_USAGE if unreadable else 0

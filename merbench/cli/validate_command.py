@@ -80,7 +80,7 @@ def main(args: argparse.Namespace) -> int:
     accepted: list[tuple[str, Checked]] = []
     args.files, unchecked = expanded(args.files)
     for found in unchecked:
-        say(f"merbench: rejected: {found.path}: {found.reason}", file=sys.stderr)
+        say(f"merbench: rejected: {found.path}: {found.reason}", file=sys.stderr, one_line=True)
     rejected = len(unchecked)
     # a bar (a line each tenth off a terminal) where a folder gave several results
     with ResultProgress(args.files if len(args.files) > 1 else [], verb="checked") as progress:
@@ -89,7 +89,7 @@ def main(args: argparse.Namespace) -> int:
                 accepted.append((str(path), _checked(Path(path))))
             except ResultRejected as exc:
                 rejected += 1
-                say(f"merbench: rejected: {exc}", file=sys.stderr)
+                say(f"merbench: rejected: {exc}", file=sys.stderr, one_line=True)
             progress(Path(path))
     # copies of one claim are settled before any is called ok: a copy rejected as a
     # conflict was said "ok" first, then "rejected"
@@ -99,15 +99,15 @@ def main(args: argparse.Namespace) -> int:
     for path, checked in accepted:
         if path in refused:
             continue
-        say(f"ok: {path} ({checked.summary})")
+        say(f"ok: {path} ({checked.summary})", one_line=True)
         for line in checked.notes:
-            say(f"note: {path}: {line}")
+            say(f"note: {path}: {line}", one_line=True)
     for text, to_stderr in (*lines, *also):
-        say(text, file=sys.stderr if to_stderr else None)
+        say(text, file=sys.stderr if to_stderr else None, one_line=True)
     rejected += len(refused)
     if rejected:
         say(f"merbench: error: {_tally(rejected - len(unchecked), len(args.files), unchecked)}",
-            file=sys.stderr)
+            file=sys.stderr, one_line=True)
         return EXIT_USAGE
     return 0
 

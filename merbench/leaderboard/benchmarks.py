@@ -12,6 +12,7 @@ the papers with their source."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import shlex
 from dataclasses import dataclass, field
@@ -19,9 +20,10 @@ from pathlib import Path
 from typing import Any
 
 from merbench.base.errors import MerbenchError
-from merbench.results.codec import loads, unreadable
+from merbench.results.codec import unreadable
 from merbench.results.model import Results
-from merbench.results.safe_files import read_regular_bytes
+from merbench.results.safe_files import entry_kind
+from merbench.results.user_files import UnreadableFile, read_written_json
 from merbench.runner.given_values import check_finite
 from merbench.scores.selection import POLICIES
 
@@ -207,10 +209,10 @@ def _reported(data: dict[str, Any], columns: tuple[Column, ...], n_metrics: int,
 def load_benchmark(path: Path) -> Benchmark:
     """Read and check one definition; every mistake names the file and the field."""
     try:
-        data = loads(read_regular_bytes(Path(path)).decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        raise MerbenchError(f"benchmark {path} is not UTF-8 text (byte {exc.start} cannot be "
-                            "read); save the definition as UTF-8 JSON") from None
+        data = read_written_json(Path(path), "benchmark definition")
+    except UnreadableFile as exc:
+        raise MerbenchError(f"benchmark {path} {exc.reason}; save the definition as UTF-8 "
+                            "JSON") from None
     except (OSError, json.JSONDecodeError) as exc:
         raise MerbenchError(f"benchmark {path} is not readable JSON ({unreadable(exc)}); fix the "
                             "definition or remove it from --benchmarks") from None
@@ -293,6 +295,10 @@ def load_benchmarks(folder: Path | None = None) -> list[Benchmark]:
     """Every ``*.json`` definition in ``folder`` (None: the ones merbench ships), in file-name
     order; ids must be unique."""
     folder = DEFINITIONS if folder is None else Path(folder)
+    if os.path.lexists(folder) and not folder.is_dir():  # a fifo or a file: not "no ..."
+        raise MerbenchError(f"{folder} is {entry_kind(folder)}, not a folder of benchmark "
+                            "definitions; pass a folder of *.json definitions with "
+                            "--benchmarks DIR, or leave it out to use the ones merbench ships")
     if not folder.is_dir():
         raise MerbenchError(f"no benchmark definitions at {folder}; pass a folder of *.json "
                             "definitions with --benchmarks DIR, or leave it out to use the "

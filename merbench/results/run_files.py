@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,15 @@ class ResultRejected(MerbenchError):
         super().__init__(f"{path}: {reason}")
         self.path = path
         self.reason = reason
+
+
+def rejected_in(folder: Path, message: str) -> ResultRejected:
+    """The refusal of the result in ``folder`` for ``message``, a reader's words that name
+    its file by the whole path ("t/au-results.json is not ..."): said as an emotion run's
+    is, the folder first and the file by its name in it ("t: au-results.json is not ..."),
+    not the path twice ("t/au-results.json: t/au-results.json is not ...")."""
+    inside = re.compile(rf"(?<![^\s(]){re.escape(str(folder))}/")
+    return ResultRejected(folder, inside.sub("", message))
 
 
 def differ(stored: Any, recomputed: Any, where: str) -> str | None:

@@ -36,13 +36,14 @@ from merbench.base.atomic import (
 )
 from merbench.base.errors import MerbenchError
 from merbench.plugin_system.runinfo import FoldOutcome
-from merbench.results.codec import LayoutError, from_json, loads, to_json, unreadable
+from merbench.results.codec import LayoutError, from_json, to_json, unreadable
 from merbench.results.fold_file import read_fold_file, write_fold_file
 from merbench.results.manifest import identity_sha256
 from merbench.results.migrations import migrate
 from merbench.results.model import SCHEMA_VERSION, RunRecord
 from merbench.results.out_folders import entry_in_the_way, refuse_system_place
-from merbench.results.safe_files import entry_kind, read_regular_bytes
+from merbench.results.safe_files import entry_kind
+from merbench.results.user_files import UnreadableFile, read_written_json
 
 try:
     import fcntl
@@ -231,13 +232,15 @@ class RunDirectory:
         when it cannot be read."""
         run_file = self.path / RUN_FILE
         try:
-            data = loads(read_regular_bytes(run_file).decode("utf-8"))
+            data = read_written_json(run_file, "run record")
         except FileNotFoundError:
             raise MerbenchError(
                 f"{self.path} is not a merbench run directory (no {RUN_FILE}); "
                 "pass the directory a run wrote, or start a new run"
             ) from None
-        except (OSError, json.JSONDecodeError, UnicodeDecodeError) as exc:
+        except UnreadableFile as exc:
+            raise RunFileUnreadable(run_file, exc.because) from None
+        except (OSError, json.JSONDecodeError) as exc:
             raise RunFileUnreadable(run_file, unreadable(exc)) from None
         if not isinstance(data, dict):
             raise RunFileUnreadable(run_file, "not a JSON object")

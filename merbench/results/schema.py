@@ -24,11 +24,10 @@ import pandas as pd
 
 from merbench.base.errors import MerbenchError
 from merbench.base.literal import indefinite
-from merbench.results.codec import LayoutError, from_json, loads, same_when_recorded, unreadable
+from merbench.results.codec import LayoutError, from_json, same_when_recorded, unreadable
 from merbench.results.migrations import migrate
 from merbench.results.model import EnvironmentRecord, Hyperparameters, ModelRecord, Results
-from merbench.results.safe_files import read_regular_bytes
-from merbench.results.user_files import UnreadableFile, decode_text
+from merbench.results.user_files import UnreadableFile, read_written_json
 
 T = TypeVar("T")
 
@@ -138,7 +137,7 @@ def read_json(path: Path, what: str) -> dict[str, Any]:
     """A JSON object from ``path``; a missing or unreadable file (not UTF-8, not JSON, or
     nested deeper than any merbench file) is one clear error."""
     try:  # the bounded reader's decoding: a byte-order mark or Latin-1 said as such
-        data = loads(decode_text(read_regular_bytes(Path(path)), Path(path), what))
+        data = read_written_json(Path(path), what)
     except FileNotFoundError:
         raise MerbenchError(f"no {what} at {path}") from None
     except UnreadableFile as exc:
@@ -150,17 +149,21 @@ def read_json(path: Path, what: str) -> dict[str, Any]:
     return data
 
 
-def read_kind(path: Path, what: str, kind: str, schema: int, record: type[T],
+def read_kind(path: Path, what: str, kind: str | None, schema: int, record: type[T],
               older: Mapping[int, str] | None = None) -> T:
     """A file of another command than ``run`` (``au-results.json``, ``tune.json``): a JSON
     object of ``kind`` in layout ``schema``, built as ``record`` with every field checked.
-    ``older``: for a layout this merbench no longer reads, what brings it to ``schema``
-    (said instead of "is it a merbench result?")."""
+    ``kind`` None: a file whose layout records no kind (``spotting.json``, ``str.json``),
+    its layout alone checked. ``older``: for a layout this merbench no longer reads, what
+    brings it to ``schema`` (said instead of "is it a merbench result?")."""
     data = read_json(path, what)
     version = data.get("schema_version")
+    if kind is None and version != schema:
+        raise MerbenchError(f"{path} is no {what} of layout {schema} (schema_version "
+                            f"{version!r})")
     if data.get("kind") == kind and older and isinstance(version, int) and version in older:
         raise MerbenchError(f"{path} is a {what} of layout {version} ({older[version]})")
-    if data.get("kind") != kind or version != schema:
+    if kind is not None and (data.get("kind") != kind or version != schema):
         raise MerbenchError(f"{path} is no {what} of layout {schema} (kind "
                             f"{data.get('kind')!r}, schema_version "
                             f"{data.get('schema_version')!r}); is it a merbench result?")

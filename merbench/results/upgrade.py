@@ -21,16 +21,17 @@ import numpy as np
 
 from merbench.base.atomic import atomic_write_bytes, atomic_write_json
 from merbench.base.errors import MerbenchError
-from merbench.results.codec import LayoutError, from_json, loads, to_json, unreadable
+from merbench.results.codec import LayoutError, from_json, to_json, unreadable
 from merbench.results.fold_file import damage, fold_arrays
 from merbench.results.migrations import migrate, version_of
 from merbench.results.model import SCHEMA_VERSION, FoldMeta, Results, RunRecord, SeedsSummary
 from merbench.results.out_folders import refuse_system_place
 from merbench.results.result_files import SITE_MARKER
 from merbench.results.run_archive import pack_runs, remove_packed
-from merbench.results.safe_files import entry_kind, read_regular_bytes
+from merbench.results.safe_files import entry_kind
 from merbench.results.schema import read_json
 from merbench.results.tune_file import TUNE_FILE, TUNE_SCHEMA
+from merbench.results.user_files import UnreadableFile, read_written_json
 
 _JSON_FILES = {"results.json": ("results", Results), "seeds.json": ("seeds", SeedsSummary),
                "run.json": ("run", RunRecord)}
@@ -101,8 +102,11 @@ def upgrade(paths: list[Path], reading: Callable[[Path], None] | None = None
 def _upgrade_json(path: Path) -> bool:
     kind, record = _JSON_FILES[path.name]
     try:
-        data = loads(read_regular_bytes(path).decode("utf-8"))
-    except (OSError, json.JSONDecodeError, UnicodeDecodeError) as exc:
+        data = read_written_json(path, path.name)
+    except UnreadableFile as exc:
+        raise MerbenchError(f"{path} is not readable JSON ({exc.because}); fix or remove "
+                            "it") from None
+    except (OSError, json.JSONDecodeError) as exc:
         raise MerbenchError(f"{path} is not readable JSON ({unreadable(exc)}); fix or remove "
                             "it") from None
     if not isinstance(data, dict) or (path.name == "seeds.json" and data.get("kind") != "seeds"):

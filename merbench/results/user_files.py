@@ -39,7 +39,7 @@ import numpy as np
 
 from merbench.base.errors import MerbenchError
 from merbench.results.codec import loads, unreadable
-from merbench.results.safe_files import MAX_FILE_BYTES, UnsafeFile
+from merbench.results.safe_files import MAX_FILE_BYTES, UnsafeFile, read_regular_bytes
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -161,6 +161,18 @@ def decode_text(data: bytes, path: Path, what: str) -> str:
 def read_user_text(path: Path, what: str, limit: int = MAX_TEXT_BYTES) -> str:
     """The text of ``path``, UTF-8 (a byte-order mark aside), every failure one line."""
     return decode_text(read_user_bytes(path, what, limit), Path(path), what)
+
+
+def read_written_json(path: Path, what: str) -> Any:
+    """The JSON value of a file merbench wrote into a result (``run.json``, a spotted
+    video's file, a summary over seeds), decoded as :func:`decode_text` decodes a user's
+    file: a results file saved again by an editor that adds a UTF-8 byte-order mark is the
+    same file, and ``validate`` reads it so; a reader that decoded the bytes itself called
+    it damaged. Read as :func:`~merbench.results.safe_files.read_regular_bytes` reads it, so
+    a missing file is still ``FileNotFoundError`` for the caller to word, a fifo an
+    :class:`UnsafeFile`; other bytes than UTF-8 are an :class:`UnreadableFile` naming them,
+    JSON that does not decode a ``json.JSONDecodeError``."""
+    return loads(decode_text(read_regular_bytes(Path(path)), Path(path), what))
 
 
 def read_user_json(path: Path, what: str) -> Any:

@@ -24,7 +24,7 @@ from merbench.results.au_file import AU_RESULTS_FILE, read_au_results
 from merbench.results.audit_file import read_audits
 from merbench.results.codec import LayoutError, from_json, unreadable
 from merbench.results.result_files import AUDIT_FILE
-from merbench.results.schema import read_json, read_results
+from merbench.results.schema import read_json, read_kind, read_results
 from merbench.results.spotting_file import (
     SPOTTING_FILE,
     SPOTTING_RUN_FILE,
@@ -78,24 +78,13 @@ def audit_written(folder: Path) -> None:
         read_audits(Path(folder))
 
 
-def _record(path: Path, what: str, schema: int, record: type) -> Any:
-    raw = read_json(path, what)
-    if raw.get("schema_version") != schema:
-        raise MerbenchError(f"{path} is no {what} of layout {schema} (schema_version "
-                            f"{raw.get('schema_version')!r})")
-    try:
-        return from_json(record, raw)
-    except LayoutError as exc:
-        raise MerbenchError(f"{path} does not follow the {what} layout: {exc}") from None
-
-
 def spotting_written(folder: Path) -> None:
     """A spotting run's ``spot-run.json``, ``spotting.json``, every ``videos/NNNN.json`` and,
     where there is one, its ``str.json`` read as what ``merbench spot`` writes."""
     folder = Path(folder)
     read_json(folder / SPOTTING_RUN_FILE, "spotting run's record")
-    results = _record(folder / SPOTTING_FILE, "spotting results file", SPOTTING_SCHEMA,
-                      SpottingResults)
+    results = read_kind(folder / SPOTTING_FILE, "spotting results file", None,
+                        SPOTTING_SCHEMA, SpottingResults)
     videos = folder / VIDEOS_FOLDER
     # one videos/NNNN.json for each video spotting.json holds, as validate checks: a missing
     # or an extra one is a folder other than merbench spot wrote
@@ -116,7 +105,7 @@ def spotting_written(folder: Path) -> None:
             raise MerbenchError(f"{path} does not follow a spotted video's layout: "
                                 f"{exc}") from None
     if (folder / STR_FILE).exists():
-        _record(folder / STR_FILE, "spot-then-recognise file", STR_SCHEMA, StrResults)
+        read_kind(folder / STR_FILE, "spot-then-recognise file", None, STR_SCHEMA, StrResults)
         finite_json(folder / STR_FILE)
     finite_json(folder / SPOTTING_FILE)
     audit_written(folder)

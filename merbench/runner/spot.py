@@ -30,9 +30,9 @@ from merbench.base.atomic import atomic_write_json
 from merbench.base.errors import MerbenchError
 from merbench.meta.spotter import SpotterMeta
 from merbench.plugin_system.manager import Plugins, plugin_versions
-from merbench.results.codec import LayoutError, from_json, loads, to_json
+from merbench.results.codec import LayoutError, from_json, to_json
 from merbench.results.rundir import differences, held_folder
-from merbench.results.safe_files import UnsafeFile, check_entry, read_regular_bytes
+from merbench.results.safe_files import UnsafeFile, check_entry
 from merbench.results.schema import environment, now_iso
 from merbench.results.spotting_file import (
     SPOTTING_FILE,
@@ -45,6 +45,7 @@ from merbench.results.spotting_file import (
     SpottingSpotter,
     VideoFile,
 )
+from merbench.results.user_files import UnreadableFile, read_written_json
 from merbench.runner.spot_learned import spot_learned, training_digest
 from merbench.runner.spotted_records import guarded, truth_records, video_frames, video_record
 from merbench.spotting.choice import (
@@ -114,11 +115,11 @@ def _read_video_file(path: Path) -> VideoFile | None:
     a link to /dev/zero filled the memory)."""
     try:
         check_entry(path, path.parent.parent)
-        return from_json(VideoFile, loads(read_regular_bytes(path).decode("utf-8")))
+        return from_json(VideoFile, read_written_json(path, "spotted video's file"))
     except UnsafeFile as exc:
         raise MerbenchError(f"{path}: {exc.found.split(' ', 1)[1]}, not what merbench writes; "
                             "remove it, and the command spots that video again") from None
-    except (OSError, UnicodeDecodeError, ValueError, LayoutError):
+    except (OSError, ValueError, LayoutError, UnreadableFile):
         return None
 
 
@@ -199,8 +200,8 @@ class SpottingRun:
             self.held.enter_context(held_folder(self.out, "it keeps every video it spots"))
         if os.path.lexists(marker):
             try:
-                theirs = loads(read_regular_bytes(marker).decode("utf-8"))
-            except (OSError, UnicodeDecodeError, ValueError, MerbenchError):
+                theirs = read_written_json(marker, "spotting run's record")
+            except (OSError, ValueError, MerbenchError):
                 raise MerbenchError(f"{marker} cannot be read; delete {self.out} or give "
                                     "another --out") from None
             if not isinstance(theirs, dict):
@@ -292,8 +293,8 @@ class SpottingRun:
         one that says anything else (an edited score): that is written again."""
         try:
             check_entry(self.out / SPOTTING_FILE, self.out)
-            kept = from_json(SpottingResults, loads(
-                read_regular_bytes(self.out / SPOTTING_FILE).decode("utf-8")))
+            kept = from_json(SpottingResults, read_written_json(self.out / SPOTTING_FILE,
+                                                                "spotting results file"))
         except (MerbenchError, UnsafeFile, LayoutError, OSError, ValueError):
             return None
         def made(record: SpottingResults) -> object:

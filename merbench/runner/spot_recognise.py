@@ -46,8 +46,7 @@ from merbench.data.task import EMOTION_TASK
 from merbench.features.extraction import extract_feature
 from merbench.plugin_system.manager import Plugins, plugin_versions
 from merbench.plugin_system.registry import Registries
-from merbench.results.codec import loads, to_json
-from merbench.results.safe_files import read_regular_bytes
+from merbench.results.codec import to_json
 from merbench.results.schema import environment, now_iso
 from merbench.results.spotting_file import IntervalRecord, SpottingResults
 from merbench.results.str_file import (
@@ -57,6 +56,7 @@ from merbench.results.str_file import (
     RecogniserRecord,
     StrResults,
 )
+from merbench.results.user_files import UnreadableFile, read_written_json
 from merbench.runner.checks import MAX_EPOCHS
 from merbench.runner.dry_step import check_forward
 from merbench.runner.fold_work import FoldRows, GroupWork, ModelSource, WorkKind, compute
@@ -268,8 +268,8 @@ def refuse_other_recogniser(out: Path, identity: dict[str, Any]) -> None:
     if not path.exists():
         return
     try:
-        theirs = loads(read_regular_bytes(path).decode("utf-8")).get("recogniser", {})
-    except (OSError, UnicodeDecodeError, ValueError, AttributeError):
+        theirs = read_written_json(path, "spot-then-recognise file").get("recogniser", {})
+    except (OSError, ValueError, AttributeError, UnreadableFile):
         theirs = None
     if not isinstance(theirs, dict) or _recogniser_identity(theirs) != identity:
         raise MerbenchError(f"{path} holds the recognition of another recogniser; move it "

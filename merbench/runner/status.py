@@ -17,13 +17,12 @@ from pathlib import Path
 
 from merbench.base.errors import MerbenchError
 from merbench.data.task import stored_task
-from merbench.results.codec import loads
 from merbench.results.fold_file import fold_arrays
 from merbench.results.manifest import first_mismatch
 from merbench.results.result_files import AUDIT_FILE
 from merbench.results.rundir import FOLDS_DIR, RUN_FILE, RunDirectory
-from merbench.results.safe_files import UnsafeFile, check_entry, never_read, read_regular_bytes
-from merbench.results.user_files import decode_text
+from merbench.results.safe_files import UnsafeFile, check_entry, never_read
+from merbench.results.user_files import read_written_json
 from merbench.results.written import run_written
 
 
@@ -89,8 +88,7 @@ def run_status(path: Path) -> RunStatus:
     unreadable = results_file.is_file()
     with contextlib.suppress(OSError, ValueError, KeyError, TypeError, AttributeError,
                              MerbenchError):
-        summary = loads(decode_text(read_regular_bytes(results_file), results_file,
-                                    "results file"))  # a byte-order mark read past
+        summary = read_written_json(results_file, "results file")
         unreadable = not isinstance(summary, dict)
         if n_folds is None:
             n_folds = summary["protocol"]["n_folds"]

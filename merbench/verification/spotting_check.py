@@ -19,10 +19,10 @@ from merbench.base.atomic import is_temporary
 from merbench.base.errors import MerbenchError
 from merbench.results.audit_file import AuditSummary, check_audit_file
 from merbench.results.audited_files import AuditedFiles, spotting_folder
-from merbench.results.codec import LayoutError, from_json, loads, to_json
-from merbench.results.run_files import ResultRejected, differ
+from merbench.results.codec import LayoutError, from_json, to_json
+from merbench.results.run_files import ResultRejected, differ, rejected_in
 from merbench.results.rundir import folder_is_held
-from merbench.results.safe_files import UnsafeFile, check_entry, read_regular_bytes
+from merbench.results.safe_files import UnsafeFile, check_entry
 from merbench.results.schema import read_json
 from merbench.results.spotting_file import (
     SPOTTING_FILE,
@@ -33,6 +33,7 @@ from merbench.results.spotting_file import (
     VideoFile,
 )
 from merbench.results.str_file import STR_FILE, StrResults
+from merbench.results.user_files import read_written_json
 from merbench.spotting.choice import (
     CRITERION,
     POLICIES,
@@ -79,7 +80,7 @@ def _video_files_problem(folder: Path, results: SpottingResults) -> str | None:
         return (f"{VIDEOS_FOLDER}/{extra[0]} is no video of the run's {len(results.videos)}; "
                 "publish the folder as merbench spot wrote it")
     try:
-        started = loads(read_regular_bytes(folder / SPOTTING_RUN_FILE).decode("utf-8"))
+        started = read_written_json(folder / SPOTTING_RUN_FILE, "spotting run's record")
     except FileNotFoundError:
         return f"{SPOTTING_RUN_FILE} is missing; publish the folder as merbench spot wrote it"
     except (OSError, UnicodeDecodeError, ValueError, MerbenchError):
@@ -91,8 +92,8 @@ def _video_files_problem(folder: Path, results: SpottingResults) -> str | None:
     for index, video in enumerate(results.videos):
         name = f"{VIDEOS_FOLDER}/{index:04d}.json"
         try:
-            kept_file = from_json(VideoFile, loads(read_regular_bytes(folder / name)
-                                                   .decode("utf-8")))
+            kept_file = from_json(VideoFile, read_written_json(folder / name,
+                                                                   "spotted video's file"))
             kept = kept_file.video
         except FileNotFoundError:
             return f"{name} is missing; publish the folder as merbench spot wrote it"
@@ -127,12 +128,12 @@ def _validate_spotting_file(path: Path) -> SpottingResults:
     try:
         check_spotting_folder(file.parent)  # a link, a fifo or a hard link is never read
         check_entry(file, file.parent)
-    except UnsafeFile as exc:
-        raise ResultRejected(file, str(exc)) from None
+    except UnsafeFile as exc:  # it names the file in its folder: said once
+        raise rejected_in(file.parent, str(exc)) from None
     try:
         raw = read_json(file, "spotting results file")
     except MerbenchError as exc:
-        raise ResultRejected(file, str(exc)) from None
+        raise rejected_in(file.parent, str(exc)) from None
     if raw.get("schema_version") != SPOTTING_SCHEMA:
         raise ResultRejected(file, f"schema_version is {raw.get('schema_version')!r}; this "
                                    f"merbench reads spotting files of version {SPOTTING_SCHEMA}")

@@ -46,7 +46,7 @@ from merbench.plugin_system.manager import default_plugins
 from merbench.plugin_system.registry import Entry
 from merbench.results.audit_file import AuditSummary, check_audit_file
 from merbench.results.audited_files import AuditedFiles, tuning_folder
-from merbench.results.codec import loads, to_json
+from merbench.results.codec import to_json
 from merbench.results.result_files import RESULTS_FILE
 from merbench.results.run_archive import PACKED_FOLDERS, RUNS_ARCHIVE, unpacked_runs
 from merbench.results.run_files import ResultRejected, read_predictions
@@ -66,7 +66,7 @@ from merbench.results.tune_file import (
     read_tune,
     read_tune_predictions,
 )
-from merbench.results.user_files import UnreadableFile
+from merbench.results.user_files import UnreadableFile, read_written_json
 from merbench.runner.spec import RunSpec, from_config
 from merbench.stats.record import interval_record
 from merbench.tuning import search
@@ -385,8 +385,8 @@ def _check_created_after_runs(folder: Path, runs: Path, results: TuneResults) ->
     written = []
     for path in runs.rglob(RESULTS_FILE):
         try:
-            written.append(str(loads(read_regular_bytes(path).decode("utf-8"))["created"]))
-        except (OSError, ValueError, KeyError, TypeError):
+            written.append(str(read_written_json(path, "results file")["created"]))
+        except (OSError, ValueError, KeyError, TypeError, MerbenchError):
             continue  # a run's own file is checked as the run is
     if written:
         last = max(written, key=check_created)
