@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import numpy as np
 
-from merbench.au.labels import DEFAULT_AU_SET, MEB_AU_SETS, SampleActionUnits
 from merbench.base.cache import CACHE_ENV, FeatureCache
 from merbench.base.errors import MerbenchError, PluginError
+from merbench.data.au_labels import DEFAULT_AU_SET, MEB_AU_SETS, SampleActionUnits
 from merbench.data.clips import CLIP_COLUMNS, Clip, frame_index, frame_number
 from merbench.data.dataset import Dataset, InMemoryDataset
 from merbench.export.authors_weights import renamed

@@ -184,9 +184,9 @@ def test_seed_rows_have_an_interval_a_tie_test_and_their_files(committed_site: P
     numbers are those of the predictions the row links."""
     import numpy as np
 
-    from merbench.au.comparison import compare_au, load_au_run
-    from merbench.au.labels import present_bits
     from merbench.au.metrics import au_intervals, labels_of
+    from merbench.compare.au import compare_au, load_au_run
+    from merbench.data.au_labels import present_bits
 
     results = COMMITTED.parents[1]
     folders = sorted(results.glob("*-au"))

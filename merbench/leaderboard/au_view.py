@@ -39,9 +39,9 @@ from typing import Any
 
 import numpy as np
 
-from merbench.au.comparison import au_claim, compare_au, predictions_digest
 from merbench.au.seed_pool import StoredAURun, mean_f1_interval, stored_au_run
 from merbench.base.errors import MerbenchError
+from merbench.compare.au import au_claim, compare_au, predictions_digest
 from merbench.leaderboard.collect import (
     Cell,
     Rejected,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from merbench.compare.emotion import incomparable, per_database, subjects_behind
 from merbench.leaderboard.benchmarks import METRIC_LABELS, Benchmark
 from merbench.leaderboard.collect import Row
 from merbench.leaderboard.forest import forest_svg
@@ -20,7 +21,6 @@ from merbench.leaderboard.uncertainty import (
     plot_entries,
     row_labels,
 )
-from merbench.scores.comparison import incomparable, per_database, subjects_behind
 from merbench.stats.intervals import LEVEL, METHOD, METRICS, RESAMPLES
 from merbench.stats.paired import PERMUTATIONS
 

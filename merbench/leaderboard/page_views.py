@@ -21,9 +21,9 @@ from merbench.leaderboard.labels import feature_setting
 from merbench.leaderboard.subjects import strip_svg, subject_scores
 from merbench.leaderboard.svg import confusion_svg
 from merbench.results.collapse import collapse_notes, is_chance
+from merbench.scores.interval_records import interval_record
 from merbench.scores.metrics import exclusion_notes
 from merbench.scores.selection import POLICIES
-from merbench.stats.record import interval_record
 
 
 def slug(text: str) -> str:

@@ -34,9 +34,9 @@ from merbench.results.model import (
 from merbench.results.schema import environment, now_iso, predictions_frame
 from merbench.runner.data import RunData
 from merbench.runner.identity import RunIdentity
+from merbench.scores.interval_records import interval_record
 from merbench.scores.scoring import score
 from merbench.scores.selection import POLICIES, available_policies
-from merbench.stats.record import interval_record
 
 
 def provider(origin: Origin) -> ProviderRecord:

@@ -73,8 +73,8 @@ from merbench.runner.plan import plan_run
 from merbench.runner.ray_executor import connected
 from merbench.runner.spec import RunSettings, RunSpec
 from merbench.runner.task_run import load_data, trial_runs
+from merbench.scores.interval_records import interval_record
 from merbench.scores.metrics import pooled_scores
-from merbench.stats.record import interval_record
 from merbench.tuning import search
 from merbench.tuning.folds import OuterFold, outer_folds
 from merbench.tuning.space import Parameter, TuneSpec

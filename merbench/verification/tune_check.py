@@ -68,7 +68,7 @@ from merbench.results.tune_file import (
 )
 from merbench.results.user_files import UnreadableFile
 from merbench.runner.spec import RunSpec, from_config
-from merbench.stats.record import interval_record
+from merbench.scores.interval_records import interval_record
 from merbench.tuning import search
 from merbench.tuning.folds import OuterFold
 from merbench.tuning.run_tuning import best_trial, objective, outer_scores
