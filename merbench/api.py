@@ -33,6 +33,7 @@ from merbench.meta import (
 )
 from merbench.meta.long_video import LongVideoMeta
 from merbench.meta.spotter import SpotterMeta
+from merbench.plugin_system.entry import fixed_options
 from merbench.plugin_system.hookimpl import hookimpl
 from merbench.plugin_system.registry import (
     DatasetRegistry,
@@ -41,7 +42,6 @@ from merbench.plugin_system.registry import (
     ModelRegistry,
     ProtocolRegistry,
     SpotterRegistry,
-    fixed_options,
 )
 from merbench.plugin_system.runinfo import FoldOutcome, RunInfo
 from merbench.protocols import Fold

@@ -246,7 +246,8 @@ CONCEPT_PACKAGES: frozenset[str] = frozenset({"plugin_system"})
 LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
     ("foundations", frozenset({"base", "plugin_system.first_party"})),
     ("vocabulary", frozenset({"meta", "data", "protocols", "plugin_system.runinfo",
-                              "plugin_system.registry", "plugin_system.lazy_factory",
+                              "plugin_system.registry", "plugin_system.entry",
+                              "plugin_system.lazy_factory",
                               "plugin_system.factory_options", "plugin_system.options_cache",
                               "plugin_system.hookspecs", "plugin_system.hookimpl",
                               "plugin_system.manager"})),

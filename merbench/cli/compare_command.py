@@ -34,8 +34,9 @@ from merbench.compare.emotion import (
     subjects_behind,
 )
 from merbench.kinds import ResultKind, kind_of
-from merbench.leaderboard.collect import collect, reduced_setting, walk_results
+from merbench.leaderboard.collect import collect, reduced_setting
 from merbench.leaderboard.labels import configuration_label, configuration_notes
+from merbench.leaderboard.result_walk import walk_results
 from merbench.results.au_file import AU_RESULTS_FILE
 from merbench.results.model import Results
 from merbench.results.safe_files import entry_kind

@@ -57,7 +57,7 @@ def compare_page(env: Any, bench: Benchmark, ranked: list[Row],
                  table: TableUncertainty, loader: Loader | None = None) -> str:
     """The benchmark's comparison page: forest plots, the matrices of paired p-values, and
     what carries each row's difference from the best (per database, per subject)."""
-    from markupsafe import Markup  # deferred: markupsafe, as jinja2 in site._environment
+    from markupsafe import Markup  # deferred: markupsafe, as jinja2 in page_environment
 
     names = row_labels(ranked, env.globals["setting"])
     best = table.rows[0].point if table.rows else {}

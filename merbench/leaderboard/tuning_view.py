@@ -25,13 +25,9 @@ from pathlib import Path
 from typing import Any
 
 from merbench.base.errors import MerbenchError
-from merbench.leaderboard.collect import (
-    Rejected,
-    reduced_setting,
-    results_holding,
-    validated_holding,
-)
+from merbench.leaderboard.collect import reduced_setting
 from merbench.leaderboard.copies import by_evidence
+from merbench.leaderboard.result_walk import Rejected, results_holding, validated_holding
 from merbench.results.audited_files import AuditedFiles
 from merbench.results.codec import to_json
 from merbench.results.result_files import AUDIT_FILE

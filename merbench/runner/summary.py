@@ -12,8 +12,8 @@ from typing import Any
 
 import numpy as np
 
+from merbench.plugin_system.entry import Origin
 from merbench.plugin_system.manager import plugin_versions
-from merbench.plugin_system.registry import Origin
 from merbench.plugin_system.runinfo import FoldOutcome
 from merbench.results.collapse import collapse_notes
 from merbench.results.model import (

@@ -42,8 +42,8 @@ import pandas as pd
 
 from merbench.base.atomic import is_temporary
 from merbench.base.errors import MerbenchError
+from merbench.plugin_system.entry import Entry
 from merbench.plugin_system.manager import default_plugins
-from merbench.plugin_system.registry import Entry
 from merbench.results.audit_file import AuditSummary, check_audit_file
 from merbench.results.audited_files import AuditedFiles, tuning_folder
 from merbench.results.codec import loads, to_json
