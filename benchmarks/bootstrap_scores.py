@@ -26,7 +26,7 @@ from collections.abc import Callable
 import numpy as np
 from gpu_plan import cpu_name
 
-from merbench.scores.confusion import counts_from_confusion
+from merbench.stats.confusion import counts_from_confusion
 from merbench.stats.intervals import BATCH, SCORERS, batch_score, subject_interval
 from merbench.stats.paired import paired_difference
 

@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import numpy as np
 
-from merbench.au.labels import DEFAULT_AU_SET, MEB_AU_SETS, SampleActionUnits
 from merbench.base.cache import CACHE_ENV, FeatureCache
 from merbench.base.errors import MerbenchError, PluginError
+from merbench.data.au_labels import DEFAULT_AU_SET, MEB_AU_SETS, SampleActionUnits
 from merbench.data.clips import CLIP_COLUMNS, Clip, frame_index, frame_number
 from merbench.data.dataset import Dataset, InMemoryDataset
 from merbench.export.authors_weights import renamed
@@ -33,6 +33,7 @@ from merbench.meta import (
 )
 from merbench.meta.long_video import LongVideoMeta
 from merbench.meta.spotter import SpotterMeta
+from merbench.plugin_system.entry import fixed_options
 from merbench.plugin_system.hookimpl import hookimpl
 from merbench.plugin_system.registry import (
     DatasetRegistry,
@@ -41,7 +42,6 @@ from merbench.plugin_system.registry import (
     ModelRegistry,
     ProtocolRegistry,
     SpotterRegistry,
-    fixed_options,
 )
 from merbench.plugin_system.runinfo import FoldOutcome, RunInfo
 from merbench.protocols import Fold

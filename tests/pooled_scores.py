@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from merbench.scores.confusion import counts_from_confusion, uar, uf1
+from merbench.stats.confusion import counts_from_confusion, uar, uf1
 
 
 def uf1_uar(confusion: np.ndarray) -> tuple[float, float]:

@@ -19,9 +19,9 @@ from merbench_datasets.plugin import COMPOSITE
 from merbench_datasets.sheets import read_sheet
 from rawtrees import SHEETS, write_clips
 
-from merbench.au import labels as core_aus
-from merbench.au.labels import DEFAULT_AU_SET, SampleActionUnits
 from merbench.base.errors import MerbenchError
+from merbench.data import au_labels as core_aus
+from merbench.data.au_labels import DEFAULT_AU_SET, SampleActionUnits
 from merbench.data.dataset import InMemoryDataset
 
 

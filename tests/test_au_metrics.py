@@ -13,7 +13,6 @@ import pandas as pd
 import pytest
 from sklearn.metrics import f1_score, precision_score, recall_score
 
-from merbench.au.labels import DEFAULT_AU_SET, SampleActionUnits
 from merbench.au.metrics import (
     AULabels,
     au_intervals,
@@ -23,7 +22,8 @@ from merbench.au.metrics import (
     predicted_present,
     subject_counts,
 )
-from merbench.stats.record import subject_strata
+from merbench.data.au_labels import DEFAULT_AU_SET, SampleActionUnits
+from merbench.scores.interval_records import subject_strata
 
 CASES = 120
 

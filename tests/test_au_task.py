@@ -18,8 +18,11 @@ from merbench_htnet.htnet import HTNet
 from rounding import assert_same_training
 
 import merbench
-from merbench.au.comparison import au_paired_differences
-from merbench.au.labels import (
+from merbench.au.metrics import AULabels, ignored_bits, subject_counts
+from merbench.au.scoring import score_au
+from merbench.base.errors import MerbenchError
+from merbench.compare.au import au_paired_differences
+from merbench.data.au_labels import (
     MAX_AUS,
     MEB_AU_SETS,
     SampleActionUnits,
@@ -27,9 +30,6 @@ from merbench.au.labels import (
     parse_au_set,
     present_bits,
 )
-from merbench.au.metrics import AULabels, ignored_bits, subject_counts
-from merbench.au.scoring import score_au
-from merbench.base.errors import MerbenchError
 from merbench.data.task import au_task
 from merbench.meta import TrainRecipe
 from merbench.results.au_file import AU_PREDICTIONS_FILE, AU_RESULTS_FILE, read_au_results

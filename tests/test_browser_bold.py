@@ -13,7 +13,7 @@ from pathlib import Path
 from test_leaderboard_browser import _browse, _serve, chromium  # noqa: F401 (a fixture)
 
 from merbench.leaderboard.au_view import AURun, render_au_pages
-from merbench.leaderboard.site import _environment
+from merbench.leaderboard.page_environment import page_environment
 from merbench.results.au_file import AU_RESULTS_FILE, read_au_results
 
 COMMITTED = Path(__file__).resolve().parents[1] / "leaderboards" / "results"
@@ -43,7 +43,7 @@ def test_no_au_column_where_every_row_scores_0_is_shown_bold(chromium: str,  # n
             for seed in sorted((COMMITTED / name).glob("seed-*"))]
     site = tmp_path / "site"
     site.mkdir()
-    render_au_pages(_environment(), runs, site)
+    render_au_pages(page_environment(), runs, site)
     (site / "measure.html").write_text(
         '<!DOCTYPE html><html><body><iframe width="1600" height="900" '
         f'src="au-composite-loso.html"></iframe><script>{_MEASURE}</script></body></html>')

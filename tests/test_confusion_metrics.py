@@ -1,4 +1,4 @@
-"""merbench.scores.confusion against scikit-learn, on seeded random cases.
+"""merbench.stats.confusion against scikit-learn, on seeded random cases.
 
 The one implementation of UF1, UAR, per-class F1 / recall and accuracy must give what
 scikit-learn gives with the label sets merbench has always passed it (UF1 over the classes
@@ -16,7 +16,9 @@ from pooled_scores import uf1_uar
 from sklearn.metrics import accuracy_score, f1_score, recall_score
 from sklearn.metrics import confusion_matrix as sk_confusion_matrix
 
-from merbench.scores.confusion import (
+from merbench.scores.metrics import scores
+from merbench.scores.selection import epoch_accuracy, epoch_uf1
+from merbench.stats.confusion import (
     ConfusionCounts,
     accuracy,
     confusion_matrix,
@@ -29,8 +31,6 @@ from merbench.scores.confusion import (
     uar,
     uf1,
 )
-from merbench.scores.metrics import scores
-from merbench.scores.selection import epoch_accuracy, epoch_uf1
 from merbench.stats.intervals import batch_score, subject_confusions
 
 CASES = 240

@@ -18,8 +18,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from merbench.plugin_system.entry import FIRST_PARTY, read_options
 from merbench.plugin_system.manager import load_plugins
-from merbench.plugin_system.registry import FIRST_PARTY, read_options
 
 SNAPSHOT = Path(__file__).resolve().parent / "data" / "declared_defaults.json"
 

@@ -233,10 +233,11 @@ def test_the_checks_see_a_circle_and_bare_or_needless_deferred_imports(toy: Path
 
 
 #: packages that group a concept's modules without tying them to one layer: each module of
-#: one is a unit of its own (``au.labels``, ``au.metrics``), placed in its layer like any unit,
-#: and the package's ``__init__`` imports nothing, so it stands in no layer and an import of it
-#: (``from merbench.au import labels``) is no dependency on the others
-CONCEPT_PACKAGES: frozenset[str] = frozenset({"au", "plugin_system", "scores"})
+#: one is a unit of its own (``plugin_system.first_party``, ``plugin_system.registry``), placed
+#: in its layer like any unit, and the package's ``__init__`` imports nothing, so it stands in
+#: no layer and an import of it is no dependency on the others. The folder-level check
+#: (:func:`test_the_folders_show_the_layers`) takes every folder whole, this one included.
+CONCEPT_PACKAGES: frozenset[str] = frozenset({"plugin_system"})
 
 #: merbench's layers, lowest first: a module may import its own layer's and lower layers'
 #: units (a unit is a subpackage or a top-level module of merbench, or a module of a concept
@@ -244,24 +245,36 @@ CONCEPT_PACKAGES: frozenset[str] = frozenset({"au", "plugin_system", "scores"})
 #: those below it
 LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
     ("foundations", frozenset({"base", "plugin_system.first_party"})),
-    ("vocabulary", frozenset({"meta", "data", "protocols", "au.labels", "scores.confusion",
-                              "scores.selection", "plugin_system.runinfo",
-                              "plugin_system.registry", "plugin_system.lazy_factory",
+    ("vocabulary", frozenset({"meta", "data", "protocols", "plugin_system.runinfo",
+                              "plugin_system.registry", "plugin_system.entry",
+                              "plugin_system.lazy_factory",
                               "plugin_system.factory_options", "plugin_system.options_cache",
                               "plugin_system.hookspecs", "plugin_system.hookimpl",
                               "plugin_system.manager"})),
     ("records", frozenset({"results"})),  # file formats and run folders: read and written
-    ("computation", frozenset({"scores.metrics", "scores.scoring", "stats", "training",
-                               "features", "export", "spotting", "au.metrics",
-                               "au.scoring", "au.seed_pool"})),
+    ("computation", frozenset({"stats", "scores", "au", "training", "features", "export",
+                               "spotting"})),
     ("running", frozenset({"runner"})),
-    ("checking", frozenset({"verification", "audit", "sweep", "tuning", "scores.comparison",
-                            "au.comparison"})),
+    ("checking", frozenset({"verification", "audit", "sweep", "tuning", "compare"})),
     # what every kind of result is to the commands that take any (validate, status, audit)
     ("result kinds", frozenset({"kinds"})),
     ("pages", frozenset({"leaderboard"})),
     ("interfaces", frozenset({"cli", "api", "testing", "__main__", ""})),  # "": merbench/
 )
+
+
+def folder_layers(layers: tuple[tuple[str, frozenset[str]], ...] = LAYERS,
+                  concepts: frozenset[str] = CONCEPT_PACKAGES) -> tuple[
+                      tuple[str, frozenset[str]], ...]:
+    """``layers`` with every folder whole: a concept package's folder in the highest layer
+    any of its modules stands in."""
+    highest: dict[str, int] = {}
+    for i, (_, units) in enumerate(layers):
+        for name in units:
+            folder = name.split(".")[0] if name.split(".")[0] in concepts else name
+            highest[folder] = max(highest.get(folder, i), i)
+    return tuple((title, frozenset(f for f, i in highest.items() if i == n))
+                 for n, (title, _) in enumerate(layers))
 
 
 def unit(module: str, concepts: frozenset[str] = CONCEPT_PACKAGES) -> str | None:
@@ -446,6 +459,42 @@ def test_the_units_stand_on_at_most_14_levels() -> None:
         f"{name} {n}" for name, n in sorted(levels.items(), key=lambda item: -item[1])))
 
 
+#: the most levels the folders of merbench may stand on, each whole (issue 82)
+MAX_FOLDER_LEVELS = 12
+
+
+def test_the_folders_show_the_layers() -> None:
+    """Each top-level folder of merbench taken whole, as a reader sees the tree: no two
+    import each other, none imports a folder of a higher layer, and they stand on at most
+    :data:`MAX_FOLDER_LEVELS` levels (docs/architecture.md draws them)."""
+    modules, whole = merbench_graph(), frozenset[str]()
+    problems = layer_breaches(modules, folder_layers(), whole) + two_way_units(modules, whole)
+    assert not problems, "\n".join(problems)
+    levels = unit_levels(modules, whole)
+    assert max(levels.values()) <= MAX_FOLDER_LEVELS, levels
+
+
+def test_the_folder_check_sees_a_concept_packages_module_reach_up(tmp_path: Path) -> None:
+    package = tmp_path / "toy"
+    for name in ("idea", "high"):
+        (package / name).mkdir(parents=True)
+        (package / name / "__init__.py").write_text("")
+    (package / "__init__.py").write_text("")
+    (package / "idea" / "words.py").write_text("x = 1\n")
+    (package / "idea" / "checks.py").write_text("from toy.high.c import y\n")
+    (package / "high" / "c.py").write_text("from toy.idea.words import x\ny = 1\n")
+    layers = (("bottom", frozenset({"idea.words"})),
+              ("top", frozenset({"idea.checks", "high", ""})))
+    modules = read_graph(package)
+    concepts = frozenset({"idea"})
+    # module by module the concept package's modules stand in two layers, and all is well
+    assert layer_breaches(modules, layers, concepts) == []
+    # folder by folder, the idea stands where its highest module does: the two import
+    # each other
+    assert folder_layers(layers, concepts)[1][1] == frozenset({"idea", "high", ""})
+    assert two_way_units(modules, frozenset()) == ["high <-> idea"]
+
+
 if __name__ == "__main__":
     graph = read_graph(PACKAGE)
     found = unit_levels(graph)
@@ -454,3 +503,7 @@ if __name__ == "__main__":
     breaches = layer_breaches(graph, LAYERS) + two_way_units(graph)
     print(f"{len(breaches)} imports up a layer, units unplaced or two-way dependencies")
     print("\n".join(breaches))
+    folders = unit_levels(graph, frozenset())
+    print(f"folders whole: {max(folders.values())} levels (at most {MAX_FOLDER_LEVELS}); "
+          "by level: " + ", ".join(f"{name or 'merbench/__init__'} {n}" for name, n in sorted(
+              folders.items(), key=lambda item: (-item[1], item[0]))))

@@ -17,7 +17,8 @@ import merbench
 from merbench import hookimpl
 from merbench.base.errors import MerbenchError
 from merbench.leaderboard.benchmarks import load_benchmark, load_benchmarks, option_text
-from merbench.leaderboard.site import SITE_MARKER, paper_url, safe_url
+from merbench.leaderboard.page_environment import paper_url, safe_url
+from merbench.leaderboard.site import SITE_MARKER
 from merbench.leaderboard.svg import confusion_svg
 from merbench.meta import ModelMeta, TrainRecipe
 from merbench.plugin_system.manager import Plugins, load_plugins

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from merbench.leaderboard.au_view import AURun, au_benchmarks, render_au_pages
-from merbench.leaderboard.site import _environment, build_site
+from merbench.leaderboard.page_environment import page_environment
+from merbench.leaderboard.site import build_site
 from merbench.results.au_file import AU_RESULTS_FILE, read_au_results
 
 #: a committed real AU run (STSTNet's recipe on the composite's CASME II and SAMM samples):
@@ -77,7 +78,7 @@ def test_seeds_pool_into_one_row_and_names_from_the_file_are_escaped(
 
     hostile = dataclasses.replace(first, model=dataclasses.replace(
         first.model, name="<script>alert(1)</script>"))
-    render_au_pages(_environment(), [AURun(au_run, hostile)], tmp_path)
+    render_au_pages(page_environment(), [AURun(au_run, hostile)], tmp_path)
     page = (tmp_path / "au-composite-loso.html").read_text()
     assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)" in page
     [shown] = read_tables(page)["au-table-au-composite-loso-1"]
@@ -110,7 +111,7 @@ def test_a_reduced_au_run_is_shown_apart_and_only_the_best_is_bold(
     assert [row.first.seed for row in table["rows"]] == [0, 3]
     assert [row.first.seed for row in table["reduced"]] == [5]
     assert "epochs 2 (recipe" in table["reduced"][0].reduced
-    render_au_pages(_environment(), runs, tmp_path)
+    render_au_pages(page_environment(), runs, tmp_path)
     html = (tmp_path / "au-composite-loso.html").read_text()
     tables = read_tables(html)
     ranked = tables["au-table-au-composite-loso-1"]
@@ -184,9 +185,9 @@ def test_seed_rows_have_an_interval_a_tie_test_and_their_files(committed_site: P
     numbers are those of the predictions the row links."""
     import numpy as np
 
-    from merbench.au.comparison import compare_au, load_au_run
-    from merbench.au.labels import present_bits
     from merbench.au.metrics import au_intervals, labels_of
+    from merbench.compare.au import compare_au, load_au_run
+    from merbench.data.au_labels import present_bits
 
     results = COMMITTED.parents[1]
     folders = sorted(results.glob("*-au"))
@@ -228,7 +229,7 @@ def test_a_column_every_row_scores_0_in_has_no_bold_best(tmp_path: Path, read_ta
             for name in ("rcn-composite-loso-au", "ststnet-composite-loso-au",
                          "timm-resnet18-composite-loso-au")
             for seed in sorted((committed / name).glob("seed-*"))]
-    render_au_pages(_environment(), runs, tmp_path)
+    render_au_pages(page_environment(), runs, tmp_path)
     html = (tmp_path / "au-composite-loso.html").read_text()
     table = html.split('id="au-table-au-composite-loso-1"')[1].split("</table>")[0]
     rows = table.split("<tr")[2:]  # the head's row first

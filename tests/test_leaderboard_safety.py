@@ -27,8 +27,8 @@ from markupsafe import Markup
 
 from merbench.leaderboard.curves import curve_svg
 from merbench.leaderboard.forest import Entry, forest_svg
+from merbench.leaderboard.page_environment import page_environment, page_script, safe_url
 from merbench.leaderboard.page_views import PagePaths
-from merbench.leaderboard.site import _environment, _script, safe_url
 from merbench.leaderboard.subjects import SubjectScore, strip_svg
 from merbench.leaderboard.svg import confusion_svg
 
@@ -94,7 +94,7 @@ def test_payloads_are_inert(hostile_run: Path, tmp_path: Path, cli) -> None:
                           "tuning.html", "compare/synthetic.html", "runs/hostile/index.html"}
     (copied,) = (tmp_path / "site" / "spotting").glob("*/spotting.json")  # inside the site
     assert copied.parent.name.startswith("script-document-documentelement")
-    script, script_hash = _script()
+    script, script_hash = page_script()
     shown = {name: 0 for name in HOSTILE}
     for name, html in pages.items():
         page = _Page()
@@ -213,7 +213,7 @@ def test_every_template_value_passes_the_same_rule(tmp_path: Path) -> None:
     characters as escapes, the SVG is not escaped twice, and the results folder's absolute
     path becomes its name (but not a longer name that begins like it)."""
     results = tmp_path / "results"
-    env = _environment(PagePaths([results]))
+    env = page_environment(PagePaths([results]))
     page = env.from_string(
         '<p title="{{ value }}">{{ value }} then merbench</p><code>{{ options|tojson }}</code>'
         "{{ value|safe }}{{ svg }}<i>{{ path }}</i><b>{{ other }}</b>").render(

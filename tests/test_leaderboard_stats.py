@@ -12,11 +12,11 @@ import pytest
 
 import merbench
 from merbench import hookimpl
+from merbench.compare.emotion import compare, intervals, load_run
 from merbench.leaderboard.forest import Entry, forest_svg
 from merbench.meta import ModelMeta, TrainRecipe
 from merbench.plugin_system.manager import Plugins, load_plugins
 from merbench.plugin_system.registry import ModelRegistry
-from merbench.scores.comparison import compare, intervals, load_run
 
 SUBJECTS = {"subjects": 10, "samples_per_subject": 6}  # 2^10 swaps: the test is exact
 BENCH = "synthetic-stats"

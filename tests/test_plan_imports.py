@@ -36,7 +36,8 @@ MODELS = [name for kind, name in ENTRIES if kind == "models"]
 PLANNER = r"""
 import json, sys
 from merbench.plugin_system.manager import load_plugins
-from merbench.plugin_system.registry import LazyFactory, read_options
+from merbench.plugin_system.registry import LazyFactory
+from merbench.plugin_system.entry import read_options
 from merbench.runner.plan import plan_run
 from merbench.runner.spec import RunSettings, RunSpec
 

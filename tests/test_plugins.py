@@ -221,7 +221,7 @@ def test_undecorated_hook_functions_count_like_in_pytest(make_dist: MakeDist) ->
 def test_fixed_options_make_a_variant_whose_fixed_options_cannot_be_set() -> None:
     import inspect
 
-    from merbench.plugin_system.registry import fixed_options
+    from merbench.plugin_system.entry import fixed_options
 
     def make(num_classes: int = 3, width: int = 8, branch: str = "a") -> tuple:
         return num_classes, width, branch

@@ -11,8 +11,8 @@ import pytest
 from forgery import edit_results, rejection
 
 from merbench.results.migrations import migrate
+from merbench.scores.interval_records import interval_record
 from merbench.stats.intervals import METHOD, RESAMPLES
-from merbench.stats.record import interval_record
 
 TINY = ("--model", "htnet", "--dataset", "synthetic", "--epochs", "3", "--model-opt",
         "dim=12", "--model-opt", "block_repeats=[1,1,1]", "--quiet")

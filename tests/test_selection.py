@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 import merbench
+from merbench.meta import SELECTION_POLICIES
 from merbench.plugin_system.runinfo import FoldOutcome
 from merbench.results.codec import to_json
 from merbench.scores.metrics import scores
@@ -23,6 +24,11 @@ def _fold(predictions: list[list[int]], y_true: list[int], **val) -> FoldOutcome
                        sample_ids=np.array([str(i) for i in range(len(y_true))]),
                        y_true=np.array(y_true), epoch_predictions=np.array(predictions),
                        n_train=10, seconds=0.0, device="cpu", **val)
+
+
+def test_the_policies_are_those_the_models_metadata_names() -> None:
+    # a model's authors_selection is checked against meta's names, below the rules
+    assert tuple(POLICIES) == SELECTION_POLICIES
 
 
 def test_fixed_oracle_and_inner_val_pick_the_right_epochs() -> None:

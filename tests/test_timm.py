@@ -176,7 +176,8 @@ def test_the_apex_face_feature_gives_rgb_faces_at_its_size() -> None:
 
 def test_another_package_cannot_take_a_members_name_or_a_longer_prefix() -> None:
     from merbench.meta import ModelMeta, TrainRecipe
-    from merbench.plugin_system.registry import Origin, Registry
+    from merbench.plugin_system.entry import Origin
+    from merbench.plugin_system.registry import Registry
 
     def meta(name: str) -> ModelMeta:
         return ModelMeta(name=name, version=1, description="d", citation="c", feature="f",

@@ -72,7 +72,7 @@ def test_the_listing_shows_the_package_where_the_guide_says(
     (or piped). It once spoke of the column alone, which 80 columns never show."""
     import merbench_tinymlp.plugin as tinymlp
 
-    from merbench.cli.render import print_listing
+    from merbench.cli.listing_render import print_listing
 
     guide = " ".join(GUIDE.read_text().split())
     assert "shows it in a `package` column" in guide

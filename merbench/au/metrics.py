@@ -2,7 +2,7 @@
 F1, and their subject-bootstrap intervals, for the pooled test samples of a protocol.
 
 AU detection is multi-label: each sample is scored on every AU of a set (by default
-:data:`merbench.au.labels.DEFAULT_AU_SET`, MEB's), each AU a binary task of its own.
+:data:`merbench.data.au_labels.DEFAULT_AU_SET`, MEB's), each AU a binary task of its own.
 
 What is scored. The caller gives the samples of a pooled set (every fold's test samples, as
 the emotion task pools them) as :class:`AULabels` (samples x AUs: coded present, and which
@@ -10,7 +10,7 @@ entries to ignore, built from the datasets' AU columns by :func:`au_labels`) and
 predicted probabilities (sigmoid outputs) or 0/1 predictions of the same samples and AUs.
 An ignored entry counts nowhere, neither as a positive nor as a negative nor as a
 prediction: an AU coded uncertainly for a sample (``4?``) would credit a guess as present and
-contradict the coder as absent (:mod:`merbench.au.labels`), and a sample without AU coding
+contradict the coder as absent (:mod:`merbench.data.au_labels`), and a sample without AU coding
 (SMIC) has no truth to score against, so all its entries are ignored. MEB keeps such AUs
 instead (its ``_only_digit`` reads ``4?`` as AU 4), so on a sheet with uncertain codes the
 two pools differ by exactly those entries.
@@ -25,7 +25,7 @@ folds pooled, as MEB and merbench's UF1 pool them; never a mean of per-fold scor
   predicted present; TP = both. F1 = 2 TP / (positives + predicted), precision = TP /
   predicted, recall = TP / positives, each 0 where its denominator is 0 (scikit-learn's
   ``zero_division=0``), with :attr:`AUScores.f1_defined` saying where F1's 0 is that
-  convention. These are :mod:`merbench.scores.confusion`'s per-class F1 and recall (its
+  convention. These are :mod:`merbench.stats.confusion`'s per-class F1 and recall (its
   functions compute them), one AU a class;
 - the mean F1 is the plain mean of the per-AU F1 over *every* AU of the set, an AU whose F1
   is undefined (no positive, nothing predicted) counting as 0. This is MEB's "Average", not
@@ -64,8 +64,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from merbench.au.labels import DEFAULT_AU_SET, IGNORED_SHIFT, SampleActionUnits, present_bits
-from merbench.scores.confusion import ConfusionCounts, f1_per_class, recall_per_class
+from merbench.data.au_labels import DEFAULT_AU_SET, IGNORED_SHIFT, SampleActionUnits, present_bits
+from merbench.scores.interval_records import subject_strata
+from merbench.stats.confusion import ConfusionCounts, f1_per_class, recall_per_class
 from merbench.stats.intervals import (
     LEVEL,
     RESAMPLES,
@@ -74,7 +75,6 @@ from merbench.stats.intervals import (
     pool_subjects,
     resampled_intervals,
 )
-from merbench.stats.record import subject_strata
 
 #: The default threshold on a predicted probability: present where strictly above it.
 THRESHOLD = 0.5
@@ -107,7 +107,7 @@ class AULabels:
 def au_labels(labels: Sequence[SampleActionUnits | None],
               au_set: Sequence[int] = DEFAULT_AU_SET) -> AULabels:
     """The :class:`AULabels` of samples whose AU labels
-    :func:`merbench.au.labels.sample_action_units` read: an AU coded for sure is present,
+    :func:`merbench.data.au_labels.sample_action_units` read: an AU coded for sure is present,
     one coded uncertainly is ignored, and a sample without AU coding (None) is ignored
     entirely. AUs coded but outside ``au_set`` are not scored."""
     aus = tuple(au_set)
@@ -163,7 +163,7 @@ def _stacked(labels: AULabels, predicted: np.ndarray) -> np.ndarray:
 
 def _counts(stacked: np.ndarray) -> ConfusionCounts:
     """The pooled counts (shape ... x 4 x AUs) as :class:`ConfusionCounts`, one AU a class,
-    so that :mod:`merbench.scores.confusion` computes F1 and recall. ``correct`` /
+    so that :mod:`merbench.stats.confusion` computes F1 and recall. ``correct`` /
     ``total`` count the scored entries (right ones: TP + TN = scored - FP - FN)."""
     tp, positive, predicted, scored = (stacked[..., i, :] for i in range(4))
     return ConfusionCounts(tp=tp, true=positive, predicted=predicted,
@@ -251,7 +251,7 @@ def au_intervals(labels: AULabels, predictions: ArrayLike, samples: Any, *,
     resampled with replacement within their database. ``samples``: a table (pandas) with
     each sample's ``database`` and ``subject``, in the rows' order of ``labels``;
     ``predictions``: seeds x samples x AUs (or samples x AUs), the seed mean resampled as in
-    :mod:`merbench.stats.record`. Every interval uses the same resamples (same seed)."""
+    :mod:`merbench.scores.interval_records`. Every interval uses the same resamples (same seed)."""
     keys_of, keys, strata = subject_strata(samples)
     per_subject = subject_counts(labels, predictions, list(keys_of), keys, threshold)
 
@@ -275,6 +275,6 @@ def ignored_bits(codes: np.ndarray, n_aus: int) -> np.ndarray:
 
 
 def labels_of(codes: np.ndarray, au_set: Sequence[int]) -> AULabels:
-    """The :class:`AULabels` of label ``codes`` (:func:`merbench.au.labels.label_codes`)."""
+    """The :class:`AULabels` of label ``codes`` (:func:`merbench.data.au_labels.label_codes`)."""
     n = len(au_set)
     return AULabels(tuple(au_set), present_bits(codes, n), ignored_bits(codes, n))

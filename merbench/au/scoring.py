@@ -18,7 +18,6 @@ from typing import Any
 
 import numpy as np
 
-from merbench.au.labels import present_bits
 from merbench.au.metrics import (
     THRESHOLD,
     AULabels,
@@ -27,10 +26,11 @@ from merbench.au.metrics import (
     au_scores,
     labels_of,
 )
+from merbench.data.au_labels import present_bits
 from merbench.results.au_file import AUIntervalsRecord, AUScopeIntervals, AUScoresRecord
 from merbench.results.model import IntervalMethod
+from merbench.scores.interval_records import interval_pair
 from merbench.stats.intervals import LEVEL, METHOD, RESAMPLES, SEED
-from merbench.stats.record import interval_pair
 
 
 @dataclass(frozen=True)

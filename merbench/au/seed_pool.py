@@ -7,7 +7,7 @@ interval of a configuration's seed-mean mean F1; they read the seed runs' predic
 and compute it with :func:`mean_f1_interval`, so the page, the file and the check can
 never disagree; :func:`summarise_au_seeds` is that file, written by the run and recomputed
 by ``merbench validate``. This module reads files a run wrote and computes; it validates nothing
-(:mod:`merbench.au.comparison` validates what a user names), so the runner may use it.
+(:mod:`merbench.compare.au` validates what a user names), so the runner may use it.
 """
 
 from __future__ import annotations
@@ -20,10 +20,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from merbench.au.labels import present_bits
 from merbench.au.metrics import au_intervals, labels_of, subject_counts
 from merbench.base.errors import MerbenchError
 from merbench.base.memo import remembered
+from merbench.data.au_labels import present_bits
 from merbench.results.au_file import (
     AU_PREDICTIONS_FILE,
     AU_SEEDS_SCHEMA,
@@ -35,8 +35,8 @@ from merbench.results.au_file import (
 from merbench.results.model import IntervalMethod, Named, ProtocolNamed
 from merbench.results.over_seeds import STD_OVER_SEEDS, au_over_seeds
 from merbench.results.user_files import read_user_csv
+from merbench.scores.interval_records import subject_strata
 from merbench.stats.intervals import LEVEL, METHOD, RESAMPLES, SEED
-from merbench.stats.record import subject_strata
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,8 @@ import argparse
 import json
 from pathlib import Path
 
-from merbench.au.comparison import compare_au, load_au_run, mean_over_seeds
 from merbench.cli.literal import say
+from merbench.compare.au import compare_au, load_au_run, mean_over_seeds
 from merbench.stats.paired import PERMUTATIONS, p_text
 
 

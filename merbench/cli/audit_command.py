@@ -16,7 +16,7 @@ from merbench.base.literal import counted
 from merbench.cli.audit_progress import AuditProgress
 from merbench.cli.literal import say
 from merbench.kinds import AuditRequest, check_audit_options, kind_of, started_kind
-from merbench.leaderboard.collect import walk_results
+from merbench.leaderboard.result_walk import walk_results
 from merbench.plugin_system.manager import Plugins
 from merbench.results.result_files import not_finished
 from merbench.results.safe_files import entry_kind

@@ -23,13 +23,7 @@ from merbench.base.errors import MerbenchError
 from merbench.base.literal import indefinite
 from merbench.cli import au_compare
 from merbench.cli.literal import say
-from merbench.kinds import ResultKind, kind_of
-from merbench.leaderboard.collect import collect, reduced_setting, walk_results
-from merbench.leaderboard.labels import configuration_label, configuration_notes
-from merbench.results.au_file import AU_RESULTS_FILE
-from merbench.results.model import Results
-from merbench.results.safe_files import entry_kind
-from merbench.scores.comparison import (
+from merbench.compare.emotion import (
     StoredRun,
     compare,
     intervals,
@@ -39,6 +33,13 @@ from merbench.scores.comparison import (
     stored_run,
     subjects_behind,
 )
+from merbench.kinds import ResultKind, kind_of
+from merbench.leaderboard.collect import collect, reduced_setting
+from merbench.leaderboard.labels import configuration_label, configuration_notes
+from merbench.leaderboard.result_walk import walk_results
+from merbench.results.au_file import AU_RESULTS_FILE
+from merbench.results.model import Results
+from merbench.results.safe_files import entry_kind
 from merbench.stats.intervals import LEVEL, METHOD, METRICS, RESAMPLES, Interval
 from merbench.stats.paired import PERMUTATIONS
 from merbench.verification.validate import RESULTS_FILE, SEEDS_FILE

@@ -25,9 +25,9 @@ from merbench.cli.out_places import refuse_result_place
 from merbench.cli.parser import EXIT_USAGE
 from merbench.cli.result_progress import ResultProgress
 from merbench.leaderboard.benchmarks import load_benchmarks
-from merbench.leaderboard.collect import walked
 from merbench.leaderboard.export import export, refuse_unknown
 from merbench.leaderboard.ordering import benchmark_runs
+from merbench.leaderboard.result_walk import walked
 from merbench.leaderboard.site import build_site
 from merbench.results.out_folders import refuse_system_place
 from merbench.results.safe_files import entry_kind

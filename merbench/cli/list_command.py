@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
-from merbench.cli.render import print_listing
+from merbench.cli.listing_render import print_listing
 from merbench.plugin_system.manager import Plugins
 
 

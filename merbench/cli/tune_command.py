@@ -35,7 +35,8 @@ from merbench.results.tune_file import (
 from merbench.results.tune_seeds_file import TUNE_SEEDS_FILE
 from merbench.runner.seeds import parse_seeds
 from merbench.runner.spec import RunSettings
-from merbench.tuning.run_tuning import Progress, check_claim, tune
+from merbench.tuning.run_tuning import Progress, tune
+from merbench.tuning.search_checks import check_claim
 from merbench.tuning.seeds import check_seeds_folder, tune_seeds
 from merbench.tuning.space import TuneSpec, read_tune_file
 from merbench.tuning.status import finished_runs

@@ -14,15 +14,10 @@ from merbench.cli.literal import say
 from merbench.cli.parser import EXIT_USAGE
 from merbench.cli.result_progress import ResultProgress
 from merbench.kinds import MARKERS, RESULT_KINDS, Checked, kind_of, started_kind
-from merbench.leaderboard.collect import (
-    RESULTS_BELOW,
-    Rejected,
-    group_key,
-    unpublishable,
-    walk_results,
-)
+from merbench.leaderboard.collect import group_key
 from merbench.leaderboard.copies import Claim, by_evidence, settle
 from merbench.leaderboard.declared_defaults import DeclaredDefaults
+from merbench.leaderboard.result_walk import RESULTS_BELOW, Rejected, unpublishable, walk_results
 from merbench.results.out_folders import is_system_folder
 from merbench.results.result_files import not_finished
 from merbench.verification.validate import ResultRejected, ValidatedRun
@@ -32,7 +27,7 @@ GIVE = "give a run directory, a result file or a folder of results"
 
 def expanded(paths: list[str]) -> tuple[list[Path], list[Rejected]]:
     """Each path as given, and every result under a folder, as ``leaderboard build`` finds
-    them (:func:`~merbench.leaderboard.collect.walk_results`, one walk for both): a
+    them (:func:`~merbench.leaderboard.result_walk.walk_results`, one walk for both): a
     ``--seeds`` folder and each of its runs, a tuning (its trials through it), every result
     of a folder of results (``merbench validate leaderboards/results``, a sweep's folder),
     each link to a folder (refused by name, never skipped); with what the walk cannot check

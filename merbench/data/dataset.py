@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from merbench.au.labels import SampleActionUnits, sample_action_units
 from merbench.base.errors import MerbenchError
+from merbench.data.au_labels import SampleActionUnits, sample_action_units
 from merbench.data.clips import Clip, frame_index, frame_number
 
 if TYPE_CHECKING:
@@ -75,7 +75,7 @@ class Dataset:
     def action_units(self) -> list[SampleActionUnits | None]:
         """Every sample's action-unit labels, in sample-table order: the AU numbers coded for
         sure and those coded uncertainly, or None for a sample without AU coding
-        (:mod:`merbench.au.labels`). This default reads the sample-table columns
+        (:mod:`merbench.data.au_labels`). This default reads the sample-table columns
         ``action_units`` and ``uncertain_action_units``; a dataset without them gives no AU
         labels (:class:`MerbenchError`)."""
         return sample_action_units(self.name, self.action_unit_table())

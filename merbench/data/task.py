@@ -16,7 +16,7 @@ end of a run in :mod:`merbench.runner.task_run`. A new task is a subclass here, 
 
 The AU task reuses everything an emotion run has (datasets, features, models with a
 ``num_classes`` head, protocols, every engine and executor, the fold files): its labels and
-predictions are integers too (:func:`merbench.au.labels.label_codes`), so only what is
+predictions are integers too (:func:`merbench.data.au_labels.label_codes`), so only what is
 computed from a model's outputs and how a run is scored differ.
 """
 
@@ -27,8 +27,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from merbench.au.labels import DEFAULT_AU_SET, parse_au_set
 from merbench.base.errors import MerbenchError
+from merbench.data.au_labels import DEFAULT_AU_SET, parse_au_set
 
 
 @dataclass(frozen=True)

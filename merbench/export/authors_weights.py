@@ -28,7 +28,8 @@ from typing import Any
 
 from merbench.base.atomic import atomic_write
 from merbench.base.errors import MerbenchError
-from merbench.plugin_system.registry import Entry, LazyFactory
+from merbench.plugin_system.entry import Entry
+from merbench.plugin_system.registry import LazyFactory
 
 #: file endings taken from a source directory
 SUFFIXES = (".pth", ".pt", ".pkl", ".bin")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from merbench.au.comparison import au_claim, predictions_digest
+from merbench.compare.au import au_claim, predictions_digest
 from merbench.kinds.contract import AuditRequest, AuditVerdict, Checked, Report
 from merbench.kinds.emotion import audit_run_folder
 from merbench.results.au_file import AU_RESULTS_FILE

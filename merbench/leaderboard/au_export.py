@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from merbench.leaderboard.au_view import AURow, au_benchmarks, find_au_runs
-from merbench.leaderboard.collect import Rejected
 from merbench.leaderboard.export_rows import Line
+from merbench.leaderboard.result_walk import Rejected
 from merbench.stats.intervals import Interval
 
 

@@ -39,17 +39,10 @@ from typing import Any
 
 import numpy as np
 
-from merbench.au.comparison import au_claim, compare_au, predictions_digest
 from merbench.au.seed_pool import StoredAURun, mean_f1_interval, stored_au_run
 from merbench.base.errors import MerbenchError
-from merbench.leaderboard.collect import (
-    Cell,
-    Rejected,
-    holding,
-    mark_best_cells,
-    reduced_setting,
-    walked,
-)
+from merbench.compare.au import au_claim, compare_au, predictions_digest
+from merbench.leaderboard.collect import Cell, mark_best_cells, reduced_setting
 from merbench.leaderboard.copies import by_evidence
 from merbench.leaderboard.declared_defaults import (
     DeclaredDefaults,
@@ -59,6 +52,7 @@ from merbench.leaderboard.declared_defaults import (
 )
 from merbench.leaderboard.page_views import slug
 from merbench.leaderboard.providers import Pins, first_party_pins, providers_mismatch
+from merbench.leaderboard.result_walk import Rejected, holding, walked
 from merbench.leaderboard.uncertainty import ALPHA
 from merbench.results.au_file import (
     AU_PREDICTIONS_FILE,

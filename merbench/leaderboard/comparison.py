@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from merbench.compare.emotion import incomparable, per_database, subjects_behind
 from merbench.leaderboard.benchmarks import METRIC_LABELS, Benchmark
 from merbench.leaderboard.collect import Row
 from merbench.leaderboard.forest import forest_svg
@@ -20,7 +21,6 @@ from merbench.leaderboard.uncertainty import (
     plot_entries,
     row_labels,
 )
-from merbench.scores.comparison import incomparable, per_database, subjects_behind
 from merbench.stats.intervals import LEVEL, METHOD, METRICS, RESAMPLES
 from merbench.stats.paired import PERMUTATIONS
 
@@ -57,7 +57,7 @@ def compare_page(env: Any, bench: Benchmark, ranked: list[Row],
                  table: TableUncertainty, loader: Loader | None = None) -> str:
     """The benchmark's comparison page: forest plots, the matrices of paired p-values, and
     what carries each row's difference from the best (per database, per subject)."""
-    from markupsafe import Markup  # deferred: markupsafe, as jinja2 in site._environment
+    from markupsafe import Markup  # deferred: markupsafe, as jinja2 in page_environment
 
     names = row_labels(ranked, env.globals["setting"])
     best = table.rows[0].point if table.rows else {}

@@ -18,8 +18,8 @@ import numpy as np
 
 from merbench.base.literal import literal_html
 from merbench.results.run_files import load_folds
-from merbench.scores.confusion import counts_from_labels, uar
 from merbench.scores.selection import epoch_uf1
+from merbench.stats.confusion import counts_from_labels, uar
 from merbench.verification.validate import ValidatedRun
 
 WIDTH, HEIGHT = 660, 250

@@ -8,7 +8,7 @@ the reduced-setting verdict and the labels all ask :class:`DeclaredDefaults`, so
 pooled, ranked and named the same whichever way its runs recorded their options.
 
 The defaults come from the registry's metadata
-(:meth:`merbench.plugin_system.registry.Entry.defaults`), which knows a factory's options
+(:meth:`merbench.plugin_system.entry.Entry.defaults`), which knows a factory's options
 without importing its module in this process (:mod:`merbench.plugin_system.options_cache`):
 labelling and grouping rows loads no model library. They are still asked only for options a run
 did record, and once per (section, name, version).

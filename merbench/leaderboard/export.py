@@ -30,11 +30,12 @@ from typing import Protocol
 from merbench.base.errors import MerbenchError
 from merbench.base.literal import literal
 from merbench.leaderboard.benchmarks import Benchmark, load_benchmarks
-from merbench.leaderboard.collect import Rejected, Row, benchmark_rows, collect
+from merbench.leaderboard.collect import Row, benchmark_rows, collect
 from merbench.leaderboard.export_rows import Line
 from merbench.leaderboard.kind_tables import kind_tables
 from merbench.leaderboard.labels import configuration_label, configuration_notes
 from merbench.leaderboard.page_views import slug
+from merbench.leaderboard.result_walk import Rejected
 from merbench.leaderboard.uncertainty import Loader, table_uncertainty
 from merbench.plugin_system.manager import default_plugins
 from merbench.stats.intervals import Interval

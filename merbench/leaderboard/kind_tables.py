@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Protocol
 
 from merbench.leaderboard.au_export import au_listing
-from merbench.leaderboard.collect import Rejected
 from merbench.leaderboard.export_rows import Line
+from merbench.leaderboard.result_walk import Rejected
 from merbench.leaderboard.spotting_export import spotting_listing
 from merbench.leaderboard.tuning_export import tuning_listing
 

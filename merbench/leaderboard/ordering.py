@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import TypeVar
 
 from merbench.leaderboard.benchmarks import Benchmark, load_benchmarks
-from merbench.leaderboard.collect import Rejected, benchmark_rows, collect
+from merbench.leaderboard.collect import benchmark_rows, collect
 from merbench.leaderboard.kind_tables import KindTable, kind_tables
+from merbench.leaderboard.result_walk import Rejected
 
 T = TypeVar("T")
 

@@ -21,9 +21,9 @@ from merbench.leaderboard.labels import feature_setting
 from merbench.leaderboard.subjects import strip_svg, subject_scores
 from merbench.leaderboard.svg import confusion_svg
 from merbench.results.collapse import collapse_notes, is_chance
+from merbench.scores.interval_records import interval_record
 from merbench.scores.metrics import exclusion_notes
 from merbench.scores.selection import POLICIES
-from merbench.stats.record import interval_record
 
 
 def slug(text: str) -> str:
@@ -116,7 +116,7 @@ def reported_rows(bench: Benchmark) -> list[dict[str, Any]]:
 
 def subjects_view(run: Run) -> dict[str, Any]:
     """Each subject's scores under the reported policy, and their strip plot."""
-    from markupsafe import Markup  # deferred: markupsafe, as jinja2 in _environment
+    from markupsafe import Markup  # deferred: markupsafe, as jinja2 in page_environment
 
     scores = subject_scores(run.checked.predictions, len(run.results.dataset.classes))
     policy = run.results.selection.policy
@@ -185,7 +185,7 @@ def reduced_view(rows: list[Any]) -> dict[str, Any]:
 
 
 def policy_views(run: Run) -> list[dict[str, Any]]:
-    from markupsafe import Markup  # deferred: markupsafe, as jinja2 in _environment
+    from markupsafe import Markup  # deferred: markupsafe, as jinja2 in page_environment
 
     results = run.results
     classes = results.dataset.classes

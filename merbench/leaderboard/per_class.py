@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from merbench.leaderboard.benchmarks import Benchmark
 from merbench.leaderboard.collect import Cell, Row, cell_of, mark_best, scores_in
-from merbench.scores.confusion import counts_from_confusion, f1_from_counts
+from merbench.stats.confusion import counts_from_confusion, f1_from_counts
 
 
 @dataclass(frozen=True)

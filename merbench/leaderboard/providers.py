@@ -13,8 +13,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from merbench.plugin_system.entry import FIRST_PARTY, is_first_party
 from merbench.plugin_system.manager import default_plugins
-from merbench.plugin_system.registry import FIRST_PARTY, Registry, is_first_party
+from merbench.plugin_system.registry import Registry
 from merbench.results.model import ProviderRecord, Results
 from merbench.verification.provenance import recorded_providers
 

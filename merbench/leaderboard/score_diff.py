@@ -19,8 +19,9 @@ from pathlib import Path
 from typing import Literal
 
 from merbench.leaderboard.benchmarks import load_benchmarks
-from merbench.leaderboard.collect import Rejected, benchmark_rows, collect
+from merbench.leaderboard.collect import benchmark_rows, collect
 from merbench.leaderboard.labels import configuration_label, configuration_notes
+from merbench.leaderboard.result_walk import Rejected
 from merbench.results.rundir import RunDirectory
 
 #: scores closer than this are the same score (the pages show four decimals)

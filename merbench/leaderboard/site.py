@@ -13,49 +13,28 @@ script but the page's own (by hash), so even a string that slipped through could
 
 from __future__ import annotations
 
-import base64
-import dataclasses
-import hashlib
-import json
 import os
-import re
 import shutil
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from importlib import resources
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
-from merbench import __version__
 from merbench.base.atomic import TEMP_SUFFIX, current_umask, remove_leftovers, temp_prefix
 from merbench.base.errors import MerbenchError
-from merbench.base.literal import literal
 from merbench.leaderboard.au_view import find_au_runs, render_au_pages
 from merbench.leaderboard.audit_badges import (
     TrustedKeys,
-    audit_badge,
     audit_lines,
-    results_badge,
 )
 from merbench.leaderboard.audit_gate import AuditGate
 from merbench.leaderboard.benchmarks import (
-    METRIC_LABELS,
     REPORTED_SELECTION,
     Benchmark,
     load_benchmarks,
 )
-from merbench.leaderboard.collect import (
-    Collection,
-    Group,
-    Rejected,
-    Run,
-    benchmark_rows,
-    collect,
-    reduced_setting,
-)
+from merbench.leaderboard.collect import Collection, Run, benchmark_rows, collect, reduced_setting
 from merbench.leaderboard.comparison import compare_page, method
 from merbench.leaderboard.copies import Claim
 from merbench.leaderboard.costs import load_costs
@@ -63,6 +42,7 @@ from merbench.leaderboard.curves import curves_view, selection_gaps
 from merbench.leaderboard.labels import configuration_label, configuration_notes
 from merbench.leaderboard.not_run import not_run_models
 from merbench.leaderboard.ordering import by_importance
+from merbench.leaderboard.page_environment import page_environment, trust_keys
 from merbench.leaderboard.page_views import (
     PagePaths,
     collapse_text,
@@ -71,10 +51,10 @@ from merbench.leaderboard.page_views import (
     reported_rows,
     reported_vs_reproduced,
     reproduced_text,
-    slug,
     subjects_view,
 )
 from merbench.leaderboard.per_class import per_class_table
+from merbench.leaderboard.result_walk import Rejected
 from merbench.leaderboard.site_swap import build_lock, restore_aside, swap_in
 from merbench.leaderboard.spotting_view import (
     copy_spotting_files,
@@ -93,7 +73,6 @@ from merbench.results.safe_files import copy_regular_file, entry_kind
 from merbench.verification.validation_record import said_now
 
 RUN_FILES = ("results.json", "run.json", "predictions.csv", "audit.json")
-_URL = re.compile(r"https?://[^\s<>\"']+")
 
 
 @dataclass(frozen=True)
@@ -118,175 +97,9 @@ class Rendered:
     others: dict[str, int]
 
 
-def safe_url(value: object) -> str | None:
-    """``value`` if it is an http(s) URL with a host and nothing that could break out of an
-    attribute; None otherwise (the text is then shown, not linked)."""
-    if not isinstance(value, str):
-        return None
-    url = value.strip()
-    if not url or any(c.isspace() or ord(c) < 32 for c in url) or any(c in url for c in "<>\"'`\\"):
-        return None
-    if literal(url) != url:  # a bidi or invisible character: the link would not say where
-        return None
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        return None
-    return url
-
-
-def paper_url(citation: object) -> str | None:
-    """The first http(s) link in a model's citation text, if it is safe to link."""
-    if not isinstance(citation, str):
-        return None
-    match = _URL.search(citation)
-    return safe_url(match.group(0).rstrip(".,;)")) if match else None
-
-
-CODE_HOSTS = ("github.com", "gitlab.com", "bitbucket.org", "huggingface.co")
-
-
-def link_label(url: str) -> str:
-    """What a model's citation link is, said on its row: a code repository is "code" (the
-    timm models cite timm's repository, which a "paper" link mislabelled), else "paper"."""
-    host = url.split("//", 1)[-1].split("/", 1)[0].lower().removeprefix("www.")
-    return "code" if host in CODE_HOSTS else "paper"
-
-
-def colid(scope: str, metric: str) -> str:
-    """A column's id (``samm-uf1``): what the sort script and #sort= links name it by."""
-    return f"{slug(scope)}-{slug(metric)}"
-
-
-def duration(seconds: float | None) -> str:
-    """Run times people read at a glance: ``54 min 09 s``, ``1 h 05 min``."""
-    if seconds is None:
-        return "—"
-    seconds = float(seconds)
-    if seconds < 60:
-        return f"{seconds:.1f} s"
-    minutes, secs = divmod(round(seconds), 60)
-    if minutes < 60:
-        return f"{minutes} min {secs:02d} s"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes:02d} min"
-
-
 def _size(path: Path) -> str:
     size = path.stat().st_size
     return f"{size / 1024:.1f} kB" if size < 1024 * 1024 else f"{size / 1024 / 1024:.1f} MB"
-
-
-def _group_helpers() -> dict[str, Any]:
-    def devices(group: Group) -> str:
-        """The devices, as short as they stay clear: "cuda (NVIDIA H100 80GB HBM3)" took
-        four lines of a narrow column; its GPU's name says it is CUDA."""
-        def short(device: str) -> str:
-            name = device.partition(" (")[2].removesuffix(")") if " (" in device else device
-            return name.removeprefix("NVIDIA ") or device
-        return ", ".join(sorted({short(str(r.results.environment.device))
-                                 for r in group.runs}))
-
-    def precisions(group: Group) -> str:
-        """The arithmetic each row trained in (fp32, bf16, tf32), shown for every row: a
-        precision is part of a run's identity, and the GPU rows may train in bf16 once the
-        precision study decides (benchmarks/README.md)."""
-        return ", ".join(sorted({str(r.results.precision or "fp32") for r in group.runs}))
-
-    def mean_time(group: Group) -> float:
-        return sum(float(r.results.run_time_s) for r in group.runs) / len(group.runs)
-
-    def latest_date(group: Group) -> str:
-        return max(str(r.results.created)[:10] for r in group.runs)
-
-    def versions(group: Group) -> list[str]:
-        found = set()
-        for run in group.runs:
-            env = run.results.environment
-            commit = env.git_commit
-            found.add(f"{env.merbench}" + (f" ({str(commit)[:7]})" if commit else ""))
-        return sorted(found)
-
-    def record_fields(record: Any) -> dict[str, Any]:
-        """A record's fields by name, for a page that lists them all (``dictsort``)."""
-        return {f.name: getattr(record, f.name) for f in dataclasses.fields(record)}
-
-    return {"devices": devices, "precisions": precisions, "mean_time": mean_time,
-            "latest_date": latest_date, "versions": versions, "record_fields": record_fields}
-
-
-def _script() -> tuple[str, str]:
-    """The inline script and its CSP hash, so the policy allows exactly this script."""
-    text = resources.files("merbench.leaderboard").joinpath("templates/page.js").read_text()
-    digest = base64.b64encode(hashlib.sha256(text.encode()).digest()).decode()
-    return text, f"sha256-{digest}"
-
-
-def _trust(env: Any, keys: TrustedKeys) -> None:
-    """The pages' audit badges and lists, counting audits signed by ``keys`` (none: every
-    audit is only claimed)."""
-    env.globals.update(audit_badge=lambda group: audit_badge(group, keys),
-                       results_badge=lambda audited, parts="folds": results_badge(
-                           audited, keys, parts),
-                       audit_lines=lambda run: audit_lines(
-                           run_folder(run.checked.run_dir, run.results), keys),
-                       run_badge=lambda run: results_badge(
-                           [run_folder(run.checked.run_dir, run.results)], keys),
-                       au_run_badge=lambda run: results_badge(
-                           [run_folder(run.path, run.results)], keys))
-
-
-def _environment(paths: PagePaths | None = None) -> Any:
-    """The templates' environment: autoescaped, and every ``{{ }}`` value shown literally
-    with the results folders named as ``paths`` names them (see the module's docstring)."""
-    try:  # deferred: jinja2, needed only to build pages, and if missing the one line below
-        import jinja2
-    except ImportError:  # pragma: no cover - jinja2 is a dependency
-        raise MerbenchError("building the leaderboard needs jinja2: pip install jinja2") from None
-    from jinja2.utils import htmlsafe_json_dumps  # deferred with jinja2
-    from markupsafe import Markup  # deferred with jinja2, whose dependency it is
-
-    shown = paths or PagePaths()
-
-    def finalize(value: Any) -> Any:
-        """What every ``{{ }}`` prints, before autoescaping: here, and not in each template,
-        so that no template, attribute or title can forget it. Markup (a macro's output, the
-        SVG drawn in Python, ``|safe``, ``|tojson``) is HTML already: escaping it again would
-        show its tags, so it only has any hidden character shown as an escape, which adds
-        nothing but ASCII letters and digits to it."""
-        if isinstance(value, Markup):
-            return Markup(literal(str(value)))
-        return literal(shown(str(value)))
-
-    def tojson(value: Any, indent: int | None = None) -> Any:
-        """jinja2's ``tojson``, with the folders named as on the rest of the page; and
-        ``ensure_ascii`` said, not assumed, so a hidden character shows as ``\\u202e``."""
-        return htmlsafe_json_dumps(shown.tree(value), dumps=json.dumps, indent=indent,
-                                   sort_keys=True, ensure_ascii=True)
-
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("merbench.leaderboard", "templates"),
-        autoescape=True, undefined=jinja2.StrictUndefined,
-        trim_blocks=True, lstrip_blocks=True, finalize=finalize,
-    )
-    env.filters["tojson"] = tojson
-    script, script_hash = _script()
-    style = resources.files("merbench.leaderboard").joinpath("templates/style.css").read_text()
-    env.globals.update(
-        safe_url=safe_url, paper_url=paper_url, link_label=link_label, colid=colid,
-        duration=duration,
-        metric_label=lambda m: METRIC_LABELS.get(m, m),
-        metric_cols=lambda bench: [colid(c.scope, m) for c in bench.columns
-                                   for m in bench.metrics],
-        script=Markup(script), script_hash=script_hash, style=Markup(style),
-        build={"version": __version__,
-               "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")},
-        **_group_helpers(),
-    )
-    _trust(env, {})  # a build that trusts keys says so (render_site)
-    return env
 
 
 def _copy_run_files(run: Run, target: Path) -> tuple[list[tuple[str, str]], list[str]]:
@@ -340,8 +153,8 @@ def render_site(collection: Collection, benchmarks: list[Benchmark], out: Path,
     tuning files under them that were rejected (the collection's are its own).
     ``strict``: every file checked as ``merbench validate`` checks it, a tuning's trials
     included (``leaderboard build --strict``)."""
-    env = _environment(PagePaths(folders))
-    _trust(env, trusted or {})
+    env = page_environment(PagePaths(folders))
+    trust_keys(env, trusted or {})
     env.globals.update(reproduced=reproduced_text, collapse=collapse_text)
     env.globals["method"] = method()
     loader = Loader()  # each configuration's intervals drawn once, from validated predictions

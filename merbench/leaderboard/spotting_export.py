@@ -15,10 +15,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from merbench.leaderboard.collect import Rejected
 from merbench.leaderboard.declared_defaults import DeclaredDefaults
 from merbench.leaderboard.export_rows import Line
 from merbench.leaderboard.page_views import slug
+from merbench.leaderboard.result_walk import Rejected
 from merbench.leaderboard.spotting_view import SpottingRun, find_spotting_runs, recogniser_reduced
 from merbench.results.codec import to_json
 from merbench.results.spotting_file import SpottingPolicy

@@ -27,10 +27,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from merbench.leaderboard.collect import Rejected, results_holding, validated_holding
 from merbench.leaderboard.copies import by_evidence
 from merbench.leaderboard.declared_defaults import DeclaredDefaults, set_otherwise
 from merbench.leaderboard.page_views import slug
+from merbench.leaderboard.result_walk import Rejected, results_holding, validated_holding
 from merbench.plugin_system.registry import Registries
 from merbench.results.audited_files import AuditedFiles, spotting_folder
 from merbench.results.codec import to_json

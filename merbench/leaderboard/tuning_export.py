@@ -15,9 +15,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from merbench.leaderboard.collect import Rejected
 from merbench.leaderboard.export_rows import Line
 from merbench.leaderboard.page_views import slug
+from merbench.leaderboard.result_walk import Rejected
 from merbench.leaderboard.tuning_view import Tuning, find_tunings
 from merbench.results.tune_file import NESTED
 from merbench.stats.intervals import METRICS, Interval

@@ -25,13 +25,9 @@ from pathlib import Path
 from typing import Any
 
 from merbench.base.errors import MerbenchError
-from merbench.leaderboard.collect import (
-    Rejected,
-    reduced_setting,
-    results_holding,
-    validated_holding,
-)
+from merbench.leaderboard.collect import reduced_setting
 from merbench.leaderboard.copies import by_evidence
+from merbench.leaderboard.result_walk import Rejected, results_holding, validated_holding
 from merbench.results.audited_files import AuditedFiles
 from merbench.results.codec import to_json
 from merbench.results.result_files import AUDIT_FILE
@@ -47,9 +43,9 @@ from merbench.results.tune_file import (
     read_tune_predictions,
 )
 from merbench.results.tune_seeds_file import TUNE_SEEDS_FILE, TuneSeedsSummary
+from merbench.scores.interval_records import interval_pair, subject_strata
 from merbench.stats.intervals import METRICS, difference_interval, subject_confusions
 from merbench.stats.paired import paired_difference
-from merbench.stats.record import interval_pair, subject_strata
 from merbench.tuning.space import MODEL_OPTION
 from merbench.verification.tune_check import tune_claim, tune_evidence, validated_tune
 from merbench.verification.tune_seeds_check import validate_tune_seeds

@@ -6,7 +6,7 @@ a bare ranking claims more than the data hold. Every number here comes from
 :mod:`merbench.stats` (the same methods as ``merbench compare``), computed at build time from
 the runs' validated predictions, never from a stored number. A row's predictions are its
 configuration's seeds, as the row's mean ± std is: the group's runs, validated when they were
-collected, stacked seed by seed by :func:`~merbench.scores.comparison.stored_run` (a
+collected, stacked seed by seed by :func:`~merbench.compare.emotion.stored_run` (a
 ``seeds.json`` may name fewer seeds than the group holds, or none be written yet).
 ``predictions.csv`` holds the run's reported selection only, so a row of another policy gets
 no interval and says so.
@@ -21,10 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from merbench.base.errors import MerbenchError
-from merbench.leaderboard.benchmarks import Benchmark
-from merbench.leaderboard.collect import Group, Row
-from merbench.leaderboard.forest import Entry
-from merbench.scores.comparison import (
+from merbench.compare.emotion import (
     StoredRun,
     compare,
     incomparable,
@@ -32,6 +29,9 @@ from merbench.scores.comparison import (
     point,
     stored_run,
 )
+from merbench.leaderboard.benchmarks import Benchmark
+from merbench.leaderboard.collect import Group, Row
+from merbench.leaderboard.forest import Entry
 from merbench.stats.intervals import METRICS, Interval
 from merbench.stats.paired import holm
 

@@ -16,6 +16,9 @@ _NAME = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 OPTIMIZERS = ("adam", "adamw", "sgd")
 SCHEDULES = ("constant", "cosine", "exponential")
 DATA_ORDERS = ("shuffle", "listed", "authors")
+#: the selection policies' names, which a model's ``authors_selection`` takes;
+#: :mod:`merbench.scores.selection` gives each its rule, under exactly these names
+SELECTION_POLICIES = ("fixed", "inner-val", "oracle", "first-best", "per-metric-best")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -230,12 +233,10 @@ class ModelMeta(Meta):
                 reduced.epochs, reduced.lr, reduced.batch_size) != (None,) * 3:
             raise ValueError(f"model {self.name!r}: a scikit-learn estimator has no epochs, "
                              "lr or batch size to reduce; give model_options only")
-        if self.authors_selection is not None:
-            from merbench.scores.selection import POLICIES  # deferred: selection reads run outcomes
-
-            if self.authors_selection not in POLICIES:
-                raise ValueError(f"model {self.name!r}: authors_selection must be one of "
-                                 f"{', '.join(POLICIES)}")
+        if self.authors_selection is not None and \
+                self.authors_selection not in SELECTION_POLICIES:
+            raise ValueError(f"model {self.name!r}: authors_selection must be one of "
+                             f"{', '.join(SELECTION_POLICIES)}")
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -1,7 +1,7 @@
 """What a registered factory takes: its options and their defaults, as plain data.
 
 Planning a run asks of every factory it names which options it takes and what each one's
-default is (:meth:`merbench.plugin_system.registry.Entry.without_defaults`,
+default is (:meth:`merbench.plugin_system.entry.Entry.without_defaults`,
 ``check_options``), and the leaderboard asks the same of the plugins that made old runs. The
 answer is a function of the factory's signature, but reading a signature means importing the
 factory's module, and for a model that means torch. :class:`FactoryOptions` is that answer

@@ -27,8 +27,9 @@ import pluggy
 
 from merbench.base.errors import PluginError
 from merbench.plugin_system import hookspecs
+from merbench.plugin_system.entry import FIRST_PARTY, Origin
 from merbench.plugin_system.first_party import check_first_party
-from merbench.plugin_system.registry import FIRST_PARTY, Origin, Registries, Registry
+from merbench.plugin_system.registry import Registries, Registry
 
 PROJECT = "merbench"
 AUTOLOAD_ENV = "MERBENCH_DISABLE_PLUGIN_AUTOLOAD"

@@ -3,7 +3,7 @@
 An AU run trains and stores its folds exactly as an emotion run does (``run.json``, one
 ``folds/fold-NNN.npz`` per fold, with each sample's AU label code as ``y_true`` and the
 AUs predicted present after every epoch as ``epoch_predictions``:
-:func:`merbench.au.labels.label_codes`), so resuming, auditing and the engines are
+:func:`merbench.data.au_labels.label_codes`), so resuming, auditing and the engines are
 shared. What it reports is another kind of number: per-AU F1, precision, recall and
 positives, and MEB's mean F1 (:mod:`merbench.au.metrics`). Those live in a file of their own
 rather than in ``results.json``, whose every reader (seeds, compare, the emotion pages)

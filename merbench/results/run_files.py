@@ -21,7 +21,6 @@ from merbench.results.protocol_names import SUBJECT_SPLIT
 from merbench.results.rundir import RunDirectory
 from merbench.results.schema import PREDICTION_COLUMNS
 from merbench.results.user_files import UnreadableFile, read_user_csv
-from merbench.scores.selection import POLICIES
 
 TOLERANCE = 1e-9  # stored floats went through JSON; anything larger is a different number
 
@@ -184,46 +183,6 @@ def check_against_dataset(run_dir: Path, results: Results, databases: np.ndarray
         if counts_now != dataset.class_counts:
             raise ResultRejected(run_dir, f"the tested labels count {counts_now} per class but "
                                           f"the dataset has {dataset.class_counts}")
-
-
-def check_policies(run_dir: Path, results: Results,
-                    folds: list[FoldOutcome]) -> list[str]:
-    """The claimed policies, each one the fold data can support and marked as it must be."""
-    selection = results.selection
-    claimed = list(results.metrics_by_policy)
-    if sorted(claimed) != sorted(selection.available):
-        raise ResultRejected(run_dir, f"selection.available {selection.available} differs "
-                                      f"from the policies in metrics_by_policy {claimed}")
-    if selection.policy not in claimed:
-        raise ResultRejected(run_dir, f"reports policy '{selection.policy}' but has no "
-                                      "metrics for it in metrics_by_policy")
-    for name in claimed:
-        policy = POLICIES.get(name)
-        if policy is None:
-            raise ResultRejected(run_dir, f"claims selection policy '{name}', which merbench "
-                                          f"does not know ({', '.join(POLICIES)})")
-        marked = results.metrics_by_policy[name].test_set_selection
-        if marked is not policy.test_set_selection:
-            raise ResultRejected(run_dir, (
-                f"marks policy '{name}' test_set_selection={marked}, but it is "
-                f"{policy.test_set_selection}: {policy.description}"))
-        if policy.needs_inner_val and any(f.val_predictions is None or f.val_y_true is None
-                                          or not len(f.val_y_true) for f in folds):
-            raise ResultRejected(run_dir, (
-                f"claims policy '{name}' but its fold files hold no inner-validation "
-                "predictions, so no epoch could have been chosen that way"))
-    if selection.test_set_selection is not POLICIES[selection.policy].test_set_selection:
-        raise ResultRejected(run_dir, f"marks its policy '{selection.policy}' "
-                                      f"test_set_selection={selection.test_set_selection}")
-    if results.model.kind != "torch" and claimed != ["fixed"]:
-        raise ResultRejected(run_dir, (
-            f"model kind '{results.model.kind}' is fitted once, so it has one prediction "
-            f"per sample and can support only 'fixed', not {claimed}"))
-    if not results.trained and claimed != ["fixed"]:
-        raise ResultRejected(run_dir, (
-            "evaluates saved weights (trained: false), so it has one prediction per sample "
-            f"and can support only 'fixed', not {claimed}"))
-    return claimed
 
 
 def check_epochs(run_dir: Path, results: Results, folds: list[FoldOutcome]) -> int:

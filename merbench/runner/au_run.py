@@ -19,11 +19,11 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from merbench.au.labels import label_codes, present_bits
 from merbench.au.metrics import THRESHOLD, ignored_bits
 from merbench.au.scoring import score_au
 from merbench.au.seed_pool import summarise_au_seeds
 from merbench.base.errors import MerbenchError
+from merbench.data.au_labels import label_codes, present_bits
 from merbench.data.dataset import Dataset
 from merbench.data.task import AUTask
 from merbench.plugin_system.manager import plugin_versions

@@ -48,7 +48,7 @@ class RunData:
     folds: list[Fold]
     weight_files: dict[int, Path] | None
     #: what each sample is trained and scored against, in sample-table order: its emotion
-    #: class, or (``--task au``) its AU label code (merbench.au.labels.label_codes)
+    #: class, or (``--task au``) its AU label code (merbench.data.au_labels.label_codes)
     labels: np.ndarray
 
     @property

@@ -2,7 +2,7 @@
 
 ``merbench spot --recognise ststnet --model-opt padding=-5`` spotted every video (minutes to
 hours) and only then refused the recogniser: its options are of the declared types, so
-:meth:`~merbench.plugin_system.registry.Entry.check_options` passes them, and the model fails
+:meth:`~merbench.plugin_system.entry.Entry.check_options` passes them, and the model fails
 only when data goes through it. Building the model and passing a small batch of zeros of
 its feature's declared shape through it, in eval mode and without gradients, takes
 milliseconds and finds such an option before the spotting. An estimator is fitted, not run
@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from merbench.base.errors import MerbenchError
-from merbench.plugin_system.registry import Entry
+from merbench.plugin_system.entry import Entry
 
 #: samples in the batch of zeros (two: a model whose batch norm needs more than one)
 BATCH = 2

@@ -37,8 +37,8 @@ from merbench.runner.data import RunData
 from merbench.runner.finished_files import read_finished
 from merbench.runner.started_run import StartedRun
 from merbench.runner.summary import summarise
+from merbench.scores.interval_records import interval_record
 from merbench.scores.selection import POLICIES
-from merbench.stats.record import interval_record
 
 
 @dataclass

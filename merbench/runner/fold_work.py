@@ -27,8 +27,8 @@ import numpy as np
 from merbench.base.errors import MerbenchError, PluginError
 from merbench.data.task import EMOTION_TASK, Task
 from merbench.meta import TrainRecipe
+from merbench.plugin_system.entry import Entry
 from merbench.plugin_system.manager import BUILTIN_PLUGINS, load_plugins
-from merbench.plugin_system.registry import Entry
 from merbench.training.device import describe_device
 from merbench.training.estimator import fit_predict
 

@@ -11,7 +11,7 @@ then opens the dataset and builds the folds.
 two commands accept the same options and say the same things about them.
 
 Planning loads no model library: the factories' options come from the registry's metadata
-(:meth:`merbench.plugin_system.registry.Entry.factory_options`, read for a plan's four
+(:meth:`merbench.plugin_system.entry.Entry.factory_options`, read for a plan's four
 factories at once), and ``--device auto`` is resolved when :attr:`Plan.device` is first asked;
 an accelerator named outright (``cuda``, ``mps``), ``--precision tf32`` or
 ``--fused-optimizer`` still ask torch while planning, so that what cannot work is refused
@@ -27,8 +27,9 @@ from typing import Any
 from merbench.base.errors import MerbenchError
 from merbench.data.task import Task
 from merbench.meta import TrainRecipe
+from merbench.plugin_system.entry import Entry, read_options
 from merbench.plugin_system.manager import Plugins
-from merbench.plugin_system.registry import Entry, Registries, Registry, read_options
+from merbench.plugin_system.registry import Registries, Registry
 from merbench.runner.checks import (
     check_features_file,
     check_fused_step,

@@ -12,8 +12,8 @@ from typing import Any
 
 import numpy as np
 
+from merbench.plugin_system.entry import Origin
 from merbench.plugin_system.manager import plugin_versions
-from merbench.plugin_system.registry import Origin
 from merbench.plugin_system.runinfo import FoldOutcome
 from merbench.results.collapse import collapse_notes
 from merbench.results.model import (
@@ -34,9 +34,9 @@ from merbench.results.model import (
 from merbench.results.schema import environment, now_iso, predictions_frame
 from merbench.runner.data import RunData
 from merbench.runner.identity import RunIdentity
+from merbench.scores.interval_records import interval_record
 from merbench.scores.scoring import score
 from merbench.scores.selection import POLICIES, available_policies
-from merbench.stats.record import interval_record
 
 
 def provider(origin: Origin) -> ProviderRecord:

@@ -1,7 +1,4 @@
-"""How an emotion run's predictions become its scores: the confusion-count ratios every
-classification score is made of (AU and spotting scores too), the selection policies that
-choose each fold's epoch, UF1 and UAR pooled over folds, a run scored, and stored runs
-compared.
-
-A concept package: each module stands in its own layer (``tests/test_import_graph.py``'s
-``CONCEPT_PACKAGES``), so this file imports nothing."""
+"""How an emotion run's predictions become its scores: the selection policies that choose
+each fold's epoch, UF1 and UAR pooled over folds, a run scored, and the intervals a result
+records. The confusion-count arithmetic every classification score is made of is
+:mod:`merbench.stats.confusion`; stored runs compared are :mod:`merbench.compare.emotion`."""

@@ -9,7 +9,7 @@ out of the mean instead of counting them as 0 or 1, and says so: the result name
 was predicted but never occurs still counts in UF1 (its F1 is 0), because those predictions
 are errors.
 
-The arithmetic is :mod:`merbench.scores.confusion`'s, shared with the bootstrap and epoch
+The arithmetic is :mod:`merbench.stats.confusion`'s, shared with the bootstrap and epoch
 selection; this module decides what a run reports from it (the excluded classes by name,
 None for an empty scope) and keeps scikit-learn out of ``merbench run``'s imports.
 """
@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from merbench.results.model import Scores
-from merbench.scores.confusion import accuracy, confusion_matrix, counts_from_labels, uar, uf1
+from merbench.stats.confusion import accuracy, confusion_matrix, counts_from_labels, uar, uf1
 
 
 def scores(

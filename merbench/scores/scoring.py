@@ -17,9 +17,9 @@ import numpy as np
 from merbench.plugin_system.runinfo import FoldOutcome
 from merbench.results.codec import from_json
 from merbench.results.model import Metrics, PolicyMetrics
-from merbench.scores.confusion import label_accuracy
 from merbench.scores.metrics import pooled_scores
 from merbench.scores.selection import POLICIES
+from merbench.stats.confusion import label_accuracy
 
 
 @dataclass(frozen=True)

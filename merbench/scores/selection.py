@@ -36,7 +36,7 @@ import numpy as np
 
 from merbench.base.errors import MerbenchError
 from merbench.plugin_system.runinfo import FoldOutcome
-from merbench.scores.confusion import counts_from_labels, label_accuracy, uf1
+from merbench.stats.confusion import counts_from_labels, label_accuracy, uf1
 
 
 def _last_max(values: np.ndarray) -> int:

@@ -20,7 +20,7 @@ spotting F1 0.0278, STRS 0.0062. :attr:`RecognitionScores.f1` is that F1, over t
 Where merbench differs from the script, and why (four ways; ``docs/spotting.md`` says the
 same):
 
-- UF1 and UAR are merbench's (:mod:`merbench.scores.confusion`: mean over the classes whose
+- UF1 and UAR are merbench's (:mod:`merbench.stats.confusion`: mean over the classes whose
   score is defined), the same numbers a recognition run reports. The script's UAR is the
   mean of the classes' *precisions* (its ``uar = np.mean(precision_list)``; the paper's
   table prints it: SAMM UAR 0.1667 = its precision); merbench's UAR is the mean recall.
@@ -50,10 +50,10 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
-from merbench.scores.confusion import counts_from_labels, recall_per_class, uar, uf1
 from merbench.spotting.intervals import KINDS, MICRO, Video
 from merbench.spotting.matching import THRESHOLD, Match, match_video
 from merbench.spotting.scores import ALL, SCOPES, SpotCounts, pooled_counts
+from merbench.stats.confusion import counts_from_labels, recall_per_class, uar, uf1
 
 NOT_RECOGNISED = -1  # the label of a true positive that was given no emotion: no class
 

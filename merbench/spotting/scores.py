@@ -25,7 +25,7 @@ are never counted. merbench does not copy that.
 
 Undefined ratios. Precision TP / (TP + FP) is undefined with no prediction, recall
 TP / (TP + FN) with no ground truth; here they are NaN, as merbench's other undefined
-scores are (:mod:`merbench.scores.confusion`), where the MEGC scripts write 0. F1 is
+scores are (:mod:`merbench.stats.confusion`), where the MEGC scripts write 0. F1 is
 2 TP / (2 TP + FP + FN), the harmonic mean of the two wherever both are defined and
 TP > 0, and 0 wherever TP = 0 and something was predicted or expected (the scripts' 0 as
 well); it is NaN only when there is neither.
@@ -38,9 +38,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from merbench.scores.confusion import f1_from_counts
 from merbench.spotting.intervals import KINDS, Video
 from merbench.spotting.matching import THRESHOLD, Matching, match_video
+from merbench.stats.confusion import f1_from_counts
 
 ALL = "all"
 SCOPES = (*KINDS, ALL)  # micro, macro, all: what a spotting result reports
@@ -129,6 +129,6 @@ def subject_counts(videos: Iterable[Video], *, threshold: float = THRESHOLD
 
 def f1_of_counts(counts: np.ndarray) -> np.ndarray:
     """F1 = 2 TP / (2 TP + FP + FN) over the last axis (TP, FP, FN) of ``counts``, batched
-    (:func:`merbench.scores.confusion.f1_from_counts`); NaN where the denominator is 0."""
+    (:func:`merbench.stats.confusion.f1_from_counts`); NaN where the denominator is 0."""
     tp, fp, fn = counts[..., 0], counts[..., 1], counts[..., 2]
     return f1_from_counts(tp, tp + fp, tp + fn)

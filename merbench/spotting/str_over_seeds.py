@@ -31,12 +31,12 @@ from merbench.results.str_seeds_file import (
     StrSeedScores,
     StrSeedsSummary,
 )
-from merbench.scores.confusion import counts_from_labels
 from merbench.spotting.bootstrap import strata_of
 from merbench.spotting.intervals import Video
 from merbench.spotting.recognition import recognition_labels, spotted_matches
 from merbench.spotting.scores import SCOPES, f1_of_counts, subject_counts
 from merbench.spotting.str_scores import recognised_videos
+from merbench.stats.confusion import counts_from_labels
 from merbench.stats.intervals import LEVEL, RESAMPLES, SEED, resampled_intervals
 
 #: what makes recognisers one configuration over seeds (a ``str.json``'s recogniser record

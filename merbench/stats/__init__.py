@@ -1,2 +1,3 @@
-"""Uncertainty of pooled scores: intervals over subjects, and paired tests (comparing two
-stored runs, which reads validated files, is :mod:`merbench.scores.comparison`)."""
+"""Uncertainty of pooled scores, and the arithmetic they are made of: UF1, UAR, per-class
+F1 and recall from confusion counts, intervals over subjects, and paired tests (comparing two
+stored runs, which reads validated files, is :mod:`merbench.compare.emotion`)."""

@@ -10,7 +10,7 @@ ulps of the observed value, missed them: p = 0.953 where the exact p is 1). The 
 leaned towards finding a difference. So the test re-decides every swap whose float lies
 near the observed value with these fractions of the integer counts, where equal is equal.
 
-The definitions are :mod:`merbench.scores.confusion`'s (an undefined class left out of a
+The definitions are :mod:`merbench.stats.confusion`'s (an undefined class left out of a
 UF1 or UAR, an undefined F1 counted 0 in a mean over AUs); ``tests/test_paired_exact.py``
 checks them against it. ``None`` stands for an undefined score (a float NaN).
 """

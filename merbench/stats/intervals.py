@@ -11,7 +11,7 @@ interval is that of the seed mean.
 The resampling is SciPy's (:func:`scipy.stats.bootstrap`, one sample per database, the
 percentile method), with a fixed number of resamples and a fixed seed, so an interval is
 reproducible from the stored predictions. Scores come from per-subject confusion matrices
-summed over the resampled subjects and scored by :mod:`merbench.scores.confusion`, batched:
+summed over the resampled subjects and scored by :mod:`merbench.stats.confusion`, batched:
 the same UF1 and UAR as :mod:`merbench.scores.metrics` (one implementation), thousands of times
 faster than scoring the samples again.
 """
@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from merbench.scores.confusion import (
+from merbench.stats.confusion import (
     ConfusionCounts,
     counts_from_confusion,
     grouped_confusion_matrices,

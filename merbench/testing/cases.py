@@ -6,8 +6,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
+from merbench.plugin_system.entry import Origin
 from merbench.plugin_system.manager import Plugins, default_plugins
-from merbench.plugin_system.registry import Origin
 from merbench.testing.lookup import KINDS, Kind, registry_of
 from merbench.testing.model_checks import check_model
 from merbench.testing.protocol_checks import check_protocol

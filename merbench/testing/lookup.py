@@ -10,8 +10,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, Literal
 
+from merbench.plugin_system.entry import Entry
 from merbench.plugin_system.manager import Plugins, default_plugins
-from merbench.plugin_system.registry import Entry, Registry
+from merbench.plugin_system.registry import Registry
 
 Kind = Literal["dataset", "feature", "model", "protocol", "long_video", "spotter"]
 KINDS: tuple[Kind, ...] = ("dataset", "feature", "model", "protocol", "long_video",

@@ -15,8 +15,8 @@ from typing import Any
 
 from merbench.features import SampleExtractor
 from merbench.meta import DatasetMeta, FeatureMeta, Meta, ModelMeta, TrainRecipe
+from merbench.plugin_system.entry import Entry
 from merbench.plugin_system.manager import Plugins
-from merbench.plugin_system.registry import Entry
 from merbench.testing.lookup import Kind, describe, failing_step, find_entry, registry_of
 
 

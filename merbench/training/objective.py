@@ -11,7 +11,7 @@ decision is the class with the largest logit.
 
 Action units (:class:`~merbench.data.task.AUTask`): one sigmoid a scored AU, binary cross-entropy
 on its logit (``binary_cross_entropy_with_logits``), averaged over the sample's *scored*
-entries: an AU coded only uncertainly for a sample is no target (merbench.au.labels says
+entries: an AU coded only uncertainly for a sample is no target (merbench.data.au_labels says
 why), so it adds nothing to the loss. No class weighting: MEB's AU criterion is an unweighted
 ``BCEWithLogitsLoss`` (``meb/utils/metrics.py``, ``MultiLabelBCELoss`` with ``weight=None``,
 github.com/tvaranka/meb), and merbench's AU rows are set beside MEB's figures. A sample's
@@ -19,7 +19,7 @@ loss is the mean over its scored AUs, so each sample weighs the same in a batch 
 number of its uncertain codes (MEB, which scores every entry, averages over all of them:
 the two agree where nothing is uncertain). The decision is every AU whose logit is above 0
 (a sigmoid above 0.5, :data:`merbench.au.metrics.THRESHOLD`), as bits of one integer
-(:func:`merbench.au.labels.label_codes`).
+(:func:`merbench.data.au_labels.label_codes`).
 
 Both are per-sample functions of (logits, integer labels), so the sequential step, the
 fold-parallel step (``vmap``) and the captured CUDA-graph step share them unchanged.
@@ -32,7 +32,7 @@ from typing import Protocol
 import torch
 from torch import nn
 
-from merbench.au.labels import IGNORED_SHIFT, MAX_AUS
+from merbench.data.au_labels import IGNORED_SHIFT, MAX_AUS
 from merbench.data.task import AUTask, EmotionTask, Task
 
 

@@ -21,8 +21,6 @@ the same command on it unpacks them first, so it goes on exactly as from the fol
 from __future__ import annotations
 
 import dataclasses
-import json
-import os
 import time
 from collections.abc import Callable
 from contextlib import ExitStack
@@ -47,7 +45,6 @@ from merbench.results.run_archive import (
 )
 from merbench.results.run_files import read_predictions
 from merbench.results.rundir import held_folder
-from merbench.results.safe_files import UnsafeFile
 from merbench.results.schema import now_iso
 from merbench.results.tune_file import (
     NESTED,
@@ -55,7 +52,6 @@ from merbench.results.tune_file import (
     TUNE_FILE,
     TUNE_PREDICTIONS_FILE,
     TUNE_SCHEMA,
-    TUNING_SPEC_FILE,
     Mode,
     OuterRecord,
     ParameterRecord,
@@ -63,21 +59,19 @@ from merbench.results.tune_file import (
     TrialRecord,
     TuneResults,
     final_folder,
-    read_search_record,
 )
-from merbench.results.user_files import UnreadableFile
-from merbench.runner.data import RunData
 from merbench.runner.execute import RunResult, run_many
 from merbench.runner.executor_kinds import side_by_side
 from merbench.runner.plan import plan_run
 from merbench.runner.ray_executor import connected
 from merbench.runner.spec import RunSettings, RunSpec
 from merbench.runner.task_run import load_data, trial_runs
+from merbench.scores.interval_records import interval_record
 from merbench.scores.metrics import pooled_scores
-from merbench.stats.record import interval_record
 from merbench.tuning import search
 from merbench.tuning.folds import OuterFold, outer_folds
-from merbench.tuning.space import Parameter, TuneSpec
+from merbench.tuning.search_checks import check_corners, claim_folder, first_value
+from merbench.tuning.space import TuneSpec
 
 
 @dataclass(frozen=True)
@@ -127,75 +121,6 @@ def objective(frames: list[pd.DataFrame], classes: list[str], metric: str) -> fl
     return float(value) if value is not None else 0.0
 
 
-def check_corners(spec: TuneSpec, settings: RunSettings, plugins: Plugins,
-                  data: RunData) -> None:
-    """Plan a run and build its model at each end of every searched range and at every
-    choice, the others at their first value, so a value merbench or the model would refuse
-    fails before anything trains, as one line."""
-    first = {p.name: _first(p) for p in spec.space}
-    for p in spec.space:
-        values = p.choices if p.choices is not None else [p.low, p.high]
-        for value in values:
-            if p.integer and value is not None:
-                value = int(value)
-            params = {**first, p.name: value}
-            try:
-                plan = plan_run(spec.trial_spec(params, spec.protocol, {}), settings, plugins)
-                dataclasses.replace(data, plan=plan).build_model()
-            except MerbenchError as exc:
-                raise MerbenchError(f"[space] {p.name} = {value!r}: {exc}") from None
-            except Exception as exc:  # the model's own refusal, whatever it raises
-                raise MerbenchError(f"[space] {p.name} = {value!r}: model '{spec.model}' "
-                                    f"cannot be built with it ({type(exc).__name__}: "
-                                    f"{str(exc).splitlines()[0] if str(exc) else exc!r}); "
-                                    "narrow the space") from None
-
-
-def _first(p: Parameter) -> Any:
-    if p.choices is not None:
-        return p.choices[0]
-    return int(p.low or 0) if p.integer else p.low
-
-
-def check_claim(spec: TuneSpec, mode: Mode, out: Path) -> dict[str, Any]:
-    """The record of this search, once ``out`` is shown to hold no other (its
-    ``tuning.json``, where one is there, is this search's); the command checks this before
-    it says anything, :func:`claim_folder` again before it writes."""
-    mine: dict[str, Any] = json.loads(json.dumps({"mode": mode, "spec": spec.to_dict()},
-                                                 sort_keys=True))
-    path = out / TUNING_SPEC_FILE
-    if os.path.lexists(path):
-        try:
-            found, kind = read_search_record(out)
-            theirs: dict[str, Any] | None = {"mode": kind, "spec": found}
-        except UnsafeFile as exc:  # a fifo or a folder is no search: said as what it is
-            said = exc.found.replace(", not a regular file", "")
-            raise MerbenchError(f"--out {out}: {said}, not the record of a search; remove "
-                                "it, or give a new --out") from None
-        except UnreadableFile as exc:  # nested, a list, not UTF-8: no search, said so
-            raise MerbenchError(f"--out {out}: its {TUNING_SPEC_FILE} is not the record of a "
-                                f"search ({exc.because}); remove it, or give a new "
-                                "--out") from None
-        except (MerbenchError, OSError, ValueError):
-            theirs = None
-        if theirs != mine:
-            raise MerbenchError(f"--out {out} holds another search ({TUNING_SPEC_FILE} there "
-                                "differs from this tuning file and --score); give a new "
-                                "--out, or the tuning file and --score it was started with")
-    return mine
-
-
-def claim_folder(spec: TuneSpec, mode: Mode, out: Path) -> None:
-    """Write the search's spec into ``out`` (or check the one there): a folder holds one
-    search, and its runs are known as a tuning's before ``tune.json`` is written."""
-    mine = check_claim(spec, mode, out)
-    path = out / TUNING_SPEC_FILE
-    if path.exists():
-        return
-    out.mkdir(parents=True, exist_ok=True)
-    atomic_write_json(path, mine)
-
-
 def tune(spec: TuneSpec, mode: Mode, settings: RunSettings, out: Path, plugins: Plugins, *,
          timeout_s: float | None = None,
          on_progress: Callable[[Progress], None] | None = None) -> TuneResults:
@@ -212,7 +137,7 @@ def _tune(spec: TuneSpec, mode: Mode, settings: RunSettings, out: Path, plugins:
           timeout_s: float | None, on_progress: Callable[[Progress], None] | None,
           held: ExitStack) -> TuneResults:
     started = time.perf_counter()
-    first = {p.name: _first(p) for p in spec.space}
+    first = {p.name: first_value(p) for p in spec.space}
     with building_what_is_planned():  # its trials are trained here
         data = load_data(plan_run(spec.trial_spec(first, spec.protocol, {}), settings,
                                   plugins))

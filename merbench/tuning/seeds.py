@@ -34,7 +34,7 @@ from merbench.results.tune_file import (
 from merbench.results.tune_seeds_file import TUNE_SEEDS_FILE, TUNE_SEEDS_SCHEMA, TuneSeedsSummary
 from merbench.runner.seeds import check_other_seeds
 from merbench.runner.spec import RunSettings
-from merbench.stats.record import interval_record
+from merbench.scores.interval_records import interval_record
 from merbench.tuning.run_tuning import Progress, tune
 from merbench.tuning.space import TuneSpec
 

@@ -23,8 +23,8 @@ from typing import Any
 
 from merbench.base.errors import MerbenchError
 from merbench.meta import ModelMeta
+from merbench.plugin_system.entry import Entry
 from merbench.plugin_system.manager import Plugins, default_plugins
-from merbench.plugin_system.registry import Entry
 from merbench.results.model import ModelRecord, Results
 from merbench.verification.provenance import ProvenanceError
 

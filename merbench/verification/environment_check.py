@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from merbench.plugin_system.registry import FIRST_PARTY
+from merbench.plugin_system.entry import FIRST_PARTY
 from merbench.results.au_file import AUResults
 from merbench.results.model import EnvironmentRecord, Results
 from merbench.runner.executor_kinds import side_by_side

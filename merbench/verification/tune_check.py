@@ -42,8 +42,8 @@ import pandas as pd
 
 from merbench.base.atomic import is_temporary
 from merbench.base.errors import MerbenchError
+from merbench.plugin_system.entry import Entry
 from merbench.plugin_system.manager import default_plugins
-from merbench.plugin_system.registry import Entry
 from merbench.results.audit_file import AuditSummary, check_audit_file
 from merbench.results.audited_files import AuditedFiles, tuning_folder
 from merbench.results.codec import to_json
@@ -68,7 +68,7 @@ from merbench.results.tune_file import (
 )
 from merbench.results.user_files import UnreadableFile, read_written_json
 from merbench.runner.spec import RunSpec, from_config
-from merbench.stats.record import interval_record
+from merbench.scores.interval_records import interval_record
 from merbench.tuning import search
 from merbench.tuning.folds import OuterFold
 from merbench.tuning.run_tuning import best_trial, objective, outer_scores

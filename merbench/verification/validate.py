@@ -42,7 +42,6 @@ from merbench.results.run_files import (
     check_against_dataset,
     check_coverage,
     check_epochs,
-    check_policies,
     differ,
     load_folds,
     read_predictions,
@@ -50,10 +49,11 @@ from merbench.results.run_files import (
 from merbench.results.rundir import RUN_FILE, RunDirectory
 from merbench.results.safe_files import UnsafeFile, check_run_folder
 from merbench.results.schema import read_json, read_results
+from merbench.scores.interval_records import interval_record
 from merbench.scores.scoring import PolicyScore, score
-from merbench.stats.record import interval_record
 from merbench.verification.declared import check_declared
 from merbench.verification.environment_check import check_environment
+from merbench.verification.policy_check import check_policies
 from merbench.verification.provenance import (
     OfficialFingerprint,
     ProvenanceError,

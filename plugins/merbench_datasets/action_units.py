@@ -27,7 +27,7 @@ The rules
    offered as alternatives, ``L12 or L14``, ``(R6 or R12)``, ``4/7`` (SAMM's key: "/" = or),
    since the coder committed to none of them; and ``ref(X)`` (SAMM writes ``12A+ref(24)``,
    ``ref(7B)+43``), which its key does not define: the AU is named, not asserted.
-   A task counts an uncertain AU neither present nor absent (:mod:`merbench.au.labels`).
+   A task counts an uncertain AU neither present nor absent (:mod:`merbench.data.au_labels`).
    SAMM's key also says "?" marks an AU with an unclear *offset*; its v2 AU column has no
    "?" at all, so the one reading above holds for every sheet.
 6. **Alternatives of a side or an intensity only** leave the AU certain: ``A/L12`` (AU 12,
@@ -68,7 +68,7 @@ import pandas as pd
 from merbench.api import MerbenchError
 
 #: The columns of a table of parsed AU labels (:func:`coded`): those
-#: :mod:`merbench.au.labels` reads, and the cell's text.
+#: :mod:`merbench.data.au_labels` reads, and the cell's text.
 PRESENT_COLUMN = "action_units"
 UNCERTAIN_COLUMN = "uncertain_action_units"
 TEXT_COLUMN = "au_text"

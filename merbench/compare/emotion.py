@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from merbench.base.errors import MerbenchError
+from merbench.scores.interval_records import scoped_intervals, stack_seeds, subject_strata
 from merbench.stats.intervals import (
     METRICS,
     Interval,
@@ -24,7 +25,6 @@ from merbench.stats.intervals import (
     subject_confusions,
 )
 from merbench.stats.paired import holm, paired_difference
-from merbench.stats.record import scoped_intervals, stack_seeds, subject_strata
 
 if TYPE_CHECKING:
     from merbench.results.model import Results

@@ -1,7 +1,7 @@
 """AU runs compared: each run's mean F1 with its interval, and paired tests against a
 reference, from predictions ``merbench validate`` accepted.
 
-The AU counterpart of :mod:`merbench.scores.comparison`. A RUN is an AU run directory (its
+The AU counterpart of :mod:`merbench.compare.emotion`. A RUN is an AU run directory (its
 ``au-results.json``) or a folder of one configuration's seed runs (``seed-0/``, ...): each
 run is validated (every number recomputed), and runs are compared only on the same samples,
 labels and folds (the AU label hash and the folds fingerprint must be equal). Reading a
@@ -28,10 +28,10 @@ from merbench.results.au_file import (
     AUResults,
 )
 from merbench.results.safe_files import read_regular_bytes
+from merbench.scores.interval_records import subject_strata
 from merbench.stats.exact import Exact, au_score, seed_mean
 from merbench.stats.intervals import SEED
 from merbench.stats.paired import PERMUTATIONS, PairedResult, holm, paired_test
-from merbench.stats.record import subject_strata
 from merbench.verification.au_check import validate_au_run
 from merbench.verification.au_seeds_check import validate_au_seeds
 

@@ -1,0 +1,143 @@
+"""The results under the ``--results`` folders, found as ``merbench validate`` checks them
+and the build publishes them: one walk a folder (a ``--seeds`` folder's runs are results of
+their own, a tuning's trials the tuning's), each result file once however often its folder
+is given, and what a walk meets that nothing can check (a result inside another's folder, a
+folder too deep, a link) kept as a :class:`Rejected` with its reason, never passed over.
+Each kind's finder (:mod:`merbench.leaderboard.collect` for emotion runs, the AU, spotting
+and tuning views for theirs) reads through it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+from merbench.base.errors import MerbenchError
+from merbench.results.folder_walk import ResultTree, natural_order, result_tree
+from merbench.results.out_folders import is_system_folder
+from merbench.results.result_files import RESULT_MARKERS, SUMMARY_MARKERS, not_finished
+from merbench.results.tune_file import TUNE_FILE, TUNING_SPEC_FILE
+from merbench.verification.validate import (
+    RESULTS_FILE,
+    SEEDS_FILE,
+    ResultRejected,
+)
+from merbench.verification.validation_record import reading
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """A result file left out of the site, and why."""
+
+    path: Path
+    reason: str
+
+
+#: results lie this far below a --results folder at most (leaderboards/results/tunings/
+#: NAME/test-scored is three levels), for ``validate`` as for the build
+RESULTS_BELOW = 8
+
+
+def walk_results(folder: Path, given_as: str = "--results ") -> ResultTree:
+    """The results under ``folder`` as ``merbench validate`` checks them and the build
+    publishes them, in one walk (:func:`~merbench.results.folder_walk.result_tree`): a
+    ``--seeds`` folder's runs are results of their own, a tuning's trials are the tuning's,
+    and a result inside any other result's folder is said, never published unchecked.
+    ``given_as``: how the refusals name the folder (the option it was given with)."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise MerbenchError(f"{given_as}{folder} is not a directory; pass folders that "
+                            "hold merbench run directories")
+    if is_system_folder(folder):  # as validate and status refuse it: never walked whole
+        raise MerbenchError(f"{given_as}{folder} is a system folder, not a folder of "
+                            "results; pass the folder that holds your runs")
+    return result_tree(folder, RESULT_MARKERS,
+                       walked_into=SUMMARY_MARKERS,
+                       kept_whole=(TUNE_FILE, TUNING_SPEC_FILE), below=RESULTS_BELOW)
+
+
+#: each --results folder with its walk (:func:`walk_results`), walked once for all it gives
+Walked = list[tuple[Path, ResultTree]]
+
+
+def walked(folders: Sequence[Path]) -> Walked:
+    return [(Path(folder), walk_results(Path(folder))) for folder in folders]
+
+
+def holding(trees: Walked, *markers: str) -> list[tuple[Path, Path]]:
+    """(each result file named one of ``markers``, the --results folder it was found
+    under) in the walked ``trees``, each once: a folder given twice, or inside another
+    given one, counts once."""
+    found: dict[tuple[Path, str], tuple[Path, Path]] = {}
+    for folder, tree in trees:
+        for result in tree.results:
+            for marker in markers:
+                if os.path.lexists(result / marker):
+                    found.setdefault((result.resolve(), marker), (result / marker, folder))
+    return list(found.values())
+
+
+def results_holding(folders: Sequence[Path], marker: str) -> list[tuple[Path, Path]]:
+    """:func:`holding` of a fresh walk of ``folders`` (each kind's finder)."""
+    return holding(walked(folders), marker)
+
+
+def validated_holding(folders: Sequence[Path], marker: str, validate: Callable[[Path], T]
+                      ) -> tuple[list[tuple[Path, Path, T]], list[Rejected]]:
+    """Each result file named ``marker`` under ``folders`` with the --results folder it was
+    found under and what ``validate`` made of it; the rejected ones, with why, named by
+    their folder."""
+    found: list[tuple[Path, Path, T]] = []
+    rejected: list[Rejected] = []
+    for path, folder in results_holding(folders, marker):
+        reading(path.parent)  # the command's progress
+        try:
+            found.append((path, folder, validate(path)))
+        except ResultRejected as exc:
+            rejected.append(Rejected(path.parent, exc.reason))
+    return found, rejected
+
+
+def unpublishable(tree: ResultTree) -> list[Rejected]:
+    """What a walk met and neither validate nor the build can check: results inside another
+    result's folder, folders below the depth it looks to, and links to folders (a run
+    linked in is never read through the link, nor skipped with no word)."""
+    return [*(Rejected(path, nested_reason(inside)) for path, inside in tree.nested),
+            *(Rejected(path, UNEXPLORED_REASON) for path in tree.unexplored),
+            *(Rejected(link, LINK_REASON) for link in tree.links)]
+
+
+def walk_rejections(trees: Walked) -> list[Rejected]:
+    """:func:`unpublishable`, and the tunings under way or stopped: a search that has written
+    its spec, not its result (validate rejects it through its kind; the build must not pass
+    it over as if it were not there)."""
+    rejected = []
+    for _, tree in trees:
+        rejected += unpublishable(tree)
+        rejected += [Rejected(path, not_finished("tuning", TUNING_SPEC_FILE, TUNE_FILE, path))
+                     for path in tree.results if os.path.lexists(path / TUNING_SPEC_FILE)
+                     and not os.path.lexists(path / TUNE_FILE)]
+    return rejected
+
+
+def nested_reason(inside: Path) -> str:
+    return (f"is a result inside another result's folder ({inside}), which is neither "
+            f"checked nor published as one; move it out of {inside}")
+
+
+UNEXPLORED_REASON = (f"holds folders more than {RESULTS_BELOW} levels below the results "
+                     "folder, which are not looked into; move the results in it higher up")
+LINK_REASON = ("is a symbolic link (to a folder, or to nothing); no result is read through a "
+               "link: copy the folder itself into the results folder")
+
+
+def find_result_files(trees: Walked) -> list[tuple[Path, Path]]:
+    """(file, the folder it was found under) for every results.json and seeds.json in the
+    walked ``trees`` (none inside a tuning's folder)."""
+    return sorted(holding(trees, RESULTS_FILE, SEEDS_FILE),
+                  key=lambda found: natural_order(found[0]))

@@ -1,0 +1,224 @@
+"""One registered thing: its metadata, its factory and where it came from.
+
+An :class:`Entry` is what a plugin registers under a name (a model, a dataset, a feature, a
+protocol, a spotter, a long-video set), with the plugin and installed package that added it
+(:class:`Origin`), so results can record who provided what they used; what its factory takes
+(its options and their defaults) is known without importing a factory named
+``"module:function"`` (:mod:`merbench.plugin_system.lazy_factory`), and options given to it
+are checked against those, each refusal one line. A :class:`Family` stands for an open set
+of entries named ``<name>-<member>`` (every timm architecture). The registry that holds them
+is :mod:`merbench.plugin_system.registry`.
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from merbench.base.errors import MerbenchError
+from merbench.meta import Meta
+from merbench.plugin_system.factory_options import FactoryOptions
+from merbench.plugin_system.lazy_factory import LazyFactory
+
+M = TypeVar("M", bound=Meta)
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a registered object comes from: the plugin and the package that ships it."""
+
+    plugin: str
+    package: str
+    package_version: str
+
+    def __str__(self) -> str:
+        return f"plugin '{self.plugin}' (package {self.package} {self.package_version})"
+
+
+UNKNOWN_ORIGIN = Origin(plugin="<direct>", package="<unknown>", package_version="")
+FIRST_PARTY = "merbench"  # the distribution whose names no other package can take
+
+
+def is_first_party(origin: Origin) -> bool:
+    """Whether merbench itself (its builtin or bundled plugins) registered it."""
+    return origin.package == FIRST_PARTY
+
+
+def fixed_options(factory: Callable[..., Any], /, **fixed: Any) -> Callable[..., Any]:
+    """``factory`` with some keyword options fixed, for registering variants of one class
+    under several names (e.g. a model and its variant for another input). The fixed
+    options are left out of its signature, so ``--model-opt`` cannot change them and the
+    core's option checks list only the others."""
+    signature = inspect.signature(factory)
+    unknown = sorted(set(fixed) - set(signature.parameters))
+    if unknown:
+        raise TypeError(f"{getattr(factory, '__name__', factory)} has no option(s) "
+                        f"{', '.join(unknown)}")
+
+    def build(**options: Any) -> Any:
+        return factory(**fixed, **options)
+
+    build.__signature__ = signature.replace(  # type: ignore[attr-defined]
+        parameters=[p for p in signature.parameters.values() if p.name not in fixed])
+    return build
+
+
+@dataclass(frozen=True)
+class Entry(Generic[M]):
+    """One registered object: its metadata, the factory that builds it, and its origin."""
+
+    meta: M
+    factory: Callable[..., Any]
+    origin: Origin
+    #: what decides the built object's numbers beyond its name, version and options, for
+    #: given options (a library's version, a digest of a file an option names); recorded in
+    #: a run's identity as ``built_from``
+    built_from: Callable[[dict[str, Any]], dict[str, str]] | None = None
+
+    def built_from_for(self, options: dict[str, Any]) -> dict[str, str]:
+        """``built_from`` for ``options`` ({} when the entry declares none)."""
+        return {} if self.built_from is None else dict(self.built_from(options))
+
+    def factory_options(self) -> FactoryOptions:
+        """The factory's options and their defaults, as data: for a factory named
+        ``"module:function"``, known without importing the module in this process."""
+        if isinstance(self.factory, LazyFactory):
+            return self.factory.options()
+        return FactoryOptions.of(self.factory)
+
+    def options(self) -> list[str]:
+        """The keyword options the factory accepts."""
+        return self.factory_options().names()
+
+    def accepts(self, option: str) -> bool:
+        """Whether the factory takes the keyword ``option`` (or any keyword)."""
+        return self.factory_options().accepts(option)
+
+    def defaults(self) -> dict[str, Any]:
+        """What the factory takes for each option left out, as JSON values (options whose
+        default JSON cannot write are left out: no recorded value equals them)."""
+        return self.factory_options().defaults()
+
+    def check_options(self, kind: str, options: dict[str, Any]) -> None:
+        """Reject keyword options the factory does not take, naming the ones it does."""
+        declared = self.factory_options()
+        unknown = declared.unknown(options)
+        if unknown:
+            settable = [k for k in declared.names() if k != "num_classes"]
+            raise MerbenchError(
+                f"{kind} '{self.meta.name}' has no option '{unknown[0]}'; "
+                f"its options are: {', '.join(settable) or '(none)'}"
+            )
+
+    def without_defaults(self, options: dict[str, Any]) -> dict[str, Any]:
+        """``options`` less those set to the factory's own default. Setting an option to its
+        default is the same setting as leaving it out, so the two must not make different
+        run identities, leaderboard rows or "reduced setting" marks. Values are compared as
+        JSON: a list equals a tuple default, while 1, 1.0 and true stay three values (a
+        factory may treat them differently). Unknown options are kept, for the check that
+        names them."""
+        return self.factory_options().without_defaults(options)
+
+    def _check_kinds_of_values(self, kind: str, options: dict[str, Any]) -> None:
+        """Refuse text where the factory's default is a number: the factory compared it with
+        one and said only Python's "'<' not supported between 'str' and 'int'"."""
+        defaults = self.factory_options().defaults()
+        for name, value in options.items():
+            default = defaults.get(name)
+            if not isinstance(default, int | float) or isinstance(default, bool):
+                continue
+            wanted = "a whole number" if isinstance(default, int) else "a number"
+            found = _not_a_number(value)
+            if found is not None:  # text, a list: the factory compared it with a number
+                raise MerbenchError(f"{kind} '{self.meta.name}': {name}={value!r} is {found}; "
+                                    f"{name} takes {wanted} (default {default})")
+            if "dropout" in name and not 0 <= value < 1:  # torch's own sentence otherwise
+                raise MerbenchError(f"{kind} '{self.meta.name}': {name}={value!r} is no "
+                                    f"dropout probability; give a number from 0 to below 1 "
+                                    f"(default {default})")
+
+    def _too_large(self, kind: str, kwargs: dict[str, Any]) -> str:
+        shown = {k: v for k, v in kwargs.items() if k != "num_classes"}
+        given = ", ".join(f"{k}={v!r}" for k, v in shown.items()) or "no options"
+        return (f"{kind} '{self.meta.name}' cannot be built with {given}: it would need more "
+                "memory than this machine has; give smaller sizes")
+
+    def create(self, kind: str, **kwargs: Any) -> Any:
+        """Call the factory; unknown options, or values it rejects, become one clear line.
+        A factory named ``"module:function"`` is imported first: building needs it anyway,
+        and its options are then checked against its real signature."""
+        if isinstance(self.factory, LazyFactory):
+            self.factory.resolve()
+        self.check_options(kind, kwargs)
+        self._check_kinds_of_values(kind, kwargs)
+        try:
+            return self.factory(**kwargs)
+        except OverflowError as exc:  # a size beyond any number of elements
+            raise MerbenchError(self._too_large(kind, kwargs)) from exc
+        except (MemoryError, RuntimeError) as exc:
+            if isinstance(exc, RuntimeError) and "allocate memory" not in str(exc):
+                raise
+            # still an allocation failure (a run's folds say so, keeping what finished), in
+            # words instead of torch's allocator's "DefaultCPUAllocator: can't allocate ..."
+            raise MemoryError(self._too_large(kind, kwargs)) from None
+        except (TypeError, ValueError) as exc:
+            shown = {k: v for k, v in kwargs.items() if k != "num_classes"}
+            given = ", ".join(f"{k}={v!r}" for k, v in shown.items()) or "no options"
+            # the factory's own sentence, without Python's name for its kind of error
+            raise MerbenchError(
+                f"{kind} '{self.meta.name}' cannot be built with {given}: "
+                f"{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}; change "
+                "the option"
+            ) from exc
+
+
+def _not_a_number(value: Any) -> str | None:
+    """What ``value`` is when it is no finite number ("text", "a list"), or None."""
+    if isinstance(value, bool):
+        return None  # true for a number: some factories take it, as before
+    if isinstance(value, int):
+        return None
+    if isinstance(value, float):
+        return None if math.isfinite(value) else "not a finite number"
+    kinds: dict[type, str] = {str: "text", list: "a list", tuple: "a list", dict: "an object"}
+    return kinds.get(type(value), "no number")
+
+
+#: What a family's ``member`` function returns for one member name.
+Member = tuple[M, Callable[..., Any], Callable[[dict[str, Any]], dict[str, str]] | None]
+
+
+@dataclass(frozen=True)
+class Family(Generic[M]):
+    """Entries called ``<name>-<member>`` for an open set of members, made when first asked
+    for: every timm architecture is a model ``timm-<arch>``. Listing every member up front is
+    neither possible without importing the library that knows them (``merbench list`` must
+    stay light) nor useful (timm has over a thousand). The member is part of the name, not an
+    option, because it is what the model *is*: results, leaderboards and run folders show it,
+    and an option would mark every run as a departure from the model as declared.
+
+    ``meta`` is what ``merbench list`` shows, its name the family's prefix; ``member`` (a
+    callable, or ``"module:function"`` imported on first use) takes a member name and returns
+    the member's metadata (named ``<name>-<member>``), factory and ``built_from``, or raises a
+    MerbenchError naming the closest members when there is no such member.
+    """
+
+    meta: M
+    member: Callable[[str], Member[M]]
+    origin: Origin
+    placeholder: str = "member"
+
+    @property
+    def pattern(self) -> str:
+        """How the family's names look: ``timm-<arch>``."""
+        return f"{self.meta.name}-<{self.placeholder}>"
+
+
+def read_options(entries: Iterable[Entry[Any]]) -> None:
+    """Know the options of every entry's factory, those read apart in one child process:
+    a plan names its model, dataset, feature and protocol together, so that a first run
+    (or the first after an edit) starts one child, not four."""
+    LazyFactory.read_all([e.factory for e in entries if isinstance(e.factory, LazyFactory)])
