@@ -1,13 +1,10 @@
 """docs/results.md documents the typed results model field by field: every record class of
-merbench/results/model.py (a run's files), merbench/results/command_files.py (the files of
-the other commands), merbench/results/spotting_file.py (a spotting run's) and
-merbench/results/str_file.py (spot-then-recognise), merbench/results/prediction_file.py
-(merbench predict's), merbench/results/au_file.py (an AU
-run's), merbench/results/tune_file.py (a tuning's), merbench/results/tune_seeds_file.py
-(a tuning summary over seeds) and merbench/results/str_seeds_file.py (a spot-then-recognise
-summary over seeds) has
-its section, with exactly its fields and their
-types."""
+merbench/results/model.py (a run's files), seeds_model.py (a seeds summary), audit_model.py
+(a run's audits), command_files.py (the files of the other commands), spotting_file.py (a
+spotting run's), str_file.py (spot-then-recognise), prediction_file.py (merbench predict's),
+au_file.py (an AU run's), tune_file.py (a tuning's), tune_seeds_file.py (a tuning summary
+over seeds) and str_seeds_file.py (a spot-then-recognise summary over seeds), all in
+merbench/results/, has its section, with exactly its fields and their types."""
 
 from __future__ import annotations
 
@@ -18,9 +15,11 @@ from pathlib import Path
 
 from merbench.results import (
     au_file,
+    audit_model,
     command_files,
     model,
     prediction_file,
+    seeds_model,
     spotting_file,
     str_file,
     str_seeds_file,
@@ -34,8 +33,8 @@ REFERENCE = Path(__file__).resolve().parents[1] / "docs" / "results.md"
 
 def _records() -> dict[str, type]:
     found: dict[str, type] = {}
-    for module in (model, command_files, spotting_file, str_file, prediction_file, au_file,
-                   tune_file, tune_seeds_file, str_seeds_file):
+    for module in (model, seeds_model, audit_model, command_files, spotting_file, str_file,
+                   prediction_file, au_file, tune_file, tune_seeds_file, str_seeds_file):
         for name, cls in vars(module).items():
             if dataclasses.is_dataclass(cls) and cls.__module__ == module.__name__:
                 assert name not in found, f"record {name} is defined twice"

@@ -17,8 +17,9 @@ from forgery import edit_results, rejection
 import merbench
 from merbench.base.errors import MerbenchError
 from merbench.results.migrations import migrate
-from merbench.results.model import SCHEMA_VERSION, SeedsSummary
+from merbench.results.model import SCHEMA_VERSION
 from merbench.results.schema import read_results
+from merbench.results.seeds_model import SeedsSummary
 from merbench.verification.validate import validate_emotion, validate_run
 
 REAL = Path(__file__).resolve().parents[1] / "leaderboards" / "results"

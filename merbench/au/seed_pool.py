@@ -32,8 +32,9 @@ from merbench.results.au_file import (
     AUSeedsInterval,
     AUSeedsSummary,
 )
-from merbench.results.model import IntervalMethod, Named, ProtocolNamed
+from merbench.results.model import IntervalMethod
 from merbench.results.over_seeds import STD_OVER_SEEDS, au_over_seeds
+from merbench.results.seeds_model import Named, ProtocolNamed
 from merbench.results.user_files import read_user_csv
 from merbench.scores.interval_records import subject_strata
 from merbench.stats.intervals import LEVEL, METHOD, RESAMPLES, SEED

@@ -8,9 +8,10 @@ from pathlib import Path
 
 from merbench.base.atomic import atomic_write_json
 from merbench.results.audit_file import AUDIT_FILE, read_audits
+from merbench.results.audit_model import AuditLog, AuditRecord
 from merbench.results.codec import to_json
 from merbench.results.manifest import file_sha256
-from merbench.results.model import SCHEMA_VERSION, AuditLog, AuditRecord
+from merbench.results.model import SCHEMA_VERSION
 
 __all__ = ["AUDIT_FILE", "file_sha256", "read_audits", "record_audit"]
 

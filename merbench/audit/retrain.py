@@ -27,7 +27,8 @@ from merbench.plugin_system.lazy_factory import building_what_is_planned
 from merbench.plugin_system.manager import Plugins, default_plugins, plugin_versions
 from merbench.plugin_system.runinfo import FoldOutcome
 from merbench.results.au_file import AU_RESULTS_FILE, AUResults
-from merbench.results.model import AuditRecord, FoldAudit, Results
+from merbench.results.audit_model import AuditRecord, FoldAudit
+from merbench.results.model import Results
 from merbench.results.rundir import RunDirectory, differences
 from merbench.results.schema import environment, now_iso
 from merbench.runner.data import RunData

@@ -40,9 +40,9 @@ from merbench.audit.verdict import MIN_AGREEMENT
 from merbench.base.errors import MerbenchError
 from merbench.base.scratch import scratch_folder
 from merbench.plugin_system.manager import Plugins, default_plugins, plugin_versions
+from merbench.results.audit_model import AuditOutcome, AuditRecord, FoldAudit
 from merbench.results.audited_files import AuditedFiles, Digests
 from merbench.results.codec import to_json
-from merbench.results.model import AuditOutcome, AuditRecord, FoldAudit
 from merbench.results.schema import environment, now_iso
 from merbench.results.spotting_file import SpottedVideo, SpottingResults
 from merbench.results.str_file import STR_FILE, StrResults

@@ -22,8 +22,8 @@ from pathlib import Path
 from merbench.audit.retrain import audit_run, choose_folds
 from merbench.audit.verdict import MIN_AGREEMENT
 from merbench.plugin_system.manager import Plugins
+from merbench.results.audit_model import AuditOutcome, AuditRecord, FoldAudit
 from merbench.results.audited_files import AuditedFiles, Digests
-from merbench.results.model import AuditOutcome, AuditRecord, FoldAudit
 from merbench.results.schema import now_iso
 from merbench.results.tune_file import NESTED, TuneResults
 

@@ -11,7 +11,8 @@ import numpy as np
 
 from merbench.plugin_system.runinfo import FoldOutcome
 from merbench.results.au_file import AUResults
-from merbench.results.model import AuditComparison, FoldAudit, Results
+from merbench.results.audit_model import AuditComparison, FoldAudit
+from merbench.results.model import Results
 from merbench.results.schema import installed_version
 
 MIN_AGREEMENT = 0.9  # of stored per-epoch predictions, where bit-identity is not expected

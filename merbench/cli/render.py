@@ -14,11 +14,7 @@ from merbench.cli.console import LiteralConsole
 from merbench.cli.literal import say
 from merbench.leaderboard.declared_defaults import DeclaredDefaults, declared_for
 from merbench.plugin_system.manager import Plugins
-from merbench.results.model import (
-    Intervals,
-    Results,
-    SkippedSample,
-)
+from merbench.results.model import Intervals, Results, SkippedSample
 
 if TYPE_CHECKING:
     from merbench.results.schema import Trained

@@ -23,7 +23,8 @@ from merbench.cli.render import (
     scores_fmt,
     std_note,
 )
-from merbench.results.model import Results, ScopedScores, SeedScores, SeedsSummary
+from merbench.results.model import Results
+from merbench.results.seeds_model import ScopedScores, SeedScores, SeedsSummary
 
 
 def print_seeds(summary: SeedsSummary, out: Path, first: Results | None = None) -> None:

@@ -23,9 +23,9 @@ from typing import Protocol, runtime_checkable
 from merbench.audit.log import record_audit
 from merbench.base.errors import MerbenchError
 from merbench.plugin_system.manager import Plugins
+from merbench.results.audit_model import AuditRecord
 from merbench.results.audited_files import AuditedFiles
 from merbench.results.manifest import file_sha256
-from merbench.results.model import AuditRecord
 from merbench.results.signature import sign_record
 from merbench.results.signing_keys import SigningKey
 from merbench.runner.checks import check_process_count

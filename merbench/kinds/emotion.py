@@ -16,8 +16,8 @@ from merbench.kinds.contract import (
     record_verdict,
 )
 from merbench.results.au_file import AU_RESULTS_FILE, read_au_results
+from merbench.results.audit_model import FoldAudit
 from merbench.results.audited_files import AuditedFiles, run_folder
-from merbench.results.model import FoldAudit
 from merbench.results.rundir import RUN_FILE
 from merbench.results.schema import read_results
 from merbench.results.signing_keys import load_signing_key

@@ -25,9 +25,9 @@ from typing import Literal
 from merbench.base.errors import MerbenchError
 from merbench.leaderboard.collect import Group
 from merbench.results.audit_file import read_audits
+from merbench.results.audit_model import AuditRecord
 from merbench.results.audited_files import AuditedFiles, run_folder
 from merbench.results.manifest import file_sha256
-from merbench.results.model import AuditRecord
 from merbench.results.signature import Trust, signed_files_are_current, signer, trust_of
 from merbench.results.signing_keys import PublicKey
 

@@ -37,12 +37,11 @@ from merbench.results.model import (
     Hyperparameters,
     IntervalMethod,
     ModelRecord,
-    Named,
-    ProtocolNamed,
     ProtocolRecord,
     ProviderRecord,
 )
 from merbench.results.schema import read_kind
+from merbench.results.seeds_model import Named, ProtocolNamed
 
 AU_RESULTS_FILE = AUTask.results_file  # named by the task, which status reads it by
 AU_PREDICTIONS_FILE = "au-predictions.csv"

@@ -15,10 +15,10 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from merbench.base.errors import MerbenchError
+from merbench.results.audit_model import AuditLog, AuditRecord
 from merbench.results.audited_files import AuditedFiles
 from merbench.results.codec import LayoutError, from_json
 from merbench.results.migrations import migrate
-from merbench.results.model import AuditLog, AuditRecord
 from merbench.results.result_files import AUDIT_FILE
 from merbench.results.safe_files import check_entry
 from merbench.results.schema import read_json

@@ -3,7 +3,7 @@
 ``merbench audit`` makes parts of a result again (an emotion or an action-unit run's folds, a
 spotting run's subjects, a nested tuning's outer folds or a test-scored one's folds) and
 appends a record to ``audit.json`` in the result's folder. One record format serves every
-kind (:class:`~merbench.results.model.AuditRecord`); what differs is what its numbers are
+kind (:class:`~merbench.results.audit_model.AuditRecord`); what differs is what its numbers are
 about, and that is this object: the parts by index (their keys), the files each part was
 compared with (whose digest the record keeps, so an edit made afterwards voids it), the
 result file, when the result was finished, and every file a signature covers. Reading,

@@ -1,8 +1,9 @@
 """The typed results model: one record class per file merbench writes.
 
-``results.json`` is :class:`Results`, ``seeds.json`` :class:`SeedsSummary`, ``run.json``
-:class:`RunRecord` and the metadata of each ``folds/fold-NNN.npz`` :class:`FoldMeta`. Every
-writer builds one of these and writes :func:`~merbench.results.codec.to_json` of it; every
+``results.json`` is :class:`Results`, ``run.json`` :class:`RunRecord` and the metadata of
+each ``folds/fold-NNN.npz`` :class:`FoldMeta` (``seeds.json`` is
+:mod:`merbench.results.seeds_model`'s, ``audit.json`` :mod:`merbench.results.audit_model`'s).
+Every writer builds one of these and writes :func:`~merbench.results.codec.to_json` of it; every
 reader migrates an older file to the current layout (:mod:`merbench.results.migrations`)
 and reads it back with :func:`~merbench.results.codec.from_json`, which checks each field.
 ``docs/results.md`` documents every field, and a test keeps the two in step.
@@ -304,64 +305,6 @@ class Results:
 
 
 @dataclass(frozen=True)
-class SeedScores:
-    uf1: float | None
-    uar: float | None
-
-
-@dataclass(frozen=True)
-class ScopedScores:
-    overall: SeedScores
-    per_database: dict[str, SeedScores]
-
-
-@dataclass(frozen=True)
-class PolicyOverSeeds:
-    test_set_selection: bool
-    per_seed: dict[str, ScopedScores]
-    mean: ScopedScores
-    std: ScopedScores  # sample standard deviation (ddof=1); 0 for one seed
-
-
-@dataclass(frozen=True)
-class Named:
-    name: str
-    version: int
-
-
-@dataclass(frozen=True)
-class DatasetNamed:
-    name: str
-    version: int
-    n_samples: int
-
-
-@dataclass(frozen=True)
-class ProtocolNamed:
-    name: str
-    version: int
-    n_folds: int
-
-
-@dataclass(frozen=True)
-class SeedsSummary:
-    """``seeds.json``: one configuration's seeds, each a run directory beside it."""
-
-    schema_version: int
-    kind: Literal["seeds"]
-    created: str
-    model: Named
-    dataset: DatasetNamed
-    protocol: ProtocolNamed
-    selection: str
-    seeds: list[int]
-    runs: dict[str, str]  # seed -> run directory name
-    std: str
-    policies: dict[str, PolicyOverSeeds]
-    intervals: Intervals | None  # of the selection's seed mean; None: before version 5
-
-
-@dataclass(frozen=True)
 class RunRecord:
     """``run.json``: what runs in a directory (its identity) and the options it started
     with, so a later process continues only the same run."""
@@ -394,60 +337,3 @@ class FoldMeta:
     # the code of the process that trained it: merbench, git_commit, torch, scikit_learn
     # (merbench.results.schema.trained_with_here); None: written before version 10
     trained_with: dict[str, str | None] | None = None
-
-
-AuditOutcome = Literal["identical", "within-tolerance", "differs"]
-AuditComparison = Literal["bit-identical", "tolerance"]
-
-
-@dataclass(frozen=True)
-class FoldAudit:
-    """One fold trained again by ``merbench audit`` and compared with its fold file."""
-
-    index: int
-    key: list[str]
-    outcome: AuditOutcome
-    agreement: float  # the share of stored per-epoch test predictions trained again
-    fold_sha256: str  # of the fold file compared, so a later edit of it voids the audit
-    detail: str  # where the predictions first differ, or ""
-
-
-@dataclass(frozen=True)
-class AuditSignature:
-    """Who vouches for an audit record: an Ed25519 signature by ``public_key`` over the
-    record (this field left out, :func:`merbench.results.signature.signed_payload`) and the
-    digests of every file of the run it audited, so the record cannot be written by hand and
-    counts only for exactly those files."""
-
-    algorithm: Literal["ed25519"]
-    public_key: str  # base64 of the signer's raw 32-byte public key
-    key_name: str | None  # the name given to the key when it was made, or None
-    files: dict[str, str]  # each file of the run (path inside it) -> its SHA-256
-    value: str  # base64 of the 64-byte signature
-
-
-@dataclass(frozen=True)
-class AuditRecord:
-    """One ``merbench audit`` of a run: which folds, where, and the outcome."""
-
-    created: str
-    results_sha256: str  # of the results.json audited
-    n_folds: int  # the run's folds
-    choice_seed: int | None  # the seed that picked the folds; None: every fold
-    comparison: AuditComparison  # bit-identical where device, versions and precision match
-    reason: str  # why that comparison
-    min_agreement: float  # what "within-tolerance" needs (1.0 for bit-identical)
-    environment: EnvironmentRecord
-    folds: list[FoldAudit]
-    failure: str | None  # why no fold could be compared (another identity), or None
-    passed: bool
-    signature: AuditSignature | None = None  # None: unsigned, a claim nobody vouches for
-
-
-@dataclass(frozen=True)
-class AuditLog:
-    """``audit.json`` beside a run: every audit of it, oldest first."""
-
-    schema_version: int
-    kind: Literal["audits"]
-    audits: list[AuditRecord]

@@ -14,13 +14,12 @@ from typing import Any
 import numpy as np
 
 from merbench.results.au_file import AUOverSeeds, AUScoresRecord, AUSeedScores
-from merbench.results.model import (
+from merbench.results.model import Metrics, Results
+from merbench.results.seeds_model import (
     DatasetNamed,
-    Metrics,
     Named,
     PolicyOverSeeds,
     ProtocolNamed,
-    Results,
     ScopedScores,
     SeedScores,
 )

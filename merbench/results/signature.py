@@ -24,9 +24,9 @@ from collections.abc import Mapping
 from typing import Literal
 
 from merbench.base.errors import MerbenchError
+from merbench.results.audit_model import AuditRecord, AuditSignature
 from merbench.results.audited_files import AuditedFiles
 from merbench.results.codec import to_json
-from merbench.results.model import AuditRecord, AuditSignature
 from merbench.results.signing_keys import PublicKey, SigningKey, decode_public_key
 
 SIGNED_WHAT = b"merbench audit record, signed\n"  # what the signed bytes are, first

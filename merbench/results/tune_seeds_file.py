@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from merbench.results.model import Intervals, PolicyOverSeeds
+from merbench.results.model import Intervals
 from merbench.results.schema import read_kind
+from merbench.results.seeds_model import PolicyOverSeeds
 from merbench.results.tune_file import Mode
 
 TUNE_SEEDS_FILE = "tune-seeds.json"

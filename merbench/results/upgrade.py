@@ -24,12 +24,13 @@ from merbench.base.errors import MerbenchError
 from merbench.results.codec import LayoutError, from_json, to_json, unreadable
 from merbench.results.fold_file import damage, fold_arrays
 from merbench.results.migrations import migrate, version_of
-from merbench.results.model import SCHEMA_VERSION, FoldMeta, Results, RunRecord, SeedsSummary
+from merbench.results.model import SCHEMA_VERSION, FoldMeta, Results, RunRecord
 from merbench.results.out_folders import refuse_system_place
 from merbench.results.result_files import SITE_MARKER
 from merbench.results.run_archive import pack_runs, remove_packed
 from merbench.results.safe_files import entry_kind
 from merbench.results.schema import read_json
+from merbench.results.seeds_model import SeedsSummary
 from merbench.results.tune_file import TUNE_FILE, TUNE_SCHEMA
 from merbench.results.user_files import UnreadableFile, read_written_json
 

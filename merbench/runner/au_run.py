@@ -38,10 +38,7 @@ from merbench.results.au_file import (
     AUSeedsSummary,
     read_au_results,
 )
-from merbench.results.model import (
-    EngineRecord,
-    FoldRecord,
-)
+from merbench.results.model import EngineRecord, FoldRecord
 from merbench.results.rundir import RunDirectory
 from merbench.results.schema import environment, now_iso
 from merbench.runner.data import RunData

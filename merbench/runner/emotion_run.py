@@ -23,16 +23,12 @@ from merbench.data.task import EmotionTask
 from merbench.plugin_system.runinfo import FoldOutcome
 from merbench.protocols import Fold
 from merbench.results.manifest import PREDICTIONS_FILE
-from merbench.results.model import (
-    SCHEMA_VERSION,
-    Metrics,
-    Results,
-    SeedsSummary,
-)
+from merbench.results.model import SCHEMA_VERSION, Metrics, Results
 from merbench.results.over_seeds import STD_OVER_SEEDS, over_seeds, summary_identity
 from merbench.results.result_files import SEEDS_FILE
 from merbench.results.rundir import RunDirectory
 from merbench.results.schema import now_iso, read_results
+from merbench.results.seeds_model import SeedsSummary
 from merbench.runner.data import RunData
 from merbench.runner.finished_files import read_finished
 from merbench.runner.started_run import StartedRun

@@ -33,8 +33,9 @@ from merbench.protocols import Fold
 from merbench.results.au_file import AUResults, AUSeedsSummary
 from merbench.results.codec import to_json
 from merbench.results.manifest import run_manifest
-from merbench.results.model import Results, SeedsSummary
+from merbench.results.model import Results
 from merbench.results.rundir import RunDirectory
+from merbench.results.seeds_model import SeedsSummary
 from merbench.runner.au_run import AURun, AURunResult
 from merbench.runner.data import RunData, locate_weights, open_dataset
 from merbench.runner.emotion_run import EmotionRun, RunResult

@@ -16,7 +16,7 @@ from merbench.base.atomic import atomic_write_json, remove_leftovers
 from merbench.base.errors import MerbenchError
 from merbench.plugin_system.manager import Plugins
 from merbench.results.codec import to_json
-from merbench.results.model import SeedsSummary
+from merbench.results.seeds_model import SeedsSummary
 from merbench.runner.emotion_run import summarise_seeds
 from merbench.runner.execute import RunResult, run_many
 from merbench.runner.executor_kinds import side_by_side

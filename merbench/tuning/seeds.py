@@ -19,10 +19,10 @@ from merbench.base.atomic import atomic_write_json, remove_leftovers
 from merbench.base.errors import MerbenchError
 from merbench.plugin_system.manager import Plugins
 from merbench.results.codec import to_json
-from merbench.results.model import ScopedScores, SeedScores
 from merbench.results.out_folders import check_out_folder, seed_folder
 from merbench.results.over_seeds import STD_OVER_SEEDS, scores_over_seeds
 from merbench.results.schema import now_iso
+from merbench.results.seeds_model import ScopedScores, SeedScores
 from merbench.results.tune_file import (
     TEST_SCORED,
     TUNE_FILE,

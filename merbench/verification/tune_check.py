@@ -27,30 +27,25 @@ the retrained runs' own files name their subjects).
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import hashlib
 import json
-import math
 import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
 from merbench.base.atomic import is_temporary
 from merbench.base.errors import MerbenchError
-from merbench.plugin_system.entry import Entry
-from merbench.plugin_system.manager import default_plugins
 from merbench.results.audit_file import AuditSummary, check_audit_file
 from merbench.results.audited_files import AuditedFiles, tuning_folder
 from merbench.results.codec import to_json
 from merbench.results.result_files import RESULTS_FILE
 from merbench.results.run_archive import PACKED_FOLDERS, RUNS_ARCHIVE, unpacked_runs
-from merbench.results.run_files import ResultRejected, read_predictions
-from merbench.results.rundir import RunDirectory, folder_is_held
+from merbench.results.run_files import ResultRejected
+from merbench.results.rundir import folder_is_held
 from merbench.results.safe_files import check_entry, read_regular_bytes
 from merbench.results.tune_file import (
     NESTED,
@@ -58,8 +53,6 @@ from merbench.results.tune_file import (
     TUNE_FILE,
     TUNE_PREDICTIONS_FILE,
     TUNING_SPEC_FILE,
-    OuterRecord,
-    TrialRecord,
     TuneResults,
     final_folder,
     read_search_record,
@@ -67,11 +60,8 @@ from merbench.results.tune_file import (
     read_tune_predictions,
 )
 from merbench.results.user_files import UnreadableFile, read_written_json
-from merbench.runner.spec import RunSpec, from_config
 from merbench.scores.interval_records import interval_record
-from merbench.tuning import search
-from merbench.tuning.folds import OuterFold
-from merbench.tuning.run_tuning import best_trial, objective, outer_scores
+from merbench.tuning.run_tuning import best_trial, outer_scores
 from merbench.tuning.run_tuning import run_spec as expected_spec
 from merbench.tuning.space import PRUNERS, SAMPLERS, Parameter, TuneSpec
 from merbench.verification.provenance import (
@@ -80,10 +70,13 @@ from merbench.verification.provenance import (
     check_created,
     check_duration,
 )
-from merbench.verification.validate import validate_run
-
-TOLERANCE = 1e-9
-
+from merbench.verification.tune_trials_check import (
+    check_outer,
+    check_search,
+    check_trial,
+    check_universe,
+    run_predictions,
+)
 
 #: a library's version as its ``__version__`` gives it (PEP 440 text)
 LIBRARY_VERSION = re.compile(r"(?=.{1,40}$)\d+(\.\d+){0,3}([.+-]?[A-Za-z0-9]+){0,4}")
@@ -137,169 +130,6 @@ def _record_problem(folder: Path, results: TuneResults) -> str | None:
         return (f"tune.json is not the search {TUNING_SPEC_FILE} recorded when it started "
                 f"(they differ in {what}); publish the tuning as merbench tune wrote it")
     return None
-
-
-def _inside(folder: Path, relative: str) -> Path:
-    """A run folder the record names, refused unless it lies inside the unpacked runs."""
-    path = (folder / relative)
-    if Path(relative).is_absolute() or ".." in Path(relative).parts or not path.is_dir() \
-            or path.is_symlink():
-        raise ResultRejected(folder, f"tune.json names run folder '{relative}', which is not "
-                                     f"a folder inside the tuning's {RUNS_ARCHIVE}")
-    return path
-
-
-def _run(folder: Path, relative: str, expected: RunSpec, deep: bool,
-         counts: dict[str, int] | None = None, classes: list[str] | None = None
-         ) -> pd.DataFrame:
-    """The predictions of the run at ``relative``, once it is shown to be ``expected``;
-    ``counts`` (deep only) gets the dataset's samples per database, as the run records them;
-    ``classes`` (deep only): tune.json's, which must be the run's."""
-    path = _inside(folder, relative)
-    if deep:
-        checked = validate_run(path)
-        predictions = checked.predictions
-        if counts is not None:
-            counts.update({db: info.n_samples
-                           for db, info in checked.results.dataset.databases.items()})
-        if classes is not None and checked.results.dataset.classes != classes:
-            raise ResultRejected(folder, f"tune.json's classes {classes} are not those of "
-                                         f"its run {relative} "
-                                         f"({checked.results.dataset.classes})")
-    else:
-        if not (path / "results.json").is_file():
-            raise ResultRejected(path, "has no results.json: the run did not finish")
-        predictions = read_predictions(path)
-    spec, _ = from_config(RunDirectory(path).read_run_file().config)
-    spec, expected = _as_planned(spec), _as_planned(expected)
-    if spec != expected:
-        found = {k: v for k, v in spec.to_dict().items() if expected.to_dict()[k] != v}
-        name = sorted(found)[0]
-        raise ResultRejected(path, f"is not the run tune.json says: its {name} is "
-                                   f"{found[name]!r}, the record's {expected.to_dict()[name]!r}")
-    return predictions
-
-
-def _as_planned(spec: RunSpec) -> RunSpec:
-    """``spec`` with the options set to their factory's default left out, as a run plans
-    them: a tuning file that gives ``databases = 3`` (the synthetic dataset's default)
-    records it in tune.json, while each run it made records the same setting left out."""
-    registries = default_plugins().registries
-    try:
-        entries: dict[str, Entry[Any]] = {
-                   "dataset_options": registries.datasets.get(spec.dataset),
-                   "model_options": registries.models.get(spec.model),
-                   "protocol_options": registries.protocols.get(spec.protocol)}
-        if spec.feature is not None:
-            entries["feature_options"] = registries.features.get(spec.feature)
-    except MerbenchError:  # a name no plugin gives: compared as recorded
-        return spec
-    planned: dict[str, Any] = {field: entry.without_defaults(dict(getattr(spec, field)))
-                               for field, entry in entries.items()
-                               if getattr(spec, field) is not None}
-    return dataclasses.replace(spec, **planned)
-
-
-def _close(a: float, b: float) -> bool:
-    return math.isclose(a, b, rel_tol=0, abs_tol=TOLERANCE)
-
-
-def _check_outer(folder: Path, outer: OuterRecord, nested: bool) -> OuterFold | None:
-    if not nested:
-        return None
-    train, test = set(outer.train_subjects), set(outer.test_subjects)
-    if train & test:
-        raise ResultRejected(folder, f"outer fold {outer.label} trains on its test subject "
-                                     f"{sorted(train & test)[0]}")
-    parts = [s for part in outer.inner_validation for s in part]
-    if sorted(parts) != sorted(outer.train_subjects):
-        raise ResultRejected(folder, f"outer fold {outer.label}: the inner folds do not "
-                                     "split its training subjects, each once")
-    return OuterFold(index=outer.index, label=outer.label, train=outer.train_subjects,
-                     test=outer.test_subjects, inner=outer.inner_validation)
-
-
-def _check_search(folder: Path, spec: TuneSpec, results: TuneResults, outer: OuterRecord,
-                  position: int) -> None:
-    """Replay the outer fold's study from the record: each trial's values must be those the
-    sampler proposes after the trials before it, and each trial must end where the pruner
-    stops it (or run every inner fold where it does not). The search is a function of the
-    tuning file and the scores (:mod:`merbench.tuning.search`), so this needs no training."""
-    steps = (results.inner_folds or 1) if results.mode == NESTED else 1
-    limit = results.trials
-    if [t.number for t in outer.trials] != list(range(len(outer.trials))) or \
-            len(outer.trials) > limit or (results.complete and len(outer.trials) != limit):
-        raise ResultRejected(folder, f"outer fold {outer.label} records trials "
-                                     f"{[t.number for t in outer.trials]}, not 0 to "
-                                     f"{limit - 1}{'' if results.complete else ' or fewer'}")
-    study = search.new_study(spec, steps)
-    for trial in outer.trials:
-        where = f"outer fold {outer.label}, trial {trial.number}"
-        asked = search.ask(study, spec, position, trial.number)
-        proposed = search.decoded(spec.space, asked.params)
-        if json.dumps(proposed, sort_keys=True) != json.dumps(trial.params, sort_keys=True):
-            raise ResultRejected(folder, f"{where}: its values {trial.params} are not what "
-                                         f"the {results.sampler} sampler proposes there "
-                                         f"({proposed})")
-        for step, value in enumerate(trial.steps):
-            asked.report(value, step)
-            stops = step < steps - 1 and asked.should_prune()
-            last = step == len(trial.steps) - 1
-            if stops != (trial.state == "pruned" and last):
-                raise ResultRejected(folder, f"{where}: the {results.pruner} pruner "
-                                             f"{'stops' if stops else 'does not stop'} it "
-                                             f"after inner fold {step}, but tune.json says "
-                                             f"{trial.state} after {len(trial.steps)}")
-        search.tell(study, asked, trial.score if trial.state == "complete" else None)
-
-
-def _check_universe(folder: Path, results: TuneResults) -> None:
-    """Every outer fold sees the same subjects, and the outer test sets split them, each
-    subject tested once: no outer fold (and so no subject's score) left out."""
-    if results.mode != NESTED:
-        return
-    universe = [sorted(set(o.train_subjects) | set(o.test_subjects)) for o in results.outer]
-    tested = sorted(s for o in results.outer for s in o.test_subjects)
-    if any(u != universe[0] for u in universe) or tested != universe[0]:
-        raise ResultRejected(folder, "the outer folds do not test every subject of the "
-                                     "protocol once (an outer fold is missing, or tests a "
-                                     "subject another tests)")
-
-
-def _check_trial(folder: Path, runs: Path, spec: TuneSpec, results: TuneResults,
-                 outer: OuterRecord, fold: OuterFold | None, trial: TrialRecord,
-                 deep: bool) -> None:
-    where = f"outer fold {outer.label}, trial {trial.number}"
-    steps = (results.inner_folds or 1) if fold is not None else 1
-    expected_runs = steps if trial.state == "complete" else len(trial.steps)
-    if len(trial.runs) != expected_runs or len(trial.steps) != expected_runs or \
-            (trial.state == "pruned" and not 1 <= expected_runs < steps):
-        raise ResultRejected(folder, f"{where}: {len(trial.runs)} runs and "
-                                     f"{len(trial.steps)} steps for a {trial.state} trial of "
-                                     f"{steps} inner folds")
-    if sorted(trial.params) != sorted(p.name for p in spec.space):
-        raise ResultRejected(folder, f"{where}: its values {sorted(trial.params)} are not "
-                                     "the searched options")
-    frames = []
-    for step, relative in enumerate(trial.runs):
-        frame = _run(runs, relative, expected_spec(spec, results.mode, fold, trial.params,
-                                                     step if fold is not None else None),
-                     deep)
-        if fold is not None:
-            seen = set((frame["database"].astype(str) + "/"
-                        + frame["subject"].astype(str)).tolist())
-            if seen & set(outer.test_subjects):
-                raise ResultRejected(folder, f"{where}: run {relative} tests the outer test "
-                                             "subject (leakage)")
-        frames.append(frame)
-        value = objective(frames, results.classes, results.objective)
-        if not _close(value, trial.steps[step]):
-            raise ResultRejected(folder, f"{where}: step {step} scores {value:.6f} from its "
-                                         f"runs but tune.json says {trial.steps[step]:.6f}")
-    if trial.state == "complete" and (trial.score is None
-                                      or not _close(trial.score, trial.steps[-1])):
-        raise ResultRejected(folder, f"{where}: its score {trial.score} is not its last "
-                                     f"step's {trial.steps[-1]}")
 
 
 #: what a finished tuning's folder holds (an audit.json is refused by its own check)
@@ -416,12 +246,12 @@ def _validate(folder: Path, runs: Path, results: TuneResults, deep: bool) -> Tun
     frames: list[pd.DataFrame] = []
     tested: set[str] = set()
     counts: dict[str, int] = {}
-    _check_universe(folder, results)
+    check_universe(folder, results)
     for position, outer in enumerate(results.outer):
-        fold = _check_outer(folder, outer, nested)
-        _check_search(folder, spec, results, outer, position)
+        fold = check_outer(folder, outer, nested)
+        check_search(folder, spec, results, outer, position)
         for trial in outer.trials:
-            _check_trial(folder, runs, spec, results, outer, fold, trial, deep)
+            check_trial(folder, runs, spec, results, outer, fold, trial, deep)
         try:
             best = best_trial(outer.trials)
         except MerbenchError as exc:
@@ -436,16 +266,16 @@ def _validate(folder: Path, runs: Path, results: TuneResults, deep: bool) -> Tun
                 raise ResultRejected(folder, f"outer fold {outer.label} reports run "
                                              f"{outer.final_run}, not "
                                              f"{final_folder(fold.folder, best)}")
-            final = _run(runs, outer.final_run, expected_spec(spec, results.mode, fold,
-                                                              params, None), True, counts,
-                         results.classes)
+            final = run_predictions(
+                runs, outer.final_run, expected_spec(spec, results.mode, fold, params, None),
+                True, counts, results.classes)
         else:
             if outer.final_run != outer.chosen_trial().runs[0]:
                 raise ResultRejected(folder, "a test-scored search reports a run other than "
                                              "its best trial's")
-            final = _run(runs, outer.final_run, expected_spec(spec, results.mode, None,
-                                                              params, None), True, counts,
-                         results.classes)
+            final = run_predictions(
+                runs, outer.final_run, expected_spec(spec, results.mode, None, params, None),
+                True, counts, results.classes)
         subjects = set((final["database"].astype(str) + "/"
                         + final["subject"].astype(str)).tolist())
         if subjects & tested:

@@ -34,7 +34,7 @@ from merbench.results.codec import LayoutError, from_json, to_json
 from merbench.results.collapse import collapse_notes
 from merbench.results.manifest import chain_problem
 from merbench.results.migrations import migrate
-from merbench.results.model import Intervals, Metrics, Results, SeedsSummary
+from merbench.results.model import Intervals, Metrics, Results
 from merbench.results.over_seeds import over_seeds, summary_identity
 from merbench.results.result_files import RESULTS_FILE, SEEDS_FILE
 from merbench.results.run_files import (
@@ -49,6 +49,7 @@ from merbench.results.run_files import (
 from merbench.results.rundir import RUN_FILE, RunDirectory
 from merbench.results.safe_files import UnsafeFile, check_run_folder
 from merbench.results.schema import read_json, read_results
+from merbench.results.seeds_model import SeedsSummary
 from merbench.scores.interval_records import interval_record
 from merbench.scores.scoring import PolicyScore, score
 from merbench.verification.declared import check_declared
