@@ -244,3 +244,34 @@ def test_rows_on_other_folds_are_not_compared_and_say_why(site: dict[str, Path],
                                           "folds, so no paired test is possible")
     assert table.cell(0, 2) is None and table.cell(2, 1) is None and table.cell(1, 0)
     assert table.rows[2].cells[0] is not None  # its own interval stands
+
+
+def test_a_long_table_tests_every_pair_of_its_first_rows_and_the_rest_against_the_best(
+        site: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every pair of n rows cost n(n-1)/2 paired tests (4,950 at a hundred configurations,
+    about 27 CPU minutes cold): the matrix stops at MATRIX_ROWS rows, and each row below is
+    tested against the best only, which its tie mark needs."""
+    from merbench.compare.emotion import Comparison
+    from merbench.leaderboard import uncertainty
+    from merbench.leaderboard.benchmarks import load_benchmark
+    from merbench.leaderboard.collect import Cell, Group, Row
+
+    asked: list[tuple[int, int]] = []
+    runs = [load_run(site["results"] / "learner")] * 25
+
+    def counted(reference: object, others: list[object]) -> list[Comparison]:
+        asked.append((id(reference), len(others)))
+        return [Comparison(run=other, difference={m: 0.0 for m in ("uf1", "uar")},  # type: ignore[arg-type]
+                           interval={}, p_value={"uf1": 0.5, "uar": 0.5},
+                           holm={"uf1": 0.5, "uar": 0.5}) for other in others]
+
+    monkeypatch.setattr(uncertainty, "compare", counted)
+    bench = load_benchmark(_benchmark(tmp_path) / "bench.json")
+    rows = [Row(Group(key=str(n)), str(n), False, [Cell(0.5, None, 1)] * 4) for n in range(25)]
+    table = uncertainty.table_uncertainty(bench, rows, _Given(runs))  # type: ignore[arg-type]
+    top = uncertainty.MATRIX_ROWS
+    assert sum(n for _, n in asked) == len(table.pairs) == top * (top - 1) // 2 + 25 - top
+    assert [r.tie for r in table.rows] == ["best"] + ["tied"] * 24  # every row against the best
+    assert table.cell(0, 24) is not None and table.cell(1, top - 1) is not None
+    assert table.cell(3, top) is None and "tested against the best only" in table.why(3, top)
+    assert table.why(0, 24) == ""

@@ -1,5 +1,5 @@
 """How sure a leaderboard's order is: each ranked row's interval, ties with the best row, and
-the paired tests between every two rows.
+the paired tests between every two of the first :data:`MATRIX_ROWS` rows.
 
 A pooled UF1 over a few dozen subjects moves by several points with the subjects sampled, so
 a bare ranking claims more than the data hold. Every number here comes from
@@ -37,6 +37,12 @@ from merbench.stats.paired import holm
 
 ALPHA = 0.05
 TIE_METRIC = "uf1"  # the ranking metric: ties are with the best row on it
+#: the ranked rows tested pair by pair; each row below them is tested against the best only
+#: (its tie mark). A paired test costs about a third of a CPU second, so every pair of a
+#: hundred configurations (4,950) took about 27 minutes to build cold, quadratic in the rows:
+#: this keeps a table at about n + 190 tests, and no one reads a matrix of a hundred columns
+#: (``merbench compare A B`` tests any two)
+MATRIX_ROWS = 20
 
 
 @dataclass(frozen=True)
@@ -78,12 +84,17 @@ class TableUncertainty:
     rows: list[RowUncertainty]
     pairs: dict[tuple[int, int], Pair]
     why_apart: dict[tuple[int, int], str]  # pairs not compared, and why
+    matrix_rows: int = MATRIX_ROWS  # the rows tested pair by pair (the rest: with the best)
 
     def cell(self, i: int, j: int) -> Pair | None:
         return self.pairs.get((min(i, j), max(i, j)))
 
     def why(self, i: int, j: int) -> str:
-        return self.why_apart.get((min(i, j), max(i, j)), "")
+        low, high = min(i, j), max(i, j)
+        if (low, high) not in self.why_apart and low > 0 and high >= self.matrix_rows:
+            return (f"rows below the first {self.matrix_rows} are tested against the best "
+                    "only ('merbench compare A B' tests any two)")
+        return self.why_apart.get((low, high), "")
 
 
 class Loader:
@@ -129,13 +140,15 @@ def _row(row: Row, loaded: Loaded, bench: Benchmark) -> RowUncertainty:
 
 def table_uncertainty(bench: Benchmark, ranked: list[Row], loader: Loader) -> TableUncertainty:
     """Intervals of every ranked row; ties of each with the first (best) row, Holm over the
-    rows compared; and every pair's paired test, Holm over all pairs compared."""
+    rows compared; and the paired test of every pair of the first :data:`MATRIX_ROWS` rows
+    (and of the best with each row below them), Holm over all pairs compared."""
     loaded = [loader.row(row) for row in ranked]
     rows = [_row(row, found, bench) for row, found in zip(ranked, loaded, strict=True)]
     pairs: dict[tuple[int, int], dict[str, Any]] = {}
     apart: dict[tuple[int, int], str] = {}
     for i, reference in enumerate(loaded):
-        later = range(i + 1, len(loaded))
+        # the best row against every row (the tie marks); the others within the matrix
+        later = range(i + 1, len(loaded) if i == 0 else min(len(loaded), MATRIX_ROWS))
         if reference.run is None:
             apart.update({(i, j): f"row {i + 1} has no predictions to test: {reference.why}"
                           for j in later})
