@@ -97,6 +97,18 @@ def test_a_misspelt_benchmark_is_offered_the_right_one(
     assert "did you mean 'composite-3class-loso'?" in err
 
 
+@pytest.mark.parametrize(("typed", "meant"), [("au-composite-loos", "au-composite-loso"),
+                                              ("tune-synthetic-lsoo", "tune-synthetic-loso"),
+                                              ("spot-synthetic-lnog", "spot-synthetic-long")])
+def test_a_misspelt_table_id_of_another_kind_is_offered_its_own(
+        cli: Callable[..., CliResult], one_run: Path, typed: str, meant: str) -> None:
+    """A misspelt AU, tuning or spotting table's id was offered a benchmark ("did you mean
+    'composite-3class-loso'?" for au-composite-loos): the ids the installed datasets and
+    protocols give those tables are offered too (issue 85)."""
+    err = cli("leaderboard", "export", typed, "--results", one_run)[2]
+    assert f"did you mean '{meant}'?" in err, err
+
+
 def test_export_of_a_table_id_that_could_be_reads_its_kind_only(
         cli: Callable[..., CliResult], one_run: Path) -> None:
     """An AU table's id of an installed dataset and protocol is looked for among the
