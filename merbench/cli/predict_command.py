@@ -14,7 +14,7 @@ from pathlib import Path
 
 from merbench.base.atomic import atomic_write_json
 from merbench.base.errors import MerbenchError
-from merbench.base.literal import indefinite
+from merbench.base.literal import counted, indefinite
 from merbench.cli.literal import say
 from merbench.cli.out_places import refuse_result_place
 from merbench.cli.parser import EXIT_INTERRUPTED, EXIT_USAGE
@@ -173,7 +173,8 @@ def table(found: Predictions, results: Results | None = None,
     if found.recogniser is not None:
         r = found.recogniser
         lines.append(f"recognised by {r.model} trained on all {r.n_subjects} subjects "
-                     f"({r.n_train} samples, {r.epochs} epochs) with the recipe of {r.run}, "
+                     f"({counted(r.n_train, 'sample')}, {counted(r.epochs, 'epoch')}) with the "
+                     f"recipe of {r.run}, "
                      f"reading {r.feature} of each interval's first and middle frames")
         if results is not None:
             lines += trust(results, r, generated)

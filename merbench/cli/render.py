@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from rich.table import Table
 from rich.text import Text
 
+from merbench.base.literal import counted
 from merbench.cli.console import LiteralConsole
 from merbench.cli.literal import literal, say
 from merbench.leaderboard.declared_defaults import DeclaredDefaults, declared_for
@@ -181,7 +182,7 @@ def _training_line(results: Results) -> str | None:
     used = results.hyperparameters.recipe
     if used is None:  # nothing was trained (saved weights) or not a torch model
         return None
-    line = (f"training: {used.epochs} epochs, batch {used.batch_size}, "
+    line = (f"training: {counted(used.epochs, 'epoch')}, batch {used.batch_size}, "
             f"{used.optimizer} lr {used.lr:g}")
     if used.schedule != "constant":
         line += f" ({used.schedule} schedule)"
