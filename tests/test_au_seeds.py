@@ -205,4 +205,4 @@ def test_the_printed_summary_says_a_reduced_setting(au_seeds: tuple[Path, str]) 
     """One epoch where the recipe trains more: the seeds' summary says REDUCED, as a single
     AU run's results do (it printed no mark, the user guide saying it would)."""
     _, printed = au_seeds
-    assert "training: 1 epochs" in printed and "a REDUCED setting" in printed, printed
+    assert "training: 1 epoch," in printed and "a REDUCED setting" in printed, printed

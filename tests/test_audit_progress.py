@@ -64,3 +64,17 @@ def test_on_a_terminal_a_bar_counts_fold_epochs_across_the_runs_trained_again(
                                          epoch=1)
         assert progress.counted == (4, 15) and bar.tasks[0].total == 15
     assert not bar.live.is_started  # taken down when the audit ends
+
+
+def test_off_a_terminal_each_line_says_the_true_share_trained_again(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """Three fold-epochs: 33% and 66% (the share), not the tenth crossed rounded down to
+    30% and 60% (issue 85); a line for each tenth crossed, as before."""
+    monkeypatch.setattr("merbench.cli.result_progress.QUIET_S", 0.0)
+    with AuditProgress(terminal=False) as progress:
+        run = _run("/scratch/a", folds=1, epochs=3)
+        for epoch in (1, 2, 3):
+            progress.merbench_epoch_finished(run=run, fold_index=0, epoch=epoch)
+    assert capsys.readouterr().err.splitlines() == [
+        f"merbench: audit trained {n} of 3 fold-epochs again ({share}%)"
+        for n, share in ((1, 33), (2, 66), (3, 100))]

@@ -1,5 +1,6 @@
 """Following the guides leaves ``git status`` clean: every output a README or guide command
-writes at the top of a checkout (``--out p``, ``--out strs`` ...) is git-ignored (issue 85:
+writes at the top of a checkout (``--out v1-predictions``, ``--out strs``, ``--save
+regions.npz`` ...) is git-ignored (issue 85:
 ``?? p/`` after the spotting guide). Exports of licensed databases and converted weights
 are the ones that must never be committed by accident."""
 
@@ -21,7 +22,8 @@ def _outputs() -> set[str]:
     what goes under runs/ or site/, which are ignored as folders, left out)."""
     found = set()
     for guide in GUIDES:
-        for name in re.findall(r"--out ([A-Za-z0-9_.][A-Za-z0-9_./-]*)", guide.read_text()):
+        for name in re.findall(r"--(?:out|save) ([A-Za-z0-9_.][A-Za-z0-9_./-]*)",
+                               guide.read_text()):
             if name != name.lower() or name.split("/")[0] in ("runs", "site"):
                 continue
             found.add(name.rstrip("/"))
@@ -32,8 +34,11 @@ def _outputs() -> set[str]:
                     reason="needs a git checkout")
 def test_every_guides_output_is_ignored() -> None:
     outputs = _outputs()
-    assert {"p", "strs", "tuned-seeds", "nested", "test", "learned", "samm-spots",
-            "audit-key"} <= outputs, outputs
+    # each predicted video its own folder (issue 85: two videos into --out p, the second
+    # refused), and extract's --save FILE (regions.npz was left untracked)
+    assert {"face-predictions", "frames-predictions", "v1-predictions", "strs", "tuned-seeds",
+            "nested", "test", "learned", "samm-spots", "audit-key", "regions.npz"} <= outputs, \
+        outputs
     # a folder and a file both: a name ignored as a folder is checked with a path inside it
     paths = [f"{name}/x" if "." not in name and name != "audit-key" else name
              for name in sorted(outputs)]

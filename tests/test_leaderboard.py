@@ -99,7 +99,7 @@ def test_models_without_a_full_run_are_listed_unranked_with_cost_and_command(
     ranked = {row["model"].split()[0] for row in tables["ranked-table"]}
     assert not ranked & set(listed)  # a model with a ranked row is not listed again
     assert listed["htnet"]["published"].startswith("0.8603 / 0.8475 HTNet, best on test")
-    assert "reduced setting only" in listed["htnet"]["model"]
+    assert "REDUCED setting only" in listed["htnet"]["model"]
     assert listed["alexnet-flow"]["published"].startswith("0.6933 / 0.7154 AlexNet, last")
     assert "--feature causalnet-release" in listed["causalnet"]["command"]
     for row in listed.values():
@@ -229,22 +229,22 @@ def test_reduced_runs_are_labelled_on_every_page(committed_site: Path, read_tabl
     """A reduced run's scores (oracle UF1 .82) are not HTNet's: the index, its benchmark rows
     and its run page, every score section of it, say so; full-recipe runs carry no label."""
     runs = read_tables((committed_site / "index.html").read_text())["runs-table"]
-    labelled = [("reduced setting" in r["model"], r["model"].split()[0]) for r in runs]
+    labelled = [("REDUCED setting" in r["model"], r["model"].split()[0]) for r in runs]
     assert len(labelled) == len(row_result_files(RESULTS))  # every run listed
     assert [name for reduced, name in labelled if reduced] == ["htnet", "htnet"]
     assert {"ststnet", "offapexnet", "timm-resnet18", "biwoof-release-svm"} <= \
         {name for reduced, name in labelled if not reduced}
     tables = read_tables((committed_site / "benchmarks" / "composite-3class-loso.html").read_text())
     for table in ("reduced-table", "reduced-test-set-table"):
-        assert all("reduced setting" in r["model"] for r in tables[table])
+        assert all("REDUCED setting" in r["model"] for r in tables[table])
     for table in ("ranked-table", "test-set-table"):
-        assert not any("reduced setting" in r["model"] for r in tables[table])
+        assert not any("reduced setting" in r["model"].lower() for r in tables[table])
     page = (committed_site / "runs" / "htnet-reduced-cpu-crop-reference" / "index.html").read_text()
-    assert "reduced setting" in re.search(r"<title>(.*?)</title>", page).group(1)
+    assert "REDUCED setting" in re.search(r"<title>(.*?)</title>", page).group(1)
     box = page.split('id="reduced-setting"')[1].split("</section>")[0]
-    assert "Reduced setting: not htnet as published" in box and "epochs 200 (recipe 800)" in box
+    assert "REDUCED setting: not htnet as published" in box and "epochs 200 (recipe 800)" in box
     headings = re.findall(r"<h3>Selection: (\w[\w-]*).*?</h3>", page, re.S)
-    labelled = re.findall(r"<h3>Selection: (\w[\w-]*)[^\n]*reduced setting</span></h3>", page)
+    labelled = re.findall(r"<h3>Selection: (\w[\w-]*)[^\n]*REDUCED setting</span></h3>", page)
     assert headings == labelled == ["fixed", "oracle"]
     full = (committed_site / "runs" / "ststnet-composite-loso-seed-0" / "index.html").read_text()
     assert "reduced setting" not in full.lower()

@@ -116,7 +116,7 @@ def test_a_reduced_au_run_is_shown_apart_and_only_the_best_is_bold(
     tables = read_tables(html)
     ranked = tables["au-table-au-composite-loso-1"]
     reduced = tables["au-reduced-au-composite-loso-1"]
-    assert len(ranked) == 2 and len(reduced) == 1 and "reduced setting" in reduced[0]["model"]
+    assert len(ranked) == 2 and len(reduced) == 1 and "REDUCED setting" in reduced[0]["model"]
     section = html.split('id="au-table-au-composite-loso-1"')[1].split("</table>")[0]
     assert section.count(f"<strong>{full.overall.mean_f1:.4f}</strong>") == 1
     assert f"<strong>{other.overall.mean_f1:.4f}</strong>" not in section

@@ -180,6 +180,8 @@ def test_flow_score_spots_synthetic_long_end_to_end(tmp_path: Path) -> None:
     assert code == 0, err
     assert "fitted on the other subjects: synthetic-long/sub01 threshold=" in stdout
     assert "chosen=best pooled F1 (all)" in stdout
+    # its one setting, no option tuned: it said "1 setting of no tuned option" (issue 85)
+    assert "3 subjects, 1 setting (no option tuned)" in stdout, stdout
     results = validate_spotting(out)
     assert results.spotter.name == "flow-score" and results.variants == [{}]
     assert results.policies["training-subjects"].scores.all.tp > 0

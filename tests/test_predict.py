@@ -251,3 +251,33 @@ def test_only_a_generated_datasets_run_is_said_to_tell_nothing_of_a_real_face(ru
         other = dataclasses.replace(results, dataset=dataclasses.replace(results.dataset,
                                                                          name=name))
         assert not _generated(other, plugins), name
+
+
+def test_a_long_recipe_prints_its_first_and_last_epoch_not_every_one(tmp_path: Path) -> None:
+    """The recogniser of the 800-epoch recipe printed 800 lines, one per epoch (issue 85): its
+    progress now follows ``merbench run``'s rule for a log, the first and last report of each
+    stage always and the others at most one per PLAIN_EVERY_S (30 s; these epochs take ms)."""
+    code, _, err = run_cli("run", "--model", "ststnet", "--dataset", "synthetic", "--epochs",
+                           "6", "--out", tmp_path / "run", "--quiet")
+    assert code == 0, err
+    code, _, err = run_cli("predict", *VIDEO, "--from-run", tmp_path / "run", "--out",
+                           tmp_path / "p")
+    assert code == 0, err
+    assert err.splitlines() == ["frames read: 300/300", "epochs of the recogniser: 1/6",
+                                "epochs of the recogniser: 6/6"], err
+
+
+def test_progress_says_a_line_at_most_every_plain_every_s(monkeypatch: Any, capsys: Any
+                                                           ) -> None:
+    """Between the first and last report, one line once PLAIN_EVERY_S has passed."""
+    from merbench.cli import predict_command
+    from merbench.cli.progress import PLAIN_EVERY_S
+
+    clock = iter([0.0, 1.0, PLAIN_EVERY_S + 0.5, PLAIN_EVERY_S + 1.0, PLAIN_EVERY_S + 2.0])
+    monkeypatch.setattr(predict_command.time, "perf_counter", lambda: next(clock))
+    progress = predict_command.PlainProgress()
+    for done in range(1, 6):
+        progress("training", done, 5)
+    assert capsys.readouterr().err.splitlines() == [
+        "epochs of the recogniser: 1/5", "epochs of the recogniser: 3/5",
+        "epochs of the recogniser: 5/5"]

@@ -216,5 +216,5 @@ def test_a_redirected_run_says_what_it_does_within_seconds(tmp_path: Path) -> No
         process.wait()
     assert first == ("ststnet on synthetic: reading the data, the features and any finished "
                      "folds\n")
-    assert second.startswith("training ststnet on synthetic (cpu): 6 folds x 2000 epochs")
+    assert second.startswith("training ststnet on synthetic (cpu): 6 folds x 2,000 epochs")
     assert waited < 20, waited  # Python's start and merbench's imports, on a busy machine

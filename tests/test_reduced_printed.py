@@ -17,7 +17,7 @@ def test_run_over_seeds_says_reduced(cli, tmp_path: Path) -> None:
                          "--seeds", "0,1", "--threads", "1", "--quiet", "--out",
                          tmp_path / "seeds")
     assert code == 0, err
-    assert ("training: 1 epochs, batch 256, adam lr 5e-05 — a REDUCED setting, not "
+    assert ("training: 1 epoch, batch 256, adam lr 5e-05 — a REDUCED setting, not "
             "comparable with published numbers (the model's recipe is 800 epochs)") in out, out
 
 

@@ -40,8 +40,27 @@ def test_without_a_terminal_a_line_each_tenth(tmp_path: Path, monkeypatch: pytes
     out, err = capsys.readouterr()
     lines = err.splitlines()
     assert out == "" and len(lines) == 10, err
-    assert lines[0] == "merbench: read 3 of 25 results (10%)"
+    # each line's percentage is the true share read, not the tenth crossed rounded down
+    # (issue 85: "checked 1 of 4 results (20%)")
+    assert [line.split()[2] + " " + line.split()[-1] for line in lines] == [
+        "3 (12%)", "5 (20%)", "8 (32%)", "10 (40%)", "13 (52%)", "15 (60%)", "18 (72%)",
+        "20 (80%)", "23 (92%)", "25 (100%)"]
     assert lines[-1] == "merbench: read 25 of 25 results (100%)"
+
+
+def test_four_results_are_said_at_their_true_share(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """``validate`` of four results said "1 of 4 (20%)" and "3 of 4 (70%)": the tenth it
+    crossed, not the share read."""
+    monkeypatch.setattr("merbench.cli.result_progress.QUIET_S", 0.0)
+    folders = _folders(tmp_path, 4)
+    with ResultProgress(folders, verb="checked", terminal=False) as progress:
+        for folder in folders:
+            progress(folder)
+    assert capsys.readouterr().err.splitlines() == [
+        f"merbench: checked {n} of 4 results ({share}%)"
+        for n, share in ((1, 25), (2, 50), (3, 75), (4, 100))]
 
 
 def test_a_quick_command_says_nothing_before_its_answer(
@@ -95,6 +114,18 @@ def test_a_misspelt_benchmark_is_offered_the_right_one(
         cli: Callable[..., CliResult], one_run: Path) -> None:
     err = cli("leaderboard", "export", "composite-3clas-loso", "--results", one_run)[2]
     assert "did you mean 'composite-3class-loso'?" in err
+
+
+@pytest.mark.parametrize(("typed", "meant"), [("au-composite-loos", "au-composite-loso"),
+                                              ("tune-synthetic-lsoo", "tune-synthetic-loso"),
+                                              ("spot-synthetic-lnog", "spot-synthetic-long")])
+def test_a_misspelt_table_id_of_another_kind_is_offered_its_own(
+        cli: Callable[..., CliResult], one_run: Path, typed: str, meant: str) -> None:
+    """A misspelt AU, tuning or spotting table's id was offered a benchmark ("did you mean
+    'composite-3class-loso'?" for au-composite-loos): the ids the installed datasets and
+    protocols give those tables are offered too (issue 85)."""
+    err = cli("leaderboard", "export", typed, "--results", one_run)[2]
+    assert f"did you mean '{meant}'?" in err, err
 
 
 def test_export_of_a_table_id_that_could_be_reads_its_kind_only(

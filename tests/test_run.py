@@ -274,7 +274,8 @@ def test_ctrl_c_says_where_the_folds_are(tmp_path: Path) -> None:
     # between two folds)
     saved = ("; the fold in progress is kept as of its last saved state"
              if list(out.glob("partial/fold-*.pt")) else "")
-    assert err == [f"merbench: interrupted — {finished} of 10 folds are finished and kept in "
+    are = "is" if finished == 1 else "are"
+    assert err == [f"merbench: interrupted — {finished} of 10 folds {are} finished and kept in "
                    f"{out}{saved}; run the same command again to resume"]
 
 

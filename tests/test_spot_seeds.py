@@ -170,7 +170,7 @@ def test_the_spotting_page_shows_the_summary_beside_its_seeds_runs(seeded: Path,
     [row] = over_seeds
     summary = _json(seeded / STR_SEEDS_FILE)
     assert row["seeds"] == "0, 1" and row["recogniser"].startswith("ststnet v")
-    assert "reduced setting" in row["recogniser"] and "epochs 1 (recipe 800)" in row["recogniser"]
+    assert "REDUCED setting" in row["recogniser"] and "epochs 1 (recipe 800)" in row["recogniser"]
     assert row["strs-all"].startswith(f"{summary['scores']['all']['mean']['strs']:.4f}")
     [recognised] = [rows for table, rows in tables.items()
                     if table.startswith("str-reduced-table-")]

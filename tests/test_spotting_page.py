@@ -116,8 +116,8 @@ def test_a_recognised_run_has_its_str_row_and_a_tampered_str_json_rejects_it(
                   if name.startswith("str-reduced-table-synthetic-long-"))
     stored = json.loads((folder / "recognised" / "str.json").read_text())
     assert row["recogniser"].startswith("ststnet v1 on tvl1-uvos")
-    assert "reduced setting" in row["recogniser"] and "epochs 1 (recipe 800)" in row["recogniser"]
-    assert "Spot-then-recognise in reduced settings: not ranked" in page
+    assert "REDUCED setting" in row["recogniser"] and "epochs 1 (recipe 800)" in row["recogniser"]
+    assert "Spot-then-recognise in REDUCED settings: not ranked" in page
     reduced_table = page.split('id="str-reduced-table-synthetic-long-')[1].split("</table>")[0]
     assert "<strong>" not in reduced_table
     micro = stored["scores"]["micro"]["strs"]
@@ -130,7 +130,7 @@ def test_a_recognised_run_has_its_str_row_and_a_tampered_str_json_rejects_it(
     shutil.rmtree(folder / "bad-str")
     code, out, err = cli("leaderboard", "export", "spot-synthetic-long", "--results", folder)
     assert code == 0, err
-    assert "recognised by ststnet, a reduced setting (epochs 1 (recipe 800))" in out, out
+    assert "recognised by ststnet, a REDUCED setting (epochs 1 (recipe 800))" in out, out
 
 
 def test_a_recogniser_at_its_recipe_is_no_reduced_setting() -> None:

@@ -566,10 +566,10 @@ def test_tuning_page_shows_both_searches_and_their_difference(tuned: Path, tmp_p
     # every page shows them (the word, the mark, no bold)
     [empty] = tables["tuning-table"]  # its one row says why it is empty
     assert list(empty.values()) == [
-        "No search at the model's declared recipe yet: the searches below are reduced settings."]
+        "No search at the model's declared recipe yet: the searches below are REDUCED settings."]
     rows = tables["tuning-reduced-table"]
     assert [r["mode"].split()[0] for r in rows] == ["tuned", "TEST-SCORED"]
-    assert all("reduced setting" in r["model"] and "epochs 1 (recipe 800)" in r["model"]
+    assert all("REDUCED setting" in r["model"] and "epochs 1 (recipe 800)" in r["model"]
                for r in rows)
     assert "<strong>" not in page.split('id="tuning-reduced-table"')[1].split("</table>")[0]
     nested = read_tune(tuned / "tune.json")
@@ -585,7 +585,7 @@ def test_tuning_page_shows_both_searches_and_their_difference(tuned: Path, tmp_p
     code, out, err = cli("leaderboard", "export", "tune-synthetic-loso", "--results",
                          str(results))
     assert code == 0, err
-    assert out.count("reduced setting (epochs 1 (recipe 800))") == 2, out
+    assert out.count("REDUCED setting (epochs 1 (recipe 800))") == 2, out
 
 
 def test_what_a_search_varies_is_no_reduced_setting(tuned: Path) -> None:

@@ -160,5 +160,5 @@ def test_the_same_command_again_trains_nothing_and_an_audit_keeps_each_seeds_rec
     # one epoch where the recipe trains 800 (examples/tune-tiny.toml): the summary and each
     # seed's tuning are marked, in the word every page uses, and none is set in bold
     seeds_table = page.split('id="tuning-seeds-table"')[1].split("</table>")[0]
-    assert "reduced setting" in seeds_table and "<strong>" not in seeds_table
+    assert "REDUCED setting" in seeds_table and "<strong>" not in seeds_table
     assert 'id="tuning-reduced-table"' in page

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from rich.table import Table
 
+from merbench.base.literal import counted
 from merbench.cli.console import LiteralConsole
 from merbench.cli.render import mean_std, recipe_verdict, scores_fmt, std_note, with_interval
 from merbench.results.au_file import (
@@ -54,7 +55,7 @@ def print_au_results(results: AUResults, run_dir: Path, went_on: Sequence[str] =
                       "have no AU coding (SMIC codes none) and are in no fold")
     recipe = results.hyperparameters.recipe
     if recipe is not None:
-        console.print(f"training: {recipe.epochs} epochs, batch {recipe.batch_size}, "
+        console.print(f"training: {counted(recipe.epochs, 'epoch')}, batch {recipe.batch_size}, "
                       f"{recipe.optimizer} lr {recipe.lr:g}, sigmoid + binary cross-entropy"
                       + recipe_verdict(results))
     console.print(f"device {results.environment.device}, {results.wall_time_s:.1f} s")
@@ -92,7 +93,7 @@ def print_au_seeds(summary: AUSeedsSummary, out: Path, first: AUResults | None =
                   "the AU set (an undefined AU counts 0)")
     recipe = first.hyperparameters.recipe if first is not None else None
     if first is not None and recipe is not None:
-        console.print(f"training: {recipe.epochs} epochs, batch {recipe.batch_size}, "
+        console.print(f"training: {counted(recipe.epochs, 'epoch')}, batch {recipe.batch_size}, "
                       f"{recipe.optimizer} lr {recipe.lr:g}, sigmoid + binary cross-entropy"
                       + recipe_verdict(first), soft_wrap=True)
     console.print(f"summary: {out / AU_SEEDS_FILE}; one run directory per seed in {out}")

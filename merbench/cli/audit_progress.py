@@ -78,7 +78,7 @@ class AuditProgress:
         if tenths > self._said and time.monotonic() - self._started >= result_progress.QUIET_S:
             self._said = tenths
             say(f"merbench: audit trained {self._done} of {self._total} fold-epochs again "
-                f"({tenths * 100 // STEPS}%)", file=sys.stderr, flush=True)
+                f"({self._done * 100 // self._total}%)", file=sys.stderr, flush=True)
 
     def _draw(self, description: str) -> None:
         if self._bar is None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from merbench.base.literal import counted
 from merbench.plugin_system.runinfo import RunInfo
 
 if TYPE_CHECKING:
@@ -42,8 +43,9 @@ def estimate_line(run: RunInfo, per_fold_epoch: float, start_up: float = 0.0, *,
     with what to do when that is long: on a CPU past :data:`GPU_WORK_S`, a GPU or the
     reduced ``offer`` (printed apart, by :func:`offer_lines`)."""
     total = start_up + per_fold_epoch * run.folds_to_train * run.epochs
-    line = (f"estimate: about {duration(total)} for {run.folds_to_train} folds x {run.epochs} "
-            f"epochs on {run.device} ({duration(per_fold_epoch)} per fold-epoch so far)")
+    line = (f"estimate: about {duration(total)} for {counted(run.folds_to_train, 'fold')} x "
+            f"{counted(run.epochs, 'epoch')} on {run.device} ({duration(per_fold_epoch)} per "
+            "fold-epoch so far)")
     if total < LONG_RUN_S:
         return line
     if run.device.startswith("cpu") and total >= GPU_WORK_S:

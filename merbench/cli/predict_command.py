@@ -8,15 +8,17 @@ import dataclasses
 import math
 import os
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 from merbench.base.atomic import atomic_write_json
 from merbench.base.errors import MerbenchError
-from merbench.base.literal import indefinite
+from merbench.base.literal import counted, indefinite
 from merbench.cli.literal import say
 from merbench.cli.out_places import refuse_result_place
 from merbench.cli.parser import EXIT_INTERRUPTED, EXIT_USAGE
+from merbench.cli.progress import PLAIN_EVERY_S
 from merbench.cli.render import with_interval
 from merbench.kinds import kind_of
 from merbench.kinds.emotion import EmotionRunKind
@@ -171,11 +173,33 @@ def table(found: Predictions, results: Results | None = None,
     if found.recogniser is not None:
         r = found.recogniser
         lines.append(f"recognised by {r.model} trained on all {r.n_subjects} subjects "
-                     f"({r.n_train} samples, {r.epochs} epochs) with the recipe of {r.run}, "
+                     f"({counted(r.n_train, 'sample')}, {counted(r.epochs, 'epoch')}) with the "
+                     f"recipe of {r.run}, "
                      f"reading {r.feature} of each interval's first and middle frames")
         if results is not None:
             lines += trust(results, r, generated)
     return lines
+
+
+class PlainProgress:
+    """Predict's progress as plain lines on stderr, by ``merbench run``'s rule for a log: each
+    stage's first and last report always, the others at most one per :data:`PLAIN_EVERY_S`
+    (a recogniser of the 800-epoch recipe printed 800 lines, one per epoch)."""
+
+    def __init__(self, quiet: bool = False) -> None:
+        self.quiet = quiet
+        self._said: dict[str, float] = {}  # when each stage's last line was written
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if self.quiet:
+            return
+        now = time.perf_counter()
+        said = self._said.get(stage)
+        if said is not None and done < total and now - said < PLAIN_EVERY_S:
+            return
+        self._said[stage] = now
+        what = "epochs of the recogniser" if stage == "training" else "frames read"
+        say(f"{what}: {done}/{total}", file=sys.stderr, flush=True)
 
 
 def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
@@ -184,11 +208,7 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
         say(f"merbench: error: {spec}", file=sys.stderr)
         return EXIT_USAGE
 
-    def progress(stage: str, done: int, total: int) -> None:
-        if not args.quiet:
-            what = "epochs of the recogniser" if stage == "training" else "frames read"
-            say(f"{what}: {done}/{total}", file=sys.stderr, flush=True)
-
+    progress = PlainProgress(quiet=args.quiet)
     earlier = _earlier_video(args.out)
     if earlier is not None and earlier != spec.source:
         say(f"merbench: error: --out {args.out} holds the predictions of another video "

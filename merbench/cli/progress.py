@@ -42,6 +42,7 @@ from rich.status import Status
 from rich.table import Column
 from rich.text import Text
 
+from merbench.base.literal import counted
 from merbench.cli.console import LiteralConsole
 from merbench.cli.estimate import GPU_WORK_S, estimate_line, offer_lines
 from merbench.cli.literal import literal, say
@@ -229,7 +230,8 @@ class ProgressReporter:
                        f"{run.n_folds} folds already done", console)
         if self.plain:
             self._say(f"training {run.model} on {run.dataset} ({run.device}): "
-                      f"{run.folds_to_train} folds x {run.epochs} epochs, in {run.run_dir}")
+                      f"{counted(run.folds_to_train, 'fold')} x {counted(run.epochs, 'epoch')}, in "
+                      f"{run.run_dir}")
         self._progress = _progress(
             "fold-epochs", MeasuredPaceRemaining(table_column=Column(no_wrap=True)), console)
         self._task = self._progress.add_task(

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from rich.table import Table
 
+from merbench.base.literal import counted
 from merbench.cli.console import LiteralConsole
 from merbench.cli.literal import say
 from merbench.leaderboard.declared_defaults import DeclaredDefaults, declared_for
@@ -176,7 +177,7 @@ def _training_line(results: Results) -> str | None:
     used = results.hyperparameters.recipe
     if used is None:  # nothing was trained (saved weights) or not a torch model
         return None
-    line = (f"training: {used.epochs} epochs, batch {used.batch_size}, "
+    line = (f"training: {counted(used.epochs, 'epoch')}, batch {used.batch_size}, "
             f"{used.optimizer} lr {used.lr:g}")
     if used.schedule != "constant":
         line += f" ({used.schedule} schedule)"

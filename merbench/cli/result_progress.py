@@ -6,7 +6,8 @@ minutes looks hung. So, once the first result is read (never before: a command r
 its first line prints that line alone), a bar on stderr counts the results read out of those
 the walk found, with the one being read, where stderr is a terminal; where it is a file or a
 pipe (CI, a log), one line each time another tenth is read, from :data:`QUIET_S` seconds on
-(a command that answers sooner says nothing before its answer, as a short one always did).
+(a command that answers sooner says nothing before its answer, as a short one always did),
+with the share truly read: the tenth crossed, rounded down, said "1 of 4 results (20%)".
 stdout is left to the answer (``list``'s ids, ``export``'s table), which scripts read.
 
 Results are counted by their folder, each once: a check that reads a result twice (a seed run
@@ -91,7 +92,7 @@ class ResultProgress:
         if tenths > self._said and time.monotonic() - self._started >= QUIET_S:
             self._said = tenths
             say(f"merbench: {self._verb} {self._done} of {self._total} {self._noun} "
-                f"({tenths * 100 // STEPS}%)", file=sys.stderr, flush=True)
+                f"({self._done * 100 // self._total}%)", file=sys.stderr, flush=True)
 
     def _draw(self, path: Path) -> None:
         if self._bar is None:

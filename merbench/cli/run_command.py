@@ -143,7 +143,8 @@ def _what_is_kept(run_dir: Path | None) -> str:
     except MerbenchError:
         return f"see {run_dir}"
     total = f" of {status.n_folds}" if status.n_folds is not None else ""
-    folds = (f"{status.finished}{total} folds are finished and kept in {run_dir}"
+    are = "is" if status.finished == 1 else "are"
+    folds = (f"{status.finished}{total} folds {are} finished and kept in {run_dir}"
              if status.finished else f"no fold had finished yet in {run_dir}")
     saved = "; the fold in progress is kept as of its last saved state" if status.saved else ""
     if not status.finished and not saved:

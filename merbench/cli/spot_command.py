@@ -75,8 +75,9 @@ def report(results: SpottingResults) -> list[str]:
     lines = [f"{results.spotter.name} v{results.spotter.version} on {results.dataset.name}: "
              f"{counted(results.dataset.n_videos, 'video')} of "
              f"{counted(results.dataset.n_subjects, 'subject')}, "
-             f"{counted(len(results.variants), 'setting')} of "
-             f"{', '.join(results.spotter.tuned) or 'no tuned option'}"]
+             f"{counted(len(results.variants), 'setting')} "
+             + (f"of {', '.join(results.spotter.tuned)}" if results.spotter.tuned
+                else "(no option tuned)")]
     for name in (TRAINING_SUBJECTS, ORACLE):
         policy = results.policies[name]
         lines.append(f"{name}: {policy.description}")

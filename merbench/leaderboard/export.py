@@ -38,6 +38,7 @@ from merbench.leaderboard.page_views import slug
 from merbench.leaderboard.result_walk import Rejected
 from merbench.leaderboard.uncertainty import Loader, table_uncertainty
 from merbench.plugin_system.manager import default_plugins
+from merbench.plugin_system.registry import Registries
 from merbench.stats.intervals import Interval
 
 FORMATS = ("csv", "latex", "markdown")
@@ -227,6 +228,20 @@ def _could_be(rest: str, names: Iterable[str]) -> str | None:
     return None
 
 
+def _table_ids(registries: Registries) -> list[str]:
+    """Every id a table of another kind of result can have with the installed plugins
+    (au-DATASET-PROTOCOL, spot-DATASET, tune-DATASET-PROTOCOL): what a misspelt one is offered
+    among, so that ``au-composite-loos`` is offered ``au-composite-loso`` and not a benchmark."""
+    protocols = sorted(map(slug, registries.protocols.names()))
+    ids = []
+    for prefix, has_protocol in KIND_IDS.items():
+        datasets = registries.long_videos if prefix == "spot-" else registries.datasets
+        for dataset in sorted(map(slug, datasets.names())):
+            ids += ([f"{prefix}{dataset}-{p}" for p in protocols] if has_protocol
+                    else [f"{prefix}{dataset}"])
+    return ids
+
+
 def refuse_unknown(bench_id: str, benchmarks_dir: Path | None = None) -> None:
     """Refuse, before any result is read, an id no benchmark has and no table of another
     kind can have: such a table's id names a dataset, and a protocol, that the installed
@@ -244,7 +259,7 @@ def refuse_unknown(bench_id: str, benchmarks_dir: Path | None = None) -> None:
         if rest is not None and (not has_protocol
                                  or _could_be(rest, registries.protocols.names()) is not None):
             return
-    close = difflib.get_close_matches(bench_id, known, n=1)
+    close = difflib.get_close_matches(bench_id, [*known, *_table_ids(registries)], n=1)
     raise MerbenchError(
         f"no benchmark '{bench_id}'" + (f" (did you mean '{close[0]}'?)" if close else "")
         + f"; benchmarks: {', '.join(known)}; the tables of other kinds of result are "

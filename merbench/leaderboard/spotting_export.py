@@ -74,7 +74,7 @@ def _line(run: SpottingRun, policy_name: str) -> Line:
         why = recogniser_reduced(to_json(recogniser), DeclaredDefaults())
         # the page's word for a recogniser trained otherwise than its recipe
         recognised = f"recognised by {recogniser.model}" + (
-            "" if why is None else f", a reduced setting ({why})")
+            "" if why is None else f", a REDUCED setting ({why})")
     return Line(model=f"{spotter.name} v{spotter.version}",
                 setting="; ".join(part for part in (options, tuned, recognised) if part),
                 selection=policy_name, test_set_selection=policy.test_set_selection, seeds=1,

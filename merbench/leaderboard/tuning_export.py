@@ -64,7 +64,7 @@ def _line(tuning: Tuning) -> Line:
         scores.append((float(getattr(results.overall, metric)), None,
                        None if span is None else Interval(span[0], span[1])))
     # a reduced setting is marked in the words of the page, which shows it apart, unranked
-    reduced = "" if tuning.reduced is None else f"; reduced setting ({tuning.reduced})"
+    reduced = "" if tuning.reduced is None else f"; REDUCED setting ({tuning.reduced})"
     return Line(model=results.model,
                 setting=f"{results.sampler} search over {space}, {results.trials} trials, "
                         f"{how}{reduced}",
