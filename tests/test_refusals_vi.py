@@ -122,13 +122,14 @@ def test_a_tuning_spec_that_is_a_fifo_is_said_as_a_fifo(tmp_path: Path, cli) -> 
 def test_status_says_a_fifo_audit_json_without_calling_the_run_stopped(
         examples: dict[str, Path], tmp_path: Path, cli) -> None:
     """Finding 7: a fifo ``audit.json`` made status call a finished run "stopped" and send
-    its owner to ``run --resume``, which never writes that file."""
+    its owner to ``run --resume``, which never writes that file. Nor is the run complete:
+    ``validate`` refuses it (issue 84d), so status says so, and how to fix it."""
     run = _copy(examples["emotion run"], tmp_path / "run")
     os.mkfifo(run / "audit.json")
     code, out, _ = cli("status", run)
-    assert code == 0 and ": complete, " in out and "stopped" not in out
-    assert "audit.json is a fifo, which merbench never reads (remove it: 'merbench audit' " \
-        "writes it)" in out, out
+    assert code == 0 and ": complete, " not in out and "stopped" not in out, out
+    assert "written, but audit.json is a fifo (remove it: 'merbench audit' writes it) " \
+        "('merbench validate' refuses it)" in out, out
 
 
 @pytest.mark.parametrize("change", ["removed", "a folder"])

@@ -9,6 +9,12 @@ action-unit run, a spotting run, a spot-then-recognise run, a tuning), each of t
 broken each way (nested, the wrong type, the wrong encoding, truncated, a piece missing),
 the two commands never disagree: where ``validate`` refuses, ``status`` says no "complete"
 or "finished"; and neither prints a traceback.
+
+Values out of range (a ``wall_time_s`` of 1e999, a negative ``n_samples``, an
+``iou_threshold`` of -5) are refused by both through the same checks
+(:mod:`merbench.results.recorded_values`). What only a recomputation from the predictions can
+catch (a UF1 of 0.99 where they give 0.72, a predictions table cut to its header) is
+``validate``'s alone: ``status`` recomputes nothing, so it is not held here.
 """
 
 from __future__ import annotations
@@ -69,9 +75,18 @@ def _truncated(data: bytes) -> bytes:
     return data[:len(data) // 2]
 
 
+def _huge_integer(data: bytes) -> bytes:
+    """The first field given a number of 5,000 digits (past Python's conversion limit)."""
+    value = json.loads(data)
+    key = next(k for k in value if k not in ("kind",))
+    value[key] = "@huge@"
+    return json.dumps(value).encode().replace(b'"@huge@"', b"9" * 5000)
+
+
 BREAKS: dict[str, Callable[[bytes], bytes]] = {
     "nested": _nested, "a list": _a_list, "null": _null, "wrong type": _wrong_type,
-    "missing piece": _missing, "latin-1": _latin1, "truncated": _truncated}
+    "missing piece": _missing, "latin-1": _latin1, "truncated": _truncated,
+    "huge integer": _huge_integer}
 
 CASES = [(kind, below, name, how) for kind, below, names in CORPUS for name in names
          for how in BREAKS]
@@ -308,3 +323,61 @@ def test_a_layout_this_merbench_does_not_read_is_said_by_status(
     _, out, _ = cli("status", path.parent)
     assert f"written, but {path} is no {what} of layout 1 (schema_version 99) ('merbench " \
            "validate' says more)" in out, out
+
+
+#: (kind, file, dotted field, the value written there as JSON text): each a range a result's
+#: file cannot be out of, which validate refused and status called complete
+OUT_OF_RANGE = [
+    ("emotion run", "results.json", "wall_time_s", "1e999"),
+    ("emotion run", "results.json", "wall_time_s", "-5"),
+    ("emotion run", "results.json", "wall_time_s", "1e308"),
+    ("emotion run", "results.json", "dataset.n_samples", "-5"),
+    ("spotting run", "spotting.json", "iou_threshold", "1e999"),
+    ("spotting run", "spotting.json", "iou_threshold", "-5"),
+    ("spot-then-recognise summary over seeds", "seed-0/str.json", "scores.micro.strs",
+     "1e999"),
+    ("spot-then-recognise summary over seeds", "seed-0/str.json", "recogniser.epochs", "-5"),
+    ("action-unit run", "au-results.json", "dataset.n_samples", "-5"),
+    ("tuning", "tune.json", "wall_time_s", "1e999"),
+]
+
+
+@pytest.mark.parametrize(("kind", "name", "field", "text"), OUT_OF_RANGE,
+                         ids=[f"{n}:{f}={v}" for _, n, f, v in OUT_OF_RANGE])
+def test_a_value_out_of_range_is_refused_by_both(
+        examples: dict[str, Path], tmp_path: Path, cli, kind: str, name: str, field: str,
+        text: str) -> None:
+    folder = Path(shutil.copytree(examples[kind], tmp_path / "result", symlinks=False))
+    path = folder / name
+    value = json.loads(path.read_bytes())
+    *parents, last = field.split(".")
+    inner = value
+    for key in parents:
+        inner = inner[key]
+    inner[last] = "@value@"
+    path.write_bytes(json.dumps(value).encode().replace(b'"@value@"', text.encode()))
+    _agree(cli, path.parent, f"{name} with {field} {text}")
+    _, out, _ = cli("status", path.parent)
+    assert f"{last} is " in out and "'merbench validate'" in out, out
+
+
+@pytest.mark.parametrize("kind", ["emotion run", "spotting run", "tuning"])
+@pytest.mark.parametrize("entry", ["fifo", "folder", "symlink"])
+def test_an_audit_record_that_is_no_file_is_refused_by_both(
+        examples: dict[str, Path], tmp_path: Path, cli, kind: str, entry: str) -> None:
+    """validate refuses a run whose audit.json is a fifo, a folder or a link; status called
+    it complete ("audit.json is a fifo, which merbench never reads")."""
+    folder = Path(shutil.copytree(examples[kind], tmp_path / "result", symlinks=False))
+    audit = folder / "audit.json"
+    audit.unlink(missing_ok=True)
+    {"fifo": lambda: os.mkfifo(audit), "folder": audit.mkdir,
+     "symlink": lambda: audit.symlink_to(folder / name_of_results(kind))}[entry]()
+    _agree(cli, folder, f"an audit.json that is a {entry}")
+    _, out, _ = cli("status", folder)
+    assert "audit.json is a" in out and "'merbench audit' writes it" in out, out
+    assert "run --resume" not in out, out
+
+
+def name_of_results(kind: str) -> str:
+    return {"emotion run": "results.json", "spotting run": "spotting.json",
+            "tuning": "tune.json"}[kind]

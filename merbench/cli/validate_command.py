@@ -6,6 +6,7 @@ conflict, as the leaderboard build says it (:mod:`merbench.leaderboard.copies`);
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -19,7 +20,9 @@ from merbench.leaderboard.copies import Claim, by_evidence, settle
 from merbench.leaderboard.declared_defaults import DeclaredDefaults
 from merbench.leaderboard.result_walk import RESULTS_BELOW, Rejected, unpublishable, walk_results
 from merbench.results.out_folders import is_system_folder
+from merbench.results.prediction_file import PREDICTIONS_FILE
 from merbench.results.result_files import not_finished
+from merbench.runner.final_model import RECORD_FILE
 from merbench.verification.validate import ResultRejected, ValidatedRun
 
 GIVE = "give a run directory, a result file or a folder of results"
@@ -60,11 +63,27 @@ def _checked(path: Path) -> Checked:
         if started is not None and started.started_file is not None:  # under way
             raise ResultRejected(path, not_finished(started.name, started.started_file,
                                                     started.markers[0], path))
+        if _predict_output(path):
+            raise ResultRejected(path, PREDICT_OUTPUT)
         if path.is_dir():
             raise ResultRejected(path, f"holds none of {', '.join(MARKERS)}; pass a run "
                                        "directory, a tuning's or a results file")
         kind = RESULT_KINDS[0]  # a file of another name: the emotion run's check says why
     return kind.validate(path)
+
+
+#: what validate says of ``merbench predict``'s output, whose predictions no truth scores
+PREDICT_OUTPUT = ("is the output of 'merbench predict' (predictions of new videos, with no "
+                  "truth to score them by), not a result 'merbench validate' checks; "
+                  "validate the run its recogniser came from (predict's --from-run)")
+
+
+def _predict_output(path: Path) -> bool:
+    """Whether ``path`` is ``merbench predict``'s folder, or one of the files it writes."""
+    folder = path if path.is_dir() else path.parent
+    written = (PREDICTIONS_FILE, RECORD_FILE)
+    return (path.is_dir() or path.name in written) and \
+        any(os.path.lexists(folder / name) for name in written)
 
 
 #: a line to say after every file is checked: (text, to the error stream)

@@ -9,7 +9,9 @@ file merbench reads, so no separate list of fields and types exists anywhere.
 :func:`loads` is how every one of those files is decoded: Python's JSON decoder recurses once
 per level of nesting, so ``[[[[...`` two hundred thousand deep ends in a RecursionError, a
 traceback instead of a refused file. It measures the nesting first and refuses what is deeper
-than any merbench file, as the malformed JSON it is for merbench.
+than any merbench file, as the malformed JSON it is for merbench. An integer of more digits
+than Python converts (4,300 unless set otherwise) stopped the decoder with a ValueError in
+Python's words; :func:`loads` refuses it as malformed JSON too, naming its digits.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import dataclasses
 import functools
 import json
 import re
+import sys
 import types
 import typing
 from typing import Any, TypeVar
@@ -42,17 +45,40 @@ _PAIR = re.compile(r"\[\]|\{\}")
 _STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
 
 
-def loads(text: str) -> Any:
-    """``json.loads(text)``, refusing nesting deeper than :data:`MAX_DEPTH` before decoding.
+#: how :func:`unreadable` tells the refusals :func:`loads` words itself from the decoder's
+_OWN_WORDS = ("nested deeper", "holds a number of")
 
-    The refusal is a :class:`json.JSONDecodeError` at the bracket that goes too deep, so every
-    reader that already turns a decoding error into one line about its file does the same
-    for this one."""
+
+def loads(text: str, **options: Any) -> Any:
+    """``json.loads(text, **options)``, refusing nesting deeper than :data:`MAX_DEPTH` before
+    decoding, and an integer of more digits than Python converts.
+
+    The refusal is a :class:`json.JSONDecodeError` at the bracket that goes too deep or at the
+    number, so every reader that already turns a decoding error into one line about its file
+    does the same for these."""
     position = too_deep_at(text)
     if position is not None:
         raise json.JSONDecodeError(f"nested deeper than {MAX_DEPTH} levels, which no merbench "
                                    "file is", text, position)
-    return json.loads(text)
+    try:
+        return json.loads(text, **options)
+    except json.JSONDecodeError:
+        raise
+    except ValueError:
+        found = _long_integer(text)
+        if found is None:  # a ValueError of the caller's own hook: not ours to word
+            raise
+        raise json.JSONDecodeError(f"holds a number of {len(found.group().lstrip('-')):,} "
+                                   "digits, which no merbench file does", text,
+                                   found.start()) from None
+
+
+def _long_integer(text: str) -> re.Match[str] | None:
+    """The first integer of ``text`` with more digits than Python converts, or None."""
+    limit = sys.get_int_max_str_digits()
+    if not limit:
+        return None
+    return re.search(rf"-?(?<![\d.eE+-])\d{{{limit + 1},}}(?![\d.eE])", text)
 
 
 def unreadable(exc: Exception) -> str:
@@ -62,7 +88,7 @@ def unreadable(exc: Exception) -> str:
     if isinstance(exc, json.JSONDecodeError):
         if not exc.doc.strip():
             return "it is empty"
-        if exc.msg.startswith("nested deeper"):
+        if exc.msg.startswith(_OWN_WORDS):
             return exc.msg
         return f"not JSON at line {exc.lineno}, column {exc.colno}"
     if isinstance(exc, UnicodeDecodeError):

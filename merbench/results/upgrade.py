@@ -36,6 +36,12 @@ from merbench.results.user_files import UnreadableFile, read_written_json
 
 _JSON_FILES = {"results.json": ("results", Results), "seeds.json": ("seeds", SeedsSummary),
                "run.json": ("run", RunRecord)}
+#: the other JSON files of a result, which no migration rewrites: each is read as JSON all
+#: the same, so that migrate never calls "already in the current layout" a folder holding
+#: one it cannot read (a fifo, a folder, a number of 5,000 digits); their values are
+#: ``merbench validate``'s to check
+_READ_FILES = ("tuning.json", "tune-seeds.json", "au-results.json", "au-seeds.json",
+               "audit.json", "spotting.json", "spot-run.json", "str.json", "str-seeds.json")
 
 
 @dataclass(frozen=True)
@@ -69,8 +75,33 @@ def migrated_files(paths: list[Path]) -> list[Path]:
             raise MerbenchError(f"{root} {what} (results.json, seeds.json, run.json, "
                                 "folds/fold-NNN.npz, tune.json); pass a run directory, a "
                                 "tuning or a folder of them")
+        _check_readable(candidates, sites)
         files += found
     return files
+
+
+def _check_readable(candidates: list[Path], sites: list[Path]) -> None:
+    """Refuse the first merbench JSON file among ``candidates`` that is no regular file of
+    its own (a fifo, a folder, a link), or that does not read as JSON."""
+    for path in candidates:
+        if path.name not in _JSON_FILES and path.name not in _READ_FILES and \
+                path.name != TUNE_FILE:
+            continue
+        if any(path.is_relative_to(site) for site in sites):
+            continue
+        if path.is_symlink() or not path.is_file():
+            raise MerbenchError(f"{path} is {entry_kind(path)}, not the file merbench wrote "
+                                "('merbench validate' refuses it too); put the file itself "
+                                "there, or remove it")
+        if path.name in _READ_FILES:
+            try:
+                read_written_json(path, path.name)
+            except UnreadableFile as exc:
+                raise MerbenchError(f"{path} is not readable JSON ({exc.because}); fix or "
+                                    "remove it") from None
+            except (OSError, json.JSONDecodeError) as exc:
+                raise MerbenchError(f"{path} is not readable JSON ({unreadable(exc)}); fix "
+                                    "or remove it") from None
 
 
 def _migrates(path: Path, sites: list[Path]) -> bool:

@@ -6,7 +6,9 @@ whose ``spotting.json`` was nested 100,000 deep, a ``str.json`` saved in Latin-1
 folder with a broken ``videos/`` file and a tuning whose ``tune.json`` was nested were all
 "complete" to ``status`` and rejected by ``validate``. Each function here reads a kind's
 files with the same typed readers ``validate`` starts with (JSON through the bounded
-reader, every field's type checked), recomputing nothing; it raises :class:`MerbenchError`
+reader, every field's type checked) and checks what they record that makes sense on its
+own (dates, durations, counts, scores, scoring rules: :mod:`merbench.results.recorded_values`,
+the functions ``validate`` calls), recomputing nothing; it raises :class:`MerbenchError`
 naming the file and what is wrong, and ``status`` says that instead of "complete".
 ``tests/test_status_agrees.py`` checks over a corpus of broken results of every kind that
 the two never disagree.
@@ -15,15 +17,26 @@ the two never disagree.
 from __future__ import annotations
 
 import json
+import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from merbench.base.atomic import is_temporary
 from merbench.base.errors import MerbenchError
 from merbench.results.au_file import AU_RESULTS_FILE, read_au_results
 from merbench.results.audit_file import read_audits
 from merbench.results.codec import LayoutError, from_json, unreadable
+from merbench.results.recorded_values import (
+    ProvenanceError,
+    au_values,
+    run_values,
+    spotting_values,
+    str_values,
+    tune_values,
+)
 from merbench.results.result_files import AUDIT_FILE
+from merbench.results.safe_files import UnsafeFile, check_entry
 from merbench.results.schema import read_json, read_kind, read_results
 from merbench.results.spotting_file import (
     SPOTTING_FILE,
@@ -42,17 +55,28 @@ from merbench.results.tune_file import (
 )
 from merbench.results.user_files import read_user_text
 
+T = TypeVar("T")
+
 
 def run_written(results_file: Path) -> None:
     """A run's results file (``results.json`` or an AU run's ``au-results.json``) reads as
     one, every field of its layout checked, with no NaN or Infinity token in it, and the
     run's ``audit.json``, where there is one, reads as an audit record."""
     if Path(results_file).name == AU_RESULTS_FILE:
-        read_au_results(results_file)
+        recorded(results_file, au_values, read_au_results(results_file))
     else:
-        read_results(results_file)
+        recorded(results_file, run_values, read_results(results_file))
     finite_json(results_file)
     audit_written(Path(results_file).parent)
+
+
+def recorded(path: Path, check: Callable[[T], None], record: T) -> None:
+    """``check`` (one of :mod:`merbench.results.recorded_values`) of the ``record`` read
+    from ``path``, its refusal said as that file's."""
+    try:
+        check(record)
+    except ProvenanceError as exc:
+        raise MerbenchError(f"{path}: {exc}") from None
 
 
 def finite_json(path: Path) -> None:
@@ -72,10 +96,16 @@ def finite_json(path: Path) -> None:
 
 
 def audit_written(folder: Path) -> None:
-    """The ``audit.json`` in ``folder``, where it is a regular file, reads as the audit
-    record ``merbench audit`` writes (one that is no file, a fifo, is said apart)."""
-    if (Path(folder) / AUDIT_FILE).is_file():
-        read_audits(Path(folder))
+    """The ``audit.json`` in ``folder``, where there is one, is a file of the folder's own
+    (``validate`` refuses a fifo, a folder or a link there, and so the result) that reads as
+    the audit record ``merbench audit`` writes."""
+    folder = Path(folder)
+    try:
+        check_entry(folder / AUDIT_FILE, folder)
+    except UnsafeFile as exc:
+        raise MerbenchError(f"{exc.found} (remove it: 'merbench audit' writes it)") from None
+    if os.path.lexists(folder / AUDIT_FILE):
+        read_audits(folder)
 
 
 def spotting_written(folder: Path) -> None:
@@ -85,6 +115,7 @@ def spotting_written(folder: Path) -> None:
     read_json(folder / SPOTTING_RUN_FILE, "spotting run's record")
     results = read_kind(folder / SPOTTING_FILE, "spotting results file", None,
                         SPOTTING_SCHEMA, SpottingResults)
+    recorded(folder / SPOTTING_FILE, spotting_values, results)
     videos = folder / VIDEOS_FOLDER
     # one videos/NNNN.json for each video spotting.json holds, as validate checks: a missing
     # or an extra one is a folder other than merbench spot wrote
@@ -105,7 +136,8 @@ def spotting_written(folder: Path) -> None:
             raise MerbenchError(f"{path} does not follow a spotted video's layout: "
                                 f"{exc}") from None
     if (folder / STR_FILE).exists():
-        read_kind(folder / STR_FILE, "spot-then-recognise file", None, STR_SCHEMA, StrResults)
+        recorded(folder / STR_FILE, str_values, read_kind(
+            folder / STR_FILE, "spot-then-recognise file", None, STR_SCHEMA, StrResults))
         finite_json(folder / STR_FILE)
     finite_json(folder / SPOTTING_FILE)
     audit_written(folder)
@@ -116,7 +148,7 @@ def tuning_written(folder: Path) -> None:
     read as what ``merbench tune`` writes (its runs are read by ``validate`` alone)."""
     folder = Path(folder)
     read_search_record(folder)
-    read_tune(folder / TUNE_FILE)
+    recorded(folder / TUNE_FILE, tune_values, read_tune(folder / TUNE_FILE))
     finite_json(folder / TUNE_FILE)
     read_tune_predictions(folder)
     audit_written(folder)

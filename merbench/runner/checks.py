@@ -20,6 +20,7 @@ from pathlib import Path
 
 from merbench.base.errors import MerbenchError
 from merbench.meta import DATA_ORDERS, TrainRecipe
+from merbench.results.recorded_values import MAX_EPOCHS
 from merbench.runner.executor_kinds import EXECUTOR_KINDS
 from merbench.runner.given_values import check_finite, check_seed
 from merbench.runner.ray_address import check_reachable, given_address
@@ -30,7 +31,6 @@ from merbench.training.device import check_device_name
 # Bounds past which an option cannot be meant: torch's fp32 step overflows beyond about 3e38,
 # and MAX_EPOCHS epochs of predictions of the composite's 442 samples already take 88 MB.
 MAX_LR = 1e3
-MAX_EPOCHS = 100_000
 
 
 def max_threads() -> int:

@@ -263,15 +263,20 @@ def _feature_options(registries: Registries, spec: RecogniseSpec,
 
 def refuse_other_recogniser(out: Path, identity: dict[str, Any]) -> None:
     """A ``str.json`` in ``out`` of another recogniser than ``identity`` is refused, not
-    replaced (it would be lost): checked before the spotting and again before writing."""
+    replaced (it would be lost): checked before the spotting and again before writing. One
+    that names no recogniser (damaged: cut short, nested, null, not JSON) holds no
+    recognition to lose, and is made again, as docs/spotting.md says; one that is no file
+    (a fifo) is refused by the reader."""
     path = Path(out) / STR_FILE
     if not path.exists():
         return
     try:
-        theirs = read_written_json(path, "spot-then-recognise file").get("recogniser", {})
+        theirs = read_written_json(path, "spot-then-recognise file").get("recogniser")
     except (OSError, ValueError, AttributeError, UnreadableFile):
-        theirs = None
-    if not isinstance(theirs, dict) or _recogniser_identity(theirs) != identity:
+        return  # damaged: made again
+    if not isinstance(theirs, dict):
+        return  # names no recogniser: damaged, made again
+    if _recogniser_identity(theirs) != identity:
         raise MerbenchError(f"{path} holds the recognition of another recogniser; move it "
                             f"away to keep it, or give the same --recognise options")
 

@@ -108,6 +108,8 @@ def run_status(path: Path) -> RunStatus:
         except MerbenchError as exc:
             complete = False
             refused = f"{exc} ('merbench validate' refuses it)"
+            if refused.startswith(AUDIT_FILE):  # said there: not again as an entry never read
+                not_files = tuple(f for f in not_files if not f.startswith(AUDIT_FILE))
     try:
         return RunStatus(
             path=directory.path, model=identity["model"]["name"],
@@ -187,6 +189,9 @@ def describe(status: RunStatus) -> str:
         folds = f"{status.finished} fold{'' if status.finished == 1 else 's'} finished"
     if status.complete:
         return "; ".join([f"{status.path}: {what}: complete, {folds} ({status.results_name})",
+                          *(not_a_file_line(found) for found in status.not_files)])
+    if status.refused and not status.running:  # written, but no result: going on is no fix
+        return "; ".join([f"{status.path}: {what}: {folds}, written, but {status.refused}",
                           *(not_a_file_line(found) for found in status.not_files)])
     state = {True: "running now", False: "stopped", None: "running or stopped"}[status.running]
     parts = [f"{status.path}: {what}: {folds}, {state}"]

@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from merbench.base.errors import MerbenchError
+from merbench.results.recorded_values import SPOTTING_CRITERION
 from merbench.results.spotting_file import (
     F1Interval,
     SpotCountsRecord,
@@ -42,10 +43,11 @@ from merbench.results.spotting_file import (
 from merbench.spotting.bootstrap import f1_interval_of
 from merbench.spotting.intervals import Expression, FrameInterval, Spotted, Video
 from merbench.spotting.matching import THRESHOLD
-from merbench.spotting.scores import ALL, SCOPES, SpotCounts, f1_of_counts, video_counts
+from merbench.spotting.scores import SCOPES, SpotCounts, f1_of_counts, video_counts
 
 MAX_VARIANTS = 1000  # a grid larger than this is a typo more often than a plan
-CRITERION = ALL  # the pooled F1 that chooses a setting: micro and macro together
+#: the pooled F1 that chooses a setting: micro and macro together (the scope ALL)
+CRITERION = SPOTTING_CRITERION
 TRAINING_SUBJECTS = "training-subjects"
 ORACLE = "oracle"
 POLICIES = {

@@ -36,6 +36,7 @@ from merbench.results.audit_file import AuditSummary, check_audit_file
 from merbench.results.audited_files import run_folder
 from merbench.results.codec import to_json
 from merbench.results.manifest import chain_problem
+from merbench.results.recorded_values import au_values
 from merbench.results.run_files import ResultRejected, rejected_in
 from merbench.results.rundir import RunDirectory
 from merbench.results.safe_files import check_run_folder
@@ -195,6 +196,10 @@ def _validate(results_file: Path) -> tuple[AUResults, AuditSummary | None]:
         audits = check_audit_file(run_folder(run_dir, results))
     except MerbenchError as exc:
         raise rejected_in(run_dir, str(exc)) from None
+    try:  # what it records that makes sense on its own, as status checks it too
+        au_values(results)
+    except ProvenanceError as exc:
+        raise reject(str(exc)) from None
     if results.files is None:
         raise reject("it names no files (manifest); publish the run as merbench wrote it")
     outcomes = _folds(run_dir, results)

@@ -14,9 +14,8 @@ These checks catch edits of one file; a forgery that edits every file consistent
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,26 +26,23 @@ from merbench.base.errors import MerbenchError
 from merbench.data.dataset import sample_list_fingerprint
 from merbench.plugin_system.runinfo import FoldOutcome
 from merbench.results.au_file import AUResults
-from merbench.results.audit_file import CLOCK_MARGIN
 from merbench.results.model import ProviderRecord, Results
+from merbench.results.recorded_values import (
+    ProvenanceError,
+    check_created,
+    check_duration,
+    is_duration,
+)
 from merbench.results.rundir import RUN_FILE, RunDirectory, RunFileUnreadable, differences
 from merbench.runner.executor_kinds import side_by_side
 from merbench.runner.values import values_sha256
 
-# No merbench result can be older than merbench; none can come from the future (a day's
-# margin for clocks set to other zones or slightly wrong: a date up to a day ahead of this
-# machine's clock is a claim nobody can disprove here; results.audit_file uses the same).
-EARLIEST = datetime(2026, 1, 1, tzinfo=timezone.utc)
 # ``created`` is kept to the second (fold files' write times to the millisecond)
 SPAN_MARGIN = timedelta(seconds=1.5)
 SECONDS_TOLERANCE = 0.0015  # fold seconds are rounded to 3 decimals in results.json
 # The official sample-list fingerprint of a dataset (name, version), or None: the one its
 # plugin declares (``DatasetMeta.official_fingerprint``), looked up by the caller.
 OfficialFingerprint = Callable[[str, int], str | None]
-
-
-class ProvenanceError(MerbenchError):
-    """One statement of ``results.json`` that another file contradicts, or that is absurd."""
 
 
 def implied_identity(results: Results) -> dict[str, Any]:
@@ -128,7 +124,7 @@ def _check_fold_metadata(results: Results, folds: list[FoldOutcome]) -> None:
         if stored.device != fold.device:
             raise ProvenanceError(f"fold {label} trained on {fold.device} in its fold file but "
                                   f"{stored.device} in results.json")
-        if not _time(stored.seconds) or \
+        if not is_duration(stored.seconds) or \
                 abs(stored.seconds - fold.seconds) > SECONDS_TOLERANCE:
             raise ProvenanceError(f"fold {label} took {fold.seconds:.3f} s in its fold file "
                                   f"but {stored.seconds} s in results.json")
@@ -205,40 +201,6 @@ def _check_plugins(results: Results) -> None:
                 f"{section} '{name}' was provided by plugin "
                 f"'{provider.plugin}' ({said}), which environment.plugins does not list "
                 f"as loaded ({loaded.get(provider.plugin, 'absent')})")
-
-
-def _time(value: Any) -> bool:
-    return isinstance(value, int | float) and math.isfinite(value) and value >= 0
-
-
-def check_created(created: str) -> datetime:
-    """``created`` as merbench writes it (ISO 8601, UTC), between merbench's first run and
-    now: any kind of result's creation date."""
-    try:
-        when = datetime.fromisoformat(created)
-    except (TypeError, ValueError):
-        raise ProvenanceError(f"created {created!r} is not a date and time (ISO 8601, as "
-                              "merbench writes it)") from None
-    if when.tzinfo is None:
-        raise ProvenanceError(f"created {created!r} has no time zone; merbench writes UTC")
-    now = datetime.now(timezone.utc)
-    if not EARLIEST <= when <= now + CLOCK_MARGIN:
-        raise ProvenanceError(f"created {created} is not a date a merbench run could have "
-                              f"finished (between {EARLIEST.date()} and now, or a day ahead "
-                              "for a clock set to another zone)")
-    return when
-
-
-def check_duration(field: str, seconds: Any) -> None:
-    """A recorded time that must be a duration: finite seconds, 0 or more, and no longer
-    than merbench has existed (1e9 s, thirty years, was accepted and shown)."""
-    if not _time(seconds):
-        raise ProvenanceError(f"{field} is {seconds!r}; a duration is a finite number of "
-                              "seconds, 0 or more")
-    longest = (datetime.now(timezone.utc) + CLOCK_MARGIN - EARLIEST).total_seconds()
-    if seconds > longest:
-        raise ProvenanceError(f"{field} is {seconds:g} s, longer than merbench has run "
-                              f"anything (since {EARLIEST.date()})")
 
 
 def _check_times(results: Results) -> None:

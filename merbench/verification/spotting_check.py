@@ -20,6 +20,7 @@ from merbench.base.errors import MerbenchError
 from merbench.results.audit_file import AuditSummary, check_audit_file
 from merbench.results.audited_files import AuditedFiles, spotting_folder
 from merbench.results.codec import LayoutError, from_json, to_json
+from merbench.results.recorded_values import spotting_values
 from merbench.results.run_files import ResultRejected, differ, rejected_in
 from merbench.results.rundir import folder_is_held
 from merbench.results.safe_files import UnsafeFile, check_entry
@@ -35,16 +36,14 @@ from merbench.results.spotting_file import (
 from merbench.results.str_file import STR_FILE, StrResults
 from merbench.results.user_files import read_written_json
 from merbench.spotting.choice import (
-    CRITERION,
     POLICIES,
     subject_of,
     summarise,
     truth_fingerprint,
     variants_of,
 )
-from merbench.spotting.matching import THRESHOLD
 from merbench.spotting.str_over_seeds import recogniser_configuration
-from merbench.verification.provenance import ProvenanceError, check_created, check_duration
+from merbench.verification.provenance import ProvenanceError
 from merbench.verification.str_check import str_beside, validate_str
 
 
@@ -141,20 +140,11 @@ def _validate_spotting_file(path: Path) -> SpottingResults:
         results = from_json(SpottingResults, raw)
     except LayoutError as exc:
         raise ResultRejected(file, f"not a spotting results file: {exc}") from None
-    try:  # a date and a duration merbench could have written, as for any result
-        check_created(results.created)
-        check_duration("wall_time_s", results.wall_time_s)
-        for video in results.videos:
-            check_duration(f"video {subject_of(video)}/{video.name}: seconds", video.seconds)
+    try:  # a date, durations and the scoring rules, as status checks them too
+        spotting_values(results)
     except ProvenanceError as exc:
         raise ResultRejected(file, str(exc)) from None
     n_variants = len(results.variants)
-    # the rules every run is scored by: a file may not bring its own
-    for field, value, rule in (("iou_threshold", results.iou_threshold, THRESHOLD),
-                               ("criterion", results.criterion, CRITERION)):
-        if value != rule:
-            raise ResultRejected(file, f"{field} is {value!r}; merbench scores spotting with "
-                                       f"{rule!r}")
     try:
         grid = variants_of(results.spotter.tuned)
     except MerbenchError as exc:

@@ -16,12 +16,12 @@ from pathlib import Path
 
 from merbench.base.errors import MerbenchError
 from merbench.results.codec import LayoutError, from_json, to_json
+from merbench.results.recorded_values import str_values
 from merbench.results.run_files import ResultRejected, differ, rejected_in
 from merbench.results.safe_files import check_entry
 from merbench.results.schema import read_json
 from merbench.results.spotting_file import SpottingResults
 from merbench.results.str_file import STR_FILE, STR_SCHEMA, StrResults
-from merbench.runner.checks import MAX_EPOCHS
 from merbench.runner.spot_recognise import FRAMES_RULE, TRAINING_RULE
 from merbench.spotting.str_scores import (
     POLICY,
@@ -34,7 +34,6 @@ from merbench.verification.provenance import (
     SPAN_MARGIN,
     ProvenanceError,
     check_created,
-    check_duration,
 )
 
 
@@ -67,7 +66,7 @@ def _recogniser_problem(found: StrResults, spotting: SpottingResults) -> str | N
         if check_created(found.created) < check_created(spotting.created) - SPAN_MARGIN:
             return (f"created {found.created} is before its spotting run was made "
                     f"({spotting.created}); recognition follows spotting")
-        check_duration("wall_time_s", found.wall_time_s)
+        str_values(found)  # dates, epochs, seed, scores in range: status checks them too
     except ProvenanceError as exc:
         return str(exc)
     record = found.recogniser
@@ -77,10 +76,6 @@ def _recogniser_problem(found: StrResults, spotting: SpottingResults) -> str | N
     if record.n_train != training_counts(spotting):
         return ("recogniser.n_train is not the count of the other subjects' ground-truth "
                 "expressions in spotting.json: each subject's recogniser trains on those")
-    if record.epochs is not None and not 1 <= record.epochs <= MAX_EPOCHS:
-        return f"recogniser.epochs is {record.epochs}, not a number of epochs from 1"
-    if record.seed < 0:
-        return f"recogniser.seed is {record.seed}; merbench seeds are whole numbers from 0"
     return None
 
 

@@ -42,6 +42,7 @@ from merbench.base.errors import MerbenchError
 from merbench.results.audit_file import AuditSummary, check_audit_file
 from merbench.results.audited_files import AuditedFiles, tuning_folder
 from merbench.results.codec import to_json
+from merbench.results.recorded_values import tune_values
 from merbench.results.result_files import RESULTS_FILE
 from merbench.results.run_archive import PACKED_FOLDERS, RUNS_ARCHIVE, unpacked_runs
 from merbench.results.run_files import ResultRejected
@@ -68,7 +69,6 @@ from merbench.verification.provenance import (
     SPAN_MARGIN,
     ProvenanceError,
     check_created,
-    check_duration,
 )
 from merbench.verification.tune_trials_check import (
     check_outer,
@@ -107,8 +107,7 @@ def _record_problem(folder: Path, results: TuneResults) -> str | None:
         return (f"tune.json's library is {results.library!r}; merbench searches with "
                 "optuna and records its version (such as \"4.5.0\")")
     try:  # a date and a duration merbench could have written, as for any result
-        check_created(results.created)
-        check_duration("wall_time_s", results.wall_time_s)
+        tune_values(results)
     except ProvenanceError as exc:
         return str(exc)
     if not os.path.lexists(folder / TUNING_SPEC_FILE):

@@ -36,6 +36,7 @@ from merbench.results.manifest import chain_problem
 from merbench.results.migrations import migrate
 from merbench.results.model import Intervals, Metrics, Results
 from merbench.results.over_seeds import over_seeds, summary_identity
+from merbench.results.recorded_values import run_values
 from merbench.results.result_files import RESULTS_FILE, SEEDS_FILE
 from merbench.results.run_files import (
     ResultRejected,
@@ -176,7 +177,10 @@ def _validate_run(path: Path, official: OfficialFingerprint | None) -> Validated
     if not results.trained and results.weights is None:
         raise ResultRejected(run_dir, "results.json does not follow the schema: field "
                                       "'weights' is null; a run of saved weights must name them")
-    _check_own_counts(run_dir, results)
+    try:  # what results.json records that makes sense on its own (status checks it too)
+        run_values(results)
+    except ProvenanceError as exc:
+        raise ResultRejected(run_dir, str(exc)) from None
     classes = results.dataset.classes
     folds = load_folds(run_dir, results.protocol.n_folds)
     sample_ids = check_coverage(run_dir, results, folds, len(classes))
@@ -245,25 +249,6 @@ def _validate_run(path: Path, official: OfficialFingerprint | None) -> Validated
     return ValidatedRun(run_dir=run_dir, results=results, metrics_by_policy=recomputed,
                         n_epochs=n_epochs, predictions=predictions, audits=audits,
                         unchecked=tuple(unchecked))
-
-
-def _check_own_counts(run_dir: Path, results: Results) -> None:
-    """The numbers results.json states twice agree: its dataset's size with its class
-    counts and its databases' sizes, and each fold's reported epoch with the reported
-    policy's (edited alone, either validated)."""
-    dataset = results.dataset
-    counted = {"its class counts": sum(dataset.class_counts),
-               "its databases' sizes": sum(db.n_samples for db in dataset.databases.values())}
-    for what, total in counted.items():
-        if total != dataset.n_samples:
-            raise ResultRejected(run_dir, f"results.json's dataset.n_samples is "
-                                          f"{dataset.n_samples}, but {what} add up to {total}")
-    policy = results.selection.policy
-    for fold in results.folds:
-        if fold.epoch != fold.epoch_by_policy.get(policy):
-            raise ResultRejected(run_dir, f"results.json's folds[{fold.index}].epoch is "
-                                          f"{fold.epoch}, but the reported policy '{policy}' "
-                                          f"picks {fold.epoch_by_policy.get(policy)}")
 
 
 def _check_reported(run_dir: Path, results: Results, folds: list[FoldOutcome],

@@ -1,0 +1,168 @@
+"""What a result's file records that must make sense on its own: dates, durations, counts,
+scores and the rules merbench scores by, checked without recomputing anything.
+
+``merbench validate`` recomputes every metric from the stored predictions; these checks are
+the part of it that needs nothing but the file itself, so ``merbench status`` runs the very
+same functions before it calls a result complete (:mod:`merbench.results.written`). A
+``wall_time_s`` of ``1e999`` (infinity to Python's decoder), a negative ``n_samples`` or an
+``iou_threshold`` of -5 were "complete" to ``status`` and rejected by ``validate``. What only
+a recomputation catches (a UF1 of 0.99 where the predictions give 0.72, a predictions table
+cut to its header) stays ``validate``'s own.
+
+Each check raises :class:`ProvenanceError`, one sentence without the file's name: the caller
+names the file its own way.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime, timezone
+from typing import Any
+
+from merbench.base.errors import MerbenchError
+from merbench.results.au_file import AUResults
+from merbench.results.audit_file import CLOCK_MARGIN
+from merbench.results.model import Results
+from merbench.results.spotting_file import SpottingResults
+from merbench.results.str_file import StrResults
+from merbench.results.tune_file import TuneResults
+
+# No merbench result can be older than merbench; none can come from the future (a day's
+# margin for clocks set to other zones or slightly wrong: a date up to a day ahead of this
+# machine's clock is a claim nobody can disprove here; results.audit_file uses the same).
+EARLIEST = datetime(2026, 1, 1, tzinfo=timezone.utc)
+#: the most epochs a run trains (merbench.runner.checks refuses more as an option)
+MAX_EPOCHS = 100_000
+#: the intersection over union at or above which a spotted interval is a true positive
+#: (MEGC 2019-2025), which every spotting run is scored with
+IOU_THRESHOLD = 0.5
+#: the pooled F1 that chooses a spotting setting: micro and macro together
+SPOTTING_CRITERION = "all"
+
+
+class ProvenanceError(MerbenchError):
+    """One statement of a result's file that another file contradicts, or that is absurd."""
+
+
+def is_duration(value: Any) -> bool:
+    """Whether ``value`` is a number of seconds: finite, 0 or more."""
+    return isinstance(value, int | float) and math.isfinite(value) and value >= 0
+
+
+def check_created(created: str) -> datetime:
+    """``created`` as merbench writes it (ISO 8601, UTC), between merbench's first run and
+    now: any kind of result's creation date."""
+    try:
+        when = datetime.fromisoformat(created)
+    except (TypeError, ValueError):
+        raise ProvenanceError(f"created {created!r} is not a date and time (ISO 8601, as "
+                              "merbench writes it)") from None
+    if when.tzinfo is None:
+        raise ProvenanceError(f"created {created!r} has no time zone; merbench writes UTC")
+    now = datetime.now(timezone.utc)
+    if not EARLIEST <= when <= now + CLOCK_MARGIN:
+        raise ProvenanceError(f"created {created} is not a date a merbench run could have "
+                              f"finished (between {EARLIEST.date()} and now, or a day ahead "
+                              "for a clock set to another zone)")
+    return when
+
+
+def check_duration(field: str, seconds: Any) -> None:
+    """A recorded time that must be a duration: finite seconds, 0 or more, and no longer
+    than merbench has existed (1e9 s, thirty years, was accepted and shown)."""
+    if not is_duration(seconds):
+        raise ProvenanceError(f"{field} is {seconds!r}; a duration is a finite number of "
+                              "seconds, 0 or more")
+    longest = (datetime.now(timezone.utc) + CLOCK_MARGIN - EARLIEST).total_seconds()
+    if seconds > longest:
+        raise ProvenanceError(f"{field} is {seconds:g} s, longer than merbench has run "
+                              f"anything (since {EARLIEST.date()})")
+
+
+def check_count(field: str, value: int) -> None:
+    """A recorded count: a whole number from 0."""
+    if value < 0:
+        raise ProvenanceError(f"{field} is {value}; a count is a whole number from 0")
+
+
+def check_score(field: str, value: float | None) -> None:
+    """A recorded score (an F1, a precision, STRS): undefined (null), or from 0 to 1."""
+    if value is not None and not (math.isfinite(value) and 0 <= value <= 1):
+        raise ProvenanceError(f"{field} is {value!r}; a score is a number from 0 to 1")
+
+
+def run_values(results: Results) -> None:
+    """An emotion run's ``results.json``: its dates and times, and the numbers it states
+    twice agreeing (its dataset's size with its class counts and its databases' sizes, each
+    fold's reported epoch with the reported policy's; edited alone, either validated)."""
+    check_created(results.created)
+    for field, seconds in (("wall_time_s", results.wall_time_s),
+                           ("train_time_s", results.train_time_s)):
+        check_duration(field, seconds)
+    dataset = results.dataset
+    check_count("dataset.n_samples", dataset.n_samples)
+    counted = {"its class counts": sum(dataset.class_counts),
+               "its databases' sizes": sum(db.n_samples for db in dataset.databases.values())}
+    for what, total in counted.items():
+        if total != dataset.n_samples:
+            raise ProvenanceError(f"results.json's dataset.n_samples is {dataset.n_samples}, "
+                                  f"but {what} add up to {total}")
+    policy = results.selection.policy
+    for fold in results.folds:
+        if fold.epoch != fold.epoch_by_policy.get(policy):
+            raise ProvenanceError(f"results.json's folds[{fold.index}].epoch is {fold.epoch}, "
+                                  f"but the reported policy '{policy}' picks "
+                                  f"{fold.epoch_by_policy.get(policy)}")
+
+
+def au_values(results: AUResults) -> None:
+    """An action-unit run's ``au-results.json``: its dates, times and sample counts."""
+    check_created(results.created)
+    for field, seconds in (("wall_time_s", results.wall_time_s),
+                           ("train_time_s", results.train_time_s)):
+        check_duration(field, seconds)
+    check_count("dataset.n_samples", results.dataset.n_samples)
+    check_count("protocol.n_samples", results.protocol.n_samples)
+
+
+def spotting_values(results: SpottingResults) -> None:
+    """A spotting run's ``spotting.json``: its dates and times, and the rules every run is
+    scored by (a file may not bring its own)."""
+    check_created(results.created)
+    check_duration("wall_time_s", results.wall_time_s)
+    for video in results.videos:
+        check_duration(f"video {video.database}/{video.subject}/{video.name}: seconds",
+                       video.seconds)
+    for field, value, rule in (("iou_threshold", results.iou_threshold, IOU_THRESHOLD),
+                               ("criterion", results.criterion, SPOTTING_CRITERION)):
+        if value != rule:
+            raise ProvenanceError(f"{field} is {value!r}; merbench scores spotting with "
+                                  f"{rule!r}")
+
+
+def str_values(found: StrResults) -> None:
+    """A spot-then-recognise run's ``str.json``: its dates and times, its recogniser's
+    epochs and seed, and every score and count in range."""
+    check_created(found.created)
+    check_duration("wall_time_s", found.wall_time_s)
+    record = found.recogniser
+    if record.epochs is not None and not 1 <= record.epochs <= MAX_EPOCHS:
+        raise ProvenanceError(f"recogniser.epochs is {record.epochs}, not a number of "
+                              "epochs from 1")
+    if record.seed < 0:
+        raise ProvenanceError(f"recogniser.seed is {record.seed}; merbench seeds are whole "
+                              "numbers from 0")
+    for scope, scores in found.scores.items():
+        check_score(f"scores.{scope}.strs", scores.strs)
+        recognition = scores.recognition
+        for name in ("precision", "recall", "f1", "uf1", "uar"):
+            check_score(f"scores.{scope}.recognition.{name}", getattr(recognition, name))
+        for name in ("n", "tp", "fp", "fn"):
+            check_count(f"scores.{scope}.recognition.{name}", getattr(recognition, name))
+
+
+def tune_values(results: TuneResults) -> None:
+    """A tuning's ``tune.json``: its date and wall time, and its sample count."""
+    check_created(results.created)
+    check_duration("wall_time_s", results.wall_time_s)
+    check_count("n_samples", results.n_samples)
