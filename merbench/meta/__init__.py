@@ -19,6 +19,9 @@ DATA_ORDERS = ("shuffle", "listed", "authors")
 #: the selection policies' names, which a model's ``authors_selection`` takes;
 #: :mod:`merbench.scores.selection` gives each its rule, under exactly these names
 SELECTION_POLICIES = ("fixed", "inner-val", "oracle", "first-best", "per-metric-best")
+#: the most epochs a run trains: ``merbench run`` refuses more as an option, and a result
+#: (a recogniser's record) claiming more is refused by validate and status
+MAX_EPOCHS = 100_000
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -20,6 +20,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from merbench.base.errors import MerbenchError
+from merbench.meta import MAX_EPOCHS
 from merbench.results.au_file import AUResults
 from merbench.results.audit_file import CLOCK_MARGIN
 from merbench.results.model import Results
@@ -31,8 +32,6 @@ from merbench.results.tune_file import TuneResults
 # margin for clocks set to other zones or slightly wrong: a date up to a day ahead of this
 # machine's clock is a claim nobody can disprove here; results.audit_file uses the same).
 EARLIEST = datetime(2026, 1, 1, tzinfo=timezone.utc)
-#: the most epochs a run trains (merbench.runner.checks refuses more as an option)
-MAX_EPOCHS = 100_000
 #: the intersection over union at or above which a spotted interval is a true positive
 #: (MEGC 2019-2025), which every spotting run is scored with
 IOU_THRESHOLD = 0.5

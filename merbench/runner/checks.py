@@ -19,8 +19,7 @@ import os
 from pathlib import Path
 
 from merbench.base.errors import MerbenchError
-from merbench.meta import DATA_ORDERS, TrainRecipe
-from merbench.results.recorded_values import MAX_EPOCHS
+from merbench.meta import DATA_ORDERS, MAX_EPOCHS, TrainRecipe
 from merbench.runner.executor_kinds import EXECUTOR_KINDS
 from merbench.runner.given_values import check_finite, check_seed
 from merbench.runner.ray_address import check_reachable, given_address

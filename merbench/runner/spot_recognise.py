@@ -44,6 +44,7 @@ from merbench.base.errors import MerbenchError
 from merbench.data.dataset import InMemoryDataset
 from merbench.data.task import EMOTION_TASK
 from merbench.features.extraction import extract_feature
+from merbench.meta import MAX_EPOCHS
 from merbench.plugin_system.manager import Plugins, plugin_versions
 from merbench.plugin_system.registry import Registries
 from merbench.results.codec import to_json
@@ -57,7 +58,6 @@ from merbench.results.str_file import (
     StrResults,
 )
 from merbench.results.user_files import UnreadableFile, read_written_json
-from merbench.runner.checks import MAX_EPOCHS
 from merbench.runner.dry_step import check_forward
 from merbench.runner.fold_work import FoldRows, GroupWork, ModelSource, WorkKind, compute
 from merbench.runner.plan import computable_instead
