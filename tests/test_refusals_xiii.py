@@ -1,0 +1,56 @@
+"""What the adversarial pass after issue 84 found next: refusals that named a path two or
+three times (keygen's existing key, a cache path that is a file, a data folder that is not
+there), a library's own words (the system's "File name too long", git's "fatal:",
+OpenCV's container messages), and options taken that should have been refused. Each case
+runs the command a user runs."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+
+def _one_line(code: int, err: str) -> str:
+    assert code != 0, err
+    assert "Traceback" not in err and "[OSError]" not in err, err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    return lines[0]
+
+
+@pytest.mark.parametrize(("make", "said"), [
+    (lambda p: p.write_text("a key"), "exists; merbench never overwrites a key"),
+    (lambda p: p.mkdir(), "is a folder, not a file"),
+    (lambda p: os.mkfifo(p), "is a fifo, not a file"),
+], ids=["file", "folder", "fifo"])
+def test_keygen_names_what_is_at_out_once(make, said: str, cli, tmp_path: Path,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    make(tmp_path / "k1")
+    line = _one_line(*cli("keygen", "--out", "k1")[::2])
+    assert line.startswith("merbench: error: --out k1 ") and said in line, line
+    assert line.count("k1") == 1, line
+
+
+def test_keygen_names_an_existing_public_key_by_its_name(cli, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "k1.pub").mkdir()
+    line = _one_line(*cli("keygen", "--out", "k1")[::2])
+    assert "--out k1: k1.pub is a folder, not a file" in line, line
+    assert not (tmp_path / "k1").exists()
+
+
+@pytest.mark.parametrize(("out", "said"), [
+    ("kdeep/" + "dd/" * 2000 + "k", "folders deep, more than the 100 merbench makes"),
+    ("k" * 300, "has a name of 300 bytes, more than the 255 a file's name may have"),
+])
+def test_keygen_refuses_a_path_too_deep_or_long(out: str, said: str, cli, tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    line = _one_line(*cli("keygen", "--out", out)[::2])
+    assert line.startswith("merbench: error: --out ") and said in line, line
+    assert "give a shorter file, such as keys/audit-key" in line, line
+    assert "File name too long" not in line, line
