@@ -54,3 +54,35 @@ def test_keygen_refuses_a_path_too_deep_or_long(out: str, said: str, cli, tmp_pa
     assert line.startswith("merbench: error: --out ") and said in line, line
     assert "give a shorter file, such as keys/audit-key" in line, line
     assert "File name too long" not in line, line
+
+
+@pytest.mark.parametrize(("make", "kind"), [
+    (lambda p: p.write_text("x"), "a file"), (lambda p: os.mkfifo(p), "a fifo"),
+], ids=["file", "fifo"])
+def test_a_cache_path_that_is_no_folder_is_named_once(make, kind: str, cli, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    make(tmp_path / "cachepath")
+    monkeypatch.setenv("MERBENCH_CACHE_DIR", str(tmp_path / "cachepath"))
+    line = _one_line(*cli("cache", "info")[::2])
+    assert f"the cache path {tmp_path / 'cachepath'} is {kind}, not a cache folder" in line
+    assert line.count("cachepath") == 1, line
+
+
+@pytest.mark.parametrize(("dataset", "make", "state"), [
+    ("composite", None, "does not exist"),
+    ("composite", lambda p: p.write_text("x"), "is a file, not a folder"),
+    ("casme2", None, "does not exist"),
+], ids=["composite-missing", "composite-file", "casme2-missing"])
+def test_a_data_folder_that_is_not_there_is_named_once(dataset: str, make, state: str, cli,
+                                                       tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    data = tmp_path / "nodata"
+    if make is not None:
+        make(data)
+    monkeypatch.setenv("MERBENCH_DATA_DIR", str(data))
+    feature = ["--feature", "tvl1-uvos"] if dataset == "casme2" else []
+    line = _one_line(*cli("run", "-m", "ststnet", "-d", dataset, *feature, "--epochs", "1",
+                          "-q", "--out", tmp_path / "out")[::2])
+    assert f"'{data}' (from MERBENCH_DATA_DIR) {state}" in line, line
+    assert line.count("nodata") == 1, line
+    assert not (tmp_path / "out").exists()

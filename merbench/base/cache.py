@@ -43,6 +43,7 @@ import json
 import os
 import re
 import shlex
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -284,9 +285,11 @@ def survey_cache(root: str | os.PathLike[str] | None = None) -> CacheSurvey:
     if not base.exists():
         return CacheSurvey(base, False, [], [], [])
     if not base.is_dir():
-        what = "a file" if base.is_file() else "not a folder"
+        what = "a file" if base.is_file() else "a fifo" if stat.S_ISFIFO(base.stat().st_mode) \
+            else "not a folder"
+        # the path once: "move it away" (it was named twice, once in each half)
         raise MerbenchError(f"the cache path {base} is {what}, not a cache folder; set "
-                            f"{CACHE_ENV} to a folder, or move {base} away")
+                            f"{CACHE_ENV} to a folder, or move it away")
     stores: list[StoreInfo] = []
     foreign: list[str] = []
     unmarked: list[str] = []
