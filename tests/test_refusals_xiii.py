@@ -6,10 +6,13 @@ runs the command a user runs."""
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 from pathlib import Path
 
 import pytest
+from conftest import COMMITTED_RESULTS
 
 
 def _one_line(code: int, err: str) -> str:
@@ -86,3 +89,57 @@ def test_a_data_folder_that_is_not_there_is_named_once(dataset: str, make, state
     assert f"'{data}' (from MERBENCH_DATA_DIR) {state}" in line, line
     assert line.count("nodata") == 1, line
     assert not (tmp_path / "out").exists()
+
+
+def _avi(path: Path, cut: int | None = None) -> Path:
+    """A small MJPG .avi of 40 random 64x64 frames, cut to ``cut`` bytes if given."""
+    import cv2
+    import numpy as np
+
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 30, (64, 64))
+    for i in range(40):
+        writer.write(np.random.default_rng(i).integers(0, 255, (64, 64, 3), dtype=np.uint8))
+    writer.release()
+    if cut is not None:
+        path.write_bytes(path.read_bytes()[:cut])
+    return path
+
+
+def _committed_run(name: str, into: Path, data_root: str | None = None) -> Path:
+    """A committed run copied to ``into``, its recorded data root set to ``data_root``."""
+    run = into / name.replace("/", "-")
+    shutil.copytree(COMMITTED_RESULTS / name, run)
+    if data_root is not None:
+        record = json.loads((run / "run.json").read_text())
+        record["config"]["data_root"] = data_root
+        (run / "run.json").write_text(json.dumps(record))
+    return run
+
+
+def test_predict_refuses_an_estimator_run_before_looking_for_its_data(
+        cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The committed run records ../shared/data, which is not found from another folder:
+    that it is an estimator is said all the same, as it needs no data to know."""
+    run = _committed_run("lbp-apex-svm-composite-loso", tmp_path)
+    assert json.loads((run / "run.json").read_text())["config"]["data_root"].startswith("..")
+    video = _avi(tmp_path / "clip.avi")
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    line = _one_line(*cli("predict", video, "--no-face-crop", "--from-run", run, "-q",
+                          "--out", "p")[::2])
+    assert "model 'lbp-apex-svm' of" in line and "is an estimator" in line, line
+    assert not Path("p").exists()
+
+
+def test_predict_says_a_recorded_relative_data_root_is_not_found_from_here(
+        cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    run = _committed_run("ststnet-composite-loso/seed-0", tmp_path, "../shared/data")
+    video = _avi(tmp_path / "clip.avi")
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    line = _one_line(*cli("predict", video, "--no-face-crop", "--from-run", run, "-q",
+                          "--out", "p")[::2])
+    assert f"{run} recorded a relative data root, which is not found from this folder" in line
+    assert "give --data-root PATH of your copy of 'composite'" in line, line
+    assert "shared/data" not in line, line
+    assert not Path("p").exists()
