@@ -143,3 +143,16 @@ def test_predict_says_a_recorded_relative_data_root_is_not_found_from_here(
     assert "give --data-root PATH of your copy of 'composite'" in line, line
     assert "shared/data" not in line, line
     assert not Path("p").exists()
+
+
+def test_leaderboard_diff_of_a_revision_outside_a_git_checkout(
+        cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))  # no checkout above it
+    monkeypatch.delenv("GIT_DIR", raising=False)
+    (tmp_path / "new").mkdir()
+    monkeypatch.chdir(tmp_path)
+    line = _one_line(*cli("leaderboard", "diff", "HEAD:leaderboards/results", "new")[::2])
+    assert "fatal" not in line and ".git" not in line, line
+    assert line.startswith("merbench: error: HEAD:leaderboards/results: the current folder "
+                           "is not in a git checkout, so REV:PATH cannot be read"), line
+    assert "give two folders: merbench leaderboard diff OLD_DIR NEW_DIR" in line, line
