@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 from conftest import COMMITTED_RESULTS
 
+from merbench.cli import main
+
 
 def _one_line(code: int, err: str) -> str:
     assert code != 0, err
@@ -156,3 +158,19 @@ def test_leaderboard_diff_of_a_revision_outside_a_git_checkout(
     assert line.startswith("merbench: error: HEAD:leaderboards/results: the current folder "
                            "is not in a git checkout, so REV:PATH cannot be read"), line
     assert "give two folders: merbench leaderboard diff OLD_DIR NEW_DIR" in line, line
+
+
+@pytest.mark.parametrize(("cut", "said"), [
+    (3000, "OpenCV cannot open the video"),
+    (10_000, "ends at frame 2, before the 40 it declares"),
+], ids=["header", "frames"])
+def test_a_cut_video_is_refused_in_merbench_line_alone(
+        cut: int, said: str, tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    """OpenCV's AVI reader prints its own diagnosis from C ("Unexpected element. Expected:
+    LIST. Got: ..."), so what reaches the terminal is read at the descriptor (capfd)."""
+    video = _avi(tmp_path / "cut.avi", cut)
+    code = main(["predict", str(video), "--no-face-crop", "-q", "--out", str(tmp_path / "p")])
+    _, err = capfd.readouterr()
+    line = _one_line(code, err)
+    assert "Unexpected element" not in err and said in line, err
+    assert line.startswith("merbench: error: "), line
