@@ -12,7 +12,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import COMMITTED_RESULTS
+from conftest import COMMITTED_RESULTS, TINY_RUN
 
 from merbench.cli import main
 
@@ -174,3 +174,45 @@ def test_a_cut_video_is_refused_in_merbench_line_alone(
     line = _one_line(code, err)
     assert "Unexpected element" not in err and said in line, err
     assert line.startswith("merbench: error: "), line
+
+
+@pytest.mark.parametrize("size", ["65537", str(2**31), str(2**63), str(10**15)])
+def test_batch_size_has_an_upper_bound(size: str, cli, tmp_path: Path) -> None:
+    line = _one_line(*cli("run", *TINY_RUN, "--batch-size", size, "--out",
+                          tmp_path / "out")[::2])
+    assert f"--batch-size must be at most 65,536 (got {int(size):,})" in line, line
+    assert "leave it out to use the model's own" in line, line
+    assert not (tmp_path / "out").exists()
+
+
+def _sweep_plan(tmp_path: Path, body: str) -> Path:
+    plan = tmp_path / "plan.toml"
+    plan.write_text(f'out = "{tmp_path / "swept"}"\n{body}')
+    return plan
+
+
+@pytest.mark.parametrize("option", [("--ray-address", "127.0.0.1:6379"),
+                                    ("--gpus-per-task", "0.5")], ids=["address", "gpus"])
+@pytest.mark.parametrize("command", ["run", "tune", "sweep"])
+def test_ray_options_without_the_ray_executor_are_refused(
+        option: tuple[str, str], command: str, cli, tmp_path: Path) -> None:
+    if command == "run":
+        line = (*TINY_RUN, "--out", tmp_path / "out")
+    elif command == "tune":
+        (tmp_path / "tiny.toml").write_text(
+            (Path(__file__).parents[1] / "examples" / "tune-tiny.toml").read_text())
+        line = (tmp_path / "tiny.toml", "--score", "test", "--out", tmp_path / "out")
+    else:
+        line = (_sweep_plan(tmp_path, '[[runs]]\nmodel = "ststnet"\ndataset = "synthetic"\n'),)
+    said = _one_line(*cli(command, *line, *option)[::2])
+    assert f"{option[0]} applies with --executor ray; give --executor ray, or leave " \
+           f"{option[0]} out" in said, said
+    assert not (tmp_path / "out").exists() and not (tmp_path / "swept").exists()
+
+
+def test_a_gpu_share_in_a_sweep_plan_without_the_ray_executor_is_refused(
+        cli, tmp_path: Path) -> None:
+    plan = _sweep_plan(tmp_path, '[[runs]]\nmodel = "ststnet"\ndataset = "synthetic"\n'
+                                 "gpus_per_task = 0.5\n")
+    line = _one_line(*cli("sweep", plan)[::2])
+    assert "gpus-per-task applies with --executor ray" in line, line
