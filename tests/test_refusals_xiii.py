@@ -12,7 +12,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import COMMITTED_RESULTS, TINY_RUN
+from conftest import COMMITTED_RESULTS, TINY_RUN, TINY_SPOT
 
 from merbench.cli import main
 
@@ -216,3 +216,20 @@ def test_a_gpu_share_in_a_sweep_plan_without_the_ray_executor_is_refused(
                                  "gpus_per_task = 0.5\n")
     line = _one_line(*cli("sweep", plan)[::2])
     assert "gpus-per-task applies with --executor ray" in line, line
+
+
+def test_audit_refuses_more_folds_than_the_run_has(cli, tmp_path: Path) -> None:
+    run = tmp_path / "run"
+    assert cli("run", *TINY_RUN, "--out", run)[0] == 0  # two subjects: two folds
+    line = _one_line(*cli("audit", run, "--folds", "999")[::2])
+    assert "--folds 999 is more than the run's 2 folds; give at most 2, or 'all'" in line
+    assert not (run / "audit.json").exists()
+    code, _, err = cli("audit", run, "--seed", "0")  # left out: 3, or all of fewer
+    assert code == 0 and "Traceback" not in err, err
+
+
+def test_audit_refuses_more_subjects_than_a_spotting_run_has(cli, tmp_path: Path) -> None:
+    spots = tmp_path / "spots"
+    assert cli("spot", *TINY_SPOT, "--out", spots)[0] == 0
+    line = _one_line(*cli("audit", spots, "--folds", "5")[::2])
+    assert "--folds 5 is more than the run's 2 subjects; give at most 2, or 'all'" in line
