@@ -233,3 +233,19 @@ def test_audit_refuses_more_subjects_than_a_spotting_run_has(cli, tmp_path: Path
     assert cli("spot", *TINY_SPOT, "--out", spots)[0] == 0
     line = _one_line(*cli("audit", spots, "--folds", "5")[::2])
     assert "--folds 5 is more than the run's 2 subjects; give at most 2, or 'all'" in line
+
+
+@pytest.mark.parametrize(("defaults", "said"), [
+    ('epochs = "x"', "[defaults]: 'epochs' must be int"),
+    ("lr = [1]", "[defaults]: 'lr' must be"),
+    ('seeds = "x"', "[defaults]: 'seeds' must be a list"),
+    ("model = 3", "[defaults]: 'models' must be a non-empty list of names"),
+])
+def test_sweep_defaults_that_every_entry_overrides_are_checked(
+        defaults: str, said: str, cli, tmp_path: Path) -> None:
+    plan = _sweep_plan(tmp_path, f"[defaults]\n{defaults}\n[[runs]]\nmodel = \"ststnet\"\n"
+                                 'dataset = "synthetic"\nepochs = 1\nlr = 0.01\n'
+                                 "seeds = [0]\n")
+    line = _one_line(*cli("sweep", plan, "-q")[::2])
+    assert said in line and f"{plan}: " in line, line
+    assert not (tmp_path / "swept").exists()
