@@ -249,3 +249,16 @@ def test_sweep_defaults_that_every_entry_overrides_are_checked(
     line = _one_line(*cli("sweep", plan, "-q")[::2])
     assert said in line and f"{plan}: " in line, line
     assert not (tmp_path / "swept").exists()
+
+
+@pytest.mark.parametrize("make", [os.mkfifo, lambda p: os.symlink(p.parent / "elsewhere", p)],
+                         ids=["fifo", "link"])
+def test_extract_save_replaces_only_a_regular_file(make, cli, tmp_path: Path) -> None:
+    target = tmp_path / "features.npz"
+    make(target)
+    line = _one_line(*cli("extract", "-d", "synthetic", "-f", "flow-uvos", "--save",
+                          target)[::2])
+    assert f"--save {target} is a " in line and ", not a file; merbench writes features " \
+           "only in place of a regular file: choose another --save" in line, line
+    assert target.is_symlink() or target.is_fifo()
+    assert not (tmp_path / "elsewhere").exists()
