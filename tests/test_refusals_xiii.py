@@ -262,3 +262,19 @@ def test_extract_save_replaces_only_a_regular_file(make, cli, tmp_path: Path) ->
            "only in place of a regular file: choose another --save" in line, line
     assert target.is_symlink() or target.is_fifo()
     assert not (tmp_path / "elsewhere").exists()
+
+
+def test_predict_refuses_two_frames_of_one_number(cli, tmp_path: Path) -> None:
+    import cv2
+    import numpy as np
+
+    frames = tmp_path / "frames"
+    frames.mkdir()
+    image = np.random.default_rng(0).integers(0, 255, (64, 64, 3), dtype=np.uint8)
+    for name in ("x1.png", "y1.png", "z2.png"):
+        cv2.imwrite(str(frames / name), image)
+    line = _one_line(*cli("predict", frames, "--fps", "30", "--no-face-crop", "-q",
+                          "--out", tmp_path / "p")[::2])
+    assert f"the folder '{frames}' holds two frames numbered 1 (x1.png and y1.png)" in line
+    assert "keep one file of each number" in line, line
+    assert not (tmp_path / "p").exists()
