@@ -285,9 +285,8 @@ def survey_cache(root: str | os.PathLike[str] | None = None) -> CacheSurvey:
     if not base.exists():
         return CacheSurvey(base, False, [], [], [])
     if not base.is_dir():
-        what = "a file" if base.is_file() else "a fifo" if stat.S_ISFIFO(base.stat().st_mode) \
-            else "not a folder"
-        # the path once: "move it away" (it was named twice, once in each half)
+        fifo = stat.S_ISFIFO(base.stat().st_mode)  # the path once below (it was twice)
+        what = "a file" if base.is_file() else "a fifo" if fifo else "not a folder"
         raise MerbenchError(f"the cache path {base} is {what}, not a cache folder; set "
                             f"{CACHE_ENV} to a folder, or move it away")
     stores: list[StoreInfo] = []
