@@ -43,7 +43,6 @@ import json
 import os
 import re
 import shlex
-import stat
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -285,8 +284,7 @@ def survey_cache(root: str | os.PathLike[str] | None = None) -> CacheSurvey:
     if not base.exists():
         return CacheSurvey(base, False, [], [], [])
     if not base.is_dir():
-        fifo = stat.S_ISFIFO(base.stat().st_mode)  # the path once below (it was twice)
-        what = "a file" if base.is_file() else "a fifo" if fifo else "not a folder"
+        what = "a file" if base.is_file() else "a fifo" if base.is_fifo() else "not a folder"
         raise MerbenchError(f"the cache path {base} is {what}, not a cache folder; set "
                             f"{CACHE_ENV} to a folder, or move it away")
     stores: list[StoreInfo] = []
