@@ -18,8 +18,15 @@ import numpy as np
 
 from merbench.base.cache import CACHE_ENV, FeatureCache
 from merbench.base.errors import MerbenchError, PluginError
+from merbench.base.native_output import native_stderr_silenced
 from merbench.data.au_labels import DEFAULT_AU_SET, MEB_AU_SETS, SampleActionUnits
-from merbench.data.clips import CLIP_COLUMNS, Clip, frame_index, frame_number
+from merbench.data.clips import (
+    CLIP_COLUMNS,
+    Clip,
+    frame_index,
+    frame_number,
+    unique_frame_index,
+)
 from merbench.data.dataset import Dataset, InMemoryDataset
 from merbench.export.authors_weights import renamed
 from merbench.features import Extracted, Sample, SampleExtractor
@@ -175,6 +182,7 @@ __all__ = [
     "installed_version",
     "intersection",
     "kind_by_duration",
+    "native_stderr_silenced",
     "opened_user_file",
     "pooled_counts",
     "read_user_bytes",
@@ -183,6 +191,7 @@ __all__ = [
     "read_user_text",
     "read_user_workbook",
     "renamed",
+    "unique_frame_index",
 ]
 
 

@@ -151,10 +151,12 @@ def test_an_empty_folder_names_every_place_looked(tmp_path: Path,
     assert f"'{tmp_path}'" in message and f"'{tmp_path / 'composite'}'" in message
     assert "data_root" in message and LICENCE_PAGES[1] in message
     missing = tmp_path / "nowhere"
-    assert f"'{missing}' does not exist" in error_of(lambda: make_composite(str(missing)))
+    assert f"'{missing}' (from --data-root) does not exist" in \
+        error_of(lambda: make_composite(str(missing)))
     a_file = tmp_path / "notes.txt"
     a_file.write_text("not data")
-    assert f"'{a_file}' is a file, not a folder" in error_of(lambda: make_composite(str(a_file)))
+    assert f"'{a_file}' (from --data-root) is a file, not a folder" in \
+        error_of(lambda: make_composite(str(a_file)))
     monkeypatch.setenv(DATA_ENV, str(tmp_path))
     message = error_of(make_composite)
     assert f"'{tmp_path / 'composite'}'" in message and DATA_ENV in message

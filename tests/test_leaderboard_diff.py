@@ -102,6 +102,9 @@ def test_a_git_revisions_folder(cli: Callable[..., CliResult], folders: tuple[Pa
     assert code == 0 and "+ loso-smic: rcn v" in out, err
     code, out, err = cli("leaderboard", "diff", "nosuchrev:results", "results")
     assert code == 2 and out == "" and err.count("\n") == 1
-    assert "no folder results at git revision nosuchrev" in err
+    assert "'nosuchrev' is no revision of this repository" in err and "fatal" not in err
+    code, out, err = cli("leaderboard", "diff", "HEAD:nothere", "results")
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert "no folder nothere at git revision HEAD" in err and "fatal" not in err
     code, out, err = cli("leaderboard", "diff", "--", "--output=x:results", "results")
     assert code == 2 and "is not a git revision" in err and not (repo / "x").exists()

@@ -44,14 +44,25 @@ from merbench.training.threads import apply_threads
 from merbench.verification.au_check import validate_au_run
 from merbench.verification.validate import validate_run
 
-DEFAULT_FOLDS = 3
+
+class DefaultCount(int):
+    """The count an audit takes when ``--folds`` is left out: that many parts, or every part
+    of a result with fewer. A count the user gives is never more than the result has: 999
+    of a 6-fold run audited the 6 and said nothing."""
+
+
+DEFAULT_FOLDS = DefaultCount(3)
 OnFold = Callable[[FoldAudit], None]
 
 
-def choose_folds(n_folds: int, count: int | None, seed: int | None) -> tuple[list[int],
-                                                                            int | None]:
-    """``count`` fold indices drawn from ``seed`` (a fresh seed when None), or every fold
-    when ``count`` is None; the seed is returned so the same folds can be drawn again."""
+def choose_folds(n_folds: int, count: int | None, seed: int | None, *,
+                 unit: str = "fold", of: str = "the run") -> tuple[list[int], int | None]:
+    """``count`` fold indices (``unit``: what a fold is, of ``of``, as said) drawn from ``seed`` (a
+    fresh seed when None), or every fold when ``count`` is None; the seed is returned so the
+    same folds can be drawn again. A given count above ``n_folds`` is refused."""
+    if count is not None and count > n_folds and not isinstance(count, DefaultCount):
+        raise MerbenchError(f"--folds {count:,} is more than {of}'s {n_folds} {unit}"
+                            f"{'' if n_folds == 1 else 's'}; give at most {n_folds}, or 'all'")
     if count is None or count >= n_folds:
         return list(range(n_folds)), None
     if count < 1:

@@ -159,7 +159,7 @@ def audit_spotting(folder: Path, checked: CheckedSpotting, *, count: int | None,
                        f"{list(dataset.classes)}: its emotions are named wrongly")
         if problem is not None:
             return SpottingAudit(len(subjects), None, [], problem)
-        picks, choice_seed = choose_folds(len(subjects), count, seed)
+        picks, choice_seed = choose_folds(len(subjects), count, seed, unit="subject")
         audited = [subjects[i] for i in picks]
         if chosen is not None:
             chosen(audited, choice_seed)

@@ -43,7 +43,7 @@ def audit_tuning(results: TuneResults, runs: Path, audited: AuditedFiles, before
     the tuning as its records see it, whose files had the digests ``before`` when it was
     read): ``count`` parts drawn from ``seed`` (None: every part) made again; ``started``
     is told the parts before any run trains. The record is returned, not written."""
-    indices, drawn = choose_folds(len(audited.unit_keys), count, seed)
+    indices, drawn = choose_folds(len(audited.unit_keys), count, seed, of="the tuning")
     started(indices, drawn)
     nested = results.mode == NESTED
     # each run to train, with the outer fold it is part of (None: a test-scored search's

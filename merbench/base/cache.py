@@ -284,9 +284,9 @@ def survey_cache(root: str | os.PathLike[str] | None = None) -> CacheSurvey:
     if not base.exists():
         return CacheSurvey(base, False, [], [], [])
     if not base.is_dir():
-        what = "a file" if base.is_file() else "not a folder"
+        what = "a file" if base.is_file() else "a fifo" if base.is_fifo() else "not a folder"
         raise MerbenchError(f"the cache path {base} is {what}, not a cache folder; set "
-                            f"{CACHE_ENV} to a folder, or move {base} away")
+                            f"{CACHE_ENV} to a folder, or move it away")
     stores: list[StoreInfo] = []
     foreign: list[str] = []
     unmarked: list[str] = []

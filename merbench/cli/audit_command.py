@@ -11,6 +11,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
+from merbench.audit.retrain import DEFAULT_FOLDS
 from merbench.base.errors import MerbenchError
 from merbench.base.literal import counted
 from merbench.cli.audit_progress import AuditProgress
@@ -24,7 +25,9 @@ from merbench.results.safe_files import entry_kind
 EXIT_DIFFERS = 1
 
 
-def _count(text: str) -> int | None:
+def _count(text: str | None) -> int | None:
+    if text is None:  # left out: 3, or all of a result with fewer
+        return DEFAULT_FOLDS
     if text.strip().lower() == "all":
         return None
     try:

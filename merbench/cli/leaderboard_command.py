@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
-import stat
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -30,7 +29,7 @@ from merbench.leaderboard.ordering import benchmark_runs
 from merbench.leaderboard.result_walk import walked
 from merbench.leaderboard.site import build_site
 from merbench.results.out_folders import refuse_system_place
-from merbench.results.safe_files import entry_kind
+from merbench.results.safe_files import refuse_special_target
 from merbench.results.signing_keys import read_trusted_keys
 from merbench.verification.validation_record import Mode, Tally, checking
 
@@ -144,10 +143,8 @@ def _check_export_out(out: Path, force: bool) -> None:
     paper it was meant to be pasted into: only ``--force`` replaces one."""
     if os.path.isdir(out) and not os.path.islink(out):
         raise MerbenchError(f"--out {out} is a folder; give the file to write the table to")
-    if os.path.lexists(out) and not stat.S_ISREG(os.lstat(out).st_mode):
-        # --force replaces a file; a fifo, a device or a link is never replaced by one
-        raise MerbenchError(f"--out {out} is {entry_kind(out)}, not a file; merbench writes "
-                            "a table only in place of a regular file: choose another --out")
+    # --force replaces a file; a fifo, a device or a link is never replaced by one
+    refuse_special_target(out, "--out", "a table")
     refuse_system_place(out, "--out", "tables/composite.csv", noun="file")
     if not out.parent.is_dir():
         raise MerbenchError(f"--out {out}: no folder {out.parent}; create it first")

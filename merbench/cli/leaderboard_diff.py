@@ -41,20 +41,37 @@ def results_at(given: str) -> Iterator[Path]:
     if revision.startswith("-") or not revision:  # never an option of git's
         raise MerbenchError(f"{given}: '{revision}' is not a git revision; give REV:PATH, "
                             "such as origin/main:leaderboards/results")
-    try:
-        done = subprocess.run(["git", "archive", "--format=tar", revision, "--", path],
-                              capture_output=True, check=False, timeout=600)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise MerbenchError(f"{given}: git could not be run ({exc}); give a folder, or run "
-                            "in a git checkout with git installed") from None
+    # each failure in merbench's words: git's own ("fatal: not a git repository (or any of
+    # the parent directories): .git") blamed the revision for where the command ran
+    if _git(given, "rev-parse", "--git-dir").returncode != 0:
+        raise MerbenchError(f"{given}: the current folder is not in a git checkout, so REV:PATH "
+                            "cannot be read; run the command inside the repository, or give "
+                            "two folders: merbench leaderboard diff OLD_DIR NEW_DIR")
+    if _git(given, "rev-parse", "--verify", "--quiet",
+            f"{revision}^{{tree}}").returncode != 0:
+        raise MerbenchError(f"{given}: '{revision}' is no revision of this repository; give "
+                            "REV:PATH with a branch, tag or commit, such as "
+                            "origin/main:leaderboards/results")
+    done = _git(given, "archive", "--format=tar", revision, "--", path)
     if done.returncode != 0:
-        why = done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["failed"]
-        raise MerbenchError(f"{given}: no folder {path} at git revision {revision} "
-                            f"({why[0]}); give REV:PATH of a folder in this repository")
+        raise MerbenchError(f"{given}: no folder {path} at git revision {revision}; give "
+                            "REV:PATH of a folder in this repository")
     with tempfile.TemporaryDirectory(prefix="merbench-diff-") as folder:
         with tarfile.open(fileobj=io.BytesIO(done.stdout)) as archive:  # bounded: git's
             archive.extractall(folder, filter="data")  # no link or path out of the folder
         yield Path(folder) / path
+
+
+def _git(given: str, *args: str) -> subprocess.CompletedProcess[bytes]:
+    """``git ARGS`` in the current folder, its output captured; one line if it cannot run."""
+    try:
+        return subprocess.run(["git", *args], capture_output=True, check=False, timeout=600)
+    except FileNotFoundError:
+        raise MerbenchError(f"{given}: git is not installed, so REV:PATH cannot be read; "
+                            "install git, or give two folders") from None
+    except (OSError, subprocess.TimeoutExpired):
+        raise MerbenchError(f"{given}: git could not be run; give a folder, or run in a git "
+                            "checkout with git installed") from None
 
 
 def _shown(row: PublishedRow | None) -> str:

@@ -219,7 +219,7 @@ def _audit(parser: StrictParser) -> None:
                         help="a finished run directory (emotions or action units), a --seeds "
                              "folder (each seed run audited), a spotting run's folder or a "
                              "tuning's")
-    parser.add_argument("--folds", default="3", metavar="K",
+    parser.add_argument("--folds", default=None, metavar="K",  # None: DEFAULT_FOLDS
                         help="how many folds to train again, or 'all' (default: 3); of a "
                              "spotting run, how many subjects to spot again; of a nested "
                              "tuning, how many outer folds' chosen runs to train again")

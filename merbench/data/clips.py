@@ -22,6 +22,8 @@ from pathlib import Path
 
 import numpy as np
 
+from merbench.base.errors import MerbenchError
+
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff")
 CLIP_COLUMNS = ("folder", "onset", "apex", "offset")
 _LAST_NUMBER = re.compile(r"(\d+)(?!.*\d)")
@@ -35,6 +37,26 @@ def frame_index(folder: Path) -> dict[int, Path]:
             found = _LAST_NUMBER.search(path.stem)
             if found:
                 frames.setdefault(int(found.group(1)), path)
+    return frames
+
+
+def unique_frame_index(folder: Path) -> dict[int, Path]:
+    """:func:`frame_index` of a folder a user gives as a video (``predict FOLDER``), where
+    two files of one number are refused, naming both: which of them was kept depended on
+    the order the system listed them in, and the other frame was dropped unsaid."""
+    frames: dict[int, Path] = {}
+    for path in sorted(folder.iterdir()):
+        if path.suffix.lower() in IMAGE_SUFFIXES and path.is_file():
+            found = _LAST_NUMBER.search(path.stem)
+            if not found:
+                continue
+            number = int(found.group(1))
+            if number in frames:
+                raise MerbenchError(f"the folder '{folder}' holds two frames numbered "
+                                    f"{number} ({frames[number].name} and {path.name}); a "
+                                    "frame's number is the last number in its file name: "
+                                    "keep one file of each number")
+            frames[number] = path
     return frames
 
 

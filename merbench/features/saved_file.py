@@ -33,7 +33,7 @@ from merbench.results.codec import LayoutError, from_json, loads, to_json, unrea
 from merbench.results.command_files import FeaturesHeader
 from merbench.results.out_folders import refuse_system_place
 from merbench.results.rundir import differences
-from merbench.results.safe_files import UnsafeFile
+from merbench.results.safe_files import UnsafeFile, refuse_special_target
 from merbench.results.schema import environment, now_iso
 from merbench.results.user_files import UnreadableFile, read_user_npz
 
@@ -90,6 +90,7 @@ def check_target(path: str | Path) -> Path:
     if path.is_dir():
         raise MerbenchError(f"--save {path} is a directory; name a file such as "
                             f"{path / 'features.npz'}")
+    refuse_special_target(path, "--save", "features")  # a fifo was deleted, the file put there
     return path
 
 

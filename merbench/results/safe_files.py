@@ -65,6 +65,16 @@ def entry_kind(path: Path) -> str:
     return _describe(path, os.lstat(path).st_mode)
 
 
+def refuse_special_target(path: Path, option: str, what: str) -> None:
+    """A path to write ``what`` to ("a table", "features") refused in one line where
+    something other than a regular file is there: a fifo, a device or a link is never
+    replaced by the file (``extract --save FIFO`` deleted the user's fifo and wrote there)."""
+    if os.path.lexists(path) and not stat.S_ISREG(os.lstat(path).st_mode):
+        raise MerbenchError(f"{option} {path} is {entry_kind(path)}, not a file; merbench "
+                            f"writes {what} only in place of a regular file: choose another "
+                            f"{option}")
+
+
 def empty_files(folder: Path, names: tuple[str, ...]) -> list[str]:
     """Those of ``names`` that are regular files in ``folder`` with nothing in them: a
     result file cut to nothing, which ``status`` must not call written."""

@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING
 
 from merbench.base.atomic import atomic_write_bytes
 from merbench.base.errors import MerbenchError
+from merbench.results.out_folders import refuse_unwritable_shape
+from merbench.results.safe_files import entry_kind
 from merbench.results.user_files import UnreadableFile, read_user_bytes, read_user_text
 
 if TYPE_CHECKING:
@@ -187,10 +189,18 @@ def write_key_pair(out: Path, name: str | None) -> PublicKey:
     if name is not None and (not name.strip() or any(not c.isprintable() for c in name)):
         raise MerbenchError("--name takes a printable name on one line, such as the "
                             "maintainer's e-mail address")
+    # deeper or longer than a path can be: the system's "File name too long" came through
+    refuse_unwritable_shape(out, "--out", "keys/audit-key", noun="file")
     for path in (out, public_path):
         if os.path.lexists(path):
-            raise MerbenchError(f"--out {out}: {path} exists; merbench never overwrites a "
-                                "key: choose another name, or move the old key away")
+            # the path once: "--out k1 is a fifo", or "--out k1: k1.pub exists"
+            where = f"--out {out}" if path == out else f"--out {out}: {path.name}"
+            kind = entry_kind(path)
+            if kind == "a file":
+                raise MerbenchError(f"{where} exists; merbench never overwrites a key: "
+                                    "choose another name, or move the old key away")
+            raise MerbenchError(f"{where} is {kind}, not a file; merbench writes a key only "
+                                "to a new file: give another --out, such as keys/audit-key")
     if not out.parent.is_dir():
         raise MerbenchError(f"--out {out}: no folder {out.parent}; create it first")
     # deferred: cryptography, which only signing and key files need (a GPU window's image

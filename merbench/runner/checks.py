@@ -30,6 +30,9 @@ from merbench.training.device import check_device_name
 # Bounds past which an option cannot be meant: torch's fp32 step overflows beyond about 3e38,
 # and MAX_EPOCHS epochs of predictions of the composite's 442 samples already take 88 MB.
 MAX_LR = 1e3
+# a batch of more samples than any micro-expression dataset holds (the largest have a few
+# thousand) is the whole training set at once: 2**31 and 10**15 were taken and recorded
+MAX_BATCH_SIZE = 65_536
 
 
 def max_threads() -> int:
@@ -70,6 +73,10 @@ def check_values(spec: RunSpec, settings: RunSettings) -> None:
     if spec.epochs is not None and spec.epochs > MAX_EPOCHS:
         raise MerbenchError(f"--epochs must be at most {MAX_EPOCHS:,} (got {spec.epochs:,}): "
                             "every epoch's test predictions are kept in memory and on disk")
+    if spec.batch_size is not None and spec.batch_size > MAX_BATCH_SIZE:
+        raise MerbenchError(f"--batch-size must be at most {MAX_BATCH_SIZE:,} (got "
+                            f"{spec.batch_size:,}): more samples than any dataset holds; "
+                            "leave it out to use the model's own")
     check_seed(spec.seed, "--seed")
     for name in ("model_options", "dataset_options", "feature_options", "protocol_options"):
         check_finite(getattr(spec, name), flag(name))
@@ -90,6 +97,11 @@ def check_values(spec: RunSpec, settings: RunSettings) -> None:
     if settings.executor not in EXECUTORS:
         raise MerbenchError(f"unknown --executor '{settings.executor}'; use "
                             f"{' or '.join(EXECUTORS)}")
+    for kind in EXECUTOR_KINDS.values():  # another executor's setting: refused, not ignored
+        for name in kind.own_settings:
+            if kind.name != settings.executor and getattr(settings, name) is not None:
+                raise MerbenchError(f"{flag(name)} applies with --executor {kind.name}; give "
+                                    f"--executor {kind.name}, or leave {flag(name)} out")
     if EXECUTOR_KINDS[settings.executor].connects_to_address:  # before any data is read
         check_reachable(given_address(settings.ray_address))
     if settings.gpus_per_task is not None and not 0 < settings.gpus_per_task <= 1:

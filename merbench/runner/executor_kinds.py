@@ -40,6 +40,10 @@ class ExecutorKind:
     #: it connects to the cluster ``--ray-address`` names, which a run's plan asks about
     #: before reading any data (:mod:`merbench.runner.ray_address`)
     connects_to_address: bool
+    #: the run settings only this executor uses (``RunSettings`` fields): given with
+    #: another executor they are refused, not ignored (``--ray-address`` without ``--executor
+    #: ray`` trained locally as if it were not there)
+    own_settings: tuple[str, ...]
     #: the class that implements it, ``"module:Class"``, with a ``for_settings(settings)``
     #: constructor; imported by :meth:`build` only
     implementation: str
@@ -53,10 +57,10 @@ class ExecutorKind:
 
 
 LOCAL = ExecutorKind("local", side_by_side=False, reads_local_files=True,
-                     connects_to_address=False,
+                     connects_to_address=False, own_settings=(),
                      implementation="merbench.runner.local_executor:LocalExecutor")
 RAY = ExecutorKind("ray", side_by_side=True, reads_local_files=False,
-                   connects_to_address=True,
+                   connects_to_address=True, own_settings=("ray_address", "gpus_per_task"),
                    implementation="merbench.runner.ray_executor:RayExecutor")
 
 #: every executor by its ``--executor`` name

@@ -66,6 +66,11 @@ class FinalModel:
         return tuple(self.data.dataset.classes)
 
 
+def _estimator(model: str, run_dir: Path) -> MerbenchError:
+    return MerbenchError(f"model '{model}' of {run_dir} is an estimator; merbench predict "
+                         "recognises with a torch model's run")
+
+
 def plan_recogniser(run_dir: Path, data_root: str | None, device: str,
                     plugins: Plugins) -> RunData:
     """The run's recipe planned on the user's copy of its data, every check made (an AU run,
@@ -75,6 +80,16 @@ def plan_recogniser(run_dir: Path, data_root: str | None, device: str,
     stored = store.read_run_file()
     spec, settings = from_config(stored.config)
     task_run(spec.parsed_task()).check_recognises_emotions(run_dir)
+    if plugins.registries.models.get(spec.model).meta.kind != "torch":  # needs no data
+        raise _estimator(spec.model, run_dir)
+    recorded = settings.data_root
+    if data_root is None and recorded is not None and not Path(recorded).is_absolute() \
+            and not Path(recorded).exists():
+        # relative to the folder the run was made in (committed runs: ../shared/data), which
+        # this is not: resolved here it named a folder that is not there, twice
+        raise MerbenchError(f"{run_dir} recorded a relative data root, which is not found "
+                            f"from this folder; give --data-root PATH of your copy of "
+                            f"'{spec.dataset}'")
     settings = dataclasses.replace(settings, out=None, device=device, parallel_folds=1,
                                    checkpoint_every=0.0, features=None,
                                    data_root=data_root if data_root is not None
@@ -82,8 +97,7 @@ def plan_recogniser(run_dir: Path, data_root: str | None, device: str,
     with building_what_is_planned():  # the recogniser is trained here
         data = load_data(plan_run(spec, settings, plugins))
     if data.plan.recipe is None:
-        raise MerbenchError(f"model '{spec.model}' of {run_dir} is an estimator; merbench "
-                            "predict recognises with a torch model's run")
+        raise _estimator(spec.model, run_dir)
     here = run_identity(data).to_dict()["dataset"].get("fingerprint")
     theirs = stored.identity.get("dataset", {}).get("fingerprint")
     if theirs is not None and here != theirs:

@@ -20,7 +20,6 @@ spotter takes them.
 from __future__ import annotations
 
 import bisect
-import os
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -28,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from merbench.base.errors import MerbenchError
+from merbench.base.native_output import native_stderr_silenced
 from merbench.data.clips import frame_index
 from merbench.results.user_files import checked_user_video, read_user_image
 
@@ -37,17 +37,13 @@ from merbench.results.user_files import checked_user_video, read_user_image
 MIN_FPS = 1
 MAX_FPS = 10_000
 
-#: FFmpeg's own log level inside OpenCV ("quiet"): a file it cannot decode made it print its
-#: diagnosis ("moov atom not found") on the terminal before merbench's one-line refusal
-_FFMPEG_QUIET = "-8"
-
-
 def _open_quietly(path: Path) -> object:
-    """An OpenCV capture of ``path`` with FFmpeg's own messages off (read when it opens)."""
+    """An OpenCV capture of ``path``, opened with OpenCV's and FFmpeg's own lines off (a cut
+    .avi made OpenCV print "Unexpected element. Expected: LIST. ..." above merbench's line)."""
     import cv2  # deferred: OpenCV takes a noticeable time to import
 
-    os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", _FFMPEG_QUIET)
-    return cv2.VideoCapture(str(path))  # bounded: checked_user_video in VideoFileFrames
+    with native_stderr_silenced():
+        return cv2.VideoCapture(str(path))  # bounded: checked_user_video in VideoFileFrames
 
 
 def _grey(frames: np.ndarray, what: str) -> np.ndarray:
@@ -171,7 +167,8 @@ class VideoFileFrames:
 
         if self._capture is None:
             self._capture, self._next = _open_quietly(self.path), 0
-        ok, image = self._capture.read()  # type: ignore[attr-defined]
+        with native_stderr_silenced():  # a damaged frame is said by merbench, below
+            ok, image = self._capture.read()  # type: ignore[attr-defined]
         if not ok:
             raise MerbenchError(f"the video '{self.path}' ends at frame {self._next}, before "
                                 f"the {len(self._numbers)} it declares; re-encode it")

@@ -106,6 +106,7 @@ def read_plan(path: Path, plugins: Plugins, **overrides: Any) -> SweepPlan:
     defaults = document.get("defaults", {})
     if not isinstance(defaults, dict):
         raise MerbenchError(f"{path}: 'defaults' must be a table ([defaults])")
+    _check_defaults(f"{path}: [defaults]", defaults)
     out = document.get("out", f"{path.stem}-results")
     if not isinstance(out, str) or not out:
         raise MerbenchError(f"{path}: 'out' must be a folder name (text)")
@@ -131,6 +132,20 @@ def read_plan(path: Path, plugins: Plugins, **overrides: Any) -> SweepPlan:
                     "(other seeds); give all of its seeds in one entry")
             configurations[configuration.name] = configuration
     return SweepPlan(path=path, out=base, configurations=tuple(configurations.values()))
+
+
+def _check_defaults(where: str, defaults: dict[str, Any]) -> None:
+    """``[defaults]``'s values checked as an entry's are: a default every entry overrides is
+    never used, but a wrong one is the file's mistake all the same (``epochs = "x"`` ran)."""
+    fields = set(sweep_plan_options())
+    for key, value in defaults.items():
+        if key in fields and key not in GRID:
+            typed_value(where, key, value)
+    if "seeds" in defaults:
+        _seeds(where, defaults["seeds"])
+    for one, many in GRID.items():
+        if one in defaults or many in defaults:
+            _names(where, defaults, one, many)
 
 
 def _with_defaults(defaults: dict[str, Any], entry: dict[str, Any]) -> dict[str, Any]:

@@ -95,7 +95,7 @@ from merbench_datasets.megc2019_official import (
     check_against_ground_truth,
     check_counts,
 )
-from merbench_datasets.rawroot import DATA_ENV, base_problem, candidate_folders, told
+from merbench_datasets.rawroot import DATA_ENV, candidate_folders, told, where_looked
 
 NAME = "composite"
 LABEL_CSV = "combined_3_class2_for_optical_flow.csv"
@@ -146,10 +146,8 @@ def find_root(data_root: str | os.PathLike[str] | None = None) -> Path:
         if (folder / FLOW_DIR).is_dir():
             raise _fail(f"the label file '{folder / LABEL_CSV}' is missing next to {FLOW_DIR}/; "
                         "restore it from the preprocessed release")
-    looked = " and ".join(f"'{folder}'" for folder in candidates)
-    absent = base_problem(base)
-    raise _fail(f"no MEGC2019 composite data found: looked for {LABEL_CSV} in {looked} "
-                f"(from {origin}){absent}; {told(HOW_TO_GET, POINTER)}")
+    looked = where_looked(base, origin, candidates, " and ", f"for {LABEL_CSV} ")
+    raise _fail(f"no MEGC2019 composite data found: {looked}; {told(HOW_TO_GET, POINTER)}")
 
 
 # ------------------------------------------------------------------------------ the label CSV

@@ -28,6 +28,7 @@ from merbench.api import (
     InMemoryDataset,
     MerbenchError,
     checked_user_video,
+    native_stderr_silenced,
 )
 
 NAME = "frame-pairs"
@@ -52,14 +53,16 @@ def read_pair(path: Path) -> tuple[np.ndarray, np.ndarray]:
     """The onset and apex frames of a two-frame GIF, as OpenCV decodes them."""
     import cv2  # deferred: opencv, which listing datasets never needs
 
-    capture = cv2.VideoCapture(str(checked_user_video(path, "frame pair")))  # bounded: checked
+    checked = checked_user_video(path, "frame pair")
     frames = []
-    while True:
-        ok, frame = capture.read()
-        if not ok:
-            break
-        frames.append(frame)
-    capture.release()
+    with native_stderr_silenced():  # OpenCV's own lines on a damaged file: merbench's below
+        capture = cv2.VideoCapture(str(checked))  # bounded: checked
+        while True:
+            ok, frame = capture.read()
+            if not ok:
+                break
+            frames.append(frame)
+        capture.release()
     if len(frames) != 2:
         raise MerbenchError(f"{NAME}: '{path}' holds {len(frames)} frame(s) OpenCV can "
                             "decode; a pair is a GIF of two frames, the onset then the apex")

@@ -58,12 +58,16 @@ def candidate_folders(dataset: str, data_root: str | os.PathLike[str] | None,
     return base, DATA_ENV, [*(base / name for name in folder_names), base]
 
 
-def base_problem(base: Path) -> str:
-    """What is wrong with the data folder itself, as a clause for a not-found error."""
-    if base.is_dir():
-        return ""
-    return f"; '{base}' is a file, not a folder" if base.exists() else \
-        f"; '{base}' does not exist"
+def where_looked(base: Path, origin: str, candidates: Sequence[Path], joiner: str = ", ",
+                 looked_for: str = "") -> str:
+    """Where a not-found error looked (``looked_for``: "for FILE "), as a clause: the
+    candidate folders, or, when the data folder itself is missing or a file, that alone
+    (every candidate is inside it, so listing them named the missing folder three times)."""
+    if not base.is_dir():
+        state = "is a file, not a folder" if base.exists() else "does not exist"
+        return f"'{base}' (from {origin}) {state}"
+    looked = joiner.join(f"'{folder}'" for folder in candidates)
+    return f"looked {looked_for}in {looked} (from {origin})"
 
 
 def find_database(dataset: str, data_root: str | os.PathLike[str] | None,
@@ -75,10 +79,8 @@ def find_database(dataset: str, data_root: str | os.PathLike[str] | None,
     for folder in candidates:
         if folder.is_dir() and is_database(folder):
             return folder
-    looked = ", ".join(f"'{folder}'" for folder in candidates)
-    absent = base_problem(base)
-    raise MerbenchError(f"{dataset}: no {what} found: looked in {looked} (from {origin})"
-                        f"{absent}; {told(how_to_get)}")
+    raise MerbenchError(f"{dataset}: no {what} found: "
+                        f"{where_looked(base, origin, candidates)}; {told(how_to_get)}")
 
 
 def find_sheet(dataset: str, given: str | os.PathLike[str] | None, folders: Sequence[Path],

@@ -29,6 +29,7 @@ from merbench.api import (
     LongVideoSet,
     MerbenchError,
     VideoFileFrames,
+    unique_frame_index,
 )
 
 NAME = "video"
@@ -58,7 +59,8 @@ def make_user_video(path: str, fps: float | None = None,
                             "fps=)")
     where = Path(path).expanduser()
     if where.is_dir():
-        frames: FolderFrames | VideoFileFrames = FolderFrames(where)
+        # two files of one number refused (one of them was dropped unsaid)
+        frames: FolderFrames | VideoFileFrames = FolderFrames(where, unique_frame_index(where))
         if not frames.numbers:
             raise MerbenchError(f"the folder '{where}' holds no numbered frame image; give a "
                                 "folder of frames (img001.jpg, ...) or a video file")
