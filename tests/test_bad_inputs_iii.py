@@ -149,7 +149,8 @@ STATUS = {
     "validate": {"results.json": 2, "run.json": 2, "seeds.json": 2, "audit.json": 2},
     "status": {"results.json": 0, "run.json": 2, "seeds.json": 0, "audit.json": 0},
     "resume": {"results.json": 0, "run.json": 2, "seeds.json": 0, "audit.json": 0},
-    "migrate": {"results.json": 2, "run.json": 2, "seeds.json": 2, "audit.json": 0},
+    # migrate reads audit.json too (it names any merbench JSON it cannot read)
+    "migrate": {"results.json": 2, "run.json": 2, "seeds.json": 2, "audit.json": 2},
     "build": {"results.json": 0, "run.json": 0, "seeds.json": 0, "audit.json": 0},
 }
 

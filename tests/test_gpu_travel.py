@@ -22,7 +22,10 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 BENCHMARKS = ROOT / "benchmarks"
 TRAVEL_LIMIT = 64 * 2**20  # the device tool's working tree
-TREE_GOAL = 16 * 2**20  # well under it: what the compact results storage gives
+# well under it: the compact results storage gave 15.2 MiB; every 68-fold seed of a model
+# adds about 0.2 MiB (RCN-A's two bf16 seeds, 0.38 MiB, took it to 16.1), and the board is
+# meant to grow by dozens of seeds, so the goal leaves room for them (64 MiB is the limit)
+TREE_GOAL = 20 * 2**20
 
 
 def _tracked_bytes() -> int:
@@ -38,7 +41,7 @@ def test_the_tracked_tree_travels_with_room_to_spare() -> None:
     size = _tracked_bytes()
     assert size < TREE_GOAL < TRAVEL_LIMIT, (
         f"the tracked tree is {size / 2**20:.1f} MiB; the GPU machine takes 64 MiB and the goal "
-        "is under 16: keep result runs compact (a tuning's runs in runs.tar.xz) and data out")
+        "is under 20: keep result runs compact (a tuning's runs in runs.tar.xz) and data out")
 
 
 def _gpu_wheels() -> Any:
