@@ -1,0 +1,26 @@
+"""A path on a line of its own kind (``results: PATH``) is shown as one line: a run folder
+named with a newline printed ``results: /tmp/odd`` and ``name/results.json`` as two lines
+(the second adversarial pass of issue 84), while validate and status showed the same
+folder as ``odd\\nname``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from conftest import TINY_RUN
+
+CliResult = tuple[int, str, str]
+
+
+def test_a_finished_runs_paths_are_one_line_each(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                 cli: Callable[..., CliResult]) -> None:
+    monkeypatch.setenv("COLUMNS", "400")  # no wrapping of the long temporary path
+    out = tmp_path / "odd\nname"
+    code, printed, err = cli("run", *TINY_RUN, "--out", out)
+    assert code == 0, err
+    shown = str(out).replace("\n", "\\n")
+    assert f"results: {shown}/results.json" in printed.splitlines(), printed
+    assert f"predictions: {shown}/predictions.csv" in printed.splitlines(), printed
+    assert not any(line.startswith("name/") for line in printed.splitlines()), printed
