@@ -24,3 +24,14 @@ def test_a_finished_runs_paths_are_one_line_each(tmp_path: Path, monkeypatch: py
     assert f"results: {shown}/results.json" in printed.splitlines(), printed
     assert f"predictions: {shown}/predictions.csv" in printed.splitlines(), printed
     assert not any(line.startswith("name/") for line in printed.splitlines()), printed
+
+
+def test_auditing_a_folder_that_holds_one_result_names_it_once(
+        tmp_path: Path, cli: Callable[..., CliResult]) -> None:
+    """'D holds 1 result (D/folds/x); audit each of them (merbench audit D/folds/x)' said
+    the one result twice (the second adversarial pass of issue 84)."""
+    inside = tmp_path / "holder" / "folds" / "x"
+    assert cli("run", *TINY_RUN, "--out", inside)[0] == 0
+    code, out, err = cli("audit", tmp_path / "holder")
+    assert code != 0 and out == "" and len(err.splitlines()) == 1, err
+    assert err.count(str(inside)) == 1 and f"merbench audit {inside}" in err, err
