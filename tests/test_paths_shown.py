@@ -35,3 +35,17 @@ def test_auditing_a_folder_that_holds_one_result_names_it_once(
     code, out, err = cli("audit", tmp_path / "holder")
     assert code != 0 and out == "" and len(err.splitlines()) == 1, err
     assert err.count(str(inside)) == 1 and f"merbench audit {inside}" in err, err
+
+
+@pytest.mark.parametrize(("option", "said"), [
+    (["--epochs", "9" * 5000], "--epochs takes a whole number, not '9999999999999999...99999999 "
+                               "(5,000 characters)'"),
+    (["--dataset-opt", "subjects=" + "9" * 5000], "subjects's value is a number of 5,000 "
+                                                  "digits, which no option takes")])
+def test_a_number_of_thousands_of_digits_is_refused_in_words(
+        option: list[str], said: str, cli: Callable[..., CliResult]) -> None:
+    """argparse echoed a 5,000-digit value whole, as "invalid int value" or "invalid
+    key_value value" (a function of merbench's), with no fix (the second pass of issue 84)."""
+    code, out, err = cli("run", "--model", "ststnet", "--dataset", "synthetic", *option)
+    assert code == 2 and out == "" and len(err.splitlines()) == 1, err
+    assert said in err and "invalid" not in err and len(err) < 300, err
