@@ -31,8 +31,9 @@ def test_an_audit_off_a_terminal_says_each_tenth_of_what_it_trains_again(
     code, out, err = cli("audit", run)
     assert code == 0, err
     # two folds of one epoch trained again: half, then all of it, on stderr
-    assert err.splitlines() == ["merbench: audit trained 1 of 2 fold-epochs again (50%)",
-                                "merbench: audit trained 2 of 2 fold-epochs again (100%)"]
+    assert err.splitlines() == [
+        "merbench: audit trained 1 of 2 fold-epochs of run 1 again (50%)",
+        "merbench: audit trained 2 of 2 fold-epochs of run 1 again (100%)"]
     assert "fold-epochs" not in out and out.splitlines()[-1].startswith("audit passed")
 
 
@@ -76,5 +77,20 @@ def test_off_a_terminal_each_line_says_the_true_share_trained_again(
         for epoch in (1, 2, 3):
             progress.merbench_epoch_finished(run=run, fold_index=0, epoch=epoch)
     assert capsys.readouterr().err.splitlines() == [
-        f"merbench: audit trained {n} of 3 fold-epochs again ({share}%)"
+        f"merbench: audit trained {n} of 3 fold-epochs of run 1 again ({share}%)"
         for n, share in ((1, 33), (2, 66), (3, 100))]
+
+
+def test_off_a_terminal_each_run_trained_again_is_counted_on_its_own(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """A tuning's audit trains its runs one after another, their number not known at the
+    first: its first run's last epoch said "1 of 1 ... (100%)" of the whole audit, with six
+    runs to come (issue 85's second walk). Each run's lines now say which run they count."""
+    monkeypatch.setattr("merbench.cli.result_progress.QUIET_S", 0.0)
+    with AuditProgress(terminal=False) as progress:
+        for where in ("/scratch/a", "/scratch/b"):
+            progress.merbench_epoch_finished(run=_run(where, folds=1, epochs=1), fold_index=0,
+                                             epoch=1)
+    assert capsys.readouterr().err.splitlines() == [
+        "merbench: audit trained 1 of 1 fold-epochs of run 1 again (100%)",
+        "merbench: audit trained 1 of 1 fold-epochs of run 2 again (100%)"]

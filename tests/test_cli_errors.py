@@ -30,7 +30,7 @@ def _one_line_error(code: int, err: str, *expected: str) -> None:
     ([*RUN, "--protocol", "lso"], ["unknown protocol 'lso' (did you mean 'loso'?)"]),
     ([*RUN, "--epochs", "-1"], ["--epochs must be at least 1 (got -1)"]),
     ([*RUN, "--epochs", "0"], ["--epochs must be at least 1"]),
-    ([*RUN, "--epochs", "ten"], ["--epochs", "invalid int value: 'ten'"]),
+    ([*RUN, "--epochs", "ten"], ["--epochs takes a whole number, not 'ten'"]),
     ([*RUN, "--batch-size", "0"], ["--batch-size must be at least 1"]),
     ([*RUN, "--lr", "-0.1"], ["--lr must be a positive number"]),
     ([*RUN, "--lr", "nan"], ["--lr must be a positive number"]),

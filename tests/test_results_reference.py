@@ -61,3 +61,34 @@ def test_every_record_and_field_is_documented_with_its_type() -> None:
 
 def test_the_reference_names_the_current_version() -> None:
     assert f"`schema_version` ({model.SCHEMA_VERSION} now" in REFERENCE.read_text()
+
+
+def test_each_records_documented_layout_is_the_one_merbench_writes() -> None:
+    """The layout number each section's ``schema_version`` row names is the one merbench
+    writes now: four sections said 8 when every file said 10, and tune.json's 1 when it
+    was 2, while the field list (the test above) stayed right."""
+    from merbench.results.au_file import AU_SCHEMA, AU_SEEDS_SCHEMA
+    from merbench.results.model import SCHEMA_VERSION
+    from merbench.results.prediction_file import PREDICTION_SCHEMA
+    from merbench.results.spotting_file import SPOTTING_SCHEMA
+    from merbench.results.str_file import STR_SCHEMA
+    from merbench.results.str_seeds_file import STR_SEEDS_SCHEMA
+    from merbench.results.tune_file import TUNE_SCHEMA
+    from merbench.results.tune_seeds_file import TUNE_SEEDS_SCHEMA
+
+    written = {"Results": SCHEMA_VERSION, "SeedsSummary": SCHEMA_VERSION,
+               "RunRecord": SCHEMA_VERSION, "AuditLog": SCHEMA_VERSION,
+               "FoldMeta": SCHEMA_VERSION, "SpottingResults": SPOTTING_SCHEMA,
+               "StrResults": STR_SCHEMA, "StrSeedsSummary": STR_SEEDS_SCHEMA,
+               "Predictions": PREDICTION_SCHEMA, "AUResults": AU_SCHEMA,
+               "AUSeedsSummary": AU_SEEDS_SCHEMA, "TuneResults": TUNE_SCHEMA,
+               "TuneSeedsSummary": TUNE_SEEDS_SCHEMA}
+    sections = re.split(r"^### `(\w+)`\n", REFERENCE.read_text(), flags=re.M)[1:]
+    documented = {}
+    for name, body in zip(sections[::2], sections[1::2], strict=True):
+        row = re.search(r"^\| `schema_version` \| integer \| (.+?) \|$", body, flags=re.M)
+        if row is not None:
+            number = re.search(r"\((\d+)\)|^(\d+):", row.group(1))
+            assert number is not None, f"docs/results.md, {name}: {row.group(1)}"
+            documented[name] = int(number.group(1) or number.group(2))
+    assert documented == written

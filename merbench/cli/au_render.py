@@ -10,6 +10,7 @@ from rich.table import Table
 
 from merbench.base.literal import counted
 from merbench.cli.console import LiteralConsole
+from merbench.cli.literal import path_shown
 from merbench.cli.render import mean_std, recipe_verdict, scores_fmt, std_note, with_interval
 from merbench.results.au_file import (
     AU_PREDICTIONS_FILE,
@@ -61,8 +62,8 @@ def print_au_results(results: AUResults, run_dir: Path, went_on: Sequence[str] =
     console.print(f"device {results.environment.device}, {results.wall_time_s:.1f} s")
     for line in went_on:  # folds half trained by an earlier command, as an emotion run says
         console.print(f"note: {line}", soft_wrap=True)
-    console.print(f"results: {run_dir / AU_RESULTS_FILE}")
-    console.print(f"predictions: {run_dir / AU_PREDICTIONS_FILE}")
+    console.print(f"results: {path_shown(run_dir / AU_RESULTS_FILE)}")
+    console.print(f"predictions: {path_shown(run_dir / AU_PREDICTIONS_FILE)}")
 
 
 def print_au_seeds(summary: AUSeedsSummary, out: Path, first: AUResults | None = None
@@ -96,4 +97,5 @@ def print_au_seeds(summary: AUSeedsSummary, out: Path, first: AUResults | None =
         console.print(f"training: {counted(recipe.epochs, 'epoch')}, batch {recipe.batch_size}, "
                       f"{recipe.optimizer} lr {recipe.lr:g}, sigmoid + binary cross-entropy"
                       + recipe_verdict(first), soft_wrap=True)
-    console.print(f"summary: {out / AU_SEEDS_FILE}; one run directory per seed in {out}")
+    console.print(f"summary: {path_shown(out / AU_SEEDS_FILE)}; one run directory per seed in "
+                  f"{path_shown(out)}")

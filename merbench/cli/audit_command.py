@@ -47,10 +47,12 @@ def _not_a_result(path: Path) -> str:
         said = not_finished(started.name, started.started_file, started.markers[0], path)
         return f"{path} {said}; an audit makes again what a finished result holds"
     inside = walk_results(path, given_as="").results if path.is_dir() else []
+    if len(inside) == 1:  # a folder holding one result: its name said once, as the command
+        return (f"{path} is no result but holds one; audit it: merbench audit {inside[0]}")
     if inside:  # a folder of results, such as one configuration's seed runs
         return (f"{path} holds {counted(len(inside), 'result')} "
                 f"({', '.join(str(p) for p in inside[:3])}{', ...' if len(inside) > 3 else ''})"
-                f"; audit each of them (merbench audit {inside[0]})")
+                "; audit each of them on its own")
     if path.is_file():  # a file of a name no result is written in
         return (f"{path} is a file no merbench result is written in; pass a finished run "
                 "directory or its results.json, a spotting run, a --seeds folder or a tuning")

@@ -4,7 +4,8 @@ An audit of a run trains some of its folds again, each for the run's whole recip
 hours with no line between the fold it starts and the verdict it gives, which looks hung. So,
 from the first epoch trained (never before: a refused audit prints its refusal alone), a bar
 on stderr counts the fold-epochs done out of those the audit trains, where stderr is a
-terminal; where it is a file or a pipe, a line each time another tenth is done, from
+terminal; where it is a file or a pipe, a line each time another tenth of the run being
+trained is done (an audit of a tuning or of seeds trains several, one after another), from
 :data:`~merbench.cli.result_progress.QUIET_S` seconds on, as ``validate``'s does for results.
 stdout keeps the audit's own lines (each fold's outcome, the verdict).
 
@@ -43,7 +44,8 @@ class AuditProgress:
         self._done = 0
         self._runs: set[Path] = set()  # the (scratch) runs heard of: each adds its folds
         self._epochs: dict[tuple[Path, int], int] = {}  # the furthest epoch of each fold
-        self._said = 0  # tenths said, off a terminal
+        self._said = 0  # tenths of the run being trained said, off a terminal
+        self._run_done = self._run_total = 0  # its fold-epochs, off a terminal
         self._started = time.monotonic()
         self._bar: Progress | None = None
         self._task: Any = None
@@ -66,19 +68,26 @@ class AuditProgress:
         if run.run_dir not in self._runs:  # a run trained again: its folds join the count
             self._runs.add(run.run_dir)
             self._total += run.folds_to_train * max(run.epochs, 1)
+            # an audit of a tuning or of seeds trains its runs one after another, and how
+            # many is not known before: a line counts the run being trained, not the audit
+            self._run_done, self._run_total, self._said = 0, run.folds_to_train * max(
+                run.epochs, 1), 0
         key = (run.run_dir, fold_index)
         ahead = max(epoch - self._epochs.get(key, 0), 0)  # a fold trained anew moves nothing
         self._epochs[key] = max(epoch, self._epochs.get(key, 0))
         self._done = min(self._done + ahead, self._total)
+        self._run_done = min(self._run_done + ahead, self._run_total)
         if self._terminal:
             self._draw(f"auditing: {run.model} on {run.dataset}, fold {fold_index + 1}/"
                        f"{run.n_folds} epoch {epoch}/{run.epochs}")
             return
-        tenths = self._done * STEPS // self._total if self._total else 0
+        done, total = self._run_done, self._run_total
+        tenths = done * STEPS // total if total else 0
         if tenths > self._said and time.monotonic() - self._started >= result_progress.QUIET_S:
             self._said = tenths
-            say(f"merbench: audit trained {self._done} of {self._total} fold-epochs again "
-                f"({self._done * 100 // self._total}%)", file=sys.stderr, flush=True)
+            say(f"merbench: audit trained {done:,} of {total:,} fold-epochs of run "
+                f"{len(self._runs)} again ({done * 100 // total}%)", file=sys.stderr,
+                flush=True)
 
     def _draw(self, description: str) -> None:
         if self._bar is None:

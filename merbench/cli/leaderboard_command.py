@@ -48,15 +48,19 @@ def results_folders(given: list[Path] | None) -> list[Path]:
 
 
 @contextlib.contextmanager
-def _checking(folders: list[Path] | None, mode: Mode) -> Iterator[Tally]:
+def _checking(folders: list[Path] | None, mode: Mode, one_kind: bool = False
+              ) -> Iterator[Tally]:
     """A block whose checks use validation records as ``mode`` says
     (:mod:`~merbench.verification.validation_record`), with a bar (a line each tenth
     without a terminal) counting the results read under ``folders``, from the first one
     read: a bad input is refused in one line with nothing printed before it. Afterwards, a
-    line on stderr says how many were recomputed."""
+    line on stderr says how many were recomputed (``one_kind``: and, once lines were said,
+    how many results of other kinds it did not read)."""
     expected = [path for _, tree in walked(folders or []) for path in tree.results]
     with ResultProgress(expected) as progress, checking(mode, progress) as tally:
         yield tally
+    if one_kind:  # an export reads the results of its table's kind only
+        progress.say_the_rest("are of other kinds than this table's, which it does not read")
     if progress.spoke:  # a long command: how much of it the records saved
         say(f"merbench: {tally.said()}", file=sys.stderr)
 
@@ -161,7 +165,7 @@ def _export(args: argparse.Namespace) -> int:
         _check_export_out(args.out, args.force)
     folders = results_folders(args.results)
     refuse_unknown(args.benchmark, args.benchmarks)  # before any result is read
-    with _checking(folders, _mode(args)):
+    with _checking(folders, _mode(args), one_kind=True):
         text, rejected = export(args.benchmark, folders, args.format, args.benchmarks)
     for item in rejected:
         say(f"merbench: rejected: {item.path}: {item.reason}", file=sys.stderr)

@@ -18,7 +18,14 @@ from typing import TextIO
 
 from merbench.base.literal import counted, literal
 
-__all__ = ["counted", "literal", "say"]
+__all__ = ["counted", "literal", "path_shown", "say"]
+
+
+def path_shown(path: object) -> str:
+    """A path on a line of its own kind (``results: PATH``), as one line: a folder named with
+    a newline split ``results: a`` from ``b/results.json``, while validate and status showed
+    the same folder as ``a\\nb``."""
+    return literal(path, one_line=True)
 
 
 def say(*values: object, file: TextIO | None = None, flush: bool = False,

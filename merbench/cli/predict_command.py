@@ -15,7 +15,7 @@ from pathlib import Path
 from merbench.base.atomic import atomic_write_json
 from merbench.base.errors import MerbenchError
 from merbench.base.literal import counted, indefinite
-from merbench.cli.literal import say
+from merbench.cli.literal import path_shown, say
 from merbench.cli.out_places import refuse_result_place
 from merbench.cli.parser import EXIT_INTERRUPTED, EXIT_USAGE
 from merbench.cli.progress import PLAIN_EVERY_S
@@ -236,5 +236,5 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
         return EXIT_USAGE
     for line in table(found, results, results is not None and _generated(results, plugins)):
         say(line)
-    say(f"predictions: {path}")
+    say(f"predictions: {path_shown(path)}")
     return 0

@@ -12,7 +12,7 @@ from rich.table import Table
 
 from merbench.base.literal import counted
 from merbench.cli.console import LiteralConsole
-from merbench.cli.literal import say
+from merbench.cli.literal import path_shown, say
 from merbench.leaderboard.declared_defaults import DeclaredDefaults, declared_for
 from merbench.plugin_system.manager import Plugins
 from merbench.results.model import Intervals, Results, SkippedSample
@@ -159,8 +159,8 @@ def print_results(results: Results, run_dir: Path, went_on: Sequence[str] = ()) 
     console.print(f"device {results.environment.device}, {timing}")
     for line in went_on:
         console.print(f"note: {line}", soft_wrap=True)
-    console.print(f"results: {run_dir / 'results.json'}")
-    console.print(f"predictions: {run_dir / 'predictions.csv'}")
+    console.print(f"results: {path_shown(run_dir / 'results.json')}")
+    console.print(f"predictions: {path_shown(run_dir / 'predictions.csv')}")
 
 
 def skipped_note(dataset: str, skipped: list[SkippedSample], consequence: str) -> str:

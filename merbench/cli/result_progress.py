@@ -79,6 +79,15 @@ class ResultProgress:
         if self._bar is not None:
             self._bar.stop()
 
+    def say_the_rest(self, why: str) -> None:
+        """Off a terminal, once lines were said: how many of the results counted were not
+        read, and ``why`` (an export reads one kind of result of the several a folder holds:
+        its lines stopped at 80 % with nothing saying why)."""
+        if self._terminal or not self._said or not self._left:
+            return
+        say(f"merbench: {self._verb} {self._done} of {self._total} {self._noun}; the other "
+            f"{len(self._left)} {why}", file=sys.stderr, flush=True)
+
     def __call__(self, path: Path) -> None:
         name = self._name(path)
         if name not in self._left:

@@ -61,6 +61,10 @@ def key_value(text: str) -> tuple[str, Any]:
         parsed: Any = json.loads(value)
     except json.JSONDecodeError:
         parsed = value
+    except ValueError:  # an integer longer than Python converts (4,300 digits)
+        raise argparse.ArgumentTypeError(
+            f"{key.strip()}'s value is a number of {len(value.strip()):,} digits, which no "
+            "option takes; give a number an option can use") from None
     return key.strip().replace("-", "_"), parsed
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from rich.table import Table
 
 from merbench.cli.console import LiteralConsole
+from merbench.cli.literal import path_shown
 from merbench.cli.render import (
     _interval_note,
     _pair,
@@ -54,7 +55,8 @@ def print_seeds(summary: SeedsSummary, out: Path, first: Results | None = None) 
     training = _training_line(first) if first is not None else None
     if training:
         console.print(training, soft_wrap=True)
-    console.print(f"summary: {out / 'seeds.json'}; one run directory per seed in {out}")
+    console.print(f"summary: {path_shown(out / 'seeds.json')}; one run directory per seed in "
+                  f"{path_shown(out)}")
 
 
 def _seeds_table(summary: SeedsSummary, name: str, policy: Any, seeds: list[str]) -> Table:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from merbench.base.errors import MerbenchError
-from merbench.cli.literal import counted, say
+from merbench.cli.literal import counted, path_shown, say
 from merbench.cli.out_places import SPOTTING, STR_SUMMARY, refuse_result_place
 from merbench.cli.parser import EXIT_INTERRUPTED, EXIT_USAGE
 from merbench.leaderboard.declared_defaults import DeclaredDefaults
@@ -199,7 +199,7 @@ def spot(args: argparse.Namespace, load: Callable[..., Plugins], spec: SpotSpec,
             chosen = "; ".join(f"{subject} {', '.join(_setting(f) for f in fits)}"
                                for subject, fits in run.fitted.items())
             say(f"  fitted on the other subjects: {chosen}")
-    say(f"results: {args.out / SPOTTING_FILE}")
+    say(f"results: {path_shown(args.out / SPOTTING_FILE)}")
     if recogniser is None:
         return Spotted(0, results)
     earlier = recognised_before(args.out, results)
@@ -298,7 +298,8 @@ def spot_seeds(args: argparse.Namespace, load: Callable[..., Plugins], spec: Spo
         return EXIT_USAGE
     for line in str_seeds_report(summary):
         say(line)
-    say(f"summary: {args.out / STR_SEEDS_FILE} (merbench validate {args.out})")
+    say(f"summary: {path_shown(args.out / STR_SEEDS_FILE)} (merbench validate "
+        f"{path_shown(args.out)})")
     return 0
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import re
 import shlex
 import sys
 from collections.abc import Mapping, Sequence
@@ -71,6 +72,8 @@ class StrictParser(argparse.ArgumentParser):
             message, helps = misplaced
         elif unknown is not None:  # '--plugn x': x is no KIND; '--res x': no --results
             message = self._unknown_option(unknown)
+        else:
+            message = _in_words(message)
         # the words given are echoed: shown literally, as every text merbench did not write
         self.exit(EXIT_USAGE, literal(f"merbench: error: {message} (see '{helps} --help')\n"))
 
@@ -194,3 +197,23 @@ def link_commands(parser: argparse.ArgumentParser) -> None:
     walk(parser)
     for prog, command in found.items():
         command.elsewhere = {other: p for other, p in found.items() if other != prog}
+
+
+#: what argparse's type names mean, for its "invalid int value: 'x'"
+_TYPE_WORDS = {"int": "a whole number", "float": "a number", "key_value": "KEY=VALUE"}
+_INVALID = re.compile(r"argument (?P<option>\S+): invalid (?P<type>\w+) value: '(?P<value>.*)'$",
+                      re.S)
+
+
+def _in_words(message: str) -> str:
+    """argparse's "argument --epochs: invalid int value: '99...9'" in merbench's words, the
+    value shortened when long: a 5,000-digit number was echoed whole, and "key_value" named
+    a function of merbench's (the second adversarial pass of issue 84)."""
+    found = _INVALID.match(message)
+    if found is None:
+        return message
+    value = found["value"]
+    if len(value) > 40:
+        value = f"{value[:16]}...{value[-8:]} ({len(value):,} characters)"
+    what = _TYPE_WORDS.get(found["type"], f"a valid {found['type']}")
+    return f"{found['option']} takes {what}, not '{value}'"

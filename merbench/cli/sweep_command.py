@@ -11,7 +11,7 @@ from typing import Any
 
 from merbench.cli.confirm import confirm_runs
 from merbench.cli.fold_bar import SweepProgress
-from merbench.cli.literal import say
+from merbench.cli.literal import path_shown, say
 from merbench.cli.out_places import refuse_result_place
 from merbench.cli.parser import EXIT_INTERRUPTED
 from merbench.cli.run_options import given_options
@@ -60,7 +60,8 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
     finally:
         progress.stop()
     _print_summary(swept)
-    say(f"results: {plan.out} (merbench leaderboard build --results {plan.out} --out SITE)")
+    say(f"results: {path_shown(plan.out)} (merbench leaderboard build --results "
+        f"{path_shown(plan.out)} --out SITE)")
     return 0
 
 
