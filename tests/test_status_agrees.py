@@ -339,6 +339,16 @@ OUT_OF_RANGE = [
     ("spot-then-recognise summary over seeds", "seed-0/str.json", "recogniser.epochs", "-5"),
     ("action-unit run", "au-results.json", "dataset.n_samples", "-5"),
     ("tuning", "tune.json", "wall_time_s", "1e999"),
+    # the second adversarial pass: counts and rates status called complete
+    ("emotion run", "results.json", "protocol.n_folds", "-3"),
+    ("emotion run", "results.json", "seed", "-3"),
+    ("emotion run", "results.json", "folds.0.n_test", "-3"),
+    ("emotion run", "results.json", "metrics_by_policy.fixed.metrics.overall.n", "-3"),
+    ("spotting run", "spotting.json", "videos.0.fps", "1e999"),
+    ("spotting run", "spotting.json", "videos.0.fps", "-3"),
+    ("spotting run", "spotting.json", "videos.0.truth.0.onset", "-3"),
+    ("spotting run", "spotting.json", "dataset.n_subjects", "-3"),
+    ("action-unit run", "au-results.json", "protocol.n_folds", "-3"),
 ]
 
 
@@ -352,8 +362,8 @@ def test_a_value_out_of_range_is_refused_by_both(
     value = json.loads(path.read_bytes())
     *parents, last = field.split(".")
     inner = value
-    for key in parents:
-        inner = inner[key]
+    for key in parents:  # a number is a list's index
+        inner = inner[int(key)] if isinstance(inner, list) else inner[key]
     inner[last] = "@value@"
     path.write_bytes(json.dumps(value).encode().replace(b'"@value@"', text.encode()))
     _agree(cli, path.parent, f"{name} with {field} {text}")

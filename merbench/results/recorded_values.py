@@ -16,6 +16,7 @@ names the file its own way.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from datetime import datetime, timezone
 from typing import Any
 
@@ -100,6 +101,11 @@ def run_values(results: Results) -> None:
         check_duration(field, seconds)
     dataset = results.dataset
     check_count("dataset.n_samples", dataset.n_samples)
+    _check_run_counts(results.protocol.n_folds, results.seed, results.folds)
+    for name, scored in results.metrics_by_policy.items():
+        for scope, scores in (("overall", scored.metrics.overall),
+                              *scored.metrics.per_database.items()):
+            check_count(f"metrics_by_policy.{name}.{scope}.n", scores.n)
     counted = {"its class counts": sum(dataset.class_counts),
                "its databases' sizes": sum(db.n_samples for db in dataset.databases.values())}
     for what, total in counted.items():
@@ -114,6 +120,15 @@ def run_values(results: Results) -> None:
                                   f"{fold.epoch_by_policy.get(policy)}")
 
 
+def _check_run_counts(n_folds: int, seed: int, folds: Sequence[Any]) -> None:
+    """A run's fold count, seed and each fold's test samples: whole numbers from 0 (a
+    negative one, -3 folds or a fold of -3 samples, was called complete by status)."""
+    check_count("protocol.n_folds", n_folds)
+    check_count("seed", seed)
+    for fold in folds:
+        check_count(f"folds[{fold.index}].n_test", fold.n_test)
+
+
 def au_values(results: AUResults) -> None:
     """An action-unit run's ``au-results.json``: its dates, times and sample counts."""
     check_created(results.created)
@@ -122,6 +137,7 @@ def au_values(results: AUResults) -> None:
         check_duration(field, seconds)
     check_count("dataset.n_samples", results.dataset.n_samples)
     check_count("protocol.n_samples", results.protocol.n_samples)
+    _check_run_counts(results.protocol.n_folds, results.seed, results.folds)
 
 
 def spotting_values(results: SpottingResults) -> None:
@@ -129,9 +145,15 @@ def spotting_values(results: SpottingResults) -> None:
     scored by (a file may not bring its own)."""
     check_created(results.created)
     check_duration("wall_time_s", results.wall_time_s)
+    check_count("dataset.n_subjects", results.dataset.n_subjects)
     for video in results.videos:
-        check_duration(f"video {video.database}/{video.subject}/{video.name}: seconds",
-                       video.seconds)
+        where = f"video {video.database}/{video.subject}/{video.name}"
+        check_duration(f"{where}: seconds", video.seconds)
+        if not (math.isfinite(video.fps) and video.fps > 0):
+            raise ProvenanceError(f"{where}: fps is {video.fps!r}; a frame rate is a finite "
+                                  "number of frames a second, more than 0")
+        for interval in (*video.truth, *(i for found in video.spotted for i in found)):
+            check_count(f"{where}: an interval's onset", interval.onset)
     for field, value, rule in (("iou_threshold", results.iou_threshold, IOU_THRESHOLD),
                                ("criterion", results.criterion, SPOTTING_CRITERION)):
         if value != rule:
