@@ -94,14 +94,19 @@ def _check_readable(candidates: list[Path], sites: list[Path]) -> None:
                                 "('merbench validate' refuses it too); put the file itself "
                                 "there, or remove it")
         if path.name in _READ_FILES:
-            try:
-                read_written_json(path, path.name)
-            except UnreadableFile as exc:
-                raise MerbenchError(f"{path} is not readable JSON ({exc.because}); fix or "
-                                    "remove it") from None
-            except (OSError, json.JSONDecodeError) as exc:
-                raise MerbenchError(f"{path} is not readable JSON ({unreadable(exc)}); fix "
-                                    "or remove it") from None
+            _readable(path)
+
+
+def _readable(path: Path) -> Any:
+    """The merbench JSON file at ``path`` as read, or one line naming it and why not."""
+    try:
+        return read_written_json(path, path.name)
+    except UnreadableFile as exc:
+        raise MerbenchError(f"{path} is not readable JSON ({exc.because}); fix or remove "
+                            "it") from None
+    except (OSError, json.JSONDecodeError) as exc:
+        raise MerbenchError(f"{path} is not readable JSON ({unreadable(exc)}); fix or remove "
+                            "it") from None
 
 
 def _migrates(path: Path, sites: list[Path]) -> bool:
@@ -133,14 +138,7 @@ def upgrade(paths: list[Path], reading: Callable[[Path], None] | None = None
 
 def _upgrade_json(path: Path) -> bool:
     kind, record = _JSON_FILES[path.name]
-    try:
-        data = read_written_json(path, path.name)
-    except UnreadableFile as exc:
-        raise MerbenchError(f"{path} is not readable JSON ({exc.because}); fix or remove "
-                            "it") from None
-    except (OSError, json.JSONDecodeError) as exc:
-        raise MerbenchError(f"{path} is not readable JSON ({unreadable(exc)}); fix or remove "
-                            "it") from None
+    data = _readable(path)
     if not isinstance(data, dict) or (path.name == "seeds.json" and data.get("kind") != "seeds"):
         raise MerbenchError(f"{path} is not a merbench {path.name} (no merbench layout); move "
                             "it out of the run folder or fix it")
