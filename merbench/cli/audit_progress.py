@@ -23,13 +23,11 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Column
+from rich.progress import Progress
 
 from merbench.cli import result_progress
-from merbench.cli.console import LiteralConsole
 from merbench.cli.literal import say
-from merbench.cli.result_progress import STEPS, stderr_is_a_terminal
+from merbench.cli.result_progress import STEPS, counting_bar, stderr_is_a_terminal
 from merbench.plugin_system.hookimpl import hookimpl
 from merbench.plugin_system.runinfo import RunInfo
 
@@ -91,13 +89,7 @@ class AuditProgress:
 
     def _draw(self, description: str) -> None:
         if self._bar is None:
-            self._bar = Progress(
-                TextColumn("{task.description}", markup=False,
-                           table_column=Column(ratio=1, no_wrap=True, overflow="ellipsis",
-                                               min_width=8)),
-                BarColumn(bar_width=16), MofNCompleteColumn(), TextColumn("fold-epochs"),
-                TimeElapsedColumn(), console=LiteralConsole(file=sys.stderr), expand=True,
-                transient=True)
+            self._bar = counting_bar("fold-epochs")
             self._bar.start()
             self._task = self._bar.add_task(description, total=self._total)
         self._bar.update(self._task, completed=self._done, total=self._total,

@@ -41,6 +41,18 @@ def stderr_is_a_terminal() -> bool:
         return False
 
 
+def counting_bar(noun: str) -> Progress:
+    """The bar a long command shows on stderr's terminal: what it is at, a bar, N/M
+    ``noun``, the time so far; gone from the screen once it stops (``transient``)."""
+    return Progress(
+        TextColumn("{task.description}", markup=False,
+                   table_column=Column(ratio=1, no_wrap=True, overflow="ellipsis",
+                                       min_width=8)),
+        BarColumn(bar_width=16), MofNCompleteColumn(), TextColumn(noun),
+        TimeElapsedColumn(), console=LiteralConsole(file=sys.stderr), expand=True,
+        transient=True)
+
+
 class ResultProgress:
     """Counts the results in ``expected`` (their folders) as they are read; a context
     manager, called with each path read."""
@@ -105,17 +117,11 @@ class ResultProgress:
 
     def _draw(self, path: Path) -> None:
         if self._bar is None:
-            console = LiteralConsole(file=sys.stderr)
-            self._bar = Progress(
-                TextColumn("{task.description}", markup=False,
-                           table_column=Column(ratio=1, no_wrap=True, overflow="ellipsis",
-                                               min_width=8)),
-                BarColumn(bar_width=16), MofNCompleteColumn(), TextColumn(self._noun),
-                TimeElapsedColumn(), console=console, expand=True, transient=True)
+            self._bar = counting_bar(self._noun)
             self._bar.start()
             self._task = self._bar.add_task(str(path), total=self._total)
         self._bar.update(self._task, completed=self._done,
                          description=f"{self._verb}: {path}")
 
 
-__all__ = ["ResultProgress", "stderr_is_a_terminal"]
+__all__ = ["ResultProgress", "counting_bar", "stderr_is_a_terminal"]
