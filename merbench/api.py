@@ -50,7 +50,7 @@ from merbench.plugin_system.registry import (
     ProtocolRegistry,
     SpotterRegistry,
 )
-from merbench.plugin_system.runinfo import FoldOutcome, RunInfo
+from merbench.plugin_system.runinfo import FinishedResult, FoldOutcome, RunInfo
 from merbench.protocols import Fold
 from merbench.protocols.lodo import LeaveOneDatabaseOut
 from merbench.protocols.loso import LeaveOneSubjectOut
@@ -130,6 +130,7 @@ __all__ = [
     "FeatureCache",
     "FeatureMeta",
     "FeatureRegistry",
+    "FinishedResult",
     "FittedSpotter",
     "Fold",
     "FoldOutcome",

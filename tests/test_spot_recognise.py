@@ -21,7 +21,7 @@ from test_spot_command import SMALL, SMALL_OPTIONS, EchoPlugin, _echo_run
 
 import merbench.runner.spot_recognise as spot_recognise
 from merbench.base.errors import MerbenchError
-from merbench.plugin_system.manager import load_plugins
+from merbench.plugin_system.manager import Plugins, load_plugins
 from merbench.results.codec import from_json
 from merbench.results.str_file import STR_FILE, StrResults
 from merbench.runner.spot_recognise import (
@@ -178,17 +178,17 @@ def test_no_label_of_the_recognised_subject_trains_its_recogniser(tmp_path: Path
         assert n_test == len(video.intervals)
 
 
-def test_another_recognisers_file_is_refused_not_replaced(recognised: Path,
-                                                          tmp_path: Path) -> None:
+def test_another_recognisers_file_is_refused_not_replaced(recognised: Path, tmp_path: Path,
+                                                          plugins: Plugins) -> None:
     folder = tmp_path / "copy"
     shutil.copytree(recognised, folder)
     found = _str(folder)
-    write_str(folder, found)  # the same recogniser: written again
+    write_str(folder, found, plugins)  # the same recogniser: written again
     other = from_json(StrResults, {**json.loads((folder / STR_FILE).read_text()),
                                    "recogniser": {**json.loads((folder / STR_FILE).read_text())
                                                   ["recogniser"], "model": "rcn"}})
     with pytest.raises(MerbenchError, match="another recogniser; move it away"):
-        write_str(folder, other)
+        write_str(folder, other, plugins)
     assert _str(folder).recogniser.model == "ststnet"
 
 

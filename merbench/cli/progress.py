@@ -47,7 +47,7 @@ from merbench.cli.console import LiteralConsole
 from merbench.cli.estimate import GPU_WORK_S, estimate_line, offer_lines
 from merbench.cli.literal import literal, say
 from merbench.plugin_system.hookimpl import hookimpl
-from merbench.plugin_system.runinfo import RunInfo
+from merbench.plugin_system.runinfo import FinishedResult, RunInfo
 
 if TYPE_CHECKING:
     from merbench.cli.reduced_command import RunAsGiven
@@ -317,8 +317,12 @@ class ProgressReporter:
             self._tell(command, console, whole=True)
 
     @hookimpl
-    def merbench_run_finished(self, run: RunInfo, results: dict[str, Any]) -> None:
-        self._open.discard(run.run_dir)
+    def merbench_result_finished(self, result: FinishedResult) -> None:
+        """A trained run's result written: its bar's share is done (the last run's closes
+        it). Results that train no run of their own (a summary, a tuning) leave it be."""
+        if result.run is None:
+            return
+        self._open.discard(result.run.run_dir)
         if not self._open:
             self.stop()
 

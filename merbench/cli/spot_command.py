@@ -215,7 +215,7 @@ def spot(args: argparse.Namespace, load: Callable[..., Plugins], spec: SpotSpec,
     try:
         dataset = run.open_dataset()
         found = recognise(results, dataset.videos, dataset.classes, run.plugins, recogniser)
-        path = write_str(args.out, found)
+        path = write_str(args.out, found, run.plugins)
     except KeyboardInterrupt:
         say(f"merbench: interrupted — {args.out / SPOTTING_FILE} is kept; run the same "
             "command to recognise", file=sys.stderr)
@@ -292,7 +292,7 @@ def spot_seeds(args: argparse.Namespace, load: Callable[..., Plugins], spec: Spo
         made.append(found)
     try:
         summary = write_str_seeds(args.out, seeds, made[0].results,  # type: ignore[arg-type]
-                                  [m.recognised for m in made])  # type: ignore[misc]
+                                  [m.recognised for m in made], plugins)  # type: ignore[misc]
     except MerbenchError as exc:
         say(f"merbench: error: {exc}", file=sys.stderr)
         return EXIT_USAGE

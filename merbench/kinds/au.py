@@ -11,13 +11,14 @@ from merbench.compare.au import au_claim, predictions_digest
 from merbench.kinds.contract import AuditRequest, AuditVerdict, Checked, Report
 from merbench.kinds.emotion import audit_run_folder
 from merbench.results.au_file import AU_RESULTS_FILE
+from merbench.results.kind_names import AU_RUN
 from merbench.results.rundir import RUN_FILE
 from merbench.runner.status import describe, run_status
 from merbench.verification.au_check import validate_au_run_and_audits
 
 
 class AURunKind:
-    name: str = "action-unit run"
+    name: str = AU_RUN
     markers: tuple[str, ...] = (AU_RESULTS_FILE,)
     started_file: str | None = RUN_FILE  # a run folder, as an emotion run's
     compared_as: str | None = "action units"

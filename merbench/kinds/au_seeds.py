@@ -10,11 +10,12 @@ from pathlib import Path
 from merbench.kinds.contract import AuditRequest, AuditVerdict, Checked, Report
 from merbench.kinds.seeds import audit_seed_runs, summary_status
 from merbench.results.au_file import AU_SEEDS_FILE
+from merbench.results.kind_names import AU_SEEDS_SUMMARY
 from merbench.verification.au_seeds_check import validate_au_seeds
 
 
 class AUSeedsSummaryKind:
-    name: str = "action-unit summary over seeds"
+    name: str = AU_SEEDS_SUMMARY
     markers: tuple[str, ...] = (AU_SEEDS_FILE,)
     started_file: str | None = None  # its seed runs say how far they are
     compared_as: str | None = "action units"

@@ -10,7 +10,8 @@ drifted (a spotting run had no ``status``, a tuning's ``audit`` said "no results
 A kind is one object that answers the commands' questions for its files; the commands ask
 :func:`merbench.kinds.kind_of` for the kind of a path and never branch on kinds themselves.
 A ninth kind is one module implementing :class:`ResultKind` and a line in
-:data:`merbench.kinds.RESULT_KINDS`.
+:data:`merbench.kinds.RESULT_KINDS` (with its name in :mod:`merbench.results.kind_names`,
+which its writer, below this package, tells the plugins it by).
 """
 
 from __future__ import annotations
@@ -147,7 +148,9 @@ def record_verdict(record: AuditRecord, kept: Path, parts: str = "folds",
 class ResultKind(Protocol):
     """One kind of result, as every command that takes any result sees it."""
 
-    #: what the kind is called in messages ("emotion run", "tuning")
+    #: what the kind is called in messages ("emotion run", "tuning"): its constant in
+    #: :mod:`merbench.results.kind_names`, in which its writer tells the plugins of each
+    #: result written (``merbench_result_finished``)
     name: str
     #: the files that make a folder a result of this kind (the first is its result file);
     #: a walk for results stops at a folder holding one (its own folders are its own)

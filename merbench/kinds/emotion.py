@@ -18,6 +18,7 @@ from merbench.kinds.contract import (
 from merbench.results.au_file import AU_RESULTS_FILE, read_au_results
 from merbench.results.audit_model import FoldAudit
 from merbench.results.audited_files import AuditedFiles, run_folder
+from merbench.results.kind_names import EMOTION_RUN
 from merbench.results.rundir import RUN_FILE
 from merbench.results.schema import read_results
 from merbench.results.signing_keys import load_signing_key
@@ -26,7 +27,7 @@ from merbench.verification.validate import RESULTS_FILE, validate_run
 
 
 class EmotionRunKind:
-    name: str = "emotion run"
+    name: str = EMOTION_RUN
     markers: tuple[str, ...] = (RESULTS_FILE,)
     started_file: str | None = RUN_FILE
     compared_as: str | None = "emotions"

@@ -12,11 +12,12 @@ from pathlib import Path
 from merbench.base.errors import MerbenchError
 from merbench.kinds.contract import AuditRequest, AuditVerdict, Checked, Report
 from merbench.kinds.emotion import audit_run_folder
+from merbench.results.kind_names import SEEDS_SUMMARY
 from merbench.verification.validate import SEEDS_FILE, validate_seeds
 
 
 class SeedsSummaryKind:
-    name: str = "summary over seeds"
+    name: str = SEEDS_SUMMARY
     markers: tuple[str, ...] = (SEEDS_FILE,)
     started_file: str | None = None  # its seed runs say how far they are
     compared_as: str | None = "emotions"

@@ -19,6 +19,7 @@ from merbench.kinds.contract import (
     keep_record,
     refuse_changed,
 )
+from merbench.results.kind_names import SPOTTING_RUN
 from merbench.results.rundir import folder_is_held
 from merbench.results.safe_files import (
     UnsafeFile,
@@ -47,7 +48,7 @@ COMPARED = (SPOTTING_FILE, STR_FILE)
 
 
 class SpottingRunKind:
-    name: str = "spotting run"
+    name: str = SPOTTING_RUN
     markers: tuple[str, ...] = (SPOTTING_FILE,)
     started_file: str | None = SPOTTING_RUN_FILE
     compared_as: str | None = None

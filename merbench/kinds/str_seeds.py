@@ -12,12 +12,13 @@ from merbench.base.literal import counted
 from merbench.kinds.contract import AuditRequest, AuditVerdict, Checked, Report
 from merbench.kinds.seeds import audit_seed_runs, summary_status
 from merbench.kinds.spotting import SpottingRunKind
+from merbench.results.kind_names import STR_SEEDS_SUMMARY
 from merbench.results.str_seeds_file import STR_SEEDS_FILE
 from merbench.verification.str_seeds_check import validate_str_seeds
 
 
 class StrSeedsSummaryKind:
-    name: str = "spot-then-recognise summary over seeds"
+    name: str = STR_SEEDS_SUMMARY
     markers: tuple[str, ...] = (STR_SEEDS_FILE,)
     started_file: str | None = None  # its seeds' spotting runs say how far they are
     compared_as: str | None = None

@@ -10,12 +10,13 @@ from pathlib import Path
 from merbench.kinds.contract import AuditRequest, AuditVerdict, Checked, Report
 from merbench.kinds.seeds import audit_seed_runs, summary_status
 from merbench.kinds.tuning import TuningKind
+from merbench.results.kind_names import TUNING_SEEDS_SUMMARY
 from merbench.results.tune_seeds_file import TUNE_SEEDS_FILE
 from merbench.verification.tune_seeds_check import validate_tune_seeds
 
 
 class TuningSeedsSummaryKind:
-    name: str = "tuning summary over seeds"
+    name: str = TUNING_SEEDS_SUMMARY
     markers: tuple[str, ...] = (TUNE_SEEDS_FILE,)
     started_file: str | None = None  # its tunings say how far they are
     compared_as: str | None = None

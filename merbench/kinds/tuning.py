@@ -21,6 +21,7 @@ from merbench.kinds.contract import (
     refuse_changed,
 )
 from merbench.kinds.emotion import chosen_line, fold_line
+from merbench.results.kind_names import TUNING
 from merbench.results.run_archive import RUNS_ARCHIVE
 from merbench.results.signing_keys import load_signing_key
 from merbench.results.tune_file import NESTED, TUNE_FILE, TUNING_SPEC_FILE
@@ -33,7 +34,7 @@ COMPARED = (TUNE_FILE, RUNS_ARCHIVE)
 
 
 class TuningKind:
-    name: str = "tuning"
+    name: str = TUNING
     markers: tuple[str, ...] = (TUNE_FILE, TUNING_SPEC_FILE)
     started_file: str | None = TUNING_SPEC_FILE
     compared_as: str | None = None

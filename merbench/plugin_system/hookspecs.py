@@ -3,12 +3,13 @@
 A plugin is a module (or object) with functions named like these specs and decorated with
 ``merbench.hookimpl``; it is found through the ``merbench`` entry-point group. Registration
 hooks add datasets, features, models, protocols, long-video datasets and spotters (spotting)
-to typed registries; lifecycle hooks let reporters and loggers follow a run.
+to typed registries; lifecycle hooks let reporters and loggers follow a run, and be told
+of every result of any kind once it is written (``merbench_result_finished``).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pluggy
 
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
         ProtocolRegistry,
         SpotterRegistry,
     )
-    from merbench.plugin_system.runinfo import FoldOutcome, RunInfo
+    from merbench.plugin_system.runinfo import FinishedResult, FoldOutcome, RunInfo
 
 hookspec = pluggy.HookspecMarker("merbench")
 
@@ -112,5 +113,12 @@ def merbench_fold_finished(run: RunInfo, fold: FoldOutcome) -> None:
 
 
 @hookspec
-def merbench_run_finished(run: RunInfo, results: dict[str, Any]) -> None:
-    """A run is complete; ``results`` is exactly what was written to ``results.json``."""
+def merbench_result_finished(result: FinishedResult) -> None:
+    """A result of any kind is complete: an emotion or action-unit run, a spotting run or its
+    spot-then-recognise record, a tuning, or any summary over seeds; ``result.record`` is
+    exactly what was just written to ``result.path``. Called by the command that writes the
+    result file, once the file is whole and the folder is as the command leaves it; never
+    for a run that failed or was refused, and never for a result a command finds complete
+    and leaves as it is (a run finished before, a spotting or a recognition read back). A
+    summary over seeds or a tuning is written again by each command that ends it, so it is
+    told each time. A tuning's trial and retrained runs are emotion runs, each told too."""

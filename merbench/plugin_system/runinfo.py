@@ -1,4 +1,5 @@
-"""What lifecycle hooks are told about a run and about each finished fold."""
+"""What lifecycle hooks are told about a run, about each finished fold and about each
+finished result of any kind."""
 
 from __future__ import annotations
 
@@ -60,3 +61,27 @@ facts, which the run's manifest and an audit's signature cover, never from ``res
     # the code that trained it, as its fold file records (merbench, git_commit, torch,
     # scikit_learn); None: not yet written, or a file written before merbench recorded it
     trained_with: dict[str, str | None] | None = None
+
+
+@dataclass(frozen=True)
+class FinishedResult:
+    """A result of any kind whose result file was just written, as
+    ``merbench_result_finished`` tells it: one record for every kind, so a plugin that
+    uploads or summarises results follows them all through one hook.
+
+    ``kind`` is the kind's name as every command says it (``"emotion run"``, ``"tuning"``;
+    ``merbench.kinds.RESULT_KINDS`` lists them); ``record`` is exactly the JSON object written
+    to ``folder / result_file`` (read it, never change it: every plugin is given the same
+    object); ``run`` is the run as the other lifecycle hooks were told it where the kind
+    trains one (an emotion or action-unit run), else None."""
+
+    kind: str
+    folder: Path
+    result_file: str  # "results.json", "str.json", "tune-seeds.json"
+    record: dict[str, Any]
+    run: RunInfo | None = None
+
+    @property
+    def path(self) -> Path:
+        """The result file."""
+        return self.folder / self.result_file

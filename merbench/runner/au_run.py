@@ -38,6 +38,7 @@ from merbench.results.au_file import (
     AUSeedsSummary,
     read_au_results,
 )
+from merbench.results.kind_names import AU_RUN, AU_SEEDS_SUMMARY
 from merbench.results.model import EngineRecord, FoldRecord
 from merbench.results.rundir import RunDirectory
 from merbench.results.schema import environment, now_iso
@@ -154,6 +155,8 @@ class AURun:
     task: AUTask
     predictions_file: ClassVar[str] = AU_PREDICTIONS_FILE
     seeds_file: ClassVar[str] = AU_SEEDS_FILE
+    kind: ClassVar[str] = AU_RUN
+    seeds_kind: ClassVar[str] = AU_SEEDS_SUMMARY
 
     def check_several(self) -> None:
         """Refused before any folder is taken: a sweep's and a tuning's summaries are of
@@ -219,10 +222,6 @@ class AURun:
                   ) -> tuple[AUResults, pd.DataFrame]:
         return summarise_au(self.task, run.data, run.identity, outcomes,
                             run.trainer.device_name, wall_time, run.feature_report, run.engine)
-
-    def announce(self, run: StartedRun, written: dict[str, Any]) -> None:
-        """Nothing: the ``merbench_run_finished`` hook promises a ``results.json`` record,
-        which an AU run does not write."""
 
     def result(self, run_dir: Path, record: AUResults, predictions: pd.DataFrame,
                went_on: tuple[str, ...] = ()) -> AURunResult:

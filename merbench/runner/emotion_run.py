@@ -5,7 +5,7 @@ selection policy, written as ``results.json`` and ``predictions.csv``.
 What every run shares at its end (the manifest, the order the files are written in, the
 partial states discarded) is :func:`merbench.runner.task_run.finish_run`'s; this module says
 only what an emotion run records (:func:`merbench.runner.summary.summarise`), what a
-finished one is read back as, and that the ``merbench_run_finished`` hook is told.
+finished one is read back as, and the kind of result it is.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from merbench.data.dataset import Dataset
 from merbench.data.task import EmotionTask
 from merbench.plugin_system.runinfo import FoldOutcome
 from merbench.protocols import Fold
+from merbench.results.kind_names import EMOTION_RUN, SEEDS_SUMMARY
 from merbench.results.manifest import PREDICTIONS_FILE
 from merbench.results.model import SCHEMA_VERSION, Metrics, Results
 from merbench.results.over_seeds import STD_OVER_SEEDS, over_seeds, summary_identity
@@ -63,6 +64,8 @@ class EmotionRun:
     intervals: bool = True
     predictions_file: ClassVar[str] = PREDICTIONS_FILE
     seeds_file: ClassVar[str] = SEEDS_FILE
+    kind: ClassVar[str] = EMOTION_RUN
+    seeds_kind: ClassVar[str] = SEEDS_SUMMARY
 
     def check_several(self) -> None:
         """Emotion runs are swept and tuned together: nothing to refuse."""
@@ -83,11 +86,6 @@ class EmotionRun:
                   ) -> tuple[Results, pd.DataFrame]:
         return summarise(run.data, run.identity, outcomes, run.trainer.device_name, wall_time,
                          run.feature_report, run.engine, self.intervals)
-
-    def announce(self, run: StartedRun, written: dict[str, Any]) -> None:
-        """The ``merbench_run_finished`` hook, given what ``results.json`` now holds (its
-        contract: an emotion run's record)."""
-        run.trainer.notify("merbench_run_finished", run=run.trainer.info, results=written)
 
     def result(self, run_dir: Path, record: Results, predictions: pd.DataFrame,
                went_on: tuple[str, ...] = ()) -> RunResult:

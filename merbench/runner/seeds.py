@@ -25,6 +25,7 @@ from merbench.runner.au_run import AURunResult
 from merbench.runner.execute import RunResult, run_many
 from merbench.runner.given_values import parse_seed, shortened
 from merbench.runner.identity import default_seeds_dir
+from merbench.runner.notify import Notifier
 from merbench.runner.plan import plan_run
 from merbench.runner.spec import RunSettings, RunSpec
 from merbench.runner.task_run import SeedsRecord, TaskRun, task_run
@@ -74,7 +75,8 @@ def check_other_seeds(base: Path, seeds: Sequence[int], what: str = "runs") -> N
 
 def run_seeds(spec: RunSpec, settings: RunSettings, seeds: list[int],
               plugins: Plugins | None = None) -> SeedsResult:
-    """Run ``spec`` once per seed into ``<out>/seed-N`` (each resumable) and summarise."""
+    """Run ``spec`` once per seed into ``<out>/seed-N`` (each resumable) and summarise (the
+    plugins told of each seed's run, then of the summary, as each is written)."""
     plugins = plugins or default_plugins()
     strategy: TaskRun[Any, Any] = task_run(spec.parsed_task())
     if settings.out is not None:
@@ -94,5 +96,7 @@ def run_seeds(spec: RunSpec, settings: RunSettings, seeds: list[int],
     runs = run_many([(replace(spec, seed=seed), replace(settings, out=base / seed_folder(seed)))
                      for seed in seeds], plugins, lambda _task: strategy)
     summary = strategy.summarise_seeds(base, runs, seeds)
-    atomic_write_json(base / strategy.seeds_file, to_json(summary))
+    written = to_json(summary)
+    atomic_write_json(base / strategy.seeds_file, written)
+    Notifier(plugins).result_finished(strategy.seeds_kind, base, strategy.seeds_file, written)
     return SeedsResult(out=base, runs=runs, summary=summary)

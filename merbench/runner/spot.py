@@ -31,6 +31,7 @@ from merbench.base.errors import MerbenchError
 from merbench.meta.spotter import SpotterMeta
 from merbench.plugin_system.manager import Plugins, plugin_versions
 from merbench.results.codec import LayoutError, from_json, to_json
+from merbench.results.kind_names import SPOTTING_RUN
 from merbench.results.rundir import differences, held_folder
 from merbench.results.safe_files import UnsafeFile, check_entry
 from merbench.results.schema import environment, now_iso
@@ -46,6 +47,7 @@ from merbench.results.spotting_file import (
     VideoFile,
 )
 from merbench.results.user_files import UnreadableFile, read_written_json
+from merbench.runner.notify import Notifier
 from merbench.runner.spot_learned import spot_learned, training_digest
 from merbench.runner.spotted_records import guarded, truth_records, video_frames, video_record
 from merbench.spotting.choice import (
@@ -280,9 +282,11 @@ class SpottingRun:
             environment=environment("cpu", plugin_versions(self.plugins)),
             wall_time_s=round(time.perf_counter() - started, 3))
         finished = self._finished(results) if len(kept) == len(dataset.videos) else None
-        if finished is not None:  # the same command again: the run's record stays its own
-            return finished
-        atomic_write_json(self.out / SPOTTING_FILE, to_json(results))
+        if finished is not None:  # the same command again: the run's record stays its own,
+            return finished  # and the plugins were told of it when it was written
+        written = to_json(results)
+        atomic_write_json(self.out / SPOTTING_FILE, written)
+        Notifier(self.plugins).result_finished(SPOTTING_RUN, self.out, SPOTTING_FILE, written)
         return results
 
     def _finished(self, results: SpottingResults) -> SpottingResults | None:

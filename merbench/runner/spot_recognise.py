@@ -48,6 +48,7 @@ from merbench.meta import MAX_EPOCHS
 from merbench.plugin_system.manager import Plugins, plugin_versions
 from merbench.plugin_system.registry import Registries
 from merbench.results.codec import to_json
+from merbench.results.kind_names import SPOTTING_RUN
 from merbench.results.schema import environment, now_iso
 from merbench.results.spotting_file import IntervalRecord, SpottingResults
 from merbench.results.str_file import (
@@ -60,6 +61,7 @@ from merbench.results.str_file import (
 from merbench.results.user_files import UnreadableFile, read_written_json
 from merbench.runner.dry_step import check_forward
 from merbench.runner.fold_work import FoldRows, GroupWork, ModelSource, WorkKind, compute
+from merbench.runner.notify import Notifier
 from merbench.runner.plan import computable_instead
 from merbench.spotting.choice import subject_of
 from merbench.spotting.long_videos import LongVideo
@@ -281,11 +283,14 @@ def refuse_other_recogniser(out: Path, identity: dict[str, Any]) -> None:
                             f"away to keep it, or give the same --recognise options")
 
 
-def write_str(out: Path, found: StrResults) -> Path:
-    """``found`` as ``out/str.json``, unless a file there is another recogniser's."""
+def write_str(out: Path, found: StrResults, plugins: Plugins) -> Path:
+    """``found`` as ``out/str.json``, unless a file there is another recogniser's; then the
+    plugins told of it, as a spotting run's record (the kind whose folder holds it)."""
     refuse_other_recogniser(out, _recogniser_identity(to_json(found.recogniser)))
     path = Path(out) / STR_FILE
-    atomic_write_json(path, to_json(found))
+    written = to_json(found)
+    atomic_write_json(path, written)
+    Notifier(plugins).result_finished(SPOTTING_RUN, Path(out), STR_FILE, written)
     return path
 
 

@@ -18,7 +18,9 @@ from pathlib import Path
 
 from merbench.base.atomic import atomic_write_bytes, atomic_write_json, remove_leftovers
 from merbench.base.errors import MerbenchError
+from merbench.plugin_system.manager import Plugins
 from merbench.results.codec import to_json
+from merbench.results.kind_names import STR_SEEDS_SUMMARY
 from merbench.results.out_folders import check_out_folder, seed_folder
 from merbench.results.safe_files import UnsafeFile, check_entry, read_regular_bytes
 from merbench.results.schema import now_iso
@@ -30,6 +32,7 @@ from merbench.results.spotting_file import (
 )
 from merbench.results.str_file import STR_FILE, StrResults
 from merbench.results.str_seeds_file import STR_SEEDS_FILE, StrSeedsSummary
+from merbench.runner.notify import Notifier
 from merbench.runner.seeds import check_other_seeds
 from merbench.spotting.str_over_seeds import summarise_str_seeds
 
@@ -76,9 +79,9 @@ def share_spotting(first: Path, folder: Path) -> bool:
 
 
 def write_str_seeds(out: Path, seeds: Sequence[int], spotting: SpottingResults,
-                    recognitions: Sequence[StrResults]) -> StrSeedsSummary:
+                    recognitions: Sequence[StrResults], plugins: Plugins) -> StrSeedsSummary:
     """The summary of the seeds' runs (``recognitions`` in the order of ``seeds``, each of
-    ``spotting``), written as ``<out>/str-seeds.json``."""
+    ``spotting``), written as ``<out>/str-seeds.json``; then the plugins told of it."""
     fingerprints = {r.spotting_fingerprint for r in recognitions}
     if len(fingerprints) != 1:  # the shared spotting was changed between two seeds
         raise MerbenchError(f"the seeds' folders in {out} recognised different spotting "
@@ -86,5 +89,7 @@ def write_str_seeds(out: Path, seeds: Sequence[int], spotting: SpottingResults,
     remove_leftovers(out)  # a stop while the summary was written left its temporary here
     summary = summarise_str_seeds(spotting, recognitions, seeds,
                                   {str(seed): seed_folder(seed) for seed in seeds}, now_iso())
-    atomic_write_json(out / STR_SEEDS_FILE, to_json(summary))
+    written = to_json(summary)
+    atomic_write_json(out / STR_SEEDS_FILE, written)
+    Notifier(plugins).result_finished(STR_SEEDS_SUMMARY, out, STR_SEEDS_FILE, written)
     return summary

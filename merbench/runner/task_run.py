@@ -58,6 +58,10 @@ class TaskRun(Protocol[Record, Finished]):
     predictions_file: ClassVar[str]
     #: the summary a ``--seeds`` run writes beside its seed runs (``seeds.json``)
     seeds_file: ClassVar[str]
+    #: the kind of result a run of this task is, and its summary over seeds, by the names
+    #: of :mod:`merbench.results.kind_names`: the plugins are told them as each is written
+    kind: ClassVar[str]
+    seeds_kind: ClassVar[str]
 
     def folds_and_labels(self, dataset: Dataset,
                          folds: list[Fold]) -> tuple[list[Fold], np.ndarray]:
@@ -82,9 +86,6 @@ class TaskRun(Protocol[Record, Finished]):
                   ) -> tuple[Record, pd.DataFrame]:
         """The record of a run whose folds all finished (``outcomes``, in fold order), and
         its predictions table."""
-
-    def announce(self, run: StartedRun, written: dict[str, Any]) -> None:
-        """Tell the plugins the run finished, ``written`` being its record's JSON."""
 
     def result(self, run_dir: Path, record: Record, predictions: pd.DataFrame,
                went_on: tuple[str, ...] = ()) -> Finished:
@@ -147,7 +148,8 @@ def finish_run(run: StartedRun, strategy: TaskRun[Record, Finished]) -> Finished
     task's) records them: the predictions table, then the task's results file naming every
     file's digest (its manifest), last, so a kill between them leaves a run that is not
     finished, which the next run or ``--resume`` summarises again; then the partial states
-    of folds another engine trained are discarded."""
+    of folds another engine trained are discarded, and the plugins told the result is
+    finished (``merbench_result_finished``, in the task's kind's name)."""
     outcomes = [run.done[fold.index] for fold in run.data.folds]
     record, predictions = strategy.summarise(run, outcomes, time.perf_counter() - run.started)
     table = predictions.to_csv(index=False).encode()
@@ -155,8 +157,10 @@ def finish_run(run: StartedRun, strategy: TaskRun[Record, Finished]) -> Finished
         run.run_dir.path, len(outcomes), table, predictions_name=strategy.predictions_file))
     written = to_json(record)  # the file's JSON object, and the hook's
     atomic_write_bytes(run.run_dir.path / strategy.predictions_file, table)
-    atomic_write_json(run.run_dir.path / run.data.plan.task.results_file, written)
+    results_file = run.data.plan.task.results_file
+    atomic_write_json(run.run_dir.path / results_file, written)
     run.run_dir.discard_partial()
-    strategy.announce(run, written)
+    run.trainer.notify.result_finished(strategy.kind, run.run_dir.path, results_file, written,
+                                       run.trainer.info)
     return strategy.result(run.run_dir.path, record, predictions,
                            run.trainer.states.went_on())

@@ -16,10 +16,13 @@ from merbench.base.atomic import atomic_write_json, remove_leftovers
 from merbench.base.errors import MerbenchError
 from merbench.plugin_system.manager import Plugins
 from merbench.results.codec import to_json
+from merbench.results.kind_names import SEEDS_SUMMARY
+from merbench.results.result_files import SEEDS_FILE
 from merbench.results.seeds_model import SeedsSummary
 from merbench.runner.emotion_run import summarise_seeds
 from merbench.runner.execute import RunResult, run_many
 from merbench.runner.executor_kinds import side_by_side
+from merbench.runner.notify import Notifier
 from merbench.runner.task_run import several_runs
 from merbench.sweep.plan_file import Configuration, SweepPlan
 
@@ -72,14 +75,18 @@ def run_sweep(plan: SweepPlan, plugins: Plugins, on_run: Report | None = None) -
         raise MerbenchError(f"{plan.path}: {result.configuration.entry} "
                             f"({result.configuration.name}, seed {seed}): {exc}") from None
     for result in results:
-        _summarise(result)
+        _summarise(result, plugins)
     return SweepResult(plan, results)
 
 
-def _summarise(result: ConfigurationResult) -> None:
+def _summarise(result: ConfigurationResult, plugins: Plugins) -> None:
     """``seeds.json`` of a configuration, written as ``--seeds`` writes it (again, as a
-    repeated ``--seeds`` command does), so its folder validates as one."""
+    repeated ``--seeds`` command does), so its folder validates as one; the plugins are told
+    of it as ``--seeds`` tells them."""
     seeds = list(result.configuration.seeds)
     summary = summarise_seeds([result.runs[s] for s in seeds], seeds)
-    atomic_write_json(result.configuration.out / "seeds.json", to_json(summary))
+    written = to_json(summary)
+    atomic_write_json(result.configuration.out / SEEDS_FILE, written)
+    Notifier(plugins).result_finished(SEEDS_SUMMARY, result.configuration.out, SEEDS_FILE,
+                                      written)
     result.summary = summary

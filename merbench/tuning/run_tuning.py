@@ -35,6 +35,7 @@ from merbench.base.errors import MerbenchError
 from merbench.plugin_system.lazy_factory import building_what_is_planned
 from merbench.plugin_system.manager import Plugins
 from merbench.results.codec import to_json
+from merbench.results.kind_names import TUNING
 from merbench.results.protocol_names import SUBJECT_SPLIT
 from merbench.results.run_archive import (
     PACKED_FOLDERS,
@@ -62,6 +63,7 @@ from merbench.results.tune_file import (
 )
 from merbench.runner.execute import RunResult, run_many
 from merbench.runner.executor_kinds import side_by_side
+from merbench.runner.notify import Notifier
 from merbench.runner.plan import plan_run
 from merbench.runner.ray_executor import connected
 from merbench.runner.spec import RunSettings, RunSpec
@@ -124,7 +126,8 @@ def objective(frames: list[pd.DataFrame], classes: list[str], metric: str) -> fl
 def tune(spec: TuneSpec, mode: Mode, settings: RunSettings, out: Path, plugins: Plugins, *,
          timeout_s: float | None = None,
          on_progress: Callable[[Progress], None] | None = None) -> TuneResults:
-    """Run the search of ``spec`` into ``out``, retrain what it chose, write ``tune.json``.
+    """Run the search of ``spec`` into ``out``, retrain what it chose, write ``tune.json``
+    and tell the plugins of it (and of each run it trained, an emotion run, before).
     On Ray, one connection serves every step (a new local instance per step would cost its
     start-up each time)."""
     with ExitStack() as held:
@@ -208,8 +211,11 @@ def _tune(spec: TuneSpec, mode: Mode, settings: RunSettings, out: Path, plugins:
     atomic_write_bytes(out / TUNE_PREDICTIONS_FILE,
                        predictions[PREDICTION_COLUMNS].to_csv(index=False).encode())
     pack_runs(out)  # before tune.json, which names a finished tuning, is written
-    atomic_write_json(out / TUNE_FILE, to_json(results), compact=True)
+    written = to_json(results)
+    atomic_write_json(out / TUNE_FILE, written, compact=True)
     remove_packed(out)
+    # told once the folder is as the tuning leaves it: its runs in the archive alone
+    Notifier(plugins).result_finished(TUNING, out, TUNE_FILE, written)
     return results
 
 

@@ -19,6 +19,7 @@ from merbench.base.atomic import atomic_write_json, remove_leftovers
 from merbench.base.errors import MerbenchError
 from merbench.plugin_system.manager import Plugins
 from merbench.results.codec import to_json
+from merbench.results.kind_names import TUNING_SEEDS_SUMMARY
 from merbench.results.out_folders import check_out_folder, seed_folder
 from merbench.results.over_seeds import STD_OVER_SEEDS, scores_over_seeds
 from merbench.results.schema import now_iso
@@ -32,6 +33,7 @@ from merbench.results.tune_file import (
     read_tune_predictions,
 )
 from merbench.results.tune_seeds_file import TUNE_SEEDS_FILE, TUNE_SEEDS_SCHEMA, TuneSeedsSummary
+from merbench.runner.notify import Notifier
 from merbench.runner.seeds import check_other_seeds
 from merbench.runner.spec import RunSettings
 from merbench.scores.interval_records import interval_record
@@ -73,7 +75,8 @@ def tune_seeds(spec: TuneSpec, mode: Mode, settings: RunSettings, out: Path,
                on_progress: Callable[[Progress], None] | None = None
                ) -> tuple[list[TuneResults], TuneSeedsSummary]:
     """Tune ``spec`` once per seed into ``<out>/seed-N`` (each resumable), then write
-    ``tune-seeds.json`` beside them; ``on_seed`` is told each seed before it starts."""
+    ``tune-seeds.json`` beside them (the plugins told of it, as of each tuning); ``on_seed``
+    is told each seed before it starts."""
     check_seeds_folder(out, seeds)
     remove_leftovers(out)  # a kill while the summary was written left its temporary here
     tunings: list[TuneResults] = []
@@ -84,5 +87,7 @@ def tune_seeds(spec: TuneSpec, mode: Mode, settings: RunSettings, out: Path,
                             out / seed_folder(seed), plugins, on_progress=on_progress))
     summary = summarise_tunings(
         tunings, [read_tune_predictions(out / seed_folder(seed)) for seed in seeds], seeds)
-    atomic_write_json(out / TUNE_SEEDS_FILE, to_json(summary))
+    written = to_json(summary)
+    atomic_write_json(out / TUNE_SEEDS_FILE, written)
+    Notifier(plugins).result_finished(TUNING_SEEDS_SUMMARY, out, TUNE_SEEDS_FILE, written)
     return tunings, summary
