@@ -1,13 +1,14 @@
 """What the eighth adversarial pass (issue 69) left open: a summary over seeds that
-``status`` passed over in silence, ``--resume`` of a ``--seeds`` folder, and the JSON
-decoder's own words in one-line refusals. The stop that an import or a finaliser swallowed
-is ``tests/test_interrupt_points.py``; another recogniser refused before spotting is
-``tests/test_spot_recognise.py``.
+``status`` passed over in silence (of every kind: issue 82), ``--resume`` of a ``--seeds``
+folder, and the JSON decoder's own words in one-line refusals. The stop that an import or a
+finaliser swallowed is ``tests/test_interrupt_points.py``; another recogniser refused before
+spotting is ``tests/test_spot_recognise.py``.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -15,31 +16,77 @@ import pytest
 
 SUMMARIES = [("summary over seeds", "seeds.json"),
              ("action-unit summary over seeds", "au-seeds.json")]
+#: every kind of summary over seeds, with the command that writes it: status names a damaged
+#: one of each (issue 82), not only those of ``merbench run``
+EVERY_SUMMARY = [(*summary, "merbench run --seeds") for summary in SUMMARIES] + [
+    ("tuning summary over seeds", "tune-seeds.json", "merbench tune --seeds"),
+    ("spot-then-recognise summary over seeds", "str-seeds.json", "merbench spot --seeds")]
 
 
 def _copy(source: Path, target: Path) -> Path:
     return Path(shutil.copytree(source, target))
 
 
-@pytest.mark.parametrize(("kind", "summary"), SUMMARIES)
+@pytest.mark.parametrize(("kind", "summary", "command"), EVERY_SUMMARY)
 def test_status_says_a_summary_it_cannot_read(examples: dict[str, Path], tmp_path: Path,
-                                              cli, kind: str, summary: str) -> None:
+                                              cli, kind: str, summary: str, command: str
+                                              ) -> None:
     folder = _copy(examples[kind], tmp_path / "seeds")
     (folder / summary).write_text('{"runs":\n')
     code, out, _ = cli("status", folder)
     assert code == 0, out
     assert (f"its {summary} cannot be read (not JSON at line 2, column 1; 'merbench "
-            "validate' says more)") in out
+            f"validate' says more); the same {command} command writes it again") in out
     assert "seed-0" in out and "seed-1" in out  # its seed runs are still shown
 
 
-@pytest.mark.parametrize(("kind", "summary"), SUMMARIES)
+@pytest.mark.parametrize(("kind", "summary", "command"), EVERY_SUMMARY)
 def test_status_says_a_listed_seed_run_that_is_gone(examples: dict[str, Path], tmp_path: Path,
-                                                    cli, kind: str, summary: str) -> None:
+                                                    cli, kind: str, summary: str, command: str
+                                                    ) -> None:
     folder = _copy(examples[kind], tmp_path / "seeds")
     shutil.rmtree(folder / "seed-1")
     code, out, _ = cli("status", folder)
     assert code == 0 and f"its {summary} lists seed 1 in seed-1, which is not in" in out, out
+    assert f"the same {command} command trains it again" in out, out
+
+
+@pytest.mark.parametrize(("kind", "summary", "command"), EVERY_SUMMARY)
+@pytest.mark.parametrize("damage", ["empty", "fifo", "unlisted run"])
+def test_status_names_a_damaged_summary_of_every_kind(examples: dict[str, Path],
+                                                      tmp_path: Path, cli, kind: str,
+                                                      summary: str, command: str,
+                                                      damage: str) -> None:
+    """A tuning's or a spot-then-recognise summary is said as a run's is: empty, no file,
+    or beside a seed run it does not list."""
+    folder = _copy(examples[kind], tmp_path / "seeds")
+    if damage == "empty":
+        (folder / summary).write_text("")
+        said = f"its {summary} is empty ('merbench validate' says why); the same {command} " \
+               "command writes it again"
+    elif damage == "fifo":
+        (folder / summary).unlink()
+        os.mkfifo(folder / summary)
+        said = f"{summary} is a fifo, which merbench never reads"
+    else:
+        shutil.copytree(folder / "seed-1", folder / "seed-9")
+        said = f"holds seed-9, a run {summary} does not list"
+    code, out, _ = cli("status", folder)
+    assert code == 0 and said in out, out
+    assert "seed-0" in out  # its seed runs are still shown
+
+
+@pytest.mark.parametrize(("kind", "command"), [("tuning summary over seeds", "merbench tune"),
+                                               ("spot-then-recognise summary over seeds",
+                                                "merbench spot")])
+def test_resume_of_another_commands_seeds_folder_names_that_command(
+        examples: dict[str, Path], cli, kind: str, command: str) -> None:
+    """``run --resume`` of a ``tune --seeds`` or ``spot --seeds`` folder said its run.json
+    was unreadable; the kind says what the folder is, and which command goes on with it."""
+    folder = examples[kind]
+    code, _, err = cli("run", "--resume", folder)
+    assert code == 2 and f"--resume {folder} is a {kind}, not a run; the same {command} " \
+                         "--seeds command goes on with it" in err, err
 
 
 @pytest.mark.parametrize(("kind", "summary"), SUMMARIES)

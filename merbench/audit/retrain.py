@@ -11,7 +11,6 @@ fold trains with the run's own trainer set-up (:func:`~merbench.runner.trainer_s
 from __future__ import annotations
 
 import dataclasses
-import os
 import secrets
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -26,7 +25,7 @@ from merbench.base.scratch import scratch_folder
 from merbench.plugin_system.lazy_factory import building_what_is_planned
 from merbench.plugin_system.manager import Plugins, default_plugins, plugin_versions
 from merbench.plugin_system.runinfo import FoldOutcome
-from merbench.results.au_file import AU_RESULTS_FILE, AUResults
+from merbench.results.au_file import AUResults
 from merbench.results.audit_model import AuditRecord, FoldAudit
 from merbench.results.model import Results
 from merbench.results.rundir import RunDirectory, differences
@@ -41,7 +40,6 @@ from merbench.runner.spec import RunSettings, RunSpec, from_config
 from merbench.runner.task_run import load_data
 from merbench.runner.trainer_setup import device_name, set_up_trainer
 from merbench.training.threads import apply_threads
-from merbench.verification.au_check import validate_au_run
 from merbench.verification.validate import validate_run
 
 
@@ -53,6 +51,11 @@ class DefaultCount(int):
 
 DEFAULT_FOLDS = DefaultCount(3)
 OnFold = Callable[[FoldAudit], None]
+#: a run folder's record, validated by its kind (:mod:`merbench.kinds`): an emotion run's
+#: ``results.json`` or an AU run's ``au-results.json``. Both train folds the same way (the
+#: task decides the labels and the objective, recorded in ``run.json``), so both are audited
+#: by training again; the record names its own file, so nothing here tells them apart
+Validated = Callable[[Path], Results | AUResults]
 
 
 def choose_folds(n_folds: int, count: int | None, seed: int | None, *,
@@ -88,12 +91,16 @@ def audit_spec(run_dir: Path, *, data_root: str | None, device: str,
 def audit_run(run_dir: Path, *, count: int | None = DEFAULT_FOLDS, seed: int | None = None,
               data_root: str | None = None, device: str = "cpu", workers: int | None = None,
               plugins: Plugins | None = None, on_fold: OnFold | None = None,
-              chosen: Callable[[list[int], int | None], None] | None = None) -> AuditRecord:
-    """Audit ``run_dir`` (which must validate): train ``count`` folds drawn from ``seed``
-    (None: every fold) again and compare them. ``chosen`` is told the folds before any
-    trains, ``on_fold`` each fold's outcome. The record is returned, not written."""
+              chosen: Callable[[list[int], int | None], None] | None = None,
+              validated: Validated | None = None) -> AuditRecord:
+    """Audit ``run_dir`` (which must validate, by ``validated``: its kind's check; None, an
+    emotion run's): train ``count`` folds drawn from ``seed`` (None: every fold) again and
+    compare them. ``chosen`` is told the folds before any trains, ``on_fold`` each fold's
+    outcome. The record is returned, not written."""
     run_dir = Path(run_dir)
-    results, results_file = _validated(run_dir)  # a rejected run is not worth training
+    # a rejected run is not worth training
+    results = (validated or _validated_emotion_run)(run_dir)
+    results_file = run_dir / results.result_file
     plugins = plugins or default_plugins()
     store = RunDirectory(run_dir)
     indices, choice_seed = choose_folds(results.protocol.n_folds, count, seed)
@@ -137,13 +144,9 @@ def audit_run(run_dir: Path, *, count: int | None = DEFAULT_FOLDS, seed: int | N
                        passed=all(a.outcome != "differs" for a in audits))
 
 
-def _validated(run_dir: Path) -> tuple[Results | AUResults, Path]:
-    """The run's checked record and its file: an emotion run's ``results.json``, or an AU
-    run's ``au-results.json``. Both train folds the same way (the task decides the labels
-    and the objective, recorded in ``run.json``), so both are audited by training again."""
-    if os.path.lexists(run_dir / AU_RESULTS_FILE):  # a fifo there is refused as the AU run's
-        return validate_au_run(run_dir), run_dir / AU_RESULTS_FILE
-    return validate_run(run_dir).results, run_dir / "results.json"
+def _validated_emotion_run(run_dir: Path) -> Results:
+    """An emotion run's checked record (a tuning's runs are emotion runs too)."""
+    return validate_run(run_dir).results
 
 
 def _defaults_left_out(stored: dict[str, Any], plan: Plan) -> dict[str, Any]:

@@ -54,11 +54,9 @@ def print_au_results(results: AUResults, run_dir: Path, went_on: Sequence[str] =
     if left_out:
         console.print(f"note: {left_out} of the dataset's {results.dataset.n_samples} samples "
                       "have no AU coding (SMIC codes none) and are in no fold")
-    recipe = results.hyperparameters.recipe
-    if recipe is not None:
-        console.print(f"training: {counted(recipe.epochs, 'epoch')}, batch {recipe.batch_size}, "
-                      f"{recipe.optimizer} lr {recipe.lr:g}, sigmoid + binary cross-entropy"
-                      + recipe_verdict(results))
+    training = _training_line(results)
+    if training:
+        console.print(training)
     console.print(f"device {results.environment.device}, {results.wall_time_s:.1f} s")
     for line in went_on:  # folds half trained by an earlier command, as an emotion run says
         console.print(f"note: {line}", soft_wrap=True)
@@ -92,10 +90,19 @@ def print_au_seeds(summary: AUSeedsSummary, out: Path, first: AUResults | None =
                   f"{method.resamples} resamples, every seed's predictions in each)")
     console.print(f"{std_note(summary.std, len(seeds))}; mean F1 is MEB's average over "
                   "the AU set (an undefined AU counts 0)")
-    recipe = first.hyperparameters.recipe if first is not None else None
-    if first is not None and recipe is not None:
-        console.print(f"training: {counted(recipe.epochs, 'epoch')}, batch {recipe.batch_size}, "
-                      f"{recipe.optimizer} lr {recipe.lr:g}, sigmoid + binary cross-entropy"
-                      + recipe_verdict(first), soft_wrap=True)
+    training = _training_line(first) if first is not None else None
+    if training:
+        console.print(training, soft_wrap=True)
     console.print(f"summary: {path_shown(out / AU_SEEDS_FILE)}; one run directory per seed in "
                   f"{path_shown(out)}")
+
+
+def _training_line(results: AUResults) -> str | None:
+    """How an AU run's folds were trained (a seeds summary says its first seed's), and
+    whether that is the model's own recipe; None where nothing was trained."""
+    recipe = results.hyperparameters.recipe
+    if recipe is None:
+        return None
+    return (f"training: {counted(recipe.epochs, 'epoch')}, batch {recipe.batch_size}, "
+            f"{recipe.optimizer} lr {recipe.lr:g}, sigmoid + binary cross-entropy"
+            + recipe_verdict(results))

@@ -22,7 +22,6 @@ from merbench.cli.progress import PLAIN_EVERY_S
 from merbench.cli.render import with_interval
 from merbench.kinds import kind_of
 from merbench.kinds.emotion import EmotionRunKind
-from merbench.kinds.seeds import SeedsSummaryKind
 from merbench.leaderboard.collect import reduced_setting
 from merbench.plugin_system.manager import Plugins
 from merbench.results.codec import to_json
@@ -108,9 +107,10 @@ def _run_folder(given: Path) -> Path:
     if not os.path.lexists(folder):
         raise MerbenchError(f"--from-run {given}: no such file or folder; give a finished "
                             "emotion run's folder")
-    kind = kind_of(folder)
-    if kind is not None and not isinstance(kind, EmotionRunKind):
-        seeds = "one of its seed runs, " if isinstance(kind, SeedsSummaryKind) else ""
+    kind, wanted = kind_of(folder), EmotionRunKind.name  # each kind says what it is
+    if kind is not None and kind.name != wanted:
+        of_runs = kind.over_seeds is not None and kind.over_seeds.runs.name == wanted
+        seeds = "one of its seed runs, " if of_runs else ""
         raise MerbenchError(f"--from-run {given} is {indefinite(kind.name)}; predict recognises "
                             f"emotions with a run's recipe: give {seeds}a finished emotion "
                             "run")

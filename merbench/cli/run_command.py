@@ -10,19 +10,16 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from merbench.base.errors import MerbenchError
-from merbench.cli.au_render import print_au_results, print_au_seeds
 from merbench.cli.confirm import confirm_runs
+from merbench.cli.finish_text import print_run, print_summary
 from merbench.cli.literal import say
 from merbench.cli.out_places import RUNS, SEED_RUNS, SUMMARIES, refuse_result_place
 from merbench.cli.parser import EXIT_INTERRUPTED
 from merbench.cli.progress import ProgressReporter
 from merbench.cli.reduced_command import RunAsGiven
-from merbench.cli.render import print_results
 from merbench.cli.run_options import spec_from_args
-from merbench.cli.seeds_render import print_seeds
 from merbench.meta import ReducedSetting
 from merbench.plugin_system.manager import Plugins
-from merbench.results.au_file import AUResults, AUSeedsSummary
 from merbench.results.out_folders import names_current_folder
 from merbench.runner.execute import run
 from merbench.runner.seeds import parse_seeds, run_seeds
@@ -62,12 +59,7 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
                 # every seed trains one recipe: the first seed's run says whether it is the
                 # model's or a REDUCED setting, as a single run's results do
                 first = many.runs[0].results if many.runs else None
-                if isinstance(many.summary, AUSeedsSummary):
-                    print_au_seeds(many.summary, many.out,
-                                   first if isinstance(first, AUResults) else None)
-                else:
-                    print_seeds(many.summary, many.out,
-                                None if isinstance(first, AUResults) else first)
+                print_summary(many.summary, many.out, first)
                 for seed_run in many.runs:  # a seed's fold half trained by an earlier command
                     for line in seed_run.went_on:
                         say(f"note: {Path(seed_run.run_dir).name}: {line}")
@@ -95,10 +87,7 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
             say(f"merbench: {result.run_dir} finished before (results written "
                 f"{result.results.created}); reporting them as they are, nothing trained "
                 "or rewritten", file=sys.stderr)
-        if isinstance(result.results, AUResults):
-            print_au_results(result.results, result.run_dir, result.went_on)
-        else:
-            print_results(result.results, result.run_dir, result.went_on)
+        print_run(result.results, result.run_dir, result.went_on)
     return 0
 
 

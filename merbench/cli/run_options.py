@@ -20,10 +20,10 @@ from pathlib import Path
 from typing import Any
 
 from merbench.base.errors import MerbenchError
+from merbench.base.literal import indefinite
 from merbench.cli.shared_options import EachKeyOnce, declared_once, given_path, seeds_option
 from merbench.results.codec import OPTION_DEPTH, too_deep_at
 from merbench.results.safe_files import entry_kind
-from merbench.results.spotting_file import SPOTTING_RUN_FILE
 from merbench.runner.given_values import seed_option
 from merbench.runner.spec import (
     SPEC_FIELDS,
@@ -228,23 +228,24 @@ def spec_from_args(args: argparse.Namespace) -> tuple[RunSpec, RunSettings]:
 
 
 def _refuse_seeds_folder(folder: Path, run_file: str) -> None:
-    """``--resume`` of a ``--seeds`` folder (a summary, or seed runs, and no run of its own):
-    one run is resumed, a folder of seeds goes on by its own command."""
-    # deferred: numpy and pandas (through merbench.results), which --help must not load
-    from merbench.results.au_file import AU_SEEDS_FILE
-    from merbench.results.result_files import SEEDS_FILE
-    from merbench.results.tune_file import TUNING_SPEC_FILE
+    """``--resume`` of a folder that is no run of its own: a result another command wrote
+    (a spotting run, a tuning), which its own command goes on with, or a ``--seeds`` folder
+    (a summary, or seed runs), whose command goes on with it. Each kind (:mod:`merbench
+    .kinds`) says what it is and which command writes it; nothing here names their files."""
+    # deferred: numpy and pandas (through merbench.kinds), which --help must not load
+    from merbench.kinds import kind_of, started_kind
 
     if (folder / run_file).exists():
         return
-    for marker, what, command in ((SPOTTING_RUN_FILE, "a spotting run", "merbench spot"),
-                                  (TUNING_SPEC_FILE, "a tuning", "merbench tune")):
-        if os.path.lexists(folder / marker):  # a result of another command: its own goes on
-            raise MerbenchError(f"--resume {folder} is {what}, not a run; the same {command} "
-                                "command goes on with it")
+    kind = started_kind(folder) or kind_of(folder)
+    seeds = kind.over_seeds if kind is not None else None
+    if kind is not None and kind.started_file != run_file and (
+            seeds is None or seeds.runs.started_file != run_file):
+        # a result of another command (or a summary of its results): its own goes on
+        raise MerbenchError(f"--resume {folder} is {indefinite(kind.name)}, not a run; the "
+                            f"same {kind.command} command goes on with it")
     seed_runs = sorted(p.name for p in folder.glob("seed-*") if (p / run_file).is_file())
-    summaries = [n for n in (SEEDS_FILE, AU_SEEDS_FILE) if (folder / n).exists()]
-    if seed_runs or summaries:
+    if seed_runs or seeds is not None:
         one = f" ({folder / seed_runs[0]})" if seed_runs else ""
         raise MerbenchError(f"--resume {folder} is a --seeds folder, not one run; run the same "
                             f"merbench run --seeds command again to go on, or --resume one "

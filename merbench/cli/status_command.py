@@ -8,32 +8,24 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import Any
 
 from merbench.base.errors import MerbenchError
 from merbench.cli.literal import say
 from merbench.cli.parser import EXIT_USAGE
-from merbench.kinds import STARTED_FILES, kind_of, started_kind
-from merbench.results.au_file import AU_RESULTS_FILE, AU_SEEDS_FILE, read_au_seeds
+from merbench.kinds import RESULT_KINDS, STARTED_FILES, kind_of, started_kind
+from merbench.kinds.contract import ResultKind
 from merbench.results.codec import unreadable
 from merbench.results.folder_walk import folders_holding
-from merbench.results.result_files import RESULTS_FILE, SEEDS_FILE, SUMMARY_MARKERS
-from merbench.results.rundir import RUN_FILE
 from merbench.results.safe_files import (
     UnsafeFile,
     check_entry,
     empty_files,
     never_read,
 )
-from merbench.results.spotting_file import SPOTTING_FILE, SPOTTING_RUN_FILE
-from merbench.results.str_seeds_file import STR_SEEDS_FILE, read_str_seeds
-from merbench.results.tune_file import TUNE_FILE, TUNING_SPEC_FILE
-from merbench.results.tune_seeds_file import TUNE_SEEDS_FILE, read_tune_seeds
 from merbench.results.user_files import UnreadableFile, read_written_json
 from merbench.runner.identity import DEFAULT_RUNS_DIR
 from merbench.runner.status import RUNS_BELOW
 from merbench.verification.seed_folders import read_summary, refuse_unlisted
-from merbench.verification.validate import _read_seeds
 
 
 def under_way(path: Path) -> list[Path]:
@@ -59,63 +51,55 @@ def under_way(path: Path) -> list[Path]:
 
 
 def summary_lines(folder: Path) -> list[str]:
-    """What ``status`` says of a ``--seeds`` folder's summary beside its seed runs: one that
-    is no file (a fifo) or empty, never passed over in silence. One not written is not said:
-    a folder of seed runs made one by one (as some committed ones are) has none either."""
+    """What ``status`` says of a ``--seeds`` folder's summary beside its seed runs, whatever
+    its kind (each summary kind of :mod:`merbench.kinds` says what it is): one that is no
+    file (a fifo), empty, unreadable or listing a seed run that is gone, never passed over
+    in silence. One not written is not said: a folder of seed runs made one by one (as some
+    committed ones are) has none either."""
     if not folder.is_dir():
         return []
-    names = (SEEDS_FILE, AU_SEEDS_FILE)
+    summaries = [(kind.markers[0], kind) for kind in RESULT_KINDS if kind.over_seeds]
     found = []
-    for name in SUMMARY_MARKERS:  # a fifo as any summary: the readers below pass it over
+    for name, kind in summaries:  # a fifo as any summary: the readers below pass it over
         try:
             check_entry(folder / name, folder)
         except UnsafeFile as exc:
-            found.append(never_read(exc.found, _WRITER.get(name, AGAIN)))
-    empty = empty_files(folder, names)
-    found += [f"its {name} is empty ('merbench validate' says why); {AGAIN}" for name in empty]
-    for name in names:
+            found.append(never_read(exc.found, _again(kind)))
+    empty = empty_files(folder, tuple(name for name, _ in summaries))
+    found += [f"its {name} is empty ('merbench validate' says why); {_again(kind)}"
+              for name, kind in summaries if name in empty]
+    for name, kind in summaries:
         if name not in empty and (folder / name).is_file() and not (folder / name).is_symlink():
-            found += _listed_seeds(folder, name)
+            found += _listed_seeds(folder, name, kind)
     if found:
         return found
-    return [line for name in SUMMARY_MARKERS if (line := _summary_refused(folder, name))]
+    return [line for name, kind in summaries if (line := _summary_refused(folder, name, kind))]
 
 
-def _summary_refused(folder: Path, name: str) -> str | None:
+def _again(kind: ResultKind) -> str:
+    """How a summary is written again: by the command that wrote it."""
+    return f"the same {kind.command} command writes it again"
+
+
+def _summary_refused(folder: Path, name: str, kind: ResultKind) -> str | None:
     """Why ``validate`` refuses the summary ``name`` in ``folder`` by its layout or by the
     runs beside it (a field of the wrong type, a seed run it does not list), or None: the
     cheap half of its check, so status never passes over a summary validate rejects."""
     path = folder / name
     if not path.is_file() or path.is_symlink():
         return None
-    reader, kind, markers = _SUMMARIES[name]
+    seeds = kind.over_seeds
+    assert seeds is not None  # a summary's kind, as summary_lines chose it
     try:
-        summary = read_summary(path, reader, kind)
-        refuse_unlisted(folder, name, summary.runs, markers)
+        summary = read_summary(path, seeds.read, seeds.called)
+        refuse_unlisted(folder, name, summary.runs, seeds.run_files)
     except MerbenchError as exc:
         said = str(exc).removeprefix(f"{folder}: ")  # status names the folder already
         return f"{said} ('merbench validate' refuses it)"
     return None
 
 
-#: each summary over seeds: (its reader; what it is; the files of its runs)
-_SUMMARIES: dict[str, tuple[Any, str, tuple[str, ...]]] = {
-    SEEDS_FILE: (_read_seeds, "seeds summary", (RUN_FILE, RESULTS_FILE)),
-    AU_SEEDS_FILE: (read_au_seeds, "AU seeds summary", (RUN_FILE, AU_RESULTS_FILE)),
-    TUNE_SEEDS_FILE: (read_tune_seeds, "tuning summary over seeds",
-                      (TUNE_FILE, TUNING_SPEC_FILE)),
-    STR_SEEDS_FILE: (read_str_seeds, "spot-then-recognise summary over seeds",
-                     (SPOTTING_FILE, SPOTTING_RUN_FILE))}
-
-
-#: how a --seeds folder's summary is written again, or its missing seed runs trained
-AGAIN = "the same merbench run --seeds command writes it again"
-#: the command that writes each other summary over seeds again
-_WRITER = {TUNE_SEEDS_FILE: "the same merbench tune --seeds command writes it again",
-           STR_SEEDS_FILE: "the same merbench spot --seeds command writes it again"}
-
-
-def _listed_seeds(folder: Path, name: str) -> list[str]:
+def _listed_seeds(folder: Path, name: str, kind: ResultKind) -> list[str]:
     """A summary that cannot be read, or one listing seed runs that are not in ``folder``,
     said in a line each: ``status`` shows the seed runs it finds, so a summary it could not
     read, or a seed run gone from beside it, would otherwise pass unmentioned."""
@@ -125,11 +109,12 @@ def _listed_seeds(folder: Path, name: str) -> list[str]:
         problem = exc.because if isinstance(exc, UnreadableFile) else unreadable(exc) \
             if isinstance(exc, (OSError, ValueError)) else "not an object"
         return [f"its {name} cannot be read ({problem}; 'merbench validate' says more); "
-                f"{AGAIN}"]
+                f"{_again(kind)}"]
     if not isinstance(runs, dict):
-        return [f"its {name} lists no seed runs ('merbench validate' says why); {AGAIN}"]
+        return [f"its {name} lists no seed runs ('merbench validate' says why); "
+                f"{_again(kind)}"]
     return [f"its {name} lists seed {seed} in {run}, which is not in {folder}; the same "
-            "merbench run --seeds command trains it again"
+            f"{kind.command} command trains it again"
             for seed, run in runs.items()
             if isinstance(run, str) and Path(run).name == run and run not in ("", ".", "..")
             and not (folder / run).is_dir()]

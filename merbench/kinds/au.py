@@ -8,13 +8,18 @@ import os
 from pathlib import Path
 
 from merbench.compare.au import au_claim, predictions_digest
-from merbench.kinds.contract import AuditRequest, AuditVerdict, Checked, Report
-from merbench.kinds.emotion import audit_run_folder
-from merbench.results.au_file import AU_RESULTS_FILE
+from merbench.kinds.contract import AuditRequest, AuditVerdict, Checked, OverSeeds, Report
+from merbench.kinds.emotion import RunRecordFiles, audit_run_folder
+from merbench.results.au_file import AU_RESULTS_FILE, read_au_results
 from merbench.results.kind_names import AU_RUN
 from merbench.results.rundir import RUN_FILE
 from merbench.runner.status import describe, run_status
-from merbench.verification.au_check import validate_au_run_and_audits
+from merbench.verification.au_check import validate_au_run, validate_au_run_and_audits
+
+#: an action-unit run's ``au-results.json``, checked with every file of its run and read
+#: again, for the audit of run folders it shares with an emotion run
+AU_RECORD = RunRecordFiles(validate_au_run,
+                           lambda folder: read_au_results(folder / AU_RESULTS_FILE))
 
 
 class AURunKind:
@@ -22,6 +27,8 @@ class AURunKind:
     markers: tuple[str, ...] = (AU_RESULTS_FILE,)
     started_file: str | None = RUN_FILE  # a run folder, as an emotion run's
     compared_as: str | None = "action units"
+    command: str = "merbench run"
+    over_seeds: OverSeeds | None = None
 
     def owns(self, path: Path) -> bool:
         return path.name == AU_RESULTS_FILE or os.path.lexists(path / AU_RESULTS_FILE)
@@ -41,4 +48,6 @@ class AURunKind:
         return describe(run_status(folder if folder.is_dir() else folder.parent))
 
     def audit(self, path: Path, request: AuditRequest, report: Report) -> AuditVerdict:
-        return audit_run_folder(path if path.is_dir() else path.parent, request, report)
+        return audit_run_folder(path if path.is_dir() else path.parent, request, report,
+                                AU_RECORD)
+

@@ -7,9 +7,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from merbench.kinds.contract import AuditRequest, AuditVerdict, Checked, Report
+from merbench.kinds.au import AURunKind
+from merbench.kinds.contract import AuditRequest, AuditVerdict, Checked, OverSeeds, Report
 from merbench.kinds.seeds import audit_seed_runs, summary_status
-from merbench.results.au_file import AU_SEEDS_FILE
+from merbench.results.au_file import AU_SEEDS_FILE, read_au_seeds
 from merbench.results.kind_names import AU_SEEDS_SUMMARY
 from merbench.verification.au_seeds_check import validate_au_seeds
 
@@ -19,6 +20,8 @@ class AUSeedsSummaryKind:
     markers: tuple[str, ...] = (AU_SEEDS_FILE,)
     started_file: str | None = None  # its seed runs say how far they are
     compared_as: str | None = "action units"
+    command: str = "merbench run --seeds"
+    over_seeds: OverSeeds | None = OverSeeds(AURunKind(), read_au_seeds, "AU seeds summary")
 
     def owns(self, path: Path) -> bool:
         return path.name == AU_SEEDS_FILE or os.path.lexists(path / AU_SEEDS_FILE)
@@ -36,4 +39,5 @@ class AUSeedsSummaryKind:
 
     def audit(self, path: Path, request: AuditRequest, report: Report) -> AuditVerdict:
         # nothing is trained for what its runs do not give
-        return audit_seed_runs(path, validate_au_seeds(path).runs, request, report)
+        return audit_seed_runs(path, validate_au_seeds(path).runs, request, report,
+                               AURunKind().audit)

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from merbench.audit.log import record_audit
 from merbench.base.errors import MerbenchError
@@ -49,6 +49,23 @@ class Checked:
     claim: tuple[object, ...] | None = None
     evidence: str | None = None
     claimed: str = "configuration and seed"  # the claim in words, for a conflict's line
+
+
+@dataclass(frozen=True)
+class OverSeeds:
+    """What a summary over seeds is, beside the seed runs it summarises: what ``status``
+    checks of one (its file is the kind's first marker) so that a damaged summary of any
+    kind is said, never passed over while its seed runs are shown."""
+
+    runs: ResultKind  # the kind of its seed runs (whose files mark a run it must list)
+    read: Callable[[Path], Any]  # its file read, its layout checked (nothing recomputed)
+    called: str  # the summary in words, as a refusal of an audit record beside it says it
+
+    @property
+    def run_files(self) -> tuple[str, ...]:
+        """The files that make a folder beside the summary one of its kind's runs."""
+        return tuple(dict.fromkeys(
+            name for name in (self.runs.started_file, *self.runs.markers) if name))
 
 
 @dataclass(frozen=True)
@@ -162,6 +179,11 @@ class ResultKind(Protocol):
     #: ``compared_as`` ("emotions": an emotion run or a summary over seeds; "action units");
     #: None where compare does not pair such results (it says so, naming the kind)
     compared_as: str | None
+    #: the command that writes such a result, and goes on with one stopped ("merbench run
+    #: --seeds"), as the refusals and ``status`` name it
+    command: str
+    #: what a summary over seeds is to ``status``; None where the kind is no such summary
+    over_seeds: OverSeeds | None
 
     def owns(self, path: Path) -> bool:
         """Whether ``path`` (a folder, or a file the user names) is a result of this kind;

@@ -4,21 +4,26 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from merbench.audit import audit_run
+from merbench.audit.retrain import Validated
 from merbench.kinds.contract import (
     AuditRequest,
     AuditVerdict,
     Checked,
+    OverSeeds,
     Report,
     keep_record,
     record_verdict,
 )
-from merbench.results.au_file import AU_RESULTS_FILE, read_au_results
+from merbench.results.au_file import AUResults
 from merbench.results.audit_model import FoldAudit
 from merbench.results.audited_files import AuditedFiles, run_folder
 from merbench.results.kind_names import EMOTION_RUN
+from merbench.results.model import Results
 from merbench.results.rundir import RUN_FILE
 from merbench.results.schema import read_results
 from merbench.results.signing_keys import load_signing_key
@@ -31,6 +36,8 @@ class EmotionRunKind:
     markers: tuple[str, ...] = (RESULTS_FILE,)
     started_file: str | None = RUN_FILE
     compared_as: str | None = "emotions"
+    command: str = "merbench run"
+    over_seeds: OverSeeds | None = None
 
     def owns(self, path: Path) -> bool:
         return path.name == RESULTS_FILE or os.path.lexists(path / RESULTS_FILE)
@@ -52,26 +59,49 @@ class EmotionRunKind:
         return audit_run_folder(path if path.is_dir() else path.parent, request, report)
 
 
-def audit_run_folder(path: Path, request: AuditRequest, report: Report) -> AuditVerdict:
-    """Folds of the run at ``path`` (an emotion or an action-unit run: both are run
-    folders of fold files) trained again and compared with the stored ones; the record
-    appended to its ``audit.json``, signed where the request gives a key."""
+#: a run folder's record read again from the folder
+ReadRecord = Callable[[Path], Results | AUResults]
+
+
+@dataclass(frozen=True)
+class RunRecordFiles:
+    """How one kind of run folder's record is checked (before its folds train again) and
+    read again (after, for the digests its audit record keeps): an emotion run's here, an
+    action-unit run's in :mod:`merbench.kinds.au`. The audit of a run folder is one for
+    both, and takes this from the kind: it never looks for a file to tell which it has."""
+
+    validated: Validated
+    read: ReadRecord
+
+
+#: an emotion run's ``results.json``, checked with every file of its run and read again
+EMOTION_RECORD = RunRecordFiles(lambda folder: validate_run(folder).results,
+                                lambda folder: read_results(folder / RESULTS_FILE))
+
+
+def audit_run_folder(path: Path, request: AuditRequest, report: Report,
+                     record_files: RunRecordFiles = EMOTION_RECORD) -> AuditVerdict:
+    """Folds of the run at ``path`` (an emotion run, or the action-unit run whose
+    ``record_files`` its kind gives: both are run folders of fold files) trained again and
+    compared with the stored ones; the record appended to its ``audit.json``, signed where
+    the request gives a key."""
     key = load_signing_key(request.signing_key) if request.signing_key is not None else None
 
     record = audit_run(path, count=request.count, seed=request.seed,
                        data_root=request.data_root, device=request.device,
                        workers=request.workers, plugins=request.plugins(),
                        on_fold=lambda audit: report(fold_line(audit)),
-                       chosen=lambda indices, seed: report(chosen_line(path, indices, seed)))
-    return record_verdict(record, keep_record(record, audited_run(path), key, report))
+                       chosen=lambda indices, seed: report(chosen_line(path, indices, seed)),
+                       validated=record_files.validated)
+    return record_verdict(record, keep_record(record, audited_run(path, record_files.read),
+                                              key, report))
 
 
-def audited_run(run_dir: Path) -> AuditedFiles:
-    """The files of the emotion or action-unit run in ``run_dir`` that its audit compared
-    (read again after the audit validated them: a change since is said by the signing)."""
-    if os.path.lexists(run_dir / AU_RESULTS_FILE):
-        return run_folder(run_dir, read_au_results(run_dir / AU_RESULTS_FILE))
-    return run_folder(run_dir, read_results(run_dir / RESULTS_FILE))
+def audited_run(run_dir: Path, read: ReadRecord = EMOTION_RECORD.read) -> AuditedFiles:
+    """The files of the run in ``run_dir`` (an emotion run's, or those of the run whose
+    record ``read`` reads) that its audit compared (read again after the audit validated
+    them: a change since is said by the signing)."""
+    return run_folder(run_dir, read(run_dir))
 
 
 def chosen_line(run: Path | str, indices: list[int], seed: int | None) -> str:

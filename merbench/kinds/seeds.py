@@ -10,10 +10,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from merbench.base.errors import MerbenchError
-from merbench.kinds.contract import AuditRequest, AuditVerdict, Checked, Report
-from merbench.kinds.emotion import audit_run_folder
+from merbench.kinds.contract import AuditRequest, AuditVerdict, Checked, OverSeeds, Report
+from merbench.kinds.emotion import EmotionRunKind, audit_run_folder
 from merbench.results.kind_names import SEEDS_SUMMARY
-from merbench.verification.validate import SEEDS_FILE, validate_seeds
+from merbench.verification.validate import SEEDS_FILE, _read_seeds, validate_seeds
 
 
 class SeedsSummaryKind:
@@ -21,6 +21,8 @@ class SeedsSummaryKind:
     markers: tuple[str, ...] = (SEEDS_FILE,)
     started_file: str | None = None  # its seed runs say how far they are
     compared_as: str | None = "emotions"
+    command: str = "merbench run --seeds"
+    over_seeds: OverSeeds | None = OverSeeds(EmotionRunKind(), _read_seeds, "seeds summary")
 
     def owns(self, path: Path) -> bool:
         return path.name == SEEDS_FILE or os.path.lexists(path / SEEDS_FILE)

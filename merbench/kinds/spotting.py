@@ -14,6 +14,7 @@ from merbench.kinds.contract import (
     AuditRequest,
     AuditVerdict,
     Checked,
+    OverSeeds,
     Report,
     files_now,
     keep_record,
@@ -52,6 +53,8 @@ class SpottingRunKind:
     markers: tuple[str, ...] = (SPOTTING_FILE,)
     started_file: str | None = SPOTTING_RUN_FILE
     compared_as: str | None = None
+    command: str = "merbench spot"
+    over_seeds: OverSeeds | None = None
 
     def owns(self, path: Path) -> bool:
         if path.name == STR_FILE:  # checked with the spotting run beside it

@@ -9,11 +9,11 @@ import os
 from pathlib import Path
 
 from merbench.base.literal import counted
-from merbench.kinds.contract import AuditRequest, AuditVerdict, Checked, Report
+from merbench.kinds.contract import AuditRequest, AuditVerdict, Checked, OverSeeds, Report
 from merbench.kinds.seeds import audit_seed_runs, summary_status
 from merbench.kinds.spotting import SpottingRunKind
 from merbench.results.kind_names import STR_SEEDS_SUMMARY
-from merbench.results.str_seeds_file import STR_SEEDS_FILE
+from merbench.results.str_seeds_file import STR_SEEDS_FILE, read_str_seeds
 from merbench.verification.str_seeds_check import validate_str_seeds
 
 
@@ -22,6 +22,9 @@ class StrSeedsSummaryKind:
     markers: tuple[str, ...] = (STR_SEEDS_FILE,)
     started_file: str | None = None  # its seeds' spotting runs say how far they are
     compared_as: str | None = None
+    command: str = "merbench spot --seeds"
+    over_seeds: OverSeeds | None = OverSeeds(
+        SpottingRunKind(), read_str_seeds, "spot-then-recognise summary over seeds")
 
     def owns(self, path: Path) -> bool:
         return path.name == STR_SEEDS_FILE or os.path.lexists(path / STR_SEEDS_FILE)

@@ -7,11 +7,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from merbench.kinds.contract import AuditRequest, AuditVerdict, Checked, Report
+from merbench.kinds.contract import AuditRequest, AuditVerdict, Checked, OverSeeds, Report
 from merbench.kinds.seeds import audit_seed_runs, summary_status
 from merbench.kinds.tuning import TuningKind
 from merbench.results.kind_names import TUNING_SEEDS_SUMMARY
-from merbench.results.tune_seeds_file import TUNE_SEEDS_FILE
+from merbench.results.tune_seeds_file import TUNE_SEEDS_FILE, read_tune_seeds
 from merbench.verification.tune_seeds_check import validate_tune_seeds
 
 
@@ -20,6 +20,9 @@ class TuningSeedsSummaryKind:
     markers: tuple[str, ...] = (TUNE_SEEDS_FILE,)
     started_file: str | None = None  # its tunings say how far they are
     compared_as: str | None = None
+    command: str = "merbench tune --seeds"
+    over_seeds: OverSeeds | None = OverSeeds(TuningKind(), read_tune_seeds,
+                                             "tuning summary over seeds")
 
     def owns(self, path: Path) -> bool:
         return path.name == TUNE_SEEDS_FILE or os.path.lexists(path / TUNE_SEEDS_FILE)

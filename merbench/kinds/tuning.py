@@ -13,6 +13,7 @@ from merbench.kinds.contract import (
     AuditRequest,
     AuditVerdict,
     Checked,
+    OverSeeds,
     Report,
     check_data_root_for,
     files_now,
@@ -38,6 +39,8 @@ class TuningKind:
     markers: tuple[str, ...] = (TUNE_FILE, TUNING_SPEC_FILE)
     started_file: str | None = TUNING_SPEC_FILE
     compared_as: str | None = None
+    command: str = "merbench tune"
+    over_seeds: OverSeeds | None = None
 
     def owns(self, path: Path) -> bool:
         """A tuning's folder or its ``tune.json``: a folder that is also a run's (a

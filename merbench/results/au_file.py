@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from merbench.data.task import AUTask
 from merbench.results.model import (
@@ -100,6 +100,10 @@ class AUDatasetRecord:
 @dataclass(frozen=True)
 class AUResults:
     """``au-results.json``: what an AU run scored, and everything that decided it."""
+
+    #: the files of its run folder, as :class:`~merbench.results.model.Results` names its own
+    result_file: ClassVar[str] = AU_RESULTS_FILE
+    predictions_file: ClassVar[str] = AU_PREDICTIONS_FILE
 
     schema_version: int
     kind: Literal["au"]

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from merbench.base.errors import MerbenchError
-from merbench.results.au_file import AU_PREDICTIONS_FILE, AU_RESULTS_FILE, AUResults
-from merbench.results.manifest import PREDICTIONS_FILE, RUN_FILE, file_sha256, fold_file_name
+from merbench.results.au_file import AUResults
+from merbench.results.manifest import RUN_FILE, file_sha256, fold_file_name
 from merbench.results.model import Results
 from merbench.results.result_files import RESULTS_FILE
 from merbench.results.run_archive import RUNS_ARCHIVE
@@ -102,10 +102,8 @@ class AuditedFiles:
 def run_folder(run_dir: Path, results: Results | AUResults) -> AuditedFiles:
     """An emotion run or an action-unit run (``results``, its record): its folds, each
     compared with its fold file; signed with its record, ``run.json``, its predictions and
-    every fold file."""
-    result, predictions = ((AU_RESULTS_FILE, AU_PREDICTIONS_FILE)
-                           if isinstance(results, AUResults) else (RESULTS_FILE,
-                                                                   PREDICTIONS_FILE))
+    every fold file (the record names its own two files: no test here of which it is)."""
+    result, predictions = results.result_file, results.predictions_file
     keys = [list(fold.key) for fold in sorted(results.folds, key=lambda fold: fold.index)]
     folds = tuple(fold_file_name(i) for i in range(len(keys)))
     return AuditedFiles(Path(run_dir), result, keys, [(name,) for name in folds],

@@ -12,10 +12,12 @@ and reads it back with :func:`~merbench.results.codec.from_json`, which checks e
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
+from merbench.data.task import EmotionTask
 from merbench.meta import TrainRecipe
 from merbench.results.codec import FLATTENED, OMITTED_WHEN_NONE, to_json
+from merbench.results.manifest import PREDICTIONS_FILE
 
 SCHEMA_VERSION = 10  # the layout of every file below; older ones are migrated on reading
 
@@ -265,6 +267,11 @@ class Hyperparameters:
 @dataclass(frozen=True)
 class Results:
     """``results.json``: a finished run's metrics, what ran, and where."""
+
+    #: the files of a run folder the record names (an AU run's record names its own): what
+    #: reads any run folder's record asks it, never a file test or the record's class
+    result_file: ClassVar[str] = EmotionTask.results_file
+    predictions_file: ClassVar[str] = PREDICTIONS_FILE
 
     schema_version: int
     created: str
