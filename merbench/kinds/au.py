@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 from merbench.compare.au import au_claim, predictions_digest
+from merbench.compare.au_table import ACTION_UNITS
+from merbench.compare.contract import Comparison
 from merbench.kinds.contract import AuditRequest, AuditVerdict, Checked, Report
 from merbench.kinds.emotion import audit_run_folder
 from merbench.results.au_file import AU_RESULTS_FILE
@@ -20,7 +23,8 @@ class AURunKind:
     name: str = "action-unit run"
     markers: tuple[str, ...] = (AU_RESULTS_FILE,)
     started_file: str | None = RUN_FILE  # a run folder, as an emotion run's
-    compared_as: str | None = "action units"
+    comparison: Comparison[Any] | None = ACTION_UNITS
+    not_compared: str = ""
 
     def owns(self, path: Path) -> bool:
         return path.name == AU_RESULTS_FILE or os.path.lexists(path / AU_RESULTS_FILE)

@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
+from merbench.compare.au_table import ACTION_UNITS
+from merbench.compare.contract import Comparison
 from merbench.kinds.contract import AuditRequest, AuditVerdict, Checked, Report
 from merbench.kinds.seeds import audit_seed_runs, summary_status
 from merbench.results.au_file import AU_SEEDS_FILE
@@ -17,7 +20,8 @@ class AUSeedsSummaryKind:
     name: str = "action-unit summary over seeds"
     markers: tuple[str, ...] = (AU_SEEDS_FILE,)
     started_file: str | None = None  # its seed runs say how far they are
-    compared_as: str | None = "action units"
+    comparison: Comparison[Any] | None = ACTION_UNITS
+    not_compared: str = ""
 
     def owns(self, path: Path) -> bool:
         return path.name == AU_SEEDS_FILE or os.path.lexists(path / AU_SEEDS_FILE)

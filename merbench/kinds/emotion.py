@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 from merbench.audit import audit_run
+from merbench.compare.contract import Comparison
+from merbench.compare.emotion_table import EMOTIONS
 from merbench.kinds.contract import (
     AuditRequest,
     AuditVerdict,
@@ -29,7 +32,8 @@ class EmotionRunKind:
     name: str = "emotion run"
     markers: tuple[str, ...] = (RESULTS_FILE,)
     started_file: str | None = RUN_FILE
-    compared_as: str | None = "emotions"
+    comparison: Comparison[Any] | None = EMOTIONS
+    not_compared: str = ""
 
     def owns(self, path: Path) -> bool:
         return path.name == RESULTS_FILE or os.path.lexists(path / RESULTS_FILE)

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 from merbench.base.literal import counted
+from merbench.compare.contract import Comparison
 from merbench.kinds.contract import AuditRequest, AuditVerdict, Checked, Report
 from merbench.kinds.seeds import audit_seed_runs, summary_status
 from merbench.kinds.spotting import SpottingRunKind
@@ -20,7 +22,9 @@ class StrSeedsSummaryKind:
     name: str = "spot-then-recognise summary over seeds"
     markers: tuple[str, ...] = (STR_SEEDS_FILE,)
     started_file: str | None = None  # its seeds' spotting runs say how far they are
-    compared_as: str | None = None
+    comparison: Comparison[Any] | None = None
+    not_compared: str = ("its scores over seeds, with their intervals, are on the spotting "
+                         "page 'merbench leaderboard build' renders")
 
     def owns(self, path: Path) -> bool:
         return path.name == STR_SEEDS_FILE or os.path.lexists(path / STR_SEEDS_FILE)
