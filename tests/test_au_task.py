@@ -196,7 +196,7 @@ def test_compare_takes_au_runs_alone(au_run: Path, cli: Any, tmp_path: Path) -> 
     emotion = Path(__file__).resolve().parents[1] / "leaderboards" / "results" / \
         "lbp-apex-svm-composite-loso"
     code, _, err = cli("compare", au_run, emotion)
-    assert code != 0 and "compared only with AU runs" in err
+    assert code != 0 and "only with results compared as action units" in err
     code, _, err = cli("compare", au_run, Path(__file__).parent / "data")  # no run at all
     assert code != 0 and "holds no finished run" in err
 

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from merbench.base.errors import MerbenchError
+from merbench.base.literal import indefinite
 from merbench.kinds import MARKERS, RESULT_KINDS, STARTED_FILES, ResultKind, kind_of
 from merbench.results.run_files import ResultRejected
 
@@ -234,13 +235,35 @@ def test_compare_pairs_a_kind_only_with_its_own_and_names_what_it_does_not_pair(
     """compare of a spotting run or a tuning said "holds neither results.json nor
     seeds.json"; of an emotion run with an AU run, that they are compared apart."""
     kind = _kind(name)
-    other = examples["action-unit run" if kind.compared_as == "emotions" else "emotion run"]
-    code, _, err = cli("compare", examples[name], other)
+    other = _kind("action-unit run" if kind.comparison is _kind("emotion run").comparison
+                  else "emotion run")
+    code, _, err = cli("compare", examples[name], examples[other.name])
     assert code == 2 and len(err.strip().splitlines()) == 1, err
-    if kind.compared_as is None:
-        assert f"is a {kind.name}, which compare does not pair" in err
-    else:
-        assert "an AU run (au-results.json) is compared only with AU runs" in err
+    if kind.comparison is None:
+        assert f"is {indefinite(kind.name)}, which compare does not pair: " in err
+    else:  # both kinds named, and what the first is compared with
+        assert f"{examples[other.name]} is {indefinite(other.name)} and {examples[name]} " \
+            f"{indefinite(kind.name)}: compare pairs {indefinite(kind.name)} only with " \
+            f"results compared as {kind.comparison.name} (" in err
+
+
+@pytest.mark.parametrize("name", KIND_NAMES)
+def test_compare_takes_two_results_of_each_kind_or_says_in_one_line_why_not(
+        examples: dict[str, Path], tmp_path: Path, name: str, cli: Any) -> None:
+    """Every kind answers compare through the contract: two results of it are compared by
+    the comparison it names, or refused in one line naming the kind and what to do
+    instead (a spotting run's page, a tuning's validate)."""
+    kind = _kind(name)
+    code, out, err = cli("compare", examples[name], _copy(examples, name, tmp_path))
+    if kind.comparison is None:
+        assert kind.not_compared and code == 2 and not out, out
+        assert err.strip().splitlines() == [
+            f"merbench: error: {examples[name]} is {indefinite(kind.name)}, which compare "
+            f"does not pair: {kind.not_compared}"], err
+        return
+    assert not kind.not_compared and code == 0, err
+    assert "run 2: " in out and str(tmp_path / "result") in out  # the copy, compared
+    assert "+0.0000" in out  # a copy differs from its original by nothing
 
 
 @pytest.mark.parametrize("swap", ["symlink", "hardlink", "fifo"])

@@ -66,10 +66,11 @@ def load_au_run(path: Path) -> StoredAURun:
                                     for name in listed])
     folders = ([path] if os.path.lexists(path / AU_RESULTS_FILE) else
                sorted(child for child in path.iterdir()
-                      if os.path.lexists(child / AU_RESULTS_FILE)))
-    if not folders:
-        raise MerbenchError(f"{path} holds no AU run ({AU_RESULTS_FILE}); pass an AU run "
-                            "directory or a folder of one configuration's AU seed runs")
+                      if os.path.lexists(child / AU_RESULTS_FILE)) if path.is_dir() else [])
+    if not folders:  # a damaged or unfinished run, or no folder at all
+        raise MerbenchError(f"{path} holds no finished run ({AU_RESULTS_FILE} in it or in "
+                            "its seed folders); pass an AU run directory or a folder of one "
+                            "configuration's AU seed runs")
     return stored_au_run(path, [(folder, validate_au_run(folder)) for folder in folders])
 
 

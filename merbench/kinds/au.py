@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 from merbench.compare.au import au_claim, predictions_digest
+from merbench.compare.au_table import ACTION_UNITS
+from merbench.compare.contract import Comparison
 from merbench.kinds.contract import AuditRequest, AuditVerdict, Checked, OverSeeds, Report
 from merbench.kinds.emotion import RunRecordFiles, audit_run_folder
 from merbench.results.au_file import AU_RESULTS_FILE, read_au_results
@@ -26,9 +29,10 @@ class AURunKind:
     name: str = AU_RUN
     markers: tuple[str, ...] = (AU_RESULTS_FILE,)
     started_file: str | None = RUN_FILE  # a run folder, as an emotion run's
-    compared_as: str | None = "action units"
     command: str = "merbench run"
     over_seeds: OverSeeds | None = None
+    comparison: Comparison[Any] | None = ACTION_UNITS
+    not_compared: str = ""
 
     def owns(self, path: Path) -> bool:
         return path.name == AU_RESULTS_FILE or os.path.lexists(path / AU_RESULTS_FILE)

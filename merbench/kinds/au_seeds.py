@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
+from merbench.compare.au_table import ACTION_UNITS
+from merbench.compare.contract import Comparison
 from merbench.kinds.au import AURunKind
 from merbench.kinds.contract import AuditRequest, AuditVerdict, Checked, OverSeeds, Report
 from merbench.kinds.seeds import audit_seed_runs, summary_status
@@ -19,9 +22,10 @@ class AUSeedsSummaryKind:
     name: str = AU_SEEDS_SUMMARY
     markers: tuple[str, ...] = (AU_SEEDS_FILE,)
     started_file: str | None = None  # its seed runs say how far they are
-    compared_as: str | None = "action units"
     command: str = "merbench run --seeds"
     over_seeds: OverSeeds | None = OverSeeds(AURunKind(), read_au_seeds, "AU seeds summary")
+    comparison: Comparison[Any] | None = ACTION_UNITS
+    not_compared: str = ""
 
     def owns(self, path: Path) -> bool:
         return path.name == AU_SEEDS_FILE or os.path.lexists(path / AU_SEEDS_FILE)

@@ -23,6 +23,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from merbench.audit.log import record_audit
 from merbench.base.errors import MerbenchError
+from merbench.compare.contract import Comparison
 from merbench.plugin_system.manager import Plugins
 from merbench.results.audit_model import AuditRecord
 from merbench.results.audited_files import AuditedFiles
@@ -175,15 +176,18 @@ class ResultKind(Protocol):
     #: the file written when such a result starts, so ``status`` finds one under way; None
     #: where it has none of its own (a seeds summary is its seed runs')
     started_file: str | None
-    #: what ``merbench compare`` pairs it with, subject by subject: results of the same
-    #: ``compared_as`` ("emotions": an emotion run or a summary over seeds; "action units");
-    #: None where compare does not pair such results (it says so, naming the kind)
-    compared_as: str | None
     #: the command that writes such a result, and goes on with one stopped ("merbench run
     #: --seeds"), as the refusals and ``status`` name it
     command: str
     #: what a summary over seeds is to ``status``; None where the kind is no such summary
     over_seeds: OverSeeds | None
+    #: how ``merbench compare`` pairs it with others, subject by subject: with results of
+    #: every kind naming the same comparison (an emotion run with a summary over seeds);
+    #: None where compare does not pair such results, ``not_compared`` saying why
+    comparison: Comparison[Any] | None
+    #: why compare does not pair it and what to do instead, in words that end a line naming
+    #: the kind; "" where it has a comparison
+    not_compared: str
 
     def owns(self, path: Path) -> bool:
         """Whether ``path`` (a folder, or a file the user names) is a result of this kind;

@@ -7,9 +7,12 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from merbench.audit import audit_run
 from merbench.audit.retrain import Validated
+from merbench.compare.contract import Comparison
+from merbench.compare.emotion_table import EMOTIONS
 from merbench.kinds.contract import (
     AuditRequest,
     AuditVerdict,
@@ -35,9 +38,10 @@ class EmotionRunKind:
     name: str = EMOTION_RUN
     markers: tuple[str, ...] = (RESULTS_FILE,)
     started_file: str | None = RUN_FILE
-    compared_as: str | None = "emotions"
     command: str = "merbench run"
     over_seeds: OverSeeds | None = None
+    comparison: Comparison[Any] | None = EMOTIONS
+    not_compared: str = ""
 
     def owns(self, path: Path) -> bool:
         return path.name == RESULTS_FILE or os.path.lexists(path / RESULTS_FILE)

@@ -8,8 +8,11 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from merbench.base.errors import MerbenchError
+from merbench.compare.contract import Comparison
+from merbench.compare.emotion_table import EMOTIONS
 from merbench.kinds.contract import AuditRequest, AuditVerdict, Checked, OverSeeds, Report
 from merbench.kinds.emotion import EmotionRunKind, audit_run_folder
 from merbench.results.kind_names import SEEDS_SUMMARY
@@ -20,9 +23,10 @@ class SeedsSummaryKind:
     name: str = SEEDS_SUMMARY
     markers: tuple[str, ...] = (SEEDS_FILE,)
     started_file: str | None = None  # its seed runs say how far they are
-    compared_as: str | None = "emotions"
     command: str = "merbench run --seeds"
     over_seeds: OverSeeds | None = OverSeeds(EmotionRunKind(), _read_seeds, "seeds summary")
+    comparison: Comparison[Any] | None = EMOTIONS
+    not_compared: str = ""
 
     def owns(self, path: Path) -> bool:
         return path.name == SEEDS_FILE or os.path.lexists(path / SEEDS_FILE)

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 from merbench.audit.spotting_audit import SubjectAudit, audit_spotting, spotting_record
 from merbench.base.errors import MerbenchError
 from merbench.base.literal import counted
+from merbench.compare.contract import Comparison
 from merbench.kinds.contract import (
     AuditRequest,
     AuditVerdict,
@@ -52,9 +54,11 @@ class SpottingRunKind:
     name: str = SPOTTING_RUN
     markers: tuple[str, ...] = (SPOTTING_FILE,)
     started_file: str | None = SPOTTING_RUN_FILE
-    compared_as: str | None = None
     command: str = "merbench spot"
     over_seeds: OverSeeds | None = None
+    comparison: Comparison[Any] | None = None
+    not_compared: str = ("spotting runs are set side by side, with their intervals, on the "
+                         "spotting page 'merbench leaderboard build' renders")
 
     def owns(self, path: Path) -> bool:
         if path.name == STR_FILE:  # checked with the spotting run beside it

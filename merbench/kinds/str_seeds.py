@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 from merbench.base.literal import counted
+from merbench.compare.contract import Comparison
 from merbench.kinds.contract import AuditRequest, AuditVerdict, Checked, OverSeeds, Report
 from merbench.kinds.seeds import audit_seed_runs, summary_status
 from merbench.kinds.spotting import SpottingRunKind
@@ -21,10 +23,12 @@ class StrSeedsSummaryKind:
     name: str = STR_SEEDS_SUMMARY
     markers: tuple[str, ...] = (STR_SEEDS_FILE,)
     started_file: str | None = None  # its seeds' spotting runs say how far they are
-    compared_as: str | None = None
     command: str = "merbench spot --seeds"
     over_seeds: OverSeeds | None = OverSeeds(
         SpottingRunKind(), read_str_seeds, "spot-then-recognise summary over seeds")
+    comparison: Comparison[Any] | None = None
+    not_compared: str = ("its scores over seeds, with their intervals, are on the spotting "
+                         "page 'merbench leaderboard build' renders")
 
     def owns(self, path: Path) -> bool:
         return path.name == STR_SEEDS_FILE or os.path.lexists(path / STR_SEEDS_FILE)

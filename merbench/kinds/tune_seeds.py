@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
+from merbench.compare.contract import Comparison
 from merbench.kinds.contract import AuditRequest, AuditVerdict, Checked, OverSeeds, Report
 from merbench.kinds.seeds import audit_seed_runs, summary_status
 from merbench.kinds.tuning import TuningKind
@@ -19,10 +21,14 @@ class TuningSeedsSummaryKind:
     name: str = TUNING_SEEDS_SUMMARY
     markers: tuple[str, ...] = (TUNE_SEEDS_FILE,)
     started_file: str | None = None  # its tunings say how far they are
-    compared_as: str | None = None
     command: str = "merbench tune --seeds"
     over_seeds: OverSeeds | None = OverSeeds(TuningKind(), read_tune_seeds,
                                              "tuning summary over seeds")
+    comparison: Comparison[Any] | None = None
+    not_compared: str = ("'merbench validate' recomputes it from its tunings and the tuning "
+                         "page 'merbench leaderboard build' renders shows it; to test a "
+                         "chosen configuration against another, run both and compare the "
+                         "runs")
 
     def owns(self, path: Path) -> bool:
         return path.name == TUNE_SEEDS_FILE or os.path.lexists(path / TUNE_SEEDS_FILE)

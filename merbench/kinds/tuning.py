@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 from merbench.audit.tuning_audit import audit_tuning
+from merbench.compare.contract import Comparison
 from merbench.kinds.contract import (
     AuditRequest,
     AuditVerdict,
@@ -38,9 +40,13 @@ class TuningKind:
     name: str = TUNING
     markers: tuple[str, ...] = (TUNE_FILE, TUNING_SPEC_FILE)
     started_file: str | None = TUNING_SPEC_FILE
-    compared_as: str | None = None
     command: str = "merbench tune"
     over_seeds: OverSeeds | None = None
+    comparison: Comparison[Any] | None = None
+    not_compared: str = ("'merbench validate' recomputes its outer scores and the tuning "
+                         "page 'merbench leaderboard build' renders shows what each outer "
+                         "fold chose; to test a chosen configuration against another, run "
+                         "both and compare the runs")
 
     def owns(self, path: Path) -> bool:
         """A tuning's folder or its ``tune.json``: a folder that is also a run's (a
