@@ -17,6 +17,7 @@ import pytest
 from merbench.base.errors import MerbenchError
 from merbench.base.literal import indefinite
 from merbench.kinds import MARKERS, RESULT_KINDS, STARTED_FILES, ResultKind, kind_of
+from merbench.kinds.over_seeds import SummaryOverSeeds
 from merbench.results.run_files import ResultRejected
 
 KIND_NAMES = [kind.name for kind in RESULT_KINDS]
@@ -382,3 +383,17 @@ def test_a_result_changed_while_it_is_audited_is_not_signed(
                        tmp_path / "key")
     assert code == 2 and "changed while it was audited; nothing was signed or recorded" in err
     assert not (folder / "audit.json").exists()
+
+
+def test_every_summary_over_seeds_is_one_class_over_a_registered_kind() -> None:
+    """Issue 82: the four summaries over seeds are one class (their file, seeds' kind,
+    command and check told it), each over a kind of result registered beside it."""
+    summaries = [kind for kind in RESULT_KINDS if kind.over_seeds is not None]
+    assert [kind.name for kind in summaries] == [
+        "summary over seeds", "spot-then-recognise summary over seeds",
+        "action-unit summary over seeds", "tuning summary over seeds"]
+    assert {type(kind) for kind in summaries} == {SummaryOverSeeds}
+    registered = {kind.name for kind in RESULT_KINDS if kind.over_seeds is None}
+    for kind in summaries:
+        assert kind.over_seeds is not None and kind.over_seeds.runs.name in registered
+        assert kind.started_file is None and kind.markers == (kind.markers[0],)

@@ -13,8 +13,7 @@ from pathlib import Path
 
 from merbench.base.errors import MerbenchError
 from merbench.data.task import stored_task
-from merbench.kinds.au import AURunKind
-from merbench.kinds.au_seeds import AUSeedsSummaryKind
+from merbench.kinds.au import AU_SEEDS_SUMMARY_KIND, AURunKind
 from merbench.kinds.contract import (
     AuditRequest,
     AuditVerdict,
@@ -22,19 +21,18 @@ from merbench.kinds.contract import (
     ResultKind,
     check_audit_options,
 )
-from merbench.kinds.emotion import EmotionRunKind
-from merbench.kinds.seeds import SeedsSummaryKind
-from merbench.kinds.spotting import SpottingRunKind
-from merbench.kinds.str_seeds import StrSeedsSummaryKind
-from merbench.kinds.tune_seeds import TuningSeedsSummaryKind
-from merbench.kinds.tuning import TuningKind
+from merbench.kinds.emotion import SEEDS_SUMMARY_KIND, EmotionRunKind
+from merbench.kinds.spotting import STR_SEEDS_SUMMARY_KIND, SpottingRunKind
+from merbench.kinds.tuning import TUNING_SEEDS_SUMMARY_KIND, TuningKind
 from merbench.results.result_files import RESULT_MARKERS
 from merbench.results.rundir import RunDirectory
 
-RESULT_KINDS: tuple[ResultKind, ...] = (EmotionRunKind(), SeedsSummaryKind(), SpottingRunKind(),
-                                        StrSeedsSummaryKind(), AURunKind(),
-                                        AUSeedsSummaryKind(), TuningKind(),
-                                        TuningSeedsSummaryKind())
+#: every kind of result, each result's own beside its summary over seeds (one class,
+#: :class:`~merbench.kinds.over_seeds.SummaryOverSeeds`, serves the four summaries)
+RESULT_KINDS: tuple[ResultKind, ...] = (EmotionRunKind(), SEEDS_SUMMARY_KIND, SpottingRunKind(),
+                                        STR_SEEDS_SUMMARY_KIND, AURunKind(),
+                                        AU_SEEDS_SUMMARY_KIND, TuningKind(),
+                                        TUNING_SEEDS_SUMMARY_KIND)
 
 #: every file that makes a folder a result, each kind's (its test checks they are these)
 MARKERS: tuple[str, ...] = RESULT_MARKERS

@@ -13,11 +13,13 @@ from merbench.compare.au_table import ACTION_UNITS
 from merbench.compare.contract import Comparison
 from merbench.kinds.contract import AuditRequest, AuditVerdict, Checked, OverSeeds, Report
 from merbench.kinds.emotion import RunRecordFiles, audit_run_folder
-from merbench.results.au_file import AU_RESULTS_FILE, read_au_results
-from merbench.results.kind_names import AU_RUN
+from merbench.kinds.over_seeds import SummaryChecked, SummaryOverSeeds
+from merbench.results.au_file import AU_RESULTS_FILE, AU_SEEDS_FILE, read_au_results, read_au_seeds
+from merbench.results.kind_names import AU_RUN, AU_SEEDS_SUMMARY
 from merbench.results.rundir import RUN_FILE
 from merbench.runner.status import describe, run_status
 from merbench.verification.au_check import validate_au_run, validate_au_run_and_audits
+from merbench.verification.au_seeds_check import validate_au_seeds
 
 #: an action-unit run's ``au-results.json``, checked with every file of its run and read
 #: again, for the audit of run folders it shares with an emotion run
@@ -55,3 +57,20 @@ class AURunKind:
         return audit_run_folder(path if path.is_dir() else path.parent, request, report,
                                 AU_RECORD)
 
+
+
+def checked_au_seeds(path: Path) -> SummaryChecked:
+    """An ``au-seeds.json`` (``merbench run --task au --seeds``): its per-seed scores, means,
+    deviations and interval recomputed from the AU seed runs beside it, each validated."""
+    summary = validate_au_seeds(path)
+    return SummaryChecked(f"{summary.model.name} v{summary.model.version} on "
+                          f"{summary.dataset.name}/{summary.protocol.name}, AU detection over "
+                          f"{len(summary.au_set)} AUs, seeds "
+                          f"{', '.join(map(str, summary.seeds))}: every seed run validates "
+                          "and the summary matches them", summary.runs)
+
+
+#: a summary of action-unit runs over seeds (``au-seeds.json``)
+AU_SEEDS_SUMMARY_KIND = SummaryOverSeeds(
+    AU_SEEDS_SUMMARY, AU_SEEDS_FILE, OverSeeds(AURunKind(), read_au_seeds, "AU seeds summary"),
+    "merbench run --seeds", checked_au_seeds, ACTION_UNITS)

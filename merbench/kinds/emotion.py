@@ -22,16 +22,23 @@ from merbench.kinds.contract import (
     keep_record,
     record_verdict,
 )
+from merbench.kinds.over_seeds import SummaryChecked, SummaryOverSeeds
 from merbench.results.au_file import AUResults
 from merbench.results.audit_model import FoldAudit
 from merbench.results.audited_files import AuditedFiles, run_folder
-from merbench.results.kind_names import EMOTION_RUN
+from merbench.results.kind_names import EMOTION_RUN, SEEDS_SUMMARY
 from merbench.results.model import Results
 from merbench.results.rundir import RUN_FILE
 from merbench.results.schema import read_results
 from merbench.results.signing_keys import load_signing_key
 from merbench.runner.status import describe, run_status
-from merbench.verification.validate import RESULTS_FILE, validate_run
+from merbench.verification.validate import (
+    RESULTS_FILE,
+    SEEDS_FILE,
+    _read_seeds,
+    validate_run,
+    validate_seeds,
+)
 
 
 class EmotionRunKind:
@@ -122,3 +129,17 @@ def fold_line(audit: FoldAudit) -> str:
              f"within tolerance ({audit.agreement:.1%} alike; {audit.detail})",
              "differs": f"DIFFERS ({audit.detail})"}[audit.outcome]
     return f"fold {audit.index} {'/'.join(audit.key)}: {shown}"
+
+
+def checked_seeds(path: Path) -> SummaryChecked:
+    """A ``seeds.json`` (``merbench run --seeds``): its per-seed numbers, means, deviations
+    and interval recomputed from the seed runs beside it, each validated."""
+    summary = validate_seeds(path)
+    return SummaryChecked(f"seeds {', '.join(map(str, summary.seeds))}: every seed run "
+                          "validates and the summary matches them", summary.runs)
+
+
+#: a summary of emotion runs over seeds (``seeds.json``)
+SEEDS_SUMMARY_KIND = SummaryOverSeeds(
+    SEEDS_SUMMARY, SEEDS_FILE, OverSeeds(EmotionRunKind(), _read_seeds, "seeds summary"),
+    "merbench run --seeds", checked_seeds, EMOTIONS)

@@ -22,7 +22,8 @@ from merbench.kinds.contract import (
     keep_record,
     refuse_changed,
 )
-from merbench.results.kind_names import SPOTTING_RUN
+from merbench.kinds.over_seeds import SummaryChecked, SummaryOverSeeds
+from merbench.results.kind_names import SPOTTING_RUN, STR_SEEDS_SUMMARY
 from merbench.results.rundir import folder_is_held
 from merbench.results.safe_files import (
     UnsafeFile,
@@ -33,6 +34,7 @@ from merbench.results.safe_files import (
 from merbench.results.signing_keys import load_signing_key
 from merbench.results.spotting_file import SPOTTING_FILE, SPOTTING_RUN_FILE, VIDEOS_FOLDER
 from merbench.results.str_file import STR_FILE
+from merbench.results.str_seeds_file import STR_SEEDS_FILE, read_str_seeds
 from merbench.results.user_files import UnreadableFile, read_user_json_object
 from merbench.results.written import spotting_written
 from merbench.verification.spotting_check import (
@@ -44,6 +46,7 @@ from merbench.verification.spotting_check import (
     validate_spotting_and_str,
 )
 from merbench.verification.str_check import str_beside
+from merbench.verification.str_seeds_check import validate_str_seeds
 
 #: the files a spotting run's audit compares (its videos' files are checked against the
 #: first when it validates)
@@ -192,3 +195,28 @@ def _outcome(audit: SubjectAudit) -> str:
     also within tolerance where a GPU trained the run's recogniser."""
     return {"identical": "identical", "within-tolerance": f"within tolerance ({audit.detail})",
             "differs": f"DIFFERS ({audit.detail})"}[audit.outcome]
+
+
+def checked_str_seeds(path: Path) -> SummaryChecked:
+    """A ``str-seeds.json`` (``merbench spot --recognise MODEL --seeds``): its per-seed STR
+    scores, means, deviations and interval recomputed from its seeds' spotting runs beside
+    it, each validated with its ``str.json``."""
+    summary = validate_str_seeds(path).summary
+    micro = summary.scores["micro"]
+    spread = "" if micro.std.strs is None or len(summary.seeds) < 2 else \
+        f" ± {micro.std.strs:.4f}"
+    strs = "" if micro.mean.strs is None else f" (micro STRS {micro.mean.strs:.4f}{spread})"
+    return SummaryChecked(f"spotter {summary.spotter} on {summary.dataset} recognised by "
+                          f"{summary.recogniser['model']} with "
+                          f"{counted(len(summary.seeds), 'seed')} "
+                          f"({', '.join(map(str, summary.seeds))}): every seed's run "
+                          f"validates and the summary{strs} matches them", summary.runs)
+
+
+#: a spotting run recognised over seeds (``str-seeds.json``)
+STR_SEEDS_SUMMARY_KIND = SummaryOverSeeds(
+    STR_SEEDS_SUMMARY, STR_SEEDS_FILE,
+    OverSeeds(SpottingRunKind(), read_str_seeds, "spot-then-recognise summary over seeds"),
+    "merbench spot --seeds", checked_str_seeds,
+    not_compared=("its scores over seeds, with their intervals, are on the spotting "
+                  "page 'merbench leaderboard build' renders"))

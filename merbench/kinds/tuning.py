@@ -24,12 +24,15 @@ from merbench.kinds.contract import (
     refuse_changed,
 )
 from merbench.kinds.emotion import chosen_line, fold_line
-from merbench.results.kind_names import TUNING
+from merbench.kinds.over_seeds import SummaryChecked, SummaryOverSeeds
+from merbench.results.kind_names import TUNING, TUNING_SEEDS_SUMMARY
 from merbench.results.run_archive import RUNS_ARCHIVE
 from merbench.results.signing_keys import load_signing_key
 from merbench.results.tune_file import NESTED, TUNE_FILE, TUNING_SPEC_FILE
+from merbench.results.tune_seeds_file import TUNE_SEEDS_FILE, read_tune_seeds
 from merbench.tuning.status import tuning_status
 from merbench.verification.tune_check import tune_claim, tune_evidence, validated_tune
+from merbench.verification.tune_seeds_check import validate_tune_seeds
 from merbench.verification.validate import RESULTS_FILE
 
 #: the files a tuning's audit compares: its record and its runs
@@ -108,3 +111,28 @@ class TuningKind:
         return record_verdict(record, kept, "outer folds" if results.mode == NESTED else "folds",
                               "of the search made again", "the tuning's runs")
 
+
+
+def checked_tune_seeds(path: Path) -> SummaryChecked:
+    """A ``tune-seeds.json`` (``merbench tune --seeds``): its per-seed outer scores, means,
+    deviations and interval recomputed from the tunings beside it, each validated, all one
+    search but their seeds."""
+    summary = validate_tune_seeds(path)
+    mean, std = summary.scores.mean.overall, summary.scores.std.overall
+    uf1 = "" if mean.uf1 is None or std.uf1 is None else \
+        f" (UF1 {mean.uf1:.4f} ± {std.uf1:.4f})"
+    return SummaryChecked(f"{summary.model} on {summary.dataset}/{summary.protocol}, "
+                          f"{summary.mode} search tuned with seeds "
+                          f"{', '.join(map(str, summary.seeds))}: every tuning validates "
+                          f"and the summary{uf1} matches them", summary.runs)
+
+
+#: a search tuned over seeds (``tune-seeds.json``)
+TUNING_SEEDS_SUMMARY_KIND = SummaryOverSeeds(
+    TUNING_SEEDS_SUMMARY, TUNE_SEEDS_FILE,
+    OverSeeds(TuningKind(), read_tune_seeds, "tuning summary over seeds"),
+    "merbench tune --seeds", checked_tune_seeds,
+    not_compared=("'merbench validate' recomputes it from its tunings and the tuning "
+                  "page 'merbench leaderboard build' renders shows it; to test a "
+                  "chosen configuration against another, run both and compare the "
+                  "runs"))

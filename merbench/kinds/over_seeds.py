@@ -1,0 +1,88 @@
+"""A summary over seeds, whatever its seeds are: one kind of result serving the four that
+merbench writes (``seeds.json`` of emotion runs, ``au-seeds.json`` of action-unit runs,
+``str-seeds.json`` of spotting runs recognised, ``tune-seeds.json`` of tunings).
+
+Every such summary is one file beside its seeds' results that lists them, averages them and
+draws an interval of their mean; it has no progress of its own (its seeds have) and no audit
+of its own (a summary is as trustworthy as the results it averages, so each seed's result is
+audited as its own kind audits it, each record kept in that result's folder). They differ
+only in their file, what they are to their seeds (:class:`~merbench.kinds.contract.OverSeeds`:
+the seeds' kind, the file's reader), the command that writes them, and the check that
+recomputes them, which belongs to the seeds' kind: one class takes those, where the same
+class had been written four times, and a fifth summary is one registration line.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from merbench.base.errors import MerbenchError
+from merbench.compare.contract import Comparison
+from merbench.kinds.contract import AuditRequest, AuditVerdict, Checked, OverSeeds, Report
+
+
+@dataclass(frozen=True)
+class SummaryChecked:
+    """A summary over seeds that its check accepted: validate's line, and the results it
+    averages (seed -> the folder of its result, relative to the summary's, as it lists
+    them)."""
+
+    line: str
+    runs: Mapping[str, str]
+
+
+@dataclass
+class SummaryOverSeeds:
+    """The summary ``summary_file`` over seeds of the results ``over_seeds`` names, written
+    by ``command`` and accepted by ``check`` (its seeds' results validated, every number it
+    stores recomputed). Not frozen: the contract's members are plain attributes, as the
+    other kinds' class attributes are."""
+
+    name: str  # from merbench.results.kind_names
+    summary_file: str
+    over_seeds: OverSeeds | None  # as ResultKind's; never None for a summary
+    command: str  # "merbench run --seeds"
+    check: Callable[[Path], SummaryChecked] = field(repr=False)
+    comparison: Comparison[Any] | None = None  # as ResultKind's
+    not_compared: str = ""  # as ResultKind's
+    markers: tuple[str, ...] = field(init=False)
+    #: none of its own: its seeds' results say how far they are
+    started_file: str | None = field(default=None, init=False)
+
+    def __post_init__(self) -> None:
+        self.markers = (self.summary_file,)
+
+    def owns(self, path: Path) -> bool:
+        # a marker that is a link or a fifo still names one, whose check says what is wrong
+        return path.name == self.summary_file or os.path.lexists(path / self.summary_file)
+
+    def validate(self, path: Path) -> Checked:
+        return Checked(path, self.check(path).line)
+
+    def status(self, folder: Path) -> str:
+        raise MerbenchError(f"{folder}: a summary over seeds has no progress of its own; "
+                            "'merbench status' of its folder shows each seed run")
+
+    def audit(self, path: Path, request: AuditRequest, report: Report) -> AuditVerdict:
+        """Each seed's result the validated summary lists (nothing is made again for what
+        its results do not give) audited in turn as its kind audits it, its record kept in
+        its own folder."""
+        assert self.over_seeds is not None  # a summary's, always
+        seed_kind, runs = self.over_seeds.runs, self.check(path).runs
+        folder = path if path.is_dir() else path.parent
+        failed = []
+        for seed, name in runs.items():
+            verdict = seed_kind.audit(folder / name, request, report)
+            report(f"seed {seed}: {verdict.line}")
+            if not verdict.passed:
+                failed.append(seed)
+        if failed:
+            return AuditVerdict(False, f"audit FAILED: seed(s) {', '.join(failed)} of "
+                                       f"{len(runs)} differ from what they stored")
+        return AuditVerdict(True, f"audit passed: each of the {len(runs)} seed runs matches "
+                                  "what it stored (each recorded in its own audit.json)")
+
