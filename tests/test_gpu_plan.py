@@ -209,7 +209,8 @@ def test_the_committed_figures_give_the_dry_run_its_minutes(plan: ModuleType, tm
                              "--dry-run"]) == 0
     out = capsys.readouterr().out
     command = next(line for line in out.splitlines() if line.startswith("merbench run"))
-    assert command.endswith("--parallel-folds 16")
+    assert "--precision bf16" in command  # a new run: the precision study's outcome
+    assert command.split("--seed 0 ")[1].startswith("--parallel-folds 16")
     assert "train_matrix on NVIDIA H100 80GB HBM3" in out
 
 

@@ -3,10 +3,14 @@ reduced setting announced as such."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
 import pytest
+
+from merbench.cli.render import recipe_verdict
+from merbench.results.schema import departures_from_declared, read_results
 
 TINY = ("--model-opt", "dim=12", "--model-opt", "block_repeats=[1,1,1]",
         "--dataset-opt", "subjects=3", "--dataset-opt", "samples_per_subject=4", "--quiet")
@@ -46,14 +50,22 @@ def test_the_models_own_recipe_is_said_plainly(tmp_path: Path, cli) -> None:
     assert "training: 800 epochs, batch 256, adam lr 5e-05 (the model's recipe)" in out
 
 
-def test_another_precision_is_a_reduced_setting_too(tmp_path: Path, cli) -> None:
-    """The CLI and the leaderboard share one list of departures from the declared model."""
+def test_bf16_is_the_recipe_and_tf32_a_reduced_setting(tmp_path: Path, cli) -> None:
+    """The CLI and the leaderboard share one list of departures from the declared model:
+    bf16 autocast scored as fp32 in the precision study, so a run in it is its model (its
+    precision said); TF32, never studied, departs like any option."""
     code, out, err = cli("run", "--model", "ststnet", "--dataset", "synthetic",
                          "--dataset-opt", "subjects=2", "--dataset-opt", "samples_per_subject=3",
                          "--dataset-opt", "databases=1", "--precision", "bf16",
                          "--out", tmp_path / "run", "--quiet")
     assert code == 0, err
     flat = " ".join(out.split())
-    assert "training: 800 epochs, batch 256, adam lr 5e-05, bf16 precision — a REDUCED " \
-           "setting" in flat
-    assert "the model's recipe trains in fp32" in flat
+    assert "training: 800 epochs, batch 256, adam lr 5e-05, bf16 precision (the model's " \
+           "recipe)" in flat
+    results = read_results(tmp_path / "run" / "results.json")
+    assert departures_from_declared(results) == []
+    tf32 = dataclasses.replace(results, hyperparameters=dataclasses.replace(
+        results.hyperparameters, precision="tf32"))
+    assert departures_from_declared(tf32) == [("precision", "tf32", "fp32")]
+    verdict = " ".join(recipe_verdict(tf32).split())
+    assert "a REDUCED setting" in verdict and "the model's recipe trains in fp32" in verdict

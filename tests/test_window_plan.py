@@ -33,9 +33,14 @@ def script(monkeypatch: pytest.MonkeyPatch) -> ModuleType:
 
 
 def _row(k: int, group_s: float) -> dict:  # type: ignore[type-arg]
-    """An eager HTNet row whose group of ``k`` folds a run takes ``group_s`` seconds."""
+    """An eager HTNet row whose group of ``k`` folds a run takes ``group_s`` seconds, in the
+    precision the plan's new HTNet runs train in (imported once ``script`` put
+    ``benchmarks/`` on the path)."""
+    import job_precision
+
     epoch_s = group_s / 1.13 / 798  # gpu_plan.RUN_OVER_MATRIX, the recipe's 800 epochs
-    return {"model": "htnet", "k": k, "precision": "fp32", "captured": False, "build_s": 0.0,
+    return {"model": "htnet", "k": k, "precision": job_precision.PLAN_PRECISION,
+            "captured": False, "build_s": 0.0,
             "first_epochs_s": [0.0, 0.0], "epoch_s": epoch_s, "fold_epoch_ms": epoch_s / k,
             "peak_gib": 1.0, "minutes_68x800": 0.0}
 
@@ -144,9 +149,10 @@ def test_a_started_run_keeps_its_precision(script: ModuleType, tmp_path: Path) -
     runs = tmp_path / "runs"
     assert job_precision.with_run_precision(job.args, job.out, runs) == job.args
     (runs / job.out).mkdir(parents=True)
-    (runs / job.out / "run.json").write_text(json.dumps({"config": {"precision": "bf16"}}))
+    started_in = "fp32" if job_precision.PLAN_PRECISION != "fp32" else "bf16"
+    (runs / job.out / "run.json").write_text(json.dumps({"config": {"precision": started_in}}))
     kept = job_precision.with_run_precision(job.args, job.out, None, runs)
-    assert kept[kept.index("--precision") + 1] == "bf16"
+    assert kept[kept.index("--precision") + 1] == started_in
     assert len(kept) == len(job.args)
     # the committed fp32 folds of HTNet's seed 0 (benchmarks/gpu-unfinished) stay fp32
     unfinished = SCRIPT.parent / "gpu-unfinished"

@@ -31,6 +31,14 @@ from merbench.results.user_files import UnreadableFile, read_written_json
 
 T = TypeVar("T")
 
+#: the precisions a run may train in and still be its model as declared. fp32 is every
+#: recipe's own arithmetic; bf16 autocast (fp32 weights, gradients and optimiser state) scored
+#: as fp32 in the precision study (RCN-A's whole recipe, three seeds each on the composite,
+#: ``benchmarks/README.md``: UF1 +.0007, p .79; UAR -.0001, p 1.0), so the GPU jobs of the
+#: seeds' models train in it and rank, their precision shown. TF32 has had no such study: a
+#: run in it departs from its model like any option.
+RANKED_PRECISIONS = ("fp32", "bf16")
+
 PREDICTION_COLUMNS = ("sample_id", "database", "subject", "fold", "y_true", "y_pred", "epoch")
 
 
@@ -60,9 +68,10 @@ def departures_from_declared(results: Trained,
                              model_defaults: Mapping[str, Any] | None = None
                              ) -> list[tuple[str, Any, Any]]:
     """``(what, used, declared)`` for each way a run departs from its model as declared: the
-    recipe's epochs, batch size and learning rate, a precision other than fp32, and every
-    model option set (declared: the default, ``None`` here) other than at the value
-    ``model_defaults`` (the factory's, when the caller knows them) declares. Empty for the
+    recipe's epochs, batch size and learning rate, a precision not in
+    :data:`RANKED_PRECISIONS`, and every model option set (declared: the default, ``None``
+    here) other than at the value ``model_defaults`` (the factory's, when the caller knows
+    them) declares. Empty for the
     model as published; the CLI and the leaderboard both decide "reduced setting" from this."""
     recipe = results.model.recipe
     declared = recipe.to_dict() if recipe is not None else {}
@@ -72,7 +81,7 @@ def departures_from_declared(results: Trained,
         (k, used[k], declared[k]) for k in ("epochs", "batch_size", "lr")
         if k in declared and k in used and declared[k] != used[k]]
     precision = results.hyperparameters.precision
-    if precision not in (None, "fp32"):  # changes the numbers like any option
+    if precision is not None and precision not in RANKED_PRECISIONS:
         found.append(("precision", precision, "fp32"))
     options = results.model.options or {}
     defaults = model_defaults or {}
