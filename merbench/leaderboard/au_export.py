@@ -11,11 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
-from merbench.leaderboard.au_view import AURow, au_benchmarks, find_au_runs
+from merbench.leaderboard.au_view import AURow, AURun, au_benchmarks
 from merbench.leaderboard.export_rows import Line
-from merbench.leaderboard.result_walk import Rejected
 from merbench.stats.intervals import Interval
 
 
@@ -49,16 +47,12 @@ class AUBenchmark:
         return [_line(row) for row in self.rows]
 
 
-def au_listing(folders: Sequence[Path]) -> tuple[list[AUBenchmark], list[Rejected]]:
-    """Every AU benchmark the validated AU runs under ``folders`` make, and the AU result
-    files rejected on the way."""
-    runs, rejected = find_au_runs(folders)
-    benches = [AUBenchmark(id=page["id"], dataset=page["dataset"], protocol=page["protocol"],
-                           au_set=tuple(page["au_set"]),
-                           rows=tuple(row for table in page["tables"]
-                                      for row in table["rows"]))
-               for page in au_benchmarks(runs, ties=False)]
-    return benches, rejected
+def au_tables(runs: Sequence[AURun]) -> list[AUBenchmark]:
+    """Every AU benchmark the validated AU runs ``runs`` make."""
+    return [AUBenchmark(id=page["id"], dataset=page["dataset"], protocol=page["protocol"],
+                        au_set=tuple(page["au_set"]),
+                        rows=tuple(row for table in page["tables"] for row in table["rows"]))
+            for page in au_benchmarks(runs, ties=False)]
 
 
 def _line(row: AURow) -> Line:

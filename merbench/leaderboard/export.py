@@ -25,14 +25,15 @@ import re
 import warnings
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from merbench.base.errors import MerbenchError
 from merbench.base.literal import literal
 from merbench.leaderboard.benchmarks import Benchmark, load_benchmarks
 from merbench.leaderboard.collect import Row, benchmark_rows, collect
 from merbench.leaderboard.export_rows import Line
-from merbench.leaderboard.kind_tables import kind_tables
+from merbench.leaderboard.kind_section import KindSection
+from merbench.leaderboard.kind_tables import KIND_SECTIONS, kind_tables
 from merbench.leaderboard.labels import configuration_label, configuration_notes
 from merbench.leaderboard.page_views import slug
 from merbench.leaderboard.result_walk import Rejected
@@ -84,7 +85,7 @@ def benchmark_lines(bench_id: str, folders: list[Path], benchmarks_dir: Path | N
 
 class Exported(Protocol):
     """What a table is exported as: an emotion benchmark, or a table another kind of result
-    makes (:class:`merbench.leaderboard.kind_tables.KindTable`)."""
+    makes (:class:`merbench.leaderboard.kind_section.KindTable`)."""
 
     @property
     def title(self) -> str: ...
@@ -213,11 +214,6 @@ def to_latex(bench: Exported, lines: list[Line]) -> str:
     return "\n".join(out) + "\n"
 
 
-#: the tables other kinds of result make are named by their prefix, then their (long-video)
-#: dataset, then, for AU and tuning tables, their protocol (and a suffix where one repeats)
-KIND_IDS = {"au-": True, "spot-": False, "tune-": True}
-
-
 def _could_be(rest: str, names: Iterable[str]) -> str | None:
     """What is left of ``rest`` after one of ``names`` (as ids write them), or None."""
     for name in sorted(map(slug, names), key=len, reverse=True):
@@ -234,12 +230,17 @@ def _table_ids(registries: Registries) -> list[str]:
     among, so that ``au-composite-loos`` is offered ``au-composite-loso`` and not a benchmark."""
     protocols = sorted(map(slug, registries.protocols.names()))
     ids = []
-    for prefix, has_protocol in KIND_IDS.items():
-        datasets = registries.long_videos if prefix == "spot-" else registries.datasets
-        for dataset in sorted(map(slug, datasets.names())):
-            ids += ([f"{prefix}{dataset}-{p}" for p in protocols] if has_protocol
-                    else [f"{prefix}{dataset}"])
+    for section in KIND_SECTIONS:
+        for dataset in sorted(map(slug, section.id_datasets(registries))):
+            ids += ([f"{section.prefix}{dataset}-{p}" for p in protocols]
+                    if _with_protocol(section) else [f"{section.prefix}{dataset}"])
     return ids
+
+
+def _with_protocol(section: KindSection[Any]) -> bool:
+    """Whether its tables' ids name a protocol after the dataset (a suffix where one
+    repeats follows either)."""
+    return section.id_pattern.endswith("-PROTOCOL")
 
 
 def refuse_unknown(bench_id: str, benchmarks_dir: Path | None = None) -> None:
@@ -251,20 +252,25 @@ def refuse_unknown(bench_id: str, benchmarks_dir: Path | None = None) -> None:
     if bench_id in known:
         return
     registries = default_plugins().registries
-    for prefix, has_protocol in KIND_IDS.items():
-        if not bench_id.startswith(prefix):
+    for section in KIND_SECTIONS:
+        if not bench_id.startswith(section.prefix):
             continue
-        datasets = (registries.long_videos if prefix == "spot-" else registries.datasets)
-        rest = _could_be(bench_id[len(prefix):], datasets.names())
-        if rest is not None and (not has_protocol
+        rest = _could_be(bench_id[len(section.prefix):], section.id_datasets(registries))
+        if rest is not None and (not _with_protocol(section)
                                  or _could_be(rest, registries.protocols.names()) is not None):
             return
     close = difflib.get_close_matches(bench_id, [*known, *_table_ids(registries)], n=1)
     raise MerbenchError(
         f"no benchmark '{bench_id}'" + (f" (did you mean '{close[0]}'?)" if close else "")
         + f"; benchmarks: {', '.join(known)}; the tables of other kinds of result are "
-        "au-DATASET-PROTOCOL, spot-DATASET and tune-DATASET-PROTOCOL of an installed "
-        "dataset and protocol ('merbench leaderboard list' names those under --results)")
+        f"{_patterns()} of an installed dataset and protocol ('merbench leaderboard list' "
+        "names those under --results)")
+
+
+def _patterns() -> str:
+    """How the other kinds' tables are named: "spot-DATASET, ... and au-DATASET-PROTOCOL"."""
+    *first, last = [section.id_pattern for section in KIND_SECTIONS]
+    return f"{', '.join(first)} and {last}" if first else last
 
 
 def export(bench_id: str, folders: list[Path], fmt: str,

@@ -1,50 +1,29 @@
-"""The tables the other kinds of result make, beside the emotion benchmarks: action units,
-spotting and tunings, for ``merbench leaderboard list`` and ``leaderboard export``.
+"""The kinds of result beside the emotion benchmarks, registered once: spotting, tuning and
+action units, for the site's pages and index (:mod:`merbench.leaderboard.site`) and for
+``merbench leaderboard list`` and ``leaderboard export``.
 
-An emotion benchmark is a definition file; these tables are what the validated results make
-(an AU page's runs, a spotting page's section, a dataset's searches). Each kind gives its
-tables through one function, listed once in :data:`KIND_TABLES`, so the commands take every
-kind the same way, with no branch per kind: a new kind of result adds its function here.
+An emotion benchmark is a definition file; these tables and pages are what the validated
+results make (a spotting page's section, a dataset's searches, an AU page's runs). Each kind
+is one :class:`~merbench.leaderboard.kind_section.KindSection`, listed once in
+:data:`KIND_SECTIONS`, so the site and the commands take every kind the same way, with no
+branch per kind: a new kind of result is its class and its line here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import Any
 
-from merbench.leaderboard.au_export import au_listing
-from merbench.leaderboard.export_rows import Line
+from merbench.leaderboard.au_section import AUSection
+from merbench.leaderboard.audit_gate import AuditGate
+from merbench.leaderboard.kind_section import KindSection, KindTable
 from merbench.leaderboard.result_walk import Rejected
-from merbench.leaderboard.spotting_export import spotting_listing
-from merbench.leaderboard.tuning_export import tuning_listing
+from merbench.leaderboard.spotting_section import SpottingSection
+from merbench.leaderboard.tuning_section import TuningSection
 
-
-class KindTable(Protocol):
-    """One table of a kind of result, to list and export as a benchmark's."""
-
-    @property
-    def id(self) -> str: ...
-
-    @property
-    def where(self) -> str: ...  # "dataset / protocol", as ``list`` shows it
-
-    @property
-    def title(self) -> str: ...
-
-    @property
-    def runs(self) -> int: ...
-
-    def score_headers(self) -> list[str]: ...
-
-    def lines(self) -> list[Line]: ...
-
-
-Listing = Callable[[Sequence[Path]], tuple[Sequence[KindTable], list[Rejected]]]
-
-#: each kind's tables, in the order the index shows the kinds, with how their ids begin
-KIND_TABLES: tuple[tuple[str, Listing], ...] = (
-    ("au-", au_listing), ("spot-", spotting_listing), ("tune-", tuning_listing))
+#: each kind, in the order the index, ``list`` and the build's last line show them
+KIND_SECTIONS: list[KindSection[Any]] = [SpottingSection(), TuningSection(), AUSection()]
 
 
 def kind_tables(folders: Sequence[Path], only: str | None = None
@@ -53,10 +32,11 @@ def kind_tables(folders: Sequence[Path], only: str | None = None
     ``only``: a table's id, whose kind's results alone are read (export's)."""
     tables: list[KindTable] = []
     rejected: list[Rejected] = []
-    for prefix, listing in KIND_TABLES:
-        if only is not None and not only.startswith(prefix):
+    everything = AuditGate({})  # list and export show every validated result
+    for section in KIND_SECTIONS:
+        if only is not None and not only.startswith(section.prefix):
             continue
-        found, refused = listing(folders)
-        tables += found
+        found, refused = section.find(folders, everything, strict=False)
+        tables += section.tables(found)
         rejected += refused
     return tables, rejected

@@ -17,7 +17,8 @@ from typing import TypeVar
 
 from merbench.leaderboard.benchmarks import Benchmark, load_benchmarks
 from merbench.leaderboard.collect import benchmark_rows, collect
-from merbench.leaderboard.kind_tables import KindTable, kind_tables
+from merbench.leaderboard.kind_section import KindTable
+from merbench.leaderboard.kind_tables import kind_tables
 from merbench.leaderboard.result_walk import Rejected
 
 T = TypeVar("T")

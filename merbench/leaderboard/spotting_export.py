@@ -13,13 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from merbench.leaderboard.declared_defaults import DeclaredDefaults
 from merbench.leaderboard.export_rows import Line
 from merbench.leaderboard.page_views import slug
-from merbench.leaderboard.result_walk import Rejected
-from merbench.leaderboard.spotting_view import SpottingRun, find_spotting_runs, recogniser_reduced
+from merbench.leaderboard.spotting_view import SpottingRun, recogniser_reduced
 from merbench.results.codec import to_json
 from merbench.results.spotting_file import SpottingPolicy
 from merbench.spotting.choice import ORACLE, TRAINING_SUBJECTS
@@ -97,10 +95,8 @@ def _span(policy: SpottingPolicy, scope: str) -> Interval | None:
     return Interval(found.low, found.high)
 
 
-def spotting_listing(folders: Sequence[Path]) -> tuple[list[SpottingTable], list[Rejected]]:
-    """Every spotting table the validated runs under ``folders`` make, and the spotting
-    files rejected on the way."""
-    runs, rejected = find_spotting_runs(folders)
+def spotting_tables(runs: Sequence[SpottingRun]) -> list[SpottingTable]:
+    """Every spotting table the validated runs ``runs`` make."""
     tables: dict[tuple[str, str], list[SpottingRun]] = {}
     for run in runs:
         data = run.results.dataset
@@ -113,4 +109,4 @@ def spotting_listing(folders: Sequence[Path]) -> tuple[list[SpottingTable], list
         suffix = "" if named[dataset] == 1 else f"-{named[dataset]}"
         ordered = sorted(group, key=lambda r: (-r.f1(), r.results.spotter.name, str(r.path)))
         found.append(SpottingTable(f"spot-{slug(dataset)}{suffix}", tuple(ordered)))
-    return found, rejected
+    return found

@@ -13,12 +13,10 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from merbench.leaderboard.export_rows import Line
 from merbench.leaderboard.page_views import slug
-from merbench.leaderboard.result_walk import Rejected
-from merbench.leaderboard.tuning_view import Tuning, find_tunings
+from merbench.leaderboard.tuning_view import Tuning
 from merbench.results.tune_file import NESTED
 from merbench.stats.intervals import METRICS, Interval
 
@@ -72,10 +70,8 @@ def _line(tuning: Tuning) -> Line:
                 scores=scores)
 
 
-def tuning_listing(folders: Sequence[Path]) -> tuple[list[TuningTable], list[Rejected]]:
-    """Every tuning table the validated searches under ``folders`` make, and the tunings
-    rejected on the way."""
-    tunings, rejected = find_tunings(folders)
+def tuning_tables(tunings: Sequence[Tuning]) -> list[TuningTable]:
+    """Every tuning table the validated searches ``tunings`` make."""
     # searches over other data (the dataset's options) are other tables, never ranked
     # together under one label (as spotting runs of other data are)
     tables: dict[tuple[str, str, str], list[Tuning]] = {}
@@ -93,4 +89,4 @@ def tuning_listing(folders: Sequence[Path]) -> tuple[list[TuningTable], list[Rej
         found.append(TuningTable(base + suffix, tuple(sorted(
             group, key=lambda t: (t.results.mode != NESTED, -t.results.overall.uf1,
                                   str(t.path))))))
-    return found, rejected
+    return found

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -248,25 +248,19 @@ def find_tune_seeds(folders: Sequence[Path], tunings: Sequence[Tuning] = ()
                                         s[0].mode)), rejected
 
 
-def render_tuning_page(env: Any, folders: Sequence[Path], out: Path, deep: bool = False,
-                       keep: Callable[[Sequence[AuditedFiles]], bool] | None = None
-                       ) -> tuple[int, list[Rejected]]:
-    """Write ``tuning.html``; returns how many tunings it shows and the rejected ones
-    (``deep``: see :func:`find_tunings`; ``keep``: which tunings are published, under
-    ``--require-audit``, which publishes no summary over seeds). A reduced setting
-    (:func:`tuning_reduced`) is shown apart and unranked, as every page shows one."""
-    tunings, rejected = find_tunings(folders, deep)
-    summaries, refused = find_tune_seeds(folders, tunings)
-    if keep is not None:
-        tunings = [t for t in tunings if keep([t.audited])]
-        summaries = []
-    copy_tuning_files(tunings, out)
+def write_tuning_page(env: Any, tunings: Sequence[Tuning],
+                      summaries: Sequence[tuple[TuneSeedsSummary, str | None]], out: Path
+                      ) -> None:
+    """Write ``tuning.html``: the tunings ``tunings`` (their files copied beside it), the
+    searches run both ways compared, and the summaries over seeds ``summaries``
+    (:func:`find_tune_seeds`). A reduced setting (:func:`tuning_reduced`) is shown apart and
+    unranked, as every page shows one."""
+    copy_tuning_files(list(tunings), out)
     rows = sorted(tunings, key=lambda t: (t.results.model, t.results.dataset,
                                           not t.nested, -t.results.overall.uf1))
     page = env.get_template("tuning.html").render(
         root="", tunings=[t for t in rows if t.reduced is None],
         reduced=[t for t in rows if t.reduced is not None],
-        comparisons=comparisons(tunings), over_seeds=summaries)
+        comparisons=comparisons(list(tunings)), over_seeds=summaries)
     path = out / "tuning.html"
     path.write_text(page, encoding="utf-8")
-    return len(tunings), rejected + refused

@@ -1,0 +1,96 @@
+"""One kind of result beside the emotion benchmarks, as the leaderboard takes it: found in
+the results folders, made into the tables ``leaderboard list`` and ``export`` show, and
+rendered into its pages and its part of the index.
+
+The site, ``list`` and ``export`` once took each kind by name: ``render_site`` called four
+pipelines in a row (each its own finder, copier and page), the index template took named
+arguments per kind, and a second registry listed the kinds' tables. Each kind now answers
+one protocol, :class:`KindSection`, and :data:`merbench.leaderboard.kind_tables.
+KIND_SECTIONS` lists them once; the site, its index and the commands loop over that list, so
+a new kind is one class and one registration line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol, TypeVar
+
+from merbench.leaderboard.audit_gate import AuditGate
+from merbench.leaderboard.export_rows import Line
+from merbench.leaderboard.result_walk import Rejected
+from merbench.plugin_system.registry import Registries
+
+
+class KindTable(Protocol):
+    """One table of a kind of result, to list and export as a benchmark's."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def where(self) -> str: ...  # "dataset / protocol", as ``list`` shows it
+
+    @property
+    def title(self) -> str: ...
+
+    @property
+    def runs(self) -> int: ...
+
+    def score_headers(self) -> list[str]: ...
+
+    def lines(self) -> list[Line]: ...
+
+
+@dataclass(frozen=True)
+class Shown:
+    """What a kind's pages gave the site: what its parts of the index read (``view``), how
+    many results they publish (counted in the build's last line), and the files rejected
+    while rendering (a file swapped since it was validated, a summary whose run was)."""
+
+    view: dict[str, Any]
+    published: int
+    rejected: list[Rejected] = field(default_factory=list)
+
+
+Found = TypeVar("Found")
+
+
+class KindSection(Protocol[Found]):
+    """A kind of result on the site and in ``leaderboard list`` / ``export``. ``Found`` is
+    what :meth:`find` hands to :meth:`tables` and :meth:`render`, the kind's own business."""
+
+    @property
+    def counted_as(self) -> str: ...  # one published result, in the build's last line
+
+    @property
+    def prefix(self) -> str: ...  # how its tables' ids begin: export reads this kind alone
+
+    @property
+    def id_pattern(self) -> str: ...  # how they go on: "au-DATASET-PROTOCOL", "spot-DATASET"
+
+    def id_datasets(self, registries: Registries) -> Iterable[str]:
+        """The names DATASET may be in its tables' ids (the installed plugins' datasets)."""
+        ...
+
+    @property
+    def index_part(self) -> str: ...  # the template of its heading on the index
+
+    @property
+    def runs_part(self) -> str | None: ...  # its table after the runs' on the index, if any
+
+    def find(self, folders: Sequence[Path], gate: AuditGate, strict: bool
+             ) -> tuple[Found, list[Rejected]]:
+        """What ``folders`` hold of this kind, validated (``strict``: as ``merbench
+        validate`` checks it, for ``build --strict``), only what ``gate`` publishes, and
+        the files rejected on the way."""
+        ...
+
+    def tables(self, found: Found) -> Sequence[KindTable]:
+        """Its tables, for ``list`` and ``export``."""
+        ...
+
+    def render(self, env: Any, found: Found, out: Path) -> Shown:
+        """Write its pages and files into the site ``out`` with the site's environment."""
+        ...
