@@ -22,7 +22,8 @@ from merbench.cli.interrupt_points import (
     in_library,
     must_wait,
 )
-from merbench.cli.stop_signals import stop_like_ctrl_c
+from merbench.cli.stop_signals import RETRY_S, stop_like_ctrl_c
+from merbench.training.epoch_end_stop import stop_at_epoch_end
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGTERM"), reason="needs SIGTERM")
 
@@ -115,3 +116,24 @@ def test_a_stop_still_waiting_when_the_command_ends_is_dropped(tmp_path: Path) -
         assert stops.pending == signal.SIGTERM
     time.sleep(0.1)  # no KeyboardInterrupt lands after the block, from the thread asking again
     assert stops.pending is None and signal.getsignal(signal.SIGTERM) is before
+
+
+def test_a_stop_that_waited_is_one_signal_to_the_fold_that_takes_over(tmp_path: Path) -> None:
+    """A stop that came inside an import, waiting while training starts: the fold's handler
+    (saving at its epoch's end) gets it once, as the one signal it is. It was asked again
+    every 20 ms, so the fold counted the second ask as a second Ctrl-C and stopped at once,
+    having said it would save ("saved when its current epoch ends", then "no fold had saved
+    its state"). Given back at the epoch's end, the stop is raised."""
+    name = _module(tmp_path, "mb_frame_for_handover", "import sys\nFRAME = sys._getframe()\n")
+    in_body = importlib.import_module(name).FRAME
+    epoch_ended: list[bool] = []  # whether the epoch trained on to its end, the stop noted
+    with pytest.raises(KeyboardInterrupt), stop_like_ctrl_c() as stops:
+        stops._stop(signal.SIGTERM, in_body)  # as the handler would be called in an import
+        assert stops.pending == signal.SIGTERM
+        with stop_at_epoch_end("fold a/b", enabled=True) as fold:
+            end = time.monotonic() + 20 * RETRY_S  # many asks' time: the epoch trains
+            while time.monotonic() < end:
+                pass
+            epoch_ended.append(fold.requested and stops.pending is None)
+        raise AssertionError("the stop given back at the epoch's end was not raised")
+    assert epoch_ended == [True] and stops.received == signal.SIGTERM

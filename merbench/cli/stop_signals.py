@@ -53,9 +53,13 @@ class StopSignals:
         self._pending_since = 0.0
         self._asker: threading.Thread | None = None
         self._closed = False
+        #: a stop that waited was taken by a handler of another's (a fold stopping at its
+        #: epoch's end), which gives it back here when it is to be raised
+        self._handed_over = False
 
     def _stop(self, number: int, frame: FrameType | None) -> None:
-        if self.stopping or (self.received is not None and self.pending is None):
+        if self.stopping or (self.received is not None and self.pending is None
+                             and not self._handed_over):
             return  # stopping already: a second signal must not cut the saving short
         if self.received is None:
             self.received = number
@@ -73,6 +77,7 @@ class StopSignals:
             self._wait(number)
             return
         self.pending = None
+        self._handed_over = False
         if self.ends_process:
             self.stopping = True
             if signal.getsignal(signal.SIGINT) not in (signal.SIG_IGN, None):
@@ -81,7 +86,8 @@ class StopSignals:
 
     def _wait(self, number: int) -> None:
         """Ask again shortly (the handler runs again in the main thread), until the stop is
-        raised or the block ends."""
+        raised or the block ends; or once, where a handler of another's is in place by then
+        (the fold's stop at its epoch's end), which takes it as the one signal it is."""
         if self.pending is not None:
             return  # asked again already
         self.pending = number
@@ -89,8 +95,17 @@ class StopSignals:
         def ask_again() -> None:
             while self.pending is not None:
                 time.sleep(RETRY_S)
-                if self.pending is not None:
-                    _thread.interrupt_main(signal.Signals(self.pending))
+                waiting = self.pending
+                if waiting is None:
+                    break
+                if signal.getsignal(waiting) not in (self._stop, self._interrupt):
+                    # another handler took over while the stop waited (a fold that saves
+                    # at its epoch's end): it is given the signal once, as the one signal
+                    # it is; asked again, it would count a second and stop at once,
+                    # saving nothing
+                    self._handed_over = True
+                    self.pending = None
+                _thread.interrupt_main(signal.Signals(waiting))
 
         self._asker = threading.Thread(target=ask_again, name="merbench-stop", daemon=True)
         self._asker.start()
