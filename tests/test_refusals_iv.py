@@ -270,7 +270,8 @@ def _tuning_file(tmp_path: Path, body: str) -> Path:
     ("[space]\nlr = {low = -1.0, high = 0.1}", "[space] lr = -1.0: lr must be a positive number"),
     ("[options]\nepochs = 0\n[space]\nlr = {low = 0.001, high = 0.1}",
      "[options] epochs = 0: epochs must be at least 1"),
-    ("[space]\ndata_order = {choices = [\"x\"]}", "[space] data_order = 'x': unknown data_order"),
+    ("[space]\ndata_order = {choices = [\"x\"]}",
+     '[space] data_order = "x": unknown data_order = "x"'),
 ])
 def test_a_tuning_file_is_refused_from_the_file_alone(cli, tmp_path: Path, body: str,
                                                       message: str) -> None:

@@ -94,7 +94,7 @@ def test_a_sweep_on_ray_gives_the_local_numbers(swept, tmp_path: Path) -> None:
     ('[[runs]]\nmodel = "ststnet"\ndataset = "synthetic"\nmodel_options = {wings = 2}',
      "runs[0] (ststnet on synthetic/loso): "),
     ('[[runs]]\nmodel = "ststnet"\ndataset = "synthetic"\nepochs = "ten"',
-     "runs[0]: 'epochs' must be int"),
+     "runs[0]: 'epochs' must be an integer, not \"ten\" (a string)"),
     ('[[runs]]\nmodel = "ststnet"\ndataset = "synthetic"\nepoch = 3',
      "runs[0]: unknown key 'epoch'"),
     ('[[runs]]\nmodel = "ststnet"\ndataset = "synthetic"\nseeds = [0, 0]',
@@ -114,8 +114,8 @@ def test_a_sweep_on_ray_gives_the_local_numbers(swept, tmp_path: Path) -> None:
      "runs[0]: unknown key 'executor' (all runs of a sweep share one"),
     ('[[runs]\nmodel = "ststnet"', "is not valid TOML"),
     ('out = "x"', "has no [[runs]] entries"),
-    ('out = "x"\nruns = "ststnet"', "'runs' is str 'ststnet', but it must be a list of "
-                                    "tables, one [[runs]] header per run"),
+    ('out = "x"\nruns = "ststnet"', "'runs' is \"ststnet\" (a string), but it must be a "
+                                    "list of tables, one [[runs]] header per run"),
 ])
 def test_a_bad_plan_is_refused_before_anything_trains(tmp_path: Path, plan: str,
                                                       said: str, cli) -> None:

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from merbench.base.errors import MerbenchError
+from merbench.base.toml_words import toml_value
 from merbench.runner.spec import options
 
 # --flag, then a KEY=VALUE pair (the *-opt options), an upper-case value name, a quoted
@@ -34,7 +35,18 @@ def _fields() -> dict[str, tuple[str, tuple[str, ...]]]:
 
 def python_spelling(message: str) -> str:
     """``message`` with each run option named as :func:`merbench.run`'s keyword."""
+    return _spelt(message, toml=False)
+
+
+def toml_spelling(message: str) -> str:
+    """``message`` with each run option named as a tuning file's key and written as its
+    line (``data_order = "nope"``, not the API's ``data_order='nope'``)."""
+    return _spelt(message, toml=True)
+
+
+def _spelt(message: str, toml: bool) -> str:
     fields = _fields()
+    equals = " = " if toml else "="
 
     def keyword(match: re.Match[str]) -> str:
         spelled, key, value, metavar, quoted, word = match.groups()
@@ -42,13 +54,15 @@ def python_spelling(message: str) -> str:
             return match.group(0)
         name, choices = fields[spelled]
         if key is not None:  # --dataset-opt data_root=PATH -> dataset_options={'data_root': PATH}
-            return f"{name}={{'{key}': {value}}}"
+            return (f"{name} = {{{key} = {value}}}" if toml else
+                    f"{name}={{'{key}': {value}}}")
         if metavar is not None:
-            return f"{name}={metavar}"
+            return f"{name}{equals}{metavar}"
+        if quoted is None and word is not None and word in choices:  # --precision tf32
+            quoted = word
         if quoted is not None:  # unknown --precision 'half' -> precision='half'
-            return f"{name}='{quoted}'"
-        if word is not None and word in choices:  # --precision tf32 -> precision='tf32'
-            return f"{name}='{word}'"
+            shown = toml_value(quoted) if toml else f"'{quoted}'"
+            return f"{name}{equals}{shown}"
         # the option alone: its keyword's name ("leave out skip_missing")
         return name + ("" if word is None else f" {word}")
 

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from merbench.base.errors import MerbenchError
+from merbench.base.toml_words import toml_given
 from merbench.data.task import EMOTION_TASK, TASK_NAMES, Task, parse_task
 from merbench.meta import DATA_ORDERS
 from merbench.runner.executor_kinds import EXECUTOR_KINDS
@@ -312,7 +313,8 @@ def option_types() -> dict[str, Any]:
 
 def typed_value(where: str, name: str, value: Any) -> Any:
     """``value`` checked against the RunSpec or RunSettings field's type (TOML has ints,
-    floats, strings, booleans and tables, as the fields do)."""
+    floats, strings, booleans and tables, as the fields do); a wrong one said in TOML's words
+    (:mod:`merbench.base.toml_words`), since the value comes from a plan or tuning file."""
     kind = option_types()[name]
     allowed = typing.get_args(kind) if isinstance(kind, types.UnionType) else (kind,)
     allowed = tuple(typing.get_origin(a) or a for a in allowed if a is not type(None))
@@ -321,9 +323,14 @@ def typed_value(where: str, name: str, value: Any) -> Any:
     if Path in allowed and isinstance(value, str):
         value = Path(value)
     if not isinstance(value, allowed) or (isinstance(value, bool) and bool not in allowed):
-        wanted = " or ".join("a table" if a is dict else a.__name__ for a in allowed)
-        raise MerbenchError(f"{where}: '{name}' must be {wanted} (got {value!r})")
+        wanted = " or ".join(dict.fromkeys(_WANTED[a] for a in allowed))
+        raise MerbenchError(f"{where}: '{name}' must be {wanted}, not {toml_given(value)}")
     return value
+
+
+#: a field's type as a TOML file's author gives it (a float field takes 3 as well as 3.0)
+_WANTED = {bool: "true or false", int: "an integer", float: "a number", str: "a string",
+           Path: "a string (a path)", dict: "a table"}
 
 
 def flag(name: str) -> str:

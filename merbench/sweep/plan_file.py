@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from merbench.base.errors import MerbenchError
+from merbench.base.toml_words import toml_given
 from merbench.plugin_system.manager import Plugins
 from merbench.results.out_folders import check_out_folder, seed_folder
 from merbench.results.toml_input import read_toml
@@ -96,8 +97,8 @@ def read_plan(path: Path, plugins: Plugins, **overrides: Any) -> SweepPlan:
                             "[defaults] and [[runs]] entries")
     entries = document.get("runs")
     if "runs" in document and not isinstance(entries, list):
-        raise MerbenchError(f"{path}: 'runs' is {type(entries).__name__} {entries!r}, but it must "
-                            "be a list of tables, one [[runs]] header per run, e.g. [[runs]] "
+        raise MerbenchError(f"{path}: 'runs' is {toml_given(entries)}, but it must be a "
+                            "list of tables, one [[runs]] header per run, e.g. [[runs]] "
                             "model = \"ststnet\" dataset = \"synthetic\"")
     if not isinstance(entries, list) or not entries or \
             not all(isinstance(e, dict) for e in entries):

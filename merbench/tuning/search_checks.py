@@ -16,6 +16,7 @@ from typing import Any
 
 from merbench.base.atomic import atomic_write_json
 from merbench.base.errors import MerbenchError
+from merbench.base.toml_words import toml_value
 from merbench.plugin_system.manager import Plugins
 from merbench.results.safe_files import UnsafeFile
 from merbench.results.tune_file import (
@@ -46,10 +47,11 @@ def check_corners(spec: TuneSpec, settings: RunSettings, plugins: Plugins,
                 plan = plan_run(spec.trial_spec(params, spec.protocol, {}), settings, plugins)
                 dataclasses.replace(data, plan=plan).build_model()
             except MerbenchError as exc:
-                raise MerbenchError(f"[space] {p.name} = {value!r}: {exc}") from None
+                raise MerbenchError(f"[space] {p.name} = {toml_value(value)}: {exc}") from None
             except Exception as exc:  # the model's own refusal, whatever it raises
-                raise MerbenchError(f"[space] {p.name} = {value!r}: model '{spec.model}' "
-                                    f"cannot be built with it ({type(exc).__name__}: "
+                raise MerbenchError(f"[space] {p.name} = {toml_value(value)}: model "
+                                    f"'{spec.model}' cannot be built with it "
+                                    f"({type(exc).__name__}: "
                                     f"{str(exc).splitlines()[0] if str(exc) else exc!r}); "
                                     "narrow the space") from None
 

@@ -39,10 +39,11 @@ from pathlib import Path
 from typing import Any, Literal
 
 from merbench.base.errors import MerbenchError
+from merbench.base.toml_words import toml_given, toml_value
 from merbench.results.toml_input import read_toml
 from merbench.runner.checks import check_values
 from merbench.runner.given_values import MAX_SEED
-from merbench.runner.keywords import python_spelling
+from merbench.runner.keywords import toml_spelling
 from merbench.runner.spec import RunSettings, RunSpec, sweep_plan_options, typed_value
 
 SAMPLERS = ("tpe", "grid", "random")
@@ -208,20 +209,21 @@ def _check_values(where: str, model: str, dataset: str, options: dict[str, Any],
         try:
             check_values(spec, RunSettings())
         except MerbenchError as exc:
-            raise MerbenchError(f"{where}: {label}: {python_spelling(str(exc))}; fix it in "
+            raise MerbenchError(f"{where}: {label}: {toml_spelling(str(exc))}; fix it in "
                                 "the tuning file") from None
 
     shared = {k: v for k, v in options.items() if k != "model_options"}
     base = RunSpec(model=model, dataset=dataset, **shared)
     for name, value in shared.items():
-        checked(f"[options] {name} = {value!r}", base)
+        checked(f"[options] {name} = {toml_value(value)}", base)
     for p in space:
         if p.name.startswith(MODEL_OPTION):
             continue  # the model's own: planned and built at each end before any training
         values: list[Any] = p.choices if p.choices is not None else [p.low, p.high]
         for value in values:
             changed: dict[str, Any] = {p.name: value}
-            checked(f"[space] {p.name} = {value!r}", dataclasses.replace(base, **changed))
+            checked(f"[space] {p.name} = {toml_value(value)}",
+                    dataclasses.replace(base, **changed))
 
 
 def _decided(name: str) -> str:
@@ -289,7 +291,7 @@ def _parameter(here: str, name: str, raw: dict[str, Any], run_option: bool) -> P
                   for v in (low, high))
     if not numbers or low >= high:
         raise MerbenchError(f"{here}: low and high must be finite numbers with low < high, "
-                            f"not {low!r} and {high!r}")
+                            f"not {toml_given(low)} and {toml_given(high)}")
     log = raw.get("log", False)
     if not isinstance(log, bool) or (log and low <= 0):
         raise MerbenchError(f"{here}: log must be true or false, and a log range needs "
@@ -327,7 +329,7 @@ def _whole(where: str, document: dict[str, Any], key: str, default: int | None, 
     value = document.get(key, default)
     if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
         raise MerbenchError(f"{where}: '{key}' must be a whole number from {low} to {high}, "
-                            f"not {value!r}")
+                            f"not {toml_given(value)}")
     return value
 
 
@@ -336,5 +338,5 @@ def _one_of(where: str, document: dict[str, Any], key: str, allowed: tuple[str, 
     value = document.get(key, default)
     if value not in allowed:
         raise MerbenchError(f"{where}: '{key}' must be one of {', '.join(allowed)}, not "
-                            f"{value!r}")
+                            f"{toml_given(value)}")
     return str(value)
