@@ -29,6 +29,30 @@ def _refusal(cli: Any, tmp_path: Path, text: str, command: str) -> str:
 
 
 @pytest.mark.parametrize(("command", "text", "said"), [
+    ("tune", TUNE_HEAD + "[space]\nlr = {choices = [0.00",
+     "is not valid TOML: it ends at line 4, column 22, inside an array: a [ with no ]; "
+     "finish that line"),
+    ("sweep", RUN_HEAD + "epochs =", "it ends at line 4, column 9, where a value should "
+                                     "follow; finish that line"),
+    ("sweep", RUN_HEAD + 'protocol = "lo', "it ends at line 4, column 15, inside a string"),
+    ("tune", TUNE_HEAD + "[space]\nlr = {low = 0.1", "it ends at line 4, column 16, inside "
+                                                     "a table: a { with no }"),
+    ("sweep", RUN_HEAD + "seeds = [0,\n\n", "it ends at line 4, column 12, where a value "
+                                            "should follow"),  # trailing blank lines
+    ("sweep", "[[runs", "it ends at line 1, column 7, inside a [table] header"),
+])
+def test_a_file_cut_off_says_where_it_ends(cli: Any, tmp_path: Path, command: str,
+                                           text: str, said: str) -> None:
+    err = _refusal(cli, tmp_path, text, command)
+    assert said in err, err
+
+
+def test_a_mistake_inside_the_file_still_names_its_line(cli: Any, tmp_path: Path) -> None:
+    err = _refusal(cli, tmp_path, RUN_HEAD + "epochs = 1 2\n", "sweep")
+    assert "is not valid TOML at line 4, column 12; fix that line" in err, err
+
+
+@pytest.mark.parametrize(("command", "text", "said"), [
     ("tune", TUNE_HEAD + "seed = 1979-05-27\n[space]\nlr = {choices = [0.1]}\n",
      "'seed' must be a whole number from 0 to 18446744073709551615, not 1979-05-27 (a date)"),
     ("sweep", RUN_HEAD + "epochs = 1979-05-27T07:32:00Z\n",

@@ -25,6 +25,14 @@ except ModuleNotFoundError:  # Python 3.10
 
 
 _POSITION = re.compile(r"line (\d+), column (\d+)")
+#: what the TOML reader was reading when a file ended, by the start of its message
+_UNFINISHED = (("Unclosed array", "inside an array: a [ with no ]"),
+               ("Unclosed inline table", "inside a table: a { with no }"),
+               ("Unterminated string", "inside a string: a quote with no closing one"),
+               ('Expected "\'"', "inside a string: a quote with no closing one"),
+               ("Expected ']", "inside a [table] header with no closing ]"),
+               ("Invalid value", "where a value should follow"),
+               ("Expected '='", "after a key with no = value"))
 
 
 def read_toml(path: Path, what: str) -> dict[str, Any]:
@@ -46,8 +54,11 @@ def read_toml(path: Path, what: str) -> dict[str, Any]:
         document: dict[str, Any] = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:  # where, in its message; what, in its words
         where = _POSITION.search(str(exc))
-        at = f" at line {where.group(1)}, column {where.group(2)}" if where else ""
-        raise MerbenchError(f"{path} is not valid TOML{at}; fix that line") from None
+        if where is None:  # "(at end of document)": the file stops inside something
+            raise MerbenchError(f"{path} is not valid TOML: {_cut_off(text, str(exc))}"
+                                ) from None
+        raise MerbenchError(f"{path} is not valid TOML at line {where.group(1)}, column "
+                            f"{where.group(2)}; fix that line") from None
     except ValueError:  # an integer of more digits than Python reads (4,300)
         raise MerbenchError(f"{path} has a number of more than 4,300 digits, which no {what} "
                             "needs; fix that number") from None
@@ -59,3 +70,17 @@ def read_toml(path: Path, what: str) -> dict[str, Any]:
                             f"deep, as no {what} does (its runs' files could not be read "
                             "back); fix the file")
     return document
+
+
+def _cut_off(text: str, problem: str) -> str:
+    """Where a document that ends too early ends, and what it ends inside: the reader says
+    only "at end of document", and "fix that line" named no line (a file cut off mid-table
+    or mid-string, the fourth adversarial pass of issue 84). The end is the last character
+    that is not white space, the place the file stops making sense."""
+    end = len(text.rstrip())
+    line = text.count("\n", 0, end) + 1
+    column = end - text.rfind("\n", 0, end)
+    inside = next((words for start, words in _UNFINISHED if problem.startswith(start)),
+                  "before what that line starts is complete")
+    return (f"it ends at line {line}, column {column}, {inside}; finish that line (or give "
+            "the rest of the file, if it was cut off)")
