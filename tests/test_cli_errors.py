@@ -50,7 +50,7 @@ def _one_line_error(code: int, err: str, *expected: str) -> None:
     ([*RUN, "--dataset-opt", "subjetcs=3"],
      ["dataset 'synthetic' has no option 'subjetcs'; its options are: subjects"]),
     ([*RUN, "--dataset-opt", "subjects=1"], ["subjects must be at least 2"]),
-    ([*RUN, "--dataset-opt", "subjects"], ["expected KEY=VALUE"]),
+    ([*RUN, "--dataset-opt", "subjects"], ["--dataset-opt subjects: give KEY=VALUE"]),
     ([*RUN, "--model-opt", "num_classes=4"], ["the number of classes comes from the dataset"]),
     ([*RUN, "--model-opt", "num_classes=3"], ["the number of classes comes from the dataset"]),
     ([*RUN, "--model-opt", "paddin=1"], ["model 'ststnet' has no option 'paddin'; its options "
@@ -58,8 +58,8 @@ def _one_line_error(code: int, err: str, *expected: str) -> None:
     ([*RUN, "--feature-opt", "size=14"],
      ["feature 'flow-uvos' has no option 'size'; its options are: (none)"]),
     (["run", "--model", "ststnet"], ["needs --dataset"]),
-    (["list", "modls"], ["invalid choice: 'modls'"]),
-    (["frobnicate"], ["invalid choice: 'frobnicate'"]),
+    (["list", "modls"], ["merbench list has no KIND 'modls'"]),
+    (["frobnicate"], ["merbench has no command 'frobnicate'"]),
 ])
 def test_bad_input(cli, args: list[str], expected: list[str]) -> None:
     code, _out, err = cli(*args)

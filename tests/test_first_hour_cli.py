@@ -91,9 +91,9 @@ def test_the_results_default_is_in_the_help(cli, monkeypatch: pytest.MonkeyPatch
                                 "see 'merbench list --help'"]),
     (["run", "--epoch", "3"], ["unknown option --epoch (did you mean --epochs?); options are "
                                "never abbreviated"]),
-    (["lst"], ["invalid choice: 'lst' (did you mean 'list'?); choose from 'run'"]),
-    (["list", "modls"], ["invalid choice: 'modls' (did you mean 'models'?)"]),
-    (["leaderboard", "biuld"], ["invalid choice: 'biuld' (did you mean 'build'?)"]),
+    (["lst"], ["merbench has no command 'lst' (did you mean 'list'?); its commands are run"]),
+    (["list", "modls"], ["merbench list has no KIND 'modls' (did you mean 'models'?)"]),
+    (["leaderboard", "biuld"], ["has no command 'biuld' (did you mean 'build'?)"]),
     (["cache", "info", "--feature", "x"],
      ["unknown option --feature: it is an option of 'merbench cache clear'"]),
     (["validate", "--strict", "x"],

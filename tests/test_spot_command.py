@@ -187,7 +187,7 @@ def test_bad_command_lines_are_one_line_each(cli: Any, tmp_path: Path) -> None:
     out = str(tmp_path / "x")
     cases = [
         (["--spotter-opt", "p=0.3"], "tunes 'p' on training subjects"),
-        (["--tune", "p=a"], "expected NAME=V1,V2,... with numbers"),
+        (["--tune", "p=a"], "--tune p=a: give NAME=V1,V2,... with finite numbers"),
         (["--tune", "p=2"], "p must be a number in [0, 1)"),
         (["--dataset-opt", "subjects=1"], "has one subject"),
     ]

@@ -117,20 +117,19 @@ def tuned_values(text: str) -> tuple[str, list[float]]:  # ints are floats to my
     name, sep, values = text.partition("=")
     items = values.split(",") if sep else []
     if sep and not values.strip():
-        raise argparse.ArgumentTypeError(f"'{text}' gives no value; give NAME=V1,V2,...")
+        raise argparse.ArgumentTypeError("it gives no value; give NAME=V1,V2,...")
     if any(not item.strip() for item in items):  # "0.1,,0.2" meant a value, or a typo
-        raise argparse.ArgumentTypeError(f"'{text}' has an empty value between commas; give "
+        raise argparse.ArgumentTypeError("it has an empty value between commas; give "
                                          "NAME=V1,V2,... with one number between each")
     try:  # whole numbers stay whole: an option such as a grid size takes an int
         parsed = [int(v) if v.strip().lstrip("+-").isdigit() else float(v) for v in items]
     except ValueError:
         parsed = []
     if not name.strip() or not parsed or not all(math.isfinite(v) for v in parsed):
-        raise argparse.ArgumentTypeError(f"expected NAME=V1,V2,... with numbers, got '{text}'")
+        raise argparse.ArgumentTypeError("give NAME=V1,V2,... with finite numbers")
     twice = sorted({v for v in parsed if parsed.count(v) > 1})
     if twice:  # the same setting tried twice: a tie between a value and itself
-        raise argparse.ArgumentTypeError(f"'{text}' lists {twice[0]:g} twice; give each value "
-                                         "once")
+        raise argparse.ArgumentTypeError(f"it lists {twice[0]:g} twice; give each value once")
     return name.strip().replace("-", "_"), parsed
 
 

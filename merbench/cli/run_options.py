@@ -48,10 +48,12 @@ GROUPS = {
 }
 
 def key_value(text: str) -> tuple[str, Any]:
-    """``KEY=VALUE`` with VALUE read as JSON when it is JSON (numbers, true, lists), else text."""
+    """``KEY=VALUE`` with VALUE read as JSON when it is JSON (numbers, true, lists), else text.
+    A refusal says what is wrong and the fix; the parser puts the option and the value before
+    it (:meth:`~merbench.cli.strict_parser.StrictParser._get_value`)."""
     key, sep, value = text.partition("=")
     if not sep or not key.strip():
-        raise argparse.ArgumentTypeError(f"expected KEY=VALUE, got '{text}'")
+        raise argparse.ArgumentTypeError("give KEY=VALUE")
     if too_deep_at(value, OPTION_DEPTH) is not None:  # before the decoder recurses that deep
         raise argparse.ArgumentTypeError(
             f"{key.strip()}'s value nests lists or objects more than {OPTION_DEPTH} levels "

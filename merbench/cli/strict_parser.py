@@ -8,6 +8,13 @@ is near. A researcher's first commands are where these happen, so each one here 
 that names the mistake and the fix: the option nearest to the one given, the command that has
 it, where an option given before the command goes, and the command or choice nearest to the
 word given.
+
+Every other refusal argparse words itself is said here too, in one place, so that no command
+echoes its phrasing ("the following arguments are required: --out/-o", "argument --score:
+invalid choice", "argument --spotter-opt: expected KEY=VALUE"): a required option or argument
+left out is what the command needs and what it is for, a choice is the choices, and a value
+its type refuses is the option as typed, the value and the fix (the fourth adversarial pass
+of issue 84).
 """
 
 from __future__ import annotations
@@ -73,7 +80,7 @@ class StrictParser(argparse.ArgumentParser):
         elif unknown is not None:  # '--plugn x': x is no KIND; '--res x': no --results
             message = self._unknown_option(unknown)
         else:
-            message = _in_words(message)
+            message = self._in_words(message)
         # the words given are echoed: shown literally, as every text merbench did not write
         self.exit(EXIT_USAGE, literal(f"merbench: error: {message} (see '{helps} --help')\n"))
 
@@ -88,19 +95,117 @@ class StrictParser(argparse.ArgumentParser):
         unknown = next((e for e in extras if e.startswith("-") and len(e) > 1), None)
         if unknown is not None:
             self.error(self._unknown_option(unknown.partition("=")[0]))
+        if extras and _subcommands(self) is None:  # argparse: "unrecognized arguments: x"
+            self.error(f"{self.prog} does not take {_shown(extras[0])}; leave it out")
         return parsed, extras
 
     def _check_value(self, action: argparse.Action, value: Any) -> None:
-        """argparse's check of a choice, with the nearest choice: ``merbench lst`` says
-        ``did you mean 'list'?`` before the list of every command."""
+        """argparse's check of a choice, said as merbench says it (argparse's "argument
+        COMMAND: invalid choice: 'x' (choose from ...)"), with the nearest choice: ``merbench
+        lst`` says ``did you mean 'list'?`` before the list of every command."""
         choices = action.choices
         if choices is None or value in choices:
             return
         names = [str(choice) for choice in choices]
         near = _close(str(value), names)
         hint = f" (did you mean {' or '.join(map(repr, near))}?)" if near else ""
-        raise argparse.ArgumentError(action, f"invalid choice: {value!r}{hint}; choose from "
-                                             f"{', '.join(map(repr, names))}")
+        given = _shown(str(value))
+        if isinstance(action, argparse._SubParsersAction):
+            said = f"{self.prog} has no command {given}{hint}; its commands are {_and(names)}"
+        elif not action.option_strings:  # a positional: list's KIND
+            said = (f"{self.prog} has no {self._spelled(action)} {given}{hint}; choose "
+                    f"{_or(names)}")
+        else:
+            said = f"{self._spelled(action)} takes {_or(names)}, not {given}{hint}"
+        raise argparse.ArgumentError(None, said)  # no action: argparse adds no "argument X:"
+
+    def _get_value(self, action: argparse.Action, arg_string: str) -> Any:
+        """argparse's conversion of a value by its option's type, its refusal said in
+        merbench's words: "--epochs takes a whole number, not 'ten'" for argparse's "argument
+        --epochs: invalid int value: 'ten'", and "--spotter-opt p: give KEY=VALUE ..." for a
+        type of merbench's own, whose message says only what is wrong and the fix."""
+        try:
+            return super()._get_value(action, arg_string)
+        except argparse.ArgumentError as exc:
+            reason = exc.__context__  # what the type raised, which argparse re-raised
+            spelled = self._spelled(action)
+            if isinstance(reason, argparse.ArgumentTypeError):
+                said = f"{spelled} {_typed(arg_string)}: {reason}"
+            else:
+                kind = getattr(action.type, "__name__", "")
+                what = _TYPE_WORDS.get(kind, f"a valid {kind}" if kind else "another value")
+                said = f"{spelled} takes {what}, not {_shown(arg_string)}"
+            raise argparse.ArgumentError(None, said) from None
+
+    def _in_words(self, message: str) -> str:
+        """What argparse itself says (a required option left out, an option without its
+        value, two that exclude each other) in merbench's words, naming the option as it was
+        typed; any other message is merbench's own and left as it is."""
+        required = _REQUIRED.match(message)
+        if required is not None:
+            return self._needs(required["names"].split(", "))
+        one_of = _ONE_OF.match(message)
+        if one_of is not None:
+            return f"{self.prog} needs one of {_or(one_of['names'].split())}"
+        found = _ARGUMENT.match(message)
+        if found is None:
+            return message
+        action = self._action_named(found["name"])
+        spelled = self._spelled(action) if action is not None else found["name"]
+        problem = found["problem"]
+        if problem.startswith("expected"):  # one argument, at least one, 2 arguments
+            value = (action.metavar or action.dest.upper()) if action is not None else "VALUE"
+            return f"{spelled} is given no {value}; give {spelled} {value}"
+        other = re.match(r"not allowed with argument (\S+)$", problem)
+        if other is not None:
+            theirs = self._action_named(other[1])
+            return (f"{spelled} and {self._spelled(theirs) if theirs else other[1]} cannot "
+                    "be given together; give one of them")
+        explicit = re.match(r"ignored explicit argument (.*)$", problem)
+        if explicit is not None:  # --quiet=3: argparse quotes the value as Python does
+            value = explicit[1].strip("'")
+            return f"{spelled} takes no value; give {spelled} alone, not {spelled}={value}"
+        return f"{spelled}: {problem}"
+
+    def _needs(self, names: list[str]) -> str:
+        """argparse's "the following arguments are required: --out/-o" as what the command
+        needs and, for one, what it is for: "merbench predict needs --out DIR: where
+        predictions.json ... go"."""
+        actions = [self._action_named(name) for name in names]
+        if len(actions) == 1 and isinstance(actions[0], argparse._SubParsersAction):
+            return f"{self.prog} needs a command: {_or(list(actions[0].choices or ()))}"
+        spelled = [self._with_value(a) if a is not None else name
+                   for a, name in zip(actions, names, strict=True)]
+        if len(actions) == 1 and actions[0] is not None and actions[0].help:
+            return f"{self.prog} needs {spelled[0]}: {_help_head(actions[0].help)}"
+        return f"{self.prog} needs {_and(spelled)}"
+
+    def _action_named(self, name: str) -> argparse.Action | None:
+        """The action argparse names ``name`` ("--out/-o", "NEW", "COMMAND")."""
+        return next((a for a in self._actions if argparse._get_action_name(a) == name), None)
+
+    def _spelled(self, action: argparse.Action) -> str:
+        """How the user named ``action``: the option string given (``-o`` or ``--out``), else
+        its first long one; a positional by its metavar."""
+        if not action.option_strings:
+            return str(action.metavar or action.dest)
+        for token in self._given:
+            if token == "--":
+                break
+            for option in action.option_strings:
+                if token == option or token.startswith(option + "=") or (
+                        len(option) == 2 and not option.startswith("--")
+                        and token.startswith(option)):
+                    return option
+        return next((o for o in action.option_strings if o.startswith("--")),
+                    action.option_strings[0])
+
+    def _with_value(self, action: argparse.Action) -> str:
+        """``action`` as it is given: ``--out DIR``, ``NEW``."""
+        spelled = self._spelled(action)
+        if not action.option_strings or action.nargs == 0:
+            return spelled
+        return f"{spelled} {action.metavar or action.dest.upper()}"
 
     def _unknown_in_given(self) -> str | None:
         """The first ``--option`` given to this command that it does not have (None for a
@@ -200,20 +305,40 @@ def link_commands(parser: argparse.ArgumentParser) -> None:
 
 
 #: what argparse's type names mean, for its "invalid int value: 'x'"
-_TYPE_WORDS = {"int": "a whole number", "float": "a number", "key_value": "KEY=VALUE"}
-_INVALID = re.compile(r"argument (?P<option>\S+): invalid (?P<type>\w+) value: '(?P<value>.*)'$",
-                      re.S)
+_TYPE_WORDS = {"int": "a whole number", "float": "a number"}
+_REQUIRED = re.compile(r"the following arguments are required: (?P<names>.*)$", re.S)
+_ONE_OF = re.compile(r"one of the arguments (?P<names>.*) is required$", re.S)
+_ARGUMENT = re.compile(r"argument (?P<name>[^:]+): (?P<problem>.*)$", re.S)
+_LONGEST = 40  # characters of a value echoed; the middle of a longer one is left out
 
 
-def _in_words(message: str) -> str:
-    """argparse's "argument --epochs: invalid int value: '99...9'" in merbench's words, the
-    value shortened when long: a 5,000-digit number was echoed whole, and "key_value" named
-    a function of merbench's (the second adversarial pass of issue 84)."""
-    found = _INVALID.match(message)
-    if found is None:
-        return message
-    value = found["value"]
-    if len(value) > 40:
-        value = f"{value[:16]}...{value[-8:]} ({len(value):,} characters)"
-    what = _TYPE_WORDS.get(found["type"], f"a valid {found['type']}")
-    return f"{found['option']} takes {what}, not '{value}'"
+def _shown(value: str) -> str:
+    """A value the user typed, quoted, shortened when long: a 5,000-digit number was echoed
+    whole (the second adversarial pass of issue 84)."""
+    return f"'{_shortened(value)}'"
+
+
+def _typed(value: str) -> str:
+    """A value the user typed, as a shell would take it back (``p``, ``''``), shortened."""
+    return shlex.quote(value) if len(value) <= _LONGEST else _shown(value)
+
+
+def _shortened(value: str) -> str:
+    if len(value) <= _LONGEST:
+        return value
+    return f"{value[:16]}...{value[-8:]} ({len(value):,} characters)"
+
+
+def _or(names: Sequence[str]) -> str:
+    """``a, b or c``."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+
+
+def _and(names: Sequence[str]) -> str:
+    """``a, b and c``."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def _help_head(text: str) -> str:
+    """The first clause of an option's help: what it is, without the details after."""
+    return re.split(r"; | \(", text, maxsplit=1)[0]
