@@ -65,7 +65,7 @@ def loads(text: str, **options: Any) -> Any:
     except json.JSONDecodeError:
         raise
     except ValueError:
-        found = _long_integer(text)
+        found = long_integer(text)
         if found is None:  # a ValueError of the caller's own hook: not ours to word
             raise
         raise json.JSONDecodeError(f"holds a number of {len(found.group().lstrip('-')):,} "
@@ -73,8 +73,9 @@ def loads(text: str, **options: Any) -> Any:
                                    found.start()) from None
 
 
-def _long_integer(text: str) -> re.Match[str] | None:
-    """The first integer of ``text`` with more digits than Python converts, or None."""
+def long_integer(text: str) -> re.Match[str] | None:
+    """The first integer of ``text`` with more digits than Python converts, or None (JSON's
+    and CSV's numbers alike: a decimal's digits after its point are no integer's)."""
     limit = sys.get_int_max_str_digits()
     if not limit:
         return None

@@ -1,0 +1,59 @@
+"""What the adversarial pass 84 found in files a user hands merbench: a 5,000-digit integer
+in a run's predictions.csv was refused in Python's words ("Exceeds the limit (4300 digits)
+... sys.set_int_max_str_digits()"); a sweep plan's ``out`` holding a NUL character ended in
+a traceback ("embedded null byte"); NaN in a results.json recipe was said as "field
+'model.recipe' is an object, expected an object or null"; a benchmark definition with NaN
+and Infinity as reported scores, and a misspelt key, was accepted (the page set ``inf`` in
+bold as the best UAR); and ``leaderboard diff HEAD:README.md`` blamed a ``--results`` option
+diff does not have, on a temporary path of its own. Each case runs the command a user runs."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import REPOSITORY, TINY_RUN, run_cli
+
+DEFINITION = REPOSITORY / "merbench" / "leaderboard" / "definitions" / \
+    "composite-3class-loso.json"
+#: Python's words, which no merbench message holds
+PYTHONS = ("Traceback", "Exceeds the limit", "int_max_str_digits", "ValueError",
+           "embedded null byte", "/tmp/merbench-diff-")
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A finished tiny emotion run; copy it to change it."""
+    folder = tmp_path_factory.mktemp("pass84") / "run"
+    code, _, err = run_cli("run", *TINY_RUN, "--out", folder)
+    assert code == 0, err
+    return folder
+
+
+def _one_line(code: int, out: str, err: str) -> str:
+    """The refusal's line: bad input is exit status 2, in merbench's words."""
+    assert code == 2, out + err
+    for python in PYTHONS:
+        assert python not in out + err, out + err
+    return err.strip().splitlines()[0]
+
+
+def test_a_huge_integer_in_predictions_names_the_file_and_row(run: Path, tmp_path: Path,
+                                                              cli) -> None:
+    results = tmp_path / "results"
+    folder = Path(shutil.copytree(run, results / "r"))
+    path = folder / "predictions.csv"
+    lines = path.read_text().split("\n")
+    header = lines[0].split(",")
+    row = lines[1].split(",")
+    row[header.index("y_true")] = "9" * 5000
+    lines[1] = ",".join(row)
+    path.write_text("\n".join(lines))
+    said = _one_line(*cli("validate", folder))
+    assert said == f"merbench: rejected: {folder}: predictions.csv is unreadable (it holds a " \
+                   "number of 5,000 digits in row 1, column y_true, which no predictions " \
+                   "table does)", said
+    code, out, err = cli("leaderboard", "list", "--results", results)  # the run left out
+    assert code == 0 and said in err.splitlines(), out + err
+    assert not any(python in out + err for python in PYTHONS), out + err
