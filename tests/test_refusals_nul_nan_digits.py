@@ -57,3 +57,26 @@ def test_a_huge_integer_in_predictions_names_the_file_and_row(run: Path, tmp_pat
     code, out, err = cli("leaderboard", "list", "--results", results)  # the run left out
     assert code == 0 and said in err.splitlines(), out + err
     assert not any(python in out + err for python in PYTHONS), out + err
+
+
+@pytest.mark.parametrize(("text", "field"), [
+    ('out = "a\\u0000b"\n[[runs]]\nmodel = "ststnet"\ndataset = "synthetic"\n', "out"),
+    ('[[runs]]\nmodel = "ststnet"\ndataset = "synthetic"\n'
+     'dataset_options = {root = "x\\u0000y"}\n', "runs[0].dataset_options.root"),
+])
+def test_a_nul_in_a_sweep_plan_is_one_line_naming_the_field(tmp_path: Path, cli, text: str,
+                                                            field: str) -> None:
+    plan = tmp_path / "nul.toml"
+    plan.write_text(text)
+    said = _one_line(*cli("sweep", plan))
+    assert said == f"merbench: error: {plan}: '{field}' holds a NUL character (\\u0000), " \
+                   "which no name or path in a plan can hold; remove it", said
+    assert not list(tmp_path.glob("a*")) and not (tmp_path / "runs").exists()
+
+
+def test_a_nul_in_a_tuning_file_is_one_line_naming_the_field(tmp_path: Path, cli) -> None:
+    tuning = tmp_path / "nul.toml"
+    text = (REPOSITORY / "examples" / "tune-tiny.toml").read_text()
+    tuning.write_text(text.replace('dataset = "synthetic"', 'dataset = "syn\\u0000thetic"'))
+    said = _one_line(*cli("tune", tuning, "--out", tmp_path / "t"))
+    assert f"{tuning}: 'dataset' holds a NUL character" in said, said
