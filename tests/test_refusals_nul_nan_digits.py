@@ -9,6 +9,7 @@ diff does not have, on a temporary path of its own. Each case runs the command a
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -80,3 +81,20 @@ def test_a_nul_in_a_tuning_file_is_one_line_naming_the_field(tmp_path: Path, cli
     tuning.write_text(text.replace('dataset = "synthetic"', 'dataset = "syn\\u0000thetic"'))
     said = _one_line(*cli("tune", tuning, "--out", tmp_path / "t"))
     assert f"{tuning}: 'dataset' holds a NUL character" in said, said
+
+
+def test_nan_in_a_results_recipe_names_the_field(run: Path, tmp_path: Path, cli) -> None:
+    folder = Path(shutil.copytree(run, tmp_path / "r"))
+    path = folder / "results.json"
+    text = path.read_text()
+    nan = re.sub(r'("weight_decay": )[-0-9.e]+', r"\1NaN", text, count=1)
+    assert nan != text
+    path.write_text(nan)
+    said = _one_line(*cli("validate", folder))
+    assert "field 'model.recipe.weight_decay' is NaN, not a finite number" in said, said
+    # a value the recipe's own check refuses: said as that, not "is an object, expected an
+    # object or null"
+    path.write_text(re.sub(r'("lr": )[-0-9.e]+', r"\1-1", text, count=1))
+    said = _one_line(*cli("validate", folder))
+    assert "field 'model.recipe' does not hold: a training recipe needs" in said, said
+    assert "expected an object or null" not in said, said
