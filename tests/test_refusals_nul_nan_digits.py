@@ -9,6 +9,7 @@ diff does not have, on a temporary path of its own. Each case runs the command a
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
@@ -98,3 +99,35 @@ def test_nan_in_a_results_recipe_names_the_field(run: Path, tmp_path: Path, cli)
     said = _one_line(*cli("validate", folder))
     assert "field 'model.recipe' does not hold: a training recipe needs" in said, said
     assert "expected an object or null" not in said, said
+
+
+def _definition(folder: Path, change: dict[str, object] | None = None,
+                values: list[float] | None = None) -> Path:
+    folder.mkdir()
+    data = json.loads(DEFINITION.read_text()) | (change or {})
+    if values is not None:
+        data["reported"]["rows"][0]["values"]["overall"] = values
+    (folder / DEFINITION.name).write_text(json.dumps(data))
+    return folder
+
+
+@pytest.mark.parametrize(("values", "problem"), [
+    ([float("nan"), 0.5], "holds NaN"), ([0.5, float("inf")], "holds Infinity"),
+    ([58.8, 0.5], "holds 58.8, which is no score")])
+def test_a_reported_score_that_is_no_number_from_0_to_1_is_refused(
+        run: Path, tmp_path: Path, cli, values: list[float], problem: str) -> None:
+    bench = _definition(tmp_path / "bd", values=values)
+    for command in (["list"], ["build", "--out", tmp_path / "site"]):
+        said = _one_line(*cli("leaderboard", *command, "--results", run.parent,
+                              "--benchmarks", bench))
+        assert said == f"merbench: error: benchmark {bench / DEFINITION.name}: reported row " \
+                       f"'LBP-TOP', 'overall' {problem}; give 2 numbers from 0 to 1 (or null)"
+    assert not (tmp_path / "site").exists()
+
+
+def test_an_unknown_key_in_a_definition_is_refused(run: Path, tmp_path: Path, cli) -> None:
+    bench = _definition(tmp_path / "bd", {"metricz": ["uf1"]})
+    said = _one_line(*cli("leaderboard", "list", "--results", run.parent, "--benchmarks",
+                          bench))
+    assert f"benchmark {bench / DEFINITION.name} has unknown key 'metricz' (did you mean " \
+           "'metrics'?); it may have id, title," in said, said
