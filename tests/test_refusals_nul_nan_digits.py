@@ -131,3 +131,11 @@ def test_an_unknown_key_in_a_definition_is_refused(run: Path, tmp_path: Path, cl
                           bench))
     assert f"benchmark {bench / DEFINITION.name} has unknown key 'metricz' (did you mean " \
            "'metrics'?); it may have id, title," in said, said
+
+
+def test_diff_of_a_revision_s_file_says_it_is_a_file(monkeypatch: pytest.MonkeyPatch,
+                                                     cli) -> None:
+    monkeypatch.chdir(REPOSITORY)
+    said = _one_line(*cli("leaderboard", "diff", "HEAD:README.md", "leaderboards/results"))
+    assert said == "merbench: error: HEAD:README.md is a file at revision HEAD; give REV:PATH " \
+                   "of a folder of results, such as origin/main:leaderboards/results", said
