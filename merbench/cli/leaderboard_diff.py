@@ -59,7 +59,13 @@ def results_at(given: str) -> Iterator[Path]:
     with tempfile.TemporaryDirectory(prefix="merbench-diff-") as folder:
         with tarfile.open(fileobj=io.BytesIO(done.stdout)) as archive:  # bounded: git's
             archive.extractall(folder, filter="data")  # no link or path out of the folder
-        yield Path(folder) / path
+        found = Path(folder) / path
+        if not found.is_dir():  # said as the revision's, never as the temporary copy's
+            kind = "a file" if found.is_file() else "no folder"
+            raise MerbenchError(f"{given} is {kind} at revision {revision}; give REV:PATH "
+                                "of a folder of results, such as "
+                                "origin/main:leaderboards/results")
+        yield found
 
 
 def _git(given: str, *args: str) -> subprocess.CompletedProcess[bytes]:

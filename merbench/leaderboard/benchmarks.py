@@ -11,7 +11,9 @@ the papers with their source."""
 
 from __future__ import annotations
 
+import difflib
 import json
+import math
 import os
 import re
 import shlex
@@ -160,6 +162,46 @@ def _option_words(flag: str, options: dict[str, Any]) -> list[str]:
             for word in (flag, f"{key}={value if isinstance(value, str) else json.dumps(value)}")]
 
 
+#: every key a definition, its 'reported' object, a reported row and a column may hold: a
+#: misspelt one ('metricz') was ignored without a word, and the page built without it
+KEYS = {
+    "definition": ("id", "title", "description", "order", "dataset", "dataset_version",
+                   "dataset_fingerprint", "n_samples", "dataset_options", "protocol",
+                   "protocol_version", "protocol_options", "providers", "classes", "rank",
+                   "test_set_selection", "metrics", "columns", "reported"),
+    "'reported'": ("source", "url", "note", "rows"),
+    "reported row": ("method", "selection", "values", "note", "models"),
+    "column": ("scope", "label"),
+}
+
+
+def _known_keys(data: dict[str, Any], part: str, source: Path, where: str = "") -> None:
+    """Refuse a key of ``data`` (a ``part`` of KEYS) that no definition has, naming the keys
+    it may have and the one most like it."""
+    unknown = [key for key in data if key not in KEYS[part]]
+    if unknown:
+        near = difflib.get_close_matches(str(unknown[0]), KEYS[part], n=1)
+        hint = f" (did you mean '{near[0]}'?)" if near else ""
+        raise MerbenchError(f"benchmark {source}{f': {where}' if where else ''} has unknown key "
+                            f"'{unknown[0]}'{hint}; it may have {', '.join(KEYS[part])} "
+                            f"(see {_README})")
+
+
+def _score_problem(values: list[Any]) -> str | None:
+    """What is wrong with a reported row's numbers (scores from 0 to 1), or None: NaN or
+    Infinity, which Python's JSON reader takes, was shown as the best score in bold."""
+    for value in values:
+        if value is None:
+            continue
+        if math.isnan(value):
+            return "holds NaN"
+        if math.isinf(value):
+            return f"holds {'-' if value < 0 else ''}Infinity"
+        if not 0 <= value <= 1:
+            return f"holds {value}, which is no score"
+    return None
+
+
 def _need(data: dict[str, Any], key: str, kind: type | tuple[type, ...], source: Path) -> Any:
     if key not in data:
         raise MerbenchError(f"benchmark {source} has no '{key}'; add it (see {_README})")
@@ -179,6 +221,7 @@ def _reported(data: dict[str, Any], columns: tuple[Column, ...], n_metrics: int,
                 or not isinstance(row.get("values"), dict):
             raise MerbenchError(f"benchmark {source}: reported row {i + 1} needs 'method' and "
                                 "'values'")
+        _known_keys(row, "reported row", source, f"reported row '{row['method']}'")
         for scope, values in row["values"].items():
             if scope not in scopes:
                 raise MerbenchError(f"benchmark {source}: reported row '{row['method']}' has "
@@ -189,6 +232,11 @@ def _reported(data: dict[str, Any], columns: tuple[Column, ...], n_metrics: int,
             if not ok:
                 raise MerbenchError(f"benchmark {source}: reported row '{row['method']}', "
                                     f"'{scope}' needs {n_metrics} numbers (or null)")
+            problem = _score_problem(values)
+            if problem:
+                raise MerbenchError(f"benchmark {source}: reported row '{row['method']}', "
+                                    f"'{scope}' {problem}; give {n_metrics} numbers from 0 to "
+                                    "1 (or null)")
         selection = row.get("selection", "unknown")
         if selection not in REPORTED_SELECTION:
             raise MerbenchError(
@@ -218,6 +266,7 @@ def load_benchmark(path: Path) -> Benchmark:
                             "definition or remove it from --benchmarks") from None
     if not isinstance(data, dict):
         raise MerbenchError(f"benchmark {path} must be a JSON object")
+    _known_keys(data, "definition", path)
     bench_id = _need(data, "id", str, path)
     if not _ID.match(bench_id):
         raise MerbenchError(f"benchmark {path}: id '{bench_id}' may hold only a-z, 0-9 and -")
@@ -231,6 +280,7 @@ def load_benchmark(path: Path) -> Benchmark:
         if not isinstance(column, dict) or not isinstance(column.get("scope"), str):
             raise MerbenchError(f"benchmark {path}: each column needs a 'scope' "
                                 "('overall' or a database name) and a 'label'")
+        _known_keys(column, "column", path, f"column '{column['scope']}'")
         columns.append(Column(scope=column["scope"], label=str(column.get("label",
                                                                            column["scope"]))))
     rank = tuple(_need(data, "rank", list, path))
@@ -252,6 +302,7 @@ def load_benchmark(path: Path) -> Benchmark:
     if not isinstance(reported, dict):
         raise MerbenchError(f"benchmark {path}: 'reported' must be an object with 'source' "
                             "and 'rows'")
+    _known_keys(reported, "'reported'", path, "'reported'")
     optional = {key: data.get(key) for key in ("dataset_version", "protocol_version",
                                                "dataset_fingerprint", "n_samples",
                                                "dataset_options", "protocol_options")}

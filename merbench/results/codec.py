@@ -19,6 +19,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import json
+import math
 import re
 import sys
 import types
@@ -65,7 +66,7 @@ def loads(text: str, **options: Any) -> Any:
     except json.JSONDecodeError:
         raise
     except ValueError:
-        found = _long_integer(text)
+        found = long_integer(text)
         if found is None:  # a ValueError of the caller's own hook: not ours to word
             raise
         raise json.JSONDecodeError(f"holds a number of {len(found.group().lstrip('-')):,} "
@@ -73,8 +74,9 @@ def loads(text: str, **options: Any) -> Any:
                                    found.start()) from None
 
 
-def _long_integer(text: str) -> re.Match[str] | None:
-    """The first integer of ``text`` with more digits than Python converts, or None."""
+def long_integer(text: str) -> re.Match[str] | None:
+    """The first integer of ``text`` with more digits than Python converts, or None (JSON's
+    and CSV's numbers alike: a decimal's digits after its point are no integer's)."""
     limit = sys.get_int_max_str_digits()
     if not limit:
         return None
@@ -140,12 +142,30 @@ def nesting(value: Any) -> int:
     return deepest
 
 
+def first_nan(value: Any) -> str | None:
+    """The dotted name (``model.recipe.weight_decay``, ``folds[2].uf1``) of the first NaN
+    in a decoded JSON value, in the file's order, or None. Python's decoder takes the token,
+    which is no JSON; a record's own check then failed on it with a message that named the
+    record, not the number ("field 'model.recipe' is an object, expected an object or null")."""
+    stack: list[tuple[str, Any]] = [("", value)]
+    while stack:
+        where, item = stack.pop()
+        if isinstance(item, float) and math.isnan(item):
+            return where
+        if isinstance(item, dict):
+            stack.extend((f"{where}.{k}".lstrip("."), v) for k, v in reversed(item.items()))
+        elif isinstance(item, list):
+            stack.extend((f"{where}[{i}]", v) for i, v in reversed(list(enumerate(item))))
+    return None
+
+
 class LayoutError(ValueError):
     """A JSON value that does not fit its record: ``field`` is its dotted name."""
 
-    def __init__(self, field: str, problem: str) -> None:
+    def __init__(self, field: str, problem: str, *, shaped: bool = False) -> None:
         super().__init__(f"field '{field}' {problem}")
         self.field = field
+        self.shaped = shaped  # the value has the record's shape; the record's check refused it
 
 
 def recorded_form(value: Any) -> str:
@@ -261,12 +281,16 @@ def _read(annotation: Any, value: Any, where: str) -> Any:
     if kind == _ANY:
         return value
     if kind == _UNION:
+        shaped = None  # an option whose shape the value has, refused by its own check
         for option in detail:
             try:
                 return _read(option, value, where)
             except LayoutError as exc:
                 if exc.field != where:  # fits the option's shape, wrong inside: say where
                     raise
+                shaped = shaped or (exc if exc.shaped else None)
+        if shaped is not None:  # not "is an object, expected an object or null"
+            raise shaped
         raise LayoutError(where, f"is {_type_name(value)}, expected {_describe(annotation)}")
     if kind == _LITERAL:
         if value not in detail:
@@ -340,7 +364,8 @@ def _read_record(cls: Any, value: Any, where: str) -> Any:
     try:
         return cls(**given)
     except (TypeError, ValueError) as exc:  # the record's own check of its values
-        raise LayoutError(where or cls.__name__, f"does not hold: {exc}") from None
+        raise LayoutError(where or cls.__name__, f"does not hold: {exc}",
+                          shaped=True) from None
 
 
 def _flattened_record(annotation: Any) -> Any:

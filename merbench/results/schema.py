@@ -24,7 +24,13 @@ import pandas as pd
 
 from merbench.base.errors import MerbenchError
 from merbench.base.literal import indefinite
-from merbench.results.codec import LayoutError, from_json, same_when_recorded, unreadable
+from merbench.results.codec import (
+    LayoutError,
+    first_nan,
+    from_json,
+    same_when_recorded,
+    unreadable,
+)
 from merbench.results.migrations import migrate
 from merbench.results.model import EnvironmentRecord, Hyperparameters, ModelRecord, Results
 from merbench.results.user_files import UnreadableFile, read_written_json
@@ -176,6 +182,18 @@ def read_kind(path: Path, what: str, kind: str | None, schema: int, record: type
         raise MerbenchError(f"{path} is no {what} of layout {schema} (kind "
                             f"{data.get('kind')!r}, schema_version "
                             f"{data.get('schema_version')!r}); is it a merbench result?")
+    return _built(record, data, path, what)
+
+
+def _built(record: type[T], data: dict[str, Any], path: Path, what: str) -> T:
+    """``record`` built from the ``data`` of ``path``, every field checked: a NaN, which no
+    result file holds (``validate`` refuses the token), named as the field it is before any
+    record's own check refuses the record around it, or takes it (no comparison fails)."""
+    field = first_nan(data)
+    if field is not None:
+        raise MerbenchError(f"{path} does not follow the {what} layout: field '{field}' is "
+                            "NaN, not a finite number, which no merbench file holds; run "
+                            "again to write it")
     try:
         return from_json(record, data)
     except LayoutError as exc:
@@ -192,10 +210,7 @@ def read_results(path: Path) -> Results:
                             "in its folder of seed-N runs: give that folder")
     if "schema_version" not in data:
         raise MerbenchError(f"{path} has no integer schema_version; is it a merbench result?")
-    try:
-        return from_json(Results, migrate(data, "results", path))
-    except LayoutError as exc:
-        raise MerbenchError(f"{path} does not follow the results layout: {exc}") from None
+    return _built(Results, migrate(data, "results", path), path, "results")
 
 
 def predictions_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:

@@ -4,7 +4,9 @@ Each is input like any file: a fifo named as the plan must be refused before it 
 (``merbench sweep FIFO`` waited for a writer for good), and what the TOML reader cannot take
 (a number of more digits than Python reads, arrays nested thousands deep, which raise
 ``ValueError`` and ``RecursionError`` from inside it) is said in the words of the file, not
-the reader's. The sweep plan and the tuning file had a reader each, and the two drifted.
+the reader's. Nor may a text or key hold a NUL character: a plan's ``out`` holding one ended
+in Python's "embedded null byte" traceback, and no name or path can hold one. The sweep plan
+and the tuning file had a reader each, and the two drifted.
 """
 
 from __future__ import annotations
@@ -69,6 +71,11 @@ def read_toml(path: Path, what: str) -> dict[str, Any]:
         raise MerbenchError(f"{path} nests arrays or tables more than {OPTION_DEPTH} levels "
                             f"deep, as no {what} does (its runs' files could not be read "
                             "back); fix the file")
+    field = _with_nul(document)
+    if field is not None:  # no name or path holds one: the system refuses it in any path
+        shown = field.replace("\0", "\\u0000")
+        raise MerbenchError(f"{path}: '{shown}' holds a NUL character (\\u0000), which no "
+                            f"name or path in a {what} can hold; remove it")
     return document
 
 
@@ -84,3 +91,23 @@ def _cut_off(text: str, problem: str) -> str:
                   "before what that line starts is complete")
     return (f"it ends at line {line}, column {column}, {inside}; finish that line (or give "
             "the rest of the file, if it was cut off)")
+
+
+def _with_nul(document: dict[str, Any]) -> str | None:
+    """The dotted name (``runs[0].out``) of the first key or text of ``document`` that holds
+    a NUL character, or None. A path holding one (``out = "a\\u0000b"``) ended in Python's
+    "embedded null byte" traceback when the sweep made its folder."""
+    stack: list[tuple[str, Any]] = [("", document)]
+    while stack:
+        where, value = stack.pop()
+        if isinstance(value, str) and "\0" in value:
+            return where
+        if isinstance(value, dict):
+            keyed = [(f"{where}.{key}".lstrip("."), key, item) for key, item in value.items()]
+            held = next((name for name, key, _ in keyed if "\0" in key), None)
+            if held is not None:
+                return held
+            stack.extend((name, item) for name, _, item in reversed(keyed))
+        elif isinstance(value, list):
+            stack.extend((f"{where}[{i}]", item) for i, item in reversed(list(enumerate(value))))
+    return None

@@ -25,6 +25,7 @@ in another way.
 from __future__ import annotations
 
 import contextlib
+import csv
 import io
 import json
 import os
@@ -38,7 +39,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from merbench.base.errors import MerbenchError
-from merbench.results.codec import loads, unreadable
+from merbench.results.codec import loads, long_integer, unreadable
 from merbench.results.safe_files import MAX_FILE_BYTES, UnsafeFile, read_regular_bytes
 
 if TYPE_CHECKING:
@@ -215,6 +216,12 @@ def parse_user_csv(data: bytes, path: Path, what: str, **options: Any) -> pd.Dat
     text = decode_text(data, Path(path), what)
     if not text.strip():
         raise _refuse(Path(path), what, "is empty", "give the file itself")
+    found = long_integer(text)
+    if found is not None:  # read as text by pandas, it stopped a reader's int() in Python's words
+        where = _csv_place(text, found.start(), options.get("header", "infer") is not None)
+        raise _refuse(Path(path), what, f"holds a number of {len(found.group().lstrip('-')):,} "
+                      f"digits in {where}, which no {what} does", "give the file as it was "
+                      "written")
     try:
         return pd.read_csv(io.StringIO(text), **options)
     except (ValueError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
@@ -222,6 +229,17 @@ def parse_user_csv(data: bytes, path: Path, what: str, **options: Any) -> pd.Dat
         where = f" ({first.split('. ', 1)[-1]})" if "line" in first else ""
         raise _refuse(Path(path), what, f"is not a CSV table of the expected columns{where}",
                       "give the file as it was written") from None
+
+
+def _csv_place(text: str, position: int, header: bool) -> str:
+    """Where ``position`` lies in the CSV ``text``: "row 1, column y_true" (rows counted
+    after the header row, where there is one), for a user looking for it in the file."""
+    start = text.rfind("\n", 0, position) + 1
+    line = text.count("\n", 0, start) + 1
+    column = len(next(csv.reader([text[start:position]]), [""])) - 1 if position > start else 0
+    names = next(csv.reader([text[:text.find("\n")]]), []) if header and line > 1 else []
+    name = names[column].strip() if column < len(names) else str(column + 1)
+    return f"row {line - 1 if header else line}, column {name}"
 
 
 def read_user_workbook(path: Path, what: str, engine: str) -> dict[str, pd.DataFrame]:
