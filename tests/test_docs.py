@@ -117,3 +117,68 @@ def test_each_databases_command_lands_on_the_page_it_names() -> None:
     assert {"casme2", "samm", "smic", "casme3", "megc2019", "casme", "4dme", "mmew",
             "casme3c", "loso-casme2-5class", "loso-samm-5class", "loso-casme3-7class",
             "loso-casme3-4class", "loso-casme3-3class", "loso-casme3-objective"} <= checked
+
+
+#: an estimate line as the docs quote it (whitespace already collapsed to single spaces)
+ESTIMATE = re.compile(r"estimate: about (.+?) for ([\d,]+) folds? x ([\d,]+) epochs? on (\S+) "
+                      r"\((\d[^()]*?) per fold-epoch so far\)")
+#: a duration as estimate.py writes it, and the seconds its last printed unit stands for
+UNITS = {"d": 86400.0, "h": 3600.0, "min": 60.0, "s": 1.0, "ms": 0.001}
+
+
+def _printed_as(text: str) -> tuple[float, float]:
+    """The seconds a duration written by :func:`merbench.cli.estimate.duration` may have
+    been: ``8 s`` is 7.5 to 8.5 s, ``25 d 19 h`` is 25 d 19 h to 25 d 20 h (truncated)."""
+    parts = text.split()
+    value = sum(float(n) * UNITS[u] for n, u in zip(parts[::2], parts[1::2], strict=True))
+    unit = UNITS[parts[-1]]
+    if len(parts) > 2:  # the larger units truncate
+        return value, value + unit
+    return value - unit / 2, value + unit / 2
+
+
+def _could_print(quoted: str) -> bool:
+    """Whether estimate.py prints ``quoted`` (the line up to "so far)") for some pace that
+    rounds to the quoted one and some start-up of zero or more seconds: the whole run's
+    time is at least the pace times the fold-epochs."""
+    from merbench.cli.estimate import estimate_line
+    from merbench.plugin_system.runinfo import RunInfo
+
+    found = ESTIMATE.fullmatch(quoted)
+    assert found, quoted
+    total, folds, epochs, device, pace = found.groups()
+    run = RunInfo(run_dir=Path("run"), model="m", dataset="d", protocol="loso",
+                  n_folds=int(folds.replace(",", "")), folds_to_train=int(folds.replace(",", "")),
+                  epochs=int(epochs.replace(",", "")), device=device)
+    fold_epochs = run.folds_to_train * run.epochs
+    (pace_low, pace_high), (total_low, total_high) = _printed_as(pace), _printed_as(total)
+    steps = [i / 20 for i in range(20)]
+    for per_fold_epoch in (pace_low + (pace_high - pace_low) * s for s in steps):
+        for seconds in (total_low + (total_high - total_low) * s for s in steps):
+            start_up = seconds - per_fold_epoch * fold_epochs
+            if start_up >= 0 and estimate_line(run, per_fold_epoch, start_up).startswith(quoted):
+                return True
+    return False
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
+def test_every_quoted_estimate_is_one_the_formula_prints(page: Path) -> None:
+    """A run's estimate quoted in the docs is one the product can print: the whole run at the
+    quoted pace (start-up + pace x folds x epochs, :mod:`merbench.cli.estimate`). The README
+    once quoted "about 7 s for 6 folds x 50 epochs ... (33 ms per fold-epoch)", 300
+    fold-epochs of at least 32.5 ms: at least 9.75 s."""
+    text = " ".join(page.read_text().split())
+    quoted = [m.group(0) for m in ESTIMATE.finditer(text)]
+    wrong = [line for line in quoted if not _could_print(line)]
+    assert not wrong, f"{page.name} quotes estimates estimate.py cannot print: {wrong}"
+
+
+def test_the_estimate_check_sees_an_impossible_line() -> None:
+    for name in ("README.md", "docs/user-guide.md"):  # the check reads the lines they quote
+        assert ESTIMATE.search(" ".join((ROOT / name).read_text().split())), name
+    assert not _could_print("estimate: about 7 s for 6 folds x 50 epochs on cpu (33 ms per "
+                            "fold-epoch so far)")
+    assert _could_print("estimate: about 10 s for 6 folds x 50 epochs on cpu (33 ms per "
+                        "fold-epoch so far)")
+    assert _could_print("estimate: about 25 d 19 h for 68 folds x 800 epochs on cpu (41 s per "
+                        "fold-epoch so far)")

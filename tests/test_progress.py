@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from rich.console import Console
 from rich.progress import Progress
 
@@ -218,3 +219,51 @@ def test_a_redirected_run_says_what_it_does_within_seconds(tmp_path: Path) -> No
                      "folds\n")
     assert second.startswith("training ststnet on synthetic (cpu): 6 folds x 2,000 epochs")
     assert waited < 20, waited  # Python's start and merbench's imports, on a busy machine
+
+
+#: what a drawn bar leaves (the bar's glyphs, its ETA column); a plain line says "ETA" too,
+#: but plain lines go to stdout, never to stderr
+DRAWN = ("━", "ETA", "fold-epochs 0:")
+
+
+@pytest.mark.parametrize("stopped", [False, True], ids=["finished", "stopped"])
+def test_off_a_terminal_no_bar_reaches_stderr(cli, tmp_path: Path, monkeypatch,
+                                              stopped: bool) -> None:
+    """``merbench run ... 2> log``: stderr is a file, not a terminal, so no bar is drawn
+    there, not even its last frame when the run ends or stops (rich's final refresh left
+    ``htnet on synthetic fol… ━━━━ 300/300 fold-epochs 0:00:12 ETA 0:00:00`` in the log, and
+    ``0/300 fold-epochs ... ETA estimating...`` after a stop before the first epoch)."""
+    if stopped:
+        from merbench.plugin_system.hookimpl import hookimpl
+
+        def stop_at_first_epoch(self, run: RunInfo, fold_index: int, epoch: int) -> None:
+            raise KeyboardInterrupt  # Ctrl-C before the bar has moved
+
+        monkeypatch.setattr(ProgressReporter, "merbench_epoch_finished",
+                            hookimpl(stop_at_first_epoch))
+    monkeypatch.setenv("COLUMNS", "40")  # what rich wraps a file's lines at (80 unset)
+    code, _, err = cli("run", "-m", "ststnet", "-d", "synthetic", "--epochs", "2", "--device",
+                       "cpu", "--out", tmp_path / "run")
+    assert code == (130 if stopped else 0), err
+    assert not [mark for mark in DRAWN if mark in err], err
+    assert "\n\n" not in err, err  # nor the empty line rich wrote after it
+    if not stopped:  # the estimate, said on stderr (stdout is no log here), is one line
+        estimate = next(line for line in err.splitlines() if line.startswith("estimate:"))
+        assert estimate.endswith("per fold-epoch so far)"), err
+
+
+def test_off_a_terminal_a_sweeps_bar_is_not_drawn(tmp_path: Path) -> None:
+    """The one bar of folds ``sweep`` and ``tune`` show: nothing of it off a terminal."""
+    from merbench.cli.fold_bar import SweepProgress
+
+    shown = io.StringIO()
+    progress = SweepProgress(enabled=True)
+    bar = progress._bar()
+    assert bar is not None
+    bar.console.file = shown
+    progress.merbench_run_start(run=RunInfo(run_dir=tmp_path, model="ststnet",
+                                            dataset="synthetic", protocol="loso", n_folds=6,
+                                            folds_to_train=6, epochs=2, device="cpu"))
+    progress.print("sweep: 1 run")
+    progress.stop()
+    assert shown.getvalue() == "sweep: 1 run\n"

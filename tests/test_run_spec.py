@@ -106,3 +106,18 @@ def test_the_options_other_commands_share_are_derived_from_the_declaration() -> 
     assert every - set(sweep_plan_options()) == {"out", "seed", "executor", "ray_address"}
     assert set(extract_options()) == {"dataset", "feature", "workers", "data_root",
                                       "dataset_options", "feature_options", "skip_missing"}
+
+
+def test_the_user_guide_names_every_option_the_table_leaves_out() -> None:
+    """The options of ``merbench run`` that are no run option (the command's own, and the
+    plugin choices) are named where the guide says which they are, each by one of its flags:
+    ``--yes`` was left out of that list while ``merbench run --help`` showed it."""
+    text = " ".join(GUIDE.read_text().split())
+    found = re.search(r"Every option of `merbench run`, with its default.*?More on some of "
+                      r"them:", text)
+    assert found, f"{GUIDE} lacks the sentence naming merbench run's other options"
+    named = set(re.findall(r"`(-[-\w]+)", found.group(0)))
+    table = set(re.findall(r"`(-[-\w]+)`", options_table()))
+    missing = [action.option_strings for action in _run_parser()._actions
+               if action.dest != "help" and not set(action.option_strings) & (named | table)]
+    assert not missing, f"{GUIDE.name} does not name {missing} among merbench run's options"

@@ -12,6 +12,7 @@ from typing import Any
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from merbench.cli.bars import bar
 from merbench.cli.console import LiteralConsole
 from merbench.cli.literal import literal, say
 from merbench.plugin_system.hookimpl import hookimpl
@@ -31,10 +32,9 @@ class SweepProgress:
 
     def _bar(self) -> Progress | None:
         if self.enabled and self._progress is None:
-            self._progress = Progress(TextColumn("{task.description}"), BarColumn(),
-                                      MofNCompleteColumn(),
-                                      TextColumn("folds of {task.fields[runs]}"),
-                                      TimeElapsedColumn(), console=LiteralConsole(stderr=True))
+            self._progress = bar(TextColumn("{task.description}"), BarColumn(),
+                                 MofNCompleteColumn(), TextColumn("folds of {task.fields[runs]}"),
+                                 TimeElapsedColumn(), console=LiteralConsole(stderr=True))
             self._task = self._progress.add_task(self.command, total=0, runs="0 runs")
             self._progress.start()
         return self._progress

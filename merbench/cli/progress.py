@@ -18,7 +18,8 @@ also writes plain lines there, each flushed, from the first second on: what is b
 training's start, its first epoch, the estimate, then how far training has got at most every
 :data:`PLAIN_EVERY_S` seconds; a log used to stay empty until the estimate, 30 s into HTNet's
 first fold. They go to stdout, not stderr, so a command that fails still says so in one line
-on stderr. The bar and the spinner stay on stderr, drawn where it is a terminal.
+on stderr. The bar and the spinner stay on stderr, drawn only where it is a terminal
+(:mod:`merbench.cli.bars`: not even their last frame goes into a file or a pipe).
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from rich.table import Column
 from rich.text import Text
 
 from merbench.base.literal import counted
+from merbench.cli.bars import bar
 from merbench.cli.console import LiteralConsole
 from merbench.cli.estimate import GPU_WORK_S, estimate_line, offer_lines
 from merbench.cli.literal import literal, say
@@ -114,9 +116,9 @@ def _bar_columns(unit: str, remaining: ProgressColumn) -> list[ProgressColumn]:
 
 
 def _progress(unit: str, remaining: ProgressColumn, console: Any) -> Progress:
-    """A bar as wide as the terminal, whose label alone gives way when it is narrow."""
-    return Progress(_description(), *_bar_columns(unit, remaining), console=console,
-                    expand=True)
+    """A bar as wide as the terminal, whose label alone gives way when it is narrow (and
+    off a terminal, nothing drawn: :mod:`merbench.cli.bars`)."""
+    return bar(_description(), *_bar_columns(unit, remaining), console=console, expand=True)
 
 
 #: what extract and export say when Ctrl-C stops them (the cache keeps finished samples)
@@ -166,11 +168,12 @@ class ProgressReporter:
 
     def _tell(self, line: str, console: Any, whole: bool = False) -> None:
         """``line`` into the log (plain) and on stderr's ``console`` where it is watched;
-        ``whole``: unwrapped on both (a command to paste)."""
+        ``whole``: unwrapped on both (a command to paste). A stderr that is a file or a pipe
+        (``2> log``) gets every line whole, as the log does: it is not a terminal to wrap for."""
         if self.plain:
             self._say(line)
         if self._watched:
-            console.print(line, soft_wrap=whole)
+            console.print(line, soft_wrap=whole or not console.is_terminal)
 
     def preparing(self, what: str) -> None:
         """A spinner until the first bar: loading data and features can take a while (into

@@ -27,6 +27,7 @@ from typing import Any
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Column
 
+from merbench.cli.bars import bar
 from merbench.cli.console import LiteralConsole
 from merbench.cli.literal import say
 
@@ -44,7 +45,7 @@ def stderr_is_a_terminal() -> bool:
 def counting_bar(noun: str) -> Progress:
     """The bar a long command shows on stderr's terminal: what it is at, a bar, N/M
     ``noun``, the time so far; gone from the screen once it stops (``transient``)."""
-    return Progress(
+    return bar(
         TextColumn("{task.description}", markup=False,
                    table_column=Column(ratio=1, no_wrap=True, overflow="ellipsis",
                                        min_width=8)),
