@@ -137,3 +137,18 @@ def test_a_stop_that_waited_is_one_signal_to_the_fold_that_takes_over(tmp_path: 
             epoch_ended.append(fold.requested and stops.pending is None)
         raise AssertionError("the stop given back at the epoch's end was not raised")
     assert epoch_ended == [True] and stops.received == signal.SIGTERM
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGHUP"), reason="needs SIGHUP")
+def test_a_hangup_the_process_ignores_stays_ignored() -> None:
+    """``nohup merbench run ... &`` ignores SIGHUP so that closing the terminal does not stop
+    the job; the command's stop handlers took it over, and a hangup stopped it (exit 129)."""
+    before = signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    try:
+        with stop_like_ctrl_c() as stops:
+            assert signal.getsignal(signal.SIGHUP) is signal.SIG_IGN
+            os.kill(os.getpid(), signal.SIGHUP)
+            time.sleep(5 * RETRY_S)  # no KeyboardInterrupt lands
+        assert stops.received is None
+    finally:
+        signal.signal(signal.SIGHUP, before)

@@ -206,7 +206,7 @@ def test_a_plan_of_80000_runs_is_refused_without_yes(tmp_path: Path, cli) -> Non
         f'out = "big"\n[[runs]]\nmodel = "ststnet"\ndataset = "synthetic"\nseeds = [{seeds}]\n')
     code, out, err = cli("sweep", tmp_path / "plan.toml")
     assert code == 2 and "80,000 runs" in out
-    assert "starts 80,000 runs (more than 100)" in err and "pass --yes" in err
+    assert "starts 80,000 runs (more than 100)" in err and "or shorten the plan" in err
     assert len(err.strip().splitlines()) == 1 and not (tmp_path / "big").exists()
 
 
@@ -230,6 +230,7 @@ def test_many_seeds_are_refused_without_yes(tmp_path: Path, cli) -> None:
     code, _, err = cli("run", "--model", "ststnet", "--dataset", "synthetic", "--seeds", seeds,
                        "--out", tmp_path / "many")
     assert code == 2 and "starts 150 runs (more than 100)" in err and "pass --yes" in err
+    assert "or give fewer seeds" in err and "plan" not in err  # a seed list is no plan
     assert not (tmp_path / "many").exists()
 
 

@@ -15,15 +15,16 @@ from merbench.base.errors import MerbenchError
 RUNS_WITHOUT_ASKING = 100
 
 
-def confirm_runs(n_runs: int, what: str, yes: bool) -> None:
+def confirm_runs(n_runs: int, what: str, yes: bool, fewer: str = "shorten the plan") -> None:
     """Go on with ``n_runs`` runs of ``what`` (e.g. "sweep plan.toml") if that is few, if
-    ``yes``, or if the user says so on a terminal; else raise a one-line refusal."""
+    ``yes``, or if the user says so on a terminal; else raise a one-line refusal saying how
+    to ask for ``fewer``."""
     if n_runs <= RUNS_WITHOUT_ASKING or yes:
         return
     question = (f"{what} starts {n_runs:,} runs (more than {RUNS_WITHOUT_ASKING}); each trains "
                 "every fold of its protocol")
     if not sys.stdin.isatty():
-        raise MerbenchError(f"{question}; pass --yes to start them all, or shorten the plan")
+        raise MerbenchError(f"{question}; pass --yes to start them all, or {fewer}")
     try:
         answer = input(f"{question}. Start them all? [y/N] ")
     except EOFError:

@@ -42,7 +42,8 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
                             own=(*SUMMARIES, SEED_RUNS) if seeds is not None else RUNS,
                             seed=spec.seed if seeds is None else None)
     if seeds is not None:
-        confirm_runs(len(seeds), f"run --seeds ({spec.model} on {spec.dataset})", args.yes)
+        confirm_runs(len(seeds), f"run --seeds ({spec.model} on {spec.dataset})", args.yes,
+                     fewer="give fewer seeds")
     reporter = ProgressReporter(enabled=not args.quiet)
     plugins = load(args, extra=[("merbench.cli.progress", reporter)])
     # an unknown name is refused before a line says the data is being read

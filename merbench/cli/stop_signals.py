@@ -139,8 +139,10 @@ def _end_at_once(number: int, frame: FrameType | None) -> None:
 
 @contextlib.contextmanager
 def stop_like_ctrl_c(ends_process: bool = False) -> Iterator[StopSignals]:
-    """Within the block, SIGTERM and SIGHUP raise KeyboardInterrupt in the main thread;
-    the handlers in place before are restored after it (signals can only be handled in the
+    """Within the block, SIGTERM and SIGHUP raise KeyboardInterrupt in the main thread,
+    unless the process ignores them (``nohup`` ignores SIGHUP so that a closed terminal
+    does not stop the job: it must not stop it here either); the handlers in place before
+    are restored after it (signals can only be handled in the
     main thread, so elsewhere nothing changes). ``ends_process`` (the console script): Ctrl-C
     is handled too, and after a stop the handlers stay as they are then (Ctrl-C: at once)."""
     stops = StopSignals(ends_process)
@@ -150,7 +152,8 @@ def stop_like_ctrl_c(ends_process: bool = False) -> Iterator[StopSignals]:
     numbers = (*STOP_SIGNALS, signal.SIGINT) if ends_process else STOP_SIGNALS
     previous = {number: signal.getsignal(number) for number in numbers}
     for number in STOP_SIGNALS:
-        signal.signal(number, stops._stop)
+        if previous[number] is not signal.SIG_IGN:  # nohup's SIGHUP stays ignored
+            signal.signal(number, stops._stop)
     if ends_process and previous[signal.SIGINT] is signal.default_int_handler:
         signal.signal(signal.SIGINT, stops._interrupt)  # an ignored Ctrl-C stays ignored
     try:
