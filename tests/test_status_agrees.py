@@ -321,8 +321,8 @@ def test_a_layout_this_merbench_does_not_read_is_said_by_status(
     path.write_text(json.dumps(value))
     assert cli("validate", path.parent)[0] != 0
     _, out, _ = cli("status", path.parent)
-    assert f"written, but {path} is no {what} of layout 1 (schema_version 99) ('merbench " \
-           "validate' says more)" in out, out
+    assert f"written, but {path.name} is no {what} of layout 1 (schema_version 99) " \
+           "('merbench validate' says more)" in out, out
 
 
 #: (kind, file, dotted field, the value written there as JSON text): each a range a result's

@@ -44,6 +44,14 @@ class ProvenanceError(MerbenchError):
     """One statement of a result's file that another file contradicts, or that is absurd."""
 
 
+def said_of(name: str, exc: ProvenanceError) -> str:
+    """The refusal ``exc`` of the file called ``name``, naming it once: before the sentence
+    ("results.json: wall_time_s is -5; ..."), unless the sentence starts with it already
+    ("results.json's dataset.n_samples is 60, but ...")."""
+    said = str(exc)
+    return said if said.startswith(name) else f"{name}: {said}"
+
+
 def is_duration(value: Any) -> bool:
     """Whether ``value`` is a number of seconds: finite, 0 or more."""
     return isinstance(value, int | float) and math.isfinite(value) and value >= 0

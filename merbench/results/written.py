@@ -9,16 +9,20 @@ files with the same typed readers ``validate`` starts with (JSON through the bou
 reader, every field's type checked) and checks what they record that makes sense on its
 own (dates, durations, counts, scores, scoring rules: :mod:`merbench.results.recorded_values`,
 the functions ``validate`` calls), recomputing nothing; it raises :class:`MerbenchError`
-naming the file and what is wrong, and ``status`` says that instead of "complete".
+naming the file by its path in the result's folder and what is wrong, and ``status`` says
+that instead of "complete", after the folder (``s: ...: written, but spotting.json is not
+...``; the readers' whole paths said the folder twice, ``s: ...: written, but
+s/spotting.json is not ...``).
 ``tests/test_status_agrees.py`` checks over a corpus of broken results of every kind that
 the two never disagree.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -31,11 +35,13 @@ from merbench.results.recorded_values import (
     ProvenanceError,
     au_values,
     run_values,
+    said_of,
     spotting_values,
     str_values,
     tune_values,
 )
 from merbench.results.result_files import AUDIT_FILE
+from merbench.results.run_files import said_in
 from merbench.results.safe_files import UnsafeFile, check_entry
 from merbench.results.schema import read_json, read_kind, read_results
 from merbench.results.spotting_file import (
@@ -58,25 +64,37 @@ from merbench.results.user_files import read_user_text
 T = TypeVar("T")
 
 
+@contextlib.contextmanager
+def _said_in(folder: Path) -> Iterator[None]:
+    """A refusal from the block with the files in ``folder`` named by their path in it: what
+    ``status`` says after the folder's name."""
+    try:
+        yield
+    except MerbenchError as exc:
+        raise MerbenchError(said_in(folder, str(exc))) from None
+
+
+
 def run_written(results_file: Path) -> None:
     """A run's results file (``results.json`` or an AU run's ``au-results.json``) reads as
     one, every field of its layout checked, with no NaN or Infinity token in it, and the
     run's ``audit.json``, where there is one, reads as an audit record."""
-    if Path(results_file).name == AU_RESULTS_FILE:
-        recorded(results_file, au_values, read_au_results(results_file))
-    else:
-        recorded(results_file, run_values, read_results(results_file))
-    finite_json(results_file)
-    audit_written(Path(results_file).parent)
+    with _said_in(Path(results_file).parent):
+        if Path(results_file).name == AU_RESULTS_FILE:
+            recorded(results_file, au_values, read_au_results(results_file))
+        else:
+            recorded(results_file, run_values, read_results(results_file))
+        finite_json(results_file)
+        audit_written(Path(results_file).parent)
 
 
 def recorded(path: Path, check: Callable[[T], None], record: T) -> None:
     """``check`` (one of :mod:`merbench.results.recorded_values`) of the ``record`` read
-    from ``path``, its refusal said as that file's."""
+    from ``path``, its refusal said as that file's, by its name in the result's folder."""
     try:
         check(record)
     except ProvenanceError as exc:
-        raise MerbenchError(f"{path}: {exc}") from None
+        raise MerbenchError(said_of(Path(path).name, exc)) from None
 
 
 def finite_json(path: Path) -> None:
@@ -112,43 +130,45 @@ def spotting_written(folder: Path) -> None:
     """A spotting run's ``spot-run.json``, ``spotting.json``, every ``videos/NNNN.json`` and,
     where there is one, its ``str.json`` read as what ``merbench spot`` writes."""
     folder = Path(folder)
-    read_json(folder / SPOTTING_RUN_FILE, "spotting run's record")
-    results = read_kind(folder / SPOTTING_FILE, "spotting results file", None,
-                        SPOTTING_SCHEMA, SpottingResults)
-    recorded(folder / SPOTTING_FILE, spotting_values, results)
-    videos = folder / VIDEOS_FOLDER
-    # one videos/NNNN.json for each video spotting.json holds, as validate checks: a missing
-    # or an extra one is a folder other than merbench spot wrote
-    found = {path.name for path in videos.iterdir() if not is_temporary(path)} \
-        if videos.is_dir() else set()
-    expected = {f"{index:04d}.json" for index in range(len(results.videos))}
-    for names, what in ((sorted(found - expected), "is no video of the run's"),
-                        (sorted(expected - found), "is missing, one of the run's")):
-        if names:
-            raise MerbenchError(f"{videos / names[0]} {what} {len(results.videos)} videos; "
-                                "publish the folder as merbench spot wrote it")
-    for path in sorted(videos.glob("*.json")) if videos.is_dir() else []:
-        if is_temporary(path):
-            continue
-        try:
-            from_json(VideoFile, read_json(path, "spotted video's file"))
-        except LayoutError as exc:
-            raise MerbenchError(f"{path} does not follow a spotted video's layout: "
-                                f"{exc}") from None
-    if (folder / STR_FILE).exists():
-        recorded(folder / STR_FILE, str_values, read_kind(
-            folder / STR_FILE, "spot-then-recognise file", None, STR_SCHEMA, StrResults))
-        finite_json(folder / STR_FILE)
-    finite_json(folder / SPOTTING_FILE)
-    audit_written(folder)
+    with _said_in(folder):
+        read_json(folder / SPOTTING_RUN_FILE, "spotting run's record")
+        results = read_kind(folder / SPOTTING_FILE, "spotting results file", None,
+                            SPOTTING_SCHEMA, SpottingResults)
+        recorded(folder / SPOTTING_FILE, spotting_values, results)
+        videos = folder / VIDEOS_FOLDER
+        # one videos/NNNN.json for each video spotting.json holds, as validate checks: a
+        # missing or an extra one is a folder other than merbench spot wrote
+        found = {path.name for path in videos.iterdir() if not is_temporary(path)} \
+            if videos.is_dir() else set()
+        expected = {f"{index:04d}.json" for index in range(len(results.videos))}
+        for names, what in ((sorted(found - expected), "is no video of the run's"),
+                            (sorted(expected - found), "is missing, one of the run's")):
+            if names:
+                raise MerbenchError(f"{videos / names[0]} {what} {len(results.videos)} "
+                                    "videos; publish the folder as merbench spot wrote it")
+        for path in sorted(videos.glob("*.json")) if videos.is_dir() else []:
+            if is_temporary(path):
+                continue
+            try:
+                from_json(VideoFile, read_json(path, "spotted video's file"))
+            except LayoutError as exc:
+                raise MerbenchError(f"{path} does not follow a spotted video's layout: "
+                                    f"{exc}") from None
+        if (folder / STR_FILE).exists():
+            recorded(folder / STR_FILE, str_values, read_kind(
+                folder / STR_FILE, "spot-then-recognise file", None, STR_SCHEMA, StrResults))
+            finite_json(folder / STR_FILE)
+        finite_json(folder / SPOTTING_FILE)
+        audit_written(folder)
 
 
 def tuning_written(folder: Path) -> None:
     """A finished tuning's ``tuning.json``, ``tune.json`` and pooled ``predictions.csv``
     read as what ``merbench tune`` writes (its runs are read by ``validate`` alone)."""
     folder = Path(folder)
-    read_search_record(folder)
-    recorded(folder / TUNE_FILE, tune_values, read_tune(folder / TUNE_FILE))
-    finite_json(folder / TUNE_FILE)
-    read_tune_predictions(folder)
-    audit_written(folder)
+    with _said_in(folder):
+        read_search_record(folder)
+        recorded(folder / TUNE_FILE, tune_values, read_tune(folder / TUNE_FILE))
+        finite_json(folder / TUNE_FILE)
+        read_tune_predictions(folder)
+        audit_written(folder)
