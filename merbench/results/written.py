@@ -22,7 +22,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -36,11 +36,13 @@ from merbench.results.recorded_values import (
     au_values,
     run_values,
     said_of,
+    search_values,
     spotting_values,
     str_values,
     tune_values,
 )
-from merbench.results.result_files import AUDIT_FILE
+from merbench.results.result_files import AUDIT_FILE, RESULTS_FILE
+from merbench.results.run_archive import RUNS_ARCHIVE, archived_names
 from merbench.results.run_files import said_in
 from merbench.results.safe_files import UnsafeFile, check_entry
 from merbench.results.schema import read_json, read_kind, read_results
@@ -55,6 +57,9 @@ from merbench.results.spotting_file import (
 from merbench.results.str_file import STR_FILE, STR_SCHEMA, StrResults
 from merbench.results.tune_file import (
     TUNE_FILE,
+    TUNE_PREDICTIONS_FILE,
+    TUNING_SPEC_FILE,
+    TuneResults,
     read_search_record,
     read_tune,
     read_tune_predictions,
@@ -162,13 +167,56 @@ def spotting_written(folder: Path) -> None:
         audit_written(folder)
 
 
-def tuning_written(folder: Path) -> None:
+def tuning_written(folder: Path, archived: Sequence[str] | None = None) -> TuneResults:
     """A finished tuning's ``tuning.json``, ``tune.json`` and pooled ``predictions.csv``
-    read as what ``merbench tune`` writes (its runs are read by ``validate`` alone)."""
+    read as what ``merbench tune`` writes, and as many as ``tune.json`` says: a run folder
+    with its results in ``runs.tar.xz`` (``archived``: the archive's member names, where the
+    caller has listed them) for every run it names, a row of ``predictions.csv`` for each of
+    its samples. The runs themselves are read by ``validate`` alone; ``tune.json`` read is
+    returned, for the checks a caller above this layer adds."""
     folder = Path(folder)
     with _said_in(folder):
-        read_search_record(folder)
-        recorded(folder / TUNE_FILE, tune_values, read_tune(folder / TUNE_FILE))
+        spec, mode = read_search_record(folder)
+        recorded(folder / TUNING_SPEC_FILE, lambda given: search_values(given, mode), spec)
+        results = read_tune(folder / TUNE_FILE)
+        recorded(folder / TUNE_FILE, tune_values, results)
         finite_json(folder / TUNE_FILE)
-        read_tune_predictions(folder)
+        _runs_archived(results, archived_names(folder) if archived is None else archived)
+        _predictions_shaped(folder, results)
         audit_written(folder)
+    return results
+
+
+def _predictions_shaped(folder: Path, results: TuneResults) -> None:
+    """The tuning's ``predictions.csv`` holds a whole row for each sample ``tune.json``
+    reports: one cut short, or with rows added, is not the predictions of its runs."""
+    path = folder / TUNE_PREDICTIONS_FILE
+    frame = read_tune_predictions(folder)
+    if len(frame) != results.n_samples:
+        raise MerbenchError(f"{path} holds {len(frame)} rows where {TUNE_FILE} reports "
+                            f"{results.n_samples} samples; publish the tuning as merbench "
+                            "tune wrote it")
+    gaps = frame.isna().any(axis=1).tolist()
+    if any(gaps):
+        row = gaps.index(True)
+        missing = next(c for c in frame.columns if frame[c].isna().iloc[row])
+        raise MerbenchError(f"{path} row {row + 1} (after the header) has no {missing}; "
+                            "publish the tuning as merbench tune wrote it")
+
+
+def _runs_archived(results: TuneResults, archived: Sequence[str]) -> None:
+    """Every run folder ``tune.json`` names (each trial's, each outer fold's chosen one) is
+    in the tuning's ``runs.tar.xz`` (its member names ``archived``) with its
+    ``results.json``: ``validate`` refuses a tuning whose record names a run it lacks."""
+    names = set(archived)
+    for outer in results.outer:
+        for run in (*(r for trial in outer.trials for r in trial.runs), outer.final_run):
+            if f"{run}/{RESULTS_FILE}" in names:
+                continue
+            if any(name.startswith(f"{run}/") for name in names):
+                raise MerbenchError(f"{RUNS_ARCHIVE}'s run folder '{run}' has no "
+                                    f"{RESULTS_FILE}: the run did not finish; publish the "
+                                    "tuning as merbench tune wrote it")
+            raise MerbenchError(f"{TUNE_FILE} names run folder '{run}', which is not a folder "
+                                f"inside the tuning's {RUNS_ARCHIVE}; publish the tuning as "
+                                "merbench tune wrote it")
