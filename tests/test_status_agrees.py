@@ -409,6 +409,13 @@ def _last_field_cut(folder: Path) -> str:
     return "(after the header) has no y_pred"
 
 
+def _huge_label(folder: Path) -> str:
+    path = folder / "predictions.csv"
+    header, first, *rest = path.read_text().split("\n")
+    path.write_text("\n".join([header, first.rsplit(",", 1)[0] + "," + "9" * 30, *rest]))
+    return "row 1 (after the header) has a y_pred that is not a class index"
+
+
 def _no_runs_archived(folder: Path) -> str:
     tarfile.open(folder / "runs.tar.xz", "w:xz").close()
     return "which is not a folder inside the tuning's runs.tar.xz"
@@ -427,6 +434,7 @@ def _negative_trials(folder: Path) -> str:
 #: status said "finished: tune.json written" of each, "2 of -2 runs finished" of the last
 SHAPES: dict[str, Callable[[Path], str]] = {
     "predictions cut short": _cut_short, "predictions' last field cut": _last_field_cut,
+    "a label of 30 digits": _huge_label,
     "an empty runs.tar.xz": _no_runs_archived, "trials -2 in tuning.json": _negative_trials}
 
 

@@ -189,7 +189,9 @@ def tuning_written(folder: Path, archived: Sequence[str] | None = None) -> TuneR
 
 def _predictions_shaped(folder: Path, results: TuneResults) -> None:
     """The tuning's ``predictions.csv`` holds a whole row for each sample ``tune.json``
-    reports: one cut short, or with rows added, is not the predictions of its runs."""
+    reports, its labels class indices of ``tune.json``'s classes and its folds fold
+    numbers: one cut short, with rows added or a number no run predicts is not the
+    predictions of its runs."""
     path = folder / TUNE_PREDICTIONS_FILE
     frame = read_tune_predictions(folder)
     if len(frame) != results.n_samples:
@@ -197,11 +199,22 @@ def _predictions_shaped(folder: Path, results: TuneResults) -> None:
                             f"{results.n_samples} samples; publish the tuning as merbench "
                             "tune wrote it")
     gaps = frame.isna().any(axis=1).tolist()
-    if any(gaps):
+    if any(gaps):  # a row cut short: every number of its columns read as a float
         row = gaps.index(True)
         missing = next(c for c in frame.columns if frame[c].isna().iloc[row])
         raise MerbenchError(f"{path} row {row + 1} (after the header) has no {missing}; "
                             "publish the tuning as merbench tune wrote it")
+    classes = len(results.classes)
+    for column, least, beyond, what in (
+            ("fold", 0, len(frame), "a fold number"),
+            ("y_true", 0, classes, f"a class index from 0 to {classes - 1}"),
+            ("y_pred", 0, classes, f"a class index from 0 to {classes - 1}")):
+        for row, value in enumerate(frame[column].tolist()):
+            if not (isinstance(value, int | float) and not isinstance(value, bool)
+                    and float(value).is_integer() and least <= value < beyond):
+                raise MerbenchError(f"{path} row {row + 1} (after the header) has a "
+                                    f"{column} that is not {what}; publish the tuning as "
+                                    "merbench tune wrote it")
 
 
 def _runs_archived(results: TuneResults, archived: Sequence[str]) -> None:
