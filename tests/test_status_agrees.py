@@ -13,8 +13,11 @@ or "finished"; and neither prints a traceback.
 Values out of range (a ``wall_time_s`` of 1e999, a negative ``n_samples``, an
 ``iou_threshold`` of -5) are refused by both through the same checks
 (:mod:`merbench.results.recorded_values`). What only a recomputation from the predictions can
-catch (a UF1 of 0.99 where they give 0.72, a predictions table cut to its header) is
-``validate``'s alone: ``status`` recomputes nothing, so it is not held here.
+catch (a UF1 of 0.99 where they give 0.72, a prediction changed) is ``validate``'s alone:
+``status`` recomputes nothing, so it is not held here. A tuning's files that disagree in
+shape with its ``tune.json`` (a ``predictions.csv`` cut short, a ``runs.tar.xz`` without the
+runs it names, a ``tuning.json`` of another search) are ``status``'s to see: it counts them
+without recomputing anything.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import tarfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -321,8 +325,8 @@ def test_a_layout_this_merbench_does_not_read_is_said_by_status(
     path.write_text(json.dumps(value))
     assert cli("validate", path.parent)[0] != 0
     _, out, _ = cli("status", path.parent)
-    assert f"written, but {path} is no {what} of layout 1 (schema_version 99) ('merbench " \
-           "validate' says more)" in out, out
+    assert f"written, but {path.name} is no {what} of layout 1 (schema_version 99) " \
+           "('merbench validate' says more)" in out, out
 
 
 #: (kind, file, dotted field, the value written there as JSON text): each a range a result's
@@ -391,3 +395,64 @@ def test_an_audit_record_that_is_no_file_is_refused_by_both(
 def name_of_results(kind: str) -> str:
     return {"emotion run": "results.json", "spotting run": "spotting.json",
             "tuning": "tune.json"}[kind]
+
+
+def _cut_short(folder: Path) -> str:
+    path = folder / "predictions.csv"
+    path.write_bytes(path.read_bytes()[:100])
+    return "rows where tune.json reports"
+
+
+def _last_field_cut(folder: Path) -> str:
+    path = folder / "predictions.csv"
+    path.write_bytes(path.read_bytes().rstrip(b"\n")[:-2] + b"\n")
+    return "(after the header) has no y_pred"
+
+
+def _huge_label(folder: Path) -> str:
+    path = folder / "predictions.csv"
+    header, first, *rest = path.read_text().split("\n")
+    path.write_text("\n".join([header, first.rsplit(",", 1)[0] + "," + "9" * 30, *rest]))
+    return "row 1 (after the header) has a y_pred that is not a class index"
+
+
+def _no_runs_archived(folder: Path) -> str:
+    tarfile.open(folder / "runs.tar.xz", "w:xz").close()
+    return "which is not a folder inside the tuning's runs.tar.xz"
+
+
+def _negative_trials(folder: Path) -> str:
+    path = folder / "tuning.json"
+    record = json.loads(path.read_text())
+    record["spec"]["trials"] = -2
+    path.write_text(json.dumps(record))
+    return "tuning.json is not the record of a search (trials is -2; a search has 1 or more " \
+           "trials)"
+
+
+#: a tuning's file that disagrees in shape with its tune.json (the third adversarial pass):
+#: status said "finished: tune.json written" of each, "2 of -2 runs finished" of the last
+SHAPES: dict[str, Callable[[Path], str]] = {
+    "predictions cut short": _cut_short, "predictions' last field cut": _last_field_cut,
+    "a label of 30 digits": _huge_label,
+    "an empty runs.tar.xz": _no_runs_archived, "trials -2 in tuning.json": _negative_trials}
+
+
+@pytest.mark.parametrize(("kind", "below"), [("tuning", ""),
+                                             ("tuning summary over seeds", "seed-0")])
+@pytest.mark.parametrize("how", SHAPES)
+def test_status_never_calls_finished_a_tuning_of_another_shape_than_its_record(
+        examples: dict[str, Path], tmp_path: Path, cli, kind: str, below: str,
+        how: str) -> None:
+    top = Path(shutil.copytree(examples[kind], tmp_path / "result", symlinks=False))
+    folder = top / below if below else top
+    said = SHAPES[how](folder)
+    v_code, v_out, _ = cli("validate", top)
+    assert v_code != 0, f"validate accepted {how}: {v_out}"
+    _, s_out, s_err = cli("status", top)
+    assert "Traceback" not in s_out + s_err, s_err
+    line = [line for line in (s_out + s_err).splitlines() if f"{folder}:" in line or
+            f"{folder}/" in line]
+    assert len(line) == 1, s_out + s_err
+    assert "finished: tune.json written" not in line[0] and said in line[0], line[0]
+    assert "-2 " not in line[0].replace("trials is -2", ""), line[0]  # no count below 0

@@ -22,25 +22,36 @@ from merbench.results.rundir import RunDirectory
 from merbench.results.schema import PREDICTION_COLUMNS
 from merbench.results.user_files import UnreadableFile, read_user_csv
 
+#: how a reader's sentence about a path goes on after naming it ("PATH is not ...")
+_PREDICATES = "(is|has|holds|lacks|does|cannot)"
 TOLERANCE = 1e-9  # stored floats went through JSON; anything larger is a different number
 
 
 class ResultRejected(MerbenchError):
-    """A result file that must not be shown: ``reason`` says what is wrong with it."""
+    """A result file that must not be shown: ``reason`` says what is wrong with it.
+
+    Said as ``PATH: REASON``, the path once: a reason that is a reader's words, naming the
+    path again ("r: r/run.json has ...", "r: r is not a merbench run directory"), is kept
+    with ``path`` said only in front (:func:`said_in`), here, where the two are joined, so
+    no caller has to strip it."""
 
     def __init__(self, path: Path, reason: str) -> None:
+        # "r is not ..." said of r: "r: is not ..." (only before a verb: a reason that
+        # starts with a word the folder is named by, "seeds [0, 1] are ...", keeps it)
+        reason = re.sub(rf"^{re.escape(str(path))}(: | (?={_PREDICATES} ))", "",
+                        said_in(path, reason))
         super().__init__(f"{path}: {reason}")
         self.path = path
         self.reason = reason
 
 
-def rejected_in(folder: Path, message: str) -> ResultRejected:
-    """The refusal of the result in ``folder`` for ``message``, a reader's words that name
-    its file by the whole path ("t/au-results.json is not ..."): said as an emotion run's
-    is, the folder first and the file by its name in it ("t: au-results.json is not ..."),
-    not the path twice ("t/au-results.json: t/au-results.json is not ...")."""
+def said_in(folder: Path, message: str) -> str:
+    """``message``, a reader's words that name files by their whole path ("t/au-results.json
+    is not ..."), with each file in ``folder`` named by its path in it ("au-results.json is
+    not ..."): for a line that names ``folder`` first ("t: ..."), which would otherwise say
+    the path twice ("t: t/au-results.json is not ...")."""
     inside = re.compile(rf"(?<![^\s(]){re.escape(str(folder))}/")
-    return ResultRejected(folder, inside.sub("", message))
+    return inside.sub("", message)
 
 
 def differ(stored: Any, recomputed: Any, where: str) -> str | None:

@@ -9,16 +9,20 @@ files with the same typed readers ``validate`` starts with (JSON through the bou
 reader, every field's type checked) and checks what they record that makes sense on its
 own (dates, durations, counts, scores, scoring rules: :mod:`merbench.results.recorded_values`,
 the functions ``validate`` calls), recomputing nothing; it raises :class:`MerbenchError`
-naming the file and what is wrong, and ``status`` says that instead of "complete".
+naming the file by its path in the result's folder and what is wrong, and ``status`` says
+that instead of "complete", after the folder (``s: ...: written, but spotting.json is not
+...``; the readers' whole paths said the folder twice, ``s: ...: written, but
+s/spotting.json is not ...``).
 ``tests/test_status_agrees.py`` checks over a corpus of broken results of every kind that
 the two never disagree.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -31,11 +35,15 @@ from merbench.results.recorded_values import (
     ProvenanceError,
     au_values,
     run_values,
+    said_of,
+    search_values,
     spotting_values,
     str_values,
     tune_values,
 )
-from merbench.results.result_files import AUDIT_FILE
+from merbench.results.result_files import AUDIT_FILE, RESULTS_FILE
+from merbench.results.run_archive import RUNS_ARCHIVE, archived_names
+from merbench.results.run_files import said_in
 from merbench.results.safe_files import UnsafeFile, check_entry
 from merbench.results.schema import read_json, read_kind, read_results
 from merbench.results.spotting_file import (
@@ -49,6 +57,9 @@ from merbench.results.spotting_file import (
 from merbench.results.str_file import STR_FILE, STR_SCHEMA, StrResults
 from merbench.results.tune_file import (
     TUNE_FILE,
+    TUNE_PREDICTIONS_FILE,
+    TUNING_SPEC_FILE,
+    TuneResults,
     read_search_record,
     read_tune,
     read_tune_predictions,
@@ -58,25 +69,37 @@ from merbench.results.user_files import read_user_text
 T = TypeVar("T")
 
 
+@contextlib.contextmanager
+def _said_in(folder: Path) -> Iterator[None]:
+    """A refusal from the block with the files in ``folder`` named by their path in it: what
+    ``status`` says after the folder's name."""
+    try:
+        yield
+    except MerbenchError as exc:
+        raise MerbenchError(said_in(folder, str(exc))) from None
+
+
+
 def run_written(results_file: Path) -> None:
     """A run's results file (``results.json`` or an AU run's ``au-results.json``) reads as
     one, every field of its layout checked, with no NaN or Infinity token in it, and the
     run's ``audit.json``, where there is one, reads as an audit record."""
-    if Path(results_file).name == AU_RESULTS_FILE:
-        recorded(results_file, au_values, read_au_results(results_file))
-    else:
-        recorded(results_file, run_values, read_results(results_file))
-    finite_json(results_file)
-    audit_written(Path(results_file).parent)
+    with _said_in(Path(results_file).parent):
+        if Path(results_file).name == AU_RESULTS_FILE:
+            recorded(results_file, au_values, read_au_results(results_file))
+        else:
+            recorded(results_file, run_values, read_results(results_file))
+        finite_json(results_file)
+        audit_written(Path(results_file).parent)
 
 
 def recorded(path: Path, check: Callable[[T], None], record: T) -> None:
     """``check`` (one of :mod:`merbench.results.recorded_values`) of the ``record`` read
-    from ``path``, its refusal said as that file's."""
+    from ``path``, its refusal said as that file's, by its name in the result's folder."""
     try:
         check(record)
     except ProvenanceError as exc:
-        raise MerbenchError(f"{path}: {exc}") from None
+        raise MerbenchError(said_of(Path(path).name, exc)) from None
 
 
 def finite_json(path: Path) -> None:
@@ -112,43 +135,101 @@ def spotting_written(folder: Path) -> None:
     """A spotting run's ``spot-run.json``, ``spotting.json``, every ``videos/NNNN.json`` and,
     where there is one, its ``str.json`` read as what ``merbench spot`` writes."""
     folder = Path(folder)
-    read_json(folder / SPOTTING_RUN_FILE, "spotting run's record")
-    results = read_kind(folder / SPOTTING_FILE, "spotting results file", None,
-                        SPOTTING_SCHEMA, SpottingResults)
-    recorded(folder / SPOTTING_FILE, spotting_values, results)
-    videos = folder / VIDEOS_FOLDER
-    # one videos/NNNN.json for each video spotting.json holds, as validate checks: a missing
-    # or an extra one is a folder other than merbench spot wrote
-    found = {path.name for path in videos.iterdir() if not is_temporary(path)} \
-        if videos.is_dir() else set()
-    expected = {f"{index:04d}.json" for index in range(len(results.videos))}
-    for names, what in ((sorted(found - expected), "is no video of the run's"),
-                        (sorted(expected - found), "is missing, one of the run's")):
-        if names:
-            raise MerbenchError(f"{videos / names[0]} {what} {len(results.videos)} videos; "
-                                "publish the folder as merbench spot wrote it")
-    for path in sorted(videos.glob("*.json")) if videos.is_dir() else []:
-        if is_temporary(path):
-            continue
-        try:
-            from_json(VideoFile, read_json(path, "spotted video's file"))
-        except LayoutError as exc:
-            raise MerbenchError(f"{path} does not follow a spotted video's layout: "
-                                f"{exc}") from None
-    if (folder / STR_FILE).exists():
-        recorded(folder / STR_FILE, str_values, read_kind(
-            folder / STR_FILE, "spot-then-recognise file", None, STR_SCHEMA, StrResults))
-        finite_json(folder / STR_FILE)
-    finite_json(folder / SPOTTING_FILE)
-    audit_written(folder)
+    with _said_in(folder):
+        read_json(folder / SPOTTING_RUN_FILE, "spotting run's record")
+        results = read_kind(folder / SPOTTING_FILE, "spotting results file", None,
+                            SPOTTING_SCHEMA, SpottingResults)
+        recorded(folder / SPOTTING_FILE, spotting_values, results)
+        videos = folder / VIDEOS_FOLDER
+        # one videos/NNNN.json for each video spotting.json holds, as validate checks: a
+        # missing or an extra one is a folder other than merbench spot wrote
+        found = {path.name for path in videos.iterdir() if not is_temporary(path)} \
+            if videos.is_dir() else set()
+        expected = {f"{index:04d}.json" for index in range(len(results.videos))}
+        for names, what in ((sorted(found - expected), "is no video of the run's"),
+                            (sorted(expected - found), "is missing, one of the run's")):
+            if names:
+                raise MerbenchError(f"{videos / names[0]} {what} {len(results.videos)} "
+                                    "videos; publish the folder as merbench spot wrote it")
+        for path in sorted(videos.glob("*.json")) if videos.is_dir() else []:
+            if is_temporary(path):
+                continue
+            try:
+                from_json(VideoFile, read_json(path, "spotted video's file"))
+            except LayoutError as exc:
+                raise MerbenchError(f"{path} does not follow a spotted video's layout: "
+                                    f"{exc}") from None
+        if (folder / STR_FILE).exists():
+            recorded(folder / STR_FILE, str_values, read_kind(
+                folder / STR_FILE, "spot-then-recognise file", None, STR_SCHEMA, StrResults))
+            finite_json(folder / STR_FILE)
+        finite_json(folder / SPOTTING_FILE)
+        audit_written(folder)
 
 
-def tuning_written(folder: Path) -> None:
+def tuning_written(folder: Path, archived: Sequence[str] | None = None) -> TuneResults:
     """A finished tuning's ``tuning.json``, ``tune.json`` and pooled ``predictions.csv``
-    read as what ``merbench tune`` writes (its runs are read by ``validate`` alone)."""
+    read as what ``merbench tune`` writes, and as many as ``tune.json`` says: a run folder
+    with its results in ``runs.tar.xz`` (``archived``: the archive's member names, where the
+    caller has listed them) for every run it names, a row of ``predictions.csv`` for each of
+    its samples. The runs themselves are read by ``validate`` alone; ``tune.json`` read is
+    returned, for the checks a caller above this layer adds."""
     folder = Path(folder)
-    read_search_record(folder)
-    recorded(folder / TUNE_FILE, tune_values, read_tune(folder / TUNE_FILE))
-    finite_json(folder / TUNE_FILE)
-    read_tune_predictions(folder)
-    audit_written(folder)
+    with _said_in(folder):
+        spec, mode = read_search_record(folder)
+        recorded(folder / TUNING_SPEC_FILE, lambda given: search_values(given, mode), spec)
+        results = read_tune(folder / TUNE_FILE)
+        recorded(folder / TUNE_FILE, tune_values, results)
+        finite_json(folder / TUNE_FILE)
+        _runs_archived(results, archived_names(folder) if archived is None else archived)
+        _predictions_shaped(folder, results)
+        audit_written(folder)
+    return results
+
+
+def _predictions_shaped(folder: Path, results: TuneResults) -> None:
+    """The tuning's ``predictions.csv`` holds a whole row for each sample ``tune.json``
+    reports, its labels class indices of ``tune.json``'s classes and its folds fold
+    numbers: one cut short, with rows added or a number no run predicts is not the
+    predictions of its runs."""
+    path = folder / TUNE_PREDICTIONS_FILE
+    frame = read_tune_predictions(folder)
+    if len(frame) != results.n_samples:
+        raise MerbenchError(f"{path} holds {len(frame)} rows where {TUNE_FILE} reports "
+                            f"{results.n_samples} samples; publish the tuning as merbench "
+                            "tune wrote it")
+    gaps = frame.isna().any(axis=1).tolist()
+    if any(gaps):  # a row cut short: every number of its columns read as a float
+        row = gaps.index(True)
+        missing = next(c for c in frame.columns if frame[c].isna().iloc[row])
+        raise MerbenchError(f"{path} row {row + 1} (after the header) has no {missing}; "
+                            "publish the tuning as merbench tune wrote it")
+    classes = len(results.classes)
+    for column, least, beyond, what in (
+            ("fold", 0, len(frame), "a fold number"),
+            ("y_true", 0, classes, f"a class index from 0 to {classes - 1}"),
+            ("y_pred", 0, classes, f"a class index from 0 to {classes - 1}")):
+        for row, value in enumerate(frame[column].tolist()):
+            if not (isinstance(value, int | float) and not isinstance(value, bool)
+                    and float(value).is_integer() and least <= value < beyond):
+                raise MerbenchError(f"{path} row {row + 1} (after the header) has a "
+                                    f"{column} that is not {what}; publish the tuning as "
+                                    "merbench tune wrote it")
+
+
+def _runs_archived(results: TuneResults, archived: Sequence[str]) -> None:
+    """Every run folder ``tune.json`` names (each trial's, each outer fold's chosen one) is
+    in the tuning's ``runs.tar.xz`` (its member names ``archived``) with its
+    ``results.json``: ``validate`` refuses a tuning whose record names a run it lacks."""
+    names = set(archived)
+    for outer in results.outer:
+        for run in (*(r for trial in outer.trials for r in trial.runs), outer.final_run):
+            if f"{run}/{RESULTS_FILE}" in names:
+                continue
+            if any(name.startswith(f"{run}/") for name in names):
+                raise MerbenchError(f"{RUNS_ARCHIVE}'s run folder '{run}' has no "
+                                    f"{RESULTS_FILE}: the run did not finish; publish the "
+                                    "tuning as merbench tune wrote it")
+            raise MerbenchError(f"{TUNE_FILE} names run folder '{run}', which is not a folder "
+                                f"inside the tuning's {RUNS_ARCHIVE}; publish the tuning as "
+                                "merbench tune wrote it")

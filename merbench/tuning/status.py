@@ -12,6 +12,7 @@ from pathlib import Path
 
 from merbench.base.errors import MerbenchError
 from merbench.results.codec import unreadable
+from merbench.results.recorded_values import ProvenanceError, search_values
 from merbench.results.result_files import RESULTS_FILE
 from merbench.results.run_archive import PACKED_FOLDERS, RUNS_ARCHIVE, archived_names
 from merbench.results.rundir import folder_is_held
@@ -30,6 +31,7 @@ from merbench.results.tune_file import (
 )
 from merbench.results.user_files import UnreadableFile
 from merbench.results.written import tuning_written
+from merbench.tuning.search_record import record_problem
 
 
 def is_tuning_folder(path: Path) -> bool:
@@ -80,6 +82,7 @@ def tuning_status(folder: Path) -> str:
                                                          "writes what it should hold again")
     try:
         spec, mode = read_search_record(folder)
+        search_values(spec, mode)  # no "2 of -2 runs finished"
         trials, inner = int(spec["trials"]), int(spec["inner_folds"])
         what = f"{spec['model']} on {spec['dataset']}/{spec['protocol']}"
     except UnsafeFile as exc:  # tuning.json itself: not what a search started with
@@ -87,6 +90,9 @@ def tuning_status(folder: Path) -> str:
     except UnreadableFile as exc:
         raise MerbenchError(f"{folder / TUNING_SPEC_FILE} cannot be read ({exc.because}); "
                             "is the folder a merbench tuning?") from None
+    except ProvenanceError as exc:  # as validate says it of a finished one
+        raise MerbenchError(f"{folder / TUNING_SPEC_FILE} is not the record of a search "
+                            f"({exc}); is the folder a merbench tuning?") from None
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise MerbenchError(f"{folder / TUNING_SPEC_FILE} cannot be read ({unreadable(exc)}); "
                             "is the folder a merbench tuning?") from None
@@ -111,7 +117,9 @@ def tuning_status(folder: Path) -> str:
              "tune.json not yet written (the same merbench tune command goes on)")
     if written and not running:
         try:  # validate's cheap half: what it refuses by its layout is not finished
-            tuning_written(folder)
+            problem = record_problem(folder, tuning_written(folder, names))
         except MerbenchError as exc:
-            state = f"written, but {exc} ('merbench validate' says more)"
+            problem = str(exc)
+        if problem is not None:
+            state = f"written, but {problem} ('merbench validate' says more)"
     return f"{folder}: tuning of {what}, {mode}, {shape}: {runs}; {state}"

@@ -37,7 +37,7 @@ from merbench.results.audited_files import run_folder
 from merbench.results.codec import to_json
 from merbench.results.manifest import chain_problem
 from merbench.results.recorded_values import au_values
-from merbench.results.run_files import ResultRejected, rejected_in
+from merbench.results.run_files import ResultRejected
 from merbench.results.rundir import RunDirectory
 from merbench.results.safe_files import check_run_folder
 from merbench.results.user_files import UnreadableFile, parse_user_csv, read_user_bytes
@@ -59,7 +59,7 @@ def _folds(run_dir: Path, results: AUResults) -> list[FoldOutcome]:
         try:
             outcome = folder.load_fold(index)
         except MerbenchError as exc:
-            raise rejected_in(run_dir, str(exc)) from None
+            raise ResultRejected(run_dir, str(exc)) from None
         if outcome is None:
             raise ResultRejected(run_dir / AU_RESULTS_FILE,
                                  f"fold file {index} of {results.protocol.n_folds} is missing")
@@ -191,11 +191,11 @@ def _validate(results_file: Path) -> tuple[AUResults, AuditSummary | None]:
         results = read_au_results(results_file)
         record = RunDirectory(run_dir).read_run_file()
     except MerbenchError as exc:  # each names its own file: said once, in the folder
-        raise rejected_in(run_dir, str(exc)) from None
+        raise ResultRejected(run_dir, str(exc)) from None
     try:  # audited as emotion runs are: its records must be of this run's folds
         audits = check_audit_file(run_folder(run_dir, results))
     except MerbenchError as exc:
-        raise rejected_in(run_dir, str(exc)) from None
+        raise ResultRejected(run_dir, str(exc)) from None
     try:  # what it records that makes sense on its own, as status checks it too
         au_values(results)
     except ProvenanceError as exc:

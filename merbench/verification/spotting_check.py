@@ -21,7 +21,7 @@ from merbench.results.audit_file import AuditSummary, check_audit_file
 from merbench.results.audited_files import AuditedFiles, spotting_folder
 from merbench.results.codec import LayoutError, from_json, to_json
 from merbench.results.recorded_values import spotting_values
-from merbench.results.run_files import ResultRejected, differ, rejected_in
+from merbench.results.run_files import ResultRejected, differ
 from merbench.results.rundir import folder_is_held
 from merbench.results.safe_files import UnsafeFile, check_entry
 from merbench.results.schema import read_json
@@ -128,11 +128,11 @@ def _validate_spotting_file(path: Path) -> SpottingResults:
         check_spotting_folder(file.parent)  # a link, a fifo or a hard link is never read
         check_entry(file, file.parent)
     except UnsafeFile as exc:  # it names the file in its folder: said once
-        raise rejected_in(file.parent, str(exc)) from None
+        raise ResultRejected(file.parent, str(exc)) from None
     try:
         raw = read_json(file, "spotting results file")
     except MerbenchError as exc:
-        raise rejected_in(file.parent, str(exc)) from None
+        raise ResultRejected(file.parent, str(exc)) from None
     if raw.get("schema_version") != SPOTTING_SCHEMA:
         raise ResultRejected(file, f"schema_version is {raw.get('schema_version')!r}; this "
                                    f"merbench reads spotting files of version {SPOTTING_SCHEMA}")

@@ -17,7 +17,7 @@ from pathlib import Path
 from merbench.base.errors import MerbenchError
 from merbench.results.codec import LayoutError, from_json, to_json
 from merbench.results.recorded_values import str_values
-from merbench.results.run_files import ResultRejected, differ, rejected_in
+from merbench.results.run_files import ResultRejected, differ
 from merbench.results.safe_files import check_entry
 from merbench.results.schema import read_json
 from merbench.results.spotting_file import SpottingResults
@@ -42,7 +42,7 @@ def _read(file: Path) -> StrResults:
         check_entry(file, file.parent)  # a link, a fifo or a hard link is never read
         raw = read_json(file, "spot-then-recognise file")
     except MerbenchError as exc:  # a fifo, a file that is no JSON: its path said once
-        raise rejected_in(file.parent, str(exc)) from None
+        raise ResultRejected(file.parent, str(exc)) from None
     if raw.get("schema_version") != STR_SCHEMA:
         raise ResultRejected(file, f"schema_version is {raw.get('schema_version')!r}; this "
                                    f"merbench reads spot-then-recognise files of version "

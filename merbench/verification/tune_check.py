@@ -30,7 +30,6 @@ import contextlib
 import hashlib
 import json
 import os
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,7 +41,6 @@ from merbench.base.errors import MerbenchError
 from merbench.results.audit_file import AuditSummary, check_audit_file
 from merbench.results.audited_files import AuditedFiles, tuning_folder
 from merbench.results.codec import to_json
-from merbench.results.recorded_values import tune_values
 from merbench.results.result_files import RESULTS_FILE
 from merbench.results.run_archive import PACKED_FOLDERS, RUNS_ARCHIVE, unpacked_runs
 from merbench.results.run_files import ResultRejected
@@ -56,20 +54,15 @@ from merbench.results.tune_file import (
     TUNING_SPEC_FILE,
     TuneResults,
     final_folder,
-    read_search_record,
     read_tune,
     read_tune_predictions,
 )
-from merbench.results.user_files import UnreadableFile, read_written_json
+from merbench.results.user_files import read_written_json
 from merbench.scores.interval_records import interval_record
 from merbench.tuning.run_tuning import best_trial, outer_scores
 from merbench.tuning.run_tuning import run_spec as expected_spec
-from merbench.tuning.space import PRUNERS, SAMPLERS, Parameter, TuneSpec
-from merbench.verification.provenance import (
-    SPAN_MARGIN,
-    ProvenanceError,
-    check_created,
-)
+from merbench.tuning.search_record import record_problem, spec_of
+from merbench.verification.provenance import SPAN_MARGIN, check_created
 from merbench.verification.tune_trials_check import (
     check_outer,
     check_search,
@@ -77,59 +70,6 @@ from merbench.verification.tune_trials_check import (
     check_universe,
     run_predictions,
 )
-
-#: a library's version as its ``__version__`` gives it (PEP 440 text)
-LIBRARY_VERSION = re.compile(r"(?=.{1,40}$)\d+(\.\d+){0,3}([.+-]?[A-Za-z0-9]+){0,4}")
-
-
-def _spec_of(results: TuneResults) -> TuneSpec:
-    return TuneSpec(model=results.model, dataset=results.dataset, protocol=results.protocol,
-                    seed=results.seed, objective=results.objective,
-                    inner_folds=results.inner_folds or 2, options=results.options,
-                    space=tuple(Parameter(**to_json(p)) for p in results.space),
-                    sampler=results.sampler, sampler_seed=results.sampler_seed,
-                    trials=results.trials, pruner=results.pruner,
-                    dataset_options=results.dataset_options)
-
-
-def _record_problem(folder: Path, results: TuneResults) -> str | None:
-    """Why ``tune.json`` is not the search ``tuning.json`` recorded when it started (its
-    spec and mode, written before any run), or None. tune.json alone was trusted for the
-    search's settings: edited to ``complete``, another trial count, pruner or protocol, it
-    validated."""
-    if results.sampler not in SAMPLERS or results.pruner not in PRUNERS:
-        return (f"tune.json names sampler {results.sampler!r} and pruner {results.pruner!r}; "
-                f"merbench searches with {', '.join(SAMPLERS)} and prunes with "
-                f"{', '.join(PRUNERS)}")
-    if set(results.library) != {"optuna"} or not all(
-            isinstance(v, str) and LIBRARY_VERSION.fullmatch(v) for v in results.library.values()):
-        # the run's claim, like its environment, shown on its page: still only a version
-        return (f"tune.json's library is {results.library!r}; merbench searches with "
-                "optuna and records its version (such as \"4.5.0\")")
-    try:  # a date and a duration merbench could have written, as for any result
-        tune_values(results)
-    except ProvenanceError as exc:
-        return str(exc)
-    if not os.path.lexists(folder / TUNING_SPEC_FILE):
-        return (f"{TUNING_SPEC_FILE} is missing, so nothing says which search was started; "
-                "publish the tuning folder as merbench tune wrote it")
-    try:
-        spec, mode = read_search_record(folder)
-    except UnreadableFile as exc:
-        return f"{TUNING_SPEC_FILE} is not the record of a search ({exc.because})"
-    except MerbenchError as exc:  # a fifo, a folder: said as what it is
-        return f"{TUNING_SPEC_FILE} is not the record of a search ({exc})"
-    mine = json.loads(json.dumps(_spec_of(results).to_dict(), sort_keys=True))
-    if results.mode != NESTED:  # a test-scored search has no inner folds to record
-        spec.pop("inner_folds", None)
-        mine.pop("inner_folds", None)
-    if mode != results.mode or spec != mine:
-        found = sorted(k for k in set(spec) | set(mine) if spec.get(k) != mine.get(k))
-        what = found[0] if found else "mode"
-        return (f"tune.json is not the search {TUNING_SPEC_FILE} recorded when it started "
-                f"(they differ in {what}); publish the tuning as merbench tune wrote it")
-    return None
-
 
 #: what a finished tuning's folder holds (an audit.json is refused by its own check)
 TUNING_FILES = frozenset({TUNE_FILE, TUNE_PREDICTIONS_FILE, TUNING_SPEC_FILE, RUNS_ARCHIVE,
@@ -182,7 +122,7 @@ def validated_tune(path: Path, deep: bool = True) -> Iterator[CheckedTuning]:
     if stray:  # a run or a page dropped in would be neither checked nor said
         raise ResultRejected(folder, f"holds {stray[0]}, which no tuning writes; move it out "
                                      "of the tuning's folder")
-    problem = _record_problem(folder, results)
+    problem = record_problem(folder, results)
     if problem is not None:
         raise ResultRejected(folder, problem)
     with contextlib.ExitStack() as unpacked:
@@ -237,7 +177,7 @@ def _named_in_archive(folder: Path, runs: Path, exc: ResultRejected) -> ResultRe
 
 
 def _validate(folder: Path, runs: Path, results: TuneResults, deep: bool) -> TuneResults:
-    spec = _spec_of(results)
+    spec = spec_of(results)
     nested = results.mode == NESTED
     if not results.outer or (not nested and len(results.outer) != 1):
         raise ResultRejected(folder, "tune.json records no outer fold, or a test-scored "

@@ -36,7 +36,7 @@ from merbench.results.manifest import chain_problem
 from merbench.results.migrations import migrate
 from merbench.results.model import Intervals, Metrics, Results
 from merbench.results.over_seeds import over_seeds, summary_identity
-from merbench.results.recorded_values import run_values
+from merbench.results.recorded_values import run_values, said_of
 from merbench.results.result_files import RESULTS_FILE, SEEDS_FILE
 from merbench.results.run_files import (
     ResultRejected,
@@ -179,8 +179,8 @@ def _validate_run(path: Path, official: OfficialFingerprint | None) -> Validated
                                       "'weights' is null; a run of saved weights must name them")
     try:  # what results.json records that makes sense on its own (status checks it too)
         run_values(results)
-    except ProvenanceError as exc:
-        raise ResultRejected(run_dir, str(exc)) from None
+    except ProvenanceError as exc:  # said of the file, as status says it
+        raise ResultRejected(run_dir, said_of(RESULTS_FILE, exc)) from None
     classes = results.dataset.classes
     folds = load_folds(run_dir, results.protocol.n_folds)
     sample_ids = check_coverage(run_dir, results, folds, len(classes))
