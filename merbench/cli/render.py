@@ -154,7 +154,8 @@ def print_results(results: Results, run_dir: Path, went_on: Sequence[str] = ()) 
     resumed = results.folds_resumed
     timing = f"{results.run_time_s:.1f} s"
     if resumed:
-        timing += (f" ({resumed} folds restored from an earlier command, which trained them; "
+        timing += (f" ({counted(resumed, 'fold')} restored from an earlier command, which "
+                   "trained them; "
                    f"this one took {results.wall_time_s:.1f} s)")
     console.print(f"device {results.environment.device}, {timing}")
     for line in went_on:

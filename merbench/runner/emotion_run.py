@@ -110,8 +110,9 @@ class EmotionRun:
                 f"{data.plan.spec.selection}. Its results.json already records the UF1/UAR of "
                 f"every policy its folds give ({recorded}: metrics_by_policy); for a "
                 f"results.json of --selection {data.plan.spec.selection}, copy the folder "
-                "without results.json and predictions.csv and give the copy as --out (its "
-                "folds are restored, nothing trains)")
+                "without results.json, predictions.csv and audit.json (an audit is of the "
+                "result it checked) and give the copy as --out (its folds are restored, "
+                "nothing trains)")
         return RunResult(run_dir=run_dir.path, results=results, predictions=predictions,
                          reported=True)
 
