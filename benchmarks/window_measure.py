@@ -13,12 +13,14 @@ run left, which has the time.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from typing import Any
 
 import gpu_plan
 import leaderboard_runs
+from job_precision import with_run_precision
 
 try:
     import tomllib  # type: ignore[import-not-found, unused-ignore]
@@ -41,8 +43,13 @@ SMOKE_BY_PRECISION = {"bf16": "test_bf16_and_tf32_stay_close_to_fp32[bf16]",
 def jobs_left(runs: Path, start_from: Path | None,
               committed: Path | None) -> list[leaderboard_runs.Job]:
     """The plan's jobs not finished in ``runs``, ``start_from`` or ``committed`` (default
-    ``leaderboards/results``), CausalNet's left out (a session passes no images)."""
-    return [job for job in leaderboard_runs.JOBS if not job.images
+    ``leaderboards/results``), CausalNet's left out (a session passes no images), each in
+    the precision it will train in: its run's own where one is started (HTNet's seed 0 goes
+    on in fp32 whatever the plan's precision), so no window measures or smoke-tests a
+    precision it does not train in."""
+    return [dataclasses.replace(job, args=with_run_precision(job.args, job.out, runs,
+                                                             start_from))
+            for job in leaderboard_runs.JOBS if not job.images
             and leaderboard_runs.finished_in(job, runs, start_from,
                                              committed or leaderboard_runs.COMMITTED) is None]
 

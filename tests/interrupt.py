@@ -48,11 +48,14 @@ def stopping_at_epoch(fold_index: int, epoch: int) -> Plugins:
     return load_plugins(extra=[("stop", StopAtEpoch(fold_index, epoch))])
 
 
-def sigint_as_default() -> None:
-    """A ``preexec_fn`` for a child that a test sends SIGINT: a suite launched in the
-    background (``nohup ... &``) hands its children an ignored SIGINT, which Python then
-    leaves ignored, so the child would never hear the Ctrl-C under test."""
+def stop_signals_as_default() -> None:
+    """A ``preexec_fn`` for a child that a test sends a stop signal: a suite launched in the
+    background (``nohup ... &``) hands its children an ignored SIGINT, and ``nohup`` an
+    ignored SIGHUP, which Python (and merbench, as ``nohup`` asks) then leaves ignored, so
+    the child would never hear the Ctrl-C or hangup under test."""
     signal.signal(signal.SIGINT, signal.SIG_DFL)
+    if hasattr(signal, "SIGHUP"):
+        signal.signal(signal.SIGHUP, signal.SIG_DFL)
 
 
 def ctrl_c_once(out: Path, options: list[str], written: str,
@@ -64,7 +67,7 @@ def ctrl_c_once(out: Path, options: list[str], written: str,
         [sys.executable, "-m", "merbench", "run", "--model", "ststnet", "--dataset",
          "synthetic", *options, "--device", "cpu", "--quiet", "--out", str(out)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        preexec_fn=sigint_as_default)
+        preexec_fn=stop_signals_as_default)
     deadline = time.monotonic() + 120
     while not (out / written).exists() and time.monotonic() < deadline:
         time.sleep(0.01)
@@ -84,7 +87,7 @@ def signal_in_first_fold(out: Path, options: list[str],
         [sys.executable, "-m", "merbench", "run", "--model", "ststnet", "--dataset",
          "synthetic", *options, "--device", "cpu", "--out", str(out)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        preexec_fn=sigint_as_default)
+        preexec_fn=stop_signals_as_default)
     assert process.stdout is not None
     said = []
     for line in process.stdout:

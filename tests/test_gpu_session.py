@@ -28,10 +28,18 @@ def session(monkeypatch: pytest.MonkeyPatch) -> ModuleType:
     return module
 
 
-def _dry(session: ModuleType, tmp_path: Path, budget: int, capsys) -> list[str]:
+def _plan_precision() -> str:
+    """The precision the plan's new runs of the seeds' models train in."""
+    import job_precision  # beside gpu_session (the fixture put benchmarks/ on the path)
+
+    return str(job_precision.PLAN_PRECISION)
+
+
+def _dry(session: ModuleType, tmp_path: Path, budget: int, capsys,
+         *extra: str) -> list[str]:
     assert session.main(["--data", str(tmp_path / "data"), "--runs", str(tmp_path / "runs"),
                          "--out", str(tmp_path / "out"), "--budget-s", str(budget),
-                         "--dry-run"]) == 0
+                         "--dry-run", *extra]) == 0
     return capsys.readouterr().out.splitlines()
 
 
@@ -54,7 +62,8 @@ def test_dry_run_prints_every_step_within_the_budget(session: ModuleType, tmp_pa
     assert "-m gpu" not in steps[1] and session.TESTS.is_file()
     assert "up to 60 s" in steps[2] and "train_matrix.py" in steps[2]
     only = steps[2].split("--only ")[1].split()[0].split(",")
-    assert only[:3] == ["htnet:fp32", "mmnet-release:fp32", "hsta-release:fp32"]
+    plan = _plan_precision()  # no run started: every job in the plan's precision
+    assert only[:3] == [f"htnet:{plan}", f"mmnet-release:{plan}", f"hsta-release:{plan}"]
     assert "causalnet:fp32" not in only  # no job of a session trains it
     assert "--base" not in steps[2]  # the committed matrix is another GPU's
     assert steps[3].startswith("[train matrix, skipped] runs are left")
@@ -178,26 +187,31 @@ def test_a_matrix_measured_on_this_gpu_is_not_measured_again(session: ModuleType
                                                              tmp_path: Path, capsys,
                                                              monkeypatch) -> None:
     """On the GPU that measured the committed matrix, no matrix: only the plan's models with
-    no figure on it are measured, beside the committed rows (--base). HTNet has its figure
-    there (gpu_figures.json), so it is not measured."""
+    no figure on it are measured, beside the committed rows (--base). HTNet's seed 0 goes
+    on in fp32 (its started run, gpu-unfinished), whose figure is there (gpu_figures.json),
+    so HTNet is measured only in the plan's precision, for its later seeds."""
     committed = tmp_path / "train_matrix.json"
     committed.write_text(json.dumps({"device": "NVIDIA H200", "same_numbers": []}))
     monkeypatch.setattr(session, "COMMITTED_MATRIX", committed)
     monkeypatch.setattr(session, "this_gpu", lambda: "NVIDIA H200")
-    lines = _dry(session, tmp_path, 540, capsys)
+    unfinished = ("--start-from", str(session.HERE / "gpu-unfinished"))
+    plan = _plan_precision()
+    lines = _dry(session, tmp_path, 540, capsys, *unfinished)
     steps = [line for line in lines if line.startswith("[")]
     assert [s.split(",")[0] for s in steps] == ["[pre-flight", "[gpu smoke tests",
                                                 "[measurement", "[train matrix",
                                                 "[leaderboard runs"]
-    assert f"--base {committed}" in steps[2] and "htnet:" not in steps[2]
-    assert "mmnet-release:fp32" in steps[2]
+    assert f"--base {committed}" in steps[2] and "htnet:fp32" not in steps[2]
+    assert f"mmnet-release:{plan}" in steps[2]
     assert steps[3].startswith("[train matrix, skipped]")
     assert steps[4].startswith("[leaderboard runs, up to 390 s]")  # 540 - 30 - 30 - 60 - 30
     # with every model of the jobs left measured here, nothing is measured
     committed.write_text(json.dumps({"device": "NVIDIA H200", "plan_models": [
-        {"model": m, "precision": "fp32"} for m in
-        ("mmnet-release", "hsta-release", "offapexnet", "alexnet-flow", "ststnet")]}))
-    steps = [line for line in _dry(session, tmp_path, 540, capsys) if line.startswith("[")]
+        {"model": m, "precision": p} for m, p in
+        (("htnet", plan), ("mmnet-release", plan), ("hsta-release", plan),
+         ("offapexnet", "fp32"), ("alexnet-flow", "fp32"), ("ststnet", "fp32"))]}))
+    steps = [line for line in _dry(session, tmp_path, 540, capsys, *unfinished)
+             if line.startswith("[")]
     assert [s.split(",")[0] for s in steps] == ["[pre-flight", "[gpu smoke tests",
                                                 "[train matrix", "[leaderboard runs"]
     assert steps[3].startswith("[leaderboard runs, up to 450 s]")

@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from conftest import TINY_TUNING
-from interrupt import sigint_as_default, stopping_after
+from interrupt import stop_signals_as_default, stopping_after
 
 from merbench.results.model import EngineRecord
 from merbench.results.run_archive import unpack_runs
@@ -51,7 +51,7 @@ def merbench(*args: str, timeout: float = 600) -> subprocess.CompletedProcess[st
 def start(*args: str) -> subprocess.Popen[str]:
     return subprocess.Popen([sys.executable, "-m", "merbench", *args], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, env=ENV,
-                            preexec_fn=sigint_as_default)
+                            preexec_fn=stop_signals_as_default)
 
 
 def predictions(run_dir: Path) -> pd.DataFrame:

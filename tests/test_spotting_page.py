@@ -98,7 +98,8 @@ def test_a_recognised_run_has_its_str_row_and_a_tampered_str_json_rejects_it(
     results = run.execute()  # every video kept: nothing is spotted again
     dataset = run.open_dataset()
     write_str(folder / "recognised", recognise(results, dataset.videos, dataset.classes,
-                                               plugins, RecogniseSpec("ststnet", epochs=1)))
+                                               plugins, RecogniseSpec("ststnet", epochs=1)),
+              plugins)
     shutil.copytree(folder / "recognised", folder / "bad-str")
     file = folder / "bad-str" / "str.json"
     data = json.loads(file.read_text())

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from interrupt import sigint_as_default
+from interrupt import stop_signals_as_default
 
 import merbench
 from merbench.api import DatasetMeta, InMemoryDataset
@@ -266,7 +266,7 @@ def _merbench(*args: str) -> subprocess.Popen[str]:
     return subprocess.Popen([sys.executable, "-m", "merbench", *args], stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True,
                             env={**os.environ, "OMP_NUM_THREADS": "1"},
-                            preexec_fn=sigint_as_default)
+                            preexec_fn=stop_signals_as_default)
 
 
 def _record(path: Path) -> dict[str, Any]:
@@ -689,9 +689,13 @@ def test_a_nested_tuning_is_audited_outer_fold_by_outer_fold_and_recorded(
     assert code == 0 and "audit.json: 1 audit(s)" in out, err
 
 
-def test_the_bar_of_a_tuning_names_the_command_and_its_runs(cli, tmp_path: Path) -> None:
+def test_the_bar_of_a_tuning_names_the_command_and_its_runs(
+        cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Its lines count runs ("round 1/2: 2 runs"), and its bar said "sweep: ... 30/30
-    folds" (issue 85): it says tune, and over how many runs the folds are."""
+    folds" (issue 85): it says tune, and over how many runs the folds are. The bar is drawn
+    on a terminal only (rich's TTY_COMPATIBLE stands for one here)."""
+    monkeypatch.setenv("TTY_COMPATIBLE", "1")
+    monkeypatch.setenv("NO_COLOR", "1")
     tiny = Path(__file__).parents[1] / "examples" / "tune-tiny.toml"
     code, _, err = cli("tune", tiny, "--score", "test", "--threads", "1", "--out",
                          tmp_path / "tuned")

@@ -24,6 +24,9 @@ def measure(monkeypatch: pytest.MonkeyPatch) -> ModuleType:
 
 def test_only_the_models_with_no_figure_on_this_chip_are_measured(
         measure: ModuleType, tmp_path: Path) -> None:
+    import job_precision
+
+    plan = job_precision.PLAN_PRECISION  # the precision of the seeds' models' new runs
     jobs = measure.jobs_left(tmp_path / "runs", None, tmp_path / "committed")
     assert [j.name for j in jobs][:3] == ["htnet-reference-seed0", "mmnet-release-seed0",
                                           "hsta-release-seed0"]
@@ -32,29 +35,54 @@ def test_only_the_models_with_no_figure_on_this_chip_are_measured(
     figures = json.loads((BENCHMARKS / "gpu_figures.json").read_text())
     on_h200 = measure.to_measure(jobs, "NVIDIA H200", committed, figures)
     # HTNet has the committed matrix's rows there; the others none
-    assert on_h200 == ["mmnet-release:fp32", "hsta-release:fp32", "offapexnet:fp32",
+    assert on_h200 == [f"mmnet-release:{plan}", f"hsta-release:{plan}", "offapexnet:fp32",
                        "alexnet-flow:fp32", "ststnet:fp32"]
     on_h100 = measure.to_measure(jobs, "NVIDIA H100 80GB HBM3", committed, figures)
     # OFF-ApexNet was timed on an H100; HTNet's matrix is the H200's
-    assert on_h100[0] == "htnet:fp32" and "offapexnet:fp32" not in on_h100
+    assert on_h100[0] == f"htnet:{plan}" and "offapexnet:fp32" not in on_h100
     # what a window measured is a figure of its chip for the next window
     measured = {"device": "NVIDIA H200", "settings": committed["settings"],
-                "plan_models": [{"model": m.split(":")[0], "precision": "fp32"}
+                "plan_models": [{"model": m.split(":")[0], "precision": m.split(":")[1]}
                                 for m in on_h200]}
     assert measure.to_measure(jobs, "NVIDIA H200", measured, figures) == []
-    # a job in bf16 needs its model's bf16 figure; TF32 is planned from fp32's
-    bf16 = [dataclasses.replace(j, args=("--model", "mmnet-release", "--precision", "bf16"))
-            for j in jobs if j.name == "mmnet-release-seed0"]
-    assert measure.to_measure(bf16, "NVIDIA H200", measured, figures) == [
-        "mmnet-release:bf16"]
+    # a job in another precision needs its model's figure in that one; TF32 is planned
+    # from fp32's
+    other = "fp32" if plan != "fp32" else "bf16"
+    again = [dataclasses.replace(j, args=("--model", "mmnet-release", "--precision", other))
+             for j in jobs if j.name == "mmnet-release-seed0"]
+    assert measure.to_measure(again, "NVIDIA H200", measured, figures) == [
+        f"mmnet-release:{other}"]
     tf32 = [j for j in jobs if j.name == "htnet-reference-tf32"]
     assert measure.to_measure(tf32, "NVIDIA H200", committed, figures) == []
+
+
+def test_a_started_run_is_measured_in_its_own_precision(measure: ModuleType,
+                                                        tmp_path: Path) -> None:
+    """HTNet's seed 0, started in fp32 (its folds in gpu-unfinished), goes on in fp32
+    whatever the plan's precision: a window measures and smoke-tests the precision each
+    job will train in, not the plan's alone (its later seeds start in the plan's)."""
+    import job_precision
+
+    plan = job_precision.PLAN_PRECISION
+    jobs = measure.jobs_left(tmp_path / "runs", BENCHMARKS / "gpu-unfinished",
+                             tmp_path / "committed")
+    precision = {j.name: measure.job_model(j)[1] for j in jobs}
+    assert precision["htnet-reference-seed0"] == "fp32"
+    assert precision["htnet-reference-seed1"] == plan
+    committed = json.loads((BENCHMARKS / "train_matrix.json").read_text())
+    figures = json.loads((BENCHMARKS / "gpu_figures.json").read_text())
+    on_h100 = measure.to_measure(jobs, "NVIDIA H100 80GB HBM3", committed, figures)
+    assert on_h100[0] == "htnet:fp32" and (plan == "fp32" or f"htnet:{plan}" in on_h100)
 
 
 def test_the_smoke_tests_are_the_plans_steps(measure: ModuleType, tmp_path: Path) -> None:
     import leaderboard_runs
 
-    fp32 = [j for j in leaderboard_runs.JOBS if j.name == "htnet-reference-seed0"]
+    # HTNet's seed 0 as a window trains it: in fp32, the precision its started run records
+    fp32 = [j for j in measure.jobs_left(tmp_path / "runs", BENCHMARKS / "gpu-unfinished",
+                                         tmp_path / "committed")
+            if j.name == "htnet-reference-seed0"]
+    assert measure.job_model(fp32[0]) == ("htnet", "fp32")
     nodes = measure.smoke_tests(fp32)
     assert [n.split("::")[1] for n in nodes] == list(measure.SMOKE)
     source = measure.TESTS.read_text()
