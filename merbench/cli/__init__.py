@@ -141,6 +141,13 @@ def _os_error(exc: OSError, command: str) -> str:
            errno.EACCES: "fix the permissions", errno.EPERM: "fix the permissions",
            errno.EROFS: "use a writable location",
            errno.ENOENT: "check that the path exists"}.get(exc.errno or 0, "fix the cause")
+    if exc.errno == errno.ENAMETOOLONG and isinstance(exc.filename, (str, bytes)):
+        # one rule for every command reading a path: the system's "File name too long"
+        # with the whole path was what validate, migrate, compare and leaderboard said
+        from merbench.results.out_folders import overlong, shortened
+        path = os.fsdecode(exc.filename)
+        why = overlong(path) or "is longer than a path may be"
+        return f"{shortened(path)} {why}; no file or folder can be there: give its real path"
     where = f" ({exc.filename})" if exc.filename else ""
     kept = ": work already finished is kept" if command in ("run", "extract") else ""
     return (f"'merbench {command}' failed on a file: {exc.strerror or exc}{where} "

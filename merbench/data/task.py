@@ -22,6 +22,7 @@ computed from a model's outputs and how a run is scored differ.
 
 from __future__ import annotations
 
+import json
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -117,7 +118,13 @@ class AUTask(Task):
 
     @classmethod
     def recorded(cls, identity: dict[str, Any]) -> Task:
-        return cls(tuple(int(au) for au in identity["au_set"]))
+        au_set = identity["au_set"]
+        if not isinstance(au_set, list) or not au_set:
+            raise ValueError(f"au_set is {json.dumps(au_set)}, not a list of AU numbers")
+        for au in au_set:  # int() took NaN to a Python error, 2.5 to AU 2
+            if isinstance(au, bool) or not isinstance(au, int):
+                raise ValueError(f"au_set holds {json.dumps(au)}, not an AU number")
+        return cls(tuple(au_set))
 
     def n_outputs(self, n_classes: int) -> int:
         return len(self.au_set)
@@ -169,19 +176,27 @@ def parse_task(name: str, au_set: str | None) -> Task:
     return _BY_NAME[name].given(au_set)
 
 
-def stored_task(identity: dict[str, Any]) -> Task:
-    """The task a run's recorded identity (``run.json``) names: the emotion task where it
-    records none (:meth:`EmotionTask.identity`)."""
+def stored_task(identity: dict[str, Any], where: str = "run.json") -> Task:
+    """The task a run's recorded identity (``run.json``, said as ``where``) names: the
+    emotion task where it records none (:meth:`EmotionTask.identity`). A task merbench
+    cannot read is said by its field, as JSON (a Python ``{'au_set': [nan]}`` named no file)."""
     recorded = identity.get("task")
     if recorded is None:
         return EMOTION_TASK
     name = recorded.get("name") if isinstance(recorded, dict) else None
     kind = _BY_NAME.get(name) if isinstance(name, str) else None
     if kind is None or not isinstance(recorded, dict):
-        raise MerbenchError(f"the run records the task {recorded!r}, which this merbench "
-                            "does not know")
+        shown = json.dumps(name if isinstance(recorded, dict) else recorded)
+        shown = shown if len(shown) <= 60 else f"{shown[:57]}..."
+        raise MerbenchError(f"{where}: identity.task names the task {shown}, which "
+                            f"this merbench does not know ({', '.join(TASK_NAMES)})")
     try:
         return kind.recorded(recorded)
-    except (KeyError, TypeError, ValueError):
-        raise MerbenchError(f"the run records its task as {recorded!r}, which is not how "
-                            "merbench records one") from None
+    except KeyError as exc:
+        why = f" has no {exc.args[0]}"
+    except ValueError as exc:
+        why = f".{exc}"
+    except TypeError:
+        why = " is not how merbench records one"
+    raise MerbenchError(f"{where}: identity.task{why}; the file was edited: restore it, or "
+                        "run the run again")

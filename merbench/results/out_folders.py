@@ -67,20 +67,34 @@ def refuse_unwritable_shape(path: Path, option: str = "--out", example: str = "r
     """A path to write refused in one line when it is deeper, or longer, than any folder
     can be made: the system's own refusal ("File name too long") came from deep inside
     ``mkdir``, and a path thousands of folders deep from Python's recursion limit."""
-    text = os.fsencode(str(Path(path).absolute()))
     parts = Path(path).absolute().parts
-    longest = max((len(os.fsencode(part)) for part in parts), default=0)
     if len(parts) > MAX_OUT_DEPTH:
         why = f"is {len(parts):,} folders deep, more than the {MAX_OUT_DEPTH} merbench makes"
-    elif longest > MAX_NAME_BYTES:
-        why = f"has a name of {longest:,} bytes, more than the {MAX_NAME_BYTES} a {noun}'s " \
-              "name may have"
-    elif len(text) > MAX_PATH_BYTES:
-        why = f"is {len(text):,} bytes long, more than the {MAX_PATH_BYTES:,} a path may be"
     else:
-        return
-    shown = str(path) if len(str(path)) <= 80 else f"{str(path)[:60]}...{str(path)[-16:]}"
-    raise MerbenchError(f"{option} {shown} {why}; give a shorter {noun}, such as {example}")
+        why = overlong(path, noun) or ""
+    if why:
+        raise MerbenchError(f"{option} {shortened(path)} {why}; give a shorter {noun}, such "
+                            f"as {example}")
+
+
+def overlong(path: str | Path, noun: str = "file or folder") -> str | None:
+    """Why no ``noun`` can be at ``path`` (a name of it over 255 bytes, or the whole over
+    4,095), or None: said in merbench's words where the system says "File name too long"."""
+    text = os.fsencode(str(Path(path).absolute()))
+    longest = max((len(os.fsencode(part)) for part in Path(path).absolute().parts), default=0)
+    if longest > MAX_NAME_BYTES:
+        return f"has a name of {longest:,} bytes, more than the {MAX_NAME_BYTES} a {noun}'s " \
+               "name may have"
+    if len(text) > MAX_PATH_BYTES:
+        return f"is {len(text):,} bytes long, more than the {MAX_PATH_BYTES:,} a path may be"
+    return None
+
+
+def shortened(path: str | Path) -> str:
+    """``path`` as a message shows it: whole up to 80 characters, else its start and end (a
+    name of thousands of characters filled the screen)."""
+    text = str(path)
+    return text if len(text) <= 80 else f"{text[:60]}...{text[-16:]}"
 
 
 def refuse_system_place(path: Path, option: str = "--out", example: str = "runs/NAME", *,

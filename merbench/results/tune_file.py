@@ -30,7 +30,12 @@ import pandas as pd
 from merbench.base.errors import MerbenchError
 from merbench.results.model import Intervals
 from merbench.results.schema import read_kind
-from merbench.results.user_files import UnreadableFile, read_user_csv, read_user_json_object
+from merbench.results.user_files import (
+    UnreadableFile,
+    column_problem,
+    read_user_csv,
+    read_user_json_object,
+)
 
 TUNE_FILE = "tune.json"
 TUNE_PREDICTIONS_FILE = "predictions.csv"
@@ -148,9 +153,9 @@ def read_tune_predictions(folder: Path) -> Any:
         raise MerbenchError(f"{path} is missing; publish the whole tuning folder")
     frame: pd.DataFrame = read_user_csv(path, "tuning's predictions table",
                                    dtype={"sample_id": str, "database": str, "subject": str})
-    if list(frame.columns) != PREDICTION_COLUMNS:
-        raise MerbenchError(f"{path} has columns {list(frame.columns)}, not "
-                            f"{PREDICTION_COLUMNS}")
+    problem = column_problem(frame.columns, PREDICTION_COLUMNS)
+    if problem:
+        raise MerbenchError(f"{path} {problem}")
     return frame
 
 

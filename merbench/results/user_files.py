@@ -231,6 +231,19 @@ def parse_user_csv(data: bytes, path: Path, what: str, **options: Any) -> pd.Dat
                       "give the file as it was written") from None
 
 
+def column_problem(found: Any, wanted: list[str]) -> str | None:
+    """What is wrong with a CSV table's ``found`` columns against its ``wanted`` header, in
+    words (a Python list of its first row was said where the header row was deleted)."""
+    found = [str(c) for c in found]
+    if found == wanted:
+        return None
+    shown = ",".join(found)
+    shown = shown if len(shown) <= 60 else f"{shown[:57]}..."
+    if not set(found) & set(wanted):
+        return f"has no header row (its first row is {shown}); the header is {','.join(wanted)}"
+    return f"has columns {shown}, not {','.join(wanted)}"
+
+
 def _csv_place(text: str, position: int, header: bool) -> str:
     """Where ``position`` lies in the CSV ``text``: "row 1, column y_true" (rows counted
     after the header row, where there is one), for a user looking for it in the file."""

@@ -82,7 +82,8 @@ def run_status(path: Path) -> RunStatus:
     n_folds = recorded.n_folds
     # each task writes its own results file (an AU run's au-results.json), with the same
     # manifest
-    results_file = directory.path / stored_task(identity).results_file
+    results_file = directory.path / stored_task(
+        identity, str(directory.path / RUN_FILE)).results_file
     complete = False
     # until it is read; one that is no file (a fifo) is said among not_files, never read
     unreadable = results_file.is_file()

@@ -49,6 +49,7 @@ from merbench.verification.provenance import (
     check_created,
     check_duration,
     check_fold_spans,
+    check_plugins,
 )
 
 
@@ -247,6 +248,7 @@ def _validate(results_file: Path) -> tuple[AUResults, AuditSummary | None]:
         raise reject(problem)
     try:
         check_environment(results)
+        check_plugins(results)
     except ProvenanceError as exc:
         raise reject(str(exc)) from None
     scored = score_au(table["y_true"].to_numpy(np.int64), table["y_pred"].to_numpy(np.int64),

@@ -80,7 +80,7 @@ def check_provenance(run_dir: Path, results: Results, folds: list[FoldOutcome],
     _check_run_file(run_dir, results)
     _check_fold_metadata(results, folds)
     _check_sample_list(results, folds, predictions, official)
-    _check_plugins(results)
+    check_plugins(results)
     _check_times(results)
 
 
@@ -189,8 +189,9 @@ def recorded_providers(results: Results | AUResults
             ("protocol", results.protocol.name, results.protocol.provider)]
 
 
-def _check_plugins(results: Results) -> None:
-    """Each recorded provider is a plugin the run's environment says it loaded."""
+def check_plugins(results: Results | AUResults) -> None:
+    """Each recorded provider is a plugin the run's environment says it loaded (an emotion
+    run's and an AU run's alike: an AU run's edited provider once validated)."""
     loaded = results.environment.plugins
     for section, name, provider in recorded_providers(results):
         if not provider or provider.plugin is None or provider.package == "<in-process>":

@@ -15,6 +15,7 @@ its files do not back.
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -313,6 +314,16 @@ def validate_seeds(path: Path, runs: dict[Path, ValidatedRun] | None = None) -> 
                 lambda facts: read_summary(seeds_path, _read_seeds, "seeds summary"))
 
 
+def _differs(field: str, ours: Any, theirs: Any) -> str:
+    """``seeds.json``'s ``field`` said to differ from its seed runs', at the first key that
+    does, its values as JSON writes them (Python's ``{'name': ''}`` was said)."""
+    if isinstance(ours, dict) and isinstance(theirs, dict):
+        key = next(k for k in (*ours, *theirs) if ours.get(k) != theirs.get(k))
+        field, ours, theirs = f"{field}.{key}", ours.get(key), theirs.get(key)
+    return f"{SEEDS_FILE}'s {field} is {json.dumps(ours)}, but its seed runs' is " \
+           f"{json.dumps(theirs)}"
+
+
 def _checked_seeds(seeds_path: Path, runs: dict[Path, ValidatedRun] | None) -> SeedsSummary:
     """:func:`validate_seeds` in full."""
     base = seeds_path.parent
@@ -328,9 +339,8 @@ def _checked_seeds(seeds_path: Path, runs: dict[Path, ValidatedRun] | None) -> S
     identity = summary_identity(next(iter(by_seed.values())).results)
     for field, theirs in identity.items():
         if to_json(getattr(summary, field)) != to_json(theirs):
-            raise ResultRejected(base, f"{SEEDS_FILE}'s {field} is "
-                                       f"{to_json(getattr(summary, field))}, but its seed runs' "
-                                       f"is {to_json(theirs)}")
+            raise ResultRejected(base, _differs(field, to_json(getattr(summary, field)),
+                                                to_json(theirs)))
     for policy, entry in summary.policies.items():
         if not all(policy in r.metrics_by_policy for r in by_seed.values()):
             raise ResultRejected(base, f"summarises policy '{policy}', which not every seed "
