@@ -456,3 +456,90 @@ def test_status_never_calls_finished_a_tuning_of_another_shape_than_its_record(
     assert len(line) == 1, s_out + s_err
     assert "finished: tune.json written" not in line[0] and said in line[0], line[0]
     assert "-2 " not in line[0].replace("trials is -2", ""), line[0]  # no count below 0
+
+
+def _cell(column: int, text: str) -> Callable[[Path], None]:
+    """predictions.csv with one cell of its first row set to ``text``: the same shape."""
+    def change(path: Path) -> None:
+        header, first, *rest = path.read_text().split("\n")
+        cells = first.split(",")
+        cells[column] = text
+        path.write_text("\n".join([header, ",".join(cells), *rest]))
+    return change
+
+
+def _nul_mid(path: Path) -> None:
+    data = path.read_bytes()
+    path.write_bytes(data[:len(data) // 2] + b"\x00" + data[len(data) // 2:])
+
+
+def _json_field(field: str, text: str | None) -> Callable[[Path], None]:
+    """The JSON file with ``field`` (dotted; a number is a list's index) set to the JSON
+    ``text``, or removed (None)."""
+    def change(path: Path) -> None:
+        value = json.loads(path.read_bytes())
+        *parents, last = field.split("/")
+        inner = value
+        for key in parents:
+            inner = inner[int(key)] if isinstance(inner, list) else inner[key]
+        if text is None:
+            del inner[last]
+        else:
+            inner[int(last) if isinstance(inner, list) else last] = "@value@"
+        path.write_bytes(json.dumps(value).encode().replace(b'"@value@"', (text or "").encode()))
+    return change
+
+
+def _chosen(path: Path) -> None:
+    """spotting.json with the oracle's choice for its first subject set to setting -7."""
+    record = json.loads(path.read_bytes())
+    chosen = record["policies"]["oracle"]["chosen"]
+    chosen[next(iter(chosen))] = -7
+    path.write_text(json.dumps(record))
+
+
+#: (kind, file, how it is edited): files that keep their shape but disagree with the others
+#: of their result (the fourth adversarial pass, N2, and its fuzz cases t_0198, t_0200,
+#: ts_0161, ts_0178, ts_0227, s_0189, srs_0266, srs_0114, s_0248), each "complete" or
+#: "finished" to status and refused by validate
+DISAGREEING = [
+    ("tuning", "predictions.csv", "sample id -1", _cell(0, "-1")),
+    ("tuning", "predictions.csv", "database 1e309", _cell(1, "1e309")),
+    ("tuning", "predictions.csv", "subject -1", _cell(2, "-1")),
+    ("tuning", "predictions.csv", "a NUL in mid-file", _nul_mid),
+    ("tuning summary over seeds", "seed-1/predictions.csv", "sample id -1", _cell(0, "-1")),
+    ("tuning summary over seeds", "seed-1/predictions.csv", "subject 1e309",
+     _cell(2, "1e309")),
+    ("spotting run", "spot-run.json", "spotter.version removed",
+     _json_field("spotter/version", None)),
+    ("spotting run", "spot-run.json", "a setting's p Infinity",
+     _json_field("variants/2/p", "Infinity")),
+    ("spotting run", "spot-run.json", "a NUL in the dataset's name",
+     _json_field("dataset/name", '"a\\u0000b"')),
+    ("spot-then-recognise summary over seeds", "seed-0/spot-run.json",
+     "spotter.version removed", _json_field("spotter/version", None)),
+    ("spotting run", "spotting.json", "a chosen setting -7",
+     _chosen),
+    ("action-unit run", "au-results.json", "model.version -7",
+     _json_field("model/version", "-7")),
+    ("emotion run", "results.json", "model.version -7", _json_field("model/version", "-7")),
+]
+
+
+@pytest.mark.parametrize(("kind", "name", "how", "change"), DISAGREEING,
+                         ids=[f"{k}:{n}:{h}" for k, n, h, _ in DISAGREEING])
+def test_status_never_calls_finished_files_that_disagree_with_one_another(
+        examples: dict[str, Path], tmp_path: Path, cli, kind: str, name: str, how: str,
+        change: Callable[[Path], None]) -> None:
+    top = Path(shutil.copytree(examples[kind], tmp_path / "result", symlinks=False))
+    path = top / name
+    change(path)
+    v_code, v_out, v_err = cli("validate", top)
+    assert v_code != 0, f"validate accepted {name} with {how}: {v_out}"
+    _, out, err = cli("status", top)
+    assert "Traceback" not in out + err, err
+    # the edited result's own line (a summary over seeds has one for each seed)
+    line = [line for line in out.splitlines() if line.startswith(f"{path.parent}: ")]
+    assert len(line) == 1, out + err
+    assert ": complete" not in line[0] and "finished: tune.json written" not in line[0] \
+        and "'merbench validate'" in line[0], f"{line[0]}\nvalidate: {v_err}"

@@ -162,6 +162,12 @@ def spotting_values(results: SpottingResults) -> None:
                                   "number of frames a second, more than 0")
         for interval in (*video.truth, *(i for found in video.spotted for i in found)):
             check_count(f"{where}: an interval's onset", interval.onset)
+    for name, policy in results.policies.items():  # a setting's index: one the run tried
+        for subject, chosen in policy.chosen.items():
+            if not (isinstance(chosen, int) and 0 <= chosen < len(results.variants)):
+                raise ProvenanceError(
+                    f"policies.{name}.chosen.{subject} is {chosen!r}; a choice is the index "
+                    f"of one of the run's {len(results.variants)} settings, from 0")
     for field, value, rule in (("iou_threshold", results.iou_threshold, IOU_THRESHOLD),
                                ("criterion", results.criterion, SPOTTING_CRITERION)):
         if value != rule:

@@ -144,6 +144,20 @@ def archived_names(folder: Path) -> list[str]:
         return [info.name for info in _checked_members(archive, Path(folder) / RUNS_ARCHIVE)]
 
 
+def archived_files(folder: Path, wanted: set[str]) -> dict[str, bytes]:
+    """The bytes of the members of ``folder/runs.tar.xz`` named in ``wanted`` that are
+    regular files (each member checked as unpacking would): a few small files read in memory,
+    with nothing written out, for a check that needs no more of the runs."""
+    found: dict[str, bytes] = {}
+    with _opened(folder) as archive:
+        for info in _checked_members(archive, Path(folder) / RUNS_ARCHIVE):
+            handle = archive.extractfile(info) if info.isfile() and info.name in wanted \
+                else None
+            if handle is not None:
+                found[info.name] = handle.read()
+    return found
+
+
 def unpack_runs(folder: Path, into: Path) -> None:
     """Unpack ``folder/runs.tar.xz`` into ``into`` once every member is checked."""
     with _opened(folder) as archive:
@@ -161,5 +175,5 @@ def unpacked_runs(folder: Path) -> Iterator[Path]:
         yield temporary
 
 
-__all__ = ["PACKED_FOLDERS", "RUNS_ARCHIVE", "archived_names", "pack_runs", "remove_packed",
-           "unpack_runs", "unpacked_runs"]
+__all__ = ["PACKED_FOLDERS", "RUNS_ARCHIVE", "archived_files", "archived_names", "pack_runs",
+           "remove_packed", "unpack_runs", "unpacked_runs"]

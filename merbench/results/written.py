@@ -26,11 +26,15 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
+import pandas as pd
+
 from merbench.base.atomic import is_temporary
 from merbench.base.errors import MerbenchError
-from merbench.results.au_file import AU_RESULTS_FILE, read_au_results
+from merbench.results.au_file import AU_RESULTS_FILE, AUResults, read_au_results
 from merbench.results.audit_file import read_audits
 from merbench.results.codec import LayoutError, from_json, unreadable
+from merbench.results.identity_agrees import identity_problem
+from merbench.results.model import Results
 from merbench.results.recorded_values import (
     ProvenanceError,
     au_values,
@@ -42,10 +46,11 @@ from merbench.results.recorded_values import (
     tune_values,
 )
 from merbench.results.result_files import AUDIT_FILE, RESULTS_FILE
-from merbench.results.run_archive import RUNS_ARCHIVE, archived_names
+from merbench.results.run_archive import RUNS_ARCHIVE, archived_files, archived_names
 from merbench.results.run_files import said_in
 from merbench.results.safe_files import UnsafeFile, check_entry
 from merbench.results.schema import read_json, read_kind, read_results
+from merbench.results.spotting_agrees import video_files_problem
 from merbench.results.spotting_file import (
     SPOTTING_FILE,
     SPOTTING_RUN_FILE,
@@ -56,6 +61,8 @@ from merbench.results.spotting_file import (
 )
 from merbench.results.str_file import STR_FILE, STR_SCHEMA, StrResults
 from merbench.results.tune_file import (
+    NESTED,
+    PREDICTION_COLUMNS,
     TUNE_FILE,
     TUNE_PREDICTIONS_FILE,
     TUNING_SPEC_FILE,
@@ -64,7 +71,7 @@ from merbench.results.tune_file import (
     read_tune,
     read_tune_predictions,
 )
-from merbench.results.user_files import read_user_text
+from merbench.results.user_files import UnreadableFile, parse_user_csv, read_user_text
 
 T = TypeVar("T")
 
@@ -80,16 +87,23 @@ def _said_in(folder: Path) -> Iterator[None]:
 
 
 
-def run_written(results_file: Path) -> None:
+def run_written(results_file: Path, identity: dict[str, Any] | None = None) -> None:
     """A run's results file (``results.json`` or an AU run's ``au-results.json``) reads as
-    one, every field of its layout checked, with no NaN or Infinity token in it, and the
-    run's ``audit.json``, where there is one, reads as an audit record."""
+    one, every field of its layout checked, with no NaN or Infinity token in it, describing
+    the run ``identity`` (its ``run.json``'s, where given) records, and the run's
+    ``audit.json``, where there is one, reads as an audit record."""
     with _said_in(Path(results_file).parent):
+        results: Results | AUResults
         if Path(results_file).name == AU_RESULTS_FILE:
-            recorded(results_file, au_values, read_au_results(results_file))
+            results = read_au_results(results_file)
+            recorded(results_file, au_values, results)
         else:
-            recorded(results_file, run_values, read_results(results_file))
+            results = read_results(results_file)
+            recorded(results_file, run_values, results)
         finite_json(results_file)
+        problem = None if identity is None else identity_problem(results, identity)
+        if problem is not None:
+            raise MerbenchError(problem)
         audit_written(Path(results_file).parent)
 
 
@@ -164,6 +178,11 @@ def spotting_written(folder: Path) -> None:
                 folder / STR_FILE, "spot-then-recognise file", None, STR_SCHEMA, StrResults))
             finite_json(folder / STR_FILE)
         finite_json(folder / SPOTTING_FILE)
+        # spot-run.json and each video file are the run spotting.json records, as validate
+        # checks them: equality of what is read, nothing scored
+        problem = video_files_problem(folder, results)
+        if problem is not None:
+            raise MerbenchError(problem)
         audit_written(folder)
 
 
@@ -182,12 +201,12 @@ def tuning_written(folder: Path, archived: Sequence[str] | None = None) -> TuneR
         recorded(folder / TUNE_FILE, tune_values, results)
         finite_json(folder / TUNE_FILE)
         _runs_archived(results, archived_names(folder) if archived is None else archived)
-        _predictions_shaped(folder, results)
+        _predictions_of_runs(folder, results, _predictions_shaped(folder, results))
         audit_written(folder)
     return results
 
 
-def _predictions_shaped(folder: Path, results: TuneResults) -> None:
+def _predictions_shaped(folder: Path, results: TuneResults) -> Any:
     """The tuning's ``predictions.csv`` holds a whole row for each sample ``tune.json``
     reports, its labels class indices of ``tune.json``'s classes and its folds fold
     numbers: one cut short, with rows added or a number no run predicts is not the
@@ -215,6 +234,41 @@ def _predictions_shaped(folder: Path, results: TuneResults) -> None:
                 raise MerbenchError(f"{path} row {row + 1} (after the header) has a "
                                     f"{column} that is not {what}; publish the tuning as "
                                     "merbench tune wrote it")
+    return frame
+
+
+def _predictions_of_runs(folder: Path, results: TuneResults, stored: Any) -> None:
+    """The tuning's ``predictions.csv`` (``stored``, read) is its outer folds' final runs'
+    predictions, pooled in their order (a nested search's fold being the outer fold's), as
+    ``validate`` rebuilds it from ``runs.tar.xz``: a copy compared, nothing recomputed. A
+    sample id or a fold edited in it kept its shape, and ``status`` called it finished."""
+    path = folder / TUNE_PREDICTIONS_FILE
+    names = {f"{outer.final_run}/{TUNE_PREDICTIONS_FILE}": outer for outer in results.outer}
+    found = archived_files(folder, set(names))
+    frames = []
+    for name, outer in names.items():
+        if name not in found:  # said by _runs_archived when the run folder is missing
+            raise MerbenchError(f"{RUNS_ARCHIVE}'s {name} is missing; publish the tuning as "
+                                "merbench tune wrote it")
+        try:
+            run = parse_user_csv(found[name], folder / RUNS_ARCHIVE, "predictions table",
+                                 dtype={"sample_id": str, "database": str, "subject": str})
+            if results.mode == NESTED:
+                run["fold"] = outer.index
+            frames.append(run[PREDICTION_COLUMNS])
+        except (UnreadableFile, KeyError):  # validate names what is wrong with the run
+            raise MerbenchError(f"{RUNS_ARCHIVE}'s {name} is not a run's predictions table "
+                                "('merbench validate' says why)") from None
+    pooled = pd.concat(frames, ignore_index=True).astype(str)
+    mine = stored.astype(str).reset_index(drop=True)
+    differ = [row for row, (a, b) in enumerate(zip(mine.itertuples(index=False),
+                                                   pooled.itertuples(index=False),
+                                                   strict=False)) if tuple(a) != tuple(b)]
+    if len(mine) != len(pooled) or differ:
+        where = f"row {differ[0] + 1} (after the header)" if differ else "its rows"
+        raise MerbenchError(f"{path} is not the predictions of the runs {TUNE_FILE} reports: "
+                            f"{where} differs from theirs; publish the tuning as merbench "
+                            "tune wrote it")
 
 
 def _runs_archived(results: TuneResults, archived: Sequence[str]) -> None:

@@ -105,7 +105,7 @@ def run_status(path: Path) -> RunStatus:
                    "file of another run ('merbench validate' refuses it)")
     if complete:  # validate's cheap half: a file validate refuses by its layout is no result
         try:
-            run_written(results_file)
+            run_written(results_file, identity)
         except MerbenchError as exc:
             complete = False
             refused = f"{exc} ('merbench validate' refuses it)"

@@ -16,7 +16,6 @@ interval, fold record, label or prediction is refused with the file named.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -24,7 +23,6 @@ import pandas as pd
 from merbench.au.metrics import THRESHOLD
 from merbench.au.scoring import score_au
 from merbench.base.errors import MerbenchError
-from merbench.data.task import AUTask
 from merbench.plugin_system.runinfo import FoldOutcome
 from merbench.results.au_file import (
     AU_PREDICTIONS_FILE,
@@ -35,6 +33,7 @@ from merbench.results.au_file import (
 from merbench.results.audit_file import AuditSummary, check_audit_file
 from merbench.results.audited_files import run_folder
 from merbench.results.codec import to_json
+from merbench.results.identity_agrees import au_identity_disagreement
 from merbench.results.manifest import chain_problem
 from merbench.results.recorded_values import au_values
 from merbench.results.run_files import ResultRejected
@@ -66,39 +65,6 @@ def _folds(run_dir: Path, results: AUResults) -> list[FoldOutcome]:
                                  f"fold file {index} of {results.protocol.n_folds} is missing")
         outcomes.append(outcome)
     return outcomes
-
-
-def _identity_disagreement(results: AUResults, identity: dict[str, Any]) -> str | None:
-    """Which part of ``results`` says another run than ``identity`` (what ``run.json``
-    records and every fold file's digest names): a page shows a run under its model,
-    options, feature, data, folds, recipe and seed, so none may be edited apart from the
-    predictions."""
-    stated = {
-        "model": {"name": results.model.name, "version": results.model.version,
-                  "options": results.model.options,
-                  **({"built_from": results.model.built_from} if results.model.built_from
-                     else {})},
-        "feature": {"name": results.feature.name, "version": results.feature.version,
-                    "options": results.feature.options},
-        "dataset": {"name": results.dataset.name, "version": results.dataset.version,
-                    "options": results.dataset.options,
-                    "fingerprint": results.dataset.fingerprint},
-        "protocol": {"name": results.protocol.name, "version": results.protocol.version,
-                     "options": results.protocol.options,
-                     "folds_fingerprint": results.protocol.folds_fingerprint},
-        "seed": results.seed, "shuffle_train_labels": results.shuffle_train_labels,
-        "hyperparameters": results.hyperparameters.recorded(),
-    }
-    for name, value in stated.items():
-        if to_json(value) != identity.get(name):
-            return name.replace("_", " ")
-    # what the run's task records, as the task itself records it (merbench.data.task)
-    stated_task = AUTask(tuple(results.au_set)).identity(lambda: results.dataset.labels_sha256)
-    if to_json(stated_task) != identity.get("task"):
-        return "AU set or label hash"
-    if results.precision != (results.hyperparameters.precision or "fp32"):
-        return "precision"
-    return None
 
 
 def _fold_problem(results: AUResults, outcomes: list[FoldOutcome]) -> str | None:
@@ -210,7 +176,7 @@ def _validate(results_file: Path) -> tuple[AUResults, AuditSummary | None]:
                             record_name=AU_RESULTS_FILE)
     if problem:
         raise reject(problem)
-    part = _identity_disagreement(results, record.identity)
+    part = au_identity_disagreement(results, record.identity)
     if part:
         raise reject(f"its {part} is not the one run.json's identity records (the identity "
                      "the fold files were trained for)")

@@ -17,7 +17,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -26,6 +25,7 @@ from merbench.base.errors import MerbenchError
 from merbench.data.dataset import sample_list_fingerprint
 from merbench.plugin_system.runinfo import FoldOutcome
 from merbench.results.au_file import AUResults
+from merbench.results.identity_agrees import implied_identity
 from merbench.results.model import ProviderRecord, Results
 from merbench.results.recorded_values import (
     ProvenanceError,
@@ -43,33 +43,6 @@ SECONDS_TOLERANCE = 0.0015  # fold seconds are rounded to 3 decimals in results.
 # The official sample-list fingerprint of a dataset (name, version), or None: the one its
 # plugin declares (``DatasetMeta.official_fingerprint``), looked up by the caller.
 OfficialFingerprint = Callable[[str, int], str | None]
-
-
-def implied_identity(results: Results) -> dict[str, Any]:
-    """The ``run.json`` identity that the run ``results`` describes must have recorded (the
-    identity is JSON in ``run.json``, so this builds the JSON object it is compared with)."""
-    def component(name: str, version: int, options: dict[str, Any],
-                  **extra: Any) -> dict[str, Any]:
-        return {"name": name, "version": version, "options": options, **extra}
-
-    model, feature, dataset, protocol = (results.model, results.feature, results.dataset,
-                                         results.protocol)
-    inner_val = results.selection.inner_val_subjects
-    weights = results.weights
-    built_from = model.built_from
-    return {
-        "model": {**component(model.name, model.version, model.options),
-                  **({"built_from": built_from} if built_from else {})},
-        "feature": component(feature.name, feature.version, feature.options),
-        "dataset": component(dataset.name, dataset.version, dataset.options,
-                             fingerprint=dataset.fingerprint),
-        "protocol": component(protocol.name, protocol.version, protocol.options,
-                              folds_fingerprint=protocol.folds_fingerprint),
-        "seed": results.seed, "shuffle_train_labels": results.shuffle_train_labels,
-        **({"inner_val": {"subjects": inner_val}} if inner_val is not None else {}),
-        "hyperparameters": results.hyperparameters.recorded(),
-        **({"weights": weights.sha256} if weights is not None else {}),
-    }
 
 
 def check_provenance(run_dir: Path, results: Results, folds: list[FoldOutcome],

@@ -15,7 +15,6 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from merbench.base.atomic import is_temporary
 from merbench.base.errors import MerbenchError
 from merbench.results.audit_file import AuditSummary, check_audit_file
 from merbench.results.audited_files import AuditedFiles, spotting_folder
@@ -25,16 +24,15 @@ from merbench.results.run_files import ResultRejected, differ
 from merbench.results.rundir import folder_is_held
 from merbench.results.safe_files import UnsafeFile, check_entry
 from merbench.results.schema import read_json
+from merbench.results.spotting_agrees import video_files_problem
 from merbench.results.spotting_file import (
     SPOTTING_FILE,
     SPOTTING_RUN_FILE,
     SPOTTING_SCHEMA,
     VIDEOS_FOLDER,
     SpottingResults,
-    VideoFile,
 )
 from merbench.results.str_file import STR_FILE, StrResults
-from merbench.results.user_files import read_written_json
 from merbench.spotting.choice import (
     POLICIES,
     subject_of,
@@ -64,60 +62,6 @@ def check_spotting_folder(folder: Path) -> None:
     if videos.is_dir():
         for entry in sorted(videos.iterdir()):
             check_entry(entry, folder)
-
-
-def _video_files_problem(folder: Path, results: SpottingResults) -> str | None:
-    """Why the run's ``videos/NNNN.json`` (each video as the run spotted it, from which
-    ``spotting.json`` was summarised and the same command goes on) are not the ones
-    ``spotting.json`` holds (None: they are): an emptied, edited or extra file there was
-    resumed from unseen."""
-    found = {entry.name for entry in (folder / VIDEOS_FOLDER).iterdir()
-             if not is_temporary(entry)} if (folder / VIDEOS_FOLDER).is_dir() else set()
-    expected = {f"{index:04d}.json" for index in range(len(results.videos))}
-    extra = sorted(found - expected)
-    if extra:
-        return (f"{VIDEOS_FOLDER}/{extra[0]} is no video of the run's {len(results.videos)}; "
-                "publish the folder as merbench spot wrote it")
-    try:
-        started = read_written_json(folder / SPOTTING_RUN_FILE, "spotting run's record")
-    except FileNotFoundError:
-        return f"{SPOTTING_RUN_FILE} is missing; publish the folder as merbench spot wrote it"
-    except (OSError, UnicodeDecodeError, ValueError, MerbenchError):
-        return f"{SPOTTING_RUN_FILE} cannot be read; publish the folder as merbench spot wrote it"
-    if not isinstance(started, dict) or to_json(
-            {k: v for k, v in started.items() if k != "training_data"}) != _identity(results):
-        return (f"{SPOTTING_RUN_FILE} is not the run {SPOTTING_FILE} records (its dataset, "
-                "spotter, settings or scoring rules differ): one of the two was edited")
-    for index, video in enumerate(results.videos):
-        name = f"{VIDEOS_FOLDER}/{index:04d}.json"
-        try:
-            kept_file = from_json(VideoFile, read_written_json(folder / name,
-                                                                   "spotted video's file"))
-            kept = kept_file.video
-        except FileNotFoundError:
-            return f"{name} is missing; publish the folder as merbench spot wrote it"
-        except (OSError, UnicodeDecodeError, ValueError, LayoutError, MerbenchError):
-            return f"{name} cannot be read as a spotted video; publish the folder as merbench " \
-                   "spot wrote it"
-        if to_json(kept) != to_json(video):
-            return (f"{name} is not video {index} of {SPOTTING_FILE} (the run was summarised "
-                    "from it): one of the two was edited")
-        if to_json(kept_file.identity) != to_json(started):
-            return (f"{name} was spotted by another run than {SPOTTING_RUN_FILE} records: one "
-                    "of the two was edited")
-    return None
-
-
-def _identity(results: SpottingResults) -> object:
-    """What ``spot-run.json`` holds for the run ``results`` records (a learned spotter's
-    digest of its training data aside, which only the data can say)."""
-    return to_json({
-        "dataset": {"name": results.dataset.name, "version": results.dataset.version,
-                    "options": results.dataset.options},
-        "spotter": {"name": results.spotter.name, "version": results.spotter.version,
-                    "options": results.spotter.options},
-        "variants": results.variants, "iou_threshold": results.iou_threshold,
-        "criterion": results.criterion})
 
 
 def _validate_spotting_file(path: Path) -> SpottingResults:
@@ -191,7 +135,7 @@ def _validate_spotting_file(path: Path) -> SpottingResults:
     if found:
         raise ResultRejected(file, f"stored numbers do not match its intervals: {found}")
     # last: a spotting.json wrong in itself is said as such first
-    problem = _video_files_problem(file.parent, results)
+    problem = video_files_problem(file.parent, results)
     if problem is not None:
         raise ResultRejected(file.parent, problem)
     return results
