@@ -9,6 +9,7 @@ a file whose two disagreed (an ``au-results.json`` with ``model.version`` -7), w
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from merbench.data.task import AUTask
@@ -78,16 +79,25 @@ def au_identity_disagreement(results: AUResults, identity: dict[str, Any]) -> st
     return None
 
 
+@functools.singledispatch
 def identity_problem(results: Results | AUResults, identity: dict[str, Any]) -> str | None:
     """Why ``results`` (a run's ``results.json`` or ``au-results.json``) is not the run
     ``identity`` (its ``run.json``'s) records, in ``validate``'s words naming the file,
-    or None."""
-    if isinstance(results, AUResults):
-        part = au_identity_disagreement(results, identity)
-        return None if part is None else (
-            f"{AU_RESULTS_FILE}'s {part} is not the one {RUN_FILE}'s identity records (the "
-            "identity the fold files were trained for)")
+    or None: one function a record's class, dispatched on it."""
+    raise TypeError(f"no identity check for a {type(results).__name__}")
+
+
+@identity_problem.register
+def _emotion_identity_problem(results: Results, identity: dict[str, Any]) -> str | None:
     found = differences(implied_identity(results), identity)
     return None if not found else (
         f"results.json and {RUN_FILE} describe different runs ({'; '.join(found[:2])}, 'here' "
         "being results.json); one of them was edited, publish the run as it was written")
+
+
+@identity_problem.register
+def _au_identity_problem(results: AUResults, identity: dict[str, Any]) -> str | None:
+    part = au_identity_disagreement(results, identity)
+    return None if part is None else (
+        f"{AU_RESULTS_FILE}'s {part} is not the one {RUN_FILE}'s identity records (the "
+        "identity the fold files were trained for)")
