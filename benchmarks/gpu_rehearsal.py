@@ -201,7 +201,17 @@ def session(args: argparse.Namespace, runs: Path, out: Path, budget_s: float,
     except (OSError, ValueError) as exc:
         raise SystemExit(f"the leaderboard runs step wrote no readable timings "
                          f"({exc}); its log: {out / 'session.log'}") from None
-    jobs = {name: job for call in calls for name, job in call["jobs"].items()}
+    # a job met in two calls of the runs step (the second given the seconds the first left)
+    # is one job: its folds are both calls', and a failure in either is its failure
+    jobs: dict[str, Any] = {}
+    for call in calls:
+        for name, job in call["jobs"].items():
+            before = jobs.get(name)
+            if before is not None:
+                failed = [j["exit"] for j in (before, job) if j["exit"] not in (0, 130)]
+                job = {**job, "folds_finished": before["folds_finished"]
+                       + job["folds_finished"], "exit": failed[0] if failed else job["exit"]}
+            jobs[name] = job
     broken = {name: job["exit"] for name, job in jobs.items() if job["exit"] not in (0, 130)}
     if broken:
         raise SystemExit(f"jobs failed (exit status): {broken}; their logs: {runs / 'logs'}")
