@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from merbench.au.metrics import pooled_scores
+from merbench.au.metrics import AUScores, pooled_scores
 from merbench.au.seed_pool import StoredAURun, configuration, stored_au_run
 from merbench.base.errors import MerbenchError
 from merbench.results.au_file import (
@@ -124,10 +124,16 @@ def au_paired_differences(a: np.ndarray, b: np.ndarray, au_set: Sequence[int], *
     if a.shape[1:] != b.shape[1:]:
         raise ValueError("the two runs must hold the same subjects and AUs")
     found = []
+    # every AU's test draws the same swaps (one seed), and one pool scores every AU: each
+    # batch of swaps is pooled once for the mean F1 and the dozen AUs' tests
+    pools: dict[bytes, AUScores] = {}
     for position in [None, *range(len(au_set))]:
         def score(both: np.ndarray, chosen: np.ndarray,
                   position: int | None = position) -> np.ndarray:
-            pooled = pooled_scores(au_set, both, chosen)
+            key = np.ascontiguousarray(chosen).tobytes() + repr(np.shape(chosen)).encode()
+            if key not in pools:
+                pools[key] = pooled_scores(au_set, both, chosen)
+            pooled = pools[key]
             value = pooled.mean_f1 if position is None else pooled.f1[..., position]
             return np.asarray(value.mean(axis=0)).reshape(np.shape(chosen)[:-1])
 

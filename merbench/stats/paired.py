@@ -81,6 +81,8 @@ def _paired_test(a: np.ndarray, b: np.ndarray, metric: str,
         a, b = a.mean(axis=0, keepdims=True), b.mean(axis=0, keepdims=True)
     else:
         counts = np.concatenate([a, b], axis=1)
+    if np.array_equal(np.rint(counts), counts):  # checked once, not in each swap's pool
+        counts = counts.astype(np.int64)
     both = np.concatenate([a, b], axis=1)
     swaps: list[tuple[np.ndarray, np.ndarray]] = []
 
