@@ -47,6 +47,26 @@ def test_a_run_restored_by_a_later_command_reports_the_runs_time(finished: Path,
         results.wall_time_s + sum(f.seconds for f in results.folds))
     assert f"{results.run_time_s:.1f} s (6 folds restored from an earlier command" in \
         " ".join(out.split())
+    assert "6 folds restored from an earlier command, which trained them;" in " ".join(
+        out.split())
+
+
+def test_one_restored_fold_is_said_in_the_singular(finished: Path, tmp_path: Path,
+                                                   cli) -> None:
+    """Issue 85: "1 fold restored from an earlier command, which trained it", not "them"."""
+    copy = tmp_path / "copy"
+    shutil.copytree(finished, copy)
+    (copy / "results.json").unlink()
+    (copy / "predictions.csv").unlink()
+    kept = sorted((copy / "folds").glob("fold-*.npz"))
+    assert len(kept) == 6
+    for fold in kept[1:]:  # the other five trained again by this command
+        fold.unlink()
+    code, out, err = cli(*RUN, "--out", copy)
+    assert code == 0, err
+    assert read_results(copy / "results.json").folds_resumed == 1
+    said = " ".join(out.split())
+    assert "(1 fold restored from an earlier command, which trained it; this one took" in said
 
 
 def test_another_selection_never_rewrites_a_finished_run(finished: Path, cli) -> None:

@@ -4,6 +4,7 @@ a score moved with the same runs."""
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from merbench.leaderboard.score_diff import PublishedRow, score_changes
+from merbench.leaderboard.score_diff import PublishedRow, RowChange, score_changes
 
 RESULTS = Path(__file__).resolve().parents[1] / "leaderboards" / "results"
 CliResult = tuple[int, str, str]
@@ -64,9 +65,9 @@ def test_a_score_moved_with_the_same_runs_fails(cli: Callable[..., CliResult],
         rows, rejected = real(found, benchmarks)
         calls.append(found[0])
         if len(calls) == 2:  # NEW
-            rows = {key: PublishedRow(row.benchmark, row.label, row.section,
-                                      None if row.score is None else row.score + 0.01,
-                                      row.runs, row.seeds) for key, row in rows.items()}
+            rows = {key: dataclasses.replace(
+                row, score=None if row.score is None else row.score + 0.01)
+                for key, row in rows.items()}
         return rows, rejected
 
     monkeypatch.setattr(command, "published_rows", shifted)
@@ -108,3 +109,66 @@ def test_a_git_revisions_folder(cli: Callable[..., CliResult], folders: tuple[Pa
     assert "no folder nothere at git revision HEAD" in err and "fatal" not in err
     code, out, err = cli("leaderboard", "diff", "--", "--output=x:results", "results")
     assert code == 2 and "is not a git revision" in err and not (repo / "x").exists()
+
+
+@pytest.fixture
+def every_kind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+               examples: dict[str, Path]) -> tuple[Path, Path]:
+    """OLD: RCN-A's three committed AU seeds, the committed LBP searches (nested and
+    test-scored), a spotting run and a spot-then-recognise run of two seeds. NEW: the same,
+    less AU seed 2, the nested search, the spotting run and the recognition's seed 1 (and so
+    its summary over seeds, which lists it)."""
+    monkeypatch.setenv("MERBENCH_CACHE_DIR", str(tmp_path / "cache"))
+    old, new = tmp_path / "old", tmp_path / "new"
+    shutil.copytree(RESULTS / "rcn-composite-loso-au", old / "rcn-composite-loso-au")
+    shutil.copytree(RESULTS / "tunings" / "lbp-apex-svm-composite", old / "lbp-tunings")
+    shutil.copytree(examples["spotting run"], old / "spots")
+    shutil.copytree(examples["spot-then-recognise summary over seeds"], old / "str-seeds")
+    shutil.copytree(old, new)
+    for gone in ("rcn-composite-loso-au/seed-2", "lbp-tunings/nested", "spots",
+                 "str-seeds/seed-1"):
+        shutil.rmtree(new / gone)
+    (new / "str-seeds" / "str-seeds.json").unlink()
+    return old, new
+
+
+def test_every_kind_of_row_is_compared(cli: Callable[..., CliResult],
+                                       every_kind: tuple[Path, Path]) -> None:
+    """Issue 85: the AU page's, the tuning page's and the spotting page's rows, each told
+    apart (a seed where each seed's run is a row), with why it changed."""
+    old, new = every_kind
+    code, out, err = cli("leaderboard", "diff", old, new)
+    assert code == 0, err
+    lines = out.splitlines()
+    (au,) = [line for line in lines if line.startswith("~ au-composite-loso: rcn v1")]
+    assert "fixed [ranked]: 0.1804 -> 0.1777 (moved; 1 run(s) removed: seeds [0, 1, 2] -> " \
+           "[0, 1])" in au, out
+    (tuning,) = [line for line in lines if line.startswith("- tune-composite-loso: ")]
+    assert tuning.startswith("- tune-composite-loso: lbp-apex-svm (") and \
+        ", nested, seed 0 [reduced]: " in tuning and "(removed; seeds [0])" in tuning, out
+    spotting = [line for line in lines if line.startswith("- spot-synthetic-long: flow-peak")]
+    plain = [line for line in spotting if "recognised by" not in line]
+    assert len(plain) == 2 and all("(removed; 1 run(s))" in line for line in plain), out
+    assert "training-subjects [ranked]" in plain[0] + plain[1]
+    assert "oracle [test-set selection]" in plain[0] + plain[1]
+    recognised = [line for line in spotting if "recognised by ststnet" in line]
+    assert len(recognised) == 2 and all(", seed 1 [" in line and "(removed; seeds [1])"
+                                        in line for line in recognised), out
+    assert len(lines) == 7 and lines[-1] == "0 rows added, 5 removed, 1 moved " \
+        "(0 without a new run)", out
+    code, out, _ = cli("leaderboard", "diff", new, old)
+    assert code == 0 and out.splitlines()[-1].startswith("5 rows added, 0 removed, 1 moved")
+    assert "+ tune-composite-loso: lbp-apex-svm (" in out
+
+
+def test_a_column_beside_the_first_moves_a_row() -> None:
+    """A spot-then-recognise row whose spotting F1 stayed but whose STRS moved."""
+    row = PublishedRow("spot-x", "flow-peak v1, training-subjects, seed 0", "ranked", 0.4,
+                       frozenset({"a"}), (0,), (("micro F1", 0.2), ("micro STRS", 0.0)))
+    moved = dataclasses.replace(row, runs=frozenset({"b"}),
+                                more=(("micro F1", 0.2), ("micro STRS", 0.0667)))
+    (change,) = score_changes({("spot-x", "r", "p"): row}, {("spot-x", "r", "p"): moved})
+    assert change.change == "moved" and change.reason() == "1 new run(s), 1 run(s) removed: " \
+        "seeds [0] -> [0]"
+    assert change.columns_moved() == [("micro STRS", 0.0, 0.0667)]
+    assert RowChange("moved", row, row).columns_moved() == []

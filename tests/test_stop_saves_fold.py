@@ -130,6 +130,21 @@ def test_a_signal_mid_epoch_is_said_and_saved_at_the_epochs_end(
     np.testing.assert_array_equal(_fold(FoldCheckpoint(state, 300.0, {}, "fold s1")), whole)
 
 
+def test_a_stop_in_the_processs_first_epoch_is_always_said(
+        capfd, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 85, as the user guide says: the process's very first epoch has no last epoch to
+    go by, so a stop in it is said even where epochs take ms (the README's demo); once an
+    epoch under a second is known, the stop is said only as it ends."""
+    for last, said in ((None, True), (0.065, False), (2.0, True)):
+        monkeypatch.setattr(epoch_end_stop.EpochEndStop, "last_epoch_seconds", last)
+        stop = epoch_end_stop.EpochEndStop("fold syn1/s01")
+        stop._note(signal.SIGINT, None)
+        err = capfd.readouterr().err
+        assert err.startswith("merbench: stopping — fold syn1/s01 is saved when its current "
+                              "epoch ends") is said, (last, err)
+        assert stop.requested
+
+
 def test_a_signal_in_the_last_epoch_saves_the_whole_fold(tmp_path: Path, int_handler) -> None:
     """The state then holds every epoch: the run goes on from it by training none."""
     whole = _fold(FoldCheckpoint(tmp_path / "whole.pt", 300.0, {}, "fold s1"))

@@ -187,9 +187,11 @@ LEADERBOARD = CommandLine(
                         "interval over subjects, to paste into a paper."),
         CommandLine(
             "diff", "the published rows two results folders differ in", _board_diff,
-            description="Validate both folders as 'build' does and list every benchmark row "
-                        "NEW adds, removes or moves against OLD, each with why (new runs, "
-                        "runs removed). Exit status 1 when a score moved with the same runs "
+            description="Validate both folders as 'build' does and list every row the "
+                        "site publishes that NEW adds, removes or moves against OLD, of every "
+                        "kind (emotion benchmarks, AU pages, tuning searches, spotting and "
+                        "spot-then-recognise runs), each with why (new runs, runs removed). "
+                        "Exit status 1 when a score moved with the same runs "
                         "(run identities): a published score changes only with a new run. "
                         "For CI: merbench leaderboard diff origin/main:leaderboards/results "
                         "leaderboards/results"),

@@ -1,5 +1,7 @@
 """``merbench leaderboard diff OLD NEW``: every published row a change adds, removes or
-moves, and a failure (exit status 1) where a score moved without a new run.
+moves, of every kind the site publishes (emotion benchmarks, AU pages, tuning searches,
+spotting and spot-then-recognise runs), and a failure (exit status 1) where a score moved
+without a new run.
 
 OLD and NEW are results folders, or ``REV:PATH``, a git revision's folder (``origin/main:
 leaderboards/results``), taken out of git into a temporary folder (``git archive``) and read
@@ -24,7 +26,12 @@ from merbench.base.errors import MerbenchError
 from merbench.cli.literal import counted, say
 from merbench.leaderboard.benchmarks import load_benchmarks
 from merbench.leaderboard.result_walk import walk_results
-from merbench.leaderboard.score_diff import PublishedRow, published_rows, score_changes
+from merbench.leaderboard.score_diff import (
+    PublishedRow,
+    RowChange,
+    published_rows,
+    score_changes,
+)
 from merbench.verification.validation_record import Mode, checking
 
 EXIT_MOVED = 1
@@ -81,7 +88,30 @@ def _git(given: str, *args: str) -> subprocess.CompletedProcess[bytes]:
 
 
 def _shown(row: PublishedRow | None) -> str:
-    return "—" if row is None or row.score is None else f"{row.score:.4f}"
+    return "—" if row is None or row.score is None else _score(row.score)
+
+
+def _score(score: float | None) -> str:
+    return "—" if score is None else f"{score:.4f}"
+
+
+#: the other columns named where a row's first one did not move, at most
+COLUMNS_NAMED = 3
+
+
+def _scores(change: RowChange) -> str:
+    """The row's first score, old -> new; where only other columns moved (a
+    spot-then-recognise run's STRS), those."""
+    if change.old is None or change.new is None:
+        return _shown(change.new if change.old is None else change.old)
+    said = f"{_shown(change.old)} -> {_shown(change.new)}"
+    moved = change.columns_moved()
+    if moved and _shown(change.old) == _shown(change.new):
+        named = [f"{name} {_score(old)} -> {_score(new)}"
+                 for name, old, new in moved[:COLUMNS_NAMED]]
+        more = len(moved) - COLUMNS_NAMED
+        said += f"; {', '.join(named)}" + (f" and {more} more" if more > 0 else "")
+    return said
 
 
 def main(args: argparse.Namespace) -> int:
@@ -98,9 +128,8 @@ def main(args: argparse.Namespace) -> int:
     marks = {"added": "+", "removed": "-", "moved": "~", "moved without a new run": "!"}
     for change in changes:
         row = change.row
-        scores = (_shown(change.new) if change.old is None else _shown(change.old)
-                  if change.new is None else f"{_shown(change.old)} -> {_shown(change.new)}")
-        say(f"{marks[change.change]} {row.benchmark}: {row.label} [{row.section}]: {scores} "
+        say(f"{marks[change.change]} {row.benchmark}: {row.label} [{row.section}]: "
+            f"{_scores(change)} "
             f"({change.change}; {change.reason()})")
     counts = {kind: sum(c.change == kind for c in changes) for kind in marks}
     say(f"{counted(counts['added'], 'row')} added, {counts['removed']} removed, "

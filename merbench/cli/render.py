@@ -155,7 +155,7 @@ def print_results(results: Results, run_dir: Path, went_on: Sequence[str] = ()) 
     timing = f"{results.run_time_s:.1f} s"
     if resumed:
         timing += (f" ({counted(resumed, 'fold')} restored from an earlier command, which "
-                   "trained them; "
+                   f"trained {'it' if resumed == 1 else 'them'}; "
                    f"this one took {results.wall_time_s:.1f} s)")
     console.print(f"device {results.environment.device}, {timing}")
     for line in went_on:

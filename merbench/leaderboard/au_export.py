@@ -5,6 +5,8 @@ set) its validated AU runs hold (:func:`merbench.leaderboard.au_view.au_benchmar
 the page's name (``au-composite-loso``); here it is listed beside the emotion benchmarks and
 exported as their tables are, through the same writers: the mean F1 over the AU set, then each
 AU's F1, each the mean ± std over a configuration's seeds, in the page's order (best first).
+A row is a configuration, whatever its seeds: ``leaderboard diff`` follows it as seeds are
+added, and compares the page's reduced rows too, which a paper's table leaves out.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from dataclasses import dataclass
 
 from merbench.leaderboard.au_view import AURow, AURun, au_benchmarks
 from merbench.leaderboard.export_rows import Line
+from merbench.leaderboard.published_line import PublishedLine, section_of
+from merbench.results.rundir import RunDirectory
 from merbench.stats.intervals import Interval
 
 
@@ -26,6 +30,7 @@ class AUBenchmark:
     protocol: str
     au_set: tuple[int, ...]
     rows: tuple[AURow, ...]
+    reduced: tuple[AURow, ...] = ()  # shown apart on the page, never ranked nor exported
 
     @property
     def title(self) -> str:
@@ -46,13 +51,26 @@ class AUBenchmark:
     def lines(self) -> list[Line]:
         return [_line(row) for row in self.rows]
 
+    def published(self) -> list[PublishedLine]:
+        return [PublishedLine(_line(row), section_of(False, row.reduced is not None), "",
+                              frozenset(map(_identity, row.runs)),
+                              tuple(run.results.seed for run in row.runs))
+                for row in (*self.rows, *self.reduced)]
+
 
 def au_tables(runs: Sequence[AURun]) -> list[AUBenchmark]:
     """Every AU benchmark the validated AU runs ``runs`` make."""
     return [AUBenchmark(id=page["id"], dataset=page["dataset"], protocol=page["protocol"],
                         au_set=tuple(page["au_set"]),
-                        rows=tuple(row for table in page["tables"] for row in table["rows"]))
+                        rows=tuple(row for table in page["tables"] for row in table["rows"]),
+                        reduced=tuple(row for table in page["tables"]
+                                      for row in table["reduced"]))
             for page in au_benchmarks(runs, ties=False)]
+
+
+def _identity(run: AURun) -> str:
+    """The run's identity, as an emotion run's: ``run.json``'s digest."""
+    return RunDirectory(run.path).identity_sha256() or f"no run.json: {run.path}"
 
 
 def _line(row: AURow) -> Line:

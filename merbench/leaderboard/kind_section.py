@@ -19,12 +19,14 @@ from typing import Any, Protocol, TypeVar
 
 from merbench.leaderboard.audit_gate import AuditGate
 from merbench.leaderboard.export_rows import Line
+from merbench.leaderboard.published_line import PublishedLine
 from merbench.leaderboard.result_walk import Rejected
 from merbench.plugin_system.registry import Registries
 
 
 class KindTable(Protocol):
-    """One table of a kind of result, to list and export as a benchmark's."""
+    """One table of a kind of result, to list and export as a benchmark's, and to compare
+    row by row (``leaderboard diff``)."""
 
     @property
     def id(self) -> str: ...
@@ -40,7 +42,12 @@ class KindTable(Protocol):
 
     def score_headers(self) -> list[str]: ...
 
-    def lines(self) -> list[Line]: ...
+    def lines(self) -> list[Line]: ...  # the rows a paper shows (export's)
+
+    def published(self) -> list[PublishedLine]:
+        """Every row its page publishes, reduced ones too, each with what tells it apart
+        and the runs behind it: what ``leaderboard diff`` compares."""
+        ...
 
 
 @dataclass(frozen=True)

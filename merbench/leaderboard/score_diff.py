@@ -5,22 +5,31 @@ removes or moves, and a published score must never move without a new run behind
 whose runs are the same runs (the same run identities, ``run.json``'s digest) but whose score
 differs is a result edited in place, a recomputation changed under it, or a file swapped,
 and the CI step of the docs fails on it (as the embedding benchmark's results repository
-refuses a changed score under an old run name). A row is a benchmark's configuration under
-one selection policy (its page's row), keyed by its benchmark, its configuration
+refuses a changed score under an old run name). Every row the site publishes is compared,
+of every kind. An emotion benchmark's row is a configuration under one selection policy (its
+page's row), keyed by its benchmark, its configuration
 (:func:`~merbench.leaderboard.collect.group_key`) and its policy; its score is its first
-column's first metric (the one the page ranks by), recomputed from validated files.
+column's first metric (the one the page ranks by), recomputed from validated files. The
+other kinds' rows (AU pages, tuning searches, spotting and spot-then-recognise runs) come
+from the tables each kind gives the site (:data:`~merbench.leaderboard.kind_tables.
+KIND_SECTIONS`), keyed by the table, the row's model, setting and selection and what tells it
+apart there (a seed, where each seed's run is a row); their score is the first column, and
+the row moves when any of its columns does (a spot-then-recognise run's STRS, an AU's F1),
+so a new kind is compared as soon as it is registered.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
 from merbench.leaderboard.benchmarks import load_benchmarks
 from merbench.leaderboard.collect import benchmark_rows, collect
+from merbench.leaderboard.kind_tables import kind_tables
 from merbench.leaderboard.labels import configuration_label, configuration_notes
+from merbench.leaderboard.published_line import PublishedLine
 from merbench.leaderboard.result_walk import Rejected
 from merbench.results.rundir import RunDirectory
 
@@ -40,6 +49,8 @@ class PublishedRow:
     score: float | None
     runs: frozenset[str]  # the run identities (run.json's digests) of its seeds
     seeds: tuple[int, ...]
+    #: its other columns, each (its heading, its score): the row moves when any does
+    more: tuple[tuple[str, float | None], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -59,8 +70,9 @@ class RowChange:
     def reason(self) -> str:
         """Why the row changed, as far as the files say."""
         old, new = self.old, self.new
-        if old is None or new is None:
-            return f"seeds {list(self.row.seeds)}"
+        if old is None or new is None:  # a run with no seed: a deterministic spotter's
+            return f"seeds {list(self.row.seeds)}" if self.row.seeds else \
+                f"{len(self.row.runs)} run(s)"
         added = len(new.runs - old.runs)
         gone = len(old.runs - new.runs)
         if not added and not gone:
@@ -68,17 +80,58 @@ class RowChange:
                     "recomputed in place, never published without a new run")
         said = [f"{added} new run(s)"] if added else []
         said += [f"{gone} run(s) removed"] if gone else []
-        return f"{', '.join(said)}: seeds {list(old.seeds)} -> {list(new.seeds)}"
+        seeds = f": seeds {list(old.seeds)} -> {list(new.seeds)}" if old.seeds or new.seeds \
+            else ""
+        return ", ".join(said) + seeds
+
+    def columns_moved(self) -> list[tuple[str, float | None, float | None]]:
+        """The other columns that moved, each (heading, old score, new score)."""
+        if self.old is None or self.new is None:
+            return []
+        return [(name, before, after) for (name, before), (_, after)
+                in zip(self.old.more, self.new.more, strict=False)
+                if not _same(before, after)]
 
 
 def _identity(run_dir: Path) -> str:
     return RunDirectory(run_dir).identity_sha256() or f"no run.json: {run_dir.name}"
 
 
+Rows = dict[tuple[str, str, str], PublishedRow]
+
+
 def published_rows(folders: Sequence[Path], benchmarks_dir: Path | None = None
-                   ) -> tuple[dict[tuple[str, str, str], PublishedRow], list[Rejected]]:
-    """Every benchmark's rows from the validated results under ``folders``, by (benchmark,
-    configuration, policy); the rejected files."""
+                   ) -> tuple[Rows, list[Rejected]]:
+    """Every row the site publishes from the validated results under ``folders``: each
+    emotion benchmark's, by (benchmark, configuration, policy), and each other kind's, by
+    (table, row, selection); the rejected files."""
+    rows, rejected = _emotion_rows(folders, benchmarks_dir)
+    tables, refused = kind_tables(folders)
+    for table in tables:
+        headers = table.score_headers()
+        for published in table.published():
+            row = _kind_row(table.id, headers, published)
+            label, twin = row.label, 1
+            while (table.id, label, published.line.selection) in rows:
+                twin += 1  # rows the page cannot tell apart: each compared, in its order
+                label = f"{row.label} #{twin}"
+            rows[(table.id, label, published.line.selection)] = replace(row, label=label)
+    return rows, rejected + refused
+
+
+def _kind_row(table: str, headers: list[str], published: PublishedLine) -> PublishedRow:
+    line = published.line
+    label = (line.model + (f" ({line.setting})" if line.setting else "")
+             + f", {line.selection}" + (f", {published.apart}" if published.apart else ""))
+    scores = [mean for mean, _, _ in line.scores]
+    return PublishedRow(table, label, published.section, scores[0] if scores else None,
+                        published.runs, published.seeds,
+                        tuple(zip(headers[1:], scores[1:], strict=False)))
+
+
+def _emotion_rows(folders: Sequence[Path], benchmarks_dir: Path | None
+                  ) -> tuple[Rows, list[Rejected]]:
+    """Every emotion benchmark's rows, by (benchmark, configuration, policy)."""
     collection = collect(list(folders))
     rows: dict[tuple[str, str, str], PublishedRow] = {}
     for bench in load_benchmarks(benchmarks_dir):
@@ -99,8 +152,7 @@ def published_rows(folders: Sequence[Path], benchmarks_dir: Path | None = None
     return rows, collection.rejected
 
 
-def score_changes(old: dict[tuple[str, str, str], PublishedRow],
-                  new: dict[tuple[str, str, str], PublishedRow]) -> list[RowChange]:
+def score_changes(old: Rows, new: Rows) -> list[RowChange]:
     """Every row added, removed or whose score moved, in benchmark order."""
     changes: list[RowChange] = []
     for key in sorted(set(old) | set(new)):
@@ -109,7 +161,8 @@ def score_changes(old: dict[tuple[str, str, str], PublishedRow],
             changes.append(RowChange("added", None, after))
         elif after is None:
             changes.append(RowChange("removed", before, None))
-        elif not _same(before.score, after.score):
+        elif not _same(before.score, after.score) or RowChange("moved", before,
+                                                                after).columns_moved():
             same_runs = before.runs == after.runs
             changes.append(RowChange("moved without a new run" if same_runs else "moved",
                                      before, after))

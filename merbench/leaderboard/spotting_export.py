@@ -6,7 +6,9 @@ spotting_view`). Its id is ``spot-DATASET`` (``-2``, ``-3`` where other options 
 other tables). Each run is a row per policy: the setting chosen on the training subjects,
 ranked by the pooled F1 of micro and macro together, then the same runs' oracle rows, marked
 test-set selection, as the page shows them apart. Spotters are deterministic: a row is one
-run (no seeds); its interval is the subject bootstrap's.
+run (no seeds); its interval is the subject bootstrap's. A spot-then-recognise run's
+recogniser has a seed, and each seed's run is a row of its own: ``leaderboard diff`` tells
+them apart by it.
 """
 
 from __future__ import annotations
@@ -17,8 +19,10 @@ from dataclasses import dataclass
 from merbench.leaderboard.declared_defaults import DeclaredDefaults
 from merbench.leaderboard.export_rows import Line
 from merbench.leaderboard.page_views import slug
+from merbench.leaderboard.published_line import PublishedLine, run_identity, section_of
 from merbench.leaderboard.spotting_view import SpottingRun, recogniser_reduced
 from merbench.results.codec import to_json
+from merbench.results.spotting_agrees import identity_of
 from merbench.results.spotting_file import SpottingPolicy
 from merbench.spotting.choice import ORACLE, TRAINING_SUBJECTS
 from merbench.stats.intervals import Interval
@@ -56,8 +60,34 @@ class SpottingTable:
         return [*(f"{scope} F1" for scope in SCOPES), "micro STRS"]
 
     def lines(self) -> list[Line]:
-        return [_line(run, policy) for policy in (TRAINING_SUBJECTS, ORACLE)
+        return [_line(run, policy) for run, policy in self._rows()]
+
+    def published(self) -> list[PublishedLine]:
+        published = []
+        for run, policy in self._rows():
+            line, recognised = _line(run, policy), run.recognised
+            seeds = () if recognised is None else (recognised.recogniser.seed,)
+            # what ran: the spotter on its data, and the recogniser where there is one
+            ran = {"spotting": identity_of(run.results),
+                   "data": run.results.dataset.fingerprint,
+                   "recogniser": None if recognised is None else recognised.recogniser}
+            published.append(PublishedLine(
+                line, section_of(line.test_set_selection, _reduced(run) is not None),
+                "".join(f"seed {seed}" for seed in seeds), frozenset({run_identity(ran)}),
+                seeds))
+        return published
+
+    def _rows(self) -> list[tuple[SpottingRun, str]]:
+        """Each row's run and policy, in the order of :meth:`lines`."""
+        return [(run, policy) for policy in (TRAINING_SUBJECTS, ORACLE)
                 for run in self.runs_shown]
+
+
+def _reduced(run: SpottingRun) -> str | None:
+    """Why a run's recogniser is not its recipe (the page's words), or None."""
+    if run.recognised is None:
+        return None
+    return recogniser_reduced(to_json(run.recognised.recogniser), DeclaredDefaults())
 
 
 def _line(run: SpottingRun, policy_name: str) -> Line:
@@ -69,7 +99,7 @@ def _line(run: SpottingRun, policy_name: str) -> Line:
     recognised = ""
     if run.recognised is not None:
         recogniser = run.recognised.recogniser
-        why = recogniser_reduced(to_json(recogniser), DeclaredDefaults())
+        why = _reduced(run)
         # the page's word for a recogniser trained otherwise than its recipe
         recognised = f"recognised by {recogniser.model}" + (
             "" if why is None else f", a REDUCED setting ({why})")

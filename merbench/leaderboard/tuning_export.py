@@ -5,7 +5,8 @@ the searches of one dataset and outer protocol are one table, id ``tune-DATASET-
 a row per search with the outer UF1 and UAR of what it chose and their intervals over
 subjects. A nested search's scores are honest estimates and are ranked; a test-scored one
 chose its configuration by the test subjects' own scores, so its row is marked test-set
-selection, never ranked with them, as the page shows the two apart.
+selection, never ranked with them, as the page shows the two apart. Each seed's search is
+a row of its own: ``leaderboard diff`` tells them apart by it.
 """
 
 from __future__ import annotations
@@ -16,9 +17,11 @@ from dataclasses import dataclass
 
 from merbench.leaderboard.export_rows import Line
 from merbench.leaderboard.page_views import slug
+from merbench.leaderboard.published_line import PublishedLine, run_identity, section_of
 from merbench.leaderboard.tuning_view import Tuning
 from merbench.results.tune_file import NESTED
 from merbench.stats.intervals import METRICS, Interval
+from merbench.tuning.search_record import spec_of
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,16 @@ class TuningTable:
 
     def lines(self) -> list[Line]:
         return [_line(tuning) for tuning in self.tunings]
+
+    def published(self) -> list[PublishedLine]:
+        # what ran: the search its tune.json records, as tuning.json gave it when it began
+        return [PublishedLine(line, section_of(line.test_set_selection,
+                                               tuning.reduced is not None),
+                              f"seed {tuning.results.seed}",
+                              frozenset({run_identity({"mode": tuning.results.mode,
+                                                       "search": spec_of(tuning.results)})}),
+                              (tuning.results.seed,))
+                for tuning, line in zip(self.tunings, self.lines(), strict=True)]
 
 
 def _line(tuning: Tuning) -> Line:
