@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TypeVar
 
-from merbench.base.errors import MerbenchError
+from merbench.base.errors import MerbenchError, in_words
 from merbench.results.audit_file import refuse_audit_record
 from merbench.results.out_folders import seed_folder
 from merbench.results.run_files import ResultRejected
@@ -45,7 +45,7 @@ def recomputed(path: Path, summary_file: str, validate: Callable[[Path], Run]) -
         return validate(file)
     except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
         raise ResultRejected(file.parent, f"{summary_file} cannot be recomputed "
-                                          f"({type(exc).__name__}: {exc})") from None
+                                          f"({in_words(exc)})") from None
 
 
 def read_summary(file: Path, read: Callable[[Path], Run], kind: str) -> Run:
