@@ -117,3 +117,29 @@ def test_no_command_refuses_in_argparses_words(cli: Any, words: list[str]) -> No
 def test_each_refusal_says_what_is_needed(cli: Any, line: list[str], said: str) -> None:
     code, _, err = cli(*line)
     assert code == 2 and said in err and err.count("\n") == 1, err
+
+
+@pytest.mark.parametrize(("line", "said"), [
+    (["--version", "extra"], "merbench --version takes nothing more, not 'extra'; leave it out"),
+    (["-h", "extra"], "merbench -h takes nothing more, not 'extra'"),
+    (["-h", "run"], "leave it out, or give 'merbench run -h' for that command's own"),
+    (["run", "-h", "extra"], "merbench run does not take 'extra'; leave it out"),
+    (["run", "extra", "--help"], "merbench run does not take 'extra'; leave it out"),
+    (["cache", "--help", "clear"], "give 'merbench cache clear --help'"),
+    (["run", "-h", "--epoch", "3"], "unknown option --epoch (did you mean --epochs?)"),
+])
+def test_help_and_version_refuse_a_stray_word(cli: Any, line: list[str], said: str) -> None:
+    """--help and --version answered at once, ignoring the rest of the line, answered a
+    mistyped line with status 0 (an adversarial pass of issue 84): the stray word is refused
+    in one line, as it is without them."""
+    code, out, err = cli(*line)
+    assert code == 2 and not out and said in err and err.count("\n") == 1, (out, err)
+
+
+@pytest.mark.parametrize("line", [["--version"], ["-h"], ["run", "-h"], ["predict", "--help"],
+                                  ["validate", "-h"], ["cache", "-h"], ["run", "-m", "ststnet",
+                                                                         "-h"]])
+def test_help_and_version_alone_still_answer(cli: Any, line: list[str]) -> None:
+    """A command's --help is given though what it needs is left out (predict's --out)."""
+    code, out, err = cli(*line)
+    assert code == 0 and out and not err, err

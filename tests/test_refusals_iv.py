@@ -219,9 +219,8 @@ def test_run_and_tune_refuse_the_current_folder_as_out(cli, tmp_path: Path,
             if command == "run" else
             ["tune", str(Path(__file__).resolve().parents[1] / "examples" /
                          "tune-synthetic.toml")])
-    empty = "--out names the current folder" if command == "run" else \
-        "an empty path names nothing"  # run's --out is read as its spec's field
-    for given, said in (("", empty), (".", "--out names the current folder")):
+    for given, said in (("", "an empty path names nothing"),
+                        (".", "--out names the current folder")):
         code, _, err = cli(*args, "--out", given)
         assert code == 2 and said in err, err
         assert list(tmp_path.iterdir()) == []
@@ -443,7 +442,15 @@ def test_a_spotter_that_fails_on_the_first_video_leaves_no_folder(
     ("leaderboard", "build", "--results", "", "--out", "site"),
     ("predict", "", "--out", "p"), ("predict", "-d", "synthetic-long", "--video",
                                     "synthetic-long/sub01/v1", "--from-run", "", "--out", "p"),
-    ("tune", "", "--out", "t"), ("migrate", "")])
+    ("tune", "", "--out", "t"), ("migrate", ""),
+    # a run's own path options, through its spec's fields, and leaderboard diff's folders
+    # (the fifth pass: each was read as '.')
+    ("run", "-m", "ststnet", "-d", "synthetic", "--out", ""),
+    ("run", "-m", "ststnet", "-d", "synthetic", "--data-root", "", "--out", "r"),
+    ("run", "-m", "ststnet", "-d", "synthetic", "--features", "", "--out", "r"),
+    ("run", "-m", "ststnet", "-d", "synthetic", "--weights", "", "--out", "r"),
+    ("extract", "-d", "synthetic", "-f", "lbptop", "--data-root", ""),
+    ("leaderboard", "diff", "", "new"), ("leaderboard", "diff", "old", "")])
 def test_an_empty_path_is_refused_by_every_command(cli, args: tuple[str, ...],
                                                    tmp_path: Path,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:

@@ -257,4 +257,4 @@ def test_defaults_apply_where_they_apply_and_the_summary_says_what_ran(tmp_path:
     (tmp_path / "own.toml").write_text(
         '[[runs]]\nmodel = "biwoof-release-svm"\ndataset = "synthetic"\nepochs = 2\n')
     code, _, stderr = cli("sweep", tmp_path / "own.toml", "--quiet")
-    assert code == 2 and "has no --epochs" in stderr
+    assert code == 2 and "has no epochs; leave it out" in stderr

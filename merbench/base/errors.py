@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 
 class MerbenchError(Exception):
     """A problem the user can fix: the message says what is wrong and what to do.
@@ -19,3 +21,17 @@ def first_line(exc: BaseException) -> str:
     one-line error that quotes it."""
     lines = str(exc).strip().splitlines()
     return lines[0] if lines else type(exc).__name__
+
+
+def in_words(exc: BaseException) -> str:
+    """What ``exc`` says, on one line and without its Python class's name, for a line that
+    tells a user why a file cannot be checked or a value cannot be used ("(ValueError:
+    ...)" named what no user wrote): a KeyError's message is only its key, said as missing;
+    one with no message is said by its class in words ("a zero division error")."""
+    if isinstance(exc, KeyError) and len(exc.args) == 1:
+        return f"{exc.args[0]!r} is missing"
+    lines = str(exc).strip().splitlines()
+    if lines:
+        return lines[0]
+    words = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", type(exc).__name__).lower()
+    return f"{'an' if words[:1] in tuple('aeiou') else 'a'} {words}"

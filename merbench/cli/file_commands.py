@@ -13,6 +13,7 @@ from merbench.cli.command_line import CommandLine, Commands
 from merbench.cli.shared_options import (
     benchmarks_option,
     given_path,
+    given_path_text,
     results_option,
     revalidate_option,
 )
@@ -100,10 +101,11 @@ def _board_export(parser: StrictParser) -> None:
 
 
 def _board_diff(parser: StrictParser) -> None:
-    parser.add_argument("old", metavar="OLD",
+    parser.add_argument("old", metavar="OLD", type=given_path_text,
                         help="the results before: a folder, or REV:PATH, a git revision's "
                              "folder (origin/main:leaderboards/results)")
-    parser.add_argument("new", metavar="NEW", help="the results after, given as OLD is")
+    parser.add_argument("new", metavar="NEW", type=given_path_text,
+                        help="the results after, given as OLD is")
     benchmarks_option(parser)
     revalidate_option(parser)
 

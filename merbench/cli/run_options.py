@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import math
 import os
 import types
 import typing
@@ -21,11 +22,18 @@ from typing import Any
 
 from merbench.base.errors import MerbenchError
 from merbench.base.literal import indefinite
-from merbench.cli.shared_options import EachKeyOnce, declared_once, given_path, seeds_option
+from merbench.cli.shared_options import (
+    EachKeyOnce,
+    declared_once,
+    given_path,
+    given_path_text,
+    seeds_option,
+)
 from merbench.results.codec import OPTION_DEPTH, too_deep_at
 from merbench.results.safe_files import entry_kind
-from merbench.runner.given_values import seed_option
+from merbench.runner.given_values import first_non_finite, seed_option
 from merbench.runner.spec import (
+    PATH_METAVARS,
     SPEC_FIELDS,
     Option,
     RunSettings,
@@ -67,6 +75,12 @@ def key_value(text: str) -> tuple[str, Any]:
         raise argparse.ArgumentTypeError(
             f"{key.strip()}'s value is a number of {len(value.strip()):,} digits, which no "
             "option takes; give a number an option can use") from None
+    found = first_non_finite(parsed, key.strip())
+    if found is not None:  # said here, where what was typed is known (1e999, not inf)
+        name, number = found
+        what = "not a number (NaN)" if math.isnan(number) else "infinite"
+        said = "the value" if name == key.strip() else name
+        raise argparse.ArgumentTypeError(f"{said} is {what}; give a finite number")
     return key.strip().replace("-", "_"), parsed
 
 
@@ -100,8 +114,10 @@ def _add(container: argparse._ActionsContainer, field: dataclasses.Field[Any], o
         action = container.add_argument(*flags, action=EachKeyOnce, type=key_value,
                                         metavar=option.metavar, **common)
     else:
+        # a path through given_path: Path("") is '.', the current folder, as if named
         typed = seed_option(flags[0]) if field.name == "seed" else \
-            kind if kind in (int, float, Path) else str
+            given_path if kind is Path else kind if kind in (int, float) else \
+            given_path_text if option.metavar in PATH_METAVARS else str
         action = container.add_argument(*flags, type=typed, metavar=option.metavar,
                                         choices=option.choices, **common)
     return declared_once(action)

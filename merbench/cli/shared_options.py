@@ -30,10 +30,16 @@ def given_path(text: str) -> Path:
     """A path the user gave: an empty one is refused. ``Path("")`` is ``.``, so ``merbench
     validate ""``, ``status ""``, ``audit ""`` or ``--results ""`` each worked on the
     current folder as if it had been named."""
+    return Path(given_path_text(text))
+
+
+def given_path_text(text: str) -> str:
+    """A path the user gave, refused where empty (as :func:`given_path`), kept as typed: for
+    an option a run records as text (``--data-root``, ``--features``, ``--weights``)."""
     if not text.strip():
         raise argparse.ArgumentTypeError("an empty path names nothing; give the file or "
                                          "folder itself ('.' for this folder)")
-    return Path(text)
+    return text
 
 
 def declared_once(action: argparse.Action) -> argparse.Action:

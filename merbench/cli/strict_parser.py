@@ -24,10 +24,11 @@ import difflib
 import re
 import shlex
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NoReturn
 
 from merbench.base.literal import literal
+from merbench.cli.answer_actions import ANSWERS, Answer
 
 EXIT_USAGE = 2
 
@@ -70,8 +71,36 @@ class StrictParser(argparse.ArgumentParser):
         self.elsewhere: Mapping[str, StrictParser] = {}
         self.in_plan: Mapping[str, str] = {}
         self._given: list[str] = []
+        self._asked: Callable[[], None] | None = None  # --help's (or --version's) answer
+
+    def register(self, registry_name: str, value: Any, object: Any) -> None:
+        """argparse's registry, with this module's --help and --version (:mod:`.answer_actions`)
+        in place of its own, which answer at once and ignore the rest of the line."""
+        if registry_name == "action":
+            object = ANSWERS.get(value, object)
+        super().register(registry_name, value, object)
+
+    def answer(self, option: str, answer: Callable[[], None]) -> None:
+        """``option`` (--help, --version) given: answered once the line is read, where it
+        holds nothing this parser does not take (``merbench run -h extra`` printed the help
+        and ignored 'extra'). A parser of commands has nothing else to read: any other word
+        given is one too many (``merbench --version extra``)."""
+        commands = _subcommands(self)
+        if commands is None:
+            self._asked = answer
+            return
+        stray = next((t for t in self._given
+                      if not isinstance(self._option_string_actions.get(t), Answer)), None)
+        if stray is not None:
+            more = (f", or give '{self.prog} {stray} {option}' for that command's own"
+                    if stray in commands.choices else "")
+            self.error(f"{self.prog} {option} takes nothing more, not {_shown(stray)}; leave "
+                       f"it out{more}")
+        answer()
 
     def error(self, message: str) -> NoReturn:
+        if self._asked is not None and (_REQUIRED.match(message) or _ONE_OF.match(message)):
+            self._asked()  # what --help is for: what the command needs
         misplaced = self._misplaced()
         unknown = self._unknown_in_given()
         helps = self.prog
@@ -91,12 +120,16 @@ class StrictParser(argparse.ArgumentParser):
         have meant are known (a command's unknown options reach the top parser only as
         "unrecognized arguments", without them)."""
         self._given = list(sys.argv[1:] if args is None else args)
+        self._asked = None
         parsed, extras = super().parse_known_args(args, namespace)
+        asked, self._asked = self._asked, None  # a stray word is refused, not answered
         unknown = next((e for e in extras if e.startswith("-") and len(e) > 1), None)
         if unknown is not None:
             self.error(self._unknown_option(unknown.partition("=")[0]))
         if extras and _subcommands(self) is None:  # argparse: "unrecognized arguments: x"
             self.error(f"{self.prog} does not take {_shown(extras[0])}; leave it out")
+        if asked is not None:
+            asked()
         return parsed, extras
 
     def _check_value(self, action: argparse.Action, value: Any) -> None:

@@ -23,6 +23,7 @@ from merbench.results.out_folders import is_system_folder
 from merbench.results.prediction_file import PREDICTIONS_FILE
 from merbench.results.result_files import not_finished
 from merbench.runner.final_model import RECORD_FILE
+from merbench.verification.seed_folders import SeedRejected
 from merbench.verification.validate import ResultRejected, ValidatedRun
 
 GIVE = "give a run directory, a result file or a folder of results"
@@ -86,6 +87,38 @@ def _predict_output(path: Path) -> bool:
         any(os.path.lexists(folder / name) for name in written)
 
 
+def _outcome(path: str, done: dict[str, Checked | ResultRejected]) -> Checked | ResultRejected:
+    """``path`` checked once (``done``: each path's outcome, kept and reused)."""
+    if path not in done:
+        try:
+            done[path] = _checked(Path(path))
+        except ResultRejected as exc:
+            done[path] = exc
+    return done[path]
+
+
+def _said(exc: ResultRejected, files: list[Path],
+          done: dict[str, Checked | ResultRejected]) -> str:
+    """A rejection's line; a summary's rejected for a seed run that is itself among
+    ``files`` and rejected too points at the run's own line, which says why (the same
+    problem was said on both: an adversarial pass of issue 84)."""
+    if not isinstance(exc, SeedRejected):
+        return str(exc)
+    own = next((f for f in files if _folder(f) == exc.run_dir), None)
+    outcome = None if own is None else _outcome(str(own), done)
+    if not isinstance(outcome, ResultRejected):
+        return str(exc)  # the run checked alone is accepted: the summary's reason is its own
+    return exc.pointing(str(outcome.path))  # as the run's line names it
+
+
+def _folder(path: Path) -> Path | None:
+    """The run folder ``path`` names (itself, or the folder of the file it names)."""
+    try:
+        return (path if path.is_dir() else path.parent).resolve()
+    except OSError:
+        return None
+
+
 #: a line to say after every file is checked: (text, to the error stream)
 Line = tuple[str, bool]
 
@@ -98,12 +131,15 @@ def main(args: argparse.Namespace) -> int:
     rejected = len(unchecked)
     # a bar (a line each tenth off a terminal) where a folder gave several results
     with ResultProgress(args.files if len(args.files) > 1 else [], verb="checked") as progress:
+        done: dict[str, Checked | ResultRejected] = {}
         for path in args.files:
-            try:
-                accepted.append((str(path), _checked(Path(path))))
-            except ResultRejected as exc:
+            outcome = _outcome(str(path), done)
+            if isinstance(outcome, ResultRejected):
                 rejected += 1
-                say(f"merbench: rejected: {exc}", file=sys.stderr, one_line=True)
+                say(f"merbench: rejected: {_said(outcome, args.files, done)}",
+                    file=sys.stderr, one_line=True)
+            else:
+                accepted.append((str(path), outcome))
             progress(Path(path))
     # copies of one claim are settled before any is called ok: a copy rejected as a
     # conflict was said "ok" first, then "rejected"

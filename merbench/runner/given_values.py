@@ -101,3 +101,19 @@ def check_finite(options: Mapping[str, Any], option: str) -> None:
             what = "not a number (NaN)" if math.isnan(number) else "infinite"
             raise MerbenchError(f"{option} {name}={number}: the value is {what}; give a "
                                 "finite number")
+
+
+def check_file_value(where: str, name: str, value: Any, is_path: bool) -> None:
+    """Refuse a plan's or tuning file's value (``where``: the file and its table) that its
+    type allows and no run takes, naming the key as the file spells it (not the command
+    line's option): an empty path, which ``Path`` reads as ``.``, the current folder, and a
+    NaN or an infinity (TOML's ``nan``, ``inf``, and ``1e999``, which TOML reads as ``inf``:
+    the file's own text is not kept, so the value is not echoed)."""
+    if is_path and isinstance(value, str) and not value.strip():
+        raise MerbenchError(f"{where}: '{name}' is an empty path, which names nothing; give "
+                            "the file or folder itself ('.' for this folder)")
+    found = first_non_finite(value, name)
+    if found is not None:
+        dotted, number = found
+        what = "not a number (NaN)" if math.isnan(number) else "infinite"
+        raise MerbenchError(f"{where}: '{dotted}' is {what}; give a finite number")

@@ -10,7 +10,7 @@ leaves every other word as it was.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 
 from merbench.base.errors import MerbenchError
@@ -38,14 +38,16 @@ def python_spelling(message: str) -> str:
     return _spelt(message, toml=False)
 
 
-def toml_spelling(message: str) -> str:
+def toml_spelling(message: str, only: Collection[str] | None = None) -> str:
     """``message`` with each run option named as a tuning file's key and written as its
-    line (``data_order = "nope"``, not the API's ``data_order='nope'``)."""
-    return _spelt(message, toml=True)
+    line (``data_order = "nope"``, not the API's ``data_order='nope'``); ``only``: those
+    fields alone (a sweep's plan gives some, its command line others, named as typed)."""
+    return _spelt(message, toml=True, only=only)
 
 
-def _spelt(message: str, toml: bool) -> str:
-    fields = _fields()
+def _spelt(message: str, toml: bool, only: Collection[str] | None = None) -> str:
+    fields = {spelled: field for spelled, field in _fields().items()
+              if only is None or field[0] in only}
     equals = " = " if toml else "="
 
     def keyword(match: re.Match[str]) -> str:

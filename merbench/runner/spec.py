@@ -35,6 +35,7 @@ from merbench.base.toml_words import toml_given
 from merbench.data.task import EMOTION_TASK, TASK_NAMES, Task, parse_task
 from merbench.meta import DATA_ORDERS
 from merbench.runner.executor_kinds import EXECUTOR_KINDS
+from merbench.runner.given_values import check_file_value
 
 # bf16: torch.autocast around the forward pass and the loss; tf32: float32 tensors whose CUDA
 # matrix products and convolutions use TensorFloat-32 (Ampere and newer GPUs)
@@ -318,6 +319,7 @@ def typed_value(where: str, name: str, value: Any) -> Any:
     kind = option_types()[name]
     allowed = typing.get_args(kind) if isinstance(kind, types.UnionType) else (kind,)
     allowed = tuple(typing.get_origin(a) or a for a in allowed if a is not type(None))
+    check_file_value(where, name, value, Path in allowed or name in _path_fields())
     if float in allowed and isinstance(value, int) and not isinstance(value, bool):
         value = float(value)
     if Path in allowed and isinstance(value, str):
@@ -331,6 +333,15 @@ def typed_value(where: str, name: str, value: Any) -> Any:
 #: a field's type as a TOML file's author gives it (a float field takes 3 as well as 3.0)
 _WANTED = {bool: "true or false", int: "an integer", float: "a number", str: "a string",
            Path: "a string (a path)", dict: "a table"}
+
+
+#: the metavars of the options that are paths kept as text (--data-root PATH, --features FILE)
+PATH_METAVARS = frozenset({"PATH", "FILE", "DIR"})
+
+
+@functools.cache
+def _path_fields() -> frozenset[str]:
+    return frozenset(f.name for f, option in options() if option.metavar in PATH_METAVARS)
 
 
 def flag(name: str) -> str:

@@ -40,6 +40,7 @@ from merbench.results.toml_input import read_toml
 from merbench.runner.checks import ESTIMATOR_LACKS, check_values
 from merbench.runner.given_values import MAX_SEED
 from merbench.runner.identity import json_hash
+from merbench.runner.keywords import toml_spelling
 from merbench.runner.plan import plan_run
 from merbench.runner.spec import (
     RunSettings,
@@ -194,7 +195,8 @@ def _expand(where: str, entry: dict[str, Any], overrides: dict[str, Any], plugin
                     check_values(spec, settings)
                     planned = plan_run(spec, settings, plugins).spec
                 except MerbenchError as exc:
-                    raise MerbenchError(f"{where} ({model} on {dataset}/{protocol}): {exc}"
+                    said = toml_spelling(str(exc), set(options) - set(overrides))
+                    raise MerbenchError(f"{where} ({model} on {dataset}/{protocol}): {said}"
                                         ) from None
                 name = (f"{model}-{dataset}-{protocol}-"
                         f"{json_hash(what_runs(planned, leave_out=('seed',)))[:8]}")

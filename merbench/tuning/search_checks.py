@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from merbench.base.atomic import atomic_write_json
-from merbench.base.errors import MerbenchError
+from merbench.base.errors import MerbenchError, in_words
 from merbench.base.toml_words import toml_value
 from merbench.plugin_system.manager import Plugins
 from merbench.results.safe_files import UnsafeFile
@@ -51,9 +51,7 @@ def check_corners(spec: TuneSpec, settings: RunSettings, plugins: Plugins,
             except Exception as exc:  # the model's own refusal, whatever it raises
                 raise MerbenchError(f"[space] {p.name} = {toml_value(value)}: model "
                                     f"'{spec.model}' cannot be built with it "
-                                    f"({type(exc).__name__}: "
-                                    f"{str(exc).splitlines()[0] if str(exc) else exc!r}); "
-                                    "narrow the space") from None
+                                    f"({in_words(exc)}); narrow the space") from None
 
 
 def first_value(p: Parameter) -> Any:

@@ -42,7 +42,7 @@ from merbench.base.errors import MerbenchError
 from merbench.base.toml_words import toml_given, toml_value
 from merbench.results.toml_input import read_toml
 from merbench.runner.checks import check_values
-from merbench.runner.given_values import MAX_SEED
+from merbench.runner.given_values import MAX_SEED, check_file_value
 from merbench.runner.keywords import toml_spelling
 from merbench.runner.spec import RunSettings, RunSpec, sweep_plan_options, typed_value
 
@@ -280,6 +280,8 @@ def _parameter(here: str, name: str, raw: dict[str, Any], run_option: bool) -> P
                                 "(low, high)")
         if run_option:
             choices = [typed_value(here, name, c) for c in choices]
+        for choice in choices:  # a model option's too: nan or 1e999 reached the model
+            check_file_value(here, name, choice, is_path=False)
         encoded = [json.dumps(c, sort_keys=True) for c in choices]
         if len(set(encoded)) != len(encoded):
             raise MerbenchError(f"{here}: choices lists a value twice; list each once")

@@ -22,7 +22,7 @@ import pandas as pd
 
 from merbench.au.metrics import THRESHOLD
 from merbench.au.scoring import score_au
-from merbench.base.errors import MerbenchError
+from merbench.base.errors import MerbenchError, in_words
 from merbench.plugin_system.runinfo import FoldOutcome
 from merbench.results.au_file import (
     AU_PREDICTIONS_FILE,
@@ -141,8 +141,8 @@ def validate_au_run_and_audits(path: Path) -> tuple[AUResults, AuditSummary | No
         return _validate(results_file)
     except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
         # a file of the right layout whose values break a computation: still one line
-        raise ResultRejected(results_file, f"it cannot be recomputed ({type(exc).__name__}: "
-                                           f"{exc})") from None
+        raise ResultRejected(results_file, f"it cannot be recomputed ({in_words(exc)})"
+                                           ) from None
 
 
 def _validate(results_file: Path) -> tuple[AUResults, AuditSummary | None]:

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TypeVar
 
-from merbench.base.errors import MerbenchError
+from merbench.base.errors import MerbenchError, in_words
 from merbench.results.audit_file import refuse_audit_record
 from merbench.results.out_folders import seed_folder
 from merbench.results.run_files import ResultRejected
@@ -45,7 +45,7 @@ def recomputed(path: Path, summary_file: str, validate: Callable[[Path], Run]) -
         return validate(file)
     except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
         raise ResultRejected(file.parent, f"{summary_file} cannot be recomputed "
-                                          f"({type(exc).__name__}: {exc})") from None
+                                          f"({in_words(exc)})") from None
 
 
 def read_summary(file: Path, read: Callable[[Path], Run], kind: str) -> Run:
@@ -146,6 +146,22 @@ def seed_run_dir(base: Path, seed: str, name: str) -> Path:
     return (base / str(name)).resolve()
 
 
+class SeedRejected(ResultRejected):
+    """A summary rejected for a seed run it lists (``run_dir``, resolved), with the run's own
+    reason kept apart: where the run is said on a line of its own (validate's walk of a
+    ``--seeds`` folder checks each run too), the summary's line points at it
+    (:meth:`pointing`) rather than say the same problem twice."""
+
+    def __init__(self, base: Path, seed: str, name: str, run_dir: Path, reason: str) -> None:
+        super().__init__(base, f"seed {seed} ({name}) is rejected: {reason}")
+        self.seed, self.name, self.run_dir = seed, name, run_dir
+
+    def pointing(self, own: str) -> str:
+        """The summary's line where the run has a line of its own, naming it ``own``."""
+        return f"{self.path}: seed {self.seed} ({self.name}) is rejected (its own line, {own}, " \
+               "says why)"
+
+
 def validated_seed_runs(base: Path, listed: Mapping[str, str],
                         validate: Callable[[Path], Run], seed_of: Callable[[Run], int],
                         runs: dict[Path, Run]) -> dict[str, Run]:
@@ -159,8 +175,7 @@ def validated_seed_runs(base: Path, listed: Mapping[str, str],
             try:
                 runs[run_dir] = validate(run_dir)
             except ResultRejected as exc:
-                raise ResultRejected(base, f"seed {seed} ({name}) is rejected: "
-                                           f"{exc.reason}") from None
+                raise SeedRejected(base, seed, name, run_dir, exc.reason) from None
         if str(seed_of(runs[run_dir])) != seed:
             raise ResultRejected(base, f"runs lists {name} as seed {seed}, but it is a run "
                                        f"of seed {seed_of(runs[run_dir])}")

@@ -37,7 +37,7 @@ from pathlib import Path
 import pandas as pd
 
 from merbench.base.atomic import is_temporary
-from merbench.base.errors import MerbenchError
+from merbench.base.errors import MerbenchError, in_words
 from merbench.results.audit_file import AuditSummary, check_audit_file
 from merbench.results.audited_files import AuditedFiles, tuning_folder
 from merbench.results.codec import to_json
@@ -141,7 +141,7 @@ def validated_tune(path: Path, deep: bool = True) -> Iterator[CheckedTuning]:
             raise ResultRejected(folder, str(exc).replace(f"{folder}/", "")) from None
         except (KeyError, IndexError, TypeError, ValueError) as exc:
             raise ResultRejected(folder, f"has a layout merbench cannot check "
-                                         f"({type(exc).__name__}: {exc}); is it a complete "
+                                         f"({in_words(exc)}); is it a complete "
                                          "merbench tuning?") from None
         # outside the checks: what the block raises is its own
         yield CheckedTuning(checked, runs, audited, audits)

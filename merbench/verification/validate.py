@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from merbench.base.errors import MerbenchError
+from merbench.base.errors import MerbenchError, in_words
 from merbench.plugin_system.manager import default_plugins
 from merbench.plugin_system.runinfo import FoldOutcome
 from merbench.results.audit_file import (
@@ -153,7 +153,7 @@ def _checked_run(path: Path, official: OfficialFingerprint | None) -> ValidatedR
     except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
         run_dir = _results_path(Path(path)).parent
         raise ResultRejected(run_dir, f"has a layout merbench cannot check "
-                                      f"({type(exc).__name__}: {exc}); is it a complete "
+                                      f"({in_words(exc)}); is it a complete "
                                       "merbench result?") from None
 
 
