@@ -210,3 +210,45 @@ def test_a_stop_inside_a_scratch_folders_removal_leaves_nothing() -> None:
     assert done.returncode == 0, done.stderr
     folder = Path(done.stdout.split()[0])
     assert folder.name.startswith("merbench-test-") and not folder.exists()
+
+
+# A Ctrl-C while merbench is still loading: the import of its command line is cut by it.
+CUT_WHILE_LOADING = textwrap.dedent("""
+    import builtins, signal, sys
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    real = builtins.__import__
+
+    def importing(name, *args, **kwargs):
+        if name == "merbench.cli.parser":
+            raise KeyboardInterrupt
+        return real(name, *args, **kwargs)
+
+    builtins.__import__ = importing
+    sys.argv = ["merbench", "list"]
+    import merbench_console
+    merbench_console.console()
+""")
+
+
+def test_a_ctrl_c_while_merbench_loads_is_one_line_and_status_130() -> None:
+    done = subprocess.run([sys.executable, "-c", CUT_WHILE_LOADING], capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 130, done.stderr
+    assert done.stderr == "merbench: interrupted while starting — nothing was done\n"
+
+
+def test_a_ctrl_c_while_the_line_is_read_is_one_line_and_status_130(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from merbench import cli
+
+    def cut() -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "build_parser", cut)
+    assert cli.main(["list"]) == 130
+    assert capsys.readouterr().err == "merbench: interrupted while starting — nothing was done\n"
+
+
+def test_the_console_script_starts_where_a_ctrl_c_while_loading_is_caught() -> None:
+    scripts = Path(__file__).resolve().parents[1] / "pyproject.toml"
+    assert 'merbench = "merbench_console:console"' in scripts.read_text()

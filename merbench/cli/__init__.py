@@ -90,12 +90,14 @@ def main(argv: Sequence[str] | None = None, *, ends_process: bool = False) -> in
     may end it at once (:mod:`merbench.cli.stop_signals`); otherwise the signal handlers in
     place before are all back when this returns."""
     warnings.showwarning = _one_line_warning
-    parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        args = build_parser().parse_args(argv)
     except MerbenchError as exc:  # an option's type that says the whole line (a seed's)
         say(f"merbench: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except KeyboardInterrupt:  # before the command's own handlers: nothing begun
+        say("merbench: interrupted while starting — nothing was done", file=sys.stderr)
+        return EXIT_INTERRUPTED
     try:
         with stop_like_ctrl_c(ends_process) as stops:  # SIGTERM, SIGHUP: as Ctrl-C
             try:
