@@ -1,0 +1,72 @@
+"""What the minor findings of the second adversarial pass after issue 84 were: a refusal said
+after the line a command opens with (``run``'s "reading the data", ``sweep``'s and ``tune``'s
+header), so two lines; a tuning file's refusal without the file's name; a stray key of a
+searched option called a range; a key given twice in a TOML file said only as a place; and a
+sweep plan's key said as the other spelling. Each case runs the command a user runs, its
+output in a log (where ``run`` writes its lines on stdout)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+
+def _refused(code: int, out: str, err: str) -> str:
+    """The one line a refusal is: exit status 2, nothing on stdout, one line on stderr."""
+    assert code == 2, err
+    assert out == "", out  # no opening line before the refusal
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in err, err
+    return lines[0]
+
+
+@pytest.fixture
+def into_a_log(monkeypatch: pytest.MonkeyPatch) -> None:
+    """stdout a file or a pipe (``merbench run ... > log``): ``run`` says what it reads as a
+    line there, the line a refusal came after."""
+    monkeypatch.setattr("merbench.cli.progress.stdout_is_a_log", lambda: True)
+
+
+@pytest.mark.usefixtures("into_a_log")
+@pytest.mark.parametrize(("given", "said"), [
+    (("--epochs", "-1"), "--epochs must be at least 1 (got -1)"),
+    (("--lr", "nan"), "--lr must be a positive number (got nan)"),
+    (("--batch-size", "0"), "--batch-size must be at least 1 (got 0)"),
+    (("--threads", "0"), "--threads must be at least 1 (got 0)"),
+    (("--protocol", "nosuch"), "unknown protocol 'nosuch'"),
+    (("--device", "tpu"), "unknown device 'tpu'"),
+    (("--selection", "nope"), "unknown selection policy 'nope'"),
+    (("--checkpoint-every", "-1"), "--checkpoint-every must be a number of minutes >= 0"),
+    (("--au-set", "1,2"), "--au-set chooses the AUs of an AU run; add --task au"),
+    (("--out", "/"), "--out / is a system folder; give a folder of your own"),
+    (("--features", "/dev/zero"), "--features /dev/zero is a character device, not a "
+                                  "regular file"),
+    (("--features", "{tmp}/none.npz"), "no features file at {tmp}/none.npz"),
+    (("--dataset-opt", "classes=nan"), "--dataset-opt classes=nan: the value is not a number"),
+], ids=["epochs", "lr", "batch", "threads", "protocol", "device", "selection", "checkpoint",
+        "au-set", "out", "features-device", "features-missing", "dataset-opt"])
+def test_a_run_refused_says_one_line_not_that_it_reads_the_data(
+        given: tuple[str, str], said: str, cli, tmp_path: Path) -> None:
+    args = [a.format(tmp=tmp_path) for a in given]
+    out = [] if "--out" in given else ["--out", tmp_path / "r"]
+    line = _refused(*cli("run", "-m", "ststnet", "-d", "synthetic", "--epochs", "1", *out,
+                         *args))
+    assert said.format(tmp=tmp_path) in line, line
+    assert not (tmp_path / "r").exists()
+
+
+@pytest.mark.usefixtures("into_a_log")
+def test_a_seeds_run_refused_says_one_line(cli, tmp_path: Path) -> None:
+    line = _refused(*cli("run", "-m", "ststnet", "-d", "synthetic", "--seeds", "0,1",
+                         "--lr", "0", "--out", tmp_path / "seeds"))
+    assert "--lr must be a positive number (got 0.0)" in line, line
+
+
+@pytest.mark.usefixtures("into_a_log")
+def test_a_run_that_goes_on_still_says_it_reads_the_data(cli, tmp_path: Path) -> None:
+    code, out, err = cli("run", "-m", "ststnet", "-d", "synthetic", "--epochs", "1",
+                         "--out", tmp_path / "r")
+    assert code == 0, err
+    assert out.startswith("ststnet on synthetic: reading the data, the features and any "
+                          "finished folds\n"), out
