@@ -70,3 +70,12 @@ def test_a_run_that_goes_on_still_says_it_reads_the_data(cli, tmp_path: Path) ->
     assert code == 0, err
     assert out.startswith("ststnet on synthetic: reading the data, the features and any "
                           "finished folds\n"), out
+
+
+def test_a_sweep_of_an_au_task_is_refused_before_its_header(cli, tmp_path: Path) -> None:
+    plan = tmp_path / "s28.toml"
+    plan.write_text('[[runs]]\nmodel = "ststnet"\ndataset = "synthetic"\ntask = "au"\n')
+    line = _refused(*cli("sweep", "--yes", plan))
+    assert line.startswith(f"merbench: error: {plan}: runs[0] (ststnet on synthetic/loso): "
+                           "--task au is not swept or tuned yet"), line
+    assert not (tmp_path / "s28-results").exists()

@@ -49,6 +49,7 @@ from merbench.runner.spec import (
     typed_value,
     what_runs,
 )
+from merbench.runner.task_run import several_runs
 
 GRID = {"model": "models", "dataset": "datasets", "protocol": "protocols"}
 
@@ -193,6 +194,9 @@ def _expand(where: str, entry: dict[str, Any], overrides: dict[str, Any], plugin
                 try:
                     check_values(spec, settings)
                     planned = plan_run(spec, settings, plugins).spec
+                    # a task whose runs a sweep cannot summarise: refused with the plan's
+                    # other mistakes, before the sweep says what it runs
+                    several_runs(planned.parsed_task())
                 except MerbenchError as exc:
                     raise MerbenchError(f"{where} ({model} on {dataset}/{protocol}): {exc}"
                                         ) from None
