@@ -79,3 +79,42 @@ def test_a_sweep_of_an_au_task_is_refused_before_its_header(cli, tmp_path: Path)
     assert line.startswith(f"merbench: error: {plan}: runs[0] (ststnet on synthetic/loso): "
                            "--task au is not swept or tuned yet"), line
     assert not (tmp_path / "s28-results").exists()
+
+
+TUNING = """model = "ststnet"
+dataset = "synthetic"
+{top}
+[options]
+epochs = 1
+[search]
+sampler = "grid"
+[space]
+{space}
+"""
+SMALL = "dataset_options = {subjects = 3, databases = 1, samples_per_subject = 3}"
+
+
+@pytest.mark.parametrize(("top", "space", "said"), [
+    ("", 'lr = {choices = [0.1], log = "yes"}',
+     "[space] lr: log goes only with a range (low and high), not with choices; remove log, "
+     "or give low and high in place of choices"),
+    ("", "lr = {choices = [0.1], step = 2}", "[space] lr: step goes only with a range"),
+], ids=["stray-log", "stray-step"])
+@pytest.mark.parametrize("seeds", [(), ("--seeds", "0,1")], ids=["one", "seeds"])
+def test_a_tuning_file_refused_is_named_in_one_line(
+        top: str, space: str, said: str, seeds: tuple[str, ...], cli, tmp_path: Path) -> None:
+    tuning = tmp_path / "t12.toml"
+    tuning.write_text(TUNING.format(top=top, space=space))
+    line = _refused(*cli("tune", tuning, "--threads", "1", "--quiet", *seeds, "--out",
+                         tmp_path / "o"))
+    assert line.startswith(f"merbench: error: {tuning}: ") and said in line, line
+    assert line.count(str(tuning)) == 1, line
+    assert not (tmp_path / "o").exists()
+
+
+def test_a_tuning_file_with_choices_and_a_range_still_says_so(cli, tmp_path: Path) -> None:
+    tuning = tmp_path / "t.toml"
+    tuning.write_text(TUNING.format(top="", space="lr = {choices = [0.1], low = 0.1}"))
+    line = _refused(*cli("tune", tuning, "--out", tmp_path / "o"))
+    assert line.endswith(f"{tuning}: [space] lr gives choices and a range; give one of them"
+                         ), line
