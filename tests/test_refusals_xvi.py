@@ -95,11 +95,18 @@ SMALL = "dataset_options = {subjects = 3, databases = 1, samples_per_subject = 3
 
 
 @pytest.mark.parametrize(("top", "space", "said"), [
+    (f"inner_folds = 2\n{SMALL}", '"model_options.dropout" = {choices = [0.1, 2.0]}',
+     "[space] model_options.dropout = 2.0: model 'ststnet': dropout=2.0 is no dropout "
+     "probability"),
+    ("inner_folds = 99", "lr = {choices = [0.1]}",
+     "outer fold syn1/s01 has 5 training subjects, fewer than inner_folds = 99; give "
+     "inner_folds = 5 or fewer"),
+    ('protocol = "nope"', "lr = {choices = [0.1]}", "unknown protocol 'nope'; available: "),
     ("", 'lr = {choices = [0.1], log = "yes"}',
      "[space] lr: log goes only with a range (low and high), not with choices; remove log, "
      "or give low and high in place of choices"),
     ("", "lr = {choices = [0.1], step = 2}", "[space] lr: step goes only with a range"),
-], ids=["stray-log", "stray-step"])
+], ids=["space-value", "inner-folds", "protocol", "stray-log", "stray-step"])
 @pytest.mark.parametrize("seeds", [(), ("--seeds", "0,1")], ids=["one", "seeds"])
 def test_a_tuning_file_refused_is_named_in_one_line(
         top: str, space: str, said: str, seeds: tuple[str, ...], cli, tmp_path: Path) -> None:
