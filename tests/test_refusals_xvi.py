@@ -125,3 +125,35 @@ def test_a_tuning_file_with_choices_and_a_range_still_says_so(cli, tmp_path: Pat
     line = _refused(*cli("tune", tuning, "--out", tmp_path / "o"))
     assert line.endswith(f"{tuning}: [space] lr gives choices and a range; give one of them"
                          ), line
+
+
+@pytest.mark.parametrize(("body", "said"), [
+    ('[[runs]]\nmodel = "ststnet"\ndataset = "synthetic"\nepochs = 1\nepochs = 2',
+     "epochs is given twice (again at line 5); give it once"),
+    ('[[runs]]\nmodel = "ststnet"\ndataset = "synthetic"\nepochs = 1\nepochs = 2\n\n',
+     "epochs is given twice (again at line 5); give it once"),
+    ('[[runs]]\nmodel = "ststnet"\nseeds = [0]\nseeds = [\n  1,\n  2,\n]\n',
+     "seeds is given twice (again at line 4); give it once"),
+    ('[defaults]\nepochs = 1\n[defaults]\nlr = 0.1\n[[runs]]\nmodel = "ststnet"\n',
+     "the table [defaults] is given twice (again at line 3); give its keys under one "
+     "[defaults]"),
+    ('[[runs]]\nmodel = "ststnet"\nmodel_options = {dim = 8, dim = 9}\n',
+     "dim is given twice in one {...} table at line 3; give it once"),
+    ('[[runs]]\nmodel_options = {dim = 8}\nmodel_options.drop = 0.1\n',
+     "model_options.drop at line 3 adds to a table given whole as {...} earlier; give all "
+     "of its keys inside those braces"),
+], ids=["key", "key-at-end", "multi-line-value", "table", "inline", "inline-added-to"])
+def test_a_key_given_twice_in_a_plan_is_named(body: str, said: str, cli,
+                                             tmp_path: Path) -> None:
+    plan = tmp_path / "s33.toml"
+    plan.write_text(body)
+    line = _refused(*cli("sweep", "--yes", plan))
+    assert line == f"merbench: error: {plan}: {said}", line
+
+
+def test_a_key_given_twice_in_a_tuning_file_is_named(cli, tmp_path: Path) -> None:
+    tuning = tmp_path / "t.toml"
+    tuning.write_text(TUNING.format(top='model = "ststnet"', space="lr = {choices = [0.1]}"))
+    line = _refused(*cli("tune", tuning, "--out", tmp_path / "o"))
+    assert line == f"merbench: error: {tuning}: model is given twice (again at line 3); " \
+                   "give it once", line
