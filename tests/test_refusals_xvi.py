@@ -157,3 +157,18 @@ def test_a_key_given_twice_in_a_tuning_file_is_named(cli, tmp_path: Path) -> Non
     line = _refused(*cli("tune", tuning, "--out", tmp_path / "o"))
     assert line == f"merbench: error: {tuning}: model is given twice (again at line 3); " \
                    "give it once", line
+
+
+@pytest.mark.parametrize(("entry", "said"), [
+    ('model = ""', "'model' must be a name or a non-empty list of names"),
+    ("models = []", "'models' must be a name or a non-empty list of names"),
+    ('dataset = ["synthetic", "synthetic"]', "'dataset' names one twice"),
+], ids=["model", "models", "dataset-twice"])
+def test_a_plan_name_refused_is_said_by_the_key_the_plan_used(
+        entry: str, said: str, cli, tmp_path: Path) -> None:
+    plan = tmp_path / "s49.toml"
+    dataset = "" if entry.startswith("dataset") else 'dataset = "synthetic"\n'
+    model = "" if entry.startswith("model") else 'model = "ststnet"\n'
+    plan.write_text(f"[[runs]]\n{model}{dataset}{entry}\n")
+    line = _refused(*cli("sweep", "--yes", plan))
+    assert line.startswith(f"merbench: error: {plan}: runs[0]: {said}"), line

@@ -227,12 +227,15 @@ def _names(where: str, entry: dict[str, Any], one: str, many: str) -> list[str]:
     if value is None:
         raise MerbenchError(f"{where} names no {one}; add {one} = \"NAME\" or {many} = [...] "
                             f"(see 'merbench list {many}')")
+    key = one if one in entry else many  # said as the plan wrote it
     names = [value] if isinstance(value, str) else value
     if not isinstance(names, list) or not names or \
             not all(isinstance(n, str) and n for n in names):
-        raise MerbenchError(f"{where}: '{many}' must be a non-empty list of names")
+        raise MerbenchError(f"{where}: '{key}' must be a name or a non-empty list of names, "
+                            f"e.g. {one} = \"NAME\" or {many} = [\"NAME\", ...] (see "
+                            f"'merbench list {many}')")
     if len(set(names)) != len(names):
-        raise MerbenchError(f"{where}: '{many}' names one twice; remove the duplicate")
+        raise MerbenchError(f"{where}: '{key}' names one twice; remove the duplicate")
     return names
 
 
