@@ -35,7 +35,7 @@ from merbench.results.tune_file import (
 from merbench.results.tune_seeds_file import TUNE_SEEDS_FILE
 from merbench.runner.seeds import parse_seeds
 from merbench.runner.spec import RunSettings
-from merbench.tuning.run_tuning import Progress, tune
+from merbench.tuning.run_tuning import Checked, Progress, tune
 from merbench.tuning.search_checks import check_claim
 from merbench.tuning.seeds import check_seeds_folder, tune_seeds
 from merbench.tuning.space import TuneSpec, read_tune_file
@@ -141,13 +141,25 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
     for searched, folder in folders:  # another search's folder: refused before the header
         check_claim(searched, mode, folder)
     registries = plugins.registries  # an unknown name too, before the header says it
-    registries.models.get(spec.model)
-    registries.datasets.get(spec.dataset)
-    registries.protocols.get(spec.protocol)
-    say(f"tune {args.space}: {spec.model} on {spec.dataset}/{spec.protocol}, "
-        f"{counted(spec.trials, 'trial')} ({spec.sampler}) "
-        f"{'per outer fold, ' if mode == NESTED else ''}{mode}, "
-        + (f"seeds {', '.join(map(str, seeds))}, " if seeds else "") + f"into {out}")
+    try:
+        registries.models.get(spec.model)
+        registries.datasets.get(spec.dataset)
+        registries.protocols.get(spec.protocol)
+    except MerbenchError as exc:  # the file's key, said with the file as its others are
+        raise MerbenchError(f"{args.space}: {exc}") from None
+    # the header (and, over seeds, the line a seed starts with) waits for the checks that
+    # need the data, the searched values' and the inner folds': a refusal is the one line
+    held = [f"tune {args.space}: {spec.model} on {spec.dataset}/{spec.protocol}, "
+            f"{counted(spec.trials, 'trial')} ({spec.sampler}) "
+            f"{'per outer fold, ' if mode == NESTED else ''}{mode}, "
+            + (f"seeds {', '.join(map(str, seeds))}, " if seeds else "") + f"into {out}"]
+
+    def say_held() -> None:
+        for line in held:
+            say(line)
+        held.clear()
+
+    checked = Checked(str(args.space), say_held)
 
     def on_progress(step: Progress) -> None:
         left = (f", about {_duration(step.remaining_s)} left" if step.remaining_s is not None
@@ -157,9 +169,10 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
 
     try:
         if seeds is not None:
-            return _tune_seeds(spec, mode, settings, out, seeds, plugins, on_progress)
+            return _tune_seeds(spec, mode, settings, out, seeds, plugins, on_progress,
+                               checked, held)
         results = tune(spec, mode, settings, out, plugins, timeout_s=args.timeout_s,
-                       on_progress=on_progress)
+                       on_progress=on_progress, checked=checked)
     except KeyboardInterrupt:
         progress.stop()
         finished = sum(finished_runs(folder) for _, folder in folders if folder.is_dir())
@@ -193,13 +206,16 @@ def reduced_lines(results: TuneResults, folder: Path) -> list[str]:
 
 def _tune_seeds(spec: TuneSpec, mode: Mode, settings: RunSettings, out: Path,
                 seeds: list[int], plugins: Plugins,
-                on_progress: Callable[[Progress], None]) -> int:
-    """``--seeds``: a tuning per seed, each reported as it finishes, then their summary."""
+                on_progress: Callable[[Progress], None], checked: Checked,
+                held: list[str]) -> int:
+    """``--seeds``: a tuning per seed, each reported as it finishes, then their summary; a
+    seed's line waits, as the header does, for its tuning's checks (``held``, said by
+    ``checked``)."""
     def on_seed(seed: int) -> None:
-        say(f"seed {seed}: {out / seed_folder(seed)}")
+        held.append(f"seed {seed}: {out / seed_folder(seed)}")
 
     tunings, summary = tune_seeds(spec, mode, settings, out, seeds, plugins, on_seed=on_seed,
-                                  on_progress=on_progress)
+                                  on_progress=on_progress, checked=checked)
     for seed, results in zip(seeds, tunings, strict=True):
         say(f"seed {seed}: UF1 {results.overall.uf1:.4f}, UAR {results.overall.uar:.4f}")
     # every seed searches one space with one recipe: the first seed's tuning says it

@@ -18,9 +18,11 @@ the codec, so a damaged header is one line naming its field. It is read with
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
@@ -35,10 +37,11 @@ from merbench.results.out_folders import refuse_system_place
 from merbench.results.rundir import differences
 from merbench.results.safe_files import UnsafeFile, refuse_special_target
 from merbench.results.schema import environment, now_iso
-from merbench.results.user_files import UnreadableFile, read_user_npz
+from merbench.results.user_files import UnreadableFile, check_user_file, read_user_npz
 
 FORMAT: Final = "merbench-features"
 FORMAT_VERSION = 1
+FEATURES_FILE = "features file"  # what the file is, in the refusals
 
 
 @dataclass(frozen=True)
@@ -101,19 +104,38 @@ def missing_features_file(path: str | Path) -> MerbenchError:
                          "--save FILE', or leave out --features to extract them in the run")
 
 
-def load_features(path: str | Path) -> SavedFeatures:
-    """Read a features file, refusing anything that is not one this merbench can read."""
-    path = Path(path)
-    fix = "write it again with 'merbench extract --save FILE'"
+_REWRITE = "write it again with 'merbench extract --save FILE'"
+
+
+@contextlib.contextmanager
+def _said_as_features(path: Path) -> Iterator[None]:
+    """A features file that is missing, no regular file or unreadable, said in one line of
+    the run's words, whether found when the run is planned or as the file is read."""
     if not os.path.lexists(path):
         raise missing_features_file(path)
     try:
-        data = read_user_npz(path, "features file")
+        yield
     except UnsafeFile as exc:  # a fifo, a device: refused before it is read (one hung)
         raise MerbenchError(f"--features {exc}") from None
     except UnreadableFile as exc:
         raise MerbenchError(f"{path} is not a readable features file ({exc.because}); "
-                            f"{fix}") from None
+                            f"{_REWRITE}") from None
+
+
+def check_features_path(path: str | Path) -> None:
+    """What can be told of a ``--features`` file without reading it (there, a regular file,
+    of a size a features file can have), said when the run is planned, before any data is
+    read and before ``merbench run`` says it reads the data."""
+    with _said_as_features(Path(path)):
+        check_user_file(Path(path), FEATURES_FILE)
+
+
+def load_features(path: str | Path) -> SavedFeatures:
+    """Read a features file, refusing anything that is not one this merbench can read."""
+    path = Path(path)
+    fix = _REWRITE
+    with _said_as_features(path):
+        data = read_user_npz(path, FEATURES_FILE)
     missing = {"values", "sample_ids", "header"} - set(data)
     if missing:
         raise MerbenchError(f"{path} is not a merbench features file (it lacks "

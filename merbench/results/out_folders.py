@@ -110,6 +110,16 @@ def refuse_system_place(path: Path, option: str = "--out", example: str = "runs/
                             f"{example}")
 
 
+def refuse_out_place(path: Path, option: str = "--out") -> None:
+    """A folder to write results into refused where it is (in) a system folder or is
+    something other than a folder (a file, a fifo): told from the path alone, so a run says
+    it before any data is read, and again as it takes the folder."""
+    path = Path(path)
+    refuse_system_place(path, option)
+    if path.exists() and not path.is_dir():
+        raise MerbenchError(f"{option} {path} is {entry_kind(path)}; choose a directory")
+
+
 def _foreign_in_seeds_folder(folder: Path) -> str | None:
     for entry in sorted(folder.iterdir()):
         summary = entry.name in SUMMARY_MARKERS and entry.is_file()
@@ -124,10 +134,8 @@ def check_out_folder(folder: Path, option: str, *, sweep: bool = False) -> None:
     sweep's configurations) if it is a system folder, or a folder that holds anything
     merbench would not have written there."""
     folder = Path(folder)
-    refuse_system_place(folder, option)
+    refuse_out_place(folder, option)
     if not folder.is_dir():
-        if folder.exists():
-            raise MerbenchError(f"{option} {folder} is {entry_kind(folder)}; choose a directory")
         unmakeable = _under_a_file(folder)
         if unmakeable is not None:
             raise MerbenchError(f"{option} {folder} {unmakeable}")

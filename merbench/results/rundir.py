@@ -41,7 +41,7 @@ from merbench.results.fold_file import read_fold_file, write_fold_file
 from merbench.results.manifest import identity_sha256
 from merbench.results.migrations import migrate
 from merbench.results.model import SCHEMA_VERSION, RunRecord
-from merbench.results.out_folders import entry_in_the_way, refuse_system_place
+from merbench.results.out_folders import entry_in_the_way, refuse_out_place
 from merbench.results.safe_files import entry_kind
 from merbench.results.user_files import UnreadableFile, read_written_json
 
@@ -116,9 +116,7 @@ def held_folder(path: Path, kept: str) -> Iterator[None]:
     (``flock`` on the folder itself: no lock file, and a killed process leaves none
     behind); where locks are not supported (some network file systems, Windows) commands
     go unlocked. ``kept``: what the running command keeps, for the refusal."""
-    refuse_system_place(path)
-    if path.exists() and not path.is_dir():
-        raise MerbenchError(f"--out {path} is {entry_kind(path)}; choose a directory")
+    refuse_out_place(path)
     if not HAS_FLOCK:
         yield
         return

@@ -55,6 +55,9 @@ def read_toml(path: Path, what: str) -> dict[str, Any]:
     try:
         document: dict[str, Any] = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:  # where, in its message; what, in its words
+        twice = _given_twice(text, str(exc))
+        if twice is not None:
+            raise MerbenchError(f"{path}: {twice}") from None
         where = _POSITION.search(str(exc))
         if where is None:  # "(at end of document)": the file stops inside something
             raise MerbenchError(f"{path} is not valid TOML: {_cut_off(text, str(exc))}"
@@ -77,6 +80,82 @@ def read_toml(path: Path, what: str) -> dict[str, Any]:
         raise MerbenchError(f"{path}: '{shown}' holds a NUL character (\\u0000), which no "
                             f"name or path in a {what} can hold; remove it")
     return document
+
+
+#: the TOML reader's words for a key or table given a second time: where, not which
+_TWICE = ("Cannot overwrite a value", "Cannot declare", "Duplicate inline table key",
+          "Cannot mutate immutable namespace")
+
+
+def _given_twice(text: str, problem: str) -> str | None:
+    """What a key or table given twice is, in words, or None for another problem: the
+    reader says "Cannot overwrite a value (at line 5, column 11)", or "at end of
+    document", which named neither the key nor, at the end, any line (``epochs = 1`` then
+    ``epochs = 2`` in a sweep plan). The key is read from the line the reader stopped on,
+    the second one given; a key given twice in one ``{...}`` is in its message."""
+    if not problem.startswith(_TWICE):
+        return None
+    where = _POSITION.search(problem)
+    if where is not None:
+        number = int(where.group(1))
+    else:  # at the end of the document: its last line that holds anything
+        number = text.count("\n", 0, len(text.rstrip())) + 1
+    lines = text.splitlines() or [""]
+    line = lines[min(number, len(lines)) - 1]
+    header = re.match(r"\s*\[\[?([^\]]*)\]", line)
+    if header is None:  # a value over several lines: the reader stopped where it ends
+        number = next((n for n in range(min(number, len(lines)), 0, -1)
+                       if _KEY.fullmatch(_key_of(lines[n - 1]))
+                       and _reads("\n".join(lines[:n - 1]))), number)
+        line = lines[number - 1]
+    inline = re.match(r"Duplicate inline table key '(.*)'", problem)
+    if inline is not None:
+        return (f"{inline.group(1)} is given twice in one {{...}} table at line {number}; "
+                "give it once")
+    if header is not None and problem.startswith("Cannot declare"):
+        name = _dotted(header.group(1))
+        return (f"the table [{name}] is given twice (again at line {number}); give its keys "
+                f"under one [{name}]")
+    key = _dotted(header.group(1) if header is not None else _key_of(line))
+    if problem.startswith("Cannot mutate immutable namespace"):
+        return (f"{key} at line {number} adds to a table given whole as {{...}} earlier; "
+                "give all of its keys inside those braces")
+    return f"{key} is given twice (again at line {number}); give it once"
+
+
+#: a (dotted) key as it starts a ``key = value`` line
+_PART = r"""(?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*')"""
+_KEY = re.compile(rf"\s*{_PART}(?:\s*\.\s*{_PART})*\s*")
+
+
+def _reads(text: str) -> bool:
+    """Whether ``text`` is a whole TOML document: the lines before the one that gives a key
+    twice are, where a line inside a string of several lines that looks like a key is not."""
+    try:
+        tomllib.loads(text)
+    except (tomllib.TOMLDecodeError, ValueError, RecursionError):
+        return False
+    return True
+
+
+def _key_of(line: str) -> str:
+    """The key of a ``key = value`` line: what comes before its first ``=`` outside a
+    quoted key."""
+    quote = ""
+    for index, char in enumerate(line):
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "\"'":
+            quote = char
+        elif char == "=":
+            return line[:index]
+    return line
+
+
+def _dotted(key: str) -> str:
+    """A (dotted) key as the file means it: ``a . "b"`` is a.b."""
+    parts = re.findall(r'"[^"]*"|\'[^\']*\'|[^.\s]+', key)
+    return ".".join(part[1:-1] if part[:1] in "\"'" else part for part in parts) or key.strip()
 
 
 def _cut_off(text: str, problem: str) -> str:

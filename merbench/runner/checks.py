@@ -110,13 +110,21 @@ def check_values(spec: RunSpec, settings: RunSettings) -> None:
     check_device_name(settings.device)
 
 
-def check_features_file(settings: RunSettings) -> None:
-    """A ``--features`` file that is not there, said before any data is read."""
-    if settings.features is not None and not Path(settings.features).exists():
-        # deferred: pandas (through features.saved_file), which only wording this error needs
-        from merbench.features.saved_file import missing_features_file
+def check_paths(settings: RunSettings) -> None:
+    """The paths a run is given, as far as the paths alone tell, before any data is read
+    (and before ``merbench run`` says it reads it): an ``--out`` that is (in) a system folder
+    or no folder, a ``--features`` file that is not there or no regular file."""
+    if settings.out is not None:
+        # deferred: pandas (through results.out_folders' result files), which planning a run
+        # without a folder of its own (a sweep's configuration, a tuning's trial) never needs
+        from merbench.results.out_folders import refuse_out_place
 
-        raise missing_features_file(settings.features)
+        refuse_out_place(Path(settings.out))
+    if settings.features is not None:
+        # deferred: pandas (through features.saved_file), which only a features file needs
+        from merbench.features.saved_file import check_features_path
+
+        check_features_path(settings.features)
 
 
 def check_model_options(spec: RunSpec) -> None:

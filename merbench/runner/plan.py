@@ -31,9 +31,9 @@ from merbench.plugin_system.entry import Entry, read_options
 from merbench.plugin_system.manager import Plugins
 from merbench.plugin_system.registry import Registries, Registry
 from merbench.runner.checks import (
-    check_features_file,
     check_fused_step,
     check_model_options,
+    check_paths,
     check_precision,
     check_training,
     check_values,
@@ -227,7 +227,7 @@ def plan_run(spec: RunSpec, settings: RunSettings, plugins: Plugins) -> Plan:
                          feature_options=spec.feature_options,
                          skip_missing=spec.skip_missing, data_root=settings.data_root,
                          needed_by=spec.model)
-    check_features_file(settings)  # said before reading
+    check_paths(settings)  # said before reading
     check_model_options(spec)
     selection = (authors_policy(spec.model, model.meta.authors_selection)
                  if spec.selection == "authors" else spec.selection)

@@ -50,6 +50,7 @@ from merbench.runner.spec import (
     typed_value,
     what_runs,
 )
+from merbench.runner.task_run import several_runs
 
 GRID = {"model": "models", "dataset": "datasets", "protocol": "protocols"}
 
@@ -194,6 +195,9 @@ def _expand(where: str, entry: dict[str, Any], overrides: dict[str, Any], plugin
                 try:
                     check_values(spec, settings)
                     planned = plan_run(spec, settings, plugins).spec
+                    # a task whose runs a sweep cannot summarise: refused with the plan's
+                    # other mistakes, before the sweep says what it runs
+                    several_runs(planned.parsed_task())
                 except MerbenchError as exc:
                     said = toml_spelling(str(exc), set(options) - set(overrides))
                     raise MerbenchError(f"{where} ({model} on {dataset}/{protocol}): {said}"
@@ -225,12 +229,15 @@ def _names(where: str, entry: dict[str, Any], one: str, many: str) -> list[str]:
     if value is None:
         raise MerbenchError(f"{where} names no {one}; add {one} = \"NAME\" or {many} = [...] "
                             f"(see 'merbench list {many}')")
+    key = one if one in entry else many  # said as the plan wrote it
     names = [value] if isinstance(value, str) else value
     if not isinstance(names, list) or not names or \
             not all(isinstance(n, str) and n for n in names):
-        raise MerbenchError(f"{where}: '{many}' must be a non-empty list of names")
+        raise MerbenchError(f"{where}: '{key}' must be a name or a non-empty list of names, "
+                            f"e.g. {one} = \"NAME\" or {many} = [\"NAME\", ...] (see "
+                            f"'merbench list {many}')")
     if len(set(names)) != len(names):
-        raise MerbenchError(f"{where}: '{many}' names one twice; remove the duplicate")
+        raise MerbenchError(f"{where}: '{key}' names one twice; remove the duplicate")
     return names
 
 

@@ -123,35 +123,59 @@ def objective(frames: list[pd.DataFrame], classes: list[str], metric: str) -> fl
     return float(value) if value is not None else 0.0
 
 
+@dataclass(frozen=True)
+class Checked:
+    """What the command says of a search's checks: ``where``, the tuning file, starts a
+    refusal of its values (a searched value the model refuses, more inner folds than the
+    subjects fill), as every other refusal of the file starts; ``then`` is called once they
+    have passed, before anything is written (the command says what it runs there, so a
+    refusal is the one line said)."""
+
+    where: str = ""
+    then: Callable[[], None] | None = None
+
+    def refused(self, exc: MerbenchError) -> MerbenchError:
+        return MerbenchError(f"{self.where}: {exc}" if self.where else str(exc))
+
+
 def tune(spec: TuneSpec, mode: Mode, settings: RunSettings, out: Path, plugins: Plugins, *,
          timeout_s: float | None = None,
-         on_progress: Callable[[Progress], None] | None = None) -> TuneResults:
+         on_progress: Callable[[Progress], None] | None = None,
+         checked: Checked = Checked()) -> TuneResults:
     """Run the search of ``spec`` into ``out``, retrain what it chose, write ``tune.json``
-    and tell the plugins of it (and of each run it trained, an emotion run, before).
-    On Ray, one connection serves every step (a new local instance per step would cost its
-    start-up each time)."""
+    and tell the plugins of it (and of each run it trained, an emotion run, before);
+    ``checked`` names the tuning file in a refusal of its values and tells the command when
+    the checks have passed. On Ray, one connection serves every step (a new local instance
+    per step would cost its start-up each time)."""
     with ExitStack() as held:
         if side_by_side(settings.executor):
             held.enter_context(connected(settings.ray_address))
-        return _tune(spec, mode, settings, out, plugins, timeout_s, on_progress, held)
+        return _tune(spec, mode, settings, out, plugins, timeout_s, on_progress, held,
+                     checked)
 
 
 def _tune(spec: TuneSpec, mode: Mode, settings: RunSettings, out: Path, plugins: Plugins,
           timeout_s: float | None, on_progress: Callable[[Progress], None] | None,
-          held: ExitStack) -> TuneResults:
+          held: ExitStack, checked: Checked) -> TuneResults:
     started = time.perf_counter()
     first = {p.name: first_value(p) for p in spec.space}
     with building_what_is_planned():  # its trials are trained here
         data = load_data(plan_run(spec.trial_spec(first, spec.protocol, {}), settings,
                                   plugins))
-    check_corners(spec, settings, plugins, data)
     samples = data.dataset.samples
     classes = list(data.dataset.classes)
     nested = mode == NESTED
     steps = spec.inner_folds if nested else 1
-    # before the folder is claimed: inner folds the subjects cannot fill are refused with
-    # nothing written, so the corrected file goes into the same --out
-    folds = outer_folds(data.folds, samples, spec.inner_folds if nested else None, spec.seed)
+    try:
+        check_corners(spec, settings, plugins, data)
+        # before the folder is claimed: inner folds the subjects cannot fill are refused
+        # with nothing written, so the corrected file goes into the same --out
+        folds = outer_folds(data.folds, samples, spec.inner_folds if nested else None,
+                            spec.seed)
+    except MerbenchError as exc:
+        raise checked.refused(exc) from None
+    if checked.then is not None:
+        checked.then()
     # the folder is this command's until it ends: a second search into it is refused, and
     # validate, status and the build can tell a tuning under way from a stopped one
     held.enter_context(held_folder(out, "it keeps every run it trains"))
@@ -328,6 +352,7 @@ def _record(spec: TuneSpec, mode: Mode, units: list[_Unit], chosen: list[int],
 
 
 __all__ = [
+    "Checked",
     "Progress",
     "best_trial",
     "objective",

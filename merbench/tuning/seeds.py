@@ -37,7 +37,7 @@ from merbench.runner.notify import Notifier
 from merbench.runner.seeds import check_other_seeds
 from merbench.runner.spec import RunSettings
 from merbench.scores.interval_records import interval_record
-from merbench.tuning.run_tuning import Progress, tune
+from merbench.tuning.run_tuning import Checked, Progress, tune
 from merbench.tuning.space import TuneSpec
 
 
@@ -72,11 +72,13 @@ def check_seeds_folder(out: Path, seeds: Sequence[int]) -> None:
 def tune_seeds(spec: TuneSpec, mode: Mode, settings: RunSettings, out: Path,
                seeds: Sequence[int], plugins: Plugins,
                on_seed: Callable[[int], None] | None = None,
-               on_progress: Callable[[Progress], None] | None = None
+               on_progress: Callable[[Progress], None] | None = None,
+               checked: Checked | None = None
                ) -> tuple[list[TuneResults], TuneSeedsSummary]:
     """Tune ``spec`` once per seed into ``<out>/seed-N`` (each resumable), then write
     ``tune-seeds.json`` beside them (the plugins told of it, as of each tuning); ``on_seed``
-    is told each seed before it starts."""
+    is told each seed before it starts, ``checked`` (:class:`Checked`) is each seed's
+    tuning's."""
     check_seeds_folder(out, seeds)
     remove_leftovers(out)  # a kill while the summary was written left its temporary here
     tunings: list[TuneResults] = []
@@ -84,7 +86,8 @@ def tune_seeds(spec: TuneSpec, mode: Mode, settings: RunSettings, out: Path,
         if on_seed is not None:
             on_seed(seed)
         tunings.append(tune(dataclasses.replace(spec, seed=seed), mode, settings,
-                            out / seed_folder(seed), plugins, on_progress=on_progress))
+                            out / seed_folder(seed), plugins, on_progress=on_progress,
+                            checked=checked or Checked()))
     summary = summarise_tunings(
         tunings, [read_tune_predictions(out / seed_folder(seed)) for seed in seeds], seeds)
     written = to_json(summary)

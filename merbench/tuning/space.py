@@ -269,8 +269,13 @@ def _parameter(here: str, name: str, raw: dict[str, Any], run_option: bool) -> P
         raise MerbenchError(f"{here} has no key '{unknown[0]}'; give choices, or low, high "
                             "and optionally log or step")
     if "choices" in raw:
-        if set(raw) != {"choices"}:
+        if set(raw) & {"low", "high"}:
             raise MerbenchError(f"{here} gives choices and a range; give one of them")
+        stray = sorted(set(raw) - {"choices"})
+        if stray:  # log or step alone: no range is given, so say which key does not belong
+            raise MerbenchError(f"{here}: {stray[0]} goes only with a range (low and high), "
+                                f"not with choices; remove {stray[0]}, or give low and high "
+                                "in place of choices")
         choices = raw["choices"]
         if not isinstance(choices, list) or not choices:
             raise MerbenchError(f"{here}: choices must be a non-empty list")
