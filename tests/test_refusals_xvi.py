@@ -77,7 +77,9 @@ def test_a_sweep_of_an_au_task_is_refused_before_its_header(cli, tmp_path: Path)
     plan.write_text('[[runs]]\nmodel = "ststnet"\ndataset = "synthetic"\ntask = "au"\n')
     line = _refused(*cli("sweep", "--yes", plan))
     assert line.startswith(f"merbench: error: {plan}: runs[0] (ststnet on synthetic/loso): "
-                           "--task au is not swept or tuned yet"), line
+                           'task = "au" is not swept or tuned yet'), line
+    # the plan's key is named as the plan wrote it; the command it advises, as it is typed
+    assert line.endswith("'merbench run --task au --seeds 0,1,2'"), line
     assert not (tmp_path / "s28-results").exists()
 
 

@@ -68,7 +68,13 @@ def _spelt(message: str, toml: bool, only: Collection[str] | None = None) -> str
         # the option alone: its keyword's name ("leave out skip_missing")
         return name + ("" if word is None else f" {word}")
 
-    return _FLAG.sub(keyword, message)
+    # a command the message advises ('merbench run --task au --seeds 0,1,2') is typed as it
+    # stands: only the words outside it name what the file or the call gave
+    parts = _ADVISED_COMMAND.split(message)
+    return "".join(part if i % 2 else _FLAG.sub(keyword, part) for i, part in enumerate(parts))
+
+
+_ADVISED_COMMAND = re.compile(r"('merbench [^']*')")
 
 
 @contextmanager
