@@ -19,6 +19,7 @@ from merbench.cli.confirm import RUNS_WITHOUT_ASKING
 from merbench.cli.run_options import add_run_option, add_run_options, key_value, run_option_flags
 from merbench.cli.shared_options import (
     EachKeyOnce,
+    force_option,
     given_path,
     quiet_option,
     seeds_option,
@@ -108,7 +109,9 @@ def _extract(parser: StrictParser) -> None:
     parser.add_argument("--save", type=given_path, default=None, metavar="FILE",
                         help="also write the values, with the feature's and dataset's "
                              "identity, to FILE (.npz) for 'merbench run --features FILE' "
-                             "on another machine (any feature, per-sample or not)")
+                             "on another machine (any feature, per-sample or not); a file "
+                             "that exists is refused unless --force is given")
+    force_option(parser, "--save FILE")
     quiet_option(parser)
 
 
