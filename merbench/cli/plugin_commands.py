@@ -256,7 +256,9 @@ def _convert_weights(parser: StrictParser) -> None:
     parser.add_argument("source", type=given_path, metavar="SOURCE",
                         help="the authors' checkpoint, or a folder of them")
     parser.add_argument("--out", type=given_path, required=True, metavar="TARGET",
-                        help="the converted file, or folder for a folder")
+                        help="the converted file, or folder for a folder; a file that "
+                             "exists is refused unless --force is given")
+    force_option(parser, "a converted file")
     # spelt as run's --model-opt, read by the conversion under its own name (model_opt)
     parser.add_argument("--model-opt", action=EachKeyOnce, type=key_value, default=[],
                         metavar="KEY=VALUE",
