@@ -7,11 +7,13 @@ such in one line."""
 from __future__ import annotations
 
 import json
+import os
 import shlex
 import textwrap
 import zlib
 from pathlib import Path
 
+import pytest
 import torch
 
 SYNTHETIC = ("--dataset-opt", "subjects=2", "--dataset-opt", "samples_per_subject=3",
@@ -88,3 +90,60 @@ def test_another_models_checkpoint_is_named_as_such(tmp_path: Path, cli) -> None
     assert f"checkpoint {tmp_path / 'rcn.pth'} lacks the classifier 'mlp_head.2.weight' of " \
            "model 'htnet': is it a checkpoint of htnet?" in err
     assert "Traceback" not in err and not (tmp_path / "out.pth").exists()
+
+
+def test_out_never_replaces_a_file_unasked(tmp_path: Path, cli) -> None:
+    """``--out notes.txt`` replaced the notes with a zip; only --force replaces a file."""
+    torch.save(_offapexnet_port("one"), tmp_path / "port.pth")
+    notes = tmp_path / "notes.txt"
+    notes.write_text("keep me\n")
+    convert = ("convert-weights", "offapexnet", tmp_path / "port.pth", "--out", notes)
+    code, out, err = cli(*convert)
+    assert code == 2 and not out and err.count("\n") == 1, err
+    assert err == (f"merbench: error: --out {notes} exists; merbench does not replace a file "
+                   "unasked: give --force to replace it, or choose another --out\n")
+    assert notes.read_text() == "keep me\n"
+    code, _, err = cli(*convert, "--force")
+    assert code == 0, err
+    assert set(torch.load(notes)) >= {"classifier.6.weight"}
+
+
+@pytest.mark.parametrize("folder", [False, True], ids=["a-file", "a-folder"])
+def test_out_in_a_result_folder_is_refused(tmp_path: Path, cli, folder: bool) -> None:
+    """A checkpoint written into a run's folder is a stranger that makes it rejected."""
+    (tmp_path / "port").mkdir()
+    torch.save(_offapexnet_port("s01"), tmp_path / "port" / "s01.pth")
+    result = tmp_path / "r2"
+    result.mkdir()
+    (result / "run.json").write_text("{}")
+    source = tmp_path / "port" if folder else tmp_path / "port" / "s01.pth"
+    code, out, err = cli("convert-weights", "offapexnet", source, "--out", result)
+    assert code == 2 and not out and err.count("\n") == 1, err
+    assert f"--out {result} is the folder of a merbench result (it holds run.json), whose " \
+           "files are its own; give a new " in err, err
+    assert sorted(p.name for p in result.iterdir()) == ["run.json"]
+
+
+def test_weights_holding_nan_are_refused(tmp_path: Path, cli) -> None:
+    state = _offapexnet_port("one")
+    state["dense.6.weight"][:] = float("nan")
+    torch.save(state, tmp_path / "port.pth")
+    code, out, err = cli("convert-weights", "offapexnet", tmp_path / "port.pth", "--out",
+                         tmp_path / "ours.pth")
+    assert code == 2 and not out and err.count("\n") == 1, err
+    assert f"checkpoint {tmp_path / 'port.pth'}: dense.6.weight holds NaN in 3,072 of its " \
+           "3,072 values; weights like these come from a training that diverged" in err, err
+    assert not (tmp_path / "ours.pth").exists()
+
+
+@pytest.mark.parametrize(("make", "said"), [
+    (os.mkfifo, "is a fifo"), (lambda p: os.symlink("/dev/zero", p), "is a character device"),
+], ids=["fifo", "device"])
+def test_a_source_that_is_no_file_is_said_as_what_it_is(tmp_path: Path, cli, make,
+                                                       said: str) -> None:
+    make(tmp_path / "w.pth")
+    code, _, err = cli("convert-weights", "offapexnet", tmp_path / "w.pth", "--out",
+                       tmp_path / "ours.pth")
+    assert code == 2 and err.count("\n") == 1, err
+    assert err == (f"merbench: error: {tmp_path / 'w.pth'} {said}, not a regular file; give a "
+                   "regular file as the checkpoint\n")

@@ -162,3 +162,34 @@ def test_saved_with_a_default_named_serves_the_run_that_leaves_it_out(tmp_path: 
     with np.load(path) as data:
         header = json.loads(str(data["header"]))
     assert header["feature"]["options"] == {}  # the default crop is left out
+
+
+def test_save_never_replaces_a_file_unasked(tmp_path: Path, cli) -> None:
+    """``--save log.tsv`` replaced a tester's log with an .npz; only --force replaces it."""
+    log = tmp_path / "log.tsv"
+    log.write_text("id\trc\tmy precious log\n")
+    extract = ("extract", "--dataset", "synthetic", "--feature", "flow-uvos", *SMALL,
+               "--quiet", "--save", log)
+    code, out, err = cli(*extract)
+    assert code == 2 and not out and err.count("\n") == 1, err
+    assert err == (f"merbench: error: --save {log} exists; merbench does not replace a file "
+                   "unasked: give --force to replace it, or choose another --save\n")
+    assert log.read_text() == "id\trc\tmy precious log\n"
+    code, out, err = cli(*extract, "--force")
+    assert code == 0, err
+    with np.load(log) as data:  # the features file, replaced as asked
+        assert data["values"].dtype == np.float32
+
+
+@pytest.mark.parametrize("inside", [False, True], ids=["the-folder", "inside-it"])
+def test_save_into_a_result_folder_is_refused(tmp_path: Path, cli, inside: bool) -> None:
+    result = tmp_path / "r"
+    result.mkdir()
+    (result / "run.json").write_text("{}")
+    save = result / "f.npz" if inside else result
+    code, _, err = cli("extract", "--dataset", "synthetic", "--feature", "flow-uvos", *SMALL,
+                       "--save", save, "--quiet")
+    assert code == 2 and err.count("\n") == 1, err
+    said = "is inside" if inside else "is the folder of a merbench result"
+    assert f"--save {save} {said}" in err and "whose files are its own" in err, err
+    assert sorted(p.name for p in result.iterdir()) == ["run.json"]

@@ -94,6 +94,15 @@ def test_keygen_writes_a_private_key_only_its_owner_reads_and_never_overwrites(
     assert len(err.strip().splitlines()) == 1 and (tmp_path / "ci-key").read_bytes() == before
 
 
+def test_keygen_bounds_the_name_shown_with_every_signature(tmp_path: Path, cli) -> None:
+    code, out, err = cli("keygen", "--out", tmp_path / "k", "--name", "n" * 100_000)
+    assert code == 2 and not out and err.count("\n") == 1, err
+    assert "--name is 100,000 characters long, more than the 200 a key's name may have" in err
+    assert not (tmp_path / "k").exists() and not (tmp_path / "k.pub").exists()
+    code, _, err = cli("keygen", "--out", tmp_path / "k", "--name", "n" * 200)
+    assert code == 0, err
+
+
 def test_bad_key_files_are_one_line_each(signed: Path, keys: dict[str, Path], tmp_path: Path,
                                          cli) -> None:
     from cryptography.hazmat.primitives import serialization

@@ -146,5 +146,6 @@ def test_features_saved_with_skip_missing_serve_a_run_with_it(holey, cli, tmp_pa
                          "--features", saved, "-o", tmp_path / "run")
     assert code == 0, err
     code, _, err = cli("extract", "-d", "holey", "-f", "vector", "--skip-missing",
-                       "--dataset-opt", "skip_missing=false", "--save", saved, "-q")
+                       "--dataset-opt", "skip_missing=false", "--save", saved, "--force",
+                       "-q")
     assert code == 2 and "--skip-missing contradicts" in err

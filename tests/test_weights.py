@@ -124,6 +124,22 @@ def test_missing_checkpoint_is_named(tmp_path: Path, cli) -> None:
         (tmp_path / "run" / "folds").iterdir())
 
 
+@pytest.mark.parametrize("value", [float("nan"), float("inf")])
+def test_weights_that_are_not_finite_are_refused_before_any_fold(tmp_path: Path, cli,
+                                                                 value: float) -> None:
+    """NaN weights were scored (every sample the first class) and the run validated."""
+    paths = save_checkpoints(tmp_path / "w", ONE_DB, nested=False)
+    state = torch.load(paths["syn1", "s02"])
+    state["fc.bias"][1] = value
+    torch.save(state, paths["syn1", "s02"])
+    err = cli_error(cli, tmp_path, "--weights", tmp_path / "w")
+    held = "NaN" if value != value else "an infinity"
+    assert f"checkpoint {paths['syn1', 's02']}: fc.bias holds {held} in 1 of its 3 values; " \
+           "weights like these come from a training that diverged" in err, err
+    assert err.count(str(paths["syn1", "s02"])) == 1, err
+    assert not (tmp_path / "run" / "results.json").exists()
+
+
 def test_shared_subject_ids_need_the_database_folder(tmp_path: Path, cli) -> None:
     """With s01 in three databases a flat s01.pth could belong to any of them."""
     save_checkpoints(tmp_path / "w", THREE_DB, nested=False)

@@ -14,20 +14,25 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shlex
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from merbench.base.errors import MerbenchError
 from merbench.cli.literal import say
-from merbench.export.authors_weights import Conversion, convert
+from merbench.cli.out_places import refuse_replacing, refuse_result_place
+from merbench.export.authors_weights import Conversion, convert, targets
 from merbench.plugin_system.manager import Plugins
+from merbench.results.safe_files import entry_kind, refuse_special_target
 from merbench.runner.given_values import check_finite
 
 
 def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
     options = dict(args.model_opt or [])
     check_finite(options, "--model-opt")  # as 'merbench run' would refuse them later
+    check_out(args.source, args.out, args.force)
     entry = load(args).registries.models.get(args.model)
     done = convert(entry, args.source, args.out, options)
     for source, target in done.pairs:
@@ -37,6 +42,24 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
     for line in usage(args.model, done, args.out, options):
         say(line)
     return 0
+
+
+def check_out(source: Path, out: Path, force: bool) -> None:
+    """Refuse an ``--out`` that would destroy something, before anything is read: a file of
+    the user's (``--out notes.txt`` replaced it with a zip), a result's folder or a place in
+    one (a checkpoint written into a run makes it rejected), a fifo or a link; a converted
+    checkpoint there already is replaced only with ``--force``, as every file merbench
+    writes where the user says."""
+    folder = source.is_dir()
+    what = "folder" if folder else "file"
+    refuse_result_place(out, "--out", what=what,
+                        example="weights/" if folder else "weights.pth")
+    if folder and os.path.lexists(out) and not out.is_dir():
+        raise MerbenchError(f"--out {out} is {entry_kind(out)}; a folder of checkpoints "
+                            "converts into a folder: give a new folder")
+    for _, target in targets(source, out):
+        refuse_special_target(target, "--out", "weights")
+        refuse_replacing(target, "--out", force)
 
 
 def usage(model: str, done: Conversion, out: Path, options: dict[str, Any]) -> list[str]:

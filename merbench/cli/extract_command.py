@@ -1,5 +1,6 @@
 """``merbench extract``: a feature computed for every sample of a dataset into the cache,
-and with ``--save FILE`` into a file that ``merbench run --features FILE`` trains on.
+and with ``--save FILE`` into a file that ``merbench run --features FILE`` trains on (a file
+already there only with ``--force``, as for every file merbench writes where the user says).
 
 The options are ``merbench run``'s own, planned by the run's planning
 (:func:`~merbench.runner.plan.plan_extraction`), so the two commands accept the same options,
@@ -13,6 +14,7 @@ from collections.abc import Callable
 
 from merbench.base.errors import MerbenchError
 from merbench.cli.literal import say
+from merbench.cli.out_places import refuse_replacing, refuse_result_place
 from merbench.cli.parser import EXIT_INTERRUPTED
 from merbench.cli.progress import ProgressReporter
 from merbench.cli.render import print_extraction, skipped_note
@@ -39,8 +41,13 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
     # any file is looked at, as 'merbench run' refuses them
     spec, settings = from_options({"model": "", **given})
     check_values(spec, settings)
-    if args.save is not None:
+    if args.save is not None:  # before anything is computed, as export checks its --out
+        # a result's folder first: "is a directory; name a file such as r/features.npz"
+        # sent the user into it, and a file written there makes the result rejected
+        refuse_result_place(args.save, "--save", what="file", link_ok=True,
+                            example="features.npz")
         check_target(args.save)
+        refuse_replacing(args.save, "--save", args.force)
     plugins = load(args)
     inputs = plan_extraction(spec, settings, plugins)
     dataset_entry, feature_entry = inputs.dataset, inputs.feature

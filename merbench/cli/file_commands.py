@@ -12,6 +12,7 @@ from __future__ import annotations
 from merbench.cli.command_line import CommandLine, Commands
 from merbench.cli.shared_options import (
     benchmarks_option,
+    force_option,
     given_path,
     given_path_text,
     results_option,
@@ -94,9 +95,7 @@ def _board_export(parser: StrictParser) -> None:
     parser.add_argument("--out", type=given_path, default=None, metavar="FILE",
                         help="write here instead of to standard output; a file that exists "
                              "is refused unless --force is given")
-    parser.add_argument("--force", action="store_true",
-                        help="replace --out FILE if it exists (the table cannot be told from "
-                             "a file of yours, so it is never replaced unasked)")
+    force_option(parser, "--out FILE")
     revalidate_option(parser)
 
 

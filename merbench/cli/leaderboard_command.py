@@ -20,7 +20,7 @@ from merbench.base.atomic import atomic_write_bytes
 from merbench.base.errors import MerbenchError
 from merbench.cli.leaderboard_diff import main as diff_main
 from merbench.cli.literal import counted, say
-from merbench.cli.out_places import refuse_result_place
+from merbench.cli.out_places import refuse_replacing, refuse_result_place
 from merbench.cli.parser import EXIT_USAGE
 from merbench.cli.result_progress import ResultProgress
 from merbench.leaderboard.benchmarks import load_benchmarks
@@ -154,9 +154,7 @@ def _check_export_out(out: Path, force: bool) -> None:
         raise MerbenchError(f"--out {out}: no folder {out.parent}; create it first")
     # a file of a result's own there would be replaced, or make it rejected
     refuse_result_place(out, "--out", what="file")
-    if os.path.lexists(out) and not force:
-        raise MerbenchError(f"--out {out} exists; merbench does not replace a file unasked: "
-                            "give --force to replace it, or choose another --out")
+    refuse_replacing(out, "--out", force)
 
 
 def _export(args: argparse.Namespace) -> int:

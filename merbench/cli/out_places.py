@@ -64,7 +64,8 @@ def _result_files(folder: Path) -> list[str]:
 
 def refuse_result_place(out: Path, option: str, *, own: tuple[str, ...] = (),
                         what: str = "folder", link_ok: bool = False,
-                        in_summary: tuple[str, ...] = (), seed: int | None = None) -> None:
+                        in_summary: tuple[str, ...] = (), seed: int | None = None,
+                        example: str = "runs/NAME") -> None:
     """Refuse ``out`` (given as ``option``) where it lies inside a result's folder, or holds
     a result's files other than ``own`` (those of the results the command writes or goes on
     with there); a run that is there already (a seed run of a --seeds folder among them) is
@@ -76,9 +77,11 @@ def refuse_result_place(out: Path, option: str, *, own: tuple[str, ...] = (),
     --seed N``), which may be a new ``seed-N`` folder of a --seeds folder, as ``--seeds``
     lays it out: a later seed of a job beside its ``seed-0`` (a GPU window's plan), or a
     seed added to a finished folder before its summary is written again (the way
-    ``leaderboards/results/README.md`` gives); under another seed's name it is refused."""
+    ``leaderboards/results/README.md`` gives); under another seed's name it is refused.
+    ``example``: a path of the kind asked for, which a path no file system holds is told
+    to give instead."""
     out = Path(out)
-    refuse_unwritable_shape(out, option, noun=what)  # before anything looks at the path
+    refuse_unwritable_shape(out, option, example, noun=what)  # before anything looks at it
     if out.is_symlink() and not link_ok:
         raise MerbenchError(f"{option} {out} is a symbolic link (to {os.readlink(out)}); give "
                             f"the {what} itself")
@@ -111,3 +114,14 @@ def refuse_result_place(out: Path, option: str, *, own: tuple[str, ...] = (),
         raise MerbenchError(f"{option} {out} is inside {shown}, the folder of a merbench "
                             f"result (it holds {held[0]}), whose files are its own; give a "
                             f"{what} outside result folders")
+
+
+def refuse_replacing(out: Path, option: str, force: bool) -> None:
+    """Refuse an ``out`` (given as ``option``) that exists, unless ``force``: what merbench
+    writes (a table, a features file, converted weights) carries no mark that a file of the
+    user's lacks, so any file there may be the user's own (``extract --save log.tsv``
+    replaced a tester's log with an ``.npz``), and only ``--force`` replaces one. One
+    wording for every command that writes a file to a path the user names."""
+    if os.path.lexists(out) and not force:
+        raise MerbenchError(f"{option} {out} exists; merbench does not replace a file unasked: "
+                            f"give --force to replace it, or choose another {option}")

@@ -19,6 +19,7 @@ from merbench.cli.confirm import RUNS_WITHOUT_ASKING
 from merbench.cli.run_options import add_run_option, add_run_options, key_value, run_option_flags
 from merbench.cli.shared_options import (
     EachKeyOnce,
+    force_option,
     given_path,
     quiet_option,
     seeds_option,
@@ -108,7 +109,9 @@ def _extract(parser: StrictParser) -> None:
     parser.add_argument("--save", type=given_path, default=None, metavar="FILE",
                         help="also write the values, with the feature's and dataset's "
                              "identity, to FILE (.npz) for 'merbench run --features FILE' "
-                             "on another machine (any feature, per-sample or not)")
+                             "on another machine (any feature, per-sample or not); a file "
+                             "that exists is refused unless --force is given")
+    force_option(parser, "--save FILE")
     quiet_option(parser)
 
 
@@ -253,7 +256,9 @@ def _convert_weights(parser: StrictParser) -> None:
     parser.add_argument("source", type=given_path, metavar="SOURCE",
                         help="the authors' checkpoint, or a folder of them")
     parser.add_argument("--out", type=given_path, required=True, metavar="TARGET",
-                        help="the converted file, or folder for a folder")
+                        help="the converted file, or folder for a folder; a file that "
+                             "exists is refused unless --force is given")
+    force_option(parser, "a converted file")
     # spelt as run's --model-opt, read by the conversion under its own name (model_opt)
     parser.add_argument("--model-opt", action=EachKeyOnce, type=key_value, default=[],
                         metavar="KEY=VALUE",

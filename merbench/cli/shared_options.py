@@ -73,6 +73,16 @@ def quiet_option(container: argparse._ActionsContainer) -> None:
                                          help="no progress bar"))
 
 
+def force_option(container: argparse._ActionsContainer, what: str) -> None:
+    """``--force``: replace ``what`` (the file a command writes to a path the user names)
+    where a file is there already, which every such command refuses otherwise
+    (:func:`merbench.cli.out_places.refuse_replacing`)."""
+    declared_once(container.add_argument(
+        "--force", action="store_true",
+        help=f"replace {what} if it exists (what merbench writes cannot be told from a file "
+             "of yours, so it is never replaced unasked)"))
+
+
 def yes_option(container: argparse._ActionsContainer, what: str) -> None:
     """``--yes``: start ``what`` without the question a large start asks; the help says
     what is started, which differs between ``run --seeds`` and ``sweep``."""

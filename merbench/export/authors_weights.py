@@ -20,6 +20,7 @@ on subjects it trained on); :class:`Conversion` tells the command which of the t
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import partial
@@ -30,6 +31,7 @@ from merbench.base.atomic import atomic_write
 from merbench.base.errors import MerbenchError
 from merbench.plugin_system.entry import Entry
 from merbench.plugin_system.registry import LazyFactory
+from merbench.results.user_files import check_user_file
 
 #: file endings taken from a source directory
 SUFFIXES = (".pth", ".pt", ".pkl", ".bin")
@@ -83,6 +85,8 @@ def sources(source: Path) -> Iterator[Path]:
         yield source
         return
     if not source.is_dir():
+        if os.path.exists(source):  # a fifo, a device: said as what it is, never opened
+            check_user_file(source, "checkpoint")
         raise MerbenchError(f"{source} does not exist; give a checkpoint file or a folder of "
                             f"them ({', '.join(SUFFIXES)})")
     found = sorted(p for p in source.rglob("*") if p.is_file() and p.suffix in SUFFIXES)
@@ -151,15 +155,23 @@ class Conversion:
     folder: bool
 
 
+def targets(source: Path, out: Path) -> list[tuple[Path, Path]]:
+    """(checkpoint, the file its conversion is written to) for each checkpoint of ``source``:
+    a file into ``out`` (or into ``out/NAME`` when ``out`` is a folder), a folder's files
+    into the same relative paths under ``out``. The command checks these before anything is
+    read, and :func:`convert` writes them."""
+    if source.is_file() and out.is_dir():
+        return [(source, out / source.name)]
+    return [(path, out if source.is_file() else out / path.relative_to(source))
+            for path in sources(source)]
+
+
 def convert(entry: Entry[Any], source: Path, out: Path, options: dict[str, Any]) -> Conversion:
     """Convert ``source`` (a file, or a folder converted file by file into the same relative
     paths) into ``out``; every file is converted and checked before the first is written."""
     import torch  # deferred: merbench's CLI starts without torch
 
-    pairs = [(path, out if source.is_file() else out / path.relative_to(source))
-             for path in sources(source)]
-    if source.is_file() and out.is_dir():
-        pairs = [(source, out / source.name)]
+    pairs = targets(source, out)
     converted = [_converted(entry, path, options) for path, _ in pairs]
     for (_, target), (state, _) in zip(pairs, converted, strict=True):
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -177,6 +177,11 @@ def _name_beside(path: Path, raw: bytes) -> str | None:
     return key.name if key.raw == raw else None
 
 
+#: the longest name ``keygen --name`` gives a key: a person's or a group's name and address
+#: fit many times over, and a name of 100,000 characters was shown with every signature
+MAX_KEY_NAME = 200
+
+
 def write_key_pair(out: Path, name: str | None) -> PublicKey:
     """A new key: the private key to ``out`` (mode 0600) and its public line to
     ``out.pub``. Neither file may exist; the private key is created exclusively, so a key
@@ -189,6 +194,11 @@ def write_key_pair(out: Path, name: str | None) -> PublicKey:
     if name is not None and (not name.strip() or any(not c.isprintable() for c in name)):
         raise MerbenchError("--name takes a printable name on one line, such as the "
                             "maintainer's e-mail address")
+    if name is not None and len(name.strip()) > MAX_KEY_NAME:  # shown with every signature
+        raise MerbenchError(f"--name is {len(name.strip()):,} characters long, more than the "
+                            f"{MAX_KEY_NAME} a key's name may have (it is shown with every "
+                            "signature); give a short one, such as the maintainer's e-mail "
+                            "address")
     # deeper or longer than a path can be: the system's "File name too long" came through
     refuse_unwritable_shape(out, "--out", "keys/audit-key", noun="file")
     for path in (out, public_path):

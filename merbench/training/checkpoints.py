@@ -3,7 +3,8 @@
 Checkpoints are read with ``torch.load(..., weights_only=True)``, which never runs code
 from the file; a file that needs pickle's full power is refused. A checkpoint's keys and
 shapes are compared with the model's before ``load_state_dict(strict=True)``, so a wrong
-file gives one line that lists what is missing, unexpected or of another shape.
+file gives one line that lists what is missing, unexpected or of another shape. Weights that
+hold NaN or an infinity are refused as they are read, for every command that reads them.
 """
 
 from __future__ import annotations
@@ -29,8 +30,8 @@ WRAPPERS = ("state_dict", "model_state_dict", "model")  # dicts that hold the we
 
 def read_state_dict(path: Path, *, mmap: bool = False) -> dict[str, torch.Tensor]:
     """The tensors saved in ``path`` (a ``torch.save``'d state dict, possibly wrapped).
-    ``mmap`` maps the tensors instead of reading them: a whole file is checked (archive,
-    pickle, every key and shape) at the cost of its index only."""
+    ``mmap`` maps the tensors instead of loading them: a whole file is checked (archive,
+    pickle, every key and shape, every value finite) without holding its tensors in memory."""
     path = Path(path)
     if not os.path.lexists(path):
         raise MerbenchError(f"checkpoint {path} does not exist")
@@ -42,7 +43,30 @@ def read_state_dict(path: Path, *, mmap: bool = False) -> dict[str, torch.Tensor
                                 mmap=mmap and zipfile.is_zipfile(path))
     except Exception as exc:  # a damaged file can fail anywhere inside the unpickler
         raise MerbenchError(f"checkpoint {path} {_what_is_wrong(path, exc)}") from None
-    return _unwrap(loaded, path)
+    state = _unwrap(loaded, path)
+    _refuse_non_finite(state, path)
+    return state
+
+
+def _refuse_non_finite(state: dict[str, torch.Tensor], path: Path) -> None:
+    """Refuse weights that hold NaN or an infinity, in one line naming the first such
+    tensor: a network computes nothing with them (NaN logits argmax to the first class, and
+    such a run scored and validated as a collapsed one), so they are a diverged training or
+    a damaged file, never weights to convert, score or go on from. Every tensor is read,
+    mapped ones too (``--weights`` checks its files mapped): a few megabytes a checkpoint."""
+    bad = [(key, tensor) for key, tensor in state.items()
+           if (tensor.is_floating_point() or tensor.is_complex())
+           and not bool(torch.isfinite(tensor).all())]
+    if not bad:
+        return
+    key, tensor = bad[0]
+    nan = int(torch.isnan(tensor).sum())
+    held, count = ("NaN", nan) if nan else ("an infinity", int(torch.isinf(tensor).sum()))
+    more = f" (and {len(bad) - 1} more of its tensors)" if len(bad) > 1 else ""
+    raise MerbenchError(f"checkpoint {path}: {key} holds {held} in {count:,} of its "
+                        f"{tensor.numel():,} values{more}; weights like these come from a "
+                        "training that diverged or a damaged file, and a network computes "
+                        "nothing with them: give weights that trained")
 
 
 def _what_is_wrong(path: Path, exc: Exception) -> str:
