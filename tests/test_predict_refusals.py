@@ -55,3 +55,76 @@ def test_a_damaged_frame_is_merbenchs_line_alone(tmp_path: Path) -> None:
     assert done.stderr.strip().splitlines() == [
         f"merbench: error: {frames / '2.png'} (frame 2) cannot be decoded as an image "
         "(damaged, too large or not an image); restore the file from the database"]
+
+
+def test_dataset_video_without_path_says_predict_makes_it_of_path(cli, tmp_path: Path) -> None:
+    """P4: "long-video dataset 'video' cannot be built with fps=30: make_user_video() missing 1
+    required positional argument: 'path'; change the option", Python's words for a
+    signature no user wrote."""
+    line = _refused(*cli("predict", "--dataset", "video", "--video", "video/user/x",
+                         "--dataset-opt", "fps=30", "--out", tmp_path / "p"))
+    assert line == ("merbench: error: --dataset video is the dataset predict makes of PATH; "
+                    "give the video file or the folder of its frames as PATH: merbench "
+                    "predict PATH --out DIR"), line
+    assert not (tmp_path / "p").exists()
+
+
+def test_a_factory_is_never_refused_in_pythons_words_for_its_signature() -> None:
+    """Any factory: an option it cannot do without, left out, is named as an option; a call
+    inside it that fits no signature is the plugin's fault, said as such."""
+    from merbench.base.errors import MerbenchError
+    from merbench.meta import DatasetMeta
+    from merbench.plugin_system.entry import Entry, Origin
+
+    def needs_path(path: str, fps: float | None = None) -> None:
+        return None
+
+    def calls_badly(fps: float | None = None) -> None:
+        needs_path(fps=fps)  # type: ignore[call-arg]
+
+    meta = DatasetMeta(name="mine", version=1, description="d", citation="c",
+                       provides=("flow_uvos",))
+    origin = Origin("mine", "mine-package", "1.0")
+    with pytest.raises(MerbenchError) as said:
+        Entry(meta, needs_path, origin).create("long-video dataset", fps=30)
+    assert str(said.value) == ("long-video dataset 'mine' needs the option 'path', which was "
+                               "not given; give path=VALUE")
+    with pytest.raises(MerbenchError) as said:
+        Entry(meta, calls_badly, origin).create("long-video dataset", fps=30)
+    assert "missing" not in str(said.value) and "()" not in str(said.value), said.value
+    assert str(said.value).endswith("a fault of plugin 'mine' (package mine-package 1.0); "
+                                    "report it to the plugin's authors"), said.value
+
+
+@pytest.mark.parametrize(("given", "said"), [
+    (["--dataset-opt", "face_crop=maybe"],
+     "long-video dataset 'video': face_crop=maybe is not true or false; give face_crop=true or "
+     "face_crop=false (default true)"),
+    (["--dataset-opt", "face_crop=0"], "face_crop=0 is not true or false"),
+    (["--dataset-opt", "path=FRAMES"],
+     "--dataset-opt path=FRAMES names a video beside PATH, which is the video; give one of "
+     "them"),
+    (["--dataset-opt", "fps=20", "--fps", "30"],
+     "--dataset-opt fps= and --fps set the same; give one of them"),
+    (["--dataset-opt", "face_crop=true", "--no-face-crop"],
+     "--dataset-opt face_crop= and --no-face-crop set the same; give one of them"),
+], ids=["maybe", "zero", "path", "fps", "face-crop"])
+def test_predict_dataset_options_are_checked(given: list[str], said: str, cli,
+                                             tmp_path: Path) -> None:
+    """P5: face_crop=maybe was taken for true (predictions.json said so), and path= beside
+    PATH was dropped unsaid while PATH was read; an option a flag sets too was overridden."""
+    video = _video(tmp_path / "v.avi")
+    frames = str(_frames(tmp_path / "frames"))
+    args = [a.replace("FRAMES", frames) for a in given]
+    line = _refused(*cli("predict", video, *args, "--out", tmp_path / "p"))
+    assert said.replace("FRAMES", frames) in line, line
+    assert not (tmp_path / "p").exists()
+
+
+def test_a_long_video_datasets_truth_value_is_checked_too(cli, tmp_path: Path) -> None:
+    """The check is every factory's (Entry.create), so --dataset-opt of -d video is too."""
+    frames = _frames(tmp_path / "frames")
+    line = _refused(*cli("predict", "-d", "video", "--dataset-opt", f"path={frames}",
+                         "--dataset-opt", "fps=30", "--dataset-opt", "face_crop=null",
+                         "--out", tmp_path / "p"))
+    assert "face_crop=null is not true or false" in line, line

@@ -55,6 +55,10 @@ Progress = Callable[[str, int, int], None]
 PROGRESS_EVERY = 500  # frames between two progress reports
 
 
+#: the long-video dataset a user's own file or frame folder is read as (PATH)
+USER_VIDEO = "video"
+
+
 @dataclass(frozen=True)
 class PredictSpec:
     """What to read (a long-video dataset's video: by default ``video``, the user's own),
@@ -63,7 +67,7 @@ class PredictSpec:
     dataset_options: Mapping[str, Any]
     spotter: str
     spotter_options: Mapping[str, Any] = field(default_factory=dict)
-    dataset: str = "video"
+    dataset: str = USER_VIDEO
     video: str | None = None  # database/subject/name, to pick one of a dataset's videos
     run: Path | None = None
     data_root: str | None = None  # the run's data, where not its own
