@@ -128,3 +128,12 @@ def test_a_long_video_datasets_truth_value_is_checked_too(cli, tmp_path: Path) -
                          "--dataset-opt", "fps=30", "--dataset-opt", "face_crop=null",
                          "--out", tmp_path / "p"))
     assert "face_crop=null is not true or false" in line, line
+
+
+def test_a_spotters_refusal_names_the_users_path(cli, tmp_path: Path) -> None:
+    """1x1 frames were refused as "video video/user/fr_tiny", merbench's key for PATH."""
+    frames = _frames(tmp_path / "fr_tiny", size=1)
+    line = _refused(*cli("predict", frames, "--fps", "30", "--no-face-crop", "--out",
+                         tmp_path / "p"))
+    assert line == (f"merbench: error: spotter 'flow-peak' refused video '{frames}': the "
+                    "spotter takes frames of at least 16 x 16 pixels (a face crop); got 1 x 1")

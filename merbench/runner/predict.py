@@ -145,8 +145,10 @@ def predict(spec: PredictSpec, plugins: Plugins, out: Path,
     planned = None
     if spec.run is not None:  # checked first: a bad run is refused before the video is read
         planned = plan_recogniser(spec.run, spec.data_root, spec.device, plugins)
+    given = dict(spec.dataset_options).get("path")  # PATH: named as the user gave it
     spotted: tuple[Spotted, ...] = guarded(spec.spotter, video, partial(
-        spotter.spot, _counted(video, progress), video.fps))
+        spotter.spot, _counted(video, progress), video.fps),
+        shown=None if given is None else f"'{given}'")
     numbers = video.frames.numbers
     spans = [(r.onset, r.offset, r.kind) for r in numbered(spotted, video)]
     apexes = [middle_frame(numbers, onset, offset) for onset, offset, _ in spans]
