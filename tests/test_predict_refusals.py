@@ -137,3 +137,28 @@ def test_a_spotters_refusal_names_the_users_path(cli, tmp_path: Path) -> None:
                          tmp_path / "p"))
     assert line == (f"merbench: error: spotter 'flow-peak' refused video '{frames}': the "
                     "spotter takes frames of at least 16 x 16 pixels (a face crop); got 1 x 1")
+
+
+@pytest.mark.parametrize(("command", "said"), [
+    (["run", "--model", "ststnet", "--dataset", "synthetic", "--no-plugin", "cnn"],
+     "model 'ststnet' is provided by plugin 'cnn', which --no-plugin cnn leaves out; give the "
+     "command without --no-plugin cnn to use it"),
+    (["predict", "VIDEO", "--no-plugin", "datasets"],
+     "long-video dataset 'video' is provided by plugin 'datasets', which --no-plugin datasets "
+     "leaves out"),
+], ids=["run", "predict"])
+def test_a_name_whose_plugin_is_left_out_says_so(command: list[str], said: str, cli,
+                                                 tmp_path: Path) -> None:
+    """``predict --no-plugin cnn --from-run r`` said "unknown model 'ststnet' (did you mean
+    'htnet'?)", and run and audit the same: every registry asks the plugins left out."""
+    video = str(_video(tmp_path / "v.avi"))
+    args = [video if a == "VIDEO" else a for a in command]
+    line = _refused(*cli(*args, "--out", tmp_path / "p"))
+    assert line == f"merbench: error: {said}" or said in line, line
+    assert "unknown" not in line and "did you mean" not in line, line
+
+
+def test_a_name_no_plugin_has_is_still_unknown(cli, tmp_path: Path) -> None:
+    line = _refused(*cli("run", "--model", "ststnt", "--dataset", "synthetic", "--no-plugin",
+                         "cnn", "--out", tmp_path / "p"))
+    assert "unknown model 'ststnt'" in line, line
