@@ -162,3 +162,27 @@ def test_a_name_no_plugin_has_is_still_unknown(cli, tmp_path: Path) -> None:
     line = _refused(*cli("run", "--model", "ststnt", "--dataset", "synthetic", "--no-plugin",
                          "cnn", "--out", tmp_path / "p"))
     assert "unknown model 'ststnt'" in line, line
+
+
+@pytest.mark.parametrize(("command", "said"), [
+    (["predict", "VIDEO", "--fps", "1e999"],
+     "--fps 1e999 is no frame rate a face video has; give frames per second from 1 to 10,000"),
+    (["predict", "VIDEO", "--fps", "1e300"], "--fps 1e300 is no frame rate"),
+    (["predict", "VIDEO", "--fps", "NaN"], "--fps NaN is no frame rate"),
+    (["run", "-m", "ststnet", "-d", "synthetic", "--lr", "1e999"],
+     "--lr 1e999: the value is infinite; give a finite number"),
+    (["run", "-m", "ststnet", "-d", "synthetic", "--checkpoint-every", "nan"],
+     "--checkpoint-every nan: the value is not a number (NaN); give a finite number"),
+    (["tune", "SPACE", "--timeout-s", "1e999"],
+     "--timeout-s 1e999 is no time; give a number of seconds above 0"),
+], ids=["fps-inf", "fps-large", "fps-nan", "lr", "checkpoint", "timeout"])
+def test_a_number_option_is_echoed_as_typed(command: list[str], said: str, cli,
+                                            tmp_path: Path) -> None:
+    """``predict --fps 1e999`` was refused as ``--fps inf`` (and 1e300 as 1e+300): what
+    Python read, not what was typed. Every number option is checked where the text is known."""
+    space = tmp_path / "space.toml"
+    space.write_text("")
+    given = {"VIDEO": str(_video(tmp_path / "v.avi")), "SPACE": str(space)}
+    line = _refused(*cli(*[given.get(a, a) for a in command], "--out", tmp_path / "p"))
+    assert said in line, line
+    assert "inf " not in line and "e+" not in line, line

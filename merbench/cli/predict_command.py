@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import math
 import os
 import sys
 import time
@@ -32,7 +31,6 @@ from merbench.results.run_files import ResultRejected
 from merbench.results.user_files import read_written_json
 from merbench.runner.final_model import RECORD_FILE, WEIGHTS_FILE
 from merbench.runner.predict import USER_VIDEO, PredictSpec, predict
-from merbench.spotting.frame_sources import MAX_FPS, MIN_FPS
 from merbench.verification.validate import validate_run
 
 
@@ -51,12 +49,6 @@ def _spec(args: argparse.Namespace) -> PredictSpec | str:
     if args.from_run is None and args.device != "cpu":
         return ("--device is for the recogniser of --from-run RUN, which is not given; add "
                 "--from-run RUN or leave --device out")
-    if args.fps is not None and not (math.isfinite(args.fps)
-                                     and MIN_FPS <= args.fps <= MAX_FPS):
-        # the fastest micro-expression cameras record 200 fps; a typo of 1e9 would make
-        # every expression a fraction of a frame, one of 1e-300 each a whole video
-        return (f"--fps {args.fps:g} is no frame rate a face video has; give frames per "
-                f"second from {MIN_FPS} to {MAX_FPS:,}")
     if args.path is not None:
         if args.video is not None:
             return "--video picks one of --dataset's videos; with PATH leave it out"
