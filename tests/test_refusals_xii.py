@@ -124,6 +124,9 @@ def test_predict_dataset_opt_fps_has_the_bounds_of_fps(fps: str, cli, tmp_path: 
     code, _, err = cli("predict", "-d", "video", "--dataset-opt", f"path={frames}",
                        "--dataset-opt", f"fps={fps}", "--out", tmp_path / "p")
     line = _one_line(code, err)
+    if fps == "nan":  # refused as typed by --dataset-opt itself, before the dataset's check
+        assert "--dataset-opt fps=nan: the value is not a number (NaN)" in line, line
+        return
     assert "is no frame rate a face video has; give frames per second from 1 to 10,000" \
         in line and line.startswith("merbench: error: fps="), line
     assert "declares no frame rate" not in line and "format code" not in line, line

@@ -31,7 +31,7 @@ def into_a_log(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.mark.usefixtures("into_a_log")
 @pytest.mark.parametrize(("given", "said"), [
     (("--epochs", "-1"), "--epochs must be at least 1 (got -1)"),
-    (("--lr", "nan"), "--lr must be a positive number (got nan)"),
+    (("--lr", "nan"), "--lr nan: the value is not a number (NaN); give a finite number"),
     (("--batch-size", "0"), "--batch-size must be at least 1 (got 0)"),
     (("--threads", "0"), "--threads must be at least 1 (got 0)"),
     (("--protocol", "nosuch"), "unknown protocol 'nosuch'"),

@@ -21,6 +21,7 @@ from merbench.cli.shared_options import (
     EachKeyOnce,
     force_option,
     given_path,
+    number_within,
     quiet_option,
     seeds_option,
     spotter_options,
@@ -92,7 +93,8 @@ def _tune(parser: StrictParser) -> None:
                              "once on the test subject; test: trials are whole runs scored on "
                              "the test subjects, as the field's released grids are (TEST-SET "
                              "SELECTION, only to measure what it is worth)")
-    parser.add_argument("--timeout-s", type=float, default=None, metavar="S",
+    parser.add_argument("--timeout-s", type=number_within("--timeout-s", _time_problem),
+                        default=None, metavar="S",
                         help="start no new round of trials after S seconds; what ran is "
                              "chosen from (default: run every trial)")
     seeds_option(parser, "tune the same search once per seed (the file's seed replaced; the "
@@ -177,12 +179,31 @@ def _spot(parser: StrictParser) -> None:
     quiet_option(where)
 
 
+def _time_problem(seconds: float) -> str | None:
+    """What is wrong with ``--timeout-s SECONDS`` (None: nothing)."""
+    fits = math.isfinite(seconds) and seconds > 0
+    return None if fits else "is no time; give a number of seconds above 0"
+
+
+def _frame_rate_problem(fps: float) -> str | None:
+    """What is wrong with ``--fps FPS`` (None: nothing): the fastest micro-expression
+    cameras record 200 fps; a typo of 1e9 would make every expression a fraction of a frame,
+    one of 1e-300 each a whole video."""
+    # deferred: numpy, through the frame sources, which building the parser never needs
+    from merbench.spotting.frame_sources import MAX_FPS, MIN_FPS
+
+    if MIN_FPS <= fps <= MAX_FPS:  # NaN fails it
+        return None
+    return (f"is no frame rate a face video has; give frames per second from {MIN_FPS} to "
+            f"{MAX_FPS:,}")
+
+
 def _predict(parser: StrictParser) -> None:
     what = parser.add_argument_group("the video", "a file or a folder of frames, or --dataset "
                                                   "with --video")
     what.add_argument("path", nargs="?", type=given_path, default=None, metavar="PATH",
                       help="a video file OpenCV decodes, or a folder of one image per frame")
-    what.add_argument("--fps", type=float, default=None,
+    what.add_argument("--fps", type=number_within("--fps", _frame_rate_problem), default=None,
                       help="frames per second: needed for a folder of frames; a file gives "
                            "its own, which --fps replaces (said on stderr)")
     what.add_argument("--no-face-crop", action="store_true",

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import math
 import os
 import sys
 import time
@@ -31,8 +30,7 @@ from merbench.results.prediction_file import PREDICTIONS_FILE, PredictedRecognis
 from merbench.results.run_files import ResultRejected
 from merbench.results.user_files import read_written_json
 from merbench.runner.final_model import RECORD_FILE, WEIGHTS_FILE
-from merbench.runner.predict import PredictSpec, predict
-from merbench.spotting.frame_sources import MAX_FPS, MIN_FPS
+from merbench.runner.predict import USER_VIDEO, PredictSpec, predict
 from merbench.verification.validate import validate_run
 
 
@@ -51,15 +49,12 @@ def _spec(args: argparse.Namespace) -> PredictSpec | str:
     if args.from_run is None and args.device != "cpu":
         return ("--device is for the recogniser of --from-run RUN, which is not given; add "
                 "--from-run RUN or leave --device out")
-    if args.fps is not None and not (math.isfinite(args.fps)
-                                     and MIN_FPS <= args.fps <= MAX_FPS):
-        # the fastest micro-expression cameras record 200 fps; a typo of 1e9 would make
-        # every expression a fraction of a frame, one of 1e-300 each a whole video
-        return (f"--fps {args.fps:g} is no frame rate a face video has; give frames per "
-                f"second from {MIN_FPS} to {MAX_FPS:,}")
     if args.path is not None:
         if args.video is not None:
             return "--video picks one of --dataset's videos; with PATH leave it out"
+        twice = _set_twice(args, options)
+        if twice:
+            return twice
         options["path"] = str(args.path)
         if args.fps is not None:
             options["fps"] = args.fps
@@ -69,9 +64,29 @@ def _spec(args: argparse.Namespace) -> PredictSpec | str:
                            data_root=args.data_root, device=args.device)
     if args.fps is not None or args.no_face_crop:
         return "--fps and --no-face-crop are for PATH; give a dataset's options as --dataset-opt"
+    if args.dataset == USER_VIDEO and "path" not in options:
+        return (f"--dataset {USER_VIDEO} is the dataset predict makes of PATH; give the video "
+                "file or the folder of its frames as PATH: merbench predict PATH --out DIR")
     return PredictSpec(options, args.spotter, dict(args.spotter_opt), dataset=args.dataset,
                        video=args.video, run=args.from_run, data_root=args.data_root,
                        device=args.device)
+
+
+#: the dataset options predict sets from its own flags when given PATH
+_FLAG_OPTIONS = {"fps": "--fps", "face_crop": "--no-face-crop"}
+
+
+def _set_twice(args: argparse.Namespace, options: dict[str, object]) -> str | None:
+    """Why ``--dataset-opt`` sets what PATH or a flag beside it sets too (None: it does
+    not): ``--dataset-opt path=`` beside PATH was dropped unsaid while PATH was read."""
+    if "path" in options:
+        return (f"--dataset-opt path={options['path']} names a video beside PATH, which is the "
+                "video; give one of them")
+    for key, flag in _FLAG_OPTIONS.items():
+        given = args.fps is not None if key == "fps" else args.no_face_crop
+        if key in options and given:
+            return f"--dataset-opt {key}= and {flag} set the same; give one of them"
+    return None
 
 
 PREDICT_ENTRIES = {PREDICTIONS_FILE, WEIGHTS_FILE, RECORD_FILE}

@@ -25,6 +25,7 @@ from merbench.base.literal import indefinite
 from merbench.cli.shared_options import (
     EachKeyOnce,
     declared_once,
+    finite_number,
     given_path,
     given_path_text,
     seeds_option,
@@ -116,7 +117,8 @@ def _add(container: argparse._ActionsContainer, field: dataclasses.Field[Any], o
     else:
         # a path through given_path: Path("") is '.', the current folder, as if named
         typed = seed_option(flags[0]) if field.name == "seed" else \
-            given_path if kind is Path else kind if kind in (int, float) else \
+            given_path if kind is Path else finite_number if kind is float else \
+            int if kind is int else \
             given_path_text if option.metavar in PATH_METAVARS else str
         action = container.add_argument(*flags, type=typed, metavar=option.metavar,
                                         choices=option.choices, **common)

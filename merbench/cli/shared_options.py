@@ -13,12 +13,15 @@ written by hand under the same spelling, and fail on the latter.
 from __future__ import annotations
 
 import argparse
+import math
 import weakref
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from merbench.base.errors import MerbenchError
 from merbench.cli.strict_parser import StrictParser
+from merbench.runner.given_values import shortened
 
 # the actions made from a shared declaration (weak: a parser that is dropped takes its own)
 _SHARED: weakref.WeakSet[argparse.Action] = weakref.WeakSet()
@@ -40,6 +43,33 @@ def given_path_text(text: str) -> str:
         raise argparse.ArgumentTypeError("an empty path names nothing; give the file or "
                                          "folder itself ('.' for this folder)")
     return text
+
+
+def finite_number(text: str) -> float:
+    """A number option's value (``--lr``, ``--checkpoint-every``), NaN and infinities refused
+    as typed: ``float`` made ``1e999`` the ``inf`` the later check echoed ("got inf"), which
+    the user never wrote. Text that is no number is the parser's to say ("takes a number")."""
+    value = float(text)
+    if not math.isfinite(value):
+        what = "not a number (NaN)" if math.isnan(value) else "infinite"
+        raise argparse.ArgumentTypeError(f"the value is {what}; give a finite number")
+    return value
+
+
+def number_within(option: str, refusal: Callable[[float], str | None]) -> Callable[[str], float]:
+    """An argparse ``type`` for a number option that only the command line gives (``--fps``,
+    ``--timeout-s``), checked where what was typed is known: ``refusal(value)`` says what
+    follows ``OPTION TYPED`` in the error line for a value out of bounds (None: it fits);
+    NaN, which no comparison admits, must fail it too. Its line is the whole error."""
+
+    def finite_number(text: str) -> float:  # the name: the parser says "takes a number"
+        value = float(text)
+        problem = refusal(value)
+        if problem is not None:
+            raise MerbenchError(f"{option} {shortened(text.strip())} {problem}")
+        return value
+
+    return finite_number
 
 
 def declared_once(action: argparse.Action) -> argparse.Action:

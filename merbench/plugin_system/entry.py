@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import inspect
 import math
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from merbench.base.errors import MerbenchError
 from merbench.meta import Meta
-from merbench.plugin_system.factory_options import FactoryOptions
+from merbench.plugin_system.factory_options import FactoryOptions, canonical_json
 from merbench.plugin_system.lazy_factory import LazyFactory
 
 M = TypeVar("M", bound=Meta)
@@ -113,6 +114,23 @@ class Entry(Generic[M]):
                 f"its options are: {', '.join(settable) or '(none)'}"
             )
 
+    def check_required(self, kind: str, options: dict[str, Any]) -> None:
+        """Refuse options that leave out one the factory cannot do without: Python said it as
+        "make_user_video() missing 1 required positional argument: 'path'", the factory's
+        signature in its own terms, which the user never wrote. Checked on building, once the
+        factory is imported."""
+        try:  # the live signature: what another process wrote of it cannot tell "no
+            # default" from "a default JSON cannot write"
+            parameters = inspect.signature(self.factory).parameters.values()
+        except (TypeError, ValueError):  # a callable Python cannot read a signature of
+            return
+        missing = [p.name for p in parameters if p.default is p.empty
+                   and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
+                   and p.name not in options]
+        if missing:
+            raise MerbenchError(f"{kind} '{self.meta.name}' needs the option '{missing[0]}', "
+                                f"which was not given; give {missing[0]}=VALUE")
+
     def without_defaults(self, options: dict[str, Any]) -> dict[str, Any]:
         """``options`` less those set to the factory's own default. Setting an option to its
         default is the same setting as leaving it out, so the two must not make different
@@ -124,10 +142,16 @@ class Entry(Generic[M]):
 
     def _check_kinds_of_values(self, kind: str, options: dict[str, Any]) -> None:
         """Refuse text where the factory's default is a number: the factory compared it with
-        one and said only Python's "'<' not supported between 'str' and 'int'"."""
+        one and said only Python's "'<' not supported between 'str' and 'int'"; and anything
+        but true or false where it is a truth value."""
         defaults = self.factory_options().defaults()
         for name, value in options.items():
             default = defaults.get(name)
+            if isinstance(default, bool) and not isinstance(value, bool):
+                # a factory's ``if face_crop:`` took any word, 'maybe' too, for true
+                raise MerbenchError(f"{kind} '{self.meta.name}': {name}={_given(value)} is not "
+                                    f"true or false; give {name}=true or {name}=false "
+                                    f"(default {str(default).lower()})")
             if not isinstance(default, int | float) or isinstance(default, bool):
                 continue
             wanted = "a whole number" if isinstance(default, int) else "a number"
@@ -153,6 +177,7 @@ class Entry(Generic[M]):
         if isinstance(self.factory, LazyFactory):
             self.factory.resolve()
         self.check_options(kind, kwargs)
+        self.check_required(kind, kwargs)
         self._check_kinds_of_values(kind, kwargs)
         try:
             return self.factory(**kwargs)
@@ -167,12 +192,31 @@ class Entry(Generic[M]):
         except (TypeError, ValueError) as exc:
             shown = {k: v for k, v in kwargs.items() if k != "num_classes"}
             given = ", ".join(f"{k}={v!r}" for k, v in shown.items()) or "no options"
+            if isinstance(exc, TypeError) and _CALL_FAULT.search(str(exc)):
+                # a call inside the factory that does not fit a signature: the plugin's
+                # fault, said without the Python signature no user wrote
+                raise MerbenchError(
+                    f"{kind} '{self.meta.name}' cannot be built with {given}: its factory "
+                    f"calls a function with arguments it does not take, a fault of "
+                    f"{self.origin}; report it to the plugin's authors") from exc
             # the factory's own sentence, without Python's name for its kind of error
             raise MerbenchError(
                 f"{kind} '{self.meta.name}' cannot be built with {given}: "
                 f"{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}; change "
                 "the option"
             ) from exc
+
+
+#: Python's words for a call that does not fit a signature ("f() missing 1 required
+#: positional argument: 'path'", "got an unexpected keyword argument", ...)
+_CALL_FAULT = re.compile(r"\(\) (missing \d+ required|got an unexpected keyword|got multiple "
+                         r"values|takes \d+ positional|takes no (keyword )?arguments)")
+
+
+def _given(value: Any) -> str:
+    """``value`` as the command line or a plan gives it: JSON's spelling (``'maybe'`` as
+    maybe, ``None`` as null), not Python's."""
+    return value if isinstance(value, str) else canonical_json(value) or str(value)
 
 
 def _not_a_number(value: Any) -> str | None:

@@ -12,13 +12,14 @@ entry points to load anyway), and ``block`` (``--no-plugin NAME``) skips single 
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import functools
 import importlib
 import inspect
 import os
 import warnings
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from importlib import metadata
 from typing import Any, Literal
@@ -259,7 +260,10 @@ def load_plugins(
             f"no installed merbench plugin is named '{name}'; installed: "
             f"{', '.join(sorted(known)) or 'none'}"
         )
+    left_out: list[tuple[str, Callable[[], object], Origin]] = []
     for ep, origin in entry_points:
+        if ep.name in blocked:
+            left_out.append((ep.name, ep.load, origin))
         if ep.name in blocked or not (autoload or ep.name in enabled):
             continue
         try:
@@ -273,6 +277,8 @@ def load_plugins(
 
     for name, plugin in extra:
         if name in blocked:
+            left_out.append((name, functools.partial(_given, plugin),
+                             Origin(name, "<in-process>", "")))
             continue
         module = getattr(plugin, "__module__", None) or getattr(plugin, "__name__", name)
         register(name, plugin, Origin(name, "<in-process>", ""), str(module), "in-process")
@@ -302,7 +308,53 @@ def load_plugins(
                         other.discard(origins[name])
                     error = str(exc) if isinstance(exc, PluginError) else _describe(exc)
                     fail(name, f"error while registering {attr}: {error}")
+    if left_out:
+        lookup = _LeftOut(left_out)
+        for _, attr in _REGISTRATION_HOOKS:
+            getattr(registries, attr).left_out = functools.partial(lookup.provider, attr)
     return Plugins(manager=pm, registries=registries, records=records, skipped=skipped)
+
+
+class _LeftOut:
+    """What the plugins ``--no-plugin`` leaves out would register, read only when a command
+    asks for a name no loaded plugin has: ``--no-plugin cnn`` then a run of ststnet said
+    "unknown model 'ststnet' (did you mean 'htnet'?)", as if no such model existed."""
+
+    def __init__(self, plugins: list[tuple[str, Callable[[], object], Origin]]) -> None:
+        self.plugins = plugins
+        self._read: dict[str, Registries] = {}  # plugin -> what it registers, read once
+
+    def provider(self, attr: str, name: str) -> str | None:
+        """The left-out plugin whose ``attr`` registry ("models") would hold ``name``."""
+        for plugin_name, load, origin in self.plugins:
+            if plugin_name not in self._read:
+                self._read[plugin_name] = _registered_by(load, origin)
+            with contextlib.suppress(Exception):  # a broken family holds nothing known
+                if name in getattr(self._read[plugin_name], attr):
+                    return plugin_name
+        return None
+
+
+def _given(plugin: object) -> object:
+    """``plugin`` itself: how an in-process plugin left out is "loaded" to be read."""
+    return plugin
+
+
+def _registered_by(load: Callable[[], object], origin: Origin) -> Registries:
+    """What one plugin registers, in registries of its own; nothing for a plugin that fails
+    to load or register (it may be the reason it was left out)."""
+    registries = Registries.empty()
+    try:
+        plugin = load()
+        for hook_name, attr in _REGISTRATION_HOOKS:
+            hook = getattr(plugin, hook_name, None)
+            registry = getattr(registries, attr)
+            if callable(hook):
+                with registry.registering_for(origin):
+                    hook(registry=registry)
+    except Exception:  # said nowhere: the plugin is left out, and the name stays unknown
+        return Registries.empty()
+    return registries
 
 
 @functools.lru_cache(maxsize=1)

@@ -61,6 +61,9 @@ class Registry(Generic[M]):
         self._members: dict[str, Entry[M]] = {}  # family members made so far
         self._origin = UNKNOWN_ORIGIN
         self.conflicts: list[str] = []  # one warning line per name claimed twice
+        #: the plugin left out (``--no-plugin``) that registers a name, asked only when a
+        #: name is not found here (see :func:`merbench.plugin_system.manager.load_plugins`)
+        self.left_out: Callable[[str], str | None] | None = None
 
     @contextmanager
     def registering_for(self, origin: Origin) -> Iterator[None]:
@@ -155,6 +158,11 @@ class Registry(Generic[M]):
         if name in self._families:
             raise MerbenchError(f"{self.kind} '{name}' is a family: name one of its members, "
                                 f"{self._families[name].pattern}")
+        plugin = self.left_out(name) if self.left_out is not None else None
+        if plugin is not None:  # not "unknown": the user left its plugin out
+            raise MerbenchError(f"{self.kind} '{name}' is provided by plugin '{plugin}', which "
+                                f"--no-plugin {plugin} leaves out; give the command without "
+                                f"--no-plugin {plugin} to use it")
         names = self.names()
         hint = f" (did you mean '{close}'?)" if (close := closest(name, names)) else ""
         names += [family.pattern for family in self.families()]

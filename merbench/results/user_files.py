@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from merbench.base.errors import MerbenchError
+from merbench.base.native_output import native_stderr_silenced
 from merbench.results.codec import loads, long_integer, unreadable
 from merbench.results.safe_files import MAX_FILE_BYTES, UnsafeFile, read_regular_bytes
 
@@ -373,8 +374,11 @@ def decode_user_image(data: bytes, path: Path, what: str,
                       f"the {MAX_IMAGE_PIXELS:,} any frame holds (a decompression bomb, or "
                       "no frame of a database)", "replace it with the database's own file")
     try:
-        image = cv2.imdecode(np.frombuffer(data, np.uint8),
-                             cv2.IMREAD_COLOR if flags is None else flags)
+        # OpenCV's own lines on a damaged image ("[ WARN:0@0.016] global grfmt_png.cpp:834
+        # ...", libjpeg's "Corrupt JPEG data") stay off the terminal: merbench says it below
+        with native_stderr_silenced():
+            image = cv2.imdecode(np.frombuffer(data, np.uint8),
+                                 cv2.IMREAD_COLOR if flags is None else flags)
     except cv2.error:
         image = None
     if image is None:

@@ -55,6 +55,10 @@ Progress = Callable[[str, int, int], None]
 PROGRESS_EVERY = 500  # frames between two progress reports
 
 
+#: the long-video dataset a user's own file or frame folder is read as (PATH)
+USER_VIDEO = "video"
+
+
 @dataclass(frozen=True)
 class PredictSpec:
     """What to read (a long-video dataset's video: by default ``video``, the user's own),
@@ -63,7 +67,7 @@ class PredictSpec:
     dataset_options: Mapping[str, Any]
     spotter: str
     spotter_options: Mapping[str, Any] = field(default_factory=dict)
-    dataset: str = "video"
+    dataset: str = USER_VIDEO
     video: str | None = None  # database/subject/name, to pick one of a dataset's videos
     run: Path | None = None
     data_root: str | None = None  # the run's data, where not its own
@@ -141,8 +145,10 @@ def predict(spec: PredictSpec, plugins: Plugins, out: Path,
     planned = None
     if spec.run is not None:  # checked first: a bad run is refused before the video is read
         planned = plan_recogniser(spec.run, spec.data_root, spec.device, plugins)
+    given = dict(spec.dataset_options).get("path")  # PATH: named as the user gave it
     spotted: tuple[Spotted, ...] = guarded(spec.spotter, video, partial(
-        spotter.spot, _counted(video, progress), video.fps))
+        spotter.spot, _counted(video, progress), video.fps),
+        shown=None if given is None else f"'{given}'")
     numbers = video.frames.numbers
     spans = [(r.onset, r.offset, r.kind) for r in numbered(spotted, video)]
     apexes = [middle_frame(numbers, onset, offset) for onset, offset, _ in spans]

@@ -69,19 +69,21 @@ def video_record(video: LongVideo, found: Sequence[Sequence[Spotted]],
         spotted=[numbered(s, video) for s in found], seconds=round(seconds, 3))
 
 
-def guarded(spotter: str, video: LongVideo, work: Callable[[], T], kept: str = "") -> T:
+def guarded(spotter: str, video: LongVideo, work: Callable[[], T], kept: str = "",
+            shown: str | None = None) -> T:
     """``work()`` for ``video``, whatever it raises one line naming the spotter and the video
-    (and ``kept``: what the run keeps)."""
+    (and ``kept``: what the run keeps); ``shown``: how the user named the video, where that is
+    not its key (predict's PATH: ``video/user/NAME`` is merbench's own key for it)."""
+    named = video.key_text if shown is None else shown
     try:
         return work()
     except ValueError as exc:  # the spotter's own check of the frames or frame rate
-        raise MerbenchError(f"spotter '{spotter}' refused video {video.key_text}: {exc}"
-                            ) from None
+        raise MerbenchError(f"spotter '{spotter}' refused video {named}: {exc}") from None
     except OSError as exc:  # a frame file that cannot be read
-        raise MerbenchError(f"video {video.key_text} cannot be read ({exc}){kept}, fix or "
+        raise MerbenchError(f"video {named} cannot be read ({exc}){kept}, fix or "
                             "remove it and run again") from None
     except MerbenchError:
         raise
     except Exception as exc:  # the spotter's own failure: one line, not its traceback
-        raise MerbenchError(f"spotter '{spotter}' failed on video {video.key_text}: "
+        raise MerbenchError(f"spotter '{spotter}' failed on video {named}: "
                             f"{type(exc).__name__}: {exc}{kept}") from None
