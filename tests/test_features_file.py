@@ -85,6 +85,9 @@ def test_features_for_another_model_input_are_refused(tmp_path: Path, cli, saved
     ("summary-a-number", "has a damaged header (field 'summary' is int, expected text)"),
     ("no-environment", "has a damaged header (field 'environment' is missing (expected an "
                        "object))"),
+    # pass 84c P8: text and int64 values were trained on
+    ("text-values", "holds feature values of type text, not numbers merbench extracts"),
+    ("int64-values", "holds feature values of type int64, not numbers merbench extracts"),
 ])
 def test_unreadable_features_files_are_one_line(tmp_path: Path, cli, content: object,
                                                 says: str) -> None:
@@ -99,6 +102,10 @@ def test_unreadable_features_files_are_one_line(tmp_path: Path, cli, content: ob
     elif content == "nan-values":
         values = np.zeros((2, 3))
         values[1, 2] = np.nan
+        np.savez(path, values=values, sample_ids=np.array(["a", "b"]),
+                 header=np.asarray(json.dumps(to_json(_header()))))
+    elif content in ("text-values", "int64-values"):
+        values = np.zeros((2, 3)).astype(str if content == "text-values" else np.int64)
         np.savez(path, values=values, sample_ids=np.array(["a", "b"]),
                  header=np.asarray(json.dumps(to_json(_header()))))
     elif content is not None:  # a header with one field changed or left out

@@ -38,11 +38,13 @@ def _as_version_1(run_dir: Path) -> None:
     results["model"]["package"] = results["model"].pop("provider")["package"]
     for section in ("feature", "dataset", "protocol"):
         results[section].pop("provider")
+    results["feature"].pop("values_sha256", None)  # digested from version 3 on
     for fold in results["folds"]:
         fold.pop("folds_at_once")
     path.write_text(json.dumps(results))
     run = json.loads((run_dir / "run.json").read_text())
     run.pop("schema_version"), run.pop("n_folds")
+    run.pop("feature_values", None)  # recorded from version 3 on
     for key in (*RECIPE_ADDITIONS, *RECIPE_ADDITIONS_4):
         run["identity"]["hyperparameters"].pop(key)
     (run_dir / "run.json").write_text(json.dumps(run))
@@ -160,3 +162,40 @@ def test_version_5_gets_an_empty_built_from_and_its_identity_stays_as_it_was(
     validate_emotion(run_dir)
     identity = json.loads((run_dir / "run.json").read_text())["identity"]
     assert "built_from" not in identity["model"]
+
+
+def test_a_current_file_relabelled_an_older_version_is_refused_not_migrated(
+        examples: dict[str, Path], tmp_path: Path, cli) -> None:
+    """Pass 84c P9: a current results.json relabelled schema_version 1 was "migrated", its
+    model.provider set to null, and validate accepted it. The version it claims cannot hold
+    fields that came later: migrate, validate and status refuse it, and nothing is
+    rewritten."""
+    run = Path(shutil.copytree(examples["emotion run"], tmp_path / "run"))
+    path = run / "results.json"
+    results = json.loads(path.read_text())
+    assert results["model"]["provider"] is not None
+    results["schema_version"] = 1
+    path.write_text(json.dumps(results))
+    before = path.read_bytes()
+    code, out, err = cli("migrate", run)
+    assert code == 2 and out == "" and len(err.splitlines()) == 1, out + err
+    assert f"{path} says schema_version 1 but holds engine.threads, which came with " \
+           "version 3: its version was edited; give it back the version it was written " \
+           "with" in err, err
+    assert path.read_bytes() == before
+    code, _, err = cli("validate", run)
+    assert code == 2 and "says schema_version 1 but holds" in err, err
+    _, out, _ = cli("status", run)
+    assert ": complete" not in out and "says schema_version 1 but holds" in out, out
+
+
+def test_a_migration_never_sets_a_field_a_file_holds_to_null() -> None:
+    """Whatever the listed fields miss, a step that would null out a value is refused."""
+    def drops(data: dict) -> dict:
+        data["model"]["description"] = None
+        return data
+
+    with pytest.raises(MerbenchError, match=r"would set its model\.description to null; its "
+                                            r"fields do not fit its schema_version 2"):
+        migrate({"schema_version": 2, "model": {"description": "a model"}}, "seeds",
+                "s.json", migrations={2: drops}, target=3)

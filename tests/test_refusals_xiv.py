@@ -278,3 +278,18 @@ def test_predict_refuses_two_frames_of_one_number(cli, tmp_path: Path) -> None:
     assert f"the folder '{frames}' holds two frames numbered 1 (x1.png and y1.png)" in line
     assert "keep one file of each number" in line, line
     assert not (tmp_path / "p").exists()
+
+
+@pytest.mark.parametrize("option", [("--ray-address", "127.0.0.1:6379"),
+                                    ("--gpus-per-task", "-1"), ("--checkpoint-every", "nan"),
+                                    ("--threads", "0")], ids=["address", "gpus", "nan", "0"])
+def test_a_bad_sweep_command_line_option_is_the_options_never_the_plans(
+        option: tuple[str, str], cli, tmp_path: Path) -> None:
+    """Pass 84c: ``sweep sw1.toml --ray-address x`` said "sw1.toml: runs[0] (ststnet on
+    synthetic/loso): --ray-address applies with ...", blaming the plan's first entry for
+    what the command line gave."""
+    plan = _sweep_plan(tmp_path, '[[runs]]\nmodel = "ststnet"\ndataset = "synthetic"\n')
+    said = _one_line(*cli("sweep", plan, *option)[::2])
+    assert said.startswith(f"merbench: error: {option[0]} "), said
+    assert "plan.toml" not in said and "runs[0]" not in said, said
+    assert not (tmp_path / "swept").exists()

@@ -543,3 +543,16 @@ def test_status_never_calls_finished_files_that_disagree_with_one_another(
     assert len(line) == 1, out + err
     assert ": complete" not in line[0] and "finished: tune.json written" not in line[0] \
         and "'merbench validate'" in line[0], f"{line[0]}\nvalidate: {v_err}"
+
+
+def test_validate_says_why_a_spotting_runs_record_cannot_be_read(
+        examples: dict[str, Path], tmp_path: Path, cli) -> None:
+    """Pass 84c: a spot-run.json cut in half was "cannot be read" to validate, with no
+    reason (status gave one)."""
+    folder = Path(shutil.copytree(examples["spotting run"], tmp_path / "result",
+                                  symlinks=False))
+    path = folder / "spot-run.json"
+    path.write_bytes(_truncated(path.read_bytes()))
+    code, _, err = cli("validate", folder)
+    assert code == 2 and "spot-run.json cannot be read (not JSON at line " in err, err
+    assert "publish the folder as merbench spot wrote it" in err, err

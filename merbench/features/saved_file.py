@@ -159,12 +159,28 @@ def load_features(path: str | Path) -> SavedFeatures:
     if values.ndim < 1 or len(values) != len(ids):
         raise MerbenchError(f"{path} holds {len(values) if values.ndim else 0} feature rows "
                             f"for {len(ids)} sample ids; {fix}")
+    if values.dtype not in VALUE_TYPES:  # text or integers trained on as if they were values
+        raise MerbenchError(f"{path} holds feature values of type {_type_said(values.dtype)}, "
+                            "not numbers merbench extracts (float32, float16, float64, or "
+                            f"uint8 for images); {fix}")
     if values.dtype.kind in "fc" and not np.isfinite(values).all():
         bad = int((~np.isfinite(values)).reshape(len(values), -1).any(axis=1).argmax())
         raise MerbenchError(f"{path} holds feature values that are not finite numbers (NaN "
                             f"or infinity), the first for sample {ids[bad]}; no model can "
                             f"train on them: {fix}")
     return SavedFeatures(values, [str(i) for i in ids], header)
+
+
+#: the types of feature values a run trains on: what ``extract`` writes (float32; images
+#: kept as uint8 or float16, :func:`~merbench.features.extraction.checked_values`) and
+#: float64. A file whose values were text, or int64, was trained on without a word.
+VALUE_TYPES = tuple(np.dtype(name) for name in ("float32", "float64", "float16", "uint8"))
+
+
+def _type_said(dtype: np.dtype) -> str:
+    """A values array's type in words: text, true/false, objects or numpy's name."""
+    return {"U": "text", "S": "text (bytes)", "b": "true/false", "O": "Python objects"}.get(
+        dtype.kind, dtype.name)
 
 
 def check_matches(saved: SavedFeatures, path: str | Path, *, feature: dict[str, Any],

@@ -24,6 +24,7 @@ from merbench.kinds.contract import (
 )
 from merbench.kinds.over_seeds import SummaryChecked, SummaryOverSeeds
 from merbench.results.kind_names import SPOTTING_RUN, STR_SEEDS_SUMMARY
+from merbench.results.result_files import AUDIT_FILE
 from merbench.results.rundir import folder_is_held
 from merbench.results.safe_files import (
     UnsafeFile,
@@ -123,6 +124,9 @@ class SpottingRunKind:
             try:  # validate's cheap half: what it refuses by its layout is not complete
                 spotting_written(folder)
             except MerbenchError as exc:
+                if str(exc).startswith(AUDIT_FILE):  # the run is sound: its line says the fix
+                    return (f"{folder}: {what}: written, but {exc} ('merbench validate' "
+                            "refuses it)")
                 return (f"{folder}: {what}: written, but {exc} ('merbench validate' says "
                         "more); run the same merbench spot command into a new --out")
             # no record says recognition was asked for: both states are said as they are

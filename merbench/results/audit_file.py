@@ -10,6 +10,7 @@ the run. An unsigned record is accepted: it is a claim, shown as one.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -37,6 +38,21 @@ def refuse_audit_record(folder: Path, kind: str) -> str | None:
     return (f"{AUDIT_FILE} beside it: merbench audit records the audits of a {kind} in "
             "each seed run's folder, so an audit record beside the summary belongs to "
             "another result; remove it")
+
+
+def refuse_voiding_audits(folder: Path) -> None:
+    """A run that goes on (its results not those it finished with, or not written) refused
+    while its folder holds ``audit.json``: the audits there are of the run as it finished,
+    and its results written again would be dated after them, which ``validate`` refuses.
+    ``merbench status`` advised going on with a finished run whose ``run.json`` had been
+    saved again, and the run's signed audit was void after it."""
+    if os.path.lexists(Path(folder) / AUDIT_FILE):
+        raise MerbenchError(f"{folder} holds {AUDIT_FILE}, audits of the run as it finished, "
+                            "but its files are not those its results record; going on would "
+                            "write its results again, which those audits are not of "
+                            "('merbench validate' would refuse them): restore the run's "
+                            f"files, or move {AUDIT_FILE} out of the folder, run again and "
+                            "audit it again")
 
 
 def read_audits(run_dir: Path) -> list[AuditRecord]:
@@ -155,11 +171,14 @@ def _impossible(record: AuditRecord, fold_keys: list[list[str]],
     return None
 
 
-def check_audit_file(audited: AuditedFiles) -> AuditSummary | None:
-    """Read ``audit.json`` in ``audited``'s folder (None when there is none), check every
-    record against itself and the result (its parts' keys by index, when it was finished)
-    and verify every signature in it; a file that is not an audit record, a record that
-    cannot be, or a signature that does not verify, is one error naming the file."""
+def check_audit_records(audited: AuditedFiles) -> list[AuditRecord] | None:
+    """Every record of ``audit.json`` in ``audited``'s folder (None when there is none), each
+    checked against itself and the result (its parts' keys by index, when it was finished),
+    its signature verified: a file that is not an audit record, a record that cannot be, or a
+    signature that does not verify, is one error naming the file. The refusing half of
+    :func:`check_audit_file`, which ``merbench status`` runs too (an Ed25519 verification
+    and a few comparisons a record, nothing hashed): it called "complete" a run whose signed
+    audit had been edited, and ``validate`` refused it."""
     run_dir = audited.folder
     # a file of the result's own, as each of its files is: a link or a hard link to another
     # result's record was read and counted as this one's
@@ -170,8 +189,6 @@ def check_audit_file(audited: AuditedFiles) -> AuditSummary | None:
     if not audits:
         raise MerbenchError(f"{AUDIT_FILE} holds no audit, which merbench audit never "
                             "writes; remove the file")
-    signers: list[str] = []
-    stale = foreign = 0
     for number, record in enumerate(audits, 1):
         if record.signature is not None and not signature_holds(record):
             raise MerbenchError(f"{AUDIT_FILE}: the signature of audit {number} does not "
@@ -184,6 +201,19 @@ def check_audit_file(audited: AuditedFiles) -> AuditSummary | None:
             raise MerbenchError(f"{AUDIT_FILE}: audit {number} cannot be an audit of this "
                                 f"result: "
                                 f"{problem}; remove that audit, or the file, and audit again")
+    return audits
+
+
+def check_audit_file(audited: AuditedFiles) -> AuditSummary | None:
+    """Read ``audit.json`` in ``audited``'s folder (None when there is none), refused as
+    :func:`check_audit_records` refuses it, and say what it holds: who signed, what is
+    unsigned, failed, signed over files changed since or compared none of the files here."""
+    audits = check_audit_records(audited)
+    if audits is None:
+        return None
+    signers: list[str] = []
+    stale = foreign = 0
+    for record in audits:
         foreign += bool(record.folds) and not any(
             audited.unit_digest(fold.index) == fold.fold_sha256 for fold in record.folds)
         if record.signature is None:

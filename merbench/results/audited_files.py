@@ -127,14 +127,22 @@ def spotting_folder(folder: Path, videos: Sequence[SpottedVideo], created: str,
 
 
 def tuning_folder(folder: Path, results: TuneResults, runs: Path) -> AuditedFiles:
-    """A tuning (``results``, its runs unpacked in ``runs``): its parts, each compared with
-    the runs in ``runs.tar.xz``, are a nested search's outer folds (each keyed by its
-    label), or a test-scored one's folds (every trial's run has the protocol's folds: keyed
-    as the first run's); signed with every file of the tuning."""
-    if results.mode == NESTED:
+    """A tuning (``results``, its runs unpacked in ``runs``), as :func:`tuning_audited`
+    says it, a test-scored one's first run read from ``runs``."""
+    first = None if results.mode == NESTED else read_results(
+        Path(runs) / results.outer[0].trials[0].runs[0] / RESULTS_FILE)
+    return tuning_audited(folder, results, first)
+
+
+def tuning_audited(folder: Path, results: TuneResults, first: Results | None) -> AuditedFiles:
+    """A tuning (``results``): its parts, each compared with the runs in ``runs.tar.xz``,
+    are a nested search's outer folds (each keyed by its label), or a test-scored one's
+    folds (every trial's run has the protocol's folds: keyed as its first run's, ``first``,
+    read by the caller from wherever it has the runs); signed with every file of the
+    tuning."""
+    if results.mode == NESTED or first is None:
         keys = [[outer.label] for outer in results.outer]
     else:
-        first = read_results(Path(runs) / results.outer[0].trials[0].runs[0] / RESULTS_FILE)
         keys = [list(fold.key) for fold in sorted(first.folds, key=lambda fold: fold.index)]
     return AuditedFiles(Path(folder), TUNE_FILE, keys, [(RUNS_ARCHIVE,)] * len(keys),
                         results.created,

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from merbench.base.atomic import is_temporary
 from merbench.base.errors import MerbenchError
-from merbench.results.codec import LayoutError, from_json, to_json
+from merbench.results.codec import LayoutError, from_json, to_json, unreadable
 from merbench.results.spotting_file import (
     SPOTTING_FILE,
     SPOTTING_RUN_FILE,
@@ -19,7 +19,7 @@ from merbench.results.spotting_file import (
     SpottingResults,
     VideoFile,
 )
-from merbench.results.user_files import read_written_json
+from merbench.results.user_files import UnreadableFile, read_written_json
 
 
 def video_files_problem(folder: Path, results: SpottingResults) -> str | None:
@@ -38,8 +38,9 @@ def video_files_problem(folder: Path, results: SpottingResults) -> str | None:
         started = read_written_json(folder / SPOTTING_RUN_FILE, "spotting run's record")
     except FileNotFoundError:
         return f"{SPOTTING_RUN_FILE} is missing; publish the folder as merbench spot wrote it"
-    except (OSError, UnicodeDecodeError, ValueError, MerbenchError):
-        return f"{SPOTTING_RUN_FILE} cannot be read; publish the folder as merbench spot wrote it"
+    except (OSError, UnicodeDecodeError, ValueError, MerbenchError) as exc:
+        return (f"{SPOTTING_RUN_FILE} cannot be read{_why(exc)}; publish the folder as "
+                "merbench spot wrote it")
     if not isinstance(started, dict) or to_json(
             {k: v for k, v in started.items() if k != "training_data"}) != identity_of(results):
         return (f"{SPOTTING_RUN_FILE} is not the run {SPOTTING_FILE} records (its dataset, "
@@ -52,9 +53,9 @@ def video_files_problem(folder: Path, results: SpottingResults) -> str | None:
             kept = kept_file.video
         except FileNotFoundError:
             return f"{name} is missing; publish the folder as merbench spot wrote it"
-        except (OSError, UnicodeDecodeError, ValueError, LayoutError, MerbenchError):
-            return f"{name} cannot be read as a spotted video; publish the folder as merbench " \
-                   "spot wrote it"
+        except (OSError, UnicodeDecodeError, ValueError, LayoutError, MerbenchError) as exc:
+            return f"{name} cannot be read as a spotted video{_why(exc)}; publish the folder " \
+                   "as merbench spot wrote it"
         if to_json(kept) != to_json(video):
             return (f"{name} is not video {index} of {SPOTTING_FILE} (the run was summarised "
                     "from it): one of the two was edited")
@@ -62,6 +63,18 @@ def video_files_problem(folder: Path, results: SpottingResults) -> str | None:
             return (f"{name} was spotted by another run than {SPOTTING_RUN_FILE} records: one "
                     "of the two was edited")
     return None
+
+
+def _why(exc: Exception) -> str:
+    """Why a file could not be read, in parentheses (as ``status`` says it: "it is not JSON
+    (...)"), or "" where the refusal's own words name the file (they would say it twice):
+    ``validate`` said only "cannot be read" of a ``spot-run.json`` cut in half."""
+    if isinstance(exc, UnreadableFile):
+        return f" ({exc.because})"
+    if isinstance(exc, (OSError, UnicodeDecodeError)) or (
+            isinstance(exc, ValueError) and not isinstance(exc, LayoutError)):
+        return f" ({unreadable(exc)})"
+    return ""
 
 
 def identity_of(results: SpottingResults) -> object:

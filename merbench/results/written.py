@@ -30,8 +30,15 @@ import pandas as pd
 
 from merbench.base.atomic import is_temporary
 from merbench.base.errors import MerbenchError
+from merbench.base.scratch import scratch_folder
 from merbench.results.au_file import AU_RESULTS_FILE, AUResults, read_au_results
-from merbench.results.audit_file import read_audits
+from merbench.results.audit_file import check_audit_records
+from merbench.results.audited_files import (
+    AuditedFiles,
+    run_folder,
+    spotting_folder,
+    tuning_audited,
+)
 from merbench.results.codec import LayoutError, from_json, unreadable
 from merbench.results.identity_agrees import identity_problem
 from merbench.results.model import Results
@@ -104,7 +111,7 @@ def run_written(results_file: Path, identity: dict[str, Any] | None = None) -> N
         problem = None if identity is None else identity_problem(results, identity)
         if problem is not None:
             raise MerbenchError(problem)
-        audit_written(Path(results_file).parent)
+        audit_written(run_folder(Path(results_file).parent, results))
 
 
 def recorded(path: Path, check: Callable[[T], None], record: T) -> None:
@@ -132,17 +139,20 @@ def finite_json(path: Path) -> None:
         raise MerbenchError(f"{path} is not JSON ({unreadable(exc)})") from None
 
 
-def audit_written(folder: Path) -> None:
-    """The ``audit.json`` in ``folder``, where there is one, is a file of the folder's own
-    (``validate`` refuses a fifo, a folder or a link there, and so the result) that reads as
-    the audit record ``merbench audit`` writes."""
-    folder = Path(folder)
+def audit_written(audited: AuditedFiles) -> None:
+    """The ``audit.json`` in the folder of the result ``audited`` describes, where there is
+    one, is a file of the folder's own (``validate`` refuses a fifo, a folder or a link
+    there, and so the result) that reads as the audit record ``merbench audit`` writes, each
+    record one an audit of this result could have written, its signature verified: the
+    checks ``validate`` makes of it, bar the digests of what it compared (which count, and
+    never refuse)."""
+    folder = audited.folder
     try:
         check_entry(folder / AUDIT_FILE, folder)
     except UnsafeFile as exc:
         raise MerbenchError(f"{exc.found} (remove it: 'merbench audit' writes it)") from None
     if os.path.lexists(folder / AUDIT_FILE):
-        read_audits(folder)
+        check_audit_records(audited)
 
 
 def spotting_written(folder: Path) -> None:
@@ -183,7 +193,8 @@ def spotting_written(folder: Path) -> None:
         problem = video_files_problem(folder, results)
         if problem is not None:
             raise MerbenchError(problem)
-        audit_written(folder)
+        audit_written(spotting_folder(folder, results.videos, results.created,
+                                      os.path.lexists(folder / STR_FILE)))
 
 
 def tuning_written(folder: Path, archived: Sequence[str] | None = None) -> TuneResults:
@@ -202,8 +213,29 @@ def tuning_written(folder: Path, archived: Sequence[str] | None = None) -> TuneR
         finite_json(folder / TUNE_FILE)
         _runs_archived(results, archived_names(folder) if archived is None else archived)
         _predictions_of_runs(folder, results, _predictions_shaped(folder, results))
-        audit_written(folder)
+        if os.path.lexists(folder / AUDIT_FILE):
+            audit_written(tuning_audited(folder, results, _first_run(folder, results)))
     return results
+
+
+def _first_run(folder: Path, results: TuneResults) -> Results | None:
+    """The record of a test-scored tuning's first run, read from its ``runs.tar.xz``
+    through the typed reader (its folds are the parts its audits name); None for a nested
+    search, whose parts are its outer folds."""
+    if results.mode == NESTED:
+        return None
+    name = f"{results.outer[0].trials[0].runs[0]}/{RESULTS_FILE}"
+    found = archived_files(folder, {name})
+    if name not in found:  # said by _runs_archived before
+        raise MerbenchError(f"{RUNS_ARCHIVE}'s {name} is missing; publish the tuning as "
+                            "merbench tune wrote it")
+    with scratch_folder("merbench-status-") as scratch:
+        (scratch / RESULTS_FILE).write_bytes(found[name])
+        try:
+            return read_results(scratch / RESULTS_FILE)
+        except MerbenchError:
+            raise MerbenchError(f"{RUNS_ARCHIVE}'s {name} is not a run's results file "
+                                "('merbench validate' says why)") from None
 
 
 def _predictions_shaped(folder: Path, results: TuneResults) -> Any:

@@ -55,16 +55,12 @@ def check_process_count(name: str, value: int | None) -> None:
 
 def check_values(spec: RunSpec, settings: RunSettings) -> None:
     """Reject impossible option values before anything is built."""
+    check_settings_values(settings)
     positive = {"epochs": spec.epochs, "batch_size": spec.batch_size,
-                "parallel_folds": settings.parallel_folds, "workers": settings.workers,
-                "threads": settings.threads,
                 "inner_val_subjects": spec.inner_val_subjects}
     for name, value in positive.items():
-        if name in ("threads", "workers"):
-            check_process_count(name, value)
-        elif value is not None and value < 1:
-            hint = "; 1 trains one fold at a time" if name == "parallel_folds" else ""
-            raise MerbenchError(f"{flag(name)} must be at least 1 (got {value}){hint}")
+        if value is not None and value < 1:
+            raise MerbenchError(f"{flag(name)} must be at least 1 (got {value})")
     if spec.lr is not None and not (spec.lr > 0 and math.isfinite(spec.lr)):
         raise MerbenchError(f"--lr must be a positive number (got {spec.lr})")
     if spec.lr is not None and spec.lr > MAX_LR:
@@ -85,15 +81,31 @@ def check_values(spec: RunSpec, settings: RunSettings) -> None:
                             f"{', '.join(POLICIES)}, or authors (the model's authors' own)")
     if spec.selection in POLICIES:
         check_reportable(spec.selection, f"--selection {spec.selection} picks")
-    if not (settings.checkpoint_every >= 0 and math.isfinite(settings.checkpoint_every)):
-        raise MerbenchError(f"--checkpoint-every must be a number of minutes >= 0 (got "
-                            f"{settings.checkpoint_every}); 0 saves no unfinished fold")
     if spec.data_order is not None and spec.data_order not in DATA_ORDERS:
         raise MerbenchError(f"unknown --data-order '{spec.data_order}'; use "
                             f"{' or '.join(DATA_ORDERS)}")
     if spec.precision not in PRECISIONS:
         raise MerbenchError(f"unknown --precision '{spec.precision}'; use "
                             f"{' or '.join(PRECISIONS)}")
+    if EXECUTOR_KINDS[settings.executor].connects_to_address:  # before any data is read
+        check_reachable(given_address(settings.ray_address))
+
+
+def check_settings_values(settings: RunSettings) -> None:
+    """The values of where and how fast a run trains, refused on their own: ``merbench
+    sweep`` checks those its command line gives before its plan's entries, so a bad
+    ``--ray-address`` or ``--checkpoint-every`` is said as the option's, never blamed on
+    the plan's first entry ("sw.toml: runs[0] (...): --ray-address applies with ...")."""
+    for name in ("parallel_folds", "workers", "threads"):
+        value = getattr(settings, name)
+        if name in ("threads", "workers"):
+            check_process_count(name, value)
+        elif value is not None and value < 1:
+            raise MerbenchError(f"{flag(name)} must be at least 1 (got {value}); 1 trains one "
+                                "fold at a time")
+    if not (settings.checkpoint_every >= 0 and math.isfinite(settings.checkpoint_every)):
+        raise MerbenchError(f"--checkpoint-every must be a number of minutes >= 0 (got "
+                            f"{settings.checkpoint_every}); 0 saves no unfinished fold")
     if settings.executor not in EXECUTORS:
         raise MerbenchError(f"unknown --executor '{settings.executor}'; use "
                             f"{' or '.join(EXECUTORS)}")
@@ -102,8 +114,6 @@ def check_values(spec: RunSpec, settings: RunSettings) -> None:
             if kind.name != settings.executor and getattr(settings, name) is not None:
                 raise MerbenchError(f"{flag(name)} applies with --executor {kind.name}; give "
                                     f"--executor {kind.name}, or leave {flag(name)} out")
-    if EXECUTOR_KINDS[settings.executor].connects_to_address:  # before any data is read
-        check_reachable(given_address(settings.ray_address))
     if settings.gpus_per_task is not None and not 0 < settings.gpus_per_task <= 1:
         raise MerbenchError(f"--gpus-per-task must be a share of one GPU, more than 0 and at "
                             f"most 1 (got {settings.gpus_per_task})")

@@ -30,6 +30,7 @@ from merbench.plugin_system.lazy_factory import building_what_is_planned
 from merbench.plugin_system.manager import Plugins, default_plugins
 from merbench.plugin_system.runinfo import FoldOutcome
 from merbench.protocols import Fold
+from merbench.results.audit_file import refuse_voiding_audits
 from merbench.results.fold_file import write_fold_file
 from merbench.results.model import EngineRecord
 from merbench.results.rundir import DifferentRun, RunDirectory
@@ -145,6 +146,7 @@ def open_run(spec: RunSpec, settings: RunSettings, plugins: Plugins, held: ExitS
     finished = strategy.finished_before(data, run_dir)
     if finished is not None:
         return finished
+    refuse_voiding_audits(run_dir.path)  # before anything is trained or written again
     try:
         return start_run(data, identity, run_dir, started)
     except MerbenchError:  # a model its options cannot build: no run.json of it is left

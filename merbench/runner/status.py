@@ -51,6 +51,11 @@ class RunStatus:
     #: why validate's cheap half refuses a run whose results file is there (an audit.json
     #: that is no audit record, a fold file beyond its folds), in one clause
     refused: str | None = None
+    #: an audit.json is there: the audits of the run as it finished, which going on (its
+    #: results written again, later than they) would void, so ``merbench run`` refuses to
+    audited: bool = False
+    #: the first file the results file names that is not the one it records, where one is
+    changed: str | None = None
 
     def seconds_left(self) -> float | None:
         """The unfinished folds times the median time of a finished one, less the epochs
@@ -85,6 +90,7 @@ def run_status(path: Path) -> RunStatus:
     results_file = directory.path / stored_task(
         identity, str(directory.path / RUN_FILE)).results_file
     complete = False
+    changed: str | None = None
     # until it is read; one that is no file (a fifo) is said among not_files, never read
     unreadable = results_file.is_file()
     with contextlib.suppress(OSError, ValueError, KeyError, TypeError, AttributeError,
@@ -94,9 +100,10 @@ def run_status(path: Path) -> RunStatus:
         if n_folds is None:
             n_folds = summary["protocol"]["n_folds"]
         files = summary.get("files")  # the manifest: complete while its files are these
+        changed = None if files is None else first_mismatch(directory.path, files)
         # an audit's file is not the run's: a fifo there leaves the run finished
         complete = not [f for f in not_files if not f.startswith(AUDIT_FILE)] and (
-            files is None or first_mismatch(directory.path, files) is None)
+            changed is None)
     refused = None
     beyond = sorted(i for i in finished if n_folds is not None and i >= n_folds)
     if complete and beyond:  # fold-099.npz beside six folds is no fold of this run
@@ -120,7 +127,8 @@ def run_status(path: Path) -> RunStatus:
             saved=saved,
             epochs=epochs if isinstance(epochs, int) else None, complete=complete,
             running=directory.is_held(), unreadable=unreadable,
-            results_name=results_file.name, not_files=not_files, refused=refused)
+            results_name=results_file.name, not_files=not_files, refused=refused,
+            audited=os.path.lexists(directory.path / AUDIT_FILE), changed=changed)
     except (KeyError, TypeError, ValueError):
         raise MerbenchError(f"{directory.path / RUN_FILE} does not name its run (model, "
                             "dataset, protocol, seed); it was not written by merbench") from None
@@ -214,7 +222,13 @@ def describe(status: RunStatus) -> str:
     elif status.unreadable:
         parts.append(f"its {status.results_name} cannot be read ('merbench validate' says "
                      "why)")
-    if status.running is False:
+    if status.running is False and status.audited:  # going on would void its audits
+        parts.append(f"{status.changed + ', and ' if status.changed else ''}its audit.json "
+                     "holds audits of the run as it finished, which going on would void "
+                     "('merbench run' refuses to): restore the run's files, or move "
+                     "audit.json out of the folder and run the same command (or 'merbench "
+                     "run --resume DIR') to go on, then audit it again")
+    elif status.running is False:
         parts.append("run the same command (or 'merbench run --resume DIR') to go on")
     return "; ".join(parts)
 

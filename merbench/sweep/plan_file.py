@@ -37,7 +37,7 @@ from merbench.base.toml_words import toml_given
 from merbench.plugin_system.manager import Plugins
 from merbench.results.out_folders import check_out_folder, seed_folder
 from merbench.results.toml_input import read_toml
-from merbench.runner.checks import ESTIMATOR_LACKS, check_values
+from merbench.runner.checks import ESTIMATOR_LACKS, check_settings_values, check_values
 from merbench.runner.given_values import MAX_SEED
 from merbench.runner.identity import json_hash
 from merbench.runner.keywords import toml_spelling
@@ -91,7 +91,9 @@ class SweepPlan:
 
 def read_plan(path: Path, plugins: Plugins, **overrides: Any) -> SweepPlan:
     """Read and check ``path``; ``overrides`` (RunSettings fields from the command line, such
-    as the executor or data root) apply to every run."""
+    as the executor or data root) apply to every run, checked first on their own: a bad
+    one is the command line's, said by its option, not by the plan's first entry."""
+    check_settings_values(RunSettings(**split_options(overrides)[1]))
     document = read_toml(path, "plan")
     unknown = sorted(set(document) - {"out", "defaults", "runs"})
     if unknown:

@@ -13,7 +13,7 @@ from pathlib import Path
 from merbench.base.errors import MerbenchError
 from merbench.results.codec import unreadable
 from merbench.results.recorded_values import ProvenanceError, search_values
-from merbench.results.result_files import RESULTS_FILE
+from merbench.results.result_files import AUDIT_FILE, RESULTS_FILE
 from merbench.results.run_archive import PACKED_FOLDERS, RUNS_ARCHIVE, archived_names
 from merbench.results.rundir import folder_is_held
 from merbench.results.safe_files import (
@@ -120,6 +120,7 @@ def tuning_status(folder: Path) -> str:
             problem = record_problem(folder, tuning_written(folder, names))
         except MerbenchError as exc:
             problem = str(exc)
-        if problem is not None:
-            state = f"written, but {problem} ('merbench validate' says more)"
+        if problem is not None:  # an audit record's refusal is validate's in its words
+            state = f"written, but {problem} ('merbench validate' " + (
+                "refuses it)" if problem.startswith(AUDIT_FILE) else "says more)")
     return f"{folder}: tuning of {what}, {mode}, {shape}: {runs}; {state}"
