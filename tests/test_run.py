@@ -444,3 +444,30 @@ def test_a_run_waits_a_moment_for_a_directory_lock(tmp_path: Path) -> None:
     finally:
         release.set()
         holder.join()
+
+
+@pytest.mark.parametrize("where", ["planning", "reading the data"])
+def test_a_stop_before_training_began_says_so_wherever_it_comes(
+        where: str, tmp_path: Path, cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A walker's Ctrl-C in the second before training got one of three answers: the
+    documented one, 'no fold had saved its state' (run.json was written while the data was
+    read), or the generic 'did not finish' (the stop came before the try)."""
+    from merbench.cli import run_command
+
+    out, begun = tmp_path / "r", tmp_path / "begun"
+    if where == "reading the data":  # a run.json as a run writes it before reading the data
+        assert cli("run", "--model", "ststnet", "--dataset", "synthetic", "--epochs", "1",
+                   "--dataset-opt", "subjects=3", "--quiet", "--out", begun)[0] == 0
+
+    def stopped(*args: object, **kwargs: object) -> None:
+        if where == "reading the data":  # the run's folder begun, no fold started
+            out.mkdir(parents=True)
+            (out / "run.json").write_bytes((begun / "run.json").read_bytes())
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(run_command, "plan_run" if where == "planning" else "run", stopped)
+    code, _, err = cli("run", "--model", "ststnet", "--dataset", "synthetic", "--epochs", "1",
+                       "--out", out)
+    assert code == 130
+    assert err.splitlines()[-1] == ("merbench: interrupted — it stopped before training "
+                                    "began: nothing was trained yet")

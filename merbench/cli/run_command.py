@@ -47,16 +47,17 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
         confirm_runs(len(seeds), f"run --seeds ({spec.model} on {spec.dataset})", args.yes,
                      fewer="give fewer seeds")
     reporter = ProgressReporter(enabled=not args.quiet)
-    plugins = load(args, extra=[("merbench.cli.progress", reporter)])
-    # every check that reads no data (names, values, their combinations, the paths given)
-    # refuses before a line says the data is being read, so a refusal is the one line said;
-    # the run plans again as it starts (a tenth of a millisecond once the options are read)
-    with building_what_is_planned():  # its model is trained next
-        plan_run(spec, settings, plugins)
-    reporter.preparing(f"{spec.model} on {spec.dataset}: reading the data, the features and "
-                       "any finished folds")
-    reporter.given = RunAsGiven(spec, settings, seeds, _declared_reduced(plugins, spec.model))
-    try:
+    try:  # a stop from here on says what it kept, however early it comes
+        plugins = load(args, extra=[("merbench.cli.progress", reporter)])
+        # every check that reads no data (names, values, their combinations, the paths
+        # given) refuses before a line says the data is being read, so a refusal is the one
+        # line said; the run plans again as it starts (a tenth of a millisecond once read)
+        with building_what_is_planned():  # its model is trained next
+            plan_run(spec, settings, plugins)
+        reporter.preparing(f"{spec.model} on {spec.dataset}: reading the data, the features "
+                           "and any finished folds")
+        reporter.given = RunAsGiven(spec, settings, seeds,
+                                    _declared_reduced(plugins, spec.model))
         if seeds is not None:
             many = run_seeds(spec, settings, seeds, plugins=plugins)
             reporter.stop()
@@ -79,7 +80,7 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
             say(f"merbench: interrupted after the run finished — its results are in "
                 f"{run_dir}; `merbench status {run_dir}` shows them", file=sys.stderr)
             return 0
-        kept = _what_is_kept(run_dir)
+        kept = _what_is_kept(run_dir, began=reporter.run_dir is not None)
         if seeds is not None:
             kept += ("; the summary over seeds is written once every seed has finished: run "
                      "the same command again to go on")
@@ -127,11 +128,16 @@ def _declared_reduced(plugins: Plugins, model: str) -> ReducedSetting | None:
         return None
 
 
-def _what_is_kept(run_dir: Path | None) -> str:
+BEFORE_TRAINING = "it stopped before training began: nothing was trained yet"
+
+
+def _what_is_kept(run_dir: Path | None, began: bool = True) -> str:
     """What an interrupted run leaves to go on from, as it is on disk: finished folds, the
-    saved state of a fold in progress, or nothing."""
+    saved state of a fold in progress, or nothing. ``began``: whether this command's
+    training had begun (its run-start hook had come): a stop while the data is read finds
+    ``run.json`` written and nothing else, and is a stop before training, said as one."""
     if run_dir is None or not (run_dir / "run.json").is_file():
-        return "it stopped before training began: nothing was trained yet"
+        return BEFORE_TRAINING
     try:
         status = run_status(run_dir)
     except MerbenchError:
@@ -142,5 +148,7 @@ def _what_is_kept(run_dir: Path | None) -> str:
              if status.finished else f"no fold had finished yet in {run_dir}")
     saved = "; the fold in progress is kept as of its last saved state" if status.saved else ""
     if not status.finished and not saved:
+        if not began:
+            return BEFORE_TRAINING
         return f"{folds}, and no fold had saved its state; a new run starts from the beginning"
     return f"{folds}{saved}; run the same command again to resume"
