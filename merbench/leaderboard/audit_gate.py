@@ -47,9 +47,10 @@ class AuditGate:
         return kept
 
     def vouches(self, claim: Claim) -> bool:
-        """Whether a bit-identical audit signed by a key this gate trusts vouches for one of
-        copies that disagree (:func:`merbench.leaderboard.copies.settle`): what the build
-        trusts publishes, and settles, alike."""
+        """Whether a bit-identical audit signed by a key this gate trusts vouches for
+        ``claim``, one of copies of a run that disagree
+        (:func:`merbench.leaderboard.copies.settle`): the keys that decide what a build
+        publishes decide which copy, too."""
         return bool(self.keys) and any(line.vouches for line in audit_lines(
             run_folder(claim.run_dir, claim.results), self.keys))
 
