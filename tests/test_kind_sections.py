@@ -1,13 +1,13 @@
-"""One registry of the kinds of result beside the emotion benchmarks
-(merbench/leaderboard/kind_tables.py's KIND_SECTIONS) drives the site's pages, its index,
-the build's last line, ``leaderboard list`` and ``leaderboard export`` (issue 82): a kind
+"""One registry of the kinds of result, the emotion benchmarks first
+(merbench/leaderboard/kind_tables.py's KIND_SECTIONS), drives the site's pages, its index,
+the build's last line, ``leaderboard list``, ``export`` and ``diff`` (issue 82): a kind
 registered there, and nowhere else, shows up in all of them."""
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,9 +17,15 @@ import pytest
 from merbench.leaderboard.audit_gate import AuditGate
 from merbench.leaderboard.export_rows import Line
 from merbench.leaderboard.kind_section import KindSection, Shown
-from merbench.leaderboard.kind_tables import KIND_SECTIONS
+from merbench.leaderboard.kind_tables import (
+    KIND_SECTIONS,
+    kind_sections,
+    kind_tables,
+    needing_no_definitions,
+)
+from merbench.leaderboard.published_line import RANKED, PublishedLine
 from merbench.leaderboard.result_walk import Rejected
-from merbench.plugin_system.registry import Registries
+from merbench.leaderboard.table_ids import Patterned
 
 #: the fake kind's own templates, as a real kind ships its own in templates/
 TEMPLATES = {
@@ -50,18 +56,18 @@ class FakeTable:
         return [Line(model=name, setting="", selection="fixed", test_set_selection=False,
                      seeds=1, scores=[(0.5, None, None)]) for name in self.names]
 
+    def published(self) -> list[PublishedLine]:
+        return [PublishedLine(line, RANKED, "", frozenset({line.model}), ())
+                for line in self.lines()]
+
 
 class FakeSection:
     """A sixth kind: one class, and its line in KIND_SECTIONS."""
 
     counted_as = "fake result"
-    prefix = "fake-"
-    id_pattern = "fake-DATASET"
+    ids = Patterned("fake-", lambda registries: ["fakeset"], with_protocol=False)
     index_part = "index_fake.html"
     runs_part: str | None = "index_fake_runs.html"
-
-    def id_datasets(self, registries: Registries) -> Iterable[str]:
-        return ["fakeset"]
 
     def find(self, folders: Sequence[Path], gate: AuditGate, strict: bool
              ) -> tuple[list[str], list[Rejected]]:
@@ -82,11 +88,12 @@ class FakeSection:
 @pytest.fixture
 def registered() -> Iterator[KindSection[Any]]:
     section = FakeSection()
-    KIND_SECTIONS.append(section)
+    maker = needing_no_definitions(section)
+    KIND_SECTIONS.append(maker)
     try:
         yield section
     finally:
-        KIND_SECTIONS.remove(section)
+        KIND_SECTIONS.remove(maker)
 
 
 def test_a_registered_kind_is_on_the_site_in_list_and_in_export(
@@ -100,7 +107,7 @@ def test_a_registered_kind_is_on_the_site_in_list_and_in_export(
     site = tmp_path / "site"
     assert (site / "fake.html").read_text() == "fake page"
     index = (site / "index.html").read_text()
-    # its heading after the other kinds', its runs after the emotion runs, escaped as any
+    # its part after the other kinds', its runs after the emotion runs, escaped as any
     assert index.index('id="action-units"') < index.index('<h2 id="fake">') \
         < index.index("<h2>Runs</h2>") < index.index('<h3 id="fake-runs">') \
         < index.index('<h2 id="rejected">')
@@ -118,7 +125,38 @@ def test_a_registered_kind_is_on_the_site_in_list_and_in_export(
     # an id its kind cannot have is refused before any result is read, naming its pattern
     code, _, err = cli("leaderboard", "export", "fake-elsewhere", "--results", results)
     assert code == 2 and "fake-DATASET" in err
+    # and its rows are what ``leaderboard diff`` compares, as every kind's are
+    from merbench.leaderboard.score_diff import published_rows
+
+    rows, _ = published_rows([results])
+    assert rows[("fake-fakeset", "second, fixed", "fixed")].score == 0.5
 
 
 def test_the_registry_holds_every_kind_once_in_the_index_order() -> None:
-    assert [section.prefix for section in KIND_SECTIONS] == ["spot-", "tune-", "au-"]
+    sections = kind_sections([])
+    assert [section.counted_as for section in sections] == [
+        "run", "spotting run", "tuning", "AU run"]
+    assert [section.ids.pattern for section in sections] == [
+        None, "spot-DATASET", "tune-DATASET-PROTOCOL", "au-DATASET-PROTOCOL"]
+
+
+def test_the_emotion_benchmarks_are_a_kind_as_the_others_are() -> None:
+    """No command takes the emotion benchmarks its own way: they are the first section,
+    made from the definitions a command was given, whose tables ``list`` counts and whose
+    ids ``export`` knows before any result is read."""
+    from merbench.leaderboard.benchmarks import load_benchmarks
+    from merbench.plugin_system.manager import default_plugins
+
+    benchmarks = load_benchmarks(None)
+    emotion = kind_sections(benchmarks)[0]
+    registries = default_plugins().registries
+    assert emotion.ids.every(registries) == [bench.id for bench in benchmarks]
+    assert emotion.ids.could_be(benchmarks[0].id, registries)
+    assert not emotion.ids.could_be("au-composite-loso", registries)
+    tables, rejected = kind_tables(kind_sections(benchmarks), [])
+    assert rejected == [] and len(tables) == len(benchmarks)  # no result: no other table
+    assert sorted(table.id for table in tables) == sorted(bench.id for bench in benchmarks)
+    assert all(table.runs == 0 for table in tables)
+    # an empty table of a benchmark is still its table: the header, and no row to compare
+    first = tables[0]
+    assert first.lines() == [] and first.published() == [] and first.score_headers()

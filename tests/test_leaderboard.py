@@ -907,13 +907,17 @@ def test_the_committed_export_tells_the_ststnet_rows_apart_in_every_format(
     import csv
     import io
 
-    from merbench.leaderboard.export import benchmark_lines, to_csv, to_latex, to_markdown
+    from merbench.leaderboard.benchmarks import load_benchmarks
+    from merbench.leaderboard.export import to_csv, to_latex, to_markdown
+    from merbench.leaderboard.kind_tables import kind_sections, kind_tables
 
     # the two STSTNet configurations' folders: the page was built from every committed run
     folders = [RESULTS / "ststnet-composite-loso",
                RESULTS / "ststnet-composite-loso-authors-order"]
-    bench, lines, rejected = benchmark_lines("composite-3class-loso", folders, BENCHMARKS)
+    tables, rejected = kind_tables(kind_sections(load_benchmarks(BENCHMARKS)), folders)
     assert rejected == []
+    bench = next(table for table in tables if table.id == "composite-3class-loso")
+    lines = bench.lines()
     page = (committed_site / "benchmarks" / "composite-3class-loso.html").read_text()
     shown = set(_page_settings(page, "ranked-table"))
     ststnet = [line for line in lines if line.model == "ststnet v1"]

@@ -172,3 +172,21 @@ def test_a_column_beside_the_first_moves_a_row() -> None:
         "seeds [0] -> [0]"
     assert change.columns_moved() == [("micro STRS", 0.0, 0.0667)]
     assert RowChange("moved", row, row).columns_moved() == []
+
+
+def test_an_emotion_row_moves_when_any_of_its_columns_does(folders: tuple[Path, Path]) -> None:
+    """An emotion benchmark's row is compared as every kind's is (issue 82): its UAR, or a
+    database's UF1, moved with the same runs is a result edited in place, as its UF1 is."""
+    from merbench.leaderboard.score_diff import published_rows
+
+    old, _ = folders
+    rows, _ = published_rows([old])
+    key, row = next((key, row) for key, row in rows.items()
+                    if key[0] == "composite-3class-loso" and row.section == "ranked"
+                    and row.label.startswith("ststnet v1"))
+    assert row.more[0][0] == "Full UAR" and len(row.more) == 7
+    heading, score = row.more[0]
+    assert score is not None
+    edited = dataclasses.replace(row, more=((heading, score + 0.01), *row.more[1:]))
+    assert [change.change for change in score_changes({key: row}, {key: edited})] == [
+        "moved without a new run"]

@@ -25,7 +25,7 @@ from merbench.cli.parser import EXIT_USAGE
 from merbench.cli.result_progress import ResultProgress
 from merbench.leaderboard.benchmarks import load_benchmarks
 from merbench.leaderboard.export import export, refuse_unknown
-from merbench.leaderboard.ordering import benchmark_runs
+from merbench.leaderboard.kind_tables import kind_sections, kind_tables
 from merbench.leaderboard.result_walk import walked
 from merbench.leaderboard.site import build_site
 from merbench.results.out_folders import refuse_system_place
@@ -91,12 +91,13 @@ def main(args: argparse.Namespace) -> int:
                             args.require_audit)
     for item in report.rejected:
         say(f"merbench: rejected: {item.path}: {item.reason}", file=sys.stderr)
+    lead, published = report.lead  # the emotion runs, said even when none
     others = ", ".join(counted(n, kind) for kind, n in report.others.items() if n)
     site = (f"site: {report.out / 'index.html'}" if report.written else
             f"site: not written (--strict), {report.out} left as it was" if report.out.exists()
             else "site: not written (--strict)")
     say(f"{site} ({counted(report.benchmarks, 'benchmark')}, "
-        f"{counted(report.runs, 'run')}, {len(report.rejected)} rejected"
+        f"{counted(published, lead)}, {len(report.rejected)} rejected"
           f"{f'; also {others}' if others else ''})")
     if args.require_audit:
         say(f"--require-audit: {counted(report.held_back, 'result')} without an audit a "
@@ -115,14 +116,13 @@ def main(args: argparse.Namespace) -> int:
 
 
 def _list(folders: list[Path] | None, benchmarks: Path | None) -> int:
-    """Every benchmark, most important first as the site's index orders them, two lines
-    each: its id (what ``export`` takes), dataset / protocol and runs, then its title."""
-    listed = benchmark_runs(folders, benchmarks)
-    # the emotion benchmarks, then the tables the other kinds of result make
-    shown: list[tuple[str, str, str, int | None]] = [
-        (item.bench.id, f"{item.bench.dataset} / {item.bench.protocol}", item.bench.title,
-         item.runs) for item in listed.items]
-    shown += [(table.id, table.where, table.title, table.runs) for table in listed.others]
+    """Every kind's tables in the order the site's index shows them (the benchmarks most
+    important first), two lines each: its id (what ``export`` takes), dataset / protocol and
+    runs (counted only where ``folders`` are given), then its title."""
+    sections = kind_sections(load_benchmarks(benchmarks))
+    tables, rejected = kind_tables(sections, folders or [])
+    shown = [(table.id, table.where, table.title, None if folders is None else table.runs)
+             for table in tables]
     width = max(len(bench_id) for bench_id, _, _, _ in shown)
     place_width = max(len(where) for _, where, _, _ in shown)
     for bench_id, where, title, count in shown:
@@ -130,8 +130,8 @@ def _list(folders: list[Path] | None, benchmarks: Path | None) -> int:
         runs = "" if count is None else f"  {count:>3} run{plural}"
         say(f"{bench_id:<{width}}  {where:<{place_width}}{runs}".rstrip())
         say(f"    {title}")
-    for rejected in listed.rejected:
-        say(f"merbench: rejected: {rejected.path}: {rejected.reason}", file=sys.stderr)
+    for item in rejected:
+        say(f"merbench: rejected: {item.path}: {item.reason}", file=sys.stderr)
     if folders is None:
         say(f"no --results given and no {DEFAULT_RESULTS}/ here: give --results DIR to count "
             "each benchmark's runs")

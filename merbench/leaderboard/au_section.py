@@ -6,7 +6,7 @@ the index the pages' links and, after the emotion runs, a row per AU run.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +15,7 @@ from merbench.leaderboard.au_view import AURun, find_au_runs, render_au_pages
 from merbench.leaderboard.audit_gate import AuditGate
 from merbench.leaderboard.kind_section import Shown
 from merbench.leaderboard.result_walk import Rejected
-from merbench.plugin_system.registry import Registries
+from merbench.leaderboard.table_ids import Patterned
 from merbench.results.audited_files import run_folder
 
 
@@ -23,13 +23,10 @@ class AUSection:
     """The action-unit pages (``au-DATASET-PROTOCOL.html``) and tables (``au-...``)."""
 
     counted_as = "AU run"
-    prefix = "au-"
-    id_pattern = "au-DATASET-PROTOCOL"
+    ids = Patterned("au-", lambda registries: registries.datasets.names(),
+                    with_protocol=True)
     index_part = "index_au.html"
     runs_part: str | None = "index_au_runs.html"
-
-    def id_datasets(self, registries: Registries) -> Iterable[str]:
-        return registries.datasets.names()
 
     def find(self, folders: Sequence[Path], gate: AuditGate, strict: bool
              ) -> tuple[list[AURun], list[Rejected]]:

@@ -16,8 +16,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from merbench.base.errors import MerbenchError
-from merbench.leaderboard.audit_badges import TrustedKeys, results_badge
+from merbench.leaderboard.audit_badges import TrustedKeys, audit_lines, results_badge
 from merbench.leaderboard.collect import Collection, Group
+from merbench.leaderboard.copies import Claim
 from merbench.results.audited_files import AuditedFiles, run_folder
 
 
@@ -44,6 +45,14 @@ class AuditGate:
         kept = badge is not None and badge.kind == "audited"
         self.held_back += not kept
         return kept
+
+    def vouches(self, claim: Claim) -> bool:
+        """Whether a bit-identical audit signed by a key this gate trusts vouches for
+        ``claim``, one of copies of a run that disagree
+        (:func:`merbench.leaderboard.copies.settle`): the keys that decide what a build
+        publishes decide which copy, too."""
+        return bool(self.keys) and any(line.vouches for line in audit_lines(
+            run_folder(claim.run_dir, claim.results), self.keys))
 
     def keeps_group(self, group: Group) -> bool:
         """Whether an emotion row (a configuration's seed runs) is published."""

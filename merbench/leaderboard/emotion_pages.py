@@ -2,9 +2,9 @@
 page per run (with the files it was validated from), and what the index shows of them (the
 benchmarks' cards, those with no run yet, and the table of every run).
 
-The largest part of the site and the first the index shows, kept apart from
-:mod:`merbench.leaderboard.site`, which renders it and then every other kind of result
-(:data:`merbench.leaderboard.kind_tables.KIND_SECTIONS`) the same way.
+The largest part of the site and the first the index shows, rendered by its kind's section
+(:mod:`merbench.leaderboard.emotion_section`) as every kind's pages are
+(:data:`merbench.leaderboard.kind_tables.KIND_SECTIONS`).
 """
 
 from __future__ import annotations

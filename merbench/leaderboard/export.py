@@ -1,17 +1,18 @@
-"""A benchmark's table to paste into a paper: CSV, LaTeX or Markdown, intervals included.
+"""A table to paste into a paper: CSV, LaTeX or Markdown, intervals included.
 
-``merbench leaderboard export BENCHMARK --results DIR`` reads the same validated result
-files the site does (:func:`collect`), ranks them as its benchmark page does
-(:func:`benchmark_rows`) and writes its ranked rows, then its test-set-selection rows
-(``oracle``, marked as such: never to be ranked with the others), with every score's mean,
-its standard deviation over seeds and its 95 % interval over subjects
-(:func:`table_uncertainty`). Reduced settings and saved weights are left out, as the page
-keeps them apart.
+``merbench leaderboard export ID --results DIR`` reads the same validated result files the
+site does, of the kind whose table ``ID`` names alone (each kind says which ids its tables
+can have: :mod:`merbench.leaderboard.table_ids`), and writes that table's rows as the kind
+gives them (:meth:`~merbench.leaderboard.kind_section.KindTable.lines`), every kind alike:
+an emotion benchmark's ranked rows, then its test-set-selection rows (``oracle``, marked as
+such: never to be ranked with the others), each score with its mean, its standard deviation
+over seeds and its 95 % interval over subjects (:mod:`merbench.leaderboard.emotion_table`);
+an AU, spotting or tuning table's rows as its page shows them.
 
 Each row carries the configuration label its page shows
 (:func:`~merbench.leaderboard.labels.configuration_label`): two configurations of one model
 (STSTNet fed in the authors' order and shuffled) were two identical "ststnet v1, fixed" rows
-once pasted. A benchmark with no row yet is written as its header alone, with a warning
+once pasted. A table with no row yet is written as its header alone, with a warning
 (``merbench: warning: ...`` on the command line): a correct answer, not a failure, so a script
 exporting every benchmark goes on, but never a silent one.
 """
@@ -23,21 +24,17 @@ import difflib
 import io
 import re
 import warnings
-from collections.abc import Iterable
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
 from merbench.base.errors import MerbenchError
 from merbench.base.literal import literal
-from merbench.leaderboard.benchmarks import Benchmark, load_benchmarks
-from merbench.leaderboard.collect import Row, benchmark_rows, collect
+from merbench.leaderboard.benchmarks import load_benchmarks
 from merbench.leaderboard.export_rows import Line
 from merbench.leaderboard.kind_section import KindSection
-from merbench.leaderboard.kind_tables import KIND_SECTIONS, kind_tables
-from merbench.leaderboard.labels import configuration_label, configuration_notes
-from merbench.leaderboard.page_views import slug
+from merbench.leaderboard.kind_tables import kind_sections, kind_tables
 from merbench.leaderboard.result_walk import Rejected
-from merbench.leaderboard.uncertainty import Loader, table_uncertainty
 from merbench.plugin_system.manager import default_plugins
 from merbench.plugin_system.registry import Registries
 from merbench.stats.intervals import Interval
@@ -49,43 +46,9 @@ class EmptyExport(UserWarning):
     """A benchmark exported before any run of it was found: its table has no row."""
 
 
-def _lines(rows: list[Row], intervals: list[list[Interval | None]] | None,
-           test_set: bool, notes: dict[str, str]) -> list[Line]:
-    lines = []
-    for position, row in enumerate(rows):
-        spans = intervals[position] if intervals is not None else [None] * len(row.cells)
-        lines.append(Line(
-            model=f"{row.group.first.model.name} v{row.group.first.model.version}",
-            setting=configuration_label(row.group, notes), selection=row.policy,
-            test_set_selection=test_set or row.test_set_selection,
-            seeds=len(row.group.runs),
-            scores=[(cell.mean, cell.std, span)
-                    for cell, span in zip(row.cells, spans, strict=True)]))
-    return lines
-
-
-def benchmark_lines(bench_id: str, folders: list[Path], benchmarks_dir: Path | None = None
-                    ) -> tuple[Benchmark, list[Line], list[Rejected]]:
-    """The benchmark ``bench_id``, its exported rows from the results in ``folders``, and
-    the result files rejected on the way (as ``build`` lists them)."""
-    benchmarks = load_benchmarks(benchmarks_dir)
-    bench = next((b for b in benchmarks if b.id == bench_id), None)
-    if bench is None:  # the tables the other kinds make are benchmarks too
-        found = [b.id for b in benchmarks] + [t.id for t in kind_tables(folders)[0]]
-        raise MerbenchError(f"no benchmark '{bench_id}'; benchmarks: {', '.join(found)}")
-    collection = collect(folders)
-    # told apart among every configuration found, as the site's pages are
-    notes = configuration_notes(collection.groups, collection.defaults)
-    tables = benchmark_rows(bench, collection.groups)
-    uncertainty = table_uncertainty(bench, tables.ranked, Loader())
-    ranked = [row.cells for row in uncertainty.rows]
-    return bench, (_lines(tables.ranked, ranked, False, notes)
-                   + _lines(tables.test_set, None, True, notes)), collection.rejected
-
-
 class Exported(Protocol):
-    """What a table is exported as: an emotion benchmark, or a table another kind of result
-    makes (:class:`merbench.leaderboard.kind_section.KindTable`)."""
+    """What a table is exported as: its title and its score columns (every kind's table,
+    :class:`merbench.leaderboard.kind_section.KindTable`, is one)."""
 
     @property
     def title(self) -> str: ...
@@ -214,81 +177,51 @@ def to_latex(bench: Exported, lines: list[Line]) -> str:
     return "\n".join(out) + "\n"
 
 
-def _could_be(rest: str, names: Iterable[str]) -> str | None:
-    """What is left of ``rest`` after one of ``names`` (as ids write them), or None."""
-    for name in sorted(map(slug, names), key=len, reverse=True):
-        if rest == name:
-            return ""
-        if rest.startswith(name + "-"):
-            return rest[len(name) + 1:]
-    return None
-
-
-def _table_ids(registries: Registries) -> list[str]:
-    """Every id a table of another kind of result can have with the installed plugins
-    (au-DATASET-PROTOCOL, spot-DATASET, tune-DATASET-PROTOCOL): what a misspelt one is offered
-    among, so that ``au-composite-loos`` is offered ``au-composite-loso`` and not a benchmark."""
-    protocols = sorted(map(slug, registries.protocols.names()))
-    ids = []
-    for section in KIND_SECTIONS:
-        for dataset in sorted(map(slug, section.id_datasets(registries))):
-            ids += ([f"{section.prefix}{dataset}-{p}" for p in protocols]
-                    if _with_protocol(section) else [f"{section.prefix}{dataset}"])
-    return ids
-
-
-def _with_protocol(section: KindSection[Any]) -> bool:
-    """Whether its tables' ids name a protocol after the dataset (a suffix where one
-    repeats follows either)."""
-    return section.id_pattern.endswith("-PROTOCOL")
+def _fixed_ids(sections: Sequence[KindSection[Any]], registries: Registries) -> list[str]:
+    """The ids of the tables named once and for all (the emotion benchmarks')."""
+    return [table_id for section in sections if section.ids.pattern is None
+            for table_id in section.ids.every(registries)]
 
 
 def refuse_unknown(bench_id: str, benchmarks_dir: Path | None = None) -> None:
-    """Refuse, before any result is read, an id no benchmark has and no table of another
-    kind can have: such a table's id names a dataset, and a protocol, that the installed
+    """Refuse, before any result is read, an id no kind's table can have: a benchmark's is
+    its definition's, another kind's names a dataset, and a protocol, that the installed
     plugins register (a mistyped ``au-composite-loos`` took 91 s of validation to be
     refused). An id that could be a table's is looked for among the results."""
-    known = [bench.id for bench in load_benchmarks(benchmarks_dir)]
-    if bench_id in known:
-        return
+    sections = kind_sections(load_benchmarks(benchmarks_dir))
     registries = default_plugins().registries
-    for section in KIND_SECTIONS:
-        if not bench_id.startswith(section.prefix):
-            continue
-        rest = _could_be(bench_id[len(section.prefix):], section.id_datasets(registries))
-        if rest is not None and (not _with_protocol(section)
-                                 or _could_be(rest, registries.protocols.names()) is not None):
-            return
-    close = difflib.get_close_matches(bench_id, [*known, *_table_ids(registries)], n=1)
+    if any(section.ids.could_be(bench_id, registries) for section in sections):
+        return
+    every = [table_id for section in sections for table_id in section.ids.every(registries)]
+    close = difflib.get_close_matches(bench_id, every, n=1)
     raise MerbenchError(
         f"no benchmark '{bench_id}'" + (f" (did you mean '{close[0]}'?)" if close else "")
-        + f"; benchmarks: {', '.join(known)}; the tables of other kinds of result are "
-        f"{_patterns()} of an installed dataset and protocol ('merbench leaderboard list' "
-        "names those under --results)")
+        + f"; benchmarks: {', '.join(_fixed_ids(sections, registries))}; the tables of "
+        f"other kinds of result are {_patterns(sections)} of an installed dataset and "
+        "protocol ('merbench leaderboard list' names those under --results)")
 
 
-def _patterns() -> str:
+def _patterns(sections: Sequence[KindSection[Any]]) -> str:
     """How the other kinds' tables are named: "spot-DATASET, ... and au-DATASET-PROTOCOL"."""
-    *first, last = [section.id_pattern for section in KIND_SECTIONS]
+    *first, last = [section.ids.pattern for section in sections
+                    if section.ids.pattern is not None]
     return f"{', '.join(first)} and {last}" if first else last
 
 
 def export(bench_id: str, folders: list[Path], fmt: str,
            benchmarks_dir: Path | None = None) -> tuple[str, list[Rejected]]:
-    """The benchmark's table in ``fmt`` (csv, latex or markdown), and the rejected files."""
+    """The table ``bench_id`` in ``fmt`` (csv, latex or markdown), and the rejected files;
+    only the results of the kinds whose tables could have that id are read."""
     if fmt not in FORMATS:
         raise MerbenchError(f"--format {fmt} is not one of {', '.join(FORMATS)}")
-    known = [b.id for b in load_benchmarks(benchmarks_dir)]
-    bench: Exported
-    if bench_id not in known:  # a table another kind of result makes, if any has this id
-        tables, rejected = kind_tables(folders, bench_id)  # its kind's results alone
-        table = next((t for t in tables if t.id == bench_id), None)
-        if table is None:  # said from what was read, not read again
-            raise MerbenchError(f"no benchmark '{bench_id}'; benchmarks: "
-                                f"{', '.join([*known, *(t.id for t in tables)])}")
-        bench, lines = table, table.lines()
-    else:
-        bench, lines, rejected = benchmark_lines(bench_id, folders, benchmarks_dir)
+    sections = kind_sections(load_benchmarks(benchmarks_dir))
+    registries = default_plugins().registries
+    tables, rejected = kind_tables(sections, folders, (bench_id, registries))
+    table = next((t for t in tables if t.id == bench_id), None)
+    if table is None:  # said from what was read, not read again
+        found = dict.fromkeys([*_fixed_ids(sections, registries), *(t.id for t in tables)])
+        raise MerbenchError(f"no benchmark '{bench_id}'; benchmarks: {', '.join(found)}")
+    lines = table.lines()
     if not lines:
         where = ", ".join(str(folder) for folder in folders)
         warnings.warn(f"no run of benchmark '{bench_id}' under {where}"
@@ -297,4 +230,4 @@ def export(bench_id: str, folders: list[Path], fmt: str,
                          "'merbench validate' says why)" if rejected else "")
                       + f": the {fmt} table has its header only", EmptyExport, stacklevel=2)
     writer = {"csv": to_csv, "latex": to_latex, "markdown": to_markdown}[fmt]
-    return writer(bench, lines), rejected
+    return writer(table, lines), rejected

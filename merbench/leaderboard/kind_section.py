@@ -1,18 +1,19 @@
-"""One kind of result beside the emotion benchmarks, as the leaderboard takes it: found in
-the results folders, made into the tables ``leaderboard list`` and ``export`` show, and
-rendered into its pages and its part of the index.
+"""One kind of result, as the leaderboard takes it: found in the results folders, made into
+the tables ``leaderboard list``, ``export`` and ``diff`` show, and rendered into its pages
+and its parts of the index.
 
-The site, ``list`` and ``export`` once took each kind by name: ``render_site`` called four
-pipelines in a row (each its own finder, copier and page), the index template took named
-arguments per kind, and a second registry listed the kinds' tables. Each kind now answers
-one protocol, :class:`KindSection`, and :data:`merbench.leaderboard.kind_tables.
+The site, ``list``, ``export`` and ``diff`` once took each kind by name: ``render_site``
+rendered the emotion benchmarks by hand and then called a pipeline per other kind (each its
+own finder, copier and page), the index template took named arguments per kind, and the
+commands read the emotion benchmarks their own way. Each kind, the emotion benchmarks first,
+now answers one protocol, :class:`KindSection`, and :data:`merbench.leaderboard.kind_tables.
 KIND_SECTIONS` lists them once; the site, its index and the commands loop over that list, so
 a new kind is one class and one registration line.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
@@ -21,7 +22,7 @@ from merbench.leaderboard.audit_gate import AuditGate
 from merbench.leaderboard.export_rows import Line
 from merbench.leaderboard.published_line import PublishedLine
 from merbench.leaderboard.result_walk import Rejected
-from merbench.plugin_system.registry import Registries
+from merbench.leaderboard.table_ids import TableIds
 
 
 class KindTable(Protocol):
@@ -65,37 +66,33 @@ Found = TypeVar("Found")
 
 
 class KindSection(Protocol[Found]):
-    """A kind of result on the site and in ``leaderboard list`` / ``export``. ``Found`` is
-    what :meth:`find` hands to :meth:`tables` and :meth:`render`, the kind's own business."""
+    """A kind of result on the site and in ``leaderboard list`` / ``export`` / ``diff``.
+    ``Found`` is what :meth:`find` hands to :meth:`tables` and :meth:`render`, the kind's own
+    business. What a kind needs besides the results (the emotion benchmarks' definitions,
+    from ``--benchmarks``) it is given when made, per command
+    (:func:`merbench.leaderboard.kind_tables.kind_sections`)."""
 
     @property
     def counted_as(self) -> str: ...  # one published result, in the build's last line
 
     @property
-    def prefix(self) -> str: ...  # how its tables' ids begin: export reads this kind alone
+    def ids(self) -> TableIds: ...  # how its tables are named: export reads this kind alone
 
     @property
-    def id_pattern(self) -> str: ...  # how they go on: "au-DATASET-PROTOCOL", "spot-DATASET"
-
-    def id_datasets(self, registries: Registries) -> Iterable[str]:
-        """The names DATASET may be in its tables' ids (the installed plugins' datasets)."""
-        ...
+    def index_part(self) -> str: ...  # the template of its part of the index, at the top
 
     @property
-    def index_part(self) -> str: ...  # the template of its heading on the index
-
-    @property
-    def runs_part(self) -> str | None: ...  # its table after the runs' on the index, if any
+    def runs_part(self) -> str | None: ...  # its runs' table, after every kind's part, if any
 
     def find(self, folders: Sequence[Path], gate: AuditGate, strict: bool
              ) -> tuple[Found, list[Rejected]]:
         """What ``folders`` hold of this kind, validated (``strict``: as ``merbench
-        validate`` checks it, for ``build --strict``), only what ``gate`` publishes, and
-        the files rejected on the way."""
+        validate`` checks it, for ``build --strict``), only what ``gate`` publishes (copies
+        that disagree settled by the audits it trusts), and the files rejected on the way."""
         ...
 
     def tables(self, found: Found) -> Sequence[KindTable]:
-        """Its tables, for ``list`` and ``export``."""
+        """Its tables, for ``list`` (in the order it shows them), ``export`` and ``diff``."""
         ...
 
     def render(self, env: Any, found: Found, out: Path) -> Shown:

@@ -1,40 +1,66 @@
-"""The kinds of result beside the emotion benchmarks, registered once: spotting, tuning and
-action units, for the site's pages and index (:mod:`merbench.leaderboard.site`) and for
-``merbench leaderboard list`` and ``leaderboard export``.
+"""The kinds of result, registered once: the emotion benchmarks, spotting, tuning and action
+units, for the site's pages and index (:mod:`merbench.leaderboard.site`) and for
+``merbench leaderboard list``, ``export`` and ``diff``.
 
-An emotion benchmark is a definition file; these tables and pages are what the validated
-results make (a spotting page's section, a dataset's searches, an AU page's runs). Each kind
-is one :class:`~merbench.leaderboard.kind_section.KindSection`, listed once in
+Each kind is one :class:`~merbench.leaderboard.kind_section.KindSection`, listed once in
 :data:`KIND_SECTIONS`, so the site and the commands take every kind the same way, with no
-branch per kind: a new kind of result is its class and its line here.
+branch per kind: a new kind of result is its class and its line here. The emotion benchmarks
+are definition files that a command may be given (``--benchmarks``), so each command makes
+its sections from the definitions it was given (:func:`kind_sections`); a kind that needs
+none is the same section for every command.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from merbench.leaderboard.au_section import AUSection
 from merbench.leaderboard.audit_gate import AuditGate
+from merbench.leaderboard.benchmarks import Benchmark
+from merbench.leaderboard.emotion_section import EmotionSection
 from merbench.leaderboard.kind_section import KindSection, KindTable
 from merbench.leaderboard.result_walk import Rejected
 from merbench.leaderboard.spotting_section import SpottingSection
 from merbench.leaderboard.tuning_section import TuningSection
+from merbench.plugin_system.registry import Registries
 
-#: each kind, in the order the index, ``list`` and the build's last line show them
-KIND_SECTIONS: list[KindSection[Any]] = [SpottingSection(), TuningSection(), AUSection()]
+#: a kind's section as a command makes it, from the benchmark definitions it was given
+SectionMaker = Callable[[Sequence[Benchmark]], KindSection[Any]]
 
 
-def kind_tables(folders: Sequence[Path], only: str | None = None
+def needing_no_definitions(section: KindSection[Any]) -> SectionMaker:
+    """``section`` registered as the same for every command: its kind needs no definitions."""
+    return lambda _benchmarks: section
+
+
+#: each kind, in the order the index, ``list`` and the build's last line show them (the
+#: first leads that line, counted even when it publishes none)
+KIND_SECTIONS: list[SectionMaker] = [
+    EmotionSection,
+    needing_no_definitions(SpottingSection()),
+    needing_no_definitions(TuningSection()),
+    needing_no_definitions(AUSection()),
+]
+
+
+def kind_sections(benchmarks: Sequence[Benchmark]) -> list[KindSection[Any]]:
+    """Every kind's section for a command given the benchmark definitions ``benchmarks``."""
+    return [make(benchmarks) for make in KIND_SECTIONS]
+
+
+def kind_tables(sections: Sequence[KindSection[Any]], folders: Sequence[Path],
+                only: tuple[str, Registries] | None = None
                 ) -> tuple[list[KindTable], list[Rejected]]:
-    """Every table the results under ``folders`` make, and the files rejected on the way;
-    ``only``: a table's id, whose kind's results alone are read (export's)."""
+    """Every table the results under ``folders`` make, each kind's in its order, and the
+    files rejected on the way; ``only``: a table's id and the installed plugins, so that
+    only the kinds whose tables could have that id read their results (export's)."""
     tables: list[KindTable] = []
     rejected: list[Rejected] = []
-    everything = AuditGate({})  # list and export show every validated result
-    for section in KIND_SECTIONS:
-        if only is not None and not only.startswith(section.prefix):
+    everything = AuditGate({})  # list, export and diff show every validated result
+    for section in sections:
+        if only is not None and not section.ids.could_be(*only):
             continue
         found, refused = section.find(folders, everything, strict=False)
         tables += section.tables(found)

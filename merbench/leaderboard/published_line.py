@@ -37,6 +37,10 @@ class PublishedLine:
     apart: str  # "seed 1" where each seed's run is its own row; "" where the row is a setting
     runs: frozenset[str]  # the identities of its runs: digests of what each ran
     seeds: tuple[int, ...]
+    #: what a diff keys it by where its page tells rows apart by more than their words (an
+    #: emotion row's configuration, :func:`~merbench.leaderboard.collect.group_key`); "":
+    #: its words, as the page shows them
+    key: str = ""
 
 
 def run_identity(what_ran: Any) -> str:

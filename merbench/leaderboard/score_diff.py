@@ -6,16 +6,15 @@ whose runs are the same runs (the same run identities, ``run.json``'s digest) bu
 differs is a result edited in place, a recomputation changed under it, or a file swapped,
 and the CI step of the docs fails on it (as the embedding benchmark's results repository
 refuses a changed score under an old run name). Every row the site publishes is compared,
-of every kind. An emotion benchmark's row is a configuration under one selection policy (its
-page's row), keyed by its benchmark, its configuration
-(:func:`~merbench.leaderboard.collect.group_key`) and its policy; its score is its first
-column's first metric (the one the page ranks by), recomputed from validated files. The
-other kinds' rows (AU pages, tuning searches, spotting and spot-then-recognise runs) come
-from the tables each kind gives the site (:data:`~merbench.leaderboard.kind_tables.
-KIND_SECTIONS`), keyed by the table, the row's model, setting and selection and what tells it
-apart there (a seed, where each seed's run is a row); their score is the first column, and
-the row moves when any of its columns does (a spot-then-recognise run's STRS, an AU's F1),
-so a new kind is compared as soon as it is registered.
+of every kind, from the tables each kind gives (:data:`~merbench.leaderboard.kind_tables.
+KIND_SECTIONS`): an emotion benchmark's rows (a configuration under one selection policy,
+keyed by its configuration, :func:`~merbench.leaderboard.collect.group_key`, and its policy),
+AU pages, tuning searches, spotting and spot-then-recognise runs (keyed by the row's model,
+setting and selection and what tells it apart there: a seed, where each seed's run is a
+row). A row's score is its first column (the one its page ranks by), recomputed from
+validated files, and the row moves when any of its columns does (a spot-then-recognise
+run's STRS, an AU's F1, an emotion row's UAR), so a new kind is compared as soon as it is
+registered.
 """
 
 from __future__ import annotations
@@ -26,12 +25,9 @@ from pathlib import Path
 from typing import Literal
 
 from merbench.leaderboard.benchmarks import load_benchmarks
-from merbench.leaderboard.collect import benchmark_rows, collect
-from merbench.leaderboard.kind_tables import kind_tables
-from merbench.leaderboard.labels import configuration_label, configuration_notes
+from merbench.leaderboard.kind_tables import kind_sections, kind_tables
 from merbench.leaderboard.published_line import PublishedLine
 from merbench.leaderboard.result_walk import Rejected
-from merbench.results.rundir import RunDirectory
 
 #: scores closer than this are the same score (the pages show four decimals)
 SAME = 1e-9
@@ -93,30 +89,28 @@ class RowChange:
                 if not _same(before, after)]
 
 
-def _identity(run_dir: Path) -> str:
-    return RunDirectory(run_dir).identity_sha256() or f"no run.json: {run_dir.name}"
-
-
 Rows = dict[tuple[str, str, str], PublishedRow]
 
 
 def published_rows(folders: Sequence[Path], benchmarks_dir: Path | None = None
                    ) -> tuple[Rows, list[Rejected]]:
-    """Every row the site publishes from the validated results under ``folders``: each
-    emotion benchmark's, by (benchmark, configuration, policy), and each other kind's, by
-    (table, row, selection); the rejected files."""
-    rows, rejected = _emotion_rows(folders, benchmarks_dir)
-    tables, refused = kind_tables(folders)
+    """Every row the site publishes from the validated results under ``folders``, of every
+    kind (:data:`~merbench.leaderboard.kind_tables.KIND_SECTIONS`, the emotion benchmarks'
+    from the definitions in ``benchmarks_dir``), each by (table, its key or its words,
+    selection); the rejected files."""
+    rows: Rows = {}
+    tables, rejected = kind_tables(kind_sections(load_benchmarks(benchmarks_dir)), folders)
     for table in tables:
         headers = table.score_headers()
         for published in table.published():
             row = _kind_row(table.id, headers, published)
-            label, twin = row.label, 1
-            while (table.id, label, published.line.selection) in rows:
+            first = published.key or row.label
+            key, label, twin = first, row.label, 1
+            while (table.id, key, published.line.selection) in rows:
                 twin += 1  # rows the page cannot tell apart: each compared, in its order
-                label = f"{row.label} #{twin}"
-            rows[(table.id, label, published.line.selection)] = replace(row, label=label)
-    return rows, rejected + refused
+                key, label = f"{first} #{twin}", f"{row.label} #{twin}"
+            rows[(table.id, key, published.line.selection)] = replace(row, label=label)
+    return rows, rejected
 
 
 def _kind_row(table: str, headers: list[str], published: PublishedLine) -> PublishedRow:
@@ -127,29 +121,6 @@ def _kind_row(table: str, headers: list[str], published: PublishedLine) -> Publi
     return PublishedRow(table, label, published.section, scores[0] if scores else None,
                         published.runs, published.seeds,
                         tuple(zip(headers[1:], scores[1:], strict=False)))
-
-
-def _emotion_rows(folders: Sequence[Path], benchmarks_dir: Path | None
-                  ) -> tuple[Rows, list[Rejected]]:
-    """Every emotion benchmark's rows, by (benchmark, configuration, policy)."""
-    collection = collect(list(folders))
-    rows: dict[tuple[str, str, str], PublishedRow] = {}
-    for bench in load_benchmarks(benchmarks_dir):
-        tables = benchmark_rows(bench, collection.groups)
-        sections = (("ranked", tables.ranked), ("test-set selection", tables.test_set),
-                    ("saved weights", tables.saved_weights), ("reduced", tables.reduced))
-        notes = configuration_notes(collection.groups, collection.defaults)  # as its page
-        for section, table in sections:
-            for row in table:
-                first = row.group.first
-                setting = configuration_label(row.group, notes)
-                label = (f"{first.model.name} v{first.model.version}"
-                         + (f" ({setting})" if setting else "") + f", {row.policy}")
-                rows[(bench.id, row.group.key, row.policy)] = PublishedRow(
-                    bench.id, label, section, row.cells[0].mean if row.cells else None,
-                    frozenset(_identity(run.checked.run_dir) for run in row.group.runs),
-                    tuple(run.results.seed for run in row.group.runs))
-    return rows, collection.rejected
 
 
 def score_changes(old: Rows, new: Rows) -> list[RowChange]:

@@ -1,8 +1,8 @@
-"""Rendering the static site: the emotion pages, each other kind's pages, and the index.
+"""Rendering the static site: each kind's pages, and the index.
 
-The emotion benchmarks' pages come from :mod:`merbench.leaderboard.emotion_pages`; every
-other kind's from its section in :data:`merbench.leaderboard.kind_tables.KIND_SECTIONS`, in
-one loop; the index then shows each in turn.
+Every kind's pages, the emotion benchmarks' first, come from its section in
+:data:`merbench.leaderboard.kind_tables.KIND_SECTIONS`, in one loop; the index then shows
+each kind's part in turn, then each kind's table of runs.
 
 The pages are plain files with their CSS and script inline, so they work from ``file://``
 and from any static host, and load nothing from the network. Everything that comes from a
@@ -27,18 +27,15 @@ from typing import Any
 
 from merbench.base.atomic import TEMP_SUFFIX, current_umask, remove_leftovers, temp_prefix
 from merbench.base.errors import MerbenchError
-from merbench.leaderboard.audit_badges import TrustedKeys, audit_lines
+from merbench.leaderboard.audit_badges import TrustedKeys
 from merbench.leaderboard.audit_gate import AuditGate
-from merbench.leaderboard.benchmarks import Benchmark, load_benchmarks
-from merbench.leaderboard.collect import Collection, collect
-from merbench.leaderboard.copies import Claim
-from merbench.leaderboard.emotion_pages import render_emotion_pages
-from merbench.leaderboard.kind_tables import KIND_SECTIONS
+from merbench.leaderboard.benchmarks import load_benchmarks
+from merbench.leaderboard.kind_section import KindSection
+from merbench.leaderboard.kind_tables import kind_sections
 from merbench.leaderboard.page_environment import page_environment, trust_keys
 from merbench.leaderboard.page_views import PagePaths
 from merbench.leaderboard.result_walk import Rejected
 from merbench.leaderboard.site_swap import build_lock, restore_aside, swap_in
-from merbench.results.audited_files import run_folder
 from merbench.results.out_folders import refuse_system_place
 from merbench.results.result_files import SITE_MARKER
 from merbench.results.safe_files import entry_kind
@@ -50,21 +47,32 @@ class BuildReport:
     """What a build produced, for the command line to print."""
 
     out: Path
-    benchmarks: int
-    runs: int  # emotion runs, on the benchmarks' pages
+    benchmarks: int  # the benchmark definitions it was given
     rejected: list[Rejected]
-    #: what the other kinds' pages show, by the name of one (``KindSection.counted_as``)
-    others: dict[str, int] = field(default_factory=dict)
+    #: how many results each kind's pages publish, by the name of one
+    #: (``KindSection.counted_as``), in the order of :data:`KIND_SECTIONS`
+    published: dict[str, int] = field(default_factory=dict)
     written: bool = True  # False: --strict found a rejected file, and ``out`` is as it was
     held_back: int = 0  # results --require-audit left out: no audit a trusted key signed
+
+    @property
+    def lead(self) -> tuple[str, int]:
+        """The first kind's count (the emotion runs), which the build's last line says
+        even when it is none."""
+        return next(iter(self.published.items()))
+
+    @property
+    def others(self) -> dict[str, int]:
+        """The other kinds' counts, which that line says where they are some."""
+        return dict(list(self.published.items())[1:])
 
 
 @dataclass(frozen=True)
 class Rendered:
-    """What :func:`render_site` published besides the collection's runs, and rejected."""
+    """What :func:`render_site` published of each kind, and rejected."""
 
     rejected: list[Rejected]
-    others: dict[str, int]
+    published: dict[str, int]
 
 
 def _check_out(out: Path, folders: list[Path]) -> None:
@@ -89,36 +97,34 @@ def _write(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8")
 
 
-def render_site(collection: Collection, benchmarks: list[Benchmark], out: Path,
+def render_site(sections: Sequence[KindSection[Any]], out: Path,
                 trusted: TrustedKeys | None = None, folders: Sequence[Path] = (),
                 strict: bool = False, gate: AuditGate | None = None) -> Rendered:
-    """Write every page of the site into the (empty) folder ``out``; audits count when
-    signed by a key in ``trusted`` (None: none counts). ``folders``: the results folders the
-    collection was found in, which the pages name by their names, never by where they lie.
-    Returns how many results of the other kinds (:data:`KIND_SECTIONS`) it published, and
-    their files that were rejected (the collection's are its own). ``strict``: every file
-    checked as ``merbench validate`` checks it, a tuning's trials included
-    (``leaderboard build --strict``)."""
+    """Write every page of the site into the (empty) folder ``out``: each kind's of
+    ``sections``, found under the results ``folders`` (which the pages name by their names,
+    never by where they lie), then the index. Audits count when signed by a key in
+    ``trusted`` (None: none counts); ``gate``: what is published (default: everything).
+    Returns how many results of each kind it published, and the files rejected.
+    ``strict``: every file checked as ``merbench validate`` checks it, a tuning's trials
+    included (``leaderboard build --strict``)."""
     env = page_environment(PagePaths(folders))
     trust_keys(env, trusted or {})
-    emotion = render_emotion_pages(env, collection, benchmarks, out)
     gate = gate or AuditGate(trusted or {})
-    sections: list[dict[str, Any]] = []
+    parts: list[dict[str, Any]] = []
     rejected: list[Rejected] = []
-    others: dict[str, int] = {}
-    for section in KIND_SECTIONS:  # each kind's pages, then its part of the index
+    published: dict[str, int] = {}
+    for section in sections:  # each kind's pages, then its parts of the index
         found, refused = section.find(folders, gate, strict)
         shown = section.render(env, found, out)
-        sections.append({"index_part": section.index_part, "runs_part": section.runs_part,
-                         "view": shown.view})
+        parts.append({"index_part": section.index_part, "runs_part": section.runs_part,
+                      "view": shown.view})
         rejected += refused + shown.rejected
-        others[section.counted_as] = shown.published
+        published[section.counted_as] = shown.published
     _write(out / "index.html", env.get_template("index.html").render(
-        root="", **emotion, sections=sections, validated=said_now(),
-        rejected=[*collection.rejected, *rejected]))
+        root="", sections=parts, validated=said_now(), rejected=rejected))
     _write(out / SITE_MARKER, "Built by merbench leaderboard build; the next build replaces "
                               "this folder.\n")
-    return Rendered(rejected, others)
+    return Rendered(rejected, published)
 
 
 def build_site(results: list[Path], out: Path,
@@ -137,18 +143,12 @@ def build_site(results: list[Path], out: Path,
     gate = AuditGate(keys, require_audit)  # refused before any work without --trust
     _check_out(out, results)
     benchmarks = load_benchmarks(benchmarks_dir)
-
-    def vouched(claim: Claim) -> bool:  # a bit-identical audit signed by a trusted key
-        return any(line.vouches for line in audit_lines(run_folder(claim.run_dir,
-                                                                   claim.results), keys))
-
     try:  # before any result is read: a refusal comes first, and alone
         out.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:  # FileExistsError: a file stands where a folder must be
         why = f"{exc.filename} is a file" if isinstance(exc, FileExistsError) else exc.strerror
         raise MerbenchError(f"--out {out} cannot be created ({why}); choose a folder you can "
                             "write to") from None
-    collection = gate.collection(collect(results, vouched=vouched))
     with build_lock(out):  # a second build into this folder waits for the first
         restore_aside(out)  # a build killed inside the two-rename swap
         _check_out(out, results)  # what another build left there is checked again
@@ -156,9 +156,9 @@ def build_site(results: list[Path], out: Path,
         staging = Path(tempfile.mkdtemp(prefix=temp_prefix(out), suffix=TEMP_SUFFIX,
                                         dir=out.parent))
         try:
-            rendered = render_site(collection, benchmarks, staging, trusted, results, strict,
-                                   gate)
-            rejected = [*collection.rejected, *rendered.rejected]
+            rendered = render_site(kind_sections(benchmarks), staging, trusted, results,
+                                   strict, gate)
+            rejected = rendered.rejected
             written = not (strict and rejected)
             if written:
                 # mkdtemp makes it private; a site is for reading, as the umask allows
@@ -169,6 +169,6 @@ def build_site(results: list[Path], out: Path,
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
-    return BuildReport(out=out, benchmarks=len(benchmarks), runs=len(collection.runs),
-                       rejected=rejected, others=rendered.others, written=written,
+    return BuildReport(out=out, benchmarks=len(benchmarks), rejected=rejected,
+                       published=rendered.published, written=written,
                        held_back=gate.held_back)

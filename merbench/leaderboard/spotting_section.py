@@ -7,7 +7,7 @@ index a heading and a line that links it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,8 +24,8 @@ from merbench.leaderboard.spotting_view import (
     find_str_seeds,
     spotting_sections,
 )
+from merbench.leaderboard.table_ids import Patterned
 from merbench.plugin_system.manager import default_plugins
-from merbench.plugin_system.registry import Registries
 
 
 @dataclass(frozen=True)
@@ -43,13 +43,10 @@ class SpottingSection:
     """The spotting page (``spotting.html``) and its tables (``spot-DATASET``)."""
 
     counted_as = "spotting run"
-    prefix = "spot-"
-    id_pattern = "spot-DATASET"
+    ids = Patterned("spot-", lambda registries: registries.long_videos.names(),
+                    with_protocol=False)
     index_part = "index_spotting.html"
     runs_part: str | None = None
-
-    def id_datasets(self, registries: Registries) -> Iterable[str]:
-        return registries.long_videos.names()
 
     def find(self, folders: Sequence[Path], gate: AuditGate, strict: bool
              ) -> tuple[FoundSpotting, list[Rejected]]:

@@ -6,7 +6,7 @@ heading and a line that links it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,6 +14,7 @@ from typing import Any
 from merbench.leaderboard.audit_gate import AuditGate
 from merbench.leaderboard.kind_section import Shown
 from merbench.leaderboard.result_walk import Rejected
+from merbench.leaderboard.table_ids import Patterned
 from merbench.leaderboard.tuning_export import TuningTable, tuning_tables
 from merbench.leaderboard.tuning_view import (
     Tuning,
@@ -21,7 +22,6 @@ from merbench.leaderboard.tuning_view import (
     find_tunings,
     write_tuning_page,
 )
-from merbench.plugin_system.registry import Registries
 
 
 @dataclass(frozen=True)
@@ -38,13 +38,10 @@ class TuningSection:
     """The tuning page (``tuning.html``) and its tables (``tune-DATASET-PROTOCOL``)."""
 
     counted_as = "tuning"
-    prefix = "tune-"
-    id_pattern = "tune-DATASET-PROTOCOL"
+    ids = Patterned("tune-", lambda registries: registries.datasets.names(),
+                    with_protocol=True)
     index_part = "index_tuning.html"
     runs_part: str | None = None
-
-    def id_datasets(self, registries: Registries) -> Iterable[str]:
-        return registries.datasets.names()
 
     def find(self, folders: Sequence[Path], gate: AuditGate, strict: bool
              ) -> tuple[FoundTunings, list[Rejected]]:
