@@ -108,7 +108,8 @@ def test_a_file_system_failure_mid_run_is_one_line(cli, tmp_path: Path, monkeypa
     monkeypatch.setattr(RunDirectory, "save_fold", disk_full)
     code, _, err = cli(*RUN, "--dataset-opt", "subjects=2", "--dataset-opt", "databases=1",
                        "--epochs", "1", "--device", "cpu", "--out", tmp_path / "r")
-    _one_line_error(code, err, f"No space left on device ({tmp_path / 'r' / 'folds'}",
+    _one_line_error(code, err, f"failed on {tmp_path / 'r' / 'folds'}",
+                    "(no space left on the device); "
                     "free some disk space, then run the same command again: work already "
                     "finished is kept")
 

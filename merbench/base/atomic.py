@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 TEMP_SUFFIX = ".merbench-tmp"
-_TEMP = re.compile(r"^\..+\.(\d+)\.[^.]+" + re.escape(TEMP_SUFFIX) + "$")
+_TEMP = re.compile(r"^\.(.+)\.(\d+)\.[^.]+" + re.escape(TEMP_SUFFIX) + "$")
 
 
 def temp_prefix(target: Path) -> str:
@@ -82,12 +82,21 @@ def is_temporary(path: Path) -> bool:
     return _TEMP.match(path.name) is not None
 
 
+def target_of(path: str) -> str:
+    """The file or folder a temporary ``path`` was made for (``ro/.site.81.x1y2.merbench-tmp``
+    is ``ro/site``); any other path as it is. An error on the temporary names a file the
+    user never asked for and cannot find afterwards: the target is the one they know."""
+    head, name = os.path.split(path)
+    match = _TEMP.match(name)
+    return os.path.join(head, match.group(1)) if match else path
+
+
 def _writer_alive(path: Path) -> bool:
     match = _TEMP.match(path.name)
     if match is None:
         return False
     try:
-        os.kill(int(match.group(1)), 0)
+        os.kill(int(match.group(2)), 0)
     except ProcessLookupError:
         return False
     except (PermissionError, OverflowError):  # someone else's live process, or no such pid

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import re
 
 
@@ -35,3 +36,18 @@ def in_words(exc: BaseException) -> str:
         return lines[0]
     words = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", type(exc).__name__).lower()
     return f"{'an' if words[:1] in tuple('aeiou') else 'a'} {words}"
+
+
+#: an error number in words, for the ones a user meets; others as the system says them
+_REASONS = {errno.EACCES: "permission denied", errno.EPERM: "permission denied",
+            errno.ENOSPC: "no space left on the device",
+            errno.EDQUOT: "the disk quota is used up",
+            errno.EROFS: "the file system is read-only",
+            errno.ENOENT: "no such file or folder", errno.EIO: "an input/output error"}
+
+
+def os_reason(exc: OSError) -> str:
+    """Why the system refused, in words and without the exception's class: a user does not
+    know what ``[PermissionError]`` is, and the words already say it."""
+    said = _REASONS.get(exc.errno or 0) or str(exc.strerror or "").strip()
+    return said[:1].lower() + said[1:] if said else "the system gave no reason"

@@ -30,9 +30,11 @@ from dataclasses import dataclass
 from importlib import import_module
 from typing import Any
 
-from merbench.base.errors import MerbenchError
+from merbench.base.atomic import target_of
+from merbench.base.errors import MerbenchError, os_reason
 from merbench.cli.literal import say
 from merbench.cli.parser import COMMANDS, EXIT_INTERRUPTED, EXIT_USAGE, build_parser
+from merbench.cli.stdout_stream import StdoutWriteError, tag_stdout
 from merbench.cli.stop_signals import ignore_while_exiting, stop_like_ctrl_c
 from merbench.plugin_system.manager import Plugins, check_blocked, load_plugins
 
@@ -91,7 +93,27 @@ def main(argv: Sequence[str] | None = None, *, ends_process: bool = False) -> in
     place before are all back when this returns."""
     warnings.showwarning = _one_line_warning
     try:
+        status = _carry_out(argv, ends_process)
+        sys.stdout.flush()  # here, not at exit, where a full disk went unsaid with status 0
+    except BrokenPipeError:  # `merbench ... | head`: the reader has all it wanted
+        _quiet_stdout()
+        return EXIT_BROKEN_PIPE
+    except OSError as exc:
+        if not _stdout_failed(exc):
+            raise
+        say(f"merbench: error: {_stdout_error(exc)}", file=sys.stderr)
+        _quiet_stdout()
+        return EXIT_USAGE
+    return status
+
+
+def _carry_out(argv: Sequence[str] | None, ends_process: bool) -> int:
+    """:func:`main`'s work, all of it but the last flush of standard output."""
+    try:
         args = build_parser().parse_args(argv)
+    except SystemExit:  # --help, --version: printed; a failed write is said by main
+        sys.stdout.flush()
+        raise
     except MerbenchError as exc:  # an option's type that says the whole line (a seed's)
         say(f"merbench: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -114,6 +136,8 @@ def main(argv: Sequence[str] | None = None, *, ends_process: bool = False) -> in
         _quiet_stdout()
         return EXIT_BROKEN_PIPE
     except OSError as exc:  # the file system said no (full disk, permissions) mid-command
+        if _stdout_failed(exc):
+            raise  # main says it: standard output is no file the user named
         say(f"merbench: error: {_os_error(exc, args.command)}", file=sys.stderr)
         return EXIT_USAGE
 
@@ -132,13 +156,29 @@ def _quiet_stdout() -> None:
 
 def console() -> None:
     """The ``merbench`` console script and ``python -m merbench``."""
+    tag_stdout()  # so that a full standard output is said as such, not as "a file"
     status = main(ends_process=True)
     ignore_while_exiting()
     sys.exit(status)
 
 
+def _stdout_failed(exc: OSError) -> bool:
+    """Whether ``exc`` came from writing standard output (``> /dev/full``), which names no
+    file, as a write to one of merbench's files on a full disk names none."""
+    return isinstance(exc, StdoutWriteError)
+
+
+def _stdout_error(exc: OSError) -> str:
+    """The line for output that could not be written: "a file" was wrong, and so was a fix
+    about the disk merbench's files are on."""
+    return (f"standard output could not be written ({os_reason(exc)}); send it where it can "
+            "be written, then run the same command again")
+
+
 def _os_error(exc: OSError, command: str) -> str:
-    """One line for a file-system failure that no check caught, with what to do about it."""
+    """One line for a file-system failure that no check caught, with what to do about it.
+    It names the path the user knows: the target of one of merbench's temporary files (a
+    file written whole, then renamed), not the temporary name."""
     fix = {errno.ENOSPC: "free some disk space", errno.EDQUOT: "free some disk space",
            errno.EACCES: "fix the permissions", errno.EPERM: "fix the permissions",
            errno.EROFS: "use a writable location",
@@ -150,10 +190,11 @@ def _os_error(exc: OSError, command: str) -> str:
         path = os.fsdecode(exc.filename)
         why = overlong(path) or "is longer than a path may be"
         return f"{shortened(path)} {why}; no file or folder can be there: give its real path"
-    where = f" ({exc.filename})" if exc.filename else ""
+    where = (target_of(os.fsdecode(exc.filename))
+             if isinstance(exc.filename, (str, bytes)) else "a file")
     kept = ": work already finished is kept" if command in ("run", "extract") else ""
-    return (f"'merbench {command}' failed on a file: {exc.strerror or exc}{where} "
-            f"[{type(exc).__name__}]; {fix}, then run the same command again{kept}")
+    return (f"'merbench {command}' failed on {where} ({os_reason(exc)}); {fix}, then run the "
+            f"same command again{kept}")
 
 
 if __name__ == "__main__":  # pragma: no cover

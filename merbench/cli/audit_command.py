@@ -8,17 +8,21 @@ from __future__ import annotations
 import argparse
 import functools
 import os
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 from merbench.audit.retrain import DEFAULT_FOLDS
-from merbench.base.errors import MerbenchError
+from merbench.base.atomic import TEMP_SUFFIX, temp_prefix
+from merbench.base.errors import MerbenchError, os_reason
 from merbench.base.literal import counted
 from merbench.cli.audit_progress import AuditProgress
 from merbench.cli.literal import say
-from merbench.kinds import AuditRequest, check_audit_options, kind_of, started_kind
+from merbench.kinds import AuditRequest, ResultKind, check_audit_options, kind_of, started_kind
+from merbench.kinds.over_seeds import SummaryOverSeeds
 from merbench.leaderboard.result_walk import walk_results
 from merbench.plugin_system.manager import Plugins
+from merbench.results.audit_file import AUDIT_FILE
 from merbench.results.result_files import not_finished
 from merbench.results.safe_files import entry_kind
 
@@ -61,6 +65,38 @@ def _not_a_result(path: Path) -> str:
             "a tuning")
 
 
+def _record_folders(path: Path, kind: ResultKind) -> list[Path]:
+    """The folders an audit of ``path`` appends an ``audit.json`` to: the result's, or each
+    seed run's for a summary over seeds (whose own checks say what is wrong with it)."""
+    folder = path if path.is_dir() else path.parent
+    if not isinstance(kind, SummaryOverSeeds):
+        return [folder]
+    try:
+        return [folder / name for name in kind.check(path).runs.values()]
+    except MerbenchError:  # the audit itself says why the summary cannot be audited
+        return []
+
+
+def _check_writable(folder: Path) -> None:
+    """Refuse, before anything is trained again, a folder whose ``audit.json`` cannot be
+    written: the audit found it only at the end, after training, and said merbench's
+    temporary file. Tried as the record is written, a temporary file beside it (and the
+    file itself opened to write, where it is there, which an immutable one refuses)."""
+    target = folder / AUDIT_FILE
+    try:
+        fd, temporary = tempfile.mkstemp(prefix=temp_prefix(target), suffix=TEMP_SUFFIX,
+                                         dir=folder)
+        os.close(fd)
+        os.unlink(temporary)
+        if target.is_file():
+            with open(target, "ab"):  # nothing written: its bytes and time stay
+                pass
+    except OSError as exc:
+        raise MerbenchError(f"{target} cannot be written ({os_reason(exc)}), and the audit "
+                            "keeps its record there; nothing was trained: fix the "
+                            "permissions, then run the same command again") from None
+
+
 def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
     path, count = Path(args.run), _count(args.folds)  # the options first, as every command
     progress = AuditProgress()  # shows nothing until an epoch is trained again
@@ -77,6 +113,8 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
     kind = kind_of(path)
     if kind is None:
         raise MerbenchError(_not_a_result(path))
+    for folder in _record_folders(path, kind):
+        _check_writable(folder)
     with progress:
         verdict = kind.audit(path, request, lambda line: say(line, flush=True))
     say(verdict.line)

@@ -30,6 +30,7 @@ from merbench.base.errors import PluginError
 from merbench.plugin_system import hookspecs
 from merbench.plugin_system.entry import FIRST_PARTY, Origin
 from merbench.plugin_system.first_party import check_first_party
+from merbench.plugin_system.plugin_import import NotLoaded, describe, load_entry_point, rejection
 from merbench.plugin_system.registry import Registries, Registry
 
 PROJECT = "merbench"
@@ -164,11 +165,6 @@ def _builtin_origin(name: str) -> Origin:
     return Origin(plugin=name, package=PROJECT, package_version=version)
 
 
-def _describe(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return f"{type(exc).__name__}: {text[0] if text else ''}".rstrip(": ")
-
-
 def _unknown_hooks(pm: pluggy.PluginManager) -> dict[str, list[str]]:
     """Plugin name -> hook implementations named like no merbench hook."""
     found: dict[str, list[str]] = {}
@@ -239,7 +235,7 @@ def load_plugins(
         try:
             pm.register(plugin, name=name)
         except Exception as exc:  # pluggy rejects malformed hook implementations
-            records.append(PluginRecord(origin, module, _describe(exc), source))
+            records.append(PluginRecord(origin, module, rejection(pm, plugin, exc), source))
             return
         origins[name] = origin
         records.append(PluginRecord(origin, module, None, source))
@@ -267,9 +263,12 @@ def load_plugins(
         if ep.name in blocked or not (autoload or ep.name in enabled):
             continue
         try:
-            plugin = ep.load()
+            plugin = load_entry_point(ep)
+        except NotLoaded as exc:
+            records.append(PluginRecord(origin, ep.value, str(exc)))
+            continue
         except Exception as exc:
-            records.append(PluginRecord(origin, ep.value, _describe(exc)))
+            records.append(PluginRecord(origin, ep.value, describe(exc)))
             continue
         if origin.package == FIRST_PARTY:
             check_first_party(ep, inspect.getmodule(plugin) or plugin)
@@ -306,7 +305,7 @@ def load_plugins(
                     failed.add(name)
                     for other in registries.all():
                         other.discard(origins[name])
-                    error = str(exc) if isinstance(exc, PluginError) else _describe(exc)
+                    error = str(exc) if isinstance(exc, PluginError) else describe(exc)
                     fail(name, f"error while registering {attr}: {error}")
     if left_out:
         lookup = _LeftOut(left_out)

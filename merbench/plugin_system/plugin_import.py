@@ -1,0 +1,64 @@
+"""Loading one plugin: its entry point imported, and pluggy's refusal of its hooks read.
+
+Each way a third-party plugin can fail to load is said in merbench's words, as one line of
+the plugin-failure warning, and never ends merbench: importlib's "'NoneType' object has no
+attribute 'group'" for a malformed entry point, pluggy's first line (the hook, without the
+reason) for a hook that takes an argument no hook gives, and nothing at all for a plugin
+that calls ``sys.exit`` as it is imported (every command ended with its status).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import inspect
+from importlib import metadata
+
+import pluggy
+
+
+def describe(exc: BaseException) -> str:
+    """An exception as one line, its class first: for a failure merbench has no words of
+    its own for (an error raised inside a plugin's own code)."""
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0] if text else ''}".rstrip(": ")
+
+
+class NotLoaded(Exception):
+    """A plugin's entry point that could not be loaded, said in merbench's words."""
+
+
+def load_entry_point(ep: metadata.EntryPoint) -> object:
+    """The object ``ep`` names. Its value is checked first (importlib's own failure on a
+    malformed one was "'NoneType' object has no attribute 'group'"), and a plugin that ends
+    the process as it is imported (``sys.exit`` in its module) is stopped there: it ended
+    every merbench command, with its status and without a word."""
+    if metadata.EntryPoint.pattern.match(ep.value) is None:
+        raise NotLoaded(f"its entry point '{ep.value}' is not module:attribute")
+    try:
+        return ep.load()
+    except SystemExit as exc:
+        code = exc.code if exc.code is None or isinstance(exc.code, int) else "a message"
+        raise NotLoaded(f"it exited the process while it was imported (sys.exit({code})); "
+                         "it is left out") from None
+
+
+def rejection(pm: pluggy.PluginManager, plugin: object, exc: Exception) -> str:
+    """Why pluggy refused ``plugin``, in merbench's words: pluggy's first line named the
+    hook but not the reason, which is on its last line (an argument no hook gives)."""
+    if not isinstance(exc, pluggy.PluginValidationError):
+        return describe(exc)
+    for name in sorted(n for n in dir(plugin) if n.startswith("merbench_")):
+        spec = getattr(getattr(pm.hook, name, None), "spec", None)
+        function = getattr(plugin, name, None)
+        if spec is None or not callable(function):
+            continue
+        with contextlib.suppress(TypeError, ValueError):
+            asked = [p.name for p in inspect.signature(function).parameters.values()
+                     if p.default is p.empty and p.name != "self"
+                     and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+            extra = [arg for arg in asked if arg not in spec.argnames]
+            if extra:
+                return (f"its hook {name} takes arguments the hook does not give "
+                        f"({', '.join(extra)}); it gives {', '.join(spec.argnames) or 'none'}")
+    reason = str(exc).strip().splitlines()
+    return f"pluggy refused a hook of it: {reason[-1] if reason else 'no reason given'}"
