@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Any
 from merbench.base.errors import MerbenchError, PluginError
 from merbench.plugin_system.hookimpl import hookimpl
 from merbench.plugin_system.manager import default_plugins
+from merbench.runner.api_values import api_model_options, api_plugins, api_seeds, api_spec
 from merbench.runner.keywords import api_errors
-from merbench.runner.spec import spec_of
 
 if TYPE_CHECKING:
     from merbench.runner.au_run import AURunResult
@@ -55,7 +55,15 @@ def create_model(name: str, **kwargs: Any) -> Any:
 
     ``kwargs`` go to the model's factory (``num_classes`` and the model's own options).
     """
-    return default_plugins().registries.models.get(name).create("model", **kwargs)
+    model = api_model_options(name, kwargs)
+    try:
+        return default_plugins().registries.models.get(model).create("model", **kwargs)
+    except MerbenchError as exc:  # a factory's advice names the command line's option
+        exc.args = (str(exc).replace("--model-opt ", ""), *exc.args[1:])
+        raise
+    except MemoryError as exc:  # said in merbench's words by the entry; one line, as any
+        raise MerbenchError(str(exc) or f"building model '{model}' with these options needs "
+                            "more memory than there is; give smaller sizes") from None
 
 
 def run(model: str, dataset: str, **options: Any) -> RunResult | AURunResult:
@@ -69,9 +77,9 @@ def run(model: str, dataset: str, **options: Any) -> RunResult | AURunResult:
     # deferred: torch, pandas and scikit-learn (through runner.execute): the import stays cheap
     from merbench.runner.execute import run as run_spec
 
-    plugins = options.pop("plugins", None)
+    plugins = api_plugins("merbench.run()", options.pop("plugins", None))
     with api_errors():  # its messages say data_root=PATH, not --data-root PATH
-        return run_spec(*spec_of(model, dataset, options), plugins=plugins)
+        return run_spec(*api_spec("merbench.run()", model, dataset, options), plugins=plugins)
 
 
 def run_seeds(model: str, dataset: str, seeds: list[int], **options: Any) -> SeedsResult:
@@ -82,8 +90,10 @@ def run_seeds(model: str, dataset: str, seeds: list[int], **options: Any) -> See
     # deferred: as runner.execute in run
     from merbench.runner.seeds import run_seeds as run_many
 
-    plugins = options.pop("plugins", None)
+    call = "merbench.run_seeds()"
+    plugins = api_plugins(call, options.pop("plugins", None))
     if "seed" in options:
         raise MerbenchError("run_seeds() takes seeds=[...], not seed=")
+    spec = api_spec(call, model, dataset, options)
     with api_errors():
-        return run_many(*spec_of(model, dataset, options), list(seeds), plugins=plugins)
+        return run_many(*spec, api_seeds(call, seeds), plugins=plugins)

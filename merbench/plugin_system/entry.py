@@ -165,7 +165,10 @@ class Entry(Generic[M]):
                                     f"(default {default})")
 
     def _too_large(self, kind: str, kwargs: dict[str, Any]) -> str:
-        shown = {k: v for k, v in kwargs.items() if k != "num_classes"}
+        # a run's class count comes from its dataset and is never the size at fault; one
+        # given to create_model beyond any dataset's may be
+        shown = {k: v for k, v in kwargs.items()
+                 if k != "num_classes" or not isinstance(v, int) or v > _MOST_CLASSES}
         given = ", ".join(f"{k}={v!r}" for k, v in shown.items()) or "no options"
         return (f"{kind} '{self.meta.name}' cannot be built with {given}: it would need more "
                 "memory than this machine has; give smaller sizes")
@@ -192,6 +195,9 @@ class Entry(Generic[M]):
         except (TypeError, ValueError) as exc:
             shown = {k: v for k, v in kwargs.items() if k != "num_classes"}
             given = ", ".join(f"{k}={v!r}" for k, v in shown.items()) or "no options"
+            if isinstance(exc, TypeError) and "Overflow when unpacking" in str(exc):
+                # torch's words for a size beyond any number of elements
+                raise MerbenchError(self._too_large(kind, kwargs)) from exc
             if isinstance(exc, TypeError) and _CALL_FAULT.search(str(exc)):
                 # a call inside the factory that does not fit a signature: the plugin's
                 # fault, said without the Python signature no user wrote
@@ -206,6 +212,9 @@ class Entry(Generic[M]):
                 "the option"
             ) from exc
 
+
+#: more classes than any dataset has: a count beyond it is named when building runs short
+_MOST_CLASSES = 100_000
 
 #: Python's words for a call that does not fit a signature ("f() missing 1 required
 #: positional argument: 'path'", "got an unexpected keyword argument", ...)

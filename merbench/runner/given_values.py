@@ -50,6 +50,16 @@ def check_seed(seed: int, option: str) -> None:
         raise MerbenchError(seed_problem(option, seed))
 
 
+def check_distinct_seeds(seeds: list[int], option: str, given: str,
+                         example: str = "0,1,2") -> None:
+    """Refuse a list of seeds that names one twice: each seed is a run folder (``seed-N``),
+    and a summary over a seed counted twice is one validate rejects. ``option`` and
+    ``given`` say it as the user gave it (``--seeds`` '0,0', or the API's ``seeds`` [0, 0])."""
+    if len(set(seeds)) != len(seeds):
+        raise MerbenchError(f"{option} needs distinct non-negative seeds, e.g. {example} "
+                            f"(got {given})")
+
+
 def parse_seed(text: str, option: str) -> int:
     """The seed ``text`` spells, read digit by digit only when there are few enough of them
     (see the module's docstring), or a MerbenchError naming ``option``."""

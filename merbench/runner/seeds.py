@@ -23,7 +23,7 @@ from merbench.results.codec import to_json
 from merbench.results.out_folders import check_out_folder, seed_folder
 from merbench.runner.au_run import AURunResult
 from merbench.runner.execute import RunResult, run_many
-from merbench.runner.given_values import parse_seed, shortened
+from merbench.runner.given_values import check_distinct_seeds, parse_seed, shortened
 from merbench.runner.identity import default_seeds_dir
 from merbench.runner.notify import Notifier
 from merbench.runner.plan import plan_run
@@ -51,9 +51,8 @@ def parse_seeds(text: str) -> list[int]:
         raise MerbenchError(f"--seeds takes whole numbers separated by commas, e.g. 0,1,2 "
                             f"(got '{shortened(text)}')")
     seeds = [parse_seed(part, "each of --seeds") for part in parts]
-    if len(set(seeds)) != len(seeds):  # each is a non-negative integer in range already
-        raise MerbenchError(f"--seeds needs distinct non-negative seeds, e.g. 0,1,2 "
-                            f"(got '{shortened(text)}')")
+    # each is a non-negative integer in range already
+    check_distinct_seeds(seeds, "--seeds", f"'{shortened(text)}'")
     return seeds
 
 

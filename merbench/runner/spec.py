@@ -316,9 +316,7 @@ def typed_value(where: str, name: str, value: Any) -> Any:
     """``value`` checked against the RunSpec or RunSettings field's type (TOML has ints,
     floats, strings, booleans and tables, as the fields do); a wrong one said in TOML's words
     (:mod:`merbench.base.toml_words`), since the value comes from a plan or tuning file."""
-    kind = option_types()[name]
-    allowed = typing.get_args(kind) if isinstance(kind, types.UnionType) else (kind,)
-    allowed = tuple(typing.get_origin(a) or a for a in allowed if a is not type(None))
+    allowed = field_types(name)
     check_file_value(where, name, value, Path in allowed or name in _path_fields())
     if float in allowed and isinstance(value, int) and not isinstance(value, bool):
         value = float(value)
@@ -328,6 +326,15 @@ def typed_value(where: str, name: str, value: Any) -> Any:
         wanted = " or ".join(dict.fromkeys(_WANTED[a] for a in allowed))
         raise MerbenchError(f"{where}: '{name}' must be {wanted}, not {toml_given(value)}")
     return value
+
+
+def field_types(name: str) -> tuple[type, ...]:
+    """The types a field's value may have besides None (``int | None`` -> ``(int,)``): the
+    one reading a tuning file's values (:func:`typed_value`) and the Python API's keywords
+    (:mod:`merbench.runner.api_values`) check."""
+    kind = option_types()[name]
+    allowed = typing.get_args(kind) if isinstance(kind, types.UnionType) else (kind,)
+    return tuple(typing.get_origin(a) or a for a in allowed if a is not type(None))
 
 
 #: a field's type as a TOML file's author gives it (a float field takes 3 as well as 3.0)

@@ -28,6 +28,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from merbench.api import MerbenchError
+
 __all__ = ["STSTNet", "build_ststnet"]
 
 
@@ -69,5 +71,26 @@ def build_ststnet(
     dropout: float = 0.5,
     image_size: int = 28,
 ) -> STSTNet:
+    """STSTNet with its sizes checked: torch builds a network with a zero-row output layer
+    or a negative image side without a word, and fails at the first batch."""
+    check_sizes(num_classes=num_classes, padding=padding, image_size=image_size)
     return STSTNet(num_classes=num_classes, padding=padding, dropout=dropout,
                    image_size=image_size)
+
+
+def check_sizes(*, num_classes: object, padding: object, image_size: object) -> None:
+    """One line, naming the option, for a size STSTNet cannot be built with: fewer than two
+    classes, or an image too small to leave one value after the convolution and both
+    poolings. A negative padding builds, and fails at the first step as any option that
+    breaks training does (a run says so and keeps nothing)."""
+    for name, value, least in (("num_classes", num_classes, 2), ("image_size", image_size, 1)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < least:
+            raise MerbenchError(f"ststnet: {name} must be a whole number of at least {least} "
+                                f"(got {value!r})")
+    if isinstance(padding, bool) or not isinstance(padding, int):
+        return  # the convolution says what it makes of it, at the first step
+    smallest = max(1, 6 - 2 * padding)  # a 4x4 convolution output pools to 2x2, then 1x1
+    if isinstance(image_size, int) and image_size < smallest:
+        raise MerbenchError(f"ststnet: image_size {image_size} with padding {padding} leaves "
+                            "nothing after the convolution and the two poolings; give "
+                            f"image_size {smallest} or more")

@@ -44,6 +44,8 @@ class SubjectSearchSVC(ClassifierMixin, BaseEstimator):
 
     def _check(self) -> list[float]:
         try:
+            if isinstance(self.Cs, str):  # each character read as a number: "1" as [1.0]
+                raise TypeError
             grid = [float(c) for c in self.Cs]
         except (TypeError, ValueError):
             raise MerbenchError(f"Cs must be a list of positive numbers, not {self.Cs!r}; "
@@ -118,6 +120,13 @@ class SubjectSearchSVC(ClassifierMixin, BaseEstimator):
         return self.search_.predict(np.asarray(X))
 
 
+def checked(svc: SubjectSearchSVC) -> SubjectSearchSVC:
+    """``svc`` once its options are checked: a factory refuses ``Cs=-1`` when it builds the
+    model (``merbench.create_model`` too), not first when the run fits it."""
+    svc._check()
+    return svc
+
+
 BIWOOF_CS = (0.01, 0.1, 1.0, 10.0, 100.0, 1000.0)
 LBP_CS = (1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1.0)
 
@@ -127,16 +136,16 @@ def build_biwoof_svm(Cs: Sequence[float] = BIWOOF_CS, scale: bool = False,
                      class_weight: str | None = "balanced") -> SubjectSearchSVC:
     """Bi-WOOF's SVM: the L2-normalised descriptor goes in unscaled, as in the original; the
     grid spans the C range where a unit-norm input's margin changes."""
-    return SubjectSearchSVC(Cs=Cs, scale=scale, inner_splits=inner_splits,
-                            class_weight=class_weight)
+    return checked(SubjectSearchSVC(Cs=Cs, scale=scale, inner_splits=inner_splits,
+                                    class_weight=class_weight))
 
 
 def build_lbp_svm(Cs: Sequence[float] = LBP_CS, scale: bool = True, inner_splits: int = 5,
                   class_weight: str | None = "balanced") -> SubjectSearchSVC:
     """The LBP SVM: thousands of histogram bins are standardised, so the useful C values are
     small (a standardised 3776-dimensional row has a squared norm near 3776)."""
-    return SubjectSearchSVC(Cs=Cs, scale=scale, inner_splits=inner_splits,
-                            class_weight=class_weight)
+    return checked(SubjectSearchSVC(Cs=Cs, scale=scale, inner_splits=inner_splits,
+                                    class_weight=class_weight))
 
 
 MDMO_CS = (0.001, 0.01, 0.1, 1.0, 10.0, 100.0)
@@ -146,5 +155,5 @@ def build_mdmo_svm(Cs: Sequence[float] = MDMO_CS, scale: bool = True, inner_spli
                    class_weight: str | None = "balanced") -> SubjectSearchSVC:
     """MDMO's SVM: magnitudes (0..1) and angles (radians) differ in range, so the 72 values
     are standardised; a standardised 72-dimensional row has a squared norm near 72."""
-    return SubjectSearchSVC(Cs=Cs, scale=scale, inner_splits=inner_splits,
-                            class_weight=class_weight)
+    return checked(SubjectSearchSVC(Cs=Cs, scale=scale, inner_splits=inner_splits,
+                                    class_weight=class_weight))

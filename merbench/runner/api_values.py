@@ -1,0 +1,143 @@
+"""The Python API's keyword values, checked before anything runs, in the API's own words.
+
+The command line and a plan or tuning file hand merbench text or TOML values its parsers
+have typed already; a caller of :func:`merbench.run`, :func:`merbench.run_seeds` or
+:func:`merbench.create_model` hands any Python object. Unchecked, ``epochs="1"`` met a
+comparison deep inside the run and said only "'<' not supported between instances of 'str'
+and 'int'", ``seeds=[]`` an ``IndexError``, ``plugins="cnn"`` an ``AttributeError`` (the
+fifth adversarial pass of issue 84). Each keyword is checked here against its field's type
+(:func:`merbench.runner.spec.field_types`, the one :func:`~merbench.runner.spec.typed_value`
+checks a tuning file's values against), and a wrong one is one :class:`MerbenchError`
+naming the keyword as the call spells it (``epochs=``, not ``--epochs``).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from pathlib import Path
+from typing import Any
+
+from merbench.base.errors import MerbenchError
+from merbench.plugin_system.manager import Plugins
+from merbench.runner.given_values import (
+    check_distinct_seeds,
+    check_seed,
+    first_non_finite,
+    shortened,
+)
+from merbench.runner.spec import PATH_METAVARS, RunSettings, RunSpec, field_types, options, spec_of
+
+#: a field's type as a Python caller gives it (a float field takes 3 as well as 3.0)
+_WANTED = {bool: "True or False", int: "an integer", float: "a number", str: "a string",
+           Path: "a path (a string or a Path)", dict: "a dict"}
+_KINDS = {bool: "a bool", int: "an integer", float: "a float", str: "a string",
+          bytes: "bytes", list: "a list", tuple: "a tuple", dict: "a dict", set: "a set"}
+
+
+def given(value: Any) -> str:
+    """``value`` and its kind, for "must be ..., not X": ``'1' (a string)``, ``None``; a long
+    one shortened, so the error stays one line."""
+    shown = shortened(repr(value).replace("\n", " "))
+    if value is None:
+        return shown
+    kind = _KINDS.get(type(value), f"a {type(value).__name__}")
+    return f"{shown} ({kind})"
+
+
+def _named(call: str, what: str, value: Any) -> str:
+    """A model's or dataset's name: a non-empty string."""
+    if not isinstance(value, str) or not value.strip():
+        raise MerbenchError(f"{call}: {what} must be a {what}'s name (a non-empty string, see "
+                            f"'merbench list {what}s'), not {given(value)}")
+    return value
+
+
+@functools.cache
+def _path_fields() -> frozenset[str]:
+    return frozenset(f.name for f, option in options() if option.metavar in PATH_METAVARS)
+
+
+def api_value(call: str, name: str, value: Any) -> Any:
+    """``value`` of the keyword ``name`` checked against its field's type (an int for a float
+    field made a float, a path as its field keeps it), or one MerbenchError saying what the
+    keyword takes; a NaN, an infinity or an empty path is refused as a tuning file's is."""
+    if value is None and name in _optional():  # the field's own "not given"
+        return None
+    allowed = field_types(name)
+    is_path = Path in allowed or name in _path_fields()
+    if is_path and isinstance(value, os.PathLike) and isinstance(os.fspath(value), str):
+        value = Path(value) if Path in allowed else os.fspath(value)
+    if is_path and isinstance(value, str) and not value.strip():
+        raise MerbenchError(f"{call}: {name}={value!r} is an empty path, which names nothing; "
+                            "give the file or folder itself ('.' for this folder)")
+    if float in allowed and isinstance(value, int) and not isinstance(value, bool):
+        value = float(value)
+    if Path in allowed and isinstance(value, str):
+        value = Path(value)
+    if not isinstance(value, allowed) or (isinstance(value, bool) and bool not in allowed):
+        wanted = " or ".join(dict.fromkeys(_WANTED[Path if is_path and a is str else a]
+                                           for a in allowed))
+        none = " or None" if name in _optional() else ""
+        raise MerbenchError(f"{call}: {name} must be {wanted}{none}, not {given(value)}")
+    if isinstance(value, dict) and not all(isinstance(key, str) for key in value):
+        key = next(key for key in value if not isinstance(key, str))
+        raise MerbenchError(f"{call}: {name} takes option names as its keys (strings), not "
+                            f"{given(key)}")
+    found = first_non_finite(value, name) if not isinstance(value, str) else None
+    if found is not None:
+        dotted, number = found
+        raise MerbenchError(f"{call}: {dotted}={number} is not a finite number; give one")
+    return value
+
+
+@functools.cache
+def _optional() -> frozenset[str]:
+    fields = {**RunSpec.__dataclass_fields__, **RunSettings.__dataclass_fields__}
+    return frozenset(name for name, f in fields.items() if f.default is None)
+
+
+def api_spec(call: str, model: Any, dataset: Any,
+             keywords: dict[str, Any]) -> tuple[RunSpec, RunSettings]:
+    """The spec and settings of :func:`merbench.run`'s (or ``run_seeds``') arguments, each
+    checked (:func:`api_value`); an unknown keyword is named with those that exist."""
+    _named(call, "model", model)
+    _named(call, "dataset", dataset)
+    known = {*RunSpec.__dataclass_fields__, *RunSettings.__dataclass_fields__}
+    checked = {name: api_value(call, name, value) if name in known else value
+               for name, value in keywords.items()}
+    return spec_of(model, dataset, checked)
+
+
+def api_plugins(call: str, plugins: Any) -> Plugins | None:
+    """``plugins=``: a loaded plugin set, or None for the default one."""
+    if plugins is not None and not isinstance(plugins, Plugins):
+        raise MerbenchError(f"{call}: plugins must be a plugin set from "
+                            "merbench.plugin_system.manager.load_plugins() or None (the "
+                            f"installed plugins), not {given(plugins)}")
+    return plugins
+
+
+def api_seeds(call: str, seeds: Any) -> list[int]:
+    """``seeds=``: a non-empty list of distinct seeds, each in range, refused as the command
+    line refuses ``--seeds`` (:func:`~merbench.runner.given_values.check_distinct_seeds`)."""
+    if not isinstance(seeds, list | tuple | range) or not len(seeds):
+        raise MerbenchError(f"{call}: seeds must be a non-empty list of distinct non-negative "
+                            f"integers, e.g. seeds=[0, 1, 2], not {given(seeds)}")
+    for seed in seeds:
+        check_seed(seed, f"{call}: each of seeds")
+    check_distinct_seeds(list(seeds), f"{call}: seeds", repr(list(seeds)), "[0, 1, 2]")
+    return list(seeds)
+
+
+def api_model_options(name: Any, options: dict[str, Any]) -> str:
+    """:func:`merbench.create_model`'s model name, and ``num_classes`` when given: a whole
+    number of at least 2 (a network with no output, or one, classifies nothing; torch said it
+    in its own words, or built it)."""
+    call = "merbench.create_model()"
+    _named(call, "model", name)
+    classes = options.get("num_classes", 2)
+    if isinstance(classes, bool) or not isinstance(classes, int) or classes < 2:
+        raise MerbenchError(f"{call}: num_classes must be a whole number of at least 2, not "
+                            f"{given(classes)}")
+    return str(name)
