@@ -35,6 +35,7 @@ from merbench.cli.literal import say
 from merbench.cli.parser import COMMANDS, EXIT_INTERRUPTED, EXIT_USAGE, build_parser
 from merbench.cli.stop_signals import ignore_while_exiting, stop_like_ctrl_c
 from merbench.plugin_system.manager import Plugins, check_blocked, load_plugins
+from merbench.training.threads import thread_variable_problem
 
 __all__ = ["build_parser", "console", "main"]
 
@@ -98,6 +99,10 @@ def main(argv: Sequence[str] | None = None, *, ends_process: bool = False) -> in
     except KeyboardInterrupt:  # before the command's own handlers: nothing begun
         say("merbench: interrupted while starting — nothing was done", file=sys.stderr)
         return EXIT_INTERRUPTED
+    threads = thread_variable_problem()  # before any command imports torch, which reads it
+    if threads is not None:
+        say(f"merbench: error: {threads}", file=sys.stderr)
+        return EXIT_USAGE
     try:
         with stop_like_ctrl_c(ends_process) as stops:  # SIGTERM, SIGHUP: as Ctrl-C
             try:
