@@ -52,7 +52,7 @@ def typed(value: Any, field: str, kind: type, source: Path) -> Any:
     """``value`` when it is ``kind`` (a bool is no whole number; a text not empty)."""
     if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
         raise refuse(source, field, f"is {value_words(value)}", f"give {_KIND_WORDS[kind]}")
-    if kind is str and not value.strip():
+    if isinstance(value, str) and not value.strip():
         raise refuse(source, field, "is empty", "give a text")
     return value
 
