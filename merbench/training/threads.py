@@ -12,7 +12,9 @@ rule, in order:
    cores the user (or a test runner with one worker per core) gave this process, as the
    user guide tells people who start processes side by side to do. Without this rule an
    idle-looking machine (the load average lags by a minute) gave each of two parallel
-   processes every core.
+   processes every core. A value OpenMP cannot take (``abc``, ``0``, more than
+   :data:`THREADS_PER_CORE` a core) is refused before any command loads torch
+   (:func:`thread_variable_problem`).
 3. The cores this process may use: its CPU affinity (``taskset``, a batch scheduler's
    allocation) and its cgroup CPU quota (a container's ``--cpus``), whichever is fewer.
 4. Divided by the processes merbench starts side by side (extraction workers).
