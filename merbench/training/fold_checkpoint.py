@@ -16,7 +16,9 @@ identity, the folds' test samples, their seeds, the epochs and the kind of devic
 state that records anything else is not continued. One that cannot be continued is kept
 beside as ``*.aside`` until the run completes, with a warning, and its folds start over; one
 saved on another kind of device is refused with how to go on, since that is a choice (go on
-where it was saved, or start the fold over here). Files are read with ``weights_only=True``:
+where it was saved, or start the fold over here); so is a whole state whose weights or
+optimiser moments hold NaN or an infinity, which no training saves (a damaged file, to
+delete). Files are read with ``weights_only=True``:
 loading runs no code from them. On a CPU "to the bit" is tested; on CUDA a resumed fold is as
 reproducible as CUDA's kernels are, which merbench does not make deterministic.
 """
