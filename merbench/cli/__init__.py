@@ -37,6 +37,7 @@ from merbench.cli.parser import COMMANDS, EXIT_INTERRUPTED, EXIT_USAGE, build_pa
 from merbench.cli.stdout_stream import StdoutWriteError, tag_stdout
 from merbench.cli.stop_signals import ignore_while_exiting, stop_like_ctrl_c
 from merbench.plugin_system.manager import Plugins, check_blocked, load_plugins
+from merbench.training.threads import thread_variable_problem
 
 __all__ = ["build_parser", "console", "main"]
 
@@ -120,6 +121,10 @@ def _carry_out(argv: Sequence[str] | None, ends_process: bool) -> int:
     except KeyboardInterrupt:  # before the command's own handlers: nothing begun
         say("merbench: interrupted while starting — nothing was done", file=sys.stderr)
         return EXIT_INTERRUPTED
+    threads = thread_variable_problem()  # before any command imports torch, which reads it
+    if threads is not None:
+        say(f"merbench: error: {threads}", file=sys.stderr)
+        return EXIT_USAGE
     try:
         with stop_like_ctrl_c(ends_process) as stops:  # SIGTERM, SIGHUP: as Ctrl-C
             try:

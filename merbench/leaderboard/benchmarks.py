@@ -22,6 +22,16 @@ from pathlib import Path
 from typing import Any
 
 from merbench.base.errors import MerbenchError
+from merbench.leaderboard.definition_fields import (
+    need as _need,
+)
+from merbench.leaderboard.definition_fields import (
+    optional_text,
+    positive,
+    registered,
+    texts,
+    typed,
+)
 from merbench.results.codec import unreadable
 from merbench.results.model import Results
 from merbench.results.safe_files import entry_kind
@@ -202,16 +212,6 @@ def _score_problem(values: list[Any]) -> str | None:
     return None
 
 
-def _need(data: dict[str, Any], key: str, kind: type | tuple[type, ...], source: Path) -> Any:
-    if key not in data:
-        raise MerbenchError(f"benchmark {source} has no '{key}'; add it (see {_README})")
-    value = data[key]
-    if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
-        raise MerbenchError(f"benchmark {source}: '{key}' has the wrong type "
-                            f"({type(value).__name__})")
-    return value
-
-
 def _reported(data: dict[str, Any], columns: tuple[Column, ...], n_metrics: int,
               source: Path) -> tuple[ReportedRow, ...]:
     rows = []
@@ -275,16 +275,11 @@ def load_benchmark(path: Path) -> Benchmark:
     if unknown or not metrics:
         raise MerbenchError(f"benchmark {path}: metrics must be some of "
                             f"{', '.join(METRIC_LABELS)} (got {list(metrics)})")
-    columns = []
-    for column in _need(data, "columns", list, path):
-        if not isinstance(column, dict) or not isinstance(column.get("scope"), str):
-            raise MerbenchError(f"benchmark {path}: each column needs a 'scope' "
-                                "('overall' or a database name) and a 'label'")
-        _known_keys(column, "column", path, f"column '{column['scope']}'")
-        columns.append(Column(scope=column["scope"], label=str(column.get("label",
-                                                                           column["scope"]))))
-    rank = tuple(_need(data, "rank", list, path))
-    apart = tuple(data.get("test_set_selection", []))
+    columns = _columns(data, path)
+    rank = texts(data, "rank", path, required=True,
+                 fix="name the selection policies it ranks, some of "
+                 + ", ".join(p for p in POLICIES if not POLICIES[p].test_set_selection))
+    apart = texts(data, "test_set_selection", path, required=False, fix="")
     unknown = [p for p in (*rank, *apart) if p not in POLICIES]
     if unknown:
         raise MerbenchError(f"benchmark {path} names unknown selection policies "
@@ -303,9 +298,13 @@ def load_benchmark(path: Path) -> Benchmark:
         raise MerbenchError(f"benchmark {path}: 'reported' must be an object with 'source' "
                             "and 'rows'")
     _known_keys(reported, "'reported'", path, "'reported'")
-    optional = {key: data.get(key) for key in ("dataset_version", "protocol_version",
-                                               "dataset_fingerprint", "n_samples",
-                                               "dataset_options", "protocol_options")}
+    optional = {key: data.get(key) for key in ("dataset_fingerprint", "dataset_options",
+                                               "protocol_options")}
+    optional.update({key: positive(data, key, path) for key in ("dataset_version",
+                                                                "protocol_version",
+                                                                "n_samples")})
+    if optional["dataset_fingerprint"] is not None:
+        typed(optional["dataset_fingerprint"], "dataset_fingerprint", str, path)
     for key in ("dataset_options", "protocol_options"):
         if optional[key] is not None and not isinstance(optional[key], dict):
             raise MerbenchError(f"benchmark {path}: '{key}' must be an object of options")
@@ -319,18 +318,39 @@ def load_benchmark(path: Path) -> Benchmark:
             for section, names in providers.items()):
         raise MerbenchError(f"benchmark {path}: 'providers' must map model, feature, dataset "
                             "or protocol to {name: package} (see " + _README + ")")
+    dataset, protocol = _need(data, "dataset", str, path), _need(data, "protocol", str, path)
+    registered("dataset", dataset, providers, path)
+    registered("protocol", protocol, providers, path)
     return Benchmark(
         id=bench_id, providers=providers, title=_need(data, "title", str, path),
-        description=str(data.get("description", "")),
-        dataset=_need(data, "dataset", str, path), protocol=_need(data, "protocol", str, path),
-        classes=tuple(_need(data, "classes", list, path)), columns=tuple(columns),
+        description=optional_text(data, "description", path), dataset=dataset,
+        protocol=protocol, columns=columns,
+        classes=texts(data, "classes", path, required=True, fix="name the benchmark's classes"),
         metrics=metrics, rank=rank, test_set_selection=apart, **optional,
-        reported=_reported(reported, tuple(columns), len(metrics), path) if reported else (),
-        reported_source=str(reported.get("source", "")),
-        reported_url=str(reported.get("url", "")),
-        reported_note=str(reported.get("note", "")), source=Path(path),
+        reported=_reported(reported, columns, len(metrics), path) if reported else (),
+        reported_source=optional_text(reported, "source", path),
+        reported_url=optional_text(reported, "url", path),
+        reported_note=optional_text(reported, "note", path), source=Path(path),
         order=_order(data, path),
     )
+
+
+def _columns(data: dict[str, Any], path: Path) -> tuple[Column, ...]:
+    """The definition's columns: at least one, each a scope and its label."""
+    columns = []
+    listed = _need(data, "columns", list, path)
+    if not listed:
+        raise MerbenchError(f"benchmark {path}: 'columns' is empty; give at least one column, "
+                            "such as {\"scope\": \"overall\", \"label\": \"All\"}")
+    for index, column in enumerate(listed):
+        if not isinstance(column, dict) or not isinstance(column.get("scope"), str):
+            raise MerbenchError(f"benchmark {path}: each column needs a 'scope' "
+                                "('overall' or a database name) and a 'label'")
+        _known_keys(column, "column", path, f"column '{column['scope']}'")
+        label = typed(column.get("label", column["scope"]), f"columns[{index}].label", str,
+                      path)
+        columns.append(Column(scope=column["scope"], label=label))
+    return tuple(columns)
 
 
 def _order(data: dict[str, Any], path: Path) -> int:

@@ -190,8 +190,10 @@ def execute(runs: list[StartedRun], executor: Executor,
 
 def forget_untrained(folder: Path) -> None:
     """Remove what a run that never trained left: its run.json and empty folders, only where
-    no fold file is (a folder with any other file keeps it)."""
-    if any((folder / "folds").glob("fold-*.npz")):
+    no fold file and no saved state of an unfinished fold is (a folder with any other file
+    keeps it). A saved state is training done: without its run.json the folder was refused
+    both by ``--resume`` (no run.json) and by the first command (not empty, no run)."""
+    if any((folder / "folds").glob("fold-*.npz")) or any((folder / "partial").glob("*")):
         return
     (folder / "run.json").unlink(missing_ok=True)
     for leftover in (folder / "folds", folder / "partial", folder):

@@ -16,7 +16,9 @@ identity, the folds' test samples, their seeds, the epochs and the kind of devic
 state that records anything else is not continued. One that cannot be continued is kept
 beside as ``*.aside`` until the run completes, with a warning, and its folds start over; one
 saved on another kind of device is refused with how to go on, since that is a choice (go on
-where it was saved, or start the fold over here). Files are read with ``weights_only=True``:
+where it was saved, or start the fold over here); so is a whole state whose weights or
+optimiser moments hold NaN or an infinity, which no training saves (a damaged file, to
+delete). Files are read with ``weights_only=True``:
 loading runs no code from them. On a CPU "to the bit" is tested; on CUDA a resumed fold is as
 reproducible as CUDA's kernels are, which merbench does not make deterministic.
 """
@@ -43,6 +45,10 @@ FORMAT = 1  # the layout of a saved state; another layout is not continued
 # together on a GPU) is saved less often than every_s asks rather than slow the run down.
 SAVE_SHARE = 0.01
 ASIDE = ".aside"  # added to the name of a state that is not continued
+# the parts of a state that training computes, as a message names them: a folds-together
+# state keeps its weights as params and buffers
+WEIGHT_PARTS = {"model": "weights", "params": "weights", "buffers": "weights",
+                "optimizer": "optimiser moments"}
 
 
 @dataclass
@@ -110,9 +116,25 @@ class FoldCheckpoint:
                     f"delete that file to train from the first epoch on {mine}")
             self.set_aside("it belongs to another run, fold or recipe")
             return None
+        self._refuse_non_finite(state)
         self.seconds_before = float(state.get("seconds", 0.0))
         self._started = self._last_save = time.monotonic()
         return state
+
+    def _refuse_non_finite(self, state: dict[str, Any]) -> None:
+        """Refuse a state whose weights or optimiser moments hold NaN or an infinity: no
+        training saves one (a diverged loss stops the fold before its save), so the file is
+        damaged, and going on from it diverged at once and blamed the learning rate ("try a
+        smaller --lr"). Refused rather than set aside: it reads as a whole, well-formed file
+        of this very fold, and only its owner can say where it came from."""
+        for part in WEIGHT_PARTS:
+            bad = _non_finite(state.get(part))
+            if bad is not None:
+                these = "that fold" if self.label.startswith("fold ") else "those folds"
+                raise MerbenchError(
+                    f"the saved training state of {self.label}, {self.path}, is damaged: its "
+                    f"{WEIGHT_PARTS[part]} hold {bad}; delete it to train {these} from the "
+                    "first epoch, then run again")
 
     def due(self) -> bool:
         """Whether ``every_s`` has passed since the last save (or the start), and enough time
@@ -161,6 +183,24 @@ class FoldCheckpoint:
         warnings.warn(f"training of {self.label} starts over: the saved state {self.path} is "
                       f"not continued ({why}); it is kept as {aside.name} until the run "
                       "completes", RuntimeWarning, stacklevel=3)
+
+
+def _non_finite(value: Any) -> str | None:
+    """"NaN" or "an infinity" when a floating tensor in ``value`` (nested in dicts, lists
+    and tuples, as a state dict and an optimiser's state are) holds one, else None."""
+    if isinstance(value, torch.Tensor):
+        if not (value.is_floating_point() or value.is_complex()):
+            return None
+        if bool(torch.isnan(value).any()):
+            return "NaN"
+        return None if bool(torch.isfinite(value).all()) else "an infinity"
+    items = value.values() if isinstance(value, dict) else value \
+        if isinstance(value, list | tuple) else ()
+    for item in items:
+        found = _non_finite(item)
+        if found is not None:
+            return found
+    return None
 
 
 def saved_epochs(path: Path) -> int | None:

@@ -12,7 +12,9 @@ rule, in order:
    cores the user (or a test runner with one worker per core) gave this process, as the
    user guide tells people who start processes side by side to do. Without this rule an
    idle-looking machine (the load average lags by a minute) gave each of two parallel
-   processes every core.
+   processes every core. A value OpenMP cannot take (``abc``, ``0``, more than
+   :data:`THREADS_PER_CORE` a core) is refused before any command loads torch
+   (:func:`thread_variable_problem`).
 3. The cores this process may use: its CPU affinity (``taskset``, a batch scheduler's
    allocation) and its cgroup CPU quota (a container's ``--cpus``), whichever is fewer.
 4. Divided by the processes merbench starts side by side (extraction workers).
@@ -30,12 +32,47 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
+from merbench.base.literal import literal
 from merbench.results.model import ThreadRecord
 
 SMALL_MODEL_PARAMETERS = 100_000
+#: OMP_NUM_THREADS may ask for up to this many threads a core of the machine: more only
+#: waits on itself, and OMP_NUM_THREADS=99999 made torch map a stack per thread until it
+#: failed with "failed to map segment" deep inside an import
+THREADS_PER_CORE = 4
+# OpenMP's own syntax: a whole number (a leading + and spaces allowed), or a list for nested
+# levels ("4,2"); libgomp takes these and prints "Invalid value" for anything else
+_OMP_VALUE = re.compile(r"^\s*\+?\d+\s*(,\s*\+?\d+\s*)*$")
+
+
+def thread_variable_problem(environ: Mapping[str, str] = os.environ,
+                            cores: int | None = None) -> str | None:
+    """What is wrong with ``OMP_NUM_THREADS`` in ``environ``, in merbench's words, or None
+    (unset, or OpenMP's syntax for 1 to ``cores`` x :data:`THREADS_PER_CORE` threads). The
+    command line asks before any command loads torch: torch's OpenMP library reads it at
+    import and printed its own "Invalid value" line twice for ``abc``, ``0`` or an empty value,
+    and a huge count failed an import with a traceback."""
+    value = environ.get("OMP_NUM_THREADS")
+    if value is None:
+        return None
+    most = (cores or os.cpu_count() or 1) * THREADS_PER_CORE
+    fix = f"give a whole number from 1 to {most}, or unset it"
+    if not value.strip():
+        return f"OMP_NUM_THREADS is set but empty; {fix}"
+    counts = [int(part) for part in value.split(",")] if _OMP_VALUE.match(value) else []
+    shown = literal(value.strip()[:40] + ("..." if len(value.strip()) > 40 else ""),
+                    one_line=True)
+    if not counts or min(counts) < 1:
+        return f"OMP_NUM_THREADS={shown} is not a number of threads; {fix}"
+    if counts[0] > most:
+        return (f"OMP_NUM_THREADS={shown} is more threads than this machine's "
+                f"{most // THREADS_PER_CORE} cores can use; {fix}")
+    return None
 
 
 def _cgroup_quota(root: Path = Path("/sys/fs/cgroup")) -> float | None:

@@ -1,0 +1,110 @@
+"""The checks of a benchmark definition's single fields, each refused in words.
+
+A definition is a user's file (``--benchmarks DIR``), so each field it gets wrong is one line
+naming the file, the field and what to give. Before these checks a wrong type was named by
+Python's type name (``'title' has the wrong type (NoneType)``), and a field with an
+impossible value was taken: ``"columns": []`` reached the table's sort and raised
+IndexError, ``"protocol": "nope"``, ``"n_samples": -4`` and ``"rank": []`` built a site
+whose tables no run could ever fill."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from merbench.base.errors import MerbenchError
+from merbench.plugin_system.manager import default_plugins
+
+_README = "merbench/leaderboard/definitions/README.md"
+
+#: what a field must be, in the words a message gives it
+_KIND_WORDS: dict[type, str] = {str: "a text", list: "a list", dict: "an object",
+                                int: "a whole number"}
+
+
+def value_words(value: Any) -> str:
+    """What a JSON value is, as a definition's author would say it (not Python's name)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return f"the number {value}"
+    if isinstance(value, str):
+        return "a text"
+    return "a list" if isinstance(value, list) else "an object"
+
+
+def refuse(source: Path, field: str, problem: str, fix: str) -> MerbenchError:
+    """The one line for a wrong field: the file, the field, what is wrong, what to give."""
+    return MerbenchError(f"benchmark {source}: '{field}' {problem}; {fix}")
+
+
+def need(data: dict[str, Any], key: str, kind: type, source: Path) -> Any:
+    """``data[key]``, which must be present and of ``kind`` (str, list, dict or int); text
+    must not be empty."""
+    if key not in data:
+        raise MerbenchError(f"benchmark {source} has no '{key}'; add it (see {_README})")
+    return typed(data[key], key, kind, source)
+
+
+def typed(value: Any, field: str, kind: type, source: Path) -> Any:
+    """``value`` when it is ``kind`` (a bool is no whole number; a text not empty)."""
+    if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
+        raise refuse(source, field, f"is {value_words(value)}", f"give {_KIND_WORDS[kind]}")
+    if isinstance(value, str) and not value.strip():
+        raise refuse(source, field, "is empty", "give a text")
+    return value
+
+
+def optional_text(data: dict[str, Any], key: str, source: Path) -> str:
+    """An optional text field: absent is "", anything but text is refused."""
+    value = data.get(key, "")
+    if not isinstance(value, str):
+        raise refuse(source, key, f"is {value_words(value)}", "give a text or leave it out")
+    return value
+
+
+def positive(data: dict[str, Any], key: str, source: Path) -> int | None:
+    """An optional whole number from 1 up (a version, a number of samples), or None."""
+    value = data.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise refuse(source, key, f"is {value_words(value)}",
+                     "give a whole number from 1 up, or leave it out")
+    return value
+
+
+def texts(data: dict[str, Any], key: str, source: Path, *, required: bool,
+          fix: str) -> tuple[str, ...]:
+    """A list of distinct texts; ``required``: present and not empty."""
+    if key not in data and not required:
+        return ()
+    values = need(data, key, list, source)
+    if required and not values:
+        raise refuse(source, key, "is empty", fix)
+    for index, value in enumerate(values):
+        if not isinstance(value, str) or not value.strip():
+            raise refuse(source, f"{key}[{index}]", f"is {value_words(value)}",
+                         "give a non-empty text")
+    doubled = [value for index, value in enumerate(values) if value in values[:index]]
+    if doubled:
+        raise refuse(source, key, f"names '{doubled[0]}' twice", "name each once")
+    return tuple(values)
+
+
+def registered(section: str, name: str, providers: dict[str, dict[str, str]],
+               source: Path) -> None:
+    """Refuse a dataset or protocol no installed plugin registers and the definition does
+    not pin to a package under 'providers' (a plugin installed elsewhere may register it):
+    no run could ever be of it, so its table would stay empty without saying why."""
+    if name in providers.get(section, {}):
+        return
+    registries = default_plugins().registries
+    registry = registries.datasets if section == "dataset" else registries.protocols
+    if name in registry:
+        return
+    raise refuse(source, section, f"is '{name}', which no installed plugin registers",
+                 f"name one of {', '.join(sorted(registry.names()))}, or pin a plugin's "
+                 f"{section} under 'providers' (see {_README})")
