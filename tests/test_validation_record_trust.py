@@ -113,3 +113,28 @@ def test_a_record_of_the_wrong_shape_is_no_record(
                          tmp_path / "site")
     assert code == 0 and _said(err) == (0, 1) and ", 1 run, 0 rejected" in out, err
     assert f"{UF1:.4f}" in _page(tmp_path / "site", RUN.name)
+
+
+def test_a_record_planted_for_a_forged_action_unit_run_does_not_pass_it(
+        cli: Callable[..., CliResult], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An action-unit run's record keeps nothing but its acceptance; read back, its pooled
+    scores are recomputed from au-predictions.csv, so a planted record passes no forgery."""
+    monkeypatch.setenv("MERBENCH_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr("merbench.cli.result_progress.QUIET_S", 0.0)
+    genuine = RUN.parent / "rcn-composite-loso-au" / "seed-0"
+    shutil.copytree(genuine, tmp_path / "results" / "au")
+    assert _said(cli("leaderboard", "list", "--results", tmp_path / "results")[2]) == (0, 1)
+    code, out, err = cli("leaderboard", "list", "--results", tmp_path / "results")
+    assert code == 0 and _said(err) == (1, 0) and "rejected" not in err, err  # genuine: read back
+    forged = tmp_path / "forged" / "au"
+    shutil.copytree(genuine, forged)
+    mean_f1 = json.loads((forged / "au-results.json").read_text())["overall"]["mean_f1"]
+    text = (forged / "au-results.json").read_text()
+    (forged / "au-results.json").write_text(text.replace(repr(mean_f1), "0.9"))
+    with checking("recorded") as tally:
+        key = _key(tally, "action-unit run", forged)
+        assert key is not None
+        _store(tally).store(key, np.zeros(0, dtype=np.uint8), {})
+    code, out, err = cli("leaderboard", "list", "--results", forged.parent)
+    assert code == 0 and f"rejected: {forged}" in err and _said(err) == (0, 1), err
+    assert "au-composite-loso" not in out, out  # no AU run left to list

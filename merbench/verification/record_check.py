@@ -6,7 +6,8 @@ record and compute the checksum again, or plant one under the key of a run that 
 So a record never decides what a result says. What the page takes from it must equal what the
 result's files record, and what the predictions give in milliseconds is recomputed from them:
 the reported policy's pooled UF1, UAR, accuracy and confusion matrices, overall and for each
-database, from ``predictions.csv``. Only what costs seconds is taken on the record's word: the
+database, from ``predictions.csv`` (an action-unit run's pooled per-AU scores from
+``au-predictions.csv``). Only what costs seconds is taken on the record's word: the
 other policies' numbers recomputed from the fold files, the bootstrap intervals, the checks
 of the files against the dataset. Where anything disagrees, :class:`RecordDisagrees` is
 raised and the result is checked in full, as ``merbench validate`` checks it.
@@ -18,11 +19,17 @@ build --strict`` recomputes everything, and is what a published page is built wi
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+import numpy as np
+
+from merbench.au.scoring import au_point_scores
+from merbench.results.au_file import AU_PREDICTIONS_FILE, AUResults, read_au_results
 from merbench.results.codec import from_json, to_json
 from merbench.results.model import Metrics, Results
 from merbench.results.run_files import differ
+from merbench.results.user_files import parse_user_csv, read_user_bytes
 from merbench.scores.metrics import pooled_scores
 from merbench.scores.selection import POLICIES
 
@@ -79,4 +86,22 @@ def _scopes(ours: dict[str, Any], theirs: dict[str, Any]
     return pairs
 
 
-__all__ = ["RecordDisagrees", "confirm_run"]
+def confirmed_au_run(path: Path) -> AUResults:
+    """An action-unit run's ``au-results.json`` (at ``path``) read back, whose pooled scores,
+    overall and per database, are what its ``au-predictions.csv`` gives (its intervals are
+    taken on the record's word); :class:`RecordDisagrees` where they are not."""
+    results = read_au_results(path)
+    table_path = path.parent / AU_PREDICTIONS_FILE
+    table = parse_user_csv(read_user_bytes(table_path, "AU predictions table"), table_path,
+                           "AU predictions table", keep_default_na=False,
+                           dtype={"sample_id": str, "database": str, "subject": str})
+    overall, per_database = au_point_scores(
+        table["y_true"].to_numpy(np.int64), table["y_pred"].to_numpy(np.int64),
+        table["database"].to_numpy(dtype=str), results.au_set)
+    if to_json(overall) != to_json(results.overall) \
+            or to_json(per_database) != to_json(results.per_database):
+        raise RecordDisagrees(f"{path}'s scores are not its predictions'")
+    return results
+
+
+__all__ = ["RecordDisagrees", "confirm_run", "confirmed_au_run"]
