@@ -138,3 +138,29 @@ def test_a_record_planted_for_a_forged_action_unit_run_does_not_pass_it(
     code, out, err = cli("leaderboard", "list", "--results", forged.parent)
     assert code == 0 and f"rejected: {forged}" in err and _said(err) == (0, 1), err
     assert "au-composite-loso" not in out, out  # no AU run left to list
+
+
+def test_a_record_planted_for_a_forged_tuning_does_not_pass_it(
+        cli: Callable[..., CliResult], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A tuning read back from its record: its pooled outer scores are recomputed from its
+    predictions.csv, so a record planted beside a forged tune.json passes nothing."""
+    monkeypatch.setenv("MERBENCH_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr("merbench.cli.result_progress.QUIET_S", 0.0)
+    genuine = RUN.parent / "tunings" / "lbp-apex-svm-composite" / "nested"
+    shutil.copytree(genuine, tmp_path / "results" / "t")
+    assert _said(cli("leaderboard", "list", "--results", tmp_path / "results")[2]) == (0, 1)
+    code, out, err = cli("leaderboard", "list", "--results", tmp_path / "results")
+    assert code == 0 and _said(err) == (1, 0) and "tune-composite-loso" in out, err
+    [record] = _records(tmp_path)
+    forged = tmp_path / "forged" / "t"
+    shutil.copytree(genuine, forged)
+    uf1 = json.loads((forged / "tune.json").read_text())["overall"]["uf1"]
+    text = (forged / "tune.json").read_text()
+    (forged / "tune.json").write_text(text.replace(repr(uf1), "0.9"))
+    with checking("recorded") as tally:
+        key = _key(tally, "tuning", forged)
+        assert key is not None
+        _store(tally).store(key, np.zeros(0, dtype=np.uint8), _notes(record))
+    code, out, err = cli("leaderboard", "list", "--results", forged.parent)
+    assert code == 0 and f"rejected: {forged}" in err and _said(err) == (0, 1), err
+    assert "tune-composite-loso" not in out, out

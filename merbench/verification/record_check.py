@@ -7,9 +7,10 @@ So a record never decides what a result says. What the page takes from it must e
 result's files record, and what the predictions give in milliseconds is recomputed from them:
 the reported policy's pooled UF1, UAR, accuracy and confusion matrices, overall and for each
 database, from ``predictions.csv`` (an action-unit run's pooled per-AU scores from
-``au-predictions.csv``). Only what costs seconds is taken on the record's word: the
-other policies' numbers recomputed from the fold files, the bootstrap intervals, the checks
-of the files against the dataset. Where anything disagrees, :class:`RecordDisagrees` is
+``au-predictions.csv``, a tuning's pooled outer UF1 and UAR from its ``predictions.csv``).
+Only what costs seconds is taken on the record's word: the other policies' numbers recomputed
+from the fold files, the bootstrap intervals, the checks of the files against the dataset, a
+tuning's trials replayed from its archive. Where anything disagrees, :class:`RecordDisagrees` is
 raised and the result is checked in full, as ``merbench validate`` checks it.
 
 Someone who can write both the cache and the result can still forge both consistently (the
@@ -29,9 +30,11 @@ from merbench.results.au_file import AU_PREDICTIONS_FILE, AUResults, read_au_res
 from merbench.results.codec import from_json, to_json
 from merbench.results.model import Metrics, Results
 from merbench.results.run_files import differ
+from merbench.results.tune_file import TUNE_FILE, TuneResults, read_tune, read_tune_predictions
 from merbench.results.user_files import parse_user_csv, read_user_bytes
 from merbench.scores.metrics import pooled_scores
 from merbench.scores.selection import POLICIES
+from merbench.tuning.run_tuning import outer_scores
 
 
 class RecordDisagrees(Exception):
@@ -104,4 +107,19 @@ def confirmed_au_run(path: Path) -> AUResults:
     return results
 
 
-__all__ = ["RecordDisagrees", "confirm_run", "confirmed_au_run"]
+def confirmed_tuning(folder: Path) -> TuneResults:
+    """A tuning's ``tune.json`` read back, whose pooled outer UF1 and UAR, overall and per
+    database, are what its pooled ``predictions.csv`` gives (the trials, replayed from
+    ``runs.tar.xz``, and the intervals are taken on the record's word);
+    :class:`RecordDisagrees` where they are not."""
+    results = read_tune(folder / TUNE_FILE)
+    predictions = read_tune_predictions(folder)
+    overall, per_database = outer_scores(predictions, results.classes)
+    if to_json(overall) != to_json(results.overall) \
+            or to_json(per_database) != to_json(results.per_database) \
+            or results.n_samples != len(predictions):
+        raise RecordDisagrees(f"{folder}'s scores are not its predictions'")
+    return results
+
+
+__all__ = ["RecordDisagrees", "confirm_run", "confirmed_au_run", "confirmed_tuning"]
