@@ -59,7 +59,6 @@ from merbench.results.au_file import (
     AU_RESULTS_FILE,
     AU_SEEDS_FILE,
     AUResults,
-    read_au_results,
     read_au_seeds,
 )
 from merbench.results.audited_files import AuditedFiles, run_folder
@@ -70,6 +69,7 @@ from merbench.stats.paired import p_text
 from merbench.verification.au_check import validate_au_run
 from merbench.verification.au_seeds_check import validate_au_seeds
 from merbench.verification.provenance import recorded_providers
+from merbench.verification.record_check import confirmed_au_run
 from merbench.verification.validation_record import no_facts, once, read_back
 
 #: MEB's published AU figures go here once read with their protocol (which samples, which
@@ -148,7 +148,7 @@ def find_au_runs(folders: Sequence[Path], pins: Pins | None = None
         try:
             results = once("action-unit run", path.parent,
                            functools.partial(validate_au_run, path), no_facts,
-                           read_back(read_au_results, path))
+                           read_back(confirmed_au_run, path))
         except ResultRejected as exc:
             rejected.append(Rejected(path.parent, exc.reason))
             continue

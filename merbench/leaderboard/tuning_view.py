@@ -39,7 +39,6 @@ from merbench.results.tune_file import (
     TUNE_FILE,
     TUNE_PREDICTIONS_FILE,
     TuneResults,
-    read_tune,
     read_tune_predictions,
 )
 from merbench.results.tune_seeds_file import TUNE_SEEDS_FILE, TuneSeedsSummary
@@ -47,6 +46,7 @@ from merbench.scores.interval_records import interval_pair, subject_strata
 from merbench.stats.intervals import METRICS, difference_interval, subject_confusions
 from merbench.stats.paired import paired_difference
 from merbench.tuning.space import MODEL_OPTION
+from merbench.verification.record_check import confirmed_tuning
 from merbench.verification.tune_check import tune_claim, tune_evidence, validated_tune
 from merbench.verification.tune_seeds_check import validate_tune_seeds
 from merbench.verification.validation_record import once
@@ -170,7 +170,7 @@ def _checked_tuning(folder: Path, deep: bool
 
     def rebuild(facts: dict[str, Any]) -> tuple[TuneResults, AuditedFiles, str | None]:
         audited = facts["audited"]
-        return read_tune(folder / TUNE_FILE), AuditedFiles(
+        return confirmed_tuning(folder), AuditedFiles(
             folder, str(audited["result_file"]), [list(map(str, key)) for key
                                                   in audited["unit_keys"]],
             [tuple(map(str, files)) for files in audited["unit_files"]],

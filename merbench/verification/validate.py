@@ -62,6 +62,7 @@ from merbench.verification.provenance import (
     ProvenanceError,
     check_provenance,
 )
+from merbench.verification.record_check import confirm_run
 from merbench.verification.seed_folders import (
     check_summary_created,
     read_summary,
@@ -127,21 +128,23 @@ def _run_facts(checked: ValidatedRun) -> dict[str, Any]:
     not say (the recomputed metrics, within tolerance of the stored ones, not equal)."""
     return {"metrics": {name: to_json(metrics)
                         for name, metrics in checked.metrics_by_policy.items()},
-            "n_epochs": checked.n_epochs, "unchecked": list(checked.unchecked)}
+            "n_epochs": checked.n_epochs}
 
 
 def _recorded_run(results_path: Path, facts: dict[str, Any]) -> ValidatedRun:
     """An accepted run read back from its unchanged files and its record: results.json,
     the predictions and audit.json read (their signatures verified) as the check reads
-    them, the recomputed numbers from the record."""
+    them, the recomputed numbers from the record where the files agree with them
+    (:func:`~merbench.verification.record_check.confirm_run`; else it is checked in full)."""
     run_dir = results_path.parent
     results = read_results(results_path)
     audits = check_audit_file(run_folder(run_dir, results))
-    return ValidatedRun(run_dir=run_dir, results=results,
-                        metrics_by_policy={name: from_json(Metrics, value) for name, value
-                                           in facts["metrics"].items()},
-                        n_epochs=int(facts["n_epochs"]), predictions=read_predictions(run_dir),
-                        audits=audits, unchecked=tuple(str(u) for u in facts["unchecked"]))
+    metrics = {str(name): from_json(Metrics, value) for name, value in facts["metrics"].items()}
+    n_epochs, predictions = int(facts["n_epochs"]), read_predictions(run_dir)
+    confirm_run(results, metrics, n_epochs, predictions)
+    return ValidatedRun(run_dir=run_dir, results=results, metrics_by_policy=metrics,
+                        n_epochs=n_epochs, predictions=predictions, audits=audits,
+                        unchecked=tuple(check_declared(results)))
 
 
 def _checked_run(path: Path, official: OfficialFingerprint | None) -> ValidatedRun:

@@ -23,7 +23,12 @@ Only acceptances are recorded: a rejection is always found again, and said again
 written only when the files digested after the check are those digested before it, so a file
 changed while it was checked never leaves a record for bytes that were not checked; and a
 result read back from its record is digested again after it is read, so a file swapped in
-between is checked in full.
+between is checked in full. A record is a cache file, not a signature: anyone who can write
+the cache can edit one and its checksum. So a record never decides what a result says: each
+``rebuild`` checks what it takes from the record against the result's files and recomputes
+what the predictions give in milliseconds (:mod:`~merbench.verification.record_check`), and a
+record that cannot be read back as its kind, for any reason, is no record: the result is
+checked in full.
 
 The pages' permutation tests, pure functions of the validated predictions, are remembered
 in the same block (:mod:`merbench.base.memo`). Outside a :func:`checking` block nothing is
@@ -54,7 +59,6 @@ from merbench.base.cache import FeatureCache
 from merbench.base.errors import MerbenchError
 from merbench.base.memo import remembering, source_digest
 from merbench.plugin_system.manager import default_plugins
-from merbench.results.run_files import ResultRejected
 from merbench.results.user_files import opened_user_file
 
 #: bump when what any check accepts changes in a way the source digest would not show
@@ -134,8 +138,8 @@ def once(kind: str, folder: Path, check: Callable[[], T], facts: Callable[[T], d
         if found:
             try:
                 value = rebuild(found[1])
-            except (ResultRejected, MerbenchError, OSError, KeyError, TypeError, ValueError):
-                pass  # a record this merbench cannot read back: check it in full
+            except Exception:  # any record not read back as its kind is no record
+                pass  # unreadable, wrong-shaped, or disagreeing with the files: check in full
             else:
                 # the files read back are still those the record is of (none changed
                 # between the digest and the reading), or it is checked in full
