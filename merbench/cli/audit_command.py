@@ -18,8 +18,8 @@ from merbench.base.errors import MerbenchError, os_reason
 from merbench.base.literal import counted
 from merbench.cli.audit_progress import AuditProgress
 from merbench.cli.literal import say
-from merbench.kinds import AuditRequest, ResultKind, check_audit_options, kind_of, started_kind
-from merbench.kinds.over_seeds import SummaryOverSeeds
+from merbench.kinds import AuditRequest, check_audit_options, kind_of, started_kind
+from merbench.kinds.over_seeds import record_folders
 from merbench.leaderboard.result_walk import walk_results
 from merbench.plugin_system.manager import Plugins
 from merbench.results.audit_file import AUDIT_FILE
@@ -65,18 +65,6 @@ def _not_a_result(path: Path) -> str:
             "a tuning")
 
 
-def _record_folders(path: Path, kind: ResultKind) -> list[Path]:
-    """The folders an audit of ``path`` appends an ``audit.json`` to: the result's, or each
-    seed run's for a summary over seeds (whose own checks say what is wrong with it)."""
-    folder = path if path.is_dir() else path.parent
-    if not isinstance(kind, SummaryOverSeeds):
-        return [folder]
-    try:
-        return [folder / name for name in kind.check(path).runs.values()]
-    except MerbenchError:  # the audit itself says why the summary cannot be audited
-        return []
-
-
 def _check_writable(folder: Path) -> None:
     """Refuse, before anything is trained again, a folder whose ``audit.json`` cannot be
     written: the audit found it only at the end, after training, and said merbench's
@@ -113,7 +101,7 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
     kind = kind_of(path)
     if kind is None:
         raise MerbenchError(_not_a_result(path))
-    for folder in _record_folders(path, kind):
+    for folder in record_folders(path, kind):
         _check_writable(folder)
     with progress:
         verdict = kind.audit(path, request, lambda line: say(line, flush=True))

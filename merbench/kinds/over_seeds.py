@@ -22,7 +22,14 @@ from typing import Any
 
 from merbench.base.errors import MerbenchError
 from merbench.compare.contract import Comparison
-from merbench.kinds.contract import AuditRequest, AuditVerdict, Checked, OverSeeds, Report
+from merbench.kinds.contract import (
+    AuditRequest,
+    AuditVerdict,
+    Checked,
+    OverSeeds,
+    Report,
+    ResultKind,
+)
 
 
 @dataclass(frozen=True)
@@ -86,3 +93,16 @@ class SummaryOverSeeds:
         return AuditVerdict(True, f"audit passed: each of the {len(runs)} seed runs matches "
                                   "what it stored (each recorded in its own audit.json)")
 
+
+def record_folders(path: Path, kind: ResultKind) -> list[Path]:
+    """The folders an audit of ``path`` (a result of ``kind``) appends an ``audit.json`` to:
+    the result's own, or each seed run's for a summary over seeds (none where the summary's
+    own check refuses it: the audit itself then says why). ``merbench audit`` asks before it
+    trains anything, to refuse a folder it could not write its record in."""
+    folder = path if path.is_dir() else path.parent
+    if not isinstance(kind, SummaryOverSeeds):
+        return [folder]
+    try:
+        return [folder / name for name in kind.check(path).runs.values()]
+    except MerbenchError:
+        return []
