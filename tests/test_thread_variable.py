@@ -26,6 +26,10 @@ FIX = f"give a whole number from 1 to {MOST}, or unset it"
     ("", "OMP_NUM_THREADS is set but empty"),
     ("99999", "OMP_NUM_THREADS=99999 is more threads than this machine's "
               f"{os.cpu_count() or 1} cores can use"),
+    # more digits than Python reads (a traceback once), and a digit libgomp refuses
+    ("9" * 5000, f"OMP_NUM_THREADS={'9' * 40}... is more threads than this machine's "
+                 f"{os.cpu_count() or 1} cores can use"),
+    ("\uff13", "OMP_NUM_THREADS=\uff13 is not a number of threads"),
 ])
 def test_a_bad_thread_count_is_one_line(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                         value: str, said: str) -> None:

@@ -243,6 +243,12 @@ class ProgressReporter:
         )
         self._progress.start()
 
+    @property
+    def trained_an_epoch(self) -> bool:
+        """Whether any fold of this command finished an epoch: a stop before one (while an
+        import it waited out ends, the run already started) kept nothing it trained."""
+        return bool(self._epochs)
+
     @hookimpl
     def merbench_epoch_finished(self, run: RunInfo, fold_index: int, epoch: int) -> None:
         # A fold trained again (fewer folds at once after running out of memory) reports

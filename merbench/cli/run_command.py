@@ -80,7 +80,7 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
             say(f"merbench: interrupted after the run finished — its results are in "
                 f"{run_dir}; `merbench status {run_dir}` shows them", file=sys.stderr)
             return 0
-        kept = _what_is_kept(run_dir, began=reporter.run_dir is not None)
+        kept = _what_is_kept(run_dir, began=reporter.trained_an_epoch)
         if seeds is not None:
             kept += ("; the summary over seeds is written once every seed has finished: run "
                      "the same command again to go on")
@@ -133,9 +133,10 @@ BEFORE_TRAINING = "it stopped before training began: nothing was trained yet"
 
 def _what_is_kept(run_dir: Path | None, began: bool = True) -> str:
     """What an interrupted run leaves to go on from, as it is on disk: finished folds, the
-    saved state of a fold in progress, or nothing. ``began``: whether this command's
-    training had begun (its run-start hook had come): a stop while the data is read finds
-    ``run.json`` written and nothing else, and is a stop before training, said as one."""
+    saved state of a fold in progress, or nothing. ``began``: whether this command had
+    trained an epoch of any fold: a stop while the data is read, or one that waited out an
+    import until the run had started, finds ``run.json`` written and nothing else, and is a
+    stop before training, said as one."""
     if run_dir is None or not (run_dir / "run.json").is_file():
         return BEFORE_TRAINING
     try:

@@ -46,8 +46,9 @@ SMALL_MODEL_PARAMETERS = 100_000
 #: failed with "failed to map segment" deep inside an import
 THREADS_PER_CORE = 4
 # OpenMP's own syntax: a whole number (a leading + and spaces allowed), or a list for nested
-# levels ("4,2"); libgomp takes these and prints "Invalid value" for anything else
-_OMP_VALUE = re.compile(r"^\s*\+?\d+\s*(,\s*\+?\d+\s*)*$")
+# levels ("4,2"); libgomp takes these and prints "Invalid value" for anything else; ASCII
+# digits only: libgomp refuses a full-width "３" that \d would take
+_OMP_VALUE = re.compile(r"^\s*\+?[0-9]+\s*(,\s*\+?[0-9]+\s*)*$")
 
 
 def thread_variable_problem(environ: Mapping[str, str] = os.environ,
@@ -64,7 +65,10 @@ def thread_variable_problem(environ: Mapping[str, str] = os.environ,
     fix = f"give a whole number from 1 to {most}, or unset it"
     if not value.strip():
         return f"OMP_NUM_THREADS is set but empty; {fix}"
-    counts = [int(part) for part in value.split(",")] if _OMP_VALUE.match(value) else []
+    # a count of more than nine digits is more than any machine's, and Python refuses to
+    # read one of over 4,300 (a traceback): such a count is taken as "too many" unread
+    counts = ([int(part) if len(part.strip(" +\t")) <= 9 else 10 ** 9
+               for part in value.split(",")] if _OMP_VALUE.match(value) else [])
     shown = literal(value.strip()[:40] + ("..." if len(value.strip()) > 40 else ""),
                     one_line=True)
     if not counts or min(counts) < 1:
