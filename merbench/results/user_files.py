@@ -42,6 +42,7 @@ from merbench.base.errors import MerbenchError
 from merbench.base.native_output import native_stderr_silenced
 from merbench.results.codec import loads, long_integer, unreadable
 from merbench.results.safe_files import MAX_FILE_BYTES, UnsafeFile, read_regular_bytes
+from merbench.results.workbook_extent import too_far
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -262,6 +263,8 @@ def read_user_workbook(path: Path, what: str, engine: str) -> dict[str, pd.DataF
     import pandas as pd  # deferred: pandas takes a noticeable time to import
 
     data = read_user_bytes(path, what, MAX_TEXT_BYTES)
+    if engine == "openpyxl" and (reach := too_far(data)):  # built whole: a huge sheet, refused
+        raise _refuse(Path(path), what, reach, "replace it with the official file")
     try:
         sheets: dict[str, pd.DataFrame] = pd.read_excel(io.BytesIO(data), sheet_name=None,
                                                          header=None, dtype=str, engine=engine)
