@@ -29,6 +29,7 @@ list holds, or that two lists hold, is one error line naming it. List rows the d
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -37,6 +38,7 @@ import numpy as np
 from merbench.api import (
     Fold,
     MerbenchError,
+    check_user_file,
     read_user_csv,
 )
 
@@ -63,6 +65,8 @@ class HSTAFolds:
         for k in range(1, N_FOLDS + 1):
             path = self.folder / f"test_fold_{k}.csv"
             if not path.is_file():
+                if os.path.lexists(path):  # a fifo, a folder: said as what it is
+                    check_user_file(path, "HSTA fold list")
                 raise MerbenchError(f"casme3-hsta-5fold: {path} does not exist; give the "
                                     "folder holding test_fold_1.csv .. test_fold_5.csv")
             table = read_user_csv(path, "HSTA fold list", dtype=str, keep_default_na=False)

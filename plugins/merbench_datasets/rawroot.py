@@ -15,7 +15,7 @@ import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from merbench.api import MerbenchError
+from merbench.api import MerbenchError, check_user_file
 
 DATA_ENV = "MERBENCH_DATA_DIR"
 RAW_POINTER = ("pass its folder with --data-root PATH (where to request it under its licence, "
@@ -88,8 +88,13 @@ def find_sheet(dataset: str, given: str | os.PathLike[str] | None, folders: Sequ
     """The coding sheet: the option's path, else the first file matching ``patterns`` in
     ``folders`` (the database folder first)."""
     if given is not None:
+        if not str(given).strip():
+            raise MerbenchError(f"{dataset}: --dataset-opt {option}= is empty; give the path of "
+                                f"the {what}")
         path = Path(given).expanduser().absolute()
         if not path.is_file():
+            if os.path.lexists(path):  # a fifo, a folder: said as what it is
+                check_user_file(path, what)
             raise MerbenchError(f"{dataset}: the sheet '{path}' (--dataset-opt {option}=...) "
                                 f"does not exist; give the path of the {what}")
         return path
