@@ -114,3 +114,24 @@ def test_run_refuses_an_image_size_ststnet_cannot_take(cli, tmp_path: Path) -> N
     assert code == 2
     assert err.strip() == ("merbench: error: ststnet: image_size must be a whole number of "
                            "at least 1 (got -5)")
+
+
+def test_numpy_numbers_and_paths_in_options_are_taken_as_the_values_they_hold(
+        tmp_path: Path) -> None:
+    """A caller's np.int64(1) is an integer, a numpy seeds array a list of seeds, and a Path
+    inside an options dict its text: refused once as "not an integer (a int64)", or met the
+    JSON writer as "not JSON serializable" after the run's folder was made (issue 84, pass
+    7's R6 and R7)."""
+    import numpy as np
+
+    from merbench.runner.api_values import plain
+
+    assert merbench.create_model("ststnet", num_classes=np.int64(3)) is not None
+    assert plain({"data_root": Path("CASME2"), "dropout": np.float32(0.5),
+                  "Cs": [np.float64(0.1), 1]}) == {"data_root": "CASME2", "dropout": 0.5,
+                                                   "Cs": [0.1, 1]}
+    result = merbench.run_seeds("ststnet", "synthetic", seeds=np.array([0, 1]),
+                                epochs=np.int64(1), threads=np.int64(1),
+                                model_options={"dropout": np.float32(0.5)},
+                                out=tmp_path / "seeds")
+    assert [run.results.seed for run in result.runs] == [0, 1]

@@ -14,6 +14,7 @@ naming the keyword as the call spells it (``epochs=``, not ``--epochs``).
 from __future__ import annotations
 
 import functools
+import numbers
 import os
 from pathlib import Path
 from typing import Any
@@ -58,12 +59,41 @@ def _path_fields() -> frozenset[str]:
     return frozenset(f.name for f, option in options() if option.metavar in PATH_METAVARS)
 
 
+def plain(value: Any) -> Any:
+    """``value`` as the plain Python a run records: numpy's numbers (``np.int64(1)``,
+    ``np.float32(0.5)``) and arrays as Python's, and a path inside an options dict as its
+    text. A caller's numpy scalar is the number it holds; left as it was, it was refused as
+    no integer, or met the JSON writer as "not JSON serializable" once the run's folder was
+    made (the seventh adversarial pass of issue 84)."""
+    if isinstance(value, bool | str | bytes) or value is None:
+        return value
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real):
+        return float(value)
+    if isinstance(value, dict):
+        return {key: _plain_inside(item) for key, item in value.items()}
+    if hasattr(value, "tolist") and callable(value.tolist):  # a numpy array
+        return value.tolist()
+    return value
+
+
+def _plain_inside(value: Any) -> Any:
+    """An option's value made plain, a path as its text (options are recorded as JSON)."""
+    if isinstance(value, os.PathLike):
+        return os.fspath(value)
+    if isinstance(value, list | tuple):
+        return [_plain_inside(item) for item in value]
+    return plain(value)
+
+
 def api_value(call: str, name: str, value: Any) -> Any:
     """``value`` of the keyword ``name`` checked against its field's type (an int for a float
     field made a float, a path as its field keeps it), or one MerbenchError saying what the
     keyword takes; a NaN, an infinity or an empty path is refused as a tuning file's is."""
     if value is None and name in _optional():  # the field's own "not given"
         return None
+    value = plain(value)
     allowed = field_types(name)
     is_path = Path in allowed or name in _path_fields()
     if is_path and isinstance(value, os.PathLike) and isinstance(os.fspath(value), str):
@@ -121,6 +151,9 @@ def api_plugins(call: str, plugins: Any) -> Plugins | None:
 def api_seeds(call: str, seeds: Any) -> list[int]:
     """``seeds=``: a non-empty list of distinct seeds, each in range, refused as the command
     line refuses ``--seeds`` (:func:`~merbench.runner.given_values.check_distinct_seeds`)."""
+    seeds = plain(seeds)
+    if isinstance(seeds, list | tuple):
+        seeds = [plain(seed) for seed in seeds]
     if not isinstance(seeds, list | tuple | range) or not len(seeds):
         raise MerbenchError(f"{call}: seeds must be a non-empty list of distinct non-negative "
                             f"integers, e.g. seeds=[0, 1, 2], not {given(seeds)}")
@@ -136,6 +169,7 @@ def api_model_options(name: Any, options: dict[str, Any]) -> str:
     in its own words, or built it)."""
     call = "merbench.create_model()"
     _named(call, "model", name)
+    options.update({key: plain(value) for key, value in options.items()})
     classes = options.get("num_classes", 2)
     if isinstance(classes, bool) or not isinstance(classes, int) or classes < 2:
         raise MerbenchError(f"{call}: num_classes must be a whole number of at least 2, not "
