@@ -54,9 +54,7 @@ def _refuse_non_finite(state: dict[str, torch.Tensor], path: Path) -> None:
     such a run scored and validated as a collapsed one), so they are a diverged training or
     a damaged file, never weights to convert, score or go on from. Every tensor is read,
     mapped ones too (``--weights`` checks its files mapped): a few megabytes a checkpoint."""
-    bad = [(key, tensor) for key, tensor in state.items()
-           if (tensor.is_floating_point() or tensor.is_complex())
-           and not bool(torch.isfinite(tensor).all())]
+    bad = [(key, tensor) for key, tensor in state.items() if non_finite(tensor) is not None]
     if not bad:
         return
     key, tensor = bad[0]
@@ -67,6 +65,26 @@ def _refuse_non_finite(state: dict[str, torch.Tensor], path: Path) -> None:
                         f"{tensor.numel():,} values{more}; weights like these come from a "
                         "training that diverged or a damaged file, and a network computes "
                         "nothing with them: give weights that trained")
+
+
+def non_finite(value: Any) -> str | None:
+    """"NaN" or "an infinity" when a floating tensor in ``value`` (a tensor, or nested in
+    dicts, lists and tuples, as a state dict and an optimiser's state are) holds one, else
+    None: the one test of weights that no training saves, for a checkpoint and for a fold's
+    saved training state alike."""
+    if isinstance(value, torch.Tensor):
+        if not (value.is_floating_point() or value.is_complex()):
+            return None
+        if bool(torch.isnan(value).any()):
+            return "NaN"
+        return None if bool(torch.isfinite(value).all()) else "an infinity"
+    items = value.values() if isinstance(value, dict) else value \
+        if isinstance(value, list | tuple) else ()
+    for item in items:
+        found = non_finite(item)
+        if found is not None:
+            return found
+    return None
 
 
 def _what_is_wrong(path: Path, exc: Exception) -> str:

@@ -37,6 +37,7 @@ import torch
 from merbench.base.atomic import atomic_write
 from merbench.base.errors import MerbenchError
 from merbench.results.user_files import check_user_file
+from merbench.training.checkpoints import non_finite
 from merbench.training.device import is_out_of_memory
 
 FORMAT = 1  # the layout of a saved state; another layout is not continued
@@ -128,7 +129,7 @@ class FoldCheckpoint:
         smaller --lr"). Refused rather than set aside: it reads as a whole, well-formed file
         of this very fold, and only its owner can say where it came from."""
         for part in WEIGHT_PARTS:
-            bad = _non_finite(state.get(part))
+            bad = non_finite(state.get(part))
             if bad is not None:
                 these = "that fold" if self.label.startswith("fold ") else "those folds"
                 raise MerbenchError(
@@ -183,24 +184,6 @@ class FoldCheckpoint:
         warnings.warn(f"training of {self.label} starts over: the saved state {self.path} is "
                       f"not continued ({why}); it is kept as {aside.name} until the run "
                       "completes", RuntimeWarning, stacklevel=3)
-
-
-def _non_finite(value: Any) -> str | None:
-    """"NaN" or "an infinity" when a floating tensor in ``value`` (nested in dicts, lists
-    and tuples, as a state dict and an optimiser's state are) holds one, else None."""
-    if isinstance(value, torch.Tensor):
-        if not (value.is_floating_point() or value.is_complex()):
-            return None
-        if bool(torch.isnan(value).any()):
-            return "NaN"
-        return None if bool(torch.isfinite(value).all()) else "an infinity"
-    items = value.values() if isinstance(value, dict) else value \
-        if isinstance(value, list | tuple) else ()
-    for item in items:
-        found = _non_finite(item)
-        if found is not None:
-            return found
-    return None
 
 
 def saved_epochs(path: Path) -> int | None:
