@@ -111,7 +111,12 @@ def environment_threads() -> int | None:
     """``OMP_NUM_THREADS`` when it is a whole number >= 1 (anything else: None, as torch
     then falls back on its own default too)."""
     value = os.environ.get("OMP_NUM_THREADS", "").strip()
-    return int(value) if value.isdigit() and int(value) >= 1 else None
+    # ASCII digits, at most nine, as thread_variable_problem reads them: "３" is a digit to
+    # str.isdigit but not to OpenMP, and int() of over 4,300 digits raised (merbench.run
+    # has no console script to check the variable first)
+    if not (value.isascii() and value.isdigit() and len(value) <= 9):
+        return None
+    return int(value) if int(value) >= 1 else None
 
 
 def own_load() -> float:
