@@ -25,17 +25,16 @@ from merbench.base.errors import MerbenchError
 from merbench.base.memo import remembered
 from merbench.data.au_labels import present_bits
 from merbench.results.au_file import (
-    AU_PREDICTIONS_FILE,
     AU_SEEDS_SCHEMA,
     AUDatasetNamed,
     AUResults,
     AUSeedsInterval,
     AUSeedsSummary,
+    read_au_predictions,
 )
 from merbench.results.model import IntervalMethod
 from merbench.results.over_seeds import STD_OVER_SEEDS, au_over_seeds
 from merbench.results.seeds_model import Named, ProtocolNamed
-from merbench.results.user_files import read_user_csv
 from merbench.scores.interval_records import subject_strata
 from merbench.stats.intervals import LEVEL, METHOD, RESAMPLES, SEED
 
@@ -74,9 +73,7 @@ def stored_au_run(path: Path, checked: Sequence[tuple[Path, AUResults]]) -> Stor
     if any(configuration(r) != configuration(first) for _, r in checked):
         raise MerbenchError(f"{path} holds AU runs of more than one configuration (they "
                             "differ in more than their seed); pass the folder of one")
-    tables = [read_user_csv(folder / AU_PREDICTIONS_FILE, "AU predictions table",
-                            keep_default_na=False,
-                            dtype={"sample_id": str, "database": str, "subject": str})
+    tables = [read_au_predictions(folder)
               .sort_values("sample_id", kind="stable").reset_index(drop=True)
               for folder, _ in checked]
     seeds = [r.seed for _, r in checked]

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from merbench.data.task import AUTask
 from merbench.results.model import (
@@ -42,6 +42,10 @@ from merbench.results.model import (
 )
 from merbench.results.schema import read_kind
 from merbench.results.seeds_model import Named, ProtocolNamed
+from merbench.results.user_files import read_user_csv
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 AU_RESULTS_FILE = AUTask.results_file  # named by the task, which status reads it by
 AU_PREDICTIONS_FILE = "au-predictions.csv"
@@ -190,3 +194,11 @@ class AUSeedsSummary:
 def read_au_seeds(path: Path) -> AUSeedsSummary:
     """An ``au-seeds.json`` in the current layout, every field checked."""
     return read_kind(path, "AU seeds summary", "au-seeds", AU_SEEDS_SCHEMA, AUSeedsSummary)
+
+def read_au_predictions(folder: Path) -> pd.DataFrame:
+    """The AU predictions table of the run in ``folder`` (``au-predictions.csv``), read
+    through the bounded reader with its ids as text: validate, the record check read back and
+    a configuration's seed pool read it alike."""
+    return read_user_csv(folder / AU_PREDICTIONS_FILE, "AU predictions table",
+                         keep_default_na=False,
+                         dtype={"sample_id": str, "database": str, "subject": str})

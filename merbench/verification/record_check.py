@@ -26,12 +26,11 @@ from typing import Any
 import numpy as np
 
 from merbench.au.scoring import au_point_scores
-from merbench.results.au_file import AU_PREDICTIONS_FILE, AUResults, read_au_results
+from merbench.results.au_file import AUResults, read_au_predictions, read_au_results
 from merbench.results.codec import from_json, to_json
 from merbench.results.model import Metrics, Results
 from merbench.results.run_files import differ
 from merbench.results.tune_file import TUNE_FILE, TuneResults, read_tune, read_tune_predictions
-from merbench.results.user_files import parse_user_csv, read_user_bytes
 from merbench.scores.metrics import pooled_scores
 from merbench.scores.selection import POLICIES
 from merbench.tuning.run_tuning import outer_scores
@@ -94,10 +93,7 @@ def confirmed_au_run(path: Path) -> AUResults:
     overall and per database, are what its ``au-predictions.csv`` gives (its intervals are
     taken on the record's word); :class:`RecordDisagrees` where they are not."""
     results = read_au_results(path)
-    table_path = path.parent / AU_PREDICTIONS_FILE
-    table = parse_user_csv(read_user_bytes(table_path, "AU predictions table"), table_path,
-                           "AU predictions table", keep_default_na=False,
-                           dtype={"sample_id": str, "database": str, "subject": str})
+    table = read_au_predictions(path.parent)
     overall, per_database = au_point_scores(
         table["y_true"].to_numpy(np.int64), table["y_pred"].to_numpy(np.int64),
         table["database"].to_numpy(dtype=str), results.au_set)
