@@ -40,3 +40,27 @@ def test_the_set_up_section_must_hold_two_commands(tmp_path: Path) -> None:
     printed = subprocess.run([sys.executable, str(ROOT / ".ci" / "readme_commands.py")],
                              capture_output=True, text=True, check=True).stdout.splitlines()
     assert printed == _extractor()(ROOT / "README.md")
+
+
+def test_ci_refuses_a_disk_too_small_for_the_virtualenv_in_one_line(tmp_path: Path) -> None:
+    # A CI run once died mid-install with pip's "No space left on device" after 72 s; the
+    # check before the install must say how much room is there and what to free instead.
+    script = (ROOT / ".ci" / "run").read_text()
+    start, end = script.index('tmp_root="'), script.index("\nfi\n", script.index("need_kb="))
+    check = tmp_path / "check.sh"
+    check.write_text("set -euo pipefail\n" + script[start:end] + "\nfi\n")
+    fake_bin = tmp_path / "bin"
+    fake_bin.mkdir()
+    df = fake_bin / "df"
+    df.write_text("#!/bin/sh\necho 'Filesystem 1024-blocks Used Available Capacity Mounted'\n"
+                  "echo '/dev/vda 264241152 259000000 5242880 99% /'\n")
+    df.chmod(0o755)
+    env = {"PATH": f"{fake_bin}:/usr/bin:/bin", "TMPDIR": str(tmp_path)}
+    small = subprocess.run(["bash", str(check)], capture_output=True, text=True, env=env)
+    assert small.returncode == 1
+    assert small.stderr.count("\n") == 1
+    assert f"{tmp_path} has 5 GB free" in small.stderr and "about 12 GB" in small.stderr
+    df.write_text("#!/bin/sh\necho 'Filesystem 1024-blocks Used Available Capacity Mounted'\n"
+                  "echo '/dev/vda 264241152 100000000 75000000 30% /'\n")
+    roomy = subprocess.run(["bash", str(check)], capture_output=True, text=True, env=env)
+    assert roomy.returncode == 0 and roomy.stderr == ""
