@@ -51,7 +51,11 @@ def test_the_thread_rule(monkeypatch: pytest.MonkeyPatch) -> None:
     assert (given.count, given.cause, given.reason) == (3, "environment", "OMP_NUM_THREADS=3")
     assert choose_threads(None, SMALL_MODEL_PARAMETERS - 1, usable=8, busy=0).count == 3
     assert choose_threads(2, big, usable=8, busy=0).cause == "asked"
-    for unusable in ("0", "two", ""):
+    # OpenMP's own syntax, which the console's check accepts, counts too: its first level
+    for spelled in ("+3", " 3 ", "3,2", "+3, 1"):
+        monkeypatch.setenv("OMP_NUM_THREADS", spelled)
+        assert choose_threads(None, big, usable=8, busy=0).count == 3, spelled
+    for unusable in ("0", "two", "", "\uff13", "0,2", "9" * 5000):
         monkeypatch.setenv("OMP_NUM_THREADS", unusable)
         assert choose_threads(None, big, usable=8, busy=0).cause == "usable-cores"
 

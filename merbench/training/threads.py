@@ -108,15 +108,20 @@ def usable_cores(cgroup_root: Path = Path("/sys/fs/cgroup")) -> int:
 
 
 def environment_threads() -> int | None:
-    """``OMP_NUM_THREADS`` when it is a whole number >= 1 (anything else: None, as torch
-    then falls back on its own default too)."""
-    value = os.environ.get("OMP_NUM_THREADS", "").strip()
-    # ASCII digits, at most nine, as thread_variable_problem reads them: "３" is a digit to
-    # str.isdigit but not to OpenMP, and int() of over 4,300 digits raised (merbench.run
-    # has no console script to check the variable first)
-    if not (value.isascii() and value.isdigit() and len(value) <= 9):
+    """The first level's count in ``OMP_NUM_THREADS`` (``4``, ``+4`` and ``4,2`` all give 4,
+    as OpenMP reads them), or None where it holds no count of at least 1 (torch then falls
+    back on its own default too). The same syntax :func:`thread_variable_problem` lets
+    through: a ``+2`` or ``4,2`` it accepted was otherwise ignored here, and the thread
+    choice fell to torch's default."""
+    value = os.environ.get("OMP_NUM_THREADS", "")
+    if not _OMP_VALUE.match(value):  # ASCII digits only, as OpenMP reads them
         return None
-    return int(value) if int(value) >= 1 else None
+    first = value.split(",")[0].strip(" \t+")
+    # at most nine digits: int() of over 4,300 raised, and merbench.run has no console
+    # script to check the variable first
+    if len(first) > 9 or int(first) < 1:
+        return None
+    return int(first)
 
 
 def own_load() -> float:
