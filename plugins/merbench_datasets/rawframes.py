@@ -75,6 +75,41 @@ def unreadable(path: Path) -> str | None:
     return None
 
 
+def chosen_subjects(subjects: object, dataset: str, known: Sequence[str],
+                    where: str = "the sheet", hint: str | None = None) -> list[str]:
+    """The subjects ``subjects`` names, each in ``known``: the one reader of every raw
+    database's ``subjects=`` option. Text is a comma-separated list (``sub01,sub02``, as typed
+    after ``--dataset-opt``), a list names one subject per item. Each fault gets its own
+    reason: an empty value, a subject named twice, and only the names ``where`` lacks (a typo
+    among good names is the one said). ``hint`` ends that last line (default: the subjects
+    there are)."""
+    if isinstance(subjects, str):
+        names = [s.strip() for s in subjects.split(",")]
+    elif isinstance(subjects, Sequence):
+        names = [str(s).strip() for s in subjects]
+    elif isinstance(subjects, int) and not isinstance(subjects, bool):
+        names = [str(subjects)]
+    else:
+        raise MerbenchError(f"{dataset}: subjects= takes subject names, as sub01 or "
+                            "sub01,sub02, not a table of values; give the names")
+    names = [s for s in names if s]
+    if not names:
+        example = f" (e.g. {known[0]})" if len(known) else ""
+        raise MerbenchError(f"{dataset}: subjects= is empty; name at least one "
+                            f"subject{example}")
+    twice = next((s for position, s in enumerate(names) if s in names[:position]), None)
+    if twice is not None:
+        raise MerbenchError(f"{dataset}: subjects names {twice} twice; name each subject once")
+    unknown = [s for s in names if s not in set(known)]
+    if unknown:
+        shown = ", ".join(known[:8]) + (", ..." if len(known) > 8 else "")
+        said = (f"subject {unknown[0]} is" if len(unknown) == 1
+                else f"subjects {', '.join(unknown)} are")
+        raise MerbenchError(f"{dataset}: {said} not in {where}; "
+                            f"{hint or f'its subjects are {shown}'}")
+    return names
+
+
 def select_subjects(table: pd.DataFrame, subjects: str | Sequence[str] | None, dataset: str,
                     problems: Sequence[tuple[str, str]] = ()
                     ) -> tuple[pd.DataFrame, list[tuple[str, str]]]:
@@ -82,13 +117,7 @@ def select_subjects(table: pd.DataFrame, subjects: str | Sequence[str] | None, d
     None keeps all. A problem not named after a sample (``<db> sheet row N``) is kept."""
     if subjects is None:
         return table, list(problems)
-    wanted = [subjects] if isinstance(subjects, str) else [str(s) for s in subjects]
-    known = list(dict.fromkeys(table["subject"]))
-    unknown = [s for s in wanted if s not in known]
-    if unknown or not wanted:
-        raise MerbenchError(f"{dataset}: subjects {', '.join(unknown) or '[]'} are not in the "
-                            f"sheet; its subjects are {', '.join(known[:8])}"
-                            f"{', ...' if len(known) > 8 else ''}")
+    wanted = chosen_subjects(subjects, dataset, list(dict.fromkeys(table["subject"])))
 
     def concerns(sample: str) -> bool:
         parts = sample.split("/")
