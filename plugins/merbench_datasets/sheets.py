@@ -30,7 +30,7 @@ def normalise(cell: object) -> str:
 def _workbook(path: Path, dataset: str) -> dict[str, pd.DataFrame]:
     """Every sheet of ``path`` as text cells, no header."""
     suffix = path.suffix.lower()
-    what = f"{dataset}'s coding sheet"
+    what = f"{dataset} coding sheet"  # "give a regular file as the casme2 coding sheet"
     if not path.exists() and not path.is_symlink():
         raise MerbenchError(f"{dataset}: the sheet '{path}' does not exist; give the path of "
                             "the official coding sheet")
