@@ -212,6 +212,9 @@ def build(dataset: str, table: pd.DataFrame, classes: Sequence[str], skip_missin
             f"be used: {problem_list(problems)}; restore the frames or correct the sheet, or "
             "pass --skip-missing (--dataset-opt skip_missing=true) to run without them"
         )
+    if not rows and not problems:  # every row left the class set: nothing to say "e.g." of
+        raise MerbenchError(f"{dataset}: no sample is of the classes {', '.join(classes)}; "
+                            "check the sheet's emotion column and --dataset-opt classes")
     if not rows:
         raise MerbenchError(f"{dataset}: no usable samples ({len(problems)} skipped, e.g. "
                             f"{problem_list(problems)}); check --data-root and the layout")
@@ -284,13 +287,15 @@ def pick_class_set(dataset: str, classes: object, sets: dict[str, tuple[str, ...
 
 
 def labelled(table: pd.DataFrame, dataset: str, mapping: dict[str, str],
-             known: Sequence[str], classes: Sequence[str]) -> tuple[pd.DataFrame,
-                                                                    list[tuple[str, str]]]:
+             known: Sequence[str], classes: Sequence[str],
+             column: str = "emotion") -> tuple[pd.DataFrame, list[tuple[str, str]]]:
     """Rows whose ``emotion`` the class set maps, with ``label``; rows with an emotion the
-    database does not have are problems (a typo in the sheet), others simply leave the set."""
+    database does not have are problems (a typo in the sheet), others simply leave the set.
+    ``column`` is the sheet column the ``emotion`` came from, as a problem names it (CAS(ME)^3's
+    ``Objective class``: its VIII is no emotion)."""
     emotion = table["emotion"]
     strange = ~emotion.isin(known)
-    problems = [(s, f"the sheet's emotion '{e}' is none of {', '.join(known)}")
+    problems = [(s, f"the sheet's {column} '{e}' is none of {', '.join(known)}")
                 for s, e in zip(table["sample_id"][strange], emotion[strange], strict=True)]
     kept = table[~strange & emotion.isin(list(mapping))].copy()
     kept["label"] = kept["emotion"].map(mapping).map({c: i for i, c in enumerate(classes)})
@@ -322,10 +327,11 @@ def unusable_rows(table: pd.DataFrame, sheet: Path,
 def assemble(dataset: str, annotated: tuple[pd.DataFrame, list[tuple[str, str]]],
              subjects: str | Sequence[str] | None, mapping: dict[str, str],
              emotions: Sequence[str], classes: Sequence[str],
-             skip_missing: bool) -> RawFramesDataset:
+             skip_missing: bool, label_column: str = "emotion") -> RawFramesDataset:
     """The common end of every raw loader: keep the chosen subjects, map emotions to the
-    class set, check the frames and build the dataset (or name what is unusable)."""
+    class set, check the frames and build the dataset (or name what is unusable).
+    ``label_column`` names the sheet column the labels come from in a problem."""
     table, problems = annotated
     table, problems = select_subjects(table, subjects, dataset, problems)
-    table, strange = labelled(table, dataset, mapping, emotions, classes)
+    table, strange = labelled(table, dataset, mapping, emotions, classes, label_column)
     return build(dataset, table, classes, skip_missing, [*problems, *strange])
