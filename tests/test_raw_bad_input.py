@@ -146,7 +146,7 @@ def test_options_and_locations_are_checked(tree: tuple[Path, str], tmp_path: Pat
                                            monkeypatch: pytest.MonkeyPatch) -> None:
     root, sheet = tree
     assert "unknown class set '4'" in error_of(data_root=str(root), sheet=sheet, classes="4")
-    assert "subjects sub99 are not in the sheet" in error_of(data_root=str(root), sheet=sheet,
+    assert "subject sub99 is not in the sheet" in error_of(data_root=str(root), sheet=sheet,
                                                               subjects="sub99")
     empty = tmp_path / "empty"
     empty.mkdir()

@@ -252,7 +252,12 @@ class ProtocolMeta(Meta):
     ``subject_independent`` is False for a published split that tests subjects it also
     trains on (released k-fold lists): merbench runs it to reproduce a paper's protocol, but
     no fold's test subject is kept out of its training, so no leaderboard ranks it.
+    ``datasets`` names the only datasets a split is defined on (a released split of one
+    database's samples; empty: any): a run on another is refused while it is planned, before
+    the protocol's own options are asked for, which would send the user after a file the
+    run could never use.
     """
 
     required_options: tuple[str, ...] = ()
     subject_independent: bool = True
+    datasets: tuple[str, ...] = ()

@@ -218,6 +218,11 @@ def plan_run(spec: RunSpec, settings: RunSettings, plugins: Plugins) -> Plan:
     registries = plugins.registries
     model = registries.models.get(spec.model)
     protocol = registries.protocols.get(spec.protocol)
+    splits = protocol.meta.datasets
+    if splits and spec.dataset not in splits:  # before its options are asked for
+        raise MerbenchError(f"--protocol {spec.protocol} is for --dataset "
+                            f"{' or '.join(splits)} only, not {spec.dataset}; give --dataset "
+                            f"{splits[0]}, or another protocol for {spec.dataset}")
     feature = _feature_name(spec, registries, model)
     # the four factories' options, read together (one child process when not known yet)
     read_options([model, protocol, *_named(registries.datasets, spec.dataset),

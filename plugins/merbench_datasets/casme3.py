@@ -11,8 +11,9 @@ micro-expressions: a sample is a row of the micro-expression label sheet
 (``casme3_part_A_ME_label_JpgIndex_v2.xlsx``: Subject, Filename, Onset, Apex, Offset, AU,
 Objective class, emotion; 860 rows of 94 subjects), here or next to the database folder, or
 ``--dataset-opt sheet=PATH``. (``casme3_part_A_v2.xls``, sheet ``AU+Emotion``, lists macro-
-and micro-expressions but no emotion, so it cannot label samples.) An offset of 0 means "not
-annotated" (offset left empty). Frame numbers are the numbers in the file names.
+and micro-expressions but no emotion, so it cannot label samples: given as the sheet, it is
+refused by name, for every class set.) An offset of 0 means "not annotated" (offset left
+empty). Frame numbers are the numbers in the file names.
 
 Known errata of the v2 label sheet: spNO.149/d has its apex (83) before its onset (112) and
 spNO.216/d its onset (3647) after its apex (2668); ``casme3_part_A_v2.xls`` has apex 160 and
@@ -68,6 +69,12 @@ MAPPINGS = {"7": {e: e for e in EMOTIONS}, "objective": {c: c for c in OBJECTIVE
                   "surprise": "surprise", "others": "others"},
             "3": {**dict.fromkeys(NEGATIVE, "negative"), "happiness": "positive",
                   "surprise": "surprise"}}
+#: the header names that mark casme3_part_A_v2.xls (see the module doc), and what to say
+#: of it: read for its Objective class it would label macro-expressions as samples too
+AU_SHEET = (("Expression type", OBJECTIVE_COLUMN),
+            "is CAS(ME)^3's AU sheet, which lists macro- and "
+            "micro-expressions and labels no emotion; give the micro-expression label sheet, "
+            "casme3_part_A_ME_label_JpgIndex_v2.xlsx, with --dataset-opt sheet=PATH")
 HOW_TO_GET = ("request CAS(ME)^3 from its owners (http://casme.psych.ac.cn/casme/e4) under its "
               "licence, then pass the folder holding part_A/ and "
               "casme3_part_A_ME_label_JpgIndex_v2.xlsx with --data-root PATH (or set "
@@ -84,7 +91,7 @@ def sheet_rows(path: Path, objective: bool = False) -> pd.DataFrame:
     action-unit cells, unparsed (the ``CELL_COLUMNS`` of
     :mod:`merbench_datasets.action_units`, whose ``coded`` parses them when asked)."""
     columns = (*COLUMNS[:-1], OBJECTIVE_COLUMN) if objective else COLUMNS
-    rows = read_sheet(path, columns, NAME, optional=(AU_COLUMN,))
+    rows = read_sheet(path, columns, NAME, optional=(AU_COLUMN,), wrong=[AU_SHEET])
     subject, clip = rows["Subject"], rows["Filename"]
     onset = frames_of(rows["Onset"])
     offset = frames_of(rows["Offset"]).map(lambda n: None if n == 0 else n).astype(object)
@@ -124,4 +131,5 @@ def make_casme3(data_root: str | None = None, classes: str = "7", sheet: str | N
     objective = key == "objective"
     return rawframes.assemble(NAME, annotation_table(data_root, sheet, objective), subjects,
                               MAPPINGS[key], OBJECTIVE if objective else EMOTIONS,
-                              CLASS_SETS[key], skip_missing)
+                              CLASS_SETS[key], skip_missing,
+                              OBJECTIVE_COLUMN if objective else "emotion")

@@ -37,6 +37,7 @@ from merbench_datasets.action_units import (
     TEXT_COLUMN,
     coded,
 )
+from merbench_datasets.rawroot import newest_sheet
 
 SHEETS = {"casme2": ("CASME II coding sheet", casme2.SHEET_PATTERNS, casme2.sheet_rows),
           "samm": ("SAMM FACS coding sheet", samm.SHEET_PATTERNS, samm.sheet_rows)}
@@ -58,10 +59,9 @@ def find_coding_sheet(database: str, folders: Sequence[Path]) -> Path:
     """The newest sheet of ``database`` in the first folder that has one."""
     what, patterns, _ = SHEETS[database]
     for folder in folders:
-        for pattern in patterns:
-            matches = sorted(folder.glob(pattern))
-            if matches:
-                return matches[-1]
+        found = newest_sheet(folder, patterns)
+        if found is not None:
+            return found
     looked = ", ".join(f"'{folder}'" for folder in folders)
     raise MerbenchError(f"composite: the action units of its {database} samples come from the "
                         f"{what} ({' or '.join(patterns)}), and there is none in {looked}; put "

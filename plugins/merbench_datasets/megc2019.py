@@ -32,7 +32,6 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from merbench.api import MerbenchError
 from merbench_datasets import casme2, rawframes, samm, smic
 from merbench_datasets.megc2019_official import CLASSES, load_ground_truth
 
@@ -47,13 +46,10 @@ def make_megc2019(data_root: str | None = None, casme2_frames: str = "cropped",
     """The official composite's samples from the raw databases (see the module doc)."""
     truth = load_ground_truth()
     if subjects is not None:
-        wanted = [subjects] if isinstance(subjects, str) else [str(s) for s in subjects]
         keys = truth["database"] + "/" + truth["subject"]
-        unknown = [s for s in wanted if s not in set(keys)]
-        if unknown or not wanted:
-            raise MerbenchError(f"{NAME}: subjects {', '.join(unknown) or '[]'} are not in the "
-                                "official list; write them as database/subject, e.g. "
-                                "casme2/sub01, samm/006, smic/s01")
+        wanted = rawframes.chosen_subjects(
+            subjects, NAME, list(dict.fromkeys(keys)), "the official list",
+            "write them as database/subject, e.g. casme2/sub01, samm/006, smic/s01")
         truth = truth[keys.isin(wanted)]
     parts, problems = [], []
     for database, (table, found) in (

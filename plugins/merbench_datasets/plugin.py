@@ -212,6 +212,7 @@ HSTA_FOLDS = ProtocolMeta(
              "https://github.com/OceanSummerDay/HSTA_MER",
     required_options=("folds",),
     subject_independent=False,
+    datasets=("casme3",),
 )
 
 

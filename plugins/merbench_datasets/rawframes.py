@@ -75,6 +75,41 @@ def unreadable(path: Path) -> str | None:
     return None
 
 
+def chosen_subjects(subjects: object, dataset: str, known: Sequence[str],
+                    where: str = "the sheet", hint: str | None = None) -> list[str]:
+    """The subjects ``subjects`` names, each in ``known``: the one reader of every raw
+    database's ``subjects=`` option. Text is a comma-separated list (``sub01,sub02``, as typed
+    after ``--dataset-opt``), a list names one subject per item. Each fault gets its own
+    reason: an empty value, a subject named twice, and only the names ``where`` lacks (a typo
+    among good names is the one said). ``hint`` ends that last line (default: the subjects
+    there are)."""
+    if isinstance(subjects, str):
+        names = [s.strip() for s in subjects.split(",")]
+    elif isinstance(subjects, Sequence):
+        names = [str(s).strip() for s in subjects]
+    elif isinstance(subjects, int) and not isinstance(subjects, bool):
+        names = [str(subjects)]
+    else:
+        raise MerbenchError(f"{dataset}: subjects= takes subject names, as sub01 or "
+                            "sub01,sub02, not a table of values; give the names")
+    names = [s for s in names if s]
+    if not names:
+        example = f" (e.g. {known[0]})" if len(known) else ""
+        raise MerbenchError(f"{dataset}: subjects= is empty; name at least one "
+                            f"subject{example}")
+    twice = next((s for position, s in enumerate(names) if s in names[:position]), None)
+    if twice is not None:
+        raise MerbenchError(f"{dataset}: subjects names {twice} twice; name each subject once")
+    unknown = [s for s in names if s not in set(known)]
+    if unknown:
+        shown = ", ".join(known[:8]) + (", ..." if len(known) > 8 else "")
+        said = (f"subject {unknown[0]} is" if len(unknown) == 1
+                else f"subjects {', '.join(unknown)} are")
+        raise MerbenchError(f"{dataset}: {said} not in {where}; "
+                            f"{hint or f'its subjects are {shown}'}")
+    return names
+
+
 def select_subjects(table: pd.DataFrame, subjects: str | Sequence[str] | None, dataset: str,
                     problems: Sequence[tuple[str, str]] = ()
                     ) -> tuple[pd.DataFrame, list[tuple[str, str]]]:
@@ -82,13 +117,7 @@ def select_subjects(table: pd.DataFrame, subjects: str | Sequence[str] | None, d
     None keeps all. A problem not named after a sample (``<db> sheet row N``) is kept."""
     if subjects is None:
         return table, list(problems)
-    wanted = [subjects] if isinstance(subjects, str) else [str(s) for s in subjects]
-    known = list(dict.fromkeys(table["subject"]))
-    unknown = [s for s in wanted if s not in known]
-    if unknown or not wanted:
-        raise MerbenchError(f"{dataset}: subjects {', '.join(unknown) or '[]'} are not in the "
-                            f"sheet; its subjects are {', '.join(known[:8])}"
-                            f"{', ...' if len(known) > 8 else ''}")
+    wanted = chosen_subjects(subjects, dataset, list(dict.fromkeys(table["subject"])))
 
     def concerns(sample: str) -> bool:
         parts = sample.split("/")
@@ -183,6 +212,9 @@ def build(dataset: str, table: pd.DataFrame, classes: Sequence[str], skip_missin
             f"be used: {problem_list(problems)}; restore the frames or correct the sheet, or "
             "pass --skip-missing (--dataset-opt skip_missing=true) to run without them"
         )
+    if not rows and not problems:  # every row left the class set: nothing to say "e.g." of
+        raise MerbenchError(f"{dataset}: no sample is of the classes {', '.join(classes)}; "
+                            "check the sheet's emotion column and --dataset-opt classes")
     if not rows:
         raise MerbenchError(f"{dataset}: no usable samples ({len(problems)} skipped, e.g. "
                             f"{problem_list(problems)}); check --data-root and the layout")
@@ -255,13 +287,15 @@ def pick_class_set(dataset: str, classes: object, sets: dict[str, tuple[str, ...
 
 
 def labelled(table: pd.DataFrame, dataset: str, mapping: dict[str, str],
-             known: Sequence[str], classes: Sequence[str]) -> tuple[pd.DataFrame,
-                                                                    list[tuple[str, str]]]:
+             known: Sequence[str], classes: Sequence[str],
+             column: str = "emotion") -> tuple[pd.DataFrame, list[tuple[str, str]]]:
     """Rows whose ``emotion`` the class set maps, with ``label``; rows with an emotion the
-    database does not have are problems (a typo in the sheet), others simply leave the set."""
+    database does not have are problems (a typo in the sheet), others simply leave the set.
+    ``column`` is the sheet column the ``emotion`` came from, as a problem names it (CAS(ME)^3's
+    ``Objective class``: its VIII is no emotion)."""
     emotion = table["emotion"]
     strange = ~emotion.isin(known)
-    problems = [(s, f"the sheet's emotion '{e}' is none of {', '.join(known)}")
+    problems = [(s, f"the sheet's {column} '{e}' is none of {', '.join(known)}")
                 for s, e in zip(table["sample_id"][strange], emotion[strange], strict=True)]
     kept = table[~strange & emotion.isin(list(mapping))].copy()
     kept["label"] = kept["emotion"].map(mapping).map({c: i for i, c in enumerate(classes)})
@@ -293,10 +327,11 @@ def unusable_rows(table: pd.DataFrame, sheet: Path,
 def assemble(dataset: str, annotated: tuple[pd.DataFrame, list[tuple[str, str]]],
              subjects: str | Sequence[str] | None, mapping: dict[str, str],
              emotions: Sequence[str], classes: Sequence[str],
-             skip_missing: bool) -> RawFramesDataset:
+             skip_missing: bool, label_column: str = "emotion") -> RawFramesDataset:
     """The common end of every raw loader: keep the chosen subjects, map emotions to the
-    class set, check the frames and build the dataset (or name what is unusable)."""
+    class set, check the frames and build the dataset (or name what is unusable).
+    ``label_column`` names the sheet column the labels come from in a problem."""
     table, problems = annotated
     table, problems = select_subjects(table, subjects, dataset, problems)
-    table, strange = labelled(table, dataset, mapping, emotions, classes)
+    table, strange = labelled(table, dataset, mapping, emotions, classes, label_column)
     return build(dataset, table, classes, skip_missing, [*problems, *strange])

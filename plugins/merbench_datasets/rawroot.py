@@ -83,10 +83,22 @@ def find_database(dataset: str, data_root: str | os.PathLike[str] | None,
                         f"{where_looked(base, origin, candidates)}; {told(how_to_get)}")
 
 
+def newest_sheet(folder: Path, patterns: Sequence[str]) -> Path | None:
+    """The last by name (the newest of dated names such as CASME2-coding-2019...) of the
+    first pattern that matches in ``folder``, folders passed over: a folder named like a
+    newer sheet hid the real file beside it. Any other kind of file (a fifo) is still
+    taken, for the reader to refuse as what it is."""
+    for pattern in patterns:
+        matches = sorted(p for p in folder.glob(pattern) if not p.is_dir())
+        if matches:
+            return matches[-1]
+    return None
+
+
 def find_sheet(dataset: str, given: str | os.PathLike[str] | None, folders: Sequence[Path],
                patterns: Sequence[str], what: str, option: str = "sheet") -> Path:
-    """The coding sheet: the option's path, else the first file matching ``patterns`` in
-    ``folders`` (the database folder first)."""
+    """The coding sheet: the option's path, else :func:`newest_sheet` of the first of
+    ``folders`` that has one (the database folder first)."""
     if given is not None:
         if not str(given).strip():
             raise MerbenchError(f"{dataset}: --dataset-opt {option}= is empty; give the path of "
@@ -99,10 +111,9 @@ def find_sheet(dataset: str, given: str | os.PathLike[str] | None, folders: Sequ
                                 f"does not exist; give the path of the {what}")
         return path
     for folder in folders:
-        for pattern in patterns:
-            matches = sorted(folder.glob(pattern))
-            if matches:
-                return matches[-1]  # the newest of dated names such as CASME2-coding-2019...
+        found = newest_sheet(folder, patterns)
+        if found is not None:
+            return found
     looked = ", ".join(f"'{folder}'" for folder in dict.fromkeys(folders))
     raise MerbenchError(f"{dataset}: no {what} ({' or '.join(patterns)}) in {looked}; it comes "
                         f"with the database: put it in the database folder or pass "

@@ -30,7 +30,7 @@ def normalise(cell: object) -> str:
 def _workbook(path: Path, dataset: str) -> dict[str, pd.DataFrame]:
     """Every sheet of ``path`` as text cells, no header."""
     suffix = path.suffix.lower()
-    what = f"{dataset}'s coding sheet"
+    what = f"{dataset} coding sheet"  # "give a regular file as the casme2 coding sheet"
     if not path.exists() and not path.is_symlink():
         raise MerbenchError(f"{dataset}: the sheet '{path}' does not exist; give the path of "
                             "the official coding sheet")
@@ -67,23 +67,37 @@ def rows_below(cells: pd.DataFrame, row: int, names: list[str], columns: Sequenc
 
 
 def read_sheet(path: Path, columns: Sequence[str], dataset: str,
-               optional: Sequence[str] = ()) -> pd.DataFrame:
+               optional: Sequence[str] = (),
+               wrong: Sequence[tuple[Sequence[str], str]] = ()) -> pd.DataFrame:
     """The rows under the first row (of any sheet) that holds every name in ``columns``.
 
     Names match case-insensitively with spaces collapsed. The result has exactly
     ``columns`` (as spelt here), then those of ``optional`` that the header row has (a column
     a sheet version may lack, such as its action units: the row is found by ``columns``
     alone), stripped text ("" for empty cells), rows with all of ``columns`` empty dropped,
-    and as index the row number a spreadsheet program shows (1-based).
+    and as index the row number a spreadsheet program shows (1-based). A header row with
+    no row under it is refused here, where the sheet is known.
+
+    ``wrong`` holds the header names of a database's other, known sheets and what to say of
+    one (what it is and which sheet to give): a header row with all of them is that sheet,
+    refused as it is rather than as a sheet whose columns were renamed.
     """
     wanted = [normalise(c) for c in columns]
     best: tuple[int, str, int, list[str]] = (-1, "", 0, [])
     for sheet, cells in _workbook(path, dataset).items():
         for row in range(len(cells)):
             names = [normalise(c) for c in cells.iloc[row]]
+            for marks, said in wrong:
+                if all(normalise(m) in names for m in marks):
+                    raise MerbenchError(f"{dataset}: '{path}' {said}")
             found = sum(w in names for w in wanted)
             if found == len(wanted):
-                return rows_below(cells, row, names, columns, optional)
+                rows = rows_below(cells, row, names, columns, optional)
+                if rows.empty:  # else "no usable samples (0 skipped, e.g. )", no sheet named
+                    raise MerbenchError(
+                        f"{dataset}: the sheet '{path}' has a header row but no rows under "
+                        "it; give the official coding sheet with --dataset-opt sheet=PATH")
+                return rows
             if found > best[0]:
                 best = (found, sheet, row + 1, [n for n in names if n])
     found, sheet, row, names = best
