@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from merbench.leaderboard.au_view import AURow, AURun, au_benchmarks
-from merbench.leaderboard.export_rows import Line
+from merbench.leaderboard.export_rows import Line, left_out_words
 from merbench.leaderboard.published_line import PublishedLine, section_of
 from merbench.results.rundir import RunDirectory
 from merbench.stats.intervals import Interval
@@ -50,6 +50,11 @@ class AUBenchmark:
 
     def lines(self) -> list[Line]:
         return [_line(row) for row in self.rows]
+
+    def left_out(self) -> str | None:
+        """Its reduced rows' runs: shown apart on the page, neither counted nor exported."""
+        return left_out_words(sum(len(row.runs) for row in self.reduced),
+                              self.reduced[0].reduced if self.reduced else None)
 
     def published(self) -> list[PublishedLine]:
         return [PublishedLine(_line(row), section_of(False, row.reduced is not None), "",

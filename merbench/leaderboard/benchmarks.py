@@ -23,14 +23,19 @@ from typing import Any
 
 from merbench.base.errors import MerbenchError
 from merbench.leaderboard.definition_fields import (
-    need as _need,
-)
-from merbench.leaderboard.definition_fields import (
+    column_scope,
+    dataset_databases,
+    distinct_columns,
     optional_text,
     positive,
+    refuse,
     registered,
     texts,
     typed,
+    value_words,
+)
+from merbench.leaderboard.definition_fields import (
+    need as _need,
 )
 from merbench.results.codec import unreadable
 from merbench.results.model import Results
@@ -275,7 +280,6 @@ def load_benchmark(path: Path) -> Benchmark:
     if unknown or not metrics:
         raise MerbenchError(f"benchmark {path}: metrics must be some of "
                             f"{', '.join(METRIC_LABELS)} (got {list(metrics)})")
-    columns = _columns(data, path)
     rank = texts(data, "rank", path, required=True,
                  fix="name the selection policies it ranks, some of "
                  + ", ".join(p for p in POLICIES if not POLICIES[p].test_set_selection))
@@ -321,6 +325,7 @@ def load_benchmark(path: Path) -> Benchmark:
     dataset, protocol = _need(data, "dataset", str, path), _need(data, "protocol", str, path)
     registered("dataset", dataset, providers, path)
     registered("protocol", protocol, providers, path)
+    columns = _columns(data, path, dataset, dataset_databases(dataset, providers))
     return Benchmark(
         id=bench_id, providers=providers, title=_need(data, "title", str, path),
         description=optional_text(data, "description", path), dataset=dataset,
@@ -335,21 +340,26 @@ def load_benchmark(path: Path) -> Benchmark:
     )
 
 
-def _columns(data: dict[str, Any], path: Path) -> tuple[Column, ...]:
-    """The definition's columns: at least one, each a scope and its label."""
+def _columns(data: dict[str, Any], path: Path, dataset: str,
+             databases: tuple[str, ...] | None) -> tuple[Column, ...]:
+    """The definition's columns: at least one, each a scope of the dataset (see
+    :func:`column_scope`) and its label, no two of one scope or label."""
     columns = []
     listed = _need(data, "columns", list, path)
     if not listed:
         raise MerbenchError(f"benchmark {path}: 'columns' is empty; give at least one column, "
                             "such as {\"scope\": \"overall\", \"label\": \"All\"}")
     for index, column in enumerate(listed):
-        if not isinstance(column, dict) or not isinstance(column.get("scope"), str):
-            raise MerbenchError(f"benchmark {path}: each column needs a 'scope' "
-                                "('overall' or a database name) and a 'label'")
-        _known_keys(column, "column", path, f"column '{column['scope']}'")
-        label = typed(column.get("label", column["scope"]), f"columns[{index}].label", str,
-                      path)
-        columns.append(Column(scope=column["scope"], label=label))
+        if not isinstance(column, dict) or "scope" not in column:
+            raise refuse(path, f"columns[{index}]", "has no scope" if isinstance(column, dict)
+                         else f"is {value_words(column)}", "give each column an object "
+                         "{\"scope\": \"overall\" or a database, \"label\": ...}")
+        scope = column_scope(column["scope"], f"columns[{index}].scope", dataset, databases,
+                             path)
+        _known_keys(column, "column", path, f"column '{scope}'")
+        label = typed(column.get("label", scope), f"columns[{index}].label", str, path)
+        columns.append(Column(scope=scope, label=label))
+    distinct_columns([(c.scope, c.label) for c in columns], path)
     return tuple(columns)
 
 

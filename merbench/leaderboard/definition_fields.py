@@ -108,3 +108,38 @@ def registered(section: str, name: str, providers: dict[str, dict[str, str]],
     raise refuse(source, section, f"is '{name}', which no installed plugin registers",
                  f"name one of {', '.join(sorted(registry.names()))}, or pin a plugin's "
                  f"{section} under 'providers' (see {_README})")
+
+
+def dataset_databases(name: str, providers: dict[str, dict[str, str]]) -> tuple[str, ...] | None:
+    """The databases the installed dataset ``name`` declares (its ``DatasetMeta.databases``),
+    the scopes a column may name besides ``overall``; None where they are not known: the
+    dataset is pinned to another package under 'providers', is not installed, or does not
+    fix them."""
+    registry = default_plugins().registries.datasets
+    if name in providers.get("dataset", {}) or name not in registry:
+        return None
+    return registry.get(name).meta.databases
+
+
+def column_scope(value: str, field: str, dataset: str, databases: tuple[str, ...] | None,
+                 source: Path) -> str:
+    """A column's scope: ``overall`` or one of the dataset's databases. A scope no sample of
+    the dataset can have (``casme3`` in the composite) made a column no run ever fills,
+    which the page showed empty without saying why."""
+    typed(value, field, str, source)
+    if value == "overall" or databases is None or value in databases:
+        return value
+    raise refuse(source, field, f"is '{value}', which is no database of dataset '{dataset}'",
+                 f"give 'overall' or one of {', '.join(databases)}")
+
+
+def distinct_columns(pairs: list[tuple[str, str]], source: Path) -> None:
+    """Refuse two columns of one scope, or of one label: the page's cells and the exported
+    table's headers ('SAMM UF1') would then stand for two columns at once."""
+    for index, (scope, label) in enumerate(pairs):
+        for part, value, earlier in (("scope", scope, [s for s, _ in pairs[:index]]),
+                                     ("label", label, [n for _, n in pairs[:index]])):
+            if value in earlier:
+                raise refuse(source, f"columns[{index}].{part}",
+                             f"is '{value}', as columns[{earlier.index(value)}]'s is",
+                             f"give each column its own {part}")

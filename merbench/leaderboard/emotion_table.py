@@ -19,8 +19,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from merbench.leaderboard.benchmarks import Benchmark
-from merbench.leaderboard.collect import Collection, Row, Tables, benchmark_rows
-from merbench.leaderboard.export_rows import Line
+from merbench.leaderboard.collect import (
+    Collection,
+    Row,
+    Tables,
+    benchmark_rows,
+    reduced_setting,
+)
+from merbench.leaderboard.export_rows import Line, left_out_words
 from merbench.leaderboard.labels import configuration_label, configuration_notes
 from merbench.leaderboard.ordering import by_importance
 from merbench.leaderboard.published_line import RANKED, REDUCED, TEST_SET, PublishedLine
@@ -65,6 +71,17 @@ class BenchmarkTable:
         ranked = [row.cells for row in uncertainty.rows]
         return (self._lines(self.rows.ranked, ranked, False)
                 + self._lines(self.rows.test_set, None, True))
+
+    def left_out(self) -> str | None:
+        """The runs of its reduced and saved-weights sections, which ``runs`` counts and
+        ``lines`` leaves out (a run in none of the exported sections)."""
+        exported = {run.page_id for rows in (self.rows.ranked, self.rows.test_set)
+                    for row in rows for run in row.group.runs}
+        reduced, saved = ({run.page_id for row in rows for run in row.group.runs} - exported
+                          for rows in (self.rows.reduced, self.rows.saved_weights))
+        reason = (reduced_setting(self.rows.reduced[0].group.first) if self.rows.reduced
+                  else None)
+        return left_out_words(len(reduced), reason, len(saved - reduced))
 
     def _lines(self, rows: list[Row], intervals: list[list[Interval | None]] | None,
                test_set: bool) -> list[Line]:

@@ -46,6 +46,11 @@ class EmptyExport(UserWarning):
     """A benchmark exported before any run of it was found: its table has no row."""
 
 
+class LeftOut(UserWarning):
+    """A benchmark exported with runs its page shows apart (reduced settings, saved
+    weights) left out of its table: ``leaderboard list`` counts them."""
+
+
 class Exported(Protocol):
     """What a table is exported as: its title and its score columns (every kind's table,
     :class:`merbench.leaderboard.kind_section.KindTable`, is one)."""
@@ -221,13 +226,19 @@ def export(bench_id: str, folders: list[Path], fmt: str,
     if table is None:  # said from what was read, not read again
         found = dict.fromkeys([*_fixed_ids(sections, registries), *(t.id for t in tables)])
         raise MerbenchError(f"no benchmark '{bench_id}'; benchmarks: {', '.join(found)}")
-    lines = table.lines()
+    left_out = getattr(table, "left_out", None)  # optional: see KindTable
+    lines, left = table.lines(), left_out() if callable(left_out) else None
+    where = ", ".join(str(folder) for folder in folders)
     if not lines:
-        where = ", ".join(str(folder) for folder in folders)
-        warnings.warn(f"no run of benchmark '{bench_id}' under {where}"
-                      # of any kind: a tuning's rejection is not this benchmark's run
-                      + (f" ({len(rejected)} result(s) or entries under it rejected: "
-                         "'merbench validate' says why)" if rejected else "")
-                      + f": the {fmt} table has its header only", EmptyExport, stacklevel=2)
+        said = (f"no run of benchmark '{bench_id}' under {where}"
+                + (" is exported" if left else "")
+                # of any kind: a tuning's rejection is not this benchmark's run
+                + (f" ({len(rejected)} result(s) or entries under it rejected: "
+                   "'merbench validate' says why)" if rejected else ""))
+        header = f"the {fmt} table has its header only"
+        warnings.warn(f"{said}: {left}; {header}" if left else f"{said}: {header}",
+                      EmptyExport, stacklevel=2)
+    elif left:  # 'leaderboard list' counts them: said, so the two never seem to disagree
+        warnings.warn(f"benchmark '{bench_id}' under {where}: {left}", LeftOut, stacklevel=2)
     writer = {"csv": to_csv, "latex": to_latex, "markdown": to_markdown}[fmt]
     return writer(table, lines), rejected

@@ -45,6 +45,11 @@ class KindTable(Protocol):
 
     def lines(self) -> list[Line]: ...  # the rows a paper shows (export's)
 
+    # A table may also give ``left_out() -> str | None``: why ``lines`` leaves out some of
+    # the runs ``runs`` counts, for ``export`` to say
+    # (:func:`~merbench.leaderboard.export_rows.left_out_words`). It is not required, so a
+    # plugin's kind written before it still exports (as leaving nothing out).
+
     def published(self) -> list[PublishedLine]:
         """Every row its page publishes, reduced ones too, each with what tells it apart
         and the runs behind it: what ``leaderboard diff`` compares."""

@@ -62,6 +62,10 @@ class SpottingTable:
     def lines(self) -> list[Line]:
         return [_line(run, policy) for run, policy in self._rows()]
 
+    def left_out(self) -> str | None:
+        """None: every run it counts is a row of its export."""
+        return None
+
     def published(self) -> list[PublishedLine]:
         published = []
         for run, policy in self._rows():

@@ -52,6 +52,10 @@ class TuningTable:
     def lines(self) -> list[Line]:
         return [_line(tuning) for tuning in self.tunings]
 
+    def left_out(self) -> str | None:
+        """None: every run it counts is a row of its export."""
+        return None
+
     def published(self) -> list[PublishedLine]:
         # what ran: the search its tune.json records, as tuning.json gave it when it began
         return [PublishedLine(line, section_of(line.test_set_selection,

@@ -65,11 +65,19 @@ class DatasetMeta(Meta):
     ``generated``: its samples are made by code, not recorded from people (``synthetic``):
     a model trained on it checks a pipeline and tells nothing about a real face, which
     ``merbench predict`` says of a recogniser trained on it.
+
+    ``databases``: the values its sample table's ``database`` column can take, when they are
+    fixed (the composite's ``casme2``, ``samm``, ``smic``). They are the scopes a
+    leaderboard column may name besides ``overall``, so a benchmark definition with a column
+    of a database the dataset never has (whose cells no run could ever fill) is refused
+    when it is read. None: not fixed (they follow the options or the user's files), and any
+    scope is taken.
     """
 
     provides: tuple[str, ...]
     official_fingerprint: str | None = None
     generated: bool = False
+    databases: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

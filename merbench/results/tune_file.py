@@ -176,6 +176,22 @@ def read_search_record(folder: Path) -> tuple[dict[str, Any], str]:
     return spec, str(mode)
 
 
+#: tuning.json's count of a nested search's outer folds, known when it starts: ``status``
+#: gives "of at most N" from it, where counting the outer folds' folders made so far gave 5
+#: for a search of 15 runs until every outer fold had begun
+OUTER_FOLDS = "outer_folds"
+
+
+def recorded_outer_folds(folder: Path) -> int | None:
+    """The number of outer folds the nested search in ``folder`` recorded in tuning.json
+    when it started, or None: not recorded (a search begun before merbench recorded it, a
+    test-scored one), or no whole number from 1 up."""
+    record = read_user_json_object(Path(folder) / TUNING_SPEC_FILE, "the record of the search")
+    value = record.get(OUTER_FOLDS)
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 1 \
+        else None
+
+
 def read_tune(path: Path) -> TuneResults:
     """A ``tune.json`` in the current layout, every field checked."""
     return read_kind(path, "tuning results file", "tune", TUNE_SCHEMA, TuneResults, older={

@@ -181,7 +181,7 @@ def _tune(spec: TuneSpec, mode: Mode, settings: RunSettings, out: Path, plugins:
     held.enter_context(held_folder(out, "it keeps every run it trains"))
     # a kill while the runs were packed left its temporary archive: the folder is ours now
     remove_leftovers(out, all_writers=True)
-    claim_folder(spec, mode, out)
+    claim_folder(spec, mode, out, len(folds) if nested else None)
     _unpack_finished(out)
     units = ([_Unit(i, f, search.new_study(spec, steps)) for i, f in enumerate(folds)]
              if nested else [_Unit(0, None, search.new_study(spec, steps))])

@@ -20,6 +20,7 @@ from merbench.base.toml_words import toml_value
 from merbench.plugin_system.manager import Plugins
 from merbench.results.safe_files import UnsafeFile
 from merbench.results.tune_file import (
+    OUTER_FOLDS,
     TUNING_SPEC_FILE,
     Mode,
     read_search_record,
@@ -89,12 +90,14 @@ def check_claim(spec: TuneSpec, mode: Mode, out: Path) -> dict[str, Any]:
     return mine
 
 
-def claim_folder(spec: TuneSpec, mode: Mode, out: Path) -> None:
+def claim_folder(spec: TuneSpec, mode: Mode, out: Path, outer_folds: int | None) -> None:
     """Write the search's spec into ``out`` (or check the one there): a folder holds one
-    search, and its runs are known as a tuning's before ``tune.json`` is written."""
+    search, and its runs are known as a tuning's before ``tune.json`` is written. A nested
+    search records its number of outer folds too (``outer_folds``), so that ``status`` can
+    say how many runs it trains at most before every outer fold has begun."""
     mine = check_claim(spec, mode, out)
     path = out / TUNING_SPEC_FILE
     if path.exists():
         return
     out.mkdir(parents=True, exist_ok=True)
-    atomic_write_json(path, mine)
+    atomic_write_json(path, mine if outer_folds is None else {**mine, OUTER_FOLDS: outer_folds})

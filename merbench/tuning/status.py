@@ -28,6 +28,7 @@ from merbench.results.tune_file import (
     TUNE_PREDICTIONS_FILE,
     TUNING_SPEC_FILE,
     read_search_record,
+    recorded_outer_folds,
 )
 from merbench.results.user_files import UnreadableFile
 from merbench.results.written import tuning_written
@@ -84,6 +85,7 @@ def tuning_status(folder: Path) -> str:
         spec, mode = read_search_record(folder)
         search_values(spec, mode)  # no "2 of -2 runs finished"
         trials, inner = int(spec["trials"]), int(spec["inner_folds"])
+        recorded = recorded_outer_folds(folder)
         what = f"{spec['model']} on {spec['dataset']}/{spec['protocol']}"
     except UnsafeFile as exc:  # tuning.json itself: not what a search started with
         raise MerbenchError(f"{folder}: {exc}") from None
@@ -103,7 +105,12 @@ def tuning_status(folder: Path) -> str:
         return f"{folder}: {stopped}"
     names = _run_files(folder)
     finished = sum(fnmatch(n, "trials/*/trial-*/results.json") for n in names)
-    outer = len({n.split("/")[1] for n in names if n.startswith("trials/") and n.count("/") > 1})
+    # the outer folds: every one's folder once tune.json is written, else as the search
+    # recorded them when it began (None from a search begun before merbench recorded them:
+    # unknown). The folders made so far are fewer until every outer fold has begun, and
+    # "of at most 5" became "of at most 15".
+    outer = len({n.split("/")[1] for n in names if n.startswith("trials/")
+                 and n.count("/") > 1}) if written else recorded or 0
     if mode == NESTED:
         most = f"at most {outer * trials * inner + outer}" if outer else "an unknown number"
         retrained = sum(fnmatch(n, "final/*/trial-*/results.json") for n in names)

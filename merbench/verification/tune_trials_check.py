@@ -25,9 +25,11 @@ from merbench.results.run_files import ResultRejected, read_predictions
 from merbench.results.rundir import RunDirectory
 from merbench.results.tune_file import (
     NESTED,
+    TUNING_SPEC_FILE,
     OuterRecord,
     TrialRecord,
     TuneResults,
+    recorded_outer_folds,
 )
 from merbench.runner.spec import RunSpec, from_config
 from merbench.tuning import search
@@ -160,7 +162,8 @@ def check_search(folder: Path, spec: TuneSpec, results: TuneResults, outer: Oute
 
 def check_universe(folder: Path, results: TuneResults) -> None:
     """Every outer fold sees the same subjects, and the outer test sets split them, each
-    subject tested once: no outer fold (and so no subject's score) left out."""
+    subject tested once: no outer fold (and so no subject's score) left out; and as many
+    outer folds as tuning.json recorded when the search began, where it did."""
     if results.mode != NESTED:
         return
     universe = [sorted(set(o.train_subjects) | set(o.test_subjects)) for o in results.outer]
@@ -169,6 +172,11 @@ def check_universe(folder: Path, results: TuneResults) -> None:
         raise ResultRejected(folder, "the outer folds do not test every subject of the "
                                      "protocol once (an outer fold is missing, or tests a "
                                      "subject another tests)")
+    recorded = recorded_outer_folds(folder)  # what status gives its total from
+    if recorded is not None and recorded != len(results.outer):
+        raise ResultRejected(folder, f"{TUNING_SPEC_FILE} records {recorded} outer folds, but "
+                                     f"tune.json has {len(results.outer)}; publish the tuning "
+                                     "as merbench tune wrote it")
 
 
 def check_trial(folder: Path, runs: Path, spec: TuneSpec, results: TuneResults,

@@ -85,6 +85,7 @@ from merbench.api import (
     Dataset,
     MerbenchError,
     UnreadableFile,
+    check_user_file,
     decode_user_image,
     read_user_bytes,
     read_user_csv,
@@ -143,6 +144,8 @@ def find_root(data_root: str | os.PathLike[str] | None = None) -> Path:
         if (folder / LABEL_CSV).is_file():
             return folder
     for folder in candidates:  # the images are there but the label CSV is not
+        if os.path.lexists(folder / LABEL_CSV):  # a fifo, a folder: said as what it is
+            check_user_file(folder / LABEL_CSV, "MEGC2019 composite's label CSV")
         if (folder / FLOW_DIR).is_dir():
             raise _fail(f"the label file '{folder / LABEL_CSV}' is missing next to {FLOW_DIR}/; "
                         "restore it from the preprocessed release")

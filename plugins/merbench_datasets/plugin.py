@@ -30,6 +30,7 @@ COMPOSITE = DatasetMeta(
                 "preprocessed release",
     citation="MEGC2019, https://facial-micro-expressiongc.github.io/MEGC2019/",
     license="CASME II, SAMM and SMIC research licences (data not shipped; bring your own)",
+    databases=("casme2", "samm", "smic"),
     provides=("flow_uvos", "apex_face"),
     official_fingerprint="10942fea054ada2b",  # data/megc2019_composite_3class_gt.csv
 )
@@ -45,6 +46,7 @@ CASME2 = DatasetMeta(
                 "(composite mapping)",
     citation="Yan et al., CASME II, PLoS ONE 2014, http://casme.psych.ac.cn/casme/e2",
     license=RAW_LICENCE.format("CASME II"),
+    databases=("casme2",),
     provides=RAW_SOURCES,
 )
 
@@ -56,6 +58,7 @@ SAMM = DatasetMeta(
     citation="Davison et al., SAMM, IEEE TAFFC 2018, "
              "https://helward.mmu.ac.uk/STAFF/M.Yap/dataset.php",
     license=RAW_LICENCE.format("SAMM"),
+    databases=("samm",),
     provides=RAW_SOURCES,
 )
 
@@ -68,6 +71,7 @@ SMIC = DatasetMeta(
              "and-units/faculty-information-technology-and-electrical-engineering/"
              "center-for-machine-vision-and-signal-analysis",
     license=RAW_LICENCE.format("SMIC"),
+    databases=("smic",),
     provides=RAW_SOURCES,
 )
 
@@ -78,6 +82,7 @@ CASME3 = DatasetMeta(
                 "(default), 4 or 3",
     citation="Li et al., CAS(ME)^3, IEEE TPAMI 2022, http://casme.psych.ac.cn/casme/e4",
     license=RAW_LICENCE.format("CAS(ME)^3"),
+    databases=("casme3",),
     provides=RAW_SOURCES,
 )
 
@@ -87,6 +92,7 @@ CASME = DatasetMeta(
     description="CASME (I) from its frames and coding sheet; classes=8 (default) or 3",
     citation="Yan et al., CASME, IEEE FG 2013, http://casme.psych.ac.cn/casme/e1",
     license=RAW_LICENCE.format("CASME"),
+    databases=("casme",),
     provides=RAW_SOURCES,
 )
 
@@ -98,6 +104,7 @@ FOURDME = DatasetMeta(
     citation="Li et al., 4DME: a spontaneous 4D micro-expression dataset with multimodalities, "
              "IEEE TAFFC 2022",
     license=RAW_LICENCE.format("4DME"),
+    databases=("4dme",),
     provides=RAW_SOURCES,
 )
 
@@ -108,6 +115,7 @@ MMEW = DatasetMeta(
     citation="Ben et al., Video-based facial micro-expression analysis: a survey of datasets, "
              "features and algorithms (MMEW), IEEE TPAMI 2021",
     license=RAW_LICENCE.format("MMEW"),
+    databases=("mmew",),
     provides=RAW_SOURCES,
 )
 
@@ -118,6 +126,7 @@ CASME3C = DatasetMeta(
                 "middle frame); classes=7 (default), 4 or 3",
     citation="Li et al., CAS(ME)^3, IEEE TPAMI 2022, http://casme.psych.ac.cn/casme/e4",
     license=RAW_LICENCE.format("CAS(ME)^3"),
+    databases=("casme3c",),
     provides=RAW_SOURCES,
 )
 
@@ -128,6 +137,7 @@ MEGC2019 = DatasetMeta(
                 "SMIC-HS frames",
     citation="MEGC2019, https://facial-micro-expressiongc.github.io/MEGC2019/",
     license="CASME II, SAMM and SMIC research licences (data not shipped; bring your own)",
+    databases=("casme2", "samm", "smic"),
     provides=RAW_SOURCES,
 )
 
