@@ -71,5 +71,13 @@ def test_a_recorded_count_tune_json_contradicts_is_refused(searched: Path, cli,
     code, _, err = cli("validate", folder)
     assert code == 2 and "tuning.json records 4 outer folds, but tune.json has 3; publish " \
                          "the tuning as merbench tune wrote it" in err, err
-    code, out, err = cli("status", folder)  # written: its total from what is written
-    assert code == 0 and "of at most 15; finished" in out, (out, err)
+    code, out, err = cli("status", folder)  # validate's cheap half: not "finished"
+    assert code == 0 and "of at most 15; written, but tuning.json records 4 outer folds, " \
+                         "but tune.json has 3" in out, (out, err)
+    for edited in ("4", 0, None, [3]):  # no count at all: refused, never taken as unrecorded
+        (folder / "tuning.json").write_text(json.dumps({**record, "outer_folds": edited}))
+        code, _, err = cli("validate", folder)
+        assert code == 2 and "its outer_folds is no whole number of at least 1" in err, err
+        code, out, err = cli("status", folder)
+        assert "its outer_folds is no whole number of at least 1" in out + err, (out, err)
+        assert "finished" not in out, out

@@ -184,12 +184,30 @@ OUTER_FOLDS = "outer_folds"
 
 def recorded_outer_folds(folder: Path) -> int | None:
     """The number of outer folds the nested search in ``folder`` recorded in tuning.json
-    when it started, or None: not recorded (a search begun before merbench recorded it, a
-    test-scored one), or no whole number from 1 up."""
-    record = read_user_json_object(Path(folder) / TUNING_SPEC_FILE, "the record of the search")
-    value = record.get(OUTER_FOLDS)
-    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 1 \
-        else None
+    when it started, or None where it recorded none (a search begun before merbench recorded
+    it, a test-scored one). A value that is no whole number from 1 up is an
+    :class:`UnreadableFile`: taken as "not recorded", an edited count passed ``validate``."""
+    path = Path(folder) / TUNING_SPEC_FILE
+    record = read_user_json_object(path, "the record of the search")
+    if OUTER_FOLDS not in record:
+        return None
+    value = record[OUTER_FOLDS]
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
+        return value
+    because = f"its {OUTER_FOLDS} is no whole number of at least 1"
+    raise UnreadableFile(f"{path} (the record of the search): {because}; publish the tuning "
+                         "folder as merbench tune wrote it", because)
+
+
+def outer_folds_problem(folder: Path, results: TuneResults) -> str | None:
+    """What is wrong with the outer folds tuning.json recorded against ``tune.json``'s, or
+    None: ``status`` (from it, its total) and ``validate`` ask alike, so that no tuning is
+    "finished" to one and refused by the other."""
+    recorded = recorded_outer_folds(folder)
+    if results.mode != NESTED or recorded is None or recorded == len(results.outer):
+        return None
+    return (f"{TUNING_SPEC_FILE} records {recorded} outer folds, but tune.json has "
+            f"{len(results.outer)}; publish the tuning as merbench tune wrote it")
 
 
 def read_tune(path: Path) -> TuneResults:

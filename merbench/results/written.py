@@ -74,6 +74,7 @@ from merbench.results.tune_file import (
     TUNE_PREDICTIONS_FILE,
     TUNING_SPEC_FILE,
     TuneResults,
+    outer_folds_problem,
     read_search_record,
     read_tune,
     read_tune_predictions,
@@ -211,6 +212,9 @@ def tuning_written(folder: Path, archived: Sequence[str] | None = None) -> TuneR
         results = read_tune(folder / TUNE_FILE)
         recorded(folder / TUNE_FILE, tune_values, results)
         finite_json(folder / TUNE_FILE)
+        problem = outer_folds_problem(folder, results)
+        if problem is not None:
+            raise MerbenchError(problem)
         _runs_archived(results, archived_names(folder) if archived is None else archived)
         _predictions_of_runs(folder, results, _predictions_shaped(folder, results))
         if os.path.lexists(folder / AUDIT_FILE):

@@ -25,11 +25,10 @@ from merbench.results.run_files import ResultRejected, read_predictions
 from merbench.results.rundir import RunDirectory
 from merbench.results.tune_file import (
     NESTED,
-    TUNING_SPEC_FILE,
     OuterRecord,
     TrialRecord,
     TuneResults,
-    recorded_outer_folds,
+    outer_folds_problem,
 )
 from merbench.runner.spec import RunSpec, from_config
 from merbench.tuning import search
@@ -172,11 +171,9 @@ def check_universe(folder: Path, results: TuneResults) -> None:
         raise ResultRejected(folder, "the outer folds do not test every subject of the "
                                      "protocol once (an outer fold is missing, or tests a "
                                      "subject another tests)")
-    recorded = recorded_outer_folds(folder)  # what status gives its total from
-    if recorded is not None and recorded != len(results.outer):
-        raise ResultRejected(folder, f"{TUNING_SPEC_FILE} records {recorded} outer folds, but "
-                                     f"tune.json has {len(results.outer)}; publish the tuning "
-                                     "as merbench tune wrote it")
+    problem = outer_folds_problem(folder, results)  # what status gives its total from
+    if problem is not None:
+        raise ResultRejected(folder, problem)
 
 
 def check_trial(folder: Path, runs: Path, spec: TuneSpec, results: TuneResults,
