@@ -114,3 +114,26 @@ def test_a_full_standard_output_is_said_as_such(args: tuple[str, ...]) -> None:
     some disk space", and ``--help`` printed nothing and ended with status 0."""
     done = _to_dev_full(*args)
     assert (done.returncode, done.stderr) == (2, FULL)
+
+
+def test_unbuffered_python_keeps_merbench_output_unbuffered() -> None:
+    """``PYTHONUNBUFFERED`` (or ``python -u``) asks for every line as it is printed: the
+    stream merbench puts on stdout kept line buffering but dropped write-through, so under it
+    stdout became block-buffered and ``merbench sweep``'s first line (the plan's size) came
+    after every run's. The child prints a line, then waits: the line must arrive first."""
+    import select
+    import subprocess
+    import sys
+
+    code = ("from merbench.cli.stdout_stream import tag_stdout\n"
+            "tag_stdout()\nprint('the plan: 2 runs')\nimport sys\nsys.stdin.read()\n")
+    child = subprocess.Popen([sys.executable, "-u", "-c", code], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE)
+    try:
+        assert child.stdout is not None
+        ready, _, _ = select.select([child.stdout], [], [], 30)
+        assert ready, "the line waited in a buffer while the process went on"
+        assert child.stdout.readline() == b"the plan: 2 runs\n"
+    finally:
+        child.kill()
+        child.wait()

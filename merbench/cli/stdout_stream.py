@@ -54,14 +54,20 @@ class _TaggedOutput(io.RawIOBase):
 
 def tag_stdout() -> None:
     """Write ``sys.stdout`` through :class:`_TaggedOutput` from here on, with its encoding,
-    error handling and line buffering kept; left as it is where it is no real file (a test
-    capturing it, or no standard output at all)."""
+    error handling and line buffering kept, and ``PYTHONUNBUFFERED`` (``python -u``) too:
+    it asks for write-through, not line buffering, and dropped it left stdout
+    block-buffered, so ``merbench sweep``'s first line came after every run's. Left as it
+    is where it is no real file (a test capturing it, or no standard output at all)."""
     current = sys.stdout
     try:
         fd = current.fileno()
         current.flush()
     except (AttributeError, OSError, ValueError):
         return
+    # PYTHONUNBUFFERED / python -u ask for write-through: kept as line buffering over the
+    # buffer, whose failed flush keeps its bytes for the next one; a raw stream written
+    # through lost them where argparse swallows a failed write (--help > /dev/full: exit 0)
+    unbuffered = bool(getattr(current, "write_through", False))
     sys.stdout = io.TextIOWrapper(
         io.BufferedWriter(_TaggedOutput(fd)), encoding=current.encoding,
-        errors=current.errors, line_buffering=bool(current.line_buffering))
+        errors=current.errors, line_buffering=bool(current.line_buffering) or unbuffered)
