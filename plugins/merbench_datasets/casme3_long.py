@@ -51,7 +51,7 @@ from merbench_datasets.long_tree import (
     type_of,
 )
 from merbench_datasets.rawroot import find_database, find_sheet
-from merbench_datasets.sheets import frame_number
+from merbench_datasets.sheets import SheetRole, frame_number
 
 NAME = "casme3-long"
 FPS = 30.0
@@ -59,6 +59,7 @@ SHEET_PATTERNS = ("casme3_part_A_v*.xls", "casme3_part_A_v*.xlsx")
 INTERVALS, BLINKS = "AU+Emotion", "eye blink"
 COLUMNS = ("Subject", "Filename", "Onset", "Apex", "Offset", "Expression type")
 BLINK_COLUMNS = ("Subject", "Filename", "Onset", "Offset")
+EMOTION_SHEET = SheetRole(NAME, "emotion sheet", "emotion_sheet")
 HOW_TO_GET = casme3.HOW_TO_GET.replace("casme3_part_A_ME_label_JpgIndex_v2.xlsx",
                                        "casme3_part_A_v2.xls")
 
@@ -141,7 +142,8 @@ def make_casme3_long(data_root: str | None = None, sheet: str | None = None,
     classes: tuple[str, ...] = ()
     labels = _label_sheet(root, emotion_sheet)
     if labels is not None:
-        rows, classes = with_emotions(rows, casme3.sheet_rows(labels)), casme3.EMOTIONS
+        rows, classes = with_emotions(rows, casme3.sheet_rows(labels, role=EMOTION_SHEET)), \
+            casme3.EMOTIONS
     blinks = blink_rows(path)
     marked = {row.subject for row in blinks}
     return assemble(NAME, FPS, [*rows, *blinks], problems, tree_layout(root), classes,

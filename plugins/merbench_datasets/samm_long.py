@@ -45,7 +45,7 @@ from merbench.api import MICRO, LongVideoSet, MerbenchError
 from merbench_datasets import samm
 from merbench_datasets.long_tree import Layout, SheetRow, assemble, type_of
 from merbench_datasets.rawroot import find_database, find_sheet
-from merbench_datasets.sheets import read_sheet
+from merbench_datasets.sheets import SheetRole, read_sheet
 
 NAME = "samm-long"
 FPS = 200.0
@@ -54,6 +54,7 @@ SHEET_PATTERNS = ("SAMM_LongVideos_V*.xlsx", "SAMM_LongVideos_V*.xls",
                   "SAMM_LongVideos_V*.csv")
 COLUMNS = ("Subject", "Filename", "Onset", "Apex", "Offset", "Type")
 AU_COLUMN = "Action Units"
+EMOTION_SHEET = SheetRole(NAME, "emotion sheet", "emotion_sheet")
 _VIDEO = re.compile(r"^(\d+)_(\d+)$")
 HOW_TO_GET = ("request SAMM Long Videos from its owners (https://helward.mmu.ac.uk/STAFF/"
               "M.Yap/dataset.php) under its licence, then pass the folder holding "
@@ -98,7 +99,7 @@ def with_emotions(rows: list[SheetRow], micro_sheet: Path | None) -> list[SheetR
     row of its Filename), every other emotion None."""
     emotions = {}
     if micro_sheet is not None:
-        table = samm.sheet_rows(micro_sheet)
+        table = samm.sheet_rows(micro_sheet, EMOTION_SHEET)
         emotions = dict(zip(table["clip"], table["emotion"], strict=True))
     return [SheetRow(r.subject, r.video, r.kind, r.onset, r.apex, r.offset, r.where,
                      emotions.get(r.emotion or "") if r.kind == MICRO else None,

@@ -6,12 +6,17 @@ format. So the header row is found by its column names in every sheet of the wor
 at a fixed row, and only the named columns are returned. A sheet whose columns were renamed
 or that is not the expected sheet at all ends in one error line that names the columns
 wanted and those of the closest row found.
+
+A sheet is named by its role (:class:`SheetRole`): a database's coding sheet, SMIC's apex
+sheet, or the emotion sheet a long-video set joins, each given by its own option; a fault in
+one says that role and advises that option, never another sheet's.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -22,18 +27,38 @@ _SPACES = re.compile(r"\s+")
 _FRAME = re.compile(r"^\d+(\.0+)?$")
 
 
+@dataclass(frozen=True)
+class SheetRole:
+    """Which sheet a file is, for its errors: the run's dataset, what the sheet is to it,
+    and the option that gives it (``SheetRole("smic", "apex sheet", "apex_sheet")``)."""
+
+    dataset: str
+    role: str = "coding sheet"
+    option: str = "sheet"
+
+    @property
+    def advice(self) -> str:
+        return f"--dataset-opt {self.option}=PATH"
+
+
+def as_role(dataset: str | SheetRole) -> SheetRole:
+    return dataset if isinstance(dataset, SheetRole) else SheetRole(dataset)
+
+
 def normalise(cell: object) -> str:
     """A header cell as compared: stripped, lower case, runs of spaces as one."""
     return _SPACES.sub(" ", str(cell).strip()).lower() if not pd.isna(cell) else ""
 
 
-def _workbook(path: Path, dataset: str) -> dict[str, pd.DataFrame]:
+def _workbook(path: Path, dataset: str | SheetRole) -> dict[str, pd.DataFrame]:
     """Every sheet of ``path`` as text cells, no header."""
+    role = as_role(dataset)
+    dataset = role.dataset
     suffix = path.suffix.lower()
-    what = f"{dataset} coding sheet"  # "give a regular file as the casme2 coding sheet"
+    what = f"{dataset} {role.role}"  # "give a regular file as the casme2 coding sheet"
     if not path.exists() and not path.is_symlink():
         raise MerbenchError(f"{dataset}: the sheet '{path}' does not exist; give the path of "
-                            "the official coding sheet")
+                            f"the official {role.role}")
     try:  # the bounded reader: a fifo named as the sheet is refused, never opened
         if suffix == ".csv":
             return {path.name: read_user_csv(path, what, header=None, dtype=str,
@@ -44,7 +69,7 @@ def _workbook(path: Path, dataset: str) -> dict[str, pd.DataFrame]:
             engine = "calamine"
         else:
             raise MerbenchError(f"{dataset}: '{path}' is not a spreadsheet merbench reads "
-                                "(.xlsx, .xls or .csv); give the official coding sheet")
+                                f"(.xlsx, .xls or .csv); give the official {role.role}")
         return read_user_workbook(path, what, engine)
     except ImportError:
         package = "python-calamine" if suffix == ".xls" else "openpyxl"
@@ -66,7 +91,7 @@ def rows_below(cells: pd.DataFrame, row: int, names: list[str], columns: Sequenc
     return picked[(picked[list(columns)] != "").any(axis=1)]
 
 
-def read_sheet(path: Path, columns: Sequence[str], dataset: str,
+def read_sheet(path: Path, columns: Sequence[str], dataset: str | SheetRole,
                optional: Sequence[str] = (),
                wrong: Sequence[tuple[Sequence[str], str]] = ()) -> pd.DataFrame:
     """The rows under the first row (of any sheet) that holds every name in ``columns``.
@@ -81,22 +106,26 @@ def read_sheet(path: Path, columns: Sequence[str], dataset: str,
     ``wrong`` holds the header names of a database's other, known sheets and what to say of
     one (what it is and which sheet to give): a header row with all of them is that sheet,
     refused as it is rather than as a sheet whose columns were renamed.
+    ``dataset`` may be a :class:`SheetRole`: the errors then name that role and option.
     """
+    role = as_role(dataset)
+    dataset = role.dataset
     wanted = [normalise(c) for c in columns]
     best: tuple[int, str, int, list[str]] = (-1, "", 0, [])
-    for sheet, cells in _workbook(path, dataset).items():
+    for sheet, cells in _workbook(path, role).items():
         for row in range(len(cells)):
             names = [normalise(c) for c in cells.iloc[row]]
             for marks, said in wrong:
                 if all(normalise(m) in names for m in marks):
-                    raise MerbenchError(f"{dataset}: '{path}' {said}")
+                    raise MerbenchError(f"{dataset}: '{path}' "
+                                        + said.replace("--dataset-opt sheet=PATH", role.advice))
             found = sum(w in names for w in wanted)
             if found == len(wanted):
                 rows = rows_below(cells, row, names, columns, optional)
                 if rows.empty:  # else "no usable samples (0 skipped, e.g. )", no sheet named
                     raise MerbenchError(
                         f"{dataset}: the sheet '{path}' has a header row but no rows under "
-                        "it; give the official coding sheet with --dataset-opt sheet=PATH")
+                        f"it; give the official {role.role} with {role.advice}")
                 return rows
             if found > best[0]:
                 best = (found, sheet, row + 1, [n for n in names if n])
@@ -107,7 +136,7 @@ def read_sheet(path: Path, columns: Sequence[str], dataset: str,
     raise MerbenchError(
         f"{dataset}: '{path}' has no header row with the columns {', '.join(columns)}; "
         f"{closest}; rename the columns back as in the official sheet, or give the official "
-        "sheet with --dataset-opt sheet=PATH"
+        f"{'sheet' if role.role == 'coding sheet' else role.role} with {role.advice}"
     )
 
 

@@ -36,8 +36,8 @@ import pandas as pd
 
 from merbench.api import MerbenchError
 from merbench_datasets import action_units, rawframes
-from merbench_datasets.rawroot import find_database, told
-from merbench_datasets.sheets import frames_of, read_sheet
+from merbench_datasets.rawroot import find_database, find_sheet, told
+from merbench_datasets.sheets import SheetRole, frames_of, read_sheet
 
 NAME = "smic"
 FOLDER_NAMES = ("SMIC", "smic", "SMIC_all_cropped", "SMIC_all_raw")
@@ -49,6 +49,7 @@ HOW_TO_GET = ("request SMIC from its owners (https://www.oulu.fi/en/university/f
               "machine-vision-and-signal-analysis) under its licence, then pass the folder "
               "holding HS/ with --data-root PATH (or set MERBENCH_DATA_DIR to a folder "
               "holding smic/)")
+APEX_SHEET = SheetRole(NAME, "apex sheet", "apex_sheet")
 _SUBJECT = re.compile(r"^s(\d+)(?=_|$)", re.IGNORECASE)
 
 
@@ -84,7 +85,7 @@ def _expected_folder(root: Path, clip: str, label: str) -> str:
 
 def _sheet_table(path: Path, clips: dict[str, tuple[str, Path]],
                  root: Path) -> tuple[pd.DataFrame, list[tuple[str, str]]]:
-    rows = read_sheet(path, SHEET_COLUMNS, NAME)
+    rows = read_sheet(path, SHEET_COLUMNS, APEX_SHEET)
     clip = rows["clip"].map(official)
     subject = clip.str.split("_").str[0]
     label = rows["label"].map(lambda t: CLASSES[int(t)] if t in ("0", "1", "2") else "")
@@ -116,11 +117,9 @@ def annotation_table(data_root: str | None = None,
                          "(HS/)", HOW_TO_GET)
     clips = clip_folders(root)
     if apex_sheet is not None:
-        path = Path(apex_sheet).expanduser().absolute()
-        if not path.is_file():
-            raise MerbenchError(f"{NAME}: the apex sheet '{path}' (--dataset-opt "
-                                          "apex_sheet=...) does not exist; give its path or "
-                                          "leave the option out to use the middle frame")
+        path = find_sheet(NAME, apex_sheet, [], (), "SMIC apex sheet", option="apex_sheet",
+                          missing="give its path or leave the option out to use the middle "
+                                  "frame")
         table, problems = _sheet_table(path, clips, root)
         return action_units.not_coded(table), problems
     if not clips:
