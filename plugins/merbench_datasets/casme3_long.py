@@ -47,6 +47,7 @@ from merbench_datasets.long_tree import (
     Layout,
     SheetRow,
     assemble,
+    frames_of_row,
     read_named_sheet,
     type_of,
 )
@@ -81,9 +82,12 @@ def interval_rows(path: Path) -> tuple[list[SheetRow], list[tuple[str, str]]]:
                                     "neither Macro-expression nor Micro-expression "
                                     "(correct the cell)"))
             continue
-        rows.append(SheetRow(cells["Subject"], cells["Filename"], kind,
-                             frame_number(cells["Onset"]), frame_number(cells["Apex"]),
-                             frame_number(cells["Offset"]), where,
+        (onset, apex, offset), typo = frames_of_row(cells, ("Onset", "Apex", "Offset"))
+        if typo is not None:
+            problems.append((where, typo))
+            continue
+        rows.append(SheetRow(cells["Subject"], cells["Filename"], kind, onset, apex, offset,
+                             where,
                              action_units=cells.get(casme3.AU_COLUMN, "")))
     return rows, problems
 

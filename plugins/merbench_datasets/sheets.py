@@ -10,12 +10,17 @@ wanted and those of the closest row found.
 A sheet is named by its role (:class:`SheetRole`): a database's coding sheet, SMIC's apex
 sheet, or the emotion sheet a long-video set joins, each given by its own option; a fault in
 one says that role and advises that option, never another sheet's.
+
+A frame cell is a frame number, or one of the sheet's own "not coded" marks (an empty cell,
+``/``; SAMM Long Videos' ``-1``); anything else (``1O2``, ``101.5``, ``-102``, ``TRUE``) is
+a typo, kept as :class:`Miswritten` so that its row is refused, not read as "not coded"
+(an apex so mistyped became the middle frame with no word).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +30,7 @@ from merbench.api import MerbenchError, read_user_csv, read_user_workbook
 
 _SPACES = re.compile(r"\s+")
 _FRAME = re.compile(r"^\d+(\.0+)?$")
+NOT_CODED = ("", "/")  # the cells that mean "not coded" in every sheet
 
 
 @dataclass(frozen=True)
@@ -39,6 +45,10 @@ class SheetRole:
     @property
     def advice(self) -> str:
         return f"--dataset-opt {self.option}=PATH"
+
+
+class Miswritten(str):
+    """The text of a frame cell that is neither a frame number nor a "not coded" mark."""
 
 
 def as_role(dataset: str | SheetRole) -> SheetRole:
@@ -145,7 +155,25 @@ def frame_number(text: str) -> int | None:
     return int(float(text)) if _FRAME.match(text.strip()) else None
 
 
-def frames_of(column: pd.Series) -> pd.Series:
-    """:func:`frame_number` of every cell, as Python ints and None (never float NaN)."""
-    return pd.Series([frame_number(text) for text in column], index=column.index,
+def frame_cell(text: str, not_coded: Sequence[str] = NOT_CODED,
+               read: Callable[[str], int | None] = frame_number) -> int | Miswritten | None:
+    """The frame number ``read`` finds in a cell; None for a "not coded" mark; else the
+    cell as :class:`Miswritten` (a typo, for its row to be refused)."""
+    number = read(text)
+    if number is not None or text.strip() in not_coded:
+        return number
+    return Miswritten(text.strip())
+
+
+def frames_of(column: pd.Series, not_coded: Sequence[str] = NOT_CODED) -> pd.Series:
+    """:func:`frame_cell` of every cell, as Python ints, None and :class:`Miswritten` (never
+    float NaN)."""
+    return pd.Series([frame_cell(text, not_coded) for text in column], index=column.index,
                      dtype=object)
+
+
+def miswritten_reason(what: str, text: str, sheet: Path | None = None) -> str:
+    """Why a row whose ``what`` frame cell holds the typo ``text`` is refused."""
+    where = f" in '{sheet}'" if sheet is not None else ""
+    return (f"its {what} frame{where} is '{text}', not a whole frame number of 0 or more "
+            "(correct the cell)")
