@@ -105,9 +105,8 @@ def test_sheet_rows_without_subject_or_onset_and_unknown_emotions(
     cells.to_excel(edited, header=False, index=False)
     message = error_of(data_root=str(root), sheet=str(edited), subjects="sub01")
     assert message.startswith(f"casme2: 2 of 9 samples cannot be used: casme2 sheet row 3 "
-                              f"(its onset frame in '{edited}' is empty or not a whole frame "
-                              "number of 0 or more (a negative or fractional number is a typo: "
-                              "correct the cell)), "
+                              f"(its onset frame in '{edited}' is '?', not a whole frame "
+                              "number of 0 or more (correct the cell)), "
                               "casme2/sub01/EP04_02 (the sheet's emotion 'hapiness' is none of "
                               "happiness, disgust, repression, surprise, others, fear, "
                               "sadness)")
@@ -139,7 +138,7 @@ def test_a_negative_or_fractional_onset_is_named_as_such(tree: tuple[Path, str],
     cells.to_excel(edited, header=False, index=False)
     message = error_of(data_root=str(root), sheet=str(edited), subjects="sub01")
     assert "casme2 sheet row 3 (its onset frame in" in message
-    assert "not a whole frame number of 0 or more (a negative or fractional number" in message
+    assert f"is '{onset}', not a whole frame number of 0 or more (correct the cell)" in message
 
 
 def test_options_and_locations_are_checked(tree: tuple[Path, str], tmp_path: Path,

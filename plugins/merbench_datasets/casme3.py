@@ -47,7 +47,7 @@ import pandas as pd
 
 from merbench_datasets import action_units, rawframes
 from merbench_datasets.rawroot import find_database, find_sheet
-from merbench_datasets.sheets import frames_of, read_sheet
+from merbench_datasets.sheets import SheetRole, frames_of, read_sheet
 
 NAME = "casme3"
 FOLDER_NAMES = ("CASME3", "casme3", "CAS(ME)3", "CAS(ME)^3")
@@ -85,13 +85,15 @@ def _is_database(folder: Path) -> bool:
     return (folder / PART).is_dir()
 
 
-def sheet_rows(path: Path, objective: bool = False) -> pd.DataFrame:
+def sheet_rows(path: Path, objective: bool = False,
+               role: SheetRole | None = None) -> pd.DataFrame:
     """Every row of the label sheet at ``path``, indexed by its row in the sheet: ids,
     emotion (``objective``: the objective class I..VII), onset / apex / offset frames and the
     action-unit cells, unparsed (the ``CELL_COLUMNS`` of
-    :mod:`merbench_datasets.action_units`, whose ``coded`` parses them when asked)."""
+    :mod:`merbench_datasets.action_units`, whose ``coded`` parses them when asked).
+    ``role``: the sheet as another dataset reads it (casme3-long's emotion sheet)."""
     columns = (*COLUMNS[:-1], OBJECTIVE_COLUMN) if objective else COLUMNS
-    rows = read_sheet(path, columns, NAME, optional=(AU_COLUMN,), wrong=[AU_SHEET])
+    rows = read_sheet(path, columns, role or NAME, optional=(AU_COLUMN,), wrong=[AU_SHEET])
     subject, clip = rows["Subject"], rows["Filename"]
     onset = frames_of(rows["Onset"])
     offset = frames_of(rows["Offset"]).map(lambda n: None if n == 0 else n).astype(object)

@@ -47,11 +47,12 @@ from merbench_datasets.long_tree import (
     Layout,
     SheetRow,
     assemble,
+    frames_of_row,
     read_named_sheet,
     type_of,
 )
 from merbench_datasets.rawroot import find_database, find_sheet
-from merbench_datasets.sheets import frame_number
+from merbench_datasets.sheets import SheetRole, frame_number
 
 NAME = "casme3-long"
 FPS = 30.0
@@ -59,6 +60,7 @@ SHEET_PATTERNS = ("casme3_part_A_v*.xls", "casme3_part_A_v*.xlsx")
 INTERVALS, BLINKS = "AU+Emotion", "eye blink"
 COLUMNS = ("Subject", "Filename", "Onset", "Apex", "Offset", "Expression type")
 BLINK_COLUMNS = ("Subject", "Filename", "Onset", "Offset")
+EMOTION_SHEET = SheetRole(NAME, "emotion sheet", "emotion_sheet")
 HOW_TO_GET = casme3.HOW_TO_GET.replace("casme3_part_A_ME_label_JpgIndex_v2.xlsx",
                                        "casme3_part_A_v2.xls")
 
@@ -80,9 +82,12 @@ def interval_rows(path: Path) -> tuple[list[SheetRow], list[tuple[str, str]]]:
                                     "neither Macro-expression nor Micro-expression "
                                     "(correct the cell)"))
             continue
-        rows.append(SheetRow(cells["Subject"], cells["Filename"], kind,
-                             frame_number(cells["Onset"]), frame_number(cells["Apex"]),
-                             frame_number(cells["Offset"]), where,
+        (onset, apex, offset), typo = frames_of_row(cells, ("Onset", "Apex", "Offset"))
+        if typo is not None:
+            problems.append((where, typo))
+            continue
+        rows.append(SheetRow(cells["Subject"], cells["Filename"], kind, onset, apex, offset,
+                             where,
                              action_units=cells.get(casme3.AU_COLUMN, "")))
     return rows, problems
 
@@ -141,7 +146,8 @@ def make_casme3_long(data_root: str | None = None, sheet: str | None = None,
     classes: tuple[str, ...] = ()
     labels = _label_sheet(root, emotion_sheet)
     if labels is not None:
-        rows, classes = with_emotions(rows, casme3.sheet_rows(labels)), casme3.EMOTIONS
+        rows, classes = with_emotions(rows, casme3.sheet_rows(labels, role=EMOTION_SHEET)), \
+            casme3.EMOTIONS
     blinks = blink_rows(path)
     marked = {row.subject for row in blinks}
     return assemble(NAME, FPS, [*rows, *blinks], problems, tree_layout(root), classes,

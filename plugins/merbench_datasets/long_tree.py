@@ -39,7 +39,16 @@ from merbench.api import (
     LongVideoSet,
     MerbenchError,
 )
-from merbench_datasets.sheets import _workbook, normalise, rows_below
+from merbench_datasets.sheets import (
+    NOT_CODED,
+    Miswritten,
+    _workbook,
+    frame_cell,
+    frame_number,
+    miswritten_reason,
+    normalise,
+    rows_below,
+)
 
 BLINK = "blink"
 SHOWN = 3  # problems named in an error line before "and N more"
@@ -114,6 +123,19 @@ def row_problem(row: SheetRow) -> str | None:
         return (f"its apex {row.apex} is outside its onset..offset {row.onset}.."
                 f"{row.offset} (correct the cell)")
     return None
+
+
+def frames_of_row(cells: Mapping[str, str], columns: Sequence[str],
+                  read: Callable[[str], int | None] = frame_number,
+                  not_coded: Sequence[str] = NOT_CODED) -> tuple[list[int | None], str | None]:
+    """The onset, apex and offset of a sheet row (``columns`` name their cells, as ``read``
+    reads them), and why the row is refused when one holds a typo rather than a frame or
+    a "not coded" mark (an apex so mistyped was read as not coded, with no word)."""
+    found = [frame_cell(cells[column], not_coded, read) for column in columns]
+    for what, value in zip(("onset", "apex", "offset"), found, strict=True):
+        if isinstance(value, Miswritten):
+            return [None, None, None], miswritten_reason(what, value)
+    return [v if isinstance(v, int) else None for v in found], None
 
 
 def problem_list(problems: Sequence[tuple[str, str]]) -> str:

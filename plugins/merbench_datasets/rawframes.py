@@ -51,6 +51,7 @@ from merbench_datasets.action_units import CELL_COLUMNS as AU_COLUMNS
 from merbench_datasets.action_units import ROW_COLUMN as AU_ROW
 from merbench_datasets.action_units import TEXT_COLUMN as AU_TEXT
 from merbench_datasets.action_units import coded as coded_aus
+from merbench_datasets.sheets import Miswritten, miswritten_reason
 
 SOURCES = ("onset_frame", "apex_frame")
 ANNOTATION_COLUMNS = ("sample_id", "database", "subject", "clip", "emotion", "label",
@@ -302,26 +303,52 @@ def labelled(table: pd.DataFrame, dataset: str, mapping: dict[str, str],
     return kept, problems
 
 
-def unusable_rows(table: pd.DataFrame, sheet: Path,
-                  dataset: str) -> tuple[pd.DataFrame, list[tuple[str, str]]]:
-    """Split off sheet rows that cannot be samples at all: no subject, clip or onset frame.
+NAME_MAX = 255  # bytes in one file or folder name (Linux, macOS)
 
-    They are problems named by their row in the sheet (the index holds sheet row numbers).
+
+def _too_long(row: pd.Series) -> tuple[str, str] | None:
+    """Which of the row's subject and clip cells is too long for a folder name, said, or
+    None: the folder derived from such a cell cannot exist, and naming that folder told the
+    user to give a path where a sheet cell is wrong."""
+    for what in ("clip", "subject"):
+        text = str(row[what])
+        if len(text.encode()) > NAME_MAX:
+            shown = text if len(text) <= 24 else text[:20] + "..."
+            return f"its {what} '{shown}'", f"is {len(text):,} characters, longer than a " \
+                "folder name can be (correct the cell)"
+    return None
+
+
+def unusable_rows(table: pd.DataFrame, sheet: Path, dataset: str,
+                  role: str = "sheet") -> tuple[pd.DataFrame, list[tuple[str, str]]]:
+    """Split off sheet rows that cannot be samples at all: no subject, clip or onset frame,
+    a frame cell with a typo (:class:`merbench_datasets.sheets.Miswritten`: not "not coded"),
+    or a subject or clip too long to be a folder's name.
+
+    They are problems named by their row in the sheet (the index holds sheet row numbers),
+    ``<dataset> <role> row N`` (SMIC's rows are its apex sheet's).
     """
-    no_subject, no_clip = (table["subject"] == "").to_numpy(), (table["clip"] == "").to_numpy()
-    no_onset = table["onset"].isna().to_numpy()
-    bad = no_subject | no_clip | no_onset
-    problems = []
-    for position, line in enumerate(table.index):
-        if not bad[position]:
+    problems, bad = [], []
+    for line, row in table.iterrows():
+        lacking = [what for what in ("subject", "clip") if row[what] == ""]
+        typo = next((what for what in ("onset", "apex", "offset")
+                     if isinstance(row[what], Miswritten)), None)
+        long_cell = None if lacking else _too_long(row)
+        if lacking:
+            reason = f"no {' or '.join(lacking)} in '{sheet}'"
+        elif typo is not None:
+            reason = miswritten_reason(typo, row[typo], sheet)
+        elif row["onset"] is None or pd.isna(row["onset"]):
+            reason = (f"its onset frame in '{sheet}' is empty or not coded; a sample needs "
+                      "one (fill in the cell)")
+        elif long_cell is not None:
+            reason = f"{long_cell[0]} in '{sheet}' {long_cell[1]}"
+        else:
+            bad.append(False)
             continue
-        lacking = [what for what, missing in (("subject", no_subject), ("clip", no_clip))
-                   if missing[position]]
-        reason = f"no {' or '.join(lacking)} in '{sheet}'" if lacking else (
-            f"its onset frame in '{sheet}' is empty or not a whole frame number of 0 or more "
-            "(a negative or fractional number is a typo: correct the cell)")
-        problems.append((f"{dataset} sheet row {line}", reason))
-    return table[~bad], problems
+        bad.append(True)
+        problems.append((f"{dataset} {role} row {line}", reason))
+    return table[~np.array(bad, dtype=bool)], problems
 
 
 def assemble(dataset: str, annotated: tuple[pd.DataFrame, list[tuple[str, str]]],

@@ -96,9 +96,13 @@ def newest_sheet(folder: Path, patterns: Sequence[str]) -> Path | None:
 
 
 def find_sheet(dataset: str, given: str | os.PathLike[str] | None, folders: Sequence[Path],
-               patterns: Sequence[str], what: str, option: str = "sheet") -> Path:
+               patterns: Sequence[str], what: str, option: str = "sheet",
+               missing: str | None = None) -> Path:
     """The coding sheet: the option's path, else :func:`newest_sheet` of the first of
-    ``folders`` that has one (the database folder first)."""
+    ``folders`` that has one (the database folder first). Every sheet option (``sheet=``,
+    SMIC's ``apex_sheet=``, ``emotion_sheet=``) is read here, so an empty value, a fifo or a
+    folder is said as what it is for each; ``missing`` is the fix when the path is not there
+    (default: give the path of ``what``)."""
     if given is not None:
         if not str(given).strip():
             raise MerbenchError(f"{dataset}: --dataset-opt {option}= is empty; give the path of "
@@ -108,7 +112,7 @@ def find_sheet(dataset: str, given: str | os.PathLike[str] | None, folders: Sequ
             if os.path.lexists(path):  # a fifo, a folder: said as what it is
                 check_user_file(path, what)
             raise MerbenchError(f"{dataset}: the sheet '{path}' (--dataset-opt {option}=...) "
-                                f"does not exist; give the path of the {what}")
+                                f"does not exist; {missing or f'give the path of the {what}'}")
         return path
     for folder in folders:
         found = newest_sheet(folder, patterns)

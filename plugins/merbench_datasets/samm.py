@@ -39,7 +39,7 @@ import pandas as pd
 
 from merbench_datasets import action_units, rawframes
 from merbench_datasets.rawroot import find_database, find_sheet
-from merbench_datasets.sheets import frames_of, read_sheet
+from merbench_datasets.sheets import SheetRole, frames_of, read_sheet
 
 NAME = "samm"
 FOLDER_NAMES = ("SAMM", "samm")
@@ -72,12 +72,13 @@ def subject_id(subject: str) -> str:
     return f"{int(subject):03d}" if subject.isdigit() else subject
 
 
-def sheet_rows(path: Path) -> pd.DataFrame:
+def sheet_rows(path: Path, role: SheetRole | None = None) -> pd.DataFrame:
     """Every row of the coding sheet at ``path``, indexed by its row in the sheet: ids,
     emotion, onset / apex / offset frames and the action-unit cells, unparsed (the
     ``CELL_COLUMNS`` of :mod:`merbench_datasets.action_units`, whose ``coded`` parses them
-    when asked; the composite release reads them from here)."""
-    rows = read_sheet(path, COLUMNS, NAME, optional=(AU_COLUMN,))
+    when asked; the composite release reads them from here). ``role``: the sheet as another
+    dataset reads it (samm-long's emotion sheet), for its errors."""
+    rows = read_sheet(path, COLUMNS, role or NAME, optional=(AU_COLUMN,))
     subject = rows["Subject"].map(subject_id)
     clip = rows["Filename"]
     emotion = rows["Estimated Emotion"].str.lower().replace({"other": "others"})

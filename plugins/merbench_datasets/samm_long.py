@@ -43,9 +43,9 @@ from pathlib import Path
 
 from merbench.api import MICRO, LongVideoSet, MerbenchError
 from merbench_datasets import samm
-from merbench_datasets.long_tree import Layout, SheetRow, assemble, type_of
+from merbench_datasets.long_tree import Layout, SheetRow, assemble, frames_of_row, type_of
 from merbench_datasets.rawroot import find_database, find_sheet
-from merbench_datasets.sheets import read_sheet
+from merbench_datasets.sheets import SheetRole, read_sheet
 
 NAME = "samm-long"
 FPS = 200.0
@@ -54,6 +54,8 @@ SHEET_PATTERNS = ("SAMM_LongVideos_V*.xlsx", "SAMM_LongVideos_V*.xls",
                   "SAMM_LongVideos_V*.csv")
 COLUMNS = ("Subject", "Filename", "Onset", "Apex", "Offset", "Type")
 AU_COLUMN = "Action Units"
+EMOTION_SHEET = SheetRole(NAME, "emotion sheet", "emotion_sheet")
+NOT_CODED = ("", "/", "-1")  # "an apex of -1 or empty is not coded" (the module doc)
 _VIDEO = re.compile(r"^(\d+)_(\d+)$")
 HOW_TO_GET = ("request SAMM Long Videos from its owners (https://helward.mmu.ac.uk/STAFF/"
               "M.Yap/dataset.php) under its licence, then pass the folder holding "
@@ -84,6 +86,9 @@ def sheet_rows(path: Path) -> tuple[list[SheetRow], list[tuple[str, str]]]:
         elif kind is None:
             problems.append((where, f"its Type '{cells['Type']}' is neither Micro nor "
                                     "Macro (correct the cell)"))
+        elif (typo := frames_of_row(cells, ("Onset", "Apex", "Offset"), frame_of,
+                                    NOT_CODED)[1]) is not None:
+            problems.append((where, typo))
         else:
             rows.append(SheetRow(parts[0], f"{parts[0]}_{parts[1]}", kind,
                                  frame_of(cells["Onset"]), frame_of(cells["Apex"]),
@@ -98,7 +103,7 @@ def with_emotions(rows: list[SheetRow], micro_sheet: Path | None) -> list[SheetR
     row of its Filename), every other emotion None."""
     emotions = {}
     if micro_sheet is not None:
-        table = samm.sheet_rows(micro_sheet)
+        table = samm.sheet_rows(micro_sheet, EMOTION_SHEET)
         emotions = dict(zip(table["clip"], table["emotion"], strict=True))
     return [SheetRow(r.subject, r.video, r.kind, r.onset, r.apex, r.offset, r.where,
                      emotions.get(r.emotion or "") if r.kind == MICRO else None,

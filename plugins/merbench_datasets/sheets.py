@@ -6,12 +6,22 @@ format. So the header row is found by its column names in every sheet of the wor
 at a fixed row, and only the named columns are returned. A sheet whose columns were renamed
 or that is not the expected sheet at all ends in one error line that names the columns
 wanted and those of the closest row found.
+
+A sheet is named by its role (:class:`SheetRole`): a database's coding sheet, SMIC's apex
+sheet, or the emotion sheet a long-video set joins, each given by its own option; a fault in
+one says that role and advises that option, never another sheet's.
+
+A frame cell is a frame number, or one of the sheet's own "not coded" marks (an empty cell,
+``/``; SAMM Long Videos' ``-1``); anything else (``1O2``, ``101.5``, ``-102``, ``TRUE``) is
+a typo, kept as :class:`Miswritten` so that its row is refused, not read as "not coded"
+(an apex so mistyped became the middle frame with no word).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -20,6 +30,29 @@ from merbench.api import MerbenchError, read_user_csv, read_user_workbook
 
 _SPACES = re.compile(r"\s+")
 _FRAME = re.compile(r"^\d+(\.0+)?$")
+NOT_CODED = ("", "/")  # the cells that mean "not coded" in every sheet
+
+
+@dataclass(frozen=True)
+class SheetRole:
+    """Which sheet a file is, for its errors: the run's dataset, what the sheet is to it,
+    and the option that gives it (``SheetRole("smic", "apex sheet", "apex_sheet")``)."""
+
+    dataset: str
+    role: str = "coding sheet"
+    option: str = "sheet"
+
+    @property
+    def advice(self) -> str:
+        return f"--dataset-opt {self.option}=PATH"
+
+
+class Miswritten(str):
+    """The text of a frame cell that is neither a frame number nor a "not coded" mark."""
+
+
+def as_role(dataset: str | SheetRole) -> SheetRole:
+    return dataset if isinstance(dataset, SheetRole) else SheetRole(dataset)
 
 
 def normalise(cell: object) -> str:
@@ -27,13 +60,15 @@ def normalise(cell: object) -> str:
     return _SPACES.sub(" ", str(cell).strip()).lower() if not pd.isna(cell) else ""
 
 
-def _workbook(path: Path, dataset: str) -> dict[str, pd.DataFrame]:
+def _workbook(path: Path, dataset: str | SheetRole) -> dict[str, pd.DataFrame]:
     """Every sheet of ``path`` as text cells, no header."""
+    role = as_role(dataset)
+    dataset = role.dataset
     suffix = path.suffix.lower()
-    what = f"{dataset} coding sheet"  # "give a regular file as the casme2 coding sheet"
+    what = f"{dataset} {role.role}"  # "give a regular file as the casme2 coding sheet"
     if not path.exists() and not path.is_symlink():
         raise MerbenchError(f"{dataset}: the sheet '{path}' does not exist; give the path of "
-                            "the official coding sheet")
+                            f"the official {role.role}")
     try:  # the bounded reader: a fifo named as the sheet is refused, never opened
         if suffix == ".csv":
             return {path.name: read_user_csv(path, what, header=None, dtype=str,
@@ -44,7 +79,7 @@ def _workbook(path: Path, dataset: str) -> dict[str, pd.DataFrame]:
             engine = "calamine"
         else:
             raise MerbenchError(f"{dataset}: '{path}' is not a spreadsheet merbench reads "
-                                "(.xlsx, .xls or .csv); give the official coding sheet")
+                                f"(.xlsx, .xls or .csv); give the official {role.role}")
         return read_user_workbook(path, what, engine)
     except ImportError:
         package = "python-calamine" if suffix == ".xls" else "openpyxl"
@@ -66,7 +101,7 @@ def rows_below(cells: pd.DataFrame, row: int, names: list[str], columns: Sequenc
     return picked[(picked[list(columns)] != "").any(axis=1)]
 
 
-def read_sheet(path: Path, columns: Sequence[str], dataset: str,
+def read_sheet(path: Path, columns: Sequence[str], dataset: str | SheetRole,
                optional: Sequence[str] = (),
                wrong: Sequence[tuple[Sequence[str], str]] = ()) -> pd.DataFrame:
     """The rows under the first row (of any sheet) that holds every name in ``columns``.
@@ -81,22 +116,26 @@ def read_sheet(path: Path, columns: Sequence[str], dataset: str,
     ``wrong`` holds the header names of a database's other, known sheets and what to say of
     one (what it is and which sheet to give): a header row with all of them is that sheet,
     refused as it is rather than as a sheet whose columns were renamed.
+    ``dataset`` may be a :class:`SheetRole`: the errors then name that role and option.
     """
+    role = as_role(dataset)
+    dataset = role.dataset
     wanted = [normalise(c) for c in columns]
     best: tuple[int, str, int, list[str]] = (-1, "", 0, [])
-    for sheet, cells in _workbook(path, dataset).items():
+    for sheet, cells in _workbook(path, role).items():
         for row in range(len(cells)):
             names = [normalise(c) for c in cells.iloc[row]]
             for marks, said in wrong:
                 if all(normalise(m) in names for m in marks):
-                    raise MerbenchError(f"{dataset}: '{path}' {said}")
+                    raise MerbenchError(f"{dataset}: '{path}' "
+                                        + said.replace("--dataset-opt sheet=PATH", role.advice))
             found = sum(w in names for w in wanted)
             if found == len(wanted):
                 rows = rows_below(cells, row, names, columns, optional)
                 if rows.empty:  # else "no usable samples (0 skipped, e.g. )", no sheet named
                     raise MerbenchError(
                         f"{dataset}: the sheet '{path}' has a header row but no rows under "
-                        "it; give the official coding sheet with --dataset-opt sheet=PATH")
+                        f"it; give the official {role.role} with {role.advice}")
                 return rows
             if found > best[0]:
                 best = (found, sheet, row + 1, [n for n in names if n])
@@ -107,7 +146,7 @@ def read_sheet(path: Path, columns: Sequence[str], dataset: str,
     raise MerbenchError(
         f"{dataset}: '{path}' has no header row with the columns {', '.join(columns)}; "
         f"{closest}; rename the columns back as in the official sheet, or give the official "
-        "sheet with --dataset-opt sheet=PATH"
+        f"{'sheet' if role.role == 'coding sheet' else role.role} with {role.advice}"
     )
 
 
@@ -116,7 +155,25 @@ def frame_number(text: str) -> int | None:
     return int(float(text)) if _FRAME.match(text.strip()) else None
 
 
-def frames_of(column: pd.Series) -> pd.Series:
-    """:func:`frame_number` of every cell, as Python ints and None (never float NaN)."""
-    return pd.Series([frame_number(text) for text in column], index=column.index,
+def frame_cell(text: str, not_coded: Sequence[str] = NOT_CODED,
+               read: Callable[[str], int | None] = frame_number) -> int | Miswritten | None:
+    """The frame number ``read`` finds in a cell; None for a "not coded" mark; else the
+    cell as :class:`Miswritten` (a typo, for its row to be refused)."""
+    number = read(text)
+    if number is not None or text.strip() in not_coded:
+        return number
+    return Miswritten(text.strip())
+
+
+def frames_of(column: pd.Series, not_coded: Sequence[str] = NOT_CODED) -> pd.Series:
+    """:func:`frame_cell` of every cell, as Python ints, None and :class:`Miswritten` (never
+    float NaN)."""
+    return pd.Series([frame_cell(text, not_coded) for text in column], index=column.index,
                      dtype=object)
+
+
+def miswritten_reason(what: str, text: str, sheet: Path | None = None) -> str:
+    """Why a row whose ``what`` frame cell holds the typo ``text`` is refused."""
+    where = f" in '{sheet}'" if sheet is not None else ""
+    return (f"its {what} frame{where} is '{text}', not a whole frame number of 0 or more "
+            "(correct the cell)")

@@ -36,8 +36,8 @@ import pandas as pd
 
 from merbench.api import MerbenchError
 from merbench_datasets import action_units, rawframes
-from merbench_datasets.rawroot import find_database, told
-from merbench_datasets.sheets import frames_of, read_sheet
+from merbench_datasets.rawroot import find_database, find_sheet, told
+from merbench_datasets.sheets import SheetRole, frames_of, read_sheet
 
 NAME = "smic"
 FOLDER_NAMES = ("SMIC", "smic", "SMIC_all_cropped", "SMIC_all_raw")
@@ -49,6 +49,7 @@ HOW_TO_GET = ("request SMIC from its owners (https://www.oulu.fi/en/university/f
               "machine-vision-and-signal-analysis) under its licence, then pass the folder "
               "holding HS/ with --data-root PATH (or set MERBENCH_DATA_DIR to a folder "
               "holding smic/)")
+APEX_SHEET = SheetRole(NAME, "apex sheet", "apex_sheet")
 _SUBJECT = re.compile(r"^s(\d+)(?=_|$)", re.IGNORECASE)
 
 
@@ -82,12 +83,27 @@ def _expected_folder(root: Path, clip: str, label: str) -> str:
     return str(root / "HS" / subject.group(0) / "micro" / (label or "?") / clip)
 
 
+def _labels(rows: pd.DataFrame, path: Path) -> pd.Series:
+    """The class each row's label cell names ("" where it is not 0, 1 or 2). A sheet none of
+    whose labels is 0, 1 or 2 (written as words, say) is one line for the column, not a
+    problem for each row and again for each clip left without its row."""
+    label = rows["label"].map(lambda t: CLASSES[int(t)] if t in ("0", "1", "2") else "")
+    if (label == "").all():
+        cells = list(dict.fromkeys(rows["label"]))
+        shown = ", ".join(f"'{c}'" for c in cells[:3]) + (", ..." if len(cells) > 3 else "")
+        lines = f"{rows.index[0]}-{rows.index[-1]}" if len(rows) > 1 else f"{rows.index[0]}"
+        raise MerbenchError(
+            f"{NAME}: the apex sheet '{path}' labels rows {lines} {shown}, not 0, 1 or 2 (its "
+            "label column is 0 negative, 1 positive, 2 surprise); correct the column")
+    return label
+
+
 def _sheet_table(path: Path, clips: dict[str, tuple[str, Path]],
                  root: Path) -> tuple[pd.DataFrame, list[tuple[str, str]]]:
-    rows = read_sheet(path, SHEET_COLUMNS, NAME)
+    rows = read_sheet(path, SHEET_COLUMNS, APEX_SHEET)
     clip = rows["clip"].map(official)
     subject = clip.str.split("_").str[0]
-    label = rows["label"].map(lambda t: CLASSES[int(t)] if t in ("0", "1", "2") else "")
+    label = _labels(rows, path)
     raw = rows["clip"]
     folder = [str(clips[c][1]) if c in clips else _expected_folder(root, r, lab)
               for c, r, lab in zip(clip, raw, label, strict=True)]
@@ -97,12 +113,23 @@ def _sheet_table(path: Path, clips: dict[str, tuple[str, Path]],
         "onset": frames_of(rows["onset_frame"]), "apex": frames_of(rows["apex_frame"]),
         "offset": frames_of(rows["offset_frame"]), "offset_is_last": True,
     }, index=rows.index)
-    table, problems = rawframes.unusable_rows(table, path, NAME)
-    unlabelled = (table["emotion"] == "").to_numpy()
-    problems += [(s, f"the apex sheet's label is not 0, 1 or 2 in '{path}'")
-                 for s in table["sample_id"][unlabelled]]
-    table = table[~unlabelled]
-    listed = set(table["clip"])
+    listed = set(table["clip"])  # a clip whose row is unusable has its row: said once
+    table, problems = rawframes.unusable_rows(table, path, NAME, "apex sheet")
+    problems += [(f"{NAME} apex sheet row {line}",
+                  f"its label '{rows['label'][line]}' is not 0, 1 or 2 (0 negative, 1 "
+                  f"positive, 2 surprise) in '{path}' (correct the cell)")
+                 for line in table.index[(table["emotion"] == "").to_numpy()]]
+    # the clip's folder is its class (see the module doc): a row may not relabel it
+    wrong = [(line, c, e) for line, c, e in zip(table.index, table["clip"], table["emotion"],
+                                                strict=True)
+             if e and c in clips and clips[c][0] != e]
+    problems += [(f"{NAME} apex sheet row {line}",
+                  f"its label in '{path}' is {CLASSES.index(e)} ({e}), but the clip {c} is "
+                  f"filed under {clips[c][0]}/ ({clips[c][1].relative_to(root)}) (correct "
+                  "the cell)")
+                 for line, c, e in wrong]
+    refused = {line for line, _, _ in wrong}
+    table = table[(table["emotion"] != "").to_numpy() & ~table.index.isin(refused)]
     problems += [(f"{NAME}/{c.split('_')[0]}/{c}", f"the clip folder '{folder}' has no row "
                   f"in the apex sheet '{path}'")
                  for c, (_, folder) in clips.items() if c not in listed]
@@ -116,11 +143,9 @@ def annotation_table(data_root: str | None = None,
                          "(HS/)", HOW_TO_GET)
     clips = clip_folders(root)
     if apex_sheet is not None:
-        path = Path(apex_sheet).expanduser().absolute()
-        if not path.is_file():
-            raise MerbenchError(f"{NAME}: the apex sheet '{path}' (--dataset-opt "
-                                          "apex_sheet=...) does not exist; give its path or "
-                                          "leave the option out to use the middle frame")
+        path = find_sheet(NAME, apex_sheet, [], (), "SMIC apex sheet", option="apex_sheet",
+                          missing="give its path or leave the option out to use the middle "
+                                  "frame")
         table, problems = _sheet_table(path, clips, root)
         return action_units.not_coded(table), problems
     if not clips:

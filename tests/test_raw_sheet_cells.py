@@ -1,0 +1,256 @@
+"""Coding-sheet cells and secondary sheets as a user meets them (issue 84, pass 84f):
+a typo in a frame cell is a refused row, not "not coded"; a cell too long for a folder name
+is said as that cell; SMIC's apex sheet may not relabel a clip, and is named as what it is;
+an emotion sheet's fault names that sheet and its option.
+
+The trees are built here (random pixels, no faces): no real data is needed."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+from openpyxl import Workbook
+
+SAMM_HEADER = ["Subject", "Filename", "Inducement Code", "Onset Frame", "Apex Frame",
+               "Offset Frame", "Duration", "Type", "Action Units", "Notes",
+               "Estimated Emotion"]
+SMIC_HEADER = ["subject", "clip", "label", "onset_frame", "apex_frame", "offset_frame"]
+SMIC_CLIPS = (("negative", "ne", 0), ("positive", "po", 1))
+FAST = ("--feature-opt", "face=frame", "--feature-opt", "method=farneback")
+
+
+def _frames(folder: Path, numbers: range, name: str) -> None:
+    import cv2
+
+    folder.mkdir(parents=True)
+    rng = np.random.default_rng(len(str(folder)))
+    for number in numbers:
+        cv2.imwrite(str(folder / name.format(number)),
+                    (rng.random((24, 24, 3)) * 255).astype(np.uint8))
+
+
+def _book(path: Path, rows: list[list[object]], sheet: str | None = None) -> Path:
+    book = Workbook()
+    if sheet is not None:
+        book.active.title = sheet
+    for row in rows:
+        book.active.append(row)
+    book.save(path)
+    return path
+
+
+def _extract(cli, dataset: str, root: Path, *options: str) -> tuple[int, str, str]:
+    given = [part for option in options for part in ("--dataset-opt", option)]
+    return cli("extract", "-d", dataset, "--data-root", root, "-f", "tvl1-uvos", *FAST,
+               "--workers", "1", "-q", *given)
+
+
+def _samm_rows(**changed: object) -> list[list[object]]:
+    """The SAMM sheet's rows (notes above the header, as released); ``changed``: cells of
+    the first data row by header name."""
+    rows: list[list[object]] = [["notes"], [], SAMM_HEADER]
+    for clip in ("006_1_2", "006_1_3"):
+        rows.append(["006", clip, 1, 100, 102, 105, 6, "Micro", "4+7", "", "anger"])
+    for name, value in changed.items():
+        rows[3][SAMM_HEADER.index(name.replace("_", " "))] = value
+    return rows
+
+
+@pytest.fixture
+def samm_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("MERBENCH_CACHE_DIR", str(tmp_path / "cache"))
+    root = tmp_path / "SAMM"
+    for clip in ("006_1_2", "006_1_3"):
+        _frames(root / "006" / clip, range(100, 106), "006_{:05d}.jpg")
+    _book(root / "SAMM_Micro_FACS_Codes_v2.xlsx", _samm_rows())
+    return root
+
+
+@pytest.mark.parametrize(("column", "value", "shown"), [
+    ("Apex_Frame", "1O2", "apex frame in '{}' is '1O2'"),
+    ("Apex_Frame", 101.5, "apex frame in '{}' is '101.5'"),
+    ("Apex_Frame", -102, "apex frame in '{}' is '-102'"),
+    ("Apex_Frame", True, "apex frame in '{}' is 'True'"),
+    ("Offset_Frame", "1O5", "offset frame in '{}' is '1O5'"),
+    ("Onset_Frame", "1O0", "onset frame in '{}' is '1O0'"),
+])
+def test_a_typo_in_a_frame_cell_is_a_refused_row(samm_root: Path, cli, tmp_path: Path,
+                                                  column: str, value: object,
+                                                  shown: str) -> None:
+    """An apex or offset typo was read as "not coded": the apex became the middle frame,
+    rc 0; the same typo in the onset cell was refused."""
+    sheet = _book(tmp_path / "typo.xlsx", _samm_rows(**{column: value}))
+    code, _, err = _extract(cli, "samm", samm_root, f"sheet={sheet}")
+    assert code == 2 and err.count("\n") == 1, err
+    assert (f"samm sheet row 4 (its {shown.format(sheet)}, not a whole frame number of 0 or "
+            "more (correct the cell))") in err
+
+
+@pytest.mark.parametrize("mark", ["", "/"])
+def test_a_not_coded_apex_is_still_the_middle_frame(samm_root: Path, cli, tmp_path: Path,
+                                                    mark: str) -> None:
+    sheet = _book(tmp_path / "uncoded.xlsx", _samm_rows(Apex_Frame=mark or None))
+    code, out, err = _extract(cli, "samm", samm_root, f"sheet={sheet}")
+    assert code == 0 and "2 samples" in out, err
+
+
+@pytest.mark.parametrize(("column", "value", "said"), [
+    ("Filename", "E" * 300, "its clip 'EEEEEEEEEEEEEEEEEEEE...' in '{}' is 300 characters"),
+    ("Subject", "6" * 400, "its subject '66666666666666666666...' in '{}' is 400 characters"),
+])
+def test_a_cell_too_long_for_a_folder_name_is_said_as_that_cell(samm_root: Path, cli,
+                                                                tmp_path: Path, column: str,
+                                                                value: str, said: str) -> None:
+    """It named the derived folder and said "give its real path"."""
+    sheet = _book(tmp_path / "long.xlsx", _samm_rows(**{column: value}))
+    code, _, err = _extract(cli, "samm", samm_root, f"sheet={sheet}")
+    assert code == 2 and err.count("\n") == 1, err
+    assert (f"samm sheet row 4 ({said.format(sheet)}, longer than a folder name can be "
+            "(correct the cell))") in err
+    assert "real path" not in err and value not in err
+
+
+def _smic_rows(**changed: object) -> list[list[object]]:
+    rows: list[list[object]] = [SMIC_HEADER]
+    for _, short, label in SMIC_CLIPS:
+        rows.append(["s1", f"s1_{short}_01", label, 1000, 1002, 1005])
+    for name, value in changed.items():
+        rows[1][SMIC_HEADER.index(name)] = value
+    return rows
+
+
+@pytest.fixture
+def smic_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("MERBENCH_CACHE_DIR", str(tmp_path / "cache"))
+    root = tmp_path / "SMIC"
+    for kind, short, _ in SMIC_CLIPS:
+        _frames(root / "HS" / "s1" / "micro" / kind / f"s1_{short}_01", range(1000, 1006),
+                "image{:06d}.bmp")
+    return root
+
+
+def test_an_apex_sheet_row_may_not_relabel_its_clip(smic_root: Path, cli,
+                                                    tmp_path: Path) -> None:
+    """A row labelling s1_ne_01 (filed under negative/) positive relabelled it, rc 0."""
+    sheet = _book(tmp_path / "mismatch.xlsx", _smic_rows(label=1))
+    code, _, err = _extract(cli, "smic", smic_root, f"apex_sheet={sheet}")
+    assert code == 2 and err.count("\n") == 1, err
+    assert (f"smic apex sheet row 2 (its label in '{sheet}' is 1 (positive), but the clip "
+            "s01_ne_01 is filed under negative/ (HS/s1/micro/negative/s1_ne_01) (correct "
+            "the cell))") in err
+
+
+def test_an_apex_typo_in_the_apex_sheet_is_a_refused_row(smic_root: Path, cli,
+                                                         tmp_path: Path) -> None:
+    sheet = _book(tmp_path / "apex.xlsx", _smic_rows(apex_frame="abc"))
+    code, _, err = _extract(cli, "smic", smic_root, f"apex_sheet={sheet}")
+    assert code == 2 and err.count("\n") == 1, err
+    assert f"smic apex sheet row 2 (its apex frame in '{sheet}' is 'abc'" in err
+
+
+def test_apex_sheet_labels_written_as_words_are_one_line(smic_root: Path, cli,
+                                                         tmp_path: Path) -> None:
+    """It was "4 of 4 samples" for 2 clips (each unlabelled row, then its clip again as a
+    folder without a row), the sheet's path three times, and "restore the frames"."""
+    rows = _smic_rows()
+    for row, (word, _, _) in zip(rows[1:], SMIC_CLIPS, strict=True):
+        row[2] = word
+    sheet = _book(tmp_path / "words.xlsx", rows)
+    code, _, err = _extract(cli, "smic", smic_root, f"apex_sheet={sheet}")
+    assert code == 2 and err.count("\n") == 1, err
+    assert (f"smic: the apex sheet '{sheet}' labels rows 2-3 'negative', 'positive', not 0, 1 "
+            "or 2 (its label column is 0 negative, 1 positive, 2 surprise); correct the "
+            "column") in err
+    assert err.count(str(sheet)) == 1 and "restore" not in err
+
+
+@pytest.mark.parametrize(("make", "said"), [
+    ("fifo", "{} is a fifo, not a regular file; give a regular file as the SMIC apex sheet"),
+    ("folder", "{} is a folder, not a regular file; give a regular file as the SMIC apex "
+               "sheet"),
+    ("empty", "smic: --dataset-opt apex_sheet= is empty; give the path of the SMIC apex "
+              "sheet"),
+    ("junk", "{} (smic apex sheet) cannot be read"),
+    ("columns", "or give the official apex sheet with --dataset-opt apex_sheet=PATH"),
+])
+def test_an_apex_sheet_option_is_said_as_what_it_names(smic_root: Path, cli, tmp_path: Path,
+                                                       make: str, said: str) -> None:
+    """A fifo, a folder or an empty value "did not exist" (empty: the current folder); a
+    damaged one was "smic's coding sheet"; wrong columns advised sheet=, which smic has not."""
+    path = tmp_path / "apex.xlsx"
+    if make == "fifo":
+        os.mkfifo(path)
+    elif make == "folder":
+        path.mkdir()
+    elif make == "junk":
+        path.write_bytes(os.urandom(3000))
+    elif make == "columns":
+        path = tmp_path / "apex.csv"
+        path.write_text("Subject,Filename,OnsetF,ApexF1,OffsetF,Emotion\n1,EP01,1,2,3,fear\n")
+    code, _, err = _extract(cli, "smic", smic_root,
+                            f"apex_sheet={'' if make == 'empty' else path}")
+    assert code == 2 and err.count("\n") == 1, err
+    assert said.format(path) in err
+    assert "does not exist" not in err and "coding sheet" not in err
+    assert "sheet=PATH" not in err.replace("apex_sheet=PATH", "")
+
+
+def _spot(cli, dataset: str, root: Path, tmp_path: Path, *options: str) -> tuple[int, str, str]:
+    given = [part for option in options for part in ("--dataset-opt", option)]
+    return cli("spot", "--spotter", "flow-peak", "-q", "--tune", "p=0.1", "-d", dataset,
+               "--data-root", root, "--out", tmp_path / "spot", "--dataset-opt",
+               "face_crop=false", *given)
+
+
+def test_a_long_video_apex_typo_is_a_refused_row(cli, tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """samm-long read an apex 'abc' as not coded and spotted, rc 0."""
+    monkeypatch.setenv("MERBENCH_CACHE_DIR", str(tmp_path / "cache"))
+    root = tmp_path / "SAMMLV"
+    _frames(root / "SAMM_longvideos" / "006_1", range(1, 41), "006_1_{:04d}.jpg")
+    header = ["Subject", "Filename", "Inducement Code", "Onset", "Apex", "Offset",
+              "Duration", "Type", "Action Units", "Notes"]
+    sheet = _book(root / "SAMM_LongVideos_V3_Release.xlsx", [
+        header, ["006", "006_1_1", 1, 10, "abc", 15, 6, "Micro - 1/2", "4", ""],
+        ["006", "006_1_2", 1, 20, -1, 35, 16, "Macro", "12", ""]])
+    code, _, err = _spot(cli, "samm-long", root, tmp_path)
+    assert code == 2 and err.count("\n") == 1, err
+    assert (f"'{sheet}' row 2: its apex frame is 'abc', not a whole frame number of 0 or more "
+            "(correct the cell)") in err
+    assert "row 3" not in err  # -1: not coded, as the module doc says
+
+
+def test_a_wrong_emotion_sheet_names_casme3_long_and_its_option(
+        cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """It was "casme3: ... give the official sheet with --dataset-opt sheet=PATH", which
+    would have replaced casme3-long's interval sheet."""
+    monkeypatch.setenv("MERBENCH_CACHE_DIR", str(tmp_path / "cache"))
+    root = tmp_path / "C3L"
+    _frames(root / "part_A" / "spNO.1" / "a" / "color", range(0, 40), "{}.jpg")
+    book = Workbook()
+    intervals = book.active
+    intervals.title = "AU+Emotion"
+    intervals.append(["Subject", "Filename", "Onset", "Apex", "Offset", "AU",
+                      "Expression type", "Objective class"])
+    intervals.append(["spNO.1", "a", 5, 7, 9, "R12", "Micro-expression", "I"])
+    book.create_sheet("eye blink").append(["Subject", "Filename", "Onset", "Offset"])
+    book.save(root / "casme3_part_A_v2.xlsx")
+    wrong = _book(tmp_path / "SAMM_Micro_FACS_Codes_v2.xlsx", _samm_rows())
+    code, _, err = _spot(cli, "casme3-long", root, tmp_path, f"emotion_sheet={wrong}")
+    assert code == 2 and err.count("\n") == 1, err
+    assert err.startswith("merbench: error: casme3-long: ") and err.count(str(wrong)) == 1
+    assert err.rstrip().endswith("give the official emotion sheet with --dataset-opt "
+                                 "emotion_sheet=PATH"), err
+
+
+def test_an_empty_onset_is_said_as_empty(samm_root: Path, cli, tmp_path: Path) -> None:
+    """Its line said "not a whole frame number ... (a negative or fractional number is a
+    typo)", of a cell that holds nothing: typos are now said with their text."""
+    sheet = _book(tmp_path / "no_onset.xlsx", _samm_rows(Onset_Frame="/"))
+    code, _, err = _extract(cli, "samm", samm_root, f"sheet={sheet}")
+    assert code == 2 and err.count("\n") == 1, err
+    assert (f"samm sheet row 4 (its onset frame in '{sheet}' is empty or not coded; a sample "
+            "needs one (fill in the cell))") in err
