@@ -65,7 +65,7 @@ def test_extract_computes_in_parallel_then_reads_the_cache(frames_cli, tmp_path:
 
 @pytest.mark.parametrize(("args", "expected"), [
     (("-d", "frames", "-f", "flow-uvos"), "needs flow_uvos from the dataset"),
-    (("-d", "synthetic", "-f", "flow-uvos"), "nothing to cache"),
+    (("-d", "synthetic", "-f", "flow-uvos"), "has no cache entries of its own"),
     (("-d", "frames", "-f", "tvl1-uvos", "--workers", "0"), "--workers must be at least 1"),
     (("-d", "frames", "-f", "tvl1-uvos", "--feature-opt", "method=lk"), "method must be one"),
     (("-d", "frames", "-f", "tvl1-uvos", "--feature-opt", "speed=2"), "has no option 'speed'"),

@@ -54,9 +54,11 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
     feature_options = inputs.feature_options
     extractor = feature_entry.create("feature", **feature_options)
     if not isinstance(extractor, SampleExtractor) and args.save is None:
+        # no "(it reads what the dataset already gives)": the landmarks feature on the
+        # composite has dlib detect every crop's points, which the dataset caches
         raise MerbenchError(f"feature '{args.feature}' is computed for a whole dataset at once "
-                            "and has nothing to cache (it reads what the dataset already "
-                            "gives); add --save FILE to keep its values for 'merbench run "
+                            "and has no cache entries of its own for 'merbench extract' to "
+                            "fill; add --save FILE to keep its values for 'merbench run "
                             "--features FILE', or let 'merbench run' compute it")
     dataset = open_dataset(inputs)
     reporter = ProgressReporter(enabled=not args.quiet)
