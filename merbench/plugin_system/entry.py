@@ -156,13 +156,33 @@ class Entry(Generic[M]):
                 continue
             wanted = "a whole number" if isinstance(default, int) else "a number"
             found = _not_a_number(value)
+            if found is None and isinstance(default, int) and isinstance(value, float) \
+                    and not self._takes_real(name):
+                # range(3.0) or numpy said it: "'float' object cannot be interpreted as an
+                # integer", "Unknown format code 'd' for object of type 'float'"; a whole
+                # number written 3.0 is refused too, as every model's and long-video
+                # dataset's whole-number option refuses it
+                found = "written with a decimal point" if value.is_integer() \
+                    else "not a whole number"
             if found is not None:  # text, a list: the factory compared it with a number
-                raise MerbenchError(f"{kind} '{self.meta.name}': {name}={value!r} is {found}; "
-                                    f"{name} takes {wanted} (default {default})")
+                write = f": write {name}={int(value)}" if isinstance(value, float) \
+                    and value.is_integer() else ""
+                raise MerbenchError(f"{kind} '{self.meta.name}': {name}={_written(value)} is "
+                                    f"{found}; {name} takes {wanted} (default {default})"
+                                    f"{write}")
             if "dropout" in name and not 0 <= value < 1:  # torch's own sentence otherwise
                 raise MerbenchError(f"{kind} '{self.meta.name}': {name}={value!r} is no "
                                     f"dropout probability; give a number from 0 to below 1 "
                                     f"(default {default})")
+
+    def _takes_real(self, name: str) -> bool:
+        """Whether the factory's signature declares ``name`` a float although its default is
+        written whole (``threshold: float = 1``): such an option takes 0.5."""
+        try:
+            parameter = inspect.signature(self.factory).parameters.get(name)
+        except (TypeError, ValueError):  # no signature to read: the default decides
+            return False
+        return parameter is not None and "float" in str(parameter.annotation)
 
     def _too_large(self, kind: str, kwargs: dict[str, Any]) -> str:
         # a run's class count comes from its dataset and is never the size at fault; one
@@ -226,6 +246,12 @@ def _given(value: Any) -> str:
     """``value`` as the command line or a plan gives it: JSON's spelling (``'maybe'`` as
     maybe, ``None`` as null), not Python's."""
     return value if isinstance(value, str) else canonical_json(value) or str(value)
+
+
+def _written(value: Any) -> str:
+    """``value`` as given, quoted when text: ``'abc'``, ``{"a": 1}``, not Python's
+    ``{'a': 1}`` (a sweep plan's ``subjects = {a = 1}`` was shown so)."""
+    return f"'{value}'" if isinstance(value, str) else _given(value)
 
 
 def _not_a_number(value: Any) -> str | None:

@@ -1,0 +1,52 @@
+"""Values refused in merbench's words and shown as the user wrote them, which the adversarial
+pass 84f found said in Python's or numpy's words (N4, N6) or refused although whole or finite
+(N5): each case is the command, plan or call a user writes, and the line it gets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import merbench
+from merbench import MerbenchError
+
+RUN = ["run", "--model", "ststnet", "--dataset", "synthetic", "--epochs", "1", "--threads",
+       "1", "--quiet"]
+
+
+def _line(code: int, out: str, err: str) -> str:
+    """The one line a refusal is: exit status 2, nothing on stdout, one line on stderr."""
+    assert code == 2, err
+    assert out == "", out
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in err, err
+    return lines[0]
+
+
+@pytest.mark.parametrize(("option", "said"), [
+    ("subjects=3.0", "dataset 'synthetic': subjects=3.0 is written with a decimal point; "
+                     "subjects takes a whole number (default 6): write subjects=3"),
+    ("samples_per_subject=2.5", "dataset 'synthetic': samples_per_subject=2.5 is not a whole "
+                                "number; samples_per_subject takes a whole number (default 10)"),
+    ("databases=1.5", "dataset 'synthetic': databases=1.5 is not a whole number; databases "
+                      "takes a whole number (default 3)"),
+])
+def test_a_real_number_for_a_whole_number_option_is_said_in_merbenchs_words(
+        option: str, said: str, cli, tmp_path: Path) -> None:
+    """N4: "'float' object cannot be interpreted as an integer", numpy's "expected a sequence
+    of integers or a single integer", "Unknown format code 'd' for object of type 'float'"."""
+    line = _line(*cli(*RUN, "--dataset-opt", option, "--out", tmp_path / "r"))
+    assert line == f"merbench: error: {said}", line
+    assert not (tmp_path / "r").exists()
+
+
+def test_a_real_number_for_a_whole_number_option_through_the_api(tmp_path: Path) -> None:
+    """N4: ``databases=1.0`` from Python met Python's format code error the same way."""
+    with pytest.raises(MerbenchError) as caught:
+        merbench.run("ststnet", "synthetic", threads=1, epochs=1, out=tmp_path / "r",
+                     dataset_options={"subjects": 3, "databases": 1.0,
+                                      "samples_per_subject": 3})
+    assert str(caught.value) == ("dataset 'synthetic': databases=1.0 is written with a decimal "
+                                 "point; databases takes a whole number (default 3): write "
+                                 "databases=1")
