@@ -4,6 +4,8 @@ pass 84f found said in Python's or numpy's words (N4, N6) or refused although wh
 
 from __future__ import annotations
 
+from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
@@ -50,3 +52,38 @@ def test_a_real_number_for_a_whole_number_option_through_the_api(tmp_path: Path)
     assert str(caught.value) == ("dataset 'synthetic': databases=1.0 is written with a decimal "
                                  "point; databases takes a whole number (default 3): write "
                                  "databases=1")
+
+
+SMALL = {"subjects": 2, "databases": 1, "samples_per_subject": 3}
+
+
+def test_whole_and_finite_exact_numbers_are_taken_as_the_numbers_they_are(
+        tmp_path: Path) -> None:
+    """N5: ``epochs=Fraction(1)`` was refused as "not 1.0 (a float)", ``lr=Decimal('0.001')``
+    as "not Decimal('0.001') (a Decimal)"; both are numbers a field takes, stored converted."""
+    import json
+
+    merbench.run("ststnet", "synthetic", threads=1, epochs=Fraction(2, 2), lr=Decimal("0.001"),
+                 seed=Decimal("0"), dataset_options={**SMALL, "subjects": Fraction(2)},
+                 out=tmp_path / "r")
+    recorded = json.loads((tmp_path / "r" / "run.json").read_text())
+    text = json.dumps(recorded)
+    assert '"epochs": 1,' in text and '"lr": 0.001' in text and '"subjects": 2' in text, text
+
+
+@pytest.mark.parametrize(("given", "said"), [
+    ({"epochs": Fraction(3, 2)}, "merbench.run(): epochs must be an integer or None, not 3/2"),
+    ({"epochs": Decimal("1.5")}, "merbench.run(): epochs must be an integer or None, not 1.5"),
+    ({"lr": Decimal("NaN")}, "merbench.run(): lr=NaN is not a finite number; give one"),
+    ({"lr": Decimal("1E+400")}, "merbench.run(): lr=1E+400 is beyond the range of a "
+                                "floating-point number; give a smaller one"),
+    ({"device": Decimal("1.5")}, "merbench.run(): device must be a string, not 1.5"),
+], ids=str)
+def test_an_exact_number_a_field_cannot_take_is_shown_as_given(
+        given: dict[str, object], said: str, tmp_path: Path) -> None:
+    """N5: the refused value as the caller wrote it, not a repr or "(a Decimal)"."""
+    with pytest.raises(MerbenchError) as caught:
+        merbench.run("ststnet", "synthetic", **{"epochs": 1, **given},  # type: ignore[arg-type]
+                     dataset_options=SMALL, out=tmp_path / "r")
+    assert str(caught.value) == said
+    assert not (tmp_path / "r").exists()
