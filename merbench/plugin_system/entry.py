@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from merbench.base.errors import MerbenchError
+from merbench.base.literal import written
 from merbench.meta import Meta
 from merbench.plugin_system.factory_options import FactoryOptions, canonical_json
 from merbench.plugin_system.lazy_factory import LazyFactory
@@ -104,7 +105,10 @@ class Entry(Generic[M]):
         return self.factory_options().defaults()
 
     def check_options(self, kind: str, options: dict[str, Any]) -> None:
-        """Reject keyword options the factory does not take, naming the ones it does."""
+        """Reject keyword options the factory does not take, naming the ones it does, and
+        values of a kind its defaults rule out: planning checks them so, before a sweep says
+        what it runs (a sweep plan's ``subjects = {a = 1}`` was refused by the first run,
+        after the sweep's opening line)."""
         declared = self.factory_options()
         unknown = declared.unknown(options)
         if unknown:
@@ -113,6 +117,7 @@ class Entry(Generic[M]):
                 f"{kind} '{self.meta.name}' has no option '{unknown[0]}'; "
                 f"its options are: {', '.join(settable) or '(none)'}"
             )
+        self._check_kinds_of_values(kind, options)
 
     def check_required(self, kind: str, options: dict[str, Any]) -> None:
         """Refuse options that leave out one the factory cannot do without: Python said it as
@@ -167,7 +172,7 @@ class Entry(Generic[M]):
             if found is not None:  # text, a list: the factory compared it with a number
                 write = f": write {name}={int(value)}" if isinstance(value, float) \
                     and value.is_integer() else ""
-                raise MerbenchError(f"{kind} '{self.meta.name}': {name}={_written(value)} is "
+                raise MerbenchError(f"{kind} '{self.meta.name}': {name}={written(value)} is "
                                     f"{found}; {name} takes {wanted} (default {default})"
                                     f"{write}")
             if "dropout" in name and not 0 <= value < 1:  # torch's own sentence otherwise
@@ -177,9 +182,14 @@ class Entry(Generic[M]):
 
     def _takes_real(self, name: str) -> bool:
         """Whether the factory's signature declares ``name`` a float although its default is
-        written whole (``threshold: float = 1``): such an option takes 0.5."""
+        written whole (``threshold: float = 1``): such an option takes 0.5. A factory not
+        imported yet is given the benefit of the doubt: building imports it and checks again."""
+        if isinstance(self.factory, LazyFactory) and not self.factory.imported:
+            return True
+        factory = self.factory.resolve() if isinstance(self.factory, LazyFactory) \
+            else self.factory
         try:
-            parameter = inspect.signature(self.factory).parameters.get(name)
+            parameter = inspect.signature(factory).parameters.get(name)
         except (TypeError, ValueError):  # no signature to read: the default decides
             return False
         return parameter is not None and "float" in str(parameter.annotation)
@@ -201,7 +211,6 @@ class Entry(Generic[M]):
             self.factory.resolve()
         self.check_options(kind, kwargs)
         self.check_required(kind, kwargs)
-        self._check_kinds_of_values(kind, kwargs)
         try:
             return self.factory(**kwargs)
         except OverflowError as exc:  # a size beyond any number of elements
@@ -246,12 +255,6 @@ def _given(value: Any) -> str:
     """``value`` as the command line or a plan gives it: JSON's spelling (``'maybe'`` as
     maybe, ``None`` as null), not Python's."""
     return value if isinstance(value, str) else canonical_json(value) or str(value)
-
-
-def _written(value: Any) -> str:
-    """``value`` as given, quoted when text: ``'abc'``, ``{"a": 1}``, not Python's
-    ``{'a': 1}`` (a sweep plan's ``subjects = {a = 1}`` was shown so)."""
-    return f"'{value}'" if isinstance(value, str) else _given(value)
 
 
 def _not_a_number(value: Any) -> str | None:
