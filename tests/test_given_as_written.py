@@ -87,3 +87,75 @@ def test_an_exact_number_a_field_cannot_take_is_shown_as_given(
                      dataset_options=SMALL, out=tmp_path / "r")
     assert str(caught.value) == said
     assert not (tmp_path / "r").exists()
+
+
+def test_a_sweep_plans_nested_option_is_refused_before_the_sweep_says_what_it_runs(
+        cli, tmp_path: Path) -> None:
+    """N6: ``subjects={'a': 1} is an object`` in Python's spelling, refused by the first
+    run, and the sweep's "1 configurations" line came after the error line."""
+    plan = tmp_path / "plan.toml"
+    plan.write_text(f'out = "{tmp_path / "sw"}"\n[[runs]]\nmodel = "ststnet"\n'
+                    'dataset = "synthetic"\ndataset_options = {subjects = {a = 1}}\n')
+    line = _line(*cli("sweep", "--quiet", "--threads", "1", plan))
+    assert line == (f"merbench: error: {plan}: runs[0] (ststnet on synthetic/loso): dataset "
+                    "'synthetic': subjects={\"a\": 1} is an object; subjects takes a whole "
+                    "number (default 6)"), line
+    assert not (tmp_path / "sw").exists()
+
+
+def test_an_error_line_comes_after_the_output_written_before_it() -> None:
+    """N6: where standard output and error share a pipe, buffered output was written at
+    exit, below the error line."""
+    import os
+    import subprocess
+    import sys
+
+    script = ("import sys\nfrom merbench.cli.literal import say\n"
+              "from merbench.cli.stdout_stream import tag_stdout\ntag_stdout()\n"
+              "say('sweep plan.toml: 1 configuration')\n"
+              "say('merbench: error: ...', file=sys.stderr)")
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}  # as a user's
+    done = subprocess.run([sys.executable, "-c", script], env=env, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True)
+    assert done.stdout.splitlines() == ["sweep plan.toml: 1 configuration",
+                                        "merbench: error: ..."]
+
+
+SPLIT = [*RUN[:-1], "--dataset-opt", "subjects=2", "--dataset-opt", "databases=1",
+         "--dataset-opt", "samples_per_subject=3", "--protocol", "subject-split"]
+
+
+@pytest.mark.parametrize(("train", "said"), [
+    ('["syn1/s01", 7]', 'train=["syn1/s01", 7]: 7 is not a subject as database/subject'),
+    ('{"a": 1}', 'train={"a": 1} is an object, not a list'),
+    ("syn1/s01", "train='syn1/s01' is text, not a list"),
+    ("[]", "train=[] lists no subject"),
+])
+def test_a_subject_split_option_is_said_as_written(train: str, said: str, cli,
+                                                   tmp_path: Path) -> None:
+    """N6: ``train=['samm/006', 7]``, ``train={'a': 1}``, ``train='samm/006'``: Python's."""
+    line = _line(*cli(*SPLIT, "--protocol-opt", f"train={train}", "--protocol-opt",
+                      'test=["syn1/s02"]', "--out", tmp_path / "r"))
+    assert line == (f"merbench: error: protocol option {said}; give a list of one or more "
+                    "subjects as database/subject, e.g. --protocol-opt "
+                    "'train=[\"casme2/sub01\"]'"), line
+
+
+def test_compare_says_the_fingerprints_in_words(cli, tmp_path: Path) -> None:
+    """N6: ``fingerprints ('3d58…', '5e0e…') and ('a5d0…', 'e6d3…')``: Python's tuples."""
+    import json
+
+    for name, subjects in (("r1", "2"), ("r2", "3")):
+        code, _, err = cli(*RUN, "--dataset-opt", f"subjects={subjects}", "--dataset-opt",
+                           "databases=1", "--dataset-opt", "samples_per_subject=3", "--out",
+                           tmp_path / name)
+        assert code == 0, err
+    prints = [json.loads((tmp_path / name / "results.json").read_text())
+              for name in ("r1", "r2")]
+    first, second = ((r["dataset"]["fingerprint"], r["protocol"]["folds_fingerprint"])
+                     for r in prints)
+    line = _line(*cli("compare", tmp_path / "r1", tmp_path / "r2"))
+    assert line == (f"merbench: error: {tmp_path / 'r2'} and {tmp_path / 'r1'} were not run on "
+                    f"the same samples and folds (dataset fingerprints {second[0]} and "
+                    f"{first[0]}, folds fingerprints {second[1]} and {first[1]}); compare runs "
+                    "of one dataset and protocol"), line
