@@ -141,9 +141,10 @@ class Entry(Generic[M]):
         default is the same setting as leaving it out, so the two must not make different
         run identities, leaderboard rows or "reduced setting" marks. Values are compared as
         JSON: a list equals a tuple default, while 1, 1.0 and true stay three values (a
-        factory may treat them differently). Unknown options are kept, for the check that
-        names them."""
-        return self.factory_options().without_defaults(options)
+        factory may treat them differently), but where the default is an int, 1.0 is taken
+        as the 1 the factory is given (:meth:`_as_whole`). Unknown options are kept, for
+        the check that names them."""
+        return self.factory_options().without_defaults(self._as_whole(options))
 
     def _check_kinds_of_values(self, kind: str, options: dict[str, Any]) -> None:
         """Refuse text where the factory's default is a number: the factory compared it with
@@ -161,24 +162,29 @@ class Entry(Generic[M]):
                 continue
             wanted = "a whole number" if isinstance(default, int) else "a number"
             found = _not_a_number(value)
-            if found is None and isinstance(default, int) and isinstance(value, float) \
+            if found is None and isinstance(value, float) and not value.is_integer() \
+                    and name in _whole_only(defaults, {name: value}) \
                     and not self._takes_real(name):
-                # range(3.0) or numpy said it: "'float' object cannot be interpreted as an
-                # integer", "Unknown format code 'd' for object of type 'float'"; a whole
-                # number written 3.0 is refused too, as every model's and long-video
-                # dataset's whole-number option refuses it
-                found = "written with a decimal point" if value.is_integer() \
-                    else "not a whole number"
+                # range(2.5) or numpy said it: "'float' object cannot be interpreted as an
+                # integer", "expected a sequence of integers or a single integer"
+                found = "not a whole number"
             if found is not None:  # text, a list: the factory compared it with a number
-                write = f": write {name}={int(value)}" if isinstance(value, float) \
-                    and value.is_integer() else ""
                 raise MerbenchError(f"{kind} '{self.meta.name}': {name}={written(value)} is "
-                                    f"{found}; {name} takes {wanted} (default {default})"
-                                    f"{write}")
+                                    f"{found}; {name} takes {wanted} (default {default})")
             if "dropout" in name and not 0 <= value < 1:  # torch's own sentence otherwise
                 raise MerbenchError(f"{kind} '{self.meta.name}': {name}={value!r} is no "
                                     f"dropout probability; give a number from 0 to below 1 "
                                     f"(default {default})")
+
+    def _as_whole(self, options: dict[str, Any]) -> dict[str, Any]:
+        """``options`` with a whole number written 3.0 as 3 where the default is an int (an
+        option taking whole numbers): ``subjects=3.0`` met Python's "'float' object cannot
+        be interpreted as an integer", and ``image_size=28.0`` was recorded as a departure
+        from its default 28; a spotter's tuned values, floats by declaration, reach
+        whole-number options as 0.0 and 3.0 by design. Known from the defaults alone, so
+        planning (recording) and building agree without importing the factory."""
+        whole = _whole_only(self.factory_options().defaults(), options)
+        return {**options, **{k: int(v) for k, v in whole.items() if v.is_integer()}}
 
     def _takes_real(self, name: str) -> bool:
         """Whether the factory's signature declares ``name`` a float although its default is
@@ -212,7 +218,7 @@ class Entry(Generic[M]):
         self.check_options(kind, kwargs)
         self.check_required(kind, kwargs)
         try:
-            return self.factory(**kwargs)
+            return self.factory(**self._as_whole(kwargs))
         except OverflowError as exc:  # a size beyond any number of elements
             raise MerbenchError(self._too_large(kind, kwargs)) from exc
         except (MemoryError, RuntimeError) as exc:
@@ -255,6 +261,12 @@ def _given(value: Any) -> str:
     """``value`` as the command line or a plan gives it: JSON's spelling (``'maybe'`` as
     maybe, ``None`` as null), not Python's."""
     return value if isinstance(value, str) else canonical_json(value) or str(value)
+
+
+def _whole_only(defaults: dict[str, Any], options: dict[str, Any]) -> dict[str, float]:
+    """The float values in ``options`` of options whose default is an int (not a bool)."""
+    return {name: value for name, value in options.items() if isinstance(value, float)
+            and isinstance(defaults.get(name), int) and not isinstance(defaults.get(name), bool)}
 
 
 def _not_a_number(value: Any) -> str | None:
