@@ -31,6 +31,7 @@ the two cannot drift apart.
 
 from __future__ import annotations
 
+import json
 import unicodedata
 
 _KEPT = frozenset("\n\t")
@@ -98,8 +99,6 @@ def written(value: object) -> str:
     ``('3d58…', '5e0e…')``), which no command line, plan or JSON file spells."""
     if isinstance(value, str):
         return f"'{value}'"
-    import json  # deferred: 'merbench --help' imports this module and needs no JSON
-
     try:
         return json.dumps(value, ensure_ascii=False)
     except (TypeError, ValueError):  # no JSON value (a set, a path): its own text
