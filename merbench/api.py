@@ -18,6 +18,7 @@ import numpy as np
 
 from merbench.base.cache import CACHE_ENV, FeatureCache
 from merbench.base.errors import MerbenchError, PluginError
+from merbench.base.literal import counted
 from merbench.base.native_output import native_stderr_silenced
 from merbench.data.au_labels import DEFAULT_AU_SET, MEB_AU_SETS, SampleActionUnits
 from merbench.data.clips import (
@@ -175,6 +176,7 @@ __all__ = [
     "WholeDatasetFeature",
     "check_user_file",
     "checked_user_video",
+    "counted",
     "decode_user_image",
     "fixed_options",
     "frame_index",

@@ -174,7 +174,7 @@ def test_casme3_long_names_a_missing_frame_folder(real_data: Path, tmp_path: Pat
     with pytest.raises(MerbenchError) as error:
         make_casme3_long(str(root))
     message = str(error.value)
-    assert "casme3-long: 1 problems" in message
+    assert "casme3-long: 1 problem in" in message
     assert f"casme3-long/spNO.1/b: its frame folder '{root}/part_A/spNO.1/b/color' is " \
            f"missing (it holds 5 intervals of the sheet, the first '{root}/" \
            "casme3_part_A_v2.xls' sheet 'AU+Emotion' row 6)" in message  # 2 and 3 blinks

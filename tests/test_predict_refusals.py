@@ -186,3 +186,39 @@ def test_a_number_option_is_echoed_as_typed(command: list[str], said: str, cli,
     line = _refused(*cli(*[given.get(a, a) for a in command], "--out", tmp_path / "p"))
     assert said in line, line
     assert "inf " not in line and "e+" not in line, line
+
+
+def _samm_long(root: Path) -> Path:
+    """A SAMM Long Videos tree of one 12-frame video and its sheet (notes above the header)."""
+    import cv2
+    import pandas as pd
+
+    video = root / "SAMM_longvideos" / "006_1"
+    video.mkdir(parents=True)
+    rng = np.random.default_rng(0)
+    for i in range(1, 13):
+        cv2.imwrite(str(video / f"006_1_{i:04d}.jpg"),
+                    (rng.random((32, 32, 3)) * 255).astype("uint8"))
+    header = ["Subject", "Filename", "Inducement Code", "Onset", "Apex", "Offset",
+              "Duration", "Type", "Action Units", "Notes"]
+    rows = [["006", "006_1_1", 1, 3, 5, 8, 6, "Micro - 1/2", "4", ""]]
+    pd.DataFrame([*[["notes"] + [""] * 9] * 9, header, *rows]).to_excel(
+        root / "SAMM_LongVideos_V3_Release.xlsx", header=False, index=False)
+    return root
+
+
+@pytest.mark.parametrize("order", ["dataset first", "data root first"])
+def test_predict_reads_a_long_video_dataset_from_data_root(order: str, cli, tmp_path: Path,
+                                                          monkeypatch) -> None:
+    """N3 (pass 84f): ``--data-root`` reached the run alone, so ``predict --dataset samm-long
+    --video ... --data-root DIR`` was told "no --data-root was given" (its own --help lists
+    it, and ``spot`` takes it); ``--dataset-opt data_root=`` worked."""
+    monkeypatch.delenv("MERBENCH_DATA_DIR", raising=False)
+    root = _samm_long(tmp_path / "SAMMLV")
+    dataset = ["--dataset", "samm-long", "--video", "samm-long/006/006_1"]
+    where = ["--data-root", str(root)]
+    given = [*dataset, *where] if order == "dataset first" else [*where, *dataset]
+    code, out, err = cli("predict", "--quiet", *given, "--out", tmp_path / "p")
+    assert code == 0, err
+    assert "006_1: frames 1..12 at 200 fps" in out
+    assert (tmp_path / "p" / "predictions.json").is_file()

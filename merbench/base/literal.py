@@ -31,6 +31,7 @@ the two cannot drift apart.
 
 from __future__ import annotations
 
+import json
 import unicodedata
 
 _KEPT = frozenset("\n\t")
@@ -90,3 +91,15 @@ def counted(n: int, noun: str, plural: str | None = None) -> str:
 def indefinite(noun: str) -> str:
     """``noun`` with its indefinite article: "a spotting run", "an action-unit run"."""
     return f"{'an' if noun[:1].lower() in 'aeiou' else 'a'} {noun}"
+
+
+def written(value: object) -> str:
+    """An option's value as a user writes it: text in quotes (``'samm/006'``), anything else
+    as JSON text (``["samm/006", 7]``, ``{"a": 1}``), never Python's repr (``{'a': 1}``,
+    ``('3d58…', '5e0e…')``), which no command line, plan or JSON file spells."""
+    if isinstance(value, str):
+        return f"'{value}'"
+    try:
+        return json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError):  # no JSON value (a set, a path): its own text
+        return str(value)

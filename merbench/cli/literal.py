@@ -31,7 +31,12 @@ def path_shown(path: object) -> str:
 def say(*values: object, file: TextIO | None = None, flush: bool = False,
         one_line: bool = False) -> None:
     """``print`` for the command line: each value shown literally (``one_line``: as one
-    line, a newline or tab in it escaped too, for a record of a listing that names a path)."""
+    line, a newline or tab in it escaped too, for a record of a listing that names a path).
+    A line for standard error follows every line written to standard output before it:
+    where both go to one file or pipe, the output's buffer was written at exit, after the
+    error line (``sweep ...: 1 configuration, ...`` below ``merbench: error: ...``)."""
+    if file is sys.stderr and sys.stdout is not None:
+        sys.stdout.flush()
     print(*(literal(value, one_line=one_line) for value in values),
           file=file if file is not None else sys.stdout, flush=flush)
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from merbench.cli.confirm import confirm_runs
 from merbench.cli.fold_bar import SweepProgress
-from merbench.cli.literal import path_shown, say
+from merbench.cli.literal import counted, path_shown, say
 from merbench.cli.out_places import refuse_result_place
 from merbench.cli.parser import EXIT_INTERRUPTED
 from merbench.cli.run_options import given_options
@@ -32,8 +32,9 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
     with building_what_is_planned():
         plan = read_plan(Path(args.plan), plugins, **overrides)
     refuse_result_place(plan.out, f"{args.plan}'s out")
-    say(f"sweep {args.plan}: {len(plan.configurations)} configurations, {plan.n_runs:,} runs, "
-        f"into {plan.out} ({overrides.get('executor', 'local')} executor)")
+    say(f"sweep {args.plan}: {counted(len(plan.configurations), 'configuration')}, "
+        f"{counted(plan.n_runs, 'run')}, into {plan.out} "
+        f"({overrides.get('executor', 'local')} executor)")
     for configuration in plan.configurations:
         if configuration.skipped_defaults:
             say(f"{configuration.entry} {configuration.name}: [defaults] "

@@ -118,14 +118,23 @@ class Comparison:
     holm: dict[str, float]
 
 
+def _differences(other: StoredRun, reference: StoredRun) -> str:
+    """How two runs' samples and folds differ, in words, in the order the runs are named
+    (Python's tuples ``('3d58…', '5e0e…') and ('a5d0…', 'e6d3…')`` were shown)."""
+    said = [f"{what} fingerprints {mine} and {theirs}" for what, mine, theirs in
+            zip(("dataset", "folds"), other.fingerprints, reference.fingerprints, strict=True)
+            if mine != theirs]
+    return ", ".join(said) or "the same fingerprints, but other samples"
+
+
 def incomparable(reference: StoredRun, other: StoredRun) -> str | None:
     """Why ``other`` cannot be tested against ``reference`` (None: it can): a paired test
     needs the same samples, split into the same folds, with the same classes."""
     if other.fingerprints != reference.fingerprints or \
             set(other.samples["sample_id"]) != set(reference.samples["sample_id"]):
         return (f"{other.path} and {reference.path} were not run on the same samples and "
-                f"folds (dataset and folds fingerprints {other.fingerprints} and "
-                f"{reference.fingerprints}); compare runs of one dataset and protocol")
+                f"folds ({_differences(other, reference)}); compare runs of one dataset and "
+                "protocol")
     if other.classes != reference.classes:
         return f"{other.path} and {reference.path} have other classes"
     return None

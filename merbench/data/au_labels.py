@@ -135,13 +135,15 @@ def parse_au_set(text: str) -> tuple[int, ...]:
     if spelled in MEB_AU_SETS:
         return MEB_AU_SETS[spelled]
     numbers = []
+    fix = (f"give AU numbers 1..99 joined by commas (1,2,4,12) or one of MEB's sets: "
+           f"{', '.join(MEB_AU_SETS)}")
     for given in spelled.split(","):
         part = given.strip().upper().removeprefix("AU")
+        if not given.strip():  # not "'an empty entry' is no AU number"
+            said = "names no AU" if not spelled else "has an empty entry"
+            raise MerbenchError(f"--au-set {text!r} {said}; {fix}")
         if not part.isdigit() or not 0 < int(part) < 100:
-            raise MerbenchError(
-                f"--au-set {text!r}: {given.strip() or 'an empty entry'!r} is no AU number; give "
-                f"AU numbers 1..99 joined by commas (1,2,4,12) or one of MEB's sets: "
-                f"{', '.join(MEB_AU_SETS)}")
+            raise MerbenchError(f"--au-set {text!r}: {given.strip()!r} is no AU number; {fix}")
         numbers.append(int(part))
     return checked_au_set(numbers, f"--au-set {text!r}")
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from merbench.base.errors import MerbenchError
+from merbench.base.literal import written
 from merbench.meta import Meta
 from merbench.plugin_system.factory_options import FactoryOptions, canonical_json
 from merbench.plugin_system.lazy_factory import LazyFactory
@@ -104,7 +105,10 @@ class Entry(Generic[M]):
         return self.factory_options().defaults()
 
     def check_options(self, kind: str, options: dict[str, Any]) -> None:
-        """Reject keyword options the factory does not take, naming the ones it does."""
+        """Reject keyword options the factory does not take, naming the ones it does, and
+        values of a kind its defaults rule out: planning checks them so, before a sweep says
+        what it runs (a sweep plan's ``subjects = {a = 1}`` was refused by the first run,
+        after the sweep's opening line)."""
         declared = self.factory_options()
         unknown = declared.unknown(options)
         if unknown:
@@ -113,6 +117,7 @@ class Entry(Generic[M]):
                 f"{kind} '{self.meta.name}' has no option '{unknown[0]}'; "
                 f"its options are: {', '.join(settable) or '(none)'}"
             )
+        self._check_kinds_of_values(kind, options)
 
     def check_required(self, kind: str, options: dict[str, Any]) -> None:
         """Refuse options that leave out one the factory cannot do without: Python said it as
@@ -136,9 +141,10 @@ class Entry(Generic[M]):
         default is the same setting as leaving it out, so the two must not make different
         run identities, leaderboard rows or "reduced setting" marks. Values are compared as
         JSON: a list equals a tuple default, while 1, 1.0 and true stay three values (a
-        factory may treat them differently). Unknown options are kept, for the check that
-        names them."""
-        return self.factory_options().without_defaults(options)
+        factory may treat them differently), but where the default is an int, 1.0 is taken
+        as the 1 the factory is given (:meth:`_as_whole`). Unknown options are kept, for
+        the check that names them."""
+        return self.factory_options().without_defaults(self._as_whole(options))
 
     def _check_kinds_of_values(self, kind: str, options: dict[str, Any]) -> None:
         """Refuse text where the factory's default is a number: the factory compared it with
@@ -156,13 +162,43 @@ class Entry(Generic[M]):
                 continue
             wanted = "a whole number" if isinstance(default, int) else "a number"
             found = _not_a_number(value)
+            if found is None and isinstance(value, float) and not value.is_integer() \
+                    and name in _whole_only(defaults, {name: value}) \
+                    and not self._takes_real(name):
+                # range(2.5) or numpy said it: "'float' object cannot be interpreted as an
+                # integer", "expected a sequence of integers or a single integer"
+                found = "not a whole number"
             if found is not None:  # text, a list: the factory compared it with a number
-                raise MerbenchError(f"{kind} '{self.meta.name}': {name}={value!r} is {found}; "
-                                    f"{name} takes {wanted} (default {default})")
+                raise MerbenchError(f"{kind} '{self.meta.name}': {name}={written(value)} is "
+                                    f"{found}; {name} takes {wanted} (default {default})")
             if "dropout" in name and not 0 <= value < 1:  # torch's own sentence otherwise
                 raise MerbenchError(f"{kind} '{self.meta.name}': {name}={value!r} is no "
                                     f"dropout probability; give a number from 0 to below 1 "
                                     f"(default {default})")
+
+    def _as_whole(self, options: dict[str, Any]) -> dict[str, Any]:
+        """``options`` with a whole number written 3.0 as 3 where the default is an int (an
+        option taking whole numbers): ``subjects=3.0`` met Python's "'float' object cannot
+        be interpreted as an integer", and ``image_size=28.0`` was recorded as a departure
+        from its default 28; a spotter's tuned values, floats by declaration, reach
+        whole-number options as 0.0 and 3.0 by design. Known from the defaults alone, so
+        planning (recording) and building agree without importing the factory."""
+        whole = _whole_only(self.factory_options().defaults(), options)
+        return {**options, **{k: int(v) for k, v in whole.items() if v.is_integer()}}
+
+    def _takes_real(self, name: str) -> bool:
+        """Whether the factory's signature declares ``name`` a float although its default is
+        written whole (``threshold: float = 1``): such an option takes 0.5. A factory not
+        imported yet is given the benefit of the doubt: building imports it and checks again."""
+        if isinstance(self.factory, LazyFactory) and not self.factory.imported:
+            return True
+        factory = self.factory.resolve() if isinstance(self.factory, LazyFactory) \
+            else self.factory
+        try:
+            parameter = inspect.signature(factory).parameters.get(name)
+        except (TypeError, ValueError):  # no signature to read: the default decides
+            return False
+        return parameter is not None and "float" in str(parameter.annotation)
 
     def _too_large(self, kind: str, kwargs: dict[str, Any]) -> str:
         # a run's class count comes from its dataset and is never the size at fault; one
@@ -181,9 +217,8 @@ class Entry(Generic[M]):
             self.factory.resolve()
         self.check_options(kind, kwargs)
         self.check_required(kind, kwargs)
-        self._check_kinds_of_values(kind, kwargs)
         try:
-            return self.factory(**kwargs)
+            return self.factory(**self._as_whole(kwargs))
         except OverflowError as exc:  # a size beyond any number of elements
             raise MerbenchError(self._too_large(kind, kwargs)) from exc
         except (MemoryError, RuntimeError) as exc:
@@ -226,6 +261,12 @@ def _given(value: Any) -> str:
     """``value`` as the command line or a plan gives it: JSON's spelling (``'maybe'`` as
     maybe, ``None`` as null), not Python's."""
     return value if isinstance(value, str) else canonical_json(value) or str(value)
+
+
+def _whole_only(defaults: dict[str, Any], options: dict[str, Any]) -> dict[str, float]:
+    """The float values in ``options`` of options whose default is an int (not a bool)."""
+    return {name: value for name, value in options.items() if isinstance(value, float)
+            and isinstance(defaults.get(name), int) and not isinstance(defaults.get(name), bool)}
 
 
 def _not_a_number(value: Any) -> str | None:

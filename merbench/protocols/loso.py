@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from merbench.base.errors import MerbenchError
+from merbench.base.literal import written
 from merbench.protocols import Fold
 
 if TYPE_CHECKING:
@@ -24,8 +25,8 @@ class LeaveOneSubjectOut:
         if databases is not None and (
                 not isinstance(databases, list | tuple) or not databases
                 or not all(isinstance(d, str) and d for d in databases)):
-            raise MerbenchError(f"protocol option databases={databases!r}: give a list of one "
-                                "or more database names, e.g. --protocol-opt "
+            raise MerbenchError(f"protocol option databases={written(databases)}: give a list "
+                                "of one or more database names, e.g. --protocol-opt "
                                 "'databases=[\"casme2\"]', or leave the option out for every "
                                 "database")
         self.databases = None if databases is None else tuple(databases)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from merbench.base.errors import MerbenchError
+from merbench.base.literal import written
 from merbench.protocols import Fold
 
 if TYPE_CHECKING:
@@ -29,11 +30,21 @@ def subject_keys(samples: pd.DataFrame) -> np.ndarray:
 
 
 def _listed(name: str, value: object) -> tuple[str, ...]:
-    if not isinstance(value, list | tuple) or not value or \
-            not all(isinstance(v, str) and "/" in v for v in value):
-        raise MerbenchError(f"protocol option {name}={value!r}: give a list of one or more "
-                            "subjects as database/subject, e.g. --protocol-opt "
-                            f"'{name}=[\"casme2/sub01\"]'")
+    """The subjects of option ``name``; a value that is none is said as written, with its
+    fault (Python's ``['samm/006', 7]`` and ``{'a': 1}`` were shown, which no one wrote)."""
+    fix = (f"give a list of one or more subjects as database/subject, e.g. --protocol-opt "
+           f"'{name}=[\"casme2/sub01\"]'")
+    given = f"protocol option {name}={written(value)}"
+    if not isinstance(value, list | tuple):
+        what = "text, " if isinstance(value, str) else "an object, " \
+            if isinstance(value, dict) else ""
+        raise MerbenchError(f"{given} is {what}not a list; {fix}")
+    if not value:
+        raise MerbenchError(f"{given} lists no subject; {fix}")
+    wrong = next((v for v in value if not isinstance(v, str) or "/" not in v), None)
+    if wrong is not None:
+        raise MerbenchError(f"{given}: {written(wrong)} is not a subject as database/subject; "
+                            f"{fix}")
     if len(set(value)) != len(value):
         raise MerbenchError(f"protocol option {name} names a subject twice; list each once")
     return tuple(value)

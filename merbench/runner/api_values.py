@@ -14,8 +14,10 @@ naming the keyword as the call spells it (``epochs=``, not ``--epochs``).
 from __future__ import annotations
 
 import functools
+import math
 import numbers
 import os
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +40,10 @@ _KINDS = {bool: "a bool", int: "an integer", float: "a float", str: "a string",
 
 def given(value: Any) -> str:
     """``value`` and its kind, for "must be ..., not X": ``'1' (a string)``, ``None``; a long
-    one shortened, so the error stays one line."""
+    one shortened, so the error stays one line. A Fraction or a Decimal is its number as
+    written, ``3/2``, ``0.001``: not ``Decimal('0.001') (a Decimal)``."""
+    if _exact(value):
+        return shortened(str(value))
     shown = shortened(repr(value).replace("\n", " "))
     if value is None:
         return shown
@@ -59,16 +64,32 @@ def _path_fields() -> frozenset[str]:
     return frozenset(f.name for f, option in options() if option.metavar in PATH_METAVARS)
 
 
+def _exact(value: Any) -> bool:
+    """Whether ``value`` is an exact number other than an integer: a Fraction, a Decimal."""
+    return isinstance(value, numbers.Rational | Decimal) and not isinstance(value,
+                                                                          numbers.Integral)
+
+
+def _whole(value: numbers.Rational | Decimal) -> bool:
+    """Whether an exact number's value is whole: ``Fraction(4, 2)``, ``Decimal('3.0')``."""
+    if isinstance(value, Decimal):
+        return value.is_finite() and value == value.to_integral_value()
+    return value.denominator == 1
+
+
 def plain(value: Any) -> Any:
     """``value`` as the plain Python a run records: numpy's numbers (``np.int64(1)``,
-    ``np.float32(0.5)``) and arrays as Python's, and a path inside an options dict as its
-    text. A caller's numpy scalar is the number it holds; left as it was, it was refused as
-    no integer, or met the JSON writer as "not JSON serializable" once the run's folder was
-    made (the seventh adversarial pass of issue 84)."""
+    ``np.float32(0.5)``) and arrays as Python's, a whole Fraction or Decimal as an int and
+    another as a float, and a path inside an options dict as its text. A caller's numpy
+    scalar is the number it holds; left as it was, it was refused as no integer, or met the
+    JSON writer as "not JSON serializable" once the run's folder was made (the seventh
+    adversarial pass of issue 84)."""
     if isinstance(value, bool | str | bytes) or value is None:
         return value
     if isinstance(value, numbers.Integral):
         return int(value)
+    if _exact(value):
+        return int(value) if _whole(value) else _real(value)
     if isinstance(value, numbers.Real):
         return float(value)
     if isinstance(value, dict):
@@ -76,6 +97,39 @@ def plain(value: Any) -> Any:
     if hasattr(value, "tolist") and callable(value.tolist):  # a numpy array
         return value.tolist()
     return value
+
+
+def _real(value: Any) -> float:
+    """An exact number (a Fraction, a Decimal) as a float; one beyond a float's range is an
+    infinity (refused as one), not Python's OverflowError."""
+    try:
+        return float(value)
+    except OverflowError:
+        return -math.inf if value < 0 else math.inf
+
+
+def _exact_field(call: str, name: str, value: Any, allowed: tuple[type, ...]) -> Any:
+    """A Fraction or a Decimal for a number field, as the field's type: a whole one for an
+    integer field, a finite one for a float field (``epochs=Fraction(1)`` was refused as
+    ``1.0 (a float)``, which the caller never gave; ``lr=Decimal('0.001')`` as
+    ``Decimal('0.001') (a Decimal)``); another is refused as given."""
+    if not _exact(value):
+        return value
+    none = " or None" if name in _optional() else ""
+    if int in allowed and float not in allowed:
+        if _whole(value):
+            return int(value)
+        raise MerbenchError(f"{call}: {name} must be an integer{none}, not {given(value)}")
+    if float in allowed:
+        number = _real(value)
+        if isinstance(value, Decimal) and not value.is_finite():
+            raise MerbenchError(f"{call}: {name}={given(value)} is not a finite number; "
+                                "give one")
+        if not math.isfinite(number):
+            raise MerbenchError(f"{call}: {name}={given(value)} is beyond the range of a "
+                                "floating-point number; give a smaller one")
+        return number
+    return value  # refused below for what the field takes, shown as given
 
 
 def _plain_inside(value: Any) -> Any:
@@ -93,8 +147,10 @@ def api_value(call: str, name: str, value: Any) -> Any:
     keyword takes; a NaN, an infinity or an empty path is refused as a tuning file's is."""
     if value is None and name in _optional():  # the field's own "not given"
         return None
-    value = plain(value)
     allowed = field_types(name)
+    value = _exact_field(call, name, value, allowed)
+    if not _exact(value):  # one left exact is for a field of no number: refused as given
+        value = plain(value)
     is_path = Path in allowed or name in _path_fields()
     if is_path and isinstance(value, os.PathLike) and isinstance(os.fspath(value), str):
         value = Path(value) if Path in allowed else os.fspath(value)

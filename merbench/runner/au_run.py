@@ -211,11 +211,7 @@ class AURun:
         bits = present_bits(codes[used], len(au_set))
         present = [bool(bits[:, i].any()) for i in range(len(au_set))]
         if not all(present):  # AU99: no sample to learn it from, none to score it on
-            never = [f"AU{au}" for au, seen in zip(au_set, present, strict=True) if not seen]
-            raise MerbenchError(f"{', '.join(never)} is coded present in none of the "
-                                f"{len(used)} coded samples this protocol uses (dataset "
-                                f"'{dataset.name}'): no classifier can learn or be scored on "
-                                "it; leave it out of --au-set")
+            raise MerbenchError(_never_present(au_set, present, len(used), dataset.name))
         return kept, codes
 
     def summarise(self, run: StartedRun, outcomes: list[FoldOutcome], wall_time: float
@@ -239,3 +235,18 @@ class AURun:
         results, predictions = found
         return AURunResult(run_dir=run_dir.path, results=results, predictions=predictions,
                            reported=True)
+
+
+def _never_present(au_set: tuple[int, ...], present: list[bool], used: int,
+                   dataset: str) -> str:
+    """Why AUs of the set cannot be a run's, and the set to give instead: "leave it out of
+    --au-set" was said to a run that gave no --au-set (the default set), and of ten AUs."""
+    never = [f"AU{au}" for au, seen in zip(au_set, present, strict=True) if not seen]
+    kept = [str(au) for au, seen in zip(au_set, present, strict=True) if seen]
+    one = len(never) == 1
+    named = never[0] if one else f"{', '.join(never[:-1])} and {never[-1]}"
+    fix = (f"run the {'AU' if len(kept) == 1 else 'AUs'} coded present: --au-set "
+           f"{','.join(kept)}" if kept else "give --au-set with AUs that its samples show")
+    return (f"{named} {'is' if one else 'are'} coded present in none of the {used} coded "
+            f"samples this protocol uses (dataset '{dataset}'): no classifier can learn or be "
+            f"scored on {'it' if one else 'them'}; {fix}")

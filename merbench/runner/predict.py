@@ -70,7 +70,7 @@ class PredictSpec:
     dataset: str = USER_VIDEO
     video: str | None = None  # database/subject/name, to pick one of a dataset's videos
     run: Path | None = None
-    data_root: str | None = None  # the run's data, where not its own
+    data_root: str | None = None  # the video's dataset's files, and the run's data
     device: str = "cpu"
 
     @property
@@ -80,8 +80,14 @@ class PredictSpec:
 
 
 def _video(spec: PredictSpec, plugins: Plugins) -> LongVideo:
+    """The video to spot: ``--data-root`` locates a long-video dataset's files as ``merbench
+    spot``'s does (it was passed to the run alone, so ``--dataset samm-long --data-root DIR``
+    was told no data location was given); ``--dataset-opt data_root=`` wins where both are."""
     entry = plugins.registries.long_videos.get(spec.dataset)
-    videos = entry.create("long-video dataset", **dict(spec.dataset_options)).videos
+    options = dict(spec.dataset_options)
+    if spec.data_root is not None and entry.accepts("data_root"):
+        options.setdefault("data_root", spec.data_root)
+    videos = entry.create("long-video dataset", **options).videos
     if spec.video is not None:
         chosen = [v for v in videos if v.key_text == spec.video]
         if not chosen:

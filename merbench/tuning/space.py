@@ -176,7 +176,10 @@ def parse_tune(document: dict[str, Any], where: str) -> TuneSpec:
     pruner = _one_of(f"{where}: [search]", search, "pruner", PRUNERS, "median")
     sampler_seed = _whole(f"{where}: [search]", search, "seed", 0, 0, MAX_SEED)
     space = _space(where, _table(where, document, "space"), allowed, options)
-    grid_size = math.prod(p.grid_size() for p in space) if sampler == "grid" else None
+    try:
+        grid_size = math.prod(p.grid_size() for p in space) if sampler == "grid" else None
+    except MerbenchError as exc:  # a real range: named with the file, as every refusal here
+        raise MerbenchError(f"{where}: {exc}") from None
     if grid_size is not None and grid_size > MAX_GRID:
         raise MerbenchError(f"{where}: the grid has {grid_size:,} configurations, more than "
                             f"{MAX_GRID:,}; give fewer values, or sampler = \"tpe\" or "

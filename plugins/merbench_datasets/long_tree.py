@@ -38,6 +38,7 @@ from merbench.api import (
     LongVideo,
     LongVideoSet,
     MerbenchError,
+    counted,
 )
 from merbench_datasets.sheets import (
     NOT_CODED,
@@ -185,7 +186,7 @@ def assemble(name: str, fps: float, rows: Sequence[SheetRow],
             folder = layout.expected(key[0], video_rows[0].video)
             problems.append((f"{name}/{key[0]}/{video_rows[0].video}",
                              f"its frame folder '{folder}' is missing (it holds "
-                             f"{len(video_rows)} intervals of the sheet, the first "
+                             f"{counted(len(video_rows), 'interval')} of the sheet, the first "
                              f"{video_rows[0].where}): restore the folder"))
             continue
         video_name, folder = layout.folders[key]
@@ -213,8 +214,9 @@ def assemble(name: str, fps: float, rows: Sequence[SheetRow],
         videos.append(LongVideo(name, key[0], video_name, fps, source, annotations,
                                 blinks if blinks_marked(key[0]) else None))
     if problems and not skip_missing:
-        raise MerbenchError(f"{name}: {len(problems)} problems in the sheets or the frame "
-                            f"tree: {problem_list(problems)}; correct them, or pass "
+        raise MerbenchError(f"{name}: {counted(len(problems), 'problem')} in the sheets or "
+                            f"the frame tree: {problem_list(problems)}; correct "
+                            f"{'it' if len(problems) == 1 else 'them'}, or pass "
                             "--dataset-opt skip_missing=true to leave those rows and "
                             "videos out")
     if not videos:
