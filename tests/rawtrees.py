@@ -54,3 +54,31 @@ def write_clips(database: str, table: pd.DataFrame, cropped: bool = True) -> Non
         for number in numbers:
             write_frame(folder / frame_name(database, folder, int(number), cropped),
                         value=int(number) % 200, grey=database == "smic")
+
+
+#: flow options that make a raw-database extraction quick on random frames (already faces)
+FAST_FLOW = ("--feature-opt", "face=frame", "--feature-opt", "method=farneback")
+
+
+def random_frames(folder: Path, numbers: range, name: str) -> None:
+    """24x24 frames of random pixels (no faces), numbered as ``name`` formats them."""
+    import cv2  # OpenCV only where a test writes frames
+
+    folder.mkdir(parents=True)
+    rng = np.random.default_rng(len(str(folder)))
+    for number in numbers:
+        cv2.imwrite(str(folder / name.format(number)),
+                    (rng.random((24, 24, 3)) * 255).astype(np.uint8))
+
+
+def workbook(path: Path, rows: list[list[object]], sheet: str | None = None) -> Path:
+    """An .xlsx of ``rows`` (the first the header), its sheet named ``sheet`` if given."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    if sheet is not None:
+        book.active.title = sheet
+    for row in rows:
+        book.active.append(row)
+    book.save(path)
+    return path

@@ -6,15 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-
-
-def _line(code: int, out: str, err: str) -> str:
-    """The one line a refusal is: exit status 2, nothing on stdout, one line on stderr."""
-    assert code == 2, err
-    assert out == "", out
-    lines = err.strip().splitlines()
-    assert len(lines) == 1 and "Traceback" not in err, err
-    return lines[0]
+from refusal_line import refusal_line
 
 
 def _image(path: Path, rng: np.random.Generator, size: int = 32) -> None:
@@ -30,7 +22,7 @@ def test_an_empty_au_set_is_said_as_empty(cli, tmp_path: Path) -> None:
            "casme2, casme, samm, mmew, fourd")
     for given, said in (("", "--au-set '' names no AU"),
                         ("4,,7", "--au-set '4,,7' has an empty entry")):
-        line = _line(*cli("run", "-m", "ststnet", "-d", "synthetic", "--task", "au",
+        line = refusal_line(*cli("run", "-m", "ststnet", "-d", "synthetic", "--task", "au",
                           "--au-set", given, "--out", tmp_path / "r"))
         assert line == f"merbench: error: {said}; {fix}", line
 
@@ -61,7 +53,7 @@ def test_aus_no_sample_shows_are_named_with_the_set_to_give(cli, tmp_path: Path)
     """The default AU set (no --au-set given) said "AU1, AU2, ... AU17 is coded present in
     none ...; leave it out of --au-set"."""
     root = _samm(tmp_path / "SAMM")
-    line = _line(*cli("run", "-m", "ststnet", "-f", "tvl1-uvos", "-d", "samm", "--data-root",
+    line = refusal_line(*cli("run", "-m", "ststnet", "-f", "tvl1-uvos", "-d", "samm", "--data-root",
                       root, "--task", "au", "--epochs", "1", "--threads", "1", "--quiet",
                       "--out", tmp_path / "au"))
     assert line.startswith("merbench: error: AU1, AU2, AU5, "), line
@@ -86,7 +78,7 @@ def test_one_problem_of_a_long_video_sheet_is_one(cli, tmp_path: Path) -> None:
     sheet = root / "SAMM_LongVideos_V3_Release.xlsx"
     pd.DataFrame([*[["notes"] + [""] * 9] * 9, header, *rows]).to_excel(
         sheet, header=False, index=False)
-    line = _line(*cli("spot", "--spotter", "flow-peak", "--quiet", "-d", "samm-long",
+    line = refusal_line(*cli("spot", "--spotter", "flow-peak", "--quiet", "-d", "samm-long",
                       "--data-root", root, "--tune", "p=0.1", "--out", tmp_path / "s"))
     assert line.startswith("merbench: error: samm-long: 1 problem in the sheets or the frame "
                            "tree: samm-long/099/099_1: its frame folder "), line
@@ -99,6 +91,6 @@ def test_a_grid_over_a_range_names_the_tuning_file(cli, tmp_path: Path) -> None:
     plan = tmp_path / "t.toml"
     plan.write_text('model = "ststnet"\ndataset = "synthetic"\n[search]\nsampler = "grid"\n'
                     "[space]\nlr = {low = 0.001, high = 0.1}\n")
-    line = _line(*cli("tune", plan, "--threads", "1", "--out", tmp_path / "t"))
+    line = refusal_line(*cli("tune", plan, "--threads", "1", "--out", tmp_path / "t"))
     assert line == (f"merbench: error: {plan}: [space] lr is a range of real numbers, which a "
                     "grid cannot list; give choices = [...] for sampler = \"grid\""), line

@@ -9,21 +9,13 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
+from refusal_line import refusal_line
 
 import merbench
 from merbench import MerbenchError
 
 RUN = ["run", "--model", "ststnet", "--dataset", "synthetic", "--epochs", "1", "--threads",
        "1", "--quiet"]
-
-
-def _line(code: int, out: str, err: str) -> str:
-    """The one line a refusal is: exit status 2, nothing on stdout, one line on stderr."""
-    assert code == 2, err
-    assert out == "", out
-    lines = err.strip().splitlines()
-    assert len(lines) == 1 and "Traceback" not in err, err
-    return lines[0]
 
 
 @pytest.mark.parametrize(("option", "said"), [
@@ -36,7 +28,7 @@ def test_a_real_number_for_a_whole_number_option_is_said_in_merbenchs_words(
         option: str, said: str, cli, tmp_path: Path) -> None:
     """N4: numpy's "expected a sequence of integers or a single integer, got '2.5'" and
     Python's "Unknown format code 'd' for object of type 'float'"."""
-    line = _line(*cli(*RUN, "--dataset-opt", option, "--out", tmp_path / "r"))
+    line = refusal_line(*cli(*RUN, "--dataset-opt", option, "--out", tmp_path / "r"))
     assert line == f"merbench: error: {said}", line
     assert not (tmp_path / "r").exists()
 
@@ -102,7 +94,7 @@ def test_a_sweep_plans_nested_option_is_refused_before_the_sweep_says_what_it_ru
     plan = tmp_path / "plan.toml"
     plan.write_text(f'out = "{tmp_path / "sw"}"\n[[runs]]\nmodel = "ststnet"\n'
                     'dataset = "synthetic"\ndataset_options = {subjects = {a = 1}}\n')
-    line = _line(*cli("sweep", "--quiet", "--threads", "1", plan))
+    line = refusal_line(*cli("sweep", "--quiet", "--threads", "1", plan))
     assert line == (f"merbench: error: {plan}: runs[0] (ststnet on synthetic/loso): dataset "
                     "'synthetic': subjects={\"a\": 1} is an object; subjects takes a whole "
                     "number (default 6)"), line
@@ -140,7 +132,7 @@ SPLIT = [*RUN[:-1], "--dataset-opt", "subjects=2", "--dataset-opt", "databases=1
 def test_a_subject_split_option_is_said_as_written(train: str, said: str, cli,
                                                    tmp_path: Path) -> None:
     """N6: ``train=['samm/006', 7]``, ``train={'a': 1}``, ``train='samm/006'``: Python's."""
-    line = _line(*cli(*SPLIT, "--protocol-opt", f"train={train}", "--protocol-opt",
+    line = refusal_line(*cli(*SPLIT, "--protocol-opt", f"train={train}", "--protocol-opt",
                       'test=["syn1/s02"]', "--out", tmp_path / "r"))
     assert line == (f"merbench: error: protocol option {said}; give a list of one or more "
                     "subjects as database/subject, e.g. --protocol-opt "
@@ -160,7 +152,7 @@ def test_compare_says_the_fingerprints_in_words(cli, tmp_path: Path) -> None:
               for name in ("r1", "r2")]
     first, second = ((r["dataset"]["fingerprint"], r["protocol"]["folds_fingerprint"])
                      for r in prints)
-    line = _line(*cli("compare", tmp_path / "r1", tmp_path / "r2"))
+    line = refusal_line(*cli("compare", tmp_path / "r1", tmp_path / "r2"))
     assert line == (f"merbench: error: {tmp_path / 'r2'} and {tmp_path / 'r1'} were not run on "
                     f"the same samples and folds (dataset fingerprints {second[0]} and "
                     f"{first[0]}, folds fingerprints {second[1]} and {first[1]}); compare runs "

@@ -10,15 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
-
-def _refused(code: int, out: str, err: str) -> str:
-    """The one line a refusal is: exit status 2, nothing on stdout, one line on stderr."""
-    assert code == 2, err
-    assert out == "", out
-    lines = err.strip().splitlines()
-    assert len(lines) == 1 and "Traceback" not in err, err
-    return lines[0]
+from refusal_line import refusal_line
 
 
 def _frames(folder: Path, size: int = 64, count: int = 5) -> Path:
@@ -61,7 +53,7 @@ def test_dataset_video_without_path_says_predict_makes_it_of_path(cli, tmp_path:
     """P4: "long-video dataset 'video' cannot be built with fps=30: make_user_video() missing 1
     required positional argument: 'path'; change the option", Python's words for a
     signature no user wrote."""
-    line = _refused(*cli("predict", "--dataset", "video", "--video", "video/user/x",
+    line = refusal_line(*cli("predict", "--dataset", "video", "--video", "video/user/x",
                          "--dataset-opt", "fps=30", "--out", tmp_path / "p"))
     assert line == ("merbench: error: --dataset video is the dataset predict makes of PATH; "
                     "give the video file or the folder of its frames as PATH: merbench "
@@ -116,7 +108,7 @@ def test_predict_dataset_options_are_checked(given: list[str], said: str, cli,
     video = _video(tmp_path / "v.avi")
     frames = str(_frames(tmp_path / "frames"))
     args = [a.replace("FRAMES", frames) for a in given]
-    line = _refused(*cli("predict", video, *args, "--out", tmp_path / "p"))
+    line = refusal_line(*cli("predict", video, *args, "--out", tmp_path / "p"))
     assert said.replace("FRAMES", frames) in line, line
     assert not (tmp_path / "p").exists()
 
@@ -124,7 +116,7 @@ def test_predict_dataset_options_are_checked(given: list[str], said: str, cli,
 def test_a_long_video_datasets_truth_value_is_checked_too(cli, tmp_path: Path) -> None:
     """The check is every factory's (Entry.create), so --dataset-opt of -d video is too."""
     frames = _frames(tmp_path / "frames")
-    line = _refused(*cli("predict", "-d", "video", "--dataset-opt", f"path={frames}",
+    line = refusal_line(*cli("predict", "-d", "video", "--dataset-opt", f"path={frames}",
                          "--dataset-opt", "fps=30", "--dataset-opt", "face_crop=null",
                          "--out", tmp_path / "p"))
     assert "face_crop=null is not true or false" in line, line
@@ -133,7 +125,7 @@ def test_a_long_video_datasets_truth_value_is_checked_too(cli, tmp_path: Path) -
 def test_a_spotters_refusal_names_the_users_path(cli, tmp_path: Path) -> None:
     """1x1 frames were refused as "video video/user/fr_tiny", merbench's key for PATH."""
     frames = _frames(tmp_path / "fr_tiny", size=1)
-    line = _refused(*cli("predict", frames, "--fps", "30", "--no-face-crop", "--out",
+    line = refusal_line(*cli("predict", frames, "--fps", "30", "--no-face-crop", "--out",
                          tmp_path / "p"))
     assert line == (f"merbench: error: spotter 'flow-peak' refused video '{frames}': the "
                     "spotter takes frames of at least 16 x 16 pixels (a face crop); got 1 x 1")
@@ -153,13 +145,13 @@ def test_a_name_whose_plugin_is_left_out_says_so(command: list[str], said: str, 
     'htnet'?)", and run and audit the same: every registry asks the plugins left out."""
     video = str(_video(tmp_path / "v.avi"))
     args = [video if a == "VIDEO" else a for a in command]
-    line = _refused(*cli(*args, "--out", tmp_path / "p"))
+    line = refusal_line(*cli(*args, "--out", tmp_path / "p"))
     assert line == f"merbench: error: {said}" or said in line, line
     assert "unknown" not in line and "did you mean" not in line, line
 
 
 def test_a_name_no_plugin_has_is_still_unknown(cli, tmp_path: Path) -> None:
-    line = _refused(*cli("run", "--model", "ststnt", "--dataset", "synthetic", "--no-plugin",
+    line = refusal_line(*cli("run", "--model", "ststnt", "--dataset", "synthetic", "--no-plugin",
                          "cnn", "--out", tmp_path / "p"))
     assert "unknown model 'ststnt'" in line, line
 
@@ -183,7 +175,7 @@ def test_a_number_option_is_echoed_as_typed(command: list[str], said: str, cli,
     space = tmp_path / "space.toml"
     space.write_text("")
     given = {"VIDEO": str(_video(tmp_path / "v.avi")), "SPACE": str(space)}
-    line = _refused(*cli(*[given.get(a, a) for a in command], "--out", tmp_path / "p"))
+    line = refusal_line(*cli(*[given.get(a, a) for a in command], "--out", tmp_path / "p"))
     assert said in line, line
     assert "inf " not in line and "e+" not in line, line
 

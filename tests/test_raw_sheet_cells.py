@@ -10,41 +10,20 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import numpy as np
 import pytest
 from openpyxl import Workbook
+from rawtrees import FAST_FLOW, random_frames, workbook
 
 SAMM_HEADER = ["Subject", "Filename", "Inducement Code", "Onset Frame", "Apex Frame",
                "Offset Frame", "Duration", "Type", "Action Units", "Notes",
                "Estimated Emotion"]
 SMIC_HEADER = ["subject", "clip", "label", "onset_frame", "apex_frame", "offset_frame"]
 SMIC_CLIPS = (("negative", "ne", 0), ("positive", "po", 1))
-FAST = ("--feature-opt", "face=frame", "--feature-opt", "method=farneback")
-
-
-def _frames(folder: Path, numbers: range, name: str) -> None:
-    import cv2
-
-    folder.mkdir(parents=True)
-    rng = np.random.default_rng(len(str(folder)))
-    for number in numbers:
-        cv2.imwrite(str(folder / name.format(number)),
-                    (rng.random((24, 24, 3)) * 255).astype(np.uint8))
-
-
-def _book(path: Path, rows: list[list[object]], sheet: str | None = None) -> Path:
-    book = Workbook()
-    if sheet is not None:
-        book.active.title = sheet
-    for row in rows:
-        book.active.append(row)
-    book.save(path)
-    return path
 
 
 def _extract(cli, dataset: str, root: Path, *options: str) -> tuple[int, str, str]:
     given = [part for option in options for part in ("--dataset-opt", option)]
-    return cli("extract", "-d", dataset, "--data-root", root, "-f", "tvl1-uvos", *FAST,
+    return cli("extract", "-d", dataset, "--data-root", root, "-f", "tvl1-uvos", *FAST_FLOW,
                "--workers", "1", "-q", *given)
 
 
@@ -64,8 +43,8 @@ def samm_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("MERBENCH_CACHE_DIR", str(tmp_path / "cache"))
     root = tmp_path / "SAMM"
     for clip in ("006_1_2", "006_1_3"):
-        _frames(root / "006" / clip, range(100, 106), "006_{:05d}.jpg")
-    _book(root / "SAMM_Micro_FACS_Codes_v2.xlsx", _samm_rows())
+        random_frames(root / "006" / clip, range(100, 106), "006_{:05d}.jpg")
+    workbook(root / "SAMM_Micro_FACS_Codes_v2.xlsx", _samm_rows())
     return root
 
 
@@ -82,7 +61,7 @@ def test_a_typo_in_a_frame_cell_is_a_refused_row(samm_root: Path, cli, tmp_path:
                                                   shown: str) -> None:
     """An apex or offset typo was read as "not coded": the apex became the middle frame,
     rc 0; the same typo in the onset cell was refused."""
-    sheet = _book(tmp_path / "typo.xlsx", _samm_rows(**{column: value}))
+    sheet = workbook(tmp_path / "typo.xlsx", _samm_rows(**{column: value}))
     code, _, err = _extract(cli, "samm", samm_root, f"sheet={sheet}")
     assert code == 2 and err.count("\n") == 1, err
     assert (f"samm sheet row 4 (its {shown.format(sheet)}, not a whole frame number of 0 or "
@@ -92,7 +71,7 @@ def test_a_typo_in_a_frame_cell_is_a_refused_row(samm_root: Path, cli, tmp_path:
 @pytest.mark.parametrize("mark", ["", "/"])
 def test_a_not_coded_apex_is_still_the_middle_frame(samm_root: Path, cli, tmp_path: Path,
                                                     mark: str) -> None:
-    sheet = _book(tmp_path / "uncoded.xlsx", _samm_rows(Apex_Frame=mark or None))
+    sheet = workbook(tmp_path / "uncoded.xlsx", _samm_rows(Apex_Frame=mark or None))
     code, out, err = _extract(cli, "samm", samm_root, f"sheet={sheet}")
     assert code == 0 and "2 samples" in out, err
 
@@ -105,7 +84,7 @@ def test_a_cell_too_long_for_a_folder_name_is_said_as_that_cell(samm_root: Path,
                                                                 tmp_path: Path, column: str,
                                                                 value: str, said: str) -> None:
     """It named the derived folder and said "give its real path"."""
-    sheet = _book(tmp_path / "long.xlsx", _samm_rows(**{column: value}))
+    sheet = workbook(tmp_path / "long.xlsx", _samm_rows(**{column: value}))
     code, _, err = _extract(cli, "samm", samm_root, f"sheet={sheet}")
     assert code == 2 and err.count("\n") == 1, err
     assert (f"samm sheet row 4 ({said.format(sheet)}, longer than a folder name can be "
@@ -127,7 +106,7 @@ def smic_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("MERBENCH_CACHE_DIR", str(tmp_path / "cache"))
     root = tmp_path / "SMIC"
     for kind, short, _ in SMIC_CLIPS:
-        _frames(root / "HS" / "s1" / "micro" / kind / f"s1_{short}_01", range(1000, 1006),
+        random_frames(root / "HS" / "s1" / "micro" / kind / f"s1_{short}_01", range(1000, 1006),
                 "image{:06d}.bmp")
     return root
 
@@ -135,7 +114,7 @@ def smic_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_an_apex_sheet_row_may_not_relabel_its_clip(smic_root: Path, cli,
                                                     tmp_path: Path) -> None:
     """A row labelling s1_ne_01 (filed under negative/) positive relabelled it, rc 0."""
-    sheet = _book(tmp_path / "mismatch.xlsx", _smic_rows(label=1))
+    sheet = workbook(tmp_path / "mismatch.xlsx", _smic_rows(label=1))
     code, _, err = _extract(cli, "smic", smic_root, f"apex_sheet={sheet}")
     assert code == 2 and err.count("\n") == 1, err
     assert (f"smic apex sheet row 2 (its label in '{sheet}' is 1 (positive), but the clip "
@@ -145,7 +124,7 @@ def test_an_apex_sheet_row_may_not_relabel_its_clip(smic_root: Path, cli,
 
 def test_an_apex_typo_in_the_apex_sheet_is_a_refused_row(smic_root: Path, cli,
                                                          tmp_path: Path) -> None:
-    sheet = _book(tmp_path / "apex.xlsx", _smic_rows(apex_frame="abc"))
+    sheet = workbook(tmp_path / "apex.xlsx", _smic_rows(apex_frame="abc"))
     code, _, err = _extract(cli, "smic", smic_root, f"apex_sheet={sheet}")
     assert code == 2 and err.count("\n") == 1, err
     assert f"smic apex sheet row 2 (its apex frame in '{sheet}' is 'abc'" in err
@@ -158,7 +137,7 @@ def test_apex_sheet_labels_written_as_words_are_one_line(smic_root: Path, cli,
     rows = _smic_rows()
     for row, (word, _, _) in zip(rows[1:], SMIC_CLIPS, strict=True):
         row[2] = word
-    sheet = _book(tmp_path / "words.xlsx", rows)
+    sheet = workbook(tmp_path / "words.xlsx", rows)
     code, _, err = _extract(cli, "smic", smic_root, f"apex_sheet={sheet}")
     assert code == 2 and err.count("\n") == 1, err
     assert (f"smic: the apex sheet '{sheet}' labels rows 2-3 'negative', 'positive', not 0, 1 "
@@ -210,10 +189,10 @@ def test_a_long_video_apex_typo_is_a_refused_row(cli, tmp_path: Path,
     """samm-long read an apex 'abc' as not coded and spotted, rc 0."""
     monkeypatch.setenv("MERBENCH_CACHE_DIR", str(tmp_path / "cache"))
     root = tmp_path / "SAMMLV"
-    _frames(root / "SAMM_longvideos" / "006_1", range(1, 41), "006_1_{:04d}.jpg")
+    random_frames(root / "SAMM_longvideos" / "006_1", range(1, 41), "006_1_{:04d}.jpg")
     header = ["Subject", "Filename", "Inducement Code", "Onset", "Apex", "Offset",
               "Duration", "Type", "Action Units", "Notes"]
-    sheet = _book(root / "SAMM_LongVideos_V3_Release.xlsx", [
+    sheet = workbook(root / "SAMM_LongVideos_V3_Release.xlsx", [
         header, ["006", "006_1_1", 1, 10, "abc", 15, 6, "Micro - 1/2", "4", ""],
         ["006", "006_1_2", 1, 20, -1, 35, 16, "Macro", "12", ""]])
     code, _, err = _spot(cli, "samm-long", root, tmp_path)
@@ -229,7 +208,7 @@ def test_a_wrong_emotion_sheet_names_casme3_long_and_its_option(
     would have replaced casme3-long's interval sheet."""
     monkeypatch.setenv("MERBENCH_CACHE_DIR", str(tmp_path / "cache"))
     root = tmp_path / "C3L"
-    _frames(root / "part_A" / "spNO.1" / "a" / "color", range(0, 40), "{}.jpg")
+    random_frames(root / "part_A" / "spNO.1" / "a" / "color", range(0, 40), "{}.jpg")
     book = Workbook()
     intervals = book.active
     intervals.title = "AU+Emotion"
@@ -238,7 +217,7 @@ def test_a_wrong_emotion_sheet_names_casme3_long_and_its_option(
     intervals.append(["spNO.1", "a", 5, 7, 9, "R12", "Micro-expression", "I"])
     book.create_sheet("eye blink").append(["Subject", "Filename", "Onset", "Offset"])
     book.save(root / "casme3_part_A_v2.xlsx")
-    wrong = _book(tmp_path / "SAMM_Micro_FACS_Codes_v2.xlsx", _samm_rows())
+    wrong = workbook(tmp_path / "SAMM_Micro_FACS_Codes_v2.xlsx", _samm_rows())
     code, _, err = _spot(cli, "casme3-long", root, tmp_path, f"emotion_sheet={wrong}")
     assert code == 2 and err.count("\n") == 1, err
     assert err.startswith("merbench: error: casme3-long: ") and err.count(str(wrong)) == 1
@@ -249,7 +228,7 @@ def test_a_wrong_emotion_sheet_names_casme3_long_and_its_option(
 def test_an_empty_onset_is_said_as_empty(samm_root: Path, cli, tmp_path: Path) -> None:
     """Its line said "not a whole frame number ... (a negative or fractional number is a
     typo)", of a cell that holds nothing: typos are now said with their text."""
-    sheet = _book(tmp_path / "no_onset.xlsx", _samm_rows(Onset_Frame="/"))
+    sheet = workbook(tmp_path / "no_onset.xlsx", _samm_rows(Onset_Frame="/"))
     code, _, err = _extract(cli, "samm", samm_root, f"sheet={sheet}")
     assert code == 2 and err.count("\n") == 1, err
     assert (f"samm sheet row 4 (its onset frame in '{sheet}' is empty or not coded; a sample "

@@ -10,33 +10,13 @@ import csv
 import os
 from pathlib import Path
 
-import numpy as np
 import pytest
-from openpyxl import Workbook
+from rawtrees import FAST_FLOW, random_frames, workbook
 
 CASME2_HEADER = ["Subject", "Filename", "OnsetFrame", "ApexFrame", "OffsetFrame",
                  "Action Units", "Estimated Emotion"]
 CASME3_HEADER = ["Subject", "Filename", "Onset", "Apex", "Offset", "AU", "Objective class",
                  "emotion"]
-FAST = ("--feature-opt", "face=frame", "--feature-opt", "method=farneback")
-
-
-def _frames(folder: Path, numbers: range, name: str) -> None:
-    import cv2
-
-    folder.mkdir(parents=True)
-    rng = np.random.default_rng(len(str(folder)))
-    for number in numbers:
-        cv2.imwrite(str(folder / name.format(number)),
-                    (rng.random((24, 24, 3)) * 255).astype(np.uint8))
-
-
-def _book(path: Path, rows: list[list[object]]) -> Path:
-    book = Workbook()
-    for row in rows:
-        book.active.append(row)
-    book.save(path)
-    return path
 
 
 @pytest.fixture
@@ -46,17 +26,17 @@ def casme2_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     root = tmp_path / "CASME2"
     rows: list[list[object]] = [CASME2_HEADER]
     for subject in (1, 2):
-        _frames(root / "Cropped" / f"sub{subject:02d}" / "EP01_01f", range(10, 16),
+        random_frames(root / "Cropped" / f"sub{subject:02d}" / "EP01_01f", range(10, 16),
                 "reg_img{}.jpg")
         rows.append([f"{subject:02d}", "EP01_01f", 10, 12, 15, "4+L10", "happiness"])
-    _book(root / "CASME2-coding-20190701.xlsx", rows)
+    workbook(root / "CASME2-coding-20190701.xlsx", rows)
     return root
 
 
 def _extract(cli, root: Path, *options: str) -> tuple[int, str, str]:
     given = [part for option in options for part in ("--dataset-opt", option)]
     return cli("extract", "-d", root.name.lower(), "--data-root", root, "-f", "tvl1-uvos",
-               *FAST, "--workers", "1", "-q", *given)
+               *FAST_FLOW, "--workers", "1", "-q", *given)
 
 
 @pytest.mark.parametrize(("value", "said"), [
@@ -86,7 +66,7 @@ def test_subjects_separated_by_commas_are_a_list(casme2_root: Path, cli) -> None
 def test_a_sheet_with_only_its_header_is_named_and_said_so(casme2_root: Path, cli,
                                                            tmp_path: Path) -> None:
     """It was "no usable samples (0 skipped, e.g. )", the sheet not named."""
-    sheet = _book(tmp_path / "header_only.xlsx", [CASME2_HEADER])
+    sheet = workbook(tmp_path / "header_only.xlsx", [CASME2_HEADER])
     code, _, err = _extract(cli, casme2_root, f"sheet={sheet}")
     assert code == 2 and err.count("\n") == 1, err
     assert f"casme2: the sheet '{sheet}' has a header row but no rows under it" in err
@@ -95,7 +75,7 @@ def test_a_sheet_with_only_its_header_is_named_and_said_so(casme2_root: Path, cl
 
 def test_a_sheet_with_no_row_of_the_class_set_names_no_empty_example(casme2_root: Path, cli,
                                                                        tmp_path: Path) -> None:
-    sheet = _book(tmp_path / "others.xlsx",
+    sheet = workbook(tmp_path / "others.xlsx",
                   [CASME2_HEADER, ["01", "EP01_01f", 10, 12, 15, "4", "others"]])
     code, _, err = _extract(cli, casme2_root, f"sheet={sheet}", "classes=3")
     assert code == 2 and err.count("\n") == 1, err
@@ -128,11 +108,11 @@ def casme3_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     rows: list[list[object]] = [CASME3_HEADER]
     for subject in (1, 2):
         for k, video in enumerate("abcde"):
-            _frames(root / "part_A" / f"spNO.{subject}" / video / "color", range(100, 106),
+            random_frames(root / "part_A" / f"spNO.{subject}" / video / "color", range(100, 106),
                     "{}.jpg")
             rows.append([f"spNO.{subject}", video, 100, 102, 105, "R12", ["I", "II"][k % 2],
                          ["happy", "disgust"][k % 2]])
-    _book(root / "casme3_part_A_ME_label_JpgIndex_v2.xlsx", rows)
+    workbook(root / "casme3_part_A_ME_label_JpgIndex_v2.xlsx", rows)
     return root
 
 
@@ -141,7 +121,7 @@ def test_an_objective_class_out_of_range_is_said_as_that_column(casme3_root: Pat
     """It was "the sheet's emotion 'VIII' is none of I, ..., VII"."""
     rows: list[list[object]] = [CASME3_HEADER, ["spNO.1", "a", 100, 102, 105, "R12", "VIII",
                                                  "happy"]]
-    sheet = _book(tmp_path / "viii.xlsx", rows)
+    sheet = workbook(tmp_path / "viii.xlsx", rows)
     code, _, err = _extract(cli, casme3_root, "classes=objective", f"sheet={sheet}")
     assert code == 2 and err.count("\n") == 1, err
     assert ("casme3/spNO.1/a/100 (the sheet's Objective class 'VIII' is none of I, II, III, "
@@ -157,7 +137,7 @@ def test_the_au_sheet_given_as_the_label_sheet_is_named_as_such(casme3_root: Pat
     macro-expressions taken as samples."""
     header = ["Subject", "Filename", "Onset", "Apex", "Offset", "AU", "Expression type",
               "Objective class"]
-    sheet = _book(tmp_path / "casme3_part_A_v2.xlsx",
+    sheet = workbook(tmp_path / "casme3_part_A_v2.xlsx",
                   [header, ["spNO.1", "a", 100, 102, 105, "R12", "Macro-expression", "VII"]])
     code, _, err = _extract(cli, casme3_root, f"classes={classes}", f"sheet={sheet}")
     assert code == 2 and err.count("\n") == 1, err
@@ -168,7 +148,7 @@ def test_the_au_sheet_given_as_the_label_sheet_is_named_as_such(casme3_root: Pat
 
 
 def _run_hsta(cli, root: Path, tmp_path: Path, *extra: object) -> tuple[int, str, str]:
-    return cli("run", "-m", "ststnet", "-f", "tvl1-uvos", *FAST, "--epochs", "1",
+    return cli("run", "-m", "ststnet", "-f", "tvl1-uvos", *FAST_FLOW, "--epochs", "1",
                "--threads", "1", "-q", "--protocol", "casme3-hsta-5fold",
                "-o", tmp_path / "run", *extra)
 
