@@ -13,6 +13,7 @@ highlighting are off. Newlines and tabs stay.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from typing import TextIO
 
@@ -36,7 +37,10 @@ def say(*values: object, file: TextIO | None = None, flush: bool = False,
     where both go to one file or pipe, the output's buffer was written at exit, after the
     error line (``sweep ...: 1 configuration, ...`` below ``merbench: error: ...``)."""
     if file is sys.stderr and sys.stdout is not None:
-        sys.stdout.flush()
+        # only for the order: standard output that cannot be written (``> /dev/full``,
+        # a closed pipe) must not stop the error line that says so
+        with contextlib.suppress(OSError, ValueError):
+            sys.stdout.flush()
     print(*(literal(value, one_line=one_line) for value in values),
           file=file if file is not None else sys.stdout, flush=flush)
 
