@@ -124,6 +124,14 @@ def test_the_cli_flag_skips_and_prints_one_note(holey, cli, tmp_path: Path,
     assert notes == ["note: dataset holey skipped 2 sample(s) (lab/s01/03, lab/s02/05); the "
                      "scores are on the remaining 22; reasons in results.json "
                      "(dataset.skipped)"]
+    # a --seeds folder says it too: every page command is one, and it said nothing
+    code, out, err = cli("run", "-m", "logreg-vector", "-d", "holey", "-q", "--skip-missing",
+                         "--seeds", "0,1", "-o", tmp_path / "seeds")
+    assert code == 0, err
+    notes = [line for line in out.splitlines() if "skipped" in line]
+    assert notes == ["note: dataset holey skipped 2 sample(s) (lab/s01/03, lab/s02/05); every "
+                     "seed's scores are on the remaining 22; reasons in each seed's "
+                     "results.json (dataset.skipped)"], out
 
 
 def test_features_saved_with_skip_missing_serve_a_run_with_it(holey, cli, tmp_path: Path,

@@ -47,8 +47,10 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "audit": ("merbench audit runs/ststnet-composite-loso-seed0-1a2b3c4d",
               "merbench audit htnet/seed-0 --folds all --device cuda --sign my.key"),
     "keygen": ("merbench keygen --out my.key --name 'Jane Doe, Example Lab'",),
-    "export": ("merbench export -d megc2019 --data-root RAW --layout composite --out DIR",
-               "merbench export -d megc2019 --data-root RAW --compare composite/"),
+    "export": ("merbench export -d megc2019 --skip-missing --data-root RAW \\\n"
+               "      --layout composite --out DIR",
+               "merbench export -d megc2019 --skip-missing --data-root RAW \\\n"
+               "      --compare composite/"),
     "convert-weights": ("merbench convert-weights mmnet MMNet_CASME2.pth --out mmnet.pth",
                         "merbench convert-weights ststnet STSTNet_Weights/ --out ststnet-weights/"),
     "migrate": ("merbench migrate runs/",),

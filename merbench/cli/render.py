@@ -241,7 +241,8 @@ def print_extraction(feature: str, dataset: str, report: dict[str, Any], summary
     if facts:
         say(f"{feature} on {dataset}: {facts.get('n_samples')} samples, "
               f"{facts.get('n_from_cache')} read from the cache, {facts.get('n_computed')} "
-              f"computed ({facts.get('workers')} workers, {facts.get('seconds')} s); "
+              f"computed ({counted(int(facts.get('workers') or 0), 'worker')}, "
+              f"{facts.get('seconds')} s); "
               f"cache: {facts.get('cache_dir')}")
     if summary:
         say(f"feature {feature}: {summary}")

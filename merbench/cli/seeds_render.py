@@ -22,6 +22,7 @@ from merbench.cli.render import (
     _training_line,
     mean_std,
     scores_fmt,
+    skipped_note,
     std_note,
 )
 from merbench.results.model import Results
@@ -55,6 +56,15 @@ def print_seeds(summary: SeedsSummary, out: Path, first: Results | None = None) 
     training = _training_line(first) if first is not None else None
     if training:
         console.print(training, soft_wrap=True)
+    # every seed reads the same samples: the first one's skipped are every seed's (a single
+    # run said them, a --seeds folder never did)
+    skipped = (first.dataset.skipped or []) if first is not None else []
+    if skipped:
+        console.print(skipped_note(first.dataset.name, skipped,  # type: ignore[union-attr]
+                                   f"every seed's scores are on the remaining "
+                                   f"{first.dataset.n_samples}; reasons in each seed's "  # type: ignore[union-attr]
+                                   "results.json (dataset.skipped)"),
+                      markup=False, highlight=False, soft_wrap=True)
     console.print(f"summary: {path_shown(out / 'seeds.json')}; one run directory per seed in "
                   f"{path_shown(out)}")
 
