@@ -250,7 +250,8 @@ LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
                               "plugin_system.lazy_factory",
                               "plugin_system.factory_options", "plugin_system.options_cache",
                               "plugin_system.hookspecs", "plugin_system.hookimpl",
-                              "plugin_system.manager", "plugin_system.plugin_import"})),
+                              "plugin_system.manager", "plugin_system.plugin_import",
+                              "plugin_system.plugin_fault"})),
     ("records", frozenset({"results"})),  # file formats and run folders: read and written
     ("computation", frozenset({"stats", "scores", "au", "training", "features", "export",
                                "spotting"})),

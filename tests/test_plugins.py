@@ -45,7 +45,8 @@ def test_broken_plugin_is_one_line_and_the_rest_works(make_dist: MakeDist, cli) 
     [failure] = plugins.failures
     line = failure.failure_line()
     assert "'broken'" in line and "merbench-broken" in line
-    assert "ModuleNotFoundError" in line and "--no-plugin broken" in line
+    assert "a_module_that_does_not_exist" in line and "--no-plugin broken" in line
+    assert "ModuleNotFoundError" not in line
     assert "\n" not in line
     assert "ststnet" in plugins.registries.models
 
@@ -62,7 +63,7 @@ def test_plugin_failing_while_registering_is_dropped_whole(make_dist: MakeDist) 
               + "        raise RuntimeError('boom')\n")
     plugins = load_plugins()
     [failure] = plugins.failures
-    assert failure.error == "error while registering models: RuntimeError: boom"
+    assert failure.error == "error while registering models: boom"
     assert "half-model" not in plugins.registries.models
 
 

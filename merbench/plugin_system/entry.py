@@ -22,6 +22,7 @@ from typing import Any, Generic, TypeVar
 from merbench.base.errors import MerbenchError
 from merbench.base.literal import written
 from merbench.meta import Meta
+from merbench.plugin_system import plugin_fault
 from merbench.plugin_system.factory_options import FactoryOptions, canonical_json
 from merbench.plugin_system.lazy_factory import LazyFactory
 
@@ -212,13 +213,38 @@ class Entry(Generic[M]):
     def create(self, kind: str, **kwargs: Any) -> Any:
         """Call the factory; unknown options, or values it rejects, become one clear line.
         A factory named ``"module:function"`` is imported first: building needs it anyway,
-        and its options are then checked against its real signature."""
+        and its options are then checked against its real signature. A model is checked to
+        be one here, where every model is built, so a factory returning None is refused in
+        one line before any training (it was a raw AttributeError, run.json left behind)."""
         if isinstance(self.factory, LazyFactory):
             self.factory.resolve()
         self.check_options(kind, kwargs)
         self.check_required(kind, kwargs)
+        built = self._call(kind, kwargs)
+        model_kind = getattr(self.meta, "kind", None)
+        if kind == "model" and isinstance(model_kind, str):
+            wrong = plugin_fault.not_a_model(model_kind, built)
+            if wrong is not None:
+                raise MerbenchError(
+                    f"{kind} '{self.meta.name}' of {self.origin}: its factory "
+                    f"{plugin_fault.factory_name(self.factory)} {wrong}; "
+                    f"{plugin_fault.advice(self.origin)}")
+        return built
+
+    def _call(self, kind: str, kwargs: dict[str, Any]) -> Any:
+        """The factory called with ``kwargs``; what it raises, in one line that blames the
+        options only where options were given (with none, the plugin's code is at fault)."""
+        shown = {k: v for k, v in kwargs.items() if k != "num_classes"}
+        given = ", ".join(f"{k}={v!r}" for k, v in shown.items()) or "no options"
         try:
             return self.factory(**self._as_whole(kwargs))
+        except MerbenchError:
+            raise  # said in one line already
+        except SystemExit as exc:  # ended merbench with the plugin's status and no word
+            raise MerbenchError(
+                f"{kind} '{self.meta.name}' of {self.origin} could not be built: its factory "
+                f"called {plugin_fault.exit_code(exc)}; {plugin_fault.advice(self.origin)}"
+            ) from None
         except OverflowError as exc:  # a size beyond any number of elements
             raise MerbenchError(self._too_large(kind, kwargs)) from exc
         except (MemoryError, RuntimeError) as exc:
@@ -228,8 +254,6 @@ class Entry(Generic[M]):
             # words instead of torch's allocator's "DefaultCPUAllocator: can't allocate ..."
             raise MemoryError(self._too_large(kind, kwargs)) from None
         except (TypeError, ValueError) as exc:
-            shown = {k: v for k, v in kwargs.items() if k != "num_classes"}
-            given = ", ".join(f"{k}={v!r}" for k, v in shown.items()) or "no options"
             if isinstance(exc, TypeError) and "Overflow when unpacking" in str(exc):
                 # torch's words for a size beyond any number of elements
                 raise MerbenchError(self._too_large(kind, kwargs)) from exc
@@ -241,9 +265,14 @@ class Entry(Generic[M]):
                     f"calls a function with arguments it does not take, a fault of "
                     f"{self.origin}; report it to the plugin's authors") from exc
             # the factory's own sentence, without Python's name for its kind of error
+            reason = str(exc).splitlines()[0] if str(exc) else "it gave no reason"
+            if not shown:  # no option to change: "change the option" blamed the user
+                raise MerbenchError(
+                    f"{kind} '{self.meta.name}' of {self.origin} could not be built: "
+                    f"{reason}; its factory failed with no options given: "
+                    f"{plugin_fault.advice(self.origin)}") from exc
             raise MerbenchError(
-                f"{kind} '{self.meta.name}' cannot be built with {given}: "
-                f"{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}; change "
+                f"{kind} '{self.meta.name}' cannot be built with {given}: {reason}; change "
                 "the option"
             ) from exc
 

@@ -22,6 +22,7 @@ from typing import Any
 from merbench.base.errors import PluginError
 from merbench.plugin_system import options_cache
 from merbench.plugin_system.factory_options import FactoryOptions
+from merbench.plugin_system.plugin_import import describe
 
 __all__ = ["LazyFactory", "building_what_is_planned"]
 
@@ -77,12 +78,15 @@ class LazyFactory:
         if self._function is None:
             module, _, attribute = self.target.partition(":")
             try:
-                function = getattr(importlib.import_module(module), attribute)
+                loaded = importlib.import_module(module)
+                function = getattr(loaded, attribute)
             except Exception as exc:
+                reason = (f"module {module} has no '{attribute}'"
+                          if isinstance(exc, AttributeError) and module in sys.modules
+                          else f"importing {module} failed: {describe(exc)}")
                 raise PluginError(
-                    f"cannot load the factory '{self.target}': {type(exc).__name__}: {exc}; "
-                    "reinstall the package that registers it, or skip its plugin with "
-                    "--no-plugin"
+                    f"cannot load the factory '{self.target}': {reason}; reinstall the "
+                    "package that registers it, or skip its plugin with --no-plugin"
                 ) from None
             self._check_read_apart(function)
             self._function = function

@@ -6,8 +6,9 @@ as a single line and the others keep working. A name two packages claim (an entr
 or a dataset, feature, model or protocol) stays merbench's own, or the first loaded for two
 third parties; the other is skipped with one warning line, so no installed package can
 stop merbench or take a name that results and leaderboards show.
-``MERBENCH_DISABLE_PLUGIN_AUTOLOAD=1`` turns autoloading off (then ``enable`` names the
-entry points to load anyway), and ``block`` (``--no-plugin NAME``) skips single plugins.
+``MERBENCH_DISABLE_PLUGIN_AUTOLOAD=1`` (or true, yes, on; 0, false, no, off or unset keep it
+on, anything else is refused) turns autoloading off (then ``enable`` names the entry points
+to load anyway), and ``block`` (``--no-plugin NAME``) skips single plugins.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import functools
 import importlib
 import inspect
 import os
+import shlex
 import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -115,8 +117,32 @@ class _Manager(pluggy.PluginManager):
         return {} if opts is None and plain else opts
 
 
+#: the spellings of MERBENCH_DISABLE_PLUGIN_AUTOLOAD, in any letter case and padding: unlike
+#: pytest's PYTEST_DISABLE_PLUGIN_AUTOLOAD (any non-empty value), ``off`` or ``0`` turn
+#: nothing off, and a value that is neither is refused (``=off`` and ``=maybe`` silently
+#: loaded no plugin)
+_DISABLE = ("1", "true", "yes", "on")
+_KEEP = ("", "0", "false", "no", "off")
+
+
 def autoload_disabled() -> bool:
-    return os.environ.get(AUTOLOAD_ENV, "").strip().lower() not in ("", "0", "false", "no")
+    """Whether MERBENCH_DISABLE_PLUGIN_AUTOLOAD turns autoloading off; a value that says
+    neither yes nor no is refused in one line."""
+    raw = os.environ.get(AUTOLOAD_ENV, "")
+    value = raw.strip().lower()
+    if value in _DISABLE or value in _KEEP:
+        return value in _DISABLE
+    raise PluginError(f"{AUTOLOAD_ENV}={shlex.quote(raw)} is neither on nor off; set it to 1 "
+                      "(or true, yes, on) to load only the plugins named with -p NAME, or to "
+                      "0 (or false, no, off), or unset it, to load every installed plugin")
+
+
+def _not_loaded(autoload_given: bool) -> str:
+    """Why installed plugins are missing when autoloading is off, for an unknown name."""
+    if autoload_given:
+        return "plugins are not autoloaded (autoload=False): name them in enable="
+    return (f"{AUTOLOAD_ENV}={shlex.quote(os.environ.get(AUTOLOAD_ENV, ''))} is set, so "
+            "installed plugins load only when named with -p NAME: unset it, or add -p NAME")
 
 
 def _entry_points() -> tuple[list[tuple[metadata.EntryPoint, Origin]], list[str]]:
@@ -222,6 +248,7 @@ def load_plugins(
     """
     blocked = set(block)
     enabled = set(enable)
+    autoload_given = autoload is not None
     if autoload is None:
         autoload = not autoload_disabled()
 
@@ -290,6 +317,9 @@ def load_plugins(
     pm.check_pending()
 
     registries = Registries.empty()
+    if not autoload:
+        for each in registries.all():
+            each.not_loaded = _not_loaded(autoload_given)
     failed: set[str] = set()
     for hook_name, attr in _REGISTRATION_HOOKS:
         registry: Registry[Any] = getattr(registries, attr)

@@ -17,10 +17,15 @@ import pluggy
 
 
 def describe(exc: BaseException) -> str:
-    """An exception as one line, its class first: for a failure merbench has no words of
-    its own for (an error raised inside a plugin's own code)."""
+    """An exception raised in a plugin's own code, as one line: its own message, without
+    Python's name for its kind (``ValueError: ...`` read as merbench's words), for a failure
+    merbench has no words of its own for."""
+    if isinstance(exc, ModuleNotFoundError) and exc.name:
+        return f"it imports '{exc.name}', which is not installed"
+    if isinstance(exc, KeyError) and len(exc.args) == 1:  # str() is the key's repr alone
+        return f"it looked up '{exc.args[0]}', which is not there"
     text = str(exc).strip().splitlines()
-    return f"{type(exc).__name__}: {text[0] if text else ''}".rstrip(": ")
+    return text[0] if text else "it failed without saying why"
 
 
 class NotLoaded(Exception):

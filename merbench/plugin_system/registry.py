@@ -35,6 +35,7 @@ from merbench.plugin_system.entry import (
     is_first_party,
 )
 from merbench.plugin_system.lazy_factory import LazyFactory
+from merbench.plugin_system.plugin_import import describe
 
 M = TypeVar("M", bound=Meta)
 
@@ -64,6 +65,9 @@ class Registry(Generic[M]):
         #: the plugin left out (``--no-plugin``) that registers a name, asked only when a
         #: name is not found here (see :func:`merbench.plugin_system.manager.load_plugins`)
         self.left_out: Callable[[str], str | None] | None = None
+        #: why installed plugins may be missing, said with an unknown name: autoloading is
+        #: off (``MERBENCH_DISABLE_PLUGIN_AUTOLOAD``), or the usual question
+        self.not_loaded = "are the plugins installed?"
 
     @contextmanager
     def registering_for(self, origin: Origin) -> Iterator[None]:
@@ -129,6 +133,10 @@ class Registry(Generic[M]):
         """A second claim on ``name``: whether it replaces the first (only merbench's own
         registration replaces a third party's); either way one warning line names both."""
         second = self._origin
+        if second == first:  # "evilplug keeps the name, evilplug's model is skipped"
+            self.conflicts.append(f"{second} registers {self.kind} '{name}' twice; the first "
+                                  f"is kept (remove the second registration to silence this)")
+            return False
         replace = is_first_party(second) and not is_first_party(first)
         kept, skipped = (second, first) if replace else (first, second)
         self.conflicts.append(
@@ -166,10 +174,18 @@ class Registry(Generic[M]):
         names = self.names()
         hint = f" (did you mean '{close}'?)" if (close := closest(name, names)) else ""
         names += [family.pattern for family in self.families()]
-        available = ", ".join(names) if names else "none (are the plugins installed?)"
         raise MerbenchError(
-            f"unknown {self.kind} '{name}'{hint}; available: {available}"
+            f"unknown {self.kind} '{name}'{hint}; available: {self.available(names)}"
         ) from None
+
+    def available(self, names: list[str]) -> str:
+        """``names`` for a message about a name not found, with why installed plugins may
+        be missing: none at all, or any, where autoloading is off (the variable that turns
+        it off was never named, so ``=off`` read as "none (are the plugins installed?)")."""
+        if not names:
+            return f"none ({self.not_loaded})"
+        why = "" if self.not_loaded.startswith("are ") else f"; {self.not_loaded}"
+        return ", ".join(names) + why
 
     def _family_of(self, name: str) -> Family[M] | None:
         """The family whose names ``name`` has (the longest prefix), or None."""
@@ -189,7 +205,7 @@ class Registry(Generic[M]):
             except Exception as exc:
                 raise PluginError(f"{family.origin}: its {self.kind} family "
                                   f"'{family.pattern}' failed on '{member}': "
-                                  f"{type(exc).__name__}: {exc}") from None
+                                  f"{describe(exc)}") from None
             if not isinstance(meta, self.meta_type) or meta.name != name:
                 raise PluginError(f"{family.origin}: its {self.kind} family "
                                   f"'{family.pattern}' gave metadata named "

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from merbench.base.errors import MerbenchError
+from merbench.plugin_system import plugin_fault
 from merbench.plugin_system.entry import Entry
 
 #: samples in the batch of zeros (two: a model whose batch norm needs more than one)
@@ -31,7 +32,8 @@ def check_forward(model: Entry[Any], options: dict[str, Any], shape: tuple[int, 
 
     given = ", ".join(f"{k}={v!r}" for k, v in sorted(options.items())) or "its defaults"
     fix = (f"its options ({given}) are the likely cause: check them against 'merbench "
-           "list models' and the model's docs")
+           "list models' and the model's docs") if options else \
+        f"with no options given, {model.origin} is at fault: {plugin_fault.advice(model.origin)}"
     built = {**options, "num_classes": n_classes} if model.accepts("num_classes") else options
     try:
         network = model.create("model", **built)
@@ -44,3 +46,30 @@ def check_forward(model: Entry[Any], options: dict[str, Any], shape: tuple[int, 
         raise MerbenchError(f"{what} cannot run: built with its options it fails on a batch of "
                             f"its input's shape {tuple(shape)}, before anything is spotted; "
                             f"{fix}") from None
+
+
+def output_fault(model: Entry[Any], options: dict[str, Any], shape: tuple[int, ...],
+                 n_outputs: int) -> str | None:
+    """Why a torch ``model``'s output does not fit a run of ``n_outputs`` outputs, found on
+    a batch of zeros of its input's ``shape``, or None (it fits, or it fails before giving
+    any output). A run whose first step failed blamed the options, with none given, and
+    never said that the model gave 1 column for 3 classes."""
+    import torch  # deferred: only a torch model is run forward
+
+    built = {**options, "num_classes": n_outputs} if model.accepts("num_classes") else options
+    try:
+        network = model.create("model", **built)
+        network.eval()
+        with torch.random.fork_rng(devices=[]), torch.no_grad():
+            output = network(torch.zeros((BATCH, *shape), dtype=torch.float32))
+    except Exception:
+        return None
+    if not isinstance(output, torch.Tensor):
+        return f"its forward pass returns a {type(output).__name__}, not a tensor"
+    if tuple(output.shape) != (BATCH, n_outputs):
+        given = output.shape[1:]
+        said = (f"{given[0]} value{'s' if given[0] != 1 else ''}" if len(given) == 1
+                else f"values of shape {'x'.join(map(str, given)) or '()'}")
+        return (f"its output gives each sample {said} where the run needs {n_outputs}, one "
+                "for each class it scores")
+    return None

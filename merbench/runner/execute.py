@@ -26,6 +26,7 @@ import numpy as np
 
 from merbench.base.errors import MerbenchError
 from merbench.data.task import Task
+from merbench.plugin_system import plugin_fault
 from merbench.plugin_system.lazy_factory import building_what_is_planned
 from merbench.plugin_system.manager import Plugins, default_plugins
 from merbench.plugin_system.runinfo import FoldOutcome
@@ -36,6 +37,7 @@ from merbench.results.model import EngineRecord
 from merbench.results.rundir import DifferentRun, RunDirectory
 from merbench.runner.au_run import AURunResult
 from merbench.runner.data import RunData
+from merbench.runner.dry_step import output_fault
 from merbench.runner.emotion_run import RunResult
 from merbench.runner.engine import choose_engine
 from merbench.runner.executor import Executor
@@ -210,6 +212,15 @@ def _first_step_failed(runs: list[StartedRun], exc: BaseException) -> MerbenchEr
     # quoted: it names internals, and the options are what the user can change. What was
     # kept is said as it is: this run's folder is removed, while a tuning keeps the runs
     # and the record it finished before (it once said "Nothing was kept" over them)
+    if not spec.model_options:  # no option to blame: the plugin's code is at fault
+        plan = runs[0].data.plan
+        shape = tuple(plan.inputs.feature.meta.shape or ())
+        fault = output_fault(plan.model, {}, shape, runs[0].data.n_outputs) \
+            if plan.is_torch and shape else None
+        return MerbenchError(f"model '{spec.model}' of {plan.model.origin} failed its first "
+                             "training step, before any fold finished, with no options given"
+                             f"{': ' + fault if fault else ''}; "
+                             f"{plugin_fault.advice(plan.model.origin)}. This run kept no fold")
     return MerbenchError(f"model '{spec.model}' failed its first training step, before any "
                          f"fold finished; its options ({given}) are the likely cause: check "
                          "them against 'merbench list models' and the model's docs. This "

@@ -7,27 +7,46 @@ from pathlib import Path
 from typing import Any
 
 from merbench.plugin_system.manager import PluginRuntimeWarning, Plugins
+from merbench.plugin_system.plugin_fault import exit_code
+from merbench.plugin_system.plugin_import import describe
 from merbench.plugin_system.runinfo import FinishedResult, RunInfo
 
 
 class Notifier:
-    """Calls a lifecycle hook; a failing reporter is reported once and the run goes on."""
+    """Calls a lifecycle hook plugin by plugin: a failing reporter is reported once, by
+    name, and the run goes on, the other plugins still called. One pluggy call of all of
+    them let the first failure skip the rest and left the warning unable to say whose it
+    was; and ``SystemExit`` (``sys.exit`` in a hook) got through, ending merbench with the
+    plugin's status and no word."""
 
     def __init__(self, plugins: Plugins) -> None:
-        self.hook = plugins.hook
-        self.reported: set[str] = set()
+        self.manager = plugins.manager
+        self.origins = {r.origin.plugin: r.origin for r in plugins.records}
+        self.reported: set[tuple[str, str]] = set()
 
     def __call__(self, name: str, **kwargs: Any) -> None:
-        try:
-            getattr(self.hook, name)(**kwargs)
-        except Exception as exc:
-            if name not in self.reported:
-                self.reported.add(name)
-                warnings.warn(
-                    f"a plugin failed in {name} ({type(exc).__name__}: {exc}); the run goes "
-                    "on, and that plugin's later calls of this hook may be skipped",
-                    PluginRuntimeWarning, stacklevel=2,
-                )
+        caller = getattr(self.manager.hook, name)
+        # pluggy's own order (the last registered first), each plugin once
+        plugins = list(dict.fromkeys(i.plugin_name for i in reversed(caller.get_hookimpls())))
+        for plugin in plugins:
+            others = [p for n, p in self.manager.list_name_plugin() if n != plugin]
+            try:
+                self.manager.subset_hook_caller(name, remove_plugins=others)(**kwargs)
+            except (Exception, SystemExit) as exc:
+                self._warn(name, plugin, exc)
+
+    def _warn(self, name: str, plugin: str, exc: BaseException) -> None:
+        """One warning line for ``plugin`` failing in hook ``name``, the first time only."""
+        if (name, plugin) in self.reported:
+            return
+        self.reported.add((name, plugin))
+        origin = self.origins.get(plugin)
+        who = str(origin) if origin is not None else f"plugin '{plugin}'"
+        reason = f"it called {exit_code(exc)}" if isinstance(exc, SystemExit) \
+            else describe(exc)
+        warnings.warn(f"{who} failed in {name} ({reason}); the run goes on, and that "
+                      "plugin's later failures in this hook are not repeated",
+                      PluginRuntimeWarning, stacklevel=3)
 
     def result_finished(self, kind: str, folder: Path, result_file: str,
                         written: dict[str, Any], run: RunInfo | None = None) -> None:

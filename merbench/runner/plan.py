@@ -282,7 +282,8 @@ def _feature_name(spec: RunSpec, registries: Registries, model: Entry[Any]) -> s
         if declared not in registries.features:
             raise MerbenchError(
                 f"model '{spec.model}' consumes feature '{declared}', which no installed "
-                f"plugin provides; installed features: {', '.join(registries.features.names())}"
+                f"plugin provides; installed features: "
+                f"{registries.features.available(registries.features.names())}"
             )
         return declared
     shape = registries.features.get(spec.feature).meta.shape

@@ -1,0 +1,67 @@
+"""A plugin's own code at fault, said as such and never blamed on the user's options.
+
+A factory that raises with no option given, returns something that is no model, or calls
+``sys.exit`` is a fault of the plugin, not of anything the user typed: pass 84g found
+``cannot be built with no options: ...; change the option`` and ``its options (none) are
+the likely cause`` for such plugins, a raw AttributeError for a factory returning None,
+and a factory's ``sys.exit(7)`` ending merbench with status 7 and no word. These helpers
+word each case once, naming the plugin and what the user can do about it.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import Any, Protocol
+
+
+class Origin(Protocol):
+    """What these helpers read of :class:`merbench.plugin_system.entry.Origin` (entry.py
+    words its faults with them, so it cannot be imported here)."""
+
+    @property
+    def plugin(self) -> str: ...
+
+    @property
+    def package(self) -> str: ...
+
+
+def advice(origin: Origin) -> str:
+    """What the user can do about a plugin whose code fails: tell its authors, or leave it
+    out (a plugin registered in-process has no package and no ``--no-plugin``)."""
+    if origin.package.startswith("<"):
+        return f"fix plugin '{origin.plugin}'"
+    return (f"report it to the authors of {origin.package}, or skip the plugin with "
+            f"--no-plugin {origin.plugin}")
+
+
+def factory_name(factory: Callable[..., Any]) -> str:
+    """``module:function`` of a factory, as a plugin registers it."""
+    target = getattr(factory, "target", None)  # a LazyFactory keeps the text it was given
+    if isinstance(target, str):
+        return target
+    module = getattr(factory, "__module__", None) or "?"
+    return f"{module}:{getattr(factory, '__qualname__', None) or factory!s}"
+
+
+def not_a_model(model_kind: str, built: Any) -> str | None:
+    """Why ``built`` (what a model factory returned) is no model of ``model_kind``, or None.
+    torch is read from ``sys.modules``: a torch module cannot exist without torch imported,
+    and this layer never imports it."""
+    shown = "None" if built is None else f"a {type(built).__name__}"
+    if model_kind == "sklearn":
+        missing = [m for m in ("fit", "predict") if not callable(getattr(built, m, None))]
+        if not missing:
+            return None
+        return f"returned {shown}, not an estimator (it has no {' or '.join(missing)} method)"
+    torch = sys.modules.get("torch")
+    if torch is not None and isinstance(built, torch.nn.Module):
+        return None
+    return f"returned {shown}, not a torch module"
+
+
+def exit_code(exc: SystemExit) -> str:
+    """``sys.exit``'s argument as the plugin wrote it: ``sys.exit(7)``, or ``sys.exit(...)``
+    for a message (its text is the plugin's, not a reason merbench can vouch for)."""
+    code = exc.code
+    return f"sys.exit({code})" if code is None or isinstance(code, int) else "sys.exit(...)"
