@@ -212,7 +212,12 @@ def check_evaluation(spec: RunSpec, settings: RunSettings, is_torch: bool) -> No
     if spec.selection != "fixed":
         raise MerbenchError(f"--weights gives one prediction per sample and no epoch to "
                             f"select; leave out --selection {spec.selection}")
-    if not Path(str(spec.weights)).is_dir():
+    weights = Path(str(spec.weights))
+    if not os.path.lexists(weights):
+        raise MerbenchError(f"--weights {spec.weights} does not exist; give the folder that "
+                            "holds one checkpoint per test fold (<subject>.pth under LOSO, "
+                            "<database>.pth under lodo)")
+    if not weights.is_dir():
         raise MerbenchError(f"--weights {spec.weights} is not a folder; give the folder that "
                             "holds one checkpoint per test fold (<subject>.pth under LOSO, "
                             "<database>.pth under lodo)")
