@@ -153,7 +153,7 @@ def test_a_cache_variable_no_folder_can_be_is_refused_naming_it(
     monkeypatch.chdir(tmp_path)
     (tmp_path / "cfile").write_text("mine")
     monkeypatch.setenv("MERBENCH_CACHE_DIR", value)
-    code, out, err = frames_cli("extract", "-d", "frames", "-f", "tvl1-uvos", "--feature-opt",
+    code, _, err = frames_cli("extract", "-d", "frames", "-f", "tvl1-uvos", "--feature-opt",
                                 "face=frame", "--feature-opt", "method=farneback", "-q")
     assert code == 2 and len(err.strip().splitlines()) == 1, err
     assert err.startswith("merbench: error: MERBENCH_CACHE_DIR=") and said in err, err
