@@ -109,6 +109,9 @@ def check_settings_values(settings: RunSettings) -> None:
     if settings.executor not in EXECUTORS:
         raise MerbenchError(f"unknown --executor '{settings.executor}'; use "
                             f"{' or '.join(EXECUTORS)}")
+    if settings.ray_address is not None and not settings.ray_address.strip():
+        raise MerbenchError("--ray-address is empty; give the head's HOST:PORT (e.g. "
+                            "10.0.0.5:6379), or leave it out to start Ray on this machine")
     for kind in EXECUTOR_KINDS.values():  # another executor's setting: refused, not ignored
         for name in kind.own_settings:
             if kind.name != settings.executor and getattr(settings, name) is not None:
