@@ -42,3 +42,67 @@ def test_an_out_through_a_missing_folder_into_a_result_is_refused(
         "run.json), whose files are its own; give a new folder"], err
     assert {p: p.read_bytes() for p in run.rglob("*") if p.is_file()} == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["res"]
+
+
+RUN = ("run", "--model", "ststnet", "--dataset", "synthetic", "--epochs", "1", "--quiet")
+
+
+@pytest.mark.parametrize(("address", "said"), [
+    ("", "--ray-address is empty; give the head's HOST:PORT (e.g. 10.0.0.5:6379), or leave "
+         "it out to start Ray on this machine"),
+    (" ", "--ray-address is empty"),
+    ("notahost:99999", "--ray-address 'notahost:99999' gives port 99999, out of the range of "
+                       "ports, 1 to 65535"),
+    ("notahost.invalid:6379", "no Ray cluster answers at notahost.invalid:6379: no host "
+                              "named 'notahost.invalid' is known here"),
+], ids=["empty", "blank", "port", "unknown-host"])
+def test_a_ray_address_that_names_no_head_is_refused(tmp_path: Path, cli, address: str,
+                                                     said: str) -> None:
+    """G9: ``--ray-address ''`` started a local Ray; port 99999 was resolved first and told
+    to 'ray start --head --port 99999'; the resolver's "(Name or service not known)"."""
+    code, _, err = cli(*RUN, "--executor", "ray", "--ray-address", address,
+                       "--out", tmp_path / "r")
+    assert code == 2 and len(err.strip().splitlines()) == 1, err
+    assert said in err and "Name or service" not in err and "--port 99999" not in err, err
+    assert not (tmp_path / "r").exists()
+
+
+def test_a_plugin_both_left_out_and_asked_for_is_refused(cli) -> None:
+    """G9: ``--no-plugin cnn -p cnn`` was taken without a word, --no-plugin winning."""
+    code, out, err = cli("list", "models", "--no-plugin", "cnn", "-p", "cnn")
+    assert (code, out) == (2, ""), err
+    assert err == "merbench: error: --no-plugin cnn and --plugin cnn contradict each other: " \
+        "one leaves the plugin out, the other loads it; give one of them\n"
+
+
+@pytest.mark.parametrize("seed", ["0.0", "1.5"])
+def test_a_seed_that_is_no_whole_number_is_said_to_be_none(tmp_path: Path, cli,
+                                                           seed: str) -> None:
+    """G9: ``--seed 0.0`` said "must be a non-negative integer in range ... (got 0.0)"."""
+    code, _, err = cli(*RUN, "--seed", seed, "--out", tmp_path / "r")
+    assert code == 2 and err == f"merbench: error: --seed takes a whole number, not " \
+        f"'{seed}' (a seed is 0 to 18446744073709551615)\n", err
+
+
+@pytest.mark.parametrize("args", [("-x", "OLD"), ("OLD", "-x"), ("-xyz", "OLD")])
+def test_an_unknown_short_option_of_diff_is_said_to_be_unknown(tmp_path: Path, cli,
+                                                               args: tuple[str, ...]) -> None:
+    """G9: ``leaderboard diff -x DIR`` said "needs NEW: the results after": the unknown
+    option was dropped unsaid, leaving NEW missing."""
+    given = [str(tmp_path) if a == "OLD" else a for a in args]
+    code, _, err = cli("leaderboard", "diff", *given)
+    option = next(a for a in args if a.startswith("-"))
+    assert code == 2 and err.startswith(f"merbench: error: unknown option {option}"), err
+    assert "needs NEW" not in err
+
+
+@pytest.mark.parametrize(("given", "said"), [
+    ("HEAD:", "'HEAD:' names no folder after its ':'"),
+    (":", "':' names no git revision before its ':'"),
+])
+def test_a_revision_path_with_a_part_left_out_names_it(tmp_path: Path, cli, given: str,
+                                                       said: str) -> None:
+    """G9: ``diff 'HEAD:' DIR`` said "no folder  at git revision HEAD" (an empty path)."""
+    code, _, err = cli("leaderboard", "diff", given, tmp_path)
+    assert code == 2 and err == f"merbench: error: {said}; give REV:PATH, such as " \
+        "origin/main:leaderboards/results\n", err
