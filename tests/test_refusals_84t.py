@@ -106,3 +106,55 @@ def test_a_revision_path_with_a_part_left_out_names_it(tmp_path: Path, cli, give
     code, _, err = cli("leaderboard", "diff", given, tmp_path)
     assert code == 2 and err == f"merbench: error: {said}; give REV:PATH, such as " \
         "origin/main:leaderboards/results\n", err
+
+
+def _stopped_run(examples: dict[str, Path], target: Path) -> Path:
+    """A copy of a finished run as a run stopped before its results were written."""
+    run = Path(shutil.copytree(examples["emotion run"], target))
+    for name in ("results.json", "predictions.csv"):
+        (run / name).unlink(missing_ok=True)
+    return run
+
+
+def test_status_gives_the_advice_run_gives_for_a_damaged_fold_file(
+        examples: dict[str, Path], tmp_path: Path, cli) -> None:
+    """G9: status advised running again for a damaged fold file, which the run then refused
+    with "delete that one file and run again"."""
+    run = _stopped_run(examples, tmp_path / "run")
+    fold = sorted((run / "folds").glob("fold-*.npz"))[0]
+    fold.write_bytes(fold.read_bytes()[:100])
+    code, out, err = cli("status", run)
+    assert code == 0, err
+    assert f"1 damaged fold file(s) (folds/{fold.name}): delete it, then run the same " \
+        "command (or 'merbench run --resume DIR') to retrain only that fold" in out, out
+    assert out.count("run the same command") == 1, out
+    code, _, err = cli("run", "--resume", run, "--quiet")
+    assert code == 2 and "delete that one file and run again" in err, err
+
+
+def test_resume_of_a_run_whose_run_json_was_edited_gives_advice_for_resume(
+        examples: dict[str, Path], tmp_path: Path, cli) -> None:
+    """G9: ``run --resume DIR`` over an edited run.json said "--out DIR holds a different
+    run ...; choose another --out", though no --out was given."""
+    import json
+
+    run = _stopped_run(examples, tmp_path / "run")
+    recorded = json.loads((run / "run.json").read_text())
+    recorded["config"]["lr"] = 0.125
+    (run / "run.json").write_text(json.dumps(recorded))
+    code, _, err = cli("run", "--resume", run, "--quiet")
+    assert code == 2 and len(err.strip().splitlines()) == 1, err
+    assert err.startswith(f"merbench: error: --resume {run}: its run.json disagrees with "
+                          "itself (hyperparameters.lr: 0.125 here"), err
+    assert err.rstrip().endswith("restore run.json from a copy of the run, or start the run "
+                                 "again with another --out"), err
+    assert "choose another --out" not in err
+
+
+def test_a_deep_out_is_said_as_deep_as_it_was_given(tmp_path: Path, cli,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """G9: ``--out`` of 1,500 folders was said to be "1,504 folders deep" (the current
+    folder's depth counted too)."""
+    monkeypatch.chdir(tmp_path)
+    code, _, err = cli(*RUN, "--out", "/".join(["d"] * 1500))
+    assert code == 2 and "is 1,500 folders deep, more than the 100 merbench makes" in err, err
