@@ -22,6 +22,7 @@ from merbench.meta import ReducedSetting
 from merbench.plugin_system.lazy_factory import building_what_is_planned
 from merbench.plugin_system.manager import Plugins
 from merbench.results.out_folders import names_current_folder
+from merbench.results.rundir import DifferentRun
 from merbench.runner.execute import run
 from merbench.runner.plan import plan_run
 from merbench.runner.seeds import parse_seeds, run_seeds
@@ -105,9 +106,6 @@ def _refuse_edited_run_file(exc: MerbenchError, resume: str) -> None:
     """A run ``--resume`` goes on with that is another than its run.json records: the
     options there were edited, since ``--resume`` takes every option from the file. Said
     so, not "choose another --out" (the user gave no --out)."""
-    # deferred: numpy (through results.rundir), which --help must not load
-    from merbench.results.rundir import DifferentRun
-
     if isinstance(exc, DifferentRun):
         raise MerbenchError(
             f"--resume {resume}: its run.json disagrees with itself ({exc.differences}; "
