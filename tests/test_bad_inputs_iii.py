@@ -91,11 +91,14 @@ def test_a_sweep_plan_option_that_is_not_finite_is_refused(cli, tmp_path: Path) 
                                "finite number")
 
 
-@pytest.mark.parametrize("seed", ["-1", "1.5", HUGE])
-def test_an_audit_seed_out_of_range(cli, seeds_run: Path, seed: str) -> None:
+@pytest.mark.parametrize(("seed", "said"), [
+    ("-1", "--seed must be a non-negative integer in range, 0 to 18446744073709551615"),
+    ("1.5", "--seed takes a whole number, not '1.5' (a seed is 0 to 18446744073709551615)"),
+    (HUGE, "--seed must be a non-negative integer in range, 0 to 18446744073709551615"),
+])
+def test_an_audit_seed_out_of_range(cli, seeds_run: Path, seed: str, said: str) -> None:
     code, _, err = cli("audit", seeds_run / "seed-0", "--seed", seed)
-    _one_line_error(code, err, "--seed must be a non-negative integer in range, 0 to "
-                               "18446744073709551615")
+    _one_line_error(code, err, said)
     assert not (seeds_run / "seed-0" / "audit.json").exists()
 
 

@@ -135,3 +135,28 @@ def test_an_interrupted_extraction_says_what_the_cache_keeps(frames_cli, tmp_pat
     assert code == 130 and err.strip() == ("merbench: interrupted — every sample finished so "
                                            "far is in the cache; run the same command again "
                                            "to compute only the rest"), err
+
+
+@pytest.mark.parametrize(("value", "said"), [
+    ("/tmp/" + "a" * 300, "has a folder name of 300 bytes, more than the 255 a name may have; "
+                          "set it to a folder that can exist"),
+    ("cfile", "MERBENCH_CACHE_DIR=cfile is a file, not a folder; set it to a folder"),
+    ("cfile/sub", "MERBENCH_CACHE_DIR=cfile/sub cannot be made: cfile is a file, not a folder"),
+    (" ", "MERBENCH_CACHE_DIR=' ' is blank; set it to a folder, or unset it"),
+], ids=["long-name", "file", "under-a-file", "blank"])
+def test_a_cache_variable_no_folder_can_be_is_refused_naming_it(
+        frames_cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, value: str,
+        said: str) -> None:
+    """Pass 84g G8: a 300-byte name was told as a cache file's ("give its real path"), a
+    regular file as "Not a directory; set MERBENCH_CACHE_DIR" (set already), and ' ' made a
+    folder named ' ' in the current folder."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "cfile").write_text("mine")
+    monkeypatch.setenv("MERBENCH_CACHE_DIR", value)
+    code, _, err = frames_cli("extract", "-d", "frames", "-f", "tvl1-uvos", "--feature-opt",
+                                "face=frame", "--feature-opt", "method=farneback", "-q")
+    assert code == 2 and len(err.strip().splitlines()) == 1, err
+    assert err.startswith("merbench: error: MERBENCH_CACHE_DIR=") and said in err, err
+    assert "real path" not in err and "set MERBENCH_CACHE_DIR" not in err, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cfile"]
+    assert (tmp_path / "cfile").read_text() == "mine"

@@ -200,3 +200,21 @@ def test_save_into_a_result_folder_is_refused(tmp_path: Path, cli, inside: bool)
     said = "is inside" if inside else "is the folder of a merbench result"
     assert f"--save {save} {said}" in err and "whose files are its own" in err, err
     assert sorted(p.name for p in result.iterdir()) == ["run.json"]
+
+
+def test_a_features_file_of_another_shape_is_named(tmp_path: Path, cli) -> None:
+    """Pass 84g G9: values of another per-sample shape in a --features file were refused as
+    the feature's fault ("feature 'flow-uvos' declares ... but gave"), the file unnamed."""
+    path = tmp_path / "f.npz"
+    code, _, err = cli("extract", "--dataset", "synthetic", "--feature", "flow-uvos", *SMALL,
+                       "--save", path, "--quiet")
+    assert code == 0, err
+    with np.load(path) as saved:
+        parts = {name: saved[name] for name in saved.files}
+    np.savez(path, **{**parts, "values": parts["values"][:, :2]})  # 3 channels -> 2
+    code, _, err = cli("run", "--model", "ststnet", "--dataset", "synthetic", *SMALL,
+                       "--epochs", "1", "--features", path, "--out", tmp_path / "r", "--quiet")
+    assert code == 2 and len(err.strip().splitlines()) == 1, err
+    assert f"error: {path} holds values of per-sample shape (2, 28, 28), but feature " \
+        "'flow-uvos' gives (3, 28, 28); write it again with 'merbench extract --save FILE'" \
+        in err, err

@@ -69,7 +69,7 @@ def test_a_cache_path_that_is_no_folder_is_named_once(make, kind: str, cli, tmp_
     make(tmp_path / "cachepath")
     monkeypatch.setenv("MERBENCH_CACHE_DIR", str(tmp_path / "cachepath"))
     line = _one_line(*cli("cache", "info")[::2])
-    assert f"the cache path {tmp_path / 'cachepath'} is {kind}, not a cache folder" in line
+    assert f"MERBENCH_CACHE_DIR={tmp_path / 'cachepath'} is {kind}, not a folder" in line
     assert line.count("cachepath") == 1, line
 
 

@@ -264,7 +264,8 @@ def test_training_options_are_refused(tmp_path: Path, cli, extra: tuple[str, ...
 
 
 def test_weights_must_be_a_folder(tmp_path: Path, cli) -> None:
-    assert "is not a folder" in cli_error(cli, tmp_path, "--weights", tmp_path / "nothing")
+    (tmp_path / "file").write_text("x")
+    assert "is not a folder" in cli_error(cli, tmp_path, "--weights", tmp_path / "file")
 
 
 def test_wrapped_and_data_parallel_state_dicts_load(tmp_path: Path) -> None:
@@ -274,3 +275,34 @@ def test_wrapped_and_data_parallel_state_dicts_load(tmp_path: Path) -> None:
     loaded = read_state_dict(tmp_path / "c.pth")
     assert loaded.keys() == state.keys()
     assert all(torch.equal(loaded[k], state[k]) for k in state)
+
+
+def test_a_checkpoint_that_is_a_fifo_is_said_to_be_one(tmp_path: Path, cli) -> None:
+    """Pass 84g G7: fifo checkpoints were counted as lacking ("lacks the checkpoint of 3 of
+    3 folds"), though each was there."""
+    paths = save_checkpoints(tmp_path / "w", ONE_DB, nested=False)
+    paths["syn1", "s02"].unlink()
+    os.mkfifo(paths["syn1", "s02"])
+    err = cli_error(cli, tmp_path, "--weights", tmp_path / "w")
+    assert f"checkpoint {paths['syn1', 's02']} is a fifo, not a regular file" in err, err
+    assert "lacks" not in err
+
+
+def test_weights_of_another_class_count_are_said_to_be_for_another_task(tmp_path: Path,
+                                                                       cli) -> None:
+    """Pass 84g G7: a 5-class checkpoint on a 3-class dataset was told to give "that
+    configuration with --model-opt"; the number of classes is no model option."""
+    save_checkpoints(tmp_path / "w", ONE_DB, nested=False)
+    torch.save(merbench.create_model("ststnet", num_classes=5).state_dict(),
+               tmp_path / "w" / "s02.pth")
+    err = cli_error(cli, tmp_path, "--weights", tmp_path / "w")
+    assert "s02.pth does not fit model 'ststnet': fc.weight has 5 outputs but dataset " \
+        "'synthetic' has 3 classes: these weights were trained for a 5-class task; give " \
+        "weights of a 3-class run" in err, err
+    assert "--model-opt" not in err
+
+
+def test_a_weights_folder_that_does_not_exist_is_said_not_to(tmp_path: Path, cli) -> None:
+    """Pass 84g G7: a missing --weights folder was said to be "not a folder"."""
+    err = cli_error(cli, tmp_path, "--weights", tmp_path / "nosuch")
+    assert f"--weights {tmp_path / 'nosuch'} does not exist; give the folder" in err, err

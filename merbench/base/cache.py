@@ -51,9 +51,9 @@ from typing import Any, Literal
 import numpy as np
 
 from merbench.base.atomic import atomic_write_bytes, is_temporary
+from merbench.base.cache_env import CACHE_ENV, cache_dir_from_env
 from merbench.base.errors import MerbenchError
 
-CACHE_ENV = "MERBENCH_CACHE_DIR"
 FEATURES = "features"
 MANIFEST = "merbench-store.json"
 STORE_KIND = "feature-cache-store"
@@ -61,9 +61,9 @@ STORE_SCHEMA = 1
 
 
 def default_cache_dir() -> Path:
-    """``$MERBENCH_CACHE_DIR``, else ``~/.cache/merbench``."""
-    configured = os.environ.get(CACHE_ENV)
-    return Path(configured).expanduser() if configured else Path.home() / ".cache" / "merbench"
+    """``$MERBENCH_CACHE_DIR`` (refused where no cache folder can be there), else
+    ``~/.cache/merbench``."""
+    return cache_dir_from_env() or Path.home() / ".cache" / "merbench"
 
 
 def _checksum(values: np.ndarray, notes: bytes) -> str:

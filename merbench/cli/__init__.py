@@ -48,7 +48,8 @@ def _load(args: argparse.Namespace, extra: Sequence[tuple[str, object]] = ()) ->
     # deferred: rich, which render imports and 'import merbench.cli' (--help) leaves out
     from merbench.cli.render import print_plugin_failures
 
-    check_blocked(args.no_plugin)  # a name no plugin has was ignored: the plugin loaded
+    # a name no plugin has was ignored (the plugin loaded); one also given to -p contradicts
+    check_blocked(args.no_plugin, args.plugin)
     plugins = load_plugins(block=args.no_plugin, enable=args.plugin, extra=extra)
     print_plugin_failures(plugins)
     return plugins

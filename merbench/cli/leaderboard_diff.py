@@ -45,7 +45,11 @@ def results_at(given: str) -> Iterator[Path]:
         yield Path(given)
         return
     revision, path = given.split(":", 1)
-    if revision.startswith("-") or not revision:  # never an option of git's
+    if not revision or not path:  # 'HEAD:' said "no folder  at git revision HEAD"
+        raise MerbenchError(f"'{given}' names no {'git revision' if not revision else 'folder'} "
+                            f"{'before' if not revision else 'after'} its ':'; give REV:PATH, "
+                            "such as origin/main:leaderboards/results")
+    if revision.startswith("-"):  # never an option of git's
         raise MerbenchError(f"{given}: '{revision}' is not a git revision; give REV:PATH, "
                             "such as origin/main:leaderboards/results")
     # each failure in merbench's words: git's own ("fatal: not a git repository (or any of

@@ -62,6 +62,21 @@ def _result_files(folder: Path) -> list[str]:
     return held
 
 
+def written_place(out: Path) -> Path:
+    """Where a command writing ``out`` puts its files, as the system will resolve it once
+    the folders on the way are made: ``nosuch/../RESULT`` names no entry while ``nosuch``
+    is missing (so every check of the path as given saw a new folder), yet ``mkdir -p``
+    then makes ``nosuch`` and the files land in RESULT. Folders on the way are resolved
+    (a link among them leads where it leads), the last name is not (a link there is told
+    as a link); a path that is there already is kept as it is."""
+    out = Path(out)
+    if os.path.lexists(out) or ".." not in out.parts:
+        return out
+    if out.name in ("", ".", ".."):
+        return Path(os.path.realpath(out))
+    return Path(os.path.realpath(out.parent)) / out.name
+
+
 def refuse_result_place(out: Path, option: str, *, own: tuple[str, ...] = (),
                         what: str = "folder", link_ok: bool = False,
                         in_summary: tuple[str, ...] = (), seed: int | None = None,
@@ -80,14 +95,15 @@ def refuse_result_place(out: Path, option: str, *, own: tuple[str, ...] = (),
     ``leaderboards/results/README.md`` gives); under another seed's name it is refused.
     ``example``: a path of the kind asked for, which a path no file system holds is told
     to give instead."""
-    out = Path(out)
-    refuse_unwritable_shape(out, option, example, noun=what)  # before anything looks at it
+    given = Path(out)
+    refuse_unwritable_shape(given, option, example, noun=what)  # before anything looks at it
+    out = written_place(given)
     if out.is_symlink() and not link_ok:
-        raise MerbenchError(f"{option} {out} is a symbolic link (to {os.readlink(out)}); give "
+        raise MerbenchError(f"{option} {given} is a symbolic link (to {os.readlink(out)}); give "
                             f"the {what} itself")
     others = [name for name in _result_files(out) if name not in own]
     if others:
-        raise MerbenchError(f"{option} {out} is the folder of a merbench result (it holds "
+        raise MerbenchError(f"{option} {given} is the folder of a merbench result (it holds "
                             f"{others[0]}), whose files are its own; give a new {what}")
     # a run that is there already, in a --seeds folder or beside seed runs, is gone on with
     # where it is; inside any other result it is no run of its own (a run.json copied there)
@@ -105,13 +121,13 @@ def refuse_result_place(out: Path, option: str, *, own: tuple[str, ...] = (),
                 set(held) <= {*SUMMARIES, SEED_RUNS} and _SEED_RUN.match(out.name):
             if out.name == f"seed-{seed}":
                 continue
-            raise MerbenchError(f"{option} {out} is a seed folder of {parent.name}, a --seeds "
+            raise MerbenchError(f"{option} {given} is a seed folder of {parent.name}, a --seeds "
                                 f"folder, which keeps seed N's run in seed-N; give --out "
-                                f"{out.parent / f'seed-{seed}'} for seed {seed}, or --seed "
+                                f"{given.parent / f'seed-{seed}'} for seed {seed}, or --seed "
                                 f"{out.name.removeprefix('seed-')}")
-        shown = parent.relative_to(Path.cwd()) if not out.is_absolute() and \
+        shown = parent.relative_to(Path.cwd()) if not given.is_absolute() and \
             parent.is_relative_to(Path.cwd()) else parent  # in the form it was given
-        raise MerbenchError(f"{option} {out} is inside {shown}, the folder of a merbench "
+        raise MerbenchError(f"{option} {given} is inside {shown}, the folder of a merbench "
                             f"result (it holds {held[0]}), whose files are its own; give a "
                             f"{what} outside result folders")
 

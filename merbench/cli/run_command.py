@@ -22,6 +22,7 @@ from merbench.meta import ReducedSetting
 from merbench.plugin_system.lazy_factory import building_what_is_planned
 from merbench.plugin_system.manager import Plugins
 from merbench.results.out_folders import names_current_folder
+from merbench.results.rundir import DifferentRun
 from merbench.runner.execute import run
 from merbench.runner.plan import plan_run
 from merbench.runner.seeds import parse_seeds, run_seeds
@@ -71,6 +72,10 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
                         say(f"note: {Path(seed_run.run_dir).name}: {line}")
             return 0
         result = run(spec, settings, plugins=plugins)
+    except MerbenchError as exc:
+        if hasattr(args, "resume"):
+            _refuse_edited_run_file(exc, args.resume)
+        raise
     except KeyboardInterrupt:
         reporter.stop()
         run_dir = reporter.run_dir or settings.out
@@ -95,6 +100,19 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
                 "or rewritten", file=sys.stderr)
         print_run(result.results, result.run_dir, result.went_on)
     return 0
+
+
+def _refuse_edited_run_file(exc: MerbenchError, resume: str) -> None:
+    """A run ``--resume`` goes on with that is another than its run.json records: the
+    options there were edited, since ``--resume`` takes every option from the file. Said
+    so, not "choose another --out" (the user gave no --out)."""
+    if isinstance(exc, DifferentRun):
+        raise MerbenchError(
+            f"--resume {resume}: its run.json disagrees with itself ({exc.differences}; "
+            "here: the run its recorded options make, there: the run it says the folder "
+            "holds): the options it records no longer make the run it holds; restore "
+            "run.json from a copy of the run, or start the run again with another --out"
+        ) from None
 
 
 @contextlib.contextmanager

@@ -251,6 +251,10 @@ class StrictParser(argparse.ArgumentParser):
             name = token.partition("=")[0]
             if name.startswith("--") and name not in self._option_string_actions:
                 return name
+            # '-x' (a short option it lacks, or a cluster/attached value not starting with
+            # one it has); a negative number is a value ('--seed -1')
+            if re.fullmatch(r"-[^-\d.].*", name) and name[:2] not in self._option_string_actions:
+                return name
         return None
 
     def _misplaced(self) -> tuple[str, str] | None:

@@ -206,10 +206,11 @@ def extract_feature(meta: FeatureMeta, extractor: Any, dataset: Dataset, *, data
 
 
 def checked_values(meta: FeatureMeta, values: Any, n_samples: int,
-                   dataset_name: str) -> np.ndarray:
+                   dataset_name: str, source: str | None = None) -> np.ndarray:
     """One row per sample in the declared per-sample shape. Images stay uint8 / float16 (a
     224x224 frame pair is 4x larger as float32); the trainer converts each batch to float32
-    on the device."""
+    on the device. ``source``: the ``--features`` file the values were read from, which a
+    wrong shape is the fault of (not the feature's)."""
     features = np.asarray(values)
     keep = features.dtype if features.dtype in (np.uint8, np.float16) else np.float32
     features = np.ascontiguousarray(features, dtype=keep)
@@ -217,6 +218,11 @@ def checked_values(meta: FeatureMeta, values: Any, n_samples: int,
         raise MerbenchError(
             f"feature '{meta.name}' returned {len(features)} rows for {n_samples} samples"
         )
+    if meta.shape and tuple(features.shape[1:]) != tuple(meta.shape) and source is not None:
+        raise MerbenchError(
+            f"{source} holds values of per-sample shape "
+            f"{tuple(features.shape[1:])}, but feature '{meta.name}' gives "
+            f"{tuple(meta.shape)}; write it again with 'merbench extract --save FILE'")
     if meta.shape and tuple(features.shape[1:]) != tuple(meta.shape):
         raise MerbenchError(
             f"feature '{meta.name}' declares per-sample shape {tuple(meta.shape)} but gave "

@@ -216,10 +216,16 @@ def installed_plugin_names() -> list[str]:
     return sorted(ep.name for ep, _ in _entry_points()[0])
 
 
-def check_blocked(block: Iterable[str]) -> None:
+def check_blocked(block: Iterable[str], enable: Iterable[str] = ()) -> None:
     """Refuse a ``--no-plugin`` name no installed plugin has: ``--no-plugin merbench_cnn``
     (the plugin is ``cnn``) and ``--no-plugin ''`` were ignored, so the plugin the user
-    meant to leave out was loaded all the same. Said with the names that exist."""
+    meant to leave out was loaded all the same. Said with the names that exist. A name
+    also given to ``--plugin`` is a contradiction, which ``--no-plugin`` silently won."""
+    block = list(block)
+    both = next((name for name in enable if name in block), None)
+    if both is not None:
+        raise PluginError(f"--no-plugin {both} and --plugin {both} contradict each other: "
+                          "one leaves the plugin out, the other loads it; give one of them")
     installed = installed_plugin_names()
     for name in block:
         if name in installed:

@@ -67,9 +67,11 @@ def refuse_unwritable_shape(path: Path, option: str = "--out", example: str = "r
     """A path to write refused in one line when it is deeper, or longer, than any folder
     can be made: the system's own refusal ("File name too long") came from deep inside
     ``mkdir``, and a path thousands of folders deep from Python's recursion limit."""
-    parts = Path(path).absolute().parts
-    if len(parts) > MAX_OUT_DEPTH:
-        why = f"is {len(parts):,} folders deep, more than the {MAX_OUT_DEPTH} merbench makes"
+    # the folders of the path as the user gave it (its '/' none): counting the current
+    # folder's too told 1,504 folders for 1,500 given
+    depth = len(Path(path).parts) - bool(Path(path).anchor)
+    if depth > MAX_OUT_DEPTH:
+        why = f"is {depth:,} folders deep, more than the {MAX_OUT_DEPTH} merbench makes"
     else:
         why = overlong(path, noun) or ""
     if why:

@@ -103,6 +103,7 @@ class DifferentRun(MerbenchError):
 
     def __init__(self, path: Path, identity: dict[str, Any], stored: Any) -> None:
         diff = differences(identity, stored)[:3]
+        self.differences = "; ".join(diff)
         super().__init__(f"--out {path} holds a different run ({'; '.join(diff)}); choose "
                          "another --out, or delete that directory to start over")
         self.stored = stored

@@ -109,6 +109,9 @@ def check_settings_values(settings: RunSettings) -> None:
     if settings.executor not in EXECUTORS:
         raise MerbenchError(f"unknown --executor '{settings.executor}'; use "
                             f"{' or '.join(EXECUTORS)}")
+    if settings.ray_address is not None and not settings.ray_address.strip():
+        raise MerbenchError("--ray-address is empty; give the head's HOST:PORT (e.g. "
+                            "10.0.0.5:6379), or leave it out to start Ray on this machine")
     for kind in EXECUTOR_KINDS.values():  # another executor's setting: refused, not ignored
         for name in kind.own_settings:
             if kind.name != settings.executor and getattr(settings, name) is not None:
@@ -212,7 +215,12 @@ def check_evaluation(spec: RunSpec, settings: RunSettings, is_torch: bool) -> No
     if spec.selection != "fixed":
         raise MerbenchError(f"--weights gives one prediction per sample and no epoch to "
                             f"select; leave out --selection {spec.selection}")
-    if not Path(str(spec.weights)).is_dir():
+    weights = Path(str(spec.weights))
+    if not os.path.lexists(weights):
+        raise MerbenchError(f"--weights {spec.weights} does not exist; give the folder that "
+                            "holds one checkpoint per test fold (<subject>.pth under LOSO, "
+                            "<database>.pth under lodo)")
+    if not weights.is_dir():
         raise MerbenchError(f"--weights {spec.weights} is not a folder; give the folder that "
                             "holds one checkpoint per test fold (<subject>.pth under LOSO, "
                             "<database>.pth under lodo)")

@@ -9,6 +9,8 @@ here too (:func:`open_dataset`).
 
 from __future__ import annotations
 
+import os
+import stat
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +21,7 @@ import numpy as np
 from merbench.base.errors import MerbenchError
 from merbench.data.dataset import Dataset
 from merbench.protocols import Fold
+from merbench.results.safe_files import entry_kind
 from merbench.runner.plan import InputsPlan, Plan
 
 
@@ -79,6 +82,12 @@ def locate_weights(directory: Path, folds: list[Fold]) -> dict[int, Path]:
     subjects = Counter(f.key[-1] for f in folds)
     found = {f.index: fold_checkpoint(directory, f.key, subjects[f.key[-1]] > 1) for f in folds}
     missing = [f for f in folds if found[f.index] is None]
+    for fold in missing:  # a checkpoint that is there but no file is not "lacking"
+        for place in (Path(directory, *fold.key[:-1], f"{fold.key[-1]}.pth"),
+                      Path(directory, f"{fold.key[-1]}.pth")):
+            if os.path.lexists(place) and not stat.S_ISREG(os.lstat(place).st_mode):
+                raise MerbenchError(f"checkpoint {place} is {entry_kind(place)}, "
+                                    "not a regular file; put the fold's saved weights there")
     if missing:
         names = ", ".join(
             "/".join((*f.key[:-1], f"{f.key[-1]}.pth")) if subjects[f.key[-1]] > 1

@@ -39,7 +39,12 @@ def shortened(text: str) -> str:
 
 
 def seed_problem(option: str, given: object) -> str:
-    """The one line that says a seed given as ``option`` is not one."""
+    """The one line that says a seed given as ``option`` is not one: a value that is no
+    whole number (``0.0``, ``1.5``) is said to be so, not to be out of range."""
+    text = str(given).strip()
+    if isinstance(given, bool) or not _INTEGER.fullmatch(text):
+        return (f"{option} takes a whole number, not '{shortened(text)}' (a seed is 0 to "
+                f"{MAX_SEED})")
     return (f"{option} must be a non-negative integer in range, 0 to {MAX_SEED} "
             f"(got {shortened(str(given))})")
 

@@ -44,7 +44,7 @@ def saved_input(data: RunData, identity: RunIdentity) -> tuple[np.ndarray, dict[
                   dataset=identity.dataset.to_dict(),
                   sample_ids=data.dataset.samples["sample_id"].astype(str).tolist())
     values = checked_values(plan.inputs.feature.meta, saved.values, len(data.dataset.samples),
-                            plan.spec.dataset)
+                            plan.spec.dataset, source=path)
     report = {**saved.report, "loaded_from": {
         "file": Path(path).name, "created": saved.header.created,
         "environment": to_json(saved.header.environment)}}

@@ -33,8 +33,16 @@ def check_reachable(address: str | None) -> None:
     if not sep or not port.isdigit():
         raise MerbenchError(f"--ray-address '{address}' is not HOST:PORT (the head's GCS "
                             "address that 'ray start --head' prints, e.g. 10.0.0.5:6379)")
+    if not 0 < int(port) < 65536:
+        raise MerbenchError(f"--ray-address '{address}' gives port {port}, out of the range "
+                            "of ports, 1 to 65535; give the head's GCS address that 'ray "
+                            "start --head' prints, e.g. 10.0.0.5:6379")
     try:
         socket.create_connection((host, int(port)), timeout=5).close()
+    except socket.gaierror:  # the resolver's own words ("Name or service not known")
+        raise MerbenchError(f"no Ray cluster answers at {address}: no host named '{host}' is "
+                            "known here; give the head's name or IP address with "
+                            "--ray-address / RAY_ADDRESS") from None
     except OSError as exc:
         raise MerbenchError(f"no Ray cluster answers at {address} ({exc.strerror or exc}); "
                             "start one there with 'ray start --head --port "

@@ -38,7 +38,7 @@ class RunStatus:
     n_folds: int | None  # None: run.json from a merbench that did not record it
     finished: int
     fold_seconds: tuple[float, ...]  # the finished folds' training times
-    damaged: int  # fold files that cannot be read (a resumed run retrains them)
+    damaged: int  # fold files that cannot be read (the resumed run refuses each: delete it)
     saved: tuple[tuple[int, int], ...]  # (folds, epochs) of each saved unfinished state
     epochs: int | None  # a fold's epochs, from the recipe in run.json (None: not recorded)
     complete: bool  # results.json is written and names the files there now
@@ -48,6 +48,7 @@ class RunStatus:
     #: the safety check says each: never read, so never counted as progress
     not_files: tuple[str, ...] = ()
     results_name: str = "results.json"  # an AU run's: au-results.json
+    damaged_files: tuple[str, ...] = ()  # the damaged fold files, as folds/fold-NNN.npz
     #: why validate's cheap half refuses a run whose results file is there (an audit.json
     #: that is no audit record, a fold file beyond its folds), in one clause
     refused: str | None = None
@@ -74,13 +75,13 @@ def run_status(path: Path) -> RunStatus:
     recorded = directory.read_run_file()
     directory.tidy()  # temporaries of killed processes are neither progress nor kept
     identity = recorded.identity or {}
-    seconds, damaged, finished = [], 0, set()
+    seconds, damaged, finished = [], [], set()
     for fold_file in sorted((directory.path / FOLDS_DIR).glob("fold-*.npz")):
         try:
             seconds.append(float(fold_arrays(fold_file)[1]["seconds"]))
             finished.add(int(fold_file.stem.split("-")[1]))
         except Exception:  # what load_fold calls damaged: the resumed run says which
-            damaged += 1
+            damaged.append(f"{FOLDS_DIR}/{fold_file.name}")
     not_files = _not_files(directory)
     saved = _saved_states(directory, finished)
     epochs = (identity.get("hyperparameters") or {}).get("epochs")
@@ -123,7 +124,7 @@ def run_status(path: Path) -> RunStatus:
             path=directory.path, model=identity["model"]["name"],
             dataset=identity["dataset"]["name"], protocol=identity["protocol"]["name"],
             seed=int(identity["seed"]), n_folds=n_folds, finished=len(seconds),
-            fold_seconds=tuple(seconds), damaged=damaged,
+            fold_seconds=tuple(seconds), damaged=len(damaged), damaged_files=tuple(damaged),
             saved=saved,
             epochs=epochs if isinstance(epochs, int) else None, complete=complete,
             running=directory.is_held(), unreadable=unreadable,
@@ -214,8 +215,13 @@ def describe(status: RunStatus) -> str:
         parts.append(", ".join(f"{n} unfinished fold{'s' if n > 1 else ''} saved at epoch "
                                f"{done}{of}" for n, done in status.saved)
                      + " (a resumed run goes on from there)")
-    if status.damaged:
-        parts.append(f"{status.damaged} damaged fold file(s)")
+    if status.damaged:  # a resumed run refuses each one: the advice is run's
+        shown = ", ".join(status.damaged_files[:3]) + (
+            f" and {status.damaged - 3} more" if status.damaged > 3 else "")
+        parts.append(f"{status.damaged} damaged fold file(s) ({shown}): delete "
+                     f"{'it' if status.damaged == 1 else 'them'}, then run the same command "
+                     "(or 'merbench run --resume DIR') to retrain only "
+                     f"{'that fold' if status.damaged == 1 else 'those folds'}")
     parts += [not_a_file_line(what) for what in status.not_files]
     if status.refused:
         parts.append(status.refused)
@@ -228,7 +234,7 @@ def describe(status: RunStatus) -> str:
                      "('merbench run' refuses to): restore the run's files, or move "
                      "audit.json out of the folder and run the same command (or 'merbench "
                      "run --resume DIR') to go on, then audit it again")
-    elif status.running is False:
+    elif status.running is False and not status.damaged:
         parts.append("run the same command (or 'merbench run --resume DIR') to go on")
     return "; ".join(parts)
 

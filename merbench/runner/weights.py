@@ -30,8 +30,11 @@ def check_weight_files(data: RunData) -> None:
     assert data.weight_files is not None
     with torch.device("meta"):  # shapes only, for the key and shape check
         model = data.build_model()
+    dataset = f"dataset '{data.plan.inputs.dataset.meta.name}'"
+    said = f"{dataset} has {data.n_classes} classes" if data.n_outputs == data.n_classes \
+        else f"the run scores {data.n_outputs} outputs on {dataset}"
     check_files(model, [data.weight_files[f.index] for f in data.folds],
-                f"model '{data.plan.model.meta.name}'")
+                f"model '{data.plan.model.meta.name}'", (data.n_outputs, said))
 
 
 def changed_checkpoints(ours: dict[str, Any], stored: Any) -> list[str]:

@@ -186,12 +186,36 @@ def _listed(keys: list[str]) -> str:
     return shown + (f" and {len(keys) - SHOWN} more" if len(keys) > SHOWN else "")
 
 
+def _other_output_count(expected: dict[str, torch.Tensor], state: dict[str, torch.Tensor],
+                        reshaped: list[str], outputs: int) -> tuple[str, int] | None:
+    """The first key and the output count of weights that differ from the model only in its
+    output layer's size (``outputs`` rows expected, another number saved), or None."""
+    counts = {int(state[k].shape[0]) for k in reshaped if state[k].dim() > 0}
+    if len(counts) != 1 or any(
+            state[k].dim() != expected[k].dim() or expected[k].shape[0] != outputs or
+            state[k].shape[1:] != expected[k].shape[1:] for k in reshaped):
+        return None
+    return reshaped[0], counts.pop()
+
+
 def check_state_dict(model: nn.Module, state: dict[str, torch.Tensor], source: str,
-                     model_name: str = "the model") -> None:
-    """Raise one line naming every missing, unexpected and mis-shaped key, if there are any."""
+                     model_name: str = "the model", outputs: tuple[int, str] | None = None
+                     ) -> None:
+    """Raise one line naming every missing, unexpected and mis-shaped key, if there are any.
+    ``outputs``: the run's output count and how it is said ("dataset 'x' has 3 classes"):
+    weights that differ only there were trained for another task, which no ``--model-opt``
+    changes (the number of classes is the dataset's, not a model option)."""
     expected = model.state_dict()
     missing = [k for k in expected if k not in state]
     unexpected = [k for k in state if k not in expected]
+    shaped = [k for k in expected if k in state and state[k].shape != expected[k].shape]
+    other = _other_output_count(expected, state, shaped, outputs[0]) \
+        if outputs is not None and shaped and not missing and not unexpected else None
+    if other is not None and outputs is not None:
+        key, count = other
+        raise MerbenchError(f"{source} does not fit {model_name}: {key} has {count} outputs "
+                            f"but {outputs[1]}: these weights were trained for a {count}-class "
+                            f"task; give weights of a {outputs[0]}-class run")
     reshaped = [f"{k} {tuple(state[k].shape)} (model: {tuple(expected[k].shape)})"
                 for k in expected if k in state and state[k].shape != expected[k].shape]
     problems = []
@@ -207,7 +231,8 @@ def check_state_dict(model: nn.Module, state: dict[str, torch.Tensor], source: s
         raise MerbenchError(f"{source} does not fit {model_name}: {'; '.join(problems)}; {hint}")
 
 
-def check_weight_files(model: nn.Module, paths: list[Path], model_name: str) -> None:
+def check_weight_files(model: nn.Module, paths: list[Path], model_name: str,
+                       outputs: tuple[int, str] | None = None) -> None:
     """Every file of ``--weights`` read (mapped, not loaded) and fitted to ``model`` before
     the first fold runs, so a bad file late in the list cannot stop a run after most folds
     are written. The first problem is the error, and the other bad files are counted and
@@ -216,7 +241,7 @@ def check_weight_files(model: nn.Module, paths: list[Path], model_name: str) -> 
     for path in paths:
         try:
             check_state_dict(model, read_state_dict(path, mmap=True), f"checkpoint {path}",
-                             model_name)
+                             model_name, outputs)
         except MerbenchError as exc:
             problems.append((path, exc))
     if not problems:

@@ -1,0 +1,72 @@
+"""The cache folder named by ``$MERBENCH_CACHE_DIR``, checked as the variable it is.
+
+A value no folder can have was found only when the first cache entry was written, and said
+as that entry's fault: a name of 300 bytes as a cache file's, "give its real path"; a
+regular file as "Not a directory; set MERBENCH_CACHE_DIR" (set already); a blank value was
+taken as a folder named ' ' in the current folder. Each is said here, once, naming the
+variable, before anything is read or made.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+from merbench.base.errors import MerbenchError
+
+CACHE_ENV = "MERBENCH_CACHE_DIR"
+#: the longest name of one folder, and of a whole path, the system takes (bytes)
+_NAME_BYTES, _PATH_BYTES = 255, 4095
+
+
+def _shown(value: str) -> str:
+    """The value as a message shows it: quoted when blank, else whole up to 80 characters."""
+    if not value.strip():
+        return f"'{value}'"
+    return value if len(value) <= 80 else f"{value[:60]}...{value[-16:]}"
+
+
+def _not_a_folder(path: Path) -> str | None:
+    """What stands at ``path`` or above it where a folder should be, or None."""
+    for place in (path, *path.parents):
+        try:
+            mode = os.stat(place).st_mode
+        except OSError:
+            continue
+        if stat.S_ISDIR(mode):
+            return None
+        kind = "a file" if stat.S_ISREG(mode) else "a fifo" if stat.S_ISFIFO(mode) \
+            else "no folder"
+        return f"is {kind}, not a folder" if place == path else \
+            f"cannot be made: {place} is {kind}, not a folder"
+    return None
+
+
+def cache_dir_from_env() -> Path | None:
+    """The folder ``$MERBENCH_CACHE_DIR`` names, None where it is unset or empty (the
+    default, ``~/.cache/merbench``, applies); a value no cache folder can be is refused in
+    one line that names the variable."""
+    value = os.environ.get(CACHE_ENV, "")
+    if not value:
+        return None
+    said = f"{CACHE_ENV}={_shown(value)}"
+    if not value.strip():
+        raise MerbenchError(f"{said} is blank; set it to a folder, or unset it for "
+                            "~/.cache/merbench")
+    try:
+        path = Path(value).expanduser()
+    except RuntimeError:  # ~NAME of a user the system does not know
+        raise MerbenchError(f"{said} names the home folder of a user this system does not "
+                            "know; set it to a folder") from None
+    longest = max((len(os.fsencode(part)) for part in path.absolute().parts), default=0)
+    if longest > _NAME_BYTES:
+        raise MerbenchError(f"{said} has a folder name of {longest:,} bytes, more than the "
+                            f"{_NAME_BYTES} a name may have; set it to a folder that can exist")
+    if len(os.fsencode(str(path.absolute()))) > _PATH_BYTES:
+        raise MerbenchError(f"{said} is longer than the {_PATH_BYTES:,} bytes a path may be; "
+                            "set it to a folder that can exist")
+    problem = _not_a_folder(path)
+    if problem is not None:
+        raise MerbenchError(f"{said} {problem}; set it to a folder")
+    return path
