@@ -3,18 +3,19 @@
 ``ray.init`` changes two things of the process it runs in, and both reached the user:
 
 - **signals**: as it begins it makes SIGTERM ``sys.exit(15)``, and as its C++ core worker
-  starts, Abseil's crash handler takes SIGTERM (a C++ stack dump, then abort: status 134);
+  starts, Abseil's crash handler takes SIGTERM (a C++ stack dump, then the process dies);
   ``ray.shutdown`` leaves SIGTERM at its default. merbench's command line turns SIGTERM and
   SIGHUP into Ctrl-C (cli/stop_signals.py), so that a stop keeps what is finished and says
-  so; a SIGTERM while Ray started ended the command with status 15 or 134 and no word of
-  what was kept. So while ``ray.init`` runs, Ray's requests to handle SIGTERM or SIGHUP are
-  dropped and this process's core worker installs no crash handler, and once it returns,
-  and again after ``ray.shutdown``, the handlers in place before are put back. A stop while
-  Ray starts is then Ctrl-C's KeyboardInterrupt, raised at once (Ray's code is written to be
-  interrupted: cli/interrupt_points.py), and whatever Ray had started is shut down. A stop
-  sent to the whole process group stops Ray's new processes too, and Ray's start may then
-  wait for them in native code, where no stop can be raised, for 30 s: where merbench is the
-  whole process, it ends :data:`STUCK_S` seconds after such a stop, with a line of its own.
+  so; a SIGTERM while Ray started ended the command with status 15 and no word of what was
+  kept. So while ``ray.init`` runs, Ray's requests to handle SIGTERM or SIGHUP are dropped,
+  and once it returns, and again after ``ray.shutdown``, the handlers in place before are
+  put back. A stop while Ray starts is then Ctrl-C's KeyboardInterrupt, raised at once
+  (Ray's code is written to be interrupted: cli/interrupt_points.py), and whatever Ray had
+  started is shut down. (Abseil's handler stays, from the core worker's start until
+  ``ray.init`` returns: the driver without it crashed at exit, status 139.) A stop sent to
+  the whole process group stops Ray's new processes too, and Ray's start may then wait for
+  them in native code, where no stop can be raised, for 30 s: where merbench is the whole
+  process, it ends :data:`STUCK_S` seconds after such a stop, with a line of its own.
 - **the terminal**: Ray's loggers write to standard error, timestamped, in Ray's words
   (every local start warned "Token authentication is enabled for this Ray cluster. Set
   RAY_AUTH_MODE=disabled to opt out"). merbench speaks to its user in its own lines: what Ray
@@ -48,10 +49,6 @@ _Handler: TypeAlias = Callable[[int, FrameType | None], Any] | int | signal.Hand
 #: how long a stop may go untaken while Ray starts before the process ends, in seconds
 STUCK_S = 3.0
 
-#: the setting that keeps the driver's Ray core worker from installing Abseil's crash handler
-#: (``RAY_DISABLE_FAILURE_SIGNAL_HANDLER``, read when Ray is imported, here set while it starts)
-_ABSL = "RAY_DISABLE_FAILURE_SIGNAL_HANDLER"
-
 #: the signals merbench's command line handles as Ctrl-C, which Ray would take over
 STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP")
                      if hasattr(signal, name))
@@ -81,7 +78,7 @@ def connected(address: str | None) -> Iterator[Any]:
     with _ray_logs_dropped():
         with _ended_if_stuck(handlers):
             try:
-                with _handlers_kept(ray, handlers):
+                with _handlers_kept(handlers):
                     _init(ray, address)
             except BaseException:
                 _shut_down(ray, handlers)  # what Ray had started before it stopped or failed
@@ -118,20 +115,13 @@ def _shut_down(ray: Any, handlers: dict[int, Any]) -> None:
 
 
 @contextmanager
-def _handlers_kept(ray: Any, handlers: dict[int, Any]) -> Iterator[None]:
+def _handlers_kept(handlers: dict[int, Any]) -> Iterator[None]:
     """Within the block, requests to handle a stop signal are dropped (Ray's Python one,
-    which ends the process with status 15), this process's Ray core worker installs no
-    handler of its own (Abseil's crash handler, which takes SIGTERM too and aborted the
-    process with status 134 and a C++ stack dump), and after it ``handlers`` are put back
-    under Python's handling. (The core worker is this process's link to the cluster, where
-    no training runs; the cluster's processes keep their crash handler.)"""
+    which ends the process with status 15), and after it ``handlers`` are put back under
+    Python's handling (the core worker's crash handler, from C++, had replaced it)."""
     if threading.current_thread() is not threading.main_thread():
         yield  # only the main thread may set handlers: neither Ray nor merbench does here
         return
-    constants = getattr(getattr(ray, "_private", None), "ray_constants", None)
-    absl = getattr(constants, _ABSL, None)
-    if absl is not None:
-        setattr(constants, _ABSL, True)
     original = signal.signal
 
     def kept(signalnum: int | signal.Signals, handler: _Handler) -> _Handler:
@@ -144,8 +134,6 @@ def _handlers_kept(ray: Any, handlers: dict[int, Any]) -> Iterator[None]:
         yield
     finally:
         signal.signal = original
-        if absl is not None:
-            setattr(constants, _ABSL, absl)
         _restore(handlers)
 
 
