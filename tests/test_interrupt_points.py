@@ -107,6 +107,26 @@ def test_a_stop_inside_a_finaliser_is_not_swallowed() -> None:
         _until_interrupted()
 
 
+def test_a_stop_in_logging_s_fork_hooks_waits() -> None:
+    """logging releases its lock after every fork in a hook whose exception Python prints
+    ("Exception ignored in: <function _releaseLock>") and drops: a stop sent while Ray's
+    start forked its processes was lost there, so it waits, as in a finaliser."""
+    import logging
+
+    if not hasattr(logging, "_releaseLock"):
+        pytest.skip("this Python's logging has no fork hooks of that name")
+    frames: list[FrameType] = []
+    sys.setprofile(lambda frame, event, arg: frames.append(frame) if event == "call" else None)
+    try:
+        logging._acquireLock()
+        logging._releaseLock()
+    finally:
+        sys.setprofile(None)
+    hooks = [f for f in frames if f.f_code.co_name in ("_acquireLock", "_releaseLock")]
+    assert len(hooks) == 2 and all(in_finaliser(f) for f in hooks)
+    assert not in_finaliser(sys._getframe())
+
+
 def test_a_stop_still_waiting_when_the_command_ends_is_dropped(tmp_path: Path) -> None:
     name = _module(tmp_path, "mb_frame_for_wait", "import sys\nFRAME = sys._getframe()\n")
     in_body = importlib.import_module(name).FRAME

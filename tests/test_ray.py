@@ -218,6 +218,52 @@ def test_merbench_never_imports_ray() -> None:
     assert done.stdout.strip() == "False", done.stderr
 
 
+# a child that runs merbench's console script with Ray's connect replaced by STOPPED_WHILE_
+# STARTING's body: Ray's logger warns, and the process sends itself SIGTERM, as while Ray starts
+STOPPED_WHILE_STARTING = """
+import ctypes, logging, os, signal, sys, threading, time
+import ray._private.worker as worker
+from merbench.cli import console
+connect, mark, how = worker.connect, sys.argv[1], sys.argv[2]
+def connecting(*args, **kwargs):
+    logging.getLogger("ray._private.worker").warning("Ray's own warning")
+    open(mark, "w").write(str(time.monotonic()))
+    if how == "native":  # as Ray waiting in its native code on its stopped processes
+        threading.Timer(0.2, os.kill, (os.getpid(), signal.SIGTERM)).start()
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})  # the Timer's thread's
+        ctypes.CDLL(None).sleep(60)
+    os.kill(os.getpid(), signal.SIGTERM)
+    return connect(*args, **kwargs)
+worker.connect = connecting
+sys.argv = ["merbench", *sys.argv[3:]]
+console()
+"""
+
+
+def test_a_stop_while_ray_starts_stops_at_once_with_merbench_s_line(
+        cluster: Cluster, tmp_path: Path) -> None:
+    """SIGTERM while ray.init runs stops the run as Ctrl-C does, within seconds: merbench's
+    'interrupted' line and status 143, although Ray makes SIGTERM sys.exit(15) while it
+    starts (status 15, no line); where Ray's start never returns to Python (its
+    processes stopped by the same signal: 30 s), the process ends after 3 s with a line of
+    its own. Ray's own log lines (its auth warning on every local start) never reach the
+    terminal. (The module's cluster: a connection is quicker than a local start.)"""
+    begun = "merbench: interrupted — it stopped before training began"
+    for how, said in (("python", begun),
+                      ("native", "merbench: interrupted while Ray was starting — nothing")):
+        mark, out = tmp_path / f"{how}.sent", tmp_path / how
+        done = subprocess.run(
+            [sys.executable, "-c", STOPPED_WHILE_STARTING, str(mark), how, *RUN, "--epochs",
+             "1", "--executor", "ray", "--ray-address", cluster.address, "--out", str(out)],
+            capture_output=True, text=True, env=ENV, timeout=120,
+            preexec_fn=stop_signals_as_default)
+        lines = done.stderr.strip().splitlines()
+        assert done.returncode == 128 + signal.SIGTERM and len(lines) == 1, done.stderr
+        took = time.monotonic() - float(mark.read_text())
+        assert lines[0].startswith(said) and took < 10, (took, done.stderr)
+        assert not (out / "folds").exists()
+
+
 def _folds(out: Path) -> dict[str, bytes]:
     return {f.name: f.read_bytes() for f in (out / "folds").glob("fold-*.npz")}
 

@@ -46,9 +46,21 @@ def in_import(frame: FrameType | None) -> bool:
     return False
 
 
+#: the functions :mod:`logging` runs around every fork (``os.register_at_fork``), where, as in
+#: a finaliser, an exception is printed ("Exception ignored in: <function _releaseLock>") and
+#: dropped: Ray's start forks its processes, and a stop raised there was lost
+_FORK_HOOKS = ("_acquireLock", "_releaseLock", "_after_at_fork_child_reinit_locks")
+
+
 def in_finaliser(frame: FrameType | None) -> bool:
-    """Whether ``frame`` is an object's finaliser, where an exception is printed and dropped."""
-    return frame is not None and frame.f_code.co_name == "__del__"
+    """Whether ``frame`` is an object's finaliser or a fork hook of :mod:`logging`, where an
+    exception is printed and dropped."""
+    if frame is None:
+        return False
+    code = frame.f_code
+    return code.co_name == "__del__" or (
+        code.co_name in _FORK_HOOKS and code.co_filename.endswith(
+            ("logging/__init__.py", "logging\\__init__.py")))
 
 
 def in_library(frame: FrameType | None) -> bool:

@@ -16,19 +16,16 @@ with the task's GPU memory capped at that share, since Ray does not divide GPU m
 an estimate of the memory it needs. A task whose worker or node dies is submitted again, at
 most :data:`ATTEMPTS` times in all, with a warning each time; a fold that fails for its own
 reason is reported as a local run reports it; Ctrl-C cancels every outstanding task, and
-every fold already saved is kept.
+every fold already saved is kept. Connecting, with merbench's stop signals and terminal kept
+from Ray's hands, is :mod:`~merbench.runner.ray_connection`'s.
 """
 
 from __future__ import annotations
 
 import hashlib
-import logging
 import math
-import signal
-import threading
 import warnings
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -42,71 +39,14 @@ from merbench.runner.executor import GroupTrained, RunTrained
 from merbench.runner.executor_kinds import RAY, ExecutorKind
 from merbench.runner.fold_work import Computed, GroupWork, compute
 from merbench.runner.out_of_memory import fewer_at_a_time
-from merbench.runner.ray_address import check_reachable, given_address
+from merbench.runner.ray_connection import connected
 from merbench.runner.spec import RunSettings
 from merbench.runner.started_run import StartedRun
 from merbench.training.device import is_out_of_memory
-from merbench.training.threads import apply_threads, usable_cores
+from merbench.training.threads import apply_threads
 
 ATTEMPTS = 3  # tries of a task whose worker died, the first included
 BASE_MEMORY = 512 * 2**20  # bytes a worker needs beyond its arrays and model: torch itself
-INSTALL = "pip install 'merbench[ray]'"
-
-
-def _ray() -> Any:
-    try:
-        import ray  # deferred: Ray is optional (merbench[ray])
-    except ImportError:
-        raise MerbenchError(f"--executor ray needs Ray, which is not installed; {INSTALL}"
-                            ) from None
-    return ray
-
-
-@contextmanager
-def connected(address: str | None) -> Iterator[Any]:
-    """Ray, connected to ``address`` (``--ray-address``, else ``$RAY_ADDRESS``, else a new
-    instance on this machine), disconnected afterwards unless it was connected before."""
-    ray = _ray()
-    if ray.is_initialized():  # a Python caller's own connection
-        yield ray
-        return
-    address = given_address(address)
-    check_reachable(address)
-    handlers = _stop_handlers()
-    try:
-        if address is None:
-            # "local": a new instance for this run, never a cluster `ray start` left running
-            ray.init(address="local", num_cpus=usable_cores(), include_dashboard=False,
-                     log_to_driver=False, logging_level=logging.WARNING)
-        else:
-            ray.init(address=address, log_to_driver=False, logging_level=logging.WARNING)
-        _restore(handlers)
-    except (ConnectionError, RuntimeError, ValueError, ray.exceptions.RayError) as exc:
-        where = f"at {address}" if address else "on this machine"
-        raise MerbenchError(f"could not start or reach a Ray cluster {where} "
-                            f"({first_line(exc)}); start one with 'ray start --head' and "
-                            "give its address with --ray-address or RAY_ADDRESS") from None
-    try:
-        yield ray
-    finally:
-        ray.shutdown()
-
-
-def _stop_handlers() -> dict[int, Any]:
-    """The Python handlers of SIGTERM and SIGHUP now (merbench's command line installs its
-    own, which stop a command as Ctrl-C does: cli/stop_signals.py)."""
-    return {getattr(signal, name): signal.getsignal(getattr(signal, name))
-            for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)}
-
-
-def _restore(handlers: dict[int, Any]) -> None:
-    """Put ``handlers`` back: ``ray.init`` installs its own SIGTERM handler, in C++, which
-    ends the driver at once, the fold in progress lost and no word of what is kept."""
-    if threading.current_thread() is not threading.main_thread():
-        return  # only the main thread may set handlers; none of merbench's is there then
-    for number, handler in handlers.items():
-        if handler is not None:
-            signal.signal(number, handler)
 
 
 def _compute_in_worker(work: GroupWork, features: Any) -> list[Computed]:

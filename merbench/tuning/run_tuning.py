@@ -65,7 +65,7 @@ from merbench.runner.execute import RunResult, run_many
 from merbench.runner.executor_kinds import side_by_side
 from merbench.runner.notify import Notifier
 from merbench.runner.plan import plan_run
-from merbench.runner.ray_executor import connected
+from merbench.runner.ray_connection import connected
 from merbench.runner.spec import RunSettings, RunSpec
 from merbench.runner.task_run import load_data, trial_runs
 from merbench.scores.interval_records import interval_record
