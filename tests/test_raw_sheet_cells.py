@@ -106,8 +106,8 @@ def smic_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("MERBENCH_CACHE_DIR", str(tmp_path / "cache"))
     root = tmp_path / "SMIC"
     for kind, short, _ in SMIC_CLIPS:
-        random_frames(root / "HS" / "s1" / "micro" / kind / f"s1_{short}_01", range(1000, 1006),
-                "image{:06d}.bmp")
+        random_frames(root / "HS" / "s1" / "micro" / kind / f"s1_{short}_01",
+                      range(1000, 1006), "image{:06d}.bmp")
     return root
 
 

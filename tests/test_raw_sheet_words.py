@@ -27,7 +27,7 @@ def casme2_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     rows: list[list[object]] = [CASME2_HEADER]
     for subject in (1, 2):
         random_frames(root / "Cropped" / f"sub{subject:02d}" / "EP01_01f", range(10, 16),
-                "reg_img{}.jpg")
+                      "reg_img{}.jpg")
         rows.append([f"{subject:02d}", "EP01_01f", 10, 12, 15, "4+L10", "happiness"])
     workbook(root / "CASME2-coding-20190701.xlsx", rows)
     return root
@@ -76,7 +76,7 @@ def test_a_sheet_with_only_its_header_is_named_and_said_so(casme2_root: Path, cl
 def test_a_sheet_with_no_row_of_the_class_set_names_no_empty_example(casme2_root: Path, cli,
                                                                        tmp_path: Path) -> None:
     sheet = workbook(tmp_path / "others.xlsx",
-                  [CASME2_HEADER, ["01", "EP01_01f", 10, 12, 15, "4", "others"]])
+                     [CASME2_HEADER, ["01", "EP01_01f", 10, 12, 15, "4", "others"]])
     code, _, err = _extract(cli, casme2_root, f"sheet={sheet}", "classes=3")
     assert code == 2 and err.count("\n") == 1, err
     assert "casme2: no sample is of the classes negative, positive, surprise" in err
@@ -108,8 +108,8 @@ def casme3_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     rows: list[list[object]] = [CASME3_HEADER]
     for subject in (1, 2):
         for k, video in enumerate("abcde"):
-            random_frames(root / "part_A" / f"spNO.{subject}" / video / "color", range(100, 106),
-                    "{}.jpg")
+            random_frames(root / "part_A" / f"spNO.{subject}" / video / "color",
+                          range(100, 106), "{}.jpg")
             rows.append([f"spNO.{subject}", video, 100, 102, 105, "R12", ["I", "II"][k % 2],
                          ["happy", "disgust"][k % 2]])
     workbook(root / "casme3_part_A_ME_label_JpgIndex_v2.xlsx", rows)
@@ -138,7 +138,8 @@ def test_the_au_sheet_given_as_the_label_sheet_is_named_as_such(casme3_root: Pat
     header = ["Subject", "Filename", "Onset", "Apex", "Offset", "AU", "Expression type",
               "Objective class"]
     sheet = workbook(tmp_path / "casme3_part_A_v2.xlsx",
-                  [header, ["spNO.1", "a", 100, 102, 105, "R12", "Macro-expression", "VII"]])
+                     [header, ["spNO.1", "a", 100, 102, 105, "R12", "Macro-expression",
+                               "VII"]])
     code, _, err = _extract(cli, casme3_root, f"classes={classes}", f"sheet={sheet}")
     assert code == 2 and err.count("\n") == 1, err
     assert "is CAS(ME)^3's AU sheet, which lists macro- and micro-expressions and labels no " \
