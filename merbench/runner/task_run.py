@@ -26,10 +26,12 @@ import numpy as np
 import pandas as pd
 
 from merbench.base.atomic import atomic_write_bytes, atomic_write_json
+from merbench.base.errors import MerbenchError
 from merbench.data.dataset import Dataset
 from merbench.data.task import AUTask, EmotionTask, Task
 from merbench.plugin_system.runinfo import FoldOutcome
 from merbench.protocols import Fold
+from merbench.protocols.fold_checks import fold_problem
 from merbench.results.au_file import AUResults, AUSeedsSummary
 from merbench.results.codec import to_json
 from merbench.results.manifest import run_manifest
@@ -108,13 +110,34 @@ def task_run(task: Task) -> TaskRun[Any, Any]:
     return TASK_RUNS[type(task)](task)
 
 
+def _checked_folds(plan: Plan, protocol: Any, dataset: Dataset) -> list[Fold]:
+    """The protocol's folds, refused in one line naming its plugin when they are no folds of
+    the samples or train on what they test (:func:`fold_problem`), before any file is
+    written: a leaking protocol's run validated and audited as any other."""
+    entry = plan.protocol
+    who = f"protocol '{entry.meta.name}' of {entry.origin}"
+    try:
+        given = protocol.folds(dataset.samples)
+        folds = list(given) if given is not None else []
+    except MerbenchError:
+        raise
+    except Exception as exc:  # the plugin's own failure, said in words
+        raise MerbenchError(f"{who} failed to make its folds ({exc}); report it to the "
+                            "plugin's authors") from None
+    problem = fold_problem(folds, dataset.samples, entry.meta.subject_independent)
+    if problem is not None:
+        raise MerbenchError(f"{who} cannot be run: {problem}; report it to the plugin's "
+                            "authors")
+    return folds
+
+
 def load_data(plan: Plan) -> RunData:
     """Open the dataset, build the protocol's folds, find any saved weights (a checkpoint a
     protocol fold), and give the folds and labels the run's task learns from."""
     spec = plan.spec
     dataset = open_dataset(plan.inputs)
     protocol = plan.protocol.create("protocol", **spec.protocol_options)
-    folds: list[Fold] = list(protocol.folds(dataset.samples))
+    folds = _checked_folds(plan, protocol, dataset)
     weight_files = None
     if spec.weights is not None:
         weight_files = locate_weights(Path(spec.weights), folds)
