@@ -6,7 +6,8 @@ means nothing, and ``run``, ``validate`` and ``audit`` all accepted one (adversa
 84h). Folds that are not folds at all (None, no fold, a test set outside the table, two
 folds testing one sample) failed later with numpy's or the trainer's words and a
 ``run.json`` left. :func:`fold_problem` says what is wrong in one sentence, before anything
-is written; plugin authors' own checks (:mod:`merbench.testing.protocol_checks`) ask more.
+is written. Plugin authors' own check (:mod:`merbench.testing.protocol_checks`) asks the
+same, and more: that every sample of a database a protocol evaluates is tested once.
 """
 
 from __future__ import annotations
@@ -46,11 +47,14 @@ def fold_problem(folds: Sequence[object], samples: pd.DataFrame,
             return f"fold {fold.label} trains on samples it tests"
         shared = sorted(set(subjects[test]) & set(subjects[train]))
         if shared and subject_independent:
-            return (f"fold {fold.label} trains on its test subject "
-                    f"{shared[0]}{' and others' if len(shared) > 1 else ''}")
+            return (f"fold {fold.label} trains on its test subject(s) {', '.join(shared)}; a "
+                    "subject never trains its own fold")
         tested[test] += 1
     if (tested > 1).any():
-        return "two of its folds test the same sample"
+        first = int(np.flatnonzero(tested > 1)[0])
+        ids = samples["sample_id"].astype(str).to_numpy()
+        return (f"two of its folds test the same sample: {ids[first]} ({subjects[first]}) is "
+                f"tested {tested[first]} times")
     return None
 
 

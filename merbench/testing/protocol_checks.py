@@ -14,6 +14,7 @@ import numpy as np
 from merbench.base.errors import MerbenchError
 from merbench.plugin_system.manager import Plugins
 from merbench.protocols import folds_fingerprint
+from merbench.protocols.fold_checks import fold_problem
 from merbench.testing.lookup import describe, failing_step, find_entry
 
 if TYPE_CHECKING:
@@ -83,29 +84,19 @@ def _check_refusal(where: str, entry: Any, required: Sequence[str]) -> None:
 
 def _check_folds(where: str, folds: Sequence[Any], samples: pd.DataFrame,
                  subject_independent: bool = True) -> None:
+    """What a run refuses (:func:`~merbench.protocols.fold_checks.fold_problem`), then that
+    every sample of a database the folds evaluate is tested exactly once."""
+    problem = fold_problem(folds, samples, subject_independent)
+    if problem is not None:
+        raise AssertionError(f"{where}: {problem}")
     n = len(samples)
     subjects = (samples["database"].astype(str) + "/" + samples["subject"].astype(str)
                 ).to_numpy()
     ids = samples["sample_id"].astype(str).to_numpy()
-    if sorted(f.index for f in folds) != list(range(len(folds))):
-        raise AssertionError(f"{where}: fold indices are {[f.index for f in folds]}; number "
-                             "the folds 0..n-1")
-    if len({tuple(f.key) for f in folds}) != len(folds):
-        raise AssertionError(f"{where}: two folds have the same key; keys name the folds")
     tested = np.zeros(n, dtype=int)
     used = np.zeros(n, dtype=bool)
     for fold in folds:
-        label = "/".join(map(str, fold.key))
         train, test = np.asarray(fold.train), np.asarray(fold.test)
-        for part, rows in (("train", train), ("test", test)):
-            if not len(rows) or rows.dtype.kind not in "iu" or rows.min() < 0 \
-                    or rows.max() >= n or len(np.unique(rows)) != len(rows):
-                raise AssertionError(f"{where}: fold {label}'s {part} rows must be distinct "
-                                     f"row positions 0..{n - 1}, at least one")
-        shared = sorted(set(subjects[test]) & set(subjects[train]))
-        if shared and subject_independent:
-            raise AssertionError(f"{where}: fold {label} trains on its test subject(s) "
-                                 f"{', '.join(shared)}; a subject never trains its own fold")
         tested[test] += 1
         used[train] = used[test] = True
     databases = samples["database"].astype(str).to_numpy()
