@@ -56,6 +56,19 @@ def _page(site: Path, name: str) -> str:
     return (site / "runs" / name / "index.html").read_text()
 
 
+def _forge_and_plant(genuine: Path, forged: Path, name: str, value: float, kind: str,
+                     notes: Any) -> None:
+    """A copy of ``genuine`` at ``forged`` whose ``name`` says 0.9 where it said ``value``,
+    and a validation record planted under the forged result's own key, as anyone can."""
+    shutil.copytree(genuine, forged)
+    text = (forged / name).read_text()
+    (forged / name).write_text(text.replace(repr(value), "0.9"))
+    with checking("recorded") as tally:
+        key = _key(tally, kind, forged)
+        assert key is not None
+        _store(tally).store(key, np.zeros(0, dtype=np.uint8), notes)
+
+
 def test_an_edited_record_does_not_change_a_genuine_runs_page(
         cli: Callable[..., CliResult], results: Path, tmp_path: Path) -> None:
     code, _, err = cli("leaderboard", "build", "--results", results, "--out", tmp_path / "s1")
@@ -78,18 +91,12 @@ def test_a_record_planted_for_a_forged_run_does_not_pass_it(
     assert cli("leaderboard", "list", "--results", results)[0] == 0  # a genuine record
     [genuine] = _records(tmp_path)
     forged = tmp_path / "forged" / "rf"
-    shutil.copytree(RUN, forged)
-    text = (forged / "results.json").read_text()
-    (forged / "results.json").write_text(text.replace(repr(UF1), "0.9"))
-    with checking("recorded") as tally:  # the record, under the forged run's own key
-        key = _key(tally, "emotion run", forged)
-        assert key is not None
-        notes = _notes(genuine)
-        for metrics in notes["metrics"].values():
-            metrics["overall"]["uf1"] = 0.9
-            for scores in metrics["per_database"].values():
-                scores["uf1"] = 0.9
-        _store(tally).store(key, np.zeros(0, dtype=np.uint8), notes)
+    notes = _notes(genuine)  # the record, under the forged run's own key
+    for metrics in notes["metrics"].values():
+        metrics["overall"]["uf1"] = 0.9
+        for scores in metrics["per_database"].values():
+            scores["uf1"] = 0.9
+    _forge_and_plant(RUN, forged, "results.json", UF1, "emotion run", notes)
     code, out, err = cli("leaderboard", "build", "--results", forged.parent, "--out",
                          tmp_path / "site")
     assert code == 0, err
@@ -127,14 +134,8 @@ def test_a_record_planted_for_a_forged_action_unit_run_does_not_pass_it(
     code, out, err = cli("leaderboard", "list", "--results", tmp_path / "results")
     assert code == 0 and _said(err) == (1, 0) and "rejected" not in err, err  # genuine: read back
     forged = tmp_path / "forged" / "au"
-    shutil.copytree(genuine, forged)
-    mean_f1 = json.loads((forged / "au-results.json").read_text())["overall"]["mean_f1"]
-    text = (forged / "au-results.json").read_text()
-    (forged / "au-results.json").write_text(text.replace(repr(mean_f1), "0.9"))
-    with checking("recorded") as tally:
-        key = _key(tally, "action-unit run", forged)
-        assert key is not None
-        _store(tally).store(key, np.zeros(0, dtype=np.uint8), {})
+    mean_f1 = json.loads((genuine / "au-results.json").read_text())["overall"]["mean_f1"]
+    _forge_and_plant(genuine, forged, "au-results.json", mean_f1, "action-unit run", {})
     code, out, err = cli("leaderboard", "list", "--results", forged.parent)
     assert code == 0 and f"rejected: {forged}" in err and _said(err) == (0, 1), err
     assert "au-composite-loso" not in out, out  # no AU run left to list
@@ -153,14 +154,8 @@ def test_a_record_planted_for_a_forged_tuning_does_not_pass_it(
     assert code == 0 and _said(err) == (1, 0) and "tune-composite-loso" in out, err
     [record] = _records(tmp_path)
     forged = tmp_path / "forged" / "t"
-    shutil.copytree(genuine, forged)
-    uf1 = json.loads((forged / "tune.json").read_text())["overall"]["uf1"]
-    text = (forged / "tune.json").read_text()
-    (forged / "tune.json").write_text(text.replace(repr(uf1), "0.9"))
-    with checking("recorded") as tally:
-        key = _key(tally, "tuning", forged)
-        assert key is not None
-        _store(tally).store(key, np.zeros(0, dtype=np.uint8), _notes(record))
+    uf1 = json.loads((genuine / "tune.json").read_text())["overall"]["uf1"]
+    _forge_and_plant(genuine, forged, "tune.json", uf1, "tuning", _notes(record))
     code, out, err = cli("leaderboard", "list", "--results", forged.parent)
     assert code == 0 and f"rejected: {forged}" in err and _said(err) == (0, 1), err
     assert "tune-composite-loso" not in out, out
