@@ -225,11 +225,24 @@ class Entry(Generic[M]):
         if kind == "model" and isinstance(model_kind, str):
             wrong = plugin_fault.not_a_model(model_kind, built)
             if wrong is not None:
-                raise MerbenchError(
-                    f"{kind} '{self.meta.name}' of {self.origin}: its factory "
-                    f"{plugin_fault.factory_name(self.factory)} {wrong}; "
-                    f"{plugin_fault.advice(self.origin)}")
+                raise self.fault(kind, f"its factory {plugin_fault.factory_name(self.factory)} "
+                                       f"{wrong}")
         return built
+
+    def fault(self, kind: str, what: str, sep: str = ": ") -> MerbenchError:
+        """The one line that blames this entry's plugin for ``what`` its code did (a factory
+        returning no model or no dataset, a feature failing or giving no numbers), naming the
+        plugin and its package and what the user can do: tell its authors or leave it out.
+        Every such fault is worded here, so a dataset's or a feature's reads as a model's.
+        ``sep`` joins the origin and ``what``: ``": its factory ..."``, ``" failed: ..."``."""
+        return MerbenchError(f"{kind} '{self.meta.name}' of {self.origin}{sep}{what}; "
+                             f"{plugin_fault.advice(self.origin)}")
+
+    def returned_no(self, kind: str, built: Any, wanted: str) -> MerbenchError:
+        """:meth:`fault` for a factory that returned ``built``, which is not ``wanted`` (a
+        kind the caller checked, in words: "a merbench Dataset")."""
+        return self.fault(kind, f"its factory {plugin_fault.factory_name(self.factory)} "
+                                f"returned {plugin_fault.described(built)}, not {wanted}")
 
     def _call(self, kind: str, kwargs: dict[str, Any]) -> Any:
         """The factory called with ``kwargs``; what it raises, in one line that blames the

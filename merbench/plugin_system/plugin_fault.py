@@ -48,7 +48,7 @@ def not_a_model(model_kind: str, built: Any) -> str | None:
     """Why ``built`` (what a model factory returned) is no model of ``model_kind``, or None.
     torch is read from ``sys.modules``: a torch module cannot exist without torch imported,
     and this layer never imports it."""
-    shown = "None" if built is None else f"a {type(built).__name__}"
+    shown = described(built)
     if model_kind == "sklearn":
         missing = [m for m in ("fit", "predict") if not callable(getattr(built, m, None))]
         if not missing:
@@ -58,6 +58,14 @@ def not_a_model(model_kind: str, built: Any) -> str | None:
     if torch is not None and isinstance(built, torch.nn.Module):
         return None
     return f"returned {shown}, not a torch module"
+
+
+def described(built: Any) -> str:
+    """What a factory returned, said by its kind: ``None``, ``a dict``, ``an int``."""
+    if built is None:
+        return "None"
+    name = type(built).__name__
+    return f"{'an' if name[:1].lower() in tuple('aeiou') else 'a'} {name}"
 
 
 def exit_code(exc: SystemExit) -> str:

@@ -28,7 +28,8 @@ from merbench.runner.plan import InputsPlan, Plan
 def open_dataset(inputs: InputsPlan) -> Dataset:
     """The planned dataset, built with its options and ``--data-root`` for datasets that read
     files (I/O: it reads them), with ``provides`` filled in from its metadata when it does
-    not say."""
+    not say. A factory that returns no :class:`Dataset` is its plugin's fault, said so
+    (it was an AttributeError on ``provides``)."""
     entry, data_root = inputs.dataset, inputs.data_root
     options = dict(inputs.dataset_options)
     if data_root is not None:
@@ -36,7 +37,9 @@ def open_dataset(inputs: InputsPlan) -> Dataset:
             raise MerbenchError(f"dataset '{entry.meta.name}' reads no files; "
                                 "leave out --data-root")
         options["data_root"] = data_root
-    dataset: Dataset = entry.create("dataset", **options)
+    dataset = entry.create("dataset", **options)
+    if not isinstance(dataset, Dataset):
+        raise entry.returned_no("dataset", dataset, "a merbench Dataset")
     if getattr(dataset, "provides", None) is None:
         dataset.provides = tuple(entry.meta.provides)
     return dataset
