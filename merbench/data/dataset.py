@@ -45,7 +45,7 @@ class Dataset:
 
     def __init__(self, name: str, samples: pd.DataFrame, classes: Sequence[str]) -> None:
         self.name = name
-        self.classes = tuple(classes)
+        self.classes = checked_classes(name, classes)
         self.samples = validate_samples(name, samples, len(self.classes))
 
     def read(self, source: str, index: int) -> np.ndarray:
@@ -147,6 +147,25 @@ class InMemoryDataset(Dataset):
         return self.arrays[source]
 
 
+def checked_classes(name: str, classes: Sequence[str]) -> tuple[str, ...]:
+    """``classes`` as a tuple, refused when a name is given twice: two classes of one name
+    read as one in every table, per-class score and confusion matrix, and a run on them was
+    accepted (pass 84h). A single class is a dataset's to declare (``frame-pairs`` compares
+    preprocessing on unlabelled pairs); an emotion run refuses it, having nothing to tell
+    apart (:mod:`merbench.runner.emotion_run`)."""
+    given = tuple(classes)
+    seen: set[str] = set()
+    for label in given:
+        if label in seen:
+            times = given.count(label)
+            said = "twice" if times == 2 else f"{times} times"
+            raise MerbenchError(f"dataset '{name}': class '{label}' is named {said} in its "
+                                f"classes ({', '.join(map(str, given))}); give each class "
+                                "its own name")
+        seen.add(label)
+    return given
+
+
 def validate_samples(name: str, samples: pd.DataFrame, n_classes: int) -> pd.DataFrame:
     """Check a sample table and return it with a clean index and string fold keys."""
     missing = [c for c in REQUIRED_COLUMNS if c not in samples.columns]
@@ -158,8 +177,7 @@ def validate_samples(name: str, samples: pd.DataFrame, n_classes: int) -> pd.Dat
     if len(samples) == 0:
         raise MerbenchError(f"dataset '{name}' has no samples")
     table = samples.reset_index(drop=True).copy()
-    if table[list(REQUIRED_COLUMNS)].isna().any().any():
-        raise MerbenchError(f"dataset '{name}': empty values in {', '.join(REQUIRED_COLUMNS)}")
+    _refuse_empty(name, table)
     for column in ("sample_id", "database", "subject"):
         table[column] = table[column].astype(str)
     duplicated = table["sample_id"][table["sample_id"].duplicated()].unique()
@@ -171,8 +189,35 @@ def validate_samples(name: str, samples: pd.DataFrame, n_classes: int) -> pd.Dat
     bad = ~labels.isin(range(n_classes))
     if bad.any():
         raise MerbenchError(
-            f"dataset '{name}': label {table['label'][bad].iloc[0]!r} of sample "
+            f"dataset '{name}': label {_shown(table['label'][bad].iloc[0])} of sample "
             f"{table['sample_id'][bad].iloc[0]} is not a class index 0..{n_classes - 1}"
         )
     table["label"] = labels.astype(int)
     return table
+
+
+def _refuse_empty(name: str, table: pd.DataFrame) -> None:
+    """Refuse a sample table with an empty required value, naming the column(s) that hold
+    one and the first sample that does (by its id, or its row where the id is the empty
+    value): "empty values in sample_id, database, subject, label" named every column and no
+    row, leaving the user to search the table."""
+    empty = table[list(REQUIRED_COLUMNS)].isna()
+    if not empty.to_numpy().any():
+        return
+    columns = [c for c in REQUIRED_COLUMNS if empty[c].any()]
+    row = int(np.flatnonzero(empty.any(axis=1).to_numpy())[0])
+    sample = table["sample_id"].iloc[row]
+    where = f"row {row} of the sample table (counting from 0)" if pd.isna(sample) \
+        else f"sample {sample}"
+    said = f"the {columns[0]} column has" if len(columns) == 1 \
+        else f"the {', '.join(columns[:-1])} and {columns[-1]} columns have"
+    raise MerbenchError(
+        f"dataset '{name}': {said} an empty value, first at {where}; every sample needs a "
+        f"{', '.join(REQUIRED_COLUMNS[:-1])} and {REQUIRED_COLUMNS[-1]}")
+
+
+def _shown(value: object) -> str:
+    """A sample-table value as the table holds it: ``9``, not NumPy's ``np.int64(9)``; text
+    quoted, so a blank label is seen."""
+    plain = value.item() if isinstance(value, np.generic) else value
+    return repr(plain) if isinstance(plain, str) else str(plain)

@@ -79,8 +79,20 @@ class EmotionRun:
 
     def folds_and_labels(self, dataset: Dataset,
                          folds: list[Fold]) -> tuple[list[Fold], np.ndarray]:
-        """The protocol's folds as they are, and every sample's emotion class."""
-        return folds, dataset.samples["label"].to_numpy()
+        """The protocol's folds as they are, and every sample's emotion class, refused when
+        every sample is of one class: a model that always answers it is right every time,
+        so its score measures nothing, yet such a run was written and ranked as any other
+        (pass 84h). Refused rather than warned of, since no reader of its results.json or
+        of a leaderboard would see a warning."""
+        labels = dataset.samples["label"].to_numpy()
+        present = np.unique(labels)
+        if len(present) < 2:
+            raise MerbenchError(  # a sample table is never empty (validate_samples)
+                f"dataset '{dataset.name}': every sample is of class "
+                f"'{dataset.classes[int(present[0])]}'; an emotion "
+                "run needs samples of two classes at least, or there is nothing to tell "
+                "apart")
+        return folds, labels
 
     def summarise(self, run: StartedRun, outcomes: list[FoldOutcome], wall_time: float
                   ) -> tuple[Results, pd.DataFrame]:
