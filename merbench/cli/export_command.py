@@ -97,7 +97,7 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
                     _check_classes(args.layout, args.dataset, dataset)
             extractor = inputs.feature.create("feature", **inputs.feature_options)
             got, extra = extract_feature(
-                inputs.feature.meta, extractor, dataset, dataset_name=args.dataset,
+                inputs.feature, extractor, dataset, dataset_name=args.dataset,
                 workers=settings.workers,
                 on_progress=partial(_progress, reporter, f"{name} on {args.dataset}"))
             values[name] = got

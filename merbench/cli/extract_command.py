@@ -65,7 +65,7 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
     label = f"{args.feature} on {args.dataset}"
     try:
         values, extra = extract_feature(
-            feature_entry.meta, extractor, dataset, dataset_name=args.dataset,
+            feature_entry, extractor, dataset, dataset_name=args.dataset,
             workers=settings.workers,
             on_progress=lambda done, total: reporter.extraction_progress(label, done, total))
     except KeyboardInterrupt:

@@ -24,10 +24,11 @@ from typing import Any
 import numpy as np
 
 from merbench.base.cache import FeatureCache
-from merbench.base.errors import MerbenchError
+from merbench.base.errors import MerbenchError, in_words
 from merbench.data.dataset import Dataset
 from merbench.features import Extracted, Sample, SampleExtractor, unpack
 from merbench.meta import FeatureMeta
+from merbench.plugin_system.entry import Entry
 from merbench.training.threads import apply_threads, choose_threads, usable_cores
 
 Progress = Callable[[int, int], None]
@@ -76,12 +77,30 @@ def _one(job: _Job, index: int, sample_id: str) -> _Done:
             return _Done(index, found[0], found[1], "cached")
         if found is False:
             status = "recomputed"
-    result = job.extractor.compute(inputs, sample_id)
+    try:
+        result = job.extractor.compute(inputs, sample_id)
+    except (MerbenchError, MemoryError):
+        raise
+    except Exception as exc:  # the plugin's, said by extract_feature naming it
+        raise SampleFailed(job.meta.name, sample_id, in_words(exc)) from None
     sample = result if isinstance(result, Sample) else Sample(np.asarray(result))
     values = np.asarray(sample.values)
     if job.cache is not None and key is not None:
         job.cache.store(key, values, sample.notes)
     return _Done(index, values, dict(sample.notes), status)
+
+
+class SampleFailed(MerbenchError):
+    """A per-sample extractor's own failure on one sample, in its words; raised in a worker
+    (it pickles by its arguments) and worded with the feature's plugin by
+    :func:`extract_feature`. Every sample done before it stays in the cache."""
+
+    def __init__(self, feature: str, sample_id: str, reason: str) -> None:
+        super().__init__(feature, sample_id, reason)
+        self.feature, self.sample_id, self.reason = feature, sample_id, reason
+
+    def __str__(self) -> str:
+        return f"feature '{self.feature}' failed on sample {self.sample_id}: {self.reason}"
 
 
 _JOB: _Job | None = None
@@ -186,38 +205,66 @@ def extract_samples(meta: FeatureMeta, extractor: SampleExtractor, dataset: Data
                      f"{summary}; {line}" if summary else line)
 
 
-def extract_feature(meta: FeatureMeta, extractor: Any, dataset: Dataset, *, dataset_name: str,
-                    workers: int | None = None, on_progress: Progress | None = None
-                    ) -> tuple[np.ndarray, dict[str, Any]]:
+def extract_feature(feature: Entry[FeatureMeta], extractor: Any, dataset: Dataset, *,
+                    dataset_name: str, workers: int | None = None,
+                    on_progress: Progress | None = None) -> tuple[np.ndarray, dict[str, Any]]:
     """A feature's values for every sample of ``dataset``, checked against its declared
-    shape, and what it reported (``{}`` or ``{"report": ..., "summary": ...}``)."""
+    shape, and what it reported (``{}`` or ``{"report": ..., "summary": ...}``). A
+    whole-dataset extractor that fails is its plugin's fault, said in one line naming the
+    plugin (it was the plugin's raw traceback)."""
+    meta = feature.meta
     if isinstance(extractor, SampleExtractor):
-        returned: Any = extract_samples(meta, extractor, dataset, workers=workers,
-                                        on_progress=on_progress)
+        try:
+            returned: Any = extract_samples(meta, extractor, dataset, workers=workers,
+                                            on_progress=on_progress)
+        except SampleFailed as exc:
+            raise feature.fault("feature", f"failed on sample {exc.sample_id}: {exc.reason}",
+                                sep=" ") from None
     else:
-        returned = extractor(dataset)
+        try:
+            returned = extractor(dataset)
+        except (MerbenchError, MemoryError):
+            raise  # said in one line already; memory is the machine's, said by the run
+        except Exception as exc:  # the plugin's own failure, in its words
+            raise feature.fault("feature", f"failed: {in_words(exc)}", sep=" ") from exc
     values, report, summary = unpack(meta.name, returned)
     extra: dict[str, Any] = {}
     if report:
         extra["report"] = report
     if summary:
         extra["summary"] = summary
-    return checked_values(meta, values, len(dataset.samples), dataset_name), extra
+    ids = dataset.samples["sample_id"].astype(str).tolist()
+    return checked_values(feature, values, ids, dataset_name), extra
 
 
-def checked_values(meta: FeatureMeta, values: Any, n_samples: int,
+def checked_values(feature: Entry[FeatureMeta], values: Any, sample_ids: Sequence[str],
                    dataset_name: str, source: str | None = None) -> np.ndarray:
-    """One row per sample in the declared per-sample shape. Images stay uint8 / float16 (a
-    224x224 frame pair is 4x larger as float32); the trainer converts each batch to float32
-    on the device. ``source``: the ``--features`` file the values were read from, which a
-    wrong shape is the fault of (not the feature's)."""
-    features = np.asarray(values)
-    keep = features.dtype if features.dtype in (np.uint8, np.float16) else np.float32
-    features = np.ascontiguousarray(features, dtype=keep)
+    """One row per sample in the declared per-sample shape, every value a finite number.
+    Images stay uint8 / float16 (a 224x224 frame pair is 4x larger as float32); the trainer
+    converts each batch to float32 on the device. ``source``: the ``--features`` file the
+    values were read from, which a wrong shape or value is the fault of (not the feature's);
+    otherwise what the feature gave wrong is its plugin's (:meth:`Entry.fault`): None, text
+    or NaN met numpy's words, or training's ("training diverged ... try a smaller --lr")."""
+    meta = feature.meta
+    try:
+        features = np.asarray(values)
+        wrong = no_numbers(values, features)
+        if wrong is None:
+            keep = features.dtype if features.dtype in (np.uint8, np.float16) else np.float32
+            features = np.ascontiguousarray(features, dtype=keep)
+    except (TypeError, ValueError):  # ragged lists, objects: numpy's words otherwise
+        wrong = "returned values that are not one array of numbers a sample"
+    if wrong is not None:
+        raise _blamed(feature, source, wrong)
+    n_samples = len(sample_ids)
     if len(features) != n_samples:
         raise MerbenchError(
             f"feature '{meta.name}' returned {len(features)} rows for {n_samples} samples"
         )
+    found = first_not_finite(features)
+    if found is not None:
+        row, what = found
+        raise _blamed(feature, source, f"gave {what} for sample {sample_ids[row]}")
     if meta.shape and tuple(features.shape[1:]) != tuple(meta.shape) and source is not None:
         raise MerbenchError(
             f"{source} holds values of per-sample shape "
@@ -229,3 +276,46 @@ def checked_values(meta: FeatureMeta, values: Any, n_samples: int,
             f"{tuple(features.shape[1:])} on dataset '{dataset_name}'"
         )
     return features
+
+
+def no_numbers(values: Any, array: np.ndarray) -> str | None:
+    """Why ``values`` (what a feature returned; ``array``, as numpy reads it) is no array of
+    numbers with a row a sample, or None: None, text, or a single number."""
+    if values is None:
+        return "returned None, not an array"
+    if array.dtype.kind in "US" or (array.dtype.kind == "O" and any(
+            isinstance(v, str | bytes) for v in array.flat)):
+        return "returned text, not numbers"
+    if array.ndim == 0:
+        return "returned a single value, not an array with a row a sample"
+    return None
+
+
+#: rows checked for NaN at a time: a whole image feature's boolean mask would add a byte an
+#: element at once
+_ROWS_AT_ONCE = 256
+
+
+def first_not_finite(features: np.ndarray) -> tuple[int, str] | None:
+    """The first row holding NaN or an infinite value, and which it holds ("NaN", "an
+    infinite value"), or None (whole numbers are always finite)."""
+    if features.dtype.kind not in "fc":
+        return None
+    for start in range(0, len(features), _ROWS_AT_ONCE):
+        block = features[start:start + _ROWS_AT_ONCE]
+        block = block.reshape(len(block), -1)
+        bad = ~np.isfinite(block).all(axis=1)
+        if bad.any():
+            row = int(np.flatnonzero(bad)[0])
+            return start + row, "NaN" if np.isnan(block[row]).any() else "an infinite value"
+    return None
+
+
+def _blamed(feature: Entry[FeatureMeta], source: str | None, what: str) -> MerbenchError:
+    """What a feature's values lack, blamed on the file they were read from (``source``),
+    which another merbench wrote and may have been changed since, or else on the feature's
+    plugin."""
+    if source is not None:
+        return MerbenchError(f"{source}: its values of feature '{feature.meta.name}' {what}; "
+                             "write it again with 'merbench extract --save FILE'")
+    return feature.fault("feature", what, sep=" ")

@@ -31,7 +31,7 @@ def model_input(data: RunData, identity: RunIdentity,
         return saved_input(data, identity)
     feature = plan.inputs.feature
     extract = feature.create("feature", **plan.spec.feature_options)
-    return extract_feature(feature.meta, extract, data.dataset, dataset_name=plan.spec.dataset,
+    return extract_feature(feature, extract, data.dataset, dataset_name=plan.spec.dataset,
                            workers=plan.settings.workers, on_progress=on_progress)
 
 
@@ -40,11 +40,11 @@ def saved_input(data: RunData, identity: RunIdentity) -> tuple[np.ndarray, dict[
     plan = data.plan
     path = str(plan.settings.features)
     saved = load_features(path)
+    ids = data.dataset.samples["sample_id"].astype(str).tolist()
     check_matches(saved, path, feature=identity.feature.to_dict(),
-                  dataset=identity.dataset.to_dict(),
-                  sample_ids=data.dataset.samples["sample_id"].astype(str).tolist())
-    values = checked_values(plan.inputs.feature.meta, saved.values, len(data.dataset.samples),
-                            plan.spec.dataset, source=path)
+                  dataset=identity.dataset.to_dict(), sample_ids=ids)
+    values = checked_values(plan.inputs.feature, saved.values, ids, plan.spec.dataset,
+                            source=path)
     report = {**saved.report, "loaded_from": {
         "file": Path(path).name, "created": saved.header.created,
         "environment": to_json(saved.header.environment)}}

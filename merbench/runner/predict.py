@@ -128,7 +128,7 @@ def _recognise(found: FinalModel, video: LongVideo, pairs: list[tuple[int, int]]
                           "database": video.database, "subject": video.subject, "label": 0})
     dataset = InMemoryDataset("predicted-intervals", table, list(found.classes), arrays)
     feature = registries.features.get(name)
-    values, _ = extract_feature(feature.meta, feature.create("feature", **options), dataset,
+    values, _ = extract_feature(feature, feature.create("feature", **options), dataset,
                                 dataset_name="predicted-intervals", workers=1)
     recipe = found.data.plan.recipe
     assert recipe is not None

@@ -320,7 +320,7 @@ def recognise(results: SpottingResults, videos: Sequence[LongVideo], classes: Se
                             "classes: there is nothing to train a recogniser on")
     dataset = pair_dataset(results, videos, classes, rows)
     extractor = feature.create("feature", **feature_options)
-    values, _ = extract_feature(feature.meta, extractor, dataset,
+    values, _ = extract_feature(feature, extractor, dataset,
                                 dataset_name="spotted-intervals", workers=1)
     source = ModelSource.of(model, dict(spec.model_options), len(classes))
     kind: WorkKind = "fit" if recipe is None else "train"
