@@ -134,3 +134,20 @@ def test_a_folder_of_runs_is_pooled_only_when_every_run_validates(
     code, _, err = cli("compare", tmp_path / "mixed", runs["a"])
     assert code == 2 and err.count("\n") == 1
     assert "holds runs of 2 configurations" in err
+
+
+def test_a_run_against_a_seeds_folder_differs_by_the_tables_scores(runs: dict[str, Path],
+                                                                   cli) -> None:
+    """A run against a --seeds folder (pass 84h N1): the difference printed is the table's
+    (each run's mean over its seeds of its pooled score) and lies inside its own interval;
+    UF1 of the seed-averaged confusion matrices was printed, outside its interval."""
+    code, out, err = cli("compare", runs["a"], runs["seeds"], "--json")
+    assert code == 0, err
+    found = json.loads(out)
+    [comparison] = found["comparisons"]
+    for metric in ("uf1", "uar"):
+        table = found["runs"][1][metric]["value"] - found["runs"][0][metric]["value"]
+        difference = comparison[metric]["difference"]
+        low, high = comparison[metric]["interval"]
+        assert difference == pytest.approx(table, abs=1e-12)
+        assert low - 1e-12 <= difference <= high + 1e-12

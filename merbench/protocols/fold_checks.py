@@ -1,4 +1,4 @@
-"""What every protocol's folds must be before a run trains on them.
+"""What every protocol's folds must be before a run trains on them, and a result keeps.
 
 A protocol plugin's ``folds()`` decides what is tested on what: folds that train on their own
 test samples (or on a test subject, for a subject-independent protocol) give a score that
@@ -8,16 +8,41 @@ folds testing one sample) failed later with numpy's or the trainer's words and a
 ``run.json`` left. :func:`fold_problem` says what is wrong in one sentence, before anything
 is written. Plugin authors' own check (:mod:`merbench.testing.protocol_checks`) asks the
 same, and more: that every sample of a database a protocol evaluates is tested once.
+
+A finished run keeps less than its folds: each fold's test rows, the inner-validation rows
+it held out of its training rows, and how many rows it trained on, never the training rows
+themselves. :func:`rows_problem` is the one check both ask, so ``validate`` refuses a result
+whose folds ``run`` now refuses, as far as those records can show it: a fold that trains on
+more rows than the table holds besides its test rows (or its test subjects' rows) trained on
+some of them, whichever they were.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from merbench.protocols import Fold
+
+
+@dataclass(frozen=True)
+class FoldRows:
+    """What a check knows of one fold: ``train`` is every row it trains on for a protocol's
+    fold, and the rows a result records of them (those held out for inner validation) for a
+    finished run's; ``n_train`` is how many rows it trains on in all."""
+
+    index: int
+    key: tuple[str, ...]
+    test: np.ndarray
+    train: np.ndarray
+    n_train: int
+
+    @property
+    def label(self) -> str:
+        return "/".join(self.key)
 
 
 def fold_problem(folds: Sequence[object], samples: pd.DataFrame,
@@ -27,35 +52,84 @@ def fold_problem(folds: Sequence[object], samples: pd.DataFrame,
         return "it gave no fold"
     if not all(isinstance(fold, Fold) for fold in folds):
         return "it gave something other than folds (merbench.api.Fold)"
-    given: list[Fold] = [fold for fold in folds if isinstance(fold, Fold)]
-    if sorted(fold.index for fold in given) != list(range(len(given))):
-        return "its folds are not numbered 0 to n-1 (two share an index, or one is missing)"
-    if len({tuple(fold.key) for fold in given}) != len(given):
-        return "two of its folds have the same key"
-    n = len(samples)
+    given = [fold for fold in folds if isinstance(fold, Fold)]
+    rows = [FoldRows(fold.index, tuple(fold.key), np.asarray(fold.test),
+                     np.asarray(fold.train), int(np.asarray(fold.train).size))
+            for fold in given]
     subjects = (samples["database"].astype(str) + "/" + samples["subject"].astype(str)
                 ).to_numpy()
+    return rows_problem(rows, subjects, samples["sample_id"].astype(str).to_numpy(),
+                        subject_independent, whole_train=True)
+
+
+def rows_problem(folds: Sequence[FoldRows], subjects: np.ndarray, ids: np.ndarray,
+                 subject_independent: bool | None, whole_train: bool) -> str | None:
+    """What makes ``folds`` no protocol's folds of a table of ``len(subjects)`` rows, or
+    None. ``subjects`` and ``ids`` give each row's ``database/subject`` and sample id, ""
+    where unknown (a result knows the rows it tested); ``whole_train``: each fold's
+    ``train`` is all it trains on. ``subject_independent`` None: not known, and not asked."""
+    if sorted(fold.index for fold in folds) != list(range(len(folds))):
+        return "its folds are not numbered 0 to n-1 (two share an index, or one is missing)"
+    first_with: dict[tuple[str, ...], FoldRows] = {}
+    for fold in folds:
+        twin = first_with.setdefault(tuple(fold.key), fold)
+        if twin is not fold:
+            return (f"two of its folds have the same key: folds {twin.index} and "
+                    f"{fold.index} are both {fold.label}")
+    n = len(subjects)
     tested = np.zeros(n, dtype=int)
-    for fold in given:
-        train, test = np.asarray(fold.train), np.asarray(fold.test)
-        for part, rows in (("training", train), ("test", test)):
-            if len(rows) == 0 or rows.dtype.kind not in "iu" or rows.min() < 0 \
-                    or rows.max() >= n or len(np.unique(rows)) != len(rows):
-                return (f"fold {fold.label}'s {part} samples are not distinct row positions "
-                        f"0 to {n - 1}, at least one")
+    for fold in folds:
+        train, test = fold.train, fold.test
+        for verb, rows in (("trains on", train), ("tests", test)):
+            wrong = _rows_wrong(rows, n) if rows.size or whole_train or verb == "tests" \
+                else None
+            if wrong:
+                return f"fold {fold.label} {verb} {wrong}"
         if np.intersect1d(train, test).size:
             return f"fold {fold.label} trains on samples it tests"
-        shared = sorted(set(subjects[test]) & set(subjects[train]))
-        if shared and subject_independent:
-            return (f"fold {fold.label} trains on its test subject(s) {', '.join(shared)}; a "
-                    "subject never trains its own fold")
+        if fold.n_train > n - len(test):
+            return (f"fold {fold.label} trains on samples it tests"
+                    f"{_counted(fold, n - len(test), n, 'its test samples')}")
+        own = sorted(set(subjects[test]) - {""})
+        shared = sorted(set(subjects[train]) & set(own))
+        theirs = int(np.isin(subjects, own).sum())
+        if subject_independent and (shared or fold.n_train > n - theirs):
+            return (f"fold {fold.label} trains on its test subject(s) "
+                    f"{', '.join(shared or own)}; a subject never trains its own fold"
+                    + ("" if shared else _counted(fold, n - theirs, n, "theirs")))
         tested[test] += 1
     if (tested > 1).any():
         first = int(np.flatnonzero(tested > 1)[0])
-        ids = samples["sample_id"].astype(str).to_numpy()
         return (f"two of its folds test the same sample: {ids[first]} ({subjects[first]}) is "
                 f"tested {tested[first]} times")
     return None
 
 
-__all__ = ["fold_problem"]
+def _rows_wrong(rows: np.ndarray, n: int) -> str | None:
+    """What makes ``rows`` no distinct row positions of an ``n``-row table, at least one,
+    said after "fold F tests" (or "trains on"), or None. Each was blamed on the model's
+    first training step (pass 84h N4)."""
+    if rows.ndim != 1:
+        return "positions that are no flat list (a 1-D array) of row positions"
+    if len(rows) == 0:
+        return "no sample"
+    if rows.dtype.kind not in "iu":
+        kind = "decimals, not whole numbers" if rows.dtype.kind == "f" else "no whole numbers"
+        return f"positions that are {kind}; a fold gives row positions of the sample table"
+    outside = rows[(rows < 0) | (rows >= n)]
+    if outside.size:
+        return f"position {int(outside[0])} of a {n}-sample table (positions are 0 to {n - 1})"
+    values, counts = np.unique(rows, return_counts=True)
+    if (counts > 1).any():
+        return f"position {int(values[counts > 1][0])} twice"
+    return None
+
+
+def _counted(fold: FoldRows, others: int, n: int, whose: str) -> str:
+    """The count that shows a fold whose training rows a result does not keep trained on
+    rows it may not: more than the ``others`` of the table's ``n`` that are not ``whose``."""
+    return (f" (it trains on {fold.n_train} samples; only {others} of the table's {n} are not "
+            f"{whose})")
+
+
+__all__ = ["FoldRows", "fold_problem", "rows_problem"]

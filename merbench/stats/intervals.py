@@ -80,9 +80,8 @@ def pool_subjects(per_subject: np.ndarray, chosen: np.ndarray) -> np.ndarray:
 
     Each row becomes how often it drew each subject (one ``bincount``), and a pool is those
     counts times the per-subject counts (one matrix product). Where the counts are whole
-    numbers, as every recorded interval's are, the sums are exact in any order; seed-averaged
-    ones, which a comparison of runs with other numbers of seeds pools, agree with any other
-    order to about 1e-12. Emotion confusions, AU counts and spotting counts are all pooled
+    numbers, as every recorded interval's and comparison's are, the sums are exact in any
+    order. Emotion confusions, AU counts and spotting counts are all pooled
     here."""
     seeds, n_subjects = per_subject.shape[:2]
     rows = np.asarray(chosen, dtype=np.intp).reshape(-1, np.shape(chosen)[-1])

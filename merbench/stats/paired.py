@@ -8,8 +8,11 @@ permutations: each subject's two prediction sets swapped or not) with a fixed nu
 random swaps and a fixed seed; a swap that gives exactly the observed difference counts
 as at least as large, which floating point alone does not promise
 (:mod:`merbench.stats.exact`). Runs with as many seeds are paired seed by seed (each
-side's score is its mean over seeds); runs with other numbers of seeds are compared on each
-sample's predictions averaged over its seeds (mean confusion matrices). Comparing several
+side's score is its mean over seeds, as the tables show it); runs with other numbers of seeds
+pair each seed of one with each seed of the other, so each side's score is still its mean
+over its own seeds. (They were compared on each sample's predictions averaged over its seeds,
+whose score is not the mean of the seeds' scores: ``compare`` printed a UF1 difference that
+was neither its table's nor inside its own interval.) Comparing several
 runs with one reference corrects the p-values with Holm's step-down method, which holds the
 family-wise error rate without assuming the tests independent.
 """
@@ -52,8 +55,8 @@ def paired_test(a: np.ndarray, b: np.ndarray, metric: str,
     over seeds, one value a row; ``exact(pooled)``: the same score of one pool (seeds x the
     counts) as an exact fraction, which decides every swap whose float lies within
     :data:`TIE_WINDOW` of the observed difference (the module docstring of
-    :mod:`merbench.stats.exact` says why). Runs with other numbers of seeds are compared on
-    each subject's arrays averaged over its seeds. ``scored_as``: words that name ``score``
+    :mod:`merbench.stats.exact` says why). Runs with other numbers of seeds pair each seed
+    of one with each seed of the other. ``scored_as``: words that name ``score``
     and ``exact`` wholly (their kind and arguments), under which the answer is remembered
     (:mod:`merbench.base.memo`); None: always computed."""
     if scored_as is None:
@@ -73,14 +76,12 @@ def _paired_test(a: np.ndarray, b: np.ndarray, metric: str,
     if a.shape[1:] != b.shape[1:]:
         raise ValueError("the two runs must hold the same subjects and classes")
     n = a.shape[1]
-    if a.shape[0] != b.shape[0]:  # other numbers of seeds: each sample's seeds averaged
-        # the exact side scales both means by the product of the numbers of seeds, which
-        # keeps them whole and every score (a ratio of counts) the same
-        counts = np.concatenate([a.sum(axis=0, keepdims=True) * b.shape[0],
-                                 b.sum(axis=0, keepdims=True) * a.shape[0]], axis=1)
-        a, b = a.mean(axis=0, keepdims=True), b.mean(axis=0, keepdims=True)
-    else:
-        counts = np.concatenate([a, b], axis=1)
+    if a.shape[0] != b.shape[0]:  # other numbers of seeds: each seed paired with each
+        # of the other run's, which leaves each side's mean over its seeds (the score the
+        # tables show) as it is; averaging the seeds' counts first scored another quantity
+        a, b = (np.repeat(a, b.shape[0], axis=0),
+                np.tile(b, (a.shape[0],) + (1,) * (b.ndim - 1)))
+    counts = np.concatenate([a, b], axis=1)
     if np.array_equal(np.rint(counts), counts):  # checked once, not in each swap's pool
         counts = counts.astype(np.int64)
     both = np.concatenate([a, b], axis=1)

@@ -43,6 +43,7 @@ from merbench.results.user_files import UnreadableFile, parse_user_csv, read_use
 from merbench.runner.au_run import AU_PREDICTION_COLUMNS, entry_accuracy, predictions_table
 from merbench.runner.identity import labels_sha256
 from merbench.verification.environment_check import check_environment
+from merbench.verification.fold_record import check_fold_record
 from merbench.verification.provenance import (
     ProvenanceError,
     check_created,
@@ -192,6 +193,8 @@ def _validate(results_file: Path) -> tuple[AUResults, AuditSummary | None]:
         raise reject(f"{AU_PREDICTIONS_FILE} is unreadable ({exc.because})") from None
     if list(table.columns) != list(AU_PREDICTION_COLUMNS):
         raise reject(f"{AU_PREDICTIONS_FILE}'s columns are not {', '.join(AU_PREDICTION_COLUMNS)}")
+    check_fold_record(run_dir, results.protocol.name, results.dataset.n_samples, outcomes,
+                      table)  # what run refuses to train on, as far as files show it
     rows = np.concatenate([o.test_index for o in outcomes]).astype(np.int64)
     if len(table) != len(rows):
         raise reject(f"{AU_PREDICTIONS_FILE} has {len(table)} rows; the fold files test "

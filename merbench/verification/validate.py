@@ -56,6 +56,7 @@ from merbench.scores.interval_records import interval_record
 from merbench.scores.scoring import PolicyScore, score
 from merbench.verification.declared import check_declared
 from merbench.verification.environment_check import check_environment
+from merbench.verification.fold_record import check_fold_record
 from merbench.verification.policy_check import check_policies
 from merbench.verification.provenance import (
     OfficialFingerprint,
@@ -187,11 +188,13 @@ def _validate_run(path: Path, official: OfficialFingerprint | None) -> Validated
         raise ResultRejected(run_dir, said_of(RESULTS_FILE, exc)) from None
     classes = results.dataset.classes
     folds = load_folds(run_dir, results.protocol.n_folds)
+    predictions = read_predictions(run_dir)  # kept as read, for intervals and comparisons
+    check_fold_record(run_dir, results.protocol.name, results.dataset.n_samples, folds,
+                      predictions)  # what run refuses to train on, as far as files show it
     sample_ids = check_coverage(run_dir, results, folds, len(classes))
     n_epochs = check_epochs(run_dir, results, folds)
     claimed = check_policies(run_dir, results, folds)
 
-    predictions = read_predictions(run_dir)  # kept as read, for intervals and comparisons
     frame = predictions  # indexed by sample id in fold order below
     if len(frame) != len(sample_ids) or set(frame["sample_id"]) != set(sample_ids.tolist()) \
             or not frame["sample_id"].is_unique:
