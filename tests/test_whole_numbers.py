@@ -138,3 +138,15 @@ def test_a_tuning_file_takes_whole_numbers_in_any_spelling(cli, tmp_path: Path, 
     (tmp_path / "t.toml").write_text(TUNE + lines)
     code, _, err = cli("tune", tmp_path / "t.toml", "--out", tmp_path / "o")
     assert code == 2 and said in err and "(a float)" not in err, err
+
+
+def test_the_python_api_takes_a_whole_number_written_3_0() -> None:
+    """The API's callers too: ``num_classes=3.0`` builds a 3-class model, ``epochs=1.0`` is
+    the field's 1 (refused before as "not 1.0 (a float)")."""
+    import merbench
+    from merbench.runner.api_values import api_value
+
+    assert api_value("merbench.run()", "epochs", 1.0) == 1
+    assert type(api_value("merbench.run()", "epochs", 1.0)) is int
+    model = merbench.create_model("ststnet", num_classes=3.0)
+    assert list(model.parameters())[-1].shape[0] == 3

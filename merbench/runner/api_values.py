@@ -231,7 +231,10 @@ def api_model_options(name: Any, options: dict[str, Any]) -> str:
     _named(call, "model", name)
     options.update({key: plain(value) for key, value in options.items()})
     classes = options.get("num_classes", 2)
-    if isinstance(classes, bool) or not isinstance(classes, int) or classes < 2:
+    whole = whole_value(classes) if not isinstance(classes, str) else None
+    if whole is None or whole < 2:
         raise MerbenchError(f"{call}: num_classes must be a whole number of at least 2, not "
                             f"{given(classes)}")
+    if "num_classes" in options:  # 3.0 is the 3 the model is built with
+        options["num_classes"] = whole
     return str(name)
