@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 import numpy as np
 
 from merbench.base.cache import CACHE_ENV, FeatureCache
+from merbench.base.cache_env import folder_from_env
 from merbench.base.errors import MerbenchError, PluginError
 from merbench.base.literal import counted
 from merbench.base.native_output import native_stderr_silenced
@@ -179,6 +180,7 @@ __all__ = [
     "counted",
     "decode_user_image",
     "fixed_options",
+    "folder_from_env",
     "frame_index",
     "frame_number",
     "hookimpl",

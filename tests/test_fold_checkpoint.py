@@ -407,7 +407,7 @@ def test_checkpoint_every_is_checked(cli, tmp_path: Path) -> None:
                        "--checkpoint-every", "-1", "--out", tmp_path / "r")
     assert code == 2
     assert err.strip() == ("merbench: error: --checkpoint-every must be a number of minutes "
-                           ">= 0 (got -1.0); 0 saves no unfinished fold")
+                           ">= 0 (got -1); 0 saves no unfinished fold")
 
 
 def test_status_counts_the_saved_epochs_in_its_estimate(tmp_path: Path) -> None:

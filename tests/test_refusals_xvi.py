@@ -60,7 +60,7 @@ def test_a_run_refused_says_one_line_not_that_it_reads_the_data(
 def test_a_seeds_run_refused_says_one_line(cli, tmp_path: Path) -> None:
     line = _refused(*cli("run", "-m", "ststnet", "-d", "synthetic", "--seeds", "0,1",
                          "--lr", "0", "--out", tmp_path / "seeds"))
-    assert "--lr must be a positive number (got 0.0)" in line, line
+    assert "--lr must be a positive number (got 0)" in line, line
 
 
 @pytest.mark.usefixtures("into_a_log")

@@ -94,7 +94,7 @@ def test_a_sweep_on_ray_gives_the_local_numbers(swept, tmp_path: Path) -> None:
     ('[[runs]]\nmodel = "ststnet"\ndataset = "synthetic"\nmodel_options = {wings = 2}',
      "runs[0] (ststnet on synthetic/loso): "),
     ('[[runs]]\nmodel = "ststnet"\ndataset = "synthetic"\nepochs = "ten"',
-     "runs[0]: 'epochs' must be an integer, not \"ten\" (a string)"),
+     "runs[0]: 'epochs' must be a whole number, not \"ten\" (a string)"),
     ('[[runs]]\nmodel = "ststnet"\ndataset = "synthetic"\nepoch = 3',
      "runs[0]: unknown key 'epoch'"),
     ('[[runs]]\nmodel = "ststnet"\ndataset = "synthetic"\nseeds = [0, 0]',

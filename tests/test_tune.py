@@ -86,7 +86,7 @@ BASE = {"model": "ststnet", "dataset": "synthetic", "space": {"lr": {"choices": 
     ({"options": {"protocol": "lodo"}}, "[options] protocol is not an option a trial takes"),
     ({"options": {"seed": 3}}, "the tuner decides it"),
     ({"options": {"device": "cpu"}}, "give it on the merbench tune command line"),
-    ({"options": {"epochs": "ten"}}, "'epochs' must be an integer, not \"ten\" (a string)"),
+    ({"options": {"epochs": "ten"}}, "'epochs' must be a whole number, not \"ten\" (a string)"),
     ({"space": {}}, "[space] is empty"),
     ({"space": {"colour": {"choices": [1]}}}, "[space] colour is not an option"),
     ({"space": {"lr": {"choices": [0.1, 0.1]}}}, "lists a value twice"),

@@ -1,4 +1,5 @@
-"""The cache folder named by ``$MERBENCH_CACHE_DIR``, checked as the variable it is.
+"""The cache folder named by ``$MERBENCH_CACHE_DIR`` (and any folder an environment variable
+names: :func:`folder_from_env`), checked as the variable it is.
 
 A value no folder can have was found only when the first cache entry was written, and said
 as that entry's fault: a name of 300 bytes as a cache file's, "give its real path"; a
@@ -47,13 +48,30 @@ def cache_dir_from_env() -> Path | None:
     """The folder ``$MERBENCH_CACHE_DIR`` names, None where it is unset or empty (the
     default, ``~/.cache/merbench``, applies); a value no cache folder can be is refused in
     one line that names the variable."""
-    value = os.environ.get(CACHE_ENV, "")
+    path = folder_from_env(CACHE_ENV, "for ~/.cache/merbench")
+    if path is None:
+        return None
+    problem = _not_a_folder(path)
+    if problem is not None:
+        raise MerbenchError(f"{CACHE_ENV}={_shown(os.environ[CACHE_ENV])} {problem}; set it "
+                            "to a folder")
+    return path
+
+
+def folder_from_env(variable: str, unset: str) -> Path | None:
+    """The path the environment variable ``variable`` names (``~`` expanded), None where it
+    is unset or empty; a value no folder can have (blank, ``~`` of an unknown user, a name
+    or a path longer than the system takes) refused in one line naming the variable, with
+    ``unset`` saying what leaving it unset does ("for ~/.cache/merbench"). The cache's and
+    the data's variables (``MERBENCH_DATA_DIR``, read by the dataset plugins) are checked
+    alike here: the data's said a blank value was "not set", and a 6,000-byte one named only
+    a folder inside it (the eighth adversarial pass of issue 84)."""
+    value = os.environ.get(variable, "")
     if not value:
         return None
-    said = f"{CACHE_ENV}={_shown(value)}"
+    said = f"{variable}={_shown(value)}"
     if not value.strip():
-        raise MerbenchError(f"{said} is blank; set it to a folder, or unset it for "
-                            "~/.cache/merbench")
+        raise MerbenchError(f"{said} is blank; set it to a folder, or unset it {unset}")
     try:
         path = Path(value).expanduser()
     except RuntimeError:  # ~NAME of a user the system does not know
@@ -66,7 +84,4 @@ def cache_dir_from_env() -> Path | None:
     if len(os.fsencode(str(path.absolute()))) > _PATH_BYTES:
         raise MerbenchError(f"{said} is longer than the {_PATH_BYTES:,} bytes a path may be; "
                             "set it to a folder that can exist")
-    problem = _not_a_folder(path)
-    if problem is not None:
-        raise MerbenchError(f"{said} {problem}; set it to a folder")
     return path

@@ -15,7 +15,10 @@ such character as its Python escape (``\\u202e``, ``\\x1b``), visible and inert:
   (U+200B-U+200D), word joiner and invisible operators (U+2060-U+2064), the byte-order mark
   U+FEFF, U+180E, the soft hyphen U+00AD and the tag characters, whatever Unicode adds next;
 - line and paragraph separators (Zl, Zp), which break a line where nothing shows one;
-- lone surrogates (Cs), which no UTF-8 page or terminal can carry;
+- lone surrogates (Cs), which no UTF-8 page or terminal can carry; one that stands for a
+  byte of a name that is not UTF-8 (Python reads byte 0xff of a path or an environment
+  variable as U+DCFF) is written as that byte, ``\\xff``, as a shell writes it
+  (``$'/tmp/\\xff'``), not as ``\\udcff``, which names no character anyone typed;
 - the few characters that count as letters yet draw nothing (the Hangul fillers, the
   combining grapheme joiner, two Khmer vowels), used to fake look-alike names.
 
@@ -54,6 +57,8 @@ def _shown(char: str) -> str:
 
 def _escaped(char: str) -> str:
     """:func:`_shown`, newline and tab escaped too."""
+    if "\udc80" <= char <= "\udcff":  # an undecodable byte of a path (surrogateescape)
+        return f"\\x{ord(char) - 0xdc00:02x}"
     if char in _BLANK_LETTERS or unicodedata.category(char) in _HIDDEN:
         return char.encode("unicode_escape").decode("ascii")
     return char

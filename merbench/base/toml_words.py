@@ -72,8 +72,11 @@ def toml_value(value: Any) -> str:
 
 def toml_given(value: Any) -> str:
     """``value`` and its type, for "must be ..., not X": ``true (a boolean)``, ``"a" (a
-    string)``, ``a table``."""
+    string)``, ``a table``; a float alone (``2.5``), which says it is a number, without
+    "(a float)", a name its author may never have met."""
     shown = toml_value(value)
+    if isinstance(value, float):
+        return shown
     kind = toml_type(value)
     return shown if shown == kind else f"{shown} ({kind})"
 

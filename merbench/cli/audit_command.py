@@ -16,6 +16,7 @@ from merbench.audit.retrain import DEFAULT_FOLDS
 from merbench.base.atomic import TEMP_SUFFIX, temp_prefix
 from merbench.base.errors import MerbenchError, os_reason
 from merbench.base.literal import counted
+from merbench.base.whole_numbers import whole_value
 from merbench.cli.audit_progress import AuditProgress
 from merbench.cli.literal import say
 from merbench.kinds import AuditRequest, check_audit_options, kind_of, started_kind
@@ -34,11 +35,11 @@ def _count(text: str | None) -> int | None:
         return DEFAULT_FOLDS
     if text.strip().lower() == "all":
         return None
-    try:
-        return int(text)
-    except ValueError:
+    count = whole_value(text)  # any spelling of a whole number, as every option takes one
+    if count is None:
         raise MerbenchError(f"--folds {text!r} is not a number of folds; give K (1 or more) "
-                            "or 'all'") from None
+                            "or 'all'")
+    return count
 
 
 def _not_a_result(path: Path) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import os
+import shlex
 import sys
 import time
 from collections.abc import Callable
@@ -19,7 +20,7 @@ from merbench.cli.out_places import refuse_result_place
 from merbench.cli.parser import EXIT_INTERRUPTED, EXIT_USAGE
 from merbench.cli.progress import PLAIN_EVERY_S
 from merbench.cli.render import with_interval
-from merbench.kinds import kind_of
+from merbench.kinds import kind_of, started_kind
 from merbench.kinds.emotion import EmotionRunKind
 from merbench.leaderboard.collect import reduced_setting
 from merbench.plugin_system.manager import Plugins
@@ -31,6 +32,7 @@ from merbench.results.run_files import ResultRejected
 from merbench.results.user_files import read_written_json
 from merbench.runner.final_model import RECORD_FILE, WEIGHTS_FILE
 from merbench.runner.predict import USER_VIDEO, PredictSpec, predict
+from merbench.runner.status import run_status
 from merbench.verification.validate import validate_run
 
 
@@ -129,7 +131,23 @@ def _run_folder(given: Path) -> Path:
         raise MerbenchError(f"--from-run {given} is {indefinite(kind.name)}; predict recognises "
                             f"emotions with a run's recipe: give {seeds}a finished emotion "
                             "run")
+    started = started_kind(folder) if kind is None and folder.is_dir() else None
+    if started is not None and started.name == wanted:  # "no results.json here" said less
+        raise MerbenchError(f"--from-run {given} is {indefinite(wanted)} not finished yet "
+                            f"({_progress(folder)}); finish it with 'merbench run --resume "
+                            f"{shlex.quote(str(given))}', then predict from it")
     return folder
+
+
+def _progress(folder: Path) -> str:
+    """How far an unfinished run has got: ``2/3 folds``, as ``merbench status`` says it."""
+    try:
+        status = run_status(folder)
+    except MerbenchError:  # its run.json cannot say: the resumed run will say why
+        return "no results.json yet"
+    if status.n_folds is None:
+        return f"{counted(status.finished, 'fold')} finished"
+    return f"{status.finished}/{status.n_folds} folds"
 
 
 def _generated(results: Results, plugins: Plugins) -> bool:

@@ -22,6 +22,7 @@ from typing import Any
 
 from merbench.base.errors import MerbenchError
 from merbench.base.literal import indefinite
+from merbench.base.whole_numbers import whole_number
 from merbench.cli.shared_options import (
     EachKeyOnce,
     declared_once,
@@ -118,7 +119,7 @@ def _add(container: argparse._ActionsContainer, field: dataclasses.Field[Any], o
         # a path through given_path: Path("") is '.', the current folder, as if named
         typed = seed_option(flags[0]) if field.name == "seed" else \
             given_path if kind is Path else finite_number if kind is float else \
-            int if kind is int else \
+            whole_number if kind is int else \
             given_path_text if option.metavar in PATH_METAVARS else str
         action = container.add_argument(*flags, type=typed, metavar=option.metavar,
                                         choices=option.choices, **common)

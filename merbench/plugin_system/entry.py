@@ -21,6 +21,7 @@ from typing import Any, Generic, TypeVar
 
 from merbench.base.errors import MerbenchError
 from merbench.base.literal import written
+from merbench.base.whole_numbers import is_whole, whole_value
 from merbench.meta import Meta
 from merbench.plugin_system import plugin_fault
 from merbench.plugin_system.factory_options import FactoryOptions, canonical_json
@@ -162,6 +163,8 @@ class Entry(Generic[M]):
             if not isinstance(default, int | float) or isinstance(default, bool):
                 continue
             wanted = "a whole number" if isinstance(default, int) else "a number"
+            if isinstance(default, int) and isinstance(value, str) and is_whole(value):
+                continue  # '03', '+3' from the command line: the whole number it spells
             found = _not_a_number(value)
             if found is None and isinstance(value, float) and not value.is_integer() \
                     and name in _whole_only(defaults, {name: value}) \
@@ -178,14 +181,18 @@ class Entry(Generic[M]):
                                     f"(default {default})")
 
     def _as_whole(self, options: dict[str, Any]) -> dict[str, Any]:
-        """``options`` with a whole number written 3.0 as 3 where the default is an int (an
+        """``options`` with a whole number in any spelling (3.0, '03', '+3': the one rule of
+        :mod:`merbench.base.whole_numbers`) as the int it is, where the default is an int (an
         option taking whole numbers): ``subjects=3.0`` met Python's "'float' object cannot
-        be interpreted as an integer", and ``image_size=28.0`` was recorded as a departure
-        from its default 28; a spotter's tuned values, floats by declaration, reach
-        whole-number options as 0.0 and 3.0 by design. Known from the defaults alone, so
-        planning (recording) and building agree without importing the factory."""
-        whole = _whole_only(self.factory_options().defaults(), options)
-        return {**options, **{k: int(v) for k, v in whole.items() if v.is_integer()}}
+        be interpreted as an integer", ``subjects=03`` was refused as text, and
+        ``image_size=28.0`` was recorded as a departure from its default 28; a spotter's
+        tuned values, floats by declaration, reach whole-number options as 0.0 and 3.0 by
+        design. Known from the defaults alone, so planning (recording) and building agree
+        without importing the factory."""
+        defaults = self.factory_options().defaults()
+        whole = {k: whole_value(v) for k, v in options.items() if isinstance(v, float | str)
+                 and isinstance(defaults.get(k), int) and not isinstance(defaults.get(k), bool)}
+        return {**options, **{k: v for k, v in whole.items() if v is not None}}
 
     def _takes_real(self, name: str) -> bool:
         """Whether the factory's signature declares ``name`` a float although its default is

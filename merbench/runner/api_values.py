@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from merbench.base.errors import MerbenchError
+from merbench.base.whole_numbers import whole_value
 from merbench.plugin_system.manager import Plugins
 from merbench.runner.given_values import (
     check_distinct_seeds,
@@ -71,10 +72,9 @@ def _exact(value: Any) -> bool:
 
 
 def _whole(value: numbers.Rational | Decimal) -> bool:
-    """Whether an exact number's value is whole: ``Fraction(4, 2)``, ``Decimal('3.0')``."""
-    if isinstance(value, Decimal):
-        return value.is_finite() and value == value.to_integral_value()
-    return value.denominator == 1
+    """Whether an exact number's value is whole: ``Fraction(4, 2)``, ``Decimal('3.0')`` (the
+    one rule of :mod:`merbench.base.whole_numbers`)."""
+    return whole_value(value) is not None
 
 
 def plain(value: Any) -> Any:
@@ -157,6 +157,9 @@ def api_value(call: str, name: str, value: Any) -> Any:
     if is_path and isinstance(value, str) and not value.strip():
         raise MerbenchError(f"{call}: {name}={value!r} is an empty path, which names nothing; "
                             "give the file or folder itself ('.' for this folder)")
+    if int in allowed and float not in allowed and isinstance(value, float):
+        whole = whole_value(value)  # epochs=3.0 is the 3 recorded, as on the command line
+        value = value if whole is None else whole
     if float in allowed and isinstance(value, int) and not isinstance(value, bool):
         value = float(value)
     if Path in allowed and isinstance(value, str):
@@ -208,8 +211,9 @@ def api_seeds(call: str, seeds: Any) -> list[int]:
     """``seeds=``: a non-empty list of distinct seeds, each in range, refused as the command
     line refuses ``--seeds`` (:func:`~merbench.runner.given_values.check_distinct_seeds`)."""
     seeds = plain(seeds)
-    if isinstance(seeds, list | tuple):
-        seeds = [plain(seed) for seed in seeds]
+    if isinstance(seeds, list | tuple):  # seeds=[0, 1.0]: whole numbers, as the ints
+        seeds = [seed if isinstance(seed, str) or whole_value(seed) is None
+                 else whole_value(seed) for seed in map(plain, seeds)]
     if not isinstance(seeds, list | tuple | range) or not len(seeds):
         raise MerbenchError(f"{call}: seeds must be a non-empty list of distinct non-negative "
                             f"integers, e.g. seeds=[0, 1, 2], not {given(seeds)}")
@@ -227,7 +231,10 @@ def api_model_options(name: Any, options: dict[str, Any]) -> str:
     _named(call, "model", name)
     options.update({key: plain(value) for key, value in options.items()})
     classes = options.get("num_classes", 2)
-    if isinstance(classes, bool) or not isinstance(classes, int) or classes < 2:
+    whole = whole_value(classes) if not isinstance(classes, str) else None
+    if whole is None or whole < 2:
         raise MerbenchError(f"{call}: num_classes must be a whole number of at least 2, not "
                             f"{given(classes)}")
+    if "num_classes" in options:  # 3.0 is the 3 the model is built with
+        options["num_classes"] = whole
     return str(name)

@@ -19,6 +19,7 @@ import os
 from pathlib import Path
 
 from merbench.base.errors import MerbenchError
+from merbench.base.whole_numbers import number_shown
 from merbench.meta import DATA_ORDERS, MAX_EPOCHS, TrainRecipe
 from merbench.runner.executor_kinds import EXECUTOR_KINDS
 from merbench.runner.given_values import check_finite, check_seed
@@ -62,7 +63,7 @@ def check_values(spec: RunSpec, settings: RunSettings) -> None:
         if value is not None and value < 1:
             raise MerbenchError(f"{flag(name)} must be at least 1 (got {value})")
     if spec.lr is not None and not (spec.lr > 0 and math.isfinite(spec.lr)):
-        raise MerbenchError(f"--lr must be a positive number (got {spec.lr})")
+        raise MerbenchError(f"--lr must be a positive number (got {number_shown(spec.lr)})")
     if spec.lr is not None and spec.lr > MAX_LR:
         raise MerbenchError(f"--lr must be at most {MAX_LR:g} (got {spec.lr:g}): a step that "
                             "large overflows the weights' 32-bit numbers")
@@ -105,7 +106,8 @@ def check_settings_values(settings: RunSettings) -> None:
                                 "fold at a time")
     if not (settings.checkpoint_every >= 0 and math.isfinite(settings.checkpoint_every)):
         raise MerbenchError(f"--checkpoint-every must be a number of minutes >= 0 (got "
-                            f"{settings.checkpoint_every}); 0 saves no unfinished fold")
+                            f"{number_shown(settings.checkpoint_every)}); 0 saves no "
+                            "unfinished fold")
     if settings.executor not in EXECUTORS:
         raise MerbenchError(f"unknown --executor '{settings.executor}'; use "
                             f"{' or '.join(EXECUTORS)}")
@@ -119,7 +121,7 @@ def check_settings_values(settings: RunSettings) -> None:
                                     f"--executor {kind.name}, or leave {flag(name)} out")
     if settings.gpus_per_task is not None and not 0 < settings.gpus_per_task <= 1:
         raise MerbenchError(f"--gpus-per-task must be a share of one GPU, more than 0 and at "
-                            f"most 1 (got {settings.gpus_per_task})")
+                            f"most 1 (got {number_shown(settings.gpus_per_task)})")
     check_device_name(settings.device)
 
 

@@ -1,10 +1,11 @@
 """Numbers as a user types them: a seed in range, and option values that are finite.
 
 A seed reaches merbench from ``--seed``, ``--seeds``, a sweep plan's ``seeds`` and ``audit
---seed``; each says the same thing about a bad one, here. Python refuses to turn a string of
-more than 4,300 digits into an integer with advice about ``sys.set_int_max_str_digits``,
-which is no help to someone who mistyped a seed, so a seed is read from its digits here, at
-most :data:`SEED_DIGITS` of them, and a long one is shown shortened.
+--seed``; each says the same thing about a bad one, here. It is read as every whole number is
+(:mod:`merbench.base.whole_numbers`: ``0``, ``+0``, ``0.0``), never by Python's ``int()``,
+which refuses a string of more than 4,300 digits with advice about
+``sys.set_int_max_str_digits``, no help to someone who mistyped a seed; a long one is shown
+shortened, as written.
 
 ``--model-opt dropout=NaN`` is JSON that Python reads (``NaN``, ``Infinity``, ``1e999``),
 TOML has ``nan`` and ``inf``, and ``inf``, which JSON does not read, stays the text 'inf'; no
@@ -21,12 +22,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from merbench.base.errors import MerbenchError
+from merbench.base.whole_numbers import too_long, whole_value
 
 #: the largest seed: torch seeds its generators with unsigned 64-bit numbers
 MAX_SEED = 2**64 - 1
-SEED_DIGITS = len(str(MAX_SEED))
 _SHOWN = 12  # characters of a long value shown at each end
-_INTEGER = re.compile(r"[+-]?\d+")
 _NON_FINITE = re.compile(r"[+-]?(inf|infinity|nan)", re.IGNORECASE)
 
 
@@ -40,9 +40,10 @@ def shortened(text: str) -> str:
 
 def seed_problem(option: str, given: object) -> str:
     """The one line that says a seed given as ``option`` is not one: a value that is no
-    whole number (``0.0``, ``1.5``) is said to be so, not to be out of range."""
+    whole number (``1.5``, ``abc``) is said to be so, not to be out of range; either shows
+    ``given`` as written (``-1.0``, not the -1 it is)."""
     text = str(given).strip()
-    if isinstance(given, bool) or not _INTEGER.fullmatch(text):
+    if whole_value(given) is None and not too_long(given):
         return (f"{option} takes a whole number, not '{shortened(text)}' (a seed is 0 to "
                 f"{MAX_SEED})")
     return (f"{option} must be a non-negative integer in range, 0 to {MAX_SEED} "
@@ -66,13 +67,11 @@ def check_distinct_seeds(seeds: list[int], option: str, given: str,
 
 
 def parse_seed(text: str, option: str) -> int:
-    """The seed ``text`` spells, read digit by digit only when there are few enough of them
-    (see the module's docstring), or a MerbenchError naming ``option``."""
-    digits = text.strip()
-    if not _INTEGER.fullmatch(digits) or len(digits.lstrip("+-")) > SEED_DIGITS:
+    """The seed ``text`` spells (any spelling of a whole number: ``3``, ``+3``, ``3.0``), or a
+    MerbenchError naming ``option`` that shows ``text`` as written."""
+    seed = whole_value(text)
+    if seed is None or not 0 <= seed <= MAX_SEED:
         raise MerbenchError(seed_problem(option, text))
-    seed = int(digits)
-    check_seed(seed, option)
     return seed
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from merbench.base.atomic import atomic_write_json, remove_leftovers
 from merbench.base.errors import MerbenchError
+from merbench.base.whole_numbers import is_whole, too_long
 from merbench.plugin_system.lazy_factory import building_what_is_planned
 from merbench.plugin_system.manager import Plugins, default_plugins
 from merbench.results.codec import to_json
@@ -47,7 +48,7 @@ def parse_seeds(text: str) -> list[int]:
     if any(not part.strip() for part in parts):
         raise MerbenchError(f"--seeds has an empty item in '{shortened(text)}'; give whole "
                             "numbers separated by single commas, e.g. 0,1,2")
-    if not all(re.fullmatch(r"\s*[+-]?\d+\s*", part) for part in parts):
+    if not all(is_whole(part) or too_long(part) for part in parts):
         raise MerbenchError(f"--seeds takes whole numbers separated by commas, e.g. 0,1,2 "
                             f"(got '{shortened(text)}')")
     seeds = [parse_seed(part, "each of --seeds") for part in parts]

@@ -31,7 +31,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 from merbench.base.errors import MerbenchError
-from merbench.base.toml_words import toml_given
+from merbench.base.toml_words import toml_given, toml_value
+from merbench.base.whole_numbers import whole_value
 from merbench.data.task import EMOTION_TASK, TASK_NAMES, Task, parse_task
 from merbench.meta import DATA_ORDERS
 from merbench.runner.executor_kinds import EXECUTOR_KINDS
@@ -318,6 +319,13 @@ def typed_value(where: str, name: str, value: Any) -> Any:
     (:mod:`merbench.base.toml_words`), since the value comes from a plan or tuning file."""
     allowed = field_types(name)
     check_file_value(where, name, value, Path in allowed or name in _path_fields())
+    if int in allowed and float not in allowed and isinstance(value, float):
+        # one rule for a whole number (merbench.base.whole_numbers): 3.0 is the 3 recorded
+        whole = whole_value(value)
+        if whole is None:
+            raise MerbenchError(f"{where}: '{name}' must be a whole number, not "
+                                f"{toml_value(value)}")
+        value = whole
     if float in allowed and isinstance(value, int) and not isinstance(value, bool):
         value = float(value)
     if Path in allowed and isinstance(value, str):
@@ -338,7 +346,7 @@ def field_types(name: str) -> tuple[type, ...]:
 
 
 #: a field's type as a TOML file's author gives it (a float field takes 3 as well as 3.0)
-_WANTED = {bool: "true or false", int: "an integer", float: "a number", str: "a string",
+_WANTED = {bool: "true or false", int: "a whole number", float: "a number", str: "a string",
            Path: "a string (a path)", dict: "a table"}
 
 

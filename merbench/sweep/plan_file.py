@@ -34,6 +34,7 @@ from typing import Any
 
 from merbench.base.errors import MerbenchError
 from merbench.base.toml_words import toml_given
+from merbench.base.whole_numbers import whole_value
 from merbench.plugin_system.manager import Plugins
 from merbench.results.out_folders import check_out_folder, seed_folder
 from merbench.results.toml_input import read_toml
@@ -244,13 +245,17 @@ def _names(where: str, entry: dict[str, Any], one: str, many: str) -> list[str]:
 
 
 def _seeds(where: str, value: Any) -> tuple[int, ...]:
-    if not isinstance(value, list) or not value or \
-            not all(isinstance(s, int) and not isinstance(s, bool) and 0 <= s <= MAX_SEED
-                    for s in value):
+    """The entry's seeds, each a whole number in any spelling (``seeds = [0, 1.0]``) kept as
+    the int it is."""
+    if isinstance(value, list) and not value:
+        raise MerbenchError(f"{where}: 'seeds' is empty; give at least one seed, e.g. "
+                            "seeds = [0, 1, 2]")
+    seeds = [whole_value(s) for s in value] if isinstance(value, list) else [None]
+    if not all(s is not None and 0 <= s <= MAX_SEED for s in seeds):
         raise MerbenchError(f"{where}: 'seeds' must be a list of non-negative whole numbers "
                             f"in range, 0 to {MAX_SEED}, e.g. seeds = [0, 1, 2]")
-    if len(set(value)) != len(value):
+    if len(set(seeds)) != len(seeds):
         raise MerbenchError(f"{where}: 'seeds' names a seed twice; remove the duplicate")
-    return tuple(value)
+    return tuple(s for s in seeds if s is not None)
 
 

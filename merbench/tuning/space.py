@@ -40,6 +40,7 @@ from typing import Any, Literal
 
 from merbench.base.errors import MerbenchError
 from merbench.base.toml_words import toml_given, toml_value
+from merbench.base.whole_numbers import whole_value
 from merbench.results.toml_input import read_toml
 from merbench.runner.checks import check_values
 from merbench.runner.given_values import MAX_SEED, check_file_value
@@ -306,16 +307,18 @@ def _parameter(here: str, name: str, raw: dict[str, Any], run_option: bool) -> P
     if not isinstance(log, bool) or (log and low <= 0):
         raise MerbenchError(f"{here}: log must be true or false, and a log range needs "
                             "low > 0")
+    if run_option:  # checked; a whole-number option's 1.0 is the 1 it takes
+        ends = typed_value(here, name, low), typed_value(here, name, high)
+        if all(isinstance(end, int) for end in ends):
+            low, high = ends
     # both bounds whole numbers: a range of whole numbers (write 0.0 for a real range)
     integer = isinstance(low, int) and isinstance(high, int)
     step = raw.get("step")
-    if step is not None and (not isinstance(step, int) or isinstance(step, bool) or step < 1
-                             or not integer or log):
+    whole_step = whole_value(step)
+    if step is not None and (whole_step is None or whole_step < 1 or not integer or log):
         raise MerbenchError(f"{here}: step is a whole number >= 1, for a range of whole "
                             "numbers on a linear scale")
-    if run_option:
-        typed_value(here, name, low)
-        typed_value(here, name, high)
+    step = whole_step
     return Parameter(name=name, low=low, high=high, log=log, step=step, integer=integer)
 
 
@@ -336,11 +339,13 @@ def _text(where: str, document: dict[str, Any], key: str, default: str | None = 
 
 def _whole(where: str, document: dict[str, Any], key: str, default: int | None, low: int,
            high: int) -> int:
+    """The whole number ``key`` gives, in any spelling (``trials = 2.0`` is 2)."""
     value = document.get(key, default)
-    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+    whole = whole_value(value)
+    if whole is None or not low <= whole <= high:
         raise MerbenchError(f"{where}: '{key}' must be a whole number from {low} to {high}, "
                             f"not {toml_given(value)}")
-    return value
+    return whole
 
 
 def _one_of(where: str, document: dict[str, Any], key: str, allowed: tuple[str, ...],

@@ -15,7 +15,7 @@ import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from merbench.api import MerbenchError, check_user_file
+from merbench.api import MerbenchError, check_user_file, folder_from_env
 
 DATA_ENV = "MERBENCH_DATA_DIR"
 RAW_POINTER = ("pass its folder with --data-root PATH (where to request it under its licence, "
@@ -50,11 +50,14 @@ def candidate_folders(dataset: str, data_root: str | os.PathLike[str] | None,
                                 "folder holding it")
         base = Path(data_root).expanduser().absolute()
         return base, "--data-root", [base, *(base / name for name in folder_names)]
-    env = os.environ.get(DATA_ENV, "").strip()
-    if not env:
+    try:  # blank, or no folder can be there: said of the variable, as the cache's is
+        env = folder_from_env(DATA_ENV, "and give --data-root PATH")
+    except MerbenchError as exc:
+        raise MerbenchError(f"{dataset}: {exc}") from None
+    if env is None:
         raise MerbenchError(f"{dataset}: no data location: no --data-root was given and "
                             f"{DATA_ENV} is not set; {told(how_to_get, pointer)}")
-    base = Path(env).expanduser().absolute()
+    base = env.absolute()
     return base, DATA_ENV, [*(base / name for name in folder_names), base]
 
 
