@@ -37,10 +37,10 @@ def rejection(path: Path) -> str:
     """Why validate rejects ``path`` (the test fails if it accepts it)."""
     import pytest
 
-    from merbench.kinds import RESULT_KINDS, kind_of
+    from merbench.kinds import kind_of, result_kinds
     from merbench.verification.validate import ResultRejected
 
-    kind = kind_of(path) or RESULT_KINDS[0]  # no kind's file: the emotion run's check says
+    kind = kind_of(path) or result_kinds()[0]  # no kind's file: the emotion run's check says
     with pytest.raises(ResultRejected) as caught:
         kind.validate(path)
     return caught.value.reason

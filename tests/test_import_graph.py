@@ -256,10 +256,13 @@ LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
     ("computation", frozenset({"stats", "scores", "au", "training", "features", "export",
                                "spotting"})),
     ("running", frozenset({"runner"})),
-    ("checking", frozenset({"verification", "audit", "sweep", "tuning", "compare"})),
+    ("checking", frozenset({"verification", "audit", "sweep", "compare"})),
     # what every kind of result is to the commands that take any (validate, status, audit)
     ("result kinds", frozenset({"kinds"})),
     ("pages", frozenset({"leaderboard"})),
+    # each kind of result's home: its record, checks, audit, page, export and kind object
+    # together, standing on the shared layers below, which learn it by registration
+    ("kinds' homes", frozenset({"tuning"})),
     ("interfaces", frozenset({"cli", "api", "testing", "__main__", ""})),  # "": merbench/
 )
 

@@ -34,7 +34,7 @@ from conftest import TINY_TUNING
 from interrupt import stop_signals_as_default, stopping_after
 
 from merbench.results.model import EngineRecord
-from merbench.results.run_archive import unpack_runs
+from merbench.tuning.archive import unpack_runs
 
 RUN = ["run", "--model", "htnet", "--dataset", "synthetic", "--model-opt", "dim=32",
        "--model-opt", "block_repeats=[1,1,1]", "--threads", "1", "--quiet"]

@@ -76,8 +76,8 @@ def test_copies_of_one_search_with_other_results_are_all_rejected(
     validated and were both published. Identical copies are one search (reproduced);
     copies whose trials or predictions differ are all rejected, by ``validate`` and the
     build alike, as copies of an emotion, AU or spotting run are."""
-    from merbench.kinds import tuning as tuning_kind
-    from merbench.leaderboard import tuning_view
+    from merbench.tuning import kind as tuning_kind
+    from merbench.tuning import view as tuning_view
 
     source = COMMITTED / "tunings" / "lbp-apex-svm-composite" / "test-scored"
     for name in ("a", "b"):
@@ -210,7 +210,7 @@ def test_a_tuning_that_status_calls_unfinished_does_not_validate(tmp_path: Path,
     """Fourth pass, findings 4 and 5: a tuning stopped while packing validated "ok" and was
     published while status called it unfinished; status called a tuning whose
     predictions.csv was a fifo, or whose tune.json was empty, "finished"."""
-    from merbench.results.run_archive import unpack_runs
+    from merbench.tuning.archive import unpack_runs
 
     folder = Path(shutil.copytree(COMMITTED / "tunings" / "lbp-apex-svm-composite" /
                                   "test-scored", tmp_path / "tuning"))

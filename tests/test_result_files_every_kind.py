@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from merbench.results.run_files import ResultRejected
+from merbench.tuning.check import validate_tune
 from merbench.verification.au_check import validate_au_run
-from merbench.verification.tune_check import validate_tune
 from merbench.verification.validate import validate_run
 
 RESULTS = Path(__file__).resolve().parents[1] / "leaderboards" / "results"
@@ -106,7 +106,7 @@ def test_build_strict_publishes_no_tuning_whose_trial_validate_rejects(tmp_path:
     it (issue 69, case 7): the strict build checks every trial as validate does."""
     import json
 
-    from merbench.results.run_archive import pack_runs, remove_packed, unpack_runs
+    from merbench.tuning.archive import pack_runs, remove_packed, unpack_runs
 
     tuning = tmp_path / "results" / "svm"
     shutil.copytree(KINDS["tuning"][0], tuning)

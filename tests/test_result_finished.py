@@ -22,7 +22,7 @@ from merbench_datasets.synthetic import make_synthetic
 
 import merbench.cli
 from merbench.api import DatasetMeta, FinishedResult, InMemoryDataset, hookimpl
-from merbench.kinds import RESULT_KINDS, kind_of
+from merbench.kinds import kind_of, result_kinds
 from merbench.plugin_system.manager import PluginRuntimeWarning, Plugins, load_plugins
 from merbench.plugin_system.registry import DatasetRegistry
 from merbench.results import kind_names
@@ -110,7 +110,7 @@ WHERE = {
 
 def test_every_kind_is_named_once_below_the_kinds() -> None:
     names = {value for key, value in vars(kind_names).items() if key.isupper()}
-    assert sorted(kind.name for kind in RESULT_KINDS) == sorted(names) == sorted(WHERE)
+    assert sorted(kind.name for kind in result_kinds()) == sorted(names) == sorted(WHERE)
 
 
 @pytest.mark.parametrize("kind", sorted(WHERE))

@@ -16,15 +16,15 @@ import pytest
 
 from merbench.base.errors import MerbenchError
 from merbench.base.literal import indefinite
-from merbench.kinds import MARKERS, RESULT_KINDS, STARTED_FILES, ResultKind, kind_of
+from merbench.kinds import ResultKind, kind_of, markers, result_kinds, started_files
 from merbench.kinds.over_seeds import SummaryOverSeeds
 from merbench.results.run_files import ResultRejected
 
-KIND_NAMES = [kind.name for kind in RESULT_KINDS]
+KIND_NAMES = [kind.name for kind in result_kinds()]
 
 
 def _kind(name: str) -> ResultKind:
-    return next(kind for kind in RESULT_KINDS if kind.name == name)
+    return next(kind for kind in result_kinds() if kind.name == name)
 
 
 def _copy(examples: dict[str, Path], name: str, tmp_path: Path) -> Path:
@@ -34,13 +34,13 @@ def _copy(examples: dict[str, Path], name: str, tmp_path: Path) -> Path:
 
 
 def test_every_kind_is_a_result_kind_with_its_own_files() -> None:
-    assert len(set(KIND_NAMES)) == len(RESULT_KINDS)
-    for kind in RESULT_KINDS:
+    assert len(set(KIND_NAMES)) == len(result_kinds())
+    for kind in result_kinds():
         assert isinstance(kind, ResultKind) and kind.markers
-        assert set(kind.markers) <= set(MARKERS)
+        assert set(kind.markers) <= set(markers())
     # the files the walks look for are exactly the kinds' own, no more, no fewer
-    assert {marker for kind in RESULT_KINDS for marker in kind.markers} == set(MARKERS)
-    assert set(STARTED_FILES) == {"run.json", "spot-run.json", "tuning.json"}
+    assert {marker for kind in result_kinds() for marker in kind.markers} == set(markers())
+    assert set(started_files()) == {"run.json", "spot-run.json", "tuning.json"}
 
 
 @pytest.mark.parametrize("name", KIND_NAMES)
@@ -355,7 +355,7 @@ def test_an_audit_record_that_is_no_file_of_its_own_is_refused(
 
 @pytest.mark.parametrize(("name", "made_again"), [
     ("spotting run", "merbench.kinds.spotting.audit_spotting"),
-    ("tuning", "merbench.kinds.tuning.audit_tuning")])
+    ("tuning", "merbench.tuning.kind.audit_tuning")])
 def test_a_result_changed_while_it_is_audited_is_not_signed(
         examples: dict[str, Path], name: str, made_again: str, tmp_path: Path, cli: Any,
         monkeypatch: pytest.MonkeyPatch) -> None:
@@ -388,12 +388,12 @@ def test_a_result_changed_while_it_is_audited_is_not_signed(
 def test_every_summary_over_seeds_is_one_class_over_a_registered_kind() -> None:
     """Issue 82: the four summaries over seeds are one class (their file, seeds' kind,
     command and check told it), each over a kind of result registered beside it."""
-    summaries = [kind for kind in RESULT_KINDS if kind.over_seeds is not None]
+    summaries = [kind for kind in result_kinds() if kind.over_seeds is not None]
     assert [kind.name for kind in summaries] == [
         "summary over seeds", "spot-then-recognise summary over seeds",
         "action-unit summary over seeds", "tuning summary over seeds"]
     assert {type(kind) for kind in summaries} == {SummaryOverSeeds}
-    registered = {kind.name for kind in RESULT_KINDS if kind.over_seeds is None}
+    registered = {kind.name for kind in result_kinds() if kind.over_seeds is None}
     for kind in summaries:
         assert kind.over_seeds is not None and kind.over_seeds.runs.name in registered
         assert kind.started_file is None and kind.markers == (kind.markers[0],)

@@ -2,9 +2,10 @@
 merbench/results/model.py (a run's files), seeds_model.py (a seeds summary), audit_model.py
 (a run's audits), command_files.py (the files of the other commands), spotting_file.py (a
 spotting run's), str_file.py (spot-then-recognise), prediction_file.py (merbench predict's),
-au_file.py (an AU run's), tune_file.py (a tuning's), tune_seeds_file.py (a tuning summary
-over seeds) and str_seeds_file.py (a spot-then-recognise summary over seeds), all in
-merbench/results/, has its section, with exactly its fields and their types."""
+au_file.py (an AU run's) and str_seeds_file.py (a spot-then-recognise summary over seeds),
+all in merbench/results/, and of the tuning kind's records, merbench/tuning/record.py (a
+tuning's) and seeds_record.py (a tuning summary over seeds), has its section, with exactly
+its fields and their types."""
 
 from __future__ import annotations
 
@@ -23,10 +24,10 @@ from merbench.results import (
     spotting_file,
     str_file,
     str_seeds_file,
-    tune_file,
-    tune_seeds_file,
 )
 from merbench.results.codec import json_type
+from merbench.tuning import record as tune_file
+from merbench.tuning import seeds_record as tune_seeds_file
 
 REFERENCE = Path(__file__).resolve().parents[1] / "docs" / "results.md"
 
@@ -73,8 +74,8 @@ def test_each_records_documented_layout_is_the_one_merbench_writes() -> None:
     from merbench.results.spotting_file import SPOTTING_SCHEMA
     from merbench.results.str_file import STR_SCHEMA
     from merbench.results.str_seeds_file import STR_SEEDS_SCHEMA
-    from merbench.results.tune_file import TUNE_SCHEMA
-    from merbench.results.tune_seeds_file import TUNE_SEEDS_SCHEMA
+    from merbench.tuning.record import TUNE_SCHEMA
+    from merbench.tuning.seeds_record import TUNE_SEEDS_SCHEMA
 
     written = {"Results": SCHEMA_VERSION, "SeedsSummary": SCHEMA_VERSION,
                "RunRecord": SCHEMA_VERSION, "AuditLog": SCHEMA_VERSION,

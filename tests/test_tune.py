@@ -26,12 +26,12 @@ from merbench.base.errors import MerbenchError
 from merbench.plugin_system.manager import load_plugins
 from merbench.protocols.loso import LeaveOneSubjectOut
 from merbench.protocols.subject_split import SubjectSplit
-from merbench.results.run_archive import RUNS_ARCHIVE, unpack_runs
 from merbench.results.run_files import ResultRejected
-from merbench.results.tune_file import NESTED, TEST_SCORED, read_tune
 from merbench.runner.spec import RunSettings, from_config
+from merbench.tuning.archive import RUNS_ARCHIVE, unpack_runs
+from merbench.tuning.check import validate_tune
+from merbench.tuning.record import NESTED, TEST_SCORED, read_tune
 from merbench.tuning.space import parse_tune
-from merbench.verification.tune_check import validate_tune
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "tune-synthetic.toml"
@@ -463,7 +463,7 @@ def test_an_archive_member_out_of_place_is_refused_before_unpacking(
     """The big member: an archive of 175 kB unpacked 1 GiB into /tmp (the adversarial pass
     of issue 69); here a cap of -1 byte stands for the 64 MiB one, which an empty member
     passes."""
-    from merbench.results import run_archive
+    from merbench.tuning import archive as run_archive
 
     if message.startswith("is 0 MiB"):
         monkeypatch.setattr(run_archive, "MAX_MEMBER_BYTES", -1)
@@ -594,9 +594,9 @@ def test_what_a_search_varies_is_no_reduced_setting(tuned: Path) -> None:
     make the epochs no departure either."""
     import dataclasses
 
-    from merbench.leaderboard.tuning_view import tuning_reduced
-    from merbench.results.tune_file import ParameterRecord
-    from merbench.verification.tune_check import validated_tune
+    from merbench.tuning.check import validated_tune
+    from merbench.tuning.record import ParameterRecord
+    from merbench.tuning.view import tuning_reduced
 
     with validated_tune(tuned, deep=False) as checked:
         assert tuning_reduced(checked.results, checked.runs) == "epochs 1 (recipe 800)"
@@ -640,7 +640,7 @@ def test_a_stop_while_a_finished_tuning_removes_its_runs_loses_nothing(tuned: Pa
     """Fifth adversarial pass, finding 2: a stop after tune.json was written, while the
     unpacked runs were removed, left half of them; the same command then trusted the
     folders, deleted runs.tar.xz (the one whole copy) and failed on a half-removed run."""
-    from merbench.results.run_archive import unpack_runs
+    from merbench.tuning.archive import unpack_runs
 
     folder = Path(shutil.copytree(tuned, tmp_path / "nested"))
     unpack_runs(folder, folder)

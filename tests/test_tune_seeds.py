@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from merbench.results.run_files import ResultRejected
-from merbench.verification.tune_seeds_check import validate_tune_seeds
+from merbench.tuning.seeds_check import validate_tune_seeds
 
 NAME = "tuning summary over seeds"
 
@@ -96,7 +96,7 @@ def test_tunings_of_two_searches_are_no_summary(examples: dict[str, Path],
     """A seed's tuning replaced by one of another search (its numbers recomputed into the
     summary as merbench would) is refused: a summary is one search over seeds."""
     from merbench.results.codec import to_json
-    from merbench.results.tune_file import read_tune, read_tune_predictions
+    from merbench.tuning.record import read_tune, read_tune_predictions
     from merbench.tuning.seeds import summarise_tunings
 
     folder = _copy(examples, tmp_path)

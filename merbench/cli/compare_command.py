@@ -22,7 +22,7 @@ from merbench.base.errors import MerbenchError
 from merbench.base.literal import indefinite
 from merbench.cli.literal import say
 from merbench.compare.contract import CompareRequest, Comparison, Grouped
-from merbench.kinds import RESULT_KINDS, ResultKind, kind_of
+from merbench.kinds import ResultKind, kind_of, result_kinds
 from merbench.leaderboard.collect import collect, reduced_setting
 from merbench.leaderboard.labels import configuration_label, configuration_notes
 from merbench.leaderboard.result_walk import walk_results
@@ -115,12 +115,12 @@ def comparison_of(runs: list[str]) -> Comparison[Any]:
     found = [(path, kind, kind.comparison) for path, kind in kinds
              if kind is not None and kind.comparison is not None]
     if not found:
-        return next(kind.comparison for kind in RESULT_KINDS if kind.comparison is not None)
+        return next(kind.comparison for kind in result_kinds() if kind.comparison is not None)
     first_path, first, shared = found[0]
     other = next(((path, kind) for path, kind, comparison in found if comparison is not shared),
                  None)
     if other is not None:
-        alike = ", ".join(kind.name for kind in RESULT_KINDS if kind.comparison is shared)
+        alike = ", ".join(kind.name for kind in result_kinds() if kind.comparison is shared)
         raise MerbenchError(f"{other[0]} is {indefinite(other[1].name)} and {first_path} "
                             f"{indefinite(first.name)}: compare pairs {indefinite(first.name)} "
                             f"only with results compared as {shared.name} ({alike}); pass "

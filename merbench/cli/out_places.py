@@ -28,7 +28,7 @@ from merbench.results.rundir import RUN_FILE
 from merbench.results.spotting_file import SPOTTING_FILE, SPOTTING_RUN_FILE
 from merbench.results.str_file import STR_FILE
 from merbench.results.str_seeds_file import STR_SEEDS_FILE
-from merbench.results.tune_file import TUNE_FILE, TUNING_SPEC_FILE
+from merbench.tuning.record import TUNE_FILE, TUNING_SPEC_FILE
 
 #: the files of a run (emotion or action units), which ``run`` goes on with in its folder
 RUNS = (RUN_FILE, RESULTS_FILE, AU_RESULTS_FILE)

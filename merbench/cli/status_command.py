@@ -12,7 +12,7 @@ from pathlib import Path
 from merbench.base.errors import MerbenchError
 from merbench.cli.literal import say
 from merbench.cli.parser import EXIT_USAGE
-from merbench.kinds import RESULT_KINDS, STARTED_FILES, kind_of, started_kind
+from merbench.kinds import kind_of, result_kinds, started_files, started_kind
 from merbench.kinds.contract import ResultKind
 from merbench.results.codec import unreadable
 from merbench.results.folder_walk import folders_holding
@@ -44,7 +44,7 @@ def under_way(path: Path) -> list[Path]:
                             "of runs")
     if started_kind(path) is not None:
         return [path]
-    return folders_holding(path, STARTED_FILES, RUNS_BELOW,
+    return folders_holding(path, started_files(), RUNS_BELOW,
                            what="a run folder or a folder of runs", noun="merbench run",
                            give="a run directory, a --seeds folder or a folder of runs "
                                 "(such as runs/)")
@@ -58,7 +58,7 @@ def summary_lines(folder: Path) -> list[str]:
     committed ones are) has none either."""
     if not folder.is_dir():
         return []
-    summaries = [(kind.markers[0], kind) for kind in RESULT_KINDS if kind.over_seeds]
+    summaries = [(kind.markers[0], kind) for kind in result_kinds() if kind.over_seeds]
     found = []
     for name, kind in summaries:  # a fifo as any summary: the readers below pass it over
         try:
@@ -135,7 +135,7 @@ def main(args: argparse.Namespace) -> int:
             try:  # the kind started there says how far it is (a finished one, its result's)
                 kind = started_kind(folder) or kind_of(folder)
                 if kind is None:
-                    raise MerbenchError(f"{folder} holds none of {', '.join(STARTED_FILES)}; "
+                    raise MerbenchError(f"{folder} holds none of {', '.join(started_files())}; "
                                         "is it a merbench run?")
                 say(kind.status(folder), one_line=True)
             except MerbenchError as exc:  # one bad directory hides none of the others

@@ -17,12 +17,13 @@ from merbench.cli.literal import counted, say
 from merbench.cli.out_places import TUNING, refuse_result_place
 from merbench.cli.parser import EXIT_INTERRUPTED
 from merbench.cli.run_options import given_options
-from merbench.leaderboard.tuning_view import tuning_reduced
 from merbench.plugin_system.manager import Plugins
 from merbench.results.out_folders import own_folder_problem, seed_folder
 from merbench.results.result_files import AUDIT_FILE
-from merbench.results.run_archive import RUNS_ARCHIVE, archived_names, unpacked_runs
-from merbench.results.tune_file import (
+from merbench.runner.seeds import parse_seeds
+from merbench.runner.spec import RunSettings
+from merbench.tuning.archive import RUNS_ARCHIVE, archived_names, unpacked_runs
+from merbench.tuning.record import (
     NESTED,
     TEST_SCORED,
     TUNE_FILE,
@@ -31,14 +32,13 @@ from merbench.results.tune_file import (
     Mode,
     TuneResults,
 )
-from merbench.results.tune_seeds_file import TUNE_SEEDS_FILE
-from merbench.runner.seeds import parse_seeds
-from merbench.runner.spec import RunSettings
 from merbench.tuning.run_tuning import Checked, Progress, tune
 from merbench.tuning.search_checks import check_claim
 from merbench.tuning.seeds import check_seeds_folder, tune_seeds
+from merbench.tuning.seeds_record import TUNE_SEEDS_FILE
 from merbench.tuning.space import TuneSpec, read_tune_file
 from merbench.tuning.status import finished_runs
+from merbench.tuning.view import tuning_reduced
 
 
 def _duration(seconds: float) -> str:
@@ -181,14 +181,14 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
         progress.stop()
     for line in report(results) + reduced_lines(results, out):
         say(line)
-    say(f"results: {out / 'tune.json'} (merbench validate {out})")
+    say(f"results: {out / TUNE_FILE} (merbench validate {out})")
     return 0
 
 
 def reduced_lines(results: TuneResults, folder: Path) -> list[str]:
     """The line a tuning whose trials depart from the model's recipe or options gets (an
     ``epochs = 1`` search of a model whose recipe trains 800), by the rule and in the words
-    of the tuning page (:func:`~merbench.leaderboard.tuning_view.tuning_reduced`, which
+    of the tuning page (:func:`~merbench.tuning.view.tuning_reduced`, which
     shows it apart, unranked), as ``merbench run`` says REDUCED of a run."""
     try:
         with unpacked_runs(folder) as runs:

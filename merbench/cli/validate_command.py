@@ -14,7 +14,7 @@ from merbench.base.errors import MerbenchError
 from merbench.cli.literal import say
 from merbench.cli.parser import EXIT_USAGE
 from merbench.cli.result_progress import ResultProgress
-from merbench.kinds import MARKERS, RESULT_KINDS, Checked, kind_of, started_kind
+from merbench.kinds import Checked, kind_of, markers, result_kinds, started_kind
 from merbench.leaderboard.collect import group_key
 from merbench.leaderboard.copies import Claim, by_evidence, settle
 from merbench.leaderboard.declared_defaults import DeclaredDefaults
@@ -49,7 +49,7 @@ def expanded(paths: list[str]) -> tuple[list[Path], list[Rejected]]:
         found += tree.results
         rejected += unpublishable(tree)
         if not (tree.results or tree.links or rejected):
-            raise MerbenchError(f"{given} holds no merbench result (no {' or '.join(MARKERS)} "
+            raise MerbenchError(f"{given} holds no merbench result (no {' or '.join(markers())} "
                                 f"in it or up to {RESULTS_BELOW} levels below); {GIVE}")
     return found, rejected
 
@@ -67,9 +67,9 @@ def _checked(path: Path) -> Checked:
         if _predict_output(path):
             raise ResultRejected(path, PREDICT_OUTPUT)
         if path.is_dir():
-            raise ResultRejected(path, f"holds none of {', '.join(MARKERS)}; pass a run "
+            raise ResultRejected(path, f"holds none of {', '.join(markers())}; pass a run "
                                        "directory, a tuning's or a results file")
-        kind = RESULT_KINDS[0]  # a file of another name: the emotion run's check says why
+        kind = result_kinds()[0]  # a file of another name: the emotion run's check says why
     return kind.validate(path)
 
 

@@ -23,29 +23,47 @@ from merbench.kinds.contract import (
 )
 from merbench.kinds.emotion import SEEDS_SUMMARY_KIND, EmotionRunKind
 from merbench.kinds.spotting import STR_SEEDS_SUMMARY_KIND, SpottingRunKind
-from merbench.kinds.tuning import TUNING_SEEDS_SUMMARY_KIND, TuningKind
-from merbench.results.result_files import RESULT_MARKERS
+from merbench.results.kind_registry import import_kind_homes
+from merbench.results.result_files import result_markers
 from merbench.results.rundir import RunDirectory
 
-#: every kind of result, each result's own beside its summary over seeds (one class,
-#: :class:`~merbench.kinds.over_seeds.SummaryOverSeeds`, serves the four summaries)
-RESULT_KINDS: tuple[ResultKind, ...] = (EmotionRunKind(), SEEDS_SUMMARY_KIND, SpottingRunKind(),
-                                        STR_SEEDS_SUMMARY_KIND, AURunKind(),
-                                        AU_SEEDS_SUMMARY_KIND, TuningKind(),
-                                        TUNING_SEEDS_SUMMARY_KIND)
+#: the kinds not in homes of their own, each result's own beside its summary over seeds (one
+#: class, :class:`~merbench.kinds.over_seeds.SummaryOverSeeds`, serves the summaries)
+_KINDS: tuple[ResultKind, ...] = (EmotionRunKind(), SEEDS_SUMMARY_KIND, SpottingRunKind(),
+                                  STR_SEEDS_SUMMARY_KIND, AURunKind(), AU_SEEDS_SUMMARY_KIND)
+#: the kinds their homes registered (:func:`register_kinds`)
+_registered: list[ResultKind] = []
 
-#: every file that makes a folder a result, each kind's (its test checks they are these)
-MARKERS: tuple[str, ...] = RESULT_MARKERS
 
-#: every file that makes a folder a result under way, for ``status``
-STARTED_FILES: tuple[str, ...] = tuple(dict.fromkeys(
-    kind.started_file for kind in RESULT_KINDS if kind.started_file is not None))
+def register_kinds(*kinds: ResultKind) -> None:
+    """Make ``kinds`` known to the commands that take any result (a kind's home calls it
+    when imported: :mod:`merbench.results.kind_registry` says why)."""
+    _registered.extend(kind for kind in kinds
+                       if all(known.name != kind.name for known in _registered))
+
+
+def result_kinds() -> tuple[ResultKind, ...]:
+    """Every kind of result, in the order a path is recognised in."""
+    import_kind_homes()
+    return (*_KINDS, *_registered)
+
+
+def markers() -> tuple[str, ...]:
+    """Every file that makes a folder a result, each kind's (its test checks they are
+    these)."""
+    return result_markers()
+
+
+def started_files() -> tuple[str, ...]:
+    """Every file that makes a folder a result under way, for ``status``."""
+    return tuple(dict.fromkeys(kind.started_file for kind in result_kinds()
+                               if kind.started_file is not None))
 
 
 def kind_of(path: Path) -> ResultKind | None:
     """The kind of result ``path`` is (a folder, or one of a result's files), or None."""
     path = Path(path)
-    return next((kind for kind in RESULT_KINDS if kind.owns(path)), None)
+    return next((kind for kind in result_kinds() if kind.owns(path)), None)
 
 
 def started_kind(folder: Path) -> ResultKind | None:
@@ -53,7 +71,7 @@ def started_kind(folder: Path) -> ResultKind | None:
     kinds start with one file (an emotion and an AU run both write ``run.json`` first), the
     one whose result file the run's recorded task names (an AU run with its result gone was
     called "an emotion run not finished yet (results.json not yet)")."""
-    started = [kind for kind in RESULT_KINDS if kind.started_file is not None
+    started = [kind for kind in result_kinds() if kind.started_file is not None
                and os.path.lexists(Path(folder) / kind.started_file)]
     if len(started) > 1:
         named = _recorded_result_file(Path(folder))
@@ -71,14 +89,15 @@ def _recorded_result_file(folder: Path) -> str | None:
 
 
 __all__ = [
-    "MARKERS",
-    "RESULT_KINDS",
-    "STARTED_FILES",
     "AuditRequest",
     "AuditVerdict",
     "Checked",
     "ResultKind",
     "check_audit_options",
     "kind_of",
+    "markers",
+    "register_kinds",
+    "result_kinds",
+    "started_files",
     "started_kind",
 ]

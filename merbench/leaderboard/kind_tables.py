@@ -23,8 +23,8 @@ from merbench.leaderboard.emotion_section import EmotionSection
 from merbench.leaderboard.kind_section import KindSection, KindTable
 from merbench.leaderboard.result_walk import Rejected
 from merbench.leaderboard.spotting_section import SpottingSection
-from merbench.leaderboard.tuning_section import TuningSection
 from merbench.plugin_system.registry import Registries
+from merbench.results.kind_registry import import_kind_homes
 
 #: a kind's section as a command makes it, from the benchmark definitions it was given
 SectionMaker = Callable[[Sequence[Benchmark]], KindSection[Any]]
@@ -40,13 +40,20 @@ def needing_no_definitions(section: KindSection[Any]) -> SectionMaker:
 KIND_SECTIONS: list[SectionMaker] = [
     EmotionSection,
     needing_no_definitions(SpottingSection()),
-    needing_no_definitions(TuningSection()),
     needing_no_definitions(AUSection()),
 ]
 
 
+def register_section(maker: SectionMaker) -> None:
+    """Add a kind's section after those listed (a kind's home calls it when imported:
+    :mod:`merbench.results.kind_registry` says why)."""
+    if maker not in KIND_SECTIONS:
+        KIND_SECTIONS.append(maker)
+
+
 def kind_sections(benchmarks: Sequence[Benchmark]) -> list[KindSection[Any]]:
     """Every kind's section for a command given the benchmark definitions ``benchmarks``."""
+    import_kind_homes()
     return [make(benchmarks) for make in KIND_SECTIONS]
 
 

@@ -17,9 +17,9 @@ from typing import TypeVar
 
 from merbench.base.errors import MerbenchError
 from merbench.results.folder_walk import ResultTree, natural_order, result_tree
+from merbench.results.kind_registry import registered_files
 from merbench.results.out_folders import is_system_folder
-from merbench.results.result_files import RESULT_MARKERS, SUMMARY_MARKERS, not_finished
-from merbench.results.tune_file import TUNE_FILE, TUNING_SPEC_FILE
+from merbench.results.result_files import not_finished, result_markers, summary_markers
 from merbench.verification.validate import (
     RESULTS_FILE,
     SEEDS_FILE,
@@ -56,9 +56,9 @@ def walk_results(folder: Path, given_as: str = "--results ") -> ResultTree:
     if is_system_folder(folder):  # as validate and status refuse it: never walked whole
         raise MerbenchError(f"{given_as}{folder} is a system folder, not a folder of "
                             "results; pass the folder that holds your runs")
-    return result_tree(folder, RESULT_MARKERS,
-                       walked_into=SUMMARY_MARKERS,
-                       kept_whole=(TUNE_FILE, TUNING_SPEC_FILE), below=RESULTS_BELOW)
+    whole = tuple(name for files in registered_files() for name in files.whole)
+    return result_tree(folder, result_markers(), walked_into=summary_markers(),
+                       kept_whole=whole, below=RESULTS_BELOW)
 
 
 #: each --results folder with its walk (:func:`walk_results`), walked once for all it gives
@@ -113,15 +113,18 @@ def unpublishable(tree: ResultTree) -> list[Rejected]:
 
 
 def walk_rejections(trees: Walked) -> list[Rejected]:
-    """:func:`unpublishable`, and the tunings under way or stopped: a search that has written
-    its spec, not its result (validate rejects it through its kind; the build must not pass
-    it over as if it were not there)."""
+    """:func:`unpublishable`, and the results under way or stopped of the kinds that say
+    which are (:attr:`~merbench.results.kind_registry.KindFiles.under_way`: a tuning that has
+    written its spec, not its result): validate rejects each through its kind; the build
+    must not pass it over as if it were not there."""
     rejected = []
+    pending = [(files.name, *files.under_way) for files in registered_files()
+               if files.under_way is not None]
     for _, tree in trees:
         rejected += unpublishable(tree)
-        rejected += [Rejected(path, not_finished("tuning", TUNING_SPEC_FILE, TUNE_FILE, path))
-                     for path in tree.results if os.path.lexists(path / TUNING_SPEC_FILE)
-                     and not os.path.lexists(path / TUNE_FILE)]
+        rejected += [Rejected(path, not_finished(name, first, last, path))
+                     for path in tree.results for name, first, last in pending
+                     if os.path.lexists(path / first) and not os.path.lexists(path / last)]
     return rejected
 
 

@@ -21,9 +21,6 @@ from merbench.base.errors import MerbenchError
 from merbench.results.au_file import AUResults
 from merbench.results.manifest import RUN_FILE, file_sha256, fold_file_name
 from merbench.results.model import Results
-from merbench.results.result_files import RESULTS_FILE
-from merbench.results.run_archive import RUNS_ARCHIVE
-from merbench.results.schema import read_results
 from merbench.results.spotting_file import (
     SPOTTING_FILE,
     SPOTTING_RUN_FILE,
@@ -31,13 +28,6 @@ from merbench.results.spotting_file import (
     SpottedVideo,
 )
 from merbench.results.str_file import STR_FILE
-from merbench.results.tune_file import (
-    NESTED,
-    TUNE_FILE,
-    TUNE_PREDICTIONS_FILE,
-    TUNING_SPEC_FILE,
-    TuneResults,
-)
 
 
 @dataclass(frozen=True)
@@ -126,24 +116,3 @@ def spotting_folder(folder: Path, videos: Sequence[SpottedVideo], created: str,
                         (SPOTTING_RUN_FILE, SPOTTING_FILE, *also, *sorted(every_video)))
 
 
-def tuning_folder(folder: Path, results: TuneResults, runs: Path) -> AuditedFiles:
-    """A tuning (``results``, its runs unpacked in ``runs``), as :func:`tuning_audited`
-    says it, a test-scored one's first run read from ``runs``."""
-    first = None if results.mode == NESTED else read_results(
-        Path(runs) / results.outer[0].trials[0].runs[0] / RESULTS_FILE)
-    return tuning_audited(folder, results, first)
-
-
-def tuning_audited(folder: Path, results: TuneResults, first: Results | None) -> AuditedFiles:
-    """A tuning (``results``): its parts, each compared with the runs in ``runs.tar.xz``,
-    are a nested search's outer folds (each keyed by its label), or a test-scored one's
-    folds (every trial's run has the protocol's folds: keyed as its first run's, ``first``,
-    read by the caller from wherever it has the runs); signed with every file of the
-    tuning."""
-    if results.mode == NESTED or first is None:
-        keys = [[outer.label] for outer in results.outer]
-    else:
-        keys = [list(fold.key) for fold in sorted(first.folds, key=lambda fold: fold.index)]
-    return AuditedFiles(Path(folder), TUNE_FILE, keys, [(RUNS_ARCHIVE,)] * len(keys),
-                        results.created,
-                        (TUNE_FILE, TUNING_SPEC_FILE, TUNE_PREDICTIONS_FILE, RUNS_ARCHIVE))

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from merbench.base.atomic import is_temporary
 from merbench.base.errors import MerbenchError
-from merbench.results.result_files import SUMMARY_MARKERS
+from merbench.results.result_files import summary_markers
 from merbench.results.safe_files import entry_kind
 
 _SYSTEM = ("/", "/bin", "/boot", "/dev", "/etc", "/lib", "/lib64", "/opt", "/proc", "/root",
@@ -124,7 +124,7 @@ def refuse_out_place(path: Path, option: str = "--out") -> None:
 
 def _foreign_in_seeds_folder(folder: Path) -> str | None:
     for entry in sorted(folder.iterdir()):
-        summary = entry.name in SUMMARY_MARKERS and entry.is_file()
+        summary = entry.name in summary_markers() and entry.is_file()
         if is_temporary(entry) or summary or (_SEED_RUN.match(entry.name) and entry.is_dir()):
             continue
         return entry.name
@@ -147,7 +147,7 @@ def check_out_folder(folder: Path, option: str, *, sweep: bool = False) -> None:
             continue
         if sweep and (entry / "run.json").is_file():
             continue  # a configuration of one seed: its run folder
-        if sweep and entry.name in SUMMARY_MARKERS:  # a --seeds folder itself
+        if sweep and entry.name in summary_markers():  # a --seeds folder itself
             raise MerbenchError(f"{option} {folder} is a --seeds folder (it holds "
                                 f"{entry.name}), not a sweep's; give a new folder")
         found = _foreign_in_seeds_folder(entry) if entry.is_dir() else entry.name

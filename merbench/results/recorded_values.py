@@ -16,7 +16,7 @@ names the file its own way.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import datetime, timezone
 from typing import Any
 
@@ -27,7 +27,6 @@ from merbench.results.audit_file import CLOCK_MARGIN
 from merbench.results.model import Results
 from merbench.results.spotting_file import SpottingResults
 from merbench.results.str_file import StrResults
-from merbench.results.tune_file import NESTED, TuneResults
 
 # No merbench result can be older than merbench; none can come from the future (a day's
 # margin for clocks set to other zones or slightly wrong: a date up to a day ahead of this
@@ -196,32 +195,3 @@ def str_values(found: StrResults) -> None:
             check_count(f"scores.{scope}.recognition.{name}", getattr(recognition, name))
 
 
-def tune_values(results: TuneResults) -> None:
-    """A tuning's ``tune.json``: its date and wall time, its sample count, and the trials
-    and inner folds of its search."""
-    check_created(results.created)
-    check_duration("wall_time_s", results.wall_time_s)
-    check_count("n_samples", results.n_samples)
-    _check_search_counts(results.trials, results.inner_folds if results.mode == NESTED
-                         else None)
-
-
-def search_values(spec: Mapping[str, Any], mode: str) -> None:
-    """A tuning's ``tuning.json`` (the search it started, ``mode`` its mode): the counts
-    ``status`` shows from it before anything else is written ("-2 whole runs scored on the
-    test subjects: 2 of -2 runs finished" was shown, and "finished")."""
-    _check_search_counts(spec.get("trials"), spec.get("inner_folds") if mode == NESTED
-                         else None)
-
-
-def _check_search_counts(trials: Any, inner_folds: Any) -> None:
-    """A search's trials per outer fold (from 1) and inner folds (from 2; None: a
-    test-scored search, which has none), as every tuning file gives them."""
-    for field, value, least in (("trials", trials, 1), ("inner_folds", inner_folds, 2)):
-        if field == "inner_folds" and value is None:
-            continue
-        if not isinstance(value, int) or isinstance(value, bool) or value < least:
-            shown = value if isinstance(value, int) and not isinstance(value, bool) else \
-                "not a whole number"
-            raise ProvenanceError(f"{field} is {shown}; a search has {least} or more "
-                                  f"{field.replace('_', ' ')}")

@@ -1,9 +1,10 @@
 """The file that makes a folder a result of each kind, named once.
 
-A folder is a result where it holds one of :data:`RESULT_MARKERS`: ``validate`` and the
+A folder is a result where it holds one of :func:`result_markers`: ``validate`` and the
 build find results by them (one walk, :mod:`merbench.leaderboard.collect`), and each result
 kind names its own among them (:mod:`merbench.kinds`, whose test checks that together they
-are these). Each name is defined beside its file's reader; here they are gathered.
+are these). Each name is defined beside its file's reader; here they are gathered, a kind in
+a home of its own's as its home registered them (:mod:`merbench.results.kind_registry`).
 """
 
 from __future__ import annotations
@@ -12,10 +13,9 @@ from pathlib import Path
 
 from merbench.base.literal import indefinite
 from merbench.results.au_file import AU_RESULTS_FILE, AU_SEEDS_FILE
+from merbench.results.kind_registry import registered_files
 from merbench.results.spotting_file import SPOTTING_FILE
 from merbench.results.str_seeds_file import STR_SEEDS_FILE
-from merbench.results.tune_file import TUNE_FILE, TUNING_SPEC_FILE
-from merbench.results.tune_seeds_file import TUNE_SEEDS_FILE
 
 #: an emotion run's record, named in its manifest last
 RESULTS_FILE = "results.json"
@@ -27,11 +27,22 @@ AUDIT_FILE = "audit.json"
 #: of results are publications, never migrated or walked as results
 SITE_MARKER = ".merbench-site"
 
-RESULT_MARKERS = (RESULTS_FILE, SEEDS_FILE, AU_RESULTS_FILE, AU_SEEDS_FILE, SPOTTING_FILE,
-                  TUNE_FILE, TUNING_SPEC_FILE, TUNE_SEEDS_FILE, STR_SEEDS_FILE)
-#: the summaries over seeds, each in a folder of its seeds' results (``seed-N``), which are
-#: results of their own
-SUMMARY_MARKERS = (SEEDS_FILE, AU_SEEDS_FILE, TUNE_SEEDS_FILE, STR_SEEDS_FILE)
+#: the markers of the kinds not in homes of their own
+_MARKERS = (RESULTS_FILE, SEEDS_FILE, AU_RESULTS_FILE, AU_SEEDS_FILE, SPOTTING_FILE,
+            STR_SEEDS_FILE)
+#: of those, the summaries over seeds
+_SUMMARIES = (SEEDS_FILE, AU_SEEDS_FILE, STR_SEEDS_FILE)
+
+
+def result_markers() -> tuple[str, ...]:
+    """Every file that makes a folder a result of some kind."""
+    return (*_MARKERS, *(name for files in registered_files() for name in files.markers))
+
+
+def summary_markers() -> tuple[str, ...]:
+    """The summaries over seeds among :func:`result_markers`, each in a folder of its seeds'
+    results (``seed-N``), which are results of their own."""
+    return (*_SUMMARIES, *(name for files in registered_files() for name in files.summaries))
 
 
 
@@ -42,5 +53,5 @@ def not_finished(kind: str, started_file: str, result_file: str, folder: Path) -
             f"not yet): 'merbench status {folder}' says how far it has got")
 
 
-__all__ = ["AUDIT_FILE", "RESULTS_FILE", "RESULT_MARKERS", "SEEDS_FILE", "SUMMARY_MARKERS",
-           "not_finished"]
+__all__ = ["AUDIT_FILE", "RESULTS_FILE", "SEEDS_FILE", "not_finished", "result_markers",
+           "summary_markers"]

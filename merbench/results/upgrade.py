@@ -4,8 +4,10 @@ Readers migrate older files on the fly, so nothing needs rewriting to be read; r
 for files that are kept and published (``leaderboards/results/``), so that what is
 committed is what merbench writes now. Each file goes through its migrations and the typed
 model (which checks every field), then is written atomically; predictions, labels and
-metrics are carried over as they are, and a file already current is left alone. A tuning
-of layout 1 (its runs as folders) has its runs packed into ``runs.tar.xz``.
+metrics are carried over as they are, and a file already current is left alone. A kind in a
+home of its own upgrades its files with what it registered
+(:mod:`merbench.results.kind_registry`): a tuning of layout 1 (its runs as folders) has its
+runs packed into ``runs.tar.xz``.
 """
 
 from __future__ import annotations
@@ -23,15 +25,13 @@ from merbench.base.atomic import atomic_write_bytes, atomic_write_json
 from merbench.base.errors import MerbenchError
 from merbench.results.codec import LayoutError, from_json, to_json, unreadable
 from merbench.results.fold_file import damage, fold_arrays
+from merbench.results.kind_registry import registered_files
 from merbench.results.migrations import migrate, version_of
 from merbench.results.model import SCHEMA_VERSION, FoldMeta, Results, RunRecord
 from merbench.results.out_folders import refuse_system_place
 from merbench.results.result_files import SITE_MARKER
-from merbench.results.run_archive import pack_runs, remove_packed
 from merbench.results.safe_files import entry_kind
-from merbench.results.schema import read_json
 from merbench.results.seeds_model import SeedsSummary
-from merbench.results.tune_file import TUNE_FILE, TUNE_SCHEMA
 from merbench.results.user_files import UnreadableFile, read_written_json
 
 _JSON_FILES = {"results.json": ("results", Results), "seeds.json": ("seeds", SeedsSummary),
@@ -40,8 +40,20 @@ _JSON_FILES = {"results.json": ("results", Results), "seeds.json": ("seeds", See
 #: the same, so that migrate never calls "already in the current layout" a folder holding
 #: one it cannot read (a fifo, a folder, a number of 5,000 digits); their values are
 #: ``merbench validate``'s to check
-_READ_FILES = ("tuning.json", "tune-seeds.json", "au-results.json", "au-seeds.json",
-               "audit.json", "spotting.json", "spot-run.json", "str.json", "str-seeds.json")
+_READ_FILES = ("au-results.json", "au-seeds.json", "audit.json", "spotting.json",
+               "spot-run.json", "str.json", "str-seeds.json")
+
+
+def _read_files() -> tuple[str, ...]:
+    """:data:`_READ_FILES` and the JSON files kinds in homes of their own registered."""
+    return (*_READ_FILES, *(name for files in registered_files() for name in files.json_files))
+
+
+def _homed_migrations() -> dict[str, Callable[[Path], bool]]:
+    """Each file name whose upgrade a kind's home registered (a tuning's ``tune.json``),
+    with it (:mod:`merbench.results.kind_registry`)."""
+    return {name: upgrade for files in registered_files()
+            for name, upgrade in files.migrations.items()}
 
 
 @dataclass(frozen=True)
@@ -84,8 +96,8 @@ def _check_readable(candidates: list[Path], sites: list[Path]) -> None:
     """Refuse the first merbench JSON file among ``candidates`` that is no regular file of
     its own (a fifo, a folder, a link), or that does not read as JSON."""
     for path in candidates:
-        if path.name not in _JSON_FILES and path.name not in _READ_FILES and \
-                path.name != TUNE_FILE:
+        if path.name not in _JSON_FILES and path.name not in _read_files() and \
+                path.name not in _homed_migrations():
             continue
         if any(path.is_relative_to(site) for site in sites):
             continue
@@ -93,7 +105,7 @@ def _check_readable(candidates: list[Path], sites: list[Path]) -> None:
             raise MerbenchError(f"{path} is {entry_kind(path)}, not the file merbench wrote "
                                 "('merbench validate' refuses it too); put the file itself "
                                 "there, or remove it")
-        if path.name in _READ_FILES:
+        if path.name in _read_files():
             _readable(path)
 
 
@@ -116,7 +128,7 @@ def _migrates(path: Path, sites: list[Path]) -> bool:
         return False  # a built site's copies: the next build writes them again
     is_fold = path.parent.name == "folds" and path.name.startswith("fold-") \
         and path.suffix == ".npz"
-    return path.name in _JSON_FILES or path.name == TUNE_FILE or is_fold
+    return path.name in _JSON_FILES or path.name in _homed_migrations() or is_fold
 
 
 def upgrade(paths: list[Path], reading: Callable[[Path], None] | None = None
@@ -129,7 +141,8 @@ def upgrade(paths: list[Path], reading: Callable[[Path], None] | None = None
     for path in migrated_files(paths):
         if reading is not None:
             reading(path)
-        done = (_upgrade_tuning(path) if path.name == TUNE_FILE
+        homed = _homed_migrations().get(path.name)
+        done = (homed(path) if homed is not None
                 else _upgrade_json(path) if path.name in _JSON_FILES
                 else _upgrade_fold(path))
         (rewritten if done else current).append(path)
@@ -149,23 +162,6 @@ def _upgrade_json(path: Path) -> bool:
     except LayoutError as exc:
         raise MerbenchError(f"{path} cannot be migrated: {exc}; fix or remove it") from None
     atomic_write_json(path, to_json(current))
-    return True
-
-
-def _upgrade_tuning(path: Path) -> bool:
-    """Tuning layout 1 to 2: its run folders packed into ``runs.tar.xz``, then ``tune.json``
-    rewritten as layout 2, then the folders removed (a kill in between leaves layout 1 whole,
-    or the archive and the folders both, which the next migrate packs again)."""
-    data = read_json(path, "tuning results file")
-    if data.get("kind") != "tune" or version_of(data) not in (1, TUNE_SCHEMA):
-        raise MerbenchError(f"{path} is no tuning of a layout merbench knows (kind "
-                            f"{data.get('kind')!r}, schema_version "
-                            f"{data.get('schema_version')!r}); fix or remove it")
-    if version_of(data) == TUNE_SCHEMA:
-        return False
-    pack_runs(path.parent)
-    atomic_write_json(path, {**data, "schema_version": TUNE_SCHEMA})
-    remove_packed(path.parent)
     return True
 
 

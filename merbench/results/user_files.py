@@ -7,7 +7,7 @@ of 100,000 nested brackets raised ``RecursionError`` in the one module that deco
 ``.npz`` printed numpy's advice to "load it unsafely using allow_pickle", a decompression
 bomb printed an OpenCV assertion. Each was a module opening a file its own way. So there is
 one way, here, for JSON, TOML (:mod:`merbench.results.toml_input`), CSV, spreadsheets, NPZ,
-images and videos (archives unpack from the bytes read here: :mod:`~merbench.results.run_archive`):
+images and videos (archives unpack from the bytes read here: :mod:`~merbench.tuning.archive`):
 
 - only a regular file is read, and what it is is decided from ``stat`` *before* it is opened
   (then again from the open descriptor, opened without blocking), so a fifo, a socket or a

@@ -22,22 +22,18 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
-import pandas as pd
-
 from merbench.base.atomic import is_temporary
 from merbench.base.errors import MerbenchError
-from merbench.base.scratch import scratch_folder
 from merbench.results.au_file import AU_RESULTS_FILE, AUResults, read_au_results
 from merbench.results.audit_file import check_audit_records
 from merbench.results.audited_files import (
     AuditedFiles,
     run_folder,
     spotting_folder,
-    tuning_audited,
 )
 from merbench.results.codec import LayoutError, from_json, unreadable
 from merbench.results.identity_agrees import identity_problem
@@ -47,13 +43,10 @@ from merbench.results.recorded_values import (
     au_values,
     run_values,
     said_of,
-    search_values,
     spotting_values,
     str_values,
-    tune_values,
 )
-from merbench.results.result_files import AUDIT_FILE, RESULTS_FILE
-from merbench.results.run_archive import RUNS_ARCHIVE, archived_files, archived_names
+from merbench.results.result_files import AUDIT_FILE
 from merbench.results.run_files import said_in
 from merbench.results.safe_files import UnsafeFile, check_entry
 from merbench.results.schema import read_json, read_kind, read_results
@@ -67,25 +60,13 @@ from merbench.results.spotting_file import (
     VideoFile,
 )
 from merbench.results.str_file import STR_FILE, STR_SCHEMA, StrResults
-from merbench.results.tune_file import (
-    NESTED,
-    PREDICTION_COLUMNS,
-    TUNE_FILE,
-    TUNE_PREDICTIONS_FILE,
-    TUNING_SPEC_FILE,
-    TuneResults,
-    outer_folds_problem,
-    read_search_record,
-    read_tune,
-    read_tune_predictions,
-)
-from merbench.results.user_files import UnreadableFile, parse_user_csv, read_user_text
+from merbench.results.user_files import read_user_text
 
 T = TypeVar("T")
 
 
 @contextlib.contextmanager
-def _said_in(folder: Path) -> Iterator[None]:
+def said_in_folder(folder: Path) -> Iterator[None]:
     """A refusal from the block with the files in ``folder`` named by their path in it: what
     ``status`` says after the folder's name."""
     try:
@@ -100,7 +81,7 @@ def run_written(results_file: Path, identity: dict[str, Any] | None = None) -> N
     one, every field of its layout checked, with no NaN or Infinity token in it, describing
     the run ``identity`` (its ``run.json``'s, where given) records, and the run's
     ``audit.json``, where there is one, reads as an audit record."""
-    with _said_in(Path(results_file).parent):
+    with said_in_folder(Path(results_file).parent):
         results: Results | AUResults
         if Path(results_file).name == AU_RESULTS_FILE:
             results = read_au_results(results_file)
@@ -160,7 +141,7 @@ def spotting_written(folder: Path) -> None:
     """A spotting run's ``spot-run.json``, ``spotting.json``, every ``videos/NNNN.json`` and,
     where there is one, its ``str.json`` read as what ``merbench spot`` writes."""
     folder = Path(folder)
-    with _said_in(folder):
+    with said_in_folder(folder):
         read_json(folder / SPOTTING_RUN_FILE, "spotting run's record")
         results = read_kind(folder / SPOTTING_FILE, "spotting results file", None,
                             SPOTTING_SCHEMA, SpottingResults)
@@ -196,130 +177,3 @@ def spotting_written(folder: Path) -> None:
             raise MerbenchError(problem)
         audit_written(spotting_folder(folder, results.videos, results.created,
                                       os.path.lexists(folder / STR_FILE)))
-
-
-def tuning_written(folder: Path, archived: Sequence[str] | None = None) -> TuneResults:
-    """A finished tuning's ``tuning.json``, ``tune.json`` and pooled ``predictions.csv``
-    read as what ``merbench tune`` writes, and as many as ``tune.json`` says: a run folder
-    with its results in ``runs.tar.xz`` (``archived``: the archive's member names, where the
-    caller has listed them) for every run it names, a row of ``predictions.csv`` for each of
-    its samples. The runs themselves are read by ``validate`` alone; ``tune.json`` read is
-    returned, for the checks a caller above this layer adds."""
-    folder = Path(folder)
-    with _said_in(folder):
-        spec, mode = read_search_record(folder)
-        recorded(folder / TUNING_SPEC_FILE, lambda given: search_values(given, mode), spec)
-        results = read_tune(folder / TUNE_FILE)
-        recorded(folder / TUNE_FILE, tune_values, results)
-        finite_json(folder / TUNE_FILE)
-        problem = outer_folds_problem(folder, results)
-        if problem is not None:
-            raise MerbenchError(problem)
-        _runs_archived(results, archived_names(folder) if archived is None else archived)
-        _predictions_of_runs(folder, results, _predictions_shaped(folder, results))
-        if os.path.lexists(folder / AUDIT_FILE):
-            audit_written(tuning_audited(folder, results, _first_run(folder, results)))
-    return results
-
-
-def _first_run(folder: Path, results: TuneResults) -> Results | None:
-    """The record of a test-scored tuning's first run, read from its ``runs.tar.xz``
-    through the typed reader (its folds are the parts its audits name); None for a nested
-    search, whose parts are its outer folds."""
-    if results.mode == NESTED:
-        return None
-    name = f"{results.outer[0].trials[0].runs[0]}/{RESULTS_FILE}"
-    found = archived_files(folder, {name})
-    if name not in found:  # said by _runs_archived before
-        raise MerbenchError(f"{RUNS_ARCHIVE}'s {name} is missing; publish the tuning as "
-                            "merbench tune wrote it")
-    with scratch_folder("merbench-status-") as scratch:
-        (scratch / RESULTS_FILE).write_bytes(found[name])
-        try:
-            return read_results(scratch / RESULTS_FILE)
-        except MerbenchError:
-            raise MerbenchError(f"{RUNS_ARCHIVE}'s {name} is not a run's results file "
-                                "('merbench validate' says why)") from None
-
-
-def _predictions_shaped(folder: Path, results: TuneResults) -> Any:
-    """The tuning's ``predictions.csv`` holds a whole row for each sample ``tune.json``
-    reports, its labels class indices of ``tune.json``'s classes and its folds fold
-    numbers: one cut short, with rows added or a number no run predicts is not the
-    predictions of its runs."""
-    path = folder / TUNE_PREDICTIONS_FILE
-    frame = read_tune_predictions(folder)
-    if len(frame) != results.n_samples:
-        raise MerbenchError(f"{path} holds {len(frame)} rows where {TUNE_FILE} reports "
-                            f"{results.n_samples} samples; publish the tuning as merbench "
-                            "tune wrote it")
-    gaps = frame.isna().any(axis=1).tolist()
-    if any(gaps):  # a row cut short: every number of its columns read as a float
-        row = gaps.index(True)
-        missing = next(c for c in frame.columns if frame[c].isna().iloc[row])
-        raise MerbenchError(f"{path} row {row + 1} (after the header) has no {missing}; "
-                            "publish the tuning as merbench tune wrote it")
-    classes = len(results.classes)
-    for column, least, beyond, what in (
-            ("fold", 0, len(frame), "a fold number"),
-            ("y_true", 0, classes, f"a class index from 0 to {classes - 1}"),
-            ("y_pred", 0, classes, f"a class index from 0 to {classes - 1}")):
-        for row, value in enumerate(frame[column].tolist()):
-            if not (isinstance(value, int | float) and not isinstance(value, bool)
-                    and float(value).is_integer() and least <= value < beyond):
-                raise MerbenchError(f"{path} row {row + 1} (after the header) has a "
-                                    f"{column} that is not {what}; publish the tuning as "
-                                    "merbench tune wrote it")
-    return frame
-
-
-def _predictions_of_runs(folder: Path, results: TuneResults, stored: Any) -> None:
-    """The tuning's ``predictions.csv`` (``stored``, read) is its outer folds' final runs'
-    predictions, pooled in their order (a nested search's fold being the outer fold's), as
-    ``validate`` rebuilds it from ``runs.tar.xz``: a copy compared, nothing recomputed. A
-    sample id or a fold edited in it kept its shape, and ``status`` called it finished."""
-    path = folder / TUNE_PREDICTIONS_FILE
-    names = {f"{outer.final_run}/{TUNE_PREDICTIONS_FILE}": outer for outer in results.outer}
-    found = archived_files(folder, set(names))
-    frames = []
-    for name, outer in names.items():
-        if name not in found:  # said by _runs_archived when the run folder is missing
-            raise MerbenchError(f"{RUNS_ARCHIVE}'s {name} is missing; publish the tuning as "
-                                "merbench tune wrote it")
-        try:
-            run = parse_user_csv(found[name], folder / RUNS_ARCHIVE, "predictions table",
-                                 dtype={"sample_id": str, "database": str, "subject": str})
-            if results.mode == NESTED:
-                run["fold"] = outer.index
-            frames.append(run[PREDICTION_COLUMNS])
-        except (UnreadableFile, KeyError):  # validate names what is wrong with the run
-            raise MerbenchError(f"{RUNS_ARCHIVE}'s {name} is not a run's predictions table "
-                                "('merbench validate' says why)") from None
-    pooled = pd.concat(frames, ignore_index=True).astype(str)
-    mine = stored.astype(str).reset_index(drop=True)
-    differ = [row for row, (a, b) in enumerate(zip(mine.itertuples(index=False),
-                                                   pooled.itertuples(index=False),
-                                                   strict=False)) if tuple(a) != tuple(b)]
-    if len(mine) != len(pooled) or differ:
-        where = f"row {differ[0] + 1} (after the header)" if differ else "its rows"
-        raise MerbenchError(f"{path} is not the predictions of the runs {TUNE_FILE} reports: "
-                            f"{where} differs from theirs; publish the tuning as merbench "
-                            "tune wrote it")
-
-
-def _runs_archived(results: TuneResults, archived: Sequence[str]) -> None:
-    """Every run folder ``tune.json`` names (each trial's, each outer fold's chosen one) is
-    in the tuning's ``runs.tar.xz`` (its member names ``archived``) with its
-    ``results.json``: ``validate`` refuses a tuning whose record names a run it lacks."""
-    names = set(archived)
-    for outer in results.outer:
-        for run in (*(r for trial in outer.trials for r in trial.runs), outer.final_run):
-            if f"{run}/{RESULTS_FILE}" in names:
-                continue
-            if any(name.startswith(f"{run}/") for name in names):
-                raise MerbenchError(f"{RUNS_ARCHIVE}'s run folder '{run}' has no "
-                                    f"{RESULTS_FILE}: the run did not finish; publish the "
-                                    "tuning as merbench tune wrote it")
-            raise MerbenchError(f"{TUNE_FILE} names run folder '{run}', which is not a folder "
-                                f"inside the tuning's {RUNS_ARCHIVE}; publish the tuning as "
-                                "merbench tune wrote it")

@@ -5,7 +5,7 @@ split *its training subjects only* into ``k`` groups, stratified by class so tha
 inner validation part sees every emotion where it can (scikit-learn's
 ``StratifiedGroupKFold``, shuffled with a seed of the tuning's seed and the outer fold). The
 test subject is in none of them: no inner run can read it, which
-:mod:`merbench.verification.tune_check` checks again on every run folder.
+:mod:`merbench.tuning.check` checks again on every run folder.
 """
 
 from __future__ import annotations

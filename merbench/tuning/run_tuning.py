@@ -14,7 +14,7 @@ subjects, and its result is the best of them: the number the field reports.
 
 Nothing here keeps state but the run folders: a killed tuning, started again, reads every
 finished run back (run_many trains nothing twice) and rebuilds the same studies. A finished
-tuning packs its run folders into ``runs.tar.xz`` (:mod:`merbench.results.run_archive`);
+tuning packs its run folders into ``runs.tar.xz`` (:mod:`merbench.tuning.archive`);
 the same command on it unpacks them first, so it goes on exactly as from the folders.
 """
 
@@ -37,17 +37,28 @@ from merbench.plugin_system.manager import Plugins
 from merbench.results.codec import to_json
 from merbench.results.kind_names import TUNING
 from merbench.results.protocol_names import SUBJECT_SPLIT
-from merbench.results.run_archive import (
+from merbench.results.run_files import read_predictions
+from merbench.results.rundir import held_folder
+from merbench.results.schema import now_iso
+from merbench.runner.execute import RunResult, run_many
+from merbench.runner.executor_kinds import side_by_side
+from merbench.runner.notify import Notifier
+from merbench.runner.plan import plan_run
+from merbench.runner.ray_connection import connected
+from merbench.runner.spec import RunSettings, RunSpec
+from merbench.runner.task_run import load_data, trial_runs
+from merbench.scores.interval_records import interval_record
+from merbench.scores.metrics import pooled_scores
+from merbench.tuning import search
+from merbench.tuning.archive import (
     PACKED_FOLDERS,
     RUNS_ARCHIVE,
     pack_runs,
     remove_packed,
     unpack_runs,
 )
-from merbench.results.run_files import read_predictions
-from merbench.results.rundir import held_folder
-from merbench.results.schema import now_iso
-from merbench.results.tune_file import (
+from merbench.tuning.folds import OuterFold, outer_folds
+from merbench.tuning.record import (
     NESTED,
     PREDICTION_COLUMNS,
     TUNE_FILE,
@@ -61,17 +72,6 @@ from merbench.results.tune_file import (
     TuneResults,
     final_folder,
 )
-from merbench.runner.execute import RunResult, run_many
-from merbench.runner.executor_kinds import side_by_side
-from merbench.runner.notify import Notifier
-from merbench.runner.plan import plan_run
-from merbench.runner.ray_connection import connected
-from merbench.runner.spec import RunSettings, RunSpec
-from merbench.runner.task_run import load_data, trial_runs
-from merbench.scores.interval_records import interval_record
-from merbench.scores.metrics import pooled_scores
-from merbench.tuning import search
-from merbench.tuning.folds import OuterFold, outer_folds
 from merbench.tuning.search_checks import check_corners, claim_folder, first_value
 from merbench.tuning.space import TuneSpec
 

@@ -19,16 +19,16 @@ from merbench.base.errors import MerbenchError, in_words
 from merbench.base.toml_words import toml_value
 from merbench.plugin_system.manager import Plugins
 from merbench.results.safe_files import UnsafeFile
-from merbench.results.tune_file import (
+from merbench.results.user_files import UnreadableFile
+from merbench.runner.data import RunData
+from merbench.runner.plan import plan_run
+from merbench.runner.spec import RunSettings
+from merbench.tuning.record import (
     OUTER_FOLDS,
     TUNING_SPEC_FILE,
     Mode,
     read_search_record,
 )
-from merbench.results.user_files import UnreadableFile
-from merbench.runner.data import RunData
-from merbench.runner.plan import plan_run
-from merbench.runner.spec import RunSettings
 from merbench.tuning.space import Parameter, TuneSpec
 
 

@@ -18,15 +18,16 @@ from pathlib import Path
 
 from merbench.base.errors import MerbenchError
 from merbench.results.codec import to_json
-from merbench.results.recorded_values import ProvenanceError, search_values, tune_values
-from merbench.results.tune_file import (
+from merbench.results.recorded_values import ProvenanceError
+from merbench.results.user_files import UnreadableFile
+from merbench.tuning.record import (
     NESTED,
     TUNING_SPEC_FILE,
     TuneResults,
     read_search_record,
 )
-from merbench.results.user_files import UnreadableFile
 from merbench.tuning.space import PRUNERS, SAMPLERS, Parameter, TuneSpec
+from merbench.tuning.written import search_values, tune_values
 
 #: a library's version as its ``__version__`` gives it (PEP 440 text)
 LIBRARY_VERSION = re.compile(r"(?=.{1,40}$)\d+(\.\d+){0,3}([.+-]?[A-Za-z0-9]+){0,4}")

@@ -3,7 +3,7 @@
 Each seed is an ordinary tuning in ``<out>/seed-N``, the same search with the file's
 ``seed`` replaced (the sampler keeps its own ``[search] seed``, so a grid tries the same
 configurations): resumable as any tuning, and validated as one. The summary
-(``tune-seeds.json``, :mod:`merbench.results.tune_seeds_file`) is made by
+(``tune-seeds.json``, :mod:`merbench.tuning.seeds_record`) is made by
 :func:`summarise_tunings`, which ``merbench validate`` calls again on the validated
 tunings, so the two cannot disagree on what it holds.
 """
@@ -24,7 +24,11 @@ from merbench.results.out_folders import check_out_folder, seed_folder
 from merbench.results.over_seeds import STD_OVER_SEEDS, scores_over_seeds
 from merbench.results.schema import now_iso
 from merbench.results.seeds_model import ScopedScores, SeedScores
-from merbench.results.tune_file import (
+from merbench.runner.notify import Notifier
+from merbench.runner.seeds import check_other_seeds
+from merbench.runner.spec import RunSettings
+from merbench.scores.interval_records import interval_record
+from merbench.tuning.record import (
     TEST_SCORED,
     TUNE_FILE,
     TUNING_SPEC_FILE,
@@ -32,12 +36,8 @@ from merbench.results.tune_file import (
     TuneResults,
     read_tune_predictions,
 )
-from merbench.results.tune_seeds_file import TUNE_SEEDS_FILE, TUNE_SEEDS_SCHEMA, TuneSeedsSummary
-from merbench.runner.notify import Notifier
-from merbench.runner.seeds import check_other_seeds
-from merbench.runner.spec import RunSettings
-from merbench.scores.interval_records import interval_record
 from merbench.tuning.run_tuning import Checked, Progress, tune
+from merbench.tuning.seeds_record import TUNE_SEEDS_FILE, TUNE_SEEDS_SCHEMA, TuneSeedsSummary
 from merbench.tuning.space import TuneSpec
 
 

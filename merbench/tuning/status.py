@@ -12,9 +12,8 @@ from pathlib import Path
 
 from merbench.base.errors import MerbenchError
 from merbench.results.codec import unreadable
-from merbench.results.recorded_values import ProvenanceError, search_values
+from merbench.results.recorded_values import ProvenanceError
 from merbench.results.result_files import AUDIT_FILE, RESULTS_FILE
-from merbench.results.run_archive import PACKED_FOLDERS, RUNS_ARCHIVE, archived_names
 from merbench.results.rundir import folder_is_held
 from merbench.results.safe_files import (
     UnsafeFile,
@@ -22,7 +21,9 @@ from merbench.results.safe_files import (
     empty_files,
     never_read,
 )
-from merbench.results.tune_file import (
+from merbench.results.user_files import UnreadableFile
+from merbench.tuning.archive import PACKED_FOLDERS, RUNS_ARCHIVE, archived_names
+from merbench.tuning.record import (
     NESTED,
     TUNE_FILE,
     TUNE_PREDICTIONS_FILE,
@@ -30,9 +31,8 @@ from merbench.results.tune_file import (
     read_search_record,
     recorded_outer_folds,
 )
-from merbench.results.user_files import UnreadableFile
-from merbench.results.written import tuning_written
 from merbench.tuning.search_record import record_problem
+from merbench.tuning.written import search_values, tuning_written
 
 
 def is_tuning_folder(path: Path) -> bool:

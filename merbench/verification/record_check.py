@@ -30,10 +30,8 @@ from merbench.results.au_file import AUResults, read_au_predictions, read_au_res
 from merbench.results.codec import from_json, to_json
 from merbench.results.model import Metrics, Results
 from merbench.results.run_files import differ
-from merbench.results.tune_file import TUNE_FILE, TuneResults, read_tune, read_tune_predictions
 from merbench.scores.metrics import pooled_scores
 from merbench.scores.selection import POLICIES
-from merbench.tuning.run_tuning import outer_scores
 
 
 class RecordDisagrees(Exception):
@@ -103,19 +101,4 @@ def confirmed_au_run(path: Path) -> AUResults:
     return results
 
 
-def confirmed_tuning(folder: Path) -> TuneResults:
-    """A tuning's ``tune.json`` read back, whose pooled outer UF1 and UAR, overall and per
-    database, are what its pooled ``predictions.csv`` gives (the trials, replayed from
-    ``runs.tar.xz``, and the intervals are taken on the record's word);
-    :class:`RecordDisagrees` where they are not."""
-    results = read_tune(folder / TUNE_FILE)
-    predictions = read_tune_predictions(folder)
-    overall, per_database = outer_scores(predictions, results.classes)
-    if to_json(overall) != to_json(results.overall) \
-            or to_json(per_database) != to_json(results.per_database) \
-            or results.n_samples != len(predictions):
-        raise RecordDisagrees(f"{folder}'s scores are not its predictions'")
-    return results
-
-
-__all__ = ["RecordDisagrees", "confirm_run", "confirmed_au_run", "confirmed_tuning"]
+__all__ = ["RecordDisagrees", "confirm_run", "confirmed_au_run"]

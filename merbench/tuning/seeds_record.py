@@ -7,7 +7,7 @@ trials, options) once per seed, each an ordinary tuning folder ``seed-N`` beside
 and summarises them as ``--seeds`` summarises emotion runs: each seed's outer UF1 / UAR
 (overall and per database), their mean and sample standard deviation, and the 95% interval
 over subjects of the seeds' mean, from every seed's pooled predictions. ``merbench validate``
-recomputes all of it from the tunings (:mod:`merbench.verification.tune_seeds_check`).
+recomputes all of it from the tunings (:mod:`merbench.tuning.seeds_check`).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import Literal
 from merbench.results.model import Intervals
 from merbench.results.schema import read_kind
 from merbench.results.seeds_model import PolicyOverSeeds
-from merbench.results.tune_file import Mode
+from merbench.tuning.record import Mode
 
 TUNE_SEEDS_FILE = "tune-seeds.json"
 TUNE_SEEDS_SCHEMA = 1

@@ -1,5 +1,5 @@
 """A tuning's searches recomputed from its record and its runs, for
-:mod:`merbench.verification.tune_check`: each outer fold's study replayed (every trial's
+:mod:`merbench.tuning.check`: each outer fold's study replayed (every trial's
 values what the sampler proposes there, every trial ended where the pruner stops it), the
 outer folds testing every subject once and training on none they test, and every trial's
 runs shown to be the runs the record says (their ``run.json`` specs, with options at their
@@ -20,19 +20,19 @@ import pandas as pd
 from merbench.base.errors import MerbenchError
 from merbench.plugin_system.entry import Entry
 from merbench.plugin_system.manager import default_plugins
-from merbench.results.run_archive import RUNS_ARCHIVE
 from merbench.results.run_files import ResultRejected, read_predictions
 from merbench.results.rundir import RunDirectory
-from merbench.results.tune_file import (
+from merbench.runner.spec import RunSpec, from_config
+from merbench.tuning import search
+from merbench.tuning.archive import RUNS_ARCHIVE
+from merbench.tuning.folds import OuterFold
+from merbench.tuning.record import (
     NESTED,
     OuterRecord,
     TrialRecord,
     TuneResults,
     outer_folds_problem,
 )
-from merbench.runner.spec import RunSpec, from_config
-from merbench.tuning import search
-from merbench.tuning.folds import OuterFold
 from merbench.tuning.run_tuning import objective
 from merbench.tuning.run_tuning import run_spec as expected_spec
 from merbench.tuning.space import TuneSpec

@@ -1,6 +1,6 @@
 """Tuning tables in ``merbench leaderboard list`` and ``leaderboard export``.
 
-The tuning page shows each validated search (:mod:`merbench.leaderboard.tuning_view`); here
+The tuning page shows each validated search (:mod:`merbench.tuning.view`); here
 the searches of one dataset and outer protocol are one table, id ``tune-DATASET-PROTOCOL``,
 a row per search with the outer UF1 and UAR of what it chose and their intervals over
 subjects. A nested search's scores are honest estimates and are ranked; a test-scored one
@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from merbench.leaderboard.export_rows import Line
 from merbench.leaderboard.page_views import slug
 from merbench.leaderboard.published_line import PublishedLine, run_identity, section_of
-from merbench.leaderboard.tuning_view import Tuning
-from merbench.results.tune_file import NESTED
 from merbench.stats.intervals import METRICS, Interval
+from merbench.tuning.record import NESTED
 from merbench.tuning.search_record import spec_of
+from merbench.tuning.view import Tuning
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,6 @@ import os
 from pathlib import Path
 from typing import Any
 
-from merbench.audit.tuning_audit import audit_tuning
 from merbench.compare.contract import Comparison
 from merbench.kinds.contract import (
     AuditRequest,
@@ -26,13 +25,14 @@ from merbench.kinds.contract import (
 from merbench.kinds.emotion import chosen_line, fold_line
 from merbench.kinds.over_seeds import SummaryChecked, SummaryOverSeeds
 from merbench.results.kind_names import TUNING, TUNING_SEEDS_SUMMARY
-from merbench.results.run_archive import RUNS_ARCHIVE
 from merbench.results.signing_keys import load_signing_key
-from merbench.results.tune_file import NESTED, TUNE_FILE, TUNING_SPEC_FILE
-from merbench.results.tune_seeds_file import TUNE_SEEDS_FILE, read_tune_seeds
+from merbench.tuning.archive import RUNS_ARCHIVE
+from merbench.tuning.audit import audit_tuning
+from merbench.tuning.check import tune_claim, tune_evidence, validated_tune
+from merbench.tuning.record import NESTED, TUNE_FILE, TUNING_SPEC_FILE
+from merbench.tuning.seeds_check import validate_tune_seeds
+from merbench.tuning.seeds_record import TUNE_SEEDS_FILE, read_tune_seeds
 from merbench.tuning.status import tuning_status
-from merbench.verification.tune_check import tune_claim, tune_evidence, validated_tune
-from merbench.verification.tune_seeds_check import validate_tune_seeds
 from merbench.verification.validate import RESULTS_FILE
 
 #: the files a tuning's audit compares: its record and its runs
@@ -78,7 +78,7 @@ class TuningKind:
 
     def audit(self, path: Path, request: AuditRequest, report: Report) -> AuditVerdict:
         """The runs that made the tuning trained again in part
-        (:mod:`merbench.audit.tuning_audit`), the record kept in its folder."""
+        (:mod:`merbench.tuning.audit`), the record kept in its folder."""
         key = load_signing_key(request.signing_key) if request.signing_key else None
         folder = path if path.is_dir() else path.parent
         read = files_now(folder, COMPARED)  # before it is read: what it validates is kept

@@ -3,11 +3,11 @@
 Every run a tuning trains is an ordinary run folder (``trials/``, ``final/``), with its own
 ``run.json``, fold files and ``results.json``, kept as folders while the search trains and
 packed into one ``runs.tar.xz`` beside this file when it finishes
-(:mod:`merbench.results.run_archive`); this file says what they were for: the
+(:mod:`merbench.tuning.archive`); this file says what they were for: the
 space, the sampler and its seed, each outer fold's inner subjects, every trial's values and
 inner scores, the configuration chosen for each outer fold, and the pooled outer scores of
 the retrained configurations. ``merbench validate`` recomputes all of that from the run
-folders (:mod:`merbench.verification.tune_check`).
+folders (:mod:`merbench.tuning.check`).
 
 Two modes share the layout. ``nested``: each outer fold's trials are scored on inner folds
 of its training subjects only, and the best is retrained on all of them and scored once on

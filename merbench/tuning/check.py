@@ -1,7 +1,7 @@
 """Checking a tuning (``tune.json`` and its run folders) by recomputing what it says.
 
 The run folders are checked where they are unpacked from ``runs.tar.xz``
-(:func:`merbench.results.run_archive.unpacked_runs`, which refuses a link, a device or a
+(:func:`merbench.tuning.archive.unpacked_runs`, which refuses a link, a device or a
 path out of the archive before writing anything); a rejection names the run inside it.
 
 What is recomputed: every trial's inner scores, from its runs' predictions; each outer fold's
@@ -39,14 +39,17 @@ import pandas as pd
 from merbench.base.atomic import is_temporary
 from merbench.base.errors import MerbenchError, in_words
 from merbench.results.audit_file import AuditSummary, check_audit_file
-from merbench.results.audited_files import AuditedFiles, tuning_folder
+from merbench.results.audited_files import AuditedFiles
 from merbench.results.codec import to_json
 from merbench.results.result_files import RESULTS_FILE
-from merbench.results.run_archive import PACKED_FOLDERS, RUNS_ARCHIVE, unpacked_runs
 from merbench.results.run_files import ResultRejected
 from merbench.results.rundir import folder_is_held
 from merbench.results.safe_files import check_entry, read_regular_bytes
-from merbench.results.tune_file import (
+from merbench.results.user_files import read_written_json
+from merbench.scores.interval_records import interval_record
+from merbench.tuning.archive import PACKED_FOLDERS, RUNS_ARCHIVE, unpacked_runs
+from merbench.tuning.audited import tuning_folder
+from merbench.tuning.record import (
     NESTED,
     PREDICTION_COLUMNS,
     TUNE_FILE,
@@ -57,19 +60,17 @@ from merbench.results.tune_file import (
     read_tune,
     read_tune_predictions,
 )
-from merbench.results.user_files import read_written_json
-from merbench.scores.interval_records import interval_record
 from merbench.tuning.run_tuning import best_trial, outer_scores
 from merbench.tuning.run_tuning import run_spec as expected_spec
 from merbench.tuning.search_record import record_problem, spec_of
-from merbench.verification.provenance import SPAN_MARGIN, check_created
-from merbench.verification.tune_trials_check import (
+from merbench.tuning.trials_check import (
     check_outer,
     check_search,
     check_trial,
     check_universe,
     run_predictions,
 )
+from merbench.verification.provenance import SPAN_MARGIN, check_created
 
 #: what a finished tuning's folder holds (an audit.json is refused by its own check)
 TUNING_FILES = frozenset({TUNE_FILE, TUNE_PREDICTIONS_FILE, TUNING_SPEC_FILE, RUNS_ARCHIVE,

@@ -15,8 +15,8 @@ from merbench.leaderboard.audit_gate import AuditGate
 from merbench.leaderboard.kind_section import Shown
 from merbench.leaderboard.result_walk import Rejected
 from merbench.leaderboard.table_ids import Patterned
-from merbench.leaderboard.tuning_export import TuningTable, tuning_tables
-from merbench.leaderboard.tuning_view import (
+from merbench.tuning.export import TuningTable, tuning_tables
+from merbench.tuning.view import (
     Tuning,
     find_tune_seeds,
     find_tunings,

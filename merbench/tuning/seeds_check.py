@@ -17,14 +17,15 @@ from pathlib import Path
 
 from merbench.results.codec import to_json
 from merbench.results.run_files import ResultRejected, differ
-from merbench.results.tune_file import (
+from merbench.tuning.check import tune_claim, validate_tune
+from merbench.tuning.record import (
     TUNE_FILE,
     TUNING_SPEC_FILE,
     TuneResults,
     read_tune_predictions,
 )
-from merbench.results.tune_seeds_file import TUNE_SEEDS_FILE, TuneSeedsSummary, read_tune_seeds
 from merbench.tuning.seeds import summarise_tunings
+from merbench.tuning.seeds_record import TUNE_SEEDS_FILE, TuneSeedsSummary, read_tune_seeds
 from merbench.verification.seed_folders import (
     check_listed,
     check_summary_created,
@@ -33,7 +34,6 @@ from merbench.verification.seed_folders import (
     refuse_unlisted,
     validated_seed_runs,
 )
-from merbench.verification.tune_check import tune_claim, validate_tune
 
 
 def validate_tune_seeds(path: Path) -> TuneSeedsSummary:

@@ -25,7 +25,7 @@ from merbench.plugin_system.manager import Plugins
 from merbench.results.audit_model import AuditOutcome, AuditRecord, FoldAudit
 from merbench.results.audited_files import AuditedFiles, Digests
 from merbench.results.schema import now_iso
-from merbench.results.tune_file import NESTED, TuneResults
+from merbench.tuning.record import NESTED, TuneResults
 
 #: told each run's folds before they train: the run's name, the fold indices, the seed that
 #: drew them (None: every fold)

@@ -34,21 +34,23 @@ from merbench.results.result_files import AUDIT_FILE
 from merbench.results.run_files import ResultRejected
 from merbench.results.safe_files import copy_regular_file
 from merbench.results.schema import read_results
-from merbench.results.tune_file import (
+from merbench.scores.interval_records import interval_pair, subject_strata
+from merbench.stats.intervals import METRICS, difference_interval, subject_confusions
+from merbench.stats.paired import paired_difference
+from merbench.tuning.check import tune_claim, tune_evidence, validated_tune
+from merbench.tuning.record import (
     NESTED,
     TUNE_FILE,
     TUNE_PREDICTIONS_FILE,
     TuneResults,
+    read_tune,
     read_tune_predictions,
 )
-from merbench.results.tune_seeds_file import TUNE_SEEDS_FILE, TuneSeedsSummary
-from merbench.scores.interval_records import interval_pair, subject_strata
-from merbench.stats.intervals import METRICS, difference_interval, subject_confusions
-from merbench.stats.paired import paired_difference
+from merbench.tuning.run_tuning import outer_scores
+from merbench.tuning.seeds_check import validate_tune_seeds
+from merbench.tuning.seeds_record import TUNE_SEEDS_FILE, TuneSeedsSummary
 from merbench.tuning.space import MODEL_OPTION
-from merbench.verification.record_check import confirmed_tuning
-from merbench.verification.tune_check import tune_claim, tune_evidence, validated_tune
-from merbench.verification.tune_seeds_check import validate_tune_seeds
+from merbench.verification.record_check import RecordDisagrees
 from merbench.verification.validation_record import once
 
 
@@ -154,6 +156,21 @@ def tuning_reduced(results: TuneResults, runs: Path) -> str | None:
         return reduced_setting(read_results(first), searched=searched)
     except (IndexError, MerbenchError, OSError, ValueError):  # nothing trained to read
         return None
+
+
+def confirmed_tuning(folder: Path) -> TuneResults:
+    """A tuning's ``tune.json`` read back, whose pooled outer UF1 and UAR, overall and per
+    database, are what its pooled ``predictions.csv`` gives (the trials, replayed from
+    ``runs.tar.xz``, and the intervals are taken on the record's word);
+    :class:`RecordDisagrees` where they are not."""
+    results = read_tune(folder / TUNE_FILE)
+    predictions = read_tune_predictions(folder)
+    overall, per_database = outer_scores(predictions, results.classes)
+    if to_json(overall) != to_json(results.overall) \
+            or to_json(per_database) != to_json(results.per_database) \
+            or results.n_samples != len(predictions):
+        raise RecordDisagrees(f"{folder}'s scores are not its predictions'")
+    return results
 
 
 def _checked_tuning(folder: Path, deep: bool

@@ -1,0 +1,79 @@
+"""The kinds of result that live in homes of their own, as the shared layers know them: by
+registration, never by import.
+
+A kind's home is one package holding its record, checks, audit, page, export and kind object
+(``merbench/tuning/`` for tunings). It stands above the layers every kind shares (this
+package's files and codec, ``verification``, the leaderboard's walk and site), which must
+still find, migrate, list and page its results. Importing the kind from below would tie each
+shared layer to every kind and put the folders in a loop; instead each home registers what
+those layers need when it is imported (its :class:`KindFiles` here, its kind object with
+:func:`merbench.kinds.register_kinds`, its leaderboard section with
+:func:`merbench.leaderboard.kind_tables.register_section`), and every question about the
+registered kinds first imports the homes :data:`HOMES` names, so no answer depends on what a
+caller happened to import before asking. A new kind is its package and one line in
+:data:`HOMES`, as a plugin is its package and one entry point.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+#: the module of each of merbench's own kinds' homes that registers the kind when imported,
+#: in the order the kinds are recognised and listed (after the kinds not yet in homes)
+HOMES: tuple[str, ...] = ("merbench.tuning.registration",)
+
+
+@dataclass(frozen=True)
+class KindFiles:
+    """What the shared layers must know of a kind's files, without reading the kind's code.
+
+    ``markers``: the files that make a folder one of its results (the first its result
+    file); ``summaries``: those that are summaries over seeds, whose folder of seed results
+    the walk goes into; ``whole``: those whose folder is the kind's alone, walked no deeper
+    (a tuning's trials are its own, never runs of their own); ``under_way``: (the file it
+    writes first, its result file), a folder with the first and not the second being a
+    result not finished yet; ``migrations``: each file name whose layout ``merbench
+    migrate`` upgrades, with its upgrade (True where it rewrote the file); ``json_files``:
+    its other JSON files, which ``migrate`` reads without rewriting (refusing one it cannot
+    read, rather than calling its folder current)."""
+
+    name: str
+    markers: tuple[str, ...]
+    summaries: tuple[str, ...] = ()
+    whole: tuple[str, ...] = ()
+    under_way: tuple[str, str] | None = None
+    migrations: Mapping[str, Callable[[Path], bool]] = field(default_factory=dict)
+    json_files: tuple[str, ...] = ()
+
+
+_registered: list[KindFiles] = []
+_homes_imported = False
+
+
+def register_files(files: KindFiles) -> None:
+    """Make ``files`` known to the shared layers (a kind's home calls it when imported)."""
+    if any(known.name == files.name for known in _registered):
+        return  # a home imported again (a reload): its kind is known already
+    _registered.append(files)
+
+
+def import_kind_homes() -> None:
+    """Import every home :data:`HOMES` names, once, so each has registered its kind."""
+    global _homes_imported
+    if _homes_imported:
+        return
+    for home in HOMES:
+        importlib.import_module(home)
+    _homes_imported = True
+
+
+def registered_files() -> tuple[KindFiles, ...]:
+    """Every kind's files its home registered, in :data:`HOMES`' order."""
+    import_kind_homes()
+    return tuple(_registered)
+
+
+__all__ = ["HOMES", "KindFiles", "import_kind_homes", "register_files", "registered_files"]
