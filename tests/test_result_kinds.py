@@ -121,7 +121,7 @@ def test_leaderboard_list_and_export_take_every_kind(examples: dict[str, Path], 
             shutil.copytree(folder, results / name.replace(" ", "-"), symlinks=True)
     code, out, err = cli("leaderboard", "list", "--results", results)
     assert code == 0, err
-    ids = {"au-composite-loso", "spot-synthetic-long", "tune-composite-loso"}
+    ids = {"au-composite-loso", "spot-synthetic-long", "tune-synthetic-loso"}
     listed = {line.split()[0] for line in out.splitlines() if line and not line[0].isspace()}
     assert ids <= listed, out
     for bench_id in sorted(ids):
@@ -135,7 +135,7 @@ def test_leaderboard_list_and_export_take_every_kind(examples: dict[str, Path], 
     assert code == 2 and "no benchmark 'spot-nowhere'" in err and "spot-DATASET" in err
     code, _, err = cli("leaderboard", "export", "spot-synthetic-long-9", "--results", results)
     named = err.rstrip().split("; benchmarks: ")[1].split(", ")
-    assert code == 2 and "spot-synthetic-long" in named and "tune-composite-loso" not in named
+    assert code == 2 and "spot-synthetic-long" in named and "tune-synthetic-loso" not in named
 
 
 def test_a_summary_over_seeds_is_audited_seed_run_by_seed_run(examples: dict[str, Path],
