@@ -18,8 +18,6 @@ import difflib
 import functools
 import importlib
 import inspect
-import os
-import shlex
 import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -30,13 +28,13 @@ import pluggy
 
 from merbench.base.errors import PluginError
 from merbench.plugin_system import hookspecs
+from merbench.plugin_system.autoload import autoload_disabled, not_loaded
 from merbench.plugin_system.entry import FIRST_PARTY, Origin
 from merbench.plugin_system.first_party import check_first_party
 from merbench.plugin_system.plugin_import import NotLoaded, describe, load_entry_point, rejection
 from merbench.plugin_system.registry import Registries, Registry
 
 PROJECT = "merbench"
-AUTOLOAD_ENV = "MERBENCH_DISABLE_PLUGIN_AUTOLOAD"
 BUILTIN_PLUGINS = {"builtin": "merbench.protocols.builtin"}
 
 _REGISTRATION_HOOKS = (
@@ -115,34 +113,6 @@ class _Manager(pluggy.PluginManager):
         opts = super().parse_hookimpl_opts(plugin, name)
         plain = name.startswith(f"{PROJECT}_") and inspect.isroutine(getattr(plugin, name, None))
         return {} if opts is None and plain else opts
-
-
-#: the spellings of MERBENCH_DISABLE_PLUGIN_AUTOLOAD, in any letter case and padding: unlike
-#: pytest's PYTEST_DISABLE_PLUGIN_AUTOLOAD (any non-empty value), ``off`` or ``0`` turn
-#: nothing off, and a value that is neither is refused (``=off`` and ``=maybe`` silently
-#: loaded no plugin)
-_DISABLE = ("1", "true", "yes", "on")
-_KEEP = ("", "0", "false", "no", "off")
-
-
-def autoload_disabled() -> bool:
-    """Whether MERBENCH_DISABLE_PLUGIN_AUTOLOAD turns autoloading off; a value that says
-    neither yes nor no is refused in one line."""
-    raw = os.environ.get(AUTOLOAD_ENV, "")
-    value = raw.strip().lower()
-    if value in _DISABLE or value in _KEEP:
-        return value in _DISABLE
-    raise PluginError(f"{AUTOLOAD_ENV}={shlex.quote(raw)} is neither on nor off; set it to 1 "
-                      "(or true, yes, on) to load only the plugins named with -p NAME, or to "
-                      "0 (or false, no, off), or unset it, to load every installed plugin")
-
-
-def _not_loaded(autoload_given: bool) -> str:
-    """Why installed plugins are missing when autoloading is off, for an unknown name."""
-    if autoload_given:
-        return "plugins are not autoloaded (autoload=False): name them in enable="
-    return (f"{AUTOLOAD_ENV}={shlex.quote(os.environ.get(AUTOLOAD_ENV, ''))} is set, so "
-            "installed plugins load only when named with -p NAME: unset it, or add -p NAME")
 
 
 def _entry_points() -> tuple[list[tuple[metadata.EntryPoint, Origin]], list[str]]:
@@ -325,7 +295,7 @@ def load_plugins(
     registries = Registries.empty()
     if not autoload:
         for each in registries.all():
-            each.not_loaded = _not_loaded(autoload_given)
+            each.not_loaded = not_loaded(autoload_given)
     failed: set[str] = set()
     for hook_name, attr in _REGISTRATION_HOOKS:
         registry: Registry[Any] = getattr(registries, attr)
