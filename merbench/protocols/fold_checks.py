@@ -15,12 +15,24 @@ themselves. :func:`rows_problem` is the one check both ask, so ``validate`` refu
 whose folds ``run`` now refuses, as far as those records can show it: a fold that trains on
 more rows than the table holds besides its test rows (or its test subjects' rows) trained on
 some of them, whichever they were.
+
+A fold's index and key are checked too (pass 84i): a key of numbers crashed ``run`` in a
+traceback, a key given as one string was recorded letter by letter, a ``True`` index was run
+and then refused by ``validate``, and a key part such as ``../../x`` or ``/etc/x`` was looked
+up as a file by ``--weights`` (a key's last part names its checkpoint). A key part is
+refused, rather than made safe where it becomes a file name, because the key is the fold's
+name in every record and message: a plain name (no ``/``, ``\\``, ``.``, ``..`` or control
+character) is what every built-in protocol gives, and one gate here covers each place that
+uses it (checkpoints, ``--weights``, fold files, audit's and status's lines). What is valid
+but loosely typed, a numpy integer index or positions given as a tuple of whole numbers, is
+accepted and normalised (:func:`checked_folds`), so the trainer reads what the check read.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from numbers import Integral
 
 import numpy as np
 import pandas as pd
@@ -42,7 +54,15 @@ class FoldRows:
 
     @property
     def label(self) -> str:
-        return "/".join(self.key)
+        """The key as messages write it, a control character escaped (``a\\nb``) so that a
+        refusal stays one line."""
+        return shown("/".join(self.key))
+
+
+def shown(text: str) -> str:
+    """``text`` with every character that is not printable escaped, as one line."""
+    return "".join(char if char.isprintable() else char.encode("unicode_escape").decode()
+                   for char in text)
 
 
 def fold_problem(folds: Sequence[object], samples: pd.DataFrame,
@@ -53,13 +73,74 @@ def fold_problem(folds: Sequence[object], samples: pd.DataFrame,
     if not all(isinstance(fold, Fold) for fold in folds):
         return "it gave something other than folds (merbench.api.Fold)"
     given = [fold for fold in folds if isinstance(fold, Fold)]
-    rows = [FoldRows(fold.index, tuple(fold.key), np.asarray(fold.test),
-                     np.asarray(fold.train), int(np.asarray(fold.train).size))
-            for fold in given]
+    for place, fold in enumerate(given):
+        problem = _typed_problem(fold)
+        if problem is not None:
+            return f"fold {place} of the folds it gave {problem}"
+    rows = [FoldRows(fold.index, fold.key, fold.test, fold.train, int(fold.train.size))
+            for fold in checked_folds(given)]
     subjects = (samples["database"].astype(str) + "/" + samples["subject"].astype(str)
                 ).to_numpy()
     return rows_problem(rows, subjects, samples["sample_id"].astype(str).to_numpy(),
                         subject_independent, whole_train=True)
+
+
+def checked_folds(folds: Sequence[Fold]) -> list[Fold]:
+    """``folds``, of which :func:`fold_problem` found nothing wrong, as the rest of merbench
+    reads them: an int index (a numpy integer made one), a tuple of ``str`` key, and row
+    positions as arrays (a tuple or list of whole numbers made one). A built-in protocol's
+    folds are these already, and come back as they were."""
+    return [Fold(index=int(fold.index), key=tuple(str(part) for part in fold.key),
+                 train=np.asarray(fold.train), test=np.asarray(fold.test)) for fold in folds]
+
+
+def _typed_problem(fold: Fold) -> str | None:
+    """What makes ``fold``'s index no whole number or its key no tuple of text, said after
+    "fold N of the folds it gave", or None."""
+    index, key = fold.index, fold.key
+    if isinstance(index, bool) or not isinstance(index, Integral):
+        return (f"has the index {_what(index)}, not a whole number; a fold's index is an int, "
+                "0 to n-1")
+    if not isinstance(key, tuple | list):
+        return (f"has the key {_what(key)}, not a tuple of text; give its parts as a tuple, "
+                "such as (database, subject)")
+    if not key:
+        return "has an empty key; a fold's key is a tuple of at least one name"
+    for number, part in enumerate(key):
+        if not isinstance(part, str):
+            return (f"has a key whose part {number} is {_what(part)}, not text; a fold's key "
+                    "is a tuple of names")
+        if not part:
+            return f"has a key whose part {number} is empty; a fold's key is a tuple of names"
+    return None
+
+
+def _what(value: object) -> str:
+    """``value`` as a refusal names it: text quoted, a number written, else its type."""
+    if isinstance(value, str):
+        return f"'{shown(value)}'"
+    if isinstance(value, bool | np.bool_):
+        return f"{bool(value)} (true or false)"
+    if isinstance(value, int | float | np.number):
+        return f"{value} (a number)"
+    return "None" if value is None else f"of type {type(value).__name__}"
+
+
+def _key_problem(fold: FoldRows) -> str | None:
+    """What makes a part of ``fold``'s key no plain name, said after "fold F", or None: a
+    key's last part names its checkpoint under ``--weights``, so it never leaves that
+    folder, and every part is written on one line."""
+    for part in fold.key:
+        if not part:
+            return "has an empty part in its key"
+        if part in (".", "..") or "/" in part or "\\" in part:
+            return (f"has the key part '{shown(part)}', a path; each part of a fold's key is a "
+                    "plain name (no '/', '\\', '.' or '..'), as it names the fold's "
+                    "checkpoint file")
+        if not part.isprintable():
+            return (f"has the key part '{shown(part)}', with a control character; each part "
+                    "of a fold's key is a plain name on one line")
+    return None
 
 
 def rows_problem(folds: Sequence[FoldRows], subjects: np.ndarray, ids: np.ndarray,
@@ -70,6 +151,10 @@ def rows_problem(folds: Sequence[FoldRows], subjects: np.ndarray, ids: np.ndarra
     ``train`` is all it trains on. ``subject_independent`` None: not known, and not asked."""
     if sorted(fold.index for fold in folds) != list(range(len(folds))):
         return "its folds are not numbered 0 to n-1 (two share an index, or one is missing)"
+    for fold in folds:
+        problem = _key_problem(fold)
+        if problem is not None:
+            return f"fold {fold.label} {problem}"
     first_with: dict[tuple[str, ...], FoldRows] = {}
     for fold in folds:
         twin = first_with.setdefault(tuple(fold.key), fold)
@@ -132,4 +217,4 @@ def _counted(fold: FoldRows, others: int, n: int, whose: str) -> str:
             f"{whose})")
 
 
-__all__ = ["FoldRows", "fold_problem", "rows_problem"]
+__all__ = ["FoldRows", "checked_folds", "fold_problem", "rows_problem", "shown"]

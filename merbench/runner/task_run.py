@@ -31,7 +31,7 @@ from merbench.data.dataset import Dataset
 from merbench.data.task import AUTask, EmotionTask, Task
 from merbench.plugin_system.runinfo import FoldOutcome
 from merbench.protocols import Fold
-from merbench.protocols.fold_checks import fold_problem
+from merbench.protocols.fold_checks import checked_folds, fold_problem
 from merbench.results.au_file import AUResults, AUSeedsSummary
 from merbench.results.codec import to_json
 from merbench.results.manifest import run_manifest
@@ -113,7 +113,10 @@ def task_run(task: Task) -> TaskRun[Any, Any]:
 def _checked_folds(plan: Plan, protocol: Any, dataset: Dataset) -> list[Fold]:
     """The protocol's folds, refused in one line naming its plugin when they are no folds of
     the samples or train on what they test (:func:`fold_problem`), before any file is
-    written: a leaking protocol's run validated and audited as any other."""
+    written: a leaking protocol's run validated and audited as any other. Valid folds come
+    back as the trainer reads them (:func:`checked_folds`): a numpy integer index failed
+    writing the fold file, tuple positions failed indexing the labels, both blamed on the
+    model (pass 84i P2)."""
     entry = plan.protocol
     who = f"protocol '{entry.meta.name}' of {entry.origin}"
     try:
@@ -128,7 +131,7 @@ def _checked_folds(plan: Plan, protocol: Any, dataset: Dataset) -> list[Fold]:
     if problem is not None:
         raise MerbenchError(f"{who} cannot be run: {problem}; report it to the plugin's "
                             "authors")
-    return folds
+    return checked_folds(folds)
 
 
 def load_data(plan: Plan) -> RunData:
