@@ -31,7 +31,8 @@ def _folds(samples: pd.DataFrame, how: str) -> list[Fold]:
         key: Any = {"kint": (i,), "kstr": subject, "kdots": (f"../../../evil{i}",),
                     "kslash": (f"/etc/passwd{i}",), "knl": (f"a\nb{i}",), "kempty": (),
                     "kpart": ("syn", "")}.get(how, tuple(subject.split("/")))
-        if how == "tuple":
+        if how == "tuple":  # and a key of one part, database/subject, as the pass's plugin gave
+            key = (subject,)
             train, test = tuple(int(row) for row in train), tuple(int(row) for row in test)
         folds.append(Fold(index=index, key=key, train=train, test=test))
     return folds
@@ -79,10 +80,16 @@ def test_a_numpy_index_or_tuple_positions_are_run(odd_cli, how: str, tmp_path: P
     code, _, err = _run(odd_cli, how, out, "--epochs", "1")
     assert code == 0, err
     folds = json.loads((out / "results.json").read_text())["folds"]
+    keys = [[f"syn{i}", "s01"] for i in (1, 2, 3)]
     assert [(f["index"], f["key"]) for f in folds] == [
-        (0, ["syn1", "s01"]), (1, ["syn2", "s01"]), (2, ["syn3", "s01"])]
+        (i, key if how == "npidx" else ["/".join(key)]) for i, key in enumerate(keys)]
     code, stdout, err = odd_cli("validate", out)
-    assert code == 0, err
+    assert code == 0 and "ok" in stdout, err
+
+
+PATH = ("a path that leads out of a folder; a key's parts are names (joined by '/' at most: "
+        "no leading '/', no '.' or '..', no '\\'), as they name the fold's checkpoint file "
+        "under --weights")
 
 
 @pytest.mark.parametrize(("how", "said"), [
@@ -96,14 +103,10 @@ def test_a_numpy_index_or_tuple_positions_are_run(odd_cli, how: str, tmp_path: P
                "least one name"),
     ("kpart", "fold 0 of the folds it gave has a key whose part 1 is empty; a fold's key is a "
               "tuple of names"),
-    ("kdots", "fold ../../../evil0 has the key part '../../../evil0', a path; each part of a "
-              "fold's key is a plain name (no '/', '\\', '.' or '..'), as it names the fold's "
-              "checkpoint file"),
-    ("kslash", "fold /etc/passwd0 has the key part '/etc/passwd0', a path; each part of a "
-               "fold's key is a plain name (no '/', '\\', '.' or '..'), as it names the "
-               "fold's checkpoint file"),
+    ("kdots", f"fold ../../../evil0 has the key part '../../../evil0', {PATH}"),
+    ("kslash", f"fold /etc/passwd0 has the key part '/etc/passwd0', {PATH}"),
     ("knl", "fold a\\nb0 has the key part 'a\\nb0', with a control character; each part of a "
-            "fold's key is a plain name on one line")])
+            "fold's key is a name on one line")])
 def test_an_odd_index_or_key_is_refused_in_the_protocols_name(
         odd_cli, how: str, said: str, tmp_path: Path) -> None:
     """One line blaming the protocol, rc 2, nothing written; with --weights too, so a key
@@ -115,3 +118,25 @@ def test_an_odd_index_or_key_is_refused_in_the_protocols_name(
         assert err.startswith(f"merbench: error: protocol 'k-{how}' of plugin 'oddp'") and \
             err.endswith(f" cannot be run: {said}; report it to the plugin's authors\n"), err
         assert err.count("\n") == 1 and "ststnet" not in err, err
+
+
+def test_what_a_result_keeps_of_a_key_is_checked_as_run_checks_it() -> None:
+    """validate asks the same of a result's keys (an edited one, or an older merbench's): a
+    part leading out of a folder or holding a newline is refused, the key shown on one
+    line; ``database/subject`` in one part is a name."""
+    from merbench.protocols.fold_checks import FoldRows, rows_problem
+
+    def problem(key: tuple[str, ...]) -> str | None:
+        rows = np.arange(4)
+        return rows_problem([FoldRows(0, key, rows[:2], np.asarray([], dtype=np.int64), 2),
+                             FoldRows(1, ("d", "b"), rows[2:], np.asarray([], dtype=np.int64),
+                                      2)], np.array(["d/a"] * 2 + ["d/b"] * 2),
+                            np.array(["x0", "x1", "x2", "x3"]), True, whole_train=False)
+
+    assert problem(("d/a",)) is None and problem(("d", "a")) is None
+    assert problem(("d", "..")) == f"fold d/.. has the key part '..', {PATH}"
+    assert problem(("d", "a//b")) == f"fold d/a//b has the key part 'a//b', {PATH}"
+    assert problem(("d", "a\\b")) == f"fold d/a\\b has the key part 'a\\b', {PATH}"
+    assert problem(("d", "a\rb")) == (
+        "fold d/a\\rb has the key part 'a\\rb', with a control character; each part of a "
+        "fold's key is a name on one line")

@@ -19,13 +19,15 @@ some of them, whichever they were.
 A fold's index and key are checked too (pass 84i): a key of numbers crashed ``run`` in a
 traceback, a key given as one string was recorded letter by letter, a ``True`` index was run
 and then refused by ``validate``, and a key part such as ``../../x`` or ``/etc/x`` was looked
-up as a file by ``--weights`` (a key's last part names its checkpoint). A key part is
-refused, rather than made safe where it becomes a file name, because the key is the fold's
-name in every record and message: a plain name (no ``/``, ``\\``, ``.``, ``..`` or control
-character) is what every built-in protocol gives, and one gate here covers each place that
-uses it (checkpoints, ``--weights``, fold files, audit's and status's lines). What is valid
-but loosely typed, a numpy integer index or positions given as a tuple of whole numbers, is
-accepted and normalised (:func:`checked_folds`), so the trainer reads what the check read.
+up as a file by ``--weights`` (a key names its checkpoint). Such a key part is refused,
+rather than made safe where it becomes a file name, because the key is the fold's name in
+every record and message, which a rewritten file name would no longer match, and one gate
+here covers every place that uses it (``--weights``, the only place a key becomes a path,
+and audit's, status's and validate's lines). A part may hold ``/`` (``syn1/s01``: a key of
+one part names ``<weights>/syn1/s01.pth``), none of ``..``, ``.``, an empty name, ``\\`` or
+a control character. What is valid but loosely typed, a numpy integer index or positions
+given as a tuple of whole numbers, is accepted and normalised (:func:`checked_folds`), so
+the trainer reads what the check read.
 """
 
 from __future__ import annotations
@@ -127,19 +129,21 @@ def _what(value: object) -> str:
 
 
 def _key_problem(fold: FoldRows) -> str | None:
-    """What makes a part of ``fold``'s key no plain name, said after "fold F", or None: a
-    key's last part names its checkpoint under ``--weights``, so it never leaves that
-    folder, and every part is written on one line."""
+    """What makes a part of ``fold``'s key no name ``--weights`` can look up inside its
+    folder, or no name on one line, said after "fold F", or None. A part may hold ``/``
+    (``syn1/s01`` names ``<weights>/syn1/s01.pth``, as ``(syn1, s01)`` names it), but no
+    empty, ``.`` or ``..`` name between them, no ``\\`` and no control character: a key's
+    parts name its checkpoint, which never leaves the folder ``--weights`` names."""
     for part in fold.key:
         if not part:
             return "has an empty part in its key"
-        if part in (".", "..") or "/" in part or "\\" in part:
-            return (f"has the key part '{shown(part)}', a path; each part of a fold's key is a "
-                    "plain name (no '/', '\\', '.' or '..'), as it names the fold's "
-                    "checkpoint file")
+        if "\\" in part or any(name in ("", ".", "..") for name in part.split("/")):
+            return (f"has the key part '{shown(part)}', a path that leads out of a folder; a "
+                    "key's parts are names (joined by '/' at most: no leading '/', no '.' or "
+                    "'..', no '\\'), as they name the fold's checkpoint file under --weights")
         if not part.isprintable():
             return (f"has the key part '{shown(part)}', with a control character; each part "
-                    "of a fold's key is a plain name on one line")
+                    "of a fold's key is a name on one line")
     return None
 
 
