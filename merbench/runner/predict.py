@@ -38,6 +38,7 @@ from merbench.results.prediction_file import (
     Predictions,
 )
 from merbench.results.schema import environment, now_iso
+from merbench.runner.data import open_long_videos
 from merbench.runner.final_model import FinalModel, final_model, plan_recogniser
 from merbench.runner.spot_recognise import (
     feature_from_frames,
@@ -87,7 +88,7 @@ def _video(spec: PredictSpec, plugins: Plugins) -> LongVideo:
     options = dict(spec.dataset_options)
     if spec.data_root is not None and entry.accepts("data_root"):
         options.setdefault("data_root", spec.data_root)
-    videos = entry.create("long-video dataset", **options).videos
+    videos = open_long_videos(entry, options).videos
     if spec.video is not None:
         chosen = [v for v in videos if v.key_text == spec.video]
         if not chosen:

@@ -47,6 +47,7 @@ from merbench.results.spotting_file import (
     VideoFile,
 )
 from merbench.results.user_files import UnreadableFile, read_written_json
+from merbench.runner.data import open_long_videos
 from merbench.runner.notify import Notifier
 from merbench.runner.spot_learned import spot_learned, training_digest
 from merbench.runner.spotted_records import guarded, truth_records, video_frames, video_record
@@ -170,7 +171,7 @@ class SpottingRun:
                 raise MerbenchError(f"long-video dataset '{self.spec.dataset}' reads no "
                                     "files; leave out --data-root")
             options.setdefault("data_root", self.spec.data_root)
-        dataset: LongVideoDataset = self.dataset_entry.create("long-video dataset", **options)
+        dataset = open_long_videos(self.dataset_entry, options)
         if not dataset.videos:
             raise MerbenchError(f"long-video dataset '{self.spec.dataset}' has no video to "
                                 "spot; check --data-root and its options")
