@@ -46,7 +46,7 @@ from merbench.runner.spot_recognise import (
     middle_frame,
     pair_arrays,
 )
-from merbench.runner.spotted_records import guarded, numbered
+from merbench.runner.spotted_records import guarded, intervals_of, numbered
 from merbench.spotting.intervals import Spotted
 from merbench.spotting.long_videos import LongVideo
 from merbench.spotting.spotter import Spotter
@@ -153,9 +153,10 @@ def predict(spec: PredictSpec, plugins: Plugins, out: Path,
     if spec.run is not None:  # checked first: a bad run is refused before the video is read
         planned = plan_recogniser(spec.run, spec.data_root, spec.device, plugins)
     given = dict(spec.dataset_options).get("path")  # PATH: named as the user gave it
-    spotted: tuple[Spotted, ...] = guarded(spec.spotter, video, partial(
-        spotter.spot, _counted(video, progress), video.fps),
-        shown=None if given is None else f"'{given}'")
+    shown = None if given is None else f"'{given}'"
+    spotted: tuple[Spotted, ...] = intervals_of(spotter_entry, guarded(
+        spotter_entry, video, partial(spotter.spot, _counted(video, progress), video.fps),
+        shown=shown), video.key_text if shown is None else shown)
     numbers = video.frames.numbers
     spans = [(r.onset, r.offset, r.kind) for r in numbered(spotted, video)]
     apexes = [middle_frame(numbers, onset, offset) for onset, offset, _ in spans]
