@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from merbench.base.errors import MerbenchError
+from merbench.base.errors import MerbenchError, in_words
 from merbench.base.literal import written
 from merbench.base.whole_numbers import is_whole, whole_value
 from merbench.meta import Meta
@@ -250,6 +250,23 @@ class Entry(Generic[M]):
         kind the caller checked, in words: "a merbench Dataset")."""
         return self.fault(kind, f"its factory {plugin_fault.factory_name(self.factory)} "
                                 f"returned {plugin_fault.described(built)}, not {wanted}")
+
+    def build(self, kind: str, wanted: str, fits: Callable[[Any], bool], **options: Any) -> Any:
+        """:meth:`create` for what a plugin's factory must return one kind of (a dataset, a
+        long-video set): what it returned that ``fits`` refuses is :meth:`returned_no`
+        ``wanted``, and what it raised that :meth:`create` does not word (a RuntimeError, a
+        KeyError: the plugin's own code failing) is :meth:`fault`; both were tracebacks."""
+        try:
+            built = self.create(kind, **options)
+            fitting = fits(built)  # it may read a property: the plugin's code too
+        except (MerbenchError, MemoryError, OSError):
+            raise  # said in one line already, or the file system's (the command says it)
+        except Exception as exc:
+            raise self.fault(kind, f"its factory {plugin_fault.factory_name(self.factory)} "
+                                   f"failed: {in_words(exc)}") from exc
+        if not fitting:
+            raise self.returned_no(kind, built, wanted)
+        return built
 
     def _call(self, kind: str, kwargs: dict[str, Any]) -> Any:
         """The factory called with ``kwargs``; what it raises, in one line that blames the

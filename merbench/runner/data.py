@@ -4,7 +4,8 @@ This is the I/O half of planning (:mod:`merbench.runner.plan` is the pure half):
 reads its files here and saved weights are located, so a missing file is reported before any
 fold trains; :func:`merbench.runner.task_run.load_data` puts them together with the folds
 and labels of the run's task into :class:`RunData`. ``merbench extract`` opens its dataset
-here too (:func:`open_dataset`).
+here too (:func:`open_dataset`), and ``merbench spot`` and ``predict`` their long videos
+(:func:`open_long_videos`).
 """
 
 from __future__ import annotations
@@ -20,16 +21,18 @@ import numpy as np
 
 from merbench.base.errors import MerbenchError
 from merbench.data.dataset import Dataset
+from merbench.plugin_system.entry import Entry
 from merbench.protocols import Fold
 from merbench.results.safe_files import entry_kind
 from merbench.runner.plan import InputsPlan, Plan
+from merbench.spotting.long_videos import LongVideo, LongVideoDataset
 
 
 def open_dataset(inputs: InputsPlan) -> Dataset:
     """The planned dataset, built with its options and ``--data-root`` for datasets that read
     files (I/O: it reads them), with ``provides`` filled in from its metadata when it does
-    not say. A factory that returns no :class:`Dataset` is its plugin's fault, said so
-    (it was an AttributeError on ``provides``)."""
+    not say. A factory that returns no :class:`Dataset`, or fails in its own code, is its
+    plugin's fault, said so (it was an AttributeError on ``provides``, or a traceback)."""
     entry, data_root = inputs.dataset, inputs.data_root
     options = dict(inputs.dataset_options)
     if data_root is not None:
@@ -37,12 +40,37 @@ def open_dataset(inputs: InputsPlan) -> Dataset:
             raise MerbenchError(f"dataset '{entry.meta.name}' reads no files; "
                                 "leave out --data-root")
         options["data_root"] = data_root
-    dataset = entry.create("dataset", **options)
-    if not isinstance(dataset, Dataset):
-        raise entry.returned_no("dataset", dataset, "a merbench Dataset")
+    dataset = entry.build("dataset", "a merbench Dataset",
+                          lambda built: isinstance(built, Dataset), **options)
     if getattr(dataset, "provides", None) is None:
         dataset.provides = tuple(entry.meta.provides)
     return dataset
+
+
+def open_long_videos(entry: Entry[Any], options: dict[str, Any]) -> LongVideoDataset:
+    """A long-video dataset built with ``options``, for ``merbench spot`` and ``predict``
+    alike: a factory that fails, returns no set of :class:`LongVideo` (None, a dict) or
+    lists a video twice is its plugin's fault, said as a recognition dataset's is (they were
+    tracebacks; a video listed twice was spotted twice into a result ``validate`` refuses
+    while ``status`` called it complete)."""
+    dataset: LongVideoDataset = entry.build(
+        "long-video dataset", "a LongVideoSet (videos, each a LongVideo)", _is_long_video_set,
+        **options)
+    seen: set[str] = set()
+    for video in dataset.videos:
+        if video.key_text in seen:
+            raise entry.fault("long-video dataset", f"lists video {video.key_text} twice",
+                              sep=" ")
+        seen.add(video.key_text)
+    return dataset
+
+
+def _is_long_video_set(built: Any) -> bool:
+    """Whether ``built`` holds its videos as a long-video dataset does: a sequence of
+    :class:`LongVideo` under ``videos`` (read once here: a property is the plugin's code)."""
+    videos = getattr(built, "videos", None)
+    return isinstance(videos, list | tuple) and all(isinstance(v, LongVideo) for v in videos) \
+        and isinstance(getattr(built, "skipped", ()), list | tuple)
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,7 @@ from merbench.results.prediction_file import (
     Predictions,
 )
 from merbench.results.schema import environment, now_iso
+from merbench.runner.data import open_long_videos
 from merbench.runner.final_model import FinalModel, final_model, plan_recogniser
 from merbench.runner.spot_recognise import (
     feature_from_frames,
@@ -45,7 +46,7 @@ from merbench.runner.spot_recognise import (
     middle_frame,
     pair_arrays,
 )
-from merbench.runner.spotted_records import guarded, numbered
+from merbench.runner.spotted_records import guarded, intervals_of, numbered
 from merbench.spotting.intervals import Spotted
 from merbench.spotting.long_videos import LongVideo
 from merbench.spotting.spotter import Spotter
@@ -87,7 +88,7 @@ def _video(spec: PredictSpec, plugins: Plugins) -> LongVideo:
     options = dict(spec.dataset_options)
     if spec.data_root is not None and entry.accepts("data_root"):
         options.setdefault("data_root", spec.data_root)
-    videos = entry.create("long-video dataset", **options).videos
+    videos = open_long_videos(entry, options).videos
     if spec.video is not None:
         chosen = [v for v in videos if v.key_text == spec.video]
         if not chosen:
@@ -152,9 +153,10 @@ def predict(spec: PredictSpec, plugins: Plugins, out: Path,
     if spec.run is not None:  # checked first: a bad run is refused before the video is read
         planned = plan_recogniser(spec.run, spec.data_root, spec.device, plugins)
     given = dict(spec.dataset_options).get("path")  # PATH: named as the user gave it
-    spotted: tuple[Spotted, ...] = guarded(spec.spotter, video, partial(
-        spotter.spot, _counted(video, progress), video.fps),
-        shown=None if given is None else f"'{given}'")
+    shown = None if given is None else f"'{given}'"
+    spotted: tuple[Spotted, ...] = intervals_of(spotter_entry, guarded(
+        spotter_entry, video, partial(spotter.spot, _counted(video, progress), video.fps),
+        shown=shown), video.key_text if shown is None else shown)
     numbers = video.frames.numbers
     spans = [(r.onset, r.offset, r.kind) for r in numbered(spotted, video)]
     apexes = [middle_frame(numbers, onset, offset) for onset, offset, _ in spans]

@@ -29,6 +29,8 @@ from typing import Any
 from merbench.base.atomic import atomic_write_json
 from merbench.base.errors import MerbenchError
 from merbench.meta.spotter import SpotterMeta
+from merbench.plugin_system import plugin_fault
+from merbench.plugin_system.entry import Entry
 from merbench.plugin_system.manager import Plugins, plugin_versions
 from merbench.results.codec import LayoutError, from_json, to_json
 from merbench.results.kind_names import SPOTTING_RUN
@@ -47,9 +49,16 @@ from merbench.results.spotting_file import (
     VideoFile,
 )
 from merbench.results.user_files import UnreadableFile, read_written_json
+from merbench.runner.data import open_long_videos
 from merbench.runner.notify import Notifier
 from merbench.runner.spot_learned import spot_learned, training_digest
-from merbench.runner.spotted_records import guarded, truth_records, video_frames, video_record
+from merbench.runner.spotted_records import (
+    guarded,
+    intervals_of,
+    truth_records,
+    video_frames,
+    video_record,
+)
 from merbench.spotting.choice import (
     CRITERION,
     subject_of,
@@ -98,17 +107,25 @@ def tuned_grid(meta: SpotterMeta, spec: SpotSpec) -> dict[str, list[float]]:
     return grid
 
 
-def spot_video(spotter: Spotter, video: LongVideo, variants: Sequence[Mapping[str, Any]],
+def spot_video(entry: Entry[SpotterMeta], spotter: Spotter, video: LongVideo,
+               variants: Sequence[Mapping[str, Any]],
                rebuild: Callable[[Mapping[str, Any]], Spotter]) -> list[tuple[Spotted, ...]]:
     """Each variant's intervals in ``video`` (frame positions): from one pass where the
-    spotter can (:class:`SpotsVariants`), else one spotter built and run per variant."""
+    spotter can (:class:`SpotsVariants`), else one spotter built and run per variant; what
+    it returned checked to be intervals (``entry``: the spotter's plugin, blamed if not)."""
+    named = video.key_text
     if isinstance(spotter, SpotsVariants):
         found = spotter.spot_variants(video_frames(video), video.fps, variants)
+        if not isinstance(found, list | tuple):
+            raise entry.fault("spotter", f"returned {plugin_fault.described(found)} from "
+                              f"spot_variants for video {named}, not a list of "
+                              f"{len(variants)} tuples of Spotted", sep=" ")
         if len(found) != len(variants):
             raise MerbenchError(f"the spotter gave {len(found)} sets of intervals for "
                                 f"{len(variants)} settings on video {video.key_text}")
-        return found
-    return [rebuild(variant).spot(video_frames(video), video.fps) for variant in variants]
+        return [intervals_of(entry, one, named) for one in found]
+    return [intervals_of(entry, rebuild(variant).spot(video_frames(video), video.fps), named)
+            for variant in variants]
 
 
 def _read_video_file(path: Path) -> VideoFile | None:
@@ -170,7 +187,7 @@ class SpottingRun:
                 raise MerbenchError(f"long-video dataset '{self.spec.dataset}' reads no "
                                     "files; leave out --data-root")
             options.setdefault("data_root", self.spec.data_root)
-        dataset: LongVideoDataset = self.dataset_entry.create("long-video dataset", **options)
+        dataset = open_long_videos(self.dataset_entry, options)
         if not dataset.videos:
             raise MerbenchError(f"long-video dataset '{self.spec.dataset}' has no video to "
                                 "spot; check --data-root and its options")
@@ -254,7 +271,7 @@ class SpottingRun:
 
         if isinstance(base, LearnsToSpot):
             learners = [self.spotter(variant) for variant in self.variants]
-            videos = spot_learned(self.spec.spotter, learners,  # type: ignore[arg-type]
+            videos = spot_learned(self.spotter_entry, learners,  # type: ignore[arg-type]
                                   dataset.videos, kept, write, progress, self.fitted)
         else:
             videos = []
@@ -310,8 +327,9 @@ class SpottingRun:
     def spot(self, base: Spotter, video: LongVideo) -> SpottedVideo:
         """``video`` spotted with every setting of the run (``merbench audit`` asks too)."""
         started = time.perf_counter()
-        found = guarded(self.spec.spotter, video,
-                        partial(spot_video, base, video, self.variants, self.spotter),
+        found = guarded(self.spotter_entry, video, partial(
+                            spot_video, self.spotter_entry, base, video, self.variants,
+                            self.spotter),
                         kept="; the videos before it are kept")
         return video_record(video, found, time.perf_counter() - started)
 

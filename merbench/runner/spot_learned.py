@@ -20,9 +20,15 @@ from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any
 
+from merbench.base.errors import MerbenchError
+from merbench.meta.spotter import SpotterMeta
+from merbench.plugin_system import plugin_fault
+from merbench.plugin_system.entry import Entry
 from merbench.results.spotting_file import SpottedVideo
 from merbench.runner.spotted_records import (
+    failed,
     guarded,
+    intervals_of,
     truth_positions,
     truth_records,
     video_frames,
@@ -30,7 +36,7 @@ from merbench.runner.spotted_records import (
 )
 from merbench.spotting.intervals import Spotted
 from merbench.spotting.long_videos import LongVideo
-from merbench.spotting.spotter import LearnsToSpot, TrainingVideo
+from merbench.spotting.spotter import FittedSpotter, LearnsToSpot, TrainingVideo
 
 #: what a run reports as it goes: videos kept so far, videos in all, what was just done
 Progress = Callable[[int, int, str], None]
@@ -56,9 +62,10 @@ def feature_key(learner: LearnsToSpot) -> str:
                       default=str)
 
 
-def spot_learned(spotter: str, learners: Sequence[LearnsToSpot], videos: Sequence[LongVideo],
-                 kept: dict[int, SpottedVideo], write: Callable[[int, SpottedVideo], None],
-                 progress: Progress | None, fitted: dict[str, list[dict[str, Any]]]
+def spot_learned(spotter: Entry[SpotterMeta], learners: Sequence[LearnsToSpot],
+                 videos: Sequence[LongVideo], kept: dict[int, SpottedVideo],
+                 write: Callable[[int, SpottedVideo], None], progress: Progress | None,
+                 fitted: dict[str, list[dict[str, Any]]]
                  ) -> list[SpottedVideo]:
     """Every video's intervals, one list per learner (setting), each from a fit without the
     video's subject (module doc); what each fit chose goes into ``fitted``."""
@@ -87,14 +94,37 @@ def spot_learned(spotter: str, learners: Sequence[LearnsToSpot], videos: Sequenc
             training = [TrainingVideo(features[key][i], float(v.fps), truth_positions(v),
                                       f"{v.database}/{v.subject}")
                         for i, v in enumerate(videos) if v.key != subject]
-            fit = guarded(spotter, videos[mine[0]], partial(learner.fit, training))
-            fitted.setdefault("/".join(subject), []).append(dict(fit.fitted))
+            fit, chose = fitted_on(spotter, learner, training, "/".join(subject))
+            fitted.setdefault("/".join(subject), []).append(chose)
             for i in mine:
-                found[i].append(guarded(spotter, videos[i], partial(
-                    fit.spot_features, features[key][i], videos[i].fps)))
+                found[i].append(intervals_of(spotter, guarded(spotter, videos[i], partial(
+                    fit.spot_features, features[key][i], videos[i].fps)),
+                    videos[i].key_text))
         for i in mine:
             out[i] = video_record(videos[i], found[i], seconds[i])
             write(i, out[i])
             if progress is not None:
                 progress(len(out), len(videos), videos[i].key_text)
     return [out[i] for i in range(len(videos))]
+
+
+def fitted_on(spotter: Entry[SpotterMeta], learner: LearnsToSpot,
+              training: Sequence[TrainingVideo], left_out: str
+              ) -> tuple[FittedSpotter, dict[str, Any]]:
+    """``learner`` fitted on ``training`` (every subject's videos but ``left_out``'s), and
+    what the fit chose. Whatever fit() raises or returns that is no fitted spotter is the
+    plugin's fault, said as fitting on the training subjects (it was "refused video" of the
+    left-out subject's first video, which fit() never saw, or a traceback for None)."""
+    where = f"while fitting on the videos of every subject but {left_out}"
+    try:
+        fit = learner.fit(training)
+        chose = dict(fit.fitted) if isinstance(fit, FittedSpotter) else None
+    except MerbenchError:
+        raise
+    except (Exception, SystemExit) as exc:  # the plugin's own code
+        raise failed(spotter, exc, where) from None
+    if chose is None:
+        raise spotter.fault("spotter", f"returned {plugin_fault.described(fit)} from fit() "
+                            f"on the videos of every subject but {left_out}, not a fitted "
+                            "spotter (one with fitted and spot_features)", sep=" ")
+    return fit, chose

@@ -6,19 +6,23 @@ A spotter counts frames from 0, the first frame it is given; a database numbers 
 sheet does (SAMM from 1, CAS(ME)^2 from the folder's first image). Results keep the video's
 own numbers, so a prediction can be checked against the sheet by eye; these functions are
 the one place the two are converted, for the training-free path (:mod:`merbench.runner.spot`)
-and the learned one (:mod:`merbench.runner.spot_learned`).
+and the learned one (:mod:`merbench.runner.spot_learned`). A spotter plugin's faults (raising,
+``sys.exit``, returning no intervals) are worded here too, blaming its plugin as a model's
+faults do (:meth:`merbench.plugin_system.entry.Entry.fault`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 
-from merbench.base.errors import MerbenchError
+from merbench.base.errors import MerbenchError, in_words
+from merbench.plugin_system import plugin_fault
+from merbench.plugin_system.entry import Entry
 from merbench.results.spotting_file import IntervalRecord, SpottedVideo
-from merbench.spotting.intervals import Expression, FrameInterval, Spotted
+from merbench.spotting.intervals import Expression, FrameInterval, Spotted, TypedInterval
 from merbench.spotting.long_videos import LongVideo
 
 T = TypeVar("T")
@@ -69,21 +73,52 @@ def video_record(video: LongVideo, found: Sequence[Sequence[Spotted]],
         spotted=[numbered(s, video) for s in found], seconds=round(seconds, 3))
 
 
-def guarded(spotter: str, video: LongVideo, work: Callable[[], T], kept: str = "",
+def guarded(spotter: Entry[Any], video: LongVideo, work: Callable[[], T], kept: str = "",
             shown: str | None = None) -> T:
-    """``work()`` for ``video``, whatever it raises one line naming the spotter and the video
-    (and ``kept``: what the run keeps); ``shown``: how the user named the video, where that is
-    not its key (predict's PATH: ``video/user/NAME`` is merbench's own key for it)."""
+    """``work()`` (the spotter's code) for ``video``, whatever it raises one line naming the
+    spotter and the video (and ``kept``: what the run keeps); ``shown``: how the user named
+    the video, where that is not its key (predict's PATH: ``video/user/NAME`` is merbench's
+    own key for it)."""
     named = video.key_text if shown is None else shown
+    name = spotter.meta.name
     try:
         return work()
     except ValueError as exc:  # the spotter's own check of the frames or frame rate
-        raise MerbenchError(f"spotter '{spotter}' refused video {named}: {exc}") from None
+        raise MerbenchError(f"spotter '{name}' refused video {named}: {exc}") from None
     except OSError as exc:  # a frame file that cannot be read
         raise MerbenchError(f"video {named} cannot be read ({exc}){kept}, fix or "
                             "remove it and run again") from None
     except MerbenchError:
         raise
-    except Exception as exc:  # the spotter's own failure: one line, not its traceback
-        raise MerbenchError(f"spotter '{spotter}' failed on video {named}: "
-                            f"{type(exc).__name__}: {exc}{kept}") from None
+    except (Exception, SystemExit) as exc:  # the plugin's own failure: not its traceback
+        raise failed(spotter, exc, f"on video {named}", kept) from None
+
+
+def failed(spotter: Entry[Any], exc: BaseException, where: str, kept: str = "") -> MerbenchError:
+    """The line for a spotter plugin's code that raised ``exc`` (``where``: on a video, while
+    fitting): its plugin blamed as a model's is (:meth:`Entry.fault`), in its own words, not
+    Python's name for the error; a ``sys.exit`` in it ended merbench with its status and no
+    word, leaving the run's folder behind."""
+    if isinstance(exc, SystemExit):
+        return spotter.fault("spotter", f"called {plugin_fault.exit_code(exc)} {where}{kept}",
+                             sep=" ")
+    return spotter.fault("spotter", f"failed {where}: {in_words(exc)}{kept}", sep=" ")
+
+
+def intervals_of(spotter: Entry[Any], returned: Any, named: str) -> tuple[Spotted, ...]:
+    """What a spotter returned for video ``named``, checked to be its intervals (a tuple or
+    list of :class:`Spotted`): None, text or other items were a traceback where the
+    intervals are numbered, and are the plugin's fault."""
+    if isinstance(returned, list | tuple):
+        wrong = [item for item in returned if not isinstance(item, TypedInterval)]
+        if not wrong:
+            return tuple(returned)
+        what = f"returned {_kind(wrong[0])} among the intervals of video {named}, not a Spotted"
+    else:
+        what = f"returned {_kind(returned)} for video {named}, not a tuple of Spotted"
+    raise spotter.fault("spotter", what, sep=" ")
+
+
+def _kind(value: Any) -> str:
+    """What a plugin returned, by its kind: ``None``, ``text``, ``a tuple``."""
+    return "text" if isinstance(value, str) else plugin_fault.described(value)
