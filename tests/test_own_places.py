@@ -71,3 +71,18 @@ def test_status_says_what_validate_says_of_a_linked_run_json(
     assert "to go on" not in out and "the same command writes" not in out, out
     assert ": complete" not in out, out
 
+
+def test_keygen_refuses_a_place_inside_a_result(examples: dict[str, Path], tmp_path: Path,
+                                                cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    run = Path(shutil.copytree(examples["emotion run"], tmp_path / "wn2b", symlinks=False))
+    monkeypatch.chdir(tmp_path)
+    for out in ("wn2b/key", "wn2b/folds/key", "nosuch/../wn2b/key"):
+        line = _one_line(*cli("keygen", "--out", out)[::2])
+        assert line == f"merbench: error: --out {out} is inside wn2b, the folder of a " \
+                       "merbench result (it holds run.json), whose files are its own; give " \
+                       "a file outside result folders", line
+    assert sorted(p.name for p in run.iterdir()) == sorted(
+        p.name for p in examples["emotion run"].iterdir())  # no key, no key.pub
+    assert not (tmp_path / "nosuch").exists()
+    code, out, _ = cli("keygen", "--out", tmp_path / "key")  # beside it: written
+    assert code == 0 and "private key:" in out
