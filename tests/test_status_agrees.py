@@ -498,6 +498,13 @@ def _chosen(path: Path) -> None:
     path.write_text(json.dumps(record))
 
 
+def _key_of_fold_0(path: Path) -> None:
+    """results.json with fold 1 recorded under fold 0's key."""
+    record = json.loads(path.read_bytes())
+    record["folds"][1]["key"] = record["folds"][0]["key"]
+    path.write_text(json.dumps(record))
+
+
 #: (kind, file, how it is edited): files that keep their shape but disagree with the others
 #: of their result (the fourth adversarial pass, N2, and its fuzz cases t_0198, t_0200,
 #: ts_0161, ts_0178, ts_0227, s_0189, srs_0266, srs_0114, s_0248), each "complete" or
@@ -523,6 +530,15 @@ DISAGREEING = [
     ("action-unit run", "au-results.json", "model.version -7",
      _json_field("model/version", "-7")),
     ("emotion run", "results.json", "model.version -7", _json_field("model/version", "-7")),
+    # pass 84i, P7: a fold's record that its fold file contradicts (validate compares them
+    # without recomputing anything)
+    ("emotion run", "results.json", "fold 1 under fold 0's key", _key_of_fold_0),
+    ("emotion run", "results.json", "folds.0.n_train 999", _json_field("folds/0/n_train", "999")),
+    ("emotion run", "results.json", "folds.1.n_test 999", _json_field("folds/1/n_test", "999")),
+    ("emotion run", "results.json", "folds.0.index 1", _json_field("folds/0/index", "1")),
+    ("emotion run", "results.json", "folds.0.device", _json_field("folds/0/device", '"cuda:7"')),
+    ("action-unit run", "au-results.json", "folds.0.n_train 999",
+     _json_field("folds/0/n_train", "999")),
 ]
 
 
@@ -556,3 +572,19 @@ def test_validate_says_why_a_spotting_runs_record_cannot_be_read(
     code, _, err = cli("validate", folder)
     assert code == 2 and "spot-run.json cannot be read (not JSON at line " in err, err
     assert "publish the folder as merbench spot wrote it" in err, err
+
+
+def test_a_fold_recorded_under_another_key_is_said_the_same_way_by_both(
+        examples: dict[str, Path], tmp_path: Path, cli) -> None:
+    """Pass 84i, P7: validate quoted the results file's key as a Python list (``['syn1',
+    's01']``) beside the fold file's ``syn2/s01``, and status called the run complete."""
+    folder = Path(shutil.copytree(examples["emotion run"], tmp_path / "result",
+                                  symlinks=False))
+    keys = [fold["key"] for fold in json.loads((folder / "results.json").read_bytes())["folds"]]
+    _key_of_fold_0(folder / "results.json")
+    said = f"fold 1 is {'/'.join(keys[1])} in its fold file but {'/'.join(keys[0])} in " \
+           "results.json"
+    code, _, err = cli("validate", folder)
+    assert code == 2 and said in err and "['" not in err, err
+    code, out, _ = cli("status", folder)
+    assert code == 0 and f"written, but {said} ('merbench validate' refuses it)" in out, out

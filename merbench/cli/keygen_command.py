@@ -1,14 +1,22 @@
-"""``merbench keygen --out KEY``: a new key to sign audits with, and its fingerprint."""
+"""``merbench keygen --out KEY``: a new key to sign audits with, and its fingerprint.
+
+The key is refused a place inside a result's folder, as every command's output is: a result
+folder is what gets published, and a private key written into one (``--out RUN/key``) went
+out with it, beside files ``validate`` does not look at."""
 
 from __future__ import annotations
 
 import argparse
 
 from merbench.cli.literal import say
+from merbench.cli.out_places import refuse_result_place
 from merbench.results.signing_keys import public_key_path, write_key_pair
 
 
 def main(args: argparse.Namespace) -> int:
+    # a link at --out is write_key_pair's to refuse, in its words ("is a symbolic link (to
+    # ...), not a file")
+    refuse_result_place(args.out, "--out", what="file", link_ok=True, example="keys/audit-key")
     public = write_key_pair(args.out, args.name)
     say(f"private key: {args.out} (mode 0600; keep it secret: a CI secret, never in a "
         "repository)")

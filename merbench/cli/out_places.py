@@ -25,6 +25,7 @@ from merbench.results.au_file import AU_RESULTS_FILE, AU_SEEDS_FILE
 from merbench.results.out_folders import refuse_unwritable_shape
 from merbench.results.result_files import RESULTS_FILE, SEEDS_FILE
 from merbench.results.rundir import RUN_FILE
+from merbench.results.safe_files import refuse_borrowed
 from merbench.results.spotting_file import SPOTTING_FILE, SPOTTING_RUN_FILE
 from merbench.results.str_file import STR_FILE
 from merbench.results.str_seeds_file import STR_SEEDS_FILE
@@ -101,6 +102,8 @@ def refuse_result_place(out: Path, option: str, *, own: tuple[str, ...] = (),
     if out.is_symlink() and not link_ok:
         raise MerbenchError(f"{option} {given} is a symbolic link (to {os.readlink(out)}); give "
                             f"the {what} itself")
+    if RUN_FILE in own and out.is_dir():  # a run goes on there: from a run.json of its own
+        refuse_borrowed(given, RUN_FILE, option)
     others = [name for name in _result_files(out) if name not in own]
     if others:
         raise MerbenchError(f"{option} {given} is the folder of a merbench result (it holds "

@@ -32,7 +32,7 @@ from merbench.cli.shared_options import (
     seeds_option,
 )
 from merbench.results.codec import OPTION_DEPTH, too_deep_at
-from merbench.results.safe_files import entry_kind
+from merbench.results.safe_files import entry_kind, refuse_borrowed
 from merbench.runner.given_values import first_non_finite, seed_option
 from merbench.runner.spec import (
     PATH_METAVARS,
@@ -234,6 +234,7 @@ def spec_from_args(args: argparse.Namespace) -> tuple[RunSpec, RunSettings]:
         raise MerbenchError(f"--resume {resume} is {found}; give the run directory a run wrote "
                             "(its --out, holding run.json)")
     _refuse_seeds_folder(Path(resume), RUN_FILE)
+    refuse_borrowed(Path(resume), RUN_FILE, "--resume")  # before it is read through the link
     try:
         recorded = RunDirectory(resume).read_run_file()
     except RunFileUnreadable as exc:

@@ -16,6 +16,7 @@ import numpy as np
 
 from merbench.base.errors import MerbenchError
 from merbench.plugin_system.runinfo import FoldOutcome
+from merbench.results.fold_agrees import key_problem
 from merbench.results.model import Results
 from merbench.results.protocol_names import SUBJECT_SPLIT
 from merbench.results.rundir import RunDirectory
@@ -141,12 +142,9 @@ def check_coverage(run_dir: Path, results: Results, folds: list[FoldOutcome],
         raise reject(f"lists {len(stored_folds)} folds but the protocol has "
                      f"{len(folds)} (protocol.n_folds)")
     for fold, stored in zip(folds, stored_folds, strict=True):
-        if list(fold.key) != list(stored.key):
-            raise reject(f"fold {fold.index} is {'/'.join(fold.key)} in its fold file but "
-                         f"{stored.key} in results.json")
-        if stored.n_test != len(fold.y_true):
-            raise reject(f"fold {'/'.join(fold.key)} tested {len(fold.y_true)} samples but "
-                         f"results.json says {stored.n_test}")
+        problem = key_problem(fold, stored, "results.json")
+        if problem is not None:
+            raise reject(problem)
         shape = fold.epoch_predictions.shape
         if len(shape) != 2 or shape[1] != len(fold.y_true) or shape[0] < 1:
             raise reject(f"fold {'/'.join(fold.key)} has predictions of shape {shape} for "

@@ -42,7 +42,7 @@ from merbench.results.manifest import identity_sha256
 from merbench.results.migrations import migrate
 from merbench.results.model import SCHEMA_VERSION, RunRecord
 from merbench.results.out_folders import entry_in_the_way, refuse_out_place
-from merbench.results.safe_files import entry_kind
+from merbench.results.safe_files import entry_kind, refuse_borrowed
 from merbench.results.user_files import UnreadableFile, read_written_json
 
 try:
@@ -269,6 +269,7 @@ class RunDirectory:
         fresh = to_json(RunRecord(schema_version=SCHEMA_VERSION, identity=identity,
                                   config=config, n_folds=n_folds))
         if self.path.is_dir() and any(not is_temporary(p) for p in self.path.iterdir()):
+            refuse_borrowed(self.path, RUN_FILE, "--out")  # read, and never written again
             if not (self.path / RUN_FILE).exists():
                 raise MerbenchError(
                     f"--out {self.path} is not empty and holds no merbench run; "

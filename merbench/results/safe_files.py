@@ -125,6 +125,34 @@ def check_run_folder(run_dir: Path, files: tuple[str, ...] = ()) -> None:
             check_entry(entry, run_dir)
 
 
+#: what a run's ``run.json`` that is no file of its own must become, as every command says it
+OWN_COPY = "put a copy of the file itself in its place"
+
+
+def borrowed_line(found: str) -> str:
+    """What is said of a run's ``run.json`` that is a link (``found``: "run.json is a
+    symbolic link (to ../r/run.json)"): no run goes on from it, and the fix."""
+    return f"{found}, which no run goes on from ('merbench validate' refuses it); {OWN_COPY}"
+
+
+def refuse_borrowed(folder: Path, name: str, option: str) -> None:
+    """Refuse going on in ``folder`` (given as ``option``) where its ``name`` (a run's
+    ``run.json``) is a symbolic or a hard link. A run reads it through the link and, as it
+    records the same run, never writes it again: every run there ended 0 in a folder
+    ``validate`` refuses, and ``status`` said to run again, a loop. A fifo or a folder there
+    is refused as unreadable where it is read."""
+    path = Path(folder) / name
+    try:
+        status = os.lstat(path)
+    except OSError:
+        return  # not there: the caller says what a folder without one is
+    if stat.S_ISLNK(status.st_mode) or (stat.S_ISREG(status.st_mode) and status.st_nlink > 1):
+        try:
+            check_entry(path, Path(folder))
+        except UnsafeFile as exc:
+            raise MerbenchError(f"{option} {folder}: {borrowed_line(exc.found)}") from None
+
+
 def check_inside(path: Path, base: Path) -> None:
     """``path`` (as written in a file, e.g. a seeds summary's run name) stays in ``base``."""
     resolved, root = (Path(base) / path).resolve(), Path(base).resolve()

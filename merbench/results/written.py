@@ -36,8 +36,9 @@ from merbench.results.audited_files import (
     spotting_folder,
 )
 from merbench.results.codec import LayoutError, from_json, unreadable
+from merbench.results.fold_agrees import records_problem
 from merbench.results.identity_agrees import identity_problem
-from merbench.results.model import Results
+from merbench.results.model import FoldRecord, Results
 from merbench.results.recorded_values import (
     ProvenanceError,
     au_values,
@@ -48,6 +49,7 @@ from merbench.results.recorded_values import (
 )
 from merbench.results.result_files import AUDIT_FILE
 from merbench.results.run_files import said_in
+from merbench.results.rundir import RunDirectory
 from merbench.results.safe_files import UnsafeFile, check_entry
 from merbench.results.schema import read_json, read_kind, read_results
 from merbench.results.spotting_agrees import video_files_problem
@@ -78,9 +80,10 @@ def said_in_folder(folder: Path) -> Iterator[None]:
 
 def run_written(results_file: Path, identity: dict[str, Any] | None = None) -> None:
     """A run's results file (``results.json`` or an AU run's ``au-results.json``) reads as
-    one, every field of its layout checked, with no NaN or Infinity token in it, describing
-    the run ``identity`` (its ``run.json``'s, where given) records, and the run's
-    ``audit.json``, where there is one, reads as an audit record."""
+    one, every field of its layout checked, with no NaN or Infinity token in it, recording
+    each fold as its fold file does, describing the run ``identity`` (its ``run.json``'s,
+    where given) records, and the run's ``audit.json``, where there is one, reads as an
+    audit record."""
     with said_in_folder(Path(results_file).parent):
         results: Results | AUResults
         if Path(results_file).name == AU_RESULTS_FILE:
@@ -90,10 +93,21 @@ def run_written(results_file: Path, identity: dict[str, Any] | None = None) -> N
             results = read_results(results_file)
             recorded(results_file, run_values, results)
         finite_json(results_file)
-        problem = None if identity is None else identity_problem(results, identity)
+        problem = folds_problem(Path(results_file), results.folds)
+        if problem is None and identity is not None:
+            problem = identity_problem(results, identity)
         if problem is not None:
             raise MerbenchError(problem)
         audit_written(run_folder(Path(results_file).parent, results))
+
+
+def folds_problem(results_file: Path, records: list[FoldRecord]) -> str | None:
+    """Where the results file's record of a fold is not what that fold's file says of itself
+    (its key, number, sizes, device, time): what ``validate`` compares without recomputing,
+    read from each fold file there (one that is missing is the manifest's to tell)."""
+    store = RunDirectory(results_file.parent)
+    folds = [store.load_fold(position) for position in range(len(records))]
+    return records_problem(records, folds, results_file.name)
 
 
 def recorded(path: Path, check: Callable[[T], None], record: T) -> None:

@@ -21,7 +21,7 @@ from merbench.results.fold_file import fold_arrays
 from merbench.results.manifest import first_mismatch
 from merbench.results.result_files import AUDIT_FILE
 from merbench.results.rundir import FOLDS_DIR, RUN_FILE, RunDirectory
-from merbench.results.safe_files import UnsafeFile, check_entry, never_read
+from merbench.results.safe_files import UnsafeFile, borrowed_line, check_entry, never_read
 from merbench.results.user_files import read_written_json
 from merbench.results.written import run_written
 
@@ -185,9 +185,16 @@ RUNS_BELOW = 4
 def not_a_file_line(found: str) -> str:
     """What status says of an entry of the run that is no file of its own ("audit.json is a
     fifo"), with who writes the file it stands for."""
+    if _borrowed(found):  # the one file going on does not write again: a copy is the fix
+        return borrowed_line(found)
     writer = ("'merbench audit' writes it" if found.startswith(AUDIT_FILE) else
               "the same command writes what it should hold again")
     return never_read(found, writer)
+
+
+def _borrowed(found: str) -> bool:
+    """Whether ``found`` (as :func:`_not_files` says it) is of the run's ``run.json``."""
+    return found.startswith(f"{RUN_FILE} ")
 
 
 def describe(status: RunStatus) -> str:
@@ -234,7 +241,8 @@ def describe(status: RunStatus) -> str:
                      "('merbench run' refuses to): restore the run's files, or move "
                      "audit.json out of the folder and run the same command (or 'merbench "
                      "run --resume DIR') to go on, then audit it again")
-    elif status.running is False and not status.damaged:
+    elif status.running is False and not status.damaged and \
+            not any(_borrowed(found) for found in status.not_files):  # run refuses those
         parts.append("run the same command (or 'merbench run --resume DIR') to go on")
     return "; ".join(parts)
 

@@ -25,13 +25,13 @@ from merbench.base.errors import MerbenchError
 from merbench.data.dataset import sample_list_fingerprint
 from merbench.plugin_system.runinfo import FoldOutcome
 from merbench.results.au_file import AUResults
+from merbench.results.fold_agrees import SECONDS_TOLERANCE, metadata_problem
 from merbench.results.identity_agrees import implied_identity
 from merbench.results.model import ProviderRecord, Results
 from merbench.results.recorded_values import (
     ProvenanceError,
     check_created,
     check_duration,
-    is_duration,
 )
 from merbench.results.rundir import RUN_FILE, RunDirectory, RunFileUnreadable, differences
 from merbench.runner.executor_kinds import side_by_side
@@ -39,7 +39,6 @@ from merbench.runner.values import values_sha256
 
 # ``created`` is kept to the second (fold files' write times to the millisecond)
 SPAN_MARGIN = timedelta(seconds=1.5)
-SECONDS_TOLERANCE = 0.0015  # fold seconds are rounded to 3 decimals in results.json
 # The official sample-list fingerprint of a dataset (name, version), or None: the one its
 # plugin declares (``DatasetMeta.official_fingerprint``), looked up by the caller.
 OfficialFingerprint = Callable[[str, int], str | None]
@@ -87,28 +86,9 @@ def _check_run_file(run_dir: Path, results: Results) -> None:
 def _check_fold_metadata(results: Results, folds: list[FoldOutcome]) -> None:
     """Each fold's record agrees with its fold file on training size, device and time."""
     for fold, stored in zip(folds, results.folds, strict=True):
-        label = "/".join(fold.key)
-        if stored.index != fold.index:
-            raise ProvenanceError(f"fold {label} is number {fold.index} in its fold file but "
-                                  f"{stored.index} in results.json")
-        if stored.n_train != fold.n_train:
-            raise ProvenanceError(f"fold {label} trained on {fold.n_train} samples in its fold "
-                                  f"file but {stored.n_train} in results.json")
-        if stored.device != fold.device:
-            raise ProvenanceError(f"fold {label} trained on {fold.device} in its fold file but "
-                                  f"{stored.device} in results.json")
-        if not is_duration(stored.seconds) or \
-                abs(stored.seconds - fold.seconds) > SECONDS_TOLERANCE:
-            raise ProvenanceError(f"fold {label} took {fold.seconds:.3f} s in its fold file "
-                                  f"but {stored.seconds} s in results.json")
-        if stored.finished != fold.finished:
-            raise ProvenanceError(f"fold {label} was written at {fold.finished} in its fold "
-                                  f"file but {stored.finished} in results.json")
-        expected_val = 0 if fold.val_y_true is None else len(fold.val_y_true)
-        if stored.n_inner_val != expected_val:
-            raise ProvenanceError(f"fold {label} held out {expected_val} inner-validation "
-                                  f"samples in its fold file but {stored.n_inner_val} in "
-                                  "results.json")
+        problem = metadata_problem(fold, stored, "results.json")
+        if problem is not None:
+            raise ProvenanceError(problem)
 
 
 def tested_fingerprint(n_samples: int, classes: list[str], folds: list[FoldOutcome],
