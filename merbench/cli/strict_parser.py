@@ -110,8 +110,10 @@ class StrictParser(argparse.ArgumentParser):
             message = self._unknown_option(unknown)
         else:
             message = self._in_words(message)
-        # the words given are echoed: shown literally, as every text merbench did not write
-        self.exit(EXIT_USAGE, literal(f"merbench: error: {message} (see '{helps} --help')\n"))
+        # the words given are echoed: shown literally, as every text merbench did not write,
+        # and on one line, as every error line (merbench.cli.literal.say)
+        line = literal(f"merbench: error: {message} (see '{helps} --help')", one_line=True)
+        self.exit(EXIT_USAGE, line + "\n")
 
     def parse_known_args(self, args: Sequence[str] | None = None,  # type: ignore[override]
                          namespace: argparse.Namespace | None = None
