@@ -10,7 +10,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from conftest import TINY_RUN
 
 CASME2 = ["run", "--dataset", "casme2", "--model", "ststnet", "--feature", "tvl1-uvos",
