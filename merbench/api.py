@@ -21,6 +21,7 @@ from merbench.base.cache_env import folder_from_env
 from merbench.base.errors import MerbenchError, PluginError
 from merbench.base.literal import counted
 from merbench.base.native_output import native_stderr_silenced
+from merbench.base.whole_numbers import whole_value
 from merbench.data.au_labels import DEFAULT_AU_SET, MEB_AU_SETS, SampleActionUnits
 from merbench.data.clips import (
     CLIP_COLUMNS,
@@ -197,6 +198,7 @@ __all__ = [
     "read_user_workbook",
     "renamed",
     "unique_frame_index",
+    "whole_value",
 ]
 
 

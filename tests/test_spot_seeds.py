@@ -150,7 +150,7 @@ def test_an_out_that_holds_one_spotting_run_or_other_seeds_is_refused(
                          "--seeds" in err, err
     code, _, err = cli(*COMMAND, "--seeds", "0", "--out", seeded)
     assert code == 2 and "holds spotting runs of seeds 0,1, not all of which" in err, err
-    code, _, err = cli(*COMMAND, "--epochs", "2", "--seeds", "0,1", "--out", seeded)
+    code, _, err = cli(*COMMAND[:-2], "--epochs", "2", "--seeds", "0,1", "--out", seeded)
     assert code == 2 and "holds the recognition of another recogniser" in err, err
 
 

@@ -14,6 +14,7 @@ refuses it showing the value as it was written.
 
 from __future__ import annotations
 
+import argparse
 import math
 import numbers
 import re
@@ -52,8 +53,13 @@ def whole_value(value: Any) -> int | None:
 def whole_number(text: str) -> int:
     """An argparse ``type`` for a whole-number option: the whole number ``text`` spells, or
     a ValueError, which the command line's parser says as "--epochs takes a whole number,
-    not '2.5'" with the text as typed (:mod:`merbench.cli.strict_parser`)."""
+    not '2.5'" with the text as typed (:mod:`merbench.cli.strict_parser`); a whole number
+    too long to read (``1e999999999999999999``) is said to be too large, not to be none."""
     value = _whole_text(text)
+    if value is None and too_long(text):  # whole all the same: "not a whole number" was false
+        raise argparse.ArgumentTypeError(
+            f"the value is a whole number of more than {MAX_DIGITS:,} digits, larger than any "
+            "option takes; give a smaller one")
     if value is None:
         raise ValueError(text)
     return value

@@ -13,15 +13,16 @@ from __future__ import annotations
 import argparse
 
 from merbench.base.cache import clear_cache, default_cache_dir, describe_foreign, survey_cache
-from merbench.cli.literal import say
+from merbench.cli.literal import path_shown, say
 from merbench.cli.render import print_cache_info
 
 
 def main(args: argparse.Namespace) -> int:
     root = default_cache_dir()
+    shown = path_shown(root)  # $MERBENCH_CACHE_DIR with a newline: still one line
     survey = survey_cache(root)  # a cache path that is a file: one error line, status 2
     if not survey.exists:
-        say(f"no cache at {root}: " + ("nothing has been cached there yet"
+        say(f"no cache at {shown}: " + ("nothing has been cached there yet"
                                        if args.action == "info" else "nothing to clear"))
         return 0
     if args.action == "info":
@@ -29,15 +30,15 @@ def main(args: argparse.Namespace) -> int:
             print_cache_info(root, survey.stores)
         if survey.foreign:
             held = "also holds" if survey.stores else "holds no merbench cache entries, only"
-            say(f"{root} {held} {describe_foreign(survey)}, so 'merbench cache clear' will "
+            say(f"{shown} {held} {describe_foreign(survey)}, so 'merbench cache clear' will "
                 "refuse to clear it")
         return 0
     removed = clear_cache(args.feature, root)
     if not removed:
-        say(f"the cache {root} holds no entries: nothing to clear")
+        say(f"the cache {shown} holds no entries: nothing to clear")
         return 0
     entries = sum(info.entries for info in removed)
     size = sum(info.bytes for info in removed)
     names = ", ".join(info.name for info in removed)
-    say(f"cleared {entries} entries ({size / 1e6:.1f} MB) from {root}: {names}")
+    say(f"cleared {entries} entries ({size / 1e6:.1f} MB) from {shown}: {names}")
     return 0

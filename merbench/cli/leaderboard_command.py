@@ -19,7 +19,7 @@ from pathlib import Path
 from merbench.base.atomic import atomic_write_bytes
 from merbench.base.errors import MerbenchError
 from merbench.cli.leaderboard_diff import main as diff_main
-from merbench.cli.literal import counted, say
+from merbench.cli.literal import counted, path_shown, say
 from merbench.cli.out_places import refuse_replacing, refuse_result_place
 from merbench.cli.parser import EXIT_USAGE
 from merbench.cli.result_progress import ResultProgress
@@ -93,8 +93,9 @@ def main(args: argparse.Namespace) -> int:
         say(f"merbench: rejected: {item.path}: {item.reason}", file=sys.stderr)
     lead, published = report.lead  # the emotion runs, said even when none
     others = ", ".join(counted(n, kind) for kind, n in report.others.items() if n)
-    site = (f"site: {report.out / 'index.html'}" if report.written else
-            f"site: not written (--strict), {report.out} left as it was" if report.out.exists()
+    out = path_shown(report.out)
+    site = (f"site: {path_shown(report.out / 'index.html')}" if report.written else
+            f"site: not written (--strict), {out} left as it was" if report.out.exists()
             else "site: not written (--strict)")
     say(f"{site} ({counted(report.benchmarks, 'benchmark')}, "
         f"{counted(published, lead)}, {len(report.rejected)} rejected"
@@ -176,5 +177,5 @@ def _export(args: argparse.Namespace) -> int:
             say(f"merbench: error: cannot write {args.out} ({exc.strerror or exc}); choose a "
                 "file you can write", file=sys.stderr)
             return EXIT_USAGE
-        say(f"{args.format}: {args.out}")
+        say(f"{args.format}: {path_shown(args.out)}")  # one line, as run's 'results: PATH'
     return 0

@@ -35,7 +35,16 @@ def say(*values: object, file: TextIO | None = None, flush: bool = False,
     line, a newline or tab in it escaped too, for a record of a listing that names a path).
     A line for standard error follows every line written to standard output before it:
     where both go to one file or pipe, the output's buffer was written at exit, after the
-    error line (``sweep ...: 1 configuration, ...`` below ``merbench: error: ...``)."""
+    error line (``sweep ...: 1 configuration, ...`` below ``merbench: error: ...``).
+
+    Every line for standard error is one line (``one_line`` always): each is one error,
+    warning or notice, and a newline in it can only come from a value it quotes (a path,
+    an address, ``$MERBENCH_DATA_DIR``); printed, it split ``merbench: error: ... '/tmp/a``
+    from ``b' does not exist``, the second half read as a line of its own (the ninth
+    adversarial pass of issue 84). Escaping here, where every such line is printed, spares
+    each message its own escaping."""
+    if file is sys.stderr:
+        one_line = True
     if file is sys.stderr and sys.stdout is not None:
         # only for the order: standard output that cannot be written (``> /dev/full``,
         # a closed pipe) must not stop the error line that says so

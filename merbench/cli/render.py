@@ -252,9 +252,9 @@ def print_cache_info(root: Path, stores: list[Any]) -> None:
     """Entries and size of every store in the feature cache."""
     console = LiteralConsole()
     if not stores:
-        console.print(f"the cache {root} is empty")
+        console.print(f"the cache {path_shown(root)} is empty")
         return
-    table = Table(title=f"merbench cache: {root}")
+    table = Table(title=f"merbench cache: {path_shown(root)}")
     for column in ("store", "entries", "size"):
         table.add_column(column, justify="left" if column == "store" else "right")
     for store in stores:

@@ -29,6 +29,7 @@ from typing import Any, NoReturn
 
 from merbench.base.literal import literal
 from merbench.cli.answer_actions import ANSWERS, Answer
+from merbench.cli.given_once import ONE_VALUE, given_once
 
 EXIT_USAGE = 2
 
@@ -72,12 +73,17 @@ class StrictParser(argparse.ArgumentParser):
         self.in_plan: Mapping[str, str] = {}
         self._given: list[str] = []
         self._asked: Callable[[], None] | None = None  # --help's (or --version's) answer
+        self.values_given: dict[str, tuple[str, Any]] = {}  # merbench.cli.given_once
+        # '-1e0' is a value too (argparse's own matcher: '-1', '-.5'), not an unknown option
+        self._negative_number_matcher = re.compile(r"^-(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 
     def register(self, registry_name: str, value: Any, object: Any) -> None:
         """argparse's registry, with this module's --help and --version (:mod:`.answer_actions`)
         in place of its own, which answer at once and ignore the rest of the line."""
         if registry_name == "action":
             object = ANSWERS.get(value, object)
+            if value in ONE_VALUE:  # --epochs 1 ... --epochs 2: refused, not last-wins
+                object = given_once(object)
         super().register(registry_name, value, object)
 
     def answer(self, option: str, answer: Callable[[], None]) -> None:
@@ -110,8 +116,10 @@ class StrictParser(argparse.ArgumentParser):
             message = self._unknown_option(unknown)
         else:
             message = self._in_words(message)
-        # the words given are echoed: shown literally, as every text merbench did not write
-        self.exit(EXIT_USAGE, literal(f"merbench: error: {message} (see '{helps} --help')\n"))
+        # the words given are echoed: shown literally, as every text merbench did not write,
+        # and on one line, as every error line (merbench.cli.literal.say)
+        line = literal(f"merbench: error: {message} (see '{helps} --help')", one_line=True)
+        self.exit(EXIT_USAGE, line + "\n")
 
     def parse_known_args(self, args: Sequence[str] | None = None,  # type: ignore[override]
                          namespace: argparse.Namespace | None = None
@@ -121,6 +129,7 @@ class StrictParser(argparse.ArgumentParser):
         "unrecognized arguments", without them)."""
         self._given = list(sys.argv[1:] if args is None else args)
         self._asked = None
+        self.values_given = {}
         parsed, extras = super().parse_known_args(args, namespace)
         asked, self._asked = self._asked, None  # a stray word is refused, not answered
         unknown = next((e for e in extras if e.startswith("-") and len(e) > 1), None)

@@ -187,11 +187,14 @@ class Entry(Generic[M]):
         be interpreted as an integer", ``subjects=03`` was refused as text, and
         ``image_size=28.0`` was recorded as a departure from its default 28; a spotter's
         tuned values, floats by declaration, reach whole-number options as 0.0 and 3.0 by
-        design. Known from the defaults alone, so planning (recording) and building agree
+        design. Where the default is text naming a number (a raw database's ``classes="5"``),
+        ``classes=03``, ``+3`` or ``3.0`` is recorded as ``classes=3`` is, the int: three
+        spellings of one class set were three different runs to ``--out`` and the
+        leaderboard. Known from the defaults alone, so planning (recording) and building agree
         without importing the factory."""
         defaults = self.factory_options().defaults()
         whole = {k: whole_value(v) for k, v in options.items() if isinstance(v, float | str)
-                 and isinstance(defaults.get(k), int) and not isinstance(defaults.get(k), bool)}
+                 and _reads_whole(defaults.get(k), v)}
         return {**options, **{k: v for k, v in whole.items() if v is not None}}
 
     def _takes_real(self, name: str) -> bool:
@@ -382,3 +385,19 @@ def read_options(entries: Iterable[Entry[Any]]) -> None:
     a plan names its model, dataset, feature and protocol together, so that a first run
     (or the first after an edit) starts one child, not four."""
     LazyFactory.read_all([e.factory for e in entries if isinstance(e.factory, LazyFactory)])
+
+
+def _reads_whole(default: Any, value: Any) -> bool:
+    """Whether ``value`` is read as a whole number: the default is an int, or text naming a
+    number (:func:`_numbered`) and ``value`` is no such text already (an API's ``"3"`` stays
+    the text it was)."""
+    if isinstance(default, int) and not isinstance(default, bool):
+        return True
+    return _numbered(default) and value != str(whole_value(value))
+
+
+def _numbered(default: Any) -> bool:
+    """Whether ``default`` is text that is a whole number as written plainly (``"5"``): the
+    option names its choices by number (a class set), and a number given is one of them."""
+    return isinstance(default, str) and default.isascii() and default.isdigit() \
+        and str(int(default)) == default

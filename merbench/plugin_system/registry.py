@@ -139,6 +139,14 @@ class Registry(Generic[M]):
             return False
         replace = is_first_party(second) and not is_first_party(first)
         kept, skipped = (second, first) if replace else (first, second)
+        if kept.package == skipped.package:  # two entry points: "evil2 keeps ... evil2's"
+            self.conflicts.append(
+                f"{self.kind} '{name}' is registered by plugin '{kept.plugin}' and by plugin "
+                f"'{skipped.plugin}', both of package {kept.package} {kept.package_version}; "
+                f"plugin '{kept.plugin}' keeps the name, and the {self.kind} of plugin "
+                f"'{skipped.plugin}' is skipped (rename one of them, or leave plugin "
+                f"'{skipped.plugin}' out with --no-plugin {skipped.plugin}, to silence this)")
+            return False
         self.conflicts.append(
             f"{self.kind} '{name}' is registered by {kept} and by {skipped}; "
             f"{kept.package} keeps the name, {skipped.package}'s {self.kind} is skipped "

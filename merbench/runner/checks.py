@@ -23,7 +23,7 @@ from merbench.base.whole_numbers import number_shown
 from merbench.meta import DATA_ORDERS, MAX_EPOCHS, TrainRecipe
 from merbench.runner.executor_kinds import EXECUTOR_KINDS
 from merbench.runner.given_values import check_finite, check_seed
-from merbench.runner.ray_address import check_reachable, given_address
+from merbench.runner.ray_address import check_reachable
 from merbench.runner.spec import EXECUTORS, PRECISIONS, RunSettings, RunSpec, flag
 from merbench.scores.selection import POLICIES, check_reportable
 from merbench.training.device import check_device_name
@@ -89,7 +89,7 @@ def check_values(spec: RunSpec, settings: RunSettings) -> None:
         raise MerbenchError(f"unknown --precision '{spec.precision}'; use "
                             f"{' or '.join(PRECISIONS)}")
     if EXECUTOR_KINDS[settings.executor].connects_to_address:  # before any data is read
-        check_reachable(given_address(settings.ray_address))
+        check_reachable(settings.ray_address)
 
 
 def check_settings_values(settings: RunSettings) -> None:

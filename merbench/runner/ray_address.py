@@ -1,4 +1,5 @@
-"""Whether a Ray cluster answers at ``--ray-address``, asked before a run plans anything.
+"""Whether a Ray cluster answers at ``--ray-address`` (or ``$RAY_ADDRESS``), asked before a
+run plans anything.
 
 Ray itself retries an address nothing answers at for long; merbench asks once, with a plain
 socket, so a wrong address is one line at once. The run's plan asks (no Ray imported), so
@@ -8,6 +9,7 @@ when it connects (the cluster may have gone meanwhile).
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import socket
 import sys
@@ -21,29 +23,57 @@ def given_address(address: str | None) -> str | None:
     return address or os.environ.get("RAY_ADDRESS") or None
 
 
+def address_source(address: str | None) -> str:
+    """Where the address of :func:`given_address` comes from, as a refusal names it:
+    ``--ray-address 'x'``, or ``RAY_ADDRESS='x'`` where the option was not given (a bad
+    ``$RAY_ADDRESS`` was blamed on a ``--ray-address`` the user never typed)."""
+    given = given_address(address)
+    return f"--ray-address '{given}'" if address else f"RAY_ADDRESS='{given}'"
+
+
 def check_reachable(address: str | None) -> None:
-    """One line, at once, for an address nothing answers at; nothing to ask for a new local
-    instance, Ray's own ``auto`` or a client URL, or where this process is connected already
-    (a Python caller's own connection)."""
+    """One line, at once, for an address nothing answers at; ``address`` is the option's
+    value (None where not given: then ``$RAY_ADDRESS``'s, see :func:`given_address`).
+    Nothing to ask for a new local instance, Ray's own ``auto``, or where this process is
+    connected already (a Python caller's own connection); a Ray Client address
+    (``ray://``) needs the package for it, which Ray would name in its own words."""
+    given = given_address(address)
     ray = sys.modules.get("ray")
-    if address is None or address == "auto" or "://" in address or (
+    if given is None or given == "auto" or (
             ray is not None and getattr(ray, "is_initialized", lambda: False)()):
         return
-    host, sep, port = address.rpartition(":")
+    source = address_source(address)
+    if given.startswith("ray://"):
+        _check_client(source)
+        return
+    if "://" in given:
+        return
+    host, sep, port = given.rpartition(":")
     if not sep or not port.isdigit():
-        raise MerbenchError(f"--ray-address '{address}' is not HOST:PORT (the head's GCS "
-                            "address that 'ray start --head' prints, e.g. 10.0.0.5:6379)")
+        raise MerbenchError(f"{source} is not HOST:PORT (the head's GCS address that 'ray "
+                            "start --head' prints, e.g. 10.0.0.5:6379)")
     if not 0 < int(port) < 65536:
-        raise MerbenchError(f"--ray-address '{address}' gives port {port}, out of the range "
-                            "of ports, 1 to 65535; give the head's GCS address that 'ray "
-                            "start --head' prints, e.g. 10.0.0.5:6379")
+        raise MerbenchError(f"{source} gives port {port}, out of the range of ports, 1 to "
+                            "65535; give the head's GCS address that 'ray start --head' "
+                            "prints, e.g. 10.0.0.5:6379")
     try:
         socket.create_connection((host, int(port)), timeout=5).close()
     except socket.gaierror:  # the resolver's own words ("Name or service not known")
-        raise MerbenchError(f"no Ray cluster answers at {address}: no host named '{host}' is "
+        raise MerbenchError(f"no Ray cluster answers at {given}: no host named '{host}' is "
                             "known here; give the head's name or IP address with "
                             "--ray-address / RAY_ADDRESS") from None
     except OSError as exc:
-        raise MerbenchError(f"no Ray cluster answers at {address} ({exc.strerror or exc}); "
+        raise MerbenchError(f"no Ray cluster answers at {given} ({exc.strerror or exc}); "
                             "start one there with 'ray start --head --port "
                             f"{port}', or fix --ray-address / RAY_ADDRESS") from None
+
+
+def _check_client(source: str) -> None:
+    """A ``ray://`` address is Ray Client's, which needs the package ``ray[client]`` (its
+    gRPC); without it Ray's own text ("Ray Client requires pip package ...") came through,
+    with advice to start a cluster, which would not have helped."""
+    if importlib.util.find_spec("grpc") is None:
+        raise MerbenchError(f"{source} is a Ray Client address, and ray:// needs the Ray "
+                            "Client package, ray[client] (pip install 'ray[client]'), which "
+                            "is not installed; or give the cluster's GCS address HOST:PORT "
+                            "instead (the one 'ray start --head' prints, e.g. 10.0.0.5:6379)")

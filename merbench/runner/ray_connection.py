@@ -72,8 +72,8 @@ def connected(address: str | None) -> Iterator[Any]:
     if ray.is_initialized():  # a Python caller's own connection: theirs as it is
         yield ray
         return
-    address = given_address(address)
     check_reachable(address)
+    address = given_address(address)
     handlers = {number: signal.getsignal(number) for number in STOP_SIGNALS}
     with _ray_logs_dropped():
         with _ended_if_stuck(handlers):

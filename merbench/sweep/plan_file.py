@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from merbench.base.errors import MerbenchError
-from merbench.base.toml_words import toml_given
+from merbench.base.toml_words import toml_given, toml_value
 from merbench.base.whole_numbers import whole_value
 from merbench.plugin_system.manager import Plugins
 from merbench.results.out_folders import check_out_folder, seed_folder
@@ -250,12 +250,18 @@ def _seeds(where: str, value: Any) -> tuple[int, ...]:
     if isinstance(value, list) and not value:
         raise MerbenchError(f"{where}: 'seeds' is empty; give at least one seed, e.g. "
                             "seeds = [0, 1, 2]")
-    seeds = [whole_value(s) for s in value] if isinstance(value, list) else [None]
+    seeds: list[int | None] = ([whole_value(s) for s in value] if isinstance(value, list)
+                               else [None])
     if not all(s is not None and 0 <= s <= MAX_SEED for s in seeds):
         raise MerbenchError(f"{where}: 'seeds' must be a list of non-negative whole numbers "
                             f"in range, 0 to {MAX_SEED}, e.g. seeds = [0, 1, 2]")
-    if len(set(seeds)) != len(seeds):
-        raise MerbenchError(f"{where}: 'seeds' names a seed twice; remove the duplicate")
+    twice = next((i for i, s in enumerate(seeds) if s in seeds[:i]), None)
+    if twice is not None:  # which one, as written: [0, 0.0] is seed 0 twice
+        first = value[seeds.index(seeds[twice])]
+        spellings = (f" (as {toml_value(first)} and {toml_value(value[twice])})"
+                     if toml_value(first) != toml_value(value[twice]) else "")
+        raise MerbenchError(f"{where}: 'seeds' names a seed twice: {seeds[twice]}{spellings}; "
+                            "remove the duplicate")
     return tuple(s for s in seeds if s is not None)
 
 

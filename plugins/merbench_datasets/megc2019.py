@@ -34,6 +34,7 @@ import pandas as pd
 
 from merbench_datasets import casme2, rawframes, samm, smic
 from merbench_datasets.megc2019_official import CLASSES, load_ground_truth
+from merbench_datasets.subject_choice import chosen_subjects
 
 NAME = "megc2019"
 
@@ -47,7 +48,7 @@ def make_megc2019(data_root: str | None = None, casme2_frames: str = "cropped",
     truth = load_ground_truth()
     if subjects is not None:
         keys = truth["database"] + "/" + truth["subject"]
-        wanted = rawframes.chosen_subjects(
+        wanted = chosen_subjects(
             subjects, NAME, list(dict.fromkeys(keys)), "the official list",
             "write them as database/subject, e.g. casme2/sub01, samm/006, smic/s01")
         truth = truth[keys.isin(wanted)]

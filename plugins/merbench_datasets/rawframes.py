@@ -46,12 +46,14 @@ from merbench.api import (
     frame_index,
     read_user_bytes,
     read_user_image,
+    whole_value,
 )
 from merbench_datasets.action_units import CELL_COLUMNS as AU_COLUMNS
 from merbench_datasets.action_units import ROW_COLUMN as AU_ROW
 from merbench_datasets.action_units import TEXT_COLUMN as AU_TEXT
 from merbench_datasets.action_units import coded as coded_aus
 from merbench_datasets.sheets import Miswritten, miswritten_reason
+from merbench_datasets.subject_choice import select_subjects
 
 SOURCES = ("onset_frame", "apex_frame")
 ANNOTATION_COLUMNS = ("sample_id", "database", "subject", "clip", "emotion", "label",
@@ -74,58 +76,6 @@ def unreadable(path: Path) -> str | None:
     except UnreadableFile as exc:
         return f"'{path}' {exc.reason}"
     return None
-
-
-def chosen_subjects(subjects: object, dataset: str, known: Sequence[str],
-                    where: str = "the sheet", hint: str | None = None) -> list[str]:
-    """The subjects ``subjects`` names, each in ``known``: the one reader of every raw
-    database's ``subjects=`` option. Text is a comma-separated list (``sub01,sub02``, as typed
-    after ``--dataset-opt``), a list names one subject per item. Each fault gets its own
-    reason: an empty value, a subject named twice, and only the names ``where`` lacks (a typo
-    among good names is the one said). ``hint`` ends that last line (default: the subjects
-    there are)."""
-    if isinstance(subjects, str):
-        names = [s.strip() for s in subjects.split(",")]
-    elif isinstance(subjects, Sequence):
-        names = [str(s).strip() for s in subjects]
-    elif isinstance(subjects, int) and not isinstance(subjects, bool):
-        names = [str(subjects)]
-    else:
-        raise MerbenchError(f"{dataset}: subjects= takes subject names, as sub01 or "
-                            "sub01,sub02, not a table of values; give the names")
-    names = [s for s in names if s]
-    if not names:
-        example = f" (e.g. {known[0]})" if len(known) else ""
-        raise MerbenchError(f"{dataset}: subjects= is empty; name at least one "
-                            f"subject{example}")
-    twice = next((s for position, s in enumerate(names) if s in names[:position]), None)
-    if twice is not None:
-        raise MerbenchError(f"{dataset}: subjects names {twice} twice; name each subject once")
-    unknown = [s for s in names if s not in set(known)]
-    if unknown:
-        shown = ", ".join(known[:8]) + (", ..." if len(known) > 8 else "")
-        said = (f"subject {unknown[0]} is" if len(unknown) == 1
-                else f"subjects {', '.join(unknown)} are")
-        raise MerbenchError(f"{dataset}: {said} not in {where}; "
-                            f"{hint or f'its subjects are {shown}'}")
-    return names
-
-
-def select_subjects(table: pd.DataFrame, subjects: str | Sequence[str] | None, dataset: str,
-                    problems: Sequence[tuple[str, str]] = ()
-                    ) -> tuple[pd.DataFrame, list[tuple[str, str]]]:
-    """Only the rows (and the problems) of ``subjects``, ids as the sample table writes them;
-    None keeps all. A problem not named after a sample (``<db> sheet row N``) is kept."""
-    if subjects is None:
-        return table, list(problems)
-    wanted = chosen_subjects(subjects, dataset, list(dict.fromkeys(table["subject"])))
-
-    def concerns(sample: str) -> bool:
-        parts = sample.split("/")
-        return " sheet row " in sample or (len(parts) > 1 and parts[1] in wanted)
-
-    return (table[table["subject"].isin(wanted)],
-            [(s, r) for s, r in problems if concerns(s)])
 
 
 def _middle(frames: dict[int, Path], first: int, last: int | None) -> int | None:
@@ -278,11 +228,21 @@ class RawFramesDataset(Dataset):
 
 
 def pick_class_set(dataset: str, classes: object, sets: dict[str, tuple[str, ...]]) -> str:
-    """The key of the class set ``classes`` names: ``3`` / ``"3"`` / ``"3-class"``."""
-    key = str(classes).strip().lower().removesuffix("-class").removesuffix("class").strip()
+    """The key of the class set ``classes`` names: ``3`` / ``"3"`` / ``"3-class"``, the
+    number in any spelling of a whole number (``03``, ``+3``, ``3.0``, ``3e0``: merbench's
+    one reading of one, :func:`merbench.api.whole_value`), as ``--dataset-opt subjects=03``
+    is read; ``classes=03`` was refused as "unknown class set '03'". A refusal shows the
+    value as it was given."""
+    whole = whole_value(classes)
+    text = str(classes).strip().lower()
+    if whole is None and text.endswith("class"):  # '3-class', '3class', '3 class'
+        whole = whole_value(text.removesuffix("class").removesuffix("-").strip())
+    key = str(whole) if whole is not None else \
+        text.removesuffix("-class").removesuffix("class").strip()
     if key not in sets:
         choices = "; ".join(f"{k} ({', '.join(v)})" for k, v in sets.items())
-        raise MerbenchError(f"{dataset}: unknown class set {classes!r}; choose "
+        shown = f"'{classes}'" if isinstance(classes, str) else classes
+        raise MerbenchError(f"{dataset}: unknown class set {shown}; choose "
                             f"--dataset-opt classes=N with N one of {choices}")
     return key
 

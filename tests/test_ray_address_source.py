@@ -1,0 +1,51 @@
+"""A Ray address is refused naming where it came from, in merbench's words: a bad
+``$RAY_ADDRESS`` was blamed on a ``--ray-address 'host:99999'`` the user never gave, and a
+``ray://`` address without the Ray Client package quoted Ray ("Ray Client requires pip
+package `ray[client]`...") with advice to 'ray start --head' (pass 84i, P9)."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+from conftest import TINY_RUN
+
+
+def _refused(cli, tmp_path: Path, *more: str) -> str:
+    code, _, err = cli("run", *TINY_RUN, "--executor", "ray", *more, "--out", tmp_path / "r")
+    assert code == 2 and err.count("\n") == 1, err
+    assert not (tmp_path / "r").exists()
+    return err
+
+
+@pytest.mark.parametrize(("value", "said"), [
+    ("host:99999", "merbench: error: RAY_ADDRESS='host:99999' gives port 99999, out of the "
+                   "range of ports, 1 to 65535; "),
+    (" ", "merbench: error: RAY_ADDRESS=' ' is not HOST:PORT ("),
+], ids=["port", "blank"])
+def test_a_bad_ray_address_variable_is_named_as_the_variable(
+        cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, value: str, said: str) -> None:
+    monkeypatch.setenv("RAY_ADDRESS", value)
+    err = _refused(cli, tmp_path)
+    assert err.startswith(said) and "--ray-address '" not in err, err
+
+
+def test_the_option_is_named_where_it_was_given(cli, tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RAY_ADDRESS", "10.0.0.5:6379")  # the option wins, and is named
+    err = _refused(cli, tmp_path, "--ray-address", "host:99999")
+    assert err.startswith("merbench: error: --ray-address 'host:99999' gives port 99999"), err
+
+
+def test_a_client_address_without_the_client_package_is_said_in_merbenchs_words(
+        cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    found = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "grpc" else found(name, *a))
+    err = _refused(cli, tmp_path, "--ray-address", "ray://x:1")
+    assert err == (
+        "merbench: error: --ray-address 'ray://x:1' is a Ray Client address, and ray:// needs "
+        "the Ray Client package, ray[client] (pip install 'ray[client]'), which is not "
+        "installed; or give the cluster's GCS address HOST:PORT instead (the one 'ray start "
+        "--head' prints, e.g. 10.0.0.5:6379)\n"), err
