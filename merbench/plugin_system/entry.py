@@ -106,6 +106,19 @@ class Entry(Generic[M]):
         default JSON cannot write are left out: no recorded value equals them)."""
         return self.factory_options().defaults()
 
+    def takes_whole(self, option: str) -> bool | None:
+        """Whether ``option`` takes whole numbers (its default an int, not declared a float),
+        real numbers (its default a float, or declared one), or None where no number default
+        says (text, a list, no default): a search decides from it whether a range spelt
+        ``1.0..3.0`` is searched as the whole numbers 1 to 3, as a run option's is. Imports a
+        factory named ``"module:function"``, which building it does anyway."""
+        default = self.defaults().get(option)
+        if isinstance(default, bool) or not isinstance(default, int | float):
+            return None
+        if isinstance(self.factory, LazyFactory):
+            self.factory.resolve()
+        return isinstance(default, int) and not self._takes_real(option)
+
     def check_options(self, kind: str, options: dict[str, Any]) -> None:
         """Reject keyword options the factory does not take, naming the ones it does, and
         values of a kind its defaults rule out: planning checks them so, before a sweep says
