@@ -75,3 +75,16 @@ def test_a_real_number_model_options_range_of_whole_bounds_is_real(tmp_path: Pat
     model = default_plugins().registries.models.get("ststnet")
     [p] = typed_model_space(spec, model, "d.toml").space
     assert (p.low, p.high, p.integer) == (0.0, 1.0, False)
+
+
+def test_nan_is_text_for_an_option_that_takes_text(cli, tmp_path: Path) -> None:
+    """The guide: VALUE is JSON when it parses, else text; ``nan`` is no JSON, and HTNet's
+    feature takes ``crop`` as text: the feature's own check answers, not "not a number"."""
+    line = refusal_line(*cli("run", "-m", "htnet", "-d", "synthetic", "--epochs", "1",
+                             "--feature-opt", "crop=nan", "--out", tmp_path / "r"))
+    assert "crop must be one of reference, corrected (got 'nan')" in line, line
+    line = refusal_line(*cli("run", "-m", "ststnet", "-d", "synthetic", "--epochs", "1",
+                             "--model-opt", "dropout=nan", "--out", tmp_path / "r"))
+    assert line == ("merbench: error: --model-opt dropout=nan: the value is not a number "
+                    "(NaN); give a finite number")
+    assert not (tmp_path / "r").exists()

@@ -21,6 +21,7 @@ from typing import Any, Generic, TypeVar
 
 from merbench.base.errors import MerbenchError
 from merbench.base.literal import written
+from merbench.base.non_finite import non_finite_text, non_finite_words
 from merbench.base.whole_numbers import is_whole, whole_value
 from merbench.meta import Meta
 from merbench.plugin_system import plugin_fault
@@ -168,6 +169,11 @@ class Entry(Generic[M]):
         defaults = self.factory_options().defaults()
         for name, value in options.items():
             default = defaults.get(name)
+            number = non_finite_text(value)
+            if number is not None and not isinstance(default, str):
+                # nan typed for a number (or an option with no text default): no number
+                raise MerbenchError(f"--{kind.split()[-1]}-opt {name}={value}: the value is "
+                                    f"{non_finite_words(number)}; give a finite number")
             if isinstance(default, bool) and not isinstance(value, bool):
                 # a factory's ``if face_crop:`` took any word, 'maybe' too, for true
                 raise MerbenchError(f"{kind} '{self.meta.name}': {name}={_given(value)} is not "
