@@ -88,3 +88,9 @@ def test_nan_is_text_for_an_option_that_takes_text(cli, tmp_path: Path) -> None:
     assert line == ("merbench: error: --model-opt dropout=nan: the value is not a number "
                     "(NaN); give a finite number")
     assert not (tmp_path / "r").exists()
+
+
+def test_a_seed_is_shown_as_it_was_written(cli, tmp_path: Path) -> None:
+    line = refusal_line(*cli("run", "-m", "ststnet", "-d", "synthetic", "--seed", " 2.5",
+                             "--out", tmp_path / "r"))
+    assert "--seed takes a whole number, not ' 2.5' (a seed is 0 to" in line, line

@@ -40,8 +40,9 @@ def shortened(text: str) -> str:
 def seed_problem(option: str, given: object) -> str:
     """The one line that says a seed given as ``option`` is not one: a value that is no
     whole number (``1.5``, ``abc``) is said to be so, not to be out of range; either shows
-    ``given`` as written (``-1.0``, not the -1 it is)."""
-    text = str(given).strip()
+    ``given`` as written (``-1.0``, not the -1 it is; `` 2.5`` with its space, as
+    ``--epochs`` shows it)."""
+    text = str(given)
     if whole_value(given) is None and not too_long(given):
         return (f"{option} takes a whole number, not '{shortened(text)}' (a seed is 0 to "
                 f"{MAX_SEED})")
