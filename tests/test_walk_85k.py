@@ -94,3 +94,10 @@ def test_a_seed_is_shown_as_it_was_written(cli, tmp_path: Path) -> None:
     line = refusal_line(*cli("run", "-m", "ststnet", "-d", "synthetic", "--seed", " 2.5",
                              "--out", tmp_path / "r"))
     assert "--seed takes a whole number, not ' 2.5' (a seed is 0 to" in line, line
+
+
+def test_the_guide_quotes_the_index_line_of_benchmarks_without_runs() -> None:
+    guide = " ".join(GUIDE.read_text().split())
+    template = (ROOT / "merbench" / "leaderboard" / "templates" / "index_emotion.html")
+    said = template.read_text().split('id="no-runs-yet">')[1].split(":")[0]
+    assert f'("{said}: ...")' in guide, said
