@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from refusal_line import refusal_line
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -101,3 +102,11 @@ def test_the_guide_quotes_the_index_line_of_benchmarks_without_runs() -> None:
     template = (ROOT / "merbench" / "leaderboard" / "templates" / "index_emotion.html")
     said = template.read_text().split('id="no-runs-yet">')[1].split(":")[0]
     assert f'("{said}: ...")' in guide, said
+
+
+def test_an_empty_data_dir_variable_is_said_to_be_empty(
+        cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MERBENCH_DATA_DIR", "")
+    line = refusal_line(*cli("run", "-m", "ststnet", "-d", "composite", "--out",
+                             tmp_path / "r"))
+    assert "no --data-root was given and MERBENCH_DATA_DIR is set but empty;" in line, line
