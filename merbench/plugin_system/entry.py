@@ -83,6 +83,11 @@ class Entry(Generic[M]):
     #: a run's identity as ``built_from``
     built_from: Callable[[dict[str, Any]], dict[str, str]] | None = None
 
+    def __post_init__(self) -> None:
+        # a factory that cannot be imported names the plugin to skip, as every plugin fault
+        if isinstance(self.factory, LazyFactory) and self.origin != UNKNOWN_ORIGIN:
+            self.factory.plugin = self.origin.plugin
+
     def built_from_for(self, options: dict[str, Any]) -> dict[str, str]:
         """``built_from`` for ``options`` ({} when the entry declares none)."""
         return {} if self.built_from is None else dict(self.built_from(options))
