@@ -70,8 +70,8 @@ def test_whole_and_finite_exact_numbers_are_taken_as_the_numbers_they_are(
 
 
 @pytest.mark.parametrize(("given", "said"), [
-    ({"epochs": Fraction(3, 2)}, "merbench.run(): epochs must be an integer or None, not 3/2"),
-    ({"epochs": Decimal("1.5")}, "merbench.run(): epochs must be an integer or None, not 1.5"),
+    ({"epochs": Fraction(3, 2)}, "merbench.run(): epochs must be a whole number or None, not 3/2"),
+    ({"epochs": Decimal("1.5")}, "merbench.run(): epochs must be a whole number or None, not 1.5"),
     ({"lr": Decimal("NaN")}, "merbench.run(): lr=NaN is not a finite number; give one"),
     ({"lr": Decimal("1E+400")}, "merbench.run(): lr=1E+400 is beyond the range of a "
                                 "floating-point number; give a smaller one"),

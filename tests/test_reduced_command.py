@@ -189,3 +189,11 @@ def test_a_reduced_setting_is_checked_where_it_is_declared() -> None:
         plugins = load_plugins(extra=[("x", HTNetReducedAs(reduced))])
         with pytest.raises(AssertionError, match=why):
             check_metadata("model", "htnet-x", plugins)
+
+
+def test_a_whole_number_of_minutes_is_offered_as_typed() -> None:
+    """``--checkpoint-every 0`` came back as ``--checkpoint-every 0.0`` (walk 85k)."""
+    given = _given("--model", "htnet", "--dataset", "composite", "--checkpoint-every", "0")
+    offer = given.offer(per_fold_epoch=10.0, start_up=20.0, n_folds=68, epochs=800)
+    assert offer is not None
+    assert "--checkpoint-every 0 " in offer.command + " ", offer.command

@@ -43,7 +43,8 @@ def into_a_log(monkeypatch: pytest.MonkeyPatch) -> None:
     (("--features", "/dev/zero"), "--features /dev/zero is a character device, not a "
                                   "regular file"),
     (("--features", "{tmp}/none.npz"), "no features file at {tmp}/none.npz"),
-    (("--dataset-opt", "classes=nan"), "--dataset-opt classes=nan: the value is not a number"),
+    (("--dataset-opt", "subjects=nan"), "--dataset-opt subjects=nan: the value is not a "
+                                        "number"),
 ], ids=["epochs", "lr", "batch", "threads", "protocol", "device", "selection", "checkpoint",
         "au-set", "out", "features-device", "features-missing", "dataset-opt"])
 def test_a_run_refused_says_one_line_not_that_it_reads_the_data(

@@ -24,6 +24,7 @@ import shlex
 from dataclasses import dataclass
 from typing import Any
 
+from merbench.base.whole_numbers import number_shown
 from merbench.meta import ReducedSetting
 from merbench.results.codec import same_when_recorded
 from merbench.runner.spec import RunSettings, RunSpec, flag, options
@@ -138,7 +139,8 @@ def _words(field: dataclasses.Field[Any], value: Any) -> list[str]:
     if isinstance(value, dict):
         return [word for key, item in value.items()
                 for word in (name, f"{key}={_option_text(item)}")]
-    return [name, repr(value) if isinstance(value, float) else str(value)]
+    # a float field's whole value as typed (--checkpoint-every 0, not the 0.0 it was read as)
+    return [name, number_shown(value) if isinstance(value, float) else str(value)]
 
 
 def _option_text(value: Any) -> str:

@@ -22,6 +22,7 @@ from typing import Any
 
 from merbench.base.errors import MerbenchError
 from merbench.base.literal import indefinite
+from merbench.base.non_finite import non_finite_text
 from merbench.base.whole_numbers import whole_number
 from merbench.cli.shared_options import (
     EachKeyOnce,
@@ -77,6 +78,10 @@ def key_value(text: str) -> tuple[str, Any]:
         raise argparse.ArgumentTypeError(
             f"{key.strip()}'s value is a number of {len(value.strip()):,} digits, which no "
             "option takes; give a number an option can use") from None
+    if non_finite_text(value) is not None:
+        # nan, inf, 1e999 alone: text until the option is known, which takes it as text
+        # (a mode named nan) or refuses it, where it takes a number, as typed
+        return key.strip().replace("-", "_"), value
     found = first_non_finite(parsed, key.strip())
     if found is not None:  # said here, where what was typed is known (1e999, not inf)
         name, number = found

@@ -23,6 +23,7 @@ from merbench.results.result_files import AUDIT_FILE
 from merbench.runner.seeds import parse_seeds
 from merbench.runner.spec import RunSettings
 from merbench.tuning.archive import RUNS_ARCHIVE, archived_names, unpacked_runs
+from merbench.tuning.model_space import typed_model_space
 from merbench.tuning.record import (
     NESTED,
     TEST_SCORED,
@@ -130,18 +131,21 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
     else:
         check_tuning_folder(out)
     settings = RunSettings(**given_options(args))
+    registries = plugins.registries  # an unknown name too, before the header says it
+    try:
+        model = registries.models.get(spec.model)
+        registries.datasets.get(spec.dataset)
+        registries.protocols.get(spec.protocol)
+    except MerbenchError as exc:  # the file's key, said with the file as its others are
+        raise MerbenchError(f"{args.space}: {exc}") from None
+    # the model's options type their ranges before tuning.json records the space: a
+    # whole-number option's 1.0..3.0 is searched as 1, 2, 3, never as 2.07
+    spec = typed_model_space(spec, model, str(args.space))
     mode: Mode = NESTED if args.score == "nested" else TEST_SCORED
     folders = [(spec, out)] if seeds is None else [
         (dataclasses.replace(spec, seed=seed), out / seed_folder(seed)) for seed in seeds]
     for searched, folder in folders:  # another search's folder: refused before the header
         check_claim(searched, mode, folder)
-    registries = plugins.registries  # an unknown name too, before the header says it
-    try:
-        registries.models.get(spec.model)
-        registries.datasets.get(spec.dataset)
-        registries.protocols.get(spec.protocol)
-    except MerbenchError as exc:  # the file's key, said with the file as its others are
-        raise MerbenchError(f"{args.space}: {exc}") from None
     # the header (and, over seeds, the line a seed starts with) waits for the checks that
     # need the data, the searched values' and the inner folds': a refusal is the one line
     held = [f"tune {args.space}: {spec.model} on {spec.dataset}/{spec.protocol}, "

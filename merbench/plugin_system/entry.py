@@ -21,6 +21,7 @@ from typing import Any, Generic, TypeVar
 
 from merbench.base.errors import MerbenchError, in_words
 from merbench.base.literal import written
+from merbench.base.non_finite import non_finite_text, non_finite_words
 from merbench.base.whole_numbers import is_whole, whole_value
 from merbench.meta import Meta
 from merbench.plugin_system import plugin_fault
@@ -82,6 +83,11 @@ class Entry(Generic[M]):
     #: a run's identity as ``built_from``
     built_from: Callable[[dict[str, Any]], dict[str, str]] | None = None
 
+    def __post_init__(self) -> None:
+        # a factory that cannot be imported names the plugin to skip, as every plugin fault
+        if isinstance(self.factory, LazyFactory) and self.origin != UNKNOWN_ORIGIN:
+            self.factory.plugin = self.origin.plugin
+
     def built_from_for(self, options: dict[str, Any]) -> dict[str, str]:
         """``built_from`` for ``options`` ({} when the entry declares none)."""
         return {} if self.built_from is None else dict(self.built_from(options))
@@ -105,6 +111,19 @@ class Entry(Generic[M]):
         """What the factory takes for each option left out, as JSON values (options whose
         default JSON cannot write are left out: no recorded value equals them)."""
         return self.factory_options().defaults()
+
+    def takes_whole(self, option: str) -> bool | None:
+        """Whether ``option`` takes whole numbers (its default an int, not declared a float),
+        real numbers (its default a float, or declared one), or None where no number default
+        says (text, a list, no default): a search decides from it whether a range spelt
+        ``1.0..3.0`` is searched as the whole numbers 1 to 3, as a run option's is. Imports a
+        factory named ``"module:function"``, which building it does anyway."""
+        default = self.defaults().get(option)
+        if isinstance(default, bool) or not isinstance(default, int | float):
+            return None
+        if isinstance(self.factory, LazyFactory):
+            self.factory.resolve()
+        return isinstance(default, int) and not self._takes_real(option)
 
     def check_options(self, kind: str, options: dict[str, Any]) -> None:
         """Reject keyword options the factory does not take, naming the ones it does, and
@@ -155,6 +174,11 @@ class Entry(Generic[M]):
         defaults = self.factory_options().defaults()
         for name, value in options.items():
             default = defaults.get(name)
+            number = non_finite_text(value)
+            if number is not None and not isinstance(default, str):
+                # nan typed for a number (or an option with no text default): no number
+                raise MerbenchError(f"--{kind.split()[-1]}-opt {name}={value}: the value is "
+                                    f"{non_finite_words(number)}; give a finite number")
             if isinstance(default, bool) and not isinstance(value, bool):
                 # a factory's ``if face_crop:`` took any word, 'maybe' too, for true
                 raise MerbenchError(f"{kind} '{self.meta.name}': {name}={_given(value)} is not "

@@ -68,6 +68,9 @@ class LazyFactory:
         self._function: Callable[..., Any] | None = None
         self._options: FactoryOptions | None = None
         self._read_apart = False  # _options came from another process, not this import
+        #: the plugin that registered it, named in the refusal of a factory that cannot be
+        #: imported ("skip its plugin with --no-plugin mymodel"); set by its registry entry
+        self.plugin: str | None = None
 
     @property
     def imported(self) -> bool:
@@ -87,6 +90,7 @@ class LazyFactory:
                 raise PluginError(
                     f"cannot load the factory '{self.target}': {reason}; reinstall the "
                     "package that registers it, or skip its plugin with --no-plugin"
+                    + (f" {self.plugin}" if self.plugin else "")
                 ) from None
             self._check_read_apart(function)
             self._function = function

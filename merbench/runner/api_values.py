@@ -33,7 +33,7 @@ from merbench.runner.given_values import (
 from merbench.runner.spec import PATH_METAVARS, RunSettings, RunSpec, field_types, options, spec_of
 
 #: a field's type as a Python caller gives it (a float field takes 3 as well as 3.0)
-_WANTED = {bool: "True or False", int: "an integer", float: "a number", str: "a string",
+_WANTED = {bool: "True or False", int: "a whole number", float: "a number", str: "a string",
            Path: "a path (a string or a Path)", dict: "a dict"}
 _KINDS = {bool: "a bool", int: "an integer", float: "a float", str: "a string",
           bytes: "bytes", list: "a list", tuple: "a tuple", dict: "a dict", set: "a set"}
@@ -119,7 +119,7 @@ def _exact_field(call: str, name: str, value: Any, allowed: tuple[type, ...]) ->
     if int in allowed and float not in allowed:
         if _whole(value):
             return int(value)
-        raise MerbenchError(f"{call}: {name} must be an integer{none}, not {given(value)}")
+        raise MerbenchError(f"{call}: {name} must be a whole number{none}, not {given(value)}")
     if float in allowed:
         number = _real(value)
         if isinstance(value, Decimal) and not value.is_finite():

@@ -76,7 +76,7 @@ def check_values(spec: RunSpec, settings: RunSettings) -> None:
                             "leave it out to use the model's own")
     check_seed(spec.seed, "--seed")
     for name in ("model_options", "dataset_options", "feature_options", "protocol_options"):
-        check_finite(getattr(spec, name), flag(name))
+        check_finite(getattr(spec, name), flag(name), texts_later=True)
     if spec.selection not in POLICIES and spec.selection != "authors":
         raise MerbenchError(f"unknown selection policy '{spec.selection}'; available: "
                             f"{', '.join(POLICIES)}, or authors (the model's authors' own)")

@@ -17,17 +17,16 @@ reaches training fails there with a traceback, after the run folder was made.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping
 from typing import Any
 
 from merbench.base.errors import MerbenchError
+from merbench.base.non_finite import NON_FINITE
 from merbench.base.whole_numbers import too_long, whole_value
 
 #: the largest seed: torch seeds its generators with unsigned 64-bit numbers
 MAX_SEED = 2**64 - 1
 _SHOWN = 12  # characters of a long value shown at each end
-_NON_FINITE = re.compile(r"[+-]?(inf|infinity|nan)", re.IGNORECASE)
 
 
 def shortened(text: str) -> str:
@@ -41,8 +40,9 @@ def shortened(text: str) -> str:
 def seed_problem(option: str, given: object) -> str:
     """The one line that says a seed given as ``option`` is not one: a value that is no
     whole number (``1.5``, ``abc``) is said to be so, not to be out of range; either shows
-    ``given`` as written (``-1.0``, not the -1 it is)."""
-    text = str(given).strip()
+    ``given`` as written (``-1.0``, not the -1 it is; `` 2.5`` with its space, as
+    ``--epochs`` shows it)."""
+    text = str(given)
     if whole_value(given) is None and not too_long(given):
         return (f"{option} takes a whole number, not '{shortened(text)}' (a seed is 0 to "
                 f"{MAX_SEED})")
@@ -90,7 +90,7 @@ def first_non_finite(value: Any, where: str) -> tuple[str, float] | None:
     value; lists and objects are searched), or None."""
     if isinstance(value, float) and not math.isfinite(value):
         return where, value
-    if isinstance(value, str) and _NON_FINITE.fullmatch(value.strip()):
+    if isinstance(value, str) and NON_FINITE.fullmatch(value.strip()):
         return where, float(value)  # 'inf' or '"NaN"' typed where a number was meant
     if isinstance(value, Mapping):
         items: Any = ((f"{where}.{key}", item) for key, item in value.items())
@@ -105,15 +105,22 @@ def first_non_finite(value: Any, where: str) -> tuple[str, float] | None:
     return None
 
 
-def check_finite(options: Mapping[str, Any], option: str) -> None:
+def check_finite(options: Mapping[str, Any], option: str, texts_later: bool = False) -> None:
     """Refuse an option (given as ``option``, e.g. ``--model-opt``) whose value is or holds
-    NaN or an infinity."""
+    NaN or an infinity. ``texts_later``: a value that is text (``nan`` typed as
+    ``--feature-opt mode=nan``) is left to the check against the option's default, which
+    takes it as text for a text option and refuses it for a number
+    (:meth:`merbench.plugin_system.entry.Entry.check_options`)."""
     for key, value in options.items():
+        if texts_later and isinstance(value, str):
+            continue
         found = first_non_finite(value, str(key))
         if found is not None:
             name, number = found
             what = "not a number (NaN)" if math.isnan(number) else "infinite"
-            raise MerbenchError(f"{option} {name}={number}: the value is {what}; give a "
+            # text (NaN typed) shown as typed, a number read from a file as it is
+            shown = value if isinstance(value, str) else number
+            raise MerbenchError(f"{option} {name}={shown}: the value is {what}; give a "
                                 "finite number")
 
 

@@ -54,9 +54,10 @@ def candidate_folders(dataset: str, data_root: str | os.PathLike[str] | None,
         env = folder_from_env(DATA_ENV, "and give --data-root PATH")
     except MerbenchError as exc:
         raise MerbenchError(f"{dataset}: {exc}") from None
-    if env is None:
+    if env is None:  # set to '' is taken as unset, as MERBENCH_CACHE_DIR's, and said so
+        unset = "is set but empty" if os.environ.get(DATA_ENV) == "" else "is not set"
         raise MerbenchError(f"{dataset}: no data location: no --data-root was given and "
-                            f"{DATA_ENV} is not set; {told(how_to_get, pointer)}")
+                            f"{DATA_ENV} {unset}; {told(how_to_get, pointer)}")
     base = env.absolute()
     return base, DATA_ENV, [*(base / name for name in folder_names), base]
 

@@ -1,0 +1,74 @@
+"""A tuning file's ``model_options.NAME`` ranges and choices, typed by the model's option.
+
+A run option's ``[space]`` values are typed when the file is read (``epochs = {low = 1.0,
+high = 2.0}`` is the whole numbers 1 and 2: :func:`merbench.tuning.space.parse_tune`). A
+model's option is known only once the model is: ``"model_options.padding" = {low = 1.0, high
+= 3.0}`` for STSTNet's whole-number padding was searched as a range of real numbers, and the
+first trial stopped on ``padding=2.07...`` after ``tuning.json`` was written, so the
+corrected file was refused as "another search" (walk 85k). Here the model's option decides,
+by the one rule of :mod:`merbench.base.whole_numbers`, before the command writes anything:
+an option whose default is a whole number searches whole numbers (``1.0`` is 1), one whose
+default is a real number searches real numbers, and any other keeps the file's spelling.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from typing import Any
+
+from merbench.base.errors import MerbenchError
+from merbench.base.toml_words import toml_given, toml_value
+from merbench.base.whole_numbers import whole_value
+from merbench.plugin_system.entry import Entry
+from merbench.tuning.space import MODEL_OPTION, Parameter, TuneSpec
+
+
+def typed_model_space(spec: TuneSpec, model: Entry[Any], where: str) -> TuneSpec:
+    """``spec`` with each searched model option's values as the option takes them (see the
+    module's docstring); a range a whole-number option cannot take (``1.5..3``) is refused
+    in one line naming the file."""
+    # replaced whatever the comparison says: [1, 3] == [1.0, 3] in Python, not in tuning.json
+    return dataclasses.replace(spec, space=tuple(_typed(p, model, where) for p in spec.space))
+
+
+def _typed(p: Parameter, model: Entry[Any], where: str) -> Parameter:
+    if not p.name.startswith(MODEL_OPTION):
+        return p
+    option = p.name[len(MODEL_OPTION):]
+    whole = model.takes_whole(option)
+    if whole is None:  # no number default to go by: the file's spelling decides
+        return p
+    here = f"{where}: [space] {p.name}"
+    default = toml_value(model.defaults()[option])
+    if p.choices is not None:
+        if not whole:
+            return p
+        choices = [_whole_or_same(c) for c in p.choices]
+        encoded = [json.dumps(c, sort_keys=True) for c in choices]
+        if len(set(encoded)) != len(encoded):
+            raise MerbenchError(f"{here}: choices lists a value twice ({option} takes whole "
+                                f"numbers, so 1.0 is 1); list each once")
+        return dataclasses.replace(p, choices=choices)
+    if not whole:
+        if p.step is not None:
+            raise MerbenchError(f"{here}: {option} takes a real number (default {default}), "
+                                "and step goes only with a range of whole numbers; remove "
+                                "step")
+        assert p.low is not None and p.high is not None
+        return dataclasses.replace(p, low=float(p.low), high=float(p.high), integer=False)
+    low, high = whole_value(p.low), whole_value(p.high)
+    if low is None or high is None:
+        raise MerbenchError(f"{here}: {option} takes a whole number (default {default}), so "
+                            f"low and high must be whole numbers, not {toml_given(p.low)} "
+                            f"and {toml_given(p.high)}")
+    return dataclasses.replace(p, low=low, high=high, integer=True)
+
+
+def _whole_or_same(value: Any) -> Any:
+    """A choice written as a real number with no fraction (``1.0``) as the int it is; any
+    other as written (2.5 and text are refused by the model's own check of the value)."""
+    if isinstance(value, float):
+        whole = whole_value(value)
+        return value if whole is None else whole
+    return value
