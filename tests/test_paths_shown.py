@@ -38,8 +38,8 @@ def test_auditing_a_folder_that_holds_one_result_names_it_once(
 
 
 @pytest.mark.parametrize(("option", "said"), [
-    (["--epochs", "9" * 5000], "--epochs takes a whole number, not '9999999999999999...99999999 "
-                               "(5,000 characters)'"),
+    (["--epochs", "9" * 5000], "--epochs '9999999999999999...99999999 (5,000 characters)': "
+                               "the value is a whole number of more than 4,300 digits"),
     (["--dataset-opt", "subjects=" + "9" * 5000], "subjects's value is a number of 5,000 "
                                                   "digits, which no option takes")])
 def test_a_number_of_thousands_of_digits_is_refused_in_words(
