@@ -47,9 +47,9 @@ def test_a_class_set_is_its_whole_number_in_any_spelling(casme2_root: Path, cli,
     assert code == 0 and "3 samples" in out, err
 
 
-# a whole number is recorded as the int it is before the loader sees it (one run for every
-# spelling), so 04 is refused as the class set 4 it names
-@pytest.mark.parametrize(("spelled", "shown"), [("4", "4"), ("04", "4"), ("2.5", "2.5"),
+# a whole number is recorded as the default's text before the loader sees it (one run for
+# every spelling), so 04 is refused as the class set '4' it names
+@pytest.mark.parametrize(("spelled", "shown"), [("4", "'4'"), ("04", "'4'"), ("2.5", "2.5"),
                                                 ("three", "'three'"), ("3x", "'3x'")])
 def test_an_unknown_class_set_is_shown_as_given(casme2_root: Path, cli, spelled: str,
                                                 shown: str) -> None:
@@ -82,13 +82,21 @@ def test_a_subject_no_spelling_names_is_refused_as_given(casme2_root: Path, cli)
 
 
 def test_every_spelling_of_a_class_set_is_one_run(casme2_root: Path, cli, tmp_path: Path) -> None:
-    """Recorded as ``classes=3`` is (the int): '03' and 3.0 were other runs to ``--out``
-    ("holds a different run (dataset.options.classes: 3.0 here, '03' there)")."""
+    """Recorded as the default's kind, the text ``"3"``: '03' and 3.0 were other runs to
+    ``--out`` ("holds a different run (dataset.options.classes: 3.0 here, '03' there)"), and
+    ``classes=5``, recorded as the int, was another run than CASME II's default "5" it names
+    (walk 85l)."""
     run = ["run", "-d", "casme2", "--data-root", casme2_root, "-m", "ststnet", "-f",
            "tvl1-uvos", *FAST_FLOW, "--epochs", "1", "--threads", "1", "--workers", "1", "-q",
            "--out", tmp_path / "r"]
-    for spelled in ("03", "3", "3.0", "+3"):
+    for spelled in ("03", "3", "3.0", "+3", '"3"'):
         code, _, err = cli(*run, "--dataset-opt", f"classes={spelled}")
         assert code == 0, (spelled, err)
     recorded = json.loads((tmp_path / "r" / "run.json").read_text())
-    assert '"classes": 3' in json.dumps(recorded)
+    assert '"classes": "3"' in json.dumps(recorded)
+    # the default class set spelt out is the default run
+    default = [*run[:-1], tmp_path / "default"]
+    assert cli(*default)[0] == 0
+    for spelled in ("5", "05", '"5"'):
+        code, _, err = cli(*default, "--dataset-opt", f"classes={spelled}")
+        assert code == 0, (spelled, err)

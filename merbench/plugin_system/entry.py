@@ -212,14 +212,17 @@ class Entry(Generic[M]):
         ``image_size=28.0`` was recorded as a departure from its default 28; a spotter's
         tuned values, floats by declaration, reach whole-number options as 0.0 and 3.0 by
         design. Where the default is text naming a number (a raw database's ``classes="5"``),
-        ``classes=03``, ``+3`` or ``3.0`` is recorded as ``classes=3`` is, the int: three
-        spellings of one class set were three different runs to ``--out`` and the
-        leaderboard. Known from the defaults alone, so planning (recording) and building agree
-        without importing the factory."""
+        every spelling of a number (``5``, ``05``, ``+5``, ``5.0``, ``"5"``) is recorded as the
+        default's kind, the text ``"5"``: recorded as the int, ``classes=5`` was another run
+        than the default it names, and was left off its own benchmark's page. Known from the
+        defaults alone, so planning (recording) and building agree without importing the
+        factory."""
         defaults = self.factory_options().defaults()
-        whole = {k: whole_value(v) for k, v in options.items() if isinstance(v, float | str)
-                 and _reads_whole(defaults.get(k), v)}
-        return {**options, **{k: v for k, v in whole.items() if v is not None}}
+        whole = {k: whole_value(v) for k, v in options.items()
+                 if isinstance(v, int | float | str) and not isinstance(v, bool)
+                 and (_numbered(defaults.get(k)) or _reads_whole(defaults.get(k), v))}
+        return {**options, **{k: str(v) if _numbered(defaults.get(k)) else v
+                              for k, v in whole.items() if v is not None}}
 
     def _takes_real(self, name: str) -> bool:
         """Whether the factory's signature declares ``name`` a float although its default is
