@@ -49,6 +49,9 @@ class RunStatus:
     not_files: tuple[str, ...] = ()
     results_name: str = "results.json"  # an AU run's: au-results.json
     damaged_files: tuple[str, ...] = ()  # the damaged fold files, as folds/fold-NNN.npz
+    #: fold files of another run (their run identity digest not this run's), which a resumed
+    #: run refuses: counted as no progress
+    foreign_files: tuple[str, ...] = ()
     #: why validate's cheap half refuses a run whose results file is there (an audit.json
     #: that is no audit record, a fold file beyond its folds), in one clause
     refused: str | None = None
@@ -75,10 +78,15 @@ def run_status(path: Path) -> RunStatus:
     recorded = directory.read_run_file()
     directory.tidy()  # temporaries of killed processes are neither progress nor kept
     identity = recorded.identity or {}
-    seconds, damaged, finished = [], [], set()
+    seconds, damaged, foreign, finished = [], [], [], set()
+    this_run = directory.identity_sha256()
     for fold_file in sorted((directory.path / FOLDS_DIR).glob("fold-*.npz")):
         try:
-            seconds.append(float(fold_arrays(fold_file)[1]["seconds"]))
+            meta = fold_arrays(fold_file)[1]
+            if meta.get("run_sha256") not in (None, this_run):  # resume refuses it: no
+                foreign.append(f"{FOLDS_DIR}/{fold_file.name}")  # progress of this run
+                continue
+            seconds.append(float(meta["seconds"]))
             finished.add(int(fold_file.stem.split("-")[1]))
         except Exception:  # what load_fold calls damaged: the resumed run says which
             damaged.append(f"{FOLDS_DIR}/{fold_file.name}")
@@ -125,6 +133,7 @@ def run_status(path: Path) -> RunStatus:
             dataset=identity["dataset"]["name"], protocol=identity["protocol"]["name"],
             seed=int(identity["seed"]), n_folds=n_folds, finished=len(seconds),
             fold_seconds=tuple(seconds), damaged=len(damaged), damaged_files=tuple(damaged),
+            foreign_files=tuple(foreign),
             saved=saved,
             epochs=epochs if isinstance(epochs, int) else None, complete=complete,
             running=directory.is_held(), unreadable=unreadable,
@@ -229,6 +238,14 @@ def describe(status: RunStatus) -> str:
                      f"{'it' if status.damaged == 1 else 'them'}, then run the same command "
                      "(or 'merbench run --resume DIR') to retrain only "
                      f"{'that fold' if status.damaged == 1 else 'those folds'}")
+    if status.foreign_files:  # a resumed run refuses each, as it does a damaged one
+        one = len(status.foreign_files) == 1
+        more = "" if one else f" and {len(status.foreign_files) - 1} more"
+        parts.append(f"{status.foreign_files[0]}{more} belong{'s' if one else ''} to another "
+                     "run (its run identity is not this run's) and count as no fold of it: "
+                     f"delete {'it' if one else 'them'}, then run the same command (or "
+                     "'merbench run --resume DIR') to retrain "
+                     f"{'that fold' if one else 'those folds'}")
     parts += [not_a_file_line(what) for what in status.not_files]
     if status.refused:
         parts.append(status.refused)
@@ -241,7 +258,7 @@ def describe(status: RunStatus) -> str:
                      "('merbench run' refuses to): restore the run's files, or move "
                      "audit.json out of the folder and run the same command (or 'merbench "
                      "run --resume DIR') to go on, then audit it again")
-    elif status.running is False and not status.damaged and \
+    elif status.running is False and not status.damaged and not status.foreign_files and \
             not any(_borrowed(found) for found in status.not_files):  # run refuses those
         parts.append("run the same command (or 'merbench run --resume DIR') to go on")
     return "; ".join(parts)
