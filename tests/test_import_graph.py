@@ -251,7 +251,8 @@ LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
                               "plugin_system.factory_options", "plugin_system.options_cache",
                               "plugin_system.hookspecs", "plugin_system.hookimpl",
                               "plugin_system.manager", "plugin_system.plugin_import",
-                              "plugin_system.plugin_fault", "plugin_system.autoload"})),
+                              "plugin_system.plugin_fault", "plugin_system.autoload",
+                              "plugin_system.option_values"})),
     ("records", frozenset({"results"})),  # file formats and run folders: read and written
     ("computation", frozenset({"stats", "scores", "au", "training", "features", "export",
                                "spotting"})),

@@ -13,20 +13,17 @@ is :mod:`merbench.plugin_system.registry`.
 from __future__ import annotations
 
 import inspect
-import math
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from merbench.base.errors import MerbenchError, in_words
-from merbench.base.literal import written
-from merbench.base.non_finite import non_finite_text, non_finite_words
-from merbench.base.whole_numbers import is_whole, whole_value
 from merbench.meta import Meta
 from merbench.plugin_system import plugin_fault
-from merbench.plugin_system.factory_options import FactoryOptions, canonical_json
+from merbench.plugin_system.factory_options import FactoryOptions
 from merbench.plugin_system.lazy_factory import LazyFactory
+from merbench.plugin_system.option_values import check_value_kinds, whole_spelled
 
 M = TypeVar("M", bound=Meta)
 
@@ -157,6 +154,13 @@ class Entry(Generic[M]):
             raise MerbenchError(f"{kind} '{self.meta.name}' needs the option '{missing[0]}', "
                                 f"which was not given; give {missing[0]}=VALUE")
 
+    def whole_as_ints(self, options: dict[str, Any]) -> dict[str, Any]:
+        """``options`` with every spelling of a whole number as the factory is given it
+        (:meth:`_as_whole`), none left out: what a command that records options as they were
+        given (``merbench spot``) records, so ``subjects=3.0`` and ``subjects=3`` are one
+        configuration there too."""
+        return self._as_whole(options)
+
     def without_defaults(self, options: dict[str, Any]) -> dict[str, Any]:
         """``options`` less those set to the factory's own default. Setting an option to its
         default is the same setting as leaving it out, so the two must not make different
@@ -168,41 +172,9 @@ class Entry(Generic[M]):
         return self.factory_options().without_defaults(self._as_whole(options))
 
     def _check_kinds_of_values(self, kind: str, options: dict[str, Any]) -> None:
-        """Refuse text where the factory's default is a number: the factory compared it with
-        one and said only Python's "'<' not supported between 'str' and 'int'"; and anything
-        but true or false where it is a truth value."""
-        defaults = self.factory_options().defaults()
-        for name, value in options.items():
-            default = defaults.get(name)
-            number = non_finite_text(value)
-            if number is not None and not isinstance(default, str):
-                # nan typed for a number (or an option with no text default): no number
-                raise MerbenchError(f"--{kind.split()[-1]}-opt {name}={value}: the value is "
-                                    f"{non_finite_words(number)}; give a finite number")
-            if isinstance(default, bool) and not isinstance(value, bool):
-                # a factory's ``if face_crop:`` took any word, 'maybe' too, for true
-                raise MerbenchError(f"{kind} '{self.meta.name}': {name}={_given(value)} is not "
-                                    f"true or false; give {name}=true or {name}=false "
-                                    f"(default {str(default).lower()})")
-            if not isinstance(default, int | float) or isinstance(default, bool):
-                continue
-            wanted = "a whole number" if isinstance(default, int) else "a number"
-            if isinstance(default, int) and isinstance(value, str) and is_whole(value):
-                continue  # '03', '+3' from the command line: the whole number it spells
-            found = _not_a_number(value)
-            if found is None and isinstance(value, float) and not value.is_integer() \
-                    and name in _whole_only(defaults, {name: value}) \
-                    and not self._takes_real(name):
-                # range(2.5) or numpy said it: "'float' object cannot be interpreted as an
-                # integer", "expected a sequence of integers or a single integer"
-                found = "not a whole number"
-            if found is not None:  # text, a list: the factory compared it with a number
-                raise MerbenchError(f"{kind} '{self.meta.name}': {name}={written(value)} is "
-                                    f"{found}; {name} takes {wanted} (default {default})")
-            if "dropout" in name and not 0 <= value < 1:  # torch's own sentence otherwise
-                raise MerbenchError(f"{kind} '{self.meta.name}': {name}={value!r} is no "
-                                    f"dropout probability; give a number from 0 to below 1 "
-                                    f"(default {default})")
+        """:func:`~merbench.plugin_system.option_values.check_value_kinds` of ``options``."""
+        check_value_kinds(kind, self.meta.name, self.factory_options().defaults(), options,
+                          self._takes_real)
 
     def _as_whole(self, options: dict[str, Any]) -> dict[str, Any]:
         """``options`` with a whole number in any spelling (3.0, '03', '+3': the one rule of
@@ -217,12 +189,7 @@ class Entry(Generic[M]):
         than the default it names, and was left off its own benchmark's page. Known from the
         defaults alone, so planning (recording) and building agree without importing the
         factory."""
-        defaults = self.factory_options().defaults()
-        whole = {k: whole_value(v) for k, v in options.items()
-                 if isinstance(v, int | float | str) and not isinstance(v, bool)
-                 and (_numbered(defaults.get(k)) or _reads_whole(defaults.get(k), v))}
-        return {**options, **{k: str(v) if _numbered(defaults.get(k)) else v
-                              for k, v in whole.items() if v is not None}}
+        return whole_spelled(self.factory_options().defaults(), options)
 
     def _takes_real(self, name: str) -> bool:
         """Whether the factory's signature declares ``name`` a float although its default is
@@ -353,30 +320,6 @@ _CALL_FAULT = re.compile(r"\(\) (missing \d+ required|got an unexpected keyword|
                          r"values|takes \d+ positional|takes no (keyword )?arguments)")
 
 
-def _given(value: Any) -> str:
-    """``value`` as the command line or a plan gives it: JSON's spelling (``'maybe'`` as
-    maybe, ``None`` as null), not Python's."""
-    return value if isinstance(value, str) else canonical_json(value) or str(value)
-
-
-def _whole_only(defaults: dict[str, Any], options: dict[str, Any]) -> dict[str, float]:
-    """The float values in ``options`` of options whose default is an int (not a bool)."""
-    return {name: value for name, value in options.items() if isinstance(value, float)
-            and isinstance(defaults.get(name), int) and not isinstance(defaults.get(name), bool)}
-
-
-def _not_a_number(value: Any) -> str | None:
-    """What ``value`` is when it is no finite number ("text", "a list"), or None."""
-    if isinstance(value, bool):
-        return None  # true for a number: some factories take it, as before
-    if isinstance(value, int):
-        return None
-    if isinstance(value, float):
-        return None if math.isfinite(value) else "not a finite number"
-    kinds: dict[type, str] = {str: "text", list: "a list", tuple: "a list", dict: "an object"}
-    return kinds.get(type(value), "no number")
-
-
 #: What a family's ``member`` function returns for one member name.
 Member = tuple[M, Callable[..., Any], Callable[[dict[str, Any]], dict[str, str]] | None]
 
@@ -412,19 +355,3 @@ def read_options(entries: Iterable[Entry[Any]]) -> None:
     a plan names its model, dataset, feature and protocol together, so that a first run
     (or the first after an edit) starts one child, not four."""
     LazyFactory.read_all([e.factory for e in entries if isinstance(e.factory, LazyFactory)])
-
-
-def _reads_whole(default: Any, value: Any) -> bool:
-    """Whether ``value`` is read as a whole number: the default is an int, or text naming a
-    number (:func:`_numbered`) and ``value`` is no such text already (an API's ``"3"`` stays
-    the text it was)."""
-    if isinstance(default, int) and not isinstance(default, bool):
-        return True
-    return _numbered(default) and value != str(whole_value(value))
-
-
-def _numbered(default: Any) -> bool:
-    """Whether ``default`` is text that is a whole number as written plainly (``"5"``): the
-    option names its choices by number (a class set), and a number given is one of them."""
-    return isinstance(default, str) and default.isascii() and default.isdigit() \
-        and str(int(default)) == default

@@ -167,9 +167,11 @@ class SpottingRun:
         self.restored = 0
         self.identity = {
             "dataset": {"name": spec.dataset, "version": self.dataset_entry.meta.version,
-                        "options": dict(spec.dataset_options)},
+                        "options": self.dataset_entry.whole_as_ints(
+                            dict(spec.dataset_options))},
             "spotter": {"name": spec.spotter, "version": self.spotter_entry.meta.version,
-                        "options": dict(spec.spotter_options)},
+                        "options": self.spotter_entry.whole_as_ints(
+                            dict(spec.spotter_options))},
             "variants": self.variants, "iou_threshold": THRESHOLD, "criterion": CRITERION}
 
     def spotter(self, variant: Mapping[str, Any]) -> Spotter:

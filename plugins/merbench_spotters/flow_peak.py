@@ -43,7 +43,7 @@ from typing import Any
 
 import numpy as np
 
-from merbench.api import MICRO_MAX_SECONDS, Spotted, Spotter, kind_by_duration
+from merbench.api import MICRO_MAX_SECONDS, Spotted, Spotter, kind_by_duration, whole_value
 from merbench_spotters.apex_signal import PassSignal, pass_signal
 from merbench_spotters.frames import check_fps, working_frames
 from merbench_spotters.peaks import INTERVALS, Candidate, candidates, suppress_overlaps
@@ -260,4 +260,16 @@ def flow_peak_spotter(**options: Any) -> Spotter:
     if unknown:
         raise ValueError(f"{NAME} has no option {', '.join(map(repr, unknown))}; its options "
                          f"are {', '.join(known)}")
-    return FlowPeakSpotter(FlowPeakOptions(**options))
+    return FlowPeakSpotter(FlowPeakOptions(**whole_where_declared(FlowPeakOptions, options)))
+
+
+def whole_where_declared(options_class: type, options: dict[str, Any]) -> dict[str, Any]:
+    """``options`` with a whole number in any spelling (``6.0``, ``'06'``) as the int, for
+    each field of ``options_class`` whose default is an int: merbench's one rule for whole
+    numbers (``--spotter-opt grid=6.0`` was refused as "not 6.0"); a tuned grid's values,
+    floats by declaration, reach them as 6.0 too."""
+    whole = {f.name for f in fields(options_class)
+             if isinstance(f.default, int) and not isinstance(f.default, bool)}
+    read = {name: whole_value(value) for name, value in options.items()
+            if name in whole and isinstance(value, float | str)}
+    return {**options, **{name: value for name, value in read.items() if value is not None}}

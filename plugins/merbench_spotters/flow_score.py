@@ -58,7 +58,7 @@ from merbench.api import (
     pooled_counts,
 )
 from merbench_spotters.apex_signal import smoothed
-from merbench_spotters.flow_peak import frames_of
+from merbench_spotters.flow_peak import frames_of, whole_where_declared
 from merbench_spotters.frames import check_fps, working_frames
 from merbench_spotters.peaks import Candidate, suppress_overlaps
 from merbench_spotters.region_motion import (
@@ -319,4 +319,4 @@ def flow_score_spotter(**options: Any) -> FlowScoreSpotter:
     if unknown:
         raise ValueError(f"{NAME} has no option {', '.join(map(repr, unknown))}; its options "
                          f"are {', '.join(known)}")
-    return FlowScoreSpotter(FlowScoreOptions(**options))
+    return FlowScoreSpotter(FlowScoreOptions(**whole_where_declared(FlowScoreOptions, options)))

@@ -1,0 +1,110 @@
+"""What an option's value is, next to the factory's default for it: the kind of value the
+factory can take (a number where it compares with one, true or false where it tests one)
+and a whole number in any spelling as the int a whole-number option takes, read from the
+defaults alone so that planning and building agree without importing the factory."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+from merbench.base.errors import MerbenchError
+from merbench.base.literal import written
+from merbench.base.non_finite import non_finite_text, non_finite_words
+from merbench.base.whole_numbers import is_whole, whole_value
+from merbench.plugin_system.factory_options import canonical_json
+
+
+def check_value_kinds(kind: str, entry: str, defaults: dict[str, Any], options: dict[str, Any],
+                      takes_real: Callable[[str], bool]) -> None:
+    """Refuse text where the factory's default is a number: the factory compared it with
+    one and said only Python's "'<' not supported between 'str' and 'int'"; and anything
+    but true or false where it is a truth value. ``entry``: the registered name;
+    ``takes_real(name)``: whether the factory declares a whole-looking option a float."""
+    for name, value in options.items():
+        default = defaults.get(name)
+        number = non_finite_text(value)
+        if number is not None and not isinstance(default, str):
+            # nan typed for a number (or an option with no text default): no number
+            raise MerbenchError(f"--{kind.split()[-1]}-opt {name}={value}: the value is "
+                                f"{non_finite_words(number)}; give a finite number")
+        if isinstance(default, bool) and not isinstance(value, bool):
+            # a factory's ``if face_crop:`` took any word, 'maybe' too, for true
+            raise MerbenchError(f"{kind} '{entry}': {name}={given_text(value)} is not "
+                                f"true or false; give {name}=true or {name}=false "
+                                f"(default {str(default).lower()})")
+        if not isinstance(default, int | float) or isinstance(default, bool):
+            continue
+        wanted = "a whole number" if isinstance(default, int) else "a number"
+        if isinstance(default, int) and isinstance(value, str) and is_whole(value):
+            continue  # '03', '+3' from the command line: the whole number it spells
+        found = not_a_number(value)
+        if found is None and isinstance(value, float) and not value.is_integer() \
+                and name in whole_only(defaults, {name: value}) \
+                and not takes_real(name):
+            # range(2.5) or numpy said it: "'float' object cannot be interpreted as an
+            # integer", "expected a sequence of integers or a single integer"
+            found = "not a whole number"
+        if found is not None:  # text, a list: the factory compared it with a number
+            raise MerbenchError(f"{kind} '{entry}': {name}={written(value)} is "
+                                f"{found}; {name} takes {wanted} (default {default})")
+        if "dropout" in name and not 0 <= value < 1:  # torch's own sentence otherwise
+            raise MerbenchError(f"{kind} '{entry}': {name}={value!r} is no "
+                                f"dropout probability; give a number from 0 to below 1 "
+                                f"(default {default})")
+
+
+def whole_spelled(defaults: dict[str, Any], options: dict[str, Any]) -> dict[str, Any]:
+    """``options`` with each whole number in any spelling as the factory takes it, where its
+    default is an int (the int) or text naming a number (the text, as the default is
+    written): the rule :meth:`merbench.plugin_system.entry.Entry._as_whole` says why."""
+    whole = {k: whole_value(v) for k, v in options.items()
+             if isinstance(v, int | float | str) and not isinstance(v, bool)
+             and (numbered(defaults.get(k)) or reads_whole(defaults.get(k), v))}
+    return {**options, **{k: str(v) if numbered(defaults.get(k)) else v
+                          for k, v in whole.items() if v is not None}}
+
+
+def given_text(value: Any) -> str:
+    """``value`` as the command line or a plan gives it: JSON's spelling (``'maybe'`` as
+    maybe, ``None`` as null), not Python's."""
+    return value if isinstance(value, str) else canonical_json(value) or str(value)
+
+
+def whole_only(defaults: dict[str, Any], options: dict[str, Any]) -> dict[str, float]:
+    """The float values in ``options`` of options whose default is an int (not a bool)."""
+    return {name: value for name, value in options.items() if isinstance(value, float)
+            and isinstance(defaults.get(name), int) and not isinstance(defaults.get(name), bool)}
+
+
+def not_a_number(value: Any) -> str | None:
+    """What ``value`` is when it is no finite number ("text", "a list"), or None."""
+    if isinstance(value, bool):
+        return None  # true for a number: some factories take it, as before
+    if isinstance(value, int):
+        return None
+    if isinstance(value, float):
+        return None if math.isfinite(value) else "not a finite number"
+    kinds: dict[type, str] = {str: "text", list: "a list", tuple: "a list", dict: "an object"}
+    return kinds.get(type(value), "no number")
+
+
+def reads_whole(default: Any, value: Any) -> bool:
+    """Whether ``value`` is read as a whole number: the default is an int, or text naming a
+    number (:func:`numbered`) and ``value`` is no such text already (an API's ``"3"`` stays
+    the text it was)."""
+    if isinstance(default, int) and not isinstance(default, bool):
+        return True
+    return numbered(default) and value != str(whole_value(value))
+
+
+def numbered(default: Any) -> bool:
+    """Whether ``default`` is text that is a whole number as written plainly (``"5"``): the
+    option names its choices by number (a class set), and a number given is one of them."""
+    return isinstance(default, str) and default.isascii() and default.isdigit() \
+        and str(int(default)) == default
+
+
+__all__ = ["check_value_kinds", "given_text", "not_a_number", "numbered", "reads_whole",
+           "whole_only", "whole_spelled"]
