@@ -14,8 +14,10 @@ from __future__ import annotations
 import argparse
 import math
 
+from merbench.base.whole_numbers import whole_value
 from merbench.cli.command_line import CommandLine
 from merbench.cli.confirm import RUNS_WITHOUT_ASKING
+from merbench.cli.given_once import reads_as
 from merbench.cli.run_options import add_run_option, add_run_options, key_value, run_option_flags
 from merbench.cli.shared_options import (
     EachKeyOnce,
@@ -237,15 +239,26 @@ def _list(parser: StrictParser) -> None:
                         help=f"one of {', '.join(LIST_KINDS)} (default: all)")
 
 
+def _folds_read(text: str) -> int | str:
+    """``--folds`` as audit reads it (:func:`merbench.cli.audit_command._count`): ``all`` in
+    any case, a count in any spelling of a whole number (``1.0`` is 1), else the text as
+    typed; so ``--folds 1 --folds 1.0`` is one value given twice, not two."""
+    if text.strip().lower() == "all":
+        return "all"
+    count = whole_value(text)
+    return text if count is None else count
+
+
 def _audit(parser: StrictParser) -> None:
     parser.add_argument("run", type=given_path, metavar="RUN",
                         help="a finished run directory (emotions or action units), a --seeds "
                              "folder (each seed run audited), a spotting run's folder or a "
                              "tuning's")
-    parser.add_argument("--folds", default=None, metavar="K",  # None: DEFAULT_FOLDS
-                        help="how many folds to train again, or 'all' (default: 3); of a "
-                             "spotting run, how many subjects to spot again; of a nested "
-                             "tuning, how many outer folds' chosen runs to train again")
+    reads_as(parser.add_argument(
+        "--folds", default=None, metavar="K",  # None: DEFAULT_FOLDS
+        help="how many folds to train again, or 'all' (default: 3); of a spotting run, how "
+             "many subjects to spot again; of a nested tuning, how many outer folds' chosen "
+             "runs to train again"), _folds_read)
     parser.add_argument("--seed", type=seed_option("--seed"), default=None, metavar="N",
                         help="the seed that draws the folds (default: a fresh one, printed)")
     # the run's own settings; on CPU by default, where a run's numbers are bit-identical

@@ -173,15 +173,27 @@ def benchmarks_option(container: argparse._ActionsContainer,
 
 class EachKeyOnce(argparse._AppendAction):
     """``--x-opt KEY=VALUE``, repeatable, each KEY once: a second ``frames=400`` after
-    ``frames=300`` silently won, recorded as if it had been the only one."""
+    ``frames=300`` silently won, recorded as if it had been the only one. The same KEY with
+    the same value (as read: ``3`` and ``3.0``) changes nothing and is taken once, as
+    ``--epochs 1 --epochs 1`` is (:mod:`merbench.cli.given_once`; pass 84j, Q12)."""
 
     def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
                  values: Any, option_string: str | None = None) -> None:
-        key = values[0]
+        key, value = values
         given = getattr(namespace, self.dest, None) or []
-        if any(earlier == key for earlier, _ in given):
+        for earlier, earlier_value in given:
+            if earlier != key:
+                continue
+            if _same_value(earlier_value, value):
+                return
             parser.error(f"{option_string} gives {key} twice; give each key once")
         super().__call__(parser, namespace, values, option_string)
+
+
+def _same_value(one: Any, other: Any) -> bool:
+    """Whether two KEY=VALUE values are one: equal, and neither a true/false where the
+    other is a number (``true`` is not ``1``)."""
+    return isinstance(one, bool) == isinstance(other, bool) and bool(one == other)
 
 
 def spotter_options(container: argparse._ActionsContainer, key_value: Callable[[str], Any],

@@ -73,7 +73,8 @@ class StrictParser(argparse.ArgumentParser):
         self.in_plan: Mapping[str, str] = {}
         self._given: list[str] = []
         self._asked: Callable[[], None] | None = None  # --help's (or --version's) answer
-        self.values_given: dict[str, tuple[str, Any]] = {}  # merbench.cli.given_once
+        # merbench.cli.given_once: each option's name, value and action given so far
+        self.values_given: dict[str, tuple[str, Any, argparse.Action]] = {}
         # '-1e0' is a value too (argparse's own matcher: '-1', '-.5'), not an unknown option
         self._negative_number_matcher = re.compile(r"^-(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 
