@@ -44,9 +44,8 @@ import pandas as pd
 
 from merbench.protocols import Fold
 
-
 NAME_MAX = 255
-"""The bytes a file name can have (Linux, macOS and Windows agree), ``.pth`` included."""
+"""The bytes a file name can have (NAME_MAX on Linux and macOS), ``.pth`` included."""
 
 PATH_MAX = 4096
 """The bytes a path can have on Linux, its closing NUL included."""
