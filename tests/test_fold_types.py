@@ -30,7 +30,9 @@ def _folds(samples: pd.DataFrame, how: str) -> list[Fold]:
         index: Any = {"npidx": np.int64(i), "boolidx": i == 1 if i < 2 else i}.get(how, i)
         key: Any = {"kint": (i,), "kstr": subject, "kdots": (f"../../../evil{i}",),
                     "kslash": (f"/etc/passwd{i}",), "knl": (f"a\nb{i}",), "kempty": (),
-                    "kpart": ("syn", "")}.get(how, tuple(subject.split("/")))
+                    "kpart": ("syn", ""), "kcollide": (("x/y",), ("x", "y"), ("z",))[i],
+                    "klong": ("s" * 300 + str(i),), "kpath": (*["d" * 200] * 21, str(i))
+                    }.get(how, tuple(subject.split("/")))
         if how == "tuple":  # and a key of one part, database/subject, as the pass's plugin gave
             key = (subject,)
             train, test = tuple(int(row) for row in train), tuple(int(row) for row in test)
@@ -47,7 +49,7 @@ class _Protocol:
 
 
 HOWS = ("npidx", "tuple", "boolidx", "kint", "kstr", "kdots", "kslash", "knl", "kempty",
-        "kpart")
+        "kpart", "kcollide", "klong", "kpath")
 
 
 class _OddProtocols:
@@ -106,7 +108,14 @@ PATH = ("a path that leads out of a folder; a key's parts are names (joined by '
     ("kdots", f"fold ../../../evil0 has the key part '../../../evil0', {PATH}"),
     ("kslash", f"fold /etc/passwd0 has the key part '/etc/passwd0', {PATH}"),
     ("knl", "fold a\\nb0 has the key part 'a\\nb0', with a control character; each part of a "
-            "fold's key is a name on one line")])
+            "fold's key is a name on one line"),
+    ("kcollide", "two of its folds have the same key: folds 0 and 1 are both x/y"),
+    ("klong", f"fold {'s' * 300}0 has a name of 305 bytes in its key ('.pth' included), longer "
+              "than a file name can be (255 bytes), as the names in a key name the fold's "
+              "checkpoint file under --weights"),
+    ("kpath", f"fold {'/'.join(['d' * 200] * 21)}/0 has a key of 4226 bytes ('.pth' "
+              "included), longer than a path can be (4095 bytes), as a key names the fold's "
+              "checkpoint file under --weights")])
 def test_an_odd_index_or_key_is_refused_in_the_protocols_name(
         odd_cli, how: str, said: str, tmp_path: Path) -> None:
     """One line blaming the protocol, rc 2, nothing written; with --weights too, so a key
@@ -123,7 +132,7 @@ def test_an_odd_index_or_key_is_refused_in_the_protocols_name(
 def test_what_a_result_keeps_of_a_key_is_checked_as_run_checks_it() -> None:
     """validate asks the same of a result's keys (an edited one, or an older merbench's): a
     part leading out of a folder or holding a newline is refused, the key shown on one
-    line; ``database/subject`` in one part is a name."""
+    line; ``database/subject`` in one part is a name, the same as ``(database, subject)``."""
     from merbench.protocols.fold_checks import FoldRows, rows_problem
 
     def problem(key: tuple[str, ...]) -> str | None:
@@ -134,6 +143,8 @@ def test_what_a_result_keeps_of_a_key_is_checked_as_run_checks_it() -> None:
                             np.array(["x0", "x1", "x2", "x3"]), True, whole_train=False)
 
     assert problem(("d/a",)) is None and problem(("d", "a")) is None
+    assert problem(("d/b",)) == ("two of its folds have the same key: folds 0 and 1 are both "
+                                 "d/b")
     assert problem(("d", "..")) == f"fold d/.. has the key part '..', {PATH}"
     assert problem(("d", "a//b")) == f"fold d/a//b has the key part 'a//b', {PATH}"
     assert problem(("d", "a\\b")) == f"fold d/a\\b has the key part 'a\\b', {PATH}"

@@ -6,7 +6,8 @@ text or other items, a learner whose fit() returned None, and a long-video facto
 raised or returned None or a dict ended in tracebacks; a spotter's sys.exit(3) ended merbench
 silently with status 3, its folder left for status to call "stopped; run it again"; fit()
 failing was called a refusal of a video it never saw; a video listed twice was spotted into a
-result validate refuses. Each is now one line, status 2, blaming the plugin as a model's
+result validate refuses; frame positions from numpy were refused as ``np.int64(5)`` (pass
+84j Q10). Each is now one line, status 2, blaming the plugin as a model's
 faults do (Entry.fault), and what was spotted before is kept.
 """
 
@@ -48,6 +49,11 @@ BAD = """
                 return (("x", 1),)
             if m == "exit":
                 raise SystemExit(3)
+            if m == "npint":  # frame positions from numpy, as a spotter computes them
+                onset = np.argmax(np.arange(6))
+                return (Spotted(FrameInterval(onset, onset + 5), "micro", np.int64(1)),)
+            if m == "npfloat":
+                return (Spotted(FrameInterval(np.float64(1.5), 2), "micro"),)
             return (Spotted(FrameInterval(1, 2), "micro"),)
 
     class Fitted:
@@ -82,7 +88,7 @@ BAD = """
         def meta(name):
             return SpotterMeta(name=name, version=1, description="bad", citation="none",
                                tuned=(("threshold", (2.0, 4.0)),))
-        for m in ("raise", "second", "none", "str", "items", "exit"):
+        for m in ("raise", "second", "none", "str", "items", "exit", "npint", "npfloat"):
             registry.add(meta("sp-" + m), type("S" + m, (Spot,), {"mode": m}))
         for m in ("fitraise", "fitnone"):
             registry.add(meta("ls-" + m), type("L" + m, (Learn,), {"mode": m}))
@@ -131,6 +137,8 @@ def _refused(cli: Callable[..., tuple[int, str, str]], out: Path, *args: object)
     ("sp-str", f"returned text for video {VIDEO}, not a tuple of Spotted"),
     ("sp-items", f"returned a tuple among the intervals of video {VIDEO}, not a Spotted"),
     ("sp-exit", f"called sys.exit(3) on video {VIDEO}; the videos before it are kept"),
+    ("sp-npfloat", f"failed on video {VIDEO}: an interval's onset must be a frame number "
+                   "(int), not 1.5 (a numpy float64); the videos before it are kept"),
     ("ls-fitnone", "returned None from fit() on the videos of every subject but "
                    "synthetic-long/sub01, not a fitted spotter (one with fitted and "
                    "spot_features)"),
@@ -144,6 +152,17 @@ def test_a_spotter_plugins_fault_blames_the_plugin(bad, cli, tmp_path: Path, spo
     line = _refused(cli, out, *SPOT, "--spotter", spotter, "--dataset", "synthetic-long")
     assert line == f"spotter '{spotter}' {BLAME} {said}{ADVICE}"
     assert not out.exists()
+
+
+def test_a_spotters_numpy_frame_positions_are_spotted(bad, cli, tmp_path: Path) -> None:
+    """Pass 84j Q10: a frame position from ``np.argmax`` was refused as ``np.int64(5)``; it
+    is a whole number, recorded as one, and the result validates."""
+    out = tmp_path / "npint"
+    code, _, err = cli(*SPOT, "--spotter", "sp-npint", "--dataset", "synthetic-long",
+                       "--out", out)
+    assert code == 0, err
+    code, stdout, err = cli("validate", out)
+    assert code == 0 and "ok" in stdout, err
 
 
 def test_a_spotter_failing_later_keeps_the_videos_spotted(bad, cli, tmp_path: Path) -> None:

@@ -505,6 +505,13 @@ def _key_of_fold_0(path: Path) -> None:
     path.write_text(json.dumps(record))
 
 
+def _fold_record_dropped(path: Path) -> None:
+    """results.json (or au-results.json) without its last fold's record."""
+    record = json.loads(path.read_bytes())
+    record["folds"] = record["folds"][:-1]
+    path.write_text(json.dumps(record))
+
+
 #: (kind, file, how it is edited): files that keep their shape but disagree with the others
 #: of their result (the fourth adversarial pass, N2, and its fuzz cases t_0198, t_0200,
 #: ts_0161, ts_0178, ts_0227, s_0189, srs_0266, srs_0114, s_0248), each "complete" or
@@ -539,6 +546,10 @@ DISAGREEING = [
     ("emotion run", "results.json", "folds.0.device", _json_field("folds/0/device", '"cuda:7"')),
     ("action-unit run", "au-results.json", "folds.0.n_train 999",
      _json_field("folds/0/n_train", "999")),
+    # pass 84j, Q3: a fold's record missing (status compared the records there were)
+    ("emotion run", "results.json", "the last fold's record dropped", _fold_record_dropped),
+    ("action-unit run", "au-results.json", "the last fold's record dropped",
+     _fold_record_dropped),
 ]
 
 
@@ -588,3 +599,19 @@ def test_a_fold_recorded_under_another_key_is_said_the_same_way_by_both(
     assert code == 2 and said in err and "['" not in err, err
     code, out, _ = cli("status", folder)
     assert code == 0 and f"written, but {said} ('merbench validate' refuses it)" in out, out
+
+
+def test_a_results_file_missing_a_fold_record_is_said_the_same_way_by_both(
+        examples: dict[str, Path], tmp_path: Path, cli) -> None:
+    """Pass 84j, Q3: validate refused a results.json that lost a fold's record, and status
+    called the run "complete, 3/3 folds"."""
+    folder = Path(shutil.copytree(examples["emotion run"], tmp_path / "result",
+                                  symlinks=False))
+    n_folds = len(json.loads((folder / "results.json").read_bytes())["folds"])
+    _fold_record_dropped(folder / "results.json")
+    said = f"lists {n_folds - 1} folds but the protocol has {n_folds} (protocol.n_folds)"
+    code, _, err = cli("validate", folder)
+    assert code == 2 and said in err, err
+    code, out, _ = cli("status", folder)
+    assert code == 0 and f"written, but results.json {said} ('merbench validate' refuses " \
+        "it)" in out, out

@@ -25,9 +25,12 @@ every record and message, which a rewritten file name would no longer match, and
 here covers every place that uses it (``--weights``, the only place a key becomes a path,
 and audit's, status's and validate's lines). A part may hold ``/`` (``syn1/s01``: a key of
 one part names ``<weights>/syn1/s01.pth``), none of ``..``, ``.``, an empty name, ``\\`` or
-a control character. What is valid but loosely typed, a numpy integer index or positions
-given as a tuple of whole numbers, is accepted and normalised (:func:`checked_folds`), so
-the trainer reads what the check read.
+a control character, nor a name longer than a file name or a path can be (pass 84j: such a
+key was run, and ``--weights`` then told the user to "give its real path"). Two keys are one
+fold's when their text is (``('x/y',)`` and ``('x', 'y')`` both name ``x/y`` and one
+checkpoint, pass 84j): they are compared as every message writes them. What is valid but
+loosely typed, a numpy integer index or positions given as a tuple of whole numbers, is
+accepted and normalised (:func:`checked_folds`), so the trainer reads what the check read.
 """
 
 from __future__ import annotations
@@ -40,6 +43,12 @@ import numpy as np
 import pandas as pd
 
 from merbench.protocols import Fold
+
+NAME_MAX = 255
+"""The bytes a file name can have (NAME_MAX on Linux and macOS), ``.pth`` included."""
+
+PATH_MAX = 4096
+"""The bytes a path can have on Linux, its closing NUL included."""
 
 
 @dataclass(frozen=True)
@@ -144,6 +153,17 @@ def _key_problem(fold: FoldRows) -> str | None:
         if not part.isprintable():
             return (f"has the key part '{shown(part)}', with a control character; each part "
                     "of a fold's key is a name on one line")
+    names = "/".join(fold.key).split("/")
+    longest = max(len(name.encode()) for name in [*names[:-1], names[-1] + ".pth"])
+    if longest > NAME_MAX:
+        return (f"has a name of {longest} bytes in its key ('.pth' included), longer than a "
+                f"file name can be ({NAME_MAX} bytes), as the names in a key name the fold's "
+                "checkpoint file under --weights")
+    size = len(("/".join(fold.key) + ".pth").encode())
+    if size >= PATH_MAX:
+        return (f"has a key of {size} bytes ('.pth' included), longer than a path can be "
+                f"({PATH_MAX - 1} bytes), as a key names the fold's checkpoint file under "
+                "--weights")
     return None
 
 
@@ -159,9 +179,9 @@ def rows_problem(folds: Sequence[FoldRows], subjects: np.ndarray, ids: np.ndarra
         problem = _key_problem(fold)
         if problem is not None:
             return f"fold {fold.label} {problem}"
-    first_with: dict[tuple[str, ...], FoldRows] = {}
+    first_with: dict[str, FoldRows] = {}
     for fold in folds:
-        twin = first_with.setdefault(tuple(fold.key), fold)
+        twin = first_with.setdefault("/".join(fold.key), fold)
         if twin is not fold:
             return (f"two of its folds have the same key: folds {twin.index} and "
                     f"{fold.index} are both {fold.label}")

@@ -7,7 +7,9 @@ itself. ``validate`` refused a ``results.json`` whose fold 1 had the key of fold
 fold trained on 25 samples where its file says 20, while ``status`` called the run complete:
 the comparison reads the fold files' records and recomputes no score, so both make it here,
 in the same words (a key said as ``syn1/s01``, as the fold file's is, never as a Python
-list).
+list). So is their number: a ``results.json`` that lost a fold's record was refused by
+``validate`` and "complete, 3/3 folds" to ``status``, which compared only the records there
+were (pass 84j Q3).
 """
 
 from __future__ import annotations
@@ -24,6 +26,15 @@ SECONDS_TOLERANCE = 0.0015  # fold seconds are rounded to 3 decimals in results.
 def shown_key(key: Sequence[object]) -> str:
     """A fold's key as every message says it: ``syn1/s01``."""
     return "/".join(str(part) for part in key)
+
+
+def count_problem(n_records: int, n_folds: int) -> str | None:
+    """Where a results file lists another number of folds (``n_records``) than its protocol
+    has (``n_folds``, its ``protocol.n_folds``, of which there are as many fold files), said
+    after the run's folder (``validate``) or the results file's name (``status``)."""
+    if n_records == n_folds:
+        return None
+    return f"lists {n_records} folds but the protocol has {n_folds} (protocol.n_folds)"
 
 
 def key_problem(fold: FoldOutcome, stored: FoldRecord, results_name: str) -> str | None:

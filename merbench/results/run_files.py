@@ -16,7 +16,7 @@ import numpy as np
 
 from merbench.base.errors import MerbenchError
 from merbench.plugin_system.runinfo import FoldOutcome
-from merbench.results.fold_agrees import key_problem
+from merbench.results.fold_agrees import count_problem, key_problem
 from merbench.results.model import Results
 from merbench.results.protocol_names import SUBJECT_SPLIT
 from merbench.results.rundir import RunDirectory
@@ -138,9 +138,9 @@ def check_coverage(run_dir: Path, results: Results, folds: list[FoldOutcome],
     """The tested sample ids, in fold order, once each and covering the protocol's samples."""
     reject = lambda reason: ResultRejected(run_dir, reason)  # noqa: E731
     stored_folds = results.folds
-    if len(stored_folds) != len(folds):
-        raise reject(f"lists {len(stored_folds)} folds but the protocol has "
-                     f"{len(folds)} (protocol.n_folds)")
+    counted = count_problem(len(stored_folds), len(folds))
+    if counted is not None:
+        raise reject(counted)
     for fold, stored in zip(folds, stored_folds, strict=True):
         problem = key_problem(fold, stored, "results.json")
         if problem is not None:

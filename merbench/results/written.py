@@ -36,7 +36,7 @@ from merbench.results.audited_files import (
     spotting_folder,
 )
 from merbench.results.codec import LayoutError, from_json, unreadable
-from merbench.results.fold_agrees import records_problem
+from merbench.results.fold_agrees import count_problem, records_problem
 from merbench.results.identity_agrees import identity_problem
 from merbench.results.model import FoldRecord, Results
 from merbench.results.recorded_values import (
@@ -93,7 +93,7 @@ def run_written(results_file: Path, identity: dict[str, Any] | None = None) -> N
             results = read_results(results_file)
             recorded(results_file, run_values, results)
         finite_json(results_file)
-        problem = folds_problem(Path(results_file), results.folds)
+        problem = folds_problem(Path(results_file), results.folds, results.protocol.n_folds)
         if problem is None and identity is not None:
             problem = identity_problem(results, identity)
         if problem is not None:
@@ -101,10 +101,14 @@ def run_written(results_file: Path, identity: dict[str, Any] | None = None) -> N
         audit_written(run_folder(Path(results_file).parent, results))
 
 
-def folds_problem(results_file: Path, records: list[FoldRecord]) -> str | None:
-    """Where the results file's record of a fold is not what that fold's file says of itself
-    (its key, number, sizes, device, time): what ``validate`` compares without recomputing,
-    read from each fold file there (one that is missing is the manifest's to tell)."""
+def folds_problem(results_file: Path, records: list[FoldRecord], n_folds: int) -> str | None:
+    """Where the results file lists another number of folds than its protocol's ``n_folds``,
+    or its record of a fold is not what that fold's file says of itself (its key, number,
+    sizes, device, time): what ``validate`` compares without recomputing, read from each
+    fold file there (one that is missing is the manifest's to tell)."""
+    counted = count_problem(len(records), n_folds)
+    if counted is not None:
+        return f"{results_file.name} {counted}"
     store = RunDirectory(results_file.parent)
     folds = [store.load_fold(position) for position in range(len(records))]
     return records_problem(records, folds, results_file.name)

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
+from numbers import Integral, Number
 
 MICRO = "micro"
 MACRO = "macro"
@@ -49,10 +50,9 @@ class FrameInterval:
 
     def __post_init__(self) -> None:
         for name in ("onset", "offset"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int):
-                raise TypeError(f"an interval's {name} must be a frame number (int), "
-                                f"not {value!r}")
+            object.__setattr__(self, name, _whole(getattr(self, name),
+                                                  f"an interval's {name} must be a frame "
+                                                  "number (int)"))
         if self.offset < self.onset:
             raise ValueError(f"an interval ends at or after its onset: [{self.onset}, "
                              f"{self.offset}]")
@@ -86,10 +86,37 @@ def _kind(kind: str) -> str:
     return kind
 
 
+def _whole(value: object, rule: str) -> int:
+    """``value`` as an ``int``: a whole number of any integer type, numpy's included (a
+    frame position from ``np.argmax`` is the ordinary case, and was refused as
+    ``np.int64(5)``, pass 84j Q10), so that what is recorded and compared is a plain int. Else
+    a refusal that says ``rule`` and the value in words, never as Python's repr."""
+    if type(value) is int:
+        return value
+    if isinstance(value, Integral) and not isinstance(value, bool):
+        return int(value)
+    raise TypeError(f"{rule}, not {_said(value)}")
+
+
+def _said(value: object) -> str:
+    """``value`` as a refusal names it: ``5.0 (a numpy float64)``, ``'5' (text)``, ``None``."""
+    if value is None:
+        return "None"
+    if isinstance(value, str):
+        return "'" + "".join(char if char.isprintable() else
+                             char.encode("unicode_escape").decode() for char in value) + \
+            "' (text)"
+    kind = type(value)
+    where = "numpy " if kind.__module__ == "numpy" else ""
+    if isinstance(value, bool | float | Number) or kind.__module__ == "numpy":
+        return f"{value} (a {where}{kind.__name__})"
+    return f"a {where}{kind.__name__}"
+
+
 def _emotion(emotion: int | None) -> int | None:
-    if emotion is not None and (isinstance(emotion, bool) or not isinstance(emotion, int)):
-        raise TypeError(f"an emotion is a class index (int) or None, not {emotion!r}")
-    return emotion
+    if emotion is None:
+        return None
+    return _whole(emotion, "an emotion is a class index (int) or None")
 
 
 @dataclass(frozen=True)
@@ -104,7 +131,7 @@ class TypedInterval:
 
     def __post_init__(self) -> None:
         _kind(self.kind)
-        _emotion(self.emotion)
+        object.__setattr__(self, "emotion", _emotion(self.emotion))
 
 
 @dataclass(frozen=True)
