@@ -40,3 +40,36 @@ def test_what_is_no_au_number_is_still_refused_as_typed(cli, tmp_path: Path, spe
                    "--out", tmp_path / "r")
     assert err.startswith(f"merbench: error: --au-set '{spelled}': '{bad}' is no AU "
                           "number; give AU numbers 1..99"), err
+
+
+def _plan(tmp_path: Path, line: str) -> Path:
+    plan = tmp_path / "plan.toml"
+    plan.write_text(f'out = "{tmp_path / "sw"}"\n[[runs]]\nmodel = "ststnet"\n'
+                    f'dataset = "synthetic"\nepochs = 1\n{line}\n')
+    return plan
+
+
+@pytest.mark.parametrize(("line", "said"), [
+    ("lr = 1e-400", "'lr' = 1e-400 is too close to 0 to be told from it (it reads as 0); give "
+                    "a larger number\n"),
+    ("checkpoint_every = 1e-400", "'checkpoint_every' = 1e-400 is too close to 0 to be told "
+                                  "from it (it reads as 0); give 0 itself or a larger number\n"),
+    ("model_options = {dropout = -1e-400}", "'model_options.dropout' = -1e-400 is too close "
+                                            "to 0"),
+    ("batch_size = 1e-400", "'batch_size' must be a whole number, not 1e-400\n"),
+    ("seeds = [1e-400]", "'seeds' must be a list of non-negative whole numbers"),
+], ids=["lr", "checkpoint", "model-option", "whole", "seed"])
+def test_a_plan_number_too_close_to_0_is_said_as_written(cli, tmp_path: Path, line: str,
+                                                         said: str) -> None:
+    err = _refused(cli, "sweep", _plan(tmp_path, line))
+    assert said in err and "(got 0)" not in err, err
+    assert not (tmp_path / "sw").exists()
+
+
+def test_0_itself_is_no_advice_for_an_option_that_must_be_above_0(cli, tmp_path: Path) -> None:
+    err = _refused(cli, "run", *TINY_RUN, "--lr", "1e-400", "--out", tmp_path / "r")
+    assert err.startswith("merbench: error: --lr 1e-400: the value is too close to 0 to be "
+                          "told from it (it reads as 0); give a larger number"), err
+    assert "0 itself" not in err
+    err = _refused(cli, "run", *TINY_RUN, "--checkpoint-every", "1e-400", "--out", tmp_path / "r")
+    assert "give 0 itself or a larger number" in err, err  # 0 is a value it takes: never
