@@ -59,8 +59,9 @@ def test_an_unknown_class_set_is_shown_as_given(casme2_root: Path, cli, spelled:
         "with N one of 5 ("), err
 
 
+# 1.0, +1, 1e0: the sheet's number in every whole-number spelling, as 01 (pass 84j, Q8)
 @pytest.mark.parametrize("spelled", ["1,2", "01,02", "sub01,sub02", "casme2/sub01,casme2/sub02",
-                                     "sub1, 2"])
+                                     "sub1, 2", "1.0,2.0", "+1,2", "1e0,2"])
 def test_subjects_are_named_in_the_sheets_the_folders_or_the_ids_spelling(
         casme2_root: Path, cli, spelled: str) -> None:
     code, out, err = _extract(cli, casme2_root, f"subjects={spelled}")

@@ -1,11 +1,13 @@
 """A Ray address is refused naming where it came from, in merbench's words: a bad
 ``$RAY_ADDRESS`` was blamed on a ``--ray-address 'host:99999'`` the user never gave, and a
 ``ray://`` address without the Ray Client package quoted Ray ("Ray Client requires pip
-package `ray[client]`...") with advice to 'ray start --head' (pass 84i, P9)."""
+package `ray[client]`...") with advice to 'ray start --head' (pass 84i, P9); so did
+``auto`` with no cluster to join, and a bracketed IPv6 address was "no host" (pass 84j)."""
 
 from __future__ import annotations
 
 import importlib.util
+import socket
 from pathlib import Path
 
 import pytest
@@ -49,3 +51,45 @@ def test_a_client_address_without_the_client_package_is_said_in_merbenchs_words(
         "the Ray Client package, ray[client] (pip install 'ray[client]'), which is not "
         "installed; or give the cluster's GCS address HOST:PORT instead (the one 'ray start "
         "--head' prints, e.g. 10.0.0.5:6379)\n"), err
+
+
+@pytest.mark.parametrize("given", ["option", "variable"])
+def test_auto_with_no_cluster_running_is_said_in_merbenchs_words(
+        cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, given: str) -> None:
+    """Ray's ``auto`` finding no cluster quoted Ray: "Could not find any running Ray instance.
+    Please specify the one to connect to by setting `--address` flag ..." (pass 84j, Q4).
+    Ray's search is stood in for, so that a Ray instance another process left running on
+    this machine cannot be found."""
+    ray = pytest.importorskip("ray")
+
+    def no_cluster(*args: object, **kwargs: object) -> None:
+        raise ConnectionError("Could not find any running Ray instance. Please specify the one "
+                              "to connect to by setting `--address` flag or `RAY_ADDRESS` "
+                              "environment variable.")
+
+    monkeypatch.setattr(ray, "init", no_cluster)
+    if given == "option":
+        monkeypatch.delenv("RAY_ADDRESS", raising=False)
+        err = _refused(cli, tmp_path, "--ray-address", "auto")
+        source, fix = "--ray-address 'auto'", "leave --ray-address out"
+    else:
+        monkeypatch.setenv("RAY_ADDRESS", "auto")
+        err = _refused(cli, tmp_path)
+        source, fix = "RAY_ADDRESS='auto'", "unset RAY_ADDRESS"
+    assert err == (
+        f"merbench: error: no Ray cluster is running on this machine for {source} to join; "
+        "start one with 'ray start --head', give a cluster's HOST:PORT, or "
+        f"{fix} to start a new Ray instance for this run\n"), err
+
+
+def test_a_bracketed_ipv6_address_is_asked_not_called_an_unknown_host(
+        cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``[::1]:6379`` was "no host named '[::1]' is known here" (pass 84j, Q5): the brackets
+    are the address's, not the host's. A port nothing listens on is asked."""
+    monkeypatch.delenv("RAY_ADDRESS", raising=False)
+    with socket.socket() as probe:  # a free port: nothing answers there once it is closed
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    err = _refused(cli, tmp_path, "--ray-address", f"[::1]:{port}")
+    assert err.startswith(f"merbench: error: no Ray cluster answers at [::1]:{port} ("), err
+    assert "no host named" not in err, err

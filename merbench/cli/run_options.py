@@ -30,11 +30,12 @@ from merbench.cli.shared_options import (
     finite_number,
     given_path,
     given_path_text,
+    positive_number,
     seeds_option,
 )
 from merbench.results.codec import OPTION_DEPTH, too_deep_at
 from merbench.results.safe_files import entry_kind, refuse_borrowed
-from merbench.runner.given_values import first_non_finite, seed_option
+from merbench.runner.given_values import POSITIVE_NUMBERS, first_non_finite, seed_option
 from merbench.runner.spec import (
     PATH_METAVARS,
     SPEC_FIELDS,
@@ -123,7 +124,9 @@ def _add(container: argparse._ActionsContainer, field: dataclasses.Field[Any], o
     else:
         # a path through given_path: Path("") is '.', the current folder, as if named
         typed = seed_option(flags[0]) if field.name == "seed" else \
-            given_path if kind is Path else finite_number if kind is float else \
+            given_path if kind is Path else \
+            (positive_number if field.name in POSITIVE_NUMBERS else finite_number) \
+            if kind is float else \
             whole_number if kind is int else \
             given_path_text if option.metavar in PATH_METAVARS else str
         action = container.add_argument(*flags, type=typed, metavar=option.metavar,

@@ -16,11 +16,11 @@ import argparse
 import math
 import weakref
 from collections.abc import Callable
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
 from merbench.base.errors import MerbenchError
+from merbench.base.near_zero import reads_as_zero, too_close_to_zero
 from merbench.cli.strict_parser import StrictParser
 from merbench.runner.given_values import shortened
 
@@ -47,27 +47,28 @@ def given_path_text(text: str) -> str:
 
 
 def finite_number(text: str) -> float:
-    """A number option's value (``--lr``, ``--checkpoint-every``), NaN and infinities refused
-    as typed: ``float`` made ``1e999`` the ``inf`` the later check echoed ("got inf"), which
-    the user never wrote; so with ``1e-400``, which it made 0 ("got 0"). Text that is no
-    number is the parser's to say ("takes a number")."""
+    """A number option's value (``--checkpoint-every``), NaN and infinities refused as typed:
+    ``float`` made ``1e999`` the ``inf`` the later check echoed ("got inf"), which the user
+    never wrote; so with ``1e-400``, which it made 0 ("got 0"). Text that is no number is
+    the parser's to say ("takes a number")."""
+    return _finite(text, positive=False)
+
+
+def positive_number(text: str) -> float:
+    """A number option's value that must be above 0 (``--lr``, ``--gpus-per-task``), read as
+    :func:`finite_number`; a value too close to 0 is not told "give 0 itself", which such an
+    option refuses (pass 84j, Q12)."""
+    return _finite(text, positive=True)
+
+
+def _finite(text: str, positive: bool) -> float:
     value = float(text)
     if not math.isfinite(value):
         what = "not a number (NaN)" if math.isnan(value) else "infinite"
         raise argparse.ArgumentTypeError(f"the value is {what}; give a finite number")
-    if value == 0 and not _zero(text):  # 1e-400: the later check said "(got 0)"
-        raise argparse.ArgumentTypeError("the value is too close to 0 to be told from it (it "
-                                         "reads as 0); give 0 itself or a larger number")
+    if reads_as_zero(text):  # 1e-400: the later check said "(got 0)"
+        raise argparse.ArgumentTypeError(f"the value is {too_close_to_zero(positive)}")
     return value
-
-
-def _zero(text: str) -> bool:
-    """Whether ``text`` (which float() reads as 0) spells 0 itself, not a number below
-    the smallest one a float holds."""
-    try:
-        return Decimal(text.strip().replace("_", "")).is_zero()
-    except InvalidOperation:  # a spelling only float() reads: taken as it reads
-        return True
 
 
 def number_within(option: str, refusal: Callable[[float], str | None]) -> Callable[[str], float]:

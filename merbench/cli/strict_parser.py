@@ -352,10 +352,10 @@ def link_commands(parser: argparse.ArgumentParser) -> None:
 
 
 #: what argparse's type names mean, for its "invalid int value: 'x'" (``whole_number``:
-#: :mod:`merbench.base.whole_numbers`, the one reading of a whole number; ``finite_number``:
-#: :mod:`merbench.cli.shared_options`)
+#: :mod:`merbench.base.whole_numbers`, the one reading of a whole number; ``finite_number``
+#: and ``positive_number``: :mod:`merbench.cli.shared_options`)
 _TYPE_WORDS = {"whole_number": "a whole number", "float": "a number",
-               "finite_number": "a number"}
+               "finite_number": "a number", "positive_number": "a number"}
 _REQUIRED = re.compile(r"the following arguments are required: (?P<names>.*)$", re.S)
 _ONE_OF = re.compile(r"one of the arguments (?P<names>.*) is required$", re.S)
 _ARGUMENT = re.compile(r"argument (?P<name>[^:]+): (?P<problem>.*)$", re.S)

@@ -42,6 +42,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from merbench.base.errors import MerbenchError
+from merbench.base.whole_numbers import whole_value
 
 if TYPE_CHECKING:  # only named in annotations: planning a run loads no pandas nor numpy
     import numpy as np
@@ -130,7 +131,11 @@ IGNORED_SHIFT = 16
 def parse_au_set(text: str) -> tuple[int, ...]:
     """An AU set from its command-line spelling: one of MEB's names (``cross``, ``casme2``,
     ...; :data:`MEB_AU_SETS`) or AU numbers joined by commas (``1,2,4,12``), kept in
-    increasing order. Anything else is one :class:`MerbenchError` saying what is accepted."""
+    increasing order. Anything else is one :class:`MerbenchError` saying what is accepted.
+
+    An AU number is read as every whole number merbench takes is
+    (:mod:`merbench.base.whole_numbers`): ``4.0``, ``+4`` and ``4e0`` are AU 4, as ``04``
+    was, where they had been refused as "no AU number" (pass 84j, Q6); ``4.5`` is none."""
     spelled = text.strip()
     if spelled in MEB_AU_SETS:
         return MEB_AU_SETS[spelled]
@@ -138,13 +143,13 @@ def parse_au_set(text: str) -> tuple[int, ...]:
     fix = (f"give AU numbers 1..99 joined by commas (1,2,4,12) or one of MEB's sets: "
            f"{', '.join(MEB_AU_SETS)}")
     for given in spelled.split(","):
-        part = given.strip().upper().removeprefix("AU")
         if not given.strip():  # not "'an empty entry' is no AU number"
             said = "names no AU" if not spelled else "has an empty entry"
             raise MerbenchError(f"--au-set {text!r} {said}; {fix}")
-        if not part.isdigit() or not 0 < int(part) < 100:
+        number = whole_value(given.strip().upper().removeprefix("AU"))
+        if number is None or not 0 < number < 100:
             raise MerbenchError(f"--au-set {text!r}: {given.strip()!r} is no AU number; {fix}")
-        numbers.append(int(part))
+        numbers.append(number)
     return checked_au_set(numbers, f"--au-set {text!r}")
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from merbench.base.errors import MerbenchError
+from merbench.base.near_zero import toml_float
 from merbench.results.codec import OPTION_DEPTH, nesting
 from merbench.results.safe_files import read_regular_bytes
 from merbench.results.user_files import UnreadableFile, decode_text
@@ -53,7 +54,8 @@ def read_toml(path: Path, what: str) -> dict[str, Any]:
         raise MerbenchError(f"cannot read the {what} {path}: {exc.strerror or exc}; give the "
                             "path of a .toml file") from None
     try:
-        document: dict[str, Any] = tomllib.loads(text)
+        # a number too close to 0 keeps its text, for the option it is given to to say
+        document: dict[str, Any] = tomllib.loads(text, parse_float=toml_float)
     except tomllib.TOMLDecodeError as exc:  # where, in its message; what, in its words
         twice = _given_twice(text, str(exc))
         if twice is not None:

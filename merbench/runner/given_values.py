@@ -21,9 +21,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from merbench.base.errors import MerbenchError
+from merbench.base.near_zero import first_written_near_zero, too_close_to_zero
 from merbench.base.non_finite import NON_FINITE
 from merbench.base.whole_numbers import too_long, whole_value
 
+#: the run options whose number must be above 0: a value too close to 0 to be held is not
+#: told to "give 0 itself" (:mod:`merbench.base.near_zero`), on the command line or in a file
+POSITIVE_NUMBERS = frozenset({"lr", "gpus_per_task"})
 #: the largest seed: torch seeds its generators with unsigned 64-bit numbers
 MAX_SEED = 2**64 - 1
 _SHOWN = 12  # characters of a long value shown at each end
@@ -124,15 +128,25 @@ def check_finite(options: Mapping[str, Any], option: str, texts_later: bool = Fa
                                 "finite number")
 
 
-def check_file_value(where: str, name: str, value: Any, is_path: bool) -> None:
+def check_file_value(where: str, name: str, value: Any, is_path: bool,
+                     whole: bool = False) -> None:
     """Refuse a plan's or tuning file's value (``where``: the file and its table) that its
     type allows and no run takes, naming the key as the file spells it (not the command
-    line's option): an empty path, which ``Path`` reads as ``.``, the current folder, and a
+    line's option): an empty path, which ``Path`` reads as ``.``, the current folder, a
     NaN or an infinity (TOML's ``nan``, ``inf``, and ``1e999``, which TOML reads as ``inf``:
-    the file's own text is not kept, so the value is not echoed)."""
+    the file's own text is not kept, so the value is not echoed), and a number too close to
+    0 to be held (``lr = 1e-400``, said as written: it was "(got 0)"), no whole number where
+    ``whole`` (the option takes only one)."""
     if is_path and isinstance(value, str) and not value.strip():
         raise MerbenchError(f"{where}: '{name}' is an empty path, which names nothing; give "
                             "the file or folder itself ('.' for this folder)")
+    near = first_written_near_zero(value, name)
+    if near is not None:
+        dotted, written = near
+        if whole and dotted == name:  # read as the whole number 0, which it is not
+            raise MerbenchError(f"{where}: '{name}' must be a whole number, not {written}")
+        raise MerbenchError(f"{where}: '{dotted}' = {written} is "
+                            f"{too_close_to_zero(dotted == name and name in POSITIVE_NUMBERS)}")
     found = first_non_finite(value, name)
     if found is not None:
         dotted, number = found

@@ -34,9 +34,12 @@ def address_source(address: str | None) -> str:
 def check_reachable(address: str | None) -> None:
     """One line, at once, for an address nothing answers at; ``address`` is the option's
     value (None where not given: then ``$RAY_ADDRESS``'s, see :func:`given_address`).
-    Nothing to ask for a new local instance, Ray's own ``auto``, or where this process is
+    Nothing to ask for a new local instance, Ray's own ``auto`` (Ray finds
+    the cluster; :func:`nothing_to_join` says where it finds none), or where this process is
     connected already (a Python caller's own connection); a Ray Client address
-    (``ray://``) needs the package for it, which Ray would name in its own words."""
+    (``ray://``) needs the package for it, which Ray would name in its own words. A host in
+    brackets is an IPv6 address (``[::1]:6379``), resolved without them: it was said to be
+    "no host named '[::1]'" (pass 84j, Q5)."""
     given = given_address(address)
     ray = sys.modules.get("ray")
     if given is None or given == "auto" or (
@@ -49,6 +52,8 @@ def check_reachable(address: str | None) -> None:
     if "://" in given:
         return
     host, sep, port = given.rpartition(":")
+    if host.startswith("[") and host.endswith("]"):  # IPv6, [::1]:6379: the address inside
+        host = host[1:-1]
     if not sep or not port.isdigit():
         raise MerbenchError(f"{source} is not HOST:PORT (the head's GCS address that 'ray "
                             "start --head' prints, e.g. 10.0.0.5:6379)")
@@ -66,6 +71,18 @@ def check_reachable(address: str | None) -> None:
         raise MerbenchError(f"no Ray cluster answers at {given} ({exc.strerror or exc}); "
                             "start one there with 'ray start --head --port "
                             f"{port}', or fix --ray-address / RAY_ADDRESS") from None
+
+
+def nothing_to_join(address: str | None) -> str:
+    """What to say where Ray's ``auto`` found no cluster to join (``address`` as
+    :func:`check_reachable` takes it): Ray's own words named an ``--address`` flag merbench
+    has not, and not which of the option or the variable asked for ``auto`` (pass 84j, Q4).
+    Without an address a run starts a new Ray instance of its own on this machine
+    (:mod:`merbench.runner.ray_connection`), so that is the other way out."""
+    without = "leave --ray-address out" if address else "unset RAY_ADDRESS"
+    return (f"no Ray cluster is running on this machine for {address_source(address)} to "
+            "join; start one with 'ray start --head', give a cluster's HOST:PORT, or "
+            f"{without} to start a new Ray instance for this run")
 
 
 def _check_client(source: str) -> None:

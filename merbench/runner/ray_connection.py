@@ -39,7 +39,7 @@ from typing import Any, TypeAlias
 
 from merbench.base.errors import MerbenchError, first_line
 from merbench.base.scratch import remove_open_scratch
-from merbench.runner.ray_address import check_reachable, given_address
+from merbench.runner.ray_address import check_reachable, given_address, nothing_to_join
 from merbench.training.threads import usable_cores
 
 INSTALL = "pip install 'merbench[ray]'"
@@ -73,13 +73,14 @@ def connected(address: str | None) -> Iterator[Any]:
         yield ray
         return
     check_reachable(address)
+    given = address
     address = given_address(address)
     handlers = {number: signal.getsignal(number) for number in STOP_SIGNALS}
     with _ray_logs_dropped():
         with _ended_if_stuck(handlers):
             try:
                 with _handlers_kept(handlers):
-                    _init(ray, address)
+                    _init(ray, address, given)
             except BaseException:
                 _shut_down(ray, handlers)  # what Ray had started before it stopped or failed
                 raise
@@ -89,8 +90,9 @@ def connected(address: str | None) -> Iterator[Any]:
             _shut_down(ray, handlers)
 
 
-def _init(ray: Any, address: str | None) -> None:
-    """``ray.init``; a failure to start or reach the cluster as one line."""
+def _init(ray: Any, address: str | None, given: str | None) -> None:
+    """``ray.init``; a failure to start or reach the cluster as one line (``given``: the
+    ``--ray-address`` the user typed, None where ``address`` is ``$RAY_ADDRESS``'s)."""
     try:
         if address is None:
             # "local": a new instance for this run, never a cluster `ray start` left running
@@ -99,6 +101,8 @@ def _init(ray: Any, address: str | None) -> None:
         else:
             ray.init(address=address, log_to_driver=False)
     except (ConnectionError, RuntimeError, ValueError, ray.exceptions.RayError) as exc:
+        if address == "auto" and isinstance(exc, ConnectionError):  # no cluster to join
+            raise MerbenchError(nothing_to_join(given)) from None
         where = f"at {address}" if address else "on this machine"
         raise MerbenchError(f"could not start or reach a Ray cluster {where} "
                             f"({first_line(exc)}); start one with 'ray start --head' and "

@@ -5,6 +5,8 @@ A subject may be named in each spelling a user meets it in: merbench's own (``su
 frame folder's name), the sample ids' (``casme2/sub01``), and the coding sheet's number
 (``1``, ``01``), where one subject alone has that number. CASME II's sheet writes its
 subjects 1, 2, 3, and ``subjects=1,2`` was refused as "not in the sheet" (pass 84i, P13).
+That number is read as every whole number merbench takes is (``1.0``, ``+1``, ``1e0`` are
+subject 1, as ``01`` was: they were "not in the sheet" too, pass 84j, Q8).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from merbench.api import MerbenchError
+from merbench.api import MerbenchError, whole_value
 
 
 def chosen_subjects(subjects: object, dataset: str, known: Sequence[str],
@@ -64,19 +66,21 @@ _NUMBERED = re.compile(r"(.*?)(\d+)")
 def _subject_meant(given: str, dataset: str, known: Sequence[str]) -> str | None:
     """The subject of ``known`` that ``given`` names, in any of its spellings: its own
     (``sub01``), the sample ids' (``casme2/sub01``), or its number as the coding sheet
-    writes it (``1``, ``01``; ``sub1``) where one subject alone has that number; None where
-    none does. CASME II's sheet writes its subjects 1, 2, 3 while its frame folders, and so
-    merbench, name them sub01, sub02, sub03: ``subjects=1,2`` was refused as "not in the
-    sheet"."""
+    writes it (``1``, ``01``, ``1.0``; ``sub1``) where one subject alone has that number;
+    None where none does. CASME II's sheet writes its subjects 1, 2, 3 while its frame
+    folders, and so merbench, name them sub01, sub02, sub03: ``subjects=1,2`` was refused as
+    "not in the sheet"."""
     if given in known:
         return given
     own = given.removeprefix(f"{dataset}/")
     if own in known:
         return own
-    spelled = _NUMBERED.fullmatch(own)
-    if spelled is None:
-        return None
-    prefix, number = spelled[1].lower(), int(spelled[2])
+    prefix, number = "", whole_value(own)  # the sheet's number, in any spelling
+    if number is None:
+        spelled = _NUMBERED.fullmatch(own)  # sub1: merbench's prefix, another number
+        if spelled is None:
+            return None
+        prefix, number = spelled[1].lower(), int(spelled[2])
     found = [k for k in known if (m := _NUMBERED.fullmatch(k)) is not None
              and int(m[2]) == number and prefix in ("", m[1].lower())]
     return found[0] if len(found) == 1 else None

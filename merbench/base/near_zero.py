@@ -1,0 +1,67 @@
+"""A number written too close to 0 for a float to hold, said as it was written: one check
+for the command line and for the TOML files (sweep plans, tuning files).
+
+Python's ``float`` reads ``1e-400`` as 0. The command line refuses such a value as "too
+close to 0 to be told from it" since pass 84i, where the later check had said "(got 0)", a
+value no one typed; a sweep plan's ``lr = 1e-400`` still reached the run as 0 and was said
+as "(got 0)" (pass 84j, Q12). And the advice "give 0 itself" is no advice for a value that
+must be above 0 (a learning rate): there it is only "give a larger number".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+
+def reads_as_zero(text: str) -> bool:
+    """Whether ``text`` spells a number other than 0 that ``float`` reads as 0 (``1e-400``,
+    ``-1e-400``); False for 0 itself in any spelling, and for text that is no number."""
+    try:
+        if float(text) != 0:
+            return False
+        return not Decimal(text.strip().replace("_", "")).is_zero()
+    except (ValueError, InvalidOperation):  # no number; or a spelling only float() reads
+        return False
+
+
+def too_close_to_zero(positive: bool) -> str:
+    """The end of every refusal of such a value: what it is, and the fix (``positive``: the
+    value must be above 0, so 0 itself is not offered)."""
+    fix = "give a larger number" if positive else "give 0 itself or a larger number"
+    return f"too close to 0 to be told from it (it reads as 0); {fix}"
+
+
+class WrittenNearZero(float):
+    """A TOML number that reads as 0 but was written as another (``1e-400``): 0 to any use,
+    with its text kept (:attr:`written`) for the check of the option it is given to
+    (:func:`merbench.runner.spec.typed_value`), which knows whether 0 is a value it takes."""
+
+    written: str
+
+    def __new__(cls, written: str) -> WrittenNearZero:
+        number = super().__new__(cls, float(written))
+        number.written = written
+        return number
+
+
+def toml_float(text: str) -> float:
+    """The TOML reader's ``parse_float``: ``float``, except that a number too close to 0 to
+    be held keeps what was written (:class:`WrittenNearZero`)."""
+    return WrittenNearZero(text) if reads_as_zero(text) else float(text)
+
+
+def first_written_near_zero(value: Any, where: str) -> tuple[str, str] | None:
+    """The dotted name and text of the first :class:`WrittenNearZero` in ``value`` (a TOML
+    value; its tables and arrays are searched), or None."""
+    if isinstance(value, WrittenNearZero):
+        return where, value.written
+    if isinstance(value, Mapping):
+        items: Any = ((f"{where}.{key}", item) for key, item in value.items())
+    elif isinstance(value, list | tuple):
+        items = ((f"{where}[{i}]", item) for i, item in enumerate(value))
+    else:
+        return None
+    return next((found for name, item in items
+                 if (found := first_written_near_zero(item, name)) is not None), None)
