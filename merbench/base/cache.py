@@ -53,7 +53,6 @@ import numpy as np
 from merbench.base.atomic import atomic_write_bytes, is_temporary
 from merbench.base.cache_env import CACHE_ENV, cache_dir_from_env
 from merbench.base.errors import MerbenchError
-from merbench.base.link_loop import loop_said
 
 FEATURES = "features"
 MANIFEST = "merbench-store.json"
@@ -282,9 +281,6 @@ def survey_cache(root: str | os.PathLike[str] | None = None) -> CacheSurvey:
     A root that does not exist is an empty survey (``exists`` false); a root that exists
     but is not a folder is an error, not an empty cache."""
     base = _root(root)
-    loop = loop_said(base)  # which every existence test takes for "nothing cached yet"
-    if loop is not None:
-        raise MerbenchError(f"the cache path {base} {loop}; set {CACHE_ENV} to a folder")
     if not base.exists():
         return CacheSurvey(base, False, [], [], [])
     if not base.is_dir():
