@@ -31,6 +31,7 @@ from importlib import import_module
 from typing import Any
 
 from merbench.base.atomic import target_of
+from merbench.base.cache_env import CACHE_ENV
 from merbench.base.errors import MerbenchError, os_reason
 from merbench.cli.literal import say
 from merbench.cli.parser import COMMANDS, EXIT_INTERRUPTED, EXIT_USAGE, build_parser
@@ -127,6 +128,8 @@ def _carry_out(argv: Sequence[str] | None, ends_process: bool) -> int:
         say(f"merbench: error: {threads}", file=sys.stderr)
         return EXIT_USAGE
     try:
+        if os.environ.get(CACHE_ENV) and args.command != "cache":
+            _refuse_cache_in_result()
         with stop_like_ctrl_c(ends_process) as stops:  # SIGTERM, SIGHUP: as Ctrl-C
             try:
                 status = _commands()[args.command](args)
@@ -146,6 +149,15 @@ def _carry_out(argv: Sequence[str] | None, ends_process: bool) -> int:
             raise  # main says it: standard output is no file the user named
         say(f"merbench: error: {_os_error(exc, args.command)}", file=sys.stderr)
         return EXIT_USAGE
+
+
+def _refuse_cache_in_result() -> None:
+    """A cache folder set inside a result's folder refused before any command may write
+    there (every command may: features, checks, plugins' options); ``cache`` itself only
+    reads the folder or clears merbench's stores, refusing a folder holding others' files."""
+    # deferred: the result files' modules load pandas, which 'merbench list' need not
+    from merbench.cli.out_places import refuse_cache_in_result
+    refuse_cache_in_result()
 
 
 #: the shell's status for a process ended by SIGPIPE, which a pipeline's reader that stopped

@@ -13,12 +13,18 @@ from __future__ import annotations
 import argparse
 
 from merbench.base.cache import clear_cache, default_cache_dir, describe_foreign, survey_cache
+from merbench.base.cache_env import CACHE_ENV
+from merbench.base.errors import MerbenchError
+from merbench.base.link_loop import loop_said
 from merbench.cli.literal import path_shown, say
 from merbench.cli.render import print_cache_info
 
 
 def main(args: argparse.Namespace) -> int:
     root = default_cache_dir()
+    loop = loop_said(root)  # which every existence test takes for "nothing cached yet"
+    if loop is not None:
+        raise MerbenchError(f"the cache path {root} {loop}; set {CACHE_ENV} to a folder")
     shown = path_shown(root)  # $MERBENCH_CACHE_DIR with a newline: still one line
     survey = survey_cache(root)  # a cache path that is a file: one error line, status 2
     if not survey.exists:

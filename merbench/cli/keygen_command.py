@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 
-from merbench.cli.literal import say
+from merbench.cli.literal import path_shown, say
 from merbench.cli.out_places import refuse_result_place
 from merbench.results.signing_keys import public_key_path, write_key_pair
 
@@ -18,9 +18,11 @@ def main(args: argparse.Namespace) -> int:
     # ...), not a file")
     refuse_result_place(args.out, "--out", what="file", link_ok=True, example="keys/audit-key")
     public = write_key_pair(args.out, args.name)
-    say(f"private key: {args.out} (mode 0600; keep it secret: a CI secret, never in a "
+    # each path through path_shown: one with a newline split a line in two (as cache info's)
+    private, shared = path_shown(args.out), path_shown(public_key_path(args.out))
+    say(f"private key: {private} (mode 0600; keep it secret: a CI secret, never in a "
         "repository)")
-    say(f"public key: {public_key_path(args.out)} (give it to builds: merbench leaderboard "
-        f"build --trust {public_key_path(args.out)})")
+    say(f"public key: {shared} (give it to builds: merbench leaderboard build --trust "
+        f"{shared})")
     say(f"fingerprint: {public.shown}")
     return 0

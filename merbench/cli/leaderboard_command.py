@@ -84,7 +84,7 @@ def main(args: argparse.Namespace) -> int:
         return _export(args)
     trusted = read_trusted_keys(list(args.trust))  # a bad key file fails before any work
     folders = results_folders(args.results)
-    refuse_result_place(args.out, "--out", link_ok=True)
+    refuse_result_place(args.out, "--out", link_ok=True, example="site")
     load_benchmarks(args.benchmarks)  # a bad definition is refused before any result
     with _checking(folders, _mode(args)) as tally:
         report = build_site(folders, args.out, args.benchmarks, trusted, args.strict,

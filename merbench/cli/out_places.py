@@ -20,6 +20,7 @@ import os
 import re
 from pathlib import Path
 
+from merbench.base.cache_env import CACHE_ENV, cache_dir_from_env
 from merbench.base.errors import MerbenchError
 from merbench.results.au_file import AU_RESULTS_FILE, AU_SEEDS_FILE
 from merbench.results.out_folders import refuse_unwritable_shape
@@ -144,3 +145,32 @@ def refuse_replacing(out: Path, option: str, force: bool) -> None:
     if os.path.lexists(out) and not force:
         raise MerbenchError(f"{option} {out} exists; merbench does not replace a file unasked: "
                             f"give --force to replace it, or choose another {option}")
+
+
+def refuse_cache_in_result() -> None:
+    """Refuse ``$MERBENCH_CACHE_DIR`` where it is, or lies inside, a result's folder: the
+    cache is an output too, of features computed from participants' faces, and a result's
+    folder is what gets published; ``run`` wrote a whole cache into one, and ``validate``
+    still passed it (the tenth adversarial pass of issue 84). Asked before any command
+    opens the cache; a value no folder can have is left to the cache's own check."""
+    try:
+        folder = cache_dir_from_env()
+    except MerbenchError:  # said where the cache is opened, as before
+        return
+    if folder is None:
+        return
+    absolute = folder.absolute()
+    real = Path(os.path.realpath(folder))  # a link on the way may lead into a result
+    said = f"{CACHE_ENV}={os.environ[CACHE_ENV]}"
+    for place in dict.fromkeys([absolute, real, *absolute.parents, *real.parents]):
+        held = _result_files(place)
+        if not held:
+            continue
+        if place in (absolute, real):
+            where = "is the folder of a merbench result"
+        else:
+            shown = place.relative_to(Path.cwd()) if not folder.is_absolute() and \
+                place.is_relative_to(Path.cwd()) else place
+            where = f"is inside {shown}, the folder of a merbench result"
+        raise MerbenchError(f"{said} {where} (it holds {held[0]}), whose files are its own; "
+                            "set it to a folder outside result folders")

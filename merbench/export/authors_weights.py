@@ -29,6 +29,7 @@ from typing import Any
 
 from merbench.base.atomic import atomic_write
 from merbench.base.errors import MerbenchError
+from merbench.base.link_loop import loop_said
 from merbench.plugin_system.entry import Entry
 from merbench.plugin_system.registry import LazyFactory
 from merbench.results.user_files import check_user_file
@@ -87,8 +88,8 @@ def sources(source: Path) -> Iterator[Path]:
     if not source.is_dir():
         if os.path.exists(source):  # a fifo, a device: said as what it is, never opened
             check_user_file(source, "checkpoint")
-        raise MerbenchError(f"{source} does not exist; give a checkpoint file or a folder of "
-                            f"them ({', '.join(SUFFIXES)})")
+        raise MerbenchError(f"{source} {loop_said(source) or 'does not exist'}; give a "
+                            f"checkpoint file or a folder of them ({', '.join(SUFFIXES)})")
     found = sorted(p for p in source.rglob("*") if p.is_file() and p.suffix in SUFFIXES)
     if not found:
         raise MerbenchError(f"{source} holds no checkpoint ({', '.join(SUFFIXES)} files)")

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from merbench.base.atomic import is_temporary
 from merbench.base.errors import MerbenchError
+from merbench.base.link_loop import loop_said
 from merbench.results.result_files import summary_markers
 from merbench.results.safe_files import entry_kind
 
@@ -34,7 +35,7 @@ def seed_folder(seed: int) -> str:
 def is_system_folder(path: Path) -> bool:
     """Whether ``path`` is a system folder (or the home folder): never a place merbench
     writes runs into, nor one ``merbench status`` searches for them."""
-    resolved = path.resolve()
+    resolved = Path(os.path.realpath(path))  # a link loop is kept as given, never raised on
     return str(resolved) in _SYSTEM or resolved == Path.home().resolve() or \
         resolved.parent == Path("/usr")
 
@@ -49,7 +50,7 @@ def system_place(path: Path) -> Path | None:
     """The system folder ``path`` is or lies in, where merbench writes nothing (None: none):
     ``spot --out /etc/spots`` made /etc/spots, where only a system folder itself was
     refused."""
-    resolved = Path(path).resolve()
+    resolved = Path(os.path.realpath(path))  # a link loop: refuse_unwritable_shape says it
     if is_system_folder(resolved):
         return resolved
     return next((Path(top) for top in _SYSTEM_ONLY if resolved.is_relative_to(top)), None)
@@ -66,7 +67,9 @@ def refuse_unwritable_shape(path: Path, option: str = "--out", example: str = "r
                             noun: str = "folder") -> None:
     """A path to write refused in one line when it is deeper, or longer, than any folder
     can be made: the system's own refusal ("File name too long") came from deep inside
-    ``mkdir``, and a path thousands of folders deep from Python's recursion limit."""
+    ``mkdir``, and a path thousands of folders deep from Python's recursion limit. A path
+    that is, or goes through, a symbolic-link loop is refused here too, before anything
+    resolves it (``Path.resolve`` raised a traceback on one)."""
     # the folders of the path as the user gave it (its '/' none): counting the current
     # folder's too told 1,504 folders for 1,500 given
     depth = len(Path(path).parts) - bool(Path(path).anchor)
@@ -77,6 +80,10 @@ def refuse_unwritable_shape(path: Path, option: str = "--out", example: str = "r
     if why:
         raise MerbenchError(f"{option} {shortened(path)} {why}; give a shorter {noun}, such "
                             f"as {example}")
+    loop = loop_said(path)
+    if loop is not None:
+        raise MerbenchError(f"{option} {shortened(path)} {loop}; give another {noun}, such as "
+                            f"{example}")
 
 
 def overlong(path: str | Path, noun: str = "file or folder") -> str | None:
@@ -175,7 +182,8 @@ def _under_a_file(folder: Path) -> str | None:
 
 def names_current_folder(out: Path | str) -> bool:
     """Whether ``--out`` is the folder the command runs in ('' and '.' among its names)."""
-    return str(out) in ("", ".") or Path(out).resolve() == Path.cwd().resolve()
+    # realpath, not Path.resolve, which raises on a link loop (said by refuse_result_place)
+    return str(out) in ("", ".") or os.path.realpath(out) == os.path.realpath(Path.cwd())
 
 
 def own_folder_problem(out: Path, writes: set[str] | frozenset[str], writer: str,

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from merbench.base.atomic import atomic_write_bytes
 from merbench.base.errors import MerbenchError
+from merbench.base.link_loop import loop_said
 from merbench.results.out_folders import refuse_unwritable_shape
 from merbench.results.safe_files import entry_kind
 from merbench.results.user_files import UnreadableFile, read_user_bytes, read_user_text
@@ -80,7 +81,7 @@ def parse_public_key(line: str) -> PublicKey:
 def _read_small(path: Path, what: str) -> bytes:
     """A key file's bytes; one line when it is missing, not a file or too large."""
     if not path.is_file():
-        problem = "not a file" if path.exists() else "no such file"
+        problem = "not a file" if path.exists() else loop_said(path) or "no such file"
         raise MerbenchError(f"{what} {path}: {problem}; make a key with 'merbench keygen "
                             "--out KEY'")
     try:

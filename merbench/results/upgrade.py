@@ -23,6 +23,7 @@ import numpy as np
 
 from merbench.base.atomic import atomic_write_bytes, atomic_write_json
 from merbench.base.errors import MerbenchError
+from merbench.base.link_loop import loop_said
 from merbench.results.codec import LayoutError, from_json, to_json, unreadable
 from merbench.results.fold_file import damage, fold_arrays
 from merbench.results.kind_registry import registered_files
@@ -72,8 +73,8 @@ def migrated_files(paths: list[Path]) -> list[Path]:
     files: list[Path] = []
     for root in paths:
         if not root.exists():
-            raise MerbenchError(f"{root} does not exist; pass a run directory or a folder of "
-                                "runs")
+            raise MerbenchError(f"{root} {loop_said(root) or 'does not exist'}; pass a run "
+                                "directory or a folder of runs")
         refuse_system_place(root, "migrate", "runs/NAME")
         if not root.is_file() and not root.is_dir():  # a fifo, a device: never read
             raise MerbenchError(f"{root} is {entry_kind(root)}; pass a run directory, a "

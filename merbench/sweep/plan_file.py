@@ -28,6 +28,7 @@ entry gives them all), before anything trains.
 from __future__ import annotations
 
 import dataclasses
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -116,7 +117,9 @@ def read_plan(path: Path, plugins: Plugins, **overrides: Any) -> SweepPlan:
     out = document.get("out", f"{path.stem}-results")
     if not isinstance(out, str) or not out:
         raise MerbenchError(f"{path}: 'out' must be a folder name (text)")
-    base = (path.parent / out).resolve() if not Path(out).is_absolute() else Path(out)
+    # realpath: Path.resolve raised on a link loop, which check_out_folder says in one line
+    base = Path(os.path.realpath(path.parent / out)) if not Path(out).is_absolute() \
+        else Path(out)
     check_out_folder(base, f"{path}: out", sweep=True)
     configurations: dict[str, Configuration] = {}
     for number, raw in enumerate(entries):

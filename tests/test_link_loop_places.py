@@ -1,0 +1,114 @@
+"""What pass 84j found of output places: a symbolic-link loop (``ln -s b a; ln -s a b``)
+given as ``run --out``, ``leaderboard build --out``, ``extract --save`` or a sweep plan's
+``out`` ended in Python's ``RuntimeError: Symlink loop`` (a traceback), where ``spot`` and
+``keygen`` refused it, and other commands said of it "does not exist"; a
+``MERBENCH_CACHE_DIR`` inside (or at) a result's folder had ``run`` write participants'
+features into the result, which ``validate`` still passed; and ``keygen`` printed a path
+with a newline over two lines. Each case runs the command a user runs."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import TINY_RUN, TINY_SPOT
+
+LOOP = "is a symbolic link loop (its links lead back to themselves)"
+THROUGH = "goes through loopA, a symbolic link loop (its links lead back to themselves)"
+
+
+def _one_line(code: int, err: str) -> str:
+    assert code == 2, err
+    assert "Traceback" not in err and "RuntimeError" not in err, err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    return lines[0]
+
+
+@pytest.fixture
+def loop(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """``loopA`` -> ``loopB`` -> ``loopA`` in the current folder (a fresh one)."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "loopB").symlink_to("loopA")
+    (tmp_path / "loopA").symlink_to("loopB")
+    return tmp_path
+
+
+@pytest.mark.parametrize("out", ["loopA", "loopA/x"])
+@pytest.mark.parametrize("command", ["run", "build", "extract", "spot", "keygen"])
+def test_an_output_place_in_a_link_loop_is_refused_in_one_line(
+        loop: Path, cli, examples: dict[str, Path], command: str, out: str) -> None:
+    given = {"run": ["run", *TINY_RUN, "--out", out],
+             "build": ["leaderboard", "build", "--results", examples["emotion run"], "--out",
+                       out],
+             "extract": ["extract", "--dataset", "synthetic", "--dataset-opt", "subjects=2",
+                         "--feature", "flow-uvos", "--save", out],
+             "spot": ["spot", *TINY_SPOT, "--out", out],
+             "keygen": ["keygen", "--out", out]}[command]
+    line = _one_line(*cli(*given)[::2])
+    option = "--save" if command == "extract" else "--out"
+    said = LOOP if out == "loopA" else THROUGH
+    assert line.startswith(f"merbench: error: {option} {out} {said}; give another "), line
+    assert sorted(p.name for p in loop.iterdir()) == ["loopA", "loopB"]  # nothing written
+
+
+def test_a_sweep_plan_whose_out_is_a_link_loop_is_refused_in_one_line(loop: Path,
+                                                                       cli) -> None:
+    (loop / "plan.toml").write_text('out = "loopA"\n[[runs]]\nmodel = "ststnet"\n'
+                                    'dataset = "synthetic"\nepochs = 1\n'
+                                    'dataset_options = {subjects = 2}\n')
+    line = _one_line(*cli("sweep", "--quiet", "plan.toml")[::2])
+    assert line.startswith("merbench: error: plan.toml: out ") and LOOP in line, line
+
+
+@pytest.mark.parametrize(("given", "said"), [
+    (["migrate", "loopA"], f"merbench: error: loopA {LOOP}; pass a run directory"),
+    (["convert-weights", "ststnet", "loopA", "--out", "w.pth"], f"merbench: error: loopA {LOOP}"),
+    (["leaderboard", "build", "--results", "r", "--trust", "loopA", "--out", "s"],
+     f"merbench: error: --trust loopA: {LOOP}"),
+], ids=["migrate", "convert-weights", "trust"])
+def test_a_link_loop_read_from_is_said_as_one_not_as_missing(loop: Path, cli, given: list[str],
+                                                             said: str) -> None:
+    line = _one_line(*cli(*given)[::2])
+    assert line.startswith(said), line
+    assert "does not exist" not in line and "no such file" not in line, line
+
+
+def test_a_cache_folder_in_a_link_loop_is_said_as_one(loop: Path, cli,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MERBENCH_CACHE_DIR", "loopA")
+    code, out, err = cli("cache", "info")
+    assert out == "", out
+    assert _one_line(code, err) == f"merbench: error: the cache path loopA {LOOP}; set " \
+                                   "MERBENCH_CACHE_DIR to a folder"
+
+
+@pytest.mark.parametrize(("cache", "where"), [
+    ("res", "is the folder of a merbench result"),
+    ("res/cache", "is inside res, the folder of a merbench result"),
+], ids=["at", "inside"])
+def test_a_cache_folder_in_a_result_is_refused_before_anything_is_written(
+        examples: dict[str, Path], tmp_path: Path, cli, monkeypatch: pytest.MonkeyPatch,
+        cache: str, where: str) -> None:
+    monkeypatch.chdir(tmp_path)
+    shutil.copytree(examples["emotion run"], tmp_path / "res")
+    before = sorted(p.name for p in (tmp_path / "res").iterdir())
+    monkeypatch.setenv("MERBENCH_CACHE_DIR", cache)
+    line = _one_line(*cli("run", *TINY_RUN, "--feature", "flow-uvos", "--out", "new")[::2])
+    assert line == f"merbench: error: MERBENCH_CACHE_DIR={cache} {where} (it holds run.json), " \
+                   "whose files are its own; set it to a folder outside result folders", line
+    assert sorted(p.name for p in (tmp_path / "res").iterdir()) == before
+    assert not (tmp_path / "new").exists()
+
+
+def test_keygen_prints_a_path_with_a_newline_on_one_line(tmp_path: Path, cli,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, out, err = cli("keygen", "--out", "ka\nkb")
+    assert code == 0, err
+    lines = out.splitlines()
+    assert len(lines) == 3, out
+    assert lines[0].startswith("private key: ka\\nkb (mode 0600"), out
+    assert lines[1].startswith("public key: ka\\nkb.pub (give it"), out
+    assert (tmp_path / "ka\nkb").is_file()
