@@ -10,9 +10,10 @@ must be above 0 (a learning rate): there it is only "give a larger number".
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
+
+from merbench.base.nested_values import first_found
 
 
 def reads_as_zero(text: str) -> bool:
@@ -55,13 +56,5 @@ def toml_float(text: str) -> float:
 def first_written_near_zero(value: Any, where: str) -> tuple[str, str] | None:
     """The dotted name and text of the first :class:`WrittenNearZero` in ``value`` (a TOML
     value; its tables and arrays are searched), or None."""
-    if isinstance(value, WrittenNearZero):
-        return where, value.written
-    if isinstance(value, Mapping):
-        items: Any = ((f"{where}.{key}", item) for key, item in value.items())
-    elif isinstance(value, list | tuple):
-        items = ((f"{where}[{i}]", item) for i, item in enumerate(value))
-    else:
-        return None
-    return next((found for name, item in items
-                 if (found := first_written_near_zero(item, name)) is not None), None)
+    return first_found(value, where, lambda part, name: (name, part.written) if isinstance(
+        part, WrittenNearZero) else None)

@@ -22,6 +22,7 @@ from typing import Any
 
 from merbench.base.errors import MerbenchError
 from merbench.base.near_zero import first_written_near_zero, too_close_to_zero
+from merbench.base.nested_values import first_found
 from merbench.base.non_finite import NON_FINITE
 from merbench.base.whole_numbers import too_long, whole_value
 
@@ -92,20 +93,14 @@ def seed_option(option: str) -> Any:
 def first_non_finite(value: Any, where: str) -> tuple[str, float] | None:
     """The dotted name and value of the first NaN or infinity in ``value`` (an option's
     value; lists and objects are searched), or None."""
+    return first_found(value, where, _non_finite)
+
+
+def _non_finite(value: Any, where: str) -> tuple[str, float] | None:
     if isinstance(value, float) and not math.isfinite(value):
         return where, value
     if isinstance(value, str) and NON_FINITE.fullmatch(value.strip()):
         return where, float(value)  # 'inf' or '"NaN"' typed where a number was meant
-    if isinstance(value, Mapping):
-        items: Any = ((f"{where}.{key}", item) for key, item in value.items())
-    elif isinstance(value, list | tuple):
-        items = ((f"{where}[{i}]", item) for i, item in enumerate(value))
-    else:
-        return None
-    for name, item in items:
-        found = first_non_finite(item, name)
-        if found is not None:
-            return found
     return None
 
 
