@@ -222,7 +222,8 @@ def describe(status: RunStatus) -> str:
     state = {True: "running now", False: "stopped", None: "running or stopped"}[status.running]
     parts = [f"{status.path}: {what}: {folds}, {state}"]
     if status.fold_seconds:
-        parts.append(f"{statistics.median(status.fold_seconds):.0f} s per fold (median)")
+        median = statistics.median(status.fold_seconds)  # "0 s" said of sub-second folds
+        parts.append(f"{f'{median:.0f} s' if median >= 0.5 else 'under 1 s'} per fold (median)")
     left = status.seconds_left()
     if left is not None:
         parts.append(time_to_go(left))

@@ -50,9 +50,10 @@ def ststnet_from_authors(state: dict[str, Any]) -> dict[str, Any]:
     expected |= {"fc.weight", "fc.bias"}
     unknown = sorted(set(state) - expected)
     if unknown:
+        more = f" and {len(unknown) - 4} more" if len(unknown) > 4 else ""
         raise MerbenchError(f"{len(unknown)} key(s) are not in the STSTNet authors' layout "
-                            f"(conv1-3, bn1-3, fc): {', '.join(unknown[:4])}; is this a "
-                            "checkpoint of their STSTNet?")
+                            f"(conv1-3, bn1-3, fc): {', '.join(unknown[:4])}{more}; is this "
+                            "a checkpoint of their STSTNet?")
     out: dict[str, Any] = {}
     for layer, params in layers.items():
         for param in params:
