@@ -42,6 +42,7 @@ from numbers import Integral
 import numpy as np
 import pandas as pd
 
+from merbench.base.literal import literal
 from merbench.protocols import Fold
 
 NAME_MAX = 255
@@ -67,13 +68,7 @@ class FoldRows:
     def label(self) -> str:
         """The key as messages write it, a control character escaped (``a\\nb``) so that a
         refusal stays one line."""
-        return shown("/".join(self.key))
-
-
-def shown(text: str) -> str:
-    """``text`` with every character that is not printable escaped, as one line."""
-    return "".join(char if char.isprintable() else char.encode("unicode_escape").decode()
-                   for char in text)
+        return literal("/".join(self.key), one_line=True)
 
 
 def fold_problem(folds: Sequence[object], samples: pd.DataFrame,
@@ -129,7 +124,7 @@ def _typed_problem(fold: Fold) -> str | None:
 def _what(value: object) -> str:
     """``value`` as a refusal names it: text quoted, a number written, else its type."""
     if isinstance(value, str):
-        return f"'{shown(value)}'"
+        return f"'{literal(value, one_line=True)}'"
     if isinstance(value, bool | np.bool_):
         return f"{bool(value)} (true or false)"
     if isinstance(value, int | float | np.number):
@@ -147,12 +142,13 @@ def _key_problem(fold: FoldRows) -> str | None:
         if not part:
             return "has an empty part in its key"
         if "\\" in part or any(name in ("", ".", "..") for name in part.split("/")):
-            return (f"has the key part '{shown(part)}', a path that leads out of a folder; a "
-                    "key's parts are names (joined by '/' at most: no leading '/', no '.' or "
-                    "'..', no '\\'), as they name the fold's checkpoint file under --weights")
+            return (f"has the key part '{literal(part, one_line=True)}', a path that leads "
+                    "out of a folder; a key's parts are names (joined by '/' at most: no "
+                    "leading '/', no '.' or '..', no '\\'), as they name the fold's checkpoint "
+                    "file under --weights")
         if not part.isprintable():
-            return (f"has the key part '{shown(part)}', with a control character; each part "
-                    "of a fold's key is a name on one line")
+            return (f"has the key part '{literal(part, one_line=True)}', with a control "
+                    "character; each part of a fold's key is a name on one line")
     names = "/".join(fold.key).split("/")
     longest = max(len(name.encode()) for name in [*names[:-1], names[-1] + ".pth"])
     if longest > NAME_MAX:
@@ -241,4 +237,4 @@ def _counted(fold: FoldRows, others: int, n: int, whose: str) -> str:
             f"{whose})")
 
 
-__all__ = ["FoldRows", "checked_folds", "fold_problem", "rows_problem", "shown"]
+__all__ = ["FoldRows", "checked_folds", "fold_problem", "rows_problem"]
