@@ -253,10 +253,14 @@ def predict(name: str, out: str, args: tuple[str, ...], figures: dict[str, Any],
     if setting is not None:
         return Prediction(name, left, setting.seconds_per_fold, setting.source, setting,
                           "measured")
-    stepped = plan_model_seconds(matrix, model, precision or "fp32", option(args, "--epochs"))
-    if stepped is not None:
-        return Prediction(name, left, stepped[0], stepped[1], None, "measured")
     measured = figures.get("jobs", {}).get(figure or name)
+    # the matrix steps one fold at a time: a job that trains its folds together is planned
+    # from its own timing where it has one (OFF-ApexNet's 68 at once: 6.3 s a fold timed,
+    # 64.8 one at a time on the H200 of 2026-11-28)
+    together = int(option(args, "--parallel-folds") or 1) > 1
+    stepped = plan_model_seconds(matrix, model, precision or "fp32", option(args, "--epochs"))
+    if stepped is not None and not (together and measured is not None):
+        return Prediction(name, left, stepped[0], stepped[1], None, "measured")
     if measured is not None:
         return Prediction(name, left, float(measured["seconds_per_fold"]),
                           f"{measured['engine']}, {measured['device']}, "

@@ -239,7 +239,7 @@ def with_base(report: dict[str, Any], base_file: str | None) -> None:
         raise SystemExit(f"--base {base_file} was measured on {base.get('device')}, not on "
                          f"{report['device']}; give none (the window measures its own)")
     for key in ("settings", "same_numbers", "plan_models", "htnet_folds_that_fit",
-                "htnet_floor", "not_batched"):
+                "htnet_floor", "not_batched", "profiles", "errors"):
         if key in base:
             report[key] = list(base[key]) if isinstance(base[key], list) else base[key]
     report["base"] = f"{base_file} ({base.get('torch', 'torch ?')})"

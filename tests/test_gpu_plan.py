@@ -199,9 +199,14 @@ def test_the_committed_figures_give_the_dry_run_its_minutes(plan: ModuleType, tm
                              "--start-from", str(BENCHMARKS / "gpu-unfinished"),
                              "--dry-run"]) == 0
     out = capsys.readouterr().out
-    assert "htnet-reference-seed0: 50 folds left, 20.6 s a fold" in out  # 18 done
+    done = len(list((BENCHMARKS / "gpu-unfinished").glob("htnet-*/crop-reference/seed-0/"
+                                                          "folds/fold-*.npz")))
+    figure = json.loads((BENCHMARKS / "gpu_figures.json").read_text())["jobs"]
+    assert 0 < done < 68  # the fold files the windows brought back count, as folds done
+    assert (f"htnet-reference-seed0: {68 - done} folds left, "
+            f"{figure['htnet-reference']['seconds_per_fold']:.1f} s a fold") in out
     assert "offapexnet-seed2: 68 folds left, 6.3 s a fold" in out  # its committed seeds
-    # no GPU session timed MMNet or HSTA: their minutes come from their FLOPs, marked so
+    # this matrix (MATRIX) timed no MMNet: its minutes come from its FLOPs, marked so
     assert "mmnet-release-seed0: 68 folds left" in out and "PREDICTED from FLOPs" in out
     assert "[no figure]" not in out  # every job's minutes are known before the window
     assert runs_script.main(["--data", str(tmp_path), "--runs", str(tmp_path / "runs"),
@@ -302,3 +307,22 @@ def test_a_window_plans_from_the_steps_its_matrix_measured(plan: ModuleType) -> 
     bf16 = plan.predict("mmnet-release-seed0", "mmnet", (*args, "--precision", "bf16"), {},
                         matrix, None, None, costs=costs)
     assert bf16.basis == "predicted"  # fp32's steps say nothing of bf16's
+
+
+def test_a_job_that_trains_folds_together_keeps_its_own_timing(plan: ModuleType) -> None:
+    """The matrix steps a model one fold at a time; OFF-ApexNet's job trains its 68 folds at
+    once, so its own timing (6.3 s a fold) plans it, not one fold at a time (64.8 s, the
+    H200 window of 2026-11-28). With no timing of the job, the steps are all there is."""
+    row = {"model": "offapexnet", "precision": "fp32", "epochs": 3000,
+           "fold_epoch_s": 0.0191, "build_and_first_steps_s": 1.0, "achieved_tflops": 0.5,
+           "times_floor": 60.0}
+    matrix = {"device": "NVIDIA H200", "plan_models": [row]}
+    figures = {"jobs": {"offapexnet-seed2": {"seconds_per_fold": 6.3, "engine": "K = 68",
+                                             "device": "NVIDIA H100", "measured": "x"}}}
+    together = ("--model", "offapexnet", "--seed", "2", "--parallel-folds", "68")
+    assert plan.predict("offapexnet-seed2", "o", together, figures, matrix, None,
+                        None).seconds_per_fold == 6.3
+    alone = plan.predict("offapexnet-seed2", "o", together[:4], figures, matrix, None, None)
+    assert alone.seconds_per_fold > 60  # one fold at a time: the steps say it
+    untimed = plan.predict("offapexnet-seed2", "o", together, {}, matrix, None, None)
+    assert untimed.seconds_per_fold > 60

@@ -157,7 +157,13 @@ def test_the_dry_run_predicts_each_jobs_minutes(session: ModuleType, tmp_path: P
     # the committed matrix's setting, chosen for the runs' window
     assert "htnet-reference-seed0: 68 folds left with --parallel-folds" in printed
     assert "train_matrix on NVIDIA H200" in printed
-    assert "PREDICTED from FLOPs" in printed  # model_costs.json, for models never timed
+    # each job's minutes say where they come from: a model a window measured on the chip
+    # is [measured], one never timed is predicted from model_costs.json's FLOPs
+    committed = json.loads((SCRIPT.parent / "train_matrix.json").read_text())
+    timed = {row["model"] for row in committed.get("plan_models", [])}
+    for model in ("mmnet-release", "hsta-release"):
+        mark = "[measured]" if model in timed else "[predicted]"
+        assert f"{mark} {model}-seed0:" in printed
 
 
 def test_a_broken_capture_sends_every_job_eager(session: ModuleType, tmp_path: Path,

@@ -32,6 +32,7 @@ def test_only_the_models_with_no_figure_on_this_chip_are_measured(
                                           "hsta-release-seed0"]
     assert not any(j.images for j in jobs)  # CausalNet's: no session passes its images
     committed = json.loads((BENCHMARKS / "train_matrix.json").read_text())
+    committed.pop("plan_models", None)  # as before any window measured the others
     figures = json.loads((BENCHMARKS / "gpu_figures.json").read_text())
     on_h200 = measure.to_measure(jobs, "NVIDIA H200", committed, figures)
     # HTNet has the committed matrix's rows there; the others none
@@ -104,9 +105,14 @@ def test_the_short_measurement_plans_what_it_was_asked(measure: ModuleType,
     assert train_matrix.only_plan("htnet:fp32,causalnet:fp32", cuda=False) == [
         ("plan", ("causalnet", "causalnet-release", "fp32"))]
     base = tmp_path / "base.json"
-    base.write_text(json.dumps({"device": "NVIDIA H200", "settings": [{"model": "htnet"}]}))
+    base.write_text(json.dumps({"device": "NVIDIA H200", "settings": [{"model": "htnet"}],
+                                "profiles": [{"model": "htnet"}], "errors": ["vmap: NYI"]}))
     report = {"device": "NVIDIA H200", "settings": [], "plan_models": [], "errors": []}
     train_matrix.with_base(report, str(base))
     assert report["settings"] == [{"model": "htnet"}]
+    # the window's file replaces the committed one: nothing of the base may be dropped
+    # (the H200 window of 2026-11-28 lost the profiles and the errors that said why
+    # STSTNet has no fold-parallel row)
+    assert report["profiles"] == [{"model": "htnet"}] and report["errors"] == ["vmap: NYI"]
     with pytest.raises(SystemExit, match="measured on NVIDIA H200, not on NVIDIA H100"):
         train_matrix.with_base({"device": "NVIDIA H100", "settings": []}, str(base))
