@@ -221,6 +221,9 @@ def prepare(data: Path, features: Path, subset: bool = False) -> None:
     release holding part of the subjects (a rehearsal's)."""
     features.mkdir(parents=True, exist_ok=True)
     for crop in CROPS:
+        if regions_file(features, crop).is_file():  # saved before: the same data, the same file
+            print(f"{regions_file(features, crop)}: saved before, kept", flush=True)
+            continue
         subprocess.run(["merbench", "extract", "--dataset", "composite", "--feature",
                         "htnet-regions", "--data-root", str(data / "composite"),
                         "--feature-opt", f"crop={crop}", "--save",
@@ -586,7 +589,7 @@ def run_waves(args: argparse.Namespace, waves: list[list[int]],
                 continue
             jobs_now = [(jobs_now[0][0], cmd)]
         wave_began = time.perf_counter()
-        before = [gpu_plan.folds_done(job.out, gpu_plan.seeds(job.args), args.runs)
+        before = [gpu_plan.fold_files(job.out, gpu_plan.seeds(job.args), args.runs)
                   for job, _ in jobs_now]
         stopped = None
         try:
@@ -598,12 +601,16 @@ def run_waves(args: argparse.Namespace, waves: list[list[int]],
             jobs_s.append(time.perf_counter() - wave_began)
         for (job, cmd), done_before, (code, seconds) in zip(jobs_now, before, ended,
                                                             strict=True):
-            finished = gpu_plan.folds_done(job.out, gpu_plan.seeds(job.args),
-                                           args.runs) - done_before
+            new = [file for file in gpu_plan.fold_files(job.out, gpu_plan.seeds(job.args),
+                                                         args.runs)
+                   if file not in done_before]
+            fold_s = gpu_plan.training_seconds(new)
             timings[job.name] = {"exit": code, "seconds": round(seconds, 1),
                                  "figure": job.figure_key,
-                                 "folds_finished": finished, "side_by_side": len(wave),
-                                 "options": list(cmd[cmd.index("--out") + 2:])}
+                                 "folds_finished": len(new), "side_by_side": len(wave),
+                                 "options": list(cmd[cmd.index("--out") + 2:]),
+                                 **({} if fold_s is None else
+                                    {"fold_seconds": round(fold_s, 2)})}
             state = {0: "finished", 130: "stopped by the budget (finished folds kept)"}.get(
                 code, f"FAILED (exit {code}; see {args.runs / 'logs' / (job.name + '.log')})")
             print(f"{job.name}: {state} in {seconds:.0f} s", flush=True)

@@ -187,6 +187,31 @@ def test_a_sessions_timings_update_the_figures(plan: ModuleType) -> None:
     assert "hsta-release-seed1" not in updated["jobs"]
 
 
+def test_the_fold_files_own_seconds_are_the_figure(plan: ModuleType, tmp_path: Path) -> None:
+    """The H200 window of 2026-11-28 finished 8 folds in a call of 229 s: its start-up and
+    the group the budget cut made that 28.6 s a fold, where the folds' own record says
+    20.32 (a group of 8 in 163 s). The figure is the fold files' seconds where the runs
+    recorded them, the call's wall time only where they did not."""
+    import numpy as np
+
+    folds = tmp_path / "job" / "seed-0" / "folds"
+    folds.mkdir(parents=True)
+    for index, seconds in enumerate((20.32, 20.32, 22.5)):
+        np.savez(folds / f"fold-{index:03d}.npz",
+                 meta=np.array(json.dumps({"index": index, "seconds": seconds})))
+    (folds / "fold-009.npz").write_bytes(b"not a fold file")  # unreadable: not counted
+    files = plan.fold_files("job", [0], tmp_path)
+    assert len(files) == 4 and plan.folds_done("job", [0], tmp_path) == 4
+    assert plan.training_seconds(files) == 20.32 and plan.training_seconds([]) is None
+    calls = [{"started": "2026-11-28T06:17:24+0000", "device": "NVIDIA H200",
+              "jobs": {"htnet-reference-seed0": {"exit": 130, "seconds": 228.8,
+                                                 "folds_finished": 8, "fold_seconds": 20.32,
+                                                 "figure": "htnet-reference"}}}]
+    figure = plan.record({}, calls, "54ded25")["jobs"]["htnet-reference"]
+    assert figure["seconds_per_fold"] == 20.32
+    assert "fold files' median seconds (8 folds in 229 s of the call" in figure["source"]
+
+
 def test_the_committed_figures_give_the_dry_run_its_minutes(plan: ModuleType, tmp_path: Path,
                                                              capsys) -> None:
     import importlib

@@ -332,3 +332,20 @@ def test_a_ctrl_c_to_the_script_stops_its_job_and_still_packs(tmp_path: Path) ->
     assert "Ctrl-C 1" in log.read_text()
     with tarfile.open(packed) as archive:
         assert "runs/timings.json" in archive.getnames()
+
+
+def test_prepare_keeps_the_regions_saved_before(script: ModuleType, tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    """Preparing a second time (a window's folder made again) was a traceback: merbench
+    extract refuses to replace a --save file unasked. A crop saved before is the same file
+    from the same data, so it is kept and only a missing one is extracted."""
+    calls: list[list[str]] = []
+    monkeypatch.setattr(script.subprocess, "run", lambda cmd, **_: calls.append(cmd))
+    features = tmp_path / "features"
+    features.mkdir()
+    script.regions_file(features, script.CROPS[0]).write_bytes(b"saved")
+    script.prepare(tmp_path / "data", features)
+    assert len(calls) == len(script.CROPS) - 1
+    assert str(script.regions_file(features, script.CROPS[1])) in calls[0]
+    assert "saved before, kept" in capsys.readouterr().out
