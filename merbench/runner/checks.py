@@ -94,8 +94,10 @@ def check_values(spec: RunSpec, settings: RunSettings) -> None:
     for name in ("model_options", "dataset_options", "feature_options", "protocol_options"):
         check_finite(getattr(spec, name), flag(name), texts_later=True)
     if spec.selection not in POLICIES and spec.selection != "authors":
+        # only what --selection takes: per-metric-best is recorded, never a run's own
+        taken = ", ".join(name for name, policy in POLICIES.items() if policy.reportable)
         raise MerbenchError(f"unknown selection policy '{spec.selection}'; available: "
-                            f"{', '.join(POLICIES)}, or authors (the model's authors' own)")
+                            f"{taken}, or authors (the model's authors' own)")
     if spec.selection in POLICIES:
         check_reportable(spec.selection, f"--selection {spec.selection} picks")
     if spec.data_order is not None and spec.data_order not in DATA_ORDERS:
