@@ -19,6 +19,7 @@ import numpy as np
 from merbench.base.cache import CACHE_ENV, FeatureCache
 from merbench.base.cache_env import folder_from_env
 from merbench.base.errors import MerbenchError, PluginError
+from merbench.base.link_loop import loop_said
 from merbench.base.literal import counted
 from merbench.base.native_output import native_stderr_silenced
 from merbench.base.whole_numbers import whole_value
@@ -188,6 +189,7 @@ __all__ = [
     "installed_version",
     "intersection",
     "kind_by_duration",
+    "loop_said",
     "native_stderr_silenced",
     "opened_user_file",
     "pooled_counts",

@@ -49,6 +49,18 @@ class DefaultCount(int):
     of a 6-fold run audited the 6 and said nothing."""
 
 
+class GivenCount(int):
+    """A count ``--folds`` gave, with the text it was ``written`` in: a refusal says
+    ``--folds 9e99``, not the 100 digits it reads as (pass 84j Q12)."""
+
+    written: str
+
+    def __new__(cls, value: int, written: str = "") -> GivenCount:
+        made = super().__new__(cls, value)
+        made.written = written.strip() or f"{value:,}"
+        return made
+
+
 DEFAULT_FOLDS = DefaultCount(3)
 OnFold = Callable[[FoldAudit], None]
 #: a run folder's record, validated by its kind (:mod:`merbench.kinds`): an emotion run's
@@ -64,7 +76,8 @@ def choose_folds(n_folds: int, count: int | None, seed: int | None, *,
     fresh seed when None), or every fold when ``count`` is None; the seed is returned so the
     same folds can be drawn again. A given count above ``n_folds`` is refused."""
     if count is not None and count > n_folds and not isinstance(count, DefaultCount):
-        raise MerbenchError(f"--folds {count:,} is more than {of}'s {n_folds} {unit}"
+        given = getattr(count, "written", f"{count:,}")  # as typed: GivenCount
+        raise MerbenchError(f"--folds {given} is more than {of}'s {n_folds} {unit}"
                             f"{'' if n_folds == 1 else 's'}; give at most {n_folds}, or 'all'")
     if count is None or count >= n_folds:
         return list(range(n_folds)), None

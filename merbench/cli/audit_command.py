@@ -12,7 +12,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from merbench.audit.retrain import DEFAULT_FOLDS
+from merbench.audit.retrain import DEFAULT_FOLDS, GivenCount
 from merbench.base.atomic import TEMP_SUFFIX, temp_prefix
 from merbench.base.errors import MerbenchError, os_reason
 from merbench.base.literal import counted
@@ -39,7 +39,7 @@ def _count(text: str | None) -> int | None:
     if count is None:
         raise MerbenchError(f"--folds {text!r} is not a number of folds; give K (1 or more) "
                             "or 'all'")
-    return count
+    return GivenCount(count, text)  # said as typed where it is refused
 
 
 def _not_a_result(path: Path) -> str:

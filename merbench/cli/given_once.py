@@ -8,7 +8,8 @@ is theirs to say. So every action that stores one value (``store``, ``store_cons
 ``store_true``, ``store_false``) is made, by :func:`given_once`, to refuse a second value
 different from the first. The same value twice changes nothing and is taken: "the same" as
 the command reads it (:func:`reads_as`: ``--folds 1`` and ``--folds 1.0``, ``all`` and
-``ALL``), not as typed, since each alone is accepted (pass 84j, Q11).
+``ALL``), not as typed, since each alone is accepted (pass 84j, Q11). Two values that differ
+are said as they were typed (``'1' and '1e3'``, not ``1000``).
 
 Options meant to be repeated keep their own actions (``append``: ``--no-plugin``, ``-p``;
 merbench's ``EachKeyOnce``: ``--dataset-opt``, ``--model-opt``; ``count``) and are
@@ -47,7 +48,7 @@ def given_once(action_class: type[argparse.Action]) -> type[argparse.Action]:
     class GivenOnce(action_class):  # type: ignore[valid-type,misc]
         def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
                      values: Any, option_string: str | None = None) -> None:
-            given: dict[str, tuple[str, Any, argparse.Action]] | None = getattr(
+            given: dict[str, tuple[str, Any, argparse.Action, str | None]] | None = getattr(
                 parser, "values_given", None)
             if given is None or not self.option_strings:
                 super().__call__(parser, namespace, values, option_string)
@@ -57,13 +58,15 @@ def given_once(action_class: type[argparse.Action]) -> type[argparse.Action]:
             if self.nargs in SEVERAL:  # --results a --results b: a and b
                 if earlier is not None:
                     values = [*getattr(namespace, self.dest), *values]
-                given[self.dest] = (named, values, self)
+                given[self.dest] = (named, values, self, None)
                 super().__call__(parser, namespace, values, option_string)
                 return
             value = self.const if self.nargs == 0 else values
+            # the text argparse read the value from (a flag of no value has none)
+            written = getattr(parser, "last_written", None) if self.nargs is None else None
             if earlier is not None and not _same(self, earlier[1], value):
-                parser.error(_twice(earlier, (named, value, self)))
-            given[self.dest] = (named, value, self)
+                parser.error(_twice(earlier, (named, value, self, written)))
+            given[self.dest] = (named, value, self, written)
             super().__call__(parser, namespace, values, option_string)
 
     GivenOnce.__name__ = GivenOnce.__qualname__ = action_class.__name__
@@ -81,18 +84,20 @@ def _same(action: argparse.Action, one: Any, other: Any) -> bool:
     return bool(one == other)
 
 
-def _twice(first: tuple[str, Any, argparse.Action], second: tuple[str, Any, argparse.Action]
-           ) -> str:
+def _twice(first: tuple[str, Any, argparse.Action, str | None],
+           second: tuple[str, Any, argparse.Action, str | None]) -> str:
     """The line for two values of one option: ``--epochs is given twice, 1 and 2; give it
     once``, the option named by its long spelling where it was spelt two ways (``-d`` and
     ``--dataset``); two options of one setting (``--x`` and ``--no-x``) cannot be given
     together."""
-    (one_name, one, one_action), (other_name, other, other_action) = first, second
+    (one_name, one, one_action, one_text), (other_name, other, other_action, other_text) = \
+        first, second
     if one_action is not other_action:
         return f"{one_name} and {other_name} cannot be given together; give one of them"
     name = one_name if one_name == other_name else next(
         (o for o in one_action.option_strings if o.startswith("--")), one_name)
-    return (f"{name} is given twice, {_text(one)} and {_text(other)}; give it once, with the "
+    return (f"{name} is given twice, {_text(one if one_text is None else one_text)} and "
+            f"{_text(other if other_text is None else other_text)}; give it once, with the "
             "value you mean")
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import functools
 import json
 import math
 import os
@@ -24,6 +25,7 @@ from merbench.base.errors import MerbenchError
 from merbench.base.literal import indefinite
 from merbench.base.non_finite import non_finite_text
 from merbench.base.whole_numbers import whole_number
+from merbench.cli.given_once import reads_as
 from merbench.cli.shared_options import (
     EachKeyOnce,
     declared_once,
@@ -33,6 +35,7 @@ from merbench.cli.shared_options import (
     positive_number,
     seeds_option,
 )
+from merbench.data.au_labels import parse_au_set
 from merbench.results.codec import OPTION_DEPTH, too_deep_at
 from merbench.results.safe_files import entry_kind, refuse_borrowed
 from merbench.runner.given_values import POSITIVE_NUMBERS, first_non_finite, seed_option
@@ -127,11 +130,42 @@ def _add(container: argparse._ActionsContainer, field: dataclasses.Field[Any], o
             given_path if kind is Path else \
             (positive_number if field.name in POSITIVE_NUMBERS else finite_number) \
             if kind is float else \
+            _bounded(field.name) if field.name in BOUNDED else \
             whole_number if kind is int else \
             given_path_text if option.metavar in PATH_METAVARS else str
         action = container.add_argument(*flags, type=typed, metavar=option.metavar,
                                         choices=option.choices, **common)
+        if field.name == "au_set":  # --au-set 4,10 and 04,10 are one set given twice
+            reads_as(action, _au_set_read)
     return declared_once(action)
+
+
+#: the whole-number options with a largest value, refused as they are read, where the
+#: value is still the text typed: "--epochs must be at most 100,000 (got 1e9)"
+BOUNDED = ("epochs", "batch_size", "workers", "threads")
+
+
+@functools.cache  # one type an option, whichever command takes it (audit's --workers, run's)
+def _bounded(name: str) -> Any:
+    """An argparse ``type`` for the whole-number option ``name`` of :data:`BOUNDED`: the
+    number, or its refusal (:func:`merbench.runner.checks.too_large`) showing the value as
+    written, not 1,000,000,000 for 1e9 (pass 84j Q12)."""
+
+    def read(text: str) -> int:
+        value = whole_number(text)
+        from merbench.runner.checks import too_large  # the runner's, not at every start
+        problem = too_large(name, value, text)
+        if problem is not None:
+            raise MerbenchError(problem)
+        return value
+
+    read.__name__ = whole_number.__name__  # a refusal says "takes a whole number"
+    return read
+
+
+def _au_set_read(text: str) -> tuple[int, ...]:
+    """``--au-set`` as a run reads it (:func:`merbench.data.au_labels.parse_au_set`)."""
+    return parse_au_set(text)
 
 
 def _plain_help(option: Option, kind: Any, shown: str) -> str:

@@ -21,6 +21,7 @@ from typing import Any
 
 from merbench.base.errors import MerbenchError
 from merbench.base.near_zero import reads_as_zero, too_close_to_zero
+from merbench.cli.given_once import reads_as
 from merbench.cli.strict_parser import StrictParser
 from merbench.runner.given_values import shortened
 
@@ -138,8 +139,16 @@ def seeds_option(container: argparse._ActionsContainer, what: str,
                  default: Any = None) -> None:
     """``--seeds N,N,...``: the command once per seed and a summary of them (``run``:
     runs; ``tune``: tunings); the help says ``what`` is made of each."""
-    declared_once(container.add_argument("--seeds", default=default, metavar="N,N,...",
-                                         help=what))
+    # read as seeds: --seeds 1,2 --seeds 1,02 is one list given twice, not two (pass 84j Q11)
+    declared_once(reads_as(container.add_argument("--seeds", default=default,
+                                                  metavar="N,N,...", help=what), _seeds_read))
+
+
+def _seeds_read(text: str) -> list[int]:
+    """``--seeds`` as every command reads it (imported here, not at the top: the runner
+    brings pandas, which ``merbench --help`` should not wait for)."""
+    from merbench.runner.seeds import parse_seeds  # defers numpy, pandas (the runner's)
+    return parse_seeds(text)
 
 
 def results_option(container: argparse._ActionsContainer) -> None:

@@ -73,8 +73,10 @@ class StrictParser(argparse.ArgumentParser):
         self.in_plan: Mapping[str, str] = {}
         self._given: list[str] = []
         self._asked: Callable[[], None] | None = None  # --help's (or --version's) answer
-        # merbench.cli.given_once: each option's name, value and action given so far
-        self.values_given: dict[str, tuple[str, Any, argparse.Action]] = {}
+        # merbench.cli.given_once: each option's name, value, action and text given so far
+        self.values_given: dict[str, tuple[str, Any, argparse.Action, str | None]] = {}
+        # the text of the value read last, as typed: given_once shows '1e3', not 1000
+        self.last_written: str | None = None
         # '-1e0' is a value too (argparse's own matcher: '-1', '-.5'), not an unknown option
         self._negative_number_matcher = re.compile(r"^-(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 
@@ -167,6 +169,7 @@ class StrictParser(argparse.ArgumentParser):
         merbench's words: "--epochs takes a whole number, not 'ten'" for argparse's "argument
         --epochs: invalid int value: 'ten'", and "--spotter-opt p: give KEY=VALUE ..." for a
         type of merbench's own, whose message says only what is wrong and the fix."""
+        self.last_written = arg_string
         try:
             return super()._get_value(action, arg_string)
         except argparse.ArgumentError as exc:

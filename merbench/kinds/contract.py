@@ -23,6 +23,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from merbench.audit.log import record_audit
 from merbench.base.errors import MerbenchError
+from merbench.base.link_loop import loop_said
 from merbench.compare.contract import Comparison
 from merbench.plugin_system.manager import Plugins
 from merbench.results.audit_model import AuditRecord
@@ -102,7 +103,9 @@ def check_audit_options(request: AuditRequest) -> None:
     resolve_device(request.device)
     check_process_count("workers", request.workers)
     if request.data_root is not None and not Path(request.data_root).is_dir():
-        raise MerbenchError(f"--data-root {request.data_root}: no such folder; give the "
+        loop = loop_said(request.data_root)  # not "no such folder": it is there
+        raise MerbenchError(f"--data-root {request.data_root}"
+                            f"{' ' + loop if loop else ': no such folder'}; give the "
                             "folder that holds the dataset's files")
 
 

@@ -49,9 +49,27 @@ def check_process_count(name: str, value: int | None) -> None:
         return
     if value < 1:
         raise MerbenchError(f"{flag(name)} must be at least 1 (got {value})")
-    if value > max_threads():
-        raise MerbenchError(f"{flag(name)} must be at most {max_threads()} (4 per core of this "
-                            f"machine; got {value:,}); leave it out to let merbench choose")
+    problem = too_large(name, value)
+    if problem is not None:
+        raise MerbenchError(problem)
+
+
+def too_large(name: str, value: int, written: str | None = None) -> str | None:
+    """The line for a whole-number option (the field ``name``) above its largest value, or
+    None. The value is said as ``written`` where the command line gave it as text: ``--epochs
+    1e9`` is "got 1e9", not the thousand-separated int it reads as ("--folds 9e99" was
+    said in 100 digits, pass 84j Q12); a value from Python or a file is said as the int."""
+    got = f"{value:,}" if written is None else written.strip()
+    if name in ("threads", "workers") and value > max_threads():
+        return (f"{flag(name)} must be at most {max_threads()} (4 per core of this machine; "
+                f"got {got}); leave it out to let merbench choose")
+    if name == "epochs" and value > MAX_EPOCHS:
+        return (f"--epochs must be at most {MAX_EPOCHS:,} (got {got}): every epoch's test "
+                "predictions are kept in memory and on disk")
+    if name == "batch_size" and value > MAX_BATCH_SIZE:
+        return (f"--batch-size must be at most {MAX_BATCH_SIZE:,} (got {got}): more samples "
+                "than any dataset holds; leave it out to use the model's own")
+    return None
 
 
 def check_values(spec: RunSpec, settings: RunSettings) -> None:
@@ -67,19 +85,19 @@ def check_values(spec: RunSpec, settings: RunSettings) -> None:
     if spec.lr is not None and spec.lr > MAX_LR:
         raise MerbenchError(f"--lr must be at most {MAX_LR:g} (got {spec.lr:g}): a step that "
                             "large overflows the weights' 32-bit numbers")
-    if spec.epochs is not None and spec.epochs > MAX_EPOCHS:
-        raise MerbenchError(f"--epochs must be at most {MAX_EPOCHS:,} (got {spec.epochs:,}): "
-                            "every epoch's test predictions are kept in memory and on disk")
-    if spec.batch_size is not None and spec.batch_size > MAX_BATCH_SIZE:
-        raise MerbenchError(f"--batch-size must be at most {MAX_BATCH_SIZE:,} (got "
-                            f"{spec.batch_size:,}): more samples than any dataset holds; "
-                            "leave it out to use the model's own")
+    for name in ("epochs", "batch_size"):
+        value = getattr(spec, name)
+        problem = None if value is None else too_large(name, value)
+        if problem is not None:
+            raise MerbenchError(problem)
     check_seed(spec.seed, "--seed")
     for name in ("model_options", "dataset_options", "feature_options", "protocol_options"):
         check_finite(getattr(spec, name), flag(name), texts_later=True)
     if spec.selection not in POLICIES and spec.selection != "authors":
+        # only what --selection takes: per-metric-best is recorded, never a run's own
+        taken = ", ".join(name for name, policy in POLICIES.items() if policy.reportable)
         raise MerbenchError(f"unknown selection policy '{spec.selection}'; available: "
-                            f"{', '.join(POLICIES)}, or authors (the model's authors' own)")
+                            f"{taken}, or authors (the model's authors' own)")
     if spec.selection in POLICIES:
         check_reportable(spec.selection, f"--selection {spec.selection} picks")
     if spec.data_order is not None and spec.data_order not in DATA_ORDERS:

@@ -24,6 +24,7 @@ from merbench.testing.cases import ContractCase, contract_cases
 from merbench.testing.model_checks import check_model
 from merbench.testing.protocol_checks import check_protocol
 from merbench.testing.registered import check_feature, check_metadata
+from merbench.testing.spotter_checks import check_spotter
 
 __all__ = ["ContractCase", "check_feature", "check_metadata", "check_model", "check_protocol",
-           "contract_cases"]
+           "check_spotter", "contract_cases"]

@@ -15,7 +15,7 @@ import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from merbench.api import MerbenchError, check_user_file, folder_from_env
+from merbench.api import MerbenchError, check_user_file, folder_from_env, loop_said
 
 DATA_ENV = "MERBENCH_DATA_DIR"
 RAW_POINTER = ("pass its folder with --data-root PATH (where to request it under its licence, "
@@ -68,7 +68,8 @@ def where_looked(base: Path, origin: str, candidates: Sequence[Path], joiner: st
     candidate folders, or, when the data folder itself is missing or a file, that alone
     (every candidate is inside it, so listing them named the missing folder three times)."""
     if not base.is_dir():
-        state = "is a file, not a folder" if base.exists() else "does not exist"
+        state = "is a file, not a folder" if base.exists() else \
+            loop_said(base) or "does not exist"  # a loop fails every test as if missing
         return f"'{base}' (from {origin}) {state}"
     looked = joiner.join(f"'{folder}'" for folder in candidates)
     return f"looked {looked_for}in {looked} (from {origin})"
