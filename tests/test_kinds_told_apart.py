@@ -3,9 +3,10 @@ record, or of their kind (issue 82): each kind answers for itself (:mod:`merbenc
 ``kind_of``, ``started_kind``, what a kind says of itself), and a record names its own files
 (``Results.result_file``), so an ``isinstance`` against one was a branch that a new kind had
 to find and extend. Only the kinds' package and the record's own module may ask, and for a
-kind in a home of its own (``merbench/tuning/``), that home alone: the shared layers know it
-by what it registered (:mod:`merbench.results.kind_registry`), neither by its classes nor by
-the names of its files."""
+kind in a home of its own (``merbench/tuning/``, ``merbench/spotting_kind/``), that home
+alone: the shared layers know it by what it registered
+(:mod:`merbench.results.kind_registry`), neither by its classes nor by the names of its
+files, and import none of its code."""
 
 from __future__ import annotations
 
@@ -19,9 +20,9 @@ from merbench.results.au_file import AUResults, AUSeedsSummary
 from merbench.results.kind_registry import HOMES, registered_files
 from merbench.results.model import Results
 from merbench.results.seeds_model import SeedsSummary
-from merbench.results.spotting_file import SpottingResults
-from merbench.results.str_file import StrResults
-from merbench.results.str_seeds_file import StrSeedsSummary
+from merbench.spotting.record import SpottingResults
+from merbench.spotting.str_record import StrResults
+from merbench.spotting.str_seeds_record import StrSeedsSummary
 from merbench.tuning.record import TuneResults
 from merbench.tuning.seeds_record import TuneSeedsSummary
 
@@ -30,6 +31,14 @@ KINDS = ROOT / "merbench" / "kinds"
 #: the folder of each kind's home
 HOME_FOLDERS = tuple(Path(inspect.getfile(importlib.import_module(home))).resolve().parent
                      for home in HOMES)
+#: the folder of a home's records where they cannot be in the home: the spotting kind's are
+#: written by ``merbench spot``'s runner, below the layers a home stands on, so they are in
+#: the folder of the computation the runner spots with (``merbench/spotting_kind``'s
+#: docstring says why)
+RECORD_FOLDERS = {ROOT / "merbench" / "spotting_kind": ROOT / "merbench" / "spotting"}
+#: the layers every kind shares, which learn a home's kind by registration alone
+SHARED = tuple(ROOT / "merbench" / name
+               for name in ("results", "verification", "audit", "leaderboard", "kinds"))
 #: the record of each kind's result file (a spotting run's two)
 RECORDS = (Results, SeedsSummary, AUResults, AUSeedsSummary, SpottingResults, StrResults,
            StrSeedsSummary, TuneResults, TuneSeedsSummary)
@@ -86,15 +95,43 @@ def test_no_module_but_the_kinds_own_asks_a_results_class() -> None:
 def test_no_module_outside_a_kinds_home_names_its_files() -> None:
     """A home's result files are named in its own folder alone; the shared layers ask what
     it registered (the walk, migrate), and the command line imports the names it prints."""
-    for files in registered_files():
+    for files, home in zip(registered_files(), HOME_FOLDERS, strict=True):
         names = {*files.markers, *files.json_files}
-        home = next(h for h in HOME_FOLDERS if all(
-            any(name in p.read_text() for p in h.glob("*.py")) for name in names))
+        own = (home, *((RECORD_FOLDERS[home],) if home in RECORD_FOLDERS else ()))
         found = [line for path in sorted((ROOT / "merbench").rglob("*.py"))
-                 if home not in path.parents for line in file_names_told(path, names)]
+                 if not any(folder in path.parents for folder in own)
+                 for line in file_names_told(path, names)]
         assert not found, (f"the {files.name} kind's files are its home's to name "
                            f"({home.relative_to(ROOT)}); import the name or ask "
                            "merbench.results.kind_registry:\n" + "\n".join(found))
+
+
+def imports_of(path: Path, packages: tuple[str, ...]) -> list[str]:
+    """Every import in ``path`` of a module in one of ``packages`` (dotted names)."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        names = [alias.name for alias in node.names] if isinstance(node, ast.Import) else \
+            [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+        found += [f"{path.relative_to(ROOT)}:{node.lineno}: {name}" for name in names
+                  if any(name == p or name.startswith(p + ".") for p in packages)]
+    return found
+
+
+def test_no_shared_layer_imports_a_kinds_home_or_names_its_files() -> None:
+    """The shared layers (results, verification, audit, leaderboard, kinds) import no home
+    and no home's records, and name none of the files any home registered: a spotting run
+    or a tuning reaches them through its registration alone (issue 82)."""
+    homes = tuple(f"merbench.{folder.name}" for folder in
+                  (*HOME_FOLDERS, *RECORD_FOLDERS.values()))
+    names = {name for files in registered_files() for name in (*files.markers,
+                                                                *files.json_files)}
+    assert {"spotting.json", "spot-run.json", "str.json", "str-seeds.json",
+            "tune.json"} <= names
+    found = [line for folder in SHARED for path in sorted(folder.rglob("*.py"))
+             for line in (*imports_of(path, homes), *file_names_told(path, names))]
+    assert not found, ("a shared layer learns a kind in a home by its registration "
+                       "(merbench.results.kind_registry), never by import or file name:\n"
+                       + "\n".join(found))
 
 
 def test_the_file_name_check_sees_a_name_in_code_not_in_a_docstring(tmp_path: Path) -> None:

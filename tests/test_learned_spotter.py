@@ -35,8 +35,8 @@ from merbench.base.errors import MerbenchError
 from merbench.plugin_system.manager import load_plugins
 from merbench.runner.spot import SpotSpec, SpottingRun
 from merbench.runner.spot_learned import training_digest
+from merbench.spotting_kind.check import validate_spotting
 from merbench.testing.spotter_checks import check_spotter
-from merbench.verification.spotting_check import validate_spotting
 
 
 class _Fitted:

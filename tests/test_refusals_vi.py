@@ -221,7 +221,7 @@ def test_a_spot_then_recognise_row_exports_its_strs(recognised_run: Path, tmp_pa
     """Finding 14: the export's "recognised by" row showed the spotting F1s alone, no STRS;
     and a LaTeX legend followed its title with a colon and a capital."""
     from merbench.results.codec import from_json
-    from merbench.results.str_file import StrResults
+    from merbench.spotting.str_record import StrResults
 
     results = tmp_path / "results"
     shutil.copytree(recognised_run, results / "str")

@@ -65,7 +65,7 @@ def spotting_run(examples: dict[str, Path]) -> Path:
 
 
 def _validator(kind: str):  # type: ignore[no-untyped-def]
-    from merbench.verification.spotting_check import validate_spotting
+    from merbench.spotting_kind.check import validate_spotting
 
     return validate_spotting if kind == "spotting" else KINDS[kind][1]
 

@@ -354,7 +354,7 @@ def test_an_audit_record_that_is_no_file_of_its_own_is_refused(
 
 
 @pytest.mark.parametrize(("name", "made_again"), [
-    ("spotting run", "merbench.kinds.spotting.audit_spotting"),
+    ("spotting run", "merbench.spotting_kind.kind.audit_spotting"),
     ("tuning", "merbench.tuning.kind.audit_tuning")])
 def test_a_result_changed_while_it_is_audited_is_not_signed(
         examples: dict[str, Path], name: str, made_again: str, tmp_path: Path, cli: Any,

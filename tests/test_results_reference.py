@@ -71,9 +71,9 @@ def test_each_records_documented_layout_is_the_one_merbench_writes() -> None:
     from merbench.results.au_file import AU_SCHEMA, AU_SEEDS_SCHEMA
     from merbench.results.model import SCHEMA_VERSION
     from merbench.results.prediction_file import PREDICTION_SCHEMA
-    from merbench.results.spotting_file import SPOTTING_SCHEMA
-    from merbench.results.str_file import STR_SCHEMA
-    from merbench.results.str_seeds_file import STR_SEEDS_SCHEMA
+    from merbench.spotting.record import SPOTTING_SCHEMA
+    from merbench.spotting.str_record import STR_SCHEMA
+    from merbench.spotting.str_seeds_record import STR_SEEDS_SCHEMA
     from merbench.tuning.record import TUNE_SCHEMA
     from merbench.tuning.seeds_record import TUNE_SEEDS_SCHEMA
 

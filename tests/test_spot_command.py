@@ -24,7 +24,6 @@ from merbench.base.errors import MerbenchError
 from merbench.plugin_system.manager import load_plugins
 from merbench.results.codec import from_json
 from merbench.results.run_files import ResultRejected
-from merbench.results.spotting_file import IntervalRecord, SpottedVideo, SpottingResults
 from merbench.runner.spot import SpotSpec, SpottingRun
 from merbench.spotting.choice import (
     ORACLE,
@@ -33,7 +32,8 @@ from merbench.spotting.choice import (
     summarise,
     truth_fingerprint,
 )
-from merbench.verification.spotting_check import validate_spotting
+from merbench.spotting.record import IntervalRecord, SpottedVideo, SpottingResults
+from merbench.spotting_kind.check import validate_spotting
 
 SMALL = ["--dataset-opt", "subjects=3", "--dataset-opt", "videos_per_subject=1",
          "--dataset-opt", "frames=160", "--dataset-opt", "blinks_per_video=0"]

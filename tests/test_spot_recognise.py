@@ -23,7 +23,6 @@ import merbench.runner.spot_recognise as spot_recognise
 from merbench.base.errors import MerbenchError
 from merbench.plugin_system.manager import Plugins, load_plugins
 from merbench.results.codec import from_json
-from merbench.results.str_file import STR_FILE, StrResults
 from merbench.runner.spot_recognise import (
     RecogniseSpec,
     middle_frame,
@@ -31,7 +30,8 @@ from merbench.runner.spot_recognise import (
     write_str,
 )
 from merbench.spotting.choice import TRAINING_SUBJECTS
-from merbench.verification.spotting_check import validate_spotting
+from merbench.spotting.str_record import STR_FILE, StrResults
+from merbench.spotting_kind.check import validate_spotting
 from merbench.verification.validate import ResultRejected
 
 EPOCHS = "3"

@@ -15,12 +15,12 @@ from typing import Any
 import pytest
 from conftest import TINY_SPOT
 
-from merbench.results.str_seeds_file import STR_SEEDS_FILE
 from merbench.spotting.recognition import score_str
 from merbench.spotting.scores import SCOPES
 from merbench.spotting.str_over_seeds import recognition_counts, recognition_f1_of
 from merbench.spotting.str_scores import recognised_videos
-from merbench.verification.spotting_check import validate_spotting_and_str
+from merbench.spotting.str_seeds_record import STR_SEEDS_FILE
+from merbench.spotting_kind.check import validate_spotting_and_str
 
 NAME = "spot-then-recognise summary over seeds"
 COMMAND = ["spot", *TINY_SPOT, "--recognise", "ststnet", "--epochs", "1"]

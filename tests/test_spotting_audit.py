@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from merbench.results.codec import from_json, to_json
-from merbench.results.spotting_file import SpottedVideo, SpottingResults, VideoFile
 from merbench.spotting.choice import subject_of, summarise, truth_fingerprint
+from merbench.spotting.record import SpottedVideo, SpottingResults, VideoFile
 
 SMALL = ("--dataset", "synthetic-long", "--dataset-opt", "subjects=3",
          "--dataset-opt", "videos_per_subject=1", "--quiet")
@@ -179,7 +179,7 @@ def test_spot_then_recognise_emotions_are_recognised_again(recognised: Path, tmp
     """STR emotions set to other classes and every STR score recomputed pass validate
     (issue 69, case 7: emotions set to the truth took STRS .036 to .178); the audit trains
     the chosen subjects' recognisers again and finds them."""
-    from merbench.results.str_file import StrResults
+    from merbench.spotting.str_record import StrResults
     from merbench.spotting.str_scores import str_scores
 
     genuine = shutil.copytree(recognised, tmp_path / "genuine")  # its record is kept there
@@ -208,7 +208,7 @@ def test_a_recognisers_claimed_gpu_does_not_loosen_its_audit(recognised: Path, t
     audit, trained again on the CPU, still wants every emotion the same, saying how a run
     that really trained on a GPU is audited (issue 69, case 11: the claim bought a 90%
     tolerance, so one forged emotion in ten passed)."""
-    from merbench.results.str_file import StrResults
+    from merbench.spotting.str_record import StrResults
     from merbench.spotting.str_scores import str_scores
 
     forged = Path(shutil.copytree(recognised, tmp_path / "claims-cuda"))

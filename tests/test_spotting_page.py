@@ -139,7 +139,7 @@ def test_a_recogniser_at_its_recipe_is_no_reduced_setting() -> None:
     default options pass, fewer epochs or a model option set do not, and a model not
     installed here (no recipe to compare with) passes unjudged."""
     from merbench.leaderboard.declared_defaults import DeclaredDefaults
-    from merbench.leaderboard.spotting_view import recogniser_reduced
+    from merbench.spotting_kind.view import recogniser_reduced
 
     defaults = DeclaredDefaults()
     own = {"model": "ststnet", "model_version": 1, "epochs": 800, "model_options": {}}

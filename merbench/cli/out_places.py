@@ -27,9 +27,9 @@ from merbench.results.out_folders import refuse_unwritable_shape
 from merbench.results.result_files import RESULTS_FILE, SEEDS_FILE
 from merbench.results.rundir import RUN_FILE
 from merbench.results.safe_files import refuse_borrowed
-from merbench.results.spotting_file import SPOTTING_FILE, SPOTTING_RUN_FILE
-from merbench.results.str_file import STR_FILE
-from merbench.results.str_seeds_file import STR_SEEDS_FILE
+from merbench.spotting.record import SPOTTING_FILE, SPOTTING_RUN_FILE
+from merbench.spotting.str_record import STR_FILE
+from merbench.spotting.str_seeds_record import STR_SEEDS_FILE
 from merbench.tuning.record import TUNE_FILE, TUNING_SPEC_FILE
 
 #: the files of a run (emotion or action units), which ``run`` goes on with in its folder

@@ -17,22 +17,11 @@ from merbench.cli.literal import counted, path_shown, say
 from merbench.cli.out_places import SPOTTING, STR_SUMMARY, refuse_result_place
 from merbench.cli.parser import EXIT_INTERRUPTED, EXIT_USAGE
 from merbench.leaderboard.declared_defaults import DeclaredDefaults
-from merbench.leaderboard.spotting_view import recogniser_reduced
 from merbench.plugin_system.manager import Plugins
 from merbench.results.codec import to_json
 from merbench.results.out_folders import own_folder_problem, seed_folder
 from merbench.results.result_files import AUDIT_FILE
 from merbench.results.run_files import ResultRejected
-from merbench.results.spotting_file import (
-    SPOTTING_FILE,
-    SPOTTING_RUN_FILE,
-    VIDEOS_FOLDER,
-    SpotCountsRecord,
-    SpottingPolicy,
-    SpottingResults,
-)
-from merbench.results.str_file import STR_FILE, StrResults
-from merbench.results.str_seeds_file import STR_SEEDS_FILE, StrSeedsSummary
 from merbench.runner.seeds import parse_seeds
 from merbench.runner.spot import SpotSpec, SpottingRun
 from merbench.runner.spot_recognise import (
@@ -48,8 +37,19 @@ from merbench.runner.spot_seeds import (
     write_str_seeds,
 )
 from merbench.spotting.choice import ORACLE, TRAINING_SUBJECTS
+from merbench.spotting.record import (
+    SPOTTING_FILE,
+    SPOTTING_RUN_FILE,
+    VIDEOS_FOLDER,
+    SpotCountsRecord,
+    SpottingPolicy,
+    SpottingResults,
+)
 from merbench.spotting.scores import SCOPES
-from merbench.verification.str_check import validate_str
+from merbench.spotting.str_record import STR_FILE, StrResults
+from merbench.spotting.str_seeds_record import STR_SEEDS_FILE, StrSeedsSummary
+from merbench.spotting_kind.str_check import validate_str
+from merbench.spotting_kind.view import recogniser_reduced
 
 
 def _ratio(value: float | None) -> str:

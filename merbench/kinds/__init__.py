@@ -22,15 +22,14 @@ from merbench.kinds.contract import (
     check_audit_options,
 )
 from merbench.kinds.emotion import SEEDS_SUMMARY_KIND, EmotionRunKind
-from merbench.kinds.spotting import STR_SEEDS_SUMMARY_KIND, SpottingRunKind
 from merbench.results.kind_registry import import_kind_homes
 from merbench.results.result_files import result_markers
 from merbench.results.rundir import RunDirectory
 
 #: the kinds not in homes of their own, each result's own beside its summary over seeds (one
 #: class, :class:`~merbench.kinds.over_seeds.SummaryOverSeeds`, serves the summaries)
-_KINDS: tuple[ResultKind, ...] = (EmotionRunKind(), SEEDS_SUMMARY_KIND, SpottingRunKind(),
-                                  STR_SEEDS_SUMMARY_KIND, AURunKind(), AU_SEEDS_SUMMARY_KIND)
+_KINDS: tuple[ResultKind, ...] = (EmotionRunKind(), SEEDS_SUMMARY_KIND, AURunKind(),
+                                  AU_SEEDS_SUMMARY_KIND)
 #: the kinds their homes registered (:func:`register_kinds`)
 _registered: list[ResultKind] = []
 

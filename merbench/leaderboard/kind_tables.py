@@ -22,7 +22,6 @@ from merbench.leaderboard.benchmarks import Benchmark
 from merbench.leaderboard.emotion_section import EmotionSection
 from merbench.leaderboard.kind_section import KindSection, KindTable
 from merbench.leaderboard.result_walk import Rejected
-from merbench.leaderboard.spotting_section import SpottingSection
 from merbench.plugin_system.registry import Registries
 from merbench.results.kind_registry import import_kind_homes
 
@@ -39,7 +38,6 @@ def needing_no_definitions(section: KindSection[Any]) -> SectionMaker:
 #: first leads that line, counted even when it publishes none)
 KIND_SECTIONS: list[SectionMaker] = [
     EmotionSection,
-    needing_no_definitions(SpottingSection()),
     needing_no_definitions(AUSection()),
 ]
 

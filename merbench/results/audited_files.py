@@ -13,7 +13,6 @@ checking, signing and the pages' badges ask it, never a kind's file names themse
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,13 +20,6 @@ from merbench.base.errors import MerbenchError
 from merbench.results.au_file import AUResults
 from merbench.results.manifest import RUN_FILE, file_sha256, fold_file_name
 from merbench.results.model import Results
-from merbench.results.spotting_file import (
-    SPOTTING_FILE,
-    SPOTTING_RUN_FILE,
-    VIDEOS_FOLDER,
-    SpottedVideo,
-)
-from merbench.results.str_file import STR_FILE
 
 
 @dataclass(frozen=True)
@@ -99,20 +91,5 @@ def run_folder(run_dir: Path, results: Results | AUResults) -> AuditedFiles:
     return AuditedFiles(Path(run_dir), result, keys, [(name,) for name in folds],
                         results.created, (result, RUN_FILE, predictions, *folds))
 
-
-def spotting_folder(folder: Path, videos: Sequence[SpottedVideo], created: str,
-                    recognised: bool) -> AuditedFiles:
-    """A spotting run: its subjects (in the order of their first video), each compared with
-    its videos' files (``videos/NNNN.json``) and, where the run recognised too, ``str.json``;
-    signed with ``spot-run.json``, ``spotting.json``, ``str.json`` and every video's file."""
-    subjects: dict[str, list[str]] = {}
-    for index, video in enumerate(videos):
-        subjects.setdefault(f"{video.database}/{video.subject}", []).append(
-            f"{VIDEOS_FOLDER}/{index:04d}.json")
-    also = (STR_FILE,) if recognised else ()
-    every_video = tuple(name for names in subjects.values() for name in names)
-    return AuditedFiles(Path(folder), SPOTTING_FILE, [[s] for s in subjects],
-                        [(*names, *also) for names in subjects.values()], created,
-                        (SPOTTING_RUN_FILE, SPOTTING_FILE, *also, *sorted(every_video)))
 
 

@@ -2,16 +2,17 @@
 registration, never by import.
 
 A kind's home is one package holding its record, checks, audit, page, export and kind object
-(``merbench/tuning/`` for tunings). It stands above the layers every kind shares (this
-package's files and codec, ``verification``, the leaderboard's walk and site), which must
-still find, migrate, list and page its results. Importing the kind from below would tie each
-shared layer to every kind and put the folders in a loop; instead each home registers what
-those layers need when it is imported (its :class:`KindFiles` here, its kind object with
-:func:`merbench.kinds.register_kinds`, its leaderboard section with
-:func:`merbench.leaderboard.kind_tables.register_section`), and every question about the
-registered kinds first imports the homes :data:`HOMES` names, so no answer depends on what a
-caller happened to import before asking. A new kind is its package and one line in
-:data:`HOMES`, as a plugin is its package and one entry point.
+(``merbench/tuning/`` for tunings, ``merbench/spotting_kind/`` for spotting runs, whose
+records sit below the runner that writes them, in ``merbench/spotting/``). It stands above
+the layers every kind shares (this package's files and codec, ``verification``, the
+leaderboard's walk and site), which must still find, migrate, list and page its results.
+Importing the kind from below would tie each shared layer to every kind and put the folders
+in a loop; instead each home registers what those layers need when it is imported (its
+:class:`KindFiles` here, its kind object with :func:`merbench.kinds.register_kinds`, its
+leaderboard section with :func:`merbench.leaderboard.kind_tables.register_section`), and
+every question about the registered kinds first imports the homes :data:`HOMES` names, so no
+answer depends on what a caller happened to import before asking. A new kind is its package
+and one line in :data:`HOMES`, as a plugin is its package and one entry point.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ from pathlib import Path
 
 #: the module of each of merbench's own kinds' homes that registers the kind when imported,
 #: in the order the kinds are recognised and listed (after the kinds not yet in homes)
-HOMES: tuple[str, ...] = ("merbench.tuning.registration",)
+HOMES: tuple[str, ...] = ("merbench.spotting_kind.registration",
+                         "merbench.tuning.registration")
 
 
 @dataclass(frozen=True)

@@ -21,22 +21,14 @@ from datetime import datetime, timezone
 from typing import Any
 
 from merbench.base.errors import MerbenchError
-from merbench.meta import MAX_EPOCHS
 from merbench.results.au_file import AUResults
 from merbench.results.audit_file import CLOCK_MARGIN
 from merbench.results.model import Results
-from merbench.results.spotting_file import SpottingResults
-from merbench.results.str_file import StrResults
 
 # No merbench result can be older than merbench; none can come from the future (a day's
 # margin for clocks set to other zones or slightly wrong: a date up to a day ahead of this
 # machine's clock is a claim nobody can disprove here; results.audit_file uses the same).
 EARLIEST = datetime(2026, 1, 1, tzinfo=timezone.utc)
-#: the intersection over union at or above which a spotted interval is a true positive
-#: (MEGC 2019-2025), which every spotting run is scored with
-IOU_THRESHOLD = 0.5
-#: the pooled F1 that chooses a spotting setting: micro and macro together
-SPOTTING_CRITERION = "all"
 
 
 class ProvenanceError(MerbenchError):
@@ -145,53 +137,3 @@ def au_values(results: AUResults) -> None:
     check_count("dataset.n_samples", results.dataset.n_samples)
     check_count("protocol.n_samples", results.protocol.n_samples)
     _check_run_counts(results.protocol.n_folds, results.seed, results.folds)
-
-
-def spotting_values(results: SpottingResults) -> None:
-    """A spotting run's ``spotting.json``: its dates and times, and the rules every run is
-    scored by (a file may not bring its own)."""
-    check_created(results.created)
-    check_duration("wall_time_s", results.wall_time_s)
-    check_count("dataset.n_subjects", results.dataset.n_subjects)
-    for video in results.videos:
-        where = f"video {video.database}/{video.subject}/{video.name}"
-        check_duration(f"{where}: seconds", video.seconds)
-        if not (math.isfinite(video.fps) and video.fps > 0):
-            raise ProvenanceError(f"{where}: fps is {video.fps!r}; a frame rate is a finite "
-                                  "number of frames a second, more than 0")
-        for interval in (*video.truth, *(i for found in video.spotted for i in found)):
-            check_count(f"{where}: an interval's onset", interval.onset)
-    for name, policy in results.policies.items():  # a setting's index: one the run tried
-        for subject, chosen in policy.chosen.items():
-            if not (isinstance(chosen, int) and 0 <= chosen < len(results.variants)):
-                raise ProvenanceError(
-                    f"policies.{name}.chosen.{subject} is {chosen!r}; a choice is the index "
-                    f"of one of the run's {len(results.variants)} settings, from 0")
-    for field, value, rule in (("iou_threshold", results.iou_threshold, IOU_THRESHOLD),
-                               ("criterion", results.criterion, SPOTTING_CRITERION)):
-        if value != rule:
-            raise ProvenanceError(f"{field} is {value!r}; merbench scores spotting with "
-                                  f"{rule!r}")
-
-
-def str_values(found: StrResults) -> None:
-    """A spot-then-recognise run's ``str.json``: its dates and times, its recogniser's
-    epochs and seed, and every score and count in range."""
-    check_created(found.created)
-    check_duration("wall_time_s", found.wall_time_s)
-    record = found.recogniser
-    if record.epochs is not None and not 1 <= record.epochs <= MAX_EPOCHS:
-        raise ProvenanceError(f"recogniser.epochs is {record.epochs}, not a number of "
-                              "epochs from 1")
-    if record.seed < 0:
-        raise ProvenanceError(f"recogniser.seed is {record.seed}; merbench seeds are whole "
-                              "numbers from 0")
-    for scope, scores in found.scores.items():
-        check_score(f"scores.{scope}.strs", scores.strs)
-        recognition = scores.recognition
-        for name in ("precision", "recall", "f1", "uf1", "uar"):
-            check_score(f"scores.{scope}.recognition.{name}", getattr(recognition, name))
-        for name in ("n", "tp", "fp", "fn"):
-            check_count(f"scores.{scope}.recognition.{name}", getattr(recognition, name))
-
-

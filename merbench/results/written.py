@@ -26,16 +26,14 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
-from merbench.base.atomic import is_temporary
 from merbench.base.errors import MerbenchError
 from merbench.results.au_file import AU_RESULTS_FILE, AUResults, read_au_results
 from merbench.results.audit_file import check_audit_records
 from merbench.results.audited_files import (
     AuditedFiles,
     run_folder,
-    spotting_folder,
 )
-from merbench.results.codec import LayoutError, from_json, unreadable
+from merbench.results.codec import unreadable
 from merbench.results.fold_agrees import count_problem, records_problem
 from merbench.results.identity_agrees import identity_problem
 from merbench.results.model import FoldRecord, Results
@@ -44,24 +42,12 @@ from merbench.results.recorded_values import (
     au_values,
     run_values,
     said_of,
-    spotting_values,
-    str_values,
 )
 from merbench.results.result_files import AUDIT_FILE
 from merbench.results.run_files import said_in
 from merbench.results.rundir import RunDirectory
 from merbench.results.safe_files import UnsafeFile, check_entry
-from merbench.results.schema import read_json, read_kind, read_results
-from merbench.results.spotting_agrees import video_files_problem
-from merbench.results.spotting_file import (
-    SPOTTING_FILE,
-    SPOTTING_RUN_FILE,
-    SPOTTING_SCHEMA,
-    VIDEOS_FOLDER,
-    SpottingResults,
-    VideoFile,
-)
-from merbench.results.str_file import STR_FILE, STR_SCHEMA, StrResults
+from merbench.results.schema import read_results
 from merbench.results.user_files import read_user_text
 
 T = TypeVar("T")
@@ -153,45 +139,3 @@ def audit_written(audited: AuditedFiles) -> None:
         raise MerbenchError(f"{exc.found} (remove it: 'merbench audit' writes it)") from None
     if os.path.lexists(folder / AUDIT_FILE):
         check_audit_records(audited)
-
-
-def spotting_written(folder: Path) -> None:
-    """A spotting run's ``spot-run.json``, ``spotting.json``, every ``videos/NNNN.json`` and,
-    where there is one, its ``str.json`` read as what ``merbench spot`` writes."""
-    folder = Path(folder)
-    with said_in_folder(folder):
-        read_json(folder / SPOTTING_RUN_FILE, "spotting run's record")
-        results = read_kind(folder / SPOTTING_FILE, "spotting results file", None,
-                            SPOTTING_SCHEMA, SpottingResults)
-        recorded(folder / SPOTTING_FILE, spotting_values, results)
-        videos = folder / VIDEOS_FOLDER
-        # one videos/NNNN.json for each video spotting.json holds, as validate checks: a
-        # missing or an extra one is a folder other than merbench spot wrote
-        found = {path.name for path in videos.iterdir() if not is_temporary(path)} \
-            if videos.is_dir() else set()
-        expected = {f"{index:04d}.json" for index in range(len(results.videos))}
-        for names, what in ((sorted(found - expected), "is no video of the run's"),
-                            (sorted(expected - found), "is missing, one of the run's")):
-            if names:
-                raise MerbenchError(f"{videos / names[0]} {what} {len(results.videos)} "
-                                    "videos; publish the folder as merbench spot wrote it")
-        for path in sorted(videos.glob("*.json")) if videos.is_dir() else []:
-            if is_temporary(path):
-                continue
-            try:
-                from_json(VideoFile, read_json(path, "spotted video's file"))
-            except LayoutError as exc:
-                raise MerbenchError(f"{path} does not follow a spotted video's layout: "
-                                    f"{exc}") from None
-        if (folder / STR_FILE).exists():
-            recorded(folder / STR_FILE, str_values, read_kind(
-                folder / STR_FILE, "spot-then-recognise file", None, STR_SCHEMA, StrResults))
-            finite_json(folder / STR_FILE)
-        finite_json(folder / SPOTTING_FILE)
-        # spot-run.json and each video file are the run spotting.json records, as validate
-        # checks them: equality of what is read, nothing scored
-        problem = video_files_problem(folder, results)
-        if problem is not None:
-            raise MerbenchError(problem)
-        audit_written(spotting_folder(folder, results.videos, results.created,
-                                      os.path.lexists(folder / STR_FILE)))

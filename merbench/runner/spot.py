@@ -37,17 +37,6 @@ from merbench.results.kind_names import SPOTTING_RUN
 from merbench.results.rundir import differences, held_folder
 from merbench.results.safe_files import UnsafeFile, check_entry
 from merbench.results.schema import environment, now_iso
-from merbench.results.spotting_file import (
-    SPOTTING_FILE,
-    SPOTTING_RUN_FILE,
-    SPOTTING_SCHEMA,
-    VIDEOS_FOLDER,
-    SpottedVideo,
-    SpottingDataset,
-    SpottingResults,
-    SpottingSpotter,
-    VideoFile,
-)
 from merbench.results.user_files import UnreadableFile, read_written_json
 from merbench.runner.data import open_long_videos
 from merbench.runner.notify import Notifier
@@ -69,6 +58,17 @@ from merbench.spotting.choice import (
 from merbench.spotting.intervals import Spotted
 from merbench.spotting.long_videos import LongVideo, LongVideoDataset
 from merbench.spotting.matching import THRESHOLD
+from merbench.spotting.record import (
+    SPOTTING_FILE,
+    SPOTTING_RUN_FILE,
+    SPOTTING_SCHEMA,
+    VIDEOS_FOLDER,
+    SpottedVideo,
+    SpottingDataset,
+    SpottingResults,
+    SpottingSpotter,
+    VideoFile,
+)
 from merbench.spotting.spotter import LearnsToSpot, SpotsVariants, Spotter
 
 #: what the run reports as it goes: videos done, videos in all, the video just done

@@ -24,7 +24,6 @@ from merbench.base.errors import MerbenchError
 from merbench.meta.spotter import SpotterMeta
 from merbench.plugin_system import plugin_fault
 from merbench.plugin_system.entry import Entry
-from merbench.results.spotting_file import SpottedVideo
 from merbench.runner.spotted_records import (
     failed,
     guarded,
@@ -36,6 +35,7 @@ from merbench.runner.spotted_records import (
 )
 from merbench.spotting.intervals import Spotted
 from merbench.spotting.long_videos import LongVideo
+from merbench.spotting.record import SpottedVideo
 from merbench.spotting.spotter import FittedSpotter, LearnsToSpot, TrainingVideo
 
 #: what a run reports as it goes: videos kept so far, videos in all, what was just done

@@ -50,14 +50,6 @@ from merbench.plugin_system.registry import Registries
 from merbench.results.codec import to_json
 from merbench.results.kind_names import SPOTTING_RUN
 from merbench.results.schema import environment, now_iso
-from merbench.results.spotting_file import IntervalRecord, SpottingResults
-from merbench.results.str_file import (
-    STR_FILE,
-    STR_SCHEMA,
-    RecognisedVideo,
-    RecogniserRecord,
-    StrResults,
-)
 from merbench.results.user_files import UnreadableFile, read_written_json
 from merbench.runner.dry_step import check_forward
 from merbench.runner.fold_work import FoldRows, GroupWork, ModelSource, WorkKind, compute
@@ -65,6 +57,14 @@ from merbench.runner.notify import Notifier
 from merbench.runner.plan import computable_instead
 from merbench.spotting.choice import subject_of
 from merbench.spotting.long_videos import LongVideo
+from merbench.spotting.record import IntervalRecord, SpottingResults
+from merbench.spotting.str_record import (
+    STR_FILE,
+    STR_SCHEMA,
+    RecognisedVideo,
+    RecogniserRecord,
+    StrResults,
+)
 from merbench.spotting.str_scores import (
     POLICY,
     chosen_intervals,

@@ -5,7 +5,7 @@ as one. Spotting has no seed, so it is done once: the first seed's folder spots,
 other seed's folder starts from a copy of its spotting (``spot-run.json``, ``videos/``,
 ``spotting.json``), which the same spot command reads back instead of spotting again (it
 checks every video file against the dataset, as on any resume); only the recogniser trains
-per seed. The summary (``str-seeds.json``, :mod:`merbench.results.str_seeds_file`) is
+per seed. The summary (``str-seeds.json``, :mod:`merbench.spotting.str_seeds_record`) is
 written last by :func:`write_str_seeds`, with the function ``merbench validate`` recomputes
 it with.
 """
@@ -24,17 +24,17 @@ from merbench.results.kind_names import STR_SEEDS_SUMMARY
 from merbench.results.out_folders import check_out_folder, seed_folder
 from merbench.results.safe_files import UnsafeFile, check_entry, read_regular_bytes
 from merbench.results.schema import now_iso
-from merbench.results.spotting_file import (
+from merbench.runner.notify import Notifier
+from merbench.runner.seeds import check_other_seeds
+from merbench.spotting.record import (
     SPOTTING_FILE,
     SPOTTING_RUN_FILE,
     VIDEOS_FOLDER,
     SpottingResults,
 )
-from merbench.results.str_file import STR_FILE, StrResults
-from merbench.results.str_seeds_file import STR_SEEDS_FILE, StrSeedsSummary
-from merbench.runner.notify import Notifier
-from merbench.runner.seeds import check_other_seeds
 from merbench.spotting.str_over_seeds import summarise_str_seeds
+from merbench.spotting.str_record import STR_FILE, StrResults
+from merbench.spotting.str_seeds_record import STR_SEEDS_FILE, StrSeedsSummary
 
 
 def check_str_seeds_folder(out: Path, seeds: Sequence[int]) -> None:

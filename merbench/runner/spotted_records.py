@@ -21,9 +21,9 @@ import numpy as np
 from merbench.base.errors import MerbenchError, in_words
 from merbench.plugin_system import plugin_fault
 from merbench.plugin_system.entry import Entry
-from merbench.results.spotting_file import IntervalRecord, SpottedVideo
 from merbench.spotting.intervals import Expression, FrameInterval, Spotted, TypedInterval
 from merbench.spotting.long_videos import LongVideo
+from merbench.spotting.record import IntervalRecord, SpottedVideo
 
 T = TypeVar("T")
 

@@ -4,7 +4,7 @@ A spotter's thresholds decide what it reports, and the field sweeps them and rep
 setting scored on the very videos spotted (the MEGC 2020 baseline prints F1 for every ``p``
 from 0.01 to 0.99). That is test-set selection: the number says how well the best threshold
 in hindsight does, not how well a threshold chosen beforehand would. A spotting run here
-keeps every setting's intervals on every video (:mod:`merbench.results.spotting_file`), and
+keeps every setting's intervals on every video (:mod:`merbench.spotting.record`), and
 this module makes the choice two ways:
 
 - ``training-subjects`` (reported): leave one subject out; its setting is the one with the
@@ -32,22 +32,21 @@ from typing import Any
 import numpy as np
 
 from merbench.base.errors import MerbenchError
-from merbench.results.recorded_values import SPOTTING_CRITERION
-from merbench.results.spotting_file import (
+from merbench.spotting.bootstrap import f1_interval_of
+from merbench.spotting.intervals import Expression, FrameInterval, Spotted, Video
+from merbench.spotting.matching import THRESHOLD
+from merbench.spotting.record import (
     F1Interval,
     SpotCountsRecord,
     SpottedVideo,
     SpottingPolicy,
     SpottingScores,
 )
-from merbench.spotting.bootstrap import f1_interval_of
-from merbench.spotting.intervals import Expression, FrameInterval, Spotted, Video
-from merbench.spotting.matching import THRESHOLD
 from merbench.spotting.scores import SCOPES, SpotCounts, f1_of_counts, video_counts
 
 MAX_VARIANTS = 1000  # a grid larger than this is a typo more often than a plan
 #: the pooled F1 that chooses a setting: micro and macro together (the scope ALL)
-CRITERION = SPOTTING_CRITERION
+CRITERION = "all"
 TRAINING_SUBJECTS = "training-subjects"
 ORACLE = "oracle"
 POLICIES = {

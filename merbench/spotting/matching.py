@@ -50,10 +50,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from merbench.results.recorded_values import IOU_THRESHOLD
 from merbench.spotting.intervals import KINDS, Expression, Spotted, Video, iou
 
-THRESHOLD = IOU_THRESHOLD  # IoU from which a prediction is a true positive (MEGC 2019-2025)
+THRESHOLD = 0.5  # IoU from which a prediction is a true positive (MEGC 2019-2025)
 
 
 @dataclass(frozen=True)

@@ -23,19 +23,19 @@ import numpy as np
 
 from merbench.results.codec import to_json
 from merbench.results.over_seeds import STD_OVER_SEEDS, mean_over_seeds, std_over_seeds
-from merbench.results.spotting_file import F1Interval, SpottingResults
-from merbench.results.str_file import StrResults
-from merbench.results.str_seeds_file import (
+from merbench.spotting.bootstrap import strata_of
+from merbench.spotting.intervals import Video
+from merbench.spotting.recognition import recognition_labels, spotted_matches
+from merbench.spotting.record import F1Interval, SpottingResults
+from merbench.spotting.scores import SCOPES, f1_of_counts, subject_counts
+from merbench.spotting.str_record import StrResults
+from merbench.spotting.str_scores import recognised_videos
+from merbench.spotting.str_seeds_record import (
     STR_SEEDS_SCHEMA,
     StrScopeOverSeeds,
     StrSeedScores,
     StrSeedsSummary,
 )
-from merbench.spotting.bootstrap import strata_of
-from merbench.spotting.intervals import Video
-from merbench.spotting.recognition import recognition_labels, spotted_matches
-from merbench.spotting.scores import SCOPES, f1_of_counts, subject_counts
-from merbench.spotting.str_scores import recognised_videos
 from merbench.stats.confusion import counts_from_labels
 from merbench.stats.intervals import LEVEL, RESAMPLES, SEED, resampled_intervals
 

@@ -16,12 +16,12 @@ import math
 from collections.abc import Sequence
 
 from merbench.results.codec import to_json
-from merbench.results.spotting_file import IntervalRecord, SpottedVideo, SpottingResults
-from merbench.results.str_file import RecognisedVideo, RecognitionRecord, StrScope
 from merbench.spotting.choice import TRAINING_SUBJECTS, counts_record, subject_of
 from merbench.spotting.intervals import Expression, FrameInterval, Spotted, Video
 from merbench.spotting.recognition import RecognitionScores, score_str
+from merbench.spotting.record import IntervalRecord, SpottedVideo, SpottingResults
 from merbench.spotting.scores import SCOPES
+from merbench.spotting.str_record import RecognisedVideo, RecognitionRecord, StrScope
 
 POLICY = TRAINING_SUBJECTS
 

@@ -10,7 +10,7 @@ spotting F1 and recognition F1 per scope (micro is MEGC 2025's ME-STR), their me
 sample standard deviation, and the 95% interval over subjects of the seeds' mean STRS
 (every seed's subjects resampled together, :mod:`merbench.spotting.str_over_seeds`).
 ``merbench validate`` recomputes all of it from the seed folders
-(:mod:`merbench.verification.str_seeds_check`).
+(:mod:`merbench.spotting_kind.str_seeds_check`).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from merbench.results.schema import read_kind
-from merbench.results.spotting_file import F1Interval
+from merbench.spotting.record import F1Interval
 
 STR_SEEDS_FILE = "str-seeds.json"
 STR_SEEDS_SCHEMA = 1

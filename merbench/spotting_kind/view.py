@@ -5,7 +5,7 @@ Spotting runs are not recognition runs: no fold trains, and each subject's spott
 is chosen on the other subjects (:mod:`merbench.spotting.choice`), so they have a page of
 their own rather than rows in a recognition benchmark. Every ``spotting.json`` under the
 results folders is validated (every choice and count recomputed,
-:mod:`merbench.verification.spotting_check`); one that fails is listed with the rejected
+:mod:`merbench.spotting_kind.check`); one that fails is listed with the rejected
 files, never shown. Rows are ordered by the pooled F1 of micro and macro together
 (``all``) under the reported policy; the oracle F1 is shown apart, marked test-set
 selection, and orders nothing. The published rows are MEGC's own baseline figures, with how
@@ -32,21 +32,22 @@ from merbench.leaderboard.declared_defaults import DeclaredDefaults, set_otherwi
 from merbench.leaderboard.page_views import slug
 from merbench.leaderboard.result_walk import Rejected, results_holding, validated_holding
 from merbench.plugin_system.registry import Registries
-from merbench.results.audited_files import AuditedFiles, spotting_folder
+from merbench.results.audited_files import AuditedFiles
 from merbench.results.codec import to_json
 from merbench.results.result_files import AUDIT_FILE
 from merbench.results.run_files import ResultRejected
 from merbench.results.safe_files import UnsafeFile, copy_regular_file
-from merbench.results.spotting_file import SPOTTING_FILE, SpottingDataset, SpottingResults
-from merbench.results.str_file import STR_FILE, StrResults
-from merbench.results.str_seeds_file import STR_SEEDS_FILE, StrSeedsSummary
 from merbench.spotting.choice import TRAINING_SUBJECTS
-from merbench.verification.spotting_check import (
+from merbench.spotting.record import SPOTTING_FILE, SpottingDataset, SpottingResults
+from merbench.spotting.str_record import STR_FILE, StrResults
+from merbench.spotting.str_seeds_record import STR_SEEDS_FILE, StrSeedsSummary
+from merbench.spotting_kind.audited import spotting_folder
+from merbench.spotting_kind.check import (
     spotting_claim,
     spotting_evidence,
     validate_spotting_and_str,
 )
-from merbench.verification.str_seeds_check import validate_str_seeds
+from merbench.spotting_kind.str_seeds_check import validate_str_seeds
 from merbench.verification.validation_record import reading
 
 MEGC2020_BASELINE = ("MEGC 2020 baseline (MDMD)",

@@ -20,11 +20,11 @@ from merbench.leaderboard.declared_defaults import DeclaredDefaults
 from merbench.leaderboard.export_rows import Line
 from merbench.leaderboard.page_views import slug
 from merbench.leaderboard.published_line import PublishedLine, run_identity, section_of
-from merbench.leaderboard.spotting_view import SpottingRun, recogniser_reduced
 from merbench.results.codec import to_json
-from merbench.results.spotting_agrees import identity_of
-from merbench.results.spotting_file import SpottingPolicy
 from merbench.spotting.choice import ORACLE, TRAINING_SUBJECTS
+from merbench.spotting.record import SpottingPolicy
+from merbench.spotting_kind.agrees import identity_of
+from merbench.spotting_kind.view import SpottingRun, recogniser_reduced
 from merbench.stats.intervals import Interval
 
 SCOPES = ("all", "micro", "macro")

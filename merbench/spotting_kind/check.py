@@ -17,22 +17,12 @@ from pathlib import Path
 
 from merbench.base.errors import MerbenchError
 from merbench.results.audit_file import AuditSummary, check_audit_file
-from merbench.results.audited_files import AuditedFiles, spotting_folder
+from merbench.results.audited_files import AuditedFiles
 from merbench.results.codec import LayoutError, from_json, to_json
-from merbench.results.recorded_values import spotting_values
 from merbench.results.run_files import ResultRejected, differ
 from merbench.results.rundir import folder_is_held
 from merbench.results.safe_files import UnsafeFile, check_entry
 from merbench.results.schema import read_json
-from merbench.results.spotting_agrees import video_files_problem
-from merbench.results.spotting_file import (
-    SPOTTING_FILE,
-    SPOTTING_RUN_FILE,
-    SPOTTING_SCHEMA,
-    VIDEOS_FOLDER,
-    SpottingResults,
-)
-from merbench.results.str_file import STR_FILE, StrResults
 from merbench.spotting.choice import (
     POLICIES,
     subject_of,
@@ -40,9 +30,20 @@ from merbench.spotting.choice import (
     truth_fingerprint,
     variants_of,
 )
+from merbench.spotting.record import (
+    SPOTTING_FILE,
+    SPOTTING_RUN_FILE,
+    SPOTTING_SCHEMA,
+    VIDEOS_FOLDER,
+    SpottingResults,
+)
 from merbench.spotting.str_over_seeds import recogniser_configuration
+from merbench.spotting.str_record import STR_FILE, StrResults
+from merbench.spotting_kind.agrees import video_files_problem
+from merbench.spotting_kind.audited import spotting_folder
+from merbench.spotting_kind.str_check import str_beside, validate_str
+from merbench.spotting_kind.values import spotting_values
 from merbench.verification.provenance import ProvenanceError
-from merbench.verification.str_check import str_beside, validate_str
 
 
 def spotting_path(path: Path) -> Path:

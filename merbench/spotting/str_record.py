@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from merbench.results.model import EnvironmentRecord
-from merbench.results.spotting_file import IntervalRecord, SpotCountsRecord
+from merbench.spotting.record import IntervalRecord, SpotCountsRecord
 
 STR_FILE = "str.json"
 STR_SCHEMA = 1

@@ -12,14 +12,14 @@ from pathlib import Path
 from merbench.base.atomic import is_temporary
 from merbench.base.errors import MerbenchError
 from merbench.results.codec import LayoutError, from_json, to_json, unreadable
-from merbench.results.spotting_file import (
+from merbench.results.user_files import UnreadableFile, read_written_json
+from merbench.spotting.record import (
     SPOTTING_FILE,
     SPOTTING_RUN_FILE,
     VIDEOS_FOLDER,
     SpottingResults,
     VideoFile,
 )
-from merbench.results.user_files import UnreadableFile, read_written_json
 
 
 def video_files_problem(folder: Path, results: SpottingResults) -> str | None:

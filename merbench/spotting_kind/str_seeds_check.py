@@ -15,9 +15,10 @@ from pathlib import Path
 
 from merbench.results.codec import to_json
 from merbench.results.run_files import ResultRejected, differ
-from merbench.results.spotting_file import SPOTTING_FILE, SPOTTING_RUN_FILE
-from merbench.results.str_seeds_file import STR_SEEDS_FILE, StrSeedsSummary, read_str_seeds
+from merbench.spotting.record import SPOTTING_FILE, SPOTTING_RUN_FILE
 from merbench.spotting.str_over_seeds import recogniser_configuration, summarise_str_seeds
+from merbench.spotting.str_seeds_record import STR_SEEDS_FILE, StrSeedsSummary, read_str_seeds
+from merbench.spotting_kind.check import CheckedSpotting, validate_spotting_and_str
 from merbench.verification.seed_folders import (
     check_listed,
     check_summary_created,
@@ -26,7 +27,6 @@ from merbench.verification.seed_folders import (
     refuse_unlisted,
     validated_seed_runs,
 )
-from merbench.verification.spotting_check import CheckedSpotting, validate_spotting_and_str
 
 
 @dataclasses.dataclass(frozen=True)

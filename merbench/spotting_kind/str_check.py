@@ -1,7 +1,7 @@
 """``merbench validate`` of spot-then-recognise: ``str.json`` checked against its spotting run.
 
 A ``str.json`` adds emotions to a spotting run's chosen intervals
-(:mod:`merbench.results.str_file`), so it is checked with the ``spotting.json`` beside it,
+(:mod:`merbench.spotting.str_record`), so it is checked with the ``spotting.json`` beside it,
 once that file has passed its own checks: it must name that run (its fingerprint), hold every
 video of it in order, each with exactly the intervals of the setting its subject's
 ``training-subjects`` choice names, each given one of the classes; and every stored score is
@@ -16,13 +16,12 @@ from pathlib import Path
 
 from merbench.base.errors import MerbenchError
 from merbench.results.codec import LayoutError, from_json, to_json
-from merbench.results.recorded_values import str_values
 from merbench.results.run_files import ResultRejected, differ
 from merbench.results.safe_files import check_entry
 from merbench.results.schema import read_json
-from merbench.results.spotting_file import SpottingResults
-from merbench.results.str_file import STR_FILE, STR_SCHEMA, StrResults
 from merbench.runner.spot_recognise import FRAMES_RULE, TRAINING_RULE
+from merbench.spotting.record import SpottingResults
+from merbench.spotting.str_record import STR_FILE, STR_SCHEMA, StrResults
 from merbench.spotting.str_scores import (
     POLICY,
     chosen_intervals,
@@ -30,6 +29,7 @@ from merbench.spotting.str_scores import (
     str_scores,
     training_counts,
 )
+from merbench.spotting_kind.values import str_values
 from merbench.verification.provenance import (
     SPAN_MARGIN,
     ProvenanceError,

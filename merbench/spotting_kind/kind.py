@@ -8,7 +8,6 @@ import os
 from pathlib import Path
 from typing import Any
 
-from merbench.audit.spotting_audit import SubjectAudit, audit_spotting, spotting_record
 from merbench.base.errors import MerbenchError
 from merbench.base.literal import counted
 from merbench.compare.contract import Comparison
@@ -33,12 +32,12 @@ from merbench.results.safe_files import (
     never_read,
 )
 from merbench.results.signing_keys import load_signing_key
-from merbench.results.spotting_file import SPOTTING_FILE, SPOTTING_RUN_FILE, VIDEOS_FOLDER
-from merbench.results.str_file import STR_FILE
-from merbench.results.str_seeds_file import STR_SEEDS_FILE, read_str_seeds
 from merbench.results.user_files import UnreadableFile, read_user_json_object
-from merbench.results.written import spotting_written
-from merbench.verification.spotting_check import (
+from merbench.spotting.record import SPOTTING_FILE, SPOTTING_RUN_FILE, VIDEOS_FOLDER
+from merbench.spotting.str_record import STR_FILE
+from merbench.spotting.str_seeds_record import STR_SEEDS_FILE, read_str_seeds
+from merbench.spotting_kind.audit import SubjectAudit, audit_spotting, spotting_record
+from merbench.spotting_kind.check import (
     audited_spotting,
     check_spotting_folder,
     spotting_claim,
@@ -46,8 +45,9 @@ from merbench.verification.spotting_check import (
     spotting_path,
     validate_spotting_and_str,
 )
-from merbench.verification.str_check import str_beside
-from merbench.verification.str_seeds_check import validate_str_seeds
+from merbench.spotting_kind.str_check import str_beside
+from merbench.spotting_kind.str_seeds_check import validate_str_seeds
+from merbench.spotting_kind.written import spotting_written
 
 #: the files a spotting run's audit compares (its videos' files are checked against the
 #: first when it validates)

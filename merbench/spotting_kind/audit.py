@@ -44,15 +44,15 @@ from merbench.results.audit_model import AuditOutcome, AuditRecord, FoldAudit
 from merbench.results.audited_files import AuditedFiles, Digests
 from merbench.results.codec import to_json
 from merbench.results.schema import environment, now_iso
-from merbench.results.spotting_file import SpottedVideo, SpottingResults
-from merbench.results.str_file import STR_FILE, StrResults
 from merbench.runner.spot import SpotSpec, SpottingRun, same_video
 from merbench.runner.spot_learned import spot_learned
 from merbench.runner.spot_recognise import RecogniseSpec, recognise
 from merbench.spotting.choice import subject_of
 from merbench.spotting.long_videos import LongVideo
+from merbench.spotting.record import SpottedVideo, SpottingResults
 from merbench.spotting.spotter import LearnsToSpot
-from merbench.verification.spotting_check import CheckedSpotting
+from merbench.spotting.str_record import STR_FILE, StrResults
+from merbench.spotting_kind.check import CheckedSpotting
 
 
 @dataclass(frozen=True)

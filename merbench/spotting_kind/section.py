@@ -15,8 +15,10 @@ from typing import Any
 from merbench.leaderboard.audit_gate import AuditGate
 from merbench.leaderboard.kind_section import Shown
 from merbench.leaderboard.result_walk import Rejected
-from merbench.leaderboard.spotting_export import SpottingTable, spotting_tables
-from merbench.leaderboard.spotting_view import (
+from merbench.leaderboard.table_ids import Patterned
+from merbench.plugin_system.manager import default_plugins
+from merbench.spotting_kind.export import SpottingTable, spotting_tables
+from merbench.spotting_kind.view import (
     SpottingRun,
     copy_spotting_files,
     copy_str_seeds_files,
@@ -24,8 +26,6 @@ from merbench.leaderboard.spotting_view import (
     find_str_seeds,
     spotting_sections,
 )
-from merbench.leaderboard.table_ids import Patterned
-from merbench.plugin_system.manager import default_plugins
 
 
 @dataclass(frozen=True)
