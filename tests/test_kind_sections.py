@@ -135,9 +135,9 @@ def test_a_registered_kind_is_on_the_site_in_list_and_in_export(
 def test_the_registry_holds_every_kind_once_in_the_index_order() -> None:
     sections = kind_sections([])
     assert [section.counted_as for section in sections] == [
-        "run", "spotting run", "AU run", "tuning"]
+        "run", "AU run", "spotting run", "tuning"]
     assert [section.ids.pattern for section in sections] == [
-        None, "spot-DATASET", "au-DATASET-PROTOCOL", "tune-DATASET-PROTOCOL"]
+        None, "au-DATASET-PROTOCOL", "spot-DATASET", "tune-DATASET-PROTOCOL"]
 
 
 def test_the_emotion_benchmarks_are_a_kind_as_the_others_are() -> None:

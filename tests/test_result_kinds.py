@@ -390,8 +390,8 @@ def test_every_summary_over_seeds_is_one_class_over_a_registered_kind() -> None:
     command and check told it), each over a kind of result registered beside it."""
     summaries = [kind for kind in result_kinds() if kind.over_seeds is not None]
     assert [kind.name for kind in summaries] == [
-        "summary over seeds", "spot-then-recognise summary over seeds",
-        "action-unit summary over seeds", "tuning summary over seeds"]
+        "summary over seeds", "action-unit summary over seeds",
+        "spot-then-recognise summary over seeds", "tuning summary over seeds"]
     assert {type(kind) for kind in summaries} == {SummaryOverSeeds}
     registered = {kind.name for kind in result_kinds() if kind.over_seeds is None}
     for kind in summaries:

@@ -1,11 +1,11 @@
 """docs/results.md documents the typed results model field by field: every record class of
 merbench/results/model.py (a run's files), seeds_model.py (a seeds summary), audit_model.py
-(a run's audits), command_files.py (the files of the other commands), spotting_file.py (a
-spotting run's), str_file.py (spot-then-recognise), prediction_file.py (merbench predict's),
-au_file.py (an AU run's) and str_seeds_file.py (a spot-then-recognise summary over seeds),
-all in merbench/results/, and of the tuning kind's records, merbench/tuning/record.py (a
-tuning's) and seeds_record.py (a tuning summary over seeds), has its section, with exactly
-its fields and their types."""
+(a run's audits), command_files.py (the files of the other commands), prediction_file.py
+(merbench predict's) and au_file.py (an AU run's), all in merbench/results/, of the spotting
+kind's records, merbench/spotting/record.py (a spotting run's), str_record.py
+(spot-then-recognise) and str_seeds_record.py (a spot-then-recognise summary over seeds),
+and of the tuning kind's records, merbench/tuning/record.py (a tuning's) and seeds_record.py
+(a tuning summary over seeds), has its section, with exactly its fields and their types."""
 
 from __future__ import annotations
 
@@ -21,11 +21,11 @@ from merbench.results import (
     model,
     prediction_file,
     seeds_model,
-    spotting_file,
-    str_file,
-    str_seeds_file,
 )
 from merbench.results.codec import json_type
+from merbench.spotting import record as spotting_file
+from merbench.spotting import str_record as str_file
+from merbench.spotting import str_seeds_record as str_seeds_file
 from merbench.tuning import record as tune_file
 from merbench.tuning import seeds_record as tune_seeds_file
 

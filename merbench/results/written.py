@@ -13,6 +13,8 @@ naming the file by its path in the result's folder and what is wrong, and ``stat
 that instead of "complete", after the folder (``s: ...: written, but spotting.json is not
 ...``; the readers' whole paths said the folder twice, ``s: ...: written, but
 s/spotting.json is not ...``).
+A kind in a home of its own reads its files there, with what is shared here
+(``merbench/spotting_kind/written.py``, ``merbench/tuning/written.py``).
 ``tests/test_status_agrees.py`` checks over a corpus of broken results of every kind that
 the two never disagree.
 """

@@ -1,8 +1,8 @@
 """Spotting tables in ``merbench leaderboard list`` and ``leaderboard export``.
 
 A spotting table is a section of the spotting page: the validated ``merbench spot`` runs of
-one long-video dataset scored on the same ground truth (:mod:`merbench.leaderboard.
-spotting_view`). Its id is ``spot-DATASET`` (``-2``, ``-3`` where other options or data give
+one long-video dataset scored on the same ground truth (:mod:`merbench.spotting_kind.
+view`). Its id is ``spot-DATASET`` (``-2``, ``-3`` where other options or data give
 other tables). Each run is a row per policy: the setting chosen on the training subjects,
 ranked by the pooled F1 of micro and macro together, then the same runs' oracle rows, marked
 test-set selection, as the page shows them apart. Spotters are deterministic: a row is one
