@@ -18,6 +18,12 @@ choice of each left-out subject's spotter setting; ``merbench spot``
   STRS = spotting F1 x recognition F1.
 - :mod:`merbench.spotting.choice`: each left-out subject's spotter setting, chosen on the
   other subjects' videos (and, for comparison, on its own), and the scores of the choice.
+- :mod:`merbench.spotting.record`, :mod:`~merbench.spotting.str_record`,
+  :mod:`~merbench.spotting.str_seeds_record`: the records of ``spotting.json`` (with
+  ``spot-run.json`` and ``videos/NNNN.json``), ``str.json`` and ``str-seeds.json``. They are
+  here, not in the spotting kind's home (:mod:`merbench.spotting_kind`, which checks, audits
+  and pages what they record), because ``merbench spot``'s writer, below the homes, writes
+  them.
 
 Which year of MEGC each definition follows, and where the official scripts differ from one
 another and from merbench, is said in each module and in
