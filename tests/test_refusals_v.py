@@ -278,7 +278,7 @@ def test_a_conflict_names_the_other_copies_and_a_strict_build_what_it_did(
     """Fourth pass, finding 11: a conflicting copy was said to claim the configuration "of"
     itself and its rivals, and "configuration and seed" for a spotting run, which has no
     seed; a strict build into a new folder said that folder was "left as it was"."""
-    from merbench.kinds import spotting as spotting_kind
+    from merbench.spotting_kind import kind as spotting_kind
 
     results = tmp_path / "results"
     for name in ("a", "b"):
