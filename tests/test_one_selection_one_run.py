@@ -139,3 +139,22 @@ def test_the_default_spelt_out_is_on_the_defaults_page(casme2_root: Path, cli,
     assert code == 0, err
     index = (tmp_path / "site" / "index.html").read_text()
     assert "fake-3:" not in index  # no reason: the run is on the page
+
+
+def test_a_tuning_records_the_subjects_as_its_runs(casme2_root: Path, cli,
+                                                   tmp_path: Path) -> None:
+    """tune.json's dataset options are its runs' spelling: each run is checked against it,
+    and ``subjects = "3, 1,2"`` in the file against runs recording ``sub01,sub02,sub03``."""
+    space = tmp_path / "t.toml"
+    space.write_text('model = "ststnet"\ndataset = "casme2"\n'
+                     'dataset_options = {subjects = "3, 1,2", classes = "5-class"}\n'
+                     '[options]\nepochs = 1\nfeature = "tvl1-uvos"\n'
+                     'feature_options = {face = "frame", method = "farneback"}\n'
+                     '[search]\nsampler = "grid"\n[space]\nlr = {choices = [0.001, 0.03]}\n')
+    code, _, err = cli("tune", space, "--score", "test", "--out", tmp_path / "t",
+                       "--data-root", casme2_root, "--threads", "1", "--workers", "1", "-q")
+    assert code == 0, err
+    recorded = json.loads((tmp_path / "t" / "tune.json").read_text())
+    assert recorded["dataset_options"] == {"subjects": "sub01,sub02,sub03"}
+    code, _, err = cli("validate", tmp_path / "t")
+    assert code == 0, err
