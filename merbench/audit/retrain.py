@@ -30,12 +30,12 @@ from merbench.results.audit_model import AuditRecord, FoldAudit
 from merbench.results.model import Results
 from merbench.results.rundir import RunDirectory, differences
 from merbench.results.schema import environment, now_iso
-from merbench.runner.data import RunData
+from merbench.runner.data import RunData, canonical_options
 from merbench.runner.engine import run_threads
 from merbench.runner.identity import RunIdentity, run_identity
 from merbench.runner.model_input import model_input
 from merbench.runner.notify import Notifier
-from merbench.runner.plan import Plan, plan_run
+from merbench.runner.plan import plan_run
 from merbench.runner.spec import RunSettings, RunSpec, from_config
 from merbench.runner.task_run import load_data
 from merbench.runner.trainer_setup import device_name, set_up_trainer
@@ -129,7 +129,7 @@ def audit_run(run_dir: Path, *, count: int | None = DEFAULT_FOLDS, seed: int | N
         "n_folds": results.protocol.n_folds, "choice_seed": choice_seed,
         "environment": environment(trains_on, plugin_versions(plugins))}
     found = differences(identity.to_dict(),
-                        _defaults_left_out(store.read_run_file().identity, data.plan))
+                        _defaults_left_out(store.read_run_file().identity, data))
     if found:
         return AuditRecord(**base, comparison="tolerance", reason="", min_agreement=1.0,
                            folds=[], passed=False, failure=(
@@ -162,17 +162,21 @@ def _validated_emotion_run(run_dir: Path) -> Results:
     return validate_run(run_dir).results
 
 
-def _defaults_left_out(stored: dict[str, Any], plan: Plan) -> dict[str, Any]:
+def _defaults_left_out(stored: dict[str, Any], data: RunData) -> dict[str, Any]:
     """``stored`` with options set to their defaults left out, as identities are made now:
     a run that recorded ``crop: reference`` (the default) ran what one recording nothing
-    runs."""
+    runs; and its dataset options as the dataset spells them now (a run that recorded
+    ``classes: 3-class`` ran what one recording ``"3"`` runs)."""
+    plan = data.plan
     entries = {"model": plan.model, "feature": plan.inputs.feature,
                "dataset": plan.inputs.dataset, "protocol": plan.protocol}
     out = dict(stored)
     for section, entry in entries.items():
         if isinstance(out.get(section), dict) and isinstance(out[section].get("options"), dict):
-            out[section] = {**out[section],
-                            "options": entry.without_defaults(out[section]["options"])}
+            options = out[section]["options"]
+            out[section] = {**out[section], "options": canonical_options(
+                entry, options, data.dataset) if section == "dataset"
+                else entry.without_defaults(options)}
     return out
 
 

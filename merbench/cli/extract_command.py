@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
+from dataclasses import replace
 
 from merbench.base.errors import MerbenchError
 from merbench.cli.literal import say
@@ -25,7 +26,7 @@ from merbench.features.saved_file import check_target, save_features
 from merbench.plugin_system.manager import Plugins, plugin_versions
 from merbench.results.model import SkippedSample
 from merbench.runner.checks import check_values
-from merbench.runner.data import open_dataset
+from merbench.runner.data import canonical_options, open_dataset
 from merbench.runner.identity import dataset_identity, feature_identity
 from merbench.runner.plan import plan_extraction
 from merbench.runner.spec import flag, from_options
@@ -61,6 +62,9 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
                             "fill; add --save FILE to keep its values for 'merbench run "
                             "--features FILE', or let 'merbench run' compute it")
     dataset = open_dataset(inputs)
+    # the saved file's dataset options as the run it feeds records them
+    inputs = replace(inputs, dataset_options=canonical_options(
+        dataset_entry, inputs.dataset_options, dataset))
     reporter = ProgressReporter(enabled=not args.quiet)
     label = f"{args.feature} on {args.dataset}"
     try:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -98,6 +98,17 @@ class Dataset:
             entries.append({"sample_id": str(entry["sample_id"]),
                             "reason": str(entry["reason"])})
         return entries
+
+    def canonical_options(self, options: Mapping[str, Any]) -> dict[str, Any]:
+        """``options``, those this dataset was built with, each in the one spelling a run
+        records: a run (CLI and ``merbench.run`` alike) records what this returns, in
+        ``run.json`` and ``results.json``, and compares it with an ``--out`` folder's run and a
+        benchmark's options. An option a user may spell several ways for one selection
+        (CASME II's ``subjects=1,2``, ``sub01,sub02``, ``[1,2]``; ``classes=3-class`` and
+        ``3``) is given here as the dataset reads it, so that every spelling is one run and
+        one row of a page; it must not change what the dataset selects. This default keeps
+        every option as given: override it where an option has several spellings."""
+        return dict(options)
 
     @property
     def n_subjects(self) -> int:

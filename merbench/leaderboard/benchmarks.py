@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from merbench.base.errors import MerbenchError
+from merbench.base.literal import written
 from merbench.leaderboard.definition_fields import (
     column_scope,
     dataset_databases,
@@ -37,6 +38,7 @@ from merbench.leaderboard.definition_fields import (
 from merbench.leaderboard.definition_fields import (
     need as _need,
 )
+from merbench.leaderboard.option_words import option_text, option_words, options_said
 from merbench.results.codec import unreadable
 from merbench.results.model import Results
 from merbench.results.safe_files import entry_kind
@@ -139,7 +141,11 @@ class Benchmark:
         )
         for what, theirs, ours in checks:
             if ours is not None and theirs != ours:
-                return f"{what} is {theirs!r}, the benchmark needs {ours!r}"
+                if what.endswith(" options"):  # as the command line gives them
+                    flag = f"--{what.split()[0]}-opt"
+                    return (f"{what} are {options_said(flag, theirs)}, the benchmark needs "
+                            f"{options_said(flag, ours)}")
+                return f"{what} is {written(theirs)}, the benchmark needs {written(ours)}"
         return None
 
     def run_command(self, model: str = "MODEL", feature: str | None = None) -> str:
@@ -153,28 +159,13 @@ class Benchmark:
             words += ["--feature", feature]
         dataset_options = dict(self.dataset_options or {})
         skip = dataset_options.pop("skip_missing", None) is True
-        words += _option_words("--dataset-opt", dataset_options)
+        words += option_words("--dataset-opt", dataset_options)
         if skip:
             words.append("--skip-missing")
         words += ["--protocol", self.protocol]
-        words += _option_words("--protocol-opt", self.protocol_options or {})
+        words += option_words("--protocol-opt", self.protocol_options or {})
         words += ["--data-root", "PATH", "--seeds", "0,1,2"]
         return " ".join(shlex.quote(word) for word in words)
-
-
-def option_text(options: dict[str, Any]) -> dict[str, Any]:
-    """``options`` with each number or text as its text: ``--dataset-opt classes=4`` reads as
-    the number 4 and the Python API's ``classes="4"`` as text, and a plugin takes both as the
-    same class set, so a page compares them alike (what they select is pinned besides, by the
-    class list, the number of samples and where given the sample-list fingerprint)."""
-    return {key: str(value) if isinstance(value, str | int | float)
-            and not isinstance(value, bool) else value for key, value in options.items()}
-
-
-def _option_words(flag: str, options: dict[str, Any]) -> list[str]:
-    """``flag key=value`` for each option: text as it is, anything else as JSON."""
-    return [word for key, value in options.items()
-            for word in (flag, f"{key}={value if isinstance(value, str) else json.dumps(value)}")]
 
 
 #: every key a definition, its 'reported' object, a reported row and a column may hold: a

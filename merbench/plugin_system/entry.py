@@ -154,13 +154,6 @@ class Entry(Generic[M]):
             raise MerbenchError(f"{kind} '{self.meta.name}' needs the option '{missing[0]}', "
                                 f"which was not given; give {missing[0]}=VALUE")
 
-    def whole_as_ints(self, options: dict[str, Any]) -> dict[str, Any]:
-        """``options`` with every spelling of a whole number as the factory is given it
-        (:meth:`_as_whole`), none left out: what a command that records options as they were
-        given (``merbench spot``) records, so ``subjects=3.0`` and ``subjects=3`` are one
-        configuration there too."""
-        return self._as_whole(options)
-
     def without_defaults(self, options: dict[str, Any]) -> dict[str, Any]:
         """``options`` less those set to the factory's own default. Setting an option to its
         default is the same setting as leaving it out, so the two must not make different

@@ -13,15 +13,16 @@ from __future__ import annotations
 import os
 import stat
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from merbench.base.errors import MerbenchError
+from merbench.base.errors import MerbenchError, in_words
 from merbench.data.dataset import Dataset
 from merbench.plugin_system.entry import Entry
+from merbench.plugin_system.plugin_fault import described
 from merbench.protocols import Fold
 from merbench.results.safe_files import entry_kind
 from merbench.runner.plan import InputsPlan, Plan
@@ -45,6 +46,41 @@ def open_dataset(inputs: InputsPlan) -> Dataset:
     if getattr(dataset, "provides", None) is None:
         dataset.provides = tuple(entry.meta.provides)
     return dataset
+
+
+def open_selection(plan: Plan) -> tuple[Plan, Dataset]:
+    """:func:`open_dataset` of ``plan``, and ``plan`` with its dataset options as the built
+    dataset spells them (:func:`canonical_options`): the one place where a run's dataset
+    options, given on the command line or to ``merbench.run``, take the spelling its
+    ``run.json``, its ``--out`` check and the leaderboard compare."""
+    dataset = open_dataset(plan.inputs)
+    entry = plan.inputs.dataset
+    inputs = replace(plan.inputs, dataset_options=canonical_options(
+        entry, plan.inputs.dataset_options, dataset))
+    spec = replace(plan.spec, dataset_options=canonical_options(
+        entry, plan.spec.dataset_options, dataset))
+    return replace(plan, inputs=inputs, spec=spec), dataset
+
+
+def canonical_options(entry: Entry[Any], options: dict[str, Any],
+                      dataset: Dataset) -> dict[str, Any]:
+    """``options`` as ``dataset`` spells them (:meth:`Dataset.canonical_options`), those at
+    the factory's default left out again (``classes=5-class`` on CASME II is its default):
+    every spelling of one selection is then one run. A dataset whose method returns no
+    options is its plugin's fault, said so."""
+    if not options:
+        return {}  # nothing given: nothing to spell
+    try:
+        spelt = dataset.canonical_options(dict(options))
+    except MerbenchError:
+        raise  # said in one line already
+    except Exception as exc:  # the plugin's own code failing
+        raise entry.fault("dataset", f"its dataset's canonical_options failed: "
+                                     f"{in_words(exc)}") from exc
+    if not isinstance(spelt, dict) or not all(isinstance(k, str) for k in spelt):
+        raise entry.fault("dataset", f"its dataset's canonical_options returned "
+                                     f"{described(spelt)}, not a dict of options")
+    return entry.without_defaults(spelt)
 
 
 def open_long_videos(entry: Entry[Any], options: dict[str, Any]) -> LongVideoDataset:

@@ -21,7 +21,7 @@ import contextlib
 import os
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -161,17 +161,22 @@ class SpottingRun:
                                 "'merbench predict'")
         self.grid = tuned_grid(self.spotter_entry.meta, spec)
         self.variants = variants_of(self.grid)
+        # recorded as a run records its options (spot-run.json and spotting.json alike): a
+        # whole number in any spelling as the int, an option at its default left out;
+        # subjects=3.0 and grid=6.0 were other configurations than 3 and 6, and an option
+        # spelt at its default another than the option left out
+        self.spec = spec = replace(
+            spec, dataset_options=self.dataset_entry.without_defaults(dict(spec.dataset_options)),
+            spotter_options=self.spotter_entry.without_defaults(dict(spec.spotter_options)))
         #: a learned spotter's choices per subject (``database/subject`` -> one per setting)
         self.fitted: dict[str, list[dict[str, Any]]] = {}
         #: videos spotted by an earlier command into the same folder, read back, not spotted
         self.restored = 0
         self.identity = {
             "dataset": {"name": spec.dataset, "version": self.dataset_entry.meta.version,
-                        "options": self.dataset_entry.whole_as_ints(
-                            dict(spec.dataset_options))},
+                        "options": dict(spec.dataset_options)},
             "spotter": {"name": spec.spotter, "version": self.spotter_entry.meta.version,
-                        "options": self.spotter_entry.whole_as_ints(
-                            dict(spec.spotter_options))},
+                        "options": dict(spec.spotter_options)},
             "variants": self.variants, "iou_threshold": THRESHOLD, "criterion": CRITERION}
 
     def spotter(self, variant: Mapping[str, Any]) -> Spotter:

@@ -39,7 +39,7 @@ from merbench.results.model import Results
 from merbench.results.rundir import RunDirectory
 from merbench.results.seeds_model import SeedsSummary
 from merbench.runner.au_run import AURun, AURunResult
-from merbench.runner.data import RunData, locate_weights, open_dataset
+from merbench.runner.data import RunData, locate_weights, open_selection
 from merbench.runner.emotion_run import EmotionRun, RunResult
 from merbench.runner.plan import Plan
 from merbench.runner.started_run import StartedRun
@@ -137,8 +137,8 @@ def _checked_folds(plan: Plan, protocol: Any, dataset: Dataset) -> list[Fold]:
 def load_data(plan: Plan) -> RunData:
     """Open the dataset, build the protocol's folds, find any saved weights (a checkpoint a
     protocol fold), and give the folds and labels the run's task learns from."""
+    plan, dataset = open_selection(plan)  # its options as the dataset spells them
     spec = plan.spec
-    dataset = open_dataset(plan.inputs)
     protocol = plan.protocol.create("protocol", **spec.protocol_options)
     folds = _checked_folds(plan, protocol, dataset)
     weight_files = None

@@ -40,6 +40,7 @@ from merbench.results.protocol_names import SUBJECT_SPLIT
 from merbench.results.run_files import read_predictions
 from merbench.results.rundir import held_folder
 from merbench.results.schema import now_iso
+from merbench.runner.data import canonical_options
 from merbench.runner.execute import RunResult, run_many
 from merbench.runner.executor_kinds import side_by_side
 from merbench.runner.notify import Notifier
@@ -162,6 +163,10 @@ def _tune(spec: TuneSpec, mode: Mode, settings: RunSettings, out: Path, plugins:
     with building_what_is_planned():  # its trials are trained here
         data = load_data(plan_run(spec.trial_spec(first, spec.protocol, {}), settings,
                                   plugins))
+    # tune.json records the dataset options as its runs do (one selection, one run): the
+    # check of each run against tune.json compared subjects=1,2 with 'sub01,sub02'
+    spec = dataclasses.replace(spec, dataset_options=canonical_options(
+        data.plan.inputs.dataset, dict(spec.dataset_options), data.dataset))
     samples = data.dataset.samples
     classes = list(data.dataset.classes)
     nested = mode == NESTED

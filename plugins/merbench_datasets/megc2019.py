@@ -46,12 +46,15 @@ def make_megc2019(data_root: str | None = None, casme2_frames: str = "cropped",
                   skip_missing: bool = False) -> rawframes.RawFramesDataset:
     """The official composite's samples from the raw databases (see the module doc)."""
     truth = load_ground_truth()
+    chosen = None
     if subjects is not None:
         keys = truth["database"] + "/" + truth["subject"]
+        known = list(dict.fromkeys(keys))
         wanted = chosen_subjects(
-            subjects, NAME, list(dict.fromkeys(keys)), "the official list",
+            subjects, NAME, known, "the official list",
             "write them as database/subject, e.g. casme2/sub01, samm/006, smic/s01")
         truth = truth[keys.isin(wanted)]
+        chosen = tuple(str(k) for k in known if k in wanted)  # the list's order
     parts, problems = [], []
     for database, (table, found) in (
             ("casme2", casme2.annotation_table(data_root, casme2_sheet, casme2_frames)),
@@ -70,4 +73,6 @@ def make_megc2019(data_root: str | None = None, casme2_frames: str = "cropped",
     keep = truth[~absent & ~truth["sample_id"].isin(problem_ids)]
     table = annotated.loc[keep["sample_id"]].reset_index()
     table["label"] = keep["label"].to_numpy()
-    return rawframes.build(NAME, table, CLASSES, skip_missing, problems)
+    found = rawframes.build(NAME, table, CLASSES, skip_missing, problems)
+    found.chosen_subjects = chosen
+    return found

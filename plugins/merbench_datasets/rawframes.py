@@ -32,8 +32,9 @@ Sources: ``onset_frame`` and ``apex_frame``, H x W x 3 uint8 in B, G, R order, e
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -191,6 +192,21 @@ class RawFramesDataset(Dataset):
         super().__init__(name, samples, classes)
         self.provides = SOURCES
 
+    #: the subjects ``subjects=`` chose, in the sheet's order (None: every subject)
+    chosen_subjects: tuple[str, ...] | None = None
+
+    def canonical_options(self, options: Mapping[str, Any]) -> dict[str, Any]:
+        """The class set by its key (``classes=3-class`` is ``"3"``) and the chosen subjects
+        by their names in the sheet's order (``subjects=1,2``, ``'2, 1'``, ``[1,2]``,
+        ``casme2/sub01,casme2/sub02`` are ``"sub01,sub02"``): each spelling was another run
+        to ``--out`` and another row on a page."""
+        spelt = dict(options)
+        if "classes" in spelt:
+            spelt["classes"] = class_set_key(spelt["classes"])
+        if "subjects" in spelt and self.chosen_subjects is not None:
+            spelt["subjects"] = ",".join(self.chosen_subjects)
+        return spelt
+
     def read(self, source: str, index: int) -> np.ndarray:
         if source not in SOURCES:
             return super().read(source, index)
@@ -233,18 +249,25 @@ def pick_class_set(dataset: str, classes: object, sets: dict[str, tuple[str, ...
     one reading of one, :func:`merbench.api.whole_value`), as ``--dataset-opt subjects=03``
     is read; ``classes=03`` was refused as "unknown class set '03'". A refusal shows the
     value as it was given."""
-    whole = whole_value(classes)
-    text = str(classes).strip().lower()
-    if whole is None and text.endswith("class"):  # '3-class', '3class', '3 class'
-        whole = whole_value(text.removesuffix("class").removesuffix("-").strip())
-    key = str(whole) if whole is not None else \
-        text.removesuffix("-class").removesuffix("class").strip()
+    key = class_set_key(classes)
     if key not in sets:
         choices = "; ".join(f"{k} ({', '.join(v)})" for k, v in sets.items())
         shown = f"'{classes}'" if isinstance(classes, str) else classes
         raise MerbenchError(f"{dataset}: unknown class set {shown}; choose "
                             f"--dataset-opt classes=N with N one of {choices}")
     return key
+
+
+def class_set_key(classes: object) -> str:
+    """The one spelling of the class set ``classes`` names (``"3"`` for ``3``, ``03``,
+    ``3.0``, ``3-class``, ``3class``; ``"objective"`` for ``Objective``), whether or not a
+    database has it: what :func:`pick_class_set` looks up and a run records."""
+    whole = whole_value(classes)
+    text = str(classes).strip().lower()
+    if whole is None and text.endswith("class"):  # '3-class', '3class', '3 class'
+        whole = whole_value(text.removesuffix("class").removesuffix("-").strip())
+    return str(whole) if whole is not None else \
+        text.removesuffix("-class").removesuffix("class").strip()
 
 
 def labelled(table: pd.DataFrame, dataset: str, mapping: dict[str, str],
@@ -319,6 +342,8 @@ def assemble(dataset: str, annotated: tuple[pd.DataFrame, list[tuple[str, str]]]
     class set, check the frames and build the dataset (or name what is unusable).
     ``label_column`` names the sheet column the labels come from in a problem."""
     table, problems = annotated
-    table, problems = select_subjects(table, subjects, dataset, problems)
+    table, problems, chosen = select_subjects(table, subjects, dataset, problems)
     table, strange = labelled(table, dataset, mapping, emotions, classes, label_column)
-    return build(dataset, table, classes, skip_missing, [*problems, *strange])
+    found = build(dataset, table, classes, skip_missing, [*problems, *strange])
+    found.chosen_subjects = chosen
+    return found

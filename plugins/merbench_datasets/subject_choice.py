@@ -88,16 +88,20 @@ def _subject_meant(given: str, dataset: str, known: Sequence[str]) -> str | None
 
 def select_subjects(table: pd.DataFrame, subjects: str | Sequence[str] | None, dataset: str,
                     problems: Sequence[tuple[str, str]] = ()
-                    ) -> tuple[pd.DataFrame, list[tuple[str, str]]]:
-    """Only the rows (and the problems) of ``subjects``, ids as the sample table writes them;
-    None keeps all. A problem not named after a sample (``<db> sheet row N``) is kept."""
+                    ) -> tuple[pd.DataFrame, list[tuple[str, str]], tuple[str, ...] | None]:
+    """Only the rows (and the problems) of ``subjects``, ids as the sample table writes them,
+    and those subjects by their names in the sheet's order (the one spelling a run records of
+    every spelling of them); None keeps all. A problem not named after a sample (``<db> sheet
+    row N``) is kept."""
     if subjects is None:
-        return table, list(problems)
-    wanted = chosen_subjects(subjects, dataset, list(dict.fromkeys(table["subject"])))
+        return table, list(problems), None
+    known = list(dict.fromkeys(table["subject"]))
+    wanted = chosen_subjects(subjects, dataset, known)
 
     def concerns(sample: str) -> bool:
         parts = sample.split("/")
         return " sheet row " in sample or (len(parts) > 1 and parts[1] in wanted)
 
     return (table[table["subject"].isin(wanted)],
-            [(s, r) for s, r in problems if concerns(s)])
+            [(s, r) for s, r in problems if concerns(s)],
+            tuple(str(k) for k in known if k in wanted))

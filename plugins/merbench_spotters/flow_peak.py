@@ -36,9 +36,10 @@ rotates the face moves regions as an expression does and is reported as one.
 
 from __future__ import annotations
 
+import inspect
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import MISSING, asdict, dataclass, fields, replace
 from typing import Any
 
 import numpy as np
@@ -261,6 +262,20 @@ def flow_peak_spotter(**options: Any) -> Spotter:
         raise ValueError(f"{NAME} has no option {', '.join(map(repr, unknown))}; its options "
                          f"are {', '.join(known)}")
     return FlowPeakSpotter(FlowPeakOptions(**whole_where_declared(FlowPeakOptions, options)))
+
+
+def options_signature(options_class: type) -> inspect.Signature:
+    """The fields of ``options_class`` as keyword options with their defaults: the signature
+    merbench reads a factory's options from. A ``**options`` factory showed none, so
+    ``--spotter-opt grid=6.0`` was recorded as given, another configuration than ``grid=6``,
+    and an option set to its default another than the option left out."""
+    return inspect.Signature([
+        inspect.Parameter(f.name, inspect.Parameter.KEYWORD_ONLY, annotation=f.type,
+                          default=inspect.Parameter.empty if f.default is MISSING else f.default)
+        for f in fields(options_class)])
+
+
+flow_peak_spotter.__signature__ = options_signature(FlowPeakOptions)  # type: ignore[attr-defined]
 
 
 def whole_where_declared(options_class: type, options: dict[str, Any]) -> dict[str, Any]:

@@ -58,7 +58,7 @@ from merbench.api import (
     pooled_counts,
 )
 from merbench_spotters.apex_signal import smoothed
-from merbench_spotters.flow_peak import frames_of, whole_where_declared
+from merbench_spotters.flow_peak import frames_of, options_signature, whole_where_declared
 from merbench_spotters.frames import check_fps, working_frames
 from merbench_spotters.peaks import Candidate, suppress_overlaps
 from merbench_spotters.region_motion import (
@@ -320,3 +320,6 @@ def flow_score_spotter(**options: Any) -> FlowScoreSpotter:
         raise ValueError(f"{NAME} has no option {', '.join(map(repr, unknown))}; its options "
                          f"are {', '.join(known)}")
     return FlowScoreSpotter(FlowScoreOptions(**whole_where_declared(FlowScoreOptions, options)))
+
+
+flow_score_spotter.__signature__ = options_signature(FlowScoreOptions)  # type: ignore[attr-defined]
