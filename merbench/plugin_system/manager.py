@@ -196,6 +196,8 @@ def check_blocked(block: Iterable[str], enable: Iterable[str] = ()) -> None:
     if both is not None:
         raise PluginError(f"--no-plugin {both} and --plugin {both} contradict each other: "
                           "one leaves the plugin out, the other loads it; give one of them")
+    if not block:  # nothing to check: no scan of the installed packages (most commands)
+        return
     installed = installed_plugin_names()
     for name in block:
         if name in installed:
