@@ -130,12 +130,6 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
     if args.seed is not None and args.seeds is not None:
         say("merbench: error: give either --seed or --seeds, not both", file=sys.stderr)
         return EXIT_USAGE
-    named = [name for name, _ in args.tune]
-    twice = sorted({name for name in named if named.count(name) > 1})
-    if twice:
-        say(f"merbench: error: --tune {twice[0]}=... is given twice; give its values once, "
-            "separated by commas", file=sys.stderr)
-        return EXIT_USAGE
     spec = SpotSpec(dataset=args.dataset, spotter=args.spotter,
                     dataset_options=dict(args.dataset_options or []),
                     spotter_options=dict(args.spotter_opt), tune=dict(args.tune),
