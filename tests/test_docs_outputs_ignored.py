@@ -27,6 +27,9 @@ def _outputs() -> set[str]:
             if name != name.lower() or name.split("/")[0] in ("runs", "site"):
                 continue
             found.add(name.rstrip("/"))
+        # a file a guide asks the reader to save at the top (walk 85m: ststnet.toml)
+        found.update(re.findall(r"[Ss]ave [^.`]{0,60} as `([A-Za-z0-9_.-]+)`",
+                                guide.read_text()))
     return found
 
 
@@ -37,7 +40,8 @@ def test_every_guides_output_is_ignored() -> None:
     # each predicted video its own folder (issue 85: two videos into --out p, the second
     # refused), and extract's --save FILE (regions.npz was left untracked)
     assert {"face-predictions", "frames-predictions", "v1-predictions", "strs", "tuned-seeds",
-            "nested", "test", "learned", "samm-spots", "audit-key", "regions.npz"} <= outputs, \
+            "nested", "test", "learned", "samm-spots", "audit-key", "regions.npz",
+            "ststnet.toml"} <= outputs, \
         outputs
     # a folder and a file both: a name ignored as a folder is checked with a path inside it
     paths = [f"{name}/x" if "." not in name and name != "audit-key" else name

@@ -101,3 +101,19 @@ def test_one_option_spelt_two_ways_is_given_twice(cli, tmp_path: Path) -> None:
     assert err.startswith("merbench: error: --dataset is given twice, 'synthetic' and "
                           "'casme2'; give it once, with the value you mean"), err
     assert not (tmp_path / "r").exists()
+
+
+def test_the_same_tuned_values_twice_are_taken_once(cli, tmp_path: Path) -> None:
+    """``spot --tune p=0.1 --tune p=0.1`` was refused "given twice" (walk 85m), where the
+    user guide takes the same value twice; other values of one NAME are still refused."""
+    import json
+
+    out = tmp_path / "s"
+    code, _, err = cli("spot", "--spotter", "flow-peak", "-d", "synthetic-long", "--tune",
+                       "p=0.1", "--tune", "p=0.10", "--quiet", "--out", out)
+    assert code == 0, err
+    assert json.loads((out / "spot-run.json").read_text())["variants"] == [{"p": 0.1}]
+    code, _, err = cli("spot", "--spotter", "flow-peak", "-d", "synthetic-long", "--tune",
+                       "p=0.1,0.2", "--tune", "p=0.2,0.1", "--out", tmp_path / "t")
+    assert code == 2 and "--tune p=... is given twice; give its values once" in err, err
+    assert not (tmp_path / "t").exists()

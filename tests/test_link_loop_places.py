@@ -9,6 +9,7 @@ with a newline over two lines. Each case runs the command a user runs."""
 from __future__ import annotations
 
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -50,6 +51,12 @@ def test_an_output_place_in_a_link_loop_is_refused_in_one_line(
     option = "--save" if command == "extract" else "--out"
     said = LOOP if out == "loopA" else THROUGH
     assert line.startswith(f"merbench: error: {option} {out} {said}; give another "), line
+    # each command's own kind of place, as its other refusals of the place give it (walk
+    # 85m: spot's said "such as runs/NAME", where its others say spots/NAME)
+    example = {"spot": "spots/NAME", "build": "site", "keygen": "keys/audit-key",
+               "extract": "features.npz"}.get(
+        command, "runs/NAME")
+    assert line.endswith(f", such as {example}"), line
     assert sorted(p.name for p in loop.iterdir()) == ["loopA", "loopB"]  # nothing written
 
 
@@ -112,3 +119,10 @@ def test_keygen_prints_a_path_with_a_newline_on_one_line(tmp_path: Path, cli,
     assert lines[0].startswith("private key: ka\\nkb (mode 0600"), out
     assert lines[1].startswith("public key: ka\\nkb.pub (give it"), out
     assert (tmp_path / "ka\nkb").is_file()
+    # the command to paste names the file as a shell takes it back (walk 85m: '--trust
+    # ka\\nkb.pub', escaped as one line, named a path that is not the file)
+    pasted = lines[1].split("--trust ", 1)[1].removesuffix(")")
+    assert pasted == "$'ka\\nkb.pub'", out
+    echoed = subprocess.run(["bash", "-c", f"printf %s {pasted}"], capture_output=True,
+                            text=True, check=True).stdout
+    assert (tmp_path / echoed).is_file() and echoed.endswith("kb.pub"), echoed

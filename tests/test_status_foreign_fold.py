@@ -22,6 +22,7 @@ def test_a_fold_file_of_another_run_is_named_and_not_counted(examples: dict[str,
     total = len(list((folder / "folds").glob("fold-*.npz")))
     assert f"{total - 1}/{total} folds, stopped" in out, out + err
     assert "folds/fold-000.npz belongs to another run" in out and "to go on" not in out, out
+    assert "and counts as no fold of it" in out, out  # walk 85m: the verb agrees with one file
     # the run says the same of it
     code, _, err = cli("run", "--resume", folder)
     assert code == 2 and "fold-000.npz belongs to another run" in err, err

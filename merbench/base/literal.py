@@ -35,6 +35,7 @@ the two cannot drift apart.
 from __future__ import annotations
 
 import json
+import shlex
 import unicodedata
 
 _KEPT = frozenset("\n\t")
@@ -79,6 +80,21 @@ def literal(text: object, *, one_line: bool = False) -> str:
             not one_line and shown.translate(_WITHOUT_KEPT).isprintable())):
         return shown
     return "".join(map(_escaped if one_line else _shown, shown))
+
+
+def shell_word(text: object) -> str:
+    """``text`` as one word a shell takes back as it is, for a command merbench prints to
+    paste: ``shlex.quote`` (``'my keys/k.pub'``), or, where a character :func:`literal`
+    escapes on one line is in it, ANSI-C quoting (``$'we\\nird/k.pub'``, as bash, zsh and
+    ksh read it): quoted by ``shlex`` and then shown as one line, a newline read as the
+    two characters ``\\n`` inside single quotes, naming a path that is not the file (walk
+    85m, keygen's ``--trust``)."""
+    shown = str(text)
+    if literal(shown, one_line=True) == shown:
+        return shlex.quote(shown)
+    escaped = "".join("\\\\" if char == "\\" else "\\'" if char == "'" else _escaped(char)
+                      for char in shown)
+    return f"$'{escaped}'"
 
 
 def literal_html(text: object) -> str:

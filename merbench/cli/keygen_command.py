@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 
+from merbench.base.literal import shell_word
 from merbench.cli.literal import path_shown, say
 from merbench.cli.out_places import refuse_result_place
 from merbench.results.signing_keys import public_key_path, write_key_pair
@@ -22,7 +23,9 @@ def main(args: argparse.Namespace) -> int:
     private, shared = path_shown(args.out), path_shown(public_key_path(args.out))
     say(f"private key: {private} (mode 0600; keep it secret: a CI secret, never in a "
         "repository)")
+    # the command to paste names the file in shell form: shown as one line, 'we\nird/k.pub'
+    # named a path that is not the file (walk 85m)
     say(f"public key: {shared} (give it to builds: merbench leaderboard build --trust "
-        f"{shared})")
+        f"{shell_word(public_key_path(args.out))})")
     say(f"fingerprint: {public.shown}")
     return 0

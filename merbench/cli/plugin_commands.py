@@ -21,6 +21,7 @@ from merbench.cli.given_once import reads_as
 from merbench.cli.run_options import add_run_option, add_run_options, key_value, run_option_flags
 from merbench.cli.shared_options import (
     EachKeyOnce,
+    EachTunedOnce,
     force_option,
     given_path,
     number_within,
@@ -149,7 +150,7 @@ def _spot(parser: StrictParser) -> None:
                       help="the long-video dataset (see 'merbench list long-videos'), e.g. "
                            "synthetic-long, samm-long")
     add_run_option(what, "dataset_options", default=None, default_text="none")
-    what.add_argument("--tune", action="append", type=tuned_values, default=[],
+    what.add_argument("--tune", action=EachTunedOnce, type=tuned_values, default=[],
                       metavar="NAME=V1,V2,...",
                       help="the values tried for an option chosen on training subjects, in "
                            "tie-break order (repeatable; default: the spotter's own, "

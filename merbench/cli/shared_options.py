@@ -187,6 +187,9 @@ class EachKeyOnce(argparse._AppendAction):
     the same value (as read: ``3`` and ``3.0``) changes nothing and is taken once, as
     ``--epochs 1 --epochs 1`` is (:mod:`merbench.cli.given_once`; pass 84j, Q12)."""
 
+    #: the refusal of one KEY given twice with two values (``spot --tune`` says its own)
+    twice = "{option} gives {key} twice; give each key once"
+
     def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
                  values: Any, option_string: str | None = None) -> None:
         key, value = values
@@ -196,8 +199,18 @@ class EachKeyOnce(argparse._AppendAction):
                 continue
             if _same_value(earlier_value, value):
                 return
-            parser.error(f"{option_string} gives {key} twice; give each key once")
+            parser.error(self.twice.format(option=option_string, key=key))
         super().__call__(parser, namespace, values, option_string)
+
+
+class EachTunedOnce(EachKeyOnce):
+    """``spot --tune NAME=V1,V2,...``, repeatable, each NAME once: its values are one list,
+    tried in tie-break order, so a second, different list is refused (not added: which
+    order was meant is the user's to say), and the same list again (as read: ``6`` and
+    ``6.0``) is taken once, as the user guide's rule for an option given twice says (walk
+    85m: ``--tune p=0.1 --tune p=0.1`` was refused)."""
+
+    twice = "{option} {key}=... is given twice; give its values once, separated by commas"
 
 
 def _same_value(one: Any, other: Any) -> bool:

@@ -101,17 +101,22 @@ def _setting(variant: dict[str, object]) -> str:
 #: what a spotting run's folder holds: what spot writes, and the audits of it (a spot
 #: command run again over an audited run, to recognise it, goes on beside them)
 SPOT_ENTRIES = {SPOTTING_FILE, SPOTTING_RUN_FILE, VIDEOS_FOLDER, STR_FILE, AUDIT_FILE}
+#: the folder every refusal of ``--out`` gives as the kind of place to give instead
+SPOT_EXAMPLE = "spots/NAME"
 
 
 def out_problem(out: Path, *, in_summary: bool = False) -> str | None:
     """Why ``out`` cannot take a spotting run (None: it can); ``in_summary``: it is a seed's
     folder of ``--seeds``, inside the folder of their summary."""
     try:
+        # spot's own example folder in every refusal of --out, as run's is runs/NAME: a link
+        # loop or an overlong name suggested "such as runs/NAME" (walk 85m)
         refuse_result_place(out, "--out", own=SPOTTING,
-                            in_summary=(STR_SEEDS_FILE,) if in_summary else ())
+                            in_summary=(STR_SEEDS_FILE,) if in_summary else (),
+                            example=SPOT_EXAMPLE)
     except MerbenchError as exc:
         return str(exc)
-    return own_folder_problem(out, SPOT_ENTRIES, "spot does not write", "spots/NAME")
+    return own_folder_problem(out, SPOT_ENTRIES, "spot does not write", SPOT_EXAMPLE)
 
 
 def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
@@ -129,12 +134,6 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
         return EXIT_USAGE
     if args.seed is not None and args.seeds is not None:
         say("merbench: error: give either --seed or --seeds, not both", file=sys.stderr)
-        return EXIT_USAGE
-    named = [name for name, _ in args.tune]
-    twice = sorted({name for name in named if named.count(name) > 1})
-    if twice:
-        say(f"merbench: error: --tune {twice[0]}=... is given twice; give its values once, "
-            "separated by commas", file=sys.stderr)
         return EXIT_USAGE
     spec = SpotSpec(dataset=args.dataset, spotter=args.spotter,
                     dataset_options=dict(args.dataset_options or []),
@@ -255,7 +254,7 @@ def spot_seeds(args: argparse.Namespace, load: Callable[..., Plugins], spec: Spo
     seed, each seed's folder a spotting run of its own; then their summary."""
     try:
         seeds = parse_seeds(args.seeds)
-        refuse_result_place(args.out, "--out", own=STR_SUMMARY)
+        refuse_result_place(args.out, "--out", own=STR_SUMMARY, example=SPOT_EXAMPLE)
         check_str_seeds_folder(args.out, seeds)
         folders = [args.out / seed_folder(seed) for seed in seeds]
         refused = next(filter(None, (out_problem(folder, in_summary=True)

@@ -25,7 +25,7 @@ from merbench.verification.validate import (
     SEEDS_FILE,
     ResultRejected,
 )
-from merbench.verification.validation_record import reading
+from merbench.verification.validation_record import in_full
 
 T = TypeVar("T")
 
@@ -95,9 +95,8 @@ def validated_holding(folders: Sequence[Path], marker: str, validate: Callable[[
     found: list[tuple[Path, Path, T]] = []
     rejected: list[Rejected] = []
     for path, folder in results_holding(folders, marker):
-        reading(path.parent)  # the command's progress
-        try:
-            found.append((path, folder, validate(path)))
+        try:  # counted among the results the build checked in full (and its progress)
+            found.append((path, folder, in_full(path, validate)))
         except ResultRejected as exc:
             rejected.append(Rejected(path.parent, exc.reason))
     return found, rejected

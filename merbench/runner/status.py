@@ -243,7 +243,8 @@ def describe(status: RunStatus) -> str:
         one = len(status.foreign_files) == 1
         more = "" if one else f" and {len(status.foreign_files) - 1} more"
         parts.append(f"{status.foreign_files[0]}{more} belong{'s' if one else ''} to another "
-                     "run (its run identity is not this run's) and count as no fold of it: "
+                     "run (its run identity is not this run's) and "
+                     f"count{'s' if one else ''} as no fold of it: "
                      f"delete {'it' if one else 'them'}, then run the same command (or "
                      "'merbench run --resume DIR') to retrain "
                      f"{'that fold' if one else 'those folds'}")

@@ -48,7 +48,7 @@ from merbench.spotting_kind.check import (
     validate_spotting_and_str,
 )
 from merbench.spotting_kind.str_seeds_check import validate_str_seeds
-from merbench.verification.validation_record import reading
+from merbench.verification.validation_record import in_full
 
 MEGC2020_BASELINE = ("MEGC 2020 baseline (MDMD)",
                      "He, Wang, Li and Yap, Spotting macro- and micro-expression intervals in "
@@ -135,9 +135,8 @@ def find_spotting_runs(folders: Sequence[Path]) -> tuple[list[SpottingRun], list
     runs: list[SpottingRun] = []
     rejected: list[Rejected] = []
     for path, folder in results_holding(folders, SPOTTING_FILE):
-        reading(path.parent)  # the command's progress (spotting runs are checked in full)
-        try:
-            checked = validate_spotting_and_str(path)
+        try:  # checked in full, and counted so (the command's progress too)
+            checked = in_full(path, validate_spotting_and_str)
         except ResultRejected as exc:
             rejected.append(Rejected(path, exc.reason))
             continue
