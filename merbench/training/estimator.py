@@ -63,8 +63,7 @@ def fit_report(model: Any) -> dict[str, Any] | None:
     at = _non_finite_at(plain)
     if at is not None:  # JSON has no NaN: validate refused the results file the run wrote
         raise ModelFault(f"its fit_report_ holds a value that is not a finite number (NaN or "
-                         f"an infinity) at '{at}'; report finite numbers, or None for a "
-                         "value it has not")
+                         f"an infinity) at '{at}', which no results file can hold")
     return plain
 
 
