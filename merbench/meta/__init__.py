@@ -11,6 +11,8 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from merbench.meta.field_values import flag, real, shown, target, whole
+
 _NAME = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 
 OPTIMIZERS = ("adam", "adamw", "sgd")
@@ -147,17 +149,30 @@ class TrainRecipe:
     data_order: str = "shuffle"
 
     def __post_init__(self) -> None:
-        if self.epochs < 1 or self.batch_size < 1 or not self.lr > 0:
-            raise ValueError("a training recipe needs epochs >= 1, batch_size >= 1 and lr > 0")
+        # every number as the int or float it is, or one line naming the field
+        # (:mod:`merbench.meta.field_values`); epochs=2.0 is 2, epochs=2.5 is refused here
+        def refuse(name: str, wanted: str, value: Any) -> ValueError:
+            return ValueError(f"a training recipe needs {name} to be {wanted}, not "
+                              f"{shown(value)}")
+
+        for name, least in (("epochs", 1), ("batch_size", 1), ("warmup_epochs", 0)):
+            object.__setattr__(self, name, whole(refuse, name, getattr(self, name), least))
+        if self.decay_epochs is not None:
+            object.__setattr__(self, "decay_epochs",
+                               whole(refuse, "decay_epochs", self.decay_epochs, 0))
+        for name, wanted, fits in (
+                ("lr", "a number > 0", lambda v: v > 0),
+                ("weight_decay", "a number >= 0", lambda v: v >= 0),
+                ("gamma", "a number in (0, 1], the exponential schedule's factor",
+                 lambda v: 0 < v <= 1),
+                ("min_lr", "a number >= 0", lambda v: v >= 0)):
+            object.__setattr__(self, name, real(refuse, name, getattr(self, name), wanted,
+                                                fits))
         if self.optimizer not in OPTIMIZERS:
             raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)}")
         if self.schedule not in SCHEDULES:
             raise ValueError(f"schedule must be one of {', '.join(SCHEDULES)}")
-        if self.warmup_epochs < 0 or (self.decay_epochs is not None and self.decay_epochs < 0):
-            raise ValueError("warmup_epochs and decay_epochs must not be negative")
-        if not 0 < self.gamma <= 1:
-            raise ValueError("gamma (the exponential schedule's factor) must be in (0, 1]")
-        if not 0 <= self.min_lr <= self.lr:
+        if not self.min_lr <= self.lr:
             raise ValueError("min_lr must be between 0 and lr")
         if self.data_order not in DATA_ORDERS:
             raise ValueError(f"data_order must be one of {', '.join(DATA_ORDERS)}")
@@ -192,10 +207,16 @@ class ReducedSetting:
         if not self.model_options and (self.epochs, self.lr, self.batch_size) == (None,) * 3:
             raise ValueError("a reduced setting must change something: model_options, "
                              "epochs, lr or batch_size")
-        if (self.epochs is not None and self.epochs < 1) or (
-                self.batch_size is not None and self.batch_size < 1) or (
-                self.lr is not None and not self.lr > 0):
-            raise ValueError("a reduced setting needs epochs >= 1, batch_size >= 1 and lr > 0")
+        def refuse(name: str, wanted: str, value: Any) -> ValueError:
+            return ValueError(f"a reduced setting needs {name} to be None or {wanted}, not "
+                              f"{shown(value)}")
+
+        for name in ("epochs", "batch_size"):
+            if getattr(self, name) is not None:
+                object.__setattr__(self, name, whole(refuse, name, getattr(self, name), 1))
+        if self.lr is not None:
+            object.__setattr__(self, "lr", real(refuse, "lr", self.lr, "a number > 0",
+                                                lambda v: v > 0))
         for text in (self.why, self.measured or "x"):
             if "\n" in text.strip():
                 raise ValueError("a reduced setting's why and measured are one line each")
@@ -233,8 +254,22 @@ class ModelMeta(Meta):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        if not 0 < self.gpu_share <= 1:
-            raise ValueError(f"model {self.name!r}: gpu_share must be in (0, 1]")
+
+        def refuse(name: str, wanted: str, value: Any) -> ValueError:
+            return ValueError(f"model {self.name!r}: {name} must be {wanted}, not "
+                              f"{shown(value)}")
+
+        object.__setattr__(self, "gpu_share", real(refuse, "gpu_share", self.gpu_share,
+                                                   "a number in (0, 1]", lambda v: 0 < v <= 1))
+        object.__setattr__(self, "extra_training_data",
+                           flag(refuse, "extra_training_data", self.extra_training_data))
+        object.__setattr__(self, "authors_weights",
+                           target(refuse, "authors_weights", self.authors_weights))
+        for name, kind in (("recipe", TrainRecipe), ("reduced", ReducedSetting)):
+            if getattr(self, name) is not None and not isinstance(getattr(self, name), kind):
+                raise refuse(name, f"None or a {kind.__name__}", getattr(self, name))
+        if not isinstance(self.feature, str) or not self.feature.strip():
+            raise refuse("feature", "a feature's name", self.feature)
         if self.kind not in ("torch", "sklearn"):
             raise ValueError(f"model {self.name!r}: kind must be 'torch' or 'sklearn'")
         if self.kind == "torch" and self.recipe is None:

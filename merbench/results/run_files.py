@@ -133,6 +133,16 @@ def read_predictions(run_dir: Path) -> Any:
     return frame
 
 
+def classes_problem(fold: FoldOutcome, n_classes: int) -> str | None:
+    """Where ``fold``'s labels or predictions hold an index outside its ``n_classes``
+    classes: what ``validate`` refuses, and ``status`` with it (it called such a run
+    complete)."""
+    for name, values in (("labels", fold.y_true), ("predictions", fold.epoch_predictions)):
+        if values.size and (values.min() < 0 or values.max() >= n_classes):
+            return f"fold {'/'.join(fold.key)} has {name} outside the {n_classes} classes"
+    return None
+
+
 def check_coverage(run_dir: Path, results: Results, folds: list[FoldOutcome],
                     n_classes: int) -> np.ndarray:
     """The tested sample ids, in fold order, once each and covering the protocol's samples."""
@@ -149,10 +159,9 @@ def check_coverage(run_dir: Path, results: Results, folds: list[FoldOutcome],
         if len(shape) != 2 or shape[1] != len(fold.y_true) or shape[0] < 1:
             raise reject(f"fold {'/'.join(fold.key)} has predictions of shape {shape} for "
                          f"{len(fold.y_true)} test samples")
-        for name, values in (("labels", fold.y_true), ("predictions", fold.epoch_predictions)):
-            if values.size and (values.min() < 0 or values.max() >= n_classes):
-                raise reject(f"fold {'/'.join(fold.key)} has {name} outside the "
-                             f"{n_classes} classes")
+        problem = classes_problem(fold, n_classes)
+        if problem is not None:
+            raise reject(problem)
     sample_ids = np.concatenate([f.sample_ids for f in folds]).astype(str)
     if len(set(sample_ids.tolist())) != len(sample_ids):
         raise reject("a sample is tested in more than one fold; LOSO tests each sample once")

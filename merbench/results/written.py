@@ -46,7 +46,7 @@ from merbench.results.recorded_values import (
     said_of,
 )
 from merbench.results.result_files import AUDIT_FILE
-from merbench.results.run_files import said_in
+from merbench.results.run_files import classes_problem, said_in
 from merbench.results.rundir import RunDirectory
 from merbench.results.safe_files import UnsafeFile, check_entry
 from merbench.results.schema import read_results
@@ -81,7 +81,10 @@ def run_written(results_file: Path, identity: dict[str, Any] | None = None) -> N
             results = read_results(results_file)
             recorded(results_file, run_values, results)
         finite_json(results_file)
-        problem = folds_problem(Path(results_file), results.folds, results.protocol.n_folds)
+        # an AU run's predictions are AU codes, checked by its own kind
+        n_classes = len(results.dataset.classes) if isinstance(results, Results) else None
+        problem = folds_problem(Path(results_file), results.folds, results.protocol.n_folds,
+                                n_classes)
         if problem is None and identity is not None:
             problem = identity_problem(results, identity)
         if problem is not None:
@@ -89,17 +92,23 @@ def run_written(results_file: Path, identity: dict[str, Any] | None = None) -> N
         audit_written(run_folder(Path(results_file).parent, results))
 
 
-def folds_problem(results_file: Path, records: list[FoldRecord], n_folds: int) -> str | None:
+def folds_problem(results_file: Path, records: list[FoldRecord], n_folds: int,
+                  n_classes: int | None = None) -> str | None:
     """Where the results file lists another number of folds than its protocol's ``n_folds``,
     or its record of a fold is not what that fold's file says of itself (its key, number,
-    sizes, device, time): what ``validate`` compares without recomputing, read from each
-    fold file there (one that is missing is the manifest's to tell)."""
+    sizes, device, time), or a fold predicts a class beyond its ``n_classes``: what
+    ``validate`` compares without recomputing, read from each fold file there (one that is
+    missing is the manifest's to tell)."""
     counted = count_problem(len(records), n_folds)
     if counted is not None:
         return f"{results_file.name} {counted}"
     store = RunDirectory(results_file.parent)
     folds = [store.load_fold(position) for position in range(len(records))]
-    return records_problem(records, folds, results_file.name)
+    problem = records_problem(records, folds, results_file.name)
+    if problem is None and n_classes is not None:
+        problem = next((p for p in (classes_problem(fold, n_classes) for fold in folds
+                                    if fold is not None) if p is not None), None)
+    return problem
 
 
 def recorded(path: Path, check: Callable[[T], None], record: T) -> None:

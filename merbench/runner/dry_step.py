@@ -16,6 +16,7 @@ from typing import Any
 from merbench.base.errors import MerbenchError
 from merbench.plugin_system import plugin_fault
 from merbench.plugin_system.entry import Entry
+from merbench.training.model_output import ModelFault, logits
 
 #: samples in the batch of zeros (two: a model whose batch norm needs more than one)
 BATCH = 2
@@ -64,12 +65,8 @@ def output_fault(model: Entry[Any], options: dict[str, Any], shape: tuple[int, .
             output = network(torch.zeros((BATCH, *shape), dtype=torch.float32))
     except Exception:
         return None
-    if not isinstance(output, torch.Tensor):
-        return f"its forward pass returns a {type(output).__name__}, not a tensor"
-    if tuple(output.shape) != (BATCH, n_outputs):
-        given = output.shape[1:]
-        said = (f"{given[0]} value{'s' if given[0] != 1 else ''}" if len(given) == 1
-                else f"values of shape {'x'.join(map(str, given)) or '()'}")
-        return (f"its output gives each sample {said} where the run needs {n_outputs}, one "
-                "for each class it scores")
+    try:  # the words the trainer says it in (its output has 1 row for a batch of 2)
+        logits(output, BATCH, n_outputs)
+    except ModelFault as exc:
+        return str(exc)
     return None

@@ -24,9 +24,8 @@ from typing import Any
 
 import numpy as np
 
-from merbench.base.errors import MerbenchError
+from merbench.base.errors import MerbenchError, in_words
 from merbench.data.task import Task
-from merbench.plugin_system import plugin_fault
 from merbench.plugin_system.lazy_factory import building_what_is_planned
 from merbench.plugin_system.manager import Plugins, default_plugins
 from merbench.plugin_system.runinfo import FoldOutcome
@@ -58,6 +57,7 @@ from merbench.runner.task_run import (
 from merbench.runner.trainer_setup import set_up_trainer
 from merbench.runner.values import check_feature_values, sample_digests, values_sha256
 from merbench.runner.weights import changed_checkpoints, check_weight_files
+from merbench.training.model_output import ModelFault
 
 
 def run(spec: RunSpec, settings: RunSettings,
@@ -178,15 +178,17 @@ def execute(runs: list[StartedRun], executor: Executor,
     before = [len(run.done) for run in runs]
     try:
         executor.train(runs, on_group=StartedRun.save, on_run=run_trained)
-    except (MerbenchError, RuntimeError, ValueError, TypeError, IndexError,
-            ZeroDivisionError) as exc:
-        if any(len(run.done) > n for run, n in zip(runs, before, strict=True)):
-            raise  # folds trained, then one failed: not a model that cannot start
-        for run, restored in zip(runs, before, strict=True):
-            if restored == 0:  # a folder this command started, with no fold in it
-                forget_untrained(run.run_dir.path)
-        if isinstance(exc, MerbenchError):  # said in one line already (cannot be built)
-            raise
+    except (MerbenchError, RuntimeError, ValueError, TypeError, IndexError, KeyError,
+            AttributeError, ZeroDivisionError) as exc:
+        trained = any(len(run.done) > n for run, n in zip(runs, before, strict=True))
+        if not trained:
+            for run, restored in zip(runs, before, strict=True):
+                if restored == 0:  # a folder this command started, with no fold in it
+                    forget_untrained(run.run_dir.path)
+        if isinstance(exc, ModelFault):  # what the plugin's code returned: its fault
+            raise _model_fault(runs, exc, trained) from None
+        if trained or isinstance(exc, MerbenchError):
+            raise  # folds trained, then one failed; or said in one line already
         raise _first_step_failed(runs, exc) from exc
 
 
@@ -203,6 +205,18 @@ def forget_untrained(folder: Path) -> None:
             leftover.rmdir()
 
 
+def _model_fault(runs: list[StartedRun], exc: ModelFault, trained: bool) -> MerbenchError:
+    """:meth:`~merbench.plugin_system.entry.Entry.fault`'s one line for what a model's own
+    code returned that no run can use (:mod:`merbench.training.model_output`), refused
+    before the fold it was computing is written; what finished before it is said as kept."""
+    plan = runs[0].data.plan
+    when = " failed its first training step, before any fold finished" if not trained else \
+        " failed in the middle of the run"
+    kept = "This run kept no fold" if not trained else \
+        "The folds it finished before are kept, and no results file is written"
+    return MerbenchError(f"{plan.model.fault('model', str(exc), sep=when + ': ')}. {kept}")
+
+
 def _first_step_failed(runs: list[StartedRun], exc: BaseException) -> MerbenchError:
     """One line for a model that fails before any fold trains (``--model-opt padding=-5``
     raised torch's RuntimeError): the options are the likely cause."""
@@ -217,10 +231,13 @@ def _first_step_failed(runs: list[StartedRun], exc: BaseException) -> MerbenchEr
         shape = tuple(plan.inputs.feature.meta.shape or ())
         fault = output_fault(plan.model, {}, shape, runs[0].data.n_outputs) \
             if plan.is_torch and shape else None
-        return MerbenchError(f"model '{spec.model}' of {plan.model.origin} failed its first "
-                             "training step, before any fold finished, with no options given"
-                             f"{': ' + fault if fault else ''}; "
-                             f"{plugin_fault.advice(plan.model.origin)}. This run kept no fold")
+        # with no option given, what the plugin's code raised is all an author can act on
+        # (it was dropped: "failed its first training step" and nothing more)
+        said = plan.model.fault(
+            "model", fault or in_words(exc),
+            sep=" failed its first training step, before any fold finished, with no "
+                "options given: ")
+        return MerbenchError(f"{said}. This run kept no fold")
     return MerbenchError(f"model '{spec.model}' failed its first training step, before any "
                          f"fold finished; its options ({given}) are the likely cause: check "
                          "them against 'merbench list models' and the model's docs. This "

@@ -73,6 +73,7 @@ from merbench.spotting.str_scores import (
     training_counts,
 )
 from merbench.training.device import describe_device, resolve_device
+from merbench.training.model_output import ModelFault
 from merbench.training.seeding import fold_seed
 
 PAIR_SOURCES = ("onset_frame", "apex_frame")
@@ -346,6 +347,9 @@ def recognise(results: SpottingResults, videos: Sequence[LongVideo], classes: Se
                          task=EMOTION_TASK)
         try:
             predicted = compute(work, values)[0].predictions[-1]
+        except ModelFault as exc:  # what the model's code returned: its plugin's fault
+            raise model.fault("recogniser", str(exc),
+                              sep=f" failed for subject {subject}: ") from None
         except MerbenchError:
             raise
         except Exception as exc:  # the model's own failure: one line naming the subject

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from merbench.base.errors import MerbenchError
+from merbench.training.model_output import ModelFault, class_indices, outputs_of
 
 
 @dataclass(frozen=True)
@@ -54,11 +55,16 @@ def fit_report(model: Any) -> dict[str, Any] | None:
         raise MerbenchError(f"estimator {name} has a fit_report_ of type "
                             f"{type(report).__name__}; make it a dict of plain values")
     try:
-        return json.loads(json.dumps(report))
+        plain: dict[str, Any] = json.loads(json.dumps(report))
     except (TypeError, ValueError) as exc:
         raise MerbenchError(f"estimator {name} has a fit_report_ that JSON cannot hold ({exc}); "
                             "report plain numbers, strings, lists and dicts (float(x), not "
                             "numpy scalars)") from None
+    at = _non_finite_at(plain)
+    if at is not None:  # JSON has no NaN: validate refused the results file the run wrote
+        raise ModelFault(f"its fit_report_ holds a value that is not a finite number (NaN or "
+                         f"an infinity) at '{at}', which no results file can hold")
+    return plain
 
 
 def fit_predict(
@@ -89,5 +95,21 @@ def fit_predict(
                                 "rows; give one group per training row")
         extra["groups"] = np.asarray(groups)
     model.fit(x_train.reshape(len(x_train), -1), y_train, **extra)
-    predicted = model.predict(x_test.reshape(len(x_test), -1))
-    return EstimatorFit(np.asarray(predicted, dtype=np.int64).reshape(1, -1), fit_report(model))
+    predicted = class_indices(model.predict(x_test.reshape(len(x_test), -1)), len(x_test),
+                              outputs_of(build_model))
+    return EstimatorFit(predicted.reshape(1, -1), fit_report(model))
+
+
+def _non_finite_at(report: Any, where: str = "") -> str | None:
+    """Where in ``report`` (plain JSON values) the first NaN or infinity is, as ``a.b`` (a
+    list's items by number), or None where there is none."""
+    items = report.items() if isinstance(report, dict) else \
+        enumerate(report) if isinstance(report, list) else ()
+    for key, value in items:
+        at = f"{where}.{key}" if where else str(key)
+        if isinstance(value, float) and not np.isfinite(value):
+            return at
+        found = _non_finite_at(value, at)
+        if found is not None:
+            return found
+    return None

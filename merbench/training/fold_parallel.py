@@ -54,6 +54,7 @@ from merbench.data.task import EMOTION_TASK, Task
 from merbench.meta import TrainRecipe
 from merbench.training.epoch_loop import run_epochs, start_schedule
 from merbench.training.fold_checkpoint import FoldCheckpoint
+from merbench.training.model_output import logits, outputs_of
 from merbench.training.objective import EMOTION_OBJECTIVE, Objective, objective_for
 from merbench.training.torch_trainer import (
     as_stored,
@@ -187,8 +188,11 @@ class FoldsStep:
         self.start_over()
         randomness = "different" if has_dropout(self.base) else "error"
 
+        n_outputs = outputs_of(build_model)
+
         def forward(p: dict, b: dict, x: torch.Tensor) -> torch.Tensor:
-            return torch.func.functional_call(self.base, (p, b), (x,))
+            return logits(torch.func.functional_call(self.base, (p, b), (x,)), len(x),
+                          n_outputs)
 
         self.batched = torch.func.vmap(forward, randomness=randomness)
 

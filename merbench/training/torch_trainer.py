@@ -36,6 +36,7 @@ from merbench.meta import TrainRecipe
 from merbench.training.checkpoints import load_weights
 from merbench.training.epoch_loop import run_epochs, start_schedule
 from merbench.training.fold_checkpoint import FoldCheckpoint
+from merbench.training.model_output import augmented, logits, outputs_of
 from merbench.training.objective import EMOTION_OBJECTIVE, Objective, objective_for
 
 AUGMENT_STREAM = 0x5A17  # mixed into the fold seed for the augmentation generator
@@ -153,13 +154,18 @@ def as_stored(x: np.ndarray, device: str) -> torch.Tensor:
 @torch.inference_mode()
 def predict(model: nn.Module, x: torch.Tensor, batch_size: int,
             precision: str = "fp32",
-            objective: Objective = EMOTION_OBJECTIVE) -> torch.Tensor:
+            objective: Objective = EMOTION_OBJECTIVE,
+            n_outputs: int | None = None) -> torch.Tensor:
+    """Each row of ``x``'s decision; every batch's output checked to be ``n_outputs``
+    logits a row (:func:`merbench.training.model_output.logits`), so no index beyond the
+    classes is ever decided."""
     model.eval()
-    logits = []
+    outputs = []
     for start in range(0, len(x), batch_size):
+        inputs = x[start:start + batch_size].float()
         with autocast(x.device.type, precision):
-            logits.append(model(x[start:start + batch_size].float()).float())
-    return objective.decide(torch.cat(logits))
+            outputs.append(logits(model(inputs), len(inputs), n_outputs).float())
+    return objective.decide(torch.cat(outputs))
 
 
 def batch_bounds(n_train: int, batch_size: int, merge_single: bool) -> list[tuple[int, int]]:
@@ -257,6 +263,7 @@ class _FoldStep:
         self.y_train = torch.tensor(np.array(y_train, dtype=np.int64), device=device)
         self.x_test = as_stored(x_test, device)
         self.predictions_shape: tuple[int, ...] = (len(self.x_test),)
+        self.n_outputs = outputs_of(build_model)
         self.start_over()
 
     def start_over(self) -> None:
@@ -289,10 +296,11 @@ class _FoldStep:
             batch = order[start:stop]
             inputs = self.x_train[batch].float()
             if augment is not None:
-                inputs = augment(inputs, self.streams.augment)
+                inputs = augmented(augment(inputs, self.streams.augment), inputs)
             optimizer.zero_grad(set_to_none=True)
             with autocast(self.device, self.precision):
-                loss = self.objective.mean_loss(model(inputs).float(), self.y_train[batch])
+                output = logits(model(inputs), len(inputs), self.n_outputs)
+                loss = self.objective.mean_loss(output.float(), self.y_train[batch])
             loss.backward()
             optimizer.step()
         return loss
@@ -302,7 +310,7 @@ class _FoldStep:
 
     def predict(self) -> torch.Tensor:
         return predict(self.model, self.x_test, self.recipe.batch_size, self.precision,
-                       self.objective)
+                       self.objective, self.n_outputs)
 
     def check_finite(self, loss: torch.Tensor | None, epoch: int) -> None:
         if loss is not None and not torch.isfinite(loss.detach()):
@@ -374,4 +382,5 @@ def evaluate_weights(build_model: Callable[[], nn.Module], weights: Path, x_test
     """Predictions of a fresh model carrying the saved ``weights``, as (1, n_test): one
     "epoch", so evaluation and training share the result path."""
     model = load_weights(build_model(), weights, f"model '{model_name}'").to(device)
-    return predict(model, as_stored(x_test, device), batch_size, precision).cpu().numpy()[None, :]
+    return predict(model, as_stored(x_test, device), batch_size, precision,
+                   n_outputs=outputs_of(build_model)).cpu().numpy()[None, :]

@@ -1,0 +1,132 @@
+"""What a model's own code hands back to the trainer, checked where the trainer takes it.
+
+A plugin's model is code merbench does not control. The eleventh adversarial pass of issue
+84 (pass 84k) found what it hands back taken on trust: a forward returning a tuple and an
+``augment`` returning None ended the run with Python's AttributeError; a forward giving 4
+logits for 3 classes, and an estimator predicting 7, -1, 1.5, one value too many or an
+(n, 3) array, were written as a finished run that ``merbench validate`` then refused (1.5
+recorded as 1, the (n, 3) array flattened). Each is checked here, before a prediction is
+kept, and refused as a :class:`ModelFault` saying what the code returned; the runner, which
+knows the plugin, says it in :meth:`merbench.plugin_system.entry.Entry.fault`'s one line
+(:func:`merbench.runner.execute.execute`). Checks read shapes, never values of a tensor, so
+they cost a training step nothing; an estimator's few predictions are read one by one.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import sys
+from typing import Any
+
+import numpy as np
+
+from merbench.base.errors import MerbenchError
+
+
+class ModelFault(MerbenchError):
+    """A model's code returned what no run can use; the message says what ("its forward
+    returned a tuple, not a tensor of logits") without the plugin, which the runner adds."""
+
+
+def described(value: Any) -> str:
+    """What a model's code returned, by its kind: ``None``, ``a tuple``, ``an int``."""
+    if value is None:
+        return "None"
+    name = type(value).__name__
+    return f"{'an' if name[:1].lower() in tuple('aeiou') else 'a'} {name}"
+
+
+def outputs_of(build_model: Any) -> int | None:
+    """The outputs a model is built for, where its source says (a run's model source
+    carries its class count); None: unknown, and only the batch's rows are checked."""
+    count = getattr(build_model, "n_classes", None)
+    return count if isinstance(count, int) and not isinstance(count, bool) else None
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def shape_fault(shape: tuple[int, ...], batch: int, n_outputs: int | None) -> str | None:
+    """Why an output of ``shape`` for a batch of ``batch`` samples does not give each one
+    ``n_outputs`` values (None: it does, or ``n_outputs`` is unknown and its rows fit)."""
+    if not shape:
+        return f"its output is a single number for a batch of {plural(batch, 'sample')}"
+    if shape[0] != batch:
+        return f"its output has {plural(shape[0], 'row')} for a batch of {plural(batch, 'sample')}"
+    given = shape[1:]
+    if n_outputs is None or given == (n_outputs,):
+        return None
+    said = (plural(given[0], "value") if len(given) == 1
+            else f"values of shape {'x'.join(map(str, given)) or '()'}")
+    return (f"its output gives each sample {said} where the run needs {n_outputs}, one for "
+            "each class it scores")
+
+
+def logits(output: Any, batch: int, n_outputs: int | None) -> Any:
+    """``output`` (what a torch model's forward returned for ``batch`` samples), checked to
+    be a tensor of one row of ``n_outputs`` values a sample; a :class:`ModelFault` if not."""
+    torch = sys.modules["torch"]  # a forward ran: torch is imported
+    if not isinstance(output, torch.Tensor):
+        raise ModelFault(f"its forward returned {described(output)}, not a tensor of logits")
+    fault = shape_fault(tuple(output.shape), batch, n_outputs)
+    if fault is not None:
+        raise ModelFault(fault)
+    return output
+
+
+def augmented(result: Any, inputs: Any) -> Any:
+    """``result`` (what a model's ``augment`` returned for the batch ``inputs``), checked
+    to be a batch of as many samples; a :class:`ModelFault` if not."""
+    torch = sys.modules["torch"]
+    if not isinstance(result, torch.Tensor):
+        raise ModelFault(f"its augment() returned {described(result)}, not a batch of inputs")
+    if result.ndim == 0 or len(result) != len(inputs):
+        rows = "a single number" if result.ndim == 0 else plural(len(result), "sample")
+        raise ModelFault(f"its augment() returned {rows} for a batch of "
+                         f"{plural(len(inputs), 'sample')}")
+    return result
+
+
+def class_indices(predicted: Any, n_samples: int, n_classes: int | None) -> np.ndarray:
+    """``predicted`` (what an estimator's ``predict`` returned for ``n_samples`` samples) as
+    one class index a sample, each in ``0 .. n_classes - 1`` where that is known; a whole
+    float (1.0) is its int. A :class:`ModelFault` saying what it returned otherwise."""
+    if predicted is None or isinstance(predicted, str | bytes | dict):
+        raise ModelFault(f"its predict() returned {described(predicted)}, not one class "
+                         "index per sample")
+    try:
+        values = np.asarray(predicted)
+    except (TypeError, ValueError):
+        values = None
+    if values is None or values.dtype == object or values.dtype.kind not in "biuf":
+        raise ModelFault(f"its predict() returned {described(predicted)}, not one class "
+                         "index per sample")
+    if values.ndim != 1:
+        shape = f"({', '.join(map(str, values.shape))})"
+        raise ModelFault(f"its predict() returned an array of shape {shape}, not one class "
+                         "index per sample")
+    if len(values) != n_samples:
+        raise ModelFault(f"its predict() returned {plural(len(values), 'value')} for "
+                         f"{plural(n_samples, 'test sample')}")
+    for position, value in enumerate(values.tolist()):
+        index = _index(value)
+        if index is None:
+            raise ModelFault(f"its predict() returned {value!r} for sample {position}, not a "
+                             "class index")
+        if n_classes is not None and not 0 <= index < n_classes:
+            raise ModelFault(f"its predict() returned {index} for sample {position}; the "
+                             f"classes are 0..{n_classes - 1}")
+    return values.astype(np.int64)
+
+
+def _index(value: Any) -> int | None:
+    """A prediction as a whole number, or None (1.5, NaN, True)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        return int(value)
+    return None
