@@ -74,15 +74,15 @@ def run_written(results_file: Path, identity: dict[str, Any] | None = None) -> N
     audit record."""
     with said_in_folder(Path(results_file).parent):
         results: Results | AUResults
+        n_classes: int | None = None  # an AU run's predictions are AU codes: its kind's
         if Path(results_file).name == AU_RESULTS_FILE:
             results = read_au_results(results_file)
             recorded(results_file, au_values, results)
         else:
             results = read_results(results_file)
             recorded(results_file, run_values, results)
+            n_classes = len(results.dataset.classes)
         finite_json(results_file)
-        # an AU run's predictions are AU codes, checked by its own kind
-        n_classes = len(results.dataset.classes) if isinstance(results, Results) else None
         problem = folds_problem(Path(results_file), results.folds, results.protocol.n_folds,
                                 n_classes)
         if problem is None and identity is not None:
