@@ -1,13 +1,13 @@
 """One AU configuration's seed runs pooled: every seed's predictions on the same samples,
 and the interval of their mean F1 over subjects.
 
-The AU page's row (:mod:`merbench.leaderboard.au_view`), ``merbench compare`` of AU runs,
+The AU page's row (:mod:`merbench.au_kind.view`), ``merbench compare`` of AU runs,
 ``merbench run --task au --seeds`` (its ``au-seeds.json``) and its validation all need the
 interval of a configuration's seed-mean mean F1; they read the seed runs' predictions here
 and compute it with :func:`mean_f1_interval`, so the page, the file and the check can
 never disagree; :func:`summarise_au_seeds` is that file, written by the run and recomputed
 by ``merbench validate``. This module reads files a run wrote and computes; it validates nothing
-(:mod:`merbench.compare.au` validates what a user names), so the runner may use it.
+(:mod:`merbench.au_kind.comparison` validates what a user names), so the runner may use it.
 """
 
 from __future__ import annotations

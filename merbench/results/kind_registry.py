@@ -24,7 +24,8 @@ from pathlib import Path
 
 #: the module of each of merbench's own kinds' homes that registers the kind when imported,
 #: in the order the kinds are recognised and listed (after the kinds not yet in homes)
-HOMES: tuple[str, ...] = ("merbench.spotting_kind.registration",
+HOMES: tuple[str, ...] = ("merbench.au_kind.registration",
+                         "merbench.spotting_kind.registration",
                          "merbench.tuning.registration")
 
 
