@@ -42,6 +42,7 @@ import numpy as np
 from merbench.au.seed_pool import StoredAURun, mean_f1_interval, stored_au_run
 from merbench.au_kind.check import validate_au_run
 from merbench.au_kind.comparison import au_claim, compare_au, predictions_digest
+from merbench.au_kind.confirmed import confirmed_au_run
 from merbench.au_kind.seeds_check import validate_au_seeds
 from merbench.base.errors import MerbenchError
 from merbench.leaderboard.collect import Cell, mark_best_cells, reduced_setting
@@ -69,7 +70,6 @@ from merbench.results.rundir import RUN_FILE
 from merbench.results.safe_files import UnsafeFile, copy_regular_file
 from merbench.stats.paired import p_text
 from merbench.verification.provenance import recorded_providers
-from merbench.verification.record_check import confirmed_au_run
 from merbench.verification.validation_record import no_facts, once, read_back
 
 #: MEB's published AU figures go here once read with their protocol (which samples, which
