@@ -1,4 +1,4 @@
-"""The action-unit pages of the leaderboard (merbench/leaderboard/au_view.py): a validated
+"""The action-unit pages of the leaderboard (merbench/au_kind/view.py): a validated
 ``merbench run --task au`` has a row with its mean F1 and one column per AU, a forged
 ``au-results.json`` is listed as rejected and never shown, and what comes from the file is
 escaped."""

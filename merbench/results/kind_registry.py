@@ -3,8 +3,9 @@ registration, never by import.
 
 A kind's home is one package holding its record, checks, audit, page, export and kind object
 (``merbench/tuning/`` for tunings, ``merbench/spotting_kind/`` for spotting runs, whose
-records sit below the runner that writes them, in ``merbench/spotting/``). It stands above
-the layers every kind shares (this package's files and codec, ``verification``, the
+records sit below the runner that writes them, in ``merbench/spotting/``, and
+``merbench/au_kind/`` for action-unit runs, whose records are still this package's). It
+stands above the layers every kind shares (this package's files and codec, ``verification``, the
 leaderboard's walk and site), which must still find, migrate, list and page its results.
 Importing the kind from below would tie each shared layer to every kind and put the folders
 in a loop; instead each home registers what those layers need when it is imported (its
