@@ -20,8 +20,9 @@ from rounding import assert_same_training
 import merbench
 from merbench.au.metrics import AULabels, ignored_bits, subject_counts
 from merbench.au.scoring import score_au
+from merbench.au_kind.check import validate_au_run
+from merbench.au_kind.comparison import au_paired_differences
 from merbench.base.errors import MerbenchError
-from merbench.compare.au import au_paired_differences
 from merbench.data.au_labels import (
     MAX_AUS,
     MEB_AU_SETS,
@@ -37,7 +38,6 @@ from merbench.results.codec import to_json
 from merbench.training.fold_parallel import FoldTask, train_folds
 from merbench.training.objective import AUObjective, EmotionObjective
 from merbench.training.torch_trainer import train_fold
-from merbench.verification.au_check import validate_au_run
 from merbench.verification.validate import ResultRejected
 
 AU = AUObjective()

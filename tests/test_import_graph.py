@@ -263,7 +263,7 @@ LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
     ("pages", frozenset({"leaderboard"})),
     # each kind of result's home: its record, checks, audit, page, export and kind object
     # together, standing on the shared layers below, which learn it by registration
-    ("kinds' homes", frozenset({"spotting_kind", "tuning"})),
+    ("kinds' homes", frozenset({"au_kind", "spotting_kind", "tuning"})),
     ("interfaces", frozenset({"cli", "api", "testing", "__main__", ""})),  # "": merbench/
 )
 

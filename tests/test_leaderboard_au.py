@@ -1,4 +1,4 @@
-"""The action-unit pages of the leaderboard (merbench/leaderboard/au_view.py): a validated
+"""The action-unit pages of the leaderboard (merbench/au_kind/view.py): a validated
 ``merbench run --task au`` has a row with its mean F1 and one column per AU, a forged
 ``au-results.json`` is listed as rejected and never shown, and what comes from the file is
 escaped."""
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from merbench.leaderboard.au_view import AURun, au_benchmarks, render_au_pages
+from merbench.au_kind.view import AURun, au_benchmarks, render_au_pages
 from merbench.leaderboard.page_environment import page_environment
 from merbench.leaderboard.site import build_site
 from merbench.results.au_file import AU_RESULTS_FILE, read_au_results
@@ -186,7 +186,7 @@ def test_seed_rows_have_an_interval_a_tie_test_and_their_files(committed_site: P
     import numpy as np
 
     from merbench.au.metrics import au_intervals, labels_of
-    from merbench.compare.au import compare_au, load_au_run
+    from merbench.au_kind.comparison import compare_au, load_au_run
     from merbench.data.au_labels import present_bits
 
     results = COMMITTED.parents[1]

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from merbench.compare.au import au_paired_differences
+from merbench.au_kind.comparison import au_paired_differences
 from merbench.stats.intervals import BATCH, batch_score
 from merbench.stats.paired import paired_difference
 

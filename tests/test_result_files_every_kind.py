@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from merbench.au_kind.check import validate_au_run
 from merbench.results.run_files import ResultRejected
 from merbench.tuning.check import validate_tune
-from merbench.verification.au_check import validate_au_run
 from merbench.verification.validate import validate_run
 
 RESULTS = Path(__file__).resolve().parents[1] / "leaderboards" / "results"

@@ -1,18 +1,18 @@
 """One AU configuration's seed runs pooled: every seed's predictions on the same samples,
 and the interval of their mean F1 over subjects.
 
-The AU page's row (:mod:`merbench.leaderboard.au_view`), ``merbench compare`` of AU runs,
+The AU page's row (:mod:`merbench.au_kind.view`), ``merbench compare`` of AU runs,
 ``merbench run --task au --seeds`` (its ``au-seeds.json``) and its validation all need the
 interval of a configuration's seed-mean mean F1; they read the seed runs' predictions here
 and compute it with :func:`mean_f1_interval`, so the page, the file and the check can
 never disagree; :func:`summarise_au_seeds` is that file, written by the run and recomputed
 by ``merbench validate``. This module reads files a run wrote and computes; it validates nothing
-(:mod:`merbench.compare.au` validates what a user names), so the runner may use it.
+(:mod:`merbench.au_kind.comparison` validates what a user names), so the runner may use it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,13 +27,21 @@ from merbench.data.au_labels import present_bits
 from merbench.results.au_file import (
     AU_SEEDS_SCHEMA,
     AUDatasetNamed,
+    AUOverSeeds,
     AUResults,
+    AUScoresRecord,
+    AUSeedScores,
     AUSeedsInterval,
     AUSeedsSummary,
     read_au_predictions,
 )
 from merbench.results.model import IntervalMethod
-from merbench.results.over_seeds import STD_OVER_SEEDS, au_over_seeds
+from merbench.results.over_seeds import (
+    STD_OVER_SEEDS,
+    Reduce,
+    mean_over_seeds,
+    std_over_seeds,
+)
 from merbench.results.seeds_model import Named, ProtocolNamed
 from merbench.scores.interval_records import subject_strata
 from merbench.stats.intervals import LEVEL, METHOD, RESAMPLES, SEED
@@ -132,3 +140,22 @@ def summarise_au_seeds(base: Path, runs: Sequence[tuple[str, AUResults]],
             method=IntervalMethod(method=METHOD, unit="subject", level=LEVEL,
                                   resamples=RESAMPLES, seed=SEED),
             mean_f1=None if found is None else list(found)))
+
+
+def au_over_seeds(seeds: Iterable[str], overall: list[AUScoresRecord]) -> AUOverSeeds:
+    """``per_seed`` mean F1 and per-AU F1 (each AU run's overall scores), their ``mean`` and
+    their ``std`` (ddof=1; 0 for one seed), reduced as
+    :func:`merbench.results.over_seeds.over_seeds` reduces UF1; here, beside the one summary
+    that takes it, so that the shared module names no AU record."""
+    per_seed = [AUSeedScores(mean_f1=o.mean_f1, f1=list(o.f1)) for o in overall]
+
+    columns: list[list[float | None]] = [[s.f1[i] for s in per_seed]
+                                         for i in range(len(per_seed[0].f1))]
+
+    def reduce(how: Reduce) -> AUSeedScores:
+        # an AU's F1 is always a number (0 where undefined), so its reduction is one too
+        return AUSeedScores(mean_f1=how([s.mean_f1 for s in per_seed]),
+                            f1=[how(column) or 0.0 for column in columns])
+
+    return AUOverSeeds(per_seed=dict(zip(seeds, per_seed, strict=True)),
+                       mean=reduce(mean_over_seeds), std=reduce(std_over_seeds))

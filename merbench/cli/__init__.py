@@ -38,6 +38,7 @@ from merbench.cli.parser import COMMANDS, EXIT_INTERRUPTED, EXIT_USAGE, build_pa
 from merbench.cli.stdout_stream import StdoutWriteError, tag_stdout
 from merbench.cli.stop_signals import ignore_while_exiting, stop_like_ctrl_c
 from merbench.plugin_system.manager import Plugins, check_blocked, load_plugins
+from merbench.results.out_folders import overlong, shortened
 from merbench.training.threads import thread_variable_problem
 
 __all__ = ["build_parser", "console", "main"]
@@ -204,7 +205,6 @@ def _os_error(exc: OSError, command: str) -> str:
     if exc.errno == errno.ENAMETOOLONG and isinstance(exc.filename, (str, bytes)):
         # one rule for every command reading a path: the system's "File name too long"
         # with the whole path was what validate, migrate, compare and leaderboard said
-        from merbench.results.out_folders import overlong, shortened
         path = os.fsdecode(exc.filename)
         why = overlong(path) or "is longer than a path may be"
         return f"{shortened(path)} {why}; no file or folder can be there: give its real path"

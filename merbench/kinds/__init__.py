@@ -13,7 +13,6 @@ from pathlib import Path
 
 from merbench.base.errors import MerbenchError
 from merbench.data.task import stored_task
-from merbench.kinds.au import AU_SEEDS_SUMMARY_KIND, AURunKind
 from merbench.kinds.contract import (
     AuditRequest,
     AuditVerdict,
@@ -28,8 +27,7 @@ from merbench.results.rundir import RunDirectory
 
 #: the kinds not in homes of their own, each result's own beside its summary over seeds (one
 #: class, :class:`~merbench.kinds.over_seeds.SummaryOverSeeds`, serves the summaries)
-_KINDS: tuple[ResultKind, ...] = (EmotionRunKind(), SEEDS_SUMMARY_KIND, AURunKind(),
-                                  AU_SEEDS_SUMMARY_KIND)
+_KINDS: tuple[ResultKind, ...] = (EmotionRunKind(), SEEDS_SUMMARY_KIND)
 #: the kinds their homes registered (:func:`register_kinds`)
 _registered: list[ResultKind] = []
 

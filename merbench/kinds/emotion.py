@@ -78,7 +78,7 @@ ReadRecord = Callable[[Path], Results | AUResults]
 class RunRecordFiles:
     """How one kind of run folder's record is checked (before its folds train again) and
     read again (after, for the digests its audit record keeps): an emotion run's here, an
-    action-unit run's in :mod:`merbench.kinds.au`. The audit of a run folder is one for
+    action-unit run's in :mod:`merbench.au_kind.kind`. The audit of a run folder is one for
     both, and takes this from the kind: it never looks for a file to tell which it has."""
 
     validated: Validated

@@ -1,7 +1,7 @@
 """One row of an exported table, whatever kind of benchmark it comes from.
 
 Its own module so that each kind's exporter (:mod:`merbench.leaderboard.export` for emotion
-benchmarks, :mod:`merbench.leaderboard.au_export` for action units) builds the same rows for
+benchmarks, :mod:`merbench.au_kind.export` for action units) builds the same rows for
 the same CSV, LaTeX and Markdown writers, without importing the other.
 """
 

@@ -16,7 +16,6 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from merbench.leaderboard.au_section import AUSection
 from merbench.leaderboard.audit_gate import AuditGate
 from merbench.leaderboard.benchmarks import Benchmark
 from merbench.leaderboard.emotion_section import EmotionSection
@@ -36,10 +35,7 @@ def needing_no_definitions(section: KindSection[Any]) -> SectionMaker:
 
 #: each kind, in the order the index, ``list`` and the build's last line show them (the
 #: first leads that line, counted even when it publishes none)
-KIND_SECTIONS: list[SectionMaker] = [
-    EmotionSection,
-    needing_no_definitions(AUSection()),
-]
+KIND_SECTIONS: list[SectionMaker] = [EmotionSection]
 
 
 def register_section(maker: SectionMaker) -> None:

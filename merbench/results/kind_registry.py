@@ -3,8 +3,9 @@ registration, never by import.
 
 A kind's home is one package holding its record, checks, audit, page, export and kind object
 (``merbench/tuning/`` for tunings, ``merbench/spotting_kind/`` for spotting runs, whose
-records sit below the runner that writes them, in ``merbench/spotting/``). It stands above
-the layers every kind shares (this package's files and codec, ``verification``, the
+records sit below the runner that writes them, in ``merbench/spotting/``, and
+``merbench/au_kind/`` for action-unit runs, whose records are still this package's). It
+stands above the layers every kind shares (this package's files and codec, ``verification``, the
 leaderboard's walk and site), which must still find, migrate, list and page its results.
 Importing the kind from below would tie each shared layer to every kind and put the folders
 in a loop; instead each home registers what those layers need when it is imported (its
@@ -24,7 +25,8 @@ from pathlib import Path
 
 #: the module of each of merbench's own kinds' homes that registers the kind when imported,
 #: in the order the kinds are recognised and listed (after the kinds not yet in homes)
-HOMES: tuple[str, ...] = ("merbench.spotting_kind.registration",
+HOMES: tuple[str, ...] = ("merbench.au_kind.registration",
+                         "merbench.spotting_kind.registration",
                          "merbench.tuning.registration")
 
 

@@ -2,8 +2,8 @@
 
 One definition serves ``--seeds`` (which writes ``seeds.json``) and ``merbench validate``
 (which recomputes it), so the two can never disagree on what a summary holds; an AU
-configuration's seeds (``au-seeds.json``) are reduced by the same mean and std
-(:func:`au_over_seeds`).
+configuration's seeds are reduced by the same mean and std
+(:func:`merbench.au.seed_pool.au_over_seeds`).
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from typing import Any
 
 import numpy as np
 
-from merbench.results.au_file import AUOverSeeds, AUScoresRecord, AUSeedScores
 from merbench.results.model import Metrics, Results
 from merbench.results.seeds_model import (
     DatasetNamed,
@@ -26,7 +25,7 @@ from merbench.results.seeds_model import (
 
 Reduce = Callable[[list[float | None]], float | None]
 
-#: what a summary's ``std`` is, in its own words (``seeds.json``, ``au-seeds.json``)
+#: what a summary's ``std`` is, in its own words (``seeds.json`` and every other summary)
 STD_OVER_SEEDS = "sample standard deviation over seeds (ddof=1)"
 
 
@@ -100,20 +99,3 @@ def scores_over_seeds(seeds: Iterable[str], per_seed: list[ScopedScores],
                            per_seed=dict(zip(seeds, per_seed, strict=True)),
                            mean=_aggregate(per_seed, mean_over_seeds),
                            std=_aggregate(per_seed, std_over_seeds))
-
-
-def au_over_seeds(seeds: Iterable[str], overall: list[AUScoresRecord]) -> AUOverSeeds:
-    """``per_seed`` mean F1 and per-AU F1 (each AU run's overall scores), their ``mean`` and
-    their ``std`` (ddof=1; 0 for one seed), reduced as :func:`over_seeds` reduces UF1."""
-    per_seed = [AUSeedScores(mean_f1=o.mean_f1, f1=list(o.f1)) for o in overall]
-
-    columns: list[list[float | None]] = [[s.f1[i] for s in per_seed]
-                                         for i in range(len(per_seed[0].f1))]
-
-    def reduce(how: Reduce) -> AUSeedScores:
-        # an AU's F1 is always a number (0 where undefined), so its reduction is one too
-        return AUSeedScores(mean_f1=how([s.mean_f1 for s in per_seed]),
-                            f1=[how(column) or 0.0 for column in columns])
-
-    return AUOverSeeds(per_seed=dict(zip(seeds, per_seed, strict=True)),
-                       mean=reduce(mean_over_seeds), std=reduce(std_over_seeds))

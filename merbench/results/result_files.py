@@ -12,7 +12,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from merbench.base.literal import indefinite
-from merbench.results.au_file import AU_RESULTS_FILE, AU_SEEDS_FILE
 from merbench.results.kind_registry import registered_files
 
 #: an emotion run's record, named in its manifest last
@@ -26,9 +25,9 @@ AUDIT_FILE = "audit.json"
 SITE_MARKER = ".merbench-site"
 
 #: the markers of the kinds not in homes of their own
-_MARKERS = (RESULTS_FILE, SEEDS_FILE, AU_RESULTS_FILE, AU_SEEDS_FILE)
+_MARKERS = (RESULTS_FILE, SEEDS_FILE)
 #: of those, the summaries over seeds
-_SUMMARIES = (SEEDS_FILE, AU_SEEDS_FILE)
+_SUMMARIES = (SEEDS_FILE,)
 
 
 def result_markers() -> tuple[str, ...]:

@@ -41,7 +41,7 @@ _JSON_FILES = {"results.json": ("results", Results), "seeds.json": ("seeds", See
 #: the same, so that migrate never calls "already in the current layout" a folder holding
 #: one it cannot read (a fifo, a folder, a number of 5,000 digits); their values are
 #: ``merbench validate``'s to check
-_READ_FILES = ("au-results.json", "au-seeds.json", "audit.json")
+_READ_FILES = ("audit.json",)
 
 
 def _read_files() -> tuple[str, ...]:

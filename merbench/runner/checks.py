@@ -21,6 +21,7 @@ from pathlib import Path
 from merbench.base.errors import MerbenchError
 from merbench.base.whole_numbers import number_shown
 from merbench.meta import DATA_ORDERS, MAX_EPOCHS, TrainRecipe
+from merbench.results.out_folders import refuse_out_place
 from merbench.runner.executor_kinds import EXECUTOR_KINDS
 from merbench.runner.given_values import check_finite, check_seed
 from merbench.runner.ray_address import check_reachable
@@ -148,10 +149,6 @@ def check_paths(settings: RunSettings) -> None:
     (and before ``merbench run`` says it reads it): an ``--out`` that is (in) a system folder
     or no folder, a ``--features`` file that is not there or no regular file."""
     if settings.out is not None:
-        # deferred: pandas (through results.out_folders' result files), which planning a run
-        # without a folder of its own (a sweep's configuration, a tuning's trial) never needs
-        from merbench.results.out_folders import refuse_out_place
-
         refuse_out_place(Path(settings.out))
     if settings.features is not None:
         # deferred: pandas (through features.saved_file), which only a features file needs

@@ -118,7 +118,7 @@ def run_identity(data: RunData) -> RunIdentity:
 def tested_labels_sha256(data: RunData) -> str:
     """The hash of the label of every sample a fold tests, in sample-table order (0 for the
     others), which an AU run's identity records (:meth:`merbench.data.task.AUTask.identity`;
-    merbench.verification.au_check computes it from the fold files the same way). Under LOSO
+    merbench.au_kind.check computes it from the fold files the same way). Under LOSO
     and LODO every sample a fold trains on is another fold's test sample, so the hash binds
     every label the run learnt from."""
     rows = np.concatenate([fold.test for fold in data.folds]).astype(np.int64)

@@ -6,8 +6,9 @@ record and compute the checksum again, or plant one under the key of a run that 
 So a record never decides what a result says. What the page takes from it must equal what the
 result's files record, and what the predictions give in milliseconds is recomputed from them:
 the reported policy's pooled UF1, UAR, accuracy and confusion matrices, overall and for each
-database, from ``predictions.csv`` (an action-unit run's pooled per-AU scores from
-``au-predictions.csv``, a tuning's pooled outer UF1 and UAR from its ``predictions.csv``).
+database, from ``predictions.csv`` (an action-unit run's pooled per-AU scores from its
+predictions, :mod:`merbench.au_kind.confirmed`; a tuning's pooled outer UF1 and UAR from its
+``predictions.csv``).
 Only what costs seconds is taken on the record's word: the other policies' numbers recomputed
 from the fold files, the bootstrap intervals, the checks of the files against the dataset, a
 tuning's trials replayed from its archive. Where anything disagrees, :class:`RecordDisagrees` is
@@ -20,13 +21,8 @@ build --strict`` recomputes everything, and is what a published page is built wi
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-import numpy as np
-
-from merbench.au.scoring import au_point_scores
-from merbench.results.au_file import AUResults, read_au_predictions, read_au_results
 from merbench.results.codec import from_json, to_json
 from merbench.results.model import Metrics, Results
 from merbench.results.run_files import differ
@@ -86,19 +82,4 @@ def _scopes(ours: dict[str, Any], theirs: dict[str, Any]
     return pairs
 
 
-def confirmed_au_run(path: Path) -> AUResults:
-    """An action-unit run's ``au-results.json`` (at ``path``) read back, whose pooled scores,
-    overall and per database, are what its ``au-predictions.csv`` gives (its intervals are
-    taken on the record's word); :class:`RecordDisagrees` where they are not."""
-    results = read_au_results(path)
-    table = read_au_predictions(path.parent)
-    overall, per_database = au_point_scores(
-        table["y_true"].to_numpy(np.int64), table["y_pred"].to_numpy(np.int64),
-        table["database"].to_numpy(dtype=str), results.au_set)
-    if to_json(overall) != to_json(results.overall) \
-            or to_json(per_database) != to_json(results.per_database):
-        raise RecordDisagrees(f"{path}'s scores are not its predictions'")
-    return results
-
-
-__all__ = ["RecordDisagrees", "confirm_run", "confirmed_au_run"]
+__all__ = ["RecordDisagrees", "confirm_run"]

@@ -20,6 +20,8 @@ import numpy as np
 
 from merbench.au.metrics import AUScores, pooled_scores
 from merbench.au.seed_pool import StoredAURun, configuration, stored_au_run
+from merbench.au_kind.check import validate_au_run
+from merbench.au_kind.seeds_check import validate_au_seeds
 from merbench.base.errors import MerbenchError
 from merbench.results.au_file import (
     AU_PREDICTIONS_FILE,
@@ -32,8 +34,6 @@ from merbench.scores.interval_records import subject_strata
 from merbench.stats.exact import Exact, au_score, seed_mean
 from merbench.stats.intervals import SEED
 from merbench.stats.paired import PERMUTATIONS, PairedResult, holm, paired_test
-from merbench.verification.au_check import validate_au_run
-from merbench.verification.au_seeds_check import validate_au_seeds
 
 
 def au_claim(results: AUResults) -> tuple[object, ...]:

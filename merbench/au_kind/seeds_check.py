@@ -16,6 +16,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from merbench.au.seed_pool import summarise_au_seeds
+from merbench.au_kind.check import validate_au_run
 from merbench.base.errors import MerbenchError
 from merbench.results.au_file import (
     AU_RESULTS_FILE,
@@ -27,7 +28,6 @@ from merbench.results.au_file import (
 from merbench.results.codec import to_json
 from merbench.results.run_files import ResultRejected, differ
 from merbench.results.rundir import RUN_FILE
-from merbench.verification.au_check import validate_au_run
 from merbench.verification.seed_folders import (
     check_summary_created,
     read_summary,

@@ -5,7 +5,7 @@ An AU run reports per-AU F1 and MEB's mean F1 in ``au-results.json``
 (:mod:`merbench.results.au_file`), not UF1 and UAR, so it has pages of its own rather than
 rows in a recognition benchmark. Every ``au-results.json`` under the results folders is
 validated (every score recomputed from the fold files,
-:mod:`merbench.verification.au_check`); one that fails, or whose names came from another
+:mod:`merbench.au_kind.check`); one that fails, or whose names came from another
 package than the one pinned for them (:mod:`merbench.leaderboard.providers`), is listed with
 the rejected files, never shown.
 
@@ -40,8 +40,11 @@ from typing import Any
 import numpy as np
 
 from merbench.au.seed_pool import StoredAURun, mean_f1_interval, stored_au_run
+from merbench.au_kind.check import validate_au_run
+from merbench.au_kind.comparison import au_claim, compare_au, predictions_digest
+from merbench.au_kind.confirmed import confirmed_au_run
+from merbench.au_kind.seeds_check import validate_au_seeds
 from merbench.base.errors import MerbenchError
-from merbench.compare.au import au_claim, compare_au, predictions_digest
 from merbench.leaderboard.collect import Cell, mark_best_cells, reduced_setting
 from merbench.leaderboard.copies import by_evidence
 from merbench.leaderboard.declared_defaults import (
@@ -66,10 +69,7 @@ from merbench.results.run_files import ResultRejected
 from merbench.results.rundir import RUN_FILE
 from merbench.results.safe_files import UnsafeFile, copy_regular_file
 from merbench.stats.paired import p_text
-from merbench.verification.au_check import validate_au_run
-from merbench.verification.au_seeds_check import validate_au_seeds
 from merbench.verification.provenance import recorded_providers
-from merbench.verification.record_check import confirmed_au_run
 from merbench.verification.validation_record import no_facts, once, read_back
 
 #: MEB's published AU figures go here once read with their protocol (which samples, which

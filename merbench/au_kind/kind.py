@@ -8,8 +8,10 @@ import os
 from pathlib import Path
 from typing import Any
 
-from merbench.compare.au import au_claim, predictions_digest
-from merbench.compare.au_table import ACTION_UNITS
+from merbench.au_kind.check import validate_au_run, validate_au_run_and_audits
+from merbench.au_kind.comparison import au_claim, predictions_digest
+from merbench.au_kind.comparison_table import ACTION_UNITS
+from merbench.au_kind.seeds_check import validate_au_seeds
 from merbench.compare.contract import Comparison
 from merbench.kinds.contract import AuditRequest, AuditVerdict, Checked, OverSeeds, Report
 from merbench.kinds.emotion import RunRecordFiles, audit_run_folder
@@ -18,8 +20,6 @@ from merbench.results.au_file import AU_RESULTS_FILE, AU_SEEDS_FILE, read_au_res
 from merbench.results.kind_names import AU_RUN, AU_SEEDS_SUMMARY
 from merbench.results.rundir import RUN_FILE
 from merbench.runner.status import describe, run_status
-from merbench.verification.au_check import validate_au_run, validate_au_run_and_audits
-from merbench.verification.au_seeds_check import validate_au_seeds
 
 #: an action-unit run's ``au-results.json``, checked with every file of its run and read
 #: again, for the audit of run folders it shares with an emotion run

@@ -1,7 +1,7 @@
 """Action-unit benchmarks in ``merbench leaderboard list`` and ``leaderboard export``.
 
 An AU benchmark is not a definition file: the site makes one page per (dataset, protocol, AU
-set) its validated AU runs hold (:func:`merbench.leaderboard.au_view.au_benchmarks`). Its id is
+set) its validated AU runs hold (:func:`merbench.au_kind.view.au_benchmarks`). Its id is
 the page's name (``au-composite-loso``); here it is listed beside the emotion benchmarks and
 exported as their tables are, through the same writers: the mean F1 over the AU set, then each
 AU's F1, each the mean ± std over a configuration's seeds, in the page's order (best first).
@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from merbench.leaderboard.au_view import AURow, AURun, au_benchmarks
+from merbench.au_kind.view import AURow, AURun, au_benchmarks
 from merbench.leaderboard.export_rows import Line, left_out_words
 from merbench.leaderboard.published_line import PublishedLine, section_of
 from merbench.results.rundir import RunDirectory

@@ -1,6 +1,6 @@
 """The action-unit comparison of ``merbench compare``: each run's mean F1, then each run
 against the first, MEB's mean F1 and every AU's F1, with paired permutation p-values. The
-numbers are :mod:`merbench.compare.au`'s."""
+numbers are :mod:`merbench.au_kind.comparison`'s."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from merbench.au.seed_pool import StoredAURun
-from merbench.compare.au import AUComparison, compare_au, load_au_run, mean_over_seeds
+from merbench.au_kind.comparison import AUComparison, compare_au, load_au_run, mean_over_seeds
 from merbench.compare.contract import CompareRequest
 from merbench.stats.paired import PERMUTATIONS, p_text
 

@@ -10,8 +10,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from merbench.leaderboard.au_export import AUBenchmark, au_tables
-from merbench.leaderboard.au_view import AURun, find_au_runs, render_au_pages
+from merbench.au_kind.export import AUBenchmark, au_tables
+from merbench.au_kind.view import AURun, find_au_runs, render_au_pages
 from merbench.leaderboard.audit_gate import AuditGate
 from merbench.leaderboard.kind_section import Shown
 from merbench.leaderboard.result_walk import Rejected
