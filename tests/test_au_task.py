@@ -379,3 +379,17 @@ def test_an_au_nobody_coded_is_refused(real_data: Path, tmp_path: Path, cli: Any
                        "--epochs", "1", "--out", tmp_path / "au99")
     assert code == 2 and "AU99 is coded present in none of the" in err
     assert not (tmp_path / "au99").exists()
+
+
+@pytest.mark.realdata
+def test_list_counts_a_reduced_au_run(au_run: Path, cli: Any, tmp_path: Path) -> None:
+    """Two epochs where the recipe trains more: the page shows the run apart, unranked,
+    and ``leaderboard list`` counts it, as it counts a reduced emotion run (it said
+    "0 runs" while export left "1 run in a reduced setting" out: walk 85m)."""
+    results = tmp_path / "results"
+    shutil.copytree(au_run, results / "au")
+    code, out, err = cli("leaderboard", "list", "--results", results)
+    assert code == 0, err
+    [line] = [line for line in out.splitlines() if line.startswith("au-composite-loso ")]
+    assert line.rstrip().endswith(" 1 run"), line
+
