@@ -226,9 +226,9 @@ def _au_seeds_example(folder: Path) -> Path:
     """The committed RCN-A AU seed runs 0 and 1 with the ``au-seeds.json`` that ``merbench run
     --task au --seeds 0,1`` writes of them (the same function; the run itself needs the
     dataset). The other committed seeds are left out: a summary lists every run beside it."""
+    from merbench.au.record import AU_RESULTS_FILE, AU_SEEDS_FILE, read_au_results
     from merbench.au.seed_pool import summarise_au_seeds
     from merbench.base.atomic import atomic_write_json
-    from merbench.results.au_file import AU_RESULTS_FILE, AU_SEEDS_FILE, read_au_results
     from merbench.results.codec import to_json
     from merbench.results.schema import now_iso
 

@@ -17,9 +17,9 @@ import numpy as np
 import pytest
 from conftest import run_cli
 
+from merbench.au.record import AU_RESULTS_FILE, AU_SEEDS_FILE, read_au_results, read_au_seeds
 from merbench.au.seed_pool import mean_f1_interval, stored_au_run
 from merbench.leaderboard.site import build_site
-from merbench.results.au_file import AU_RESULTS_FILE, AU_SEEDS_FILE, read_au_results, read_au_seeds
 
 pytestmark = pytest.mark.realdata
 

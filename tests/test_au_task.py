@@ -19,6 +19,7 @@ from rounding import assert_same_training
 
 import merbench
 from merbench.au.metrics import AULabels, ignored_bits, subject_counts
+from merbench.au.record import AU_PREDICTIONS_FILE, AU_RESULTS_FILE, read_au_results
 from merbench.au.scoring import score_au
 from merbench.au_kind.check import validate_au_run
 from merbench.au_kind.comparison import au_paired_differences
@@ -33,7 +34,6 @@ from merbench.data.au_labels import (
 )
 from merbench.data.task import au_task
 from merbench.meta import TrainRecipe
-from merbench.results.au_file import AU_PREDICTIONS_FILE, AU_RESULTS_FILE, read_au_results
 from merbench.results.codec import to_json
 from merbench.training.fold_parallel import FoldTask, train_folds
 from merbench.training.objective import AUObjective, EmotionObjective

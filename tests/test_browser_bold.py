@@ -12,9 +12,9 @@ from pathlib import Path
 
 from test_leaderboard_browser import _browse, _serve, chromium  # noqa: F401 (a fixture)
 
+from merbench.au.record import AU_RESULTS_FILE, read_au_results
 from merbench.au_kind.view import AURun, render_au_pages
 from merbench.leaderboard.page_environment import page_environment
-from merbench.results.au_file import AU_RESULTS_FILE, read_au_results
 
 COMMITTED = Path(__file__).resolve().parents[1] / "leaderboards" / "results"
 _MEASURE = """

@@ -15,8 +15,8 @@ import importlib
 import inspect
 from pathlib import Path
 
+from merbench.au.record import AUResults, AUSeedsSummary
 from merbench.kinds import result_kinds
-from merbench.results.au_file import AUResults, AUSeedsSummary
 from merbench.results.kind_registry import HOMES, registered_files
 from merbench.results.model import Results
 from merbench.results.seeds_model import SeedsSummary
@@ -39,7 +39,7 @@ RECORD_FOLDERS = {ROOT / "merbench" / "spotting_kind": ROOT / "merbench" / "spot
 #: the modules outside a home that still name its files, because its record has not moved
 #: yet: an action-unit run is a run folder, read by the run-folder checks every run shares
 #: (status, identity, provenance, the audit that trains folds again) through
-#: ``results/au_file.py``, and the task names its results file (``data/task.py``).
+#: ``au/record.py``, and the task names its results file (``data/task.py``).
 #: Issue 82 moves the record below the runner, as spotting's; this list only shrinks
 NOT_YET_MOVED = {ROOT / "merbench" / "au_kind": (ROOT / "merbench" / "results" / "au_file.py",
                                                  ROOT / "merbench" / "data" / "task.py")}

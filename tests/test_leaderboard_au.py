@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from merbench.au.record import AU_RESULTS_FILE, read_au_results
 from merbench.au_kind.view import AURun, au_benchmarks, render_au_pages
 from merbench.leaderboard.page_environment import page_environment
 from merbench.leaderboard.site import build_site
-from merbench.results.au_file import AU_RESULTS_FILE, read_au_results
 
 #: a committed real AU run (STSTNet's recipe on the composite's CASME II and SAMM samples):
 #: read, copied and forged here, never trained again

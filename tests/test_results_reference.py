@@ -1,9 +1,10 @@
 """docs/results.md documents the typed results model field by field: every record class of
 merbench/results/model.py (a run's files), seeds_model.py (a seeds summary), audit_model.py
 (a run's audits), command_files.py (the files of the other commands), prediction_file.py
-(merbench predict's) and au_file.py (an AU run's), all in merbench/results/, of the spotting
-kind's records, merbench/spotting/record.py (a spotting run's), str_record.py
-(spot-then-recognise) and str_seeds_record.py (a spot-then-recognise summary over seeds),
+(merbench predict's), all in merbench/results/, of the action-unit kind's records,
+merbench/au/record.py (an AU run's and its summary over seeds), of the spotting kind's
+records, merbench/spotting/record.py (a spotting run's), str_record.py (spot-then-recognise)
+and str_seeds_record.py (a spot-then-recognise summary over seeds),
 and of the tuning kind's records, merbench/tuning/record.py (a tuning's) and seeds_record.py
 (a tuning summary over seeds), has its section, with exactly its fields and their types."""
 
@@ -14,8 +15,8 @@ import re
 import typing
 from pathlib import Path
 
+from merbench.au import record as au_file
 from merbench.results import (
-    au_file,
     audit_model,
     command_files,
     model,
@@ -68,7 +69,7 @@ def test_each_records_documented_layout_is_the_one_merbench_writes() -> None:
     """The layout number each section's ``schema_version`` row names is the one merbench
     writes now: four sections said 8 when every file said 10, and tune.json's 1 when it
     was 2, while the field list (the test above) stayed right."""
-    from merbench.results.au_file import AU_SCHEMA, AU_SEEDS_SCHEMA
+    from merbench.au.record import AU_SCHEMA, AU_SEEDS_SCHEMA
     from merbench.results.model import SCHEMA_VERSION
     from merbench.results.prediction_file import PREDICTION_SCHEMA
     from merbench.spotting.record import SPOTTING_SCHEMA

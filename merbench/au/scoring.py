@@ -26,8 +26,8 @@ from merbench.au.metrics import (
     au_scores,
     labels_of,
 )
+from merbench.au.record import AUIntervalsRecord, AUScopeIntervals, AUScoresRecord
 from merbench.data.au_labels import present_bits
-from merbench.results.au_file import AUIntervalsRecord, AUScopeIntervals, AUScoresRecord
 from merbench.results.model import IntervalMethod
 from merbench.scores.interval_records import interval_pair
 from merbench.stats.intervals import LEVEL, METHOD, RESAMPLES, SEED

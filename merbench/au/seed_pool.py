@@ -21,10 +21,7 @@ import numpy as np
 import pandas as pd
 
 from merbench.au.metrics import au_intervals, labels_of, subject_counts
-from merbench.base.errors import MerbenchError
-from merbench.base.memo import remembered
-from merbench.data.au_labels import present_bits
-from merbench.results.au_file import (
+from merbench.au.record import (
     AU_SEEDS_SCHEMA,
     AUDatasetNamed,
     AUOverSeeds,
@@ -35,6 +32,9 @@ from merbench.results.au_file import (
     AUSeedsSummary,
     read_au_predictions,
 )
+from merbench.base.errors import MerbenchError
+from merbench.base.memo import remembered
+from merbench.data.au_labels import present_bits
 from merbench.results.model import IntervalMethod
 from merbench.results.over_seeds import (
     STD_OVER_SEEDS,

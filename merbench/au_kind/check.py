@@ -2,7 +2,7 @@
 its fold files.
 
 An AU run's fold files hold each test sample's AU label code and the AUs predicted present
-after every epoch (:mod:`merbench.results.au_file`). Validation checks the chain the
+after every epoch (:mod:`merbench.au.record`). Validation checks the chain the
 emotion runs' validation checks (``au-results.json``'s manifest names exactly the run's
 files and their digests, each fold file was trained for the ``run.json`` identity), that
 every record of the file states the identity's run (model, feature, data, folds, recipe,
@@ -21,21 +21,20 @@ import numpy as np
 import pandas as pd
 
 from merbench.au.metrics import THRESHOLD
-from merbench.au.scoring import score_au
-from merbench.base.errors import MerbenchError, in_words
-from merbench.plugin_system.runinfo import FoldOutcome
-from merbench.results.au_file import (
+from merbench.au.record import (
     AU_PREDICTIONS_FILE,
     AU_RESULTS_FILE,
     AUResults,
     read_au_results,
 )
+from merbench.au.record_checks import au_identity_disagreement, au_values
+from merbench.au.scoring import score_au
+from merbench.base.errors import MerbenchError, in_words
+from merbench.plugin_system.runinfo import FoldOutcome
 from merbench.results.audit_file import AuditSummary, check_audit_file
 from merbench.results.audited_files import run_folder
 from merbench.results.codec import to_json
-from merbench.results.identity_agrees import au_identity_disagreement
 from merbench.results.manifest import chain_problem
-from merbench.results.recorded_values import au_values
 from merbench.results.run_files import ResultRejected
 from merbench.results.rundir import RunDirectory
 from merbench.results.safe_files import check_run_folder

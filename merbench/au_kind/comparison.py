@@ -19,16 +19,16 @@ from pathlib import Path
 import numpy as np
 
 from merbench.au.metrics import AUScores, pooled_scores
-from merbench.au.seed_pool import StoredAURun, configuration, stored_au_run
-from merbench.au_kind.check import validate_au_run
-from merbench.au_kind.seeds_check import validate_au_seeds
-from merbench.base.errors import MerbenchError
-from merbench.results.au_file import (
+from merbench.au.record import (
     AU_PREDICTIONS_FILE,
     AU_RESULTS_FILE,
     AU_SEEDS_FILE,
     AUResults,
 )
+from merbench.au.seed_pool import StoredAURun, configuration, stored_au_run
+from merbench.au_kind.check import validate_au_run
+from merbench.au_kind.seeds_check import validate_au_seeds
+from merbench.base.errors import MerbenchError
 from merbench.results.safe_files import read_regular_bytes
 from merbench.scores.interval_records import subject_strata
 from merbench.stats.exact import Exact, au_score, seed_mean

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
+from merbench.au.record import AUResults, read_au_predictions, read_au_results
 from merbench.au.scoring import au_point_scores
-from merbench.results.au_file import AUResults, read_au_predictions, read_au_results
 from merbench.results.codec import to_json
 from merbench.verification.record_check import RecordDisagrees
 

@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from merbench.au.record import AU_RESULTS_FILE, AU_SEEDS_FILE, read_au_results, read_au_seeds
 from merbench.au_kind.check import validate_au_run, validate_au_run_and_audits
 from merbench.au_kind.comparison import au_claim, predictions_digest
 from merbench.au_kind.comparison_table import ACTION_UNITS
@@ -16,7 +17,6 @@ from merbench.compare.contract import Comparison
 from merbench.kinds.contract import AuditRequest, AuditVerdict, Checked, OverSeeds, Report
 from merbench.kinds.emotion import RunRecordFiles, audit_run_folder
 from merbench.kinds.over_seeds import SummaryChecked, SummaryOverSeeds
-from merbench.results.au_file import AU_RESULTS_FILE, AU_SEEDS_FILE, read_au_results, read_au_seeds
 from merbench.results.kind_names import AU_RUN, AU_SEEDS_SUMMARY
 from merbench.results.rundir import RUN_FILE
 from merbench.runner.status import describe, run_status

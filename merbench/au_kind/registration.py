@@ -7,11 +7,11 @@ them asks about the registered kinds."""
 
 from __future__ import annotations
 
+from merbench.au.record import AU_RESULTS_FILE, AU_SEEDS_FILE
 from merbench.au_kind.kind import AU_SEEDS_SUMMARY_KIND, AURunKind
 from merbench.au_kind.section import AUSection
 from merbench.kinds import register_kinds
 from merbench.leaderboard.kind_tables import needing_no_definitions, register_section
-from merbench.results.au_file import AU_RESULTS_FILE, AU_SEEDS_FILE
 from merbench.results.kind_registry import KindFiles, register_files
 
 # no migration yet (one layout each): migrate reads each file as JSON, validate its values

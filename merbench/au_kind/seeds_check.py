@@ -15,16 +15,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from merbench.au.seed_pool import summarise_au_seeds
-from merbench.au_kind.check import validate_au_run
-from merbench.base.errors import MerbenchError
-from merbench.results.au_file import (
+from merbench.au.record import (
     AU_RESULTS_FILE,
     AU_SEEDS_FILE,
     AUResults,
     AUSeedsSummary,
     read_au_seeds,
 )
+from merbench.au.seed_pool import summarise_au_seeds
+from merbench.au_kind.check import validate_au_run
+from merbench.base.errors import MerbenchError
 from merbench.results.codec import to_json
 from merbench.results.run_files import ResultRejected, differ
 from merbench.results.rundir import RUN_FILE

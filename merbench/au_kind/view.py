@@ -2,7 +2,7 @@
 benchmark, with one column per AU.
 
 An AU run reports per-AU F1 and MEB's mean F1 in ``au-results.json``
-(:mod:`merbench.results.au_file`), not UF1 and UAR, so it has pages of its own rather than
+(:mod:`merbench.au.record`), not UF1 and UAR, so it has pages of its own rather than
 rows in a recognition benchmark. Every ``au-results.json`` under the results folders is
 validated (every score recomputed from the fold files,
 :mod:`merbench.au_kind.check`); one that fails, or whose names came from another
@@ -39,6 +39,13 @@ from typing import Any
 
 import numpy as np
 
+from merbench.au.record import (
+    AU_PREDICTIONS_FILE,
+    AU_RESULTS_FILE,
+    AU_SEEDS_FILE,
+    AUResults,
+    read_au_seeds,
+)
 from merbench.au.seed_pool import StoredAURun, mean_f1_interval, stored_au_run
 from merbench.au_kind.check import validate_au_run
 from merbench.au_kind.comparison import au_claim, compare_au, predictions_digest
@@ -57,13 +64,6 @@ from merbench.leaderboard.page_views import slug
 from merbench.leaderboard.providers import Pins, first_party_pins, providers_mismatch
 from merbench.leaderboard.result_walk import Rejected, holding, walked
 from merbench.leaderboard.uncertainty import ALPHA
-from merbench.results.au_file import (
-    AU_PREDICTIONS_FILE,
-    AU_RESULTS_FILE,
-    AU_SEEDS_FILE,
-    AUResults,
-    read_au_seeds,
-)
 from merbench.results.audited_files import AuditedFiles, run_folder
 from merbench.results.run_files import ResultRejected
 from merbench.results.rundir import RUN_FILE

@@ -25,9 +25,9 @@ from merbench.base.scratch import scratch_folder
 from merbench.plugin_system.lazy_factory import building_what_is_planned
 from merbench.plugin_system.manager import Plugins, default_plugins, plugin_versions
 from merbench.plugin_system.runinfo import FoldOutcome
-from merbench.results.au_file import AUResults
 from merbench.results.audit_model import AuditRecord, FoldAudit
 from merbench.results.model import Results
+from merbench.results.run_record import RunRecord
 from merbench.results.rundir import RunDirectory, differences
 from merbench.results.schema import environment, now_iso
 from merbench.runner.data import RunData, canonical_options
@@ -67,7 +67,7 @@ OnFold = Callable[[FoldAudit], None]
 #: ``results.json`` or an AU run's ``au-results.json``. Both train folds the same way (the
 #: task decides the labels and the objective, recorded in ``run.json``), so both are audited
 #: by training again; the record names its own file, so nothing here tells them apart
-Validated = Callable[[Path], Results | AUResults]
+Validated = Callable[[Path], RunRecord]
 
 
 def choose_folds(n_folds: int, count: int | None, seed: int | None, *,

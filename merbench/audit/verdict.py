@@ -10,15 +10,14 @@ from typing import Any
 import numpy as np
 
 from merbench.plugin_system.runinfo import FoldOutcome
-from merbench.results.au_file import AUResults
 from merbench.results.audit_model import AuditComparison, FoldAudit
-from merbench.results.model import Results
+from merbench.results.run_record import RunRecord
 from merbench.results.schema import installed_version
 
 MIN_AGREEMENT = 0.9  # of stored per-epoch predictions, where bit-identity is not expected
 
 
-def expected_comparison(results: Results | AUResults, folds: list[FoldOutcome],
+def expected_comparison(results: RunRecord, folds: list[FoldOutcome],
                         device_name: str, commit: str | None) -> tuple[AuditComparison, str]:
     """Bit-identical unless the audited fold files say their conditions are not met again
     (``commit``: this merbench's git commit), with the reason either way.

@@ -8,17 +8,17 @@ from pathlib import Path
 
 from rich.table import Table
 
-from merbench.base.literal import counted
-from merbench.cli.console import LiteralConsole
-from merbench.cli.literal import path_shown
-from merbench.cli.render import mean_std, recipe_verdict, scores_fmt, std_note, with_interval
-from merbench.results.au_file import (
+from merbench.au.record import (
     AU_PREDICTIONS_FILE,
     AU_RESULTS_FILE,
     AU_SEEDS_FILE,
     AUResults,
     AUSeedsSummary,
 )
+from merbench.base.literal import counted
+from merbench.cli.console import LiteralConsole
+from merbench.cli.literal import path_shown
+from merbench.cli.render import mean_std, recipe_verdict, scores_fmt, std_note, with_interval
 
 
 def print_au_results(results: AUResults, run_dir: Path, went_on: Sequence[str] = ()) -> None:

@@ -16,10 +16,10 @@ from functools import singledispatch
 from pathlib import Path
 from typing import Any
 
+from merbench.au.record import AUResults, AUSeedsSummary
 from merbench.cli.au_render import print_au_results, print_au_seeds
 from merbench.cli.render import print_results
 from merbench.cli.seeds_render import print_seeds
-from merbench.results.au_file import AUResults, AUSeedsSummary
 from merbench.results.model import Results
 from merbench.results.seeds_model import SeedsSummary
 

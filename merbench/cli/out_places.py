@@ -20,9 +20,9 @@ import os
 import re
 from pathlib import Path
 
+from merbench.au.record import AU_RESULTS_FILE, AU_SEEDS_FILE
 from merbench.base.cache_env import CACHE_ENV, cache_dir_from_env
 from merbench.base.errors import MerbenchError
-from merbench.results.au_file import AU_RESULTS_FILE, AU_SEEDS_FILE
 from merbench.results.out_folders import refuse_unwritable_shape
 from merbench.results.result_files import RESULTS_FILE, SEEDS_FILE
 from merbench.results.rundir import RUN_FILE

@@ -108,7 +108,7 @@ class AUTask(Task):
 
     au_set: tuple[int, ...] = DEFAULT_AU_SET
     name: ClassVar[str] = "au"
-    #: :mod:`merbench.results.au_file` says why an AU run's record is a file of its own
+    #: :mod:`merbench.au.record` says why an AU run's record is a file of its own
     results_file: ClassVar[str] = "au-results.json"
 
     @classmethod

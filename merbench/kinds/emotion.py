@@ -23,11 +23,10 @@ from merbench.kinds.contract import (
     record_verdict,
 )
 from merbench.kinds.over_seeds import SummaryChecked, SummaryOverSeeds
-from merbench.results.au_file import AUResults
 from merbench.results.audit_model import FoldAudit
 from merbench.results.audited_files import AuditedFiles, run_folder
 from merbench.results.kind_names import EMOTION_RUN, SEEDS_SUMMARY
-from merbench.results.model import Results
+from merbench.results.run_record import RunRecord
 from merbench.results.rundir import RUN_FILE
 from merbench.results.schema import read_results
 from merbench.results.signing_keys import load_signing_key
@@ -71,7 +70,7 @@ class EmotionRunKind:
 
 
 #: a run folder's record read again from the folder
-ReadRecord = Callable[[Path], Results | AUResults]
+ReadRecord = Callable[[Path], RunRecord]
 
 
 @dataclass(frozen=True)

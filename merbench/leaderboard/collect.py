@@ -35,8 +35,8 @@ from merbench.leaderboard.result_walk import (
     walk_rejections,
     walked,
 )
-from merbench.results.au_file import AUResults
 from merbench.results.model import Results, Scores
+from merbench.results.run_record import RunRecord
 from merbench.results.schema import departures_from_declared
 from merbench.verification.validate import (
     RESULTS_FILE,
@@ -296,7 +296,7 @@ class Tables:
                     for row in rows for run in row.group.runs})
 
 
-def reduced_setting(results: Results | AUResults, defaults: Defaults | None = None, *,
+def reduced_setting(results: RunRecord, defaults: Defaults | None = None, *,
                     searched: Set[str] = frozenset()) -> str | None:
     """Why a run is not the model as published (its declared recipe and default options), or
     None. Such a run, e.g. a CPU check with fewer epochs, must never rank as the model; a

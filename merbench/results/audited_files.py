@@ -17,9 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from merbench.base.errors import MerbenchError
-from merbench.results.au_file import AUResults
 from merbench.results.manifest import RUN_FILE, file_sha256, fold_file_name
-from merbench.results.model import Results
+from merbench.results.run_record import RunRecord
 
 
 @dataclass(frozen=True)
@@ -81,7 +80,7 @@ class AuditedFiles:
         return {name: file_sha256(self.folder / name) for name in self.files}
 
 
-def run_folder(run_dir: Path, results: Results | AUResults) -> AuditedFiles:
+def run_folder(run_dir: Path, results: RunRecord) -> AuditedFiles:
     """An emotion run or an action-unit run (``results``, its record): its folds, each
     compared with its fold file; signed with its record, ``run.json``, its predictions and
     every fold file (the record names its own two files: no test here of which it is)."""

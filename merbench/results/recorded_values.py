@@ -21,7 +21,6 @@ from datetime import datetime, timezone
 from typing import Any
 
 from merbench.base.errors import MerbenchError
-from merbench.results.au_file import AUResults
 from merbench.results.audit_file import CLOCK_MARGIN
 from merbench.results.model import Results
 
@@ -100,7 +99,7 @@ def run_values(results: Results) -> None:
         check_duration(field, seconds)
     dataset = results.dataset
     check_count("dataset.n_samples", dataset.n_samples)
-    _check_run_counts(results.protocol.n_folds, results.seed, results.folds)
+    check_run_counts(results.protocol.n_folds, results.seed, results.folds)
     for name, scored in results.metrics_by_policy.items():
         for scope, scores in (("overall", scored.metrics.overall),
                               *scored.metrics.per_database.items()):
@@ -119,21 +118,10 @@ def run_values(results: Results) -> None:
                                   f"{fold.epoch_by_policy.get(policy)}")
 
 
-def _check_run_counts(n_folds: int, seed: int, folds: Sequence[Any]) -> None:
+def check_run_counts(n_folds: int, seed: int, folds: Sequence[Any]) -> None:
     """A run's fold count, seed and each fold's test samples: whole numbers from 0 (a
     negative one, -3 folds or a fold of -3 samples, was called complete by status)."""
     check_count("protocol.n_folds", n_folds)
     check_count("seed", seed)
     for fold in folds:
         check_count(f"folds[{fold.index}].n_test", fold.n_test)
-
-
-def au_values(results: AUResults) -> None:
-    """An action-unit run's ``au-results.json``: its dates, times and sample counts."""
-    check_created(results.created)
-    for field, seconds in (("wall_time_s", results.wall_time_s),
-                           ("train_time_s", results.train_time_s)):
-        check_duration(field, seconds)
-    check_count("dataset.n_samples", results.dataset.n_samples)
-    check_count("protocol.n_samples", results.protocol.n_samples)
-    _check_run_counts(results.protocol.n_folds, results.seed, results.folds)

@@ -29,7 +29,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from merbench.base.errors import MerbenchError
-from merbench.results.au_file import AU_RESULTS_FILE, AUResults, read_au_results
 from merbench.results.audit_file import check_audit_records
 from merbench.results.audited_files import (
     AuditedFiles,
@@ -41,12 +40,12 @@ from merbench.results.identity_agrees import identity_problem
 from merbench.results.model import FoldRecord, Results
 from merbench.results.recorded_values import (
     ProvenanceError,
-    au_values,
     run_values,
     said_of,
 )
 from merbench.results.result_files import AUDIT_FILE
 from merbench.results.run_files import classes_problem, said_in
+from merbench.results.run_record import RunRecordFormat
 from merbench.results.rundir import RunDirectory
 from merbench.results.safe_files import UnsafeFile, check_entry
 from merbench.results.schema import read_results
@@ -66,27 +65,27 @@ def said_in_folder(folder: Path) -> Iterator[None]:
 
 
 
-def run_written(results_file: Path, identity: dict[str, Any] | None = None) -> None:
-    """A run's results file (``results.json`` or an AU run's ``au-results.json``) reads as
-    one, every field of its layout checked, with no NaN or Infinity token in it, recording
-    each fold as its fold file does, describing the run ``identity`` (its ``run.json``'s,
-    where given) records, and the run's ``audit.json``, where there is one, reads as an
-    audit record."""
+#: an emotion run's ``results.json``: its predictions stay within the dataset's classes
+EMOTION_RECORD: RunRecordFormat[Results] = RunRecordFormat(
+    Results.result_file, read_results, run_values, identity_problem,
+    lambda results: len(results.dataset.classes))
+
+
+def run_written(results_file: Path, identity: dict[str, Any] | None = None,
+                kind: RunRecordFormat[Any] = EMOTION_RECORD) -> None:
+    """A run's results file, of the format ``kind`` (its task's, which the task's strategy
+    gives: :attr:`merbench.runner.task_run.TaskRun.record`), reads as one, every field of
+    its layout checked, with no NaN or Infinity token in it, recording each fold as its fold
+    file does, describing the run ``identity`` (its ``run.json``'s, where given) records,
+    and the run's ``audit.json``, where there is one, reads as an audit record."""
     with said_in_folder(Path(results_file).parent):
-        results: Results | AUResults
-        n_classes: int | None = None  # an AU run's predictions are AU codes: its kind's
-        if Path(results_file).name == AU_RESULTS_FILE:
-            results = read_au_results(results_file)
-            recorded(results_file, au_values, results)
-        else:
-            results = read_results(results_file)
-            recorded(results_file, run_values, results)
-            n_classes = len(results.dataset.classes)
+        results = kind.read(results_file)
+        recorded(results_file, kind.values, results)
         finite_json(results_file)
         problem = folds_problem(Path(results_file), results.folds, results.protocol.n_folds,
-                                n_classes)
+                                kind.n_classes(results))
         if problem is None and identity is not None:
-            problem = identity_problem(results, identity)
+            problem = kind.identity_problem(results, identity)
         if problem is not None:
             raise MerbenchError(problem)
         audit_written(run_folder(Path(results_file).parent, results))

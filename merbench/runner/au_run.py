@@ -4,7 +4,7 @@ samples) and its end, its folds scored as AU detection and written as ``au-resul
 An AU run (``--task au``) plans, trains, resumes, stores and finishes its folds through the
 same code as an emotion run (:func:`merbench.runner.task_run.finish_run`); only the samples
 it learns from, their labels and what its folds are summarised into differ
-(:mod:`merbench.results.au_file` says why the file is its own). Each fold reports its last
+(:mod:`merbench.au.record` says why the file is its own). Each fold reports its last
 epoch (``fixed``: the AU task selects no epoch), the folds are pooled and scored by
 :func:`merbench.au.scoring.score_au`, the function ``merbench validate`` recomputes with.
 """
@@ -20,6 +20,15 @@ import numpy as np
 import pandas as pd
 
 from merbench.au.metrics import THRESHOLD, ignored_bits
+from merbench.au.record import (
+    AU_PREDICTIONS_FILE,
+    AU_SCHEMA,
+    AU_SEEDS_FILE,
+    AUDatasetRecord,
+    AUResults,
+    AUSeedsSummary,
+    read_au_results,
+)
 from merbench.au.scoring import score_au
 from merbench.au.seed_pool import summarise_au_seeds
 from merbench.base.errors import MerbenchError
@@ -29,15 +38,6 @@ from merbench.data.task import AUTask
 from merbench.plugin_system.manager import plugin_versions
 from merbench.plugin_system.runinfo import FoldOutcome
 from merbench.protocols import Fold
-from merbench.results.au_file import (
-    AU_PREDICTIONS_FILE,
-    AU_SCHEMA,
-    AU_SEEDS_FILE,
-    AUDatasetRecord,
-    AUResults,
-    AUSeedsSummary,
-    read_au_results,
-)
 from merbench.results.kind_names import AU_RUN, AU_SEEDS_SUMMARY
 from merbench.results.model import EngineRecord, FoldRecord
 from merbench.results.rundir import RunDirectory

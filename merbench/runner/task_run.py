@@ -25,6 +25,7 @@ from typing import Any, ClassVar, Protocol, TypeVar
 import numpy as np
 import pandas as pd
 
+from merbench.au.record import AUResults, AUSeedsSummary
 from merbench.base.atomic import atomic_write_bytes, atomic_write_json
 from merbench.base.errors import MerbenchError
 from merbench.data.dataset import Dataset
@@ -32,7 +33,6 @@ from merbench.data.task import AUTask, EmotionTask, Task
 from merbench.plugin_system.runinfo import FoldOutcome
 from merbench.protocols import Fold
 from merbench.protocols.fold_checks import checked_folds, fold_problem
-from merbench.results.au_file import AUResults, AUSeedsSummary
 from merbench.results.codec import to_json
 from merbench.results.manifest import run_manifest
 from merbench.results.model import Results

@@ -15,8 +15,8 @@ from __future__ import annotations
 import re
 
 from merbench.plugin_system.entry import FIRST_PARTY
-from merbench.results.au_file import AUResults
-from merbench.results.model import EnvironmentRecord, Results
+from merbench.results.model import EnvironmentRecord
+from merbench.results.run_record import RunRecord
 from merbench.runner.executor_kinds import side_by_side
 from merbench.verification.provenance import ProvenanceError, recorded_providers
 
@@ -29,7 +29,7 @@ _VERSION = re.compile(r"^\d+\.\d+[.\-a-z0-9]*(\+[a-z0-9.]+)?$")
 _CUDA_BUILD = re.compile(r"\+cu(\d+)(\d)$")
 
 
-def check_environment(results: Results | AUResults) -> None:
+def check_environment(results: RunRecord) -> None:
     """Raise :class:`ProvenanceError` at the first statement of ``results.environment`` that
     the fold records, the model's kind or the torch build contradict (an emotion run's
     ``results.json`` or an AU run's ``au-results.json``: the same records)."""
@@ -76,7 +76,7 @@ def _kind_of(device: str) -> str:
     return device.split(" ", 1)[0].split(":", 1)[0]
 
 
-def _check_devices(results: Results | AUResults) -> None:
+def _check_devices(results: RunRecord) -> None:
     """Every device is one merbench names; each fold this process trained ran on the
     environment's device (under Ray, on one of its kind: Ray picks the GPU); a CUDA device
     needs a CUDA build of torch, MPS a Mac, and an estimator is fitted on the CPU."""
@@ -109,7 +109,7 @@ def _check_devices(results: Results | AUResults) -> None:
                               f"environment.platform is {env.platform}")
 
 
-def _check_merbench_version(results: Results | AUResults) -> None:
+def _check_merbench_version(results: RunRecord) -> None:
     """A plugin merbench ships has merbench's version: the recorded merbench is theirs."""
     said = results.environment.merbench
     for section, _, provider in recorded_providers(results):

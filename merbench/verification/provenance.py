@@ -24,7 +24,6 @@ import pandas as pd
 from merbench.base.errors import MerbenchError
 from merbench.data.dataset import sample_list_fingerprint
 from merbench.plugin_system.runinfo import FoldOutcome
-from merbench.results.au_file import AUResults
 from merbench.results.fold_agrees import SECONDS_TOLERANCE, metadata_problem
 from merbench.results.identity_agrees import implied_identity
 from merbench.results.model import ProviderRecord, Results
@@ -33,6 +32,7 @@ from merbench.results.recorded_values import (
     check_created,
     check_duration,
 )
+from merbench.results.run_record import RunRecord
 from merbench.results.rundir import RUN_FILE, RunDirectory, RunFileUnreadable, differences
 from merbench.runner.executor_kinds import side_by_side
 from merbench.runner.values import values_sha256
@@ -133,7 +133,7 @@ def _check_sample_list(results: Results, folds: list[FoldOutcome],
             f"({expected}): samples were relabelled, added or removed")
 
 
-def recorded_providers(results: Results | AUResults
+def recorded_providers(results: RunRecord
                        ) -> list[tuple[str, str, ProviderRecord | None]]:
     """``(section, name, provider)`` of the model, feature, dataset and protocol a run used."""
     return [("model", results.model.name, results.model.provider),
@@ -142,7 +142,7 @@ def recorded_providers(results: Results | AUResults
             ("protocol", results.protocol.name, results.protocol.provider)]
 
 
-def check_plugins(results: Results | AUResults) -> None:
+def check_plugins(results: RunRecord) -> None:
     """Each recorded provider is a plugin the run's environment says it loaded (an emotion
     run's and an AU run's alike: an AU run's edited provider once validated)."""
     loaded = results.environment.plugins
@@ -184,7 +184,7 @@ def _check_times(results: Results) -> None:
             f"{results.wall_time_s} s")
 
 
-def check_fold_spans(results: Results | AUResults, created: datetime) -> None:
+def check_fold_spans(results: RunRecord, created: datetime) -> None:
     """Where fold files record when they were written: each fold this process trained was
     written during the run (between its start, ``created`` less the wall time, and
     ``created``) and took no longer than the run had been going by then. Any executor's
