@@ -31,18 +31,12 @@ KINDS = ROOT / "merbench" / "kinds"
 #: the folder of each kind's home
 HOME_FOLDERS = tuple(Path(inspect.getfile(importlib.import_module(home))).resolve().parent
                      for home in HOMES)
-#: the folder of a home's records where they cannot be in the home: the spotting kind's are
-#: written by ``merbench spot``'s runner, below the layers a home stands on, so they are in
-#: the folder of the computation the runner spots with (``merbench/spotting_kind``'s
-#: docstring says why)
-RECORD_FOLDERS = {ROOT / "merbench" / "spotting_kind": ROOT / "merbench" / "spotting"}
-#: the modules outside a home that still name its files, because its record has not moved
-#: yet: an action-unit run is a run folder, read by the run-folder checks every run shares
-#: (status, identity, provenance, the audit that trains folds again) through
-#: ``au/record.py``, and the task names its results file (``data/task.py``).
-#: Issue 82 moves the record below the runner, as spotting's; this list only shrinks
-NOT_YET_MOVED = {ROOT / "merbench" / "au_kind": (ROOT / "merbench" / "results" / "au_file.py",
-                                                 ROOT / "merbench" / "data" / "task.py")}
+#: the folder of a home's records where they cannot be in the home: the spotting kind's and
+#: the action-unit kind's are written by their runners (``merbench spot``'s, ``merbench run
+#: --task au``'s), below the layers a home stands on, so they are in the folder of the
+#: computation the runner works with (``merbench/spotting_kind``'s docstring says why)
+RECORD_FOLDERS = {ROOT / "merbench" / "spotting_kind": ROOT / "merbench" / "spotting",
+                  ROOT / "merbench" / "au_kind": ROOT / "merbench" / "au"}
 #: the layers every kind shares, which learn a home's kind by registration alone
 SHARED = tuple(ROOT / "merbench" / name
                for name in ("results", "verification", "audit", "leaderboard", "kinds"))
@@ -107,21 +101,10 @@ def test_no_module_outside_a_kinds_home_names_its_files() -> None:
         own = (home, *((RECORD_FOLDERS[home],) if home in RECORD_FOLDERS else ()))
         found = [line for path in sorted((ROOT / "merbench").rglob("*.py"))
                  if not any(folder in path.parents for folder in own)
-                 and path not in NOT_YET_MOVED.get(home, ())
                  for line in file_names_told(path, names)]
         assert not found, (f"the {files.name} kind's files are its home's to name "
                            f"({home.relative_to(ROOT)}); import the name or ask "
                            "merbench.results.kind_registry:\n" + "\n".join(found))
-
-
-def test_a_module_not_yet_moved_is_listed_only_while_it_names_the_files() -> None:
-    """:data:`NOT_YET_MOVED` only shrinks: a module that no longer names its home's files
-    leaves the list, so the check covers it again."""
-    for files, home in zip(registered_files(), HOME_FOLDERS, strict=True):
-        names = {*files.markers, *files.json_files}
-        stale = [str(path.relative_to(ROOT)) for path in NOT_YET_MOVED.get(home, ())
-                 if not file_names_told(path, names)]
-        assert not stale, f"drop from NOT_YET_MOVED (they name no {files.name} file): {stale}"
 
 
 def imports_of(path: Path, packages: tuple[str, ...]) -> list[str]:
@@ -145,10 +128,8 @@ def test_no_shared_layer_imports_a_kinds_home_or_names_its_files() -> None:
                                                                 *files.json_files)}
     assert {"spotting.json", "spot-run.json", "str.json", "str-seeds.json", "tune.json",
             "au-results.json", "au-seeds.json"} <= names
-    waiting = {path for paths in NOT_YET_MOVED.values() for path in paths}
     found = [line for folder in SHARED for path in sorted(folder.rglob("*.py"))
-             for line in (*imports_of(path, homes),
-                          *(() if path in waiting else file_names_told(path, names)))]
+             for line in (*imports_of(path, homes), *file_names_told(path, names))]
     assert not found, ("a shared layer learns a kind in a home by its registration "
                        "(merbench.results.kind_registry), never by import or file name:\n"
                        + "\n".join(found))

@@ -53,7 +53,8 @@ def test_each_task_ends_its_runs_in_files_of_its_own(task: Task) -> None:
     strategy = task_run(task)
     assert strategy.predictions_file.endswith(".csv")
     others = [t for t in TASKS if t is not task]
-    assert all(task.results_file != other.results_file for other in others)
+    assert all(strategy.record.result_file != task_run(other).record.result_file
+               for other in others)
     assert all(strategy.predictions_file != task_run(other).predictions_file
                for other in others)
 

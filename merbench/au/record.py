@@ -28,7 +28,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
-from merbench.data.task import AUTask
 from merbench.results.model import (
     EngineRecord,
     EnvironmentRecord,
@@ -47,7 +46,7 @@ from merbench.results.user_files import read_user_csv
 if TYPE_CHECKING:
     import pandas as pd
 
-AU_RESULTS_FILE = AUTask.results_file  # named by the task, which status reads it by
+AU_RESULTS_FILE = "au-results.json"
 AU_PREDICTIONS_FILE = "au-predictions.csv"
 AU_SCHEMA = 1
 AU_SEEDS_FILE = "au-seeds.json"

@@ -7,12 +7,13 @@ planned, and :func:`stored_task` turns the task a finished run's identity record
 one; nothing else reads the name. Each subclass answers what differs between the tasks and
 needs nothing above this layer (this module stays as light as the spec that holds it: no
 NumPy, no pandas): how many outputs its model has, which spec options it cannot take, what
-its run's identity records and which file its results go to. The work that needs heavier
-layers keeps one strategy per task, looked up by the task's class in a single table of its
-own layer: the loss and decision in :mod:`merbench.training.objective`, the folds, labels and
-end of a run in :mod:`merbench.runner.task_run`. A new task is a subclass here, added to
-:data:`TASKS`, and an entry in each of those tables (tests check every table covers
-:data:`TASKS`).
+and what its run's identity records. The work that needs heavier layers keeps one strategy
+per task, looked up by the task's class in a single table of its own layer: the loss and
+decision in :mod:`merbench.training.objective`, the folds, labels, record and end of a run
+in :mod:`merbench.runner.task_run` (the record's file too: its format, with the record, is
+the layers above's, :class:`merbench.results.run_record.RunRecordFormat`). A new task is
+a subclass here, added to :data:`TASKS`, and an entry in each of those tables (tests check
+every table covers :data:`TASKS`).
 
 The AU task reuses everything an emotion run has (datasets, features, models with a
 ``num_classes`` head, protocols, every engine and executor, the fold files): its labels and
@@ -39,8 +40,6 @@ class Task(ABC):
 
     #: the ``--task`` value, and the ``name`` an identity records
     name: ClassVar[str]
-    #: the file a finished run of this task writes its record to, named in every manifest
-    results_file: ClassVar[str]
 
     @classmethod
     @abstractmethod
@@ -77,7 +76,6 @@ class EmotionTask(Task):
     identity (and its folder's hash) holds only what decides an emotion run's numbers."""
 
     name: ClassVar[str] = "emotion"
-    results_file: ClassVar[str] = "results.json"
 
     @classmethod
     def given(cls, au_set: str | None) -> Task:
@@ -108,8 +106,6 @@ class AUTask(Task):
 
     au_set: tuple[int, ...] = DEFAULT_AU_SET
     name: ClassVar[str] = "au"
-    #: :mod:`merbench.au.record` says why an AU run's record is a file of its own
-    results_file: ClassVar[str] = "au-results.json"
 
     @classmethod
     def given(cls, au_set: str | None) -> Task:

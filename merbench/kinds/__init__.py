@@ -24,6 +24,7 @@ from merbench.kinds.emotion import SEEDS_SUMMARY_KIND, EmotionRunKind
 from merbench.results.kind_registry import import_kind_homes
 from merbench.results.result_files import result_markers
 from merbench.results.rundir import RunDirectory
+from merbench.runner.task_run import task_run
 
 #: the kinds not in homes of their own, each result's own beside its summary over seeds (one
 #: class, :class:`~merbench.kinds.over_seeds.SummaryOverSeeds`, serves the summaries)
@@ -80,7 +81,7 @@ def _recorded_result_file(folder: Path) -> str | None:
     """The result file the task recorded in ``folder``'s ``run.json`` writes, or None."""
     try:
         identity = RunDirectory(folder).read_run_file().identity or {}
-        return stored_task(identity).results_file
+        return task_run(stored_task(identity)).record.result_file
     except MerbenchError:
         return None
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
-from merbench.data.task import EmotionTask
 from merbench.meta import TrainRecipe
 from merbench.results.codec import FLATTENED, OMITTED_WHEN_NONE, to_json
 from merbench.results.manifest import PREDICTIONS_FILE
@@ -270,7 +269,7 @@ class Results:
 
     #: the files of a run folder the record names (an AU run's record names its own): what
     #: reads any run folder's record asks it, never a file test or the record's class
-    result_file: ClassVar[str] = EmotionTask.results_file
+    result_file: ClassVar[str] = "results.json"
     predictions_file: ClassVar[str] = PREDICTIONS_FILE
 
     schema_version: int

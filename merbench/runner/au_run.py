@@ -29,6 +29,7 @@ from merbench.au.record import (
     AUSeedsSummary,
     read_au_results,
 )
+from merbench.au.record_checks import AU_RECORD
 from merbench.au.scoring import score_au
 from merbench.au.seed_pool import summarise_au_seeds
 from merbench.base.errors import MerbenchError
@@ -40,6 +41,7 @@ from merbench.plugin_system.runinfo import FoldOutcome
 from merbench.protocols import Fold
 from merbench.results.kind_names import AU_RUN, AU_SEEDS_SUMMARY
 from merbench.results.model import EngineRecord, FoldRecord
+from merbench.results.run_record import RunRecordFormat
 from merbench.results.rundir import RunDirectory
 from merbench.results.schema import environment, now_iso
 from merbench.runner.data import RunData
@@ -153,6 +155,7 @@ class AURun:
     """The end of a run of ``task``; the other steps are every task's."""
 
     task: AUTask
+    record: ClassVar[RunRecordFormat[Any]] = AU_RECORD
     predictions_file: ClassVar[str] = AU_PREDICTIONS_FILE
     seeds_file: ClassVar[str] = AU_SEEDS_FILE
     kind: ClassVar[str] = AU_RUN
@@ -228,7 +231,7 @@ class AURun:
         """The stored result of an AU run that finished before, as it was written; None when
         any of its files is missing, damaged or not the one its results name (then the run
         goes on, and is summarised again)."""
-        found = read_finished(data, run_dir, self.task.results_file, AU_PREDICTIONS_FILE,
+        found = read_finished(data, run_dir, self.record.result_file, AU_PREDICTIONS_FILE,
                               read_au_results, keep_default_na=False)
         if found is None:
             return None

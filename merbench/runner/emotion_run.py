@@ -27,9 +27,11 @@ from merbench.results.manifest import PREDICTIONS_FILE
 from merbench.results.model import SCHEMA_VERSION, Metrics, Results
 from merbench.results.over_seeds import STD_OVER_SEEDS, over_seeds, summary_identity
 from merbench.results.result_files import SEEDS_FILE
+from merbench.results.run_record import RunRecordFormat
 from merbench.results.rundir import RunDirectory
 from merbench.results.schema import now_iso, read_results
 from merbench.results.seeds_model import SeedsSummary
+from merbench.results.written import EMOTION_RECORD
 from merbench.runner.data import RunData
 from merbench.runner.finished_files import read_finished
 from merbench.runner.started_run import StartedRun
@@ -62,6 +64,7 @@ class EmotionRun:
     #: whether its results keep intervals over subjects: not a tuning's trial runs
     #: (:func:`~merbench.runner.task_run.trial_runs`)
     intervals: bool = True
+    record: ClassVar[RunRecordFormat[Any]] = EMOTION_RECORD
     predictions_file: ClassVar[str] = PREDICTIONS_FILE
     seeds_file: ClassVar[str] = SEEDS_FILE
     kind: ClassVar[str] = EMOTION_RUN
@@ -107,7 +110,7 @@ class EmotionRun:
     def finished_before(self, data: RunData, run_dir: RunDirectory) -> RunResult | None:
         """The stored result of a run that finished before, reported as it was written
         (:func:`~merbench.runner.finished_files.read_finished` says when it is one)."""
-        found = read_finished(data, run_dir, self.task.results_file, PREDICTIONS_FILE,
+        found = read_finished(data, run_dir, self.record.result_file, PREDICTIONS_FILE,
                               read_results)
         if found is None:
             return None

@@ -24,6 +24,7 @@ from merbench.results.rundir import FOLDS_DIR, RUN_FILE, RunDirectory
 from merbench.results.safe_files import UnsafeFile, borrowed_line, check_entry, never_read
 from merbench.results.user_files import read_written_json
 from merbench.results.written import run_written
+from merbench.runner.task_run import task_run
 
 
 @dataclass(frozen=True)
@@ -96,8 +97,8 @@ def run_status(path: Path) -> RunStatus:
     n_folds = recorded.n_folds
     # each task writes its own results file (an AU run's au-results.json), with the same
     # manifest
-    results_file = directory.path / stored_task(
-        identity, str(directory.path / RUN_FILE)).results_file
+    record = task_run(stored_task(identity, str(directory.path / RUN_FILE))).record
+    results_file = directory.path / record.result_file
     complete = False
     changed: str | None = None
     # until it is read; one that is no file (a fifo) is said among not_files, never read
@@ -121,7 +122,7 @@ def run_status(path: Path) -> RunStatus:
                    "file of another run ('merbench validate' refuses it)")
     if complete:  # validate's cheap half: a file validate refuses by its layout is no result
         try:
-            run_written(results_file, identity)
+            run_written(results_file, identity, record)
         except MerbenchError as exc:
             complete = False
             refused = f"{exc} ('merbench validate' refuses it)"

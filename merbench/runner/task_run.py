@@ -36,6 +36,7 @@ from merbench.protocols.fold_checks import checked_folds, fold_problem
 from merbench.results.codec import to_json
 from merbench.results.manifest import run_manifest
 from merbench.results.model import Results
+from merbench.results.run_record import RunRecordFormat
 from merbench.results.rundir import RunDirectory
 from merbench.results.seeds_model import SeedsSummary
 from merbench.runner.au_run import AURun, AURunResult
@@ -55,8 +56,9 @@ class TaskRun(Protocol[Record, Finished]):
     into (``Record``), the files that record is written beside, and what a Python caller
     gets back (``Finished``)."""
 
-    #: the predictions table written beside the record (its results file is the task's,
-    #: :attr:`merbench.data.task.Task.results_file`)
+    #: the record's format: its file, how ``status`` reads and checks it
+    record: ClassVar[RunRecordFormat[Any]]
+    #: the predictions table written beside the record
     predictions_file: ClassVar[str]
     #: the summary a ``--seeds`` run writes beside its seed runs (``seeds.json``)
     seeds_file: ClassVar[str]
@@ -183,7 +185,7 @@ def finish_run(run: StartedRun, strategy: TaskRun[Record, Finished]) -> Finished
         run.run_dir.path, len(outcomes), table, predictions_name=strategy.predictions_file))
     written = to_json(record)  # the file's JSON object, and the hook's
     atomic_write_bytes(run.run_dir.path / strategy.predictions_file, table)
-    results_file = run.data.plan.task.results_file
+    results_file = strategy.record.result_file
     atomic_write_json(run.run_dir.path / results_file, written)
     run.run_dir.discard_partial()
     run.trainer.notify.result_finished(strategy.kind, run.run_dir.path, results_file, written,
