@@ -71,10 +71,11 @@ EMOTION_RECORD: RunRecordFormat[Results] = RunRecordFormat(
     lambda results: len(results.dataset.classes))
 
 
-def run_written(results_file: Path, identity: dict[str, Any] | None = None,
-                kind: RunRecordFormat[Any] = EMOTION_RECORD) -> None:
+def run_written(results_file: Path, kind: RunRecordFormat[Any],
+                identity: dict[str, Any] | None = None) -> None:
     """A run's results file, of the format ``kind`` (its task's, which the task's strategy
-    gives: :attr:`merbench.runner.task_run.TaskRun.record`), reads as one, every field of
+    gives, :attr:`merbench.runner.task_run.TaskRun.record`: no file name or record class is
+    tested here), reads as one, every field of
     its layout checked, with no NaN or Infinity token in it, recording each fold as its fold
     file does, describing the run ``identity`` (its ``run.json``'s, where given) records,
     and the run's ``audit.json``, where there is one, reads as an audit record."""

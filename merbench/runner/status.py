@@ -96,7 +96,7 @@ def run_status(path: Path) -> RunStatus:
     epochs = (identity.get("hyperparameters") or {}).get("epochs")
     n_folds = recorded.n_folds
     # each task writes its own results file (an AU run's au-results.json), with the same
-    # manifest
+    # manifest: its strategy's record format names it, and reads and checks it below
     record = task_run(stored_task(identity, str(directory.path / RUN_FILE))).record
     results_file = directory.path / record.result_file
     complete = False
@@ -122,7 +122,7 @@ def run_status(path: Path) -> RunStatus:
                    "file of another run ('merbench validate' refuses it)")
     if complete:  # validate's cheap half: a file validate refuses by its layout is no result
         try:
-            run_written(results_file, identity, record)
+            run_written(results_file, record, identity)
         except MerbenchError as exc:
             complete = False
             refused = f"{exc} ('merbench validate' refuses it)"
