@@ -75,7 +75,7 @@ def test_a_registration_hook_that_ends_the_process_is_left_out(
         stopper, cli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, how: str,
         said: str) -> None:
     monkeypatch.setenv("STOP_AT", how)
-    code, out, err = cli(*RUN, "--out", tmp_path / "r")
+    code, _, err = cli(*RUN, "--out", tmp_path / "r")
     assert code == 0 and (tmp_path / "r" / "results.json").is_file(), err
     assert _warning(err) == ("merbench: warning: plugin 'tp' (package tp-stop 1.0) failed to "
                              f"load: error while registering models: {said}" + FIX)

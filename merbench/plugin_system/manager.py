@@ -31,8 +31,13 @@ from merbench.plugin_system import hookspecs
 from merbench.plugin_system.autoload import autoload_disabled, not_loaded
 from merbench.plugin_system.entry import FIRST_PARTY, Origin
 from merbench.plugin_system.first_party import check_first_party
-from merbench.plugin_system.plugin_import import (NotLoaded, describe, load_entry_point,
-                                                  plugin_code, rejection)
+from merbench.plugin_system.plugin_import import (
+    NotLoaded,
+    describe,
+    load_entry_point,
+    plugin_code,
+    rejection,
+)
 from merbench.plugin_system.registry import Registries, Registry
 
 PROJECT = "merbench"
