@@ -2,7 +2,9 @@
 listed three hyperparameters and not the model (R12); ``extract --save`` with a newline in
 the name split its line (R13); status said a folder in a fold file's place twice (R14); a
 cache folder inside a result was said to be inside ``wn2/folds/..`` (R15); and compare of
-two runs with the same predictions wrote ``-0.0000`` (R16)."""
+two runs with the same predictions wrote ``-0.0000`` (R16); and a trusted key file that
+starts with a UTF-8 byte-order mark was "line 1: not a public key", where the private key
+with one is taken (R17)."""
 
 from __future__ import annotations
 
@@ -81,3 +83,14 @@ def test_compare_of_two_identical_runs_has_no_negative_zero(cli, finished: Path,
     code, out, err = cli("compare", finished, copy)
     assert code == 0, err
     assert "-0.0000" not in out and "+0.0000" in out, out
+
+
+def test_a_trusted_key_file_with_a_byte_order_mark_is_read(cli, tmp_path: Path) -> None:
+    code, _, err = cli("keygen", "--out", tmp_path / "k.key", "--name", "Jane")
+    assert code == 0, err
+    public = tmp_path / "k.key.pub"
+    public.write_bytes(b"\xef\xbb\xbf" + public.read_bytes())  # as Notepad saves it
+    (tmp_path / "none").mkdir()
+    code, out, err = cli("leaderboard", "build", "--results", tmp_path / "none", "--out",
+                         tmp_path / "site", "--trust", public)
+    assert code == 0 and "(Jane)" in out, err
