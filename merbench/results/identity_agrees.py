@@ -16,7 +16,8 @@ from merbench.data.task import AUTask
 from merbench.results.au_file import AU_RESULTS_FILE, AUResults
 from merbench.results.codec import to_json
 from merbench.results.model import Results
-from merbench.results.rundir import RUN_FILE, differences
+from merbench.results.run_differences import differences
+from merbench.results.rundir import RUN_FILE
 
 
 def implied_identity(results: Results) -> dict[str, Any]:
