@@ -64,8 +64,7 @@ class StrictParser(argparse.ArgumentParser):
     ``elsewhere`` (set by :func:`link_commands`) holds the other commands' parsers, so an
     option this command lacks can be said to belong to another; ``in_plan`` maps the
     ``merbench run`` options that a sweep takes from its plan to their key there.
-    ``speaker`` begins each error line: a script of merbench's own built on this parser
-    (``benchmarks/gpu_session.py``) says its own name there.
+    ``speaker`` begins each error line (``benchmarks/gpu_session.py`` says its own name).
     """
 
     speaker = "merbench"
@@ -123,8 +122,7 @@ class StrictParser(argparse.ArgumentParser):
             message = self._unknown_option(unknown)
         else:
             message = self._in_words(message)
-        # the words given are echoed: shown literally, as every text merbench did not write,
-        # and on one line, as every error line (merbench.cli.literal.say)
+        # the words given are echoed literally and on one line (merbench.cli.literal.say)
         line = literal(f"{self.speaker}: error: {message} (see '{helps} --help')",
                        one_line=True)
         self.exit(EXIT_USAGE, line + "\n")
