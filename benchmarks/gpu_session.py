@@ -57,6 +57,9 @@ import gpu_plan
 import gpu_preflight
 import window_measure
 
+from merbench.cli.shared_options import finite_number, given_path
+from merbench.cli.strict_parser import StrictParser
+
 HERE = Path(__file__).resolve().parent
 PART_BYTES = 16 * 1024 * 1024  # the largest file the device tool brings back
 MAX_FILES = 8
@@ -292,30 +295,42 @@ def back_home(out: Path) -> str:
   git add leaderboards/results benchmarks/README.md && git commit"""
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, required=True,
+def _parser() -> StrictParser:
+    """The command line, read by merbench's own parser (pass 84k R9): argparse took
+    ``--budget-s nan`` (a plan of NaN seconds), an option given twice (the last won), an
+    empty ``--out`` and ``--device banana``, and refused in its own words ("invalid float
+    value", "the following arguments are required"). Each refusal is now one line in
+    merbench's words, exit status 2."""
+    parser = StrictParser(prog="gpu_session.py", description=__doc__.splitlines()[0])
+    parser.speaker = "gpu_session.py"
+    parser.add_argument("--data", type=given_path, required=True,
                         help="the folder that holds the release's composite/")
-    parser.add_argument("--runs", type=Path, required=True, help="where the run folders go")
-    parser.add_argument("--features", type=Path, default=None,
+    parser.add_argument("--runs", type=given_path, required=True,
+                        help="where the run folders go")
+    parser.add_argument("--features", type=given_path, default=None,
                         help="saved HTNet regions (leaderboard_runs.py --prepare)")
-    parser.add_argument("--start-from", type=Path, default=None,
+    parser.add_argument("--start-from", type=given_path, default=None,
                         help="unfinished runs of earlier sessions (benchmarks/gpu-unfinished)")
-    parser.add_argument("--out", type=Path, required=True,
+    parser.add_argument("--out", type=given_path, required=True,
                         help="what comes back: at most 8 files of 16 MB")
-    parser.add_argument("--budget-s", type=float, required=True,
+    parser.add_argument("--budget-s", type=finite_number, required=True,
                         help="seconds for the whole session command")
     parser.add_argument("--dry-run", action="store_true",
                         help="print every step and its time, run nothing")
-    parser.add_argument("--device", default="cuda",
+    parser.add_argument("--device", default="cuda", choices=("cuda", "cpu"),
                         help="cuda (a window) or cpu (with --rehearse: its rehearsal)")
-    parser.add_argument("--committed", type=Path, default=None,
+    parser.add_argument("--committed", type=given_path, default=None,
                         help="where finished runs are committed (leaderboard_runs.py's "
                              "default: leaderboards/results): their jobs are not run again")
     parser.add_argument("--rehearse", action="store_true",
                         help="rehearse a window on the CPU: every step, each job cut small "
                              "(--data from gpu_rehearsal.py), imports the GPU image lacks "
                              "refused (gpu_image_guard)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
     args = parser.parse_args(argv)
     started = time.monotonic()
     if args.budget_s <= PACK_RESERVE_S:

@@ -353,3 +353,19 @@ def test_an_entry_written_as_the_last_one_goes_keeps_the_store_marked(
         _remove_store(store)
     assert late.is_file() and (store / MANIFEST).is_file()
     assert {info.name: info.entries for info in cache_info()}["other"] == 1
+
+
+def test_clear_leaves_a_store_a_command_is_writing(cache_dir: Path, cli) -> None:
+    """``cache clear`` during an extract deleted the entries the extract then reported as
+    cached (pass 84k, R19): a store a live writer holds is refused, nothing deleted."""
+    writer = FeatureCache("busy", 1, {}, cache_dir)
+    writer.store("ab" * 32, np.zeros(2), {})
+    code, out, err = cli("cache", "clear")
+    assert code == 2 and err == (
+        f"merbench: error: a merbench command is writing the store 'busy' of the cache in "
+        f"{cache_dir} now; nothing was cleared: run 'merbench cache clear' again once that "
+        "command has ended\n"), err
+    assert [info.entries for info in cache_info()] == [1]
+    del writer  # the command has ended
+    code, out, err = cli("cache", "clear")
+    assert code == 0 and "cleared 1 entries" in out, err

@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
+from interrupt import ctrl_c
 
 from merbench.results.codec import to_json
 
@@ -146,7 +147,7 @@ def test_a_saved_state_continues_on_cuda_not_on_the_cpu(tmp_path: Path) -> None:
         @merbench.hookimpl
         def merbench_epoch_finished(self, run, fold_index, epoch) -> None:  # type: ignore
             if (fold_index, epoch) == (0, 4):
-                raise KeyboardInterrupt
+                ctrl_c()
 
     whole = _run(tmp_path / "whole", parallel_folds=1, epochs=8)
     with pytest.raises(KeyboardInterrupt):
@@ -206,7 +207,7 @@ def test_saved_states_continue_across_eager_and_captured(tmp_path: Path,
         @merbench.hookimpl
         def merbench_epoch_finished(self, run, fold_index, epoch) -> None:  # type: ignore
             if (fold_index, epoch) == (0, 4):
-                raise KeyboardInterrupt
+                ctrl_c()
 
     whole = _run(tmp_path / "whole", parallel_folds=2, epochs=8)
     with pytest.raises(KeyboardInterrupt):

@@ -236,3 +236,35 @@ def test_the_runs_step_has_time_to_stop_and_pack(session: ModuleType, tmp_path: 
     assert runs.grace_s >= 20 and runs.limit_s == pytest.approx(750, abs=1)
     short = [line for line in _dry(session, tmp_path, 230, capsys) if line.startswith("[")]
     assert short[-1].startswith("[leaderboard runs, up to 0 s]")  # 50 s left: skipped
+
+
+@pytest.mark.parametrize(("given", "said"), [
+    (["--budget-s", "nan"], "--budget-s nan: the value is not a number (NaN); give a finite "
+                            "number"),
+    (["--budget-s", "inf"], "--budget-s inf: the value is infinite; give a finite number"),
+    (["--budget-s", "600", "--budget-s", "700"], "--budget-s is given twice, '600' and '700'; "
+                                                  "give it once, with the value you mean"),
+    (["--budget-s", "600", "--out", ""], "--out '': an empty path names nothing"),
+    (["--budget-s", "600", "--device", "banana"], "--device takes cuda or cpu, not 'banana'"),
+    (["--budget-s", "abc"], "--budget-s takes a number, not 'abc'"),
+])
+def test_a_bad_command_line_is_one_line_in_merbenchs_words(
+        session: ModuleType, tmp_path: Path, capsys, given: list[str], said: str) -> None:
+    """Pass 84k R9: argparse took NaN and infinite budgets, an option given twice (the last
+    won), an empty --out and --device banana, and refused in its own words."""
+    with pytest.raises(SystemExit) as stopped:
+        session.main(["--data", str(tmp_path / "data"), "--runs", str(tmp_path / "runs"),
+                      "--out", str(tmp_path / "out"), "--dry-run", *given])
+    err = capsys.readouterr().err
+    assert stopped.value.code == 2 and err.count("\n") == 1, err
+    assert err.startswith(f"gpu_session.py: error: {said}"), err
+    assert "usage" not in err and "invalid" not in err
+
+
+def test_options_left_out_are_said_in_merbenchs_words(session: ModuleType, capsys) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        session.main(["--dry-run", "--budget-s", "600"])
+    err = capsys.readouterr().err
+    assert stopped.value.code == 2
+    assert err.startswith("gpu_session.py: error: gpu_session.py needs --data DATA, --runs "
+                          "RUNS and --out OUT"), err

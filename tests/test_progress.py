@@ -234,10 +234,12 @@ def test_off_a_terminal_no_bar_reaches_stderr(cli, tmp_path: Path, monkeypatch,
     ``htnet on synthetic fol… ━━━━ 300/300 fold-epochs 0:00:12 ETA 0:00:00`` in the log, and
     ``0/300 fold-epochs ... ETA estimating...`` after a stop before the first epoch)."""
     if stopped:
+        from interrupt import ctrl_c
+
         from merbench.plugin_system.hookimpl import hookimpl
 
         def stop_at_first_epoch(self, run: RunInfo, fold_index: int, epoch: int) -> None:
-            raise KeyboardInterrupt  # Ctrl-C before the bar has moved
+            ctrl_c()  # Ctrl-C before the bar has moved
 
         monkeypatch.setattr(ProgressReporter, "merbench_epoch_finished",
                             hookimpl(stop_at_first_epoch))

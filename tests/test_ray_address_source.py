@@ -93,3 +93,22 @@ def test_a_bracketed_ipv6_address_is_asked_not_called_an_unknown_host(
     err = _refused(cli, tmp_path, "--ray-address", f"[::1]:{port}")
     assert err.startswith(f"merbench: error: no Ray cluster answers at [::1]:{port} ("), err
     assert "no host named" not in err, err
+
+
+@pytest.mark.parametrize("given", ["option", "variable"])
+def test_an_http_address_is_refused_before_ray_is_asked(
+        cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, given: str) -> None:
+    """``--ray-address http://127.0.0.1:8265`` quoted Ray's own text, cut after "either:",
+    and blamed RAY_ADDRESS, which the user had not set (pass 84k, R10)."""
+    if given == "option":
+        monkeypatch.delenv("RAY_ADDRESS", raising=False)
+        err = _refused(cli, tmp_path, "--ray-address", "http://127.0.0.1:8265")
+        source = "--ray-address 'http://127.0.0.1:8265'"
+    else:
+        monkeypatch.setenv("RAY_ADDRESS", "https://head:8265")
+        err = _refused(cli, tmp_path)
+        source = "RAY_ADDRESS='https://head:8265'"
+    assert err == (
+        f"merbench: error: {source} is an HTTP address (the Ray dashboard's, port 8265), which "
+        "a run cannot join; give the head's GCS address HOST:PORT instead (the one 'ray start "
+        "--head' prints, e.g. 10.0.0.5:6379)\n"), err

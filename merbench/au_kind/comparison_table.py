@@ -11,6 +11,7 @@ from pathlib import Path
 from merbench.au.seed_pool import StoredAURun
 from merbench.au_kind.comparison import AUComparison, compare_au, load_au_run, mean_over_seeds
 from merbench.compare.contract import CompareRequest
+from merbench.compare.signed_text import signed
 from merbench.stats.paired import PERMUTATIONS, p_text
 
 
@@ -37,11 +38,11 @@ class ActionUnitComparison:
                          + f"  mean F1 {'n/a' if mean is None else f'{mean:.4f}'}")
         for number, item in enumerate(found, 2):
             head, *per_au = item.found
-            lines.append(f"  run {number} - run 1: mean F1 {head.difference:+.4f} "
+            lines.append(f"  run {number} - run 1: mean F1 {signed(head.difference)} "
                          f"{p_text(head.p_value)} "
                          f"(Holm {p_text(item.mean_f1_holm).removeprefix('p ')})")
             lines.append("    per AU: " + ", ".join(
-                f"{p.metric} {p.difference:+.3f} ({p_text(p.p_value)})" for p in per_au))
+                f"{p.metric} {signed(p.difference, 3)} ({p_text(p.p_value)})" for p in per_au))
         return lines
 
 

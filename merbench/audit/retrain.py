@@ -27,8 +27,9 @@ from merbench.plugin_system.manager import Plugins, default_plugins, plugin_vers
 from merbench.plugin_system.runinfo import FoldOutcome
 from merbench.results.audit_model import AuditRecord, FoldAudit
 from merbench.results.model import Results
+from merbench.results.run_differences import differences
 from merbench.results.run_record import RunRecord
-from merbench.results.rundir import RunDirectory, differences
+from merbench.results.rundir import RunDirectory
 from merbench.results.schema import environment, now_iso
 from merbench.runner.data import RunData, canonical_options
 from merbench.runner.engine import run_threads

@@ -30,8 +30,8 @@ that holds anything else: any file or folder of anyone's, dot-files included, a 
 an unknown file inside a store, or a store without a manifest. That last is also what stores
 written before merbench wrote manifests look like; they are not adopted from their shape (a
 folder that looks like a store proves nothing about who wrote it), and the refusal names them
-so they can be deleted by hand. A root that does not exist holds nothing to clear; a root that
-is a file is an error.
+so they can be deleted by hand; so is a store a command writes now (:mod:`.cache_writers`).
+A root that does not exist holds nothing to clear; a root that is a file is an error.
 """
 
 from __future__ import annotations
@@ -52,6 +52,7 @@ import numpy as np
 
 from merbench.base.atomic import atomic_write_bytes, is_temporary
 from merbench.base.cache_env import CACHE_ENV, cache_dir_from_env
+from merbench.base.cache_writers import WriterMark, refuse_written
 from merbench.base.errors import MerbenchError
 
 FEATURES = "features"
@@ -88,7 +89,7 @@ class FeatureCache:
         self._label, self._fix = label, fix
         self._manifest = _manifest_bytes(store if store is not None else f"{FEATURES}/{feature}",
                                          feature)
-        self._unmarked = False
+        self._unmarked, self._writing = False, WriterMark()  # held from the first write
         try:
             identity = json.dumps({"feature": feature, "version": version,
                                    "params": dict(params)}, sort_keys=True)
@@ -137,6 +138,7 @@ class FeatureCache:
                  sha256=np.array(_checksum(values, notes_bytes)))
         try:
             self._mark()
+            self._writing.hold(self.folder)  # 'cache clear' leaves this store meanwhile
             atomic_write_bytes(self.path(key), buffer.getvalue())
         except OSError as exc:
             raise MerbenchError(
@@ -168,9 +170,6 @@ def _manifest_bytes(relative: str, feature: str) -> bytes:
                         "layout": "<key[:2]>/<key>.npz",
                         "note": "merbench's feature cache: 'merbench cache clear' deletes "
                                 "this folder"}, indent=2) + "\n").encode()
-
-
-# ------------------------------------------------------------------------ info and clearing
 
 
 @dataclass(frozen=True)
@@ -363,6 +362,7 @@ def clear_cache(feature: str | None = None,
             raise MerbenchError(f"the cache in {survey.root} holds no entries of '{feature}'; "
                                 f"stores there: {names} (see 'merbench cache info')")
         infos = chosen
+    refuse_written({info.name: info.path for info in infos}, survey.root)
     for info in infos:
         _remove_store(info.path)
     return infos

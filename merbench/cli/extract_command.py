@@ -91,6 +91,8 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
                                      dataset).to_dict(),
             report=extra.get("report"), summary=extra.get("summary", ""),
             plugin_versions=plugin_versions(plugins))
+        # one line, as every command's stdout names a path: a newline in the name split it
         say(f"saved {len(values)} x {'x'.join(map(str, values.shape[1:]))} {values.dtype} "
-              f"to {saved}; train on it with 'merbench run ... --features {saved}'")
+            f"to {saved}; train on it with 'merbench run ... --features {saved}'",
+            one_line=True)
     return 0

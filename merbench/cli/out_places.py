@@ -159,7 +159,8 @@ def refuse_cache_in_result() -> None:
         return
     if folder is None:
         return
-    absolute = folder.absolute()
+    # '..' taken away as written: the result was said as 'inside wn2/folds/..' (pass 84k, R15)
+    absolute = Path(os.path.normpath(folder.absolute()))
     real = Path(os.path.realpath(folder))  # a link on the way may lead into a result
     said = f"{CACHE_ENV}={os.environ[CACHE_ENV]}"
     for place in dict.fromkeys([absolute, real, *absolute.parents, *real.parents]):

@@ -30,6 +30,7 @@ from collections.abc import Iterator
 from types import FrameType
 
 from merbench.base.scratch import remove_open_scratch
+from merbench.base.stops_received import note_stop
 from merbench.cli.interrupt_points import must_wait
 
 STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP")
@@ -58,6 +59,7 @@ class StopSignals:
         self._handed_over = False
 
     def _stop(self, number: int, frame: FrameType | None) -> None:
+        note_stop()  # a KeyboardInterrupt from now on may be this signal's, not a plugin's
         if self.stopping or (self.received is not None and self.pending is None
                              and not self._handed_over):
             return  # stopping already: a second signal must not cut the saving short
@@ -69,6 +71,7 @@ class StopSignals:
         """Ctrl-C's KeyboardInterrupt, once the main thread is where it can be raised;
         where the process ends with the command, a Ctrl-C from now on ends it at once (a
         second SIGTERM or SIGHUP stays ignored, as above)."""
+        note_stop()
         if self._closed:
             return  # the command has ended: a stop that waited came too late to matter
         if self.pending is None:

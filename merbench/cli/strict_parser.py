@@ -64,7 +64,10 @@ class StrictParser(argparse.ArgumentParser):
     ``elsewhere`` (set by :func:`link_commands`) holds the other commands' parsers, so an
     option this command lacks can be said to belong to another; ``in_plan`` maps the
     ``merbench run`` options that a sweep takes from its plan to their key there.
+    ``speaker`` begins each error line (``benchmarks/gpu_session.py`` says its own name).
     """
+
+    speaker = "merbench"
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("allow_abbrev", False)
@@ -119,9 +122,9 @@ class StrictParser(argparse.ArgumentParser):
             message = self._unknown_option(unknown)
         else:
             message = self._in_words(message)
-        # the words given are echoed: shown literally, as every text merbench did not write,
-        # and on one line, as every error line (merbench.cli.literal.say)
-        line = literal(f"merbench: error: {message} (see '{helps} --help')", one_line=True)
+        # the words given are echoed literally and on one line (merbench.cli.literal.say)
+        line = literal(f"{self.speaker}: error: {message} (see '{helps} --help')",
+                       one_line=True)
         self.exit(EXIT_USAGE, line + "\n")
 
     def parse_known_args(self, args: Sequence[str] | None = None,  # type: ignore[override]

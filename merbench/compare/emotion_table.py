@@ -31,6 +31,7 @@ from merbench.compare.emotion import (
     stored_run,
     subjects_behind,
 )
+from merbench.compare.signed_text import signed
 from merbench.stats.intervals import LEVEL, METHOD, METRICS, RESAMPLES, Interval
 from merbench.stats.paired import PERMUTATIONS
 from merbench.verification.validate import RESULTS_FILE, SEEDS_FILE
@@ -98,7 +99,7 @@ def _interval(value: float, found: Interval) -> str:
 
 
 def _signed(value: float, found: Interval) -> str:
-    return f"{value:+.4f} [{found.low:+.2f}, {found.high:+.2f}]"
+    return f"{signed(value)} [{signed(found.low, 2)}, {signed(found.high, 2)}]"
 
 
 def _table(runs: Sequence[StoredRun], labels: list[str], spans: dict[str, Any],
@@ -124,10 +125,10 @@ def _table(runs: Sequence[StoredRun], labels: list[str], spans: dict[str, Any],
         for metric in METRICS:
             mine, base = per_database(item.run, metric), per_database(reference, metric)
             lines.append(f"    {metric.upper()} per database: " + ", ".join(
-                f"{db} {mine[db] - base[db]:+.4f}" for db in base if db in mine))
+                f"{db} {signed(mine[db] - base[db])}" for db in base if db in mine))
         behind = subjects_behind(reference, item.run, "uf1", TOP_SUBJECTS)
         lines.append("    UF1 difference carried most by (leaving the subject out changes "
-                     "it by): " + ", ".join(f"{key} {-share:+.4f}" for key, share in behind))
+                     "it by): " + ", ".join(f"{key} {signed(-share)}" for key, share in behind))
     return lines
 
 

@@ -34,7 +34,7 @@ from merbench.base.errors import MerbenchError
 from merbench.results.codec import LayoutError, from_json, loads, to_json, unreadable
 from merbench.results.command_files import FeaturesHeader
 from merbench.results.out_folders import refuse_system_place
-from merbench.results.rundir import differences
+from merbench.results.run_differences import differences
 from merbench.results.safe_files import UnsafeFile, refuse_special_target
 from merbench.results.schema import environment, now_iso
 from merbench.results.user_files import UnreadableFile, check_user_file, read_user_npz

@@ -31,7 +31,13 @@ from merbench.plugin_system import hookspecs
 from merbench.plugin_system.autoload import autoload_disabled, not_loaded
 from merbench.plugin_system.entry import FIRST_PARTY, Origin
 from merbench.plugin_system.first_party import check_first_party
-from merbench.plugin_system.plugin_import import NotLoaded, describe, load_entry_point, rejection
+from merbench.plugin_system.plugin_import import (
+    NotLoaded,
+    describe,
+    load_entry_point,
+    plugin_code,
+    rejection,
+)
 from merbench.plugin_system.registry import Registries, Registry
 
 PROJECT = "merbench"
@@ -308,7 +314,8 @@ def load_plugins(
             caller = pm.subset_hook_caller(hook_name, remove_plugins=others)
             with registry.registering_for(origins[name]):
                 try:
-                    caller(registry=registry)
+                    with plugin_code():  # sys.exit, KeyboardInterrupt: this plugin's fault
+                        caller(registry=registry)
                 except Exception as exc:  # a malformed registration, too: only this plugin
                     failed.add(name)
                     for other in registries.all():
@@ -352,13 +359,14 @@ def _registered_by(load: Callable[[], object], origin: Origin) -> Registries:
     to load or register (it may be the reason it was left out)."""
     registries = Registries.empty()
     try:
-        plugin = load()
-        for hook_name, attr in _REGISTRATION_HOOKS:
-            hook = getattr(plugin, hook_name, None)
-            registry = getattr(registries, attr)
-            if callable(hook):
-                with registry.registering_for(origin):
-                    hook(registry=registry)
+        with plugin_code():
+            plugin = load()
+            for hook_name, attr in _REGISTRATION_HOOKS:
+                hook = getattr(plugin, hook_name, None)
+                registry = getattr(registries, attr)
+                if callable(hook):
+                    with registry.registering_for(origin):
+                        hook(registry=registry)
     except Exception:  # said nowhere: the plugin is left out, and the name stays unknown
         return Registries.empty()
     return registries

@@ -5,15 +5,23 @@ the plugin-failure warning, and never ends merbench: importlib's "'NoneType' obj
 attribute 'group'" for a malformed entry point, pluggy's first line (the hook, without the
 reason) for a hook that takes an argument no hook gives, and nothing at all for a plugin
 that calls ``sys.exit`` as it is imported (every command ended with its status).
+:func:`plugin_code` words the other ways out of a plugin's code that are no ``Exception``:
+``sys.exit``, ``GeneratorExit`` and a KeyboardInterrupt no stop signal raised (pass 84k: a
+registration hook's ``sys.exit(0)`` ended ``merbench run`` with status 0 and no word, its
+KeyboardInterrupt was said as the user's interrupt, its GeneratorExit was a traceback).
 """
 
 from __future__ import annotations
 
 import contextlib
 import inspect
+from collections.abc import Iterator
 from importlib import metadata
 
 import pluggy
+
+from merbench.base.stops_received import ctrl_c_counted, stops_received
+from merbench.plugin_system.plugin_fault import exit_code
 
 
 def describe(exc: BaseException) -> str:
@@ -32,6 +40,37 @@ class NotLoaded(Exception):
     """A plugin's entry point that could not be loaded, said in merbench's words."""
 
 
+class PluginExit(Exception):
+    """A plugin's code tried to end merbench (``sys.exit``, ``GeneratorExit``, a
+    KeyboardInterrupt of its own): an ``Exception`` like any other fault of it, so that the
+    handlers that already word a plugin's exceptions word this one too."""
+
+    def __init__(self, message: str, raised: BaseException) -> None:
+        super().__init__(message)
+        self.raised = raised  # what the plugin raised
+
+
+@contextlib.contextmanager
+def plugin_code() -> Iterator[None]:
+    """Within the block a plugin's code runs: what it raises to end the process comes out as
+    :class:`PluginExit`, whose message says what it did (``it called sys.exit(0)``). A
+    KeyboardInterrupt is let through when a stop signal arrived meanwhile: that one is the
+    user's Ctrl-C or a scheduler's SIGTERM."""
+    before = stops_received()
+    with ctrl_c_counted():
+        try:
+            yield
+        except KeyboardInterrupt as exc:
+            if stops_received() != before:
+                raise
+            raise PluginExit("it raised KeyboardInterrupt with no Ctrl-C or stop signal "
+                             "received", exc) from None
+        except SystemExit as exc:
+            raise PluginExit(f"it called {exit_code(exc)}", exc) from None
+        except GeneratorExit as exc:
+            raise PluginExit("it raised GeneratorExit outside a generator", exc) from None
+
+
 def load_entry_point(ep: metadata.EntryPoint) -> object:
     """The object ``ep`` names. Its value is checked first (importlib's own failure on a
     malformed one was "'NoneType' object has no attribute 'group'"), and a plugin that ends
@@ -40,11 +79,18 @@ def load_entry_point(ep: metadata.EntryPoint) -> object:
     if metadata.EntryPoint.pattern.match(ep.value) is None:
         raise NotLoaded(f"its entry point '{ep.value}' is not module:attribute")
     try:
-        return ep.load()
-    except SystemExit as exc:
-        code = exc.code if exc.code is None or isinstance(exc.code, int) else "a message"
-        raise NotLoaded(f"it exited the process while it was imported (sys.exit({code})); "
-                         "it is left out") from None
+        with plugin_code():
+            return ep.load()
+    except PluginExit as exc:
+        if isinstance(exc.raised, SystemExit):
+            code = exc.raised.code
+            shown = code if code is None or isinstance(code, int) else "a message"
+            raise NotLoaded(f"it exited the process while it was imported (sys.exit({shown})); "
+                            "it is left out") from None
+        what = "KeyboardInterrupt" if isinstance(exc.raised, KeyboardInterrupt) \
+            else "GeneratorExit"
+        raise NotLoaded(f"it raised {what} while it was imported (no Ctrl-C or stop signal "
+                        "was received); it is left out") from None
 
 
 def rejection(pm: pluggy.PluginManager, plugin: object, exc: Exception) -> str:

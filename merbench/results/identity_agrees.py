@@ -12,7 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 from merbench.results.model import Results
-from merbench.results.rundir import RUN_FILE, differences
+from merbench.results.run_differences import differences
+from merbench.results.rundir import RUN_FILE
 
 
 def implied_identity(results: Results) -> dict[str, Any]:

@@ -42,6 +42,7 @@ from merbench.results.manifest import identity_sha256
 from merbench.results.migrations import migrate
 from merbench.results.model import SCHEMA_VERSION, RunRecord
 from merbench.results.out_folders import entry_in_the_way, refuse_out_place
+from merbench.results.run_differences import differences_said
 from merbench.results.safe_files import entry_kind, refuse_borrowed
 from merbench.results.user_files import UnreadableFile, read_written_json
 
@@ -63,28 +64,6 @@ _UNMARKED_TEMPORARY = re.compile(
     r"folds?-[\d-]+\.pt)\.[a-z0-9_]{8}$")
 
 
-class _NotSet:
-    """A key one side of a comparison lacks (an option left at its default, say)."""
-
-    def __repr__(self) -> str:
-        return "not set"
-
-
-_NOT_SET = _NotSet()
-
-
-def differences(ours: Any, theirs: Any, prefix: str = "") -> list[str]:
-    if isinstance(ours, dict) and isinstance(theirs, dict):
-        found = []
-        for key in sorted(set(ours) | set(theirs), key=str):
-            found += differences(ours.get(key, _NOT_SET), theirs.get(key, _NOT_SET),
-                                 f"{prefix}{key}.")
-        return found
-    if ours != theirs:
-        return [f"{prefix.rstrip('.')}: {ours!r} here, {theirs!r} there"]
-    return []
-
-
 class RunFileUnreadable(MerbenchError):
     """``run.json`` cannot be read: ``problem`` says why. The message advises no writes:
     ``validate`` and ``status`` only read, so "choose another --out" would mislead there;
@@ -102,9 +81,8 @@ class DifferentRun(MerbenchError):
     identity, for a caller that can say more about a particular difference."""
 
     def __init__(self, path: Path, identity: dict[str, Any], stored: Any) -> None:
-        diff = differences(identity, stored)[:3]
-        self.differences = "; ".join(diff)
-        super().__init__(f"--out {path} holds a different run ({'; '.join(diff)}); choose "
+        self.differences = differences_said(identity, stored)
+        super().__init__(f"--out {path} holds a different run ({self.differences}); choose "
                          "another --out, or delete that directory to start over")
         self.stored = stored
 

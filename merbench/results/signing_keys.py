@@ -97,7 +97,9 @@ def read_trusted_keys(paths: list[Path]) -> dict[bytes, PublicKey]:
     keys: dict[bytes, PublicKey] = {}
     for path in paths:
         try:
-            text = _read_small(Path(path), "--trust").decode("utf-8")
+            # a UTF-8 byte-order mark (Notepad's) read past, as in the private key and every
+            # other file merbench reads: it was "line 1: not a public key" (pass 84k, R17)
+            text = _read_small(Path(path), "--trust").decode("utf-8").removeprefix("\ufeff")
         except UnicodeDecodeError:
             raise MerbenchError(f"--trust {path} is not a text file of public keys; each "
                                 f"line is {_KEY_LINE}") from None

@@ -7,8 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from merbench.plugin_system.manager import PluginRuntimeWarning, Plugins
-from merbench.plugin_system.plugin_fault import exit_code
-from merbench.plugin_system.plugin_import import describe
+from merbench.plugin_system.plugin_import import PluginExit, describe, plugin_code
 from merbench.plugin_system.runinfo import FinishedResult, RunInfo
 
 
@@ -17,7 +16,8 @@ class Notifier:
     name, and the run goes on, the other plugins still called. One pluggy call of all of
     them let the first failure skip the rest and left the warning unable to say whose it
     was; and ``SystemExit`` (``sys.exit`` in a hook) got through, ending merbench with the
-    plugin's status and no word."""
+    plugin's status and no word, as a KeyboardInterrupt of the plugin's own ended it as the
+    user's interrupt (:func:`~merbench.plugin_system.plugin_import.plugin_code`)."""
 
     def __init__(self, plugins: Plugins) -> None:
         self.manager = plugins.manager
@@ -31,8 +31,9 @@ class Notifier:
         for plugin in plugins:
             others = [p for n, p in self.manager.list_name_plugin() if n != plugin]
             try:
-                self.manager.subset_hook_caller(name, remove_plugins=others)(**kwargs)
-            except (Exception, SystemExit) as exc:
+                with plugin_code():  # sys.exit, its own KeyboardInterrupt: its fault too
+                    self.manager.subset_hook_caller(name, remove_plugins=others)(**kwargs)
+            except Exception as exc:
                 self._warn(name, plugin, exc)
 
     def _warn(self, name: str, plugin: str, exc: BaseException) -> None:
@@ -42,8 +43,7 @@ class Notifier:
         self.reported.add((name, plugin))
         origin = self.origins.get(plugin)
         who = str(origin) if origin is not None else f"plugin '{plugin}'"
-        reason = f"it called {exit_code(exc)}" if isinstance(exc, SystemExit) \
-            else describe(exc)
+        reason = str(exc) if isinstance(exc, PluginExit) else describe(exc)
         warnings.warn(f"{who} failed in {name} ({reason}); the run goes on, and that "
                       "plugin's later failures in this hook are not repeated",
                       PluginRuntimeWarning, stacklevel=3)

@@ -39,7 +39,9 @@ def check_reachable(address: str | None) -> None:
     connected already (a Python caller's own connection); a Ray Client address
     (``ray://``) needs the package for it, which Ray would name in its own words. A host in
     brackets is an IPv6 address (``[::1]:6379``), resolved without them: it was said to be
-    "no host named '[::1]'" (pass 84j, Q5)."""
+    "no host named '[::1]'" (pass 84j, Q5). An HTTP address (the dashboard's) is refused
+    here too: Ray's own refusal was quoted cut at "either:", blaming RAY_ADDRESS for the
+    option's value (pass 84k, R10)."""
     given = given_address(address)
     ray = sys.modules.get("ray")
     if given is None or given == "auto" or (
@@ -49,6 +51,10 @@ def check_reachable(address: str | None) -> None:
     if given.startswith("ray://"):
         _check_client(source)
         return
+    if given.lower().startswith(("http://", "https://")):
+        raise MerbenchError(f"{source} is an HTTP address (the Ray dashboard's, port 8265), "
+                            "which a run cannot join; give the head's GCS address HOST:PORT "
+                            "instead (the one 'ray start --head' prints, e.g. 10.0.0.5:6379)")
     if "://" in given:
         return
     host, sep, port = given.rpartition(":")

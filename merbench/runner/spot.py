@@ -34,7 +34,8 @@ from merbench.plugin_system.entry import Entry
 from merbench.plugin_system.manager import Plugins, plugin_versions
 from merbench.results.codec import LayoutError, from_json, to_json
 from merbench.results.kind_names import SPOTTING_RUN
-from merbench.results.rundir import differences, held_folder
+from merbench.results.run_differences import differences
+from merbench.results.rundir import held_folder
 from merbench.results.safe_files import UnsafeFile, check_entry
 from merbench.results.schema import environment, now_iso
 from merbench.results.user_files import UnreadableFile, read_written_json

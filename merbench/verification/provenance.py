@@ -32,8 +32,9 @@ from merbench.results.recorded_values import (
     check_created,
     check_duration,
 )
+from merbench.results.run_differences import differences
 from merbench.results.run_record import RunRecord
-from merbench.results.rundir import RUN_FILE, RunDirectory, RunFileUnreadable, differences
+from merbench.results.rundir import RUN_FILE, RunDirectory, RunFileUnreadable
 from merbench.runner.executor_kinds import side_by_side
 from merbench.runner.values import values_sha256
 

@@ -1,0 +1,59 @@
+"""How two runs' identities differ, said key by key (``model.version: 2 here, 1 there``).
+
+A refusal of a folder holding another run lists at most a few differences: the names of
+what ran first (another model's run in ``--out`` listed three of its hyperparameters and
+left out ``model.name``, pass 84k R12), and a count of those left out ("and 2 more").
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class _NotSet:
+    """A key one side of a comparison lacks (an option left at its default, say)."""
+
+    def __repr__(self) -> str:
+        return "not set"
+
+
+_NOT_SET = _NotSet()
+
+
+def differences(ours: Any, theirs: Any, prefix: str = "") -> list[str]:
+    """Each leaf where ``ours`` and ``theirs`` differ, as ``key.path: ours here, theirs
+    there`` (a key one lacks is ``not set``), in key order."""
+    if isinstance(ours, dict) and isinstance(theirs, dict):
+        found = []
+        for key in sorted(set(ours) | set(theirs), key=str):
+            found += differences(ours.get(key, _NOT_SET), theirs.get(key, _NOT_SET),
+                                 f"{prefix}{key}.")
+        return found
+    if ours != theirs:
+        return [f"{prefix.rstrip('.')}: {ours!r} here, {theirs!r} there"]
+    return []
+
+
+def differences_said(ours: Any, theirs: Any) -> str:
+    """The differences of two identities, for one refusal line: what ran first, at most
+    :data:`SHOWN_DIFFERENCES` of them and a count of the rest."""
+    found = sorted(differences(ours, theirs), key=_named_first)
+    shown = found[:SHOWN_DIFFERENCES]
+    if len(found) > SHOWN_DIFFERENCES:
+        shown.append(f"and {len(found) - SHOWN_DIFFERENCES} more")
+    return "; ".join(shown)
+
+
+#: the differences a refusal lists; the others are counted ("and 2 more")
+SHOWN_DIFFERENCES = 3
+
+#: what ran, said before how: another model's run in --out listed three of its
+#: hyperparameters and left out ``model.name`` (pass 84k, R12)
+_NAMES = ("model.name", "dataset.name", "protocol.name", "feature.name")
+
+
+def _named_first(difference: str) -> int:
+    """A difference's place in the list: the names of what ran first, the rest in order
+    (``sorted`` keeps it)."""
+    key = difference.partition(":")[0]
+    return _NAMES.index(key) if key in _NAMES else len(_NAMES)
