@@ -36,7 +36,7 @@ def copied(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def _said(err: str) -> tuple[int, int]:
     """(taken from a record, checked in full), as the command's last line says them."""
-    found = re.search(r"(\d+) unchanged results taken from their validation record, (\d+) "
+    found = re.search(r"(\d+) unchanged results? taken from their validation record, (\d+) "
                       r"checked in full", err)
     assert found, err
     return int(found.group(1)), int(found.group(2))
@@ -91,7 +91,7 @@ def test_one_changed_byte_is_rejected_by_list_and_build(
     code, _, err = cli("leaderboard", "build", "--results", copied, "--out", tmp_path / "site")
     assert code == 0 and "rejected" not in err and _said(err) == (1, 0), err
     index = (tmp_path / "site" / "index.html").read_text()
-    assert "This build: 1 unchanged results taken from their validation record" in index
+    assert "This build: 1 unchanged result taken from their validation record" in index
 
 
 def test_revalidate_and_strict_recompute_every_result(

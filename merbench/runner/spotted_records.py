@@ -84,7 +84,7 @@ def guarded(spotter: Entry[Any], video: LongVideo, work: Callable[[], T], kept: 
     try:
         return work()
     except ValueError as exc:  # the spotter's own check of the frames or frame rate
-        raise MerbenchError(f"spotter '{name}' refused video {named}: {exc}") from None
+        raise MerbenchError(f"spotter '{name}' refused video {named}: {exc}{kept}") from None
     except OSError as exc:  # a frame file that cannot be read
         raise MerbenchError(f"video {named} cannot be read ({exc}){kept}, fix or "
                             "remove it and run again") from None

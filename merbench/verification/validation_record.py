@@ -58,6 +58,7 @@ import numpy as np
 import merbench
 from merbench.base.cache import FeatureCache
 from merbench.base.errors import MerbenchError
+from merbench.base.literal import counted
 from merbench.base.memo import remembering, source_digest
 from merbench.plugin_system.manager import default_plugins
 from merbench.results.user_files import opened_user_file
@@ -90,7 +91,8 @@ class Tally:
         if self.mode == "revalidate":
             return (f"every result recomputed from its files (--revalidate): {self.checked} "
                     "checked in full, their records renewed")
-        return (f"{self.recorded} unchanged results taken from their validation record, "
+        return (f"{counted(self.recorded, 'unchanged result')} taken from their validation "
+                "record, "
                 f"{self.checked} checked in full (--revalidate recomputes all)")
 
 
