@@ -45,7 +45,7 @@ def test_a_key_of_neither_record_is_refused_by_name() -> None:
 
 
 def test_a_recipe_that_breaks_its_own_rule_is_a_layout_error_not_a_traceback() -> None:
-    with pytest.raises(LayoutError, match=r"hyperparameters.*epochs >= 1"):
+    with pytest.raises(LayoutError, match=r"hyperparameters.*epochs to be a whole number >= 1"):
         from_json(Hyperparameters, {**RECIPE.to_dict(), "epochs": 0}, "hyperparameters")
 
 

@@ -178,7 +178,7 @@ def test_a_reduced_setting_is_checked_where_it_is_declared() -> None:
     check_metadata("model", "htnet")  # its options are HTNet's, and they reduce it
     with pytest.raises(ValueError, match="must change something"):
         ReducedSetting()
-    with pytest.raises(ValueError, match="epochs >= 1"):
+    with pytest.raises(ValueError, match="epochs to be None or a whole number >= 1"):
         ReducedSetting(epochs=0)
     with pytest.raises(ValueError, match="no epochs, lr or batch size to reduce"):
         ModelMeta(name="svm-x", version=1, description="d", citation="c", feature="f",

@@ -35,7 +35,7 @@ class WriterMark:
         if self._fd is not None or fcntl is None:
             return
         try:
-            fd = os.open(folder, os.O_RDONLY)
+            fd = os.open(folder, os.O_RDONLY)  # bounded: a folder, for its lock, never read
         except OSError:
             return
         try:
@@ -59,7 +59,7 @@ def being_written(folder: Path) -> bool:
     if fcntl is None:
         return False
     try:
-        fd = os.open(folder, os.O_RDONLY)
+        fd = os.open(folder, os.O_RDONLY)  # bounded: a folder, for its lock, never read
     except OSError:
         return False
     try:
