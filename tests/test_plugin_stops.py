@@ -10,6 +10,7 @@ plugin's hook is still the user's stop.
 
 from __future__ import annotations
 
+import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -105,5 +106,11 @@ def test_a_keyboard_interrupt_in_a_lifecycle_hook_warns_and_the_run_goes_on(
 def test_a_real_ctrl_c_in_a_hook_is_still_the_users_stop(
         stopper, cli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("STOP_AT", "ctrl_c")
-    code, _, err = cli(*RUN, "--out", tmp_path / "r")
+    # Ctrl-C as a terminal delivers it: a suite started in the background (`pytest &`)
+    # inherits SIGINT ignored, and the hook's signal would then stop nothing
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        code, _, err = cli(*RUN, "--out", tmp_path / "r")
+    finally:
+        signal.signal(signal.SIGINT, previous)
     assert code == 130 and "interrupted" in err and "failed in" not in err, err
