@@ -21,6 +21,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+from merbench.base.literal import indefinite
 from merbench.base.whole_numbers import whole_value
 
 #: the refusal of one field: ``refuse(field, wanted, value)`` returns the error to raise
@@ -34,8 +35,7 @@ def shown(value: Any) -> str:
         return repr(value[:40] + ("..." if len(value) > 40 else ""))
     if value is None or isinstance(value, bool | numbers.Number | Decimal):
         return str(value)
-    name = type(value).__name__
-    return f"{'an' if name[:1].lower() in tuple('aeiou') else 'a'} {name}"
+    return indefinite(type(value).__name__)
 
 
 def whole(refuse: Refusal, field: str, value: Any, least: int) -> int:

@@ -14,6 +14,8 @@ import sys
 from collections.abc import Callable
 from typing import Any, Protocol
 
+from merbench.base.literal import indefinite
+
 
 class Origin(Protocol):
     """What these helpers read of :class:`merbench.plugin_system.entry.Origin` (entry.py
@@ -64,8 +66,7 @@ def described(built: Any) -> str:
     """What a factory returned, said by its kind: ``None``, ``a dict``, ``an int``."""
     if built is None:
         return "None"
-    name = type(built).__name__
-    return f"{'an' if name[:1].lower() in tuple('aeiou') else 'a'} {name}"
+    return indefinite(type(built).__name__)
 
 
 def exit_code(exc: SystemExit) -> str:

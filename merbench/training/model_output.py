@@ -14,27 +14,20 @@ they cost a training step nothing; an estimator's few predictions are read one b
 
 from __future__ import annotations
 
-import math
-import numbers
 import sys
 from typing import Any
 
 import numpy as np
 
 from merbench.base.errors import MerbenchError
+from merbench.base.literal import counted
+from merbench.base.whole_numbers import whole_value
+from merbench.plugin_system.plugin_fault import described
 
 
 class ModelFault(MerbenchError):
     """A model's code returned what no run can use; the message says what ("its forward
     returned a tuple, not a tensor of logits") without the plugin, which the runner adds."""
-
-
-def described(value: Any) -> str:
-    """What a model's code returned, by its kind: ``None``, ``a tuple``, ``an int``."""
-    if value is None:
-        return "None"
-    name = type(value).__name__
-    return f"{'an' if name[:1].lower() in tuple('aeiou') else 'a'} {name}"
 
 
 def outputs_of(build_model: Any) -> int | None:
@@ -44,21 +37,18 @@ def outputs_of(build_model: Any) -> int | None:
     return count if isinstance(count, int) and not isinstance(count, bool) else None
 
 
-def plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
-
-
 def shape_fault(shape: tuple[int, ...], batch: int, n_outputs: int | None) -> str | None:
     """Why an output of ``shape`` for a batch of ``batch`` samples does not give each one
     ``n_outputs`` values (None: it does, or ``n_outputs`` is unknown and its rows fit)."""
     if not shape:
-        return f"its output is a single number for a batch of {plural(batch, 'sample')}"
+        return f"its output is a single number for a batch of {counted(batch, 'sample')}"
     if shape[0] != batch:
-        return f"its output has {plural(shape[0], 'row')} for a batch of {plural(batch, 'sample')}"
+        return (f"its output has {counted(shape[0], 'row')} for a batch of "
+                f"{counted(batch, 'sample')}")
     given = shape[1:]
     if n_outputs is None or given == (n_outputs,):
         return None
-    said = (plural(given[0], "value") if len(given) == 1
+    said = (counted(given[0], "value") if len(given) == 1
             else f"values of shape {'x'.join(map(str, given)) or '()'}")
     return (f"its output gives each sample {said} where the run needs {n_outputs}, one for "
             "each class it scores")
@@ -83,9 +73,9 @@ def augmented(result: Any, inputs: Any) -> Any:
     if not isinstance(result, torch.Tensor):
         raise ModelFault(f"its augment() returned {described(result)}, not a batch of inputs")
     if result.ndim == 0 or len(result) != len(inputs):
-        rows = "a single number" if result.ndim == 0 else plural(len(result), "sample")
+        rows = "a single number" if result.ndim == 0 else counted(len(result), "sample")
         raise ModelFault(f"its augment() returned {rows} for a batch of "
-                         f"{plural(len(inputs), 'sample')}")
+                         f"{counted(len(inputs), 'sample')}")
     return result
 
 
@@ -108,10 +98,10 @@ def class_indices(predicted: Any, n_samples: int, n_classes: int | None) -> np.n
         raise ModelFault(f"its predict() returned an array of shape {shape}, not one class "
                          "index per sample")
     if len(values) != n_samples:
-        raise ModelFault(f"its predict() returned {plural(len(values), 'value')} for "
-                         f"{plural(n_samples, 'test sample')}")
+        raise ModelFault(f"its predict() returned {counted(len(values), 'value')} for "
+                         f"{counted(n_samples, 'test sample')}")
     for position, value in enumerate(values.tolist()):
-        index = _index(value)
+        index = whole_value(value)  # 1.0 is 1; 1.5, NaN and True are no class index
         if index is None:
             raise ModelFault(f"its predict() returned {value!r} for sample {position}, not a "
                              "class index")
@@ -120,13 +110,3 @@ def class_indices(predicted: Any, n_samples: int, n_classes: int | None) -> np.n
                              f"classes are 0..{n_classes - 1}")
     return values.astype(np.int64)
 
-
-def _index(value: Any) -> int | None:
-    """A prediction as a whole number, or None (1.5, NaN, True)."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, numbers.Integral):
-        return int(value)
-    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
-        return int(value)
-    return None
