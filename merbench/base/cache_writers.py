@@ -15,6 +15,7 @@ import os
 from pathlib import Path
 
 from merbench.base.errors import MerbenchError
+from merbench.base.folder_locks import held_against
 
 try:
     import fcntl
@@ -56,21 +57,7 @@ class WriterMark:
 
 def being_written(folder: Path) -> bool:
     """Whether a merbench process (this one included) is writing the store ``folder`` now."""
-    if fcntl is None:
-        return False
-    try:
-        fd = os.open(folder, os.O_RDONLY)  # bounded: a folder, for its lock, never read
-    except OSError:
-        return False
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return True
-    except OSError:  # no locks on this file system: nothing can be told
-        return False
-    finally:
-        os.close(fd)
-    return False
+    return held_against(folder, exclusive=True) is True
 
 
 def refuse_written(stores: dict[str, Path], root: Path) -> None:

@@ -35,6 +35,7 @@ from merbench.base.atomic import (
     remove_leftovers,
 )
 from merbench.base.errors import MerbenchError
+from merbench.base.folder_locks import held_against
 from merbench.plugin_system.runinfo import FoldOutcome
 from merbench.results.codec import LayoutError, from_json, to_json, unreadable
 from merbench.results.fold_file import read_fold_file, write_fold_file
@@ -128,21 +129,7 @@ def held_folder(path: Path, kept: str) -> Iterator[None]:
 def folder_is_held(path: Path) -> bool | None:
     """Whether a merbench command is writing ``path`` now (it holds the lock of
     :func:`held_folder`); None where the file system has no locks (or no such folder)."""
-    if not HAS_FLOCK:
-        return None
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | os.O_NONBLOCK)
-    except OSError:
-        return None
-    try:
-        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return True
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
-    return False
+    return held_against(path, exclusive=False)
 
 
 class RunDirectory:
