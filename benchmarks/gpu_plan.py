@@ -198,22 +198,23 @@ def folds_done(job_out: str, seed_list: list[int], *roots: Path | None) -> int:
 
 
 def training_seconds(files: Sequence[Path]) -> float | None:
-    """The median seconds a fold took to train, as ``files`` (fold files) record them (a
-    group of K folds trained together records its seconds over K in each); None where
-    none records it. Unlike a call's wall time over its folds, this holds neither the
-    job's start-up nor a group the budget cut, so it is the rate a plan can use."""
-    import numpy as np
+    """The median seconds a fold took to train, as ``files`` (fold files, read by merbench's
+    own reader) record them (a group of K folds trained together records its seconds over
+    K in each); None where none can be read. Unlike a call's wall time over its folds,
+    this holds neither the job's start-up nor a group the budget cut, so it is the rate a
+    plan can use."""
+    import statistics
+
+    from merbench.base.errors import MerbenchError
+    from merbench.results.fold_file import read_fold_file
 
     seconds = []
     for file in files:
         try:
-            with np.load(file, allow_pickle=False) as fold:
-                meta = json.loads(str(fold["meta"]))
-        except (OSError, ValueError, KeyError):
+            seconds.append(read_fold_file(file).seconds)
+        except MerbenchError:  # a damaged file: no figure of it
             continue
-        if isinstance(meta.get("seconds"), (int, float)):
-            seconds.append(float(meta["seconds"]))
-    return float(np.median(seconds)) if seconds else None
+    return statistics.median(seconds) if seconds else None
 
 
 @dataclass(frozen=True)

@@ -194,11 +194,17 @@ def test_the_fold_files_own_seconds_are_the_figure(plan: ModuleType, tmp_path: P
     recorded them, the call's wall time only where they did not."""
     import numpy as np
 
+    from merbench.plugin_system.runinfo import FoldOutcome
+    from merbench.results.fold_file import write_fold_file
+
     folds = tmp_path / "job" / "seed-0" / "folds"
     folds.mkdir(parents=True)
     for index, seconds in enumerate((20.32, 20.32, 22.5)):
-        np.savez(folds / f"fold-{index:03d}.npz",
-                 meta=np.array(json.dumps({"index": index, "seconds": seconds})))
+        fold = FoldOutcome(index=index, key=("db", f"s{index}"), test_index=np.arange(2),
+                           sample_ids=np.array(["a", "b"]), y_true=np.zeros(2, int),
+                           epoch_predictions=np.zeros((3, 2), int), n_train=10,
+                           seconds=seconds, device="cuda (NVIDIA H200)", folds_at_once=8)
+        write_fold_file(folds / f"fold-{index:03d}.npz", fold, None)
     (folds / "fold-009.npz").write_bytes(b"not a fold file")  # unreadable: not counted
     files = plan.fold_files("job", [0], tmp_path)
     assert len(files) == 4 and plan.folds_done("job", [0], tmp_path) == 4
