@@ -73,6 +73,6 @@ def make_megc2019(data_root: str | None = None, casme2_frames: str = "cropped",
     keep = truth[~absent & ~truth["sample_id"].isin(problem_ids)]
     table = annotated.loc[keep["sample_id"]].reset_index()
     table["label"] = keep["label"].to_numpy()
-    found = rawframes.build(NAME, table, CLASSES, skip_missing, problems)
-    found.chosen_subjects = chosen
-    return found
+    dataset = rawframes.build(NAME, table, CLASSES, skip_missing, problems)
+    dataset.chosen_subjects = chosen
+    return dataset
