@@ -26,6 +26,7 @@ class Parity:
 
     logits: float  # max |logit together - logit alone|
     buffers: float  # max |buffer together - buffer alone| after the last epoch
+    weights: float  # max |weight together - weight alone| after the last epoch
     same_predictions: bool  # every epoch's argmax equal
     predictions: list[np.ndarray]  # each fold's (epochs, n_test) argmax, trained together
 
@@ -54,7 +55,7 @@ def compare(build: Callable[[], nn.Module], recipe: TrainRecipe,
         set_epoch_lr(step.optimizer, recipe, epoch)
         step.train_epoch()
         logits.append(together_logits(step))
-    worst_logit = worst_buffer = 0.0
+    worst_logit = worst_buffer = worst_weight = 0.0
     same = True
     predictions = []
     for i, task in enumerate(tasks):
@@ -70,11 +71,13 @@ def compare(build: Callable[[], nn.Module], recipe: TrainRecipe,
             same = same and bool((found.argmax(1) == expected.argmax(1)).all())
             mine.append(found.argmax(1).numpy())
         predictions.append(np.stack(mine))
-        for name, value in alone.model.state_dict().items():  # weights and buffers
+        for name, value in alone.model.named_buffers():
             if value.is_floating_point():
-                stacked = step.buffers.get(name, step.params.get(name))
-                assert stacked is not None, name
-                worst_buffer = max(worst_buffer, float((stacked[i] - value).detach().abs().max()))
-            elif name in step.buffers:
+                worst_buffer = max(worst_buffer,
+                                   float((step.buffers[name][i] - value).abs().max()))
+            elif name in step.buffers:  # num_batches_tracked
                 assert torch.equal(step.buffers[name][i], value), name
-    return Parity(worst_logit, worst_buffer, same, predictions)
+        for name, value in alone.model.named_parameters():
+            worst_weight = max(worst_weight,
+                               float((step.params[name][i] - value).detach().abs().max()))
+    return Parity(worst_logit, worst_buffer, worst_weight, same, predictions)

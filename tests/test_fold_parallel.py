@@ -418,6 +418,11 @@ def test_both_engines_keep_image_inputs_in_their_stored_dtype() -> None:
 # 1.2e-6), while a real difference of training (a padded row in a batch mean, another
 # augmentation draw, another rate) moves the logits by 1e-3 and more.
 LOGIT_TOLERANCE = 1e-4
+# Adam divides a step by the root of the squared gradients' average, so a weight whose
+# gradient is near zero (a late layer-decayed group, a norm) takes the rounding of its
+# gradient as a relative error of its whole step: the weights part a little more (seen: at
+# most 3.2e-5, HSTA) while the logits do not.
+WEIGHT_TOLERANCE = 1e-3
 # Folds of different sizes, batch 8: 17 = 2 x 8 + 1 (a last batch of one sample, which a
 # BatchNorm model merges into the one before), 16 and 11 (padded to the longest): 2 batches.
 SIZES = [(17, 5), (16, 3), (11, 6)]
@@ -439,7 +444,8 @@ def assert_same_as_alone(build, recipe: TrainRecipe, group: list[FoldTask]) -> N
     parity = compare(build, recipe, group)
     assert parity.same_predictions
     assert parity.logits < LOGIT_TOLERANCE, parity.logits
-    assert parity.buffers < LOGIT_TOLERANCE, parity.buffers  # running stats and weights
+    assert parity.buffers < LOGIT_TOLERANCE, parity.buffers  # BatchNorm's running stats
+    assert parity.weights < WEIGHT_TOLERANCE, parity.weights
 
 
 def _small_batchnorm_net(**batchnorm):
