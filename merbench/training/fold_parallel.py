@@ -8,31 +8,45 @@ and one ``vmap``'d ``functional_call`` runs all K models on their own batches.
 Why this equals K sequential trainings (``torch_trainer.train_fold``):
 - each fold's model is built after ``torch.manual_seed(fold seed)``, so its initial weights
   are the sequential path's; its batch order comes from its own generator with that seed;
+- the steps make the sequential trainer's batches (``step_bounds``): every batch but an
+  epoch's last is full in every fold, and the last runs to the longest fold's end; a model
+  with BatchNorm merges a last batch of one sample into the one before, as
+  ``torch_trainer.batch_bounds`` does, and its folds are grouped by that count;
 - a fold's loss is the mean cross-entropy over its own real samples. Batches are padded to
-  the largest in the step and the padding is masked out of the loss; a model whose samples
-  do not interact inside a batch (no BatchNorm) gives padded rows no influence on the rest;
+  the largest in the step and the padding is masked out of the loss. Samples do not
+  interact inside a batch except through BatchNorm, whose modules in the vmapped structure
+  copy are swapped for ``masked_batchnorm.MaskedBatchNorm``: batch statistics over the
+  fold's real rows only (the step passes its row mask under each one's ``row_mask`` buffer
+  name), running statistics updated in place in the fold's own row of the stacked buffers,
+  as torch updates them. The masks are never stored: the stacked buffers, ``state()`` and
+  every fold's saved model hold torch's BatchNorm names only;
+- a model's ``augment`` runs outside ``vmap`` on each fold's real rows of the step with that
+  fold's own generator (``fold_augment``), so every generator draws what, and in the order,
+  the sequential trainer's does;
 - the loss summed over folds has, for each fold's weights, exactly that fold's gradient, and
   Adam / AdamW / SGD act element by element, so one optimiser over the stacked weights takes
-  every fold's own step. Folds are grouped so that all folds of a group have the same number
-  of batches per epoch, so every fold steps at every step.
-In float32 on CPU the predictions equal the sequential path's (``tests/test_fold_parallel``);
-only the order of floating-point sums differs. With ``precision`` bf16 or tf32 the forward
+  every fold's own step; a model's ``param_groups`` are one fold's groups mapped by name to
+  the stacked tensors (``stacked_groups``), so each stacked tensor has its group's rate and
+  weight decay. Folds are grouped so that all folds of a group have the same number of
+  batches per epoch, so every fold steps at every step.
+In float32 on CPU the predictions equal the sequential path's (``tests/test_fold_parallel``,
+MMNet and HSTA included: logits within 2e-7 after 3 epochs); only the order of
+floating-point sums differs. With ``precision`` bf16 or tf32 the forward
 pass runs in that precision as on the sequential path, but batched products round
 differently, so the numbers are the same training, not the same bits (and under ``vmap`` a
 Linear's bias add promotes its bf16 output back to float32, pytorch#192617: the products
 stay bf16, the elementwise work between them runs in float32).
 
 The recipe's learning-rate schedule is batched exactly: it sets one rate per epoch, the
-same for every fold, on the one optimiser.
+same for every fold, on the one optimiser (each group's rate scaled by the same factor).
 
-What cannot be batched this way: a model's own parameter groups (``param_groups``: each
-fold's groups would need stacking group by group), a training-batch augmentation
-(``augment``: it draws from one generator per fold, in the sequential trainer's order) and
-BatchNorm (its running statistics are buffers updated in the forward pass, and padded rows
-would enter the batch statistics). Such models train on the sequential path, and the run
-says why. Dropout is batched with independent masks per fold
-(``vmap(randomness="different")``): statistically the same training, not the same random
-numbers as the sequential path.
+What cannot be batched this way: a BatchNorm class with its own ``forward``
+(SyncBatchNorm, a model's own variant), whose statistics the masked module would replace;
+such a model trains on the sequential path, and the run says why. Dropout and stochastic
+depth are batched with independent masks per fold (``vmap(randomness="different")``):
+statistically the same training, not the same random numbers as the sequential path. A
+model that augments is never captured as a CUDA graph (``captured_step``): its draws are
+made on the CPU every step.
 """
 
 from __future__ import annotations
