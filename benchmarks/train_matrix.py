@@ -1,7 +1,7 @@
 """Steady-state training speed on CUDA: eager against captured epochs, K folds at once, precision.
 
 ``train_speed.py --matrix`` runs this: for HTNet's paper configuration and one small model
-(STSTNet, left out while ``merbench run`` trains it one fold at a time: ``not_batched``),
+(STSTNet; a model ``merbench run`` never trains fold-parallel is left out: ``not_batched``),
 each setting of the matrix trains composite-sized folds (442 samples, random
 pixels: the speed does not depend on them) with merbench's fold-parallel engine, eagerly
 (``FoldsStep``) or replaying one captured CUDA graph an epoch (``CapturedFoldsStep``), in
@@ -194,10 +194,9 @@ def htnet_cost() -> tuple[float, int]:
 
 def not_batched() -> dict[str, str]:
     """The matrix's models that ``merbench run`` never trains fold-parallel, and why: their
-    settings would time an engine no run uses. STSTNet is one (BatchNorm); measured anyway
-    on the H200 it failed under vmap, as it does on a CPU, because its forward asks for a
-    channels-last copy (``contiguous(memory_format=torch.channels_last)``), a question vmap
-    cannot answer (``NYI: querying is_contiguous inside of vmap``)."""
+    settings would time an engine no run uses. STSTNet was one until issue 81 (BatchNorm,
+    now masked per fold; its forward's channels-last copy, which vmap cannot make, is now
+    skipped for a batched tensor); none is now."""
     reasons = {}
     for name, (build, _) in MODELS.items():
         with torch.device("meta"):  # shapes only
