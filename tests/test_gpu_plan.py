@@ -340,6 +340,24 @@ def test_a_window_plans_from_the_steps_its_matrix_measured(plan: ModuleType) -> 
     assert bf16.basis == "predicted"  # fp32's steps say nothing of bf16's
 
 
+def test_the_plan_takes_k_folds_at_once_where_merbench_run_would(plan: ModuleType) -> None:
+    """Since issue 81 a window measures MMNet and HSTA K folds at once too: the plan takes a
+    fold's share of that where ``merbench run`` trains the model so unasked (no dropout:
+    ``by_default``), and one fold at a time where it would not (HSTA's dropout)."""
+    alone = {"precision": "bf16", "epochs": 74, "fold_epoch_s": 0.324,
+             "build_and_first_steps_s": 3.0, "achieved_tflops": 57.5, "times_floor": 13.3}
+    together = {**alone, "k": 8, "fold_epoch_s": 0.1, "achieved_tflops": 186.0,
+                "times_floor": 4.1}
+    for model, by_default in (("mmnet-release", True), ("hsta-release", False)):
+        matrix = {"device": "NVIDIA H200", "plan_models": [
+            {**alone, "model": model}, {**together, "model": model, "by_default": by_default}]}
+        seconds, source = plan.plan_model_seconds(matrix, model, "bf16")
+        row = together if by_default else alone
+        assert seconds == pytest.approx(plan.RUN_OVER_MATRIX * (
+            row["build_and_first_steps_s"] + row["fold_epoch_s"] * 74))
+        assert ("8 folds at once" if by_default else "one fold at a time") in source
+
+
 def test_a_job_that_trains_folds_together_keeps_its_own_timing(plan: ModuleType) -> None:
     """The matrix steps a model one fold at a time; OFF-ApexNet's job trains its 68 folds at
     once, so its own timing (6.3 s a fold) plans it, not one fold at a time (64.8 s, the
