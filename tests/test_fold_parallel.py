@@ -597,3 +597,37 @@ def test_mmnet_folds_go_on_from_a_saved_state(tmp_path: Path) -> None:
     train(continued, range(1, 3))
     for name, value in (*uninterrupted.buffers.items(), *uninterrupted.params.items()):
         assert torch.equal(continued.buffers.get(name, continued.params.get(name)), value), name
+
+
+def test_on_cuda_the_engine_trains_mmnet_and_hsta_fold_parallel(monkeypatch) -> None:
+    """What the engine chooses on CUDA (free memory stubbed): MMNet's folds together,
+    eager (its augmentation draws on the CPU every step, which a CUDA graph would replay
+    as one draw); HSTA's too once its dropout is off or --parallel-folds asks; before issue
+    81 both went one fold at a time (not-batchable)."""
+    from types import SimpleNamespace
+
+    from merbench_hsta.hsta import HSTA
+    from merbench_mmnet.mmnet import MMNet
+
+    import merbench.training.fold_parallel as fold_parallel
+    from merbench.runner.engine import choose_engine
+
+    monkeypatch.setattr(fold_parallel, "folds_that_fit", lambda model, device: 8)
+
+    def chosen(build, asked=None):
+        plan = SimpleNamespace(
+            settings=SimpleNamespace(parallel_folds=asked), device="cuda",
+            spec=SimpleNamespace(model="m", precision="fp32"), trains_in_epochs=True,
+            is_torch=True, captures=lambda: True, fused_optimizer=lambda: True)
+        return choose_engine(SimpleNamespace(plan=plan, build_model=build), [object()] * 68)
+
+    mmnet = chosen(lambda: MMNet(**TINY_MMNET))
+    assert (mmnet.mode, mmnet.folds_at_once, mmnet.captured) == ("fold-parallel", 8, False)
+    assert mmnet.same_numbers_as_sequential
+    hsta = chosen(lambda: HSTA(**TINY_HSTA))
+    assert (hsta.mode, hsta.folds_at_once, hsta.captured) == ("fold-parallel", 8, False)
+    with_dropout = {**TINY_HSTA, "depth": 2, "drop_path": 0.1}  # stochastic depth: random
+    assert chosen(lambda: HSTA(**with_dropout)).cause == "dropout"
+    asked = chosen(lambda: HSTA(**with_dropout), asked=4)
+    assert (asked.mode, asked.folds_at_once) == ("fold-parallel", 4)
+    assert not asked.same_numbers_as_sequential
