@@ -313,7 +313,10 @@ def test_the_matrix_leaves_out_models_merbench_never_batches(plan: ModuleType) -
     batched = torch.func.vmap(lambda p, b, x: torch.func.functional_call(model, (p, b), (x,)),
                               randomness="different")
     x = torch.rand(2, 4, 3, 28, 28) * 255
-    torch.testing.assert_close(batched(params, buffers, x)[1], model(x[1]))
+    # another convolution kernel (contiguous, not channels-last) on 0..255 inputs rounds
+    # otherwise in the fifth digit
+    torch.testing.assert_close(batched(params, buffers, x)[1], model(x[1]), rtol=1e-4,
+                               atol=1e-4)
 
 
 def test_a_window_plans_from_the_steps_its_matrix_measured(plan: ModuleType) -> None:
