@@ -296,22 +296,37 @@ def predict(name: str, out: str, args: tuple[str, ...], figures: dict[str, Any],
     return Prediction(name, left, predicted[0], predicted[1], None, "predicted")
 
 
+# The plan models merbench's fold-parallel engine takes since issue 81 (BatchNorm, augment,
+# param_groups): a window's matrix measures them K at once as well as one fold at a time
+# (``plan_step.measure_folds``; CUDA only: a CPU trains one fold at a time by default).
+FOLD_PARALLEL_MODELS = ("mmnet-release", "hsta-release")
+FOLDS_MEASURED = 8
+
+
 def plan_model_seconds(matrix: dict[str, Any], model: str | None, precision: str,
                        epochs: str | None = None) -> tuple[float, str] | None:
     """A fold's seconds for ``model`` from the matrix's real steps of it (``plan_step.py``:
-    a fold-epoch at the recipe's batches, one fold at a time), scaled to the run's epochs by
-    :data:`RUN_OVER_MATRIX` after its build and first steps; None where the matrix did not
-    measure it at ``precision``."""
+    a fold-epoch at the recipe's batches, one fold at a time, and for the models the
+    fold-parallel engine takes since issue 81 also K folds at once, a fold's share), the
+    fastest a ``merbench run`` of the job trains unasked (K at once only where the model
+    has no dropout: ``by_default``), scaled to the run's epochs by :data:`RUN_OVER_MATRIX`
+    after its build and first steps; None where the matrix did not measure it at
+    ``precision``."""
     rows = [r for r in matrix.get("plan_models", []) if r["model"] == model
-            and r["precision"] == precision]
+            and r["precision"] == precision and (r.get("k", 1) == 1 or r.get("by_default"))]
     if model is None or not rows:
         return None
-    row = rows[0]
-    count = int(epochs) if epochs is not None else int(row["epochs"])
-    seconds = RUN_OVER_MATRIX * (row["build_and_first_steps_s"] + row["fold_epoch_s"] * count)
-    return seconds, (f"train_matrix's real steps on {matrix.get('device', 'a GPU')}, one fold "
-                     f"at a time, {row['achieved_tflops']} TFLOP/s, {row['times_floor']}x "
-                     "its floor")
+    count = int(epochs) if epochs is not None else int(rows[0]["epochs"])
+
+    def seconds(row: dict[str, Any]) -> float:
+        return RUN_OVER_MATRIX * (row["build_and_first_steps_s"] + row["fold_epoch_s"] * count)
+
+    row = min(rows, key=seconds)
+    k = row.get("k", 1)
+    how = "one fold at a time" if k == 1 else f"{k} folds at once"
+    return seconds(row), (f"train_matrix's real steps on {matrix.get('device', 'a GPU')}, "
+                          f"{how}, {row['achieved_tflops']} TFLOP/s, {row['times_floor']}x "
+                          "its floor")
 
 
 def estimate_gib(model: str, folds_at_once: int) -> float | None:

@@ -24,6 +24,7 @@ from contextlib import nullcontext
 from typing import Any
 
 import torch
+from gpu_plan import FOLDS_MEASURED
 from step_timing import (
     FLOP_BATCH,
     TRAIN_SAMPLES,
@@ -158,6 +159,74 @@ def measure_model(name: str, feature: str | None, device: str, precision: str,
             "steps_timed": len(timed), "micro_batch": micro_batch,
             "parameters": parameters, "flops_per_sample": flops,
             "fold_epoch_s": round(epoch_s, 5), "build_and_first_steps_s": round(warm_s, 3),
+            "achieved_tflops": round(flops * TRAIN_SAMPLES / epoch_s / 1e12, 3),
+            "floor_fold_epoch_s": round(floor, 6),
+            "times_floor": round(epoch_s / floor, 2) if floor > 0 else None,
+            "peak_gib": None if peak is None else round(peak, 2),
+            "minutes_68_folds": round(68 * recipe.epochs * epoch_s / 60, 2)}
+
+
+def measure_folds(name: str, feature: str | None, device: str, precision: str,
+                  rates: dict[str, float], k: int = FOLDS_MEASURED) -> dict[str, Any]:
+    """``k`` folds of ``name`` trained together by merbench's fold-parallel engine (eager:
+    a model that augments is never captured): one epoch of the recipe's batches after a
+    warm-up epoch, on composite-sized random folds, as a row like :func:`measure_model`'s
+    with ``k`` and a fold's share of the epoch (``fold_epoch_s``). ``by_default``: whether
+    ``merbench run`` trains the model so unasked (no dropout); a model with dropout does
+    only with ``--parallel-folds``."""
+    import numpy as np
+
+    import merbench
+    from merbench.plugin_system.manager import load_plugins
+    from merbench.training.epoch_loop import set_epoch_lr
+    from merbench.training.fold_parallel import FoldsStep, FoldTask, has_dropout
+
+    registries = load_plugins().registries
+    meta = registries.models.get(name).meta
+    feature_meta = registries.features.get(feature or meta.feature).meta
+    recipe = meta.recipe
+    generator = torch.Generator().manual_seed(0)
+    x = stored_inputs(feature_meta, TRAIN_SAMPLES + 7, generator).numpy()
+    y = np.asarray(torch.randint(0, 3, (TRAIN_SAMPLES,), generator=generator))
+    tasks = [FoldTask(x[:TRAIN_SAMPLES], y, x[TRAIN_SAMPLES:], seed=i) for i in range(k)]
+
+    def build() -> nn.Module:
+        return merbench.create_model(name, num_classes=3)
+
+    with torch.device("meta"):  # shapes only
+        model = build()
+        parameters = sum(p.numel() for p in model.parameters())
+        by_default = not has_dropout(model)
+    flops = training_flops(build(), stored_inputs(feature_meta, FLOP_BATCH, generator),
+                           torch.randint(0, 3, (FLOP_BATCH,), generator=generator)) / FLOP_BATCH
+    if device.startswith("cuda"):
+        torch.cuda.reset_peak_memory_stats()
+    started = time.perf_counter()
+    step = FoldsStep(build, recipe, tasks, device=device, precision=precision,
+                     fused_optimizer=False)
+    times = []
+    for epoch in range(2):  # a warm-up epoch, then the one timed
+        sync(device)
+        began = time.perf_counter()
+        set_epoch_lr(step.optimizer, recipe, epoch)
+        step.check_finite(step.train_epoch(), epoch)
+        step.predict()
+        sync(device)
+        times.append(time.perf_counter() - began)
+    warm_s = time.perf_counter() - started - times[-1]
+    epoch_s = times[-1] / k
+    steps = len(step.bounds)
+    floor = floor_s(flops, parameters, steps, rates)
+    peak = (torch.cuda.max_memory_allocated() / 2**30 if device.startswith("cuda") else None)
+    del step
+    if device.startswith("cuda"):
+        torch.cuda.empty_cache()
+    return {"model": name, "feature": feature_meta.name, "precision": precision,
+            "device": device, "k": k, "by_default": by_default, "epochs": recipe.epochs,
+            "batch_size": recipe.batch_size, "steps_per_epoch": steps,
+            "parameters": parameters, "flops_per_sample": flops,
+            "fold_epoch_s": round(epoch_s, 5),
+            "build_and_first_steps_s": round(warm_s / k, 3),
             "achieved_tflops": round(flops * TRAIN_SAMPLES / epoch_s / 1e12, 3),
             "floor_fold_epoch_s": round(floor, 6),
             "times_floor": round(epoch_s / floor, 2) if floor > 0 else None,

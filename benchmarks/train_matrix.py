@@ -1,7 +1,7 @@
 """Steady-state training speed on CUDA: eager against captured epochs, K folds at once, precision.
 
 ``train_speed.py --matrix`` runs this: for HTNet's paper configuration and one small model
-(STSTNet, left out while ``merbench run`` trains it one fold at a time: ``not_batched``),
+(STSTNet; a model ``merbench run`` never trains fold-parallel is left out: ``not_batched``),
 each setting of the matrix trains composite-sized folds (442 samples, random
 pixels: the speed does not depend on them) with merbench's fold-parallel engine, eagerly
 (``FoldsStep``) or replaying one captured CUDA graph an epoch (``CapturedFoldsStep``), in
@@ -43,9 +43,17 @@ from typing import Any
 
 import numpy as np
 import torch
+from gpu_plan import FOLD_PARALLEL_MODELS, FOLDS_MEASURED
 from merbench_cnn.ststnet import STSTNet
 from merbench_htnet.htnet import HTNet
-from plan_step import PLAN_MODELS, floor_s, machine_rates, measure_model, rate_line
+from plan_step import (
+    PLAN_MODELS,
+    floor_s,
+    machine_rates,
+    measure_folds,
+    measure_model,
+    rate_line,
+)
 from step_timing import FLOP_BATCH, training_flops
 from torch import nn
 
@@ -194,10 +202,9 @@ def htnet_cost() -> tuple[float, int]:
 
 def not_batched() -> dict[str, str]:
     """The matrix's models that ``merbench run`` never trains fold-parallel, and why: their
-    settings would time an engine no run uses. STSTNet is one (BatchNorm); measured anyway
-    on the H200 it failed under vmap, as it does on a CPU, because its forward asks for a
-    channels-last copy (``contiguous(memory_format=torch.channels_last)``), a question vmap
-    cannot answer (``NYI: querying is_contiguous inside of vmap``)."""
+    settings would time an engine no run uses. STSTNet was one until issue 81 (BatchNorm,
+    now masked per fold; its forward's channels-last copy, which vmap cannot make, is now
+    skipped for a batched tensor); none is now."""
     reasons = {}
     for name, (build, _) in MODELS.items():
         with torch.device("meta"):  # shapes only
@@ -224,6 +231,10 @@ def only_plan(only: str, cuda: bool) -> list[tuple[str, Any]]:
                      ("measure", ("htnet", 8, precision, True)),
                      ("measure", ("htnet", 8, precision, False))]
         else:
+            if cuda and model in FOLD_PARALLEL_MODELS:  # K at once first (issue 81): a
+                # window's short measurement may end before the next item
+                plan.append(("plan", (model, PLAN_MODELS.get(model), precision,
+                                      FOLDS_MEASURED)))
             plan.append(("plan", (model, PLAN_MODELS.get(model), precision)))
     return plan
 
@@ -286,7 +297,9 @@ def main(argv: list[str] | None = None) -> None:
     plan: list[tuple[str, Any]] = [  # a CPU rehearsal: the fp32 steps only
         ("plan", (name, feature, precision)) for precision in ("fp32", "bf16")[:2 if cuda else 1]
         for name, feature in PLAN_MODELS.items()]
-    if cuda:
+    if cuda:  # and K at once, for the plan models the fold-parallel engine takes (issue 81)
+        plan += [("plan", (name, PLAN_MODELS[name], precision, FOLDS_MEASURED))
+                 for precision in ("fp32", "bf16") for name in FOLD_PARALLEL_MODELS]
         with torch.device("meta"):  # shapes only
             fit = min(68, folds_that_fit(HTNet(), "cuda"))
         ks = sorted({fit if v == "fit" else int(v) for v in args.ks.split(",")})
@@ -351,10 +364,13 @@ def run_steps(plan: list[tuple[str, Any]], report: dict[str, Any], cuda: bool, d
             break
         try:
             if what == "plan":
-                name, feature, precision = setting
-                result = measure_model(name, feature, device, precision,
-                                       rates["bf16" if precision == "bf16" else "fp32"],
-                                       steps=4 if cuda else 1, micro_batch=None if cuda else 2)
+                name, feature, precision, *together = setting
+                rate = rates["bf16" if precision == "bf16" else "fp32"]
+                result = (measure_folds(name, feature, device, precision, rate, together[0])
+                          if together else
+                          measure_model(name, feature, device, precision, rate,
+                                        steps=4 if cuda else 1,
+                                        micro_batch=None if cuda else 2))
                 report["plan_models"].append(result)
                 print(rate_line(result), flush=True)
                 continue

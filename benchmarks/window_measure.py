@@ -71,7 +71,9 @@ def measured_on(chip: str, matrix: dict[str, Any],
     pairs: set[tuple[str, str]] = set()
     if matrix.get("device") == chip:
         pairs |= {(r["model"], r["precision"]) for r in matrix.get("settings", [])}
-        pairs |= {(r["model"], r["precision"]) for r in matrix.get("plan_models", [])}
+        # a model the fold-parallel engine takes (issue 81) is measured once K at once too
+        pairs |= {(r["model"], r["precision"]) for r in matrix.get("plan_models", [])
+                  if r["model"] not in gpu_plan.FOLD_PARALLEL_MODELS or r.get("k", 1) > 1}
     for job in leaderboard_runs.JOBS:
         figure = figures.get("jobs", {}).get(job.figure_key)
         if figure is not None and figure.get("device") == chip:

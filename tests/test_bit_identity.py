@@ -36,6 +36,13 @@ CONFIGS = {
 }
 
 
+# Saved when STSTNet's BatchNorm sent it to the sequential path whatever --parallel-folds
+# asked; since issue 81 its folds train together (BatchNorm masked per fold), drawing other
+# dropout masks: the same training, not the same bits (here 4 of 400 predictions, after
+# epoch 29 of 40, differ).
+TRAINED_OTHERWISE = frozenset({"ststnet-par2"})
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(CONFIGS))
 def test_predictions_equal_those_before_the_redesign(tmp_path: Path, name: str) -> None:
@@ -55,6 +62,9 @@ def test_predictions_equal_those_before_the_redesign(tmp_path: Path, name: str) 
     emulated = CONFIGS[name].get("precision") == "bf16" and not native_bf16()
     for key, predictions in found.items():
         if emulated:  # saved on a CPU with AVX512-BF16; this one emulates bfloat16
+            assert_same_training(predictions, expected[key])
+        elif name in TRAINED_OTHERWISE:
+            assert_same_training(predictions, expected[key])
             assert_same_training(predictions, expected[key])
         else:
             np.testing.assert_array_equal(predictions, expected[key], err_msg=f"{name} {key}")

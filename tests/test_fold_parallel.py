@@ -94,14 +94,16 @@ def test_a_run_gives_the_same_results_either_way(tmp_path: Path, selection: str)
             assert saved["epoch_predictions"].shape[0] == 3
 
 
-def test_batchnorm_models_train_one_fold_at_a_time(tmp_path: Path, cli) -> None:
-    code, out, err = cli("run", "--model", "ststnet", "--dataset", "synthetic",
+def test_batchnorm_models_train_folds_together_when_asked(tmp_path: Path, cli) -> None:
+    """STSTNet has BatchNorm (masked per fold) and dropout (so not by default)."""
+    code, _, err = cli("run", "--model", "ststnet", "--dataset", "synthetic",
                          "--dataset-opt", "subjects=3", "--dataset-opt", "samples_per_subject=3",
                          "--epochs", "2", "--out", tmp_path / "r", "--quiet",
                          "--parallel-folds", "3")
     assert code == 0, err
-    assert "engine: one fold at a time — model 'ststnet' cannot train folds together: it " \
-           "has BatchNorm" in " ".join(out.split())
+    results = json.loads((tmp_path / "r" / "results.json").read_text())
+    assert results["engine"]["mode"] == "fold-parallel"
+    assert results["engine"]["folds_at_once"] == 3
 
 
 def test_dropout_models_go_fold_parallel_only_when_asked(tmp_path: Path, monkeypatch) -> None:
@@ -407,3 +409,225 @@ def test_both_engines_keep_image_inputs_in_their_stored_dtype() -> None:
     for stored, floats in zip(train_folds(build, recipe, tasks, device="cpu"),
                               train_folds(build, recipe, as_float, device="cpu"), strict=True):
         np.testing.assert_array_equal(stored, floats)
+
+
+# Folds trained together against one at a time, in float32 on this CPU (tests/fold_parity.py).
+# The same arithmetic in other kernels (stacked, vmapped, a masked BatchNorm's own sums) rounds
+# otherwise: a logit is a sum of a few hundred products here, so float32's relative 6e-8 a
+# rounding, grown over 3 epochs of steps, stays far below LOGIT_TOLERANCE (seen: at most
+# 1.2e-6), while a real difference of training (a padded row in a batch mean, another
+# augmentation draw, another rate) moves the logits by 1e-3 and more.
+LOGIT_TOLERANCE = 1e-4
+# Adam divides a step by the root of the squared gradients' average, so a weight whose
+# gradient is near zero (a late layer-decayed group, a norm) takes the rounding of its
+# gradient as a relative error of its whole step: the weights part a little more (seen: at
+# most 3.2e-5, HSTA) while the logits do not.
+WEIGHT_TOLERANCE = 1e-3
+# Folds of different sizes, batch 8: 17 = 2 x 8 + 1 (a last batch of one sample, which a
+# BatchNorm model merges into the one before), 16 and 11 (padded to the longest): 2 batches.
+SIZES = [(17, 5), (16, 3), (11, 6)]
+
+
+def image_tasks(sizes: list[tuple[int, int]], frames: int, side: int) -> list[FoldTask]:
+    rng = np.random.default_rng(1)
+
+    def images(n: int) -> np.ndarray:
+        return rng.integers(0, 256, (n, frames, 3, side, side), dtype=np.uint8)
+
+    return [FoldTask(images(n), rng.integers(0, 3, n), images(m), seed=20 + i)
+            for i, (n, m) in enumerate(sizes)]
+
+
+def assert_same_as_alone(build, recipe: TrainRecipe, group: list[FoldTask]) -> None:
+    from fold_parity import compare
+
+    parity = compare(build, recipe, group)
+    assert parity.same_predictions
+    assert parity.logits < LOGIT_TOLERANCE, parity.logits
+    assert parity.buffers < LOGIT_TOLERANCE, parity.buffers  # BatchNorm's running stats
+    assert parity.weights < WEIGHT_TOLERANCE, parity.weights
+
+
+def _small_batchnorm_net(**batchnorm):
+    import torch
+    from torch import nn
+
+    class _Net(nn.Module):
+        """Conv, BatchNorm2d, Linear, BatchNorm1d; no bias before a BatchNorm (its gradient
+        is zero but for rounding, which Adam scales up to whole steps: any two float paths
+        part there, whatever the engine)."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.net = nn.Sequential(nn.Conv2d(3, 4, 3, bias=False), nn.BatchNorm2d(4, **batchnorm),
+                                     nn.ReLU(), nn.Flatten(), nn.Linear(4 * 6 * 6, 8, bias=False),
+                                     nn.BatchNorm1d(8, **batchnorm), nn.Linear(8, 3))
+
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            return self.net(x[:, 0] / 255)
+
+    return _Net
+
+
+@pytest.mark.parametrize("batchnorm", [{}, {"momentum": None}, {"affine": False},
+                                       {"track_running_stats": False}],
+                         ids=["default", "momentum-none", "affine-false", "no-running-stats"])
+def test_batchnorm_counts_each_folds_real_rows_only(batchnorm: dict) -> None:
+    """Batch statistics of the real rows, running statistics updated as torch does, the
+    last single sample merged: each fold's logits and running stats are its own."""
+    recipe = TrainRecipe(epochs=3, batch_size=8, lr=1e-2)
+    assert_same_as_alone(_small_batchnorm_net(**batchnorm), recipe,
+                         image_tasks(SIZES, 1, 8))
+
+
+def test_masked_batchnorm_state_is_torchs() -> None:
+    """The row mask is no weight: the stacked buffers, a saved state and a fold's state
+    dict hold torch's BatchNorm names only, so old checkpoints and saved models load."""
+    import torch
+
+    from merbench.training.fold_parallel import FoldsStep
+
+    build = _small_batchnorm_net()
+    step = FoldsStep(build, TrainRecipe(epochs=1, batch_size=8, lr=1e-2),
+                     image_tasks(SIZES, 1, 8), device="cpu", precision="fp32",
+                     fused_optimizer=False)
+    names = set(build().state_dict())
+    assert set(step.buffers) | set(step.params) == names
+    assert set(step.state()["buffers"]) == {n for n in names if "running" in n
+                                            or "num_batches" in n}
+    assert step.mask_names == ["net.1.row_mask", "net.5.row_mask"]
+    assert all(isinstance(m, torch.nn.Module) for m in step.base.modules())
+
+
+def test_batchnorm_groups_count_a_merged_single_sample() -> None:
+    """33 = 2 x 16 + 1 trains in 2 batches with BatchNorm, as the sequential trainer does."""
+    assert plan_groups([33, 32, 49, 48], batch_size=16, k=4, merge_single=True) == [
+        [0, 1], [2, 3]]
+    assert plan_groups([33, 32, 49, 48], batch_size=16, k=4) == [[0, 3], [1], [2]]
+
+
+TINY_MMNET = {"num_classes": 3, "image_size": 16, "widths": (4, 4, 8, 8), "stem": 4,
+              "pc_depth": 1, "pc_heads": 2}
+TINY_HSTA = {"num_classes": 3, "image_size": 16, "s_dim": 8, "v_dim": 8, "s_patch": 8,
+             "v_patch": 8, "clip_frames": 2, "depth": 1, "heads": 2, "drop_path": 0.0,
+             "head_dropout": 0.0}
+
+
+def test_mmnet_trains_fold_parallel_as_one_fold_at_a_time() -> None:
+    """BatchNorm and augment: onset / apex jitter candidates (4 frames in, 2 out), flips,
+    rotations and crops drawn from each fold's own generator."""
+    from merbench_mmnet.mmnet import MMNet
+
+    recipe = TrainRecipe(epochs=3, batch_size=8, lr=8e-4, optimizer="adamw",
+                         weight_decay=0.6)
+    assert_same_as_alone(lambda: MMNet(**TINY_MMNET), recipe, image_tasks(SIZES, 4, 16))
+
+
+def test_hsta_trains_fold_parallel_as_one_fold_at_a_time() -> None:
+    """augment (clip frames drawn per sample) and param_groups (layer-wise decay: one rate
+    a layer, no weight decay on norms, biases and cls tokens)."""
+    from merbench_hsta.hsta import HSTA
+
+    from merbench.training.fold_parallel import FoldsStep
+
+    recipe = TrainRecipe(epochs=3, batch_size=8, lr=1e-3, optimizer="adamw",
+                         weight_decay=0.05)
+    group = image_tasks([(16, 5), (13, 3), (10, 6)], 6, 16)
+    step = FoldsStep(lambda: HSTA(**TINY_HSTA), recipe, group, device="cpu",
+                     precision="fp32", fused_optimizer=False)
+    rates = {(g["lr"], g["weight_decay"]) for g in step.optimizer.param_groups}
+    assert len(rates) > 3 and (recipe.lr, 0.0) in rates
+    assert_same_as_alone(lambda: HSTA(**TINY_HSTA), recipe, group)
+
+
+def test_mmnet_folds_go_on_from_a_saved_state(tmp_path: Path) -> None:
+    """Saved after an epoch (BatchNorm's running stats, every fold's batch order and
+    augmentation generator) and continued: each fold ends as an uninterrupted run."""
+    import torch
+    from merbench_mmnet.mmnet import MMNet
+
+    from merbench.training.fold_checkpoint import FoldCheckpoint
+
+    recipe = TrainRecipe(epochs=3, batch_size=8, lr=8e-4, optimizer="adamw",
+                         weight_decay=0.6)
+    group = image_tasks(SIZES[:2], 4, 16)
+
+    def build() -> MMNet:
+        return MMNet(**TINY_MMNET)
+
+    def state(name: str) -> FoldCheckpoint:
+        return FoldCheckpoint(tmp_path / name, 0.0, {"tests": [[0], [1]]}, "g")
+
+    class Stop(Exception):
+        pass
+
+    def stop_at_2(position: int, epoch: int) -> None:  # after epoch 1's save
+        if (position, epoch) == (1, 2):
+            raise Stop
+
+    whole = train_folds(build, recipe, group, device="cpu", checkpoint=state("whole.pt"))
+    with pytest.raises(Stop):
+        train_folds(build, recipe, group, device="cpu", on_epoch=stop_at_2,
+                    checkpoint=state("resumed.pt"))
+    saved = torch.load(tmp_path / "resumed.pt", weights_only=True)
+    assert saved["epochs_done"] == 1 and len(saved["random"]["augments"]) == 2
+    assert not [name for name in saved["buffers"] if "row_mask" in name]
+    resumed = train_folds(build, recipe, group, device="cpu", checkpoint=state("resumed.pt"))
+    for alone, again in zip(whole, resumed, strict=True):
+        np.testing.assert_array_equal(again, alone)
+    # and the stacked weights and running stats, continued from a saved state, to the bit
+    from merbench.training.epoch_loop import set_epoch_lr
+    from merbench.training.fold_parallel import FoldsStep
+
+    def step() -> FoldsStep:
+        return FoldsStep(build, recipe, group, device="cpu", precision="fp32",
+                         fused_optimizer=False)
+
+    def train(folds: FoldsStep, epochs: range) -> None:
+        for epoch in epochs:
+            set_epoch_lr(folds.optimizer, recipe, epoch)
+            folds.train_epoch()
+
+    uninterrupted, continued = step(), step()
+    train(uninterrupted, range(1))
+    path = tmp_path / "state.pt"
+    torch.save(uninterrupted.state(), path)
+    train(uninterrupted, range(1, 3))
+    continued.restore(torch.load(path, weights_only=True))
+    train(continued, range(1, 3))
+    for name, value in (*uninterrupted.buffers.items(), *uninterrupted.params.items()):
+        assert torch.equal(continued.buffers.get(name, continued.params.get(name)), value), name
+
+
+def test_on_cuda_the_engine_trains_mmnet_and_hsta_fold_parallel(monkeypatch) -> None:
+    """What the engine chooses on CUDA (free memory stubbed): MMNet's folds together,
+    eager (its augmentation draws on the CPU every step, which a CUDA graph would replay
+    as one draw); HSTA's too once its dropout is off or --parallel-folds asks; before issue
+    81 both went one fold at a time (not-batchable)."""
+    from types import SimpleNamespace
+
+    from merbench_hsta.hsta import HSTA
+    from merbench_mmnet.mmnet import MMNet
+
+    import merbench.training.fold_parallel as fold_parallel
+    from merbench.runner.engine import choose_engine
+
+    monkeypatch.setattr(fold_parallel, "folds_that_fit", lambda model, device: 8)
+
+    def chosen(build, asked=None):
+        plan = SimpleNamespace(
+            settings=SimpleNamespace(parallel_folds=asked), device="cuda",
+            spec=SimpleNamespace(model="m", precision="fp32"), trains_in_epochs=True,
+            is_torch=True, captures=lambda: True, fused_optimizer=lambda: True)
+        return choose_engine(SimpleNamespace(plan=plan, build_model=build), [object()] * 68)
+
+    mmnet = chosen(lambda: MMNet(**TINY_MMNET))
+    assert (mmnet.mode, mmnet.folds_at_once, mmnet.captured) == ("fold-parallel", 8, False)
+    assert mmnet.same_numbers_as_sequential
+    hsta = chosen(lambda: HSTA(**TINY_HSTA))
+    assert (hsta.mode, hsta.folds_at_once, hsta.captured) == ("fold-parallel", 8, False)
+    with_dropout = {**TINY_HSTA, "depth": 2, "drop_path": 0.1}  # stochastic depth: random
+    assert chosen(lambda: HSTA(**with_dropout)).cause == "dropout"
+    asked = chosen(lambda: HSTA(**with_dropout), asked=4)
+    assert (asked.mode, asked.folds_at_once) == ("fold-parallel", 4)
+    assert not asked.same_numbers_as_sequential

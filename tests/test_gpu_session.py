@@ -213,9 +213,9 @@ def test_a_matrix_measured_on_this_gpu_is_not_measured_again(session: ModuleType
     assert steps[4].startswith("[leaderboard runs, up to 390 s]")  # 540 - 30 - 30 - 60 - 30
     # with every model of the jobs left measured here, nothing is measured
     committed.write_text(json.dumps({"device": "NVIDIA H200", "plan_models": [
-        {"model": m, "precision": p} for m, p in
-        (("htnet", plan), ("mmnet-release", plan), ("hsta-release", plan),
-         ("offapexnet", "fp32"), ("alexnet-flow", "fp32"), ("ststnet", "fp32"))]}))
+        {"model": m, "precision": p, "k": k} for m, p, k in
+        (("htnet", plan, 1), ("mmnet-release", plan, 8), ("hsta-release", plan, 8),
+         ("offapexnet", "fp32", 1), ("alexnet-flow", "fp32", 1), ("ststnet", "fp32", 1))]}))
     steps = [line for line in _dry(session, tmp_path, 540, capsys, *unfinished)
              if line.startswith("[")]
     assert [s.split(",")[0] for s in steps] == ["[pre-flight", "[gpu smoke tests",

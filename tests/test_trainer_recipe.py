@@ -117,8 +117,10 @@ def test_param_groups_must_cover_every_parameter() -> None:
     with pytest.raises(MerbenchError, match=r"leaves out 2 trainable parameter\(s\), e.g. body"):
         model_param_groups(Partial(), recipe)
     assert len(model_param_groups(_Grouped(), recipe)) == 2
-    assert "param_groups" in why_not_batchable(_Grouped())
-    assert "augment" in why_not_batchable(_Augmented())
+    # folds trained together take both (tests/test_fold_parallel.py): nothing is refused
+    assert why_not_batchable(_Grouped()) is None
+    assert why_not_batchable(_Augmented()) is None
+    assert "SyncBatchNorm" in why_not_batchable(torch.nn.Sequential(torch.nn.SyncBatchNorm(2)))
 
 
 def test_augmentation_is_seeded_and_only_on_training_batches() -> None:

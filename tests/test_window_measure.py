@@ -45,6 +45,12 @@ def test_only_the_models_with_no_figure_on_this_chip_are_measured(
     measured = {"device": "NVIDIA H200", "settings": committed["settings"],
                 "plan_models": [{"model": m.split(":")[0], "precision": m.split(":")[1]}
                                 for m in on_h200]}
+    # MMNet and HSTA train fold-parallel since issue 81: measured one fold at a time only,
+    # they are measured again, K at once too
+    assert measure.to_measure(jobs, "NVIDIA H200", measured, figures) == [
+        f"mmnet-release:{plan}", f"hsta-release:{plan}"]
+    measured["plan_models"] += [{"model": m.split(":")[0], "precision": m.split(":")[1],
+                                 "k": 8} for m in on_h200[:2]]
     assert measure.to_measure(jobs, "NVIDIA H200", measured, figures) == []
     # a job in another precision needs its model's figure in that one; TF32 is planned
     # from fp32's
@@ -100,7 +106,8 @@ def test_the_short_measurement_plans_what_it_was_asked(measure: ModuleType,
     cuda = train_matrix.only_plan("htnet:fp32,mmnet-release:bf16", cuda=True)
     assert cuda[0] == ("same", ("htnet", 2, 3))  # captured planned only where exact
     assert ("measure", ("htnet", 16, "fp32", True)) in cuda
-    assert cuda[-1] == ("plan", ("mmnet-release", None, "bf16"))
+    assert cuda[-2:] == [("plan", ("mmnet-release", None, "bf16", 8)),  # K at once first
+                         ("plan", ("mmnet-release", None, "bf16"))]
     # on a CPU (a rehearsal) HTNet's settings are CUDA's: its jobs train it there
     assert train_matrix.only_plan("htnet:fp32,causalnet:fp32", cuda=False) == [
         ("plan", ("causalnet", "causalnet-release", "fp32"))]

@@ -41,9 +41,11 @@ def choose_engine(data: RunData, pending: list[Fold]) -> EngineRecord:
         return (_sequential("evaluates-weights", "nothing to train in epochs") if plan.is_torch
                 else _sequential("estimator", "a scikit-learn estimator is fitted once per fold"))
     engine = _choose_training(data, pending, asked)
-    # the captured step is the fold-parallel engine's: a fold trained alone stays eager
+    # the captured step is the fold-parallel engine's: a fold trained alone stays eager, and
+    # so does a model whose augmentation draws on the CPU every step (_choose_training)
     return replace(engine, fused_optimizer=fused,
-                   captured=plan.captures() and engine.mode == "fold-parallel")
+                   captured=plan.captures() and engine.mode == "fold-parallel"
+                   and engine.captured is not False)
 
 
 def _choose_training(data: RunData, pending: list[Fold], asked: int | None) -> EngineRecord:
@@ -75,7 +77,8 @@ def _choose_training(data: RunData, pending: list[Fold], asked: int | None) -> E
     return EngineRecord(mode="fold-parallel", folds_at_once=k,
                   cause="asked" if asked is not None else "memory",
                   reason=f"set by {'--parallel-folds' if asked is not None else 'free memory'}",
-                  same_numbers_as_sequential=not dropout and plan.spec.precision == "fp32")
+                  same_numbers_as_sequential=not dropout and plan.spec.precision == "fp32",
+                  captured=False if getattr(model, "augment", None) is not None else None)
 
 
 def run_threads(data: RunData, pending: list[Fold]) -> ThreadRecord | None:
@@ -99,13 +102,18 @@ def fold_groups(data: RunData, pending: list[Fold], k: int) -> list[list[Fold]]:
     if k <= 1:
         return [[fold] for fold in pending]
     # deferred: torch (through training.fold_parallel), only when folds train together
+    import torch
+
     from merbench.training.fold_parallel import plan_groups
+    from merbench.training.torch_trainer import has_batchnorm
 
     plan = data.plan
+    with torch.device("meta"):  # shapes only: no memory, no draw from the generator
+        merge_single = has_batchnorm(data.build_model()) is not None
     n_train = [len(fold.train) for fold in pending]
     if plan.spec.selection == "inner-val":  # held-out subjects shrink each training set
         n_train = [len(hold_out_subjects(data, f, fold_seed(plan.spec.seed, f.key))[0])
                    for f in pending]
     assert plan.recipe is not None  # only torch training groups folds
     return [[pending[i] for i in group]
-            for group in plan_groups(n_train, plan.recipe.batch_size, k)]
+            for group in plan_groups(n_train, plan.recipe.batch_size, k, merge_single)]

@@ -59,6 +59,9 @@ class CapturedFoldsStep(FoldsStep):
                                      pin_memory=True)
         self.pending: deque[tuple[int, torch.cuda.Event]] = deque()
         self.finished = 0
+        if self.augments is not None:
+            # an augmentation draws on the CPU every step: a replay would repeat one draw
+            raise ValueError("a model that augments its training batches is not captured")
 
     def start_over(self) -> None:
         self.graph = None  # the graph holds the old weights' addresses
@@ -102,13 +105,9 @@ class CapturedFoldsStep(FoldsStep):
 
     def _epoch(self) -> None:
         self.static_loss.copy_(self.train_batches(self.static_order))
-        self.base.eval()
         with torch.no_grad():
             for start in range(0, self.x_test.shape[1], self.recipe.batch_size):
-                with self.precision_context():
-                    logits = self.batched(self.params, self.buffers,
-                                          self.x_test[:, start:start + self.recipe.batch_size]
-                                          .float()).float()
+                logits = self.test_logits(start, start + self.recipe.batch_size)
                 self.static_prediction[:, start:start + logits.shape[1]] = \
                     self.objective.decide(logits)
 

@@ -8,31 +8,45 @@ and one ``vmap``'d ``functional_call`` runs all K models on their own batches.
 Why this equals K sequential trainings (``torch_trainer.train_fold``):
 - each fold's model is built after ``torch.manual_seed(fold seed)``, so its initial weights
   are the sequential path's; its batch order comes from its own generator with that seed;
+- the steps make the sequential trainer's batches (``step_bounds``): every batch but an
+  epoch's last is full in every fold, and the last runs to the longest fold's end; a model
+  with BatchNorm merges a last batch of one sample into the one before, as
+  ``torch_trainer.batch_bounds`` does, and its folds are grouped by that count;
 - a fold's loss is the mean cross-entropy over its own real samples. Batches are padded to
-  the largest in the step and the padding is masked out of the loss; a model whose samples
-  do not interact inside a batch (no BatchNorm) gives padded rows no influence on the rest;
+  the largest in the step and the padding is masked out of the loss. Samples do not
+  interact inside a batch except through BatchNorm, whose modules in the vmapped structure
+  copy are swapped for ``masked_batchnorm.MaskedBatchNorm``: batch statistics over the
+  fold's real rows only (the step passes its row mask under each one's ``row_mask`` buffer
+  name), running statistics updated in place in the fold's own row of the stacked buffers,
+  as torch updates them. The masks are never stored: the stacked buffers, ``state()`` and
+  every fold's saved model hold torch's BatchNorm names only;
+- a model's ``augment`` runs outside ``vmap`` on each fold's real rows of the step with that
+  fold's own generator (``fold_augment``), so every generator draws what, and in the order,
+  the sequential trainer's does;
 - the loss summed over folds has, for each fold's weights, exactly that fold's gradient, and
   Adam / AdamW / SGD act element by element, so one optimiser over the stacked weights takes
-  every fold's own step. Folds are grouped so that all folds of a group have the same number
-  of batches per epoch, so every fold steps at every step.
-In float32 on CPU the predictions equal the sequential path's (``tests/test_fold_parallel``);
-only the order of floating-point sums differs. With ``precision`` bf16 or tf32 the forward
+  every fold's own step; a model's ``param_groups`` are one fold's groups mapped by name to
+  the stacked tensors (``stacked_groups``), so each stacked tensor has its group's rate and
+  weight decay. Folds are grouped so that all folds of a group have the same number of
+  batches per epoch, so every fold steps at every step.
+In float32 on CPU the predictions equal the sequential path's (``tests/test_fold_parallel``,
+MMNet and HSTA included: logits within 2e-7 after 3 epochs); only the order of
+floating-point sums differs. With ``precision`` bf16 or tf32 the forward
 pass runs in that precision as on the sequential path, but batched products round
 differently, so the numbers are the same training, not the same bits (and under ``vmap`` a
 Linear's bias add promotes its bf16 output back to float32, pytorch#192617: the products
 stay bf16, the elementwise work between them runs in float32).
 
 The recipe's learning-rate schedule is batched exactly: it sets one rate per epoch, the
-same for every fold, on the one optimiser.
+same for every fold, on the one optimiser (each group's rate scaled by the same factor).
 
-What cannot be batched this way: a model's own parameter groups (``param_groups``: each
-fold's groups would need stacking group by group), a training-batch augmentation
-(``augment``: it draws from one generator per fold, in the sequential trainer's order) and
-BatchNorm (its running statistics are buffers updated in the forward pass, and padded rows
-would enter the batch statistics). Such models train on the sequential path, and the run
-says why. Dropout is batched with independent masks per fold
-(``vmap(randomness="different")``): statistically the same training, not the same random
-numbers as the sequential path.
+What cannot be batched this way: a BatchNorm class with its own ``forward``
+(SyncBatchNorm, a model's own variant), whose statistics the masked module would replace;
+such a model trains on the sequential path, and the run says why. Dropout and stochastic
+depth are batched with independent masks per fold (``vmap(randomness="different")``):
+statistically the same training, not the same random numbers as the sequential path. A
+model that augments is never captured as a CUDA graph (``captured_step``): its draws are
+made on the CPU every step.
 """
 
 from __future__ import annotations
@@ -53,16 +67,19 @@ from merbench.base.errors import MerbenchError
 from merbench.data.task import EMOTION_TASK, Task
 from merbench.meta import TrainRecipe
 from merbench.training.epoch_loop import run_epochs, start_schedule
+from merbench.training.fold_augment import FoldAugments, real_rows
 from merbench.training.fold_checkpoint import FoldCheckpoint
+from merbench.training.masked_batchnorm import mask_batchnorms, unmaskable_batchnorm
 from merbench.training.model_output import logits, outputs_of
-from merbench.training.objective import EMOTION_OBJECTIVE, Objective, objective_for
+from merbench.training.objective import objective_for
+from merbench.training.stacked_groups import stacked_param_groups
 from merbench.training.torch_trainer import (
     as_stored,
     autocast,
+    batch_bounds,
     build_optimizer,
     epoch_order,
     global_random_state,
-    has_batchnorm,
     restore_global_random_state,
 )
 
@@ -82,20 +99,21 @@ class FoldTask:
 
 
 def why_not_batchable(model: nn.Module) -> str | None:
-    """The reason ``model`` must train on the sequential path, or None if it can be batched."""
-    if getattr(model, "param_groups", None) is not None:
-        return "it declares its own optimiser parameter groups (param_groups)"
-    if getattr(model, "augment", None) is not None:
-        return "it augments its training batches with a per-fold random generator (augment)"
-    batchnorm = has_batchnorm(model)
+    """The reason ``model`` must train on the sequential path, or None if it can be batched:
+    a BatchNorm whose class computes its own way (``masked_batchnorm`` stands in for torch's
+    only)."""
+    batchnorm = unmaskable_batchnorm(model)
     if batchnorm is not None:
-        return f"it has BatchNorm ({batchnorm}), whose statistics mix the samples of a batch"
+        return (f"it has a BatchNorm of its own kind, {batchnorm}, whose batch statistics "
+                "the engine cannot limit to each fold's real samples")
     return None
 
 
 def has_dropout(model: nn.Module) -> bool:
-    return any(isinstance(m, nn.modules.dropout._DropoutNd) and m.p > 0
-               for m in model.modules())
+    """Whether ``model`` draws random masks in training: dropout, or stochastic depth (a
+    module with a positive ``drop_prob``, as timm's ``DropPath`` has)."""
+    return any((isinstance(m, nn.modules.dropout._DropoutNd) and m.p > 0)
+               or float(getattr(m, "drop_prob", 0.0) or 0.0) > 0 for m in model.modules())
 
 
 def folds_that_fit(model: nn.Module, device: str, limit: int | None = None) -> int:
@@ -117,8 +135,27 @@ def _free_host_memory() -> int:
         return 4 << 30
 
 
-def batches_per_epoch(n_train: int, batch_size: int) -> int:
+def batches_per_epoch(n_train: int, batch_size: int, merge_single: bool = False) -> int:
+    """The sequential trainer's batches an epoch (``torch_trainer.batch_bounds``): with
+    ``merge_single`` (a model with BatchNorm) a last batch of one sample joins the one before."""
+    if merge_single:
+        return len(batch_bounds(n_train, batch_size, True))
     return math.ceil(n_train / batch_size)
+
+
+def step_bounds(n_train: Sequence[int], batch_size: int,
+                merge_single: bool) -> list[tuple[int, int]]:
+    """``[start, stop)`` positions of each step of an epoch for folds of ``n_train``
+    samples: fold i's batch of the step is its rows in there that are below ``n_train[i]``,
+    which is the sequential trainer's batch. Every batch but the last is full in every fold,
+    so the steps start where the sequential batches do; the last runs to the longest fold's
+    end, a merged single sample included."""
+    counts = {batches_per_epoch(n, batch_size, merge_single) for n in n_train}
+    if len(counts) != 1:
+        raise ValueError("folds trained together need the same number of batches per epoch")
+    starts = [batch_size * j for j in range(counts.pop())]
+    return [(start, stop) for start, stop in zip(starts, [*starts[1:], max(n_train)],
+                                                 strict=True)]
 
 
 def train_folds(
@@ -145,9 +182,6 @@ def train_folds(
     (:class:`~merbench.training.captured_step.CapturedFoldsStep` replays each epoch after
     the first as one CUDA graph: the same numbers). ``task``: what the loss and the
     predictions are (:mod:`merbench.training.objective`)."""
-    counts = {batches_per_epoch(len(t.y_train), recipe.batch_size) for t in tasks}
-    if len(counts) != 1:
-        raise ValueError("folds trained together need the same number of batches per epoch")
     step = (step_kind or FoldsStep)(build_model, recipe, tasks, device=device, precision=precision,
                 fused_optimizer=fused_optimizer, task=task)
 
@@ -169,6 +203,7 @@ class FoldsStep:
     base: nn.Module
     optimizer: torch.optim.Optimizer
     generators: list[torch.Generator]
+    augments: FoldAugments | None
     capturable = False  # the optimiser's step may be captured in a CUDA graph (captured_step)
 
     def __init__(self, build_model: Callable[[], nn.Module], recipe: TrainRecipe,
@@ -181,11 +216,13 @@ class FoldsStep:
         # sequential engine does
         self.x_train, self.train_mask = _stack_padded([t.x_train for t in tasks], device)
         self.y_train, _ = _stack_padded([t.y_train for t in tasks], device, torch.long)
-        self.x_test, _ = _stack_padded([t.x_test for t in tasks], device)
+        self.x_test, self.test_mask = _stack_padded([t.x_test for t in tasks], device)
         self.n_train = [len(t.y_train) for t in tasks]
         self.rows = torch.arange(len(tasks), device=device)[:, None]
         self.predictions_shape: tuple[int, ...] = (len(tasks), self.x_test.shape[1])
         self.start_over()
+        # a model with BatchNorm merges a last batch of one sample, as the sequential one does
+        self.bounds = step_bounds(self.n_train, recipe.batch_size, bool(self.mask_names))
         randomness = "different" if has_dropout(self.base) else "error"
 
         n_outputs = outputs_of(build_model)
@@ -206,11 +243,22 @@ class FoldsStep:
             models.append(self.build_model().to(self.device))
         self.params, self.buffers = torch.func.stack_module_state(models)
         self.base = copy.deepcopy(models[0]).to("meta")
-        self.optimizer = build_optimizer(list(self.params.values()), self.recipe, self.device,
-                                         fused_on_cpu=self.fused_optimizer,
-                                         capturable=self.capturable)
+        # the structure copy's BatchNorms count each fold's real rows only; their row masks
+        # are passed each step and are never part of the stacked (saved) buffers
+        self.mask_names = mask_batchnorms(self.base)
+        self.optimizer = build_optimizer(
+            stacked_param_groups(models[0], self.params, self.recipe), self.recipe,
+            self.device, fused_on_cpu=self.fused_optimizer, capturable=self.capturable)
+        if self.capturable:  # a group's own rate, too, is read from a device tensor
+            for group in self.optimizer.param_groups:
+                if not isinstance(group["lr"], torch.Tensor):
+                    group["lr"] = torch.tensor(float(group["lr"]), dtype=torch.float32,
+                                               device=self.device)
         start_schedule(self.optimizer)
         self.generators = [torch.Generator().manual_seed(t.seed) for t in self.tasks]
+        augment = getattr(self.base, "augment", None)
+        self.augments = (None if augment is None
+                         else FoldAugments(augment, [t.seed for t in self.tasks]))
 
     def restore(self, state: dict[str, Any]) -> None:
         with torch.no_grad():
@@ -223,6 +271,8 @@ class FoldsStep:
         self.optimizer.load_state_dict(state["optimizer"])
         for generator, saved in zip(self.generators, state["random"]["shuffles"], strict=True):
             generator.set_state(saved)
+        if self.augments is not None:
+            self.augments.restore(state["random"]["augments"])
         restore_global_random_state(self.device, state["random"]["global"])
 
     def train_epoch(self) -> torch.Tensor:
@@ -238,15 +288,18 @@ class FoldsStep:
 
     def train_batches(self, order: torch.Tensor) -> torch.Tensor:
         """One epoch's steps over ``order`` (on the device); each fold's last batch loss."""
-        k, n_max, batch_size = len(self.tasks), self.x_train.shape[1], self.recipe.batch_size
         self.base.train()
-        last = torch.zeros(k)
-        for start in range(0, n_max, batch_size):
-            index = order[:, start:start + batch_size]
-            mask = self.train_mask[:, start:start + batch_size]
+        last = torch.zeros(len(self.tasks))
+        for start, stop in self.bounds:
+            index = order[:, start:stop]
+            mask = self.train_mask[:, start:stop]
+            if self.augments is not None:
+                inputs = self.augments.batch(self.x_train, index,
+                                             real_rows(self.n_train, start, stop))
+            else:
+                inputs = self.x_train[self.rows, index].float()
             with self.precision_context():
-                logits = self.batched(self.params, self.buffers,
-                                      self.x_train[self.rows, index].float()).float()
+                logits = self.batched(self.params, self.with_masks(mask), inputs).float()
                 loss = self.objective.per_sample_loss(logits, self.y_train[self.rows, index])
             per_fold = (loss * mask).sum(dim=1) / mask.sum(dim=1)
             self.optimizer.zero_grad(set_to_none=True)
@@ -255,15 +308,32 @@ class FoldsStep:
             last = per_fold.detach()
         return last
 
+    def with_masks(self, mask: torch.Tensor) -> dict[str, torch.Tensor]:
+        """The stacked buffers, and the step's (K, B) real-row mask under every masked
+        BatchNorm's ``row_mask`` name (``vmap`` gives each fold its row)."""
+        if not self.mask_names:
+            return self.buffers
+        return {**self.buffers, **dict.fromkeys(self.mask_names, mask)}
+
+    def test_logits(self, start: int, stop: int) -> torch.Tensor:
+        """The folds' float32 logits of test positions ``[start, stop)``, in eval mode."""
+        self.base.eval()
+        with self.precision_context():
+            return self.batched(self.params, self.with_masks(self.test_mask[:, start:stop]),
+                                self.x_test[:, start:stop].float()).float()
+
     def precision_context(self) -> contextlib.AbstractContextManager:
         return autocast(self.device, self.precision)
 
     def epochs_finished(self, queued: int, wait: bool = False) -> int:
         return queued  # each epoch's loss was checked as it ended
 
+    @torch.inference_mode()
     def predict(self) -> torch.Tensor:
-        return _predict(self.batched, self.params, self.buffers, self.base, self.x_test,
-                        self.recipe.batch_size, self.precision, self.objective)
+        size = self.recipe.batch_size
+        return self.objective.decide(torch.cat(
+            [self.test_logits(start, start + size)
+             for start in range(0, self.x_test.shape[1], size)], dim=1))
 
     def check_finite(self, loss: torch.Tensor | None, epoch: int) -> None:
         if loss is not None and not torch.isfinite(loss).all():
@@ -274,10 +344,12 @@ class FoldsStep:
             )
 
     def state(self) -> dict[str, Any]:
+        random: dict[str, Any] = {"shuffles": [g.get_state() for g in self.generators],
+                                  "global": global_random_state(self.device)}
+        if self.augments is not None:
+            random["augments"] = self.augments.state()
         return {"params": self.params, "buffers": self.buffers,
-                "optimizer": self.optimizer.state_dict(),
-                "random": {"shuffles": [g.get_state() for g in self.generators],
-                           "global": global_random_state(self.device)}}
+                "optimizer": self.optimizer.state_dict(), "random": random}
 
 
 def _stack_padded(arrays: Sequence[np.ndarray], device: str,
@@ -295,25 +367,14 @@ def _stack_padded(arrays: Sequence[np.ndarray], device: str,
     return stacked.to(device), mask.to(device)
 
 
-@torch.inference_mode()
-def _predict(batched: Callable, params: dict, buffers: dict, base: nn.Module,
-             x_test: torch.Tensor, batch_size: int, precision: str = "fp32",
-             objective: Objective = EMOTION_OBJECTIVE) -> torch.Tensor:
-    base.eval()
-    logits = []
-    for start in range(0, x_test.shape[1], batch_size):
-        with autocast(x_test.device.type, precision):
-            logits.append(batched(params, buffers,
-                                  x_test[:, start:start + batch_size].float()).float())
-    return objective.decide(torch.cat(logits, dim=1))
-
-
-def plan_groups(n_train: Sequence[int], batch_size: int, k: int) -> list[list[int]]:
-    """Positions of folds to train together: equal batches per epoch, at most ``k`` each,
-    in the protocol's fold order within every group."""
+def plan_groups(n_train: Sequence[int], batch_size: int, k: int,
+                merge_single: bool = False) -> list[list[int]]:
+    """Positions of folds to train together: equal batches per epoch (counted as
+    :func:`batches_per_epoch` counts them with ``merge_single``), at most ``k`` each, in the
+    protocol's fold order within every group."""
     by_count: dict[int, list[int]] = {}
     for position, n in enumerate(n_train):
-        by_count.setdefault(batches_per_epoch(n, batch_size), []).append(position)
+        by_count.setdefault(batches_per_epoch(n, batch_size, merge_single), []).append(position)
     groups: list[list[int]] = []
     for positions in by_count.values():
         groups.extend(positions[i:i + k] for i in range(0, len(positions), k))
