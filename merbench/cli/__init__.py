@@ -33,7 +33,7 @@ from typing import Any
 from merbench.base.atomic import target_of
 from merbench.base.cache_env import CACHE_ENV
 from merbench.base.errors import MerbenchError, os_reason
-from merbench.cli.literal import say
+from merbench.base.terminal import say
 from merbench.cli.parser import COMMANDS, EXIT_INTERRUPTED, EXIT_USAGE, build_parser
 from merbench.cli.stdout_stream import StdoutWriteError, tag_stdout
 from merbench.cli.stop_signals import ignore_while_exiting, stop_like_ctrl_c

@@ -15,9 +15,9 @@ from merbench.au.record import (
     AUResults,
     AUSeedsSummary,
 )
+from merbench.base.console import LiteralConsole
 from merbench.base.literal import counted
-from merbench.cli.console import LiteralConsole
-from merbench.cli.literal import path_shown
+from merbench.base.terminal import path_shown
 from merbench.cli.render import mean_std, recipe_verdict, scores_fmt, std_note, with_interval
 
 

@@ -25,7 +25,7 @@ import numpy as np
 
 from merbench.base.atomic import atomic_write_json
 from merbench.base.errors import MerbenchError
-from merbench.cli.literal import say
+from merbench.base.terminal import say
 from merbench.cli.out_places import refuse_result_place
 from merbench.cli.parser import EXIT_INTERRUPTED
 from merbench.cli.progress import ProgressReporter

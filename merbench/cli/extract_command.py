@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from merbench.base.errors import MerbenchError
-from merbench.cli.literal import say
+from merbench.base.terminal import say
 from merbench.cli.out_places import refuse_replacing, refuse_result_place
 from merbench.cli.parser import EXIT_INTERRUPTED
 from merbench.cli.progress import ProgressReporter

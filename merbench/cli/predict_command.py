@@ -15,7 +15,7 @@ from pathlib import Path
 from merbench.base.atomic import atomic_write_json
 from merbench.base.errors import MerbenchError
 from merbench.base.literal import counted, indefinite
-from merbench.cli.literal import path_shown, say
+from merbench.base.terminal import path_shown, say
 from merbench.cli.out_places import refuse_result_place
 from merbench.cli.parser import EXIT_INTERRUPTED, EXIT_USAGE
 from merbench.cli.progress import PLAIN_EVERY_S

@@ -10,12 +10,12 @@ from typing import TYPE_CHECKING, Any
 
 from rich.table import Table
 
+from merbench.base.console import LiteralConsole
 from merbench.base.literal import counted
-from merbench.cli.console import LiteralConsole
-from merbench.cli.literal import path_shown, say
-from merbench.leaderboard.declared_defaults import DeclaredDefaults, declared_for
+from merbench.base.terminal import path_shown, say
 from merbench.plugin_system.manager import Plugins
 from merbench.results.model import Intervals, Results, SkippedSample
+from merbench.verification.declared_defaults import DeclaredDefaults, declared_for
 
 if TYPE_CHECKING:
     from merbench.results.schema import Trained

@@ -10,9 +10,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from merbench.base.errors import MerbenchError
+from merbench.base.terminal import say
 from merbench.cli.confirm import confirm_runs
 from merbench.cli.finish_text import print_run, print_summary
-from merbench.cli.literal import say
 from merbench.cli.out_places import RUNS, SEED_RUNS, SUMMARIES, refuse_result_place
 from merbench.cli.parser import EXIT_INTERRUPTED
 from merbench.cli.progress import ProgressReporter

@@ -13,8 +13,8 @@ from typing import Any
 
 from rich.table import Table
 
-from merbench.cli.console import LiteralConsole
-from merbench.cli.literal import path_shown
+from merbench.base.console import LiteralConsole
+from merbench.base.terminal import path_shown
 from merbench.cli.render import (
     _interval_note,
     _pair,

@@ -13,10 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from merbench.base.errors import MerbenchError
-from merbench.cli.literal import counted, path_shown, say
+from merbench.base.terminal import counted, path_shown, say
 from merbench.cli.out_places import SPOTTING, STR_SUMMARY, refuse_result_place
 from merbench.cli.parser import EXIT_INTERRUPTED, EXIT_USAGE
-from merbench.leaderboard.declared_defaults import DeclaredDefaults
 from merbench.plugin_system.manager import Plugins
 from merbench.results.codec import to_json
 from merbench.results.out_folders import own_folder_problem, seed_folder
@@ -50,6 +49,7 @@ from merbench.spotting.str_record import STR_FILE, StrResults
 from merbench.spotting.str_seeds_record import STR_SEEDS_FILE, StrSeedsSummary
 from merbench.spotting_kind.str_check import validate_str
 from merbench.spotting_kind.view import recogniser_reduced
+from merbench.verification.declared_defaults import DeclaredDefaults
 
 
 def _ratio(value: float | None) -> str:

@@ -12,8 +12,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from merbench.base.errors import MerbenchError
+from merbench.base.terminal import counted, say
 from merbench.cli.fold_bar import SweepProgress
-from merbench.cli.literal import counted, say
 from merbench.cli.out_places import TUNING, refuse_result_place
 from merbench.cli.parser import EXIT_INTERRUPTED
 from merbench.cli.run_options import given_options
