@@ -26,7 +26,7 @@ from hidden_text import (
 import merbench
 from merbench.base.literal import literal
 from merbench.base.terminal import literal as cli_literal
-from merbench.cli.render import print_results
+from merbench.kinds.emotion_text import print_results
 from merbench.results.model import SkippedSample
 from merbench.verification.validate import validate_run
 
