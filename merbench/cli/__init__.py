@@ -1,13 +1,13 @@
-"""The ``merbench`` command: run, sweep, extract, list, cache, status, validate, audit,
-keygen, compare, migrate, export, convert-weights and leaderboard.
+"""The ``merbench`` command: run, sweep, extract, list, cache, status, show, validate,
+audit, keygen, compare, migrate, export, convert-weights and leaderboard.
 
 ``run`` a protocol, ``sweep`` a plan of runs, ``extract`` a feature into the cache, ``list``
 what plugins provide, show or clear the feature ``cache``, see how far a run got
-(``status``), ``validate`` result files, train some folds again (``audit``), make a key to
-sign audits with (``keygen``), ``compare`` runs, bring old files to the current layout
-(``migrate``), write preprocessed images in the authors' layouts (``export``), bring the
-authors' released weights into merbench's names
-(``convert-weights``) and build the ``leaderboard`` site from them.
+(``status``), print a finished result's text again (``show``), ``validate`` result files,
+train some folds again (``audit``), make a key to sign audits with (``keygen``),
+``compare`` runs, bring old files to the current layout (``migrate``), write preprocessed
+images in the authors' layouts (``export``), bring the authors' released weights into
+merbench's names (``convert-weights``) and build the ``leaderboard`` site from them.
 
 Each command is carried out by its own module, ``merbench.cli.<command>_command``, whose
 ``main`` this package calls through a table of commands; the module is imported only when

@@ -1,6 +1,7 @@
 """The kinds of result merbench writes, each one object (:mod:`merbench.kinds.contract`):
-the commands that take any result (``validate``, ``status``, ``audit``) ask this package
-which kind a path is and let the kind answer.
+the commands that take any result (``validate``, ``status``, ``audit``, ``compare``,
+``show``) ask this package which kind a path is and let the kind answer, and so do the
+commands that print what they wrote (:func:`finished_text`).
 
 The order is the order a path is recognised in: a folder holding ``results.json`` is an
 emotion run whatever else it holds (an action-unit run keeps ``au-results.json`` alone; a

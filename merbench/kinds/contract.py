@@ -4,14 +4,16 @@ merbench writes eight kinds of result (an emotion run, a summary over seeds, an 
 run, an action-unit summary over seeds, a spotting run with its spot-then-recognise record,
 its summary over the recogniser's seeds, a tuning, a tuning summary over seeds), each with
 its own files.
-``validate``, ``status`` and ``audit`` take any of them, and a folder of any of them; before
+``validate``, ``status``, ``audit``, ``compare`` and ``show`` take any of them, and a folder
+of any of them, and ``run``, ``spot`` and ``tune`` print what they wrote through it; before
 this contract each command asked "which kind is this?" in its own words, and the copies
 drifted (a spotting run had no ``status``, a tuning's ``audit`` said "no results.json").
 A kind is one object that answers the commands' questions for its files; the commands ask
 :func:`merbench.kinds.kind_of` for the kind of a path and never branch on kinds themselves.
-A ninth kind is one module implementing :class:`ResultKind` and a line in
-:data:`merbench.kinds.RESULT_KINDS` (with its name in :mod:`merbench.results.kind_names`,
-which its writer, below this package, tells the plugins it by).
+A new kind is a home of its own implementing :class:`ResultKind` and one line in
+:data:`merbench.results.kind_registry.HOMES` (with its name in
+:mod:`merbench.results.kind_names`, which its writer, below this package, tells the plugins
+it by): docs/architecture.md works one through.
 """
 
 from __future__ import annotations
