@@ -23,6 +23,7 @@ from merbench.base.console import LiteralConsole
 from merbench.base.literal import counted
 from merbench.base.terminal import path_shown
 from merbench.kinds.contract import FinishedText
+from merbench.kinds.emotion_text import print_notes
 from merbench.kinds.score_cells import mean_std, recipe_verdict, scores_fmt, std_note, with_interval
 
 
@@ -37,13 +38,7 @@ def au_run_text(results: AUResults, run_dir: Path) -> FinishedText:
     AU's F1 (with positives), then the training and where the files are; a command's notes
     are ``note:`` lines before the files, as an emotion run says them."""
     return FinishedText(lambda: _print_au_scores(results), lambda: _print_au_files(run_dir),
-                        _print_notes)
-
-
-def _print_notes(lines: Sequence[str]) -> None:
-    console = LiteralConsole()
-    for line in lines:  # folds half trained by an earlier command, as an emotion run says
-        console.print(f"note: {line}", soft_wrap=True)
+                        print_notes)  # as an emotion run says them
 
 
 def _print_au_files(run_dir: Path) -> None:

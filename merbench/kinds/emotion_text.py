@@ -59,10 +59,12 @@ def run_text(results: Results, run_dir: Path) -> FinishedText:
     """The text of the emotion run ``results`` in ``run_dir``: its scores, its files, and a
     command's notes each a ``note:`` line between them."""
     return FinishedText(lambda: _print_scores(results), lambda: _print_files(run_dir),
-                        _print_notes)
+                        print_notes)
 
 
-def _print_notes(lines: Sequence[str]) -> None:
+def print_notes(lines: Sequence[str]) -> None:
+    """A command's lines on how it made a run (folds it went on training from an earlier
+    command's saved state), each a ``note:`` line, for every kind of run folder."""
     console = LiteralConsole()
     for line in lines:
         console.print(f"note: {line}", soft_wrap=True)
