@@ -248,13 +248,19 @@ def examples(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     AU run committed. Never changed by a test: copy what you edit."""
     def build(root: Path) -> None:
         root.mkdir(exist_ok=True)
-        assert run_cli("run", *TINY_RUN, "--seeds", "0,1", "--out", root / "seeds")[0] == 0
-        assert run_cli("spot", *TINY_SPOT, "--out", root / "spots")[0] == 0
-        assert run_cli("spot", *TINY_SPOT, "--recognise", "ststnet", "--epochs", "1",
-                       "--seeds", "0,1", "--out", root / "str-seeds")[0] == 0
+
+        def made(*args: object) -> None:  # what the command printed kept beside its result
+            code, out, err = run_cli(*args)
+            assert code == 0, err
+            printed_file(Path(str(args[-1]))).write_text(out)
+
+        made("run", *TINY_RUN, "--seeds", "0,1", "--out", root / "seeds")
+        made("spot", *TINY_SPOT, "--out", root / "spots")
+        made("spot", *TINY_SPOT, "--recognise", "ststnet", "--epochs", "1", "--seeds", "0,1",
+             "--out", root / "str-seeds")
         (root / "tiny.toml").write_text(TINY_TUNING)
-        assert run_cli("tune", root / "tiny.toml", "--score", "test", "--seeds", "0,1",
-                       "--threads", "1", "--quiet", "--out", root / "tune-seeds")[0] == 0
+        made("tune", root / "tiny.toml", "--score", "test", "--seeds", "0,1", "--threads", "1",
+             "--quiet", "--out", root / "tune-seeds")
         _au_seeds_example(root / "au-seeds")
 
     root = built_once(tmp_path_factory, "kinds", build)
@@ -288,6 +294,12 @@ def committed_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
                      "--strict"]) == 0
 
     return built_once(tmp_path_factory, "committed-site", build)
+
+
+def printed_file(out: Path) -> Path:
+    """Where the ``examples`` fixture keeps what the command that made the result in
+    ``out`` printed (beside the folder; none for a result no command made there)."""
+    return out.parent / f"{out.name}.printed"
 
 
 def built_once(tmp_path_factory: pytest.TempPathFactory, name: str,

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from merbench.au.record import AU_RESULTS_FILE, read_au_results
-from merbench.cli.au_render import print_au_results
+from merbench.au_kind.finish_text import print_au_results
 
 COMMITTED = Path(__file__).parents[1] / "leaderboards" / "results" / \
     "ststnet-composite-loso-au" / "seed-0"

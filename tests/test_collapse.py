@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 import merbench
-from merbench.cli.render import print_results
+from merbench.kinds.emotion_text import print_results
 from merbench.meta import ModelMeta, TrainRecipe
 from merbench.plugin_system.hookimpl import hookimpl
 from merbench.plugin_system.manager import load_plugins

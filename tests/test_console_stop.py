@@ -143,7 +143,7 @@ def test_a_stop_after_the_results_are_written_is_a_finished_run(
     def stopped_printing(*args: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(run_command, "print_run", stopped_printing)
+    monkeypatch.setattr(run_command, "finished_text", stopped_printing)
     status, _, err = cli(*TINY_RUN, "--out", tmp_path / "r")
     assert status == 0, err
     assert "interrupted while printing — the run had finished; its results are in" in err

@@ -2,7 +2,7 @@
 bumps the version.
 
 An option recorded at its declared default counts as left out
-(:mod:`merbench.leaderboard.declared_defaults`), so a run that wrote ``crop=reference`` pools
+(:mod:`merbench.verification.declared_defaults`), so a run that wrote ``crop=reference`` pools
 with one that left the crop out. That is right only while a name and version always mean the
 same defaults: were a default changed under the same version, an old file and a new run would
 pool although they ran differently. ``tests/data/declared_defaults.json`` holds every

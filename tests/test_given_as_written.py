@@ -108,7 +108,7 @@ def test_an_error_line_comes_after_the_output_written_before_it() -> None:
     import subprocess
     import sys
 
-    script = ("import sys\nfrom merbench.cli.literal import say\n"
+    script = ("import sys\nfrom merbench.base.terminal import say\n"
               "from merbench.cli.stdout_stream import tag_stdout\ntag_stdout()\n"
               "say('sweep plan.toml: 1 configuration')\n"
               "say('merbench: error: ...', file=sys.stderr)")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from merbench.cli.render import recipe_verdict
+from merbench.kinds.score_cells import recipe_verdict
 from merbench.results.schema import departures_from_declared, read_results
 
 TINY = ("--model-opt", "dim=12", "--model-opt", "block_repeats=[1,1,1]",

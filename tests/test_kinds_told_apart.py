@@ -88,9 +88,8 @@ def file_names_told(path: Path, names: set[str], root: Path = ROOT) -> list[str]
 def test_no_module_but_the_kinds_own_asks_a_results_class() -> None:
     found = [line for path in sorted((ROOT / "merbench").rglob("*.py"))
              if KINDS not in path.parents for line in kinds_told_apart(path)]
-    assert not found, ("ask the kind (merbench.kinds: kind_of, started_kind) or the record "
-                       "(its result_file), or dispatch on the record's class "
-                       "(merbench.cli.finish_text), instead:\n" + "\n".join(found))
+    assert not found, ("ask the kind (merbench.kinds: kind_of, started_kind, finished_text) "
+                       "or the record (its result_file) instead:\n" + "\n".join(found))
 
 
 def test_no_module_outside_a_kinds_home_names_its_files() -> None:

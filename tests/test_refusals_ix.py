@@ -99,7 +99,7 @@ def test_a_fifo_is_said_as_a_fifo_by_resume_and_build(tmp_path: Path, cli) -> No
 def test_one_seed_shows_no_standard_deviation() -> None:
     """Finding 7: a one-seed --seeds table showed "± 0.0000", though the sample standard
     deviation of one value is undefined."""
-    from merbench.cli.render import mean_std, std_note
+    from merbench.kinds.score_cells import mean_std, std_note
 
     assert mean_std(0.1671, 0.0, 1) == "0.1671"
     assert mean_std(0.1671, 0.01, 2) == "0.1671 ± 0.0100"

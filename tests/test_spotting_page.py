@@ -138,8 +138,8 @@ def test_a_recogniser_at_its_recipe_is_no_reduced_setting() -> None:
     """The rule the page applies to each spot-then-recognise row: the recipe's epochs and
     default options pass, fewer epochs or a model option set do not, and a model not
     installed here (no recipe to compare with) passes unjudged."""
-    from merbench.leaderboard.declared_defaults import DeclaredDefaults
     from merbench.spotting_kind.view import recogniser_reduced
+    from merbench.verification.declared_defaults import DeclaredDefaults
 
     defaults = DeclaredDefaults()
     own = {"model": "ststnet", "model_version": 1, "epochs": 800, "model_options": {}}

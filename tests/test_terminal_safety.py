@@ -25,8 +25,8 @@ from hidden_text import (
 
 import merbench
 from merbench.base.literal import literal
-from merbench.cli.literal import literal as cli_literal
-from merbench.cli.render import print_results
+from merbench.base.terminal import literal as cli_literal
+from merbench.kinds.emotion_text import print_results
 from merbench.results.model import SkippedSample
 from merbench.verification.validate import validate_run
 

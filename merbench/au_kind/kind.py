@@ -14,7 +14,14 @@ from merbench.au_kind.comparison import au_claim, predictions_digest
 from merbench.au_kind.comparison_table import ACTION_UNITS
 from merbench.au_kind.seeds_check import validate_au_seeds
 from merbench.compare.contract import Comparison
-from merbench.kinds.contract import AuditRequest, AuditVerdict, Checked, OverSeeds, Report
+from merbench.kinds.contract import (
+    AuditRequest,
+    AuditVerdict,
+    Checked,
+    FinishedText,
+    OverSeeds,
+    Report,
+)
 from merbench.kinds.emotion import RunRecordFiles, audit_run_folder
 from merbench.kinds.over_seeds import SummaryChecked, SummaryOverSeeds
 from merbench.results.kind_names import AU_RUN, AU_SEEDS_SUMMARY
@@ -57,6 +64,13 @@ class AURunKind:
         return audit_run_folder(path if path.is_dir() else path.parent, request, report,
                                 AU_RECORD)
 
+    def finished_text(self, path: Path) -> FinishedText:
+        # deferred: rich, which the text's tables need and 'merbench status' does not load
+        from merbench.au_kind.finish_text import au_run_text
+
+        folder = path if path.is_dir() else path.parent
+        return au_run_text(read_au_results(folder / AU_RESULTS_FILE), folder)
+
 
 
 def checked_au_seeds(path: Path) -> SummaryChecked:
@@ -70,7 +84,21 @@ def checked_au_seeds(path: Path) -> SummaryChecked:
                           "and the summary matches them", summary.runs)
 
 
+def au_seeds_file_text(path: Path) -> FinishedText:
+    """An ``au-seeds.json``'s text, as ``merbench run --task au --seeds`` prints it: the
+    summary read from the file, its first seed's run (which says whether the recipe is the
+    model's or a REDUCED setting) from that run's folder."""
+    # deferred: rich, as in AURunKind.finished_text
+    from merbench.au_kind.finish_text import au_seeds_text
+
+    folder = path if path.is_dir() else path.parent
+    summary = read_au_seeds(folder / AU_SEEDS_FILE)
+    first = (read_au_results(folder / summary.runs[str(summary.seeds[0])] / AU_RESULTS_FILE)
+             if summary.seeds else None)
+    return au_seeds_text(summary, folder, first)
+
+
 #: a summary of action-unit runs over seeds (``au-seeds.json``)
 AU_SEEDS_SUMMARY_KIND = SummaryOverSeeds(
     AU_SEEDS_SUMMARY, AU_SEEDS_FILE, OverSeeds(AURunKind(), read_au_seeds, "AU seeds summary"),
-    "merbench run --seeds", checked_au_seeds, ACTION_UNITS)
+    "merbench run --seeds", checked_au_seeds, au_seeds_file_text, ACTION_UNITS)

@@ -54,12 +54,6 @@ from merbench.au_kind.seeds_check import validate_au_seeds
 from merbench.base.errors import MerbenchError
 from merbench.leaderboard.collect import Cell, mark_best_cells, reduced_setting
 from merbench.leaderboard.copies import by_evidence
-from merbench.leaderboard.declared_defaults import (
-    DeclaredDefaults,
-    Defaults,
-    hyperparameters_set,
-    options_set,
-)
 from merbench.leaderboard.page_views import slug
 from merbench.leaderboard.providers import Pins, first_party_pins, providers_mismatch
 from merbench.leaderboard.result_walk import Rejected, holding, walked
@@ -69,6 +63,12 @@ from merbench.results.run_files import ResultRejected
 from merbench.results.rundir import RUN_FILE
 from merbench.results.safe_files import UnsafeFile, copy_regular_file
 from merbench.stats.paired import p_text
+from merbench.verification.declared_defaults import (
+    DeclaredDefaults,
+    Defaults,
+    hyperparameters_set,
+    options_set,
+)
 from merbench.verification.provenance import recorded_providers
 from merbench.verification.validation_record import no_facts, once, read_back
 

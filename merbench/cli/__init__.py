@@ -1,13 +1,13 @@
-"""The ``merbench`` command: run, sweep, extract, list, cache, status, validate, audit,
-keygen, compare, migrate, export, convert-weights and leaderboard.
+"""The ``merbench`` command: run, sweep, extract, list, cache, status, show, validate,
+audit, keygen, compare, migrate, export, convert-weights and leaderboard.
 
 ``run`` a protocol, ``sweep`` a plan of runs, ``extract`` a feature into the cache, ``list``
 what plugins provide, show or clear the feature ``cache``, see how far a run got
-(``status``), ``validate`` result files, train some folds again (``audit``), make a key to
-sign audits with (``keygen``), ``compare`` runs, bring old files to the current layout
-(``migrate``), write preprocessed images in the authors' layouts (``export``), bring the
-authors' released weights into merbench's names
-(``convert-weights``) and build the ``leaderboard`` site from them.
+(``status``), print a finished result's text again (``show``), ``validate`` result files,
+train some folds again (``audit``), make a key to sign audits with (``keygen``),
+``compare`` runs, bring old files to the current layout (``migrate``), write preprocessed
+images in the authors' layouts (``export``), bring the authors' released weights into
+merbench's names (``convert-weights``) and build the ``leaderboard`` site from them.
 
 Each command is carried out by its own module, ``merbench.cli.<command>_command``, whose
 ``main`` this package calls through a table of commands; the module is imported only when
@@ -33,7 +33,7 @@ from typing import Any
 from merbench.base.atomic import target_of
 from merbench.base.cache_env import CACHE_ENV
 from merbench.base.errors import MerbenchError, os_reason
-from merbench.cli.literal import say
+from merbench.base.terminal import say
 from merbench.cli.parser import COMMANDS, EXIT_INTERRUPTED, EXIT_USAGE, build_parser
 from merbench.cli.stdout_stream import StdoutWriteError, tag_stdout
 from merbench.cli.stop_signals import ignore_while_exiting, stop_like_ctrl_c

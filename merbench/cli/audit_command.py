@@ -16,9 +16,9 @@ from merbench.audit.retrain import DEFAULT_FOLDS, GivenCount
 from merbench.base.atomic import TEMP_SUFFIX, temp_prefix
 from merbench.base.errors import MerbenchError, os_reason
 from merbench.base.literal import counted
+from merbench.base.terminal import say
 from merbench.base.whole_numbers import whole_value
 from merbench.cli.audit_progress import AuditProgress
-from merbench.cli.literal import say
 from merbench.kinds import AuditRequest, check_audit_options, kind_of, started_kind
 from merbench.kinds.over_seeds import record_folders
 from merbench.leaderboard.result_walk import walk_results

@@ -25,8 +25,8 @@ from typing import Any
 
 from rich.progress import Progress
 
+from merbench.base.terminal import say
 from merbench.cli import result_progress
-from merbench.cli.literal import say
 from merbench.cli.result_progress import STEPS, counting_bar, stderr_is_a_terminal
 from merbench.plugin_system.hookimpl import hookimpl
 from merbench.plugin_system.runinfo import RunInfo

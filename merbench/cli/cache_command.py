@@ -16,7 +16,7 @@ from merbench.base.cache import clear_cache, default_cache_dir, describe_foreign
 from merbench.base.cache_env import CACHE_ENV
 from merbench.base.errors import MerbenchError
 from merbench.base.link_loop import loop_said
-from merbench.cli.literal import path_shown, say
+from merbench.base.terminal import path_shown, say
 from merbench.cli.render import print_cache_info
 
 

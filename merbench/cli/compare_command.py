@@ -20,7 +20,7 @@ from typing import Any
 
 from merbench.base.errors import MerbenchError
 from merbench.base.literal import indefinite
-from merbench.cli.literal import say
+from merbench.base.terminal import say
 from merbench.compare.contract import CompareRequest, Comparison, Grouped
 from merbench.kinds import ResultKind, kind_of, result_kinds
 from merbench.leaderboard.collect import collect, reduced_setting

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from merbench.base.errors import MerbenchError
-from merbench.cli.literal import say
+from merbench.base.terminal import say
 from merbench.cli.out_places import refuse_replacing, refuse_result_place
 from merbench.export.authors_weights import Conversion, convert, targets
 from merbench.plugin_system.manager import Plugins

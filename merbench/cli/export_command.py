@@ -25,16 +25,16 @@ import numpy as np
 
 from merbench.base.atomic import atomic_write_json
 from merbench.base.errors import MerbenchError
-from merbench.cli.literal import say
+from merbench.base.terminal import say
 from merbench.cli.out_places import refuse_result_place
 from merbench.cli.parser import EXIT_INTERRUPTED
 from merbench.cli.progress import ProgressReporter
-from merbench.cli.render import skipped_note
 from merbench.cli.run_options import given_options
 from merbench.export import folder
 from merbench.export.layouts import LAYOUTS, WRITERS
 from merbench.export.release_compare import CHANNELS, compare_with_release, release_flows
 from merbench.features.extraction import extract_feature
+from merbench.kinds.emotion_text import skipped_note
 from merbench.plugin_system.manager import Plugins
 from merbench.results.codec import to_json
 from merbench.results.command_files import ExportReport

@@ -14,15 +14,16 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from merbench.base.errors import MerbenchError
-from merbench.cli.literal import say
+from merbench.base.terminal import say
 from merbench.cli.out_places import refuse_replacing, refuse_result_place
 from merbench.cli.parser import EXIT_INTERRUPTED
 from merbench.cli.progress import ProgressReporter
-from merbench.cli.render import print_extraction, skipped_note
+from merbench.cli.render import print_extraction
 from merbench.cli.run_options import given_options
 from merbench.features import SampleExtractor
 from merbench.features.extraction import extract_feature
 from merbench.features.saved_file import check_target, save_features
+from merbench.kinds.emotion_text import skipped_note
 from merbench.plugin_system.manager import Plugins, plugin_versions
 from merbench.results.model import SkippedSample
 from merbench.runner.checks import check_values

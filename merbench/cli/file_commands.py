@@ -1,10 +1,10 @@
 """The commands that work on files merbench wrote, without plugins: what each takes, in the
 table of :mod:`merbench.cli.parser`.
 
-These read, check, rewrite or publish result files and keys (validate, compare, status,
-migrate, keygen, leaderboard) or manage the feature cache (cache). What two of them share
-(``--results``, ``--benchmarks``) comes from :mod:`merbench.cli.shared_options`; only what is
-a command's own is declared here, by hand.
+These read, show, check, rewrite or publish result files and keys (validate, compare,
+status, show, migrate, keygen, leaderboard) or manage the feature cache (cache). What two of
+them share (``--results``, ``--benchmarks``) comes from :mod:`merbench.cli.shared_options`;
+only what is a command's own is declared here, by hand.
 """
 
 from __future__ import annotations
@@ -57,6 +57,12 @@ def _status(parser: StrictParser) -> None:
                         help="a run directory (--out of 'merbench run'), or a folder of runs, "
                              "up to 4 levels below it (default: runs/, where runs go without "
                              "--out)")
+
+
+def _show(parser: StrictParser) -> None:
+    parser.add_argument("path", type=given_path, metavar="PATH",
+                        help="a finished result of any kind (a run, --seeds, spotting, "
+                             "action-unit or tuning folder, or its results file)")
 
 
 def _board_list(parser: StrictParser) -> None:
@@ -157,6 +163,16 @@ STATUS = CommandLine(
                 "merbench process is running in it now, the median training time of a fold "
                 "and the time left at that pace. Nothing is changed but the temporary files "
                 "of killed merbench processes, which are removed.")
+
+SHOW = CommandLine(
+    "show", "print a finished result's text, as the command that made it printed it", _show,
+    description="Print what the command that made a finished result printed as it finished: "
+                "its scores and where its files are, read from its files, for a result of "
+                "any kind (the folder or result file of 'merbench run', 'run --seeds', "
+                "'spot', 'spot --recognise --seeds', 'tune' or 'tune --seeds'). A spotting "
+                "run's folder shows its recognition too; its spotting.json or str.json, that "
+                "part alone. Nothing is recomputed: 'merbench validate' checks a result. A "
+                "path that holds no finished result is one line, exit status 2.")
 
 LEADERBOARD = CommandLine(
     "leaderboard", "list the benchmarks, build their site, export a table",

@@ -12,9 +12,9 @@ from typing import Any
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from merbench.base.console import LiteralConsole
+from merbench.base.terminal import literal, say
 from merbench.cli.bars import bar
-from merbench.cli.console import LiteralConsole
-from merbench.cli.literal import literal, say
 from merbench.plugin_system.hookimpl import hookimpl
 from merbench.plugin_system.runinfo import FoldOutcome, RunInfo
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 
 from merbench.base.literal import shell_word
-from merbench.cli.literal import path_shown, say
+from merbench.base.terminal import path_shown, say
 from merbench.cli.out_places import refuse_result_place
 from merbench.results.signing_keys import public_key_path, write_key_pair
 

@@ -18,8 +18,8 @@ from pathlib import Path
 
 from merbench.base.atomic import atomic_write_bytes
 from merbench.base.errors import MerbenchError
+from merbench.base.terminal import counted, path_shown, say
 from merbench.cli.leaderboard_diff import main as diff_main
-from merbench.cli.literal import counted, path_shown, say
 from merbench.cli.out_places import refuse_replacing, refuse_result_place
 from merbench.cli.parser import EXIT_USAGE
 from merbench.cli.result_progress import ResultProgress

@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from merbench.base.errors import MerbenchError
-from merbench.cli.literal import counted, say
+from merbench.base.terminal import counted, say
 from merbench.leaderboard.benchmarks import load_benchmarks
 from merbench.leaderboard.result_walk import walk_results
 from merbench.leaderboard.score_diff import (

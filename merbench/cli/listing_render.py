@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any
 from rich.table import Table
 from rich.text import Text
 
-from merbench.cli.console import LiteralConsole
-from merbench.cli.literal import literal
+from merbench.base.console import LiteralConsole
+from merbench.base.terminal import literal
 from merbench.plugin_system.manager import Plugins
 
 if TYPE_CHECKING:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from merbench.cli.literal import say
+from merbench.base.terminal import say
 from merbench.cli.result_progress import ResultProgress
 from merbench.results.upgrade import migrated_files, upgrade
 

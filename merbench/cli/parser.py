@@ -20,6 +20,7 @@ from merbench.cli.file_commands import (
     KEYGEN,
     LEADERBOARD,
     MIGRATE,
+    SHOW,
     STATUS,
     VALIDATE,
 )
@@ -40,13 +41,13 @@ from merbench.cli.strict_parser import EXIT_USAGE as EXIT_USAGE  # the commands'
 from merbench.cli.strict_parser import StrictParser, link_commands
 
 DESCRIPTION = ("The merbench command: run, sweep, tune, extract, spot, predict, list, cache, "
-               "status, validate, audit, keygen, compare, migrate, export, convert-weights "
-               "and leaderboard.")
+               "status, show, validate, audit, keygen, compare, migrate, export, "
+               "convert-weights and leaderboard.")
 EXIT_INTERRUPTED = 130
 
 COMMANDS = Commands("command", "COMMAND", (
     RUN, SWEEP, TUNE, EXTRACT, SPOT, PREDICT, CACHE, LIST, VALIDATE, COMPARE, AUDIT, EXPORT,
-    CONVERT_WEIGHTS, KEYGEN, MIGRATE, STATUS, LEADERBOARD,
+    CONVERT_WEIGHTS, KEYGEN, MIGRATE, STATUS, SHOW, LEADERBOARD,
 ))
 
 

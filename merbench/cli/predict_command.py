@@ -15,13 +15,13 @@ from pathlib import Path
 from merbench.base.atomic import atomic_write_json
 from merbench.base.errors import MerbenchError
 from merbench.base.literal import counted, indefinite
-from merbench.cli.literal import path_shown, say
+from merbench.base.terminal import path_shown, say
 from merbench.cli.out_places import refuse_result_place
 from merbench.cli.parser import EXIT_INTERRUPTED, EXIT_USAGE
 from merbench.cli.progress import PLAIN_EVERY_S
-from merbench.cli.render import with_interval
 from merbench.kinds import kind_of, started_kind
 from merbench.kinds.emotion import EmotionRunKind
+from merbench.kinds.score_cells import with_interval
 from merbench.leaderboard.collect import reduced_setting
 from merbench.plugin_system.manager import Plugins
 from merbench.results.codec import to_json

@@ -43,11 +43,11 @@ from rich.status import Status
 from rich.table import Column
 from rich.text import Text
 
+from merbench.base.console import LiteralConsole
 from merbench.base.literal import counted
+from merbench.base.terminal import literal, say
 from merbench.cli.bars import bar
-from merbench.cli.console import LiteralConsole
 from merbench.cli.estimate import GPU_WORK_S, estimate_line, offer_lines
-from merbench.cli.literal import literal, say
 from merbench.plugin_system.hookimpl import hookimpl
 from merbench.plugin_system.runinfo import FinishedResult, RunInfo
 

@@ -27,9 +27,9 @@ from typing import Any
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Column
 
+from merbench.base.console import LiteralConsole
+from merbench.base.terminal import say
 from merbench.cli.bars import bar
-from merbench.cli.console import LiteralConsole
-from merbench.cli.literal import say
 
 STEPS = 10  # without a terminal: a line each tenth...
 QUIET_S = 3.0  # ...once the command has taken this long

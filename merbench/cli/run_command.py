@@ -10,14 +10,14 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from merbench.base.errors import MerbenchError
+from merbench.base.terminal import say
 from merbench.cli.confirm import confirm_runs
-from merbench.cli.finish_text import print_run, print_summary
-from merbench.cli.literal import say
 from merbench.cli.out_places import RUNS, SEED_RUNS, SUMMARIES, refuse_result_place
 from merbench.cli.parser import EXIT_INTERRUPTED
 from merbench.cli.progress import ProgressReporter
 from merbench.cli.reduced_command import RunAsGiven
 from merbench.cli.run_options import spec_from_args
+from merbench.kinds import finished_text
 from merbench.meta import ReducedSetting
 from merbench.plugin_system.lazy_factory import building_what_is_planned
 from merbench.plugin_system.manager import Plugins
@@ -63,10 +63,8 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
             many = run_seeds(spec, settings, seeds, plugins=plugins)
             reporter.stop()
             with _finished_work(many.out):
-                # every seed trains one recipe: the first seed's run says whether it is the
-                # model's or a REDUCED setting, as a single run's results do
-                first = many.runs[0].results if many.runs else None
-                print_summary(many.summary, many.out, first)
+                # the summary's kind prints it, as it prints it for 'merbench show'
+                finished_text(many.out).show()
                 for seed_run in many.runs:  # a seed's fold half trained by an earlier command
                     for line in seed_run.went_on:
                         say(f"note: {Path(seed_run.run_dir).name}: {line}")
@@ -98,7 +96,7 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
             say(f"merbench: {result.run_dir} finished before (results written "
                 f"{result.results.created}); reporting them as they are, nothing trained "
                 "or rewritten", file=sys.stderr)
-        print_run(result.results, result.run_dir, result.went_on)
+        finished_text(result.run_dir).show(result.went_on)
     return 0
 
 

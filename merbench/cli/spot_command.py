@@ -10,15 +10,13 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from merbench.base.errors import MerbenchError
-from merbench.cli.literal import counted, path_shown, say
+from merbench.base.terminal import counted, say
 from merbench.cli.out_places import SPOTTING, STR_SUMMARY, refuse_result_place
 from merbench.cli.parser import EXIT_INTERRUPTED, EXIT_USAGE
-from merbench.leaderboard.declared_defaults import DeclaredDefaults
+from merbench.kinds import finished_text
 from merbench.plugin_system.manager import Plugins
-from merbench.results.codec import to_json
 from merbench.results.out_folders import own_folder_problem, seed_folder
 from merbench.results.result_files import AUDIT_FILE
 from merbench.results.run_files import ResultRejected
@@ -36,67 +34,16 @@ from merbench.runner.spot_seeds import (
     share_spotting,
     write_str_seeds,
 )
-from merbench.spotting.choice import ORACLE, TRAINING_SUBJECTS
 from merbench.spotting.record import (
     SPOTTING_FILE,
     SPOTTING_RUN_FILE,
     VIDEOS_FOLDER,
-    SpotCountsRecord,
-    SpottingPolicy,
     SpottingResults,
 )
-from merbench.spotting.scores import SCOPES
 from merbench.spotting.str_record import STR_FILE, StrResults
-from merbench.spotting.str_seeds_record import STR_SEEDS_FILE, StrSeedsSummary
+from merbench.spotting.str_seeds_record import STR_SEEDS_FILE
+from merbench.spotting_kind.finish_text import setting_text
 from merbench.spotting_kind.str_check import validate_str
-from merbench.spotting_kind.view import recogniser_reduced
-
-
-def _ratio(value: float | None) -> str:
-    return "  n/a " if value is None else f"{value:.4f}"
-
-
-def _line(scope: str, counts: SpotCountsRecord, interval: str) -> str:
-    return (f"  {scope:<6} TP {counts.tp:>4}  FP {counts.fp:>4}  FN {counts.fn:>4}  "
-            f"precision {_ratio(counts.precision)}  recall {_ratio(counts.recall)}  "
-            f"F1 {_ratio(counts.f1)}{interval}")
-
-
-def _interval(policy: SpottingPolicy, scope: str) -> str:
-    found = policy.intervals[scope]
-    if found.low is None or found.high is None:
-        return ""
-    return f" [{found.low:.2f}, {found.high:.2f}]"
-
-
-def report(results: SpottingResults) -> list[str]:
-    """What the terminal is told of a finished run: each policy's pooled scores, then how
-    often each setting was chosen."""
-    lines = [f"{results.spotter.name} v{results.spotter.version} on {results.dataset.name}: "
-             f"{counted(results.dataset.n_videos, 'video')} of "
-             f"{counted(results.dataset.n_subjects, 'subject')}, "
-             f"{counted(len(results.variants), 'setting')} "
-             + (f"of {', '.join(results.spotter.tuned)}" if results.spotter.tuned
-                else "(no option tuned)")]
-    for name in (TRAINING_SUBJECTS, ORACLE):
-        policy = results.policies[name]
-        lines.append(f"{name}: {policy.description}")
-        for scope in SCOPES:
-            lines.append(_line(scope, getattr(policy.scores, scope), _interval(policy, scope)))
-        used: dict[int, int] = {}
-        for index in policy.chosen.values():
-            used[index] = used.get(index, 0) + 1
-        lines.append("  settings chosen: " + "; ".join(
-            f"{_setting(results.variants[i])} for {n} subject{'s' * (n != 1)}"
-            for i, n in sorted(used.items())))
-    lines.append("[low, high]: 95% interval of the pooled F1, percentile bootstrap over "
-                 "subjects; the oracle row is TEST-SET SELECTION, shown for comparison only")
-    return lines
-
-
-def _setting(variant: dict[str, object]) -> str:
-    return ", ".join(f"{k}={v}" for k, v in variant.items()) or "the spotter's defaults"
-
 
 #: what a spotting run's folder holds: what spot writes, and the audits of it (a spot
 #: command run again over an audited run, to recognise it, goes on beside them)
@@ -188,25 +135,27 @@ def spot(args: argparse.Namespace, load: Callable[..., Plugins], spec: SpotSpec,
     except MerbenchError as exc:
         say(f"merbench: error: {exc}", file=sys.stderr)
         return Spotted(EXIT_USAGE)
+    # the spotting's text is its kind's; the lines on how this command made it are its own
+    spotted = finished_text(args.out / SPOTTING_FILE)
     if said:
         if run.restored:
             say(f"{counted(run.restored, 'video')} read back from {args.out}, spotted by an "
                 "earlier command")
-        for line in report(results):
-            say(line)
+        fitted = []
         if run.fitted:  # a learned spotter: what each subject's fit chose, on the others
-            chosen = "; ".join(f"{subject} {', '.join(_setting(f) for f in fits)}"
+            chosen = "; ".join(f"{subject} {', '.join(setting_text(f) for f in fits)}"
                                for subject, fits in run.fitted.items())
-            say(f"  fitted on the other subjects: {chosen}")
-    say(f"results: {path_shown(args.out / SPOTTING_FILE)}")
+            fitted.append(f"  fitted on the other subjects: {chosen}")
+        spotted.show(fitted)
+    else:  # a seed's spotting, shared with the first seed's, which said its scores
+        spotted.files()
     if recogniser is None:
         return Spotted(0, results)
     earlier = recognised_before(args.out, results)
     if earlier is not None:  # the same command again: nothing is trained again
         say(f"{args.out / STR_FILE}: this recogniser's emotions, read back (recognised by an "
             "earlier command)")
-        for line in str_report(earlier):
-            say(line)
+        finished_text(args.out / STR_FILE).scores()  # the line above named its file
         return Spotted(0, results, earlier)
     if not args.quiet:
         say(f"recognising the chosen intervals with {args.recognise}, subject by subject",
@@ -222,9 +171,7 @@ def spot(args: argparse.Namespace, load: Callable[..., Plugins], spec: SpotSpec,
     except MerbenchError as exc:
         say(f"merbench: error: {exc} ({args.out / SPOTTING_FILE} is kept)", file=sys.stderr)
         return Spotted(EXIT_USAGE, results)
-    for line in str_report(found):
-        say(line)
-    say(f"spot-then-recognise: {path}")
+    finished_text(path).show()
     return Spotted(0, results, found)
 
 
@@ -290,54 +237,12 @@ def spot_seeds(args: argparse.Namespace, load: Callable[..., Plugins], spec: Spo
             return found.code
         made.append(found)
     try:
-        summary = write_str_seeds(args.out, seeds, made[0].results,  # type: ignore[arg-type]
-                                  [m.recognised for m in made], plugins)  # type: ignore[misc]
+        write_str_seeds(args.out, seeds, made[0].results,  # type: ignore[arg-type]
+                        [m.recognised for m in made], plugins)  # type: ignore[misc]
     except MerbenchError as exc:
         say(f"merbench: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    for line in str_seeds_report(summary):
-        say(line)
-    say(f"summary: {path_shown(args.out / STR_SEEDS_FILE)} (merbench validate "
-        f"{path_shown(args.out)})")
+    finished_text(args.out).show()
     return 0
 
 
-def str_seeds_report(summary: StrSeedsSummary) -> list[str]:
-    """Each scope's STRS over the seeds, with the interval of their mean and each seed's."""
-    n = len(summary.seeds)
-    lines = [f"spot-then-recognise over {counted(n, 'seed')} ({summary.recogniser['model']} "
-             f"on {summary.recogniser['feature']}; micro is MEGC 2025's ME-STR):"]
-    for scope, entry in summary.scores.items():
-        mean, std = entry.mean, entry.std
-        spread = "" if std.strs is None or n < 2 else f" ± {std.strs:.4f}"
-        bounds = "" if entry.interval.low is None or entry.interval.high is None else \
-            f" [{entry.interval.low:.2f}, {entry.interval.high:.2f}]"
-        seeds = ", ".join(f"{seed} {_ratio(scores.strs).strip()}"
-                          for seed, scores in entry.per_seed.items())
-        lines.append(f"  {scope:<6} STRS {_ratio(mean.strs)}{spread}{bounds} "
-                     f"(spotting F1 {_ratio(mean.spotting_f1)}, recognition F1 "
-                     f"{_ratio(mean.recognition_f1)}; seeds {seeds})")
-    lines.append("± : sample standard deviation over seeds; [low, high]: 95% interval of the "
-                 "seeds' mean STRS, percentile bootstrap over subjects")
-    return lines + _reduced_line(summary.recogniser)
-
-
-def _reduced_line(recogniser: dict[str, Any]) -> list[str]:
-    """The line a recogniser trained otherwise than its model declares gets, in the words
-    and by the rule of the spotting page (which shows it apart, unranked), as ``merbench
-    run`` says REDUCED of a run."""
-    why = recogniser_reduced(recogniser, DeclaredDefaults())
-    return [] if why is None else [f"a REDUCED setting ({why}): a check that the pipeline "
-                                   "runs, not comparable with published numbers"]
-
-
-def str_report(found: StrResults) -> list[str]:
-    """STRS of each scope, with the recognition F1 and the spotting F1 it multiplies."""
-    lines = [f"spot-then-recognise ({found.recogniser.model} on {found.recogniser.feature}, "
-             "trained on the other subjects; micro is MEGC 2025's ME-STR):"]
-    for scope, entry in found.scores.items():
-        lines.append(f"  {scope:<6} STRS {_ratio(entry.strs)} = spotting F1 "
-                     f"{_ratio(entry.spotting.f1)} x recognition F1 "
-                     f"{_ratio(entry.recognition.f1)} ({entry.recognition.n} true positives; "
-                     f"UF1 {_ratio(entry.recognition.uf1)}, UAR {_ratio(entry.recognition.uar)})")
-    return lines + _reduced_line(to_json(found.recogniser))

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from merbench.base.errors import MerbenchError
-from merbench.cli.literal import say
+from merbench.base.terminal import say
 from merbench.cli.parser import EXIT_USAGE
 from merbench.kinds import kind_of, result_kinds, started_files, started_kind
 from merbench.kinds.contract import ResultKind

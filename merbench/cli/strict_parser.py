@@ -122,7 +122,7 @@ class StrictParser(argparse.ArgumentParser):
             message = self._unknown_option(unknown)
         else:
             message = self._in_words(message)
-        # the words given are echoed literally and on one line (merbench.cli.literal.say)
+        # the words given are echoed literally and on one line (merbench.base.terminal.say)
         line = literal(f"{self.speaker}: error: {message} (see '{helps} --help')",
                        one_line=True)
         self.exit(EXIT_USAGE, line + "\n")

@@ -9,9 +9,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from merbench.base.terminal import counted, path_shown, say
 from merbench.cli.confirm import confirm_runs
 from merbench.cli.fold_bar import SweepProgress
-from merbench.cli.literal import counted, path_shown, say
 from merbench.cli.out_places import refuse_result_place
 from merbench.cli.parser import EXIT_INTERRUPTED
 from merbench.cli.run_options import given_options

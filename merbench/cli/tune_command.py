@@ -12,17 +12,18 @@ from collections.abc import Callable
 from pathlib import Path
 
 from merbench.base.errors import MerbenchError
+from merbench.base.terminal import counted, say
 from merbench.cli.fold_bar import SweepProgress
-from merbench.cli.literal import counted, say
 from merbench.cli.out_places import TUNING, refuse_result_place
 from merbench.cli.parser import EXIT_INTERRUPTED
 from merbench.cli.run_options import given_options
+from merbench.kinds import finished_text
 from merbench.plugin_system.manager import Plugins
 from merbench.results.out_folders import own_folder_problem, seed_folder
 from merbench.results.result_files import AUDIT_FILE
 from merbench.runner.seeds import parse_seeds
 from merbench.runner.spec import RunSettings
-from merbench.tuning.archive import RUNS_ARCHIVE, archived_names, unpacked_runs
+from merbench.tuning.archive import RUNS_ARCHIVE, archived_names
 from merbench.tuning.model_space import typed_model_space
 from merbench.tuning.record import (
     NESTED,
@@ -31,7 +32,6 @@ from merbench.tuning.record import (
     TUNE_PREDICTIONS_FILE,
     TUNING_SPEC_FILE,
     Mode,
-    TuneResults,
 )
 from merbench.tuning.run_tuning import Checked, Progress, tune
 from merbench.tuning.search_checks import check_claim
@@ -39,39 +39,12 @@ from merbench.tuning.seeds import check_seeds_folder, tune_seeds
 from merbench.tuning.seeds_record import TUNE_SEEDS_FILE
 from merbench.tuning.space import TuneSpec, read_tune_file
 from merbench.tuning.status import finished_runs
-from merbench.tuning.view import tuning_reduced
 
 
 def _duration(seconds: float) -> str:
     minutes, secs = divmod(round(seconds), 60)
     hours, minutes = divmod(minutes, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}"
-
-
-def report(results: TuneResults) -> list[str]:
-    """What the terminal is told of a finished tuning."""
-    how = ("nested: chosen on inner folds of each outer fold's training subjects"
-           if results.mode == NESTED else
-           "TEST-SCORED: chosen on the test subjects (test-set selection, shown to measure "
-           "what it is worth)")
-    lines = [f"{results.model} on {results.dataset}/{results.protocol}, {results.sampler} "
-             f"search of {', '.join(p.name for p in results.space)}: {how}"]
-    interval = results.intervals.overall
-    for metric in ("uf1", "uar"):
-        bounds = getattr(interval, metric)
-        shown = f" [{bounds[0]:.2f}, {bounds[1]:.2f}]" if bounds is not None else ""
-        lines.append(f"  {metric.upper()} {getattr(results.overall, metric):.4f}{shown}")
-    used = results.chosen_configurations()
-    lines.append("  chosen: " + "; ".join(
-        f"{text} ({n} outer fold{'s' * (n != 1)})" if results.mode == NESTED else text
-        for text, n in sorted(used.items(), key=lambda item: -item[1])))
-    pruned = sum(t.state == "pruned" for o in results.outer for t in o.trials)
-    if pruned:
-        lines.append(f"  {pruned} trials pruned ({results.pruner} pruner)")
-    if not results.complete:
-        lines.append("  stopped by --timeout-s before every trial ran; the same command "
-                     "again goes on")
-    return lines
 
 
 TUNING_ENTRIES = {"trials", "final", RUNS_ARCHIVE, TUNE_FILE, TUNE_PREDICTIONS_FILE,
@@ -170,8 +143,8 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
         if seeds is not None:
             return _tune_seeds(spec, mode, settings, out, seeds, plugins, on_progress,
                                checked, held)
-        results = tune(spec, mode, settings, out, plugins, timeout_s=args.timeout_s,
-                       on_progress=on_progress, checked=checked)
+        tune(spec, mode, settings, out, plugins, timeout_s=args.timeout_s,
+             on_progress=on_progress, checked=checked)
     except KeyboardInterrupt:
         progress.stop()
         finished = sum(finished_runs(folder) for _, folder in folders if folder.is_dir())
@@ -183,24 +156,8 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
         return EXIT_INTERRUPTED
     finally:
         progress.stop()
-    for line in report(results) + reduced_lines(results, out):
-        say(line)
-    say(f"results: {out / TUNE_FILE} (merbench validate {out})")
+    finished_text(out).show()
     return 0
-
-
-def reduced_lines(results: TuneResults, folder: Path) -> list[str]:
-    """The line a tuning whose trials depart from the model's recipe or options gets (an
-    ``epochs = 1`` search of a model whose recipe trains 800), by the rule and in the words
-    of the tuning page (:func:`~merbench.tuning.view.tuning_reduced`, which
-    shows it apart, unranked), as ``merbench run`` says REDUCED of a run."""
-    try:
-        with unpacked_runs(folder) as runs:
-            why = tuning_reduced(results, runs)
-    except (MerbenchError, OSError):  # the tuning stands; its page says it
-        return []
-    return [] if why is None else [f"  a REDUCED setting ({why}): a check that the search "
-                                   "runs, not comparable with published numbers"]
 
 
 def _tune_seeds(spec: TuneSpec, mode: Mode, settings: RunSettings, out: Path,
@@ -213,22 +170,7 @@ def _tune_seeds(spec: TuneSpec, mode: Mode, settings: RunSettings, out: Path,
     def on_seed(seed: int) -> None:
         held.append(f"seed {seed}: {out / seed_folder(seed)}")
 
-    tunings, summary = tune_seeds(spec, mode, settings, out, seeds, plugins, on_seed=on_seed,
-                                  on_progress=on_progress, checked=checked)
-    for seed, results in zip(seeds, tunings, strict=True):
-        say(f"seed {seed}: UF1 {results.overall.uf1:.4f}, UAR {results.overall.uar:.4f}")
-    # every seed searches one space with one recipe: the first seed's tuning says it
-    reduced = reduced_lines(tunings[0], out / seed_folder(seeds[0])) if tunings else []
-    mean, std = summary.scores.mean.overall, summary.scores.std.overall
-    bounds = summary.intervals.overall
-    for metric in ("uf1", "uar"):
-        low_high = getattr(bounds, metric)
-        shown = f" [{low_high[0]:.2f}, {low_high[1]:.2f}]" if low_high is not None else ""
-        value, spread = getattr(mean, metric), getattr(std, metric)
-        if value is not None and spread is not None:
-            say(f"  {metric.upper()} {value:.4f} ± {spread:.4f}{shown} over "
-                f"{counted(len(seeds), 'seed')}")
-    for line in reduced:
-        say(line)
-    say(f"summary: {out / TUNE_SEEDS_FILE} (merbench validate {out})")
+    tune_seeds(spec, mode, settings, out, seeds, plugins, on_seed=on_seed,
+               on_progress=on_progress, checked=checked)
+    finished_text(out).show()  # the summary's kind prints it, as for 'merbench show'
     return 0

@@ -11,18 +11,18 @@ import sys
 from pathlib import Path
 
 from merbench.base.errors import MerbenchError
-from merbench.cli.literal import say
+from merbench.base.terminal import say
 from merbench.cli.parser import EXIT_USAGE
 from merbench.cli.result_progress import ResultProgress
 from merbench.kinds import Checked, kind_of, markers, result_kinds, started_kind
 from merbench.leaderboard.collect import group_key
 from merbench.leaderboard.copies import Claim, by_evidence, settle
-from merbench.leaderboard.declared_defaults import DeclaredDefaults
 from merbench.leaderboard.result_walk import RESULTS_BELOW, Rejected, unpublishable, walk_results
 from merbench.results.out_folders import is_system_folder
 from merbench.results.prediction_file import PREDICTIONS_FILE
 from merbench.results.result_files import not_finished
 from merbench.runner.final_model import RECORD_FILE
+from merbench.verification.declared_defaults import DeclaredDefaults
 from merbench.verification.seed_folders import SeedRejected
 from merbench.verification.validate import ResultRejected, ValidatedRun
 

@@ -1,6 +1,7 @@
 """The kinds of result merbench writes, each one object (:mod:`merbench.kinds.contract`):
-the commands that take any result (``validate``, ``status``, ``audit``) ask this package
-which kind a path is and let the kind answer.
+the commands that take any result (``validate``, ``status``, ``audit``, ``compare``,
+``show``) ask this package which kind a path is and let the kind answer, and so do the
+commands that print what they wrote (:func:`finished_text`).
 
 The order is the order a path is recognised in: a folder holding ``results.json`` is an
 emotion run whatever else it holds (an action-unit run keeps ``au-results.json`` alone; a
@@ -17,12 +18,13 @@ from merbench.kinds.contract import (
     AuditRequest,
     AuditVerdict,
     Checked,
+    FinishedText,
     ResultKind,
     check_audit_options,
 )
 from merbench.kinds.emotion import SEEDS_SUMMARY_KIND, EmotionRunKind
 from merbench.results.kind_registry import import_kind_homes
-from merbench.results.result_files import result_markers
+from merbench.results.result_files import not_finished, result_markers
 from merbench.results.rundir import RunDirectory
 from merbench.runner.task_run import task_run
 
@@ -77,6 +79,32 @@ def started_kind(folder: Path) -> ResultKind | None:
     return started[0] if started else None
 
 
+def finished_text(path: Path) -> FinishedText:
+    """The text of the finished result at ``path`` (a folder, or one of its files), as the
+    command that wrote it prints it, answered by the kind that owns it: what ``run``,
+    ``spot`` and ``tune`` print as they finish and ``show`` prints again, none of them
+    telling the kinds apart. ``MerbenchError`` (one line) where ``path`` is none."""
+    path = Path(path)
+    kind = kind_of(path)
+    if kind is None:
+        raise MerbenchError(_no_finished_result(path))
+    return kind.finished_text(path)
+
+
+def _no_finished_result(path: Path) -> str:
+    """Why ``path``, which no kind owns, has no finished text, and what to give instead."""
+    give = "give a finished result's folder or its result file"
+    if not os.path.lexists(path):
+        return f"{path}: no such file or folder; {give}"
+    if path.is_dir():
+        started = started_kind(path)
+        if started is not None and started.started_file is not None:
+            said = not_finished(started.name, started.started_file, started.markers[0], path)
+            return f"{path} {said}"
+        return f"{path} holds no merbench result (no {' or '.join(markers())}); {give}"
+    return f"{path} is no file a merbench result is written in; {give}"
+
+
 def _recorded_result_file(folder: Path) -> str | None:
     """The result file the task recorded in ``folder``'s ``run.json`` writes, or None."""
     try:
@@ -90,8 +118,10 @@ __all__ = [
     "AuditRequest",
     "AuditVerdict",
     "Checked",
+    "FinishedText",
     "ResultKind",
     "check_audit_options",
+    "finished_text",
     "kind_of",
     "markers",
     "register_kinds",

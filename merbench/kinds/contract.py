@@ -4,19 +4,21 @@ merbench writes eight kinds of result (an emotion run, a summary over seeds, an 
 run, an action-unit summary over seeds, a spotting run with its spot-then-recognise record,
 its summary over the recogniser's seeds, a tuning, a tuning summary over seeds), each with
 its own files.
-``validate``, ``status`` and ``audit`` take any of them, and a folder of any of them; before
+``validate``, ``status``, ``audit``, ``compare`` and ``show`` take any of them, and a folder
+of any of them, and ``run``, ``spot`` and ``tune`` print what they wrote through it; before
 this contract each command asked "which kind is this?" in its own words, and the copies
 drifted (a spotting run had no ``status``, a tuning's ``audit`` said "no results.json").
 A kind is one object that answers the commands' questions for its files; the commands ask
 :func:`merbench.kinds.kind_of` for the kind of a path and never branch on kinds themselves.
-A ninth kind is one module implementing :class:`ResultKind` and a line in
-:data:`merbench.kinds.RESULT_KINDS` (with its name in :mod:`merbench.results.kind_names`,
-which its writer, below this package, tells the plugins it by).
+A new kind is a home of its own implementing :class:`ResultKind` and one line in
+:data:`merbench.results.kind_registry.HOMES` (with its name in
+:mod:`merbench.results.kind_names`, which its writer, below this package, tells the plugins
+it by): docs/architecture.md works one through.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
@@ -24,6 +26,7 @@ from typing import Any, Protocol, runtime_checkable
 from merbench.audit.log import record_audit
 from merbench.base.errors import MerbenchError
 from merbench.base.link_loop import loop_said
+from merbench.base.terminal import say
 from merbench.compare.contract import Comparison
 from merbench.plugin_system.manager import Plugins
 from merbench.results.audit_model import AuditRecord
@@ -89,6 +92,38 @@ class AuditVerdict:
 
     passed: bool
     line: str
+
+
+def say_lines(lines: Sequence[str]) -> None:
+    """``lines`` printed as they are, each through the one renderer (:func:`say`)."""
+    for line in lines:
+        say(line)
+
+
+@dataclass(frozen=True)
+class FinishedText:
+    """The text a finished result's command prints of it, which ``merbench show`` prints
+    again: the kind answers it (issue 82), so neither the commands nor ``show`` tell the
+    kinds apart. Its scores first, then the lines naming its files, then the texts of the
+    results kept with it (a spotting run's recognition). A command's own lines about how it
+    made the result (folds gone on from a saved state, a learned spotter's choices) go
+    between the scores and the files, printed as the kind prints its lines (``notes``); a
+    command that names the file itself (a recognition read back) prints the scores alone,
+    and one that only says where a result is (a seed's shared spotting) the files alone."""
+
+    scores: Callable[[], None]
+    files: Callable[[], None]
+    notes: Callable[[Sequence[str]], None] = say_lines
+    after: tuple[FinishedText, ...] = ()
+
+    def show(self, notes: Sequence[str] = ()) -> None:
+        """The whole text, the command's ``notes`` before the files."""
+        self.scores()
+        if notes:
+            self.notes(notes)
+        self.files()
+        for text in self.after:
+            text.show()
 
 
 #: a line of the audit's progress, printed as it happens
@@ -208,3 +243,8 @@ class ResultKind(Protocol):
     def audit(self, path: Path, request: AuditRequest, report: Report) -> AuditVerdict:
         """``path`` made again in part, as it was made, and compared with what it stores;
         ``MerbenchError`` (one line) where it cannot be audited."""
+
+    def finished_text(self, path: Path) -> FinishedText:
+        """The text the command that wrote the finished result at ``path`` (a folder, or
+        one of its files: that file's part alone) prints of it, read from its files;
+        ``MerbenchError`` (one line) where they cannot be read."""

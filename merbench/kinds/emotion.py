@@ -1,5 +1,14 @@
 """An emotion run (``merbench run``): a run folder whose ``results.json`` its fold files and
-``predictions.csv`` recompute; audited by training folds again."""
+``predictions.csv`` recompute; audited by training folds again; its text printed by
+:mod:`merbench.kinds.emotion_text`.
+
+The emotion kinds stay here, in the shared kinds layer, rather than in a home of their own
+above the pages: the emotion run is the kind every shared layer was built around (its records
+are :mod:`merbench.results`' own, its files named by the walk, ``migrate`` and
+``verification``, its run-folder audit shared with the action-unit kind and the tuning), so
+a home would only move the kind object away from what it is made of. What kept its finished
+text in the command line was one import from the pages (the declared defaults of the
+reduced-setting verdict), which now sits below this layer, in ``verification``."""
 
 from __future__ import annotations
 
@@ -17,6 +26,7 @@ from merbench.kinds.contract import (
     AuditRequest,
     AuditVerdict,
     Checked,
+    FinishedText,
     OverSeeds,
     Report,
     keep_record,
@@ -67,6 +77,13 @@ class EmotionRunKind:
 
     def audit(self, path: Path, request: AuditRequest, report: Report) -> AuditVerdict:
         return audit_run_folder(path if path.is_dir() else path.parent, request, report)
+
+    def finished_text(self, path: Path) -> FinishedText:
+        # deferred: rich, which the text's tables need and 'merbench status' does not load
+        from merbench.kinds.emotion_text import run_text
+
+        folder = path if path.is_dir() else path.parent
+        return run_text(read_results(folder / RESULTS_FILE), folder)
 
 
 #: a run folder's record read again from the folder
@@ -138,7 +155,21 @@ def checked_seeds(path: Path) -> SummaryChecked:
                           "validates and the summary matches them", summary.runs)
 
 
+def seeds_file_text(path: Path) -> FinishedText:
+    """A ``seeds.json``'s text, as ``merbench run --seeds`` prints it: the summary read from
+    the file, its first seed's run (which says whether the recipe is the model's or a
+    REDUCED setting) from that run's folder."""
+    # deferred: rich, as in EmotionRunKind.finished_text
+    from merbench.kinds.emotion_text import seeds_text
+
+    folder = path if path.is_dir() else path.parent
+    summary = _read_seeds(folder / SEEDS_FILE)
+    first = (read_results(folder / summary.runs[str(summary.seeds[0])] / RESULTS_FILE)
+             if summary.seeds else None)
+    return seeds_text(summary, folder, first)
+
+
 #: a summary of emotion runs over seeds (``seeds.json``)
 SEEDS_SUMMARY_KIND = SummaryOverSeeds(
     SEEDS_SUMMARY, SEEDS_FILE, OverSeeds(EmotionRunKind(), _read_seeds, "seeds summary"),
-    "merbench run --seeds", checked_seeds, EMOTIONS)
+    "merbench run --seeds", checked_seeds, seeds_file_text, EMOTIONS)

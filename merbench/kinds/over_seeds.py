@@ -8,8 +8,9 @@ of its own (a summary is as trustworthy as the results it averages, so each seed
 audited as its own kind audits it, each record kept in that result's folder). They differ
 only in their file, what they are to their seeds (:class:`~merbench.kinds.contract.OverSeeds`:
 the seeds' kind, the file's reader), the command that writes them, and the check that
-recomputes them, which belongs to the seeds' kind: one class takes those, where the same
-class had been written four times, and a fifth summary is one registration line.
+recomputes them and the text that prints them, which belong to the seeds' kind: one class
+takes those, where the same class had been written four times, and a fifth summary is one
+registration line.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from merbench.kinds.contract import (
     AuditRequest,
     AuditVerdict,
     Checked,
+    FinishedText,
     OverSeeds,
     Report,
     ResultKind,
@@ -45,15 +47,17 @@ class SummaryChecked:
 @dataclass
 class SummaryOverSeeds:
     """The summary ``summary_file`` over seeds of the results ``over_seeds`` names, written
-    by ``command`` and accepted by ``check`` (its seeds' results validated, every number it
-    stores recomputed). Not frozen: the contract's members are plain attributes, as the
-    other kinds' class attributes are."""
+    by ``command``, accepted by ``check`` (its seeds' results validated, every number it
+    stores recomputed) and printed by ``text``. Not frozen: the contract's members are
+    plain attributes, as the other kinds' class attributes are."""
 
     name: str  # from merbench.results.kind_names
     summary_file: str
     over_seeds: OverSeeds | None  # as ResultKind's; never None for a summary
     command: str  # "merbench run --seeds"
     check: Callable[[Path], SummaryChecked] = field(repr=False)
+    #: its finished text, as its command prints it, read from its files (its kind's own)
+    text: Callable[[Path], FinishedText] = field(repr=False)
     comparison: Comparison[Any] | None = None  # as ResultKind's
     not_compared: str = ""  # as ResultKind's
     markers: tuple[str, ...] = field(init=False)
@@ -69,6 +73,9 @@ class SummaryOverSeeds:
 
     def validate(self, path: Path) -> Checked:
         return Checked(path, self.check(path).line)
+
+    def finished_text(self, path: Path) -> FinishedText:
+        return self.text(path)
 
     def status(self, folder: Path) -> str:
         raise MerbenchError(f"{folder}: a summary over seeds has no progress of its own; "

@@ -21,13 +21,6 @@ import numpy as np
 
 from merbench.leaderboard.benchmarks import Benchmark
 from merbench.leaderboard.copies import Claim, settle
-from merbench.leaderboard.declared_defaults import (
-    DeclaredDefaults,
-    Defaults,
-    declared_for,
-    hyperparameters_set,
-    options_set,
-)
 from merbench.leaderboard.providers import Pins, first_party_pins, provider_mismatch
 from merbench.leaderboard.result_walk import (
     Rejected,
@@ -38,6 +31,13 @@ from merbench.leaderboard.result_walk import (
 from merbench.results.model import Results, Scores
 from merbench.results.run_record import RunRecord
 from merbench.results.schema import departures_from_declared
+from merbench.verification.declared_defaults import (
+    DeclaredDefaults,
+    Defaults,
+    declared_for,
+    hyperparameters_set,
+    options_set,
+)
 from merbench.verification.validate import (
     RESULTS_FILE,
     SEEDS_FILE,

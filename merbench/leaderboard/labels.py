@@ -19,7 +19,7 @@ An option is said by the value the run used, not as "default": a run that leaves
 out ran with the factory's default (its identity leaves defaults out, see
 ``Entry.without_defaults``), while an older run may record the same value explicitly; both ran
 the same thing, so neither departs (and they form one configuration: see
-:mod:`merbench.leaderboard.declared_defaults`, which reads a factory's defaults from the
+:mod:`merbench.verification.declared_defaults`, which reads a factory's defaults from the
 registry's metadata without importing its module). Only where no installed plugin of the
 recorded version says does a label say a recorded option as it is, or, on a clash, "crop
 default".
@@ -36,16 +36,16 @@ from collections.abc import Iterable, Mapping
 from dataclasses import MISSING, fields
 from typing import Any, Protocol
 
-from merbench.leaderboard.declared_defaults import (
+from merbench.meta import TrainRecipe
+from merbench.results.codec import recorded_form
+from merbench.results.model import Results
+from merbench.verification.declared_defaults import (
     OPTION_SECTIONS,
     RUN_DEFAULTS,
     DeclaredDefaults,
     Defaults,
     declared_for,
 )
-from merbench.meta import TrainRecipe
-from merbench.results.codec import recorded_form
-from merbench.results.model import Results
 
 _MISSING = object()
 # what a recorded recipe leaves out means its field's default (a file written before the

@@ -65,7 +65,7 @@ def check_spotting_folder(folder: Path) -> None:
             check_entry(entry, folder)
 
 
-def _validate_spotting_file(path: Path) -> SpottingResults:
+def read_spotting_file(path: Path) -> SpottingResults:
     """The checked ``spotting.json`` at ``path`` alone; :class:`ResultRejected` naming the
     first thing wrong."""
     file = spotting_path(Path(path))
@@ -168,7 +168,7 @@ def validate_spotting_and_str(path: Path) -> CheckedSpotting:
         raise ResultRejected(folder, "a merbench spot command is writing it now (its "
                                      f"{STR_FILE} may be yet to come); wait for it to finish, "
                                      "then check it")
-    results = _validate_spotting_file(path)
+    results = read_spotting_file(path)
     beside = str_beside(spotting_path(Path(path)))
     recognised = None if beside is None else validate_str(beside, results)
     try:  # each record one this run's audit could have written, its signature verified

@@ -16,7 +16,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from merbench.leaderboard.declared_defaults import DeclaredDefaults
 from merbench.leaderboard.export_rows import Line
 from merbench.leaderboard.page_views import slug
 from merbench.leaderboard.published_line import PublishedLine, run_identity, section_of
@@ -26,6 +25,7 @@ from merbench.spotting.record import SpottingPolicy
 from merbench.spotting_kind.agrees import identity_of
 from merbench.spotting_kind.view import SpottingRun, recogniser_reduced
 from merbench.stats.intervals import Interval
+from merbench.verification.declared_defaults import DeclaredDefaults
 
 SCOPES = ("all", "micro", "macro")
 

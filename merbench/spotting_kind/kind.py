@@ -15,6 +15,7 @@ from merbench.kinds.contract import (
     AuditRequest,
     AuditVerdict,
     Checked,
+    FinishedText,
     OverSeeds,
     Report,
     files_now,
@@ -40,12 +41,14 @@ from merbench.spotting_kind.audit import SubjectAudit, audit_spotting, spotting_
 from merbench.spotting_kind.check import (
     audited_spotting,
     check_spotting_folder,
+    read_spotting_file,
     spotting_claim,
     spotting_evidence,
     spotting_path,
     validate_spotting_and_str,
 )
-from merbench.spotting_kind.str_check import str_beside
+from merbench.spotting_kind.finish_text import spotting_text, str_seeds_text, str_text
+from merbench.spotting_kind.str_check import read_str_file, str_beside
 from merbench.spotting_kind.str_seeds_check import validate_str_seeds
 from merbench.spotting_kind.written import spotting_written
 
@@ -68,6 +71,18 @@ class SpottingRunKind:
         if path.name == STR_FILE:  # checked with the spotting run beside it
             return os.path.lexists(path.parent / SPOTTING_FILE)
         return path.name == SPOTTING_FILE or os.path.lexists(path / SPOTTING_FILE)
+
+    def finished_text(self, path: Path) -> FinishedText:
+        """A folder's text is its spotting's and its recognition's (where it has one), as
+        ``merbench spot --recognise`` prints them; ``spotting.json``'s or ``str.json``'s,
+        that file's part alone."""
+        folder = path.parent if path.name in (SPOTTING_FILE, STR_FILE) else path
+        if path.name == STR_FILE:
+            return str_text(read_str_file(path), folder)
+        recognised = (read_str_file(folder / STR_FILE)
+                      if path.name != SPOTTING_FILE and os.path.lexists(folder / STR_FILE)
+                      else None)
+        return spotting_text(read_spotting_file(folder / SPOTTING_FILE), folder, recognised)
 
     def validate(self, path: Path) -> Checked:
         folder = path.parent if path.name == STR_FILE else path
@@ -218,9 +233,15 @@ def checked_str_seeds(path: Path) -> SummaryChecked:
 
 
 #: a spotting run recognised over seeds (``str-seeds.json``)
+def str_seeds_file_text(path: Path) -> FinishedText:
+    """A ``str-seeds.json``'s text, as ``merbench spot --recognise --seeds`` prints it."""
+    folder = path.parent if path.name == STR_SEEDS_FILE else path
+    return str_seeds_text(read_str_seeds(folder / STR_SEEDS_FILE), folder)
+
+
 STR_SEEDS_SUMMARY_KIND = SummaryOverSeeds(
     STR_SEEDS_SUMMARY, STR_SEEDS_FILE,
     OverSeeds(SpottingRunKind(), read_str_seeds, "spot-then-recognise summary over seeds"),
-    "merbench spot --seeds", checked_str_seeds,
+    "merbench spot --seeds", checked_str_seeds, str_seeds_file_text,
     not_compared=("its scores over seeds, with their intervals, are on the spotting "
                   "page 'merbench leaderboard build' renders"))

@@ -37,7 +37,10 @@ from merbench.verification.provenance import (
 )
 
 
-def _read(file: Path) -> StrResults:
+def read_str_file(file: Path) -> StrResults:
+    """The ``str.json`` at ``file`` in the current layout, read alone (its scores are not
+    recomputed: :func:`validate_str` does that); :class:`ResultRejected` where it cannot be
+    read."""
     try:
         check_entry(file, file.parent)  # a link, a fifo or a hard link is never read
         raw = read_json(file, "spot-then-recognise file")
@@ -82,7 +85,7 @@ def _recogniser_problem(found: StrResults, spotting: SpottingResults) -> str | N
 def validate_str(file: Path, spotting: SpottingResults) -> StrResults:
     """The checked ``str.json`` at ``file`` of the (already checked) run ``spotting``;
     :class:`ResultRejected` naming the first thing wrong."""
-    found = _read(file)
+    found = read_str_file(file)
     if found.policy != POLICY:
         raise ResultRejected(file, f"policy is {found.policy!r}; spot-then-recognise "
                                    f"recognises the {POLICY!r} choice")

@@ -28,7 +28,6 @@ from pathlib import Path
 from typing import Any
 
 from merbench.leaderboard.copies import by_evidence
-from merbench.leaderboard.declared_defaults import DeclaredDefaults, set_otherwise
 from merbench.leaderboard.page_views import slug
 from merbench.leaderboard.result_walk import Rejected, results_holding, validated_holding
 from merbench.plugin_system.registry import Registries
@@ -48,6 +47,7 @@ from merbench.spotting_kind.check import (
     validate_spotting_and_str,
 )
 from merbench.spotting_kind.str_seeds_check import validate_str_seeds
+from merbench.verification.declared_defaults import DeclaredDefaults, set_otherwise
 from merbench.verification.validation_record import in_full
 
 MEGC2020_BASELINE = ("MEGC 2020 baseline (MDMD)",

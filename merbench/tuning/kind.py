@@ -14,6 +14,7 @@ from merbench.kinds.contract import (
     AuditRequest,
     AuditVerdict,
     Checked,
+    FinishedText,
     OverSeeds,
     Report,
     check_data_root_for,
@@ -29,7 +30,8 @@ from merbench.results.signing_keys import load_signing_key
 from merbench.tuning.archive import RUNS_ARCHIVE
 from merbench.tuning.audit import audit_tuning
 from merbench.tuning.check import tune_claim, tune_evidence, validated_tune
-from merbench.tuning.record import NESTED, TUNE_FILE, TUNING_SPEC_FILE
+from merbench.tuning.finish_text import tune_seeds_text, tuning_text
+from merbench.tuning.record import NESTED, TUNE_FILE, TUNING_SPEC_FILE, read_tune
 from merbench.tuning.seeds_check import validate_tune_seeds
 from merbench.tuning.seeds_record import TUNE_SEEDS_FILE, read_tune_seeds
 from merbench.tuning.status import tuning_status
@@ -56,6 +58,10 @@ class TuningKind:
         ``results.json`` beside) is the run's."""
         return path.name == TUNE_FILE or (path.is_dir() and os.path.lexists(path / TUNE_FILE)
                                           and not os.path.lexists(path / RESULTS_FILE))
+
+    def finished_text(self, path: Path) -> FinishedText:
+        folder = path.parent if path.name == TUNE_FILE else path
+        return tuning_text(read_tune(folder / TUNE_FILE), folder)
 
     def validate(self, path: Path) -> Checked:
         folder = path if path.is_dir() else path.parent
@@ -127,11 +133,21 @@ def checked_tune_seeds(path: Path) -> SummaryChecked:
                           f"and the summary{uf1} matches them", summary.runs)
 
 
+def tune_seeds_file_text(path: Path) -> FinishedText:
+    """A ``tune-seeds.json``'s text, as ``merbench tune --seeds`` prints it: the summary
+    read from the file, each seed's tuning from its folder."""
+    folder = path.parent if path.name == TUNE_SEEDS_FILE else path
+    summary = read_tune_seeds(folder / TUNE_SEEDS_FILE)
+    tunings = [(seed, read_tune(folder / summary.runs[str(seed)] / TUNE_FILE),
+                folder / summary.runs[str(seed)]) for seed in summary.seeds]
+    return tune_seeds_text(summary, folder, tunings)
+
+
 #: a search tuned over seeds (``tune-seeds.json``)
 TUNING_SEEDS_SUMMARY_KIND = SummaryOverSeeds(
     TUNING_SEEDS_SUMMARY, TUNE_SEEDS_FILE,
     OverSeeds(TuningKind(), read_tune_seeds, "tuning summary over seeds"),
-    "merbench tune --seeds", checked_tune_seeds,
+    "merbench tune --seeds", checked_tune_seeds, tune_seeds_file_text,
     not_compared=("'merbench validate' recomputes it from its tunings and the tuning "
                   "page 'merbench leaderboard build' renders shows it; to test a "
                   "chosen configuration against another, run both and compare the "

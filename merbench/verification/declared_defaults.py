@@ -12,6 +12,10 @@ The defaults come from the registry's metadata
 without importing its module in this process (:mod:`merbench.plugin_system.options_cache`):
 labelling and grouping rows loads no model library. They are still asked only for options a run
 did record, and once per (section, name, version).
+
+It is the checking layer's, below the kinds of result (it was the leaderboard's): the
+reduced-setting verdict is part of a finished emotion run's text, which its kind prints
+(:mod:`merbench.kinds`), and the pages above ask it as before.
 """
 
 from __future__ import annotations

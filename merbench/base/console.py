@@ -1,7 +1,10 @@
 """The Rich console every command prints tables and progress with: text shown literally.
 
-Kept apart from :mod:`merbench.cli.literal` so that importing the command line does not
-import Rich (``merbench --help`` and ``merbench list`` stay fast).
+Kept apart from :mod:`merbench.base.terminal` so that importing the command line does not
+import Rich (``merbench --help`` and ``merbench list`` stay fast). It sits in ``base``, below
+every kind's home, so that each kind prints its own finished result's text (issue 82) through
+this one renderer rather than a copy of it; a home imports it where it prints, never when the
+home is imported (its kind is registered for ``merbench status`` too, which prints no table).
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from typing import Any
 from rich.console import Console
 from rich.text import Text
 
-from merbench.cli.literal import literal
+from merbench.base.literal import literal
 
 
 class LiteralConsole(Console):

@@ -4,11 +4,14 @@ Names, descriptions, citations, reasons and paths that merbench prints come from
 metadata and from result files anyone can edit. Printed raw, an escape sequence in them
 clears the screen, rewrites earlier lines or plants a link, a bidirectional override
 reverses the words after it, and Rich reads ``[bold]`` or ``[link=...]`` in them as markup.
-So every command prints through :func:`say` or a :class:`merbench.cli.console.LiteralConsole`:
+So every command prints through :func:`say` or a :class:`merbench.base.console.LiteralConsole`:
 each character :func:`merbench.base.literal.literal` names (controls, bidirectional and other
 format characters, invisible ones) appears as a Python escape such as ``\\x1b`` or
 ``\\u202e``, the same rule the leaderboard's pages follow, and Rich's markup, emoji codes and
 highlighting are off. Newlines and tabs stay.
+
+It sits in ``base`` (it was the command line's) so that every kind's home, which prints its
+own finished result's text, prints through these helpers, the one renderer the commands use.
 """
 
 from __future__ import annotations

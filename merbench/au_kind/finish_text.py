@@ -1,5 +1,9 @@
-"""An AU run's results in the terminal: per-AU F1 with intervals, MEB's mean F1 per scope;
-and an AU configuration's seeds (``au-seeds.json``): each seed's, their mean ± std."""
+"""An AU run's finished text: per-AU F1 with intervals, MEB's mean F1 per scope; and an AU
+configuration's seeds' (``au-seeds.json``): each seed's, their mean ± std. What the AU kinds
+(:mod:`merbench.au_kind.kind`) answer when ``merbench run`` or ``merbench show`` asks for
+the text of such a result: it lives with its kind (issue 82), printed through the one
+renderer (:mod:`merbench.base.console`) with the cells every kind shares
+(:mod:`merbench.kinds.score_cells`). It imports Rich, so the kinds import it only to print."""
 
 from __future__ import annotations
 
@@ -15,15 +19,35 @@ from merbench.au.record import (
     AUResults,
     AUSeedsSummary,
 )
+from merbench.base.console import LiteralConsole
 from merbench.base.literal import counted
-from merbench.cli.console import LiteralConsole
-from merbench.cli.literal import path_shown
-from merbench.cli.render import mean_std, recipe_verdict, scores_fmt, std_note, with_interval
+from merbench.base.terminal import path_shown
+from merbench.kinds.contract import FinishedText
+from merbench.kinds.emotion_text import print_notes
+from merbench.kinds.score_cells import mean_std, recipe_verdict, scores_fmt, std_note, with_interval
 
 
 def print_au_results(results: AUResults, run_dir: Path, went_on: Sequence[str] = ()) -> None:
-    """Every scope's mean F1 and each AU's F1 (with positives), then the training and
-    where the files are."""
+    """:func:`au_run_text`, all of it (``went_on``: the folds this command went on training
+    from an earlier command's saved state)."""
+    au_run_text(results, run_dir).show(went_on)
+
+
+def au_run_text(results: AUResults, run_dir: Path) -> FinishedText:
+    """The text of the AU run ``results`` in ``run_dir``: every scope's mean F1 and each
+    AU's F1 (with positives), then the training and where the files are; a command's notes
+    are ``note:`` lines before the files, as an emotion run says them."""
+    return FinishedText(lambda: _print_au_scores(results), lambda: _print_au_files(run_dir),
+                        print_notes)  # as an emotion run says them
+
+
+def _print_au_files(run_dir: Path) -> None:
+    console = LiteralConsole()
+    console.print(f"results: {path_shown(run_dir / AU_RESULTS_FILE)}")
+    console.print(f"predictions: {path_shown(run_dir / AU_PREDICTIONS_FILE)}")
+
+
+def _print_au_scores(results: AUResults) -> None:
     console = LiteralConsole()
     title = (f"{results.model.name} v{results.model.version} on {results.dataset.name} — "
              f"{results.protocol.name}, {results.protocol.n_folds} folds, AU detection "
@@ -58,14 +82,24 @@ def print_au_results(results: AUResults, run_dir: Path, went_on: Sequence[str] =
     if training:
         console.print(training)
     console.print(f"device {results.environment.device}, {results.wall_time_s:.1f} s")
-    for line in went_on:  # folds half trained by an earlier command, as an emotion run says
-        console.print(f"note: {line}", soft_wrap=True)
-    console.print(f"results: {path_shown(run_dir / AU_RESULTS_FILE)}")
-    console.print(f"predictions: {path_shown(run_dir / AU_PREDICTIONS_FILE)}")
 
 
 def print_au_seeds(summary: AUSeedsSummary, out: Path, first: AUResults | None = None
                    ) -> None:
+    """:func:`au_seeds_text`, all of it."""
+    au_seeds_text(summary, out, first).show()
+
+
+def au_seeds_text(summary: AUSeedsSummary, out: Path, first: AUResults | None = None
+                  ) -> FinishedText:
+    """The text of the AU summary over seeds ``summary`` in ``out``: its scores
+    (:func:`_print_au_seeds`), then the line naming its file and its seed runs' folder."""
+    return FinishedText(lambda: _print_au_seeds(summary, first), lambda: LiteralConsole().print(
+        f"summary: {path_shown(out / AU_SEEDS_FILE)}; one run directory per seed in "
+        f"{path_shown(out)}"))
+
+
+def _print_au_seeds(summary: AUSeedsSummary, first: AUResults | None) -> None:
     """The mean F1 and each AU's F1 over seeds (mean ± std, then every seed's), and the
     interval of the seeds' mean F1 over subjects, as the AU page's row shows them; with
     ``first`` (the first seed's results), whether the recipe is a REDUCED setting."""
@@ -93,8 +127,6 @@ def print_au_seeds(summary: AUSeedsSummary, out: Path, first: AUResults | None =
     training = _training_line(first) if first is not None else None
     if training:
         console.print(training, soft_wrap=True)
-    console.print(f"summary: {path_shown(out / AU_SEEDS_FILE)}; one run directory per seed in "
-                  f"{path_shown(out)}")
 
 
 def _training_line(results: AUResults) -> str | None:
