@@ -512,3 +512,19 @@ if __name__ == "__main__":
     print(f"folders whole: {max(folders.values())} levels (at most {MAX_FOLDER_LEVELS}); "
           "by level: " + ", ".join(f"{name or 'merbench/__init__'} {n}" for name, n in sorted(
               folders.items(), key=lambda item: (-item[1], item[0]))))
+
+
+def test_the_architecture_pages_package_table_lists_every_folder_by_layer() -> None:
+    """docs/architecture.md's Packages table names every folder of merbench once, lowest
+    layer first, as its text says (a reader met no row for ``compare/``, and ``results/``
+    below the computation it is lower than)."""
+    text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    table = text.split("\n## Packages\n", 1)[1].split("\n## ", 1)[0]
+    rows = [line.split("`")[1].rstrip("/") for line in table.splitlines()
+            if line.startswith("| `")]
+    folders = sorted(p.name for p in (ROOT / "merbench").iterdir()
+                     if (p / "__init__.py").is_file())
+    assert sorted(rows) == folders
+    level = {folder: n for n, (_, units) in enumerate(folder_layers()) for folder in units}
+    shown = [level[row] for row in rows]
+    assert shown == sorted(shown), list(zip(rows, shown, strict=True))
