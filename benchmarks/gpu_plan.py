@@ -282,8 +282,10 @@ def predict(name: str, out: str, args: tuple[str, ...], figures: dict[str, Any],
     # the matrix steps one fold at a time: a job that trains its folds together is planned
     # from its own timing where it has one (OFF-ApexNet's 68 at once: 6.3 s a fold timed,
     # 64.8 one at a time on the H200 of 2026-11-28)
-    together = int(option(args, "--parallel-folds") or 1) > 1
-    stepped = plan_model_seconds(matrix, model, precision or "fp32", option(args, "--epochs"))
+    asked = int(option(args, "--parallel-folds") or 1)
+    together = asked > 1
+    stepped = plan_model_seconds(matrix, model, precision or "fp32", option(args, "--epochs"),
+                                 asked if together else None)
     if stepped is not None and not (together and measured is not None):
         return Prediction(name, left, stepped[0], stepped[1], None, "measured")
     if measured is not None:
@@ -304,16 +306,18 @@ FOLDS_MEASURED = 8
 
 
 def plan_model_seconds(matrix: dict[str, Any], model: str | None, precision: str,
-                       epochs: str | None = None) -> tuple[float, str] | None:
+                       epochs: str | None = None,
+                       asked_k: int | None = None) -> tuple[float, str] | None:
     """A fold's seconds for ``model`` from the matrix's real steps of it (``plan_step.py``:
     a fold-epoch at the recipe's batches, one fold at a time, and for the models the
     fold-parallel engine takes since issue 81 also K folds at once, a fold's share), the
     fastest a ``merbench run`` of the job trains unasked (K at once only where the model
-    has no dropout: ``by_default``), scaled to the run's epochs by :data:`RUN_OVER_MATRIX`
-    after its build and first steps; None where the matrix did not measure it at
-    ``precision``."""
+    has no dropout: ``by_default``; or as the job asks, ``asked_k`` folds at once with
+    ``--parallel-folds``), scaled to the run's epochs by :data:`RUN_OVER_MATRIX` after its
+    build and first steps; None where the matrix did not measure it at ``precision``."""
     rows = [r for r in matrix.get("plan_models", []) if r["model"] == model
-            and r["precision"] == precision and (r.get("k", 1) == 1 or r.get("by_default"))]
+            and r["precision"] == precision
+            and (r.get("k", 1) == 1 or r.get("by_default") or r.get("k") == asked_k)]
     if model is None or not rows:
         return None
     count = int(epochs) if epochs is not None else int(rows[0]["epochs"])

@@ -360,6 +360,15 @@ def test_the_plan_takes_k_folds_at_once_where_merbench_run_would(plan: ModuleTyp
         assert seconds == pytest.approx(plan.RUN_OVER_MATRIX * (
             row["build_and_first_steps_s"] + row["fold_epoch_s"] * 74))
         assert ("8 folds at once" if by_default else "one fold at a time") in source
+        # a job that asks for the measured K (HSTA-release's --parallel-folds 8) gets it
+        seconds, source = plan.plan_model_seconds(matrix, model, "bf16", asked_k=8)
+        assert seconds == pytest.approx(plan.RUN_OVER_MATRIX * (3.0 + 0.1 * 74))
+        assert "8 folds at once" in source
+    import importlib
+
+    jobs = importlib.import_module("leaderboard_runs").JOBS  # beside gpu_plan (fixture)
+    hsta = next(job for job in jobs if job.name == "hsta-release-seed0")
+    assert hsta.args[hsta.args.index("--parallel-folds") + 1] == str(plan.FOLDS_MEASURED)
 
 
 def test_a_job_that_trains_folds_together_keeps_its_own_timing(plan: ModuleType) -> None:
