@@ -74,7 +74,8 @@ ODD = """
             return {"range": lambda: np.full(n, 7), "neg": lambda: np.full(n, -1),
                     "long": lambda: np.zeros(n + 1, int), "half": lambda: np.full(n, 1.5),
                     "2d": lambda: np.zeros((n, 3)), "none": lambda: None,
-                    "whole": lambda: np.ones(n), "text": lambda: np.array(["0"] * n)}.get(self.mode, lambda: np.zeros(n, int))()
+                    "whole": lambda: np.ones(n), "text": lambda: np.array(["0"] * n)
+                    }.get(self.mode, lambda: np.zeros(n, int))()
 
     def estimator(mode):
         def factory(C: float = 1.0):
