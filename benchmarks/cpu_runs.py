@@ -39,6 +39,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import gpu_plan
+import quiet_pipe
 from gpu_plan import start_from
 
 HERE = Path(__file__).resolve().parent
@@ -323,4 +324,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    quiet_pipe.exit_with(main)

@@ -55,6 +55,7 @@ from xml.etree import ElementTree
 
 import gpu_plan
 import gpu_preflight
+import quiet_pipe
 import window_measure
 
 from merbench.cli.shared_options import finite_number, given_path
@@ -402,4 +403,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    quiet_pipe.exit_with(main)

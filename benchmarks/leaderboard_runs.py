@@ -47,7 +47,6 @@ import os
 import shlex
 import signal
 import subprocess
-import sys
 import tarfile
 import threading
 import time
@@ -57,6 +56,7 @@ from pathlib import Path
 from typing import Any
 
 import gpu_plan
+import quiet_pipe
 import window_plan
 from gpu_plan import start_from
 from job_precision import PLAN_PRECISION, with_run_precision
@@ -624,4 +624,4 @@ def run_waves(args: argparse.Namespace, waves: list[list[int]],
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    quiet_pipe.exit_with(main)

@@ -19,6 +19,7 @@ import numpy as np
 from merbench.base.cache import CACHE_ENV, FeatureCache
 from merbench.base.cache_env import folder_from_env
 from merbench.base.errors import MerbenchError, PluginError
+from merbench.base.file_kinds import path_kind
 from merbench.base.link_loop import loop_said
 from merbench.base.literal import counted
 from merbench.base.native_output import native_stderr_silenced
@@ -192,6 +193,7 @@ __all__ = [
     "loop_said",
     "native_stderr_silenced",
     "opened_user_file",
+    "path_kind",
     "pooled_counts",
     "read_user_bytes",
     "read_user_csv",

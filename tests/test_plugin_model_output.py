@@ -51,6 +51,8 @@ ODD = """
 
     def torch_model(mode):
         def factory(num_classes=3):
+            if mode == "facraise":
+                raise RuntimeError("factory broke\\n  it needs a weights file")
             return Net(num_classes, mode)
         return factory
 
@@ -72,7 +74,8 @@ ODD = """
             return {"range": lambda: np.full(n, 7), "neg": lambda: np.full(n, -1),
                     "long": lambda: np.zeros(n + 1, int), "half": lambda: np.full(n, 1.5),
                     "2d": lambda: np.zeros((n, 3)), "none": lambda: None,
-                    "whole": lambda: np.ones(n)}.get(self.mode, lambda: np.zeros(n, int))()
+                    "whole": lambda: np.ones(n), "text": lambda: np.array(["0"] * n)
+                    }.get(self.mode, lambda: np.zeros(n, int))()
 
     def estimator(mode):
         def factory(C: float = 1.0):
@@ -94,9 +97,10 @@ ODD = """
 
     @hookimpl
     def merbench_register_models(registry):
-        for mode in ("ok", "wide", "tuple", "rows", "augnone", "raise"):
+        for mode in ("ok", "wide", "tuple", "rows", "augnone", "raise", "facraise"):
             registry.add(meta("o-" + mode), torch_model(mode))
-        for mode in ("range", "neg", "long", "half", "2d", "none", "whole", "nan", "fitraise"):
+        for mode in ("range", "neg", "long", "half", "2d", "none", "whole", "nan", "fitraise",
+                     "text"):
             registry.add(meta("k-" + mode, recipe=None, kind="sklearn"), estimator(mode))
         case = os.environ.get("ODD_META")
         if case:
@@ -155,6 +159,7 @@ def test_a_forward_that_gives_no_logits_of_the_classes_is_refused(
     ("nan", "its fit_report_ holds a value that is not a finite number (NaN or an "
             "infinity) at 'inner.score'"),
     ("fitraise", "with no options given: fit broke"),
+    ("text", "its predict() returned an array of text, not one class index per sample"),
 ])
 def test_an_estimator_that_predicts_no_class_index_is_refused(
         odd, cli, tmp_path: Path, mode: str, said: str) -> None:
@@ -175,6 +180,14 @@ def test_a_forward_raising_is_quoted(odd, cli, tmp_path: Path) -> None:
     line = _one_line(_run(cli, "o-raise", tmp_path / "r")[1])
     assert f"{ORIGIN} failed its first training step, before any fold finished, with no " \
            "options given: forward broke; report it to the authors of oddplug" in line, line
+
+
+def test_a_factorys_message_of_two_lines_is_quoted_whole(odd, cli, tmp_path: Path) -> None:
+    """A factory raising "factory broke\\n  it needs a weights file" was quoted by its first
+    line only (pass 84l, N12): its author wrote the second for the user too."""
+    line = _one_line(_run(cli, "o-facraise", tmp_path / "f")[1])
+    assert "with no options given: factory broke / it needs a weights file; report it to " \
+           "the authors of oddplug" in line, line
 
 
 def test_status_agrees_with_validate_on_predictions_outside_the_classes(

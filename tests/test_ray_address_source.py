@@ -108,7 +108,32 @@ def test_an_http_address_is_refused_before_ray_is_asked(
         monkeypatch.setenv("RAY_ADDRESS", "https://head:8265")
         err = _refused(cli, tmp_path)
         source = "RAY_ADDRESS='https://head:8265'"
+    scheme = "HTTP" if given == "option" else "HTTPS"
     assert err == (
-        f"merbench: error: {source} is an HTTP address (the Ray dashboard's, port 8265), which "
+        f"merbench: error: {source} is an {scheme} address (the Ray dashboard's, port 8265), which "
         "a run cannot join; give the head's GCS address HOST:PORT instead (the one 'ray start "
         "--head' prints, e.g. 10.0.0.5:6379)\n"), err
+
+
+@pytest.mark.parametrize(("address", "said"), [
+    ("ws://h:1", "--ray-address 'ws://h:1' is a ws:// address, which a run cannot join; give "
+                 "the head's GCS address HOST:PORT (the one 'ray start --head' prints, e.g. "
+                 "10.0.0.5:6379), or a Ray Client address ray://HOST:PORT"),
+    (" http://127.0.0.1:8265", "--ray-address ' http://127.0.0.1:8265' begins with blank "
+                               "space; give the address without it"),
+    ("10.0.0.5:6379 ", "--ray-address '10.0.0.5:6379 ' ends with blank space; give the "
+                       "address without it"),
+    ("https://h:443", "--ray-address 'https://h:443' is an HTTPS address (a web server's, "
+                      "port 443), which a run cannot join; give the head's GCS address "
+                      "HOST:PORT instead"),
+    ("http://h", "--ray-address 'http://h' is an HTTP address (a web server's, port 80), "
+                 "which a run cannot join;"),
+], ids=["ws", "leading-blank", "trailing-blank", "https-443", "http-no-port"])
+def test_an_address_of_another_shape_is_refused_in_merbenchs_words(
+        cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, address: str, said: str) -> None:
+    """``ws://h:1`` and ``' http://...'`` quoted Ray, "(Module: ws does not exist.)", after
+    Ray had started; ``https://h:443`` was "the Ray dashboard's, port 8265" (pass 84l, N8)."""
+    monkeypatch.delenv("RAY_ADDRESS", raising=False)
+    err = _refused(cli, tmp_path, "--ray-address", address)
+    assert err.startswith(f"merbench: error: {said}"), err
+    assert "Module" not in err and "8265" not in err.replace(address, ""), err

@@ -54,6 +54,7 @@ from merbench.base.atomic import atomic_write_bytes, is_temporary
 from merbench.base.cache_env import CACHE_ENV, cache_dir_from_env
 from merbench.base.cache_writers import WriterMark, refuse_written
 from merbench.base.errors import MerbenchError
+from merbench.base.file_kinds import path_kind
 
 FEATURES = "features"
 MANIFEST = "merbench-store.json"
@@ -283,7 +284,7 @@ def survey_cache(root: str | os.PathLike[str] | None = None) -> CacheSurvey:
     if not base.exists():
         return CacheSurvey(base, False, [], [], [])
     if not base.is_dir():
-        what = "a file" if base.is_file() else "a fifo" if base.is_fifo() else "not a folder"
+        what = path_kind(base)
         raise MerbenchError(f"the cache path {base} is {what}, not a cache folder; set "
                             f"{CACHE_ENV} to a folder, or move it away")
     stores: list[StoreInfo] = []

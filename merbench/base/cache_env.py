@@ -15,6 +15,7 @@ import stat
 from pathlib import Path
 
 from merbench.base.errors import MerbenchError
+from merbench.base.file_kinds import mode_kind
 
 CACHE_ENV = "MERBENCH_CACHE_DIR"
 #: the longest name of one folder, and of a whole path, the system takes (bytes)
@@ -37,8 +38,7 @@ def _not_a_folder(path: Path) -> str | None:
             continue
         if stat.S_ISDIR(mode):
             return None
-        kind = "a file" if stat.S_ISREG(mode) else "a fifo" if stat.S_ISFIFO(mode) \
-            else "no folder"
+        kind = mode_kind(mode)
         return f"is {kind}, not a folder" if place == path else \
             f"cannot be made: {place} is {kind}, not a folder"
     return None

@@ -38,6 +38,25 @@ def in_words(exc: BaseException) -> str:
     return f"{'an' if words[:1] in tuple('aeiou') else 'a'} {words}"
 
 
+#: the most of a plugin's own message :func:`plugin_words` quotes (characters)
+PLUGIN_WORDS_LIMIT = 400
+
+
+def plugin_words(exc: BaseException) -> str:
+    """What a plugin's own code raised, as :func:`in_words` says it but whole: its lines
+    joined by " / " on the one line (up to :data:`PLUGIN_WORDS_LIMIT` characters). Its
+    author wrote every line for whoever meets the error, and the line that quotes it is all
+    the user sees: a factory's "factory broke\nsecond line" was quoted as "factory broke"
+    (pass 84l, N12). A library's error keeps :func:`in_words`' first line (torch's carry
+    pages of C++ frames after it)."""
+    lines = [line.strip() for line in str(exc).strip().splitlines() if line.strip()]
+    if len(lines) < 2 or isinstance(exc, KeyError):
+        return in_words(exc)
+    said = " / ".join(lines)
+    return said if len(said) <= PLUGIN_WORDS_LIMIT else \
+        said[:PLUGIN_WORDS_LIMIT - 3].rstrip() + "..."
+
+
 #: an error number in words, for the ones a user meets; others as the system says them
 _REASONS = {errno.EACCES: "permission denied", errno.EPERM: "permission denied",
             errno.ENOSPC: "no space left on the device",

@@ -7,6 +7,7 @@ import argparse
 import dataclasses
 import os
 import shlex
+import stat
 import sys
 import time
 from collections.abc import Callable
@@ -29,6 +30,7 @@ from merbench.results.model import Results
 from merbench.results.out_folders import own_folder_problem
 from merbench.results.prediction_file import PREDICTIONS_FILE, PredictedRecogniser, Predictions
 from merbench.results.run_files import ResultRejected
+from merbench.results.safe_files import entry_kind
 from merbench.results.user_files import read_written_json
 from merbench.runner.final_model import RECORD_FILE, WEIGHTS_FILE
 from merbench.runner.predict import USER_VIDEO, PredictSpec, predict
@@ -92,6 +94,9 @@ def _set_twice(args: argparse.Namespace, options: dict[str, object]) -> str | No
 
 
 PREDICT_ENTRIES = {PREDICTIONS_FILE, WEIGHTS_FILE, RECORD_FILE}
+#: each of predict's files, as a refusal of what stands in its place says it
+_WRITES = {PREDICTIONS_FILE: "its predictions", WEIGHTS_FILE: "the recogniser's weights",
+           RECORD_FILE: "the recogniser's record"}
 
 
 def _out_problem(out: Path) -> str | None:
@@ -99,8 +104,40 @@ def _out_problem(out: Path) -> str | None:
         refuse_result_place(out, "--out")
     except MerbenchError as exc:
         return str(exc)
-    return own_folder_problem(out, PREDICT_ENTRIES, "predict does not write",
-                              "predictions/NAME")
+    problem = own_folder_problem(out, PREDICT_ENTRIES, "predict does not write",
+                                 "predictions/NAME")
+    if problem is None and out.is_dir():
+        # said before anything is read or trained: a folder named recogniser.pt was found
+        # only when the weights were saved, as predict's own recogniser.pt.partial, after
+        # recogniser.json had been deleted (pass 84l, N12)
+        for name in sorted(PREDICT_ENTRIES):
+            path = out / name
+            if os.path.lexists(path) and not stat.S_ISREG(os.lstat(path).st_mode):
+                return (f"{path} is {entry_kind(path)}, where predict writes {_WRITES[name]}; "
+                        "move it away, or give another --out")
+    return problem
+
+
+def _written_stamp(path: Path) -> tuple[int, int] | None:
+    """Which file is at ``path`` and when it was written (None: none is), to tell after a
+    stop whether this call wrote it."""
+    try:
+        found = os.stat(path)
+    except OSError:
+        return None
+    return (found.st_ino, found.st_mtime_ns)
+
+
+def _stopped(out: Path, weights_before: tuple[int, int] | None) -> str:
+    """What a stopped predict kept: the recogniser it trained and saved before the stop (it
+    said "nothing was written" over them, pass 84l, N12), or nothing."""
+    weights = out / WEIGHTS_FILE
+    stamp = _written_stamp(weights)
+    if stamp is None or stamp == weights_before or not (out / RECORD_FILE).is_file():
+        return "nothing was written"
+    return (f"no predictions were written, but the recogniser it trained is kept in "
+            f"{path_shown(weights)}; run the same command to go on (it loads the recogniser "
+            "instead of training it again)")
 
 
 def _earlier_video(out: Path) -> str | None:
@@ -248,6 +285,7 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
             f"({earlier}); give each video a folder of its own", file=sys.stderr)
         return EXIT_USAGE
     results = None
+    weights_before = _written_stamp(args.out / WEIGHTS_FILE)
     try:
         if spec.run is not None:
             spec = dataclasses.replace(spec, run=_run_folder(spec.run))
@@ -259,7 +297,7 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
         args.out.mkdir(parents=True, exist_ok=True)
         atomic_write_json(path, to_json(found))
     except KeyboardInterrupt:
-        say("merbench: interrupted — nothing was written", file=sys.stderr)
+        say(f"merbench: interrupted — {_stopped(args.out, weights_before)}", file=sys.stderr)
         return EXIT_INTERRUPTED
     except ResultRejected as exc:
         say(f"merbench: error: --from-run {exc}", file=sys.stderr)

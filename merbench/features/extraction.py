@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from merbench.base.cache import FeatureCache
-from merbench.base.errors import MerbenchError, in_words
+from merbench.base.errors import MerbenchError, in_words, plugin_words
 from merbench.data.dataset import Dataset
 from merbench.features import Extracted, Sample, SampleExtractor, unpack
 from merbench.meta import FeatureMeta
@@ -226,7 +226,7 @@ def extract_feature(feature: Entry[FeatureMeta], extractor: Any, dataset: Datase
         except (MerbenchError, MemoryError):
             raise  # said in one line already; memory is the machine's, said by the run
         except Exception as exc:  # the plugin's own failure, in its words
-            raise feature.fault("feature", f"failed: {in_words(exc)}", sep=" ") from exc
+            raise feature.fault("feature", f"failed: {plugin_words(exc)}", sep=" ") from exc
     values, report, summary = unpack(meta.name, returned)
     extra: dict[str, Any] = {}
     if report:

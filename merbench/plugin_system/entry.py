@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from merbench.base.errors import MerbenchError, in_words
+from merbench.base.errors import MerbenchError, plugin_words
 from merbench.meta import Meta
 from merbench.plugin_system import plugin_fault
 from merbench.plugin_system.factory_options import FactoryOptions
@@ -253,7 +253,7 @@ class Entry(Generic[M]):
             raise  # said in one line already, or the file system's (the command says it)
         except Exception as exc:
             raise self.fault(kind, f"its factory {plugin_fault.factory_name(self.factory)} "
-                                   f"failed: {in_words(exc)}") from exc
+                                   f"failed: {plugin_words(exc)}") from exc
         if not fitting:
             raise self.returned_no(kind, built, wanted)
         return built

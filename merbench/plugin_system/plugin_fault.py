@@ -62,11 +62,17 @@ def not_a_model(model_kind: str, built: Any) -> str | None:
     return f"returned {shown}, not a torch module"
 
 
+#: a type's name as a sentence says it, where Python's is no word ("a ndarray": pass 84l)
+_TYPE_WORDS = {"ndarray": "array"}
+
+
 def described(built: Any) -> str:
-    """What a factory returned, said by its kind: ``None``, ``a dict``, ``an int``."""
+    """What a factory returned, said by its kind: ``None``, ``a dict``, ``an int``, ``an
+    array``."""
     if built is None:
         return "None"
-    return indefinite(type(built).__name__)
+    name = type(built).__name__
+    return indefinite(_TYPE_WORDS.get(name, name))
 
 
 def exit_code(exc: SystemExit) -> str:

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from merbench.base.errors import MerbenchError
+from merbench.base.file_kinds import mode_kind
 
 
 class UnsafeFile(MerbenchError):
@@ -41,19 +42,8 @@ def never_read(found: str, writer: str) -> str:
     return f"{found}, which merbench never reads (remove it: {writer})"
 
 
-def _kind(mode: int) -> str:
-    for test, name in ((stat.S_ISLNK, "a symbolic link"), (stat.S_ISDIR, "a folder"),
-                       (stat.S_ISREG, "a file"),
-                       (stat.S_ISFIFO, "a fifo"),
-                       (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"),
-                       (stat.S_ISBLK, "a block device")):
-        if test(mode):
-            return name
-    return "not a regular file"
-
-
 def _describe(path: Path, mode: int) -> str:
-    what = _kind(mode)
+    what = mode_kind(mode)
     if stat.S_ISLNK(mode):
         what += f" (to {os.readlink(path)})"
     return what
@@ -186,7 +176,7 @@ def opened_regular(path: Path) -> Iterator[BinaryIO]:
     mode = status.st_mode
     if not stat.S_ISREG(mode):  # a fifo, a socket, a device, a folder
         os.close(fd)
-        raise UnsafeFile(f"{path} is {_kind(mode)}, not a regular file; give a regular file")
+        raise UnsafeFile(f"{path} is {mode_kind(mode)}, not a regular file; give a regular file")
     if status.st_size > MAX_FILE_BYTES:  # read whole, it would fill the memory first
         os.close(fd)
         raise MerbenchError(f"{path} is {status.st_size:,} bytes, more than the "

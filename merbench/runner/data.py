@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from merbench.base.errors import MerbenchError, in_words
+from merbench.base.errors import MerbenchError, plugin_words
 from merbench.data.dataset import Dataset
 from merbench.plugin_system.entry import Entry
 from merbench.plugin_system.plugin_fault import described
@@ -76,7 +76,7 @@ def canonical_options(entry: Entry[Any], options: dict[str, Any],
         raise  # said in one line already
     except Exception as exc:  # the plugin's own code failing
         raise entry.fault("dataset", f"its dataset's canonical_options failed: "
-                                     f"{in_words(exc)}") from exc
+                                     f"{plugin_words(exc)}") from exc
     if not isinstance(spelt, dict) or not all(isinstance(k, str) for k in spelt):
         raise entry.fault("dataset", f"its dataset's canonical_options returned "
                                      f"{described(spelt)}, not a dict of options")

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from merbench.base.errors import MerbenchError, in_words
+from merbench.base.errors import MerbenchError, plugin_words
 from merbench.data.task import Task
 from merbench.plugin_system.lazy_factory import building_what_is_planned
 from merbench.plugin_system.manager import Plugins, default_plugins
@@ -234,7 +234,7 @@ def _first_step_failed(runs: list[StartedRun], exc: BaseException) -> MerbenchEr
         # with no option given, what the plugin's code raised is all an author can act on
         # (it was dropped: "failed its first training step" and nothing more)
         said = plan.model.fault(
-            "model", fault or in_words(exc),
+            "model", fault or plugin_words(exc),
             sep=" failed its first training step, before any fold finished, with no "
                 "options given: ")
         return MerbenchError(f"{said}. This run kept no fold")

@@ -179,10 +179,14 @@ def final_model(run_dir: Path, folder: Path, *, data_root: str | None, device: s
             seed=seed, precision=plan.spec.precision,
             on_epoch=None if on_epoch is None else lambda done: on_epoch(done, recipe.epochs))
         Path(folder).mkdir(parents=True, exist_ok=True)
-        record_path.unlink(missing_ok=True)  # no record names weights being replaced
         partial_file = weights.with_name(weights.name + ".partial")
-        torch.save(network.state_dict(), partial_file)
-        os.replace(partial_file, weights)  # whole weights, or the old file: never half
+        try:  # a failed save leaves no partial file of its own, and the record as it was
+            torch.save(network.state_dict(), partial_file)
+            record_path.unlink(missing_ok=True)  # no record names weights being replaced
+            os.replace(partial_file, weights)  # whole weights, or the old file: never half
+        except BaseException:
+            partial_file.unlink(missing_ok=True)
+            raise
         record["weights_sha256"] = _digest(weights)
         atomic_write_json(record_path, record)
     network.eval()

@@ -13,6 +13,7 @@ import importlib.util
 import os
 import socket
 import sys
+import urllib.parse
 
 from merbench.base.errors import MerbenchError
 
@@ -41,21 +42,17 @@ def check_reachable(address: str | None) -> None:
     brackets is an IPv6 address (``[::1]:6379``), resolved without them: it was said to be
     "no host named '[::1]'" (pass 84j, Q5). An HTTP address (the dashboard's) is refused
     here too: Ray's own refusal was quoted cut at "either:", blaming RAY_ADDRESS for the
-    option's value (pass 84k, R10)."""
+    option's value (pass 84k, R10); so is any other scheme but ``ray://`` (pass 84l, N8:
+    :func:`_check_shape`)."""
     given = given_address(address)
     ray = sys.modules.get("ray")
     if given is None or given == "auto" or (
             ray is not None and getattr(ray, "is_initialized", lambda: False)()):
         return
     source = address_source(address)
+    _check_shape(source, given)
     if given.startswith("ray://"):
         _check_client(source)
-        return
-    if given.lower().startswith(("http://", "https://")):
-        raise MerbenchError(f"{source} is an HTTP address (the Ray dashboard's, port 8265), "
-                            "which a run cannot join; give the head's GCS address HOST:PORT "
-                            "instead (the one 'ray start --head' prints, e.g. 10.0.0.5:6379)")
-    if "://" in given:
         return
     host, sep, port = given.rpartition(":")
     if host.startswith("[") and host.endswith("]"):  # IPv6, [::1]:6379: the address inside
@@ -77,6 +74,50 @@ def check_reachable(address: str | None) -> None:
         raise MerbenchError(f"no Ray cluster answers at {given} ({exc.strerror or exc}); "
                             "start one there with 'ray start --head --port "
                             f"{port}', or fix --ray-address / RAY_ADDRESS") from None
+
+
+def _check_shape(source: str, given: str) -> None:
+    """Refuse, before Ray is asked, an address Ray could only refuse in its own words: one
+    with blank space around it, and one of a scheme other than Ray Client's ``ray://``
+    (Ray takes the scheme for a Python module to import, ``ws://h:1`` and ``' http://...'``
+    said "(Module: ws does not exist.)", pass 84l, N8). A web address (``http://``,
+    ``https://``) is named as one, with the Ray dashboard's port only where it is that
+    port: ``https://h:443`` was called "the Ray dashboard's, port 8265"."""
+    bare = given.strip()
+    if bare and bare != given:
+        where = ("has blank space around it" if given[0].isspace() and given[-1].isspace()
+                 else "begins with blank space" if given[0].isspace()
+                 else "ends with blank space")
+        raise MerbenchError(f"{source} {where}; give the address without it")
+    scheme, sep, _ = given.partition("://")
+    if not sep or scheme == "ray":
+        return
+    if scheme.lower() in ("http", "https"):
+        raise MerbenchError(f"{source} is an {scheme.upper()} address ({_web_port(given)}), "
+                            "which a run cannot join; give the head's GCS address HOST:PORT "
+                            "instead (the one 'ray start --head' prints, e.g. 10.0.0.5:6379)")
+    raise MerbenchError(f"{source} is a {scheme}:// address, which a run cannot join; give "
+                        "the head's GCS address HOST:PORT (the one 'ray start --head' prints, "
+                        "e.g. 10.0.0.5:6379), or a Ray Client address ray://HOST:PORT")
+
+
+def _web_port(given: str) -> str:
+    """Whose a web address is, as the refusal says it: the Ray dashboard's where it gives
+    the dashboard's port, else a web server's on the port it gives (or its scheme's)."""
+    parts = urllib.parse.urlsplit(given)
+    try:
+        port = parts.port
+    except ValueError:  # not a port at all: nothing to say of it
+        return "a web server's"
+    if port == DASHBOARD_PORT:
+        return f"the Ray dashboard's, port {DASHBOARD_PORT}"
+    if port is None:
+        port = 443 if parts.scheme.lower() == "https" else 80
+    return f"a web server's, port {port}"
+
+
+#: the port the Ray dashboard (and its job server) listens on by default
+DASHBOARD_PORT = 8265
 
 
 def nothing_to_join(address: str | None) -> str:

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from merbench.base.errors import MerbenchError, in_words
+from merbench.base.errors import MerbenchError, plugin_words
 from merbench.plugin_system import plugin_fault
 from merbench.plugin_system.entry import Entry
 from merbench.spotting.intervals import Expression, FrameInterval, Spotted, TypedInterval
@@ -102,7 +102,7 @@ def failed(spotter: Entry[Any], exc: BaseException, where: str, kept: str = "") 
     if isinstance(exc, SystemExit):
         return spotter.fault("spotter", f"called {plugin_fault.exit_code(exc)} {where}{kept}",
                              sep=" ")
-    return spotter.fault("spotter", f"failed {where}: {in_words(exc)}{kept}", sep=" ")
+    return spotter.fault("spotter", f"failed {where}: {plugin_words(exc)}{kept}", sep=" ")
 
 
 def intervals_of(spotter: Entry[Any], returned: Any, named: str) -> tuple[Spotted, ...]:

@@ -79,6 +79,18 @@ def augmented(result: Any, inputs: Any) -> Any:
     return result
 
 
+#: what an array's values are, by numpy's kind of value, where they are no numbers
+_VALUE_WORDS = {"U": "text", "S": "bytes", "c": "complex numbers", "M": "dates",
+                "m": "time spans", "V": "raw records"}
+
+
+def _holding(predicted: Any, values: np.ndarray | None) -> str:
+    """What a ``predict`` returned, with what its values are where they are no numbers: an
+    array of text was "a ndarray", not saying the values were text (pass 84l, N12)."""
+    said = _VALUE_WORDS.get(values.dtype.kind) if values is not None and values.ndim else None
+    return described(predicted) + (f" of {said}" if said else "")
+
+
 def class_indices(predicted: Any, n_samples: int, n_classes: int | None) -> np.ndarray:
     """``predicted`` (what an estimator's ``predict`` returned for ``n_samples`` samples) as
     one class index a sample, each in ``0 .. n_classes - 1`` where that is known; a whole
@@ -91,8 +103,8 @@ def class_indices(predicted: Any, n_samples: int, n_classes: int | None) -> np.n
     except (TypeError, ValueError):
         values = None
     if values is None or values.dtype == object or values.dtype.kind not in "biuf":
-        raise ModelFault(f"its predict() returned {described(predicted)}, not one class "
-                         "index per sample")
+        raise ModelFault(f"its predict() returned {_holding(predicted, values)}, not one "
+                         "class index per sample")
     if values.ndim != 1:
         shape = f"({', '.join(map(str, values.shape))})"
         raise ModelFault(f"its predict() returned an array of shape {shape}, not one class "

@@ -15,7 +15,13 @@ import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from merbench.api import MerbenchError, check_user_file, folder_from_env, loop_said
+from merbench.api import (
+    MerbenchError,
+    check_user_file,
+    folder_from_env,
+    loop_said,
+    path_kind,
+)
 
 DATA_ENV = "MERBENCH_DATA_DIR"
 RAW_POINTER = ("pass its folder with --data-root PATH (where to request it under its licence, "
@@ -68,7 +74,7 @@ def where_looked(base: Path, origin: str, candidates: Sequence[Path], joiner: st
     candidate folders, or, when the data folder itself is missing or a file, that alone
     (every candidate is inside it, so listing them named the missing folder three times)."""
     if not base.is_dir():
-        state = "is a file, not a folder" if base.exists() else \
+        state = f"is {path_kind(base)}, not a folder" if base.exists() else \
             loop_said(base) or "does not exist"  # a loop fails every test as if missing
         return f"'{base}' (from {origin}) {state}"
     looked = joiner.join(f"'{folder}'" for folder in candidates)
