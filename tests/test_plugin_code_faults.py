@@ -152,3 +152,22 @@ def test_what_a_plugin_raised_travels_from_a_ray_worker() -> None:
     """A Ray worker's exception reaches the driver pickled: the line must survive it."""
     fault = pickle.loads(pickle.dumps(PluginCodeFailed("forward broke after a fold")))
     assert isinstance(fault, PluginCodeFailed) and str(fault) == "forward broke after a fold"
+
+
+SPOT = ("spot", "--spotter", "flow-peak", "--dataset", "synthetic-long", "--quiet")
+
+
+def test_spot_recognises_with_an_estimator_that_declares_a_recipe(
+        raising, cli, tmp_path: Path) -> None:
+    code, out, err = cli(*SPOT, "--recognise", "r-svm", "--out", tmp_path / "s")
+    assert code == 0, err
+    assert (tmp_path / "s" / "str.json").exists(), out
+
+
+def test_spot_recognise_quotes_what_a_models_forward_raised(
+        raising, cli, tmp_path: Path) -> None:
+    code, _, err = cli(*SPOT, "--recognise", "r-assert", "--epochs", "1", "--out",
+                       tmp_path / "s")
+    line = _one_line(err)
+    assert code == 2 and "before anything is spotted: shape assumption; with no options " \
+        f"given, plugin 'rz' (package raiseplug 1.0) is at fault: {ADVICE}" in line, line
