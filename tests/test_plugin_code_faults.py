@@ -154,6 +154,26 @@ def test_what_a_plugin_raised_travels_from_a_ray_worker() -> None:
     assert isinstance(fault, PluginCodeFailed) and str(fault) == "forward broke after a fold"
 
 
+def test_a_model_of_a_plugin_that_failed_to_load_is_said_so(
+        raising, cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MB_RAISE_BROKEN", "1")
+    why = ("error while registering models: a training recipe needs epochs to be a whole "
+           "number >= 1, not 2.5")
+    code, _, err = cli(*RUN, "--epochs", "1", "--model", "r-first", "--out", tmp_path / "a")
+    line = err.strip().splitlines()[-1]
+    assert code == 2 and line == (
+        f"merbench: error: model 'r-first' is registered by plugin 'rz' (package raiseplug "
+        f"1.0), which failed to load: {why}; fix or reinstall raiseplug, then run the "
+        "command again"), err
+    code, _, err = cli(*RUN, "--epochs", "1", "--model", "r-second", "--out", tmp_path / "b")
+    line = err.strip().splitlines()[-1]
+    assert code == 2 and line == (
+        "merbench: error: no plugin that loaded registers model 'r-second'; plugin 'rz' "
+        f"(package raiseplug 1.0), which failed to load ({why}), may be the one that "
+        "registers it: fix or reinstall raiseplug, then run the command again"), err
+    assert "unknown model" not in err and "available:" not in err
+
+
 SPOT = ("spot", "--spotter", "flow-peak", "--dataset", "synthetic-long", "--quiet")
 
 
