@@ -65,6 +65,9 @@ def fixed_options(factory: Callable[..., Any], /, **fixed: Any) -> Callable[...,
 
     build.__signature__ = signature.replace(  # type: ignore[attr-defined]
         parameters=[p for p in signature.parameters.values() if p.name not in fixed])
+    # what it wraps: the plugin whose code a failure of this model is in is the factory's
+    # (plugin_fault.code_package), not this module's
+    build.__wrapped__ = factory  # type: ignore[attr-defined]
     return build
 
 
@@ -225,6 +228,18 @@ class Entry(Generic[M]):
                 raise self.fault(kind, f"its factory {plugin_fault.factory_name(self.factory)} "
                                        f"{wrong}")
         return built
+
+    def raised_here(self, exc: BaseException) -> str | None:
+        """What ``exc`` says, where this entry's plugin raised it in its own code (a torch
+        model's forward, an estimator's ``fit``); None for merbench's own entries, and where
+        the plugin's code is not among its frames (the failure is merbench's or the file
+        system's, said as such)."""
+        if is_first_party(self.origin):
+            return None
+        package = plugin_fault.code_package(self.factory)
+        if package is None or not plugin_fault.raised_by_plugin(exc, package):
+            return None
+        return plugin_fault.in_plugin_words(exc)
 
     def fault(self, kind: str, what: str, sep: str = ": ") -> MerbenchError:
         """The one line that blames this entry's plugin for ``what`` its code did (a factory

@@ -322,6 +322,9 @@ def load_plugins(
                         other.discard(origins[name])
                     error = str(exc) if isinstance(exc, PluginError) else describe(exc)
                     fail(name, f"error while registering {attr}: {error}")
+    broken = [(record.origin, record.error) for record in records if record.error is not None]
+    for each in registries.all():
+        each.broken = broken  # a name asked for that no loaded plugin has is said with them
     if left_out:
         lookup = _LeftOut(left_out)
         for _, attr in _REGISTRATION_HOOKS:

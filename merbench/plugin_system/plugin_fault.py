@@ -6,15 +6,25 @@ A factory that raises with no option given, returns something that is no model, 
 the likely cause`` for such plugins, a raw AttributeError for a factory returning None,
 and a factory's ``sys.exit(7)`` ending merbench with status 7 and no word. These helpers
 word each case once, naming the plugin and what the user can do about it.
+
+A plugin's model that raises while it trains is told apart from merbench's own failures by
+where it raised (:func:`raised_by_plugin`): pass 84l found such a model's RuntimeError after
+the first fold, and its AssertionError or ImportError at any point, ending the run with a
+traceback, and its OSError said as "failed on a file (the system gave no reason)".
 """
 
 from __future__ import annotations
 
 import sys
+import traceback
 from collections.abc import Callable
 from typing import Any, Protocol
 
+from merbench.base.errors import in_words, os_reason
 from merbench.base.literal import indefinite
+
+#: the package whose code is merbench's own: what it raises is never a plugin's fault
+OWN_PACKAGE = "merbench"
 
 
 class Origin(Protocol):
@@ -80,3 +90,38 @@ def exit_code(exc: SystemExit) -> str:
     for a message (its text is the plugin's, not a reason merbench can vouch for)."""
     code = exc.code
     return f"sys.exit({code})" if code is None or isinstance(code, int) else "sys.exit(...)"
+
+
+def code_package(factory: Callable[..., Any]) -> str | None:
+    """The top-level package a factory's code is in (``mymodels`` of ``mymodels.nets:make``),
+    through a wrapper that says what it wraps (``__wrapped__``: :func:`~merbench.plugin_system.
+    entry.fixed_options`); None where that is merbench's own or cannot be told."""
+    while callable(getattr(factory, "__wrapped__", None)):
+        factory = factory.__wrapped__  # type: ignore[attr-defined]
+    module = factory_name(factory).partition(":")[0]
+    package = module.split(".")[0]
+    return None if package in ("", "?", OWN_PACKAGE) else package
+
+
+def raised_by_plugin(exc: BaseException, package: str) -> bool:
+    """Whether ``package``'s code is among the frames ``exc`` passed through: its forward, its
+    ``fit``, an import it made. Read from each frame's module, never from file names, so a
+    plugin installed anywhere (or registered from a test module) is recognised."""
+    for frame, _ in traceback.walk_tb(exc.__traceback__):
+        module = frame.f_globals.get("__name__")
+        if isinstance(module, str) and (module == package or
+                                        module.startswith(package + ".")):
+            return True
+    return False
+
+
+def in_plugin_words(exc: BaseException) -> str:
+    """What a plugin's code raised, in its own words and without Python's class names: a
+    module it imports that is missing, a file the system refused with the system's reason,
+    else its message (:func:`~merbench.base.errors.in_words`)."""
+    if isinstance(exc, ModuleNotFoundError) and exc.name:
+        return f"it imports '{exc.name}', which is not installed"  # as a plugin's import is said
+    if isinstance(exc, OSError) and exc.strerror:
+        where = f" ({exc.filename})" if exc.filename else ""
+        return f"{os_reason(exc)}{where}"
+    return in_words(exc)

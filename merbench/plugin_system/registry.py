@@ -68,6 +68,12 @@ class Registry(Generic[M]):
         #: why installed plugins may be missing, said with an unknown name: autoloading is
         #: off (``MERBENCH_DISABLE_PLUGIN_AUTOLOAD``), or the usual question
         self.not_loaded = "are the plugins installed?"
+        #: the plugins that failed to load, with why, and the names of this kind they had
+        #: registered before failing: a name asked for that none loaded is said with them
+        #: (it was "unknown model 'b-ok' (did you mean 'p-ok'?)", its plugin's failure only
+        #: a warning above it); set by :func:`merbench.plugin_system.manager.load_plugins`
+        self.broken: list[tuple[Origin, str]] = []
+        self._lost: dict[str, Origin] = {}
 
     @contextmanager
     def registering_for(self, origin: Origin) -> Iterator[None]:
@@ -154,8 +160,10 @@ class Registry(Generic[M]):
         return replace
 
     def discard(self, origin: Origin) -> None:
-        """Forget everything ``origin`` added (a plugin that failed half-way through)."""
+        """Forget everything ``origin`` added (a plugin that failed half-way through), keeping
+        the names it had added to say why they are missing (:attr:`broken`)."""
         for name in [n for n, e in self._entries.items() if e.origin == origin]:
+            self._lost[name] = origin
             del self._entries[name]
         for name in [n for n, f in self._families.items() if f.origin == origin]:
             del self._families[name]
@@ -179,12 +187,34 @@ class Registry(Generic[M]):
             raise MerbenchError(f"{self.kind} '{name}' is provided by plugin '{plugin}', which "
                                 f"--no-plugin {plugin} leaves out; give the command without "
                                 f"--no-plugin {plugin} to use it")
+        if self.broken:  # not "unknown" where a plugin that may register it failed to load
+            raise MerbenchError(self._broken_line(name))
         names = self.names()
         hint = f" (did you mean '{close}'?)" if (close := closest(name, names)) else ""
         names += [family.pattern for family in self.families()]
         raise MerbenchError(
             f"unknown {self.kind} '{name}'{hint}; available: {self.available(names)}"
         ) from None
+
+    def _broken_line(self, name: str) -> str:
+        """Why ``name`` is not here: the plugin that registered it failed to load (and why),
+        or, where no loaded plugin has it, the plugins that failed, one of which may be its.
+        Without a list of names or a closest name: suggesting another was the fault."""
+        fix = ", ".join(f"fix plugin '{o.plugin}'" if o.package.startswith("<") else
+                        f"fix or reinstall {o.package}" for o in
+                        dict.fromkeys(o for o, _ in self.broken))
+        lost = self._lost.get(name)
+        why = {origin: error for origin, error in self.broken}
+        if lost is not None and lost in why:
+            return (f"{self.kind} '{name}' is registered by {lost}, which failed to load: "
+                    f"{why[lost]}; {fix.split(', ')[0] if len(why) == 1 else fix}, then run "
+                    "the command again")
+        failed = "; ".join(f"{origin}, which failed to load ({error})"
+                           for origin, error in why.items())
+        close = closest(name, self.names())  # a loaded name it may be a misspelling of
+        hint = f" (did you mean '{close}'?)" if close else ""
+        return (f"no plugin that loaded registers {self.kind} '{name}'{hint}; {failed}, may be "
+                f"the one that registers it: {fix}, then run the command again")
 
     def available(self, names: list[str]) -> str:
         """``names`` for a message about a name not found, with why installed plugins may

@@ -43,10 +43,14 @@ def check_forward(model: Entry[Any], options: dict[str, Any], shape: tuple[int, 
             network(torch.zeros((BATCH, *shape), dtype=torch.float32))
     except MerbenchError:
         raise  # said in one line already (an option the factory refuses itself)
-    except Exception:
+    except Exception as exc:
+        # with no option given, what the plugin's code raised is all its authors can act on
+        # (it was dropped, as a run's first step once dropped it); a library's words for an
+        # option that does not fit are not quoted: the options are what the user can change
+        said = None if options else model.raised_here(exc)
         raise MerbenchError(f"{what} cannot run: built with its options it fails on a batch of "
-                            f"its input's shape {tuple(shape)}, before anything is spotted; "
-                            f"{fix}") from None
+                            f"its input's shape {tuple(shape)}, before anything is spotted"
+                            f"{': ' + said if said else ''}; {fix}") from None
 
 
 def output_fault(model: Entry[Any], options: dict[str, Any], shape: tuple[int, ...],

@@ -57,7 +57,7 @@ from merbench.runner.task_run import (
 from merbench.runner.trainer_setup import set_up_trainer
 from merbench.runner.values import check_feature_values, sample_digests, values_sha256
 from merbench.runner.weights import changed_checkpoints, check_weight_files
-from merbench.training.model_output import ModelFault
+from merbench.training.model_output import ModelFault, PluginCodeFailed
 
 
 def run(spec: RunSpec, settings: RunSettings,
@@ -185,7 +185,9 @@ def execute(runs: list[StartedRun], executor: Executor,
             for run, restored in zip(runs, before, strict=True):
                 if restored == 0:  # a folder this command started, with no fold in it
                     forget_untrained(run.run_dir.path)
-        if isinstance(exc, ModelFault):  # what the plugin's code returned: its fault
+        if isinstance(exc, PluginCodeFailed) and not trained:  # options may be its cause
+            raise _first_step_failed(runs, exc) from None
+        if isinstance(exc, ModelFault):  # what the plugin's code returned or raised: its fault
             raise _model_fault(runs, exc, trained) from None
         if trained or isinstance(exc, MerbenchError):
             raise  # folds trained, then one failed; or said in one line already
@@ -208,7 +210,8 @@ def forget_untrained(folder: Path) -> None:
 def _model_fault(runs: list[StartedRun], exc: ModelFault, trained: bool) -> MerbenchError:
     """:meth:`~merbench.plugin_system.entry.Entry.fault`'s one line for what a model's own
     code returned that no run can use (:mod:`merbench.training.model_output`), refused
-    before the fold it was computing is written; what finished before it is said as kept."""
+    before the fold it was computing is written, or raised (of any class, at any fold: it
+    was a traceback after the first); what finished before it is said as kept."""
     plan = runs[0].data.plan
     when = " failed its first training step, before any fold finished" if not trained else \
         " failed in the middle of the run"

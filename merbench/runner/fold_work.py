@@ -29,8 +29,9 @@ from merbench.data.task import EMOTION_TASK, Task
 from merbench.meta import TrainRecipe
 from merbench.plugin_system.entry import Entry
 from merbench.plugin_system.manager import BUILTIN_PLUGINS, load_plugins
-from merbench.training.device import describe_device
+from merbench.training.device import describe_device, is_out_of_memory
 from merbench.training.estimator import fit_predict
+from merbench.training.model_output import PluginCodeFailed
 
 WorkKind = Literal["train", "evaluate", "fit"]
 
@@ -150,7 +151,37 @@ def compute(work: GroupWork, features: np.ndarray, *,
             checkpoint: Any = None, seconds_before: float = 0.0) -> list[Computed]:
     """Every fold of ``work``'s predictions. ``on_epoch(position, epoch)`` reports progress;
     ``checkpoint`` (local runs) saves and continues an unfinished group's training state,
-    whose earlier seconds are ``seconds_before``."""
+    whose earlier seconds are ``seconds_before``.
+
+    What a plugin's model raises in its own code, of any class, is a
+    :class:`~merbench.training.model_output.PluginCodeFailed` saying what it raised, here
+    where both executors (and spotting's recogniser) compute, so each says it in one line
+    naming the plugin; running out of memory is left to the executor, which tries fewer
+    folds at a time."""
+    try:
+        return _compute(work, features, on_epoch=on_epoch, checkpoint=checkpoint,
+                        seconds_before=seconds_before)
+    except MerbenchError:
+        raise  # said in one line already (a ModelFault among them)
+    except Exception as exc:
+        entry = work.model.entry
+        said = None if entry is None or _out_of_memory(work, exc) else entry.raised_here(exc)
+        if said is None:
+            raise
+        raise PluginCodeFailed(said) from exc
+
+
+def _out_of_memory(work: GroupWork, exc: BaseException) -> bool:
+    """Whether ``exc`` is running out of memory; torch is asked only where it trained."""
+    if isinstance(exc, MemoryError):
+        return True
+    return work.kind != "fit" and is_out_of_memory(exc)
+
+
+def _compute(work: GroupWork, features: np.ndarray, *,
+             on_epoch: Callable[[int, int], None] | None,
+             checkpoint: Any, seconds_before: float) -> list[Computed]:
+    """:func:`compute` itself."""
     started = time.perf_counter()
     device_name = _device_name(work)
     if work.kind == "evaluate":

@@ -44,7 +44,8 @@ from merbench.base.errors import MerbenchError
 from merbench.data.dataset import InMemoryDataset
 from merbench.data.task import EMOTION_TASK
 from merbench.features.extraction import extract_feature
-from merbench.meta import MAX_EPOCHS
+from merbench.meta import MAX_EPOCHS, ModelMeta, TrainRecipe
+from merbench.plugin_system.entry import Entry
 from merbench.plugin_system.manager import Plugins, plugin_versions
 from merbench.plugin_system.registry import Registries
 from merbench.results.codec import to_json
@@ -206,7 +207,8 @@ def check_recogniser(registries: Registries, spec: RecogniseSpec) -> str:
     """The feature ``spec``'s model reads from two frames, once the model is known and the
     options fit it (a MerbenchError, one line, otherwise); run before any spotting."""
     model = registries.models.get(spec.model)
-    if spec.epochs is not None and model.meta.recipe is None:
+    trains = model.meta.kind == "torch"  # an estimator's recipe, if it declares one, is unused
+    if spec.epochs is not None and not trains:
         raise MerbenchError(f"model '{spec.model}' is an estimator, fitted once: --epochs is "
                             "for torch models")
     if spec.epochs is not None and spec.epochs < 1:
@@ -216,14 +218,21 @@ def check_recogniser(registries: Registries, spec: RecogniseSpec) -> str:
         raise MerbenchError(f"--epochs must be at most {MAX_EPOCHS:,} (got {spec.epochs:,}): "
                             "every epoch's predictions are kept in memory")
     model.check_options("model", dict(spec.model_options))  # before any video is spotted
-    if model.meta.recipe is not None:  # a device a torch model could never use here
+    if trains:  # a device a torch model could never use here
         resolve_device(spec.device)
     shape = registries.features.get(model.meta.feature).meta.shape \
         if model.meta.feature in registries.features else None
-    if model.meta.recipe is not None and shape:  # options its types pass, its code does not
+    if trains and shape:  # options its types pass, its code does not
         check_forward(model, dict(spec.model_options), tuple(shape),
                       f"--recognise {spec.model}")
     return feature_from_frames(registries, model.meta.feature, spec.feature)
+
+
+def torch_recipe(model: Entry[ModelMeta]) -> TrainRecipe | None:
+    """The recipe a recogniser trains with: a torch model's; None for an estimator, which is
+    fitted once, whatever recipe its metadata declares (pass 84l: one that declared a recipe
+    was run forward as a torch model and refused)."""
+    return model.meta.recipe if model.meta.kind == "torch" else None
 
 
 def frame_options(registries: Registries, feature: str) -> dict[str, Any]:
@@ -247,7 +256,7 @@ def recogniser_of(registries: Registries, spec: RecogniseSpec) -> dict[str, Any]
     model = registries.models.get(spec.model)
     feature_name = check_recogniser(registries, spec)
     feature = registries.features.get(feature_name)
-    recipe = model.meta.recipe
+    recipe = torch_recipe(model)
     return {"model": spec.model, "model_version": model.meta.version,
             "model_options": dict(spec.model_options), "feature": feature_name,
             "feature_version": feature.meta.version,
@@ -311,7 +320,7 @@ def recognise(results: SpottingResults, videos: Sequence[LongVideo], classes: Se
     if len(classes) < 2:
         raise MerbenchError(f"the long videos give {len(classes)} emotion class(es); "
                             "recognition needs two or more")
-    recipe = model.meta.recipe
+    recipe = torch_recipe(model)
     if recipe is not None and spec.epochs is not None:
         recipe = dataclasses.replace(recipe, epochs=spec.epochs)
     chosen = chosen_intervals(results)

@@ -30,6 +30,14 @@ class ModelFault(MerbenchError):
     returned a tuple, not a tensor of logits") without the plugin, which the runner adds."""
 
 
+class PluginCodeFailed(ModelFault):
+    """A plugin's model raised in its own code while it trained or predicted (its forward, its
+    ``fit``): the message is what it raised, in its words
+    (:meth:`~merbench.plugin_system.entry.Entry.raised_here`). A fault of the plugin at any
+    fold, said in one line as a :class:`ModelFault` is; it travels from a Ray worker as one
+    (its message is its only argument)."""
+
+
 def outputs_of(build_model: Any) -> int | None:
     """The outputs a model is built for, where its source says (a run's model source
     carries its class count); None: unknown, and only the batch's rows are checked."""
