@@ -20,7 +20,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from merbench.base.errors import in_words, os_reason
+from merbench.base.errors import os_reason, plugin_words
 from merbench.base.literal import indefinite
 
 #: the package whose code is merbench's own: what it raises is never a plugin's fault
@@ -118,10 +118,10 @@ def raised_by_plugin(exc: BaseException, package: str) -> bool:
 def in_plugin_words(exc: BaseException) -> str:
     """What a plugin's code raised, in its own words and without Python's class names: a
     module it imports that is missing, a file the system refused with the system's reason,
-    else its message (:func:`~merbench.base.errors.in_words`)."""
+    else its whole message (:func:`~merbench.base.errors.plugin_words`)."""
     if isinstance(exc, ModuleNotFoundError) and exc.name:
         return f"it imports '{exc.name}', which is not installed"  # as a plugin's import is said
     if isinstance(exc, OSError) and exc.strerror:
         where = f" ({exc.filename})" if exc.filename else ""
         return f"{os_reason(exc)}{where}"
-    return in_words(exc)
+    return plugin_words(exc)
