@@ -152,6 +152,25 @@ def test_a_whole_version_and_numpys_bool_are_taken(
     assert cli("validate", tmp_path / case)[0] == 0
 
 
+@pytest.mark.parametrize("case", ["f32", "dec"])
+def test_a_fit_report_of_numpy_or_decimal_numbers_is_recorded_as_numbers(
+        odd9, cli, tmp_path: Path, case: str) -> None:
+    code, _, err = cli(*RUN, "--model", f"s-{case}", "--out", tmp_path / case)
+    assert code == 0, err
+    folds = json.loads((tmp_path / case / "results.json").read_text())["folds"]
+    assert all(fold["fit_report"] == {"a": 0.5, "n": [3, 2]} for fold in folds), folds
+    assert cli("validate", tmp_path / case)[0] == 0
+
+
+def test_a_fit_report_holding_an_object_is_the_plugins_fault_in_one_line(
+        odd9, cli, tmp_path: Path) -> None:
+    code, _, err = cli(*RUN, "--model", "s-obj", "--out", tmp_path / "obj")
+    line = _one_line(err)
+    assert code == 2 and f"model 's-obj' {ORIGIN} failed" in line, line
+    assert "its fit_report_ holds an object at 'a', which no results file can hold" in line
+    assert "JSON" not in line and "serializable" not in line, line
+
+
 def _refused(kind: type, **fields: Any) -> str:
     base: dict[str, Any] = dict(name="x", version=1, description="d", citation="c")
     with pytest.raises(ValueError) as caught:

@@ -113,6 +113,27 @@ def real(refuse: Refusal, field: str, value: Any, wanted: str,
     return value if type(value) is int else number
 
 
+def plain_number(value: Any) -> bool | int | float | None:
+    """``value`` as the plain bool, int or float a JSON file holds, read as the fields here
+    read it (``np.float32(0.5)`` is 0.5, ``Decimal("2")`` is 2, ``np.bool_(True)`` is True),
+    or None where it is no number: what a plugin's other values (an estimator's
+    ``fit_report_``) are converted with, so that they are read as its metadata is."""
+    if isinstance(value, bool) or _is_numpy_bool(value):
+        return bool(value)
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, Decimal | numbers.Rational):  # a Fraction: exact, as a Decimal
+        whole_number = whole_value(value)
+        if whole_number is not None:
+            return whole_number
+    if isinstance(value, numbers.Real | Decimal):
+        try:
+            return float(value)
+        except OverflowError:  # beyond a float's range: an infinity, refused as one
+            return -math.inf if str(value).startswith("-") else math.inf
+    return None
+
+
 def flag(refuse: Refusal, field: str, value: Any) -> bool:
     """``value`` as True or False (numpy's bool too); "no", 0 and None are no flags."""
     if isinstance(value, bool) or _is_numpy_bool(value):
