@@ -60,8 +60,8 @@ def fit_report(model: Any) -> dict[str, Any] | None:
     if report is None:
         return None
     if not isinstance(report, dict):
-        raise ModelFault(f"its fit_report_ is {indefinite(type(report).__name__)}, not a dict; "
-                         "report a dict of plain numbers, strings, lists and dicts")
+        raise ModelFault(f"its fit_report_ is {indefinite(type(report).__name__)}, not a dict "
+                         "of plain numbers, strings, lists and dicts")
     plain: dict[str, Any] = _plain(report, "")
     at = _non_finite_at(plain)
     if at is not None:  # JSON has no NaN: validate refused the results file the run wrote
@@ -120,8 +120,9 @@ def _plain(value: Any, at: str) -> Any:
     kind = "a numpy array" if isinstance(value, np.ndarray) else \
         indefinite(type(value).__name__)
     raise ModelFault(f"its fit_report_ holds {kind} at '{at}', which no results file can "
-                     "hold; report plain numbers, strings, lists and dicts"
-                     + (" (x.tolist() for an array)" if isinstance(value, np.ndarray) else ""))
+                     "hold (a fit report holds plain numbers, strings, lists and dicts"
+                     + ("; x.tolist() makes an array a list)" if isinstance(value, np.ndarray)
+                        else ")"))
 
 
 def _key(key: Any, at: str) -> str:
@@ -133,7 +134,7 @@ def _key(key: Any, at: str) -> str:
     if key is None or number is not None:
         return json.dumps(number)
     raise ModelFault(f"its fit_report_ has a key that is {indefinite(type(key).__name__)}"
-                     f"{f' at {at!r}' if at else ''}; report keys as text")
+                     f"{f' at {at!r}' if at else ''}, where a results file holds text")
 
 
 def _non_finite_at(report: Any, where: str = "") -> str | None:
