@@ -41,6 +41,7 @@ ODD9 = """
         "ep300": dict(recipe=dict(epochs=1e300, batch_size=8, lr=1e-3)),
         "bs": dict(recipe=dict(epochs=1, batch_size=10**400, lr=1e-3)),
         "lr": dict(recipe=dict(epochs=1, batch_size=8, lr=1e4)),
+        "wd": dict(recipe=dict(epochs=1, batch_size=8, lr=1e-3, weight_decay=10**300)),
         "red": dict(reduced=dict(epochs=10**6)),
         "cit5": dict(citation=5),
         "desc5": dict(description=5),
@@ -123,6 +124,8 @@ def odd9(make_dist: Callable[..., None]) -> None:
     ("bs", "a training recipe needs batch_size to be a whole number from 1 to 65,536, not "
            "1e+400"),
     ("lr", "a training recipe needs lr to be a number > 0 and at most 1000, not 10000.0"),
+    ("wd", "a training recipe needs weight_decay to be a number >= 0 and at most 1000, not "
+           "1e+300"),
     ("red", "a reduced setting needs epochs to be None or a whole number from 1 to 100,000, "
             "not 1000000"),
     ("cit5", "ModelMeta 'q-cit5': citation must be text, not 5"),

@@ -30,6 +30,9 @@ MAX_EPOCHS = 100_000
 MAX_BATCH_SIZE = 65_536
 #: the largest learning rate: torch's fp32 step overflows beyond about 3e38
 MAX_LR = 1e3
+#: the largest weight decay a recipe declares (no option overrides it): a decay that large
+#: is no regulariser, and 10**300 ended the first training step in torch's OverflowError
+MAX_WEIGHT_DECAY = 1e3
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -202,8 +205,10 @@ class TrainRecipe:
                                whole(refuse, "decay_epochs", self.decay_epochs, 0, MAX_EPOCHS))
         object.__setattr__(self, "lr", real(refuse, "lr", self.lr, "a number > 0",
                                             lambda v: v > 0, MAX_LR))
+        object.__setattr__(self, "weight_decay", real(
+            refuse, "weight_decay", self.weight_decay, "a number >= 0", lambda v: v >= 0,
+            MAX_WEIGHT_DECAY))
         for name, wanted, fits in (
-                ("weight_decay", "a number >= 0", lambda v: v >= 0),
                 ("gamma", "a number in (0, 1], the exponential schedule's factor",
                  lambda v: 0 < v <= 1),
                 ("min_lr", "a number >= 0", lambda v: v >= 0)):
