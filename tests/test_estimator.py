@@ -114,6 +114,6 @@ def test_each_fold_gets_its_training_subjects_and_its_report_lands_in_results(
 
 def test_a_report_json_cannot_hold_is_one_clear_error(tmp_path: Path) -> None:
     plugins = load_plugins(extra=[("contract", _ContractPlugin())])
-    with pytest.raises(MerbenchError, match="fit_report_ that JSON cannot hold"):
+    with pytest.raises(MerbenchError, match="fit_report_ holds a numpy array at 'C', which"):
         merbench.run(model="bad-report", dataset="synthetic", out=tmp_path / "bad",
                      plugins=plugins, dataset_options={"subjects": 3, "samples_per_subject": 4})

@@ -166,3 +166,24 @@ def test_the_cli_runs_a_handcrafted_model(cli, tmp_path: Path,
                          "--no-plugin", "handcrafted", "--epochs", "3",
                          "-o", tmp_path / "cli2")
     assert code == 2 and "has no --epochs" in err and "Traceback" not in err
+
+
+def test_spot_recognise_with_biwoof_svm_trains_on_folds_without_class_1(
+        cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``spot --recognise biwoof-svm`` on synthetic-long ended with scikit-learn's own
+    "ValueError: pos_label=1 is not a valid label: It should be one of [0 2]" (pass 84l N3):
+    a subject's training expressions held classes 0 and 2 only, and the inner search's
+    scorer checked f1_score's default pos_label against them. Macro F1 has no positive
+    class, so such a fold trains and the run writes its str.json."""
+    import merbench_handcrafted.plugin as handcrafted
+
+    import merbench.cli as cli_module
+
+    real_load = cli_module._load
+    monkeypatch.setattr(cli_module, "_load", lambda args, extra=(): real_load(
+        args, extra=[*extra, ("handcrafted-dev", handcrafted)]))
+    code, _, err = cli("spot", "--spotter", "flow-peak", "--dataset", "synthetic-long",
+                       "--quiet", "--no-plugin", "handcrafted", "--recognise", "biwoof-svm",
+                       "--out", tmp_path / "str")
+    assert code == 0, err
+    assert "pos_label" not in err and (tmp_path / "str" / "str.json").exists()

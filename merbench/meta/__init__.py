@@ -11,7 +11,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-from merbench.meta.field_values import flag, real, shown, target, whole
+from merbench.meta.field_values import Refusal, flag, names, real, shown, target, text, whole
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 
@@ -22,8 +22,17 @@ DATA_ORDERS = ("shuffle", "listed", "authors")
 #: :mod:`merbench.scores.selection` gives each its rule, under exactly these names
 SELECTION_POLICIES = ("fixed", "inner-val", "oracle", "first-best", "per-metric-best")
 #: the most epochs a run trains: ``merbench run`` refuses more as an option, and a result
-#: (a recogniser's record) claiming more is refused by validate and status
+#: (a recogniser's record) claiming more is refused by validate and status, and a recipe
+#: or reduced setting declaring more is refused as its plugin loads
 MAX_EPOCHS = 100_000
+#: the largest batch: more samples than any micro-expression dataset holds (the largest have
+#: a few thousand) is the whole training set at once; 2**31 and 10**15 were taken and recorded
+MAX_BATCH_SIZE = 65_536
+#: the largest learning rate: torch's fp32 step overflows beyond about 3e38
+MAX_LR = 1e3
+#: the largest weight decay a recipe declares (no option overrides it): a decay that large
+#: is no regulariser, and 10**300 ended the first training step in torch's OverflowError
+MAX_WEIGHT_DECAY = 1e3
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -38,16 +47,29 @@ class Meta:
 
     def __post_init__(self) -> None:
         kind = type(self).__name__
+        if not isinstance(self.name, str):
+            raise ValueError(f"{kind} name must be text, not {shown(self.name)}")
         if not _NAME.match(self.name):
             raise ValueError(
                 f"{kind} name {self.name!r} must be lower case letters, digits, '.', '_' or '-'"
             )
-        if isinstance(self.version, bool) or not isinstance(self.version, int) or self.version < 1:
-            raise ValueError(f"{kind} {self.name!r}: version must be an integer >= 1")
+        refuse = self.refusal()
+        # version 2.0, np.int64(2) and Decimal("2") are 2, by the one whole-number rule
+        object.__setattr__(self, "version", whole(refuse, "version", self.version, 1))
+        for name in ("description", "citation", "license"):
+            text(refuse, name, getattr(self, name))
         if not self.description.strip() or "\n" in self.description.strip():
             raise ValueError(f"{kind} {self.name!r}: description must be one non-empty line")
         if not self.citation.strip():
             raise ValueError(f"{kind} {self.name!r}: give a citation or a link")
+
+    def refusal(self) -> Refusal:
+        """How a field of this object is refused: "ModelMeta 'x': citation must be text,
+        not 5", naming the object and the field, the value as the plugin wrote it."""
+        def refuse(name: str, wanted: str, value: Any) -> ValueError:
+            return ValueError(f"{type(self).__name__} {self.name!r}: {name} must be {wanted}, "
+                              f"not {shown(value)}")
+        return refuse
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -81,6 +103,16 @@ class DatasetMeta(Meta):
     generated: bool = False
     databases: tuple[str, ...] | None = None
 
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        refuse = self.refusal()
+        object.__setattr__(self, "provides", names(refuse, "provides", self.provides))
+        if self.official_fingerprint is not None:
+            text(refuse, "official_fingerprint", self.official_fingerprint)
+        object.__setattr__(self, "generated", flag(refuse, "generated", self.generated))
+        if self.databases is not None:
+            object.__setattr__(self, "databases", names(refuse, "databases", self.databases))
+
 
 @dataclass(frozen=True, kw_only=True)
 class FeatureMeta(Meta):
@@ -100,6 +132,13 @@ class FeatureMeta(Meta):
 
     def __post_init__(self) -> None:
         super().__post_init__()
+        refuse = self.refusal()
+        for name in ("needs", "storage_options"):
+            object.__setattr__(self, name, names(refuse, name, getattr(self, name)))
+        if not isinstance(self.shape, tuple | list):
+            raise refuse("shape", "a tuple of whole numbers >= 1", self.shape)
+        object.__setattr__(self, "shape", tuple(whole(refuse, f"shape[{index}]", size, 1)
+                                                for index, size in enumerate(self.shape)))
         for need in self.needs:
             if not all(part.strip() for part in need.split("|")):
                 raise ValueError(f"feature {self.name!r}: need {need!r} has an empty "
@@ -155,14 +194,21 @@ class TrainRecipe:
             return ValueError(f"a training recipe needs {name} to be {wanted}, not "
                               f"{shown(value)}")
 
-        for name, least in (("epochs", 1), ("batch_size", 1), ("warmup_epochs", 0)):
-            object.__setattr__(self, name, whole(refuse, name, getattr(self, name), least))
+        # at most what the command line takes for the same option (--epochs, --batch-size,
+        # --lr): 10**400 epochs loaded, then crashed the run's summary (pass 84l N2)
+        for name, least, most in (("epochs", 1, MAX_EPOCHS), ("batch_size", 1, MAX_BATCH_SIZE),
+                                  ("warmup_epochs", 0, MAX_EPOCHS)):
+            object.__setattr__(self, name,
+                               whole(refuse, name, getattr(self, name), least, most))
         if self.decay_epochs is not None:
             object.__setattr__(self, "decay_epochs",
-                               whole(refuse, "decay_epochs", self.decay_epochs, 0))
+                               whole(refuse, "decay_epochs", self.decay_epochs, 0, MAX_EPOCHS))
+        object.__setattr__(self, "lr", real(refuse, "lr", self.lr, "a number > 0",
+                                            lambda v: v > 0, MAX_LR))
+        object.__setattr__(self, "weight_decay", real(
+            refuse, "weight_decay", self.weight_decay, "a number >= 0", lambda v: v >= 0,
+            MAX_WEIGHT_DECAY))
         for name, wanted, fits in (
-                ("lr", "a number > 0", lambda v: v > 0),
-                ("weight_decay", "a number >= 0", lambda v: v >= 0),
                 ("gamma", "a number in (0, 1], the exponential schedule's factor",
                  lambda v: 0 < v <= 1),
                 ("min_lr", "a number >= 0", lambda v: v >= 0)):
@@ -211,14 +257,20 @@ class ReducedSetting:
             return ValueError(f"a reduced setting needs {name} to be None or {wanted}, not "
                               f"{shown(value)}")
 
-        for name in ("epochs", "batch_size"):
+        for name, most in (("epochs", MAX_EPOCHS), ("batch_size", MAX_BATCH_SIZE)):
             if getattr(self, name) is not None:
-                object.__setattr__(self, name, whole(refuse, name, getattr(self, name), 1))
+                object.__setattr__(self, name, whole(refuse, name, getattr(self, name), 1, most))
         if self.lr is not None:
             object.__setattr__(self, "lr", real(refuse, "lr", self.lr, "a number > 0",
-                                                lambda v: v > 0))
-        for text in (self.why, self.measured or "x"):
-            if "\n" in text.strip():
+                                                lambda v: v > 0, MAX_LR))
+        if not isinstance(self.model_options, dict):
+            raise refuse("model_options", "a dict", self.model_options)
+        if not isinstance(self.why, str):
+            raise ValueError(f"a reduced setting needs why to be text, not {shown(self.why)}")
+        if self.measured is not None:
+            text(refuse, "measured", self.measured)
+        for line in (self.why, self.measured or "x"):
+            if "\n" in line.strip():
                 raise ValueError("a reduced setting's why and measured are one line each")
 
     def to_dict(self) -> dict[str, Any]:
@@ -304,3 +356,11 @@ class ProtocolMeta(Meta):
     required_options: tuple[str, ...] = ()
     subject_independent: bool = True
     datasets: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        refuse = self.refusal()
+        for name in ("required_options", "datasets"):
+            object.__setattr__(self, name, names(refuse, name, getattr(self, name)))
+        object.__setattr__(self, "subject_independent",
+                           flag(refuse, "subject_independent", self.subject_independent))

@@ -11,12 +11,22 @@ results file that ``merbench validate`` then refused. The numbers the Python API
 here too, stored as the int or float they are; anything else is a ``ValueError`` naming the
 field and the value as written, raised while the plugin registers, which its load failure
 reports in one line naming the plugin.
+
+Pass 84l found the same kinds of fault in the other fields: ``citation=5`` and ``name=5``
+answered with Python's own words ("'int' object has no attribute 'strip'"), with no field
+named; ``version=2.0``, ``np.int64(2)`` and ``Decimal("2")`` refused although the recipe's
+epochs take them; ``extra_training_data=np.bool_(True)`` refused as "not a bool" (numpy 2
+names its type ``bool``); and ``epochs=10**400`` taken, then crashing the run's summary line
+once its results were written. So every field of every metadata class goes through one of
+the readers here: :func:`text`, :func:`names`, :func:`whole` and :func:`real` (with the
+bounds the command line applies to the same option), :func:`flag` and :func:`target`.
 """
 
 from __future__ import annotations
 
 import math
 import numbers
+import sys
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -33,23 +43,61 @@ def shown(value: Any) -> str:
     ``3/2`` for a Fraction), text quoted, anything else by its kind (``a list``)."""
     if isinstance(value, str):
         return repr(value[:40] + ("..." if len(value) > 40 else ""))
+    if _is_numpy_bool(value):
+        return str(bool(value))
     if value is None or isinstance(value, bool | numbers.Number | Decimal):
-        return str(value)
+        written = str(value)
+        if len(written) > 20 and isinstance(value, numbers.Integral | Decimal):
+            # 10**400 is 401 digits: said as 1e+400, so the refusal stays one short line
+            exact = value if isinstance(value, Decimal) else Decimal(int(value))
+            written = f"{exact.normalize():.6g}"
+        return written
     return indefinite(type(value).__name__)
 
 
-def whole(refuse: Refusal, field: str, value: Any, least: int) -> int:
-    """``value`` as the int it is (2, 2.0, np.int64(2), Decimal("2")), at least ``least``."""
+def text(refuse: Refusal, field: str, value: Any) -> str:
+    """``value``, which must be text: ``citation=5`` is refused naming the field, where it
+    met ``.strip()`` and Python's "'int' object has no attribute 'strip'"."""
+    if not isinstance(value, str):
+        raise refuse(field, "text", value)
+    return value
+
+
+def names(refuse: Refusal, field: str, value: Any) -> tuple[str, ...]:
+    """``value`` as a tuple of texts (a list is taken as one): ``provides=("flow_uvos",)``.
+    A lone text is refused, not read as its characters (``"flow_uvos"`` as nine names); an
+    item that is no text is named by its place (``provides[0] must be a name (text)``)."""
+    if not isinstance(value, tuple | list):
+        raise refuse(field, "a tuple of names (texts)", value)
+    return tuple(text_item(refuse, f"{field}[{index}]", item)
+                 for index, item in enumerate(value))
+
+
+def text_item(refuse: Refusal, field: str, value: Any) -> str:
+    """One name of a tuple of names: ``value``, which must be text."""
+    if not isinstance(value, str):
+        raise refuse(field, "a name (text)", value)
+    return value
+
+
+def whole(refuse: Refusal, field: str, value: Any, least: int, most: int | None = None) -> int:
+    """``value`` as the int it is (2, 2.0, np.int64(2), Decimal("2")), at least ``least``
+    and, where the command line bounds the same option, at most ``most``: a recipe's
+    ``epochs=10**400`` was taken and crashed the run's summary after its results were
+    written, where ``--epochs`` refuses more than :data:`merbench.meta.MAX_EPOCHS`."""
     number = None if isinstance(value, str) else whole_value(value)
     if number is None or number < least:
         raise refuse(field, f"a whole number >= {least}", value)
+    if most is not None and number > most:
+        raise refuse(field, f"a whole number from {least} to {most:,}", value)
     return number
 
 
 def real(refuse: Refusal, field: str, value: Any, wanted: str,
-         fits: Callable[[float], bool]) -> float | int:
+         fits: Callable[[float], bool], most: float | None = None) -> float | int:
     """``value`` as the float it is (0.001, Decimal("0.001"), np.float32), finite and
-    ``fits`` (what ``wanted`` says in words: "a number > 0")."""
+    ``fits`` (what ``wanted`` says in words: "a number > 0"), and at most ``most`` where the
+    command line bounds the same option (``--lr``)."""
     number = None
     if isinstance(value, numbers.Real | Decimal) and not isinstance(value, bool):
         try:
@@ -58,16 +106,48 @@ def real(refuse: Refusal, field: str, value: Any, wanted: str,
             number = None
     if number is None or not math.isfinite(number) or not fits(number):
         raise refuse(field, wanted, value)
+    if most is not None and number > most:
+        raise refuse(field, f"{wanted} and at most {most:g}", value)
     # a plain int stays one: recorded as written until now (weight_decay=0), and a run's
     # identity, which records it, must not change under a run begun before
     return value if type(value) is int else number
 
 
+def plain_number(value: Any) -> bool | int | float | None:
+    """``value`` as the plain bool, int or float a JSON file holds, read as the fields here
+    read it (``np.float32(0.5)`` is 0.5, ``Decimal("2")`` is 2, ``np.bool_(True)`` is True),
+    or None where it is no number: what a plugin's other values (an estimator's
+    ``fit_report_``) are converted with, so that they are read as its metadata is."""
+    if isinstance(value, bool) or _is_numpy_bool(value):
+        return bool(value)
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, Decimal | numbers.Rational):  # a Fraction: exact, as a Decimal
+        whole_number = whole_value(value)
+        if whole_number is not None:
+            return whole_number
+    if isinstance(value, numbers.Real | Decimal):
+        try:
+            return float(value)
+        except OverflowError:  # beyond a float's range: an infinity, refused as one
+            return -math.inf if str(value).startswith("-") else math.inf
+    return None
+
+
 def flag(refuse: Refusal, field: str, value: Any) -> bool:
     """``value`` as True or False (numpy's bool too); "no", 0 and None are no flags."""
-    if isinstance(value, bool) or type(value).__name__ == "bool_":
+    if isinstance(value, bool) or _is_numpy_bool(value):
         return bool(value)
     raise refuse(field, "True or False", value)
+
+
+def _is_numpy_bool(value: Any) -> bool:
+    """Whether ``value`` is numpy's bool, known by its class, not its name: numpy 2 names it
+    ``bool``, not ``bool_``, and ``np.bool_(True)`` was refused as "not a bool". A numpy
+    value exists only once numpy is imported, so this never imports it (metadata is read
+    by ``merbench --help``, which must stay light)."""
+    numpy = sys.modules.get("numpy")
+    return numpy is not None and isinstance(value, numpy.bool_)
 
 
 def target(refuse: Refusal, field: str, value: Any) -> str | None:

@@ -15,10 +15,11 @@ registry (vocabulary) holds it, and the spotting package computes (a higher laye
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
+from typing import Any
 
 from merbench.meta import Meta
+from merbench.meta.field_values import flag, real, shown
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -37,8 +38,16 @@ class LongVideoMeta(Meta):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        if self.fps is not None and (isinstance(self.fps, bool)
-                                     or not isinstance(self.fps, (int, float))
-                                     or not math.isfinite(self.fps) or self.fps <= 0):
-            raise ValueError(f"long-video dataset {self.name!r}: fps must be a positive "
-                             f"number of frames per second or None, not {self.fps!r}")
+
+        def refuse(name: str, wanted: str, value: Any) -> ValueError:
+            return ValueError(f"long-video dataset {self.name!r}: {name} must be {wanted}, "
+                              f"not {shown(value)}")
+
+        # fps=np.float32(30) or Decimal("30") is 30 (merbench.meta.field_values), a flag
+        # may be numpy's bool: one reading for every metadata class
+        if self.fps is not None:
+            object.__setattr__(self, "fps", real(
+                refuse, "fps", self.fps, "a positive number of frames per second or None",
+                lambda v: v > 0))
+        for name in ("blinks", "emotions", "ground_truth"):
+            object.__setattr__(self, name, flag(refuse, name, getattr(self, name)))

@@ -15,10 +15,11 @@ It lives beside :mod:`merbench.meta.long_video` for the same reason: the registr
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
+from typing import Any
 
 from merbench.meta import Meta
+from merbench.meta.field_values import real, shown
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -31,11 +32,28 @@ class SpotterMeta(Meta):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        names = [name for name, _ in self.tuned]
+        pairs = self.tuned if isinstance(self.tuned, tuple | list) else None
+        if pairs is None or not all(isinstance(pair, tuple | list) and len(pair) == 2
+                                    and isinstance(pair[0], str) for pair in pairs):
+            raise ValueError(f"spotter {self.name!r}: tuned must be pairs of an option's name "
+                             f"and its values, ((\"p\", (0.1, 0.2)),), not {shown(self.tuned)}")
+        names = [name for name, _ in pairs]
         if len(set(names)) != len(names):
             raise ValueError(f"spotter {self.name!r}: an option is tuned twice in {names}")
-        for name, values in self.tuned:
-            if not values or any(isinstance(v, bool) or not isinstance(v, (int, float))
-                                 or not math.isfinite(v) for v in values):
-                raise ValueError(f"spotter {self.name!r}: tuned option {name!r} needs one or "
-                                 f"more finite numbers, not {values!r}")
+
+        # np.float32(0.1) and Decimal("0.1") are numbers (merbench.meta.field_values)
+        object.__setattr__(self, "tuned", tuple((name, self._numbers(name, values))
+                                                for name, values in pairs))
+
+    def _numbers(self, name: str, values: Any) -> tuple[float, ...]:
+        """The values tuned option ``name`` tries, each the number it is, or one line
+        showing them as written."""
+        def refuse(_field: str, _wanted: str, _value: Any) -> ValueError:
+            written = f"({', '.join(shown(v) for v in values)})" \
+                if isinstance(values, tuple | list) else shown(values)
+            return ValueError(f"spotter {self.name!r}: tuned option {name!r} needs one or "
+                              f"more finite numbers, not {written}")
+
+        if not isinstance(values, tuple | list) or not values:
+            raise refuse(name, "", values)
+        return tuple(real(refuse, name, v, "", lambda _: True) for v in values)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from merbench.base.errors import MerbenchError
 from merbench.base.whole_numbers import number_shown
-from merbench.meta import DATA_ORDERS, MAX_EPOCHS, TrainRecipe
+from merbench.meta import DATA_ORDERS, MAX_BATCH_SIZE, MAX_EPOCHS, MAX_LR, TrainRecipe
 from merbench.results.out_folders import refuse_out_place
 from merbench.runner.executor_kinds import EXECUTOR_KINDS
 from merbench.runner.given_values import check_finite, check_seed
@@ -29,12 +29,8 @@ from merbench.runner.spec import EXECUTORS, PRECISIONS, RunSettings, RunSpec, fl
 from merbench.scores.selection import POLICIES, check_reportable
 from merbench.training.device import check_device_name
 
-# Bounds past which an option cannot be meant: torch's fp32 step overflows beyond about 3e38,
-# and MAX_EPOCHS epochs of predictions of the composite's 442 samples already take 88 MB.
-MAX_LR = 1e3
-# a batch of more samples than any micro-expression dataset holds (the largest have a few
-# thousand) is the whole training set at once: 2**31 and 10**15 were taken and recorded
-MAX_BATCH_SIZE = 65_536
+# The bounds past which an option cannot be meant (MAX_EPOCHS, MAX_BATCH_SIZE, MAX_LR) live
+# in merbench.meta, whose TrainRecipe and ReducedSetting refuse the same values at load.
 
 
 def max_threads() -> int:

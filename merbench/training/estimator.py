@@ -22,6 +22,8 @@ from typing import Any
 import numpy as np
 
 from merbench.base.errors import MerbenchError
+from merbench.base.literal import indefinite
+from merbench.meta.field_values import plain_number
 from merbench.training.model_output import ModelFault, class_indices, outputs_of
 
 
@@ -46,20 +48,21 @@ def accepts_groups(model: Any) -> bool:
 
 
 def fit_report(model: Any) -> dict[str, Any] | None:
-    """The estimator's ``fit_report_`` as plain JSON values, or None when it has none."""
+    """The estimator's ``fit_report_`` as plain JSON values, or None when it has none.
+
+    Its numbers are taken as the numbers they are, as a model's metadata is read
+    (:func:`merbench.meta.field_values.plain_number`: ``np.float32(0.5)`` is 0.5,
+    ``Decimal("2")`` is 2); anything else JSON cannot hold is the plugin's fault, one
+    :class:`ModelFault` the runner says naming the model and its plugin. Both once ended
+    the run with the JSON writer's own words ("Object of type float32 is not JSON
+    serializable", pass 84l N3), naming only the estimator's class."""
     report = getattr(model, "fit_report_", None)
     if report is None:
         return None
-    name = type(model).__name__
     if not isinstance(report, dict):
-        raise MerbenchError(f"estimator {name} has a fit_report_ of type "
-                            f"{type(report).__name__}; make it a dict of plain values")
-    try:
-        plain: dict[str, Any] = json.loads(json.dumps(report))
-    except (TypeError, ValueError) as exc:
-        raise MerbenchError(f"estimator {name} has a fit_report_ that JSON cannot hold ({exc}); "
-                            "report plain numbers, strings, lists and dicts (float(x), not "
-                            "numpy scalars)") from None
+        raise ModelFault(f"its fit_report_ is {indefinite(type(report).__name__)}, not a dict "
+                         "of plain numbers, strings, lists and dicts")
+    plain: dict[str, Any] = _plain(report, "")
     at = _non_finite_at(plain)
     if at is not None:  # JSON has no NaN: validate refused the results file the run wrote
         raise ModelFault(f"its fit_report_ holds a value that is not a finite number (NaN or "
@@ -98,6 +101,40 @@ def fit_predict(
     predicted = class_indices(model.predict(x_test.reshape(len(x_test), -1)), len(x_test),
                               outputs_of(build_model))
     return EstimatorFit(predicted.reshape(1, -1), fit_report(model))
+
+
+def _plain(value: Any, at: str) -> Any:
+    """``value`` (found at ``at`` in the report, as ``a.b``) as plain JSON values, or the
+    :class:`ModelFault` naming what it holds there that no results file can hold."""
+    if value is None or isinstance(value, str):
+        return value
+    number = plain_number(value)
+    if number is not None:
+        return number
+    if isinstance(value, dict):
+        return {_key(key, at): _plain(item, f"{at}.{key}" if at else str(key))
+                for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item, f"{at}.{index}" if at else str(index))
+                for index, item in enumerate(value)]
+    kind = "a numpy array" if isinstance(value, np.ndarray) else \
+        indefinite(type(value).__name__)
+    raise ModelFault(f"its fit_report_ holds {kind} at '{at}', which no results file can "
+                     "hold (a fit report holds plain numbers, strings, lists and dicts"
+                     + ("; x.tolist() makes an array a list)" if isinstance(value, np.ndarray)
+                        else ")"))
+
+
+def _key(key: Any, at: str) -> str:
+    """A report's key as JSON writes it (``1`` as ``"1"``, True as ``"true"``); a key that is
+    no text or number is the plugin's fault."""
+    if isinstance(key, str):
+        return key
+    number = plain_number(key) if key is not None else None
+    if key is None or number is not None:
+        return json.dumps(number)
+    raise ModelFault(f"its fit_report_ has a key that is {indefinite(type(key).__name__)}"
+                     f"{f' at {at!r}' if at else ''}, where a results file holds text")
 
 
 def _non_finite_at(report: Any, where: str = "") -> str | None:

@@ -99,7 +99,11 @@ class SubjectSearchSVC(ClassifierMixin, BaseEstimator):
         steps.append(("svc", SVC(kernel="linear", class_weight=self.class_weight)))
         search = GridSearchCV(
             Pipeline(steps), {"svc__C": grid}, cv=usable,
-            scoring=make_scorer(f1_score, average="macro", zero_division=0.0),
+            # pos_label=None as scikit-learn's own "f1_macro" has it: the scorer otherwise
+            # checks f1_score's default pos_label=1 against an inner fit of two classes and
+            # raised "pos_label=1 is not a valid label" when class 1 was not among them (a
+            # fold of spot --recognise whose training expressions had classes 0 and 2 only)
+            scoring=make_scorer(f1_score, average="macro", zero_division=0.0, pos_label=None),
             refit=True, n_jobs=1, error_score="raise",
         )
         search.fit(np.asarray(X), y)
