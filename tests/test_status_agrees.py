@@ -648,3 +648,19 @@ def test_fields_that_contradict_each_other_are_refused_by_both(
     assert f"written, but {said}" in out and out.endswith(
         "('merbench validate' refuses it)\n"), out
     assert str(folder) not in out.split(": ", 1)[1], out  # the folder named once
+
+
+def test_an_au_run_whose_environment_contradicts_its_providers_is_refused_by_both(
+        examples: dict[str, Path], tmp_path: Path, cli) -> None:
+    """The AU run's status made its own part of validate's checks too: an edited
+    environment.merbench was "complete" to status. Its kind's checks that recompute no score
+    are now one function for both."""
+    folder = Path(shutil.copytree(examples["action-unit run"], tmp_path / "result",
+                                  symlinks=False))
+    path = folder / "au-results.json"
+    value = json.loads(path.read_text())
+    _merbench_version(value)
+    path.write_text(json.dumps(value))
+    _agree(cli, folder, "au-results.json with environment.merbench edited")
+    _, out, _ = cli("status", folder)
+    assert "written, but au-results.json: model.provider says merbench " in out, out

@@ -15,6 +15,7 @@ recorded ..."), pass 84l, N11. One function for both: a check added to ``validat
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -180,13 +181,14 @@ def registered_official(name: str, version: int) -> str | None:
     return meta.official_fingerprint if meta.version == version else None
 
 
-def refusal(run_dir: Path, official: OfficialFingerprint | None) -> str | None:
-    """Why ``validate`` refuses the finished run in ``run_dir`` without recomputing a score,
-    said after the folder's name (the folder named only in front), or None where its files
-    agree: ``status`` says this instead of "complete". A layout the checks did not foresee is
+def refusal(run_dir: Path, check: Callable[[Path], object]) -> str | None:
+    """Why ``validate`` refuses the finished run in ``run_dir`` by ``check``, its kind's
+    checks that recompute no score (an emotion run's :func:`agreeing_files`), said after the
+    folder's name (the folder named only in front), or None where its files agree:
+    ``status`` says this instead of "complete". A layout the checks did not foresee is
     said as ``validate`` says it."""
     try:
-        agreeing_files(run_dir, official)
+        check(run_dir)
     except ResultRejected as exc:
         if exc.path == run_dir:
             return exc.reason
@@ -197,18 +199,25 @@ def refusal(run_dir: Path, official: OfficialFingerprint | None) -> str | None:
     return None
 
 
-def status_checked(status: RunStatus) -> RunStatus:
-    """``status`` of a run (an emotion run's), no longer complete where ``validate`` refuses
-    its files without recomputing a score (:func:`refusal`): ``status`` never calls complete
-    what ``validate`` rejects on a check it could make as cheaply."""
+def emotion_files_agree(run_dir: Path) -> None:
+    """:func:`agreeing_files` of an emotion run, with the official sample lists the
+    installed datasets declare, as ``validate`` checks it."""
+    agreeing_files(run_dir, registered_official)
+
+
+def status_checked(status: RunStatus,
+                   check: Callable[[Path], object] = emotion_files_agree) -> RunStatus:
+    """``status`` of a run folder, no longer complete where ``validate`` refuses its files
+    by ``check``, the checks of its kind that recompute no score (:func:`refusal`): status
+    never calls complete what validate rejects on a check it can make as cheaply."""
     if not status.complete:
         return status
-    refused = refusal(Path(status.path), registered_official)
+    refused = refusal(Path(status.path), check)
     if refused is None:
         return status
     return replace(status, complete=False,
                    refused=f"{refused} ('merbench validate' refuses it)")
 
 
-__all__ = ["RunFiles", "agreeing_files", "refusal", "registered_official", "results_path",
-           "status_checked"]
+__all__ = ["RunFiles", "agreeing_files", "emotion_files_agree", "refusal",
+           "registered_official", "results_path", "status_checked"]
