@@ -158,3 +158,38 @@ def test_a_tuning_records_the_subjects_as_its_runs(casme2_root: Path, cli,
     assert recorded["dataset_options"] == {"subjects": "sub01,sub02,sub03"}
     code, _, err = cli("validate", tmp_path / "t")
     assert code == 0, err
+
+
+#: a benchmark definition's subjects, each another spelling of the run's sub01,sub02,sub03
+SUBJECT_SPELLINGS = {"names": "sub01,sub02,sub03", "numbers": "1,2,3",
+                     "list": ["sub01", "sub02", "sub03"], "number-list": [1, 2, 3],
+                     "blanks": "sub01, sub02, sub03", "order": "sub03,sub01,sub02",
+                     "ids": "casme2/sub01,casme2/sub02,casme2/sub03"}
+
+
+def test_a_definition_in_any_spelling_of_the_subjects_holds_their_run(
+        casme2_root: Path, cli, tmp_path: Path) -> None:
+    """Pass 84l, N7: a benchmark definition's ``subjects`` in any spelling but the one the
+    run recorded (the sheet's names in the sheet's order, which only the data gives) loaded
+    without a word and held no run. The definition is now read as the run recorded it where
+    it names the run's very subjects; another selection (``1,2``) still holds none. A
+    class set by its name (``3-class``) is the run's ``3``."""
+    results = tmp_path / "results"
+    code, _, err = cli(*_run(casme2_root, results / "all"), "--dataset-opt", "classes=3",
+                       "--dataset-opt", "subjects=1,2,3")
+    assert code == 0, err
+    bench = tmp_path / "bench"
+    _benchmark(bench, results / "all", None)
+    template = json.loads((bench / "fake-3.json").read_text())
+    (bench / "fake-3.json").unlink()
+    spellings = {**SUBJECT_SPELLINGS, "another": "1,2"}
+    for name, subjects in spellings.items():
+        (bench / f"fake-{name}.json").write_text(json.dumps({
+            **template, "id": f"fake-{name}",
+            "dataset_options": {"classes": "3-class", "subjects": subjects}}))
+    code, out, err = cli("leaderboard", "list", "--results", results, "--benchmarks", bench)
+    assert code == 0, err
+    held = {line.split()[0]: line.split()[-2] for line in out.splitlines()
+            if line.startswith("fake-")}
+    assert held == {**{f"fake-{name}": "1" for name in SUBJECT_SPELLINGS},
+                    "fake-another": "0"}, out

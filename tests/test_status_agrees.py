@@ -615,3 +615,52 @@ def test_a_results_file_missing_a_fold_record_is_said_the_same_way_by_both(
     code, out, _ = cli("status", folder)
     assert code == 0 and f"written, but results.json {said} ('merbench validate' refuses " \
         "it)" in out, out
+
+
+def _merbench_version(results: dict) -> None:  # type: ignore[type-arg]
+    results["environment"]["merbench"] = "9.9.9"
+
+
+def _class_renamed(results: dict) -> None:  # type: ignore[type-arg]
+    results["dataset"]["classes"][0] = "n\u00e9gative"
+
+
+@pytest.mark.parametrize(("edit", "said"), [
+    (_merbench_version, "model.provider says merbench "),
+    (_class_renamed, "the samples, subjects and labels the folds tested give the sample-list "
+                     "fingerprint ")], ids=["environment.merbench", "class renamed"])
+def test_fields_that_contradict_each_other_are_refused_by_both(
+        examples: dict[str, Path], tmp_path: Path, cli, edit: Callable[[dict], None],  # type: ignore[type-arg]
+        said: str) -> None:
+    """Pass 84l, N11: status called complete a results.json whose environment.merbench was
+    edited (a first-party plugin's version is merbench's) or whose class was renamed (the
+    sample-list fingerprint is of the classes too), both of which validate refuses without
+    recomputing a score. Both now make those checks through one function."""
+    folder = Path(shutil.copytree(examples["emotion run"], tmp_path / "result",
+                                  symlinks=False))
+    path = folder / "results.json"
+    value = json.loads(path.read_text())
+    edit(value)
+    path.write_text(json.dumps(value))
+    _agree(cli, folder, f"results.json edited ({edit.__name__[1:]})")
+    code, out, err = cli("status", folder)
+    assert code == 0 and out.count("\n") == 1, out + err
+    assert f"written, but {said}" in out and out.endswith(
+        "('merbench validate' refuses it)\n"), out
+    assert str(folder) not in out.split(": ", 1)[1], out  # the folder named once
+
+
+def test_an_au_run_whose_environment_contradicts_its_providers_is_refused_by_both(
+        examples: dict[str, Path], tmp_path: Path, cli) -> None:
+    """The AU run's status made its own part of validate's checks too: an edited
+    environment.merbench was "complete" to status. Its kind's checks that recompute no score
+    are now one function for both."""
+    folder = Path(shutil.copytree(examples["action-unit run"], tmp_path / "result",
+                                  symlinks=False))
+    path = folder / "au-results.json"
+    value = json.loads(path.read_text())
+    _merbench_version(value)
+    path.write_text(json.dumps(value))
+    _agree(cli, folder, "au-results.json with environment.merbench edited")
+    _, out, _ = cli("status", folder)
+    assert "written, but au-results.json: model.provider says merbench " in out, out

@@ -145,7 +145,36 @@ def validate_au_run_and_audits(path: Path) -> tuple[AUResults, AuditSummary | No
                                            ) from None
 
 
+def au_files_agree(path: Path) -> None:
+    """The cheap half of :func:`validate_au_run` (the AU run at ``path``, its folder or its
+    file): every check of ``au-results.json`` against itself and the run's other files that
+    recomputes no score, which ``merbench status`` makes before it calls the run complete
+    (it called complete an AU run whose ``environment.merbench`` was edited, pass 84l,
+    N11); :class:`ResultRejected` as ``validate`` says it."""
+    results_file = path / AU_RESULTS_FILE if path.is_dir() else path
+    try:
+        _agreeing(results_file)
+    except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
+        raise ResultRejected(results_file, f"it cannot be recomputed ({in_words(exc)})"
+                                           ) from None
+
+
 def _validate(results_file: Path) -> tuple[AUResults, AuditSummary | None]:
+    results, audits, table = _agreeing(results_file)
+    scored = score_au(table["y_true"].to_numpy(np.int64), table["y_pred"].to_numpy(np.int64),
+                      table, results.au_set)
+    for name, mine, theirs in (("overall", scored.overall, results.overall),
+                               ("per_database", scored.per_database, results.per_database),
+                               ("intervals", scored.intervals, results.intervals)):
+        if to_json(mine) != to_json(theirs):
+            raise ResultRejected(results_file, f"its {name} scores are not those of its fold "
+                                               "files (recomputed from the stored predictions)")
+    return results, audits
+
+
+def _agreeing(results_file: Path) -> tuple[AUResults, AuditSummary | None, pd.DataFrame]:
+    """The AU run's record, its audits and its predictions table, once every check that
+    recomputes no score holds (:func:`au_files_agree`)."""
     run_dir = results_file.parent
 
     def reject(reason: str) -> ResultRejected:
@@ -219,12 +248,4 @@ def _validate(results_file: Path) -> tuple[AUResults, AuditSummary | None]:
         check_plugins(results)
     except ProvenanceError as exc:
         raise reject(str(exc)) from None
-    scored = score_au(table["y_true"].to_numpy(np.int64), table["y_pred"].to_numpy(np.int64),
-                      table, results.au_set)
-    for name, mine, theirs in (("overall", scored.overall, results.overall),
-                               ("per_database", scored.per_database, results.per_database),
-                               ("intervals", scored.intervals, results.intervals)):
-        if to_json(mine) != to_json(theirs):
-            raise reject(f"its {name} scores are not those of its fold files (recomputed "
-                         "from the stored predictions)")
-    return results, audits
+    return results, audits, table

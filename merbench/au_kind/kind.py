@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from merbench.au.record import AU_RESULTS_FILE, AU_SEEDS_FILE, read_au_results, read_au_seeds
-from merbench.au_kind.check import validate_au_run, validate_au_run_and_audits
+from merbench.au_kind.check import au_files_agree, validate_au_run, validate_au_run_and_audits
 from merbench.au_kind.comparison import au_claim, predictions_digest
 from merbench.au_kind.comparison_table import ACTION_UNITS
 from merbench.au_kind.seeds_check import validate_au_seeds
@@ -27,6 +27,7 @@ from merbench.kinds.over_seeds import SummaryChecked, SummaryOverSeeds
 from merbench.results.kind_names import AU_RUN, AU_SEEDS_SUMMARY
 from merbench.results.rundir import RUN_FILE
 from merbench.runner.status import describe, run_status
+from merbench.verification.run_structure import status_checked
 
 #: an action-unit run's ``au-results.json``, checked with every file of its run and read
 #: again, for the audit of run folders it shares with an emotion run
@@ -58,7 +59,8 @@ class AURunKind:
                        evidence=predictions_digest(folder))
 
     def status(self, folder: Path) -> str:
-        return describe(run_status(folder if folder.is_dir() else folder.parent))
+        return describe(status_checked(run_status(folder if folder.is_dir() else folder.parent),
+                                       au_files_agree))
 
     def audit(self, path: Path, request: AuditRequest, report: Report) -> AuditVerdict:
         return audit_run_folder(path if path.is_dir() else path.parent, request, report,

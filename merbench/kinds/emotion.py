@@ -41,6 +41,7 @@ from merbench.results.rundir import RUN_FILE
 from merbench.results.schema import read_results
 from merbench.results.signing_keys import load_signing_key
 from merbench.runner.status import describe, run_status
+from merbench.verification.run_structure import status_checked
 from merbench.verification.validate import (
     RESULTS_FILE,
     SEEDS_FILE,
@@ -73,7 +74,7 @@ class EmotionRunKind:
                        notes=checked.unchecked, run=checked)
 
     def status(self, folder: Path) -> str:
-        return describe(run_status(folder))
+        return describe(status_checked(run_status(folder)))
 
     def audit(self, path: Path, request: AuditRequest, report: Report) -> AuditVerdict:
         return audit_run_folder(path if path.is_dir() else path.parent, request, report)

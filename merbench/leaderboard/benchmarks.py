@@ -29,8 +29,10 @@ from merbench.leaderboard.definition_fields import (
     distinct_columns,
     optional_text,
     positive,
+    recorded_options,
     refuse,
     registered,
+    spelt_as_run,
     texts,
     typed,
     value_words,
@@ -134,7 +136,8 @@ class Benchmark:
             ("protocol version", protocol.version, self.protocol_version),
             ("classes", tuple(dataset.classes), self.classes),
             ("dataset options", option_text(dataset.options or {}),
-             option_text(self.dataset_options or {})),
+             option_text(spelt_as_run(self.dataset, self.dataset_options or {},
+                                      dataset.options or {}, self.providers))),
             ("protocol options", option_text(protocol.options or {}),
              option_text(self.protocol_options or {})),
             ("label shuffling", results.shuffle_train_labels, False),
@@ -316,6 +319,9 @@ def load_benchmark(path: Path) -> Benchmark:
     dataset, protocol = _need(data, "dataset", str, path), _need(data, "protocol", str, path)
     registered("dataset", dataset, providers, path)
     registered("protocol", protocol, providers, path)
+    for section, name in (("dataset", dataset), ("protocol", protocol)):  # as runs spell them
+        key = f"{section}_options"
+        optional[key] = recorded_options(section, name, optional[key], providers)
     columns = _columns(data, path, dataset, dataset_databases(dataset, providers))
     return Benchmark(
         id=bench_id, providers=providers, title=_need(data, "title", str, path),

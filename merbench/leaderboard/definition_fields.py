@@ -110,6 +110,39 @@ def registered(section: str, name: str, providers: dict[str, dict[str, str]],
                  f"{section} under 'providers' (see {_README})")
 
 
+def recorded_options(section: str, name: str, options: dict[str, Any] | None,
+                     providers: dict[str, dict[str, str]]) -> dict[str, Any] | None:
+    """A definition's ``dataset_options`` or ``protocol_options`` of the installed dataset or
+    protocol ``name``, spelt as a run records them: through the step every run's options
+    take (:meth:`~merbench.plugin_system.entry.Entry.without_defaults`), each whole number
+    in any spelling (``3.0``, ``"03"``, ``"+3"``, ``"3.0"``) the value the option takes, and
+    an option at its default left out. A definition's ``subjects: 3.0`` loaded as written and
+    matched no run, which records ``3`` (pass 84l, N7). Kept as written where ``name`` is
+    pinned to another package under 'providers' or is not installed: its defaults are not
+    known here."""
+    if options is None:
+        return None
+    registries = default_plugins().registries
+    registry = registries.datasets if section == "dataset" else registries.protocols
+    if name in providers.get(section, {}) or name not in registry:
+        return options
+    return registry.get(name).without_defaults(dict(options))
+
+
+def spelt_as_run(name: str, given: dict[str, Any], recorded: dict[str, Any],
+                 providers: dict[str, dict[str, str]]) -> dict[str, Any]:
+    """A definition's dataset options ``given`` as the run of the installed dataset ``name``
+    that recorded ``recorded`` spelt them, where its plugin says they select what it selected
+    (:meth:`~merbench.plugin_system.entry.Entry.spelt_as_recorded`): an option whose
+    recorded spelling only the data gives (a raw database's subjects, by its sheet's names)
+    cannot be put in it when the definition loads. ``given`` where ``name`` is not installed
+    or is pinned to another package."""
+    registry = default_plugins().registries.datasets
+    if name in providers.get("dataset", {}) or name not in registry:
+        return given
+    return registry.get(name).spelt_as_recorded(given, recorded)
+
+
 def dataset_databases(name: str, providers: dict[str, dict[str, str]]) -> tuple[str, ...] | None:
     """The databases the installed dataset ``name`` declares (its ``DatasetMeta.databases``),
     the scopes a column may name besides ``overall``; None where they are not known: the

@@ -82,6 +82,14 @@ class Entry(Generic[M]):
     #: given options (a library's version, a digest of a file an option names); recorded in
     #: a run's identity as ``built_from``
     built_from: Callable[[dict[str, Any]], dict[str, str]] | None = None
+    #: a dataset's: ``(name, given, recorded)`` -> the options ``given`` (a benchmark
+    #: definition's) spelt as the run whose options are ``recorded`` spelt them, where they
+    #: select what it selected; else ``given`` as it is. A raw database records its
+    #: ``subjects`` by the sheet's names in the sheet's order, which only its data says
+    #: (:meth:`merbench.data.dataset.Dataset.canonical_options`): a definition's ``1,2,3``
+    #: matched no run recording ``sub01,sub02,sub03`` (pass 84l, N7)
+    recorded_spelling: Callable[[str, dict[str, Any], dict[str, Any]], dict[str, Any]] | None \
+        = None
 
     def __post_init__(self) -> None:
         # a factory that cannot be imported names the plugin to skip, as every plugin fault
@@ -91,6 +99,23 @@ class Entry(Generic[M]):
     def built_from_for(self, options: dict[str, Any]) -> dict[str, str]:
         """``built_from`` for ``options`` ({} when the entry declares none)."""
         return {} if self.built_from is None else dict(self.built_from(options))
+
+    def spelt_as_recorded(self, given: dict[str, Any], recorded: dict[str, Any]
+                          ) -> dict[str, Any]:
+        """``given`` (a benchmark definition's options) as the run that recorded ``recorded``
+        spelt them, where the plugin's ``recorded_spelling`` says they select what it
+        selected, those at their defaults left out as a run leaves them; ``given`` otherwise.
+        A hook that fails (its plugin's fault, or a refusal of ``given``) leaves ``given``:
+        the page then says the run's options are not the benchmark's."""
+        if self.recorded_spelling is None:
+            return given
+        try:
+            spelt = self.recorded_spelling(self.meta.name, dict(given), dict(recorded))
+        except Exception:  # a plugin's code failing: the options stay as written
+            return given
+        if not isinstance(spelt, dict) or not all(isinstance(k, str) for k in spelt):
+            return given
+        return self.without_defaults(spelt)
 
     def factory_options(self) -> FactoryOptions:
         """The factory's options and their defaults, as data: for a factory named

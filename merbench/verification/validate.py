@@ -16,7 +16,6 @@ its files do not back.
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,7 +23,6 @@ from typing import Any
 import numpy as np
 
 from merbench.base.errors import MerbenchError, in_words
-from merbench.plugin_system.manager import default_plugins
 from merbench.plugin_system.runinfo import FoldOutcome
 from merbench.results.audit_file import (
     AuditSummary,
@@ -33,37 +31,26 @@ from merbench.results.audit_file import (
 from merbench.results.audited_files import run_folder
 from merbench.results.codec import LayoutError, from_json, to_json
 from merbench.results.collapse import collapse_notes
-from merbench.results.manifest import chain_problem
 from merbench.results.migrations import migrate
 from merbench.results.model import Intervals, Metrics, Results
 from merbench.results.over_seeds import over_seeds, summary_identity
-from merbench.results.recorded_values import run_values, said_of
 from merbench.results.result_files import RESULTS_FILE, SEEDS_FILE
 from merbench.results.run_files import (
     ResultRejected,
-    check_against_dataset,
-    check_coverage,
-    check_epochs,
     differ,
-    load_folds,
     read_predictions,
 )
-from merbench.results.rundir import RUN_FILE, RunDirectory
-from merbench.results.safe_files import UnsafeFile, check_run_folder
+from merbench.results.rundir import RUN_FILE
 from merbench.results.schema import read_json, read_results
 from merbench.results.seeds_model import SeedsSummary
 from merbench.scores.interval_records import interval_record
 from merbench.scores.scoring import PolicyScore, score
 from merbench.verification.declared import check_declared
-from merbench.verification.environment_check import check_environment
-from merbench.verification.fold_record import check_fold_record
-from merbench.verification.policy_check import check_policies
 from merbench.verification.provenance import (
     OfficialFingerprint,
-    ProvenanceError,
-    check_provenance,
 )
 from merbench.verification.record_check import confirm_run
+from merbench.verification.run_structure import agreeing_files, registered_official
 from merbench.verification.seed_folders import (
     check_summary_created,
     read_summary,
@@ -94,16 +81,6 @@ class ValidatedRun:
 
 def _results_path(path: Path) -> Path:
     return path / RESULTS_FILE if path.is_dir() else path
-
-
-def registered_official(name: str, version: int) -> str | None:
-    """The official sample-list fingerprint the installed dataset plugin declares for
-    ``name`` at ``version``, or None."""
-    datasets = default_plugins().registries.datasets
-    if name not in datasets:
-        return None
-    meta = datasets.get(name).meta
-    return meta.official_fingerprint if meta.version == version else None
 
 
 def validate_run(path: Path, official: OfficialFingerprint | None = registered_official
@@ -162,80 +139,10 @@ def _checked_run(path: Path, official: OfficialFingerprint | None) -> ValidatedR
 
 
 def _validate_run(path: Path, official: OfficialFingerprint | None) -> ValidatedRun:
-    results_path = _results_path(Path(path))
-    run_dir = results_path.parent
-    if not os.path.lexists(results_path):
-        raise ResultRejected(Path(path), f"no {RESULTS_FILE} here; pass a finished run "
-                                         "directory or its results.json")
-    try:
-        check_run_folder(run_dir)
-    except UnsafeFile as exc:
-        raise ResultRejected(run_dir, str(exc)) from None
-    try:
-        results = read_results(results_path)  # every field's type checked
-    except MerbenchError as exc:
-        raise ResultRejected(results_path, str(exc).removeprefix(f"{results_path} ")) from None
-    try:  # read, type-checked, each record possible for this run, signatures verified
-        audits = check_audit_file(run_folder(run_dir, results))
-    except MerbenchError as exc:
-        raise ResultRejected(run_dir, str(exc).replace(f"{run_dir}/", "")) from None
-    if not results.trained and results.weights is None:
-        raise ResultRejected(run_dir, "results.json does not follow the schema: field "
-                                      "'weights' is null; a run of saved weights must name them")
-    try:  # what results.json records that makes sense on its own (status checks it too)
-        run_values(results)
-    except ProvenanceError as exc:  # said of the file, as status says it
-        raise ResultRejected(run_dir, said_of(RESULTS_FILE, exc)) from None
-    classes = results.dataset.classes
-    folds = load_folds(run_dir, results.protocol.n_folds)
-    predictions = read_predictions(run_dir)  # kept as read, for intervals and comparisons
-    check_fold_record(run_dir, results.protocol.name, results.dataset.n_samples, folds,
-                      predictions)  # what run refuses to train on, as far as files show it
-    sample_ids = check_coverage(run_dir, results, folds, len(classes))
-    n_epochs = check_epochs(run_dir, results, folds)
-    claimed = check_policies(run_dir, results, folds)
-
-    frame = predictions  # indexed by sample id in fold order below
-    if len(frame) != len(sample_ids) or set(frame["sample_id"]) != set(sample_ids.tolist()) \
-            or not frame["sample_id"].is_unique:
-        raise ResultRejected(run_dir, (
-            f"predictions.csv has {len(frame)} rows that do not match the "
-            f"{len(sample_ids)} samples of the fold files one to one"))
-    frame = frame.set_index("sample_id").loc[sample_ids]
-    y_true = np.concatenate([f.y_true for f in folds]).astype(int)
-    if not np.array_equal(frame["y_true"].to_numpy(dtype=int), y_true):
-        raise ResultRejected(run_dir, "predictions.csv and the fold files disagree on the "
-                                      "true labels")
-    fold_of = np.concatenate([np.full(len(f.y_true), f.index) for f in folds])
-    if not np.array_equal(frame["fold"].to_numpy(dtype=int), fold_of):
-        raise ResultRejected(run_dir, "predictions.csv puts samples in other folds than the "
-                                      "fold files")
-    databases = frame["database"].to_numpy(dtype=str)
-    check_against_dataset(run_dir, results, databases, y_true,
-                          (frame["database"].astype(str) + "/"
-                           + frame["subject"].astype(str)).to_numpy())
-    try:
-        check_provenance(run_dir, results, folds, frame, official)
-        check_environment(results)
-        unchecked = check_declared(results)
-    except ProvenanceError as exc:
-        raise ResultRejected(run_dir, str(exc)) from None
-    if results.files is None and (
-            any(f.run_sha256 is not None or f.finished is not None or f.trained_with is not None
-                for f in folds) or any(f.finished is not None for f in results.folds)):
-        # a run from before the manifest (or migrated from one) has fold files that name no
-        # run either; null here and a digest there is a manifest removed, after which another
-        # run's fold files would validate in its place
-        raise ResultRejected(run_dir, "its fold files record the run they were trained for "
-                                      "or when (as merbench 8 and later write them), but "
-                                      "results.json names no files (manifest): a layout it "
-                                      "cannot have; publish the run as merbench wrote it")
-    # run.json was read by check_provenance, so it is there and readable
-    broken = chain_problem(run_dir, results.files, RunDirectory(run_dir).read_run_file()
-                           .identity, {f.index: f.run_sha256 for f in folds})
-    if broken:
-        raise ResultRejected(run_dir, broken)
-
+    checked = agreeing_files(path, official)  # what status checks too, recomputing nothing
+    run_dir, results, folds, frame = checked.run_dir, checked.results, checked.folds, \
+        checked.frame
+    classes, databases, claimed = results.dataset.classes, checked.databases, checked.claimed
     scored = score(folds, databases, classes, claimed)  # what run and --seeds compute
     recomputed: dict[str, Metrics] = {}
     for name, policy in scored.items():
@@ -254,8 +161,8 @@ def _validate_run(path: Path, official: OfficialFingerprint | None) -> Validated
         if name == results.selection.policy:
             _check_reported(run_dir, results, folds, frame, name, policy)
     return ValidatedRun(run_dir=run_dir, results=results, metrics_by_policy=recomputed,
-                        n_epochs=n_epochs, predictions=predictions, audits=audits,
-                        unchecked=tuple(unchecked))
+                        n_epochs=checked.n_epochs, predictions=checked.predictions,
+                        audits=checked.audits, unchecked=tuple(checked.unchecked))
 
 
 def _check_reported(run_dir: Path, results: Results, folds: list[FoldOutcome],

@@ -54,7 +54,7 @@ from merbench_datasets.action_units import ROW_COLUMN as AU_ROW
 from merbench_datasets.action_units import TEXT_COLUMN as AU_TEXT
 from merbench_datasets.action_units import coded as coded_aus
 from merbench_datasets.sheets import Miswritten, miswritten_reason
-from merbench_datasets.subject_choice import select_subjects
+from merbench_datasets.subject_choice import chosen_subjects, select_subjects
 
 SOURCES = ("onset_frame", "apex_frame")
 ANNOTATION_COLUMNS = ("sample_id", "database", "subject", "clip", "emotion", "label",
@@ -241,6 +241,33 @@ class RawFramesDataset(Dataset):
         if AU_TEXT not in self.samples.columns:
             return self.samples
         return coded_aus(self.samples)
+
+
+def recorded_spelling(name: str, given: dict[str, Any],
+                      recorded: dict[str, Any]) -> dict[str, Any]:
+    """``given``, a benchmark definition's options of the raw database ``name``, as the run
+    that recorded ``recorded`` spelt them (the registry's ``recorded_spelling``): the class
+    set by its key, as :meth:`RawFramesDataset.canonical_options` gives it, and the subjects
+    by the run's own names where ``given`` names just those subjects in any spelling
+    ``subjects=`` takes (``1,2,3``, ``[1, 2, 3]``, ``sub01, sub02, sub03``,
+    ``sub03,sub01,sub02`` for a run of ``sub01,sub02,sub03``). A run records its subjects
+    by the sheet's names in the sheet's order, which a definition, read without the data,
+    cannot know: the run's names are that data. Subjects the run did not choose are left as
+    given (another selection: not the run's)."""
+    spelt = dict(given)
+    if "classes" in spelt:
+        spelt["classes"] = class_set_key(spelt["classes"])
+    ran = recorded.get("subjects")
+    if "subjects" not in spelt or not isinstance(ran, str):
+        return spelt
+    names = [n for n in ran.split(",") if n]
+    try:
+        chosen = chosen_subjects(spelt["subjects"], name, names)
+    except MerbenchError:  # a subject the run did not choose, or one named twice
+        return spelt
+    if sorted(chosen) == sorted(names):
+        spelt["subjects"] = ran
+    return spelt
 
 
 def pick_class_set(dataset: str, classes: object, sets: dict[str, tuple[str, ...]]) -> str:
