@@ -211,7 +211,8 @@ class HasParamGroups(Protocol):
     """A torch model that gives its optimiser parameter groups (per-layer rates, no weight
     decay on norms and biases). ``lr`` and ``weight_decay`` are the run's; every trainable
     parameter must be in exactly one group, and the schedule scales every group's rate by
-    the same factor each epoch. Such a model trains one fold at a time."""
+    the same factor each epoch. Folds trained together (``--parallel-folds``, a GPU's
+    default) take one fold's groups, mapped by parameter name onto every fold's weights."""
 
     def param_groups(self, lr: float, weight_decay: float) -> list[dict[str, Any]]: ...
 
@@ -220,8 +221,9 @@ class HasParamGroups(Protocol):
 class Augments(Protocol):
     """A torch model that augments every training batch (float32, on the device, in train
     mode) before the forward pass, never test data. ``generator`` is a CPU generator seeded
-    from the fold's seed and used only for augmentation. Such a model trains one fold at a
-    time."""
+    from the fold's seed and used only for augmentation. Folds trained together call it
+    once a fold, on that fold's rows, with that fold's own generator, in the order one fold
+    at a time would."""
 
     def augment(self, batch: torch.Tensor, generator: torch.Generator) -> torch.Tensor: ...
 

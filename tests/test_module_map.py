@@ -76,5 +76,10 @@ def test_every_module_says_what_it_is() -> None:
 
 
 if __name__ == "__main__":
+    import sys
+
+    if sys.argv[1:]:  # --help or anything else: say what it does rather than do it
+        sys.exit("usage: python tests/test_module_map.py  (rewrites docs/modules.md from "
+                 "the code; takes no options)")
     MAP.write_text(render())
     print(f"wrote {MAP}")

@@ -164,7 +164,10 @@ def test_a_tuning_records_the_subjects_as_its_runs(casme2_root: Path, cli,
 SUBJECT_SPELLINGS = {"names": "sub01,sub02,sub03", "numbers": "1,2,3",
                      "list": ["sub01", "sub02", "sub03"], "number-list": [1, 2, 3],
                      "blanks": "sub01, sub02, sub03", "order": "sub03,sub01,sub02",
-                     "ids": "casme2/sub01,casme2/sub02,casme2/sub03"}
+                     "ids": "casme2/sub01,casme2/sub02,casme2/sub03",
+                     # a JSON list written as text, as --dataset-opt 'subjects=[...]' takes
+                     # it (walk 85p: these held no run)
+                     "json-text": '["sub02", "sub01", "sub03"]', "json-numbers": "[1,2,3]"}
 
 
 def test_a_definition_in_any_spelling_of_the_subjects_holds_their_run(

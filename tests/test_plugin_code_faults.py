@@ -191,3 +191,20 @@ def test_spot_recognise_quotes_what_a_models_forward_raised(
     line = _one_line(err)
     assert code == 2 and "before anything is spotted: shape assumption; with no options " \
         f"given, plugin 'rz' (package raiseplug 1.0) is at fault: {ADVICE}" in line, line
+
+
+def test_a_packages_several_failed_plugins_are_one_fix() -> None:
+    """Walk 85p: a package whose five plugins failed to load was told "fix or reinstall
+    merbench-walk" five times in one line; each fix is said once."""
+    from merbench.meta import ModelMeta
+    from merbench.plugin_system.entry import Origin
+    from merbench.plugin_system.registry import Registry
+
+    registry = Registry("model", ModelMeta)
+    for plugin in ("w1", "w2", "w3"):
+        registry.broken.append((Origin(plugin, "merbench-walk", "0.1"), "it raised"))
+    with pytest.raises(Exception) as raised:
+        registry.get("nope")
+    line = str(raised.value)
+    assert line.count("fix or reinstall merbench-walk") == 1, line
+    assert line.count("failed to load (it raised)") == 3, line

@@ -9,6 +9,7 @@ whose tables no run could ever fill."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -122,11 +123,30 @@ def recorded_options(section: str, name: str, options: dict[str, Any] | None,
     known here."""
     if options is None:
         return None
+    options = {key: _as_typed(value) for key, value in options.items()}
     registries = default_plugins().registries
     registry = registries.datasets if section == "dataset" else registries.protocols
     if name in providers.get(section, {}) or name not in registry:
         return options
     return registry.get(name).without_defaults(dict(options))
+
+
+def _as_typed(value: Any) -> Any:
+    """A definition's text that is a JSON list or object (``"[\"sub02\", \"sub01\"]"``)
+    read as that list or object, as ``--dataset-opt subjects=[...]`` reads what follows
+    ``=``: the definitions' README promises any spelling those options take, and such a
+    value loaded as text matched no run of those subjects (walk 85p). Other text stays
+    text; a list nested deeper than a flat one is left as written, for the option's own
+    check to refuse where the run would."""
+    if not isinstance(value, str) or not value.strip().startswith(("[", "{")):
+        return value
+    try:
+        parsed = json.loads(value)
+    except ValueError:
+        return value
+    flat = all(not isinstance(item, (list, dict))
+               for item in (parsed.values() if isinstance(parsed, dict) else parsed))
+    return parsed if flat else value
 
 
 def spelt_as_run(name: str, given: dict[str, Any], recorded: dict[str, Any],

@@ -204,10 +204,12 @@ class Registry(Generic[M]):
     def _broken_line(self, name: str) -> str:
         """Why ``name`` is not here: the plugin that registered it failed to load (and why),
         or, where no loaded plugin has it, the plugins that failed, one of which may be its.
-        Without a list of names or a closest name: suggesting another was the fault."""
-        fix = ", ".join(f"fix plugin '{o.plugin}'" if o.package.startswith("<") else
-                        f"fix or reinstall {o.package}" for o in
-                        dict.fromkeys(o for o, _ in self.broken))
+        Without a list of names; a closest loaded name only where no failed plugin had
+        registered it (a typo's hint is kept however many unrelated plugins failed). Each
+        fix said once: a package's several failed plugins are one reinstall."""
+        fix = ", ".join(dict.fromkeys(f"fix plugin '{o.plugin}'" if o.package.startswith("<")
+                                      else f"fix or reinstall {o.package}"
+                                      for o, _ in self.broken))
         lost = self._lost.get(name)
         why = {origin: error for origin, error in self.broken}
         if lost is not None and lost in why:
