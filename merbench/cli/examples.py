@@ -54,6 +54,9 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "convert-weights": ("merbench convert-weights mmnet MMNet_CASME2.pth --out mmnet.pth",
                         "merbench convert-weights ststnet STSTNet_Weights/ --out ststnet-weights/"),
     "migrate": ("merbench migrate runs/",),
+    "show": ("merbench show runs/htnet-composite-loso-seed0-1a2b3c4d",
+             "merbench show leaderboards/results/rcn-composite-loso",
+             "merbench show tunings/NAME/tune.json"),
     "status": ("merbench status", "merbench status runs/htnet-composite-loso-seed0-1a2b3c4d",
                "merbench status tunings/NAME"),
     "leaderboard export": (
