@@ -180,6 +180,7 @@ def stash(runs: Path, target: Path, jobs: list[CpuJob]) -> list[str]:
         for fold in folds:
             shutil.copy2(fold, kept_copy / "folds" / fold.name)
         kept.append(f"{job.out}: {len(folds)} of {job.folds} folds")
+    target.mkdir(parents=True, exist_ok=True)  # a --stash not made yet: every run finished
     write_readme(target, runs, jobs)
     return kept
 

@@ -111,6 +111,18 @@ def test_stash_keeps_an_unfinished_runs_folds_and_start_from_brings_them_back(
     assert script.start_from(kept, fresh, [job]) == []  # never over a folder it has
 
 
+def test_a_stash_folder_not_made_yet_is_made_when_every_run_finished(
+        script: ModuleType, tmp_path: Path) -> None:
+    """Every job finished, so nothing made the --stash folder: its README was written into
+    a folder that did not exist, a traceback after a run of an hour had finished."""
+    runs, kept = tmp_path / "runs", tmp_path / "not-yet" / "cpu-unfinished"
+    job = script.JOBS[0]
+    (runs / job.out).mkdir(parents=True)
+    (runs / job.out / "results.json").write_text("{}")
+    assert script.stash(runs, kept, [job]) == []
+    assert "None now" in (kept / "README.md").read_text()
+
+
 def test_bad_input_is_a_usage_error(script: ModuleType, tmp_path: Path, capsys) -> None:
     with pytest.raises(SystemExit) as stop:
         script.main(["--data", str(tmp_path), "--runs", str(tmp_path / "r")])
