@@ -215,8 +215,8 @@ def test_seed_rows_have_an_interval_a_tie_test_and_their_files(committed_site: P
         assert f"seed {run.seeds[0]} (results, predictions, run.json)" in row["model"]
     linked = sorted((committed_site / "au-runs").rglob("au-predictions.csv"))
     sources = {path.read_bytes() for path in results.glob("*-au/seed-*/au-predictions.csv")}
-    seeds = sum(len(run.seeds) for run in stored.values())  # 8: 3 + 3 + 2, committed
-    assert len(linked) == seeds == 8 and {path.read_bytes() for path in linked} == sources
+    seeds = sum(len(run.seeds) for run in stored.values())  # 9: 3 + 3 + 3, committed
+    assert len(linked) == seeds == 9 and {path.read_bytes() for path in linked} == sources
     for path in linked:
         assert f'href="{path.parent.relative_to(committed_site).as_posix()}/run.json"' in page
 
