@@ -202,12 +202,16 @@ def test_spot_recognises_with_an_estimator_that_declares_a_recipe(
     assert (tmp_path / "s" / "str.json").exists(), out
 
 
+@pytest.mark.parametrize(("model", "said"), [
+    ("r-assert", "shape assumption"),
+    # its sys.exit ended spot silently with its status (pass 84m, M1)
+    ("r-exit3", "it called sys.exit(3)"),
+])
 def test_spot_recognise_quotes_what_a_models_forward_raised(
-        raising, cli, tmp_path: Path) -> None:
-    code, _, err = cli(*SPOT, "--recognise", "r-assert", "--epochs", "1", "--out",
-                       tmp_path / "s")
+        raising, cli, tmp_path: Path, model: str, said: str) -> None:
+    code, _, err = cli(*SPOT, "--recognise", model, "--epochs", "1", "--out", tmp_path / "s")
     line = _one_line(err)
-    assert code == 2 and "before anything is spotted: shape assumption; with no options " \
+    assert code == 2 and f"before anything is spotted: {said}; with no options " \
         f"given, plugin 'rz' (package raiseplug 1.0) is at fault: {ADVICE}" in line, line
 
 
