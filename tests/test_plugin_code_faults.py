@@ -46,10 +46,16 @@ RAISING = """
                 raise OSError("no such weights file")
             if self.mode == "later" and marked():
                 raise RuntimeError("forward broke after a fold")
+            stop = {"exit0": SystemExit(0), "exit3": SystemExit(3), "kbint": KeyboardInterrupt(),
+                    "exit-later": SystemExit("late exit"), "kbint-later": KeyboardInterrupt()}
+            if self.mode in stop and (not self.mode.endswith("-later") or marked()):
+                raise stop[self.mode]
             return self.fc(x.flatten(1).float())
 
     def torch_model(mode):
         def factory(num_classes=3):
+            if mode == "lib-later" and marked():  # torch's parts alone: no frame of the plugin
+                return nn.Sequential(nn.Flatten(), nn.Linear(7, num_classes))
             return Net(num_classes, mode)
         return factory
 
@@ -77,7 +83,8 @@ RAISING = """
 
     @hookimpl
     def merbench_register_models(registry):
-        for mode in ("assert", "import", "oserror", "later"):
+        for mode in ("assert", "import", "oserror", "later", "exit0", "exit3", "kbint",
+                     "exit-later", "kbint-later", "lib-later"):
             registry.add(meta("r-" + mode), torch_model(mode))
         registry.add(meta("r-fit", kind="sklearn", recipe=None), estimator)
         # an estimator that declares a recipe too (unused: it is fitted once)
@@ -115,6 +122,12 @@ def _one_line(err: str) -> str:
 @pytest.mark.parametrize(("model", "said"), [
     ("r-later", "forward broke after a fold"),
     ("r-fit", "fit broke on a later fold"),
+    # its sys.exit ended the run with its text and status 1; its own KeyboardInterrupt read
+    # as the user's Ctrl-C, status 130 (pass 84m, M1, M2)
+    ("r-exit-later", "it called sys.exit(...)"),
+    ("r-kbint-later", "it raised KeyboardInterrupt with no Ctrl-C or stop signal received"),
+    # a model of torch's parts alone failing inside torch: a traceback (pass 84m, M3)
+    ("r-lib-later", "mat1 and mat2 shapes cannot be multiplied (8x2352 and 7x3)"),
 ])
 def test_a_model_raising_after_the_first_fold_is_one_line_keeping_the_folds(
         raising, cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, model: str,
@@ -136,6 +149,11 @@ def test_a_model_raising_after_the_first_fold_is_one_line_keeping_the_folds(
     ("r-assert", "shape assumption"),
     ("r-import", "it imports 'mb_raise_missing_module', which is not installed"),
     ("r-oserror", "no such weights file"),
+    # sys.exit ended the run silently with the plugin's status (0 or 3), and its own
+    # KeyboardInterrupt was "interrupted", status 130 (pass 84m, M1, M2)
+    ("r-exit0", "it called sys.exit(0)"),
+    ("r-exit3", "it called sys.exit(3)"),
+    ("r-kbint", "it raised KeyboardInterrupt with no Ctrl-C or stop signal received"),
 ])
 def test_a_model_raising_any_error_at_its_first_step_is_its_plugins_fault(
         raising, cli, tmp_path: Path, model: str, said: str) -> None:
@@ -184,12 +202,16 @@ def test_spot_recognises_with_an_estimator_that_declares_a_recipe(
     assert (tmp_path / "s" / "str.json").exists(), out
 
 
+@pytest.mark.parametrize(("model", "said"), [
+    ("r-assert", "shape assumption"),
+    # its sys.exit ended spot silently with its status (pass 84m, M1)
+    ("r-exit3", "it called sys.exit(3)"),
+])
 def test_spot_recognise_quotes_what_a_models_forward_raised(
-        raising, cli, tmp_path: Path) -> None:
-    code, _, err = cli(*SPOT, "--recognise", "r-assert", "--epochs", "1", "--out",
-                       tmp_path / "s")
+        raising, cli, tmp_path: Path, model: str, said: str) -> None:
+    code, _, err = cli(*SPOT, "--recognise", model, "--epochs", "1", "--out", tmp_path / "s")
     line = _one_line(err)
-    assert code == 2 and "before anything is spotted: shape assumption; with no options " \
+    assert code == 2 and f"before anything is spotted: {said}; with no options " \
         f"given, plugin 'rz' (package raiseplug 1.0) is at fault: {ADVICE}" in line, line
 
 

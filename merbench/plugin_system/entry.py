@@ -256,13 +256,15 @@ class Entry(Generic[M]):
 
     def raised_here(self, exc: BaseException) -> str | None:
         """What ``exc`` says, where this entry's plugin raised it in its own code (a torch
-        model's forward, an estimator's ``fit``); None for merbench's own entries, and where
-        the plugin's code is not among its frames (the failure is merbench's or the file
-        system's, said as such)."""
+        model's forward, an estimator's ``fit``, or a model of a library's parts alone, in its
+        own call: :func:`~merbench.plugin_system.plugin_fault.model_code`); None for merbench's
+        own entries, and where neither holds (the failure is merbench's or the file system's,
+        said as such)."""
         if is_first_party(self.origin):
             return None
         package = plugin_fault.code_package(self.factory)
-        if package is None or not plugin_fault.raised_by_plugin(exc, package):
+        if not plugin_fault.raised_in_model(exc) and (
+                package is None or not plugin_fault.raised_by_plugin(exc, package)):
             return None
         return plugin_fault.in_plugin_words(exc)
 

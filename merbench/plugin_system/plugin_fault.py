@@ -10,14 +10,18 @@ word each case once, naming the plugin and what the user can do about it.
 A plugin's model that raises while it trains is told apart from merbench's own failures by
 where it raised (:func:`raised_by_plugin`): pass 84l found such a model's RuntimeError after
 the first fold, and its AssertionError or ImportError at any point, ending the run with a
-traceback, and its OSError said as "failed on a file (the system gave no reason)".
+traceback, and its OSError said as "failed on a file (the system gave no reason)". A model
+built of a library's parts alone (``torch.nn.Sequential`` of torch layers) has no frame of
+the plugin: what its forward, ``fit`` or ``predict`` raises is marked where merbench calls
+it (:func:`model_code`), and is the plugin's too (pass 84m, M3: a traceback after a fold).
 """
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, Protocol
 
 from merbench.base.errors import os_reason, plugin_words
@@ -113,6 +117,29 @@ def raised_by_plugin(exc: BaseException, package: str) -> bool:
                                         module.startswith(package + ".")):
             return True
     return False
+
+
+#: the attribute :func:`model_code` sets on what a model's own call raised
+_IN_MODEL = "_merbench_raised_in_model"
+
+
+@contextlib.contextmanager
+def model_code() -> Iterator[None]:
+    """Within the block merbench calls a model's own code (a torch model's forward, an
+    estimator's ``fit`` or ``predict``): what it raises is marked as raised there
+    (:func:`raised_in_model`), whichever library's frames it passed through, so a plugin's
+    model made of a library's parts alone is blamed as one with code of its own is."""
+    try:
+        yield
+    except BaseException as exc:
+        with contextlib.suppress(AttributeError, TypeError):  # an exception without a dict
+            setattr(exc, _IN_MODEL, True)
+        raise
+
+
+def raised_in_model(exc: BaseException) -> bool:
+    """Whether ``exc`` was raised inside a model's own call (:func:`model_code`)."""
+    return getattr(exc, _IN_MODEL, False) is True
 
 
 def in_plugin_words(exc: BaseException) -> str:

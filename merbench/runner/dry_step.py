@@ -16,6 +16,7 @@ from typing import Any
 from merbench.base.errors import MerbenchError
 from merbench.plugin_system import plugin_fault
 from merbench.plugin_system.entry import Entry
+from merbench.plugin_system.plugin_import import PluginExit, plugin_code
 from merbench.training.model_output import ModelFault, logits
 
 #: samples in the batch of zeros (two: a model whose batch norm needs more than one)
@@ -37,17 +38,20 @@ def check_forward(model: Entry[Any], options: dict[str, Any], shape: tuple[int, 
         f"with no options given, {model.origin} is at fault: {plugin_fault.advice(model.origin)}"
     built = {**options, "num_classes": n_classes} if model.accepts("num_classes") else options
     try:
-        network = model.create("model", **built)
-        network.eval()
-        with torch.random.fork_rng(devices=[]), torch.no_grad():
-            network(torch.zeros((BATCH, *shape), dtype=torch.float32))
+        with plugin_code():  # its sys.exit, a KeyboardInterrupt of its own: its fault too
+            network = model.create("model", **built)
+            network.eval()
+            with torch.random.fork_rng(devices=[]), torch.no_grad():
+                network(torch.zeros((BATCH, *shape), dtype=torch.float32))
     except MerbenchError:
         raise  # said in one line already (an option the factory refuses itself)
     except Exception as exc:
         # with no option given, what the plugin's code raised is all its authors can act on
         # (it was dropped, as a run's first step once dropped it); a library's words for an
         # option that does not fit are not quoted: the options are what the user can change
-        said = None if options else model.raised_here(exc)
+        raised = exc.raised if isinstance(exc, PluginExit) else exc
+        said = None if options else model.raised_here(raised)
+        said = str(exc) if said and raised is not exc else said
         raise MerbenchError(f"{what} cannot run: built with its options it fails on a batch of "
                             f"its input's shape {tuple(shape)}, before anything is spotted"
                             f"{': ' + said if said else ''}; {fix}") from None
@@ -63,10 +67,11 @@ def output_fault(model: Entry[Any], options: dict[str, Any], shape: tuple[int, .
 
     built = {**options, "num_classes": n_outputs} if model.accepts("num_classes") else options
     try:
-        network = model.create("model", **built)
-        network.eval()
-        with torch.random.fork_rng(devices=[]), torch.no_grad():
-            output = network(torch.zeros((BATCH, *shape), dtype=torch.float32))
+        with plugin_code():  # its sys.exit: left to the run, which says it (fold_work.compute)
+            network = model.create("model", **built)
+            network.eval()
+            with torch.random.fork_rng(devices=[]), torch.no_grad():
+                output = network(torch.zeros((BATCH, *shape), dtype=torch.float32))
     except Exception:
         return None
     try:  # the words the trainer says it in (its output has 1 row for a batch of 2)

@@ -29,6 +29,7 @@ from merbench.data.task import EMOTION_TASK, Task
 from merbench.meta import TrainRecipe
 from merbench.plugin_system.entry import Entry
 from merbench.plugin_system.manager import BUILTIN_PLUGINS, load_plugins
+from merbench.plugin_system.plugin_import import PluginExit, plugin_code
 from merbench.training.device import describe_device, is_out_of_memory
 from merbench.training.estimator import fit_predict
 from merbench.training.model_output import PluginCodeFailed
@@ -157,12 +158,20 @@ def compute(work: GroupWork, features: np.ndarray, *,
     :class:`~merbench.training.model_output.PluginCodeFailed` saying what it raised, here
     where both executors (and spotting's recogniser) compute, so each says it in one line
     naming the plugin; running out of memory is left to the executor, which tries fewer
-    folds at a time."""
+    folds at a time. Its ``sys.exit`` or a KeyboardInterrupt of its own (no stop signal
+    received) is such a fault too: it ended a run silently with the plugin's status, killed
+    a Ray worker, or read as the user's Ctrl-C (pass 84m, M1 and M2)."""
     try:
-        return _compute(work, features, on_epoch=on_epoch, checkpoint=checkpoint,
-                        seconds_before=seconds_before)
+        with plugin_code():
+            return _compute(work, features, on_epoch=on_epoch, checkpoint=checkpoint,
+                            seconds_before=seconds_before)
     except MerbenchError:
         raise  # said in one line already (a ModelFault among them)
+    except PluginExit as exc:
+        entry = work.model.entry
+        if entry is None or entry.raised_here(exc.raised) is None:
+            raise exc.raised from None  # merbench's own, as it was
+        raise PluginCodeFailed(str(exc)) from exc.raised
     except Exception as exc:
         entry = work.model.entry
         said = None if entry is None or _out_of_memory(work, exc) else entry.raised_here(exc)

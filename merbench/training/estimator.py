@@ -24,6 +24,7 @@ import numpy as np
 from merbench.base.errors import MerbenchError
 from merbench.base.literal import indefinite
 from merbench.meta.field_values import plain_number
+from merbench.plugin_system.plugin_fault import model_code
 from merbench.training.model_output import ModelFault, class_indices, outputs_of
 
 
@@ -97,9 +98,10 @@ def fit_predict(
             raise MerbenchError(f"{len(groups)} subject groups for {len(x_train)} training "
                                 "rows; give one group per training row")
         extra["groups"] = np.asarray(groups)
-    model.fit(x_train.reshape(len(x_train), -1), y_train, **extra)
-    predicted = class_indices(model.predict(x_test.reshape(len(x_test), -1)), len(x_test),
-                              outputs_of(build_model))
+    with model_code():
+        model.fit(x_train.reshape(len(x_train), -1), y_train, **extra)
+        raw = model.predict(x_test.reshape(len(x_test), -1))
+    predicted = class_indices(raw, len(x_test), outputs_of(build_model))
     return EstimatorFit(predicted.reshape(1, -1), fit_report(model))
 
 

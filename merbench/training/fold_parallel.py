@@ -66,6 +66,7 @@ from torch import nn
 from merbench.base.errors import MerbenchError
 from merbench.data.task import EMOTION_TASK, Task
 from merbench.meta import TrainRecipe
+from merbench.plugin_system.plugin_fault import model_code
 from merbench.training.epoch_loop import run_epochs, start_schedule
 from merbench.training.fold_augment import FoldAugments, real_rows
 from merbench.training.fold_checkpoint import FoldCheckpoint
@@ -228,8 +229,9 @@ class FoldsStep:
         n_outputs = outputs_of(build_model)
 
         def forward(p: dict, b: dict, x: torch.Tensor) -> torch.Tensor:
-            return logits(torch.func.functional_call(self.base, (p, b), (x,)), len(x),
-                          n_outputs)
+            with model_code():
+                output = torch.func.functional_call(self.base, (p, b), (x,))
+            return logits(output, len(x), n_outputs)
 
         self.batched = torch.func.vmap(forward, randomness=randomness)
 

@@ -33,6 +33,7 @@ from torch import nn
 from merbench.base.errors import MerbenchError
 from merbench.data.task import EMOTION_TASK, Task
 from merbench.meta import TrainRecipe
+from merbench.plugin_system.plugin_fault import model_code
 from merbench.training.checkpoints import load_weights
 from merbench.training.epoch_loop import run_epochs, start_schedule
 from merbench.training.fold_checkpoint import FoldCheckpoint
@@ -163,8 +164,9 @@ def predict(model: nn.Module, x: torch.Tensor, batch_size: int,
     outputs = []
     for start in range(0, len(x), batch_size):
         inputs = x[start:start + batch_size].float()
-        with autocast(x.device.type, precision):
-            outputs.append(logits(model(inputs), len(inputs), n_outputs).float())
+        with autocast(x.device.type, precision), model_code():
+            output = model(inputs)
+        outputs.append(logits(output, len(inputs), n_outputs).float())
     return objective.decide(torch.cat(outputs))
 
 
@@ -238,8 +240,9 @@ def class_probabilities(model: nn.Module, x: np.ndarray, batch_size: int,
     """Each sample's softmax over the classes, (n, classes) float64."""
     model.eval()
     inputs = as_stored(x, device)
-    chunks = [torch.softmax(model(inputs[start:start + batch_size].float()).float(), dim=-1)
-              for start in range(0, len(inputs), batch_size)]
+    with model_code():
+        chunks = [torch.softmax(model(inputs[start:start + batch_size].float()).float(), -1)
+                  for start in range(0, len(inputs), batch_size)]
     return torch.cat(chunks).cpu().double().numpy()
 
 
@@ -299,7 +302,9 @@ class _FoldStep:
                 inputs = augmented(augment(inputs, self.streams.augment), inputs)
             optimizer.zero_grad(set_to_none=True)
             with autocast(self.device, self.precision):
-                output = logits(model(inputs), len(inputs), self.n_outputs)
+                with model_code():
+                    output = model(inputs)
+                output = logits(output, len(inputs), self.n_outputs)
                 loss = self.objective.mean_loss(output.float(), self.y_train[batch])
             loss.backward()
             optimizer.step()
