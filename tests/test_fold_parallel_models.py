@@ -77,3 +77,31 @@ def test_a_class_made_by_the_factory_trains_one_fold_at_a_time(
         "together)")
     code, out, _ = cli("show", tmp_path / "r")
     assert code == 0 and "engine: one fold at a time — model 't-inner' cannot" in out
+
+
+def test_a_bias_before_a_batchnorm_is_not_recorded_as_the_same_numbers(
+        bn_plugin, cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    run = tmp_path / "bias"
+    code, _, err = cli(*RUN, "--epochs", "2", "--model", "t-bias", "--out", run)
+    assert code == 0, err
+    engine = _engine(run)
+    assert (engine["mode"], engine["same_numbers_as_sequential"]) == ("fold-parallel", False)
+    assert engine["reason"].startswith(
+        "set by --parallel-folds; not the same numbers as one fold at a time: conv (Conv2d) "
+        "before bn (BatchNorm2d), a bias just before a BatchNorm cancels")
+    code, out, _ = cli("show", run)
+    assert code == 0 and "note: these numbers are not those of --parallel-folds 1" in out
+    assert "dropout masks differ" not in out
+    code, out, err = cli("audit", "--folds", "1", run)
+    assert code == 0, out + err
+    assert "tolerance: the fold files say they trained together" in out
+
+
+def test_the_same_model_without_the_bias_keeps_bit_identity(
+        bn_plugin, cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    run = tmp_path / "nobias"
+    code, _, err = cli(*RUN, "--epochs", "2", "--model", "t-nobias", "--out", run)
+    assert code == 0, err
+    engine = _engine(run)
+    assert (engine["reason"], engine["same_numbers_as_sequential"]) == (
+        "set by --parallel-folds", True)

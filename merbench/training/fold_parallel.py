@@ -42,7 +42,9 @@ same for every fold, on the one optimiser (each group's rate scaled by the same 
 
 What cannot be batched this way: a BatchNorm class with its own ``forward``
 (SyncBatchNorm, a model's own variant), whose statistics the masked module would replace;
-such a model trains on the sequential path, and the run says why. Dropout and stochastic
+such a model trains on the sequential path, and the run says why. A bias just before a
+BatchNorm trains here, but its gradient is rounding noise that Adam scales up, so its folds
+part from one at a time: the engine records that (``runner.engine``). Dropout and stochastic
 depth are batched with independent masks per fold (``vmap(randomness="different")``):
 statistically the same training, not the same random numbers as the sequential path. A
 model that augments is never captured as a CUDA graph (``captured_step``): its draws are
