@@ -129,10 +129,7 @@ def _print_scores(results: Results) -> None:
         if engine.captured:
             console.print("engine: each epoch replayed as one captured CUDA graph (--eager "
                           "launches every kernel from Python)")
-        if not engine.same_numbers_as_sequential and "bias just before a BatchNorm" \
-                in engine.reason:  # the engine line above said why (runner.engine)
-            console.print("note: these numbers are not those of --parallel-folds 1")
-        elif not engine.same_numbers_as_sequential:  # None: not recorded, said as well
+        if not engine.same_numbers_as_sequential:  # None: not recorded, said as well
             console.print("note: dropout masks differ from one-fold-at-a-time training, so "
                           "these numbers are not those of --parallel-folds 1")
     elif engine is not None and engine.cause in ("not-batchable", "dropout"):

@@ -18,13 +18,6 @@ from merbench.runner.fold_inputs import hold_out_subjects
 from merbench.training.seeding import fold_seed
 from merbench.training.threads import choose_threads
 
-# said when a bias just before a BatchNorm makes folds trained together part from one fold at
-# a time (pass 84m's M16): the record then says false, so an audit compares within tolerance
-NOT_SAME_NUMBERS = "not the same numbers as one fold at a time"
-BIAS_CAUSE = ("a bias just before a BatchNorm cancels in its batch mean, so its gradient is "
-              "rounding noise that Adam turns into whole steps, and folds trained together "
-              "round in another order")
-
 
 def _new_class_per_build(data: RunData, model: Any) -> str | None:
     """Why folds cannot train together when the model's factory makes a new class on every
@@ -82,7 +75,6 @@ def _choose_training(data: RunData, pending: list[Fold], asked: int | None) -> E
                            "(benchmarks/train_speed.py); --parallel-folds K trains K at once")
     # deferred: torch (through training.fold_parallel), which a CPU run's choice never needs
     from merbench.training.fold_parallel import folds_that_fit, has_dropout, why_not_batchable
-    from merbench.training.masked_batchnorm import bias_before_batchnorm
 
     model = data.build_model()
     reason = why_not_batchable(model) or _new_class_per_build(data, model)
@@ -99,13 +91,10 @@ def _choose_training(data: RunData, pending: list[Fold], asked: int | None) -> E
     if k == 1:
         return (_sequential("one-fold-left", "one fold left") if len(pending) <= 1
                 else _sequential("one-fold-fits", "one fold fits in memory"))
-    bias = bias_before_batchnorm(model)
     return EngineRecord(mode="fold-parallel", folds_at_once=k,
                   cause="asked" if asked is not None else "memory",
-                  reason=f"set by {'--parallel-folds' if asked is not None else 'free memory'}"
-                  + ("" if bias is None else f"; {NOT_SAME_NUMBERS}: {bias}, {BIAS_CAUSE}"),
-                  same_numbers_as_sequential=(not dropout and plan.spec.precision == "fp32"
-                                              and bias is None),
+                  reason=f"set by {'--parallel-folds' if asked is not None else 'free memory'}",
+                  same_numbers_as_sequential=not dropout and plan.spec.precision == "fp32",
                   captured=False if getattr(model, "augment", None) is not None else None)
 
 
