@@ -26,8 +26,11 @@ def _new_class_per_build(data: RunData, model: Any) -> str | None:
     the run goes on that way and says why. None: two builds give one class."""
     import torch  # deferred: only a run that may train folds together builds twice
 
-    with torch.device("meta"):  # shapes only: no memory, no draw from the generator
-        again = data.build_model()
+    try:
+        with torch.device("meta"):  # shapes only: no memory, no draw from the generator
+            again = data.build_model()
+    except Exception:  # a factory that needs real tensors (weights it loads): as before
+        return None
     if type(again) is type(model):
         return None
     return (f"its factory makes a new class on each call ({type(model).__qualname__}), "
