@@ -9,6 +9,7 @@ printed: ``cause`` is the code programs read, ``reason`` the sentence people rea
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from merbench.protocols import Fold
 from merbench.results.model import EngineCause, EngineRecord, ThreadRecord
@@ -16,6 +17,25 @@ from merbench.runner.data import RunData
 from merbench.runner.fold_inputs import hold_out_subjects
 from merbench.training.seeding import fold_seed
 from merbench.training.threads import choose_threads
+
+
+def _new_class_per_build(data: RunData, model: Any) -> str | None:
+    """Why folds cannot train together when the model's factory makes a new class on every
+    call (a class defined inside it: ordinary Python, pass 84m's M4): torch stacks the K
+    folds' weights only from models of one class. One fold at a time trains it the same, so
+    the run goes on that way and says why. None: two builds give one class."""
+    import torch  # deferred: only a run that may train folds together builds twice
+
+    try:
+        with torch.device("meta"):  # shapes only: no memory, no draw from the generator
+            again = data.build_model()
+    except Exception:  # a factory that needs real tensors (weights it loads): as before
+        return None
+    if type(again) is type(model):
+        return None
+    return (f"its factory makes a new class on each call ({type(model).__qualname__}), "
+            "and folds trained together need one class; one fold at a time trains it the "
+            "same (define the class at module level to train its folds together)")
 
 
 def _sequential(cause: EngineCause, reason: str) -> EngineRecord:
@@ -60,7 +80,7 @@ def _choose_training(data: RunData, pending: list[Fold], asked: int | None) -> E
     from merbench.training.fold_parallel import folds_that_fit, has_dropout, why_not_batchable
 
     model = data.build_model()
-    reason = why_not_batchable(model)
+    reason = why_not_batchable(model) or _new_class_per_build(data, model)
     if reason is not None:
         return _sequential("not-batchable",
                            f"model '{model_name}' cannot train folds together: {reason}")

@@ -42,7 +42,9 @@ same for every fold, on the one optimiser (each group's rate scaled by the same 
 
 What cannot be batched this way: a BatchNorm class with its own ``forward``
 (SyncBatchNorm, a model's own variant), whose statistics the masked module would replace;
-such a model trains on the sequential path, and the run says why. Dropout and stochastic
+such a model trains on the sequential path, and the run says why. So does a model with a
+bias just before a BatchNorm: that bias's gradient is rounding noise, which Adam scales up to
+whole steps, so folds trained together would part from one at a time. Dropout and stochastic
 depth are batched with independent masks per fold (``vmap(randomness="different")``):
 statistically the same training, not the same random numbers as the sequential path. A
 model that augments is never captured as a CUDA graph (``captured_step``): its draws are
@@ -70,7 +72,11 @@ from merbench.plugin_system.plugin_fault import model_code
 from merbench.training.epoch_loop import run_epochs, start_schedule
 from merbench.training.fold_augment import FoldAugments, real_rows
 from merbench.training.fold_checkpoint import FoldCheckpoint
-from merbench.training.masked_batchnorm import mask_batchnorms, unmaskable_batchnorm
+from merbench.training.masked_batchnorm import (
+    bias_before_batchnorm,
+    mask_batchnorms,
+    unmaskable_batchnorm,
+)
 from merbench.training.model_output import logits, outputs_of
 from merbench.training.objective import objective_for
 from merbench.training.stacked_groups import stacked_param_groups
@@ -102,11 +108,19 @@ class FoldTask:
 def why_not_batchable(model: nn.Module) -> str | None:
     """The reason ``model`` must train on the sequential path, or None if it can be batched:
     a BatchNorm whose class computes its own way (``masked_batchnorm`` stands in for torch's
-    only)."""
+    only), or a bias just before a BatchNorm, whose folds trained together part from one at
+    a time from the first epoch on (pass 84m's M16: even an audit's tolerance refused them),
+    while one at a time trains it as its author meant."""
     batchnorm = unmaskable_batchnorm(model)
     if batchnorm is not None:
         return (f"it has a BatchNorm of its own kind, {batchnorm}, whose batch statistics "
                 "the engine cannot limit to each fold's real samples")
+    bias = bias_before_batchnorm(model)
+    if bias is not None:
+        return (f"{bias}, which cancels in the batch mean, so its gradient is rounding "
+                "noise that Adam turns into whole steps, and folds trained together would "
+                "part from one at a time (make that layer with bias=False to train its "
+                "folds together)")
     return None
 
 

@@ -125,3 +125,28 @@ def unmaskable_batchnorm(model: nn.Module) -> str | None:
                 type(module).forward is not nn.modules.batchnorm._BatchNorm.forward:
             return f"{name or 'the model'} ({type(module).__name__})"
     return None
+
+
+def bias_before_batchnorm(model: nn.Module) -> str | None:
+    """A layer whose bias feeds a BatchNorm straight away, said as "conv (Conv2d) has a bias
+    just before bn (BatchNorm2d)", or None. Such a bias cancels in the batch mean, so its
+    gradient is rounding noise, which Adam scales up to whole steps: folds trained together
+    round their sums in another order than one at a time, so that bias, the running mean
+    and then predictions part by more than rounding (pass 84m's M16), and the engine trains
+    such a model one fold at a time (``fold_parallel.why_not_batchable``). Read from the
+    order the modules were made in (a Sequential's, or a class's ``__init__``), never by
+    running the model's code."""
+    previous: tuple[str, nn.Module] | None = None
+    for name, module in model.named_modules():
+        if next(module.children(), None) is not None:
+            continue  # containers: only the layers that compute follow each other
+        if isinstance(module, nn.modules.batchnorm._BatchNorm) and previous is not None:
+            before_name, before = previous
+            width = getattr(before, "out_channels", getattr(before, "out_features", None))
+            if (isinstance(before, nn.modules.conv._ConvNd | nn.Linear)
+                    and getattr(before, "bias", None) is not None
+                    and width == module.num_features):
+                return (f"{before_name} ({type(before).__name__}) has a bias just before "
+                        f"{name or 'the model'} ({type(module).__name__})")
+        previous = (name, module)
+    return None
