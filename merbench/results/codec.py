@@ -55,7 +55,7 @@ _OWN_WORDS = ("nested deeper", "holds a number of", "field '")
 def loads(text: str, **options: Any) -> Any:
     """``json.loads(text, **options)``, refusing nesting deeper than :data:`MAX_DEPTH` before
     decoding, an integer of more digits than Python converts, and a number too large for a
-    float (``10**400``, ``1e400``), named by its field
+    float (``10**400``), named by its field
     (:func:`~merbench.results.json_walks.first_too_large`).
 
     The refusal is a :class:`json.JSONDecodeError` at the bracket that goes too deep or at the

@@ -16,9 +16,9 @@ import re
 import sys
 from typing import Any
 
-#: a JSON number that may be too large for a float: 309 digits or more before any point,
-#: or an exponent of three digits or more; only a text that holds one is walked
-_MAYBE_TOO_LARGE = re.compile(r"\d{309}|\d[eE]\+?\d{3}")
+#: a whole number that may be too large for a float, 309 digits or more; only a text that
+#: holds one is walked
+_MAYBE_TOO_LARGE = re.compile(r"\d{309}")
 
 
 def nesting(value: Any) -> int:
@@ -63,16 +63,12 @@ def first_nan(value: Any) -> str | None:
 
 
 def _too_large(item: Any) -> bool:
-    if isinstance(item, float):
-        return math.isinf(item)
     return isinstance(item, int) and not isinstance(item, bool) and \
         abs(item) > sys.float_info.max
 
 
-def _shown(number: int | float) -> str:
-    """A number too large for a float as a few characters: ``1e+400``, ``-3.1e+402``."""
-    if isinstance(number, float):
-        return "infinite"
+def _shown(number: int) -> str:
+    """A whole number too large for a float as a few characters: ``1e+400``, ``-3.1e+402``."""
     digits = str(abs(number)).rstrip("0") if abs(number) else "0"
     exponent = len(str(abs(number))) - 1
     mantissa = digits[0] + (f".{digits[1:3]}" if len(digits) > 1 else "")
@@ -80,9 +76,10 @@ def _shown(number: int | float) -> str:
 
 
 def first_too_large(text: str, value: Any) -> str | None:
-    """Why ``value``, decoded from ``text``, is no merbench file: its first number too large
-    for a float (an integer beyond 1.8e+308, a decimal such as ``1e400`` that Python decodes
-    as infinity), in merbench's words, naming the field; or None. A text with no number that
+    """Why ``value``, decoded from ``text``, is no merbench file: its first whole number too
+    large for a float (beyond 1.8e+308), in merbench's words, naming the field; or None. A
+    decimal such as ``1e400`` Python decodes as infinity, which a float holds and each
+    record's own range check refuses (``wall_time_s is inf``). A text with no number that
     long is not walked (a results file of thousands of values is read often)."""
     if _MAYBE_TOO_LARGE.search(text) is None:
         return None
