@@ -50,6 +50,8 @@ ODD9 = """
         "vnp": dict(version=np.int64(2)),
         "vdec": dict(version=Decimal("2")),
         "npbool": dict(extra_training_data=np.bool_(True)),
+        "bogus": dict(bogus=1),
+        "recmissing": dict(recipe=dict(epochs=1)),
     }
 
     class Net(nn.Module):
@@ -101,6 +103,9 @@ ODD9 = """
         if os.environ.get("ODD9") == "provides":
             registry.add(DatasetMeta(name="d-provides", version=1, description="d",
                                      citation="x", provides="flow_uvos"), lambda: None)
+        if os.environ.get("ODD9") == "dsmissing":
+            registry.add(DatasetMeta(name="d-missing", version=1, description="d"),
+                         lambda: None)
 """
 
 ORIGIN = "of plugin 'odd9' (package odd9plug 1.0)"
@@ -133,6 +138,13 @@ def odd9(make_dist: Callable[..., None]) -> None:
     ("name5", "ModelMeta name must be text, not 5"),
     ("provides", "DatasetMeta 'd-provides': provides must be a tuple of names (texts), not "
                  "'flow_uvos'"),
+    # pass 84m, M13: Python's "DatasetMeta.__init__() missing 2 required keyword-only
+    # arguments: 'citation' and 'provides'", in merbench's words
+    ("dsmissing", "DatasetMeta 'd-missing': citation and provides are missing (every "
+                  "DatasetMeta gives name, version, description, citation and provides)"),
+    ("recmissing", "TrainRecipe: batch_size and lr are missing (every TrainRecipe gives "
+                   "epochs, batch_size and lr)"),
+    ("bogus", "ModelMeta 'q-bogus': bogus is no field of a ModelMeta (its fields: name, "),
 ])
 def test_metadata_of_a_wrong_type_or_beyond_the_options_bounds_is_refused_at_load(
         odd9, cli, monkeypatch: pytest.MonkeyPatch, case: str, said: str) -> None:
@@ -141,6 +153,7 @@ def test_metadata_of_a_wrong_type_or_beyond_the_options_bounds_is_refused_at_loa
     line = _one_line(err)
     assert code == 0 and "plugin 'odd9' (package odd9plug 1.0) failed to load" in line, line
     assert said in line and "Error" not in line and "attribute" not in line, line
+    assert "__init__" not in line and "keyword" not in line, line
     assert f"q-{case}" not in out
 
 

@@ -35,12 +35,19 @@ the two cannot drift apart.
 from __future__ import annotations
 
 import json
+import re
 import shlex
 import unicodedata
 
 _KEPT = frozenset("\n\t")
 _WITHOUT_KEPT = dict.fromkeys(map(ord, _KEPT))
 _HIDDEN = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+#: in a one-line record, a number of more digits than any merbench writes (a seed is at most
+#: 20), or a word longer than any path, is shortened: a hand-edited result's 400-digit
+#: ``protocol.n_folds`` or 5 MB note was printed whole, one line of 5,000,172 bytes
+_DIGITS, _WORD = 40, 4096
+_MANY_DIGITS = re.compile(rf"\d{{{_DIGITS + 1},}}")
+_LONG_WORD = re.compile(rf"\S{{{_WORD + 1},}}")
 # letters by category that draw nothing: the combining grapheme joiner, the Hangul choseong,
 # jungseong, compatibility and halfwidth fillers, and the Khmer inherent vowels
 _BLANK_LETTERS = frozenset("\u034f\u115f\u1160\u3164\uffa0\u17b4\u17b5")
@@ -73,13 +80,31 @@ def literal(text: object, *, one_line: bool = False) -> str:
     (each result ``validate`` or ``status`` names): there a newline can only come from a
     name (a folder called ``a\\nb``), and printed it would split the record in two, the
     second half read as a line of its own."""
-    shown = str(text)
+    shown = _plain(str(text), one_line)
+    if one_line and len(shown) > _DIGITS:
+        shown = _MANY_DIGITS.sub(_shortened, shown)
+        if len(shown) > _WORD:
+            shown = _LONG_WORD.sub(_shortened, shown)
+    return shown
+
+
+def _plain(shown: str, one_line: bool) -> str:
+    """:func:`literal`, nothing shortened."""
     # every hidden character is unprintable to str.isprintable but the blank letters, so
     # the common case, plain text (lines of it, a page's markup), costs a few passes in C
     if _BLANK_LETTERS.isdisjoint(shown) and (shown.isprintable() or (
             not one_line and shown.translate(_WITHOUT_KEPT).isprintable())):
         return shown
     return "".join(map(_escaped if one_line else _shown, shown))
+
+
+def _shortened(found: re.Match[str]) -> str:
+    """A run of digits or of characters without a space, too long for a line, as its start
+    and its length: ``100000000000…0000 (401 digits)``."""
+    run = found.group()
+    if run.isdigit():
+        return f"{run[:12]}…{run[-4:]} ({len(run):,} digits)"
+    return f"{run[:60]}… ({len(run):,} characters)"
 
 
 def shell_word(text: object) -> str:
@@ -90,7 +115,7 @@ def shell_word(text: object) -> str:
     two characters ``\\n`` inside single quotes, naming a path that is not the file (walk
     85m, keygen's ``--trust``)."""
     shown = str(text)
-    if literal(shown, one_line=True) == shown:
+    if _plain(shown, True) == shown:
         return shlex.quote(shown)
     escaped = "".join("\\\\" if char == "\\" else "\\'" if char == "'" else _escaped(char)
                       for char in shown)

@@ -11,7 +11,17 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-from merbench.meta.field_values import Refusal, flag, names, real, shown, target, text, whole
+from merbench.meta.field_values import (
+    Refusal,
+    called_by_name,
+    flag,
+    names,
+    real,
+    shown,
+    target,
+    text,
+    whole,
+)
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 
@@ -35,6 +45,7 @@ MAX_LR = 1e3
 MAX_WEIGHT_DECAY = 1e3
 
 
+@called_by_name
 @dataclass(frozen=True, kw_only=True)
 class Meta:
     """What every registered object says about itself."""
@@ -75,6 +86,7 @@ class Meta:
         return asdict(self)
 
 
+@called_by_name
 @dataclass(frozen=True, kw_only=True)
 class DatasetMeta(Meta):
     """A dataset: the per-sample sources it can give (e.g. ``flow_uvos``, ``landmarks68``).
@@ -114,6 +126,7 @@ class DatasetMeta(Meta):
             object.__setattr__(self, "databases", names(refuse, "databases", self.databases))
 
 
+@called_by_name
 @dataclass(frozen=True, kw_only=True)
 class FeatureMeta(Meta):
     """A feature extractor: the dataset sources it reads and the per-sample shape it returns.
@@ -154,6 +167,7 @@ class FeatureMeta(Meta):
                 if not any(part.strip() in provides for part in need.split("|"))]
 
 
+@called_by_name
 @dataclass(frozen=True, kw_only=True)
 class TrainRecipe:
     """How a torch model is trained, as its authors declare it; the CLI can override the numbers.
@@ -228,6 +242,7 @@ class TrainRecipe:
         return asdict(self)
 
 
+@called_by_name
 @dataclass(frozen=True, kw_only=True)
 class ReducedSetting:
     """A smaller configuration of a model that a CPU can finish, as its authors or
@@ -277,6 +292,7 @@ class ReducedSetting:
         return asdict(self)
 
 
+@called_by_name
 @dataclass(frozen=True, kw_only=True)
 class ModelMeta(Meta):
     """A model: the feature it consumes, and how it is trained.
@@ -337,6 +353,7 @@ class ModelMeta(Meta):
                              f"{', '.join(SELECTION_POLICIES)}")
 
 
+@called_by_name
 @dataclass(frozen=True, kw_only=True)
 class ProtocolMeta(Meta):
     """An evaluation protocol: how samples are split into folds.

@@ -24,15 +24,19 @@ bounds the command line applies to the same option), :func:`flag` and :func:`tar
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import math
 import numbers
 import sys
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from merbench.base.literal import indefinite
 from merbench.base.whole_numbers import whole_value
+
+T = TypeVar("T")
 
 #: the refusal of one field: ``refuse(field, wanted, value)`` returns the error to raise
 Refusal = Callable[[str, str, Any], ValueError]
@@ -158,3 +162,50 @@ def target(refuse: Refusal, field: str, value: Any) -> str | None:
     if not module.strip() or not function.strip():
         raise refuse(field, "None or a function named 'module:function'", value)
     return str(value)
+
+
+def _listed(items: list[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def call_problem(kind: type, args: tuple[Any, ...], given: dict[str, Any]) -> str | None:
+    """What is wrong with how a metadata class is called, in merbench's words, or None: a
+    field missing, one it has no such field for, or fields given in order. Python's own
+    words ("DatasetMeta.__init__() missing 2 required keyword-only arguments: 'citation'
+    and 'provides'") named the method, not the plugin's object (pass 84m, M13)."""
+    name = given.get("name")
+    who = f"{kind.__name__} {name!r}" if isinstance(name, str) else kind.__name__
+    fields = [f for f in dataclasses.fields(kind) if f.init]
+    needed = [f.name for f in fields if f.default is dataclasses.MISSING
+              and f.default_factory is dataclasses.MISSING]
+    if args:
+        return (f"{who}: give its fields by name ({', '.join(f'{n}=…' for n in needed)}), "
+                "not in order")
+    unknown = [str(key) for key in given if key not in {f.name for f in fields}]
+    if unknown:
+        return (f"{who}: {_listed(unknown)} {'is' if len(unknown) == 1 else 'are'} no field "
+                f"of {indefinite(kind.__name__)} (its fields: "
+                f"{_listed([f.name for f in fields])})")
+    missing = [n for n in needed if n not in given]
+    if missing:
+        return (f"{who}: {_listed(missing)} {'is' if len(missing) == 1 else 'are'} missing "
+                f"(every {kind.__name__} gives {_listed(needed)})")
+    return None
+
+
+def called_by_name(cls: type[T]) -> type[T]:
+    """``cls`` (a metadata dataclass) whose call refuses a missing, unknown or positional
+    field with :func:`call_problem`'s ``ValueError``, as its own checks refuse a value: the
+    plugin's load failure then says it in one line naming the plugin."""
+    made = cls.__init__
+
+    @functools.wraps(made)
+    def __init__(self: Any, *args: Any, **given: Any) -> None:
+        problem = call_problem(type(self), args, given)
+        if problem is not None:
+            raise ValueError(problem)
+        made(self, *args, **given)
+
+    cls.__init__ = __init__  # type: ignore[method-assign]
+    return cls

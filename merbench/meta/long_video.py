@@ -19,9 +19,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from merbench.meta import Meta
-from merbench.meta.field_values import flag, real, shown
+from merbench.meta.field_values import called_by_name, flag, real, shown
 
 
+@called_by_name
 @dataclass(frozen=True, kw_only=True)
 class LongVideoMeta(Meta):
     """A long-video dataset: ``fps``, the frame rate of its videos (None where they differ;

@@ -19,9 +19,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from merbench.meta import Meta
-from merbench.meta.field_values import real, shown
+from merbench.meta.field_values import called_by_name, real, shown
 
 
+@called_by_name
 @dataclass(frozen=True, kw_only=True)
 class SpotterMeta(Meta):
     """A spotter: ``tuned``, each option chosen on training subjects with the values a run

@@ -11,7 +11,8 @@ per level of nesting, so ``[[[[...`` two hundred thousand deep ends in a Recursi
 traceback instead of a refused file. It measures the nesting first and refuses what is deeper
 than any merbench file, as the malformed JSON it is for merbench. An integer of more digits
 than Python converts (4,300 unless set otherwise) stopped the decoder with a ValueError in
-Python's words; :func:`loads` refuses it as malformed JSON too, naming its digits.
+Python's words; :func:`loads` refuses it as malformed JSON too, naming its digits, and a
+number too large for a float, naming its field.
 """
 
 from __future__ import annotations
@@ -19,12 +20,13 @@ from __future__ import annotations
 import dataclasses
 import functools
 import json
-import math
 import re
 import sys
 import types
 import typing
 from typing import Any, TypeVar
+
+from merbench.results.json_walks import first_too_large
 
 T = TypeVar("T")
 
@@ -47,12 +49,14 @@ _STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
 
 
 #: how :func:`unreadable` tells the refusals :func:`loads` words itself from the decoder's
-_OWN_WORDS = ("nested deeper", "holds a number of")
+_OWN_WORDS = ("nested deeper", "holds a number of", "field '")
 
 
 def loads(text: str, **options: Any) -> Any:
     """``json.loads(text, **options)``, refusing nesting deeper than :data:`MAX_DEPTH` before
-    decoding, and an integer of more digits than Python converts.
+    decoding, an integer of more digits than Python converts, and a number too large for a
+    float (``10**400``), named by its field
+    (:func:`~merbench.results.json_walks.first_too_large`).
 
     The refusal is a :class:`json.JSONDecodeError` at the bracket that goes too deep or at the
     number, so every reader that already turns a decoding error into one line about its file
@@ -62,7 +66,7 @@ def loads(text: str, **options: Any) -> Any:
         raise json.JSONDecodeError(f"nested deeper than {MAX_DEPTH} levels, which no merbench "
                                    "file is", text, position)
     try:
-        return json.loads(text, **options)
+        value = json.loads(text, **options)
     except json.JSONDecodeError:
         raise
     except ValueError:
@@ -72,6 +76,10 @@ def loads(text: str, **options: Any) -> Any:
         raise json.JSONDecodeError(f"holds a number of {len(found.group().lstrip('-')):,} "
                                    "digits, which no merbench file does", text,
                                    found.start()) from None
+    too_large = first_too_large(text, value)
+    if too_large is not None:  # every reader's float() of it failed, a traceback
+        raise json.JSONDecodeError(too_large, text, 0)
+    return value
 
 
 def long_integer(text: str) -> re.Match[str] | None:
@@ -123,41 +131,6 @@ def too_deep_at(text: str, limit: int = MAX_DEPTH) -> int | None:
         depth += _STEP.get(match.group(), 0)
         if depth > limit:
             return match.start()
-    return None
-
-
-def nesting(value: Any) -> int:
-    """How many lists and objects (dicts, lists, tuples) ``value`` opens at its deepest,
-    counted without recursion, so a value nested thousands deep is measured too."""
-    deepest = 0
-    stack = [(value, 1)]
-    while stack:
-        item, level = stack.pop()
-        if isinstance(item, dict):
-            children = list(item.values())
-        elif isinstance(item, (list, tuple)):
-            children = list(item)
-        else:
-            continue
-        deepest = max(deepest, level)
-        stack.extend((child, level + 1) for child in children)
-    return deepest
-
-
-def first_nan(value: Any) -> str | None:
-    """The dotted name (``model.recipe.weight_decay``, ``folds[2].uf1``) of the first NaN
-    in a decoded JSON value, in the file's order, or None. Python's decoder takes the token,
-    which is no JSON; a record's own check then failed on it with a message that named the
-    record, not the number ("field 'model.recipe' is an object, expected an object or null")."""
-    stack: list[tuple[str, Any]] = [("", value)]
-    while stack:
-        where, item = stack.pop()
-        if isinstance(item, float) and math.isnan(item):
-            return where
-        if isinstance(item, dict):
-            stack.extend((f"{where}.{k}".lstrip("."), v) for k, v in reversed(item.items()))
-        elif isinstance(item, list):
-            stack.extend((f"{where}[{i}]", v) for i, v in reversed(list(enumerate(item))))
     return None
 
 

@@ -87,28 +87,48 @@ def differ(stored: Any, recomputed: Any, where: str) -> str | None:
     return None
 
 
+def _missing_folds(store: RunDirectory, n_folds: int) -> tuple[int, list[str]] | None:
+    """How many of ``n_folds`` fold files are not there, and the first three names, counted
+    from the files that are, or None when there are as many: a hand-edited
+    ``protocol.n_folds`` of 10**9 was a loop over every number, which ran until stopped."""
+    present = {int(p.stem[5:]) for p in store.folds_dir.glob("fold-*.npz")
+               if p.stem[5:].isdigit()} if store.folds_dir.is_dir() else set()
+    have = sum(1 for index in present if index < n_folds)
+    if have == n_folds:
+        return None
+    names = []
+    for index in range(n_folds):  # ends after the files there and three more
+        if index not in present:
+            names.append(store.fold_path(index).name)
+            if len(names) > 3:
+                break
+    return n_folds - have, names
+
+
 def load_folds(run_dir: Path, n_folds: int) -> list[FoldOutcome]:
     store = RunDirectory(run_dir)
     folds = []
-    missing = []
+    gone = _missing_folds(store, n_folds)
+    if gone is not None:
+        count, missing = gone
+        raise ResultRejected(run_dir, (
+            f"the predictions do not cover the protocol's {n_folds} folds: "
+            f"{count} fold file(s) missing ({', '.join(missing[:3])}"
+            f"{', ...' if count > 3 else ''}); publish the complete run directory"))
     for index in range(n_folds):
         try:
             fold = store.load_fold(index)
         except MerbenchError:
             raise ResultRejected(run_dir, f"fold file {store.fold_path(index).name} is "
                                           "damaged or unreadable") from None
-        if fold is None:
-            missing.append(store.fold_path(index).name)
-        elif fold.index != index:
+        if fold is None:  # gone since counted
+            raise ResultRejected(run_dir, f"fold file {store.fold_path(index).name} is "
+                                          "damaged or unreadable")
+        if fold.index != index:
             raise ResultRejected(run_dir, f"fold file {store.fold_path(index).name} holds fold "
                                           f"{fold.index}")
         else:
             folds.append(fold)
-    if missing:
-        raise ResultRejected(run_dir, (
-            f"the predictions do not cover the protocol's {n_folds} folds: "
-            f"{len(missing)} fold file(s) missing ({', '.join(missing[:3])}"
-            f"{', ...' if len(missing) > 3 else ''}); publish the complete run directory"))
     extra = sorted(p.name for p in store.folds_dir.glob("fold-*.npz")
                    if int(p.stem.split("-")[1]) >= n_folds) if store.folds_dir.is_dir() else []
     if extra:

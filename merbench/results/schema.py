@@ -26,11 +26,11 @@ from merbench.base.errors import MerbenchError
 from merbench.base.literal import indefinite
 from merbench.results.codec import (
     LayoutError,
-    first_nan,
     from_json,
     same_when_recorded,
     unreadable,
 )
+from merbench.results.json_walks import first_nan
 from merbench.results.migrations import migrate
 from merbench.results.model import EnvironmentRecord, Hyperparameters, ModelRecord, Results
 from merbench.results.user_files import UnreadableFile, read_written_json

@@ -17,7 +17,8 @@ from typing import Any
 
 from merbench.base.errors import MerbenchError
 from merbench.base.near_zero import toml_float
-from merbench.results.codec import OPTION_DEPTH, nesting
+from merbench.results.codec import OPTION_DEPTH
+from merbench.results.json_walks import nesting
 from merbench.results.safe_files import read_regular_bytes
 from merbench.results.user_files import UnreadableFile, decode_text
 

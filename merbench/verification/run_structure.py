@@ -27,6 +27,7 @@ from merbench.plugin_system.manager import default_plugins
 from merbench.plugin_system.runinfo import FoldOutcome
 from merbench.results.audit_file import AuditSummary, check_audit_file
 from merbench.results.audited_files import run_folder
+from merbench.results.fold_agrees import count_problem
 from merbench.results.manifest import chain_problem
 from merbench.results.model import Results
 from merbench.results.recorded_values import run_values, said_of
@@ -104,6 +105,9 @@ def agreeing_files(path: Path, official: OfficialFingerprint | None) -> RunFiles
         run_values(results)
     except ProvenanceError as exc:  # said of the file, as status says it
         raise ResultRejected(run_dir, said_of(RESULTS_FILE, exc)) from None
+    counted = count_problem(len(results.folds), results.protocol.n_folds)
+    if counted is not None:  # as status says it, before any fold file is looked for
+        raise ResultRejected(run_dir, f"{RESULTS_FILE} {counted}")
     folds = load_folds(run_dir, results.protocol.n_folds)
     predictions = read_predictions(run_dir)  # kept as read, for intervals and comparisons
     check_fold_record(run_dir, results.protocol.name, results.dataset.n_samples, folds,

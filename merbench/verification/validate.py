@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from merbench.base.errors import MerbenchError, in_words
+from merbench.base.literal import written
 from merbench.plugin_system.runinfo import FoldOutcome
 from merbench.results.audit_file import (
     AuditSummary,
@@ -175,8 +176,8 @@ def _check_reported(run_dir: Path, results: Results, folds: list[FoldOutcome],
                            results.dataset.classes, policy.metrics.metrics.overall.uar)
     if results.notes is not None and results.notes != notes:
         raise ResultRejected(run_dir, (
-            f"results.json's notes are {results.notes!r} but the predictions give "
-            f"{notes!r} (a collapsed model must say so)"))
+            f"results.json's notes are {written(results.notes)} but the predictions give "
+            f"{written(notes)} (a collapsed model must say so)"))
     _check_intervals(run_dir, results.intervals, [frame.reset_index()],
                      len(results.dataset.classes))
     selected = np.concatenate([np.full(len(f.y_true), e + 1)
