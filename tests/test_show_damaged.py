@@ -121,3 +121,15 @@ def test_a_folder_of_several_results_names_them(
     err = _refused(cli, several)
     assert err == (f"merbench: error: {several} is no result but holds one; show it: "
                    f"merbench show {several}/a\n"), err
+
+
+def test_a_summary_of_a_nan_mean_is_refused(
+        examples: dict[str, Path], cli: Callable[..., CliResult], tmp_path: Path) -> None:
+    """Its table printed 'nan ± 0.0137', exit status 0; no summary is written with NaN."""
+    def nan_mean(summary: dict[str, object]) -> None:
+        policy = next(iter(summary["policies"].values()))  # type: ignore[attr-defined]
+        policy["mean"]["overall"]["uf1"] = float("nan")
+
+    folder = _seeds(examples, tmp_path, nan_mean)
+    err = _refused(cli, folder)
+    assert err.startswith(f"merbench: error: {folder}/seeds.json holds the token NaN"), err
