@@ -419,3 +419,16 @@ def test_release_names_are_the_real_releases_file_names(real_data: Path,
     assert names[["sub", "filename_o", "imagename"]].values.tolist() == \
         csv[["sub", "filename_o", "imagename"]].values.tolist()
     assert len(names) == 442
+
+
+def test_a_folder_named_with_a_newline_is_said_on_one_line(raw_root, tmp_path: Path, cli,
+                                                            warm_cache) -> None:
+    """``--out $'ex\\nnl'`` split 'wrote the htnet layout ...' in three lines, while run,
+    show, status and validate write ``ex\\nnl`` (pass 84m, M9)."""
+    out = tmp_path / "ex\nnl"
+    code, said, err = _export(cli, raw_root, "--layout", "htnet", "--out", out)
+    assert code == 0, err
+    shown = str(out).replace("\n", "\\n")
+    first = said.splitlines()[0]  # a note on faces may follow
+    assert first.startswith("wrote the htnet layout") and first.endswith("report.json)"), said
+    assert f"to {shown} (" in said and f"{shown}/export-report.json" in said, said

@@ -49,3 +49,15 @@ def test_a_number_of_thousands_of_digits_is_refused_in_words(
     code, out, err = cli("run", "--model", "ststnet", "--dataset", "synthetic", *option)
     assert code == 2 and out == "" and len(err.splitlines()) == 1, err
     assert said in err and "invalid" not in err and len(err) < 300, err
+
+
+def test_leaderboard_list_names_a_results_folder_on_one_line(
+        tmp_path: Path, cli: Callable[..., CliResult]) -> None:
+    """``leaderboard list --results $'lb\\nnl'`` printed 'runs: validated runs under lb' and
+    'nl; a benchmark's table: ...' as two lines (pass 84m, M9)."""
+    folder = tmp_path / "lb\nnl"
+    folder.mkdir()
+    code, out, err = cli("leaderboard", "list", "--results", folder)
+    assert code == 0, err
+    shown = str(folder).replace("\n", "\\n")
+    assert f"runs: validated runs under {shown}; a benchmark's" in out.splitlines()[-1], out

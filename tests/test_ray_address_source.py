@@ -137,3 +137,23 @@ def test_an_address_of_another_shape_is_refused_in_merbenchs_words(
     err = _refused(cli, tmp_path, "--ray-address", address)
     assert err.startswith(f"merbench: error: {said}"), err
     assert "Module" not in err and "8265" not in err.replace(address, ""), err
+
+
+@pytest.mark.parametrize(("address", "said"), [
+    ("ray://h:99999", "--ray-address 'ray://h:99999' gives port 99999, out of the range of "
+                      "ports, 1 to 65535; give a Ray Client address, e.g. ray://"),
+    ("ray://h:0", "--ray-address 'ray://h:0' gives port 0, out of the range of ports"),
+    ("ray://[::1", "--ray-address 'ray://[::1' is not ray://HOST:PORT (a Ray Client address"),
+    ("ray://", "--ray-address 'ray://' is not ray://HOST:PORT ("),
+    ("ray://h:abc", "--ray-address 'ray://h:abc' is not ray://HOST:PORT ("),
+], ids=["port-high", "port-zero", "open-bracket", "empty", "port-text"])
+def test_a_malformed_client_address_is_refused_as_malformed_first(
+        cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, address: str, said: str) -> None:
+    """Each was told to install ray[client], as if the address were whole, and Ray's own
+    text would have come after the install (pass 84m, M15): it is checked as HOST:PORT is."""
+    monkeypatch.delenv("RAY_ADDRESS", raising=False)
+    found = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "grpc" else found(name, *a))
+    err = _refused(cli, tmp_path, "--ray-address", address)
+    assert err.startswith(f"merbench: error: {said}") and "ray[client]" not in err, err

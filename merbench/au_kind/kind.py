@@ -27,7 +27,7 @@ from merbench.kinds.over_seeds import SummaryChecked, SummaryOverSeeds
 from merbench.results.kind_names import AU_RUN, AU_SEEDS_SUMMARY
 from merbench.results.rundir import RUN_FILE
 from merbench.runner.status import describe, run_status
-from merbench.verification.run_structure import status_checked
+from merbench.verification.run_structure import refuse_to_show, status_checked
 
 #: an action-unit run's ``au-results.json``, checked with every file of its run and read
 #: again, for the audit of run folders it shares with an emotion run
@@ -65,6 +65,9 @@ class AURunKind:
     def audit(self, path: Path, request: AuditRequest, report: Report) -> AuditVerdict:
         return audit_run_folder(path if path.is_dir() else path.parent, request, report,
                                 AU_RECORD)
+
+    def check_shown(self, path: Path) -> None:
+        refuse_to_show(path if path.is_dir() else path.parent, au_files_agree)
 
     def finished_text(self, path: Path) -> FinishedText:
         # deferred: rich, which the text's tables need and 'merbench status' does not load

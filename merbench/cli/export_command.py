@@ -25,7 +25,7 @@ import numpy as np
 
 from merbench.base.atomic import atomic_write_json
 from merbench.base.errors import MerbenchError
-from merbench.base.terminal import say
+from merbench.base.terminal import path_shown, say
 from merbench.cli.out_places import refuse_result_place
 from merbench.cli.parser import EXIT_INTERRUPTED
 from merbench.cli.progress import ProgressReporter
@@ -125,9 +125,11 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
         feature_reports=reports, complete=False, written=[])  # the last two: folder.write's
     removed = folder.write(args.out, files, earlier, report)
     gone = f"; {len(removed)} file(s) of the earlier export removed" if removed else ""
-    say(f"wrote the {layout.name} layout of {len(samples)} sample(s) to {args.out} "
-        f"({len(files)} files{gone}; {len(skipped)} sample(s) left out, listed in "
-        f"{args.out / folder.REPORT})")
+    # the folder as one line, as every command names a path (pass 84m, M9: a newline in it
+    # split this line in three)
+    say(f"wrote the {layout.name} layout of {len(samples)} sample(s) to "
+        f"{path_shown(args.out)} ({len(files)} files{gone}; {len(skipped)} sample(s) left "
+        f"out, listed in {path_shown(args.out / folder.REPORT)})")
     if samples["subject"].astype(str).str.fullmatch(r"\d+").all():
         say("note: every subject is a number (SAMM's 006): pandas.read_csv, as the authors' "
             "scripts call it, reads the CSV's sub 006 as 6 and they then look for "
@@ -183,5 +185,5 @@ def _compare(args: argparse.Namespace, sample_ids: list[str], flows: np.ndarray)
     if args.out is not None:
         Path(args.out).parent.mkdir(parents=True, exist_ok=True)
         atomic_write_json(Path(args.out), to_json(summary))
-        say(f"the comparison, sample by sample: {args.out}")
+        say(f"the comparison, sample by sample: {path_shown(args.out)}")
     return 0

@@ -137,7 +137,7 @@ def _list(folders: list[Path] | None, benchmarks: Path | None) -> int:
         say(f"no --results given and no {DEFAULT_RESULTS}/ here: give --results DIR to count "
             "each benchmark's runs")
     else:
-        say(f"runs: validated runs under {', '.join(map(str, folders))}; a benchmark's "
+        say(f"runs: validated runs under {', '.join(map(path_shown, folders))}; a benchmark's "
             "table: merbench leaderboard export ID")
     return 0
 

@@ -4,8 +4,11 @@ as it finished, whatever its kind.
 The text is the kind's (:meth:`merbench.kinds.ResultKind.finished_text`), the same answer
 ``run``, ``spot`` and ``tune`` print when they finish, so the two cannot drift apart; this
 command only asks :func:`merbench.kinds.finished_text` for the kind of the path it is given.
-It reads the result's files and recomputes nothing (``merbench validate`` does); a path that
-holds no finished result, or one not finished yet, is one line and exit status 2.
+It reads the result's files and recomputes nothing (``merbench validate`` does), though a
+result ``status`` calls stopped or ``validate`` refuses on a check that recomputes nothing
+is refused, never printed as whole (the kinds' own checks); a path that holds no finished
+result, or one not finished yet, is one line and exit status 2, and so is a folder that
+holds several results, which are named (pass 84m, M14: it was said to hold none).
 """
 
 from __future__ import annotations
@@ -13,9 +16,39 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from merbench.kinds import finished_text
+from merbench.base.errors import MerbenchError
+from merbench.base.literal import counted
+from merbench.kinds import finished_text, kind_of, started_kind
+from merbench.leaderboard.result_walk import walk_results
+
+
+def _held(path: Path) -> str | None:
+    """Why ``path``, a folder that is no result but holds some, is not shown, naming them
+    and the command that shows one; None for any other path (:func:`finished_text` says
+    what it is)."""
+    if not path.is_dir() or kind_of(path) is not None or started_kind(path) is not None:
+        return None
+    try:
+        inside = walk_results(path, given_as="").results
+    except MerbenchError:  # a system folder, never walked: said as before, holding none
+        return None
+    if len(inside) == 1:  # its name said once, as the command that shows it
+        return f"{path} is no result but holds one; show it: merbench show {inside[0]}"
+    if not inside:
+        return None
+    more = ", ..." if len(inside) > 3 else ""
+    return (f"{path} holds {counted(len(inside), 'result')} "
+            f"({', '.join(str(p) for p in inside[:3])}{more}); show one of them: "
+            f"merbench show {inside[0]}")
 
 
 def main(args: argparse.Namespace) -> int:
-    finished_text(Path(args.path)).show()
+    path = Path(args.path)
+    held = _held(path)
+    if held is not None:
+        raise MerbenchError(held)
+    kind = kind_of(path)
+    if kind is not None:  # what status or validate refuse without recomputing, refused
+        kind.check_shown(path)
+    finished_text(path).show()
     return 0

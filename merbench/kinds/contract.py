@@ -244,6 +244,12 @@ class ResultKind(Protocol):
         """``path`` made again in part, as it was made, and compared with what it stores;
         ``MerbenchError`` (one line) where it cannot be audited."""
 
+    def check_shown(self, path: Path) -> None:
+        """``MerbenchError`` (one line) where ``merbench show`` must not print the result at
+        ``path`` as whole: what ``status`` calls stopped or ``validate`` refuses by a check
+        that recomputes no score. Show printed such results' scores with exit status 0
+        (pass 84m, M11); the commands that print their own result as it finishes do not ask."""
+
     def finished_text(self, path: Path) -> FinishedText:
         """The text the command that wrote the finished result at ``path`` (a folder, or
         one of its files: that file's part alone) prints of it, read from its files;

@@ -41,7 +41,11 @@ from merbench.results.rundir import RUN_FILE
 from merbench.results.schema import read_results
 from merbench.results.signing_keys import load_signing_key
 from merbench.runner.status import describe, run_status
-from merbench.verification.run_structure import status_checked
+from merbench.verification.run_structure import (
+    emotion_files_agree,
+    refuse_to_show,
+    status_checked,
+)
 from merbench.verification.validate import (
     RESULTS_FILE,
     SEEDS_FILE,
@@ -78,6 +82,9 @@ class EmotionRunKind:
 
     def audit(self, path: Path, request: AuditRequest, report: Report) -> AuditVerdict:
         return audit_run_folder(path if path.is_dir() else path.parent, request, report)
+
+    def check_shown(self, path: Path) -> None:
+        refuse_to_show(path if path.is_dir() else path.parent, emotion_files_agree)
 
     def finished_text(self, path: Path) -> FinishedText:
         # deferred: rich, which the text's tables need and 'merbench status' does not load

@@ -21,9 +21,10 @@ from typing import Any, Generic, TypeVar
 from merbench.base.errors import MerbenchError, plugin_words
 from merbench.meta import Meta
 from merbench.plugin_system import plugin_fault
-from merbench.plugin_system.factory_options import FactoryOptions
+from merbench.plugin_system.factory_options import FactoryOptions, canonical_json
 from merbench.plugin_system.lazy_factory import LazyFactory
 from merbench.plugin_system.option_values import check_value_kinds, whole_spelled
+from merbench.plugin_system.plugin_import import PluginExit, plugin_code
 
 M = TypeVar("M", bound=Meta)
 
@@ -105,15 +106,22 @@ class Entry(Generic[M]):
         """``given`` (a benchmark definition's options) as the run that recorded ``recorded``
         spelt them, where the plugin's ``recorded_spelling`` says they select what it
         selected, those at their defaults left out as a run leaves them; ``given`` otherwise.
-        A hook that fails (its plugin's fault, or a refusal of ``given``) leaves ``given``:
-        the page then says the run's options are not the benchmark's."""
+        A hook that fails, or returns what no definition could hold (a numpy array, an object
+        JSON cannot write: tracebacks in pass 84m, M8), leaves ``given``: the page then says
+        the run's options are not the benchmark's. One that tries to end merbench (sys.exit,
+        a KeyboardInterrupt no Ctrl-C raised) is its plugin's fault, said in one line."""
         if self.recorded_spelling is None:
             return given
         try:
-            spelt = self.recorded_spelling(self.meta.name, dict(given), dict(recorded))
+            with plugin_code():
+                spelt = self.recorded_spelling(self.meta.name, dict(given), dict(recorded))
+        except PluginExit as exc:
+            raise self.fault("dataset", "its recorded_spelling hook "
+                             + str(exc).removeprefix("it ")) from None
         except Exception:  # a plugin's code failing: the options stay as written
             return given
-        if not isinstance(spelt, dict) or not all(isinstance(k, str) for k in spelt):
+        if not isinstance(spelt, dict) or not all(isinstance(k, str) for k in spelt) \
+                or canonical_json(spelt) is None:
             return given
         return self.without_defaults(spelt)
 

@@ -52,18 +52,10 @@ def check_reachable(address: str | None) -> None:
     source = address_source(address)
     _check_shape(source, given)
     if given.startswith("ray://"):
+        _host_port(source, given.removeprefix("ray://"), _CLIENT_SHAPE)
         _check_client(source)
         return
-    host, sep, port = given.rpartition(":")
-    if host.startswith("[") and host.endswith("]"):  # IPv6, [::1]:6379: the address inside
-        host = host[1:-1]
-    if not sep or not port.isdigit():
-        raise MerbenchError(f"{source} is not HOST:PORT (the head's GCS address that 'ray "
-                            "start --head' prints, e.g. 10.0.0.5:6379)")
-    if not 0 < int(port) < 65536:
-        raise MerbenchError(f"{source} gives port {port}, out of the range of ports, 1 to "
-                            "65535; give the head's GCS address that 'ray start --head' "
-                            "prints, e.g. 10.0.0.5:6379")
+    host, port = _host_port(source, given, _GCS_SHAPE)
     try:
         socket.create_connection((host, int(port)), timeout=5).close()
     except socket.gaierror:  # the resolver's own words ("Name or service not known")
@@ -74,6 +66,33 @@ def check_reachable(address: str | None) -> None:
         raise MerbenchError(f"no Ray cluster answers at {given} ({exc.strerror or exc}); "
                             "start one there with 'ray start --head --port "
                             f"{port}', or fix --ray-address / RAY_ADDRESS") from None
+
+
+#: what each form of address must be, and where to find one, as a refusal says it
+_GCS_SHAPE = ("HOST:PORT", "the head's GCS address that 'ray start --head' prints, "
+              "e.g. 10.0.0.5:6379")
+_CLIENT_SHAPE = ("ray://HOST:PORT", "a Ray Client address, e.g. ray://10.0.0.5:10001, or "
+                 "the head's GCS address HOST:PORT that 'ray start --head' prints")
+
+
+def _host_port(source: str, hostport: str, shape: tuple[str, str]) -> tuple[str, str]:
+    """The host and port of ``hostport`` (a GCS address, or what follows ``ray://``), or
+    one line for a malformed one, in the words of its ``shape`` (what it must be, and an
+    example). Both forms are checked alike and before anything else: ``ray://h:99999``,
+    ``ray://[::1`` and ``ray://`` were told to install ray[client] (pass 84m, M15), and
+    Ray's own text would have come after the install. A host in brackets is an IPv6
+    address (``[::1]:6379``), given without them."""
+    form, example = shape
+    host, sep, port = hostport.rpartition(":")
+    if host.startswith("[") and host.endswith("]"):  # IPv6, [::1]:6379: the address inside
+        host = host[1:-1]
+    if not sep or not port.isdigit() or (form != "HOST:PORT" and (
+            not host or any(c in host for c in "[]/?#@"))):
+        raise MerbenchError(f"{source} is not {form} ({example})")
+    if not 0 < int(port) < 65536:
+        raise MerbenchError(f"{source} gives port {port}, out of the range of ports, 1 to "
+                            f"65535; give {example}")
+    return host, port
 
 
 def _check_shape(source: str, given: str) -> None:

@@ -72,6 +72,9 @@ class SpottingRunKind:
             return os.path.lexists(path.parent / SPOTTING_FILE)
         return path.name == SPOTTING_FILE or os.path.lexists(path / SPOTTING_FILE)
 
+    def check_shown(self, path: Path) -> None:
+        """Nothing beyond what its text reads: its files are read as validate reads them."""
+
     def finished_text(self, path: Path) -> FinishedText:
         """A folder's text is its spotting's and its recognition's (where it has one), as
         ``merbench spot --recognise`` prints them; ``spotting.json``'s or ``str.json``'s,

@@ -59,6 +59,9 @@ class TuningKind:
         return path.name == TUNE_FILE or (path.is_dir() and os.path.lexists(path / TUNE_FILE)
                                           and not os.path.lexists(path / RESULTS_FILE))
 
+    def check_shown(self, path: Path) -> None:
+        """Nothing beyond what its text reads: its files are read as validate reads them."""
+
     def finished_text(self, path: Path) -> FinishedText:
         folder = path.parent if path.name == TUNE_FILE else path
         return tuning_text(read_tune(folder / TUNE_FILE), folder)

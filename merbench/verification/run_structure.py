@@ -203,6 +203,19 @@ def refusal(run_dir: Path, check: Callable[[Path], object]) -> str | None:
     return None
 
 
+def refuse_to_show(run_dir: Path, check: Callable[[Path], object]) -> None:
+    """One line (a MerbenchError) where ``merbench show`` must not print the run in
+    ``run_dir`` as a finished result: where ``status`` calls it stopped or ``validate``
+    refuses it by ``check``, the same checks of its kind that recompute no score
+    (:func:`refusal`). Show printed the scores of a run whose predictions.csv was gone or
+    had another header, or whose run.json was a link to /dev/zero, with exit status 0
+    (pass 84m, M11)."""
+    refused = refusal(run_dir, check)
+    if refused is not None:
+        raise MerbenchError(f"{run_dir}: {refused} ('merbench validate' refuses it too; "
+                            "show prints only a result whose files agree)")
+
+
 def emotion_files_agree(run_dir: Path) -> None:
     """:func:`agreeing_files` of an emotion run, with the official sample lists the
     installed datasets declare, as ``validate`` checks it."""
@@ -224,4 +237,4 @@ def status_checked(status: RunStatus,
 
 
 __all__ = ["RunFiles", "agreeing_files", "emotion_files_agree", "refusal",
-           "registered_official", "results_path", "status_checked"]
+           "refuse_to_show", "registered_official", "results_path", "status_checked"]
