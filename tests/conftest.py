@@ -132,6 +132,14 @@ def cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., CliResult]:
     return invoke
 
 
+def one_line(err: str) -> str:
+    """The one line a refusal writes to stderr (no traceback, nothing else), for the tests
+    of a plugin's faults, whose refusals must be exactly one line."""
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1 and "Traceback" not in err, err
+    return lines[0]
+
+
 def run_cli(*args: object) -> CliResult:
     """``merbench ARGS`` in this process, as the ``cli`` fixture runs it, for a fixture that
     outlives one test (``capsys`` belongs to a test): (exit status, stdout, stderr)."""

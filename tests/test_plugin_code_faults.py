@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from conftest import one_line
 
 from merbench.plugin_system.manager import default_plugins
 from merbench.training.model_output import PluginCodeFailed
@@ -113,12 +114,6 @@ def raising(make_dist: Callable[..., None]) -> Iterator[None]:
     default_plugins.cache_clear()
 
 
-def _one_line(err: str) -> str:
-    lines = [line for line in err.splitlines() if line.strip()]
-    assert len(lines) == 1 and "Traceback" not in err, err
-    return lines[0]
-
-
 @pytest.mark.parametrize(("model", "said"), [
     ("r-later", "forward broke after a fold"),
     ("r-fit", "fit broke on a later fold"),
@@ -135,7 +130,7 @@ def test_a_model_raising_after_the_first_fold_is_one_line_keeping_the_folds(
     monkeypatch.setenv("MB_RAISE_MARK", str(tmp_path / "mark"))
     epochs = ("--epochs", "1") if model == "r-later" else ()
     code, _, err = cli(*RUN, *epochs, "--model", model, "--out", tmp_path / "run")
-    line = _one_line(err)
+    line = one_line(err)
     assert code == 2, err
     assert line == (f"merbench: error: model '{model}' {ORIGIN} failed in the middle of the "
                     f"run: {said}; {ADVICE}. The folds it finished before are kept, and no "
@@ -158,7 +153,7 @@ def test_a_model_raising_after_the_first_fold_is_one_line_keeping_the_folds(
 def test_a_model_raising_any_error_at_its_first_step_is_its_plugins_fault(
         raising, cli, tmp_path: Path, model: str, said: str) -> None:
     code, _, err = cli(*RUN, "--epochs", "1", "--model", model, "--out", tmp_path / "run")
-    line = _one_line(err)
+    line = one_line(err)
     assert code == 2, err
     assert line == (f"merbench: error: model '{model}' {ORIGIN} failed its first training "
                     f"step, before any fold finished, with no options given: {said}; "
@@ -210,7 +205,7 @@ def test_spot_recognises_with_an_estimator_that_declares_a_recipe(
 def test_spot_recognise_quotes_what_a_models_forward_raised(
         raising, cli, tmp_path: Path, model: str, said: str) -> None:
     code, _, err = cli(*SPOT, "--recognise", model, "--epochs", "1", "--out", tmp_path / "s")
-    line = _one_line(err)
+    line = one_line(err)
     assert code == 2 and f"before anything is spotted: {said}; with no options " \
         f"given, plugin 'rz' (package raiseplug 1.0) is at fault: {ADVICE}" in line, line
 

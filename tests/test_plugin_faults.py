@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from conftest import one_line
 
 import merbench
 from merbench.base.errors import MerbenchError
@@ -84,15 +85,9 @@ def evil(make_dist: Callable[..., None]) -> None:
     default_plugins.cache_clear()
 
 
-def _one_line(err: str) -> str:
-    lines = [line for line in err.splitlines() if line.strip()]
-    assert len(lines) == 1 and "Traceback" not in err, err
-    return lines[0]
-
-
 def test_a_factory_returning_none_is_refused_before_the_run(evil, cli, tmp_path: Path) -> None:
     code, _, err = cli(*RUN, "--model", "evil-none", "--out", tmp_path / "g1")
-    line = _one_line(err)
+    line = one_line(err)
     assert code == 2, err
     assert "plugin 'evil' (package evilplug 1.0)" in line and "returned None" in line
     assert "mb_evil:returns_none" in line and "--no-plugin evil" in line
@@ -103,7 +98,7 @@ def test_a_factory_returning_none_is_refused_before_the_run(evil, cli, tmp_path:
 
 def test_a_factory_calling_sys_exit_is_worded(evil, cli, tmp_path: Path) -> None:
     code, _, err = cli(*RUN, "--model", "evil-exit", "--out", tmp_path / "g2")
-    line = _one_line(err)
+    line = one_line(err)
     assert code == 2 and "plugin 'evil'" in line and "sys.exit(7)" in line, err
     with pytest.raises(MerbenchError, match=r"sys\.exit\(7\)"):
         merbench.create_model("evil-exit", num_classes=3)
@@ -129,15 +124,15 @@ def test_a_failing_hook_names_its_plugin_not_an_exception_class(
 
 def test_a_factory_failing_with_no_options_blames_the_plugin(evil, cli, tmp_path) -> None:
     code, _, err = cli(*RUN, "--model", "evil-raise", "--out", tmp_path / "g3a")
-    line = _one_line(err)
+    line = one_line(err)
     assert code == 2 and "factory exploded" in line and "plugin 'evil'" in line, err
     assert "change the option" not in line and "--no-plugin evil" in line
     code, _, err = cli(*RUN, "--model", "evil-shape", "--out", tmp_path / "g3b")
-    line = _one_line(err)
+    line = one_line(err)
     assert code == 2 and "plugin 'evil'" in line and "options (none)" not in line, err
     assert "gives each sample 1 value where the run needs 3" in line
     code, _, err = cli(*RUN, "--model", "evil-str", "--out", tmp_path / "g3c")
-    line = _one_line(err)
+    line = one_line(err)
     assert code == 2 and "mb_evil has no 'nosuchfn'" in line and "AttributeError" not in line
 
 
@@ -166,7 +161,7 @@ def test_autoload_values_neither_on_nor_off_are_refused(cli, monkeypatch: pytest
                                                         value: str) -> None:
     monkeypatch.setenv("MERBENCH_DISABLE_PLUGIN_AUTOLOAD", value)
     code, _, err = cli("list", "models")
-    line = _one_line(err)
+    line = one_line(err)
     assert code == 2 and f"MERBENCH_DISABLE_PLUGIN_AUTOLOAD={value} is neither on nor off" \
         in line, err
 
@@ -175,6 +170,6 @@ def test_an_unknown_model_with_autoload_off_names_the_variable(
         cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MERBENCH_DISABLE_PLUGIN_AUTOLOAD", "ON")
     code, _, err = cli(*RUN, "--model", "ststnet", "--out", tmp_path / "g5")
-    line = _one_line(err)
+    line = one_line(err)
     assert code == 2 and "unknown model 'ststnet'" in line, err
     assert "MERBENCH_DISABLE_PLUGIN_AUTOLOAD=ON is set" in line and "-p NAME" in line

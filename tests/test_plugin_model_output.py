@@ -17,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from conftest import one_line
 
 from merbench.plugin_system.manager import default_plugins
 
@@ -120,12 +121,6 @@ def odd(make_dist: Callable[..., None]) -> None:
     default_plugins.cache_clear()
 
 
-def _one_line(err: str) -> str:
-    lines = [line for line in err.splitlines() if line.strip()]
-    assert len(lines) == 1 and "Traceback" not in err, err
-    return lines[0]
-
-
 def _run(cli: Callable[..., tuple[int, str, str]], model: str, out: Path) -> tuple[int, str]:
     epochs = ("--epochs", "1") if model.startswith(("o-", "z-")) else ()
     code, _, err = cli(*RUN, *epochs, "--model", model, "--out", out)
@@ -141,7 +136,7 @@ def _run(cli: Callable[..., tuple[int, str, str]], model: str, out: Path) -> tup
 def test_a_forward_that_gives_no_logits_of_the_classes_is_refused(
         odd, cli, tmp_path: Path, mode: str, said: str) -> None:
     code, err = _run(cli, f"o-{mode}", tmp_path / mode)
-    line = _one_line(err)
+    line = one_line(err)
     assert code == 2 and f"model 'o-{mode}' {ORIGIN} failed its first training step" in line
     assert said in line and "--no-plugin odd" in line, line
     assert not (tmp_path / mode / "results.json").exists()
@@ -164,7 +159,7 @@ def test_a_forward_that_gives_no_logits_of_the_classes_is_refused(
 def test_an_estimator_that_predicts_no_class_index_is_refused(
         odd, cli, tmp_path: Path, mode: str, said: str) -> None:
     code, err = _run(cli, f"k-{mode}", tmp_path / mode)
-    line = _one_line(err)
+    line = one_line(err)
     assert code == 2 and f"model 'k-{mode}' {ORIGIN} failed" in line and said in line, line
     assert "Error" not in line
     assert not (tmp_path / mode / "results.json").exists()
@@ -177,7 +172,7 @@ def test_a_whole_float_prediction_is_its_class(odd, cli, tmp_path: Path) -> None
 
 
 def test_a_forward_raising_is_quoted(odd, cli, tmp_path: Path) -> None:
-    line = _one_line(_run(cli, "o-raise", tmp_path / "r")[1])
+    line = one_line(_run(cli, "o-raise", tmp_path / "r")[1])
     assert f"{ORIGIN} failed its first training step, before any fold finished, with no " \
            "options given: forward broke; report it to the authors of oddplug" in line, line
 
@@ -185,7 +180,7 @@ def test_a_forward_raising_is_quoted(odd, cli, tmp_path: Path) -> None:
 def test_a_factorys_message_of_two_lines_is_quoted_whole(odd, cli, tmp_path: Path) -> None:
     """A factory raising "factory broke\\n  it needs a weights file" was quoted by its first
     line only (pass 84l, N12): its author wrote the second for the user too."""
-    line = _one_line(_run(cli, "o-facraise", tmp_path / "f")[1])
+    line = one_line(_run(cli, "o-facraise", tmp_path / "f")[1])
     assert "with no options given: factory broke / it needs a weights file; report it to " \
            "the authors of oddplug" in line, line
 
@@ -225,7 +220,7 @@ def test_a_malformed_metadata_field_is_refused_as_the_plugin_loads(
         odd, cli, monkeypatch: pytest.MonkeyPatch, case: str, said: str) -> None:
     monkeypatch.setenv("ODD_META", case)
     code, out, err = cli("list", "models")
-    line = _one_line(err)
+    line = one_line(err)
     assert code == 0 and "plugin 'odd' (package oddplug 1.0) failed to load" in line, line
     assert said in line and "Error" not in line, line
     assert f"z-{case}" not in out
