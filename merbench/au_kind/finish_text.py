@@ -23,7 +23,7 @@ from merbench.base.console import LiteralConsole
 from merbench.base.literal import counted
 from merbench.base.terminal import path_shown
 from merbench.kinds.contract import FinishedText
-from merbench.kinds.emotion_text import print_notes
+from merbench.kinds.emotion_text import print_files, print_notes
 from merbench.kinds.score_cells import mean_std, recipe_verdict, scores_fmt, std_note, with_interval
 
 
@@ -37,14 +37,9 @@ def au_run_text(results: AUResults, run_dir: Path) -> FinishedText:
     """The text of the AU run ``results`` in ``run_dir``: every scope's mean F1 and each
     AU's F1 (with positives), then the training and where the files are; a command's notes
     are ``note:`` lines before the files, as an emotion run says them."""
-    return FinishedText(lambda: _print_au_scores(results), lambda: _print_au_files(run_dir),
+    return FinishedText(lambda: _print_au_scores(results),
+                        lambda: print_files(run_dir, AU_RESULTS_FILE, AU_PREDICTIONS_FILE),
                         print_notes)  # as an emotion run says them
-
-
-def _print_au_files(run_dir: Path) -> None:
-    console = LiteralConsole()
-    console.print(f"results: {path_shown(run_dir / AU_RESULTS_FILE)}")
-    console.print(f"predictions: {path_shown(run_dir / AU_PREDICTIONS_FILE)}")
 
 
 def _print_au_scores(results: AUResults) -> None:

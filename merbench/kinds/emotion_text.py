@@ -58,7 +58,7 @@ def print_results(results: Results, run_dir: Path, went_on: Sequence[str] = ()) 
 def run_text(results: Results, run_dir: Path) -> FinishedText:
     """The text of the emotion run ``results`` in ``run_dir``: its scores, its files, and a
     command's notes each a ``note:`` line between them."""
-    return FinishedText(lambda: _print_scores(results), lambda: _print_files(run_dir),
+    return FinishedText(lambda: _print_scores(results), lambda: print_files(run_dir),
                         print_notes)
 
 
@@ -70,10 +70,12 @@ def print_notes(lines: Sequence[str]) -> None:
         console.print(f"note: {line}", soft_wrap=True)
 
 
-def _print_files(run_dir: Path) -> None:
+def print_files(run_dir: Path, result_file: str = "results.json",
+                predictions_file: str = "predictions.csv") -> None:
+    """Where a run's record and predictions are (an AU run's files named by its kind)."""
     console = LiteralConsole()
-    console.print(f"results: {path_shown(run_dir / 'results.json')}")
-    console.print(f"predictions: {path_shown(run_dir / 'predictions.csv')}")
+    console.print(f"results: {path_shown(run_dir / result_file)}")
+    console.print(f"predictions: {path_shown(run_dir / predictions_file)}")
 
 
 def _print_scores(results: Results) -> None:
