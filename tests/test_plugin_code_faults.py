@@ -32,6 +32,10 @@ RAISING = """
         # set by the fold_finished hook below: a fold has finished
         return os.path.exists(os.environ.get("MB_RAISE_MARK", "/nonexistent"))
 
+    class BadStr(RuntimeError):
+        def __str__(self):
+            raise RuntimeError("str broke")
+
     class Net(nn.Module):
         def __init__(self, num_classes, mode):
             super().__init__()
@@ -45,6 +49,10 @@ RAISING = """
                 import mb_raise_missing_module  # noqa: F401
             if self.mode == "oserror":
                 raise OSError("no such weights file")
+            if self.mode == "baseexc":
+                raise BaseException("base")
+            if self.mode == "badstr":
+                raise BadStr()
             if self.mode == "later" and marked():
                 raise RuntimeError("forward broke after a fold")
             stop = {"exit0": SystemExit(0), "exit3": SystemExit(3), "kbint": KeyboardInterrupt(),
@@ -85,7 +93,7 @@ RAISING = """
     @hookimpl
     def merbench_register_models(registry):
         for mode in ("assert", "import", "oserror", "later", "exit0", "exit3", "kbint",
-                     "exit-later", "kbint-later", "lib-later"):
+                     "exit-later", "kbint-later", "lib-later", "baseexc", "badstr"):
             registry.add(meta("r-" + mode), torch_model(mode))
         registry.add(meta("r-fit", kind="sklearn", recipe=None), estimator)
         # an estimator that declares a recipe too (unused: it is fitted once)
@@ -98,6 +106,10 @@ RAISING = """
     def merbench_fold_finished(run, fold):
         if os.environ.get("MB_RAISE_MARK"):
             open(os.environ["MB_RAISE_MARK"], "w").close()
+        if os.environ.get("MB_RAISE_HOOK") == "baseexc":
+            raise BaseException("hook base")
+        if os.environ.get("MB_RAISE_HOOK") == "badstr":
+            raise BadStr()
 """
 
 RUN = ("run", "--dataset", "synthetic", "--threads", "1", "--quiet", "--dataset-opt",
@@ -141,6 +153,10 @@ def test_a_model_raising_after_the_first_fold_is_one_line_keeping_the_folds(
 
 
 @pytest.mark.parametrize(("model", "said"), [
+    # pass 84n, N1 and N2: a bare BaseException, and an exception whose message cannot be
+    # made, were tracebacks
+    ("r-baseexc", "it raised BaseException, which is no Exception: base"),
+    ("r-badstr", "a bad str"),
     ("r-assert", "shape assumption"),
     ("r-import", "it imports 'mb_raise_missing_module', which is not installed"),
     ("r-oserror", "no such weights file"),
@@ -198,6 +214,10 @@ def test_spot_recognises_with_an_estimator_that_declares_a_recipe(
 
 
 @pytest.mark.parametrize(("model", "said"), [
+    # pass 84n, N1 and N2: a bare BaseException, and an exception whose message cannot be
+    # made, were tracebacks
+    ("r-baseexc", "it raised BaseException, which is no Exception: base"),
+    ("r-badstr", "a bad str"),
     ("r-assert", "shape assumption"),
     # its sys.exit ended spot silently with its status (pass 84m, M1)
     ("r-exit3", "it called sys.exit(3)"),
@@ -225,3 +245,15 @@ def test_a_packages_several_failed_plugins_are_one_fix() -> None:
     line = str(raised.value)
     assert line.count("fix or reinstall merbench-walk") == 1, line
     assert line.count("failed to load (it raised)") == 3, line
+
+
+@pytest.mark.parametrize("hook", ["baseexc", "badstr"])
+def test_a_hook_raising_what_no_plugin_should_is_a_warning_and_the_run_goes_on(
+        raising, cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, hook: str) -> None:
+    """Pass 84n, N1 and N2: a fold_finished hook raising a bare BaseException, or an
+    exception whose own __str__ raises, ended the run in a traceback after its first fold."""
+    monkeypatch.setenv("MB_RAISE_HOOK", hook)
+    code, _, err = cli(*RUN, "--epochs", "1", "--model", "r-later", "--out", tmp_path / "run")
+    assert code == 0 and "Traceback" not in err, err
+    assert "failed in merbench_fold_finished" in err and "the run goes on" in err, err
+    assert (tmp_path / "run" / "results.json").is_file()

@@ -133,3 +133,20 @@ def test_a_summary_of_a_nan_mean_is_refused(
     folder = _seeds(examples, tmp_path, nan_mean)
     err = _refused(cli, folder)
     assert err.startswith(f"merbench: error: {folder}/seeds.json holds the token NaN"), err
+
+
+@pytest.mark.parametrize("damage", ["record", "runs"])
+def test_a_tuning_whose_record_or_runs_are_gone_is_refused(
+        examples: dict[str, Path], cli: Callable[..., CliResult], tmp_path: Path,
+        damage: str) -> None:
+    """Pass 84n, N8: show printed a tuning whose tuning.json is no search's record, or whose
+    runs.tar.xz is gone, which status and validate both refuse."""
+    folder = Path(shutil.copytree(examples["tuning"], tmp_path / "t", symlinks=True))
+    if damage == "record":
+        (folder / "tuning.json").write_text('{"something": "else"}')
+    else:
+        (folder / "runs.tar.xz").unlink()
+    line = _refused(cli, folder)
+    assert ("lacks its spec" if damage == "record"
+            else "runs.tar.xz") in line, line
+    assert cli("status", folder)[0] != 0 or "missing" in cli("status", folder)[1]

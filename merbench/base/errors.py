@@ -24,6 +24,16 @@ def first_line(exc: BaseException) -> str:
     return lines[0] if lines else type(exc).__name__
 
 
+def message_of(exc: BaseException) -> str:
+    """``str(exc)``, or "" where its own ``__str__`` raises: a plugin's exception whose
+    message cannot be made is said by its class, never by the second error (pass 84n, N2:
+    a traceback out of the warning that was to say it)."""
+    try:
+        return str(exc)
+    except Exception:
+        return ""
+
+
 def in_words(exc: BaseException) -> str:
     """What ``exc`` says, on one line and without its Python class's name, for a line that
     tells a user why a file cannot be checked or a value cannot be used ("(ValueError:
@@ -31,7 +41,7 @@ def in_words(exc: BaseException) -> str:
     one with no message is said by its class in words ("a zero division error")."""
     if isinstance(exc, KeyError) and len(exc.args) == 1:
         return f"{exc.args[0]!r} is missing"
-    lines = str(exc).strip().splitlines()
+    lines = message_of(exc).strip().splitlines()
     if lines:
         return lines[0]
     words = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", type(exc).__name__).lower()
@@ -49,7 +59,7 @@ def plugin_words(exc: BaseException) -> str:
     the user sees: a factory's "factory broke\nsecond line" was quoted as "factory broke"
     (pass 84l, N12). A library's error keeps :func:`in_words`' first line (torch's carry
     pages of C++ frames after it)."""
-    lines = [line.strip() for line in str(exc).strip().splitlines() if line.strip()]
+    lines = [line.strip() for line in message_of(exc).strip().splitlines() if line.strip()]
     if len(lines) < 2 or isinstance(exc, KeyError):
         return in_words(exc)
     said = " / ".join(lines)

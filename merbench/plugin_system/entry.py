@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from merbench.base.errors import MerbenchError, plugin_words
+from merbench.base.errors import MerbenchError, message_of, plugin_words
 from merbench.meta import Meta
 from merbench.plugin_system import plugin_fault
 from merbench.plugin_system.factory_options import FactoryOptions, canonical_json
@@ -325,16 +325,16 @@ class Entry(Generic[M]):
         except OverflowError as exc:  # a size beyond any number of elements
             raise MerbenchError(self._too_large(kind, kwargs)) from exc
         except (MemoryError, RuntimeError) as exc:
-            if isinstance(exc, RuntimeError) and "allocate memory" not in str(exc):
+            if isinstance(exc, RuntimeError) and "allocate memory" not in message_of(exc):
                 raise
             # still an allocation failure (a run's folds say so, keeping what finished), in
             # words instead of torch's allocator's "DefaultCPUAllocator: can't allocate ..."
             raise MemoryError(self._too_large(kind, kwargs)) from None
         except (TypeError, ValueError) as exc:
-            if isinstance(exc, TypeError) and "Overflow when unpacking" in str(exc):
+            if isinstance(exc, TypeError) and "Overflow when unpacking" in message_of(exc):
                 # torch's words for a size beyond any number of elements
                 raise MerbenchError(self._too_large(kind, kwargs)) from exc
-            if isinstance(exc, TypeError) and _CALL_FAULT.search(str(exc)):
+            if isinstance(exc, TypeError) and _CALL_FAULT.search(message_of(exc)):
                 # a call inside the factory that does not fit a signature: the plugin's
                 # fault, said without the Python signature no user wrote
                 raise MerbenchError(
@@ -342,7 +342,7 @@ class Entry(Generic[M]):
                     f"calls a function with arguments it does not take, a fault of "
                     f"{self.origin}; report it to the plugin's authors") from exc
             # the factory's own sentence, without Python's name for its kind of error
-            reason = str(exc).splitlines()[0] if str(exc) else "it gave no reason"
+            reason = (message_of(exc).splitlines() or ["it gave no reason"])[0]
             if not shown:  # no option to change: "change the option" blamed the user
                 raise MerbenchError(
                     f"{kind} '{self.meta.name}' of {self.origin} could not be built: "

@@ -20,6 +20,7 @@ from importlib import metadata
 
 import pluggy
 
+from merbench.base.errors import message_of
 from merbench.base.stops_received import ctrl_c_counted, stops_received
 from merbench.plugin_system.plugin_fault import exit_code
 
@@ -32,7 +33,7 @@ def describe(exc: BaseException) -> str:
         return f"it imports '{exc.name}', which is not installed"
     if isinstance(exc, KeyError) and len(exc.args) == 1:  # str() is the key's repr alone
         return f"it looked up '{exc.args[0]}', which is not there"
-    text = str(exc).strip().splitlines()
+    text = message_of(exc).strip().splitlines()
     return text[0] if text else "it failed without saying why"
 
 
@@ -69,6 +70,11 @@ def plugin_code() -> Iterator[None]:
             raise PluginExit(f"it called {exit_code(exc)}", exc) from None
         except GeneratorExit as exc:
             raise PluginExit("it raised GeneratorExit outside a generator", exc) from None
+        except Exception:
+            raise
+        except BaseException as exc:  # a bare BaseException of its own (pass 84n, N1)
+            raise PluginExit(f"it raised {type(exc).__name__}, which is no Exception: "
+                             f"{describe(exc)}", exc) from None
 
 
 def load_entry_point(ep: metadata.EntryPoint) -> object:
@@ -87,8 +93,7 @@ def load_entry_point(ep: metadata.EntryPoint) -> object:
             shown = code if code is None or isinstance(code, int) else "a message"
             raise NotLoaded(f"it exited the process while it was imported (sys.exit({shown})); "
                             "it is left out") from None
-        what = "KeyboardInterrupt" if isinstance(exc.raised, KeyboardInterrupt) \
-            else "GeneratorExit"
+        what = type(exc.raised).__name__
         raise NotLoaded(f"it raised {what} while it was imported (no Ctrl-C or stop signal "
                         "was received); it is left out") from None
 
@@ -111,5 +116,5 @@ def rejection(pm: pluggy.PluginManager, plugin: object, exc: Exception) -> str:
             if extra:
                 return (f"its hook {name} takes arguments the hook does not give "
                         f"({', '.join(extra)}); it gives {', '.join(spec.argnames) or 'none'}")
-    reason = str(exc).strip().splitlines()
+    reason = message_of(exc).strip().splitlines()
     return f"pluggy refused a hook of it: {reason[-1] if reason else 'no reason given'}"

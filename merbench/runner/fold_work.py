@@ -24,7 +24,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from merbench.base.errors import MerbenchError, PluginError
+from merbench.base.errors import MerbenchError, PluginError, message_of
 from merbench.data.task import EMOTION_TASK, Task
 from merbench.meta import TrainRecipe
 from merbench.plugin_system.entry import Entry
@@ -171,7 +171,7 @@ def compute(work: GroupWork, features: np.ndarray, *,
         entry = work.model.entry
         if entry is None or entry.raised_here(exc.raised) is None:
             raise exc.raised from None  # merbench's own, as it was
-        raise PluginCodeFailed(str(exc)) from exc.raised
+        raise PluginCodeFailed(message_of(exc)) from exc.raised
     except Exception as exc:
         entry = work.model.entry
         said = None if entry is None or _out_of_memory(work, exc) else entry.raised_here(exc)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from merbench.base.errors import MerbenchError
+from merbench.base.errors import MerbenchError, message_of
 
 _DEVICE = re.compile(r"^(auto|cpu|mps|cuda(:\d+)?)$")
 
@@ -55,7 +55,7 @@ def is_out_of_memory(exc: BaseException) -> bool:
     Python's own."""
     import torch  # deferred: torch, which an estimator's run never loads
 
-    text = str(exc)
+    text = message_of(exc)  # a plugin's exception whose own __str__ raises says nothing
     return isinstance(exc, (torch.OutOfMemoryError, MemoryError)) or (
         isinstance(exc, RuntimeError) and any(
             sign in text for sign in ("can't allocate memory", "out of memory",

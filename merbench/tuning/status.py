@@ -55,7 +55,7 @@ def finished_runs(folder: Path) -> int:
                for name in _run_files(folder) for packed in PACKED_FOLDERS)
 
 
-def _stopped_wrong(folder: Path, written: bool) -> str | None:
+def stopped_wrong(folder: Path, written: bool) -> str | None:
     """What is wrong with a tuning no command is writing, where its files are not those a
     search leaves (None: they are)."""
     empty = empty_files(folder, (TUNE_FILE, TUNE_PREDICTIONS_FILE))
@@ -100,7 +100,7 @@ def tuning_status(folder: Path) -> str:
                             "is the folder a merbench tuning?") from None
     running = folder_is_held(folder)  # a tune command writing it now: its files in motion
     written = (folder / TUNE_FILE).is_file()
-    stopped = None if running else _stopped_wrong(folder, written)
+    stopped = None if running else stopped_wrong(folder, written)
     if stopped is not None:
         return f"{folder}: {stopped}"
     names = _run_files(folder)
