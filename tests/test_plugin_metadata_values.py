@@ -20,7 +20,8 @@ from typing import Any
 
 import numpy as np
 import pytest
-from test_plugin_model_output import RUN, _one_line
+from conftest import one_line
+from test_plugin_model_output import RUN
 
 from merbench.meta import DatasetMeta, FeatureMeta, ProtocolMeta, ReducedSetting, TrainRecipe
 from merbench.meta.long_video import LongVideoMeta
@@ -150,7 +151,7 @@ def test_metadata_of_a_wrong_type_or_beyond_the_options_bounds_is_refused_at_loa
         odd9, cli, monkeypatch: pytest.MonkeyPatch, case: str, said: str) -> None:
     monkeypatch.setenv("ODD9", case)
     code, out, err = cli("list", "models")
-    line = _one_line(err)
+    line = one_line(err)
     assert code == 0 and "plugin 'odd9' (package odd9plug 1.0) failed to load" in line, line
     assert said in line and "Error" not in line and "attribute" not in line, line
     assert "__init__" not in line and "keyword" not in line, line
@@ -181,7 +182,7 @@ def test_a_fit_report_of_numpy_or_decimal_numbers_is_recorded_as_numbers(
 def test_a_fit_report_holding_an_object_is_the_plugins_fault_in_one_line(
         odd9, cli, tmp_path: Path) -> None:
     code, _, err = cli(*RUN, "--model", "s-obj", "--out", tmp_path / "obj")
-    line = _one_line(err)
+    line = one_line(err)
     assert code == 2 and f"model 's-obj' {ORIGIN} failed" in line, line
     assert "its fit_report_ holds an object at 'a', which no results file can hold" in line
     assert "JSON" not in line and "serializable" not in line, line
