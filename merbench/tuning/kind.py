@@ -35,7 +35,7 @@ from merbench.tuning.finish_text import tune_seeds_text, tuning_text
 from merbench.tuning.record import NESTED, TUNE_FILE, TUNING_SPEC_FILE, read_tune
 from merbench.tuning.seeds_check import validate_tune_seeds
 from merbench.tuning.seeds_record import TUNE_SEEDS_FILE, read_tune_seeds
-from merbench.tuning.status import stopped_wrong, tuning_status
+from merbench.tuning.status import FINISHED, tuning_status
 from merbench.verification.validate import RESULTS_FILE
 
 #: the files a tuning's audit compares: its record and its runs
@@ -61,14 +61,14 @@ class TuningKind:
                                           and not os.path.lexists(path / RESULTS_FILE))
 
     def check_shown(self, path: Path) -> None:
-        """What ``status`` checks of a tuning no command is writing: its record a search's
-        (``tuning.json``), and the runs it was made from (``runs.tar.xz``) there; show printed
-        a tuning with either gone (pass 84n, N8)."""
+        """``status``'s own line, unless it calls the tuning finished: its record not a
+        search's (``tuning.json``), the runs it was made from (``runs.tar.xz``) gone, a
+        layout validate refuses, a command still writing it; show printed a tuning with its
+        record or runs gone (pass 84n, N8)."""
         folder = path.parent if path.name == TUNE_FILE else path
-        tuning_status(folder)  # tuning.json not a search's record: its one line
-        wrong = stopped_wrong(folder, written=True)
-        if wrong is not None:
-            raise MerbenchError(f"{folder}: {wrong}")
+        line = tuning_status(folder)  # raises where tuning.json is no search's record
+        if not line.endswith(f"; {FINISHED}"):
+            raise MerbenchError(line)
 
     def finished_text(self, path: Path) -> FinishedText:
         folder = path.parent if path.name == TUNE_FILE else path

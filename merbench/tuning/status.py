@@ -55,7 +55,7 @@ def finished_runs(folder: Path) -> int:
                for name in _run_files(folder) for packed in PACKED_FOLDERS)
 
 
-def stopped_wrong(folder: Path, written: bool) -> str | None:
+def _stopped_wrong(folder: Path, written: bool) -> str | None:
     """What is wrong with a tuning no command is writing, where its files are not those a
     search leaves (None: they are)."""
     empty = empty_files(folder, (TUNE_FILE, TUNE_PREDICTIONS_FILE))
@@ -71,6 +71,11 @@ def stopped_wrong(folder: Path, written: bool) -> str | None:
         return (f"the runs are both packed ({RUNS_ARCHIVE}) and unpacked (trials/): a stop "
                 "came while they were packed; run the same merbench tune command to finish it")
     return None
+
+
+#: the state ``tuning_status`` ends its line with for a tuning whose files agree, as a
+#: finished search leaves them (``merbench show`` prints no other)
+FINISHED = "finished: tune.json written"
 
 
 def tuning_status(folder: Path) -> str:
@@ -100,7 +105,7 @@ def tuning_status(folder: Path) -> str:
                             "is the folder a merbench tuning?") from None
     running = folder_is_held(folder)  # a tune command writing it now: its files in motion
     written = (folder / TUNE_FILE).is_file()
-    stopped = None if running else stopped_wrong(folder, written)
+    stopped = None if running else _stopped_wrong(folder, written)
     if stopped is not None:
         return f"{folder}: {stopped}"
     names = _run_files(folder)
@@ -120,7 +125,7 @@ def tuning_status(folder: Path) -> str:
         shape = f"{trials} whole runs scored on the test subjects"
         runs = f"{finished} of {trials} runs finished"
     state = ("running: a merbench tune command is writing it now" if running else
-             "finished: tune.json written" if written else
+             FINISHED if written else
              "tune.json not yet written (the same merbench tune command goes on)")
     if written and not running:
         try:  # validate's cheap half: what it refuses by its layout is not finished
