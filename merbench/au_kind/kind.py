@@ -23,7 +23,7 @@ from merbench.kinds.contract import (
     Report,
 )
 from merbench.kinds.emotion import RunRecordFiles, audit_run_folder
-from merbench.kinds.over_seeds import SummaryChecked, SummaryOverSeeds
+from merbench.kinds.over_seeds import SummaryChecked, SummaryOverSeeds, first_seed_record
 from merbench.results.kind_names import AU_RUN, AU_SEEDS_SUMMARY
 from merbench.results.rundir import RUN_FILE
 from merbench.runner.status import describe, run_status
@@ -98,9 +98,8 @@ def au_seeds_file_text(path: Path) -> FinishedText:
 
     folder = path if path.is_dir() else path.parent
     summary = read_au_seeds(folder / AU_SEEDS_FILE)
-    first = (read_au_results(folder / summary.runs[str(summary.seeds[0])] / AU_RESULTS_FILE)
-             if summary.seeds else None)
-    return au_seeds_text(summary, folder, first)
+    return au_seeds_text(summary, folder,
+                         first_seed_record(folder, summary, AU_RESULTS_FILE, read_au_results))
 
 
 #: a summary of action-unit runs over seeds (``au-seeds.json``)

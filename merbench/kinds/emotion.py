@@ -32,7 +32,7 @@ from merbench.kinds.contract import (
     keep_record,
     record_verdict,
 )
-from merbench.kinds.over_seeds import SummaryChecked, SummaryOverSeeds
+from merbench.kinds.over_seeds import SummaryChecked, SummaryOverSeeds, first_seed_record
 from merbench.results.audit_model import FoldAudit
 from merbench.results.audited_files import AuditedFiles, run_folder
 from merbench.results.kind_names import EMOTION_RUN, SEEDS_SUMMARY
@@ -172,9 +172,8 @@ def seeds_file_text(path: Path) -> FinishedText:
 
     folder = path if path.is_dir() else path.parent
     summary = _read_seeds(folder / SEEDS_FILE)
-    first = (read_results(folder / summary.runs[str(summary.seeds[0])] / RESULTS_FILE)
-             if summary.seeds else None)
-    return seeds_text(summary, folder, first)
+    return seeds_text(summary, folder,
+                      first_seed_record(folder, summary, RESULTS_FILE, read_results))
 
 
 #: a summary of emotion runs over seeds (``seeds.json``)

@@ -134,3 +134,13 @@ def record_folders(path: Path, kind: ResultKind) -> list[Path]:
         return [folder / name for name in kind.check(path).runs.values()]
     except MerbenchError:
         return []
+
+
+def first_seed_record(folder: Path, summary: Any, result_file: str,
+                      read: Callable[[Path], Any]) -> Any | None:
+    """The record of the first seed run a summary over seeds in ``folder`` lists (it says
+    whether the recipe is the model's or a REDUCED setting, which the summary's text says
+    too), read by ``read`` from its ``result_file``; None where it lists no seed."""
+    if not summary.seeds:
+        return None
+    return read(folder / summary.runs[str(summary.seeds[0])] / result_file)
