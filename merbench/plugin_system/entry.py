@@ -23,7 +23,7 @@ from merbench.meta import Meta
 from merbench.plugin_system import plugin_fault
 from merbench.plugin_system.factory_options import FactoryOptions, canonical_json
 from merbench.plugin_system.lazy_factory import LazyFactory
-from merbench.plugin_system.option_values import check_value_kinds, whole_spelled
+from merbench.plugin_system.option_values import OptionRefused, check_value_kinds, whole_spelled
 from merbench.plugin_system.plugin_import import PluginExit, plugin_code
 
 M = TypeVar("M", bound=Meta)
@@ -167,10 +167,10 @@ class Entry(Generic[M]):
         unknown = declared.unknown(options)
         if unknown:
             settable = [k for k in declared.names() if k != "num_classes"]
-            raise MerbenchError(
-                f"{kind} '{self.meta.name}' has no option '{unknown[0]}'; "
-                f"its options are: {', '.join(settable) or '(none)'}"
-            )
+            listed = f"its options are: {', '.join(settable) or '(none)'}"
+            owner = f"{kind} '{self.meta.name}'"
+            raise OptionRefused(owner, f"names '{unknown[0]}', which {owner} does not take; "
+                                f"{listed}", f"{owner} has no option '{unknown[0]}'; {listed}")
         self._check_kinds_of_values(kind, options)
 
     def check_required(self, kind: str, options: dict[str, Any]) -> None:

@@ -16,6 +16,19 @@ from merbench.base.whole_numbers import is_whole, whole_value
 from merbench.plugin_system.factory_options import canonical_json
 
 
+class OptionRefused(MerbenchError):
+    """An option's value (or name) its factory cannot take, said as ``{owner}: {said}``
+    (``dataset 'synthetic': subjects=3.5 is not a whole number; ...``) or as ``message``.
+    ``said`` is the refusal without its owner, for a file that gives the option to say as
+    its own field (a benchmark definition's ``dataset_options``): the one check serves the
+    command line and the files, which took what ``--dataset-opt`` refuses and so matched
+    no run (pass 84n, N3)."""
+
+    def __init__(self, owner: str, said: str, message: str | None = None) -> None:
+        super().__init__(message or f"{owner}: {said}")
+        self.said = said
+
+
 def check_value_kinds(kind: str, entry: str, defaults: dict[str, Any], options: dict[str, Any],
                       takes_real: Callable[[str], bool]) -> None:
     """Refuse text where the factory's default is a number: the factory compared it with
@@ -31,7 +44,7 @@ def check_value_kinds(kind: str, entry: str, defaults: dict[str, Any], options: 
                                 f"{non_finite_words(number)}; give a finite number")
         if isinstance(default, bool) and not isinstance(value, bool):
             # a factory's ``if face_crop:`` took any word, 'maybe' too, for true
-            raise MerbenchError(f"{kind} '{entry}': {name}={given_text(value)} is not "
+            raise OptionRefused(f"{kind} '{entry}'", f"{name}={given_text(value)} is not "
                                 f"true or false; give {name}=true or {name}=false "
                                 f"(default {str(default).lower()})")
         if not isinstance(default, int | float) or isinstance(default, bool):
@@ -47,10 +60,10 @@ def check_value_kinds(kind: str, entry: str, defaults: dict[str, Any], options: 
             # integer", "expected a sequence of integers or a single integer"
             found = "not a whole number"
         if found is not None:  # text, a list: the factory compared it with a number
-            raise MerbenchError(f"{kind} '{entry}': {name}={written(value)} is "
+            raise OptionRefused(f"{kind} '{entry}'", f"{name}={written(value)} is "
                                 f"{found}; {name} takes {wanted} (default {default})")
         if "dropout" in name and not 0 <= value < 1:  # torch's own sentence otherwise
-            raise MerbenchError(f"{kind} '{entry}': {name}={value!r} is no "
+            raise OptionRefused(f"{kind} '{entry}'", f"{name}={value!r} is no "
                                 f"dropout probability; give a number from 0 to below 1 "
                                 f"(default {default})")
 
@@ -81,7 +94,9 @@ def whole_only(defaults: dict[str, Any], options: dict[str, Any]) -> dict[str, f
 def not_a_number(value: Any) -> str | None:
     """What ``value`` is when it is no finite number ("text", "a list"), or None."""
     if isinstance(value, bool):
-        return None  # true for a number: some factories take it, as before
+        # true for a number was the number 1 (subjects=true refused as "at least 2"),
+        # false 0: a yes/no value is said as one, as a list is (pass 84n, N4)
+        return "a yes/no value"
     if isinstance(value, int):
         return None
     if isinstance(value, float):
@@ -106,5 +121,5 @@ def numbered(default: Any) -> bool:
         and str(int(default)) == default
 
 
-__all__ = ["check_value_kinds", "given_text", "not_a_number", "numbered", "reads_whole",
-           "whole_only", "whole_spelled"]
+__all__ = ["OptionRefused", "check_value_kinds", "given_text", "not_a_number", "numbered",
+           "reads_whole", "whole_only", "whole_spelled"]
