@@ -11,6 +11,7 @@ least 2 (LOSO needs two)": a yes/no value is said as one, as a list or text is."
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,75 @@ RUN = ["run", "--model", "ststnet", "--dataset", "synthetic", "--epochs", "1", "
        "1", "--quiet", "--device", "cpu"]
 
 
+def _definition(folder: Path, run: Path, subjects: object) -> Path:
+    """A definition of the example run's benchmark with ``subjects`` as given."""
+    results = json.loads((run / "results.json").read_text())
+    dataset, protocol = results["dataset"], results["protocol"]
+    folder.mkdir()
+    path = folder / "syn.json"
+    path.write_text(json.dumps({
+        "id": "syn", "title": "synthetic", "dataset": "synthetic",
+        "dataset_version": dataset["version"], "n_samples": protocol["n_samples"],
+        "dataset_options": {**dataset["options"], "subjects": subjects},
+        "protocol": protocol["name"], "protocol_version": protocol["version"],
+        "classes": dataset["classes"], "rank": ["fixed"], "test_set_selection": ["oracle"],
+        "metrics": ["uf1", "uar"], "columns": [{"scope": "overall", "label": "all"}]}))
+    return path
+
+
+def _listed(examples: dict[str, Path], cli, tmp_path: Path,
+            subjects: object) -> tuple[int, str, str, Path]:
+    results = tmp_path / "results"
+    run = Path(shutil.copytree(examples["emotion run"], results / "run", symlinks=False))
+    path = _definition(tmp_path / "bench", run, subjects)
+    code, out, err = cli("leaderboard", "list", "--results", results, "--benchmarks",
+                         tmp_path / "bench")
+    return code, out, err, path
+
+
 WHOLE = "subjects takes a whole number (default 6)"
+
+
+@pytest.mark.parametrize(("subjects", "said"), [
+    (3.5, f"subjects=3.5 is not a whole number; {WHOLE}"),
+    ("3.5", f"subjects=3.5 is not a whole number; {WHOLE}"),
+    ("[3]", f"subjects=[3] is a list; {WHOLE}"),
+    ('{"x": 1}', f'subjects={{"x": 1}} is an object; {WHOLE}'),
+    ("٣", f"subjects='٣' is text; {WHOLE}"),
+    ("0x3", f"subjects='0x3' is text; {WHOLE}"),
+    (True, f"subjects=true is a yes/no value; {WHOLE}"),
+    ("true", f"subjects=true is a yes/no value; {WHOLE}"),
+    ("1e400", "subjects=1e400: the value is infinite; give a finite number"),
+])
+def test_a_value_the_command_line_refuses_is_refused_in_a_definition(
+        examples: dict[str, Path], cli, tmp_path: Path, subjects: object, said: str) -> None:
+    code, out, err, path = _listed(examples, cli, tmp_path, subjects)
+    line = refusal_line(code, out, err)
+    assert line == f"merbench: error: benchmark {path}: 'dataset_options' {said}", line
+    assert line.count(str(path)) == 1
+
+
+def test_an_option_the_dataset_does_not_take_is_refused_in_a_definition(
+        examples: dict[str, Path], cli, tmp_path: Path) -> None:
+    results = tmp_path / "results"
+    run = Path(shutil.copytree(examples["emotion run"], results / "run", symlinks=False))
+    path = _definition(tmp_path / "bench", run, 2)
+    definition = json.loads(path.read_text())
+    definition["dataset_options"]["subjcts"] = 2
+    path.write_text(json.dumps(definition))
+    line = refusal_line(*cli("leaderboard", "list", "--results", results, "--benchmarks",
+                             tmp_path / "bench"))
+    assert line.startswith(f"merbench: error: benchmark {path}: 'dataset_options' names "
+                           "'subjcts', which dataset 'synthetic' does not take; its options "
+                           "are: subjects,"), line
+
+
+@pytest.mark.parametrize("subjects", [2, "02", "+2", 2.0, "2e0", " 2 ", "2.0"])
+def test_every_spelling_of_the_whole_number_still_holds_the_run(
+        examples: dict[str, Path], cli, tmp_path: Path, subjects: object) -> None:
+    code, out, err, _ = _listed(examples, cli, tmp_path, subjects)
+    assert code == 0 and any(line.startswith("syn ") and line.split()[-2] == "1"
+                             for line in out.splitlines()), out + err
 
 
 @pytest.mark.parametrize("value", ["true", "false"])

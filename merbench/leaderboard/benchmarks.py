@@ -321,7 +321,7 @@ def load_benchmark(path: Path) -> Benchmark:
     registered("protocol", protocol, providers, path)
     for section, name in (("dataset", dataset), ("protocol", protocol)):  # as runs spell them
         key = f"{section}_options"
-        optional[key] = recorded_options(section, name, optional[key], providers)
+        optional[key] = recorded_options(section, name, optional[key], providers, path)
     columns = _columns(data, path, dataset, dataset_databases(dataset, providers))
     return Benchmark(
         id=bench_id, providers=providers, title=_need(data, "title", str, path),

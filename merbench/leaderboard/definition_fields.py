@@ -14,7 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from merbench.base.errors import MerbenchError
+from merbench.base.non_finite import non_finite_text, non_finite_words
+from merbench.plugin_system.lazy_factory import LazyFactory
 from merbench.plugin_system.manager import default_plugins
+from merbench.plugin_system.option_values import OptionRefused, whole_only
+from merbench.runner.given_values import first_non_finite
 
 _README = "merbench/leaderboard/definitions/README.md"
 
@@ -112,38 +116,63 @@ def registered(section: str, name: str, providers: dict[str, dict[str, str]],
 
 
 def recorded_options(section: str, name: str, options: dict[str, Any] | None,
-                     providers: dict[str, dict[str, str]]) -> dict[str, Any] | None:
+                     providers: dict[str, dict[str, str]], source: Path) -> dict[str, Any] | None:
     """A definition's ``dataset_options`` or ``protocol_options`` of the installed dataset or
     protocol ``name``, spelt as a run records them: through the step every run's options
     take (:meth:`~merbench.plugin_system.entry.Entry.without_defaults`), each whole number
     in any spelling (``3.0``, ``"03"``, ``"+3"``, ``"3.0"``) the value the option takes, and
     an option at its default left out. A definition's ``subjects: 3.0`` loaded as written and
-    matched no run, which records ``3`` (pass 84l, N7). Kept as written where ``name`` is
-    pinned to another package under 'providers' or is not installed: its defaults are not
-    known here."""
+    matched no run, which records ``3`` (pass 84l, N7). Checked first as a run's options are
+    (:meth:`~merbench.plugin_system.entry.Entry.check_options`), and refused in its words
+    naming ``source``: a value ``--dataset-opt`` refuses (``3.5``, ``"0x3"``, ``true``)
+    loaded as a benchmark no run could ever be of, with no word (pass 84n, N3). Kept as
+    written where ``name`` is pinned to another package under 'providers' or is not
+    installed: its defaults are not known here."""
     if options is None:
         return None
-    options = {key: _as_typed(value) for key, value in options.items()}
+    field = f"{section}_options"
+    typed = {key: _as_typed(value) for key, value in options.items()}
+    for key, value in typed.items():  # "1e400", read as --dataset-opt reads it: infinite
+        found = first_non_finite(value, key) if value is not options[key] else None
+        if found is not None:
+            raise MerbenchError(f"benchmark {source}: '{field}' {key}={options[key]}: the "
+                                f"value is {non_finite_words(found[1])}; give a finite number")
+    options = typed
     registries = default_plugins().registries
     registry = registries.datasets if section == "dataset" else registries.protocols
     if name in providers.get(section, {}) or name not in registry:
         return options
-    return registry.get(name).without_defaults(dict(options))
+    entry = registry.get(name)
+    if whole_only(entry.defaults(), options) and isinstance(entry.factory, LazyFactory):
+        # whether 3.5 is a whole-number option's fault is read from the signature (a
+        # ``float`` annotation takes it), which a run reads on building and a definition
+        # only here
+        entry.factory.resolve()
+    try:
+        entry.check_options(section, options)
+    except OptionRefused as refused:
+        raise MerbenchError(f"benchmark {source}: '{field}' {refused.said}") from None
+    return entry.without_defaults(dict(options))
 
 
 def _as_typed(value: Any) -> Any:
-    """A definition's text that is a JSON list or object (``"[\"sub02\", \"sub01\"]"``)
-    read as that list or object, as ``--dataset-opt subjects=[...]`` reads what follows
-    ``=``: the definitions' README promises any spelling those options take, and such a
-    value loaded as text matched no run of those subjects (walk 85p). Other text stays
-    text; a list nested deeper than a flat one is left as written, for the option's own
-    check to refuse where the run would."""
-    if not isinstance(value, str) or not value.strip().startswith(("[", "{")):
+    """A definition's text read as ``--dataset-opt KEY=TEXT`` reads the text after ``=``:
+    as JSON where it is JSON (``"3e0"`` the number, ``"true"`` a yes/no value, ``"1e400"``
+    infinite, ``"[\"sub02\", \"sub01\"]"`` a list), else as text. The definitions' README
+    promises any spelling those options take, and such a value loaded as text matched no
+    run (walk 85p) or was refused in other words than the command line's (pass 84n, N3).
+    A word for NaN or an infinity stays text, for the option's check to take as text or
+    refuse where the option takes a number, as the command line does; a list nested deeper
+    than a flat one is left as written, for the option's own check to refuse where the run
+    would."""
+    if not isinstance(value, str) or non_finite_text(value) is not None:
         return value
     try:
         parsed = json.loads(value)
-    except ValueError:
+    except ValueError:  # no JSON, or an integer longer than Python reads: text
         return value
+    if not isinstance(parsed, list | dict):
+        return parsed
     flat = all(not isinstance(item, (list, dict))
                for item in (parsed.values() if isinstance(parsed, dict) else parsed))
     return parsed if flat else value
