@@ -49,6 +49,9 @@ _Handler: TypeAlias = Callable[[int, FrameType | None], Any] | int | signal.Hand
 #: how long a stop may go untaken while Ray starts before the process ends, in seconds
 STUCK_S = 3.0
 
+#: how soon merbench's handlers are back after Ray's shutdown resets SIGTERM, in seconds
+RESTORE_S = 0.002
+
 #: the signals merbench's command line handles as Ctrl-C, which Ray would take over
 STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP")
                      if hasattr(signal, name))
@@ -110,12 +113,40 @@ def _init(ray: Any, address: str | None, given: str | None) -> None:
 
 
 def _shut_down(ray: Any, handlers: dict[int, Any]) -> None:
-    """Disconnect (stopping a local instance), then ``handlers`` back: the shutdown leaves
-    SIGTERM at its default, which would end a command stopped later at once, unsaid."""
-    try:
-        ray.shutdown()
-    finally:
-        _restore(handlers)
+    """Disconnect (stopping a local instance), with ``handlers`` kept in place throughout.
+
+    Ray's shutdown sets SIGTERM to its default in native code as the driver's core worker
+    stops, and then stops a local instance's processes, which takes a second or more: a
+    SIGTERM then ended the command at once, status 143 and no line, every fold saved but
+    unsaid. Only the main thread may set a handler, so the shutdown runs in a thread of its
+    own while the main thread puts ``handlers`` back every :data:`RESTORE_S` seconds until
+    it ends; a stop that comes meanwhile is raised once the shutdown is done (Ray's
+    processes stopped, never left running), as the stop it is."""
+    if threading.current_thread() is not threading.main_thread():
+        ray.shutdown()  # no handler of merbench's is in place off the main thread
+        return
+    failed: list[BaseException] = []
+
+    def shut() -> None:
+        try:
+            ray.shutdown()
+        except BaseException as exc:  # raised in the main thread below, as it would be
+            failed.append(exc)
+
+    shutting = threading.Thread(target=shut, name="merbench-ray-shutdown", daemon=True)
+    stopped: KeyboardInterrupt | None = None
+    shutting.start()
+    while shutting.is_alive():
+        try:
+            _restore(handlers)
+            shutting.join(RESTORE_S)
+        except KeyboardInterrupt as stop:  # raised once Ray's shutdown has ended
+            stopped = stopped or stop
+    _restore(handlers)
+    if stopped is not None:
+        raise stopped
+    if failed:
+        raise failed[0]
 
 
 @contextmanager
