@@ -8,8 +8,9 @@
   SIGHUP into Ctrl-C (cli/stop_signals.py), so that a stop keeps what is finished and says
   so; a SIGTERM while Ray started ended the command with status 15 and no word of what was
   kept. So while ``ray.init`` runs, Ray's requests to handle SIGTERM or SIGHUP are dropped,
-  and once it returns, and again after ``ray.shutdown``, the handlers in place before are
-  put back. A stop while Ray starts is then Ctrl-C's KeyboardInterrupt, raised at once
+  and once it returns, and all through ``ray.shutdown`` (whose reset to the default comes
+  a second before a local instance has stopped), the handlers in place before are put
+  back. A stop while Ray starts is then Ctrl-C's KeyboardInterrupt, raised at once
   (Ray's code is written to be interrupted: cli/interrupt_points.py), and whatever Ray had
   started is shut down. (Abseil's handler stays, from the core worker's start until
   ``ray.init`` returns: the driver without it crashed at exit, status 139.) A stop sent to
