@@ -264,6 +264,58 @@ def test_a_stop_while_ray_starts_stops_at_once_with_merbench_s_line(
         assert not (out / "folds").exists()
 
 
+# a child that runs merbench's console script with a SIGTERM sent to it while Ray shuts down,
+# after the run's last fold is saved: once the driver's core worker has stopped (which sets
+# SIGTERM to its default in native code), when merbench's handler is in place again (within
+# RESTORE_S; before the fix it never was until the shutdown ended), then a pause standing in
+# for the second or more a local instance's processes take to stop
+STOPPED_WHILE_SHUTTING_DOWN = """
+import os, signal, sys, time
+import ray._private.state as state
+from merbench.cli import console
+disconnect = state.GlobalState.disconnect
+def handled():
+    with open("/proc/self/status") as status:
+        line = next(line for line in status if line.startswith("SigCgt:"))
+    return bool(int(line.split()[1], 16) >> (signal.SIGTERM - 1) & 1)
+def disconnecting(self):
+    deadline = time.monotonic() + 2
+    while not handled() and time.monotonic() < deadline:
+        time.sleep(0.001)
+    os.kill(os.getpid(), signal.SIGTERM)
+    time.sleep(0.3)
+    return disconnect(self)
+state.GlobalState.disconnect = disconnecting
+sys.argv = ["merbench", *sys.argv[1:]]
+console()
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc (Linux)")
+def test_a_stop_while_ray_shuts_down_says_what_is_kept(cluster: Cluster, tmp_path: Path,
+                                                        cli) -> None:
+    """SIGTERM while Ray shuts down after the last fold is saved (Ray's shutdown sets
+    SIGTERM to its default, and stopping a local instance takes a second or more) stops the
+    run with merbench's one line saying what is kept, status 143, where it ended the
+    command at once with no word; the folds stay, and resuming finishes the run."""
+    out = tmp_path / "stopped"
+    done = subprocess.run(
+        [sys.executable, "-c", STOPPED_WHILE_SHUTTING_DOWN, *RUN, "--epochs", "1",
+         "--dataset-opt", "subjects=2", "--dataset-opt", "databases=1",
+         "--executor", "ray", "--ray-address", cluster.address, "--out", str(out)],
+        capture_output=True, text=True, env=ENV, timeout=120,
+        preexec_fn=stop_signals_as_default)
+    lines = done.stderr.strip().splitlines()
+    assert done.returncode == 128 + signal.SIGTERM and len(lines) == 1, \
+        (done.returncode, done.stderr)
+    kept = _folds(out)
+    assert lines[0] == (f"merbench: interrupted — {len(kept)} of {len(kept)} folds are "
+                        f"finished and kept in {out}; run the same command again to resume")
+    code, _, err = cli("run", "--resume", out, "--executor", "local", "--quiet")
+    assert code == 0 and (out / "results.json").exists(), err
+    assert _folds(out) == kept
+
+
 def _folds(out: Path) -> dict[str, bytes]:
     return {f.name: f.read_bytes() for f in (out / "folds").glob("fold-*.npz")}
 

@@ -8,8 +8,9 @@
   SIGHUP into Ctrl-C (cli/stop_signals.py), so that a stop keeps what is finished and says
   so; a SIGTERM while Ray started ended the command with status 15 and no word of what was
   kept. So while ``ray.init`` runs, Ray's requests to handle SIGTERM or SIGHUP are dropped,
-  and once it returns, and again after ``ray.shutdown``, the handlers in place before are
-  put back. A stop while Ray starts is then Ctrl-C's KeyboardInterrupt, raised at once
+  and once it returns, and all through ``ray.shutdown`` (whose reset to the default comes
+  a second before a local instance has stopped), the handlers in place before are put
+  back. A stop while Ray starts is then Ctrl-C's KeyboardInterrupt, raised at once
   (Ray's code is written to be interrupted: cli/interrupt_points.py), and whatever Ray had
   started is shut down. (Abseil's handler stays, from the core worker's start until
   ``ray.init`` returns: the driver without it crashed at exit, status 139.) A stop sent to
@@ -48,6 +49,9 @@ _Handler: TypeAlias = Callable[[int, FrameType | None], Any] | int | signal.Hand
 
 #: how long a stop may go untaken while Ray starts before the process ends, in seconds
 STUCK_S = 3.0
+
+#: how soon merbench's handlers are back after Ray's shutdown resets SIGTERM, in seconds
+RESTORE_S = 0.002
 
 #: the signals merbench's command line handles as Ctrl-C, which Ray would take over
 STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP")
@@ -110,12 +114,40 @@ def _init(ray: Any, address: str | None, given: str | None) -> None:
 
 
 def _shut_down(ray: Any, handlers: dict[int, Any]) -> None:
-    """Disconnect (stopping a local instance), then ``handlers`` back: the shutdown leaves
-    SIGTERM at its default, which would end a command stopped later at once, unsaid."""
-    try:
-        ray.shutdown()
-    finally:
-        _restore(handlers)
+    """Disconnect (stopping a local instance), with ``handlers`` kept in place throughout.
+
+    Ray's shutdown sets SIGTERM to its default in native code as the driver's core worker
+    stops, and then stops a local instance's processes, which takes a second or more: a
+    SIGTERM then ended the command at once, status 143 and no line, every fold saved but
+    unsaid. Only the main thread may set a handler, so the shutdown runs in a thread of its
+    own while the main thread puts ``handlers`` back every :data:`RESTORE_S` seconds until
+    it ends; a stop that comes meanwhile is raised once the shutdown is done (Ray's
+    processes stopped, never left running), as the stop it is."""
+    if threading.current_thread() is not threading.main_thread():
+        ray.shutdown()  # no handler of merbench's is in place off the main thread
+        return
+    failed: list[BaseException] = []
+
+    def shut() -> None:
+        try:
+            ray.shutdown()
+        except BaseException as exc:  # raised in the main thread below, as it would be
+            failed.append(exc)
+
+    shutting = threading.Thread(target=shut, name="merbench-ray-shutdown", daemon=True)
+    stopped: KeyboardInterrupt | None = None
+    shutting.start()
+    while shutting.is_alive():
+        try:
+            _restore(handlers)
+            shutting.join(RESTORE_S)
+        except KeyboardInterrupt as stop:  # raised once Ray's shutdown has ended
+            stopped = stopped or stop
+    _restore(handlers)
+    if stopped is not None:
+        raise stopped
+    if failed:
+        raise failed[0]
 
 
 @contextmanager
