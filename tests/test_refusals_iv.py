@@ -220,6 +220,16 @@ def test_a_data_root_nothing_would_read_is_refused(cli, tmp_path: Path, root: st
     assert not (tmp_path / "p").exists()
 
 
+def test_a_data_root_a_long_video_dataset_would_not_read_is_refused(cli, tmp_path: Path) -> None:
+    """Pass 84n, N7: as with PATH, a --data-root that a dataset reading no files would not
+    read was taken without a word where no --from-run reads it either."""
+    code, _, err = cli("predict", "-d", "synthetic-long", "--video", "synthetic-long/sub01/v1",
+                       "--data-root", tmp_path / "missing", "--out", tmp_path / "p")
+    assert code == 2 and err == ("merbench: error: long-video dataset 'synthetic-long' reads "
+                                 "no files; leave out --data-root\n"), err
+    assert not (tmp_path / "p").exists()
+
+
 @pytest.mark.parametrize("option", ["padding=abc", "dropout=2"])
 def test_a_model_its_options_cannot_build_leaves_no_run_folder(cli, tmp_path: Path,
                                                                option: str) -> None:
