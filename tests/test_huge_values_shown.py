@@ -51,5 +51,6 @@ def test_a_huge_note_is_shortened_in_validate_s_line(examples: dict[str, Path],
     assert code == 2 and len(line) < 500, line[:500]
     assert line.startswith(f"merbench: rejected: {folder}: results.json's notes are "
                            '["xxxx'), line
-    assert "… (5,000,004 characters) but the predictions give" in line, line
+    # the note's own length: its quotes and brackets were counted (pass 84n, N5)
+    assert '… (5,000,000 characters)"] but the predictions give' in line, line
     assert "['" not in line, line

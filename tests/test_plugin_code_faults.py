@@ -53,6 +53,8 @@ RAISING = """
                 raise BaseException("base")
             if self.mode == "badstr":
                 raise BadStr()
+            if self.mode == "huge":
+                raise ValueError("x" * 5000)
             if self.mode == "later" and marked():
                 raise RuntimeError("forward broke after a fold")
             stop = {"exit0": SystemExit(0), "exit3": SystemExit(3), "kbint": KeyboardInterrupt(),
@@ -63,6 +65,8 @@ RAISING = """
 
     def torch_model(mode):
         def factory(num_classes=3):
+            if mode == "facbadstr":
+                raise BadStr()
             if mode == "lib-later" and marked():  # torch's parts alone: no frame of the plugin
                 return nn.Sequential(nn.Flatten(), nn.Linear(7, num_classes))
             return Net(num_classes, mode)
@@ -93,7 +97,8 @@ RAISING = """
     @hookimpl
     def merbench_register_models(registry):
         for mode in ("assert", "import", "oserror", "later", "exit0", "exit3", "kbint",
-                     "exit-later", "kbint-later", "lib-later", "baseexc", "badstr"):
+                     "exit-later", "kbint-later", "lib-later", "baseexc", "badstr", "huge",
+                     "facbadstr"):
             registry.add(meta("r-" + mode), torch_model(mode))
         registry.add(meta("r-fit", kind="sklearn", recipe=None), estimator)
         # an estimator that declares a recipe too (unused: it is fitted once)
@@ -156,7 +161,10 @@ def test_a_model_raising_after_the_first_fold_is_one_line_keeping_the_folds(
     # pass 84n, N1 and N2: a bare BaseException, and an exception whose message cannot be
     # made, were tracebacks
     ("r-baseexc", "it raised BaseException, which is no Exception: base"),
-    ("r-badstr", "a bad str"),
+    # pass 84n, N5: said as "a bad str", as if the model had said it
+    ("r-badstr", "BadStr (its message could not be shown)"),
+    # pass 84n, N5: 5,001 characters, the ";" after it lost
+    ("r-huge", f"{'x' * 60}… (5,000 characters)"),
     ("r-assert", "shape assumption"),
     ("r-import", "it imports 'mb_raise_missing_module', which is not installed"),
     ("r-oserror", "no such weights file"),
@@ -175,6 +183,19 @@ def test_a_model_raising_any_error_at_its_first_step_is_its_plugins_fault(
                     f"step, before any fold finished, with no options given: {said}; "
                     f"{ADVICE}. This run kept no fold"), line
     assert "Error" not in line and not (tmp_path / "run" / "run.json").exists()
+
+
+def test_a_factory_raising_what_cannot_be_said_could_not_be_built(
+        raising, cli, tmp_path: Path) -> None:
+    """Pass 84n, N5: a factory raising an exception whose own __str__ raises was said to have
+    failed its "first training step", where one raising ValueError could not be built."""
+    code, _, err = cli(*RUN, "--epochs", "1", "--model", "r-facbadstr", "--out", tmp_path / "f")
+    line = one_line(err)
+    assert code == 2 and line == (
+        f"merbench: error: model 'r-facbadstr' {ORIGIN} could not be built: BadStr (its "
+        f"message could not be shown); its factory failed with no options given: {ADVICE}"
+    ), line
+    assert not (tmp_path / "f" / "run.json").exists()
 
 
 def test_what_a_plugin_raised_travels_from_a_ray_worker() -> None:
@@ -217,7 +238,7 @@ def test_spot_recognises_with_an_estimator_that_declares_a_recipe(
     # pass 84n, N1 and N2: a bare BaseException, and an exception whose message cannot be
     # made, were tracebacks
     ("r-baseexc", "it raised BaseException, which is no Exception: base"),
-    ("r-badstr", "a bad str"),
+    ("r-badstr", "BadStr (its message could not be shown)"),
     ("r-assert", "shape assumption"),
     # its sys.exit ended spot silently with its status (pass 84m, M1)
     ("r-exit3", "it called sys.exit(3)"),
@@ -256,4 +277,6 @@ def test_a_hook_raising_what_no_plugin_should_is_a_warning_and_the_run_goes_on(
     code, _, err = cli(*RUN, "--epochs", "1", "--model", "r-later", "--out", tmp_path / "run")
     assert code == 0 and "Traceback" not in err, err
     assert "failed in merbench_fold_finished" in err and "the run goes on" in err, err
+    if hook == "badstr":  # said by its class, not as a message of its own (pass 84n, N5)
+        assert "BadStr (its message could not be shown)" in err, err
     assert (tmp_path / "run" / "results.json").is_file()

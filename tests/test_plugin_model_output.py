@@ -179,10 +179,12 @@ def test_a_forward_raising_is_quoted(odd, cli, tmp_path: Path) -> None:
 
 def test_a_factorys_message_of_two_lines_is_quoted_whole(odd, cli, tmp_path: Path) -> None:
     """A factory raising "factory broke\\n  it needs a weights file" was quoted by its first
-    line only (pass 84l, N12): its author wrote the second for the user too."""
+    line only (pass 84l, N12): its author wrote the second for the user too. It could not
+    be built, as a factory raising ValueError could not: it was said to have failed its
+    "first training step" (pass 84n, N5)."""
     line = one_line(_run(cli, "o-facraise", tmp_path / "f")[1])
-    assert "with no options given: factory broke / it needs a weights file; report it to " \
-           "the authors of oddplug" in line, line
+    assert "could not be built: factory broke / it needs a weights file; its factory failed " \
+           "with no options given: report it to the authors of oddplug" in line, line
 
 
 def test_status_agrees_with_validate_on_predictions_outside_the_classes(

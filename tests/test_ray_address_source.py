@@ -157,3 +157,31 @@ def test_a_malformed_client_address_is_refused_as_malformed_first(
                         lambda name, *a: None if name == "grpc" else found(name, *a))
     err = _refused(cli, tmp_path, "--ray-address", address)
     assert err.startswith(f"merbench: error: {said}") and "ray[client]" not in err, err
+
+
+@pytest.mark.parametrize("spelt", ["+{}", "{}.0", "0{}", "{}e0"])
+def test_a_port_written_as_any_whole_number_is_that_port(
+        cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, spelt: str) -> None:
+    """Pass 84n, N6: ``h:+6379`` and ``h:6379.0`` were "not HOST:PORT" while ``h:06379`` was
+    taken; a port is a whole number, taken in any spelling merbench takes one in, and asked
+    for and said as the plain port. A port nothing listens on is asked."""
+    monkeypatch.delenv("RAY_ADDRESS", raising=False)
+    with socket.socket() as probe:  # a free port: nothing answers there once it is closed
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    err = _refused(cli, tmp_path, "--ray-address", f"127.0.0.1:{spelt.format(port)}")
+    assert err.startswith(f"merbench: error: no Ray cluster answers at 127.0.0.1:{port} ("), err
+    assert f"'ray start --head --port {port}'" in err, err
+
+
+def test_a_client_address_is_given_to_ray_with_its_port_plain(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from merbench.runner.ray_address import address_source, given_address
+
+    monkeypatch.delenv("RAY_ADDRESS", raising=False)
+    assert given_address("ray://h:+10001") == "ray://h:10001"
+    assert given_address("[::1]:6379.0") == "[::1]:6379"
+    assert given_address("h:6379.5") == "h:6379.5"  # no whole number: refused as it is
+    monkeypatch.setenv("RAY_ADDRESS", "h:06379")
+    assert given_address(None) == "h:6379"
+    assert address_source(None) == "RAY_ADDRESS='h:06379'"  # a refusal names it as typed

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 from conftest import TINY_SPOT
@@ -198,6 +199,35 @@ def test_a_device_nothing_would_use_is_refused(cli, tmp_path: Path) -> None:
                        "--device", "cuda", "--out", tmp_path / "p")
     assert code == 2 and "--device is for the recogniser of --from-run RUN" in err, err
     assert not (tmp_path / "s").exists() and not (tmp_path / "p").exists()
+
+
+@pytest.mark.parametrize("root", ["missing", "file"])
+def test_a_data_root_nothing_would_read_is_refused(cli, tmp_path: Path, root: str) -> None:
+    """Pass 84n, N7: ``predict PATH --data-root DIR`` without --from-run took any DIR, even
+    a missing one or a file, and read nothing of it."""
+    import cv2
+
+    frames = tmp_path / "frames"
+    frames.mkdir()
+    for i in range(30):
+        cv2.imwrite(str(frames / f"{i:03d}.png"), np.full((64, 64, 3), i * 8, np.uint8))
+    (tmp_path / "file").write_text("")
+    code, _, err = cli("predict", frames, "--fps", "30", "--no-face-crop", "--data-root",
+                       tmp_path / root, "--out", tmp_path / "p")
+    assert code == 2 and err == (
+        "merbench: error: --data-root locates the files of --dataset NAME or of the run of "
+        "--from-run RUN, and PATH is read as it is; leave --data-root out\n"), err
+    assert not (tmp_path / "p").exists()
+
+
+def test_a_data_root_a_long_video_dataset_would_not_read_is_refused(cli, tmp_path: Path) -> None:
+    """Pass 84n, N7: as with PATH, a --data-root that a dataset reading no files would not
+    read was taken without a word where no --from-run reads it either."""
+    code, _, err = cli("predict", "-d", "synthetic-long", "--video", "synthetic-long/sub01/v1",
+                       "--data-root", tmp_path / "missing", "--out", tmp_path / "p")
+    assert code == 2 and err == ("merbench: error: long-video dataset 'synthetic-long' reads "
+                                 "no files; leave out --data-root\n"), err
+    assert not (tmp_path / "p").exists()
 
 
 @pytest.mark.parametrize("option", ["padding=abc", "dropout=2"])

@@ -20,18 +20,21 @@ class PluginError(MerbenchError):
 def first_line(exc: BaseException) -> str:
     """The first line of ``exc``'s message (its type's name when it has none), for a
     one-line error that quotes it."""
-    lines = str(exc).strip().splitlines()
+    lines = message_of(exc).strip().splitlines()
     return lines[0] if lines else type(exc).__name__
 
 
 def message_of(exc: BaseException) -> str:
-    """``str(exc)``, or "" where its own ``__str__`` raises: a plugin's exception whose
-    message cannot be made is said by its class, never by the second error (pass 84n, N2:
-    a traceback out of the warning that was to say it)."""
+    """``str(exc)``, or, where its own ``__str__`` raises, its class's name and that its
+    message could not be shown (``BadStr (its message could not be shown)``): a plugin's
+    exception whose message cannot be made is said by its class, never by the second
+    error (pass 84n, N2: a traceback out of the warning that was to say it), and not as
+    one without a message either ("a bad str" read as the model's own words: pass 84n,
+    N5). Every reader of a plugin's exception reads it here, so each says it alike."""
     try:
         return str(exc)
     except Exception:
-        return ""
+        return f"{type(exc).__name__} (its message could not be shown)"
 
 
 def in_words(exc: BaseException) -> str:

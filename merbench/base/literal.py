@@ -104,7 +104,23 @@ def _shortened(found: re.Match[str]) -> str:
     run = found.group()
     if run.isdigit():
         return f"{run[:12]}…{run[-4:]} ({len(run):,} digits)"
-    return f"{run[:60]}… ({len(run):,} characters)"
+    # the sentence's own punctuation around the run (the ";" before "report it", the
+    # quotes and brackets of a value) is kept around the shortened word, and not counted:
+    # a message of 5,000,000 characters was said to be 5,000,001, its ";" lost (pass 84n,
+    # N5)
+    before = len(run) - len(run.lstrip(_OPENING))
+    after = len(run) - len(run.rstrip(_CLOSING))
+    if before > 3 or after > 3:  # no sentence's punctuation: a run of punctuation itself
+        before = after = 0
+    word = run[before:len(run) - after]
+    return (f"{run[:before]}{word[:60]}… ({len(word):,} characters)"
+            f"{run[len(run) - after:]}")
+
+
+#: punctuation that opens a quote or a bracket, kept before a shortened run
+_OPENING = "([{'\""
+#: punctuation that ends a clause or closes a quote, kept after a shortened run
+_CLOSING = ";:,.!?)]}'\""
 
 
 def shell_word(text: object) -> str:

@@ -56,6 +56,12 @@ def _spec(args: argparse.Namespace) -> PredictSpec | str:
     if args.path is not None:
         if args.video is not None:
             return "--video picks one of --dataset's videos; with PATH leave it out"
+        if args.data_root is not None and args.from_run is None:
+            # nothing reads it: PATH is read as it is (pass 84n, N7: even a missing folder
+            # was taken without a word, while --from-run and --dataset refuse what they
+            # cannot read)
+            return ("--data-root locates the files of --dataset NAME or of the run of "
+                    "--from-run RUN, and PATH is read as it is; leave --data-root out")
         twice = _set_twice(args, options)
         if twice:
             return twice

@@ -13,7 +13,6 @@ is :mod:`merbench.plugin_system.registry`.
 from __future__ import annotations
 
 import inspect
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -326,7 +325,7 @@ class Entry(Generic[M]):
             raise MerbenchError(self._too_large(kind, kwargs)) from exc
         except (MemoryError, RuntimeError) as exc:
             if isinstance(exc, RuntimeError) and "allocate memory" not in message_of(exc):
-                raise
+                plugin_fault.factory_failed(kind, self.meta.name, self.origin, shown, exc)
             # still an allocation failure (a run's folds say so, keeping what finished), in
             # words instead of torch's allocator's "DefaultCPUAllocator: can't allocate ..."
             raise MemoryError(self._too_large(kind, kwargs)) from None
@@ -334,7 +333,7 @@ class Entry(Generic[M]):
             if isinstance(exc, TypeError) and "Overflow when unpacking" in message_of(exc):
                 # torch's words for a size beyond any number of elements
                 raise MerbenchError(self._too_large(kind, kwargs)) from exc
-            if isinstance(exc, TypeError) and _CALL_FAULT.search(message_of(exc)):
+            if isinstance(exc, TypeError) and plugin_fault.CALL_FAULT.search(message_of(exc)):
                 # a call inside the factory that does not fit a signature: the plugin's
                 # fault, said without the Python signature no user wrote
                 raise MerbenchError(
@@ -344,23 +343,18 @@ class Entry(Generic[M]):
             # the factory's own sentence, without Python's name for its kind of error
             reason = (message_of(exc).splitlines() or ["it gave no reason"])[0]
             if not shown:  # no option to change: "change the option" blamed the user
-                raise MerbenchError(
-                    f"{kind} '{self.meta.name}' of {self.origin} could not be built: "
-                    f"{reason}; its factory failed with no options given: "
-                    f"{plugin_fault.advice(self.origin)}") from exc
+                raise MerbenchError(plugin_fault.not_built(
+                    kind, self.meta.name, self.origin, reason)) from exc
             raise MerbenchError(
                 f"{kind} '{self.meta.name}' cannot be built with {given}: {reason}; change "
                 "the option"
             ) from exc
+        except Exception as exc:  # any other class, the plugin's own among them
+            plugin_fault.factory_failed(kind, self.meta.name, self.origin, shown, exc)
 
 
 #: more classes than any dataset has: a count beyond it is named when building runs short
 _MOST_CLASSES = 100_000
-
-#: Python's words for a call that does not fit a signature ("f() missing 1 required
-#: positional argument: 'path'", "got an unexpected keyword argument", ...)
-_CALL_FAULT = re.compile(r"\(\) (missing \d+ required|got an unexpected keyword|got multiple "
-                         r"values|takes \d+ positional|takes no (keyword )?arguments)")
 
 
 #: What a family's ``member`` function returns for one member name.

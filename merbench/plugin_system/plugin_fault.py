@@ -19,12 +19,13 @@ it (:func:`model_code`), and is the plugin's too (pass 84m, M3: a traceback afte
 from __future__ import annotations
 
 import contextlib
+import re
 import sys
 import traceback
 from collections.abc import Callable, Iterator
-from typing import Any, Protocol
+from typing import Any, NoReturn, Protocol
 
-from merbench.base.errors import os_reason, plugin_words
+from merbench.base.errors import MerbenchError, os_reason, plugin_words
 from merbench.base.literal import indefinite
 
 #: the package whose code is merbench's own: what it raises is never a plugin's fault
@@ -49,6 +50,34 @@ def advice(origin: Origin) -> str:
         return f"fix plugin '{origin.plugin}'"
     return (f"report it to the authors of {origin.package}, or skip the plugin with "
             f"--no-plugin {origin.plugin}")
+
+
+#: Python's words for a call that does not fit a signature ("f() missing 1 required
+#: positional argument: 'path'", "got an unexpected keyword argument", ...): a factory's
+#: own call inside it that fits no signature is the plugin's fault
+CALL_FAULT = re.compile(r"\(\) (missing \d+ required|got an unexpected keyword|got multiple "
+                        r"values|takes \d+ positional|takes no (keyword )?arguments)")
+
+
+def not_built(kind: str, name: str, origin: Origin, reason: str) -> str:
+    """The line for a factory that raised with no option given: the entry could not be
+    built, and with no option to change the plugin's code is at fault."""
+    return (f"{kind} '{name}' of {origin} could not be built: {reason}; its factory failed "
+            f"with no options given: {advice(origin)}")
+
+
+def factory_failed(kind: str, name: str, origin: Origin, shown: dict[str, Any],
+                   exc: Exception) -> NoReturn:
+    """Raised, within the handler of ``exc``, for a factory that raised ``exc``, a class the
+    factory's call has no words of its own for: a model's, with no option given (``shown``
+    empty), could not be built, as for a ValueError (:func:`not_built`); such a factory was
+    said to have failed its "first training step" (pass 84n, N5). ``exc`` goes on as it was
+    where options were given (they may be its cause), for an OSError (the file system's),
+    and for other kinds, whose factories :meth:`~merbench.plugin_system.entry.Entry.build`
+    words."""
+    if shown or kind != "model" or isinstance(exc, OSError):
+        raise exc
+    raise MerbenchError(not_built(kind, name, origin, in_plugin_words(exc))) from exc
 
 
 def factory_name(factory: Callable[..., Any]) -> str:

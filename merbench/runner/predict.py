@@ -88,6 +88,9 @@ def _video(spec: PredictSpec, plugins: Plugins) -> LongVideo:
     options = dict(spec.dataset_options)
     if spec.data_root is not None and entry.accepts("data_root"):
         options.setdefault("data_root", spec.data_root)
+    elif spec.data_root is not None and spec.run is None:  # nothing reads it (pass 84n, N7)
+        raise MerbenchError(f"long-video dataset '{spec.dataset}' reads no files; leave out "
+                            "--data-root")
     videos = open_long_videos(entry, options).videos
     if spec.video is not None:
         chosen = [v for v in videos if v.key_text == spec.video]

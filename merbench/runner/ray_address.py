@@ -16,19 +16,41 @@ import sys
 import urllib.parse
 
 from merbench.base.errors import MerbenchError
+from merbench.base.whole_numbers import too_long, whole_value
 
 
 def given_address(address: str | None) -> str | None:
     """The address a Ray run connects to: ``--ray-address``, else ``$RAY_ADDRESS``, else
-    None (a new instance on this machine)."""
+    None (a new instance on this machine), its port written plain (:func:`_plain_port`)."""
+    given = _typed(address)
+    return None if given is None else _plain_port(given)
+
+
+def _typed(address: str | None) -> str | None:
+    """The address as the user gave it, in the option or the variable."""
     return address or os.environ.get("RAY_ADDRESS") or None
 
 
+def _plain_port(given: str) -> str:
+    """``given`` with its port as the whole number it is, in digits: a port is a whole
+    number, written as merbench takes one everywhere (``6379``, ``06379``, ``+6379``,
+    ``6379.0``, ``6379e0``: :mod:`merbench.base.whole_numbers`), and Ray is given, and the
+    lines print, the plain ``6379``; ``h:+6379`` and ``h:6379.0`` were refused as not
+    HOST:PORT while ``h:06379`` was taken (pass 84n, N6). Anything else is left as it is,
+    for :func:`check_reachable` to refuse in its words."""
+    scheme = "ray://" if given.startswith("ray://") else ""
+    host, sep, port = given.removeprefix(scheme).rpartition(":")
+    number = whole_value(port) if sep and port == port.strip() else None
+    if number is None or not 0 < number < 65536:
+        return given
+    return f"{scheme}{host}:{number}"
+
+
 def address_source(address: str | None) -> str:
-    """Where the address of :func:`given_address` comes from, as a refusal names it:
-    ``--ray-address 'x'``, or ``RAY_ADDRESS='x'`` where the option was not given (a bad
-    ``$RAY_ADDRESS`` was blamed on a ``--ray-address`` the user never typed)."""
-    given = given_address(address)
+    """Where the address of :func:`given_address` comes from, as a refusal names it, as it
+    was typed: ``--ray-address 'x'``, or ``RAY_ADDRESS='x'`` where the option was not given
+    (a bad ``$RAY_ADDRESS`` was blamed on a ``--ray-address`` the user never typed)."""
+    given = _typed(address)
     return f"--ray-address '{given}'" if address else f"RAY_ADDRESS='{given}'"
 
 
@@ -86,13 +108,16 @@ def _host_port(source: str, hostport: str, shape: tuple[str, str]) -> tuple[str,
     host, sep, port = hostport.rpartition(":")
     if host.startswith("[") and host.endswith("]"):  # IPv6, [::1]:6379: the address inside
         host = host[1:-1]
-    if not sep or not port.isdigit() or (form != "HOST:PORT" and (
+    number = whole_value(port) if port == port.strip() else None
+    if number is None and too_long(port) and port == port.strip():
+        number = 65536  # a whole number all the same: out of range, not "not HOST:PORT"
+    if not sep or number is None or (form != "HOST:PORT" and (
             not host or any(c in host for c in "[]/?#@"))):
         raise MerbenchError(f"{source} is not {form} ({example})")
-    if not 0 < int(port) < 65536:
+    if not 0 < number < 65536:
         raise MerbenchError(f"{source} gives port {port}, out of the range of ports, 1 to "
                             f"65535; give {example}")
-    return host, port
+    return host, str(number)
 
 
 def _check_shape(source: str, given: str) -> None:
