@@ -137,8 +137,18 @@ def au_paired_differences(a: np.ndarray, b: np.ndarray, au_set: Sequence[int], *
             value = pooled.mean_f1 if position is None else pooled.f1[..., position]
             return np.asarray(value.mean(axis=0)).reshape(np.shape(chosen)[:-1])
 
-        def exact(pool: np.ndarray, position: int | None = position) -> Exact:
-            return seed_mean([au_score(counts, position) for counts in pool])
+        # one AU's exact F1 reads its own counts only (seeds x 4): swaps whose pools differ
+        # in other AUs alone share it, computed once in Fractions instead of each time
+        decided: dict[bytes, Exact] = {}
+
+        def exact(pool: np.ndarray, position: int | None = position,
+                  decided: dict[bytes, Exact] = decided) -> Exact:
+            if position is None:
+                return seed_mean([au_score(counts, None) for counts in pool])
+            key = np.ascontiguousarray(np.asarray(pool)[..., position]).tobytes()
+            if key not in decided:
+                decided[key] = seed_mean([au_score(counts, position) for counts in pool])
+            return decided[key]
 
         name = MEAN_F1 if position is None else f"AU{au_set[position]}"
         found.append(paired_test(a, b, name, score, exact, permutations=permutations,

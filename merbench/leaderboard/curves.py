@@ -52,7 +52,8 @@ class Curves:
 def run_curves(checked: ValidatedRun) -> Curves | None:
     """The curves of a validated run (None: a single epoch, nothing to draw)."""
     results = checked.results
-    folds = load_folds(checked.run_dir, results.protocol.n_folds)
+    folds = checked.folds if checked.folds is not None else \
+        load_folds(checked.run_dir, results.protocol.n_folds)
     predictions = np.concatenate([f.epoch_predictions for f in folds], axis=1)
     if predictions.shape[0] < 2:
         return None

@@ -59,9 +59,10 @@ def run_predictions(folder: Path, relative: str, expected: RunSpec, deep: bool,
     ``counts`` (deep only) gets the dataset's samples per database, as the run records them;
     ``classes`` (deep only): tune.json's, which must be the run's."""
     path = inside_runs(folder, relative)
+    record = None
     if deep:
         checked = validate_run(path)
-        predictions = checked.predictions
+        predictions, record = checked.predictions, checked.record
         if counts is not None:
             counts.update({db: info.n_samples
                            for db, info in checked.results.dataset.databases.items()})
@@ -73,7 +74,9 @@ def run_predictions(folder: Path, relative: str, expected: RunSpec, deep: bool,
         if not (path / "results.json").is_file():
             raise ResultRejected(path, "has no results.json: the run did not finish")
         predictions = read_predictions(path)
-    spec, _ = from_config(RunDirectory(path).read_run_file().config)
+    if record is None:  # not read by a full check of the run
+        record = RunDirectory(path).read_run_file()
+    spec, _ = from_config(record.config)
     spec, expected = as_planned(spec), as_planned(expected)
     if spec != expected:
         found = {k: v for k, v in spec.to_dict().items() if expected.to_dict()[k] != v}

@@ -27,6 +27,7 @@ from merbench.plugin_system.runinfo import FoldOutcome
 from merbench.results.fold_agrees import SECONDS_TOLERANCE, metadata_problem
 from merbench.results.identity_agrees import implied_identity
 from merbench.results.model import ProviderRecord, Results
+from merbench.results.model import RunRecord as RunFileRecord  # run.json's, not a task's
 from merbench.results.recorded_values import (
     ProvenanceError,
     check_created,
@@ -46,18 +47,22 @@ OfficialFingerprint = Callable[[str, int], str | None]
 
 
 def check_provenance(run_dir: Path, results: Results, folds: list[FoldOutcome],
-                     predictions: pd.DataFrame, official: OfficialFingerprint | None) -> None:
+                     predictions: pd.DataFrame, official: OfficialFingerprint | None
+                     ) -> RunFileRecord:
     """Raise :class:`ProvenanceError` (one sentence) at the first statement of ``results``
     that ``run.json``, the fold files or the predictions contradict, or that makes no sense.
-    ``predictions`` is ``predictions.csv`` indexed by sample id in fold order."""
-    _check_run_file(run_dir, results)
+    ``predictions`` is ``predictions.csv`` indexed by sample id in fold order. Returns
+    ``run.json`` as read, for the run's later checks (each read it again: three readings
+    of every trial run of a tuning, a tenth of a strict site build)."""
+    record = _check_run_file(run_dir, results)
     _check_fold_metadata(results, folds)
     _check_sample_list(results, folds, predictions, official)
     check_plugins(results)
     _check_times(results)
+    return record
 
 
-def _check_run_file(run_dir: Path, results: Results) -> None:
+def _check_run_file(run_dir: Path, results: Results) -> RunFileRecord:
     if not (run_dir / RUN_FILE).is_file():
         raise ProvenanceError(f"{RUN_FILE} is missing, so nothing confirms what ran; publish "
                               "the complete run directory")
@@ -82,6 +87,7 @@ def _check_run_file(run_dir: Path, results: Results) -> None:
     if stored_values and claimed is not None and values_sha256(stored_values) != claimed:
         raise ProvenanceError(f"feature.values_sha256 is not the digest of the feature "
                               f"values {RUN_FILE} records")
+    return record
 
 
 def _check_fold_metadata(results: Results, folds: list[FoldOutcome]) -> None:

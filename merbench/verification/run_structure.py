@@ -29,7 +29,7 @@ from merbench.results.audit_file import AuditSummary, check_audit_file
 from merbench.results.audited_files import run_folder
 from merbench.results.fold_agrees import count_problem
 from merbench.results.manifest import chain_problem
-from merbench.results.model import Results
+from merbench.results.model import Results, RunRecord
 from merbench.results.recorded_values import run_values, said_of
 from merbench.results.result_files import RESULTS_FILE
 from merbench.results.run_files import (
@@ -40,7 +40,6 @@ from merbench.results.run_files import (
     load_folds,
     read_predictions,
 )
-from merbench.results.rundir import RunDirectory
 from merbench.results.safe_files import UnsafeFile, check_run_folder
 from merbench.results.schema import read_results
 from merbench.runner.status import RunStatus
@@ -69,6 +68,7 @@ class RunFiles:
     claimed: list[str]  # the selection policies results.json claims
     n_epochs: int
     unchecked: list[str]  # what could not be checked here, one line each
+    record: RunRecord  # run.json as read, so no later check of the run reads it again
 
 
 def results_path(path: Path) -> Path:
@@ -122,15 +122,15 @@ def agreeing_files(path: Path, official: OfficialFingerprint | None) -> RunFiles
                           (frame["database"].astype(str) + "/"
                            + frame["subject"].astype(str)).to_numpy())
     try:
-        check_provenance(run_dir, results, folds, frame, official)
+        record = check_provenance(run_dir, results, folds, frame, official)
         check_environment(results)
         unchecked = check_declared(results)
     except ProvenanceError as exc:
         raise ResultRejected(run_dir, str(exc)) from None
-    _check_manifest(run_dir, results, folds)
+    _check_manifest(run_dir, results, folds, record)
     return RunFiles(run_dir=run_dir, results=results, audits=audits, folds=folds,
                     predictions=predictions, frame=frame, databases=databases,
-                    claimed=claimed, n_epochs=n_epochs, unchecked=unchecked)
+                    claimed=claimed, n_epochs=n_epochs, unchecked=unchecked, record=record)
 
 
 def _in_fold_order(run_dir: Path, predictions: Any, sample_ids: np.ndarray,
@@ -155,7 +155,8 @@ def _in_fold_order(run_dir: Path, predictions: Any, sample_ids: np.ndarray,
     return frame
 
 
-def _check_manifest(run_dir: Path, results: Results, folds: list[FoldOutcome]) -> None:
+def _check_manifest(run_dir: Path, results: Results, folds: list[FoldOutcome],
+                    record: RunRecord) -> None:
     """The files ``results.json`` names (its manifest) are the run's, chained to its
     ``run.json`` and fold files."""
     if results.files is None and (
@@ -168,9 +169,9 @@ def _check_manifest(run_dir: Path, results: Results, folds: list[FoldOutcome]) -
                                       "or when (as merbench 8 and later write them), but "
                                       "results.json names no files (manifest): a layout it "
                                       "cannot have; publish the run as merbench wrote it")
-    # run.json was read by check_provenance, so it is there and readable
-    broken = chain_problem(run_dir, results.files, RunDirectory(run_dir).read_run_file()
-                           .identity, {f.index: f.run_sha256 for f in folds})
+    # run.json as check_provenance read it
+    broken = chain_problem(run_dir, results.files, record.identity,
+                           {f.index: f.run_sha256 for f in folds})
     if broken:
         raise ResultRejected(run_dir, broken)
 

@@ -15,6 +15,7 @@ its files do not back.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,7 +34,7 @@ from merbench.results.audited_files import run_folder
 from merbench.results.codec import LayoutError, from_json, to_json
 from merbench.results.collapse import collapse_notes
 from merbench.results.migrations import migrate
-from merbench.results.model import Intervals, Metrics, Results
+from merbench.results.model import Intervals, Metrics, Results, RunRecord
 from merbench.results.over_seeds import over_seeds, summary_identity
 from merbench.results.result_files import RESULTS_FILE, SEEDS_FILE
 from merbench.results.run_files import (
@@ -74,6 +75,13 @@ class ValidatedRun:
     audits: AuditSummary | None = None  # what audit.json holds; None: there is none
     # what could not be checked here (a model whose plugin is not installed), one line each
     unchecked: tuple[str, ...] = ()
+    # the fold files as the full check read them (None: taken from its validation record),
+    # so the site's learning curves do not read and check every fold file a second time
+    folds: list[FoldOutcome] | None = dataclasses.field(default=None, compare=False,
+                                                        repr=False)
+    # run.json as the full check read it (None: taken from its validation record), so a
+    # tuning's check of each trial run's spec does not read it again
+    record: RunRecord | None = dataclasses.field(default=None, compare=False, repr=False)
 
     @property
     def policies(self) -> list[str]:
@@ -163,7 +171,8 @@ def _validate_run(path: Path, official: OfficialFingerprint | None) -> Validated
             _check_reported(run_dir, results, folds, frame, name, policy)
     return ValidatedRun(run_dir=run_dir, results=results, metrics_by_policy=recomputed,
                         n_epochs=checked.n_epochs, predictions=checked.predictions,
-                        audits=checked.audits, unchecked=tuple(checked.unchecked))
+                        audits=checked.audits, unchecked=tuple(checked.unchecked),
+                        folds=folds, record=checked.record)
 
 
 def _check_reported(run_dir: Path, results: Results, folds: list[FoldOutcome],
