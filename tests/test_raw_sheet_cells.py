@@ -263,3 +263,24 @@ def test_an_empty_onset_is_said_as_empty(samm_root: Path, cli, tmp_path: Path) -
     assert code == 2 and err.count("\n") == 1, err
     assert (f"samm sheet row 4 (its onset frame in '{sheet}' is empty or not coded; a sample "
             "needs one (fill in the cell))") in err
+
+
+@pytest.mark.parametrize(("cell", "said"), [
+    ("X7", "'X7': not a FACS code ([side L/R/A/T/B]number[intensity A-E][?]); correct"),
+    ("4+X7", "'4+X7': not a FACS code ([side L/R/A/T/B]number[intensity A-E][?]) ('X7'); "
+             "correct"),
+])
+def test_an_au_cell_no_parser_reads_is_named_once(samm_root: Path, cli, tmp_path: Path,
+                                                  cell: str, said: str) -> None:
+    """A whole cell that is no code was said twice, "the action units 'X7': not a FACS
+    code (...) ('X7')" (pass 84o, O9); a part of a cell is still named after the cell."""
+    rows = _samm_rows(Action_Units=cell)
+    rows.append(["007", "007_1_2", *rows[4][2:]])  # a second subject for the folds
+    random_frames(samm_root / "007" / "007_1_2", range(100, 106), "007_{:05d}.jpg")
+    sheet = workbook(tmp_path / "aus.xlsx", rows)
+    code, _, err = cli("run", "--task", "au", "-m", "ststnet", "-d", "samm", "--data-root",
+                       samm_root, "--dataset-opt", f"sheet={sheet}", "--au-set", "4,7",
+                       "-f", "tvl1-uvos", *FAST_FLOW, "--epochs", "1", "--threads", "1", "-q", "--out", tmp_path / "au")
+    assert code == 2 and err.count("\n") == 1, err
+    assert f"row 4, column 'Action Units': cannot read the action units {said}" in err
+    assert err.count("X7") == (1 if cell == "X7" else 2), err
