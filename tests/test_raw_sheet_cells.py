@@ -280,7 +280,8 @@ def test_an_au_cell_no_parser_reads_is_named_once(samm_root: Path, cli, tmp_path
     sheet = workbook(tmp_path / "aus.xlsx", rows)
     code, _, err = cli("run", "--task", "au", "-m", "ststnet", "-d", "samm", "--data-root",
                        samm_root, "--dataset-opt", f"sheet={sheet}", "--au-set", "4,7",
-                       "-f", "tvl1-uvos", *FAST_FLOW, "--epochs", "1", "--threads", "1", "-q", "--out", tmp_path / "au")
+                       "-f", "tvl1-uvos", *FAST_FLOW, "--epochs", "1", "--threads", "1", "-q",
+                       "--out", tmp_path / "au")
     assert code == 2 and err.count("\n") == 1, err
     assert f"row 4, column 'Action Units': cannot read the action units {said}" in err
     assert err.count("X7") == (1 if cell == "X7" else 2), err
