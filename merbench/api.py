@@ -23,7 +23,7 @@ from merbench.base.file_kinds import path_kind
 from merbench.base.link_loop import loop_said
 from merbench.base.literal import counted
 from merbench.base.native_output import native_stderr_silenced
-from merbench.base.whole_numbers import whole_value
+from merbench.base.whole_numbers import number_shown, whole_value
 from merbench.data.au_labels import DEFAULT_AU_SET, MEB_AU_SETS, SampleActionUnits
 from merbench.data.clips import (
     CLIP_COLUMNS,
@@ -47,6 +47,7 @@ from merbench.meta.long_video import LongVideoMeta
 from merbench.meta.spotter import SpotterMeta
 from merbench.plugin_system.entry import fixed_options
 from merbench.plugin_system.hookimpl import hookimpl
+from merbench.plugin_system.option_values import OptionValueError, grid_fault
 from merbench.plugin_system.registry import (
     DatasetRegistry,
     FeatureRegistry,
@@ -157,6 +158,7 @@ __all__ = [
     "MerbenchError",
     "ModelMeta",
     "ModelRegistry",
+    "OptionValueError",
     "PluginError",
     "ProtocolMeta",
     "ProtocolRegistry",
@@ -186,12 +188,14 @@ __all__ = [
     "folder_from_env",
     "frame_index",
     "frame_number",
+    "grid_fault",
     "hookimpl",
     "installed_version",
     "intersection",
     "kind_by_duration",
     "loop_said",
     "native_stderr_silenced",
+    "number_shown",
     "opened_user_file",
     "path_kind",
     "pooled_counts",

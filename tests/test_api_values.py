@@ -93,9 +93,9 @@ def test_the_command_line_says_repeated_seeds_as_before() -> None:
     ("ststnet", {"image_size": 1}, r"image_size 1 with padding 2 leaves nothing.*image_size 2"),
     ("ststnet", {"image_size": 10**6},
      r"^model 'ststnet' cannot be built with image_size=1000000: it would need more memory"),
-    ("lbptop-svm", {"Cs": -1}, r"^Cs must be a list of positive numbers, not -1; e\.g\. Cs="),
-    ("lbptop-svm", {"Cs": "x"}, r"^Cs must be a list of positive numbers, not 'x'"),
-    ("lbptop-svm", {"Cs": []}, r"^Cs must be a non-empty list of positive numbers"),
+    ("lbptop-svm", {"Cs": -1}, r"^model 'lbptop-svm': Cs=-1 is a single number, not a list"),
+    ("lbptop-svm", {"Cs": "x"}, r"^model 'lbptop-svm': Cs=x is text; Cs takes a list of numb"),
+    ("lbptop-svm", {"Cs": []}, r"^model 'lbptop-svm': Cs=\[\] lists no value; Cs takes a list"),
 ])
 def test_create_model_refuses_what_no_run_could_train(name: object, options: dict[str, object],
                                                       said: str) -> None:

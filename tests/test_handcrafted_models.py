@@ -101,11 +101,11 @@ def test_the_chosen_c_is_the_best_inner_score() -> None:
 
 
 @pytest.mark.parametrize(("options", "message"), [
-    ({"Cs": []}, "Cs must be a non-empty list"),
-    ({"Cs": [1, -1]}, "Cs must be a non-empty list"),
-    ({"Cs": "many"}, "Cs must be a list"),
-    ({"inner_splits": 1}, "inner_splits must be an integer >= 2"),
-    ({"class_weight": "auto"}, "class_weight must be 'balanced' or null"),
+    ({"Cs": []}, "Cs=\\[\\] lists no value"),
+    ({"Cs": [1, -1]}, "Cs=\\[1, -1\\] lists -1, which is not positive"),
+    ({"Cs": "many"}, "Cs=many is text"),
+    ({"inner_splits": 1}, "inner_splits=1 is not a whole number of 2 or more"),
+    ({"class_weight": "auto"}, 'class_weight="auto" is neither "balanced" nor null'),
 ])
 def test_bad_model_options_are_one_clear_error(handcrafted_plugins, tmp_path: Path,
                                                options: dict, message: str) -> None:

@@ -92,6 +92,17 @@ def test_a_cell_too_long_for_a_folder_name_is_said_as_that_cell(samm_root: Path,
     assert "real path" not in err and value not in err
 
 
+@pytest.mark.parametrize("apex", ["+102", "1.02e2", "0102", "102.0", " 102 "])
+def test_a_frame_cell_in_any_whole_number_spelling_is_that_frame(samm_root: Path, cli,
+                                                                 tmp_path: Path,
+                                                                 apex: str) -> None:
+    """The cell's text "+102" or "1.02e2" was called a typo while "102.0" and "0102" were
+    frame 102 (pass 84o, O7): the one whole-number rule reads them all."""
+    sheet = workbook(tmp_path / "spelled.xlsx", _samm_rows(Apex_Frame=apex))
+    code, out, err = _extract(cli, "samm", samm_root, f"sheet={sheet}")
+    assert code == 0 and "2 samples" in out, err
+
+
 def _smic_rows(**changed: object) -> list[list[object]]:
     rows: list[list[object]] = [SMIC_HEADER]
     for _, short, label in SMIC_CLIPS:
@@ -120,6 +131,25 @@ def test_an_apex_sheet_row_may_not_relabel_its_clip(smic_root: Path, cli,
     assert (f"smic apex sheet row 2 (its label in '{sheet}' is 1 (positive), but the clip "
             "s01_ne_01 is filed under negative/ (HS/s1/micro/negative/s1_ne_01) (correct "
             "the cell))") in err
+
+
+@pytest.mark.parametrize("label", ["0.0", "+0", "00", " 0 "])
+def test_an_apex_sheet_label_in_any_whole_number_spelling_is_that_class(
+        smic_root: Path, cli, tmp_path: Path, label: str) -> None:
+    """The text "0.0" or "+0" was "not 0, 1 or 2" while the number 0.0 was taken (pass 84o,
+    O7): a label is read as a frame cell is."""
+    sheet = workbook(tmp_path / "label.xlsx", _smic_rows(label=label))
+    code, out, err = _extract(cli, "smic", smic_root, f"apex_sheet={sheet}")
+    assert code == 0 and "2 samples" in out, err
+
+
+@pytest.mark.parametrize("label", ["0.5", "1O", "3"])
+def test_an_apex_sheet_label_typo_is_still_refused(smic_root: Path, cli, tmp_path: Path,
+                                                   label: str) -> None:
+    sheet = workbook(tmp_path / "label.xlsx", _smic_rows(label=label))
+    code, _, err = _extract(cli, "smic", smic_root, f"apex_sheet={sheet}")
+    assert code == 2 and err.count("\n") == 1, err
+    assert f"smic apex sheet row 2 (its label '{label}' is not 0, 1 or 2" in err
 
 
 def test_an_apex_typo_in_the_apex_sheet_is_a_refused_row(smic_root: Path, cli,
@@ -233,3 +263,25 @@ def test_an_empty_onset_is_said_as_empty(samm_root: Path, cli, tmp_path: Path) -
     assert code == 2 and err.count("\n") == 1, err
     assert (f"samm sheet row 4 (its onset frame in '{sheet}' is empty or not coded; a sample "
             "needs one (fill in the cell))") in err
+
+
+@pytest.mark.parametrize(("cell", "said"), [
+    ("X7", "'X7': not a FACS code ([side L/R/A/T/B]number[intensity A-E][?]); correct"),
+    ("4+X7", "'4+X7': not a FACS code ([side L/R/A/T/B]number[intensity A-E][?]) ('X7'); "
+             "correct"),
+])
+def test_an_au_cell_no_parser_reads_is_named_once(samm_root: Path, cli, tmp_path: Path,
+                                                  cell: str, said: str) -> None:
+    """A whole cell that is no code was said twice, "the action units 'X7': not a FACS
+    code (...) ('X7')" (pass 84o, O9); a part of a cell is still named after the cell."""
+    rows = _samm_rows(Action_Units=cell)
+    rows.append(["007", "007_1_2", *rows[4][2:]])  # a second subject for the folds
+    random_frames(samm_root / "007" / "007_1_2", range(100, 106), "007_{:05d}.jpg")
+    sheet = workbook(tmp_path / "aus.xlsx", rows)
+    code, _, err = cli("run", "--task", "au", "-m", "ststnet", "-d", "samm", "--data-root",
+                       samm_root, "--dataset-opt", f"sheet={sheet}", "--au-set", "4,7",
+                       "-f", "tvl1-uvos", *FAST_FLOW, "--epochs", "1", "--threads", "1", "-q",
+                       "--out", tmp_path / "au")
+    assert code == 2 and err.count("\n") == 1, err
+    assert f"row 4, column 'Action Units': cannot read the action units {said}" in err
+    assert err.count("X7") == (1 if cell == "X7" else 2), err

@@ -22,7 +22,12 @@ from merbench.meta import Meta
 from merbench.plugin_system import plugin_fault
 from merbench.plugin_system.factory_options import FactoryOptions, canonical_json
 from merbench.plugin_system.lazy_factory import LazyFactory
-from merbench.plugin_system.option_values import OptionRefused, check_value_kinds, whole_spelled
+from merbench.plugin_system.option_values import (
+    OptionRefused,
+    OptionValueError,
+    check_value_kinds,
+    whole_spelled,
+)
 from merbench.plugin_system.plugin_import import PluginExit, plugin_code
 
 M = TypeVar("M", bound=Meta)
@@ -177,8 +182,7 @@ class Entry(Generic[M]):
         "make_user_video() missing 1 required positional argument: 'path'", the factory's
         signature in its own terms, which the user never wrote. Checked on building, once the
         factory is imported."""
-        try:  # the live signature: what another process wrote of it cannot tell "no
-            # default" from "a default JSON cannot write"
+        try:  # the live signature: a record cannot tell "no default" from "none JSON writes"
             parameters = inspect.signature(self.factory).parameters.values()
         except (TypeError, ValueError):  # a callable Python cannot read a signature of
             return
@@ -234,8 +238,7 @@ class Entry(Generic[M]):
         return parameter is not None and "float" in str(parameter.annotation)
 
     def _too_large(self, kind: str, kwargs: dict[str, Any]) -> str:
-        # a run's class count comes from its dataset and is never the size at fault; one
-        # given to create_model beyond any dataset's may be
+        # a run's class count (from its dataset) is never the size at fault; create_model's may be
         shown = {k: v for k, v in kwargs.items()
                  if k != "num_classes" or not isinstance(v, int) or v > _MOST_CLASSES}
         given = ", ".join(f"{k}={v!r}" for k, v in shown.items()) or "no options"
@@ -314,8 +317,10 @@ class Entry(Generic[M]):
         given = ", ".join(f"{k}={v!r}" for k, v in shown.items()) or "no options"
         try:
             return self.factory(**self._as_whole(kwargs))
-        except MerbenchError:
-            raise  # said in one line already
+        except MerbenchError as exc:  # said in one line already; a value refused, after its owner
+            if isinstance(exc, OptionValueError):
+                raise OptionRefused(f"{kind} '{self.meta.name}'", str(exc)) from None
+            raise
         except SystemExit as exc:  # ended merbench with the plugin's status and no word
             raise MerbenchError(
                 f"{kind} '{self.meta.name}' of {self.origin} could not be built: its factory "
@@ -327,7 +332,7 @@ class Entry(Generic[M]):
             if isinstance(exc, RuntimeError) and "allocate memory" not in message_of(exc):
                 plugin_fault.factory_failed(kind, self.meta.name, self.origin, shown, exc)
             # still an allocation failure (a run's folds say so, keeping what finished), in
-            # words instead of torch's allocator's "DefaultCPUAllocator: can't allocate ..."
+            # words, not torch's allocator's "DefaultCPUAllocator: can't allocate ..."
             raise MemoryError(self._too_large(kind, kwargs)) from None
         except (TypeError, ValueError) as exc:
             if isinstance(exc, TypeError) and "Overflow when unpacking" in message_of(exc):

@@ -6,6 +6,7 @@ defaults alone so that planning and building agree without importing the factory
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -29,6 +30,19 @@ class OptionRefused(MerbenchError):
         self.said = said
 
 
+class OptionValueError(MerbenchError):
+    """A factory's refusal of one of its options' values, said without its owner
+    (``Cs=[0.1, -1] lists -1, which is not positive; ...``): building puts the entry's kind
+    and name before it (``model 'lbptop-svm': ...``), as merbench's own option checks say
+    them, so a plugin's refusal reads as those do (pass 84o, O6: the SVM's refusals lacked
+    the model's name and showed Python's reprs)."""
+
+
+#: a number written as text, as the command line gives it: digits, sign, point, exponent
+#: (ASCII only; Python's float() also reads '1_0' and 'nan', which no one types for a number)
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", re.ASCII)
+
+
 def check_value_kinds(kind: str, entry: str, defaults: dict[str, Any], options: dict[str, Any],
                       takes_real: Callable[[str], bool]) -> None:
     """Refuse text where the factory's default is a number: the factory compared it with
@@ -42,6 +56,13 @@ def check_value_kinds(kind: str, entry: str, defaults: dict[str, Any], options: 
             # nan typed for a number (or an option with no text default): no number
             raise MerbenchError(f"--{kind.split()[-1]}-opt {name}={value}: the value is "
                                 f"{non_finite_words(number)}; give a finite number")
+        if real_grid(default):
+            fault = grid_fault(value)
+            if fault is not None:
+                raise OptionRefused(f"{kind} '{entry}'", f"{name}={given_text(value)}{fault}; "
+                                    f"{name} takes a list of numbers (default "
+                                    f"{given_text(default)})")
+            continue
         if isinstance(default, bool) and not isinstance(value, bool):
             # a factory's ``if face_crop:`` took any word, 'maybe' too, for true
             raise OptionRefused(f"{kind} '{entry}'", f"{name}={given_text(value)} is not "
@@ -71,12 +92,47 @@ def check_value_kinds(kind: str, entry: str, defaults: dict[str, Any], options: 
 def whole_spelled(defaults: dict[str, Any], options: dict[str, Any]) -> dict[str, Any]:
     """``options`` with each whole number in any spelling as the factory takes it, where its
     default is an int (the int) or text naming a number (the text, as the default is
-    written): the rule :meth:`merbench.plugin_system.entry.Entry._as_whole` says why."""
+    written): the rule :meth:`merbench.plugin_system.entry.Entry._as_whole` says why. A
+    list of numbers where the default is one of real numbers (:func:`real_grid`) is each
+    number as a float: ``Cs=[0.1,1]``, ``[0.1,1.0]`` and ``[0.1,"1"]`` are one grid, and
+    were recorded as three (pass 84o, O5)."""
     whole = {k: whole_value(v) for k, v in options.items()
              if isinstance(v, int | float | str) and not isinstance(v, bool)
              and (numbered(defaults.get(k)) or reads_whole(defaults.get(k), v))}
+    grids = {k: [grid_number(n) for n in v] for k, v in options.items()
+             if real_grid(defaults.get(k)) and grid_fault(v) is None}
     return {**options, **{k: str(v) if numbered(defaults.get(k)) else v
-                          for k, v in whole.items() if v is not None}}
+                          for k, v in whole.items() if v is not None}, **grids}
+
+
+def real_grid(default: Any) -> bool:
+    """Whether ``default`` is a non-empty list of real numbers (floats, an SVM's ``Cs``):
+    the option takes a list of numbers, each read as a float."""
+    return isinstance(default, list | tuple) and bool(default) \
+        and all(isinstance(n, float) for n in default)
+
+
+def grid_number(value: Any) -> float:
+    """An entry of a list of numbers that :func:`grid_fault` took, as the float it is."""
+    return float(value.strip() if isinstance(value, str) else value)
+
+
+def grid_fault(value: Any) -> str | None:
+    """What is wrong with ``value`` for an option taking a list of numbers, said after
+    ``Cs=<value>`` (" is text", ": true is a yes/no value"), or None where each entry is a
+    finite number or text writing one (the command line's ``"1"``). A yes/no entry was
+    taken as the number 1 (``Cs=[true]`` trained with C = 1: pass 84o, O5)."""
+    if not isinstance(value, list | tuple):
+        found = not_a_number(value)
+        return f" is {found or 'a single number, not a list'}"
+    for entry in value:
+        if isinstance(entry, str) and _NUMBER.fullmatch(entry.strip()) \
+                and math.isfinite(float(entry.strip())):
+            continue
+        found = "text" if isinstance(entry, str) else not_a_number(entry)
+        if found is not None:
+            return f": {canonical_json(entry) or entry} is {found}"
+    return None
 
 
 def given_text(value: Any) -> str:
@@ -121,5 +177,6 @@ def numbered(default: Any) -> bool:
         and str(int(default)) == default
 
 
-__all__ = ["OptionRefused", "check_value_kinds", "given_text", "not_a_number", "numbered",
-           "reads_whole", "whole_only", "whole_spelled"]
+__all__ = ["OptionRefused", "OptionValueError", "check_value_kinds", "given_text", "grid_fault",
+           "grid_number", "not_a_number", "numbered", "reads_whole", "real_grid", "whole_only",
+           "whole_spelled"]

@@ -197,10 +197,15 @@ def _terms(cell: str) -> list[str]:
     return [*terms, current.strip()]
 
 
+def _cleaned(text: str) -> str:
+    """A cell as it is parsed: ASCII, stripped, ``,`` read as ``+``."""
+    return text.translate(_WIDE).strip().replace(",", "+")
+
+
 def parse_codes(text: str) -> tuple[ActionUnit, ...]:
     """Every code of one cell, in the cell's order (see the module doc for each rule);
     :class:`CodeError` names the part that is no code."""
-    cell = text.translate(_WIDE).strip().replace(",", "+")
+    cell = _cleaned(text)
     if _EXCEL_NUMBER.fullmatch(cell):
         cell = str(int(float(cell)))
     if not cell:
@@ -229,9 +234,11 @@ def _cell_labels(text: str, dataset: str, path: object, row: object,
     try:
         return labels(parse_codes(text))
     except CodeError as error:
+        # the part is named only where it is not the whole cell: 'X7' was said twice
+        said = error.why if error.part == _cleaned(text) else str(error)
         raise MerbenchError(
             f"{dataset}: '{path}' row {row}, column '{column}': cannot read the action "
-            f"units '{text}': {error}; correct the cell ({EXAMPLE}; the rules: "
+            f"units '{text}': {said}; correct the cell ({EXAMPLE}; the rules: "
             "docs/raw-databases.md#action-units)") from None
 
 

@@ -26,10 +26,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from merbench.api import MerbenchError, read_user_csv, read_user_workbook
+from merbench.api import MerbenchError, read_user_csv, read_user_workbook, whole_value
 
 _SPACES = re.compile(r"\s+")
-_FRAME = re.compile(r"^\d+(\.0+)?$")
 NOT_CODED = ("", "/")  # the cells that mean "not coded" in every sheet
 
 
@@ -151,8 +150,12 @@ def read_sheet(path: Path, columns: Sequence[str], dataset: str | SheetRole,
 
 
 def frame_number(text: str) -> int | None:
-    """A frame number written in a sheet (``46``, ``46.0``); None for ``/``, empty, etc."""
-    return int(float(text)) if _FRAME.match(text.strip()) else None
+    """A frame number written in a sheet, in any spelling of a whole number merbench takes
+    (``46``, ``046``, ``+46``, ``46.0``, ``4.6e1``: :func:`merbench.api.whole_value`, the one
+    reader, where this took ``46.0`` but called ``+46`` a typo); None for ``/``, empty, a
+    negative number (SAMM Long Videos' ``-1`` means "not coded") or no whole number."""
+    number = whole_value(text)
+    return number if number is not None and number >= 0 else None
 
 
 def frame_cell(text: str, not_coded: Sequence[str] = NOT_CODED,

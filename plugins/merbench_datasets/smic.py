@@ -34,7 +34,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from merbench.api import MerbenchError
+from merbench.api import MerbenchError, whole_value
 from merbench_datasets import action_units, rawframes
 from merbench_datasets.rawroot import find_database, find_sheet, told
 from merbench_datasets.sheets import SheetRole, frames_of, read_sheet
@@ -83,11 +83,19 @@ def _expected_folder(root: Path, clip: str, label: str) -> str:
     return str(root / "HS" / subject.group(0) / "micro" / (label or "?") / clip)
 
 
+def _label(cell: str) -> str:
+    """The class a label cell names, in any spelling of 0, 1 or 2 merbench takes for a whole
+    number (``0``, ``0.0``, ``+0``: :func:`merbench.api.whole_value`, as a frame cell is
+    read; the text ``0.0`` was refused while the number 0.0 was taken), else ""."""
+    number = whole_value(cell)
+    return CLASSES[number] if number is not None and 0 <= number <= 2 else ""
+
+
 def _labels(rows: pd.DataFrame, path: Path) -> pd.Series:
     """The class each row's label cell names ("" where it is not 0, 1 or 2). A sheet none of
     whose labels is 0, 1 or 2 (written as words, say) is one line for the column, not a
     problem for each row and again for each clip left without its row."""
-    label = rows["label"].map(lambda t: CLASSES[int(t)] if t in ("0", "1", "2") else "")
+    label = rows["label"].map(_label)
     if (label == "").all():
         cells = list(dict.fromkeys(rows["label"]))
         shown = ", ".join(f"'{c}'" for c in cells[:3]) + (", ..." if len(cells) > 3 else "")

@@ -16,13 +16,14 @@ which is ``GridSearchCV``'s rule.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 
-from merbench.api import MerbenchError
+from merbench.api import MerbenchError, OptionValueError, grid_fault, number_shown
 
 
 class SubjectSearchSVC(ClassifierMixin, BaseEstimator):
@@ -43,23 +44,37 @@ class SubjectSearchSVC(ClassifierMixin, BaseEstimator):
         self.class_weight = class_weight
 
     def _check(self) -> list[float]:
-        try:
-            if isinstance(self.Cs, str):  # each character read as a number: "1" as [1.0]
-                raise TypeError
-            grid = [float(c) for c in self.Cs]
-        except (TypeError, ValueError):
-            raise MerbenchError(f"Cs must be a list of positive numbers, not {self.Cs!r}; "
-                                "e.g. --model-opt Cs=[0.1,1,10]") from None
-        if not grid or min(grid) <= 0:
-            raise MerbenchError(f"Cs must be a non-empty list of positive numbers, not "
-                                f"{self.Cs!r}; e.g. --model-opt Cs=[0.1,1,10]")
+        """The grid, sorted; each refusal is one :class:`~merbench.api.OptionValueError`
+        showing the value as the user wrote it (JSON), which building puts after the
+        model's name (``model 'lbptop-svm': Cs=[0.1, "abc"]: "abc" is text; ...``): these
+        printed Python's reprs (``[0.1, 'abc']``, ``None`` for null) and no model (pass 84o,
+        O6). A value listed twice is refused, as ``spot --tune`` refuses one: ``Cs=[1,1]``
+        searched one C twice, a grid other than the ``[1]`` it is."""
+        example = "e.g. --model-opt Cs=[0.1,1,10]"
+        fault = grid_fault(self.Cs)
+        if fault is not None:  # merbench's option check says it first; a direct caller too
+            raise OptionValueError(f"Cs={_shown(self.Cs)}{fault}; Cs takes a list of positive "
+                                   f"numbers, {example}")
+        grid = [float(c.strip() if isinstance(c, str) else c) for c in self.Cs]
+        if not grid:
+            raise OptionValueError(f"Cs=[] lists no value; Cs takes a list of positive "
+                                   f"numbers, {example}")
+        for c in grid:
+            if c <= 0:
+                raise OptionValueError(f"Cs={_shown(self.Cs)} lists {number_shown(c)}, which "
+                                       "is not positive; Cs takes a list of positive numbers, "
+                                       f"{example}")
+            if grid.count(c) > 1:
+                raise OptionValueError(f"Cs={_shown(self.Cs)} lists {number_shown(c)} twice; "
+                                       "give each value once")
         if isinstance(self.inner_splits, bool) or not isinstance(self.inner_splits, int) \
                 or self.inner_splits < 2:
-            raise MerbenchError(f"inner_splits must be an integer >= 2, not "
-                                f"{self.inner_splits!r}")
+            raise OptionValueError(f"inner_splits={_shown(self.inner_splits)} is not a whole "
+                                   "number of 2 or more; give inner_splits=2 or more (default 5)")
         if self.class_weight not in (None, "balanced"):
-            raise MerbenchError(f"class_weight must be 'balanced' or null, not "
-                                f"{self.class_weight!r}")
+            raise OptionValueError(f"class_weight={_shown(self.class_weight)} is neither "
+                                   '"balanced" nor null; give class_weight="balanced" or '
+                                   "class_weight=null")
         return sorted(grid)
 
     def fit(self, X: np.ndarray, y: np.ndarray, groups: np.ndarray | None = None
@@ -122,6 +137,19 @@ class SubjectSearchSVC(ClassifierMixin, BaseEstimator):
 
     def predict(self, X: np.ndarray) -> np.ndarray:
         return self.search_.predict(np.asarray(X))
+
+
+def _shown(value: Any) -> str:
+    """``value`` as JSON writes it, as the user gave it (``null``, ``"abc"``), not Python's
+    repr; a list of numbers each as written (``[1, 1]``, not the ``[1.0, 1.0]`` that reading
+    them as floats made); a value JSON cannot write (a direct caller's object) as Python
+    writes it."""
+    if isinstance(value, list | tuple) and grid_fault(value) is None:
+        return "[" + ", ".join(number_shown(float(c)) for c in value) + "]"
+    try:
+        return json.dumps(list(value) if isinstance(value, tuple) else value)
+    except (TypeError, ValueError):
+        return str(value)
 
 
 def checked(svc: SubjectSearchSVC) -> SubjectSearchSVC:
