@@ -6,6 +6,7 @@ refusal of what a command reads by ``extract --save`` and ``convert-weights --ou
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -110,6 +111,31 @@ def test_out_writes_its_own_comparison_again_and_another_file_with_force(fake, t
     code, _, err = _compare(cli, fake, release, "--out", tmp_path / "notes.txt", "--force")
     assert code == 0, err
     assert '"compared": 5' in (tmp_path / "notes.txt").read_text()
+
+
+def test_compare_says_what_it_leaves_out_and_a_table_its_readers_misread(fake, tmp_path: Path,
+                                                                         cli) -> None:
+    import cv2
+
+    release = tmp_path / "release"
+    shutil.copytree(fake[1], release)
+    cv2.imwrite(str(release / FLOWS / "sub01_EP01_01f .png"), np.zeros((28, 28, 3), np.uint8))
+    lines = (release / TABLE).read_text().splitlines()
+    assert lines[1].startswith("casme2,sub01,EP01_01f,0,")
+    lines[1] = lines[1].replace("EP01_01f,0,", "EP01_01f,7,", 1)
+    lines.append(lines[2])  # a row repeated
+    lines.append(lines[3].replace(",sub02,", ",sub09,").replace("sub02_", "sub09_"))
+    (release / TABLE).write_text("\n".join(lines) + "\n")
+    code, said, err = _compare(cli, fake, release)
+    assert code == 0, err
+    table = release / TABLE
+    assert (f"note: {table}: label(s) none of its classes 0 negative, 1 positive, 2 surprise: "
+            "row 2 '7';") in said
+    assert f"note: {table}: row 7 names {lines[2].split(',')[0]}/" in said
+    assert "5 sample(s) in both (0 only in merbench's, 1 only in the release's)" in said
+    assert "strain: correlation 1.000 (over 4 sample(s))" in said
+    assert ("left out of a correlation, an image constant in that channel: "
+            "casme2/sub01/EP01_01f (the release's strain, v, u)") in said
 
 
 def test_save_and_converted_weights_never_replace_what_they_read(fake, tmp_path: Path, cli

@@ -38,7 +38,12 @@ from merbench.cli.progress import ProgressReporter
 from merbench.cli.run_options import given_options
 from merbench.export import folder
 from merbench.export.layouts import LAYOUTS, WRITERS
-from merbench.export.release_compare import CHANNELS, compare_with_release, release_flows
+from merbench.export.release_compare import (
+    CHANNELS,
+    compare_with_release,
+    release_flows,
+    table_notes,
+)
 from merbench.features.extraction import extract_feature
 from merbench.kinds.emotion_text import skipped_note
 from merbench.plugin_system.manager import Plugins
@@ -199,14 +204,22 @@ def _compare(args: argparse.Namespace, sample_ids: list[str], flows: np.ndarray)
     if not comparison.samples:
         raise MerbenchError(f"none of the {len(sample_ids)} sample(s) is in the release "
                             f"{args.compare}; give the release of the same database(s)")
+    for note in table_notes(args.compare):
+        say(note)
     say(f"merbench's {FLOW} against {args.compare}: {summary.compared} sample(s) in both"
-        f" ({len(summary.not_in_release)} only in merbench's)")
+        f" ({len(summary.not_in_release)} only in merbench's, "
+        f"{comparison.only_in_release} only in the release's)")
     for name in CHANNELS:
         channel = summary.channels[name]
         corr = "—" if channel.correlation is None else f"{channel.correlation:.3f}"
         diff = "—" if channel.mean_abs_diff is None else f"{channel.mean_abs_diff:.1f}"
         say(f"  {name}: correlation {corr} (over {channel.correlated_samples} sample(s)), "
             f"mean absolute difference {diff} of 255")
+    left_out = comparison.left_out()
+    if left_out:
+        more = f" and {len(left_out) - 5} more" if len(left_out) > 5 else ""
+        say(f"  left out of a correlation, an image constant in that channel: "
+            f"{', '.join(left_out[:5])}{more}")
     if args.out is not None:
         Path(args.out).parent.mkdir(parents=True, exist_ok=True)
         atomic_write_json(Path(args.out), to_json(summary))
