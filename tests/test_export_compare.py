@@ -1,7 +1,8 @@
 """``merbench export --compare RELEASE --out FILE`` as a user meets it on a small fake CASME II
 tree (random pixels, no faces): what ``--out`` may replace, and what the comparison says of
 the samples it leaves out and of the release's own table (pass 84o, O2 and O8); and the same
-refusal of what a command reads by ``extract --save`` and ``convert-weights --out``."""
+refusal of what a command reads by ``extract --save``, ``convert-weights --out`` and
+``leaderboard export --out``."""
 
 from __future__ import annotations
 
@@ -153,3 +154,23 @@ def test_save_and_converted_weights_never_replace_what_they_read(fake, tmp_path:
                        tmp_path / "authors.pth", "--force")
     assert code == 2 and "is what SOURCE names" in one_line(err)
     assert (tmp_path / "authors.pth").read_bytes() == b"theirs"
+
+
+def test_leaderboard_export_never_writes_into_what_it_reads(tmp_path: Path, cli) -> None:
+    """``--force`` had replaced the benchmark's definition with its own table."""
+    from merbench.leaderboard.benchmarks import DEFINITIONS
+
+    (tmp_path / "defs").mkdir()
+    (tmp_path / "results").mkdir()
+    definition = tmp_path / "defs" / "loso-casme2.json"
+    shutil.copy(DEFINITIONS / "loso-casme2.json", definition)
+    kept = definition.read_bytes()
+    common = ("leaderboard", "export", "loso-casme2", "--benchmarks", tmp_path / "defs",
+              "--results", tmp_path / "results", "--force", "--out")
+    code, _, err = cli(*common, definition)
+    assert code == 2 and f"is inside --benchmarks {tmp_path / 'defs'}, which this command " \
+        "reads and never writes into; choose another --out" in one_line(err)
+    code, _, err = cli(*common, tmp_path / "results" / "table.csv")
+    assert code == 2 and "is inside --results" in one_line(err)
+    assert definition.read_bytes() == kept
+    assert not (tmp_path / "results" / "table.csv").exists()

@@ -57,7 +57,7 @@ def check_out(source: Path, out: Path, force: bool) -> None:
     if folder and os.path.lexists(out) and not out.is_dir():
         raise MerbenchError(f"--out {out} is {entry_kind(out)}; a folder of checkpoints "
                             "converts into a folder: give a new folder")
-    refuse_read_place(out, "--out", {"SOURCE": source})  # --force replaced the authors' own
+    refuse_read_place(out, "--out", [("SOURCE", source)])  # --force replaced the authors' own
     for _, target in targets(source, out):
         refuse_special_target(target, "--out", "weights")
         refuse_replacing(target, "--out", force)

@@ -83,7 +83,7 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
     if flow is not None:
         _check_same_shape(plugins, flow, LAYOUTS[args.layout].features[0] if args.layout
                           else FLOW)
-    read = {**read_places(given), "--compare": args.compare}
+    read = [*read_places(given).items(), ("--compare", args.compare)]
     if args.out is not None:
         refuse_result_place(Path(args.out), "--out", what="folder" if args.layout else "file")
         refuse_read_place(Path(args.out), "--out", read)

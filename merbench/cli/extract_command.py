@@ -55,7 +55,7 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
                             example="features.npz")
         check_target(args.save)
         # the coding sheet it reads (pass 84o, O2: export --compare wrote over it)
-        refuse_read_place(args.save, "--save", read_places(given))
+        refuse_read_place(args.save, "--save", read_places(given).items())
         refuse_replacing(args.save, "--save", args.force)
     plugins = load(args)
     inputs = plan_extraction(spec, settings, plugins)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -164,14 +164,16 @@ def read_places(given: Mapping[str, Any]) -> dict[str, Path | None]:
     return places
 
 
-def refuse_read_place(out: Path, option: str, read: Mapping[str, Path | None]) -> None:
-    """Refuse ``out`` where it is, or lies inside, what the command reads: ``read`` maps
-    how each place was given ("--data-root", "--compare") to the place (None: not given).
+def refuse_read_place(out: Path, option: str,
+                      read: Iterable[tuple[str, Path | None]]) -> None:
+    """Refuse ``out`` where it is, or lies inside, what the command reads: ``read`` pairs
+    how each place was given ("--data-root", "--compare", "--results" once a folder) with
+    the place (None: not given).
     ``export --compare REL --out`` wrote its JSON over the coding sheet of --data-root and
     over the release's own table, by an atomic rename that no permission stopped (pass 84o,
     O2): a file merbench reads is the user's data, never its output."""
     target = Path(os.path.realpath(written_place(Path(out))))
-    for label, place in read.items():
+    for label, place in read:
         if place is None:
             continue
         real = Path(os.path.realpath(place))
@@ -184,7 +186,7 @@ def refuse_read_place(out: Path, option: str, read: Mapping[str, Path | None]) -
 
 
 def refuse_file_out(out: Path, option: str, *, what: str, example: str, force: bool,
-                    read: Mapping[str, Path | None] | None = None,
+                    read: Iterable[tuple[str, Path | None]] = (),
                     earlier: Callable[[Path], bool] | None = None) -> None:
     """Refuse, in one line and before anything is computed, a path the command would write
     a file (``what``: "the comparison") to where that would destroy something: a fifo, a
@@ -198,7 +200,7 @@ def refuse_file_out(out: Path, option: str, *, what: str, example: str, force: b
     refuse_special_target(out, option, what)
     refuse_system_place(out, option, example, noun="file")
     refuse_result_place(out, option, what="file", example=example)
-    refuse_read_place(out, option, read or {})
+    refuse_read_place(out, option, read)
     if earlier is not None and os.path.lexists(out) and earlier(out):
         return
     refuse_replacing(out, option, force)
