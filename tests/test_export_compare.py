@@ -87,7 +87,8 @@ def test_out_never_replaces_a_special_file_or_what_it_reads(fake, tmp_path: Path
              (root / SHEET, "is inside --data-root"),
              (release / TABLE, "is inside --compare"),
              (tmp_path / "mine.txt", "exists; merbench does not replace a file unasked: give "
-                                     "--force")]
+                                     "--force"),
+             (tmp_path / "mine.txt" / "x.json", "cannot be made: ")]
     for out, said in cases:
         code, _, err = _compare(cli, fake, release, "--out", out)
         line = one_line(err)

@@ -25,10 +25,14 @@ from typing import Any
 from merbench.au.record import AU_RESULTS_FILE, AU_SEEDS_FILE
 from merbench.base.cache_env import CACHE_ENV, cache_dir_from_env
 from merbench.base.errors import MerbenchError
-from merbench.results.out_folders import refuse_system_place, refuse_unwritable_shape
+from merbench.results.out_folders import (
+    entry_in_the_way,
+    refuse_system_place,
+    refuse_unwritable_shape,
+)
 from merbench.results.result_files import RESULTS_FILE, SEEDS_FILE
 from merbench.results.rundir import RUN_FILE
-from merbench.results.safe_files import refuse_borrowed, refuse_special_target
+from merbench.results.safe_files import entry_kind, refuse_borrowed, refuse_special_target
 from merbench.spotting.record import SPOTTING_FILE, SPOTTING_RUN_FILE
 from merbench.spotting.str_record import STR_FILE
 from merbench.spotting.str_seeds_record import STR_SEEDS_FILE
@@ -198,6 +202,10 @@ def refuse_file_out(out: Path, option: str, *, what: str, example: str, force: b
     of every command writing a file where the user says (``keygen`` and ``leaderboard
     export`` check the same things)."""
     refuse_special_target(out, option, what)
+    above = entry_in_the_way(Path(out))  # said after computing, as "(file exists)", before
+    if above is not None:
+        raise MerbenchError(f"{option} {out} cannot be made: {above} is {entry_kind(above)}, "
+                            f"not a folder; choose another {option}")
     refuse_system_place(out, option, example, noun="file")
     refuse_result_place(out, option, what="file", example=example)
     refuse_read_place(out, option, read)
