@@ -256,7 +256,7 @@ def test_merbench_against_the_real_release(real_data: Path, tmp_path: Path, cli)
                           real_data / "composite", "--out", tmp_path / "fidelity.json",
                           "--workers", "1", "--quiet")
     assert code == 0, err
-    assert "2 sample(s) in both (1 only in merbench's)" in said
+    assert "2 sample(s) in both (1 only in merbench's, 440 only in the release's)" in said
     summary = json.loads((tmp_path / "fidelity.json").read_text())
     assert from_json(ReleaseFidelity, summary).not_in_release == ["casme2/sub11/EP15_04f"]
     assert [s["sample_id"] for s in summary["samples"]] == ["samm/006/006_1_2",

@@ -22,7 +22,7 @@ from typing import Any
 
 from merbench.base.errors import MerbenchError
 from merbench.base.terminal import say
-from merbench.cli.out_places import refuse_replacing, refuse_result_place
+from merbench.cli.out_places import refuse_read_place, refuse_replacing, refuse_result_place
 from merbench.export.authors_weights import Conversion, convert, targets
 from merbench.plugin_system.manager import Plugins
 from merbench.results.safe_files import entry_kind, refuse_special_target
@@ -57,6 +57,7 @@ def check_out(source: Path, out: Path, force: bool) -> None:
     if folder and os.path.lexists(out) and not out.is_dir():
         raise MerbenchError(f"--out {out} is {entry_kind(out)}; a folder of checkpoints "
                             "converts into a folder: give a new folder")
+    refuse_read_place(out, "--out", [("SOURCE", source)])  # --force replaced the authors' own
     for _, target in targets(source, out):
         refuse_special_target(target, "--out", "weights")
         refuse_replacing(target, "--out", force)

@@ -16,6 +16,7 @@ written down in one place and checked where it is read.
 from __future__ import annotations
 
 import argparse
+import json
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -26,18 +27,28 @@ import numpy as np
 from merbench.base.atomic import atomic_write_json
 from merbench.base.errors import MerbenchError
 from merbench.base.terminal import path_shown, say
-from merbench.cli.out_places import refuse_result_place
+from merbench.cli.out_places import (
+    read_places,
+    refuse_file_out,
+    refuse_read_place,
+    refuse_result_place,
+)
 from merbench.cli.parser import EXIT_INTERRUPTED
 from merbench.cli.progress import ProgressReporter
 from merbench.cli.run_options import given_options
 from merbench.export import folder
 from merbench.export.layouts import LAYOUTS, WRITERS
-from merbench.export.release_compare import CHANNELS, compare_with_release, release_flows
+from merbench.export.release_compare import (
+    CHANNELS,
+    compare_with_release,
+    release_flows,
+    table_notes,
+)
 from merbench.features.extraction import extract_feature
 from merbench.kinds.emotion_text import skipped_note
 from merbench.plugin_system.manager import Plugins
-from merbench.results.codec import to_json
-from merbench.results.command_files import ExportReport
+from merbench.results.codec import from_json, to_json
+from merbench.results.command_files import ExportReport, ReleaseFidelity
 from merbench.results.model import SkippedSample
 from merbench.runner.data import open_dataset
 from merbench.runner.plan import plan_extraction
@@ -72,14 +83,20 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
     if flow is not None:
         _check_same_shape(plugins, flow, LAYOUTS[args.layout].features[0] if args.layout
                           else FLOW)
+    read = [*read_places(given).items(), ("--compare", args.compare)]
     if args.out is not None:
         refuse_result_place(Path(args.out), "--out", what="folder" if args.layout else "file")
+        refuse_read_place(Path(args.out), "--out", read)
     earlier = folder.claim(args.out) if args.layout else []
     if args.compare is not None:
         release_flows(args.compare)  # a folder that is no release: said before computing
         if args.out is not None and Path(args.out).is_dir():
             raise MerbenchError(f"--out {args.out} is a folder; with --compare, --out names "
                                 "the JSON file for the sample-by-sample comparison")
+        if args.out is not None:
+            refuse_file_out(Path(args.out), "--out", what="the comparison",
+                            example="fidelity.json", force=args.force, read=read,
+                            earlier=_earlier_comparison)
     reporter = ProgressReporter(enabled=not args.quiet)
     values: dict[str, np.ndarray] = {}
     reports: dict[str, Any] = {}
@@ -142,6 +159,19 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
     return 0
 
 
+def _earlier_comparison(path: Path) -> bool:
+    """Whether ``path`` holds the JSON of an earlier ``export --compare`` (written again
+    without --force, as a repeat export writes its folder again); anything else there is
+    replaced only with --force."""
+    try:
+        if not path.is_file() or path.stat().st_size > 256 * 2**20:
+            return False
+        from_json(ReleaseFidelity, json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError, MerbenchError):
+        return False
+    return True
+
+
 def _check_classes(layout: str, dataset_name: str, dataset: Dataset) -> None:
     """A layout whose readers take fixed classes (the composite's 0 negative, 1 positive,
     2 surprise) is refused for a dataset whose labels mean others, before any computing."""
@@ -174,14 +204,22 @@ def _compare(args: argparse.Namespace, sample_ids: list[str], flows: np.ndarray)
     if not comparison.samples:
         raise MerbenchError(f"none of the {len(sample_ids)} sample(s) is in the release "
                             f"{args.compare}; give the release of the same database(s)")
+    for note in table_notes(args.compare):
+        say(note)
     say(f"merbench's {FLOW} against {args.compare}: {summary.compared} sample(s) in both"
-        f" ({len(summary.not_in_release)} only in merbench's)")
+        f" ({len(summary.not_in_release)} only in merbench's, "
+        f"{comparison.only_in_release} only in the release's)")
     for name in CHANNELS:
         channel = summary.channels[name]
         corr = "—" if channel.correlation is None else f"{channel.correlation:.3f}"
         diff = "—" if channel.mean_abs_diff is None else f"{channel.mean_abs_diff:.1f}"
         say(f"  {name}: correlation {corr} (over {channel.correlated_samples} sample(s)), "
             f"mean absolute difference {diff} of 255")
+    left_out = comparison.left_out()
+    if left_out:
+        more = f" and {len(left_out) - 5} more" if len(left_out) > 5 else ""
+        say(f"  left out of a correlation, an image constant in that channel: "
+            f"{', '.join(left_out[:5])}{more}")
     if args.out is not None:
         Path(args.out).parent.mkdir(parents=True, exist_ok=True)
         atomic_write_json(Path(args.out), to_json(summary))

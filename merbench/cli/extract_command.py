@@ -15,7 +15,12 @@ from dataclasses import replace
 
 from merbench.base.errors import MerbenchError
 from merbench.base.terminal import say
-from merbench.cli.out_places import refuse_replacing, refuse_result_place
+from merbench.cli.out_places import (
+    read_places,
+    refuse_read_place,
+    refuse_replacing,
+    refuse_result_place,
+)
 from merbench.cli.parser import EXIT_INTERRUPTED
 from merbench.cli.progress import ProgressReporter
 from merbench.cli.render import print_extraction
@@ -49,6 +54,8 @@ def main(args: argparse.Namespace, load: Callable[..., Plugins]) -> int:
         refuse_result_place(args.save, "--save", what="file", link_ok=True,
                             example="features.npz")
         check_target(args.save)
+        # the coding sheet it reads (pass 84o, O2: export --compare wrote over it)
+        refuse_read_place(args.save, "--save", read_places(given).items())
         refuse_replacing(args.save, "--save", args.force)
     plugins = load(args)
     inputs = plan_extraction(spec, settings, plugins)

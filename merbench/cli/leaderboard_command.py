@@ -20,7 +20,7 @@ from merbench.base.atomic import atomic_write_bytes
 from merbench.base.errors import MerbenchError
 from merbench.base.terminal import counted, path_shown, say
 from merbench.cli.leaderboard_diff import main as diff_main
-from merbench.cli.out_places import refuse_replacing, refuse_result_place
+from merbench.cli.out_places import refuse_read_place, refuse_replacing, refuse_result_place
 from merbench.cli.parser import EXIT_USAGE
 from merbench.cli.result_progress import ResultProgress
 from merbench.leaderboard.benchmarks import load_benchmarks
@@ -142,10 +142,13 @@ def _list(folders: list[Path] | None, benchmarks: Path | None) -> int:
     return 0
 
 
-def _check_export_out(out: Path, force: bool) -> None:
+def _check_export_out(out: Path, force: bool, results: list[Path] | None,
+                      benchmarks: Path | None) -> None:
     """Refuse an ``--out`` that would destroy a file, before any result is read. A CSV,
     LaTeX or Markdown table carries no mark of who wrote it, so an existing file may be the
-    paper it was meant to be pasted into: only ``--force`` replaces one."""
+    paper it was meant to be pasted into: only ``--force`` replaces one. What it reads
+    (``--results``, ``--benchmarks``) it never writes into: ``--force`` replaced the
+    benchmark's own definition with its table."""
     if os.path.isdir(out) and not os.path.islink(out):
         raise MerbenchError(f"--out {out} is a folder; give the file to write the table to")
     # --force replaces a file; a fifo, a device or a link is never replaced by one
@@ -155,13 +158,15 @@ def _check_export_out(out: Path, force: bool) -> None:
         raise MerbenchError(f"--out {out}: no folder {out.parent}; create it first")
     # a file of a result's own there would be replaced, or make it rejected
     refuse_result_place(out, "--out", what="file")
+    refuse_read_place(out, "--out", [*(("--results", folder) for folder in results or []),
+                                     ("--benchmarks", benchmarks)])
     refuse_replacing(out, "--out", force)
 
 
 def _export(args: argparse.Namespace) -> int:
     """One benchmark's table, to stdout or ``--out``; rejected files are listed as by build."""
     if args.out is not None:
-        _check_export_out(args.out, args.force)
+        _check_export_out(args.out, args.force, args.results, args.benchmarks)
     folders = results_folders(args.results)
     refuse_unknown(args.benchmark, args.benchmarks)  # before any result is read
     with _checking(folders, _mode(args), one_kind=True):

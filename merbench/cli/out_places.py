@@ -18,15 +18,21 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 from merbench.au.record import AU_RESULTS_FILE, AU_SEEDS_FILE
 from merbench.base.cache_env import CACHE_ENV, cache_dir_from_env
 from merbench.base.errors import MerbenchError
-from merbench.results.out_folders import refuse_unwritable_shape
+from merbench.results.out_folders import (
+    entry_in_the_way,
+    refuse_system_place,
+    refuse_unwritable_shape,
+)
 from merbench.results.result_files import RESULTS_FILE, SEEDS_FILE
 from merbench.results.rundir import RUN_FILE
-from merbench.results.safe_files import refuse_borrowed
+from merbench.results.safe_files import entry_kind, refuse_borrowed, refuse_special_target
 from merbench.spotting.record import SPOTTING_FILE, SPOTTING_RUN_FILE
 from merbench.spotting.str_record import STR_FILE
 from merbench.spotting.str_seeds_record import STR_SEEDS_FILE
@@ -145,6 +151,67 @@ def refuse_replacing(out: Path, option: str, force: bool) -> None:
     if os.path.lexists(out) and not force:
         raise MerbenchError(f"{option} {out} exists; merbench does not replace a file unasked: "
                             f"give --force to replace it, or choose another {option}")
+
+
+def read_places(given: Mapping[str, Any]) -> dict[str, Path | None]:
+    """What a command reading a dataset reads, as it was given (``given``: the run options
+    given, :func:`merbench.cli.run_options.given_options`): the data root (or
+    $MERBENCH_DATA_DIR) and the files its --dataset-opt name (a coding sheet), for
+    :func:`refuse_read_place`."""
+    root = given.get("data_root") or os.environ.get("MERBENCH_DATA_DIR") or None
+    places: dict[str, Path | None] = {
+        "--data-root" if given.get("data_root") else "$MERBENCH_DATA_DIR":
+            Path(root) if root else None}
+    for key, value in (given.get("dataset_options") or {}).items():
+        if isinstance(value, str) and value and os.path.lexists(value):
+            places[f"--dataset-opt {key}"] = Path(value)
+    return places
+
+
+def refuse_read_place(out: Path, option: str,
+                      read: Iterable[tuple[str, Path | None]]) -> None:
+    """Refuse ``out`` where it is, or lies inside, what the command reads: ``read`` pairs
+    how each place was given ("--data-root", "--compare", "--results" once a folder) with
+    the place (None: not given).
+    ``export --compare REL --out`` wrote its JSON over the coding sheet of --data-root and
+    over the release's own table, by an atomic rename that no permission stopped (pass 84o,
+    O2): a file merbench reads is the user's data, never its output."""
+    target = Path(os.path.realpath(written_place(Path(out))))
+    for label, place in read:
+        if place is None:
+            continue
+        real = Path(os.path.realpath(place))
+        if target == real or real in target.parents:
+            # the same place named once ("--out s.xlsx is what --dataset-opt sheet names")
+            where = f"is what {label} names" if target == real else \
+                f"is inside {label} {place}"
+            raise MerbenchError(f"{option} {out} {where}, which this command reads and never "
+                                f"writes into; choose another {option}")
+
+
+def refuse_file_out(out: Path, option: str, *, what: str, example: str, force: bool,
+                    read: Iterable[tuple[str, Path | None]] = (),
+                    earlier: Callable[[Path], bool] | None = None) -> None:
+    """Refuse, in one line and before anything is computed, a path the command would write
+    a file (``what``: "the comparison") to where that would destroy something: a fifo, a
+    device or a link (an atomic rename replaced /dev/full itself with a regular file), a
+    system place, a place in a result's folder, what the command reads (``read``, see
+    :func:`refuse_read_place`), and a file that is there already unless ``force`` or
+    ``earlier`` tells it for one this command wrote before (a repeat command writes its
+    own file again, as ``export --layout`` writes its own folder again). The one check
+    of every command writing a file where the user says (``keygen`` and ``leaderboard
+    export`` check the same things)."""
+    refuse_special_target(out, option, what)
+    above = entry_in_the_way(Path(out))  # said after computing, as "(file exists)", before
+    if above is not None:
+        raise MerbenchError(f"{option} {out} cannot be made: {above} is {entry_kind(above)}, "
+                            f"not a folder; choose another {option}")
+    refuse_system_place(out, option, example, noun="file")
+    refuse_result_place(out, option, what="file", example=example)
+    refuse_read_place(out, option, read)
+    if earlier is not None and os.path.lexists(out) and earlier(out):
+        return
+    refuse_replacing(out, option, force)
 
 
 def refuse_cache_in_result() -> None:

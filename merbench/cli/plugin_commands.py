@@ -283,6 +283,7 @@ def _export(parser: StrictParser) -> None:
     parser.add_argument("--out", type=given_path, default=None, metavar="PATH",
                         help="the folder a layout is written to; with --compare, a JSON file "
                              "for the sample-by-sample comparison")
+    force_option(parser, "a file at --out other than an earlier comparison")
     quiet_option(parser)
 
 

@@ -6,7 +6,11 @@ channel by channel (strain, v, u): Pearson's correlation over the 28x28 pixels, 
 absolute difference in the release's units. Both images are already min-max scaled to
 0..255 per channel and image, which is the release's scaling, so the difference needs no
 rescaling; a constant channel (no motion, or no strain) has no correlation and is left out
-of that channel's mean and counted. ``--out`` writes the figures as a
+of that channel's mean and counted, and named with whose image it is constant in (a sample
+left out unnamed read as one merbench lost, pass 84o O8). The release's own table is
+checked as the authors' scripts read it: a label outside its three classes, or a sample
+named in two rows, is said (:func:`table_notes`), as is the count of the release's samples
+merbench did not compute. ``--out`` writes the figures as a
 :class:`~merbench.results.command_files.ReleaseFidelity`.
 """
 
@@ -31,6 +35,9 @@ class SampleComparison:
     sample_id: str
     correlation: tuple[float | None, ...]  # per channel; None: a constant channel
     mean_abs_diff: tuple[float, ...]  # per channel, 0..255 units
+    # per channel, whose image is constant in it ("the release's", "merbench's", "both
+    # images'"): why its correlation is None; None where it has one
+    constant: tuple[str | None, ...] = ()
 
 
 @dataclass
@@ -38,6 +45,22 @@ class ReleaseComparison:
     release: str
     samples: list[SampleComparison] = field(default_factory=list)
     not_in_release: list[str] = field(default_factory=list)
+    only_in_release: int = 0  # the release's samples merbench did not compute
+
+    def left_out(self) -> list[str]:
+        """Each sample left out of a channel's correlation, with whose image is constant
+        in which channels ("casme2/sub01/EP01_01f (the release's strain, v, u)")."""
+        said = []
+        for sample in self.samples:
+            whose: dict[str, list[str]] = {}
+            for name, why in zip(CHANNELS, sample.constant, strict=False):
+                if why is not None:
+                    whose.setdefault(why, []).append(name)
+            if whose:
+                said.append(f"{sample.sample_id} ("
+                            + "; ".join(f"{why} {', '.join(names)}"
+                                        for why, names in whose.items()) + ")")
+        return said
 
     def summary(self) -> ReleaseFidelity:
         """Per channel: the mean correlation (over non-constant channels, with their count)
@@ -78,10 +101,57 @@ def release_flows(release: Path) -> dict[str, Path]:
                                strict=True)}
 
 
+def table_notes(release: Path) -> list[str]:
+    """What the release's label table holds that its readers would take wrongly: a label
+    none of its three classes (0 negative, 1 positive, 2 surprise) has, and a sample named in
+    a second row (the flow image is looked up once; the authors' scripts train on it twice).
+    One line each, naming the table and its rows (rows numbered as a spreadsheet shows
+    them, the header row 1)."""
+    table_path = release / LABEL_CSV
+    table = read_user_csv(table_path, "release's label table", dtype=str,
+                          keep_default_na=False)
+    notes = []
+    if "label" in table.columns:
+        wrong = [(row + 2, label) for row, label in enumerate(table["label"])
+                 if label.strip() not in CLASS_LABELS]
+        if wrong:
+            shown = ", ".join(f"row {row} '{label}'" for row, label in wrong[:5])
+            more = f" and {len(wrong) - 5} more" if len(wrong) > 5 else ""
+            notes.append(f"note: {table_path}: label(s) none of its classes 0 negative, "
+                         f"1 positive, 2 surprise: {shown}{more}; the authors' scripts "
+                         "train on them as they are: correct them from the release")
+    first: dict[str, int] = {}
+    again = []
+    for row, key in enumerate(zip(table["dataset"], table["sub"], table["filename_o"],
+                                  strict=True)):
+        sample = "/".join(key)
+        if sample in first:
+            again.append(f"row {row + 2} names {sample} as row {first[sample]} does")
+        first.setdefault(sample, row + 2)
+    if again:
+        more = f" and {len(again) - 3} more" if len(again) > 3 else ""
+        notes.append(f"note: {table_path}: {'; '.join(again[:3])}{more}; its flow image is "
+                     "compared once, and the authors' scripts read it twice: remove the "
+                     "repeated row")
+    return notes
+
+
+#: the labels of the release's table: 0 negative, 1 positive, 2 surprise
+CLASS_LABELS = ("0", "1", "2")
+
+
 def _corr(a: np.ndarray, b: np.ndarray) -> float | None:
     if a.std() == 0 or b.std() == 0:
         return None
     return float(np.corrcoef(a.ravel(), b.ravel())[0, 1])
+
+
+def _constant(ours: np.ndarray, theirs: np.ndarray) -> str | None:
+    """Whose image is constant in a channel (no correlation there), or None."""
+    ours_flat, theirs_flat = ours.std() == 0, theirs.std() == 0
+    if ours_flat and theirs_flat:
+        return "both images'"
+    return "merbench's" if ours_flat else "the release's" if theirs_flat else None
 
 
 def compare_with_release(release: Path, sample_ids: Sequence[str],
@@ -90,7 +160,8 @@ def compare_with_release(release: Path, sample_ids: Sequence[str],
     import cv2  # deferred: opencv
 
     known = release_flows(release)
-    result = ReleaseComparison(release=str(release))
+    result = ReleaseComparison(release=str(release),
+                               only_in_release=len(set(known) - set(map(str, sample_ids))))
     for sample_id, ours in zip(sample_ids, np.asarray(flows, dtype=np.float64), strict=True):
         path = known.get(str(sample_id))
         if path is None or not path.is_file():
@@ -105,5 +176,6 @@ def compare_with_release(release: Path, sample_ids: Sequence[str],
             sample_id=str(sample_id),
             correlation=tuple(_corr(ours[c], theirs_chw[c]) for c in range(3)),
             mean_abs_diff=tuple(float(np.abs(ours[c] - theirs_chw[c]).mean())
-                                for c in range(3))))
+                                for c in range(3)),
+            constant=tuple(_constant(ours[c], theirs_chw[c]) for c in range(3))))
     return result
