@@ -252,3 +252,47 @@ def test_a_ctrl_c_while_the_line_is_read_is_one_line_and_status_130(
 def test_the_console_script_starts_where_a_ctrl_c_while_loading_is_caught() -> None:
     scripts = Path(__file__).resolve().parents[1] / "pyproject.toml"
     assert 'merbench = "merbench_console:console"' in scripts.read_text()
+
+
+# A command whose import of a library (SLOW, standing for torch: ten seconds and more on a busy
+# machine) is under way when SIGTERM comes; the stop waits for it (raised through torch's C++
+# extensions it aborts the process), and it said nothing until the import had ended.
+STOPPED_WHILE_IMPORTING = textwrap.dedent("""
+    import os, signal, sys, time
+    from pathlib import Path
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    from merbench import cli
+
+    folder = Path(sys.argv[1])
+    (folder / "mb_slow_library.py").write_text(
+        "import os, signal, time\\n"
+        "os.kill(os.getpid(), signal.SIGTERM)\\n"
+        "end = time.monotonic() + 3\\n"
+        "while time.monotonic() < end:\\n"
+        "    time.sleep(0.01)\\n"
+        "print('loaded', file=__import__('sys').stderr, flush=True)\\n")
+    sys.path.insert(0, str(folder))
+
+    def predict(args):
+        import mb_slow_library  # noqa: F401  (as predict imports torch)
+        for _ in range(500):  # the stop that waited is raised first
+            time.sleep(0.01)
+        return 0
+
+    cli._commands = lambda: {"list": predict}
+    sys.argv = ["merbench", "list"]
+    cli.console()
+""")
+
+
+def test_a_stop_waiting_for_an_import_says_so_at_once(tmp_path: Path) -> None:
+    """Pass 84o, O4: SIGTERM during ``predict --from-run`` took 12-17 s to say anything,
+    waiting for ``import torch``; the wait is said as soon as it is seen to take time."""
+    done = subprocess.run([sys.executable, "-c", STOPPED_WHILE_IMPORTING, str(tmp_path)],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 143, done.stderr
+    assert done.stderr.splitlines() == [
+        "merbench: stopping once mb_slow_library has finished loading (an import cannot be "
+        "cut short safely); this can take several seconds",
+        "loaded",
+        "merbench: interrupted — 'merbench list' did not finish; run it again"], done.stderr

@@ -17,6 +17,7 @@ import pytest
 
 from merbench.cli.interrupt_points import (
     LIBRARY_WAIT_S,
+    imported_library,
     in_finaliser,
     in_import,
     in_library,
@@ -172,3 +173,13 @@ def test_a_hangup_the_process_ignores_stays_ignored() -> None:
         assert stops.received is None
     finally:
         signal.signal(signal.SIGHUP, before)
+
+
+def test_the_stop_waiting_for_an_import_names_the_library_not_the_plugin(tmp_path: Path) -> None:
+    """The line a stop says while it waits names what the user knows loads (torch, which a
+    plugin's module imports), not the plugin's module nor a submodule of the library."""
+    _module(tmp_path, "mb_named_library", "import sys\nFRAME = sys._getframe()\n")
+    plugin = _module(tmp_path, "merbench_named_plugin", "from mb_named_library import FRAME\n")
+    frame = importlib.import_module(plugin).FRAME
+    assert imported_library(frame) == "mb_named_library"
+    assert imported_library(sys._getframe()) is None

@@ -81,3 +81,24 @@ def test_a_recorded_count_tune_json_contradicts_is_refused(searched: Path, cli,
         code, out, err = cli("status", folder)
         assert "its outer_folds is no whole number of at least 1" in out + err, (out, err)
         assert "finished" not in out, out
+
+
+@pytest.mark.parametrize("record", ['{"schema_version": 1e999}', "not json", '{"spec": 1}'])
+def test_a_finished_tuning_whose_record_is_damaged_is_a_status_line(
+        searched: Path, cli, tmp_path: Path, record: str) -> None:
+    """Pass 84o (N8's leftover): status refused a finished tuning whose tuning.json alone was
+    damaged ("cannot be read ...; is the folder a merbench tuning?", exit status 2), where
+    every other damaged result is a line saying validate refuses it. Its tune.json and
+    runs.tar.xz say it is a tuning; a lone tuning.json may be none, and is still asked."""
+    folder = Path(shutil.copytree(searched, tmp_path / "damaged"))
+    (folder / "tuning.json").write_text(record)
+    assert cli("validate", folder)[0] == 2
+    code, out, err = cli("status", folder)
+    assert (code, err) == (0, ""), err
+    assert out.startswith(f"{folder}: tuning.json ") and out.count("tuning.json") == 1, out
+    assert out.endswith(" ('merbench validate' refuses it)\n"), out
+    lone = tmp_path / "lone"
+    lone.mkdir()
+    (lone / "tuning.json").write_text(record)
+    code, out, err = cli("status", lone)
+    assert code == 2 and out == "" and err.endswith("; is the folder a merbench tuning?\n"), err

@@ -20,6 +20,12 @@ hundredths of a second) until the main thread is back in merbench's or the stand
 code. An import and a finaliser end; a library's code may wait on something for long (Ray's
 ``get`` waits on the cluster), so the wait for a library is bounded: after
 :data:`LIBRARY_WAIT_S` the stop is raised wherever it is, and Ray's code is never waited for.
+
+An import is not bounded, and ``import torch`` takes ten seconds or more on a busy machine
+(commands import it late: ``predict --from-run`` after reading the video). A stop that waits
+for it is said at once (:func:`imported_library` names what loads), so that the user, and a
+scheduler's log, know the command heard it: it stopped 12-17 s after SIGTERM with nothing
+said in between (issue 84's adversarial pass 84o, O4).
 """
 
 from __future__ import annotations
@@ -50,6 +56,24 @@ def in_import(frame: FrameType | None) -> bool:
 #: a finaliser, an exception is printed ("Exception ignored in: <function _releaseLock>") and
 #: dropped: Ray's start forks its processes, and a stop raised there was lost
 _FORK_HOOKS = ("_acquireLock", "_releaseLock", "_after_at_fork_child_reinit_locks")
+
+
+def imported_library(frame: FrameType | None) -> str | None:
+    """The package whose import ``frame`` is inside (None: none): the outermost one that is
+    not merbench's or a merbench plugin's (``torch``, which a plugin's module imports), else
+    the outermost one; the name the user knows, not a submodule's that happens to load."""
+    names: list[str] = []
+    while frame is not None:
+        code = frame.f_code
+        if code.co_name == "_find_and_load" and code.co_filename.startswith("<frozen importlib"):
+            name = frame.f_locals.get("name")
+            if isinstance(name, str) and name:
+                names.append(name.partition(".")[0])
+        frame = frame.f_back
+    names.reverse()  # the outermost import first
+    outside = [name for name in names if not name.startswith("merbench")]
+    chosen = outside or names
+    return chosen[0] if chosen else None
 
 
 def in_finaliser(frame: FrameType | None) -> bool:

@@ -15,6 +15,11 @@ memory, joining threads), which can take seconds. A second Ctrl-C there, an impa
 or a scheduler's after its grace period, would raise KeyboardInterrupt into that shutdown and
 end the process by SIGINT (exit status -2 to its parent, and a traceback) instead of with 130.
 So once a stop has begun, a further Ctrl-C ends the process at once with exit status 130.
+
+A stop that waits for an import to end (:mod:`merbench.cli.interrupt_points`: raised through
+torch's C++ extensions it aborts the process) is said, naming what loads, once the import
+has not ended within :data:`NOTICE_S`: ``import torch`` takes ten seconds and more on a busy
+machine, and a stop that said nothing for that long looked like a hang.
 """
 
 from __future__ import annotations
@@ -31,7 +36,8 @@ from types import FrameType
 
 from merbench.base.scratch import remove_open_scratch
 from merbench.base.stops_received import note_stop
-from merbench.cli.interrupt_points import must_wait
+from merbench.base.terminal import say
+from merbench.cli.interrupt_points import imported_library, in_import, must_wait
 
 STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP")
                      if hasattr(signal, name))
@@ -39,6 +45,10 @@ STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP")
 
 #: how often a stop that waits (:mod:`merbench.cli.interrupt_points`) asks again, in seconds
 RETRY_S = 0.02
+
+#: how long a stop waits for an import before it says so, in seconds: an import that ends
+#: sooner (most do) stops the command with no more said than any stop
+NOTICE_S = 0.3
 
 
 class StopSignals:
@@ -57,6 +67,9 @@ class StopSignals:
         #: a stop that waited was taken by a handler of another's (a fold stopping at its
         #: epoch's end), which gives it back here when it is to be raised
         self._handed_over = False
+        #: the package a waiting stop waits for to load, and whether that was said
+        self._loading: str | None = None
+        self._said_loading = False
 
     def _stop(self, number: int, frame: FrameType | None) -> None:
         note_stop()  # a KeyboardInterrupt from now on may be this signal's, not a plugin's
@@ -77,6 +90,8 @@ class StopSignals:
         if self.pending is None:
             self._pending_since = time.monotonic()
         if must_wait(frame, time.monotonic() - self._pending_since):
+            if self._loading is None and in_import(frame):
+                self._loading = imported_library(frame) or "a module"
             self._wait(number)
             return
         self.pending = None
@@ -101,6 +116,7 @@ class StopSignals:
                 waiting = self.pending
                 if waiting is None:
                     break
+                self._say_loading()
                 if signal.getsignal(waiting) not in (self._stop, self._interrupt):
                     # another handler took over while the stop waited (a fold that saves
                     # at its epoch's end): it is given the signal once, as the one signal
@@ -112,6 +128,19 @@ class StopSignals:
 
         self._asker = threading.Thread(target=ask_again, name="merbench-stop", daemon=True)
         self._asker.start()
+
+    def _say_loading(self) -> None:
+        """Once, from the thread that asks again (a line written from the signal handler
+        could land inside one the main thread is writing): the stop waits for an import
+        that has taken :data:`NOTICE_S` already, and may take many seconds more."""
+        if (self._said_loading or self._loading is None
+                or time.monotonic() - self._pending_since < NOTICE_S):
+            return
+        self._said_loading = True
+        with contextlib.suppress(Exception):  # a closed standard error: the stop goes on
+            say(f"merbench: stopping once {self._loading} has finished loading (an import "
+                "cannot be cut short safely); this can take several seconds",
+                file=sys.stderr, flush=True)
 
     def close(self) -> None:
         """The block ends: a stop still waiting is dropped (the command finished before it

@@ -7,6 +7,7 @@ written first), the runs finished, and whether ``tune.json`` is there yet.
 
 from __future__ import annotations
 
+import os
 from fnmatch import fnmatch
 from pathlib import Path
 
@@ -73,6 +74,19 @@ def _stopped_wrong(folder: Path, written: bool) -> str | None:
     return None
 
 
+def _record_refused(folder: Path, what: str, why: str) -> str:
+    """The line for a tuning whose ``tuning.json`` (the search it ran) is damaged: where the
+    search's own files are beside it (``tune.json``, ``runs.tar.xz``, its run folders) the
+    folder is a tuning, said as every other damaged result is, with exit status 0; status
+    refused a finished tuning whose record alone was damaged (pass 84o, N8's leftover).
+    Without them the folder may be no tuning at all: refused, asking."""
+    if any(os.path.lexists(folder / name) for name in (TUNE_FILE, RUNS_ARCHIVE,
+                                                          *PACKED_FOLDERS)):
+        return f"{folder}: {TUNING_SPEC_FILE} {what} ({why}) ('merbench validate' refuses it)"
+    raise MerbenchError(f"{folder / TUNING_SPEC_FILE} {what} ({why}); is the folder a "
+                        "merbench tuning?")
+
+
 #: the state ``tuning_status`` ends its line with for a tuning whose files agree, as a
 #: finished search leaves them (``merbench show`` prints no other)
 FINISHED = "finished: tune.json written"
@@ -95,14 +109,14 @@ def tuning_status(folder: Path) -> str:
     except UnsafeFile as exc:  # tuning.json itself: not what a search started with
         raise MerbenchError(f"{folder}: {exc}") from None
     except UnreadableFile as exc:
-        raise MerbenchError(f"{folder / TUNING_SPEC_FILE} cannot be read ({exc.because}); "
-                            "is the folder a merbench tuning?") from None
+        return _record_refused(folder, "cannot be read", exc.because)
     except ProvenanceError as exc:  # as validate says it of a finished one
-        raise MerbenchError(f"{folder / TUNING_SPEC_FILE} is not the record of a search "
-                            f"({exc}); is the folder a merbench tuning?") from None
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise MerbenchError(f"{folder / TUNING_SPEC_FILE} cannot be read ({unreadable(exc)}); "
-                            "is the folder a merbench tuning?") from None
+        return _record_refused(folder, "is not the record of a search", str(exc))
+    except KeyError as exc:  # its spec lacks a field: said by name, never as ('model')
+        return _record_refused(folder, "is not the record of a search",
+                               f"its spec has no {exc.args[0] if exc.args else 'field'}")
+    except (OSError, ValueError, TypeError) as exc:
+        return _record_refused(folder, "cannot be read", unreadable(exc))
     running = folder_is_held(folder)  # a tune command writing it now: its files in motion
     written = (folder / TUNE_FILE).is_file()
     stopped = None if running else _stopped_wrong(folder, written)
