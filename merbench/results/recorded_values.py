@@ -23,7 +23,7 @@ from typing import Any
 from merbench.base.errors import MerbenchError
 from merbench.base.literal import counted
 from merbench.results.audit_file import CLOCK_MARGIN
-from merbench.results.model import Results
+from merbench.results.model import Intervals, Results
 
 # No merbench result can be older than merbench; none can come from the future (a day's
 # margin for clocks set to other zones or slightly wrong: a date up to a day ahead of this
@@ -108,6 +108,18 @@ def check_entries(field: str, values: Sequence[Any], n: int, of: str) -> None:
         raise ProvenanceError(f"{field} holds {held}, not one for each of the {n} {of}")
 
 
+def check_intervals(intervals: Intervals | None) -> None:
+    """An emotion run's or seeds summary's ``intervals`` (null: not recorded): each a pair
+    (:func:`check_interval`)."""
+    if intervals is None:
+        return
+    scopes = {"overall": intervals.overall,
+              **{f"per_database.{db}": pair for db, pair in intervals.per_database.items()}}
+    for scope, pair in scopes.items():
+        check_interval(f"intervals.{scope}.uf1", pair.uf1)
+        check_interval(f"intervals.{scope}.uar", pair.uar)
+
+
 def run_values(results: Results) -> None:
     """An emotion run's ``results.json``: its dates and times, and the numbers it states
     twice agreeing (its dataset's size with its class counts and its databases' sizes, each
@@ -123,13 +135,7 @@ def run_values(results: Results) -> None:
         for scope, scores in (("overall", scored.metrics.overall),
                               *scored.metrics.per_database.items()):
             check_count(f"metrics_by_policy.{name}.{scope}.n", scores.n)
-    if results.intervals is not None:
-        scopes = {"overall": results.intervals.overall,
-                  **{f"per_database.{db}": pair
-                     for db, pair in results.intervals.per_database.items()}}
-        for scope, pair in scopes.items():
-            check_interval(f"intervals.{scope}.uf1", pair.uf1)
-            check_interval(f"intervals.{scope}.uar", pair.uar)
+    check_intervals(results.intervals)
     totals = {"its class counts": sum(dataset.class_counts),
                "its databases' sizes": sum(db.n_samples for db in dataset.databases.values())}
     for what, total in totals.items():
