@@ -736,3 +736,33 @@ def test_status_show_and_validate_refuse_a_layout_alike(
             "('merbench validate' refuses it too; show prints only a result whose files "
             "agree)\n"), err
         assert str(folder / name) not in err, err  # the file named once, in its folder
+
+
+SUMMARIES_SHOWN = [
+    ("summary over seeds", "seeds.json", _popped("intervals", "overall", "uf1"),
+     "seeds.json: intervals.overall.uf1 holds 1 number; an interval is a pair [low, high]"),
+    ("action-unit summary over seeds", "au-seeds.json", _popped("overall", "mean", "f1"),
+     "au-seeds.json: overall.mean.f1 holds "),
+    ("action-unit summary over seeds", "au-seeds.json", _popped("interval", "mean_f1"),
+     "au-seeds.json: interval.mean_f1 holds 1 number; an interval is a pair [low, high]"),
+]
+
+
+@pytest.mark.parametrize(("kind", "name", "change", "said"), SUMMARIES_SHOWN,
+                         ids=[s[:40] for _, _, _, s in SUMMARIES_SHOWN])
+def test_a_summary_with_a_short_score_list_is_refused_alike(
+        examples: dict[str, Path], tmp_path: Path, cli, kind: str, name: str,
+        change: Callable[[dict], None], said: str) -> None:  # type: ignore[type-arg]
+    """Pass 84o, O1, in a summary over seeds: show printed a traceback for an interval cut
+    to one number or a per-AU list one short. The summary's reader, which status, show and
+    validate share, refuses it."""
+    folder = Path(shutil.copytree(examples[kind], tmp_path / "result", symlinks=False))
+    value = json.loads((folder / name).read_text())
+    change(value)
+    (folder / name).write_text(json.dumps(value))
+    code, _, err = cli("validate", folder)
+    assert code == 2 and f"merbench: rejected: {folder}: {said}" in err, err
+    _, out, err = cli("status", folder)
+    assert f"{folder}: {said}" in out and "Traceback" not in out + err, out + err
+    code, out, err = cli("show", folder)
+    assert code == 2 and err.count("\n") == 1 and f"{folder}: {said}" in err, out + err
