@@ -664,3 +664,105 @@ def test_an_au_run_whose_environment_contradicts_its_providers_is_refused_by_bot
     _agree(cli, folder, "au-results.json with environment.merbench edited")
     _, out, _ = cli("status", folder)
     assert "written, but au-results.json: model.provider says merbench " in out, out
+
+
+def _popped(*keys: str | int) -> Callable[[dict], None]:  # type: ignore[type-arg]
+    """An edit dropping the first element of the list at ``keys``."""
+    def change(value: dict) -> None:  # type: ignore[type-arg]
+        for key in keys:
+            value = value[key]
+        value.pop(0)  # type: ignore[attr-defined]
+    return change
+
+
+def _set(*keys: str | int, to: object) -> Callable[[dict], None]:  # type: ignore[type-arg]
+    """An edit setting the value at ``keys`` to ``to``."""
+    def change(value: dict) -> None:  # type: ignore[type-arg]
+        *parents, last = keys
+        for key in parents:
+            value = value[key]
+        value[last] = to  # type: ignore[index]
+    return change
+
+
+#: (kind, the folder under it, its file, the edit, what all three commands say of it)
+SHOWN = [
+    # pass 84o, O1: a score list one element short was a traceback to show
+    ("emotion run", "", "results.json", _popped("intervals", "overall", "uf1"),
+     "results.json: intervals.overall.uf1 holds 1 number; an interval is a pair [low, high]"),
+    ("action-unit run", "", "au-results.json", _popped("overall", "f1"),
+     "au-results.json: overall.f1 holds 11 entries, not one for each of the 12 AUs of au_set"),
+    ("action-unit run", "", "au-results.json", _popped("overall", "positives"),
+     "au-results.json: overall.positives holds 11 entries, not one for each of the 12 AUs"),
+    ("action-unit run", "", "au-results.json", _popped("intervals", "overall", "mean_f1"),
+     "au-results.json: intervals.overall.mean_f1 holds 1 number; an interval is a pair"),
+    # pass 84o, O3: str.json flagged by status, or damaged in its layout, printed by show
+    ("spot-then-recognise summary over seeds", "seed-0", "str.json",
+     _set("scores", "micro", "strs", to=-1), "str.json: scores.micro.strs is -1; a score is "),
+    ("spot-then-recognise summary over seeds", "seed-0", "str.json", _popped("videos"),
+     "str.json: holds "),
+    ("spot-then-recognise summary over seeds", "seed-0", "str.json",
+     _set("videos", 0, "intervals", 0, "emotion", to=None), " has emotion null, not a class "),
+    ("spot-then-recognise summary over seeds", "seed-0", "str.json",
+     _set("videos", 0, "intervals", 0, "emotion", to=-1), " has emotion -1, not a class "),
+]
+
+
+@pytest.mark.parametrize(("kind", "below", "name", "change", "said"), SHOWN,
+                         ids=[f"{n}:{c.__qualname__.split('.')[0]}:{s[:30]}"
+                              for _, _, n, c, s in SHOWN])
+def test_status_show_and_validate_refuse_a_layout_alike(
+        examples: dict[str, Path], tmp_path: Path, cli, kind: str, below: str, name: str,
+        change: Callable[[dict], None], said: str) -> None:  # type: ignore[type-arg]
+    """Pass 84o, O1 and O3: show printed a traceback for a result whose score list was one
+    element short (status called it complete), and printed a str.json that status flagged,
+    or that lacked a video or gave an interval no emotion (validate refused them, saying
+    Python's ``None`` for JSON's null). The layout checks that recompute no score are one
+    for the three commands: each refuses in one line, saying the same."""
+    top = Path(shutil.copytree(examples[kind], tmp_path / "result", symlinks=False))
+    folder = top / below if below else top
+    value = json.loads((folder / name).read_text())
+    change(value)
+    (folder / name).write_text(json.dumps(value))
+    _agree(cli, folder, f"{name} edited")
+    code, out, err = cli("validate", folder)
+    assert code == 2 and said in err and "None" not in err, err
+    _, out, err = cli("status", folder)
+    assert said in out and "Traceback" not in out + err, out + err
+    for shown in (folder, top):  # the run, and the summary over seeds holding it
+        code, out, err = cli("show", shown)
+        assert code == 2 and "Traceback" not in out + err, out + err
+        assert err.count("\n") == 1 and said in err and err.endswith(
+            "('merbench validate' refuses it too; show prints only a result whose files "
+            "agree)\n"), err
+        assert str(folder / name) not in err, err  # the file named once, in its folder
+
+
+SUMMARIES_SHOWN = [
+    ("summary over seeds", "seeds.json", _popped("intervals", "overall", "uf1"),
+     "seeds.json: intervals.overall.uf1 holds 1 number; an interval is a pair [low, high]"),
+    ("action-unit summary over seeds", "au-seeds.json", _popped("overall", "mean", "f1"),
+     "au-seeds.json: overall.mean.f1 holds "),
+    ("action-unit summary over seeds", "au-seeds.json", _popped("interval", "mean_f1"),
+     "au-seeds.json: interval.mean_f1 holds 1 number; an interval is a pair [low, high]"),
+]
+
+
+@pytest.mark.parametrize(("kind", "name", "change", "said"), SUMMARIES_SHOWN,
+                         ids=[s[:40] for _, _, _, s in SUMMARIES_SHOWN])
+def test_a_summary_with_a_short_score_list_is_refused_alike(
+        examples: dict[str, Path], tmp_path: Path, cli, kind: str, name: str,
+        change: Callable[[dict], None], said: str) -> None:  # type: ignore[type-arg]
+    """Pass 84o, O1, in a summary over seeds: show printed a traceback for an interval cut
+    to one number or a per-AU list one short. The summary's reader, which status, show and
+    validate share, refuses it."""
+    folder = Path(shutil.copytree(examples[kind], tmp_path / "result", symlinks=False))
+    value = json.loads((folder / name).read_text())
+    change(value)
+    (folder / name).write_text(json.dumps(value))
+    code, _, err = cli("validate", folder)
+    assert code == 2 and f"merbench: rejected: {folder}: {said}" in err, err
+    _, out, err = cli("status", folder)
+    assert f"{folder}: {said}" in out and "Traceback" not in out + err, out + err
+    code, out, err = cli("show", folder)
+    assert code == 2 and err.count("\n") == 1 and f"{folder}: {said}" in err, out + err

@@ -39,6 +39,7 @@ from merbench.results.model import (
     ProtocolRecord,
     ProviderRecord,
 )
+from merbench.results.recorded_values import check_entries, check_interval
 from merbench.results.schema import read_kind
 from merbench.results.seeds_model import Named, ProtocolNamed
 from merbench.results.user_files import read_user_csv
@@ -191,8 +192,17 @@ class AUSeedsSummary:
 
 
 def read_au_seeds(path: Path) -> AUSeedsSummary:
-    """An ``au-seeds.json`` in the current layout, every field checked."""
-    return read_kind(path, "AU seeds summary", "au-seeds", AU_SEEDS_SCHEMA, AUSeedsSummary)
+    """An ``au-seeds.json`` in the current layout, every field checked, each per-AU list one
+    entry for each AU of its ``au_set`` and its interval a pair."""
+    summary = read_kind(path, "AU seeds summary", "au-seeds", AU_SEEDS_SCHEMA, AUSeedsSummary)
+    # a list one short: a traceback to show, which prints an entry for each (84o, O1)
+    n_aus = len(summary.au_set)
+    scores = {**{f"overall.per_seed.{seed}": s for seed, s in summary.overall.per_seed.items()},
+              "overall.mean": summary.overall.mean, "overall.std": summary.overall.std}
+    for field, scored in scores.items():
+        check_entries(f"{field}.f1", scored.f1, n_aus, "AUs of au_set")
+    check_interval("interval.mean_f1", summary.interval.mean_f1)
+    return summary
 
 def read_au_predictions(folder: Path) -> pd.DataFrame:
     """The AU predictions table of the run in ``folder`` (``au-predictions.csv``), read

@@ -15,6 +15,8 @@ from merbench.results.recorded_values import (
     check_count,
     check_created,
     check_duration,
+    check_entries,
+    check_interval,
     check_run_counts,
 )
 from merbench.results.run_record import RunRecordFormat
@@ -22,7 +24,8 @@ from merbench.results.rundir import RUN_FILE
 
 
 def au_values(results: AUResults) -> None:
-    """An action-unit run's ``au-results.json``: its dates, times and sample counts."""
+    """An action-unit run's ``au-results.json``: its dates, times and sample counts, each
+    per-AU list one entry for each AU of its ``au_set`` and each interval a pair."""
     check_created(results.created)
     for field, seconds in (("wall_time_s", results.wall_time_s),
                            ("train_time_s", results.train_time_s)):
@@ -30,6 +33,19 @@ def au_values(results: AUResults) -> None:
     check_count("dataset.n_samples", results.dataset.n_samples)
     check_count("protocol.n_samples", results.protocol.n_samples)
     check_run_counts(results.protocol.n_folds, results.seed, results.folds)
+    n_aus, of = len(results.au_set), "AUs of au_set"
+    for scope, scores in (("overall", results.overall),
+                          *((f"per_database.{db}", s) for db, s in results.per_database.items())):
+        for name in ("f1", "f1_defined", "precision", "recall", "positives", "predicted",
+                     "scored"):
+            check_entries(f"{scope}.{name}", getattr(scores, name), n_aus, of)
+    intervals = {"overall": results.intervals.overall,
+                 **{f"per_database.{db}": i for db, i in results.intervals.per_database.items()}}
+    for scope, scoped in intervals.items():
+        check_interval(f"intervals.{scope}.mean_f1", scoped.mean_f1)
+        check_entries(f"intervals.{scope}.f1", scoped.f1, n_aus, of)
+        for position, pair in enumerate(scoped.f1):
+            check_interval(f"intervals.{scope}.f1[{position}]", pair)
 
 
 def au_identity_disagreement(results: AUResults, identity: dict[str, Any]) -> str | None:

@@ -21,8 +21,9 @@ from datetime import datetime, timezone
 from typing import Any
 
 from merbench.base.errors import MerbenchError
+from merbench.base.literal import counted
 from merbench.results.audit_file import CLOCK_MARGIN
-from merbench.results.model import Results
+from merbench.results.model import Intervals, Results
 
 # No merbench result can be older than merbench; none can come from the future (a day's
 # margin for clocks set to other zones or slightly wrong: a date up to a day ahead of this
@@ -89,6 +90,36 @@ def check_score(field: str, value: float | None) -> None:
         raise ProvenanceError(f"{field} is {value!r}; a score is a number from 0 to 1")
 
 
+def check_interval(field: str, value: Sequence[Any] | None) -> None:
+    """A recorded confidence interval: undefined (null), or a pair [low, high]. An interval
+    cut to one number was "complete" to ``status`` and a traceback to ``show``, which prints
+    both ends (pass 84o, O1)."""
+    if value is not None and len(value) != 2:
+        raise ProvenanceError(f"{field} holds {counted(len(value), 'number')}; an interval "
+                              "is a pair [low, high]")
+
+
+def check_entries(field: str, values: Sequence[Any], n: int, of: str) -> None:
+    """A recorded list with one entry for each of ``n`` things (``of`` says which: "AU of
+    au_set"): one short was "complete" to ``status`` and a traceback to ``show``, which
+    prints an entry for each (pass 84o, O1)."""
+    if len(values) != n:
+        held = counted(len(values), "entry", "entries")
+        raise ProvenanceError(f"{field} holds {held}, not one for each of the {n} {of}")
+
+
+def check_intervals(intervals: Intervals | None) -> None:
+    """An emotion run's or seeds summary's ``intervals`` (null: not recorded): each a pair
+    (:func:`check_interval`)."""
+    if intervals is None:
+        return
+    scopes = {"overall": intervals.overall,
+              **{f"per_database.{db}": pair for db, pair in intervals.per_database.items()}}
+    for scope, pair in scopes.items():
+        check_interval(f"intervals.{scope}.uf1", pair.uf1)
+        check_interval(f"intervals.{scope}.uar", pair.uar)
+
+
 def run_values(results: Results) -> None:
     """An emotion run's ``results.json``: its dates and times, and the numbers it states
     twice agreeing (its dataset's size with its class counts and its databases' sizes, each
@@ -104,9 +135,10 @@ def run_values(results: Results) -> None:
         for scope, scores in (("overall", scored.metrics.overall),
                               *scored.metrics.per_database.items()):
             check_count(f"metrics_by_policy.{name}.{scope}.n", scores.n)
-    counted = {"its class counts": sum(dataset.class_counts),
+    check_intervals(results.intervals)
+    totals = {"its class counts": sum(dataset.class_counts),
                "its databases' sizes": sum(db.n_samples for db in dataset.databases.values())}
-    for what, total in counted.items():
+    for what, total in totals.items():
         if total != dataset.n_samples:
             raise ProvenanceError(f"results.json's dataset.n_samples is {dataset.n_samples}, "
                                   f"but {what} add up to {total}")

@@ -25,6 +25,7 @@ from merbench.kinds.contract import (
 from merbench.kinds.over_seeds import SummaryChecked, SummaryOverSeeds
 from merbench.results.kind_names import SPOTTING_RUN, STR_SEEDS_SUMMARY
 from merbench.results.result_files import AUDIT_FILE
+from merbench.results.run_files import ResultRejected
 from merbench.results.rundir import folder_is_held
 from merbench.results.safe_files import (
     UnsafeFile,
@@ -51,6 +52,7 @@ from merbench.spotting_kind.finish_text import spotting_text, str_seeds_text, st
 from merbench.spotting_kind.str_check import read_str_file, str_beside
 from merbench.spotting_kind.str_seeds_check import validate_str_seeds
 from merbench.spotting_kind.written import spotting_written
+from merbench.verification.run_structure import refuse_to_show
 
 #: the files a spotting run's audit compares (its videos' files are checked against the
 #: first when it validates)
@@ -73,7 +75,13 @@ class SpottingRunKind:
         return path.name == SPOTTING_FILE or os.path.lexists(path / SPOTTING_FILE)
 
     def check_shown(self, path: Path) -> None:
-        """Nothing beyond what its text reads: its files are read as validate reads them."""
+        """What ``status`` calls no finished run, ``validate``'s checks that recompute no
+        score: show printed a ``str.json`` whose STRS was -1 (which status flagged) or that
+        lacked a video (pass 84o, O3). A folder with no ``spotting.json`` yet is its text's
+        to say."""
+        folder = path.parent if path.name in (SPOTTING_FILE, STR_FILE) else path
+        if os.path.lexists(folder / SPOTTING_FILE):
+            refuse_to_show(folder, _written)
 
     def finished_text(self, path: Path) -> FinishedText:
         """A folder's text is its spotting's and its recognition's (where it has one), as
@@ -210,6 +218,15 @@ class SpottingRunKind:
                                   f"{counted(len(found.subjects), 'subject')} spotted{also} "
                                   f"again (of {found.n_subjects}) match it; recorded in "
                                   f"{kept}")
+
+
+def _written(folder: Path) -> None:
+    """:func:`spotting_written` of ``folder``, its refusal said of the folder as
+    ``validate`` says one (:class:`ResultRejected`)."""
+    try:
+        spotting_written(folder)
+    except MerbenchError as exc:
+        raise ResultRejected(folder, str(exc)) from None
 
 
 def _outcome(audit: SubjectAudit) -> str:

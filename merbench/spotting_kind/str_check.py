@@ -15,6 +15,7 @@ import re
 from pathlib import Path
 
 from merbench.base.errors import MerbenchError
+from merbench.base.literal import written
 from merbench.results.codec import LayoutError, from_json, to_json
 from merbench.results.run_files import ResultRejected, differ
 from merbench.results.safe_files import check_entry
@@ -86,50 +87,64 @@ def validate_str(file: Path, spotting: SpottingResults) -> StrResults:
     """The checked ``str.json`` at ``file`` of the (already checked) run ``spotting``;
     :class:`ResultRejected` naming the first thing wrong."""
     found = read_str_file(file)
-    if found.policy != POLICY:
-        raise ResultRejected(file, f"policy is {found.policy!r}; spot-then-recognise "
-                                   f"recognises the {POLICY!r} choice")
-    if found.spotting_fingerprint != spotting_fingerprint(spotting):
-        raise ResultRejected(file, "spotting_fingerprint does not match the spotting.json "
-                                   "beside it: it recognised another spotting run")
-    n_classes = len(found.classes)
-    if n_classes < 2:
-        raise ResultRejected(file, f"classes holds {n_classes}; recognition needs two or more")
-    if not RECORDED_DEVICE.fullmatch(found.recogniser.device):
-        # the run's own claim, which no audit takes for a fact; still only a device's name
-        raise ResultRejected(file, f"recogniser.device is {found.recogniser.device!r}, not a "
-                                   "device merbench trains on (cpu, mps, cuda or cuda:N, with "
-                                   "its hardware's name)")
-    problem = _recogniser_problem(found, spotting)
+    problem = str_layout_problem(found, spotting)
     if problem is not None:
         raise ResultRejected(file, problem)
-    if len(found.videos) != len(spotting.videos):
-        raise ResultRejected(file, f"holds {len(found.videos)} videos; its spotting run has "
-                                   f"{len(spotting.videos)}")
-    for v, (mine, theirs, chosen) in enumerate(zip(found.videos, spotting.videos,
-                                                   chosen_intervals(spotting), strict=True)):
-        where = f"videos[{v}] ({mine.database}/{mine.subject}/{mine.name})"
-        if (mine.database, mine.subject, mine.name) != \
-                (theirs.database, theirs.subject, theirs.name):
-            raise ResultRejected(file, f"{where} is not the spotting run's video {v}")
-        if [(i.onset, i.offset, i.kind) for i in mine.intervals] != \
-                [(i.onset, i.offset, i.kind) for i in chosen]:
-            raise ResultRejected(file, f"{where}: its intervals are not those of the setting "
-                                       f"chosen for {theirs.database}/{theirs.subject}")
-        for i in mine.intervals:
-            if i.emotion is None or not 0 <= i.emotion < n_classes:
-                raise ResultRejected(file, f"{where}: interval [{i.onset}, {i.offset}] has "
-                                           f"emotion {i.emotion!r}, not a class of "
-                                           f"{n_classes}")
-        for t in theirs.truth:
-            if t.emotion is not None and not 0 <= t.emotion < n_classes:
-                raise ResultRejected(file, f"{where}: a ground-truth emotion {t.emotion} lies "
-                                           f"outside the {n_classes} classes")
-    recomputed = str_scores(spotting, found.videos, n_classes)
+    recomputed = str_scores(spotting, found.videos, n_classes=len(found.classes))
     mismatch = differ(to_json(found.scores), to_json(recomputed), "scores")
     if mismatch:
         raise ResultRejected(file, f"stored numbers do not match its intervals: {mismatch}")
     return found
+
+
+def str_layout_problem(found: StrResults, spotting: SpottingResults) -> str | None:
+    """What in ``found`` (a ``str.json`` as read) merbench could not have written for the
+    spotting run ``spotting``, checked without recomputing a score, or None: the cheap half
+    of :func:`validate_str`, which ``merbench status`` and ``show`` make too. ``status``
+    called "complete", and ``show`` printed, a ``str.json`` missing a video or giving an
+    interval no emotion, which ``validate`` refused (pass 84o, O3)."""
+    if found.policy != POLICY:
+        return f"policy is {found.policy!r}; spot-then-recognise recognises the {POLICY!r} choice"
+    if found.spotting_fingerprint != spotting_fingerprint(spotting):
+        return ("spotting_fingerprint does not match the spotting.json beside it: it "
+                "recognised another spotting run")
+    n_classes = len(found.classes)
+    if n_classes < 2:
+        return f"classes holds {n_classes}; recognition needs two or more"
+    if not RECORDED_DEVICE.fullmatch(found.recogniser.device):
+        # the run's own claim, which no audit takes for a fact; still only a device's name
+        return (f"recogniser.device is {found.recogniser.device!r}, not a device merbench "
+                "trains on (cpu, mps, cuda or cuda:N, with its hardware's name)")
+    problem = _recogniser_problem(found, spotting)
+    if problem is not None:
+        return problem
+    if len(found.videos) != len(spotting.videos):
+        return f"holds {len(found.videos)} videos; its spotting run has {len(spotting.videos)}"
+    try:
+        choices = chosen_intervals(spotting)
+    except (KeyError, IndexError):  # spotting.json's own fault, which validate says first
+        return (f"cannot be matched with spotting.json, whose {POLICY!r} choice does not "
+                "name a setting of each video it holds")
+    for v, (mine, theirs, chosen) in enumerate(zip(found.videos, spotting.videos, choices,
+                                                   strict=True)):
+        where = f"videos[{v}] ({mine.database}/{mine.subject}/{mine.name})"
+        if (mine.database, mine.subject, mine.name) != \
+                (theirs.database, theirs.subject, theirs.name):
+            return f"{where} is not the spotting run's video {v}"
+        if [(i.onset, i.offset, i.kind) for i in mine.intervals] != \
+                [(i.onset, i.offset, i.kind) for i in chosen]:
+            return (f"{where}: its intervals are not those of the setting chosen for "
+                    f"{theirs.database}/{theirs.subject}")
+        for i in mine.intervals:
+            if i.emotion is None or not 0 <= i.emotion < n_classes:
+                # JSON's words (null), never Python's (None)
+                return (f"{where}: interval [{i.onset}, {i.offset}] has emotion "
+                        f"{written(i.emotion)}, not a class of {n_classes}")
+        for t in theirs.truth:
+            if t.emotion is not None and not 0 <= t.emotion < n_classes:
+                return (f"{where}: a ground-truth emotion {t.emotion} lies outside the "
+                        f"{n_classes} classes")
+    return None
 
 
 def str_beside(spotting_file: Path) -> Path | None:

@@ -24,12 +24,14 @@ from merbench.spotting.record import (
 from merbench.spotting.str_record import STR_FILE, STR_SCHEMA, StrResults
 from merbench.spotting_kind.agrees import video_files_problem
 from merbench.spotting_kind.audited import spotting_folder
+from merbench.spotting_kind.str_check import str_layout_problem
 from merbench.spotting_kind.values import spotting_values, str_values
 
 
 def spotting_written(folder: Path) -> None:
     """A spotting run's ``spot-run.json``, ``spotting.json``, every ``videos/NNNN.json`` and,
-    where there is one, its ``str.json`` read as what ``merbench spot`` writes."""
+    where there is one, its ``str.json`` read as what ``merbench spot`` writes, the last
+    holding the spotting's videos and chosen intervals, each given a class."""
     folder = Path(folder)
     with said_in_folder(folder):
         read_json(folder / SPOTTING_RUN_FILE, "spotting run's record")
@@ -55,9 +57,11 @@ def spotting_written(folder: Path) -> None:
             except LayoutError as exc:
                 raise MerbenchError(f"{path} does not follow a spotted video's layout: "
                                     f"{exc}") from None
+        recognised = None
         if (folder / STR_FILE).exists():
-            recorded(folder / STR_FILE, str_values, read_kind(
-                folder / STR_FILE, "spot-then-recognise file", None, STR_SCHEMA, StrResults))
+            recognised = read_kind(folder / STR_FILE, "spot-then-recognise file", None,
+                                   STR_SCHEMA, StrResults)
+            recorded(folder / STR_FILE, str_values, recognised)
             finite_json(folder / STR_FILE)
         finite_json(folder / SPOTTING_FILE)
         # spot-run.json and each video file are the run spotting.json records, as validate
@@ -65,5 +69,10 @@ def spotting_written(folder: Path) -> None:
         problem = video_files_problem(folder, results)
         if problem is not None:
             raise MerbenchError(problem)
+        # str.json's layout against the spotting it recognised: its videos, intervals and
+        # emotions, as validate checks them before it recomputes a score
+        problem = None if recognised is None else str_layout_problem(recognised, results)
+        if problem is not None:
+            raise MerbenchError(f"{STR_FILE}: {problem}")
         audit_written(spotting_folder(folder, results.videos, results.created,
                                       os.path.lexists(folder / STR_FILE)))

@@ -36,6 +36,7 @@ from merbench.results.collapse import collapse_notes
 from merbench.results.migrations import migrate
 from merbench.results.model import Intervals, Metrics, Results, RunRecord
 from merbench.results.over_seeds import over_seeds, summary_identity
+from merbench.results.recorded_values import check_intervals
 from merbench.results.result_files import RESULTS_FILE, SEEDS_FILE
 from merbench.results.run_files import (
     ResultRejected,
@@ -221,9 +222,12 @@ def _read_seeds(path: Path) -> SeedsSummary:
         raise MerbenchError("not a merbench seeds summary (kind 'seeds' with runs and "
                             "policies)")
     try:
-        return from_json(SeedsSummary, migrate(data, "seeds", path))
+        summary = from_json(SeedsSummary, migrate(data, "seeds", path))
     except LayoutError as exc:
         raise MerbenchError(str(exc)) from None
+    # an interval cut to one number: a traceback to show, which prints both ends (84o, O1)
+    check_intervals(summary.intervals)
+    return summary
 
 
 def validate_seeds(path: Path, runs: dict[Path, ValidatedRun] | None = None) -> SeedsSummary:
