@@ -16,7 +16,6 @@ written down in one place and checked where it is read.
 from __future__ import annotations
 
 import argparse
-import json
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -50,6 +49,7 @@ from merbench.plugin_system.manager import Plugins
 from merbench.results.codec import from_json, to_json
 from merbench.results.command_files import ExportReport, ReleaseFidelity
 from merbench.results.model import SkippedSample
+from merbench.results.user_files import read_user_json
 from merbench.runner.data import open_dataset
 from merbench.runner.plan import plan_extraction
 from merbench.runner.spec import from_options
@@ -164,9 +164,9 @@ def _earlier_comparison(path: Path) -> bool:
     without --force, as a repeat export writes its folder again); anything else there is
     replaced only with --force."""
     try:
-        if not path.is_file() or path.stat().st_size > 256 * 2**20:
+        if not path.is_file():
             return False
-        from_json(ReleaseFidelity, json.loads(path.read_text(encoding="utf-8")))
+        from_json(ReleaseFidelity, read_user_json(path, "the --out comparison"))
     except (OSError, ValueError, TypeError, MerbenchError):
         return False
     return True
