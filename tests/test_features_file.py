@@ -82,7 +82,7 @@ def test_features_for_another_model_input_are_refused(tmp_path: Path, cli, saved
     ("npz-without-header", "is not a merbench features file (it lacks header"),
     ("deep-header", "is not a readable features file"),
     ("nan-values", "not finite numbers (NaN or infinity), the first for sample b"),
-    ("summary-a-number", "has a damaged header (field 'summary' is int, expected text)"),
+    ("summary-a-number", "has a damaged header (field 'summary' is a number, expected text)"),
     ("no-environment", "has a damaged header (field 'environment' is missing (expected an "
                        "object))"),
     # pass 84c P8: text and int64 values were trained on

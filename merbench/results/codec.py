@@ -205,6 +205,8 @@ def _describe(annotation: Any) -> str:
     origin = typing.get_origin(annotation) or annotation
     if dataclasses.is_dataclass(origin):
         return "an object"
+    if origin is typing.Literal:  # not "Literal", its class's name (pass 84p, P1)
+        return "one of " + ", ".join(map(_json_spelling, typing.get_args(annotation)))
     return _WHAT.get(origin, getattr(origin, "__name__", str(origin)))
 
 
@@ -213,9 +215,17 @@ def _is_union(annotation: Any) -> bool:
         typing.Union
 
 
-def _type_name(value: Any) -> str:
+def type_name(value: Any) -> str:
+    """What a JSON value is, in JSON's words ("a number", never Python's "int")."""
     return {dict: "an object", list: "a list", str: "text", bool: "true or false",
-            type(None): "null"}.get(type(value), type(value).__name__)
+            type(None): "null", int: "a number", float: "a number"}.get(
+                type(value), type(value).__name__)
+
+
+def _json_spelling(value: Any) -> str:
+    """A value as JSON writes it ("fold-parallel", null): a Literal's values are said so,
+    never as Python's reprs."""
+    return json.dumps(value, ensure_ascii=False)
 
 
 #: how an annotation is read, worked out once per annotation (a results file holds thousands
@@ -266,7 +276,7 @@ def _read(annotation: Any, value: Any, where: str) -> Any:
                 shaped = shaped or (exc if exc.shaped else None)
         if shaped is not None:  # not "is an object, expected an object or null"
             raise shaped
-        raise LayoutError(where, f"is {_type_name(value)}, expected {_describe(annotation)}")
+        raise LayoutError(where, f"is {type_name(value)}, expected {_describe(annotation)}")
     if kind == _LITERAL:
         if value not in detail:
             allowed = ", ".join(map(repr, detail))
@@ -276,14 +286,14 @@ def _read(annotation: Any, value: Any, where: str) -> Any:
         return _read_record(annotation, value, where)
     if kind == _DICT:
         if not isinstance(value, dict):
-            raise LayoutError(where, f"is {_type_name(value)}, expected an object")
+            raise LayoutError(where, f"is {type_name(value)}, expected an object")
         if _shape(detail)[0] in (_FLOAT, _PLAIN) and all(_plain_fits(detail, v)
                                                          for v in value.values()):
             return dict(value)  # an object of numbers or texts, as a list of them
         return {k: _read(detail, v, f"{where}.{k}") for k, v in value.items()}
     if kind == _LIST:
         if not isinstance(value, list):
-            raise LayoutError(where, f"is {_type_name(value)}, expected a list")
+            raise LayoutError(where, f"is {type_name(value)}, expected a list")
         item_kind = _shape(detail)[0]
         if item_kind in (_FLOAT, _PLAIN) and all(_plain_fits(detail, v) for v in value):
             return list(value)  # a list of numbers or texts: no name built for each
@@ -291,7 +301,7 @@ def _read(annotation: Any, value: Any, where: str) -> Any:
     if kind == _FLOAT and isinstance(value, int) and not isinstance(value, bool):
         return value  # JSON does not tell 3 from 3.0
     if not isinstance(value, annotation) or (isinstance(value, bool) and annotation is int):
-        raise LayoutError(where, f"is {_type_name(value)}, expected {_describe(annotation)}")
+        raise LayoutError(where, f"is {type_name(value)}, expected {_describe(annotation)}")
     return value
 
 
@@ -316,7 +326,7 @@ def _layout(cls: Any) -> tuple[dict[str, Any], tuple[dataclasses.Field[Any], ...
 
 def _read_record(cls: Any, value: Any, where: str) -> Any:
     if not isinstance(value, dict):
-        raise LayoutError(where, f"is {_type_name(value)}, expected an object")
+        raise LayoutError(where, f"is {type_name(value)}, expected an object")
     hints, fields, inner, known = _layout(cls)
     unknown = sorted(set(value) - known)
     if unknown:
