@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import one_line
 
 from merbench.base.errors import MerbenchError
 from merbench.results.codec import to_json
@@ -199,3 +201,52 @@ def test_a_migration_never_sets_a_field_a_file_holds_to_null() -> None:
                                             r"fields do not fit its schema_version 2"):
         migrate({"schema_version": 2, "model": {"description": "a model"}}, "seeds",
                 "s.json", migrations={2: drops}, target=3)
+
+
+def _edited(path: Path, edit: Callable[[dict], object]) -> bytes:
+    data = json.loads(path.read_text())
+    edit(data)
+    path.write_text(json.dumps(data))
+    return path.read_bytes()
+
+
+# a version-1 results.json with one field missing or of the wrong type: each migration step
+# indexed it and crashed (KeyError 'dataset', AttributeError on null; pass 84p, P1)
+@pytest.mark.parametrize(("edit", "said"), [
+    (lambda d: d.pop("dataset"), "field 'dataset' is missing (expected an object)"),
+    (lambda d: d.pop("model"), "field 'model' is missing (expected an object)"),
+    (lambda d: d.update(model=None), "field 'model' is null, expected an object"),
+    (lambda d: d.update(hyperparameters=5), "field 'hyperparameters' is a number, expected "
+                                            "an object"),
+    (lambda d: d.update(folds=7), "field 'folds' is a number, expected a list"),
+    (lambda d: d.update(engine={"reason": None}),
+     "field 'engine.mode' is missing (expected one of \"none\", \"sequential\", "
+     "\"fold-parallel\")"),
+])
+def test_a_damaged_version_1_results_file_is_refused_naming_its_field(
+        old_run: Path, cli, edit: Callable[[dict], object], said: str) -> None:
+    results = old_run / "results.json"
+    before = _edited(results, edit)
+    code, _, err = cli("migrate", old_run)
+    assert code == 2 and one_line(err) == (f"merbench: error: {results} cannot be migrated: "
+                                           f"{said}; fix or remove it"), err
+    assert results.read_bytes() == before
+    code, out, err = cli("status", old_run)
+    assert code == 0 and "Traceback" not in err, err
+    assert (f"written, but results.json does not follow the results layout: {said} "
+            "('merbench validate' refuses it)") in out
+    code, _, err = cli("validate", old_run)
+    assert code == 2 and f"does not follow the results layout: {said}" in err, err
+    assert "attribute" not in err and "Literal" not in err
+
+
+def test_a_version_1_run_file_whose_recipe_is_no_object_is_not_migrated(old_run: Path,
+                                                                       cli) -> None:
+    run_file = old_run / "run.json"
+    before = _edited(run_file, lambda d: d["identity"].update(hyperparameters=[1]))
+    code, _, err = cli("migrate", old_run)
+    assert code == 2 and one_line(err) == (
+        f"merbench: error: {run_file} cannot be migrated: field 'identity.hyperparameters' "
+        "is a list, expected an object; fix or remove it")
+    assert run_file.read_bytes() == before
+

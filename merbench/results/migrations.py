@@ -10,6 +10,10 @@ and ``seeds.json`` said 1, ``run.json`` and the fold files said nothing. Fields 
 version 1 files over time are filled in with what was true of every run written without
 them (documented at each step below), or marked "not recorded" (null) where nothing was
 known.
+
+A step reads the sections it edits through :mod:`merbench.results.checked_fields`, never by
+indexing: a damaged old file is then refused naming its field, as the current layout's
+reader would, not a traceback (pass 84p, P1).
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from merbench.base.errors import MerbenchError
+from merbench.results.checked_fields import list_or_empty, object_or_none, required_object
 from merbench.results.model import SCHEMA_VERSION
 
 Migration = Callable[[dict[str, Any]], dict[str, Any]]
@@ -58,19 +63,20 @@ def results_1_to_2(data: dict[str, Any]) -> dict[str, Any]:
     recorded) or, where recorded, a ``cause`` read from its reason; each fold's
     ``folds_at_once`` null where not recorded; recipes in ``hyperparameters`` and
     ``model.recipe`` complete with the fields added later (constant schedule)."""
-    data["hyperparameters"] = _full_recipe(data.get("hyperparameters", {}))
+    recipe = required_object(data, "hyperparameters") if "hyperparameters" in data else {}
+    data["hyperparameters"] = _full_recipe(recipe)
     data.setdefault("precision", data["hyperparameters"].get("precision", "fp32"))
-    data["dataset"].setdefault("skipped", [])
+    required_object(data, "dataset").setdefault("skipped", [])
     data.setdefault("trained", True)
     data.setdefault("weights", None)
-    model = data["model"]
+    model = required_object(data, "model")
     model.setdefault("description", None)
     model["recipe"] = _full_recipe(model.get("recipe"))
     engine = data.get("engine")
     if isinstance(engine, dict) and "cause" not in engine:
         engine["cause"] = _engine_cause(str(engine.get("reason", "")))
     data.setdefault("engine", None)
-    for fold in data.get("folds", []):
+    for fold in list_or_empty(data, "folds"):
         if isinstance(fold, dict):
             fold.setdefault("folds_at_once", None)
     return data
@@ -86,9 +92,10 @@ def run_1_to_2(data: dict[str, Any]) -> dict[str, Any]:
     the identity's recipe complete with the fields added later (constant schedule), as a
     run started now records it."""
     data.setdefault("n_folds", None)
-    identity = data.get("identity")
-    if isinstance(identity, dict) and "hyperparameters" in identity:
-        identity["hyperparameters"] = _full_recipe(identity["hyperparameters"])
+    identity = object_or_none(data, "identity")
+    if identity is not None and "hyperparameters" in identity:
+        identity["hyperparameters"] = _full_recipe(
+            required_object(data, "identity.hyperparameters"))
     return data
 
 
@@ -149,9 +156,9 @@ def results_3_to_4(data: dict[str, Any]) -> dict[str, Any]:
     package (``environment.plugins``), that package provided the feature, dataset and
     protocol too; otherwise their provider is null (not recorded). Torch recipes gain
     ``data_order`` "shuffle", the order every earlier run trained in."""
-    plugins = (data.get("environment") or {}).get("plugins")
+    plugins = object_or_none(data, "environment.plugins")
     only = _only_package(plugins)
-    model = data["model"]
+    model = required_object(data, "model")
     package = model.pop("package", None)
     versions = {version for name, version in map(_package_version, (plugins or {}).values())
                 if name == package}
@@ -170,9 +177,10 @@ def results_3_to_4(data: dict[str, Any]) -> dict[str, Any]:
 def run_3_to_4(data: dict[str, Any]) -> dict[str, Any]:
     """``run.json`` version 3 -> 4: the identity's torch recipe gains ``data_order``
     "shuffle" (what every earlier run trained with), as a run started now records it."""
-    identity = data.get("identity")
-    if isinstance(identity, dict) and "hyperparameters" in identity:
-        identity["hyperparameters"] = _with_data_order(identity["hyperparameters"])
+    identity = object_or_none(data, "identity")
+    if identity is not None and "hyperparameters" in identity:
+        identity["hyperparameters"] = _with_data_order(
+            required_object(data, "identity.hyperparameters"))
     return data
 
 
@@ -187,7 +195,7 @@ def intervals_4_to_5(data: dict[str, Any]) -> dict[str, Any]:
 def built_from_5_to_6(data: dict[str, Any]) -> dict[str, Any]:
     """``results.json`` version 5 -> 6: the model's ``built_from`` ({}: no model had any
     before the timm models, and an identity without it recorded none)."""
-    data["model"].setdefault("built_from", {})
+    required_object(data, "model").setdefault("built_from", {})
     return data
 
 
@@ -204,7 +212,7 @@ def manifest_7_to_8(data: dict[str, Any]) -> dict[str, Any]:
     version 8 recorded no digests of its other files, so nothing binds them to it); each
     fold's ``finished`` null (not recorded)."""
     data.setdefault("files", None)
-    for fold in data.get("folds") or []:
+    for fold in list_or_empty(data, "folds"):
         if isinstance(fold, dict):
             fold.setdefault("finished", None)
     return data

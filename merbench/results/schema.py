@@ -210,7 +210,11 @@ def read_results(path: Path) -> Results:
                             "in its folder of seed-N runs: give that folder")
     if "schema_version" not in data:
         raise MerbenchError(f"{path} has no integer schema_version; is it a merbench result?")
-    return _built(Results, migrate(data, "results", path), path, "results")
+    try:  # an older layout's damaged field, refused by its step as _built refuses one
+        current = migrate(data, "results", path)
+    except LayoutError as exc:
+        raise MerbenchError(f"{path} does not follow the results layout: {exc}") from None
+    return _built(Results, current, path, "results")
 
 
 def predictions_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
