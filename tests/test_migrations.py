@@ -250,3 +250,27 @@ def test_a_version_1_run_file_whose_recipe_is_no_object_is_not_migrated(old_run:
         "is a list, expected an object; fix or remove it")
     assert run_file.read_bytes() == before
 
+
+# run.json's identity.hyperparameters not an object: status crashed reading its epochs, and
+# validate, show and compare quoted results.json's recipe as a Python dict (pass 84p, P2)
+@pytest.mark.parametrize(("value", "kind"), [([1], "a list"), ("x", "text")])
+def test_a_run_file_whose_recipe_is_no_object_is_unreadable(
+        tmp_path: Path, cli, value: object, kind: str) -> None:
+    run_dir = tmp_path / "seed-0"
+    shutil.copytree(REAL / "ststnet-composite-loso" / "seed-0", run_dir)
+    _edited(run_dir / "run.json", lambda d: d["identity"].update(hyperparameters=value))
+    problem = f"field 'identity.hyperparameters' is {kind}, expected an object"
+    code, _, err = cli("status", run_dir)
+    assert code == 2 and one_line(err) == (
+        f"merbench: error: {run_dir}/run.json is unreadable ({problem}); it records what "
+        "ran, so restore it from a copy of the run")
+    for command in (("validate", run_dir), ("show", run_dir),
+                    ("compare", REAL / "ststnet-composite-loso" / "seed-0", run_dir)):
+        code, _, err = cli(*command)
+        assert code == 2, (command, err)
+        assert f"{run_dir}: run.json is unreadable ({problem}); restore it from a copy of " \
+               "the run" in err, (command, err)
+        assert "None" not in err and "{'" not in err, (command, err)
+    (run_dir / "results.json").unlink()  # a run not finished: status read its epochs too
+    code, _, err = cli("status", run_dir)
+    assert code == 2 and f"{run_dir}/run.json is unreadable ({problem})" in one_line(err)

@@ -37,6 +37,7 @@ from merbench.base.atomic import (
 from merbench.base.errors import MerbenchError
 from merbench.base.folder_locks import held_against
 from merbench.plugin_system.runinfo import FoldOutcome
+from merbench.results.checked_fields import check_identity
 from merbench.results.codec import LayoutError, from_json, to_json, unreadable
 from merbench.results.fold_file import read_fold_file, write_fold_file
 from merbench.results.manifest import identity_sha256
@@ -210,6 +211,7 @@ class RunDirectory:
             raise RunFileUnreadable(run_file, "not a JSON object")
         try:
             record = from_json(RunRecord, migrate(data, "run", run_file))
+            check_identity({"identity": record.identity})
         except LayoutError as exc:
             raise RunFileUnreadable(run_file, str(exc)) from None
         return record
