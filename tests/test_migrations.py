@@ -274,3 +274,16 @@ def test_a_run_file_whose_recipe_is_no_object_is_unreadable(
     (run_dir / "results.json").unlink()  # a run not finished: status read its epochs too
     code, _, err = cli("status", run_dir)
     assert code == 2 and f"{run_dir}/run.json is unreadable ({problem})" in one_line(err)
+
+
+def test_run_files_that_differ_are_said_in_json_spelling(tmp_path: Path, cli) -> None:
+    """The difference of results.json and run.json quotes values as JSON writes them: a
+    recipe's unset decay was "None here" and an object Python's dict (pass 84p, P2)."""
+    run_dir = tmp_path / "seed-0"
+    shutil.copytree(REAL / "ststnet-composite-loso" / "seed-0", run_dir)
+    _edited(run_dir / "run.json", lambda d: d["identity"]["hyperparameters"].update(
+        decay_epochs={"every": 3}))
+    for command in ("validate", "show"):
+        code, _, err = cli(command, run_dir)
+        assert code == 2 and "(hyperparameters.decay_epochs: null here, {\"every\": 3} " \
+                             "there, 'here' being results.json)" in err, err

@@ -7,6 +7,7 @@ left out ``model.name``, pass 84k R12), and a count of those left out ("and 2 mo
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 
@@ -30,8 +31,17 @@ def differences(ours: Any, theirs: Any, prefix: str = "") -> list[str]:
                                  f"{prefix}{key}.")
         return found
     if ours != theirs:
-        return [f"{prefix.rstrip('.')}: {ours!r} here, {theirs!r} there"]
+        return [f"{prefix.rstrip('.')}: {_said(ours)} here, {_said(theirs)} there"]
     return []
+
+
+def _said(value: Any) -> str:
+    """A value of an identity as a refusal line quotes it: a text quoted as ever
+    ('flow-uvos', telling '03' from 3), anything else as JSON writes it (null, true, an
+    object's double quotes), never Python's reprs ("None", "{'epochs': 1}"; pass 84p, P2)."""
+    if isinstance(value, str | _NotSet):
+        return repr(value)
+    return json.dumps(value, ensure_ascii=False, default=str)
 
 
 def differences_said(ours: Any, theirs: Any) -> str:
