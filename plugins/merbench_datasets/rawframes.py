@@ -34,6 +34,7 @@ Sources: ``onset_frame`` and ``apex_frame``, H x W x 3 uint8 in B, G, R order, e
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -281,13 +282,20 @@ def pick_class_set(dataset: str, classes: object, sets: dict[str, tuple[str, ...
     one reading of one, :func:`merbench.api.whole_value`), as ``--dataset-opt subjects=03``
     is read; ``classes=03`` was refused as "unknown class set '03'". A refusal shows the
     value as it was given."""
-    key = class_set_key(classes)
-    if key not in sets:
-        choices = "; ".join(f"{k} ({', '.join(v)})" for k, v in sets.items())
-        shown = f"'{classes}'" if isinstance(classes, str) else classes
-        raise MerbenchError(f"{dataset}: unknown class set {shown}; choose "
-                            f"--dataset-opt classes=N with N one of {choices}")
-    return key
+    fault = class_set_fault(classes, sets)
+    if fault is not None:
+        raise MerbenchError(f"{dataset}: {fault}")
+    return class_set_key(classes)
+
+
+def class_set_fault(classes: object, sets: dict[str, tuple[str, ...]]) -> str | None:
+    """Why ``classes`` names none of ``sets``, said without the dataset, or None. A value that
+    is no text is shown as JSON writes it (``true``, not Python's ``True``: pass 84p, P4)."""
+    if class_set_key(classes) in sets:
+        return None
+    choices = "; ".join(f"{k} ({', '.join(v)})" for k, v in sets.items())
+    shown = f"'{classes}'" if isinstance(classes, str) else json.dumps(classes, default=str)
+    return f"unknown class set {shown}; choose --dataset-opt classes=N with N one of {choices}"
 
 
 def class_set_key(classes: object) -> str:
